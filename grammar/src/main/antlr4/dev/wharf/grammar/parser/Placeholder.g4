@@ -1,0 +1,2 @@
+grammar Placeholder;
+start : EOF ;
