@@ -290,15 +290,14 @@ final class WordExpander {
             }
             case ':': {
                 // Go falls through into the modifier branch whatever character follows the colon.
-                int modifier = next();
-                return processModifier(name, modifier, ":" + ShellChars.runeString(modifier), true);
+                return processModifier(name, next(), true);
             }
             case '+':
             case '-':
             case '?':
             case '#':
             case '%':
-                return processModifier(name, ch, ShellChars.runeString(ch), false);
+                return processModifier(name, ch, false);
             case '/':
                 return processSubstitution(name);
             default:
@@ -306,10 +305,10 @@ final class WordExpander {
         }
     }
 
-    private String processModifier(String name, int ch, String chs, boolean nullIsUnset) throws ExpansionFailure {
+    private String processModifier(String name, int ch, boolean nullIsUnset) throws ExpansionFailure {
         boolean patternEscapes = ch == '#' || ch == '%';
         if (nullIsUnset && patternEscapes) {
-            throw unsupportedModifier(chs);
+            throw unsupportedModifier(modifierText(ch, nullIsUnset));
         }
         String word;
         try {
@@ -324,7 +323,7 @@ final class WordExpander {
         boolean set = value != null;
         if (!set) {
             if (lexer.skipUnsetEnv()) {
-                return "${" + name + chs + word + "}";
+                return "${" + name + modifierText(ch, nullIsUnset) + word + "}";
             }
             value = "";
         }
@@ -349,8 +348,13 @@ final class WordExpander {
                 return ch == '%' ? trimSuffix(pattern, value, greedy) : trimPrefix(pattern, value, greedy);
             }
             default:
-                throw unsupportedModifier(chs);
+                throw unsupportedModifier(modifierText(ch, nullIsUnset));
         }
+    }
+
+    /** The modifier as written ({@code :-}, {@code #}, ...), Go's {@code chs}; built only when needed. */
+    private static String modifierText(int ch, boolean afterColon) {
+        return afterColon ? ":" + ShellChars.runeString(ch) : ShellChars.runeString(ch);
     }
 
     private String processSubstitution(String name) throws ExpansionFailure {
