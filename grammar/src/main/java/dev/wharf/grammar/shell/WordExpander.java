@@ -22,7 +22,7 @@ final class WordExpander {
      * Deepest nesting of {@code ${...${...}}} accepted. BuildKit has no limit (Go stacks grow); this keeps
      * the Java stack safe on small thread stacks. Real Dockerfiles nest a few levels at most.
      */
-    static final int MAX_NESTING = 256;
+    static final int MAX_NESTING = 64;
 
     private static final String UNSET_MESSAGE = "is not allowed to be unset";
     private static final String EMPTY_MESSAGE = "is not allowed to be empty";

@@ -19,7 +19,7 @@ class ShellLexerFuzzTest {
     private static final int INPUTS = 50_000;
     private static final String[] PIECES = {
         "$", "{", "}", ":", "-", "+", "?", "#", "%", "/", "\\", "'", "\"", "`", "a", "B", "_", "1", "0", "@",
-        "*", " ", "\t", "\n", "<", "=", ".", "한", "\uFEFF", "${", "${A", "${A:-", "${A#", "${A//", "\\\\", "**",
+        "*", " ", "\t", "\n", "<", "=", ".", "한", "\uFEFF", "${", "${A", "${A:-", "${A#", "${A//", "\\\\", "**", "\uD83D", "\uD83D\uDD96",
     };
     private static final List<ShellLexer> LEXERS = List.of(
             ShellLexer.create(),

@@ -257,23 +257,20 @@ class ShellLexerTest {
 
     @Test
     void deepNestingFailsCleanlyEvenOnASmallStack() throws Exception {
-        StringBuilder deep = new StringBuilder();
-        for (int i = 0; i < 5000; i++) {
-            deep.append("${a:-");
+        for (String[] shape : new String[][] {{"${a:-", "}"}, {"${a:-\"", "\"}"}, {"${a#${b/", "/x}}"}}) {
+            String deep = shape[0].repeat(5000) + "x" + shape[1].repeat(5000);
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Thread thread = new Thread(null, () -> {
+                try {
+                    LEX.processWord(deep, env());
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+            }, "small-stack", 256 * 1024);
+            thread.start();
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+            assertTrue(thrown.get() instanceof ShellExpansionException, () -> shape[0] + ": got " + thrown.get());
         }
-        deep.append('x');
-        deep.append("}".repeat(5000));
-        AtomicReference<Throwable> thrown = new AtomicReference<>();
-        Thread thread = new Thread(null, () -> {
-            try {
-                LEX.processWord(deep.toString(), env());
-            } catch (Throwable t) {
-                thrown.set(t);
-            }
-        }, "small-stack", 256 * 1024);
-        thread.start();
-        thread.join(TimeUnit.SECONDS.toMillis(30));
-        assertTrue(thrown.get() instanceof ShellExpansionException, () -> "got " + thrown.get());
         // Moderate nesting is fine.
         String nested = "${a:-".repeat(50) + "x" + "}".repeat(50);
         assertEquals("x", LEX.processWord(nested, env()));
