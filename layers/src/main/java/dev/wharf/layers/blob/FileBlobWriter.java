@@ -158,7 +158,6 @@ final class FileBlobWriter extends BlobWriter {
         } else {
             refreshCommitTime(target);
         }
-        state = State.COMMITTED;
         return new BlobInfo(digest, count, Files.getLastModifiedTime(target).toInstant());
     }
 

@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * The {@code rootfs} of an image config: the diff IDs (digests of the uncompressed layer tars), bottom layer first.
  *
- * <p>An immutable record, thread-safe. Both fields are always written, as the spec requires.
+ * <p>An immutable record, thread-safe. Both fields are always written, as the spec requires; an empty list is
+ * written as {@code []} (BuildKit writes {@code null} for a layerless image, which reads back as empty).
  *
  * @param type always {@code layers}
  * @param diffIds the uncompressed digests of the layers, in manifest order
