@@ -39,17 +39,28 @@ public final class MediaTypes {
     public static final String DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
     /** Docker image configuration. */
     public static final String DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json";
-    /** Docker gzip-compressed layer tar (Docker never used uncompressed layers in schema 2 manifests). */
+    /** Docker uncompressed layer tar (used by {@code docker save} archives and containerd). */
+    public static final String DOCKER_LAYER_TAR = "application/vnd.docker.image.rootfs.diff.tar";
+    /** Docker gzip-compressed layer tar, the usual Docker layer type. */
     public static final String DOCKER_LAYER_GZIP = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+    /** Docker zstd-compressed layer tar, which BuildKit writes for zstd layers without OCI media types. */
+    public static final String DOCKER_LAYER_ZSTD = "application/vnd.docker.image.rootfs.diff.tar.zstd";
+    /** Docker foreign (non-distributable) uncompressed layer. */
+    public static final String DOCKER_FOREIGN_LAYER_TAR = "application/vnd.docker.image.rootfs.foreign.diff.tar";
     /** Docker foreign (non-distributable) gzip layer, e.g. Windows base layers. */
     public static final String DOCKER_FOREIGN_LAYER_GZIP = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
 
+    // The pairs of containerd's core/images/mediatypes.go; OCI foreign zstd has no Docker counterpart.
     private static final Map<String, String> DOCKER_TO_OCI = Map.of(
             DOCKER_MANIFEST, OCI_MANIFEST,
             DOCKER_MANIFEST_LIST, OCI_INDEX,
             DOCKER_CONFIG, OCI_CONFIG,
+            DOCKER_LAYER_TAR, OCI_LAYER_TAR,
             DOCKER_LAYER_GZIP, OCI_LAYER_GZIP,
+            DOCKER_LAYER_ZSTD, OCI_LAYER_ZSTD,
+            DOCKER_FOREIGN_LAYER_TAR, OCI_FOREIGN_LAYER_TAR,
             DOCKER_FOREIGN_LAYER_GZIP, OCI_FOREIGN_LAYER_GZIP);
+    private static final Map<String, String> OCI_TO_DOCKER = invert(DOCKER_TO_OCI);
 
     private MediaTypes() {
     }
@@ -77,7 +88,8 @@ public final class MediaTypes {
     /** Tells whether the type is a foreign (non-distributable) layer, whose content is fetched from its URLs. */
     public static boolean isForeignLayer(String mediaType) {
         return OCI_FOREIGN_LAYER_TAR.equals(mediaType) || OCI_FOREIGN_LAYER_GZIP.equals(mediaType)
-                || OCI_FOREIGN_LAYER_ZSTD.equals(mediaType) || DOCKER_FOREIGN_LAYER_GZIP.equals(mediaType);
+                || OCI_FOREIGN_LAYER_ZSTD.equals(mediaType) || DOCKER_FOREIGN_LAYER_TAR.equals(mediaType)
+                || DOCKER_FOREIGN_LAYER_GZIP.equals(mediaType);
     }
 
     /** Returns the compression of a layer type, or empty when the type is not a layer type. */
@@ -86,10 +98,11 @@ public final class MediaTypes {
             return Optional.empty();
         }
         return switch (mediaType) {
-            case OCI_LAYER_TAR, OCI_FOREIGN_LAYER_TAR -> Optional.of(Compression.NONE);
+            case OCI_LAYER_TAR, OCI_FOREIGN_LAYER_TAR, DOCKER_LAYER_TAR, DOCKER_FOREIGN_LAYER_TAR ->
+                    Optional.of(Compression.NONE);
             case OCI_LAYER_GZIP, OCI_FOREIGN_LAYER_GZIP, DOCKER_LAYER_GZIP, DOCKER_FOREIGN_LAYER_GZIP ->
                     Optional.of(Compression.GZIP);
-            case OCI_LAYER_ZSTD, OCI_FOREIGN_LAYER_ZSTD -> Optional.of(Compression.ZSTD);
+            case OCI_LAYER_ZSTD, OCI_FOREIGN_LAYER_ZSTD, DOCKER_LAYER_ZSTD -> Optional.of(Compression.ZSTD);
             default -> Optional.empty();
         };
     }
@@ -97,6 +110,23 @@ public final class MediaTypes {
     /** Returns the OCI type for a Docker schema 2 type; any other type is returned unchanged. */
     public static String toOci(String mediaType) {
         return DOCKER_TO_OCI.getOrDefault(mediaType, mediaType);
+    }
+
+    /**
+     * Returns the Docker schema 2 type for an OCI type, or empty if Docker has none (e.g. OCI foreign zstd layers,
+     * artifact types). Docker types are returned unchanged.
+     */
+    public static Optional<String> toDocker(String mediaType) {
+        if (DOCKER_TO_OCI.containsKey(mediaType)) {
+            return Optional.of(mediaType);
+        }
+        return Optional.ofNullable(OCI_TO_DOCKER.get(mediaType));
+    }
+
+    private static Map<String, String> invert(Map<String, String> map) {
+        Map<String, String> inverted = new java.util.HashMap<>();
+        map.forEach((k, v) -> inverted.put(v, k));
+        return Map.copyOf(inverted);
     }
 
     /** The compression of a layer blob. Immutable and thread-safe (an enum). */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wharf.layers.Descriptor;
+import dev.wharf.layers.LayerException;
 import dev.wharf.layers.MediaTypes;
 import java.util.Collections;
 import java.util.List;
@@ -91,5 +92,27 @@ public record ImageManifest(
         return new ImageManifest(2, MediaTypes.OCI_MANIFEST, artifactType,
                 config.withMediaType(MediaTypes.toOci(config.mediaType())), ociLayers, subject, annotations,
                 unknownFields);
+    }
+
+    /**
+     * Returns the Docker schema 2 form of this manifest (for {@code docker load} and registries that want it).
+     * Docker's format has no artifact type, subject or annotations, so those are dropped.
+     *
+     * @throws LayerException if the config or a layer has a media type Docker cannot express (e.g. an OCI
+     *     foreign zstd layer or an artifact config); write OCI instead
+     */
+    public ImageManifest toDocker() throws LayerException {
+        List<Descriptor> dockerLayers = new java.util.ArrayList<>();
+        for (Descriptor layer : layers) {
+            dockerLayers.add(layer.withMediaType(dockerType(layer)));
+        }
+        return new ImageManifest(2, MediaTypes.DOCKER_MANIFEST, null, config.withMediaType(dockerType(config)),
+                dockerLayers, null, null, unknownFields);
+    }
+
+    private static String dockerType(Descriptor descriptor) throws LayerException {
+        return MediaTypes.toDocker(descriptor.mediaType()).orElseThrow(() -> new LayerException(
+                "media type " + descriptor.mediaType() + " of " + descriptor.digest()
+                        + " has no Docker schema 2 equivalent; export the image in OCI format instead"));
     }
 }

@@ -181,6 +181,25 @@ class ImageModelJsonTest {
     }
 
     @Test
+    void manifest_oci_convertsToDockerAndBack() throws LayerException {
+        ImageManifest oci = ImageManifest.oci(Descriptor.of(MediaTypes.OCI_CONFIG, Digest.parse(D1), 1),
+                List.of(Descriptor.of(MediaTypes.OCI_LAYER_ZSTD, Digest.parse(D2), 2)));
+        ImageManifest docker = oci.toDocker();
+        assertEquals(MediaTypes.DOCKER_MANIFEST, docker.mediaType());
+        assertEquals(MediaTypes.DOCKER_CONFIG, docker.config().mediaType());
+        assertEquals(MediaTypes.DOCKER_LAYER_ZSTD, docker.layers().get(0).mediaType());
+        assertEquals(oci, docker.toOci());
+    }
+
+    @Test
+    void manifest_withATypeDockerCannotExpress_refusesToConvert() {
+        ImageManifest oci = ImageManifest.oci(Descriptor.of("application/vnd.example.config+json", Digest.parse(D1),
+                1), List.of());
+        LayerException e = assertThrows(LayerException.class, oci::toDocker);
+        assertTrue(e.getMessage().contains("OCI format instead"), e.getMessage());
+    }
+
+    @Test
     void manifest_schemaVersion1_isRejectedWithAHint() {
         LayerException e = assertThrows(LayerException.class,
                 () -> read("{\"schemaVersion\":1,\"name\":\"x\",\"fsLayers\":[]}", ImageManifest.class));
