@@ -54,10 +54,15 @@ public record Descriptor(
             throw new IllegalArgumentException("descriptor of " + digest + " has negative size " + size);
         }
         mediaType = mediaType == null ? "" : mediaType;
-        urls = urls == null ? List.of() : List.copyOf(urls);
-        annotations = annotations == null || annotations.isEmpty()
-                ? Collections.emptySortedMap()
-                : Collections.unmodifiableSortedMap(new TreeMap<>(annotations));
+        // JSON null inside string arrays and maps decodes to "" in Go, which BuildKit uses; match it.
+        urls = urls == null ? List.of() : urls.stream().map(u -> u == null ? "" : u).toList();
+        if (annotations == null || annotations.isEmpty()) {
+            annotations = Collections.emptySortedMap();
+        } else {
+            TreeMap<String, String> copy = new TreeMap<>();
+            annotations.forEach((k, v) -> copy.put(k, v == null ? "" : v));
+            annotations = Collections.unmodifiableSortedMap(copy);
+        }
         data = data == null || data.isEmpty() ? null : data;
         artifactType = artifactType == null || artifactType.isEmpty() ? null : artifactType;
     }

@@ -32,7 +32,7 @@ public record Platform(
         architecture = architecture == null ? "" : architecture;
         os = os == null ? "" : os;
         osVersion = emptyToNull(osVersion);
-        osFeatures = osFeatures == null ? List.of() : List.copyOf(osFeatures);
+        osFeatures = osFeatures == null ? List.of() : osFeatures.stream().map(f -> f == null ? "" : f).toList();
         variant = emptyToNull(variant);
     }
 

@@ -68,16 +68,15 @@ public record ExecutionConfig(
     public ExecutionConfig {
         user = emptyToNull(user);
         exposedPorts = sortedCopy(exposedPorts);
-        env = Copies.list(env, "Env");
-        entrypoint = Copies.list(entrypoint, "Entrypoint");
-        cmd = Copies.list(cmd, "Cmd");
+        env = Copies.strings(env);
+        entrypoint = Copies.strings(entrypoint);
+        cmd = Copies.strings(cmd);
         volumes = sortedCopy(volumes);
         workingDir = emptyToNull(workingDir);
-        labels = labels == null || labels.isEmpty()
-                ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(new TreeMap<>(labels));
+        labels = Copies.stringMap(labels);
         stopSignal = emptyToNull(stopSignal);
-        onBuild = Copies.list(onBuild, "OnBuild");
-        shell = Copies.list(shell, "Shell");
+        onBuild = Copies.strings(onBuild);
+        shell = Copies.strings(shell);
         unknownFields = unknownFields == null || unknownFields.isEmpty()
                 ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(new TreeMap<>(unknownFields));
     }

@@ -40,7 +40,7 @@ public record Healthcheck(
 
     /** Normalizes: lists copied, zero durations to null (both mean "not set"). */
     public Healthcheck {
-        test = Copies.list(test, "Healthcheck.Test");
+        test = Copies.strings(test);
         interval = zeroToNull(interval);
         timeout = zeroToNull(timeout);
         startPeriod = zeroToNull(startPeriod);

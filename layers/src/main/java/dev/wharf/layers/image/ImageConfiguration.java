@@ -66,7 +66,7 @@ public record ImageConfiguration(
         architecture = architecture == null ? "" : architecture;
         os = os == null ? "" : os;
         osVersion = emptyToNull(osVersion);
-        osFeatures = Copies.list(osFeatures, "os.features");
+        osFeatures = Copies.strings(osFeatures);
         variant = emptyToNull(variant);
         config = config == null ? ExecutionConfig.empty() : config;
         rootfs = rootfs == null ? RootFs.layers(List.of()) : rootfs;

@@ -56,8 +56,7 @@ public record ImageIndex(
         }
         artifactType = artifactType == null || artifactType.isEmpty() ? null : artifactType;
         manifests = Copies.list(manifests, "manifests");
-        annotations = annotations == null || annotations.isEmpty()
-                ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(new TreeMap<>(annotations));
+        annotations = Copies.stringMap(annotations);
         unknownFields = unknownFields == null || unknownFields.isEmpty()
                 ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(new TreeMap<>(unknownFields));
     }

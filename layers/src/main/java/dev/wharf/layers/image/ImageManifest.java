@@ -65,8 +65,7 @@ public record ImageManifest(
         }
         artifactType = artifactType == null || artifactType.isEmpty() ? null : artifactType;
         layers = Copies.list(layers, "layers");
-        annotations = annotations == null || annotations.isEmpty()
-                ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(new TreeMap<>(annotations));
+        annotations = Copies.stringMap(annotations);
         unknownFields = unknownFields == null || unknownFields.isEmpty()
                 ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(new TreeMap<>(unknownFields));
     }
