@@ -148,6 +148,8 @@ final class FileBlobWriter extends BlobWriter {
     private BlobInfo publish(Digest digest) throws IOException {
         Path target = layout.blob(digest);
         Files.createDirectories(target.getParent());
+        // The commit time is the blob's mtime, taken from the store's clock like everything GC compares it with.
+        Files.setLastModifiedTime(staged, FileTime.from(clock.instant()));
         // Read-only before the blob becomes visible, so no reader ever sees a writable committed blob
         // (containerd chmods after the rename; doing it first closes that window).
         makeReadOnly(staged);

@@ -19,7 +19,10 @@ import java.util.List;
  *
  * <p>Immutable and thread-safe. A collection holds the store lock from mark to sweep, so no tag can be added in
  * between; {@link FileImageStore#tag} checks its blobs under the same lock. Blobs committed but not yet tagged are
- * protected by the grace period. Made by {@link LocalStore}.
+ * protected by the grace period. One narrow race remains: a writer that re-commits a blob that already exists at
+ * the moment a collection deletes it believes the blob is stored; its later {@code tag} then fails with a message
+ * naming the missing blob, and writing the blob again repairs it. Nothing is ever silently lost from a tagged image.
+ * Made by {@link LocalStore}.
  */
 public final class GarbageCollector {
     private final FileBlobStore blobs;

@@ -114,6 +114,15 @@ class FileBlobStoreTest extends BlobStoreContractTest {
     }
 
     @Test
+    void commit_recordsTheStoreClockAsTheCommitTime() throws Exception {
+        Instant then = Instant.parse("2029-02-03T04:05:06Z");
+        FileBlobStore store = FileBlobStore.open(root,
+                BlobStoreOptions.defaults().withClock(Clock.fixed(then, ZoneOffset.UTC)));
+        Digest digest = store.put(bytes("new")).digest();
+        assertEquals(then, store.info(digest).orElseThrow().committedAt());
+    }
+
+    @Test
     void commit_ofContentAlreadyStoredRefreshesItsCommitTime() throws Exception {
         Instant later = Instant.parse("2030-01-01T00:00:00Z");
         BlobInfo first = FileBlobStore.open(root).put(bytes("same"));
