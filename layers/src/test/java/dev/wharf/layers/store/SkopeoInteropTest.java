@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wharf.layers.Descriptor;
+import dev.wharf.layers.Platform;
+import dev.wharf.layers.image.ImageIndex;
 import dev.wharf.layers.testing.PeerTools;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,6 +47,28 @@ class SkopeoInteropTest {
 
         JsonNode config = new ObjectMapper().readTree(run(skopeo, "inspect", "--config", ref));
         assertEquals("PATH=/usr/bin:/bin", config.get("config").get("Env").get(0).asText());
+    }
+
+    @Test
+    void skopeoInspect_picksThePlatformFromATaggedIndex() throws Exception {
+        Path skopeo = PeerTools.require("skopeo");
+        LocalStore store = LocalStore.open(root);
+        TestImages.Written amd64 = TestImages.write(store, "amd64.txt");
+        TestImages.Written arm64 = TestImages.write(store, Platform.of("linux", "arm64").withVariant("v8"),
+                "arm64.txt");
+        Descriptor index = store.writer().writeIndex(ImageIndex.oci(List.of(
+                amd64.manifest().withPlatform(Platform.of("linux", "amd64")),
+                arm64.manifest().withPlatform(Platform.of("linux", "arm64").withVariant("v8")))));
+        store.images().tag(ImageName.parse("multi:1"), index);
+        String ref = "oci:" + root + ":multi:1";
+
+        assertArrayEquals(store.blobs().readAllBytes(index.digest(), 1 << 20), run(skopeo, "inspect", "--raw", ref));
+        JsonNode picked = new ObjectMapper().readTree(run(skopeo, "--override-os", "linux", "--override-arch",
+                "arm64", "--override-variant", "v8", "inspect", ref));
+        // skopeo reports the digest of what the name points to (the index) and the chosen platform's details.
+        assertEquals(index.digest().toString(), picked.get("Digest").asText());
+        assertEquals("arm64", picked.get("Architecture").asText());
+        assertEquals(arm64.layers().get(0).digest().toString(), picked.get("Layers").get(0).asText());
     }
 
     @Test

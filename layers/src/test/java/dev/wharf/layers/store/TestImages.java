@@ -37,8 +37,13 @@ final class TestImages {
         }
     }
 
-    /** Writes an image with one layer per file name, each file containing its own name. */
+    /** Writes a linux/amd64 image with one layer per file name, each file containing its own name. */
     static Written write(LocalStore store, String... fileNames) throws IOException {
+        return write(store, Platform.of("linux", "amd64"), fileNames);
+    }
+
+    /** Writes an image for the platform with one layer per file name, each file containing its own name. */
+    static Written write(LocalStore store, Platform platform, String... fileNames) throws IOException {
         List<Descriptor> layers = new ArrayList<>();
         List<Digest> diffIds = new ArrayList<>();
         List<HistoryEntry> history = new ArrayList<>();
@@ -50,7 +55,7 @@ final class TestImages {
             diffIds.add(Digest.sha256Of(tar));
             history.add(new HistoryEntry(null, "COPY " + fileName + " /", null, null, false));
         }
-        ImageConfiguration config = ImageConfiguration.of(Platform.of("linux", "amd64"),
+        ImageConfiguration config = ImageConfiguration.of(platform,
                 ExecutionConfig.builder().env(List.of("PATH=/usr/bin:/bin")).cmd(List.of("/" + fileNames[0]))
                         .labels(Map.of("test", "wharf")).build(),
                 RootFs.layers(diffIds), history);
