@@ -1,0 +1,257 @@
+package dev.wharf.layers.blob;
+
+import dev.wharf.layers.Digest;
+import dev.wharf.layers.DigestAlgorithm;
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.layout.AtomicFiles;
+import dev.wharf.layers.layout.OciLayout;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * The {@link BlobWriter} of {@link FileBlobStore}: streams into a private file in {@code ingest/}, hashing and
+ * counting, and publishes it under {@code blobs/<alg>/<hex>} on commit.
+ *
+ * <p>Not thread-safe (one writer, one thread). Many writers, in threads or processes, may write the same content at
+ * once: each stages its own file and the first to publish wins; the others find the target present and succeed.
+ * Follows containerd's local content store writer ({@code plugins/content/local/writer.go}, {@code Commit}).
+ */
+final class FileBlobWriter extends BlobWriter {
+    private static final int BUFFER_SIZE = 64 * 1024;
+
+    private final OciLayout layout;
+    private final Clock clock;
+    private final Path staged;
+    private final FileChannel channel;
+    private final DigestAlgorithm algorithm;
+    private final MessageDigest hasher;
+    private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);
+    private long count;
+    private State state = State.OPEN;
+
+    private enum State { OPEN, COMMITTED, DISCARDED }
+
+    FileBlobWriter(OciLayout layout, Clock clock, DigestAlgorithm algorithm) throws LayerException {
+        this.layout = layout;
+        this.clock = clock;
+        this.algorithm = algorithm;
+        this.hasher = algorithm.newMessageDigest();
+        try {
+            this.staged = Files.createTempFile(layout.ingestDir(), "blob-", ".partial");
+            this.channel = FileChannel.open(staged, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new LayerException("cannot start a blob write in " + layout.ingestDir() + ": " + e.getMessage()
+                    + "; check that the store directory exists and is writable", e);
+        }
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        ensureOpen();
+        if (!buffer.hasRemaining()) {
+            drain();
+        }
+        buffer.put((byte) b);
+        hasher.update((byte) b);
+        count++;
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) throws IOException {
+        ensureOpen();
+        Objects.checkFromIndexSize(offset, length, bytes.length);
+        hasher.update(bytes, offset, length);
+        count += length;
+        if (length >= BUFFER_SIZE) {
+            drain();
+            writeFully(ByteBuffer.wrap(bytes, offset, length));
+            return;
+        }
+        if (buffer.remaining() < length) {
+            drain();
+        }
+        buffer.put(bytes, offset, length);
+    }
+
+    @Override
+    public void flush() throws IOException {
+        ensureOpen();
+        drain();
+    }
+
+    @Override
+    public long size() {
+        return count;
+    }
+
+    @Override
+    public Digest digest() {
+        try {
+            // Clone so the running hash continues; every JDK MessageDigest for SHA-2 is cloneable.
+            return Digest.fromHash(algorithm, ((MessageDigest) hasher.clone()).digest());
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-2 MessageDigest is not cloneable", e);
+        }
+    }
+
+    @Override
+    public BlobInfo commit(long expectedSize, Digest expected) throws LayerException {
+        if (state != State.OPEN) {
+            throw new IllegalStateException("blob writer already " + state.name().toLowerCase());
+        }
+        if (expected != null && expected.algorithm() != algorithm) {
+            throw new IllegalArgumentException("writer hashes with " + algorithm.ociName() + " but commit expects "
+                    + expected);
+        }
+        try {
+            drain();
+            channel.force(true);
+            channel.close();
+            long onDisk = Files.size(staged);
+            if (onDisk != count) {
+                throw fail("staged file " + staged + " holds " + onDisk + " bytes but " + count
+                        + " were written; the disk may be full or the file was modified by another program");
+            }
+            if (expectedSize >= 0 && expectedSize != count) {
+                throw fail("blob size mismatch: expected " + expectedSize + " bytes"
+                        + (expected == null ? "" : " for " + expected) + " but got " + count
+                        + "; the source sent incomplete or different content, try again");
+            }
+            Digest actual = Digest.fromHash(algorithm, hasher.digest());
+            if (expected != null && !expected.equals(actual)) {
+                throw fail("blob digest mismatch: expected " + expected + " but the " + count
+                        + " bytes written hash to " + actual + "; the source sent different content, try again");
+            }
+            BlobInfo info = publish(actual);
+            state = State.COMMITTED;
+            return info;
+        } catch (LayerException e) {
+            throw e;
+        } catch (IOException e) {
+            throw fail("cannot commit blob to " + layout.root() + ": " + e.getMessage()
+                    + "; check free space and permissions of the store", e);
+        }
+    }
+
+    private BlobInfo publish(Digest digest) throws IOException {
+        Path target = layout.blob(digest);
+        Files.createDirectories(target.getParent());
+        // The commit time is the blob's mtime, taken from the store's clock like everything GC compares it with.
+        Files.setLastModifiedTime(staged, FileTime.from(clock.instant()));
+        // Read-only before the blob becomes visible, so no reader ever sees a writable committed blob
+        // (containerd chmods after the rename; doing it first closes that window).
+        makeReadOnly(staged);
+        boolean published = linkOrMove(target);
+        Files.deleteIfExists(staged);
+        if (published) {
+            AtomicFiles.fsyncDirectory(target.getParent());
+        } else {
+            refreshCommitTime(target);
+        }
+        return new BlobInfo(digest, count, Files.getLastModifiedTime(target).toInstant());
+    }
+
+    /**
+     * Publishes the staged file under the target name without ever replacing an existing blob: a hard link fails
+     * with EEXIST when another writer won the race (that counts as success). Filesystems without hard links get a
+     * rename, which on POSIX may replace an identical blob atomically, which is harmless.
+     *
+     * @return true if this writer published the blob, false if it was already there
+     */
+    private boolean linkOrMove(Path target) throws IOException {
+        if (Files.exists(target)) {
+            return false;
+        }
+        try {
+            Files.createLink(target, staged);
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        } catch (UnsupportedOperationException | FileSystemException e) {
+            Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        }
+    }
+
+    /**
+     * Marks an already-stored blob as freshly committed, so garbage collection running concurrently keeps it until
+     * the caller references it from an index (see {@code GarbageCollector}'s grace period).
+     */
+    private void refreshCommitTime(Path target) {
+        try {
+            Files.setLastModifiedTime(target, FileTime.from(clock.instant()));
+        } catch (IOException e) {
+            // Not the owner of the file (shared store): the blob is still valid; only GC protection is weaker.
+        }
+    }
+
+    private static void makeReadOnly(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r--r--"));
+        } catch (UnsupportedOperationException e) {
+            if (!file.toFile().setReadOnly()) {
+                throw new IOException("cannot make " + file + " read-only");
+            }
+        }
+    }
+
+    @Override
+    public void close() throws LayerException {
+        if (state != State.OPEN) {
+            return;
+        }
+        state = State.DISCARDED;
+        try {
+            channel.close();
+            Files.deleteIfExists(staged);
+        } catch (IOException e) {
+            throw new LayerException("cannot discard staged blob " + staged + ": " + e.getMessage()
+                    + "; it will be swept when the store is next opened", e);
+        }
+    }
+
+    private LayerException fail(String message) {
+        return fail(message, null);
+    }
+
+    private LayerException fail(String message, Throwable cause) {
+        state = State.DISCARDED;
+        try {
+            channel.close();
+            Files.deleteIfExists(staged);
+        } catch (IOException e) {
+            // The startup sweep removes what cannot be removed now.
+        }
+        return cause == null ? new LayerException(message) : new LayerException(message, cause);
+    }
+
+    private void ensureOpen() throws IOException {
+        if (state != State.OPEN) {
+            throw new IOException("blob writer is " + state.name().toLowerCase() + "; start a new writer");
+        }
+    }
+
+    private void drain() throws IOException {
+        buffer.flip();
+        writeFully(buffer);
+        buffer.clear();
+    }
+
+    private void writeFully(ByteBuffer source) throws IOException {
+        while (source.hasRemaining()) {
+            channel.write(source);
+        }
+    }
+}

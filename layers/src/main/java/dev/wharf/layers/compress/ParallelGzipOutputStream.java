@@ -1,0 +1,205 @@
+package dev.wharf.layers.compress;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
+
+/**
+ * A gzip stream that compresses fixed-size blocks on several threads, the way {@code pigz} does, producing one
+ * ordinary gzip member that any gzip reader accepts.
+ *
+ * <p>Each block is deflated on its own, primed with the last 32 KiB of the previous block as a preset dictionary
+ * (so compression barely suffers), and ended with a sync flush so the raw deflate streams concatenate; the last
+ * block ends the stream. The output depends only on the input and the level, not on the thread count or timing.
+ * The header is Go's {@code compress/gzip} header: no name, mtime 0, XFL 2 or 4 for level 9 or 1, OS 255
+ * ("unknown"), so it does not vary by machine. Not thread-safe as a stream (one writer thread); compression runs on
+ * the given executor.
+ */
+public final class ParallelGzipOutputStream extends OutputStream {
+    /** The block size; pigz's default. */
+    static final int BLOCK_SIZE = 128 * 1024;
+    private static final int DICTIONARY_SIZE = 32 * 1024;
+
+    private final OutputStream out;
+    private final int level;
+    private final Executor executor;
+    private final int maxInFlight;
+    private final Deque<CompletableFuture<byte[]>> inFlight = new ArrayDeque<>();
+    private final CRC32 crc = new CRC32();
+    private byte[] block = new byte[BLOCK_SIZE];
+    private int blockLength;
+    private byte[] dictionary = new byte[0];
+    private long totalIn;
+    private boolean closed;
+
+    /**
+     * Starts a gzip stream over {@code out} and writes the header.
+     *
+     * @param level deflate level 0..9
+     * @param threads how many blocks may be compressed at once; 1 compresses on the calling thread
+     * @param executor runs block compression when {@code threads > 1}; the caller owns and shuts it down
+     */
+    public ParallelGzipOutputStream(OutputStream out, int level, int threads, Executor executor) throws IOException {
+        this.out = Objects.requireNonNull(out, "out");
+        if (level < 0 || level > 9) {
+            throw new IllegalArgumentException("gzip level must be 0..9: " + level);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1: " + threads);
+        }
+        if (threads > 1) {
+            Objects.requireNonNull(executor, "executor");
+        }
+        this.level = level;
+        this.executor = executor;
+        // Two blocks per thread in flight keeps every thread busy while the writer thread writes results out.
+        this.maxInFlight = threads == 1 ? 0 : threads * 2;
+        int xfl = level == Deflater.BEST_COMPRESSION ? 2 : level == Deflater.BEST_SPEED ? 4 : 0;
+        out.write(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, (byte) xfl, (byte) 0xff});
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, bytes.length);
+        if (closed) {
+            throw new IOException("gzip stream is closed");
+        }
+        crc.update(bytes, offset, length);
+        totalIn += length;
+        while (length > 0) {
+            int n = Math.min(length, BLOCK_SIZE - blockLength);
+            System.arraycopy(bytes, offset, block, blockLength, n);
+            blockLength += n;
+            offset += n;
+            length -= n;
+            if (blockLength == BLOCK_SIZE) {
+                submit(false);
+            }
+        }
+    }
+
+    /** Flushes completed blocks only; a partial block stays buffered so block boundaries never depend on flushes. */
+    @Override
+    public void flush() throws IOException {
+        out.flush();
+    }
+
+    /** Compresses the last block, waits for all blocks, writes the trailer and closes the underlying stream. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        try {
+            submit(true);
+            while (!inFlight.isEmpty()) {
+                out.write(await(inFlight.removeFirst()));
+            }
+            long crcValue = crc.getValue();
+            out.write(new byte[] {
+                (byte) crcValue, (byte) (crcValue >>> 8), (byte) (crcValue >>> 16), (byte) (crcValue >>> 24),
+                (byte) totalIn, (byte) (totalIn >>> 8), (byte) (totalIn >>> 16), (byte) (totalIn >>> 24)});
+            closed = true;
+        } finally {
+            closed = true;
+            out.close();
+        }
+    }
+
+    private void submit(boolean last) throws IOException {
+        byte[] input = block;
+        int inputLength = blockLength;
+        byte[] dict = dictionary;
+        // The next block's dictionary is the tail of this one (of the input, not the output).
+        int dictLength = Math.min(DICTIONARY_SIZE, inputLength);
+        dictionary = inputLength == 0 ? dictionary : Arrays.copyOfRange(input, inputLength - dictLength, inputLength);
+        block = new byte[BLOCK_SIZE];
+        blockLength = 0;
+        if (maxInFlight == 0) {
+            out.write(deflate(input, inputLength, dict, last, level));
+            return;
+        }
+        while (inFlight.size() >= maxInFlight) {
+            out.write(await(inFlight.removeFirst()));
+        }
+        inFlight.addLast(CompletableFuture.supplyAsync(() -> deflate(input, inputLength, dict, last, level),
+                executor));
+    }
+
+    private static byte[] await(CompletableFuture<byte[]> future) throws IOException {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while compressing");
+        } catch (ExecutionException | CompletionException e) {
+            throw new IOException("gzip block compression failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** Deflates one block as raw deflate data ending in a sync flush, or in the final block when {@code last}. */
+    static byte[] deflate(byte[] input, int length, byte[] dictionary, boolean last, int level) {
+        Deflater deflater = new Deflater(level, true);
+        try {
+            if (dictionary.length > 0) {
+                deflater.setDictionary(dictionary);
+            }
+            deflater.setInput(input, 0, length);
+            ByteSink sink = new ByteSink(length / 2 + 64);
+            byte[] buffer = new byte[64 * 1024];
+            if (last) {
+                deflater.finish();
+                while (!deflater.finished()) {
+                    sink.write(buffer, deflater.deflate(buffer));
+                }
+            } else {
+                // With SYNC_FLUSH, a full output buffer means there may be more: call again until it is not full.
+                int n;
+                do {
+                    n = deflater.deflate(buffer, 0, buffer.length, Deflater.SYNC_FLUSH);
+                    sink.write(buffer, n);
+                } while (n == buffer.length || !deflater.needsInput());
+            }
+            return sink.toByteArray();
+        } finally {
+            deflater.end();
+        }
+    }
+
+    /** A growable byte buffer without ByteArrayOutputStream's synchronization. Not thread-safe. */
+    private static final class ByteSink {
+        private byte[] bytes;
+        private int size;
+
+        ByteSink(int capacity) {
+            bytes = new byte[Math.max(capacity, 16)];
+        }
+
+        void write(byte[] source, int length) {
+            if (size + length > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + length));
+            }
+            System.arraycopy(source, 0, bytes, size, length);
+            size += length;
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(bytes, size);
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package dev.wharf.layers.store;
+
+import dev.wharf.layers.Descriptor;
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.MediaTypes;
+import dev.wharf.layers.blob.FileBlobStore;
+import dev.wharf.layers.image.ImageIndex;
+import dev.wharf.layers.image.ImageReader;
+import dev.wharf.layers.json.CanonicalJson;
+import dev.wharf.layers.layout.AtomicFiles;
+import dev.wharf.layers.layout.OciLayout;
+import dev.wharf.layers.layout.StoreLock;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * An {@link ImageStore} kept in the OCI layout's {@code index.json}: each name is a manifest descriptor annotated
+ * with {@code org.opencontainers.image.ref.name = name:tag}, which is what {@code skopeo inspect oci:<root>:<name:tag>}
+ * and other OCI layout readers look up.
+ *
+ * <p>Immutable and thread-safe; safe across processes. Changes run under the store lock as read, modify, write a temp
+ * file, fsync, rename, so concurrent taggers never lose each other's updates and readers (which take no lock) never
+ * see a torn file. Entries written by other tools (without a ref name, or with a bare tag) are kept unchanged.
+ * Made by {@link LocalStore}.
+ */
+public final class FileImageStore implements ImageStore {
+    private final FileBlobStore blobs;
+    private final OciLayout layout;
+    private final StoreLock lock;
+    private final CanonicalJson json;
+    private final ReferenceWalker walker;
+
+    FileImageStore(FileBlobStore blobs, StoreLock lock, CanonicalJson json) {
+        this.blobs = blobs;
+        this.layout = blobs.layout();
+        this.lock = lock;
+        this.json = json;
+        this.walker = new ReferenceWalker(blobs, new ImageReader(blobs, json));
+    }
+
+    /** Creates an empty {@code index.json} if there is none, so the root is a complete OCI layout. */
+    void initialize() throws LayerException {
+        if (Files.exists(layout.indexFile())) {
+            return;
+        }
+        try (StoreLock.Held held = lock.acquire()) {
+            if (!Files.exists(layout.indexFile())) {
+                writeIndex(ImageIndex.oci(List.of()));
+            }
+        }
+    }
+
+    @Override
+    public void tag(ImageName name, Descriptor target) throws LayerException {
+        if (!MediaTypes.isManifest(target.mediaType()) && !MediaTypes.isIndex(target.mediaType())) {
+            throw new IllegalArgumentException("can only tag a manifest or index, not " + target.mediaType());
+        }
+        String refName = name.toString();
+        try (StoreLock.Held held = lock.acquire()) {
+            // Checked under the lock: garbage collection also runs under it, so once tagged, the blobs stay.
+            ReferenceWalker.Reachable reachable = walker.walk(List.of(target));
+            if (!reachable.missing().isEmpty()) {
+                throw new LayerException("cannot tag " + refName + ": the store " + layout.root() + " lacks "
+                        + reachable.missing().stream().map(d -> d.mediaType() + " " + d.digest())
+                                .collect(Collectors.joining(", "))
+                        + "; write those blobs first (they may have been garbage-collected), then tag again");
+            }
+            Descriptor entry = target.withAnnotation(Descriptor.REF_NAME_ANNOTATION, refName);
+            ImageIndex index = readIndex();
+            List<Descriptor> manifests = new ArrayList<>();
+            boolean replaced = false;
+            for (Descriptor existing : index.manifests()) {
+                if (refName.equals(refNameOf(existing))) {
+                    if (!replaced) {
+                        manifests.add(entry);
+                        replaced = true;
+                    }
+                } else {
+                    manifests.add(existing);
+                }
+            }
+            if (!replaced) {
+                manifests.add(entry);
+            }
+            writeIndex(index.withManifests(manifests));
+        }
+    }
+
+    @Override
+    public Optional<Descriptor> resolve(ImageName name) throws LayerException {
+        String refName = name.toString();
+        Descriptor found = null;
+        for (Descriptor entry : readIndex().manifests()) {
+            if (refName.equals(refNameOf(entry))) {
+                found = entry;
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    @Override
+    public List<TaggedImage> list() throws LayerException {
+        List<TaggedImage> images = new ArrayList<>();
+        for (Descriptor entry : readIndex().manifests()) {
+            String refName = refNameOf(entry);
+            if (refName != null) {
+                images.add(new TaggedImage(refName, entry));
+            }
+        }
+        return List.copyOf(images);
+    }
+
+    @Override
+    public boolean untag(ImageName name) throws LayerException {
+        String refName = name.toString();
+        try (StoreLock.Held held = lock.acquire()) {
+            ImageIndex index = readIndex();
+            List<Descriptor> kept = index.manifests().stream()
+                    .filter(entry -> !refName.equals(refNameOf(entry))).toList();
+            if (kept.size() == index.manifests().size()) {
+                return false;
+            }
+            writeIndex(index.withManifests(kept));
+            return true;
+        }
+    }
+
+    /** Returns every descriptor in {@code index.json}, named or not: the roots of garbage collection. */
+    List<Descriptor> roots() throws LayerException {
+        return readIndex().manifests();
+    }
+
+    private ImageIndex readIndex() throws LayerException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(layout.indexFile());
+        } catch (NoSuchFileException e) {
+            return ImageIndex.oci(List.of());
+        } catch (IOException e) {
+            throw new LayerException("cannot read " + layout.indexFile() + ": " + e.getMessage(), e);
+        }
+        try {
+            return json.read(bytes, ImageIndex.class, layout.indexFile().toString());
+        } catch (LayerException e) {
+            throw new LayerException(layout.indexFile() + " is not a valid OCI image index (" + e.getMessage()
+                    + "); fix or delete it (deleting it forgets all image names; blobs stay)", e);
+        }
+    }
+
+    private void writeIndex(ImageIndex index) throws LayerException {
+        try {
+            AtomicFiles.replace(layout.indexFile(), json.write(index), layout.ingestDir());
+        } catch (IOException e) {
+            throw new LayerException("cannot write " + layout.indexFile() + ": " + e.getMessage()
+                    + "; check free space and permissions of the store", e);
+        }
+    }
+
+    private static String refNameOf(Descriptor entry) {
+        return entry.annotations().get(Descriptor.REF_NAME_ANNOTATION);
+    }
+}

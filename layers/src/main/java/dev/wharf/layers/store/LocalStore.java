@@ -1,0 +1,85 @@
+package dev.wharf.layers.store;
+
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.blob.BlobStoreOptions;
+import dev.wharf.layers.blob.FileBlobStore;
+import dev.wharf.layers.image.ImageReader;
+import dev.wharf.layers.image.ImageWriter;
+import dev.wharf.layers.json.CanonicalJson;
+import dev.wharf.layers.layout.StoreLock;
+import java.nio.file.Path;
+
+/**
+ * The local image store at one root directory: blobs, image names and garbage collection over one OCI image layout,
+ * sharing one lock and one JSON codec.
+ *
+ * <p>Immutable and thread-safe; several processes may open the same root. Open one instance per root and share it:
+ * a second instance in the same JVM works, but its lock waits by polling.
+ */
+public final class LocalStore {
+    private final FileBlobStore blobs;
+    private final FileImageStore images;
+    private final GarbageCollector garbageCollector;
+    private final CanonicalJson json;
+
+    private LocalStore(FileBlobStore blobs, FileImageStore images, GarbageCollector garbageCollector,
+            CanonicalJson json) {
+        this.blobs = blobs;
+        this.images = images;
+        this.garbageCollector = garbageCollector;
+        this.json = json;
+    }
+
+    /** Opens (creating if needed) the store at {@code root} with default options. */
+    public static LocalStore open(Path root) throws LayerException {
+        return open(root, BlobStoreOptions.defaults());
+    }
+
+    /**
+     * Opens (creating if needed) the store at {@code root}: an OCI layout with {@code oci-layout},
+     * {@code index.json} and {@code blobs/}; abandoned staged writes are swept.
+     */
+    public static LocalStore open(Path root, BlobStoreOptions options) throws LayerException {
+        FileBlobStore blobs = FileBlobStore.open(root, options);
+        StoreLock lock = new StoreLock(blobs.layout().lockFile());
+        CanonicalJson json = CanonicalJson.create();
+        FileImageStore images = new FileImageStore(blobs, lock, json);
+        images.initialize();
+        return new LocalStore(blobs, images, new GarbageCollector(blobs, images, lock, json), json);
+    }
+
+    /** Returns the root directory. */
+    public Path root() {
+        return blobs.layout().root();
+    }
+
+    /** Returns the blob store. */
+    public FileBlobStore blobs() {
+        return blobs;
+    }
+
+    /** Returns the image names. */
+    public ImageStore images() {
+        return images;
+    }
+
+    /** Returns a reader of manifests, indexes and configs in this store. */
+    public ImageReader reader() {
+        return new ImageReader(blobs, json);
+    }
+
+    /** Returns a writer of configs, manifests and indexes into this store. */
+    public ImageWriter writer() {
+        return new ImageWriter(blobs, json);
+    }
+
+    /** Returns the garbage collector of this store. */
+    public GarbageCollector garbageCollector() {
+        return garbageCollector;
+    }
+
+    /** Returns the JSON codec used for image documents. */
+    public CanonicalJson json() {
+        return json;
+    }
+}

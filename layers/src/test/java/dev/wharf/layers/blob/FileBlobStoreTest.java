@@ -1,0 +1,155 @@
+package dev.wharf.layers.blob;
+
+import static dev.wharf.layers.blob.BlobTestSupport.bytes;
+import static dev.wharf.layers.blob.BlobTestSupport.countFiles;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.layers.Digest;
+import dev.wharf.layers.LayerException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link FileBlobStore}: the {@link BlobStoreContractTest} contract plus what is specific to files on disk. */
+class FileBlobStoreTest extends BlobStoreContractTest {
+    @TempDir
+    Path root;
+
+    @Override
+    BlobStore newStore() throws Exception {
+        return FileBlobStore.open(root);
+    }
+
+    @Override
+    void corrupt(BlobStore store, Digest digest, byte[] replacement) throws Exception {
+        Path file = root.resolve("blobs/" + digest.algorithm().ociName() + "/" + digest.hex());
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.write(file, replacement);
+    }
+
+    @Test
+    void open_createsAnOciImageLayout() throws Exception {
+        FileBlobStore.open(root);
+        assertEquals("{\"imageLayoutVersion\":\"1.0.0\"}",
+                Files.readString(root.resolve("oci-layout"), StandardCharsets.UTF_8));
+        assertTrue(Files.isDirectory(root.resolve("blobs/sha256")));
+        assertTrue(Files.isDirectory(root.resolve("ingest")));
+    }
+
+    @Test
+    void open_rejectsADirectoryWithAnotherLayoutVersion() throws Exception {
+        Files.writeString(root.resolve("oci-layout"), "{\"imageLayoutVersion\":\"2.0.0\"}");
+        LayerException e = assertThrows(LayerException.class, () -> FileBlobStore.open(root));
+        assertTrue(e.getMessage().contains("oci-layout"), e.getMessage());
+        assertTrue(e.getMessage().contains("choose another root"), e.getMessage());
+    }
+
+    @Test
+    void open_isIdempotentAndKeepsBlobs() throws Exception {
+        Digest digest = FileBlobStore.open(root).put(bytes("hello")).digest();
+        assertTrue(FileBlobStore.open(root).exists(digest));
+    }
+
+    @Test
+    void commit_publishesAReadOnlyFileUnderBlobsAndEmptiesIngest() throws Exception {
+        FileBlobStore store = FileBlobStore.open(root);
+        Digest digest = store.put(bytes("published")).digest();
+        Path file = root.resolve("blobs/sha256/" + digest.hex());
+        assertEquals("r--r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals(0, countFiles(root.resolve("ingest")));
+    }
+
+    @Test
+    void failedCommits_leaveNoFilesInIngestOrBlobs() throws Exception {
+        FileBlobStore store = FileBlobStore.open(root);
+        try (BlobWriter writer = store.writer()) {
+            writer.write(bytes("data"));
+            assertThrows(LayerException.class, () -> writer.commit(4, Digest.sha256Of(bytes("other"))));
+        }
+        try (BlobWriter writer = store.writer()) {
+            writer.write(bytes("data"));
+            assertThrows(LayerException.class, () -> writer.commit(5, null));
+        }
+        try (BlobWriter writer = store.writer()) {
+            writer.write(bytes("abandoned"));
+            writer.flush();
+            assertEquals(1, countFiles(root.resolve("ingest")));
+        }
+        assertEquals(0, countFiles(root.resolve("ingest")));
+        assertEquals(0, countFiles(root.resolve("blobs/sha256")));
+    }
+
+    @Test
+    void corruptionMessage_namesTheFileToDelete() throws Exception {
+        FileBlobStore store = FileBlobStore.open(root);
+        Digest digest = store.put(bytes("original")).digest();
+        corrupt(store, digest, bytes("damaged"));
+        try (InputStream in = store.open(digest)) {
+            LayerException e = assertThrows(LayerException.class, in::readAllBytes);
+            assertTrue(e.getMessage().contains(root.resolve("blobs/sha256/" + digest.hex()).toString()),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("Delete that file"), e.getMessage());
+        }
+    }
+
+    @Test
+    void missingBlobMessage_namesTheStoreRoot() throws Exception {
+        FileBlobStore store = FileBlobStore.open(root);
+        BlobNotFoundException e = assertThrows(BlobNotFoundException.class,
+                () -> store.open(Digest.sha256Of(bytes("none"))));
+        assertTrue(e.getMessage().contains(root.toAbsolutePath().toString()), e.getMessage());
+    }
+
+    @Test
+    void commit_recordsTheStoreClockAsTheCommitTime() throws Exception {
+        Instant then = Instant.parse("2029-02-03T04:05:06Z");
+        FileBlobStore store = FileBlobStore.open(root,
+                BlobStoreOptions.defaults().withClock(Clock.fixed(then, ZoneOffset.UTC)));
+        Digest digest = store.put(bytes("new")).digest();
+        assertEquals(then, store.info(digest).orElseThrow().committedAt());
+    }
+
+    @Test
+    void commit_ofContentAlreadyStoredRefreshesItsCommitTime() throws Exception {
+        Instant later = Instant.parse("2030-01-01T00:00:00Z");
+        BlobInfo first = FileBlobStore.open(root).put(bytes("same"));
+        FileBlobStore laterStore = FileBlobStore.open(root,
+                BlobStoreOptions.defaults().withClock(Clock.fixed(later, ZoneOffset.UTC)));
+        assertEquals(later, laterStore.put(bytes("same")).committedAt());
+        assertTrue(first.committedAt().isBefore(later));
+    }
+
+    @Test
+    void walk_skipsFilesWhoseNamesAreNotDigests() throws Exception {
+        FileBlobStore store = FileBlobStore.open(root);
+        Digest digest = store.put(bytes("real")).digest();
+        Files.writeString(root.resolve("blobs/sha256/not-a-digest"), "junk");
+        assertEquals(List.of(digest), walk(store));
+    }
+
+    @Test
+    void open_sweepsStagedFilesAbandonedLongerThanTheStaleAge() throws Exception {
+        FileBlobStore.open(root);
+        Instant now = Instant.parse("2030-06-01T12:00:00Z");
+        Path stale = Files.writeString(root.resolve("ingest/blob-crashed.partial"), "partial");
+        Files.setLastModifiedTime(stale, FileTime.from(now.minus(Duration.ofHours(25))));
+        Path fresh = Files.writeString(root.resolve("ingest/blob-running.partial"), "partial");
+        Files.setLastModifiedTime(fresh, FileTime.from(now.minus(Duration.ofMinutes(5))));
+        FileBlobStore.open(root, new BlobStoreOptions(Clock.fixed(now, ZoneOffset.UTC), Duration.ofHours(24)));
+        assertFalse(Files.exists(stale));
+        assertTrue(Files.exists(fresh));
+    }
+}
