@@ -74,11 +74,11 @@ final class GoDuration {
                 boolean overflow = false;
                 while (j < s.length() && isDigit(s.charAt(j))) {
                     if (!overflow) {
-                        if (f > (Long.MAX_VALUE) / 10) {
+                        if (Long.compareUnsigned(f, Long.MAX_VALUE / 10) > 0) {
                             overflow = true;
                         } else {
                             long y = f * 10 + (s.charAt(j) - '0');
-                            if (y < 0) {
+                            if (Long.compareUnsigned(y, TWO_63) > 0) {
                                 overflow = true;
                             } else {
                                 f = y;
@@ -112,8 +112,10 @@ final class GoDuration {
                 throw invalid(text);
             }
             v *= unit;
-            if (f > 0) {
-                v += (long) ((double) f * ((double) unit / scale));
+            if (f != 0) {
+                // f may be 2^63 (negative as a signed long): convert it as unsigned
+                double fraction = f < 0 ? 0x1p63 : (double) f;
+                v += (long) (fraction * ((double) unit / scale));
                 if (Long.compareUnsigned(v, TWO_63) > 0) {
                     throw invalid(text);
                 }
