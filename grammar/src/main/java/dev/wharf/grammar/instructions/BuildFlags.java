@@ -25,11 +25,9 @@ public final class BuildFlags {
     /**
      * Parses {@code args} (flag words as the parser gave them, quotes removed) against {@code specs}.
      *
-     * @param range where to report an error when a flag word has no usable position
      * @throws DockerfileException with BuildKit's message, located at the offending flag word
      */
-    public static ParsedFlags parse(List<FlagSpec> specs, List<Word> args, SourceRange range)
-            throws DockerfileException {
+    public static ParsedFlags parse(List<FlagSpec> specs, List<Word> args) throws DockerfileException {
         Map<String, FlagSpec> declared = new LinkedHashMap<>();
         for (FlagSpec spec : specs) {
             if (declared.putIfAbsent(spec.name(), spec) != null) {
@@ -50,7 +48,7 @@ public final class BuildFlags {
         Set<String> used = new LinkedHashSet<>();
         for (Word word : args) {
             String a = word.text();
-            SourceRange at = word.range() != null ? word.range() : range;
+            SourceRange at = word.range();
             if (a.equals("--")) {
                 // POSIX utility syntax: "--" ends the options (bflag.go)
                 break;

@@ -85,7 +85,7 @@ public final class InstructionParser {
 
     /** Checks that the instruction has no flags (it declares none) and returns it. */
     private static Request flagless(Request req) throws DockerfileException {
-        BuildFlags.parse(List.of(), req.flags(), req.range());
+        BuildFlags.parse(List.of(), req.flags());
         return req;
     }
 
@@ -146,7 +146,7 @@ public final class InstructionParser {
                 FlagSpec.bool("keep-git-dir", false),
                 FlagSpec.string("checksum", ""),
                 FlagSpec.bool("unpack", false),
-                FlagSpec.strings("exclude")), req.flags(), req.range());
+                FlagSpec.strings("exclude")), req.flags());
         SourcesAndDest files = sourcesAndDest(req, "ADD");
         return new AddInstruction(req.origin(), files, flags.word("chown"), flags.word("chmod"),
                 flags.isTrue("link"), optionalBool(flags, "keep-git-dir"), flags.word("checksum"),
@@ -167,7 +167,7 @@ public final class InstructionParser {
                 FlagSpec.string("chmod", ""),
                 FlagSpec.bool("link", false),
                 FlagSpec.strings("exclude"),
-                FlagSpec.bool("parents", false)), req.flags(), req.range());
+                FlagSpec.bool("parents", false)), req.flags());
         SourcesAndDest files = sourcesAndDest(req, "COPY");
         return new CopyInstruction(req.origin(), files, flags.word("from"), flags.word("chown"),
                 flags.word("chmod"), flags.isTrue("link"), flags.isTrue("parents"), flags.list("exclude"));
@@ -223,7 +223,7 @@ public final class InstructionParser {
         } else if (args.size() != 1) {
             throw Errors.error(req.range(), "FROM requires either one or three arguments");
         }
-        ParsedFlags flags = BuildFlags.parse(List.of(FlagSpec.string("platform", "")), req.flags(), req.range());
+        ParsedFlags flags = BuildFlags.parse(List.of(FlagSpec.string("platform", "")), req.flags());
         return new FromInstruction(req.origin(), req.args().get(0), stageName, nameWord, flags.word("platform"),
                 docComment(req.comments(), stageName.orElse("")));
     }
@@ -282,7 +282,7 @@ public final class InstructionParser {
                 FlagSpec.string("timeout", ""),
                 FlagSpec.string("start-period", ""),
                 FlagSpec.string("start-interval", ""),
-                FlagSpec.string("retries", "")), req.flags(), req.range());
+                FlagSpec.string("retries", "")), req.flags());
         if (!type.equals("CMD")) {
             throw Errors.error(typeWord.range(), "Unknown type " + GoText.quote(type) + " in HEALTHCHECK (try CMD)");
         }

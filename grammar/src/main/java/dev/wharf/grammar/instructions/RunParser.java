@@ -22,7 +22,7 @@ final class RunParser {
                 FlagSpec.strings("device"),
                 FlagSpec.strings("mount"),
                 FlagSpec.string("network", NetworkMode.DEFAULT.value()),
-                FlagSpec.string("security", SecurityMode.SANDBOX.value())), req.flags(), req.range());
+                FlagSpec.string("security", SecurityMode.SANDBOX.value())), req.flags());
         CommandLine command = InstructionParser.commandLine(req);
 
         List<Device> devices = new ArrayList<>();

@@ -93,7 +93,7 @@ class InstructionsConformanceTest {
                     InstructionParser.handleJsonArgs(words(strings(c.get("args"))), c.get("json").asBoolean())
                             .stream().map(Word::text).toList());
             case "instructions.bflags" -> check(expect, () -> BuildFlags.parse(specs(c.get("defs")),
-                    words(strings(c.get("args"))), Nodes.word("", 1, 1).range()));
+                    words(strings(c.get("args")))));
             case "instructions.parse_all" -> check(expect, () -> DockerfileReader.read(
                     DockerfileParser.parse(c.get("input").asText())));
             case "instructions.no_crash" -> noCrash(c);
