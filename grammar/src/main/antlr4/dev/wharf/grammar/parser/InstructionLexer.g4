@@ -23,6 +23,11 @@ tokens { FLAG_END }
         this.escapeChar = escape;
     }
 
+    /** An unterminated quote or a trailing escape char is only allowed at the end of the line. */
+    private boolean atEnd() {
+        return _input.LA(1) == EOF;
+    }
+
     private boolean escapeBefore() {
         return _input.LA(-1) == escapeChar;
     }
@@ -67,9 +72,9 @@ REST       : ~[\t\n\u000B\f\r \u0085\u00A0-] AnyByte* | '-' ( ~'-' AnyByte* )? ;
 fragment FlagPart
     : ~[\t\n\u000B\f\r \u0085\u00A0'"\\`]
     | NonEscapeChar
-    | EscapeChar AnyByte?
-    | '\'' ( ~['\\`] | NonEscapeChar | EscapeChar AnyByte? )* '\''?
-    | '"' ( ~["\\`] | NonEscapeChar | EscapeChar AnyByte? )* '"'?
+    | EscapeChar ( AnyByte | {atEnd()}? )
+    | '\'' ( ~['\\`] | NonEscapeChar | EscapeChar ( AnyByte | {atEnd()}? ) )* ( '\'' | {atEnd()}? )
+    | '"' ( ~["\\`] | NonEscapeChar | EscapeChar ( AnyByte | {atEnd()}? ) )* ( '"' | {atEnd()}? )
     ;
 
 mode REST_MODE;
@@ -80,9 +85,9 @@ REST_ALL : AnyByte+ ;
 mode WORDS;
 W_SPACE   : UnicodeSpace+ ;
 // single quotes: the escape char is not special
-W_SQUOTE  : '\'' ~'\''* '\''? ;
-W_DQUOTE  : '"' ( ~["\\`] | NonEscapeChar | EscapeChar AnyByte? )* '"'? ;
-W_ESCAPED : EscapeChar AnyByte? ;
+W_SQUOTE  : '\'' ~'\''* ( '\'' | {atEnd()}? ) ;
+W_DQUOTE  : '"' ( ~["\\`] | NonEscapeChar | EscapeChar ( AnyByte | {atEnd()}? ) )* ( '"' | {atEnd()}? ) ;
+W_ESCAPED : EscapeChar ( AnyByte | {atEnd()}? ) ;
 // lead bytes of multi-byte spaces (C2 E1 E2 E3) are single tokens so that W_SPACE can win at them
 W_TEXT    : ( ~[\t\n\u000B\f\r '"\\`\u00C2\u00E1\u00E2\u00E3] | NonEscapeChar )+ ;
 W_LEAD    : [\u00C2\u00E1\u00E2\u00E3] ;

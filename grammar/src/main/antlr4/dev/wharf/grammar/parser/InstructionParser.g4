@@ -23,7 +23,7 @@ flagSection
 // alternative); anything else is the shell form, taken verbatim.
 maybeJson
     : J_USPACE* jsonArray EOF     # jsonForm
-    | .+ EOF                      # shellForm
+    | .+? EOF                     # shellForm
     ;
 
 jsonArray
