@@ -125,3 +125,25 @@ J_USPACE : ( [\u000B\f] | '\u00C2' [\u0085\u00A0] | '\u00E1\u009A\u0080'
 J_WORD   : ~[[\]{},:" \t\n\r\u000B\f\u00C2\u00E1\u00E2\u00E3]+ ;
 J_OTHER  : AnyByte ;
 fragment Hex : [0-9a-fA-F] ;
+
+// ---------------------------------------------------------------- heredoc marker: ^(\d*)<<(-?)\s*([^<]*)$
+// (reHeredoc in parser.go; Go's \s is [\t\n\f\r ]). Applied to one word of the shell lexer.
+mode HEREDOC;
+HD_DIGITS : [0-9]+ ;
+HD_OP     : '<<' -> mode(HD_OPTIONS) ;
+HD_JUNK   : AnyByte ;
+
+mode HD_OPTIONS;
+HD_CHOMP         : '-' -> mode(HD_AFTER_CHOMP) ;
+HD_SPACE         : [\t\n\f\r ]+ -> mode(HD_NAME_MODE) ;
+HD_NAME          : ~[<\t\n\f\r -] ~'<'* ;
+HD_LT            : '<' ;
+
+mode HD_AFTER_CHOMP;
+HD_SPACE_2       : [\t\n\f\r ]+ -> type(HD_SPACE), mode(HD_NAME_MODE) ;
+HD_NAME_2        : ~[<\t\n\f\r ] ~'<'* -> type(HD_NAME) ;
+HD_LT_2          : '<' -> type(HD_LT) ;
+
+mode HD_NAME_MODE;
+HD_NAME_3        : ~'<'+ -> type(HD_NAME) ;
+HD_LT_3          : '<' -> type(HD_LT) ;

@@ -66,3 +66,10 @@ word
 spaceSeparated
     : S_SPACE? ( S_WORD ( S_SPACE S_WORD )* S_SPACE? )? EOF
     ;
+
+// ---------------------------------------------------------------- heredoc marker (reHeredoc)
+// digits (file descriptor), "<<", optional "-" (chomp tabs), spaces, then the delimiter word, no '<' after "<<"
+heredocMarker
+    : HD_DIGITS? HD_OP HD_CHOMP? HD_SPACE? HD_NAME? EOF    # marker
+    | .*? EOF                                              # notMarker
+    ;

@@ -4,7 +4,6 @@ import dev.wharf.grammar.DockerfileException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -15,8 +14,6 @@ import java.util.regex.Pattern;
  */
 public final class Heredocs {
 
-    /** reHeredoc {@code ^(\d*)<<(-?)\s*([^<]*)$}; Go's \s is [\t\n\f\r ]. */
-    private static final Pattern HEREDOC = Pattern.compile("([0-9]*)<<(-?)[\\t\\n\\f\\r ]*([^<]*)");
     /** reLeadingTabs {@code (?m)^\t+}; only \n starts a line in Go. */
     private static final Pattern LEADING_TABS = Pattern.compile("^\\t+", Pattern.MULTILINE | Pattern.UNIX_LINES);
 
@@ -30,11 +27,15 @@ public final class Heredocs {
      * @throws DockerfileException when the delimiter cannot be lexed (an unbalanced quote)
      */
     public static Optional<Heredoc> parseWord(String word) throws DockerfileException {
-        Matcher m = HEREDOC.matcher(word);
-        if (!m.matches()) {
+        return parseWord(new InstructionLines("Dockerfile"), word);
+    }
+
+    private static Optional<Heredoc> parseWord(InstructionLines grammar, String word) throws DockerfileException {
+        Optional<InstructionLines.Marker> marker = grammar.heredocMarker(word);
+        if (marker.isEmpty()) {
             return Optional.empty();
         }
-        String rest = m.group(3);
+        String rest = marker.get().rest();
         if (rest.isEmpty()) {
             return Optional.empty();
         }
@@ -56,7 +57,7 @@ public final class Heredocs {
         String name = words.get(0);
         // quotes anywhere in the delimiter turn expansion off
         boolean expand = quotes(name) == quotes(rawWords.get(0));
-        return Optional.of(new Heredoc(name, "", expand, m.group(2).equals("-"), fileDescriptor(m.group(1))));
+        return Optional.of(new Heredoc(name, "", expand, marker.get().chomp(), fileDescriptor(marker.get().digits())));
     }
 
     /**
@@ -71,8 +72,9 @@ public final class Heredocs {
             words = List.of();
         }
         List<Heredoc> docs = new ArrayList<>();
+        InstructionLines grammar = new InstructionLines("Dockerfile");
         for (String word : words) {
-            Optional<Heredoc> doc = parseWord(word);
+            Optional<Heredoc> doc = parseWord(grammar, word);
             doc.ifPresent(docs::add);
         }
         return docs;

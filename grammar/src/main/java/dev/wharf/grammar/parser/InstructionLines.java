@@ -416,6 +416,22 @@ final class InstructionLines {
         return jsonArray(line, bt, 0, end).map(pieces -> pieces.stream().map(Piece::text).toList());
     }
 
+    /** The parts of a heredoc word matched by reHeredoc: file descriptor digits, chomp, delimiter text. */
+    record Marker(String digits, boolean chomp, String rest) {
+    }
+
+    /** Matches one shell word against the heredoc marker rule; empty when it is not one. */
+    Optional<Marker> heredocMarker(String word) throws DockerfileException {
+        ByteText bt = ByteText.of(word, 0, word.length());
+        InstructionParser.HeredocMarkerContext ctx = parse(bt.bytes, InstructionLexer.HEREDOC, '\\',
+                InstructionParser::heredocMarker);
+        if (!(ctx instanceof InstructionParser.MarkerContext m)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Marker(m.HD_DIGITS() == null ? "" : m.HD_DIGITS().getText(), m.HD_CHOMP() != null,
+                m.HD_NAME() == null ? "" : GoText.decode(m.HD_NAME().getText())));
+    }
+
     /** BuildKit's parseNameVal: the key, value, separator triples of an ENV or LABEL rest. */
     List<String> nameValues(String rest, String instruction, int escape) throws DockerfileException {
         LogicalLine line = new LogicalLine.Builder().append(rest, 0, rest.length(), 1, 1).build();
