@@ -40,7 +40,8 @@ public final class DockerfileParser {
     /** The state of one parse. */
     private static final class Run {
         private final String file;
-        private final String src;
+        /** The text the current physical line's indexes refer to (see {@link PhysicalLines#source()}). */
+        private String src;
         private final PhysicalLines lines;
         private final InstructionLines instructions;
         private final DirectiveParser directiveParser;
@@ -51,8 +52,8 @@ public final class DockerfileParser {
         Run(String file, String text) {
             this.file = file;
             // discardBOM on the first line
-            this.src = text.startsWith("\uFEFF") ? text.substring(1) : text;
-            this.lines = new PhysicalLines(src);
+            this.lines = new PhysicalLines(text.startsWith("\uFEFF") ? text.substring(1) : text);
+            this.src = lines.source();
             this.instructions = new InstructionLines(file);
             this.directiveParser = new DirectiveParser("#", 0, file);
         }
@@ -64,17 +65,15 @@ public final class DockerfileParser {
             int rootStart = -1;
             int rootEnd = -1;
             while (lines.next()) {
+                src = lines.source();
                 int s = lines.start();
                 int e = lines.end();
                 if (isComment(s, lines.rawEnd())) {
-                    // BuildKit trims bytesRead[1:]: the first char of the untrimmed line is dropped
-                    int from = s + Character.charCount(src.codePointAt(s));
-                    int a = GoText.skipSpace(src, from, lines.rawEnd());
-                    int b = GoText.trimEnd(src, a, lines.rawEnd());
-                    if (a == b) {
+                    String comment = comment(s, lines.rawEnd());
+                    if (comment.isEmpty()) {
                         comments.clear();
                     } else {
-                        comments.add(src.substring(a, b));
+                        comments.add(comment);
                     }
                 }
                 int ts = GoText.skipSpace(src, s, e);
@@ -97,6 +96,7 @@ public final class DockerfileParser {
                         .append(src, ts, keep, currentLine, ts - s + 1);
                 boolean emptyContinuation = false;
                 while (!endOfLine && lines.next()) {
+                    src = lines.source();
                     int s2 = lines.start();
                     int e2 = lines.end();
                     directive(s2, e2);
@@ -166,6 +166,20 @@ public final class DockerfileParser {
             return true;
         }
 
+        /**
+         * The text of a comment line as BuildKit takes it: {@code strings.TrimSpace(string(bytesRead[1:]))}. The
+         * first BYTE of the untrimmed line is dropped; when that is the lead byte of a multi-byte character, its
+         * remaining bytes are invalid UTF-8, represented here as one U+FFFD each (what a UTF-8 decoder sees).
+         */
+        private String comment(int from, int rawEnd) {
+            int cp = src.codePointAt(from);
+            int next = from + Character.charCount(cp);
+            int orphans = cp < 0x80 ? 0 : cp < 0x800 ? 1 : cp < 0x10000 ? 2 : 3;
+            int a = orphans > 0 ? next : GoText.skipSpace(src, next, rawEnd);
+            int b = GoText.trimEnd(src, a, rawEnd);
+            return "\uFFFD".repeat(orphans) + src.substring(a, b);
+        }
+
         /** isComment: the first non-space char is '#'. */
         private boolean isComment(int from, int to) {
             int i = GoText.skipSpace(src, from, to);
@@ -217,6 +231,7 @@ public final class DockerfileParser {
                 StringBuilder content = new StringBuilder(doc.content());
                 boolean terminated = false;
                 while (lines.next()) {
+                    src = lines.source();
                     currentLine++;
                     int s = lines.start();
                     int e = lines.end();

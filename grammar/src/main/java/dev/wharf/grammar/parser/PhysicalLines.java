@@ -8,12 +8,20 @@ package dev.wharf.grammar.parser;
  * when its buffer is full without a newline, so a line whose UTF-8 content (without the {@code \n}) is 65536
  * bytes or more ends the input, and the parser then reports
  * {@code dockerfile line greater than max allowed size of 65535}.
+ *
+ * <p>Quirk kept on purpose: bufio.Scanner does not stop for good after that error. One more {@code Scan()} (which
+ * BuildKit makes when the failure happened inside a line continuation) hands out the first 65536 bytes of the
+ * long line as a final line without newline. A character cut in half there leaves invalid UTF-8 bytes, given
+ * here as one U+FFFD each. The current line is read from {@link #source()}, which is the whole text except for
+ * such a cut line.
  */
 final class PhysicalLines {
 
     static final int MAX_TOKEN_SIZE = 65536;
 
     private final String text;
+    private String source;
+    private boolean truncatedGiven;
     private int pos;
     private int start;
     private int end;
@@ -22,11 +30,15 @@ final class PhysicalLines {
 
     PhysicalLines(String text) {
         this.text = text;
+        this.source = text;
     }
 
     /** Advances to the next line; false at the end of input or at a line that is too long. */
     boolean next() {
-        if (tooLong || pos >= text.length()) {
+        if (tooLong) {
+            return truncated();
+        }
+        if (pos >= text.length()) {
             return false;
         }
         int nl = text.indexOf('\n', pos);
@@ -44,6 +56,42 @@ final class PhysicalLines {
         }
         end = e;
         pos = rawEnd;
+        return true;
+    }
+
+    /** The scan after the too-long error: the first 65536 bytes of the long line, once. */
+    private boolean truncated() {
+        if (truncatedGiven) {
+            return false;
+        }
+        truncatedGiven = true;
+        int bytes = 0;
+        int i = pos;
+        int orphans = 0;
+        while (bytes < MAX_TOKEN_SIZE) {
+            int cp = text.codePointAt(i);
+            int width = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            if (bytes + width > MAX_TOKEN_SIZE) {
+                orphans = MAX_TOKEN_SIZE - bytes;
+                break;
+            }
+            bytes += width;
+            i += Character.charCount(cp);
+        }
+        if (orphans == 0) {
+            start = pos;
+            rawEnd = i;
+        } else {
+            source = text.substring(pos, i) + "\uFFFD".repeat(orphans);
+            start = 0;
+            rawEnd = source.length();
+        }
+        int e = rawEnd;
+        while (e > start && source.charAt(e - 1) == '\r') {
+            e--;
+        }
+        end = e;
+        pos = text.length();
         return true;
     }
 
@@ -74,8 +122,9 @@ final class PhysicalLines {
         return tooLong;
     }
 
-    String text() {
-        return text;
+    /** The text the current line's indexes refer to. */
+    String source() {
+        return source;
     }
 
     /** Start index of the current line. */

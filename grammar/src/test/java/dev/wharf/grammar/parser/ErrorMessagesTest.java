@@ -77,6 +77,19 @@ class ErrorMessagesTest {
     }
 
     @Test
+    void afterATooLongLineInsideAContinuationItsFirst64KiBAreReadAsOneMoreLine() {
+        // bufio.Scanner hands out the truncated line on the Scan() after ErrTooLong; BuildKit makes that call
+        // when the long line ended a continuation, so the cut line is parsed as an instruction
+        String longLine = "LABEL a=" + "x".repeat(100) + " " + "y".repeat(65530);
+        DockerfileException e = fails("FROM a\nRUN b \\\n" + longLine + "\n");
+        assertEquals("Syntax error - can't find = in \"" + "y".repeat(65536 - 109)
+                + "\". Must be of the form: name=value", e.reason());
+        // outside a continuation the scan just stops
+        assertEquals("dockerfile line greater than max allowed size of 65535",
+                fails("FROM a\nRUN b\n" + longLine + "\n").reason());
+    }
+
+    @Test
     void heredocDelimiterThatCannotBeLexedIsAnError() {
         DockerfileException e = assertThrows(DockerfileException.class, () -> Heredocs.parseWord("<<'EOF"));
         assertEquals("unexpected end of statement while looking for matching single-quote", e.reason());
