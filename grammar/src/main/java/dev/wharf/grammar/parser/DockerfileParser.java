@@ -77,8 +77,8 @@ public final class DockerfileParser {
                     }
                 }
                 int ts = GoText.skipSpace(src, s, e);
-                if (directive(ts, e)) {
-                    comments.remove(comments.size() - 1);
+                if (directive(ts, e) && !comments.isEmpty()) {
+                    comments.remove(comments.size() - 1); // a directive is not a comment of the next instruction
                 }
                 int te = isComment(ts, e) ? ts : e; // trimComments
                 currentLine++;
@@ -132,7 +132,8 @@ public final class DockerfileParser {
                         "file with no instructions");
             }
             if (lines.tooLong()) {
-                throw new DockerfileException(file, SourceRange.at(Position.ofLine(currentLine + 1)),
+                int longLine = lines.truncatedLineRead() ? currentLine : currentLine + 1;
+                throw new DockerfileException(file, SourceRange.at(Position.ofLine(longLine)),
                         "dockerfile line greater than max allowed size of " + (PhysicalLines.MAX_TOKEN_SIZE - 1));
             }
             return new ParseResult(new Directives(escape, directives), children, warnings,

@@ -227,6 +227,7 @@ final class HeredocShellLexer {
         }
     }
 
+    @SuppressWarnings("fallthrough") // lex.go falls through from ":" into the modifier cases
     private String processDollar() throws ShellException {
         next();
         if (peek() != '{') {

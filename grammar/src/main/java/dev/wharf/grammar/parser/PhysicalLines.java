@@ -117,6 +117,11 @@ final class PhysicalLines {
         return bytes;
     }
 
+    /** Whether the cut first 64 KiB of the too-long line were handed out as a line. */
+    boolean truncatedLineRead() {
+        return truncatedGiven;
+    }
+
     /** Whether the scan stopped at a line that is too long. */
     boolean tooLong() {
         return tooLong;
