@@ -221,18 +221,38 @@ final class InstructionLines {
         }
     }
 
+    /**
+     * regexp.Split(rest, -1) on [\t\v\f\r ]+: like Go, white space at an edge gives an empty piece there (the
+     * parser's own input is trimmed, so only the helper API sees those).
+     */
     private List<Piece> split(ByteText bt, int from, int to) throws DockerfileException {
         List<Piece> pieces = new ArrayList<>();
         if (from >= to) {
             return pieces;
         }
+        int start = from;
+        for (Token t : spaceTokens(bt, from, to)) {
+            if (t.getType() == InstructionLexer.S_SPACE) {
+                int s = from + t.getStartIndex();
+                pieces.add(new Piece(start, s, bt.bytes.substring(start, s)));
+                start = from + t.getStopIndex() + 1;
+            }
+        }
+        pieces.add(new Piece(start, to, bt.bytes.substring(start, to)));
+        return pieces;
+    }
+
+    /** The S_WORD and S_SPACE tokens of {@code bytes[from,to)} from the spaceSeparated rule. */
+    private List<Token> spaceTokens(ByteText bt, int from, int to) throws DockerfileException {
         InstructionParser.SpaceSeparatedContext ctx = parse(bt.bytes.substring(from, to), InstructionLexer.SPLIT,
                 '\\', InstructionParser::spaceSeparated);
-        for (TerminalNode w : ctx.S_WORD()) {
-            Token t = w.getSymbol();
-            pieces.add(new Piece(from + t.getStartIndex(), from + t.getStopIndex() + 1, t.getText()));
+        List<Token> tokens = new ArrayList<>(ctx.getChildCount());
+        for (int i = 0; i < ctx.getChildCount(); i++) {
+            if (ctx.getChild(i) instanceof TerminalNode node && node.getSymbol().getType() != Token.EOF) {
+                tokens.add(node.getSymbol());
+            }
         }
-        return pieces;
+        return tokens;
     }
 
     /** parseWords: quote-aware split that keeps quotes and escape characters in the words (byte strings). */
@@ -287,13 +307,20 @@ final class InstructionLines {
             return;
         }
         if (words.get(0).text().indexOf('=') < 0) {
-            List<Piece> parts = split(bt, from, to);
-            if (parts.size() < 2) {
+            // old form: reWhitespace.Split(rest, 2), the key before the first white space, the value after it
+            Token space = null;
+            for (Token t : spaceTokens(bt, from, to)) {
+                if (t.getType() == InstructionLexer.S_SPACE) {
+                    space = t;
+                    break;
+                }
+            }
+            if (space == null) {
                 throw error(line, bt, from, to, instruction + " must have two arguments");
             }
-            Piece key = parts.get(0);
-            int valueFrom = parts.get(1).from();
-            args.add(word(line, bt, key.from(), key.to(), GoText.decode(key.text())));
+            int keyTo = from + space.getStartIndex();
+            int valueFrom = from + space.getStopIndex() + 1;
+            args.add(word(line, bt, from, keyTo, GoText.decode(bt.bytes, from, keyTo)));
             args.add(word(line, bt, valueFrom, to, GoText.decode(bt.bytes, valueFrom, to)));
             args.add(word(line, bt, to, to, ""));
             return;

@@ -102,6 +102,9 @@ class BuildKitBehaviourTest {
         assertEquals(List.of("a", "b"), WordSplitter.split("a\u3000b"));
         assertEquals(List.of("a`", "b"), WordSplitter.split("a` b", '\\'));
         assertEquals(List.of("a` b"), WordSplitter.split("a` b", '`'));
+        // the helper takes untrimmed text as BuildKit's parseNameVal does: regexp.Split(rest, 2) keeps an empty key
+        assertEquals(List.of("", "a b", ""), NameValues.parse(" a b", "ENV", '\\'));
+        assertEquals(List.of("a", "b", "=", "c", "", "="), NameValues.parse("a=b c=", "LABEL", '\\'));
     }
 
     @Test
