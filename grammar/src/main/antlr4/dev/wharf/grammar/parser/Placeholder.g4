@@ -1,2 +1,0 @@
-grammar Placeholder;
-start : EOF ;

@@ -1,0 +1,142 @@
+package dev.wharf.grammar.parser;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wharf.grammar.Conformance;
+import dev.wharf.grammar.DockerfileException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Parses random mutations of every conformance Dockerfile: only {@link DockerfileException} may come out, and
+ * every input must finish quickly. Reproducible: input {@code i} is built from seed {@code base + i}; a failure
+ * prints the seed. {@code -Dwharf.fuzz.iterations=N} (default 20000) and {@code -Dwharf.fuzz.seed=S} tune it.
+ */
+class ParserRobustnessTest {
+
+    private static final int BATCH = 500;
+    private static final Duration BATCH_LIMIT = Duration.ofSeconds(60);
+    private static final long SLOW_INPUT_MILLIS = 3000;
+
+    private static final String[] INSERTS = {
+        "\\", "`", "[", "]", "\"", "'", "<<", "<<EOF\n", "<<-'E'\n", "\nEOF\n", "--", " --x=\"a b\" ", "\n", "\r\n",
+        "# escape=`\n", "#syntax=x\n", "{", "}", "${", "$", "=", " ", "\t", "\u000B", "\u00A0", "\u3000", "é",
+        "\uFEFF", "\uD800", "\uDC00", "😀", "\u0000", "ONBUILD ", "RUN ", "ENV ", "HEALTHCHECK CMD ", "COPY ",
+        "[\"a\", ", "1e400", "[[[[", "\\\n", "`\n", " \\\n\n",
+    };
+
+    @Test
+    void randomMutationsOfConformanceDockerfilesOnlyEverThrowDockerfileException() throws IOException {
+        List<String> seeds = seeds();
+        int iterations = Integer.getInteger("wharf.fuzz.iterations", 20_000);
+        long base = Long.getLong("wharf.fuzz.seed", 0x5EEDL);
+        int[] parsed = new int[2];
+        for (int start = 0; start < iterations; start += BATCH) {
+            int from = start;
+            int to = Math.min(iterations, start + BATCH);
+            assertTimeoutPreemptively(BATCH_LIMIT, () -> {
+                for (int i = from; i < to; i++) {
+                    long seed = base + i;
+                    String input = mutate(seeds, new Random(seed));
+                    long t0 = System.nanoTime();
+                    try {
+                        ParseResult result = DockerfileParser.parse(input);
+                        assertNotNull(NodeDumper.dump(result));
+                        result.children().forEach(n -> assertTrue(n.startLine() >= 1 && n.endLine() >= n.startLine()));
+                        parsed[0]++;
+                    } catch (DockerfileException e) {
+                        assertNotNull(e.reason());
+                        assertFalse(e.reason().startsWith("internal parser error"), "seed " + seed + ": " + e);
+                        parsed[1]++;
+                    } catch (Throwable t) {
+                        fail("seed " + seed + " (base " + base + ", input " + i + ") threw " + t
+                                + " for input " + GoQuote.quote(abbreviate(input)), t);
+                    }
+                    long ms = (System.nanoTime() - t0) / 1_000_000;
+                    assertTrue(ms < SLOW_INPUT_MILLIS, "seed " + seed + " took " + ms + " ms");
+                }
+            }, () -> "batch starting at seed " + (base + from) + " did not finish in " + BATCH_LIMIT);
+        }
+        System.out.println("parser robustness: " + iterations + " inputs (seed " + base + "), " + parsed[0]
+                + " parsed, " + parsed[1] + " rejected with DockerfileException");
+        assertTrue(parsed[0] > 0 && parsed[1] > 0, "mutations exercise both outcomes");
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 2000 ? s : s.substring(0, 2000) + "...(" + s.length() + " chars)";
+    }
+
+    private static List<String> seeds() throws IOException {
+        Path root = Conformance.buildkit();
+        List<String> seeds = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(root.resolve("parser"))) {
+            for (Path p : files.filter(f -> f.getFileName().toString().equals("Dockerfile")).sorted().toList()) {
+                seeds.add(new String(Files.readAllBytes(p), StandardCharsets.UTF_8));
+            }
+        }
+        ObjectMapper json = new ObjectMapper();
+        for (String file : List.of("parser.jsonl", "parser_heredoc.jsonl")) {
+            for (String line : Files.readAllLines(root.resolve("transcribed").resolve(file))) {
+                JsonNode c = json.readTree(line);
+                if (c.has("input") && c.get("kind").asText().startsWith("parser.parse")) {
+                    seeds.add(c.get("input").asText());
+                }
+            }
+        }
+        return seeds;
+    }
+
+    private static String mutate(List<String> seeds, Random rnd) {
+        StringBuilder s = new StringBuilder(seeds.get(rnd.nextInt(seeds.size())));
+        int rounds = 1 + rnd.nextInt(6);
+        for (int r = 0; r < rounds; r++) {
+            int pos = s.length() == 0 ? 0 : rnd.nextInt(s.length() + 1);
+            switch (rnd.nextInt(10)) {
+                case 0 -> { // flip a char
+                    if (pos < s.length()) {
+                        s.setCharAt(pos, (char) (s.charAt(pos) ^ (1 << rnd.nextInt(8))));
+                    }
+                }
+                case 1 -> s.setLength(pos); // truncate
+                case 2 -> { // splice in a piece of another seed
+                    String other = seeds.get(rnd.nextInt(seeds.size()));
+                    int a = rnd.nextInt(other.length() + 1);
+                    int b = a + rnd.nextInt(other.length() - a + 1);
+                    s.insert(pos, other, a, b);
+                }
+                case 3 -> { // delete a range
+                    int end = Math.min(s.length(), pos + rnd.nextInt(20));
+                    s.delete(pos, end);
+                }
+                case 4 -> { // huge line, around the 64 KiB limit
+                    if (rnd.nextInt(20) == 0) {
+                        int n = 65_530 + rnd.nextInt(12) - (rnd.nextBoolean() ? 0 : 20_000);
+                        s.insert(pos, "LABEL a=" + "x".repeat(Math.max(0, n)) + "\n");
+                    }
+                }
+                case 5 -> { // random char
+                    s.insert(pos, (char) rnd.nextInt(rnd.nextBoolean() ? 128 : 0x3100));
+                }
+                default -> { // special token, sometimes repeated
+                    String ins = INSERTS[rnd.nextInt(INSERTS.length)];
+                    s.insert(pos, rnd.nextInt(10) == 0 ? ins.repeat(1 + rnd.nextInt(300)) : ins);
+                }
+            }
+        }
+        return s.toString();
+    }
+}
