@@ -1,11 +1,24 @@
 package dev.wharf.cli;
 
-/** Entry point of the {@code wharf} command. */
+import java.io.PrintWriter;
+import picocli.CommandLine;
+
+/**
+ * Entry point of the {@code wharf} command: builds the command tree, runs it, and turns the outcome into
+ * an exit code (0 ok, 1 the operation failed, 2 usage error).
+ */
 public final class Main {
+
     private Main() {
     }
 
     public static void main(String[] args) {
-        System.out.println("wharf");
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs wharf with {@code args}, printing to {@code out} and {@code err}; returns the exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine commandLine = WharfCommand.commandLine(out, err);
+        return commandLine.execute(args);
     }
 }
