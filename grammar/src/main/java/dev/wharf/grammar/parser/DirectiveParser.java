@@ -7,8 +7,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads the parser directives at the top of a Dockerfile, one line at a time: BuildKit's
@@ -22,10 +20,6 @@ import java.util.regex.Pattern;
  */
 public final class DirectiveParser {
 
-    /** directiveRegexp; Go's \s is [\t\n\f\r ] and its {@code .} excludes only \n. */
-    private static final Pattern DIRECTIVE =
-            Pattern.compile("^([a-zA-Z][a-zA-Z0-9]*)[\\t\\n\\f\\r ]*=[\\t\\n\\f\\r ]*(.+?)[\\t\\n\\f\\r ]*\\z",
-                    Pattern.UNIX_LINES);
     private static final Set<String> KNOWN = Set.of("syntax", "escape", "check");
 
     private final String comment;
@@ -69,12 +63,12 @@ public final class DirectiveParser {
             return Optional.empty();
         }
         int from = GoText.skipSpace(text, comment.length(), text.length());
-        Matcher m = DIRECTIVE.matcher(text).region(from, text.length());
-        if (!m.find()) {
+        String[] m = match(text, from);
+        if (m == null) {
             done = true;
             return Optional.empty();
         }
-        String name = m.group(1).toLowerCase(java.util.Locale.ROOT);
+        String name = m[0].toLowerCase(java.util.Locale.ROOT);
         if (!KNOWN.contains(name)) {
             done = true;
             return Optional.empty();
@@ -83,7 +77,59 @@ public final class DirectiveParser {
             throw new DockerfileException(file, SourceRange.ofLines(line, line),
                     "only one " + name + " parser directive can be used");
         }
-        return Optional.of(new Directive(name, m.group(2), line));
+        return Optional.of(new Directive(name, m[1], line));
+    }
+
+    private static boolean goSpace(char c) {
+        return c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == ' ';
+    }
+
+    /**
+     * BuildKit's directiveRegexp {@code ^([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$} (Go: \s is [\t\n\f\r ], {@code .}
+     * is anything but \n), matched by hand in linear time: a backtracking regex engine is quadratic on long
+     * runs of spaces, Go's RE2 is not. Returns name and value, or null.
+     */
+    static String[] match(String text, int from) {
+        int n = text.length();
+        int i = from;
+        if (i >= n || !isAsciiLetter(text.charAt(i))) {
+            return null;
+        }
+        while (i < n && (isAsciiLetter(text.charAt(i)) || (text.charAt(i) >= '0' && text.charAt(i) <= '9'))) {
+            i++;
+        }
+        String name = text.substring(from, i);
+        while (i < n && goSpace(text.charAt(i))) {
+            i++;
+        }
+        if (i >= n || text.charAt(i) != '=') {
+            return null;
+        }
+        int afterEquals = i + 1;
+        int q = afterEquals;
+        while (q < n && goSpace(text.charAt(q))) {
+            q++;
+        }
+        int trailing = n;
+        while (trailing > q && goSpace(text.charAt(trailing - 1))) {
+            trailing--;
+        }
+        if (q < n) {
+            // the lazy value runs to the trailing white space; it cannot hold a \n
+            String value = text.substring(q, trailing);
+            return value.indexOf('\n') < 0 ? new String[] {name, value} : null;
+        }
+        // only white space after '=': the greedy \s* gives back its last char that '.' can match
+        for (int p = n - 1; p >= afterEquals; p--) {
+            if (text.charAt(p) != '\n') {
+                return new String[] {name, text.substring(p, p + 1)};
+            }
+        }
+        return null;
+    }
+
+    private static boolean isAsciiLetter(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     }
 
     /**

@@ -27,8 +27,14 @@ public final class DockerfileParser {
     private DockerfileParser() {
     }
 
-    /** Parses {@code text}; errors name {@code file}. */
+    /**
+     * Parses {@code text}; errors name {@code file}.
+     *
+     * @throws DockerfileException for every syntax error BuildKit's parser reports, with BuildKit's message as
+     *                             {@link DockerfileException#reason()} and the lines (and columns, where known)
+     */
     public static ParseResult parse(String file, String text) throws DockerfileException {
+        java.util.Objects.requireNonNull(text, "text");
         return new Run(file == null ? "Dockerfile" : file, text).parse();
     }
 

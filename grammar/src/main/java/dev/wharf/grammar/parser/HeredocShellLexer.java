@@ -16,7 +16,7 @@ final class HeredocShellLexer {
     private static final int EOF = -1;
     private static final int ESCAPE = '\\';
     /** Nesting of ${...} beyond this is reported as an error instead of risking the Java stack. */
-    private static final int MAX_NESTING = 1000;
+    private static final int MAX_NESTING = 200;
 
     /** A lexing error; the message is BuildKit's innermost error text. */
     static final class ShellException extends Exception {

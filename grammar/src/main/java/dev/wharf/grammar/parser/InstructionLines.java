@@ -34,6 +34,15 @@ final class InstructionLines {
 
     static final String NOT_STRING_ARRAY = "when using JSON array syntax, arrays must be comprised of strings only";
 
+    /**
+     * ONBUILD nesting the parser follows. BuildKit's parser has no limit, but every level re-parses the rest of the
+     * line and keeps it as {@code original}, which is quadratic in time and memory for a 64 KiB line of ONBUILDs.
+     * Deeper nesting fails with the error BuildKit's instruction layer gives for any ONBUILD ONBUILD, so the
+     * end result for the user is the same.
+     */
+    static final int MAX_ONBUILD_NESTING = 100;
+    static final String ONBUILD_CHAINING = "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed";
+
     /** Deeper JSON is checked with an iterative parser so that the recursive grammar cannot exhaust the stack. */
     private static final int ANTLR_JSON_DEPTH = 200;
 
@@ -75,6 +84,9 @@ final class InstructionLines {
             levels.add(level);
             if (!level.keyword().equals("onbuild") || level.childFrom() < 0) {
                 return levels;
+            }
+            if (levels.size() > MAX_ONBUILD_NESTING) {
+                throw new DockerfileException(file, level.keywordWord().range(), ONBUILD_CHAINING);
             }
             start = level.childFrom();
             end = level.childTo();

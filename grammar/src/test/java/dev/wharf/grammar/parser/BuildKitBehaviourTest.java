@@ -27,7 +27,17 @@ class BuildKitBehaviourTest {
         assertEquals("(onbuild (onbuild (run [\"--network=none\"] \"x\")))",
                 dump("ONBUILD ONBUILD RUN --network=none x"));
         assertEquals("(onbuild)", dump("ONBUILD"));
-        assertEquals(201, depth(DockerfileParser.parse("ONBUILD ".repeat(200) + "RUN x").children().get(0)));
+        assertEquals(101, depth(DockerfileParser.parse("ONBUILD ".repeat(100) + "RUN x").children().get(0)));
+        assertEquals("(onbuild (onbuild (run \"x\")))", NodeDumper.dump(
+                DockerfileParser.parse("ONBUILD ONBUILD RUN x")));
+    }
+
+    @Test
+    void onbuildNestedBeyondAHundredLevelsFailsAsBuildKitsInstructionLayerWould() {
+        String text = "ONBUILD ".repeat(8000) + "RUN x";
+        DockerfileException e = org.junit.jupiter.api.Assertions.assertThrows(DockerfileException.class,
+                () -> DockerfileParser.parse(text));
+        assertEquals("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed", e.reason());
     }
 
     private static int depth(Node node) {

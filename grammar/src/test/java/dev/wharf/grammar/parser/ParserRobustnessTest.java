@@ -76,6 +76,58 @@ class ParserRobustnessTest {
         assertTrue(parsed[0] > 0 && parsed[1] > 0, "mutations exercise both outcomes");
     }
 
+    @Test
+    void pathologicalInputsFinishQuicklyOnASmallThreadStack() throws InterruptedException {
+        List<String> inputs = List.of(
+                "ONBUILD ".repeat(8000) + "RUN x",
+                "RUN " + "[".repeat(60000),
+                "CMD [\"a\"," + "[".repeat(9000) + "]".repeat(9000) + "]",
+                "CMD [\"a\"," + "[".repeat(199) + "]".repeat(199) + "]",
+                "ENV " + "a=\"b ".repeat(10000),
+                "LABEL " + "'".repeat(60000),
+                "RUN <<EOF " + "${a:-".repeat(5000) + "}".repeat(5000) + "\nEOF\n",
+                "RUN <<EOF " + "${a:-".repeat(150) + "}".repeat(150) + "\nEOF\n",
+                "RUN " + "<<A ".repeat(10000) + "\nA\n".repeat(10),
+                "COPY --a=" + "\"".repeat(60000),
+                "HEALTHCHECK CMD " + "[\"a\",".repeat(10000),
+                "RUN " + "\\".repeat(65000),
+                "#escape=x" + " ".repeat(60000) + "y\nFROM a",
+                "FROM a\nRUN b \\\n" + "LABEL a=" + "x".repeat(70000) + "\n",
+                "RUN [" + "\"\\u00e9\",".repeat(8000) + "\"\"]",
+                "FROM a\n" + "RUN x\n".repeat(100000));
+        // parse on the small stack itself (assertTimeoutPreemptively would switch to a default-sized thread)
+        Throwable[] failure = new Throwable[1];
+        Thread worker = new Thread(null, () -> {
+            for (String input : inputs) {
+                long t0 = System.nanoTime();
+                try {
+                    NodeDumper.dump(DockerfileParser.parse(input));
+                } catch (DockerfileException expected) {
+                    if (expected.reason().startsWith("internal parser error")) {
+                        failure[0] = new AssertionError(expected);
+                        return;
+                    }
+                } catch (Throwable t) {
+                    failure[0] = new AssertionError("input starting " + GoQuote.quote(input.substring(0, 40)), t);
+                    return;
+                }
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                if (ms > 10_000) {
+                    failure[0] = new AssertionError("input starting " + GoQuote.quote(input.substring(0, 40))
+                            + " took " + ms + " ms");
+                    return;
+                }
+            }
+        }, "small-stack-parser", 256 * 1024);
+        worker.setDaemon(true);
+        worker.start();
+        worker.join(Duration.ofSeconds(120).toMillis());
+        assertFalse(worker.isAlive(), "pathological inputs did not finish in 120 s");
+        if (failure[0] != null) {
+            fail(failure[0]);
+        }
+    }
+
     private static String abbreviate(String s) {
         return s.length() <= 2000 ? s : s.substring(0, 2000) + "...(" + s.length() + " chars)";
     }
