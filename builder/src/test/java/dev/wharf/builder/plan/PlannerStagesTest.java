@@ -240,4 +240,23 @@ class PlannerStagesTest {
     void noStages_isAnError() {
         assertThrows(DockerfileException.class, () -> Plans.plan("ARG A=1\n"));
     }
+
+    @Test
+    void runMountFrom_takesNoStageIndex_itIsAnImageReference() throws DockerfileException {
+        // detectRunMount (convert_runmount.go) looks mounts up by name only, unlike COPY --from.
+        FixedResolver resolver = FixedResolver.anyImage();
+        BuildPlan plan = Plans.plan("FROM scratch\nFROM scratch\nRUN --mount=from=0,target=/x true\n",
+                Plans.request(), resolver);
+        assertEquals(List.of("0"), resolver.lookups());
+        assertInstanceOf(StepSource.Image.class, plan.targetStage().steps().get(0).sources().get(0));
+    }
+
+    @Test
+    void unknownCopyFromName_isAnImageThatFailsAtTheCopyLine() {
+        DockerfileException e = assertThrows(DockerfileException.class,
+                () -> Plans.plan("FROM scratch\nCOPY --from=nosuchstage / /\n", Plans.request(),
+                        FixedResolver.of()));
+        assertTrue(e.reason().startsWith("nosuchstage: "), e.reason());
+        assertEquals(2, e.range().orElseThrow().start().line());
+    }
 }
