@@ -141,11 +141,12 @@ public final class Planner {
         if (image == null) {
             throw new IllegalStateException("ImageConfigResolver returned null for " + node.baseName);
         }
-        if (!image.platform().equals(platform)) {
-            // BuildKit's validateBaseImagePlatform lint (InvalidBaseImagePlatform).
+        if (!image.platform().os().equals(platform.os())
+                || !image.platform().architecture().equals(platform.architecture())) {
+            // BuildKit's validateBaseImagePlatform lint (InvalidBaseImagePlatform): OS and architecture only.
             warnings.add(new PlanWarning("Base image " + node.baseName + " was pulled with platform "
-                    + image.platform().format() + ", expected " + platform.format() + " for current build",
-                    Optional.of(node.range)));
+                    + GoQuote.quote(image.platform().format()) + ", expected " + GoQuote.quote(platform.format())
+                    + " for current build", Optional.of(node.range)));
         }
         return image;
     }

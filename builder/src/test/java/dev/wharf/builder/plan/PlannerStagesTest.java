@@ -259,4 +259,21 @@ class PlannerStagesTest {
         assertTrue(e.reason().startsWith("nosuchstage: "), e.reason());
         assertEquals(2, e.range().orElseThrow().start().line());
     }
+
+    @Test
+    void baseImageOfAnotherPlatform_isAWarning() throws DockerfileException {
+        ImageResolutionCheck check = new ImageResolutionCheck();
+        BuildPlan plan = Plans.plan("FROM armonly\n", Plans.request(), check);
+        assertEquals(List.of(new PlanWarning("Base image armonly was pulled with platform \"linux/arm64\", "
+                + "expected \"linux/amd64\" for current build",
+                java.util.Optional.of(plan.targetStage().range()))), plan.warnings());
+    }
+
+    /** Resolves every image to an arm64 one. */
+    private static final class ImageResolutionCheck implements ImageConfigResolver {
+        @Override
+        public BaseImage resolve(String reference, Platform platform) {
+            return new BaseImage(reference, Platform.of("linux", "arm64", ""), ImageConfig.empty(), false);
+        }
+    }
 }
