@@ -132,6 +132,11 @@ public final class Planner {
 
     private BaseImage resolve(String file, StageGraph.Node node, Platform platform, List<PlanWarning> warnings)
             throws DockerfileException {
+        Optional<String> problem = ImageReferences.problem(node.baseName);
+        if (problem.isPresent()) {
+            throw new DockerfileException(file, node.range, "failed to parse stage name "
+                    + GoQuote.quote(node.baseName) + ": " + problem.get());
+        }
         BaseImage image;
         try {
             image = resolver.resolve(node.baseName, platform);

@@ -100,12 +100,25 @@ class PlannerStagesTest {
     }
 
     @Test
-    void fromAStageName_isLookedUpAsWrittenAfterExpansion() throws DockerfileException {
-        // statesByName is keyed by lower-cased names and looked up with the expanded base name as written.
+    void fromAStageName_isLookedUpAsWrittenAfterExpansion() {
+        // statesByName is keyed by lower-cased names and looked up with the expanded base name as written, so
+        // BASE is an image reference, and an invalid one.
         FixedResolver resolver = FixedResolver.anyImage();
-        BuildPlan plan = Plans.plan("FROM scratch AS base\nFROM BASE\n", Plans.request(), resolver);
-        assertInstanceOf(StageBase.Image.class, plan.targetStage().base());
-        assertEquals(List.of("BASE"), resolver.lookups());
+        DockerfileException e = assertThrows(DockerfileException.class,
+                () -> Plans.plan("FROM scratch AS base\nFROM BASE\n", Plans.request(), resolver));
+        assertEquals("failed to parse stage name \"BASE\": invalid reference format: repository name (BASE) "
+                + "must be lowercase", e.reason());
+        assertEquals(List.of(), resolver.lookups());
+    }
+
+    @Test
+    void imageReferences_followTheDistributionGrammar() {
+        assertEquals(java.util.Optional.empty(), ImageReferences.problem("alpine"));
+        assertEquals(java.util.Optional.empty(), ImageReferences.problem("localhost:5000/team/app:1.0"));
+        assertEquals(java.util.Optional.empty(), ImageReferences.problem("My.Registry/app@sha256:"
+                + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
+        assertEquals(java.util.Optional.of("invalid reference format"), ImageReferences.problem("alpine:"));
+        assertEquals(java.util.Optional.of("invalid reference format"), ImageReferences.problem("a b"));
     }
 
     @Test
