@@ -1,0 +1,234 @@
+package dev.wharf.builder.plan;
+
+import dev.wharf.grammar.DockerfileException;
+import dev.wharf.grammar.SourceRange;
+import dev.wharf.grammar.instructions.ArgDefinition;
+import dev.wharf.grammar.instructions.ArgInstruction;
+import dev.wharf.grammar.instructions.CmdInstruction;
+import dev.wharf.grammar.instructions.CopyInstruction;
+import dev.wharf.grammar.instructions.EnvInstruction;
+import dev.wharf.grammar.instructions.Instruction;
+import dev.wharf.grammar.instructions.KeyValue;
+import dev.wharf.grammar.instructions.Mount;
+import dev.wharf.grammar.instructions.RunInstruction;
+import dev.wharf.grammar.shell.ShellLexer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Plans the steps of one stage: BuildKit's per-stage part of {@code dispatchStages} and {@code dispatch}
+ * (dockerfile2llb/convert.go). It starts from the base (scratch, an image's config, or an earlier stage's final
+ * state), makes sure PATH is set, then for each instruction expands it in the current environment, applies its
+ * effect on the environment and config, and records the ARGs it used.
+ *
+ * <p>Scoping follows BuildKit exactly: a stage sees only the ARGs it declares (a declaration without default
+ * takes the global value), build args override declared defaults, declared ARGs with a value join the
+ * environment RUN sees, and a later ENV or ARG of the same name replaces the earlier value. A stage built FROM
+ * another inherits its environment (ARGs included) and its declared ARGs.
+ *
+ * <p>Stateless apart from its configuration; thread-safe.
+ */
+final class StageDispatcher {
+
+    /** Build args that are not put into the environment (BuildKit's {@code nonEnvArgs}). */
+    private static final Set<String> NON_ENV_ARGS = Set.of("BUILDKIT_SBOM_SCAN_CONTEXT", "BUILDKIT_SBOM_SCAN_STAGE");
+
+    /** BuildKit's {@code system.DefaultPathEnv} for Linux. */
+    static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /** One ARG declared in a stage, with the value it took (empty when it has none). */
+    record StageArg(String key, Optional<String> value) {
+    }
+
+    /** A planned stage with the state a stage built FROM it starts with. */
+    record Result(PlannedStage stage, EnvList env, List<StageArg> args) {
+        Result {
+            args = List.copyOf(args);
+        }
+    }
+
+    private final String file;
+    private final ShellLexer lexer;
+    private final PlanRequest request;
+    private final GlobalScope global;
+
+    StageDispatcher(String file, ShellLexer lexer, PlanRequest request, GlobalScope global) {
+        this.file = file;
+        this.lexer = lexer;
+        this.request = request;
+        this.global = global;
+    }
+
+    /** Plans {@code node}; {@code done} holds the stages planned so far, by node. */
+    Result dispatch(StageGraph.Node node, Map<StageGraph.Node, Result> done) throws DockerfileException {
+        ImageConfig config;
+        EnvList env;
+        List<StageArg> args = new ArrayList<>();
+        StageBase base;
+        if (node.base != null) {
+            Result parent = done.get(node.base);
+            // dispatchState.init: ONBUILD triggers do not carry over from a base stage.
+            config = parent.stage().config().withOnBuild(List.of());
+            env = parent.env();
+            args.addAll(parent.args());
+            base = new StageBase.Stage(node.base.stage.index());
+        } else if (node.isScratch()) {
+            config = ImageConfig.empty();
+            env = EnvList.empty();
+            base = new StageBase.Scratch();
+        } else {
+            config = node.image.config().withOnBuild(List.of());
+            env = EnvList.empty();
+            base = new StageBase.Image(node.image);
+        }
+        if (config.env().stream().noneMatch(e -> EnvEntry.parse(e).key().equals("PATH"))) {
+            List<String> withPath = new ArrayList<>(config.env());
+            withPath.add("PATH=" + DEFAULT_PATH);
+            config = config.withEnv(withPath);
+        }
+        for (String entry : config.env()) {
+            EnvEntry e = EnvEntry.parse(entry);
+            env = env.addOrReplace(e.key(), e.value());
+        }
+        if (!config.workingDir().isEmpty()) {
+            config = config.withWorkingDir(Workdirs.resolve(config.workingDir(), config.workingDir()));
+        }
+
+        boolean ignoreCache = request.noCache()
+                || node.stage.name().map(request.noCacheStages()::contains).orElse(false);
+        List<Step> steps = new ArrayList<>();
+        boolean cmdSet = false;
+        for (StageGraph.Command command : node.commands) {
+            Instruction instruction = command.instruction();
+            SourceRange range = command.range();
+            EnvList before = env;
+            StepEnvironment environment = new StepEnvironment(env.entries(),
+                    config.workingDir().isEmpty() ? "/" : config.workingDir(), config.user(),
+                    ConfigEffects.shell(config));
+            Set<String> matched = new LinkedHashSet<>();
+            Instruction expanded;
+            List<Mount> mounts = List.of();
+            List<StepSource> sources = List.of();
+            if (instruction instanceof ArgInstruction arg) {
+                List<ArgDefinition> definitions = new ArrayList<>();
+                for (ArgDefinition def : arg.args()) {
+                    Optional<String> value = argValue(def, env, range, matched);
+                    if (value.isPresent() && !NON_ENV_ARGS.contains(def.key())) {
+                        env = env.addOrReplace(def.key(), value.get());
+                    }
+                    args.add(new StageArg(def.key(), value));
+                    definitions.add(new ArgDefinition(def.key(), value, def.docComment(), def.range()));
+                }
+                expanded = new ArgInstruction(arg.origin(), definitions);
+            } else {
+                Expander expander = new Expander(file, lexer, env, range);
+                InstructionExpansion.Expanded result = InstructionExpansion.expand(instruction, expander);
+                matched.addAll(expander.matched());
+                expanded = result.instruction();
+                mounts = result.mounts();
+                sources = sources(node, command, mounts);
+                try {
+                    CopyChecks.check(expanded);
+                    config = ConfigEffects.apply(expanded, config, cmdSet);
+                } catch (DockerfileException e) {
+                    throw located(range, e);
+                }
+                if (expanded instanceof EnvInstruction envInstruction) {
+                    for (KeyValue kv : envInstruction.pairs()) {
+                        env = env.addOrReplace(kv.key().text(), kv.value().text());
+                    }
+                }
+                cmdSet |= expanded instanceof CmdInstruction;
+            }
+            steps.add(new Step(range, expanded, mounts, environment, usedArgs(expanded, matched, args, before),
+                    sources, config, command.onBuild(), ignoreCache));
+        }
+        PlannedStage stage = new PlannedStage(node.stage.index(), node.stage.name(), node.baseName, base,
+                node.platform, node.fromArgs, node.range, steps, config, ignoreCache);
+        return new Result(stage, env, args);
+    }
+
+    /**
+     * The value an ARG definition takes: the build arg, else its default expanded in the stage's environment,
+     * else (no default) the global ARG of the same name. BuildKit's {@code dispatchArg}.
+     */
+    private Optional<String> argValue(ArgDefinition def, EnvList env, SourceRange range, Set<String> matched)
+            throws DockerfileException {
+        String buildArg = request.buildArgs().get(def.key());
+        if (buildArg != null) {
+            return Optional.of(buildArg);
+        }
+        if (def.defaultValue().isPresent()) {
+            Expander expander = new Expander(file, lexer, env, range);
+            String value = expander.expand(def.defaultValue().get());
+            matched.addAll(expander.matched());
+            return Optional.of(value);
+        }
+        return global.args().get(def.key());
+    }
+
+    /**
+     * The ARGs a step depends on, with the values it saw: those its expansion found that are declared ARGs of
+     * the stage, and for RUN every declared ARG with a value (they are in its environment).
+     */
+    private static Map<String, String> usedArgs(Instruction expanded, Set<String> matched, List<StageArg> args,
+                                                EnvList before) {
+        Set<String> declared = new LinkedHashSet<>();
+        for (StageArg arg : args) {
+            if (arg.value().isPresent()) {
+                declared.add(arg.key());
+            } else {
+                declared.remove(arg.key());
+            }
+        }
+        Map<String, String> used = new LinkedHashMap<>();
+        Set<String> names = expanded instanceof RunInstruction ? declared : matched;
+        for (String name : names) {
+            if (declared.contains(name)) {
+                before.get(name).ifPresent(v -> used.put(name, v));
+            }
+        }
+        return used;
+    }
+
+    /** The stages and images {@code command} reads; each stage must have been planned before this one. */
+    private List<StepSource> sources(StageGraph.Node node, StageGraph.Command command, List<Mount> mounts)
+            throws DockerfileException {
+        List<StepSource> out = new ArrayList<>();
+        for (StageGraph.SourceRef ref : command.sources()) {
+            StageGraph.Node source = ref.node();
+            if (source.isStage()) {
+                if (source.position >= node.position) {
+                    throw new DockerfileException(file, command.range(), notYetDefined(node, command, ref, mounts));
+                }
+                out.add(new StepSource.Stage(ref.written(), source.stage.index()));
+            } else if (source.isScratch()) {
+                out.add(new StepSource.Scratch(ref.written()));
+            } else {
+                out.add(new StepSource.Image(ref.written(), source.image));
+            }
+        }
+        return out;
+    }
+
+    private static String notYetDefined(StageGraph.Node node, StageGraph.Command command, StageGraph.SourceRef ref,
+                                        List<Mount> mounts) {
+        if (command.instruction() instanceof CopyInstruction) {
+            return "cannot copy from stage " + GoQuote.quote(ref.written()) + ", it needs to be defined before "
+                    + "current stage " + GoQuote.quote(node.displayName());
+        }
+        String target = mounts.stream().filter(m -> m.from().equals(ref.written())).map(Mount::target)
+                .findFirst().orElse("");
+        return "cannot mount from stage " + GoQuote.quote(ref.written()) + " to " + GoQuote.quote(target)
+                + ", stage needs to be defined before current command";
+    }
+
+    private DockerfileException located(SourceRange range, DockerfileException e) {
+        return e.range().isPresent() ? e : new DockerfileException(file, range, e.reason(), e);
+    }
+}

@@ -1,0 +1,288 @@
+package dev.wharf.builder.plan;
+
+import dev.wharf.grammar.DockerfileException;
+import dev.wharf.grammar.SourceRange;
+import dev.wharf.grammar.instructions.CopyInstruction;
+import dev.wharf.grammar.instructions.Instruction;
+import dev.wharf.grammar.instructions.RunInstruction;
+import dev.wharf.grammar.instructions.Stage;
+import dev.wharf.grammar.parser.Word;
+import dev.wharf.grammar.shell.EnvGetter;
+import dev.wharf.grammar.shell.ShellExpansionException;
+import dev.wharf.grammar.shell.ShellLexer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The stages of a Dockerfile and the images their {@code --from}s name, with the dependencies between them:
+ * BuildKit's {@code dispatchStates} with {@code buildDispatchStates}, {@code buildStageDependencyGraph} and
+ * {@code validateCircularDependency} (dockerfile2llb/convert.go, validations.go).
+ *
+ * <p>Working state of one planning run: mutable, not thread-safe, never leaves the planner.
+ */
+final class StageGraph {
+
+    /** A stage of the Dockerfile or an image named by a {@code --from}. */
+    static final class Node {
+        final int position;
+        /** Null for an image node. */
+        final Stage stage;
+        final String baseName;
+        final SourceRange range;
+        final Platform platform;
+        final Map<String, String> fromArgs;
+        /** The earlier stage this one is built FROM, or null. */
+        final Node base;
+        final List<Command> commands = new ArrayList<>();
+        final Map<Node, Command> deps = new LinkedHashMap<>();
+        /** The resolved base image; null for scratch and stage bases. */
+        BaseImage image;
+        boolean resolved;
+        boolean triggersLoaded;
+
+        Node(int position, Stage stage, String baseName, SourceRange range, Platform platform,
+             Map<String, String> fromArgs, Node base) {
+            this.position = position;
+            this.stage = stage;
+            this.baseName = baseName;
+            this.range = range;
+            this.platform = platform;
+            this.fromArgs = fromArgs;
+            this.base = base;
+        }
+
+        boolean isStage() {
+            return stage != null;
+        }
+
+        boolean isScratch() {
+            return base == null && Planner.SCRATCH.equals(baseName);
+        }
+
+        String displayName() {
+            return stage.name().orElse("stage-" + stage.index());
+        }
+    }
+
+    /** An instruction with the stages and images it reads. */
+    record Command(Instruction instruction, SourceRange range, List<SourceRef> sources, boolean onBuild) {
+        Command {
+            sources = List.copyOf(sources);
+        }
+    }
+
+    /** One {@code --from} and the node it names. */
+    record SourceRef(String written, Node node) {
+    }
+
+    private final String file;
+    private final List<Node> nodes = new ArrayList<>();
+    private final Map<String, Node> byName = new HashMap<>();
+    private final Map<String, Node> images = new HashMap<>();
+    private final int stageCount;
+
+    private StageGraph(String file, int stageCount) {
+        this.file = file;
+        this.stageCount = stageCount;
+    }
+
+    /** One node per stage, FROM lines expanded in the global scope, and their commands with dependencies. */
+    static StageGraph create(String file, List<Stage> stages, GlobalScope global, Platform platform,
+                             ShellLexer lexer) throws DockerfileException {
+        StageGraph graph = new StageGraph(file, stages.size());
+        for (Stage stage : stages) {
+            graph.addStage(stage, global, platform, lexer);
+        }
+        for (Node node : List.copyOf(graph.nodes)) {
+            for (Instruction instruction : node.stage.commands()) {
+                graph.addCommand(node, graph.command(instruction, instruction.range(), false, lexer), false);
+            }
+        }
+        graph.checkCycles();
+        return graph;
+    }
+
+    private void addStage(Stage stage, GlobalScope global, Platform platform, ShellLexer lexer)
+            throws DockerfileException {
+        SourceRange range = stage.from().range();
+        Expander expander = new Expander(file, lexer, global.args(), range);
+        String baseName = expander.expand(stage.baseName().text());
+        if (baseName.isEmpty()) {
+            throw new DockerfileException(file, range,
+                    "base name (" + stage.baseName().text() + ") should not be blank");
+        }
+        Platform stagePlatform = platform;
+        if (stage.platform().isPresent()) {
+            String written = stage.platform().get().text();
+            String value = expander.expand(written);
+            if (value.isEmpty()) {
+                throw new DockerfileException(file, range, "empty platform value from expression " + written);
+            }
+            try {
+                stagePlatform = Platform.parse(value, platform);
+            } catch (DockerfileException e) {
+                throw new DockerfileException(file, range, e.reason(), e);
+            }
+            if (!stagePlatform.equals(platform)) {
+                throw new DockerfileException(file, range, "platform " + stagePlatform.format()
+                        + " is not supported: wharf builds for the host platform " + platform.format()
+                        + " only; remove --platform or set it to $BUILDPLATFORM");
+            }
+        }
+        Map<String, String> fromArgs = new LinkedHashMap<>();
+        for (String name : expander.matched()) {
+            global.args().get(name).ifPresent(v -> fromArgs.put(name, v));
+        }
+        // BuildKit looks the base up by the expanded name as written (statesByName, lower-cased keys), among the
+        // stages before this one only.
+        Node base = byName.get(baseName);
+        Node node = new Node(nodes.size(), stage, baseName, range, stagePlatform, fromArgs, base);
+        nodes.add(node);
+        stage.name().ifPresent(name -> byName.put(name, node));
+    }
+
+    /** The stage named {@code name}, compared case-insensitively ({@code findStateByName}). */
+    Optional<Node> stageNamed(String name) {
+        return Optional.ofNullable(byName.get(name.toLowerCase(Locale.ROOT)));
+    }
+
+    /** Every node, stages first, in order. */
+    List<Node> nodes() {
+        return List.copyOf(nodes);
+    }
+
+    /** The last stage. */
+    Node last() {
+        return nodes.get(stageCount - 1);
+    }
+
+    /** {@code node} and every node it needs, through FROM and {@code --from} (BuildKit's allReachableStages). */
+    Set<Node> reachable(Node target) {
+        Set<Node> out = new LinkedHashSet<>();
+        List<Node> work = new ArrayList<>(List.of(target));
+        while (!work.isEmpty()) {
+            Node n = work.remove(work.size() - 1);
+            if (out.add(n)) {
+                if (n.base != null) {
+                    work.add(n.base);
+                }
+                work.addAll(n.deps.keySet());
+            }
+        }
+        return out;
+    }
+
+    /** Adds {@code command} to {@code node} (at the front for ONBUILD triggers) and records its dependencies. */
+    void addCommand(Node node, Command command, boolean front) {
+        if (front) {
+            node.commands.add(0, command);
+        } else {
+            node.commands.add(command);
+        }
+        for (SourceRef ref : command.sources()) {
+            node.deps.put(ref.node(), command);
+        }
+    }
+
+    /**
+     * The command for {@code instruction} with the nodes it reads: BuildKit's {@code toCommand} and
+     * {@code detectRunMount}.
+     */
+    Command command(Instruction instruction, SourceRange range, boolean onBuild, ShellLexer lexer)
+            throws DockerfileException {
+        List<SourceRef> sources = new ArrayList<>();
+        if (instruction instanceof CopyInstruction copy && copy.from().isPresent()) {
+            Word from = copy.from().get();
+            sources.add(new SourceRef(from.text(), copySource(from.text(), range, lexer)));
+        } else if (instruction instanceof RunInstruction run) {
+            for (Word spec : run.mountSpecs()) {
+                String from = MountSources.from(spec);
+                // A mount without from= reads the build context (or nothing); BuildKit's placeholder "scratch"
+                // source for it has no effect on the graph.
+                if (!from.isEmpty()) {
+                    Node node = stageNamed(from).orElseGet(() -> image(from, range));
+                    sources.add(new SourceRef(from, node));
+                }
+            }
+        }
+        return new Command(instruction, range, sources, onBuild);
+    }
+
+    private Node copySource(String from, SourceRange range, ShellLexer lexer) throws DockerfileException {
+        String literal;
+        try {
+            literal = lexer.processWordWithMatches(from, EnvGetter.empty()).value();
+        } catch (ShellExpansionException e) {
+            throw new DockerfileException(file, range, e.reason(), e);
+        }
+        if (!literal.equals(from)) {
+            throw new DockerfileException(file, range, "variable expansion is not supported for --from, define a "
+                    + "new stage with FROM using ARG from global scope as a workaround");
+        }
+        Optional<Long> index = GoAtoi.parse(from);
+        if (index.isPresent()) {
+            long i = index.get();
+            // Only Dockerfile stages can be named by index: BuildKit's list also holds images added while the
+            // graph is built, but reaching those by number is an accident of its implementation.
+            if (i < 0 || i >= stageCount) {
+                throw new DockerfileException(file, range, "invalid stage index " + i);
+            }
+            return nodes.get((int) i);
+        }
+        return stageNamed(from).orElseGet(() -> image(from, range));
+    }
+
+    private Node image(String reference, SourceRange range) {
+        return images.computeIfAbsent(reference, ref -> {
+            Node node = new Node(nodes.size(), null, ref, range, null, Map.of(), null);
+            nodes.add(node);
+            return node;
+        });
+    }
+
+    /**
+     * Fails on a dependency cycle, naming the stage the search started from and located at the first command of
+     * the cycle: BuildKit's {@code validateCircularDependency}.
+     */
+    private void checkCycles() throws DockerfileException {
+        Set<Node> visited = new HashSet<>();
+        for (Node node : nodes) {
+            if (!node.isStage()) {
+                continue;
+            }
+            List<Command> path = visit(node, new ArrayList<>(), visited, new HashSet<>());
+            if (path != null) {
+                throw new DockerfileException(file, path.get(0).range(),
+                        "circular dependency detected on stage: " + node.displayName());
+            }
+        }
+    }
+
+    private static List<Command> visit(Node node, List<Command> current, Set<Node> visited, Set<Node> path) {
+        if (!visited.add(node)) {
+            return null;
+        }
+        path.add(node);
+        for (Map.Entry<Node, Command> dep : node.deps.entrySet()) {
+            List<Command> next = new ArrayList<>(current);
+            next.add(dep.getValue());
+            if (path.contains(dep.getKey())) {
+                return next;
+            }
+            List<Command> found = visit(dep.getKey(), next, visited, path);
+            if (found != null) {
+                return found;
+            }
+        }
+        path.remove(node);
+        return null;
+    }
+}
