@@ -1,5 +1,6 @@
 package dev.wharf.grammar.instructions;
 
+import dev.wharf.grammar.go.GoStrings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -104,7 +105,7 @@ final class HeredocWord {
                     inWord = true;
                 }
                 i += 2;
-            } else if (GoText.isSpace(c)) {
+            } else if (GoStrings.isSpace(c)) {
                 if (inWord && current.length() > 0) {
                     words.add(current.toString());
                     current.setLength(0);

@@ -2,6 +2,10 @@ package dev.wharf.grammar.instructions;
 
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.SourceRange;
+import dev.wharf.grammar.go.GoDurations;
+import dev.wharf.grammar.go.GoNumbers;
+import dev.wharf.grammar.go.GoQuote;
+import dev.wharf.grammar.go.GoStrings;
 import dev.wharf.grammar.parser.Heredoc;
 import dev.wharf.grammar.parser.Node;
 import dev.wharf.grammar.parser.Word;
@@ -59,7 +63,7 @@ public final class InstructionParser {
 
     private static Instruction dispatch(Request req) throws DockerfileException {
         String keyword = req.keyword().text();
-        return switch (GoText.toLower(keyword)) {
+        return switch (GoStrings.toLower(keyword)) {
             case "env" -> new EnvInstruction(req.origin(), keyValues(flagless(req), "ENV"));
             case "maintainer" -> new MaintainerInstruction(req.origin(), exactlyOne(req, "MAINTAINER"));
             case "label" -> new LabelInstruction(req.origin(), keyValues(flagless(req), "LABEL"));
@@ -211,11 +215,11 @@ public final class InstructionParser {
         List<String> args = req.argValues();
         Optional<String> stageName = Optional.empty();
         Optional<Word> nameWord = Optional.empty();
-        if (args.size() == 3 && GoText.equalFold(args.get(1), "as")) {
+        if (args.size() == 3 && GoStrings.equalFold(args.get(1), "as")) {
             Word written = req.args().get(2);
-            String lower = GoText.toLower(written.text());
+            String lower = GoStrings.toLower(written.text());
             if (!STAGE_NAME.matcher(lower).matches()) {
-                throw Errors.error(written.range(), "invalid name for build stage: " + GoText.quote(written.text())
+                throw Errors.error(written.range(), "invalid name for build stage: " + GoQuote.quote(written.text())
                         + ", name can't start with a number or contain symbols");
             }
             stageName = Optional.of(lower);
@@ -247,7 +251,7 @@ public final class InstructionParser {
         }
         flagless(req);
         Word trigger = req.args().get(0);
-        String name = GoText.toUpper(GoText.trimSpace(trigger.text()));
+        String name = GoStrings.toUpper(GoStrings.trimSpace(trigger.text()));
         switch (name) {
             case "ONBUILD" -> throw Errors.error(trigger.range(),
                     "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
@@ -268,7 +272,7 @@ public final class InstructionParser {
             throw Errors.atLeastOneArgument(req.range(), "HEALTHCHECK");
         }
         Word typeWord = req.args().get(0);
-        String type = GoText.toUpper(typeWord.text());
+        String type = GoStrings.toUpper(typeWord.text());
         List<Word> args = req.args().subList(1, req.args().size());
         if (type.equals("NONE")) {
             if (!args.isEmpty()) {
@@ -284,7 +288,7 @@ public final class InstructionParser {
                 FlagSpec.string("start-interval", ""),
                 FlagSpec.string("retries", "")), req.flags());
         if (!type.equals("CMD")) {
-            throw Errors.error(typeWord.range(), "Unknown type " + GoText.quote(type) + " in HEALTHCHECK (try CMD)");
+            throw Errors.error(typeWord.range(), "Unknown type " + GoQuote.quote(type) + " in HEALTHCHECK (try CMD)");
         }
         List<Word> command = handleJsonArgs(args, req.json());
         if (command.isEmpty()) {
@@ -332,12 +336,12 @@ public final class InstructionParser {
         if (value.isEmpty()) {
             return Duration.ZERO;
         }
-        Duration d = GoDuration.parse(value);
+        Duration d = GoDurations.parse(value);
         if (d.isZero()) {
             return Duration.ZERO;
         }
         if (d.compareTo(MINIMUM_INTERVAL) < 0) {
-            throw Errors.unlocated("Interval " + GoText.quote(flagName) + " cannot be less than 1ms");
+            throw Errors.unlocated("Interval " + GoQuote.quote(flagName) + " cannot be less than 1ms");
         }
         return d;
     }
@@ -349,7 +353,7 @@ public final class InstructionParser {
         flagless(req);
         List<Word> ports = new ArrayList<>(req.args());
         // upstream sorts the ports (slices.Sort)
-        ports.sort((a, b) -> GoText.CODE_POINT_ORDER.compare(a.text(), b.text()));
+        ports.sort((a, b) -> GoStrings.CODE_POINT_ORDER.compare(a.text(), b.text()));
         return new ExposeInstruction(req.origin(), ports);
     }
 
@@ -360,7 +364,7 @@ public final class InstructionParser {
         flagless(req);
         List<Word> volumes = new ArrayList<>();
         for (Word v : req.args()) {
-            String trimmed = GoText.trimSpace(v.text());
+            String trimmed = GoStrings.trimSpace(v.text());
             if (trimmed.isEmpty()) {
                 throw Errors.error(v.range(), "VOLUME specified can not be an empty string");
             }

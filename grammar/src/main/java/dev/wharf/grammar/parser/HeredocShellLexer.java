@@ -1,5 +1,6 @@
 package dev.wharf.grammar.parser;
 
+import dev.wharf.grammar.go.GoStrings;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -73,7 +74,7 @@ final class HeredocShellLexer {
         boolean inWord;
 
         void addChar(int ch) {
-            boolean space = GoText.isSpace(ch);
+            boolean space = GoStrings.isSpace(ch);
             if (space && inWord) {
                 if (wordsBuffer.length() != 0) {
                     words.add(wordsBuffer.toString());

@@ -164,10 +164,4 @@ class BuildKitBehaviourTest {
         assertEquals("run \"<<-EOF\"", NodeDumper.dump(run));
         assertEquals(3, run.endLine());
     }
-
-    @Test
-    void goQuoteEscapesLikeStrconvQuote() {
-        assertEquals("\"a\\\"b\\\\c\\a\\b\\f\\n\\r\\t\\v\\x01\\x7f\"", GoQuote.quote("a\"b\\c\u0007\b\f\n\r\t\u000B\u0001\u007F"));
-        assertEquals("\"\\u00a0é'\\u2028\\U000e0001😀\"", GoQuote.quote("\u00A0é'\u2028\uDB40\uDC01😀"));
-    }
 }
