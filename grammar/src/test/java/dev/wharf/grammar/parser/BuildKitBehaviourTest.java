@@ -153,6 +153,18 @@ class BuildKitBehaviourTest {
     }
 
     @Test
+    void heredocDetectionFindsNoHeredocsWhenTheLineCannotBeLexed() throws DockerfileException {
+        // heredocsFromLine ignores ProcessWords' error and sees no words; the shell lexer's ${} nesting limit
+        // (64) is such an error, so a line nested deeper has no heredocs, and parsing still succeeds.
+        String shallow = "${a:-".repeat(64) + "}".repeat(64);
+        String deep = "${a:-".repeat(65) + "}".repeat(65);
+        assertEquals(List.of("EOF"), Heredocs.fromLine("RUN " + shallow + " <<EOF").stream().map(Heredoc::name).toList());
+        assertEquals(List.of(), Heredocs.fromLine("RUN " + deep + " <<EOF"));
+        assertEquals(List.of(), Heredocs.fromLine("RUN \"<<EOF"));
+        assertEquals(2, DockerfileParser.parse("RUN " + deep + " <<EOF\nEOF\n").children().size());
+    }
+
+    @Test
     void heredocsAreReadForRunCopyAddAndOnbuildButNotJsonOrOtherInstructions() throws DockerfileException {
         ParseResult r = DockerfileParser.parse("ONBUILD RUN <<A\nx\nA\nUSER <<B\nB\nRUN [\"<<C\"]\n");
         assertEquals(List.of(new Heredoc("A", "x\n", true, false, 0)), r.children().get(0).heredocs());
