@@ -7,6 +7,7 @@ import dev.wharf.grammar.go.GoNumbers;
 import dev.wharf.grammar.go.GoQuote;
 import dev.wharf.grammar.go.GoStrings;
 import dev.wharf.grammar.parser.Heredoc;
+import dev.wharf.grammar.parser.Heredocs;
 import dev.wharf.grammar.parser.Node;
 import dev.wharf.grammar.parser.Word;
 import java.time.Duration;
@@ -181,7 +182,7 @@ public final class InstructionParser {
     private static SourcesAndDest sourcesAndDest(Request req, String command) throws DockerfileException {
         List<Word> args = req.args();
         Word dest = args.get(args.size() - 1);
-        if (HeredocWord.parse(dest.text()).isPresent()) {
+        if (heredocOperand(dest.text()).isPresent()) {
             throw Errors.error(dest.range(), command + " cannot accept a heredoc as a destination");
         }
         Map<String, Heredoc> byName = new HashMap<>();
@@ -191,12 +192,12 @@ public final class InstructionParser {
         List<Word> paths = new ArrayList<>();
         List<SourceContent> contents = new ArrayList<>();
         for (Word src : args.subList(0, args.size() - 1)) {
-            Optional<HeredocWord.Parsed> heredoc = HeredocWord.parse(src.text());
+            Optional<Heredoc> heredoc = heredocOperand(src.text());
             if (heredoc.isPresent()) {
                 Heredoc body = byName.get(heredoc.get().name());
                 String data = body == null ? "" : body.content();
                 if (heredoc.get().chomp()) {
-                    data = chomp(data);
+                    data = Heredocs.chomp(data);
                 }
                 contents.add(new SourceContent(heredoc.get().name(), data, heredoc.get().expand(), src.range()));
             } else {
@@ -206,9 +207,16 @@ public final class InstructionParser {
         return new SourcesAndDest(dest, paths, contents);
     }
 
-    /** parser.go ChompHeredocContent: removes the leading tabs of every line. */
-    static String chomp(String content) {
-        return content.replaceAll("(?m)^\\t+", "");
+    /**
+     * parser.MustParseHeredoc: the heredoc a COPY/ADD operand names, or empty when it names none or cannot be
+     * lexed (MustParseHeredoc drops ParseHeredoc's error).
+     */
+    static Optional<Heredoc> heredocOperand(String word) {
+        try {
+            return Heredocs.parseWord(word);
+        } catch (DockerfileException e) {
+            return Optional.empty();
+        }
     }
 
     private static FromInstruction parseFrom(Request req) throws DockerfileException {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.wharf.grammar.DockerfileException;
+import dev.wharf.grammar.parser.Heredoc;
+import dev.wharf.grammar.parser.Heredocs;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -50,19 +52,26 @@ class GoCompatibilityTest {
     }
 
     @Test
-    void heredocOperands() {
-        assertEquals(Optional.of(new HeredocWord.Parsed("EOF", true, false)), HeredocWord.parse("<<EOF"));
-        assertEquals(Optional.of(new HeredocWord.Parsed("EOF", false, true)), HeredocWord.parse("<<-'EOF'"));
-        assertEquals(Optional.of(new HeredocWord.Parsed("EOF", false, false)), HeredocWord.parse("2<<\"EOF\""));
-        assertEquals(Optional.of(new HeredocWord.Parsed("EOF", true, false)), HeredocWord.parse("<<E\\OF"));
-        assertEquals(Optional.empty(), HeredocWord.parse("<<"));
-        assertEquals(Optional.empty(), HeredocWord.parse("<<'EOF"));
-        assertEquals(Optional.empty(), HeredocWord.parse("a<<EOF"));
-        assertEquals(Optional.empty(), HeredocWord.parse("/foo"));
+    void heredocOperandsAreParsedLikeMustParseHeredoc() {
+        assertEquals(Optional.of(new Heredoc("EOF", "", true, false, 0)), InstructionParser.heredocOperand("<<EOF"));
+        assertEquals(Optional.of(new Heredoc("EOF", "", false, true, 0)),
+                InstructionParser.heredocOperand("<<-'EOF'"));
+        assertEquals(Optional.of(new Heredoc("EOF", "", false, false, 2)),
+                InstructionParser.heredocOperand("2<<\"EOF\""));
+        assertEquals(Optional.of(new Heredoc("EOF", "", true, false, 0)),
+                InstructionParser.heredocOperand("<<E\\OF"));
+        assertEquals(Optional.empty(), InstructionParser.heredocOperand("<<"));
+        assertEquals(Optional.empty(), InstructionParser.heredocOperand("<<'EOF"));
+        assertEquals(Optional.empty(), InstructionParser.heredocOperand("a<<EOF"));
+        assertEquals(Optional.empty(), InstructionParser.heredocOperand("/foo"));
+        // ParseHeredoc's lexing error (here: a ${ without its }) means "not a heredoc" to MustParseHeredoc
+        assertEquals(Optional.empty(), InstructionParser.heredocOperand("<<EOF${"));
     }
 
     @Test
     void leadingTabsAreChompedPerLine() {
-        assertEquals("a\nb\n  c\n", InstructionParser.chomp("\ta\n\t\tb\n  c\n"));
+        assertEquals("a\nb\n  c\n", Heredocs.chomp("\ta\n\t\tb\n  c\n"));
+        // Go's (?m)^ starts a line only after \n
+        assertEquals("a\r\tb\u2028\tc\r\nd", Heredocs.chomp("a\r\tb\u2028\tc\r\n\td"));
     }
 }
