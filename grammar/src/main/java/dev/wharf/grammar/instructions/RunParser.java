@@ -24,7 +24,7 @@ final class RunParser {
                 FlagSpec.strings("mount"),
                 FlagSpec.string("network", NetworkMode.DEFAULT.value()),
                 FlagSpec.string("security", SecurityMode.SANDBOX.value())), req.flags());
-        CommandLine command = InstructionParser.commandLine(req);
+        CommandLine command = InstructionReader.commandLine(req);
 
         List<Device> devices = new ArrayList<>();
         for (Word device : flags.list("device")) {

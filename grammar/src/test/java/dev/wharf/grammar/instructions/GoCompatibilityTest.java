@@ -16,13 +16,13 @@ class GoCompatibilityTest {
 
     @Test
     void healthcheckDurationRule() throws DockerfileException {
-        assertEquals(Duration.ZERO, InstructionParser.healthcheckDuration("timeout", ""));
-        assertEquals(Duration.ZERO, InstructionParser.healthcheckDuration("timeout", "0s"));
-        assertEquals(Duration.ofMillis(1), InstructionParser.healthcheckDuration("timeout", "1ms"));
+        assertEquals(Duration.ZERO, InstructionReader.healthcheckDuration("timeout", ""));
+        assertEquals(Duration.ZERO, InstructionReader.healthcheckDuration("timeout", "0s"));
+        assertEquals(Duration.ofMillis(1), InstructionReader.healthcheckDuration("timeout", "1ms"));
         assertEquals("Interval \"start-period\" cannot be less than 1ms", assertThrows(DockerfileException.class,
-                () -> InstructionParser.healthcheckDuration("start-period", "999us")).reason());
+                () -> InstructionReader.healthcheckDuration("start-period", "999us")).reason());
         assertEquals("Interval \"timeout\" cannot be less than 1ms", assertThrows(DockerfileException.class,
-                () -> InstructionParser.healthcheckDuration("timeout", "-5s")).reason());
+                () -> InstructionReader.healthcheckDuration("timeout", "-5s")).reason());
     }
 
     @Test
@@ -53,19 +53,19 @@ class GoCompatibilityTest {
 
     @Test
     void heredocOperandsAreParsedLikeMustParseHeredoc() {
-        assertEquals(Optional.of(new Heredoc("EOF", "", true, false, 0)), InstructionParser.heredocOperand("<<EOF"));
+        assertEquals(Optional.of(new Heredoc("EOF", "", true, false, 0)), InstructionReader.heredocOperand("<<EOF"));
         assertEquals(Optional.of(new Heredoc("EOF", "", false, true, 0)),
-                InstructionParser.heredocOperand("<<-'EOF'"));
+                InstructionReader.heredocOperand("<<-'EOF'"));
         assertEquals(Optional.of(new Heredoc("EOF", "", false, false, 2)),
-                InstructionParser.heredocOperand("2<<\"EOF\""));
+                InstructionReader.heredocOperand("2<<\"EOF\""));
         assertEquals(Optional.of(new Heredoc("EOF", "", true, false, 0)),
-                InstructionParser.heredocOperand("<<E\\OF"));
-        assertEquals(Optional.empty(), InstructionParser.heredocOperand("<<"));
-        assertEquals(Optional.empty(), InstructionParser.heredocOperand("<<'EOF"));
-        assertEquals(Optional.empty(), InstructionParser.heredocOperand("a<<EOF"));
-        assertEquals(Optional.empty(), InstructionParser.heredocOperand("/foo"));
+                InstructionReader.heredocOperand("<<E\\OF"));
+        assertEquals(Optional.empty(), InstructionReader.heredocOperand("<<"));
+        assertEquals(Optional.empty(), InstructionReader.heredocOperand("<<'EOF"));
+        assertEquals(Optional.empty(), InstructionReader.heredocOperand("a<<EOF"));
+        assertEquals(Optional.empty(), InstructionReader.heredocOperand("/foo"));
         // ParseHeredoc's lexing error (here: a ${ without its }) means "not a heredoc" to MustParseHeredoc
-        assertEquals(Optional.empty(), InstructionParser.heredocOperand("<<EOF${"));
+        assertEquals(Optional.empty(), InstructionReader.heredocOperand("<<EOF${"));
     }
 
     @Test

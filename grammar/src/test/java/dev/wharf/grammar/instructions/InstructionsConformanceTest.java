@@ -85,12 +85,12 @@ class InstructionsConformanceTest {
         JsonNode expect = c.get("expect");
         switch (c.get("kind").asText()) {
             case "instructions.parse_first" -> check(expect, () -> parseFirst(c.get("input").asText()));
-            case "instructions.parse_node" -> check(expect, () -> InstructionParser.parse(syntheticNode(c.get("node"))));
+            case "instructions.parse_node" -> check(expect, () -> InstructionReader.parse(syntheticNode(c.get("node"))));
             case "instructions.healthcheck_duration_flag" -> check(expect,
-                    () -> InstructionParser.healthcheckDuration(c.get("flag").asText(), c.get("value").asText()));
+                    () -> InstructionReader.healthcheckDuration(c.get("flag").asText(), c.get("value").asText()));
             case "instructions.run_device" -> check(expect, () -> DeviceParser.parse(c.get("input").asText()));
             case "instructions.handle_json_args" -> assertEquals(strings(expect.get("result")),
-                    InstructionParser.handleJsonArgs(words(strings(c.get("args"))), c.get("json").asBoolean())
+                    InstructionReader.handleJsonArgs(words(strings(c.get("args"))), c.get("json").asBoolean())
                             .stream().map(Word::text).toList());
             case "instructions.bflags" -> check(expect, () -> BuildFlags.parse(specs(c.get("defs")),
                     words(strings(c.get("args")))));
@@ -103,7 +103,7 @@ class InstructionsConformanceTest {
 
     private static Instruction parseFirst(String input) throws DockerfileException {
         ParseResult result = DockerfileParser.parse(input);
-        return InstructionParser.parse(result.children().get(0));
+        return InstructionReader.parse(result.children().get(0));
     }
 
     /** Something that may throw the module's exception. */

@@ -19,14 +19,14 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Turns one parser {@link Node} into a typed {@link Instruction}: BuildKit's {@code ParseInstruction}
- * ({@code frontend/dockerfile/instructions/parse.go}). Argument counts, flags and values are checked in the same
+ * Reads one parser {@link Node} as a typed {@link Instruction}: BuildKit's {@code ParseInstruction}
+ * ({@code frontend/dockerfile/instructions/parse.go}); {@link DockerfileReader} does the same for a whole file. Argument counts, flags and values are checked in the same
  * order and with the same messages as upstream; where upstream skips a check (STOPSIGNAL and ARG never look at
  * their flags, {@code HEALTHCHECK NONE} neither) wharf skips it too.
  *
  * <p>Stateless and thread-safe.
  */
-public final class InstructionParser {
+public final class InstructionReader {
 
     /** Every instruction name, for the "did you mean" hint (sorted, so the hint is reproducible). */
     private static final List<String> NAMES = List.of("ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE",
@@ -41,7 +41,7 @@ public final class InstructionParser {
 
     private static final Duration MINIMUM_INTERVAL = Duration.ofMillis(1);
 
-    private InstructionParser() {
+    private InstructionReader() {
     }
 
     /** Parses {@code node}; errors name the file {@code Dockerfile}. */
