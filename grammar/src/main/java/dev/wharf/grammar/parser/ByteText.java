@@ -21,14 +21,7 @@ final class ByteText {
 
     /** The UTF-8 bytes of {@code s[from,to)}; a lone surrogate is encoded as U+FFFD. */
     static ByteText of(String s, int from, int to) {
-        boolean ascii = true;
-        for (int i = from; i < to; i++) {
-            if (s.charAt(i) >= 0x80) {
-                ascii = false;
-                break;
-            }
-        }
-        if (ascii) {
+        if (isAscii(s, from, to)) {
             return new ByteText(s.substring(from, to), from, null);
         }
         StringBuilder out = new StringBuilder((to - from) * 2);
@@ -138,14 +131,7 @@ final class ByteText {
 
     /** Decodes {@code bytes[from,to)}; malformed bytes become U+FFFD. */
     static String decode(String bytes, int from, int to) {
-        boolean ascii = true;
-        for (int i = from; i < to; i++) {
-            if (bytes.charAt(i) >= 0x80) {
-                ascii = false;
-                break;
-            }
-        }
-        if (ascii) {
+        if (isAscii(bytes, from, to)) {
             return bytes.substring(from, to);
         }
         byte[] raw = new byte[to - from];
@@ -153,5 +139,15 @@ final class ByteText {
             raw[i - from] = (byte) bytes.charAt(i);
         }
         return new String(raw, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** True when every char of {@code s[from,to)} is below 0x80: text and its UTF-8 bytes are then the same. */
+    private static boolean isAscii(String s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 }
