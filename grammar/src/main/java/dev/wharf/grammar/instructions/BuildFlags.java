@@ -2,6 +2,7 @@ package dev.wharf.grammar.instructions;
 
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.SourceRange;
+import dev.wharf.grammar.go.GoStrings;
 import dev.wharf.grammar.parser.Word;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -76,7 +77,7 @@ public final class BuildFlags {
                     if (hasValue && value.isEmpty()) {
                         throw Errors.error(at, "missing a value on flag: " + flagName);
                     }
-                    String lower = GoText.toLower(value);
+                    String lower = GoStrings.toLower(value);
                     if (lower.equals("true") || lower.isEmpty()) {
                         values.put(name, "true");
                     } else if (lower.equals("false")) {

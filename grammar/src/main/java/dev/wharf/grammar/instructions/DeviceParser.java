@@ -1,6 +1,8 @@
 package dev.wharf.grammar.instructions;
 
 import dev.wharf.grammar.DockerfileException;
+import dev.wharf.grammar.go.GoNumbers;
+import dev.wharf.grammar.go.GoStrings;
 import java.util.List;
 import java.util.Optional;
 
@@ -27,7 +29,7 @@ public final class DeviceParser {
         boolean required = false;
         for (String field : fields) {
             int eq = field.indexOf('=');
-            String key = GoText.toLower(eq < 0 ? field : field.substring(0, eq));
+            String key = GoStrings.toLower(eq < 0 ? field : field.substring(0, eq));
             String v = eq < 0 ? "" : field.substring(eq + 1);
             if (eq < 0) {
                 if (key.equals("required")) {

@@ -1,5 +1,6 @@
 package dev.wharf.grammar.instructions;
 
+import dev.wharf.grammar.go.GoStrings;
 import dev.wharf.grammar.parser.Directives;
 import dev.wharf.grammar.parser.Warning;
 import java.util.List;
@@ -23,6 +24,6 @@ public record Dockerfile(Directives directives, List<ArgInstruction> metaArgs, L
 
     /** The stage named {@code name}, compared case-insensitively as BuildKit does ({@code HasStage}). */
     public Optional<Stage> stage(String name) {
-        return stages.stream().filter(s -> s.name().map(n -> GoText.equalFold(n, name)).orElse(false)).findFirst();
+        return stages.stream().filter(s -> s.name().map(n -> GoStrings.equalFold(n, name)).orElse(false)).findFirst();
     }
 }

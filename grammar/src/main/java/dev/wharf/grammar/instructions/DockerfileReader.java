@@ -32,7 +32,7 @@ public final class DockerfileReader {
         FromInstruction from = null;
         List<Instruction> commands = new ArrayList<>();
         for (Node node : result.children()) {
-            Instruction instruction = InstructionParser.parse(file, node);
+            Instruction instruction = InstructionReader.parse(file, node);
             if (instruction instanceof FromInstruction next) {
                 if (from != null) {
                     stages.add(stage(stages.size(), from, commands));

@@ -5,7 +5,7 @@ import dev.wharf.grammar.SourceRange;
 
 /**
  * Builds the module's {@link DockerfileException} for this package. Errors are created without a file name
- * ({@link InstructionParser} renames them with {@link DockerfileException#inFile}), and helpers that do not know
+ * ({@link InstructionReader} renames them with {@link DockerfileException#inFile}), and helpers that do not know
  * where their input came from throw without a range; their caller re-attaches one with {@link #at}.
  */
 final class Errors {

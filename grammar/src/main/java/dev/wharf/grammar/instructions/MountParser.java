@@ -1,6 +1,9 @@
 package dev.wharf.grammar.instructions;
 
 import dev.wharf.grammar.DockerfileException;
+import dev.wharf.grammar.go.GoNumbers;
+import dev.wharf.grammar.go.GoQuote;
+import dev.wharf.grammar.go.GoStrings;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -32,7 +35,7 @@ final class MountParser {
             if (eq < 0) {
                 continue;
             }
-            String key = GoText.toLower(field.substring(0, eq));
+            String key = GoStrings.toLower(field.substring(0, eq));
             String v = field.substring(eq + 1);
             if (key.equals("from")) {
                 int dollar = v.indexOf('$');
@@ -62,7 +65,7 @@ final class MountParser {
 
         for (String field : fields(value)) {
             int eq = field.indexOf('=');
-            String key = GoText.toLower(eq < 0 ? field : field.substring(0, eq));
+            String key = GoStrings.toLower(eq < 0 ? field : field.substring(0, eq));
             if (eq < 0) {
                 switch (key) {
                     case "readonly", "ro" -> {
@@ -86,10 +89,10 @@ final class MountParser {
             String v = expander.expand(field.substring(eq + 1));
             switch (key) {
                 case "type" -> {
-                    String lower = GoText.toLower(v);
+                    String lower = GoStrings.toLower(v);
                     int index = TYPES.indexOf(lower);
                     if (index < 0) {
-                        throw Errors.unlocated(Suggest.withHint("unsupported mount type " + GoText.quote(v), v,
+                        throw Errors.unlocated(Suggest.withHint("unsupported mount type " + GoQuote.quote(v), v,
                                 TYPES, true));
                     }
                     type = MountType.values()[index];
@@ -123,9 +126,9 @@ final class MountParser {
                 }
                 case "id" -> cacheId = v;
                 case "sharing" -> {
-                    int index = SHARING.indexOf(GoText.toLower(v));
+                    int index = SHARING.indexOf(GoStrings.toLower(v));
                     if (index < 0) {
-                        throw Errors.unlocated(Suggest.withHint("unsupported sharing value " + GoText.quote(v), v,
+                        throw Errors.unlocated(Suggest.withHint("unsupported sharing value " + GoQuote.quote(v), v,
                                 SHARING, true));
                     }
                     sharing = Optional.of(SharingMode.values()[index]);
@@ -141,7 +144,7 @@ final class MountParser {
 
         boolean fileInfoAllowed = type == MountType.SECRET || type == MountType.SSH || type == MountType.CACHE;
         if (!fileInfoAllowed) {
-            String quotedType = GoText.quote(type.value());
+            String quotedType = GoQuote.quote(type.value());
             if (mode.isPresent()) {
                 throw Errors.unlocated("mode not allowed for " + quotedType + " type mounts");
             }

@@ -2,6 +2,7 @@ package dev.wharf.grammar.instructions;
 
 import dev.wharf.grammar.Position;
 import dev.wharf.grammar.SourceRange;
+import dev.wharf.grammar.go.GoStrings;
 import dev.wharf.grammar.parser.Heredoc;
 import dev.wharf.grammar.parser.Node;
 import dev.wharf.grammar.parser.Word;
@@ -39,7 +40,7 @@ record Request(Word keyword, List<Word> args, List<Word> flags, List<Heredoc> he
     }
 
     Origin origin() {
-        return new Origin(keyword, GoText.trimSpace(original), range, comments);
+        return new Origin(keyword, GoStrings.trimSpace(original), range, comments);
     }
 
     List<String> argValues() {

@@ -1,6 +1,7 @@
 package dev.wharf.grammar.instructions;
 
 import dev.wharf.grammar.DockerfileException;
+import dev.wharf.grammar.go.GoQuote;
 import dev.wharf.grammar.parser.Word;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,7 @@ final class RunParser {
                 FlagSpec.strings("mount"),
                 FlagSpec.string("network", NetworkMode.DEFAULT.value()),
                 FlagSpec.string("security", SecurityMode.SANDBOX.value())), req.flags());
-        CommandLine command = InstructionParser.commandLine(req);
+        CommandLine command = InstructionReader.commandLine(req);
 
         List<Device> devices = new ArrayList<>();
         for (Word device : flags.list("device")) {
@@ -44,11 +45,11 @@ final class RunParser {
         String network = flags.value("network");
         NetworkMode networkMode = NetworkMode.of(network).orElseThrow(() -> Errors.error(
                 flags.word("network").map(Word::range).orElse(req.range()),
-                "invalid network mode " + GoText.quote(network)));
+                "invalid network mode " + GoQuote.quote(network)));
         String security = flags.value("security");
         SecurityMode securityMode = SecurityMode.of(security).orElseThrow(() -> Errors.error(
                 flags.word("security").map(Word::range).orElse(req.range()),
-                "security " + GoText.quote(security) + " is not valid"));
+                "security " + GoQuote.quote(security) + " is not valid"));
         return new RunInstruction(req.origin(), command, mounts, networkMode, securityMode, devices, flags.used());
     }
 }

@@ -1,5 +1,6 @@
 package dev.wharf.grammar.instructions;
 
+import dev.wharf.grammar.go.GoStrings;
 import java.util.List;
 
 /**
@@ -24,11 +25,11 @@ final class Suggest {
 
     /** The closest option, or "" when none is close enough or the value matches one exactly. */
     static String search(String value, List<String> options, boolean caseSensitive) {
-        String val = caseSensitive ? value : GoText.toLower(value);
+        String val = caseSensitive ? value : GoStrings.toLower(value);
         String match = "";
         int minDistance = 3; // same as upstream (and hcl)
         for (String option : options) {
-            String opt = caseSensitive ? option : GoText.toLower(option);
+            String opt = caseSensitive ? option : GoStrings.toLower(option);
             if (val.equals(opt)) {
                 return "";
             }
@@ -42,11 +43,11 @@ final class Suggest {
     }
 
     private static String matchCase(String candidate, String original) {
-        if (original.equals(GoText.toLower(original))) {
-            return GoText.toLower(candidate);
+        if (original.equals(GoStrings.toLower(original))) {
+            return GoStrings.toLower(candidate);
         }
-        if (original.equals(GoText.toUpper(original))) {
-            return GoText.toUpper(candidate);
+        if (original.equals(GoStrings.toUpper(original))) {
+            return GoStrings.toUpper(candidate);
         }
         return candidate;
     }

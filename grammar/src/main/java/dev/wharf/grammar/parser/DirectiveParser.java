@@ -2,6 +2,7 @@ package dev.wharf.grammar.parser;
 
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.SourceRange;
+import dev.wharf.grammar.go.GoStrings;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -62,7 +63,7 @@ public final class DirectiveParser {
             done = true;
             return Optional.empty();
         }
-        int from = GoText.skipSpace(text, comment.length(), text.length());
+        int from = GoStrings.skipSpace(text, comment.length(), text.length());
         String[] m = match(text, from);
         if (m == null) {
             done = true;

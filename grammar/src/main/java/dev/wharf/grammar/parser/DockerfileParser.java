@@ -3,6 +3,7 @@ package dev.wharf.grammar.parser;
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.Position;
 import dev.wharf.grammar.SourceRange;
+import dev.wharf.grammar.go.GoStrings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,7 +83,7 @@ public final class DockerfileParser {
                         comments.add(comment);
                     }
                 }
-                int ts = GoText.skipSpace(src, s, e);
+                int ts = GoStrings.skipSpace(src, s, e);
                 if (directive(ts, e) && !comments.isEmpty()) {
                     comments.remove(comments.size() - 1); // a directive is not a comment of the next instruction
                 }
@@ -110,7 +111,7 @@ public final class DockerfileParser {
                     if (isComment(s2, lines.rawEnd())) {
                         continue;
                     }
-                    if (GoText.skipSpace(src, s2, e2) == e2) {
+                    if (GoStrings.skipSpace(src, s2, e2) == e2) {
                         emptyContinuation = true;
                         continue;
                     }
@@ -182,14 +183,14 @@ public final class DockerfileParser {
             int cp = src.codePointAt(from);
             int next = from + Character.charCount(cp);
             int orphans = cp < 0x80 ? 0 : cp < 0x800 ? 1 : cp < 0x10000 ? 2 : 3;
-            int a = orphans > 0 ? next : GoText.skipSpace(src, next, rawEnd);
-            int b = GoText.trimEnd(src, a, rawEnd);
+            int a = orphans > 0 ? next : GoStrings.skipSpace(src, next, rawEnd);
+            int b = GoStrings.trimEnd(src, a, rawEnd);
             return "\uFFFD".repeat(orphans) + src.substring(a, b);
         }
 
         /** isComment: the first non-space char is '#'. */
         private boolean isComment(int from, int to) {
-            int i = GoText.skipSpace(src, from, to);
+            int i = GoStrings.skipSpace(src, from, to);
             return i < to && src.charAt(i) == '#';
         }
 

@@ -1,6 +1,9 @@
 package dev.wharf.grammar.parser;
 
 import dev.wharf.grammar.DockerfileException;
+import dev.wharf.grammar.shell.EnvGetter;
+import dev.wharf.grammar.shell.ShellExpansionException;
+import dev.wharf.grammar.shell.ShellLexer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -10,9 +13,19 @@ import java.util.regex.Pattern;
  * Here-document helpers with BuildKit's semantics (parser.go): recognising a {@code <<WORD} token, finding the
  * heredocs of an instruction line, and removing leading tabs for {@code <<-}.
  *
- * <p>Stateless and thread-safe. The returned {@link Heredoc}s have empty content; the parser fills it in.
+ * <p>Stateless and thread-safe. The returned {@link Heredoc}s have empty content; the parser fills it in. Words
+ * are split by the shell package's {@link ShellLexer}, configured as parser.go configures BuildKit's.
  */
 public final class Heredocs {
+
+    /**
+     * The lexers parser.go configures: heredocFromMatch lexes a delimiter with SkipUnsetEnv, once without and
+     * once with RawQuotes; heredocsFromLine splits a line with RawQuotes, RawEscapes and SkipUnsetEnv. All use
+     * {@code \\} whatever the escape directive says.
+     */
+    private static final ShellLexer DELIMITER = ShellLexer.create().withSkipUnsetEnv(true);
+    private static final ShellLexer RAW_DELIMITER = DELIMITER.withRawQuotes(true);
+    private static final ShellLexer LINE = RAW_DELIMITER.withRawEscapes(true);
 
     /** reLeadingTabs {@code (?m)^\t+}; only \n starts a line in Go. */
     private static final Pattern LEADING_TABS = Pattern.compile("^\\t+", Pattern.MULTILINE | Pattern.UNIX_LINES);
@@ -42,13 +55,13 @@ public final class Heredocs {
         List<String> words;
         List<String> rawWords;
         try {
-            words = HeredocShellLexer.processWords(rest, false, false);
+            words = DELIMITER.processWords(rest, EnvGetter.empty());
             if (words.size() != 1) {
                 return Optional.empty();
             }
-            rawWords = HeredocShellLexer.processWords(rest, true, false);
-        } catch (HeredocShellLexer.ShellException e) {
-            throw new DockerfileException(null, null, e.getMessage());
+            rawWords = RAW_DELIMITER.processWords(rest, EnvGetter.empty());
+        } catch (ShellExpansionException e) {
+            throw new DockerfileException(null, null, e.reason());
         }
         if (rawWords.size() != words.size()) {
             throw new DockerfileException(null, null,
@@ -62,13 +75,17 @@ public final class Heredocs {
 
     /**
      * The heredocs named on an instruction line, in order (BuildKit's heredocsFromLine). Quoted {@code <<} does
-     * not count; a line the shell lexer cannot split has none.
+     * not count; a line the shell lexer cannot split has none: heredocsFromLine ignores the error of
+     * {@code ProcessWords}, whose word list is then empty. That includes {@code ${...}} nested deeper than the
+     * shell lexer's limit, where BuildKit (no limit) would still find heredocs.
+     *
+     * @throws DockerfileException when a heredoc word's delimiter cannot be lexed (see {@link #parseWord})
      */
     public static List<Heredoc> fromLine(String line) throws DockerfileException {
         List<String> words;
         try {
-            words = HeredocShellLexer.processWords(line, true, true);
-        } catch (HeredocShellLexer.ShellException e) {
+            words = LINE.processWords(line, EnvGetter.empty());
+        } catch (ShellExpansionException e) {
             words = List.of();
         }
         List<Heredoc> docs = new ArrayList<>();

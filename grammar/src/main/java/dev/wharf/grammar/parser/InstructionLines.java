@@ -2,6 +2,8 @@ package dev.wharf.grammar.parser;
 
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.SourceRange;
+import dev.wharf.grammar.go.GoQuote;
+import dev.wharf.grammar.go.GoStrings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -96,18 +98,18 @@ final class InstructionLines {
     private Level level(LogicalLine line, int from, int to, int escape) throws DockerfileException {
         String text = line.text();
         String original = text.substring(from, to);
-        int a = GoText.skipSpace(text, from, to);
-        int b = GoText.trimEnd(text, a, to);
+        int a = GoStrings.skipSpace(text, from, to);
+        int b = GoStrings.trimEnd(text, a, to);
         ByteText bt = ByteText.of(text, a, b);
         InstructionParser.CommandLineContext cmd =
                 parse(bt.bytes, InstructionLexer.DEFAULT_MODE, escape, InstructionParser::commandLine);
 
         TerminalNode kw = cmd.KEYWORD();
-        String keywordText = kw == null ? "" : GoText.decode(kw.getText());
+        String keywordText = kw == null ? "" : ByteText.decode(kw.getText());
         int kwFrom = kw == null ? 0 : kw.getSymbol().getStartIndex();
         int kwTo = kw == null ? 0 : kw.getSymbol().getStopIndex() + 1;
         Word keywordWord = word(line, bt, kwFrom, kwTo, keywordText);
-        String keyword = GoText.toLower(keywordText);
+        String keyword = GoStrings.toLower(keywordText);
 
         List<Word> flags = new ArrayList<>();
         int restFrom = bt.bytes.length();
@@ -124,7 +126,7 @@ final class InstructionLines {
         }
         // strings.TrimSpace(args): the line end is trimmed already
         int restTo = bt.bytes.length();
-        restFrom = GoText.skipByteSpaces(bt.bytes, restFrom, restTo);
+        restFrom = ByteText.skipByteSpaces(bt.bytes, restFrom, restTo);
 
         List<Word> args = new ArrayList<>();
         boolean json = false;
@@ -138,12 +140,12 @@ final class InstructionLines {
             case "label" -> nameValues(line, bt, restFrom, restTo, "LABEL", escape, args);
             case "arg" -> {
                 for (Piece p : words(bt, restFrom, restTo, escape)) {
-                    args.add(word(line, bt, p.from(), p.to(), GoText.decode(p.text())));
+                    args.add(word(line, bt, p.from(), p.to(), ByteText.decode(p.text())));
                 }
             }
             case "maintainer", "user", "workdir", "stopsignal" -> {
                 if (restFrom < restTo) {
-                    args.add(word(line, bt, restFrom, restTo, GoText.decode(bt.bytes, restFrom, restTo)));
+                    args.add(word(line, bt, restFrom, restTo, ByteText.decode(bt.bytes, restFrom, restTo)));
                 }
             }
             case "healthcheck" -> json = healthcheck(line, bt, restFrom, restTo, escape, args);
@@ -176,7 +178,7 @@ final class InstructionLines {
         if (toList) {
             splitOnWhitespace(line, bt, from, to, args);
         } else if (from < to) {
-            args.add(word(line, bt, from, to, GoText.decode(bt.bytes, from, to)));
+            args.add(word(line, bt, from, to, ByteText.decode(bt.bytes, from, to)));
         }
         return false;
     }
@@ -186,7 +188,7 @@ final class InstructionLines {
      * A valid JSON array holding anything but strings is an error.
      */
     private Optional<List<Piece>> jsonArray(LogicalLine line, ByteText bt, int from, int to) throws DockerfileException {
-        int first = GoText.skipByteSpaces(bt.bytes, from, to);
+        int first = ByteText.skipByteSpaces(bt.bytes, from, to);
         if (first == to || bt.bytes.charAt(first) != '[') {
             return Optional.empty(); // errDockerfileNotJSONArray: fast path, same answer as the grammar
         }
@@ -195,7 +197,7 @@ final class InstructionLines {
             return Optional.empty();
         }
         if (depth > ANTLR_JSON_DEPTH) {
-            if (JsonStrings.validDeep(GoText.decode(bt.bytes, first, to))) {
+            if (JsonStrings.validDeep(ByteText.decode(bt.bytes, first, to))) {
                 throw error(line, bt, from, to, NOT_STRING_ARRAY);
             }
             return Optional.empty();
@@ -229,7 +231,7 @@ final class InstructionLines {
     private void splitOnWhitespace(LogicalLine line, ByteText bt, int from, int to, List<Word> args)
             throws DockerfileException {
         for (Piece p : split(bt, from, to)) {
-            args.add(word(line, bt, p.from(), p.to(), GoText.decode(p.text())));
+            args.add(word(line, bt, p.from(), p.to(), ByteText.decode(p.text())));
         }
     }
 
@@ -332,8 +334,8 @@ final class InstructionLines {
             }
             int keyTo = from + space.getStartIndex();
             int valueFrom = from + space.getStopIndex() + 1;
-            args.add(word(line, bt, from, keyTo, GoText.decode(bt.bytes, from, keyTo)));
-            args.add(word(line, bt, valueFrom, to, GoText.decode(bt.bytes, valueFrom, to)));
+            args.add(word(line, bt, from, keyTo, ByteText.decode(bt.bytes, from, keyTo)));
+            args.add(word(line, bt, valueFrom, to, ByteText.decode(bt.bytes, valueFrom, to)));
             args.add(word(line, bt, to, to, ""));
             return;
         }
@@ -341,11 +343,11 @@ final class InstructionLines {
             int eq = w.text().indexOf('=');
             if (eq < 0) {
                 throw error(line, bt, w.from(), w.to(), "Syntax error - can't find = in "
-                        + GoQuote.quote(GoText.decode(w.text())) + ". Must be of the form: name=value");
+                        + GoQuote.quote(ByteText.decode(w.text())) + ". Must be of the form: name=value");
             }
             int at = w.from() + eq;
-            args.add(word(line, bt, w.from(), at, GoText.decode(w.text().substring(0, eq))));
-            args.add(word(line, bt, at + 1, w.to(), GoText.decode(w.text().substring(eq + 1))));
+            args.add(word(line, bt, w.from(), at, ByteText.decode(w.text().substring(0, eq))));
+            args.add(word(line, bt, at + 1, w.to(), ByteText.decode(w.text().substring(eq + 1))));
             args.add(word(line, bt, at, at + 1, "="));
         }
     }
@@ -360,7 +362,7 @@ final class InstructionLines {
                 escape, InstructionParser::healthcheck);
         Token type = ctx.H_TYPE().getSymbol();
         int typeTo = from + type.getStopIndex() + 1;
-        args.add(word(line, bt, from, typeTo, GoText.decode(type.getText())));
+        args.add(word(line, bt, from, typeTo, ByteText.decode(type.getText())));
         if (ctx.REST_ALL() == null) {
             return false;
         }
@@ -437,7 +439,7 @@ final class InstructionLines {
         ByteText bt = ByteText.of(text, 0, text.length());
         List<String> out = new ArrayList<>();
         for (Piece p : words(bt, 0, bt.bytes.length(), escape)) {
-            out.add(GoText.decode(p.text()));
+            out.add(ByteText.decode(p.text()));
         }
         return out;
     }
@@ -468,7 +470,7 @@ final class InstructionLines {
             return Optional.empty();
         }
         return Optional.of(new Marker(m.HD_DIGITS() == null ? "" : m.HD_DIGITS().getText(), m.HD_CHOMP() != null,
-                m.HD_NAME() == null ? "" : GoText.decode(m.HD_NAME().getText())));
+                m.HD_NAME() == null ? "" : ByteText.decode(m.HD_NAME().getText())));
     }
 
     /** BuildKit's parseNameVal: the key, value, separator triples of an ENV or LABEL rest. */

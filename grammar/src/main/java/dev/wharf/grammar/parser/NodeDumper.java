@@ -1,5 +1,7 @@
 package dev.wharf.grammar.parser;
 
+import dev.wharf.grammar.go.GoQuote;
+import dev.wharf.grammar.go.GoStrings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -71,7 +73,7 @@ public final class NodeDumper {
     }
 
     private static String goTrimSpace(String s) {
-        int a = GoText.skipSpace(s, 0, s.length());
-        return s.substring(a, GoText.trimEnd(s, a, s.length()));
+        int a = GoStrings.skipSpace(s, 0, s.length());
+        return s.substring(a, GoStrings.trimEnd(s, a, s.length()));
     }
 }

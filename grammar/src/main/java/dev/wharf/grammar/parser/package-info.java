@@ -20,8 +20,8 @@
  * {@link dev.wharf.grammar.parser.JsonArrays} (parseJSON), {@link dev.wharf.grammar.parser.NameValues}
  * (parseNameVal), {@link dev.wharf.grammar.parser.Heredocs} (ParseHeredoc, heredocsFromLine,
  * ChompHeredocContent), {@link dev.wharf.grammar.parser.DirectiveParser} and
- * {@link dev.wharf.grammar.parser.SyntaxDetector} (DetectSyntax, ParseDirective), and
- * {@link dev.wharf.grammar.parser.GoQuote} (strconv.Quote).
+ * {@link dev.wharf.grammar.parser.SyntaxDetector} (DetectSyntax, ParseDirective). Go library behaviour
+ * ({@code strconv.Quote}, {@code unicode.IsSpace}) comes from {@code dev.wharf.grammar.go}.
  *
  * <p>Known difference: Java strings cannot hold invalid UTF-8. Where BuildKit cuts a character in half (a
  * HEALTHCHECK type word or a flag list ending at byte 0x85 or 0xA0 inside a character, the first byte of a

@@ -1,5 +1,6 @@
 package dev.wharf.grammar.shell;
 
+import dev.wharf.grammar.go.GoQuote;
 import java.util.Objects;
 
 /**

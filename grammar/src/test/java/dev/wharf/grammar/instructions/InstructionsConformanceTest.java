@@ -8,28 +8,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wharf.grammar.Conformance;
+import dev.wharf.grammar.ConformanceCases;
+import dev.wharf.grammar.ConformanceCases.JsonCase;
+import dev.wharf.grammar.ConformanceCases.Tally;
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.parser.DockerfileParser;
 import dev.wharf.grammar.parser.Node;
 import dev.wharf.grammar.parser.ParseResult;
 import dev.wharf.grammar.parser.Word;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.function.Executable;
 
 /**
  * Runs every case of BuildKit's {@code transcribed/instructions.jsonl} (see the conformance README, section 5)
@@ -38,59 +33,36 @@ import org.junit.jupiter.api.function.Executable;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class InstructionsConformanceTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TOTAL = "instructions.jsonl";
 
-    private final Map<String, int[]> counts = new TreeMap<>();
-    private final AtomicInteger passed = new AtomicInteger();
-    private final AtomicInteger failed = new AtomicInteger();
+    private final Tally byKind = new Tally();
+    private final Tally total = new Tally();
 
     @TestFactory
     Stream<DynamicTest> everyTranscribedCase() throws IOException {
-        Path file = Conformance.buildkit().resolve("transcribed/instructions.jsonl");
-        List<DynamicTest> tests = new ArrayList<>();
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            if (line.isBlank()) {
-                continue;
-            }
-            JsonNode c = JSON.readTree(line);
-            String kind = c.get("kind").asText();
-            tests.add(DynamicTest.dynamicTest(c.get("id").asText() + " [" + kind + "]", counted(kind, () -> run(c))));
-        }
-        assertEquals(70, tests.size(), "instructions.jsonl should hold 70 cases");
-        return tests.stream();
+        List<JsonCase> cases =
+                ConformanceCases.readJsonl(Conformance.buildkit().resolve("transcribed/instructions.jsonl"));
+        assertEquals(70, cases.size(), "instructions.jsonl should hold 70 cases");
+        return cases.stream().map(c -> total.test(c.id() + " [" + c.kind() + "]",
+                byKind.counted(() -> run(c.json()), c.kind()), TOTAL));
     }
 
     @AfterAll
     void printCounts() {
-        counts.forEach((kind, n) -> System.out.println("  " + kind + ": " + n[0] + " passed, " + n[1] + " failed"));
-        System.out.println("instructions.jsonl: " + passed + " passed, " + failed + " failed");
-    }
-
-    private Executable counted(String kind, Executable body) {
-        return () -> {
-            int[] n = counts.computeIfAbsent(kind, k -> new int[2]);
-            try {
-                body.execute();
-                n[0]++;
-                passed.incrementAndGet();
-            } catch (Throwable t) {
-                n[1]++;
-                failed.incrementAndGet();
-                throw t;
-            }
-        };
+        byKind.print("  ", byKind.sets());
+        total.print("", List.of(TOTAL));
     }
 
     private void run(JsonNode c) throws Exception {
         JsonNode expect = c.get("expect");
         switch (c.get("kind").asText()) {
             case "instructions.parse_first" -> check(expect, () -> parseFirst(c.get("input").asText()));
-            case "instructions.parse_node" -> check(expect, () -> InstructionParser.parse(syntheticNode(c.get("node"))));
+            case "instructions.parse_node" -> check(expect, () -> InstructionReader.parse(syntheticNode(c.get("node"))));
             case "instructions.healthcheck_duration_flag" -> check(expect,
-                    () -> InstructionParser.healthcheckDuration(c.get("flag").asText(), c.get("value").asText()));
+                    () -> InstructionReader.healthcheckDuration(c.get("flag").asText(), c.get("value").asText()));
             case "instructions.run_device" -> check(expect, () -> DeviceParser.parse(c.get("input").asText()));
             case "instructions.handle_json_args" -> assertEquals(strings(expect.get("result")),
-                    InstructionParser.handleJsonArgs(words(strings(c.get("args"))), c.get("json").asBoolean())
+                    InstructionReader.handleJsonArgs(words(strings(c.get("args"))), c.get("json").asBoolean())
                             .stream().map(Word::text).toList());
             case "instructions.bflags" -> check(expect, () -> BuildFlags.parse(specs(c.get("defs")),
                     words(strings(c.get("args")))));
@@ -103,7 +75,7 @@ class InstructionsConformanceTest {
 
     private static Instruction parseFirst(String input) throws DockerfileException {
         ParseResult result = DockerfileParser.parse(input);
-        return InstructionParser.parse(result.children().get(0));
+        return InstructionReader.parse(result.children().get(0));
     }
 
     /** Something that may throw the module's exception. */

@@ -9,7 +9,7 @@ import dev.wharf.grammar.Position;
 import dev.wharf.grammar.SourceRange;
 import dev.wharf.grammar.instructions.Dockerfile;
 import dev.wharf.grammar.instructions.DockerfileReader;
-import dev.wharf.grammar.instructions.InstructionParser;
+import dev.wharf.grammar.instructions.InstructionReader;
 import dev.wharf.grammar.parser.Directives;
 import dev.wharf.grammar.parser.Node;
 import dev.wharf.grammar.parser.ParseResult;
@@ -95,7 +95,7 @@ class AstJsonTest {
 
     @Test
     void singleInstructionRendersExactly() throws Exception {
-        String text = new AstJson().write(InstructionParser.parse(node(1, "USER", List.of(), List.of("app"), false)));
+        String text = new AstJson().write(InstructionReader.parse(node(1, "USER", List.of(), List.of("app"), false)));
         JsonNode tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
         Iterator<String> names = tree.fieldNames();
         assertEquals(List.of("kind", "origin", "user"), List.of(names.next(), names.next(), names.next()));

@@ -153,6 +153,18 @@ class BuildKitBehaviourTest {
     }
 
     @Test
+    void heredocDetectionFindsNoHeredocsWhenTheLineCannotBeLexed() throws DockerfileException {
+        // heredocsFromLine ignores ProcessWords' error and sees no words; the shell lexer's ${} nesting limit
+        // (64) is such an error, so a line nested deeper has no heredocs, and parsing still succeeds.
+        String shallow = "${a:-".repeat(64) + "}".repeat(64);
+        String deep = "${a:-".repeat(65) + "}".repeat(65);
+        assertEquals(List.of("EOF"), Heredocs.fromLine("RUN " + shallow + " <<EOF").stream().map(Heredoc::name).toList());
+        assertEquals(List.of(), Heredocs.fromLine("RUN " + deep + " <<EOF"));
+        assertEquals(List.of(), Heredocs.fromLine("RUN \"<<EOF"));
+        assertEquals(2, DockerfileParser.parse("RUN " + deep + " <<EOF\nEOF\n").children().size());
+    }
+
+    @Test
     void heredocsAreReadForRunCopyAddAndOnbuildButNotJsonOrOtherInstructions() throws DockerfileException {
         ParseResult r = DockerfileParser.parse("ONBUILD RUN <<A\nx\nA\nUSER <<B\nB\nRUN [\"<<C\"]\n");
         assertEquals(List.of(new Heredoc("A", "x\n", true, false, 0)), r.children().get(0).heredocs());
@@ -163,11 +175,5 @@ class BuildKitBehaviourTest {
         assertEquals("\tx\r\n", run.heredocs().get(0).content());
         assertEquals("run \"<<-EOF\"", NodeDumper.dump(run));
         assertEquals(3, run.endLine());
-    }
-
-    @Test
-    void goQuoteEscapesLikeStrconvQuote() {
-        assertEquals("\"a\\\"b\\\\c\\a\\b\\f\\n\\r\\t\\v\\x01\\x7f\"", GoQuote.quote("a\"b\\c\u0007\b\f\n\r\t\u000B\u0001\u007F"));
-        assertEquals("\"\\u00a0é'\\u2028\\U000e0001😀\"", GoQuote.quote("\u00A0é'\u2028\uDB40\uDC01😀"));
     }
 }

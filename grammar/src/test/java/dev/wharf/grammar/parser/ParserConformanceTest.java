@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wharf.grammar.Conformance;
+import dev.wharf.grammar.ConformanceCases;
+import dev.wharf.grammar.ConformanceCases.JsonCase;
+import dev.wharf.grammar.ConformanceCases.Tally;
 import dev.wharf.grammar.DockerfileException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,21 +20,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.function.Executable;
 
 /**
  * Runs every parser case of BuildKit's conformance data: the testfiles dumps, the negative files, testfile-line,
  * and all cases of transcribed/parser.jsonl, parser_heredoc.jsonl and directives.jsonl.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ParserConformanceTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Map<String, int[]> COUNTS = new TreeMap<>();
+    private final Tally tally = new Tally();
 
     private static final Map<String, String> NEGATIVE_MESSAGES = Map.of(
             "empty_dockerfile", "file with no instructions",
@@ -41,28 +43,12 @@ class ParserConformanceTest {
             "shykes-nested-json", "when using JSON array syntax, arrays must be comprised of strings only");
 
     @AfterAll
-    static void printCounts() {
-        synchronized (COUNTS) {
-            COUNTS.forEach((set, c) -> System.out.println(set + ": " + c[0] + " passed, " + c[1] + " failed"));
-        }
+    void printCounts() {
+        tally.print();
     }
 
-    private static DynamicTest counted(String set, String name, Executable body) {
-        return DynamicTest.dynamicTest(name, () -> {
-            try {
-                body.execute();
-                count(set, 0);
-            } catch (Throwable t) {
-                count(set, 1);
-                throw t;
-            }
-        });
-    }
-
-    private static void count(String set, int index) {
-        synchronized (COUNTS) {
-            COUNTS.computeIfAbsent(set, k -> new int[2])[index]++;
-        }
+    private DynamicTest counted(String set, String name, Executable body) {
+        return tally.test(name, body, set);
     }
 
     private static String read(Path p) throws IOException {
@@ -104,13 +90,8 @@ class ParserConformanceTest {
     // --------------------------------------------------------------------------------------- jsonl
 
     private static List<JsonNode> cases(String file) throws IOException {
-        List<JsonNode> out = new ArrayList<>();
-        for (String line : Files.readAllLines(Conformance.buildkit().resolve("transcribed").resolve(file))) {
-            if (!line.isBlank()) {
-                out.add(JSON.readTree(line));
-            }
-        }
-        return out;
+        return ConformanceCases.readJsonl(Conformance.buildkit().resolve("transcribed").resolve(file)).stream()
+                .map(JsonCase::json).toList();
     }
 
     private static String input(JsonNode c) throws IOException {

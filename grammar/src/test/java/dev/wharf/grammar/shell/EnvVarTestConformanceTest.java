@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.wharf.grammar.Conformance;
+import dev.wharf.grammar.ConformanceCases.Tally;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -26,10 +26,10 @@ class EnvVarTestConformanceTest {
 
     private static final List<String> ENV = List.of("PWD=/home", "SHELL=bash", "KOREAN=한국어", "NULL=");
 
-    private final AtomicInteger linuxPassed = new AtomicInteger();
-    private final AtomicInteger linuxFailed = new AtomicInteger();
-    private final AtomicInteger windowsPassed = new AtomicInteger();
-    private final AtomicInteger windowsFailed = new AtomicInteger();
+    private static final String LINUX = "shell/envVarTest linux (A+U)";
+    private static final String WINDOWS = "shell/envVarTest windows (A+W)";
+
+    private final Tally tally = new Tally();
 
     private record Case(int line, String platform, String input, String expected) {
     }
@@ -40,7 +40,7 @@ class EnvVarTestConformanceTest {
         EnvGetter env = EnvGetter.fromList(ENV);
         List<Case> cases = cases().stream().filter(c -> !c.platform().equals("W")).toList();
         assertEquals(228, cases.size(), "A+U lines in envVarTest");
-        return cases.stream().map(c -> test("linux", c, lexer, env, linuxPassed, linuxFailed));
+        return cases.stream().map(c -> test("linux", c, lexer, env, LINUX));
     }
 
     @TestFactory
@@ -49,31 +49,23 @@ class EnvVarTestConformanceTest {
         EnvGetter env = EnvGetter.fromList(ENV, true);
         List<Case> cases = cases().stream().filter(c -> !c.platform().equals("U")).toList();
         assertEquals(228, cases.size(), "A+W lines in envVarTest");
-        return cases.stream().map(c -> test("windows", c, lexer, env, windowsPassed, windowsFailed));
+        return cases.stream().map(c -> test("windows", c, lexer, env, WINDOWS));
     }
 
     @AfterAll
     void printCounts() {
-        System.out.println("shell/envVarTest linux (A+U): " + linuxPassed + " passed, " + linuxFailed + " failed");
-        System.out.println("shell/envVarTest windows (A+W): " + windowsPassed + " passed, " + windowsFailed + " failed");
+        tally.print("", List.of(LINUX, WINDOWS));
     }
 
-    private static DynamicTest test(String mode, Case c, ShellLexer lexer, EnvGetter env,
-                                    AtomicInteger passed, AtomicInteger failed) {
-        return DynamicTest.dynamicTest(mode + " line " + c.line() + ": " + c.input(), () -> {
-            try {
-                if (c.expected().equals("error")) {
-                    assertThrows(ShellExpansionException.class, () -> lexer.processWord(c.input(), env),
-                            "line " + c.line() + " must fail: " + c.input());
-                } else {
-                    assertEquals(c.expected(), lexer.processWord(c.input(), env), "line " + c.line());
-                }
-                passed.incrementAndGet();
-            } catch (Throwable t) {
-                failed.incrementAndGet();
-                throw t;
+    private DynamicTest test(String mode, Case c, ShellLexer lexer, EnvGetter env, String set) {
+        return tally.test(mode + " line " + c.line() + ": " + c.input(), () -> {
+            if (c.expected().equals("error")) {
+                assertThrows(ShellExpansionException.class, () -> lexer.processWord(c.input(), env),
+                        "line " + c.line() + " must fail: " + c.input());
+            } else {
+                assertEquals(c.expected(), lexer.processWord(c.input(), env), "line " + c.line());
             }
-        });
+        }, set);
     }
 
     private static List<Case> cases() throws IOException {

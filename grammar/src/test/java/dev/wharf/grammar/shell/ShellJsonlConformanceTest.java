@@ -6,18 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wharf.grammar.Conformance;
+import dev.wharf.grammar.ConformanceCases;
+import dev.wharf.grammar.ConformanceCases.JsonCase;
+import dev.wharf.grammar.ConformanceCases.Tally;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -31,39 +29,25 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ShellJsonlConformanceTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final AtomicInteger passed = new AtomicInteger();
-    private final AtomicInteger failed = new AtomicInteger();
+    private final Tally tally = new Tally();
 
     @TestFactory
     Stream<DynamicTest> everyShellCaseHolds() throws IOException {
-        Path file = Conformance.buildkit().resolve("transcribed").resolve("shell.jsonl");
-        List<JsonNode> cases = new ArrayList<>();
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            if (!line.isBlank()) {
-                cases.add(JSON.readTree(line));
-            }
-        }
+        List<JsonCase> cases = ConformanceCases.readJsonl(
+                Conformance.buildkit().resolve("transcribed").resolve("shell.jsonl"));
         assertEquals(63, cases.size(), "cases in shell.jsonl");
-        return cases.stream().map(c -> DynamicTest.dynamicTest(c.get("id").asText(), () -> {
-            try {
-                switch (c.get("kind").asText()) {
-                    case "shell.process_word" -> checkProcessWord(c);
-                    case "shell.env_lookup" -> checkEnvLookup(c);
-                    default -> fail("unknown kind " + c.get("kind").asText());
-                }
-                passed.incrementAndGet();
-            } catch (Throwable t) {
-                failed.incrementAndGet();
-                throw t;
+        return cases.stream().map(c -> tally.test(c.id(), () -> {
+            switch (c.kind()) {
+                case "shell.process_word" -> checkProcessWord(c.json());
+                case "shell.env_lookup" -> checkEnvLookup(c.json());
+                default -> fail("unknown kind " + c.kind());
             }
-        }));
+        }, "transcribed/shell.jsonl"));
     }
 
     @AfterAll
     void printCounts() {
-        System.out.println("transcribed/shell.jsonl: " + passed + " passed, " + failed + " failed");
+        tally.print();
     }
 
     private static void checkProcessWord(JsonNode c) throws ShellExpansionException {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.wharf.grammar.Conformance;
+import dev.wharf.grammar.ConformanceCases.Tally;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -25,8 +25,9 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WordsTestConformanceTest {
 
-    private final AtomicInteger passed = new AtomicInteger();
-    private final AtomicInteger failed = new AtomicInteger();
+    private static final String SET = "shell/wordsTest";
+
+    private final Tally tally = new Tally();
 
     private record Case(int line, String input, List<String> expected, List<String> env) {
     }
@@ -36,25 +37,19 @@ class WordsTestConformanceTest {
         ShellLexer lexer = ShellLexer.create('\\');
         List<Case> cases = cases();
         assertEquals(24, cases.size(), "cases in wordsTest");
-        return cases.stream().map(c -> DynamicTest.dynamicTest("line " + c.line() + ": " + c.input(), () -> {
-            try {
-                EnvGetter env = EnvGetter.fromList(c.env());
-                if (c.expected().equals(List.of("error"))) {
-                    assertThrows(ShellExpansionException.class, () -> lexer.processWords(c.input(), env));
-                } else {
-                    assertEquals(c.expected(), lexer.processWords(c.input(), env), "line " + c.line());
-                }
-                passed.incrementAndGet();
-            } catch (Throwable t) {
-                failed.incrementAndGet();
-                throw t;
+        return cases.stream().map(c -> tally.test("line " + c.line() + ": " + c.input(), () -> {
+            EnvGetter env = EnvGetter.fromList(c.env());
+            if (c.expected().equals(List.of("error"))) {
+                assertThrows(ShellExpansionException.class, () -> lexer.processWords(c.input(), env));
+            } else {
+                assertEquals(c.expected(), lexer.processWords(c.input(), env), "line " + c.line());
             }
-        }));
+        }, SET));
     }
 
     @AfterAll
     void printCounts() {
-        System.out.println("shell/wordsTest: " + passed + " passed, " + failed + " failed");
+        tally.print("", List.of(SET));
     }
 
     private static List<Case> cases() throws IOException {

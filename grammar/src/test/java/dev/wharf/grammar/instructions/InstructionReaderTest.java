@@ -18,14 +18,15 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-class InstructionParserTest {
+/** {@link InstructionReader}: one parser node to one typed instruction, with BuildKit's checks and messages. */
+class InstructionReaderTest {
 
     private static Instruction parse(Node node) throws DockerfileException {
-        return InstructionParser.parse(node);
+        return InstructionReader.parse(node);
     }
 
     private static DockerfileException failure(Node node) {
-        return assertThrows(DockerfileException.class, () -> InstructionParser.parse(node));
+        return assertThrows(DockerfileException.class, () -> InstructionReader.parse(node));
     }
 
     private static Node flagged(String keyword, List<String> flags, String... args) {
@@ -385,7 +386,7 @@ class InstructionParserTest {
     @Test
     void errorsNameTheFile() {
         DockerfileException e = assertThrows(DockerfileException.class,
-                () -> InstructionParser.parse("app.Dockerfile", node("USER")));
+                () -> InstructionReader.parse("app.Dockerfile", node("USER")));
         assertEquals("app.Dockerfile", e.file());
         assertTrue(e.getMessage().startsWith("app.Dockerfile:1:1: "), e.getMessage());
         assertInstanceOf(SourceRange.class, e.range().orElseThrow());

@@ -2,7 +2,12 @@ package dev.wharf.grammar.instructions;
 
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.SourceRange;
+import dev.wharf.grammar.go.GoDurations;
+import dev.wharf.grammar.go.GoNumbers;
+import dev.wharf.grammar.go.GoQuote;
+import dev.wharf.grammar.go.GoStrings;
 import dev.wharf.grammar.parser.Heredoc;
+import dev.wharf.grammar.parser.Heredocs;
 import dev.wharf.grammar.parser.Node;
 import dev.wharf.grammar.parser.Word;
 import java.time.Duration;
@@ -14,14 +19,14 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Turns one parser {@link Node} into a typed {@link Instruction}: BuildKit's {@code ParseInstruction}
- * ({@code frontend/dockerfile/instructions/parse.go}). Argument counts, flags and values are checked in the same
+ * Reads one parser {@link Node} as a typed {@link Instruction}: BuildKit's {@code ParseInstruction}
+ * ({@code frontend/dockerfile/instructions/parse.go}); {@link DockerfileReader} does the same for a whole file. Argument counts, flags and values are checked in the same
  * order and with the same messages as upstream; where upstream skips a check (STOPSIGNAL and ARG never look at
  * their flags, {@code HEALTHCHECK NONE} neither) wharf skips it too.
  *
  * <p>Stateless and thread-safe.
  */
-public final class InstructionParser {
+public final class InstructionReader {
 
     /** Every instruction name, for the "did you mean" hint (sorted, so the hint is reproducible). */
     private static final List<String> NAMES = List.of("ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE",
@@ -36,7 +41,7 @@ public final class InstructionParser {
 
     private static final Duration MINIMUM_INTERVAL = Duration.ofMillis(1);
 
-    private InstructionParser() {
+    private InstructionReader() {
     }
 
     /** Parses {@code node}; errors name the file {@code Dockerfile}. */
@@ -59,7 +64,7 @@ public final class InstructionParser {
 
     private static Instruction dispatch(Request req) throws DockerfileException {
         String keyword = req.keyword().text();
-        return switch (GoText.toLower(keyword)) {
+        return switch (GoStrings.toLower(keyword)) {
             case "env" -> new EnvInstruction(req.origin(), keyValues(flagless(req), "ENV"));
             case "maintainer" -> new MaintainerInstruction(req.origin(), exactlyOne(req, "MAINTAINER"));
             case "label" -> new LabelInstruction(req.origin(), keyValues(flagless(req), "LABEL"));
@@ -177,7 +182,7 @@ public final class InstructionParser {
     private static SourcesAndDest sourcesAndDest(Request req, String command) throws DockerfileException {
         List<Word> args = req.args();
         Word dest = args.get(args.size() - 1);
-        if (HeredocWord.parse(dest.text()).isPresent()) {
+        if (heredocOperand(dest.text()).isPresent()) {
             throw Errors.error(dest.range(), command + " cannot accept a heredoc as a destination");
         }
         Map<String, Heredoc> byName = new HashMap<>();
@@ -187,12 +192,12 @@ public final class InstructionParser {
         List<Word> paths = new ArrayList<>();
         List<SourceContent> contents = new ArrayList<>();
         for (Word src : args.subList(0, args.size() - 1)) {
-            Optional<HeredocWord.Parsed> heredoc = HeredocWord.parse(src.text());
+            Optional<Heredoc> heredoc = heredocOperand(src.text());
             if (heredoc.isPresent()) {
                 Heredoc body = byName.get(heredoc.get().name());
                 String data = body == null ? "" : body.content();
                 if (heredoc.get().chomp()) {
-                    data = chomp(data);
+                    data = Heredocs.chomp(data);
                 }
                 contents.add(new SourceContent(heredoc.get().name(), data, heredoc.get().expand(), src.range()));
             } else {
@@ -202,20 +207,27 @@ public final class InstructionParser {
         return new SourcesAndDest(dest, paths, contents);
     }
 
-    /** parser.go ChompHeredocContent: removes the leading tabs of every line. */
-    static String chomp(String content) {
-        return content.replaceAll("(?m)^\\t+", "");
+    /**
+     * parser.MustParseHeredoc: the heredoc a COPY/ADD operand names, or empty when it names none or cannot be
+     * lexed (MustParseHeredoc drops ParseHeredoc's error).
+     */
+    static Optional<Heredoc> heredocOperand(String word) {
+        try {
+            return Heredocs.parseWord(word);
+        } catch (DockerfileException e) {
+            return Optional.empty();
+        }
     }
 
     private static FromInstruction parseFrom(Request req) throws DockerfileException {
         List<String> args = req.argValues();
         Optional<String> stageName = Optional.empty();
         Optional<Word> nameWord = Optional.empty();
-        if (args.size() == 3 && GoText.equalFold(args.get(1), "as")) {
+        if (args.size() == 3 && GoStrings.equalFold(args.get(1), "as")) {
             Word written = req.args().get(2);
-            String lower = GoText.toLower(written.text());
+            String lower = GoStrings.toLower(written.text());
             if (!STAGE_NAME.matcher(lower).matches()) {
-                throw Errors.error(written.range(), "invalid name for build stage: " + GoText.quote(written.text())
+                throw Errors.error(written.range(), "invalid name for build stage: " + GoQuote.quote(written.text())
                         + ", name can't start with a number or contain symbols");
             }
             stageName = Optional.of(lower);
@@ -247,7 +259,7 @@ public final class InstructionParser {
         }
         flagless(req);
         Word trigger = req.args().get(0);
-        String name = GoText.toUpper(GoText.trimSpace(trigger.text()));
+        String name = GoStrings.toUpper(GoStrings.trimSpace(trigger.text()));
         switch (name) {
             case "ONBUILD" -> throw Errors.error(trigger.range(),
                     "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
@@ -268,7 +280,7 @@ public final class InstructionParser {
             throw Errors.atLeastOneArgument(req.range(), "HEALTHCHECK");
         }
         Word typeWord = req.args().get(0);
-        String type = GoText.toUpper(typeWord.text());
+        String type = GoStrings.toUpper(typeWord.text());
         List<Word> args = req.args().subList(1, req.args().size());
         if (type.equals("NONE")) {
             if (!args.isEmpty()) {
@@ -284,7 +296,7 @@ public final class InstructionParser {
                 FlagSpec.string("start-interval", ""),
                 FlagSpec.string("retries", "")), req.flags());
         if (!type.equals("CMD")) {
-            throw Errors.error(typeWord.range(), "Unknown type " + GoText.quote(type) + " in HEALTHCHECK (try CMD)");
+            throw Errors.error(typeWord.range(), "Unknown type " + GoQuote.quote(type) + " in HEALTHCHECK (try CMD)");
         }
         List<Word> command = handleJsonArgs(args, req.json());
         if (command.isEmpty()) {
@@ -332,12 +344,12 @@ public final class InstructionParser {
         if (value.isEmpty()) {
             return Duration.ZERO;
         }
-        Duration d = GoDuration.parse(value);
+        Duration d = GoDurations.parse(value);
         if (d.isZero()) {
             return Duration.ZERO;
         }
         if (d.compareTo(MINIMUM_INTERVAL) < 0) {
-            throw Errors.unlocated("Interval " + GoText.quote(flagName) + " cannot be less than 1ms");
+            throw Errors.unlocated("Interval " + GoQuote.quote(flagName) + " cannot be less than 1ms");
         }
         return d;
     }
@@ -349,7 +361,7 @@ public final class InstructionParser {
         flagless(req);
         List<Word> ports = new ArrayList<>(req.args());
         // upstream sorts the ports (slices.Sort)
-        ports.sort((a, b) -> GoText.CODE_POINT_ORDER.compare(a.text(), b.text()));
+        ports.sort((a, b) -> GoStrings.CODE_POINT_ORDER.compare(a.text(), b.text()));
         return new ExposeInstruction(req.origin(), ports);
     }
 
@@ -360,7 +372,7 @@ public final class InstructionParser {
         flagless(req);
         List<Word> volumes = new ArrayList<>();
         for (Word v : req.args()) {
-            String trimmed = GoText.trimSpace(v.text());
+            String trimmed = GoStrings.trimSpace(v.text());
             if (trimmed.isEmpty()) {
                 throw Errors.error(v.range(), "VOLUME specified can not be an empty string");
             }

@@ -1,4 +1,4 @@
-package dev.wharf.grammar.instructions;
+package dev.wharf.grammar.go;
 
 import dev.wharf.grammar.DockerfileException;
 import java.util.Optional;
@@ -9,9 +9,9 @@ import java.util.regex.Pattern;
  * The number parsers BuildKit's instruction layer calls: Go's {@code strconv.ParseBool},
  * {@code strconv.ParseUint}, {@code strconv.ParseInt(s, 10, 32)} and go-units' {@code RAMInBytes}.
  *
- * <p>Stateless and thread-safe.
+ * <p>Stateless and thread-safe. Errors carry no source location: the caller knows where the text came from.
  */
-final class GoNumbers {
+public final class GoNumbers {
 
     private static final Pattern DECIMAL_FLOAT =
             Pattern.compile("[+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?");
@@ -22,7 +22,7 @@ final class GoNumbers {
     }
 
     /** {@code strconv.ParseBool}: empty when the text is none of 1 t T TRUE true True 0 f F FALSE false False. */
-    static Optional<Boolean> parseBool(String s) {
+    public static Optional<Boolean> parseBool(String s) {
         return switch (s) {
             case "1", "t", "T", "TRUE", "true", "True" -> Optional.of(true);
             case "0", "f", "F", "FALSE", "false", "False" -> Optional.of(false);
@@ -31,7 +31,7 @@ final class GoNumbers {
     }
 
     /** {@code strconv.ParseUint(s, base, 32)} for base 8 or 10: empty on any error. */
-    static OptionalLong parseUint32(String s, int base) {
+    public static OptionalLong parseUint32(String s, int base) {
         if (s.isEmpty()) {
             return OptionalLong.empty();
         }
@@ -53,7 +53,7 @@ final class GoNumbers {
      * {@code strconv.ParseInt(s, 10, 32)}; the unlocated error carries Go's text
      * ({@code strconv.ParseInt: parsing "x": invalid syntax} or {@code ...: value out of range}).
      */
-    static int parseInt32(String s) throws DockerfileException {
+    public static int parseInt32(String s) throws DockerfileException {
         String digits = s;
         boolean negative = false;
         if (!digits.isEmpty() && (digits.charAt(0) == '+' || digits.charAt(0) == '-')) {
@@ -82,14 +82,14 @@ final class GoNumbers {
     }
 
     private static DockerfileException numError(String s, String what) {
-        return Errors.unlocated("strconv.ParseInt: parsing " + GoText.quote(s) + ": " + what);
+        return new DockerfileException(null, null, "strconv.ParseInt: parsing " + GoQuote.quote(s) + ": " + what);
     }
 
     /**
      * go-units {@code RAMInBytes}: a number with an optional binary suffix ({@code k m g t p}, optionally
      * followed by {@code b} or {@code ib}, case-insensitive; a lone {@code b} means bytes). Empty on error.
      */
-    static OptionalLong ramInBytes(String size) {
+    public static OptionalLong ramInBytes(String size) {
         int sep = lastIndexOfAny(size, "01234567890. ");
         if (sep == -1) {
             return OptionalLong.empty();

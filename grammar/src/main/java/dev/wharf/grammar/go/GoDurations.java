@@ -1,4 +1,4 @@
-package dev.wharf.grammar.instructions;
+package dev.wharf.grammar.go;
 
 import dev.wharf.grammar.DockerfileException;
 import java.time.Duration;
@@ -9,9 +9,9 @@ import java.util.Map;
  * decimal numbers with optional fraction and a unit each ({@code 300ms}, {@code -1.5h}, {@code 2h45m});
  * units {@code ns us µs μs ms s m h}; a bare {@code 0} is allowed. Error texts are Go's.
  *
- * <p>Stateless and thread-safe.
+ * <p>Stateless and thread-safe. Errors carry no source location: the caller knows where the text came from.
  */
-final class GoDuration {
+public final class GoDurations {
 
     private static final Map<String, Long> UNITS = Map.of(
             "ns", 1L,
@@ -26,11 +26,11 @@ final class GoDuration {
     /** 1<<63 as an unsigned value. */
     private static final long TWO_63 = Long.MIN_VALUE;
 
-    private GoDuration() {
+    private GoDurations() {
     }
 
     /** Parses {@code text}; throws an unlocated error with Go's message. */
-    static Duration parse(String text) throws DockerfileException {
+    public static Duration parse(String text) throws DockerfileException {
         String s = text;
         boolean negative = false;
         if (!s.isEmpty() && (s.charAt(0) == '-' || s.charAt(0) == '+')) {
@@ -99,13 +99,13 @@ final class GoDuration {
                 u++;
             }
             if (u == 0) {
-                throw Errors.unlocated("time: missing unit in duration " + timeQuote(text));
+                throw unlocated("time: missing unit in duration " + timeQuote(text));
             }
             String unitName = s.substring(0, u);
             s = s.substring(u);
             Long unit = UNITS.get(unitName);
             if (unit == null) {
-                throw Errors.unlocated(
+                throw unlocated(
                         "time: unknown unit " + timeQuote(unitName) + " in duration " + timeQuote(text));
             }
             if (Long.compareUnsigned(v, Long.divideUnsigned(TWO_63, unit)) > 0) {
@@ -139,11 +139,11 @@ final class GoDuration {
     }
 
     private static DockerfileException invalid(String text) {
-        return Errors.unlocated("time: invalid duration " + timeQuote(text));
+        return unlocated("time: invalid duration " + timeQuote(text));
     }
 
     /** The {@code quote} of Go's time package: non-ASCII and control bytes as {@code \xHH}. */
-    static String timeQuote(String s) {
+    public static String timeQuote(String s) {
         StringBuilder out = new StringBuilder("\"");
         for (int i = 0; i < s.length(); ) {
             int cp = s.codePointAt(i);
@@ -162,4 +162,8 @@ final class GoDuration {
         return out.append('"').toString();
     }
 
+    /** An error without a source location; the caller attaches the position of the flag it came from. */
+    private static DockerfileException unlocated(String reason) {
+        return new DockerfileException(null, null, reason);
+    }
 }
