@@ -3,7 +3,7 @@ package dev.wharf.builder.plan;
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.SourceRange;
 import dev.wharf.grammar.instructions.Instruction;
-import dev.wharf.grammar.instructions.InstructionParser;
+import dev.wharf.grammar.instructions.InstructionReader;
 import dev.wharf.grammar.parser.DockerfileParser;
 import dev.wharf.grammar.parser.Node;
 import dev.wharf.grammar.parser.ParseResult;
@@ -30,7 +30,7 @@ final class OnbuildTriggers {
             Node node = result.children().get(0);
             Node located = new Node(node.keyword(), node.keywordWord(), node.flags(), node.arguments(),
                     node.child(), node.json(), node.heredocs(), node.original(), from, node.comments());
-            return InstructionParser.parse(file, located);
+            return InstructionReader.parse(file, located);
         } catch (DockerfileException e) {
             // BuildKit's SetLocation: the trigger's own line numbers mean nothing in this Dockerfile.
             throw new DockerfileException(file, from, e.reason(), e);
