@@ -3,6 +3,7 @@ package dev.wharf.context.checksum;
 import dev.wharf.context.ContextException;
 import dev.wharf.context.checksum.ContextSnapshot.Kind;
 import dev.wharf.context.checksum.ContextSnapshot.Node;
+import dev.wharf.context.checksum.ContextSnapshot.Resolved;
 import dev.wharf.context.glob.BadPatternException;
 import dev.wharf.context.glob.GoGlob;
 import dev.wharf.context.glob.GoPaths;
@@ -34,9 +35,6 @@ import java.util.Map;
  * working state, and the cache is concurrent.
  */
 public final class ContextChecksummer {
-
-    /** contenthash/path.go maxSymlinkLimit. */
-    private static final int MAX_SYMLINKS = 255;
 
     /**
      * Files changed this recently may change again within the file system's timestamp granularity without their
@@ -144,14 +142,14 @@ public final class ContextChecksummer {
                 } else {
                     Resolved r = followLinks(ContextSnapshot.key(split[0]), !split[1].isEmpty());
                     origPrefix = split[0];
-                    k = r.key;
-                    keyOk = r.node != null;
+                    k = r.key();
+                    keyOk = r.node() != null;
                 }
             } else {
                 origPrefix = p;
                 Resolved r = followLinks(ContextSnapshot.key(p), false);
-                k = r.key;
-                keyOk = r.node != null;
+                k = r.key();
+                keyOk = r.node() != null;
             }
             // Upstream seeks its iterator past the prefix key but visits the prefix key itself first, so the
             // walk starts at k; each later key is the next one in byte order (iter.Next after SeekLowerBound).
@@ -227,6 +225,12 @@ public final class ContextChecksummer {
                 keyOk = k != null;
             }
 
+            for (String required : sel.requiredPaths()) {
+                boolean found = included.stream().anyMatch(w -> w.path.startsWith(required));
+                if (!found) {
+                    throw new ContextException(goQuote(required) + ": not found");
+                }
+            }
             List<Digest> digests = new ArrayList<>(included.size());
             for (Included w : included) {
                 if (w.followLinks && w.record.node().kind() == Kind.SYMLINK) {
@@ -281,16 +285,16 @@ public final class ContextChecksummer {
         /** checksum.go checksum: the record at {@code k} (links resolved) with its digest, memoised. */
         Rec checksum(byte[] k, boolean followTrailing) throws ContextException {
             Resolved r = followLinks(k, followTrailing);
-            if (r.node == null) {
+            if (r.node() == null) {
                 throw new ContextException(goQuote(ContextSnapshot.path(k)) + ": not found");
             }
-            String memoKey = new String(r.key, StandardCharsets.ISO_8859_1);
+            String memoKey = new String(r.key(), StandardCharsets.ISO_8859_1);
             Rec done = memo.get(memoKey);
             if (done != null) {
                 return done;
             }
-            Digest d = r.node.kind() == Kind.DIR ? directoryDigest(r.key) : recordDigest(r.node);
-            Rec rec = new Rec(r.key, r.node, d);
+            Digest d = r.node().kind() == Kind.DIR ? directoryDigest(r.key()) : recordDigest(r.node());
+            Rec rec = new Rec(r.key(), r.node(), d);
             memo.put(memoKey, rec);
             return rec;
         }
@@ -359,62 +363,11 @@ public final class ContextChecksummer {
             return now - newest < RACY_WINDOW.toNanos();
         }
 
-        /** getFollowLinksCallback without a callback: resolves symlinks inside the tree, never outside it. */
         Resolved followLinks(byte[] k, boolean followTrailing) throws ContextException {
-            Node v = s.get(k);
-            if (v != null && (!followTrailing || v.kind() != Kind.SYMLINK)) {
-                return new Resolved(k, v);
-            }
-            if (k.length == 0) {
-                return new Resolved(k, null);
-            }
-            String current = "/";
-            String remaining = ContextSnapshot.path(k);
-            boolean trailingSlash = remaining.endsWith("/");
-            if (trailingSlash) {
-                remaining = remaining.substring(0, remaining.length() - 1);
-            }
-            int links = 0;
-            Node cr = null;
-            while (!remaining.isEmpty()) {
-                String part;
-                int i = remaining.indexOf('/');
-                if (i < 0) {
-                    part = remaining;
-                    remaining = "";
-                } else {
-                    part = remaining.substring(0, i);
-                    remaining = remaining.substring(i + 1);
-                }
-                String nextPath = keyPath(GoPaths.clean("/" + current + "/" + part));
-                cr = s.get(ContextSnapshot.key(nextPath));
-                if (cr == null || cr.kind() != Kind.SYMLINK) {
-                    current = nextPath;
-                    continue;
-                }
-                if (!followTrailing && remaining.isEmpty()) {
-                    current = nextPath;
-                    break;
-                }
-                if (++links > MAX_SYMLINKS) {
-                    throw new ContextException("too many links");
-                }
-                String target = cr.stat().linkTarget();
-                remaining = target + "/" + remaining;
-                if (target.startsWith("/")) {
-                    current = "/";
-                }
-            }
-            if (trailingSlash) {
-                current += "/";
-                cr = s.get(ContextSnapshot.key(current));
-            }
-            return new Resolved(ContextSnapshot.key(current), cr);
+            return s.followLinks(k, followTrailing);
         }
     }
 
-    private record Resolved(byte[] key, Node node) {
-    }
 
     private static PatternMatcher matcher(List<String> patterns, String kind) throws ContextException {
         try {
@@ -424,10 +377,8 @@ public final class ContextChecksummer {
         }
     }
 
-    /** checksum.go keyPath: path.Join("/", p), with the root as "". */
     static String keyPath(String p) {
-        String j = GoPaths.clean("/" + p);
-        return j.equals("/") ? "" : j;
+        return ContextSnapshot.keyPath(p);
     }
 
     /** strings.TrimSuffix(strings.TrimPrefix(fn+"/", prefix+"/"), "/"). */
@@ -472,15 +423,7 @@ public final class ContextChecksummer {
     }
 
     private static boolean startsWith(byte[] a, byte[] prefix) {
-        if (a.length < prefix.length) {
-            return false;
-        }
-        for (int i = 0; i < prefix.length; i++) {
-            if (a[i] != prefix[i]) {
-                return false;
-            }
-        }
-        return true;
+        return ContextSnapshot.startsWith(a, prefix);
     }
 
     /** Go's %q for the common case: quotes, escapes quote, backslash and control characters. */

@@ -33,6 +33,9 @@ public final class ContextSnapshot {
      */
     private static final int ROOT_MODE = 040755;
 
+    /** contenthash/path.go maxSymlinkLimit. */
+    private static final int MAX_SYMLINKS = 255;
+
     private final Path root;
     private final NavigableMap<byte[], Node> records;
 
@@ -86,6 +89,123 @@ public final class ContextSnapshot {
 
     Node get(byte[] key) {
         return records.get(key);
+    }
+
+    /** The result of resolving a path inside the snapshot: the key reached and its record (null if missing). */
+    record Resolved(byte[] key, Node node) {
+    }
+
+    /**
+     * Resolves symlinks inside the snapshot like a chroot (contenthash getFollowLinksCallback, continuity's
+     * fs.RootPath): absolute targets restart at the context root and ".." never climbs above it. Missing
+     * components are kept lexically; the node is then null.
+     *
+     * @param followTrailing whether a symlink in the last component is followed too
+     * @throws ContextException after more than 255 links
+     */
+    Resolved followLinks(byte[] k, boolean followTrailing) throws ContextException {
+        Node v = records.get(k);
+        if (v != null && (!followTrailing || v.kind() != Kind.SYMLINK)) {
+            return new Resolved(k, v);
+        }
+        if (k.length == 0) {
+            return new Resolved(k, null);
+        }
+        String current = "/";
+        String remaining = path(k);
+        boolean trailingSlash = remaining.endsWith("/");
+        if (trailingSlash) {
+            remaining = remaining.substring(0, remaining.length() - 1);
+        }
+        int links = 0;
+        Node cr = null;
+        while (!remaining.isEmpty()) {
+            String part;
+            int i = remaining.indexOf('/');
+            if (i < 0) {
+                part = remaining;
+                remaining = "";
+            } else {
+                part = remaining.substring(0, i);
+                remaining = remaining.substring(i + 1);
+            }
+            String nextPath = keyPath(current + "/" + part);
+            cr = records.get(key(nextPath));
+            if (cr == null || cr.kind() != Kind.SYMLINK) {
+                current = nextPath;
+                continue;
+            }
+            if (!followTrailing && remaining.isEmpty()) {
+                current = nextPath;
+                break;
+            }
+            if (++links > MAX_SYMLINKS) {
+                throw new ContextException("too many links");
+            }
+            String target = cr.stat().linkTarget();
+            remaining = target + "/" + remaining;
+            if (target.startsWith("/")) {
+                current = "/";
+            }
+        }
+        if (trailingSlash) {
+            current += "/";
+            cr = records.get(key(current));
+        }
+        return new Resolved(key(current), cr);
+    }
+
+    /**
+     * Resolves {@code path} (taken as relative to the context root whatever its form) inside the snapshot and
+     * returns the resulting absolute path, e.g. {@code /real/dir/file}.
+     */
+    public String resolve(String path, boolean followTrailing) throws ContextException {
+        String p = path(followLinks(key(keyPath(path)), followTrailing).key());
+        return p.isEmpty() ? "/" : p;
+    }
+
+    /** What lstat says about an absolute snapshot path, without following a final symlink. */
+    public java.util.Optional<FileStat> lstat(String absolutePath) {
+        Node n = records.get(key(keyPath(absolutePath)));
+        return n == null ? java.util.Optional.empty() : java.util.Optional.of(n.stat());
+    }
+
+    /** The file behind an absolute snapshot path, if it is in the snapshot. */
+    public java.util.Optional<Path> file(String absolutePath) {
+        Node n = records.get(key(keyPath(absolutePath)));
+        return n == null ? java.util.Optional.empty() : java.util.Optional.of(n.file());
+    }
+
+    /** The names in a snapshot directory, in byte order (as os.ReadDir sorts them). */
+    public java.util.List<String> children(String absoluteDir) {
+        byte[] prefix = withNul(key(keyPath(absoluteDir)));
+        java.util.List<String> out = new java.util.ArrayList<>();
+        byte[] k = records.higherKey(prefix); // skips the directory's own header (the prefix itself)
+        while (k != null && startsWith(k, prefix)) {
+            out.add(new String(k, prefix.length, k.length - prefix.length, StandardCharsets.UTF_8));
+            byte[] skip = Arrays.copyOf(k, k.length + 2);
+            skip[k.length + 1] = (byte) 0xFF; // past this child's own subtree
+            k = records.ceilingKey(skip);
+        }
+        return java.util.List.copyOf(out);
+    }
+
+    /** checksum.go keyPath: path.Join("/", p), with the root as "". */
+    static String keyPath(String p) {
+        String j = dev.wharf.context.glob.GoPaths.clean("/" + p);
+        return j.equals("/") ? "" : j;
+    }
+
+    static boolean startsWith(byte[] a, byte[] prefix) {
+        if (a.length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (a[i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** BuildKit's convertPathToKey: UTF-8 path bytes with '/' replaced by NUL ("/a/b" becomes "\0a\0b"). */

@@ -11,14 +11,23 @@ import java.util.Objects;
  * @param path source path as written, relative to the context root
  * @param wildcard whether {@code path} is a Go glob (set only when it contains {@code * ? [})
  * @param followLinks whether a symlink named by {@code path} (or matched by it) is followed
+ * @param requiredPaths absolute paths that must be among the included ones ({@code COPY --parents} without
+ *                      wildcards), else the checksum fails with "not found"
  */
 public record Selector(String path, boolean wildcard, boolean followLinks, List<String> includePatterns,
-                       List<String> excludePatterns) {
+                       List<String> excludePatterns, List<String> requiredPaths) {
 
     public Selector {
         Objects.requireNonNull(path, "path");
         includePatterns = List.copyOf(includePatterns);
         excludePatterns = List.copyOf(excludePatterns);
+        requiredPaths = List.copyOf(requiredPaths);
+    }
+
+    /** A selector without required paths. */
+    public Selector(String path, boolean wildcard, boolean followLinks, List<String> includePatterns,
+                    List<String> excludePatterns) {
+        this(path, wildcard, followLinks, includePatterns, excludePatterns, List.of());
     }
 
     /** A COPY source from the local context as BuildKit's Dockerfile front end sets it up: links followed. */
