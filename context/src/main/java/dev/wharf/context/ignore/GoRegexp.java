@@ -21,6 +21,9 @@ final class GoRegexp {
 
     private static final int MAX_RUNE = 0x10FFFF;
 
+    /** Upper bound on instructions, so counted repetitions in a hostile pattern cannot exhaust memory. */
+    private static final int MAX_PROGRAM = 200_000;
+
     // Program opcodes.
     private static final int OP_CLASS = 0;
     private static final int OP_SPLIT = 1;
@@ -49,8 +52,14 @@ final class GoRegexp {
     static GoRegexp compile(String regex) throws BadPatternException {
         Node tree = new Parser(regex).parse();
         Program p = new Program();
-        int match = p.add(OP_MATCH, -1, -1, null);
-        p.start = tree.compile(p, match);
+        try {
+            int match = p.add(OP_MATCH, -1, -1, null);
+            p.start = tree.compile(p, match);
+        } catch (ProgramTooLarge e) {
+            // Go rejects oversized programs too (regexp/syntax ErrLarge), at about 3.3M instructions; wharf stops
+            // earlier so counted repetitions in a hostile pattern cannot exhaust memory.
+            throw new BadPatternException();
+        }
         return new GoRegexp(p);
     }
 
@@ -165,6 +174,9 @@ final class GoRegexp {
         int start;
 
         int add(int code, int o, int o1, int[] cls) {
+            if (size == MAX_PROGRAM) {
+                throw new ProgramTooLarge();
+            }
             if (size == op.length) {
                 op = Arrays.copyOf(op, size * 2);
                 out = Arrays.copyOf(out, size * 2);
@@ -182,6 +194,15 @@ final class GoRegexp {
 
         void patch(int pc, int target) {
             out[pc] = target;
+        }
+    }
+
+    /** Internal signal that a program outgrew {@link #MAX_PROGRAM}; never leaves {@link #compile}. */
+    private static final class ProgramTooLarge extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ProgramTooLarge() {
+            super(null, null, false, false);
         }
     }
 
