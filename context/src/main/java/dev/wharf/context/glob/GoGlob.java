@@ -31,18 +31,6 @@ public final class GoGlob {
         match(pattern, ".");
     }
 
-    /** Whether {@code pattern} contains a character that {@link #match} treats specially ({@code *?[\}). */
-    public static boolean hasMeta(String pattern) {
-        // Matches Go's filepath.hasMeta on Unix, used by BuildKit to decide whether a source is a wildcard.
-        for (int i = 0; i < pattern.length(); i++) {
-            char c = pattern.charAt(i);
-            if (c == '*' || c == '?' || c == '[' || c == '\\') {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private static boolean match(byte[] pattern, byte[] name) throws BadPatternException {
         int p = 0;
         int n = 0;
