@@ -198,4 +198,23 @@ class ContextChecksummerTest {
         assertEquals(Digest.of(header), pipe);
         sum(s, "/", false); // the directory digest includes the FIFO without blocking
     }
+
+    @Test
+    void unreadableFile_failsWithItsPathUnlessTheProcessCanReadIt() throws Exception {
+        Path root = ctx("c", "ADD secret file data0");
+        Path secret = root.resolve("secret");
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+        try {
+            ContextSnapshot s = snap(root);
+            if (Files.isReadable(secret)) { // root reads it anyway: the header then shows mode 0
+                Digest d = sum(s, "secret", false);
+                assertNotEquals(FILE_DATA0, d);
+            } else {
+                ContextException e = assertThrows(ContextException.class, () -> sum(s, "secret", false));
+                assertEquals("failed to open /secret: permission denied", e.getMessage());
+            }
+        } finally {
+            Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        }
+    }
 }

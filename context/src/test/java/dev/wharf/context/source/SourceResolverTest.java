@@ -187,4 +187,13 @@ class SourceResolverTest {
         assertEquals(Digest.of("sha256:cd8e75bca50f2d695f220d0cb0997d8ead387e4f926e8669a92d7f104cc9885b"
                 .getBytes(java.nio.charset.StandardCharsets.US_ASCII)), set.checksum());
     }
+
+    @Test
+    void aTopLevelSymlinkSource_isFollowedAndKeepsTheLinksName() throws Exception {
+        file("real/data.txt", "d");
+        Files.createSymbolicLink(ctx.resolve("alias"), Path.of("real/data.txt"));
+        FileSet set = copy("/dst/", "alias");
+        assertEquals(List.of("real/data.txt -> /dst/alias"), mapping(set));
+        assertEquals(FileType.REGULAR, set.entries().get(0).type());
+    }
 }
