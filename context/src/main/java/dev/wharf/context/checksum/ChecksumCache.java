@@ -1,0 +1,192 @@
+package dev.wharf.context.checksum;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.wharf.context.ContextException;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.Optional;
+import java.util.zip.CRC32C;
+
+/**
+ * File digests by {@link FileKey}, held in Caffeine and persisted in one file so that a fresh process does not
+ * read unchanged files again. Thread-safe.
+ *
+ * <p>The file ({@value #FILE_NAME}) is written as a transaction: a temp file in the same directory, fsync, atomic
+ * rename, fsync of the directory. It ends with a CRC32C of everything before it; a file that is truncated, has a
+ * bad checksum or an unknown version is ignored (the cache starts empty), never trusted.
+ */
+public final class ChecksumCache {
+
+    static final String FILE_NAME = "context-checksums.bin";
+    private static final int MAGIC = 0x57434B31; // "WCK1"
+    private static final int ENTRY_BYTES = 8 * 5 + 1 + 32;
+
+    private final Optional<Path> directory;
+    private final Cache<FileKey, Digest> cache;
+
+    private ChecksumCache(Optional<Path> directory, long maximumSize) {
+        this.directory = directory;
+        this.cache = Caffeine.newBuilder().maximumSize(maximumSize).build();
+    }
+
+    /** A cache that lives only in memory. */
+    public static ChecksumCache inMemory(long maximumSize) {
+        return new ChecksumCache(Optional.empty(), maximumSize);
+    }
+
+    /**
+     * A cache persisted under {@code directory}, loaded now if a valid file is there.
+     *
+     * @throws ContextException when the directory cannot be created or read
+     */
+    public static ChecksumCache persistent(Path directory, long maximumSize) throws ContextException {
+        ChecksumCache c = new ChecksumCache(Optional.of(directory), maximumSize);
+        try {
+            Files.createDirectories(directory);
+            sweepTemps(directory);
+            c.load(directory.resolve(FILE_NAME));
+        } catch (IOException e) {
+            throw new ContextException("cannot use checksum cache directory " + directory + ": " + e.getMessage()
+                    + " (check its permissions or delete it)", e);
+        }
+        return c;
+    }
+
+    Optional<Digest> get(FileKey key) {
+        return Optional.ofNullable(cache.getIfPresent(key));
+    }
+
+    void put(FileKey key, Digest digest) {
+        cache.put(key, digest);
+    }
+
+    /** Number of entries held now. */
+    public long size() {
+        cache.cleanUp();
+        return cache.estimatedSize();
+    }
+
+    /**
+     * Writes the entries to disk (no-op for an in-memory cache).
+     *
+     * @throws ContextException when the file cannot be written; the previous file then stays intact
+     */
+    public void persist() throws ContextException {
+        if (directory.isEmpty()) {
+            return;
+        }
+        Path dir = directory.get();
+        Path target = dir.resolve(FILE_NAME);
+        Path temp = null;
+        try {
+            byte[] body = encode(cache.asMap());
+            temp = Files.createTempFile(dir, FILE_NAME, ".tmp");
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(body);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("the file system of " + dir + " cannot rename atomically", e);
+            }
+            temp = null;
+            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                d.force(true); // make the rename itself durable
+            } catch (IOException ignored) {
+                // Some file systems cannot open or sync directories; the rename is still atomic.
+            }
+        } catch (IOException e) {
+            throw new ContextException("cannot write checksum cache " + target + ": " + e.getMessage(), e);
+        } finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // best effort; the next start sweeps it
+                }
+            }
+        }
+    }
+
+    private static byte[] encode(Map<FileKey, Digest> entries) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 + entries.size() * ENTRY_BYTES);
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(MAGIC);
+        out.writeInt(entries.size());
+        for (Map.Entry<FileKey, Digest> e : entries.entrySet()) {
+            FileKey k = e.getKey();
+            out.writeLong(k.device());
+            out.writeLong(k.inode());
+            out.writeLong(k.size());
+            out.writeLong(k.mtimeNanos());
+            out.writeLong(k.ctimeNanos());
+            out.writeByte(k.resetOwner() ? 1 : 0);
+            out.write(e.getValue().hash());
+        }
+        out.flush();
+        CRC32C crc = new CRC32C();
+        crc.update(bytes.toByteArray());
+        out.writeInt((int) crc.getValue());
+        out.flush();
+        return bytes.toByteArray();
+    }
+
+    private void load(Path file) throws IOException {
+        byte[] all;
+        try (InputStream in = Files.newInputStream(file)) {
+            all = in.readAllBytes();
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        if (all.length < 12) {
+            return;
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(all, 0, all.length - 4);
+        int stored = ByteBuffer.wrap(all, all.length - 4, 4).getInt();
+        if ((int) crc.getValue() != stored) {
+            return; // torn or corrupted: start empty rather than trust it
+        }
+        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(all, 0, all.length - 4));
+        if (in.readInt() != MAGIC) {
+            return;
+        }
+        int n = in.readInt();
+        if (n < 0 || (long) n * ENTRY_BYTES != all.length - 12L) {
+            return;
+        }
+        byte[] hash = new byte[32];
+        for (int i = 0; i < n; i++) {
+            FileKey k = new FileKey(in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(),
+                    in.readByte() != 0);
+            in.readFully(hash);
+            cache.put(k, Digest.ofHash(hash));
+        }
+    }
+
+    /** Removes temp files left by a writer that died before its rename. */
+    private static void sweepTemps(Path dir) throws IOException {
+        try (var s = Files.newDirectoryStream(dir, FILE_NAME + "*.tmp")) {
+            for (Path p : s) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.wharf.context.checksum;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Objects;
+
+/**
+ * A SHA-256 content digest in OCI's wire form {@code sha256:<64 hex>}. Immutable.
+ *
+ * <p>Local to the context module for now: the layers module will own wharf's shared {@code Digest}; this one keeps
+ * the same wire form so the two convert through {@link #toString()}.
+ */
+public final class Digest {
+
+    private static final HexFormat HEX = HexFormat.of();
+
+    private final byte[] hash;
+
+    private Digest(byte[] hash) {
+        this.hash = hash;
+    }
+
+    /** The digest of a finished SHA-256 hash value (32 bytes). */
+    public static Digest ofHash(byte[] sha256) {
+        if (sha256.length != 32) {
+            throw new IllegalArgumentException("a sha256 hash has 32 bytes, got " + sha256.length);
+        }
+        return new Digest(sha256.clone());
+    }
+
+    /** Parses the wire form {@code sha256:<64 lower-case hex>}. */
+    public static Digest parse(String digest) {
+        Objects.requireNonNull(digest, "digest");
+        if (!digest.startsWith("sha256:") || digest.length() != 7 + 64
+                || !digest.substring(7).chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+            throw new IllegalArgumentException("not a sha256 digest: " + digest);
+        }
+        return new Digest(HEX.parseHex(digest.substring(7)));
+    }
+
+    /** SHA-256 of {@code bytes}. */
+    public static Digest of(byte[] bytes) {
+        MessageDigest md = sha256();
+        md.update(bytes);
+        return new Digest(md.digest());
+    }
+
+    /** A fresh SHA-256 hasher. */
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    /** The raw 32 hash bytes (a copy). */
+    public byte[] hash() {
+        return hash.clone();
+    }
+
+    /** The wire form as bytes, as BuildKit writes digests into parent hashes. */
+    byte[] wireBytes() {
+        return toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Digest d && MessageDigest.isEqual(hash, d.hash);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Arrays.hashCode(hash);
+    }
+
+    @Override
+    public String toString() {
+        return "sha256:" + HEX.formatHex(hash);
+    }
+}

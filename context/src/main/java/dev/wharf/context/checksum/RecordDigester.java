@@ -1,0 +1,167 @@
+package dev.wharf.context.checksum;
+
+import dev.wharf.context.ContextException;
+import dev.wharf.context.checksum.ContextSnapshot.Kind;
+import dev.wharf.context.checksum.ContextSnapshot.Node;
+import dev.wharf.context.checksum.ContextSnapshot.Resolved;
+import dev.wharf.context.walk.FileType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Digests of snapshot records for one checksum call (checksum.go {@code checksum}, filehash.go and
+ * {@code prepareDigest}): files by header and content through the {@link ChecksumCache}, directories as the Merkle
+ * hash of their header and children, memoised for the call. Not thread-safe: one instance per call.
+ */
+final class RecordDigester {
+
+    /**
+     * Files changed this recently may change again within the file system's timestamp granularity without their
+     * (mtime, ctime) moving, so their digests are not cached (git's "racy clean" problem).
+     */
+    private static final Duration RACY_WINDOW = Duration.ofSeconds(2);
+
+    /** One resolved record: its key after following links, the record, and its digest. */
+    record Rec(byte[] key, Node node, Digest digest) {
+    }
+
+    private final ContextSnapshot s;
+    private final ChecksumCache cache;
+    private final boolean resetOwner;
+    private final Clock clock;
+    private final XattrReader xattrs;
+    private final Map<String, Rec> memo = new HashMap<>();
+
+    RecordDigester(ContextSnapshot s, ChecksumCache cache, boolean resetOwner, Clock clock, XattrReader xattrs) {
+        this.s = s;
+        this.cache = cache;
+        this.resetOwner = resetOwner;
+        this.clock = clock;
+        this.xattrs = xattrs;
+    }
+
+    ContextSnapshot snapshot() {
+        return s;
+    }
+
+    /** checksum.go lazyChecksum: the digest of the record at {@code p}. */
+    Digest lazyChecksum(String p, boolean followTrailing) throws ContextException {
+        return checksum(ContextSnapshot.key(ContextSnapshot.keyPath(p)), followTrailing).digest();
+    }
+
+    /** checksum.go checksum: the record at {@code k} (links resolved) with its digest, memoised. */
+    Rec checksum(byte[] k, boolean followTrailing) throws ContextException {
+        Resolved r = followLinks(k, followTrailing);
+        if (r.node() == null) {
+            throw new ContextException(goQuote(ContextSnapshot.path(k)) + ": not found");
+        }
+        String memoKey = new String(r.key(), StandardCharsets.ISO_8859_1);
+        Rec done = memo.get(memoKey);
+        if (done != null) {
+            return done;
+        }
+        Digest d = r.node().kind() == Kind.DIR ? directoryDigest(r.key()) : recordDigest(r.node());
+        Rec rec = new Rec(r.key(), r.node(), d);
+        memo.put(memoKey, rec);
+        return rec;
+    }
+
+    /** NUL + header digest, then NUL + name + digest for each child in byte order; subtrees skipped. */
+    private Digest directoryDigest(byte[] k) throws ContextException {
+        MessageDigest h = Digest.sha256();
+        byte[] next = ContextSnapshot.withNul(k);
+        byte[] subk = next;
+        while (subk != null && ContextSnapshot.startsWith(subk, next)) {
+            h.update(subk, k.length, subk.length - k.length);
+            Rec sub = checksum(subk, false);
+            h.update(sub.digest().wireBytes());
+            if (sub.node().kind() == Kind.DIR) {
+                byte[] skip = java.util.Arrays.copyOf(subk, subk.length + 2);
+                skip[subk.length + 1] = (byte) 0xFF;
+                subk = s.records().ceilingKey(skip);
+            } else {
+                subk = s.records().higherKey(subk);
+            }
+        }
+        return Digest.ofHash(h.digest());
+    }
+
+    /** filehash.go NewFileHash plus prepareDigest: header, then content for non-empty regular files. */
+    private Digest recordDigest(Node node) throws ContextException {
+        boolean isRoot = node.stat().path().isEmpty();
+        FileType type = node.stat().type();
+        boolean content = type == FileType.REGULAR && node.stat().size() > 0;
+        FileKey fileKey = type == FileType.REGULAR ? FileKey.of(node.stat(), resetOwner) : null;
+        if (fileKey != null) {
+            var hit = cache.get(fileKey);
+            if (hit.isPresent()) {
+                return hit.get();
+            }
+        }
+        Map<String, byte[]> attrs = isRoot ? Map.of() : xattrs.read(node.file(), type);
+        MessageDigest h = Digest.sha256();
+        h.update(TarsumHeader.of(node.stat(), attrs, resetOwner));
+        long read = 0;
+        if (content) {
+            try (InputStream in = Files.newInputStream(node.file())) {
+                byte[] buf = new byte[64 * 1024];
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    h.update(buf, 0, n);
+                    read += n;
+                }
+            } catch (AccessDeniedException e) {
+                throw new ContextException("failed to open /" + node.stat().path() + ": permission denied", e);
+            } catch (IOException e) {
+                throw new ContextException("failed to copy file data for /" + node.stat().path() + ": "
+                        + e.getMessage(), e);
+            }
+        }
+        Digest d = Digest.ofHash(h.digest());
+        if (fileKey != null && read == node.stat().size() && !racy(node)) {
+            cache.put(fileKey, d);
+        }
+        return d;
+    }
+
+    private boolean racy(Node node) {
+        long now = clock.millis() * 1_000_000L;
+        long newest = Math.max(node.stat().mtimeNanos(), node.stat().ctimeNanos());
+        return now - newest < RACY_WINDOW.toNanos();
+    }
+
+    Resolved followLinks(byte[] k, boolean followTrailing) throws ContextException {
+        return s.followLinks(k, followTrailing);
+    }
+
+    /** Go's %q for the common case: quotes, escapes quote, backslash and control characters. */
+static String goQuote(String s) {
+    StringBuilder b = new StringBuilder("\"");
+    for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        switch (c) {
+            case '"' -> b.append("\\\"");
+            case '\\' -> b.append("\\\\");
+            case '\n' -> b.append("\\n");
+            case '\t' -> b.append("\\t");
+            case '\r' -> b.append("\\r");
+            default -> {
+                if (c < 0x20 || c == 0x7f) {
+                    b.append(String.format("\\x%02x", (int) c));
+                } else {
+                    b.append(c);
+                }
+            }
+        }
+    }
+    return b.append('"').toString();
+}
+}

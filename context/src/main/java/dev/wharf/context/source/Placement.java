@@ -1,0 +1,42 @@
+package dev.wharf.context.source;
+
+import dev.wharf.context.glob.GoPaths;
+import dev.wharf.context.walk.FileType;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the copies of one COPY/ADD have created so far, on top of the destination image: fsutil copy decides where a
+ * file lands by stat'ing the destination, which earlier sources of the same instruction may have created. Mutable,
+ * confined to one {@link SourceResolver#resolve} call.
+ */
+final class Placement {
+
+    private final DestinationView image;
+    private final Map<String, FileType> created = new HashMap<>();
+
+    Placement(DestinationView image) {
+        this.image = image;
+    }
+
+    Optional<FileType> typeOf(String path) {
+        FileType t = created.get(path);
+        return t != null ? Optional.of(t) : image.typeOf(path);
+    }
+
+    void record(String path, FileType type) {
+        created.put(path, type);
+    }
+
+    /** MkdirAll: the directory and its parents now exist. */
+    void mkdirAll(String path) {
+        String p = GoPaths.clean(path);
+        while (!p.equals("/")) {
+            if (typeOf(p).isEmpty()) {
+                created.put(p, FileType.DIRECTORY);
+            }
+            p = GoPaths.dir(p);
+        }
+    }
+}

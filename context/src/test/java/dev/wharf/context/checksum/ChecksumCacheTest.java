@@ -1,0 +1,111 @@
+package dev.wharf.context.checksum;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.context.ignore.PatternMatcher;
+import dev.wharf.context.walk.FileStat;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ChecksumCacheTest {
+
+    private static final Clock LATER = Clock.fixed(Instant.parse("2200-01-01T00:00:00Z"), ZoneOffset.UTC);
+
+    @TempDir
+    Path tmp;
+
+    private Path context() throws Exception {
+        return ContextFixture.build(Files.createDirectory(tmp.resolve("ctx")), "ADD foo file data0",
+                "ADD d dir", "ADD d/bar file data1");
+    }
+
+    private static FileKey keyOf(Path file) throws Exception {
+        return FileKey.of(FileStat.read(file, file.getFileName().toString()), true);
+    }
+
+    @Test
+    void persistedEntries_areReusedByAFreshInstance() throws Exception {
+        Path ctx = context();
+        Path dir = tmp.resolve("cache");
+        ChecksumCache first = ChecksumCache.persistent(dir, 1000);
+        ContextSnapshot s = ContextSnapshot.scan(ctx, PatternMatcher.of(List.of()));
+        Digest d = new ContextChecksummer(first, true, LATER).checksum(s, Selector.copySource(".", List.of()));
+        assertEquals(2, first.size());
+        first.persist();
+
+        ChecksumCache second = ChecksumCache.persistent(dir, 1000);
+        assertEquals(2, second.size());
+        assertEquals(Optional.of(ContextChecksummerTest.FILE_DATA0), second.get(keyOf(ctx.resolve("foo"))));
+        assertEquals(d, new ContextChecksummer(second, true, LATER).checksum(s, Selector.copySource(".", List.of())));
+    }
+
+    @Test
+    void aCacheHit_meansTheFileIsNotReadAgain() throws Exception {
+        Path ctx = context();
+        ChecksumCache cache = ChecksumCache.inMemory(100);
+        Digest planted = Digest.of(new byte[] {1});
+        cache.put(keyOf(ctx.resolve("foo")), planted);
+        ContextSnapshot s = ContextSnapshot.scan(ctx, PatternMatcher.of(List.of()));
+        assertEquals(planted, new ContextChecksummer(cache, true, LATER).checksum(s,
+                Selector.copySource("foo", List.of())));
+    }
+
+    @Test
+    void aChangedFile_missesTheCache() throws Exception {
+        Path ctx = context();
+        ChecksumCache cache = ChecksumCache.inMemory(100);
+        ContextChecksummer c = new ContextChecksummer(cache, true, LATER);
+        c.checksum(ContextSnapshot.scan(ctx, PatternMatcher.of(List.of())), Selector.copySource("foo", List.of()));
+        Files.writeString(ctx.resolve("foo"), "data1");
+        Digest after = c.checksum(ContextSnapshot.scan(ctx, PatternMatcher.of(List.of())),
+                Selector.copySource("foo", List.of()));
+        assertEquals(ContextChecksummerTest.FILE_DATA1, after);
+    }
+
+    @Test
+    void recentlyChangedFiles_areNotCached() throws Exception {
+        Path ctx = context();
+        ChecksumCache cache = ChecksumCache.inMemory(100);
+        Clock now = Clock.fixed(Instant.now(), ZoneOffset.UTC);
+        new ContextChecksummer(cache, true, now).checksum(ContextSnapshot.scan(ctx, PatternMatcher.of(List.of())),
+                Selector.copySource(".", List.of()));
+        assertEquals(0, cache.size());
+    }
+
+    @Test
+    void corruptOrTruncatedFiles_areIgnored() throws Exception {
+        Path dir = tmp.resolve("cache");
+        ChecksumCache c = ChecksumCache.persistent(dir, 100);
+        c.put(new FileKey(1, 2, 3, 4, 5, true), Digest.of(new byte[0]));
+        c.persist();
+        Path file = dir.resolve(ChecksumCache.FILE_NAME);
+        byte[] good = Files.readAllBytes(file);
+
+        byte[] flipped = good.clone();
+        flipped[10] ^= 1;
+        Files.write(file, flipped);
+        assertEquals(0, ChecksumCache.persistent(dir, 100).size());
+
+        Files.write(file, java.util.Arrays.copyOf(good, good.length - 7));
+        assertEquals(0, ChecksumCache.persistent(dir, 100).size());
+
+        Files.write(file, good);
+        assertEquals(1, ChecksumCache.persistent(dir, 100).size());
+    }
+
+    @Test
+    void leftoverTempFiles_areSweptAtStart() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("cache"));
+        Path stale = Files.createFile(dir.resolve(ChecksumCache.FILE_NAME + "123.tmp"));
+        ChecksumCache.persistent(dir, 100);
+        assertTrue(Files.notExists(stale));
+    }
+}

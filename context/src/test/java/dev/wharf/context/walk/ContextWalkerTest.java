@@ -1,0 +1,171 @@
+package dev.wharf.context.walk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.context.ContextException;
+import dev.wharf.context.ignore.PatternMatcher;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ContextWalkerTest {
+
+    @TempDir
+    Path ctx;
+
+    private void file(String rel) throws IOException {
+        Path p = ctx.resolve(rel);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, rel);
+    }
+
+    private List<String> walk(List<String> excludes) throws Exception {
+        return walk(List.of(), excludes);
+    }
+
+    private List<String> walk(List<String> includes, List<String> excludes) throws Exception {
+        List<String> out = new ArrayList<>();
+        new ContextWalker(PatternMatcher.of(includes), PatternMatcher.of(excludes))
+                .walk(ctx, (f, s) -> out.add(s.path() + (s.type() == FileType.DIRECTORY ? "/" : "")));
+        return out;
+    }
+
+    @Test
+    void noPatterns_listsEverythingInGoOrder() throws Exception {
+        file("a/b");
+        file("a.txt");
+        file("a-b");
+        file("B");
+        // Go sorts by bytes: "B" < "a" < "a-b" < "a.txt"; a directory's content comes right after it.
+        assertEquals(List.of("B", "a/", "a/b", "a-b", "a.txt"), walk(List.of()));
+    }
+
+    @Test
+    void excludedDirectory_isNotEntered() throws Exception {
+        file("docs/a.md");
+        file("docs/sub/b.md");
+        file("src/main.c");
+        assertEquals(List.of("src/", "src/main.c"), walk(List.of("docs")));
+    }
+
+    @Test
+    void exceptionInsideExcludedDirectory_reincludesTheFileAndReportsItsParentFirst() throws Exception {
+        file("docs/README.md");
+        file("docs/other.md");
+        file("src/main.c");
+        assertEquals(List.of("docs/", "docs/README.md", "src/", "src/main.c"),
+                walk(List.of("docs", "!docs/README.md")));
+    }
+
+    @Test
+    void deepReinclusion_reportsEveryExcludedAncestor() throws Exception {
+        file("a/b/c/keep.txt");
+        file("a/b/c/drop.txt");
+        file("a/x.txt");
+        assertEquals(List.of("a/", "a/b/", "a/b/c/", "a/b/c/keep.txt"), walk(List.of("a", "!a/b/c/keep.txt")));
+    }
+
+    @Test
+    void wildcardException_makesTheWalkerEnterExcludedDirectories() throws Exception {
+        file("x/keep.txt");
+        file("x/drop.bin");
+        file("y/z/keep.txt");
+        assertEquals(List.of("x/", "x/keep.txt", "y/", "y/z/", "y/z/keep.txt"),
+                walk(List.of("*", "!**/*.txt")));
+    }
+
+    @Test
+    void everythingExcludedButOneDirectory() throws Exception {
+        file("app/main.go");
+        file("app/vendor/dep.go");
+        file("node_modules/x.js");
+        file("README.md");
+        assertEquals(List.of("app/", "app/main.go", "app/vendor/", "app/vendor/dep.go"),
+                walk(List.of("**", "!app")));
+    }
+
+    @Test
+    void exceptionElsewhere_doesNotOpenAnExcludedDirectory() throws Exception {
+        file("foo/secret/x");
+        file("bar");
+        Path secret = ctx.resolve("foo/secret");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("---------"));
+        try {
+            // "foo" is excluded and no prefix-only exception points inside it: not entered, so even an
+            // unreadable directory below it is harmless.
+            assertEquals(List.of("bar"), walk(List.of("foo", "!bar")));
+        } finally {
+            Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
+    @Test
+    void unreadableDirectory_failsUnlessExcluded() throws Exception {
+        file("locked/x");
+        file("ok");
+        Path locked = ctx.resolve("locked");
+        Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("---------"));
+        try {
+            boolean readable = Files.isReadable(locked); // root can read it anyway
+            if (readable) {
+                assertEquals(List.of("locked/", "locked/x", "ok"), walk(List.of()));
+            } else {
+                ContextException e = assertThrows(ContextException.class, () -> walk(List.of()));
+                assertEquals("open locked: permission denied", e.getMessage());
+            }
+            // Excluded but entered for a wildcard exception: a permission error is ignored.
+            assertEquals(List.of("ok"), walk(List.of("locked", "!*/nothing*")));
+        } finally {
+            Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
+    @Test
+    void symlinksAreReportedNotFollowed() throws Exception {
+        file("target/inner");
+        Files.createSymbolicLink(ctx.resolve("link"), ctx.resolve("target"));
+        Files.createSymbolicLink(ctx.resolve("outside"), Path.of("/etc"));
+        List<FileStat> stats = new ArrayList<>();
+        new ContextWalker(PatternMatcher.of(List.of()), PatternMatcher.of(List.of()))
+                .walk(ctx, (f, s) -> stats.add(s));
+        assertEquals(List.of("link", "outside", "target", "target/inner"),
+                stats.stream().map(FileStat::path).toList());
+        assertEquals(FileType.SYMLINK, stats.get(0).type());
+        assertEquals("/etc", stats.get(1).linkTarget());
+    }
+
+    @Test
+    void dockerfileAndDockerignoreListedInTheIgnoreFile_areExcludedFromTheWalk() throws Exception {
+        file("Dockerfile");
+        file(".dockerignore");
+        file("app.py");
+        assertEquals(List.of("app.py"), walk(List.of("Dockerfile", ".dockerignore")));
+    }
+
+    @Test
+    void includePatterns_restrictTheWalkAndSkipUnrelatedDirectories() throws Exception {
+        file("src/a.c");
+        file("src/b.h");
+        file("doc/x");
+        assertEquals(List.of("src/", "src/a.c"), walk(List.of("src/*.c"), List.of()));
+        assertEquals(List.of("src/", "src/a.c", "src/b.h"), walk(List.of("src"), List.of()));
+    }
+
+    @Test
+    void fifosAreListed() throws Exception {
+        file("x");
+        Process p = new ProcessBuilder("mkfifo", ctx.resolve("pipe").toString()).start();
+        assertEquals(0, p.waitFor());
+        List<FileStat> stats = new ArrayList<>();
+        new ContextWalker(PatternMatcher.of(List.of()), PatternMatcher.of(List.of()))
+                .walk(ctx, (f, s) -> stats.add(s));
+        assertTrue(stats.stream().anyMatch(s -> s.path().equals("pipe") && s.type() == FileType.FIFO));
+    }
+}
