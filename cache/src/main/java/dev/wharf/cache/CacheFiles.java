@@ -20,7 +20,7 @@ import java.util.Optional;
  * <p>Immutable and thread-safe.
  */
 final class CacheFiles {
-    private static final String RECORD_SUFFIX = ".json";
+    static final String RECORD_SUFFIX = ".json";
 
     private final Path root;
 

@@ -1,25 +1,20 @@
 package dev.wharf.cache;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.wharf.layers.Descriptor;
-import dev.wharf.layers.LayerException;
 import dev.wharf.layers.layer.LayerBlob;
 import dev.wharf.layers.layout.AtomicFiles;
 import dev.wharf.layers.layout.StoreLock;
 import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -30,27 +25,28 @@ import java.util.TreeSet;
 /**
  * The persistent {@link CacheStore}: one small JSON file per record under a directory, an index of keys by step
  * identity, and a bounded Caffeine cache of parsed records in front. Layout in {@link CacheFiles}, file format in
- * {@link RecordCodec}.
+ * {@link RecordCodec}, reading in {@link RecordReader}.
  *
  * <p>Thread-safe, and safe for several processes (JVMs) sharing one directory:
  * <ul>
  *   <li>A record is written to {@code tmp/}, fsynced and renamed over {@code records/<key>.json} (then the directory
  *       is fsynced), so a crash leaves the old file or the new one, never a torn one. Saves and prunes hold the
- *       directory's lock ({@code cache.lock}, a {@link StoreLock}); lookups take no lock.</li>
- *   <li>Last-used time is the record file's modification time, set from the injected clock on every hit: one
- *       metadata update, no rewrite, no lock.</li>
- *   <li>The in-memory cache is checked against the file on every lookup (it must exist, with the same file key
- *       and size), so a record another process pruned or replaced is not served stale. An inode reused by a
- *       replacement of the same size can still serve the previous result once; callers verify layer blobs on a
- *       hit anyway (see {@link CacheStore}).</li>
+ *       directory's {@link CacheLock}; lookups and explanations take no lock.</li>
+ *   <li>The last-used time is the record file's modification time, set from the injected clock on every hit: one
+ *       metadata update, no rewrite, no lock. A prune in another process that read the old time may still remove
+ *       a record used a moment ago; that only costs a rebuild.</li>
+ *   <li>The in-memory cache is checked against the file on every lookup (same file key and size), so a record
+ *       another process pruned or replaced is not served stale. An inode reused by a replacement of the same size
+ *       could still serve the previous result; callers verify layer blobs on a hit anyway (see
+ *       {@link CacheStore}).</li>
  *   <li><b>Corrupt records are removed, not reported as errors.</b> A record file that is not valid JSON, lacks a
- *       field, or whose stored key disagrees with its name or inputs is deleted (under the lock, after re-reading
- *       it) and reported as a {@link CacheWarning} naming the file; the lookup is a miss and the step is rebuilt.
- *       The cache is derived data and rebuilding is always correct, while failing the build would make the user
- *       delete the file by hand for no gain. A record written by a newer wharf (higher format version) is skipped
- *       and left alone.</li>
+ *       field, or whose stored key disagrees with its name or inputs is deleted and reported as a
+ *       {@link CacheWarning} naming the file; the lookup is a miss and the step is rebuilt. The cache is derived
+ *       data and rebuilding is always correct, while failing the build would make the user delete the file by
+ *       hand for no gain. Since writes are atomic, corruption means damage from outside (disk, manual edits). A
+ *       record written by a newer wharf (higher format version) is skipped and left alone.</li>
  *   <li>Temp files older than {@link #ABANDONED_TEMP_AGE} (a process died mid-write) are swept when a store is
- *       opened.</li>
+ *       opened; identity markers whose record is gone are swept by {@link #prune}.</li>
  * </ul>
  */
 public final class FileCacheStore implements CacheStore {
@@ -59,24 +55,15 @@ public final class FileCacheStore implements CacheStore {
 
     private final CacheFiles files;
     private final Clock clock;
-    private final CacheWarnings warnings;
-    private final StoreLock lock;
+    private final CacheLock lock;
     private final RecordCodec codec = new RecordCodec();
-    private final Cache<CacheKey, Loaded> parsed;
-
-    /** A parsed record and the identity of the file it came from, to detect a file replaced behind our back. */
-    private record Loaded(CacheRecord record, Object fileKey, long size) {
-        boolean matches(BasicFileAttributes attrs) {
-            return fileKey != null && fileKey.equals(attrs.fileKey()) && size == attrs.size();
-        }
-    }
+    private final RecordReader reader;
 
     private FileCacheStore(CacheFiles files, CacheStoreOptions options) {
         this.files = files;
         this.clock = options.clock();
-        this.warnings = options.warnings();
-        this.lock = new StoreLock(files.lockFile());
-        this.parsed = Caffeine.newBuilder().maximumSize(options.maxCachedRecords()).build();
+        this.lock = new CacheLock(files.lockFile());
+        this.reader = new RecordReader(files, lock, options, codec);
     }
 
     /**
@@ -108,16 +95,16 @@ public final class FileCacheStore implements CacheStore {
     @Override
     public Optional<CacheRecord> lookup(CacheKey key) throws CacheException {
         Objects.requireNonNull(key, "key");
-        Path file = files.record(key);
-        Optional<CacheRecord> found = load(key, false);
+        Optional<CacheRecord> found = reader.load(key, false);
         if (found.isEmpty()) {
             return found;
         }
+        Path file = files.record(key);
         Instant now = clock.instant();
         try {
             Files.setLastModifiedTime(file, FileTime.from(now));
         } catch (NoSuchFileException e) {
-            parsed.invalidate(key); // pruned by another process since we read it
+            reader.forget(key); // pruned by another process since we read it
             return Optional.empty();
         } catch (IOException e) {
             throw new CacheException("cannot mark cache record " + file + " as used: " + e
@@ -131,18 +118,18 @@ public final class FileCacheStore implements CacheStore {
         CacheRecord record = CacheRecord.create(inputs, result, clock.instant());
         byte[] bytes = codec.write(record);
         Path file = files.record(record.key());
-        try (StoreLock.Held held = acquire()) {
+        try (StoreLock.Held held = lock.acquire()) {
             AtomicFiles.replace(file, bytes, files.tmpDir());
             Files.setLastModifiedTime(file, FileTime.from(record.lastUsed()));
+            // The marker comes after the record: a marker is only ever a hint, a record never lacks one for long.
             Path marker = files.identityMarker(inputs.identity(), record.key());
             Files.createDirectories(marker.getParent());
             try {
                 Files.createFile(marker);
             } catch (FileAlreadyExistsException e) {
-                // Saved before under this identity: the marker is already there.
+                // Saved before under this identity.
             }
-            BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
-            parsed.put(record.key(), new Loaded(record, attrs.fileKey(), attrs.size()));
+            reader.remember(record);
             return record;
         } catch (IOException e) {
             throw new CacheException("cannot write cache record " + file + ": " + e
@@ -152,27 +139,21 @@ public final class FileCacheStore implements CacheStore {
 
     @Override
     public MissExplanation explainMiss(CacheKeyInputs inputs) throws CacheException {
-        CacheKey key = inputs.key();
-        Optional<CacheRecord> exact = load(key, false);
-        List<CacheRecord> sameIdentity = new ArrayList<>();
-        for (CacheKey candidate : keysIn(files.identityDir(inputs.identity()), false)) {
-            load(candidate, false).ifPresent(sameIdentity::add);
-        }
-        return MissExplainer.explain(inputs, exact, sameIdentity);
+        return MissExplainer.explain(inputs, reader.load(inputs.key(), false), reader.loadIdentity(inputs.identity()));
     }
 
     @Override
     public PruneResult prune(PruneOptions options) throws CacheException {
         Objects.requireNonNull(options, "options");
-        try (StoreLock.Held held = acquire()) {
-            List<CacheRecord> records = loadAll(true);
+        try (StoreLock.Held held = lock.acquire()) {
+            List<CacheRecord> records = reader.loadAll(true);
             PruneResult result = PrunePlanner.plan(records, options, clock.instant());
             Set<CacheKey> removed = Set.copyOf(result.removed());
             for (CacheRecord record : records) {
                 if (removed.contains(record.key())) {
                     // Record first, then its marker: a marker without a record is harmless and swept below.
                     delete(files.record(record.key()));
-                    parsed.invalidate(record.key());
+                    reader.forget(record.key());
                     delete(files.identityMarker(record.inputs().identity(), record.key()));
                 }
             }
@@ -184,7 +165,7 @@ public final class FileCacheStore implements CacheStore {
     @Override
     public Set<Descriptor> referencedBlobs() throws CacheException {
         TreeSet<Descriptor> blobs = new TreeSet<>(Comparator.comparing(Descriptor::digest));
-        for (CacheRecord record : loadAll(false)) {
+        for (CacheRecord record : reader.loadAll(false)) {
             for (LayerBlob layer : record.result().layers()) {
                 blobs.add(layer.descriptor());
             }
@@ -192,120 +173,28 @@ public final class FileCacheStore implements CacheStore {
         return Set.copyOf(blobs);
     }
 
-    /** Reads one record (through the in-memory cache) without marking it used; empty if missing or dropped. */
-    private Optional<CacheRecord> load(CacheKey key, boolean lockHeld) throws CacheException {
-        Path file = files.record(key);
-        BasicFileAttributes attrs;
-        try {
-            attrs = Files.readAttributes(file, BasicFileAttributes.class);
-        } catch (NoSuchFileException e) {
-            parsed.invalidate(key);
-            return Optional.empty();
-        } catch (IOException e) {
-            throw unreadable(file, e);
-        }
-        Loaded cached = parsed.getIfPresent(key);
-        if (cached != null && cached.matches(attrs)) {
-            return Optional.of(cached.record().withLastUsed(attrs.lastModifiedTime().toInstant()));
-        }
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            parsed.invalidate(key);
-            return Optional.empty();
-        } catch (IOException e) {
-            throw unreadable(file, e);
-        }
-        try {
-            CacheRecord record = codec.read(bytes, key, attrs.lastModifiedTime().toInstant());
-            parsed.put(key, new Loaded(record, attrs.fileKey(), attrs.size()));
-            return Optional.of(record);
-        } catch (RecordCodec.NewerFormatException e) {
-            return Optional.empty();
-        } catch (RecordCodec.CorruptRecordException e) {
-            parsed.invalidate(key);
-            dropCorrupt(file, bytes, e.getMessage(), lockHeld);
-            return Optional.empty();
-        }
-    }
-
-    /**
-     * Deletes a corrupt record file if it still holds the same bytes once the lock is held (a concurrent save may
-     * have just replaced it with a good one), and reports it.
-     */
-    private void dropCorrupt(Path file, byte[] corrupt, String why, boolean lockHeld) throws CacheException {
-        if (lockHeld) {
-            dropIfUnchanged(file, corrupt, why);
-        } else {
-            try (StoreLock.Held held = acquire()) {
-                dropIfUnchanged(file, corrupt, why);
-            }
-        }
-    }
-
-    private void dropIfUnchanged(Path file, byte[] corrupt, String why) throws CacheException {
-        try {
-            if (Arrays.equals(Files.readAllBytes(file), corrupt)) {
-                Files.deleteIfExists(file);
-                warnings.warn(new CacheWarning(file, "removed corrupt build cache record " + file + ": " + why
-                        + "; the step will be rebuilt"));
-            }
-        } catch (NoSuchFileException e) {
-            // Already gone: another process dropped or pruned it.
-        } catch (IOException e) {
-            throw new CacheException("cannot remove corrupt build cache record " + file + " (" + why + "): " + e
-                    + "; delete the file by hand", e);
-        }
-    }
-
-    /** Reads every record; records that are missing, corrupt or of a newer format are left out. */
-    private List<CacheRecord> loadAll(boolean lockHeld) throws CacheException {
-        List<CacheRecord> records = new ArrayList<>();
-        for (CacheKey key : keysIn(files.recordsDir(), true)) {
-            load(key, lockHeld).ifPresent(records::add);
-        }
-        return records;
-    }
-
-    /** Lists the keys named by the files of a directory (record files or identity markers), sorted. */
-    private static List<CacheKey> keysIn(Path dir, boolean recordFiles) throws CacheException {
-        TreeSet<CacheKey> keys = new TreeSet<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            for (Path entry : entries) {
-                boolean isRecord = entry.getFileName().toString().endsWith(".json");
-                if (isRecord == recordFiles) {
-                    CacheFiles.keyOf(entry).ifPresent(keys::add);
-                }
-            }
-        } catch (NoSuchFileException e) {
-            return List.of();
-        } catch (IOException e) {
-            throw unreadable(dir, e);
-        }
-        return List.copyOf(keys);
-    }
-
     /** Removes identity markers whose record is gone and identity directories left empty. Lock held. */
     private void sweepMarkers() throws CacheException {
         try (DirectoryStream<Path> identities = Files.newDirectoryStream(files.identitiesDir())) {
             for (Path identity : identities) {
-                for (CacheKey key : keysIn(identity, false)) {
+                for (CacheKey key : RecordReader.keysIn(identity, false)) {
                     if (!Files.exists(files.record(key))) {
                         delete(identity.resolve(key.hex()));
                     }
                 }
                 try {
                     Files.deleteIfExists(identity);
-                } catch (java.nio.file.DirectoryNotEmptyException e) {
+                } catch (DirectoryNotEmptyException e) {
                     // Still has markers.
                 }
             }
         } catch (IOException e) {
-            throw new CacheException("cannot clean the build cache index " + files.identitiesDir() + ": " + e, e);
+            throw new CacheException("cannot clean the build cache index " + files.identitiesDir() + ": " + e
+                    + "; check its permissions", e);
         }
     }
 
+    /** Removes temp files a crashed writer left behind; recent ones may belong to a live writer in another JVM. */
     private void sweepTemp() throws CacheException {
         Instant cutoff = clock.instant().minus(ABANDONED_TEMP_AGE);
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(files.tmpDir())) {
@@ -331,18 +220,5 @@ public final class FileCacheStore implements CacheStore {
             throw new CacheException("cannot delete " + file + ": " + e
                     + "; check the permissions of the build cache directory", e);
         }
-    }
-
-    private StoreLock.Held acquire() throws CacheException {
-        try {
-            return lock.acquire();
-        } catch (LayerException e) {
-            throw new CacheException(e.getMessage(), e);
-        }
-    }
-
-    private static CacheException unreadable(Path path, IOException e) {
-        return new CacheException("cannot read the build cache at " + path + ": " + e
-                + "; check its permissions", e);
     }
 }

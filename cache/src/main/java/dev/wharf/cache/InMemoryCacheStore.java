@@ -3,6 +3,7 @@ package dev.wharf.cache;
 import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.layer.LayerBlob;
 import java.time.Clock;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -61,7 +62,7 @@ public final class InMemoryCacheStore implements CacheStore {
 
     @Override
     public Set<Descriptor> referencedBlobs() {
-        Set<Descriptor> blobs = new TreeSet<>(java.util.Comparator.comparing(Descriptor::digest));
+        Set<Descriptor> blobs = new TreeSet<>(Comparator.comparing(Descriptor::digest));
         for (CacheRecord record : records.values()) {
             for (LayerBlob layer : record.result().layers()) {
                 blobs.add(layer.descriptor());

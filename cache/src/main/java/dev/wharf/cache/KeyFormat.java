@@ -13,9 +13,9 @@ import java.util.Map;
  *
  * <p>Stateless and thread-safe. Written by hand rather than through Jackson so that no library upgrade can change a
  * byte: compact JSON, object keys in {@link String#compareTo} order (UTF-16 code units, as RFC 8785 sorts), strings
- * as UTF-8 with only {@code "}, {@code \}, control characters and unpaired surrogates escaped (as lowercase
- * {@code \}{@code u00xx}), no numbers except the version, every field always present (absent values are "" or empty
- * collections). Fields listed in {@link KeyExclusions} are not written.
+ * as UTF-8 with only {@code "} and backslash escaped by a backslash, and control characters and unpaired surrogates
+ * as backslash-u escapes with four lowercase hex digits, no numbers except the version, every field always present
+ * (absent values are "" or empty collections). Fields listed in {@link KeyExclusions} are not written.
  *
  * <p>Version history (bump {@link #VERSION} on ANY change of the bytes; {@code CacheKeyTest} pins a digest):
  * <ol>

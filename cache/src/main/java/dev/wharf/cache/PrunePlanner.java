@@ -3,6 +3,8 @@ package dev.wharf.cache;
 import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.layer.LayerBlob;
+import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -77,10 +79,10 @@ final class PrunePlanner {
         return records.stream().filter(r -> r.lastUsed().isBefore(cutoff)).sorted(LRU).toList();
     }
 
-    private static Instant cutoff(Instant now, java.time.Duration age) {
+    private static Instant cutoff(Instant now, Duration age) {
         try {
             return now.minus(age);
-        } catch (java.time.DateTimeException | ArithmeticException e) {
+        } catch (DateTimeException | ArithmeticException e) {
             return Instant.MIN; // older than the start of time: nothing qualifies
         }
     }
