@@ -42,7 +42,13 @@ public record CacheKeyInputs(
         Platform platform,
         SortedMap<String, Digest> checksums) {
 
-    /** Validates and copies; every collection must be free of nulls. */
+    /**
+     * Validates and copies.
+     *
+     * @throws NullPointerException if a field, a map key or value, or a list element is null
+     * @throws IllegalArgumentException if the kind is empty or some text holds an unpaired surrogate (see
+     *     {@link TextChecks}); both are bugs in the caller
+     */
     public CacheKeyInputs {
         Objects.requireNonNull(identity, "identity");
         Objects.requireNonNull(parent, "parent");
@@ -52,17 +58,30 @@ public record CacheKeyInputs(
         if (kind.isEmpty()) {
             throw new IllegalArgumentException("step kind is empty");
         }
+        TextChecks.wellFormed(kind, "step kind");
+        TextChecks.wellFormed(text, "instruction text");
         TreeMap<String, List<String>> instructionCopy = new TreeMap<>();
-        Objects.requireNonNull(instruction, "instruction").forEach((k, v) -> instructionCopy.put(
-                Objects.requireNonNull(k, "instruction field name"), List.copyOf(v)));
+        Objects.requireNonNull(instruction, "instruction").forEach((k, v) -> {
+            TextChecks.wellFormed(Objects.requireNonNull(k, "instruction field name"), "instruction field name");
+            List<String> values = List.copyOf(v);
+            values.forEach(value -> TextChecks.wellFormed(value, "instruction field " + k));
+            instructionCopy.put(k, values);
+        });
         instruction = Collections.unmodifiableSortedMap(instructionCopy);
-        buildArgs = sortedCopy(buildArgs, "buildArgs");
-        checksums = sortedCopy(checksums, "checksums");
+        buildArgs = sortedCopy(buildArgs, "build ARG");
+        buildArgs.values().forEach(value -> TextChecks.wellFormed(value, "build ARG value"));
+        checksums = sortedCopy(checksums, "checksum source");
+        TextChecks.wellFormed(platform.toString(), "platform");
+        platform.osFeatures().forEach(feature -> TextChecks.wellFormed(feature, "platform OS feature"));
+        if (platform.osVersion() != null) {
+            TextChecks.wellFormed(platform.osVersion(), "platform OS version");
+        }
     }
 
     private static <V> SortedMap<String, V> sortedCopy(Map<String, V> map, String what) {
         TreeMap<String, V> copy = new TreeMap<>();
-        Objects.requireNonNull(map, what).forEach((k, v) -> copy.put(Objects.requireNonNull(k, what + " key"),
+        Objects.requireNonNull(map, what).forEach((k, v) -> copy.put(
+                TextChecks.wellFormed(Objects.requireNonNull(k, what + " name"), what + " name"),
                 Objects.requireNonNull(v, what + " value")));
         return Collections.unmodifiableSortedMap(copy);
     }

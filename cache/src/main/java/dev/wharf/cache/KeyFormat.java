@@ -13,9 +13,9 @@ import java.util.Map;
  *
  * <p>Stateless and thread-safe. Written by hand rather than through Jackson so that no library upgrade can change a
  * byte: compact JSON, object keys in {@link String#compareTo} order (UTF-16 code units, as RFC 8785 sorts), strings
- * as UTF-8 with only {@code "} and backslash escaped by a backslash, and control characters and unpaired surrogates
- * as backslash-u escapes with four lowercase hex digits, no numbers except the version, every field always present
- * (absent values are "" or empty collections). Fields listed in {@link KeyExclusions} are not written.
+ * as UTF-8 (inputs hold no unpaired surrogates: {@link TextChecks}) with only {@code "} and backslash escaped by a
+ * backslash, and control characters as backslash-u escapes with four lowercase hex digits, no numbers except the
+ * version, every field always present (absent values are "" or empty collections). Fields listed in {@link KeyExclusions} are not written.
  *
  * <p>Version history (bump {@link #VERSION} on ANY change of the bytes; {@code CacheKeyTest} pins a digest):
  * <ol>
@@ -148,14 +148,8 @@ final class KeyFormat {
                 out.append('\\').append(c);
             } else if (c < 0x20) {
                 unicodeEscape(out, c);
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length()
-                    && Character.isLowSurrogate(s.charAt(i + 1))) {
-                out.append(c).append(s.charAt(++i));
-            } else if (Character.isSurrogate(c)) {
-                // An unpaired surrogate has no UTF-8 form; getBytes would turn every one into '?', making
-                // different strings collide. Escaping keeps them distinct.
-                unicodeEscape(out, c);
             } else {
+                // Strings are well-formed UTF-16 (TextChecks), so surrogate pairs encode to 4-byte UTF-8.
                 out.append(c);
             }
         }

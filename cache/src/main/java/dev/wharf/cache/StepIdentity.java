@@ -18,6 +18,7 @@ public record StepIdentity(String selector) {
         if (selector.isEmpty()) {
             throw new IllegalArgumentException("step identity selector is empty");
         }
+        TextChecks.wellFormed(selector, "step identity selector");
     }
 
     /** Makes an identity from a selector. */

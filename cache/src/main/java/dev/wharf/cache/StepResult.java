@@ -14,10 +14,10 @@ import java.util.Objects;
  * @param config the image config after the step as JSON text, opaque to the cache and returned exactly as saved
  */
 public record StepResult(List<LayerBlob> layers, String config) {
-    /** Validates and copies. */
+    /** Validates and copies; the config must be well-formed text ({@link TextChecks}). */
     public StepResult {
         layers = List.copyOf(layers);
-        Objects.requireNonNull(config, "config");
+        TextChecks.wellFormed(Objects.requireNonNull(config, "config"), "image config");
     }
 
     /** Returns the result of a metadata-only step: no layers, only a config. */

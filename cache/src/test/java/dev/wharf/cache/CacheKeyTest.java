@@ -127,13 +127,26 @@ class CacheKeyTest {
 
     @Test
     void key_distinguishesStringsThatOnlyDifferInEscapedCharacters() {
-        List<String> values = List.of("a\"b", "a\\\"b", "a\nb", "a\\nb", "a\u0000b", "\ud800", "\udc00", "?",
-                "\ud83d\ude00", "a,b");
+        List<String> values = List.of("a\"b", "a\\\"b", "a\nb", "a\\nb", "a\u0000b", "a\\u0000b", "?",
+                "\ud83d\ude00", "\ufffd", "a,b", "a\u2028b");
         Set<CacheKey> keys = new java.util.HashSet<>();
         for (String value : values) {
             keys.add(pinned().toBuilder().buildArg("X", value).build().key());
         }
         assertEquals(values.size(), keys.size());
+    }
+
+    @Test
+    void inputs_rejectUnpairedSurrogatesWhichHaveNoUtf8Form() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> pinned().toBuilder().buildArg("X", "a\ud800b").build());
+        assertEquals("build ARG value has an unpaired surrogate U+D800 at offset 1: cache inputs must be well-formed "
+                + "text", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> pinned().toBuilder().instruction("\udc00", "x").build());
+        assertThrows(IllegalArgumentException.class, () -> pinned().toBuilder().text("\ud83d").build());
+        assertThrows(IllegalArgumentException.class, () -> StepIdentity.of("x\udc00"));
+        assertThrows(IllegalArgumentException.class, () -> StepResult.metadataOnly("{\"a\":\"\ud800\"}"));
+        assertEquals(2, pinned().toBuilder().buildArg("X", "\ud83d\ude00").build().buildArgs().size());
     }
 
     @Test

@@ -109,6 +109,17 @@ abstract class CacheStoreContractTest {
     }
 
     @Test
+    void save_keepsUnusualTextExactly() throws Exception {
+        String odd = "tab\t nul\u0000 quote\" backslash\\ ü 😀 cr\r del\u007f bom\ufeff nbsp\u00a0 ls\u2028 end";
+        CacheKeyInputs inputs = run(0, odd).buildArg(odd, odd).instruction(odd, odd, "")
+                .checksum(odd, digestOf(odd)).build();
+        store.save(inputs, StepResult.metadataOnly(odd));
+        CacheRecord found = store.lookup(inputs.key()).orElseThrow();
+        assertEquals(inputs, found.inputs());
+        assertEquals(odd, found.result().config());
+    }
+
+    @Test
     void explainMiss_saysNeverBuiltForANewStep() throws Exception {
         MissExplanation explanation = store.explainMiss(run(0, "make").build());
         assertEquals(CacheMissReason.NEVER_BUILT, explanation.reason());

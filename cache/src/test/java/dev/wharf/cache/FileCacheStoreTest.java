@@ -71,6 +71,20 @@ class FileCacheStoreTest {
     }
 
     @Test
+    void unusualText_survivesAFreshStoreInstanceExactly() throws Exception {
+        String odd = "tab\t nul\u0000 quote\" backslash\\ ü 😀 cr\r del\u007f bom\ufeff nbsp\u00a0 ls\u2028 end";
+        CacheKeyInputs inputs = run(0, odd).buildArg(odd, odd).instruction(odd, odd, "")
+                .checksum(odd, TestSteps.digestOf(odd)).build();
+        open().save(inputs, StepResult.metadataOnly(odd));
+        Optional<CacheRecord> read = open().lookup(inputs.key());
+        assertEquals(List.of(), warnings);
+        CacheRecord found = read.orElseThrow();
+        assertEquals(inputs, found.inputs());
+        assertEquals(odd, found.result().config());
+        assertEquals(List.of(), warnings);
+    }
+
+    @Test
     void lastUsedTime_isPersistedAsTheFileModificationTime() throws Exception {
         CacheKeyInputs inputs = run(0, "make").build();
         FileCacheStore store = open();
