@@ -15,7 +15,8 @@ import java.util.Map;
  * byte: compact JSON, object keys in {@link String#compareTo} order (UTF-16 code units, as RFC 8785 sorts), strings
  * as UTF-8 (inputs hold no unpaired surrogates: {@link TextChecks}) with only {@code "} and backslash escaped by a
  * backslash, and control characters as backslash-u escapes with four lowercase hex digits, no numbers except the
- * version, every field always present (absent values are "" or empty collections). Fields listed in {@link KeyExclusions} are not written.
+ * version, every field always present (absent values are "" or empty collections). Fields listed in
+ * {@link KeyExclusions} are not written.
  *
  * <p>Version history (bump {@link #VERSION} on ANY change of the bytes; {@code CacheKeyTest} pins a digest):
  * <ol>
