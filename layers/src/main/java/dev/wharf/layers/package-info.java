@@ -4,8 +4,8 @@
  * the module's one checked exception, {@link dev.wharf.layers.LayerException}.
  *
  * <p>Package graph (acyclic): {@code layout}, {@code json} and {@code compress} use only this package;
- * {@code blob} uses {@code layout}; {@code image} uses {@code blob} and {@code json}; {@code layer} uses
- * {@code blob} and {@code compress}; {@code store} uses {@code layout}, {@code blob}, {@code json} and
+ * {@code blob} uses {@code layout}; {@code image} uses {@code blob} and {@code json}; {@code posix} and {@code tar} use
+ * only this package; {@code layer} uses {@code blob}, {@code compress}, {@code posix} and {@code tar}; {@code store} uses {@code layout}, {@code blob}, {@code json} and
  * {@code image}. The module depends on no other wharf module.
  */
 package dev.wharf.layers;

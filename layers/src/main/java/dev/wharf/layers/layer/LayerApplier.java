@@ -160,7 +160,7 @@ public final class LayerApplier {
                 }
                 case HARDLINK -> {
                     Files.createLink(path, hardlinkTarget(entry));
-                    unpacked.add(path);
+                    markWritten(path);
                     return;
                 }
                 case CHAR_DEVICE, BLOCK_DEVICE -> {
@@ -174,7 +174,7 @@ public final class LayerApplier {
                 case FIFO -> posix.mknod(path, PosixFiles.S_IFIFO | 0600, 0);
                 default -> throw new IllegalStateException("unhandled entry type " + entry.type());
             }
-            unpacked.add(path);
+            markWritten(path);
             setMetadata(path, entry);
         }
 
@@ -232,13 +232,8 @@ public final class LayerApplier {
         private void whiteout(TarEntry entry, List<String> parts, String base) throws IOException {
             if (base.equals(OPAQUE_MARKER)) {
                 Path dir = root.resolveDirectory(parts.subList(0, parts.size() - 1), true, entry.name());
-                try (Stream<Path> children = Files.list(dir)) {
-                    for (Path child : (Iterable<Path>) children::iterator) {
-                        if (!unpacked.contains(child)) {
-                            deleteTree(child);
-                        }
-                    }
-                }
+                markWritten(dir);
+                hideLowerContent(dir);
                 return;
             }
             if (base.startsWith(WHITEOUT_META_PREFIX)) {
@@ -254,6 +249,33 @@ public final class LayerApplier {
                 Path target = parent.resolve(name);
                 if (lstat(target).isPresent()) {
                     deleteTree(target);
+                }
+            }
+        }
+
+        /**
+         * Removes everything under {@code dir} that this layer has not written, keeping what it has (containerd's
+         * {@code applyNaive} does the same walk), so the marker works wherever it comes in the layer.
+         */
+        private void hideLowerContent(Path dir) throws IOException {
+            List<Path> children;
+            try (Stream<Path> list = Files.list(dir)) {
+                children = list.toList();
+            }
+            for (Path child : children) {
+                if (!unpacked.contains(child)) {
+                    deleteTree(child);
+                } else if (Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
+                    hideLowerContent(child);
+                }
+            }
+        }
+
+        /** Records {@code path} and its ancestors up to the root as written by this layer. */
+        private void markWritten(Path path) {
+            for (Path p = path; p != null && !p.equals(root.root()) && p.startsWith(root.root()); p = p.getParent()) {
+                if (!unpacked.add(p)) {
+                    break;
                 }
             }
         }

@@ -151,6 +151,15 @@ class LayerApplierTest {
     }
 
     @Test
+    void anOpaqueMarkerAfterChildrenWithoutParentEntries_keepsTheLayersOwnFiles() throws Exception {
+        apply(tar(dir("d"), dir("d/sub"), file("d/sub/old", "old"), file("d/other", "other")));
+        apply(tar(file("d/sub/new", "new"), file("d/.wh..wh..opq", "")));
+        assertEquals("new", Files.readString(root.resolve("d/sub/new")));
+        assertFalse(Files.exists(root.resolve("d/sub/old")));
+        assertFalse(Files.exists(root.resolve("d/other")));
+    }
+
+    @Test
     void invalidWhiteoutNames_areRefused() throws Exception {
         LayerException e = assertThrows(LayerException.class, () -> apply(tar(file("a/.wh..", ""))));
         assertTrue(e.getMessage().contains("a/.wh.."), e.getMessage());
