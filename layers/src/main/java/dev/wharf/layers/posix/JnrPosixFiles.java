@@ -69,41 +69,74 @@ final class JnrPosixFiles implements PosixFiles {
     @Override
     public List<String> listXattrs(Path path) throws LayerException {
         byte[] p = cString(path.toString(), pathCharset);
-        byte[] buf = new byte[XATTR_MAX];
-        long n = libc.llistxattr(p, buf, buf.length);
-        if (n < 0) {
-            int errno = errno();
-            if (errno == PosixCallException.ENOTSUP) {
+        // Ask for the size first: most files have no xattrs, and jnr-ffi copies whole buffers across the boundary.
+        for (int attempt = 0; attempt < 3; attempt++) {
+            long size = libc.llistxattr(p, null, 0);
+            if (size < 0) {
+                int errno = errno();
+                if (errno == PosixCallException.ENOTSUP) {
+                    return List.of();
+                }
+                throw failure("llistxattr", path, errno);
+            }
+            if (size == 0) {
                 return List.of();
             }
-            throw failure("llistxattr", path, errno);
-        }
-        List<String> names = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i < n; i++) {
-            if (buf[i] == 0) {
-                if (i > start) {
-                    names.add(new String(buf, start, i - start, StandardCharsets.UTF_8));
+            byte[] buf = new byte[(int) Math.min(size, XATTR_MAX)];
+            long n = libc.llistxattr(p, buf, buf.length);
+            if (n < 0) {
+                int errno = errno();
+                if (errno == ERANGE) {
+                    continue; // The list grew between the two calls.
                 }
-                start = i + 1;
+                throw failure("llistxattr", path, errno);
             }
+            List<String> names = new ArrayList<>();
+            int start = 0;
+            for (int i = 0; i < n; i++) {
+                if (buf[i] == 0) {
+                    if (i > start) {
+                        names.add(new String(buf, start, i - start, StandardCharsets.UTF_8));
+                    }
+                    start = i + 1;
+                }
+            }
+            return List.copyOf(names);
         }
-        return List.copyOf(names);
+        throw failure("llistxattr", path, ERANGE);
     }
 
     @Override
     public Optional<byte[]> getXattr(Path path, String name) throws LayerException {
         byte[] p = cString(path.toString(), pathCharset);
-        byte[] buf = new byte[XATTR_MAX];
-        long n = libc.lgetxattr(p, cString(name, StandardCharsets.UTF_8), buf, buf.length);
-        if (n < 0) {
-            int errno = errno();
-            if (errno == PosixCallException.ENODATA || errno == PosixCallException.ENOTSUP) {
-                return Optional.empty();
+        byte[] n = cString(name, StandardCharsets.UTF_8);
+        for (int attempt = 0; attempt < 3; attempt++) {
+            long size = libc.lgetxattr(p, n, null, 0);
+            if (size < 0) {
+                int errno = errno();
+                if (errno == PosixCallException.ENODATA || errno == PosixCallException.ENOTSUP) {
+                    return Optional.empty();
+                }
+                throw failure("lgetxattr " + name, path, errno);
             }
-            throw failure("lgetxattr " + name, path, errno == ERANGE ? ERANGE : errno);
+            if (size == 0) {
+                return Optional.of(new byte[0]);
+            }
+            byte[] buf = new byte[(int) Math.min(size, XATTR_MAX)];
+            long got = libc.lgetxattr(p, n, buf, buf.length);
+            if (got < 0) {
+                int errno = errno();
+                if (errno == ERANGE) {
+                    continue; // The value grew between the two calls.
+                }
+                if (errno == PosixCallException.ENODATA) {
+                    return Optional.empty();
+                }
+                throw failure("lgetxattr " + name, path, errno);
+            }
+            return Optional.of(Arrays.copyOf(buf, (int) got));
         }
-        return Optional.of(Arrays.copyOf(buf, (int) n));
+        throw failure("lgetxattr " + name, path, ERANGE);
     }
 
     @Override

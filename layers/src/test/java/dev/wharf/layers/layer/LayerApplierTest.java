@@ -246,6 +246,58 @@ class LayerApplierTest {
         assertEquals(1, result.warnings().size(), result.warnings().toString());
     }
 
+    @Test
+    void withoutRoot_devicesAreSkippedWithAWarning_andOwnersAreLeftAlone() throws Exception {
+        PosixFiles unprivileged = new UnprivilegedPosix(posix);
+        TarEntry device = new TarEntry("null", TarEntryType.CHAR_DEVICE, 0666, 0, 0, 0, 0, "", 1, 3, Map.of());
+        TarEntry owned = new TarEntry("owned", TarEntryType.REGULAR, 0644, 4242, 4243, 0, 0, "", 0, 0, Map.of());
+        ApplyResult result = new LayerApplier(unprivileged).apply(new ByteArrayInputStream(tar(device, owned)), root);
+        assertEquals(1, result.warnings().size());
+        assertTrue(result.warnings().get(0).contains("null") && result.warnings().get(0).contains("root"),
+                result.warnings().get(0));
+        assertFalse(Files.exists(root.resolve("null"), LinkOption.NOFOLLOW_LINKS));
+        assertEquals(posix.effectiveUid(), (Integer) Files.getAttribute(root.resolve("owned"), "unix:uid"));
+        assertEquals(2, result.entries());
+    }
+
+    /** The real libc binding, but reporting a non-root user, to exercise the applier's unprivileged path. */
+    private record UnprivilegedPosix(PosixFiles real) implements PosixFiles {
+        @Override
+        public List<String> listXattrs(Path path) throws LayerException {
+            return real.listXattrs(path);
+        }
+
+        @Override
+        public java.util.Optional<byte[]> getXattr(Path path, String name) throws LayerException {
+            return real.getXattr(path, name);
+        }
+
+        @Override
+        public void setXattr(Path path, String name, byte[] value) throws LayerException {
+            real.setXattr(path, name, value);
+        }
+
+        @Override
+        public void mknod(Path path, int mode, long device) throws LayerException {
+            real.mknod(path, mode, device);
+        }
+
+        @Override
+        public void lchown(Path path, int uid, int gid) throws LayerException {
+            throw new AssertionError("an unprivileged apply must not chown");
+        }
+
+        @Override
+        public void setTimes(Path path, long epochSeconds, int nanos) throws LayerException {
+            real.setTimes(path, epochSeconds, nanos);
+        }
+
+        @Override
+        public int effectiveUid() {
+            return 1000;
+        }
+    }
+
     private void assertNothingOutside() throws IOException {
         try (Stream<Path> list = Files.list(tmp)) {
             assertEquals(List.of("outside", "root"),
