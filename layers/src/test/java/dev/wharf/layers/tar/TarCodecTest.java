@@ -162,6 +162,19 @@ class TarCodecTest {
     }
 
     @Test
+    void filesOf8GiBAndMore_getAPaxSize() throws Exception {
+        long size = 8L << 30;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new TarWriter(out).putEntry(new TarEntry("huge", TarEntryType.REGULAR, 0644, 0, 0, size, 0, "", 0, 0,
+                Map.of()));
+        byte[] header = out.toByteArray();
+        assertEquals('x', (char) header[156]);
+        assertTrue(new String(header, 512, 512, StandardCharsets.US_ASCII).contains("size=" + size));
+        TarEntry back = new TarReader(new ByteArrayInputStream(header)).next().orElseThrow();
+        assertEquals(size, back.size());
+    }
+
+    @Test
     void base256Numbers_areRead() throws Exception {
         byte[] tar = write(List.of(new TarEntry("f", TarEntryType.REGULAR, 0644, 0, 0, 0, 0, "", 0, 0, Map.of())));
         // uid field (offset 108, 8 bytes) as GNU base-256: 0x80 marker then big-endian 5,000,000.
