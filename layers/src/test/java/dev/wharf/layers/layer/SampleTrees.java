@@ -47,6 +47,13 @@ final class SampleTrees {
                 1_700_000_000L);
         file(root.resolve("h\u00e9llo-\u00fc.txt"), "unicode", 0644, 0, 0, 1_700_000_001L);
         Files.createSymbolicLink(root.resolve("long-link"), Path.of("target-" + "t".repeat(150)));
+        // Every time is set explicitly, so two trees built a second apart are identical.
+        posix.setTimes(root.resolve("long-link"), 1_100_000_000L, 0);
+        posix.setTimes(root.resolve("null"), 1_100_000_001L, 0);
+        posix.setTimes(root.resolve("loop"), 1_100_000_002L, 0);
+        for (Path p = deep; !p.equals(root); p = p.getParent()) {
+            posix.setTimes(p, 1_100_000_003L, 0);
+        }
         Path sticky = Files.createDirectory(root.resolve("tmp"));
         Files.setAttribute(sticky, "unix:mode", 01777);
         file(root.resolve("empty"), "", 0444, 0, 0, 1_000_000_000L);
