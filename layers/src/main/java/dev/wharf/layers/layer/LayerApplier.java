@@ -156,7 +156,7 @@ public final class LayerApplier {
                         throw new LayerException("layer entry " + entry.name() + " is a symlink with an empty or "
                                 + "invalid target");
                     }
-                    Files.createSymbolicLink(path, path.getFileSystem().getPath(entry.linkName()));
+                    posix.symlink(entry.linkName(), path);
                 }
                 case HARDLINK -> {
                     Files.createLink(path, hardlinkTarget(entry));

@@ -36,6 +36,8 @@ final class JnrPosixFiles implements PosixFiles {
 
         int lchown(@In byte[] path, int uid, int gid);
 
+        int symlink(@In byte[] target, @In byte[] linkpath);
+
         int utimensat(int dirfd, @In byte[] path, @In long[] times, int flags);
 
         int geteuid();
@@ -151,6 +153,13 @@ final class JnrPosixFiles implements PosixFiles {
     public void mknod(Path path, int mode, long device) throws LayerException {
         if (libc.mknod(cString(path.toString(), pathCharset), mode, device) != 0) {
             throw failure("mknod", path, errno());
+        }
+    }
+
+    @Override
+    public void symlink(String target, Path link) throws LayerException {
+        if (libc.symlink(cString(target, pathCharset), cString(link.toString(), pathCharset)) != 0) {
+            throw failure("symlink", link, errno());
         }
     }
 

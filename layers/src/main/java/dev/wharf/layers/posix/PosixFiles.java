@@ -46,6 +46,12 @@ public interface PosixFiles {
      */
     void mknod(Path path, int mode, long device) throws LayerException;
 
+    /**
+     * Creates a symlink at {@code link} whose target is exactly {@code target} ({@code symlink}); unlike
+     * {@code Files.createSymbolicLink}, the target is not normalised (a trailing or doubled slash is kept).
+     */
+    void symlink(String target, Path link) throws LayerException;
+
     /** Changes the owner of {@code path} itself ({@code lchown}). */
     void lchown(Path path, int uid, int gid) throws LayerException;
 

@@ -283,6 +283,11 @@ class LayerApplierTest {
         }
 
         @Override
+        public void symlink(String target, Path link) throws LayerException {
+            real.symlink(target, link);
+        }
+
+        @Override
         public void lchown(Path path, int uid, int gid) throws LayerException {
             throw new AssertionError("an unprivileged apply must not chown");
         }

@@ -172,6 +172,7 @@ class LayerRoundTripTest {
         assertTrue(snapshot.get("a/hard1").contains("links=[a/sub/hard2, hard0]"), snapshot.get("a/hard1"));
         assertEquals("SYMLINK mode=777 owner=55:56 mtime=1400000000 -> a/file.txt", snapshot.get("link"));
         assertTrue(snapshot.get("dangling").endsWith("-> /nonexistent/target"), snapshot.get("dangling"));
+        assertTrue(snapshot.get("slashed").endsWith("-> a//sub/"), snapshot.get("slashed"));
         assertTrue(snapshot.get("null").startsWith("CHAR_DEVICE mode=666") && snapshot.get("null").endsWith("dev=1,3"),
                 snapshot.get("null"));
         assertTrue(snapshot.get("loop").endsWith("dev=7,300"), snapshot.get("loop"));

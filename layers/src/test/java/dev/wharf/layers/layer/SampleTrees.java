@@ -33,6 +33,8 @@ final class SampleTrees {
         posix.setTimes(root.resolve("link"), 1_400_000_000L, 0);
         Files.createSymbolicLink(root.resolve("dangling"), Path.of("/nonexistent/target"));
         posix.setTimes(root.resolve("dangling"), 1_400_000_001L, 0);
+        posix.symlink("a//sub/", root.resolve("slashed"));
+        posix.setTimes(root.resolve("slashed"), 1_400_000_002L, 0);
         posix.mknod(root.resolve("null"), PosixFiles.S_IFCHR | 0666, DeviceNumbers.makedev(1, 3));
         posix.mknod(root.resolve("loop"), PosixFiles.S_IFBLK | 0660, DeviceNumbers.makedev(7, 300));
         posix.mknod(root.resolve("pipe"), PosixFiles.S_IFIFO | 0620, 0);
