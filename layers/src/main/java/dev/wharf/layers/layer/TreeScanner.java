@@ -18,7 +18,8 @@ import java.util.Objects;
  * directories ({@code trusted.overlay.opaque=y}, or {@code user.overlay.opaque=y} under {@code -o userxattr})
  * become {@link LayerChange.OpaqueDirectory}.
  *
- * <p>The root directory itself is not a change. Sockets are left out, as in Docker and containerd. The result is in
+ * <p>Overlay upper dirs that use {@code redirect_dir} or {@code metacopy} are refused: their content is not all in
+ * the upper dir. The root directory itself is not a change. Sockets are left out, as in Docker and containerd. The result is in
  * directory-listing order; {@link LayerWriter} sorts it. Immutable and thread-safe.
  */
 public final class TreeScanner {
@@ -71,6 +72,7 @@ public final class TreeScanner {
                     out.add(new LayerChange.Deleted(path));
                     continue;
                 }
+                refuseUnsupportedOverlayFeatures(child, meta);
                 meta = meta.withXattrs(withoutOverlayXattrs(meta.xattrs()));
             }
             if (meta.kind() == FileKind.SOCKET) {
@@ -82,6 +84,24 @@ public final class TreeScanner {
                     out.add(new LayerChange.OpaqueDirectory(path));
                 }
                 walk(child, path, overlay, out);
+            }
+        }
+    }
+
+    /**
+     * A renamed directory ({@code redirect_dir}) or a metadata-only copy-up ({@code metacopy}) cannot be read from
+     * the upper directory alone: the first would give a wrong diff (BuildKit's {@code util/overlay} refuses it
+     * too), the second would store holes instead of the file's content.
+     */
+    private static void refuseUnsupportedOverlayFeatures(Path path, FileMetadata meta) throws LayerException {
+        for (String prefix : List.of("trusted.overlay.", "user.overlay.")) {
+            if (meta.xattrs().containsKey(prefix + "redirect")) {
+                throw new LayerException("cannot diff overlay upper dir entry " + path + ": it is a renamed "
+                        + "directory (redirect_dir); mount the overlay with redirect_dir=off");
+            }
+            if (meta.xattrs().containsKey(prefix + "metacopy")) {
+                throw new LayerException("cannot diff overlay upper dir entry " + path + ": it is a metadata-only "
+                        + "copy (metacopy); mount the overlay with metacopy=off");
             }
         }
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wharf.layers.LayerException;
 import dev.wharf.layers.blob.FileBlobStore;
 import dev.wharf.layers.compress.LayerCompression;
 import dev.wharf.layers.posix.PosixFiles;
@@ -120,6 +121,26 @@ class OverlayUpperLayerTest {
         }
         assertEquals(withoutDirectoryTimes(mergedView), withoutDirectoryTimes(TreeSnapshot.of(applied, posix)));
         assertEquals(mergedView.get("recreated"), TreeSnapshot.of(applied, posix).get("recreated"));
+    }
+
+    @Test
+    void renamedDirectoriesAndMetadataOnlyCopies_areRefusedWithAHint() throws Exception {
+        PosixFiles posix = PosixFiles.system();
+        RootOnly.require(posix.effectiveUid() == 0, "root (to set trusted.overlay xattrs)");
+        TreeScanner scanner = new TreeScanner(posix);
+        Path upper = Files.createDirectory(tmp.resolve("upper"));
+        Path renamed = Files.createDirectory(upper.resolve("renamed"));
+        posix.setXattr(renamed, "trusted.overlay.redirect", "/old".getBytes());
+        LayerException redirect = org.junit.jupiter.api.Assertions.assertThrows(LayerException.class,
+                () -> scanner.scanOverlayUpper(upper));
+        assertTrue(redirect.getMessage().contains("redirect_dir=off"), redirect.getMessage());
+        Files.delete(renamed);
+        Path meta = Files.writeString(upper.resolve("meta"), "");
+        posix.setXattr(meta, "trusted.overlay.metacopy", new byte[0]);
+        LayerException metacopy = org.junit.jupiter.api.Assertions.assertThrows(LayerException.class,
+                () -> scanner.scanOverlayUpper(upper));
+        assertTrue(metacopy.getMessage().contains("metacopy=off"), metacopy.getMessage());
+        assertEquals(1, scanner.scanTree(upper).size(), "a plain tree scan does not interpret overlay xattrs");
     }
 
     /** Byte order, except that an opaque marker comes right after its directory. */
