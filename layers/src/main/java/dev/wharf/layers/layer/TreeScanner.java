@@ -19,8 +19,8 @@ import java.util.Objects;
  * become {@link LayerChange.OpaqueDirectory}.
  *
  * <p>Overlay upper dirs that use {@code redirect_dir} or {@code metacopy} are refused: their content is not all in
- * the upper dir. The root directory itself is not a change. Sockets are left out, as in Docker and containerd. The result is in
- * directory-listing order; {@link LayerWriter} sorts it. Immutable and thread-safe.
+ * the upper dir. The root directory itself is not a change. Sockets are left out, as in Docker and containerd. The
+ * result is in directory-listing order; {@link LayerWriter} sorts it. Immutable and thread-safe.
  */
 public final class TreeScanner {
     private static final String WHITEOUT_PREFIX = ".wh.";
