@@ -23,6 +23,7 @@ public final class TarReader {
     /** The largest PAX header or GNU long name accepted, in bytes (as Go's {@code maxSpecialFileSize}). */
     public static final int MAX_SPECIAL_SIZE = 1 << 20;
     private static final int BLOCK = TarWriter.BLOCK;
+    private static final byte[] USTAR_MAGIC = "ustar\0".getBytes(StandardCharsets.US_ASCII);
 
     private final InputStream in;
     private final byte[] block = new byte[BLOCK];
@@ -123,7 +124,8 @@ public final class TarReader {
 
     private TarEntry entry(char type, long size, Map<String, byte[]> pax, String longName, String longLink)
             throws LayerException {
-        boolean posix = Arrays.equals(Arrays.copyOfRange(block, 257, 263), "ustar\0".getBytes(StandardCharsets.US_ASCII));
+        // Only POSIX ustar has a name prefix; old GNU headers use those bytes for other fields.
+        boolean posix = Arrays.equals(Arrays.copyOfRange(block, 257, 263), USTAR_MAGIC);
         String name = string(0, 100);
         if (posix && block[345] != 0) {
             name = string(345, 155) + "/" + name;

@@ -167,7 +167,8 @@ class LayerRoundTripTest {
         assertTrue(snapshot.get(deep).contains("owner=3000000:4000000"), snapshot.get(deep));
         assertTrue(snapshot.get("a").startsWith("DIRECTORY mode=2750 owner=0:0 mtime=1200000001"), snapshot.get("a"));
         assertTrue(snapshot.get("a/exec").contains("mode=4755"), snapshot.get("a/exec"));
-        assertTrue(snapshot.get("a/exec").contains("xattr:security.capability=0100000200000080"), snapshot.get("a/exec"));
+        assertTrue(snapshot.get("a/exec").contains("xattr:security.capability=0100000200000080"),
+                snapshot.get("a/exec"));
         assertTrue(snapshot.get("a/exec").contains("xattr:trusted.note=000102fe"), snapshot.get("a/exec"));
         assertTrue(snapshot.get("a/hard1").contains("links=[a/sub/hard2, hard0]"), snapshot.get("a/hard1"));
         assertEquals("SYMLINK mode=777 owner=55:56 mtime=1400000000 -> a/file.txt", snapshot.get("link"));
