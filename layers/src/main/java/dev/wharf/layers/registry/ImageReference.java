@@ -259,7 +259,7 @@ public final class ImageReference {
         return new ImageReference(domain, path, null, Objects.requireNonNull(newDigest, "newDigest"));
     }
 
-    /** Returns the same repository in another path on the same registry, e.g. for a cross-repository mount. */
+    /** Tells whether both references live on the same registry API host (so blobs can be mounted across). */
     public boolean sameRegistry(ImageReference other) {
         return registryHost().equals(other.registryHost());
     }
