@@ -25,8 +25,8 @@ import java.util.function.Predicate;
  * registry and scope (distribution's token flow: the {@code WWW-Authenticate} challenge names a realm and service,
  * the client asks the realm for a token for its scopes, with Basic credentials or an OAuth2 refresh token).
  *
- * <p>Thread-safe: tokens are cached in a concurrent map; two threads that miss at once may both fetch a token,
- * which is harmless. Tokens are used until shortly before they expire, and replaced when the registry answers 401.
+ * <p>Thread-safe: tokens are cached in a concurrent map, and fetched once per scope even when several threads are
+ * refused at once. Tokens are used until shortly before they expire, and replaced when the registry answers 401.
  */
 final class RegistryAuthenticator {
     /** Tokens are refreshed this long before they expire, so a request never leaves with a dying token. */
@@ -41,6 +41,7 @@ final class RegistryAuthenticator {
     private final String userAgent;
     private final ObjectMapper mapper = new ObjectMapper();
     private final Map<String, CachedAuth> cache = new ConcurrentHashMap<>();
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
     RegistryAuthenticator(HttpClient http, CredentialProvider credentials, Predicate<String> plainHttpAllowed,
             Clock clock, String userAgent) {
@@ -74,11 +75,21 @@ final class RegistryAuthenticator {
      * @throws RegistryException if the challenge cannot be answered (no credentials for Basic, token server
      *     refuses)
      */
-    void challenged(String registry, List<String> scopes, List<AuthChallenge> challenges, String what)
-            throws RegistryException {
+    void challenged(String registry, List<String> scopes, List<AuthChallenge> challenges, Optional<String> sent,
+            String what) throws RegistryException {
         Optional<AuthChallenge> bearer = challenges.stream().filter(c -> c.scheme().equals("bearer")).findFirst();
         if (bearer.isPresent()) {
-            cache.put(tokenKey(registry, scopes), fetchToken(registry, scopes, bearer.get(), what));
+            String key = tokenKey(registry, scopes);
+            // One fetch per scope at a time: parallel transfers that were all refused wait for the first one's
+            // token instead of each asking the token server.
+            synchronized (locks.computeIfAbsent(key, k -> new Object())) {
+                CachedAuth current = cache.get(key);
+                if (current != null && current.fresh(clock.instant())
+                        && !sent.map(current.header()::equals).orElse(false)) {
+                    return;
+                }
+                cache.put(key, fetchToken(registry, scopes, bearer.get(), what));
+            }
             return;
         }
         if (challenges.stream().anyMatch(c -> c.scheme().equals("basic"))) {

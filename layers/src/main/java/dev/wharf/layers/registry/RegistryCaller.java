@@ -142,7 +142,8 @@ final class RegistryCaller {
                         throw error(endpoint, status, readSnippet(body), "the registry refused the credentials for "
                                 + registry + "; check them (docker login " + registry + ")");
                     }
-                    authenticator.challenged(registry, scopes, challenges, endpoint.describe());
+                    authenticator.challenged(registry, scopes, challenges,
+                            request.headers().firstValue("Authorization"), endpoint.describe());
                     continue;
                 }
                 if (endpoint.acceptedStatuses().contains(status)) {

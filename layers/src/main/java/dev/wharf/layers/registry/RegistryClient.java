@@ -79,6 +79,11 @@ public final class RegistryClient {
         return call(repository, false, new BlobChecker(repository, digest)).isPresent();
     }
 
+    /** Checks a blob with the push scope, so a push needs one token for its checks and uploads. */
+    private boolean blobExistsForPush(ImageReference repository, Digest digest) throws RegistryException {
+        return call(repository, true, new BlobChecker(repository, digest)).isPresent();
+    }
+
     /**
      * Downloads a blob into the store, verified against the descriptor's size and digest. A connection that drops
      * mid-blob is resumed with a {@code Range} request; attempts that make no progress count against the retry
@@ -133,7 +138,7 @@ public final class RegistryClient {
     public boolean pushBlob(ImageReference repository, Descriptor descriptor, BlobProvider source,
             Optional<ImageReference> mountFrom) throws LayerException {
         Digest digest = descriptor.digest();
-        if (blobExists(repository, digest)) {
+        if (blobExistsForPush(repository, digest)) {
             return false;
         }
         String what = "blob " + digest + " to " + repository.name();
