@@ -84,7 +84,8 @@ public record AuthChallenge(String scheme, Map<String, String> parameters) {
                     }
                     i = Math.min(i + 1, n);
                 } else {
-                    while (i < n && isTokenChar(header.charAt(i))) {
+                    // Laxer than RFC 7235's token: unquoted realm URLs (with ':' and '/') occur in the wild.
+                    while (i < n && header.charAt(i) != ',' && header.charAt(i) != ' ' && header.charAt(i) != '\t') {
                         value.append(header.charAt(i));
                         i++;
                     }
