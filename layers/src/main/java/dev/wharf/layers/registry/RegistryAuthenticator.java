@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Predicate;
 
 /**
  * Answers registry auth challenges and remembers the result: Basic credentials per registry, bearer tokens per
@@ -36,18 +35,18 @@ final class RegistryAuthenticator {
 
     private final HttpClient http;
     private final CredentialProvider credentials;
-    private final Predicate<String> plainHttpAllowed;
+    private final PlainHttpPolicy plainHttp;
     private final Clock clock;
     private final String userAgent;
     private final ObjectMapper mapper = new ObjectMapper();
     private final Map<String, CachedAuth> cache = new ConcurrentHashMap<>();
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
-    RegistryAuthenticator(HttpClient http, CredentialProvider credentials, Predicate<String> plainHttpAllowed,
+    RegistryAuthenticator(HttpClient http, CredentialProvider credentials, PlainHttpPolicy plainHttp,
             Clock clock, String userAgent) {
         this.http = http;
         this.credentials = credentials;
-        this.plainHttpAllowed = plainHttpAllowed;
+        this.plainHttp = plainHttp;
         this.clock = clock;
         this.userAgent = userAgent;
     }
@@ -124,7 +123,7 @@ final class RegistryAuthenticator {
             throw new RegistryException(what + ": registry " + registry + " names an invalid token realm " + realm, e);
         }
         if (!"https".equals(realmUri.getScheme())
-                && !("http".equals(realmUri.getScheme()) && plainHttpAllowed.test(realmUri.getRawAuthority()))) {
+                && !("http".equals(realmUri.getScheme()) && plainHttp.allows(realmUri.getRawAuthority()))) {
             throw new RegistryException(what + ": registry " + registry + " sends clients to token realm " + realm
                     + " without TLS; wharf sends credentials over plain HTTP only to loopback or insecure registries");
         }

@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -22,6 +20,7 @@ import java.util.Set;
 /**
  * Does the HTTP work of every {@link RegistryEndpoint} (jib's {@code RegistryEndpointCaller}): picks HTTPS or, for
  * loopback and insecure registries only, plain HTTP; adds the Authorization header and answers 401 challenges;
+ * follows redirects of GET and HEAD (blob downloads from storage URLs) without sending credentials off the registry;
  * retries connection errors and 408/429/5xx answers with backoff; turns other answers into
  * {@link RegistryException}s that quote the registry's error codes.
  *
@@ -29,20 +28,22 @@ import java.util.Set;
  */
 final class RegistryCaller {
     private static final int MAX_ERROR_BODY = 8 * 1024;
+    private static final int MAX_REDIRECTS = 5;
+    private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
 
     private final HttpClient http;
     private final RegistryAuthenticator authenticator;
     private final RetryPolicy retry;
-    private final Set<String> insecureRegistries;
+    private final PlainHttpPolicy plainHttp;
     private final String userAgent;
     private final ObjectMapper mapper = new ObjectMapper();
 
     RegistryCaller(HttpClient http, RegistryAuthenticator authenticator, RetryPolicy retry,
-            Set<String> insecureRegistries, String userAgent) {
+            PlainHttpPolicy plainHttp, String userAgent) {
         this.http = http;
         this.authenticator = authenticator;
         this.retry = retry;
-        this.insecureRegistries = Set.copyOf(insecureRegistries);
+        this.plainHttp = plainHttp;
         this.userAgent = userAgent;
     }
 
@@ -51,43 +52,10 @@ final class RegistryCaller {
         return retry;
     }
 
-    /** Tells whether a registry (host[:port]) may be reached over plain HTTP: loopback, or named insecure. */
-    boolean plainHttpAllowed(String hostAndPort) {
-        if (hostAndPort == null) {
-            return false;
-        }
-        if (insecureRegistries.contains(hostAndPort)) {
-            return true;
-        }
-        return isLoopback(hostAndPort);
-    }
-
-    static boolean isLoopback(String hostAndPort) {
-        String host = hostAndPort;
-        if (host.startsWith("[")) {
-            int end = host.indexOf(']');
-            host = end < 0 ? host : host.substring(1, end);
-        } else if (host.indexOf(':') >= 0 && host.indexOf(':') == host.lastIndexOf(':')) {
-            host = host.substring(0, host.indexOf(':'));
-        }
-        if (host.equalsIgnoreCase("localhost")) {
-            return true;
-        }
-        // Only literal addresses: resolving a name here would let DNS decide that TLS is off.
-        if (!host.matches("[0-9.]+") && !host.matches("[0-9a-fA-F:]+")) {
-            return false;
-        }
-        try {
-            return InetAddress.getByName(host).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
-    }
-
     /** Returns the API base {@code scheme://host/v2/} of the registry holding a repository. */
     URI apiBase(ImageReference repository) {
         String host = repository.registryHost();
-        String scheme = plainHttpAllowed(host) ? "http" : "https";
+        String scheme = plainHttp.allows(host) ? "http" : "https";
         return URI.create(scheme + "://" + host + "/v2/");
     }
 
@@ -108,11 +76,16 @@ final class RegistryCaller {
     <T> T call(ImageReference repository, List<String> scopes, RegistryEndpoint<T> endpoint) throws IOException {
         String registry = repository.domain();
         URI uri = endpoint.uri(apiBase(repository));
+        String registryAuthority = uri.getRawAuthority();
         int attempt = 0;
         int authRounds = 0;
+        int redirects = 0;
         while (true) {
             attempt++;
-            HttpRequest request = request(uri, endpoint, authenticator.authorization(registry, scopes));
+            // Credentials go to the registry only, never to where it redirects (e.g. a CDN or signed storage URL).
+            boolean atRegistry = registryAuthority.equals(uri.getRawAuthority());
+            HttpRequest request = request(uri, endpoint,
+                    atRegistry ? authenticator.authorization(registry, scopes) : Optional.empty());
             HttpResponse<InputStream> response;
             try {
                 response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
@@ -130,7 +103,24 @@ final class RegistryCaller {
             }
             try (InputStream body = response.body()) {
                 int status = response.statusCode();
-                if (status == 401 && authRounds < 2) {
+                if (REDIRECTS.contains(status) && (endpoint.method().equals("GET") || endpoint.method().equals("HEAD"))
+                        && !endpoint.acceptedStatuses().contains(status)) {
+                    if (++redirects > MAX_REDIRECTS) {
+                        throw new RegistryException(endpoint.describe() + ": more than " + MAX_REDIRECTS
+                                + " redirects; the registry is misconfigured", status, null);
+                    }
+                    URI next = location(response, endpoint.describe());
+                    if (!"https".equals(next.getScheme())
+                            && !("http".equals(next.getScheme()) && plainHttp.allows(next.getRawAuthority()))) {
+                        throw new RegistryException(endpoint.describe() + ": the registry redirects to " + next
+                                + ", which is not HTTPS; wharf follows plain-HTTP redirects only to loopback or "
+                                + "insecure registries", status, null);
+                    }
+                    uri = next;
+                    attempt--;
+                    continue;
+                }
+                if (status == 401 && atRegistry && authRounds < 2) {
                     authRounds++;
                     attempt--;
                     List<AuthChallenge> challenges =

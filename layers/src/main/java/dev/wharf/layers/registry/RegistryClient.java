@@ -37,16 +37,16 @@ public final class RegistryClient {
 
     /** Makes a client with the given options, on a new JDK {@link HttpClient}. */
     public static RegistryClient create(RegistryOptions options) {
+        // Redirects are followed by RegistryCaller, which drops credentials when a redirect leaves the registry.
         HttpClient http = HttpClient.newBuilder()
                 .connectTimeout(options.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NORMAL)
+                .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
-        RegistryCaller[] holder = new RegistryCaller[1];
-        RegistryAuthenticator authenticator = new RegistryAuthenticator(http, options.credentials(),
-                host -> holder[0].plainHttpAllowed(host), Clock.systemUTC(), options.userAgent());
-        holder[0] = new RegistryCaller(http, authenticator, options.retry(), options.insecureRegistries(),
-                options.userAgent());
-        return new RegistryClient(holder[0], options);
+        PlainHttpPolicy plainHttp = new PlainHttpPolicy(options.insecureRegistries());
+        RegistryAuthenticator authenticator = new RegistryAuthenticator(http, options.credentials(), plainHttp,
+                Clock.systemUTC(), options.userAgent());
+        return new RegistryClient(new RegistryCaller(http, authenticator, options.retry(), plainHttp,
+                options.userAgent()), options);
     }
 
     /** Returns the options this client was made with. */
@@ -232,8 +232,7 @@ public final class RegistryClient {
             throws RegistryException {
         Digest digest = Digest.sha256Of(content);
         String target = reference.tag().orElse(reference.digest().map(Digest::toString).orElse(digest.toString()));
-        ImageReference asTagged = reference;
-        Optional<Digest> existing = call(asTagged, true, new ManifestChecker(reference, target));
+        Optional<Digest> existing = call(reference, true, new ManifestChecker(reference, target));
         if (existing.isPresent() && existing.get().equals(digest)) {
             return false;
         }

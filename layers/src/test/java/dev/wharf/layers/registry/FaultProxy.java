@@ -38,19 +38,24 @@ final class FaultProxy implements AutoCloseable {
     private volatile BiFunction<String, String, Fault> rule = (method, path) -> Fault.PASS;
 
     /** What to do with one request. */
-    record Fault(int status, long dropAfter, boolean corrupt) {
-        static final Fault PASS = new Fault(0, -1, false);
+    record Fault(int status, long dropAfter, boolean corrupt, String redirectHost) {
+        static final Fault PASS = new Fault(0, -1, false, null);
 
         static Fault withStatus(int status) {
-            return new Fault(status, -1, false);
+            return new Fault(status, -1, false, null);
         }
 
         static Fault droppingAfter(long bytes) {
-            return new Fault(0, bytes, false);
+            return new Fault(0, bytes, false, null);
         }
 
         static Fault corrupting() {
-            return new Fault(0, -1, true);
+            return new Fault(0, -1, true, null);
+        }
+
+        /** Answers 307 with the same path on another host. */
+        static Fault redirectingTo(String host) {
+            return new Fault(0, -1, false, host);
         }
     }
 
@@ -102,6 +107,12 @@ final class FaultProxy implements AutoCloseable {
             String range = exchange.getRequestHeaders().getFirst("Range");
             requests.add(method + " " + path + (range == null ? "" : " " + range));
             Fault fault = rule.apply(method, path);
+            if (fault.redirectHost() != null) {
+                exchange.getResponseHeaders().add("Location", "http://" + fault.redirectHost() + path
+                        + (query == null ? "" : "?" + query));
+                exchange.sendResponseHeaders(307, -1);
+                return;
+            }
             if (fault.status() > 0) {
                 exchange.getRequestBody().readAllBytes();
                 exchange.sendResponseHeaders(fault.status(), -1);

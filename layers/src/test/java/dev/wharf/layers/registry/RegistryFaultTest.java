@@ -172,6 +172,19 @@ class RegistryFaultTest {
     }
 
     @Test
+    void blobRedirectedElsewhere_isFollowed() throws Exception {
+        Digest layer = small.layers().get(0).digest();
+        proxy.rule((method, path) -> method.equals("GET") && path.endsWith("/blobs/" + layer)
+                ? FaultProxy.Fault.redirectingTo(registry.host()) : FaultProxy.Fault.PASS);
+
+        LocalStore store = LocalStore.open(target);
+        new ImagePuller(client(1)).pull(viaProxy("faults/small:1"), AMD64, store, ImageName.parse("small:1"));
+
+        store.blobs().verify(layer);
+        assertEquals(1, proxy.takeRequests().stream().filter(r -> r.endsWith("/blobs/" + layer)).count());
+    }
+
+    @Test
     void manifestWithAWrongDigestHeader_isRejected() throws Exception {
         proxy.rule((method, path) -> path.contains("/manifests/") ? FaultProxy.Fault.corrupting()
                 : FaultProxy.Fault.PASS);
