@@ -21,12 +21,18 @@ final class BlobPuller implements RegistryEndpoint<Void> {
 
     private final ImageReference repository;
     private final Digest digest;
+    private final long size;
     private final BlobWriter writer;
     private final long offset;
 
-    BlobPuller(ImageReference repository, Digest digest, BlobWriter writer) {
+    /**
+     * @param size the blob's size from its descriptor: a registry sending more is cut off, so a hostile or broken
+     *     server cannot fill the disk
+     */
+    BlobPuller(ImageReference repository, Digest digest, long size, BlobWriter writer) {
         this.repository = repository;
         this.digest = digest;
+        this.size = size;
         this.writer = writer;
         this.offset = writer.size();
     }
@@ -67,6 +73,10 @@ final class BlobPuller implements RegistryEndpoint<Void> {
         byte[] buffer = new byte[BUFFER_SIZE];
         int n;
         while ((n = body.read(buffer)) >= 0) {
+            if (writer.size() + n > size) {
+                throw new RegistryException(describe() + ": the registry sent more than the " + size
+                        + " bytes the descriptor gives; the registry or a proxy is serving different content");
+            }
             writer.write(buffer, 0, n);
         }
         return null;

@@ -47,7 +47,8 @@ public final class ImageReference {
     private static final String NAME = "(?:" + DOMAIN_AND_PORT + "/)?" + REMOTE_NAME;
     private static final Pattern REFERENCE =
             Pattern.compile("(" + NAME + ")(?::(" + TAG + "))?(?:@(" + DIGEST + "))?");
-    private static final Pattern ANCHORED_NAME = Pattern.compile("(?:(" + DOMAIN_AND_PORT + ")/)?(" + REMOTE_NAME + ")");
+    private static final Pattern ANCHORED_NAME =
+            Pattern.compile("(?:(" + DOMAIN_AND_PORT + ")/)?(" + REMOTE_NAME + ")");
     private static final Pattern ANCHORED_TAG = Pattern.compile(TAG);
     private static final Pattern IDENTIFIER = Pattern.compile("[a-f0-9]{64}");
     private static final Pattern DIGEST_SYNTAX = Pattern.compile(DIGEST);

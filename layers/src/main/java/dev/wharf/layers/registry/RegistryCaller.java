@@ -129,8 +129,10 @@ final class RegistryCaller {
                             && challenges.stream().anyMatch(c -> c.scheme().equals("basic"))) {
                         // Fresh authorization was already refused: the credentials are wrong.
                         authenticator.forget(registry, scopes);
-                        throw error(endpoint, status, readSnippet(body), "the registry refused the credentials for "
-                                + registry + "; check them (docker login " + registry + ")");
+                        throw error(endpoint, status, readSnippet(body), "the registry refused access to "
+                                + repository.path() + " with the credentials for " + registry
+                                + " (or anonymously, if there are none); check them (docker login " + registry
+                                + ") and the repository name");
                     }
                     authenticator.challenged(registry, scopes, challenges,
                             request.headers().firstValue("Authorization"), endpoint.describe());

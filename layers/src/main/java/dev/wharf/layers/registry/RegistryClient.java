@@ -104,7 +104,8 @@ public final class RegistryClient {
             while (true) {
                 long before = writer.size();
                 try {
-                    caller.call(repository, scopes, new BlobPuller(repository, descriptor.digest(), writer));
+                    caller.call(repository, scopes,
+                            new BlobPuller(repository, descriptor.digest(), descriptor.size(), writer));
                     break;
                 } catch (LayerException e) {
                     throw e;

@@ -57,7 +57,7 @@ final class UploadStarter implements RegistryEndpoint<UploadStarter.Started> {
 
     @Override
     public String describe() {
-        return (mountDigest == null ? "start upload to " : "mount blob " + mountDigest + " from " + mountFrom + " into ")
-                + repository.name();
+        return (mountDigest == null ? "start upload to "
+                : "mount blob " + mountDigest + " from " + mountFrom + " into ") + repository.name();
     }
 }

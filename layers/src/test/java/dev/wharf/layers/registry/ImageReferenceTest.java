@@ -76,7 +76,8 @@ class ImageReferenceTest {
                         "library/lowercase", "Uppercase", null, "lowercase:Uppercase"),
                 Arguments.of("sub-dom1.foo.com/bar/baz/quux", "sub-dom1.foo.com/bar/baz/quux", "sub-dom1.foo.com",
                         "bar/baz/quux", null, null, "sub-dom1.foo.com/bar/baz/quux"),
-                Arguments.of("sub-dom1.foo.com/bar/baz/quux:some-long-tag", "sub-dom1.foo.com/bar/baz/quux:some-long-tag",
+                Arguments.of("sub-dom1.foo.com/bar/baz/quux:some-long-tag",
+                        "sub-dom1.foo.com/bar/baz/quux:some-long-tag",
                         "sub-dom1.foo.com", "bar/baz/quux", "some-long-tag", null,
                         "sub-dom1.foo.com/bar/baz/quux:some-long-tag"),
                 Arguments.of("b.gcr.io/test.example.com/my-app:test.example.com",
@@ -163,7 +164,8 @@ class ImageReferenceTest {
                         "invalid reference format: repository name (Uppercase/lowercase) must be lowercase"),
                 Arguments.of(HEX64, "invalid repository name (" + HEX64
                         + "), cannot specify 64-byte hexadecimal strings"),
-                Arguments.of("domain/" + "a".repeat(256) + ":tag", "repository name must not be more than 255 characters"),
+                Arguments.of("domain/" + "a".repeat(256) + ":tag",
+                        "repository name must not be more than 255 characters"),
                 Arguments.of("this_is_not_a_valid_namespace_because_its_lenth_is_greater_than_255_".repeat(3)
                         + "this_is_not_a_valid_namespace_because_its_lenth_is_greater_than_255/docker",
                         "repository name must not be more than 255 characters"),

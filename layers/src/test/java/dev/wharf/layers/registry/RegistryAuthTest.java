@@ -75,7 +75,8 @@ class RegistryAuthTest {
                 RegistryException wrong = assertThrows(RegistryException.class,
                         () -> client(alice(registry, "wrong")).pullManifest(ref));
                 assertEquals(401, wrong.statusCode());
-                assertTrue(wrong.getMessage().contains("the registry refused the credentials for " + registry.host()),
+                assertTrue(wrong.getMessage().contains(
+                        "the registry refused access to private/app with the credentials for " + registry.host()),
                         wrong.getMessage());
 
                 RegistryException anonymous = assertThrows(RegistryException.class,
