@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 
 /**
@@ -36,26 +37,39 @@ final class FaultProxy implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
     private volatile BiFunction<String, String, Fault> rule = (method, path) -> Fault.PASS;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlight = new AtomicInteger();
 
     /** What to do with one request. */
-    record Fault(int status, long dropAfter, boolean corrupt, String redirectHost) {
-        static final Fault PASS = new Fault(0, -1, false, null);
+    record Fault(int status, long dropAfter, boolean corrupt, String redirectHost, long delayMillis,
+            String retryAfter) {
+        static final Fault PASS = new Fault(0, -1, false, null, 0, null);
 
         static Fault withStatus(int status) {
-            return new Fault(status, -1, false, null);
+            return new Fault(status, -1, false, null, 0, null);
+        }
+
+        /** Answers 429 with the given Retry-After header value. */
+        static Fault rateLimited(String retryAfter) {
+            return new Fault(429, -1, false, null, 0, retryAfter);
         }
 
         static Fault droppingAfter(long bytes) {
-            return new Fault(0, bytes, false, null);
+            return new Fault(0, bytes, false, null, 0, null);
         }
 
         static Fault corrupting() {
-            return new Fault(0, -1, true, null);
+            return new Fault(0, -1, true, null, 0, null);
         }
 
         /** Answers 307 with the same path on another host. */
         static Fault redirectingTo(String host) {
-            return new Fault(0, -1, false, host);
+            return new Fault(0, -1, false, host, 0, null);
+        }
+
+        /** Forwards normally after holding the request for a while (to make transfers overlap). */
+        static Fault delayed(long millis) {
+            return new Fault(0, -1, false, null, millis, null);
         }
     }
 
@@ -99,7 +113,21 @@ final class FaultProxy implements AutoCloseable {
         }
     }
 
+    /** Returns the largest number of requests that were in progress at once, and resets it. */
+    int takeMaxInFlight() {
+        return maxInFlight.getAndSet(0);
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
+        maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+        try {
+            forward(exchange);
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private void forward(HttpExchange exchange) throws IOException {
         try (exchange) {
             String method = exchange.getRequestMethod();
             String path = exchange.getRequestURI().getRawPath();
@@ -107,6 +135,14 @@ final class FaultProxy implements AutoCloseable {
             String range = exchange.getRequestHeaders().getFirst("Range");
             requests.add(method + " " + path + (range == null ? "" : " " + range));
             Fault fault = rule.apply(method, path);
+            if (fault.delayMillis() > 0) {
+                try {
+                    Thread.sleep(fault.delayMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
             if (fault.redirectHost() != null) {
                 exchange.getResponseHeaders().add("Location", "http://" + fault.redirectHost() + path
                         + (query == null ? "" : "?" + query));
@@ -115,6 +151,9 @@ final class FaultProxy implements AutoCloseable {
             }
             if (fault.status() > 0) {
                 exchange.getRequestBody().readAllBytes();
+                if (fault.retryAfter() != null) {
+                    exchange.getResponseHeaders().add("Retry-After", fault.retryAfter());
+                }
                 exchange.sendResponseHeaders(fault.status(), -1);
                 return;
             }

@@ -145,6 +145,39 @@ class RegistryFaultTest {
     }
 
     @Test
+    void rateLimiting_honoursRetryAfter() throws Exception {
+        AtomicInteger manifestGets = new AtomicInteger();
+        proxy.rule((method, path) -> path.equals("/v2/faults/small/manifests/1")
+                && manifestGets.getAndIncrement() == 0 ? FaultProxy.Fault.rateLimited("1") : FaultProxy.Fault.PASS);
+        RegistryClient client = RegistryClient.create(RegistryOptions.defaults()
+                .withRetry(new RetryPolicy(2, Duration.ofMillis(1), Duration.ofSeconds(5))));
+
+        long start = System.nanoTime();
+        client.pullManifest(viaProxy("faults/small:1"));
+
+        assertEquals(2, manifestGets.get());
+        assertTrue(System.nanoTime() - start >= 900_000_000L, "waited the second Retry-After asked for");
+    }
+
+    @Test
+    void layerDownloads_runInParallel_withinTheLimit() throws Exception {
+        LocalStore seed = LocalStore.open(target.resolve("seed"));
+        TestImages.Written wide = TestImages.write(seed, "l1", "l2", "l3", "l4", "l5", "l6");
+        new ImagePusher(client(1)).push(seed, wide.manifest(), registry.reference("faults/wide:1"),
+                Optional.empty());
+        proxy.rule((method, path) -> method.equals("GET") && path.contains("/blobs/")
+                ? FaultProxy.Fault.delayed(150) : FaultProxy.Fault.PASS);
+        proxy.takeMaxInFlight();
+
+        RegistryClient client = RegistryClient.create(RegistryOptions.defaults().withMaxConcurrentTransfers(2));
+        PullResult pulled = new ImagePuller(client).pull(viaProxy("faults/wide:1"), AMD64,
+                LocalStore.open(target.resolve("pulled")), ImageName.parse("wide:1"));
+
+        assertEquals(7, pulled.blobsDownloaded(), "config and six layers");
+        assertEquals(2, proxy.takeMaxInFlight(), "two transfers at a time, never more");
+    }
+
+    @Test
     void persistentServerErrors_stopAfterTheRetryBudget() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         proxy.rule((method, path) -> {

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.Digest;
+import dev.wharf.layers.MediaTypes;
 import dev.wharf.layers.Platform;
 import dev.wharf.layers.store.ImageName;
 import dev.wharf.layers.store.LocalStore;
@@ -232,6 +233,32 @@ class RegistryRoundTripTest {
         for (Descriptor layer : to.reader().readManifest(pulled.manifest()).layers()) {
             to.blobs().verify(layer.digest());
         }
+    }
+
+    @Test
+    void dockerSchema2ImagePushedBySkopeo_pullsWithItsDockerMediaTypes() throws Exception {
+        Path skopeo = PeerTools.require("skopeo");
+        LocalStore layout = LocalStore.open(source);
+        TestImages.Written image = TestImages.write(layout, "v2s2.txt");
+        layout.images().tag(ImageName.parse("v2s2-src:1"), image.manifest());
+        ImageReference ref = registry.reference("skopeo/v2s2:1");
+        run(skopeo, "copy", "--format", "v2s2", "--dest-tls-verify=false", "oci:" + source + ":v2s2-src:1",
+                "docker://" + ref);
+        byte[] raw = run(skopeo, "inspect", "--raw", "--tls-verify=false", "docker://" + ref);
+
+        LocalStore to = LocalStore.open(target);
+        PullResult pulled = new ImagePuller(client()).pull(ref, AMD64, to, ImageName.parse("v2s2:1"));
+
+        assertEquals(MediaTypes.DOCKER_MANIFEST, pulled.manifest().mediaType());
+        assertEquals(Digest.sha256Of(raw), pulled.manifest().digest());
+        assertEquals(MediaTypes.DOCKER_CONFIG, pulled.config().mediaType());
+        assertEquals(MediaTypes.DOCKER_LAYER_GZIP, to.reader().readManifest(pulled.manifest()).layers().get(0)
+                .mediaType());
+
+        ImageReference copy = registry.reference("skopeo/v2s2-again:1");
+        new ImagePusher(client()).push(to, pulled.target(), copy, Optional.empty());
+        assertArrayEquals(raw, run(skopeo, "inspect", "--raw", "--tls-verify=false", "docker://" + copy),
+                "pushed back byte for byte");
     }
 
     private static byte[] run(Path tool, String... args) throws IOException, InterruptedException {

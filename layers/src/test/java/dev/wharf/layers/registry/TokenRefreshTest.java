@@ -1,6 +1,8 @@
 package dev.wharf.layers.registry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -29,6 +31,7 @@ class TokenRefreshTest {
     private final AtomicInteger generation = new AtomicInteger(1);
     private final AtomicInteger tokensIssued = new AtomicInteger();
     private final AtomicInteger manifestRequests = new AtomicInteger();
+    private volatile String realm;
 
     @BeforeEach
     void start() throws IOException {
@@ -61,8 +64,9 @@ class TokenRefreshTest {
         try (exchange) {
             manifestRequests.incrementAndGet();
             if (!("Bearer t" + generation.get()).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
-                exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"http://" + host()
-                        + "/token\",service=\"test\",scope=\"repository:app:pull\"");
+                exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\""
+                        + (realm != null ? realm : "http://" + host() + "/token")
+                        + "\",service=\"test\",scope=\"repository:app:pull\"");
                 exchange.sendResponseHeaders(401, -1);
                 return;
             }
@@ -70,6 +74,20 @@ class TokenRefreshTest {
             exchange.sendResponseHeaders(200, MANIFEST.length);
             exchange.getResponseBody().write(MANIFEST);
         }
+    }
+
+    @Test
+    void tokenRealmWithoutTls_isRefusedForNonLoopbackHosts() throws Exception {
+        realm = "http://auth.example.com/token";
+        RegistryClient client = RegistryClient.create(RegistryOptions.defaults()
+                .withRetry(new RetryPolicy(1, Duration.ofMillis(10), Duration.ofMillis(10))));
+
+        RegistryException e = assertThrows(RegistryException.class,
+                () -> client.pullManifest(ImageReference.parse(host() + "/app:1")));
+
+        assertTrue(e.getMessage().contains("sends clients to token realm "
+                + realm + " without TLS"), e.getMessage());
+        assertEquals(0, tokensIssued.get());
     }
 
     @Test
