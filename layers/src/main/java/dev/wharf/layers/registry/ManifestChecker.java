@@ -53,6 +53,6 @@ final class ManifestChecker implements RegistryEndpoint<Optional<Digest>> {
 
     @Override
     public String describe() {
-        return "check manifest " + repository.name() + ":" + reference;
+        return "check manifest " + repository.name() + (reference.contains(":") ? "@" : ":") + reference;
     }
 }

@@ -42,34 +42,39 @@ final class FaultProxy implements AutoCloseable {
 
     /** What to do with one request. */
     record Fault(int status, long dropAfter, boolean corrupt, String redirectHost, long delayMillis,
-            String retryAfter) {
-        static final Fault PASS = new Fault(0, -1, false, null, 0, null);
+            String retryAfter, boolean ignoreRange) {
+        static final Fault PASS = new Fault(0, -1, false, null, 0, null, false);
 
         static Fault withStatus(int status) {
-            return new Fault(status, -1, false, null, 0, null);
+            return new Fault(status, -1, false, null, 0, null, false);
         }
 
         /** Answers 429 with the given Retry-After header value. */
         static Fault rateLimited(String retryAfter) {
-            return new Fault(429, -1, false, null, 0, retryAfter);
+            return new Fault(429, -1, false, null, 0, retryAfter, false);
         }
 
         static Fault droppingAfter(long bytes) {
-            return new Fault(0, bytes, false, null, 0, null);
+            return new Fault(0, bytes, false, null, 0, null, false);
         }
 
         static Fault corrupting() {
-            return new Fault(0, -1, true, null, 0, null);
+            return new Fault(0, -1, true, null, 0, null, false);
         }
 
         /** Answers 307 with the same path on another host. */
         static Fault redirectingTo(String host) {
-            return new Fault(0, -1, false, host, 0, null);
+            return new Fault(0, -1, false, host, 0, null, false);
         }
 
         /** Forwards normally after holding the request for a while (to make transfers overlap). */
         static Fault delayed(long millis) {
-            return new Fault(0, -1, false, null, millis, null);
+            return new Fault(0, -1, false, null, millis, null, false);
+        }
+
+        /** Forwards without the Range header, like a server that does not support ranges (answers 200). */
+        static Fault ignoringRange() {
+            return new Fault(0, -1, false, null, 0, null, true);
         }
     }
 
@@ -163,7 +168,8 @@ final class FaultProxy implements AutoCloseable {
                     .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody()
                             : HttpRequest.BodyPublishers.ofByteArray(body));
             for (Map.Entry<String, List<String>> h : exchange.getRequestHeaders().entrySet()) {
-                if (!RESTRICTED.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+                String lower = h.getKey().toLowerCase(Locale.ROOT);
+                if (!RESTRICTED.contains(lower) && !(fault.ignoreRange() && lower.equals("range"))) {
                     for (String v : h.getValue()) {
                         builder.header(h.getKey(), v);
                     }

@@ -199,6 +199,14 @@ class ImageReferenceTest {
     }
 
     @Test
+    void ofTag_normalizesTheNameAndRejectsAnExistingTagOrDigest() throws InvalidReferenceException {
+        assertEquals("docker.io/library/app:2", ImageReference.ofTag("app", "2").toString());
+        assertEquals("invalid reference format",
+                assertThrows(InvalidReferenceException.class, () -> ImageReference.ofTag("app:1", "2"))
+                        .getMessage());
+    }
+
+    @Test
     void withTag_rejectsMalformedTags() throws InvalidReferenceException {
         ImageReference ref = ImageReference.parse("localhost:5000/app");
         assertEquals("localhost:5000/app:v2", ref.withTag("v2").toString());

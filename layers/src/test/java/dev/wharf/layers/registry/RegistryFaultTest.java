@@ -103,6 +103,42 @@ class RegistryFaultTest {
     }
 
     @Test
+    void resumeFromAServerWithoutRanges_skipsWhatWasAlreadyWritten() throws Exception {
+        Digest layer = big.layers().get(0).digest();
+        String layerPath = "/v2/faults/big/blobs/" + layer;
+        AtomicInteger gets = new AtomicInteger();
+        proxy.rule((method, path) -> !(method.equals("GET") && path.equals(layerPath)) ? FaultProxy.Fault.PASS
+                : gets.getAndIncrement() == 0 ? FaultProxy.Fault.droppingAfter(100_000)
+                : FaultProxy.Fault.ignoringRange());
+
+        LocalStore store = LocalStore.open(target);
+        new ImagePuller(client(3)).pull(viaProxy("faults/big:1"), AMD64, store, ImageName.parse("big:1"));
+
+        store.blobs().verify(layer);
+        assertEquals(2, gets.get());
+    }
+
+    @Test
+    void failedUploadChunk_restartsTheBlobUpload() throws Exception {
+        LocalStore seed = LocalStore.open(target.resolve("seed"));
+        TestImages.Written image = RegistryTestImages.withLayerOfSize(seed, AMD64, 250_000, 11);
+        AtomicInteger patches = new AtomicInteger();
+        proxy.rule((method, path) -> method.equals("PATCH") && patches.getAndIncrement() == 1
+                ? FaultProxy.Fault.withStatus(500) : FaultProxy.Fault.PASS);
+        RegistryClient client = RegistryClient.create(RegistryOptions.defaults().withChunkedUploads(64 * 1024,
+                100_000).withRetry(new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(20))));
+
+        ImagePusher.PushResult result = new ImagePusher(client).push(seed, image.manifest(),
+                viaProxy("faults/chunks:1"), Optional.empty());
+
+        assertEquals(2, result.blobsUploaded());
+        List<String> requests = proxy.takeRequests();
+        assertEquals(3, requests.stream().filter(r -> r.startsWith("POST /v2/faults/chunks/blobs/uploads/")).count(),
+                "config, then the layer twice: " + requests);
+        assertTrue(client.blobExists(registry.reference("faults/chunks"), image.layers().get(0).digest()));
+    }
+
+    @Test
     void corruptedBlob_failsClearly_andStoresNothing() throws Exception {
         Digest layer = big.layers().get(0).digest();
         proxy.rule((method, path) -> method.equals("GET") && path.endsWith("/blobs/" + layer)
