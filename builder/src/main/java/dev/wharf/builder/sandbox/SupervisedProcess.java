@@ -42,6 +42,7 @@ final class SupervisedProcess implements SandboxProcess {
     private volatile ExitStatus.Termination killedAs;
     private boolean released;
     private ExitStatus status;
+    private SandboxException setupFailure;
 
     SupervisedProcess(Process process, OutputListener listener, Hooks hooks, Path readyMarker, String runtime) {
         this.process = process;
@@ -98,6 +99,9 @@ final class SupervisedProcess implements SandboxProcess {
         if (status != null) {
             return status;
         }
+        if (setupFailure != null) {
+            throw setupFailure;
+        }
         process.waitFor();
         stdout.join();
         stderr.join();
@@ -108,8 +112,9 @@ final class SupervisedProcess implements SandboxProcess {
                 tail = String.join("\n", stderrTail);
             }
             release();
-            throw new SandboxException("the " + runtime + " sandbox could not be set up (exit code "
+            setupFailure = new SandboxException("the " + runtime + " sandbox could not be set up (exit code "
                     + process.exitValue() + ")" + (tail.isEmpty() ? "" : ":\n" + tail));
+            throw setupFailure;
         }
         status = new ExitStatus(process.exitValue(), termination);
         return status;
