@@ -12,7 +12,7 @@ import java.util.TreeSet;
 /**
  * A snapshotter for filesystems without overlayfs: every snapshot is a full copy of its parent (reflinked where the
  * filesystem can), mounted as a bind mount, and its changes are found by walking it beside the parent and comparing
- * metadata and, where timestamps are too coarse, content. Slower and larger than {@link OverlaySnapshotter}, with the
+ * metadata and, where timestamps are too coarse, content. A view shares its parent's directory read-only. Slower and larger than {@link OverlaySnapshotter}, with the
  * same contract. Thread-safe; see {@link LocalSnapshotter} for the on-disk layout.
  */
 public final class CopySnapshotter extends LocalSnapshotter {
@@ -23,7 +23,8 @@ public final class CopySnapshotter extends LocalSnapshotter {
 
     @Override
     void populate(Path dir, SnapshotKind kind, List<Path> parentFs) throws SnapshotException {
-        if (parentFs.isEmpty()) {
+        if (parentFs.isEmpty() || kind == SnapshotKind.VIEW) {
+            // A view is read-only, so it can share its parent's directory instead of copying it.
             return;
         }
         try {
@@ -37,6 +38,9 @@ public final class CopySnapshotter extends LocalSnapshotter {
 
     @Override
     List<Mount> mountsOf(Path dir, SnapshotKind kind, List<Path> parentFs) {
+        if (kind == SnapshotKind.VIEW && !parentFs.isEmpty()) {
+            return List.of(Mount.bind(parentFs.get(0).toString(), true));
+        }
         return List.of(Mount.bind(dir.resolve("fs").toString(), kind != SnapshotKind.ACTIVE));
     }
 
