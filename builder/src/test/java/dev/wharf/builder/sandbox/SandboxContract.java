@@ -338,6 +338,25 @@ abstract class SandboxContract {
         }
     }
 
+    @Test
+    void deepLayerStack_beyondOneMountOptionPage_isMountedAndMerged() throws Exception {
+        String parent = "base";
+        int layers = 150;
+        for (int i = 1; i <= layers; i++) {
+            List<Mount> m = snapshotter.prepare("deep-" + i + "-active", parent);
+            Path upper = Path.of(m.get(0).writableDir().orElseThrow());
+            Files.createDirectories(upper.resolve("layers"));
+            Files.writeString(upper.resolve("layers/" + i), "layer " + i + "\n");
+            snapshotter.commit("deep-" + i, "deep-" + i + "-active");
+            parent = "deep-" + i;
+        }
+        List<Mount> rootfs = snapshotter.prepare("deep-run", parent);
+        assertTrue(String.join(",", rootfs.get(0).options()).length() > 4096, "the options exceed a page");
+        Result r = run(shell(rootfs, "ls /layers | wc -l; cat /layers/1 /layers/150 /etc/lower-file").build());
+        assertEquals(List.of(String.valueOf(layers), "layer 1", "layer 150", "from the lower layer"), r.out(),
+                r.err().toString());
+    }
+
     static List<String> mountinfo() throws IOException {
         return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
                 .map(l -> l.substring(l.indexOf(' ') + 1)).sorted().toList();
