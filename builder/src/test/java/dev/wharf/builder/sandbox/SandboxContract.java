@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wharf.builder.snapshot.Change;
 import dev.wharf.builder.snapshot.ChangeKind;
 import dev.wharf.builder.snapshot.Mount;
+import dev.wharf.builder.snapshot.RootView;
 import dev.wharf.builder.snapshot.OverlaySnapshotter;
 import dev.wharf.builder.testing.BusyboxRootfs;
 import dev.wharf.builder.testing.HostRequirements;
@@ -195,6 +196,19 @@ abstract class SandboxContract {
                 changes.toString());
         assertTrue(changes.contains(new Change(ChangeKind.DELETE, "/home", java.util.Optional.empty())),
                 changes.toString());
+    }
+
+    @Test
+    void recreatedDirectory_isOpaque_andDeletesWhatItHadBelow() throws Exception {
+        List<Mount> rootfs = active();
+        String key = "run-" + KEYS.get();
+        Result r = run(shell(rootfs, "rm -rf /srv/old && mkdir /srv/old && echo n > /srv/old/new").build());
+        assertEquals(0, r.status().code(), r.err().toString());
+        List<String> changes = snapshotter.changes(key).stream().map(c -> c.kind() + " " + c.path()).toList();
+        assertTrue(changes.contains("DELETE /srv/old/a"), changes.toString());
+        assertTrue(changes.contains("DELETE /srv/old/b"), changes.toString());
+        assertTrue(changes.contains("ADD /srv/old/new"), changes.toString());
+        assertFalse(changes.contains("DELETE /srv/old"), changes.toString());
     }
 
     @Test
