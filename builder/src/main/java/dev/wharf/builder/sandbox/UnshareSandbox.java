@@ -34,13 +34,16 @@ public final class UnshareSandbox implements Sandbox {
     private final Optional<Path> ip;
     private final boolean cgroup2;
     private final Launcher launcher = new Launcher();
+    private final HostLimits limits;
 
     /**
      * Makes a built-in sandbox keeping per-run state under {@code stateRoot}, and sweeps state left by dead runs.
+     * Ulimits are capped at {@code limits}, as the OCI runtimes get them through {@link OciSpecFactory}.
      *
      * @throws SandboxUnavailableException when {@code unshare}, {@code setpriv} or {@code sh} is missing
      */
-    public UnshareSandbox(Path stateRoot, Executables tools) throws SandboxException {
+    public UnshareSandbox(Path stateRoot, Executables tools, HostLimits limits) throws SandboxException {
+        this.limits = limits;
         this.unshare = require(tools, "unshare");
         this.setpriv = require(tools, "setpriv");
         this.env = require(tools, "env");
@@ -146,7 +149,8 @@ public final class UnshareSandbox implements Sandbox {
         if (!spec.ulimits().isEmpty()) {
             argv.add(prlimit.orElseThrow().toString());
             for (Ulimit u : spec.ulimits()) {
-                argv.add("--" + u.name() + "=" + u.soft() + ":" + u.hard());
+                Ulimit capped = limits.cap(u);
+                argv.add("--" + capped.name() + "=" + capped.soft() + ":" + capped.hard());
             }
             argv.add("--");
         }

@@ -48,7 +48,7 @@ public final class SandboxBench {
         System.out.printf("snapshot prepare+changes+remove alone: %.1f ms%n", snapshotOnly);
         OciSpecFactory.HostFacts facts = new OciSpecFactory.HostFacts(HostLimits.current(), false);
         List<Sandbox> sandboxes = new ArrayList<>();
-        sandboxes.add(new UnshareSandbox(temp.resolve("state-builtin"), Executables.fromEnvironment()));
+        sandboxes.add(new UnshareSandbox(temp.resolve("state-builtin"), Executables.fromEnvironment(), HostLimits.current()));
         for (String runtime : List.of("runc", "crun")) {
             Executables.fromEnvironment().find(runtime).ifPresent(path -> {
                 try {
