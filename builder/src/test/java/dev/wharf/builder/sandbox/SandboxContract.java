@@ -252,8 +252,11 @@ abstract class SandboxContract {
 
     @Test
     void networkNone_hasOnlyLoopback() throws Exception {
-        Result r = run("tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '");
-        assertEquals(List.of("lo"), r.out());
+        Result r = run("tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '; ip -o link show lo; ping -c 1 -W 2 127.0.0.1"
+                + " >/dev/null && echo ping-ok");
+        assertEquals("lo", r.out().get(0), r.out().toString());
+        assertTrue(r.out().get(1).contains("<LOOPBACK,UP,LOWER_UP>"), "lo is up: " + r.out());
+        assertEquals("ping-ok", r.out().get(2), r.err().toString());
     }
 
     @Test
@@ -373,6 +376,23 @@ abstract class SandboxContract {
             assertEquals(ExitStatus.Termination.TIMED_OUT, status.termination());
         }
         assertFalse(processesRunning("987655"));
+    }
+
+    @Test
+    void setupFailure_isReportedOnce_andCloseOnlyReleases() throws Exception {
+        // An extra mount whose source does not exist makes the setup fail before the command starts.
+        SandboxSpec spec = shell(active(), "echo never").mount(SandboxMount.bind(temp.resolve("missing").toString(),
+                "/mnt/x", true)).build();
+        SandboxProcess p = sandbox.start(spec, OutputListener.discard());
+        try {
+            ExitStatus status = p.waitFor();
+            // runc and crun report their own setup failures as the container's exit status.
+            assertNotEquals(0, status.code());
+        } catch (SandboxException e) {
+            assertTrue(e.getMessage().contains("could not be set up"), e.getMessage());
+        }
+        p.close();
+        p.close();
     }
 
     @Test
