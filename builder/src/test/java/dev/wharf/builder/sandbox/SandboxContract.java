@@ -252,8 +252,8 @@ abstract class SandboxContract {
 
     @Test
     void networkNone_hasOnlyLoopback() throws Exception {
-        Result r = run("tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '; ip -o link show lo; ping -c 1 -W 2 127.0.0.1"
-                + " >/dev/null && echo ping-ok");
+        Result r = run("tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '; ip -o link show lo;"
+                + " ping -c 1 -W 2 127.0.0.1 >/dev/null && echo ping-ok");
         assertEquals("lo", r.out().get(0), r.out().toString());
         assertTrue(r.out().get(1).contains("<LOOPBACK,UP,LOWER_UP>"), "lo is up: " + r.out());
         assertEquals("ping-ok", r.out().get(2), r.err().toString());
