@@ -21,8 +21,9 @@ import java.util.stream.Collectors;
  * <p>The root is switched the way {@code switch_root} does it (move mount onto {@code /}, then chroot) rather than
  * with {@code pivot_root}, because the tools that drop privileges live in the host root and must run after the
  * switch. The old root stays covered by the new one at the namespace root, so {@code ..} and a second chroot lead
- * back into the new root, and without {@code CAP_SYS_ADMIN} nothing can be unmounted to uncover it. Requires root.
- * Thread-safe.
+ * back into the new root, and without {@code CAP_SYS_ADMIN} nothing can be unmounted to uncover it. The outer
+ * {@code unshare} carries a parent-death signal ({@link Launcher}) and {@code --kill-child}, so the JVM dying ends the
+ * whole namespace. Requires root. Thread-safe.
  */
 public final class UnshareSandbox implements Sandbox {
     private final StateDirs state;
