@@ -1,0 +1,291 @@
+package dev.wharf.builder.snapshot;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * Reads a layered root filesystem without mounting it: layer directories (topmost first) merged with overlayfs's
+ * rules. A 0:0 character device is a whiteout; a directory marked opaque ({@code user.overlay.opaque=y}, the
+ * {@code userxattr} form that {@link OverlaySnapshotter} mounts with) hides the layers below it; a non-directory
+ * hides everything below it.
+ *
+ * <p>Two kinds of lookup: {@link #canonical}, {@link #find} and {@link #exists} resolve symlinks inside the root as
+ * continuity's {@code fs.RootPath} does (an absolute target restarts at the root, {@code ..} stops there), so no
+ * path ever leaves the root; {@link #entry} and {@link #list} take paths literally, for differs. Opaque markers in
+ * the {@code trusted.} namespace cannot be read from Java and count as absent. Immutable; thread-safe as long as the
+ * directories do not change.
+ */
+public final class RootView {
+    private static final int MAX_SYMLINKS = 255;
+    private static final int TYPE_MASK = 0170000;
+    private static final int CHAR_DEVICE = 0020000;
+    private static final String OPAQUE = "overlay.opaque";
+
+    private final List<Path> layers;
+
+    private RootView(List<Path> layers) {
+        this.layers = List.copyOf(layers);
+    }
+
+    /** A view of the first (root) mount's layers. */
+    public static RootView of(List<Mount> rootfs) {
+        List<Path> dirs = new ArrayList<>();
+        for (String d : rootfs.get(0).layerDirs()) {
+            dirs.add(Path.of(d));
+        }
+        return new RootView(dirs);
+    }
+
+    /** A view of layer directories, topmost first. */
+    public static RootView ofLayers(List<Path> layers) {
+        return new RootView(layers);
+    }
+
+    /** A view of one plain directory. */
+    public static RootView ofDirectory(Path dir) {
+        return new RootView(List.of(dir));
+    }
+
+    /**
+     * The canonical path of {@code path} inside the root: every symlink resolved within the root, {@code .} and
+     * {@code ..} removed; components after the first missing one are kept literally.
+     */
+    public String canonical(String path) throws IOException {
+        return resolve(path).canonical;
+    }
+
+    /** The host file that holds {@code path} (symlinks followed inside the root), or empty when it does not exist. */
+    public Optional<Path> find(String path) throws IOException {
+        Resolved r = resolve(path);
+        return r.exists ? Optional.of(r.host) : Optional.empty();
+    }
+
+    /** True when {@code path} exists in the merged view (symlinks followed inside the root). */
+    public boolean exists(String path) throws IOException {
+        return resolve(path).exists;
+    }
+
+    /** The host file holding {@code path}, taken literally (no symlink followed), or empty when it does not exist. */
+    public Optional<Path> entry(String path) throws IOException {
+        int visible = layers.size();
+        Entry e = null;
+        for (String name : split(path)) {
+            if (e != null && !e.attrs.isDirectory()) {
+                return Optional.empty();
+            }
+            e = lookup(relative(e, name), visible);
+            if (e == null) {
+                return Optional.empty();
+            }
+            visible = e.visibleBelow;
+        }
+        return e == null ? Optional.of(layers.get(0)) : Optional.of(e.host);
+    }
+
+    /** The merged names in directory {@code path}, taken literally; empty when it is not a directory. */
+    public List<String> list(String path) throws IOException {
+        int visible = layers.size();
+        String rel = "";
+        for (String name : split(path)) {
+            rel = rel.isEmpty() ? name : rel + "/" + name;
+            Entry e = lookup(rel, visible);
+            if (e == null || !e.attrs.isDirectory()) {
+                return List.of();
+            }
+            visible = e.visibleBelow;
+        }
+        TreeSet<String> names = new TreeSet<>();
+        TreeSet<String> hidden = new TreeSet<>();
+        for (int i = 0; i < visible; i++) {
+            Path dir = rel.isEmpty() ? layers.get(i) : layers.get(i).resolve(rel);
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+                for (Path p : entries) {
+                    String n = p.getFileName().toString();
+                    if (names.contains(n) || hidden.contains(n)) {
+                        continue;
+                    }
+                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class,
+                            LinkOption.NOFOLLOW_LINKS);
+                    (isWhiteout(p, a) ? hidden : names).add(n);
+                }
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    private static String relative(Entry parent, String name) {
+        return parent == null ? name : parent.rel + "/" + name;
+    }
+
+    private record Resolved(String canonical, boolean exists, Path host) {
+    }
+
+    private Resolved resolve(String path) throws IOException {
+        Deque<String> todo = new ArrayDeque<>(split(path));
+        List<String> done = new ArrayList<>();
+        int links = 0;
+        int visible = layers.size();
+        Path host = layers.get(0);
+        while (!todo.isEmpty()) {
+            String name = todo.pollFirst();
+            if (name.equals(".")) {
+                continue;
+            }
+            if (name.equals("..")) {
+                if (!done.isEmpty()) {
+                    done.remove(done.size() - 1);
+                }
+                visible = visibleLayers(done);
+                continue;
+            }
+            done.add(name);
+            Entry entry = lookup(String.join("/", done), visible);
+            if (entry == null) {
+                List<String> rest = new ArrayList<>(done);
+                rest.addAll(todo);
+                return new Resolved("/" + String.join("/", rest), false, null);
+            }
+            if (entry.attrs.isSymbolicLink()) {
+                if (++links > MAX_SYMLINKS) {
+                    throw new IOException("too many levels of symbolic links resolving " + path);
+                }
+                String target = Files.readSymbolicLink(entry.host).toString();
+                done.remove(done.size() - 1);
+                if (target.startsWith("/")) {
+                    done.clear();
+                }
+                List<String> parts = split(target);
+                for (int i = parts.size() - 1; i >= 0; i--) {
+                    todo.addFirst(parts.get(i));
+                }
+                visible = visibleLayers(done);
+                continue;
+            }
+            host = entry.host;
+            visible = entry.visibleBelow;
+            if (!entry.attrs.isDirectory() && !todo.isEmpty()) {
+                List<String> rest = new ArrayList<>(done);
+                rest.addAll(todo);
+                return new Resolved("/" + String.join("/", rest), false, null);
+            }
+        }
+        return new Resolved("/" + String.join("/", done), true, host);
+    }
+
+    private int visibleLayers(List<String> dirs) throws IOException {
+        int visible = layers.size();
+        List<String> prefix = new ArrayList<>();
+        for (String d : dirs) {
+            prefix.add(d);
+            Entry e = lookup(String.join("/", prefix), visible);
+            visible = e == null ? 0 : e.visibleBelow;
+        }
+        return visible;
+    }
+
+    /**
+     * @param rel          the path relative to a layer root
+     * @param visibleBelow how many layers (from the top) may contribute to this entry's children
+     */
+    private record Entry(String rel, Path host, BasicFileAttributes attrs, int visibleBelow) {
+    }
+
+    /**
+     * The topmost entry for {@code rel} among the first {@code visible} layers. A directory lets lower directories
+     * merge in, down to the first layer where the path is a whiteout or not a directory, or through the layer
+     * where it is opaque.
+     */
+    private Entry lookup(String rel, int visible) throws IOException {
+        Entry top = null;
+        for (int i = 0; i < visible; i++) {
+            Path candidate = layers.get(i).resolve(rel);
+            BasicFileAttributes attrs;
+            try {
+                attrs = Files.readAttributes(candidate, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException e) {
+                continue;
+            } catch (FileSystemException e) {
+                // ENOTDIR: a prefix is a file in this layer, so the path is absent here.
+                if (e.getReason() != null && e.getReason().contains("Not a directory")) {
+                    continue;
+                }
+                throw e;
+            }
+            boolean whiteout = isWhiteout(candidate, attrs);
+            if (top == null) {
+                if (whiteout) {
+                    return null;
+                }
+                if (!attrs.isDirectory()) {
+                    return new Entry(rel, candidate, attrs, 0);
+                }
+                top = new Entry(rel, candidate, attrs, isOpaque(candidate) ? i + 1 : visible);
+                if (top.visibleBelow == i + 1) {
+                    return top;
+                }
+                continue;
+            }
+            if (whiteout || !attrs.isDirectory()) {
+                return new Entry(rel, top.host, top.attrs, i);
+            }
+            if (isOpaque(candidate)) {
+                return new Entry(rel, top.host, top.attrs, i + 1);
+            }
+        }
+        return top;
+    }
+
+    /** A 0:0 character device: overlayfs's mark of a deleted path. */
+    static boolean isWhiteout(Path p, BasicFileAttributes attrs) throws IOException {
+        if (!attrs.isOther()) {
+            return false;
+        }
+        Map<String, Object> unix = Files.readAttributes(p, "unix:mode,rdev", LinkOption.NOFOLLOW_LINKS);
+        return (((Integer) unix.get("mode")) & TYPE_MASK) == CHAR_DEVICE && ((Long) unix.get("rdev")) == 0;
+    }
+
+    /** A directory whose {@code user.overlay.opaque} is {@code y}: it hides the layers below it. */
+    static boolean isOpaque(Path dir) throws IOException {
+        UserDefinedFileAttributeView xattrs = Files.getFileAttributeView(dir, UserDefinedFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
+        if (xattrs == null) {
+            return false;
+        }
+        try {
+            if (!xattrs.list().contains(OPAQUE)) {
+                return false;
+            }
+            ByteBuffer value = ByteBuffer.allocate(16);
+            int n = xattrs.read(OPAQUE, value);
+            return n == 1 && value.get(0) == 'y';
+        } catch (FileSystemException e) {
+            // The filesystem has no user xattrs (ENOTSUP): nothing can be opaque there.
+            return false;
+        }
+    }
+
+    private static List<String> split(String path) {
+        List<String> parts = new ArrayList<>(Arrays.asList(path.split("/")));
+        parts.removeIf(String::isEmpty);
+        return parts;
+    }
+}
