@@ -43,6 +43,11 @@ public record RootfsImportOptions(LayerCompression compression, Platform platfor
         return new RootfsImportOptions(compression, platform, value, comment);
     }
 
+    /** Returns a copy with another history comment. */
+    public RootfsImportOptions withComment(String value) {
+        return new RootfsImportOptions(compression, platform, created, value);
+    }
+
     /** Returns a copy with another platform. */
     public RootfsImportOptions withPlatform(Platform value) {
         return new RootfsImportOptions(compression, value, created, comment);
