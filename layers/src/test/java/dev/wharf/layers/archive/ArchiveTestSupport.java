@@ -160,10 +160,17 @@ final class ArchiveTestSupport {
 
     /** Runs a command, failing with its output when it exits non-zero; returns stdout. */
     static String run(List<String> command) throws IOException, InterruptedException {
+        return run(command, Map.of());
+    }
+
+    /** Runs a command with extra environment variables; see {@link #run(List)}. */
+    static String run(List<String> command, Map<String, String> env) throws IOException, InterruptedException {
         Path errors = Files.createTempFile("archive-test-", ".err");
         try {
-            Process process = new ProcessBuilder(command).redirectError(errors.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectError(errors.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            builder.environment().putAll(env);
+            Process process = builder.start();
             byte[] out;
             try (InputStream stdout = process.getInputStream()) {
                 out = stdout.readAllBytes();
