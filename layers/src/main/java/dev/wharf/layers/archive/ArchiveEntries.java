@@ -56,11 +56,9 @@ final class ArchiveEntries {
         put(path, new Bytes(content));
     }
 
-    /** Returns the files by path, in name order. */
-    Map<String, Source> files() {
-        TreeMap<String, Source> out = new TreeMap<>();
-        files.values().forEach(e -> out.put(e.getKey(), e.getValue()));
-        return out;
+    /** Tells whether a file is already there. */
+    boolean contains(String path) {
+        return files.containsKey(path.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Writes all files as a tar into {@code out}, which stays open. */
