@@ -1,18 +1,19 @@
 package dev.wharf.layers.archive;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.LayerException;
+import dev.wharf.layers.compress.LayerCompression;
+import dev.wharf.layers.store.ImageName;
 import dev.wharf.layers.store.LocalStore;
 import dev.wharf.layers.tar.TarEntry;
 import dev.wharf.layers.tar.TarEntryType;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -150,5 +151,30 @@ class HostileArchiveTest {
         Path notTar = Files.writeString(dir.resolve("text.tar"), "just text, no tar here");
         assertTrue(refused(notTar).getMessage().contains("archive"));
         assertTrue(refused(dir.resolve("absent.tar")).getMessage().contains("no such file"));
+    }
+
+    @Test
+    void ociLayoutDirectory_withACorruptedOrMissingLayer_isRefused() throws Exception {
+        LocalStore source = LocalStore.open(dir.resolve("source"));
+        Path tree = dir.resolve("tree");
+        ArchiveTestSupport.sampleTree(tree);
+        ArchiveTestSupport.Image image = ArchiveTestSupport.image(source, tree, ImageName.parse("app:1"),
+                LayerCompression.gzip(6, 1), List.of("/bin/tool"));
+        Path layout = dir.resolve("layout");
+        ArchiveExporter.from(source, ArchiveTestSupport.LINUX_AMD64)
+                .writeOciLayout(List.of(ImageName.parse("app:1")), layout);
+        Digest layer = source.reader().readManifest(image.manifest()).layers().get(0).digest();
+        Path layerFile = layout.resolve("blobs/sha256/" + layer.hex());
+        byte[] bytes = Files.readAllBytes(layerFile);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(layerFile, bytes);
+        LayerException corrupted = refused(layout);
+        assertTrue(corrupted.getMessage().contains("does not match") && corrupted.getMessage().contains(layer.hex()),
+                corrupted.getMessage());
+        assertTrue(!store.blobs().exists(layer), "the corrupted layer is not stored");
+        Files.delete(layerFile);
+        LayerException missing = refused(layout);
+        assertTrue(missing.getMessage().contains("lacks blobs/sha256/" + layer.hex()), missing.getMessage());
+        assertTrue(store.images().list().isEmpty(), "nothing is named");
     }
 }
