@@ -7,6 +7,7 @@
  * only this package; {@code blob} uses {@code layout}; {@code image} uses {@code blob} and {@code json};
  * {@code layer} uses {@code blob}, {@code compress}, {@code posix} and {@code tar}; {@code store} uses
  * {@code layout}, {@code blob}, {@code json} and {@code image}; {@code registry} uses {@code blob}, {@code json},
- * {@code image} and {@code store}. The module depends on no other wharf module.
+ * {@code image} and {@code store}; {@code archive} uses {@code blob}, {@code compress}, {@code image},
+ * {@code layer}, {@code layout}, {@code store}, {@code tar} and {@code registry} (its platform matcher). The module depends on no other wharf module.
  */
 package dev.wharf.layers;
