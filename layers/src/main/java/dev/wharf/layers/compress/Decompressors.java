@@ -1,0 +1,48 @@
+package dev.wharf.layers.compress;
+
+import com.github.luben.zstd.ZstdInputStream;
+import dev.wharf.layers.MediaTypes.Compression;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Opens a decompressing stream for a layer whose compression is recognised from its first bytes (the gzip and zstd
+ * magic numbers), as containerd's {@code compression.DecompressStream} does; anything else is read as is.
+ * Stateless and thread-safe.
+ */
+public final class Decompressors {
+    private static final int BUFFER = 64 * 1024;
+
+    private Decompressors() {
+    }
+
+    /** Returns the compression that {@code in} starts with, leaving the stream where it was; needs mark support. */
+    public static Compression detect(InputStream in) throws IOException {
+        in.mark(4);
+        byte[] magic = in.readNBytes(4);
+        in.reset();
+        if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
+            return Compression.GZIP;
+        }
+        if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5 && (magic[2] & 0xff) == 0x2f
+                && (magic[3] & 0xff) == 0xfd) {
+            return Compression.ZSTD;
+        }
+        return Compression.NONE;
+    }
+
+    /**
+     * Returns the decompressed content of {@code in}; closing it closes {@code in}. A truncated or corrupted
+     * compressed stream fails with an {@link IOException} when read, never with a silent end.
+     */
+    public static InputStream open(InputStream in) throws IOException {
+        BufferedInputStream buffered = new BufferedInputStream(in, BUFFER);
+        return switch (detect(buffered)) {
+            case GZIP -> new GZIPInputStream(buffered, BUFFER);
+            case ZSTD -> new ZstdInputStream(buffered);
+            case NONE -> buffered;
+        };
+    }
+}

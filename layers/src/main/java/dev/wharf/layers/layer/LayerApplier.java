@@ -1,0 +1,338 @@
+package dev.wharf.layers.layer;
+
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.compress.Decompressors;
+import dev.wharf.layers.posix.DeviceNumbers;
+import dev.wharf.layers.posix.PosixCallException;
+import dev.wharf.layers.posix.PosixFiles;
+import dev.wharf.layers.tar.TarEntry;
+import dev.wharf.layers.tar.TarEntryType;
+import dev.wharf.layers.tar.TarReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Applies a layer (a tar, plain or gzip or zstd, recognised by its first bytes) onto a directory, as containerd's
+ * {@code archive.Apply} does for OCI layers.
+ *
+ * <ul>
+ *   <li>Whiteouts: {@code .wh.<name>} removes {@code <name>}; {@code <dir>/.wh..wh..opq} removes everything in
+ *       {@code dir} that this layer has not written (so it works in any entry order); other {@code .wh..wh.} names
+ *       are ignored.</li>
+ *   <li>An entry replaces what is at its path, except that a directory over a directory only updates the metadata.
+ *       Missing parent directories are created with mode 0755.</li>
+ *   <li>Hard links, symlinks (dangling too), fifos, xattrs, modes, and modification times (also of symlinks) are
+ *       reproduced; owners and device nodes only when running as root (otherwise devices are skipped with a
+ *       warning). overlayfs's own xattrs ({@code trusted.overlay.*}, {@code user.overlay.*}) are never set, so a
+ *       layer cannot plant overlay metadata. Directory modes and times are set after all entries.</li>
+ *   <li>Confinement: every path is resolved inside the root ({@link ConfinedRoot}); a name or hard-link target with
+ *       {@code ..} above the root is refused, absolute names are taken relative to the root, and symlinks met on
+ *       the way (planted by this or an earlier layer) are followed only within the root.</li>
+ *   <li>A malformed, truncated or corrupted archive fails with a {@link LayerException} naming the entry; the root
+ *       may then hold part of the layer, and the caller discards it.</li>
+ * </ul>
+ *
+ * <p>Immutable and thread-safe; concurrent applies must use different roots.
+ */
+public final class LayerApplier {
+    private static final String WHITEOUT_PREFIX = ".wh.";
+    private static final String WHITEOUT_META_PREFIX = ".wh..wh.";
+    private static final String OPAQUE_MARKER = ".wh..wh..opq";
+
+    private final PosixFiles posix;
+
+    /** Creates an applier that uses {@code posix} for owners, devices, xattrs and symlink times. */
+    public LayerApplier(PosixFiles posix) {
+        this.posix = Objects.requireNonNull(posix, "posix");
+    }
+
+    /**
+     * Applies the layer read from {@code layer} onto {@code root}. The whole stream is read, so a corrupted
+     * compressed stream is detected even after the end of the tar.
+     *
+     * @throws LayerException if the layer is malformed, truncated or hostile, or a file cannot be written
+     */
+    public ApplyResult apply(InputStream layer, Path root) throws LayerException {
+        Run run = new Run(new ConfinedRoot(root), posix.effectiveUid() == 0);
+        try (InputStream in = Decompressors.open(layer)) {
+            TarReader tar = new TarReader(in);
+            Optional<TarEntry> next;
+            while ((next = tar.next()).isPresent()) {
+                run.apply(next.get(), tar);
+            }
+            in.transferTo(OutputStream.nullOutputStream());
+            run.finishDirectories();
+        } catch (LayerException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new LayerException("cannot read layer (corrupted or truncated compressed stream?) "
+                    + run.where() + ": " + e.getMessage(), e);
+        }
+        return new ApplyResult(run.entries, run.contentBytes, run.warnings);
+    }
+
+    /** The state of one apply. */
+    private final class Run {
+        private final ConfinedRoot root;
+        private final boolean privileged;
+        private final Set<Path> unpacked = new HashSet<>();
+        private final Map<Path, TarEntry> directories = new LinkedHashMap<>();
+        private final List<String> warnings = new ArrayList<>();
+        private long entries;
+        private long contentBytes;
+        private String lastEntry;
+
+        Run(ConfinedRoot root, boolean privileged) {
+            this.root = root;
+            this.privileged = privileged;
+        }
+
+        String where() {
+            return lastEntry == null ? "at its start" : "at or after entry " + lastEntry;
+        }
+
+        void apply(TarEntry entry, TarReader tar) throws LayerException {
+            entries++;
+            lastEntry = entry.name();
+            try {
+                applyEntry(entry, tar);
+            } catch (LayerException e) {
+                throw e;
+            } catch (IOException | InvalidPathException e) {
+                throw new LayerException("cannot apply layer entry " + entry.name() + ": " + e, e);
+            }
+        }
+
+        private void applyEntry(TarEntry entry, TarReader tar) throws IOException {
+            List<String> parts = ConfinedRoot.clean(entry.name(), "layer entry");
+            if (parts.isEmpty()) {
+                // The root itself: containerd ignores it, so the root's own mode and owner stay the caller's.
+                return;
+            }
+            String base = parts.get(parts.size() - 1);
+            if (base.startsWith(WHITEOUT_PREFIX)) {
+                whiteout(entry, parts, base);
+                return;
+            }
+            Path parent = root.resolveParent(parts, true, entry.name());
+            Path path = parent.resolve(base);
+            Optional<BasicFileAttributes> existing = lstat(path);
+            if (existing.isPresent() && !(existing.get().isDirectory() && entry.type() == TarEntryType.DIRECTORY)) {
+                deleteTree(path);
+                directories.remove(path);
+            }
+            switch (entry.type()) {
+                case DIRECTORY -> {
+                    if (existing.isEmpty() || !existing.get().isDirectory()) {
+                        Files.createDirectory(path);
+                    }
+                }
+                case REGULAR -> {
+                    try (OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW,
+                            StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                        contentBytes += tar.content().transferTo(out);
+                    }
+                }
+                case SYMLINK -> {
+                    if (entry.linkName().isEmpty() || entry.linkName().indexOf('\0') >= 0) {
+                        throw new LayerException("layer entry " + entry.name() + " is a symlink with an empty or "
+                                + "invalid target");
+                    }
+                    posix.symlink(entry.linkName(), path);
+                }
+                case HARDLINK -> {
+                    Files.createLink(path, hardlinkTarget(entry));
+                    markWritten(path);
+                    return;
+                }
+                case CHAR_DEVICE, BLOCK_DEVICE -> {
+                    if (!privileged) {
+                        warnings.add("skipped device node " + entry.name() + ": creating devices needs root");
+                        return;
+                    }
+                    int type = entry.type() == TarEntryType.CHAR_DEVICE ? PosixFiles.S_IFCHR : PosixFiles.S_IFBLK;
+                    posix.mknod(path, type | 0600, DeviceNumbers.makedev(entry.devMajor(), entry.devMinor()));
+                }
+                case FIFO -> posix.mknod(path, PosixFiles.S_IFIFO | 0600, 0);
+                default -> throw new IllegalStateException("unhandled entry type " + entry.type());
+            }
+            markWritten(path);
+            setMetadata(path, entry);
+        }
+
+        private void setMetadata(Path path, TarEntry entry) throws IOException {
+            // Owner first: chown clears setuid/setgid bits and file capabilities, which come after it.
+            if (privileged) {
+                posix.lchown(path, (int) entry.uid(), (int) entry.gid());
+            }
+            for (Map.Entry<String, byte[]> x : entry.xattrs().entrySet()) {
+                String name = x.getKey();
+                if (name.startsWith("trusted.overlay.") || name.startsWith("user.overlay.")) {
+                    warnings.add("skipped xattr " + name + " of " + entry.name() + ": overlayfs metadata");
+                    continue;
+                }
+                try {
+                    posix.setXattr(path, name, x.getValue());
+                } catch (PosixCallException e) {
+                    if (e.errno() != PosixCallException.ENOTSUP && e.errno() != PosixCallException.EPERM) {
+                        throw new LayerException("cannot set xattr " + name + " of layer entry " + entry.name() + ": "
+                                + e.getMessage(), e);
+                    }
+                    warnings.add("skipped xattr " + name + " of " + entry.name() + ": " + e.getMessage());
+                }
+            }
+            if (entry.type() == TarEntryType.DIRECTORY) {
+                directories.remove(path);
+                directories.put(path, entry);
+                return;
+            }
+            if (entry.type() != TarEntryType.SYMLINK) {
+                chmod(path, entry.mode());
+            }
+            posix.setTimes(path, entry.mtime(), 0);
+        }
+
+        private Path hardlinkTarget(TarEntry entry) throws IOException {
+            List<String> target = ConfinedRoot.clean(entry.linkName(), "hard link target of " + entry.name() + ":");
+            if (target.isEmpty()) {
+                throw new LayerException("layer entry " + entry.name() + " is a hard link to the root directory");
+            }
+            Path parent = root.resolveParent(target, false, entry.name());
+            Path source = parent == null ? null : parent.resolve(target.get(target.size() - 1));
+            Optional<BasicFileAttributes> attrs = source == null ? Optional.empty() : lstat(source);
+            if (attrs.isEmpty()) {
+                throw new LayerException("layer entry " + entry.name() + " is a hard link to " + entry.linkName()
+                        + ", which does not exist in the layer or below it");
+            }
+            if (attrs.get().isDirectory()) {
+                throw new LayerException("layer entry " + entry.name() + " is a hard link to the directory "
+                        + entry.linkName());
+            }
+            return source;
+        }
+
+        private void whiteout(TarEntry entry, List<String> parts, String base) throws IOException {
+            if (base.equals(OPAQUE_MARKER)) {
+                Path dir = root.resolveDirectory(parts.subList(0, parts.size() - 1), true, entry.name());
+                markWritten(dir);
+                hideLowerContent(dir);
+                return;
+            }
+            if (base.startsWith(WHITEOUT_META_PREFIX)) {
+                // Other AUFS metadata (.wh..wh.plnk, .wh..wh.aufs) carries nothing for an OCI layer.
+                return;
+            }
+            String name = base.substring(WHITEOUT_PREFIX.length());
+            if (name.isEmpty() || name.equals(".") || name.equals("..")) {
+                throw new LayerException("layer entry " + entry.name() + " is an invalid whiteout");
+            }
+            Path parent = root.resolveParent(parts, false, entry.name());
+            if (parent != null) {
+                Path target = parent.resolve(name);
+                if (lstat(target).isPresent()) {
+                    deleteTree(target);
+                }
+            }
+        }
+
+        /**
+         * Removes everything under {@code dir} that this layer has not written, keeping what it has (containerd's
+         * {@code applyNaive} does the same walk), so the marker works wherever it comes in the layer.
+         */
+        private void hideLowerContent(Path dir) throws IOException {
+            List<Path> children;
+            try (Stream<Path> list = Files.list(dir)) {
+                children = list.toList();
+            }
+            for (Path child : children) {
+                if (!unpacked.contains(child)) {
+                    deleteTree(child);
+                } else if (Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
+                    hideLowerContent(child);
+                }
+            }
+        }
+
+        /** Records {@code path} and its ancestors up to the root as written by this layer. */
+        private void markWritten(Path path) {
+            for (Path p = path; p != null && !p.equals(root.root()) && p.startsWith(root.root()); p = p.getParent()) {
+                if (!unpacked.add(p)) {
+                    break;
+                }
+            }
+        }
+
+        void finishDirectories() throws LayerException {
+            List<Map.Entry<Path, TarEntry>> dirs = new ArrayList<>(directories.entrySet());
+            // Children before parents, so that a read-only parent cannot block changes to its children.
+            for (int i = dirs.size() - 1; i >= 0; i--) {
+                Path path = dirs.get(i).getKey();
+                TarEntry entry = dirs.get(i).getValue();
+                try {
+                    if (lstat(path).filter(BasicFileAttributes::isDirectory).isEmpty()) {
+                        continue;
+                    }
+                    chmod(path, entry.mode());
+                    posix.setTimes(path, entry.mtime(), 0);
+                } catch (IOException e) {
+                    throw new LayerException("cannot set mode and time of layer entry " + entry.name() + ": "
+                            + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    /**
+     * chmod of a path this apply created, so not a symlink. Java's no-follow variant opens the file to fchmod it,
+     * which would block on a fifo and open a device, so the plain (following) chmod is used.
+     */
+    private static void chmod(Path path, int mode) throws IOException {
+        Files.setAttribute(path, "unix:mode", mode);
+    }
+
+    private static Optional<BasicFileAttributes> lstat(Path path) throws IOException {
+        try {
+            return Optional.of(Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+        } catch (java.nio.file.NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Deletes a file or a directory tree; symlinks are removed, never followed. */
+    private static void deleteTree(Path path) throws IOException {
+        Files.walkFileTree(path, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e != null) {
+                    throw e;
+                }
+                Files.delete(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

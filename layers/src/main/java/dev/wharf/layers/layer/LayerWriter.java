@@ -1,0 +1,220 @@
+package dev.wharf.layers.layer;
+
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.blob.BlobStore;
+import dev.wharf.layers.posix.DeviceNumbers;
+import dev.wharf.layers.tar.TarEntry;
+import dev.wharf.layers.tar.TarEntryType;
+import dev.wharf.layers.tar.TarWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executor;
+
+/**
+ * Writes {@link LayerChange}s as an OCI layer tar and stores it, compressed, as a blob; one pass computes the diff
+ * ID, the compressed digest and the size ({@link LayerBlobSink}).
+ *
+ * <p>The tar depends only on the changes' paths, metadata and content, so identical trees give byte-identical
+ * layers on any machine:
+ * <ul>
+ *   <li>entries are sorted by the bytes of their tar names, so parents precede children; an opaque marker
+ *       {@code <dir>/.wh..wh..opq} comes right after its directory, before any child;</li>
+ *   <li>modification times are truncated to seconds and optionally clamped to {@code SOURCE_DATE_EPOCH}; user and
+ *       group names are empty; whiteouts are empty regular files with mode 0, owner 0:0 and mtime 0 (containerd
+ *       v2's {@code ChangeWriter.HandleChange});</li>
+ *   <li>a file with several links is stored once, at its first path in that order, and every later path is a
+ *       hard link to it; whiteouts are never hard links, although overlayfs may give them one inode;</li>
+ *   <li>xattrs are PAX {@code SCHILY.xattr.*} records, except overlayfs's {@code trusted.overlay.*}.</li>
+ * </ul>
+ *
+ * <p>Immutable and thread-safe; each call writes its own layer.
+ */
+public final class LayerWriter {
+    private static final String WHITEOUT_PREFIX = ".wh.";
+    private static final String OPAQUE_MARKER = ".wh..wh..opq";
+
+    private final BlobStore store;
+    private final TreeScanner scanner;
+    private final LayerWriterOptions options;
+    private final Executor executor;
+
+    /**
+     * Creates a writer.
+     *
+     * @param scanner reads trees for {@link #writeTree} and {@link #writeOverlayUpper}
+     * @param executor runs parallel gzip; owned by the caller
+     */
+    public LayerWriter(BlobStore store, TreeScanner scanner, LayerWriterOptions options, Executor executor) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.scanner = Objects.requireNonNull(scanner, "scanner");
+        this.options = Objects.requireNonNull(options, "options");
+        this.executor = Objects.requireNonNull(executor, "executor");
+    }
+
+    /** Stores the whole tree under {@code root} (not the root itself) as one layer. */
+    public LayerBlob writeTree(Path root) throws LayerException {
+        return write(scanner.scanTree(root));
+    }
+
+    /** Stores the changes recorded in an overlayfs upper directory as one layer. */
+    public LayerBlob writeOverlayUpper(Path upperDir) throws LayerException {
+        return write(scanner.scanOverlayUpper(upperDir));
+    }
+
+    /**
+     * Stores {@code changes} as one layer, in the blob store given at construction.
+     *
+     * @throws LayerException if a file cannot be read, changes while being read, or the blob cannot be stored;
+     *     nothing is stored then
+     */
+    public LayerBlob write(List<LayerChange> changes) throws LayerException {
+        try (LayerBlobSink sink = LayerBlobSink.open(store, options.compression(), executor)) {
+            writeTar(changes, sink);
+            return sink.finish();
+        } catch (LayerException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new LayerException("cannot write layer: " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes the uncompressed layer tar of {@code changes} to {@code out}, which stays open. */
+    public void writeTar(List<LayerChange> changes, OutputStream out) throws IOException {
+        List<Keyed> sorted = sort(changes);
+        TarWriter tar = new TarWriter(out);
+        Map<List<Long>, String> firstLinks = new HashMap<>();
+        byte[] buffer = new byte[64 * 1024];
+        for (Keyed k : sorted) {
+            if (k.change instanceof LayerChange.Added added) {
+                writeAdded(tar, k.name, added, firstLinks, buffer);
+            } else {
+                tar.putEntry(new TarEntry(k.name, TarEntryType.REGULAR, 0, 0, 0, 0, 0, "", 0, 0, Map.of()));
+            }
+        }
+        tar.finish();
+    }
+
+    private void writeAdded(TarWriter tar, String name, LayerChange.Added added, Map<List<Long>, String> firstLinks,
+            byte[] buffer) throws IOException {
+        FileMetadata m = added.metadata();
+        if (m.kind() == FileKind.SOCKET) {
+            return;
+        }
+        long mtime = m.mtimeSeconds();
+        if (options.sourceDateEpoch().isPresent()) {
+            mtime = Math.min(mtime, options.sourceDateEpoch().getAsLong());
+        }
+        Map<String, byte[]> xattrs = new LinkedHashMap<>();
+        m.xattrs().forEach((k, v) -> {
+            if (!k.startsWith("trusted.overlay.")) {
+                xattrs.put(k, v);
+            }
+        });
+        if (m.kind() != FileKind.DIRECTORY && m.linkCount() > 1) {
+            String first = firstLinks.putIfAbsent(List.of(m.device(), m.inode()), name);
+            if (first != null) {
+                tar.putEntry(new TarEntry(name, TarEntryType.HARDLINK, m.mode(), m.uid(), m.gid(), 0, mtime, first,
+                        0, 0, xattrs));
+                return;
+            }
+        }
+        TarEntryType type = switch (m.kind()) {
+            case REGULAR -> TarEntryType.REGULAR;
+            case DIRECTORY -> TarEntryType.DIRECTORY;
+            case SYMLINK -> TarEntryType.SYMLINK;
+            case CHAR_DEVICE -> TarEntryType.CHAR_DEVICE;
+            case BLOCK_DEVICE -> TarEntryType.BLOCK_DEVICE;
+            case FIFO -> TarEntryType.FIFO;
+            case SOCKET -> throw new IllegalStateException("sockets are skipped above");
+        };
+        boolean device = type == TarEntryType.CHAR_DEVICE || type == TarEntryType.BLOCK_DEVICE;
+        tar.putEntry(new TarEntry(name, type, m.mode(), m.uid(), m.gid(), m.size(), mtime, m.linkTarget(),
+                device ? DeviceNumbers.major(m.rdev()) : 0, device ? DeviceNumbers.minor(m.rdev()) : 0, xattrs));
+        if (type == TarEntryType.REGULAR && m.size() > 0) {
+            copyContent(tar, added.source(), m.size(), name, buffer);
+        }
+    }
+
+    private static void copyContent(TarWriter tar, Path source, long size, String name, byte[] buffer)
+            throws IOException {
+        long copied = 0;
+        try (InputStream in = Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS)) {
+            while (copied < size) {
+                int n = in.read(buffer, 0, (int) Math.min(buffer.length, size - copied));
+                if (n < 0) {
+                    break;
+                }
+                tar.write(buffer, 0, n);
+                copied += n;
+            }
+            if (copied == size && in.read() >= 0) {
+                throw new LayerException("file " + source + " (layer path " + name
+                        + ") grew while it was being written into a layer; retry when it is not being modified");
+            }
+        } catch (LayerException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new LayerException("cannot read " + source + " (layer path " + name + "): " + e.getMessage(), e);
+        }
+        if (copied != size) {
+            throw new LayerException("file " + source + " (layer path " + name
+                    + ") shrank while it was being written into a layer; retry when it is not being modified");
+        }
+    }
+
+    /** A change with its tar name and sort key. */
+    private record Keyed(LayerChange change, String name, byte[] key) {
+    }
+
+    private static List<Keyed> sort(List<LayerChange> changes) throws LayerException {
+        List<Keyed> keyed = new ArrayList<>(changes.size());
+        Set<String> names = new HashSet<>();
+        Set<String> deletedOrAdded = new HashSet<>();
+        for (LayerChange c : changes) {
+            String name;
+            String key;
+            if (c instanceof LayerChange.Added a) {
+                name = a.path();
+                key = name;
+                if (!deletedOrAdded.add(a.path())) {
+                    throw new LayerException("layer change list has " + a.path() + " twice (added and deleted, or "
+                            + "added twice)");
+                }
+            } else if (c instanceof LayerChange.Deleted d) {
+                int slash = d.path().lastIndexOf('/');
+                name = d.path().substring(0, slash + 1) + WHITEOUT_PREFIX + d.path().substring(slash + 1);
+                key = name;
+                if (!deletedOrAdded.add(d.path())) {
+                    throw new LayerException("layer change list has " + d.path() + " twice (added and deleted, or "
+                            + "deleted twice)");
+                }
+            } else {
+                name = c.path() + "/" + OPAQUE_MARKER;
+                // Sorts right after the directory and before its children: the marker must precede them, or an
+                // applier that empties the directory on the marker could remove this layer's own children.
+                key = c.path() + "/";
+            }
+            if (!names.add(name)) {
+                throw new LayerException("layer change list has the entry " + name + " twice");
+            }
+            keyed.add(new Keyed(c, name, key.getBytes(StandardCharsets.UTF_8)));
+        }
+        keyed.sort(Comparator.comparing(Keyed::key, Arrays::compareUnsigned));
+        return keyed;
+    }
+}

@@ -1,0 +1,129 @@
+package dev.wharf.layers.layer;
+
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.posix.PosixFiles;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Turns a directory on disk into {@link LayerChange}s: either a whole tree (every file added) or an overlayfs upper
+ * directory, whose whiteouts (character devices 0:0) become {@link LayerChange.Deleted} and whose opaque
+ * directories ({@code trusted.overlay.opaque=y}, or {@code user.overlay.opaque=y} under {@code -o userxattr})
+ * become {@link LayerChange.OpaqueDirectory}.
+ *
+ * <p>Overlay upper dirs that use {@code redirect_dir} or {@code metacopy} are refused: their content is not all in
+ * the upper dir. The root directory itself is not a change. Sockets are left out, as in Docker and containerd. The
+ * result is in directory-listing order; {@link LayerWriter} sorts it. Immutable and thread-safe.
+ */
+public final class TreeScanner {
+    private static final String WHITEOUT_PREFIX = ".wh.";
+
+    private final PosixFiles posix;
+    private final FileMetadataReader reader;
+
+    /** Creates a scanner that reads xattrs through {@code posix}. */
+    public TreeScanner(PosixFiles posix) {
+        this.posix = Objects.requireNonNull(posix, "posix");
+        this.reader = new FileMetadataReader(posix);
+    }
+
+    /** Returns every file under {@code root} as an addition. */
+    public List<LayerChange> scanTree(Path root) throws LayerException {
+        List<LayerChange> out = new ArrayList<>();
+        walk(root, "", false, out);
+        return List.copyOf(out);
+    }
+
+    /**
+     * Returns the changes an overlayfs upper directory records.
+     *
+     * @param upperDir the {@code upperdir} of an unmounted (or quiescent) overlay
+     */
+    public List<LayerChange> scanOverlayUpper(Path upperDir) throws LayerException {
+        List<LayerChange> out = new ArrayList<>();
+        walk(upperDir, "", true, out);
+        return List.copyOf(out);
+    }
+
+    private void walk(Path dir, String prefix, boolean overlay, List<LayerChange> out) throws LayerException {
+        List<Path> children = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+            stream.forEach(children::add);
+        } catch (IOException e) {
+            throw new LayerException("cannot list directory " + dir + ": " + e.getMessage(), e);
+        }
+        for (Path child : children) {
+            String name = child.getFileName().toString();
+            String path = prefix.isEmpty() ? name : prefix + "/" + name;
+            if (name.startsWith(WHITEOUT_PREFIX)) {
+                throw new LayerException("cannot put " + child + " in a layer: names starting with '.wh.' are "
+                        + "reserved for whiteouts in OCI layers; rename the file");
+            }
+            FileMetadata meta = reader.read(child);
+            if (overlay) {
+                if (meta.isOverlayWhiteout()) {
+                    out.add(new LayerChange.Deleted(path));
+                    continue;
+                }
+                refuseUnsupportedOverlayFeatures(child, meta);
+                meta = meta.withXattrs(withoutOverlayXattrs(meta.xattrs()));
+            }
+            if (meta.kind() == FileKind.SOCKET) {
+                continue;
+            }
+            out.add(new LayerChange.Added(path, child, meta));
+            if (meta.kind() == FileKind.DIRECTORY) {
+                if (overlay && isOpaque(child)) {
+                    out.add(new LayerChange.OpaqueDirectory(path));
+                }
+                walk(child, path, overlay, out);
+            }
+        }
+    }
+
+    /**
+     * A renamed directory ({@code redirect_dir}) or a metadata-only copy-up ({@code metacopy}) cannot be read from
+     * the upper directory alone: the first would give a wrong diff (BuildKit's {@code util/overlay} refuses it
+     * too), the second would store holes instead of the file's content.
+     */
+    private static void refuseUnsupportedOverlayFeatures(Path path, FileMetadata meta) throws LayerException {
+        for (String prefix : List.of("trusted.overlay.", "user.overlay.")) {
+            if (meta.xattrs().containsKey(prefix + "redirect")) {
+                throw new LayerException("cannot diff overlay upper dir entry " + path + ": it is a renamed "
+                        + "directory (redirect_dir); mount the overlay with redirect_dir=off");
+            }
+            if (meta.xattrs().containsKey(prefix + "metacopy")) {
+                throw new LayerException("cannot diff overlay upper dir entry " + path + ": it is a metadata-only "
+                        + "copy (metacopy); mount the overlay with metacopy=off");
+            }
+        }
+    }
+
+    private boolean isOpaque(Path dir) throws LayerException {
+        for (String name : List.of("trusted.overlay.opaque", "user.overlay.opaque")) {
+            var value = posix.getXattr(dir, name);
+            if (value.isPresent() && value.get().length == 1 && value.get()[0] == 'y') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Drops overlayfs's own bookkeeping xattrs ({@code trusted.overlay.*}, {@code user.overlay.*}). */
+    private static Map<String, byte[]> withoutOverlayXattrs(Map<String, byte[]> xattrs) {
+        Map<String, byte[]> kept = new LinkedHashMap<>();
+        xattrs.forEach((k, v) -> {
+            if (!k.startsWith("trusted.overlay.") && !k.startsWith("user.overlay.")) {
+                kept.put(k, v);
+            }
+        });
+        return kept;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.wharf.layers.posix;
+
+import dev.wharf.layers.LayerException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The file operations wharf needs beyond {@code java.nio}: extended attributes, device nodes and fifos, and owner
+ * and time changes that never follow a symlink at the last path component.
+ *
+ * <p>Implementations are stateless and thread-safe. Every method acts on the path itself, never on a symlink's
+ * target (the {@code l*} calls, {@code AT_SYMLINK_NOFOLLOW}). Errors are {@link PosixCallException}s with the errno.
+ */
+public interface PosixFiles {
+    /** File type bits of {@code st_mode} for a character device. */
+    int S_IFCHR = 0020000;
+    /** File type bits of {@code st_mode} for a block device. */
+    int S_IFBLK = 0060000;
+    /** File type bits of {@code st_mode} for a fifo. */
+    int S_IFIFO = 0010000;
+
+    /**
+     * Returns the host's libc binding.
+     *
+     * @throws LayerException if the native library cannot be loaded
+     */
+    static PosixFiles system() throws LayerException {
+        return JnrPosixFiles.load();
+    }
+
+    /** Returns the names of the extended attributes of {@code path} ({@code llistxattr}), in the kernel's order. */
+    List<String> listXattrs(Path path) throws LayerException;
+
+    /** Returns the value of one extended attribute ({@code lgetxattr}), or empty when it is not set. */
+    Optional<byte[]> getXattr(Path path, String name) throws LayerException;
+
+    /** Sets one extended attribute ({@code lsetxattr}), creating or replacing it. */
+    void setXattr(Path path, String name, byte[] value) throws LayerException;
+
+    /**
+     * Creates a device node or fifo ({@code mknod}).
+     *
+     * @param mode file type bits ({@link #S_IFCHR}, {@link #S_IFBLK}, {@link #S_IFIFO}) or'ed with permission bits
+     * @param device the {@code dev_t}, see {@link DeviceNumbers#makedev}; 0 for a fifo
+     */
+    void mknod(Path path, int mode, long device) throws LayerException;
+
+    /**
+     * Creates a symlink at {@code link} whose target is exactly {@code target} ({@code symlink}); unlike
+     * {@code Files.createSymbolicLink}, the target is not normalised (a trailing or doubled slash is kept).
+     */
+    void symlink(String target, Path link) throws LayerException;
+
+    /** Changes the owner of {@code path} itself ({@code lchown}). */
+    void lchown(Path path, int uid, int gid) throws LayerException;
+
+    /** Sets access and modification time of {@code path} itself ({@code utimensat}, {@code AT_SYMLINK_NOFOLLOW}). */
+    void setTimes(Path path, long epochSeconds, int nanos) throws LayerException;
+
+    /** Returns the effective user ID of this process. */
+    int effectiveUid();
+}

@@ -1,0 +1,248 @@
+package dev.wharf.layers.tar;
+
+import dev.wharf.layers.LayerException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Writes a tar stream whose bytes depend only on the entries and contents given: POSIX ustar headers with empty
+ * user and group names, and a PAX extended header ({@code x}) before an entry only when a field does not fit ustar
+ * (long or non-ASCII names and link targets, sizes of 8 GiB and more, large IDs, times outside ustar's range) or
+ * the entry has xattrs. PAX records are sorted by key, as Go's {@code archive/tar} writes them; the archive ends
+ * with two zero blocks and no further padding, also as Go does.
+ *
+ * <p>Not thread-safe. Usage: {@link #putEntry}, then exactly {@code size} content bytes with {@link #write}, then the
+ * next entry; {@link #finish()} at the end. The writer never closes the underlying stream.
+ */
+public final class TarWriter {
+    static final int BLOCK = 512;
+    private static final long MAX_OCTAL_7 = 07777777L;
+    private static final long MAX_OCTAL_11 = 077777777777L;
+    private static final String PAX_HEADER_NAME = "././@PaxHeader";
+
+    private final OutputStream out;
+    private final byte[] zeros = new byte[BLOCK];
+    private String current;
+    private long remaining;
+    private long written;
+    private boolean finished;
+
+    /** Creates a writer over {@code out}. */
+    public TarWriter(OutputStream out) {
+        this.out = Objects.requireNonNull(out, "out");
+    }
+
+    /**
+     * Writes the header of {@code entry} (and a PAX header first when needed). A regular file's content must
+     * follow; other entries are complete.
+     *
+     * @throws LayerException if the previous entry's content is incomplete or writing fails
+     */
+    public void putEntry(TarEntry entry) throws IOException {
+        endEntry();
+        String name = entry.type() == TarEntryType.DIRECTORY && !entry.name().endsWith("/")
+                ? entry.name() + "/" : entry.name();
+        Map<String, byte[]> pax = new TreeMap<>();
+        byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+        byte[] linkBytes = entry.linkName().getBytes(StandardCharsets.UTF_8);
+        String[] split = ustarSplit(name, nameBytes);
+        if (split == null) {
+            pax.put("path", nameBytes);
+        }
+        if (linkBytes.length > 100 || !isAscii(entry.linkName())) {
+            pax.put("linkpath", linkBytes);
+        }
+        if (entry.size() > MAX_OCTAL_11) {
+            pax.put("size", ascii(Long.toString(entry.size())));
+        }
+        if (entry.uid() > MAX_OCTAL_7) {
+            pax.put("uid", ascii(Long.toString(entry.uid())));
+        }
+        if (entry.gid() > MAX_OCTAL_7) {
+            pax.put("gid", ascii(Long.toString(entry.gid())));
+        }
+        if (entry.mtime() < 0 || entry.mtime() > MAX_OCTAL_11) {
+            pax.put("mtime", ascii(Long.toString(entry.mtime())));
+        }
+        if (entry.devMajor() > MAX_OCTAL_7 || entry.devMinor() > MAX_OCTAL_7) {
+            throw new LayerException("device numbers of " + entry.name() + " do not fit a tar header");
+        }
+        entry.xattrs().forEach((k, v) -> pax.put("SCHILY.xattr." + k, v));
+        if (!pax.isEmpty()) {
+            byte[] records = paxRecords(pax);
+            byte[] header = header(PAX_HEADER_NAME.getBytes(StandardCharsets.US_ASCII), new byte[0], 'x', 0644, 0, 0,
+                    records.length, 0, new byte[0], 0, 0);
+            out.write(header);
+            out.write(records);
+            pad(records.length);
+        }
+        byte[] ustarName = split == null ? truncate(nameBytes, 100) : split[1].getBytes(StandardCharsets.US_ASCII);
+        byte[] prefix = split == null ? new byte[0] : split[0].getBytes(StandardCharsets.US_ASCII);
+        out.write(header(ustarName, prefix, entry.type().flag(), entry.mode(), fit(entry.uid(), MAX_OCTAL_7),
+                fit(entry.gid(), MAX_OCTAL_7), fit(entry.size(), MAX_OCTAL_11),
+                entry.mtime() < 0 ? 0 : fit(entry.mtime(), MAX_OCTAL_11), truncate(linkBytes, 100),
+                entry.devMajor(), entry.devMinor()));
+        current = entry.name();
+        remaining = entry.size();
+        written = entry.size();
+    }
+
+    /** Writes content of the current regular file. */
+    public void write(byte[] bytes, int offset, int length) throws IOException {
+        if (length > remaining) {
+            throw new LayerException("tar entry " + current + " got more than its " + written
+                    + " bytes of content; the file grew while being read");
+        }
+        out.write(bytes, offset, length);
+        remaining -= length;
+    }
+
+    /** Ends the archive with two zero blocks; does not close the underlying stream. */
+    public void finish() throws IOException {
+        if (finished) {
+            return;
+        }
+        endEntry();
+        out.write(zeros);
+        out.write(zeros);
+        out.flush();
+        finished = true;
+    }
+
+    private void endEntry() throws IOException {
+        if (finished) {
+            throw new IllegalStateException("tar archive already finished");
+        }
+        if (current == null) {
+            return;
+        }
+        if (remaining != 0) {
+            throw new LayerException("tar entry " + current + " got " + (written - remaining) + " of its " + written
+                    + " bytes of content; the file shrank while being read");
+        }
+        pad(written);
+        current = null;
+    }
+
+    private void pad(long length) throws IOException {
+        int rest = (int) (length % BLOCK);
+        if (rest != 0) {
+            out.write(zeros, 0, BLOCK - rest);
+        }
+    }
+
+    /** Splits an ASCII name into ustar prefix and name, or returns null when PAX is needed. */
+    private static String[] ustarSplit(String name, byte[] bytes) {
+        if (!isAscii(name)) {
+            return null;
+        }
+        if (bytes.length <= 100) {
+            return new String[] {"", name};
+        }
+        // The prefix takes as much as it can (at most 155 bytes) and ends just before a slash, as Go's splitUSTARPath.
+        int limit = Math.min(bytes.length - 1, 155);
+        for (int i = limit; i > 0; i--) {
+            if (bytes[i] == '/' && bytes.length - i - 1 <= 100 && bytes.length - i - 1 > 0) {
+                return new String[] {name.substring(0, i), name.substring(i + 1)};
+            }
+        }
+        return null;
+    }
+
+    private static byte[] header(byte[] name, byte[] prefix, char type, int mode, long uid, long gid, long size,
+            long mtime, byte[] linkName, long devMajor, long devMinor) {
+        byte[] h = new byte[BLOCK];
+        System.arraycopy(name, 0, h, 0, Math.min(name.length, 100));
+        octal(h, 100, 8, mode);
+        octal(h, 108, 8, uid);
+        octal(h, 116, 8, gid);
+        octal(h, 124, 12, size);
+        octal(h, 136, 12, mtime);
+        h[156] = (byte) type;
+        System.arraycopy(linkName, 0, h, 157, Math.min(linkName.length, 100));
+        System.arraycopy("ustar\u000000".getBytes(StandardCharsets.US_ASCII), 0, h, 257, 8);
+        // uname and gname stay empty (BuildKit and containerd write no user or group names).
+        if (type == '3' || type == '4') {
+            octal(h, 329, 8, devMajor);
+            octal(h, 337, 8, devMinor);
+        } else {
+            octal(h, 329, 8, 0);
+            octal(h, 337, 8, 0);
+        }
+        System.arraycopy(prefix, 0, h, 345, Math.min(prefix.length, 155));
+        for (int i = 148; i < 156; i++) {
+            h[i] = ' ';
+        }
+        long sum = 0;
+        for (byte b : h) {
+            sum += b & 0xff;
+        }
+        octal(h, 148, 7, sum);
+        return h;
+    }
+
+    /** Writes {@code value} as zero-padded octal in {@code width - 1} digits and a NUL. */
+    private static void octal(byte[] h, int offset, int width, long value) {
+        String digits = Long.toOctalString(value);
+        int pad = width - 1 - digits.length();
+        for (int i = 0; i < pad; i++) {
+            h[offset + i] = '0';
+        }
+        for (int i = 0; i < digits.length(); i++) {
+            h[offset + pad + i] = (byte) digits.charAt(i);
+        }
+        h[offset + width - 1] = 0;
+    }
+
+    private static byte[] paxRecords(Map<String, byte[]> records) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        for (Map.Entry<String, byte[]> r : records.entrySet()) {
+            byte[] key = r.getKey().getBytes(StandardCharsets.UTF_8);
+            // "<len> <key>=<value>\n" where len counts itself.
+            int rest = 1 + key.length + 1 + r.getValue().length + 1;
+            int len = rest + Integer.toString(rest).length();
+            if (Integer.toString(len).length() != Integer.toString(rest).length()) {
+                len++;
+            }
+            buf.write(ascii(Integer.toString(len)));
+            buf.write(' ');
+            buf.write(key);
+            buf.write('=');
+            buf.write(r.getValue());
+            buf.write('\n');
+        }
+        return buf.toByteArray();
+    }
+
+    private static long fit(long value, long max) {
+        return value > max ? 0 : value;
+    }
+
+    private static byte[] truncate(byte[] bytes, int max) {
+        if (bytes.length <= max) {
+            return bytes;
+        }
+        byte[] t = new byte[max];
+        System.arraycopy(bytes, 0, t, 0, max);
+        return t;
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == 0 || c > 0x7e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,374 @@
+package dev.wharf.layers.layer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.luben.zstd.ZstdOutputStream;
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.posix.PosixFiles;
+import dev.wharf.layers.tar.TarEntry;
+import dev.wharf.layers.tar.TarEntryType;
+import dev.wharf.layers.tar.TarWriter;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Applying layers, including hostile and broken ones: nothing may ever be written outside the root. */
+class LayerApplierTest {
+    @TempDir
+    Path tmp;
+
+    private Path root;
+    private Path outside;
+    private PosixFiles posix;
+    private LayerApplier applier;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        root = Files.createDirectory(tmp.resolve("root"));
+        outside = Files.createDirectory(tmp.resolve("outside"));
+        Files.writeString(outside.resolve("secret"), "secret");
+        posix = PosixFiles.system();
+        applier = new LayerApplier(posix);
+    }
+
+    @Test
+    void dotDotAboveTheRoot_isRefusedNamingTheEntry() throws Exception {
+        LayerException e = assertThrows(LayerException.class, () -> apply(tar(file("../x", "pwned"))));
+        assertTrue(e.getMessage().contains("'../x'") && e.getMessage().contains("outside the root"), e.getMessage());
+        assertNothingOutside();
+    }
+
+    @Test
+    void dotDotThatStaysInside_isCleanedLexically() throws Exception {
+        apply(tar(file("a/../b", "in")));
+        assertEquals("in", Files.readString(root.resolve("b")));
+        assertFalse(Files.exists(root.resolve("a")));
+    }
+
+    @Test
+    void absoluteName_isTakenRelativeToTheRoot() throws Exception {
+        apply(tar(file(outside + "/pwned", "contained")));
+        assertEquals("contained", Files.readString(root.resolve(outside.toString().substring(1)).resolve("pwned")));
+        assertNothingOutside();
+    }
+
+    @Test
+    void writingThroughAnAbsoluteSymlink_staysInsideTheRoot() throws Exception {
+        apply(tar(symlink("evil", outside.toString()), file("evil/pwned", "contained")));
+        assertEquals("contained", Files.readString(root.resolve(outside.toString().substring(1)).resolve("pwned")));
+        assertTrue(Files.isSymbolicLink(root.resolve("evil")));
+        assertNothingOutside();
+    }
+
+    @Test
+    void writingThroughARelativeSymlinkThatClimbs_stopsAtTheRoot() throws Exception {
+        apply(tar(dir("a/b"), symlink("a/b/up", "../../../../../../.."), file("a/b/up/pwned", "contained")));
+        assertEquals("contained", Files.readString(root.resolve("pwned")));
+        assertNothingOutside();
+    }
+
+    @Test
+    void aSymlinkPlantedByAnEarlierLayer_isResolvedInsideTheRoot() throws Exception {
+        apply(tar(symlink("lib", outside.toString())));
+        apply(tar(file("lib/pwned", "contained"), file("lib/secret", "overwritten?")));
+        assertEquals("contained", Files.readString(root.resolve(outside.toString().substring(1)).resolve("pwned")));
+        assertNothingOutside();
+    }
+
+    @Test
+    void aSymlinkLoop_isRefused() throws Exception {
+        LayerException e = assertThrows(LayerException.class,
+                () -> apply(tar(symlink("loop1", "loop2"), symlink("loop2", "loop1"), file("loop1/x", "x"))));
+        assertTrue(e.getMessage().contains("loop1/x") && e.getMessage().contains("symbolic links"), e.getMessage());
+    }
+
+    @Test
+    void hardlinksToOutside_areRefused() throws Exception {
+        LayerException up = assertThrows(LayerException.class, () -> apply(tar(hardlink("h", "../outside/secret"))));
+        assertTrue(up.getMessage().contains("hard link target of h"), up.getMessage());
+        LayerException absolute = assertThrows(LayerException.class,
+                () -> apply(tar(hardlink("h", outside + "/secret"))));
+        assertTrue(absolute.getMessage().contains("layer entry h is a hard link to"), absolute.getMessage());
+        LayerException viaSymlink = assertThrows(LayerException.class,
+                () -> apply(tar(symlink("s", outside.toString()), hardlink("h", "s/secret"))));
+        assertTrue(viaSymlink.getMessage().contains("does not exist"), viaSymlink.getMessage());
+        assertEquals(1, (Integer) Files.getAttribute(outside.resolve("secret"), "unix:nlink"));
+        assertNothingOutside();
+    }
+
+    @Test
+    void hardlinkToASymlink_linksTheSymlinkItself() throws Exception {
+        apply(tar(symlink("s", outside + "/secret"), hardlink("h", "s")));
+        assertTrue(Files.isSymbolicLink(root.resolve("h")));
+        assertEquals(1, (Integer) Files.getAttribute(outside.resolve("secret"), "unix:nlink"));
+    }
+
+    @Test
+    void anEntryOverASymlink_replacesTheSymlinkAndNeverFollowsIt() throws Exception {
+        apply(tar(symlink("f", outside + "/secret"), file("f", "replaced")));
+        assertFalse(Files.isSymbolicLink(root.resolve("f")));
+        assertEquals("replaced", Files.readString(root.resolve("f")));
+        assertNothingOutside();
+    }
+
+    @Test
+    void duplicateEntries_theLastOneWins() throws Exception {
+        apply(tar(file("dup", "one"), file("dup", "two"), file("d", "file"), dir("d"), file("d/inner", "x"),
+                dir("keep"), file("keep/child", "c"), dir("keep")));
+        assertEquals("two", Files.readString(root.resolve("dup")));
+        assertTrue(Files.isDirectory(root.resolve("d"), LinkOption.NOFOLLOW_LINKS));
+        assertEquals("c", Files.readString(root.resolve("keep/child")), "a directory over a directory merges");
+    }
+
+    @Test
+    void whiteouts_deleteFromTheLowerLayers_andOpaqueMarkersHideTheirContentInAnyOrder() throws Exception {
+        apply(tar(dir("d"), file("d/old", "old"), dir("d/sub"), file("d/sub/x", "x"), file("gone", "gone"),
+                dir("tree"), file("tree/leaf", "leaf")));
+        apply(tar(file(".wh.gone", ""), file(".wh.tree", ""), file("d/new", "new"), file("d/.wh..wh..opq", ""),
+                file(".wh.never-existed", "")));
+        assertFalse(Files.exists(root.resolve("gone")));
+        assertFalse(Files.exists(root.resolve("tree")));
+        assertFalse(Files.exists(root.resolve(".wh.gone")));
+        try (Stream<Path> list = Files.list(root.resolve("d"))) {
+            assertEquals(List.of("new"), list.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+
+    @Test
+    void anOpaqueMarkerAfterChildrenWithoutParentEntries_keepsTheLayersOwnFiles() throws Exception {
+        apply(tar(dir("d"), dir("d/sub"), file("d/sub/old", "old"), file("d/other", "other")));
+        apply(tar(file("d/sub/new", "new"), file("d/.wh..wh..opq", "")));
+        assertEquals("new", Files.readString(root.resolve("d/sub/new")));
+        assertFalse(Files.exists(root.resolve("d/sub/old")));
+        assertFalse(Files.exists(root.resolve("d/other")));
+    }
+
+    @Test
+    void invalidWhiteoutNames_areRefused() throws Exception {
+        LayerException e = assertThrows(LayerException.class, () -> apply(tar(file("a/.wh..", ""))));
+        assertTrue(e.getMessage().contains("a/.wh.."), e.getMessage());
+    }
+
+    @Test
+    void directoryTimes_areSetAfterTheirChildren() throws Exception {
+        apply(tar(entry("d/", TarEntryType.DIRECTORY, 0, "", 0755, 1_000), file("d/a", "a"), file("d/b", "b")));
+        assertEquals(1_000L, new FileMetadataReader(posix).read(root.resolve("d")).mtimeSeconds());
+    }
+
+    @Test
+    void readOnlyDirectories_stillGetTheirChildren() throws Exception {
+        apply(tar(entry("ro/", TarEntryType.DIRECTORY, 0, "", 0555, 1_000), file("ro/child", "c")));
+        assertEquals("c", Files.readString(root.resolve("ro/child")));
+        assertEquals(0555, (Integer) Files.getAttribute(root.resolve("ro"), "unix:mode") & 07777);
+    }
+
+    @Test
+    void truncatedGzip_fails() throws Exception {
+        byte[] gz = gzip(tar(file("a", "x".repeat(100_000)), file("b", "y")));
+        byte[] cut = Arrays.copyOf(gz, gz.length - 10);
+        LayerException e = assertThrows(LayerException.class, () -> apply(cut));
+        assertTrue(e.getMessage().contains("cannot read layer") || e.getMessage().contains("truncated"),
+                e.getMessage());
+        assertNothingOutside();
+    }
+
+    @Test
+    void truncatedZstd_fails() throws Exception {
+        byte[] zst = zstd(tar(file("a", "x".repeat(100_000)), file("b", "y")));
+        byte[] cut = Arrays.copyOf(zst, zst.length - 10);
+        assertThrows(LayerException.class, () -> apply(cut));
+    }
+
+    @Test
+    void corruptedGzip_fails() throws Exception {
+        byte[] gz = gzip(tar(file("a", "content")));
+        gz[gz.length - 6] ^= 0x55;
+        assertThrows(LayerException.class, () -> apply(gz));
+    }
+
+    @Test
+    void truncatedPlainTar_failsNamingTheEntry() throws Exception {
+        byte[] tar = tar(file("first", "1"), file("second", "z".repeat(5000)));
+        LayerException inside = assertThrows(LayerException.class, () -> apply(Arrays.copyOf(tar, 2048)));
+        assertTrue(inside.getMessage().contains("second"), inside.getMessage());
+        LayerException noEnd = assertThrows(LayerException.class,
+                () -> apply(Arrays.copyOf(tar, tar.length - 1024)));
+        assertTrue(noEnd.getMessage().contains("end-of-archive"), noEnd.getMessage());
+    }
+
+    @Test
+    void aCorruptedHeader_fails() throws Exception {
+        byte[] tar = tar(file("a", "x"), file("b", "y"));
+        tar[1024 + 10] ^= 1;
+        LayerException e = assertThrows(LayerException.class, () -> apply(tar));
+        assertTrue(e.getMessage().contains("checksum") && e.getMessage().contains("after entry a"), e.getMessage());
+    }
+
+    @Test
+    void anOversizePaxHeader_isRefused() throws Exception {
+        TarEntry huge = new TarEntry("big", TarEntryType.REGULAR, 0644, 0, 0, 0, 0, "", 0, 0,
+                Map.of("user.huge", new byte[2 << 20]));
+        LayerException e = assertThrows(LayerException.class, () -> apply(tar(huge)));
+        assertTrue(e.getMessage().contains("more than the"), e.getMessage());
+        assertFalse(Files.exists(root.resolve("big")));
+    }
+
+    @Test
+    void garbage_isNotATar() throws Exception {
+        byte[] junk = "this is not a tar archive at all".repeat(40).getBytes(StandardCharsets.US_ASCII);
+        assertThrows(LayerException.class, () -> apply(junk));
+        assertThrows(LayerException.class, () -> apply(new byte[0]));
+    }
+
+    @Test
+    void overlayXattrsInALayer_areNotSet() throws Exception {
+        TarEntry planted = new TarEntry("d/", TarEntryType.DIRECTORY, 0755, 0, 0, 0, 0, "", 0, 0,
+                Map.of("trusted.overlay.opaque", new byte[] {'y'}, "user.kept", new byte[] {1}));
+        ApplyResult result = applier.apply(new ByteArrayInputStream(tar(planted)), root);
+        assertFalse(posix.getXattr(root.resolve("d"), "trusted.overlay.opaque").isPresent());
+        assertTrue(posix.getXattr(root.resolve("d"), "user.kept").isPresent());
+        assertEquals(1, result.warnings().size(), result.warnings().toString());
+    }
+
+    @Test
+    void withoutRoot_devicesAreSkippedWithAWarning_andOwnersAreLeftAlone() throws Exception {
+        PosixFiles unprivileged = new UnprivilegedPosix(posix);
+        TarEntry device = new TarEntry("null", TarEntryType.CHAR_DEVICE, 0666, 0, 0, 0, 0, "", 1, 3, Map.of());
+        TarEntry owned = new TarEntry("owned", TarEntryType.REGULAR, 0644, 4242, 4243, 0, 0, "", 0, 0, Map.of());
+        ApplyResult result = new LayerApplier(unprivileged).apply(new ByteArrayInputStream(tar(device, owned)), root);
+        assertEquals(1, result.warnings().size());
+        assertTrue(result.warnings().get(0).contains("null") && result.warnings().get(0).contains("root"),
+                result.warnings().get(0));
+        assertFalse(Files.exists(root.resolve("null"), LinkOption.NOFOLLOW_LINKS));
+        assertEquals(posix.effectiveUid(), (Integer) Files.getAttribute(root.resolve("owned"), "unix:uid"));
+        assertEquals(2, result.entries());
+    }
+
+    /** The real libc binding, but reporting a non-root user, to exercise the applier's unprivileged path. */
+    private record UnprivilegedPosix(PosixFiles real) implements PosixFiles {
+        @Override
+        public List<String> listXattrs(Path path) throws LayerException {
+            return real.listXattrs(path);
+        }
+
+        @Override
+        public java.util.Optional<byte[]> getXattr(Path path, String name) throws LayerException {
+            return real.getXattr(path, name);
+        }
+
+        @Override
+        public void setXattr(Path path, String name, byte[] value) throws LayerException {
+            real.setXattr(path, name, value);
+        }
+
+        @Override
+        public void mknod(Path path, int mode, long device) throws LayerException {
+            real.mknod(path, mode, device);
+        }
+
+        @Override
+        public void symlink(String target, Path link) throws LayerException {
+            real.symlink(target, link);
+        }
+
+        @Override
+        public void lchown(Path path, int uid, int gid) throws LayerException {
+            throw new AssertionError("an unprivileged apply must not chown");
+        }
+
+        @Override
+        public void setTimes(Path path, long epochSeconds, int nanos) throws LayerException {
+            real.setTimes(path, epochSeconds, nanos);
+        }
+
+        @Override
+        public int effectiveUid() {
+            return 1000;
+        }
+    }
+
+    private void assertNothingOutside() throws IOException {
+        try (Stream<Path> list = Files.list(tmp)) {
+            assertEquals(List.of("outside", "root"),
+                    list.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        try (Stream<Path> list = Files.list(outside)) {
+            assertEquals(List.of("secret"), list.map(p -> p.getFileName().toString()).toList());
+        }
+        assertEquals("secret", Files.readString(outside.resolve("secret")));
+    }
+
+    private void apply(byte[] layer) throws IOException {
+        applier.apply(new ByteArrayInputStream(layer), root);
+    }
+
+    /** A tar entry with its content (for regular files). */
+    private record Item(TarEntry entry, byte[] content) {
+    }
+
+    private static Item file(String name, String content) {
+        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+        return new Item(new TarEntry(name, TarEntryType.REGULAR, 0644, 0, 0, bytes.length, 1_600_000_000L, "", 0, 0,
+                Map.of()), bytes);
+    }
+
+    private static Item dir(String name) {
+        return entry(name, TarEntryType.DIRECTORY, 0, "", 0755, 1_600_000_000L);
+    }
+
+    private static Item symlink(String name, String target) {
+        return entry(name, TarEntryType.SYMLINK, 0, target, 0777, 1_600_000_000L);
+    }
+
+    private static Item hardlink(String name, String target) {
+        return entry(name, TarEntryType.HARDLINK, 0, target, 0644, 1_600_000_000L);
+    }
+
+    private static Item entry(String name, TarEntryType type, long size, String link, int mode, long mtime) {
+        return new Item(new TarEntry(name, type, mode, 0, 0, size, mtime, link, 0, 0, Map.of()), new byte[0]);
+    }
+
+    private static byte[] tar(Object... items) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        TarWriter writer = new TarWriter(out);
+        for (Object o : items) {
+            Item item = o instanceof TarEntry e ? new Item(e, new byte[(int) e.size()]) : (Item) o;
+            writer.putEntry(item.entry());
+            writer.write(item.content(), 0, item.content().length);
+        }
+        writer.finish();
+        return out.toByteArray();
+    }
+
+    private static byte[] gzip(byte[] data) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (OutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(data);
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] zstd(byte[] data) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (OutputStream z = new ZstdOutputStream(out)) {
+            z.write(data);
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,194 @@
+package dev.wharf.layers.layer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.layers.Digest;
+import dev.wharf.layers.blob.FileBlobStore;
+import dev.wharf.layers.compress.LayerCompression;
+import dev.wharf.layers.posix.PosixFiles;
+import dev.wharf.layers.testing.RootOnly;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Tree -> layer -> applied tree, with real files, owners, devices and xattrs (as root). */
+class LayerRoundTripTest {
+    @TempDir
+    Path tmp;
+
+    private final ExecutorService pool = Executors.newFixedThreadPool(2);
+    private PosixFiles posix;
+
+    @BeforeEach
+    void requireRoot() throws Exception {
+        posix = PosixFiles.system();
+        RootOnly.require(posix.effectiveUid() == 0, "root (for owners, devices and trusted xattrs)");
+    }
+
+    @AfterEach
+    void stopPool() {
+        pool.shutdownNow();
+    }
+
+    @Test
+    void applyingTheLayerOfATree_reproducesTheTree() throws Exception {
+        Path source = Files.createDirectory(tmp.resolve("source"));
+        SampleTrees.rich(source, posix);
+        posix.setXattr(source.resolve("a/file.txt"), "trusted.overlay.origin", new byte[] {1});
+        for (LayerCompression compression : List.of(LayerCompression.gzip(6, 2), LayerCompression.zstd(3),
+                LayerCompression.none())) {
+            FileBlobStore store = FileBlobStore.open(tmp.resolve("store-" + compression.type()));
+            LayerBlob layer = writer(store, LayerWriterOptions.of(compression)).writeTree(source);
+            Path target = Files.createDirectory(tmp.resolve("target-" + compression.type()));
+            try (InputStream in = store.open(layer.descriptor().digest())) {
+                ApplyResult result = new LayerApplier(posix).apply(in, target);
+                assertEquals(List.of(), result.warnings());
+            }
+            Map<String, String> expected = TreeSnapshot.of(source, posix);
+            assertSampleTreeIsRich(expected);
+            assertEquals(expected, TreeSnapshot.of(target, posix), compression.toString());
+            assertFalse(posix.getXattr(target.resolve("a/file.txt"), "trusted.overlay.origin").isPresent(),
+                    "overlayfs xattrs are never written into a layer");
+            assertArrayEquals(SampleTrees.CAPABILITY,
+                    posix.getXattr(target.resolve("a/exec"), "security.capability").orElseThrow());
+        }
+    }
+
+    @Test
+    void theDiffIdIsTheDigestOfTheTar_andTheDescriptorThatOfTheBlob() throws Exception {
+        Path source = Files.createDirectory(tmp.resolve("source"));
+        SampleTrees.rich(source, posix);
+        FileBlobStore store = FileBlobStore.open(tmp.resolve("store"));
+        LayerWriter writer = writer(store, LayerWriterOptions.of(LayerCompression.gzip(6, 2)));
+        LayerBlob layer = writer.writeTree(source);
+        ByteArrayOutputStream tar = new ByteArrayOutputStream();
+        writer.writeTar(new TreeScanner(posix).scanTree(source), tar);
+        assertEquals(Digest.sha256Of(tar.toByteArray()), layer.diffId());
+        assertEquals(tar.size(), layer.uncompressedSize());
+        byte[] blob;
+        try (InputStream in = store.open(layer.descriptor().digest())) {
+            blob = in.readAllBytes();
+        }
+        assertEquals(blob.length, layer.descriptor().size());
+        assertEquals(Digest.sha256Of(blob), layer.descriptor().digest());
+    }
+
+    @Test
+    void aCopyOfTheTreeWithOtherInodes_givesTheSameDigests() throws Exception {
+        Path one = Files.createDirectory(tmp.resolve("one"));
+        SampleTrees.rich(one, posix);
+        Path two = Files.createDirectory(tmp.resolve("two"));
+        // Filler files first, so the copy's inodes come in another order, then the same tree.
+        for (int i = 0; i < 50; i++) {
+            Files.writeString(tmp.resolve("filler-" + i), "x");
+        }
+        SampleTrees.rich(two, posix);
+        assertEquals(TreeSnapshot.of(one, posix), TreeSnapshot.of(two, posix));
+        for (LayerCompression compression : List.of(LayerCompression.gzip(6, 2), LayerCompression.gzip(6, 1),
+                LayerCompression.zstd(3), LayerCompression.none())) {
+            FileBlobStore store = FileBlobStore.open(tmp.resolve("store-" + compression.type()
+                    + compression.threads()));
+            LayerWriter writer = writer(store, LayerWriterOptions.of(compression));
+            LayerBlob first = writer.writeTree(one);
+            LayerBlob again = writer.writeTree(one);
+            LayerBlob copy = writer.writeTree(two);
+            assertEquals(first, again, compression.toString());
+            assertEquals(first, copy, compression.toString());
+        }
+    }
+
+    @Test
+    void sourceDateEpoch_clampsLaterTimesOnly() throws Exception {
+        Path source = Files.createDirectory(tmp.resolve("source"));
+        SampleTrees.file(source.resolve("old"), "old", 0644, 0, 0, 1_000L);
+        SampleTrees.file(source.resolve("new"), "new", 0644, 0, 0, 2_000_000_000L);
+        Files.createSymbolicLink(source.resolve("link"), Path.of("new"));
+        posix.setTimes(source.resolve("link"), 2_000_000_001L, 0);
+        FileBlobStore store = FileBlobStore.open(tmp.resolve("store"));
+        LayerWriter writer = writer(store, LayerWriterOptions.of(LayerCompression.none()).withSourceDateEpoch(5_000));
+        LayerBlob layer = writer.writeTree(source);
+        Path target = Files.createDirectory(tmp.resolve("target"));
+        try (InputStream in = store.open(layer.descriptor().digest())) {
+            new LayerApplier(posix).apply(in, target);
+        }
+        FileMetadataReader reader = new FileMetadataReader(posix);
+        assertEquals(1_000L, reader.read(target.resolve("old")).mtimeSeconds());
+        assertEquals(5_000L, reader.read(target.resolve("new")).mtimeSeconds());
+        assertEquals(5_000L, reader.read(target.resolve("link")).mtimeSeconds());
+    }
+
+    @Test
+    void gnuTarExtractsTheSameTree() throws Exception {
+        Path gnuTar = dev.wharf.layers.testing.PeerTools.require("tar");
+        Path source = Files.createDirectory(tmp.resolve("source"));
+        SampleTrees.rich(source, posix);
+        ByteArrayOutputStream tar = new ByteArrayOutputStream();
+        new LayerWriter(FileBlobStore.open(tmp.resolve("store")), new TreeScanner(posix),
+                LayerWriterOptions.of(LayerCompression.none()), pool)
+                .writeTar(new TreeScanner(posix).scanTree(source), tar);
+        Path tarFile = tmp.resolve("layer.tar");
+        Files.write(tarFile, tar.toByteArray());
+        Path byGnu = Files.createDirectory(tmp.resolve("gnu"));
+        Process p = new ProcessBuilder(gnuTar.toString(), "-x", "-p", "--xattrs", "--xattrs-include=*",
+                "--numeric-owner", "-f", tarFile.toString(), "-C", byGnu.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), output);
+        Path byWharf = Files.createDirectory(tmp.resolve("wharf"));
+        new LayerApplier(posix).apply(new ByteArrayInputStream(tar.toByteArray()), byWharf);
+        Map<String, String> gnu = TreeSnapshot.of(byGnu, posix);
+        Map<String, String> wharf = TreeSnapshot.of(byWharf, posix);
+        assertEquals(gnu.keySet(), wharf.keySet());
+        assertEquals(TreeSnapshot.of(source, posix), wharf);
+        for (String path : gnu.keySet()) {
+            assertEquals(withoutSymlinkTime(gnu.get(path)), withoutSymlinkTime(wharf.get(path)), path);
+        }
+        assertTrue(gnu.get("a/exec").contains("security.capability"), gnu.get("a/exec"));
+    }
+
+    /** Guards against a vacuous comparison: the snapshot must show every feature the sample tree has. */
+    static void assertSampleTreeIsRich(Map<String, String> snapshot) {
+        String deep = snapshot.keySet().stream().filter(k -> k.contains("file-with-a-long-name")).findFirst()
+                .orElseThrow();
+        assertTrue(deep.length() > 300, deep);
+        assertTrue(snapshot.get(deep).contains("owner=3000000:4000000"), snapshot.get(deep));
+        assertTrue(snapshot.get("a").startsWith("DIRECTORY mode=2750 owner=0:0 mtime=1200000001"), snapshot.get("a"));
+        assertTrue(snapshot.get("a/exec").contains("mode=4755"), snapshot.get("a/exec"));
+        assertTrue(snapshot.get("a/exec").contains("xattr:security.capability=0100000200000080"),
+                snapshot.get("a/exec"));
+        assertTrue(snapshot.get("a/exec").contains("xattr:trusted.note=000102fe"), snapshot.get("a/exec"));
+        assertTrue(snapshot.get("a/hard1").contains("links=[a/sub/hard2, hard0]"), snapshot.get("a/hard1"));
+        assertEquals("SYMLINK mode=777 owner=55:56 mtime=1400000000 -> a/file.txt", snapshot.get("link"));
+        assertTrue(snapshot.get("dangling").endsWith("-> /nonexistent/target"), snapshot.get("dangling"));
+        assertTrue(snapshot.get("slashed").endsWith("-> a//sub/"), snapshot.get("slashed"));
+        assertTrue(snapshot.get("null").startsWith("CHAR_DEVICE mode=666") && snapshot.get("null").endsWith("dev=1,3"),
+                snapshot.get("null"));
+        assertTrue(snapshot.get("loop").endsWith("dev=7,300"), snapshot.get("loop"));
+        assertTrue(snapshot.get("pipe").startsWith("FIFO mode=620"), snapshot.get("pipe"));
+        assertTrue(snapshot.get("tmp").startsWith("DIRECTORY mode=1777"), snapshot.get("tmp"));
+        assertTrue(snapshot.containsKey("h\u00e9llo-\u00fc.txt"));
+        assertTrue(snapshot.get("a/sub/big.bin").contains("size=300000 "), snapshot.get("a/sub/big.bin"));
+    }
+
+    /** GNU tar does not restore symlink times everywhere; compare the rest. */
+    private static String withoutSymlinkTime(String description) {
+        return description.startsWith("SYMLINK") ? description.replaceAll(" mtime=\\d+", "") : description;
+    }
+
+    private LayerWriter writer(FileBlobStore store, LayerWriterOptions options) {
+        return new LayerWriter(store, new TreeScanner(posix), options, pool);
+    }
+}

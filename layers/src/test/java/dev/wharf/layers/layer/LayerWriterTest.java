@@ -1,0 +1,156 @@
+package dev.wharf.layers.layer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.blob.FileBlobStore;
+import dev.wharf.layers.compress.LayerCompression;
+import dev.wharf.layers.posix.PosixFiles;
+import dev.wharf.layers.tar.TarEntry;
+import dev.wharf.layers.tar.TarEntryType;
+import dev.wharf.layers.tar.TarReader;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LayerWriterTest {
+    @TempDir
+    Path tmp;
+
+    private final ExecutorService pool = Executors.newFixedThreadPool(2);
+    private PosixFiles posix;
+    private LayerWriter writer;
+    private FileMetadataReader reader;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        posix = PosixFiles.system();
+        reader = new FileMetadataReader(posix);
+        writer = new LayerWriter(FileBlobStore.open(tmp.resolve("store")), new TreeScanner(posix),
+                LayerWriterOptions.of(LayerCompression.gzip(6, 2)), pool);
+    }
+
+    @AfterEach
+    void stopPool() {
+        pool.shutdownNow();
+    }
+
+    @Test
+    void anExplicitChangeList_becomesSortedEntriesWithWhiteoutsAndOpaqueMarkers() throws Exception {
+        Path src = Files.createDirectory(tmp.resolve("src"));
+        Path dir = Files.createDirectory(src.resolve("dir"));
+        Path file = Files.writeString(src.resolve("file"), "content");
+        List<LayerChange> changes = List.of(
+                added("b/f", file), new LayerChange.OpaqueDirectory("b"), added("b-c", file),
+                new LayerChange.Deleted("a/x"), added("b", dir), added("a", dir), new LayerChange.Deleted("top"));
+        List<TarEntry> entries = tarEntries(changes);
+        assertEquals(List.of(".wh.top", "a/", "a/.wh.x", "b/", "b-c", "b/.wh..wh..opq", "b/f"),
+                entries.stream().map(TarEntry::name).toList());
+        TarEntry whiteout = entries.get(2);
+        assertEquals(TarEntryType.REGULAR, whiteout.type());
+        assertEquals(List.of(0, 0L, 0L, 0L, 0L), List.of(whiteout.mode(), whiteout.uid(), whiteout.gid(),
+                whiteout.mtime(), whiteout.size()));
+        assertEquals(7, entries.get(6).size());
+    }
+
+    @Test
+    void aPathListedTwice_isRefused() throws Exception {
+        Path file = Files.writeString(tmp.resolve("f"), "x");
+        LayerException twice = assertThrows(LayerException.class,
+                () -> writer.write(List.of(added("a", file), added("a", file))));
+        assertTrue(twice.getMessage().contains("a twice"), twice.getMessage());
+        assertThrows(LayerException.class, () -> writer.write(List.of(added("a", file), new LayerChange.Deleted("a"))));
+    }
+
+    @Test
+    void layerPaths_mustBeCleanAndRelative() {
+        for (String bad : List.of("", "/a", "a/", "a//b", "./a", "a/../b", "..", "a/.wh.b")) {
+            assertThrows(IllegalArgumentException.class, () -> new LayerChange.Deleted(bad), bad);
+        }
+    }
+
+    @Test
+    void filesNamedLikeWhiteouts_areRefusedWithAHint() throws Exception {
+        Path src = Files.createDirectory(tmp.resolve("src"));
+        Files.writeString(src.resolve(".wh.sneaky"), "x");
+        LayerException e = assertThrows(LayerException.class, () -> writer.writeTree(src));
+        assertTrue(e.getMessage().contains(".wh.sneaky") && e.getMessage().contains("rename"), e.getMessage());
+    }
+
+    @Test
+    void socketsAreLeftOut() throws Exception {
+        Path src = Files.createDirectory(tmp.resolve("src"));
+        Files.writeString(src.resolve("kept"), "x");
+        try (ServerSocketChannel socket = ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            socket.bind(UnixDomainSocketAddress.of(src.resolve("sock")));
+            assertEquals(List.of("kept"),
+                    tarEntries(new TreeScanner(posix).scanTree(src)).stream().map(TarEntry::name).toList());
+        }
+    }
+
+    @Test
+    void theFirstPathOfAHardLinkedFile_holdsTheContent_laterOnesLinkToIt() throws Exception {
+        Path src = Files.createDirectory(tmp.resolve("src"));
+        Files.writeString(src.resolve("z"), "linked");
+        Files.createDirectory(src.resolve("a"));
+        Files.createLink(src.resolve("a/b"), src.resolve("z"));
+        Files.createLink(src.resolve("m"), src.resolve("z"));
+        List<TarEntry> entries = tarEntries(new TreeScanner(posix).scanTree(src));
+        assertEquals(List.of("a/", "a/b", "m", "z"), entries.stream().map(TarEntry::name).toList());
+        assertEquals(TarEntryType.REGULAR, entries.get(1).type());
+        assertEquals(6, entries.get(1).size());
+        for (TarEntry link : entries.subList(2, 4)) {
+            assertEquals(TarEntryType.HARDLINK, link.type(), link.name());
+            assertEquals("a/b", link.linkName());
+            assertEquals(0, link.size());
+        }
+    }
+
+    @Test
+    void aFileThatChangesSizeWhileWritten_failsAndStoresNothing() throws Exception {
+        Path file = Files.writeString(tmp.resolve("f"), "short");
+        FileMetadata stale = reader.read(file);
+        Files.writeString(file, "much longer now");
+        LayerException grew = assertThrows(LayerException.class,
+                () -> writer.write(List.of(new LayerChange.Added("f", file, stale))));
+        assertTrue(grew.getMessage().contains("grew"), grew.getMessage());
+        Files.writeString(file, "s");
+        LayerException shrank = assertThrows(LayerException.class,
+                () -> writer.write(List.of(new LayerChange.Added("f", file, stale))));
+        assertTrue(shrank.getMessage().contains("shrank"), shrank.getMessage());
+        try (var blobs = Files.walk(tmp.resolve("store/blobs"))) {
+            assertEquals(0, blobs.filter(Files::isRegularFile).count());
+        }
+    }
+
+    private LayerChange added(String path, Path source) throws LayerException {
+        return new LayerChange.Added(path, source, reader.read(source));
+    }
+
+    private List<TarEntry> tarEntries(List<LayerChange> changes) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        writer.writeTar(changes, out);
+        TarReader tar = new TarReader(new ByteArrayInputStream(out.toByteArray()));
+        List<TarEntry> entries = new ArrayList<>();
+        Optional<TarEntry> e;
+        while ((e = tar.next()).isPresent()) {
+            entries.add(e.get());
+        }
+        return entries;
+    }
+}

@@ -1,0 +1,98 @@
+package dev.wharf.layers.posix;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.layers.testing.RootOnly;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PosixFilesTest {
+    @TempDir
+    Path tmp;
+
+    private final PosixFiles posix;
+
+    PosixFilesTest() throws Exception {
+        posix = PosixFiles.system();
+    }
+
+    @Test
+    void deviceNumbers_splitAndJoinLikeGlibc() {
+        long[][] cases = {{0, 0}, {1, 3}, {8, 17}, {259, 1_048_575}, {4095, 255}, {4096, 256}, {123_456, 7_654_321}};
+        for (long[] c : cases) {
+            long dev = DeviceNumbers.makedev(c[0], c[1]);
+            assertEquals(c[0], DeviceNumbers.major(dev), "major of " + c[0] + ":" + c[1]);
+            assertEquals(c[1], DeviceNumbers.minor(dev), "minor of " + c[0] + ":" + c[1]);
+        }
+        assertEquals(0x103L, DeviceNumbers.makedev(1, 3));
+        assertEquals(0x0000_1000_0000_0000L, DeviceNumbers.makedev(0x1000, 0));
+    }
+
+    @Test
+    void deviceNumbers_agreeWithTheKernelForDevNull() throws Exception {
+        long rdev = (Long) Files.getAttribute(Path.of("/dev/null"), "unix:rdev");
+        assertEquals(1, DeviceNumbers.major(rdev));
+        assertEquals(3, DeviceNumbers.minor(rdev));
+    }
+
+    @Test
+    void xattrs_canBeSetListedAndRead_withBinaryValues() throws Exception {
+        Path file = Files.writeString(tmp.resolve("f"), "x");
+        byte[] value = {0, (byte) 0xff, (byte) 0x80, 10};
+        posix.setXattr(file, "user.binary", value);
+        posix.setXattr(file, "user.text", "hi".getBytes());
+        assertTrue(posix.listXattrs(file).containsAll(java.util.List.of("user.binary", "user.text")));
+        assertArrayEquals(value, posix.getXattr(file, "user.binary").orElseThrow());
+        assertEquals(Optional.empty(), posix.getXattr(file, "user.missing"));
+    }
+
+    @Test
+    void failures_carryErrnoAndPath() {
+        Path missing = tmp.resolve("missing");
+        PosixCallException e = assertThrows(PosixCallException.class,
+                () -> posix.setXattr(missing, "user.x", new byte[] {1}));
+        assertEquals(2, e.errno());
+        assertTrue(e.getMessage().contains(missing.toString()) && e.getMessage().contains("lsetxattr"),
+                e.getMessage());
+    }
+
+    @Test
+    void symlinkCalls_actOnTheLinkNotItsTarget() throws Exception {
+        RootOnly.require(posix.effectiveUid() == 0, "root (for lchown and trusted xattrs)");
+        Path target = Files.writeString(tmp.resolve("target"), "t");
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), target);
+        FileTime targetTime = Files.getLastModifiedTime(target);
+        posix.lchown(link, 4321, 4322);
+        posix.setTimes(link, 1_000_000L, 5);
+        posix.setXattr(link, "trusted.mark", new byte[] {7});
+        assertEquals(4321, Files.getAttribute(link, "unix:uid", LinkOption.NOFOLLOW_LINKS));
+        assertEquals(0, Files.getAttribute(target, "unix:uid"));
+        assertEquals(FileTime.fromMillis(1_000_000_000L).toInstant().plusNanos(5),
+                Files.getLastModifiedTime(link, LinkOption.NOFOLLOW_LINKS).toInstant());
+        assertEquals(targetTime, Files.getLastModifiedTime(target));
+        assertArrayEquals(new byte[] {7}, posix.getXattr(link, "trusted.mark").orElseThrow());
+        assertEquals(Optional.empty(), posix.getXattr(target, "trusted.mark"));
+    }
+
+    @Test
+    void mknod_makesFifosAndDevices() throws Exception {
+        Path fifo = tmp.resolve("fifo");
+        posix.mknod(fifo, PosixFiles.S_IFIFO | 0600, 0);
+        assertTrue(Files.readAttributes(fifo, java.nio.file.attribute.BasicFileAttributes.class).isOther());
+        RootOnly.require(posix.effectiveUid() == 0, "root (for mknod of devices)");
+        Path dev = tmp.resolve("dev");
+        posix.mknod(dev, PosixFiles.S_IFCHR | 0600, DeviceNumbers.makedev(10, 200));
+        long rdev = (Long) Files.getAttribute(dev, "unix:rdev", LinkOption.NOFOLLOW_LINKS);
+        assertEquals(10, DeviceNumbers.major(rdev));
+        assertEquals(200, DeviceNumbers.minor(rdev));
+        assertEquals(0020000, (Integer) Files.getAttribute(dev, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 0170000);
+    }
+}

@@ -1,0 +1,230 @@
+package dev.wharf.layers.tar;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.testing.PeerTools;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TarCodecTest {
+    @TempDir
+    Path tmp;
+
+    private static final String LONG_NAME = "dir-" + "a".repeat(120) + "/sub-" + "b".repeat(120) + "/file-"
+            + "c".repeat(80);
+    private static final byte[] BINARY = {1, 0, 0, 2, (byte) 0x80, (byte) 0xff, 0, '\n', '='};
+
+    private static List<TarEntry> sampleEntries() {
+        return List.of(
+                new TarEntry("dir/", TarEntryType.DIRECTORY, 0755, 0, 0, 0, 1_600_000_000L, "", 0, 0, Map.of()),
+                new TarEntry("dir/file", TarEntryType.REGULAR, 04755, 1000, 1001, 5, 1_600_000_001L, "", 0, 0,
+                        Map.of("security.capability", BINARY, "user.text", "v".getBytes())),
+                new TarEntry(LONG_NAME, TarEntryType.REGULAR, 0600, 3_000_000, 4_000_000, 3, -5L, "", 0, 0, Map.of()),
+                new TarEntry("ustar-split/" + "p".repeat(130) + "/n", TarEntryType.REGULAR, 0644, 0, 0, 0, 0, "", 0,
+                        0, Map.of()),
+                new TarEntry("h\u00e9llo", TarEntryType.SYMLINK, 0777, 0, 0, 0, 1, "t\u00fc/" + "x".repeat(120), 0, 0,
+                        Map.of()),
+                new TarEntry("hard", TarEntryType.HARDLINK, 0755, 1000, 1001, 0, 2, "dir/file", 0, 0, Map.of()),
+                new TarEntry("null", TarEntryType.CHAR_DEVICE, 0666, 0, 0, 0, 3, "", 1, 3, Map.of()),
+                new TarEntry("sda", TarEntryType.BLOCK_DEVICE, 0660, 0, 6, 0, 4, "", 8, 1_048_575, Map.of()),
+                new TarEntry("fifo", TarEntryType.FIFO, 0644, 0, 0, 0, 5, "", 0, 0, Map.of()));
+    }
+
+    private static byte[] write(List<TarEntry> entries) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        TarWriter writer = new TarWriter(out);
+        for (TarEntry e : entries) {
+            writer.putEntry(e);
+            byte[] content = "x".repeat((int) e.size()).getBytes(StandardCharsets.US_ASCII);
+            writer.write(content, 0, content.length);
+        }
+        writer.finish();
+        return out.toByteArray();
+    }
+
+    private static List<TarEntry> read(byte[] tar) throws IOException {
+        TarReader reader = new TarReader(new ByteArrayInputStream(tar));
+        List<TarEntry> out = new ArrayList<>();
+        Optional<TarEntry> e;
+        while ((e = reader.next()).isPresent()) {
+            out.add(e.get());
+        }
+        return out;
+    }
+
+    @Test
+    void entriesSurviveARoundTrip_includingBinaryXattrsLongNamesAndLargeIds() throws Exception {
+        List<TarEntry> written = sampleEntries();
+        List<TarEntry> back = read(write(written));
+        assertEquals(written.size(), back.size());
+        for (int i = 0; i < written.size(); i++) {
+            assertTrue(written.get(i).sameAs(back.get(i)), written.get(i) + " vs " + back.get(i));
+        }
+    }
+
+    @Test
+    void output_isDeterministic_withEmptyUserNamesAndNoPaxWhereUstarFits() throws Exception {
+        byte[] one = write(sampleEntries());
+        assertArrayEquals(one, write(sampleEntries()));
+        assertEquals('5', (char) one[156], "the first entry (dir/) needs no PAX header");
+        assertEquals("ustar\u000000", new String(one, 257, 8, StandardCharsets.US_ASCII));
+        assertEquals(0, one[265], "uname is empty");
+        assertEquals(0, one[297], "gname is empty");
+        assertEquals(0, one.length % 512);
+        for (int i = one.length - 1024; i < one.length; i++) {
+            assertEquals(0, one[i], "ends with two zero blocks");
+        }
+        byte[] split = write(List.of(sampleEntries().get(3)));
+        assertEquals('0', (char) split[156], "a long ASCII name that fits prefix+name needs no PAX header");
+    }
+
+    @Test
+    void commonsCompressReadsTheOutput() throws Exception {
+        List<TarEntry> written = sampleEntries();
+        try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(write(written)))) {
+            for (TarEntry expected : written) {
+                TarArchiveEntry actual = in.getNextEntry();
+                String name = expected.name();
+                assertEquals(name, actual.getName());
+                assertEquals(expected.size(), actual.getSize(), name);
+                assertEquals(expected.uid(), actual.getLongUserId(), name);
+                assertEquals(expected.gid(), actual.getLongGroupId(), name);
+                assertEquals(expected.mode(), actual.getMode() & 07777, name);
+                assertEquals(expected.type().flag(), (char) actual.getLinkFlag(), name);
+                if (!expected.linkName().isEmpty()) {
+                    assertEquals(expected.linkName(), actual.getLinkName(), name);
+                }
+                if (expected.type() == TarEntryType.BLOCK_DEVICE) {
+                    assertEquals(expected.devMinor(), actual.getDevMinor());
+                }
+                assertArrayEquals("x".repeat((int) expected.size()).getBytes(), in.readAllBytes(), name);
+            }
+            assertEquals(null, in.getNextEntry());
+        }
+    }
+
+    @Test
+    void gnuTarListsTheOutput() throws Exception {
+        Path gnuTar = PeerTools.require("tar");
+        Path file = tmp.resolve("t.tar");
+        Files.write(file, write(sampleEntries()));
+        Process p = new ProcessBuilder(gnuTar.toString(), "-t", "--numeric-owner", "-v", "-f", file.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(out.contains(LONG_NAME), out);
+        assertTrue(out.contains("3000000/4000000"), out);
+        assertTrue(out.contains("h\u00e9llo -> t\u00fc/"), out);
+        assertTrue(out.contains("hard link to dir/file"), out);
+    }
+
+    @Test
+    void gnuTarArchives_inGnuAndPaxFormat_areRead() throws Exception {
+        Path gnuTar = PeerTools.require("tar");
+        Path src = Files.createDirectories(tmp.resolve("src/" + "d".repeat(120) + "/" + "e".repeat(120)));
+        Files.writeString(src.resolve("f".repeat(100)), "content");
+        Files.createSymbolicLink(tmp.resolve("src/link"), Path.of("l".repeat(150)));
+        for (String format : List.of("gnu", "pax", "ustar")) {
+            Path file = tmp.resolve(format + ".tar");
+            Process p = new ProcessBuilder(gnuTar.toString(), "--format=" + format, "-c", "-f", file.toString(),
+                    "-C", tmp.resolve("src").toString(), ".").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            int status = p.waitFor();
+            if (format.equals("ustar")) {
+                // ustar cannot hold these names; GNU tar says so and fails.
+                assertTrue(status != 0, out);
+                continue;
+            }
+            assertEquals(0, status, out);
+            List<String> names = read(Files.readAllBytes(file)).stream().map(TarEntry::name).toList();
+            assertTrue(names.contains("./" + "d".repeat(120) + "/" + "e".repeat(120) + "/" + "f".repeat(100)),
+                    format + ": " + names);
+            TarEntry link = read(Files.readAllBytes(file)).stream().filter(e -> e.name().equals("./link"))
+                    .findFirst().orElseThrow();
+            assertEquals("l".repeat(150), link.linkName(), format);
+        }
+    }
+
+    @Test
+    void filesOf8GiBAndMore_getAPaxSize() throws Exception {
+        long size = 8L << 30;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new TarWriter(out).putEntry(new TarEntry("huge", TarEntryType.REGULAR, 0644, 0, 0, size, 0, "", 0, 0,
+                Map.of()));
+        byte[] header = out.toByteArray();
+        assertEquals('x', (char) header[156]);
+        assertTrue(new String(header, 512, 512, StandardCharsets.US_ASCII).contains("size=" + size));
+        TarEntry back = new TarReader(new ByteArrayInputStream(header)).next().orElseThrow();
+        assertEquals(size, back.size());
+    }
+
+    @Test
+    void base256Numbers_areRead() throws Exception {
+        byte[] tar = write(List.of(new TarEntry("f", TarEntryType.REGULAR, 0644, 0, 0, 0, 0, "", 0, 0, Map.of())));
+        // uid field (offset 108, 8 bytes) as GNU base-256: 0x80 marker then big-endian 5,000,000.
+        long uid = 5_000_000L;
+        tar[108] = (byte) 0x80;
+        for (int i = 7; i >= 1; i--) {
+            tar[108 + i] = (byte) (uid >>> (8 * (7 - i)));
+        }
+        fixChecksum(tar, 0);
+        assertEquals(uid, read(tar).get(0).uid());
+    }
+
+    @Test
+    void unsupportedTypes_andMalformedPax_areRefusedNamingTheEntry() throws Exception {
+        byte[] tar = write(List.of(new TarEntry("sparse", TarEntryType.REGULAR, 0644, 0, 0, 0, 0, "", 0, 0,
+                Map.of())));
+        tar[156] = 'S';
+        fixChecksum(tar, 0);
+        LayerException e = assertThrows(LayerException.class, () -> read(tar));
+        assertTrue(e.getMessage().contains("sparse") && e.getMessage().contains("'S'"), e.getMessage());
+
+        byte[] pax = write(List.of(new TarEntry("x", TarEntryType.REGULAR, 0644, 0, 0, 0, 0, "", 0, 0,
+                Map.of("user.a", new byte[] {1}))));
+        assertEquals('x', (char) pax[156]);
+        pax[512] = '9';
+        assertThrows(LayerException.class, () -> read(pax));
+    }
+
+    @Test
+    void contentThatDoesNotMatchTheHeaderSize_isAnError() throws Exception {
+        TarWriter writer = new TarWriter(new ByteArrayOutputStream());
+        writer.putEntry(new TarEntry("f", TarEntryType.REGULAR, 0644, 0, 0, 3, 0, "", 0, 0, Map.of()));
+        writer.write(new byte[2], 0, 2);
+        LayerException shrank = assertThrows(LayerException.class, writer::finish);
+        assertTrue(shrank.getMessage().contains("shrank"), shrank.getMessage());
+        TarWriter other = new TarWriter(new ByteArrayOutputStream());
+        other.putEntry(new TarEntry("g", TarEntryType.REGULAR, 0644, 0, 0, 1, 0, "", 0, 0, Map.of()));
+        assertThrows(LayerException.class, () -> other.write(new byte[2], 0, 2));
+    }
+
+    private static void fixChecksum(byte[] tar, int offset) {
+        for (int i = 148; i < 156; i++) {
+            tar[offset + i] = ' ';
+        }
+        long sum = 0;
+        for (int i = 0; i < 512; i++) {
+            sum += tar[offset + i] & 0xff;
+        }
+        byte[] digits = String.format("%06o", sum).getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(digits, 0, tar, offset + 148, 6);
+        tar[offset + 154] = 0;
+    }
+}
