@@ -1,0 +1,115 @@
+package dev.wharf.builder.sandbox;
+
+import dev.wharf.builder.snapshot.Mount;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes the shell commands that mount a root filesystem and create directories inside it, for a setup script that
+ * runs in the sandbox's private mount namespace. Paths inside the root are canonicalized through {@link RootView}
+ * first, so a symlink in the image can never redirect a {@code mkdir} or a mount onto the host. Stateless.
+ */
+final class MountScript {
+    /**
+     * The kernel copies mount options into one page; BuildKit ({@code compactLongOverlayMount}) switches strategy
+     * at 4096 - 512 bytes, and so does wharf.
+     */
+    static final int OPTIONS_LIMIT = 4096 - 512;
+    private static final int PAGE = 4096;
+
+    private MountScript() {
+    }
+
+    /**
+     * Commands that mount {@code rootfs} at the directory in shell variable {@code $R}. An overlay whose options do
+     * not fit in a page is mounted from the lower directories' common parent with relative paths (the kernel
+     * resolves them against the mounting process's working directory), which keeps deep layer stacks mountable.
+     */
+    static List<String> mountRootfs(List<Mount> rootfs) throws SandboxException {
+        List<String> lines = new ArrayList<>();
+        for (Mount m : rootfs) {
+            switch (m.type()) {
+                case "bind" -> {
+                    lines.add("mount --rbind " + Shell.quote(m.source()) + " \"$R\"");
+                    if (m.readOnly()) {
+                        lines.add("mount -o remount,bind,ro \"$R\"");
+                    }
+                }
+                case "overlay" -> lines.addAll(mountOverlay(m));
+                default -> throw new SandboxException("cannot mount a root filesystem of type " + m.type()
+                        + "; the snapshotter must return bind or overlay mounts");
+            }
+        }
+        return lines;
+    }
+
+    private static List<String> mountOverlay(Mount m) throws SandboxException {
+        String options = String.join(",", m.options());
+        if (options.length() < OPTIONS_LIMIT) {
+            return List.of("mount -t overlay -o " + Shell.quote(options) + " overlay \"$R\"");
+        }
+        List<String> dirs = new ArrayList<>(m.lowerDirs());
+        m.option("upperdir").ifPresent(dirs::add);
+        m.option("workdir").ifPresent(dirs::add);
+        Path base = commonParent(dirs);
+        List<String> relative = new ArrayList<>();
+        for (String o : m.options()) {
+            int eq = o.indexOf('=');
+            String name = eq < 0 ? o : o.substring(0, eq);
+            switch (name) {
+                case "lowerdir" -> {
+                    List<String> lowers = new ArrayList<>();
+                    for (String d : m.lowerDirs()) {
+                        lowers.add(base.relativize(Path.of(d)).toString());
+                    }
+                    relative.add("lowerdir=" + String.join(Mount.LOWER_SEPARATOR, lowers));
+                }
+                case "upperdir", "workdir" -> relative.add(name + "=" + base.relativize(Path.of(o.substring(eq + 1))));
+                default -> relative.add(o);
+            }
+        }
+        String compact = String.join(",", relative);
+        if (compact.length() >= PAGE) {
+            throw new SandboxException("the root filesystem has too many layers to mount (" + m.lowerDirs().size()
+                    + " lower directories, " + compact.length() + " bytes of mount options even as relative paths,"
+                    + " over the kernel's " + PAGE + "); squash the base image or use fewer RUN steps");
+        }
+        // A subshell, so that the setup script's own working directory is unchanged.
+        return List.of("(cd " + Shell.quote(base.toString()) + " && mount -t overlay -o " + Shell.quote(compact)
+                + " overlay \"$R\")");
+    }
+
+    private static Path commonParent(List<String> dirs) {
+        Path common = Path.of(dirs.get(0)).getParent();
+        for (String d : dirs) {
+            while (!Path.of(d).startsWith(common)) {
+                common = common.getParent();
+            }
+        }
+        return common;
+    }
+
+    /**
+     * Commands that create {@code path} inside {@code $R} and chown every directory they create to {@code owner},
+     * like BuildKit's {@code idtools.MkdirAllAndChown} for the working directory. Nothing when it exists.
+     */
+    static List<String> mkdirs(RootView view, String path, ProcessUser owner) throws IOException {
+        List<String> missing = new ArrayList<>();
+        String p = view.canonical(path);
+        while (!p.equals("/") && !view.exists(p)) {
+            missing.add(0, p);
+            p = p.substring(0, Math.max(p.lastIndexOf('/'), 1));
+            if (p.isEmpty()) {
+                break;
+            }
+        }
+        List<String> lines = new ArrayList<>();
+        for (String dir : missing) {
+            lines.add("mkdir -m 755 \"$R\"" + Shell.quote(dir));
+            lines.add("chown " + owner.uid() + ":" + owner.gid() + " \"$R\"" + Shell.quote(dir));
+        }
+        return lines;
+    }
+}

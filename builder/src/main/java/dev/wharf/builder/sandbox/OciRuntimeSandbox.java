@@ -1,0 +1,138 @@
+package dev.wharf.builder.sandbox;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A sandbox run by an OCI runtime ({@code runc} or {@code crun}) from a generated {@code config.json}
+ * ({@link OciSpecFactory}), as BuildKit's {@code executor/runcexecutor} does. The runtime itself is started inside a
+ * private mount namespace ({@code unshare --mount}) where the root filesystem's overlay is mounted on the bundle's
+ * {@code rootfs}, so the mount exists only as long as that namespace and never on the host.
+ *
+ * <p>Each run has a unique container id ({@code wharf-<hex>}) and its own bundle; the runtime's state lives under
+ * the sandbox's state root ({@code --root}), and {@code delete --force} always runs at the end. crun on a cgroup
+ * hybrid host needs the unified hierarchy unmounted in its namespace, which the private namespace allows without
+ * touching the host. Thread-safe.
+ */
+public final class OciRuntimeSandbox implements Sandbox {
+    private static final long RUNTIME_COMMAND_SECONDS = 30;
+
+    private final String name;
+    private final Path runtime;
+    private final Path runtimeRoot;
+    private final Path unshare;
+    private final Path sh;
+    private final StateDirs state;
+    private final OciSpecFactory.HostFacts host;
+    private final OciSpecFactory factory = new OciSpecFactory();
+    private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /**
+     * Makes a sandbox that runs {@code runtime} (named {@code runc} or {@code crun}) and keeps per-run state under
+     * {@code stateRoot}; sweeps bundles and runtime state that dead runs left behind.
+     */
+    public OciRuntimeSandbox(String name, Path runtime, Path stateRoot, Executables tools,
+                             OciSpecFactory.HostFacts host) throws SandboxException {
+        this.name = name;
+        this.runtime = runtime;
+        this.host = host;
+        this.unshare = tools.find("unshare").orElseThrow(() -> new SandboxUnavailableException(
+                "the " + name + " sandbox needs `unshare` on PATH to mount the root filesystem privately;"
+                        + " install util-linux"));
+        this.sh = tools.find("sh").orElseThrow(() -> new SandboxUnavailableException("no `sh` on PATH"));
+        this.state = new StateDirs(stateRoot.resolve(name));
+        this.runtimeRoot = state.root().resolve(".runtime");
+        try {
+            Files.createDirectories(runtimeRoot);
+        } catch (IOException e) {
+            throw new SandboxException("cannot create " + runtimeRoot + ": " + e.getMessage(), e);
+        }
+        for (String id : state.sweep()) {
+            runtimeCommand("delete", "--force", id);
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public SandboxProcess start(SandboxSpec spec, OutputListener listener) throws SandboxException {
+        StateDirs.Held run = state.create();
+        String id = run.id();
+        try {
+            Path bundle = run.dir();
+            Path rootDir = bundle.resolve("rootfs");
+            Files.createDirectory(rootDir);
+            OciSpec config = factory.create(spec, id, "rootfs", host);
+            Files.write(bundle.resolve("config.json"), json.writeValueAsBytes(config));
+            RootView view = RootView.of(spec.rootfs());
+            MountStubs stubs = MountStubs.record(view, spec.rootfs().get(0).writableDir().map(Path::of),
+                    UnshareSandbox.stubDestinations(spec));
+            Path ready = bundle.resolve("ready");
+
+            List<String> lines = new ArrayList<>();
+            lines.add("set -eu");
+            lines.add("R=" + Shell.quote(rootDir.toString()));
+            lines.addAll(MountScript.mountRootfs(spec.rootfs()));
+            // BuildKit's runcexecutor creates the working directory, owned by the process's user, before running.
+            lines.addAll(MountScript.mkdirs(view, spec.cwd(), spec.user()));
+            if (name.equals("crun")) {
+                lines.add("umount /sys/fs/cgroup/unified 2>/dev/null || true");
+            }
+            lines.add(": > " + Shell.quote(ready.toString()));
+            lines.add("exec " + Shell.quote(List.of(runtime.toString(), "--root", runtimeRoot.toString(), "run",
+                    "--bundle", bundle.toString(), id)));
+            ProcessBuilder builder = new ProcessBuilder(unshare.toString(), "--mount", "--propagation", "private",
+                    "--", sh.toString(), "-c", String.join("\n", lines) + "\n")
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            builder.environment().clear();
+            builder.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+            builder.environment().put("LC_ALL", "C");
+            Process process = builder.start();
+            return new SupervisedProcess(process, listener, new SupervisedProcess.Hooks() {
+                @Override
+                public void kill() {
+                    runtimeCommand("kill", id, "KILL");
+                }
+
+                @Override
+                public void release() throws SandboxException {
+                    runtimeCommand("delete", "--force", id);
+                    stubs.clean();
+                    run.close();
+                }
+            }, ready, name);
+        } catch (IOException | RuntimeException | SandboxException e) {
+            run.close();
+            throw e instanceof SandboxException s ? s
+                    : new SandboxException("cannot start the " + name + " sandbox: " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs {@code <runtime> --root <state> args...}, ignoring failure (the container may be gone already). */
+    private void runtimeCommand(String... args) {
+        List<String> command = new ArrayList<>(List.of(runtime.toString(), "--root", runtimeRoot.toString()));
+        command.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            if (!p.waitFor(RUNTIME_COMMAND_SECONDS, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        } catch (IOException e) {
+            // The runtime vanished; its state directory is deleted with the run directory.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

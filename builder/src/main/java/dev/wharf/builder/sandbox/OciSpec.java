@@ -1,0 +1,89 @@
+package dev.wharf.builder.sandbox;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.List;
+
+/**
+ * The subset of the OCI runtime spec ({@code config.json}, runtime-spec 1.0.2) that wharf generates, as Jackson
+ * records whose component names are the JSON field names. Empty and absent fields are left out of the JSON.
+ * Immutable and thread-safe.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"ociVersion", "process", "root", "hostname", "mounts", "linux"})
+public record OciSpec(String ociVersion, Process process, Root root, String hostname, List<Mount> mounts,
+                      Linux linux) {
+    public OciSpec {
+        mounts = List.copyOf(mounts);
+    }
+
+    /** {@code process}: what to run and with which identity and privileges. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Process(boolean terminal, User user, List<String> args, List<String> env, String cwd,
+                          Capabilities capabilities, List<Rlimit> rlimits, boolean noNewPrivileges) {
+        public Process {
+            args = List.copyOf(args);
+            env = List.copyOf(env);
+            rlimits = rlimits == null || rlimits.isEmpty() ? null : List.copyOf(rlimits);
+        }
+    }
+
+    /** {@code process.user}. */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public record User(long uid, long gid, List<Long> additionalGids) {
+        public User {
+            additionalGids = List.copyOf(additionalGids);
+        }
+    }
+
+    /** {@code process.capabilities}: containerd sets bounding, effective and permitted only. */
+    public record Capabilities(List<String> bounding, List<String> effective, List<String> permitted) {
+        public Capabilities {
+            bounding = List.copyOf(bounding);
+            effective = List.copyOf(effective);
+            permitted = List.copyOf(permitted);
+        }
+    }
+
+    /** {@code process.rlimits[]}. */
+    public record Rlimit(String type, long hard, long soft) {
+    }
+
+    /** {@code root}: the root filesystem directory relative to the bundle. */
+    public record Root(String path, boolean readonly) {
+    }
+
+    /** {@code mounts[]}. */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public record Mount(String destination, String type, String source, List<String> options) {
+        public Mount {
+            options = List.copyOf(options);
+        }
+    }
+
+    /** {@code linux}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Linux(List<Namespace> namespaces, List<String> maskedPaths, List<String> readonlyPaths,
+                        String cgroupsPath, Resources resources) {
+        public Linux {
+            namespaces = List.copyOf(namespaces);
+            maskedPaths = List.copyOf(maskedPaths);
+            readonlyPaths = List.copyOf(readonlyPaths);
+        }
+    }
+
+    /** {@code linux.namespaces[]}: a new namespace of the given type. */
+    public record Namespace(String type) {
+    }
+
+    /** {@code linux.resources}: only the device cgroup rules containerd's default spec has. */
+    public record Resources(List<DeviceRule> devices) {
+        public Resources {
+            devices = List.copyOf(devices);
+        }
+    }
+
+    /** {@code linux.resources.devices[]}. */
+    public record DeviceRule(boolean allow, String access) {
+    }
+}

@@ -1,0 +1,138 @@
+package dev.wharf.builder.sandbox;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the OCI runtime spec for a {@link SandboxSpec} as a pure function, reproducing what BuildKit's
+ * {@code executor/oci/spec.go} ({@code GenerateSpec}) produces on top of containerd's defaults
+ * ({@code pkg/oci/spec.go}, {@code populateDefaultUnixSpec}):
+ * <ul>
+ *   <li>containerd's default mounts without {@code /run} ({@code withRemovedMount("/run")}, moby/buildkit#429),
+ *       then {@code /etc/resolv.conf} and {@code /etc/hosts} read-only binds and a read-only {@code /sys/fs/cgroup}
+ *       ({@code generateMountOpts}), then the step's mounts, deduplicated by destination ({@code dedupMounts});</li>
+ *   <li>the 14 default capabilities in bounding, effective and permitted sets ({@code defaultUnixCaps});</li>
+ *   <li>masked and read-only {@code /proc} and {@code /sys} paths, a deny-all device cgroup rule;</li>
+ *   <li>pid, ipc, uts and mount namespaces, a network namespace unless the network is the host's, and a cgroup
+ *       namespace where cgroup v2 supports it ({@code cgroupV2NamespaceSupported});</li>
+ *   <li>no rlimits unless the step sets ulimits (BuildKit resets containerd's NOFILE default), and those are capped
+ *       at the host's hard limits;</li>
+ *   <li>{@code noNewPrivileges} only when asked: BuildKit applies {@code oci.WithNewPrivileges}.</li>
+ * </ul>
+ * Seccomp, AppArmor and SELinux profiles are not generated. Stateless and thread-safe.
+ */
+public final class OciSpecFactory {
+    /** The OCI runtime-spec version written to {@code ociVersion}, as containerd's vendored specs-go. */
+    public static final String OCI_VERSION = "1.0.2";
+
+    /** containerd's {@code defaultUnixCaps}, the capabilities Docker grants by default. */
+    public static final List<String> DEFAULT_CAPABILITIES = List.of(
+            "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW",
+            "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+            "CAP_KILL", "CAP_AUDIT_WRITE");
+
+    /** containerd's default masked paths: hidden behind {@code /dev/null} or an empty read-only tmpfs. */
+    public static final List<String> MASKED_PATHS = List.of(
+            "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+            "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/sys/devices/virtual/powercap",
+            "/proc/scsi");
+
+    /** containerd's default read-only paths. */
+    public static final List<String> READONLY_PATHS = List.of(
+            "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
+
+    /** Facts about the host that change the spec. Immutable. */
+    public record HostFacts(HostLimits limits, boolean cgroupNamespace) {
+    }
+
+    /**
+     * The spec for {@code spec}, with the root filesystem at {@code rootPath} (relative to the bundle) and cgroups
+     * under {@code /wharf/<containerId>} (containerd's {@code /<namespace>/<id>} with wharf's namespace).
+     */
+    public OciSpec create(SandboxSpec spec, String containerId, String rootPath, HostFacts host) {
+        OciSpec.Process process = new OciSpec.Process(false,
+                new OciSpec.User(spec.user().uid(), spec.user().gid(), spec.user().additionalGids()),
+                spec.args(), spec.env(), spec.cwd(),
+                new OciSpec.Capabilities(DEFAULT_CAPABILITIES, DEFAULT_CAPABILITIES, DEFAULT_CAPABILITIES),
+                rlimits(spec, host.limits()), spec.noNewPrivileges());
+        boolean readOnlyRoot = spec.rootfs().get(0).readOnly();
+        return new OciSpec(OCI_VERSION, process, new OciSpec.Root(rootPath, readOnlyRoot), spec.hostname(),
+                mounts(spec), new OciSpec.Linux(namespaces(spec, host), MASKED_PATHS, READONLY_PATHS,
+                "/wharf/" + containerId,
+                new OciSpec.Resources(List.of(new OciSpec.DeviceRule(false, "rwm")))));
+    }
+
+    /** The standard mounts every sandbox gets, in containerd's order, {@code /run} removed as BuildKit does. */
+    public static List<OciSpec.Mount> standardMounts() {
+        return List.of(
+                new OciSpec.Mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev")),
+                new OciSpec.Mount("/dev", "tmpfs", "tmpfs",
+                        List.of("nosuid", "strictatime", "mode=755", "size=65536k")),
+                new OciSpec.Mount("/dev/pts", "devpts", "devpts",
+                        List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")),
+                new OciSpec.Mount("/dev/shm", "tmpfs", "shm",
+                        List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k")),
+                new OciSpec.Mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")),
+                new OciSpec.Mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")));
+    }
+
+    /** All mounts of the spec after the root filesystem: standard, etc files, cgroup, then the step's own. */
+    public static List<OciSpec.Mount> mounts(SandboxSpec spec) {
+        List<OciSpec.Mount> all = new ArrayList<>(standardMounts());
+        List<String> etcOptions = List.of("nosuid", "noexec", "nodev", "rbind", "ro");
+        all.add(new OciSpec.Mount("/etc/resolv.conf", "bind", spec.resolvConf().toString(), etcOptions));
+        all.add(new OciSpec.Mount("/etc/hosts", "bind", spec.hostsFile().toString(), etcOptions));
+        all.add(new OciSpec.Mount("/sys/fs/cgroup", "cgroup", "cgroup", List.of("ro", "nosuid", "noexec", "nodev")));
+        for (SandboxMount m : spec.mounts()) {
+            List<String> options = new ArrayList<>();
+            if (m.type().equals("bind")) {
+                options.add("rbind");
+                options.add(m.readOnly() ? "ro" : "rw");
+            } else {
+                options.add("nosuid");
+                if (m.readOnly()) {
+                    options.add("ro");
+                }
+            }
+            options.addAll(m.options());
+            all.add(new OciSpec.Mount(m.destination(), m.type(), m.source(), options));
+        }
+        return dedup(all);
+    }
+
+    /** BuildKit's {@code dedupMounts}: a later mount on the same destination replaces the earlier one in place. */
+    private static List<OciSpec.Mount> dedup(List<OciSpec.Mount> mounts) {
+        Map<String, OciSpec.Mount> byDestination = new LinkedHashMap<>();
+        for (OciSpec.Mount m : mounts) {
+            byDestination.put(m.destination(), m);
+        }
+        return List.copyOf(byDestination.values());
+    }
+
+    private static List<OciSpec.Namespace> namespaces(SandboxSpec spec, HostFacts host) {
+        List<OciSpec.Namespace> ns = new ArrayList<>();
+        // containerd's defaultUnixNamespaces order.
+        ns.add(new OciSpec.Namespace("pid"));
+        ns.add(new OciSpec.Namespace("ipc"));
+        ns.add(new OciSpec.Namespace("uts"));
+        ns.add(new OciSpec.Namespace("mount"));
+        if (spec.network() == NetworkMode.NONE) {
+            ns.add(new OciSpec.Namespace("network"));
+        }
+        if (host.cgroupNamespace()) {
+            ns.add(new OciSpec.Namespace("cgroup"));
+        }
+        return ns;
+    }
+
+    private static List<OciSpec.Rlimit> rlimits(SandboxSpec spec, HostLimits limits) {
+        List<OciSpec.Rlimit> out = new ArrayList<>();
+        for (Ulimit u : spec.ulimits()) {
+            Ulimit capped = limits.cap(u);
+            out.add(new OciSpec.Rlimit(capped.ociType(), capped.hard(), capped.soft()));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,154 @@
+package dev.wharf.builder.sandbox;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Per-run state directories under one root ({@code <root>/<id>}: bundle, mount point, marker files), each held by an
+ * OS file lock for as long as its run lives. A directory whose lock is free belongs to a run whose JVM died; the
+ * sweep deletes it. Nothing in it is ever mounted on the host: mounts happen inside the sandbox's mount namespace,
+ * which disappears with its last process. Thread-safe.
+ */
+final class StateDirs {
+    private static final String LOCK = ".lock";
+    private final Path root;
+    private final SecureRandom random = new SecureRandom();
+
+    StateDirs(Path root) throws SandboxException {
+        this.root = root.toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(this.root);
+        } catch (IOException e) {
+            throw new SandboxException("cannot create the sandbox state directory " + this.root + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    Path root() {
+        return root;
+    }
+
+    /** A new run directory with a fresh id of the form {@code wharf-<24 hex>}. */
+    Held create() throws SandboxException {
+        byte[] bytes = new byte[12];
+        random.nextBytes(bytes);
+        String id = "wharf-" + HexFormat.of().formatHex(bytes);
+        Path dir = root.resolve(id);
+        FileChannel channel = null;
+        try {
+            Files.createDirectory(dir);
+            channel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            return new Held(id, dir, channel, channel.lock());
+        } catch (IOException e) {
+            closeQuietly(channel);
+            throw new SandboxException("cannot create a sandbox state directory in " + root + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Ids of run directories whose owner is gone; their directories are deleted. */
+    List<String> sweep() {
+        List<String> swept = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, "wharf-*")) {
+            for (Path dir : dirs) {
+                if (!Files.isDirectory(dir) || !Files.exists(dir.resolve(LOCK))) {
+                    continue;
+                }
+                try (FileChannel channel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.WRITE);
+                     FileLock lock = channel.tryLock()) {
+                    if (lock != null) {
+                        swept.add(dir.getFileName().toString());
+                        delete(dir);
+                    }
+                } catch (OverlappingFileLockException e) {
+                    // Held by a run in this JVM.
+                }
+            }
+        } catch (IOException e) {
+            // A sweep is best effort; the next start tries again.
+        }
+        return swept;
+    }
+
+    static void delete(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                Files.deleteIfExists(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // Nothing else to release.
+            }
+        }
+    }
+
+    /** One run's directory and the lock that marks it alive. Close deletes the directory. Not thread-safe. */
+    static final class Held implements AutoCloseable {
+        private final String id;
+        private final Path dir;
+        private final FileChannel channel;
+        private final FileLock lock;
+
+        private Held(String id, Path dir, FileChannel channel, FileLock lock) {
+            this.id = id;
+            this.dir = dir;
+            this.channel = channel;
+            this.lock = lock;
+        }
+
+        String id() {
+            return id;
+        }
+
+        Path dir() {
+            return dir;
+        }
+
+        @Override
+        public void close() throws SandboxException {
+            try {
+                delete(dir);
+            } catch (IOException e) {
+                throw new SandboxException("cannot delete sandbox state " + dir + ": " + e.getMessage()
+                        + "; it is swept at the next start", e);
+            } finally {
+                try {
+                    lock.release();
+                } catch (IOException ignored) {
+                    // Closing the channel releases it too.
+                }
+                closeQuietly(channel);
+            }
+        }
+    }
+}

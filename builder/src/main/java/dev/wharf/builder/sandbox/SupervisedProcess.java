@@ -1,0 +1,196 @@
+package dev.wharf.builder.sandbox;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * A started sandbox: the host process that owns the sandbox's namespaces, two threads pumping its output to the
+ * listener line by line, and the teardown to run at the end. Cancelling kills every descendant of the host process
+ * (found through {@link ProcessHandle#descendants()}) and the process itself with SIGKILL, after the runtime's own
+ * kill hook; PID namespace teardown then takes anything that was missed. Thread-safe.
+ */
+final class SupervisedProcess implements SandboxProcess {
+    private static final int STDERR_TAIL_LINES = 20;
+    private static final long KILL_WAIT_MILLIS = 10_000;
+
+    /** Runtime-specific steps around the generic process handling. */
+    interface Hooks {
+        /** Asks the runtime to kill the container (e.g. {@code runc kill}); must not throw. */
+        void kill();
+
+        /** Releases everything after the process has ended; runs exactly once. */
+        void release() throws SandboxException;
+    }
+
+    private final Process process;
+    private final Hooks hooks;
+    private final Path readyMarker;
+    private final String runtime;
+    private final Thread stdout;
+    private final Thread stderr;
+    private final Deque<String> stderrTail = new ArrayDeque<>();
+    private volatile ExitStatus.Termination killedAs;
+    private boolean released;
+    private ExitStatus status;
+    private SandboxException setupFailure;
+
+    SupervisedProcess(Process process, OutputListener listener, Hooks hooks, Path readyMarker, String runtime) {
+        this.process = process;
+        this.hooks = hooks;
+        this.readyMarker = readyMarker;
+        this.runtime = runtime;
+        this.stdout = pump(process.getInputStream(), StdStream.STDOUT, listener);
+        this.stderr = pump(process.getErrorStream(), StdStream.STDERR, listener);
+    }
+
+    @Override
+    public ExitStatus waitFor() throws InterruptedException, SandboxException {
+        process.waitFor();
+        return finish();
+    }
+
+    @Override
+    public ExitStatus waitFor(Duration timeout) throws InterruptedException, SandboxException {
+        if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            kill(ExitStatus.Termination.TIMED_OUT);
+        }
+        return waitFor();
+    }
+
+    @Override
+    public void cancel() {
+        kill(ExitStatus.Termination.CANCELLED);
+    }
+
+    @Override
+    public void close() throws SandboxException {
+        if (process.isAlive()) {
+            cancel();
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                finish();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        try {
+            release();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private synchronized ExitStatus finish() throws InterruptedException, SandboxException {
+        if (status != null) {
+            return status;
+        }
+        if (setupFailure != null) {
+            throw setupFailure;
+        }
+        process.waitFor();
+        stdout.join();
+        stderr.join();
+        ExitStatus.Termination termination = killedAs == null ? ExitStatus.Termination.EXITED : killedAs;
+        if (termination == ExitStatus.Termination.EXITED && !Files.exists(readyMarker)) {
+            String tail;
+            synchronized (stderrTail) {
+                tail = String.join("\n", stderrTail);
+            }
+            release();
+            setupFailure = new SandboxException("the " + runtime + " sandbox could not be set up (exit code "
+                    + process.exitValue() + ")" + (tail.isEmpty() ? "" : ":\n" + tail));
+            throw setupFailure;
+        }
+        status = new ExitStatus(process.exitValue(), termination);
+        return status;
+    }
+
+    private synchronized void release() throws SandboxException {
+        if (!released) {
+            released = true;
+            hooks.release();
+        }
+    }
+
+    private void kill(ExitStatus.Termination reason) {
+        if (!process.isAlive()) {
+            return;
+        }
+        killedAs = reason;
+        hooks.kill();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(KILL_WAIT_MILLIS);
+        // Descendants first, parents last, and again until none is left: a process forked during the first pass
+        // is caught by the next one. The PID namespace's init dying takes the rest with it anyway.
+        while (process.isAlive() && System.nanoTime() < deadline) {
+            List<ProcessHandle> tree = process.toHandle().descendants().collect(Collectors.toList());
+            for (int i = tree.size() - 1; i >= 0; i--) {
+                tree.get(i).destroyForcibly();
+            }
+            process.destroyForcibly();
+            try {
+                process.waitFor(50, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private Thread pump(InputStream in, StdStream stream, OutputListener listener) {
+        Thread t = new Thread(() -> {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            try (in) {
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                    int start = 0;
+                    for (int i = 0; i < n; i++) {
+                        if (buffer[i] == '\n') {
+                            line.write(buffer, start, i - start);
+                            deliver(stream, line, listener);
+                            start = i + 1;
+                        }
+                    }
+                    line.write(buffer, start, n - start);
+                }
+            } catch (IOException e) {
+                // The pipe closes when the process is killed; deliver what was read.
+            }
+            if (line.size() > 0) {
+                deliver(stream, line, listener);
+            }
+        }, "wharf-sandbox-" + stream.name().toLowerCase());
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private void deliver(StdStream stream, ByteArrayOutputStream line, OutputListener listener) {
+        String text = line.toString(StandardCharsets.UTF_8);
+        line.reset();
+        if (stream == StdStream.STDERR) {
+            synchronized (stderrTail) {
+                stderrTail.addLast(text);
+                if (stderrTail.size() > STDERR_TAIL_LINES) {
+                    stderrTail.removeFirst();
+                }
+            }
+        }
+        listener.onLine(stream, text);
+    }
+}

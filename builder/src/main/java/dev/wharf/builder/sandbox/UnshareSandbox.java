@@ -1,0 +1,179 @@
+package dev.wharf.builder.sandbox;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The built-in sandbox, for hosts without runc or crun: util-linux {@code unshare} makes new mount, PID, UTS, IPC
+ * and (unless the network is the host's) network namespaces, a shell script mounts the root filesystem and the same
+ * mounts the OCI spec lists ({@link SetupScript}), then moves the new root over {@code /} and execs
+ * {@code setpriv} (bounding set reduced to Docker's 14 capabilities, no inheritable capabilities, gid and groups set)
+ * and {@code unshare --root} (chroot, working directory, uid) into the command, which becomes PID 1 of its namespace.
+ *
+ * <p>The root is switched the way {@code switch_root} does it (move mount onto {@code /}, then chroot) rather than
+ * with {@code pivot_root}, because the tools that drop privileges live in the host root and must run after the
+ * switch. The old root stays covered by the new one at the namespace root, so {@code ..} and a second chroot lead
+ * back into the new root, and without {@code CAP_SYS_ADMIN} nothing can be unmounted to uncover it. Requires root.
+ * Thread-safe.
+ */
+public final class UnshareSandbox implements Sandbox {
+    private final StateDirs state;
+    private final Path unshare;
+    private final Path setpriv;
+    private final Path env;
+    private final Path sh;
+    private final Optional<Path> prlimit;
+    private final Optional<Path> ip;
+    private final boolean cgroup2;
+
+    /**
+     * Makes a built-in sandbox keeping per-run state under {@code stateRoot}, and sweeps state left by dead runs.
+     *
+     * @throws SandboxUnavailableException when {@code unshare}, {@code setpriv} or {@code sh} is missing
+     */
+    public UnshareSandbox(Path stateRoot, Executables tools) throws SandboxException {
+        this.unshare = require(tools, "unshare");
+        this.setpriv = require(tools, "setpriv");
+        this.env = require(tools, "env");
+        this.sh = require(tools, "sh");
+        this.prlimit = tools.find("prlimit");
+        this.ip = tools.find("ip");
+        this.cgroup2 = Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"));
+        this.state = new StateDirs(stateRoot);
+        state.sweep();
+    }
+
+    private static Path require(Executables tools, String name) throws SandboxUnavailableException {
+        return tools.find(name).orElseThrow(() -> new SandboxUnavailableException("the built-in sandbox needs `"
+                + name + "` on PATH; install util-linux and coreutils (Debian/Ubuntu: apt-get install util-linux)"));
+    }
+
+    @Override
+    public String name() {
+        return "builtin";
+    }
+
+    @Override
+    public SandboxProcess start(SandboxSpec spec, OutputListener listener) throws SandboxException {
+        if (!spec.ulimits().isEmpty() && prlimit.isEmpty()) {
+            throw new SandboxException("RUN --ulimit needs `prlimit` (util-linux) in the built-in sandbox");
+        }
+        StateDirs.Held run = state.create();
+        try {
+            Path rootDir = run.dir().resolve("rootfs");
+            Files.createDirectory(rootDir);
+            RootView view = RootView.of(spec.rootfs());
+            MountStubs stubs = MountStubs.record(view, spec.rootfs().get(0).writableDir().map(Path::of),
+                    stubDestinations(spec));
+            Path ready = run.dir().resolve("ready");
+            String script = script(spec, view, rootDir, ready);
+
+            List<String> command = new ArrayList<>(List.of(unshare.toString(), "--mount", "--uts", "--ipc", "--pid"));
+            if (spec.network() == NetworkMode.NONE) {
+                command.add("--net");
+            }
+            command.addAll(List.of("--fork", "--kill-child", "--propagation", "private", "--",
+                    sh.toString(), "-c", script, "wharf-sandbox"));
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            builder.environment().clear();
+            builder.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+            builder.environment().put("LC_ALL", "C");
+            Process process = builder.start();
+            return new SupervisedProcess(process, listener, new SupervisedProcess.Hooks() {
+                @Override
+                public void kill() {
+                    // The PID namespace's init is the command itself; killing unshare (--kill-child) ends it.
+                }
+
+                @Override
+                public void release() throws SandboxException {
+                    stubs.clean();
+                    run.close();
+                }
+            }, ready, name());
+        } catch (IOException | RuntimeException e) {
+            run.close();
+            throw new SandboxException("cannot start the built-in sandbox: " + e.getMessage(), e);
+        }
+    }
+
+    static List<String> stubDestinations(SandboxSpec spec) {
+        List<String> names = new ArrayList<>(List.of("/etc/resolv.conf", "/etc/hosts"));
+        for (SandboxMount m : spec.mounts()) {
+            names.add(m.destination());
+        }
+        return names;
+    }
+
+    private String script(SandboxSpec spec, RootView view, Path rootDir, Path ready) throws IOException,
+            SandboxException {
+        List<String> lines = new ArrayList<>();
+        lines.add("set -eu");
+        lines.add("R=" + Shell.quote(rootDir.toString()));
+        lines.addAll(MountScript.mountRootfs(spec.rootfs()));
+        lines.addAll(SetupScript.mounts(OciSpecFactory.mounts(spec), view, cgroup2));
+        lines.addAll(MountScript.mkdirs(view, spec.cwd(), spec.user()));
+        lines.add("hostname " + Shell.quote(spec.hostname()));
+        if (spec.network() == NetworkMode.NONE && ip.isPresent()) {
+            lines.add(Shell.quote(ip.get().toString()) + " link set lo up");
+        }
+        lines.add(": > " + Shell.quote(ready.toString()));
+        lines.add("cd \"$R\"");
+        lines.add("mount --move . /");
+        lines.add("exec " + Shell.quote(exec(spec)));
+        return String.join("\n", lines) + "\n";
+    }
+
+    /** The exec chain from the host root into the command: env, prlimit, setpriv, unshare --root. */
+    private List<String> exec(SandboxSpec spec) {
+        List<String> argv = new ArrayList<>();
+        argv.add(env.toString());
+        argv.add("-i");
+        argv.add("--");
+        argv.addAll(spec.env());
+        if (!spec.ulimits().isEmpty()) {
+            argv.add(prlimit.orElseThrow().toString());
+            for (Ulimit u : spec.ulimits()) {
+                argv.add("--" + u.name() + "=" + u.soft() + ":" + u.hard());
+            }
+            argv.add("--");
+        }
+        argv.add(setpriv.toString());
+        argv.add("--bounding-set");
+        argv.add("-all," + OciSpecFactory.DEFAULT_CAPABILITIES.stream()
+                .map(c -> "+" + c.substring("CAP_".length()).toLowerCase(Locale.ROOT))
+                .collect(Collectors.joining(",")));
+        argv.add("--inh-caps");
+        argv.add("-all");
+        argv.add("--regid");
+        argv.add(Long.toString(spec.user().gid()));
+        if (spec.user().additionalGids().isEmpty()) {
+            argv.add("--clear-groups");
+        } else {
+            argv.add("--groups");
+            argv.add(spec.user().additionalGids().stream().map(String::valueOf).collect(Collectors.joining(",")));
+        }
+        if (spec.noNewPrivileges()) {
+            argv.add("--no-new-privs");
+        }
+        argv.add("--");
+        argv.add(unshare.toString());
+        argv.add("--root=.");
+        argv.add("--wd=" + spec.cwd());
+        if (!spec.user().isRoot()) {
+            argv.add("--setuid");
+            argv.add(Long.toString(spec.user().uid()));
+        }
+        argv.add("--");
+        argv.addAll(spec.args());
+        return argv;
+    }
+}

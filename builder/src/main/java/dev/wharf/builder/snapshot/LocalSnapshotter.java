@@ -1,0 +1,287 @@
+package dev.wharf.builder.snapshot;
+
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.layout.AtomicFiles;
+import dev.wharf.layers.layout.StoreLock;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The shared part of the directory-based snapshotters: metadata, ids, locking, the orphan sweep, commit and remove,
+ * laid out like containerd's overlay snapshotter ({@code plugins/snapshots/overlay/overlay.go}):
+ * {@code <root>/snapshots/<id>/fs} holds the data, {@code <root>/metadata/} one record per snapshot.
+ *
+ * <p>A new snapshot directory is built as {@code snapshots/new-<id>} and renamed into place before its metadata is
+ * written; removal deletes the metadata before the directory. A crash therefore leaves at most a directory without
+ * metadata, which the sweep at construction deletes. Thread-safe, and safe against other processes through a file
+ * lock on {@code <root>/lock}.
+ */
+abstract class LocalSnapshotter implements Snapshotter {
+    /** File names are the hex of the key, and Linux allows 255 bytes per name. */
+    private static final int MAX_KEY_BYTES = 120;
+    private static final String NEW_PREFIX = "new-";
+
+    private final Path root;
+    private final Path snapshots;
+    private final MetadataStore metadata;
+    private final StoreLock lock;
+
+    LocalSnapshotter(Path root) throws SnapshotException {
+        this.root = root.toAbsolutePath().normalize();
+        this.snapshots = this.root.resolve("snapshots");
+        Path staging = this.root.resolve("tmp");
+        try {
+            Files.createDirectories(snapshots);
+            Files.createDirectories(this.root.resolve("metadata"));
+            Files.createDirectories(staging);
+        } catch (IOException e) {
+            throw new SnapshotException("cannot create the snapshot store at " + this.root + ": " + e.getMessage()
+                    + "; check that the directory is writable", e);
+        }
+        this.metadata = new MetadataStore(this.root.resolve("metadata"), staging);
+        this.lock = new StoreLock(this.root.resolve("lock"));
+        sweepOrphans();
+    }
+
+    /** Fills a new snapshot directory (already containing an empty {@code fs}) for the given kind and parents. */
+    abstract void populate(Path dir, SnapshotKind kind, List<Path> parentFs) throws SnapshotException;
+
+    /** The mounts of a snapshot whose directory is {@code dir}, with its parents' {@code fs} directories nearest first. */
+    abstract List<Mount> mountsOf(Path dir, SnapshotKind kind, List<Path> parentFs);
+
+    /** The changes of an active snapshot in {@code dir} against its parents. */
+    abstract List<Change> changesOf(Path dir, List<Path> parentFs) throws SnapshotException;
+
+    /** The store root. */
+    public final Path root() {
+        return root;
+    }
+
+    @Override
+    public final List<Mount> prepare(String key, String parent) throws SnapshotException {
+        return create(key, parent, SnapshotKind.ACTIVE);
+    }
+
+    @Override
+    public final List<Mount> view(String key, String parent) throws SnapshotException {
+        return create(key, parent, SnapshotKind.VIEW);
+    }
+
+    private List<Mount> create(String key, String parent, SnapshotKind kind) throws SnapshotException {
+        checkKey(key);
+        try (StoreLock.Held held = acquire()) {
+            if (metadata.get(key).isPresent()) {
+                throw new SnapshotException("snapshot " + key + " already exists; remove it or choose another key");
+            }
+            List<Path> parentFs = parent == null ? List.of() : parentChain(committed(parent));
+            long id = nextId();
+            Path fresh = snapshots.resolve(NEW_PREFIX + id);
+            Path dir = snapshots.resolve(Long.toString(id));
+            try {
+                Files.createDirectories(fresh.resolve("fs"));
+                populate(fresh, kind, parentFs);
+                Files.move(fresh, dir);
+                AtomicFiles.fsyncDirectory(snapshots);
+            } catch (IOException e) {
+                deleteQuietly(fresh);
+                throw new SnapshotException("cannot create snapshot " + key + " in " + snapshots + ": "
+                        + e.getMessage(), e);
+            }
+            metadata.put(new SnapshotRecord(key, kind, parent, id));
+            return mountsOf(dir, kind, parentFs);
+        }
+    }
+
+    @Override
+    public final List<Mount> mounts(String key) throws SnapshotException {
+        SnapshotRecord record = existing(key);
+        if (record.kind() == SnapshotKind.COMMITTED) {
+            throw new SnapshotException("snapshot " + key + " is committed and has no mounts; use view(key, \""
+                    + key + "\") to read it");
+        }
+        return mountsOf(dirOf(record), record.kind(), record.parent() == null ? List.of()
+                : parentChain(committed(record.parent())));
+    }
+
+    @Override
+    public final void commit(String name, String key) throws SnapshotException {
+        checkKey(name);
+        try (StoreLock.Held held = acquire()) {
+            SnapshotRecord active = existing(key);
+            if (active.kind() != SnapshotKind.ACTIVE) {
+                throw new SnapshotException("snapshot " + key + " is " + active.kind().name().toLowerCase()
+                        + ", only an active snapshot can be committed");
+            }
+            if (metadata.get(name).isPresent()) {
+                throw new SnapshotException("a snapshot named " + name + " already exists; remove it first");
+            }
+            // The committed record is written before the key's record goes away: a crash in between leaves two
+            // records for one directory, and the next commit of the same key reports the name as existing.
+            metadata.put(new SnapshotRecord(name, SnapshotKind.COMMITTED, active.parent(), active.id()));
+            metadata.delete(key);
+        }
+    }
+
+    @Override
+    public final void remove(String keyOrName) throws SnapshotException {
+        try (StoreLock.Held held = acquire()) {
+            SnapshotRecord record = existing(keyOrName);
+            for (SnapshotRecord other : metadata.all()) {
+                if (keyOrName.equals(other.parent())) {
+                    throw new SnapshotException("snapshot " + keyOrName + " is the parent of " + other.name()
+                            + "; remove that first");
+                }
+            }
+            metadata.delete(keyOrName);
+            boolean shared = metadata.all().stream().anyMatch(r -> r.id() == record.id());
+            if (!shared) {
+                deleteQuietly(dirOf(record));
+            }
+        }
+    }
+
+    @Override
+    public final Optional<SnapshotInfo> stat(String keyOrName) throws SnapshotException {
+        return metadata.get(keyOrName).map(SnapshotRecord::info);
+    }
+
+    @Override
+    public final void walk(Consumer<SnapshotInfo> visitor) throws SnapshotException {
+        for (SnapshotRecord record : metadata.all()) {
+            visitor.accept(record.info());
+        }
+    }
+
+    @Override
+    public final Usage usage(String keyOrName) throws SnapshotException {
+        Path fs = dirOf(existing(keyOrName)).resolve("fs");
+        try {
+            return DiskUsage.of(fs);
+        } catch (IOException e) {
+            throw new SnapshotException("cannot measure snapshot " + keyOrName + " at " + fs + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public final List<Change> changes(String key) throws SnapshotException {
+        SnapshotRecord record = existing(key);
+        if (record.kind() != SnapshotKind.ACTIVE) {
+            throw new SnapshotException("snapshot " + key + " is not active; changes are computed before commit");
+        }
+        return changesOf(dirOf(record), record.parent() == null ? List.of()
+                : parentChain(committed(record.parent())));
+    }
+
+    @Override
+    public void close() {
+        // Nothing is held between calls: every operation takes and releases the store lock.
+    }
+
+    /** Deletes snapshot directories that no metadata refers to, and half-built {@code new-*} directories. */
+    private void sweepOrphans() throws SnapshotException {
+        try (StoreLock.Held held = acquire()) {
+            Set<String> live = new HashSet<>();
+            for (SnapshotRecord record : metadata.all()) {
+                live.add(Long.toString(record.id()));
+            }
+            try (DirectoryStream<Path> dirs = Files.newDirectoryStream(snapshots)) {
+                for (Path dir : dirs) {
+                    if (!live.contains(dir.getFileName().toString())) {
+                        deleteQuietly(dir);
+                    }
+                }
+            } catch (IOException e) {
+                throw new SnapshotException("cannot sweep orphaned snapshots in " + snapshots + ": "
+                        + e.getMessage(), e);
+            }
+        }
+    }
+
+    private List<Path> parentChain(SnapshotRecord parent) throws SnapshotException {
+        List<Path> chain = new ArrayList<>();
+        SnapshotRecord current = parent;
+        Set<String> seen = new HashSet<>();
+        while (current != null) {
+            if (!seen.add(current.name())) {
+                throw new SnapshotException("snapshot metadata in " + root + " has a parent cycle at "
+                        + current.name());
+            }
+            chain.add(dirOf(current).resolve("fs"));
+            current = current.parent() == null ? null : committed(current.parent());
+        }
+        return List.copyOf(chain);
+    }
+
+    private SnapshotRecord committed(String name) throws SnapshotException {
+        SnapshotRecord record = metadata.get(name).orElseThrow(() -> new SnapshotException(
+                "parent snapshot " + name + " does not exist; unpack its layer first"));
+        if (record.kind() != SnapshotKind.COMMITTED) {
+            throw new SnapshotException("parent snapshot " + name + " is " + record.kind().name().toLowerCase()
+                    + "; only committed snapshots can be parents");
+        }
+        return record;
+    }
+
+    private SnapshotRecord existing(String keyOrName) throws SnapshotException {
+        return metadata.get(keyOrName).orElseThrow(() -> new SnapshotException(
+                "snapshot " + keyOrName + " does not exist in " + root));
+    }
+
+    private Path dirOf(SnapshotRecord record) {
+        return snapshots.resolve(Long.toString(record.id()));
+    }
+
+    private long nextId() throws SnapshotException {
+        long max = 0;
+        for (SnapshotRecord record : metadata.all()) {
+            max = Math.max(max, record.id());
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(snapshots)) {
+            for (Path dir : dirs) {
+                String name = dir.getFileName().toString();
+                name = name.startsWith(NEW_PREFIX) ? name.substring(NEW_PREFIX.length()) : name;
+                try {
+                    max = Math.max(max, Long.parseLong(name));
+                } catch (NumberFormatException ignored) {
+                    // Not ours; the sweep removes it.
+                }
+            }
+        } catch (IOException e) {
+            throw new SnapshotException("cannot list " + snapshots + ": " + e.getMessage(), e);
+        }
+        return max + 1;
+    }
+
+    private StoreLock.Held acquire() throws SnapshotException {
+        try {
+            return lock.acquire();
+        } catch (LayerException e) {
+            throw new SnapshotException(e.getMessage(), e);
+        }
+    }
+
+    private static void checkKey(String key) throws SnapshotException {
+        if (key == null || key.isEmpty() || key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
+            throw new SnapshotException("invalid snapshot key \"" + key + "\": it must be 1 to " + MAX_KEY_BYTES
+                    + " bytes long");
+        }
+    }
+
+    static void deleteQuietly(Path dir) {
+        try {
+            Trees.delete(dir);
+        } catch (IOException ignored) {
+            // Left for the next sweep, which deletes directories without metadata.
+        }
+    }
+}

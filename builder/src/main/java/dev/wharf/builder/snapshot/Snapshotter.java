@@ -1,0 +1,58 @@
+package dev.wharf.builder.snapshot;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * A store of layered filesystem snapshots, following containerd's model ({@code core/snapshots/snapshotter.go}).
+ *
+ * <p>{@link #prepare} makes an <em>active</em> snapshot under a {@code key} on top of a committed {@code parent};
+ * {@link #view} makes a read-only one; {@link #commit} turns an active key into a committed {@code name} (for a layer,
+ * its ChainID) and forgets the key. Only committed snapshots can be parents. {@link #mounts} describes how to mount a
+ * snapshot and never mounts anything itself: the sandbox performs the mounts inside its own mount namespace.
+ *
+ * <p>Implementations are thread-safe and safe against other processes using the same root; a crash leaves only state
+ * that the next start sweeps.
+ */
+public interface Snapshotter extends AutoCloseable {
+    /**
+     * Creates an active (writable) snapshot.
+     *
+     * @param key    a new key, unique among all snapshots
+     * @param parent the committed parent's name, or {@code null} for an empty root
+     * @return the mounts that make up the snapshot's root filesystem
+     */
+    List<Mount> prepare(String key, String parent) throws SnapshotException;
+
+    /** Creates a read-only snapshot of {@code parent} (may be {@code null}); returns its mounts. */
+    List<Mount> view(String key, String parent) throws SnapshotException;
+
+    /** The mounts of an existing active or view snapshot. */
+    List<Mount> mounts(String key) throws SnapshotException;
+
+    /** Turns the active snapshot {@code key} into the committed snapshot {@code name}; the key is gone afterwards. */
+    void commit(String name, String key) throws SnapshotException;
+
+    /** Removes a snapshot; a committed snapshot that is still a parent cannot be removed. */
+    void remove(String keyOrName) throws SnapshotException;
+
+    /** Information about one snapshot, or empty when there is none under that key or name. */
+    Optional<SnapshotInfo> stat(String keyOrName) throws SnapshotException;
+
+    /** Calls {@code visitor} once for every snapshot, in no particular order. */
+    void walk(Consumer<SnapshotInfo> visitor) throws SnapshotException;
+
+    /** The disk usage of a snapshot's own data. */
+    Usage usage(String keyOrName) throws SnapshotException;
+
+    /**
+     * The changes of an active snapshot against its parent, parents before children, each deleted directory reported
+     * once (not its contents).
+     */
+    List<Change> changes(String key) throws SnapshotException;
+
+    /** Releases resources held by this instance; snapshots on disk are kept. */
+    @Override
+    void close();
+}

@@ -1,0 +1,60 @@
+package dev.wharf.builder.sandbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.builder.snapshot.Mount;
+import dev.wharf.builder.testing.HostRequirements;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RootViewTest {
+    @TempDir
+    Path temp;
+
+    @Test
+    void symlinks_resolveInsideTheRoot() throws Exception {
+        Path root = Files.createDirectories(temp.resolve("root"));
+        Files.createDirectories(root.resolve("real/dir"));
+        Files.writeString(root.resolve("real/dir/file"), "x");
+        Files.createSymbolicLink(root.resolve("abs"), Path.of("/real"));
+        Files.createSymbolicLink(root.resolve("up"), Path.of("../../../../real"));
+        Files.createSymbolicLink(root.resolve("loop"), Path.of("loop"));
+        RootView view = RootView.ofDirectory(root);
+        assertEquals("/real/dir/file", view.canonical("/abs/dir/file"));
+        assertEquals("/real/dir/file", view.canonical("up/dir/../dir/./file"));
+        assertEquals(root.resolve("real/dir/file"), view.find("/up/dir/file").orElseThrow());
+        assertEquals("/real/dir/missing/deeper", view.canonical("/abs/dir/missing/deeper"));
+        assertFalse(view.exists("/abs/dir/missing"));
+        assertFalse(view.exists("/real/dir/file/below-a-file"));
+        assertEquals("/etc", view.canonical("/../../etc"));
+        org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> view.canonical("/loop/x"));
+    }
+
+    @Test
+    void layers_mergeTopDown_andWhiteoutsHideLowerFiles() throws Exception {
+        HostRequirements.requireRoot();
+        Path upper = Files.createDirectories(temp.resolve("upper/etc"));
+        Path lower = Files.createDirectories(temp.resolve("lower/etc"));
+        Files.writeString(lower.resolve("passwd"), "lower");
+        Files.writeString(lower.resolve("group"), "lower group");
+        Files.writeString(lower.resolve("shadow"), "lower shadow");
+        Files.writeString(upper.resolve("passwd"), "upper");
+        Process mknod = new ProcessBuilder("mknod", upper.resolve("shadow").toString(), "c", "0", "0").start();
+        assertTrue(mknod.waitFor(10, TimeUnit.SECONDS) && mknod.exitValue() == 0);
+        Files.createDirectories(temp.resolve("lower/home/user"));
+        Files.writeString(temp.resolve("upper/home"), "a file hides the lower directory");
+        RootView view = RootView.of(List.of(new Mount("overlay", "overlay", List.of(
+                "upperdir=" + temp.resolve("upper"), "lowerdir=" + temp.resolve("lower")))));
+        assertEquals("upper", Files.readString(view.find("/etc/passwd").orElseThrow()));
+        assertEquals("lower group", Files.readString(view.find("/etc/group").orElseThrow()));
+        assertFalse(view.exists("/etc/shadow"));
+        assertFalse(view.exists("/home/user"));
+        assertTrue(view.exists("/home"));
+    }
+}

@@ -1,0 +1,380 @@
+package dev.wharf.builder.sandbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.builder.snapshot.Change;
+import dev.wharf.builder.snapshot.ChangeKind;
+import dev.wharf.builder.snapshot.Mount;
+import dev.wharf.builder.snapshot.OverlaySnapshotter;
+import dev.wharf.builder.testing.BusyboxRootfs;
+import dev.wharf.builder.testing.HostRequirements;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The behaviour every {@link Sandbox} must have, run against real processes on a busybox root filesystem held in a
+ * real {@link OverlaySnapshotter}: output streaming, exit codes, process settings, the diff landing in the upper
+ * directory, isolation (PIDs, network, hostname, /proc/sys, mounts, host files, lower layers) and no leaks of mounts
+ * or processes after success, failure and cancellation.
+ */
+abstract class SandboxContract {
+    private static final AtomicInteger KEYS = new AtomicInteger();
+
+    @TempDir
+    Path temp;
+
+    OverlaySnapshotter snapshotter;
+    Sandbox sandbox;
+    Path hosts;
+    Path resolv;
+    List<String> mountinfoBefore;
+    Set<Long> childrenBefore;
+
+    /** The sandbox under test, keeping its state under {@code stateRoot}; skips when the runtime is missing. */
+    abstract Sandbox create(Path stateRoot) throws Exception;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        HostRequirements.requireRoot();
+        HostRequirements.requireTool("unshare", "install util-linux");
+        snapshotter = new OverlaySnapshotter(temp.resolve("snapshots"));
+        List<Mount> extract = snapshotter.prepare("extract", null);
+        BusyboxRootfs.extract(Path.of(extract.get(0).writableDir().orElseThrow()));
+        snapshotter.commit("base", "extract");
+        hosts = EtcFiles.writeHosts(temp.resolve("hosts"), SandboxSpec.DEFAULT_HOSTNAME);
+        resolv = Files.writeString(temp.resolve("resolv.conf"), "nameserver 127.0.0.1\n");
+        sandbox = create(temp.resolve("state"));
+        mountinfoBefore = mountinfo();
+        childrenBefore = children();
+    }
+
+    @AfterEach
+    void noLeaks() throws Exception {
+        if (mountinfoBefore == null) {
+            return;
+        }
+        assertEquals(mountinfoBefore, mountinfo(), "mounts left on the host");
+        assertEquals(childrenBefore, children(), "processes left behind");
+        try (Stream<Path> runs = Files.list(temp.resolve("state"))) {
+            // Only the runtime's own state root may remain, never a run's bundle.
+            assertEquals(List.of(), runs.filter(p -> p.getFileName().toString().startsWith("wharf-")).toList());
+        }
+    }
+
+    record Result(ExitStatus status, List<String> out, List<String> err) {
+        String stdout() {
+            return String.join("\n", out);
+        }
+    }
+
+    List<Mount> active() throws Exception {
+        return snapshotter.prepare("run-" + KEYS.incrementAndGet(), "base");
+    }
+
+    SandboxSpec.Builder shell(List<Mount> rootfs, String script) {
+        return SandboxSpec.builder(rootfs, List.of("/bin/sh", "-c", script), hosts, resolv)
+                .env(List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+    }
+
+    Result run(SandboxSpec spec) throws Exception {
+        List<String> out = Collections.synchronizedList(new ArrayList<>());
+        List<String> err = Collections.synchronizedList(new ArrayList<>());
+        ExitStatus status = sandbox.run(spec, (stream, line) -> (stream == StdStream.STDOUT ? out : err).add(line));
+        return new Result(status, List.copyOf(out), List.copyOf(err));
+    }
+
+    Result run(String script) throws Exception {
+        return run(shell(active(), script).build());
+    }
+
+    @Test
+    void echo_streamsStdoutAndStderrLineByLine() throws Exception {
+        Result r = run("echo one; echo two; echo err >&2; printf 'no newline'");
+        assertEquals(ExitStatus.Termination.EXITED, r.status().termination());
+        assertEquals(0, r.status().code());
+        assertEquals(List.of("one", "two", "no newline"), r.out());
+        assertEquals(List.of("err"), r.err());
+    }
+
+    @Test
+    void nonZeroExit_isReportedWithItsCode() throws Exception {
+        Result r = run("exit 3");
+        assertEquals(new ExitStatus(3, ExitStatus.Termination.EXITED), r.status());
+    }
+
+    @Test
+    void envCwdAndNumericUser_areApplied() throws Exception {
+        SandboxSpec spec = shell(active(), "echo $GREETING; pwd; id -u; id -g; id -G")
+                .env(List.of("PATH=/bin", "GREETING=hello world"))
+                .cwd("/work/dir")
+                .user(new ProcessUser(1000, 1000, List.of(29L, 50L)))
+                .build();
+        Result r = run(spec);
+        assertEquals(0, r.status().code(), r.err().toString());
+        assertEquals(List.of("hello world", "/work/dir", "1000", "1000"), r.out().subList(0, 4));
+        assertEquals(Set.of("1000", "29", "50"), Set.of(r.out().get(4).split(" ")));
+    }
+
+    @Test
+    void userResolvedThroughTheImagesPasswd_runsWithThoseIds() throws Exception {
+        List<Mount> rootfs = active();
+        ProcessUser user = new UserResolver().resolve("builder", RootView.of(rootfs));
+        Result r = run(shell(rootfs, "id -u; id -g; id -G").user(user).build());
+        assertEquals("1000", r.out().get(0));
+        assertEquals("1000", r.out().get(1));
+        assertEquals(Set.of("1000", "29", "50"), Set.of(r.out().get(2).split(" ")));
+    }
+
+    @Test
+    void workingDirectory_isCreatedOwnedByTheUser() throws Exception {
+        List<Mount> rootfs = active();
+        Result r = run(shell(rootfs, "stat -c '%u:%g' /made/here").cwd("/made/here")
+                .user(new ProcessUser(1000, 1000, List.of())).build());
+        assertEquals(List.of("1000:1000"), r.out());
+    }
+
+    @Test
+    void writtenFile_landsInTheUpperDirectoryAndNotInTheLowerSnapshot() throws Exception {
+        List<Mount> rootfs = active();
+        Result r = run(shell(rootfs, "echo new > /created; echo changed > /etc/lower-file").build());
+        assertEquals(0, r.status().code(), r.err().toString());
+        Path upper = Path.of(rootfs.get(0).writableDir().orElseThrow());
+        assertEquals("new\n", Files.readString(upper.resolve("created")));
+        assertEquals("changed\n", Files.readString(upper.resolve("etc/lower-file")));
+        Path lower = Path.of(rootfs.get(0).lowerDirs().get(0));
+        assertFalse(Files.exists(lower.resolve("created")));
+        assertEquals("from the lower layer\n", Files.readString(lower.resolve("etc/lower-file")));
+    }
+
+    @Test
+    void etcHostsAndResolvConf_areBoundInButNeverReachTheLayer() throws Exception {
+        List<Mount> rootfs = active();
+        Result r = run(shell(rootfs, "cat /etc/hosts /etc/resolv.conf; echo x > /etc/hosts; echo rc=$?").build());
+        assertTrue(r.stdout().contains("127.0.0.1\tlocalhost buildkitsandbox"), r.stdout());
+        assertTrue(r.stdout().contains("nameserver 127.0.0.1"), r.stdout());
+        assertNotEquals("rc=0", r.out().get(r.out().size() - 1), "/etc/hosts must be read-only");
+        assertEquals(EtcFiles.hosts(SandboxSpec.DEFAULT_HOSTNAME), Files.readString(hosts));
+        String key = "run-" + KEYS.get();
+        List<String> changed = snapshotter.changes(key).stream().map(Change::path).toList();
+        assertFalse(changed.contains("/etc/hosts"), changed.toString());
+        assertFalse(changed.contains("/etc/resolv.conf"), changed.toString());
+    }
+
+    @Test
+    void deletion_showsUpAsAWhiteoutInTheDiff() throws Exception {
+        List<Mount> rootfs = active();
+        String key = "run-" + KEYS.get();
+        Result r = run(shell(rootfs, "rm /etc/lower-file && rm -r /home").build());
+        assertEquals(0, r.status().code(), r.err().toString());
+        Path upper = Path.of(rootfs.get(0).writableDir().orElseThrow());
+        Map<String, Object> attrs = Files.readAttributes(upper.resolve("etc/lower-file"), "unix:mode,rdev",
+                LinkOption.NOFOLLOW_LINKS);
+        assertEquals(0020000, ((Integer) attrs.get("mode")) & 0170000, "a character device");
+        assertEquals(0L, attrs.get("rdev"));
+        List<Change> changes = snapshotter.changes(key);
+        assertTrue(changes.contains(new Change(ChangeKind.DELETE, "/etc/lower-file", java.util.Optional.empty())),
+                changes.toString());
+        assertTrue(changes.contains(new Change(ChangeKind.DELETE, "/home", java.util.Optional.empty())),
+                changes.toString());
+    }
+
+    @Test
+    void processes_cannotSeeHostPids() throws Exception {
+        Result r = run("ls /proc | grep -c '^[0-9]'; cat /proc/1/cmdline | tr '\\0' ' '");
+        assertTrue(Integer.parseInt(r.out().get(0)) <= 3, "processes visible: " + r.out());
+        assertTrue(r.out().get(1).startsWith("/bin/sh -c ls /proc"), "pid 1 is the sandbox's: " + r.out());
+    }
+
+    @Test
+    void networkNone_hasOnlyLoopback() throws Exception {
+        Result r = run("tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '");
+        assertEquals(List.of("lo"), r.out());
+    }
+
+    @Test
+    void hostname_isTheSandboxes() throws Exception {
+        Result r = run("hostname; cat /proc/sys/kernel/hostname");
+        assertEquals(List.of("buildkitsandbox", "buildkitsandbox"), r.out());
+        Result custom = run(shell(active(), "hostname").hostname("custom-host").build());
+        assertEquals(List.of("custom-host"), custom.out());
+    }
+
+    @Test
+    void procSys_isReadOnly() throws Exception {
+        Result r = run("echo evil > /proc/sys/kernel/hostname; echo rc=$?;"
+                + " mount -o remount,rw /proc/sys; echo remount=$?; hostname");
+        assertTrue(r.out().contains("rc=1") || r.out().contains("rc=2"), r.out().toString());
+        assertFalse(r.out().contains("remount=0"), r.out().toString());
+        assertEquals("buildkitsandbox", r.out().get(r.out().size() - 1));
+    }
+
+    @Test
+    void mount_isDenied() throws Exception {
+        Result r = run("mount -t tmpfs tmpfs /mnt; echo rc=$?; mount --bind /bin /mnt; echo bind=$?");
+        assertFalse(r.out().contains("rc=0"), r.out().toString());
+        assertFalse(r.out().contains("bind=0"), r.out().toString());
+    }
+
+    @Test
+    void capabilities_areDockersDefaultSet() throws Exception {
+        Result r = run("grep -E '^Cap(Bnd|Eff)' /proc/self/status");
+        // CHOWN..SETFCAP as in containerd's defaultUnixCaps: 0x00000000a80425fb.
+        assertEquals(List.of("CapEff:\t00000000a80425fb", "CapBnd:\t00000000a80425fb"), r.out());
+        Result user = run(shell(active(), "grep -E '^CapEff' /proc/self/status")
+                .user(new ProcessUser(1000, 1000, List.of())).build());
+        assertEquals(List.of("CapEff:\t0000000000000000"), user.out());
+    }
+
+    @Test
+    void hostFiles_outsideTheRootAreUnreachable() throws Exception {
+        Path secret = Files.writeString(temp.resolve("host-secret"), "TOP SECRET\n");
+        String p = secret.toString();
+        Result r = run("cat " + p + " 2>&1; cat /proc/1/root" + p + " 2>&1; cd /..; cat ../../.." + p
+                + " 2>&1; ls /proc/1/root/work 2>&1; echo done");
+        assertFalse(r.stdout().contains("TOP SECRET"), r.stdout());
+        assertTrue(r.out().contains("done"));
+        // A chroot escape needs CAP_SYS_CHROOT, which Docker's set has: try it.
+        Result escape = run("mkdir -p /jail && chroot /jail /bin/true 2>/dev/null; cd /; for i in 1 2 3 4 5 6 7 8;"
+                + " do cd ..; done; ls -d ." + p + " 2>&1; cat ." + p + " 2>&1; echo done");
+        assertFalse(escape.stdout().contains("TOP SECRET"), escape.stdout());
+    }
+
+    @Test
+    void readOnlyView_cannotBeWritten() throws Exception {
+        // A read-only root cannot get mount points, so this layer brings /etc/hosts and /etc/resolv.conf along,
+        // as real base images do.
+        List<Mount> etc = snapshotter.prepare("etc-layer", "base");
+        Path etcUpper = Path.of(etc.get(0).writableDir().orElseThrow());
+        Files.createDirectories(etcUpper.resolve("etc"));
+        Files.writeString(etcUpper.resolve("etc/hosts"), "");
+        Files.writeString(etcUpper.resolve("etc/resolv.conf"), "");
+        snapshotter.commit("with-etc", "etc-layer");
+        List<Mount> view = snapshotter.view("view-" + KEYS.incrementAndGet(), "with-etc");
+        Result r = run(shell(view, "echo x > /etc/lower-file; echo rc=$?; touch /newfile; echo touch=$?").build());
+        assertFalse(r.out().contains("rc=0"), r.out().toString());
+        assertFalse(r.out().contains("touch=0"), r.out().toString());
+        for (String layer : view.get(0).layerDirs()) {
+            assertFalse(Files.exists(Path.of(layer, "newfile")));
+        }
+        assertEquals("from the lower layer\n", Files.readString(Path.of(view.get(0).layerDirs().get(1),
+                "etc/lower-file")));
+    }
+
+    @Test
+    void extraMounts_bindAndTmpfsWorkAndLeaveNoStubs() throws Exception {
+        Path shared = Files.createDirectory(temp.resolve("shared"));
+        Files.writeString(shared.resolve("in"), "from host\n");
+        List<Mount> rootfs = active();
+        String key = "run-" + KEYS.get();
+        SandboxSpec spec = shell(rootfs, "cat /mnt/ro/in; echo x > /mnt/ro/out; echo ro=$?; echo t > /scratch/t;"
+                + " cat /scratch/t; echo w > /deep/rw/out")
+                .mount(SandboxMount.bind(shared.toString(), "/mnt/ro", true))
+                .mount(SandboxMount.tmpfs("/scratch", List.of("size=1m")))
+                .mount(SandboxMount.bind(shared.toString(), "/deep/rw", false))
+                .build();
+        Result r = run(spec);
+        assertEquals(List.of("from host", "ro=1", "t"), r.out().stream().filter(l -> !l.startsWith("sh:")).toList(),
+                r.err().toString());
+        assertEquals("w\n", Files.readString(shared.resolve("out")));
+        List<String> changed = snapshotter.changes(key).stream().map(Change::path).toList();
+        assertEquals(List.of(), changed.stream().filter(c -> c.startsWith("/scratch") || c.startsWith("/deep")
+                || c.startsWith("/mnt/ro")).toList());
+    }
+
+    @Test
+    void cancel_killsTheWholeTree() throws Exception {
+        List<String> out = Collections.synchronizedList(new ArrayList<>());
+        try (SandboxProcess p = sandbox.start(shell(active(), "sleep 987654 & sleep 987653 & echo started; wait")
+                .build(), (s, l) -> out.add(l))) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!out.contains("started") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(out.contains("started"));
+            assertTrue(processesRunning("987654"), "the sleeps run before cancel");
+            p.cancel();
+            ExitStatus status = p.waitFor();
+            assertEquals(ExitStatus.Termination.CANCELLED, status.termination());
+        }
+        assertFalse(processesRunning("987654"), "sleep survived the cancel");
+        assertFalse(processesRunning("987653"), "sleep survived the cancel");
+    }
+
+    @Test
+    void timeout_killsAndReportsTimedOut() throws Exception {
+        try (SandboxProcess p = sandbox.start(shell(active(), "sleep 987655").build(), OutputListener.discard())) {
+            ExitStatus status = p.waitFor(Duration.ofMillis(500));
+            assertEquals(ExitStatus.Termination.TIMED_OUT, status.termination());
+        }
+        assertFalse(processesRunning("987655"));
+    }
+
+    @Test
+    void missingCommand_failsWithoutLeaks() throws Exception {
+        SandboxSpec spec = SandboxSpec.builder(active(), List.of("/no/such/program"), hosts, resolv).build();
+        try {
+            ExitStatus status = sandbox.run(spec, OutputListener.discard());
+            assertNotEquals(0, status.code());
+        } catch (SandboxException e) {
+            assertTrue(e.getMessage().contains("sandbox"), e.getMessage());
+        }
+    }
+
+    @Test
+    void deepLayerStack_beyondOneMountOptionPage_isMountedAndMerged() throws Exception {
+        String parent = "base";
+        int layers = 150;
+        for (int i = 1; i <= layers; i++) {
+            List<Mount> m = snapshotter.prepare("deep-" + i + "-active", parent);
+            Path upper = Path.of(m.get(0).writableDir().orElseThrow());
+            Files.createDirectories(upper.resolve("layers"));
+            Files.writeString(upper.resolve("layers/" + i), "layer " + i + "\n");
+            snapshotter.commit("deep-" + i, "deep-" + i + "-active");
+            parent = "deep-" + i;
+        }
+        List<Mount> rootfs = snapshotter.prepare("deep-run", parent);
+        assertTrue(String.join(",", rootfs.get(0).options()).length() > 4096, "the options exceed a page");
+        Result r = run(shell(rootfs, "ls /layers | wc -l; cat /layers/1 /layers/150 /etc/lower-file").build());
+        assertEquals(List.of(String.valueOf(layers), "layer 1", "layer 150", "from the lower layer"), r.out(),
+                r.err().toString());
+    }
+
+    static List<String> mountinfo() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                .map(l -> l.substring(l.indexOf(' ') + 1)).sorted().toList();
+    }
+
+    static Set<Long> children() {
+        return ProcessHandle.current().descendants().map(ProcessHandle::pid).collect(Collectors.toSet());
+    }
+
+    static boolean processesRunning(String marker) throws IOException {
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            return procs.filter(p -> p.getFileName().toString().matches("\\d+")).anyMatch(p -> {
+                try {
+                    return new String(Files.readAllBytes(p.resolve("cmdline"))).contains(marker);
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.wharf.builder.sandbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class UserResolverTest {
+    @TempDir
+    Path root;
+    RootView view;
+    final UserResolver resolver = new UserResolver();
+
+    @BeforeEach
+    void image() throws Exception {
+        Files.createDirectories(root.resolve("etc"));
+        Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n"
+                + "  \n"
+                + "app:x:1000:1001:app:/home/app:/bin/sh\n"
+                + "daemon:x:2:2::/:/usr/sbin/nologin\n");
+        Files.writeString(root.resolve("etc/group"), "root:x:0:\n"
+                + "appgrp:x:1001:\n"
+                + "audio:x:29:app,other\n"
+                + "video:x:44:app\n"
+                + "wheel:x:10:root\n"
+                + "dup:x:29:\n");
+        view = RootView.ofDirectory(root);
+    }
+
+    @Test
+    void name_givesPasswdIdsAndEveryGroupListingTheUser() throws Exception {
+        assertEquals(new ProcessUser(1000, 1001, List.of(29L, 44L)), resolver.resolve("app", view));
+    }
+
+    @Test
+    void numericUidWithAnEntry_getsTheEntrysGroups() throws Exception {
+        assertEquals(new ProcessUser(1000, 1001, List.of(29L, 44L)), resolver.resolve("1000", view));
+    }
+
+    @Test
+    void numericUidWithoutAnEntry_runsWithGidZero() throws Exception {
+        assertEquals(new ProcessUser(4242, 0, List.of()), resolver.resolve("4242", view));
+    }
+
+    @Test
+    void uidColonGid_bothNumeric_isTakenAsIsWithoutGroups() throws Exception {
+        assertEquals(new ProcessUser(1000, 5, List.of()), resolver.resolve("1000:5", view));
+        assertEquals(new ProcessUser(0, 0, List.of()), resolver.resolve("root:root", view));
+    }
+
+    @Test
+    void explicitGroup_byNameOrGid_replacesThePrimaryAndDropsSupplementaryGroups() throws Exception {
+        assertEquals(new ProcessUser(1000, 44, List.of()), resolver.resolve("app:video", view));
+        assertEquals(new ProcessUser(1000, 29, List.of()), resolver.resolve("app:29", view));
+        assertEquals(new ProcessUser(1000, 777, List.of()), resolver.resolve("app:777", view));
+    }
+
+    @Test
+    void root_getsItsListedGroups() throws Exception {
+        assertEquals(new ProcessUser(0, 0, List.of(10L)), resolver.resolve("root", view));
+        assertEquals(new ProcessUser(0, 0, List.of(10L)), resolver.resolve("", view));
+    }
+
+    @Test
+    void unknownNames_failWithBuildKitsMessages() {
+        SandboxException user = assertThrows(SandboxException.class, () -> resolver.resolve("nobody", view));
+        assertEquals("unable to find user nobody: no matching entries in passwd file", user.getMessage());
+        SandboxException group = assertThrows(SandboxException.class, () -> resolver.resolve("app:nogroup", view));
+        assertEquals("unable to find group nogroup: no matching entries in group file", group.getMessage());
+    }
+
+    @Test
+    void withoutPasswdOrGroupFiles_numericIdsStillWork() throws Exception {
+        Files.delete(root.resolve("etc/passwd"));
+        Files.delete(root.resolve("etc/group"));
+        assertEquals(new ProcessUser(1000, 0, List.of()), resolver.resolve("1000", view));
+        assertEquals(ProcessUser.ROOT, resolver.resolve("", view));
+        assertThrows(SandboxException.class, () -> resolver.resolve("app", view));
+    }
+
+    @Test
+    void passwdSymlinkedOutOfTheRoot_isReadInsideTheRoot() throws Exception {
+        Path outside = Files.createTempFile("passwd", "");
+        try {
+            Files.writeString(outside, "app:x:9999:9999::/:/bin/sh\n");
+            Files.delete(root.resolve("etc/passwd"));
+            Files.createSymbolicLink(root.resolve("etc/passwd"), Path.of("../../../../../..").resolve(
+                    outside.toString().substring(1)));
+            // The link resolves inside the root, where there is no such file: no user "app" from the host.
+            assertThrows(SandboxException.class, () -> resolver.resolve("app", view));
+        } finally {
+            Files.deleteIfExists(outside);
+        }
+    }
+
+    @Test
+    void hugePasswd_isRejected() throws Exception {
+        Files.write(root.resolve("etc/passwd"), new byte[(10 << 20) + 1]);
+        SandboxException e = assertThrows(SandboxException.class, () -> resolver.resolve("app", view));
+        assertEquals("\"/etc/passwd\" exceeds 10485760 bytes", e.getMessage());
+    }
+}

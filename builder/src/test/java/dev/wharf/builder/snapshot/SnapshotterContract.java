@@ -1,0 +1,215 @@
+package dev.wharf.builder.snapshot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@link Snapshotter} contract, run against every implementation on a real directory. */
+abstract class SnapshotterContract {
+    @TempDir
+    Path temp;
+    LocalSnapshotter snapshotter;
+
+    abstract LocalSnapshotter open(Path root) throws SnapshotException;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        snapshotter = open(temp.resolve("store"));
+    }
+
+    static Path writable(List<Mount> mounts) {
+        return Path.of(mounts.get(0).writableDir().orElseThrow());
+    }
+
+    /** Commits a layer holding {@code files} (path -> content) on {@code parent}. */
+    void layer(String name, String parent, String... pathsAndContents) throws Exception {
+        List<Mount> m = snapshotter.prepare(name + "-active", parent);
+        Path dir = writable(m);
+        for (int i = 0; i < pathsAndContents.length; i += 2) {
+            Path file = dir.resolve(pathsAndContents[i]);
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, pathsAndContents[i + 1]);
+        }
+        snapshotter.commit(name, name + "-active");
+    }
+
+    @Test
+    void prepare_withoutParent_isAnEmptyWritableBind() throws Exception {
+        List<Mount> m = snapshotter.prepare("k", null);
+        assertEquals(1, m.size());
+        assertEquals("bind", m.get(0).type());
+        assertFalse(m.get(0).readOnly());
+        try (Stream<Path> entries = Files.list(writable(m))) {
+            assertEquals(0, entries.count());
+        }
+        assertEquals(Optional.of(new SnapshotInfo("k", SnapshotKind.ACTIVE, Optional.empty())),
+                snapshotter.stat("k"));
+    }
+
+    @Test
+    void commit_turnsTheKeyIntoANamedParent() throws Exception {
+        layer("sha256:aaaa", null, "etc/os-release", "base");
+        assertEquals(Optional.empty(), snapshotter.stat("sha256:aaaa-active"));
+        assertEquals(Optional.of(new SnapshotInfo("sha256:aaaa", SnapshotKind.COMMITTED, Optional.empty())),
+                snapshotter.stat("sha256:aaaa"));
+        List<Mount> child = snapshotter.prepare("child", "sha256:aaaa");
+        assertEquals(Optional.of(new SnapshotInfo("child", SnapshotKind.ACTIVE, Optional.of("sha256:aaaa"))),
+                snapshotter.stat("child"));
+        assertEquals(child, snapshotter.mounts("child"));
+    }
+
+    @Test
+    void parents_mustExistAndBeCommitted() throws Exception {
+        snapshotter.prepare("active", null);
+        SnapshotException notCommitted = assertThrows(SnapshotException.class,
+                () -> snapshotter.prepare("child", "active"));
+        assertTrue(notCommitted.getMessage().contains("only committed snapshots can be parents"),
+                notCommitted.getMessage());
+        SnapshotException missing = assertThrows(SnapshotException.class,
+                () -> snapshotter.prepare("child", "nope"));
+        assertTrue(missing.getMessage().contains("nope does not exist"), missing.getMessage());
+        assertEquals(Optional.empty(), snapshotter.stat("child"), "a failed prepare leaves nothing");
+    }
+
+    @Test
+    void keysAndNames_areUnique() throws Exception {
+        layer("base", null);
+        snapshotter.prepare("k", "base");
+        assertThrows(SnapshotException.class, () -> snapshotter.prepare("k", "base"));
+        assertThrows(SnapshotException.class, () -> snapshotter.view("k", "base"));
+        assertThrows(SnapshotException.class, () -> snapshotter.commit("base", "k"));
+        assertThrows(SnapshotException.class, () -> snapshotter.prepare("", null));
+        assertThrows(SnapshotException.class, () -> snapshotter.prepare("x".repeat(121), null));
+    }
+
+    @Test
+    void onlyActiveSnapshots_canBeCommitted_andCommittedOnesHaveNoMounts() throws Exception {
+        layer("base", null);
+        snapshotter.view("v", "base");
+        assertThrows(SnapshotException.class, () -> snapshotter.commit("x", "v"));
+        assertThrows(SnapshotException.class, () -> snapshotter.mounts("base"));
+        assertThrows(SnapshotException.class, () -> snapshotter.mounts("missing"));
+    }
+
+    @Test
+    void view_isReadOnly() throws Exception {
+        layer("base", null, "a", "1");
+        List<Mount> v = snapshotter.view("v", "base");
+        assertTrue(v.get(0).readOnly());
+        assertEquals(Optional.empty(), v.get(0).writableDir());
+        assertEquals(SnapshotKind.VIEW, snapshotter.stat("v").orElseThrow().kind());
+    }
+
+    @Test
+    void remove_refusesParentsOfOthers_andDeletesData() throws Exception {
+        layer("base", null, "a", "1");
+        List<Mount> child = snapshotter.prepare("child", "base");
+        Path childDir = writable(child);
+        SnapshotException e = assertThrows(SnapshotException.class, () -> snapshotter.remove("base"));
+        assertTrue(e.getMessage().contains("parent of child"), e.getMessage());
+        snapshotter.remove("child");
+        assertFalse(Files.exists(childDir));
+        snapshotter.remove("base");
+        List<SnapshotInfo> all = new ArrayList<>();
+        snapshotter.walk(all::add);
+        assertEquals(List.of(), all);
+        try (Stream<Path> dirs = Files.list(temp.resolve("store/snapshots"))) {
+            assertEquals(0, dirs.count());
+        }
+    }
+
+    @Test
+    void walk_listsEverySnapshotWithItsKind() throws Exception {
+        layer("base", null);
+        snapshotter.prepare("a", "base");
+        snapshotter.view("v", "base");
+        Set<SnapshotInfo> all = new HashSet<>();
+        snapshotter.walk(all::add);
+        assertEquals(Set.of(new SnapshotInfo("base", SnapshotKind.COMMITTED, Optional.empty()),
+                new SnapshotInfo("a", SnapshotKind.ACTIVE, Optional.of("base")),
+                new SnapshotInfo("v", SnapshotKind.VIEW, Optional.of("base"))), all);
+    }
+
+    @Test
+    void usage_countsTheSnapshotsOwnBytes() throws Exception {
+        List<Mount> m = snapshotter.prepare("k", null);
+        Files.write(writable(m).resolve("f"), new byte[1000]);
+        Files.createLink(writable(m).resolve("hard"), writable(m).resolve("f"));
+        Files.createDirectory(writable(m).resolve("d"));
+        Usage usage = snapshotter.usage("k");
+        assertEquals(1000, usage.size(), "a hard link is counted once");
+        assertEquals(3, usage.inodes(), "root, d and f");
+    }
+
+    @Test
+    void reopening_keepsSnapshots_andSweepsOrphans() throws Exception {
+        layer("base", null, "a", "1");
+        Path snapshots = temp.resolve("store/snapshots");
+        Files.createDirectories(snapshots.resolve("new-77/fs"));
+        Files.createDirectories(snapshots.resolve("55/fs"));
+        Files.writeString(snapshots.resolve("55/fs/junk"), "crash leftovers");
+        LocalSnapshotter reopened = open(temp.resolve("store"));
+        assertFalse(Files.exists(snapshots.resolve("new-77")));
+        assertFalse(Files.exists(snapshots.resolve("55")));
+        assertEquals(SnapshotKind.COMMITTED, reopened.stat("base").orElseThrow().kind());
+        List<Mount> child = reopened.prepare("child", "base");
+        assertTrue(Files.exists(Path.of(child.get(0).layerDirs().get(child.get(0).layerDirs().size() - 1), "a")));
+    }
+
+    @Test
+    void concurrentPrepares_getDistinctDirectories() throws Exception {
+        layer("base", null);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<List<Mount>>> futures = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                String key = "k" + i;
+                futures.add(pool.submit(() -> snapshotter.prepare(key, "base")));
+            }
+            Set<String> dirs = Collections.synchronizedSet(new HashSet<>());
+            for (Future<List<Mount>> f : futures) {
+                dirs.add(f.get().get(0).writableDir().orElseThrow());
+            }
+            assertEquals(16, dirs.size());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void changes_reportAddedAndModifiedFiles() throws Exception {
+        layer("base", null, "etc/keep", "same", "etc/edit", "before");
+        List<Mount> m = snapshotter.prepare("k", "base");
+        Path w = writable(m);
+        Files.createDirectories(w.resolve("etc"));
+        Files.writeString(w.resolve("etc/edit"), "after, longer");
+        Files.createDirectories(w.resolve("new/dir"));
+        Files.writeString(w.resolve("new/dir/file"), "x");
+        List<String> changes = snapshotter.changes("k").stream()
+                .map(c -> c.kind() + " " + c.path()).toList();
+        assertTrue(changes.contains("MODIFY /etc/edit"), changes.toString());
+        assertTrue(changes.contains("ADD /new"), changes.toString());
+        assertTrue(changes.contains("ADD /new/dir"), changes.toString());
+        assertTrue(changes.contains("ADD /new/dir/file"), changes.toString());
+        assertFalse(changes.contains("MODIFY /etc/keep"), changes.toString());
+        assertTrue(changes.indexOf("ADD /new") < changes.indexOf("ADD /new/dir/file"), "parents first");
+        assertThrows(SnapshotException.class, () -> snapshotter.changes("base"));
+    }
+}
