@@ -1,0 +1,291 @@
+package dev.wharf.cache;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.wharf.layers.Descriptor;
+import dev.wharf.layers.Digest;
+import dev.wharf.layers.Platform;
+import dev.wharf.layers.layer.LayerBlob;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * Reads and writes the JSON of one {@link FileCacheStore} record file.
+ *
+ * <p>Immutable and thread-safe (one configured, never reconfigured mapper). Format version 1:
+ * <pre>
+ * {"format":"wharf-cache-record","version":1,"key":"sha256:...","keyVersion":1,"created":"2026-...Z",
+ *  "inputs":{"identity":"...","parent":{"kind":"step","digest":"sha256:..."},"kind":"RUN","text":"RUN ...",
+ *            "instruction":{"cmd":["..."]},"buildArgs":{"A":"1"},
+ *            "platform":{"architecture":"amd64","os":"linux","osVersion":"","osFeatures":[],"variant":""},
+ *            "checksums":{"src":"sha256:..."}},
+ *  "result":{"layers":[{"descriptor":{...OCI descriptor...},"diffId":"sha256:...","uncompressedSize":123}],
+ *            "config":"...JSON text..."}}
+ * </pre>
+ * The last-used time is not in the file: it is the file's modification time, so marking a record used is one
+ * metadata update instead of a rewrite. Reading is strict: anything missing, mistyped or inconsistent (the stored
+ * key must equal the file name and, for the current key format, the key recomputed from the inputs) is a
+ * {@link CorruptRecordException}.
+ */
+final class RecordCodec {
+    static final String FORMAT_NAME = "wharf-cache-record";
+    static final int FORMAT_VERSION = 1;
+
+    private final ObjectMapper mapper = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    /** A record file that cannot be trusted. */
+    static final class CorruptRecordException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        CorruptRecordException(String message) {
+            super(message);
+        }
+
+        CorruptRecordException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** A record file written by a newer wharf: valid perhaps, but not for this version to read or remove. */
+    static final class NewerFormatException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        NewerFormatException(String message) {
+            super(message);
+        }
+    }
+
+    byte[] write(CacheRecord record) {
+        ObjectNode root = mapper.createObjectNode();
+        root.put("format", FORMAT_NAME);
+        root.put("version", FORMAT_VERSION);
+        root.put("key", record.key().toString());
+        root.put("keyVersion", record.keyVersion());
+        root.put("created", record.created().toString());
+        CacheKeyInputs in = record.inputs();
+        ObjectNode inputs = root.putObject("inputs");
+        inputs.put("identity", in.identity().selector());
+        ObjectNode parent = inputs.putObject("parent");
+        parent.put("kind", in.parent().kind().wireName());
+        if (in.parent().digest() != null) {
+            parent.put("digest", in.parent().digest().toString());
+        }
+        inputs.put("kind", in.kind());
+        inputs.put("text", in.text());
+        ObjectNode instruction = inputs.putObject("instruction");
+        in.instruction().forEach((field, values) -> {
+            ArrayNode array = instruction.putArray(field);
+            values.forEach(array::add);
+        });
+        ObjectNode args = inputs.putObject("buildArgs");
+        in.buildArgs().forEach(args::put);
+        Platform p = in.platform();
+        ObjectNode platform = inputs.putObject("platform");
+        platform.put("architecture", p.architecture());
+        platform.put("os", p.os());
+        platform.put("osVersion", p.osVersion() == null ? "" : p.osVersion());
+        ArrayNode features = platform.putArray("osFeatures");
+        p.osFeatures().forEach(features::add);
+        platform.put("variant", p.variant() == null ? "" : p.variant());
+        ObjectNode checksums = inputs.putObject("checksums");
+        in.checksums().forEach((source, digest) -> checksums.put(source, digest.toString()));
+        ObjectNode result = root.putObject("result");
+        ArrayNode layers = result.putArray("layers");
+        for (LayerBlob layer : record.result().layers()) {
+            ObjectNode node = layers.addObject();
+            node.set("descriptor", mapper.valueToTree(layer.descriptor()));
+            node.put("diffId", layer.diffId().toString());
+            node.put("uncompressedSize", layer.uncompressedSize());
+        }
+        result.put("config", record.result().config());
+        try {
+            return (mapper.writeValueAsString(root) + "\n").getBytes(StandardCharsets.UTF_8);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize cache record " + record.key(), e);
+        }
+    }
+
+    /**
+     * Reads a record file.
+     *
+     * @param expectedKey the key the file is named after
+     * @param lastUsed the file's modification time
+     */
+    CacheRecord read(byte[] bytes, CacheKey expectedKey, Instant lastUsed)
+            throws CorruptRecordException, NewerFormatException {
+        JsonNode root;
+        try {
+            root = mapper.readTree(bytes);
+        } catch (IOException e) {
+            throw new CorruptRecordException("not valid JSON (" + firstLine(e.getMessage()) + ")", e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new CorruptRecordException("not a JSON object");
+        }
+        if (!FORMAT_NAME.equals(text(root, "format"))) {
+            throw new CorruptRecordException("\"format\" is not \"" + FORMAT_NAME + "\"");
+        }
+        int version = integer(root, "version");
+        if (version > FORMAT_VERSION) {
+            throw new NewerFormatException("record format version " + version + " is newer than this wharf's "
+                    + FORMAT_VERSION);
+        }
+        if (version < 1) {
+            throw new CorruptRecordException("record format version " + version + " is invalid");
+        }
+        try {
+            CacheKey key = CacheKey.parse(text(root, "key"));
+            int keyVersion = integer(root, "keyVersion");
+            Instant created = Instant.parse(text(root, "created"));
+            CacheKeyInputs inputs = inputs(object(root, "inputs"));
+            StepResult result = result(object(root, "result"));
+            if (!key.equals(expectedKey)) {
+                throw new CorruptRecordException("it holds the record of " + key + ", not " + expectedKey);
+            }
+            if (keyVersion == KeyFormat.VERSION && !inputs.key().equals(key)) {
+                throw new CorruptRecordException("its inputs hash to " + inputs.key() + ", not its key " + key);
+            }
+            return new CacheRecord(key, keyVersion, inputs, result, created, lastUsed);
+        } catch (CorruptRecordException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Validation in value types (digests, records) and Instant.parse: the content is not what wharf wrote.
+            throw new CorruptRecordException(firstLine(e.getMessage()), e);
+        }
+    }
+
+    private CacheKeyInputs inputs(JsonNode node) throws CorruptRecordException {
+        JsonNode parentNode = object(node, "parent");
+        StepParent.Kind kind = parentKind(text(parentNode, "kind"));
+        StepParent parent = kind == StepParent.Kind.SCRATCH ? StepParent.scratch()
+                : new StepParent(kind, Digest.parse(text(parentNode, "digest")));
+        TreeMap<String, List<String>> instruction = new TreeMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = object(node, "instruction").fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> field = it.next();
+            instruction.put(field.getKey(), strings(field.getValue(), "instruction." + field.getKey()));
+        }
+        JsonNode platformNode = object(node, "platform");
+        Platform platform = new Platform(text(platformNode, "architecture"), text(platformNode, "os"),
+                text(platformNode, "osVersion"), strings(field(platformNode, "osFeatures"), "osFeatures"),
+                text(platformNode, "variant"));
+        return new CacheKeyInputs(StepIdentity.of(text(node, "identity")), parent, text(node, "kind"),
+                text(node, "text"), instruction, stringMap(object(node, "buildArgs"), "buildArgs", s -> s),
+                platform, stringMap(object(node, "checksums"), "checksums", Digest::parse));
+    }
+
+    private StepResult result(JsonNode node) throws CorruptRecordException {
+        JsonNode layersNode = field(node, "layers");
+        if (!layersNode.isArray()) {
+            throw new CorruptRecordException("\"layers\" is not an array");
+        }
+        List<LayerBlob> layers = new ArrayList<>();
+        for (JsonNode layer : layersNode) {
+            Descriptor descriptor;
+            try {
+                descriptor = mapper.treeToValue(object(layer, "descriptor"), Descriptor.class);
+            } catch (JsonProcessingException e) {
+                throw new CorruptRecordException("a layer descriptor is invalid (" + firstLine(e.getMessage()) + ")",
+                        e);
+            }
+            if (descriptor == null) {
+                throw new CorruptRecordException("a layer descriptor is null");
+            }
+            JsonNode size = field(layer, "uncompressedSize");
+            if (!size.canConvertToExactIntegral() || !size.canConvertToLong()) {
+                throw new CorruptRecordException("\"uncompressedSize\" is not an integer");
+            }
+            layers.add(new LayerBlob(descriptor, Digest.parse(text(layer, "diffId")), size.asLong()));
+        }
+        return new StepResult(layers, text(node, "config"));
+    }
+
+    private static StepParent.Kind parentKind(String name) throws CorruptRecordException {
+        for (StepParent.Kind kind : StepParent.Kind.values()) {
+            if (kind.wireName().equals(name)) {
+                return kind;
+            }
+        }
+        throw new CorruptRecordException("unknown parent kind \"" + name + "\"");
+    }
+
+    private static <V> TreeMap<String, V> stringMap(JsonNode node, String what, Function<String, V> convert)
+            throws CorruptRecordException {
+        TreeMap<String, V> map = new TreeMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isTextual()) {
+                throw new CorruptRecordException("\"" + what + "." + e.getKey() + "\" is not a string");
+            }
+            map.put(e.getKey(), convert.apply(e.getValue().textValue()));
+        }
+        return map;
+    }
+
+    private static List<String> strings(JsonNode node, String what) throws CorruptRecordException {
+        if (!node.isArray()) {
+            throw new CorruptRecordException("\"" + what + "\" is not an array");
+        }
+        List<String> list = new ArrayList<>();
+        for (JsonNode element : node) {
+            if (!element.isTextual()) {
+                throw new CorruptRecordException("\"" + what + "\" holds a non-string");
+            }
+            list.add(element.textValue());
+        }
+        return list;
+    }
+
+    private static JsonNode field(JsonNode node, String name) throws CorruptRecordException {
+        JsonNode value = node.get(name);
+        if (value == null || value.isNull()) {
+            throw new CorruptRecordException("\"" + name + "\" is missing");
+        }
+        return value;
+    }
+
+    private static JsonNode object(JsonNode node, String name) throws CorruptRecordException {
+        JsonNode value = field(node, name);
+        if (!value.isObject()) {
+            throw new CorruptRecordException("\"" + name + "\" is not an object");
+        }
+        return value;
+    }
+
+    private static String text(JsonNode node, String name) throws CorruptRecordException {
+        JsonNode value = field(node, name);
+        if (!value.isTextual()) {
+            throw new CorruptRecordException("\"" + name + "\" is not a string");
+        }
+        return value.textValue();
+    }
+
+    private static int integer(JsonNode node, String name) throws CorruptRecordException {
+        JsonNode value = field(node, name);
+        if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+            throw new CorruptRecordException("\"" + name + "\" is not an integer");
+        }
+        return value.intValue();
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "no detail";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+}

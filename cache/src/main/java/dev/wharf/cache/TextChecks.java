@@ -1,0 +1,33 @@
+package dev.wharf.cache;
+
+/**
+ * Checks that text the cache stores is well-formed UTF-16: no unpaired surrogate.
+ *
+ * <p>Stateless and thread-safe. An unpaired surrogate has no UTF-8 form, so it could neither be hashed into a key
+ * without colliding with '?' nor be written to a record file and read back. Text decoded from bytes (Dockerfiles,
+ * build args) never contains one, since decoders replace malformed input with U+FFFD; finding one is a bug in the
+ * caller.
+ */
+final class TextChecks {
+    private TextChecks() {
+    }
+
+    /**
+     * Returns {@code text} if it is well-formed.
+     *
+     * @throws IllegalArgumentException naming {@code what} and the offset of the unpaired surrogate
+     */
+    static String wellFormed(String text, String what) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new IllegalArgumentException(what + " has an unpaired surrogate U+"
+                        + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + " at offset " + i
+                        + ": cache inputs must be well-formed text");
+            }
+        }
+        return text;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.wharf.cache;
+
+import static dev.wharf.cache.TestSteps.result;
+import static dev.wharf.cache.TestSteps.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class MissExplainerTest {
+    private static final Instant T = Instant.parse("2026-01-01T00:00:00Z");
+
+    @Test
+    void equalInputsUnderAnOlderKeyFormat_areExplainedAsAFormatChange() {
+        CacheKeyInputs inputs = run(0, "make").build();
+        CacheKey oldKey = CacheKey.of(TestSteps.digestOf("key under the old format"));
+        CacheRecord old = new CacheRecord(oldKey, KeyFormat.VERSION + 1, inputs, result("a"), T, T);
+        MissExplanation explanation = MissExplainer.explain(inputs, Optional.empty(), List.of(old));
+        assertEquals(List.of(new InputChange(CacheMissReason.KEY_FORMAT_CHANGED, "",
+                String.valueOf(KeyFormat.VERSION + 1), String.valueOf(KeyFormat.VERSION))), explanation.changes());
+        assertEquals("wharf's cache key format changed (version 2 -> 1)", explanation.toString());
+    }
+
+    @Test
+    void aRecordOfTheSameKeyAmongTheCandidates_meansCached() {
+        CacheKeyInputs inputs = run(0, "make").build();
+        CacheRecord same = CacheRecord.create(inputs, result("a"), T);
+        assertEquals(CacheMissReason.CACHED,
+                MissExplainer.explain(inputs, Optional.empty(), List.of(same)).reason());
+    }
+
+    @Test
+    void aBaseImageReplacedByScratch_isABaseImageChange() {
+        CacheKeyInputs before = run(0, "make").build();
+        CacheKeyInputs after = before.toBuilder().parent(StepParent.scratch()).build();
+        assertEquals(List.of(new InputChange(CacheMissReason.BASE_IMAGE_CHANGED, "", "image " + TestSteps.BASE,
+                "scratch")), MissExplainer.diff(before, after));
+    }
+
+    @Test
+    void fieldsOutsideTheKey_areNotReportedAsChanges() {
+        CacheKeyInputs before = run(0, "make").build();
+        CacheKeyInputs after = before.toBuilder().text("RUN   make").identity(StepIdentity.of("x")).build();
+        assertEquals(List.of(), MissExplainer.diff(before, after));
+    }
+
+    @Test
+    void everyReason_describesItselfAndOnlyTheParentPointsUpstream() {
+        for (CacheMissReason reason : CacheMissReason.values()) {
+            String text = new InputChange(reason, "NAME", "old", "new").describe();
+            assertFalse(text.isBlank(), reason.name());
+            assertEquals(reason == CacheMissReason.PARENT_CHANGED, reason.upstream(), reason.name());
+            assertEquals(reason != CacheMissReason.CACHED, reason.isMiss(), reason.name());
+        }
+        assertEquals("source lib/ no longer used",
+                new InputChange(CacheMissReason.CONTENT_CHANGED, "lib/", "sha256:x", null).describe());
+        assertEquals("new source lib/ (sha256:x)",
+                new InputChange(CacheMissReason.CONTENT_CHANGED, "lib/", null, "sha256:x").describe());
+    }
+
+    @Test
+    void anExplanation_needsAtLeastOneChange() {
+        CacheKey key = run(0, "make").build().key();
+        assertThrows(IllegalArgumentException.class,
+                () -> new MissExplanation(key, StepIdentity.of("s"), Optional.empty(), List.of()));
+        assertTrue(new MissExplanation(key, StepIdentity.of("s"), Optional.empty(),
+                List.of(new InputChange(CacheMissReason.NEVER_BUILT, "", null, null)))
+                .has(CacheMissReason.NEVER_BUILT));
+    }
+}
