@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -174,8 +173,7 @@ final class RecordCodec {
         StepParent parent = kind == StepParent.Kind.SCRATCH ? StepParent.scratch()
                 : new StepParent(kind, Digest.parse(text(parentNode, "digest")));
         TreeMap<String, List<String>> instruction = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = object(node, "instruction").fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : object(node, "instruction").properties()) {
             instruction.put(field.getKey(), strings(field.getValue(), "instruction." + field.getKey()));
         }
         JsonNode platformNode = object(node, "platform");
@@ -225,8 +223,7 @@ final class RecordCodec {
     private static <V> TreeMap<String, V> stringMap(JsonNode node, String what, Function<String, V> convert)
             throws CorruptRecordException {
         TreeMap<String, V> map = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
             if (!e.getValue().isTextual()) {
                 throw new CorruptRecordException("\"" + what + "." + e.getKey() + "\" is not a string");
             }

@@ -169,7 +169,16 @@ public final class LayerApplier {
                         return;
                     }
                     int type = entry.type() == TarEntryType.CHAR_DEVICE ? PosixFiles.S_IFCHR : PosixFiles.S_IFBLK;
-                    posix.mknod(path, type | 0600, DeviceNumbers.makedev(entry.devMajor(), entry.devMinor()));
+                    try {
+                        posix.mknod(path, type | 0600, DeviceNumbers.makedev(entry.devMajor(), entry.devMinor()));
+                    } catch (PosixCallException e) {
+                        if (e.errno() != PosixCallException.EPERM) {
+                            throw e;
+                        }
+                        // Root in a user namespace may not create devices; Docker skips them there too.
+                        warnings.add("skipped device node " + entry.name() + ": " + e.getMessage());
+                        return;
+                    }
                 }
                 case FIFO -> posix.mknod(path, PosixFiles.S_IFIFO | 0600, 0);
                 default -> throw new IllegalStateException("unhandled entry type " + entry.type());

@@ -57,7 +57,8 @@ public final class TarReader {
                         + after());
             }
             if (isZero(block)) {
-                if (!readBlock(true) || !isZero(block)) {
+                // One zero block at the very end is accepted, as Go's archive/tar does: no entry is lost.
+                if (readBlock(true) && !isZero(block)) {
                     throw new LayerException("tar archive is malformed: a zero block is not followed by another"
                             + after());
                 }

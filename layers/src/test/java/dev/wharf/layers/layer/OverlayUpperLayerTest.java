@@ -26,6 +26,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A real overlayfs mount: changes made through it, the upper dir written as a layer, base + layer = merged view. */
@@ -40,8 +42,10 @@ class OverlayUpperLayerTest {
         pool.shutdownNow();
     }
 
-    @Test
-    void upperDirBecomesALayerWithWhiteoutsAndOpaqueDirs_andBasePlusLayerEqualsTheMergedView() throws Exception {
+    @ParameterizedTest(name = "mount options: [{0}]")
+    @ValueSource(strings = {"", "userxattr"})
+    void upperDirBecomesALayerWithWhiteoutsAndOpaqueDirs_andBasePlusLayerEqualsTheMergedView(String options)
+            throws Exception {
         PosixFiles posix = PosixFiles.system();
         RootOnly.require(posix.effectiveUid() == 0, "root (to mount overlayfs)");
         Path lower = Files.createDirectory(tmp.resolve("lower"));
@@ -61,7 +65,7 @@ class OverlayUpperLayerTest {
         Files.writeString(lower.resolve("sub/deep/deleted"), "deleted");
 
         Map<String, String> mergedView;
-        String mountError = mount(lower, upper, work, merged);
+        String mountError = mount(options, lower, upper, work, merged);
         RootOnly.require(mountError == null, "an overlayfs mount (" + mountError + ")");
         try {
             Files.delete(merged.resolve("gone.txt"));
@@ -80,8 +84,9 @@ class OverlayUpperLayerTest {
         }
         assertTrue(Files.readAttributes(upper.resolve("gone.txt"), "unix:rdev",
                 java.nio.file.LinkOption.NOFOLLOW_LINKS).get("rdev").equals(0L), "overlayfs made a 0:0 whiteout");
-        assertTrue(posix.getXattr(upper.resolve("recreated"), "trusted.overlay.opaque").isPresent(),
-                "overlayfs marked the recreated directory opaque");
+        String opaqueXattr = options.contains("userxattr") ? "user.overlay.opaque" : "trusted.overlay.opaque";
+        assertTrue(posix.getXattr(upper.resolve("recreated"), opaqueXattr).isPresent(),
+                "overlayfs marked the recreated directory opaque with " + opaqueXattr);
 
         FileBlobStore store = FileBlobStore.open(tmp.resolve("store"));
         LayerWriter writer = new LayerWriter(store, new TreeScanner(posix),
@@ -99,7 +104,7 @@ class OverlayUpperLayerTest {
         assertEquals("recreated/.wh..wh..opq", names.get(recreated + 1), "the opaque marker follows its directory");
         assertFalse(names.contains("removed/"), names.toString());
         for (TarEntry e : entries) {
-            assertFalse(e.xattrs().keySet().stream().anyMatch(k -> k.startsWith("trusted.overlay.")), e.name());
+            assertFalse(e.xattrs().keySet().stream().anyMatch(k -> k.contains(".overlay.")), e.name());
             if (e.name().contains(".wh.")) {
                 assertEquals(TarEntryType.REGULAR, e.type(), "whiteouts are never hard links: " + e.name());
                 assertEquals(0, e.size());
@@ -175,9 +180,10 @@ class OverlayUpperLayerTest {
     }
 
     /** Mounts the overlay; returns null on success or the reason it failed. */
-    private static String mount(Path lower, Path upper, Path work, Path merged) throws Exception {
-        Process p = new ProcessBuilder("mount", "-t", "overlay", "overlay", "-o",
-                "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work, merged.toString())
+    private static String mount(String options, Path lower, Path upper, Path work, Path merged) throws Exception {
+        String all = (options.isEmpty() ? "" : options + ",") + "lowerdir=" + lower + ",upperdir=" + upper
+                + ",workdir=" + work;
+        Process p = new ProcessBuilder("mount", "-t", "overlay", "overlay", "-o", all, merged.toString())
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes()).trim();
         return p.waitFor() == 0 ? null : "mount exited " + p.exitValue() + ": " + out;

@@ -175,6 +175,19 @@ class TarCodecTest {
     }
 
     @Test
+    void theEndOfArchive_mustBeMarked() throws Exception {
+        byte[] tar = write(List.of(new TarEntry("f", TarEntryType.REGULAR, 0644, 0, 0, 0, 0, "", 0, 0, Map.of())));
+        assertEquals(1, read(java.util.Arrays.copyOf(tar, tar.length - 512)).size(), "one zero block is enough");
+        LayerException none = assertThrows(LayerException.class,
+                () -> read(java.util.Arrays.copyOf(tar, tar.length - 1024)));
+        assertTrue(none.getMessage().contains("end-of-archive"), none.getMessage());
+        byte[] junkAfterZero = tar.clone();
+        junkAfterZero[tar.length - 500] = 1;
+        LayerException junk = assertThrows(LayerException.class, () -> read(junkAfterZero));
+        assertTrue(junk.getMessage().contains("zero block"), junk.getMessage());
+    }
+
+    @Test
     void base256Numbers_areRead() throws Exception {
         byte[] tar = write(List.of(new TarEntry("f", TarEntryType.REGULAR, 0644, 0, 0, 0, 0, "", 0, 0, Map.of())));
         // uid field (offset 108, 8 bytes) as GNU base-256: 0x80 marker then big-endian 5,000,000.
