@@ -1,0 +1,74 @@
+package dev.wharf.builder.exec;
+
+import dev.wharf.builder.snapshot.Mount;
+import dev.wharf.builder.snapshot.SnapshotException;
+import dev.wharf.builder.snapshot.Snapshotter;
+import dev.wharf.layers.Digest;
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.blob.BlobProvider;
+import dev.wharf.layers.layer.LayerApplier;
+import dev.wharf.layers.layer.LayerBlob;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Makes sure a stack of layers exists as committed snapshots named by ChainID, unpacking missing ones from their
+ * blobs: blobs are the source of truth, snapshots a disposable cache of them.
+ *
+ * <p>Known limit: with the overlay snapshotter a layer is unpacked into an empty upper directory, so a whiteout in a
+ * base layer (a file deleted by a later layer of the base image) is not reproduced. Layers wharf builds itself are
+ * not affected, because their snapshots are committed as built.
+ *
+ * <p>Thread-safe if the snapshotter is.
+ */
+final class LayerSnapshots {
+    private final Snapshotter snapshotter;
+    private final BlobProvider blobs;
+    private final LayerApplier applier;
+
+    LayerSnapshots(Snapshotter snapshotter, BlobProvider blobs, LayerApplier applier) {
+        this.snapshotter = snapshotter;
+        this.blobs = blobs;
+        this.applier = applier;
+    }
+
+    /** The name of the committed snapshot holding {@code layers}, or null for no layers (an empty root). */
+    String ensure(List<LayerBlob> layers) throws SnapshotException, LayerException {
+        List<Digest> chain = ChainIds.of(layers.stream().map(LayerBlob::diffId).toList());
+        String parent = null;
+        for (int i = 0; i < layers.size(); i++) {
+            String name = ChainIds.snapshotName(chain.get(i));
+            if (snapshotter.stat(name).isEmpty()) {
+                unpack(layers.get(i), parent, name);
+            }
+            parent = name;
+        }
+        return parent;
+    }
+
+    private void unpack(LayerBlob layer, String parent, String name) throws SnapshotException, LayerException {
+        String key = "unpack-" + UUID.randomUUID();
+        List<Mount> mounts = snapshotter.prepare(key, parent);
+        boolean committed = false;
+        try {
+            Path dir = Path.of(mounts.get(0).writableDir().orElseThrow());
+            try (InputStream in = blobs.open(layer.descriptor().digest())) {
+                applier.apply(in, dir);
+            } catch (IOException e) {
+                throw new LayerException("cannot unpack layer " + layer.descriptor().digest() + ": "
+                        + e.getMessage(), e);
+            }
+            if (snapshotter.stat(name).isEmpty()) {
+                snapshotter.commit(name, key);
+                committed = true;
+            }
+        } finally {
+            if (!committed) {
+                snapshotter.remove(key);
+            }
+        }
+    }
+}
