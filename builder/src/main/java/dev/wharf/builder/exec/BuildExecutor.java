@@ -107,7 +107,8 @@ final class BuildExecutor {
         } catch (LayerException e) {
             throw fail(number, fromText, stage.range().start().line(), null, e.getMessage(), e, start);
         }
-        done(number, stage, fromText, false, start);
+        // Nothing runs at FROM (layers are unpacked when a step needs them): it counts as a cache hit.
+        done(number, stage, fromText, true, start);
         for (int i = 0; i < stage.steps().size(); i++) {
             state = runStep(stage, i, count, state);
         }

@@ -101,7 +101,12 @@ final class BuildJob {
 
     private BuildResult write(BuildExecutor.State state, OffsetDateTime created,
                               List<BuildResult.StepTiming> timings) throws LayerException {
-        ImageConfiguration config = state.image().withCreated(created);
+        // As BuildKit's exporter: the image is as old as its newest history entry, so a fully cached rebuild
+        // gives the same config and digest; SOURCE_DATE_EPOCH already dated every entry.
+        List<dev.wharf.layers.image.HistoryEntry> history = state.image().history();
+        OffsetDateTime newest = history.isEmpty() || history.get(history.size() - 1).created() == null
+                ? created : history.get(history.size() - 1).created();
+        ImageConfiguration config = state.image().withCreated(newest);
         Descriptor configDescriptor = workspace.store().writer().writeConfig(config);
         List<Descriptor> layers = state.layers().stream().map(LayerBlob::descriptor).toList();
         Descriptor manifest = workspace.store().writer().writeManifest(ImageManifest.oci(configDescriptor, layers));
