@@ -2,6 +2,7 @@ package dev.wharf.builder.api;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -24,6 +25,14 @@ public record EngineOptions(Path storeRoot, String runtime, Clock clock) {
     /** Options for the store at {@code storeRoot}, the {@code auto} runtime and the system clock. */
     public static EngineOptions of(Path storeRoot) {
         return new EngineOptions(storeRoot, "auto", Clock.systemUTC());
+    }
+
+    /**
+     * The default store root for an environment and home directory: {@code $WHARF_ROOT}, else
+     * {@code $XDG_DATA_HOME/wharf}, else {@code ~/.local/share/wharf}.
+     */
+    public static Path defaultStoreRoot(Map<String, String> environment, Path userHome) {
+        return dev.wharf.layers.store.StoreRoot.resolve(environment, userHome);
     }
 
     public EngineOptions withRuntime(String value) {

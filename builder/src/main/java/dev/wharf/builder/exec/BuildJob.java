@@ -71,8 +71,9 @@ final class BuildJob {
                     request.noCacheFilter());
             plan = new Planner(new LocalImages(workspace.store())).plan(dockerfile, planRequest);
         } catch (DockerfileException e) {
-            throw new BuildFailedException(e.range().map(r -> "line " + r.start().line()).orElse(name), name,
-                    e.range().map(r -> r.start().line()).orElse(0), null, e.reason(), e);
+            int line = e.range().map(r -> r.start().line()).orElse(0);
+            String step = line > 0 ? DockerfileText.of(name, text).text(e.range().get()) : "planning " + name;
+            throw new BuildFailedException(step, name, line, null, e.reason(), e);
         }
         for (PlanWarning warning : plan.warnings()) {
             request.listener().onEvent(new BuildEvent.Warning(warning.message()));

@@ -46,7 +46,9 @@ final class ImageImporter {
         } catch (IllegalArgumentException e) {
             throw new EngineException(e.getMessage());
         }
-        try (InputStream in = Decompressors.open(Files.newInputStream(tarball));
+        // FileInputStream, not Files.newInputStream: the latter's available() seeks, which fails on a pipe
+        // (wharf import <(busybox-rootfs.sh) ...).
+        try (InputStream in = Decompressors.open(new java.io.FileInputStream(tarball.toFile()));
              LayerBlobSink sink = LayerBlobSink.open(workspace.store().blobs(),
                      LayerCompression.gzip(LayerCompression.DEFAULT_GZIP_LEVEL, 1), Runnable::run)) {
             in.transferTo(sink);

@@ -1,0 +1,142 @@
+package dev.wharf.cli;
+
+import dev.wharf.builder.api.BuildEngine;
+import dev.wharf.builder.api.BuildFailedException;
+import dev.wharf.builder.api.BuildRequest;
+import dev.wharf.builder.api.BuildResult;
+import dev.wharf.builder.api.EngineException;
+import dev.wharf.builder.api.ProgressListener;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code wharf build}: builds a Dockerfile into an image of the local store. */
+@Command(name = "build", mixinStandardHelpOptions = true,
+        description = "Build an image from a Dockerfile and a context directory.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the image was built", "1:the build failed", "2:usage error"},
+        footerHeading = "%nExamples:%n",
+        footer = {"  wharf build -t hello testdata/examples/hello",
+            "  wharf build -f docker/Dockerfile --build-arg VERSION=1.2 --target runtime -t app:1.2 ."})
+final class BuildCommand implements Callable<Integer> {
+    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "The Dockerfile (default: CONTEXT/Dockerfile).")
+    Path file;
+
+    @Option(names = {"-t", "--tag"}, paramLabel = "NAME[:TAG]", description = "Tag the image (repeatable).")
+    List<String> tags = new ArrayList<>();
+
+    @Option(names = "--build-arg", paramLabel = "KEY[=VALUE]",
+            description = "A build argument; KEY alone takes the value from the environment (repeatable).")
+    List<String> buildArgs = new ArrayList<>();
+
+    @Option(names = "--target", paramLabel = "STAGE", description = "Build this stage instead of the last.")
+    String target;
+
+    @Option(names = "--no-cache", description = "Do not use the build cache.")
+    boolean noCache;
+
+    @Option(names = "--no-cache-filter", paramLabel = "STAGE", split = ",",
+            description = "Do not use the build cache for these stages.")
+    List<String> noCacheFilter = new ArrayList<>();
+
+    @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
+            description = "auto, plain or quiet (default: ${DEFAULT-VALUE}; auto prints plain).")
+    String progress;
+
+    @Option(names = "--iidfile", paramLabel = "FILE", description = "Write the image id to FILE.")
+    Path iidFile;
+
+    @Mixin
+    StoreOptions store;
+
+    @Parameters(index = "0", paramLabel = "CONTEXT", description = "The build context directory.")
+    Path context;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (!List.of("auto", "plain", "quiet").contains(progress)) {
+            err.println("wharf build: --progress must be auto, plain or quiet, not " + progress);
+            return ExitCodes.USAGE;
+        }
+        if (!Files.isDirectory(context)) {
+            err.println("wharf build: the context " + context + " is not a directory");
+            return ExitCodes.USAGE;
+        }
+        BuildRequest.Builder request = BuildRequest.builder(context.toAbsolutePath())
+                .noCache(noCache)
+                .listener(progress.equals("quiet") ? ProgressListener.none() : new PlainProgress(err));
+        if (file != null) {
+            request.dockerfile(file.toAbsolutePath());
+        }
+        if (target != null) {
+            request.target(target);
+        }
+        tags.forEach(request::tag);
+        noCacheFilter.forEach(request::noCacheFilter);
+        for (String arg : buildArgs) {
+            int eq = arg.indexOf('=');
+            if (eq >= 0) {
+                request.buildArg(arg.substring(0, eq), arg.substring(eq + 1));
+            } else if (System.getenv(arg) != null) {
+                request.buildArg(arg, System.getenv(arg));
+            }
+        }
+        try (BuildEngine engine = BuildEngine.create(store.engineOptions())) {
+            CompletableFuture<BuildResult> future = engine.build(request.build());
+            Thread cancel = new Thread(() -> future.cancel(true));
+            Runtime.getRuntime().addShutdownHook(cancel);
+            try {
+                BuildResult result = future.get();
+                if (!progress.equals("quiet")) {
+                    err.println("writing image " + result.imageId() + " done");
+                    for (String tag : result.tags()) {
+                        err.println("naming to " + tag + " done");
+                    }
+                    err.flush();
+                }
+                if (iidFile != null) {
+                    Files.writeString(iidFile, result.imageId());
+                }
+                out.println(result.imageId());
+                out.flush();
+                return ExitCodes.OK;
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof BuildFailedException failed) {
+                    err.println("ERROR: " + failed.getMessage());
+                } else if (cause instanceof EngineException engineError) {
+                    err.println("wharf build: " + engineError.getMessage());
+                } else {
+                    throw e;
+                }
+                return ExitCodes.FAILED;
+            } catch (CancellationException e) {
+                err.println("wharf build: cancelled");
+                return ExitCodes.FAILED;
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cancel);
+                } catch (IllegalStateException ignored) {
+                    // Already shutting down.
+                }
+            }
+        }
+    }
+}
