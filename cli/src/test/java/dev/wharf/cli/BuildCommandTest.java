@@ -1,0 +1,114 @@
+package dev.wharf.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code wharf import}, {@code build}, {@code images} and {@code run} end to end, on a busybox image made by
+ * {@code testdata/examples/busybox-rootfs.sh}. Needs root and busybox; skips without them, except under
+ * {@code CI=true}.
+ */
+class BuildCommandTest {
+    @TempDir
+    Path dir;
+
+    private record Outcome(int exitCode, String out, String err) {
+    }
+
+    private Outcome wharf(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Outcome(code, out.toString(), err.toString());
+    }
+
+    private String root() {
+        return dir.resolve("store").toString();
+    }
+
+    private static void require(boolean condition, String reason) {
+        if (!condition && "true".equals(System.getenv("CI"))) {
+            fail("CI=true and a host requirement is missing: " + reason);
+        }
+        assumeTrue(condition, "skipped: " + reason);
+    }
+
+    @BeforeEach
+    void importBusybox() throws IOException, InterruptedException {
+        require("root".equals(System.getProperty("user.name")), "wharf build needs root for RUN");
+        require(Files.isExecutable(Path.of("/usr/bin/busybox")) || Files.isExecutable(Path.of("/bin/busybox")),
+                "busybox is missing; apt-get install busybox-static");
+        Path tar = dir.resolve("busybox.tar");
+        Process p = new ProcessBuilder(Path.of("..", "testdata", "examples", "busybox-rootfs.sh").toString(),
+                tar.toString()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, log);
+        Outcome imported = wharf("import", "--root", root(), tar.toString(), "busybox:latest");
+        assertEquals(0, imported.exitCode(), imported.err());
+        assertTrue(imported.out().startsWith("sha256:"), imported.out());
+    }
+
+    @Test
+    void build_printsPlainProgressAndTheImageIdThenRunsIt() {
+        Outcome built = wharf("build", "--root", root(), "-t", "hello", "--progress", "plain",
+                Path.of("..", "testdata", "examples", "hello").toString());
+        assertEquals(0, built.exitCode(), built.err());
+        assertTrue(built.err().contains("#1 [base 1/1] FROM busybox:latest"), built.err());
+        assertTrue(built.err().contains("#6 [stage-1 5/8] COPY --chmod=0755 hello.sh /app/hello.sh"), built.err());
+        assertTrue(built.err().matches("(?s).*#7 DONE \\d+\\.\\ds.*"), built.err());
+        String id = built.out().strip();
+        assertTrue(id.matches("sha256:[0-9a-f]{64}"), built.out());
+
+        Outcome again = wharf("build", "--root", root(), "-t", "hello", "--progress", "plain",
+                Path.of("..", "testdata", "examples", "hello").toString());
+        assertEquals(0, again.exitCode(), again.err());
+        assertTrue(again.err().contains("#7 CACHED"), again.err());
+        assertEquals(id, again.out().strip());
+
+        Outcome images = wharf("images", "--root", root());
+        assertTrue(images.out().contains("hello:latest"), images.out());
+
+        Outcome run = wharf("run", "--root", root(), "hello");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().startsWith("Hello from wharf (built on "), run.out());
+    }
+
+    @Test
+    void failingRun_exitsWithOneAndNamesTheStep() throws IOException {
+        Path context = Files.createDirectories(dir.resolve("ctx"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nRUN echo oops >&2; exit 3\n");
+        Outcome built = wharf("build", "--root", root(), context.toString());
+        assertEquals(1, built.exitCode(), built.err());
+        assertTrue(built.err().contains("#2 0."), built.err());
+        assertTrue(built.err().contains("ERROR: RUN echo oops >&2; exit 3 failed with exit code 3 at Dockerfile:2"),
+                built.err());
+    }
+
+    @Test
+    void run_passesTheCommandAndItsExitCodeThrough() {
+        Outcome run = wharf("run", "--root", root(), "busybox:latest", "sh", "-c", "echo out; echo err >&2; exit 4");
+        assertEquals(4, run.exitCode());
+        assertEquals(List.of("out"), run.out().lines().toList());
+        assertEquals(List.of("err"), run.err().lines().toList());
+    }
+
+    @Test
+    void badProgressValue_isAUsageError() {
+        Outcome built = wharf("build", "--root", root(), "--progress", "fancy", dir.toString());
+        assertEquals(2, built.exitCode());
+        assertTrue(built.err().contains("--progress"), built.err());
+    }
+}
