@@ -1,0 +1,160 @@
+package dev.wharf.builder.exec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wharf.builder.api.BuildEngine;
+import dev.wharf.builder.api.BuildEvent;
+import dev.wharf.builder.api.BuildRequest;
+import dev.wharf.builder.api.BuildResult;
+import dev.wharf.builder.api.EngineOptions;
+import dev.wharf.builder.snapshot.OverlaySnapshotter;
+import dev.wharf.builder.snapshot.SnapshotKind;
+import dev.wharf.builder.testing.HostRequirements;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What single instructions do to the image, checked by running the built image: COPY from the context and from
+ * another stage, --chown by name, heredoc sources, metadata instructions in the config and history, and
+ * cancellation releasing the running step.
+ */
+class StepExecutionTest {
+    @TempDir
+    Path temp;
+
+    BuildEngine engine;
+    Path context;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        HostRequirements.requireRoot();
+        engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")));
+        engine.importImage(BusyboxTarball.write(Files.createDirectories(temp.resolve("busybox"))),
+                "busybox:latest");
+        context = Files.createDirectories(temp.resolve("ctx"));
+        Files.writeString(context.resolve("a.txt"), "from the context\n");
+        Files.createDirectories(context.resolve("dir/sub"));
+        Files.writeString(context.resolve("dir/sub/b.txt"), "nested\n");
+        Files.writeString(context.resolve(".dockerignore"), "ignored.txt\n");
+        Files.writeString(context.resolve("ignored.txt"), "never copied\n");
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    private BuildResult build(String dockerfile) throws Exception {
+        return engine.build(BuildRequest.builder(context).dockerfileText(dockerfile).tag("t:latest").build())
+                .get(5, TimeUnit.MINUTES);
+    }
+
+    private List<String> run(String... command) throws Exception {
+        List<String> out = Collections.synchronizedList(new ArrayList<>());
+        int code = engine.run("t:latest", List.of(command), (stream, line) -> out.add(line));
+        assertEquals(0, code, out.toString());
+        return out;
+    }
+
+    @Test
+    void copy_fromContextAndOtherStage_withChownByNameAndHeredoc() throws Exception {
+        build("""
+                FROM busybox:latest AS build
+                RUN mkdir /out && echo built > /out/artifact && chmod 0750 /out/artifact
+                FROM busybox:latest
+                COPY a.txt dir /data/
+                COPY --from=build --chown=nobody:nogroup /out/artifact /opt/
+                COPY --chmod=0600 <<EOF /etc/greeting
+                hello heredoc
+                EOF
+                COPY . /ctx/
+                """);
+        assertEquals(List.of("from the context", "nested", "built", "hello heredoc"),
+                run("sh", "-c", "cat /data/a.txt /data/sub/b.txt /opt/artifact /etc/greeting"));
+        assertEquals(List.of("65534 65534 750 0 0 600"),
+                run("sh", "-c", "stat -c '%u %g %a' /opt/artifact | tr '\\n' ' '; stat -c '%u %g %a' /etc/greeting"));
+        assertEquals(List.of("missing"), run("sh", "-c", "test -e /ctx/ignored.txt && echo present || echo missing"));
+    }
+
+    @Test
+    void metadataInstructions_setTheConfigWithEmptyLayerHistory() throws Exception {
+        BuildResult result = build("""
+                FROM busybox:latest
+                ENV A=1 B="two words"
+                LABEL team=wharf
+                EXPOSE 8080/tcp 53/udp
+                ENTRYPOINT ["/bin/echo"]
+                CMD ["hi"]
+                WORKDIR /w
+                USER nobody
+                STOPSIGNAL SIGINT
+                """);
+        JsonNode config = new ObjectMapper().readTree(result.config());
+        JsonNode c = config.get("config");
+        assertTrue(c.get("Env").toString().contains("\"B=two words\""), c.toString());
+        assertEquals("wharf", c.get("Labels").get("team").asText());
+        assertTrue(c.get("ExposedPorts").has("53/udp"), c.toString());
+        assertEquals("[\"/bin/echo\"]", c.get("Entrypoint").toString());
+        assertEquals("[\"hi\"]", c.get("Cmd").toString());
+        assertEquals("/w", c.get("WorkingDir").asText());
+        assertEquals("nobody", c.get("User").asText());
+        assertEquals("SIGINT", c.get("StopSignal").asText());
+        JsonNode history = config.get("history");
+        assertEquals(9, history.size(), history.toString());
+        assertTrue(history.get(1).get("empty_layer").asBoolean(), history.get(1).toString());
+        assertEquals("WORKDIR /w # buildkit", history.get(6).get("created_by").asText());
+        assertFalse(history.get(6).has("empty_layer"), "WORKDIR created /w: " + history.get(6));
+        assertEquals(List.of("hi"), run());
+    }
+
+    @Test
+    void cancel_stopsTheRunningStepAndReleasesItsSnapshot() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<BuildResult> future = engine.build(BuildRequest.builder(context)
+                .dockerfileText("FROM busybox:latest\nRUN echo started; sleep 600\n")
+                .listener(e -> {
+                    if (e instanceof BuildEvent.StepLog log && log.line().equals("started")) {
+                        started.countDown();
+                    }
+                }).build());
+        assertTrue(started.await(60, TimeUnit.SECONDS), "the RUN step did not start");
+        long before = System.nanoTime();
+        future.cancel(true);
+        assertThrows(CancellationException.class, future::join);
+        // The build thread kills the process tree and removes the step's snapshot.
+        try (OverlaySnapshotter snapshots = new OverlaySnapshotter(temp.resolve("store/snapshots"))) {
+            for (int i = 0; i < 100; i++) {
+                List<String> active = new ArrayList<>();
+                snapshots.walk(info -> {
+                    if (info.kind() != SnapshotKind.COMMITTED) {
+                        active.add(info.name());
+                    }
+                });
+                if (active.isEmpty()) {
+                    break;
+                }
+                assertTrue(i < 99, "snapshots left after cancel: " + active);
+                Thread.sleep(100);
+            }
+        }
+        assertTrue(System.nanoTime() - before < TimeUnit.SECONDS.toNanos(30), "cancel took too long");
+    }
+}
