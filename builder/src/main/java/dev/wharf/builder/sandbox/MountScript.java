@@ -1,6 +1,7 @@
 package dev.wharf.builder.sandbox;
 
 import dev.wharf.builder.snapshot.Mount;
+import dev.wharf.builder.snapshot.RootView;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

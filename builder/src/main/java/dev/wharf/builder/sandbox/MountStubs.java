@@ -1,5 +1,6 @@
 package dev.wharf.builder.sandbox;
 
+import dev.wharf.builder.snapshot.RootView;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package dev.wharf.builder.sandbox;
 
+import dev.wharf.builder.snapshot.RootView;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.File;
@@ -14,7 +15,10 @@ import java.util.concurrent.TimeUnit;
  * A sandbox run by an OCI runtime ({@code runc} or {@code crun}) from a generated {@code config.json}
  * ({@link OciSpecFactory}), as BuildKit's {@code executor/runcexecutor} does. The runtime itself is started inside a
  * private mount namespace ({@code unshare --mount}) where the root filesystem's overlay is mounted on the bundle's
- * {@code rootfs}, so the mount exists only as long as that namespace and never on the host.
+ * {@code rootfs}, so the mount exists only as long as that namespace and never on the host. It is also PID 1 of a
+ * PID namespace of its own, with a parent-death signal ({@link Launcher}): runc leaves the container running when it
+ * is killed itself, but a PID namespace dies with its init, so cancelling the run or killing the JVM ends the
+ * container too.
  *
  * <p>Each run has a unique container id ({@code wharf-<hex>}) and its own bundle; the runtime's state lives under
  * the sandbox's state root ({@code --root}), and {@code delete --force} always runs at the end. crun on a cgroup
@@ -29,6 +33,8 @@ public final class OciRuntimeSandbox implements Sandbox {
     private final Path runtimeRoot;
     private final Path unshare;
     private final Path sh;
+    private final Path setpriv;
+    private final Launcher launcher = new Launcher();
     private final StateDirs state;
     private final OciSpecFactory.HostFacts host;
     private final OciSpecFactory factory = new OciSpecFactory();
@@ -47,6 +53,9 @@ public final class OciRuntimeSandbox implements Sandbox {
                 "the " + name + " sandbox needs `unshare` on PATH to mount the root filesystem privately;"
                         + " install util-linux"));
         this.sh = tools.find("sh").orElseThrow(() -> new SandboxUnavailableException("no `sh` on PATH"));
+        this.setpriv = tools.find("setpriv").orElseThrow(() -> new SandboxUnavailableException(
+                "the " + name + " sandbox needs `setpriv` on PATH to tie sandboxes to the JVM's life;"
+                        + " install util-linux"));
         this.state = new StateDirs(stateRoot.resolve(name));
         this.runtimeRoot = state.root().resolve(".runtime");
         try {
@@ -91,17 +100,20 @@ public final class OciRuntimeSandbox implements Sandbox {
             lines.add(": > " + Shell.quote(ready.toString()));
             lines.add("exec " + Shell.quote(List.of(runtime.toString(), "--root", runtimeRoot.toString(), "run",
                     "--bundle", bundle.toString(), id)));
-            ProcessBuilder builder = new ProcessBuilder(unshare.toString(), "--mount", "--propagation", "private",
-                    "--", sh.toString(), "-c", String.join("\n", lines) + "\n")
+            // The runtime runs as PID 1 of a namespace of its own: whatever kills it (the JVM dying, through
+            // --pdeathsig and --kill-child, or a cancel) kills the container too, which runc alone does not do.
+            ProcessBuilder builder = new ProcessBuilder(setpriv.toString(), "--pdeathsig", "KILL", "--",
+                    unshare.toString(), "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
+                    "--propagation", "private", "--", sh.toString(), "-c", String.join("\n", lines) + "\n")
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             builder.environment().clear();
             builder.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
             builder.environment().put("LC_ALL", "C");
-            Process process = builder.start();
+            Process process = launcher.start(builder);
             return new SupervisedProcess(process, listener, new SupervisedProcess.Hooks() {
                 @Override
                 public void kill() {
-                    runtimeCommand("kill", id, "KILL");
+                    // Killing the runtime, PID 1 of the outer namespace, kills the container with it.
                 }
 
                 @Override
@@ -118,9 +130,15 @@ public final class OciRuntimeSandbox implements Sandbox {
         }
     }
 
-    /** Runs {@code <runtime> --root <state> args...}, ignoring failure (the container may be gone already). */
+    /**
+     * Runs {@code <runtime> --root <state> args...}, ignoring failure (the container may be gone already). The
+     * runtime recorded the container's PID as seen inside the outer namespace, so it runs in a fresh, empty PID
+     * namespace here: a stale PID there can never name a host process.
+     */
     private void runtimeCommand(String... args) {
-        List<String> command = new ArrayList<>(List.of(runtime.toString(), "--root", runtimeRoot.toString()));
+        List<String> command = new ArrayList<>(List.of(unshare.toString(), "--mount", "--pid", "--fork",
+                "--mount-proc", "--propagation", "private", "--", runtime.toString(), "--root",
+                runtimeRoot.toString()));
         command.addAll(List.of(args));
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true)

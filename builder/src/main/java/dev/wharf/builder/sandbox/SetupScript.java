@@ -1,5 +1,6 @@
 package dev.wharf.builder.sandbox;
 
+import dev.wharf.builder.snapshot.RootView;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -39,6 +39,8 @@ final class SupervisedProcess implements SandboxProcess {
     private final Thread stdout;
     private final Thread stderr;
     private final Deque<String> stderrTail = new ArrayDeque<>();
+    private final java.util.concurrent.atomic.AtomicReference<RuntimeException> listenerFailure =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private volatile ExitStatus.Termination killedAs;
     private boolean released;
     private ExitStatus status;
@@ -117,6 +119,10 @@ final class SupervisedProcess implements SandboxProcess {
             throw setupFailure;
         }
         status = new ExitStatus(process.exitValue(), termination);
+        RuntimeException failed = listenerFailure.get();
+        if (failed != null) {
+            throw new IllegalStateException("the output listener failed; the process ran to the end", failed);
+        }
         return status;
     }
 
@@ -191,6 +197,11 @@ final class SupervisedProcess implements SandboxProcess {
                 }
             }
         }
-        listener.onLine(stream, text);
+        try {
+            listener.onLine(stream, text);
+        } catch (RuntimeException e) {
+            // A failing listener must not stop the pipe from draining, or the process would block on a full pipe.
+            listenerFailure.compareAndSet(null, e);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.wharf.builder.sandbox;
 
+import dev.wharf.builder.snapshot.RootView;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,6 +33,7 @@ public final class UnshareSandbox implements Sandbox {
     private final Optional<Path> prlimit;
     private final Optional<Path> ip;
     private final boolean cgroup2;
+    private final Launcher launcher = new Launcher();
 
     /**
      * Makes a built-in sandbox keeping per-run state under {@code stateRoot}, and sweeps state left by dead runs.
@@ -75,7 +77,9 @@ public final class UnshareSandbox implements Sandbox {
             Path ready = run.dir().resolve("ready");
             String script = script(spec, view, rootDir, ready);
 
-            List<String> command = new ArrayList<>(List.of(unshare.toString(), "--mount", "--uts", "--ipc", "--pid"));
+            // setpriv --pdeathsig: if the JVM dies, unshare dies, and --kill-child takes PID 1 and its namespace.
+            List<String> command = new ArrayList<>(List.of(setpriv.toString(), "--pdeathsig", "KILL", "--",
+                    unshare.toString(), "--mount", "--uts", "--ipc", "--pid"));
             if (spec.network() == NetworkMode.NONE) {
                 command.add("--net");
             }
@@ -86,7 +90,7 @@ public final class UnshareSandbox implements Sandbox {
             builder.environment().clear();
             builder.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
             builder.environment().put("LC_ALL", "C");
-            Process process = builder.start();
+            Process process = launcher.start(builder);
             return new SupervisedProcess(process, listener, new SupervisedProcess.Hooks() {
                 @Override
                 public void kill() {

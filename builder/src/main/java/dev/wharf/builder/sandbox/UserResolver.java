@@ -1,5 +1,6 @@
 package dev.wharf.builder.sandbox;
 
+import dev.wharf.builder.snapshot.RootView;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

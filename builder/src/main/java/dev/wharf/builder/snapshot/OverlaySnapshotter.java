@@ -3,6 +3,7 @@ package dev.wharf.builder.snapshot;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +17,11 @@ import java.util.TreeSet;
  * a read-only bind of it, anything else an overlay with {@code lowerdir=} nearest parent first.
  *
  * <p>Lower directories are shared by every build and never written: only the sandbox's mount namespace mounts them,
- * always beneath an upper directory or read-only. Inside a user namespace the {@code userxattr} option is added, as
- * the kernel requires there. Thread-safe; see {@link LocalSnapshotter} for the on-disk layout.
+ * always beneath an upper directory or read-only. Overlays are mounted with {@code userxattr} (Linux 5.11+), also as
+ * root: overlayfs then keeps its opaque-directory marks in {@code user.overlay.opaque}, which Java can read (the
+ * differ) and write (a layer extractor preparing lower directories), unlike {@code trusted.overlay.*}; it also turns
+ * redirects off, so a renamed directory is copied up whole and the upper directory stays a complete diff, as
+ * BuildKit's overlay differ requires. Thread-safe; see {@link LocalSnapshotter} for the on-disk layout.
  */
 public final class OverlaySnapshotter extends LocalSnapshotter {
     private final boolean userxattr;
@@ -25,7 +29,7 @@ public final class OverlaySnapshotter extends LocalSnapshotter {
     /** Opens (creating if needed) an overlay snapshot store at {@code root} and sweeps orphans. */
     public OverlaySnapshotter(Path root) throws SnapshotException {
         super(root);
-        this.userxattr = runningInUserNamespace();
+        this.userxattr = kernelAtLeast(5, 11);
     }
 
     @Override
@@ -69,18 +73,24 @@ public final class OverlaySnapshotter extends LocalSnapshotter {
      * depending on whether the parents have the path. Directories that overlayfs merely copied up (same metadata as
      * below) are not changes, as in BuildKit's {@code util/overlay} differ.
      */
+    /**
+     * Reads the upper directory as BuildKit's {@code util/overlay} differ ({@code Changes}) does: a 0:0 character
+     * device is a deletion; an opaque directory that exists below also deletes every name below that it no longer
+     * has; anything else is an addition or a modification depending on whether the parents have the path.
+     * Directories that overlayfs merely copied up (same metadata as below) are not changes.
+     */
     @Override
     List<Change> changesOf(Path dir, List<Path> parentFs) throws SnapshotException {
         List<Change> changes = new ArrayList<>();
         try {
-            walk(dir.resolve("fs"), "", parentFs, changes);
+            walk(dir.resolve("fs"), "", RootView.ofLayers(parentFs), changes);
         } catch (IOException e) {
             throw new SnapshotException("cannot read the changes in " + dir + ": " + e.getMessage(), e);
         }
         return List.copyOf(changes);
     }
 
-    private static void walk(Path upperDir, String rel, List<Path> parentFs, List<Change> out) throws IOException {
+    private static void walk(Path upperDir, String rel, RootView parents, List<Change> out) throws IOException {
         TreeSet<String> names = new TreeSet<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(upperDir)) {
             for (Path entry : entries) {
@@ -94,7 +104,7 @@ public final class OverlaySnapshotter extends LocalSnapshotter {
             if (stat == null) {
                 continue;
             }
-            Optional<Path> below = lowerPath(parentFs, path);
+            Optional<Path> below = parents.entry(path);
             if (stat.isWhiteout()) {
                 if (below.isPresent()) {
                     out.add(new Change(ChangeKind.DELETE, path, Optional.empty()));
@@ -110,31 +120,31 @@ public final class OverlaySnapshotter extends LocalSnapshotter {
                 if (!copiedUpDir) {
                     out.add(new Change(ChangeKind.MODIFY, path, Optional.of(upper)));
                 }
+                if (stat.isDirectory() && lower.isDirectory() && RootView.isOpaque(upper)) {
+                    // The directory was removed and made again: whatever it had below is gone unless re-created.
+                    for (String old : parents.list(path)) {
+                        if (!Files.exists(upper.resolve(old), LinkOption.NOFOLLOW_LINKS)) {
+                            out.add(new Change(ChangeKind.DELETE, path + "/" + old, Optional.empty()));
+                        }
+                    }
+                }
             }
             if (stat.isDirectory()) {
-                walk(upper, path, parentFs, out);
+                walk(upper, path, parents, out);
             }
         }
     }
 
-    /** The path in the nearest parent that has it, unless a nearer parent whites it out. */
-    private static Optional<Path> lowerPath(List<Path> parentFs, String path) throws IOException {
-        for (Path fs : parentFs) {
-            Path candidate = fs.resolve(path.substring(1));
-            Optional<FileStat> stat = FileStat.read(candidate);
-            if (stat.isPresent()) {
-                return stat.get().isWhiteout() ? Optional.empty() : Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
-    }
-
-    /** True when this process's user namespace is not the initial one (its uid map is not the identity). */
-    private static boolean runningInUserNamespace() {
+    /**
+     * True when the running kernel is at least {@code major.minor}; overlayfs has {@code userxattr} since 5.11.
+     */
+    static boolean kernelAtLeast(int major, int minor) {
         try {
-            String map = Files.readString(Path.of("/proc/self/uid_map")).trim();
-            return !map.matches("0\\s+0\\s+4294967295");
-        } catch (IOException e) {
+            String[] v = Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim().split("[.-]");
+            int ma = Integer.parseInt(v[0]);
+            int mi = Integer.parseInt(v[1]);
+            return ma > major || (ma == major && mi >= minor);
+        } catch (IOException | RuntimeException e) {
             return false;
         }
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wharf.builder.snapshot.Change;
 import dev.wharf.builder.snapshot.ChangeKind;
 import dev.wharf.builder.snapshot.Mount;
+import dev.wharf.builder.snapshot.RootView;
 import dev.wharf.builder.snapshot.OverlaySnapshotter;
 import dev.wharf.builder.testing.BusyboxRootfs;
 import dev.wharf.builder.testing.HostRequirements;
@@ -62,7 +63,7 @@ abstract class SandboxContract {
         hosts = EtcFiles.writeHosts(temp.resolve("hosts"), SandboxSpec.DEFAULT_HOSTNAME);
         resolv = Files.writeString(temp.resolve("resolv.conf"), "nameserver 127.0.0.1\n");
         sandbox = create(temp.resolve("state"));
-        mountinfoBefore = mountinfo();
+        mountinfoBefore = mountinfo(temp);
         childrenBefore = children();
     }
 
@@ -71,8 +72,9 @@ abstract class SandboxContract {
         if (mountinfoBefore == null) {
             return;
         }
-        assertEquals(mountinfoBefore, mountinfo(), "mounts left on the host");
+        assertEquals(mountinfoBefore, mountinfo(temp), "mounts left on the host");
         assertEquals(childrenBefore, children(), "processes left behind");
+        assertEquals(List.of(), containerCgroups(), "cgroups left behind");
         try (Stream<Path> runs = Files.list(temp.resolve("state"))) {
             // Only the runtime's own state root may remain, never a run's bundle.
             assertEquals(List.of(), runs.filter(p -> p.getFileName().toString().startsWith("wharf-")).toList());
@@ -197,6 +199,19 @@ abstract class SandboxContract {
     }
 
     @Test
+    void recreatedDirectory_isOpaque_andDeletesWhatItHadBelow() throws Exception {
+        List<Mount> rootfs = active();
+        String key = "run-" + KEYS.get();
+        Result r = run(shell(rootfs, "rm -rf /srv/old && mkdir /srv/old && echo n > /srv/old/new").build());
+        assertEquals(0, r.status().code(), r.err().toString());
+        List<String> changes = snapshotter.changes(key).stream().map(c -> c.kind() + " " + c.path()).toList();
+        assertTrue(changes.contains("DELETE /srv/old/a"), changes.toString());
+        assertTrue(changes.contains("DELETE /srv/old/b"), changes.toString());
+        assertTrue(changes.contains("ADD /srv/old/new"), changes.toString());
+        assertFalse(changes.contains("DELETE /srv/old"), changes.toString());
+    }
+
+    @Test
     void processes_cannotSeeHostPids() throws Exception {
         Result r = run("ls /proc | grep -c '^[0-9]'; cat /proc/1/cmdline | tr '\\0' ' '");
         assertTrue(Integer.parseInt(r.out().get(0)) <= 3, "processes visible: " + r.out());
@@ -310,6 +325,7 @@ abstract class SandboxContract {
             }
             assertTrue(out.contains("started"));
             assertTrue(processesRunning("987654"), "the sleeps run before cancel");
+            assertEquals(mountinfoBefore, mountinfo(temp), "the root filesystem is mounted only inside the sandbox");
             p.cancel();
             ExitStatus status = p.waitFor();
             assertEquals(ExitStatus.Termination.CANCELLED, status.termination());
@@ -357,9 +373,31 @@ abstract class SandboxContract {
                 r.err().toString());
     }
 
-    static List<String> mountinfo() throws IOException {
+    /**
+     * The host's mounts that involve {@code dir} (as mount point or in their options). Other programs on the machine
+     * mount and unmount things concurrently, so only mounts that could be ours are compared.
+     */
+    @Test
+    void failingListener_doesNotBlockTheProcess() throws Exception {
+        SandboxSpec spec = shell(active(), "i=0; while [ $i -lt 20000 ]; do echo line $i; i=$((i+1)); done").build();
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> sandbox.run(spec, (stream, line) -> {
+                    throw new IllegalArgumentException("listener bug");
+                }));
+        assertEquals("listener bug", e.getCause().getMessage());
+    }
+
+    static List<String> mountinfo(Path dir) throws IOException {
         return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
-                .map(l -> l.substring(l.indexOf(' ') + 1)).sorted().toList();
+                .filter(l -> l.contains(dir.toString())).sorted().toList();
+    }
+
+    /** Cgroup directories named like wharf's container ids, in any hierarchy. */
+    static List<Path> containerCgroups() throws IOException {
+        try (Stream<Path> dirs = Files.find(Path.of("/sys/fs/cgroup"), 4,
+                (p, a) -> a.isDirectory() && p.getFileName().toString().startsWith("wharf-"))) {
+            return dirs.toList();
+        }
     }
 
     static Set<Long> children() {

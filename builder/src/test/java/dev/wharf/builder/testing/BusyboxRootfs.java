@@ -37,6 +37,9 @@ public final class BusyboxRootfs {
         Files.writeString(dir.resolve("etc/group"), "root:x:0:\nbuilder:x:1000:\naudio:x:29:builder\n"
                 + "staff:x:50:root,builder\nnogroup:x:65534:\n");
         Files.writeString(dir.resolve("etc/lower-file"), "from the lower layer\n");
+        Files.createDirectories(dir.resolve("srv/old"));
+        Files.writeString(dir.resolve("srv/old/a"), "a\n");
+        Files.writeString(dir.resolve("srv/old/b"), "b\n");
         return dir;
     }
 

@@ -1,10 +1,9 @@
-package dev.wharf.builder.sandbox;
+package dev.wharf.builder.snapshot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wharf.builder.snapshot.Mount;
 import dev.wharf.builder.testing.HostRequirements;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,5 +55,26 @@ class RootViewTest {
         assertFalse(view.exists("/etc/shadow"));
         assertFalse(view.exists("/home/user"));
         assertTrue(view.exists("/home"));
+        assertEquals(List.of("group", "passwd"), view.list("/etc"));
+        assertEquals(java.util.Optional.empty(), view.entry("/etc/shadow"));
+    }
+
+    @Test
+    void opaqueDirectories_hideTheLayersBelow_andLiteralLookupsDoNotFollowLinks() throws Exception {
+        Path upper = Files.createDirectories(temp.resolve("upper/srv"));
+        Path lower = Files.createDirectories(temp.resolve("lower/srv"));
+        Files.writeString(lower.resolve("old"), "old");
+        Files.writeString(upper.resolve("new"), "new");
+        Files.createSymbolicLink(upper.resolve("link"), Path.of("/elsewhere"));
+        java.nio.file.attribute.UserDefinedFileAttributeView x = Files.getFileAttributeView(upper,
+                java.nio.file.attribute.UserDefinedFileAttributeView.class);
+        x.write("overlay.opaque", java.nio.ByteBuffer.wrap(new byte[] {'y'}));
+        RootView view = RootView.ofLayers(List.of(temp.resolve("upper"), temp.resolve("lower")));
+        assertEquals(List.of("link", "new"), view.list("/srv"));
+        assertFalse(view.exists("/srv/old"));
+        assertEquals(upper.resolve("link"), view.entry("/srv/link").orElseThrow());
+        assertFalse(view.exists("/srv/link"), "the link's target does not exist in the root");
+        RootView below = RootView.ofLayers(List.of(temp.resolve("lower")));
+        assertEquals(List.of("old"), below.list("/srv"));
     }
 }

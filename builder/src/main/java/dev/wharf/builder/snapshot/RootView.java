@@ -1,11 +1,15 @@
-package dev.wharf.builder.sandbox;
+package dev.wharf.builder.snapshot;
 
-import dev.wharf.builder.snapshot.Mount;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,21 +17,25 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
- * Reads a root filesystem described by snapshot {@link Mount}s without mounting it: the layer directories are
- * searched top-down with overlayfs's rules (0:0 character devices are whiteouts, a non-directory hides everything
- * below it), and symlinks are resolved inside the root as continuity's {@code fs.RootPath} does: an absolute target
- * restarts at the root and {@code ..} stops there, so no path leaves the root.
+ * Reads a layered root filesystem without mounting it: layer directories (topmost first) merged with overlayfs's
+ * rules. A 0:0 character device is a whiteout; a directory marked opaque ({@code user.overlay.opaque=y}, the
+ * {@code userxattr} form that {@link OverlaySnapshotter} mounts with) hides the layers below it; a non-directory
+ * hides everything below it.
  *
- * <p>Opaque directories ({@code trusted.overlay.opaque}) cannot be read from Java and are treated as transparent,
- * which only matters if a lower layer has a file the upper layer's opaque directory hides. Immutable; thread-safe as
- * long as the directories do not change.
+ * <p>Two kinds of lookup: {@link #canonical}, {@link #find} and {@link #exists} resolve symlinks inside the root as
+ * continuity's {@code fs.RootPath} does (an absolute target restarts at the root, {@code ..} stops there), so no
+ * path ever leaves the root; {@link #entry} and {@link #list} take paths literally, for differs. Opaque markers in
+ * the {@code trusted.} namespace cannot be read from Java and count as absent. Immutable; thread-safe as long as the
+ * directories do not change.
  */
 public final class RootView {
     private static final int MAX_SYMLINKS = 255;
     private static final int TYPE_MASK = 0170000;
     private static final int CHAR_DEVICE = 0020000;
+    private static final String OPAQUE = "overlay.opaque";
 
     private final List<Path> layers;
 
@@ -42,6 +50,11 @@ public final class RootView {
             dirs.add(Path.of(d));
         }
         return new RootView(dirs);
+    }
+
+    /** A view of layer directories, topmost first. */
+    public static RootView ofLayers(List<Path> layers) {
+        return new RootView(layers);
     }
 
     /** A view of one plain directory. */
@@ -68,6 +81,61 @@ public final class RootView {
         return resolve(path).exists;
     }
 
+    /** The host file holding {@code path}, taken literally (no symlink followed), or empty when it does not exist. */
+    public Optional<Path> entry(String path) throws IOException {
+        int visible = layers.size();
+        Entry e = null;
+        for (String name : split(path)) {
+            if (e != null && !e.attrs.isDirectory()) {
+                return Optional.empty();
+            }
+            e = lookup(relative(e, name), visible);
+            if (e == null) {
+                return Optional.empty();
+            }
+            visible = e.visibleBelow;
+        }
+        return e == null ? Optional.of(layers.get(0)) : Optional.of(e.host);
+    }
+
+    /** The merged names in directory {@code path}, taken literally; empty when it is not a directory. */
+    public List<String> list(String path) throws IOException {
+        int visible = layers.size();
+        String rel = "";
+        for (String name : split(path)) {
+            rel = rel.isEmpty() ? name : rel + "/" + name;
+            Entry e = lookup(rel, visible);
+            if (e == null || !e.attrs.isDirectory()) {
+                return List.of();
+            }
+            visible = e.visibleBelow;
+        }
+        TreeSet<String> names = new TreeSet<>();
+        TreeSet<String> hidden = new TreeSet<>();
+        for (int i = 0; i < visible; i++) {
+            Path dir = rel.isEmpty() ? layers.get(i) : layers.get(i).resolve(rel);
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+                for (Path p : entries) {
+                    String n = p.getFileName().toString();
+                    if (names.contains(n) || hidden.contains(n)) {
+                        continue;
+                    }
+                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class,
+                            LinkOption.NOFOLLOW_LINKS);
+                    (isWhiteout(p, a) ? hidden : names).add(n);
+                }
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    private static String relative(Entry parent, String name) {
+        return parent == null ? name : parent.rel + "/" + name;
+    }
+
     private record Resolved(String canonical, boolean exists, Path host) {
     }
 
@@ -79,7 +147,7 @@ public final class RootView {
         Path host = layers.get(0);
         while (!todo.isEmpty()) {
             String name = todo.pollFirst();
-            if (name.isEmpty() || name.equals(".")) {
+            if (name.equals(".")) {
                 continue;
             }
             if (name.equals("..")) {
@@ -90,8 +158,7 @@ public final class RootView {
                 continue;
             }
             done.add(name);
-            String rel = String.join("/", done);
-            Entry entry = lookup(rel, visible);
+            Entry entry = lookup(String.join("/", done), visible);
             if (entry == null) {
                 List<String> rest = new ArrayList<>(done);
                 rest.addAll(todo);
@@ -114,7 +181,7 @@ public final class RootView {
                 continue;
             }
             host = entry.host;
-            visible = entry.attrs.isDirectory() ? entry.visibleBelow : 0;
+            visible = entry.visibleBelow;
             if (!entry.attrs.isDirectory() && !todo.isEmpty()) {
                 List<String> rest = new ArrayList<>(done);
                 rest.addAll(todo);
@@ -135,13 +202,17 @@ public final class RootView {
         return visible;
     }
 
-    private record Entry(Path host, BasicFileAttributes attrs, int visibleBelow) {
+    /**
+     * @param rel          the path relative to a layer root
+     * @param visibleBelow how many layers (from the top) may contribute to this entry's children
+     */
+    private record Entry(String rel, Path host, BasicFileAttributes attrs, int visibleBelow) {
     }
 
     /**
-     * The topmost entry for {@code rel} among the first {@code visible} layers, and how many layers stay visible
-     * beneath it: a directory lets lower directories merge in, down to the first layer where the path is a
-     * whiteout or not a directory.
+     * The topmost entry for {@code rel} among the first {@code visible} layers. A directory lets lower directories
+     * merge in, down to the first layer where the path is a whiteout or not a directory, or through the layer
+     * where it is opaque.
      */
     private Entry lookup(String rel, int visible) throws IOException {
         Entry top = null;
@@ -150,9 +221,9 @@ public final class RootView {
             BasicFileAttributes attrs;
             try {
                 attrs = Files.readAttributes(candidate, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            } catch (java.nio.file.NoSuchFileException e) {
+            } catch (NoSuchFileException e) {
                 continue;
-            } catch (java.nio.file.FileSystemException e) {
+            } catch (FileSystemException e) {
                 // ENOTDIR: a prefix is a file in this layer, so the path is absent here.
                 if (e.getReason() != null && e.getReason().contains("Not a directory")) {
                     continue;
@@ -165,24 +236,51 @@ public final class RootView {
                     return null;
                 }
                 if (!attrs.isDirectory()) {
-                    return new Entry(candidate, attrs, 0);
+                    return new Entry(rel, candidate, attrs, 0);
                 }
-                top = new Entry(candidate, attrs, visible);
+                top = new Entry(rel, candidate, attrs, isOpaque(candidate) ? i + 1 : visible);
+                if (top.visibleBelow == i + 1) {
+                    return top;
+                }
                 continue;
             }
             if (whiteout || !attrs.isDirectory()) {
-                return new Entry(top.host, top.attrs, i);
+                return new Entry(rel, top.host, top.attrs, i);
+            }
+            if (isOpaque(candidate)) {
+                return new Entry(rel, top.host, top.attrs, i + 1);
             }
         }
         return top;
     }
 
-    private static boolean isWhiteout(Path p, BasicFileAttributes attrs) throws IOException {
+    /** A 0:0 character device: overlayfs's mark of a deleted path. */
+    static boolean isWhiteout(Path p, BasicFileAttributes attrs) throws IOException {
         if (!attrs.isOther()) {
             return false;
         }
         Map<String, Object> unix = Files.readAttributes(p, "unix:mode,rdev", LinkOption.NOFOLLOW_LINKS);
         return (((Integer) unix.get("mode")) & TYPE_MASK) == CHAR_DEVICE && ((Long) unix.get("rdev")) == 0;
+    }
+
+    /** A directory whose {@code user.overlay.opaque} is {@code y}: it hides the layers below it. */
+    static boolean isOpaque(Path dir) throws IOException {
+        UserDefinedFileAttributeView xattrs = Files.getFileAttributeView(dir, UserDefinedFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
+        if (xattrs == null) {
+            return false;
+        }
+        try {
+            if (!xattrs.list().contains(OPAQUE)) {
+                return false;
+            }
+            ByteBuffer value = ByteBuffer.allocate(16);
+            int n = xattrs.read(OPAQUE, value);
+            return n == 1 && value.get(0) == 'y';
+        } catch (FileSystemException e) {
+            // The filesystem has no user xattrs (ENOTSUP): nothing can be opaque there.
+            return false;
+        }
     }
 
     private static List<String> split(String path) {

@@ -1,0 +1,49 @@
+package dev.wharf.builder.sandbox;
+
+import java.io.IOException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Starts sandbox host processes from one long-lived thread, so that a parent-death signal can tie them to the JVM.
+ *
+ * <p>Sandboxes start their outer process as {@code setpriv --pdeathsig KILL ...}: when the JVM dies, even by
+ * {@code kill -9}, the kernel kills that process, which takes the sandbox's PID namespace with it. Linux delivers the
+ * signal when the <em>thread</em> that forked the child exits, not the process; a child forked from a short-lived
+ * pool thread would be killed when that thread retires. This launcher's thread therefore lives as long as the JVM
+ * (a daemon thread, never shut down). One per sandbox instance; thread-safe.
+ */
+final class Launcher {
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "wharf-sandbox-launcher");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Starts {@code builder} on the launcher thread. */
+    Process start(ProcessBuilder builder) throws IOException {
+        Future<Process> started = thread.submit(builder::start);
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return started.get();
+                } catch (InterruptedException e) {
+                    // The process may be starting right now; wait for it so it cannot escape supervision.
+                    interrupted = true;
+                }
+            }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("cannot start " + builder.command().get(0) + ": " + e.getCause(), e.getCause());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
