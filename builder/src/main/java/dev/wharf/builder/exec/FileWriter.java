@@ -1,6 +1,6 @@
 package dev.wharf.builder.exec;
 
-import dev.wharf.builder.sandbox.RootView;
+import dev.wharf.builder.snapshot.RootView;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.posix.PosixFiles;
 import java.io.IOException;

@@ -6,7 +6,7 @@ import dev.wharf.builder.plan.Platform;
 import dev.wharf.builder.sandbox.ExitStatus;
 import dev.wharf.builder.sandbox.NetworkMode;
 import dev.wharf.builder.sandbox.ProcessUser;
-import dev.wharf.builder.sandbox.RootView;
+import dev.wharf.builder.snapshot.RootView;
 import dev.wharf.builder.sandbox.SandboxException;
 import dev.wharf.builder.sandbox.SandboxSpec;
 import dev.wharf.builder.sandbox.UserResolver;
