@@ -6,6 +6,7 @@
  * <p>Package graph (acyclic): {@code layout}, {@code json}, {@code compress}, {@code posix} and {@code tar} use
  * only this package; {@code blob} uses {@code layout}; {@code image} uses {@code blob} and {@code json};
  * {@code layer} uses {@code blob}, {@code compress}, {@code posix} and {@code tar}; {@code store} uses
- * {@code layout}, {@code blob}, {@code json} and {@code image}. The module depends on no other wharf module.
+ * {@code layout}, {@code blob}, {@code json} and {@code image}; {@code registry} uses {@code blob}, {@code json},
+ * {@code image} and {@code store}. The module depends on no other wharf module.
  */
 package dev.wharf.layers;

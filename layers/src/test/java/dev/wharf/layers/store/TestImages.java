@@ -21,14 +21,15 @@ import java.util.zip.GZIPOutputStream;
 /**
  * Builds tiny but real images in a store for tests: gzip tar layers holding one file each (a minimal ustar writer,
  * since the layer writer is not part of this module yet), a config whose diff IDs match, and an OCI manifest.
+ * Public for the registry tests, which push and pull such images.
  */
-final class TestImages {
+public final class TestImages {
     private TestImages() {
     }
 
     /** What was written: the manifest descriptor and every blob digest of the image. */
-    record Written(Descriptor manifest, Descriptor config, List<Descriptor> layers) {
-        List<Digest> allDigests() {
+    public record Written(Descriptor manifest, Descriptor config, List<Descriptor> layers) {
+        public List<Digest> allDigests() {
             List<Digest> all = new ArrayList<>();
             all.add(manifest.digest());
             all.add(config.digest());
@@ -38,12 +39,12 @@ final class TestImages {
     }
 
     /** Writes a linux/amd64 image with one layer per file name, each file containing its own name. */
-    static Written write(LocalStore store, String... fileNames) throws IOException {
+    public static Written write(LocalStore store, String... fileNames) throws IOException {
         return write(store, Platform.of("linux", "amd64"), fileNames);
     }
 
     /** Writes an image for the platform with one layer per file name, each file containing its own name. */
-    static Written write(LocalStore store, Platform platform, String... fileNames) throws IOException {
+    public static Written write(LocalStore store, Platform platform, String... fileNames) throws IOException {
         List<Descriptor> layers = new ArrayList<>();
         List<Digest> diffIds = new ArrayList<>();
         List<HistoryEntry> history = new ArrayList<>();
@@ -65,7 +66,7 @@ final class TestImages {
     }
 
     /** A POSIX ustar archive with one regular file, mode 0644, uid/gid 0, mtime 0. */
-    static byte[] tar(String name, byte[] content) {
+    public static byte[] tar(String name, byte[] content) {
         byte[] header = new byte[512];
         put(header, 0, name);
         put(header, 100, "0000644");
@@ -94,7 +95,7 @@ final class TestImages {
         return out;
     }
 
-    static byte[] gzip(byte[] data) throws IOException {
+    public static byte[] gzip(byte[] data) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
             gz.write(data);

@@ -19,12 +19,20 @@ public final class PeerTools {
 
     /** Returns the tool's path on {@code PATH}, or skips (fails under CI) the calling test. */
     public static Path require(String tool) {
+        return require(tool, tool);
+    }
+
+    /**
+     * Returns the tool's path on {@code PATH}, or skips (fails under CI) the calling test, naming the Debian package
+     * that provides it.
+     */
+    public static Path require(String tool, String debianPackage) {
         Optional<Path> found = find(tool);
         if (found.isPresent()) {
             return found.get();
         }
         String message = tool + " is not installed (not found on PATH); install it to run this check "
-                + "(Debian/Ubuntu: apt-get install " + tool + ")";
+                + "(Debian/Ubuntu: apt-get install " + debianPackage + ")";
         if ("true".equals(System.getenv("CI"))) {
             fail(message + "; CI=true requires every peer tool");
         }

@@ -1,0 +1,110 @@
+package dev.wharf.layers.registry;
+
+import dev.wharf.layers.Descriptor;
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.MediaTypes;
+import dev.wharf.layers.Platform;
+import dev.wharf.layers.blob.BlobWriter;
+import dev.wharf.layers.image.ImageIndex;
+import dev.wharf.layers.image.ImageManifest;
+import dev.wharf.layers.store.ImageName;
+import dev.wharf.layers.store.LocalStore;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Pulls an image from a registry into a {@link LocalStore} and names it there: the manifest (by tag or digest),
+ * through an index to the requested platform's manifest, then the config and layers, several at once.
+ *
+ * <p>Immutable and thread-safe. Every document and blob is verified against its digest before it is stored;
+ * blobs already in the store are not downloaded again. The local name is set last, so it never points to an
+ * incomplete image. When the reference names an index, the index is stored and tagged with only the requested
+ * platform's manifest present (the store's walker treats other index children as optional), as containerd does.
+ */
+public final class ImagePuller {
+    private final RegistryClient client;
+
+    /** Makes a puller over a client. */
+    public ImagePuller(RegistryClient client) {
+        this.client = client;
+    }
+
+    /**
+     * Pulls {@code reference} for {@code platform} into {@code store} and names it {@code name}.
+     *
+     * @throws RegistryException if the registry refuses, the image has no manifest for the platform, or content
+     *     does not verify
+     * @throws LayerException if the store cannot take the content
+     */
+    public PullResult pull(ImageReference reference, Platform platform, LocalStore store, ImageName name)
+            throws LayerException {
+        ManifestResponse top = client.pullManifest(reference);
+        store(store, top);
+        Optional<Descriptor> index = Optional.empty();
+        ManifestResponse manifestResponse = top;
+        if (MediaTypes.isIndex(top.mediaType())) {
+            index = Optional.of(top.descriptor());
+            ImageIndex parsed = store.json().read(top.content(), ImageIndex.class, "index of " + reference);
+            Descriptor chosen = new PlatformMatcher(platform).select(parsed.manifests()).orElseThrow(
+                    () -> new RegistryException("image " + reference.familiar() + " has no manifest for platform "
+                            + platform + "; it offers " + platforms(parsed.manifests())));
+            if (!MediaTypes.isManifest(chosen.mediaType())) {
+                throw new RegistryException("image " + reference.familiar() + ": the entry for " + platform
+                        + " has media type " + chosen.mediaType() + ", not an image manifest; nested indexes are "
+                        + "not supported");
+            }
+            manifestResponse = client.pullManifest(reference, chosen.digest());
+            if (manifestResponse.content().length != chosen.size()) {
+                throw new RegistryException("image " + reference.familiar() + ": manifest " + chosen.digest()
+                        + " is " + manifestResponse.content().length + " bytes but the index says " + chosen.size());
+            }
+            manifestResponse = new ManifestResponse(manifestResponse.content(), chosen.mediaType(),
+                    manifestResponse.digest());
+            store(store, manifestResponse);
+        }
+        ImageManifest manifest = store.json().read(manifestResponse.content(), ImageManifest.class,
+                "manifest of " + reference);
+        List<Descriptor> blobs = new ArrayList<>();
+        blobs.add(manifest.config());
+        for (Descriptor layer : manifest.layers()) {
+            if (!MediaTypes.isForeignLayer(layer.mediaType())) {
+                blobs.add(layer);
+            }
+        }
+        List<BoundedTransfers.Transfer> transfers = new ArrayList<>();
+        for (Descriptor blob : blobs.stream().distinct().toList()) {
+            transfers.add(() -> {
+                if (store.blobs().exists(blob.digest())) {
+                    return false;
+                }
+                client.pullBlob(reference, blob, store.blobs());
+                return true;
+            });
+        }
+        int downloaded = new BoundedTransfers(client.options().maxConcurrentTransfers()).run(transfers);
+        Descriptor target = index.orElse(manifestResponse.descriptor());
+        store.images().tag(name, target);
+        return new PullResult(target, index, manifestResponse.descriptor(), manifest.config(), downloaded);
+    }
+
+    /** Stores a verified document under its digest. */
+    private static void store(LocalStore store, ManifestResponse document) throws LayerException {
+        try (BlobWriter writer = store.blobs().writer(document.digest().algorithm())) {
+            writer.write(document.content());
+            writer.commit(document.content().length, document.digest());
+        } catch (LayerException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new LayerException("cannot store manifest " + document.digest() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String platforms(List<Descriptor> manifests) {
+        String list = manifests.stream().filter(d -> d.platform() != null).map(d -> d.platform().toString())
+                .distinct().collect(Collectors.joining(", "));
+        return list.isEmpty() ? "no platforms" : list;
+    }
+}
