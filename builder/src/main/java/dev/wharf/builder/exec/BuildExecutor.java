@@ -30,8 +30,20 @@ import dev.wharf.layers.layer.LayerWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import dev.wharf.builder.plan.StepSource;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,11 +52,12 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Runs one {@link BuildPlan}: its stages in Dockerfile order (a stage only after the stages it reads), each step
- * looked up in the build cache by its key and executed on a miss, and reports every step to the listener.
+ * Runs one {@link BuildPlan}: each stage once the stages it builds on or copies from are done, independent stages
+ * at the same time on a bounded pool; each step looked up in the build cache by its key and executed on a miss;
+ * every step reported to the listener. The first failure stops the build: the other running stages are
+ * interrupted (their processes killed, their snapshots released) before {@link #run} returns.
  *
- * <p>Stages run one after another; running independent stages in parallel is future work. Not thread-safe: one
- * instance per build.
+ * <p>One instance per build; {@link #run} is called once, its stages run on the instance's own threads.
  */
 final class BuildExecutor {
     /** The image state after a step: its layers, its config (with rootfs and history) and the key of that step. */
@@ -63,8 +76,11 @@ final class BuildExecutor {
     private final LayerWriter writer;
     private final StepRunner runner;
     private final AtomicInteger counter = new AtomicInteger();
-    private final List<BuildResult.StepTiming> timings = new ArrayList<>();
-    private final Map<Integer, State> stages = new HashMap<>();
+    private final List<BuildResult.StepTiming> timings = Collections.synchronizedList(new ArrayList<>());
+    private final Map<Integer, State> stages = new ConcurrentHashMap<>();
+    /** The failure that stopped the build; later ones (stages interrupted because of it) do not replace it. */
+    private final java.util.concurrent.atomic.AtomicReference<Exception> firstFailure =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     BuildExecutor(Workspace workspace, BuildPlan plan, BuildSettings settings, StepRunner runner) {
         this.workspace = workspace;
@@ -84,15 +100,93 @@ final class BuildExecutor {
     }
 
     List<BuildResult.StepTiming> timings() {
-        return List.copyOf(timings);
+        synchronized (timings) {
+            return timings.stream().sorted(Comparator.comparingInt(BuildResult.StepTiming::step)).toList();
+        }
     }
 
     /** Builds every planned stage; returns the target stage's final state. */
     State run() throws BuildFailedException, InterruptedException {
-        for (PlannedStage stage : plan.stages()) {
-            stages.put(stage.index(), runStage(stage));
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(settings.parallelism(), plan.stages().size()),
+                r -> {
+                    Thread t = new Thread(r, "wharf-stage");
+                    t.setDaemon(true);
+                    return t;
+                });
+        Map<Integer, CompletableFuture<State>> futures = new HashMap<>();
+        try {
+            for (PlannedStage stage : plan.stages()) {
+                schedule(stage, futures, pool);
+            }
+            CompletableFuture<State> target = futures.get(plan.target());
+            try {
+                return target.get();
+            } catch (ExecutionException e) {
+                Throwable cause = firstFailure.get() != null ? firstFailure.get()
+                        : e.getCause() instanceof CompletionException c ? c.getCause() : e.getCause();
+                if (cause instanceof BuildFailedException failed) {
+                    throw failed;
+                }
+                if (cause instanceof InterruptedException interrupted) {
+                    throw interrupted;
+                }
+                throw new IllegalStateException("stage failed unexpectedly: " + cause, cause);
+            }
+        } finally {
+            // Interrupts stages still running (after a failure or a cancel) and waits until they have released
+            // their processes and snapshots.
+            pool.shutdownNow();
+            if (!pool.awaitTermination(5, TimeUnit.MINUTES)) {
+                throw new InterruptedException("stages did not stop within 5 minutes");
+            }
         }
-        return stages.get(plan.target());
+    }
+
+    private CompletableFuture<State> schedule(PlannedStage stage, Map<Integer, CompletableFuture<State>> futures,
+                                              ExecutorService pool) {
+        CompletableFuture<State> existing = futures.get(stage.index());
+        if (existing != null) {
+            return existing;
+        }
+        List<CompletableFuture<State>> deps = new ArrayList<>();
+        for (int dep : dependencies(stage)) {
+            plan.stage(dep).ifPresent(s -> deps.add(schedule(s, futures, pool)));
+        }
+        CompletableFuture<State> future = CompletableFuture.allOf(deps.toArray(CompletableFuture[]::new))
+                .thenApplyAsync(ignored -> {
+                    try {
+                        State state = runStage(stage);
+                        stages.put(stage.index(), state);
+                        return state;
+                    } catch (BuildFailedException | InterruptedException e) {
+                        firstFailure.compareAndSet(null, e);
+                        throw new CompletionException(e);
+                    }
+                }, pool);
+        // The first failure stops every other stage: their threads are interrupted.
+        future.whenComplete((state, failure) -> {
+            if (failure != null) {
+                pool.shutdownNow();
+            }
+        });
+        futures.put(stage.index(), future);
+        return future;
+    }
+
+    /** The stages {@code stage} starts from or copies from. */
+    private static Set<Integer> dependencies(PlannedStage stage) {
+        Set<Integer> deps = new TreeSet<>();
+        if (stage.base() instanceof StageBase.Stage base) {
+            deps.add(base.index());
+        }
+        for (Step step : stage.steps()) {
+            for (StepSource source : step.sources()) {
+                if (source instanceof StepSource.Stage s) {
+                    deps.add(s.index());
+                }
+            }
+        }
+        return deps;
     }
 
     private State runStage(PlannedStage stage) throws BuildFailedException, InterruptedException {

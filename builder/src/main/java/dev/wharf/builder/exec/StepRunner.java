@@ -42,7 +42,7 @@ import java.util.Optional;
  * {@code --from} another stage, {@code --chown}, octal {@code --chmod}), WORKDIR (creates the directory) and RUN
  * (through the sandbox with the step's environment, user, working directory and shell).
  *
- * <p>Not thread-safe: one instance per build.
+ * <p>Thread-safe: stages of one build may run at once.
  */
 final class StepRunner {
     /** A COPY/ADD with its sources resolved enough to know their checksum. */
@@ -206,7 +206,7 @@ final class StepRunner {
         }
     }
 
-    private CopySources fromSources(Step step, Map<Integer, BuildExecutor.State> stages) throws Exception {
+    private synchronized CopySources fromSources(Step step, Map<Integer, BuildExecutor.State> stages) throws Exception {
         StepSource source = step.sources().isEmpty() ? null : step.sources().get(0);
         if (source instanceof StepSource.Stage stage) {
             CopySources existing = stageSources.get(stage.index());

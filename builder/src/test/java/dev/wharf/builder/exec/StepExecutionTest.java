@@ -126,6 +126,63 @@ class StepExecutionTest {
     }
 
     @Test
+    void independentStages_runAtTheSameTime() throws Exception {
+        engine.close();
+        engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")).withParallelism(2));
+        List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
+        engine.build(BuildRequest.builder(context).tag("t:latest").listener(events::add).dockerfileText("""
+                FROM busybox:latest AS one
+                RUN sleep 2; echo one > /one
+                FROM busybox:latest AS two
+                RUN echo two > /two
+                FROM busybox:latest
+                COPY --from=one /one /one
+                COPY --from=two /two /two
+                """).build()).get(5, TimeUnit.MINUTES);
+        int oneRun = stepNumber(events, "RUN sleep 2; echo one > /one");
+        int twoRun = stepNumber(events, "RUN echo two > /two");
+        List<String> order = new ArrayList<>();
+        synchronized (events) {
+            for (BuildEvent e : events) {
+                if (e instanceof BuildEvent.StepStarted s && s.step() == twoRun) {
+                    order.add("two started");
+                } else if (e instanceof BuildEvent.StepDone d && d.step() == oneRun) {
+                    order.add("one done");
+                }
+            }
+        }
+        assertEquals(List.of("two started", "one done"), order, "stage two waited for stage one");
+        assertEquals(List.of("one", "two"), run("cat", "/one", "/two"));
+    }
+
+    private static int stepNumber(List<BuildEvent> events, String name) {
+        synchronized (events) {
+            return events.stream().filter(e -> e instanceof BuildEvent.StepStarted s && s.name().equals(name))
+                    .map(e -> ((BuildEvent.StepStarted) e).step()).findFirst().orElseThrow();
+        }
+    }
+
+    @Test
+    void failureInOneStage_stopsTheOtherAndReportsTheFirst() throws Exception {
+        long before = System.nanoTime();
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> build("""
+                        FROM busybox:latest AS slow
+                        RUN sleep 600
+                        FROM busybox:latest AS failing
+                        RUN sleep 1; exit 7
+                        FROM busybox:latest
+                        COPY --from=slow /bin/sh /a
+                        COPY --from=failing /bin/sh /b
+                        """));
+        dev.wharf.builder.api.BuildFailedException failed = org.junit.jupiter.api.Assertions.assertInstanceOf(
+                dev.wharf.builder.api.BuildFailedException.class, e.getCause());
+        assertEquals(7, failed.exitCode().orElseThrow());
+        assertEquals(4, failed.line());
+        assertTrue(System.nanoTime() - before < TimeUnit.SECONDS.toNanos(60), "the slow stage was not stopped");
+    }
+
+    @Test
     void cancel_stopsTheRunningStepAndReleasesItsSnapshot() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
         CompletableFuture<BuildResult> future = engine.build(BuildRequest.builder(context)
