@@ -87,8 +87,7 @@ final class BuildExecutor {
         this.plan = plan;
         this.settings = settings;
         this.listener = settings.listener();
-        this.snapshots = new LayerSnapshots(workspace.snapshotter(), workspace.store().blobs(),
-                new dev.wharf.layers.layer.LayerApplier(workspace.posix()));
+        this.snapshots = new LayerSnapshots(workspace.snapshotter(), workspace.store().blobs(), workspace.posix());
         this.differ = new LayerDiffer(workspace.snapshotter(), workspace.posix());
         this.writer = workspace.layerWriter(settings.sourceDateEpoch());
         this.runner = runner;

@@ -14,7 +14,6 @@ import dev.wharf.builder.snapshot.Mount;
 import dev.wharf.builder.snapshot.SnapshotException;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.image.ExecutionConfig;
-import dev.wharf.layers.layer.LayerApplier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -50,7 +49,7 @@ final class ImageRunner {
                         + "wharf run " + reference + " COMMAND...");
             }
             String parent = new LayerSnapshots(workspace.snapshotter(), workspace.store().blobs(),
-                    new LayerApplier(workspace.posix())).ensure(image.layers());
+                    workspace.posix()).ensure(image.layers());
             List<Mount> mounts = workspace.snapshotter().prepare(key, parent);
             prepared = true;
             List<String> env = new ArrayList<>(config.env());

@@ -8,6 +8,8 @@ import dev.wharf.layers.LayerException;
 import dev.wharf.layers.blob.BlobProvider;
 import dev.wharf.layers.layer.LayerApplier;
 import dev.wharf.layers.layer.LayerBlob;
+import dev.wharf.layers.posix.PosixFiles;
+import dev.wharf.builder.snapshot.RootView;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -18,9 +20,10 @@ import java.util.UUID;
  * Makes sure a stack of layers exists as committed snapshots named by ChainID, unpacking missing ones from their
  * blobs: blobs are the source of truth, snapshots a disposable cache of them.
  *
- * <p>Known limit: with the overlay snapshotter a layer is unpacked into an empty upper directory, so a whiteout in a
- * base layer (a file deleted by a later layer of the base image) is not reproduced. Layers wharf builds itself are
- * not affected, because their snapshots are committed as built.
+ * <p>With the overlay snapshotter a layer is unpacked into an empty upper directory, where deleting what a whiteout
+ * names does nothing: the whiteouts are then written in overlayfs's own form (a 0:0 character device for
+ * {@code .wh.NAME}, the {@code overlay.opaque} xattr for {@code .wh..wh..opq}) so the lower layers' files stay
+ * hidden, as containerd's overlay applier does.
  *
  * <p>Thread-safe if the snapshotter is.
  */
@@ -28,11 +31,13 @@ final class LayerSnapshots {
     private final Snapshotter snapshotter;
     private final BlobProvider blobs;
     private final LayerApplier applier;
+    private final PosixFiles posix;
 
-    LayerSnapshots(Snapshotter snapshotter, BlobProvider blobs, LayerApplier applier) {
+    LayerSnapshots(Snapshotter snapshotter, BlobProvider blobs, PosixFiles posix) {
         this.snapshotter = snapshotter;
         this.blobs = blobs;
-        this.applier = applier;
+        this.applier = new LayerApplier(posix);
+        this.posix = posix;
     }
 
     /** The name of the committed snapshot holding {@code layers}, or null for no layers (an empty root). */
@@ -57,6 +62,9 @@ final class LayerSnapshots {
             Path dir = Path.of(mounts.get(0).writableDir().orElseThrow());
             try (InputStream in = blobs.open(layer.descriptor().digest())) {
                 applier.apply(in, dir);
+                if (mounts.get(0).type().equals("overlay")) {
+                    new OverlayWhiteouts(posix, RootView.of(mounts)).write(blobs, layer, dir);
+                }
             } catch (IOException e) {
                 throw new LayerException("cannot unpack layer " + layer.descriptor().digest() + ": "
                         + e.getMessage(), e);

@@ -161,4 +161,29 @@ class BuildEngineEndToEndTest {
         assertTrue(names.contains("d/.wh.x"), names.toString());
         assertTrue(names.stream().noneMatch(n -> n.endsWith("d/y")), names.toString());
     }
+
+    @Test
+    void baseImageWithWhiteouts_unpackedOnAFreshMachine_keepsDeletedFilesHidden() throws Exception {
+        build(BuildRequest.builder(context).tag("base:deleting").dockerfileText(
+                "FROM busybox:latest\nRUN echo a > /f && mkdir /d && echo x > /d/x && echo y > /d/y\n"
+                        + "RUN rm /f /d/x && rm -r /bin/vi\n"));
+        // A fresh machine has the blobs but no snapshots: every layer is unpacked from its blob.
+        engine.close();
+        deleteTree(temp.resolve("store/snapshots"));
+        engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")));
+        build(BuildRequest.builder(context).tag("t:latest").dockerfileText(
+                "FROM base:deleting\nRUN test ! -e /f && test ! -e /d/x && test -e /d/y && test ! -e /bin/vi"
+                        + " && echo hidden > /result\n"));
+        List<String> out = Collections.synchronizedList(new ArrayList<>());
+        assertEquals(0, run("t:latest", List.of("cat", "/result"), out), out.toString());
+        assertEquals(List.of("hidden"), out);
+    }
+
+    private static void deleteTree(Path dir) throws Exception {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
 }
