@@ -163,6 +163,24 @@ class StepExecutionTest {
     }
 
     @Test
+    void noCacheFilter_rerunsThatStage_andCopyFromHitsWhenItsFilesAreUnchanged() throws Exception {
+        String dockerfile = """
+                FROM busybox:latest AS one
+                RUN echo one > /one
+                FROM busybox:latest
+                COPY --from=one /one /one
+                RUN cat /one > /copied
+                """;
+        build(dockerfile);
+        BuildResult again = engine.build(BuildRequest.builder(context).dockerfileText(dockerfile)
+                .noCacheFilter("one").build()).get(5, TimeUnit.MINUTES);
+        List<String> ran = again.steps().stream().filter(st -> !st.cached()).map(BuildResult.StepTiming::name)
+                .toList();
+        // Stage one ran again, but produced the same /one: the COPY --from key is the copied files' checksum.
+        assertEquals(List.of("RUN echo one > /one"), ran, again.steps().toString());
+    }
+
+    @Test
     void failureInOneStage_stopsTheOtherAndReportsTheFirst() throws Exception {
         long before = System.nanoTime();
         java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
