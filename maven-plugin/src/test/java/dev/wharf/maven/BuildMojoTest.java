@@ -1,0 +1,181 @@
+package dev.wharf.maven;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.builder.api.BuildEngine;
+import dev.wharf.builder.api.BuildEvent;
+import dev.wharf.builder.api.BuildFailedException;
+import dev.wharf.builder.api.BuildRequest;
+import dev.wharf.builder.api.BuildResult;
+import dev.wharf.builder.api.EngineOptions;
+import dev.wharf.builder.api.ImageSummary;
+import dev.wharf.builder.api.OutputSink;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.apache.maven.model.Build;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.project.MavenProject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The goal against a fake engine: what it asks the engine for and what it makes of the answer. */
+class BuildMojoTest {
+    private static final String DIGEST = "sha256:" + "d".repeat(64);
+    private static final String ID = "sha256:" + "1".repeat(64);
+
+    @TempDir
+    Path dir;
+
+    private final List<BuildRequest> requests = new ArrayList<>();
+    private final List<EngineOptions> engines = new ArrayList<>();
+    private final RecordingLog log = new RecordingLog(false);
+    private BuildMojo mojo;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        Files.writeString(dir.resolve("Dockerfile"), "FROM busybox\nRUN exit 3\n");
+        MavenProject project = new MavenProject();
+        project.setBuild(new Build());
+        project.getBuild().setDirectory(dir.resolve("target").toString());
+        mojo = new BuildMojo();
+        mojo.setLog(log);
+        mojo.project = project;
+        mojo.contextDirectory = dir.toFile();
+        mojo.storeRoot = dir.resolve("store").toFile();
+        mojo.runtime = "auto";
+    }
+
+    private Function<EngineOptions, BuildEngine> engine(Function<BuildRequest, CompletableFuture<BuildResult>> build) {
+        return options -> {
+            engines.add(options);
+            return new FakeEngine(request -> {
+                requests.add(request);
+                return build.apply(request);
+            });
+        };
+    }
+
+    @Test
+    void success_passesTheParametersAndPublishesTheDigest() throws Exception {
+        mojo.tags = List.of("app:1", " app:latest ");
+        mojo.buildArgs = Map.of("VERSION", "1");
+        mojo.target = "runtime";
+        mojo.noCache = true;
+        mojo.runtime = "builtin";
+        mojo.engines = engine(request -> {
+            request.listener().onEvent(new BuildEvent.StepStarted(1, "runtime", 1, 1, "FROM busybox"));
+            return CompletableFuture.completedFuture(new BuildResult(DIGEST, ID, "{}", List.of(), request.tags(),
+                    List.of(new BuildResult.StepTiming(1, "runtime", "FROM busybox", true, Duration.ZERO))));
+        });
+        mojo.execute();
+
+        BuildRequest request = requests.get(0);
+        assertEquals(dir.resolve("Dockerfile"), request.dockerfile().orElseThrow());
+        assertEquals(dir, request.contextDir());
+        assertEquals(List.of("app:1", "app:latest"), request.tags());
+        assertEquals(Map.of("VERSION", "1"), request.buildArgs());
+        assertEquals("runtime", request.target().orElseThrow());
+        assertTrue(request.noCache());
+        assertEquals(dir.resolve("store"), engines.get(0).storeRoot());
+        assertEquals("builtin", engines.get(0).runtime());
+
+        assertEquals(DIGEST, mojo.project.getProperties().getProperty(BuildMojo.DIGEST_PROPERTY));
+        assertEquals(ID, mojo.project.getProperties().getProperty(BuildMojo.ID_PROPERTY));
+        assertEquals(DIGEST, Files.readString(dir.resolve("target/wharf/digest")));
+        assertEquals(ID, Files.readString(dir.resolve("target/wharf/id")));
+        assertTrue(log.lines.contains("INFO #1 [runtime 1/1] FROM busybox"), log.lines.toString());
+        assertTrue(log.lines.get(log.lines.size() - 1).startsWith("INFO Built image " + DIGEST), log.lines.toString());
+    }
+
+    @Test
+    void failedStep_becomesAMojoFailureWithStepLineExitCodeAndOutput() {
+        mojo.engines = engine(request -> {
+            request.listener().onEvent(new BuildEvent.StepStarted(2, "stage-0", 2, 2, "RUN exit 3"));
+            request.listener().onEvent(new BuildEvent.StepLog(2, 2, "about to fail", Duration.ZERO));
+            request.listener().onEvent(new BuildEvent.StepFailed(2, "exit code 3", Duration.ZERO));
+            return CompletableFuture.failedFuture(
+                    new BuildFailedException("RUN exit 3", "Dockerfile", 2, 3, "exit code 3", null));
+        });
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+        assertTrue(e.getMessage().startsWith(
+                "Image build failed: RUN exit 3 failed with exit code 3 at Dockerfile:2"), e.getMessage());
+        assertTrue(e.getMessage().contains("    > about to fail"), e.getMessage());
+        assertNull(mojo.project.getProperties().getProperty(BuildMojo.DIGEST_PROPERTY));
+        assertFalse(Files.exists(dir.resolve("target/wharf/digest")));
+    }
+
+    @Test
+    void skip_buildsNothing() throws Exception {
+        mojo.skip = true;
+        mojo.engines = engine(request -> {
+            throw new AssertionError("no build expected");
+        });
+        mojo.execute();
+        assertTrue(engines.isEmpty());
+        assertEquals(List.of("INFO Skipping wharf:build (wharf.skip)"), log.lines);
+    }
+
+    @Test
+    void missingDockerfile_failsNamingTheParameter() {
+        mojo.dockerfile = dir.resolve("nope/Dockerfile").toFile();
+        mojo.engines = engine(request -> {
+            throw new AssertionError("no build expected");
+        });
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+        assertTrue(e.getMessage().contains("-Dwharf.dockerfile"), e.getMessage());
+        assertTrue(engines.isEmpty());
+    }
+
+    @Test
+    void buildArgsProperty_overridesThePomsValues() throws Exception {
+        mojo.buildArgs = Map.of("A", "pom", "B", "pom");
+        System.setProperty(BuildArgsProperty.NAME, "B=cli,C=cli");
+        try {
+            mojo.engines = engine(request -> CompletableFuture.completedFuture(
+                    new BuildResult(DIGEST, ID, "{}", List.of(), List.of(), List.of())));
+            mojo.execute();
+        } finally {
+            System.clearProperty(BuildArgsProperty.NAME);
+        }
+        assertEquals(Map.of("A", "pom", "B", "cli", "C", "cli"), requests.get(0).buildArgs());
+    }
+
+    /** An engine whose builds are answered by a function; nothing else is used by the goal. */
+    private record FakeEngine(Function<BuildRequest, CompletableFuture<BuildResult>> builds) implements BuildEngine {
+        @Override
+        public CompletableFuture<BuildResult> build(BuildRequest request) {
+            return builds.apply(request);
+        }
+
+        @Override
+        public ImageSummary importImage(Path rootfsTar, String reference) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<ImageSummary> images() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public int run(String reference, List<String> command, OutputSink output) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
