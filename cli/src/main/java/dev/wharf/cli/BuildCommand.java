@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
         footer = {"  wharf build -t hello testdata/examples/hello",
             "  wharf build -f docker/Dockerfile --build-arg VERSION=1.2 --target runtime -t app:1.2 ."})
 final class BuildCommand implements Callable<Integer> {
-    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "The Dockerfile (default: CONTEXT/Dockerfile).")
+    @Option(names = {"-f", "--file"}, paramLabel = "FILE",
+            description = "The Dockerfile (default: CONTEXT/Dockerfile).")
     Path file;
 
     @Option(names = {"-t", "--tag"}, paramLabel = "NAME[:TAG]", description = "Tag the image (repeatable).")

@@ -30,20 +30,10 @@ import dev.wharf.layers.layer.LayerWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import dev.wharf.builder.plan.StepSource;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,12 +42,11 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Runs one {@link BuildPlan}: each stage once the stages it builds on or copies from are done, independent stages
- * at the same time on a bounded pool; each step looked up in the build cache by its key and executed on a miss;
- * every step reported to the listener. The first failure stops the build: the other running stages are
- * interrupted (their processes killed, their snapshots released) before {@link #run} returns.
+ * Runs one {@link BuildPlan}: its stages through a {@link StageScheduler} (independent stages at the same time),
+ * each step looked up in the build cache by its key and executed on a miss, every step reported to the listener.
  *
- * <p>One instance per build; {@link #run} is called once, its stages run on the instance's own threads.
+ * <p>One instance per build; {@link #run} is called once. Stages may run concurrently, so the shared state is in
+ * concurrent collections.
  */
 final class BuildExecutor {
     /** The image state after a step: its layers, its config (with rootfs and history) and the key of that step. */
@@ -78,9 +67,6 @@ final class BuildExecutor {
     private final AtomicInteger counter = new AtomicInteger();
     private final List<BuildResult.StepTiming> timings = Collections.synchronizedList(new ArrayList<>());
     private final Map<Integer, State> stages = new ConcurrentHashMap<>();
-    /** The failure that stopped the build; later ones (stages interrupted because of it) do not replace it. */
-    private final java.util.concurrent.atomic.AtomicReference<Exception> firstFailure =
-            new java.util.concurrent.atomic.AtomicReference<>();
 
     BuildExecutor(Workspace workspace, BuildPlan plan, BuildSettings settings, StepRunner runner) {
         this.workspace = workspace;
@@ -104,88 +90,13 @@ final class BuildExecutor {
         }
     }
 
-    /** Builds every planned stage; returns the target stage's final state. */
+    /** Builds every planned stage, independent ones at the same time; returns the target stage's final state. */
     State run() throws BuildFailedException, InterruptedException {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(settings.parallelism(), plan.stages().size()),
-                r -> {
-                    Thread t = new Thread(r, "wharf-stage");
-                    t.setDaemon(true);
-                    return t;
-                });
-        Map<Integer, CompletableFuture<State>> futures = new HashMap<>();
-        try {
-            for (PlannedStage stage : plan.stages()) {
-                schedule(stage, futures, pool);
-            }
-            CompletableFuture<State> target = futures.get(plan.target());
-            try {
-                return target.get();
-            } catch (ExecutionException e) {
-                Throwable cause = firstFailure.get() != null ? firstFailure.get()
-                        : e.getCause() instanceof CompletionException c ? c.getCause() : e.getCause();
-                if (cause instanceof BuildFailedException failed) {
-                    throw failed;
-                }
-                if (cause instanceof InterruptedException interrupted) {
-                    throw interrupted;
-                }
-                throw new IllegalStateException("stage failed unexpectedly: " + cause, cause);
-            }
-        } finally {
-            // Interrupts stages still running (after a failure or a cancel) and waits until they have released
-            // their processes and snapshots.
-            pool.shutdownNow();
-            if (!pool.awaitTermination(5, TimeUnit.MINUTES)) {
-                throw new InterruptedException("stages did not stop within 5 minutes");
-            }
-        }
-    }
-
-    private CompletableFuture<State> schedule(PlannedStage stage, Map<Integer, CompletableFuture<State>> futures,
-                                              ExecutorService pool) {
-        CompletableFuture<State> existing = futures.get(stage.index());
-        if (existing != null) {
-            return existing;
-        }
-        List<CompletableFuture<State>> deps = new ArrayList<>();
-        for (int dep : dependencies(stage)) {
-            plan.stage(dep).ifPresent(s -> deps.add(schedule(s, futures, pool)));
-        }
-        CompletableFuture<State> future = CompletableFuture.allOf(deps.toArray(CompletableFuture[]::new))
-                .thenApplyAsync(ignored -> {
-                    try {
-                        State state = runStage(stage);
-                        stages.put(stage.index(), state);
-                        return state;
-                    } catch (BuildFailedException | InterruptedException e) {
-                        firstFailure.compareAndSet(null, e);
-                        throw new CompletionException(e);
-                    }
-                }, pool);
-        // The first failure stops every other stage: their threads are interrupted.
-        future.whenComplete((state, failure) -> {
-            if (failure != null) {
-                pool.shutdownNow();
-            }
+        return new StageScheduler(plan, settings.parallelism()).run(stage -> {
+            State state = runStage(stage);
+            stages.put(stage.index(), state);
+            return state;
         });
-        futures.put(stage.index(), future);
-        return future;
-    }
-
-    /** The stages {@code stage} starts from or copies from. */
-    private static Set<Integer> dependencies(PlannedStage stage) {
-        Set<Integer> deps = new TreeSet<>();
-        if (stage.base() instanceof StageBase.Stage base) {
-            deps.add(base.index());
-        }
-        for (Step step : stage.steps()) {
-            for (StepSource source : step.sources()) {
-                if (source instanceof StepSource.Stage s) {
-                    deps.add(s.index());
-                }
-            }
-        }
-        return deps;
     }
 
     private State runStage(PlannedStage stage) throws BuildFailedException, InterruptedException {

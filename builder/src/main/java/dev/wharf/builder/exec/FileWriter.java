@@ -56,9 +56,14 @@ final class FileWriter {
         return parent.equals("/") ? upper.resolve(name) : upper.resolve(parent.substring(1)).resolve(name);
     }
 
-    /** Creates {@code absolutePath} and its parents as directories (WORKDIR), owned by the default owner. */
-    void mkdirAll(String absolutePath) throws IOException, LayerException {
-        mkdirs(view.canonical(absolutePath));
+    /**
+     * Creates {@code absolutePath} and its parents as directories (WORKDIR), owned by the default owner; returns
+     * the host directory.
+     */
+    Path mkdirAll(String absolutePath) throws IOException, LayerException {
+        String canonical = view.canonical(absolutePath);
+        mkdirs(canonical);
+        return canonical.equals("/") ? upper : upper.resolve(canonical.substring(1));
     }
 
     private void mkdirs(String canonicalDir) throws IOException, LayerException {

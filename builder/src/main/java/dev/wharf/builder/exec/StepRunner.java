@@ -140,10 +140,17 @@ final class StepRunner {
                 switch (e.type()) {
                     case DIRECTORY -> writer.directory(target, attrs);
                     case REGULAR -> {
-                        if (e.hardlinkTo().isPresent() && written.containsKey(e.hardlinkTo().get())) {
+                        Path source = copy.sources().file(e.sourcePath());
+                        if (step.instruction() instanceof AddInstruction add && add.unpack().orElse(true)
+                                && named(e, copy.request().get().sources()) && Archives.isTar(source)) {
+                            // ADD unpacks a local tar archive (compression recognised by content) into the
+                            // destination directory, keeping the archive's owners and modes, as BuildKit does.
+                            Archives.unpack(source, writer.mkdirAll(copy.destination()),
+                                    new LayerApplier(workspace.posix()));
+                        } else if (e.hardlinkTo().isPresent() && written.containsKey(e.hardlinkTo().get())) {
                             writer.hardlink(written.get(e.hardlinkTo().get()), target);
                         } else {
-                            writer.copyFile(copy.sources().file(e.sourcePath()), target, attrs);
+                            writer.copyFile(source, target, attrs);
                         }
                     }
                     case SYMLINK -> writer.symlink(e.stat().linkTarget(), target, attrs);
@@ -237,6 +244,21 @@ final class StepRunner {
             }
         }
         return dir;
+    }
+
+    /**
+     * True when the entry is a source itself, not a file inside a source directory: only those are unpacked. A
+     * wildcard matches within one path component, so a match has as many components as its pattern.
+     */
+    private static boolean named(FileEntry entry, List<String> sources) {
+        for (String source : sources) {
+            String clean = source.replaceAll("^(\\./|/)+", "").replaceAll("/+$", "");
+            if (entry.sourcePath().equals(clean) || (clean.matches(".*[*?\\[].*")
+                    && entry.sourcePath().split("/").length == clean.split("/").length)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Optional<FileType> typeOf(RootView view, String path) {

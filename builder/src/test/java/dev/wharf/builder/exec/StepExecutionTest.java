@@ -95,6 +95,24 @@ class StepExecutionTest {
     }
 
     @Test
+    void add_unpacksLocalTarArchivesButNotTarsInsideDirectories() throws Exception {
+        Path content = Files.createDirectories(temp.resolve("archive-content/pkg"));
+        Files.writeString(content.resolve("file.txt"), "unpacked\n");
+        Process tar = new ProcessBuilder("sh", "-c", "tar -C " + temp.resolve("archive-content")
+                + " -czf " + context.resolve("pkg.tar.gz") + " pkg && mkdir -p " + context.resolve("nested")
+                + " && cp " + context.resolve("pkg.tar.gz") + " " + context.resolve("nested/inner.tgz"))
+                .redirectErrorStream(true).start();
+        assertEquals(0, tar.waitFor(), new String(tar.getInputStream().readAllBytes()));
+        build("""
+                FROM busybox:latest
+                ADD pkg.tar.gz /opt/
+                ADD nested /nested/
+                """);
+        assertEquals(List.of("unpacked", "file"), run("sh", "-c",
+                "cat /opt/pkg/file.txt; test -f /nested/inner.tgz && echo file"));
+    }
+
+    @Test
     void metadataInstructions_setTheConfigWithEmptyLayerHistory() throws Exception {
         BuildResult result = build("""
                 FROM busybox:latest
