@@ -207,10 +207,7 @@ final class BuildExecutor {
                 layers.add(layer.get());
                 List<Digest> chain = ChainIds.of(layers.stream().map(LayerBlob::diffId).toList());
                 String name = ChainIds.snapshotName(chain.get(chain.size() - 1));
-                if (snapshotter.stat(name).isEmpty()) {
-                    snapshotter.commit(name, key);
-                    committed = true;
-                }
+                committed = LayerSnapshots.commitUnlessPresent(snapshotter, name, key);
             }
             return new State(layers, nextImage(state.image(), step, text, layer), next);
         } finally {

@@ -54,6 +54,26 @@ final class LayerSnapshots {
         return parent;
     }
 
+    /**
+     * Commits {@code key} as {@code name} unless a snapshot of that name exists: another build (or stage) may have
+     * made the same snapshot at the same time, and then its copy serves both. Returns whether {@code key} was
+     * committed; if not, the caller removes it.
+     */
+    static boolean commitUnlessPresent(Snapshotter snapshotter, String name, String key) throws SnapshotException {
+        if (snapshotter.stat(name).isPresent()) {
+            return false;
+        }
+        try {
+            snapshotter.commit(name, key);
+            return true;
+        } catch (SnapshotException e) {
+            if (snapshotter.stat(name).isPresent()) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     private void unpack(LayerBlob layer, String parent, String name) throws SnapshotException, LayerException {
         String key = "unpack-" + UUID.randomUUID();
         List<Mount> mounts = snapshotter.prepare(key, parent);
@@ -69,10 +89,7 @@ final class LayerSnapshots {
                 throw new LayerException("cannot unpack layer " + layer.descriptor().digest() + ": "
                         + e.getMessage(), e);
             }
-            if (snapshotter.stat(name).isEmpty()) {
-                snapshotter.commit(name, key);
-                committed = true;
-            }
+            committed = commitUnlessPresent(snapshotter, name, key);
         } finally {
             if (!committed) {
                 snapshotter.remove(key);
