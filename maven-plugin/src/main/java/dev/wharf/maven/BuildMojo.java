@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -71,6 +72,20 @@ public class BuildMojo extends AbstractMojo {
     /** Build every step again instead of taking results from the cache (results are still cached). */
     @Parameter(property = "wharf.noCache", defaultValue = "false")
     boolean noCache;
+
+    /** Stages (by name) whose steps are built again instead of taken from the cache. */
+    @Parameter(property = "wharf.noCacheFilter")
+    List<String> noCacheFilter = new ArrayList<>();
+
+    /**
+     * Seconds since 1970 that the image's timestamps are clamped to ({@code SOURCE_DATE_EPOCH}); by default taken
+     * from {@code project.build.outputTimestamp}, Maven's reproducible-build setting, when the project has one.
+     */
+    @Parameter(property = "wharf.sourceDateEpoch")
+    Long sourceDateEpoch;
+
+    @Parameter(defaultValue = "${project.build.outputTimestamp}", readonly = true)
+    String outputTimestamp;
 
     /** Skips the goal. */
     @Parameter(property = "wharf.skip", defaultValue = "false")
@@ -132,12 +147,26 @@ public class BuildMojo extends AbstractMojo {
         }
         BuildRequest.Builder b = BuildRequest.builder(context).dockerfile(file).buildArgs(args).target(target)
                 .noCache(noCache).listener(progress);
-        for (String tag : tags == null ? List.<String>of() : tags) {
-            if (!tag.isBlank()) {
-                b.tag(tag.strip());
-            }
+        for (String stage : nonBlank(noCacheFilter)) {
+            b.noCacheFilter(stage);
+        }
+        try {
+            OptionalLong epoch = sourceDateEpoch != null ? OptionalLong.of(sourceDateEpoch)
+                    : SourceDateEpoch.fromOutputTimestamp(outputTimestamp);
+            epoch.ifPresent(b::sourceDateEpoch);
+        } catch (IllegalArgumentException e) {
+            throw new MojoFailureException(e.getMessage(), e);
+        }
+        for (String tag : nonBlank(tags)) {
+            b.tag(tag);
         }
         return b.build();
+    }
+
+    /** The stripped, non-blank values of a list parameter (Maven leaves a list null or with blanks from "a,,b"). */
+    private static List<String> nonBlank(List<String> values) {
+        return values == null ? List.of()
+                : values.stream().filter(v -> v != null && !v.isBlank()).map(String::strip).toList();
     }
 
     /** A user property ({@code -D}) of the session, else a system property, else null. */

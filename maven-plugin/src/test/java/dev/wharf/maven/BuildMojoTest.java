@@ -74,6 +74,8 @@ class BuildMojoTest {
         mojo.target = "runtime";
         mojo.noCache = true;
         mojo.runtime = "builtin";
+        mojo.noCacheFilter = List.of("build", " ");
+        mojo.outputTimestamp = "2024-01-01T00:00:00Z";
         mojo.engines = engine(request -> {
             request.listener().onEvent(new BuildEvent.StepStarted(1, "runtime", 1, 1, "FROM busybox"));
             return CompletableFuture.completedFuture(new BuildResult(DIGEST, ID, "{}", List.of(), request.tags(),
@@ -88,6 +90,8 @@ class BuildMojoTest {
         assertEquals(Map.of("VERSION", "1"), request.buildArgs());
         assertEquals("runtime", request.target().orElseThrow());
         assertTrue(request.noCache());
+        assertEquals(java.util.Set.of("build"), request.noCacheFilter());
+        assertEquals(1704067200L, request.sourceDateEpoch().orElseThrow());
         assertEquals(dir.resolve("store"), engines.get(0).storeRoot());
         assertEquals("builtin", engines.get(0).runtime());
 
@@ -114,6 +118,16 @@ class BuildMojoTest {
         assertTrue(e.getMessage().contains("    > about to fail"), e.getMessage());
         assertNull(mojo.project.getProperties().getProperty(BuildMojo.DIGEST_PROPERTY));
         assertFalse(Files.exists(dir.resolve("target/wharf/digest")));
+    }
+
+    @Test
+    void sourceDateEpochParameter_winsOverTheOutputTimestamp() throws Exception {
+        mojo.sourceDateEpoch = 42L;
+        mojo.outputTimestamp = "2024-01-01T00:00:00Z";
+        mojo.engines = engine(request -> CompletableFuture.completedFuture(
+                new BuildResult(DIGEST, ID, "{}", List.of(), List.of(), List.of())));
+        mojo.execute();
+        assertEquals(42L, requests.get(0).sourceDateEpoch().orElseThrow());
     }
 
     @Test
