@@ -135,6 +135,17 @@ class StepExecutionTest {
     }
 
     @Test
+    void onbuildTriggers_runInTheChildImage() throws Exception {
+        engine.build(BuildRequest.builder(context).tag("parent:latest").dockerfileText("""
+                FROM busybox:latest
+                ONBUILD COPY a.txt /from-trigger
+                ONBUILD RUN echo triggered > /triggered
+                """).build()).get(5, TimeUnit.MINUTES);
+        build("FROM parent:latest\nRUN cat /from-trigger /triggered > /both\n");
+        assertEquals(List.of("from the context", "triggered"), run("cat", "/both"));
+    }
+
+    @Test
     void metadataInstructions_setTheConfigWithEmptyLayerHistory() throws Exception {
         BuildResult result = build("""
                 FROM busybox:latest
