@@ -153,9 +153,12 @@ final class BuildExecutor {
             if (step.instruction() instanceof CopyInstruction || step.instruction() instanceof AddInstruction) {
                 copy = Optional.of(runner.prepareCopy(step, stages, checksums));
             }
+            if (!step.mounts().isEmpty()) {
+                runner.mountChecksums(step, stages, checksums);
+            }
             Platform platform = Platform.of(stage.platform().os(), stage.platform().architecture());
             CacheKeyInputs inputs = StepKeys.inputs(settings.source().name(), stage.displayName(), index, step, text,
-                    state.parent(), platform, checksums);
+                    state.parent(), platform, checksums, settings.sourceDateEpoch());
             StepParent next = StepParent.step(inputs.key());
             if (!step.ignoreCache()) {
                 Optional<CacheRecord> hit = workspace.cache().lookup(inputs.key());
@@ -195,7 +198,7 @@ final class BuildExecutor {
         boolean committed = false;
         try {
             if (step.instruction() instanceof RunInstruction run) {
-                runner.run(step, run, mounts, number, start, plan.proxyEnv());
+                runner.run(step, run, mounts, number, start, plan.proxyEnv(), stages);
             } else if (copy.isPresent()) {
                 runner.copy(step, copy.get(), mounts);
             } else {

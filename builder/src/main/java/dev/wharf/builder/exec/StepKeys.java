@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The cache key inputs of a step: its parent, the instruction after expansion in a canonical form (fields, never
@@ -30,7 +31,7 @@ final class StepKeys {
     }
 
     static CacheKeyInputs inputs(String file, String stage, int index, Step step, String text, StepParent parent,
-                                 Platform platform, Map<String, Digest> checksums) {
+                                 Platform platform, Map<String, Digest> checksums, OptionalLong sourceDateEpoch) {
         CacheKeyInputs.Builder b = CacheKeyInputs.builder(StepIdentity.forStep(file, stage, index), parent,
                         step.kind())
                 .text(text)
@@ -46,6 +47,9 @@ final class StepKeys {
             b.instruction("mounts", step.mounts().stream().map(Object::toString).toList());
         }
         checksums.forEach(b::checksum);
+        // SOURCE_DATE_EPOCH clamps the layer's timestamps and dates the history entry, so it changes the result
+        // even when the step does not read it.
+        sourceDateEpoch.ifPresent(e -> b.instruction("sourceDateEpoch", Long.toString(e)));
         return b.build();
     }
 

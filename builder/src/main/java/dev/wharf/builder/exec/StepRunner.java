@@ -7,6 +7,7 @@ import dev.wharf.builder.sandbox.ExitStatus;
 import dev.wharf.builder.sandbox.NetworkMode;
 import dev.wharf.builder.sandbox.ProcessUser;
 import dev.wharf.builder.snapshot.RootView;
+import dev.wharf.builder.sandbox.SandboxMount;
 import dev.wharf.builder.sandbox.SandboxSpec;
 import dev.wharf.builder.sandbox.UserResolver;
 import dev.wharf.builder.snapshot.Mount;
@@ -39,8 +40,9 @@ import java.util.Optional;
 
 /**
  * Does the filesystem work of one step in a prepared snapshot: COPY/ADD (context files, here-documents,
- * {@code --from} another stage, {@code --chown}, octal {@code --chmod}), WORKDIR (creates the directory) and RUN
- * (through the sandbox with the step's environment, user, working directory and shell).
+ * {@code --from} another stage, {@code --chown}, octal {@code --chmod}, local tar archives), WORKDIR (creates the
+ * directory) and RUN (through the sandbox with the step's environment, user, working directory, shell and
+ * {@link RunMounts mounts}).
  *
  * <p>Thread-safe: stages of one build may run at once.
  */
@@ -59,6 +61,18 @@ final class StepRunner {
         this.settings = settings;
     }
 
+    /** The extra mounts of a RUN step. */
+    List<SandboxMount> mounts(Step step, Map<Integer, BuildExecutor.State> stages) throws Exception {
+        return new RunMounts(workspace.store().root().resolve("cache-mounts"), this).mounts(step, stages,
+                settings.scratch());
+    }
+
+    /** Adds the content checksums of a RUN step's bind mounts. */
+    void mountChecksums(Step step, Map<Integer, BuildExecutor.State> stages, Map<String, Digest> checksums)
+            throws Exception {
+        new RunMounts(workspace.store().root().resolve("cache-mounts"), this).checksums(step, stages, checksums);
+    }
+
     /** Resolves a COPY/ADD's sources and puts their content checksum into {@code checksums}. */
     PreparedCopy prepareCopy(Step step, Map<Integer, BuildExecutor.State> stages, Map<String, Digest> checksums)
             throws Exception {
@@ -75,7 +89,7 @@ final class StepRunner {
             excludes = copy.excludes().stream().map(Word::text).toList();
             parents = copy.parents();
             if (copy.from().isPresent()) {
-                sources = fromSources(step, stages);
+                sources = fromSources(step.sources().isEmpty() ? null : step.sources().get(0), stages);
             }
         } else {
             AddInstruction add = (AddInstruction) step.instruction();
@@ -184,24 +198,23 @@ final class StepRunner {
     }
 
     /** RUN: the command in the sandbox; a non-zero exit is a {@link BuildExecutor.StepFailure} with its code. */
-    void run(Step step, RunInstruction run, List<Mount> mounts, int number, long start, Map<String, String> proxy)
-            throws Exception {
-        if (!step.mounts().isEmpty()) {
-            throw new BuildExecutor.StepFailure("RUN --mount is not supported yet", null, null);
-        }
+    void run(Step step, RunInstruction run, List<Mount> mounts, int number, long start, Map<String, String> proxy,
+             Map<Integer, BuildExecutor.State> stages) throws Exception {
         List<String> argv = RunCommand.argv(run.command(), step.environment().shell());
         List<String> env = new ArrayList<>(step.environment().env());
         proxy.forEach((k, v) -> env.add(k + "=" + v));
         ProcessUser user = new UserResolver().resolve(step.environment().user(), RootView.of(mounts));
         String cwd = step.environment().workingDir().isEmpty() ? "/" : step.environment().workingDir();
-        SandboxSpec spec = SandboxSpec.builder(mounts, argv, workspace.hostsFile(), workspace.resolvConf())
+        SandboxSpec.Builder spec = SandboxSpec.builder(mounts, argv, workspace.hostsFile(), workspace.resolvConf())
                 .env(env)
                 .user(user)
                 .cwd(cwd)
                 .network(run.network() == dev.wharf.grammar.instructions.NetworkMode.HOST
-                        ? NetworkMode.HOST : NetworkMode.NONE)
-                .build();
-        ExitStatus status = workspace.sandbox(settings.runtime()).run(spec, (stream, line) ->
+                        ? NetworkMode.HOST : NetworkMode.NONE);
+        for (SandboxMount extra : mounts(step, stages)) {
+            spec.mount(extra);
+        }
+        ExitStatus status = workspace.sandbox(settings.runtime()).run(spec.build(), (stream, line) ->
                 settings.listener().onEvent(new BuildEvent.StepLog(number, stream.fd(), line,
                         Duration.ofNanos(System.nanoTime() - start))));
         if (status.termination() == ExitStatus.Termination.CANCELLED) {
@@ -213,8 +226,16 @@ final class StepRunner {
         }
     }
 
-    private synchronized CopySources fromSources(Step step, Map<Integer, BuildExecutor.State> stages) throws Exception {
-        StepSource source = step.sources().isEmpty() ? null : step.sources().get(0);
+    /** What a {@code from=} (or {@code --from}) names: the context when empty, else a stage or an image. */
+    CopySources sources(Step step, String from, Map<Integer, BuildExecutor.State> stages) throws Exception {
+        if (from.isEmpty()) {
+            return settings.context();
+        }
+        return fromSources(RunMounts.source(step, from).orElse(null), stages);
+    }
+
+    private synchronized CopySources fromSources(StepSource source, Map<Integer, BuildExecutor.State> stages)
+            throws Exception {
         if (source instanceof StepSource.Stage stage) {
             CopySources existing = stageSources.get(stage.index());
             if (existing == null) {

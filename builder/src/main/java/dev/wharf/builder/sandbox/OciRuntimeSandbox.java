@@ -37,7 +37,7 @@ public final class OciRuntimeSandbox implements Sandbox {
     private final Launcher launcher = new Launcher();
     private final StateDirs state;
     private final OciSpecFactory.HostFacts host;
-    private final OciSpecFactory factory = new OciSpecFactory();
+    private final OciSpecFactory factory;
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /**
@@ -46,7 +46,14 @@ public final class OciRuntimeSandbox implements Sandbox {
      */
     public OciRuntimeSandbox(String name, Path runtime, Path stateRoot, Executables tools,
                              OciSpecFactory.HostFacts host) throws SandboxException {
+        this(name, runtime, stateRoot, tools, host, new OciSpecFactory());
+    }
+
+    /** As above, with containers' cgroups placed by {@code factory}'s cgroup parent. */
+    public OciRuntimeSandbox(String name, Path runtime, Path stateRoot, Executables tools,
+                             OciSpecFactory.HostFacts host, OciSpecFactory factory) throws SandboxException {
         this.name = name;
+        this.factory = factory;
         this.runtime = runtime;
         this.host = host;
         this.unshare = tools.find("unshare").orElseThrow(() -> new SandboxUnavailableException(
@@ -65,6 +72,7 @@ public final class OciRuntimeSandbox implements Sandbox {
         }
         for (String id : state.sweep()) {
             runtimeCommand("delete", "--force", id);
+            CgroupDirs.remove(factory.cgroupParent(), id);
         }
     }
 
@@ -119,6 +127,7 @@ public final class OciRuntimeSandbox implements Sandbox {
                 @Override
                 public void release() throws SandboxException {
                     runtimeCommand("delete", "--force", id);
+                    CgroupDirs.remove(factory.cgroupParent(), id);
                     stubs.clean();
                     run.close();
                 }

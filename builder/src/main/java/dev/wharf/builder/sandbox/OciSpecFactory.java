@@ -43,13 +43,36 @@ public final class OciSpecFactory {
     public static final List<String> READONLY_PATHS = List.of(
             "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
 
+    /** The default cgroup parent: containerd's {@code /<namespace>/<id>} with wharf as the namespace. */
+    public static final String DEFAULT_CGROUP_PARENT = "wharf";
+
     /** Facts about the host that change the spec. Immutable. */
     public record HostFacts(HostLimits limits, boolean cgroupNamespace) {
     }
 
+    private final String cgroupParent;
+
+    /** A factory placing containers' cgroups under {@code /wharf/<id>}. */
+    public OciSpecFactory() {
+        this(DEFAULT_CGROUP_PARENT);
+    }
+
+    /** A factory placing containers' cgroups under {@code /<cgroupParent>/<id>}. */
+    public OciSpecFactory(String cgroupParent) {
+        if (cgroupParent.isEmpty() || cgroupParent.contains("/") || cgroupParent.startsWith(".")) {
+            throw new IllegalArgumentException("cgroup parent must be one path component: " + cgroupParent);
+        }
+        this.cgroupParent = cgroupParent;
+    }
+
+    /** The cgroup parent directory name. */
+    public String cgroupParent() {
+        return cgroupParent;
+    }
+
     /**
      * The spec for {@code spec}, with the root filesystem at {@code rootPath} (relative to the bundle) and cgroups
-     * under {@code /wharf/<containerId>} (containerd's {@code /<namespace>/<id>} with wharf's namespace).
+     * under {@code /<cgroupParent>/<containerId>}.
      */
     public OciSpec create(SandboxSpec spec, String containerId, String rootPath, HostFacts host) {
         OciSpec.Process process = new OciSpec.Process(false,
@@ -60,7 +83,7 @@ public final class OciSpecFactory {
         boolean readOnlyRoot = spec.rootfs().get(0).readOnly();
         return new OciSpec(OCI_VERSION, process, new OciSpec.Root(rootPath, readOnlyRoot), spec.hostname(),
                 mounts(spec), new OciSpec.Linux(namespaces(spec, host), MASKED_PATHS, READONLY_PATHS,
-                "/wharf/" + containerId,
+                "/" + cgroupParent + "/" + containerId,
                 new OciSpec.Resources(List.of(new OciSpec.DeviceRule(false, "rwm")))));
     }
 

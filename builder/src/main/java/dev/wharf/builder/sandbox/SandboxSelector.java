@@ -111,7 +111,7 @@ public final class SandboxSelector {
         return switch (runtime) {
             case RUNC -> new OciRuntimeSandbox("runc", host.runc().orElseThrow(), stateRoot, tools, facts);
             case CRUN -> new OciRuntimeSandbox("crun", host.crun().orElseThrow(), stateRoot, tools, facts);
-            default -> new UnshareSandbox(stateRoot.resolve("builtin"), tools);
+            default -> new UnshareSandbox(stateRoot.resolve("builtin"), tools, limits);
         };
     }
 

@@ -86,6 +86,12 @@ final class SupervisedProcess implements SandboxProcess {
                 break;
             } catch (InterruptedException e) {
                 interrupted = true;
+            } catch (SandboxException e) {
+                // A setup failure was already reported by waitFor; closing only has to release.
+                break;
+            } catch (IllegalStateException e) {
+                // A listener failure was already reported by waitFor.
+                break;
             }
         }
         try {

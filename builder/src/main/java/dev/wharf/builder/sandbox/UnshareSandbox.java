@@ -21,8 +21,9 @@ import java.util.stream.Collectors;
  * <p>The root is switched the way {@code switch_root} does it (move mount onto {@code /}, then chroot) rather than
  * with {@code pivot_root}, because the tools that drop privileges live in the host root and must run after the
  * switch. The old root stays covered by the new one at the namespace root, so {@code ..} and a second chroot lead
- * back into the new root, and without {@code CAP_SYS_ADMIN} nothing can be unmounted to uncover it. Requires root.
- * Thread-safe.
+ * back into the new root, and without {@code CAP_SYS_ADMIN} nothing can be unmounted to uncover it. The outer
+ * {@code unshare} carries a parent-death signal ({@link Launcher}) and {@code --kill-child}, so the JVM dying ends the
+ * whole namespace. Requires root. Thread-safe.
  */
 public final class UnshareSandbox implements Sandbox {
     private final StateDirs state;
@@ -34,13 +35,16 @@ public final class UnshareSandbox implements Sandbox {
     private final Optional<Path> ip;
     private final boolean cgroup2;
     private final Launcher launcher = new Launcher();
+    private final HostLimits limits;
 
     /**
      * Makes a built-in sandbox keeping per-run state under {@code stateRoot}, and sweeps state left by dead runs.
+     * Ulimits are capped at {@code limits}, as the OCI runtimes get them through {@link OciSpecFactory}.
      *
      * @throws SandboxUnavailableException when {@code unshare}, {@code setpriv} or {@code sh} is missing
      */
-    public UnshareSandbox(Path stateRoot, Executables tools) throws SandboxException {
+    public UnshareSandbox(Path stateRoot, Executables tools, HostLimits limits) throws SandboxException {
+        this.limits = limits;
         this.unshare = require(tools, "unshare");
         this.setpriv = require(tools, "setpriv");
         this.env = require(tools, "env");
@@ -146,7 +150,8 @@ public final class UnshareSandbox implements Sandbox {
         if (!spec.ulimits().isEmpty()) {
             argv.add(prlimit.orElseThrow().toString());
             for (Ulimit u : spec.ulimits()) {
-                argv.add("--" + u.name() + "=" + u.soft() + ":" + u.hard());
+                Ulimit capped = limits.cap(u);
+                argv.add("--" + capped.name() + "=" + capped.soft() + ":" + capped.hard());
             }
             argv.add("--");
         }

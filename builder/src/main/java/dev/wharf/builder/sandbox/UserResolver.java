@@ -18,7 +18,8 @@ import java.util.OptionalLong;
  * {@code executor/oci/user.go} ({@code GetUser}) with moby/sys/user's {@code GetExecUser}:
  * <ul>
  *   <li>empty means {@code 0}, and a failed lookup of that default still gives root;</li>
- *   <li>{@code uid:gid} with both numeric (or {@code root}) is taken as is: no file is read, no supplementary groups;</li>
+ *   <li>{@code uid:gid} with both numeric (or {@code root}) is taken as is: no file is read, no supplementary
+ *       groups;</li>
  *   <li>otherwise the user is found by name, or by uid when numeric (a numeric uid without an entry is used with
  *       gid 0); without an explicit group, the primary gid comes from the passwd entry and the supplementary
  *       groups are every group listing the user's name; an explicit group is found by name or gid and then there

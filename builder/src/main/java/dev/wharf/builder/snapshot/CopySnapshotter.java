@@ -12,8 +12,9 @@ import java.util.TreeSet;
 /**
  * A snapshotter for filesystems without overlayfs: every snapshot is a full copy of its parent (reflinked where the
  * filesystem can), mounted as a bind mount, and its changes are found by walking it beside the parent and comparing
- * metadata and, where timestamps are too coarse, content. A view shares its parent's directory read-only. Slower and larger than {@link OverlaySnapshotter}, with the
- * same contract. Thread-safe; see {@link LocalSnapshotter} for the on-disk layout.
+ * metadata and, where timestamps are too coarse, content. A view shares its parent's directory read-only. Slower
+ * and larger than {@link OverlaySnapshotter}, with the same contract. Thread-safe; see {@link LocalSnapshotter} for
+ * the on-disk layout.
  */
 public final class CopySnapshotter extends LocalSnapshotter {
     /** Opens (creating if needed) a copy-based snapshot store at {@code root} and sweeps orphans. */

@@ -55,7 +55,7 @@ abstract class LocalSnapshotter implements Snapshotter {
     /** Fills a new snapshot directory (already containing an empty {@code fs}) for the given kind and parents. */
     abstract void populate(Path dir, SnapshotKind kind, List<Path> parentFs) throws SnapshotException;
 
-    /** The mounts of a snapshot whose directory is {@code dir}, with its parents' {@code fs} directories nearest first. */
+    /** The mounts of the snapshot in {@code dir}, with its parents' {@code fs} directories nearest first. */
     abstract List<Mount> mountsOf(Path dir, SnapshotKind kind, List<Path> parentFs);
 
     /** The changes of an active snapshot in {@code dir} against its parents. */

@@ -4,7 +4,7 @@ package dev.wharf.builder.snapshot;
 public enum SnapshotKind {
     /** A read-only snapshot on top of a committed parent, made by {@link Snapshotter#view}. */
     VIEW,
-    /** A writable snapshot made by {@link Snapshotter#prepare}; it becomes committed with {@link Snapshotter#commit}. */
+    /** A writable snapshot made by {@link Snapshotter#prepare}; {@link Snapshotter#commit} commits it. */
     ACTIVE,
     /** An immutable snapshot, addressed by its name (for a layer, its ChainID); the only kind that can be a parent. */
     COMMITTED

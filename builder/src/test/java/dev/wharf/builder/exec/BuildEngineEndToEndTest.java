@@ -140,6 +140,11 @@ class BuildEngineEndToEndTest {
         assertEquals(first.imageDigest(), second.imageDigest());
         assertEquals(List.of(), second.steps().stream().filter(s -> s.cached() && !s.name().startsWith("FROM"))
                 .toList(), "--no-cache runs every step");
+        // A build without the epoch saves its own cache entries; they must not leak unclamped times into a later
+        // build with the epoch.
+        build(hello().noCache(true));
+        BuildResult cached = build(hello().sourceDateEpoch(1_700_000_000L));
+        assertEquals(first.imageDigest(), cached.imageDigest(), "cache hits give the same image");
     }
 
     @Test

@@ -113,6 +113,39 @@ class StepExecutionTest {
     }
 
     @Test
+    void runMounts_cacheIsKeptBetweenBuilds_bindReadsTheContext_tmpfsLeavesNoTrace() throws Exception {
+        String dockerfile = """
+                FROM busybox:latest
+                RUN --mount=type=cache,target=/cache --mount=type=bind,source=dir,target=/src \\
+                    --mount=type=tmpfs,target=/scratch \\
+                    echo run >> /cache/log && cat /src/sub/b.txt > /scratch/x && cp /scratch/x /copied \\
+                    && wc -l < /cache/log > /runs
+                """;
+        build(dockerfile);
+        assertEquals(List.of("nested", "1"), run("cat", "/copied", "/runs"));
+        engine.build(BuildRequest.builder(context).dockerfileText(dockerfile).tag("t:latest").noCache(true).build())
+                .get(5, TimeUnit.MINUTES);
+        assertEquals(List.of("2"), run("cat", "/runs"));
+        assertEquals(List.of("gone"), run("sh", "-c", "test -e /scratch/x || test -e /cache/log || echo gone"));
+        // The bind source is part of the key: changing it reruns the step.
+        Files.writeString(context.resolve("dir/sub/b.txt"), "changed\n");
+        BuildResult changed = build(dockerfile);
+        assertEquals(List.of("changed", "3"), run("cat", "/copied", "/runs"));
+        assertTrue(changed.steps().stream().anyMatch(st -> st.name().startsWith("RUN") && !st.cached()));
+    }
+
+    @Test
+    void onbuildTriggers_runInTheChildImage() throws Exception {
+        engine.build(BuildRequest.builder(context).tag("parent:latest").dockerfileText("""
+                FROM busybox:latest
+                ONBUILD COPY a.txt /from-trigger
+                ONBUILD RUN echo triggered > /triggered
+                """).build()).get(5, TimeUnit.MINUTES);
+        build("FROM parent:latest\nRUN cat /from-trigger /triggered > /both\n");
+        assertEquals(List.of("from the context", "triggered"), run("cat", "/both"));
+    }
+
+    @Test
     void metadataInstructions_setTheConfigWithEmptyLayerHistory() throws Exception {
         BuildResult result = build("""
                 FROM busybox:latest

@@ -29,7 +29,7 @@ class CopySnapshotterSandboxTest {
     void run_onACopiedRoot_changesOnlyTheCopy(String runtime) throws Exception {
         HostRequirements.requireRoot();
         Sandbox sandbox = runtime.equals("builtin")
-                ? new UnshareSandbox(temp.resolve("state"), Executables.fromEnvironment())
+                ? new UnshareSandbox(temp.resolve("state"), Executables.fromEnvironment(), HostLimits.current())
                 : new OciRuntimeSandbox(runtime, HostRequirements.requireTool(runtime, "apt-get install " + runtime),
                         temp.resolve("state"), Executables.fromEnvironment(),
                         new OciSpecFactory.HostFacts(HostLimits.current(), false));

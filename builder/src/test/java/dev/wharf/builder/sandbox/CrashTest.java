@@ -30,7 +30,7 @@ class CrashTest {
 
     static Sandbox sandbox(String runtime, Path state) throws Exception {
         if (runtime.equals("builtin")) {
-            return new UnshareSandbox(state, Executables.fromEnvironment());
+            return new UnshareSandbox(state, Executables.fromEnvironment(), HostLimits.current());
         }
         return new OciRuntimeSandbox(runtime, HostRequirements.requireTool(runtime, "apt-get install " + runtime),
                 state, Executables.fromEnvironment(), new OciSpecFactory.HostFacts(HostLimits.current(), false));

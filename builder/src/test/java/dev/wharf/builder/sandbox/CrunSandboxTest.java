@@ -9,6 +9,6 @@ class CrunSandboxTest extends SandboxContract {
     Sandbox create(Path stateRoot) throws Exception {
         Path crun = HostRequirements.requireTool("crun", "apt-get install crun");
         return new OciRuntimeSandbox("crun", crun, stateRoot, Executables.fromEnvironment(),
-                new OciSpecFactory.HostFacts(HostLimits.current(), false));
+                new OciSpecFactory.HostFacts(HostLimits.current(), false), new OciSpecFactory(cgroupParent));
     }
 }

@@ -9,6 +9,6 @@ class RuncSandboxTest extends SandboxContract {
     Sandbox create(Path stateRoot) throws Exception {
         Path runc = HostRequirements.requireTool("runc", "apt-get install runc");
         return new OciRuntimeSandbox("runc", runc, stateRoot, Executables.fromEnvironment(),
-                new OciSpecFactory.HostFacts(HostLimits.current(), false));
+                new OciSpecFactory.HostFacts(HostLimits.current(), false), new OciSpecFactory(cgroupParent));
     }
 }

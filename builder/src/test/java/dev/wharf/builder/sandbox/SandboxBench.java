@@ -48,7 +48,8 @@ public final class SandboxBench {
         System.out.printf("snapshot prepare+changes+remove alone: %.1f ms%n", snapshotOnly);
         OciSpecFactory.HostFacts facts = new OciSpecFactory.HostFacts(HostLimits.current(), false);
         List<Sandbox> sandboxes = new ArrayList<>();
-        sandboxes.add(new UnshareSandbox(temp.resolve("state-builtin"), Executables.fromEnvironment()));
+        sandboxes.add(new UnshareSandbox(temp.resolve("state-builtin"), Executables.fromEnvironment(),
+                HostLimits.current()));
         for (String runtime : List.of("runc", "crun")) {
             Executables.fromEnvironment().find(runtime).ifPresent(path -> {
                 try {
@@ -64,8 +65,8 @@ public final class SandboxBench {
             double t = median(n, () -> {
                 String k = "bench-" + key[0]++;
                 List<Mount> rootfs = snapshotter.prepare(k, "base");
-                ExitStatus s = sandbox.run(SandboxSpec.builder(rootfs, List.of("/bin/true"), hosts, resolv).build(),
-                        OutputListener.discard());
+                SandboxSpec spec = SandboxSpec.builder(rootfs, List.of("/bin/true"), hosts, resolv).build();
+                ExitStatus s = sandbox.run(spec, OutputListener.discard());
                 if (!s.success()) {
                     throw new IllegalStateException(sandbox.name() + " failed: " + s);
                 }

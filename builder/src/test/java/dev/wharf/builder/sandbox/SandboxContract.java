@@ -212,6 +212,38 @@ abstract class SandboxContract {
     }
 
     @Test
+    void hostNetwork_seesTheHostsInterfaces() throws Exception {
+        List<String> host = Files.readAllLines(Path.of("/proc/net/dev")).stream().skip(2)
+                .map(l -> l.substring(0, l.indexOf(':')).trim()).sorted().toList();
+        Result r = run(shell(active(), "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort")
+                .network(NetworkMode.HOST).build());
+        assertEquals(host, r.out());
+    }
+
+    @Test
+    void ulimits_applyCappedAtTheHostsHardLimit() throws Exception {
+        long hard = HostLimits.current().hardLimit("nofile").orElse(1048576);
+        Result r = run(shell(active(), "ulimit -Sn; ulimit -Hn")
+                .ulimits(List.of(new Ulimit("nofile", 512, hard + 1000))).build());
+        assertEquals(List.of("512", String.valueOf(hard)), r.out(), r.err().toString());
+    }
+
+    @Test
+    void newPrivileges_areAllowedLikeBuildKit_unlessNoNewPrivilegesIsSet() throws Exception {
+        assertEquals(List.of("NoNewPrivs:\t0"), run("grep NoNewPrivs /proc/self/status").out());
+        assertEquals(List.of("NoNewPrivs:\t1"),
+                run(shell(active(), "grep NoNewPrivs /proc/self/status").noNewPrivileges(true).build()).out());
+    }
+
+    @Test
+    void maskedPaths_areEmpty() throws Exception {
+        Result r = run("cat /proc/kcore 2>/dev/null | wc -c; ls /sys/firmware 2>/dev/null | wc -l;"
+                + " echo 1 > /proc/sysrq-trigger; echo rc=$?");
+        assertEquals(List.of("0", "0"), r.out().subList(0, 2));
+        assertFalse(r.out().contains("rc=0"), r.out().toString());
+    }
+
+    @Test
     void processes_cannotSeeHostPids() throws Exception {
         Result r = run("ls /proc | grep -c '^[0-9]'; cat /proc/1/cmdline | tr '\\0' ' '");
         assertTrue(Integer.parseInt(r.out().get(0)) <= 3, "processes visible: " + r.out());
@@ -220,8 +252,11 @@ abstract class SandboxContract {
 
     @Test
     void networkNone_hasOnlyLoopback() throws Exception {
-        Result r = run("tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '");
-        assertEquals(List.of("lo"), r.out());
+        Result r = run("tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '; ip -o link show lo;"
+                + " ping -c 1 -W 2 127.0.0.1 >/dev/null && echo ping-ok");
+        assertEquals("lo", r.out().get(0), r.out().toString());
+        assertTrue(r.out().get(1).contains("<LOOPBACK,UP,LOWER_UP>"), "lo is up: " + r.out());
+        assertEquals("ping-ok", r.out().get(2), r.err().toString());
     }
 
     @Test
@@ -344,6 +379,23 @@ abstract class SandboxContract {
     }
 
     @Test
+    void setupFailure_isReportedOnce_andCloseOnlyReleases() throws Exception {
+        // An extra mount whose source does not exist makes the setup fail before the command starts.
+        SandboxSpec spec = shell(active(), "echo never").mount(SandboxMount.bind(temp.resolve("missing").toString(),
+                "/mnt/x", true)).build();
+        SandboxProcess p = sandbox.start(spec, OutputListener.discard());
+        try {
+            ExitStatus status = p.waitFor();
+            // runc and crun report their own setup failures as the container's exit status.
+            assertNotEquals(0, status.code());
+        } catch (SandboxException e) {
+            assertTrue(e.getMessage().contains("could not be set up"), e.getMessage());
+        }
+        p.close();
+        p.close();
+    }
+
+    @Test
     void missingCommand_failsWithoutLeaks() throws Exception {
         SandboxSpec spec = SandboxSpec.builder(active(), List.of("/no/such/program"), hosts, resolv).build();
         try {
@@ -392,12 +444,24 @@ abstract class SandboxContract {
                 .filter(l -> l.contains(dir.toString())).sorted().toList();
     }
 
-    /** Cgroup directories named like wharf's container ids, in any hierarchy. */
-    static List<Path> containerCgroups() throws IOException {
-        try (Stream<Path> dirs = Files.find(Path.of("/sys/fs/cgroup"), 4,
-                (p, a) -> a.isDirectory() && p.getFileName().toString().startsWith("wharf-"))) {
-            return dirs.toList();
+    /** This test's own cgroup parent, so that other builds on the machine cannot disturb the leak check. */
+    final String cgroupParent = "wharf-test-" + Long.toHexString(System.nanoTime());
+
+    /** Container cgroups left under this test's cgroup parent, in any hierarchy; removes the empty parents. */
+    List<Path> containerCgroups() throws IOException {
+        List<Path> left = new ArrayList<>();
+        for (Path hierarchy : CgroupDirs.hierarchies()) {
+            Path parent = hierarchy.resolve(cgroupParent);
+            if (Files.isDirectory(parent)) {
+                try (Stream<Path> dirs = Files.list(parent)) {
+                    dirs.filter(Files::isDirectory).forEach(left::add);
+                }
+                if (left.isEmpty()) {
+                    Files.delete(parent);
+                }
+            }
         }
+        return left;
     }
 
     static Set<Long> children() {

@@ -8,6 +8,6 @@ class UnshareSandboxTest extends SandboxContract {
     @Override
     Sandbox create(Path stateRoot) throws Exception {
         HostRequirements.requireTool("setpriv", "install util-linux");
-        return new UnshareSandbox(stateRoot, Executables.fromEnvironment());
+        return new UnshareSandbox(stateRoot, Executables.fromEnvironment(), HostLimits.current());
     }
 }

@@ -1,0 +1,80 @@
+package dev.wharf.builder.sandbox;
+
+import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Removes the cgroup directories of one container, {@code <hierarchy>/<parent>/<id>} in every mounted cgroup
+ * hierarchy.
+ * runc deletes them itself, except on some error paths (a process that failed to exec still exiting while runc
+ * cleans up), where it logs "device or resource busy" and leaves them. A cgroup directory can only be removed once
+ * no process is in it, so this can never disturb a live container. Stateless.
+ */
+final class CgroupDirs {
+    private static final int ATTEMPTS = 40;
+    private static final long PAUSE_MILLIS = 25;
+
+    private CgroupDirs() {
+    }
+
+    /** Removes {@code <parent>/<id>} under every cgroup mount point, waiting briefly for exiting processes. */
+    static void remove(String parent, String id) {
+        List<Path> left = new ArrayList<>();
+        for (Path hierarchy : hierarchies()) {
+            Path dir = hierarchy.resolve(parent).resolve(id);
+            if (Files.isDirectory(dir)) {
+                left.add(dir);
+            }
+        }
+        for (int attempt = 0; attempt < ATTEMPTS && !left.isEmpty(); attempt++) {
+            left.removeIf(CgroupDirs::tryRemove);
+            if (!left.isEmpty()) {
+                try {
+                    Thread.sleep(PAUSE_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private static boolean tryRemove(Path dir) {
+        try {
+            Files.deleteIfExists(dir);
+            return true;
+        } catch (DirectoryNotEmptyException e) {
+            return false;
+        } catch (FileSystemException e) {
+            // EBUSY while the last process leaves; retried.
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /** Mount points of cgroup and cgroup2 filesystems, from {@code /proc/self/mountinfo}. */
+    static List<Path> hierarchies() {
+        List<Path> found = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                int dash = line.indexOf(" - ");
+                if (dash < 0) {
+                    continue;
+                }
+                String[] after = line.substring(dash + 3).split(" ");
+                if (after[0].equals("cgroup") || after[0].equals("cgroup2")) {
+                    found.add(Path.of(line.split(" ")[4].replace("\\040", " ")));
+                }
+            }
+        } catch (IOException e) {
+            // No cgroup information: nothing to clean.
+        }
+        return found;
+    }
+}
