@@ -4,8 +4,8 @@ import dev.wharf.builder.api.BuildEngine
 import dev.wharf.builder.api.EngineOptions
 
 String log = new File(basedir, 'build.log').text
-assert log.contains('#1 [stage-0 1/5] FROM busybox:latest') : log
-assert log.contains('#4 [stage-0 4/5] RUN mkdir -p /out') : log
+assert log.contains('#1 [stage-0 1/6] FROM busybox:latest') : log
+assert log.contains('#5 [stage-0 5/6] RUN mkdir -p /out') : log
 assert log.contains('Built image sha256:') : log
 
 File digestFile = new File(basedir, 'target/wharf/digest')
@@ -23,7 +23,7 @@ try {
     List<String> out = Collections.synchronizedList([])
     int code = engine.run('it-build:1.0', [], { stream, line -> out << line } as dev.wharf.builder.api.OutputSink)
     assert code == 0 : out
-    assert out == ['version 1.0', 'hello from the context'] : out
+    assert out == ['version 1.0 built by invoker', 'hello from the context'] : out
 } finally {
     engine.close()
 }
