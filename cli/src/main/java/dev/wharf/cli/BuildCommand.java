@@ -56,6 +56,10 @@ final class BuildCommand implements Callable<Integer> {
             description = "auto, plain or quiet (default: ${DEFAULT-VALUE}; auto prints plain).")
     String progress;
 
+    @Option(names = "--explain-cache", description = "Say for each step that runs which input changed since "
+            + "its last build.")
+    boolean explainCache;
+
     @Option(names = "--iidfile", paramLabel = "FILE", description = "Write the image id to FILE.")
     Path iidFile;
 
@@ -82,6 +86,7 @@ final class BuildCommand implements Callable<Integer> {
         }
         BuildRequest.Builder request = BuildRequest.builder(context.toAbsolutePath())
                 .noCache(noCache)
+                .explainCache(explainCache)
                 .listener(progress.equals("quiet") ? ProgressListener.none() : new PlainProgress(err));
         if (file != null) {
             request.dockerfile(file.toAbsolutePath());

@@ -87,6 +87,19 @@ class BuildCommandTest {
     }
 
     @Test
+    void explainCache_saysWhichInputChanged() throws IOException {
+        Path context = Files.createDirectories(dir.resolve("explain"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nCOPY f /f\n");
+        Files.writeString(context.resolve("f"), "one\n");
+        assertEquals(0, wharf("build", "--root", root(), context.toString()).exitCode());
+        Files.writeString(context.resolve("f"), "two\n");
+        Outcome again = wharf("build", "--root", root(), "--explain-cache", context.toString());
+        assertEquals(0, again.exitCode(), again.err());
+        assertTrue(again.err().contains("#2 cache miss: "), again.err());
+        assertTrue(again.err().toLowerCase(java.util.Locale.ROOT).contains("context"), again.err());
+    }
+
+    @Test
     void failingRun_exitsWithOneAndNamesTheStep() throws IOException {
         Path context = Files.createDirectories(dir.resolve("ctx"));
         Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nRUN echo oops >&2; exit 3\n");

@@ -32,11 +32,13 @@ import java.util.TreeMap;
  * @param sourceDateEpoch seconds since 1970 that timestamps are clamped to; also taken from the
  *                        {@code SOURCE_DATE_EPOCH} build arg
  * @param listener        receives the progress events
+ * @param explainCache    report why each step that ran missed the cache
  */
 public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<String> dockerfileText,
                            Map<String, String> buildArgs, Optional<String> target, List<String> tags,
                            boolean noCache, Set<String> noCacheFilter, Optional<String> runtime,
-                           Optional<Path> storeRoot, OptionalLong sourceDateEpoch, ProgressListener listener) {
+                           Optional<Path> storeRoot, OptionalLong sourceDateEpoch, ProgressListener listener,
+                           boolean explainCache) {
 
     public BuildRequest {
         Objects.requireNonNull(contextDir, "contextDir");
@@ -76,6 +78,7 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
         private Path storeRoot;
         private Long sourceDateEpoch;
         private ProgressListener listener = ProgressListener.none();
+        private boolean explainCache;
 
         private Builder(Path contextDir) {
             this.contextDir = Objects.requireNonNull(contextDir, "contextDir");
@@ -141,11 +144,17 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
             return this;
         }
 
+        public Builder explainCache(boolean value) {
+            explainCache = value;
+            return this;
+        }
+
         public BuildRequest build() {
             return new BuildRequest(contextDir, Optional.ofNullable(dockerfile), Optional.ofNullable(dockerfileText),
                     buildArgs, Optional.ofNullable(target).filter(t -> !t.isEmpty()), tags, noCache, noCacheFilter,
                     Optional.ofNullable(runtime), Optional.ofNullable(storeRoot),
-                    sourceDateEpoch == null ? OptionalLong.empty() : OptionalLong.of(sourceDateEpoch), listener);
+                    sourceDateEpoch == null ? OptionalLong.empty() : OptionalLong.of(sourceDateEpoch), listener,
+                    explainCache);
         }
     }
 }

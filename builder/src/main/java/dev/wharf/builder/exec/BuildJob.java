@@ -88,7 +88,7 @@ final class BuildJob {
             BuildSettings settings = new BuildSettings(DockerfileText.of(name, text), request.listener(), epoch,
                     created, request.runtime().orElse(options.runtime()),
                     CopySources.context(request.contextDir(), request.dockerfile(), options.clock()), scratch,
-                    platform, options.parallelism());
+                    platform, options.parallelism(), request.explainCache());
             BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings));
             BuildExecutor.State state = executor.run();
             return write(state, created, executor.timings());
