@@ -119,6 +119,22 @@ class BuildCommandTest {
     }
 
     @Test
+    void labelsMetadataFileAndForeignPlatform() throws IOException {
+        Path context = Files.createDirectories(dir.resolve("meta"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nLABEL a=1\n");
+        Path metadata = dir.resolve("metadata.json");
+        Outcome built = wharf("build", "--root", root(), "--label", "b=2", "-t", "meta:1", "--metadata-file",
+                metadata.toString(), context.toString());
+        assertEquals(0, built.exitCode(), built.err());
+        String json = Files.readString(metadata);
+        assertTrue(json.contains("\"containerimage.config.digest\": \"" + built.out().strip() + "\""), json);
+        assertTrue(json.contains("\"image.name\": \"meta:1\""), json);
+        Outcome foreign = wharf("build", "--root", root(), "--platform", "linux/s390x", context.toString());
+        assertEquals(1, foreign.exitCode());
+        assertTrue(foreign.err().contains("host's platform only"), foreign.err());
+    }
+
+    @Test
     void badProgressValue_isAUsageError() {
         Outcome built = wharf("build", "--root", root(), "--progress", "fancy", dir.toString());
         assertEquals(2, built.exitCode());

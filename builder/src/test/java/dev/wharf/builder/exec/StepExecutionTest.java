@@ -147,6 +147,14 @@ class StepExecutionTest {
     }
 
     @Test
+    void requestLabels_areAddedToTheImageConfig() throws Exception {
+        BuildResult result = engine.build(BuildRequest.builder(context).dockerfileText("FROM busybox:latest\n"
+                + "LABEL a=1 b=from-dockerfile\n").label("b", "2").label("c", "3").build()).get(5, TimeUnit.MINUTES);
+        JsonNode labels = new ObjectMapper().readTree(result.config()).get("config").get("Labels");
+        assertEquals("{\"a\":\"1\",\"b\":\"2\",\"c\":\"3\"}", labels.toString());
+    }
+
+    @Test
     void onbuildTriggers_runInTheChildImage() throws Exception {
         engine.build(BuildRequest.builder(context).tag("parent:latest").dockerfileText("""
                 FROM busybox:latest
