@@ -56,6 +56,21 @@ final class BuildCommand implements Callable<Integer> {
             description = "auto, plain or quiet (default: ${DEFAULT-VALUE}; auto prints plain).")
     String progress;
 
+    @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Add a label to the image (repeatable).")
+    List<String> labels = new ArrayList<>();
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH",
+            description = "The target platform; only the host's is supported.")
+    String platform;
+
+    @Option(names = "--metadata-file", paramLabel = "FILE",
+            description = "Write the image digest, config digest and names as JSON to FILE.")
+    Path metadataFile;
+
+    @Option(names = "--explain-cache", description = "Say for each step that runs which input changed since "
+            + "its last build.")
+    boolean explainCache;
+
     @Option(names = "--iidfile", paramLabel = "FILE", description = "Write the image id to FILE.")
     Path iidFile;
 
@@ -67,6 +82,18 @@ final class BuildCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    /** BuildKit's metadata file keys for an image export. */
+    private static String metadata(BuildResult result) {
+        StringBuilder names = new StringBuilder();
+        for (String tag : result.tags()) {
+            names.append(names.length() == 0 ? "" : ",").append(tag);
+        }
+        return "{\n  \"containerimage.config.digest\": \"" + result.imageId() + "\",\n"
+                + "  \"containerimage.digest\": \"" + result.imageDigest() + "\",\n"
+                + "  \"image.name\": \"" + names.toString().replace("\\", "\\\\").replace("\"", "\\\"")
+                + "\"\n}\n";
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -82,6 +109,7 @@ final class BuildCommand implements Callable<Integer> {
         }
         BuildRequest.Builder request = BuildRequest.builder(context.toAbsolutePath())
                 .noCache(noCache)
+                .explainCache(explainCache)
                 .listener(progress.equals("quiet") ? ProgressListener.none() : new PlainProgress(err));
         if (file != null) {
             request.dockerfile(file.toAbsolutePath());
@@ -90,6 +118,17 @@ final class BuildCommand implements Callable<Integer> {
             request.target(target);
         }
         tags.forEach(request::tag);
+        for (String label : labels) {
+            int eq = label.indexOf('=');
+            if (eq <= 0) {
+                err.println("wharf build: --label " + label + " is not KEY=VALUE");
+                return ExitCodes.USAGE;
+            }
+            request.label(label.substring(0, eq), label.substring(eq + 1));
+        }
+        if (platform != null) {
+            request.platform(platform);
+        }
         noCacheFilter.forEach(request::noCacheFilter);
         for (String arg : buildArgs) {
             int eq = arg.indexOf('=');
@@ -114,6 +153,9 @@ final class BuildCommand implements Callable<Integer> {
                 }
                 if (iidFile != null) {
                     Files.writeString(iidFile, result.imageId());
+                }
+                if (metadataFile != null) {
+                    Files.writeString(metadataFile, metadata(result));
                 }
                 out.println(result.imageId());
                 out.flush();

@@ -38,6 +38,10 @@ final class PlainProgress implements ProgressListener {
         } else if (event instanceof BuildEvent.StepFailed f) {
             out.println("#" + f.step() + " ERROR: " + f.message());
             out.println();
+        } else if (event instanceof BuildEvent.StepCacheMiss m) {
+            for (String reason : m.reasons()) {
+                out.println("#" + m.step() + " cache miss: " + reason);
+            }
         } else if (event instanceof BuildEvent.Warning w) {
             out.println("WARNING: " + w.message());
         }

@@ -87,6 +87,19 @@ class BuildCommandTest {
     }
 
     @Test
+    void explainCache_saysWhichInputChanged() throws IOException {
+        Path context = Files.createDirectories(dir.resolve("explain"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nCOPY f /f\n");
+        Files.writeString(context.resolve("f"), "one\n");
+        assertEquals(0, wharf("build", "--root", root(), context.toString()).exitCode());
+        Files.writeString(context.resolve("f"), "two\n");
+        Outcome again = wharf("build", "--root", root(), "--explain-cache", context.toString());
+        assertEquals(0, again.exitCode(), again.err());
+        assertTrue(again.err().contains("#2 cache miss: "), again.err());
+        assertTrue(again.err().toLowerCase(java.util.Locale.ROOT).contains("context"), again.err());
+    }
+
+    @Test
     void failingRun_exitsWithOneAndNamesTheStep() throws IOException {
         Path context = Files.createDirectories(dir.resolve("ctx"));
         Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nRUN echo oops >&2; exit 3\n");
@@ -103,6 +116,22 @@ class BuildCommandTest {
         assertEquals(4, run.exitCode());
         assertEquals(List.of("out"), run.out().lines().toList());
         assertEquals(List.of("err"), run.err().lines().toList());
+    }
+
+    @Test
+    void labelsMetadataFileAndForeignPlatform() throws IOException {
+        Path context = Files.createDirectories(dir.resolve("meta"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nLABEL a=1\n");
+        Path metadata = dir.resolve("metadata.json");
+        Outcome built = wharf("build", "--root", root(), "--label", "b=2", "-t", "meta:1", "--metadata-file",
+                metadata.toString(), context.toString());
+        assertEquals(0, built.exitCode(), built.err());
+        String json = Files.readString(metadata);
+        assertTrue(json.contains("\"containerimage.config.digest\": \"" + built.out().strip() + "\""), json);
+        assertTrue(json.contains("\"image.name\": \"meta:1\""), json);
+        Outcome foreign = wharf("build", "--root", root(), "--platform", "linux/s390x", context.toString());
+        assertEquals(1, foreign.exitCode());
+        assertTrue(foreign.err().contains("host's platform only"), foreign.err());
     }
 
     @Test

@@ -59,6 +59,16 @@ public sealed interface BuildEvent {
         }
     }
 
+    /**
+     * Why a step missed the cache, when the request asked ({@link BuildRequest#explainCache()}): which of its
+     * inputs changed since the last build of the same step, one sentence per change.
+     */
+    record StepCacheMiss(int step, java.util.List<String> reasons) implements BuildEvent {
+        public StepCacheMiss {
+            reasons = java.util.List.copyOf(reasons);
+        }
+    }
+
     /** A warning about the Dockerfile or the build, e.g. an unused build arg. */
     record Warning(String message) implements BuildEvent {
         public Warning {

@@ -32,11 +32,16 @@ import java.util.TreeMap;
  * @param sourceDateEpoch seconds since 1970 that timestamps are clamped to; also taken from the
  *                        {@code SOURCE_DATE_EPOCH} build arg
  * @param listener        receives the progress events
+ * @param explainCache    report why each step that ran missed the cache
+ * @param labels          labels added to the image's config ({@code --label})
+ * @param platform        {@code --platform}; wharf builds for the host's platform only, so another one is an
+ *                        error
  */
 public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<String> dockerfileText,
                            Map<String, String> buildArgs, Optional<String> target, List<String> tags,
                            boolean noCache, Set<String> noCacheFilter, Optional<String> runtime,
-                           Optional<Path> storeRoot, OptionalLong sourceDateEpoch, ProgressListener listener) {
+                           Optional<Path> storeRoot, OptionalLong sourceDateEpoch, ProgressListener listener,
+                           boolean explainCache, Map<String, String> labels, Optional<String> platform) {
 
     public BuildRequest {
         Objects.requireNonNull(contextDir, "contextDir");
@@ -50,6 +55,8 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
         Objects.requireNonNull(storeRoot, "storeRoot");
         Objects.requireNonNull(sourceDateEpoch, "sourceDateEpoch");
         Objects.requireNonNull(listener, "listener");
+        labels = Collections.unmodifiableMap(new TreeMap<>(labels));
+        Objects.requireNonNull(platform, "platform");
     }
 
     /** A builder for a build of the context directory {@code contextDir}. */
@@ -76,6 +83,9 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
         private Path storeRoot;
         private Long sourceDateEpoch;
         private ProgressListener listener = ProgressListener.none();
+        private boolean explainCache;
+        private final Map<String, String> labels = new TreeMap<>();
+        private String platform;
 
         private Builder(Path contextDir) {
             this.contextDir = Objects.requireNonNull(contextDir, "contextDir");
@@ -141,11 +151,27 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
             return this;
         }
 
+        public Builder explainCache(boolean value) {
+            explainCache = value;
+            return this;
+        }
+
+        public Builder label(String name, String value) {
+            labels.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        public Builder platform(String value) {
+            platform = value;
+            return this;
+        }
+
         public BuildRequest build() {
             return new BuildRequest(contextDir, Optional.ofNullable(dockerfile), Optional.ofNullable(dockerfileText),
                     buildArgs, Optional.ofNullable(target).filter(t -> !t.isEmpty()), tags, noCache, noCacheFilter,
                     Optional.ofNullable(runtime), Optional.ofNullable(storeRoot),
-                    sourceDateEpoch == null ? OptionalLong.empty() : OptionalLong.of(sourceDateEpoch), listener);
+                    sourceDateEpoch == null ? OptionalLong.empty() : OptionalLong.of(sourceDateEpoch), listener,
+                    explainCache, labels, Optional.ofNullable(platform).filter(p -> !p.isEmpty()));
         }
     }
 }

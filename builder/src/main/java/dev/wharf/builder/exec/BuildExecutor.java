@@ -169,6 +169,11 @@ final class BuildExecutor {
                     return cached;
                 }
             }
+            if (settings.explainCache()) {
+                List<String> reasons = step.ignoreCache() ? List.of("the cache is off for this step (--no-cache)")
+                        : workspace.cache().explainMiss(inputs).lines();
+                listener.onEvent(new BuildEvent.StepCacheMiss(number, reasons));
+            }
             State result = execute(step, state, copy, number, text, start, next);
             List<LayerBlob> added = result.layers().subList(state.layers().size(), result.layers().size());
             workspace.cache().save(inputs, StepResult.of(added, json(result.image())));

@@ -64,6 +64,18 @@ final class BuildJob {
                 throw new EngineException("invalid tag " + tag + ": " + e.getMessage());
             }
         }
+        if (request.platform().isPresent()) {
+            Platform wanted;
+            try {
+                wanted = Platform.parse(request.platform().get(), platform);
+            } catch (DockerfileException e) {
+                throw new EngineException("--platform " + request.platform().get() + ": " + e.reason());
+            }
+            if (!wanted.equals(platform)) {
+                throw new EngineException("wharf builds for this host's platform only (" + platform.format()
+                        + "), not " + wanted.format() + "; build on such a host or drop --platform");
+            }
+        }
         BuildPlan plan;
         try {
             Dockerfile dockerfile = DockerfileReader.read(name, DockerfileParser.parse(name, text));
@@ -88,7 +100,7 @@ final class BuildJob {
             BuildSettings settings = new BuildSettings(DockerfileText.of(name, text), request.listener(), epoch,
                     created, request.runtime().orElse(options.runtime()),
                     CopySources.context(request.contextDir(), request.dockerfile(), options.clock()), scratch,
-                    platform, options.parallelism());
+                    platform, options.parallelism(), request.explainCache());
             BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings));
             BuildExecutor.State state = executor.run();
             return write(state, created, executor.timings());
@@ -108,6 +120,11 @@ final class BuildJob {
         OffsetDateTime newest = history.isEmpty() || history.get(history.size() - 1).created() == null
                 ? created : history.get(history.size() - 1).created();
         ImageConfiguration config = state.image().withCreated(newest);
+        if (!request.labels().isEmpty()) {
+            Map<String, String> labels = new TreeMap<>(config.config().labels());
+            labels.putAll(request.labels());
+            config = config.withConfig(config.config().toBuilder().labels(labels).build());
+        }
         Descriptor configDescriptor = workspace.store().writer().writeConfig(config);
         List<Descriptor> layers = state.layers().stream().map(LayerBlob::descriptor).toList();
         Descriptor manifest = workspace.store().writer().writeManifest(ImageManifest.oci(configDescriptor, layers));

@@ -12,7 +12,7 @@ import java.util.OptionalLong;
  */
 record BuildSettings(DockerfileText source, ProgressListener listener, OptionalLong sourceDateEpoch,
                      OffsetDateTime created, String runtime, CopySources context, Path scratch,
-                     dev.wharf.builder.plan.Platform platform, int parallelism) {
+                     dev.wharf.builder.plan.Platform platform, int parallelism, boolean explainCache) {
 
     /** The creation time in nanoseconds since 1970, for files the build creates. */
     long createdNanos() {

@@ -22,8 +22,9 @@ import java.util.OptionalLong;
 
 /**
  * The cache key inputs of a step: its parent, the instruction after expansion in a canonical form (fields, never
- * source positions or comments, so moving or commenting a line keeps its key), the config after the step, the
- * environment it runs in, the build ARGs it used, the platform and the content checksums of what it copies.
+ * source positions or comments, so moving or commenting a line keeps its key), the config after the step, for RUN
+ * the environment it runs in, the build ARGs it used, the platform, the content checksums of what it copies or
+ * mounts, and SOURCE_DATE_EPOCH.
  * Stateless.
  */
 final class StepKeys {
@@ -37,11 +38,15 @@ final class StepKeys {
                 .text(text)
                 .platform(platform)
                 .instruction("config", step.config().toString())
-                .instruction("env", step.environment().env())
                 .instruction("workdir", step.environment().workingDir())
-                .instruction("user", step.environment().user())
-                .instruction("shell", step.environment().shell())
                 .usedArgs(step.usedArgs(), step.usedArgs().keySet());
+        if (step.instruction() instanceof RunInstruction) {
+            // Only RUN sees the environment (ARGs included), the user and the shell; for other steps they would
+            // only cause misses (an ARG change must not rerun a COPY that does not use it).
+            b.instruction("env", step.environment().env())
+                    .instruction("user", step.environment().user())
+                    .instruction("shell", step.environment().shell());
+        }
         canonical(step.instruction(), b);
         if (!step.mounts().isEmpty()) {
             b.instruction("mounts", step.mounts().stream().map(Object::toString).toList());

@@ -135,6 +135,26 @@ class StepExecutionTest {
     }
 
     @Test
+    void changedArg_rerunsTheRunThatSeesIt_notTheCopyBefore() throws Exception {
+        String dockerfile = "FROM busybox:latest\nARG V\nCOPY a.txt /a\nRUN echo $V > /v\n";
+        engine.build(BuildRequest.builder(context).dockerfileText(dockerfile).buildArg("V", "1").build())
+                .get(5, TimeUnit.MINUTES);
+        BuildResult second = engine.build(BuildRequest.builder(context).dockerfileText(dockerfile)
+                .buildArg("V", "2").tag("t:latest").build()).get(5, TimeUnit.MINUTES);
+        assertEquals(List.of("RUN echo $V > /v"), second.steps().stream().filter(st -> !st.cached())
+                .map(BuildResult.StepTiming::name).toList());
+        assertEquals(List.of("2"), run("cat", "/v"));
+    }
+
+    @Test
+    void requestLabels_areAddedToTheImageConfig() throws Exception {
+        BuildResult result = engine.build(BuildRequest.builder(context).dockerfileText("FROM busybox:latest\n"
+                + "LABEL a=1 b=from-dockerfile\n").label("b", "2").label("c", "3").build()).get(5, TimeUnit.MINUTES);
+        JsonNode labels = new ObjectMapper().readTree(result.config()).get("config").get("Labels");
+        assertEquals("{\"a\":\"1\",\"b\":\"2\",\"c\":\"3\"}", labels.toString());
+    }
+
+    @Test
     void onbuildTriggers_runInTheChildImage() throws Exception {
         engine.build(BuildRequest.builder(context).tag("parent:latest").dockerfileText("""
                 FROM busybox:latest
