@@ -65,6 +65,13 @@ public class BuildMojo extends AbstractMojo {
     @Parameter
     Map<String, String> buildArgs = new LinkedHashMap<>();
 
+    /**
+     * Labels added to the image's config. On the command line: {@code -Dwharf.labels=NAME=value,NAME2=value2},
+     * which overrides the POM's values of the same names.
+     */
+    @Parameter
+    Map<String, String> labels = new LinkedHashMap<>();
+
     /** The stage to build; by default the last one. */
     @Parameter(property = "wharf.target")
     String target;
@@ -72,6 +79,17 @@ public class BuildMojo extends AbstractMojo {
     /** Build every step again instead of taking results from the cache (results are still cached). */
     @Parameter(property = "wharf.noCache", defaultValue = "false")
     boolean noCache;
+
+    /**
+     * The platform to build for, {@code os/arch[/variant]}; wharf builds for the host's platform only, so another
+     * one fails the build. By default the host's.
+     */
+    @Parameter(property = "wharf.platform")
+    String platform;
+
+    /** Logs, for every step that ran, which of its inputs changed since its last build (why the cache missed). */
+    @Parameter(property = "wharf.explainCache", defaultValue = "false")
+    boolean explainCache;
 
     /** Stages (by name) whose steps are built again instead of taken from the cache. */
     @Parameter(property = "wharf.noCacheFilter")
@@ -139,14 +157,10 @@ public class BuildMojo extends AbstractMojo {
             throw new MojoFailureException("The Dockerfile " + file + " does not exist; set <dockerfile> or"
                     + " -Dwharf.dockerfile to its path.");
         }
-        Map<String, String> args = new LinkedHashMap<>(buildArgs == null ? Map.of() : buildArgs);
-        try {
-            args.putAll(BuildArgsProperty.parse(property(BuildArgsProperty.NAME)));
-        } catch (IllegalArgumentException e) {
-            throw new MojoFailureException(e.getMessage(), e);
-        }
-        BuildRequest.Builder b = BuildRequest.builder(context).dockerfile(file).buildArgs(args).target(target)
-                .noCache(noCache).listener(progress);
+        BuildRequest.Builder b = BuildRequest.builder(context).dockerfile(file)
+                .buildArgs(map(buildArgs, MapProperty.BUILD_ARGS)).target(target).noCache(noCache)
+                .explainCache(explainCache).platform(platform).listener(progress);
+        map(labels, MapProperty.LABELS).forEach(b::label);
         for (String stage : nonBlank(noCacheFilter)) {
             b.noCacheFilter(stage);
         }
@@ -167,6 +181,17 @@ public class BuildMojo extends AbstractMojo {
     private static List<String> nonBlank(List<String> values) {
         return values == null ? List.of()
                 : values.stream().filter(v -> v != null && !v.isBlank()).map(String::strip).toList();
+    }
+
+    /** A map parameter's POM entries, overridden by those of its {@code -D} property. */
+    private Map<String, String> map(Map<String, String> pom, String property) throws MojoFailureException {
+        Map<String, String> entries = new LinkedHashMap<>(pom == null ? Map.of() : pom);
+        try {
+            entries.putAll(MapProperty.parse(property, property(property)));
+        } catch (IllegalArgumentException e) {
+            throw new MojoFailureException(e.getMessage(), e);
+        }
+        return entries;
     }
 
     /** A user property ({@code -D}) of the session, else a system property, else null. */

@@ -14,7 +14,7 @@ import org.apache.maven.plugin.logging.Log;
 /**
  * Writes a build's progress to the Maven log in the shape of BuildKit's plain progress: steps at info level
  * ({@code #3 [build 2/4] RUN make}, {@code #3 CACHED}, {@code #3 DONE 1.2s}), the steps' output lines at debug level
- * ({@code -X} shows them) and warnings at warn level. It remembers the last {@value #TAIL_LINES} output lines of
+ * ({@code -X} shows them), why a step missed the cache at info level (when asked) and warnings at warn level. It remembers the last {@value #TAIL_LINES} output lines of
  * every step so that a failure can quote them (BuildKit's error shows the failing step's last lines too).
  *
  * <p>Thread-safe: output lines arrive on the sandbox's stream threads; every event is handled under one lock so
@@ -52,6 +52,10 @@ final class MavenProgress implements ProgressListener {
         } else if (event instanceof BuildEvent.StepFailed f) {
             failedStep = f.step();
             log.error("#" + f.step() + " ERROR: " + f.message());
+        } else if (event instanceof BuildEvent.StepCacheMiss m) {
+            for (String reason : m.reasons()) {
+                log.info("#" + m.step() + " cache miss: " + reason);
+            }
         } else if (event instanceof BuildEvent.Warning w) {
             log.warn(w.message());
         }

@@ -75,6 +75,9 @@ class BuildMojoTest {
         mojo.noCache = true;
         mojo.runtime = "builtin";
         mojo.noCacheFilter = List.of("build", " ");
+        mojo.labels = Map.of("org.opencontainers.image.version", "1.0");
+        mojo.platform = "linux/amd64";
+        mojo.explainCache = true;
         mojo.outputTimestamp = "2024-01-01T00:00:00Z";
         mojo.engines = engine(request -> {
             request.listener().onEvent(new BuildEvent.StepStarted(1, "runtime", 1, 1, "FROM busybox"));
@@ -91,6 +94,9 @@ class BuildMojoTest {
         assertEquals("runtime", request.target().orElseThrow());
         assertTrue(request.noCache());
         assertEquals(java.util.Set.of("build"), request.noCacheFilter());
+        assertEquals(Map.of("org.opencontainers.image.version", "1.0"), request.labels());
+        assertEquals("linux/amd64", request.platform().orElseThrow());
+        assertTrue(request.explainCache());
         assertEquals(1704067200L, request.sourceDateEpoch().orElseThrow());
         assertEquals(dir.resolve("store"), engines.get(0).storeRoot());
         assertEquals("builtin", engines.get(0).runtime());
@@ -153,17 +159,21 @@ class BuildMojoTest {
     }
 
     @Test
-    void buildArgsProperty_overridesThePomsValues() throws Exception {
+    void mapProperties_overrideThePomsValues() throws Exception {
         mojo.buildArgs = Map.of("A", "pom", "B", "pom");
-        System.setProperty(BuildArgsProperty.NAME, "B=cli,C=cli");
+        mojo.labels = Map.of("x", "pom");
+        System.setProperty(MapProperty.BUILD_ARGS, "B=cli,C=cli");
+        System.setProperty(MapProperty.LABELS, "x=cli");
         try {
             mojo.engines = engine(request -> CompletableFuture.completedFuture(
                     new BuildResult(DIGEST, ID, "{}", List.of(), List.of(), List.of())));
             mojo.execute();
         } finally {
-            System.clearProperty(BuildArgsProperty.NAME);
+            System.clearProperty(MapProperty.BUILD_ARGS);
+            System.clearProperty(MapProperty.LABELS);
         }
         assertEquals(Map.of("A", "pom", "B", "cli", "C", "cli"), requests.get(0).buildArgs());
+        assertEquals(Map.of("x", "cli"), requests.get(0).labels());
     }
 
     /** An engine whose builds are answered by a function; nothing else is used by the goal. */

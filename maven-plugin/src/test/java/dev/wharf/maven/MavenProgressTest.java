@@ -15,11 +15,13 @@ class MavenProgressTest {
         RecordingLog log = new RecordingLog(true);
         MavenProgress progress = new MavenProgress(log);
         progress.onEvent(new BuildEvent.StepStarted(2, "build", 2, 3, "RUN make"));
+        progress.onEvent(new BuildEvent.StepCacheMiss(2, List.of("build arg VERSION changed")));
         progress.onEvent(new BuildEvent.StepLog(2, 1, "compiling", Duration.ofMillis(250)));
         progress.onEvent(new BuildEvent.StepDone(2, Duration.ofMillis(1234)));
         progress.onEvent(new BuildEvent.StepCached(3));
         progress.onEvent(new BuildEvent.Warning("unused build arg FOO"));
-        assertEquals(List.of("INFO #2 [build 2/3] RUN make", "DEBUG #2 0.3s compiling", "INFO #2 DONE 1.2s",
+        assertEquals(List.of("INFO #2 [build 2/3] RUN make",
+                "INFO #2 cache miss: build arg VERSION changed", "DEBUG #2 0.3s compiling", "INFO #2 DONE 1.2s",
                 "INFO #3 CACHED", "WARN unused build arg FOO"), log.lines);
     }
 
