@@ -11,6 +11,7 @@ import dev.wharf.builder.api.BuildEvent;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.BuildResult;
+import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.EngineOptions;
 import dev.wharf.builder.api.ImageSummary;
 import dev.wharf.builder.api.OutputSink;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.apache.maven.model.Build;
+import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.project.MavenProject;
 import org.junit.jupiter.api.BeforeEach;
@@ -134,6 +136,37 @@ class BuildMojoTest {
                 new BuildResult(DIGEST, ID, "{}", List.of(), List.of(), List.of())));
         mojo.execute();
         assertEquals(42L, requests.get(0).sourceDateEpoch().orElseThrow());
+    }
+
+    @Test
+    void engineError_becomesAMojoFailureWithItsMessage() {
+        mojo.engines = engine(request -> CompletableFuture.failedFuture(
+                new EngineException("image nosuch:latest is not in the local store; import or pull it first")));
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+        assertEquals("Image build failed: image nosuch:latest is not in the local store; import or pull it first",
+                e.getMessage());
+    }
+
+    @Test
+    void unexpectedEngineException_isAnExecutionErrorNotAFailure() {
+        mojo.engines = engine(request -> CompletableFuture.failedFuture(new IllegalStateException("bug")));
+        MojoExecutionException e = assertThrows(MojoExecutionException.class, mojo::execute);
+        assertTrue(e.getMessage().startsWith("Internal error of the wharf engine"), e.getMessage());
+    }
+
+    @Test
+    void interruptedMaven_cancelsTheBuildAndKeepsTheInterrupt() {
+        CompletableFuture<BuildResult> never = new CompletableFuture<>();
+        mojo.engines = engine(request -> never);
+        Thread.currentThread().interrupt();
+        try {
+            MojoExecutionException e = assertThrows(MojoExecutionException.class, mojo::execute);
+            assertEquals("The image build was interrupted", e.getMessage());
+            assertTrue(never.isCancelled());
+            assertTrue(Thread.currentThread().isInterrupted());
+        } finally {
+            Thread.interrupted();
+        }
     }
 
     @Test
