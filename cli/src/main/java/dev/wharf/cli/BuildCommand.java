@@ -2,6 +2,7 @@ package dev.wharf.cli;
 
 import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildFailedException;
+import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.EngineException;
@@ -67,6 +68,11 @@ final class BuildCommand implements Callable<Integer> {
             description = "Write the image digest, config digest and names as JSON to FILE.")
     Path metadataFile;
 
+    @Option(names = {"-o", "--output"}, paramLabel = "type=TYPE,dest=DIR",
+            description = "Where the result goes: type=image (tag it, the default), type=oci,dest=DIR (an OCI "
+                    + "layout) or type=local,dest=DIR (the root filesystem); repeatable.")
+    List<String> outputs = new ArrayList<>();
+
     @Option(names = "--explain-cache", description = "Say for each step that runs which input changed since "
             + "its last build.")
     boolean explainCache;
@@ -128,6 +134,14 @@ final class BuildCommand implements Callable<Integer> {
         }
         if (platform != null) {
             request.platform(platform);
+        }
+        for (String output : outputs) {
+            try {
+                request.output(BuildOutput.parse(output));
+            } catch (IllegalArgumentException e) {
+                err.println("wharf build: --output " + output + ": " + e.getMessage());
+                return ExitCodes.USAGE;
+            }
         }
         noCacheFilter.forEach(request::noCacheFilter);
         for (String arg : buildArgs) {

@@ -135,6 +135,25 @@ class BuildCommandTest {
     }
 
     @Test
+    void outputs_writeAnOciLayoutAndARootFilesystem_withoutTagging() throws IOException {
+        Path context = Files.createDirectories(dir.resolve("out"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nRUN echo made > /made\n");
+        Path oci = dir.resolve("oci");
+        Path rootfs = dir.resolve("rootfs");
+        Outcome built = wharf("build", "--root", root(), "-t", "exported:1", "-o", "type=oci,dest=" + oci,
+                "--output", "type=local,dest=" + rootfs, context.toString());
+        assertEquals(0, built.exitCode(), built.err());
+        assertEquals("made\n", Files.readString(rootfs.resolve("made")));
+        assertTrue(Files.isSymbolicLink(rootfs.resolve("bin/sh")));
+        String index = Files.readString(oci.resolve("index.json"));
+        assertTrue(index.contains("\"org.opencontainers.image.ref.name\":\"exported:1\""), index);
+        assertTrue(Files.exists(oci.resolve("oci-layout")));
+        assertTrue(!wharf("images", "--root", root()).out().contains("exported"), "-o without type=image tags nothing");
+        Outcome bad = wharf("build", "--root", root(), "-o", "type=registry", context.toString());
+        assertEquals(2, bad.exitCode(), bad.err());
+    }
+
+    @Test
     void badProgressValue_isAUsageError() {
         Outcome built = wharf("build", "--root", root(), "--progress", "fancy", dir.toString());
         assertEquals(2, built.exitCode());

@@ -36,12 +36,14 @@ import java.util.TreeMap;
  * @param labels          labels added to the image's config ({@code --label})
  * @param platform        {@code --platform}; wharf builds for the host's platform only, so another one is an
  *                        error
+ * @param outputs         where the result goes; empty means tagged into the local store
  */
 public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<String> dockerfileText,
                            Map<String, String> buildArgs, Optional<String> target, List<String> tags,
                            boolean noCache, Set<String> noCacheFilter, Optional<String> runtime,
                            Optional<Path> storeRoot, OptionalLong sourceDateEpoch, ProgressListener listener,
-                           boolean explainCache, Map<String, String> labels, Optional<String> platform) {
+                           boolean explainCache, Map<String, String> labels, Optional<String> platform,
+                           List<BuildOutput> outputs) {
 
     public BuildRequest {
         Objects.requireNonNull(contextDir, "contextDir");
@@ -57,6 +59,7 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
         Objects.requireNonNull(listener, "listener");
         labels = Collections.unmodifiableMap(new TreeMap<>(labels));
         Objects.requireNonNull(platform, "platform");
+        outputs = List.copyOf(outputs);
     }
 
     /** A builder for a build of the context directory {@code contextDir}. */
@@ -86,6 +89,7 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
         private boolean explainCache;
         private final Map<String, String> labels = new TreeMap<>();
         private String platform;
+        private final List<BuildOutput> outputs = new ArrayList<>();
 
         private Builder(Path contextDir) {
             this.contextDir = Objects.requireNonNull(contextDir, "contextDir");
@@ -166,12 +170,18 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
             return this;
         }
 
+        public Builder output(BuildOutput value) {
+            outputs.add(Objects.requireNonNull(value, "output"));
+            return this;
+        }
+
         public BuildRequest build() {
             return new BuildRequest(contextDir, Optional.ofNullable(dockerfile), Optional.ofNullable(dockerfileText),
                     buildArgs, Optional.ofNullable(target).filter(t -> !t.isEmpty()), tags, noCache, noCacheFilter,
                     Optional.ofNullable(runtime), Optional.ofNullable(storeRoot),
                     sourceDateEpoch == null ? OptionalLong.empty() : OptionalLong.of(sourceDateEpoch), listener,
-                    explainCache, labels, Optional.ofNullable(platform).filter(p -> !p.isEmpty()));
+                    explainCache, labels, Optional.ofNullable(platform).filter(p -> !p.isEmpty()),
+                    outputs);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.wharf.builder.exec;
 
 import dev.wharf.builder.api.BuildEvent;
+import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.BuildResult;
@@ -113,7 +114,7 @@ final class BuildJob {
     }
 
     private BuildResult write(BuildExecutor.State state, OffsetDateTime created,
-                              List<BuildResult.StepTiming> timings) throws LayerException {
+                              List<BuildResult.StepTiming> timings) throws LayerException, IOException {
         // As BuildKit's exporter: the image is as old as its newest history entry, so a fully cached rebuild
         // gives the same config and digest; SOURCE_DATE_EPOCH already dated every entry.
         List<dev.wharf.layers.image.HistoryEntry> history = state.image().history();
@@ -128,8 +129,23 @@ final class BuildJob {
         Descriptor configDescriptor = workspace.store().writer().writeConfig(config);
         List<Descriptor> layers = state.layers().stream().map(LayerBlob::descriptor).toList();
         Descriptor manifest = workspace.store().writer().writeManifest(ImageManifest.oci(configDescriptor, layers));
-        for (String tag : request.tags()) {
-            workspace.store().images().tag(ImageName.parse(tag), manifest);
+        boolean tagged = request.outputs().isEmpty()
+                || request.outputs().stream().anyMatch(o -> o.type().equals("image"));
+        if (tagged) {
+            for (String tag : request.tags()) {
+                workspace.store().images().tag(ImageName.parse(tag), manifest);
+            }
+        }
+        ImageExporter exporter = new ImageExporter(workspace.store().blobs(), workspace.posix());
+        for (BuildOutput output : request.outputs()) {
+            Path dest = output.dest().map(Path::toAbsolutePath).orElse(null);
+            switch (output.type()) {
+                case "oci" -> exporter.oci(dest, manifest, configDescriptor, layers, request.tags());
+                case "local" -> exporter.local(dest, layers);
+                default -> {
+                    // image: tagged above
+                }
+            }
         }
         List<BuildResult.Layer> out = new ArrayList<>();
         for (LayerBlob layer : state.layers()) {
@@ -137,8 +153,8 @@ final class BuildJob {
                     layer.descriptor().size(), layer.descriptor().mediaType()));
         }
         return new BuildResult(manifest.digest().toString(), configDescriptor.digest().toString(),
-                new String(workspace.store().json().write(config), StandardCharsets.UTF_8), out, request.tags(),
-                timings);
+                new String(workspace.store().json().write(config), StandardCharsets.UTF_8), out,
+                tagged ? request.tags() : List.of(), timings);
     }
 
     private String dockerfileText() throws EngineException {
