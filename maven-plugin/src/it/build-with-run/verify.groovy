@@ -1,7 +1,11 @@
 // The image exists in the store under both tags with the digest the goal published, and running it shows the
-// file its RUN step wrote (so the RUN's layer is in the image).
+// file its RUN step wrote; the OCI layout in target/oci holds the same manifest, whose last layer (the RUN's)
+// contains that file.
 import dev.wharf.builder.api.BuildEngine
 import dev.wharf.builder.api.EngineOptions
+import groovy.json.JsonSlurper
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream
+import org.apache.commons.compress.compressors.CompressorStreamFactory
 
 String log = new File(basedir, 'build.log').text
 assert log.contains('#1 [stage-0 1/6] FROM busybox:latest') : log
@@ -27,4 +31,20 @@ try {
 } finally {
     engine.close()
 }
+File oci = new File(basedir, 'target/oci')
+assert new File(oci, 'oci-layout').isFile() : "no OCI layout in $oci"
+def blob = { String d -> new File(oci, 'blobs/sha256/' + d.substring('sha256:'.length())) }
+def index = new JsonSlurper().parse(new File(oci, 'index.json'))
+assert index.manifests*.digest.contains(digest) : index
+def manifest = new JsonSlurper().parse(blob(digest))
+def runLayer = manifest.layers[-1]
+Map<String, String> files = [:]
+new BufferedInputStream(new FileInputStream(blob(runLayer.digest))).withCloseable { raw ->
+    def tar = new TarArchiveInputStream(new CompressorStreamFactory().createCompressorInputStream(raw))
+    for (def e = tar.nextEntry; e != null; e = tar.nextEntry) {
+        files[e.name] = e.isFile() ? new String(tar.readAllBytes(), 'UTF-8') : ''
+    }
+}
+assert files.keySet().any { it ==~ /(\.\/)?out\/built\.txt/ } : "RUN layer ${runLayer.digest}: ${files.keySet()}"
+assert files.find { it.key.endsWith('out/built.txt') }.value == 'version 1.0 built by invoker\nhello from the context\n'
 return true

@@ -2,6 +2,7 @@ package dev.wharf.maven;
 
 import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildFailedException;
+import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.EngineException;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -86,6 +88,13 @@ public class BuildMojo extends AbstractMojo {
      */
     @Parameter(property = "wharf.platform")
     String platform;
+
+    /**
+     * Also writes the image as an OCI image layout into this directory (what skopeo, crane or {@code docker load}
+     * via skopeo read), besides tagging it into the store.
+     */
+    @Parameter(property = "wharf.outputDirectory")
+    File outputDirectory;
 
     /** Logs, for every step that ran, which of its inputs changed since its last build (why the cache missed). */
     @Parameter(property = "wharf.explainCache", defaultValue = "false")
@@ -161,6 +170,11 @@ public class BuildMojo extends AbstractMojo {
                 .buildArgs(map(buildArgs, MapProperty.BUILD_ARGS)).target(target).noCache(noCache)
                 .explainCache(explainCache).platform(platform).listener(progress);
         map(labels, MapProperty.LABELS).forEach(b::label);
+        if (outputDirectory != null) {
+            // An explicit output replaces the default "tag into the store"; keep it, as without outputDirectory.
+            b.output(new BuildOutput("image", Optional.empty()));
+            b.output(new BuildOutput("oci", Optional.of(outputDirectory.toPath())));
+        }
         for (String stage : nonBlank(noCacheFilter)) {
             b.noCacheFilter(stage);
         }
@@ -246,6 +260,7 @@ public class BuildMojo extends AbstractMojo {
         }
         getLog().info("Built image " + result.imageDigest() + " (id " + result.imageId() + ")"
                 + (result.tags().isEmpty() ? "" : ", tagged " + String.join(", ", result.tags()))
+                + (outputDirectory == null ? "" : ", OCI layout in " + outputDirectory)
                 + "; " + result.steps().size() + " steps, " + result.cacheHits() + " cached");
     }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildEvent;
 import dev.wharf.builder.api.BuildFailedException;
+import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.EngineException;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.apache.maven.model.Build;
@@ -80,6 +82,7 @@ class BuildMojoTest {
         mojo.labels = Map.of("org.opencontainers.image.version", "1.0");
         mojo.platform = "linux/amd64";
         mojo.explainCache = true;
+        mojo.outputDirectory = dir.resolve("oci").toFile();
         mojo.outputTimestamp = "2024-01-01T00:00:00Z";
         mojo.engines = engine(request -> {
             request.listener().onEvent(new BuildEvent.StepStarted(1, "runtime", 1, 1, "FROM busybox"));
@@ -99,6 +102,8 @@ class BuildMojoTest {
         assertEquals(Map.of("org.opencontainers.image.version", "1.0"), request.labels());
         assertEquals("linux/amd64", request.platform().orElseThrow());
         assertTrue(request.explainCache());
+        assertEquals(List.of(new BuildOutput("image", Optional.empty()),
+                new BuildOutput("oci", Optional.of(dir.resolve("oci")))), request.outputs());
         assertEquals(1704067200L, request.sourceDateEpoch().orElseThrow());
         assertEquals(dir.resolve("store"), engines.get(0).storeRoot());
         assertEquals("builtin", engines.get(0).runtime());
@@ -135,6 +140,7 @@ class BuildMojoTest {
         mojo.engines = engine(request -> CompletableFuture.completedFuture(
                 new BuildResult(DIGEST, ID, "{}", List.of(), List.of(), List.of())));
         mojo.execute();
+        assertEquals(List.of(), requests.get(0).outputs());
         assertEquals(42L, requests.get(0).sourceDateEpoch().orElseThrow());
     }
 
