@@ -49,7 +49,7 @@ import java.util.Optional;
 final class StepRunner {
     /** A COPY/ADD with its sources resolved enough to know their checksum. */
     record PreparedCopy(CopySources sources, Optional<CopyRequest> request, List<SourceContent> heredocs,
-                        String destination, Optional<String> chown, Optional<Integer> chmod) {
+                        String destination, Optional<String> chown, Optional<Chmod> chmod) {
     }
 
     private final Workspace workspace;
@@ -119,13 +119,12 @@ final class StepRunner {
             }
             checksums.put("heredoc", Digest.sha256Of(all.toString().getBytes(StandardCharsets.UTF_8)));
         }
-        Optional<Integer> mode = Optional.empty();
+        Optional<Chmod> mode = Optional.empty();
         if (chmod.isPresent() && !chmod.get().text().isEmpty()) {
             try {
-                mode = Optional.of(Integer.parseInt(chmod.get().text(), 8));
-            } catch (NumberFormatException e) {
-                throw new BuildExecutor.StepFailure("--chmod=" + chmod.get().text()
-                        + " is not an octal mode; symbolic modes are not supported yet", null, e);
+                mode = Optional.of(Chmod.parse(chmod.get().text()));
+            } catch (IllegalArgumentException e) {
+                throw new BuildExecutor.StepFailure(e.getMessage(), null, e);
             }
         }
         return new PreparedCopy(sources, request, files.sourceContents(), dest,
@@ -149,7 +148,8 @@ final class StepRunner {
                 Path target = writer.prepare(e.destinationPath());
                 int uid = owner.isPresent() ? ownerUid : copy.sources().isContext() ? 0 : e.stat().uid();
                 int gid = owner.isPresent() ? ownerGid : copy.sources().isContext() ? 0 : e.stat().gid();
-                int mode = copy.chmod().orElse(e.stat().permissions());
+                int mode = copy.chmod().map(c -> c.apply(e.stat().permissions(),
+                        e.type() == FileType.DIRECTORY)).orElse(e.stat().permissions());
                 FileWriter.Attributes attrs = new FileWriter.Attributes(uid, gid, mode, e.stat().mtimeNanos());
                 switch (e.type()) {
                     case DIRECTORY -> writer.directory(target, attrs);
@@ -180,7 +180,7 @@ final class StepRunner {
             String path = dest.endsWith("/") || copy.heredocs().size() + (copy.request().isPresent() ? 1 : 0) > 1
                     ? dest.replaceAll("/+$", "") + "/" + content.path() : dest;
             writer.writeFile(content.data().getBytes(StandardCharsets.UTF_8), writer.prepare(path),
-                    new FileWriter.Attributes(ownerUid, ownerGid, copy.chmod().orElse(0644),
+                    new FileWriter.Attributes(ownerUid, ownerGid, copy.chmod().map(c -> c.apply(0644, false)).orElse(0644),
                             settings.createdNanos()));
         }
         writer.finish();

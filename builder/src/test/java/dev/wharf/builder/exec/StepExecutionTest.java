@@ -86,7 +86,9 @@ class StepExecutionTest {
                 hello heredoc
                 EOF
                 COPY . /ctx/
+                COPY --chmod=go=,u=rwX dir /symbolic/
                 """);
+        assertEquals(List.of("700 600"), run("sh", "-c", "stat -c '%a' /symbolic/sub /symbolic/sub/b.txt | xargs"));
         assertEquals(List.of("from the context", "nested", "built", "hello heredoc"),
                 run("sh", "-c", "cat /data/a.txt /data/sub/b.txt /opt/artifact /etc/greeting"));
         assertEquals(List.of("65534 65534 750 0 0 600"),
