@@ -29,7 +29,6 @@ import dev.wharf.layers.layer.LayerBlob;
 import dev.wharf.layers.layer.LayerWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -64,6 +63,7 @@ final class BuildExecutor {
     private final LayerDiffer differ;
     private final LayerWriter writer;
     private final StepRunner runner;
+    private final CopyRunner copyRunner;
     private final AtomicInteger counter = new AtomicInteger();
     private final List<BuildResult.StepTiming> timings = Collections.synchronizedList(new ArrayList<>());
     private final Map<Integer, State> stages = new ConcurrentHashMap<>();
@@ -77,6 +77,7 @@ final class BuildExecutor {
         this.differ = new LayerDiffer(workspace.snapshotter(), workspace.posix());
         this.writer = workspace.layerWriter(settings.sourceDateEpoch());
         this.runner = runner;
+        this.copyRunner = new CopyRunner(workspace, settings, runner);
     }
 
     /** The state of every built stage by index, after running all of them. */
@@ -149,9 +150,9 @@ final class BuildExecutor {
                 throw new InterruptedException("build cancelled");
             }
             Map<String, Digest> checksums = new TreeMap<>();
-            Optional<StepRunner.PreparedCopy> copy = Optional.empty();
+            Optional<CopyRunner.PreparedCopy> copy = Optional.empty();
             if (step.instruction() instanceof CopyInstruction || step.instruction() instanceof AddInstruction) {
-                copy = Optional.of(runner.prepareCopy(step, stages, checksums));
+                copy = Optional.of(copyRunner.prepareCopy(step, stages, checksums));
             }
             if (!step.mounts().isEmpty()) {
                 runner.mountChecksums(step, stages, checksums);
@@ -189,7 +190,7 @@ final class BuildExecutor {
         }
     }
 
-    private State execute(Step step, State state, Optional<StepRunner.PreparedCopy> copy, int number, String text,
+    private State execute(Step step, State state, Optional<CopyRunner.PreparedCopy> copy, int number, String text,
                           long start, StepParent next) throws Exception {
         boolean filesystem = step.instruction() instanceof RunInstruction || copy.isPresent()
                 || step.instruction() instanceof WorkdirInstruction;
@@ -205,7 +206,7 @@ final class BuildExecutor {
             if (step.instruction() instanceof RunInstruction run) {
                 runner.run(step, run, mounts, number, start, plan.proxyEnv(), stages);
             } else if (copy.isPresent()) {
-                runner.copy(step, copy.get(), mounts);
+                copyRunner.copy(step, copy.get(), mounts);
             } else {
                 runner.workdir(step, mounts);
             }
