@@ -158,8 +158,9 @@ public class BuildMojo extends AbstractMojo {
     private BuildRequest request(MavenProgress progress) throws MojoFailureException {
         Path context = contextDirectory.toPath();
         if (!Files.isDirectory(context)) {
-            throw new MojoFailureException("The context directory " + context + " does not exist; set <contextDirectory>"
-                    + " or -Dwharf.contextDirectory to the directory the Dockerfile's COPY reads from.");
+            throw new MojoFailureException("The context directory " + context + " does not exist; set"
+                    + " <contextDirectory> or -Dwharf.contextDirectory to the directory the Dockerfile's COPY reads"
+                    + " from.");
         }
         Path file = dockerfile == null ? context.resolve("Dockerfile") : dockerfile.toPath();
         if (!Files.isRegularFile(file)) {
@@ -256,7 +257,8 @@ public class BuildMojo extends AbstractMojo {
         try {
             ImageFiles.write(directory, result);
         } catch (IOException e) {
-            throw new MojoExecutionException("Cannot write the image digest to " + directory + ": " + e.getMessage(), e);
+            throw new MojoExecutionException("Cannot write the image digest to " + directory + ": " + e.getMessage(),
+                    e);
         }
         getLog().info("Built image " + result.imageDigest() + " (id " + result.imageId() + ")"
                 + (result.tags().isEmpty() ? "" : ", tagged " + String.join(", ", result.tags()))

@@ -14,8 +14,9 @@ import org.apache.maven.plugin.logging.Log;
 /**
  * Writes a build's progress to the Maven log in the shape of BuildKit's plain progress: steps at info level
  * ({@code #3 [build 2/4] RUN make}, {@code #3 CACHED}, {@code #3 DONE 1.2s}), the steps' output lines at debug level
- * ({@code -X} shows them), why a step missed the cache at info level (when asked) and warnings at warn level. It remembers the last {@value #TAIL_LINES} output lines of
- * every step so that a failure can quote them (BuildKit's error shows the failing step's last lines too).
+ * ({@code -X} shows them), why a step missed the cache at info level (when asked) and warnings at warn level. It
+ * remembers the last {@value #TAIL_LINES} output lines of every step so that a failure can quote them (BuildKit's
+ * error shows the failing step's last lines too).
  *
  * <p>Thread-safe: output lines arrive on the sandbox's stream threads; every event is handled under one lock so
  * lines of the log are never interleaved mid-line and the tails stay consistent.
