@@ -68,9 +68,10 @@ final class BuildCommand implements Callable<Integer> {
             description = "Write the image digest, config digest and names as JSON to FILE.")
     Path metadataFile;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "type=TYPE,dest=DIR",
+    @Option(names = {"-o", "--output"}, paramLabel = "type=TYPE,dest=PATH",
             description = "Where the result goes: type=image (tag it, the default), type=oci,dest=DIR (an OCI "
-                    + "layout) or type=local,dest=DIR (the root filesystem); repeatable.")
+                    + "layout), type=docker,dest=FILE (a docker load tarball), type=local,dest=DIR or "
+                    + "type=tar,dest=FILE (the root filesystem); repeatable.")
     List<String> outputs = new ArrayList<>();
 
     @Option(names = "--explain-cache", description = "Say for each step that runs which input changed since "
