@@ -180,6 +180,18 @@ class BuildCommandTest {
     }
 
     @Test
+    void secretFlag_reachesRunMounts_andBadNetworkIsUsage() throws IOException {
+        Path context = Files.createDirectories(dir.resolve("secret"));
+        Files.writeString(context.resolve("Dockerfile"),
+                "FROM busybox:latest\nRUN --mount=type=secret,id=tok,required test \"$(cat /run/secrets/tok)\" = abc\n");
+        Path tok = Files.writeString(dir.resolve("tok"), "abc");
+        Outcome built = wharf("build", "--root", root(), "--secret", "id=tok,src=" + tok, context.toString());
+        assertEquals(0, built.exitCode(), built.err());
+        assertEquals(2, wharf("build", "--root", root(), "--secret", "tok", context.toString()).exitCode());
+        assertEquals(2, wharf("build", "--root", root(), "--network", "bridge", context.toString()).exitCode());
+    }
+
+    @Test
     void badProgressValue_isAUsageError() {
         Outcome built = wharf("build", "--root", root(), "--progress", "fancy", dir.toString());
         assertEquals(2, built.exitCode());
