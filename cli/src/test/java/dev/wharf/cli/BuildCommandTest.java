@@ -182,8 +182,8 @@ class BuildCommandTest {
     @Test
     void secretFlag_reachesRunMounts_andBadNetworkIsUsage() throws IOException {
         Path context = Files.createDirectories(dir.resolve("secret"));
-        Files.writeString(context.resolve("Dockerfile"),
-                "FROM busybox:latest\nRUN --mount=type=secret,id=tok,required test \"$(cat /run/secrets/tok)\" = abc\n");
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\n"
+                + "RUN --mount=type=secret,id=tok,required test \"$(cat /run/secrets/tok)\" = abc\n");
         Path tok = Files.writeString(dir.resolve("tok"), "abc");
         Outcome built = wharf("build", "--root", root(), "--secret", "id=tok,src=" + tok, context.toString());
         assertEquals(0, built.exitCode(), built.err());
