@@ -175,6 +175,24 @@ class StepExecutionTest {
     }
 
     @Test
+    void concurrentBuildsOnOneStore_allSucceed() throws Exception {
+        String dockerfile = "FROM busybox:latest\nCOPY a.txt /a\nRUN echo same > /same\n";
+        List<CompletableFuture<BuildResult>> builds = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            builds.add(engine.build(BuildRequest.builder(context).dockerfileText(dockerfile).noCache(true)
+                    .sourceDateEpoch(1_700_000_000L).build()));
+            builds.add(engine.build(BuildRequest.builder(context).dockerfileText(
+                    "FROM busybox:latest\nRUN echo other" + i + " > /other\n").build()));
+        }
+        List<String> digests = new ArrayList<>();
+        for (int i = 0; i < builds.size(); i += 2) {
+            digests.add(builds.get(i).get(5, TimeUnit.MINUTES).imageDigest());
+            builds.get(i + 1).get(5, TimeUnit.MINUTES);
+        }
+        assertEquals(1, digests.stream().distinct().count(), "the same inputs built at once: " + digests);
+    }
+
+    @Test
     void onbuildTriggers_runInTheChildImage() throws Exception {
         engine.build(BuildRequest.builder(context).tag("parent:latest").dockerfileText("""
                 FROM busybox:latest
