@@ -68,10 +68,19 @@ final class BuildCommand implements Callable<Integer> {
             description = "Write the image digest, config digest and names as JSON to FILE.")
     Path metadataFile;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "type=TYPE,dest=DIR",
+    @Option(names = {"-o", "--output"}, paramLabel = "type=TYPE,dest=PATH",
             description = "Where the result goes: type=image (tag it, the default), type=oci,dest=DIR (an OCI "
-                    + "layout) or type=local,dest=DIR (the root filesystem); repeatable.")
+                    + "layout), type=docker,dest=FILE (a docker load tarball), type=local,dest=DIR or "
+                    + "type=tar,dest=FILE (the root filesystem); repeatable.")
     List<String> outputs = new ArrayList<>();
+
+    @Option(names = "--secret", paramLabel = "id=ID,src=FILE",
+            description = "A secret RUN --mount=type=secret,id=ID can read; repeatable.")
+    List<String> secrets = new ArrayList<>();
+
+    @Option(names = "--network", paramLabel = "MODE", defaultValue = "none",
+            description = "The network of RUN steps: none (default) or host.")
+    String network;
 
     @Option(names = "--explain-cache", description = "Say for each step that runs which input changed since "
             + "its last build.")
@@ -135,6 +144,33 @@ final class BuildCommand implements Callable<Integer> {
         if (platform != null) {
             request.platform(platform);
         }
+        for (String secret : secrets) {
+            String id = null;
+            Path src = null;
+            for (String field : secret.split(",")) {
+                int eq = field.indexOf('=');
+                String key = eq < 0 ? field : field.substring(0, eq);
+                String value = eq < 0 ? "" : field.substring(eq + 1);
+                switch (key) {
+                    case "id" -> id = value;
+                    case "src", "source" -> src = Path.of(value);
+                    default -> {
+                        err.println("wharf build: --secret " + secret + ": use id=ID,src=FILE");
+                        return ExitCodes.USAGE;
+                    }
+                }
+            }
+            if (id == null || id.isEmpty() || src == null) {
+                err.println("wharf build: --secret " + secret + ": use id=ID,src=FILE");
+                return ExitCodes.USAGE;
+            }
+            request.secret(id, src.toAbsolutePath());
+        }
+        if (!List.of("none", "host", "default").contains(network)) {
+            err.println("wharf build: --network must be none or host, not " + network);
+            return ExitCodes.USAGE;
+        }
+        request.network(network);
         for (String output : outputs) {
             try {
                 request.output(BuildOutput.parse(output));

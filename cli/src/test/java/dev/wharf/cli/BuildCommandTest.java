@@ -154,6 +154,44 @@ class BuildCommandTest {
     }
 
     @Test
+    void dockerAndTarOutputs_areReadableByOtherTools() throws Exception {
+        require(Files.isExecutable(Path.of("/usr/bin/skopeo")), "skopeo is missing; apt-get install skopeo");
+        Path context = Files.createDirectories(dir.resolve("archives"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nRUN echo made > /made\n");
+        Path docker = dir.resolve("image.tar");
+        Path rootfs = dir.resolve("rootfs.tar");
+        Outcome built = wharf("build", "--root", root(), "-t", "archived:1", "-o", "type=docker,dest=" + docker,
+                "-o", "type=tar,dest=" + rootfs, context.toString());
+        assertEquals(0, built.exitCode(), built.err());
+        String inspected = command("skopeo", "inspect", "docker-archive:" + docker);
+        assertTrue(inspected.contains("\"Os\": \"linux\""), inspected);
+        String oci = command("skopeo", "inspect", "oci-archive:" + docker);
+        assertTrue(oci.contains("\"Layers\""), oci);
+        String listing = command("tar", "-tf", rootfs.toString());
+        assertTrue(listing.lines().anyMatch(l -> l.equals("made")), listing);
+        assertTrue(listing.lines().anyMatch(l -> l.equals("bin/busybox")), listing);
+    }
+
+    private static String command(String... args) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(args).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", args) + ": " + out);
+        return out;
+    }
+
+    @Test
+    void secretFlag_reachesRunMounts_andBadNetworkIsUsage() throws IOException {
+        Path context = Files.createDirectories(dir.resolve("secret"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\n"
+                + "RUN --mount=type=secret,id=tok,required test \"$(cat /run/secrets/tok)\" = abc\n");
+        Path tok = Files.writeString(dir.resolve("tok"), "abc");
+        Outcome built = wharf("build", "--root", root(), "--secret", "id=tok,src=" + tok, context.toString());
+        assertEquals(0, built.exitCode(), built.err());
+        assertEquals(2, wharf("build", "--root", root(), "--secret", "tok", context.toString()).exitCode());
+        assertEquals(2, wharf("build", "--root", root(), "--network", "bridge", context.toString()).exitCode());
+    }
+
+    @Test
     void badProgressValue_isAUsageError() {
         Outcome built = wharf("build", "--root", root(), "--progress", "fancy", dir.toString());
         assertEquals(2, built.exitCode());

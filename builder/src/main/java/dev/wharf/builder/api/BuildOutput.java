@@ -7,23 +7,26 @@ import java.util.Optional;
 
 /**
  * Where a build's result goes ({@code -o/--output}): {@code image} tags it into the local store (the default),
- * {@code oci} writes an OCI image layout directory at {@code dest}, {@code local} writes the final root filesystem
- * into the directory {@code dest}.
+ * {@code oci} writes an OCI image layout directory at {@code dest}, {@code docker} a tarball for
+ * {@code docker load} (Docker's {@code manifest.json} plus an OCI layout, as {@code docker save} writes since
+ * Docker 25), {@code local} the final root filesystem into the directory {@code dest}, {@code tar} that root
+ * filesystem as a tarball.
  *
  * <p>Immutable and thread-safe.
  *
- * @param type {@code image}, {@code oci} or {@code local}
- * @param dest the destination directory (not used by {@code image})
+ * @param type {@code image}, {@code oci}, {@code docker}, {@code local} or {@code tar}
+ * @param dest the destination directory or file (not used by {@code image})
  */
 public record BuildOutput(String type, Optional<Path> dest) {
     public BuildOutput {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(dest, "dest");
-        if (!type.equals("image") && !type.equals("oci") && !type.equals("local")) {
-            throw new IllegalArgumentException("unknown output type \"" + type + "\"; use image, oci or local");
+        if (!java.util.List.of("image", "oci", "docker", "local", "tar").contains(type)) {
+            throw new IllegalArgumentException("unknown output type \"" + type
+                    + "\"; use image, oci, docker, local or tar");
         }
         if (!type.equals("image") && dest.isEmpty()) {
-            throw new IllegalArgumentException("output type " + type + " needs dest=DIR");
+            throw new IllegalArgumentException("output type " + type + " needs dest=PATH");
         }
     }
 

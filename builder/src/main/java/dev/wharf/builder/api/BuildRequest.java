@@ -37,13 +37,17 @@ import java.util.TreeMap;
  * @param platform        {@code --platform}; wharf builds for the host's platform only, so another one is an
  *                        error
  * @param outputs         where the result goes; empty means tagged into the local store
+ * @param secrets         {@code --secret id=ID,src=FILE}: files RUN steps may mount with
+ *                        {@code --mount=type=secret,id=ID}; never part of a layer or a cache key
+ * @param network         the network of RUN steps without {@code --network}: {@code none} (default) or
+ *                        {@code host}
  */
 public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<String> dockerfileText,
                            Map<String, String> buildArgs, Optional<String> target, List<String> tags,
                            boolean noCache, Set<String> noCacheFilter, Optional<String> runtime,
                            Optional<Path> storeRoot, OptionalLong sourceDateEpoch, ProgressListener listener,
                            boolean explainCache, Map<String, String> labels, Optional<String> platform,
-                           List<BuildOutput> outputs) {
+                           List<BuildOutput> outputs, Map<String, Path> secrets, String network) {
 
     public BuildRequest {
         Objects.requireNonNull(contextDir, "contextDir");
@@ -60,6 +64,10 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
         labels = Collections.unmodifiableMap(new TreeMap<>(labels));
         Objects.requireNonNull(platform, "platform");
         outputs = List.copyOf(outputs);
+        secrets = Collections.unmodifiableMap(new TreeMap<>(secrets));
+        if (!network.equals("none") && !network.equals("host") && !network.equals("default")) {
+            throw new IllegalArgumentException("network must be none, host or default, not " + network);
+        }
     }
 
     /** A builder for a build of the context directory {@code contextDir}. */
@@ -90,6 +98,8 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
         private final Map<String, String> labels = new TreeMap<>();
         private String platform;
         private final List<BuildOutput> outputs = new ArrayList<>();
+        private final Map<String, Path> secrets = new TreeMap<>();
+        private String network = "none";
 
         private Builder(Path contextDir) {
             this.contextDir = Objects.requireNonNull(contextDir, "contextDir");
@@ -175,13 +185,23 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
             return this;
         }
 
+        public Builder secret(String id, Path file) {
+            secrets.put(Objects.requireNonNull(id, "id"), Objects.requireNonNull(file, "file"));
+            return this;
+        }
+
+        public Builder network(String value) {
+            network = Objects.requireNonNull(value, "network");
+            return this;
+        }
+
         public BuildRequest build() {
             return new BuildRequest(contextDir, Optional.ofNullable(dockerfile), Optional.ofNullable(dockerfileText),
                     buildArgs, Optional.ofNullable(target).filter(t -> !t.isEmpty()), tags, noCache, noCacheFilter,
                     Optional.ofNullable(runtime), Optional.ofNullable(storeRoot),
                     sourceDateEpoch == null ? OptionalLong.empty() : OptionalLong.of(sourceDateEpoch), listener,
                     explainCache, labels, Optional.ofNullable(platform).filter(p -> !p.isEmpty()),
-                    outputs);
+                    outputs, secrets, network);
         }
     }
 }

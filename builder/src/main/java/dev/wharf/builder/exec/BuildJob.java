@@ -101,10 +101,10 @@ final class BuildJob {
             BuildSettings settings = new BuildSettings(DockerfileText.of(name, text), request.listener(), epoch,
                     created, request.runtime().orElse(options.runtime()),
                     CopySources.context(request.contextDir(), request.dockerfile(), options.clock()), scratch,
-                    platform, options.parallelism(), request.explainCache());
+                    platform, options.parallelism(), request.explainCache(), request.secrets(), request.network());
             BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings));
             BuildExecutor.State state = executor.run();
-            return write(state, created, executor.timings());
+            return write(state, created, executor.timings(), scratch, epoch);
         } catch (IOException e) {
             throw new EngineException("cannot write the image into " + workspace.store().root() + ": "
                     + e.getMessage(), e);
@@ -114,7 +114,8 @@ final class BuildJob {
     }
 
     private BuildResult write(BuildExecutor.State state, OffsetDateTime created,
-                              List<BuildResult.StepTiming> timings) throws LayerException, IOException {
+                              List<BuildResult.StepTiming> timings, Path scratch, OptionalLong epoch)
+            throws LayerException, IOException {
         // As BuildKit's exporter: the image is as old as its newest history entry, so a fully cached rebuild
         // gives the same config and digest; SOURCE_DATE_EPOCH already dated every entry.
         List<dev.wharf.layers.image.HistoryEntry> history = state.image().history();
@@ -136,12 +137,15 @@ final class BuildJob {
                 workspace.store().images().tag(ImageName.parse(tag), manifest);
             }
         }
-        ImageExporter exporter = new ImageExporter(workspace.store().blobs(), workspace.posix());
+        ImageExporter exporter = new ImageExporter(workspace.store().blobs(), workspace.posix(),
+                workspace.store().json());
         for (BuildOutput output : request.outputs()) {
             Path dest = output.dest().map(Path::toAbsolutePath).orElse(null);
             switch (output.type()) {
                 case "oci" -> exporter.oci(dest, manifest, configDescriptor, layers, request.tags());
                 case "local" -> exporter.local(dest, layers);
+                case "docker" -> exporter.docker(dest, manifest, configDescriptor, layers, request.tags());
+                case "tar" -> exporter.tar(dest, layers, scratch, workspace.layerWriter(epoch));
                 default -> {
                     // image: tagged above
                 }

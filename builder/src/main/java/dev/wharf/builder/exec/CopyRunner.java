@@ -158,8 +158,8 @@ final class CopyRunner {
             String path = dest.endsWith("/") || copy.heredocs().size() + (copy.request().isPresent() ? 1 : 0) > 1
                     ? dest.replaceAll("/+$", "") + "/" + content.path() : dest;
             writer.writeFile(content.data().getBytes(StandardCharsets.UTF_8), writer.prepare(path),
-                    new FileWriter.Attributes(ownerUid, ownerGid, copy.chmod().map(c -> c.apply(0644, false)).orElse(0644),
-                            settings.createdNanos()));
+                    new FileWriter.Attributes(ownerUid, ownerGid,
+                            copy.chmod().map(c -> c.apply(0644, false)).orElse(0644), settings.createdNanos()));
         }
         writer.finish();
     }

@@ -28,18 +28,31 @@ import java.util.Optional;
  *   <li>{@code type=bind}: a path of the context or of another stage ({@code from}), read-only by default; with
  *       {@code rw} a private copy whose writes are discarded, as BuildKit does. Its content checksum goes into the
  *       step's cache key;</li>
- *   <li>{@code type=secret} and {@code type=ssh}: wharf has no {@code --secret}/{@code --ssh} yet, so a required
- *       one fails the step and an optional one is left out, as BuildKit leaves out a secret nobody provided.</li>
+ *   <li>{@code type=secret}: the file given with {@code --secret id=ID,src=FILE}, bind-mounted read-only at the
+ *       target (default {@code /run/secrets/ID}; the id defaults to the target's base name) and/or put into the
+ *       variable {@code env=}; never in a layer or the cache key. A secret nobody provided is left out, or fails the
+ *       step when {@code required};</li>
+ *   <li>{@code type=ssh}: not supported yet; a required one fails the step, an optional one is left out.</li>
  * </ul>
  * Relative targets are relative to the working directory. Thread-safe.
  */
 final class RunMounts {
+    /** The mounts of a step, and the variables its secrets set. */
+    record Prepared(List<SandboxMount> mounts, List<String> env) {
+        Prepared {
+            mounts = List.copyOf(mounts);
+            env = List.copyOf(env);
+        }
+    }
+
     private final Path cacheRoot;
     private final StepRunner runner;
+    private final Map<String, Path> secrets;
 
-    RunMounts(Path cacheRoot, StepRunner runner) {
+    RunMounts(Path cacheRoot, StepRunner runner, Map<String, Path> secrets) {
         this.cacheRoot = cacheRoot;
         this.runner = runner;
+        this.secrets = secrets;
     }
 
     /** Adds the checksums of the step's bind mounts to {@code checksums}. */
@@ -58,8 +71,9 @@ final class RunMounts {
     }
 
     /** The sandbox mounts of the step, making cache directories and bind copies as needed. */
-    List<SandboxMount> mounts(Step step, Map<Integer, BuildExecutor.State> stages, Path scratch) throws Exception {
+    Prepared mounts(Step step, Map<Integer, BuildExecutor.State> stages, Path scratch) throws Exception {
         List<SandboxMount> out = new ArrayList<>();
+        List<String> env = new ArrayList<>();
         for (Mount mount : step.mounts()) {
             String target = target(mount.target(), step.environment().workingDir());
             switch (mount.type()) {
@@ -68,16 +82,39 @@ final class RunMounts {
                 case TMPFS -> out.add(SandboxMount.tmpfs(target, mount.sizeLimit() > 0
                         ? List.of("size=" + mount.sizeLimit()) : List.of()));
                 case BIND -> out.add(bind(step, mount, target, stages, scratch));
-                case SECRET, SSH -> {
+                case SECRET -> secret(mount, step.environment().workingDir(), out, env);
+                case SSH -> {
                     if (mount.required()) {
-                        throw new BuildExecutor.StepFailure("RUN --mount=type=" + mount.type().value()
-                                + " is required but wharf does not support --secret/--ssh yet", null, null);
+                        throw new BuildExecutor.StepFailure("RUN --mount=type=ssh is required but wharf does not "
+                                + "support --ssh yet", null, null);
                     }
                 }
                 default -> throw new IllegalStateException("unknown mount type " + mount.type());
             }
         }
-        return out;
+        return new Prepared(out, env);
+    }
+
+    private void secret(Mount mount, String workingDir, List<SandboxMount> out, List<String> env) throws Exception {
+        String id = mount.cacheId();
+        if (id.isEmpty() && !mount.target().isEmpty()) {
+            id = Path.of(mount.target()).getFileName().toString();
+        }
+        Path file = secrets.get(id);
+        if (file == null) {
+            if (mount.required()) {
+                throw new BuildExecutor.StepFailure("secret " + id + " is required but was not given; pass it "
+                        + "with --secret id=" + id + ",src=FILE", null, null);
+            }
+            return;
+        }
+        if (mount.env().isPresent()) {
+            env.add(mount.env().get() + "=" + Files.readString(file, StandardCharsets.UTF_8));
+        }
+        if (!mount.target().isEmpty() || mount.env().isEmpty()) {
+            String target = mount.target().isEmpty() ? "/run/secrets/" + id : target(mount.target(), workingDir);
+            out.add(SandboxMount.bind(file.toAbsolutePath().toString(), target, true));
+        }
     }
 
     private SandboxMount bind(Step step, Mount mount, String target, Map<Integer, BuildExecutor.State> stages,

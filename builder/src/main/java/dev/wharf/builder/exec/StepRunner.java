@@ -42,15 +42,18 @@ final class StepRunner {
     }
 
     /** The extra mounts of a RUN step. */
-    List<SandboxMount> mounts(Step step, Map<Integer, BuildExecutor.State> stages) throws Exception {
-        return new RunMounts(workspace.store().root().resolve("cache-mounts"), this).mounts(step, stages,
-                settings.scratch());
+    RunMounts.Prepared mounts(Step step, Map<Integer, BuildExecutor.State> stages) throws Exception {
+        return runMounts().mounts(step, stages, settings.scratch());
+    }
+
+    private RunMounts runMounts() {
+        return new RunMounts(workspace.store().root().resolve("cache-mounts"), this, settings.secrets());
     }
 
     /** Adds the content checksums of a RUN step's bind mounts. */
     void mountChecksums(Step step, Map<Integer, BuildExecutor.State> stages, Map<String, Digest> checksums)
             throws Exception {
-        new RunMounts(workspace.store().root().resolve("cache-mounts"), this).checksums(step, stages, checksums);
+        runMounts().checksums(step, stages, checksums);
     }
 
     /** WORKDIR: creates the working directory, owned by the step's user as BuildKit does. */
@@ -68,18 +71,19 @@ final class StepRunner {
     void run(Step step, RunInstruction run, List<Mount> mounts, int number, long start, Map<String, String> proxy,
              Map<Integer, BuildExecutor.State> stages) throws Exception {
         List<String> argv = RunCommand.argv(run.command(), step.environment().shell());
+        RunMounts.Prepared extra = mounts(step, stages);
         List<String> env = new ArrayList<>(step.environment().env());
         proxy.forEach((k, v) -> env.add(k + "=" + v));
+        env.addAll(extra.env());
         ProcessUser user = new UserResolver().resolve(step.environment().user(), RootView.of(mounts));
         String cwd = step.environment().workingDir().isEmpty() ? "/" : step.environment().workingDir();
         SandboxSpec.Builder spec = SandboxSpec.builder(mounts, argv, workspace.hostsFile(), workspace.resolvConf())
                 .env(env)
                 .user(user)
                 .cwd(cwd)
-                .network(run.network() == dev.wharf.grammar.instructions.NetworkMode.HOST
-                        ? NetworkMode.HOST : NetworkMode.NONE);
-        for (SandboxMount extra : mounts(step, stages)) {
-            spec.mount(extra);
+                .network(network(run.network()));
+        for (SandboxMount mount : extra.mounts()) {
+            spec.mount(mount);
         }
         ExitStatus status = workspace.sandbox(settings.runtime()).run(spec.build(), (stream, line) ->
                 settings.listener().onEvent(new BuildEvent.StepLog(number, stream.fd(), line,
@@ -91,6 +95,15 @@ final class StepRunner {
             throw new BuildExecutor.StepFailure("process \"" + String.join(" ", argv)
                     + "\" did not complete successfully: exit code: " + status.code(), status.code(), null);
         }
+    }
+
+    /** {@code RUN --network}; {@code default} is the build's network ({@code --network}, none unless host). */
+    private NetworkMode network(dev.wharf.grammar.instructions.NetworkMode mode) {
+        return switch (mode) {
+            case HOST -> NetworkMode.HOST;
+            case NONE -> NetworkMode.NONE;
+            default -> settings.network().equals("host") ? NetworkMode.HOST : NetworkMode.NONE;
+        };
     }
 
     /** What a {@code from=} (or {@code --from}) names: the context when empty, else a stage or an image. */

@@ -116,6 +116,20 @@ class BuildEngineEndToEndTest {
         assertEquals(List.of("changed: Hello from wharf"), out);
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"runc", "crun", "builtin"})
+    void everyRuntime_buildsAndRunsTheHelloExample(String runtime) throws Exception {
+        if (!runtime.equals("builtin")) {
+            HostRequirements.requireTool(runtime, "apt-get install " + runtime);
+        }
+        build(hello().runtime(runtime).noCache(true));
+        engine.close();
+        engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")).withRuntime(runtime));
+        List<String> out = Collections.synchronizedList(new ArrayList<>());
+        assertEquals(0, run("hello:latest", List.of(), out), out.toString());
+        assertTrue(out.get(0).startsWith("Hello from wharf (built on "), out.toString());
+    }
+
     @Test
     void failingRun_reportsExitCodeStepAndLine() throws Exception {
         List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());

@@ -157,6 +157,42 @@ class StepExecutionTest {
     }
 
     @Test
+    void secrets_areMountedForTheStepOnly() throws Exception {
+        Path token = Files.writeString(temp.resolve("token"), "s3cr3t");
+        String dockerfile = """
+                FROM busybox:latest
+                RUN --mount=type=secret,id=token test "$(cat /run/secrets/token)" = s3cr3t && echo ok > /file
+                RUN --mount=type=secret,id=token,env=TOKEN test "$TOKEN" = s3cr3t && echo ok > /env
+                RUN --mount=type=secret,id=absent cat /file
+                """;
+        engine.build(BuildRequest.builder(context).dockerfileText(dockerfile).tag("t:latest").secret("token", token)
+                .build()).get(5, TimeUnit.MINUTES);
+        assertEquals(List.of("ok", "ok", "absent"), run("sh", "-c",
+                "cat /file /env; test -e /run/secrets/token || echo absent"));
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> build("FROM busybox:latest\nRUN --mount=type=secret,id=token,required true\n"));
+        assertTrue(e.getCause().getMessage().contains("--secret id=token"), e.getCause().getMessage());
+    }
+
+    @Test
+    void concurrentBuildsOnOneStore_allSucceed() throws Exception {
+        String dockerfile = "FROM busybox:latest\nCOPY a.txt /a\nRUN echo same > /same\n";
+        List<CompletableFuture<BuildResult>> builds = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            builds.add(engine.build(BuildRequest.builder(context).dockerfileText(dockerfile).noCache(true)
+                    .sourceDateEpoch(1_700_000_000L).build()));
+            builds.add(engine.build(BuildRequest.builder(context).dockerfileText(
+                    "FROM busybox:latest\nRUN echo other" + i + " > /other\n").build()));
+        }
+        List<String> digests = new ArrayList<>();
+        for (int i = 0; i < builds.size(); i += 2) {
+            digests.add(builds.get(i).get(5, TimeUnit.MINUTES).imageDigest());
+            builds.get(i + 1).get(5, TimeUnit.MINUTES);
+        }
+        assertEquals(1, digests.stream().distinct().count(), "the same inputs built at once: " + digests);
+    }
+
+    @Test
     void onbuildTriggers_runInTheChildImage() throws Exception {
         engine.build(BuildRequest.builder(context).tag("parent:latest").dockerfileText("""
                 FROM busybox:latest
