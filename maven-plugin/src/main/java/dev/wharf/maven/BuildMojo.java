@@ -96,6 +96,25 @@ public class BuildMojo extends AbstractMojo {
     @Parameter(property = "wharf.outputDirectory")
     File outputDirectory;
 
+    /**
+     * Also writes the image as a {@code docker load} tarball to this file (Docker's {@code manifest.json} plus an
+     * OCI layout), besides tagging it into the store.
+     */
+    @Parameter(property = "wharf.outputTar")
+    File outputTar;
+
+    /**
+     * Secrets by id: files that {@code RUN --mount=type=secret,id=ID} reads, never stored in a layer or a cache
+     * key; relative paths are relative to the project's directory. On the command line:
+     * {@code -Dwharf.secrets=ID=FILE,ID2=FILE2}, which overrides the POM's values of the same ids.
+     */
+    @Parameter
+    Map<String, String> secrets = new LinkedHashMap<>();
+
+    /** The network of RUN steps that do not choose one with {@code --network}: {@code none} or {@code host}. */
+    @Parameter(property = "wharf.network", defaultValue = "none")
+    String network;
+
     /** Logs, for every step that ran, which of its inputs changed since its last build (why the cache missed). */
     @Parameter(property = "wharf.explainCache", defaultValue = "false")
     boolean explainCache;
@@ -171,10 +190,25 @@ public class BuildMojo extends AbstractMojo {
                 .buildArgs(map(buildArgs, MapProperty.BUILD_ARGS)).target(target).noCache(noCache)
                 .explainCache(explainCache).platform(platform).listener(progress);
         map(labels, MapProperty.LABELS).forEach(b::label);
-        if (outputDirectory != null) {
-            // An explicit output replaces the default "tag into the store"; keep it, as without outputDirectory.
+        if (outputDirectory != null || outputTar != null) {
+            // An explicit output replaces the default "tag into the store"; keep it, as without these parameters.
             b.output(new BuildOutput("image", Optional.empty()));
+        }
+        if (outputDirectory != null) {
             b.output(new BuildOutput("oci", Optional.of(outputDirectory.toPath())));
+        }
+        if (outputTar != null) {
+            b.output(new BuildOutput("docker", Optional.of(outputTar.toPath())));
+        }
+        for (Map.Entry<String, String> secret : map(secrets, MapProperty.SECRETS).entrySet()) {
+            b.secret(secret.getKey(), secretFile(secret.getKey(), secret.getValue()));
+        }
+        if (network != null && !network.isBlank()) {
+            if (!network.equals("none") && !network.equals("host")) {
+                throw new MojoFailureException("network must be none or host, not '" + network + "'; set <network>"
+                        + " or -Dwharf.network");
+            }
+            b.network(network);
         }
         for (String stage : nonBlank(noCacheFilter)) {
             b.noCacheFilter(stage);
@@ -190,6 +224,16 @@ public class BuildMojo extends AbstractMojo {
             b.tag(tag);
         }
         return b.build();
+    }
+
+    /** The file of secret {@code id}, relative to the project's directory, which must exist. */
+    private Path secretFile(String id, String value) throws MojoFailureException {
+        Path file = project.getBasedir() == null ? Path.of(value) : project.getBasedir().toPath().resolve(value);
+        if (!Files.isRegularFile(file)) {
+            throw new MojoFailureException("The file " + file + " of secret " + id + " does not exist; set it in"
+                    + " <secrets><" + id + ">FILE</" + id + "></secrets> or -Dwharf.secrets=" + id + "=FILE.");
+        }
+        return file.toAbsolutePath();
     }
 
     /** The stripped, non-blank values of a list parameter (Maven leaves a list null or with blanks from "a,,b"). */
@@ -263,6 +307,7 @@ public class BuildMojo extends AbstractMojo {
         getLog().info("Built image " + result.imageDigest() + " (id " + result.imageId() + ")"
                 + (result.tags().isEmpty() ? "" : ", tagged " + String.join(", ", result.tags()))
                 + (outputDirectory == null ? "" : ", OCI layout in " + outputDirectory)
+                + (outputTar == null ? "" : ", docker archive " + outputTar)
                 + "; " + result.steps().size() + " steps, " + result.cacheHits() + " cached");
     }
 }

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * Reads the command-line form of a map parameter, {@code -Dwharf.buildArgs=NAME=value,NAME2=value2} (and
- * {@code wharf.labels} alike). Maven cannot convert a property into a map parameter, so the plugin parses it itself,
+ * {@code wharf.labels} and {@code wharf.secrets} alike). Maven cannot convert a property into a map parameter, so the plugin parses it itself,
  * as Jib does for its map properties.
  *
  * <p>Stateless and thread-safe.
@@ -15,6 +15,8 @@ final class MapProperty {
     static final String BUILD_ARGS = "wharf.buildArgs";
     /** The user property holding labels. */
     static final String LABELS = "wharf.labels";
+    /** The user property holding secrets, {@code ID=FILE}. */
+    static final String SECRETS = "wharf.secrets";
 
     private MapProperty() {
     }

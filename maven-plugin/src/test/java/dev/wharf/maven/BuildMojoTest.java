@@ -51,6 +51,7 @@ class BuildMojoTest {
     void setUp() throws IOException {
         Files.writeString(dir.resolve("Dockerfile"), "FROM busybox\nRUN exit 3\n");
         MavenProject project = new MavenProject();
+        project.setFile(dir.resolve("pom.xml").toFile());
         project.setBuild(new Build());
         project.getBuild().setDirectory(dir.resolve("target").toString());
         mojo = new BuildMojo();
@@ -83,6 +84,10 @@ class BuildMojoTest {
         mojo.platform = "linux/amd64";
         mojo.explainCache = true;
         mojo.outputDirectory = dir.resolve("oci").toFile();
+        mojo.outputTar = dir.resolve("image.tar").toFile();
+        Files.writeString(dir.resolve("token.txt"), "s3cret");
+        mojo.secrets = Map.of("token", "token.txt");
+        mojo.network = "host";
         mojo.outputTimestamp = "2024-01-01T00:00:00Z";
         mojo.engines = engine(request -> {
             request.listener().onEvent(new BuildEvent.StepStarted(1, "runtime", 1, 1, "FROM busybox"));
@@ -103,7 +108,10 @@ class BuildMojoTest {
         assertEquals("linux/amd64", request.platform().orElseThrow());
         assertTrue(request.explainCache());
         assertEquals(List.of(new BuildOutput("image", Optional.empty()),
-                new BuildOutput("oci", Optional.of(dir.resolve("oci")))), request.outputs());
+                new BuildOutput("oci", Optional.of(dir.resolve("oci"))),
+                new BuildOutput("docker", Optional.of(dir.resolve("image.tar")))), request.outputs());
+        assertEquals(Map.of("token", dir.resolve("token.txt")), request.secrets());
+        assertEquals("host", request.network());
         assertEquals(1704067200L, request.sourceDateEpoch().orElseThrow());
         assertEquals(dir.resolve("store"), engines.get(0).storeRoot());
         assertEquals("builtin", engines.get(0).runtime());
@@ -173,6 +181,27 @@ class BuildMojoTest {
         } finally {
             Thread.interrupted();
         }
+    }
+
+    @Test
+    void missingSecretFile_failsNamingTheSecret() {
+        mojo.secrets = Map.of("token", "nope.txt");
+        mojo.engines = engine(request -> {
+            throw new AssertionError("no build expected");
+        });
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+        assertTrue(e.getMessage().contains("secret token"), e.getMessage());
+        assertTrue(e.getMessage().contains(dir.resolve("nope.txt").toString()), e.getMessage());
+    }
+
+    @Test
+    void unknownNetwork_failsNamingTheParameter() {
+        mojo.network = "bridge";
+        mojo.engines = engine(request -> {
+            throw new AssertionError("no build expected");
+        });
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+        assertTrue(e.getMessage().contains("-Dwharf.network"), e.getMessage());
     }
 
     @Test
