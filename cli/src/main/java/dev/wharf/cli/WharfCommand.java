@@ -11,14 +11,16 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Builds OCI images from Dockerfiles, without a Docker daemon.",
-        subcommands = {ParseCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {BuildCommand.class, ImportCommand.class, ImagesCommand.class, RunCommand.class,
+            ParseCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
-            "1:the operation failed (e.g. a Dockerfile syntax error)",
+            "1:the operation failed (a build failed, a Dockerfile syntax error)",
             "2:usage error (unknown flag, missing argument)"},
         footerHeading = "%nExamples:%n",
-        footer = {"  wharf parse --dump Dockerfile", "  wharf parse --json -f path/to/Dockerfile"})
+        footer = {"  wharf import rootfs.tar busybox:latest", "  wharf build -t hello testdata/examples/hello",
+            "  wharf run hello", "  wharf parse --dump Dockerfile"})
 public final class WharfCommand implements Runnable {
 
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
@@ -41,6 +43,8 @@ public final class WharfCommand implements Runnable {
         commandLine.setExecutionExceptionHandler(new InternalErrorHandler());
         commandLine.getCommandSpec().exitCodeOnInvalidInput(ExitCodes.USAGE);
         commandLine.getCommandSpec().exitCodeOnExecutionException(ExitCodes.FAILED);
+        // Everything after the image name belongs to the command wharf run starts.
+        commandLine.getSubcommands().get("run").setStopAtPositional(true);
         return commandLine;
     }
 

@@ -1,0 +1,49 @@
+package dev.wharf.builder.api;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The wharf build engine: builds Dockerfiles into images of a local store, and imports, lists and runs those
+ * images. Create one with {@link #create(EngineOptions)} and close it when done.
+ *
+ * <p>Thread-safe: several builds may run at once on one engine and one store. No static state: two engines are
+ * independent.
+ */
+public interface BuildEngine extends AutoCloseable {
+
+    /** An engine over the store at {@code options.storeRoot()} (created if missing). */
+    static BuildEngine create(EngineOptions options) {
+        return new dev.wharf.builder.exec.LocalBuildEngine(options);
+    }
+
+    /**
+     * Starts a build. The future completes with the result, or exceptionally with a {@link BuildFailedException}
+     * (a step failed), an {@link EngineException} (the Dockerfile or the store could not be used) or a
+     * {@link java.util.concurrent.CancellationException}. Cancelling the future stops the running step (its
+     * process tree is killed) and releases its snapshot.
+     */
+    CompletableFuture<BuildResult> build(BuildRequest request);
+
+    /**
+     * Imports a root filesystem tarball (plain, gzip or zstd) as a one-layer image named {@code reference}
+     * ({@code name[:tag]}): how an offline user gets a base image.
+     */
+    ImageSummary importImage(Path rootfsTar, String reference) throws EngineException;
+
+    /** The named images of the store. */
+    List<ImageSummary> images() throws EngineException;
+
+    /**
+     * Runs an image's entrypoint and command (or {@code command} instead of the image's command when not empty) in
+     * the sandbox without network, delivering its output to {@code output}.
+     *
+     * @return the process's exit code
+     */
+    int run(String reference, List<String> command, OutputSink output) throws EngineException, InterruptedException;
+
+    /** Releases what the engine holds; running builds are not affected. */
+    @Override
+    void close();
+}

@@ -1,0 +1,78 @@
+package dev.wharf.builder.api;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One progress event of a build, in BuildKit's vocabulary ({@code client.SolveStatus}: vertexes, logs, warnings).
+ * Steps are numbered from 1 in the order they start, as BuildKit's plain progress numbers its vertexes.
+ *
+ * <p>All implementations are immutable records and thread-safe.
+ */
+public sealed interface BuildEvent {
+
+    /**
+     * A step started.
+     *
+     * @param step       the step number, from 1
+     * @param stage      the stage's display name ({@code build}, {@code stage-1})
+     * @param index      the step's 1-based position in its stage (FROM is 1)
+     * @param count      the number of steps in the stage, FROM included
+     * @param name       the instruction as written, e.g. {@code RUN make}
+     */
+    record StepStarted(int step, String stage, int index, int count, String name) implements BuildEvent {
+        public StepStarted {
+            Objects.requireNonNull(stage, "stage");
+            Objects.requireNonNull(name, "name");
+        }
+    }
+
+    /** A step's result came from the cache; nothing ran. */
+    record StepCached(int step) implements BuildEvent {
+    }
+
+    /**
+     * One line of output of a step's command.
+     *
+     * @param stream  1 for stdout, 2 for stderr (BuildKit's stream numbers)
+     * @param elapsed time since the step started
+     */
+    record StepLog(int step, int stream, String line, Duration elapsed) implements BuildEvent {
+        public StepLog {
+            Objects.requireNonNull(line, "line");
+            Objects.requireNonNull(elapsed, "elapsed");
+        }
+    }
+
+    /** A step finished successfully (ran or was cached) after {@code duration}. */
+    record StepDone(int step, Duration duration) implements BuildEvent {
+        public StepDone {
+            Objects.requireNonNull(duration, "duration");
+        }
+    }
+
+    /** A step failed; the build stops. */
+    record StepFailed(int step, String message, Duration duration) implements BuildEvent {
+        public StepFailed {
+            Objects.requireNonNull(message, "message");
+            Objects.requireNonNull(duration, "duration");
+        }
+    }
+
+    /**
+     * Why a step missed the cache, when the request asked ({@link BuildRequest#explainCache()}): which of its
+     * inputs changed since the last build of the same step, one sentence per change.
+     */
+    record StepCacheMiss(int step, java.util.List<String> reasons) implements BuildEvent {
+        public StepCacheMiss {
+            reasons = java.util.List.copyOf(reasons);
+        }
+    }
+
+    /** A warning about the Dockerfile or the build, e.g. an unused build arg. */
+    record Warning(String message) implements BuildEvent {
+        public Warning {
+            Objects.requireNonNull(message, "message");
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.wharf.builder.api;
+
+import java.util.OptionalInt;
+
+/**
+ * A build failed at one step: carries the step's instruction text, the Dockerfile and line it is on, and, for a RUN
+ * whose command failed, the exit code. The message reads like
+ * {@code RUN exit 3 failed with exit code 3 at Dockerfile:7}.
+ */
+public class BuildFailedException extends EngineException {
+    private static final long serialVersionUID = 1L;
+
+    private final String step;
+    private final String file;
+    private final int line;
+    private final Integer exitCode;
+
+    /**
+     * @param step     the instruction as shown in progress output, e.g. {@code RUN exit 3}
+     * @param file     the Dockerfile's name
+     * @param line     the 1-based line of the instruction, 0 when unknown
+     * @param exitCode the command's exit code, or null when the step failed otherwise
+     * @param reason   what went wrong, without the location
+     */
+    public BuildFailedException(String step, String file, int line, Integer exitCode, String reason,
+                                Throwable cause) {
+        super(message(step, file, line, exitCode, reason), cause);
+        this.step = step;
+        this.file = file;
+        this.line = line;
+        this.exitCode = exitCode;
+    }
+
+    private static String message(String step, String file, int line, Integer exitCode, String reason) {
+        String where = line > 0 ? " at " + file + ":" + line : "";
+        if (exitCode != null) {
+            return step + " failed with exit code " + exitCode + where;
+        }
+        return step + " failed" + where + ": " + reason;
+    }
+
+    /** The failed step's instruction text. */
+    public String step() {
+        return step;
+    }
+
+    /** The Dockerfile's name. */
+    public String file() {
+        return file;
+    }
+
+    /** The 1-based line of the failed instruction, 0 when unknown. */
+    public int line() {
+        return line;
+    }
+
+    /** The exit code of the failed command, when a command failed. */
+    public OptionalInt exitCode() {
+        return exitCode == null ? OptionalInt.empty() : OptionalInt.of(exitCode);
+    }
+}

@@ -1,0 +1,207 @@
+package dev.wharf.builder.api;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * What to build: the Dockerfile (a path, or its text), the context directory, build args, target stage, tags and
+ * cache options, the sandbox runtime and store root (overriding the engine's), {@code SOURCE_DATE_EPOCH}, and the
+ * listener that receives progress.
+ *
+ * <p>Immutable and thread-safe; make one with {@link #builder(Path)}.
+ *
+ * @param contextDir      the build context directory
+ * @param dockerfile      the Dockerfile's path; empty means {@code contextDir/Dockerfile} unless text is given
+ * @param dockerfileText  the Dockerfile's text, used instead of reading a file
+ * @param buildArgs       {@code --build-arg} values by name
+ * @param target          the stage to build; empty for the last
+ * @param tags            names to tag the image with ({@code name[:tag]})
+ * @param noCache         no step uses the cache (results are still saved to it)
+ * @param noCacheFilter   stages (by name) whose steps do not use the cache
+ * @param runtime         {@code auto}, {@code runc}, {@code crun} or {@code builtin}; empty for the engine's
+ * @param storeRoot       the store root for this build; empty for the engine's
+ * @param sourceDateEpoch seconds since 1970 that timestamps are clamped to; also taken from the
+ *                        {@code SOURCE_DATE_EPOCH} build arg
+ * @param listener        receives the progress events
+ * @param explainCache    report why each step that ran missed the cache
+ * @param labels          labels added to the image's config ({@code --label})
+ * @param platform        {@code --platform}; wharf builds for the host's platform only, so another one is an
+ *                        error
+ * @param outputs         where the result goes; empty means tagged into the local store
+ * @param secrets         {@code --secret id=ID,src=FILE}: files RUN steps may mount with
+ *                        {@code --mount=type=secret,id=ID}; never part of a layer or a cache key
+ * @param network         the network of RUN steps without {@code --network}: {@code none} (default) or
+ *                        {@code host}
+ */
+public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<String> dockerfileText,
+                           Map<String, String> buildArgs, Optional<String> target, List<String> tags,
+                           boolean noCache, Set<String> noCacheFilter, Optional<String> runtime,
+                           Optional<Path> storeRoot, OptionalLong sourceDateEpoch, ProgressListener listener,
+                           boolean explainCache, Map<String, String> labels, Optional<String> platform,
+                           List<BuildOutput> outputs, Map<String, Path> secrets, String network) {
+
+    public BuildRequest {
+        Objects.requireNonNull(contextDir, "contextDir");
+        Objects.requireNonNull(dockerfile, "dockerfile");
+        Objects.requireNonNull(dockerfileText, "dockerfileText");
+        buildArgs = Collections.unmodifiableMap(new TreeMap<>(buildArgs));
+        Objects.requireNonNull(target, "target");
+        tags = List.copyOf(tags);
+        noCacheFilter = Collections.unmodifiableSet(new LinkedHashSet<>(noCacheFilter));
+        Objects.requireNonNull(runtime, "runtime");
+        Objects.requireNonNull(storeRoot, "storeRoot");
+        Objects.requireNonNull(sourceDateEpoch, "sourceDateEpoch");
+        Objects.requireNonNull(listener, "listener");
+        labels = Collections.unmodifiableMap(new TreeMap<>(labels));
+        Objects.requireNonNull(platform, "platform");
+        outputs = List.copyOf(outputs);
+        secrets = Collections.unmodifiableMap(new TreeMap<>(secrets));
+        if (!network.equals("none") && !network.equals("host") && !network.equals("default")) {
+            throw new IllegalArgumentException("network must be none, host or default, not " + network);
+        }
+    }
+
+    /** A builder for a build of the context directory {@code contextDir}. */
+    public static Builder builder(Path contextDir) {
+        return new Builder(contextDir);
+    }
+
+    /** The Dockerfile's name for messages: its file name, or {@code Dockerfile}. */
+    public String dockerfileName() {
+        return dockerfile.map(p -> p.getFileName().toString()).orElse("Dockerfile");
+    }
+
+    /** A mutable builder of {@link BuildRequest}; not thread-safe. */
+    public static final class Builder {
+        private final Path contextDir;
+        private Path dockerfile;
+        private String dockerfileText;
+        private final Map<String, String> buildArgs = new TreeMap<>();
+        private String target;
+        private final List<String> tags = new ArrayList<>();
+        private boolean noCache;
+        private final Set<String> noCacheFilter = new LinkedHashSet<>();
+        private String runtime;
+        private Path storeRoot;
+        private Long sourceDateEpoch;
+        private ProgressListener listener = ProgressListener.none();
+        private boolean explainCache;
+        private final Map<String, String> labels = new TreeMap<>();
+        private String platform;
+        private final List<BuildOutput> outputs = new ArrayList<>();
+        private final Map<String, Path> secrets = new TreeMap<>();
+        private String network = "none";
+
+        private Builder(Path contextDir) {
+            this.contextDir = Objects.requireNonNull(contextDir, "contextDir");
+        }
+
+        public Builder dockerfile(Path value) {
+            dockerfile = value;
+            return this;
+        }
+
+        public Builder dockerfileText(String value) {
+            dockerfileText = value;
+            return this;
+        }
+
+        public Builder buildArg(String name, String value) {
+            buildArgs.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        public Builder buildArgs(Map<String, String> values) {
+            buildArgs.putAll(values);
+            return this;
+        }
+
+        public Builder target(String value) {
+            target = value;
+            return this;
+        }
+
+        public Builder tag(String value) {
+            tags.add(Objects.requireNonNull(value, "tag"));
+            return this;
+        }
+
+        public Builder noCache(boolean value) {
+            noCache = value;
+            return this;
+        }
+
+        public Builder noCacheFilter(String stage) {
+            noCacheFilter.add(Objects.requireNonNull(stage, "stage"));
+            return this;
+        }
+
+        public Builder runtime(String value) {
+            runtime = value;
+            return this;
+        }
+
+        public Builder storeRoot(Path value) {
+            storeRoot = value;
+            return this;
+        }
+
+        public Builder sourceDateEpoch(long seconds) {
+            sourceDateEpoch = seconds;
+            return this;
+        }
+
+        public Builder listener(ProgressListener value) {
+            listener = Objects.requireNonNull(value, "listener");
+            return this;
+        }
+
+        public Builder explainCache(boolean value) {
+            explainCache = value;
+            return this;
+        }
+
+        public Builder label(String name, String value) {
+            labels.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        public Builder platform(String value) {
+            platform = value;
+            return this;
+        }
+
+        public Builder output(BuildOutput value) {
+            outputs.add(Objects.requireNonNull(value, "output"));
+            return this;
+        }
+
+        public Builder secret(String id, Path file) {
+            secrets.put(Objects.requireNonNull(id, "id"), Objects.requireNonNull(file, "file"));
+            return this;
+        }
+
+        public Builder network(String value) {
+            network = Objects.requireNonNull(value, "network");
+            return this;
+        }
+
+        public BuildRequest build() {
+            return new BuildRequest(contextDir, Optional.ofNullable(dockerfile), Optional.ofNullable(dockerfileText),
+                    buildArgs, Optional.ofNullable(target).filter(t -> !t.isEmpty()), tags, noCache, noCacheFilter,
+                    Optional.ofNullable(runtime), Optional.ofNullable(storeRoot),
+                    sourceDateEpoch == null ? OptionalLong.empty() : OptionalLong.of(sourceDateEpoch), listener,
+                    explainCache, labels, Optional.ofNullable(platform).filter(p -> !p.isEmpty()),
+                    outputs, secrets, network);
+        }
+    }
+}

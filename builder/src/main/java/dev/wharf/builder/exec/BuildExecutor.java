@@ -1,0 +1,308 @@
+package dev.wharf.builder.exec;
+
+import dev.wharf.builder.api.BuildEvent;
+import dev.wharf.builder.api.BuildFailedException;
+import dev.wharf.builder.api.BuildResult;
+import dev.wharf.builder.api.ProgressListener;
+import dev.wharf.builder.plan.BuildPlan;
+import dev.wharf.builder.plan.PlannedStage;
+import dev.wharf.builder.plan.StageBase;
+import dev.wharf.builder.plan.Step;
+import dev.wharf.builder.snapshot.Mount;
+import dev.wharf.builder.snapshot.Snapshotter;
+import dev.wharf.cache.CacheKeyInputs;
+import dev.wharf.cache.CacheRecord;
+import dev.wharf.cache.StepParent;
+import dev.wharf.cache.StepResult;
+import dev.wharf.grammar.instructions.AddInstruction;
+import dev.wharf.grammar.instructions.CopyInstruction;
+import dev.wharf.grammar.instructions.RunInstruction;
+import dev.wharf.grammar.instructions.WorkdirInstruction;
+import dev.wharf.layers.Digest;
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.Platform;
+import dev.wharf.layers.image.ExecutionConfig;
+import dev.wharf.layers.image.HistoryEntry;
+import dev.wharf.layers.image.ImageConfiguration;
+import dev.wharf.layers.image.RootFs;
+import dev.wharf.layers.layer.LayerBlob;
+import dev.wharf.layers.layer.LayerWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs one {@link BuildPlan}: its stages through a {@link StageScheduler} (independent stages at the same time),
+ * each step looked up in the build cache by its key and executed on a miss, every step reported to the listener.
+ *
+ * <p>One instance per build; {@link #run} is called once. Stages may run concurrently, so the shared state is in
+ * concurrent collections.
+ */
+final class BuildExecutor {
+    /** The image state after a step: its layers, its config (with rootfs and history) and the key of that step. */
+    record State(List<LayerBlob> layers, ImageConfiguration image, StepParent parent) {
+        State {
+            layers = List.copyOf(layers);
+        }
+    }
+
+    private final Workspace workspace;
+    private final BuildPlan plan;
+    private final BuildSettings settings;
+    private final ProgressListener listener;
+    private final LayerSnapshots snapshots;
+    private final LayerDiffer differ;
+    private final LayerWriter writer;
+    private final StepRunner runner;
+    private final CopyRunner copyRunner;
+    private final AtomicInteger counter = new AtomicInteger();
+    private final List<BuildResult.StepTiming> timings = Collections.synchronizedList(new ArrayList<>());
+    private final Map<Integer, State> stages = new ConcurrentHashMap<>();
+
+    BuildExecutor(Workspace workspace, BuildPlan plan, BuildSettings settings, StepRunner runner) {
+        this.workspace = workspace;
+        this.plan = plan;
+        this.settings = settings;
+        this.listener = settings.listener();
+        this.snapshots = new LayerSnapshots(workspace.snapshotter(), workspace.store().blobs(), workspace.posix());
+        this.differ = new LayerDiffer(workspace.snapshotter(), workspace.posix());
+        this.writer = workspace.layerWriter(settings.sourceDateEpoch());
+        this.runner = runner;
+        this.copyRunner = new CopyRunner(workspace, settings, runner);
+    }
+
+    /** The state of every built stage by index, after running all of them. */
+    Map<Integer, State> stageStates() {
+        return stages;
+    }
+
+    List<BuildResult.StepTiming> timings() {
+        synchronized (timings) {
+            return timings.stream().sorted(Comparator.comparingInt(BuildResult.StepTiming::step)).toList();
+        }
+    }
+
+    /** Builds every planned stage, independent ones at the same time; returns the target stage's final state. */
+    State run() throws BuildFailedException, InterruptedException {
+        return new StageScheduler(plan, settings.parallelism()).run(stage -> {
+            State state = runStage(stage);
+            stages.put(stage.index(), state);
+            return state;
+        });
+    }
+
+    private State runStage(PlannedStage stage) throws BuildFailedException, InterruptedException {
+        int count = stage.steps().size() + 1;
+        int number = counter.incrementAndGet();
+        String fromText = "FROM " + stage.baseName();
+        listener.onEvent(new BuildEvent.StepStarted(number, stage.displayName(), 1, count, fromText));
+        long start = System.nanoTime();
+        State state;
+        try {
+            state = initial(stage);
+        } catch (LayerException e) {
+            throw fail(number, fromText, stage.range().start().line(), null, e.getMessage(), e, start);
+        }
+        // Nothing runs at FROM (layers are unpacked when a step needs them): it counts as a cache hit.
+        done(number, stage, fromText, true, start);
+        for (int i = 0; i < stage.steps().size(); i++) {
+            state = runStep(stage, i, count, state);
+        }
+        return state;
+    }
+
+    private State initial(PlannedStage stage) throws LayerException {
+        if (stage.base() instanceof StageBase.Stage s) {
+            return stages.get(s.index());
+        }
+        if (stage.base() instanceof StageBase.Image img && !img.image().scratch()) {
+            LocalImages.Resolved resolved = new LocalImages(workspace.store())
+                    .find(img.image().reference(), stage.platform())
+                    .orElseThrow(() -> new LayerException("image " + img.image().reference() + " vanished"));
+            return new State(resolved.layers(), resolved.config().withoutUnknownFields(),
+                    StepParent.image(resolved.manifestDigest()));
+        }
+        Platform platform = Platform.of(stage.platform().os(), stage.platform().architecture());
+        ImageConfiguration empty = ImageConfiguration.of(platform, ExecutionConfig.empty(), RootFs.layers(List.of()),
+                List.of());
+        return new State(List.of(), empty, StepParent.scratch());
+    }
+
+    private State runStep(PlannedStage stage, int index, int count, State state)
+            throws BuildFailedException, InterruptedException {
+        Step step = stage.steps().get(index);
+        String text = settings.source().text(step.range());
+        int line = step.range().start().line();
+        int number = counter.incrementAndGet();
+        listener.onEvent(new BuildEvent.StepStarted(number, stage.displayName(), index + 2, count, text));
+        long start = System.nanoTime();
+        try {
+            if (Thread.interrupted()) {
+                throw new InterruptedException("build cancelled");
+            }
+            Map<String, Digest> checksums = new TreeMap<>();
+            Optional<CopyRunner.PreparedCopy> copy = Optional.empty();
+            if (step.instruction() instanceof CopyInstruction || step.instruction() instanceof AddInstruction) {
+                copy = Optional.of(copyRunner.prepareCopy(step, stages, checksums));
+            }
+            if (!step.mounts().isEmpty()) {
+                runner.mountChecksums(step, stages, checksums);
+            }
+            Platform platform = Platform.of(stage.platform().os(), stage.platform().architecture());
+            CacheKeyInputs inputs = StepKeys.inputs(settings.source().name(), stage.displayName(), index, step, text,
+                    state.parent(), platform, checksums, settings.sourceDateEpoch());
+            StepParent next = StepParent.step(inputs.key());
+            if (!step.ignoreCache()) {
+                Optional<CacheRecord> hit = workspace.cache().lookup(inputs.key());
+                if (hit.isPresent() && blobsPresent(hit.get())) {
+                    State cached = fromRecord(state, hit.get(), next);
+                    listener.onEvent(new BuildEvent.StepCached(number));
+                    done(number, stage, text, true, start);
+                    return cached;
+                }
+            }
+            if (settings.explainCache()) {
+                List<String> reasons = step.ignoreCache() ? List.of("the cache is off for this step (--no-cache)")
+                        : workspace.cache().explainMiss(inputs).lines();
+                listener.onEvent(new BuildEvent.StepCacheMiss(number, reasons));
+            }
+            State result = execute(step, state, copy, number, text, start, next);
+            List<LayerBlob> added = result.layers().subList(state.layers().size(), result.layers().size());
+            workspace.cache().save(inputs, StepResult.of(added, json(result.image())));
+            done(number, stage, text, false, start);
+            return result;
+        } catch (StepFailure e) {
+            throw fail(number, text, line, e.exitCode(), e.getMessage(), e.getCause(), start);
+        } catch (InterruptedException e) {
+            listener.onEvent(new BuildEvent.StepFailed(number, "cancelled", elapsed(start)));
+            throw e;
+        } catch (Exception e) {
+            throw fail(number, text, line, null, e.getMessage(), e, start);
+        }
+    }
+
+    private State execute(Step step, State state, Optional<CopyRunner.PreparedCopy> copy, int number, String text,
+                          long start, StepParent next) throws Exception {
+        boolean filesystem = step.instruction() instanceof RunInstruction || copy.isPresent()
+                || step.instruction() instanceof WorkdirInstruction;
+        if (!filesystem) {
+            return new State(state.layers(), nextImage(state.image(), step, text, Optional.empty()), next);
+        }
+        Snapshotter snapshotter = workspace.snapshotter();
+        String parent = snapshots.ensure(state.layers());
+        String key = "step-" + UUID.randomUUID();
+        List<Mount> mounts = snapshotter.prepare(key, parent);
+        boolean committed = false;
+        try {
+            if (step.instruction() instanceof RunInstruction run) {
+                runner.run(step, run, mounts, number, start, plan.proxyEnv(), stages);
+            } else if (copy.isPresent()) {
+                copyRunner.copy(step, copy.get(), mounts);
+            } else {
+                runner.workdir(step, mounts);
+            }
+            Optional<LayerBlob> layer = differ.diff(key, mounts, writer);
+            List<LayerBlob> layers = new ArrayList<>(state.layers());
+            if (layer.isPresent()) {
+                layers.add(layer.get());
+                List<Digest> chain = ChainIds.of(layers.stream().map(LayerBlob::diffId).toList());
+                String name = ChainIds.snapshotName(chain.get(chain.size() - 1));
+                committed = LayerSnapshots.commitUnlessPresent(snapshotter, name, key);
+            }
+            return new State(layers, nextImage(state.image(), step, text, layer), next);
+        } finally {
+            if (!committed) {
+                snapshotter.remove(key);
+            }
+        }
+    }
+
+    private ImageConfiguration nextImage(ImageConfiguration image, Step step, String text, Optional<LayerBlob> layer) {
+        List<Digest> diffIds = new ArrayList<>(image.rootfs().diffIds());
+        layer.ifPresent(l -> diffIds.add(l.diffId()));
+        List<HistoryEntry> history = new ArrayList<>(image.history());
+        history.add(new HistoryEntry(settings.created(), createdBy(step, text), null, "buildkit.dockerfile.v0",
+                layer.isEmpty()));
+        String author = step.config().author().isEmpty() ? image.author() : step.config().author();
+        return new ImageConfiguration(image.created(), author, image.architecture(), image.os(), image.osVersion(),
+                image.osFeatures(), image.variant(), ConfigMapper.toImage(step.config()), RootFs.layers(diffIds),
+                history, image.unknownFields());
+    }
+
+    /** BuildKit's {@code created_by}: the instruction, with {@code # buildkit} after filesystem steps. */
+    private static String createdBy(Step step, String text) {
+        if (step.instruction() instanceof RunInstruction run) {
+            return "RUN " + String.join(" ", RunCommand.argv(run.command(), step.environment().shell()))
+                    + " # buildkit";
+        }
+        if (step.instruction() instanceof CopyInstruction || step.instruction() instanceof AddInstruction
+                || step.instruction() instanceof WorkdirInstruction) {
+            return text + " # buildkit";
+        }
+        return text;
+    }
+
+    private State fromRecord(State state, CacheRecord record, StepParent next) throws LayerException {
+        ImageConfiguration image = workspace.store().json().read(
+                record.result().config().getBytes(StandardCharsets.UTF_8), ImageConfiguration.class,
+                "cached config of " + record.key());
+        List<LayerBlob> layers = new ArrayList<>(state.layers());
+        layers.addAll(record.result().layers());
+        return new State(layers, image, next);
+    }
+
+    private boolean blobsPresent(CacheRecord record) throws LayerException {
+        for (LayerBlob layer : record.result().layers()) {
+            if (!workspace.store().blobs().exists(layer.descriptor().digest())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private String json(ImageConfiguration image) {
+        return new String(workspace.store().json().write(image), StandardCharsets.UTF_8);
+    }
+
+    private void done(int number, PlannedStage stage, String text, boolean cached, long start) {
+        Duration took = elapsed(start);
+        listener.onEvent(new BuildEvent.StepDone(number, took));
+        timings.add(new BuildResult.StepTiming(number, stage.displayName(), text, cached, took));
+    }
+
+    private BuildFailedException fail(int number, String text, int line, Integer exitCode, String reason,
+                                      Throwable cause, long start) {
+        BuildFailedException e = new BuildFailedException(text, settings.source().name(), line, exitCode,
+                reason == null ? String.valueOf(cause) : reason, cause);
+        listener.onEvent(new BuildEvent.StepFailed(number, e.getMessage(), elapsed(start)));
+        return e;
+    }
+
+    private static Duration elapsed(long start) {
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    /** A step that failed for a reason the user can act on, with the command's exit code when a command failed. */
+    static final class StepFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final Integer exitCode;
+
+        StepFailure(String message, Integer exitCode, Throwable cause) {
+            super(message, cause);
+            this.exitCode = exitCode;
+        }
+
+        Integer exitCode() {
+            return exitCode;
+        }
+    }
+}

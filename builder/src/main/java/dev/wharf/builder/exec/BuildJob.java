@@ -1,0 +1,193 @@
+package dev.wharf.builder.exec;
+
+import dev.wharf.builder.api.BuildEvent;
+import dev.wharf.builder.api.BuildOutput;
+import dev.wharf.builder.api.BuildFailedException;
+import dev.wharf.builder.api.BuildRequest;
+import dev.wharf.builder.api.BuildResult;
+import dev.wharf.builder.api.EngineException;
+import dev.wharf.builder.api.EngineOptions;
+import dev.wharf.builder.plan.BuildPlan;
+import dev.wharf.builder.plan.PlanRequest;
+import dev.wharf.builder.plan.PlanWarning;
+import dev.wharf.builder.plan.Planner;
+import dev.wharf.builder.plan.Platform;
+import dev.wharf.grammar.DockerfileException;
+import dev.wharf.grammar.instructions.Dockerfile;
+import dev.wharf.grammar.instructions.DockerfileReader;
+import dev.wharf.grammar.parser.DockerfileParser;
+import dev.wharf.layers.Descriptor;
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.image.ImageConfiguration;
+import dev.wharf.layers.image.ImageManifest;
+import dev.wharf.layers.layer.LayerBlob;
+import dev.wharf.layers.store.ImageName;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * One build from request to tagged image: reads and parses the Dockerfile, plans it against the local store's
+ * images, runs the plan, writes the config and OCI manifest and tags them. Not thread-safe: one per build.
+ */
+final class BuildJob {
+    private final Workspace workspace;
+    private final EngineOptions options;
+    private final BuildRequest request;
+
+    BuildJob(Workspace workspace, EngineOptions options, BuildRequest request) {
+        this.workspace = workspace;
+        this.options = options;
+        this.request = request;
+    }
+
+    BuildResult run() throws EngineException, InterruptedException {
+        String name = request.dockerfileName();
+        String text = dockerfileText();
+        Platform platform = Platform.of("linux", System.getProperty("os.arch"), "");
+        Map<String, String> args = new TreeMap<>(request.buildArgs());
+        request.sourceDateEpoch().ifPresent(e -> args.putIfAbsent("SOURCE_DATE_EPOCH", Long.toString(e)));
+        for (String tag : request.tags()) {
+            try {
+                ImageName.parse(tag);
+            } catch (IllegalArgumentException e) {
+                throw new EngineException("invalid tag " + tag + ": " + e.getMessage());
+            }
+        }
+        if (request.platform().isPresent()) {
+            Platform wanted;
+            try {
+                wanted = Platform.parse(request.platform().get(), platform);
+            } catch (DockerfileException e) {
+                throw new EngineException("--platform " + request.platform().get() + ": " + e.reason());
+            }
+            if (!wanted.equals(platform)) {
+                throw new EngineException("wharf builds for this host's platform only (" + platform.format()
+                        + "), not " + wanted.format() + "; build on such a host or drop --platform");
+            }
+        }
+        BuildPlan plan;
+        try {
+            Dockerfile dockerfile = DockerfileReader.read(name, DockerfileParser.parse(name, text));
+            PlanRequest planRequest = new PlanRequest(name, args, request.target(), platform, request.noCache(),
+                    request.noCacheFilter());
+            plan = new Planner(new LocalImages(workspace.store())).plan(dockerfile, planRequest);
+        } catch (DockerfileException e) {
+            int line = e.range().map(r -> r.start().line()).orElse(0);
+            String step = line > 0 ? DockerfileText.of(name, text).text(e.range().get()) : "planning " + name;
+            throw new BuildFailedException(step, name, line, null, e.reason(), e);
+        }
+        for (PlanWarning warning : plan.warnings()) {
+            request.listener().onEvent(new BuildEvent.Warning(warning.message()));
+        }
+        OptionalLong epoch = plan.sourceDateEpoch();
+        OffsetDateTime created = epoch.isPresent()
+                ? OffsetDateTime.ofInstant(Instant.ofEpochSecond(epoch.getAsLong()), ZoneOffset.UTC)
+                : OffsetDateTime.ofInstant(options.clock().instant(), ZoneOffset.UTC);
+        Path scratch = null;
+        try {
+            scratch = Files.createTempDirectory(workspace.store().root().resolve("state"), "build-");
+            BuildSettings settings = new BuildSettings(DockerfileText.of(name, text), request.listener(), epoch,
+                    created, request.runtime().orElse(options.runtime()),
+                    CopySources.context(request.contextDir(), request.dockerfile(), options.clock()), scratch,
+                    platform, options.parallelism(), request.explainCache(), request.secrets(), request.network());
+            BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings));
+            BuildExecutor.State state = executor.run();
+            return write(state, created, executor.timings(), scratch, epoch);
+        } catch (IOException e) {
+            throw new EngineException("cannot write the image into " + workspace.store().root() + ": "
+                    + e.getMessage(), e);
+        } finally {
+            deleteQuietly(scratch);
+        }
+    }
+
+    private BuildResult write(BuildExecutor.State state, OffsetDateTime created,
+                              List<BuildResult.StepTiming> timings, Path scratch, OptionalLong epoch)
+            throws LayerException, IOException {
+        // As BuildKit's exporter: the image is as old as its newest history entry, so a fully cached rebuild
+        // gives the same config and digest; SOURCE_DATE_EPOCH already dated every entry.
+        List<dev.wharf.layers.image.HistoryEntry> history = state.image().history();
+        OffsetDateTime newest = history.isEmpty() || history.get(history.size() - 1).created() == null
+                ? created : history.get(history.size() - 1).created();
+        ImageConfiguration config = state.image().withCreated(newest);
+        if (!request.labels().isEmpty()) {
+            Map<String, String> labels = new TreeMap<>(config.config().labels());
+            labels.putAll(request.labels());
+            config = config.withConfig(config.config().toBuilder().labels(labels).build());
+        }
+        Descriptor configDescriptor = workspace.store().writer().writeConfig(config);
+        List<Descriptor> layers = state.layers().stream().map(LayerBlob::descriptor).toList();
+        Descriptor manifest = workspace.store().writer().writeManifest(ImageManifest.oci(configDescriptor, layers));
+        boolean tagged = request.outputs().isEmpty()
+                || request.outputs().stream().anyMatch(o -> o.type().equals("image"));
+        if (tagged) {
+            for (String tag : request.tags()) {
+                workspace.store().images().tag(ImageName.parse(tag), manifest);
+            }
+        }
+        ImageExporter exporter = new ImageExporter(workspace.store().blobs(), workspace.posix(),
+                workspace.store().json());
+        for (BuildOutput output : request.outputs()) {
+            Path dest = output.dest().map(Path::toAbsolutePath).orElse(null);
+            switch (output.type()) {
+                case "oci" -> exporter.oci(dest, manifest, configDescriptor, layers, request.tags());
+                case "local" -> exporter.local(dest, layers);
+                case "docker" -> exporter.docker(dest, manifest, configDescriptor, layers, request.tags());
+                case "tar" -> exporter.tar(dest, layers, scratch, workspace.layerWriter(epoch));
+                default -> {
+                    // image: tagged above
+                }
+            }
+        }
+        List<BuildResult.Layer> out = new ArrayList<>();
+        for (LayerBlob layer : state.layers()) {
+            out.add(new BuildResult.Layer(layer.descriptor().digest().toString(), layer.diffId().toString(),
+                    layer.descriptor().size(), layer.descriptor().mediaType()));
+        }
+        return new BuildResult(manifest.digest().toString(), configDescriptor.digest().toString(),
+                new String(workspace.store().json().write(config), StandardCharsets.UTF_8), out,
+                tagged ? request.tags() : List.of(), timings);
+    }
+
+    private String dockerfileText() throws EngineException {
+        if (request.dockerfileText().isPresent()) {
+            return request.dockerfileText().get();
+        }
+        Path file = request.dockerfile().orElse(request.contextDir().resolve("Dockerfile"));
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new EngineException("cannot read the Dockerfile " + file + ": " + e.getMessage()
+                    + "; give its path with -f", e);
+        }
+    }
+
+    static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // Left in state/, which holds nothing else the store needs.
+                }
+            });
+        } catch (IOException ignored) {
+            // Nothing to delete.
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package dev.wharf.builder.exec;
+
+import java.util.Objects;
+
+/**
+ * A {@code COPY/ADD --chmod} value: octal ({@code 0755}) replaces the permission bits; symbolic
+ * ({@code u=rwx,go=rx}, {@code a+X}) changes each file's own bits the way chmod(1) does with a zero umask, which
+ * is how BuildKit applies it (fsutil's copy with {@code mode.ParseWithUmask(s, 0)}, BSD {@code setmode}
+ * semantics: no "who" means all, {@code X} is execute for directories and already executable files,
+ * {@code s}/{@code t} the set-id and sticky bits, {@code u}/{@code g}/{@code o} as permissions copy that class).
+ *
+ * <p>Immutable and thread-safe.
+ */
+final class Chmod {
+    private static final int USER = 0700;
+    private static final int GROUP = 0070;
+    private static final int OTHER = 0007;
+    private static final int SETUID = 04000;
+    private static final int SETGID = 02000;
+    private static final int STICKY = 01000;
+
+    private final String spec;
+    private final Integer octal;
+
+    private Chmod(String spec, Integer octal) {
+        this.spec = spec;
+        this.octal = octal;
+    }
+
+    /**
+     * Parses a {@code --chmod} value.
+     *
+     * @throws IllegalArgumentException when it is neither an octal mode nor a valid symbolic mode
+     */
+    static Chmod parse(String spec) {
+        Objects.requireNonNull(spec, "spec");
+        if (spec.matches("[0-7]{1,4}")) {
+            return new Chmod(spec, Integer.parseInt(spec, 8));
+        }
+        Chmod symbolic = new Chmod(spec, null);
+        symbolic.apply(0644, false);
+        return symbolic;
+    }
+
+    /** The permission bits (with set-id and sticky bits) of a file whose current bits are {@code mode}. */
+    int apply(int mode, boolean directory) {
+        if (octal != null) {
+            return octal;
+        }
+        int result = mode & 07777;
+        for (String clause : spec.split(",", -1)) {
+            result = clause(clause, result, directory || (mode & 0111) != 0);
+        }
+        return result;
+    }
+
+    private int clause(String clause, int mode, boolean executable) {
+        int i = 0;
+        int who = 0;
+        while (i < clause.length() && "ugoa".indexOf(clause.charAt(i)) >= 0) {
+            who |= switch (clause.charAt(i)) {
+                case 'u' -> USER | SETUID;
+                case 'g' -> GROUP | SETGID;
+                case 'o' -> OTHER;
+                default -> USER | GROUP | OTHER | SETUID | SETGID;
+            };
+            i++;
+        }
+        boolean all = who == 0;
+        if (all) {
+            who = USER | GROUP | OTHER | SETUID | SETGID;
+        }
+        if (i >= clause.length()) {
+            throw invalid();
+        }
+        int result = mode;
+        while (i < clause.length()) {
+            char op = clause.charAt(i++);
+            if (op != '+' && op != '-' && op != '=') {
+                throw invalid();
+            }
+            int bits = 0;
+            while (i < clause.length() && "+-=".indexOf(clause.charAt(i)) < 0) {
+                char p = clause.charAt(i++);
+                bits |= switch (p) {
+                    case 'r' -> 0444;
+                    case 'w' -> 0222;
+                    case 'x' -> 0111;
+                    case 'X' -> executable ? 0111 : 0;
+                    case 's' -> SETUID | SETGID;
+                    case 't' -> all || (who & OTHER) != 0 ? STICKY : 0;
+                    case 'u' -> spread((result & USER) >> 6);
+                    case 'g' -> spread((result & GROUP) >> 3);
+                    case 'o' -> spread(result & OTHER);
+                    default -> throw invalid();
+                };
+            }
+            int mask = who | ((bits & STICKY) != 0 ? STICKY : 0);
+            switch (op) {
+                case '+' -> result |= bits & mask;
+                case '-' -> result &= ~(bits & mask);
+                default -> result = (result & ~(who & ~0)) | (bits & mask);
+            }
+        }
+        return result;
+    }
+
+    private static int spread(int rwx) {
+        return rwx << 6 | rwx << 3 | rwx;
+    }
+
+    private IllegalArgumentException invalid() {
+        return new IllegalArgumentException("invalid --chmod value \"" + spec
+                + "\": use an octal mode (0755) or a symbolic one (u=rwx,go=rx)");
+    }
+
+    @Override
+    public String toString() {
+        return spec;
+    }
+}

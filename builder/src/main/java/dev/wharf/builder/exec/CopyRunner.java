@@ -1,0 +1,194 @@
+package dev.wharf.builder.exec;
+
+import dev.wharf.builder.plan.Step;
+import dev.wharf.builder.sandbox.ProcessUser;
+import dev.wharf.builder.sandbox.UserResolver;
+import dev.wharf.builder.snapshot.Mount;
+import dev.wharf.builder.snapshot.RootView;
+import dev.wharf.context.source.CopyRequest;
+import dev.wharf.context.source.DestinationView;
+import dev.wharf.context.source.FileEntry;
+import dev.wharf.context.source.FileSet;
+import dev.wharf.context.walk.FileType;
+import dev.wharf.grammar.instructions.AddInstruction;
+import dev.wharf.grammar.instructions.CopyInstruction;
+import dev.wharf.grammar.instructions.SourceContent;
+import dev.wharf.grammar.instructions.SourcesAndDest;
+import dev.wharf.grammar.parser.Word;
+import dev.wharf.layers.Digest;
+import dev.wharf.layers.layer.LayerApplier;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Does COPY and ADD in a prepared snapshot: sources from the context (after {@code .dockerignore}), another stage or
+ * an image ({@code --from}), or here-documents; {@code --chown} by number or by name in the destination's
+ * {@code /etc/passwd}; octal and symbolic {@code --chmod}; local tar archives unpacked by ADD. Sources are resolved
+ * before the cache lookup, because their checksum is part of the key.
+ *
+ * <p>Thread-safe.
+ */
+final class CopyRunner {
+    /** A COPY/ADD with its sources resolved enough to know their checksum. */
+    record PreparedCopy(CopySources sources, Optional<CopyRequest> request, List<SourceContent> heredocs,
+                        String destination, Optional<String> chown, Optional<Chmod> chmod) {
+    }
+
+    private final Workspace workspace;
+    private final BuildSettings settings;
+    private final StepRunner runner;
+
+    CopyRunner(Workspace workspace, BuildSettings settings, StepRunner runner) {
+        this.workspace = workspace;
+        this.settings = settings;
+        this.runner = runner;
+    }
+
+    /** Resolves a COPY/ADD's sources and puts their content checksum into {@code checksums}. */
+    PreparedCopy prepareCopy(Step step, Map<Integer, BuildExecutor.State> stages, Map<String, Digest> checksums)
+            throws Exception {
+        SourcesAndDest files;
+        Optional<Word> chown;
+        Optional<Word> chmod;
+        List<String> excludes;
+        boolean parents = false;
+        CopySources sources = settings.context();
+        if (step.instruction() instanceof CopyInstruction copy) {
+            files = copy.files();
+            chown = copy.chown();
+            chmod = copy.chmod();
+            excludes = copy.excludes().stream().map(Word::text).toList();
+            parents = copy.parents();
+            if (copy.from().isPresent()) {
+                sources = runner.sources(step.sources().isEmpty() ? null : step.sources().get(0), stages);
+            }
+        } else {
+            AddInstruction add = (AddInstruction) step.instruction();
+            files = add.files();
+            chown = add.chown();
+            chmod = add.chmod();
+            excludes = add.excludes().stream().map(Word::text).toList();
+            for (Word src : files.sourcePaths()) {
+                if (src.text().matches("(?i)^(https?|git)://.*") || src.text().startsWith("git@")) {
+                    throw new BuildExecutor.StepFailure("ADD from a URL or git repository (" + src.text()
+                            + ") is not supported yet; download it into the context and COPY it", null, null);
+                }
+            }
+        }
+        String dest = StepRunner.absolute(files.dest().text(), step.environment().workingDir());
+        Optional<CopyRequest> request = Optional.empty();
+        if (!files.sourcePaths().isEmpty()) {
+            request = Optional.of(new CopyRequest(files.sourcePaths().stream().map(Word::text).toList(), dest,
+                    excludes, parents));
+            FileSet probe = sources.resolve(request.get(), DestinationView.empty());
+            checksums.put(sources.isContext() ? "context" : "from", Digest.parse(probe.checksum().toString()));
+        }
+        if (!files.sourceContents().isEmpty()) {
+            StringBuilder all = new StringBuilder();
+            for (SourceContent c : files.sourceContents()) {
+                all.append(c.path()).append('\0').append(c.data()).append('\0');
+            }
+            checksums.put("heredoc", Digest.sha256Of(all.toString().getBytes(StandardCharsets.UTF_8)));
+        }
+        Optional<Chmod> mode = Optional.empty();
+        if (chmod.isPresent() && !chmod.get().text().isEmpty()) {
+            try {
+                mode = Optional.of(Chmod.parse(chmod.get().text()));
+            } catch (IllegalArgumentException e) {
+                throw new BuildExecutor.StepFailure(e.getMessage(), null, e);
+            }
+        }
+        return new PreparedCopy(sources, request, files.sourceContents(), dest,
+                chown.map(Word::text).filter(s -> !s.isEmpty()), mode);
+    }
+
+    /** Writes a prepared COPY/ADD into the active snapshot {@code mounts}. */
+    void copy(Step step, PreparedCopy copy, List<Mount> mounts) throws Exception {
+        RootView view = RootView.of(mounts);
+        Path upper = Path.of(mounts.get(0).writableDir().orElseThrow());
+        Optional<ProcessUser> owner = copy.chown().isPresent()
+                ? Optional.of(new UserResolver().resolve(copy.chown().get(), view)) : Optional.empty();
+        int ownerUid = owner.map(u -> (int) u.uid()).orElse(0);
+        int ownerGid = owner.map(u -> (int) u.gid()).orElse(0);
+        FileWriter writer = new FileWriter(upper, view, workspace.posix(), ownerUid, ownerGid,
+                settings.createdNanos());
+        if (copy.request().isPresent()) {
+            FileSet set = copy.sources().resolve(copy.request().get(), path -> typeOf(view, path));
+            Map<String, Path> written = new HashMap<>();
+            for (FileEntry e : set.entries()) {
+                Path target = writer.prepare(e.destinationPath());
+                int uid = owner.isPresent() ? ownerUid : copy.sources().isContext() ? 0 : e.stat().uid();
+                int gid = owner.isPresent() ? ownerGid : copy.sources().isContext() ? 0 : e.stat().gid();
+                int mode = copy.chmod().map(c -> c.apply(e.stat().permissions(),
+                        e.type() == FileType.DIRECTORY)).orElse(e.stat().permissions());
+                FileWriter.Attributes attrs = new FileWriter.Attributes(uid, gid, mode, e.stat().mtimeNanos());
+                switch (e.type()) {
+                    case DIRECTORY -> writer.directory(target, attrs);
+                    case REGULAR -> {
+                        Path source = copy.sources().file(e.sourcePath());
+                        if (step.instruction() instanceof AddInstruction add && add.unpack().orElse(true)
+                                && named(e, copy.request().get().sources()) && Archives.isTar(source)) {
+                            // ADD unpacks a local tar archive (compression recognised by content) into the
+                            // destination directory, keeping the archive's owners and modes, as BuildKit does.
+                            Archives.unpack(source, writer.mkdirAll(copy.destination()),
+                                    new LayerApplier(workspace.posix()));
+                        } else if (e.hardlinkTo().isPresent() && written.containsKey(e.hardlinkTo().get())) {
+                            writer.hardlink(written.get(e.hardlinkTo().get()), target);
+                        } else {
+                            writer.copyFile(source, target, attrs);
+                        }
+                    }
+                    case SYMLINK -> writer.symlink(e.stat().linkTarget(), target, attrs);
+                    default -> {
+                        // Devices, fifos and sockets are not copied, as BuildKit's copier skips them from a context.
+                    }
+                }
+                written.put(e.destinationPath(), target);
+            }
+        }
+        for (SourceContent content : copy.heredocs()) {
+            String dest = copy.destination();
+            String path = dest.endsWith("/") || copy.heredocs().size() + (copy.request().isPresent() ? 1 : 0) > 1
+                    ? dest.replaceAll("/+$", "") + "/" + content.path() : dest;
+            writer.writeFile(content.data().getBytes(StandardCharsets.UTF_8), writer.prepare(path),
+                    new FileWriter.Attributes(ownerUid, ownerGid,
+                            copy.chmod().map(c -> c.apply(0644, false)).orElse(0644), settings.createdNanos()));
+        }
+        writer.finish();
+    }
+
+    /**
+     * True when the entry is a source itself, not a file inside a source directory: only those are unpacked. A
+     * wildcard matches within one path component, so a match has as many components as its pattern.
+     */
+    private static boolean named(FileEntry entry, List<String> sources) {
+        for (String source : sources) {
+            String clean = source.replaceAll("^(\\./|/)+", "").replaceAll("/+$", "");
+            if (entry.sourcePath().equals(clean) || (clean.matches(".*[*?\\[].*")
+                    && entry.sourcePath().split("/").length == clean.split("/").length)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Optional<FileType> typeOf(RootView view, String path) {
+        try {
+            Optional<Path> host = view.find(path);
+            if (host.isEmpty()) {
+                return Optional.empty();
+            }
+            int mode = (Integer) Files.getAttribute(host.get(), "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            return Optional.of(FileType.fromMode(mode));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+}

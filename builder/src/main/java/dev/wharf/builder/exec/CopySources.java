@@ -1,0 +1,82 @@
+package dev.wharf.builder.exec;
+
+import dev.wharf.context.ContextException;
+import dev.wharf.context.checksum.ChecksumCache;
+import dev.wharf.context.checksum.ContextChecksummer;
+import dev.wharf.context.checksum.ContextSnapshot;
+import dev.wharf.context.ignore.DockerIgnore;
+import dev.wharf.context.ignore.PatternMatcher;
+import dev.wharf.context.source.CopyRequest;
+import dev.wharf.context.source.DestinationView;
+import dev.wharf.context.source.FileSet;
+import dev.wharf.context.source.SourceResolver;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * A directory COPY and ADD read from: the build context (after {@code .dockerignore}, owners reset to 0 as
+ * BuildKit's client sends a local context) or another stage's root filesystem (owners kept). Scanned once, on first
+ * use.
+ *
+ * <p>Thread-safe.
+ */
+final class CopySources {
+    private final Path root;
+    private final Optional<Path> dockerfile;
+    private final boolean context;
+    private final Clock clock;
+    private volatile SourceResolver resolver;
+    private volatile ContextSnapshot snapshot;
+
+    private CopySources(Path root, Optional<Path> dockerfile, boolean context, Clock clock) {
+        this.root = root;
+        this.dockerfile = dockerfile;
+        this.context = context;
+        this.clock = clock;
+    }
+
+    /** The build context at {@code dir}, with the ignore file next to {@code dockerfile} or in the context. */
+    static CopySources context(Path dir, Optional<Path> dockerfile, Clock clock) {
+        return new CopySources(dir, dockerfile, true, clock);
+    }
+
+    /** Another stage's root filesystem, materialized at {@code dir}. */
+    static CopySources stage(Path dir, Clock clock) {
+        return new CopySources(dir, Optional.empty(), false, clock);
+    }
+
+    /** The files {@code request} copies and their checksum. */
+    FileSet resolve(CopyRequest request, DestinationView destination) throws ContextException {
+        return resolver().resolve(request, destination);
+    }
+
+    /** The host file behind a source path of a resolved entry. */
+    Path file(String sourcePath) throws ContextException {
+        resolver();
+        return snapshot.file("/" + sourcePath).orElseThrow(() -> new ContextException(
+                "file " + sourcePath + " vanished from the build context while copying"));
+    }
+
+    /** True for the build context, whose owners are reset to 0:0. */
+    boolean isContext() {
+        return context;
+    }
+
+    private SourceResolver resolver() throws ContextException {
+        SourceResolver r = resolver;
+        if (r == null) {
+            synchronized (this) {
+                if (resolver == null) {
+                    PatternMatcher excludes = PatternMatcher.of(context
+                            ? DockerIgnore.patterns(root, dockerfile) : java.util.List.of());
+                    snapshot = ContextSnapshot.scan(root, excludes);
+                    resolver = new SourceResolver(snapshot, new ContextChecksummer(
+                            ChecksumCache.inMemory(100_000), context, clock), context ? "context" : "stage");
+                }
+                r = resolver;
+            }
+        }
+        return r;
+    }
+}

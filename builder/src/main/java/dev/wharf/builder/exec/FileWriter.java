@@ -1,0 +1,155 @@
+package dev.wharf.builder.exec;
+
+import dev.wharf.builder.snapshot.RootView;
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.posix.PosixFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Writes files into an active snapshot without mounting it: into its writable directory (an overlay upper
+ * directory or a copy-based snapshot's tree), resolving paths through the merged view ({@link RootView}) so symlinks
+ * in the image are followed inside the root only. Missing parent directories are created: copied up with their
+ * attributes when a lower layer has them, otherwise with mode 0755, the given owner and time (BuildKit's
+ * {@code MkdirAll} in {@code file/backend.go}).
+ *
+ * <p>Not thread-safe: one instance per step. Call {@link #finish()} last: it sets directory times, which writing
+ * children changed.
+ */
+final class FileWriter {
+    /** Owner and mode bits of one written path. */
+    record Attributes(int uid, int gid, int mode, long mtimeNanos) {
+    }
+
+    private final Path upper;
+    private final RootView view;
+    private final PosixFiles posix;
+    private final int defaultUid;
+    private final int defaultGid;
+    private final long createdNanos;
+    private final List<Map.Entry<Path, Long>> dirTimes = new ArrayList<>();
+
+    FileWriter(Path upper, RootView view, PosixFiles posix, int defaultUid, int defaultGid, long createdNanos) {
+        this.upper = upper;
+        this.view = view;
+        this.posix = posix;
+        this.defaultUid = defaultUid;
+        this.defaultGid = defaultGid;
+        this.createdNanos = createdNanos;
+    }
+
+    /** The host path that {@code absolutePath} is written to, its parent directories made. */
+    Path prepare(String absolutePath) throws IOException, LayerException {
+        String clean = absolutePath.replaceAll("/+$", "");
+        int slash = clean.lastIndexOf('/');
+        String parent = slash <= 0 ? "/" : view.canonical(clean.substring(0, slash));
+        String name = clean.substring(slash + 1);
+        mkdirs(parent);
+        return parent.equals("/") ? upper.resolve(name) : upper.resolve(parent.substring(1)).resolve(name);
+    }
+
+    /**
+     * Creates {@code absolutePath} and its parents as directories (WORKDIR), owned by the default owner; returns
+     * the host directory.
+     */
+    Path mkdirAll(String absolutePath) throws IOException, LayerException {
+        String canonical = view.canonical(absolutePath);
+        mkdirs(canonical);
+        return canonical.equals("/") ? upper : upper.resolve(canonical.substring(1));
+    }
+
+    private void mkdirs(String canonicalDir) throws IOException, LayerException {
+        if (canonicalDir.equals("/")) {
+            return;
+        }
+        StringBuilder prefix = new StringBuilder();
+        for (String part : canonicalDir.substring(1).split("/")) {
+            prefix.append('/').append(part);
+            Path host = upper.resolve(prefix.substring(1));
+            if (Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            Optional<Path> lower = view.find(prefix.toString());
+            Files.deleteIfExists(host);
+            Files.createDirectory(host);
+            if (lower.isPresent() && Files.isDirectory(lower.get()) && !lower.get().equals(host)) {
+                Map<String, Object> a = Files.readAttributes(lower.get(), "unix:mode,uid,gid,lastModifiedTime");
+                apply(host, new Attributes((Integer) a.get("uid"), (Integer) a.get("gid"),
+                        (Integer) a.get("mode") & 07777,
+                        ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS)));
+            } else {
+                apply(host, new Attributes(defaultUid, defaultGid, 0755, createdNanos));
+            }
+        }
+    }
+
+    /** Copies a regular file's content to {@code target}, replacing what is there. */
+    void copyFile(Path source, Path target, Attributes attributes) throws IOException, LayerException {
+        deleteNonDirectory(target);
+        Files.copy(source, target, LinkOption.NOFOLLOW_LINKS);
+        apply(target, attributes);
+    }
+
+    /** Writes {@code content} to {@code target}, replacing what is there. */
+    void writeFile(byte[] content, Path target, Attributes attributes) throws IOException, LayerException {
+        deleteNonDirectory(target);
+        Files.write(target, content);
+        apply(target, attributes);
+    }
+
+    /** Makes {@code target} a directory with {@code attributes}; an existing directory keeps its contents. */
+    void directory(Path target, Attributes attributes) throws IOException, LayerException {
+        if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            deleteNonDirectory(target);
+            Files.createDirectory(target);
+        }
+        apply(target, attributes);
+    }
+
+    /** Makes {@code target} a symlink to {@code linkTarget}. */
+    void symlink(String linkTarget, Path target, Attributes attributes) throws IOException, LayerException {
+        deleteNonDirectory(target);
+        posix.symlink(linkTarget, target);
+        posix.lchown(target, attributes.uid(), attributes.gid());
+        posix.setTimes(target, attributes.mtimeNanos() / 1_000_000_000L,
+                (int) (attributes.mtimeNanos() % 1_000_000_000L));
+    }
+
+    /** Makes {@code target} a hard link to the already written {@code existing}. */
+    void hardlink(Path existing, Path target) throws IOException {
+        deleteNonDirectory(target);
+        Files.createLink(target, existing);
+    }
+
+    /** Sets the times of the directories written, deepest first, since writing into them changed them. */
+    void finish() throws IOException {
+        for (int i = dirTimes.size() - 1; i >= 0; i--) {
+            Files.setLastModifiedTime(dirTimes.get(i).getKey(),
+                    FileTime.from(dirTimes.get(i).getValue(), TimeUnit.NANOSECONDS));
+        }
+    }
+
+    private void apply(Path target, Attributes attributes) throws IOException, LayerException {
+        posix.lchown(target, attributes.uid(), attributes.gid());
+        Files.setAttribute(target, "unix:mode", attributes.mode() & 07777, LinkOption.NOFOLLOW_LINKS);
+        FileTime time = FileTime.from(attributes.mtimeNanos(), TimeUnit.NANOSECONDS);
+        Files.setLastModifiedTime(target, time);
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            dirTimes.add(Map.entry(target, attributes.mtimeNanos()));
+        }
+    }
+
+    private static void deleteNonDirectory(Path target) throws IOException {
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            Files.delete(target);
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package dev.wharf.builder.exec;
+
+import dev.wharf.layers.Descriptor;
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.blob.BlobProvider;
+import dev.wharf.layers.blob.BlobStore;
+import dev.wharf.layers.blob.BlobWriter;
+import dev.wharf.layers.layer.LayerApplier;
+import dev.wharf.layers.posix.PosixFiles;
+import dev.wharf.layers.store.ImageName;
+import dev.wharf.layers.store.LocalStore;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.wharf.layers.image.ImageIndex;
+import dev.wharf.layers.json.CanonicalJson;
+import dev.wharf.layers.layer.LayerWriter;
+import dev.wharf.layers.layer.TreeScanner;
+import dev.wharf.layers.tar.TarEntry;
+import dev.wharf.layers.tar.TarEntryType;
+import dev.wharf.layers.tar.TarWriter;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Writes a built image elsewhere than the local store's names: an OCI image layout directory (blobs copied and
+ * verified, the manifest named by the build's tags or {@code latest}), a {@code docker load} tarball, or the root
+ * filesystem unpacked into a directory or written as a tarball. Thread-safe.
+ */
+final class ImageExporter {
+    private final BlobProvider blobs;
+    private final PosixFiles posix;
+    private final CanonicalJson json;
+
+    ImageExporter(BlobProvider blobs, PosixFiles posix, CanonicalJson json) {
+        this.blobs = blobs;
+        this.posix = posix;
+        this.json = json;
+    }
+
+    /** An OCI layout at {@code dir} holding the image of {@code manifest}. */
+    void oci(Path dir, Descriptor manifest, Descriptor config, List<Descriptor> layers, List<String> tags)
+            throws LayerException, IOException {
+        LocalStore target = LocalStore.open(dir);
+        for (Descriptor d : layers) {
+            copy(d, target.blobs());
+        }
+        copy(config, target.blobs());
+        copy(manifest, target.blobs());
+        if (tags.isEmpty()) {
+            target.images().tag(new ImageName("image", ImageName.DEFAULT_TAG), manifest);
+        }
+        for (String tag : tags) {
+            target.images().tag(ImageName.parse(tag), manifest);
+        }
+    }
+
+    /**
+     * A {@code docker load} tarball at {@code file}: {@code manifest.json} naming the config and layer blobs, plus
+     * {@code oci-layout}, {@code index.json} and {@code blobs/sha256/}, the layout {@code docker save} writes since
+     * Docker 25. Written to a temporary file and renamed into place.
+     */
+    void docker(Path file, Descriptor manifest, Descriptor config, List<Descriptor> layers, List<String> tags)
+            throws LayerException, IOException {
+        Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), ".wharf-", ".tar");
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp))) {
+            TarWriter tar = new TarWriter(out);
+            directory(tar, "blobs/");
+            directory(tar, "blobs/sha256/");
+            for (Descriptor d : layers) {
+                blob(tar, d);
+            }
+            blob(tar, config);
+            blob(tar, manifest);
+            file(tar, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
+            Descriptor entry = tags.isEmpty() ? manifest
+                    : manifest.withAnnotation(Descriptor.REF_NAME_ANNOTATION, tags.get(0));
+            file(tar, "index.json", json.write(ImageIndex.oci(List.of(entry))));
+            ArrayNode manifests = JsonNodeFactory.instance.arrayNode();
+            ObjectNode item = manifests.addObject();
+            item.put("Config", "blobs/sha256/" + config.digest().hex());
+            ArrayNode repoTags = item.putArray("RepoTags");
+            tags.forEach(t -> repoTags.add(ImageName.parse(t).toString()));
+            ArrayNode layerPaths = item.putArray("Layers");
+            layers.forEach(l -> layerPaths.add("blobs/sha256/" + l.digest().hex()));
+            file(tar, "manifest.json", manifests.toString().getBytes(StandardCharsets.UTF_8));
+            tar.finish();
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The root filesystem of {@code layers} as a tarball at {@code file} (via a scratch directory). */
+    void tar(Path file, List<Descriptor> layers, Path scratch, LayerWriter writer)
+            throws LayerException, IOException {
+        Path root = Files.createTempDirectory(scratch, "rootfs-");
+        local(root, layers);
+        Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), ".wharf-", ".tar");
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp))) {
+            writer.writeTar(new TreeScanner(posix).scanTree(root), out);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private void blob(TarWriter tar, Descriptor d) throws LayerException, IOException {
+        tar.putEntry(new TarEntry("blobs/sha256/" + d.digest().hex(), TarEntryType.REGULAR, 0444, 0, 0, d.size(), 0,
+                "", 0, 0, Map.of()));
+        try (InputStream in = blobs.open(d.digest())) {
+            byte[] buffer = new byte[64 * 1024];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                tar.write(buffer, 0, n);
+            }
+        }
+    }
+
+    private static void file(TarWriter tar, String name, byte[] content) throws IOException {
+        tar.putEntry(new TarEntry(name, TarEntryType.REGULAR, 0644, 0, 0, content.length, 0, "", 0, 0, Map.of()));
+        tar.write(content, 0, content.length);
+    }
+
+    private static void directory(TarWriter tar, String name) throws IOException {
+        tar.putEntry(new TarEntry(name, TarEntryType.DIRECTORY, 0755, 0, 0, 0, 0, "", 0, 0, Map.of()));
+    }
+
+    /** The root filesystem of {@code layers} unpacked into {@code dir}. */
+    void local(Path dir, List<Descriptor> layers) throws LayerException, IOException {
+        Files.createDirectories(dir);
+        LayerApplier applier = new LayerApplier(posix);
+        for (Descriptor layer : layers) {
+            try (InputStream in = blobs.open(layer.digest())) {
+                applier.apply(in, dir);
+            }
+        }
+    }
+
+    private void copy(Descriptor descriptor, BlobStore target) throws LayerException, IOException {
+        if (target.exists(descriptor.digest())) {
+            return;
+        }
+        try (InputStream in = blobs.open(descriptor.digest()); BlobWriter writer = target.writer()) {
+            in.transferTo(writer);
+            writer.commit(descriptor.size(), descriptor.digest());
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.wharf.builder.exec;
+
+import dev.wharf.builder.snapshot.Change;
+import dev.wharf.builder.snapshot.ChangeKind;
+import dev.wharf.builder.snapshot.Mount;
+import dev.wharf.builder.snapshot.SnapshotException;
+import dev.wharf.builder.snapshot.Snapshotter;
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.layer.FileMetadataReader;
+import dev.wharf.layers.layer.LayerBlob;
+import dev.wharf.layers.layer.LayerChange;
+import dev.wharf.layers.layer.LayerWriter;
+import dev.wharf.layers.layer.TreeScanner;
+import dev.wharf.layers.posix.PosixFiles;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Turns an active snapshot's changes into a layer blob. An overlay snapshot's upper directory is read directly (its
+ * whiteouts and opaque directories become {@code .wh.} entries); a copy-based snapshot is compared with its parent.
+ * A step that changed nothing yields no layer, as BuildKit's exporter drops empty layers.
+ *
+ * <p>Thread-safe.
+ */
+final class LayerDiffer {
+    private final Snapshotter snapshotter;
+    private final PosixFiles posix;
+
+    LayerDiffer(Snapshotter snapshotter, PosixFiles posix) {
+        this.snapshotter = snapshotter;
+        this.posix = posix;
+    }
+
+    /** The layer of the active snapshot {@code key}, written by {@code writer}; empty when nothing changed. */
+    Optional<LayerBlob> diff(String key, List<Mount> mounts, LayerWriter writer)
+            throws SnapshotException, LayerException {
+        List<LayerChange> changes = changes(key, mounts);
+        if (changes.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(writer.write(changes));
+    }
+
+    private List<LayerChange> changes(String key, List<Mount> mounts) throws SnapshotException, LayerException {
+        Mount root = mounts.get(0);
+        if (root.type().equals("overlay")) {
+            return new TreeScanner(posix).scanOverlayUpper(java.nio.file.Path.of(root.writableDir().orElseThrow()));
+        }
+        FileMetadataReader reader = new FileMetadataReader(posix);
+        List<LayerChange> out = new ArrayList<>();
+        for (Change change : snapshotter.changes(key)) {
+            String path = change.path().substring(1);
+            if (change.kind() == ChangeKind.DELETE) {
+                out.add(new LayerChange.Deleted(path));
+            } else {
+                out.add(new LayerChange.Added(path, change.source().orElseThrow(),
+                        reader.read(change.source().orElseThrow())));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,109 @@
+package dev.wharf.builder.exec;
+
+import dev.wharf.builder.api.BuildEngine;
+import dev.wharf.builder.api.BuildRequest;
+import dev.wharf.builder.api.BuildResult;
+import dev.wharf.builder.api.EngineException;
+import dev.wharf.builder.api.EngineOptions;
+import dev.wharf.builder.api.ImageSummary;
+import dev.wharf.builder.api.OutputSink;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The {@link BuildEngine} over local stores: one {@link Workspace} per store root, opened on first use; each build
+ * runs on its own thread, and cancelling its future interrupts that thread, which kills the running step's
+ * process tree and releases its snapshot.
+ *
+ * <p>Thread-safe.
+ */
+public final class LocalBuildEngine implements BuildEngine {
+    private final EngineOptions options;
+    private final Map<Path, Workspace> workspaces = new ConcurrentHashMap<>();
+    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "wharf-build");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public LocalBuildEngine(EngineOptions options) {
+        this.options = options;
+    }
+
+    @Override
+    public CompletableFuture<BuildResult> build(BuildRequest request) {
+        AtomicReference<Thread> worker = new AtomicReference<>();
+        CompletableFuture<BuildResult> future = new CompletableFuture<>() {
+            @Override
+            public boolean cancel(boolean mayInterruptIfRunning) {
+                boolean cancelled = super.cancel(mayInterruptIfRunning);
+                Thread t = worker.get();
+                if (cancelled && t != null) {
+                    t.interrupt();
+                }
+                return cancelled;
+            }
+        };
+        threads.execute(() -> {
+            worker.set(Thread.currentThread());
+            try {
+                if (!future.isDone()) {
+                    Path root = request.storeRoot().orElse(options.storeRoot());
+                    future.complete(new BuildJob(workspace(root), options, request).run());
+                }
+            } catch (InterruptedException e) {
+                future.cancel(false);
+            } catch (Throwable e) {
+                future.completeExceptionally(e);
+            } finally {
+                worker.set(null);
+                Thread.interrupted();
+            }
+        });
+        return future;
+    }
+
+    @Override
+    public ImageSummary importImage(Path rootfsTar, String reference) throws EngineException {
+        return new ImageImporter(workspace(options.storeRoot())).importTar(rootfsTar, reference);
+    }
+
+    @Override
+    public List<ImageSummary> images() throws EngineException {
+        return new ImageImporter(workspace(options.storeRoot())).list();
+    }
+
+    @Override
+    public int run(String reference, List<String> command, OutputSink output)
+            throws EngineException, InterruptedException {
+        return new ImageRunner(workspace(options.storeRoot()), options.runtime()).run(reference, command, output);
+    }
+
+    private Workspace workspace(Path root) throws EngineException {
+        Path key = root.toAbsolutePath().normalize();
+        Workspace existing = workspaces.get(key);
+        if (existing != null) {
+            return existing;
+        }
+        synchronized (workspaces) {
+            existing = workspaces.get(key);
+            if (existing == null) {
+                existing = Workspace.open(key, options.clock());
+                workspaces.put(key, existing);
+            }
+            return existing;
+        }
+    }
+
+    @Override
+    public void close() {
+        threads.shutdown();
+        workspaces.values().forEach(Workspace::close);
+    }
+}

@@ -1,0 +1,180 @@
+package dev.wharf.builder.exec;
+
+import dev.wharf.builder.plan.Step;
+import dev.wharf.builder.plan.StepSource;
+import dev.wharf.builder.sandbox.SandboxMount;
+import dev.wharf.context.source.CopyRequest;
+import dev.wharf.context.source.DestinationView;
+import dev.wharf.grammar.instructions.Mount;
+import dev.wharf.grammar.instructions.MountType;
+import dev.wharf.layers.Digest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The extra mounts of a {@code RUN --mount} step (dockerfile2llb/convert_runmount.go), as sandbox mounts:
+ * <ul>
+ *   <li>{@code type=cache}: a directory under the store's {@code cache-mounts/}, by {@code id} (default: the
+ *       target), kept between builds and shared by them ({@code sharing} is not enforced), created with
+ *       {@code mode}/{@code uid}/{@code gid}; never part of a layer;</li>
+ *   <li>{@code type=tmpfs}: a tmpfs, {@code size} honoured;</li>
+ *   <li>{@code type=bind}: a path of the context or of another stage ({@code from}), read-only by default; with
+ *       {@code rw} a private copy whose writes are discarded, as BuildKit does. Its content checksum goes into the
+ *       step's cache key;</li>
+ *   <li>{@code type=secret}: the file given with {@code --secret id=ID,src=FILE}, bind-mounted read-only at the
+ *       target (default {@code /run/secrets/ID}; the id defaults to the target's base name) and/or put into the
+ *       variable {@code env=}; never in a layer or the cache key. A secret nobody provided is left out, or fails the
+ *       step when {@code required};</li>
+ *   <li>{@code type=ssh}: not supported yet; a required one fails the step, an optional one is left out.</li>
+ * </ul>
+ * Relative targets are relative to the working directory. Thread-safe.
+ */
+final class RunMounts {
+    /** The mounts of a step, and the variables its secrets set. */
+    record Prepared(List<SandboxMount> mounts, List<String> env) {
+        Prepared {
+            mounts = List.copyOf(mounts);
+            env = List.copyOf(env);
+        }
+    }
+
+    private final Path cacheRoot;
+    private final StepRunner runner;
+    private final Map<String, Path> secrets;
+
+    RunMounts(Path cacheRoot, StepRunner runner, Map<String, Path> secrets) {
+        this.cacheRoot = cacheRoot;
+        this.runner = runner;
+        this.secrets = secrets;
+    }
+
+    /** Adds the checksums of the step's bind mounts to {@code checksums}. */
+    void checksums(Step step, Map<Integer, BuildExecutor.State> stages, Map<String, Digest> checksums)
+            throws Exception {
+        int i = 0;
+        for (Mount mount : step.mounts()) {
+            if (mount.type() == MountType.BIND) {
+                CopySources sources = runner.sources(step, mount.from(), stages);
+                String source = mount.source().isEmpty() ? "." : mount.source();
+                checksums.put("mount" + i, Digest.parse(sources.resolve(new CopyRequest(List.of(source),
+                        "/mnt/", List.of(), false), DestinationView.empty()).checksum().toString()));
+            }
+            i++;
+        }
+    }
+
+    /** The sandbox mounts of the step, making cache directories and bind copies as needed. */
+    Prepared mounts(Step step, Map<Integer, BuildExecutor.State> stages, Path scratch) throws Exception {
+        List<SandboxMount> out = new ArrayList<>();
+        List<String> env = new ArrayList<>();
+        for (Mount mount : step.mounts()) {
+            String target = target(mount.target(), step.environment().workingDir());
+            switch (mount.type()) {
+                case CACHE -> out.add(SandboxMount.bind(cacheDir(mount, target).toString(), target,
+                        mount.readOnly()));
+                case TMPFS -> out.add(SandboxMount.tmpfs(target, mount.sizeLimit() > 0
+                        ? List.of("size=" + mount.sizeLimit()) : List.of()));
+                case BIND -> out.add(bind(step, mount, target, stages, scratch));
+                case SECRET -> secret(mount, step.environment().workingDir(), out, env);
+                case SSH -> {
+                    if (mount.required()) {
+                        throw new BuildExecutor.StepFailure("RUN --mount=type=ssh is required but wharf does not "
+                                + "support --ssh yet", null, null);
+                    }
+                }
+                default -> throw new IllegalStateException("unknown mount type " + mount.type());
+            }
+        }
+        return new Prepared(out, env);
+    }
+
+    private void secret(Mount mount, String workingDir, List<SandboxMount> out, List<String> env) throws Exception {
+        String id = mount.cacheId();
+        if (id.isEmpty() && !mount.target().isEmpty()) {
+            id = Path.of(mount.target()).getFileName().toString();
+        }
+        Path file = secrets.get(id);
+        if (file == null) {
+            if (mount.required()) {
+                throw new BuildExecutor.StepFailure("secret " + id + " is required but was not given; pass it "
+                        + "with --secret id=" + id + ",src=FILE", null, null);
+            }
+            return;
+        }
+        if (mount.env().isPresent()) {
+            env.add(mount.env().get() + "=" + Files.readString(file, StandardCharsets.UTF_8));
+        }
+        if (!mount.target().isEmpty() || mount.env().isEmpty()) {
+            String target = mount.target().isEmpty() ? "/run/secrets/" + id : target(mount.target(), workingDir);
+            out.add(SandboxMount.bind(file.toAbsolutePath().toString(), target, true));
+        }
+    }
+
+    private SandboxMount bind(Step step, Mount mount, String target, Map<Integer, BuildExecutor.State> stages,
+                              Path scratch) throws Exception {
+        CopySources sources = runner.sources(step, mount.from(), stages);
+        Path source = sources.file(mount.source().isEmpty() ? "" : clean(mount.source()));
+        if (mount.readOnly()) {
+            return SandboxMount.bind(source.toString(), target, true);
+        }
+        Path copy = Files.createTempDirectory(scratch, "bind-");
+        Path into = copy.resolve("data");
+        if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
+            copyTree(source, into);
+        } else {
+            Files.copy(source, into, LinkOption.NOFOLLOW_LINKS);
+        }
+        return SandboxMount.bind(into.toString(), target, false);
+    }
+
+    private Path cacheDir(Mount mount, String target) throws IOException {
+        String id = mount.cacheId().isEmpty() ? target : mount.cacheId();
+        if (!mount.from().isEmpty()) {
+            throw new IOException("RUN --mount=type=cache,from=... is not supported yet; drop from=");
+        }
+        Path dir = cacheRoot.resolve(Digest.sha256Of(id.getBytes(StandardCharsets.UTF_8)).hex());
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(cacheRoot);
+            Path fresh = Files.createTempDirectory(cacheRoot, "new-");
+            Files.setAttribute(fresh, "unix:mode", (int) mount.mode().orElse(0755));
+            Files.setAttribute(fresh, "unix:uid", (int) mount.uid().orElse(0));
+            Files.setAttribute(fresh, "unix:gid", (int) mount.gid().orElse(0));
+            try {
+                Files.move(fresh, dir);
+            } catch (IOException raced) {
+                Files.deleteIfExists(fresh);
+            }
+        }
+        return dir;
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (var walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Path dest = to.resolve(from.relativize(p).toString());
+                Files.copy(p, dest, LinkOption.NOFOLLOW_LINKS, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+            }
+        }
+    }
+
+    private static String clean(String source) {
+        return source.replaceAll("^(\\./|/)+", "").replaceAll("/+$", "");
+    }
+
+    /** {@code target} made absolute against the working directory. */
+    static String target(String target, String workingDir) {
+        return StepRunner.absolute(target, workingDir).replaceAll("(.)/+$", "$1");
+    }
+
+    /** The stage or image a {@code from=} names, among the step's sources. */
+    static Optional<StepSource> source(Step step, String from) {
+        return step.sources().stream().filter(s -> s.written().equals(from)).findFirst();
+    }
+}

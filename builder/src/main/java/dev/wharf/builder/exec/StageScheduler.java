@@ -1,0 +1,130 @@
+package dev.wharf.builder.exec;
+
+import dev.wharf.builder.api.BuildFailedException;
+import dev.wharf.builder.plan.BuildPlan;
+import dev.wharf.builder.plan.PlannedStage;
+import dev.wharf.builder.plan.StageBase;
+import dev.wharf.builder.plan.Step;
+import dev.wharf.builder.plan.StepSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Runs the stages of a plan in dependency order: a stage starts once the stages it builds on ({@code FROM stage})
+ * and copies from ({@code COPY --from}) are done, independent stages at the same time on a pool of at most
+ * {@code parallelism} threads (one future per stage, BuildKit's graph without its solver machinery). The first
+ * failure stops the build: the other running stages are interrupted (their processes killed, their snapshots
+ * released) and {@link #run} returns only after they have stopped, reporting that first failure.
+ *
+ * <p>One instance per build; not reusable.
+ */
+final class StageScheduler {
+    /** Builds one stage. */
+    @FunctionalInterface
+    interface StageRunner {
+        BuildExecutor.State run(PlannedStage stage) throws BuildFailedException, InterruptedException;
+    }
+
+    private final BuildPlan plan;
+    private final int parallelism;
+    /** The failure that stopped the build; later ones (stages interrupted because of it) do not replace it. */
+    private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
+
+    StageScheduler(BuildPlan plan, int parallelism) {
+        this.plan = plan;
+        this.parallelism = parallelism;
+    }
+
+    /** Runs every stage with {@code runner}; returns the target stage's final state. */
+    BuildExecutor.State run(StageRunner runner) throws BuildFailedException, InterruptedException {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, plan.stages().size()),
+                r -> {
+                    Thread t = new Thread(r, "wharf-stage");
+                    t.setDaemon(true);
+                    return t;
+                });
+        Map<Integer, CompletableFuture<BuildExecutor.State>> futures = new HashMap<>();
+        try {
+            for (PlannedStage stage : plan.stages()) {
+                schedule(stage, futures, pool, runner);
+            }
+            CompletableFuture<BuildExecutor.State> target = futures.get(plan.target());
+            try {
+                return target.get();
+            } catch (ExecutionException e) {
+                Throwable cause = firstFailure.get() != null ? firstFailure.get()
+                        : e.getCause() instanceof CompletionException c ? c.getCause() : e.getCause();
+                if (cause instanceof BuildFailedException failed) {
+                    throw failed;
+                }
+                if (cause instanceof InterruptedException interrupted) {
+                    throw interrupted;
+                }
+                throw new IllegalStateException("stage failed unexpectedly: " + cause, cause);
+            }
+        } finally {
+            // Interrupts stages still running (after a failure or a cancel) and waits until they have released
+            // their processes and snapshots.
+            pool.shutdownNow();
+            if (!pool.awaitTermination(5, TimeUnit.MINUTES)) {
+                throw new InterruptedException("stages did not stop within 5 minutes");
+            }
+        }
+    }
+
+    private CompletableFuture<BuildExecutor.State> schedule(PlannedStage stage,
+            Map<Integer, CompletableFuture<BuildExecutor.State>> futures, ExecutorService pool, StageRunner runner) {
+        CompletableFuture<BuildExecutor.State> existing = futures.get(stage.index());
+        if (existing != null) {
+            return existing;
+        }
+        List<CompletableFuture<BuildExecutor.State>> deps = new ArrayList<>();
+        for (int dep : dependencies(stage)) {
+            plan.stage(dep).ifPresent(s -> deps.add(schedule(s, futures, pool, runner)));
+        }
+        CompletableFuture<BuildExecutor.State> future = CompletableFuture.allOf(deps.toArray(CompletableFuture[]::new))
+                .thenApplyAsync(ignored -> {
+                    try {
+                        return runner.run(stage);
+                    } catch (BuildFailedException | InterruptedException e) {
+                        firstFailure.compareAndSet(null, e);
+                        throw new CompletionException(e);
+                    }
+                }, pool);
+        // The first failure stops every other stage: their threads are interrupted.
+        future.whenComplete((result, failure) -> {
+            if (failure != null) {
+                pool.shutdownNow();
+            }
+        });
+        futures.put(stage.index(), future);
+        return future;
+    }
+
+    /** The stages {@code stage} starts from or copies from. */
+    private static Set<Integer> dependencies(PlannedStage stage) {
+        Set<Integer> deps = new TreeSet<>();
+        if (stage.base() instanceof StageBase.Stage base) {
+            deps.add(base.index());
+        }
+        for (Step step : stage.steps()) {
+            for (StepSource source : step.sources()) {
+                if (source instanceof StepSource.Stage s) {
+                    deps.add(s.index());
+                }
+            }
+        }
+        return deps;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.wharf.builder.exec;
+
+import dev.wharf.builder.plan.Step;
+import dev.wharf.cache.CacheKeyInputs;
+import dev.wharf.cache.StepIdentity;
+import dev.wharf.cache.StepParent;
+import dev.wharf.grammar.instructions.AddInstruction;
+import dev.wharf.grammar.instructions.CopyInstruction;
+import dev.wharf.grammar.instructions.Instruction;
+import dev.wharf.grammar.instructions.RunInstruction;
+import dev.wharf.grammar.instructions.SourceContent;
+import dev.wharf.grammar.instructions.SourcesAndDest;
+import dev.wharf.grammar.instructions.WorkdirInstruction;
+import dev.wharf.grammar.parser.Word;
+import dev.wharf.layers.Digest;
+import dev.wharf.layers.Platform;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The cache key inputs of a step: its parent, the instruction after expansion in a canonical form (fields, never
+ * source positions or comments, so moving or commenting a line keeps its key), the config after the step, for RUN
+ * the environment it runs in, the build ARGs it used, the platform, the content checksums of what it copies or
+ * mounts, and SOURCE_DATE_EPOCH.
+ * Stateless.
+ */
+final class StepKeys {
+    private StepKeys() {
+    }
+
+    static CacheKeyInputs inputs(String file, String stage, int index, Step step, String text, StepParent parent,
+                                 Platform platform, Map<String, Digest> checksums, OptionalLong sourceDateEpoch) {
+        CacheKeyInputs.Builder b = CacheKeyInputs.builder(StepIdentity.forStep(file, stage, index), parent,
+                        step.kind())
+                .text(text)
+                .platform(platform)
+                .instruction("config", step.config().toString())
+                .instruction("workdir", step.environment().workingDir())
+                .usedArgs(step.usedArgs(), step.usedArgs().keySet());
+        if (step.instruction() instanceof RunInstruction) {
+            // Only RUN sees the environment (ARGs included), the user and the shell; for other steps they would
+            // only cause misses (an ARG change must not rerun a COPY that does not use it).
+            b.instruction("env", step.environment().env())
+                    .instruction("user", step.environment().user())
+                    .instruction("shell", step.environment().shell());
+        }
+        canonical(step.instruction(), b);
+        if (!step.mounts().isEmpty()) {
+            b.instruction("mounts", step.mounts().stream().map(Object::toString).toList());
+        }
+        checksums.forEach(b::checksum);
+        // SOURCE_DATE_EPOCH clamps the layer's timestamps and dates the history entry, so it changes the result
+        // even when the step does not read it.
+        sourceDateEpoch.ifPresent(e -> b.instruction("sourceDateEpoch", Long.toString(e)));
+        return b.build();
+    }
+
+    private static void canonical(Instruction instruction, CacheKeyInputs.Builder b) {
+        if (instruction instanceof RunInstruction run) {
+            b.instruction("cmd", run.command().values());
+            b.instruction("prependShell", Boolean.toString(run.command().prependShell()));
+            List<String> files = new ArrayList<>();
+            run.command().files().forEach(f -> {
+                files.add(f.name());
+                files.add(f.data());
+                files.add(Boolean.toString(f.chomp()));
+            });
+            b.instruction("heredocs", files);
+            b.instruction("network", run.network().name());
+            b.instruction("security", run.security().name());
+        } else if (instruction instanceof CopyInstruction copy) {
+            files(copy.files(), b);
+            b.instruction("from", text(copy.from()));
+            b.instruction("chown", text(copy.chown()));
+            b.instruction("chmod", text(copy.chmod()));
+            b.instruction("link", Boolean.toString(copy.link()));
+            b.instruction("parents", Boolean.toString(copy.parents()));
+            b.instruction("excludes", copy.excludes().stream().map(Word::text).toList());
+        } else if (instruction instanceof AddInstruction add) {
+            files(add.files(), b);
+            b.instruction("chown", text(add.chown()));
+            b.instruction("chmod", text(add.chmod()));
+            b.instruction("checksum", text(add.checksum()));
+            b.instruction("excludes", add.excludes().stream().map(Word::text).toList());
+        } else if (instruction instanceof WorkdirInstruction workdir) {
+            b.instruction("path", workdir.path().text());
+        }
+    }
+
+    private static void files(SourcesAndDest files, CacheKeyInputs.Builder b) {
+        b.instruction("src", files.sourcePaths().stream().map(Word::text).toList());
+        b.instruction("dest", files.dest().text());
+        List<String> contents = new ArrayList<>();
+        for (SourceContent c : files.sourceContents()) {
+            contents.add(c.path());
+            contents.add(c.data());
+        }
+        b.instruction("contents", contents);
+    }
+
+    private static String text(Optional<Word> word) {
+        return word.map(Word::text).orElse("");
+    }
+}

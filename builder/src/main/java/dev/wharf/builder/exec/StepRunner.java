@@ -1,0 +1,159 @@
+package dev.wharf.builder.exec;
+
+import dev.wharf.builder.api.BuildEvent;
+import dev.wharf.builder.plan.Step;
+import dev.wharf.builder.plan.StepSource;
+import dev.wharf.builder.sandbox.ExitStatus;
+import dev.wharf.builder.sandbox.NetworkMode;
+import dev.wharf.builder.sandbox.ProcessUser;
+import dev.wharf.builder.snapshot.RootView;
+import dev.wharf.builder.sandbox.SandboxMount;
+import dev.wharf.builder.sandbox.SandboxSpec;
+import dev.wharf.builder.sandbox.UserResolver;
+import dev.wharf.builder.snapshot.Mount;
+import dev.wharf.grammar.instructions.RunInstruction;
+import dev.wharf.layers.Digest;
+import dev.wharf.layers.layer.LayerApplier;
+import dev.wharf.layers.layer.LayerBlob;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Does the filesystem work of WORKDIR (creates the directory) and RUN (through the sandbox with the step's
+ * environment, user, working directory, shell and {@link RunMounts mounts}) in a prepared snapshot, and finds what
+ * a {@code from=} names (the context, another stage's files, an image's files) for them and for {@link CopyRunner}.
+ *
+ * <p>Thread-safe: stages of one build may run at once.
+ */
+final class StepRunner {
+    private final Workspace workspace;
+    private final BuildSettings settings;
+    private final Map<Integer, CopySources> stageSources = new HashMap<>();
+
+    StepRunner(Workspace workspace, BuildSettings settings) {
+        this.workspace = workspace;
+        this.settings = settings;
+    }
+
+    /** The extra mounts of a RUN step. */
+    RunMounts.Prepared mounts(Step step, Map<Integer, BuildExecutor.State> stages) throws Exception {
+        return runMounts().mounts(step, stages, settings.scratch());
+    }
+
+    private RunMounts runMounts() {
+        return new RunMounts(workspace.store().root().resolve("cache-mounts"), this, settings.secrets());
+    }
+
+    /** Adds the content checksums of a RUN step's bind mounts. */
+    void mountChecksums(Step step, Map<Integer, BuildExecutor.State> stages, Map<String, Digest> checksums)
+            throws Exception {
+        runMounts().checksums(step, stages, checksums);
+    }
+
+    /** WORKDIR: creates the working directory, owned by the step's user as BuildKit does. */
+    void workdir(Step step, List<Mount> mounts) throws Exception {
+        RootView view = RootView.of(mounts);
+        ProcessUser user = step.environment().user().isEmpty() ? ProcessUser.ROOT
+                : new UserResolver().resolve(step.environment().user(), view);
+        FileWriter writer = new FileWriter(Path.of(mounts.get(0).writableDir().orElseThrow()), view,
+                workspace.posix(), (int) user.uid(), (int) user.gid(), settings.createdNanos());
+        writer.mkdirAll(step.config().workingDir().isEmpty() ? "/" : step.config().workingDir());
+        writer.finish();
+    }
+
+    /** RUN: the command in the sandbox; a non-zero exit is a {@link BuildExecutor.StepFailure} with its code. */
+    void run(Step step, RunInstruction run, List<Mount> mounts, int number, long start, Map<String, String> proxy,
+             Map<Integer, BuildExecutor.State> stages) throws Exception {
+        List<String> argv = RunCommand.argv(run.command(), step.environment().shell());
+        RunMounts.Prepared extra = mounts(step, stages);
+        List<String> env = new ArrayList<>(step.environment().env());
+        proxy.forEach((k, v) -> env.add(k + "=" + v));
+        env.addAll(extra.env());
+        ProcessUser user = new UserResolver().resolve(step.environment().user(), RootView.of(mounts));
+        String cwd = step.environment().workingDir().isEmpty() ? "/" : step.environment().workingDir();
+        SandboxSpec.Builder spec = SandboxSpec.builder(mounts, argv, workspace.hostsFile(), workspace.resolvConf())
+                .env(env)
+                .user(user)
+                .cwd(cwd)
+                .network(network(run.network()));
+        for (SandboxMount mount : extra.mounts()) {
+            spec.mount(mount);
+        }
+        ExitStatus status = workspace.sandbox(settings.runtime()).run(spec.build(), (stream, line) ->
+                settings.listener().onEvent(new BuildEvent.StepLog(number, stream.fd(), line,
+                        Duration.ofNanos(System.nanoTime() - start))));
+        if (status.termination() == ExitStatus.Termination.CANCELLED) {
+            throw new InterruptedException("build cancelled");
+        }
+        if (!status.success()) {
+            throw new BuildExecutor.StepFailure("process \"" + String.join(" ", argv)
+                    + "\" did not complete successfully: exit code: " + status.code(), status.code(), null);
+        }
+    }
+
+    /** {@code RUN --network}; {@code default} is the build's network ({@code --network}, none unless host). */
+    private NetworkMode network(dev.wharf.grammar.instructions.NetworkMode mode) {
+        return switch (mode) {
+            case HOST -> NetworkMode.HOST;
+            case NONE -> NetworkMode.NONE;
+            default -> settings.network().equals("host") ? NetworkMode.HOST : NetworkMode.NONE;
+        };
+    }
+
+    /** What a {@code from=} (or {@code --from}) names: the context when empty, else a stage or an image. */
+    CopySources sources(Step step, String from, Map<Integer, BuildExecutor.State> stages) throws Exception {
+        if (from.isEmpty()) {
+            return settings.context();
+        }
+        return sources(RunMounts.source(step, from).orElse(null), stages);
+    }
+
+    /** The files of a stage or image a step reads; an empty tree for scratch (or nothing). */
+    synchronized CopySources sources(StepSource source, Map<Integer, BuildExecutor.State> stages)
+            throws Exception {
+        if (source instanceof StepSource.Stage stage) {
+            CopySources existing = stageSources.get(stage.index());
+            if (existing == null) {
+                existing = CopySources.stage(materialize(stages.get(stage.index()).layers()),
+                        workspace.clock());
+                stageSources.put(stage.index(), existing);
+            }
+            return existing;
+        }
+        if (source instanceof StepSource.Image image) {
+            LocalImages.Resolved resolved = new LocalImages(workspace.store())
+                    .find(image.image().reference(), settings.platform())
+                    .orElseThrow(() -> new BuildExecutor.StepFailure("image " + image.written()
+                            + " is not in the local store", null, null));
+            return CopySources.stage(materialize(resolved.layers()), workspace.clock());
+        }
+        return CopySources.stage(Files.createTempDirectory(settings.scratch(), "scratch-"), workspace.clock());
+    }
+
+    /** Unpacks {@code layers} into a fresh directory under the build's scratch directory. */
+    private Path materialize(List<LayerBlob> layers) throws Exception {
+        Path dir = Files.createTempDirectory(settings.scratch(), "from-");
+        LayerApplier applier = new LayerApplier(workspace.posix());
+        for (LayerBlob layer : layers) {
+            try (InputStream in = workspace.store().blobs().open(layer.descriptor().digest())) {
+                applier.apply(in, dir);
+            }
+        }
+        return dir;
+    }
+
+    /** {@code dest} made absolute against the working directory, keeping a trailing slash (it means "a dir"). */
+    static String absolute(String dest, String workingDir) {
+        if (dest.startsWith("/")) {
+            return dest;
+        }
+        String wd = workingDir.isEmpty() ? "/" : workingDir;
+        return (wd.endsWith("/") ? wd : wd + "/") + dest;
+    }
+}

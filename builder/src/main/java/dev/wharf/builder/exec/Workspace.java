@@ -1,0 +1,155 @@
+package dev.wharf.builder.exec;
+
+import dev.wharf.builder.api.EngineException;
+import dev.wharf.builder.sandbox.EtcFiles;
+import dev.wharf.builder.sandbox.Executables;
+import dev.wharf.builder.sandbox.HostLimits;
+import dev.wharf.builder.sandbox.RuntimeChoice;
+import dev.wharf.builder.sandbox.Sandbox;
+import dev.wharf.builder.sandbox.SandboxException;
+import dev.wharf.builder.sandbox.SandboxSelector;
+import dev.wharf.builder.sandbox.SandboxSpec;
+import dev.wharf.builder.snapshot.CopySnapshotter;
+import dev.wharf.builder.snapshot.OverlaySnapshotter;
+import dev.wharf.builder.snapshot.Snapshotter;
+import dev.wharf.cache.CacheException;
+import dev.wharf.cache.CacheStore;
+import dev.wharf.cache.CacheStoreOptions;
+import dev.wharf.cache.FileCacheStore;
+import dev.wharf.layers.compress.LayerCompression;
+import dev.wharf.layers.layer.LayerWriter;
+import dev.wharf.layers.layer.LayerWriterOptions;
+import dev.wharf.layers.layer.TreeScanner;
+import dev.wharf.layers.posix.PosixFiles;
+import dev.wharf.layers.store.LocalStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Everything a build needs under one store root: the local image store (OCI layout at the root), the snapshotter
+ * ({@code snapshots/}), the build cache ({@code cache/}), the sandboxes' state ({@code state/}) and the
+ * {@code /etc/hosts} and {@code /etc/resolv.conf} files RUN steps see.
+ *
+ * <p>Thread-safe: several builds may share one workspace.
+ */
+final class Workspace implements AutoCloseable {
+    private final LocalStore store;
+    private final Snapshotter snapshotter;
+    private final CacheStore cache;
+    private final PosixFiles posix;
+    private final Path stateDir;
+    private final Path hostsFile;
+    private final Path resolvConf;
+    private final Clock clock;
+    private final Map<RuntimeChoice, Sandbox> sandboxes = new ConcurrentHashMap<>();
+
+    private Workspace(LocalStore store, Snapshotter snapshotter, CacheStore cache, PosixFiles posix, Path stateDir,
+                      Path hostsFile, Path resolvConf, Clock clock) {
+        this.store = store;
+        this.snapshotter = snapshotter;
+        this.cache = cache;
+        this.posix = posix;
+        this.stateDir = stateDir;
+        this.hostsFile = hostsFile;
+        this.resolvConf = resolvConf;
+        this.clock = clock;
+    }
+
+    /** Opens (creating if needed) the workspace at {@code root}. */
+    static Workspace open(Path root, Clock clock) throws EngineException {
+        try {
+            LocalStore store = LocalStore.open(root);
+            PosixFiles posix = PosixFiles.system();
+            // overlayfs needs real root; otherwise every snapshot is a copy (slower, same contract).
+            Snapshotter snapshotter = posix.effectiveUid() == 0 && overlayAvailable()
+                    ? new OverlaySnapshotter(root.resolve("snapshots"))
+                    : new CopySnapshotter(root.resolve("snapshots-copy"));
+            CacheStore cache = FileCacheStore.open(root.resolve("cache"), CacheStoreOptions.defaults()
+                    .withClock(clock));
+            Path state = Files.createDirectories(root.resolve("state"));
+            Path hosts = EtcFiles.writeHosts(state.resolve("hosts"), SandboxSpec.DEFAULT_HOSTNAME);
+            Path resolv = state.resolve("resolv.conf");
+            // The sandbox has no network by default, so a loopback resolver is as good as the host's.
+            Files.writeString(resolv, "nameserver 127.0.0.1\n");
+            return new Workspace(store, snapshotter, cache, posix, state, hosts, resolv, clock);
+        } catch (CacheException | IOException e) {
+            throw new EngineException("cannot open the wharf store at " + root + ": " + e.getMessage()
+                    + "; check that the directory is writable or choose another with --root", e);
+        }
+    }
+
+    private static boolean overlayAvailable() {
+        try {
+            return Files.readString(Path.of("/proc/filesystems")).contains("\toverlay");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    LocalStore store() {
+        return store;
+    }
+
+    Snapshotter snapshotter() {
+        return snapshotter;
+    }
+
+    CacheStore cache() {
+        return cache;
+    }
+
+    PosixFiles posix() {
+        return posix;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    Path hostsFile() {
+        return hostsFile;
+    }
+
+    Path resolvConf() {
+        return resolvConf;
+    }
+
+    /** The sandbox for {@code runtime} ({@code auto|runc|crun|builtin}), created on first use. */
+    Sandbox sandbox(String runtime) throws SandboxException {
+        RuntimeChoice choice = RuntimeChoice.parse(runtime);
+        Sandbox existing = sandboxes.get(choice);
+        if (existing != null) {
+            return existing;
+        }
+        HostLimits limits;
+        try {
+            limits = HostLimits.current();
+        } catch (IOException e) {
+            limits = HostLimits.unlimited();
+        }
+        Sandbox created = new SandboxSelector(Executables.fromEnvironment(), stateDir.resolve("sandbox"), limits)
+                .select(choice);
+        Sandbox raced = sandboxes.putIfAbsent(choice, created);
+        return raced == null ? created : raced;
+    }
+
+    /** A layer writer into this store's blobs: gzip, timestamps clamped to {@code epoch} when present. */
+    LayerWriter layerWriter(OptionalLong epoch) {
+        LayerWriterOptions options = LayerWriterOptions.of(
+                LayerCompression.gzip(LayerCompression.DEFAULT_GZIP_LEVEL, 1));
+        if (epoch.isPresent()) {
+            options = options.withSourceDateEpoch(epoch.getAsLong());
+        }
+        return new LayerWriter(store.blobs(), new TreeScanner(posix), options, Runnable::run);
+    }
+
+    @Override
+    public void close() {
+        snapshotter.close();
+    }
+}

@@ -1,0 +1,208 @@
+package dev.wharf.builder.exec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.builder.api.BuildEngine;
+import dev.wharf.builder.api.BuildEvent;
+import dev.wharf.builder.api.BuildFailedException;
+import dev.wharf.builder.api.BuildRequest;
+import dev.wharf.builder.api.BuildResult;
+import dev.wharf.builder.api.EngineOptions;
+import dev.wharf.builder.testing.HostRequirements;
+import dev.wharf.layers.Digest;
+import dev.wharf.layers.compress.Decompressors;
+import dev.wharf.layers.store.LocalStore;
+import dev.wharf.layers.tar.TarEntry;
+import dev.wharf.layers.tar.TarReader;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Builds real images with a real sandbox: the hello example from a busybox image imported offline, full cache hits,
+ * partial invalidation, a failing RUN, determinism under SOURCE_DATE_EPOCH and whiteouts in layers.
+ */
+class BuildEngineEndToEndTest {
+    @TempDir
+    Path temp;
+
+    BuildEngine engine;
+    Path context;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        HostRequirements.requireRoot();
+        engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")));
+        engine.importImage(BusyboxTarball.write(Files.createDirectories(temp.resolve("busybox"))),
+                "busybox:latest");
+        context = Files.createDirectories(temp.resolve("hello"));
+        Path example = Path.of("..", "testdata", "examples", "hello");
+        try (Stream<Path> files = Files.list(example)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, context.resolve(f.getFileName()));
+            }
+        }
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    private BuildResult build(BuildRequest.Builder request) throws Exception {
+        return engine.build(request.build()).get(5, TimeUnit.MINUTES);
+    }
+
+    private BuildRequest.Builder hello() {
+        return BuildRequest.builder(context).buildArg("BASE", "busybox:latest").tag("hello:latest");
+    }
+
+    private int run(String image, List<String> command, List<String> out) throws Exception {
+        return engine.run(image, command, (stream, line) -> out.add(line));
+    }
+
+    @Test
+    void helloExample_buildsAndRunsItsCommand() throws Exception {
+        BuildResult result = build(hello());
+        List<String> out = Collections.synchronizedList(new ArrayList<>());
+        int code = run("hello:latest", List.of(), out);
+        assertEquals(0, code, String.join("\n", out));
+        assertEquals(1, out.size(), out.toString());
+        assertTrue(out.get(0).startsWith("Hello from wharf (built on "), out.get(0));
+        assertEquals(4, result.layers().size(), "busybox, WORKDIR /app, COPY and RUN: " + result.layers());
+        assertTrue(result.config().contains("\"User\":\"nobody\""), result.config());
+        assertTrue(engine.images().stream().anyMatch(i -> i.name().equals("hello:latest")
+                && i.digest().equals(result.imageDigest())));
+    }
+
+    @Test
+    void secondBuild_isFullyCachedWithTheSameDigest() throws Exception {
+        BuildResult first = build(hello());
+        List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
+        BuildResult second = build(hello().listener(events::add));
+        assertEquals(first.imageDigest(), second.imageDigest());
+        assertEquals(first.imageId(), second.imageId());
+        assertEquals(0, second.cacheMisses(), second.steps().toString());
+        long cachedEvents = events.stream().filter(e -> e instanceof BuildEvent.StepCached).count();
+        assertEquals(7, cachedEvents, "LABEL ENV WORKDIR COPY RUN USER CMD");
+    }
+
+    @Test
+    void changingHelloSh_missesFromTheCopyOn() throws Exception {
+        build(hello());
+        Files.writeString(context.resolve("hello.sh"), "#!/bin/sh\necho \"changed: $GREETING\"\n");
+        BuildResult second = build(hello());
+        List<String> missed = second.steps().stream().filter(s -> !s.cached()).map(BuildResult.StepTiming::name)
+                .map(n -> n.split(" ")[0]).toList();
+        assertEquals(List.of("COPY", "RUN", "USER", "CMD"), missed, second.steps().toString());
+        List<String> out = Collections.synchronizedList(new ArrayList<>());
+        assertEquals(0, run("hello:latest", List.of(), out));
+        assertEquals(List.of("changed: Hello from wharf"), out);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"runc", "crun", "builtin"})
+    void everyRuntime_buildsAndRunsTheHelloExample(String runtime) throws Exception {
+        if (!runtime.equals("builtin")) {
+            HostRequirements.requireTool(runtime, "apt-get install " + runtime);
+        }
+        build(hello().runtime(runtime).noCache(true));
+        engine.close();
+        engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")).withRuntime(runtime));
+        List<String> out = Collections.synchronizedList(new ArrayList<>());
+        assertEquals(0, run("hello:latest", List.of(), out), out.toString());
+        assertTrue(out.get(0).startsWith("Hello from wharf (built on "), out.toString());
+    }
+
+    @Test
+    void failingRun_reportsExitCodeStepAndLine() throws Exception {
+        List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
+        BuildRequest request = BuildRequest.builder(context)
+                .dockerfileText("FROM busybox:latest\nRUN echo before\nRUN echo failing >&2; exit 3\n")
+                .listener(events::add).build();
+        CompletionException e = assertThrows(CompletionException.class, () -> engine.build(request).join());
+        BuildFailedException failure = assertInstanceOf(BuildFailedException.class, e.getCause());
+        assertEquals(3, failure.exitCode().orElseThrow());
+        assertEquals(3, failure.line());
+        assertEquals("RUN echo failing >&2; exit 3 failed with exit code 3 at Dockerfile:3", failure.getMessage());
+        assertTrue(events.stream().anyMatch(ev -> ev instanceof BuildEvent.StepLog log && log.stream() == 2
+                && log.line().equals("failing")), events.toString());
+        assertTrue(events.stream().anyMatch(ev -> ev instanceof BuildEvent.StepFailed));
+    }
+
+    @Test
+    void sameInputsWithSourceDateEpoch_giveTheSameDigestsTwice() throws Exception {
+        BuildResult first = build(hello().noCache(true).sourceDateEpoch(1_700_000_000L));
+        BuildResult second = build(hello().noCache(true).sourceDateEpoch(1_700_000_000L));
+        assertEquals(first.layers(), second.layers());
+        assertEquals(first.imageDigest(), second.imageDigest());
+        assertEquals(List.of(), second.steps().stream().filter(s -> s.cached() && !s.name().startsWith("FROM"))
+                .toList(), "--no-cache runs every step");
+        // A build without the epoch saves its own cache entries; they must not leak unclamped times into a later
+        // build with the epoch.
+        build(hello().noCache(true));
+        BuildResult cached = build(hello().sourceDateEpoch(1_700_000_000L));
+        assertEquals(first.imageDigest(), cached.imageDigest(), "cache hits give the same image");
+    }
+
+    @Test
+    void fileDeletedInALaterRun_isAWhiteoutInItsLayer() throws Exception {
+        BuildResult result = build(BuildRequest.builder(context).dockerfileText(
+                "FROM busybox:latest\nRUN echo a > /f && mkdir /d && echo x > /d/x && echo y > /d/y\n"
+                        + "RUN rm /f /d/x\n"));
+        List<String> names = new ArrayList<>();
+        String top = result.layers().get(result.layers().size() - 1).digest();
+        LocalStore store = LocalStore.open(temp.resolve("store"));
+        try (InputStream in = Decompressors.open(store.blobs().open(Digest.parse(top)))) {
+            TarReader tar = new TarReader(in);
+            Optional<TarEntry> entry;
+            while ((entry = tar.next()).isPresent()) {
+                names.add(entry.get().name());
+            }
+        }
+        assertTrue(names.contains(".wh.f"), names.toString());
+        assertTrue(names.contains("d/.wh.x"), names.toString());
+        assertTrue(names.stream().noneMatch(n -> n.endsWith("d/y")), names.toString());
+    }
+
+    @Test
+    void baseImageWithWhiteouts_unpackedOnAFreshMachine_keepsDeletedFilesHidden() throws Exception {
+        build(BuildRequest.builder(context).tag("base:deleting").dockerfileText(
+                "FROM busybox:latest\nRUN echo a > /f && mkdir /d && echo x > /d/x && echo y > /d/y\n"
+                        + "RUN rm /f /d/x && rm -r /bin/vi\n"));
+        // A fresh machine has the blobs but no snapshots: every layer is unpacked from its blob.
+        engine.close();
+        deleteTree(temp.resolve("store/snapshots"));
+        engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")));
+        build(BuildRequest.builder(context).tag("t:latest").dockerfileText(
+                "FROM base:deleting\nRUN test ! -e /f && test ! -e /d/x && test -e /d/y && test ! -e /bin/vi"
+                        + " && echo hidden > /result\n"));
+        List<String> out = Collections.synchronizedList(new ArrayList<>());
+        assertEquals(0, run("t:latest", List.of("cat", "/result"), out), out.toString());
+        assertEquals(List.of("hidden"), out);
+    }
+
+    private static void deleteTree(Path dir) throws Exception {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

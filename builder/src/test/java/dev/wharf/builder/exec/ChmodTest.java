@@ -1,0 +1,44 @@
+package dev.wharf.builder.exec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ChmodTest {
+
+    @ParameterizedTest(name = "{0} on {1} (dir={2}) is {3}")
+    @CsvSource(delimiter = '|', value = {
+        "0755|644|false|755",
+        "600|777|true|600",
+        "u+x|644|false|744",
+        "go-w|666|false|644",
+        "a=rX|644|false|444",
+        "a=rX|700|true|555",
+        "a=rX|744|false|555",
+        "u=rwx,g=rx,o=|777|false|750",
+        "+x|644|false|755",
+        "g=u|640|false|660",
+        "u+s|755|false|4755",
+        "o+t|777|true|1777",
+        "u=rw,go=r|4755|false|644",
+    })
+    void symbolicAndOctalModes_changeBitsLikeChmod(String spec, String before, boolean dir, String after) {
+        assertEquals(Integer.parseInt(after, 8), Chmod.parse(spec).apply(
+                Integer.parseInt(before, 8), dir), spec);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"z+x", "u", "u+q", "", "8755", "u+x,"})
+    void malformedModes_areRejected(String spec) {
+        assertThrows(IllegalArgumentException.class, () -> Chmod.parse(spec));
+    }
+
+    @Test
+    void toString_isTheSpec() {
+        assertEquals("a+X", Chmod.parse("a+X").toString());
+    }
+}

@@ -1,0 +1,344 @@
+package dev.wharf.builder.exec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wharf.builder.api.BuildEngine;
+import dev.wharf.builder.api.BuildEvent;
+import dev.wharf.builder.api.BuildRequest;
+import dev.wharf.builder.api.BuildResult;
+import dev.wharf.builder.api.EngineOptions;
+import dev.wharf.builder.snapshot.OverlaySnapshotter;
+import dev.wharf.builder.snapshot.SnapshotKind;
+import dev.wharf.builder.testing.HostRequirements;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What single instructions do to the image, checked by running the built image: COPY from the context and from
+ * another stage, --chown by name, heredoc sources, metadata instructions in the config and history, and
+ * cancellation releasing the running step.
+ */
+class StepExecutionTest {
+    @TempDir
+    Path temp;
+
+    BuildEngine engine;
+    Path context;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        HostRequirements.requireRoot();
+        engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")));
+        engine.importImage(BusyboxTarball.write(Files.createDirectories(temp.resolve("busybox"))),
+                "busybox:latest");
+        context = Files.createDirectories(temp.resolve("ctx"));
+        Files.writeString(context.resolve("a.txt"), "from the context\n");
+        Files.createDirectories(context.resolve("dir/sub"));
+        Files.writeString(context.resolve("dir/sub/b.txt"), "nested\n");
+        Files.writeString(context.resolve(".dockerignore"), "ignored.txt\n");
+        Files.writeString(context.resolve("ignored.txt"), "never copied\n");
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    private BuildResult build(String dockerfile) throws Exception {
+        return engine.build(BuildRequest.builder(context).dockerfileText(dockerfile).tag("t:latest").build())
+                .get(5, TimeUnit.MINUTES);
+    }
+
+    private List<String> run(String... command) throws Exception {
+        List<String> out = Collections.synchronizedList(new ArrayList<>());
+        int code = engine.run("t:latest", List.of(command), (stream, line) -> out.add(line));
+        assertEquals(0, code, out.toString());
+        return out;
+    }
+
+    @Test
+    void copy_fromContextAndOtherStage_withChownByNameAndHeredoc() throws Exception {
+        build("""
+                FROM busybox:latest AS build
+                RUN mkdir /out && echo built > /out/artifact && chmod 0750 /out/artifact
+                FROM busybox:latest
+                COPY a.txt dir /data/
+                COPY --from=build --chown=nobody:nogroup /out/artifact /opt/
+                COPY --chmod=0600 <<EOF /etc/greeting
+                hello heredoc
+                EOF
+                COPY . /ctx/
+                COPY --chmod=go=,u=rwX dir /symbolic/
+                """);
+        assertEquals(List.of("700 600"), run("sh", "-c", "stat -c '%a' /symbolic/sub /symbolic/sub/b.txt | xargs"));
+        assertEquals(List.of("from the context", "nested", "built", "hello heredoc"),
+                run("sh", "-c", "cat /data/a.txt /data/sub/b.txt /opt/artifact /etc/greeting"));
+        assertEquals(List.of("65534 65534 750 0 0 600"),
+                run("sh", "-c", "stat -c '%u %g %a' /opt/artifact | tr '\\n' ' '; stat -c '%u %g %a' /etc/greeting"));
+        assertEquals(List.of("missing"), run("sh", "-c", "test -e /ctx/ignored.txt && echo present || echo missing"));
+    }
+
+    @Test
+    void add_unpacksLocalTarArchivesButNotTarsInsideDirectories() throws Exception {
+        Path content = Files.createDirectories(temp.resolve("archive-content/pkg"));
+        Files.writeString(content.resolve("file.txt"), "unpacked\n");
+        Process tar = new ProcessBuilder("sh", "-c", "tar -C " + temp.resolve("archive-content")
+                + " -czf " + context.resolve("pkg.tar.gz") + " pkg && mkdir -p " + context.resolve("nested")
+                + " && cp " + context.resolve("pkg.tar.gz") + " " + context.resolve("nested/inner.tgz"))
+                .redirectErrorStream(true).start();
+        assertEquals(0, tar.waitFor(), new String(tar.getInputStream().readAllBytes()));
+        build("""
+                FROM busybox:latest
+                ADD pkg.tar.gz /opt/
+                ADD nested /nested/
+                """);
+        assertEquals(List.of("unpacked", "file"), run("sh", "-c",
+                "cat /opt/pkg/file.txt; test -f /nested/inner.tgz && echo file"));
+    }
+
+    @Test
+    void runMounts_cacheIsKeptBetweenBuilds_bindReadsTheContext_tmpfsLeavesNoTrace() throws Exception {
+        String dockerfile = """
+                FROM busybox:latest
+                RUN --mount=type=cache,target=/cache --mount=type=bind,source=dir,target=/src \\
+                    --mount=type=tmpfs,target=/scratch \\
+                    echo run >> /cache/log && cat /src/sub/b.txt > /scratch/x && cp /scratch/x /copied \\
+                    && wc -l < /cache/log > /runs
+                """;
+        build(dockerfile);
+        assertEquals(List.of("nested", "1"), run("cat", "/copied", "/runs"));
+        engine.build(BuildRequest.builder(context).dockerfileText(dockerfile).tag("t:latest").noCache(true).build())
+                .get(5, TimeUnit.MINUTES);
+        assertEquals(List.of("2"), run("cat", "/runs"));
+        assertEquals(List.of("gone"), run("sh", "-c", "test -e /scratch/x || test -e /cache/log || echo gone"));
+        // The bind source is part of the key: changing it reruns the step.
+        Files.writeString(context.resolve("dir/sub/b.txt"), "changed\n");
+        BuildResult changed = build(dockerfile);
+        assertEquals(List.of("changed", "3"), run("cat", "/copied", "/runs"));
+        assertTrue(changed.steps().stream().anyMatch(st -> st.name().startsWith("RUN") && !st.cached()));
+    }
+
+    @Test
+    void changedArg_rerunsTheRunThatSeesIt_notTheCopyBefore() throws Exception {
+        String dockerfile = "FROM busybox:latest\nARG V\nCOPY a.txt /a\nRUN echo $V > /v\n";
+        engine.build(BuildRequest.builder(context).dockerfileText(dockerfile).buildArg("V", "1").build())
+                .get(5, TimeUnit.MINUTES);
+        BuildResult second = engine.build(BuildRequest.builder(context).dockerfileText(dockerfile)
+                .buildArg("V", "2").tag("t:latest").build()).get(5, TimeUnit.MINUTES);
+        assertEquals(List.of("RUN echo $V > /v"), second.steps().stream().filter(st -> !st.cached())
+                .map(BuildResult.StepTiming::name).toList());
+        assertEquals(List.of("2"), run("cat", "/v"));
+    }
+
+    @Test
+    void requestLabels_areAddedToTheImageConfig() throws Exception {
+        BuildResult result = engine.build(BuildRequest.builder(context).dockerfileText("FROM busybox:latest\n"
+                + "LABEL a=1 b=from-dockerfile\n").label("b", "2").label("c", "3").build()).get(5, TimeUnit.MINUTES);
+        JsonNode labels = new ObjectMapper().readTree(result.config()).get("config").get("Labels");
+        assertEquals("{\"a\":\"1\",\"b\":\"2\",\"c\":\"3\"}", labels.toString());
+    }
+
+    @Test
+    void secrets_areMountedForTheStepOnly() throws Exception {
+        Path token = Files.writeString(temp.resolve("token"), "s3cr3t");
+        String dockerfile = """
+                FROM busybox:latest
+                RUN --mount=type=secret,id=token test "$(cat /run/secrets/token)" = s3cr3t && echo ok > /file
+                RUN --mount=type=secret,id=token,env=TOKEN test "$TOKEN" = s3cr3t && echo ok > /env
+                RUN --mount=type=secret,id=absent cat /file
+                """;
+        engine.build(BuildRequest.builder(context).dockerfileText(dockerfile).tag("t:latest").secret("token", token)
+                .build()).get(5, TimeUnit.MINUTES);
+        assertEquals(List.of("ok", "ok", "absent"), run("sh", "-c",
+                "cat /file /env; test -e /run/secrets/token || echo absent"));
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> build("FROM busybox:latest\nRUN --mount=type=secret,id=token,required true\n"));
+        assertTrue(e.getCause().getMessage().contains("--secret id=token"), e.getCause().getMessage());
+    }
+
+    @Test
+    void concurrentBuildsOnOneStore_allSucceed() throws Exception {
+        String dockerfile = "FROM busybox:latest\nCOPY a.txt /a\nRUN echo same > /same\n";
+        List<CompletableFuture<BuildResult>> builds = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            builds.add(engine.build(BuildRequest.builder(context).dockerfileText(dockerfile).noCache(true)
+                    .sourceDateEpoch(1_700_000_000L).build()));
+            builds.add(engine.build(BuildRequest.builder(context).dockerfileText(
+                    "FROM busybox:latest\nRUN echo other" + i + " > /other\n").build()));
+        }
+        List<String> digests = new ArrayList<>();
+        for (int i = 0; i < builds.size(); i += 2) {
+            digests.add(builds.get(i).get(5, TimeUnit.MINUTES).imageDigest());
+            builds.get(i + 1).get(5, TimeUnit.MINUTES);
+        }
+        assertEquals(1, digests.stream().distinct().count(), "the same inputs built at once: " + digests);
+    }
+
+    @Test
+    void onbuildTriggers_runInTheChildImage() throws Exception {
+        engine.build(BuildRequest.builder(context).tag("parent:latest").dockerfileText("""
+                FROM busybox:latest
+                ONBUILD COPY a.txt /from-trigger
+                ONBUILD RUN echo triggered > /triggered
+                """).build()).get(5, TimeUnit.MINUTES);
+        build("FROM parent:latest\nRUN cat /from-trigger /triggered > /both\n");
+        assertEquals(List.of("from the context", "triggered"), run("cat", "/both"));
+    }
+
+    @Test
+    void metadataInstructions_setTheConfigWithEmptyLayerHistory() throws Exception {
+        BuildResult result = build("""
+                FROM busybox:latest
+                ENV A=1 B="two words"
+                LABEL team=wharf
+                EXPOSE 8080/tcp 53/udp
+                ENTRYPOINT ["/bin/echo"]
+                CMD ["hi"]
+                WORKDIR /w
+                USER nobody
+                STOPSIGNAL SIGINT
+                """);
+        JsonNode config = new ObjectMapper().readTree(result.config());
+        JsonNode c = config.get("config");
+        assertTrue(c.get("Env").toString().contains("\"B=two words\""), c.toString());
+        assertEquals("wharf", c.get("Labels").get("team").asText());
+        assertTrue(c.get("ExposedPorts").has("53/udp"), c.toString());
+        assertEquals("[\"/bin/echo\"]", c.get("Entrypoint").toString());
+        assertEquals("[\"hi\"]", c.get("Cmd").toString());
+        assertEquals("/w", c.get("WorkingDir").asText());
+        assertEquals("nobody", c.get("User").asText());
+        assertEquals("SIGINT", c.get("StopSignal").asText());
+        JsonNode history = config.get("history");
+        assertEquals(9, history.size(), history.toString());
+        assertTrue(history.get(1).get("empty_layer").asBoolean(), history.get(1).toString());
+        assertEquals("WORKDIR /w # buildkit", history.get(6).get("created_by").asText());
+        assertFalse(history.get(6).has("empty_layer"), "WORKDIR created /w: " + history.get(6));
+        assertEquals(List.of("hi"), run());
+    }
+
+    @Test
+    void independentStages_runAtTheSameTime() throws Exception {
+        engine.close();
+        engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")).withParallelism(2));
+        List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
+        engine.build(BuildRequest.builder(context).tag("t:latest").listener(events::add).dockerfileText("""
+                FROM busybox:latest AS one
+                RUN sleep 2; echo one > /one
+                FROM busybox:latest AS two
+                RUN echo two > /two
+                FROM busybox:latest
+                COPY --from=one /one /one
+                COPY --from=two /two /two
+                """).build()).get(5, TimeUnit.MINUTES);
+        int oneRun = stepNumber(events, "RUN sleep 2; echo one > /one");
+        int twoRun = stepNumber(events, "RUN echo two > /two");
+        List<String> order = new ArrayList<>();
+        synchronized (events) {
+            for (BuildEvent e : events) {
+                if (e instanceof BuildEvent.StepStarted s && s.step() == twoRun) {
+                    order.add("two started");
+                } else if (e instanceof BuildEvent.StepDone d && d.step() == oneRun) {
+                    order.add("one done");
+                }
+            }
+        }
+        assertEquals(List.of("two started", "one done"), order, "stage two waited for stage one");
+        assertEquals(List.of("one", "two"), run("cat", "/one", "/two"));
+    }
+
+    private static int stepNumber(List<BuildEvent> events, String name) {
+        synchronized (events) {
+            return events.stream().filter(e -> e instanceof BuildEvent.StepStarted s && s.name().equals(name))
+                    .map(e -> ((BuildEvent.StepStarted) e).step()).findFirst().orElseThrow();
+        }
+    }
+
+    @Test
+    void noCacheFilter_rerunsThatStage_andCopyFromHitsWhenItsFilesAreUnchanged() throws Exception {
+        String dockerfile = """
+                FROM busybox:latest AS one
+                RUN echo one > /one
+                FROM busybox:latest
+                COPY --from=one /one /one
+                RUN cat /one > /copied
+                """;
+        build(dockerfile);
+        BuildResult again = engine.build(BuildRequest.builder(context).dockerfileText(dockerfile)
+                .noCacheFilter("one").build()).get(5, TimeUnit.MINUTES);
+        List<String> ran = again.steps().stream().filter(st -> !st.cached()).map(BuildResult.StepTiming::name)
+                .toList();
+        // Stage one ran again, but produced the same /one: the COPY --from key is the copied files' checksum.
+        assertEquals(List.of("RUN echo one > /one"), ran, again.steps().toString());
+    }
+
+    @Test
+    void failureInOneStage_stopsTheOtherAndReportsTheFirst() throws Exception {
+        long before = System.nanoTime();
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> build("""
+                        FROM busybox:latest AS slow
+                        RUN sleep 600
+                        FROM busybox:latest AS failing
+                        RUN sleep 1; exit 7
+                        FROM busybox:latest
+                        COPY --from=slow /bin/sh /a
+                        COPY --from=failing /bin/sh /b
+                        """));
+        dev.wharf.builder.api.BuildFailedException failed = org.junit.jupiter.api.Assertions.assertInstanceOf(
+                dev.wharf.builder.api.BuildFailedException.class, e.getCause());
+        assertEquals(7, failed.exitCode().orElseThrow());
+        assertEquals(4, failed.line());
+        assertTrue(System.nanoTime() - before < TimeUnit.SECONDS.toNanos(60), "the slow stage was not stopped");
+    }
+
+    @Test
+    void cancel_stopsTheRunningStepAndReleasesItsSnapshot() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<BuildResult> future = engine.build(BuildRequest.builder(context)
+                .dockerfileText("FROM busybox:latest\nRUN echo started; sleep 600\n")
+                .listener(e -> {
+                    if (e instanceof BuildEvent.StepLog log && log.line().equals("started")) {
+                        started.countDown();
+                    }
+                }).build());
+        assertTrue(started.await(60, TimeUnit.SECONDS), "the RUN step did not start");
+        long before = System.nanoTime();
+        future.cancel(true);
+        assertThrows(CancellationException.class, future::join);
+        // The build thread kills the process tree and removes the step's snapshot.
+        try (OverlaySnapshotter snapshots = new OverlaySnapshotter(temp.resolve("store/snapshots"))) {
+            for (int i = 0; i < 100; i++) {
+                List<String> active = new ArrayList<>();
+                snapshots.walk(info -> {
+                    if (info.kind() != SnapshotKind.COMMITTED) {
+                        active.add(info.name());
+                    }
+                });
+                if (active.isEmpty()) {
+                    break;
+                }
+                assertTrue(i < 99, "snapshots left after cancel: " + active);
+                Thread.sleep(100);
+            }
+        }
+        assertTrue(System.nanoTime() - before < TimeUnit.SECONDS.toNanos(30), "cancel took too long");
+    }
+}
