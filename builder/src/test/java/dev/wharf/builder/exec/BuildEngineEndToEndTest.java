@@ -186,14 +186,15 @@ class BuildEngineEndToEndTest {
     void baseImageWithWhiteouts_unpackedOnAFreshMachine_keepsDeletedFilesHidden() throws Exception {
         build(BuildRequest.builder(context).tag("base:deleting").dockerfileText(
                 "FROM busybox:latest\nRUN echo a > /f && mkdir /d && echo x > /d/x && echo y > /d/y\n"
-                        + "RUN rm /f /d/x && rm -r /bin/vi\n"));
+                        + "RUN mkdir /o && echo old > /o/old\n"
+                        + "RUN rm /f /d/x && rm -r /bin/vi && rm -r /o && mkdir /o && echo new > /o/new\n"));
         // A fresh machine has the blobs but no snapshots: every layer is unpacked from its blob.
         engine.close();
         deleteTree(temp.resolve("store/snapshots"));
         engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")));
         build(BuildRequest.builder(context).tag("t:latest").dockerfileText(
                 "FROM base:deleting\nRUN test ! -e /f && test ! -e /d/x && test -e /d/y && test ! -e /bin/vi"
-                        + " && echo hidden > /result\n"));
+                        + " && test ! -e /o/old && test -e /o/new && echo hidden > /result\n"));
         List<String> out = Collections.synchronizedList(new ArrayList<>());
         assertEquals(0, run("t:latest", List.of("cat", "/result"), out), out.toString());
         assertEquals(List.of("hidden"), out);
