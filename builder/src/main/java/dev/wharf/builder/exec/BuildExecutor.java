@@ -29,6 +29,8 @@ import dev.wharf.layers.layer.LayerBlob;
 import dev.wharf.layers.layer.LayerWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -149,6 +151,17 @@ final class BuildExecutor {
             if (Thread.interrupted()) {
                 throw new InterruptedException("build cancelled");
             }
+            if (!isFilesystem(step)) {
+                // Metadata steps are not cached on their own, as in BuildKit where they are no build graph
+                // vertices: they only change the config, which is recomputed from the plan on every build, and
+                // leave the cache key chain alone, so a changed LABEL or ARG does not rerun later steps that do
+                // not see it.
+                State next = new State(state.layers(), nextImage(state.image(), step, text, Optional.empty(),
+                        metadataCreated(state.image())), state.parent());
+                listener.onEvent(new BuildEvent.StepCached(number));
+                done(number, stage, text, true, start);
+                return next;
+            }
             Map<String, Digest> checksums = new TreeMap<>();
             Optional<CopyRunner.PreparedCopy> copy = Optional.empty();
             if (step.instruction() instanceof CopyInstruction || step.instruction() instanceof AddInstruction) {
@@ -164,7 +177,7 @@ final class BuildExecutor {
             if (!step.ignoreCache()) {
                 Optional<CacheRecord> hit = workspace.cache().lookup(inputs.key());
                 if (hit.isPresent() && blobsPresent(hit.get())) {
-                    State cached = fromRecord(state, hit.get(), next);
+                    State cached = fromRecord(state, step, text, hit.get(), next);
                     listener.onEvent(new BuildEvent.StepCached(number));
                     done(number, stage, text, true, start);
                     return cached;
@@ -177,9 +190,10 @@ final class BuildExecutor {
             }
             State result = execute(step, state, copy, number, text, start, next);
             List<LayerBlob> added = result.layers().subList(state.layers().size(), result.layers().size());
-            workspace.cache().save(inputs, StepResult.of(added, json(result.image())));
+            CacheRecord saved = workspace.cache().save(inputs, StepResult.of(added, json(result.image())));
             done(number, stage, text, false, start);
-            return result;
+            // Dated like a later cache hit of the same record, so a cached rebuild gives the same image.
+            return fromRecord(state, step, text, saved, next);
         } catch (StepFailure e) {
             throw fail(number, text, line, e.exitCode(), e.getMessage(), e.getCause(), start);
         } catch (InterruptedException e) {
@@ -190,13 +204,25 @@ final class BuildExecutor {
         }
     }
 
+    private static boolean isFilesystem(Step step) {
+        return step.instruction() instanceof RunInstruction || step.instruction() instanceof CopyInstruction
+                || step.instruction() instanceof AddInstruction || step.instruction() instanceof WorkdirInstruction;
+    }
+
+    /**
+     * When a metadata step happened: with SOURCE_DATE_EPOCH that; otherwise the time of the newest history entry
+     * so far (the last layer's build, or the base image's), so a fully cached rebuild gives the same image.
+     */
+    private OffsetDateTime metadataCreated(ImageConfiguration image) {
+        if (settings.sourceDateEpoch().isPresent() || image.history().isEmpty()) {
+            return settings.created();
+        }
+        OffsetDateTime last = image.history().get(image.history().size() - 1).created();
+        return last != null ? last : settings.created();
+    }
+
     private State execute(Step step, State state, Optional<CopyRunner.PreparedCopy> copy, int number, String text,
                           long start, StepParent next) throws Exception {
-        boolean filesystem = step.instruction() instanceof RunInstruction || copy.isPresent()
-                || step.instruction() instanceof WorkdirInstruction;
-        if (!filesystem) {
-            return new State(state.layers(), nextImage(state.image(), step, text, Optional.empty()), next);
-        }
         Snapshotter snapshotter = workspace.snapshotter();
         String parent = snapshots.ensure(state.layers());
         String key = "step-" + UUID.randomUUID();
@@ -218,7 +244,7 @@ final class BuildExecutor {
                 String name = ChainIds.snapshotName(chain.get(chain.size() - 1));
                 committed = LayerSnapshots.commitUnlessPresent(snapshotter, name, key);
             }
-            return new State(layers, nextImage(state.image(), step, text, layer), next);
+            return new State(layers, nextImage(state.image(), step, text, layer, settings.created()), next);
         } finally {
             if (!committed) {
                 snapshotter.remove(key);
@@ -226,11 +252,12 @@ final class BuildExecutor {
         }
     }
 
-    private ImageConfiguration nextImage(ImageConfiguration image, Step step, String text, Optional<LayerBlob> layer) {
+    private ImageConfiguration nextImage(ImageConfiguration image, Step step, String text, Optional<LayerBlob> layer,
+                                         OffsetDateTime created) {
         List<Digest> diffIds = new ArrayList<>(image.rootfs().diffIds());
         layer.ifPresent(l -> diffIds.add(l.diffId()));
         List<HistoryEntry> history = new ArrayList<>(image.history());
-        history.add(new HistoryEntry(settings.created(), createdBy(step, text), null, "buildkit.dockerfile.v0",
+        history.add(new HistoryEntry(created, HistoryText.of(step, text), null, "buildkit.dockerfile.v0",
                 layer.isEmpty()));
         String author = step.config().author().isEmpty() ? image.author() : step.config().author();
         return new ImageConfiguration(image.created(), author, image.architecture(), image.os(), image.osVersion(),
@@ -238,26 +265,18 @@ final class BuildExecutor {
                 history, image.unknownFields());
     }
 
-    /** BuildKit's {@code created_by}: the instruction, with {@code # buildkit} after filesystem steps. */
-    private static String createdBy(Step step, String text) {
-        if (step.instruction() instanceof RunInstruction run) {
-            return "RUN " + String.join(" ", RunCommand.argv(run.command(), step.environment().shell()))
-                    + " # buildkit";
-        }
-        if (step.instruction() instanceof CopyInstruction || step.instruction() instanceof AddInstruction
-                || step.instruction() instanceof WorkdirInstruction) {
-            return text + " # buildkit";
-        }
-        return text;
-    }
-
-    private State fromRecord(State state, CacheRecord record, StepParent next) throws LayerException {
-        ImageConfiguration image = workspace.store().json().read(
-                record.result().config().getBytes(StandardCharsets.UTF_8), ImageConfiguration.class,
-                "cached config of " + record.key());
+    /**
+     * The state after a cache hit: the record's layers, the config recomputed from the plan, and a history entry
+     * dated when the layer was first built (or SOURCE_DATE_EPOCH), as BuildKit dates cached layers.
+     */
+    private State fromRecord(State state, Step step, String text, CacheRecord record, StepParent next) {
         List<LayerBlob> layers = new ArrayList<>(state.layers());
         layers.addAll(record.result().layers());
-        return new State(layers, image, next);
+        OffsetDateTime created = settings.sourceDateEpoch().isPresent() ? settings.created()
+                : OffsetDateTime.ofInstant(record.created(), ZoneOffset.UTC);
+        Optional<LayerBlob> layer = record.result().layers().isEmpty() ? Optional.empty()
+                : Optional.of(record.result().layers().get(record.result().layers().size() - 1));
+        return new State(layers, nextImage(state.image(), step, text, layer, created), next);
     }
 
     private boolean blobsPresent(CacheRecord record) throws LayerException {

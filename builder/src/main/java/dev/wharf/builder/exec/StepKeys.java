@@ -22,9 +22,10 @@ import java.util.OptionalLong;
 
 /**
  * The cache key inputs of a step: its parent, the instruction after expansion in a canonical form (fields, never
- * source positions or comments, so moving or commenting a line keeps its key), the config after the step, for RUN
- * the environment it runs in, the build ARGs it used, the platform, the content checksums of what it copies or
- * mounts, and SOURCE_DATE_EPOCH.
+ * source positions or comments, so moving or commenting a line keeps its key), the working directory, for RUN
+ * the environment, user and shell it runs with, the build ARGs it used, the platform, the content checksums of
+ * what it copies or mounts, and SOURCE_DATE_EPOCH. Only filesystem steps (RUN, COPY, ADD, WORKDIR) have keys:
+ * like BuildKit's build graph, the image config is not part of them (a LABEL does not rerun a later RUN).
  * Stateless.
  */
 final class StepKeys {
@@ -37,7 +38,6 @@ final class StepKeys {
                         step.kind())
                 .text(text)
                 .platform(platform)
-                .instruction("config", step.config().toString())
                 .instruction("workdir", step.environment().workingDir())
                 .usedArgs(step.usedArgs(), step.usedArgs().keySet());
         if (step.instruction() instanceof RunInstruction) {
@@ -47,7 +47,7 @@ final class StepKeys {
                     .instruction("user", step.environment().user())
                     .instruction("shell", step.environment().shell());
         }
-        canonical(step.instruction(), b);
+        canonical(step, b);
         if (!step.mounts().isEmpty()) {
             b.instruction("mounts", step.mounts().stream().map(Object::toString).toList());
         }
@@ -58,7 +58,8 @@ final class StepKeys {
         return b.build();
     }
 
-    private static void canonical(Instruction instruction, CacheKeyInputs.Builder b) {
+    private static void canonical(Step step, CacheKeyInputs.Builder b) {
+        Instruction instruction = step.instruction();
         if (instruction instanceof RunInstruction run) {
             b.instruction("cmd", run.command().values());
             b.instruction("prependShell", Boolean.toString(run.command().prependShell()));
@@ -87,6 +88,7 @@ final class StepKeys {
             b.instruction("excludes", add.excludes().stream().map(Word::text).toList());
         } else if (instruction instanceof WorkdirInstruction workdir) {
             b.instruction("path", workdir.path().text());
+            b.instruction("user", step.environment().user());
         }
     }
 

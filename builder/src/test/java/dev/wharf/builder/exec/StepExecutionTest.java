@@ -146,6 +146,11 @@ class StepExecutionTest {
         assertEquals(List.of("RUN echo $V > /v"), second.steps().stream().filter(st -> !st.cached())
                 .map(BuildResult.StepTiming::name).toList());
         assertEquals(List.of("2"), run("cat", "/v"));
+        JsonNode history = new ObjectMapper().readTree(second.config()).get("history");
+        assertEquals("RUN |1 V=2 /bin/sh -c echo $V > /v # buildkit",
+                history.get(history.size() - 1).get("created_by").asText());
+        assertEquals("COPY a.txt /a # buildkit", history.get(history.size() - 2).get("created_by").asText());
+        assertEquals("ARG V=2", history.get(history.size() - 3).get("created_by").asText());
     }
 
     @Test
@@ -193,6 +198,16 @@ class StepExecutionTest {
     }
 
     @Test
+    void changedLabel_rerunsNothing_butChangesTheConfig() throws Exception {
+        BuildResult first = build("FROM busybox:latest\nLABEL v=1\nRUN echo x > /x\n");
+        BuildResult second = build("FROM busybox:latest\nLABEL v=2\nRUN echo x > /x\n");
+        assertEquals(0, second.cacheMisses(), second.steps().toString());
+        assertEquals(first.layers(), second.layers());
+        assertTrue(second.config().contains("\"v\":\"2\""), second.config());
+        assertTrue(second.config().contains("LABEL v=2"), second.config());
+    }
+
+    @Test
     void onbuildTriggers_runInTheChildImage() throws Exception {
         engine.build(BuildRequest.builder(context).tag("parent:latest").dockerfileText("""
                 FROM busybox:latest
@@ -229,7 +244,11 @@ class StepExecutionTest {
         JsonNode history = config.get("history");
         assertEquals(9, history.size(), history.toString());
         assertTrue(history.get(1).get("empty_layer").asBoolean(), history.get(1).toString());
-        assertEquals("WORKDIR /w # buildkit", history.get(6).get("created_by").asText());
+        List<String> createdBy = new ArrayList<>();
+        history.forEach(h -> createdBy.add(h.get("created_by").asText()));
+        assertEquals(List.of("ENV A=1 B=two words", "LABEL team=wharf", "EXPOSE [53/udp 8080/tcp]",
+                "ENTRYPOINT [\"/bin/echo\"]", "CMD [\"hi\"]", "WORKDIR /w", "USER nobody", "STOPSIGNAL SIGINT"),
+                createdBy.subList(1, 9), "BuildKit's created_by texts");
         assertFalse(history.get(6).has("empty_layer"), "WORKDIR created /w: " + history.get(6));
         assertEquals(List.of("hi"), run());
     }
