@@ -1,16 +1,14 @@
 package dev.wharf.builder.sandbox;
 
+import dev.wharf.builder.snapshot.Trees;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -71,7 +69,7 @@ final class StateDirs {
                      FileLock lock = channel.tryLock()) {
                     if (lock != null) {
                         swept.add(dir.getFileName().toString());
-                        delete(dir);
+                        Trees.delete(dir);
                     }
                 } catch (OverlappingFileLockException e) {
                     // Held by a run in this JVM.
@@ -81,25 +79,6 @@ final class StateDirs {
             // A sweep is best effort; the next start tries again.
         }
         return swept;
-    }
-
-    static void delete(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                Files.deleteIfExists(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 
     private static void closeQuietly(FileChannel channel) {
@@ -137,7 +116,7 @@ final class StateDirs {
         @Override
         public void close() throws SandboxException {
             try {
-                delete(dir);
+                Trees.delete(dir);
             } catch (IOException e) {
                 throw new SandboxException("cannot delete sandbox state " + dir + ": " + e.getMessage()
                         + "; it is swept at the next start", e);

@@ -10,15 +10,15 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.TimeUnit;
 
-/** Whole-tree file operations for snapshot directories. Stateless and thread-safe. */
-final class Trees {
+/** Whole-tree file operations for snapshot and sandbox state directories. Stateless and thread-safe. */
+public final class Trees {
     private static final long COPY_TIMEOUT_MINUTES = 60;
 
     private Trees() {
     }
 
     /** Deletes a tree without following symlinks; a missing tree is not an error. */
-    static void delete(Path dir) throws IOException {
+    public static void delete(Path dir) throws IOException {
         if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
