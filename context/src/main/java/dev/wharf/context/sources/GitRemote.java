@@ -50,7 +50,9 @@ public record GitRemote(String remote, String ref, String subdir) {
         if (address.startsWith("./") || address.startsWith("../")) {
             throw new ContextException("invalid git context " + address + ": relative paths are not git URLs");
         }
-        String text = address.startsWith("github.com/") ? "https://" + address : address;
+        boolean github = address.startsWith("github.com/");
+        // dfgitutil: github.com/ is taken as https without the .git suffix check (kept here as the clone URL).
+        String text = github ? "https://" + address : address;
         Matcher proto = PROTO.matcher(text);
         if (proto.find()) {
             String scheme = proto.group().substring(0, proto.group().length() - 3).toLowerCase(Locale.ROOT);
@@ -61,7 +63,7 @@ public record GitRemote(String remote, String ref, String subdir) {
             String path = parts[0].substring(proto.end());
             int slash = path.indexOf('/');
             path = slash < 0 ? "" : path.substring(slash);
-            if ((scheme.equals("http") || scheme.equals("https")) && !path.endsWith(".git")) {
+            if (!github && (scheme.equals("http") || scheme.equals("https")) && !path.endsWith(".git")) {
                 throw new ContextException("invalid git context " + address
                         + ": an http(s) git URL must end in .git");
             }
