@@ -65,6 +65,7 @@ out="$repo/bench/results/context-$(date +%Y-%m-%d).md"
   echo "Context: $files files, $bytes bytes (du -sb), nested directories, sizes mixed (90% <= 8 KiB, 10% <= 64 KiB,"
   echo "0.1% 2-4 MiB). $(nproc) cores, $(java -version 2>&1 | head -1). Page cache warm for (a) and (c) alike."
   echo "N=$rounds alternating rounds (a, b, c), medians; wall-clock per process, JVM start included."
+  echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (a shared machine: other builds ran meanwhile)."
   echo
   echo "| measurement | runs (ms) | median (ms) | ratio | goal |"
   echo "|---|---|---|---|---|"
