@@ -77,8 +77,9 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
             try {
                 git(dir, "fetch", "-q", "--depth=1", "origin", ref);
             } catch (ContextException byIdRefused) {
-                // Servers without uploadpack.allowReachableSHA1InWant refuse a commit by id: fetch everything.
-                git(dir, "fetch", "-q", "origin");
+                // Servers without uploadpack.allowReachableSHA1InWant refuse a commit by id: fetch every branch
+                // and tag, so a commit reachable only from a tag is found too.
+                git(dir, "fetch", "-q", "--tags", "origin");
             }
             git(dir, "-c", "advice.detachedHead=false", "checkout", "-q", ref);
         } else {
