@@ -21,7 +21,7 @@ public final class ContextChecksummer {
     private final ChecksumCache cache;
     private final boolean resetOwner;
     private final Clock clock;
-    private final XattrReader xattrs = new XattrReader();
+    private final XattrReader xattrs;
 
     /**
      * @param cache file digests by inode, size and times
@@ -32,6 +32,7 @@ public final class ContextChecksummer {
         this.cache = cache;
         this.resetOwner = resetOwner;
         this.clock = clock;
+        this.xattrs = XattrReader.system();
     }
 
     /**

@@ -106,7 +106,7 @@ final class RecordDigester {
                 return hit.get();
             }
         }
-        Map<String, byte[]> attrs = isRoot ? Map.of() : xattrs.read(node.file(), type);
+        Map<String, byte[]> attrs = isRoot ? Map.of() : xattrs.read(node.file(), type, "/" + node.stat().path());
         MessageDigest h = Digest.sha256();
         h.update(TarsumHeader.of(node.stat(), attrs, resetOwner));
         long read = 0;

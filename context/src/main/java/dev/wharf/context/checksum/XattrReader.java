@@ -1,6 +1,9 @@
 package dev.wharf.context.checksum;
 
+import dev.wharf.context.ContextException;
 import dev.wharf.context.walk.FileType;
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.posix.PosixFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -8,21 +11,84 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * Reads the extended attributes that go into a checksum header. The JDK exposes only the {@code user.} namespace,
- * so {@code security.capability} and {@code trusted.*}, which BuildKit also hashes, are not seen (a known gap:
- * files that differ only in those attributes get the same checksum). Only regular files and directories are
- * asked: the JDK opens the file to list its attributes, which would block on a FIFO; symlinks cannot carry user
- * attributes on Linux anyway. Stateless and thread-safe.
+ * Reads the extended attributes that go into a checksum header, as fsutil's {@code loadXattr} (stat_unix.go) does
+ * for every entry it sends: {@code llistxattr}, then {@code lgetxattr} per name, never following a symlink and never
+ * opening the file (so FIFOs and devices are safe to ask). The selection BuildKit hashes ({@code
+ * security.capability} and everything outside {@code security.} and {@code system.}) is applied by
+ * {@link TarsumHeader}; this class returns all names.
+ *
+ * <p>The native binding comes from wharf-layers ({@link PosixFiles}). When it cannot be loaded, the JDK's
+ * {@code user.} view is the fallback, which cannot see {@code security.capability} or {@code trusted.*} and is
+ * asked only for regular files and directories (the JDK opens the file to list attributes, which would block on a
+ * FIFO). Immutable and thread-safe.
  */
 final class XattrReader {
 
-    /** Attributes by full name ({@code user.x}); empty when the file system does not support them. */
-    Map<String, byte[]> read(Path file, FileType type) {
+    private final PosixFiles posix; // null: JDK fallback
+
+    private XattrReader(PosixFiles posix) {
+        this.posix = posix;
+    }
+
+    /** The libc binding when it loads, else the JDK fallback. */
+    static XattrReader system() {
+        try {
+            return new XattrReader(PosixFiles.system());
+        } catch (LayerException | LinkageError e) {
+            return new XattrReader(null);
+        }
+    }
+
+    /** A reader over {@code posix}, for tests. */
+    static XattrReader using(PosixFiles posix) {
+        return new XattrReader(posix);
+    }
+
+    /** The JDK-only reader. */
+    static XattrReader jdkOnly() {
+        return new XattrReader(null);
+    }
+
+    /**
+     * Attributes by full name ({@code security.capability}, {@code user.x}); empty when the file system does not
+     * support them.
+     *
+     * @param display the path as the user knows it, for the error message
+     * @throws ContextException when the list cannot be read for another reason than missing support (fsutil fails
+     *                          the transfer with "failed to xattr")
+     */
+    Map<String, byte[]> read(Path file, FileType type, String display) throws ContextException {
+        if (posix == null) {
+            return readJdk(file, type);
+        }
+        List<String> names;
+        try {
+            names = posix.listXattrs(file);
+        } catch (LayerException e) {
+            throw new ContextException("failed to xattr " + display + ": " + e.getMessage(), e);
+        }
+        if (names.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, byte[]> out = new HashMap<>();
+        for (String name : names) {
+            try {
+                Optional<byte[]> value = posix.getXattr(file, name);
+                value.ifPresent(v -> out.put(name, v));
+            } catch (LayerException e) {
+                // loadXattr keeps only the values LGetxattr returned without error.
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, byte[]> readJdk(Path file, FileType type) {
         if (type != FileType.REGULAR && type != FileType.DIRECTORY) {
-            // The JDK opens the file to list attributes: a FIFO would block and a device could react.
             return Map.of();
         }
         UserDefinedFileAttributeView view = Files.getFileAttributeView(file, UserDefinedFileAttributeView.class,
@@ -46,7 +112,6 @@ final class XattrReader {
             }
             return out;
         } catch (IOException | UnsupportedOperationException e) {
-            // Upstream ignores attributes it cannot read (LGetxattr errors are skipped); no support means none.
             return Map.of();
         }
     }

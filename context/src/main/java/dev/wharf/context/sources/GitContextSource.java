@@ -1,0 +1,156 @@
+package dev.wharf.context.sources;
+
+import dev.wharf.context.ContextException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A build context cloned from a git repository with the {@code git} command: a shallow fetch ({@code --depth 1}) of
+ * the branch or tag, or of the commit when the ref is a full commit id (falling back to a full fetch when the server
+ * refuses to serve a commit by id), a detached checkout, submodules updated recursively (as BuildKit's git source
+ * does by default), then the context root is the fragment's subdirectory. The {@code .git} directory is removed
+ * unless asked to keep it (BuildKit's {@code keep-git-dir}).
+ *
+ * <p>{@code git} runs with prompts disabled ({@code GIT_TERMINAL_PROMPT=0}, ssh in batch mode) and stdin closed, so
+ * a remote that needs credentials fails instead of hanging. Immutable and thread-safe; each open makes a new clone
+ * under the work directory, deleted when the {@link OpenedContext} closes.
+ *
+ * @param remote what to clone
+ * @param workDir where the temporary clone goes
+ * @param keepGitDir keep {@code .git} in the checkout
+ * @param gitCommand the git executable ({@code git} on the PATH normally)
+ */
+public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDir, String gitCommand)
+        implements BuildContextSource {
+
+    public GitContextSource {
+        Objects.requireNonNull(remote, "remote");
+        Objects.requireNonNull(workDir, "workDir");
+        Objects.requireNonNull(gitCommand, "gitCommand");
+    }
+
+    /** A source using {@code git} from the PATH, removing {@code .git}. */
+    public GitContextSource(GitRemote remote, Path workDir) {
+        this(remote, workDir, false, "git");
+    }
+
+    /**
+     * @throws ContextException when git fails (its output is in the message), the ref does not exist, or the
+     *                          subdirectory is missing, not a directory, or leaves the checkout through a symlink
+     */
+    @Override
+    public OpenedContext open() throws ContextException {
+        Path temp;
+        try {
+            Files.createDirectories(workDir);
+            temp = Files.createTempDirectory(workDir, "context-git-");
+        } catch (IOException e) {
+            throw new ContextException("cannot create a temporary context directory under " + workDir + ": "
+                    + e.getMessage() + " (check the work directory's permissions and free space)", e);
+        }
+        try {
+            Path root = checkout(temp);
+            return OpenedContext.owned(root, temp);
+        } catch (ContextException | RuntimeException e) {
+            try {
+                OpenedContext.deleteTree(temp);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private Path checkout(Path dir) throws ContextException {
+        git(dir, "init", "-q");
+        git(dir, "remote", "add", "origin", remote.remote());
+        String ref = remote.ref().isEmpty() ? "HEAD" : remote.ref();
+        if (remote.refIsCommit()) {
+            try {
+                git(dir, "fetch", "-q", "--depth=1", "origin", ref);
+            } catch (ContextException byIdRefused) {
+                // Servers without uploadpack.allowReachableSHA1InWant refuse a commit by id: fetch every branch
+                // and tag, so a commit reachable only from a tag is found too.
+                git(dir, "fetch", "-q", "--tags", "origin");
+            }
+            git(dir, "-c", "advice.detachedHead=false", "checkout", "-q", ref);
+        } else {
+            // A name is resolved by the remote as git's DWIM does: a branch, else a tag.
+            git(dir, "fetch", "-q", "--depth=1", "origin", ref);
+            git(dir, "-c", "advice.detachedHead=false", "checkout", "-q", "FETCH_HEAD");
+        }
+        if (Files.exists(dir.resolve(".gitmodules"), LinkOption.NOFOLLOW_LINKS)) {
+            git(dir, "submodule", "update", "--init", "--recursive", "--depth=1");
+        }
+        Path root = dir;
+        if (!remote.subdir().isEmpty()) {
+            root = dir.resolve(remote.subdir());
+            try {
+                Path real = root.toRealPath();
+                if (!real.startsWith(dir.toRealPath()) || !Files.isDirectory(real)) {
+                    throw new ContextException("git context " + describe() + ": subdirectory " + remote.subdir()
+                            + " is not a directory inside the repository");
+                }
+                root = real;
+            } catch (IOException e) {
+                throw new ContextException("git context " + describe() + ": subdirectory " + remote.subdir()
+                        + " not found in the repository", e);
+            }
+        }
+        if (!keepGitDir) {
+            try {
+                OpenedContext.deleteTree(dir.resolve(".git"));
+            } catch (IOException e) {
+                throw new ContextException("cannot remove .git from the clone of " + describe() + ": "
+                        + e.getMessage(), e);
+            }
+        }
+        return root;
+    }
+
+    private String describe() {
+        return remote.remote() + (remote.ref().isEmpty() ? "" : "#" + remote.ref());
+    }
+
+    private void git(Path dir, String... args) throws ContextException {
+        List<String> command = new ArrayList<>();
+        command.add(gitCommand);
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Map<String, String> env = pb.environment();
+        env.put("GIT_TERMINAL_PROMPT", "0");
+        env.putIfAbsent("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
+        env.put("LC_ALL", "C");
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new ContextException("cannot run " + gitCommand + " to clone " + describe() + ": " + e.getMessage()
+                    + " (is git installed and on the PATH?)", e);
+        }
+        try (InputStream out = p.getInputStream()) {
+            String output = new String(out.readAllBytes(), StandardCharsets.UTF_8).strip();
+            int rc = p.waitFor();
+            if (rc != 0) {
+                throw new ContextException("git " + args[0] + " failed for " + describe() + " (exit " + rc + ")"
+                        + (output.isEmpty() ? "" : ": " + output));
+            }
+        } catch (IOException e) {
+            p.destroyForcibly();
+            throw new ContextException("cannot read the output of git " + args[0] + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new ContextException("interrupted while cloning " + describe(), e);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.wharf.context.sources;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.context.ContextException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Clones from a bare repository made in the test with the git CLI, over file:// URLs: no network. */
+class GitContextSourceTest {
+
+    @TempDir
+    Path tmp;
+
+    private Path work;
+    private String url;
+    private String firstCommit;
+
+    private static String git(Path dir, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("git", "-c", "user.name=t", "-c", "user.email=t@example.com",
+                "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertEquals(0, p.waitFor(), () -> String.join(" ", cmd) + ": " + out);
+        return out;
+    }
+
+    @BeforeEach
+    void makeRepository() throws Exception {
+        work = tmp.resolve("work");
+        Path src = Files.createDirectory(tmp.resolve("src"));
+        git(src, "init", "-q");
+        Files.writeString(src.resolve("Dockerfile"), "FROM scratch\n");
+        Files.createDirectories(src.resolve("app/sub"));
+        Files.writeString(src.resolve("app/sub/f.txt"), "v1");
+        git(src, "add", "-A");
+        git(src, "commit", "-q", "-m", "one");
+        firstCommit = git(src, "rev-parse", "HEAD");
+        git(src, "tag", "v1");
+        Files.writeString(src.resolve("app/sub/f.txt"), "v2");
+        git(src, "commit", "-q", "-am", "two");
+        git(src, "checkout", "-q", "-b", "feature");
+        Files.writeString(src.resolve("feature.txt"), "f");
+        git(src, "add", "-A");
+        git(src, "commit", "-q", "-m", "three");
+        git(src, "checkout", "-q", "main");
+        Path bare = tmp.resolve("repo.git");
+        git(tmp, "clone", "-q", "--bare", src.toString(), bare.toString());
+        url = bare.toUri().toString(); // file:///.../repo.git/
+    }
+
+    private String read(String address, String file) throws Exception {
+        try (OpenedContext ctx = new GitContextSource(GitRemote.parse(address), work).open()) {
+            return Files.readString(ctx.root().resolve(file));
+        }
+    }
+
+    @Test
+    void noRef_checksOutTheDefaultBranch() throws Exception {
+        assertEquals("v2", read(url, "app/sub/f.txt"));
+    }
+
+    @Test
+    void aBranch_aTag_andACommit_areCheckedOut() throws Exception {
+        assertEquals("f", read(url + "#feature", "feature.txt"));
+        assertEquals("v1", read(url + "#v1", "app/sub/f.txt"));
+        assertEquals("v1", read(url + "#" + firstCommit, "app/sub/f.txt"));
+    }
+
+    @Test
+    void theSubdirectory_becomesTheRoot() throws Exception {
+        assertEquals("v1", read(url + "#v1:app/sub", "f.txt"));
+        assertEquals("v2", read(url + "#:app", "sub/f.txt"));
+    }
+
+    @Test
+    void dotGit_isRemovedUnlessKept_andCloseDeletesTheClone() throws Exception {
+        Path root;
+        try (OpenedContext ctx = new GitContextSource(GitRemote.parse(url), work).open()) {
+            root = ctx.root();
+            assertFalse(Files.exists(root.resolve(".git")));
+            assertTrue(root.startsWith(work));
+        }
+        assertFalse(Files.exists(root));
+        try (OpenedContext ctx = new GitContextSource(GitRemote.parse(url), work, true, "git").open()) {
+            assertTrue(Files.isDirectory(ctx.root().resolve(".git")));
+        }
+    }
+
+    @Test
+    void aMissingRef_failsWithGitsOutput_andLeavesNothing() throws Exception {
+        ContextException e = assertThrows(ContextException.class, () -> read(url + "#nope", "x"));
+        assertTrue(e.getMessage().startsWith("git fetch failed for " + url + "#nope"), e.getMessage());
+        assertTrue(e.getMessage().contains("nope"), e.getMessage());
+        try (var list = Files.list(work)) {
+            assertEquals(0, list.count());
+        }
+    }
+
+    @Test
+    void aMissingSubdirectory_fails() {
+        ContextException e = assertThrows(ContextException.class, () -> read(url + "#main:nothere", "x"));
+        assertTrue(e.getMessage().contains("subdirectory nothere not found"), e.getMessage());
+    }
+
+    @Test
+    void aSubdirectorySymlinkOutOfTheCheckout_isRefused() throws Exception {
+        Path src = tmp.resolve("src");
+        Files.createSymbolicLink(src.resolve("out"), tmp);
+        git(src, "add", "-A");
+        git(src, "commit", "-q", "-m", "link");
+        git(src, "push", "-q", tmp.resolve("repo.git").toString(), "main");
+        ContextException e = assertThrows(ContextException.class, () -> read(url + "#main:out", "x"));
+        assertTrue(e.getMessage().contains("is not a directory inside the repository"), e.getMessage());
+    }
+
+    @Test
+    void aMissingGitExecutable_saysSo() {
+        ContextException e = assertThrows(ContextException.class, () -> new GitContextSource(
+                GitRemote.parse(url), work, false, "/nonexistent/git").open());
+        assertTrue(e.getMessage().contains("is git installed"), e.getMessage());
+    }
+}
