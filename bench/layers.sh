@@ -12,7 +12,8 @@
 # wharf runs in a fresh JVM per run (timed from outside, JVM start included: what a wharf command costs), and
 # separately in one warm JVM (2 warm-up iterations discarded, then N timed inside the JVM).
 # MB/s is megabytes (10^6 bytes) of uncompressed layer tar per second; the ratio is wharf's throughput over the
-# peer's (above 1: wharf is faster). The Markdown table goes to bench/results/layers-<date>.md and stdout.
+# peer's (above 1: wharf is faster). The Markdown table goes to bench/results/layers-<date>.md (layers-<date>-<HHMM>.md
+# if that exists) and stdout.
 set -euo pipefail
 N=${N:-5}
 SIZE_MB=${SIZE_MB:-300}
@@ -112,6 +113,8 @@ ratio() { awk -v w="$1" -v p="$2" 'BEGIN {printf "%.2f", p / w}'; }
 secs() { awk -v ms="$1" 'BEGIN {printf "%.2f", ms / 1000}'; }
 
 out=$results/layers-$(date +%F).md
+# A second run the same day keeps the first: runs on a shared machine are worth comparing.
+[ ! -e "$out" ] || out=$results/layers-$(date +%F-%H%M).md
 {
     echo "# Layer benchmark, $(date -u '+%F %H:%M UTC')"
     echo
