@@ -11,16 +11,18 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Builds OCI images from Dockerfiles, without a Docker daemon.",
-        subcommands = {BuildCommand.class, ImportCommand.class, ImagesCommand.class, RunCommand.class,
-            ParseCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {BuildCommand.class, ImportCommand.class, ImagesCommand.class, InspectCommand.class,
+            TagCommand.class, RmiCommand.class, LoadCommand.class, SaveCommand.class, PruneCommand.class,
+            RunCommand.class, ParseCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
             "1:the operation failed (a build failed, a Dockerfile syntax error)",
             "2:usage error (unknown flag, missing argument)"},
         footerHeading = "%nExamples:%n",
-        footer = {"  wharf import rootfs.tar busybox:latest", "  wharf build -t hello testdata/examples/hello",
-            "  wharf run hello", "  wharf parse --dump Dockerfile"})
+        footer = {"  wharf import rootfs.tar busybox:latest", "  wharf load -i busybox.tar",
+            "  wharf build -t hello testdata/examples/hello", "  wharf run hello", "  wharf inspect hello",
+            "  wharf save hello -o hello.tar", "  wharf rmi hello && wharf prune", "  wharf parse --dump Dockerfile"})
 public final class WharfCommand implements Runnable {
 
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,

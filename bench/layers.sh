@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Layer creation and apply throughput: wharf against the usual command-line tools, on one ~300 MB mixed tree.
+#
+#   bench/layers.sh            N=5 runs of each case, tree of 300 MB
+#   N=7 SIZE_MB=500 bench/layers.sh
+#
+# Cases (each wharf run alternates with its peer, the order swapping every round, so drift in the machine's load
+# hits both sides alike):
+#   gzip   wharf's default layer (gzip level 6, parallel blocks on every core)  vs  tar -c | pigz -6
+#   zstd   wharf zstd level 3                                                   vs  tar -c | zstd -3
+#   apply  wharf LayerApplier of the uncompressed layer tar                     vs  tar -x of the same tar
+# wharf runs in a fresh JVM per run (timed from outside, JVM start included: what a wharf command costs), and
+# separately in one warm JVM (2 warm-up iterations discarded, then N timed inside the JVM).
+# MB/s is megabytes (10^6 bytes) of uncompressed layer tar per second; the ratio is wharf's throughput over the
+# peer's (above 1: wharf is faster). The Markdown table goes to bench/results/layers-<date>.md (layers-<date>-<HHMM>.md
+# if that exists) and stdout.
+set -euo pipefail
+N=${N:-5}
+SIZE_MB=${SIZE_MB:-300}
+SOURCE=${SOURCE:-/usr/lib}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+jar=$repo/bench/target/benchmarks.jar
+results=$repo/bench/results
+mkdir -p "$results"
+
+if ! command -v pigz >/dev/null || ! command -v zstd >/dev/null; then
+    if [ "$(id -u)" = 0 ]; then
+        apt-get install -y pigz zstd >/dev/null
+    else
+        echo "layers.sh: pigz and zstd are needed: sudo apt-get install -y pigz zstd" >&2
+        exit 1
+    fi
+fi
+if [ ! -f "$jar" ]; then
+    (cd "$repo" && mvn -B -q -DskipTests -pl bench -am package)
+fi
+
+# Not /tmp: it may be a tmpfs, and layers are written to disk in real use.
+work=$(mktemp -d "${BENCH_TMP:-/var/tmp}/wharf-layers.XXXXXX")
+trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
+tree=$work/tree
+mkdir -p "$tree"
+
+# The tree: regular files and symlinks of $SOURCE in a fixed pseudo-random order until SIZE_MB, so it mixes large
+# libraries, small scripts and many directories.
+# (A seeded awk shuffle: shuf with a constant --random-source is far from random and left out every symlink.)
+(cd "$SOURCE" && find . -xdev \( -type f -readable -o -type l \) -printf '%s\t%p\n') | LC_ALL=C sort -t$'\t' -k2 \
+    | awk 'BEGIN { srand(42) } { print rand() "\t" $0 }' | LC_ALL=C sort -g | cut -f2- >"$work/all"
+awk -F'\t' -v max=$((SIZE_MB * 1000000)) '{ if (total >= max) exit; total += $1; print $2 }' "$work/all" \
+    >"$work/list"
+tar -C "$SOURCE" -cf - --no-recursion -T "$work/list" | tar -C "$tree" -xf -
+files=$(find "$tree" -type f | wc -l)
+dirs=$(find "$tree" -type d | wc -l)
+links=$(find "$tree" -type l | wc -l)
+
+wharf() {
+    java -cp "$jar" dev.wharf.bench.LayerBench "$@"
+}
+
+# The uncompressed layer tar: the apply input and the MB basis for every case.
+mkdir -p "$work/prep"
+wharf create none "$tree" "$work/prep" 1 >/dev/null
+layer=$work/prep/layer.tar
+tar_bytes=$(stat -c %s "$layer")
+sync
+
+now() { date +%s%N; }
+# Runs "$@" and prints its wall time in ms.
+timed() {
+    local start end
+    start=$(now)
+    "$@" >/dev/null
+    end=$(now)
+    echo $(((end - start) / 1000000))
+}
+
+peer_gzip() { tar -C "$tree" -cf - . | pigz -6 >"$work/peer.tar.gz"; }
+peer_zstd() { tar -C "$tree" -cf - . | zstd -3 -q -f -o "$work/peer.tar.zst"; }
+peer_apply() { mkdir "$work/peer-apply" && tar -C "$work/peer-apply" -xf "$layer"; }
+wharf_gzip() { wharf create gzip "$tree" "$work/w" 1 >"$work/w-gzip.out"; }
+wharf_zstd() { wharf create zstd "$tree" "$work/w" 1 >"$work/w-zstd.out"; }
+wharf_apply() { mkdir -p "$work/wa" && wharf apply "$layer" "$work/wa" 1; }
+
+declare -A times
+record() { times[$1]="${times[$1]:-} $2"; }
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+for round in $(seq 1 "$N"); do
+    for case in gzip zstd apply; do
+        if [ $((round % 2)) = 1 ]; then order="wharf peer"; else order="peer wharf"; fi
+        for side in $order; do
+            record "$side-$case" "$(timed "${side}_$case")"
+            rm -rf "$work/peer-apply"
+        done
+    done
+    echo "round $round/$N done" >&2
+done
+gzip_sizes="$(awk '{print $3}' "$work/w-gzip.out" | cut -d= -f2) $(stat -c %s "$work/peer.tar.gz")"
+zstd_sizes="$(awk '{print $3}' "$work/w-zstd.out" | cut -d= -f2) $(stat -c %s "$work/peer.tar.zst")"
+
+# Warm JVM: one process per case, 2 warm-up iterations, then N timed ones.
+warm() {
+    wharf "$@" | tail -n "$N" | sed 's/.*ms=\([0-9.]*\).*/\1/' | tr '\n' ' '
+}
+times[warm-gzip]=$(warm create gzip "$tree" "$work/w" $((N + 2)))
+times[warm-zstd]=$(warm create zstd "$tree" "$work/w" $((N + 2)))
+mkdir -p "$work/wa"
+times[warm-apply]=$(warm apply "$layer" "$work/wa" $((N + 2)))
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+mbps() { awk -v b="$tar_bytes" -v ms="$1" 'BEGIN {printf "%.1f", b / 1e6 / (ms / 1000)}'; }
+ratio() { awk -v w="$1" -v p="$2" 'BEGIN {printf "%.2f", p / w}'; }
+secs() { awk -v ms="$1" 'BEGIN {printf "%.2f", ms / 1000}'; }
+
+out=$results/layers-$(date +%F).md
+# A second run the same day keeps the first: runs on a shared machine are worth comparing.
+[ ! -e "$out" ] || out=$results/layers-$(date +%F-%H%M).md
+{
+    echo "# Layer benchmark, $(date -u '+%F %H:%M UTC')"
+    echo
+    echo "Tree: $(awk -v b="$tar_bytes" 'BEGIN {printf "%.0f", b / 1e6}') MB uncompressed layer tar from $SOURCE"
+    echo "($files files, $dirs directories, $links symlinks). N=$N runs per case, medians; wharf and peer runs"
+    echo "alternate. MB/s = 10^6 bytes of uncompressed layer tar per second. Ratio = wharf MB/s / peer MB/s"
+    echo "(above 1: wharf faster). Fresh JVM = one java process per run, timed from outside (JVM start included);"
+    echo "warm JVM = one process, 2 warm-up iterations discarded, N timed inside."
+    echo
+    echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'),"
+    echo "$(java -version 2>&1 | head -1), $(tar --version | head -1), pigz $(pigz --version 2>&1 | awk '{print $2}'),"
+    echo "zstd $(zstd --version | grep -o 'v[0-9.]*'). Load average before: $load_before; after: $load_after."
+    echo "The machine is shared with other builds: expect noise of tens of percent between runs."
+    echo
+    echo "| Case | peer | peer s | peer MB/s | wharf fresh JVM s | MB/s | ratio | wharf warm JVM s | MB/s | ratio |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
+    for case in gzip zstd apply; do
+        case $case in
+            gzip) label="create, gzip -6 (wharf default, parallel)"; peer="tar -c \\| pigz -6" ;;
+            zstd) label="create, zstd -3"; peer="tar -c \\| zstd -3" ;;
+            apply) label="apply uncompressed layer"; peer="tar -x" ;;
+        esac
+        p=$(echo "${times[peer-$case]}" | median)
+        w=$(echo "${times[wharf-$case]}" | median)
+        h=$(echo "${times[warm-$case]}" | median)
+        echo "| $label | $peer | $(secs "$p") | $(mbps "$p") | $(secs "$w") | $(mbps "$w") | $(ratio "$w" "$p") |" \
+            "$(secs "$h") | $(mbps "$h") | $(ratio "$h" "$p") |"
+    done
+    echo
+    read -r wg pg <<<"$gzip_sizes"
+    read -r wz pz <<<"$zstd_sizes"
+    echo "Compressed sizes: gzip wharf $((wg / 1000000)) MB, pigz $((pg / 1000000)) MB;" \
+        "zstd wharf $((wz / 1000000)) MB, zstd CLI $((pz / 1000000)) MB."
+    echo
+    echo "Raw times (ms): $(for k in "${!times[@]}"; do echo -n "$k:${times[$k]}; "; done)"
+} >"$out"
+cat "$out"
+echo "written to $out" >&2

@@ -1,0 +1,134 @@
+package dev.wharf.bench;
+
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.blob.FileBlobStore;
+import dev.wharf.layers.compress.LayerCompression;
+import dev.wharf.layers.layer.ApplyResult;
+import dev.wharf.layers.layer.LayerApplier;
+import dev.wharf.layers.layer.LayerBlob;
+import dev.wharf.layers.layer.LayerWriter;
+import dev.wharf.layers.layer.LayerWriterOptions;
+import dev.wharf.layers.layer.TreeScanner;
+import dev.wharf.layers.posix.PosixFiles;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The wharf side of {@code bench/layers.sh}: creates a layer from a tree, or applies a layer to a directory, timing
+ * each iteration inside the JVM. Not a JMH benchmark: the peers are command-line tools, so each run is a whole
+ * operation, and the script also times fresh JVMs from outside.
+ *
+ * <p>Usage: {@code LayerBench create gzip|zstd|none TREE WORKDIR ITERATIONS} or
+ * {@code LayerBench apply LAYER TARGET_PARENT ITERATIONS}. Each iteration prints one line
+ * {@code iteration=I ms=M bytes=B uncompressed=U} on stdout; a first iteration of several is a warm-up only when the
+ * caller discards it. Create writes into a fresh blob store under WORKDIR each time and, for {@code none}, leaves the
+ * last layer tar at {@code WORKDIR/layer.tar} for the apply runs. Apply unpacks into a fresh directory under
+ * TARGET_PARENT each time and deletes it after timing.
+ */
+public final class LayerBench {
+    private LayerBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 5 && args.length != 4) {
+            System.err.println("usage: LayerBench create gzip|zstd|none TREE WORKDIR ITERATIONS\n"
+                    + "       LayerBench apply LAYER TARGET_PARENT ITERATIONS");
+            System.exit(2);
+        }
+        if (args[0].equals("create") && args.length == 5) {
+            create(args[1], Path.of(args[2]), Path.of(args[3]), Integer.parseInt(args[4]));
+        } else if (args[0].equals("apply") && args.length == 4) {
+            apply(Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]));
+        } else {
+            System.err.println("unknown mode " + args[0]);
+            System.exit(2);
+        }
+    }
+
+    private static void create(String compression, Path tree, Path workDir, int iterations) throws Exception {
+        int threads = Runtime.getRuntime().availableProcessors();
+        LayerCompression chosen = switch (compression) {
+            // wharf's default: gzip level 6 compressed in parallel blocks on every core.
+            case "gzip" -> LayerCompression.gzip(LayerCompression.DEFAULT_GZIP_LEVEL, threads);
+            case "zstd" -> LayerCompression.zstd(LayerCompression.DEFAULT_ZSTD_LEVEL);
+            case "none" -> LayerCompression.none();
+            default -> throw new IllegalArgumentException("compression must be gzip, zstd or none: " + compression);
+        };
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            PosixFiles posix = PosixFiles.system();
+            for (int i = 1; i <= iterations; i++) {
+                Path storeDir = workDir.resolve("store");
+                deleteTree(storeDir);
+                long start = System.nanoTime();
+                FileBlobStore store = FileBlobStore.open(storeDir);
+                LayerBlob layer = new LayerWriter(store, new TreeScanner(posix), LayerWriterOptions.of(chosen), pool)
+                        .writeTree(tree);
+                long nanos = System.nanoTime() - start;
+                System.out.printf(Locale.ROOT, "iteration=%d ms=%.1f bytes=%d uncompressed=%d%n", i, nanos / 1e6,
+                        layer.descriptor().size(), layer.uncompressedSize());
+                if (i == iterations && compression.equals("none")) {
+                    try (InputStream in = store.open(layer.descriptor().digest());
+                         OutputStream out = Files.newOutputStream(workDir.resolve("layer.tar"))) {
+                        in.transferTo(out);
+                    }
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private static void apply(Path layer, Path parent, int iterations) throws IOException, LayerException {
+        LayerApplier applier = new LayerApplier(PosixFiles.system());
+        for (int i = 1; i <= iterations; i++) {
+            Path target = parent.resolve("wharf-apply-" + i);
+            deleteTree(target);
+            Files.createDirectories(target);
+            long start = System.nanoTime();
+            ApplyResult result;
+            try (InputStream in = new BufferedInputStream(Files.newInputStream(layer), 1 << 16)) {
+                result = applier.apply(in, target);
+            }
+            long nanos = System.nanoTime() - start;
+            System.out.printf(Locale.ROOT, "iteration=%d ms=%.1f bytes=%d uncompressed=%d%n", i, nanos / 1e6,
+                    Files.size(layer), result.contentBytes());
+            deleteTree(target);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e != null) {
+                    throw new UncheckedIOException(e);
+                }
+                // Read-only directories from the tree (e.g. copied from /usr/lib) must be writable to empty them.
+                dir.toFile().setWritable(true);
+                Files.delete(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

@@ -1,0 +1,58 @@
+package dev.wharf.cli;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Byte counts as the docker CLI writes and reads them ({@code github.com/docker/go-units}): {@link #human} is
+ * {@code HumanSize} (decimal units, four significant digits: {@code 0B}, {@code 1.5kB}, {@code 12.35MB}) and
+ * {@link #parse} is {@code RAMInBytes} (binary units: {@code 512m} is 512 MiB), which {@code --keep-storage} uses.
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class ByteSizes {
+    private static final String[] DECIMAL_UNITS = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
+    private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmgtp])?(?:i?b)?",
+            Pattern.CASE_INSENSITIVE);
+
+    private ByteSizes() {
+    }
+
+    /** {@code bytes} in decimal units with at most four significant digits, e.g. {@code 1.235MB}. */
+    static String human(long bytes) {
+        double size = bytes;
+        int unit = 0;
+        while (size >= 1000 && unit < DECIMAL_UNITS.length - 1) {
+            size /= 1000;
+            unit++;
+        }
+        BigDecimal rounded = new BigDecimal(size).round(new MathContext(4)).stripTrailingZeros();
+        return rounded.toPlainString() + DECIMAL_UNITS[unit];
+    }
+
+    /**
+     * Parses a size such as {@code 10GB}, {@code 512m} or {@code 1048576}; every unit is binary (k = 1024).
+     *
+     * @throws IllegalArgumentException if the text is not a size (the message says what is expected)
+     */
+    static long parse(String text) {
+        Matcher m = SIZE.matcher(text.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("invalid size: '" + text + "'; give a number of bytes with an "
+                    + "optional unit b, k, m, g, t or p (binary: 1k = 1024), e.g. 10gb");
+        }
+        BigDecimal value = new BigDecimal(m.group(1));
+        if (m.group(2) != null) {
+            int power = "kmgtp".indexOf(m.group(2).toLowerCase(Locale.ROOT)) + 1;
+            value = value.multiply(BigDecimal.valueOf(1024).pow(power));
+        }
+        try {
+            return value.longValue() < 0 ? Long.MAX_VALUE : value.toBigInteger().longValueExact();
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("size too large: '" + text + "'");
+        }
+    }
+}

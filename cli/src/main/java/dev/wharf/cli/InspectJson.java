@@ -1,0 +1,101 @@
+package dev.wharf.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.wharf.layers.Descriptor;
+import dev.wharf.layers.Digest;
+import dev.wharf.layers.json.CanonicalJson;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * Renders images as {@code docker image inspect} does: a JSON array of objects with {@code Id}, {@code RepoTags},
+ * {@code RepoDigests}, {@code Created}, {@code Author}, {@code Config}, {@code Architecture}, {@code Os},
+ * {@code Size}, {@code RootFS} and the manifest {@code Descriptor} (as Docker 25+ with the containerd store),
+ * indented by four spaces like Go's {@code json.MarshalIndent}.
+ *
+ * <p>{@code Size} is the sum of the stored (compressed) layer sizes, the figure {@code wharf images} shows.
+ * {@code RepoDigests} is always empty: the local store does not remember which registry an image came from.
+ * Immutable and thread-safe.
+ */
+final class InspectJson {
+    private final CanonicalJson canonical;
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final DefaultPrettyPrinter printer;
+
+    InspectJson(CanonicalJson canonical) {
+        this.canonical = canonical;
+        DefaultIndenter indenter = new DefaultIndenter("    ", "\n");
+        Separators separators = Separators.createDefaultInstance()
+                .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                .withObjectEmptySeparator("")
+                .withArrayEmptySeparator("");
+        this.printer = new DefaultPrettyPrinter(separators).withObjectIndenter(indenter).withArrayIndenter(indenter);
+    }
+
+    /** The JSON array for {@code images}, with a final newline. */
+    String render(List<ResolvedImage> images) {
+        ArrayNode array = JsonNodeFactory.instance.arrayNode();
+        for (ResolvedImage image : images) {
+            array.add(object(image));
+        }
+        try {
+            return mapper.writer(printer).writeValueAsString(array) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render a JSON tree", e);
+        }
+    }
+
+    private ObjectNode object(ResolvedImage image) {
+        // The config as stored (canonical JSON), so every field, also unknown ones, shows as written.
+        JsonNode config = tree(canonical.write(image.config()));
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("Id", image.id().toString());
+        ArrayNode tags = node.putArray("RepoTags");
+        image.names().forEach(tags::add);
+        node.putArray("RepoDigests");
+        node.put("Parent", "");
+        node.put("Comment", "");
+        node.put("Created", config.path("created").asText(""));
+        node.put("Author", config.path("author").asText(""));
+        node.set("Config", config.path("config").isObject() ? config.get("config")
+                : JsonNodeFactory.instance.objectNode());
+        node.put("Architecture", config.path("architecture").asText(""));
+        if (config.hasNonNull("variant")) {
+            node.put("Variant", config.get("variant").asText());
+        }
+        node.put("Os", config.path("os").asText(""));
+        if (config.hasNonNull("os.version")) {
+            node.put("OsVersion", config.get("os.version").asText());
+        }
+        node.put("Size", image.size());
+        ObjectNode rootfs = node.putObject("RootFS");
+        rootfs.put("Type", image.config().rootfs().type());
+        ArrayNode layers = rootfs.putArray("Layers");
+        for (Digest diffId : image.config().rootfs().diffIds()) {
+            layers.add(diffId.toString());
+        }
+        Descriptor target = image.target();
+        ObjectNode descriptor = node.putObject("Descriptor");
+        descriptor.put("mediaType", target.mediaType());
+        descriptor.put("digest", target.digest().toString());
+        descriptor.put("size", target.size());
+        return node;
+    }
+
+    private JsonNode tree(byte[] json) {
+        try {
+            return mapper.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException("wharf's own canonical JSON did not parse", e);
+        }
+    }
+}

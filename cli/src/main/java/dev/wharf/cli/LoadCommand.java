@@ -1,0 +1,106 @@
+package dev.wharf.cli;
+
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.archive.ArchiveImporter;
+import dev.wharf.layers.archive.ImportResult;
+import dev.wharf.layers.archive.ImportedImage;
+import dev.wharf.layers.store.ImageName;
+import dev.wharf.layers.store.LocalStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code wharf load}: loads images from an archive, like {@code docker load}. */
+@Command(name = "load", mixinStandardHelpOptions = true,
+        description = {"Load images from a docker save tarball, an OCI archive or an OCI layout directory "
+                + "(tarballs may be gzip or zstd compressed).",
+            "Each image keeps the names the archive gives it (RepoTags, io.containerd.image.name or a "
+                    + "name:tag org.opencontainers.image.ref.name)."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the images were loaded", "1:the archive is missing, unreadable, corrupted or hostile",
+            "2:usage error"},
+        footerHeading = "%nExamples:%n",
+        footer = {"  wharf load -i busybox.tar", "  docker save busybox | wharf load",
+            "  wharf load -i oci-layout-dir/"})
+final class LoadCommand implements Callable<Integer> {
+    @Option(names = {"-i", "--input"}, paramLabel = "FILE",
+            description = "Read from this archive file or OCI layout directory instead of standard input.")
+    Path input;
+
+    @Option(names = {"-q", "--quiet"}, description = "Accepted for docker compatibility; wharf prints no progress.")
+    boolean quiet;
+
+    @Mixin
+    StoreRootOption store;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Path spooled = null;
+        try {
+            LocalStore local = LocalStore.open(store.resolve());
+            Path source = input;
+            if (source == null) {
+                // The importer reads an archive more than once (manifest first), so stdin is spooled to a file.
+                spooled = spool(System.in);
+                source = spooled;
+            }
+            ImportResult result = ArchiveImporter.into(local).importFrom(source);
+            for (ImportedImage image : result.images()) {
+                if (image.names().isEmpty()) {
+                    out.println("Loaded image ID: "
+                            + (image.configDigest() != null ? image.configDigest() : image.target().digest()));
+                }
+                for (ImageName name : image.names()) {
+                    out.println("Loaded image: " + name);
+                }
+            }
+            out.flush();
+            return ExitCodes.OK;
+        } catch (LayerException | CommandException e) {
+            err.println("wharf load: " + e.getMessage());
+            err.flush();
+            return ExitCodes.FAILED;
+        } finally {
+            deleteQuietly(spooled);
+        }
+    }
+
+    private static Path spool(InputStream in) throws CommandException {
+        try {
+            Path file = Files.createTempFile("wharf-load-", ".tar");
+            try (var outFile = Files.newOutputStream(file)) {
+                if (in.transferTo(outFile) == 0) {
+                    Files.delete(file);
+                    throw new CommandException("requested load from stdin, but stdin is empty; give an archive "
+                            + "with -i FILE or pipe one in");
+                }
+            }
+            return file;
+        } catch (IOException e) {
+            throw new CommandException("cannot read the archive from stdin: " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // A leftover file in the temp directory is harmless.
+            }
+        }
+    }
+}

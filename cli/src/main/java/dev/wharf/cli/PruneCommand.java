@@ -1,0 +1,157 @@
+package dev.wharf.cli;
+
+import dev.wharf.cache.CacheException;
+import dev.wharf.cache.CacheKey;
+import dev.wharf.cache.CacheStore;
+import dev.wharf.cache.CacheStoreOptions;
+import dev.wharf.cache.FileCacheStore;
+import dev.wharf.cache.PruneOptions;
+import dev.wharf.cache.PruneResult;
+import dev.wharf.grammar.DockerfileException;
+import dev.wharf.grammar.go.GoDurations;
+import dev.wharf.layers.Descriptor;
+import dev.wharf.layers.Digest;
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.store.GcOptions;
+import dev.wharf.layers.store.GcReport;
+import dev.wharf.layers.store.LocalStore;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code wharf prune}: frees the store's space. Always collects the blobs that no image name and no build cache
+ * record references; {@code --all}, {@code --filter until=} and {@code --keep-storage} first remove build cache
+ * records, as {@code docker builder prune} does, so their layers can go too.
+ */
+@Command(name = "prune", mixinStandardHelpOptions = true,
+        description = {"Remove unused data from the local store.",
+            "Deletes the blobs (layers, configs, manifests) that no image name and no build cache record uses, "
+                    + "e.g. those of images removed with wharf rmi. With --all, --filter or --keep-storage, build "
+                    + "cache records are removed first, so the layers only they used are deleted too.",
+            "Blobs written within the grace period are kept: a build in another process may not have named its "
+                    + "image yet."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:pruned", "1:the store or the build cache could not be read or changed", "2:usage error"},
+        footerHeading = "%nExamples:%n",
+        footer = {"  wharf rmi hello && wharf prune", "  wharf prune --filter until=24h",
+            "  wharf prune --keep-storage 10gb", "  wharf prune --all --grace-period 0s"})
+final class PruneCommand implements Callable<Integer> {
+    @Option(names = {"-a", "--all"}, description = "Remove every build cache record.")
+    boolean all;
+
+    @Option(names = "--filter", paramLabel = "until=DURATION",
+            description = "Remove the build cache records not used for DURATION (Go syntax: 24h, 90m).")
+    List<String> filters = List.of();
+
+    @Option(names = "--keep-storage", paramLabel = "SIZE",
+            description = "Remove least recently used build cache records until the rest use at most SIZE "
+                    + "(e.g. 10gb; binary units).")
+    String keepStorage;
+
+    @Option(names = "--grace-period", paramLabel = "DURATION", defaultValue = "1h",
+            description = "Keep unused blobs written less than DURATION ago (default: ${DEFAULT-VALUE}).")
+    String gracePeriod;
+
+    @Option(names = {"-f", "--force"}, description = "Accepted for docker compatibility; wharf never prompts.")
+    boolean force;
+
+    @Mixin
+    StoreRootOption store;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        Duration grace = duration("--grace-period", gracePeriod);
+        Optional<PruneOptions> cacheOptions = cacheOptions();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Path root = store.resolve();
+        try {
+            LocalStore local = LocalStore.open(root);
+            CacheStore cache = FileCacheStore.open(root.resolve("cache"), CacheStoreOptions.defaults());
+            if (cacheOptions.isPresent()) {
+                PruneResult pruned = cache.prune(cacheOptions.get());
+                if (!pruned.removed().isEmpty()) {
+                    out.println("Deleted build cache objects:");
+                    for (CacheKey key : pruned.removed()) {
+                        out.println(key);
+                    }
+                    out.println();
+                }
+            }
+            GcReport report = local.garbageCollector().collect(GcOptions.defaults().withGracePeriod(grace)
+                    .withExtraRoots(cache.gcRoots()));
+            if (!report.removed().isEmpty()) {
+                out.println("Deleted blobs:");
+                for (Digest digest : report.removed()) {
+                    out.println(digest);
+                }
+                out.println();
+            }
+            out.println("Total reclaimed space: " + ByteSizes.human(report.bytesFreed()));
+            for (Descriptor missing : report.missing()) {
+                err.println("wharf prune: warning: " + missing.mediaType() + " " + missing.digest()
+                        + " is used but missing; the images using it are broken: build or load them again");
+            }
+            out.flush();
+            err.flush();
+            return ExitCodes.OK;
+        } catch (LayerException | CacheException e) {
+            err.println("wharf prune: " + e.getMessage());
+            err.flush();
+            return ExitCodes.FAILED;
+        }
+    }
+
+    /** The build cache pruning the flags ask for, or empty when they ask for none. */
+    private Optional<PruneOptions> cacheOptions() {
+        Optional<Duration> olderThan = Optional.empty();
+        for (String filter : filters) {
+            int eq = filter.indexOf('=');
+            String key = eq < 0 ? filter : filter.substring(0, eq);
+            if (eq < 0 || !key.equals("until")) {
+                throw new ParameterException(spec.commandLine(), "wharf prune: unsupported filter '" + filter
+                        + "'; the only filter is until=DURATION, e.g. until=24h");
+            }
+            olderThan = Optional.of(duration("--filter until", filter.substring(eq + 1)));
+        }
+        OptionalLong keep = OptionalLong.empty();
+        if (keepStorage != null) {
+            try {
+                keep = OptionalLong.of(ByteSizes.parse(keepStorage));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "wharf prune: --keep-storage: " + e.getMessage());
+            }
+        }
+        if (!all && olderThan.isEmpty() && keep.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new PruneOptions(all, olderThan, keep));
+    }
+
+    private Duration duration(String flag, String text) {
+        try {
+            Duration d = GoDurations.parse(text);
+            if (d.isNegative()) {
+                throw new ParameterException(spec.commandLine(), "wharf prune: " + flag + " must not be negative: "
+                        + text);
+            }
+            return d;
+        } catch (DockerfileException e) {
+            throw new ParameterException(spec.commandLine(), "wharf prune: " + flag + ": " + e.reason());
+        }
+    }
+}

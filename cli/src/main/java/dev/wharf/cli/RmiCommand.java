@@ -1,0 +1,103 @@
+package dev.wharf.cli;
+
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.store.ImageName;
+import dev.wharf.layers.store.LocalStore;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code wharf rmi}: removes image names, like {@code docker rmi}. The blobs stay until {@code wharf prune} finds
+ * them unreferenced, so removing is instant and a concurrent build using the image is not broken.
+ */
+@Command(name = "rmi", mixinStandardHelpOptions = true,
+        description = {"Remove (untag) one or more images.",
+            "A name removes that name; an image ID removes every name of the image, which needs -f when it has "
+                    + "more than one. The layers are freed by wharf prune."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every image was removed", "1:an image was not found or could not be removed "
+                + "(the others are still removed)", "2:usage error"},
+        footerHeading = "%nExamples:%n",
+        footer = {"  wharf rmi busybox:1.36", "  wharf rmi -f 3f57d9401f8d", "  wharf rmi hello && wharf prune"})
+final class RmiCommand implements Callable<Integer> {
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image names or IDs.")
+    List<String> images;
+
+    @Option(names = {"-f", "--force"},
+            description = "Remove every name of an image given by ID; ignore images that do not exist.")
+    boolean force;
+
+    @Mixin
+    StoreRootOption store;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        int code = ExitCodes.OK;
+        try {
+            LocalStore local = LocalStore.open(store.resolve());
+            ImageLookup lookup = new ImageLookup(local);
+            for (String reference : images) {
+                try {
+                    for (String name : remove(local, lookup, reference)) {
+                        out.println("Untagged: " + name);
+                    }
+                } catch (CommandException e) {
+                    if (!force || !e.getMessage().startsWith("No such image")) {
+                        err.println("wharf rmi: " + e.getMessage());
+                        code = ExitCodes.FAILED;
+                    }
+                }
+            }
+        } catch (LayerException e) {
+            err.println("wharf rmi: " + e.getMessage());
+            code = ExitCodes.FAILED;
+        }
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    /** Removes what {@code reference} stands for; returns the names removed. */
+    private List<String> remove(LocalStore local, ImageLookup lookup, String reference)
+            throws CommandException, LayerException {
+        Optional<ImageName> name = parse(reference);
+        if (name.isPresent() && local.images().untag(name.get())) {
+            return List.of(name.get().toString());
+        }
+        ResolvedImage image = lookup.find(reference);
+        if (image.names().size() > 1 && !force) {
+            throw new CommandException("conflict: unable to delete " + image.id().hex().substring(0, 12)
+                    + " (must be forced) - image is referenced in multiple repositories: " + image.names()
+                    + "; remove the names one by one or use -f");
+        }
+        List<String> removed = new java.util.ArrayList<>();
+        for (String each : image.names()) {
+            Optional<ImageName> parsed = parse(each);
+            if (parsed.isPresent() && local.images().untag(parsed.get())) {
+                removed.add(each);
+            }
+        }
+        return removed;
+    }
+
+    private static Optional<ImageName> parse(String text) {
+        try {
+            return Optional.of(ImageName.parse(text));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,267 @@
+package dev.wharf.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wharf.layers.Descriptor;
+import dev.wharf.layers.Digest;
+import dev.wharf.layers.Platform;
+import dev.wharf.layers.archive.ArchiveExporter;
+import dev.wharf.layers.archive.DockerLayerFormat;
+import dev.wharf.layers.compress.LayerCompression;
+import dev.wharf.layers.image.ExecutionConfig;
+import dev.wharf.layers.image.HistoryEntry;
+import dev.wharf.layers.image.ImageConfiguration;
+import dev.wharf.layers.image.ImageManifest;
+import dev.wharf.layers.image.RootFs;
+import dev.wharf.layers.layer.LayerBlob;
+import dev.wharf.layers.layer.LayerWriter;
+import dev.wharf.layers.layer.LayerWriterOptions;
+import dev.wharf.layers.layer.TreeScanner;
+import dev.wharf.layers.posix.PosixFiles;
+import dev.wharf.layers.store.ImageName;
+import dev.wharf.layers.store.LocalStore;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The store commands (load, images, inspect, tag, save, rmi, prune) on real stores, through {@link Main#run}. */
+class StoreCommandsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private Path storeA;
+    private Path storeB;
+    private Path seedArchive;
+    private Digest seedImageId;
+
+    private record Outcome(int exitCode, String out, String err) {
+    }
+
+    private Outcome wharf(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Outcome(code, out.toString(), err.toString());
+    }
+
+    private Outcome ok(String... args) {
+        Outcome outcome = wharf(args);
+        assertEquals(0, outcome.exitCode(), () -> String.join(" ", args) + "\nout: " + outcome.out() + "\nerr: "
+                + outcome.err());
+        return outcome;
+    }
+
+    /** A docker-archive of demo:1.0 (two files, a CMD and a label), written by a seed store. */
+    @BeforeEach
+    void seed() throws Exception {
+        storeA = dir.resolve("a");
+        storeB = dir.resolve("b");
+        Path seedStore = dir.resolve("seed");
+        seedArchive = dir.resolve("seed.tar");
+        seedImageId = writeImage(seedStore, "demo:1.0", "hello\n");
+        ArchiveExporter.from(LocalStore.open(seedStore), Platform.of("linux", "amd64"))
+                .writeDockerArchive(List.of(ImageName.parse("demo:1.0")), DockerLayerFormat.TAR, seedArchive);
+    }
+
+    /** Writes a one-layer image holding {@code greeting} into the store at {@code root}; returns its ID. */
+    private Digest writeImage(Path root, String name, String greeting) throws Exception {
+        LocalStore store = LocalStore.open(root);
+        Path tree = Files.createTempDirectory(dir, "tree");
+        Files.writeString(tree.resolve("hello.txt"), greeting);
+        Files.createDirectories(tree.resolve("etc"));
+        Files.writeString(tree.resolve("etc/motd"), "welcome " + greeting);
+        LayerBlob layer = new LayerWriter(store.blobs(), new TreeScanner(PosixFiles.system()),
+                LayerWriterOptions.of(LayerCompression.gzip(6, 1)).withSourceDateEpoch(0), Runnable::run)
+                .writeTree(tree);
+        OffsetDateTime created = OffsetDateTime.of(2024, 1, 2, 3, 4, 5, 0, ZoneOffset.UTC);
+        ImageConfiguration config = ImageConfiguration.of(Platform.of("linux", "amd64"),
+                ExecutionConfig.builder().cmd(List.of("/bin/sh")).labels(Map.of("org.example", "yes")).build(),
+                RootFs.layers(List.of(layer.diffId())),
+                List.of(new HistoryEntry(created, "COPY . /", null, null, false))).withCreated(created);
+        Descriptor configDescriptor = store.writer().writeConfig(config);
+        Descriptor manifest = store.writer().writeManifest(ImageManifest.oci(configDescriptor,
+                List.of(layer.descriptor())));
+        store.images().tag(ImageName.parse(name), manifest);
+        return configDescriptor.digest();
+    }
+
+    private JsonNode inspect(Path root, String image) throws IOException {
+        Outcome outcome = ok("inspect", "--root", root.toString(), image);
+        JsonNode array = JSON.readTree(outcome.out());
+        assertEquals(1, array.size(), outcome.out());
+        return array.get(0);
+    }
+
+    @Test
+    void loadImagesInspectTagSaveLoad_keepsTheImageId() throws IOException {
+        Outcome loaded = ok("load", "--root", storeA.toString(), "-i", seedArchive.toString());
+        assertEquals("Loaded image: demo:1.0\n", loaded.out());
+
+        Outcome images = ok("images", "--root", storeA.toString());
+        assertTrue(images.out().contains("demo:1.0"), images.out());
+        assertTrue(images.out().contains(seedImageId.hex().substring(0, 12)), images.out());
+
+        JsonNode image = inspect(storeA, "demo:1.0");
+        assertEquals(seedImageId.toString(), image.get("Id").asText());
+        assertEquals("[\"demo:1.0\"]", image.get("RepoTags").toString());
+        assertEquals("2024-01-02T03:04:05Z", image.get("Created").asText());
+        assertEquals("amd64", image.get("Architecture").asText());
+        assertEquals("linux", image.get("Os").asText());
+        assertEquals("[\"/bin/sh\"]", image.get("Config").get("Cmd").toString());
+        assertEquals("yes", image.get("Config").get("Labels").get("org.example").asText());
+        assertEquals("layers", image.get("RootFS").get("Type").asText());
+        assertEquals(1, image.get("RootFS").get("Layers").size());
+        assertTrue(image.get("Size").asLong() > 0, image.toString());
+
+        ok("tag", "--root", storeA.toString(), "demo:1.0", "registry.example:5000/team/demo:copy");
+        JsonNode tagged = inspect(storeA, seedImageId.hex().substring(0, 12));
+        assertEquals("[\"demo:1.0\",\"registry.example:5000/team/demo:copy\"]", tagged.get("RepoTags").toString());
+
+        Path saved = dir.resolve("saved.tar");
+        ok("save", "--root", storeA.toString(), "registry.example:5000/team/demo:copy", "-o", saved.toString());
+        Outcome reloaded = ok("load", "--root", storeB.toString(), "-i", saved.toString());
+        assertEquals("Loaded image: registry.example:5000/team/demo:copy\n", reloaded.out());
+        assertEquals(seedImageId.toString(),
+                inspect(storeB, "registry.example:5000/team/demo:copy").get("Id").asText());
+    }
+
+    @Test
+    void saveOciArchiveAndLayoutDirectory_loadBackWithTheSameId() throws IOException {
+        ok("load", "--root", storeA.toString(), "-i", seedArchive.toString());
+        Path archive = dir.resolve("demo.oci.tar");
+        Path layout = dir.resolve("layout");
+        ok("save", "--root", storeA.toString(), "--format", "oci", "demo:1.0", "-o", archive.toString());
+        ok("save", "--root", storeA.toString(), "--format", "oci-dir", "demo:1.0", "-o", layout.toString());
+        assertTrue(Files.isRegularFile(layout.resolve("index.json")));
+
+        assertEquals("Loaded image: demo:1.0\n", ok("load", "--root", storeB.toString(), "-i",
+                archive.toString()).out());
+        Path storeC = dir.resolve("c");
+        assertEquals("Loaded image: demo:1.0\n", ok("load", "--root", storeC.toString(), "-i",
+                layout.toString()).out());
+        assertEquals(seedImageId.toString(), inspect(storeB, "demo:1.0").get("Id").asText());
+        assertEquals(seedImageId.toString(), inspect(storeC, "demo:1.0").get("Id").asText());
+    }
+
+    @Test
+    void rmi_untagsByName_andById_needsForceForSeveralNames() throws IOException {
+        ok("load", "--root", storeA.toString(), "-i", seedArchive.toString());
+        ok("tag", "--root", storeA.toString(), "demo:1.0", "demo:2.0");
+        String shortId = seedImageId.hex().substring(0, 12);
+
+        Outcome conflict = wharf("rmi", "--root", storeA.toString(), shortId);
+        assertEquals(1, conflict.exitCode());
+        assertTrue(conflict.err().contains("must be forced"), conflict.err());
+
+        assertEquals("Untagged: demo:2.0\n", ok("rmi", "--root", storeA.toString(), "demo:2.0").out());
+        assertEquals("Untagged: demo:1.0\n", ok("rmi", "--root", storeA.toString(), shortId).out());
+        Outcome images = ok("images", "--root", storeA.toString());
+        assertFalse(images.out().contains("demo"), images.out());
+
+        Outcome missing = wharf("rmi", "--root", storeA.toString(), "demo:1.0");
+        assertEquals(1, missing.exitCode());
+        assertEquals("wharf rmi: No such image: demo:1.0\n", missing.err());
+        assertEquals(0, wharf("rmi", "--root", storeA.toString(), "-f", "demo:1.0").exitCode());
+    }
+
+    @Test
+    void prune_reclaimsTheBlobsOfAnUntaggedImage_andKeepsTaggedOnes() throws Exception {
+        ok("load", "--root", storeA.toString(), "-i", seedArchive.toString());
+        Digest kept = writeImage(storeA, "other:1", "other greeting\n");
+        Outcome nothing = ok("prune", "--root", storeA.toString(), "--grace-period", "0s");
+        assertEquals("Total reclaimed space: 0B\n", nothing.out());
+
+        ok("rmi", "--root", storeA.toString(), "demo:1.0");
+        Outcome withinGrace = ok("prune", "--root", storeA.toString());
+        assertEquals("Total reclaimed space: 0B\n", withinGrace.out(), "blobs younger than 1h are kept");
+
+        Outcome pruned = ok("prune", "--root", storeA.toString(), "--grace-period", "0s");
+        assertTrue(pruned.out().startsWith("Deleted blobs:\n"), pruned.out());
+        assertTrue(pruned.out().contains(seedImageId.toString()), pruned.out());
+        assertTrue(pruned.out().matches("(?s).*\nTotal reclaimed space: [0-9.]+[kM]?B\n"), pruned.out());
+        assertFalse(pruned.out().endsWith("space: 0B\n"), pruned.out());
+        assertFalse(Files.exists(storeA.resolve("blobs/sha256").resolve(seedImageId.hex())));
+        assertEquals(kept.toString(), inspect(storeA, "other:1").get("Id").asText());
+        ok("save", "--root", storeA.toString(), "other:1", "-o", dir.resolve("other.tar").toString());
+    }
+
+    @Test
+    void usageErrors_exitTwo() {
+        String root = storeA.toString();
+        assertEquals(2, wharf("inspect", "--root", root).exitCode());
+        assertEquals(2, wharf("tag", "--root", root, "demo:1.0").exitCode());
+        assertEquals(2, wharf("tag", "--root", root, "demo:1.0", "Bad Name").exitCode());
+        assertEquals(2, wharf("rmi", "--root", root).exitCode());
+        assertEquals(2, wharf("save", "--root", root, "demo:1.0").exitCode());
+        assertEquals(2, wharf("save", "--root", root, "--format", "zip", "demo:1.0", "-o", "x.tar").exitCode());
+        assertEquals(2, wharf("load", "--root", root, "--bogus").exitCode());
+        assertEquals(2, wharf("prune", "--root", root, "--filter", "dangling=true").exitCode());
+        assertEquals(2, wharf("prune", "--root", root, "--keep-storage", "lots").exitCode());
+        assertEquals(2, wharf("prune", "--root", root, "--grace-period", "soon").exitCode());
+    }
+
+    @Test
+    void missingImage_exitsOneWithOneClearLine() throws IOException {
+        String root = storeA.toString();
+        Outcome inspect = wharf("inspect", "--root", root, "nothere:1");
+        assertEquals(1, inspect.exitCode());
+        assertEquals("[]\n", inspect.out());
+        assertEquals("wharf inspect: No such image: nothere:1\n", inspect.err());
+
+        Outcome tag = wharf("tag", "--root", root, "nothere", "x:1");
+        assertEquals(1, tag.exitCode());
+        assertEquals("wharf tag: No such image: nothere\n", tag.err());
+
+        Outcome save = wharf("save", "--root", root, "nothere", "-o", dir.resolve("x.tar").toString());
+        assertEquals(1, save.exitCode());
+        assertEquals("wharf save: No such image: nothere:latest\n", save.err());
+
+        Outcome load = wharf("load", "--root", root, "-i", dir.resolve("absent.tar").toString());
+        assertEquals(1, load.exitCode());
+        assertTrue(load.err().startsWith("wharf load: cannot load "), load.err());
+        assertEquals(1, load.err().lines().count(), load.err());
+        assertFalse(load.err().contains("at dev.wharf"), load.err());
+
+        Path garbage = Files.writeString(dir.resolve("garbage.tar"), "not a tar at all");
+        Outcome bad = wharf("load", "--root", root, "-i", garbage.toString());
+        assertEquals(1, bad.exitCode());
+        assertEquals(1, bad.err().lines().count(), bad.err());
+    }
+
+    @Test
+    void everyStoreCommand_hasHelpWithExamples() {
+        for (String command : List.of("inspect", "tag", "rmi", "load", "save", "prune")) {
+            Outcome help = ok(command, "--help");
+            assertTrue(help.out().contains("Examples:"), command + ": " + help.out());
+            assertTrue(help.out().contains("wharf " + command) || help.out().contains("| wharf " + command),
+                    command + ": " + help.out());
+        }
+        assertTrue(ok("--help").out().contains("prune"));
+    }
+
+    @Test
+    void sizesAreFormattedAndParsedLikeDocker() {
+        assertEquals("0B", ByteSizes.human(0));
+        assertEquals("999B", ByteSizes.human(999));
+        assertEquals("1kB", ByteSizes.human(1000));
+        assertEquals("1.235MB", ByteSizes.human(1_234_567));
+        assertEquals(10L * 1024 * 1024 * 1024, ByteSizes.parse("10gb"));
+        assertEquals(512L * 1024 * 1024, ByteSizes.parse("512M"));
+        assertEquals(100, ByteSizes.parse("100"));
+    }
+}
