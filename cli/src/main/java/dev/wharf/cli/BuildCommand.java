@@ -78,8 +78,9 @@ final class BuildCommand implements Callable<Integer> {
             description = "A secret RUN --mount=type=secret,id=ID can read; repeatable.")
     List<String> secrets = new ArrayList<>();
 
-    @Option(names = "--network", paramLabel = "MODE", defaultValue = "none",
-            description = "The network of RUN steps: none (default) or host.")
+    @Option(names = "--network", paramLabel = "MODE", defaultValue = "default",
+            description = "The network of RUN steps: default (the host's network, as docker build gives RUN a "
+                    + "network), host, or none (only loopback).")
     String network;
 
     @Option(names = "--explain-cache", description = "Say for each step that runs which input changed since "
@@ -167,7 +168,7 @@ final class BuildCommand implements Callable<Integer> {
             request.secret(id, src.toAbsolutePath());
         }
         if (!List.of("none", "host", "default").contains(network)) {
-            err.println("wharf build: --network must be none or host, not " + network);
+            err.println("wharf build: --network must be default, host or none, not " + network);
             return ExitCodes.USAGE;
         }
         request.network(network);

@@ -111,8 +111,11 @@ public class BuildMojo extends AbstractMojo {
     @Parameter
     Map<String, String> secrets = new LinkedHashMap<>();
 
-    /** The network of RUN steps that do not choose one with {@code --network}: {@code none} or {@code host}. */
-    @Parameter(property = "wharf.network", defaultValue = "none")
+    /**
+     * The network of RUN steps that do not choose one with {@code --network}: {@code default} (the host's network,
+     * as {@code docker build} gives RUN a network), {@code host} or {@code none} (only loopback).
+     */
+    @Parameter(property = "wharf.network", defaultValue = "default")
     String network;
 
     /** Logs, for every step that ran, which of its inputs changed since its last build (why the cache missed). */
@@ -204,8 +207,9 @@ public class BuildMojo extends AbstractMojo {
             b.secret(secret.getKey(), secretFile(secret.getKey(), secret.getValue()));
         }
         if (network != null && !network.isBlank()) {
-            if (!network.equals("none") && !network.equals("host")) {
-                throw new MojoFailureException("network must be none or host, not '" + network + "'; set <network>"
+            if (!network.equals("default") && !network.equals("none") && !network.equals("host")) {
+                throw new MojoFailureException("network must be default, host or none, not '" + network
+                        + "'; set <network>"
                         + " or -Dwharf.network");
             }
             b.network(network);

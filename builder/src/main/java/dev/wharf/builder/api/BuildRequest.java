@@ -39,8 +39,9 @@ import java.util.TreeMap;
  * @param outputs         where the result goes; empty means tagged into the local store
  * @param secrets         {@code --secret id=ID,src=FILE}: files RUN steps may mount with
  *                        {@code --mount=type=secret,id=ID}; never part of a layer or a cache key
- * @param network         the network of RUN steps without {@code --network}: {@code none} (default) or
- *                        {@code host}
+ * @param network         the network of RUN steps without {@code --network}: {@code default} (the default: the
+ *                        host's network, as BuildKit gives RUN a network unless told otherwise), {@code host}
+ *                        (the same) or {@code none} (only loopback)
  */
 public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<String> dockerfileText,
                            Map<String, String> buildArgs, Optional<String> target, List<String> tags,
@@ -99,7 +100,7 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
         private String platform;
         private final List<BuildOutput> outputs = new ArrayList<>();
         private final Map<String, Path> secrets = new TreeMap<>();
-        private String network = "none";
+        private String network = "default";
 
         private Builder(Path contextDir) {
             this.contextDir = Objects.requireNonNull(contextDir, "contextDir");

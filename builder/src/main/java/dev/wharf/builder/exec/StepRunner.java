@@ -97,12 +97,16 @@ final class StepRunner {
         }
     }
 
-    /** {@code RUN --network}; {@code default} is the build's network ({@code --network}, none unless host). */
+    /**
+     * {@code RUN --network}; {@code default} is the build's network ({@code --network}). Like {@code docker build},
+     * a RUN has a network unless the build or the step says {@code none}: wharf has no bridge network, so that
+     * network is the host's, as in a standalone BuildKit without CNI.
+     */
     private NetworkMode network(dev.wharf.grammar.instructions.NetworkMode mode) {
         return switch (mode) {
             case HOST -> NetworkMode.HOST;
             case NONE -> NetworkMode.NONE;
-            default -> settings.network().equals("host") ? NetworkMode.HOST : NetworkMode.NONE;
+            default -> settings.network().equals("none") ? NetworkMode.NONE : NetworkMode.HOST;
         };
     }
 

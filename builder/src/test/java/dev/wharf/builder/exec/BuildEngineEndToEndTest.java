@@ -132,6 +132,45 @@ class BuildEngineEndToEndTest {
     }
 
     @Test
+    void runHasANetworkByDefault_andOnlyLoopbackWithNetworkNone() throws Exception {
+        // Interface names as the sandbox sees them, compared with the host's: the default, like docker build, gives
+        // RUN a network (the host's here); --network=none leaves only lo, per step and per build.
+        List<String> host = interfaces(Files.readAllLines(Path.of("/proc/net/dev")));
+        assertTrue(host.size() > 1, "the host has an interface besides lo: " + host);
+        String dockerfile = "FROM busybox:latest\nRUN cat /proc/net/dev\nRUN --network=none cat /proc/net/dev\n";
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        List<Integer> steps = Collections.synchronizedList(new ArrayList<>());
+        build(BuildRequest.builder(context).dockerfileText(dockerfile).noCache(true).listener(event -> {
+            if (event instanceof BuildEvent.StepLog log) {
+                lines.add(log.step() + " " + log.line());
+                steps.add(log.step());
+            }
+        }));
+        int first = steps.stream().min(Integer::compare).orElseThrow();
+        List<String> byDefault = interfaces(lines.stream().filter(l -> l.startsWith(first + " "))
+                .map(l -> l.substring(l.indexOf(' ') + 1)).toList());
+        List<String> withNone = interfaces(lines.stream().filter(l -> !l.startsWith(first + " "))
+                .map(l -> l.substring(l.indexOf(' ') + 1)).toList());
+        assertEquals(host, byDefault, String.join("\n", lines));
+        assertEquals(List.of("lo"), withNone, String.join("\n", lines));
+
+        List<String> buildNone = Collections.synchronizedList(new ArrayList<>());
+        build(BuildRequest.builder(context).dockerfileText("FROM busybox:latest\nRUN cat /proc/net/dev\n")
+                .noCache(true).network("none").listener(event -> {
+                    if (event instanceof BuildEvent.StepLog log) {
+                        buildNone.add(log.line());
+                    }
+                }));
+        assertEquals(List.of("lo"), interfaces(buildNone), String.join("\n", buildNone));
+    }
+
+    /** The sorted interface names of /proc/net/dev lines (two header lines, then "name: counters"). */
+    private static List<String> interfaces(List<String> procNetDev) {
+        return procNetDev.stream().filter(l -> l.contains(":")).map(l -> l.substring(0, l.indexOf(':')).trim())
+                .sorted().toList();
+    }
+
+    @Test
     void failingRun_reportsExitCodeStepAndLine() throws Exception {
         List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
         BuildRequest request = BuildRequest.builder(context)
