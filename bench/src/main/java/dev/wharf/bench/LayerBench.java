@@ -9,17 +9,14 @@ import dev.wharf.layers.layer.LayerBlob;
 import dev.wharf.layers.layer.LayerWriter;
 import dev.wharf.layers.layer.LayerWriterOptions;
 import dev.wharf.layers.layer.TreeScanner;
+import dev.wharf.layers.layout.FileTrees;
 import dev.wharf.layers.posix.PosixFiles;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -70,7 +67,7 @@ public final class LayerBench {
             PosixFiles posix = PosixFiles.system();
             for (int i = 1; i <= iterations; i++) {
                 Path storeDir = workDir.resolve("store");
-                deleteTree(storeDir);
+                FileTrees.delete(storeDir);
                 long start = System.nanoTime();
                 FileBlobStore store = FileBlobStore.open(storeDir);
                 LayerBlob layer = new LayerWriter(store, new TreeScanner(posix), LayerWriterOptions.of(chosen), pool)
@@ -94,7 +91,7 @@ public final class LayerBench {
         LayerApplier applier = new LayerApplier(PosixFiles.system());
         for (int i = 1; i <= iterations; i++) {
             Path target = parent.resolve("wharf-apply-" + i);
-            deleteTree(target);
+            FileTrees.delete(target);
             Files.createDirectories(target);
             long start = System.nanoTime();
             ApplyResult result;
@@ -104,31 +101,7 @@ public final class LayerBench {
             long nanos = System.nanoTime() - start;
             System.out.printf(Locale.ROOT, "iteration=%d ms=%.1f bytes=%d uncompressed=%d%n", i, nanos / 1e6,
                     Files.size(layer), result.contentBytes());
-            deleteTree(target);
+            FileTrees.delete(target);
         }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null) {
-                    throw new UncheckedIOException(e);
-                }
-                // Read-only directories from the tree (e.g. copied from /usr/lib) must be writable to empty them.
-                dir.toFile().setWritable(true);
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

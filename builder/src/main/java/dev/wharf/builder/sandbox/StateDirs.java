@@ -1,6 +1,6 @@
 package dev.wharf.builder.sandbox;
 
-import dev.wharf.builder.snapshot.Trees;
+import dev.wharf.layers.layout.FileTrees;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -69,7 +69,7 @@ final class StateDirs {
                      FileLock lock = channel.tryLock()) {
                     if (lock != null) {
                         swept.add(dir.getFileName().toString());
-                        Trees.delete(dir);
+                        FileTrees.delete(dir);
                     }
                 } catch (OverlappingFileLockException e) {
                     // Held by a run in this JVM.
@@ -116,7 +116,7 @@ final class StateDirs {
         @Override
         public void close() throws SandboxException {
             try {
-                Trees.delete(dir);
+                FileTrees.delete(dir);
             } catch (IOException e) {
                 throw new SandboxException("cannot delete sandbox state " + dir + ": " + e.getMessage()
                         + "; it is swept at the next start", e);

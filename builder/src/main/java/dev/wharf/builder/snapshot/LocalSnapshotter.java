@@ -2,6 +2,7 @@ package dev.wharf.builder.snapshot;
 
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.layout.AtomicFiles;
+import dev.wharf.layers.layout.FileTrees;
 import dev.wharf.layers.layout.StoreLock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -279,7 +280,7 @@ abstract class LocalSnapshotter implements Snapshotter {
 
     static void deleteQuietly(Path dir) {
         try {
-            Trees.delete(dir);
+            FileTrees.delete(dir);
         } catch (IOException ignored) {
             // Left for the next sweep, which deletes directories without metadata.
         }

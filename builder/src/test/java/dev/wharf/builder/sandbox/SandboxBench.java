@@ -75,7 +75,7 @@ public final class SandboxBench {
             });
             System.out.printf("%s full RUN cycle: %.1f ms (%.1fx bare)%n", sandbox.name(), t, t / bare);
         }
-        dev.wharf.builder.snapshot.Trees.delete(temp);
+        dev.wharf.layers.layout.FileTrees.delete(temp);
     }
 
     interface Step {

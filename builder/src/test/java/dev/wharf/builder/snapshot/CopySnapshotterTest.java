@@ -48,7 +48,7 @@ class CopySnapshotterTest extends SnapshotterContract {
         List<Mount> m = snapshotter.prepare("k", "base");
         Path w = writable(m);
         assertEquals(FileTime.fromMillis(1_700_000_000_000L), Files.getLastModifiedTime(w.resolve("same-size")));
-        dev.wharf.builder.snapshot.Trees.delete(w.resolve("a/gone"));
+        dev.wharf.layers.layout.FileTrees.delete(w.resolve("a/gone"));
         Files.writeString(w.resolve("same-size"), "xyz");
         Files.setLastModifiedTime(w.resolve("same-size"), FileTime.fromMillis(1_700_000_000_000L));
         Files.setLastModifiedTime(w.resolve("a"), Files.getLastModifiedTime(

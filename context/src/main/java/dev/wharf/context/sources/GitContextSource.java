@@ -1,6 +1,7 @@
 package dev.wharf.context.sources;
 
 import dev.wharf.context.ContextException;
+import dev.wharf.layers.layout.FileTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +62,7 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
             return OpenedContext.owned(root, temp);
         } catch (ContextException | RuntimeException e) {
             try {
-                OpenedContext.deleteTree(temp);
+                FileTrees.delete(temp);
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
@@ -107,7 +108,7 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
         }
         if (!keepGitDir) {
             try {
-                OpenedContext.deleteTree(dir.resolve(".git"));
+                FileTrees.delete(dir.resolve(".git"));
             } catch (IOException e) {
                 throw new ContextException("cannot remove .git from the clone of " + describe() + ": "
                         + e.getMessage(), e);

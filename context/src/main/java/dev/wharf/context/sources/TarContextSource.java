@@ -3,6 +3,7 @@ package dev.wharf.context.sources;
 import dev.wharf.context.ContextException;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.layer.LayerApplier;
+import dev.wharf.layers.layout.FileTrees;
 import dev.wharf.layers.posix.PosixFiles;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -94,7 +95,7 @@ public final class TarContextSource implements BuildContextSource {
             return OpenedContext.owned(temp, temp);
         } catch (ContextException | RuntimeException e) {
             try {
-                OpenedContext.deleteTree(temp);
+                FileTrees.delete(temp);
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }

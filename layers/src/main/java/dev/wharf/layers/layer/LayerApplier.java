@@ -2,6 +2,7 @@ package dev.wharf.layers.layer;
 
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.compress.Decompressors;
+import dev.wharf.layers.layout.FileTrees;
 import dev.wharf.layers.posix.DeviceNumbers;
 import dev.wharf.layers.posix.PosixCallException;
 import dev.wharf.layers.posix.PosixFiles;
@@ -11,12 +12,10 @@ import dev.wharf.layers.tar.TarReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
@@ -136,7 +135,7 @@ public final class LayerApplier {
             Path path = parent.resolve(base);
             Optional<BasicFileAttributes> existing = lstat(path);
             if (existing.isPresent() && !(existing.get().isDirectory() && entry.type() == TarEntryType.DIRECTORY)) {
-                deleteTree(path);
+                FileTrees.delete(path);
                 directories.remove(path);
             }
             switch (entry.type()) {
@@ -257,7 +256,7 @@ public final class LayerApplier {
             if (parent != null) {
                 Path target = parent.resolve(name);
                 if (lstat(target).isPresent()) {
-                    deleteTree(target);
+                    FileTrees.delete(target);
                 }
             }
         }
@@ -273,7 +272,7 @@ public final class LayerApplier {
             }
             for (Path child : children) {
                 if (!unpacked.contains(child)) {
-                    deleteTree(child);
+                    FileTrees.delete(child);
                 } else if (Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
                     hideLowerContent(child);
                 }
@@ -323,25 +322,5 @@ public final class LayerApplier {
         } catch (java.nio.file.NoSuchFileException e) {
             return Optional.empty();
         }
-    }
-
-    /** Deletes a file or a directory tree; symlinks are removed, never followed. */
-    private static void deleteTree(Path path) throws IOException {
-        Files.walkFileTree(path, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }
