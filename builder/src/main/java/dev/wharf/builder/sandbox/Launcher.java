@@ -1,6 +1,8 @@
 package dev.wharf.builder.sandbox;
 
+import java.io.File;
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,8 +24,20 @@ final class Launcher {
         return t;
     });
 
-    /** Starts {@code builder} on the launcher thread. */
-    Process start(ProcessBuilder builder) throws IOException {
+    /**
+     * Starts {@code command} on the launcher thread with no standard input and a clean environment (a fixed PATH and
+     * the C locale), so none of the JVM's variables reach a sandbox or a RUN step through its host-side processes.
+     */
+    Process start(List<String> command) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.environment().clear();
+        builder.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        builder.environment().put("LC_ALL", "C");
+        return start(builder);
+    }
+
+    private Process start(ProcessBuilder builder) throws IOException {
         Future<Process> started = thread.submit(builder::start);
         boolean interrupted = false;
         try {

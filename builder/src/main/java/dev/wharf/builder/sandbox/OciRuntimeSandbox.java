@@ -110,14 +110,9 @@ public final class OciRuntimeSandbox implements Sandbox {
                     "--bundle", bundle.toString(), id)));
             // The runtime runs as PID 1 of a namespace of its own: whatever kills it (the JVM dying, through
             // --pdeathsig and --kill-child, or a cancel) kills the container too, which runc alone does not do.
-            ProcessBuilder builder = new ProcessBuilder(setpriv.toString(), "--pdeathsig", "KILL", "--",
+            Process process = launcher.start(List.of(setpriv.toString(), "--pdeathsig", "KILL", "--",
                     unshare.toString(), "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
-                    "--propagation", "private", "--", sh.toString(), "-c", String.join("\n", lines) + "\n")
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            builder.environment().clear();
-            builder.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-            builder.environment().put("LC_ALL", "C");
-            Process process = launcher.start(builder);
+                    "--propagation", "private", "--", sh.toString(), "-c", String.join("\n", lines) + "\n"));
             return new SupervisedProcess(process, listener, new SupervisedProcess.Hooks() {
                 @Override
                 public void kill() {

@@ -1,7 +1,6 @@
 package dev.wharf.builder.sandbox;
 
 import dev.wharf.builder.snapshot.RootView;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,12 +88,7 @@ public final class UnshareSandbox implements Sandbox {
             }
             command.addAll(List.of("--fork", "--kill-child", "--propagation", "private", "--",
                     sh.toString(), "-c", script, "wharf-sandbox"));
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            builder.environment().clear();
-            builder.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-            builder.environment().put("LC_ALL", "C");
-            Process process = launcher.start(builder);
+            Process process = launcher.start(command);
             return new SupervisedProcess(process, listener, new SupervisedProcess.Hooks() {
                 @Override
                 public void kill() {
