@@ -34,6 +34,20 @@ final class ByteSizes {
     }
 
     /**
+     * {@code bytes} in decimal units with two decimals, e.g. {@code 3.40MB}: BuildKit's plain progress
+     * ({@code progressui}'s {@code %.2f} of a go-units {@code Bytes}).
+     */
+    static String buildKit(long bytes) {
+        double size = bytes;
+        int unit = 0;
+        while (size >= 1000 && unit < DECIMAL_UNITS.length - 1) {
+            size /= 1000;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.2f%s", size, DECIMAL_UNITS[unit]);
+    }
+
+    /**
      * Parses a size such as {@code 10GB}, {@code 512m} or {@code 1048576}; every unit is binary (k = 1024).
      *
      * @throws IllegalArgumentException if the text is not a size (the message says what is expected)
