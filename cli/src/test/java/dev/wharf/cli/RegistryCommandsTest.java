@@ -138,4 +138,13 @@ class RegistryCommandsTest {
                 context.toString());
         assertFalse(again.err().contains("load metadata"), "the stored base is used: " + again.err());
     }
+
+    @Test
+    void aPulledDockerHubNameIsFoundByItsFamiliarName() {
+        // Pulls name Docker Hub images by their full reference; docker finds them by the familiar one.
+        ok("tag", "--root", root("a"), demo, "docker.io/library/pulled:2");
+        assertTrue(ok("inspect", "--root", root("a"), "pulled:2").out().contains("docker.io/library/pulled:2"));
+        ok("rmi", "--root", root("a"), "pulled:2");
+        assertEquals(1, wharf("inspect", "--root", root("a"), "pulled:2").exitCode());
+    }
 }
