@@ -144,6 +144,8 @@ class RegistryCommandsTest {
         // Pulls name Docker Hub images by their full reference; docker finds them by the familiar one.
         ok("tag", "--root", root("a"), demo, "docker.io/library/pulled:2");
         assertTrue(ok("inspect", "--root", root("a"), "pulled:2").out().contains("docker.io/library/pulled:2"));
+        ok("save", "--root", root("a"), "pulled:2", "-o", dir.resolve("pulled.tar").toString());
+        assertTrue(Files.exists(dir.resolve("pulled.tar")));
         ok("rmi", "--root", root("a"), "pulled:2");
         assertEquals(1, wharf("inspect", "--root", root("a"), "pulled:2").exitCode());
     }
