@@ -42,13 +42,16 @@ import java.util.TreeMap;
  * @param network         the network of RUN steps without {@code --network}: {@code default} (the default: the
  *                        host's network, as BuildKit gives RUN a network unless told otherwise), {@code host}
  *                        (the same) or {@code none} (only loopback)
+ * @param pull            {@code --pull}: resolve every base image's tag in its registry again, even when the local
+ *                        store has it (without it, a stored tag is used with no network call)
  */
 public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<String> dockerfileText,
                            Map<String, String> buildArgs, Optional<String> target, List<String> tags,
                            boolean noCache, Set<String> noCacheFilter, Optional<String> runtime,
                            Optional<Path> storeRoot, OptionalLong sourceDateEpoch, ProgressListener listener,
                            boolean explainCache, Map<String, String> labels, Optional<String> platform,
-                           List<BuildOutput> outputs, Map<String, Path> secrets, String network) {
+                           List<BuildOutput> outputs, Map<String, Path> secrets, String network,
+                           boolean pull) {
 
     public BuildRequest {
         Objects.requireNonNull(contextDir, "contextDir");
@@ -101,6 +104,7 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
         private final List<BuildOutput> outputs = new ArrayList<>();
         private final Map<String, Path> secrets = new TreeMap<>();
         private String network = "default";
+        private boolean pull;
 
         private Builder(Path contextDir) {
             this.contextDir = Objects.requireNonNull(contextDir, "contextDir");
@@ -196,13 +200,19 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
             return this;
         }
 
+        /** {@code --pull}: resolve base image tags in their registries again. */
+        public Builder pull(boolean value) {
+            pull = value;
+            return this;
+        }
+
         public BuildRequest build() {
             return new BuildRequest(contextDir, Optional.ofNullable(dockerfile), Optional.ofNullable(dockerfileText),
                     buildArgs, Optional.ofNullable(target).filter(t -> !t.isEmpty()), tags, noCache, noCacheFilter,
                     Optional.ofNullable(runtime), Optional.ofNullable(storeRoot),
                     sourceDateEpoch == null ? OptionalLong.empty() : OptionalLong.of(sourceDateEpoch), listener,
                     explainCache, labels, Optional.ofNullable(platform).filter(p -> !p.isEmpty()),
-                    outputs, secrets, network);
+                    outputs, secrets, network, pull);
         }
     }
 }
