@@ -42,13 +42,16 @@ import java.util.TreeMap;
  * @param network         the network of RUN steps without {@code --network}: {@code default} (the default: the
  *                        host's network, as BuildKit gives RUN a network unless told otherwise), {@code host}
  *                        (the same) or {@code none} (only loopback)
+ * @param cacheFrom       {@code --cache-from}: remote step caches to import, in order of preference
+ * @param cacheTo         {@code --cache-to}: where to export the step cache after a successful build
  */
 public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<String> dockerfileText,
                            Map<String, String> buildArgs, Optional<String> target, List<String> tags,
                            boolean noCache, Set<String> noCacheFilter, Optional<String> runtime,
                            Optional<Path> storeRoot, OptionalLong sourceDateEpoch, ProgressListener listener,
                            boolean explainCache, Map<String, String> labels, Optional<String> platform,
-                           List<BuildOutput> outputs, Map<String, Path> secrets, String network) {
+                           List<BuildOutput> outputs, Map<String, Path> secrets, String network,
+                           List<CacheSource> cacheFrom, List<CacheDestination> cacheTo) {
 
     public BuildRequest {
         Objects.requireNonNull(contextDir, "contextDir");
@@ -69,6 +72,8 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
         if (!network.equals("none") && !network.equals("host") && !network.equals("default")) {
             throw new IllegalArgumentException("network must be none, host or default, not " + network);
         }
+        cacheFrom = List.copyOf(cacheFrom);
+        cacheTo = List.copyOf(cacheTo);
     }
 
     /** A builder for a build of the context directory {@code contextDir}. */
@@ -101,6 +106,8 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
         private final List<BuildOutput> outputs = new ArrayList<>();
         private final Map<String, Path> secrets = new TreeMap<>();
         private String network = "default";
+        private final List<CacheSource> cacheFrom = new ArrayList<>();
+        private final List<CacheDestination> cacheTo = new ArrayList<>();
 
         private Builder(Path contextDir) {
             this.contextDir = Objects.requireNonNull(contextDir, "contextDir");
@@ -196,13 +203,23 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
             return this;
         }
 
+        public Builder cacheFrom(CacheSource value) {
+            cacheFrom.add(Objects.requireNonNull(value, "cacheFrom"));
+            return this;
+        }
+
+        public Builder cacheTo(CacheDestination value) {
+            cacheTo.add(Objects.requireNonNull(value, "cacheTo"));
+            return this;
+        }
+
         public BuildRequest build() {
             return new BuildRequest(contextDir, Optional.ofNullable(dockerfile), Optional.ofNullable(dockerfileText),
                     buildArgs, Optional.ofNullable(target).filter(t -> !t.isEmpty()), tags, noCache, noCacheFilter,
                     Optional.ofNullable(runtime), Optional.ofNullable(storeRoot),
                     sourceDateEpoch == null ? OptionalLong.empty() : OptionalLong.of(sourceDateEpoch), listener,
                     explainCache, labels, Optional.ofNullable(platform).filter(p -> !p.isEmpty()),
-                    outputs, secrets, network);
+                    outputs, secrets, network, cacheFrom, cacheTo);
         }
     }
 }

@@ -69,6 +69,8 @@ final class BuildExecutor {
     private final AtomicInteger counter = new AtomicInteger();
     private final List<BuildResult.StepTiming> timings = Collections.synchronizedList(new ArrayList<>());
     private final Map<Integer, State> stages = new ConcurrentHashMap<>();
+    /** Per stage, the cache record of each filesystem step (hit or saved), for {@code --cache-to}. */
+    private final Map<Integer, List<CacheRecord>> records = new ConcurrentHashMap<>();
 
     BuildExecutor(Workspace workspace, BuildPlan plan, BuildSettings settings, StepRunner runner) {
         this.workspace = workspace;
@@ -85,6 +87,11 @@ final class BuildExecutor {
     /** The state of every built stage by index, after running all of them. */
     Map<Integer, State> stageStates() {
         return stages;
+    }
+
+    /** The cache record of every filesystem step, by stage index, in step order. */
+    Map<Integer, List<CacheRecord>> records() {
+        return records;
     }
 
     List<BuildResult.StepTiming> timings() {
@@ -175,9 +182,13 @@ final class BuildExecutor {
                     state.parent(), platform, checksums, settings.sourceDateEpoch());
             StepParent next = StepParent.step(inputs.key());
             if (!step.ignoreCache()) {
-                Optional<CacheRecord> hit = workspace.cache().lookup(inputs.key());
+                Optional<CacheRecord> local = workspace.cache().lookup(inputs.key());
+                // --cache-from: a hit whose layers are fetched only when something needs them.
+                Optional<CacheRecord> hit = local.isPresent() && blobsPresent(local.get()) ? local
+                        : settings.imports().lookup(inputs.key()).or(() -> local);
                 if (hit.isPresent() && blobsPresent(hit.get())) {
                     State cached = fromRecord(state, step, text, hit.get(), next);
+                    keep(stage, hit.get());
                     listener.onEvent(new BuildEvent.StepCached(number));
                     done(number, stage, text, true, start);
                     return cached;
@@ -191,6 +202,7 @@ final class BuildExecutor {
             State result = execute(step, state, copy, number, text, start, next);
             List<LayerBlob> added = result.layers().subList(state.layers().size(), result.layers().size());
             CacheRecord saved = workspace.cache().save(inputs, StepResult.of(added, json(result.image())));
+            keep(stage, saved);
             done(number, stage, text, false, start);
             // Dated like a later cache hit of the same record, so a cached rebuild gives the same image.
             return fromRecord(state, step, text, saved, next);
@@ -224,6 +236,7 @@ final class BuildExecutor {
     private State execute(Step step, State state, Optional<CopyRunner.PreparedCopy> copy, int number, String text,
                           long start, StepParent next) throws Exception {
         Snapshotter snapshotter = workspace.snapshotter();
+        settings.imports().ensure(state.layers());
         String parent = snapshots.ensure(state.layers());
         String key = "step-" + UUID.randomUUID();
         List<Mount> mounts = snapshotter.prepare(key, parent);
@@ -279,13 +292,13 @@ final class BuildExecutor {
         return new State(layers, nextImage(state.image(), step, text, layer, created), next);
     }
 
+    /** Whether the record's layers are in the local store or can be fetched from an imported cache. */
     private boolean blobsPresent(CacheRecord record) throws LayerException {
-        for (LayerBlob layer : record.result().layers()) {
-            if (!workspace.store().blobs().exists(layer.descriptor().digest())) {
-                return false;
-            }
-        }
-        return true;
+        return settings.imports().available(record.result().layers());
+    }
+
+    private void keep(PlannedStage stage, CacheRecord record) {
+        records.computeIfAbsent(stage.index(), i -> Collections.synchronizedList(new ArrayList<>())).add(record);
     }
 
     private String json(ImageConfiguration image) {

@@ -5,6 +5,7 @@ import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.BuildResult;
+import dev.wharf.builder.api.CacheSource;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.EngineOptions;
 import dev.wharf.builder.plan.BuildPlan;
@@ -12,6 +13,7 @@ import dev.wharf.builder.plan.PlanRequest;
 import dev.wharf.builder.plan.PlanWarning;
 import dev.wharf.builder.plan.Planner;
 import dev.wharf.builder.plan.Platform;
+import dev.wharf.cache.remote.RemoteCache;
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.instructions.Dockerfile;
 import dev.wharf.grammar.instructions.DockerfileReader;
@@ -21,6 +23,7 @@ import dev.wharf.layers.LayerException;
 import dev.wharf.layers.image.ImageConfiguration;
 import dev.wharf.layers.image.ImageManifest;
 import dev.wharf.layers.layer.LayerBlob;
+import dev.wharf.layers.registry.RegistryClient;
 import dev.wharf.layers.store.ImageName;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -45,11 +49,13 @@ final class BuildJob {
     private final Workspace workspace;
     private final EngineOptions options;
     private final BuildRequest request;
+    private final Supplier<RegistryClient> registry;
 
-    BuildJob(Workspace workspace, EngineOptions options, BuildRequest request) {
+    BuildJob(Workspace workspace, EngineOptions options, BuildRequest request, Supplier<RegistryClient> registry) {
         this.workspace = workspace;
         this.options = options;
         this.request = request;
+        this.registry = registry;
     }
 
     BuildResult run() throws EngineException, InterruptedException {
@@ -98,13 +104,20 @@ final class BuildJob {
         Path scratch = null;
         try {
             scratch = Files.createTempDirectory(workspace.store().root().resolve("state"), "build-");
+            CacheImports imports = importCaches();
             BuildSettings settings = new BuildSettings(DockerfileText.of(name, text), request.listener(), epoch,
                     created, request.runtime().orElse(options.runtime()),
                     CopySources.context(request.contextDir(), request.dockerfile(), options.clock()), scratch,
-                    platform, options.parallelism(), request.explainCache(), request.secrets(), request.network());
+                    platform, options.parallelism(), request.explainCache(), request.secrets(), request.network(),
+                    imports);
             BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings));
             BuildExecutor.State state = executor.run();
-            return write(state, created, executor.timings(), scratch, epoch);
+            // The final image's layers must be in the store, also those of steps hit in an imported cache.
+            imports.ensure(state.layers());
+            BuildResult result = write(state, created, executor.timings(), scratch, epoch);
+            CacheExports.export(request.cacheTo(), plan, executor.records(), imports.provider(), registry,
+                    request.listener());
+            return result;
         } catch (IOException e) {
             throw new EngineException("cannot write the image into " + workspace.store().root() + ": "
                     + e.getMessage(), e);
@@ -159,6 +172,18 @@ final class BuildJob {
         return new BuildResult(manifest.digest().toString(), configDescriptor.digest().toString(),
                 new String(workspace.store().json().write(config), StandardCharsets.UTF_8), out,
                 tagged ? request.tags() : List.of(), timings);
+    }
+
+    /** Reads the {@code --cache-from} sources' indexes (an unreadable one is a warning). */
+    private CacheImports importCaches() throws EngineException, InterruptedException {
+        if (request.cacheFrom().isEmpty()) {
+            return CacheImports.none(workspace.store().blobs());
+        }
+        List<RemoteCache> sources = new ArrayList<>();
+        for (CacheSource source : request.cacheFrom()) {
+            sources.add(RemoteCaches.of(source.type(), source.location(), source.tag(), registry, "--cache-from"));
+        }
+        return CacheImports.load(sources, workspace.store().blobs(), request.listener());
     }
 
     private String dockerfileText() throws EngineException {

@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class LocalBuildEngine implements BuildEngine {
     private final EngineOptions options;
     private final Map<Path, Workspace> workspaces = new ConcurrentHashMap<>();
+    private final RegistryAccess registry = new RegistryAccess();
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "wharf-build");
         t.setDaemon(true);
@@ -55,7 +56,7 @@ public final class LocalBuildEngine implements BuildEngine {
             try {
                 if (!future.isDone()) {
                     Path root = request.storeRoot().orElse(options.storeRoot());
-                    future.complete(new BuildJob(workspace(root), options, request).run());
+                    future.complete(new BuildJob(workspace(root), options, request, registry).run());
                 }
             } catch (InterruptedException e) {
                 future.cancel(false);
