@@ -187,6 +187,11 @@ final class BuildExecutor {
                 Optional<CacheRecord> hit = local.isPresent() && blobsPresent(local.get()) ? local
                         : settings.imports().lookup(inputs.key()).or(() -> local);
                 if (hit.isPresent() && blobsPresent(hit.get())) {
+                    if (hit != local) {
+                        // Kept locally, as BuildKit keeps a loaded remote result: the next build here hits without
+                        // --cache-from once the layers are fetched.
+                        workspace.cache().importRecord(hit.get());
+                    }
                     State cached = fromRecord(state, step, text, hit.get(), next);
                     keep(stage, hit.get());
                     listener.onEvent(new BuildEvent.StepCached(number));

@@ -132,6 +132,9 @@ class RemoteCacheEndToEndTest {
             for (BuildResult.Layer layer : b.layers()) {
                 assertTrue(store.blobs().exists(Digest.parse(layer.digest())), "the image's layers were fetched");
             }
+            BuildResult again = build(request(storeB, SINGLE, new ArrayList<>()));
+            assertEquals(List.of(), executed(again), "the imported records were kept in B's own cache");
+            assertEquals(a.imageDigest(), again.imageDigest());
         }
     }
 
