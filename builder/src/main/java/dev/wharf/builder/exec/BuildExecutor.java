@@ -10,6 +10,8 @@ import dev.wharf.builder.plan.StageBase;
 import dev.wharf.builder.plan.Step;
 import dev.wharf.builder.snapshot.Mount;
 import dev.wharf.builder.snapshot.Snapshotter;
+import dev.wharf.cache.CacheException;
+import dev.wharf.cache.CacheKey;
 import dev.wharf.cache.CacheKeyInputs;
 import dev.wharf.cache.CacheRecord;
 import dev.wharf.cache.StepParent;
@@ -182,16 +184,8 @@ final class BuildExecutor {
                     state.parent(), platform, checksums, settings.sourceDateEpoch());
             StepParent next = StepParent.step(inputs.key());
             if (!step.ignoreCache()) {
-                Optional<CacheRecord> local = workspace.cache().lookup(inputs.key());
-                // --cache-from: a hit whose layers are fetched only when something needs them.
-                Optional<CacheRecord> hit = local.isPresent() && blobsPresent(local.get()) ? local
-                        : settings.imports().lookup(inputs.key()).or(() -> local);
-                if (hit.isPresent() && blobsPresent(hit.get())) {
-                    if (hit != local) {
-                        // Kept locally, as BuildKit keeps a loaded remote result: the next build here hits without
-                        // --cache-from once the layers are fetched.
-                        workspace.cache().importRecord(hit.get());
-                    }
+                Optional<CacheRecord> hit = cacheHit(inputs.key());
+                if (hit.isPresent()) {
                     State cached = fromRecord(state, step, text, hit.get(), next);
                     keep(stage, hit.get());
                     listener.onEvent(new BuildEvent.StepCached(number));
@@ -295,6 +289,18 @@ final class BuildExecutor {
         Optional<LayerBlob> layer = record.result().layers().isEmpty() ? Optional.empty()
                 : Optional.of(record.result().layers().get(record.result().layers().size() - 1));
         return new State(layers, nextImage(state.image(), step, text, layer, created), next);
+    }
+
+    /**
+     * A usable record of the key: the local cache's, else one imported with {@code --cache-from}, whose layers are
+     * fetched only when something needs them.
+     */
+    private Optional<CacheRecord> cacheHit(CacheKey key) throws CacheException, LayerException {
+        Optional<CacheRecord> local = workspace.cache().lookup(key);
+        if (local.isPresent() && blobsPresent(local.get())) {
+            return local;
+        }
+        return settings.imports().hit(key);
     }
 
     /** Whether the record's layers are in the local store or can be fetched from an imported cache. */

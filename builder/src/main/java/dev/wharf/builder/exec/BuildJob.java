@@ -13,6 +13,7 @@ import dev.wharf.builder.plan.PlanRequest;
 import dev.wharf.builder.plan.PlanWarning;
 import dev.wharf.builder.plan.Planner;
 import dev.wharf.builder.plan.Platform;
+import dev.wharf.cache.CacheException;
 import dev.wharf.cache.remote.RemoteCache;
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.instructions.Dockerfile;
@@ -115,6 +116,12 @@ final class BuildJob {
             // The final image's layers must be in the store, also those of steps hit in an imported cache.
             imports.ensure(state.layers());
             BuildResult result = write(state, created, executor.timings(), scratch, epoch);
+            try {
+                imports.keep(workspace.cache());
+            } catch (CacheException e) {
+                throw new EngineException("cannot keep the imported build cache records in " + workspace.store().root()
+                        + ": " + e.getMessage(), e);
+            }
             CacheExports.export(request.cacheTo(), plan, executor.records(), imports.provider(), registry,
                     request.listener());
             return result;

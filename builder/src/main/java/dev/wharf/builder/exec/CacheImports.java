@@ -5,6 +5,7 @@ import dev.wharf.builder.api.ProgressListener;
 import dev.wharf.cache.CacheException;
 import dev.wharf.cache.CacheKey;
 import dev.wharf.cache.CacheRecord;
+import dev.wharf.cache.CacheStore;
 import dev.wharf.cache.remote.BlobSource;
 import dev.wharf.cache.remote.ImportedCache;
 import dev.wharf.cache.remote.RemoteCache;
@@ -20,6 +21,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The step caches one build imported with {@code --cache-from}: their records by key (the first source that has a
@@ -35,6 +38,7 @@ final class CacheImports {
     private final Map<CacheKey, CacheRecord> records;
     private final Map<Digest, Source> layers;
     private final BlobStore store;
+    private final Set<CacheRecord> hits = ConcurrentHashMap.newKeySet();
 
     private record Source(Descriptor descriptor, BlobSource blobs) {
     }
@@ -77,9 +81,29 @@ final class CacheImports {
         return new CacheImports(records, layers, store);
     }
 
-    /** The imported record of {@code key}, if a source has one. */
-    Optional<CacheRecord> lookup(CacheKey key) {
-        return Optional.ofNullable(records.get(key));
+    /** The imported record of {@code key}, if a source has one; remembered for {@link #keep}. */
+    Optional<CacheRecord> hit(CacheKey key) {
+        Optional<CacheRecord> record = Optional.ofNullable(records.get(key));
+        record.ifPresent(hits::add);
+        return record;
+    }
+
+    /**
+     * Saves into {@code cache} the imported records the build hit whose layers were fetched, as BuildKit's combined
+     * cache manager saves a loaded remote result into the local cache with its creation time
+     * ({@code solver/combinedcache.go}): the next build here hits them without {@code --cache-from}. A record whose
+     * layers were never needed stays remote, so the local cache never names blobs the store lacks.
+     */
+    void keep(CacheStore cache) throws CacheException, LayerException {
+        for (CacheRecord record : hits) {
+            boolean fetched = true;
+            for (LayerBlob layer : record.result().layers()) {
+                fetched &= store.exists(layer.descriptor().digest());
+            }
+            if (fetched) {
+                cache.importRecord(record);
+            }
+        }
     }
 
     /** Whether every layer is in the local store or can be fetched from a source. */
