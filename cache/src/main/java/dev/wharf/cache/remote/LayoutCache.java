@@ -64,12 +64,12 @@ public final class LayoutCache implements RemoteCache {
                 + layout.root()));
         Descriptor descriptor = index.manifests().stream().filter(this::isOurs).reduce((a, b) -> b)
                 .orElseThrow(() -> new LayerException("no build cache tagged " + tag + " in " + layout.indexFile()));
-        BlobSource blobs = this::copy;
-        blobs.fetch(descriptor, store);
         if (descriptor.size() > CacheArtifact.MAX_CONFIG_SIZE) {
             throw new CacheException(describe() + " names a manifest of " + descriptor.size()
                     + " bytes; it is corrupt");
         }
+        BlobSource blobs = this::copy;
+        blobs.fetch(descriptor, store);
         byte[] bytes = store.readAllBytes(descriptor.digest(), CacheArtifact.MAX_CONFIG_SIZE);
         ImageManifest manifest = CacheManifests.parse(bytes, descriptor.mediaType(), describe());
         blobs.fetch(manifest.config(), store);
