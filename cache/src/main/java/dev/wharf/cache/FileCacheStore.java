@@ -115,7 +115,16 @@ public final class FileCacheStore implements CacheStore {
 
     @Override
     public CacheRecord save(CacheKeyInputs inputs, StepResult result) throws CacheException {
-        CacheRecord record = CacheRecord.create(inputs, result, clock.instant());
+        return write(CacheRecord.create(inputs, result, clock.instant()));
+    }
+
+    @Override
+    public CacheRecord importRecord(CacheRecord record) throws CacheException {
+        return write(record.withLastUsed(clock.instant()));
+    }
+
+    private CacheRecord write(CacheRecord record) throws CacheException {
+        CacheKeyInputs inputs = record.inputs();
         byte[] bytes = codec.write(record);
         Path file = files.record(record.key());
         try (StoreLock.Held held = lock.acquire()) {

@@ -3,6 +3,8 @@ package dev.wharf.cli;
 import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildOutput;
+import dev.wharf.builder.api.CacheDestination;
+import dev.wharf.builder.api.CacheSource;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.EngineException;
@@ -84,6 +86,17 @@ final class BuildCommand implements Callable<Integer> {
             description = "The network of RUN steps: default (the host's network, as docker build gives RUN a "
                     + "network), host, or none (only loopback).")
     String network;
+
+    @Option(names = "--cache-from", paramLabel = "type=registry,ref=NAME",
+            description = "Import build cache from a registry (type=registry,ref=NAME, or just NAME) or an OCI layout "
+                    + "directory (type=local,src=DIR[,tag=TAG]); repeatable. An unreadable source is a warning.")
+    List<String> cacheFrom = new ArrayList<>();
+
+    @Option(names = "--cache-to", paramLabel = "type=registry,ref=NAME[,mode=min|max]",
+            description = "Export the build cache to a registry (type=registry,ref=NAME) or an OCI layout directory "
+                    + "(type=local,dest=DIR[,tag=TAG]); mode=min (default: the final image's stages) or mode=max "
+                    + "(every stage); ignore-error=true makes a failed export a warning; repeatable.")
+    List<String> cacheTo = new ArrayList<>();
 
     @Option(names = "--explain-cache", description = "Say for each step that runs which input changed since "
             + "its last build.")
@@ -196,6 +209,13 @@ final class BuildCommand implements Callable<Integer> {
         }
         if (push) {
             request.output(BuildOutput.parse("type=registry"));
+        }
+        try {
+            cacheFrom.forEach(value -> request.cacheFrom(CacheSource.parse(value)));
+            cacheTo.forEach(value -> request.cacheTo(CacheDestination.parse(value)));
+        } catch (IllegalArgumentException e) {
+            err.println("wharf build: " + e.getMessage());
+            return ExitCodes.USAGE;
         }
         noCacheFilter.forEach(request::noCacheFilter);
         for (String arg : buildArgs) {

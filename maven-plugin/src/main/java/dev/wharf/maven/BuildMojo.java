@@ -3,6 +3,8 @@ package dev.wharf.maven;
 import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildOutput;
+import dev.wharf.builder.api.CacheDestination;
+import dev.wharf.builder.api.CacheSource;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.EngineException;
@@ -129,6 +131,22 @@ public class BuildMojo extends AbstractMojo {
     List<String> noCacheFilter = new ArrayList<>();
 
     /**
+     * Build caches to import, in docker's {@code --cache-from} syntax ({@code type=registry,ref=NAME} or
+     * {@code type=local,src=DIR}); several are separated by {@code ;} or line breaks, since each value holds commas.
+     * A cache that cannot be read is a warning. Also {@code -Dwharf.cacheFrom}.
+     */
+    @Parameter(property = "wharf.cacheFrom")
+    String cacheFrom;
+
+    /**
+     * Where to export the build cache, in docker's {@code --cache-to} syntax
+     * ({@code type=registry,ref=NAME[,mode=max]} or {@code type=local,dest=DIR}); several are separated by
+     * {@code ;} or line breaks. Also {@code -Dwharf.cacheTo}.
+     */
+    @Parameter(property = "wharf.cacheTo")
+    String cacheTo;
+
+    /**
      * Seconds since 1970 that the image's timestamps are clamped to ({@code SOURCE_DATE_EPOCH}); by default taken
      * from {@code project.build.outputTimestamp}, Maven's reproducible-build setting, when the project has one.
      */
@@ -243,6 +261,13 @@ public class BuildMojo extends AbstractMojo {
             b.noCacheFilter(stage);
         }
         try {
+            cacheSpecs(cacheFrom).forEach(value -> b.cacheFrom(CacheSource.parse(value)));
+            cacheSpecs(cacheTo).forEach(value -> b.cacheTo(CacheDestination.parse(value)));
+        } catch (IllegalArgumentException e) {
+            throw new MojoFailureException(e.getMessage() + "; set <cacheFrom>/<cacheTo> or -Dwharf.cacheFrom/"
+                    + "-Dwharf.cacheTo in docker's syntax, e.g. type=registry,ref=registry.example/app:cache", e);
+        }
+        try {
             OptionalLong epoch = sourceDateEpoch != null ? OptionalLong.of(sourceDateEpoch)
                     : SourceDateEpoch.fromOutputTimestamp(outputTimestamp);
             epoch.ifPresent(b::sourceDateEpoch);
@@ -293,6 +318,11 @@ public class BuildMojo extends AbstractMojo {
             return storeRoot.toPath();
         }
         return EngineOptions.defaultStoreRoot(System.getenv(), Path.of(System.getProperty("user.home")));
+    }
+
+    /** Splits a cache parameter at {@code ;} and line breaks (its values hold commas). */
+    private static List<String> cacheSpecs(String value) {
+        return value == null ? List.of() : nonBlank(List.of(value.split("[;\\n]")));
     }
 
     private static String describe(BuildRequest request) {

@@ -44,6 +44,8 @@ import java.util.TreeMap;
  *                        (the same) or {@code none} (only loopback)
  * @param pull            {@code --pull}: resolve every base image's tag in its registry again, even when the local
  *                        store has it (without it, a stored tag is used with no network call)
+ * @param cacheFrom       {@code --cache-from}: remote step caches to import, in order of preference
+ * @param cacheTo         {@code --cache-to}: where to export the step cache after a successful build
  */
 public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<String> dockerfileText,
                            Map<String, String> buildArgs, Optional<String> target, List<String> tags,
@@ -51,7 +53,7 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
                            Optional<Path> storeRoot, OptionalLong sourceDateEpoch, ProgressListener listener,
                            boolean explainCache, Map<String, String> labels, Optional<String> platform,
                            List<BuildOutput> outputs, Map<String, Path> secrets, String network,
-                           boolean pull) {
+                           boolean pull, List<CacheSource> cacheFrom, List<CacheDestination> cacheTo) {
 
     public BuildRequest {
         Objects.requireNonNull(contextDir, "contextDir");
@@ -72,6 +74,8 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
         if (!network.equals("none") && !network.equals("host") && !network.equals("default")) {
             throw new IllegalArgumentException("network must be none, host or default, not " + network);
         }
+        cacheFrom = List.copyOf(cacheFrom);
+        cacheTo = List.copyOf(cacheTo);
     }
 
     /** A builder for a build of the context directory {@code contextDir}. */
@@ -105,6 +109,8 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
         private final Map<String, Path> secrets = new TreeMap<>();
         private String network = "default";
         private boolean pull;
+        private final List<CacheSource> cacheFrom = new ArrayList<>();
+        private final List<CacheDestination> cacheTo = new ArrayList<>();
 
         private Builder(Path contextDir) {
             this.contextDir = Objects.requireNonNull(contextDir, "contextDir");
@@ -206,13 +212,23 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
             return this;
         }
 
+        public Builder cacheFrom(CacheSource value) {
+            cacheFrom.add(Objects.requireNonNull(value, "cacheFrom"));
+            return this;
+        }
+
+        public Builder cacheTo(CacheDestination value) {
+            cacheTo.add(Objects.requireNonNull(value, "cacheTo"));
+            return this;
+        }
+
         public BuildRequest build() {
             return new BuildRequest(contextDir, Optional.ofNullable(dockerfile), Optional.ofNullable(dockerfileText),
                     buildArgs, Optional.ofNullable(target).filter(t -> !t.isEmpty()), tags, noCache, noCacheFilter,
                     Optional.ofNullable(runtime), Optional.ofNullable(storeRoot),
                     sourceDateEpoch == null ? OptionalLong.empty() : OptionalLong.of(sourceDateEpoch), listener,
                     explainCache, labels, Optional.ofNullable(platform).filter(p -> !p.isEmpty()),
-                    outputs, secrets, network, pull);
+                    outputs, secrets, network, pull, cacheFrom, cacheTo);
         }
     }
 }

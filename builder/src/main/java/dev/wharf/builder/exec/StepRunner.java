@@ -143,6 +143,7 @@ final class StepRunner {
 
     /** Unpacks {@code layers} into a fresh directory under the build's scratch directory. */
     private Path materialize(List<LayerBlob> layers) throws Exception {
+        settings.imports().ensure(layers);
         Path dir = Files.createTempDirectory(settings.scratch(), "from-");
         LayerApplier applier = new LayerApplier(workspace.posix());
         for (LayerBlob layer : layers) {
