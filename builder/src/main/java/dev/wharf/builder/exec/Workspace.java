@@ -9,6 +9,7 @@ import dev.wharf.builder.sandbox.Sandbox;
 import dev.wharf.builder.sandbox.SandboxException;
 import dev.wharf.builder.sandbox.SandboxSelector;
 import dev.wharf.builder.sandbox.SandboxSpec;
+import dev.wharf.builder.sandbox.UserNamespaces;
 import dev.wharf.builder.snapshot.CopySnapshotter;
 import dev.wharf.builder.snapshot.OverlaySnapshotter;
 import dev.wharf.builder.snapshot.Snapshotter;
@@ -65,8 +66,10 @@ final class Workspace implements AutoCloseable {
         try {
             LocalStore store = LocalStore.open(root);
             PosixFiles posix = PosixFiles.system();
-            // overlayfs needs real root; otherwise every snapshot is a copy (slower, same contract).
+            // overlayfs needs root (real, or of a user namespace where the kernel allows it on this filesystem);
+            // otherwise every snapshot is a copy (slower, same contract).
             Snapshotter snapshotter = posix.effectiveUid() == 0 && overlayAvailable()
+                    && (!UserNamespaces.inUserNamespace() || OverlaySnapshotter.mountable(root.resolve("snapshots")))
                     ? new OverlaySnapshotter(root.resolve("snapshots"))
                     : new CopySnapshotter(root.resolve("snapshots-copy"));
             CacheStore cache = FileCacheStore.open(root.resolve("cache"), CacheStoreOptions.defaults()

@@ -30,8 +30,17 @@ final class SetupScript {
     private SetupScript() {
     }
 
-    /** Commands for every mount in {@code mounts}, then masked and read-only paths. */
+    /** Commands for every mount in {@code mounts}, then masked and read-only paths, as real root. */
     static List<String> mounts(List<OciSpec.Mount> mounts, RootView view, boolean cgroup2) throws IOException {
+        return mounts(mounts, view, cgroup2, false);
+    }
+
+    /**
+     * Commands for every mount in {@code mounts}, then masked and read-only paths. In a user namespace
+     * ({@code rootless}) device nodes cannot be made, so the host's are bind-mounted instead, as runc does there.
+     */
+    static List<String> mounts(List<OciSpec.Mount> mounts, RootView view, boolean cgroup2, boolean rootless)
+            throws IOException {
         List<String> lines = new ArrayList<>();
         List<String> ownMounts = new ArrayList<>();
         for (OciSpec.Mount m : mounts) {
@@ -50,7 +59,7 @@ final class SetupScript {
             }
             lines.addAll(mountCommand(m, target, cgroup2));
             if (m.destination().equals("/dev") && m.type().equals("tmpfs")) {
-                lines.addAll(devices());
+                lines.addAll(devices(rootless));
             }
             ownMounts.add(dest);
         }
@@ -102,10 +111,14 @@ final class SetupScript {
         }
     }
 
-    private static List<String> devices() {
+    private static List<String> devices(boolean rootless) {
         List<String> lines = new ArrayList<>();
         for (String[] d : DEVICES) {
-            lines.add("mknod -m 666 \"$R\"/dev/" + d[0] + " c " + d[1] + " " + d[2]);
+            if (rootless) {
+                lines.add(": > \"$R\"/dev/" + d[0] + " && mount --bind /dev/" + d[0] + " \"$R\"/dev/" + d[0]);
+            } else {
+                lines.add("mknod -m 666 \"$R\"/dev/" + d[0] + " c " + d[1] + " " + d[2]);
+            }
         }
         for (String[] l : DEV_LINKS) {
             lines.add("ln -s " + Shell.quote(l[0]) + " \"$R\"/dev/" + l[1]);
