@@ -77,11 +77,13 @@ final class StepRunner {
         env.addAll(extra.env());
         ProcessUser user = new UserResolver().resolve(step.environment().user(), RootView.of(mounts));
         String cwd = step.environment().workingDir().isEmpty() ? "/" : step.environment().workingDir();
-        SandboxSpec.Builder spec = SandboxSpec.builder(mounts, argv, workspace.hostsFile(), workspace.resolvConf())
+        NetworkMode network = network(run.network());
+        SandboxSpec.Builder spec = SandboxSpec.builder(mounts, argv, workspace.hostsFile(),
+                        workspace.resolvConf(network))
                 .env(env)
                 .user(user)
                 .cwd(cwd)
-                .network(network(run.network()));
+                .network(network);
         for (SandboxMount mount : extra.mounts()) {
             spec.mount(mount);
         }

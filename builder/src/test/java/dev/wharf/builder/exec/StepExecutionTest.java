@@ -162,6 +162,20 @@ class StepExecutionTest {
     }
 
     @Test
+    void resolvConf_isTheHostsWithLoopbackNameserversDroppedWithoutHostNetwork() throws Exception {
+        build("""
+                FROM busybox:latest
+                RUN --network=none cat /etc/resolv.conf > /none.txt
+                RUN --network=host cat /etc/resolv.conf > /host.txt
+                """);
+        String none = String.join("\n", run("cat", "/none.txt")) + "\n";
+        String host = String.join("\n", run("cat", "/host.txt")) + "\n";
+        assertEquals(dev.wharf.builder.sandbox.ResolvConf.forHost(dev.wharf.builder.sandbox.NetworkMode.NONE), none);
+        assertEquals(dev.wharf.builder.sandbox.ResolvConf.forHost(dev.wharf.builder.sandbox.NetworkMode.HOST), host);
+        assertTrue(!none.contains("nameserver 127.") && !none.contains("nameserver ::1"), none);
+    }
+
+    @Test
     void secrets_areMountedForTheStepOnly() throws Exception {
         Path token = Files.writeString(temp.resolve("token"), "s3cr3t");
         String dockerfile = """
