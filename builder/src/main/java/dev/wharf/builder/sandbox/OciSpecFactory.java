@@ -21,7 +21,8 @@ import java.util.Map;
  *       at the host's hard limits;</li>
  *   <li>{@code noNewPrivileges} only when asked: BuildKit applies {@code oci.WithNewPrivileges}.</li>
  * </ul>
- * Seccomp, AppArmor and SELinux profiles are not generated. Stateless and thread-safe.
+ * Docker's default seccomp profile ({@link SeccompProfile}) unless the spec opts out; AppArmor and SELinux profiles
+ * are not generated. Immutable and thread-safe.
  */
 public final class OciSpecFactory {
     /** The OCI runtime-spec version written to {@code ociVersion}, as containerd's vendored specs-go. */
@@ -62,6 +63,7 @@ public final class OciSpecFactory {
     }
 
     private final String cgroupParent;
+    private final OciSpec.Seccomp seccomp = SeccompProfile.dockerDefault().forHost(DEFAULT_CAPABILITIES);
 
     /** A factory placing containers' cgroups under {@code /wharf/<id>}. */
     public OciSpecFactory() {
@@ -95,7 +97,8 @@ public final class OciSpecFactory {
         return new OciSpec(OCI_VERSION, process, new OciSpec.Root(rootPath, readOnlyRoot), spec.hostname(),
                 mounts(spec, host.rootless()), new OciSpec.Linux(namespaces(spec, host), MASKED_PATHS,
                 READONLY_PATHS, host.rootless() ? null : "/" + cgroupParent + "/" + containerId,
-                host.rootless() ? null : new OciSpec.Resources(List.of(new OciSpec.DeviceRule(false, "rwm")))));
+                host.rootless() ? null : new OciSpec.Resources(List.of(new OciSpec.DeviceRule(false, "rwm"))),
+                spec.seccomp() ? seccomp : null));
     }
 
     /**
