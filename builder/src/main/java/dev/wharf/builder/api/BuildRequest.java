@@ -42,13 +42,18 @@ import java.util.TreeMap;
  * @param network         the network of RUN steps without {@code --network}: {@code default} (the default: the
  *                        host's network, as BuildKit gives RUN a network unless told otherwise), {@code host}
  *                        (the same) or {@code none} (only loopback)
+ * @param ssh             {@code --ssh ID=SOCKET}: ssh-agent sockets RUN steps may use with
+ *                        {@code --mount=type=ssh,id=ID} ({@code default} when no id); never in a layer or cache key
+ * @param seccomp         filter RUN steps' system calls with Docker's default seccomp profile (the default);
+ *                        false is {@code --security-opt seccomp=unconfined}
  */
 public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<String> dockerfileText,
                            Map<String, String> buildArgs, Optional<String> target, List<String> tags,
                            boolean noCache, Set<String> noCacheFilter, Optional<String> runtime,
                            Optional<Path> storeRoot, OptionalLong sourceDateEpoch, ProgressListener listener,
                            boolean explainCache, Map<String, String> labels, Optional<String> platform,
-                           List<BuildOutput> outputs, Map<String, Path> secrets, String network) {
+                           List<BuildOutput> outputs, Map<String, Path> secrets, String network,
+                           Map<String, Path> ssh, boolean seccomp) {
 
     public BuildRequest {
         Objects.requireNonNull(contextDir, "contextDir");
@@ -66,6 +71,7 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
         Objects.requireNonNull(platform, "platform");
         outputs = List.copyOf(outputs);
         secrets = Collections.unmodifiableMap(new TreeMap<>(secrets));
+        ssh = Collections.unmodifiableMap(new TreeMap<>(ssh));
         if (!network.equals("none") && !network.equals("host") && !network.equals("default")) {
             throw new IllegalArgumentException("network must be none, host or default, not " + network);
         }
@@ -101,6 +107,8 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
         private final List<BuildOutput> outputs = new ArrayList<>();
         private final Map<String, Path> secrets = new TreeMap<>();
         private String network = "default";
+        private final Map<String, Path> ssh = new TreeMap<>();
+        private boolean seccomp = true;
 
         private Builder(Path contextDir) {
             this.contextDir = Objects.requireNonNull(contextDir, "contextDir");
@@ -196,13 +204,25 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
             return this;
         }
 
+        /** An ssh-agent socket for {@code RUN --mount=type=ssh,id=ID} ({@code --ssh ID=SOCKET}). */
+        public Builder ssh(String id, Path socket) {
+            ssh.put(Objects.requireNonNull(id, "id"), Objects.requireNonNull(socket, "socket"));
+            return this;
+        }
+
+        /** Docker's default seccomp profile on (the default) or off ({@code --security-opt seccomp=unconfined}). */
+        public Builder seccomp(boolean value) {
+            seccomp = value;
+            return this;
+        }
+
         public BuildRequest build() {
             return new BuildRequest(contextDir, Optional.ofNullable(dockerfile), Optional.ofNullable(dockerfileText),
                     buildArgs, Optional.ofNullable(target).filter(t -> !t.isEmpty()), tags, noCache, noCacheFilter,
                     Optional.ofNullable(runtime), Optional.ofNullable(storeRoot),
                     sourceDateEpoch == null ? OptionalLong.empty() : OptionalLong.of(sourceDateEpoch), listener,
                     explainCache, labels, Optional.ofNullable(platform).filter(p -> !p.isEmpty()),
-                    outputs, secrets, network);
+                    outputs, secrets, network, ssh, seccomp);
         }
     }
 }
