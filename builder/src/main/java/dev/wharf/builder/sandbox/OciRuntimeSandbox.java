@@ -130,7 +130,11 @@ public final class OciRuntimeSandbox implements Sandbox {
 
                 @Override
                 public void release() throws SandboxException {
-                    runtimeCommand("delete", "--force", id);
+                    // `run` deletes its container when the process exits; only a killed runtime leaves state,
+                    // and a delete costs two more process starts per RUN.
+                    if (Files.exists(runtimeRoot.resolve(id))) {
+                        runtimeCommand("delete", "--force", id);
+                    }
                     CgroupDirs.remove(factory.cgroupParent(), id);
                     stubs.clean();
                     run.close();
