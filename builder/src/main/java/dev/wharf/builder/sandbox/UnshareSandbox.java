@@ -1,6 +1,8 @@
 package dev.wharf.builder.sandbox;
 
 import dev.wharf.builder.snapshot.RootView;
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.posix.PosixFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +38,7 @@ public final class UnshareSandbox implements Sandbox {
     private final Launcher launcher = new Launcher();
     private final HostLimits limits;
     private final boolean rootless;
+    private final PosixFiles posix;
 
     /** A built-in sandbox run as real root; see {@link #UnshareSandbox(Path, Executables, HostLimits, boolean)}. */
     public UnshareSandbox(Path stateRoot, Executables tools, HostLimits limits) throws SandboxException {
@@ -54,6 +57,11 @@ public final class UnshareSandbox implements Sandbox {
             throws SandboxException {
         this.limits = limits;
         this.rootless = rootless;
+        try {
+            this.posix = PosixFiles.system();
+        } catch (LayerException e) {
+            throw new SandboxUnavailableException("the built-in sandbox cannot call mknod: " + e.getMessage());
+        }
         this.unshare = require(tools, "unshare");
         this.setpriv = require(tools, "setpriv");
         this.env = require(tools, "env");
@@ -132,9 +140,13 @@ public final class UnshareSandbox implements Sandbox {
         lines.addAll(MountScript.PRELUDE);
         lines.add("R=" + Shell.quote(rootDir.toString()));
         lines.addAll(MountScript.mountRootfs(spec.rootfs()));
-        lines.addAll(SetupScript.mounts(OciSpecFactory.mounts(spec, rootless), view, cgroup2, rootless));
+        lines.addAll(SetupScript.mounts(OciSpecFactory.mounts(spec, rootless), view, cgroup2, rootless,
+                rootDir.getParent(), rootDir, posix));
         lines.addAll(MountScript.mkdirs(view, spec.cwd(), spec.user()));
-        lines.add("hostname " + Shell.quote(spec.hostname()));
+        // The UTS namespace's hostname through procfs, a shell builtin instead of one more process; hostname(1)
+        // where /proc/sys is read-only (wharf itself in a container).
+        lines.add("{ printf %s " + Shell.quote(spec.hostname()) + " > /proc/sys/kernel/hostname; } 2>/dev/null"
+                + " || hostname " + Shell.quote(spec.hostname()));
         if (spec.network() == NetworkMode.NONE && ip.isPresent()) {
             lines.add(Shell.quote(ip.get().toString()) + " link set lo up");
         }
