@@ -82,6 +82,15 @@ final class BuildCommand implements Callable<Integer> {
             description = "A secret RUN --mount=type=secret,id=ID can read; repeatable.")
     List<String> secrets = new ArrayList<>();
 
+    @Option(names = "--ssh", paramLabel = "default|ID[=SOCKET]",
+            description = "An ssh-agent socket RUN --mount=type=ssh[,id=ID] can use (default: $SSH_AUTH_SOCK);"
+                    + " repeatable.")
+    List<String> ssh = new ArrayList<>();
+
+    @Option(names = "--security-opt", paramLabel = "seccomp=unconfined",
+            description = "seccomp=unconfined runs RUN steps without Docker's default seccomp profile.")
+    List<String> securityOpts = new ArrayList<>();
+
     @Option(names = "--network", paramLabel = "MODE", defaultValue = "default",
             description = "The network of RUN steps: default (the host's network, as docker build gives RUN a "
                     + "network), host, or none (only loopback).")
@@ -193,6 +202,28 @@ final class BuildCommand implements Callable<Integer> {
                 return ExitCodes.USAGE;
             }
             request.secret(id, src.toAbsolutePath());
+        }
+        for (String agent : ssh) {
+            int eq = agent.indexOf('=');
+            String id = eq < 0 ? agent : agent.substring(0, eq);
+            String socket = eq < 0 ? System.getenv("SSH_AUTH_SOCK") : agent.substring(eq + 1);
+            if (id.isEmpty() || socket == null || socket.isEmpty() || socket.contains(",")) {
+                err.println("wharf build: --ssh " + agent + ": use default or ID=SOCKET (one agent socket; "
+                        + "a bare id needs SSH_AUTH_SOCK)");
+                return ExitCodes.USAGE;
+            }
+            request.ssh(id, Path.of(socket).toAbsolutePath());
+        }
+        for (String opt : securityOpts) {
+            switch (opt) {
+                case "seccomp=unconfined" -> request.seccomp(false);
+                case "seccomp=default" -> request.seccomp(true);
+                default -> {
+                    err.println("wharf build: --security-opt " + opt + ": only seccomp=unconfined and "
+                            + "seccomp=default are supported");
+                    return ExitCodes.USAGE;
+                }
+            }
         }
         if (!List.of("none", "host", "default").contains(network)) {
             err.println("wharf build: --network must be default, host or none, not " + network);

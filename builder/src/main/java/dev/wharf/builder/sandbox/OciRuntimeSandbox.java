@@ -98,16 +98,25 @@ public final class OciRuntimeSandbox implements Sandbox {
 
             List<String> lines = new ArrayList<>();
             lines.add("set -eu");
+        lines.addAll(MountScript.PRELUDE);
             lines.add("R=" + Shell.quote(rootDir.toString()));
             lines.addAll(MountScript.mountRootfs(spec.rootfs()));
             // BuildKit's runcexecutor creates the working directory, owned by the process's user, before running.
             lines.addAll(MountScript.mkdirs(view, spec.cwd(), spec.user()));
             if (name.equals("crun")) {
-                lines.add("umount /sys/fs/cgroup/unified 2>/dev/null || true");
+                // In a user namespace the host's mount is locked and cannot be unmounted; an empty tmpfs over it
+                // makes crun see the legacy hierarchy alone all the same.
+                lines.add("umount /sys/fs/cgroup/unified 2>/dev/null"
+                        + " || mount -t tmpfs -o ro tmpfs /sys/fs/cgroup/unified 2>/dev/null || true");
             }
             lines.add(": > " + Shell.quote(ready.toString()));
-            lines.add("exec " + Shell.quote(List.of(runtime.toString(), "--root", runtimeRoot.toString(), "run",
-                    "--bundle", bundle.toString(), id)));
+            List<String> invoke = new ArrayList<>(List.of(runtime.toString(), "--root", runtimeRoot.toString()));
+            if (host.rootless() && name.equals("crun")) {
+                // The spec has no cgroup in rootless mode (BuildKit's ToRootless); crun would still join one.
+                invoke.add("--cgroup-manager=disabled");
+            }
+            invoke.addAll(List.of("run", "--bundle", bundle.toString(), id));
+            lines.add("exec " + Shell.quote(invoke));
             // The runtime runs as PID 1 of a namespace of its own: whatever kills it (the JVM dying, through
             // --pdeathsig and --kill-child, or a cancel) kills the container too, which runc alone does not do.
             Process process = launcher.start(List.of(setpriv.toString(), "--pdeathsig", "KILL", "--",
@@ -121,7 +130,11 @@ public final class OciRuntimeSandbox implements Sandbox {
 
                 @Override
                 public void release() throws SandboxException {
-                    runtimeCommand("delete", "--force", id);
+                    // `run` deletes its container when the process exits; only a killed runtime leaves state,
+                    // and a delete costs two more process starts per RUN.
+                    if (Files.exists(runtimeRoot.resolve(id))) {
+                        runtimeCommand("delete", "--force", id);
+                    }
                     CgroupDirs.remove(factory.cgroupParent(), id);
                     stubs.clean();
                     run.close();

@@ -61,15 +61,44 @@ public record OciSpec(String ociVersion, Process process, Root root, String host
         }
     }
 
-    /** {@code linux}. */
+    /** {@code linux}; {@code seccomp} is null when unconfined. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Linux(List<Namespace> namespaces, List<String> maskedPaths, List<String> readonlyPaths,
-                        String cgroupsPath, Resources resources) {
+                        String cgroupsPath, Resources resources, Seccomp seccomp) {
         public Linux {
             namespaces = List.copyOf(namespaces);
             maskedPaths = List.copyOf(maskedPaths);
             readonlyPaths = List.copyOf(readonlyPaths);
         }
+
+        /** Without a seccomp filter. */
+        public Linux(List<Namespace> namespaces, List<String> maskedPaths, List<String> readonlyPaths,
+                     String cgroupsPath, Resources resources) {
+            this(namespaces, maskedPaths, readonlyPaths, cgroupsPath, resources, null);
+        }
+    }
+
+    /** {@code linux.seccomp}: the filter's default action, architectures and per-syscall rules. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Seccomp(String defaultAction, Long defaultErrnoRet, List<String> architectures,
+                          List<Syscall> syscalls) {
+        public Seccomp {
+            architectures = List.copyOf(architectures);
+            syscalls = List.copyOf(syscalls);
+        }
+    }
+
+    /** {@code linux.seccomp.syscalls[]}. */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public record Syscall(List<String> names, String action, Long errnoRet, List<SyscallArg> args) {
+        public Syscall {
+            names = List.copyOf(names);
+            args = List.copyOf(args);
+        }
+    }
+
+    /** {@code linux.seccomp.syscalls[].args[]}. */
+    public record SyscallArg(long index, long value, long valueTwo, String op) {
     }
 
     /** {@code linux.namespaces[]}: a new namespace of the given type. */
