@@ -1,6 +1,7 @@
 package dev.wharf.builder.exec;
 
 import dev.wharf.builder.api.EngineException;
+import dev.wharf.builder.doctor.StoreDoctor;
 import dev.wharf.builder.sandbox.EtcFiles;
 import dev.wharf.builder.sandbox.Executables;
 import dev.wharf.builder.sandbox.HostLimits;
@@ -20,12 +21,14 @@ import dev.wharf.layers.compress.LayerCompression;
 import dev.wharf.layers.layer.LayerWriter;
 import dev.wharf.layers.layer.LayerWriterOptions;
 import dev.wharf.layers.layer.TreeScanner;
+import dev.wharf.layers.layout.StoreUsers;
 import dev.wharf.layers.posix.PosixFiles;
 import dev.wharf.layers.store.LocalStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,10 +49,12 @@ final class Workspace implements AutoCloseable {
     private final Path hostsFile;
     private final Path resolvConf;
     private final Clock clock;
+    private final StoreUsers.Registration user;
     private final Map<RuntimeChoice, Sandbox> sandboxes = new ConcurrentHashMap<>();
 
     private Workspace(LocalStore store, Snapshotter snapshotter, CacheStore cache, PosixFiles posix, Path stateDir,
-                      Path hostsFile, Path resolvConf, Clock clock) {
+                      Path hostsFile, Path resolvConf, Clock clock, StoreUsers.Registration user) {
+        this.user = user;
         this.store = store;
         this.snapshotter = snapshotter;
         this.cache = cache;
@@ -60,7 +65,10 @@ final class Workspace implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** Opens (creating if needed) the workspace at {@code root}. */
+    /**
+     * Opens (creating if needed) the workspace at {@code root}, registers it as a user of the store and, when no
+     * other wharf process is alive, cleans what killed builds left ({@link StoreDoctor#register}).
+     */
     static Workspace open(Path root, Clock clock) throws EngineException {
         try {
             LocalStore store = LocalStore.open(root);
@@ -69,14 +77,16 @@ final class Workspace implements AutoCloseable {
             Snapshotter snapshotter = posix.effectiveUid() == 0 && overlayAvailable()
                     ? new OverlaySnapshotter(root.resolve("snapshots"))
                     : new CopySnapshotter(root.resolve("snapshots-copy"));
-            CacheStore cache = FileCacheStore.open(root.resolve("cache"), CacheStoreOptions.defaults()
+            FileCacheStore cache = FileCacheStore.open(root.resolve("cache"), CacheStoreOptions.defaults()
                     .withClock(clock));
             Path state = Files.createDirectories(root.resolve("state"));
             Path hosts = EtcFiles.writeHosts(state.resolve("hosts"), SandboxSpec.DEFAULT_HOSTNAME);
             Path resolv = state.resolve("resolv.conf");
             // The sandbox has no network by default, so a loopback resolver is as good as the host's.
             Files.writeString(resolv, "nameserver 127.0.0.1\n");
-            return new Workspace(store, snapshotter, cache, posix, state, hosts, resolv, clock);
+            StoreUsers.Registration user = StoreDoctor.register(store, cache, List.of(snapshotter), true, clock)
+                    .registration();
+            return new Workspace(store, snapshotter, cache, posix, state, hosts, resolv, clock, user);
         } catch (CacheException | IOException e) {
             throw new EngineException("cannot open the wharf store at " + root + ": " + e.getMessage()
                     + "; check that the directory is writable or choose another with --root", e);
@@ -151,5 +161,6 @@ final class Workspace implements AutoCloseable {
     @Override
     public void close() {
         snapshotter.close();
+        user.close();
     }
 }
