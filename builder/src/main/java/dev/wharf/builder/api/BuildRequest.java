@@ -1,5 +1,6 @@
 package dev.wharf.builder.api;
 
+import dev.wharf.builder.sandbox.ResourceLimits;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -42,13 +43,15 @@ import java.util.TreeMap;
  * @param network         the network of RUN steps without {@code --network}: {@code default} (the default: the
  *                        host's network, as BuildKit gives RUN a network unless told otherwise), {@code host}
  *                        (the same) or {@code none} (only loopback)
+ * @param resources       cgroup limits of every RUN step: {@code --memory}, {@code --cpus}, {@code --pids-limit}
  */
 public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<String> dockerfileText,
                            Map<String, String> buildArgs, Optional<String> target, List<String> tags,
                            boolean noCache, Set<String> noCacheFilter, Optional<String> runtime,
                            Optional<Path> storeRoot, OptionalLong sourceDateEpoch, ProgressListener listener,
                            boolean explainCache, Map<String, String> labels, Optional<String> platform,
-                           List<BuildOutput> outputs, Map<String, Path> secrets, String network) {
+                           List<BuildOutput> outputs, Map<String, Path> secrets, String network,
+                           ResourceLimits resources) {
 
     public BuildRequest {
         Objects.requireNonNull(contextDir, "contextDir");
@@ -69,6 +72,7 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
         if (!network.equals("none") && !network.equals("host") && !network.equals("default")) {
             throw new IllegalArgumentException("network must be none, host or default, not " + network);
         }
+        Objects.requireNonNull(resources, "resources");
     }
 
     /** A builder for a build of the context directory {@code contextDir}. */
@@ -101,6 +105,7 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
         private final List<BuildOutput> outputs = new ArrayList<>();
         private final Map<String, Path> secrets = new TreeMap<>();
         private String network = "default";
+        private ResourceLimits resources = ResourceLimits.none();
 
         private Builder(Path contextDir) {
             this.contextDir = Objects.requireNonNull(contextDir, "contextDir");
@@ -191,6 +196,12 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
             return this;
         }
 
+        /** Sets the cgroup limits of RUN steps ({@code --memory}, {@code --cpus}, {@code --pids-limit}). */
+        public Builder resources(ResourceLimits value) {
+            resources = Objects.requireNonNull(value, "resources");
+            return this;
+        }
+
         public Builder network(String value) {
             network = Objects.requireNonNull(value, "network");
             return this;
@@ -202,7 +213,7 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
                     Optional.ofNullable(runtime), Optional.ofNullable(storeRoot),
                     sourceDateEpoch == null ? OptionalLong.empty() : OptionalLong.of(sourceDateEpoch), listener,
                     explainCache, labels, Optional.ofNullable(platform).filter(p -> !p.isEmpty()),
-                    outputs, secrets, network);
+                    outputs, secrets, network, resources);
         }
     }
 }

@@ -101,7 +101,8 @@ final class BuildJob {
             BuildSettings settings = new BuildSettings(DockerfileText.of(name, text), request.listener(), epoch,
                     created, request.runtime().orElse(options.runtime()),
                     CopySources.context(request.contextDir(), request.dockerfile(), options.clock()), scratch,
-                    platform, options.parallelism(), request.explainCache(), request.secrets(), request.network());
+                    platform, options.parallelism(), request.explainCache(), request.secrets(), request.network(),
+                    request.resources());
             BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings));
             BuildExecutor.State state = executor.run();
             return write(state, created, executor.timings(), scratch, epoch);

@@ -13,7 +13,8 @@ import java.util.OptionalLong;
 record BuildSettings(DockerfileText source, ProgressListener listener, OptionalLong sourceDateEpoch,
                      OffsetDateTime created, String runtime, CopySources context, Path scratch,
                      dev.wharf.builder.plan.Platform platform, int parallelism, boolean explainCache,
-                     java.util.Map<String, Path> secrets, String network) {
+                     java.util.Map<String, Path> secrets, String network,
+                     dev.wharf.builder.sandbox.ResourceLimits resources) {
 
     /** The creation time in nanoseconds since 1970, for files the build creates. */
     long createdNanos() {

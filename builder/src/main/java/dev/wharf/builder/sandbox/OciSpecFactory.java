@@ -83,8 +83,27 @@ public final class OciSpecFactory {
         boolean readOnlyRoot = spec.rootfs().get(0).readOnly();
         return new OciSpec(OCI_VERSION, process, new OciSpec.Root(rootPath, readOnlyRoot), spec.hostname(),
                 mounts(spec), new OciSpec.Linux(namespaces(spec, host), MASKED_PATHS, READONLY_PATHS,
-                "/" + cgroupParent + "/" + containerId,
-                new OciSpec.Resources(List.of(new OciSpec.DeviceRule(false, "rwm")))));
+                cgroupsPath(spec, containerId), resources(spec.resources())));
+    }
+
+    /**
+     * {@code /<parent>/<id>}; with resource limits {@code /<parent>/<id>/ctr}: the run's own cgroup, which wharf
+     * makes with the same limits, encloses the runtime's so its counters survive the container (see
+     * {@link OciRuntimeSandbox}).
+     */
+    private String cgroupsPath(SandboxSpec spec, String containerId) {
+        return "/" + cgroupParent + "/" + containerId + (spec.resources().isEmpty() ? "" : "/ctr");
+    }
+
+    /** containerd's deny-all device rule, and the limits of {@code --memory}, {@code --cpus}, {@code --pids-limit}. */
+    private static OciSpec.Resources resources(ResourceLimits limits) {
+        List<OciSpec.DeviceRule> devices = List.of(new OciSpec.DeviceRule(false, "rwm"));
+        OciSpec.Memory memory = limits.memoryBytes().isEmpty() ? null
+                : new OciSpec.Memory(limits.memoryBytes().getAsLong(), limits.memoryBytes().getAsLong());
+        OciSpec.Cpu cpu = limits.cpus().isEmpty() ? null
+                : new OciSpec.Cpu(limits.cpuQuotaMicros().getAsLong(), ResourceLimits.CPU_PERIOD_MICROS);
+        OciSpec.Pids pids = limits.pids().isEmpty() ? null : new OciSpec.Pids(limits.pids().getAsLong());
+        return new OciSpec.Resources(devices, memory, cpu, pids);
     }
 
     /** The standard mounts every sandbox gets, in containerd's order, {@code /run} removed as BuildKit does. */
