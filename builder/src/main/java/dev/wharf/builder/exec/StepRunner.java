@@ -92,16 +92,17 @@ final class StepRunner {
         if (status.termination() == ExitStatus.Termination.CANCELLED) {
             throw new InterruptedException("build cancelled");
         }
+        // Without an exit code the failure's message keeps this reason, which names the limit.
         if (status.termination() == ExitStatus.Termination.OUT_OF_MEMORY) {
             throw new BuildExecutor.StepFailure("process \"" + String.join(" ", argv) + "\" ran out of memory: "
                     + "the kernel killed it at the memory limit of " + mebibytes(settings.resources()
-                    .memoryBytes().getAsLong()) + " (--memory; exit code " + status.code() + ")", status.code(), null);
+                    .memoryBytes().getAsLong()) + " (--memory; exit code " + status.code() + ")", null, null);
         }
         if (status.termination() == ExitStatus.Termination.PIDS_LIMIT) {
             throw new BuildExecutor.StepFailure("process \"" + String.join(" ", argv) + "\" did not complete "
                     + "successfully: exit code: " + status.code() + "; it reached the pids limit of "
                     + settings.resources().pids().getAsLong() + " processes (--pids-limit), so a fork failed",
-                    status.code(), null);
+                    null, null);
         }
         if (!status.success()) {
             throw new BuildExecutor.StepFailure("process \"" + String.join(" ", argv)
