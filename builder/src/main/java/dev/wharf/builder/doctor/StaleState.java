@@ -9,17 +9,13 @@ import dev.wharf.builder.snapshot.SnapshotException;
 import dev.wharf.builder.snapshot.SnapshotInfo;
 import dev.wharf.builder.snapshot.SnapshotKind;
 import dev.wharf.builder.snapshot.Snapshotter;
+import dev.wharf.layers.layout.StoreUsers;
 import dev.wharf.layers.store.StoreProblem;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -166,17 +162,8 @@ public final class StaleState {
 
     /** A run is alive while its {@code .lock} is held (see the sandbox package's StateDirs). */
     private static boolean runAlive(Path run) {
-        Path lock = run.resolve(".lock");
-        if (!Files.exists(lock)) {
-            return false;
-        }
-        try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.WRITE);
-             FileLock held = channel.tryLock()) {
-            return held == null;
-        } catch (OverlappingFileLockException e) {
-            return true;
-        } catch (NoSuchFileException e) {
-            return false;
+        try {
+            return StoreUsers.isLocked(run.resolve(".lock"));
         } catch (IOException e) {
             return true; // cannot tell: leave it alone
         }

@@ -304,29 +304,19 @@ final class CgroupLimits {
         }
     }
 
-    /** Mount points by v1 controller name, and the v2 mount as {@code unified}, from {@code /proc/self/mountinfo}. */
+    /** Mount points by v1 controller name, and the v2 mount as {@code unified}. */
     private static Map<String, Path> controllerMounts() {
         Map<String, Path> found = new LinkedHashMap<>();
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-                int dash = line.indexOf(" - ");
-                if (dash < 0) {
-                    continue;
-                }
-                String[] after = line.substring(dash + 3).split(" ");
-                Path point = Path.of(line.split(" ")[4].replace("\\040", " "));
-                if (after[0].equals("cgroup2")) {
-                    found.putIfAbsent(V2, point);
-                } else if (after[0].equals("cgroup") && after.length > 2) {
-                    for (String option : after[2].split(",")) {
-                        if (Set.of("memory", "pids", "cpu", "freezer").contains(option)) {
-                            found.putIfAbsent(option, point);
-                        }
+        for (CgroupDirs.CgroupMount mount : CgroupDirs.mounts()) {
+            if (mount.type().equals("cgroup2")) {
+                found.putIfAbsent(V2, mount.point());
+            } else {
+                for (String option : mount.options()) {
+                    if (Set.of("memory", "pids", "cpu", "freezer").contains(option)) {
+                        found.putIfAbsent(option, mount.point());
                     }
                 }
             }
-        } catch (IOException e) {
-            // No cgroup information: create() reports the missing controller.
         }
         return found;
     }

@@ -62,7 +62,7 @@ public final class StoreUsers {
                 if (self != null && marker.equals(self.marker)) {
                     continue;
                 }
-                if (isAlive(marker)) {
+                if (isLocked(marker)) {
                     alive = true;
                 } else {
                     Files.deleteIfExists(marker);
@@ -72,7 +72,11 @@ public final class StoreUsers {
         return alive;
     }
 
-    private static boolean isAlive(Path marker) throws IOException {
+    /**
+     * Whether another channel, in this JVM or another process, holds a lock on {@code marker}: its owner lives. A
+     * missing file is not locked.
+     */
+    public static boolean isLocked(Path marker) throws IOException {
         try (FileChannel channel = FileChannel.open(marker, StandardOpenOption.WRITE);
              FileLock lock = channel.tryLock()) {
             return lock == null;
