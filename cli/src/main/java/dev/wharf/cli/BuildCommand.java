@@ -9,6 +9,7 @@ import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.ProgressListener;
+import dev.wharf.builder.sandbox.ResourceLimits;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,6 +107,17 @@ final class BuildCommand implements Callable<Integer> {
                     + "(type=local,dest=DIR[,tag=TAG]); mode=min (default: the final image's stages) or mode=max "
                     + "(every stage); ignore-error=true makes a failed export a warning; repeatable.")
     List<String> cacheTo = new ArrayList<>();
+    @Option(names = {"-m", "--memory"}, paramLabel = "SIZE",
+            description = "Memory limit of each RUN step, swap included (e.g. 512m, 2g); a step over it fails as out "
+                    + "of memory.")
+    String memory;
+
+    @Option(names = "--cpus", paramLabel = "N", description = "CPU time each RUN step may use, in CPUs (e.g. 0.5).")
+    Double cpus;
+
+    @Option(names = "--pids-limit", paramLabel = "N",
+            description = "Most processes and threads a RUN step may have at once.")
+    Long pidsLimit;
 
     @Option(names = "--explain-cache", description = "Say for each step that runs which input changed since "
             + "its last build.")
@@ -133,6 +145,25 @@ final class BuildCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    /** The cgroup limits of {@code --memory}, {@code --cpus} and {@code --pids-limit}. */
+    private ResourceLimits resourceLimits() {
+        ResourceLimits limits = ResourceLimits.none();
+        if (memory != null) {
+            try {
+                limits = limits.withMemory(ByteSizes.parse(memory));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--memory: " + e.getMessage(), e);
+            }
+        }
+        if (cpus != null) {
+            limits = limits.withCpus(cpus);
+        }
+        if (pidsLimit != null) {
+            limits = limits.withPids(pidsLimit);
+        }
+        return limits;
+    }
 
     /** BuildKit's metadata file keys for an image export. */
     private static String metadata(BuildResult result) {
@@ -230,6 +261,12 @@ final class BuildCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         request.network(network);
+        try {
+            request.resources(resourceLimits());
+        } catch (IllegalArgumentException e) {
+            err.println("wharf build: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
         for (String output : outputs) {
             try {
                 request.output(BuildOutput.parse(output));

@@ -9,6 +9,7 @@ import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.EngineOptions;
+import dev.wharf.builder.sandbox.ResourceLimits;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -121,6 +122,18 @@ public class BuildMojo extends AbstractMojo {
      */
     @Parameter(property = "wharf.network", defaultValue = "default")
     String network;
+
+    /** Memory limit of each RUN step, swap included ({@code 512m}, {@code 2g}), as {@code docker build --memory}. */
+    @Parameter(property = "wharf.memory")
+    String memory;
+
+    /** CPU time each RUN step may use, in CPUs ({@code 0.5}), as {@code docker build --cpus}. */
+    @Parameter(property = "wharf.cpus")
+    Double cpus;
+
+    /** Most processes and threads a RUN step may have at once, as {@code docker build --pids-limit}. */
+    @Parameter(property = "wharf.pidsLimit")
+    Long pidsLimit;
 
     /** Logs, for every step that ran, which of its inputs changed since its last build (why the cache missed). */
     @Parameter(property = "wharf.explainCache", defaultValue = "false")
@@ -266,6 +279,22 @@ public class BuildMojo extends AbstractMojo {
         } catch (IllegalArgumentException e) {
             throw new MojoFailureException(e.getMessage() + "; set <cacheFrom>/<cacheTo> or -Dwharf.cacheFrom/"
                     + "-Dwharf.cacheTo in docker's syntax, e.g. type=registry,ref=registry.example/app:cache", e);
+        }
+        try {
+            ResourceLimits limits = ResourceLimits.none();
+            if (memory != null && !memory.isBlank()) {
+                limits = limits.withMemory(ResourceLimits.parseSize(memory));
+            }
+            if (cpus != null) {
+                limits = limits.withCpus(cpus);
+            }
+            if (pidsLimit != null) {
+                limits = limits.withPids(pidsLimit);
+            }
+            b.resources(limits);
+        } catch (IllegalArgumentException e) {
+            throw new MojoFailureException("RUN resource limits (<memory>, <cpus>, <pidsLimit>): " + e.getMessage(),
+                    e);
         }
         try {
             OptionalLong epoch = sourceDateEpoch != null ? OptionalLong.of(sourceDateEpoch)

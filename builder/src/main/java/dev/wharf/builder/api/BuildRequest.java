@@ -1,5 +1,6 @@
 package dev.wharf.builder.api;
 
+import dev.wharf.builder.sandbox.ResourceLimits;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -50,6 +51,7 @@ import java.util.TreeMap;
  *                        {@code --mount=type=ssh,id=ID} ({@code default} when no id); never in a layer or cache key
  * @param seccomp         filter RUN steps' system calls with Docker's default seccomp profile (the default);
  *                        false is {@code --security-opt seccomp=unconfined}
+ * @param resources       cgroup limits of every RUN step: {@code --memory}, {@code --cpus}, {@code --pids-limit}
  */
 public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<String> dockerfileText,
                            Map<String, String> buildArgs, Optional<String> target, List<String> tags,
@@ -58,7 +60,7 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
                            boolean explainCache, Map<String, String> labels, Optional<String> platform,
                            List<BuildOutput> outputs, Map<String, Path> secrets, String network,
                            boolean pull, List<CacheSource> cacheFrom, List<CacheDestination> cacheTo,
-                           Map<String, Path> ssh, boolean seccomp) {
+                           Map<String, Path> ssh, boolean seccomp, ResourceLimits resources) {
 
     public BuildRequest {
         Objects.requireNonNull(contextDir, "contextDir");
@@ -82,6 +84,7 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
         }
         cacheFrom = List.copyOf(cacheFrom);
         cacheTo = List.copyOf(cacheTo);
+        Objects.requireNonNull(resources, "resources");
     }
 
     /** A builder for a build of the context directory {@code contextDir}. */
@@ -119,6 +122,7 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
         private final List<CacheDestination> cacheTo = new ArrayList<>();
         private final Map<String, Path> ssh = new TreeMap<>();
         private boolean seccomp = true;
+        private ResourceLimits resources = ResourceLimits.none();
 
         private Builder(Path contextDir) {
             this.contextDir = Objects.requireNonNull(contextDir, "contextDir");
@@ -209,6 +213,12 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
             return this;
         }
 
+        /** Sets the cgroup limits of RUN steps ({@code --memory}, {@code --cpus}, {@code --pids-limit}). */
+        public Builder resources(ResourceLimits value) {
+            resources = Objects.requireNonNull(value, "resources");
+            return this;
+        }
+
         public Builder network(String value) {
             network = Objects.requireNonNull(value, "network");
             return this;
@@ -248,7 +258,7 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
                     Optional.ofNullable(runtime), Optional.ofNullable(storeRoot),
                     sourceDateEpoch == null ? OptionalLong.empty() : OptionalLong.of(sourceDateEpoch), listener,
                     explainCache, labels, Optional.ofNullable(platform).filter(p -> !p.isEmpty()),
-                    outputs, secrets, network, pull, cacheFrom, cacheTo, ssh, seccomp);
+                    outputs, secrets, network, pull, cacheFrom, cacheTo, ssh, seccomp, resources);
         }
     }
 }

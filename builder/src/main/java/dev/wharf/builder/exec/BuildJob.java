@@ -117,7 +117,7 @@ final class BuildJob {
                     created, request.runtime().orElse(options.runtime()),
                     CopySources.context(request.contextDir(), request.dockerfile(), options.clock()), scratch,
                     platform, options.parallelism(), request.explainCache(), request.secrets(), request.network(),
-                    request.ssh(), request.seccomp(), images, imports);
+                    request.ssh(), request.seccomp(), request.resources(), images, imports);
             BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings),
                     steps);
             BuildExecutor.State state = executor.run();
