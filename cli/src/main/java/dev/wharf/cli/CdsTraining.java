@@ -39,7 +39,9 @@ public final class CdsTraining {
             for (int i = 0; i < 2; i++) {
                 run(sink, "build", "--root", root, "--progress", "plain", "-t", "cds:latest", context.toString());
             }
-            run(sink, "build", "--root", root, "--progress", "quiet", "-t", "cds:latest", context.toString());
+            for (String progress : new String[] {"quiet", "tty", "rawjson"}) {
+                run(sink, "build", "--root", root, "--progress", progress, "-t", "cds:latest", context.toString());
+            }
             run(sink, "images", "--root", root);
             run(sink, "inspect", "--root", root, "cds:latest");
         } finally {
