@@ -31,7 +31,10 @@ import picocli.CommandLine.Spec;
         exitCodeList = {"0:the image was built", "1:the build failed", "2:usage error"},
         footerHeading = "%nExamples:%n",
         footer = {"  wharf build -t hello testdata/examples/hello",
-            "  wharf build -f docker/Dockerfile --build-arg VERSION=1.2 --target runtime -t app:1.2 ."})
+            "  wharf build -f docker/Dockerfile --build-arg VERSION=1.2 --target runtime -t app:1.2 .",
+            "  wharf build --progress=plain --no-cache -t app .",
+            "  wharf build --progress=rawjson . 2> progress.jsonl",
+            "  wharf build -o type=oci,dest=out/ --iidfile id.txt ."})
 final class BuildCommand implements Callable<Integer> {
     @Option(names = {"-f", "--file"}, paramLabel = "FILE",
             description = "The Dockerfile (default: CONTEXT/Dockerfile).")

@@ -11,7 +11,10 @@ import picocli.CommandLine.Option;
 
 /** {@code wharf images}: lists the named images of the local store. */
 @Command(name = "images", mixinStandardHelpOptions = true, description = "List the images of the local store.",
-        footerHeading = "%nExamples:%n", footer = "  wharf images")
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:listed", "1:the store could not be read", "2:usage error"},
+        footerHeading = "%nExamples:%n",
+        footer = {"  wharf images", "  wharf images --root /var/lib/wharf", "  wharf images | grep hello"})
 final class ImagesCommand extends StoreCommand {
     @Option(names = "--runtime", paramLabel = "RUNTIME", hidden = true,
             description = "Accepted for compatibility; listing images runs nothing.")

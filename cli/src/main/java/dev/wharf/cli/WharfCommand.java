@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
         footerHeading = "%nExamples:%n",
         footer = {"  wharf import rootfs.tar busybox:latest", "  wharf load -i busybox.tar",
             "  wharf build -t hello testdata/examples/hello", "  wharf run hello", "  wharf inspect hello",
-            "  wharf save hello -o hello.tar", "  wharf rmi hello && wharf prune", "  wharf parse --dump Dockerfile"})
+            "  wharf save hello -o hello.tar", "  wharf rmi hello && wharf prune", "  wharf parse --dump Dockerfile",
+            "  source <(wharf completion bash)"})
 public final class WharfCommand implements Runnable {
 
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
