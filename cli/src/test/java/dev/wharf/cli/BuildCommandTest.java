@@ -69,6 +69,7 @@ class BuildCommandTest {
         assertTrue(built.err().contains("#1 [base 1/1] FROM busybox:latest"), built.err());
         assertTrue(built.err().contains("#6 [stage-1 5/8] COPY --chmod=0755 hello.sh /app/hello.sh"), built.err());
         assertTrue(built.err().matches("(?s).*#7 DONE \\d+\\.\\ds.*"), built.err());
+        assertTrue(built.err().matches("(?s).*#7 exporting layer \\d+(\\.\\d+)?[kM]?B done\n.*"), built.err());
         String id = built.out().strip();
         assertTrue(id.matches("sha256:[0-9a-f]{64}"), built.out());
 

@@ -236,7 +236,7 @@ final class BuildExecutor {
             } else {
                 runner.workdir(step, mounts);
             }
-            Optional<LayerBlob> layer = differ.diff(key, mounts, writer);
+            Optional<LayerBlob> layer = differ.diff(key, mounts, writer, listener, number);
             List<LayerBlob> layers = new ArrayList<>(state.layers());
             if (layer.isPresent()) {
                 layers.add(layer.get());
