@@ -9,6 +9,7 @@
 #   java -jar     plain `java -jar cli/target/wharf.jar`, no flags (the state before the start-up work)
 #   no archive    ./wharf with WHARF_CDS=off: its start flags without the class-data archive
 #   archive       ./wharf as shipped: start flags and the AppCDS archive cli/target/wharf.jsa made at package time
+#   baseline      with BASELINE_JAR=path/to/wharf.jar: `java -jar` of another build (e.g. before a change)
 # Each round runs every case once, in a rotating order, so drift in the machine's load hits all of them alike.
 # User+system CPU seconds are reported too: on a shared machine they move less with the load than wall time.
 # Needs root (the first, uncached build runs RUN in the sandbox), busybox-static, and a packaged jar
@@ -47,6 +48,8 @@ fi
 declare -A wall cpu
 cases=(version-jar version-noarchive version-archive build-jar build-noarchive build-archive)
 $docker_ok && cases+=(build-docker)
+baseline=${BASELINE_JAR:-}
+[ -z "$baseline" ] || cases+=(version-baseline build-baseline)
 run_case() {
     case $1 in
         version-jar) java -jar "$jar" version ;;
@@ -55,10 +58,12 @@ run_case() {
         build-jar) java -jar "$jar" build --progress quiet -t hello "$context" ;;
         build-noarchive) WHARF_CDS=off "$repo/wharf" build --progress quiet -t hello "$context" ;;
         build-archive) "$repo/wharf" build --progress quiet -t hello "$context" ;;
+        version-baseline) java -jar "$baseline" version ;;
+        build-baseline) java -jar "$baseline" build --progress quiet -t hello "$context" ;;
         build-docker) DOCKER_BUILDKIT=1 "$peers" docker build -q --network none -t wharf-startup-hello "$context" ;;
     esac
 }
-export jar repo context peers
+export jar repo context peers baseline
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for ((round = 0; round < N; round++)); do
     count=${#cases[@]}
@@ -86,8 +91,10 @@ out=$results/startup-$(date +%F).md
     echo "\`docker build\` is \`DOCKER_BUILDKIT=1 docker build -q\` of the same context on the peers' dockerd"
     echo "(client start included, daemon already running; its CPU column is the client's only)."
     echo
-    echo "| case | java -jar | ./wharf, no archive | ./wharf with archive | docker build | archive vs java -jar |"
-    echo "|---|---|---|---|---|---|"
+    [ -z "$baseline" ] || echo "Baseline: \`java -jar $baseline\`."
+    echo
+    echo "| case | baseline | java -jar | ./wharf, no archive | ./wharf with archive | docker build | archive vs java -jar |"
+    echo "|---|---|---|---|---|---|---|"
     for what in version build; do
         j=$(echo "${wall[$what-jar]}" | median); n=$(echo "${wall[$what-noarchive]}" | median)
         a=$(echo "${wall[$what-archive]}" | median)
@@ -98,6 +105,8 @@ out=$results/startup-$(date +%F).md
             dw=$(echo "${wall[build-docker]}" | median); dc=$(echo "${cpu[build-docker]}" | median)
             d="$dw ($dc); wharf/docker $(ratio "$a" "$dw")"
         fi
-        echo "| $what | $j ($jc) | $n ($nc) | $a ($ac) | $d | $(ratio "$a" "$j") |"
+        b="n/a"
+        [ -z "$baseline" ] || b="$(echo "${wall[$what-baseline]}" | median) ($(echo "${cpu[$what-baseline]}" | median))"
+        echo "| $what | $b | $j ($jc) | $n ($nc) | $a ($ac) | $d | $(ratio "$a" "$j") |"
     done
 } | tee "$out"
