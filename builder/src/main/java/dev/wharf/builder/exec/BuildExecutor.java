@@ -145,7 +145,8 @@ final class BuildExecutor {
         String text = settings.source().text(step.range());
         int line = step.range().start().line();
         int number = counter.incrementAndGet();
-        listener.onEvent(new BuildEvent.StepStarted(number, stage.displayName(), index + 2, count, text));
+        listener.onEvent(new BuildEvent.StepStarted(number, stage.displayName(), index + 2, count,
+                StepNames.of(step.instruction(), text)));
         long start = System.nanoTime();
         try {
             if (Thread.interrupted()) {
