@@ -1,6 +1,7 @@
 package dev.wharf.cli;
 
 import java.io.PrintWriter;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -82,7 +83,10 @@ public final class WharfCommand implements Runnable {
                 return commandLine(out, err, single ? Set.of(arg) : SUBCOMMANDS.keySet());
             }
         }
-        return commandLine(out, err);
+        // wharf --version needs no subcommand; everything else without one (--help, nothing) lists them all.
+        boolean versionOnly = args.length > 0 && Arrays.stream(args)
+                .allMatch(a -> a.equals("--version") || a.equals("-V") || a.equals("--debug"));
+        return versionOnly ? commandLine(out, err, Set.of()) : commandLine(out, err);
     }
 
     private static CommandLine commandLine(PrintWriter out, PrintWriter err, Set<String> names) {

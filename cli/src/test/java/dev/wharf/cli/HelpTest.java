@@ -52,6 +52,9 @@ class HelpTest {
     void aNamedCommand_runsWithOnlyItsOwnModel_andUnknownOnesStillGetSuggestions() {
         assertEquals(1, WharfCommand.forArgs(new String[] {"--debug", "version"}, new PrintWriter(new StringWriter()),
                 new PrintWriter(new StringWriter())).getSubcommands().size());
+        assertEquals(0, WharfCommand.forArgs(new String[] {"--version"}, new PrintWriter(new StringWriter()),
+                new PrintWriter(new StringWriter())).getSubcommands().size());
+        assertTrue(run("--version").startsWith("wharf "), "--version still prints the version");
         StringWriter err = new StringWriter();
         int code = Main.run(new String[] {"biuld"}, new PrintWriter(new StringWriter()), new PrintWriter(err, true));
         assertEquals(2, code);
