@@ -205,7 +205,10 @@ final class BuildCommand implements Callable<Integer> {
             }
         }
         // Progress and error display: the printer --progress selects, the failed step's output, the source lines.
-        ProgressMode shown = mode.get().resolve(System.console() != null, System.getenv());
+        boolean terminal = mode.get() == ProgressMode.AUTO && (System.console() != null
+                || (ProgressMode.AUTO.resolve(true, System.getenv()) == ProgressMode.TTY
+                        && TerminalSize.stderrIsTerminal()));
+        ProgressMode shown = mode.get().resolve(terminal, System.getenv());
         try (BuildEngine engine = BuildEngine.create(store.engineOptions());
              BuildProgress display = BuildProgress.open(shown, err, System.getenv())) {
             CompletableFuture<BuildResult> future = engine.build(request.listener(display).build());

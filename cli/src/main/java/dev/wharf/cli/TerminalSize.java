@@ -35,6 +35,24 @@ record TerminalSize(int columns, int rows) {
         return new TerminalSize(columns, rows);
     }
 
+    /**
+     * Whether standard error is a terminal. {@link System#console()} answers for standard input and output only, so
+     * {@code wharf build . > id.txt} in a terminal would lose the live view; BuildKit looks at standard error. Asks
+     * {@code test -t 2} with this process's standard error inherited (only when a terminal is plausible).
+     */
+    static boolean stderrIsTerminal() {
+        try {
+            Process test = new ProcessBuilder("sh", "-c", "test -t 2").redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return test.waitFor(2, TimeUnit.SECONDS) && test.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     private static int[] stty() {
         try {
             Process stty = new ProcessBuilder("sh", "-c", "stty size < /dev/tty")
