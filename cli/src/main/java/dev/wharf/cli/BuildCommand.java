@@ -63,6 +63,10 @@ final class BuildCommand implements Callable<Integer> {
                     + "SolveStatus JSON object per line, quiet only the image id.")
     String progress;
 
+    @Option(names = {"-q", "--quiet"}, description = "Print nothing but the image id: --progress quiet, as docker "
+            + "build -q.")
+    boolean quiet;
+
     @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Add a label to the image (repeatable).")
     List<String> labels = new ArrayList<>();
 
@@ -130,7 +134,7 @@ final class BuildCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Optional<ProgressMode> mode = ProgressMode.parse(progress);
+        Optional<ProgressMode> mode = quiet ? Optional.of(ProgressMode.QUIET) : ProgressMode.parse(progress);
         if (mode.isEmpty()) {
             err.println("wharf build: --progress must be auto, tty, plain, rawjson or quiet, not " + progress);
             return ExitCodes.USAGE;

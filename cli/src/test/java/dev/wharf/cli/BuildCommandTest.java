@@ -130,6 +130,9 @@ class BuildCommandTest {
         Outcome quiet = wharf("build", "--root", root(), "--progress", "quiet", context.toString());
         assertEquals("", quiet.err());
         assertEquals(built.out(), quiet.out());
+        Outcome q = wharf("build", "--root", root(), "-q", context.toString());
+        assertEquals("", q.err());
+        assertEquals(built.out(), q.out());
     }
 
     @Test
