@@ -10,11 +10,13 @@ import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.ProgressListener;
 import dev.wharf.builder.sandbox.ResourceLimits;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -34,7 +36,10 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nExamples:%n",
         footer = {"  wharf build -t hello testdata/examples/hello",
             "  wharf build -f docker/Dockerfile --build-arg VERSION=1.2 --target runtime -t app:1.2 .",
-            "  wharf build --pull --push -t localhost:5000/team/app:1.2 ."})
+            "  wharf build --pull --push -t localhost:5000/team/app:1.2 .",
+            "  wharf build --progress=plain --no-cache -t app .",
+            "  wharf build --progress=rawjson . 2> progress.jsonl",
+            "  wharf build -o type=oci,dest=out/ --iidfile id.txt ."})
 final class BuildCommand implements Callable<Integer> {
     @Option(names = {"-f", "--file"}, paramLabel = "FILE",
             description = "The Dockerfile (default: CONTEXT/Dockerfile).")
@@ -58,8 +63,14 @@ final class BuildCommand implements Callable<Integer> {
     List<String> noCacheFilter = new ArrayList<>();
 
     @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
-            description = "auto, plain or quiet (default: ${DEFAULT-VALUE}; auto prints plain).")
+            description = "auto, tty, plain, rawjson or quiet (default: ${DEFAULT-VALUE}: tty on a terminal, "
+                    + "else plain). tty redraws a compact live view, plain prints #N lines, rawjson one BuildKit "
+                    + "SolveStatus JSON object per line, quiet only the image id.")
     String progress;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print nothing but the image id: --progress quiet, as docker "
+            + "build -q.")
+    boolean quiet;
 
     @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Add a label to the image (repeatable).")
     List<String> labels = new ArrayList<>();
@@ -177,12 +188,22 @@ final class BuildCommand implements Callable<Integer> {
                 + "\"\n}\n";
     }
 
+    /** The Dockerfile's text for the error report, when it can be read. */
+    private Optional<String> dockerfileText() {
+        try {
+            return Optional.of(Files.readString(file != null ? file : context.resolve("Dockerfile")));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (!List.of("auto", "plain", "quiet").contains(progress)) {
-            err.println("wharf build: --progress must be auto, plain or quiet, not " + progress);
+        Optional<ProgressMode> mode = quiet ? Optional.of(ProgressMode.QUIET) : ProgressMode.parse(progress);
+        if (mode.isEmpty()) {
+            err.println("wharf build: --progress must be auto, tty, plain, rawjson or quiet, not " + progress);
             return ExitCodes.USAGE;
         }
         if (!Files.isDirectory(context)) {
@@ -192,8 +213,7 @@ final class BuildCommand implements Callable<Integer> {
         BuildRequest.Builder request = BuildRequest.builder(context.toAbsolutePath())
                 .noCache(noCache)
                 .pull(pull)
-                .explainCache(explainCache)
-                .listener(progress.equals("quiet") ? ProgressListener.none() : new PlainProgress(err));
+                .explainCache(explainCache);
         if (file != null) {
             request.dockerfile(file.toAbsolutePath());
         }
@@ -294,13 +314,20 @@ final class BuildCommand implements Callable<Integer> {
                 request.buildArg(arg, System.getenv(arg));
             }
         }
-        try (BuildEngine engine = BuildEngine.create(store.engineOptions().withRegistry(registry.settings()))) {
-            CompletableFuture<BuildResult> future = engine.build(request.build());
+        // Progress and error display: the printer --progress selects, the failed step's output, the source lines.
+        boolean terminal = mode.get() == ProgressMode.AUTO && (System.console() != null
+                || (ProgressMode.AUTO.resolve(true, System.getenv()) == ProgressMode.TTY
+                        && TerminalSize.stderrIsTerminal()));
+        ProgressMode shown = mode.get().resolve(terminal, System.getenv());
+        try (BuildEngine engine = BuildEngine.create(store.engineOptions().withRegistry(registry.settings()));
+             BuildProgress display = BuildProgress.open(shown, err, System.getenv())) {
+            CompletableFuture<BuildResult> future = engine.build(request.listener(display).build());
             Thread cancel = new Thread(() -> future.cancel(true));
             Runtime.getRuntime().addShutdownHook(cancel);
             try {
                 BuildResult result = future.get();
-                if (!progress.equals("quiet")) {
+                display.close();
+                if (shown == ProgressMode.PLAIN || shown == ProgressMode.TTY) {
                     err.println("writing image " + result.imageId() + " done");
                     for (String tag : result.tags()) {
                         err.println("naming to " + tag + " done");
@@ -317,9 +344,10 @@ final class BuildCommand implements Callable<Integer> {
                 out.flush();
                 return ExitCodes.OK;
             } catch (ExecutionException e) {
+                display.close();
                 Throwable cause = e.getCause();
                 if (cause instanceof BuildFailedException failed) {
-                    err.println("ERROR: " + failed.getMessage());
+                    new BuildErrorReport(err).print(failed, display.failedStep(), dockerfileText());
                 } else if (cause instanceof EngineException engineError) {
                     err.println("wharf build: " + engineError.getMessage());
                 } else {
@@ -327,6 +355,7 @@ final class BuildCommand implements Callable<Integer> {
                 }
                 return ExitCodes.FAILED;
             } catch (CancellationException e) {
+                display.close();
                 err.println("wharf build: cancelled");
                 return ExitCodes.FAILED;
             } finally {

@@ -10,9 +10,9 @@ import java.util.Set;
 
 /**
  * Prints build progress like BuildKit's {@code --progress=plain}: {@code #N [stage k/n] INSTRUCTION},
- * {@code #N CACHED}, log lines as {@code #N 0.123 line}, {@code #N DONE 0.3s} and {@code #N ERROR: ...};
- * {@code #N [internal] load metadata for REF} and pulled or pushed blobs as {@code #N sha256:... 3.40MB / 3.40MB
- * 0.3s done}.
+ * {@code #N CACHED}, log lines as {@code #N 0.123 line}, finished transfers as {@code #N exporting layer 1.2MB done},
+ * {@code #N DONE 0.3s} and {@code #N ERROR: ...}; {@code #N [internal] load metadata for REF} and pulled or pushed
+ * blobs as {@code #N sha256:... 3.40MB / 3.40MB 0.3s done}.
  * Thread-safe: lines of one event are printed together.
  */
 final class PlainProgress implements ProgressListener {
@@ -52,6 +52,9 @@ final class PlainProgress implements ProgressListener {
             for (String reason : m.reasons()) {
                 out.println("#" + m.step() + " cache miss: " + reason);
             }
+        } else if (event instanceof BuildEvent.Transfer t && t.completed()) {
+            // BuildKit's plain printer shows a finished status as "#N ID SIZE done".
+            out.println("#" + t.step() + " " + t.id() + " " + ByteSizes.human(t.current()) + " done");
         } else if (event instanceof BuildEvent.Warning w) {
             out.println("WARNING: " + w.message());
         }

@@ -69,6 +69,7 @@ class BuildCommandTest {
         assertTrue(built.err().contains("#1 [base 1/1] FROM busybox:latest"), built.err());
         assertTrue(built.err().contains("#6 [stage-1 5/8] COPY --chmod=0755 hello.sh /app/hello.sh"), built.err());
         assertTrue(built.err().matches("(?s).*#7 DONE \\d+\\.\\ds.*"), built.err());
+        assertTrue(built.err().matches("(?s).*#7 exporting layer \\d+(\\.\\d+)?[kM]?B done\n.*"), built.err());
         String id = built.out().strip();
         assertTrue(id.matches("sha256:[0-9a-f]{64}"), built.out());
 
@@ -105,9 +106,33 @@ class BuildCommandTest {
         Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nRUN echo oops >&2; exit 3\n");
         Outcome built = wharf("build", "--root", root(), context.toString());
         assertEquals(1, built.exitCode(), built.err());
-        assertTrue(built.err().contains("#2 0."), built.err());
+        assertTrue(built.err().matches("(?s).*#2 \\d+\\.\\d{3} oops\n.*"), built.err());
         assertTrue(built.err().contains("ERROR: RUN echo oops >&2; exit 3 failed with exit code 3 at Dockerfile:2"),
                 built.err());
+        // BuildKit's error layout: the step's output tail between rules, then the marked Dockerfile lines.
+        assertTrue(built.err().matches("(?s).*------\n > \\[stage-0 2/2\\] RUN echo oops >&2; exit 3:\n"
+                + "\\d+\\.\\d{3} oops\n------\nDockerfile:2\n-{20}\n   1 \\|     FROM busybox:latest\n"
+                + "   2 \\| >>> RUN echo oops >&2; exit 3\n.*"), built.err());
+        assertTrue(!built.err().contains("at dev.wharf"), "no stack trace: " + built.err());
+    }
+
+    @Test
+    void rawjsonProgress_printsOneSolveStatusPerLine_andQuietOnlyTheId() throws IOException {
+        Path context = Files.createDirectories(dir.resolve("json"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nRUN echo made\n");
+        Outcome built = wharf("build", "--root", root(), "--progress", "rawjson", context.toString());
+        assertEquals(0, built.exitCode(), built.err());
+        for (String line : built.err().lines().toList()) {
+            assertTrue(line.startsWith("{\"vertexes\":") || line.startsWith("{\"logs\":")
+                    || line.startsWith("{\"statuses\":") || line.startsWith("{\"warnings\":"), line);
+        }
+        assertTrue(built.err().contains("\"name\":\"[stage-0 2/2] RUN echo made\""), built.err());
+        Outcome quiet = wharf("build", "--root", root(), "--progress", "quiet", context.toString());
+        assertEquals("", quiet.err());
+        assertEquals(built.out(), quiet.out());
+        Outcome q = wharf("build", "--root", root(), "-q", context.toString());
+        assertEquals("", q.err());
+        assertEquals(built.out(), q.out());
     }
 
     @Test

@@ -70,6 +70,20 @@ public sealed interface BuildEvent {
         }
     }
 
+    /**
+     * Byte progress of one transfer of a step (a layer compressed, a blob pulled or pushed), BuildKit's
+     * {@code VertexStatus}: sent as it advances, the last time with {@code completed} set.
+     *
+     * @param id      what moves, e.g. {@code sha256:3f57d9401f8d} or {@code compressing layer}
+     * @param current bytes done so far
+     * @param total   bytes in all, 0 when unknown
+     */
+    record Transfer(int step, String id, long current, long total, boolean completed) implements BuildEvent {
+        public Transfer {
+            Objects.requireNonNull(id, "id");
+        }
+    }
+
     /** A warning about the Dockerfile or the build, e.g. an unused build arg. */
     record Warning(String message) implements BuildEvent {
         public Warning {

@@ -158,7 +158,8 @@ final class BuildExecutor {
         String text = settings.source().text(step.range());
         int line = step.range().start().line();
         int number = counter.incrementAndGet();
-        listener.onEvent(new BuildEvent.StepStarted(number, stage.displayName(), index + 2, count, text));
+        listener.onEvent(new BuildEvent.StepStarted(number, stage.displayName(), index + 2, count,
+                StepNames.of(step.instruction(), text)));
         long start = System.nanoTime();
         try {
             if (Thread.interrupted()) {
@@ -252,7 +253,7 @@ final class BuildExecutor {
             } else {
                 runner.workdir(step, mounts);
             }
-            Optional<LayerBlob> layer = differ.diff(key, mounts, writer);
+            Optional<LayerBlob> layer = differ.diff(key, mounts, writer, listener, number);
             List<LayerBlob> layers = new ArrayList<>(state.layers());
             if (layer.isPresent()) {
                 layers.add(layer.get());
