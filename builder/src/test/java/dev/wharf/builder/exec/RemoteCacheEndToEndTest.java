@@ -108,7 +108,7 @@ class RemoteCacheEndToEndTest {
         return result.steps().stream().filter(s -> !s.cached()).map(BuildResult.StepTiming::name).toList();
     }
 
-    private void assertFullyCachedCopy(BuildResult a, BuildResult b, List<BuildEvent> events) {
+    private void assertFullyCachedCopy(BuildResult a, BuildResult b, List<BuildEvent> events, Path storeOfB) {
         assertEquals(List.of(), executed(b), "every step of B is a cache hit: " + b.steps());
         long fromSteps = b.steps().stream().filter(s -> s.name().startsWith("FROM ")).count();
         assertEquals(b.steps().size() - fromSteps, events.stream().filter(e -> e instanceof BuildEvent.StepCached)
@@ -116,6 +116,7 @@ class RemoteCacheEndToEndTest {
         assertEquals(a.layers(), b.layers(), "the layers come from the cache, not from running the steps again");
         assertEquals(a.imageDigest(), b.imageDigest());
         assertEquals(List.of(), warnings(events));
+        assertFalse(Files.exists(storeOfB.resolve("state/sandbox")), "no sandbox was ever started for B's store");
     }
 
     @Test
@@ -127,7 +128,8 @@ class RemoteCacheEndToEndTest {
             List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
             BuildResult b = build(request(storeB, SINGLE, events).cacheFrom(CacheSource.parse("type=registry,ref="
                     + ref)));
-            assertFullyCachedCopy(a, b, events);
+            assertTrue(Files.exists(storeA.resolve("state/sandbox")), "A ran its RUN steps in a sandbox");
+            assertFullyCachedCopy(a, b, events, storeB);
             LocalStore store = LocalStore.open(storeB);
             for (BuildResult.Layer layer : b.layers()) {
                 assertTrue(store.blobs().exists(Digest.parse(layer.digest())), "the image's layers were fetched");
@@ -146,7 +148,7 @@ class RemoteCacheEndToEndTest {
         assertTrue(Files.isRegularFile(dir.resolve("index.json")) && Files.isRegularFile(dir.resolve("oci-layout")));
         List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
         BuildResult b = build(request(storeB, SINGLE, events).cacheFrom(CacheSource.parse("type=local,src=" + dir)));
-        assertFullyCachedCopy(a, b, events);
+        assertFullyCachedCopy(a, b, events, storeB);
     }
 
     @Test
@@ -178,7 +180,7 @@ class RemoteCacheEndToEndTest {
         copyBase(storeD);
         List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
         BuildResult fromMax = build(request(storeD, MULTI, events).cacheFrom(CacheSource.local(max)));
-        assertFullyCachedCopy(a, fromMax, events);
+        assertFullyCachedCopy(a, fromMax, events, storeD);
     }
 
     /** Imports the same base image as stores A and B into {@code store}. */
