@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
         exitCodeList = {"0:the image was built", "1:the build failed", "2:usage error"},
         footerHeading = "%nExamples:%n",
         footer = {"  wharf build -t hello testdata/examples/hello",
-            "  wharf build -f docker/Dockerfile --build-arg VERSION=1.2 --target runtime -t app:1.2 ."})
+            "  wharf build -f docker/Dockerfile --build-arg VERSION=1.2 --target runtime -t app:1.2 .",
+            "  wharf build --pull --push -t localhost:5000/team/app:1.2 ."})
 final class BuildCommand implements Callable<Integer> {
     @Option(names = {"-f", "--file"}, paramLabel = "FILE",
             description = "The Dockerfile (default: CONTEXT/Dockerfile).")
@@ -71,7 +72,8 @@ final class BuildCommand implements Callable<Integer> {
     Path metadataFile;
 
     @Option(names = {"-o", "--output"}, paramLabel = "type=TYPE,dest=PATH",
-            description = "Where the result goes: type=image (tag it, the default), type=oci,dest=DIR (an OCI "
+            description = "Where the result goes: type=image (tag it, the default; name=NAME, push=true pushes), "
+                    + "type=registry (push; short for type=image,push=true), type=oci,dest=DIR (an OCI "
                     + "layout), type=docker,dest=FILE (a docker load tarball), type=local,dest=DIR or "
                     + "type=tar,dest=FILE (the root filesystem); repeatable.")
     List<String> outputs = new ArrayList<>();
@@ -103,8 +105,19 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--iidfile", paramLabel = "FILE", description = "Write the image id to FILE.")
     Path iidFile;
 
+    @Option(names = "--pull", description = "Look up every base image in its registry again, even when the store "
+            + "has its tag.")
+    boolean pull;
+
+    @Option(names = "--push", description = "Push the image to the registries of its tags (short for "
+            + "--output=type=registry).")
+    boolean push;
+
     @Mixin
     StoreOptions store;
+
+    @Mixin
+    RegistryFlags registry;
 
     @Parameters(index = "0", paramLabel = "CONTEXT", description = "The build context directory.")
     Path context;
@@ -138,6 +151,7 @@ final class BuildCommand implements Callable<Integer> {
         }
         BuildRequest.Builder request = BuildRequest.builder(context.toAbsolutePath())
                 .noCache(noCache)
+                .pull(pull)
                 .explainCache(explainCache)
                 .listener(progress.equals("quiet") ? ProgressListener.none() : new PlainProgress(err));
         if (file != null) {
@@ -193,6 +207,9 @@ final class BuildCommand implements Callable<Integer> {
                 return ExitCodes.USAGE;
             }
         }
+        if (push) {
+            request.output(BuildOutput.parse("type=registry"));
+        }
         try {
             cacheFrom.forEach(value -> request.cacheFrom(CacheSource.parse(value)));
             cacheTo.forEach(value -> request.cacheTo(CacheDestination.parse(value)));
@@ -209,7 +226,7 @@ final class BuildCommand implements Callable<Integer> {
                 request.buildArg(arg, System.getenv(arg));
             }
         }
-        try (BuildEngine engine = BuildEngine.create(store.engineOptions())) {
+        try (BuildEngine engine = BuildEngine.create(store.engineOptions().withRegistry(registry.settings()))) {
             CompletableFuture<BuildResult> future = engine.build(request.build());
             Thread cancel = new Thread(() -> future.cancel(true));
             Runtime.getRuntime().addShutdownHook(cancel);

@@ -23,14 +23,27 @@ final class ByteSizes {
 
     /** {@code bytes} in decimal units with at most four significant digits, e.g. {@code 1.235MB}. */
     static String human(long bytes) {
+        return decimal(bytes, (size, unit) ->
+                new BigDecimal(size).round(new MathContext(4)).stripTrailingZeros().toPlainString() + unit);
+    }
+
+    /**
+     * {@code bytes} in decimal units with two decimals, e.g. {@code 3.40MB}: BuildKit's plain progress
+     * ({@code progressui}'s {@code %.2f} of a go-units {@code Bytes}).
+     */
+    static String buildKit(long bytes) {
+        return decimal(bytes, (size, unit) -> String.format(Locale.ROOT, "%.2f%s", size, unit));
+    }
+
+    /** Scales {@code bytes} down by 1000 until below 1000 (go-units' decimal steps) and formats size and unit. */
+    private static String decimal(long bytes, java.util.function.BiFunction<Double, String, String> format) {
         double size = bytes;
         int unit = 0;
         while (size >= 1000 && unit < DECIMAL_UNITS.length - 1) {
             size /= 1000;
             unit++;
         }
-        BigDecimal rounded = new BigDecimal(size).round(new MathContext(4)).stripTrailingZeros();
-        return rounded.toPlainString() + DECIMAL_UNITS[unit];
+        return format.apply(size, DECIMAL_UNITS[unit]);
     }
 
     /**

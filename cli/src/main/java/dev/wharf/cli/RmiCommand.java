@@ -73,7 +73,7 @@ final class RmiCommand implements Callable<Integer> {
     /** Removes what {@code reference} stands for; returns the names removed. */
     private List<String> remove(LocalStore local, ImageLookup lookup, String reference)
             throws CommandException, LayerException {
-        Optional<ImageName> name = parse(reference);
+        Optional<ImageName> name = lookup.storedName(reference);
         if (name.isPresent() && local.images().untag(name.get())) {
             return List.of(name.get().toString());
         }

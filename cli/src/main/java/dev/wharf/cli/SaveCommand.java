@@ -79,10 +79,12 @@ final class SaveCommand implements Callable<Integer> {
         }
         try {
             LocalStore local = LocalStore.open(store.resolve());
-            for (ImageName name : names) {
-                if (local.images().resolve(name).isEmpty()) {
-                    throw new CommandException("No such image: " + name);
-                }
+            ImageLookup lookup = new ImageLookup(local);
+            for (int i = 0; i < names.size(); i++) {
+                // A familiar name saves a pulled image under its stored full name (alpine: docker.io/library/...).
+                String written = images.get(i);
+                names.set(i, lookup.storedName(written).orElseThrow(
+                        () -> new CommandException("No such image: " + ImageName.parse(written))));
             }
             ArchiveExporter exporter = ArchiveExporter.from(local, RootfsImportOptions.hostPlatform());
             switch (chosen) {

@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
         versionProvider = VersionProvider.class,
         description = "Builds OCI images from Dockerfiles, without a Docker daemon.",
         subcommands = {BuildCommand.class, ImportCommand.class, ImagesCommand.class, InspectCommand.class,
-            TagCommand.class, RmiCommand.class, LoadCommand.class, SaveCommand.class, PruneCommand.class,
+            TagCommand.class, RmiCommand.class, PullCommand.class, PushCommand.class, LoadCommand.class, SaveCommand.class, PruneCommand.class,
             RunCommand.class, ParseCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
         footerHeading = "%nExamples:%n",
         footer = {"  wharf import rootfs.tar busybox:latest", "  wharf load -i busybox.tar",
             "  wharf build -t hello testdata/examples/hello", "  wharf run hello", "  wharf inspect hello",
-            "  wharf save hello -o hello.tar", "  wharf rmi hello && wharf prune", "  wharf parse --dump Dockerfile"})
+            "  wharf save hello -o hello.tar",
+            "  wharf pull alpine:3.20", "  wharf push localhost:5000/hello:1.0", "  wharf rmi hello && wharf prune", "  wharf parse --dump Dockerfile"})
 public final class WharfCommand implements Runnable {
 
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,

@@ -149,8 +149,12 @@ class BuildCommandTest {
         assertTrue(index.contains("\"org.opencontainers.image.ref.name\":\"exported:1\""), index);
         assertTrue(Files.exists(oci.resolve("oci-layout")));
         assertTrue(!wharf("images", "--root", root()).out().contains("exported"), "-o without type=image tags nothing");
-        Outcome bad = wharf("build", "--root", root(), "-o", "type=registry", context.toString());
+        Outcome bad = wharf("build", "--root", root(), "-o", "type=cacheonly", context.toString());
         assertEquals(2, bad.exitCode(), bad.err());
+        // As buildx: pushing needs a name (-t or name=); refused before anything is built.
+        Outcome nameless = wharf("build", "--root", root(), "-o", "type=registry", context.toString());
+        assertEquals(1, nameless.exitCode(), nameless.err());
+        assertTrue(nameless.err().contains("tag is needed when pushing to registry"), nameless.err());
     }
 
     @Test

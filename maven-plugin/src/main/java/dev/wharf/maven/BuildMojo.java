@@ -27,10 +27,12 @@ import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.Component;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.project.MavenProject;
+import org.apache.maven.settings.crypto.SettingsDecrypter;
 
 /**
  * The {@code wharf:build} goal: builds the project's Dockerfile into an image of the local wharf store, logging
@@ -159,6 +161,24 @@ public class BuildMojo extends AbstractMojo {
     boolean skip;
 
     /**
+     * Also pushes the image to the registries of its tags (like {@code docker buildx build --push}); credentials
+     * come from {@code settings.xml} {@code <server>}s whose id is the registry host, else Docker's config.
+     */
+    @Parameter(property = "wharf.push", defaultValue = "false")
+    boolean push;
+
+    /** Looks up every base image in its registry again, even when the store has its tag ({@code --pull}). */
+    @Parameter(property = "wharf.pull", defaultValue = "false")
+    boolean pull;
+
+    /** Registries ({@code host[:port]}) reached over plain HTTP; loopback registries always may be. */
+    @Parameter(property = "wharf.insecureRegistries")
+    List<String> insecureRegistries = new ArrayList<>();
+
+    @Component
+    SettingsDecrypter decrypter;
+
+    /**
      * The wharf store the image is built into; by default {@code $WHARF_ROOT}, else {@code $XDG_DATA_HOME/wharf},
      * else {@code ~/.local/share/wharf}, as for the {@code wharf} command.
      */
@@ -186,7 +206,8 @@ public class BuildMojo extends AbstractMojo {
         }
         MavenProgress progress = new MavenProgress(getLog());
         BuildRequest request = request(progress);
-        EngineOptions options = EngineOptions.of(storeRoot()).withRuntime(runtime);
+        EngineOptions options = EngineOptions.of(storeRoot()).withRuntime(runtime)
+                .withRegistry(PushMojo.registrySettings(session, decrypter, insecureRegistries));
         getLog().info("Building " + describe(request) + " into the store " + options.storeRoot());
         BuildResult result;
         try (BuildEngine engine = engines.apply(options)) {
@@ -221,6 +242,10 @@ public class BuildMojo extends AbstractMojo {
         if (outputTar != null) {
             b.output(new BuildOutput("docker", Optional.of(outputTar.toPath())));
         }
+        if (push) {
+            b.output(new BuildOutput("registry", Optional.empty()));
+        }
+        b.pull(pull);
         for (Map.Entry<String, String> secret : map(secrets, MapProperty.SECRETS).entrySet()) {
             b.secret(secret.getKey(), secretFile(secret.getKey(), secret.getValue()));
         }

@@ -42,6 +42,8 @@ import java.util.TreeMap;
  * @param network         the network of RUN steps without {@code --network}: {@code default} (the default: the
  *                        host's network, as BuildKit gives RUN a network unless told otherwise), {@code host}
  *                        (the same) or {@code none} (only loopback)
+ * @param pull            {@code --pull}: resolve every base image's tag in its registry again, even when the local
+ *                        store has it (without it, a stored tag is used with no network call)
  * @param cacheFrom       {@code --cache-from}: remote step caches to import, in order of preference
  * @param cacheTo         {@code --cache-to}: where to export the step cache after a successful build
  */
@@ -51,7 +53,8 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
                            Optional<Path> storeRoot, OptionalLong sourceDateEpoch, ProgressListener listener,
                            boolean explainCache, Map<String, String> labels, Optional<String> platform,
                            List<BuildOutput> outputs, Map<String, Path> secrets, String network,
-                           List<CacheSource> cacheFrom, List<CacheDestination> cacheTo) {
+                           boolean pull, List<CacheSource> cacheFrom,
+                           List<CacheDestination> cacheTo) {
 
     public BuildRequest {
         Objects.requireNonNull(contextDir, "contextDir");
@@ -106,6 +109,7 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
         private final List<BuildOutput> outputs = new ArrayList<>();
         private final Map<String, Path> secrets = new TreeMap<>();
         private String network = "default";
+        private boolean pull;
         private final List<CacheSource> cacheFrom = new ArrayList<>();
         private final List<CacheDestination> cacheTo = new ArrayList<>();
 
@@ -203,6 +207,12 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
             return this;
         }
 
+        /** {@code --pull}: resolve base image tags in their registries again. */
+        public Builder pull(boolean value) {
+            pull = value;
+            return this;
+        }
+
         public Builder cacheFrom(CacheSource value) {
             cacheFrom.add(Objects.requireNonNull(value, "cacheFrom"));
             return this;
@@ -219,7 +229,7 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
                     Optional.ofNullable(runtime), Optional.ofNullable(storeRoot),
                     sourceDateEpoch == null ? OptionalLong.empty() : OptionalLong.of(sourceDateEpoch), listener,
                     explainCache, labels, Optional.ofNullable(platform).filter(p -> !p.isEmpty()),
-                    outputs, secrets, network, cacheFrom, cacheTo);
+                    outputs, secrets, network, pull, cacheFrom, cacheTo);
         }
     }
 }

@@ -68,13 +68,16 @@ final class BuildExecutor {
     private final LayerWriter writer;
     private final StepRunner runner;
     private final CopyRunner copyRunner;
-    private final AtomicInteger counter = new AtomicInteger();
+    private final AtomicInteger counter;
     private final List<BuildResult.StepTiming> timings = Collections.synchronizedList(new ArrayList<>());
     private final Map<Integer, State> stages = new ConcurrentHashMap<>();
     /** Per stage, the cache record of each filesystem step (hit or saved), for {@code --cache-to}. */
     private final Map<Integer, List<CacheRecord>> records = new ConcurrentHashMap<>();
 
-    BuildExecutor(Workspace workspace, BuildPlan plan, BuildSettings settings, StepRunner runner) {
+    /** @param counter the build's step numbers (base image resolution took the first ones) */
+    BuildExecutor(Workspace workspace, BuildPlan plan, BuildSettings settings, StepRunner runner,
+                  AtomicInteger counter) {
+        this.counter = counter;
         this.workspace = workspace;
         this.plan = plan;
         this.settings = settings;
@@ -119,7 +122,7 @@ final class BuildExecutor {
         long start = System.nanoTime();
         State state;
         try {
-            state = initial(stage);
+            state = initial(stage, number);
         } catch (LayerException e) {
             throw fail(number, fromText, stage.range().start().line(), null, e.getMessage(), e, start);
         }
@@ -131,11 +134,12 @@ final class BuildExecutor {
         return state;
     }
 
-    private State initial(PlannedStage stage) throws LayerException {
+    private State initial(PlannedStage stage, int number) throws LayerException {
         if (stage.base() instanceof StageBase.Stage s) {
             return stages.get(s.index());
         }
         if (stage.base() instanceof StageBase.Image img && !img.image().scratch()) {
+            settings.images().ensureLayers(img.image().reference(), number);
             LocalImages.Resolved resolved = new LocalImages(workspace.store())
                     .find(img.image().reference(), stage.platform())
                     .orElseThrow(() -> new LayerException("image " + img.image().reference() + " vanished"));

@@ -131,6 +131,7 @@ final class StepRunner {
             return existing;
         }
         if (source instanceof StepSource.Image image) {
+            settings.images().ensureLayers(image.image().reference(), 0);
             LocalImages.Resolved resolved = new LocalImages(workspace.store())
                     .find(image.image().reference(), settings.platform())
                     .orElseThrow(() -> new BuildExecutor.StepFailure("image " + image.written()

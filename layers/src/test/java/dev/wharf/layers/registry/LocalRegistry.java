@@ -20,8 +20,8 @@ import java.util.concurrent.TimeUnit;
  * A real Distribution registry ({@code /usr/bin/docker-registry} from the Debian package {@code docker-registry})
  * started on a free 127.0.0.1 port with its storage in a temporary directory, for tests. Without the binary the
  * calling test is skipped (failed under {@code CI=true}). {@link #close()} stops the process and waits for it; a
- * shutdown hook makes sure no registry outlives the test JVM. Public (in the layers test-jar) so other modules'
- * tests start their own registries the same way.
+ * shutdown hook makes sure no registry outlives the test JVM. Other modules' tests use it through wharf-layers'
+ * test-jar.
  */
 public final class LocalRegistry implements AutoCloseable {
     private final Process process;
