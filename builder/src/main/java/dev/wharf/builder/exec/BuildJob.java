@@ -131,7 +131,7 @@ final class BuildJob {
                         + ": " + e.getMessage(), e);
             }
             CacheExports.export(request.cacheTo(), plan, executor.records(), imports.provider(),
-                    registries::client, request.listener());
+                    registries::client, request.listener(), steps::incrementAndGet);
             return result;
         } catch (IOException e) {
             throw new EngineException("cannot write the image into " + workspace.store().root() + ": "
@@ -232,7 +232,7 @@ final class BuildJob {
             sources.add(RemoteCaches.of(source.type(), source.location(), source.tag(), registries::client,
                     "--cache-from"));
         }
-        return CacheImports.load(sources, workspace.store().blobs(), request.listener());
+        return CacheImports.load(sources, workspace.store().blobs(), request.listener(), steps::incrementAndGet);
     }
 
     private String dockerfileText() throws EngineException {
