@@ -130,8 +130,8 @@ final class BuildJob {
                 throw new EngineException("cannot keep the imported build cache records in " + workspace.store().root()
                         + ": " + e.getMessage(), e);
             }
-            CacheExports.export(request.cacheTo(), plan, executor.records(), imports.provider(), registries::client,
-                    request.listener());
+            CacheExports.export(request.cacheTo(), plan, executor.records(), imports.provider(),
+                    registries::client, request.listener(), steps::incrementAndGet);
             return result;
         } catch (IOException e) {
             throw new EngineException("cannot write the image into " + workspace.store().root() + ": "
@@ -229,9 +229,10 @@ final class BuildJob {
         }
         List<RemoteCache> sources = new ArrayList<>();
         for (CacheSource source : request.cacheFrom()) {
-            sources.add(RemoteCaches.of(source.type(), source.location(), source.tag(), registries::client, "--cache-from"));
+            sources.add(RemoteCaches.of(source.type(), source.location(), source.tag(), registries::client,
+                    "--cache-from"));
         }
-        return CacheImports.load(sources, workspace.store().blobs(), request.listener());
+        return CacheImports.load(sources, workspace.store().blobs(), request.listener(), steps::incrementAndGet);
     }
 
     private String dockerfileText() throws EngineException {
