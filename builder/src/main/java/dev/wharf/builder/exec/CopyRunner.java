@@ -114,7 +114,7 @@ final class CopyRunner {
         RootView view = RootView.of(mounts);
         Path upper = Path.of(mounts.get(0).writableDir().orElseThrow());
         Optional<ProcessUser> owner = copy.chown().isPresent()
-                ? Optional.of(new UserResolver().resolve(copy.chown().get(), view)) : Optional.empty();
+                ? Optional.of(new UserResolver().resolveFileOwner(copy.chown().get(), view)) : Optional.empty();
         int ownerUid = owner.map(u -> (int) u.uid()).orElse(0);
         int ownerGid = owner.map(u -> (int) u.gid()).orElse(0);
         FileWriter writer = new FileWriter(upper, view, workspace.posix(), ownerUid, ownerGid,

@@ -60,7 +60,7 @@ final class StepRunner {
     void workdir(Step step, List<Mount> mounts) throws Exception {
         RootView view = RootView.of(mounts);
         ProcessUser user = step.environment().user().isEmpty() ? ProcessUser.ROOT
-                : new UserResolver().resolve(step.environment().user(), view);
+                : new UserResolver().resolveFileOwner(step.environment().user(), view);
         FileWriter writer = new FileWriter(Path.of(mounts.get(0).writableDir().orElseThrow()), view,
                 workspace.posix(), (int) user.uid(), (int) user.gid(), settings.createdNanos());
         writer.mkdirAll(step.config().workingDir().isEmpty() ? "/" : step.config().workingDir());
