@@ -205,8 +205,10 @@ final class BuildExecutor {
     }
 
     private static boolean isFilesystem(Step step) {
+        // WORKDIR / is no file operation in BuildKit (dispatchWorkdir: withLayer only when wd != "/").
         return step.instruction() instanceof RunInstruction || step.instruction() instanceof CopyInstruction
-                || step.instruction() instanceof AddInstruction || step.instruction() instanceof WorkdirInstruction;
+                || step.instruction() instanceof AddInstruction || (step.instruction() instanceof WorkdirInstruction
+                && !step.config().workingDir().equals("/") && !step.config().workingDir().isEmpty());
     }
 
     /**
@@ -236,15 +238,14 @@ final class BuildExecutor {
             } else {
                 runner.workdir(step, mounts);
             }
-            Optional<LayerBlob> layer = differ.diff(key, mounts, writer);
+            LayerBlob layer = differ.diff(key, mounts, writer);
             List<LayerBlob> layers = new ArrayList<>(state.layers());
-            if (layer.isPresent()) {
-                layers.add(layer.get());
-                List<Digest> chain = ChainIds.of(layers.stream().map(LayerBlob::diffId).toList());
-                String name = ChainIds.snapshotName(chain.get(chain.size() - 1));
-                committed = LayerSnapshots.commitUnlessPresent(snapshotter, name, key);
-            }
-            return new State(layers, nextImage(state.image(), step, text, layer, settings.created()), next);
+            layers.add(layer);
+            List<Digest> chain = ChainIds.of(layers.stream().map(LayerBlob::diffId).toList());
+            String name = ChainIds.snapshotName(chain.get(chain.size() - 1));
+            committed = LayerSnapshots.commitUnlessPresent(snapshotter, name, key);
+            return new State(layers, nextImage(state.image(), step, text, Optional.of(layer), settings.created()),
+                    next);
         } finally {
             if (!committed) {
                 snapshotter.remove(key);

@@ -66,6 +66,20 @@ final class FileWriter {
         return canonical.equals("/") ? upper : upper.resolve(canonical.substring(1));
     }
 
+    /**
+     * WORKDIR: creates {@code absolutePath} and its missing parents, owned by the default owner; an existing
+     * directory is left alone, not even copied up, so the step's layer stays empty, as with BuildKit's
+     * {@code MkdirAll} (fsutil copy/mkdir.go returns at once for an existing directory).
+     */
+    void workdir(String absolutePath) throws IOException, LayerException {
+        String canonical = view.canonical(absolutePath);
+        Optional<Path> existing = view.find(canonical);
+        if (existing.isPresent() && Files.isDirectory(existing.get(), LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        mkdirs(canonical);
+    }
+
     private void mkdirs(String canonicalDir) throws IOException, LayerException {
         if (canonicalDir.equals("/")) {
             return;

@@ -63,7 +63,7 @@ final class StepRunner {
                 : new UserResolver().resolveFileOwner(step.environment().user(), view);
         FileWriter writer = new FileWriter(Path.of(mounts.get(0).writableDir().orElseThrow()), view,
                 workspace.posix(), (int) user.uid(), (int) user.gid(), settings.createdNanos());
-        writer.mkdirAll(step.config().workingDir().isEmpty() ? "/" : step.config().workingDir());
+        writer.workdir(step.config().workingDir().isEmpty() ? "/" : step.config().workingDir());
         writer.finish();
     }
 

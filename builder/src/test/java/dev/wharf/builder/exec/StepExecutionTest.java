@@ -219,6 +219,25 @@ class StepExecutionTest {
     }
 
     @Test
+    void stepsThatChangeNothing_stillAddAnEmptyLayer_butWorkdirRootAddsNone() throws Exception {
+        // BuildKit keeps a layer per RUN/COPY/ADD/WORKDIR even when its diff is empty; WORKDIR / has no file op.
+        BuildResult result = build("""
+                FROM busybox:latest
+                RUN true
+                WORKDIR /etc
+                WORKDIR /
+                """);
+        JsonNode history = new ObjectMapper().readTree(result.config()).get("history");
+        assertEquals(4, history.size(), history.toString());
+        assertFalse(history.get(1).has("empty_layer"), history.get(1).toString());
+        assertFalse(history.get(2).has("empty_layer"), history.get(2).toString());
+        assertTrue(history.get(3).get("empty_layer").asBoolean(), history.get(3).toString());
+        assertEquals(3, result.layers().size(), "busybox, RUN true, WORKDIR /etc: " + result.layers());
+        assertEquals("sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef",
+                result.layers().get(2).diffId(), "the empty tar (1024 zero bytes), BuildKit's empty layer diffID");
+    }
+
+    @Test
     void metadataInstructions_setTheConfigWithEmptyLayerHistory() throws Exception {
         BuildResult result = build("""
                 FROM busybox:latest
