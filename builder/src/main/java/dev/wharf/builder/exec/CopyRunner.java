@@ -118,11 +118,18 @@ final class CopyRunner {
         int ownerUid = owner.map(u -> (int) u.uid()).orElse(0);
         int ownerGid = owner.map(u -> (int) u.gid()).orElse(0);
         FileWriter writer = new FileWriter(upper, view, workspace.posix(), ownerUid, ownerGid,
-                settings.createdNanos());
+                settings.createdNanos(), copy.chmod().map(Chmod::createdDirectoryMode).orElse(0755));
         if (copy.request().isPresent()) {
             FileSet set = copy.sources().resolve(copy.request().get(), path -> typeOf(view, path));
             Map<String, Path> written = new HashMap<>();
+            String root = clean(copy.destination());
             for (FileEntry e : set.entries()) {
+                if (e.type() == FileType.DIRECTORY && clean(e.destinationPath()).equals(root)) {
+                    // A source directory's own entry lands on the destination: its contents are copied, its
+                    // metadata is not.
+                    writer.copyRoot(root);
+                    continue;
+                }
                 Path target = writer.prepare(e.destinationPath());
                 int uid = owner.isPresent() ? ownerUid : copy.sources().isContext() ? 0 : e.stat().uid();
                 int gid = owner.isPresent() ? ownerGid : copy.sources().isContext() ? 0 : e.stat().gid();
@@ -177,6 +184,12 @@ final class CopyRunner {
             }
         }
         return false;
+    }
+
+    /** {@code path} without trailing slashes ("/" stays). */
+    private static String clean(String path) {
+        String c = path.replaceAll("/+$", "");
+        return c.isEmpty() ? "/" : c;
     }
 
     private static Optional<FileType> typeOf(RootView view, String path) {

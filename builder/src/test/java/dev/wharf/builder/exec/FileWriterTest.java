@@ -47,6 +47,23 @@ class FileWriterTest {
         assertTrue(Files.isDirectory(upper.resolve("a/new/deeper")));
     }
 
+    @Test
+    void copyRoot_leavesAnExistingDirectoryAlone_andCreatesAMissingOneWithTheWritersOwnerAndMode() throws Exception {
+        Path lower = Files.createDirectories(temp.resolve("lower/etc"));
+        Files.setAttribute(lower, "unix:mode", 0750);
+        Path upper = Files.createDirectories(temp.resolve("upper"));
+        FileWriter w = new FileWriter(upper, RootView.ofLayers(List.of(upper, temp.resolve("lower"))),
+                PosixFiles.system(), (int) ProcessHandleUid.current(), (int) ProcessHandleUid.currentGid(),
+                1_700_000_000_000_000_000L, 0700);
+        w.copyRoot("/etc");
+        w.copyRoot("/new/root");
+        w.finish();
+        assertTrue(Files.notExists(upper.resolve("etc")), "the existing destination is not touched");
+        assertEquals(0700, (Integer) Files.getAttribute(upper.resolve("new/root"), "unix:mode") & 07777);
+        assertEquals(0700, (Integer) Files.getAttribute(upper.resolve("new"), "unix:mode") & 07777);
+        assertEquals(1_700_000_000L, Files.getLastModifiedTime(upper.resolve("new/root")).toMillis() / 1000);
+    }
+
     /** The ids of this process, so the test also runs without root. */
     private static final class ProcessHandleUid {
         static long current() throws Exception {
