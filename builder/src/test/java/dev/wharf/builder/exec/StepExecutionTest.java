@@ -162,6 +162,21 @@ class StepExecutionTest {
     }
 
     @Test
+    void secretFiles_haveTheMountsModeAndOwner_defaulting0400Root() throws Exception {
+        Path token = Files.writeString(temp.resolve("token"), "s3cr3t");
+        Files.setAttribute(token, "unix:mode", 0644);
+        String dockerfile = """
+                FROM busybox:latest
+                RUN --mount=type=secret,id=token stat -c '%a %u:%g' /run/secrets/token > /default
+                RUN --mount=type=secret,id=token,mode=0440,uid=1000,gid=50 stat -c '%a %u:%g' /run/secrets/token > /set
+                """;
+        engine.build(BuildRequest.builder(context).dockerfileText(dockerfile).tag("t:latest").secret("token", token)
+                .build()).get(5, TimeUnit.MINUTES);
+        assertEquals(List.of("400 0:0", "440 1000:50"), run("cat", "/default", "/set"));
+        assertEquals(0644, (Integer) Files.getAttribute(token, "unix:mode") & 07777, "the user's file is unchanged");
+    }
+
+    @Test
     void secrets_areMountedForTheStepOnly() throws Exception {
         Path token = Files.writeString(temp.resolve("token"), "s3cr3t");
         String dockerfile = """
