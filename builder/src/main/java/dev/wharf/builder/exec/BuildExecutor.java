@@ -16,6 +16,7 @@ import dev.wharf.cache.StepParent;
 import dev.wharf.cache.StepResult;
 import dev.wharf.grammar.instructions.AddInstruction;
 import dev.wharf.grammar.instructions.CopyInstruction;
+import dev.wharf.grammar.instructions.OnbuildInstruction;
 import dev.wharf.grammar.instructions.RunInstruction;
 import dev.wharf.grammar.instructions.WorkdirInstruction;
 import dev.wharf.layers.Digest;
@@ -258,8 +259,11 @@ final class BuildExecutor {
         List<Digest> diffIds = new ArrayList<>(image.rootfs().diffIds());
         layer.ifPresent(l -> diffIds.add(l.diffId()));
         List<HistoryEntry> history = new ArrayList<>(image.history());
-        history.add(new HistoryEntry(created, HistoryText.of(step, text), null, "buildkit.dockerfile.v0",
-                layer.isEmpty()));
+        if (!(step.instruction() instanceof OnbuildInstruction)) {
+            // BuildKit's dispatchOnbuild only appends the trigger to the config: ONBUILD has no history entry.
+            history.add(new HistoryEntry(created, HistoryText.of(step, text), null, "buildkit.dockerfile.v0",
+                    layer.isEmpty()));
+        }
         String author = step.config().author().isEmpty() ? image.author() : step.config().author();
         return new ImageConfiguration(image.created(), author, image.architecture(), image.os(), image.osVersion(),
                 image.osFeatures(), image.variant(), ConfigMapper.toImage(step.config()), RootFs.layers(diffIds),

@@ -224,11 +224,15 @@ class StepExecutionTest {
 
     @Test
     void onbuildTriggers_runInTheChildImage() throws Exception {
-        engine.build(BuildRequest.builder(context).tag("parent:latest").dockerfileText("""
+        BuildResult parent = engine.build(BuildRequest.builder(context).tag("parent:latest").dockerfileText("""
                 FROM busybox:latest
                 ONBUILD COPY a.txt /from-trigger
                 ONBUILD RUN echo triggered > /triggered
                 """).build()).get(5, TimeUnit.MINUTES);
+        JsonNode config = new ObjectMapper().readTree(parent.config());
+        assertEquals(2, config.at("/config/OnBuild").size(), config.toString());
+        assertFalse(config.get("history").toString().contains("ONBUILD"),
+                "ONBUILD adds no history entry in BuildKit: " + config.get("history"));
         build("FROM parent:latest\nRUN cat /from-trigger /triggered > /both\n");
         assertEquals(List.of("from the context", "triggered"), run("cat", "/both"));
     }
