@@ -1,31 +1,31 @@
 package dev.wharf.builder.exec;
 
 import dev.wharf.layers.LayerException;
-import dev.wharf.layers.compress.Decompressors;
+import dev.wharf.context.sources.ArchiveFormat;
 import dev.wharf.layers.layer.LayerApplier;
+import java.io.BufferedInputStream;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
- * Local archives for {@code ADD}: recognised by content (a tar header's {@code ustar} magic, after gzip or zstd
- * decompression), not by name, as BuildKit's {@code AttemptUnpack} does. bzip2 and xz archives are not recognised
- * yet and are copied as files. Stateless.
+ * Local archives for {@code ADD}: recognised by content, not by name, as BuildKit's {@code isArchivePath}
+ * (solver/llbsolver/file/unpack.go) does: gzip, bzip2, xz or zstd compression by magic number (go-archive's
+ * {@code DecompressStream}), then a first tar header that Go's tar reader accepts (a valid checksum; old v7
+ * archives without the {@code ustar} magic count). Stateless.
  */
 final class Archives {
-    private static final int MAGIC_OFFSET = 257;
+    private static final int BLOCK = 512;
+    private static final int BUFFER = 64 * 1024;
 
     private Archives() {
     }
 
     /** True when {@code file} is a (possibly compressed) tar archive. */
     static boolean isTar(Path file) throws IOException {
-        try (InputStream in = Decompressors.open(new FileInputStream(file.toFile()))) {
-            byte[] header = in.readNBytes(512);
-            return header.length == 512
-                    && new String(header, MAGIC_OFFSET, 5, StandardCharsets.US_ASCII).equals("ustar");
+        try (InputStream in = open(file)) {
+            return ArchiveFormat.isTarHeader(in.readNBytes(BLOCK));
         } catch (IOException e) {
             // A file that looks compressed but is not readable as such is not an archive: it is copied.
             return false;
@@ -34,8 +34,14 @@ final class Archives {
 
     /** Unpacks the archive into {@code dir}, confined to it. */
     static void unpack(Path archive, Path dir, LayerApplier applier) throws IOException, LayerException {
-        try (InputStream in = new FileInputStream(archive.toFile())) {
+        try (InputStream in = open(archive)) {
             applier.apply(in, dir);
         }
+    }
+
+    /** The archive's uncompressed bytes. */
+    private static InputStream open(Path file) throws IOException {
+        BufferedInputStream in = new BufferedInputStream(new FileInputStream(file.toFile()), BUFFER);
+        return ArchiveFormat.detect(in).decompress(in);
     }
 }
