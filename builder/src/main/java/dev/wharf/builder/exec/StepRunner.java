@@ -85,6 +85,17 @@ final class StepRunner {
         for (SandboxMount mount : extra.mounts()) {
             spec.mount(mount);
         }
+        java.util.Optional<dev.wharf.grammar.instructions.InlineFile> script = RunCommand.shebangScript(run.command());
+        if (script.isPresent()) {
+            // BuildKit's dispatchRun: a one-here-document RUN starting with #! is a 0755 file in a read-only mount
+            // at /dev/pipes/, and the shell runs its path, so the shebang's interpreter runs it.
+            Path dir = Files.createTempDirectory(settings.scratch(), "pipes-");
+            Path file = dir.resolve(script.get().name());
+            Files.writeString(file, RunCommand.scriptText(script.get()), java.nio.charset.StandardCharsets.UTF_8);
+            Files.setAttribute(file, "unix:mode", 0755);
+            Files.setAttribute(dir, "unix:mode", 0755);
+            spec.mount(SandboxMount.bind(dir.toString(), RunCommand.PIPES, true));
+        }
         ExitStatus status = workspace.sandbox(settings.runtime()).run(spec.build(), (stream, line) ->
                 settings.listener().onEvent(new BuildEvent.StepLog(number, stream.fd(), line,
                         Duration.ofNanos(System.nanoTime() - start))));
