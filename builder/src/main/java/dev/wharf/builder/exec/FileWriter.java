@@ -162,6 +162,18 @@ final class FileWriter {
                 (int) (attributes.mtimeNanos() % 1_000_000_000L));
     }
 
+    /** Makes {@code target} a fifo or device node of {@code typeAndMode} (the st_mode) and {@code rdev}. */
+    void special(Path target, int typeAndMode, long rdev, Attributes attributes) throws IOException, LayerException {
+        deleteNonDirectory(target);
+        posix.mknod(target, typeAndMode, rdev);
+        // Not apply(): Java sets times, and a NOFOLLOW mode, by opening the file, which blocks on a fifo without a
+        // writer; the plain (following) chmod is a chmod(2) of the node just made (as in LayerApplier).
+        posix.lchown(target, attributes.uid(), attributes.gid());
+        Files.setAttribute(target, "unix:mode", attributes.mode() & 07777);
+        posix.setTimes(target, attributes.mtimeNanos() / 1_000_000_000L,
+                (int) (attributes.mtimeNanos() % 1_000_000_000L));
+    }
+
     /** Makes {@code target} a hard link to the already written {@code existing}. */
     void hardlink(Path existing, Path target) throws IOException {
         deleteNonDirectory(target);
