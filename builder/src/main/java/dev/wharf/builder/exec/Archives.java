@@ -3,10 +3,15 @@ package dev.wharf.builder.exec;
 import dev.wharf.layers.LayerException;
 import dev.wharf.context.sources.ArchiveFormat;
 import dev.wharf.layers.layer.LayerApplier;
+import dev.wharf.layers.tar.TarEntry;
+import dev.wharf.layers.tar.TarReader;
+import dev.wharf.layers.tar.TarWriter;
 import java.io.BufferedInputStream;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -36,6 +41,38 @@ final class Archives {
     static void unpack(Path archive, Path dir, LayerApplier applier) throws IOException, LayerException {
         try (InputStream in = open(archive)) {
             applier.apply(in, dir);
+        }
+    }
+
+    /**
+     * Unpacks the archive into {@code dir} with every entry owned by {@code uid:gid}: ADD --chown of an archive,
+     * which BuildKit applies to the unpacked files since 46e52f472 (BuildKit 0.23, unpack.go's ChownOpts). The
+     * re-owned tar is staged in {@code scratch} and deleted.
+     */
+    static void unpack(Path archive, Path dir, LayerApplier applier, int uid, int gid, Path scratch)
+            throws IOException, LayerException {
+        Path owned = Files.createTempFile(scratch, "add-", ".tar");
+        try {
+            try (InputStream in = open(archive); OutputStream out = Files.newOutputStream(owned)) {
+                TarReader reader = new TarReader(in);
+                TarWriter writer = new TarWriter(out);
+                byte[] buffer = new byte[BUFFER];
+                for (var next = reader.next(); next.isPresent(); next = reader.next()) {
+                    TarEntry e = next.get();
+                    writer.putEntry(new TarEntry(e.name(), e.type(), e.mode(), uid, gid, e.size(), e.mtime(),
+                            e.linkName(), e.devMajor(), e.devMinor(), e.xattrs()));
+                    InputStream content = reader.content();
+                    for (int n = content.read(buffer); n >= 0; n = content.read(buffer)) {
+                        writer.write(buffer, 0, n);
+                    }
+                }
+                writer.finish();
+            }
+            try (InputStream in = Files.newInputStream(owned)) {
+                applier.apply(in, dir);
+            }
+        } finally {
+            Files.deleteIfExists(owned);
         }
     }
 

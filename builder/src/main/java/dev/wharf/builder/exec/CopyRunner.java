@@ -147,9 +147,15 @@ final class CopyRunner {
                         if (step.instruction() instanceof AddInstruction add && add.unpack().orElse(true)
                                 && named(e, copy.request().get().sources()) && Archives.isTar(source)) {
                             // ADD unpacks a local tar archive (compression recognised by content) into the
-                            // destination directory, keeping the archive's owners and modes, as BuildKit does.
-                            Archives.unpack(source, writer.mkdirAll(copy.destination()),
-                                    new LayerApplier(workspace.posix()));
+                            // destination directory, keeping the archive's modes, and its owners unless --chown
+                            // says otherwise, as BuildKit does.
+                            Path into = writer.mkdirAll(copy.destination());
+                            if (owner.isPresent()) {
+                                Archives.unpack(source, into, new LayerApplier(workspace.posix()), ownerUid, ownerGid,
+                                        settings.scratch());
+                            } else {
+                                Archives.unpack(source, into, new LayerApplier(workspace.posix()));
+                            }
                         } else if (e.hardlinkTo().isPresent() && written.containsKey(e.hardlinkTo().get())) {
                             writer.hardlink(written.get(e.hardlinkTo().get()), target);
                         } else {

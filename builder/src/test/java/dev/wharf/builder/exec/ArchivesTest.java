@@ -52,4 +52,19 @@ class ArchivesTest {
         assertTrue(Archives.isTar(tar("a.tar", out -> out)));
         assertFalse(Archives.isTar(Files.writeString(temp.resolve("text.tar"), "just text\n")));
     }
+
+    @Test
+    void unpackWithAnOwner_ownsEveryEntryByIt_likeAddChown() throws Exception {
+        dev.wharf.builder.testing.HostRequirements.requireRoot();
+        Path archive = tar("owned.tar", out -> out);
+        Path dir = java.nio.file.Files.createDirectories(temp.resolve("into"));
+        Archives.unpack(archive, dir, new dev.wharf.layers.layer.LayerApplier(dev.wharf.layers.posix.PosixFiles.system()),
+                4321, 8765, temp);
+        org.junit.jupiter.api.Assertions.assertEquals(4321, Files.getAttribute(dir.resolve("hello.txt"), "unix:uid"));
+        org.junit.jupiter.api.Assertions.assertEquals(8765, Files.getAttribute(dir.resolve("hello.txt"), "unix:gid"));
+        org.junit.jupiter.api.Assertions.assertEquals("hello\n", Files.readString(dir.resolve("hello.txt")));
+        try (var left = Files.list(temp)) {
+            assertFalse(left.anyMatch(p -> p.getFileName().toString().startsWith("add-")), "the staged tar is gone");
+        }
+    }
 }
