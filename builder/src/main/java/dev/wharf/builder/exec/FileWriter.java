@@ -80,7 +80,9 @@ final class FileWriter {
      * {@code MkdirAll} (fsutil copy/mkdir.go returns at once for an existing directory).
      */
     void workdir(String absolutePath) throws IOException, LayerException {
-        String canonical = view.canonical(absolutePath);
+        // The file op cleans the path lexically first (filepath.Join("/", path) in BuildKit's mkdir), so WORKDIR
+        // /a/./x/../y makes no /a/x, although the image's WorkingDir keeps the path as written.
+        String canonical = view.canonical(Path.of(absolutePath).normalize().toString());
         Optional<Path> existing = view.find(canonical);
         if (existing.isPresent() && Files.isDirectory(existing.get(), LinkOption.NOFOLLOW_LINKS)) {
             return;

@@ -43,8 +43,11 @@ class FileWriterTest {
         Path upper = Files.createDirectories(temp.resolve("upper"));
         FileWriter w = writer(upper, temp.resolve("lower"));
         w.workdir("/a/new/deeper");
+        w.workdir("/a/./x/../y");
         w.finish();
         assertTrue(Files.isDirectory(upper.resolve("a/new/deeper")));
+        assertTrue(Files.isDirectory(upper.resolve("a/y")));
+        assertTrue(Files.notExists(upper.resolve("a/x")), "the path is cleaned before it is made");
     }
 
     @Test
