@@ -18,6 +18,7 @@ import dev.wharf.cache.StepParent;
 import dev.wharf.cache.StepResult;
 import dev.wharf.grammar.instructions.AddInstruction;
 import dev.wharf.grammar.instructions.CopyInstruction;
+import dev.wharf.grammar.instructions.OnbuildInstruction;
 import dev.wharf.grammar.instructions.RunInstruction;
 import dev.wharf.grammar.instructions.WorkdirInstruction;
 import dev.wharf.layers.Digest;
@@ -221,8 +222,10 @@ final class BuildExecutor {
     }
 
     private static boolean isFilesystem(Step step) {
+        // WORKDIR / is no file operation in BuildKit (dispatchWorkdir: withLayer only when wd != "/").
         return step.instruction() instanceof RunInstruction || step.instruction() instanceof CopyInstruction
-                || step.instruction() instanceof AddInstruction || step.instruction() instanceof WorkdirInstruction;
+                || step.instruction() instanceof AddInstruction || (step.instruction() instanceof WorkdirInstruction
+                && !step.config().workingDir().equals("/") && !step.config().workingDir().isEmpty());
     }
 
     /**
@@ -253,15 +256,14 @@ final class BuildExecutor {
             } else {
                 runner.workdir(step, mounts);
             }
-            Optional<LayerBlob> layer = differ.diff(key, mounts, writer, listener, number);
+            LayerBlob layer = differ.diff(key, mounts, writer, listener, number);
             List<LayerBlob> layers = new ArrayList<>(state.layers());
-            if (layer.isPresent()) {
-                layers.add(layer.get());
-                List<Digest> chain = ChainIds.of(layers.stream().map(LayerBlob::diffId).toList());
-                String name = ChainIds.snapshotName(chain.get(chain.size() - 1));
-                committed = LayerSnapshots.commitUnlessPresent(snapshotter, name, key);
-            }
-            return new State(layers, nextImage(state.image(), step, text, layer, settings.created()), next);
+            layers.add(layer);
+            List<Digest> chain = ChainIds.of(layers.stream().map(LayerBlob::diffId).toList());
+            String name = ChainIds.snapshotName(chain.get(chain.size() - 1));
+            committed = LayerSnapshots.commitUnlessPresent(snapshotter, name, key);
+            return new State(layers, nextImage(state.image(), step, text, Optional.of(layer), settings.created()),
+                    next);
         } finally {
             if (!committed) {
                 snapshotter.remove(key);
@@ -274,8 +276,11 @@ final class BuildExecutor {
         List<Digest> diffIds = new ArrayList<>(image.rootfs().diffIds());
         layer.ifPresent(l -> diffIds.add(l.diffId()));
         List<HistoryEntry> history = new ArrayList<>(image.history());
-        history.add(new HistoryEntry(created, HistoryText.of(step, text), null, "buildkit.dockerfile.v0",
-                layer.isEmpty()));
+        if (!(step.instruction() instanceof OnbuildInstruction)) {
+            // BuildKit's dispatchOnbuild only appends the trigger to the config: ONBUILD has no history entry.
+            history.add(new HistoryEntry(created, HistoryText.of(step, text), null, "buildkit.dockerfile.v0",
+                    layer.isEmpty()));
+        }
         String author = step.config().author().isEmpty() ? image.author() : step.config().author();
         return new ImageConfiguration(image.created(), author, image.architecture(), image.os(), image.osVersion(),
                 image.osFeatures(), image.variant(), ConfigMapper.toImage(step.config()), RootFs.layers(diffIds),

@@ -114,16 +114,27 @@ final class CopyRunner {
         RootView view = RootView.of(mounts);
         Path upper = Path.of(mounts.get(0).writableDir().orElseThrow());
         Optional<ProcessUser> owner = copy.chown().isPresent()
-                ? Optional.of(new UserResolver().resolve(copy.chown().get(), view)) : Optional.empty();
+                ? Optional.of(new UserResolver().resolveFileOwner(copy.chown().get(), view)) : Optional.empty();
         int ownerUid = owner.map(u -> (int) u.uid()).orElse(0);
         int ownerGid = owner.map(u -> (int) u.gid()).orElse(0);
         FileWriter writer = new FileWriter(upper, view, workspace.posix(), ownerUid, ownerGid,
-                settings.createdNanos());
+                settings.createdNanos(), copy.chmod().map(Chmod::createdDirectoryMode).orElse(0755));
         if (copy.request().isPresent()) {
             FileSet set = copy.sources().resolve(copy.request().get(), path -> typeOf(view, path));
             Map<String, Path> written = new HashMap<>();
+            String root = clean(copy.destination());
+            // fsutil's Copy resolves the destination as written with fs.RootPath, its last component too: COPY f
+            // /bin/vi writes through the symlink /bin/vi into /bin/busybox. Paths below it are joined to that.
+            String resolvedRoot = view.canonical(root);
             for (FileEntry e : set.entries()) {
-                Path target = writer.prepare(e.destinationPath());
+                String dest = below(root, resolvedRoot, e.destinationPath());
+                if (e.type() == FileType.DIRECTORY && clean(e.destinationPath()).equals(root)) {
+                    // A source directory's own entry lands on the destination: its contents are copied, its
+                    // metadata is not.
+                    writer.copyRoot(resolvedRoot);
+                    continue;
+                }
+                Path target = writer.prepare(dest);
                 int uid = owner.isPresent() ? ownerUid : copy.sources().isContext() ? 0 : e.stat().uid();
                 int gid = owner.isPresent() ? ownerGid : copy.sources().isContext() ? 0 : e.stat().gid();
                 int mode = copy.chmod().map(c -> c.apply(e.stat().permissions(),
@@ -136,9 +147,15 @@ final class CopyRunner {
                         if (step.instruction() instanceof AddInstruction add && add.unpack().orElse(true)
                                 && named(e, copy.request().get().sources()) && Archives.isTar(source)) {
                             // ADD unpacks a local tar archive (compression recognised by content) into the
-                            // destination directory, keeping the archive's owners and modes, as BuildKit does.
-                            Archives.unpack(source, writer.mkdirAll(copy.destination()),
-                                    new LayerApplier(workspace.posix()));
+                            // destination directory, keeping the archive's modes, and its owners unless --chown
+                            // says otherwise, as BuildKit does.
+                            Path into = writer.mkdirAll(copy.destination());
+                            if (owner.isPresent()) {
+                                Archives.unpack(source, into, new LayerApplier(workspace.posix()), ownerUid, ownerGid,
+                                        settings.scratch());
+                            } else {
+                                Archives.unpack(source, into, new LayerApplier(workspace.posix()));
+                            }
                         } else if (e.hardlinkTo().isPresent() && written.containsKey(e.hardlinkTo().get())) {
                             writer.hardlink(written.get(e.hardlinkTo().get()), target);
                         } else {
@@ -146,8 +163,15 @@ final class CopyRunner {
                         }
                     }
                     case SYMLINK -> writer.symlink(e.stat().linkTarget(), target, attrs);
+                    case FIFO, CHAR_DEVICE, BLOCK_DEVICE -> {
+                        // From a stage or image fsutil's copier recreates them (mknod); the build context never
+                        // holds them, as the client's file sync skips them.
+                        if (!copy.sources().isContext()) {
+                            writer.special(target, e.stat().mode(), e.stat().rdev(), attrs);
+                        }
+                    }
                     default -> {
-                        // Devices, fifos and sockets are not copied, as BuildKit's copier skips them from a context.
+                        // Sockets are not copied.
                     }
                 }
                 written.put(e.destinationPath(), target);
@@ -156,7 +180,7 @@ final class CopyRunner {
         for (SourceContent content : copy.heredocs()) {
             String dest = copy.destination();
             String path = dest.endsWith("/") || copy.heredocs().size() + (copy.request().isPresent() ? 1 : 0) > 1
-                    ? dest.replaceAll("/+$", "") + "/" + content.path() : dest;
+                    ? dest.replaceAll("/+$", "") + "/" + content.path() : view.canonical(dest);
             writer.writeFile(content.data().getBytes(StandardCharsets.UTF_8), writer.prepare(path),
                     new FileWriter.Attributes(ownerUid, ownerGid,
                             copy.chmod().map(c -> c.apply(0644, false)).orElse(0644), settings.createdNanos()));
@@ -177,6 +201,25 @@ final class CopyRunner {
             }
         }
         return false;
+    }
+
+    /** {@code path}, which is {@code root} or below it, with {@code root} replaced by {@code resolvedRoot}. */
+    private static String below(String root, String resolvedRoot, String path) {
+        String p = clean(path);
+        if (p.equals(root)) {
+            return resolvedRoot;
+        }
+        String prefix = root.equals("/") ? "/" : root + "/";
+        if (!p.startsWith(prefix)) {
+            return path;
+        }
+        return (resolvedRoot.equals("/") ? "/" : resolvedRoot + "/") + p.substring(prefix.length());
+    }
+
+    /** {@code path} without trailing slashes ("/" stays). */
+    private static String clean(String path) {
+        String c = path.replaceAll("/+$", "");
+        return c.isEmpty() ? "/" : c;
     }
 
     private static Optional<FileType> typeOf(RootView view, String path) {
