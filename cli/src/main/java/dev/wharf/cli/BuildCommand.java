@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.builder.api.BuildContext;
 import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildOutput;
@@ -7,7 +8,10 @@ import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.ProgressListener;
+import dev.wharf.context.ContextException;
+import dev.wharf.context.sources.NamedContext;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,8 +37,9 @@ import picocli.CommandLine.Spec;
             "  wharf build -f docker/Dockerfile --build-arg VERSION=1.2 --target runtime -t app:1.2 ."})
 final class BuildCommand implements Callable<Integer> {
     @Option(names = {"-f", "--file"}, paramLabel = "FILE",
-            description = "The Dockerfile (default: CONTEXT/Dockerfile).")
-    Path file;
+            description = "The Dockerfile (default: CONTEXT/Dockerfile); '-' reads it from standard input; for a "
+                    + "tar, URL or git context a path inside the context.")
+    String file;
 
     @Option(names = {"-t", "--tag"}, paramLabel = "NAME[:TAG]", description = "Tag the image (repeatable).")
     List<String> tags = new ArrayList<>();
@@ -93,8 +98,16 @@ final class BuildCommand implements Callable<Integer> {
     @Mixin
     StoreOptions store;
 
-    @Parameters(index = "0", paramLabel = "CONTEXT", description = "The build context directory.")
-    Path context;
+    @Option(names = "--build-context", paramLabel = "NAME=VALUE",
+            description = "A named context FROM, COPY --from and RUN --mount=from use instead of a stage or image "
+                    + "of that name: a directory, docker-image://REF, oci-layout://DIR[:TAG|@DIGEST], a git URL or "
+                    + "an http(s) URL (repeatable).")
+    List<String> buildContexts = new ArrayList<>();
+
+    @Parameters(index = "0", paramLabel = "CONTEXT", description = "The build context: a directory, '-' (a tar "
+            + "archive on standard input, or a Dockerfile alone), a tarball's path or http(s) URL, or a git URL "
+            + "(https://host/repo.git#ref:subdir, git@host:repo.git, git://host/repo).")
+    String context;
 
     @Spec
     CommandSpec spec;
@@ -119,16 +132,37 @@ final class BuildCommand implements Callable<Integer> {
             err.println("wharf build: --progress must be auto, plain or quiet, not " + progress);
             return ExitCodes.USAGE;
         }
-        if (!Files.isDirectory(context)) {
-            err.println("wharf build: the context " + context + " is not a directory");
+        BuildContext buildContext;
+        try {
+            buildContext = BuildContext.parse(context, System.in);
+        } catch (IllegalArgumentException e) {
+            err.println("wharf build: " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        BuildRequest.Builder request = BuildRequest.builder(context.toAbsolutePath())
+        if (buildContext instanceof BuildContext.Directory dir) {
+            buildContext = BuildContext.directory(dir.path().toAbsolutePath());
+        }
+        BuildRequest.Builder request = BuildRequest.builder(buildContext)
                 .noCache(noCache)
                 .explainCache(explainCache)
                 .listener(progress.equals("quiet") ? ProgressListener.none() : new PlainProgress(err));
-        if (file != null) {
-            request.dockerfile(file.toAbsolutePath());
+        if ("-".equals(file)) {
+            if (buildContext instanceof BuildContext.Stream) {
+                // buildx: "invalid argument: can't use stdin for both build context and dockerfile".
+                err.println("wharf build: can't use stdin for both the build context and the Dockerfile");
+                return ExitCodes.USAGE;
+            }
+            request.dockerfileText(new String(System.in.readAllBytes(), StandardCharsets.UTF_8));
+        } else if (file != null) {
+            request.dockerfile(buildContext instanceof BuildContext.Directory ? Path.of(file).toAbsolutePath()
+                    : Path.of(file));
+        }
+        try {
+            NamedContext.parseAll(buildContexts, Path.of("").toAbsolutePath()).values()
+                    .forEach(request::namedContext);
+        } catch (ContextException e) {
+            err.println("wharf build: --build-context: " + e.getMessage());
+            return ExitCodes.USAGE;
         }
         if (target != null) {
             request.target(target);

@@ -53,8 +53,24 @@ final class BuildJob {
     }
 
     BuildResult run() throws EngineException, InterruptedException {
+        Path scratch;
+        try {
+            scratch = Files.createTempDirectory(workspace.store().root().resolve("state"), "build-");
+        } catch (IOException e) {
+            throw new EngineException("cannot create a build directory under " + workspace.store().root()
+                    + "/state: " + e.getMessage(), e);
+        }
+        try (MainContext main = MainContext.open(request, scratch.resolve("context"), workspace.posix(),
+                workspace.http())) {
+            return run(main, scratch);
+        } finally {
+            deleteQuietly(scratch);
+        }
+    }
+
+    private BuildResult run(MainContext main, Path scratch) throws EngineException, InterruptedException {
         String name = request.dockerfileName();
-        String text = dockerfileText();
+        String text = main.dockerfileText();
         Platform platform = Platform.of("linux", System.getProperty("os.arch"), "");
         Map<String, String> args = new TreeMap<>(request.buildArgs());
         request.sourceDateEpoch().ifPresent(e -> args.putIfAbsent("SOURCE_DATE_EPOCH", Long.toString(e)));
@@ -95,12 +111,10 @@ final class BuildJob {
         OffsetDateTime created = epoch.isPresent()
                 ? OffsetDateTime.ofInstant(Instant.ofEpochSecond(epoch.getAsLong()), ZoneOffset.UTC)
                 : OffsetDateTime.ofInstant(options.clock().instant(), ZoneOffset.UTC);
-        Path scratch = null;
         try {
-            scratch = Files.createTempDirectory(workspace.store().root().resolve("state"), "build-");
             BuildSettings settings = new BuildSettings(DockerfileText.of(name, text), request.listener(), epoch,
                     created, request.runtime().orElse(options.runtime()),
-                    CopySources.context(request.contextDir(), request.dockerfile(), options.clock()), scratch,
+                    CopySources.context(main.root(), main.local(), main.dockerfile(), options.clock()), scratch,
                     platform, options.parallelism(), request.explainCache(), request.secrets(), request.network());
             BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings));
             BuildExecutor.State state = executor.run();
@@ -108,8 +122,6 @@ final class BuildJob {
         } catch (IOException e) {
             throw new EngineException("cannot write the image into " + workspace.store().root() + ": "
                     + e.getMessage(), e);
-        } finally {
-            deleteQuietly(scratch);
         }
     }
 
@@ -159,19 +171,6 @@ final class BuildJob {
         return new BuildResult(manifest.digest().toString(), configDescriptor.digest().toString(),
                 new String(workspace.store().json().write(config), StandardCharsets.UTF_8), out,
                 tagged ? request.tags() : List.of(), timings);
-    }
-
-    private String dockerfileText() throws EngineException {
-        if (request.dockerfileText().isPresent()) {
-            return request.dockerfileText().get();
-        }
-        Path file = request.dockerfile().orElse(request.contextDir().resolve("Dockerfile"));
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new EngineException("cannot read the Dockerfile " + file + ": " + e.getMessage()
-                    + "; give its path with -f", e);
-        }
     }
 
     static void deleteQuietly(Path dir) {

@@ -16,6 +16,7 @@ import dev.wharf.cache.CacheException;
 import dev.wharf.cache.CacheStore;
 import dev.wharf.cache.CacheStoreOptions;
 import dev.wharf.cache.FileCacheStore;
+import dev.wharf.context.sources.HttpDownloader;
 import dev.wharf.layers.compress.LayerCompression;
 import dev.wharf.layers.layer.LayerWriter;
 import dev.wharf.layers.layer.LayerWriterOptions;
@@ -47,6 +48,7 @@ final class Workspace implements AutoCloseable {
     private final Path resolvConf;
     private final Clock clock;
     private final Map<RuntimeChoice, Sandbox> sandboxes = new ConcurrentHashMap<>();
+    private final HttpDownloader http = HttpDownloader.fromEnvironment(System.getenv());
 
     private Workspace(LocalStore store, Snapshotter snapshotter, CacheStore cache, PosixFiles posix, Path stateDir,
                       Path hostsFile, Path resolvConf, Clock clock) {
@@ -109,6 +111,11 @@ final class Workspace implements AutoCloseable {
 
     Clock clock() {
         return clock;
+    }
+
+    /** The downloader of remote contexts and {@code ADD <url>} (proxies from the environment). */
+    HttpDownloader http() {
+        return http;
     }
 
     Path hostsFile() {
