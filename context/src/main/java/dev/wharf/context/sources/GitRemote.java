@@ -85,6 +85,43 @@ public record GitRemote(String remote, String ref, String subdir) {
     }
 
     /**
+     * The git repository an {@code ADD} source names, by BuildKit's rules for ADD (dfgitutil {@code ParseGitRef}
+     * as dockerfile2llb/convert_copy.go uses it): an {@code http(s)://} URL whose path ends in {@code .git}, an
+     * {@code ssh://} or {@code git://} URL, or scp-style {@code user@host:path}. Anything else, {@code
+     * github.com/...}, {@code file://} and local paths included, is not a git source (empty).
+     *
+     * @throws ContextException when the source is a git address but malformed (query parameters, for now)
+     */
+    public static java.util.Optional<GitRemote> forAdd(String source) throws ContextException {
+        if (source.startsWith("./") || source.startsWith("../") || source.startsWith("github.com/")) {
+            return java.util.Optional.empty();
+        }
+        Matcher proto = PROTO.matcher(source);
+        if (proto.find()) {
+            String scheme = proto.group().substring(0, proto.group().length() - 3).toLowerCase(Locale.ROOT);
+            if (!Set.of("http", "https", "ssh", "git").contains(scheme)) {
+                return java.util.Optional.empty();
+            }
+            if (scheme.startsWith("http")) {
+                String path;
+                try {
+                    path = java.net.URI.create(source.replace("#", "%23").replaceFirst("%23", "#")).getPath();
+                } catch (IllegalArgumentException e) {
+                    return java.util.Optional.empty();
+                }
+                if (path == null || !path.endsWith(".git")) {
+                    return java.util.Optional.empty();
+                }
+            }
+            return java.util.Optional.of(parse(source));
+        }
+        if (SCP.matcher(source).matches()) {
+            return java.util.Optional.of(parse(source));
+        }
+        return java.util.Optional.empty();
+    }
+
+    /**
      * The docker CLI's test of whether a context argument is a git URL (moby builder/remotecontext/urlutil
      * {@code IsGitURL}): an http(s) URL ending in {@code .git} (before a fragment), or one starting with {@code
      * git://}, {@code github.com/} or {@code git@}.

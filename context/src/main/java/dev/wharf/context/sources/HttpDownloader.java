@@ -74,7 +74,8 @@ public final class HttpDownloader {
         try {
             String path = new URI(url).getPath();
             String base = goBase(path == null ? "" : path);
-            return base.equals(".") || base.equals("/") ? "__unnamed__" : base;
+            // ".." would leave the download directory; BuildKit's os.Root refuses it, wharf names it like no name.
+            return base.equals(".") || base.equals("/") || base.equals("..") ? "__unnamed__" : base;
         } catch (URISyntaxException e) {
             return "__unnamed__";
         }
