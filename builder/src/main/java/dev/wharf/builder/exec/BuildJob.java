@@ -8,6 +8,7 @@ import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.EngineOptions;
 import dev.wharf.builder.plan.BuildPlan;
+import dev.wharf.builder.plan.NamedContextRef;
 import dev.wharf.builder.plan.PlanRequest;
 import dev.wharf.builder.plan.PlanWarning;
 import dev.wharf.builder.plan.Planner;
@@ -61,14 +62,17 @@ final class BuildJob {
                     + "/state: " + e.getMessage(), e);
         }
         try (MainContext main = MainContext.open(request, scratch.resolve("context"), workspace.posix(),
-                workspace.http())) {
-            return run(main, scratch);
+                workspace.http());
+             NamedContexts named = new NamedContexts(request.namedContexts(), scratch.resolve("named"),
+                     workspace.http(), options.clock())) {
+            return run(main, named, scratch);
         } finally {
             deleteQuietly(scratch);
         }
     }
 
-    private BuildResult run(MainContext main, Path scratch) throws EngineException, InterruptedException {
+    private BuildResult run(MainContext main, NamedContexts named, Path scratch)
+            throws EngineException, InterruptedException {
         String name = request.dockerfileName();
         String text = main.dockerfileText();
         Platform platform = Platform.of("linux", System.getProperty("os.arch"), "");
@@ -93,11 +97,17 @@ final class BuildJob {
                         + "), not " + wanted.format() + "; build on such a host or drop --platform");
             }
         }
+        Map<String, NamedContextRef> contexts;
+        try {
+            contexts = named.planRefs(workspace.store());
+        } catch (LayerException e) {
+            throw new EngineException("cannot load a named build context: " + e.getMessage(), e);
+        }
         BuildPlan plan;
         try {
             Dockerfile dockerfile = DockerfileReader.read(name, DockerfileParser.parse(name, text));
             PlanRequest planRequest = new PlanRequest(name, args, request.target(), platform, request.noCache(),
-                    request.noCacheFilter());
+                    request.noCacheFilter(), contexts);
             plan = new Planner(new LocalImages(workspace.store())).plan(dockerfile, planRequest);
         } catch (DockerfileException e) {
             int line = e.range().map(r -> r.start().line()).orElse(0);
@@ -115,7 +125,8 @@ final class BuildJob {
             BuildSettings settings = new BuildSettings(DockerfileText.of(name, text), request.listener(), epoch,
                     created, request.runtime().orElse(options.runtime()),
                     CopySources.context(main.root(), main.local(), main.dockerfile(), options.clock()), scratch,
-                    platform, options.parallelism(), request.explainCache(), request.secrets(), request.network());
+                    platform, options.parallelism(), request.explainCache(), request.secrets(), request.network(),
+                    named);
             BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings));
             BuildExecutor.State state = executor.run();
             return write(state, created, executor.timings(), scratch, epoch);

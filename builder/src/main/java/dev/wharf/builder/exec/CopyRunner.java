@@ -173,7 +173,7 @@ final class CopyRunner {
     }
 
     /** Writes a prepared COPY/ADD into the active snapshot {@code mounts}. */
-    void copy(Step step, PreparedCopy copy, List<Mount> mounts) throws Exception {
+    void copy(boolean add, PreparedCopy copy, List<Mount> mounts) throws Exception {
         RootView view = RootView.of(mounts);
         Path upper = Path.of(mounts.get(0).writableDir().orElseThrow());
         Optional<ProcessUser> owner = copy.chown().isPresent()
@@ -197,7 +197,7 @@ final class CopyRunner {
                     case DIRECTORY -> writer.directory(target, attrs);
                     case REGULAR -> {
                         Path source = sources.file(e.sourcePath());
-                        if (step.instruction() instanceof AddInstruction && part.unpack()
+                        if (add && part.unpack()
                                 && named(e, part.request().sources()) && Archives.isTar(source)) {
                             // ADD unpacks a local tar archive (compression recognised by content) into the
                             // destination directory, keeping the archive's owners and modes, as BuildKit does.

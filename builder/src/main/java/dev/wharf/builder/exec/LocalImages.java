@@ -49,7 +49,8 @@ final class LocalImages implements ImageConfigResolver {
             Platform p = Platform.of(c.os().isEmpty() ? platform.os() : c.os(),
                     c.architecture().isEmpty() ? platform.architecture() : c.architecture(),
                     c.variant() == null ? "" : c.variant());
-            return new BaseImage(reference + "@" + image.manifestDigest(), p,
+            String pinned = reference.contains("@") ? reference : reference + "@" + image.manifestDigest();
+            return new BaseImage(pinned, p,
                     ConfigMapper.toPlan(c.config(), c.author()), image.layers().isEmpty());
         } catch (LayerException e) {
             throw new ImageResolutionException("cannot read image " + reference + " from the local store: "

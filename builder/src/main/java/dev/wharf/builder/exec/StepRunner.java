@@ -130,6 +130,9 @@ final class StepRunner {
             }
             return existing;
         }
+        if (source instanceof StepSource.Context context) {
+            return settings.namedContexts().sources(context.name());
+        }
         if (source instanceof StepSource.Image image) {
             LocalImages.Resolved resolved = new LocalImages(workspace.store())
                     .find(image.image().reference(), settings.platform())
