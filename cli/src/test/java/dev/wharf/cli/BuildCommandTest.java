@@ -246,4 +246,24 @@ class BuildCommandTest {
         assertEquals(2, built.exitCode(), built.err());
         assertTrue(built.err().contains("unable to prepare context: path"), built.err());
     }
+
+    @Test
+    void buildContext_namesADirectoryForCopyFromAndFrom() throws Exception {
+        Path context = Files.createDirectories(dir.resolve("main"));
+        Path extra = Files.createDirectories(dir.resolve("extra"));
+        Files.writeString(extra.resolve("e.txt"), "extra context\n");
+        Files.writeString(context.resolve("Dockerfile"),
+                "FROM busybox:latest\nCOPY --from=extra e.txt /e.txt\nRUN cat /e.txt\n");
+        Outcome built = wharf("build", "--root", root(), "--progress", "plain", "--build-context",
+                "extra=" + extra, context.toString());
+        assertEquals(0, built.exitCode(), built.err());
+        assertTrue(built.err().contains("extra context"), built.err());
+    }
+
+    @Test
+    void badBuildContext_isAUsageError() {
+        Outcome built = wharf("build", "--root", root(), "--build-context", "novalue", dir.toString());
+        assertEquals(2, built.exitCode(), built.err());
+        assertTrue(built.err().contains("expected key=value"), built.err());
+    }
 }

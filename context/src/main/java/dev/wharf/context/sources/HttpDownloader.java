@@ -46,10 +46,13 @@ public final class HttpDownloader {
     }
 
     // Go's http.ParseTime accepts these three layouts (RFC 1123, RFC 850, ANSI C asctime).
+    // RFC 850's two-digit year is read in Go's window (69-99 are 1900s, 00-68 2000s); asctime pads the day.
     private static final List<DateTimeFormatter> HTTP_TIMES = List.of(
             DateTimeFormatter.RFC_1123_DATE_TIME,
-            DateTimeFormatter.ofPattern("EEEE, dd-MMM-yy HH:mm:ss zzz", Locale.ROOT),
-            DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss yyyy", Locale.ROOT).withZone(java.time.ZoneOffset.UTC));
+            new java.time.format.DateTimeFormatterBuilder().appendPattern("EEEE, dd-MMM-")
+                    .appendValueReduced(java.time.temporal.ChronoField.YEAR, 2, 2, 1969)
+                    .appendPattern(" HH:mm:ss zzz").toFormatter(Locale.US),
+            DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US).withZone(java.time.ZoneOffset.UTC));
 
     private final HttpClient client;
 
