@@ -112,7 +112,7 @@ final class CopyRunner {
                 if (RemoteSource.isRemote(src.text())) {
                     // dockerfile2llb/convert_copy.go.
                     throw new BuildExecutor.StepFailure(RemoteSource.of(src.text(), Optional.empty(), false,
-                            settings.scratch(), workspace.http(), workspace.clock()).orElseThrow().isGit()
+                            settings.scratch(), workspace.http(), workspace.httpCache(), workspace.clock()).orElseThrow().isGit()
                             ? "source can't be a git ref for COPY" : "source can't be a URL for COPY", null, null);
                 }
                 local.add(src.text());
@@ -150,7 +150,7 @@ final class CopyRunner {
         List<RemoteSource> out = new ArrayList<>();
         for (Word src : files.sourcePaths()) {
             RemoteSource.of(src.text(), checksum, add.keepGitDir().orElse(false), settings.scratch(),
-                    workspace.http(), workspace.clock()).ifPresent(out::add);
+                    workspace.http(), workspace.httpCache(), workspace.clock()).ifPresent(out::add);
         }
         if (checksum.isPresent()) {
             // dockerfile2llb/convert_copy.go, in its order.

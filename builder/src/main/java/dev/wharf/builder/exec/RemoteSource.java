@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
@@ -24,7 +25,8 @@ import java.util.Optional;
  *   element of the URL's path ({@code __unnamed__} without one), mode 0600, owned by root, its mtime the {@code
  *   Last-Modified} header or else 1970-01-01; not unpacked unless {@code --unpack=true}. Its cache key is the
  *   content's SHA-256 with the file name and Last-Modified ({@code formatCacheKey}), so it is downloaded at every
- *   build; with {@code --checksum} the key is that checksum and the download happens only on a cache miss, where
+ *   build, revalidated with the ETag of the previous download when there was one ({@link HttpCache}); with
+ *   {@code --checksum} the key is that checksum and the download happens only on a cache miss, where
  *   a different content fails with BuildKit's {@code digest mismatch} message.</li>
  *   <li>A git repository is keyed by the commit its ref resolves to on the remote ({@code git ls-remote}, no
  *   clone); on a cache miss it is cloned with depth 1 and its files (without {@code .git} unless {@code
@@ -40,18 +42,21 @@ final class RemoteSource {
     private final boolean keepGitDir;
     private final Path scratch;
     private final HttpDownloader http;
+    private final HttpCache cache;
     private final Clock clock;
     private String commit;
+    private HttpCache.Entry notModified;
     private CopySources fetched;
 
     private RemoteSource(String written, Optional<GitRemote> git, Optional<String> checksum, boolean keepGitDir,
-                         Path scratch, HttpDownloader http, Clock clock) {
+                         Path scratch, HttpDownloader http, HttpCache cache, Clock clock) {
         this.written = written;
         this.git = git;
         this.checksum = checksum;
         this.keepGitDir = keepGitDir;
         this.scratch = scratch;
         this.http = http;
+        this.cache = cache;
         this.clock = clock;
     }
 
@@ -61,12 +66,12 @@ final class RemoteSource {
      * @throws ContextException when the source is a git address but malformed
      */
     static Optional<RemoteSource> of(String source, Optional<String> checksum, boolean keepGitDir, Path scratch,
-                                     HttpDownloader http, Clock clock) throws ContextException {
+                                     HttpDownloader http, HttpCache cache, Clock clock) throws ContextException {
         Optional<GitRemote> git = GitRemote.forAdd(source);
         if (git.isEmpty() && !isHttp(source)) {
             return Optional.empty();
         }
-        return Optional.of(new RemoteSource(source, git, checksum, keepGitDir, scratch, http, clock));
+        return Optional.of(new RemoteSource(source, git, checksum, keepGitDir, scratch, http, cache, clock));
     }
 
     /** Whether {@code source} is an http(s) URL or a git address (COPY refuses both). */
@@ -110,9 +115,15 @@ final class RemoteSource {
         if (checksum.isPresent()) {
             return Digest.sha256Of(("http\0" + name + "\0" + checksum.get()).getBytes(StandardCharsets.UTF_8));
         }
-        HttpDownloader.Download d = download();
-        return Digest.sha256Of(("http\0" + name + "\0" + d.digest() + "\0"
-                + d.lastModified().map(Instant::toString).orElse("")).getBytes(StandardCharsets.UTF_8));
+        Optional<HttpCache.Entry> known = cache.lookup(written, name);
+        Optional<HttpDownloader.Download> d = download(known.map(HttpCache.Entry::etag));
+        Digest content = d.isPresent() ? d.get().digest() : known.orElseThrow().digest();
+        Optional<Instant> lastModified = d.isPresent() ? d.get().lastModified() : known.orElseThrow().lastModified();
+        if (d.isEmpty()) {
+            notModified = known.get(); // 304: the content is the remembered blob, restored if the step runs
+        }
+        return Digest.sha256Of(("http\0" + name + "\0" + content + "\0"
+                + lastModified.map(Instant::toString).orElse("")).getBytes(StandardCharsets.UTF_8));
     }
 
     /** The fetched files, fetching them now if {@link #key()} did not. */
@@ -127,20 +138,35 @@ final class RemoteSource {
             fetched = CopySources.stage(clone.root(), clock);
             return fetched;
         }
-        download();
+        if (notModified != null) {
+            Path dir = Files.createTempDirectory(scratch, "add-url-");
+            Path file = dir.resolve(HttpDownloader.fileName(written));
+            cache.restore(notModified, file);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            Files.setLastModifiedTime(file, FileTime.from(notModified.lastModified().orElse(Instant.EPOCH)));
+            fetched = CopySources.stage(dir, clock);
+            return fetched;
+        }
+        download(Optional.empty());
         return fetched;
     }
 
-    private HttpDownloader.Download download() throws Exception {
+    /** Downloads (conditionally when an ETag is known); empty when the server says the content is unchanged. */
+    private Optional<HttpDownloader.Download> download(Optional<String> etag) throws Exception {
         Path dir = Files.createTempDirectory(scratch, "add-url-");
         Path file = dir.resolve(HttpDownloader.fileName(written));
-        HttpDownloader.Download d = http.download(written, file);
+        Optional<HttpDownloader.Download> got = http.downloadIfNoneMatch(written, file, etag);
+        if (got.isEmpty()) {
+            return got;
+        }
+        HttpDownloader.Download d = got.get();
         if (checksum.isPresent() && !d.digest().toString().equals(checksum.get())) {
             throw new BuildExecutor.StepFailure("digest mismatch for " + written + ": " + d.digest()
                     + " (expected: " + checksum.get() + ")", null, null);
         }
+        cache.remember(written, file.getFileName().toString(), d);
         Files.setLastModifiedTime(file, FileTime.from(d.lastModified().orElse(Instant.EPOCH)));
         fetched = CopySources.stage(dir, clock);
-        return d;
+        return got;
     }
 }

@@ -49,6 +49,7 @@ final class Workspace implements AutoCloseable {
     private final Clock clock;
     private final Map<RuntimeChoice, Sandbox> sandboxes = new ConcurrentHashMap<>();
     private final HttpDownloader http = HttpDownloader.fromEnvironment(System.getenv());
+    private final HttpCache httpCache;
 
     private Workspace(LocalStore store, Snapshotter snapshotter, CacheStore cache, PosixFiles posix, Path stateDir,
                       Path hostsFile, Path resolvConf, Clock clock) {
@@ -60,6 +61,7 @@ final class Workspace implements AutoCloseable {
         this.hostsFile = hostsFile;
         this.resolvConf = resolvConf;
         this.clock = clock;
+        this.httpCache = new HttpCache(store.root().resolve("http-etags"), store.blobs());
     }
 
     /** Opens (creating if needed) the workspace at {@code root}. */
@@ -116,6 +118,11 @@ final class Workspace implements AutoCloseable {
     /** The downloader of remote contexts and {@code ADD <url>} (proxies from the environment). */
     HttpDownloader http() {
         return http;
+    }
+
+    /** The ETags and contents of earlier {@code ADD <url>} downloads. */
+    HttpCache httpCache() {
+        return httpCache;
     }
 
     Path hostsFile() {

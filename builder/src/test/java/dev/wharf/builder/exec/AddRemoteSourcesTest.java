@@ -247,4 +247,26 @@ class AddRemoteSourcesTest {
                     e.getMessage());
         }
     }
+
+    @Test
+    void url_withAnETag_isRevalidated_notDownloadedAgain_evenWhenTheStepRuns() throws Exception {
+        http.serve("/e.txt", "etag one".getBytes(StandardCharsets.UTF_8), Map.of("ETag", "\"v1\""));
+        String dockerfile = "FROM scratch\nADD " + http.url("/e.txt") + " /e.txt\n";
+        build(dockerfile);
+        assertEquals(1, http.bodies());
+        List<BuildEvent> again = Collections.synchronizedList(new ArrayList<>());
+        build(dockerfile, again);
+        assertEquals(1, http.bodies(), "304 Not Modified: no second download");
+        assertEquals(1, cached(again), again.toString());
+        Files.writeString(context.resolve("Dockerfile"), dockerfile);
+        Path out = Files.createTempDirectory(temp, "out-");
+        engine.build(BuildRequest.builder(context).noCache(true)
+                .output(new BuildOutput("local", Optional.of(out))).build()).get(2, TimeUnit.MINUTES);
+        assertEquals("etag one", Files.readString(out.resolve("e.txt")), "restored from the remembered content");
+        assertEquals(0600, mode(out.resolve("e.txt")));
+        assertEquals(1, http.bodies());
+        http.serve("/e.txt", "etag two".getBytes(StandardCharsets.UTF_8), Map.of("ETag", "\"v2\""));
+        assertEquals("etag two", Files.readString(build(dockerfile).resolve("e.txt")));
+        assertEquals(2, http.bodies());
+    }
 }

@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real HTTP server on 127.0.0.1 and a free port ({@code com.sun.net.httpserver}) serving fixed bodies by path,
- * with optional headers (Last-Modified, ETag) and redirects; other paths answer 404. Counts GET requests.
+ * with optional headers (Last-Modified, ETag: a matching If-None-Match gets 304) and redirects; other paths answer
+ * 404. Counts GET requests.
  */
 public final class LoopbackHttp implements AutoCloseable {
     /** What one path answers. */
@@ -21,6 +22,7 @@ public final class LoopbackHttp implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, Response> responses = new ConcurrentHashMap<>();
     private final AtomicInteger gets = new AtomicInteger();
+    private final AtomicInteger bodies = new AtomicInteger();
 
     private LoopbackHttp(HttpServer server) {
         this.server = server;
@@ -41,6 +43,14 @@ public final class LoopbackHttp implements AutoCloseable {
                     return;
                 }
                 r.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+                String etag = r.headers().get("ETag");
+                if (etag != null && etag.equals(exchange.getRequestHeaders().getFirst("If-None-Match"))) {
+                    exchange.sendResponseHeaders(304, -1);
+                    return;
+                }
+                if (exchange.getRequestMethod().equals("GET")) {
+                    http.bodies.incrementAndGet();
+                }
                 exchange.sendResponseHeaders(r.status(), r.body().length == 0 ? -1 : r.body().length);
                 if (r.body().length > 0) {
                     try (OutputStream out = exchange.getResponseBody()) {
@@ -73,6 +83,11 @@ public final class LoopbackHttp implements AutoCloseable {
     /** How many GET requests were served. */
     public int gets() {
         return gets.get();
+    }
+
+    /** How many GET requests were answered with a body (not 304, not 404). */
+    public int bodies() {
+        return bodies.get();
     }
 
     @Override

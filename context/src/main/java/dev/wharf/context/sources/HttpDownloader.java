@@ -106,6 +106,18 @@ public final class HttpDownloader {
      *                          a success, or the body cannot be read or written
      */
     public Download download(String url, Path target) throws ContextException, InterruptedException {
+        return downloadIfNoneMatch(url, target, Optional.empty()).orElseThrow(() -> new ContextException(
+                "cannot download " + url + ": the server answered 304 Not Modified to an unconditional request"));
+    }
+
+    /**
+     * Like {@link #download}, but with {@code If-None-Match: etag} when an ETag is given, as BuildKit revalidates
+     * a URL it downloaded before; empty when the server answers 304 Not Modified (nothing is written).
+     *
+     * @throws ContextException as {@link #download} does
+     */
+    public Optional<Download> downloadIfNoneMatch(String url, Path target, Optional<String> etag)
+            throws ContextException, InterruptedException {
         URI uri;
         try {
             uri = new URI(url);
@@ -115,7 +127,9 @@ public final class HttpDownloader {
         } catch (URISyntaxException e) {
             throw new ContextException("invalid URL " + url + ": " + e.getMessage(), e);
         }
-        HttpRequest request = HttpRequest.newBuilder(uri).GET().header("User-Agent", "wharf").build();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).GET().header("User-Agent", "wharf");
+        etag.ifPresent(t -> builder.header("If-None-Match", t));
+        HttpRequest request = builder.build();
         HttpResponse<InputStream> response;
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
@@ -135,6 +149,9 @@ public final class HttpDownloader {
         }
         try (InputStream body = response.body()) {
             int status = response.statusCode();
+            if (status == 304 && etag.isPresent()) {
+                return Optional.empty();
+            }
             if (status < 200 || status >= 400) {
                 // source/http/source.go: "invalid response status %d".
                 throw new ContextException("cannot download " + url + ": invalid response status " + status);
@@ -153,9 +170,9 @@ public final class HttpDownloader {
                 }
             }
             Digest digest = Digest.fromHash(DigestAlgorithm.SHA256, sha.digest());
-            Optional<String> etag = response.headers().firstValue("ETag").map(HttpDownloader::etagValue);
-            return new Download(target, digest, size,
-                    response.headers().firstValue("Last-Modified").flatMap(HttpDownloader::parseTime), etag);
+            Optional<String> tag = response.headers().firstValue("ETag").map(HttpDownloader::etagValue);
+            return Optional.of(new Download(target, digest, size,
+                    response.headers().firstValue("Last-Modified").flatMap(HttpDownloader::parseTime), tag));
         } catch (IOException e) {
             throw new ContextException("cannot download " + url + " into " + target + ": " + e.getMessage(), e);
         } catch (NoSuchAlgorithmException e) {
@@ -175,9 +192,8 @@ public final class HttpDownloader {
         return Optional.empty();
     }
 
-    /** The value of an ETag header without the weak prefix (source/http etagValue). */
+    /** The value of an ETag header without the weak prefix, compared and sent back as such (source/http). */
     private static String etagValue(String v) {
-        String t = v.startsWith("W/") ? v.substring(2) : v;
-        return t;
+        return v.startsWith("W/") ? v.substring(2) : v;
     }
 }
