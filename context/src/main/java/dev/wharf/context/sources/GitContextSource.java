@@ -49,25 +49,7 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
      */
     @Override
     public OpenedContext open() throws ContextException {
-        Path temp;
-        try {
-            Files.createDirectories(workDir);
-            temp = Files.createTempDirectory(workDir, "context-git-");
-        } catch (IOException e) {
-            throw new ContextException("cannot create a temporary context directory under " + workDir + ": "
-                    + e.getMessage() + " (check the work directory's permissions and free space)", e);
-        }
-        try {
-            Path root = checkout(temp);
-            return OpenedContext.owned(root, temp);
-        } catch (ContextException | RuntimeException e) {
-            try {
-                FileTrees.delete(temp);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        return TempContexts.open(workDir, "context-git-", temp -> OpenedContext.owned(checkout(temp), temp));
     }
 
     private Path checkout(Path dir) throws ContextException {

@@ -1,7 +1,6 @@
 package dev.wharf.context.sources;
 
 import dev.wharf.context.ContextException;
-import dev.wharf.layers.layout.FileTrees;
 import dev.wharf.layers.posix.PosixFiles;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -41,15 +40,7 @@ public record UrlContextSource(String url, Path workDir, PosixFiles posix, HttpD
      */
     @Override
     public OpenedContext open() throws ContextException {
-        Path temp;
-        try {
-            Files.createDirectories(workDir);
-            temp = Files.createTempDirectory(workDir, "context-url-");
-        } catch (IOException e) {
-            throw new ContextException("cannot create a temporary context directory under " + workDir + ": "
-                    + e.getMessage(), e);
-        }
-        try {
+        return TempContexts.open(workDir, "context-url-", temp -> {
             Path dir = createDirectory(temp.resolve("download"));
             Path file = dir.resolve(FILE_NAME);
             try {
@@ -63,14 +54,7 @@ public record UrlContextSource(String url, Path workDir, PosixFiles posix, HttpD
             }
             OpenedContext extracted = TarContextSource.archive(file, temp, posix).open();
             return OpenedContext.owned(extracted.root(), temp);
-        } catch (ContextException | RuntimeException e) {
-            try {
-                FileTrees.delete(temp);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        });
     }
 
     private static Path createDirectory(Path dir) throws ContextException {
