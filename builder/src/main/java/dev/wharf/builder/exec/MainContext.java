@@ -18,13 +18,15 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * The main build context of one build, opened as a local directory (extracted, downloaded or cloned as the
  * request's {@link BuildContext} says), with the Dockerfile's text: {@code -f}'s text, else the file {@code -f}
  * names (a host path for a directory context, a path inside the context otherwise, as BuildKit's {@code filename}),
- * else {@code Dockerfile} in the context. Closing deletes what opening created.
+ * else {@code Dockerfile} in the context. A git context keeps {@code .git} when the build arg {@code
+ * BUILDKIT_CONTEXT_KEEP_GIT_DIR} is true, as in BuildKit. Closing deletes what opening created.
  *
  * <p>Not thread-safe; one per build.
  */
@@ -47,7 +49,7 @@ final class MainContext implements AutoCloseable {
         BuildContext context = request.context();
         OpenedContext opened;
         try {
-            opened = source(context, workDir, posix, http).open();
+            opened = source(context, keepGitDir(request), workDir, posix, http).open();
         } catch (ContextException e) {
             throw new EngineException(e.getMessage(), e);
         }
@@ -70,8 +72,14 @@ final class MainContext implements AutoCloseable {
         }
     }
 
-    private static BuildContextSource source(BuildContext context, Path workDir, PosixFiles posix,
-                                             HttpDownloader http) throws ContextException {
+    /** dockerui's {@code BUILDKIT_CONTEXT_KEEP_GIT_DIR} build arg, a Go ParseBool; anything else is false. */
+    private static boolean keepGitDir(BuildRequest request) {
+        String v = request.buildArgs().getOrDefault("BUILDKIT_CONTEXT_KEEP_GIT_DIR", "");
+        return List.of("1", "t", "T", "TRUE", "true", "True").contains(v);
+    }
+
+    private static BuildContextSource source(BuildContext context, boolean keepGitDir, Path workDir,
+                                             PosixFiles posix, HttpDownloader http) throws ContextException {
         if (context instanceof BuildContext.Directory dir) {
             return new LocalDirectorySource(dir.path());
         }
@@ -84,7 +92,7 @@ final class MainContext implements AutoCloseable {
         if (context instanceof BuildContext.Url url) {
             return new UrlContextSource(url.url(), workDir, posix, http);
         }
-        return new GitContextSource(GitRemote.parse(((BuildContext.Git) context).url()), workDir);
+        return new GitContextSource(GitRemote.parse(((BuildContext.Git) context).url()), workDir, keepGitDir, "git");
     }
 
     /** A path inside the context, cleaned so that {@code ..} cannot leave it. */

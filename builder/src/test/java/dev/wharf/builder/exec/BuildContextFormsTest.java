@@ -167,6 +167,17 @@ class BuildContextFormsTest {
     }
 
     @Test
+    void gitContext_keepsDotGitWithBuildkitContextKeepGitDir_andReadsQueryParameters() throws Exception {
+        try (GitDaemon git = GitDaemon.start(temp.resolve("git"))) {
+            git.commit("repo", Map.of("Dockerfile", COPY_ALL, "a.txt", "a"), "v1");
+            Path out = build(BuildRequest.builder(new BuildContext.Git(git.url("repo") + "?tag=v1"))
+                    .buildArg("BUILDKIT_CONTEXT_KEEP_GIT_DIR", "true"));
+            assertTrue(Files.isDirectory(out.resolve("ctx/.git")));
+            assertEquals("a", Files.readString(out.resolve("ctx/a.txt")));
+        }
+    }
+
+    @Test
     void gitContextWithAnUnknownRef_failsNamingTheRef() throws Exception {
         try (GitDaemon git = GitDaemon.start(temp.resolve("git"))) {
             git.commit("repo", Map.of("Dockerfile", COPY_ALL), "");
