@@ -109,11 +109,9 @@ final class CopyRunner {
             }
         } else {
             for (Word src : files.sourcePaths()) {
-                if (RemoteSource.isRemote(src.text())) {
-                    // dockerfile2llb/convert_copy.go.
-                    throw new BuildExecutor.StepFailure(RemoteSource.of(src.text(), Optional.empty(), false,
-                            settings.scratch(), workspace.http(), workspace.httpCache(), workspace.clock()).orElseThrow().isGit()
-                            ? "source can't be a git ref for COPY" : "source can't be a URL for COPY", null, null);
+                Optional<String> refused = RemoteSource.refusedByCopy(src.text());
+                if (refused.isPresent()) {
+                    throw new BuildExecutor.StepFailure(refused.get(), null, null);
                 }
                 local.add(src.text());
             }
@@ -154,7 +152,7 @@ final class CopyRunner {
         }
         if (checksum.isPresent()) {
             // dockerfile2llb/convert_copy.go, in its order.
-            if (files.sourcePaths().size() + files.sourceContents().size() != 1) {
+            if (files.sourcePaths().size() != 1) {
                 throw new BuildExecutor.StepFailure("checksum can't be specified for multiple sources", null, null);
             }
             if (out.isEmpty()) {

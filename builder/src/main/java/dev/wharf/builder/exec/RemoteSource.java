@@ -74,9 +74,12 @@ final class RemoteSource {
         return Optional.of(new RemoteSource(source, git, checksum, keepGitDir, scratch, http, cache, clock));
     }
 
-    /** Whether {@code source} is an http(s) URL or a git address (COPY refuses both). */
-    static boolean isRemote(String source) throws ContextException {
-        return isHttp(source) || GitRemote.forAdd(source).isPresent();
+    /** BuildKit's error when a COPY names a git address or an http(s) URL (convert_copy.go), else empty. */
+    static Optional<String> refusedByCopy(String source) throws ContextException {
+        if (GitRemote.forAdd(source).isPresent()) {
+            return Optional.of("source can't be a git ref for COPY");
+        }
+        return isHttp(source) ? Optional.of("source can't be a URL for COPY") : Optional.empty();
     }
 
     private static boolean isHttp(String source) {

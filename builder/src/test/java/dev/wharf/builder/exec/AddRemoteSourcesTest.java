@@ -192,6 +192,8 @@ class AddRemoteSourcesTest {
     void copyOfAUrl_isRefusedAsInBuildKit() throws Exception {
         BuildFailedException e = failure("FROM scratch\nCOPY " + http.url("/x") + " /x\n");
         assertTrue(e.getMessage().contains("source can't be a URL for COPY"), e.getMessage());
+        BuildFailedException git = failure("FROM scratch\nCOPY git@example.invalid:r.git /x\n");
+        assertTrue(git.getMessage().contains("source can't be a git ref for COPY"), git.getMessage());
     }
 
     @Test
