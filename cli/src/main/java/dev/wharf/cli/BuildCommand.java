@@ -157,12 +157,16 @@ final class BuildCommand implements Callable<Integer> {
             request.dockerfile(buildContext instanceof BuildContext.Directory ? Path.of(file).toAbsolutePath()
                     : Path.of(file));
         }
-        try {
-            NamedContext.parseAll(buildContexts, Path.of("").toAbsolutePath()).values()
-                    .forEach(request::namedContext);
-        } catch (ContextException e) {
-            err.println("wharf build: --build-context: " + e.getMessage());
-            return ExitCodes.USAGE;
+        for (String value : buildContexts) {
+            try {
+                // Checked here for a usage error; the engine parses it again when it builds.
+                NamedContext.parse(value, Path.of("").toAbsolutePath());
+            } catch (ContextException e) {
+                err.println("wharf build: --build-context: " + e.getMessage());
+                return ExitCodes.USAGE;
+            }
+            int eq = value.indexOf('=');
+            request.namedContext(value.substring(0, eq), value.substring(eq + 1));
         }
         if (target != null) {
             request.target(target);

@@ -1,6 +1,5 @@
 package dev.wharf.builder.api;
 
-import dev.wharf.context.sources.NamedContext;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -44,8 +43,11 @@ import java.util.TreeMap;
  * @param network         the network of RUN steps without {@code --network}: {@code default} (the default: the
  *                        host's network, as BuildKit gives RUN a network unless told otherwise), {@code host}
  *                        (the same) or {@code none} (only loopback)
- * @param namedContexts   {@code --build-context NAME=VALUE} by normalized name: what {@code FROM NAME},
- *                        {@code COPY --from=NAME} and {@code RUN --mount=from=NAME} read instead of a stage or image
+ * @param namedContexts   {@code --build-context NAME=VALUE} as written, by name: what {@code FROM NAME},
+ *                        {@code COPY --from=NAME} and {@code RUN --mount=from=NAME} read instead of a stage or image;
+ *                        VALUE is a directory (relative to the working directory), {@code docker-image://REF},
+ *                        {@code oci-layout://DIR[:TAG][@DIGEST]}, a git URL or an http(s) URL, parsed by the
+ *                        engine as buildx does
  */
 public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Optional<String> dockerfileText,
                            Map<String, String> buildArgs, Optional<String> target, List<String> tags,
@@ -53,7 +55,7 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
                            Optional<Path> storeRoot, OptionalLong sourceDateEpoch, ProgressListener listener,
                            boolean explainCache, Map<String, String> labels, Optional<String> platform,
                            List<BuildOutput> outputs, Map<String, Path> secrets, String network,
-                           Map<String, NamedContext> namedContexts) {
+                           Map<String, String> namedContexts) {
 
     public BuildRequest {
         Objects.requireNonNull(context, "context");
@@ -125,7 +127,7 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
         private final List<BuildOutput> outputs = new ArrayList<>();
         private final Map<String, Path> secrets = new TreeMap<>();
         private String network = "default";
-        private final Map<String, NamedContext> namedContexts = new TreeMap<>();
+        private final Map<String, String> namedContexts = new TreeMap<>();
 
         private Builder(BuildContext context) {
             this.context = Objects.requireNonNull(context, "context");
@@ -221,9 +223,12 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
             return this;
         }
 
-        /** A named context ({@code --build-context}); a later one of the same name replaces an earlier one. */
-        public Builder namedContext(NamedContext value) {
-            namedContexts.put(value.name(), value);
+        /**
+         * A named context ({@code --build-context NAME=VALUE}); a later one of the same name replaces an earlier
+         * one.
+         */
+        public Builder namedContext(String name, String value) {
+            namedContexts.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
             return this;
         }
 

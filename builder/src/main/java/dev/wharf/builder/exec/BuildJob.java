@@ -63,8 +63,8 @@ final class BuildJob {
         }
         try (MainContext main = MainContext.open(request, scratch.resolve("context"), workspace.posix(),
                 workspace.http());
-             NamedContexts named = new NamedContexts(request.namedContexts(), scratch.resolve("named"),
-                     workspace.http(), options.clock())) {
+             NamedContexts named = new NamedContexts(NamedContexts.parse(request.namedContexts()),
+                     scratch.resolve("named"), workspace.http(), options.clock())) {
             return run(main, named, scratch);
         } finally {
             deleteQuietly(scratch);

@@ -1,5 +1,6 @@
 package dev.wharf.builder.exec;
 
+import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.plan.NamedContextRef;
 import dev.wharf.context.ContextException;
 import dev.wharf.context.sources.GitContextSource;
@@ -56,6 +57,26 @@ final class NamedContexts implements AutoCloseable {
         this.workDir = workDir;
         this.http = http;
         this.clock = clock;
+    }
+
+    /**
+     * Parses the request's {@code NAME=VALUE} pairs as buildx does, relative directories against the working
+     * directory; a later value of the same normalized name wins.
+     *
+     * @throws EngineException naming the bad value
+     */
+    static Map<String, NamedContext> parse(Map<String, String> values) throws EngineException {
+        Map<String, NamedContext> out = new LinkedHashMap<>();
+        for (Map.Entry<String, String> v : values.entrySet()) {
+            String pair = v.getKey() + "=" + v.getValue();
+            try {
+                NamedContext c = NamedContext.parse(pair, Path.of("").toAbsolutePath());
+                out.put(c.name(), c);
+            } catch (ContextException e) {
+                throw new EngineException("--build-context " + pair + ": " + e.getMessage(), e);
+            }
+        }
+        return out;
     }
 
     /**

@@ -17,7 +17,6 @@ import dev.wharf.builder.api.EngineOptions;
 import dev.wharf.builder.testing.GitDaemon;
 import dev.wharf.builder.testing.HostRequirements;
 import dev.wharf.builder.testing.LoopbackHttp;
-import dev.wharf.context.sources.NamedContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,7 +73,15 @@ class NamedContextsEndToEndTest {
         Files.writeString(context.resolve("Dockerfile"), dockerfile);
         BuildRequest.Builder b = BuildRequest.builder(context);
         for (String c : contexts) {
-            b.namedContext(NamedContext.parse(c, temp));
+            int eq = c.indexOf('=');
+            String value = c.substring(eq + 1);
+            // Relative directories in these tests are below the temporary directory, not the working directory.
+            if (!value.contains("://")) {
+                value = temp.resolve(value).toString();
+            } else if (value.startsWith("oci-layout://") && !value.startsWith("oci-layout:///")) {
+                value = "oci-layout://" + temp.resolve(value.substring("oci-layout://".length()));
+            }
+            b.namedContext(c.substring(0, eq), value);
         }
         return b;
     }
@@ -202,5 +209,16 @@ class NamedContextsEndToEndTest {
             assertEquals(2, f.line());
             assertTrue(f.getMessage().contains("nosuch"), f.getMessage());
         }
+    }
+
+    @Test
+    void aBadValue_failsTheBuildNamingIt() throws Exception {
+        Files.writeString(context.resolve("Dockerfile"), "FROM scratch\n");
+        ExecutionException e = assertThrows(ExecutionException.class, () -> engine.build(BuildRequest
+                .builder(context).namedContext("x", temp.resolve("missing").toString()).build())
+                .get(2, TimeUnit.MINUTES));
+        EngineException cause = assertInstanceOf(EngineException.class, e.getCause());
+        assertTrue(cause.getMessage().startsWith("--build-context x="), cause.getMessage());
+        assertTrue(cause.getMessage().contains("no such file or directory"), cause.getMessage());
     }
 }
