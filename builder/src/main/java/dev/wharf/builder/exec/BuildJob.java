@@ -9,6 +9,7 @@ import dev.wharf.builder.api.CacheSource;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.EngineOptions;
 import dev.wharf.builder.plan.BuildPlan;
+import dev.wharf.builder.plan.NamedContextRef;
 import dev.wharf.builder.plan.PlanRequest;
 import dev.wharf.builder.plan.PlanWarning;
 import dev.wharf.builder.plan.Planner;
@@ -60,8 +61,27 @@ final class BuildJob {
     }
 
     BuildResult run() throws EngineException, InterruptedException {
+        Path scratch;
+        try {
+            scratch = Files.createTempDirectory(workspace.store().root().resolve("state"), "build-");
+        } catch (IOException e) {
+            throw new EngineException("cannot create a build directory under " + workspace.store().root()
+                    + "/state: " + e.getMessage(), e);
+        }
+        try (MainContext main = MainContext.open(request, scratch.resolve("context"), workspace.posix(),
+                workspace.http());
+             NamedContexts named = new NamedContexts(NamedContexts.parse(request.namedContexts()),
+                     scratch.resolve("named"), workspace.http(), options.clock())) {
+            return run(main, named, scratch);
+        } finally {
+            deleteQuietly(scratch);
+        }
+    }
+
+    private BuildResult run(MainContext main, NamedContexts named, Path scratch)
+            throws EngineException, InterruptedException {
         String name = request.dockerfileName();
-        String text = dockerfileText();
+        String text = main.dockerfileText();
         Platform platform = Platform.of("linux", System.getProperty("os.arch"), "");
         Map<String, String> args = new TreeMap<>(request.buildArgs());
         request.sourceDateEpoch().ifPresent(e -> args.putIfAbsent("SOURCE_DATE_EPOCH", Long.toString(e)));
@@ -89,13 +109,19 @@ final class BuildJob {
                         + "), not " + wanted.format() + "; build on such a host or drop --platform");
             }
         }
+        Map<String, NamedContextRef> contexts;
+        try {
+            contexts = named.planRefs(workspace.store());
+        } catch (LayerException e) {
+            throw new EngineException("cannot load a named build context: " + e.getMessage(), e);
+        }
         BuildPlan plan;
         RegistryImages images = new RegistryImages(workspace.store(), registries, request.pull(), request.listener(),
                 steps);
         try {
             Dockerfile dockerfile = DockerfileReader.read(name, DockerfileParser.parse(name, text));
             PlanRequest planRequest = new PlanRequest(name, args, request.target(), platform, request.noCache(),
-                    request.noCacheFilter());
+                    request.noCacheFilter(), contexts);
             plan = new Planner(images).plan(dockerfile, planRequest);
         } catch (DockerfileException e) {
             int line = e.range().map(r -> r.start().line()).orElse(0);
@@ -109,15 +135,13 @@ final class BuildJob {
         OffsetDateTime created = epoch.isPresent()
                 ? OffsetDateTime.ofInstant(Instant.ofEpochSecond(epoch.getAsLong()), ZoneOffset.UTC)
                 : OffsetDateTime.ofInstant(options.clock().instant(), ZoneOffset.UTC);
-        Path scratch = null;
         try {
-            scratch = Files.createTempDirectory(workspace.store().root().resolve("state"), "build-");
             CacheImports imports = importCaches();
             BuildSettings settings = new BuildSettings(DockerfileText.of(name, text), request.listener(), epoch,
                     created, request.runtime().orElse(options.runtime()),
-                    CopySources.context(request.contextDir(), request.dockerfile(), options.clock()), scratch,
+                    CopySources.context(main.root(), main.local(), main.dockerfile(), options.clock()), scratch,
                     platform, options.parallelism(), request.explainCache(), request.secrets(), request.network(),
-                    request.ssh(), request.seccomp(), request.resources(), images, imports);
+                    request.ssh(), request.seccomp(), request.resources(), images, imports, named);
             BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings),
                     steps);
             BuildExecutor.State state = executor.run();
@@ -136,8 +160,6 @@ final class BuildJob {
         } catch (IOException e) {
             throw new EngineException("cannot write the image into " + workspace.store().root() + ": "
                     + e.getMessage(), e);
-        } finally {
-            deleteQuietly(scratch);
         }
     }
 
@@ -233,19 +255,6 @@ final class BuildJob {
                     "--cache-from"));
         }
         return CacheImports.load(sources, workspace.store().blobs(), request.listener(), steps::incrementAndGet);
-    }
-
-    private String dockerfileText() throws EngineException {
-        if (request.dockerfileText().isPresent()) {
-            return request.dockerfileText().get();
-        }
-        Path file = request.dockerfile().orElse(request.contextDir().resolve("Dockerfile"));
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new EngineException("cannot read the Dockerfile " + file + ": " + e.getMessage()
-                    + "; give its path with -f", e);
-        }
     }
 
     static void deleteQuietly(Path dir) {

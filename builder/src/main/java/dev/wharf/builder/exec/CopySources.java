@@ -25,25 +25,30 @@ final class CopySources {
     private final Path root;
     private final Optional<Path> dockerfile;
     private final boolean context;
+    private final boolean ignoreFile;
     private final Clock clock;
     private volatile SourceResolver resolver;
     private volatile ContextSnapshot snapshot;
 
-    private CopySources(Path root, Optional<Path> dockerfile, boolean context, Clock clock) {
+    private CopySources(Path root, Optional<Path> dockerfile, boolean context, boolean ignoreFile, Clock clock) {
         this.root = root;
         this.dockerfile = dockerfile;
         this.context = context;
+        this.ignoreFile = ignoreFile;
         this.clock = clock;
     }
 
-    /** The build context at {@code dir}, with the ignore file next to {@code dockerfile} or in the context. */
-    static CopySources context(Path dir, Optional<Path> dockerfile, Clock clock) {
-        return new CopySources(dir, dockerfile, true, clock);
+    /**
+     * The build context at {@code dir}; for a local directory ({@code ignoreFile}) without the files of the ignore
+     * file next to {@code dockerfile} or in the context, which BuildKit applies to local contexts only.
+     */
+    static CopySources context(Path dir, boolean ignoreFile, Optional<Path> dockerfile, Clock clock) {
+        return new CopySources(dir, dockerfile, true, ignoreFile, clock);
     }
 
     /** Another stage's root filesystem, materialized at {@code dir}. */
     static CopySources stage(Path dir, Clock clock) {
-        return new CopySources(dir, Optional.empty(), false, clock);
+        return new CopySources(dir, Optional.empty(), false, false, clock);
     }
 
     /** The files {@code request} copies and their checksum. */
@@ -68,7 +73,7 @@ final class CopySources {
         if (r == null) {
             synchronized (this) {
                 if (resolver == null) {
-                    PatternMatcher excludes = PatternMatcher.of(context
+                    PatternMatcher excludes = PatternMatcher.of(ignoreFile
                             ? DockerIgnore.patterns(root, dockerfile) : java.util.List.of());
                     snapshot = ContextSnapshot.scan(root, excludes);
                     resolver = new SourceResolver(snapshot, new ContextChecksummer(

@@ -165,6 +165,9 @@ final class StepRunner {
             }
             return existing;
         }
+        if (source instanceof StepSource.Context context) {
+            return settings.namedContexts().sources(context.name());
+        }
         if (source instanceof StepSource.Image image) {
             settings.images().ensureLayers(image.image().reference(), 0);
             LocalImages.Resolved resolved = new LocalImages(workspace.store())

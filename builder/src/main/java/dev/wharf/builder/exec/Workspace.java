@@ -20,6 +20,7 @@ import dev.wharf.cache.CacheException;
 import dev.wharf.cache.CacheStore;
 import dev.wharf.cache.CacheStoreOptions;
 import dev.wharf.cache.FileCacheStore;
+import dev.wharf.context.sources.HttpDownloader;
 import dev.wharf.layers.compress.LayerCompression;
 import dev.wharf.layers.layer.LayerWriter;
 import dev.wharf.layers.layout.AtomicFiles;
@@ -56,6 +57,8 @@ final class Workspace implements AutoCloseable {
     private final Clock clock;
     private final StoreUsers.Registration user;
     private final Map<RuntimeChoice, Sandbox> sandboxes = new ConcurrentHashMap<>();
+    private final HttpDownloader http = HttpDownloader.fromEnvironment(System.getenv());
+    private final HttpCache httpCache;
 
     private Workspace(LocalStore store, Snapshotter snapshotter, CacheStore cache, PosixFiles posix, Path stateDir,
                       Path hostsFile, Path resolvConf, Clock clock, StoreUsers.Registration user) {
@@ -68,6 +71,7 @@ final class Workspace implements AutoCloseable {
         this.hostsFile = hostsFile;
         this.resolvConf = resolvConf;
         this.clock = clock;
+        this.httpCache = new HttpCache(store.root().resolve("http-etags"), store.blobs());
     }
 
     /**
@@ -129,6 +133,16 @@ final class Workspace implements AutoCloseable {
 
     Clock clock() {
         return clock;
+    }
+
+    /** The downloader of remote contexts and {@code ADD <url>} (proxies from the environment). */
+    HttpDownloader http() {
+        return http;
+    }
+
+    /** The ETags and contents of earlier {@code ADD <url>} downloads. */
+    HttpCache httpCache() {
+        return httpCache;
     }
 
     Path hostsFile() {
