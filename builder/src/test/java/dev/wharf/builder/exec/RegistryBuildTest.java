@@ -182,6 +182,20 @@ class RegistryBuildTest {
     }
 
     @Test
+    void runMountFromAnImageOnlyInARegistryPullsIt() throws Exception {
+        String other = registry.host() + "/other:2";
+        build(engine("seed"), BuildRequest.builder(context("FROM " + registry.host() + "/busybox:1\n"
+                + "RUN echo from the other image > /other.txt\n")).tag(other)
+                .output(BuildOutput.parse("type=registry")));
+        BuildEngine engine = engine("fresh");
+        build(engine, BuildRequest.builder(context("FROM " + registry.host() + "/busybox:1\n"
+                + "RUN --mount=from=" + other + ",target=/o cat /o/other.txt > /seen\n")).tag("mounted:1"));
+        assertEquals(List.of("from the other image"), lines(engine, "mounted:1", "cat", "/seen"));
+        assertFalse(lines(engine, "mounted:1", "ls", "/").contains("other.txt"),
+                "the mounted image's files are not in the result");
+    }
+
+    @Test
     void anImageTheRegistryDoesNotHaveFailsAtItsLineNamingTheReference() throws Exception {
         BuildEngine engine = engine("fresh");
         String missing = registry.host() + "/nosuch:1";
