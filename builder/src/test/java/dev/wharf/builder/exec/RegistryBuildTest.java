@@ -156,8 +156,16 @@ class RegistryBuildTest {
         BuildResult built = build(engine, BuildRequest.builder(context("FROM " + registry.host()
                 + "/busybox:1\nRUN echo app > /app\n")).tag(app).output(BuildOutput.parse("type=registry"))
                 .listener(events::add));
-        assertTrue(events.stream().anyMatch(e -> e instanceof BuildEvent.StepStarted s
-                && s.name().equals("pushing " + app)), events.toString());
+        int pushStep = events.stream().filter(e -> e instanceof BuildEvent.StepStarted s
+                && s.name().equals("pushing " + app)).mapToInt(e -> ((BuildEvent.StepStarted) e).step())
+                .findFirst().orElseThrow();
+        List<BuildEvent.BlobTransferred> pushed = events.stream()
+                .filter(e -> e instanceof BuildEvent.BlobTransferred b && b.step() == pushStep)
+                .map(e -> (BuildEvent.BlobTransferred) e).toList();
+        assertEquals(2, pushed.stream().filter(BuildEvent.BlobTransferred::moved).count(),
+                "the config and the RUN layer are uploaded: " + pushed);
+        assertEquals(1, pushed.stream().filter(b -> !b.moved()).count(),
+                "busybox's layer is mounted from its repository on the same registry: " + pushed);
 
         PushSummary again = engine.push(app, ProgressListener.none());
         assertEquals(0, again.blobsUploaded(), "every blob is already in the registry");
