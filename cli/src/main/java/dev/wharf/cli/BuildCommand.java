@@ -3,10 +3,13 @@ package dev.wharf.cli;
 import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildOutput;
+import dev.wharf.builder.api.CacheDestination;
+import dev.wharf.builder.api.CacheSource;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.ProgressListener;
+import dev.wharf.builder.sandbox.ResourceLimits;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,10 +83,41 @@ final class BuildCommand implements Callable<Integer> {
             description = "A secret RUN --mount=type=secret,id=ID can read; repeatable.")
     List<String> secrets = new ArrayList<>();
 
+    @Option(names = "--ssh", paramLabel = "default|ID[=SOCKET]",
+            description = "An ssh-agent socket RUN --mount=type=ssh[,id=ID] can use (default: $SSH_AUTH_SOCK);"
+                    + " repeatable.")
+    List<String> ssh = new ArrayList<>();
+
+    @Option(names = "--security-opt", paramLabel = "seccomp=unconfined",
+            description = "seccomp=unconfined runs RUN steps without Docker's default seccomp profile.")
+    List<String> securityOpts = new ArrayList<>();
+
     @Option(names = "--network", paramLabel = "MODE", defaultValue = "default",
             description = "The network of RUN steps: default (the host's network, as docker build gives RUN a "
                     + "network), host, or none (only loopback).")
     String network;
+
+    @Option(names = "--cache-from", paramLabel = "type=registry,ref=NAME",
+            description = "Import build cache from a registry (type=registry,ref=NAME, or just NAME) or an OCI layout "
+                    + "directory (type=local,src=DIR[,tag=TAG]); repeatable. An unreadable source is a warning.")
+    List<String> cacheFrom = new ArrayList<>();
+
+    @Option(names = "--cache-to", paramLabel = "type=registry,ref=NAME[,mode=min|max]",
+            description = "Export the build cache to a registry (type=registry,ref=NAME) or an OCI layout directory "
+                    + "(type=local,dest=DIR[,tag=TAG]); mode=min (default: the final image's stages) or mode=max "
+                    + "(every stage); ignore-error=true makes a failed export a warning; repeatable.")
+    List<String> cacheTo = new ArrayList<>();
+    @Option(names = {"-m", "--memory"}, paramLabel = "SIZE",
+            description = "Memory limit of each RUN step, swap included (e.g. 512m, 2g); a step over it fails as out "
+                    + "of memory.")
+    String memory;
+
+    @Option(names = "--cpus", paramLabel = "N", description = "CPU time each RUN step may use, in CPUs (e.g. 0.5).")
+    Double cpus;
+
+    @Option(names = "--pids-limit", paramLabel = "N",
+            description = "Most processes and threads a RUN step may have at once.")
+    Long pidsLimit;
 
     @Option(names = "--explain-cache", description = "Say for each step that runs which input changed since "
             + "its last build.")
@@ -111,6 +145,25 @@ final class BuildCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    /** The cgroup limits of {@code --memory}, {@code --cpus} and {@code --pids-limit}. */
+    private ResourceLimits resourceLimits() {
+        ResourceLimits limits = ResourceLimits.none();
+        if (memory != null) {
+            try {
+                limits = limits.withMemory(ByteSizes.parse(memory));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--memory: " + e.getMessage(), e);
+            }
+        }
+        if (cpus != null) {
+            limits = limits.withCpus(cpus);
+        }
+        if (pidsLimit != null) {
+            limits = limits.withPids(pidsLimit);
+        }
+        return limits;
+    }
 
     /** BuildKit's metadata file keys for an image export. */
     private static String metadata(BuildResult result) {
@@ -181,11 +234,39 @@ final class BuildCommand implements Callable<Integer> {
             }
             request.secret(id, src.toAbsolutePath());
         }
+        for (String agent : ssh) {
+            int eq = agent.indexOf('=');
+            String id = eq < 0 ? agent : agent.substring(0, eq);
+            String socket = eq < 0 ? System.getenv("SSH_AUTH_SOCK") : agent.substring(eq + 1);
+            if (id.isEmpty() || socket == null || socket.isEmpty() || socket.contains(",")) {
+                err.println("wharf build: --ssh " + agent + ": use default or ID=SOCKET (one agent socket; "
+                        + "a bare id needs SSH_AUTH_SOCK)");
+                return ExitCodes.USAGE;
+            }
+            request.ssh(id, Path.of(socket).toAbsolutePath());
+        }
+        for (String opt : securityOpts) {
+            switch (opt) {
+                case "seccomp=unconfined" -> request.seccomp(false);
+                case "seccomp=default" -> request.seccomp(true);
+                default -> {
+                    err.println("wharf build: --security-opt " + opt + ": only seccomp=unconfined and "
+                            + "seccomp=default are supported");
+                    return ExitCodes.USAGE;
+                }
+            }
+        }
         if (!List.of("none", "host", "default").contains(network)) {
             err.println("wharf build: --network must be default, host or none, not " + network);
             return ExitCodes.USAGE;
         }
         request.network(network);
+        try {
+            request.resources(resourceLimits());
+        } catch (IllegalArgumentException e) {
+            err.println("wharf build: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
         for (String output : outputs) {
             try {
                 request.output(BuildOutput.parse(output));
@@ -196,6 +277,13 @@ final class BuildCommand implements Callable<Integer> {
         }
         if (push) {
             request.output(BuildOutput.parse("type=registry"));
+        }
+        try {
+            cacheFrom.forEach(value -> request.cacheFrom(CacheSource.parse(value)));
+            cacheTo.forEach(value -> request.cacheTo(CacheDestination.parse(value)));
+        } catch (IllegalArgumentException e) {
+            err.println("wharf build: " + e.getMessage());
+            return ExitCodes.USAGE;
         }
         noCacheFilter.forEach(request::noCacheFilter);
         for (String arg : buildArgs) {

@@ -1,10 +1,9 @@
 package dev.wharf.cli;
 
+import dev.wharf.builder.sandbox.ResourceLimits;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Byte counts as the docker CLI writes and reads them ({@code github.com/docker/go-units}): {@link #human} is
@@ -15,8 +14,6 @@ import java.util.regex.Pattern;
  */
 final class ByteSizes {
     private static final String[] DECIMAL_UNITS = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
-    private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmgtp])?(?:i?b)?",
-            Pattern.CASE_INSENSITIVE);
 
     private ByteSizes() {
     }
@@ -52,20 +49,6 @@ final class ByteSizes {
      * @throws IllegalArgumentException if the text is not a size (the message says what is expected)
      */
     static long parse(String text) {
-        Matcher m = SIZE.matcher(text.trim());
-        if (!m.matches()) {
-            throw new IllegalArgumentException("invalid size: '" + text + "'; give a number of bytes with an "
-                    + "optional unit b, k, m, g, t or p (binary: 1k = 1024), e.g. 10gb");
-        }
-        BigDecimal value = new BigDecimal(m.group(1));
-        if (m.group(2) != null) {
-            int power = "kmgtp".indexOf(m.group(2).toLowerCase(Locale.ROOT)) + 1;
-            value = value.multiply(BigDecimal.valueOf(1024).pow(power));
-        }
-        try {
-            return value.longValue() < 0 ? Long.MAX_VALUE : value.toBigInteger().longValueExact();
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("size too large: '" + text + "'");
-        }
+        return ResourceLimits.parseSize(text);
     }
 }

@@ -12,8 +12,9 @@ import picocli.CommandLine.Option;
         versionProvider = VersionProvider.class,
         description = "Builds OCI images from Dockerfiles, without a Docker daemon.",
         subcommands = {BuildCommand.class, ImportCommand.class, ImagesCommand.class, InspectCommand.class,
-            TagCommand.class, RmiCommand.class, PullCommand.class, PushCommand.class, LoadCommand.class, SaveCommand.class, PruneCommand.class,
-            RunCommand.class, ParseCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
+            TagCommand.class, RmiCommand.class, PullCommand.class, PushCommand.class, LoadCommand.class,
+            SaveCommand.class, PruneCommand.class, RunCommand.class, DoctorCommand.class, ParseCommand.class, VersionCommand.class,
+            CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",

@@ -196,6 +196,32 @@ class BuildCommandTest {
     }
 
     @Test
+    void cacheToAndCacheFrom_shareTheStepCacheWithAnotherStore_andBadValuesAreUsage() throws IOException {
+        Path context = Files.createDirectories(dir.resolve("shared"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nRUN date +%N > /stamp\n");
+        Path cache = dir.resolve("cache");
+        Outcome first = wharf("build", "--root", root(), "--cache-to", "type=local,dest=" + cache + ",mode=max",
+                context.toString());
+        assertEquals(0, first.exitCode(), first.err());
+        // The other machine: the same base image (saved and loaded, so its digest is the same), an empty cache.
+        String other = dir.resolve("other-store").toString();
+        Path base = dir.resolve("base");
+        assertEquals(0, wharf("save", "--root", root(), "busybox:latest", "-o", base.toString(), "--format",
+                "oci-dir").exitCode());
+        assertEquals(0, wharf("load", "--root", other, "-i", base.toString()).exitCode());
+        Outcome second = wharf("build", "--root", other, "--progress", "plain", "--cache-from",
+                "type=local,src=" + cache, context.toString());
+        assertEquals(0, second.exitCode(), second.err());
+        assertEquals(first.out(), second.out(), "the same image: the RUN layer came from the cache");
+        assertTrue(second.err().contains("CACHED"), second.err());
+        Outcome bad = wharf("build", "--root", root(), "--cache-to", "type=gha", context.toString());
+        assertEquals(2, bad.exitCode(), bad.err());
+        assertTrue(bad.err().contains("type=gha is not supported"), bad.err());
+        assertEquals(2, wharf("build", "--root", root(), "--cache-to", "type=local,dest=x,mode=all",
+                context.toString()).exitCode());
+    }
+
+    @Test
     void badProgressValue_isAUsageError() {
         Outcome built = wharf("build", "--root", root(), "--progress", "fancy", dir.toString());
         assertEquals(2, built.exitCode());

@@ -3,10 +3,13 @@ package dev.wharf.maven;
 import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildOutput;
+import dev.wharf.builder.api.CacheDestination;
+import dev.wharf.builder.api.CacheSource;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.EngineOptions;
+import dev.wharf.builder.sandbox.ResourceLimits;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -120,6 +123,18 @@ public class BuildMojo extends AbstractMojo {
     @Parameter(property = "wharf.network", defaultValue = "default")
     String network;
 
+    /** Memory limit of each RUN step, swap included ({@code 512m}, {@code 2g}), as {@code docker build --memory}. */
+    @Parameter(property = "wharf.memory")
+    String memory;
+
+    /** CPU time each RUN step may use, in CPUs ({@code 0.5}), as {@code docker build --cpus}. */
+    @Parameter(property = "wharf.cpus")
+    Double cpus;
+
+    /** Most processes and threads a RUN step may have at once, as {@code docker build --pids-limit}. */
+    @Parameter(property = "wharf.pidsLimit")
+    Long pidsLimit;
+
     /** Logs, for every step that ran, which of its inputs changed since its last build (why the cache missed). */
     @Parameter(property = "wharf.explainCache", defaultValue = "false")
     boolean explainCache;
@@ -127,6 +142,22 @@ public class BuildMojo extends AbstractMojo {
     /** Stages (by name) whose steps are built again instead of taken from the cache. */
     @Parameter(property = "wharf.noCacheFilter")
     List<String> noCacheFilter = new ArrayList<>();
+
+    /**
+     * Build caches to import, in docker's {@code --cache-from} syntax ({@code type=registry,ref=NAME} or
+     * {@code type=local,src=DIR}); several are separated by {@code ;} or line breaks, since each value holds commas.
+     * A cache that cannot be read is a warning. Also {@code -Dwharf.cacheFrom}.
+     */
+    @Parameter(property = "wharf.cacheFrom")
+    String cacheFrom;
+
+    /**
+     * Where to export the build cache, in docker's {@code --cache-to} syntax
+     * ({@code type=registry,ref=NAME[,mode=max]} or {@code type=local,dest=DIR}); several are separated by
+     * {@code ;} or line breaks. Also {@code -Dwharf.cacheTo}.
+     */
+    @Parameter(property = "wharf.cacheTo")
+    String cacheTo;
 
     /**
      * Seconds since 1970 that the image's timestamps are clamped to ({@code SOURCE_DATE_EPOCH}); by default taken
@@ -243,6 +274,29 @@ public class BuildMojo extends AbstractMojo {
             b.noCacheFilter(stage);
         }
         try {
+            cacheSpecs(cacheFrom).forEach(value -> b.cacheFrom(CacheSource.parse(value)));
+            cacheSpecs(cacheTo).forEach(value -> b.cacheTo(CacheDestination.parse(value)));
+        } catch (IllegalArgumentException e) {
+            throw new MojoFailureException(e.getMessage() + "; set <cacheFrom>/<cacheTo> or -Dwharf.cacheFrom/"
+                    + "-Dwharf.cacheTo in docker's syntax, e.g. type=registry,ref=registry.example/app:cache", e);
+        }
+        try {
+            ResourceLimits limits = ResourceLimits.none();
+            if (memory != null && !memory.isBlank()) {
+                limits = limits.withMemory(ResourceLimits.parseSize(memory));
+            }
+            if (cpus != null) {
+                limits = limits.withCpus(cpus);
+            }
+            if (pidsLimit != null) {
+                limits = limits.withPids(pidsLimit);
+            }
+            b.resources(limits);
+        } catch (IllegalArgumentException e) {
+            throw new MojoFailureException("RUN resource limits (<memory>, <cpus>, <pidsLimit>): " + e.getMessage(),
+                    e);
+        }
+        try {
             OptionalLong epoch = sourceDateEpoch != null ? OptionalLong.of(sourceDateEpoch)
                     : SourceDateEpoch.fromOutputTimestamp(outputTimestamp);
             epoch.ifPresent(b::sourceDateEpoch);
@@ -293,6 +347,11 @@ public class BuildMojo extends AbstractMojo {
             return storeRoot.toPath();
         }
         return EngineOptions.defaultStoreRoot(System.getenv(), Path.of(System.getProperty("user.home")));
+    }
+
+    /** Splits a cache parameter at {@code ;} and line breaks (its values hold commas). */
+    private static List<String> cacheSpecs(String value) {
+        return value == null ? List.of() : nonBlank(List.of(value.split("[;\\n]")));
     }
 
     private static String describe(BuildRequest request) {

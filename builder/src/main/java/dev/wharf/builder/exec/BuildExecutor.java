@@ -10,6 +10,8 @@ import dev.wharf.builder.plan.StageBase;
 import dev.wharf.builder.plan.Step;
 import dev.wharf.builder.snapshot.Mount;
 import dev.wharf.builder.snapshot.Snapshotter;
+import dev.wharf.cache.CacheException;
+import dev.wharf.cache.CacheKey;
 import dev.wharf.cache.CacheKeyInputs;
 import dev.wharf.cache.CacheRecord;
 import dev.wharf.cache.StepParent;
@@ -69,6 +71,8 @@ final class BuildExecutor {
     private final AtomicInteger counter;
     private final List<BuildResult.StepTiming> timings = Collections.synchronizedList(new ArrayList<>());
     private final Map<Integer, State> stages = new ConcurrentHashMap<>();
+    /** Per stage, the cache record of each filesystem step (hit or saved), for {@code --cache-to}. */
+    private final Map<Integer, List<CacheRecord>> records = new ConcurrentHashMap<>();
 
     /** @param counter the build's step numbers (base image resolution took the first ones) */
     BuildExecutor(Workspace workspace, BuildPlan plan, BuildSettings settings, StepRunner runner,
@@ -88,6 +92,11 @@ final class BuildExecutor {
     /** The state of every built stage by index, after running all of them. */
     Map<Integer, State> stageStates() {
         return stages;
+    }
+
+    /** The cache record of every filesystem step, by stage index, in step order. */
+    Map<Integer, List<CacheRecord>> records() {
+        return records;
     }
 
     List<BuildResult.StepTiming> timings() {
@@ -179,9 +188,10 @@ final class BuildExecutor {
                     state.parent(), platform, checksums, settings.sourceDateEpoch());
             StepParent next = StepParent.step(inputs.key());
             if (!step.ignoreCache()) {
-                Optional<CacheRecord> hit = workspace.cache().lookup(inputs.key());
-                if (hit.isPresent() && blobsPresent(hit.get())) {
+                Optional<CacheRecord> hit = cacheHit(inputs.key());
+                if (hit.isPresent()) {
                     State cached = fromRecord(state, step, text, hit.get(), next);
+                    keep(stage, hit.get());
                     listener.onEvent(new BuildEvent.StepCached(number));
                     done(number, stage, text, true, start);
                     return cached;
@@ -195,6 +205,7 @@ final class BuildExecutor {
             State result = execute(step, state, copy, number, text, start, next);
             List<LayerBlob> added = result.layers().subList(state.layers().size(), result.layers().size());
             CacheRecord saved = workspace.cache().save(inputs, StepResult.of(added, json(result.image())));
+            keep(stage, saved);
             done(number, stage, text, false, start);
             // Dated like a later cache hit of the same record, so a cached rebuild gives the same image.
             return fromRecord(state, step, text, saved, next);
@@ -228,6 +239,7 @@ final class BuildExecutor {
     private State execute(Step step, State state, Optional<CopyRunner.PreparedCopy> copy, int number, String text,
                           long start, StepParent next) throws Exception {
         Snapshotter snapshotter = workspace.snapshotter();
+        settings.imports().ensure(state.layers());
         String parent = snapshots.ensure(state.layers());
         String key = "step-" + UUID.randomUUID();
         List<Mount> mounts = snapshotter.prepare(key, parent);
@@ -283,13 +295,25 @@ final class BuildExecutor {
         return new State(layers, nextImage(state.image(), step, text, layer, created), next);
     }
 
-    private boolean blobsPresent(CacheRecord record) throws LayerException {
-        for (LayerBlob layer : record.result().layers()) {
-            if (!workspace.store().blobs().exists(layer.descriptor().digest())) {
-                return false;
-            }
+    /**
+     * A usable record of the key: the local cache's, else one imported with {@code --cache-from}, whose layers are
+     * fetched only when something needs them.
+     */
+    private Optional<CacheRecord> cacheHit(CacheKey key) throws CacheException, LayerException {
+        Optional<CacheRecord> local = workspace.cache().lookup(key);
+        if (local.isPresent() && blobsPresent(local.get())) {
+            return local;
         }
-        return true;
+        return settings.imports().hit(key);
+    }
+
+    /** Whether the record's layers are in the local store or can be fetched from an imported cache. */
+    private boolean blobsPresent(CacheRecord record) throws LayerException {
+        return settings.imports().available(record.result().layers());
+    }
+
+    private void keep(PlannedStage stage, CacheRecord record) {
+        records.computeIfAbsent(stage.index(), i -> Collections.synchronizedList(new ArrayList<>())).add(record);
     }
 
     private String json(ImageConfiguration image) {

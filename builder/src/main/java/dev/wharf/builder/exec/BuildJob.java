@@ -5,6 +5,7 @@ import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.BuildResult;
+import dev.wharf.builder.api.CacheSource;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.EngineOptions;
 import dev.wharf.builder.plan.BuildPlan;
@@ -12,6 +13,8 @@ import dev.wharf.builder.plan.PlanRequest;
 import dev.wharf.builder.plan.PlanWarning;
 import dev.wharf.builder.plan.Planner;
 import dev.wharf.builder.plan.Platform;
+import dev.wharf.cache.CacheException;
+import dev.wharf.cache.remote.RemoteCache;
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.instructions.Dockerfile;
 import dev.wharf.grammar.instructions.DockerfileReader;
@@ -109,14 +112,27 @@ final class BuildJob {
         Path scratch = null;
         try {
             scratch = Files.createTempDirectory(workspace.store().root().resolve("state"), "build-");
+            CacheImports imports = importCaches();
             BuildSettings settings = new BuildSettings(DockerfileText.of(name, text), request.listener(), epoch,
                     created, request.runtime().orElse(options.runtime()),
                     CopySources.context(request.contextDir(), request.dockerfile(), options.clock()), scratch,
-                    platform, options.parallelism(), request.explainCache(), request.secrets(), request.network(), images);
+                    platform, options.parallelism(), request.explainCache(), request.secrets(), request.network(),
+                    request.ssh(), request.seccomp(), request.resources(), images, imports);
             BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings),
                     steps);
             BuildExecutor.State state = executor.run();
-            return write(state, created, executor.timings(), scratch, epoch);
+            // The final image's layers must be in the store, also those of steps hit in an imported cache.
+            imports.ensure(state.layers());
+            BuildResult result = write(state, created, executor.timings(), scratch, epoch);
+            try {
+                imports.keep(workspace.cache());
+            } catch (CacheException e) {
+                throw new EngineException("cannot keep the imported build cache records in " + workspace.store().root()
+                        + ": " + e.getMessage(), e);
+            }
+            CacheExports.export(request.cacheTo(), plan, executor.records(), imports.provider(), registries::client,
+                    request.listener());
+            return result;
         } catch (IOException e) {
             throw new EngineException("cannot write the image into " + workspace.store().root() + ": "
                     + e.getMessage(), e);
@@ -205,6 +221,18 @@ final class BuildJob {
             }
         }
         return out;
+    }
+
+    /** Reads the {@code --cache-from} sources' indexes (an unreadable one is a warning). */
+    private CacheImports importCaches() throws EngineException, InterruptedException {
+        if (request.cacheFrom().isEmpty()) {
+            return CacheImports.none(workspace.store().blobs());
+        }
+        List<RemoteCache> sources = new ArrayList<>();
+        for (CacheSource source : request.cacheFrom()) {
+            sources.add(RemoteCaches.of(source.type(), source.location(), source.tag(), registries::client, "--cache-from"));
+        }
+        return CacheImports.load(sources, workspace.store().blobs(), request.listener());
     }
 
     private String dockerfileText() throws EngineException {
