@@ -52,6 +52,7 @@ final class BuildJob {
     private final BuildRequest request;
     private final Registries registries;
     private final AtomicInteger steps = new AtomicInteger();
+    private RegistryImages images;
 
     BuildJob(Workspace workspace, EngineOptions options, BuildRequest request, Registries registries) {
         this.workspace = workspace;
@@ -116,8 +117,7 @@ final class BuildJob {
             throw new EngineException("cannot load a named build context: " + e.getMessage(), e);
         }
         BuildPlan plan;
-        RegistryImages images = new RegistryImages(workspace.store(), registries, request.pull(), request.listener(),
-                steps);
+        images = new RegistryImages(workspace.store(), registries, request.pull(), request.listener(), steps);
         try {
             Dockerfile dockerfile = DockerfileReader.read(name, DockerfileParser.parse(name, text));
             PlanRequest planRequest = new PlanRequest(name, args, request.target(), platform, request.noCache(),
@@ -224,7 +224,8 @@ final class BuildJob {
         request.listener().onEvent(new BuildEvent.StepStarted(step, "", 0, 0, "pushing " + String.join(", ", names)));
         long start = System.nanoTime();
         try {
-            new ImagePushes(workspace.store(), registries, request.listener()).push(manifest, names, step);
+            new ImagePushes(workspace.store(), registries, request.listener()).push(manifest, names, step,
+                    images.sources());
         } catch (EngineException e) {
             request.listener().onEvent(new BuildEvent.StepFailed(step, e.getMessage(), ImagePushes.since(start)));
             throw e;
