@@ -58,7 +58,7 @@ public final class LayerBench {
         LayerCompression chosen = switch (compression) {
             // wharf's default: gzip level 6 compressed in parallel blocks on every core.
             case "gzip" -> LayerCompression.gzip(LayerCompression.DEFAULT_GZIP_LEVEL, threads);
-            case "zstd" -> LayerCompression.zstd(LayerCompression.DEFAULT_ZSTD_LEVEL);
+            case "zstd" -> LayerCompression.zstd(LayerCompression.DEFAULT_ZSTD_LEVEL, threads);
             case "none" -> LayerCompression.none();
             default -> throw new IllegalArgumentException("compression must be gzip, zstd or none: " + compression);
         };
