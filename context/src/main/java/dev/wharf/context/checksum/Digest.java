@@ -17,6 +17,8 @@ public final class Digest {
     private static final HexFormat HEX = HexFormat.of();
 
     private final byte[] hash;
+    /** The wire form's bytes, made on first use: a directory hashes each child's, once per checksum call. */
+    private volatile byte[] wire;
 
     private Digest(byte[] hash) {
         this.hash = hash;
@@ -56,6 +58,11 @@ public final class Digest {
         }
     }
 
+    /** The raw 32 hash bytes themselves, not to be modified: for writing them out without a copy. */
+    byte[] rawHash() {
+        return hash;
+    }
+
     /** The raw 32 hash bytes (a copy). */
     public byte[] hash() {
         return hash.clone();
@@ -63,7 +70,12 @@ public final class Digest {
 
     /** The wire form as bytes, as BuildKit writes digests into parent hashes. */
     byte[] wireBytes() {
-        return toString().getBytes(StandardCharsets.US_ASCII);
+        byte[] w = wire;
+        if (w == null) {
+            w = toString().getBytes(StandardCharsets.US_ASCII);
+            wire = w;
+        }
+        return w;
     }
 
     @Override
