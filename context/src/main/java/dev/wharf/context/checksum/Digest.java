@@ -15,6 +15,8 @@ import java.util.Objects;
 public final class Digest {
 
     private static final HexFormat HEX = HexFormat.of();
+    private static final byte[] PREFIX = "sha256:".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private final byte[] hash;
     /** The wire form's bytes, made on first use: a directory hashes each child's, once per checksum call. */
@@ -72,7 +74,12 @@ public final class Digest {
     byte[] wireBytes() {
         byte[] w = wire;
         if (w == null) {
-            w = toString().getBytes(StandardCharsets.US_ASCII);
+            w = new byte[7 + 64];
+            System.arraycopy(PREFIX, 0, w, 0, 7);
+            for (int i = 0; i < 32; i++) {
+                w[7 + 2 * i] = HEX_DIGITS[(hash[i] >> 4) & 0xf];
+                w[8 + 2 * i] = HEX_DIGITS[hash[i] & 0xf];
+            }
             wire = w;
         }
         return w;

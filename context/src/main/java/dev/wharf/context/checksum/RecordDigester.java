@@ -45,6 +45,8 @@ final class RecordDigester {
     private final Map<String, Rec> memo = new HashMap<>();
     /** Digests of files hashed ahead by {@link #prehash}, with whether the whole file was read. */
     private final Map<Node, Computed> prehashed = new ConcurrentHashMap<>();
+    /** Digests of this call's records that the cache did not take (racy, not regular, or cut short). */
+    private final Map<Node, Digest> uncached = new HashMap<>();
 
     /** A freshly computed file digest, and whether exactly {@code size} bytes were read (then it may be cached). */
     private record Computed(Digest digest, boolean complete) {
@@ -107,13 +109,17 @@ final class RecordDigester {
         if (r.node() == null) {
             throw new ContextException(goQuote(ContextSnapshot.path(k)) + ": not found");
         }
+        if (r.node().kind() != Kind.DIR) {
+            // Not memoised here: a file's digest is one cache lookup away, and files the cache does not take are
+            // kept in uncached; a memo entry per file cost more than it saved.
+            return new Rec(r.key(), r.node(), recordDigest(r.node()));
+        }
         String memoKey = new String(r.key(), StandardCharsets.ISO_8859_1);
         Rec done = memo.get(memoKey);
         if (done != null) {
             return done;
         }
-        Digest d = r.node().kind() == Kind.DIR ? directoryDigest(r.key()) : recordDigest(r.node());
-        Rec rec = new Rec(r.key(), r.node(), d);
+        Rec rec = new Rec(r.key(), r.node(), directoryDigest(r.key()));
         memo.put(memoKey, rec);
         return rec;
     }
@@ -148,12 +154,19 @@ final class RecordDigester {
                 return hit.get();
             }
         }
+        Digest seen = uncached.get(node);
+        if (seen != null) {
+            return seen;
+        }
         Computed c = prehashed.remove(node);
         if (c == null) {
             c = compute(node);
         }
         if (fileKey != null && c.complete() && !racy(node)) {
             cache.put(fileKey, c.digest());
+        } else {
+            // Hashed once per call even when reached again through a symlink, so one call sees one content.
+            uncached.put(node, c.digest());
         }
         return c.digest();
     }
