@@ -207,8 +207,7 @@ final class JnrPosixFiles implements PosixFiles {
         int nlink = o[11] == 8 ? (int) b.getLong(o[2]) : b.getInt(o[2]);
         return new PosixStat(b.getLong(o[0]), b.getLong(o[1]), b.getInt(o[3]), nlink, b.getInt(o[4]),
                 b.getInt(o[5]), b.getLong(o[6]), b.getLong(o[7]),
-                b.getLong(o[8]) * 1_000_000_000L + b.getLong(o[8] + 8),
-                b.getLong(o[9]) * 1_000_000_000L + b.getLong(o[9] + 8));
+                b.getLong(o[8]), b.getLong(o[8] + 8), b.getLong(o[9]), b.getLong(o[9] + 8));
     }
 
     @Override

@@ -11,9 +11,29 @@ package dev.wharf.layers.posix;
  * @param gid {@code st_gid}
  * @param rdev {@code st_rdev}, the device a device node stands for
  * @param size {@code st_size}
- * @param mtimeNanos {@code st_mtim} in nanoseconds since the epoch
- * @param ctimeNanos {@code st_ctim} in nanoseconds since the epoch
+ * @param mtimeSeconds {@code st_mtim.tv_sec}
+ * @param mtimeNsec {@code st_mtim.tv_nsec}, 0..999,999,999
+ * @param ctimeSeconds {@code st_ctim.tv_sec}
+ * @param ctimeNsec {@code st_ctim.tv_nsec}
  */
 public record PosixStat(long device, long inode, int mode, int nlink, int uid, int gid, long rdev, long size,
-                        long mtimeNanos, long ctimeNanos) {
+                        long mtimeSeconds, long mtimeNsec, long ctimeSeconds, long ctimeNsec) {
+
+    /** The modification time in nanoseconds since the epoch, saturated as {@code FileTime.to(NANOSECONDS)} does. */
+    public long mtimeNanos() {
+        return nanos(mtimeSeconds, mtimeNsec);
+    }
+
+    /** The status change time in nanoseconds since the epoch, saturated like {@link #mtimeNanos()}. */
+    public long ctimeNanos() {
+        return nanos(ctimeSeconds, ctimeNsec);
+    }
+
+    private static long nanos(long seconds, long nsec) {
+        try {
+            return Math.addExact(Math.multiplyExact(seconds, 1_000_000_000L), nsec);
+        } catch (ArithmeticException e) {
+            return seconds < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
 }
