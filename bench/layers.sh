@@ -107,7 +107,7 @@ for round in $(seq 1 "$N"); do
         [ -z "${BASE_JAR:-}" ] || order="base $order"
         for side in $order; do
             record "$side-$case" "$(timed "${side}_$case")"
-            rm -rf "$work/peer-apply"
+            rm -rf "$work/peer-apply" "$work/wa"
         done
     done
     echo "round $round/$N done" >&2
