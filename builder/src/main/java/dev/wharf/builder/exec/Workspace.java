@@ -38,6 +38,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Everything a build needs under one store root: the local image store (OCI layout at the root), the snapshotter
@@ -59,6 +61,13 @@ final class Workspace implements AutoCloseable {
     private final Map<RuntimeChoice, Sandbox> sandboxes = new ConcurrentHashMap<>();
     private final HttpDownloader http = HttpDownloader.fromEnvironment(System.getenv());
     private final HttpCache httpCache;
+    private final int compressionThreads = Runtime.getRuntime().availableProcessors();
+    /** Compresses gzip blocks of the layers of every build in this workspace, one thread per core; daemons. */
+    private final ExecutorService compressors = Executors.newFixedThreadPool(compressionThreads, r -> {
+        Thread t = new Thread(r, "wharf-gzip");
+        t.setDaemon(true);
+        return t;
+    });
 
     private Workspace(LocalStore store, Snapshotter snapshotter, CacheStore cache, PosixFiles posix, Path stateDir,
                       Path hostsFile, Path resolvConf, Clock clock, StoreUsers.Registration user) {
@@ -178,18 +187,22 @@ final class Workspace implements AutoCloseable {
         return raced == null ? created : raced;
     }
 
-    /** A layer writer into this store's blobs: gzip, timestamps clamped to {@code epoch} when present. */
+    /**
+     * A layer writer into this store's blobs: gzip in parallel blocks on every core, as pigz (the bytes do not
+     * depend on the thread count), timestamps clamped to {@code epoch} when present.
+     */
     LayerWriter layerWriter(OptionalLong epoch) {
-        LayerWriterOptions options = LayerWriterOptions.of(
-                LayerCompression.gzip(LayerCompression.DEFAULT_GZIP_LEVEL, 1));
+        LayerWriterOptions options = LayerWriterOptions.of(LayerCompression.gzip(LayerCompression.DEFAULT_GZIP_LEVEL,
+                compressionThreads));
         if (epoch.isPresent()) {
             options = options.withSourceDateEpoch(epoch.getAsLong());
         }
-        return new LayerWriter(store.blobs(), new TreeScanner(posix), options, Runnable::run);
+        return new LayerWriter(store.blobs(), new TreeScanner(posix), options, compressors);
     }
 
     @Override
     public void close() {
+        compressors.shutdown();
         snapshotter.close();
         user.close();
     }
