@@ -13,6 +13,8 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Per-run state directories under one root ({@code <root>/<id>}: bundle, mount point, marker files), each held by an
@@ -23,6 +25,13 @@ import java.util.List;
 final class StateDirs {
     private static final String LOCK = ".lock";
     private final Path root;
+    /**
+     * The run directories this JVM holds. POSIX record locks belong to the process and closing any descriptor of a
+     * file drops them all, so a sweep must not probe our own lock files with channels of its own (that would free
+     * a live run's lock for other processes to sweep); it skips these instead. Static because the locks are per
+     * process.
+     */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
     private final SecureRandom random = new SecureRandom();
 
     StateDirs(Path root) throws SandboxException {
@@ -49,7 +58,9 @@ final class StateDirs {
         try {
             Files.createDirectory(dir);
             channel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            return new Held(id, dir, channel, channel.lock());
+            Held held = new Held(id, dir, channel, channel.lock());
+            HELD.add(dir.toAbsolutePath().normalize());
+            return held;
         } catch (IOException e) {
             closeQuietly(channel);
             throw new SandboxException("cannot create a sandbox state directory in " + root + ": "
@@ -62,7 +73,8 @@ final class StateDirs {
         List<String> swept = new ArrayList<>();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, "wharf-*")) {
             for (Path dir : dirs) {
-                if (!Files.isDirectory(dir) || !Files.exists(dir.resolve(LOCK))) {
+                if (HELD.contains(dir.toAbsolutePath().normalize()) || !Files.isDirectory(dir)
+                        || !Files.exists(dir.resolve(LOCK))) {
                     continue;
                 }
                 try (FileChannel channel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.WRITE);
@@ -127,6 +139,7 @@ final class StateDirs {
                     // Closing the channel releases it too.
                 }
                 closeQuietly(channel);
+                HELD.remove(dir.toAbsolutePath().normalize());
             }
         }
     }

@@ -7,26 +7,37 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * An exclusive lock over a store root that holds across threads and processes: a JVM-local lock plus an OS
  * {@link FileLock} on the store's lock file.
  *
- * <p>Thread-safe. {@link FileLock}s belong to the whole JVM, and a second lock on the same file from the same JVM
- * throws {@link OverlappingFileLockException} instead of waiting. Threads sharing this instance therefore queue on a
- * local {@link ReentrantLock} first; two instances over the same root in one JVM (which should be rare) fall back to
- * polling until the other instance releases. The lock is not reentrant: acquiring it twice on one thread is a bug.
+ * <p>Thread-safe. {@link FileLock}s are POSIX record locks, which belong to the whole process: a second lock on the
+ * same file from the same JVM throws {@link OverlappingFileLockException} instead of waiting, and closing ANY
+ * descriptor of the file drops every lock the process holds on it. So every thread of the JVM that locks one lock
+ * file, through any number of {@code StoreLock} instances, first queues on one JVM-wide {@link ReentrantLock} for
+ * that file, and gives it up only after its descriptor is closed. (Two instances used to poll each other instead;
+ * one's close could then silently drop the lock the other had just taken, and a tag written by another process in
+ * that window was lost.) The lock is not reentrant: acquiring it twice on one thread is a bug.
  */
 public final class StoreLock {
-    private static final long POLL_MILLIS = 5;
+    /**
+     * The JVM-local half of every lock file's lock, by absolute path. Static because the OS half is per process;
+     * one small entry per store root ever locked.
+     */
+    private static final ConcurrentMap<Path, ReentrantLock> PROCESS_LOCKS = new ConcurrentHashMap<>();
 
     private final Path lockFile;
-    private final ReentrantLock local = new ReentrantLock(true);
+    private final ReentrantLock local;
 
     /** Makes a lock over the given lock file, which is created on first use and never deleted. */
     public StoreLock(Path lockFile) {
         this.lockFile = lockFile;
+        this.local = PROCESS_LOCKS.computeIfAbsent(lockFile.toAbsolutePath().normalize(),
+                p -> new ReentrantLock(true));
     }
 
     /**
@@ -50,25 +61,21 @@ public final class StoreLock {
             channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock fileLock = lockAcrossInstances(channel);
             return new Held(channel, fileLock);
-        } catch (IOException | RuntimeException | InterruptedException e) {
+        } catch (IOException | RuntimeException e) {
             closeQuietly(channel);
             local.unlock();
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
             throw new LayerException("cannot lock the store: " + lockFile + " (" + e.getMessage()
                     + "); check that the store directory is writable and on a filesystem with file locks", e);
         }
     }
 
-    private static FileLock lockAcrossInstances(FileChannel channel) throws IOException, InterruptedException {
-        while (true) {
-            try {
-                return channel.lock();
-            } catch (OverlappingFileLockException e) {
-                // Another StoreLock instance in this JVM holds it; FileLock cannot wait for that, so poll.
-                Thread.sleep(POLL_MILLIS);
-            }
+    private FileLock lockAcrossInstances(FileChannel channel) throws IOException {
+        try {
+            return channel.lock();
+        } catch (OverlappingFileLockException e) {
+            // Only code that bypasses StoreLock can hold it in this JVM: a bug, not something to wait for.
+            throw new IllegalStateException("the lock file " + lockFile + " is locked in this JVM outside StoreLock",
+                    e);
         }
     }
 

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The live users of a store: every process (or engine) working in it holds an exclusive OS file lock on a marker
@@ -25,6 +27,12 @@ import java.util.HexFormat;
  */
 public final class StoreUsers {
     private static final String SUFFIX = ".lock";
+    /**
+     * The markers registered by this JVM. POSIX record locks belong to the process and closing any descriptor of a
+     * file drops them all, so probing one of our own markers with a channel of its own would free the lock a live
+     * registration holds; ours are answered from this set instead. Static because the locks are per process.
+     */
+    private static final Set<Path> OWN_MARKERS = ConcurrentHashMap.newKeySet();
     private final Path dir;
     private final SecureRandom random = new SecureRandom();
 
@@ -41,7 +49,9 @@ public final class StoreUsers {
         Path marker = dir.resolve(HexFormat.of().formatHex(bytes) + SUFFIX);
         FileChannel channel = FileChannel.open(marker, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         try {
-            return new Registration(marker, channel, channel.lock());
+            Registration registration = new Registration(marker, channel, channel.lock());
+            OWN_MARKERS.add(marker);
+            return registration;
         } catch (IOException | RuntimeException e) {
             channel.close();
             Files.deleteIfExists(marker);
@@ -77,6 +87,9 @@ public final class StoreUsers {
      * missing file is not locked.
      */
     public static boolean isLocked(Path marker) throws IOException {
+        if (OWN_MARKERS.contains(marker.toAbsolutePath().normalize())) {
+            return true;
+        }
         try (FileChannel channel = FileChannel.open(marker, StandardOpenOption.WRITE);
              FileLock lock = channel.tryLock()) {
             return lock == null;
@@ -108,6 +121,7 @@ public final class StoreUsers {
             closed = true;
             try {
                 Files.deleteIfExists(marker);
+                OWN_MARKERS.remove(marker);
                 lock.release();
             } catch (IOException ignored) {
                 // Closing the channel releases the lock; a leftover marker is deleted by the next check.
