@@ -278,10 +278,9 @@ final class CopyRunner {
         return (resolvedRoot.equals("/") ? "/" : resolvedRoot + "/") + p.substring(prefix.length());
     }
 
-    /** {@code path} without trailing slashes ("/" stays). */
+    /** {@code path} cleaned lexically, as Go's path.Clean: no trailing slash, no {@code .} ("/app/." is /app). */
     private static String clean(String path) {
-        String c = path.replaceAll("/+$", "");
-        return c.isEmpty() ? "/" : c;
+        return java.nio.file.Path.of(path).normalize().toString();
     }
 
     private static Optional<FileType> typeOf(RootView view, String path) {
