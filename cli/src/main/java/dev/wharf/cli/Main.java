@@ -22,7 +22,7 @@ public final class Main {
 
     /** Runs wharf with {@code args}, printing to {@code out} and {@code err}; returns the exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine commandLine = WharfCommand.commandLine(out, err);
+        CommandLine commandLine = WharfCommand.forArgs(args, out, err);
         return commandLine.execute(args);
     }
 }

@@ -86,7 +86,8 @@ final class StepRunner {
                     .user(user)
                     .cwd(cwd)
                     .network(network)
-                    .seccomp(settings.seccomp());
+                    .seccomp(settings.seccomp())
+                    .resources(settings.resources());
             for (SandboxMount mount : extra.mounts()) {
                 spec.mount(mount);
             }
@@ -97,10 +98,26 @@ final class StepRunner {
         if (status.termination() == ExitStatus.Termination.CANCELLED) {
             throw new InterruptedException("build cancelled");
         }
+        // Without an exit code the failure's message keeps this reason, which names the limit.
+        if (status.termination() == ExitStatus.Termination.OUT_OF_MEMORY) {
+            throw new BuildExecutor.StepFailure("process \"" + String.join(" ", argv) + "\" ran out of memory: "
+                    + "the kernel killed it at the memory limit of " + mebibytes(settings.resources()
+                    .memoryBytes().getAsLong()) + " (--memory; exit code " + status.code() + ")", null, null);
+        }
+        if (status.termination() == ExitStatus.Termination.PIDS_LIMIT) {
+            throw new BuildExecutor.StepFailure("process \"" + String.join(" ", argv) + "\" did not complete "
+                    + "successfully: exit code: " + status.code() + "; it reached the pids limit of "
+                    + settings.resources().pids().getAsLong() + " processes (--pids-limit), so a fork failed",
+                    null, null);
+        }
         if (!status.success()) {
             throw new BuildExecutor.StepFailure("process \"" + String.join(" ", argv)
                     + "\" did not complete successfully: exit code: " + status.code(), status.code(), null);
         }
+    }
+
+    private static String mebibytes(long bytes) {
+        return bytes % (1024 * 1024) == 0 ? bytes / (1024 * 1024) + " MiB" : bytes + " bytes";
     }
 
     /**
@@ -137,6 +154,7 @@ final class StepRunner {
             return existing;
         }
         if (source instanceof StepSource.Image image) {
+            settings.images().ensureLayers(image.image().reference(), 0);
             LocalImages.Resolved resolved = new LocalImages(workspace.store())
                     .find(image.image().reference(), settings.platform())
                     .orElseThrow(() -> new BuildExecutor.StepFailure("image " + image.written()
@@ -148,6 +166,7 @@ final class StepRunner {
 
     /** Unpacks {@code layers} into a fresh directory under the build's scratch directory. */
     private Path materialize(List<LayerBlob> layers) throws Exception {
+        settings.imports().ensure(layers);
         Path dir = Files.createTempDirectory(settings.scratch(), "from-");
         LayerApplier applier = new LayerApplier(workspace.posix());
         for (LayerBlob layer : layers) {

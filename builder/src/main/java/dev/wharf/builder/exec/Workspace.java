@@ -1,6 +1,7 @@
 package dev.wharf.builder.exec;
 
 import dev.wharf.builder.api.EngineException;
+import dev.wharf.builder.doctor.StoreDoctor;
 import dev.wharf.builder.sandbox.EtcFiles;
 import dev.wharf.builder.sandbox.Executables;
 import dev.wharf.builder.sandbox.HostLimits;
@@ -24,6 +25,7 @@ import dev.wharf.layers.layer.LayerWriter;
 import dev.wharf.layers.layout.AtomicFiles;
 import dev.wharf.layers.layer.LayerWriterOptions;
 import dev.wharf.layers.layer.TreeScanner;
+import dev.wharf.layers.layout.StoreUsers;
 import dev.wharf.layers.posix.PosixFiles;
 import dev.wharf.layers.store.LocalStore;
 import java.io.IOException;
@@ -31,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,10 +54,12 @@ final class Workspace implements AutoCloseable {
     private final Path hostsFile;
     private final Path resolvConf;
     private final Clock clock;
+    private final StoreUsers.Registration user;
     private final Map<RuntimeChoice, Sandbox> sandboxes = new ConcurrentHashMap<>();
 
     private Workspace(LocalStore store, Snapshotter snapshotter, CacheStore cache, PosixFiles posix, Path stateDir,
-                      Path hostsFile, Path resolvConf, Clock clock) {
+                      Path hostsFile, Path resolvConf, Clock clock, StoreUsers.Registration user) {
+        this.user = user;
         this.store = store;
         this.snapshotter = snapshotter;
         this.cache = cache;
@@ -65,7 +70,10 @@ final class Workspace implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** Opens (creating if needed) the workspace at {@code root}. */
+    /**
+     * Opens (creating if needed) the workspace at {@code root}, registers it as a user of the store and, when no
+     * other wharf process is alive, cleans what killed builds left ({@link StoreDoctor#register}).
+     */
     static Workspace open(Path root, Clock clock) throws EngineException {
         try {
             LocalStore store = LocalStore.open(root);
@@ -76,7 +84,7 @@ final class Workspace implements AutoCloseable {
                     && (!UserNamespaces.inUserNamespace() || OverlaySnapshotter.mountable(root.resolve("snapshots")))
                     ? new OverlaySnapshotter(root.resolve("snapshots"))
                     : new CopySnapshotter(root.resolve("snapshots-copy"));
-            CacheStore cache = FileCacheStore.open(root.resolve("cache"), CacheStoreOptions.defaults()
+            FileCacheStore cache = FileCacheStore.open(root.resolve("cache"), CacheStoreOptions.defaults()
                     .withClock(clock));
             Path state = Files.createDirectories(root.resolve("state"));
             Path hosts = EtcFiles.writeHosts(state.resolve("hosts"), SandboxSpec.DEFAULT_HOSTNAME);
@@ -86,7 +94,9 @@ final class Workspace implements AutoCloseable {
                     state);
             AtomicFiles.replace(state.resolve("resolv-host.conf"),
                     ResolvConf.forHost(NetworkMode.HOST).getBytes(StandardCharsets.UTF_8), state);
-            return new Workspace(store, snapshotter, cache, posix, state, hosts, resolv, clock);
+            StoreUsers.Registration user = StoreDoctor.register(store, cache, List.of(snapshotter), true, clock)
+                    .registration();
+            return new Workspace(store, snapshotter, cache, posix, state, hosts, resolv, clock, user);
         } catch (CacheException | IOException e) {
             throw new EngineException("cannot open the wharf store at " + root + ": " + e.getMessage()
                     + "; check that the directory is writable or choose another with --root", e);
@@ -167,5 +177,6 @@ final class Workspace implements AutoCloseable {
     @Override
     public void close() {
         snapshotter.close();
+        user.close();
     }
 }

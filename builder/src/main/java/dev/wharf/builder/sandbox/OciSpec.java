@@ -105,11 +105,32 @@ public record OciSpec(String ociVersion, Process process, Root root, String host
     public record Namespace(String type) {
     }
 
-    /** {@code linux.resources}: only the device cgroup rules containerd's default spec has. */
-    public record Resources(List<DeviceRule> devices) {
+    /**
+     * {@code linux.resources}: the device cgroup rules containerd's default spec has, and the memory, CPU and pids
+     * limits of {@code --memory}, {@code --cpus}, {@code --pids-limit} (null when not set).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Resources(List<DeviceRule> devices, Memory memory, Cpu cpu, Pids pids) {
         public Resources {
             devices = List.copyOf(devices);
         }
+
+        /** Only device rules. */
+        public Resources(List<DeviceRule> devices) {
+            this(devices, null, null, null);
+        }
+    }
+
+    /** {@code linux.resources.memory}: limit and memory+swap limit in bytes. */
+    public record Memory(long limit, long swap) {
+    }
+
+    /** {@code linux.resources.cpu}: CFS quota and period in microseconds. */
+    public record Cpu(long quota, long period) {
+    }
+
+    /** {@code linux.resources.pids}. */
+    public record Pids(long limit) {
     }
 
     /** {@code linux.resources.devices[]}. */

@@ -96,9 +96,28 @@ public final class OciSpecFactory {
         boolean readOnlyRoot = spec.rootfs().get(0).readOnly();
         return new OciSpec(OCI_VERSION, process, new OciSpec.Root(rootPath, readOnlyRoot), spec.hostname(),
                 mounts(spec, host.rootless()), new OciSpec.Linux(namespaces(spec, host), MASKED_PATHS,
-                READONLY_PATHS, host.rootless() ? null : "/" + cgroupParent + "/" + containerId,
-                host.rootless() ? null : new OciSpec.Resources(List.of(new OciSpec.DeviceRule(false, "rwm"))),
-                spec.seccomp() ? seccomp : null));
+                READONLY_PATHS, host.rootless() ? null : cgroupsPath(spec, containerId),
+                host.rootless() ? null : resources(spec.resources()), spec.seccomp() ? seccomp : null));
+    }
+
+    /**
+     * {@code /<parent>/<id>}; with resource limits {@code /<parent>/<id>/ctr}: the run's own cgroup, which wharf
+     * makes with the same limits, encloses the runtime's so its counters survive the container (see
+     * {@link OciRuntimeSandbox}).
+     */
+    private String cgroupsPath(SandboxSpec spec, String containerId) {
+        return "/" + cgroupParent + "/" + containerId + (spec.resources().isEmpty() ? "" : "/ctr");
+    }
+
+    /** containerd's deny-all device rule, and the limits of {@code --memory}, {@code --cpus}, {@code --pids-limit}. */
+    private static OciSpec.Resources resources(ResourceLimits limits) {
+        List<OciSpec.DeviceRule> devices = List.of(new OciSpec.DeviceRule(false, "rwm"));
+        OciSpec.Memory memory = limits.memoryBytes().isEmpty() ? null
+                : new OciSpec.Memory(limits.memoryBytes().getAsLong(), limits.memoryBytes().getAsLong());
+        OciSpec.Cpu cpu = limits.cpus().isEmpty() ? null
+                : new OciSpec.Cpu(limits.cpuQuotaMicros().getAsLong(), ResourceLimits.CPU_PERIOD_MICROS);
+        OciSpec.Pids pids = limits.pids().isEmpty() ? null : new OciSpec.Pids(limits.pids().getAsLong());
+        return new OciSpec.Resources(devices, memory, cpu, pids);
     }
 
     /**

@@ -91,14 +91,20 @@ public final class UnshareSandbox implements Sandbox {
             throw new SandboxException("RUN --ulimit needs `prlimit` (util-linux) in the built-in sandbox");
         }
         StateDirs.Held run = state.create();
+        CgroupLimits cgroup = null;
         try {
+            // Limits need a cgroup; the script moves itself into it first, so everything it starts is inside.
+            cgroup = spec.resources().isEmpty() ? null
+                    : CgroupLimits.create(OciSpecFactory.DEFAULT_CGROUP_PARENT, run.id(), spec.resources());
             Path rootDir = run.dir().resolve("rootfs");
             Files.createDirectory(rootDir);
             RootView view = RootView.of(spec.rootfs());
             MountStubs stubs = MountStubs.record(view, spec.rootfs().get(0).writableDir().map(Path::of),
                     stubDestinations(spec));
             Path ready = run.dir().resolve("ready");
-            String script = script(spec, view, rootDir, ready);
+            String script = (cgroup == null ? "" : "set -eu\n" + String.join("\n", cgroup.enterLines()) + "\n")
+                    + script(spec, view, rootDir, ready);
+            CgroupLimits limits = cgroup;
 
             // setpriv --pdeathsig: if the JVM dies, unshare dies, and --kill-child takes PID 1 and its namespace.
             List<String> command = new ArrayList<>(List.of(setpriv.toString(), "--pdeathsig", "KILL", "--",
@@ -113,16 +119,34 @@ public final class UnshareSandbox implements Sandbox {
                 @Override
                 public void kill() {
                     // The PID namespace's init is the command itself; killing unshare (--kill-child) ends it.
+                    // With a cgroup, everything in it is frozen and killed at once first.
+                    if (limits != null) {
+                        limits.freezeAndKill();
+                    }
+                }
+
+                @Override
+                public ExitStatus classify(ExitStatus status) {
+                    return limits == null ? status : limits.classify(status);
                 }
 
                 @Override
                 public void release() throws SandboxException {
+                    if (limits != null) {
+                        limits.remove();
+                    }
                     stubs.clean();
                     run.close();
                 }
             }, ready, name());
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | SandboxException e) {
+            if (cgroup != null) {
+                cgroup.remove();
+            }
             run.close();
+            if (e instanceof SandboxException s) {
+                throw s;
+            }
             throw new SandboxException("cannot start the built-in sandbox: " + e.getMessage(), e);
         }
     }
