@@ -32,6 +32,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class RootlessBuildTest {
     private static final String USER = "wharf-rootless";
+    /** A user without subordinate ids: its namespace maps uid 0 only. */
+    private static final String SINGLE = "wharf-single";
     private static Path work;
     private static String classpath;
 
@@ -89,7 +91,7 @@ class RootlessBuildTest {
                 + "RUN mkdir /data && echo hi > /data/owned && chown 1000:1000 /data/owned && rm /bin/ls"
                 + " && id -u && cat /proc/self/uid_map\n");
         assertTrue(succeeds("chmod", "-R", "a+rX", context.toString()));
-        String[] imported = wharf("import", tar.toString(), "busybox:latest");
+        String[] imported = wharf(USER, "data", "import", tar.toString(), "busybox:latest");
         assertEquals("0", imported[0], imported[1]);
     }
 
@@ -100,11 +102,11 @@ class RootlessBuildTest {
         }
     }
 
-    /** Runs the CLI as the unprivileged user with its default store under XDG_DATA_HOME; exit code and output. */
-    private static String[] wharf(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("setpriv", "--reuid", USER, "--regid", USER,
+    /** Runs the CLI as {@code user} with its default store under XDG_DATA_HOME {@code data}; exit code, output. */
+    private static String[] wharf(String user, String data, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("setpriv", "--reuid", user, "--regid", user,
                 "--init-groups", "env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
-                "XDG_DATA_HOME=" + work.resolve("data"), "HOME=/tmp",
+                "XDG_DATA_HOME=" + work.resolve(data), "HOME=/tmp",
                 ProcessHandle.current().info().command().orElse("java"), "-cp", classpath, Main.class.getName()));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true).start();
@@ -118,7 +120,7 @@ class RootlessBuildTest {
     void rootlessRun_keepsTheOwnersItChowned(String runtime) throws Exception {
         require(succeeds("sh", "-c", "command -v " + runtime + " || [ " + runtime + " = builtin ]"),
                 runtime + " is not on PATH; apt-get install " + runtime);
-        String[] built = wharf("build", "--no-cache", "--progress", "plain", "--runtime", runtime,
+        String[] built = wharf(USER, "data", "build", "--no-cache", "--progress", "plain", "--runtime", runtime,
                 "-t", "rootless-" + runtime, work.resolve("context").toString());
         assertEquals("0", built[0], built[1]);
         // uid 0 inside is the user; uids from 1 on are its subordinate range.
@@ -128,6 +130,28 @@ class RootlessBuildTest {
         String listing = lastLayer(store, "rootless-" + runtime);
         assertTrue(listing.matches("(?s).*-rw-r--r-- 1000/1000 .* data/owned\\n.*"), listing);
         assertTrue(listing.contains("bin/.wh.ls"), listing);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"builtin", "runc", "crun"})
+    void singleIdMapping_runsAsRootButCannotChownToOtherIds(String runtime) throws Exception {
+        require(succeeds("id", "-u", SINGLE), "no user " + SINGLE + "; create it as .ci/run does: useradd -m " + SINGLE
+                + " and remove its /etc/subuid and /etc/subgid lines");
+        require(!succeeds("grep", "-q", "^" + SINGLE + ":", "/etc/subuid"), SINGLE + " must have no /etc/subuid range");
+        require(succeeds("sh", "-c", "command -v " + runtime + " || [ " + runtime + " = builtin ]"),
+                runtime + " is not on PATH; apt-get install " + runtime);
+        String data = "data-single";
+        String[] imported = wharf(SINGLE, data, "import", work.resolve("busybox.tar").toString(), "busybox:latest");
+        assertEquals("0", imported[0], imported[1]);
+        Path context = Files.createDirectories(work.resolve("context-single-" + runtime));
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\n"
+                + "RUN id -u && cat /proc/self/uid_map && echo hi > /f && (chown 1000 /f || echo chown-refused)\n");
+        assertTrue(succeeds("chmod", "-R", "a+rX", context.toString()));
+        String[] built = wharf(SINGLE, data, "build", "--no-cache", "--progress", "plain", "--runtime", runtime,
+                context.toString());
+        assertEquals("0", built[0], built[1]);
+        assertTrue(built[1].matches("(?s).*\\s0\\s+\\d+\\s+1\\n.*"), built[1]);
+        assertTrue(built[1].contains("chown-refused"), built[1]);
     }
 
     private static String lastLayer(Path store, String name) throws IOException, InterruptedException {

@@ -122,14 +122,17 @@ public final class OciSpecFactory {
 
     /**
      * {@link #mounts(SandboxSpec)}, without the {@code /sys} mounts when {@code rootless} (BuildKit's
-     * {@code ToRootless}).
+     * {@code ToRootless}) and with {@code /dev/pts} not owned by gid 5.
      */
     public static List<OciSpec.Mount> mounts(SandboxSpec spec, boolean rootless) {
         List<OciSpec.Mount> all = mounts(spec);
         if (!rootless) {
             return all;
         }
+        // gid 5 (tty) of /dev/pts is unmapped without subordinate gids; runc's own rootless spec drops it too.
         return all.stream().filter(m -> !m.destination().equals("/sys") && !m.destination().startsWith("/sys/"))
+                .map(m -> m.type().equals("devpts") ? new OciSpec.Mount(m.destination(), m.type(), m.source(),
+                        m.options().stream().filter(o -> !o.equals("gid=5")).toList()) : m)
                 .toList();
     }
 

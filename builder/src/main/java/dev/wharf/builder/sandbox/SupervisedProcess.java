@@ -153,17 +153,31 @@ final class SupervisedProcess implements SandboxProcess {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(KILL_WAIT_MILLIS);
         // Descendants first, parents last, and again until none is left: a process forked during the first pass
         // is caught by the next one. The PID namespace's init dying takes the rest with it anyway.
+        List<ProcessHandle> killed = new java.util.ArrayList<>();
         while (process.isAlive() && System.nanoTime() < deadline) {
             List<ProcessHandle> tree = process.toHandle().descendants().collect(Collectors.toList());
             for (int i = tree.size() - 1; i >= 0; i--) {
                 tree.get(i).destroyForcibly();
             }
+            killed.addAll(tree);
             process.destroyForcibly();
             try {
                 process.waitFor(50, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            }
+        }
+        // The host process can be gone while a SIGKILLed sandbox process has not run to its end yet (a busy
+        // machine): cancel returns only once every process it killed is gone.
+        for (ProcessHandle h : killed) {
+            while (h.isAlive() && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }

@@ -39,6 +39,7 @@ public final class UnshareSandbox implements Sandbox {
     private final HostLimits limits;
     private final boolean rootless;
     private final PosixFiles posix;
+    private final boolean setgroupsDenied;
 
     /** A built-in sandbox run as real root; see {@link #UnshareSandbox(Path, Executables, HostLimits, boolean)}. */
     public UnshareSandbox(Path stateRoot, Executables tools, HostLimits limits) throws SandboxException {
@@ -57,6 +58,7 @@ public final class UnshareSandbox implements Sandbox {
             throws SandboxException {
         this.limits = limits;
         this.rootless = rootless;
+        this.setgroupsDenied = rootless && setgroupsDenied();
         try {
             this.posix = PosixFiles.system();
         } catch (LayerException e) {
@@ -149,6 +151,14 @@ public final class UnshareSandbox implements Sandbox {
         }
     }
 
+    private static boolean setgroupsDenied() {
+        try {
+            return Files.readString(Path.of("/proc/self/setgroups")).trim().equals("deny");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     static List<String> stubDestinations(SandboxSpec spec) {
         List<String> names = new ArrayList<>(List.of("/etc/resolv.conf", "/etc/hosts"));
         for (SandboxMount m : spec.mounts()) {
@@ -205,8 +215,14 @@ public final class UnshareSandbox implements Sandbox {
         argv.add("-all");
         argv.add("--regid");
         argv.add(Long.toString(spec.user().gid()));
-        argv.add("--groups");
-        argv.add(spec.user().groupsWithPrimary().stream().map(String::valueOf).collect(Collectors.joining(",")));
+        if (setgroupsDenied) {
+            // A single-id user namespace (no subordinate gids) forbids setgroups(2); the groups stay as they are.
+            argv.add("--keep-groups");
+        } else {
+            // As BuildKit's ensureAdditionalGids: the primary gid is a supplementary group too.
+            argv.add("--groups");
+            argv.add(spec.user().groupsWithPrimary().stream().map(String::valueOf).collect(Collectors.joining(",")));
+        }
         if (spec.noNewPrivileges()) {
             argv.add("--no-new-privs");
         }

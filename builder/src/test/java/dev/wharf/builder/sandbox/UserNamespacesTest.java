@@ -75,6 +75,7 @@ class UserNamespacesTest {
         OciSpec rootless = new OciSpecFactory().create(spec, "wharf-1", "rootfs",
                 new OciSpecFactory.HostFacts(HostLimits.unlimited(), true, true));
         assertFalse(rootless.mounts().stream().anyMatch(m -> m.destination().startsWith("/sys")));
+        assertFalse(rootless.mounts().stream().anyMatch(m -> m.options().contains("gid=5")));
         assertEquals(null, rootless.linux().cgroupsPath());
         assertEquals(null, rootless.linux().resources());
         OciSpec rooted = new OciSpecFactory().create(spec, "wharf-1", "rootfs",
