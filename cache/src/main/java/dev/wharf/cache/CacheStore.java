@@ -35,6 +35,17 @@ public interface CacheStore {
     CacheRecord save(CacheKeyInputs inputs, StepResult result) throws CacheException;
 
     /**
+     * Saves a record made elsewhere (a cache imported from a registry) as it is, keeping its creation time so a hit
+     * dates the step as the machine that built it did (BuildKit's combined cache manager saves a loaded remote
+     * result into the local cache with its {@code CreatedAt} the same way, {@code solver/combinedcache.go}).
+     * Replaces any record of that key.
+     *
+     * @return the saved record, last used now
+     * @throws CacheException if the record cannot be written
+     */
+    CacheRecord importRecord(CacheRecord record) throws CacheException;
+
+    /**
      * Explains why {@code inputs} miss: compares them with the most recently used record of the same
      * {@link CacheKeyInputs#identity()}, or says the step was never built.
      *

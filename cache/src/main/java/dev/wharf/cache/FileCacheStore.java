@@ -1,9 +1,12 @@
 package dev.wharf.cache;
 
 import dev.wharf.layers.Descriptor;
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.blob.BlobProvider;
 import dev.wharf.layers.layer.LayerBlob;
 import dev.wharf.layers.layout.AtomicFiles;
 import dev.wharf.layers.layout.StoreLock;
+import dev.wharf.layers.store.StoreProblem;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
@@ -15,6 +18,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -115,7 +119,16 @@ public final class FileCacheStore implements CacheStore {
 
     @Override
     public CacheRecord save(CacheKeyInputs inputs, StepResult result) throws CacheException {
-        CacheRecord record = CacheRecord.create(inputs, result, clock.instant());
+        return write(CacheRecord.create(inputs, result, clock.instant()));
+    }
+
+    @Override
+    public CacheRecord importRecord(CacheRecord record) throws CacheException {
+        return write(record.withLastUsed(clock.instant()));
+    }
+
+    private CacheRecord write(CacheRecord record) throws CacheException {
+        CacheKeyInputs inputs = record.inputs();
         byte[] bytes = codec.write(record);
         Path file = files.record(record.key());
         try (StoreLock.Held held = lock.acquire()) {
@@ -171,6 +184,72 @@ public final class FileCacheStore implements CacheStore {
             }
         }
         return Set.copyOf(blobs);
+    }
+
+    /**
+     * Checks the cache against a blob store ({@code wharf doctor}): a record whose layers the store lacks is
+     * dangling (a hit would have to rebuild anyway); with repair on, it is deleted. Corrupt record files are deleted
+     * by every read, as for lookups. Temp files are checked by {@link #checkTemp}.
+     *
+     * @throws CacheException if the cache cannot be read or changed
+     */
+    public List<StoreProblem> check(BlobProvider blobs, boolean repair) throws CacheException {
+        List<StoreProblem> problems = new ArrayList<>();
+        try (StoreLock.Held held = lock.acquire()) {
+            for (CacheRecord record : reader.loadAll(true)) {
+                List<String> missing = new ArrayList<>();
+                for (LayerBlob layer : record.result().layers()) {
+                    if (!blobs.exists(layer.descriptor().digest())) {
+                        missing.add(layer.descriptor().digest().toString());
+                    }
+                }
+                if (missing.isEmpty()) {
+                    continue;
+                }
+                StoreProblem problem = new StoreProblem(StoreProblem.Kind.DANGLING_CACHE_RECORD,
+                        files.record(record.key()).toString(), "the step " + record.inputs().identity().selector()
+                                + " needs missing layers " + String.join(", ", missing), false);
+                if (repair) {
+                    delete(files.record(record.key()));
+                    reader.forget(record.key());
+                    problem = problem.asRepaired();
+                }
+                problems.add(problem);
+            }
+            if (repair) {
+                sweepMarkers();
+            }
+        } catch (LayerException e) {
+            throw new CacheException("cannot check the build cache " + files.root() + " against the store: "
+                    + e.getMessage(), e);
+        }
+        return List.copyOf(problems);
+    }
+
+    /**
+     * Finds (and with repair on, deletes) the temp files last written before {@code stagedBefore}: what writers
+     * killed mid-write left. Cheap; run by the next wharf command when no other one is alive.
+     */
+    public List<StoreProblem> checkTemp(boolean repair, Instant stagedBefore) throws CacheException {
+        List<StoreProblem> problems = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(files.tmpDir())) {
+            for (Path entry : entries) {
+                try {
+                    if (!Files.getLastModifiedTime(entry).toInstant().isBefore(stagedBefore)) {
+                        continue;
+                    }
+                    StoreProblem problem = new StoreProblem(StoreProblem.Kind.STRAY_TEMP_FILE, entry.toString(),
+                            "temp file of an interrupted cache write", false);
+                    problems.add(repair && Files.deleteIfExists(entry) ? problem.asRepaired() : problem);
+                } catch (NoSuchFileException e) {
+                    // Renamed into place meanwhile.
+                }
+            }
+        } catch (IOException e) {
+            throw new CacheException("cannot check the build cache's temp directory " + files.tmpDir() + ": " + e
+                    + "; check its permissions", e);
+        }
+        return List.copyOf(problems);
     }
 
     /** Removes identity markers whose record is gone and identity directories left empty. Lock held. */

@@ -44,6 +44,15 @@ public final class InMemoryCacheStore implements CacheStore {
     }
 
     @Override
+    public CacheRecord importRecord(CacheRecord record) {
+        CacheRecord used = record.withLastUsed(clock.instant());
+        synchronized (writeLock) {
+            records.put(used.key(), used);
+        }
+        return used;
+    }
+
+    @Override
     public MissExplanation explainMiss(CacheKeyInputs inputs) {
         List<CacheRecord> sameIdentity = records.values().stream()
                 .filter(r -> r.inputs().identity().equals(inputs.identity())).toList();

@@ -69,6 +69,15 @@ final class RecordCodec {
     }
 
     byte[] write(CacheRecord record) {
+        try {
+            return (mapper.writeValueAsString(tree(record)) + "\n").getBytes(StandardCharsets.UTF_8);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize cache record " + record.key(), e);
+        }
+    }
+
+    /** Returns the record as the JSON object of a record file (also an element of a {@link CacheArtifact}). */
+    ObjectNode tree(CacheRecord record) {
         ObjectNode root = mapper.createObjectNode();
         root.put("format", FORMAT_NAME);
         root.put("version", FORMAT_VERSION);
@@ -111,11 +120,12 @@ final class RecordCodec {
             node.put("uncompressedSize", layer.uncompressedSize());
         }
         result.put("config", record.result().config());
-        try {
-            return (mapper.writeValueAsString(root) + "\n").getBytes(StandardCharsets.UTF_8);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialize cache record " + record.key(), e);
-        }
+        return root;
+    }
+
+    /** Returns the mapper, configured as this codec reads and writes. */
+    ObjectMapper mapper() {
+        return mapper;
     }
 
     /**
@@ -132,6 +142,18 @@ final class RecordCodec {
         } catch (IOException e) {
             throw new CorruptRecordException("not valid JSON (" + firstLine(e.getMessage()) + ")", e);
         }
+        return read(root, expectedKey, lastUsed);
+    }
+
+    /**
+     * Reads a record from its JSON object.
+     *
+     * @param expectedKey the key the record must have, or null to take the key it states (still checked against its
+     *     inputs)
+     * @param lastUsed the last-used time, or null for the record's created time
+     */
+    CacheRecord read(JsonNode root, CacheKey expectedKey, Instant lastUsed)
+            throws CorruptRecordException, NewerFormatException {
         if (root == null || !root.isObject()) {
             throw new CorruptRecordException("not a JSON object");
         }
@@ -152,13 +174,13 @@ final class RecordCodec {
             Instant created = Instant.parse(text(root, "created"));
             CacheKeyInputs inputs = inputs(object(root, "inputs"));
             StepResult result = result(object(root, "result"));
-            if (!key.equals(expectedKey)) {
+            if (expectedKey != null && !key.equals(expectedKey)) {
                 throw new CorruptRecordException("it holds the record of " + key + ", not " + expectedKey);
             }
             if (keyVersion == KeyFormat.VERSION && !inputs.key().equals(key)) {
                 throw new CorruptRecordException("its inputs hash to " + inputs.key() + ", not its key " + key);
             }
-            return new CacheRecord(key, keyVersion, inputs, result, created, lastUsed);
+            return new CacheRecord(key, keyVersion, inputs, result, created, lastUsed == null ? created : lastUsed);
         } catch (CorruptRecordException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -85,6 +85,21 @@ abstract class CacheStoreContractTest {
     }
 
     @Test
+    void importRecord_keepsTheImportedCreationTime_andIsFoundByItsKey() throws Exception {
+        CacheKeyInputs inputs = run(0, "make").build();
+        Instant elsewhere = Instant.parse("2025-05-05T05:05:05.123456789Z");
+        CacheRecord imported = CacheRecord.create(inputs, result("remote"), elsewhere);
+        clock.advance(Duration.ofHours(1));
+        CacheRecord saved = store.importRecord(imported);
+        assertEquals(elsewhere, saved.created());
+        assertEquals(START.plus(Duration.ofHours(1)), saved.lastUsed());
+        CacheRecord found = store.lookup(inputs.key()).orElseThrow();
+        assertEquals(elsewhere, found.created());
+        assertEquals(result("remote"), found.result());
+        assertEquals(Set.of(layer("remote", 100).descriptor()), store.referencedBlobs());
+    }
+
+    @Test
     void save_ofTheSameKeyReplacesTheRecord() throws Exception {
         CacheKeyInputs inputs = run(0, "make").build();
         store.save(inputs, result("old"));

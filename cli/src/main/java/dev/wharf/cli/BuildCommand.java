@@ -4,18 +4,23 @@ import dev.wharf.builder.api.BuildContext;
 import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildOutput;
+import dev.wharf.builder.api.CacheDestination;
+import dev.wharf.builder.api.CacheSource;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.ProgressListener;
 import dev.wharf.context.ContextException;
 import dev.wharf.context.sources.NamedContext;
+import dev.wharf.builder.sandbox.ResourceLimits;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -34,7 +39,11 @@ import picocli.CommandLine.Spec;
         exitCodeList = {"0:the image was built", "1:the build failed", "2:usage error"},
         footerHeading = "%nExamples:%n",
         footer = {"  wharf build -t hello testdata/examples/hello",
-            "  wharf build -f docker/Dockerfile --build-arg VERSION=1.2 --target runtime -t app:1.2 ."})
+            "  wharf build -f docker/Dockerfile --build-arg VERSION=1.2 --target runtime -t app:1.2 .",
+            "  wharf build --pull --push -t localhost:5000/team/app:1.2 .",
+            "  wharf build --progress=plain --no-cache -t app .",
+            "  wharf build --progress=rawjson . 2> progress.jsonl",
+            "  wharf build -o type=oci,dest=out/ --iidfile id.txt ."})
 final class BuildCommand implements Callable<Integer> {
     @Option(names = {"-f", "--file"}, paramLabel = "FILE",
             description = "The Dockerfile (default: CONTEXT/Dockerfile); '-' reads it from standard input; for a "
@@ -59,8 +68,14 @@ final class BuildCommand implements Callable<Integer> {
     List<String> noCacheFilter = new ArrayList<>();
 
     @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
-            description = "auto, plain or quiet (default: ${DEFAULT-VALUE}; auto prints plain).")
+            description = "auto, tty, plain, rawjson or quiet (default: ${DEFAULT-VALUE}: tty on a terminal, "
+                    + "else plain). tty redraws a compact live view, plain prints #N lines, rawjson one BuildKit "
+                    + "SolveStatus JSON object per line, quiet only the image id.")
     String progress;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print nothing but the image id: --progress quiet, as docker "
+            + "build -q.")
+    boolean quiet;
 
     @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Add a label to the image (repeatable).")
     List<String> labels = new ArrayList<>();
@@ -74,7 +89,8 @@ final class BuildCommand implements Callable<Integer> {
     Path metadataFile;
 
     @Option(names = {"-o", "--output"}, paramLabel = "type=TYPE,dest=PATH",
-            description = "Where the result goes: type=image (tag it, the default), type=oci,dest=DIR (an OCI "
+            description = "Where the result goes: type=image (tag it, the default; name=NAME, push=true pushes), "
+                    + "type=registry (push; short for type=image,push=true), type=oci,dest=DIR (an OCI "
                     + "layout), type=docker,dest=FILE (a docker load tarball), type=local,dest=DIR or "
                     + "type=tar,dest=FILE (the root filesystem); repeatable.")
     List<String> outputs = new ArrayList<>();
@@ -83,10 +99,41 @@ final class BuildCommand implements Callable<Integer> {
             description = "A secret RUN --mount=type=secret,id=ID can read; repeatable.")
     List<String> secrets = new ArrayList<>();
 
+    @Option(names = "--ssh", paramLabel = "default|ID[=SOCKET]",
+            description = "An ssh-agent socket RUN --mount=type=ssh[,id=ID] can use (default: $SSH_AUTH_SOCK);"
+                    + " repeatable.")
+    List<String> ssh = new ArrayList<>();
+
+    @Option(names = "--security-opt", paramLabel = "seccomp=unconfined",
+            description = "seccomp=unconfined runs RUN steps without Docker's default seccomp profile.")
+    List<String> securityOpts = new ArrayList<>();
+
     @Option(names = "--network", paramLabel = "MODE", defaultValue = "default",
             description = "The network of RUN steps: default (the host's network, as docker build gives RUN a "
                     + "network), host, or none (only loopback).")
     String network;
+
+    @Option(names = "--cache-from", paramLabel = "type=registry,ref=NAME",
+            description = "Import build cache from a registry (type=registry,ref=NAME, or just NAME) or an OCI layout "
+                    + "directory (type=local,src=DIR[,tag=TAG]); repeatable. An unreadable source is a warning.")
+    List<String> cacheFrom = new ArrayList<>();
+
+    @Option(names = "--cache-to", paramLabel = "type=registry,ref=NAME[,mode=min|max]",
+            description = "Export the build cache to a registry (type=registry,ref=NAME) or an OCI layout directory "
+                    + "(type=local,dest=DIR[,tag=TAG]); mode=min (default: the final image's stages) or mode=max "
+                    + "(every stage); ignore-error=true makes a failed export a warning; repeatable.")
+    List<String> cacheTo = new ArrayList<>();
+    @Option(names = {"-m", "--memory"}, paramLabel = "SIZE",
+            description = "Memory limit of each RUN step, swap included (e.g. 512m, 2g); a step over it fails as out "
+                    + "of memory.")
+    String memory;
+
+    @Option(names = "--cpus", paramLabel = "N", description = "CPU time each RUN step may use, in CPUs (e.g. 0.5).")
+    Double cpus;
+
+    @Option(names = "--pids-limit", paramLabel = "N",
+            description = "Most processes and threads a RUN step may have at once.")
+    Long pidsLimit;
 
     @Option(names = "--explain-cache", description = "Say for each step that runs which input changed since "
             + "its last build.")
@@ -94,6 +141,14 @@ final class BuildCommand implements Callable<Integer> {
 
     @Option(names = "--iidfile", paramLabel = "FILE", description = "Write the image id to FILE.")
     Path iidFile;
+
+    @Option(names = "--pull", description = "Look up every base image in its registry again, even when the store "
+            + "has its tag.")
+    boolean pull;
+
+    @Option(names = "--push", description = "Push the image to the registries of its tags (short for "
+            + "--output=type=registry).")
+    boolean push;
 
     @Mixin
     StoreOptions store;
@@ -104,13 +159,38 @@ final class BuildCommand implements Callable<Integer> {
                     + "an http(s) URL (repeatable).")
     List<String> buildContexts = new ArrayList<>();
 
+    @Mixin
+    RegistryFlags registry;
+
     @Parameters(index = "0", paramLabel = "CONTEXT", description = "The build context: a directory, '-' (a tar "
             + "archive on standard input, or a Dockerfile alone), a tarball's path or http(s) URL, or a git URL "
             + "(https://host/repo.git#ref:subdir, git@host:repo.git, git://host/repo).")
     String context;
 
+    /** The Dockerfile read from standard input with {@code -f -}; null otherwise. */
+    private String stdinDockerfile;
+
     @Spec
     CommandSpec spec;
+
+    /** The cgroup limits of {@code --memory}, {@code --cpus} and {@code --pids-limit}. */
+    private ResourceLimits resourceLimits() {
+        ResourceLimits limits = ResourceLimits.none();
+        if (memory != null) {
+            try {
+                limits = limits.withMemory(ByteSizes.parse(memory));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--memory: " + e.getMessage(), e);
+            }
+        }
+        if (cpus != null) {
+            limits = limits.withCpus(cpus);
+        }
+        if (pidsLimit != null) {
+            limits = limits.withPids(pidsLimit);
+        }
+        return limits;
+    }
 
     /** BuildKit's metadata file keys for an image export. */
     private static String metadata(BuildResult result) {
@@ -124,12 +204,32 @@ final class BuildCommand implements Callable<Integer> {
                 + "\"\n}\n";
     }
 
+    /**
+     * The Dockerfile's text for the error report, when it can be read here: from standard input ({@code -f -}) or
+     * in a local context directory; a tar, URL or git context is only opened by the engine.
+     */
+    private Optional<String> dockerfileText() {
+        if (stdinDockerfile != null) {
+            return Optional.of(stdinDockerfile);
+        }
+        try {
+            Path dir = Path.of(context);
+            if (!Files.isDirectory(dir)) {
+                return Optional.empty();
+            }
+            return Optional.of(Files.readString(file != null ? Path.of(file) : dir.resolve("Dockerfile")));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (!List.of("auto", "plain", "quiet").contains(progress)) {
-            err.println("wharf build: --progress must be auto, plain or quiet, not " + progress);
+        Optional<ProgressMode> mode = quiet ? Optional.of(ProgressMode.QUIET) : ProgressMode.parse(progress);
+        if (mode.isEmpty()) {
+            err.println("wharf build: --progress must be auto, tty, plain, rawjson or quiet, not " + progress);
             return ExitCodes.USAGE;
         }
         BuildContext buildContext;
@@ -144,15 +244,16 @@ final class BuildCommand implements Callable<Integer> {
         }
         BuildRequest.Builder request = BuildRequest.builder(buildContext)
                 .noCache(noCache)
-                .explainCache(explainCache)
-                .listener(progress.equals("quiet") ? ProgressListener.none() : new PlainProgress(err));
+                .pull(pull)
+                .explainCache(explainCache);
         if ("-".equals(file)) {
             if (buildContext instanceof BuildContext.Stream) {
                 // buildx: "invalid argument: can't use stdin for both build context and dockerfile".
                 err.println("wharf build: can't use stdin for both the build context and the Dockerfile");
                 return ExitCodes.USAGE;
             }
-            request.dockerfileText(new String(System.in.readAllBytes(), StandardCharsets.UTF_8));
+            stdinDockerfile = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+            request.dockerfileText(stdinDockerfile);
         } else if (file != null) {
             request.dockerfile(buildContext instanceof BuildContext.Directory ? Path.of(file).toAbsolutePath()
                     : Path.of(file));
@@ -205,11 +306,39 @@ final class BuildCommand implements Callable<Integer> {
             }
             request.secret(id, src.toAbsolutePath());
         }
+        for (String agent : ssh) {
+            int eq = agent.indexOf('=');
+            String id = eq < 0 ? agent : agent.substring(0, eq);
+            String socket = eq < 0 ? System.getenv("SSH_AUTH_SOCK") : agent.substring(eq + 1);
+            if (id.isEmpty() || socket == null || socket.isEmpty() || socket.contains(",")) {
+                err.println("wharf build: --ssh " + agent + ": use default or ID=SOCKET (one agent socket; "
+                        + "a bare id needs SSH_AUTH_SOCK)");
+                return ExitCodes.USAGE;
+            }
+            request.ssh(id, Path.of(socket).toAbsolutePath());
+        }
+        for (String opt : securityOpts) {
+            switch (opt) {
+                case "seccomp=unconfined" -> request.seccomp(false);
+                case "seccomp=default" -> request.seccomp(true);
+                default -> {
+                    err.println("wharf build: --security-opt " + opt + ": only seccomp=unconfined and "
+                            + "seccomp=default are supported");
+                    return ExitCodes.USAGE;
+                }
+            }
+        }
         if (!List.of("none", "host", "default").contains(network)) {
             err.println("wharf build: --network must be default, host or none, not " + network);
             return ExitCodes.USAGE;
         }
         request.network(network);
+        try {
+            request.resources(resourceLimits());
+        } catch (IllegalArgumentException e) {
+            err.println("wharf build: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
         for (String output : outputs) {
             try {
                 request.output(BuildOutput.parse(output));
@@ -217,6 +346,16 @@ final class BuildCommand implements Callable<Integer> {
                 err.println("wharf build: --output " + output + ": " + e.getMessage());
                 return ExitCodes.USAGE;
             }
+        }
+        if (push) {
+            request.output(BuildOutput.parse("type=registry"));
+        }
+        try {
+            cacheFrom.forEach(value -> request.cacheFrom(CacheSource.parse(value)));
+            cacheTo.forEach(value -> request.cacheTo(CacheDestination.parse(value)));
+        } catch (IllegalArgumentException e) {
+            err.println("wharf build: " + e.getMessage());
+            return ExitCodes.USAGE;
         }
         noCacheFilter.forEach(request::noCacheFilter);
         for (String arg : buildArgs) {
@@ -227,13 +366,20 @@ final class BuildCommand implements Callable<Integer> {
                 request.buildArg(arg, System.getenv(arg));
             }
         }
-        try (BuildEngine engine = BuildEngine.create(store.engineOptions())) {
-            CompletableFuture<BuildResult> future = engine.build(request.build());
+        // Progress and error display: the printer --progress selects, the failed step's output, the source lines.
+        boolean terminal = mode.get() == ProgressMode.AUTO && (System.console() != null
+                || (ProgressMode.AUTO.resolve(true, System.getenv()) == ProgressMode.TTY
+                        && TerminalSize.stderrIsTerminal()));
+        ProgressMode shown = mode.get().resolve(terminal, System.getenv());
+        try (BuildEngine engine = BuildEngine.create(store.engineOptions().withRegistry(registry.settings()));
+             BuildProgress display = BuildProgress.open(shown, err, System.getenv())) {
+            CompletableFuture<BuildResult> future = engine.build(request.listener(display).build());
             Thread cancel = new Thread(() -> future.cancel(true));
             Runtime.getRuntime().addShutdownHook(cancel);
             try {
                 BuildResult result = future.get();
-                if (!progress.equals("quiet")) {
+                display.close();
+                if (shown == ProgressMode.PLAIN || shown == ProgressMode.TTY) {
                     err.println("writing image " + result.imageId() + " done");
                     for (String tag : result.tags()) {
                         err.println("naming to " + tag + " done");
@@ -250,9 +396,10 @@ final class BuildCommand implements Callable<Integer> {
                 out.flush();
                 return ExitCodes.OK;
             } catch (ExecutionException e) {
+                display.close();
                 Throwable cause = e.getCause();
                 if (cause instanceof BuildFailedException failed) {
-                    err.println("ERROR: " + failed.getMessage());
+                    new BuildErrorReport(err).print(failed, display.failedStep(), dockerfileText());
                 } else if (cause instanceof EngineException engineError) {
                     err.println("wharf build: " + engineError.getMessage());
                 } else {
@@ -260,6 +407,7 @@ final class BuildCommand implements Callable<Integer> {
                 }
                 return ExitCodes.FAILED;
             } catch (CancellationException e) {
+                display.close();
                 err.println("wharf build: cancelled");
                 return ExitCodes.FAILED;
             } finally {

@@ -1,10 +1,9 @@
 package dev.wharf.cli;
 
+import dev.wharf.builder.sandbox.ResourceLimits;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Byte counts as the docker CLI writes and reads them ({@code github.com/docker/go-units}): {@link #human} is
@@ -15,22 +14,33 @@ import java.util.regex.Pattern;
  */
 final class ByteSizes {
     private static final String[] DECIMAL_UNITS = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
-    private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmgtp])?(?:i?b)?",
-            Pattern.CASE_INSENSITIVE);
 
     private ByteSizes() {
     }
 
     /** {@code bytes} in decimal units with at most four significant digits, e.g. {@code 1.235MB}. */
     static String human(long bytes) {
+        return decimal(bytes, (size, unit) ->
+                new BigDecimal(size).round(new MathContext(4)).stripTrailingZeros().toPlainString() + unit);
+    }
+
+    /**
+     * {@code bytes} in decimal units with two decimals, e.g. {@code 3.40MB}: BuildKit's plain progress
+     * ({@code progressui}'s {@code %.2f} of a go-units {@code Bytes}).
+     */
+    static String buildKit(long bytes) {
+        return decimal(bytes, (size, unit) -> String.format(Locale.ROOT, "%.2f%s", size, unit));
+    }
+
+    /** Scales {@code bytes} down by 1000 until below 1000 (go-units' decimal steps) and formats size and unit. */
+    private static String decimal(long bytes, java.util.function.BiFunction<Double, String, String> format) {
         double size = bytes;
         int unit = 0;
         while (size >= 1000 && unit < DECIMAL_UNITS.length - 1) {
             size /= 1000;
             unit++;
         }
-        BigDecimal rounded = new BigDecimal(size).round(new MathContext(4)).stripTrailingZeros();
-        return rounded.toPlainString() + DECIMAL_UNITS[unit];
+        return format.apply(size, DECIMAL_UNITS[unit]);
     }
 
     /**
@@ -39,20 +49,6 @@ final class ByteSizes {
      * @throws IllegalArgumentException if the text is not a size (the message says what is expected)
      */
     static long parse(String text) {
-        Matcher m = SIZE.matcher(text.trim());
-        if (!m.matches()) {
-            throw new IllegalArgumentException("invalid size: '" + text + "'; give a number of bytes with an "
-                    + "optional unit b, k, m, g, t or p (binary: 1k = 1024), e.g. 10gb");
-        }
-        BigDecimal value = new BigDecimal(m.group(1));
-        if (m.group(2) != null) {
-            int power = "kmgtp".indexOf(m.group(2).toLowerCase(Locale.ROOT)) + 1;
-            value = value.multiply(BigDecimal.valueOf(1024).pow(power));
-        }
-        try {
-            return value.longValue() < 0 ? Long.MAX_VALUE : value.toBigInteger().longValueExact();
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("size too large: '" + text + "'");
-        }
+        return ResourceLimits.parseSize(text);
     }
 }

@@ -8,6 +8,8 @@ import dev.wharf.layers.Platform;
 import dev.wharf.layers.archive.RootfsImportOptions;
 import dev.wharf.layers.image.ImageIndex;
 import dev.wharf.layers.image.ImageManifest;
+import dev.wharf.layers.registry.ImageReference;
+import dev.wharf.layers.registry.InvalidReferenceException;
 import dev.wharf.layers.registry.PlatformMatcher;
 import dev.wharf.layers.store.ImageName;
 import dev.wharf.layers.store.LocalStore;
@@ -72,15 +74,41 @@ final class ImageLookup {
         throw new CommandException("No such image: " + reference);
     }
 
-    /** The descriptor {@code text} names, or empty when it is no valid name or no such name is stored. */
+    /**
+     * The descriptor {@code text} names, or empty when it is no valid name or no such name is stored (see
+     * {@link #storedName}).
+     */
     Optional<Descriptor> resolveName(String text) throws LayerException {
-        ImageName name;
+        Optional<ImageName> name = storedName(text);
+        return name.isPresent()
+                ? store.images().resolve(name.get()).map(d -> d.withAnnotations(java.util.Map.of()))
+                : Optional.empty();
+    }
+
+    /**
+     * The stored name {@code text} stands for: as written, else its full form ({@code alpine} as
+     * {@code docker.io/library/alpine:latest}), the name pulled images get, as docker finds {@code alpine} after
+     * {@code docker pull alpine}; empty if neither is stored.
+     */
+    Optional<ImageName> storedName(String text) throws LayerException {
+        List<String> candidates = new ArrayList<>(List.of(text));
         try {
-            name = ImageName.parse(text);
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
+            candidates.add(ImageReference.parse(text).withDefaultTag().toString());
+        } catch (InvalidReferenceException e) {
+            // Not a registry reference: only the name as written can match.
         }
-        return store.images().resolve(name).map(d -> d.withAnnotations(java.util.Map.of()));
+        for (String candidate : candidates) {
+            ImageName name;
+            try {
+                name = ImageName.parse(candidate);
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            if (store.images().resolve(name).isPresent()) {
+                return Optional.of(name);
+            }
+        }
+        return Optional.empty();
     }
 
     private ResolvedImage complete(Descriptor target) throws CommandException, LayerException {

@@ -2,39 +2,34 @@ package dev.wharf.cli;
 
 import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.EngineException;
+import dev.wharf.builder.api.EngineOptions;
 import dev.wharf.builder.api.ImageSummary;
 import java.io.PrintWriter;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Option;
 
 /** {@code wharf images}: lists the named images of the local store. */
 @Command(name = "images", mixinStandardHelpOptions = true, description = "List the images of the local store.",
-        footerHeading = "%nExamples:%n", footer = "  wharf images")
-final class ImagesCommand implements Callable<Integer> {
-    @Mixin
-    StoreOptions store;
-
-    @Spec
-    CommandSpec spec;
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:listed", "1:the store could not be read", "2:usage error"},
+        footerHeading = "%nExamples:%n",
+        footer = {"  wharf images", "  wharf images --root /var/lib/wharf", "  wharf images | grep hello"})
+final class ImagesCommand extends StoreCommand {
+    @Option(names = "--runtime", paramLabel = "RUNTIME", hidden = true,
+            description = "Accepted for compatibility; listing images runs nothing.")
+    String runtime;
 
     @Override
-    public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        try (BuildEngine engine = BuildEngine.create(store.engineOptions())) {
+    int execute() throws EngineException {
+        PrintWriter out = out();
+        try (BuildEngine engine = BuildEngine.create(EngineOptions.of(store.resolve()))) {
             out.printf(Locale.ROOT, "%-40s %-14s %s%n", "NAME", "IMAGE ID", "SIZE");
             for (ImageSummary image : engine.images()) {
                 String id = image.imageId().startsWith("sha256:") ? image.imageId().substring(7, 19) : "";
                 out.printf(Locale.ROOT, "%-40s %-14s %s%n", image.name(), id, size(image.size()));
             }
-            out.flush();
             return ExitCodes.OK;
-        } catch (EngineException e) {
-            spec.commandLine().getErr().println("wharf images: " + e.getMessage());
-            return ExitCodes.FAILED;
         }
     }
 

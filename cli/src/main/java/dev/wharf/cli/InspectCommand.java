@@ -2,15 +2,10 @@ package dev.wharf.cli;
 
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.store.LocalStore;
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code wharf inspect}: prints images as JSON, like {@code docker image inspect}. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
@@ -22,42 +17,26 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nExamples:%n",
         footer = {"  wharf inspect busybox:latest", "  wharf inspect 3f57d9401f8d",
             "  wharf inspect hello busybox | jq '.[].RootFS.Layers'"})
-final class InspectCommand implements Callable<Integer> {
+final class InspectCommand extends StoreCommand {
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image names or IDs.")
     List<String> images;
 
-    @Mixin
-    StoreRootOption store;
-
-    @Spec
-    CommandSpec spec;
-
     @Override
-    public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        try {
-            LocalStore local = LocalStore.open(store.resolve());
-            ImageLookup lookup = new ImageLookup(local);
-            List<ResolvedImage> found = new ArrayList<>();
-            int code = ExitCodes.OK;
-            for (String reference : images) {
-                try {
-                    found.add(lookup.find(reference));
-                } catch (CommandException e) {
-                    // docker prints what it found and an error per missing image, then exits 1.
-                    err.println("wharf inspect: " + e.getMessage());
-                    code = ExitCodes.FAILED;
-                }
+    int execute() throws LayerException {
+        LocalStore local = openStore();
+        ImageLookup lookup = new ImageLookup(local);
+        List<ResolvedImage> found = new ArrayList<>();
+        int code = ExitCodes.OK;
+        for (String reference : images) {
+            try {
+                found.add(lookup.find(reference));
+            } catch (CommandException e) {
+                // docker prints what it found and an error per missing image, then exits 1.
+                error(e.getMessage());
+                code = ExitCodes.FAILED;
             }
-            out.print(new InspectJson(local.json()).render(found));
-            out.flush();
-            err.flush();
-            return code;
-        } catch (LayerException e) {
-            err.println("wharf inspect: " + e.getMessage());
-            err.flush();
-            return ExitCodes.FAILED;
         }
+        out().print(new InspectJson(local.json()).render(found));
+        return code;
     }
 }

@@ -11,12 +11,8 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code wharf load}: loads images from an archive, like {@code docker load}. */
 @Command(name = "load", mixinStandardHelpOptions = true,
@@ -30,7 +26,7 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nExamples:%n",
         footer = {"  wharf load -i busybox.tar", "  docker save busybox | wharf load",
             "  wharf load -i oci-layout-dir/"})
-final class LoadCommand implements Callable<Integer> {
+final class LoadCommand extends StoreCommand {
     @Option(names = {"-i", "--input"}, paramLabel = "FILE",
             description = "Read from this archive file or OCI layout directory instead of standard input.")
     Path input;
@@ -38,19 +34,12 @@ final class LoadCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Accepted for docker compatibility; wharf prints no progress.")
     boolean quiet;
 
-    @Mixin
-    StoreRootOption store;
-
-    @Spec
-    CommandSpec spec;
-
     @Override
-    public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+    int execute() throws LayerException, CommandException {
+        PrintWriter out = out();
         Path spooled = null;
         try {
-            LocalStore local = LocalStore.open(store.resolve());
+            LocalStore local = openStore();
             Path source = input;
             if (source == null) {
                 // The importer reads an archive more than once (manifest first), so stdin is spooled to a file.
@@ -67,12 +56,7 @@ final class LoadCommand implements Callable<Integer> {
                     out.println("Loaded image: " + name);
                 }
             }
-            out.flush();
             return ExitCodes.OK;
-        } catch (LayerException | CommandException e) {
-            err.println("wharf load: " + e.getMessage());
-            err.flush();
-            return ExitCodes.FAILED;
         } finally {
             deleteQuietly(spooled);
         }

@@ -1,6 +1,7 @@
 package dev.wharf.cli;
 
 import java.io.PrintWriter;
+import java.util.Optional;
 import picocli.CommandLine;
 
 /**
@@ -13,12 +14,15 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        PrintWriter err = new PrintWriter(System.err, true);
+        Optional<Integer> rootless = UserNamespaceEntry.run(args, err);
+        System.exit(rootless.isPresent() ? rootless.get()
+                : run(args, new PrintWriter(System.out, true), err));
     }
 
     /** Runs wharf with {@code args}, printing to {@code out} and {@code err}; returns the exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine commandLine = WharfCommand.commandLine(out, err);
+        CommandLine commandLine = WharfCommand.forArgs(args, out, err);
         return commandLine.execute(args);
     }
 }

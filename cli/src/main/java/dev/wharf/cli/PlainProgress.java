@@ -10,7 +10,9 @@ import java.util.Set;
 
 /**
  * Prints build progress like BuildKit's {@code --progress=plain}: {@code #N [stage k/n] INSTRUCTION},
- * {@code #N CACHED}, log lines as {@code #N 0.123 line}, {@code #N DONE 0.3s} and {@code #N ERROR: ...}.
+ * {@code #N CACHED}, log lines as {@code #N 0.123 line}, finished transfers as {@code #N exporting layer 1.2MB done},
+ * {@code #N DONE 0.3s} and {@code #N ERROR: ...}; {@code #N [internal] load metadata for REF} and pulled or pushed
+ * blobs as {@code #N sha256:... 3.40MB / 3.40MB 0.3s done}.
  * Thread-safe: lines of one event are printed together.
  */
 final class PlainProgress implements ProgressListener {
@@ -23,8 +25,16 @@ final class PlainProgress implements ProgressListener {
 
     @Override
     public synchronized void onEvent(BuildEvent event) {
-        if (event instanceof BuildEvent.StepStarted s) {
+        if (event instanceof BuildEvent.StepStarted s && s.count() == 0) {
+            // Vertexes outside the stages: "[internal] load metadata for ...", pushes.
+            out.println("#" + s.step() + (s.stage().isEmpty() ? "" : " [" + s.stage() + "]") + " " + s.name());
+        } else if (event instanceof BuildEvent.StepStarted s) {
             out.println("#" + s.step() + " [" + s.stage() + " " + s.index() + "/" + s.count() + "] " + s.name());
+        } else if (event instanceof BuildEvent.BlobTransferred b) {
+            if (b.moved()) {
+                out.println("#" + b.step() + " " + b.digest() + " " + ByteSizes.buildKit(b.size()) + " / "
+                        + ByteSizes.buildKit(b.size()) + " " + seconds(b.elapsed(), 1) + "s done");
+            }
         } else if (event instanceof BuildEvent.StepCached c) {
             cached.add(c.step());
             out.println("#" + c.step() + " CACHED");
@@ -42,6 +52,9 @@ final class PlainProgress implements ProgressListener {
             for (String reason : m.reasons()) {
                 out.println("#" + m.step() + " cache miss: " + reason);
             }
+        } else if (event instanceof BuildEvent.Transfer t && t.completed()) {
+            // BuildKit's plain printer shows a finished status as "#N ID SIZE done".
+            out.println("#" + t.step() + " " + t.id() + " " + ByteSizes.human(t.current()) + " done");
         } else if (event instanceof BuildEvent.Warning w) {
             out.println("WARNING: " + w.message());
         }

@@ -21,13 +21,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code wharf prune}: frees the store's space. Always collects the blobs that no image name and no build cache
@@ -46,7 +42,7 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nExamples:%n",
         footer = {"  wharf rmi hello && wharf prune", "  wharf prune --filter until=24h",
             "  wharf prune --keep-storage 10gb", "  wharf prune --all --grace-period 0s"})
-final class PruneCommand implements Callable<Integer> {
+final class PruneCommand extends StoreCommand {
     @Option(names = {"-a", "--all"}, description = "Remove every build cache record.")
     boolean all;
 
@@ -66,54 +62,39 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = {"-f", "--force"}, description = "Accepted for docker compatibility; wharf never prompts.")
     boolean force;
 
-    @Mixin
-    StoreRootOption store;
-
-    @Spec
-    CommandSpec spec;
-
     @Override
-    public Integer call() {
+    int execute() throws LayerException, CacheException {
         Duration grace = duration("--grace-period", gracePeriod);
         Optional<PruneOptions> cacheOptions = cacheOptions();
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = out();
         Path root = store.resolve();
-        try {
-            LocalStore local = LocalStore.open(root);
-            CacheStore cache = FileCacheStore.open(root.resolve("cache"), CacheStoreOptions.defaults());
-            if (cacheOptions.isPresent()) {
-                PruneResult pruned = cache.prune(cacheOptions.get());
-                if (!pruned.removed().isEmpty()) {
-                    out.println("Deleted build cache objects:");
-                    for (CacheKey key : pruned.removed()) {
-                        out.println(key);
-                    }
-                    out.println();
-                }
-            }
-            GcReport report = local.garbageCollector().collect(GcOptions.defaults().withGracePeriod(grace)
-                    .withExtraRoots(cache.gcRoots()));
-            if (!report.removed().isEmpty()) {
-                out.println("Deleted blobs:");
-                for (Digest digest : report.removed()) {
-                    out.println(digest);
+        LocalStore local = openStore();
+        CacheStore cache = FileCacheStore.open(root.resolve("cache"), CacheStoreOptions.defaults());
+        if (cacheOptions.isPresent()) {
+            PruneResult pruned = cache.prune(cacheOptions.get());
+            if (!pruned.removed().isEmpty()) {
+                out.println("Deleted build cache objects:");
+                for (CacheKey key : pruned.removed()) {
+                    out.println(key);
                 }
                 out.println();
             }
-            out.println("Total reclaimed space: " + ByteSizes.human(report.bytesFreed()));
-            for (Descriptor missing : report.missing()) {
-                err.println("wharf prune: warning: " + missing.mediaType() + " " + missing.digest()
-                        + " is used but missing; the images using it are broken: build or load them again");
-            }
-            out.flush();
-            err.flush();
-            return ExitCodes.OK;
-        } catch (LayerException | CacheException e) {
-            err.println("wharf prune: " + e.getMessage());
-            err.flush();
-            return ExitCodes.FAILED;
         }
+        GcReport report = local.garbageCollector().collect(GcOptions.defaults().withGracePeriod(grace)
+                .withExtraRoots(cache.gcRoots()));
+        if (!report.removed().isEmpty()) {
+            out.println("Deleted blobs:");
+            for (Digest digest : report.removed()) {
+                out.println(digest);
+            }
+            out.println();
+        }
+        out.println("Total reclaimed space: " + ByteSizes.human(report.bytesFreed()));
+        for (Descriptor missing : report.missing()) {
+            error("warning: " + missing.mediaType() + " " + missing.digest()
+                    + " is used but missing; the images using it are broken: build or load them again");
+        }
+        return ExitCodes.OK;
     }
 
     /** The build cache pruning the flags ask for, or empty when they ask for none. */

@@ -3,16 +3,11 @@ package dev.wharf.cli;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.store.ImageName;
 import dev.wharf.layers.store.LocalStore;
-import java.io.PrintWriter;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code wharf rmi}: removes image names, like {@code docker rmi}. The blobs stay until {@code wharf prune} finds
@@ -27,7 +22,7 @@ import picocli.CommandLine.Spec;
                 + "(the others are still removed)", "2:usage error"},
         footerHeading = "%nExamples:%n",
         footer = {"  wharf rmi busybox:1.36", "  wharf rmi -f 3f57d9401f8d", "  wharf rmi hello && wharf prune"})
-final class RmiCommand implements Callable<Integer> {
+final class RmiCommand extends StoreCommand {
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image names or IDs.")
     List<String> images;
 
@@ -35,45 +30,30 @@ final class RmiCommand implements Callable<Integer> {
             description = "Remove every name of an image given by ID; ignore images that do not exist.")
     boolean force;
 
-    @Mixin
-    StoreRootOption store;
-
-    @Spec
-    CommandSpec spec;
-
     @Override
-    public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+    int execute() throws LayerException {
         int code = ExitCodes.OK;
-        try {
-            LocalStore local = LocalStore.open(store.resolve());
-            ImageLookup lookup = new ImageLookup(local);
-            for (String reference : images) {
-                try {
-                    for (String name : remove(local, lookup, reference)) {
-                        out.println("Untagged: " + name);
-                    }
-                } catch (CommandException e) {
-                    if (!force || !e.getMessage().startsWith("No such image")) {
-                        err.println("wharf rmi: " + e.getMessage());
-                        code = ExitCodes.FAILED;
-                    }
+        LocalStore local = openStore();
+        ImageLookup lookup = new ImageLookup(local);
+        for (String reference : images) {
+            try {
+                for (String name : remove(local, lookup, reference)) {
+                    out().println("Untagged: " + name);
+                }
+            } catch (CommandException e) {
+                if (!force || !e.getMessage().startsWith("No such image")) {
+                    error(e.getMessage());
+                    code = ExitCodes.FAILED;
                 }
             }
-        } catch (LayerException e) {
-            err.println("wharf rmi: " + e.getMessage());
-            code = ExitCodes.FAILED;
         }
-        out.flush();
-        err.flush();
         return code;
     }
 
     /** Removes what {@code reference} stands for; returns the names removed. */
     private List<String> remove(LocalStore local, ImageLookup lookup, String reference)
             throws CommandException, LayerException {
-        Optional<ImageName> name = parse(reference);
+        Optional<ImageName> name = lookup.storedName(reference);
         if (name.isPresent() && local.images().untag(name.get())) {
             return List.of(name.get().toString());
         }

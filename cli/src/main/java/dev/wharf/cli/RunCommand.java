@@ -16,7 +16,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run an image's entrypoint and command (or CMD... instead of its command) in the sandbox, "
                 + "without network; exits with the command's exit code.",
-        footerHeading = "%nExamples:%n", footer = {"  wharf run hello", "  wharf run busybox:latest echo hi"})
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"N:the command's own exit code", "1:no such image, or the sandbox failed to start",
+            "2:usage error"},
+        footerHeading = "%nExamples:%n",
+        footer = {"  wharf run hello", "  wharf run busybox:latest echo hi", "  wharf run --runtime builtin hello"})
 final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IMAGE", description = "The image name.")
     String image;

@@ -9,14 +9,10 @@ import dev.wharf.layers.store.LocalStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code wharf save}: writes images to an archive, like {@code docker save}. */
 @Command(name = "save", mixinStandardHelpOptions = true,
@@ -29,7 +25,7 @@ import picocli.CommandLine.Spec;
         footer = {"  wharf save hello -o hello.tar && docker load -i hello.tar",
             "  wharf save --format oci busybox:latest hello -o images.oci.tar",
             "  wharf save --format oci-dir hello -o layout/ && skopeo inspect oci:layout:latest"})
-final class SaveCommand implements Callable<Integer> {
+final class SaveCommand extends StoreCommand {
     /** The archive forms {@code --format} selects. */
     enum Format {
         DOCKER, OCI, OCI_DIR;
@@ -56,14 +52,8 @@ final class SaveCommand implements Callable<Integer> {
                     + "layout directory; added to if it exists).")
     String format;
 
-    @Mixin
-    StoreRootOption store;
-
-    @Spec
-    CommandSpec spec;
-
     @Override
-    public Integer call() {
+    int execute() throws LayerException, CommandException {
         Format chosen = Format.parse(format);
         if (chosen == null) {
             throw new ParameterException(spec.commandLine(), "wharf save: unknown --format " + format
@@ -77,25 +67,21 @@ final class SaveCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "wharf save: " + e.getMessage());
             }
         }
-        try {
-            LocalStore local = LocalStore.open(store.resolve());
-            for (ImageName name : names) {
-                if (local.images().resolve(name).isEmpty()) {
-                    throw new CommandException("No such image: " + name);
-                }
-            }
-            ArchiveExporter exporter = ArchiveExporter.from(local, RootfsImportOptions.hostPlatform());
-            switch (chosen) {
-                case DOCKER -> exporter.writeDockerArchive(names, DockerLayerFormat.TAR, output);
-                case OCI -> exporter.writeOciArchive(names, output);
-                case OCI_DIR -> exporter.writeOciLayout(names, output);
-                default -> throw new IllegalStateException("unhandled format " + chosen);
-            }
-            return ExitCodes.OK;
-        } catch (LayerException | CommandException e) {
-            spec.commandLine().getErr().println("wharf save: " + e.getMessage());
-            spec.commandLine().getErr().flush();
-            return ExitCodes.FAILED;
+        LocalStore local = openStore();
+        ImageLookup lookup = new ImageLookup(local);
+        for (int i = 0; i < names.size(); i++) {
+            // A familiar name saves a pulled image under its stored full name (alpine: docker.io/library/...).
+            String written = images.get(i);
+            names.set(i, lookup.storedName(written).orElseThrow(
+                    () -> new CommandException("No such image: " + ImageName.parse(written))));
         }
+        ArchiveExporter exporter = ArchiveExporter.from(local, RootfsImportOptions.hostPlatform());
+        switch (chosen) {
+            case DOCKER -> exporter.writeDockerArchive(names, DockerLayerFormat.TAR, output);
+            case OCI -> exporter.writeOciArchive(names, output);
+            case OCI_DIR -> exporter.writeOciLayout(names, output);
+            default -> throw new IllegalStateException("unhandled format " + chosen);
+        }
+        return ExitCodes.OK;
     }
 }

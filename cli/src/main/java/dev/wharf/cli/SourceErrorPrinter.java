@@ -1,15 +1,20 @@
 package dev.wharf.cli;
 
 import dev.wharf.grammar.DockerfileException;
-import dev.wharf.grammar.Position;
+import dev.wharf.grammar.SourceRange;
 import java.io.PrintWriter;
 import java.util.List;
 
 /**
- * Prints a {@link DockerfileException} the way a user wants to see it: {@code FILE:LINE:COL: message}, then the
- * offending line with a caret under the column.
+ * Prints where in a Dockerfile something failed, in BuildKit's format ({@code solver/errdefs/source.go},
+ * {@code Source.Print}): {@code Dockerfile:3}, a rule, the failing lines marked {@code >>>} with their neighbours
+ * (two on each side of a one-line range, one of a longer range), numbered, and a closing rule. wharf adds a caret
+ * under the failing column when it knows one (syntax errors), which BuildKit does not.
+ *
+ * <p>Not thread-safe; one per error.
  */
 final class SourceErrorPrinter {
+    private static final String RULE = "--------------------";
 
     private final PrintWriter err;
 
@@ -17,27 +22,60 @@ final class SourceErrorPrinter {
         this.err = err;
     }
 
+    /** A syntax error: {@code FILE:LINE:COL: message}, then the source block with a caret. */
     void print(DockerfileException error, String text) {
         err.println(error.getMessage());
-        error.range().ifPresent(range -> printLine(range.start(), text));
+        error.range().ifPresent(range -> printSource(error.file(), text, range));
         err.flush();
     }
 
-    private void printLine(Position start, String text) {
-        List<String> lines = text.lines().toList();
-        int index = start.line() - 1;
-        if (index < 0 || index >= lines.size()) {
+    /**
+     * The source block for {@code range} of {@code text}; nothing when the range lies outside the text.
+     *
+     * @param file the name shown in the block's first line
+     */
+    void printSource(String file, String text, SourceRange range) {
+        // Split as Go's strings.Split does, so a trailing newline gives a last empty line, as in BuildKit.
+        List<String> lines = List.of(text.split("\n", -1));
+        int first = range.start().line();
+        int last = Math.max(range.end().line(), first);
+        if (first < 1 || first > lines.size()) {
             return;
         }
-        String line = lines.get(index);
-        String gutter = String.format(" %4d | ", start.line());
-        err.println(gutter + line);
-        int column = Math.max(start.column(), 1);
-        StringBuilder caret = new StringBuilder(" ".repeat(gutter.length() - 2)).append("| ");
-        // Keep tabs so the caret lines up under tab-indented text.
-        for (int i = 0; i < column - 1 && i < line.length(); i++) {
-            caret.append(line.charAt(i) == '\t' ? '\t' : ' ');
+        last = Math.min(last, lines.size());
+        int start = first;
+        int end = last;
+        // BuildKit's padding loop, kept as is: it widens by up to two lines a side for one line, one for more.
+        int pad = start == end ? 4 : 2;
+        for (int p = 0; p < pad; p++) {
+            if (start > 1) {
+                start--;
+                p++;
+            }
+            if (end != lines.size()) {
+                end++;
+                p++;
+            }
         }
-        err.println(caret.append('^'));
+        err.println(file + ":" + first);
+        err.println(RULE);
+        for (int i = start; i <= end; i++) {
+            boolean marked = i >= first && i <= last;
+            String line = lines.get(i - 1);
+            err.println(String.format(" %3d | %s %s", i, marked ? ">>>" : "   ", line));
+            if (marked && first == last && range.start().column() > 0) {
+                err.println(String.format(" %3s | %s %s^", "", "   ", indent(line, range.start().column())));
+            }
+        }
+        err.println(RULE);
+    }
+
+    /** Blanks up to {@code column}, keeping tabs so the caret lines up under tab-indented text. */
+    private static String indent(String line, int column) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < column - 1 && i < line.length(); i++) {
+            out.append(line.charAt(i) == '\t' ? '\t' : ' ');
+        }
+        return out.toString();
     }
 }

@@ -7,7 +7,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code wharf version}: prints the version of wharf and of the Java runtime. */
 @Command(name = "version", mixinStandardHelpOptions = true, description = "Show the wharf version.",
-        footerHeading = "%nExamples:%n", footer = "  wharf version")
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:printed"},
+        footerHeading = "%nExamples:%n", footer = {"  wharf version", "  wharf --version"})
 final class VersionCommand implements Callable<Integer> {
 
     @Spec

@@ -1,6 +1,11 @@
 package dev.wharf.cli;
 
 import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -11,9 +16,6 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Builds OCI images from Dockerfiles, without a Docker daemon.",
-        subcommands = {BuildCommand.class, ImportCommand.class, ImagesCommand.class, InspectCommand.class,
-            TagCommand.class, RmiCommand.class, LoadCommand.class, SaveCommand.class, PruneCommand.class,
-            RunCommand.class, ParseCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
@@ -22,7 +24,9 @@ import picocli.CommandLine.Option;
         footerHeading = "%nExamples:%n",
         footer = {"  wharf import rootfs.tar busybox:latest", "  wharf load -i busybox.tar",
             "  wharf build -t hello testdata/examples/hello", "  wharf run hello", "  wharf inspect hello",
-            "  wharf save hello -o hello.tar", "  wharf rmi hello && wharf prune", "  wharf parse --dump Dockerfile"})
+            "  wharf save hello -o hello.tar", "  wharf pull alpine:3.20", "  wharf push localhost:5000/hello:1.0",
+            "  wharf rmi hello && wharf prune", "  wharf doctor --repair", "  wharf parse --dump Dockerfile",
+            "  source <(wharf completion bash)"})
 public final class WharfCommand implements Runnable {
 
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
@@ -37,16 +41,74 @@ public final class WharfCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** The configured command line: output streams, exit codes and error handlers wired. */
+    /** Every subcommand by name, in the order {@code wharf --help} lists them. */
+    private static final Map<String, Class<?>> SUBCOMMANDS = subcommands();
+
+    private static Map<String, Class<?>> subcommands() {
+        Map<String, Class<?>> all = new LinkedHashMap<>();
+        all.put("build", BuildCommand.class);
+        all.put("import", ImportCommand.class);
+        all.put("images", ImagesCommand.class);
+        all.put("inspect", InspectCommand.class);
+        all.put("tag", TagCommand.class);
+        all.put("rmi", RmiCommand.class);
+        all.put("pull", PullCommand.class);
+        all.put("push", PushCommand.class);
+        all.put("load", LoadCommand.class);
+        all.put("save", SaveCommand.class);
+        all.put("prune", PruneCommand.class);
+        all.put("run", RunCommand.class);
+        all.put("doctor", DoctorCommand.class);
+        all.put("parse", ParseCommand.class);
+        all.put("version", VersionCommand.class);
+        all.put("completion", CompletionCommand.class);
+        all.put("help", CommandLine.HelpCommand.class);
+        return Collections.unmodifiableMap(all);
+    }
+
+    /** The configured command line with every subcommand: for help, completion scripts and tests. */
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        return commandLine(out, err, SUBCOMMANDS.keySet());
+    }
+
+    /**
+     * The command line for {@code args}: only the subcommand they name, when they name one. Picocli builds the
+     * model of every registered command by reflection at startup, about a tenth of {@code wharf version}'s time,
+     * so a run that names its command registers that one alone; anything else (no command, {@code help}, an
+     * unknown name) gets them all, so usage and suggestions stay complete.
+     */
+    static CommandLine forArgs(String[] args, PrintWriter out, PrintWriter err) {
+        for (String arg : args) {
+            if (arg.equals("--")) {
+                break;
+            }
+            if (!arg.startsWith("-")) {
+                boolean single = SUBCOMMANDS.containsKey(arg) && !arg.equals("help") && !arg.equals("completion");
+                return commandLine(out, err, single ? Set.of(arg) : SUBCOMMANDS.keySet());
+            }
+        }
+        // wharf --version needs no subcommand; everything else without one (--help, nothing) lists them all.
+        boolean versionOnly = args.length > 0 && Arrays.stream(args)
+                .allMatch(a -> a.equals("--version") || a.equals("-V") || a.equals("--debug"));
+        return versionOnly ? commandLine(out, err, Set.of()) : commandLine(out, err);
+    }
+
+    private static CommandLine commandLine(PrintWriter out, PrintWriter err, Set<String> names) {
         CommandLine commandLine = new CommandLine(new WharfCommand());
+        for (Map.Entry<String, Class<?>> sub : SUBCOMMANDS.entrySet()) {
+            if (names.contains(sub.getKey())) {
+                commandLine.addSubcommand(sub.getKey(), sub.getValue());
+            }
+        }
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler(new InternalErrorHandler());
         commandLine.getCommandSpec().exitCodeOnInvalidInput(ExitCodes.USAGE);
         commandLine.getCommandSpec().exitCodeOnExecutionException(ExitCodes.FAILED);
-        // Everything after the image name belongs to the command wharf run starts.
-        commandLine.getSubcommands().get("run").setStopAtPositional(true);
+        if (commandLine.getSubcommands().containsKey("run")) {
+            // Everything after the image name belongs to the command wharf run starts.
+            commandLine.getSubcommands().get("run").setStopAtPositional(true);
+        }
         return commandLine;
     }
 

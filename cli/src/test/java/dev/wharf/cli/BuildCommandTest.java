@@ -69,6 +69,7 @@ class BuildCommandTest {
         assertTrue(built.err().contains("#1 [base 1/1] FROM busybox:latest"), built.err());
         assertTrue(built.err().contains("#6 [stage-1 5/8] COPY --chmod=0755 hello.sh /app/hello.sh"), built.err());
         assertTrue(built.err().matches("(?s).*#7 DONE \\d+\\.\\ds.*"), built.err());
+        assertTrue(built.err().matches("(?s).*#7 exporting layer \\d+(\\.\\d+)?[kM]?B done\n.*"), built.err());
         String id = built.out().strip();
         assertTrue(id.matches("sha256:[0-9a-f]{64}"), built.out());
 
@@ -105,9 +106,33 @@ class BuildCommandTest {
         Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nRUN echo oops >&2; exit 3\n");
         Outcome built = wharf("build", "--root", root(), context.toString());
         assertEquals(1, built.exitCode(), built.err());
-        assertTrue(built.err().contains("#2 0."), built.err());
+        assertTrue(built.err().matches("(?s).*#2 \\d+\\.\\d{3} oops\n.*"), built.err());
         assertTrue(built.err().contains("ERROR: RUN echo oops >&2; exit 3 failed with exit code 3 at Dockerfile:2"),
                 built.err());
+        // BuildKit's error layout: the step's output tail between rules, then the marked Dockerfile lines.
+        assertTrue(built.err().matches("(?s).*------\n > \\[stage-0 2/2\\] RUN echo oops >&2; exit 3:\n"
+                + "\\d+\\.\\d{3} oops\n------\nDockerfile:2\n-{20}\n   1 \\|     FROM busybox:latest\n"
+                + "   2 \\| >>> RUN echo oops >&2; exit 3\n.*"), built.err());
+        assertTrue(!built.err().contains("at dev.wharf"), "no stack trace: " + built.err());
+    }
+
+    @Test
+    void rawjsonProgress_printsOneSolveStatusPerLine_andQuietOnlyTheId() throws IOException {
+        Path context = Files.createDirectories(dir.resolve("json"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nRUN echo made\n");
+        Outcome built = wharf("build", "--root", root(), "--progress", "rawjson", context.toString());
+        assertEquals(0, built.exitCode(), built.err());
+        for (String line : built.err().lines().toList()) {
+            assertTrue(line.startsWith("{\"vertexes\":") || line.startsWith("{\"logs\":")
+                    || line.startsWith("{\"statuses\":") || line.startsWith("{\"warnings\":"), line);
+        }
+        assertTrue(built.err().contains("\"name\":\"[stage-0 2/2] RUN echo made\""), built.err());
+        Outcome quiet = wharf("build", "--root", root(), "--progress", "quiet", context.toString());
+        assertEquals("", quiet.err());
+        assertEquals(built.out(), quiet.out());
+        Outcome q = wharf("build", "--root", root(), "-q", context.toString());
+        assertEquals("", q.err());
+        assertEquals(built.out(), q.out());
     }
 
     @Test
@@ -149,8 +174,12 @@ class BuildCommandTest {
         assertTrue(index.contains("\"org.opencontainers.image.ref.name\":\"exported:1\""), index);
         assertTrue(Files.exists(oci.resolve("oci-layout")));
         assertTrue(!wharf("images", "--root", root()).out().contains("exported"), "-o without type=image tags nothing");
-        Outcome bad = wharf("build", "--root", root(), "-o", "type=registry", context.toString());
+        Outcome bad = wharf("build", "--root", root(), "-o", "type=cacheonly", context.toString());
         assertEquals(2, bad.exitCode(), bad.err());
+        // As buildx: pushing needs a name (-t or name=); refused before anything is built.
+        Outcome nameless = wharf("build", "--root", root(), "-o", "type=registry", context.toString());
+        assertEquals(1, nameless.exitCode(), nameless.err());
+        assertTrue(nameless.err().contains("tag is needed when pushing to registry"), nameless.err());
     }
 
     @Test
@@ -189,6 +218,32 @@ class BuildCommandTest {
         assertEquals(0, built.exitCode(), built.err());
         assertEquals(2, wharf("build", "--root", root(), "--secret", "tok", context.toString()).exitCode());
         assertEquals(2, wharf("build", "--root", root(), "--network", "bridge", context.toString()).exitCode());
+    }
+
+    @Test
+    void cacheToAndCacheFrom_shareTheStepCacheWithAnotherStore_andBadValuesAreUsage() throws IOException {
+        Path context = Files.createDirectories(dir.resolve("shared"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nRUN date +%N > /stamp\n");
+        Path cache = dir.resolve("cache");
+        Outcome first = wharf("build", "--root", root(), "--cache-to", "type=local,dest=" + cache + ",mode=max",
+                context.toString());
+        assertEquals(0, first.exitCode(), first.err());
+        // The other machine: the same base image (saved and loaded, so its digest is the same), an empty cache.
+        String other = dir.resolve("other-store").toString();
+        Path base = dir.resolve("base");
+        assertEquals(0, wharf("save", "--root", root(), "busybox:latest", "-o", base.toString(), "--format",
+                "oci-dir").exitCode());
+        assertEquals(0, wharf("load", "--root", other, "-i", base.toString()).exitCode());
+        Outcome second = wharf("build", "--root", other, "--progress", "plain", "--cache-from",
+                "type=local,src=" + cache, context.toString());
+        assertEquals(0, second.exitCode(), second.err());
+        assertEquals(first.out(), second.out(), "the same image: the RUN layer came from the cache");
+        assertTrue(second.err().contains("CACHED"), second.err());
+        Outcome bad = wharf("build", "--root", root(), "--cache-to", "type=gha", context.toString());
+        assertEquals(2, bad.exitCode(), bad.err());
+        assertTrue(bad.err().contains("type=gha is not supported"), bad.err());
+        assertEquals(2, wharf("build", "--root", root(), "--cache-to", "type=local,dest=x,mode=all",
+                context.toString()).exitCode());
     }
 
     @Test

@@ -3,10 +3,13 @@ package dev.wharf.maven;
 import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildOutput;
+import dev.wharf.builder.api.CacheDestination;
+import dev.wharf.builder.api.CacheSource;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.EngineOptions;
+import dev.wharf.builder.sandbox.ResourceLimits;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,10 +28,12 @@ import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.Component;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.project.MavenProject;
+import org.apache.maven.settings.crypto.SettingsDecrypter;
 
 /**
  * The {@code wharf:build} goal: builds the project's Dockerfile into an image of the local wharf store, logging
@@ -118,6 +123,18 @@ public class BuildMojo extends AbstractMojo {
     @Parameter(property = "wharf.network", defaultValue = "default")
     String network;
 
+    /** Memory limit of each RUN step, swap included ({@code 512m}, {@code 2g}), as {@code docker build --memory}. */
+    @Parameter(property = "wharf.memory")
+    String memory;
+
+    /** CPU time each RUN step may use, in CPUs ({@code 0.5}), as {@code docker build --cpus}. */
+    @Parameter(property = "wharf.cpus")
+    Double cpus;
+
+    /** Most processes and threads a RUN step may have at once, as {@code docker build --pids-limit}. */
+    @Parameter(property = "wharf.pidsLimit")
+    Long pidsLimit;
+
     /** Logs, for every step that ran, which of its inputs changed since its last build (why the cache missed). */
     @Parameter(property = "wharf.explainCache", defaultValue = "false")
     boolean explainCache;
@@ -125,6 +142,22 @@ public class BuildMojo extends AbstractMojo {
     /** Stages (by name) whose steps are built again instead of taken from the cache. */
     @Parameter(property = "wharf.noCacheFilter")
     List<String> noCacheFilter = new ArrayList<>();
+
+    /**
+     * Build caches to import, in docker's {@code --cache-from} syntax ({@code type=registry,ref=NAME} or
+     * {@code type=local,src=DIR}); several are separated by {@code ;} or line breaks, since each value holds commas.
+     * A cache that cannot be read is a warning. Also {@code -Dwharf.cacheFrom}.
+     */
+    @Parameter(property = "wharf.cacheFrom")
+    String cacheFrom;
+
+    /**
+     * Where to export the build cache, in docker's {@code --cache-to} syntax
+     * ({@code type=registry,ref=NAME[,mode=max]} or {@code type=local,dest=DIR}); several are separated by
+     * {@code ;} or line breaks. Also {@code -Dwharf.cacheTo}.
+     */
+    @Parameter(property = "wharf.cacheTo")
+    String cacheTo;
 
     /**
      * Seconds since 1970 that the image's timestamps are clamped to ({@code SOURCE_DATE_EPOCH}); by default taken
@@ -139,6 +172,24 @@ public class BuildMojo extends AbstractMojo {
     /** Skips the goal. */
     @Parameter(property = "wharf.skip", defaultValue = "false")
     boolean skip;
+
+    /**
+     * Also pushes the image to the registries of its tags (like {@code docker buildx build --push}); credentials
+     * come from {@code settings.xml} {@code <server>}s whose id is the registry host, else Docker's config.
+     */
+    @Parameter(property = "wharf.push", defaultValue = "false")
+    boolean push;
+
+    /** Looks up every base image in its registry again, even when the store has its tag ({@code --pull}). */
+    @Parameter(property = "wharf.pull", defaultValue = "false")
+    boolean pull;
+
+    /** Registries ({@code host[:port]}) reached over plain HTTP; loopback registries always may be. */
+    @Parameter(property = "wharf.insecureRegistries")
+    List<String> insecureRegistries = new ArrayList<>();
+
+    @Component
+    SettingsDecrypter decrypter;
 
     /**
      * The wharf store the image is built into; by default {@code $WHARF_ROOT}, else {@code $XDG_DATA_HOME/wharf},
@@ -168,7 +219,8 @@ public class BuildMojo extends AbstractMojo {
         }
         MavenProgress progress = new MavenProgress(getLog());
         BuildRequest request = request(progress);
-        EngineOptions options = EngineOptions.of(storeRoot()).withRuntime(runtime);
+        EngineOptions options = EngineOptions.of(storeRoot()).withRuntime(runtime)
+                .withRegistry(PushMojo.registrySettings(session, decrypter, insecureRegistries));
         getLog().info("Building " + describe(request) + " into the store " + options.storeRoot());
         BuildResult result;
         try (BuildEngine engine = engines.apply(options)) {
@@ -203,6 +255,10 @@ public class BuildMojo extends AbstractMojo {
         if (outputTar != null) {
             b.output(new BuildOutput("docker", Optional.of(outputTar.toPath())));
         }
+        if (push) {
+            b.output(new BuildOutput("registry", Optional.empty()));
+        }
+        b.pull(pull);
         for (Map.Entry<String, String> secret : map(secrets, MapProperty.SECRETS).entrySet()) {
             b.secret(secret.getKey(), secretFile(secret.getKey(), secret.getValue()));
         }
@@ -216,6 +272,29 @@ public class BuildMojo extends AbstractMojo {
         }
         for (String stage : nonBlank(noCacheFilter)) {
             b.noCacheFilter(stage);
+        }
+        try {
+            cacheSpecs(cacheFrom).forEach(value -> b.cacheFrom(CacheSource.parse(value)));
+            cacheSpecs(cacheTo).forEach(value -> b.cacheTo(CacheDestination.parse(value)));
+        } catch (IllegalArgumentException e) {
+            throw new MojoFailureException(e.getMessage() + "; set <cacheFrom>/<cacheTo> or -Dwharf.cacheFrom/"
+                    + "-Dwharf.cacheTo in docker's syntax, e.g. type=registry,ref=registry.example/app:cache", e);
+        }
+        try {
+            ResourceLimits limits = ResourceLimits.none();
+            if (memory != null && !memory.isBlank()) {
+                limits = limits.withMemory(ResourceLimits.parseSize(memory));
+            }
+            if (cpus != null) {
+                limits = limits.withCpus(cpus);
+            }
+            if (pidsLimit != null) {
+                limits = limits.withPids(pidsLimit);
+            }
+            b.resources(limits);
+        } catch (IllegalArgumentException e) {
+            throw new MojoFailureException("RUN resource limits (<memory>, <cpus>, <pidsLimit>): " + e.getMessage(),
+                    e);
         }
         try {
             OptionalLong epoch = sourceDateEpoch != null ? OptionalLong.of(sourceDateEpoch)
@@ -268,6 +347,11 @@ public class BuildMojo extends AbstractMojo {
             return storeRoot.toPath();
         }
         return EngineOptions.defaultStoreRoot(System.getenv(), Path.of(System.getProperty("user.home")));
+    }
+
+    /** Splits a cache parameter at {@code ;} and line breaks (its values hold commas). */
+    private static List<String> cacheSpecs(String value) {
+        return value == null ? List.of() : nonBlank(List.of(value.split("[;\\n]")));
     }
 
     private static String describe(BuildRequest request) {

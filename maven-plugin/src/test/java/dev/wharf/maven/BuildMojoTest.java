@@ -10,6 +10,8 @@ import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildEvent;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildOutput;
+import dev.wharf.builder.api.CacheDestination;
+import dev.wharf.builder.api.CacheSource;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.EngineException;
@@ -192,6 +194,23 @@ class BuildMojoTest {
         MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
         assertTrue(e.getMessage().contains("secret token"), e.getMessage());
         assertTrue(e.getMessage().contains(dir.resolve("nope.txt").toString()), e.getMessage());
+    }
+
+    @Test
+    void cacheParameters_takeSeveralDockerStyleValues_andABadOneFailsNamingTheParameter() throws Exception {
+        mojo.cacheFrom = "type=registry,ref=registry.example/app:cache;\n type=local,src=" + dir.resolve("c");
+        mojo.cacheTo = "type=local,dest=" + dir.resolve("c") + ",mode=max";
+        mojo.engines = engine(request -> CompletableFuture.completedFuture(new BuildResult(DIGEST, ID, "{}",
+                List.of(), List.of(), List.of())));
+        mojo.execute();
+        BuildRequest request = requests.get(0);
+        assertEquals(List.of(CacheSource.registry("registry.example/app:cache"), CacheSource.local(dir.resolve("c"))),
+                request.cacheFrom());
+        assertEquals(List.of(CacheDestination.local(dir.resolve("c"), CacheDestination.Mode.MAX)), request.cacheTo());
+
+        mojo.cacheTo = "type=s3,bucket=b";
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+        assertTrue(e.getMessage().contains("-Dwharf.cacheTo"), e.getMessage());
     }
 
     @Test

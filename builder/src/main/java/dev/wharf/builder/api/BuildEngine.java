@@ -43,6 +43,33 @@ public interface BuildEngine extends AutoCloseable {
      */
     int run(String reference, List<String> command, OutputSink output) throws EngineException, InterruptedException;
 
+    /**
+     * Pulls an image from its registry into the store ({@code docker pull}): {@code reference} is
+     * {@code NAME[:TAG|@DIGEST]} (Docker Hub and {@code latest} by default), {@code platform} picks the manifest
+     * of a multi-platform image (empty: the host's). A pulled tag is named in the store by its full reference
+     * ({@code docker.io/library/alpine:latest}). Each blob is reported to {@code listener} as a
+     * {@link BuildEvent.BlobTransferred} with step 0.
+     *
+     * @return the pulled image under its full reference
+     * @throws EngineException naming the reference, if it is malformed, unknown, or the registry refuses
+     */
+    default ImageSummary pull(String reference, java.util.Optional<String> platform, ProgressListener listener)
+            throws EngineException {
+        throw new EngineException("this engine cannot pull images");
+    }
+
+    /**
+     * Pushes an image of the store to the registry its name says ({@code docker push}); blobs the registry has are
+     * not uploaded again. Each blob is reported to {@code listener} as a {@link BuildEvent.BlobTransferred} with
+     * step 0.
+     *
+     * @param reference a stored {@code NAME[:TAG]} ({@code latest} by default)
+     * @throws EngineException naming the reference, if it is not stored or the registry refuses
+     */
+    default PushSummary push(String reference, ProgressListener listener) throws EngineException {
+        throw new EngineException("this engine cannot push images");
+    }
+
     /** Releases what the engine holds; running builds are not affected. */
     @Override
     void close();

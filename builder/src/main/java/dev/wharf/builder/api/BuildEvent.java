@@ -12,7 +12,8 @@ import java.util.Objects;
 public sealed interface BuildEvent {
 
     /**
-     * A step started.
+     * A step started. Steps that belong to no stage (BuildKit's {@code [internal]} vertexes, e.g.
+     * {@code load metadata for docker.io/library/alpine:latest}) have stage {@code internal}, index 0 and count 0.
      *
      * @param step       the step number, from 1
      * @param stage      the stage's display name ({@code build}, {@code stage-1})
@@ -69,10 +70,43 @@ public sealed interface BuildEvent {
         }
     }
 
+    /**
+     * Byte progress of one transfer of a step (a layer compressed, a blob pulled or pushed), BuildKit's
+     * {@code VertexStatus}: sent as it advances, the last time with {@code completed} set.
+     *
+     * @param id      what moves, e.g. {@code sha256:3f57d9401f8d} or {@code compressing layer}
+     * @param current bytes done so far
+     * @param total   bytes in all, 0 when unknown
+     */
+    record Transfer(int step, String id, long current, long total, boolean completed) implements BuildEvent {
+        public Transfer {
+            Objects.requireNonNull(id, "id");
+        }
+    }
+
     /** A warning about the Dockerfile or the build, e.g. an unused build arg. */
     record Warning(String message) implements BuildEvent {
         public Warning {
             Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /**
+     * A blob (an image layer or config) of a pull or push is done, under the step that needed it (the FROM of a
+     * pulled base image), or step 0 outside a build ({@code wharf pull}, {@code wharf push}). BuildKit's plain
+     * progress shows it as {@code #N sha256:... 3.40MB / 3.40MB 0.3s done}.
+     *
+     * @param step    the step number, or 0
+     * @param digest  the blob's digest
+     * @param size    its size in bytes
+     * @param moved   true if its bytes were transferred, false if the destination already had it
+     * @param elapsed how long it took
+     */
+    record BlobTransferred(int step, String digest, long size, boolean moved, Duration elapsed)
+            implements BuildEvent {
+        public BlobTransferred {
+            Objects.requireNonNull(digest, "digest");
+            Objects.requireNonNull(elapsed, "elapsed");
         }
     }
 }

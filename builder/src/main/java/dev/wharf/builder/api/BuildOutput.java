@@ -10,24 +10,41 @@ import java.util.Optional;
  * {@code oci} writes an OCI image layout directory at {@code dest}, {@code docker} a tarball for
  * {@code docker load} (Docker's {@code manifest.json} plus an OCI layout, as {@code docker save} writes since
  * Docker 25), {@code local} the final root filesystem into the directory {@code dest}, {@code tar} that root
- * filesystem as a tarball.
+ * filesystem as a tarball. {@code image} with {@code push} also pushes the image to the registries its names
+ * (or the build's tags) say; {@code registry} is short for that, as in docker buildx.
  *
  * <p>Immutable and thread-safe.
  *
- * @param type {@code image}, {@code oci}, {@code docker}, {@code local} or {@code tar}
- * @param dest the destination directory or file (not used by {@code image})
+ * @param type  {@code image}, {@code oci}, {@code docker}, {@code local} or {@code tar} ({@code registry} is
+ *              turned into {@code image} with {@code push})
+ * @param dest  the destination directory or file (not used by {@code image})
+ * @param names {@code name=}: the image's names ({@code image} only); empty means the build's tags
+ * @param push  {@code push=true}: push the image to its names' registries ({@code image} only)
  */
-public record BuildOutput(String type, Optional<Path> dest) {
+public record BuildOutput(String type, Optional<Path> dest, java.util.List<String> names, boolean push) {
     public BuildOutput {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(dest, "dest");
+        names = java.util.List.copyOf(names);
+        if (type.equals("registry")) {
+            type = "image";
+            push = true;
+        }
         if (!java.util.List.of("image", "oci", "docker", "local", "tar").contains(type)) {
             throw new IllegalArgumentException("unknown output type \"" + type
-                    + "\"; use image, oci, docker, local or tar");
+                    + "\"; use image, registry, oci, docker, local or tar");
+        }
+        if (!type.equals("image") && (push || !names.isEmpty())) {
+            throw new IllegalArgumentException("output type " + type + " takes no name= or push=");
         }
         if (!type.equals("image") && dest.isEmpty()) {
             throw new IllegalArgumentException("output type " + type + " needs dest=PATH");
         }
+    }
+
+    /** An output without names or push. */
+    public BuildOutput(String type, Optional<Path> dest) {
+        this(type, dest, java.util.List.of(), false);
     }
 
     /**
@@ -41,6 +58,8 @@ public record BuildOutput(String type, Optional<Path> dest) {
         }
         String type = null;
         Path dest = null;
+        java.util.List<String> names = new java.util.ArrayList<>();
+        boolean push = false;
         for (String field : value.split(",")) {
             int eq = field.indexOf('=');
             if (eq <= 0) {
@@ -51,13 +70,23 @@ public record BuildOutput(String type, Optional<Path> dest) {
             switch (key) {
                 case "type" -> type = v;
                 case "dest" -> dest = Path.of(v);
-                case "name" -> { }
+                case "name" -> names.add(v);
+                case "push" -> push = parseBool(key, v);
                 default -> throw new IllegalArgumentException("output option \"" + key + "\" is not supported");
             }
         }
         if (type == null) {
             throw new IllegalArgumentException("output \"" + value + "\" has no type=");
         }
-        return new BuildOutput(type, Optional.ofNullable(dest));
+        return new BuildOutput(type, Optional.ofNullable(dest), names, push);
+    }
+
+    private static boolean parseBool(String key, String value) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "true", "1", "t" -> true;
+            case "false", "0", "f" -> false;
+            default -> throw new IllegalArgumentException("output option " + key + "=" + value
+                    + " is not true or false");
+        };
     }
 }

@@ -1,5 +1,6 @@
 package dev.wharf.builder.api;
 
+import dev.wharf.builder.sandbox.ResourceLimits;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -43,6 +44,15 @@ import java.util.TreeMap;
  * @param network         the network of RUN steps without {@code --network}: {@code default} (the default: the
  *                        host's network, as BuildKit gives RUN a network unless told otherwise), {@code host}
  *                        (the same) or {@code none} (only loopback)
+ * @param pull            {@code --pull}: resolve every base image's tag in its registry again, even when the local
+ *                        store has it (without it, a stored tag is used with no network call)
+ * @param cacheFrom       {@code --cache-from}: remote step caches to import, in order of preference
+ * @param cacheTo         {@code --cache-to}: where to export the step cache after a successful build
+ * @param ssh             {@code --ssh ID=SOCKET}: ssh-agent sockets RUN steps may use with
+ *                        {@code --mount=type=ssh,id=ID} ({@code default} when no id); never in a layer or cache key
+ * @param seccomp         filter RUN steps' system calls with Docker's default seccomp profile (the default);
+ *                        false is {@code --security-opt seccomp=unconfined}
+ * @param resources       cgroup limits of every RUN step: {@code --memory}, {@code --cpus}, {@code --pids-limit}
  * @param namedContexts   {@code --build-context NAME=VALUE} as written, by name: what {@code FROM NAME},
  *                        {@code COPY --from=NAME} and {@code RUN --mount=from=NAME} read instead of a stage or image;
  *                        VALUE is a directory (relative to the working directory), {@code docker-image://REF},
@@ -55,6 +65,8 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
                            Optional<Path> storeRoot, OptionalLong sourceDateEpoch, ProgressListener listener,
                            boolean explainCache, Map<String, String> labels, Optional<String> platform,
                            List<BuildOutput> outputs, Map<String, Path> secrets, String network,
+                           boolean pull, List<CacheSource> cacheFrom, List<CacheDestination> cacheTo,
+                           Map<String, Path> ssh, boolean seccomp, ResourceLimits resources,
                            Map<String, String> namedContexts) {
 
     public BuildRequest {
@@ -73,10 +85,14 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
         Objects.requireNonNull(platform, "platform");
         outputs = List.copyOf(outputs);
         secrets = Collections.unmodifiableMap(new TreeMap<>(secrets));
+        ssh = Collections.unmodifiableMap(new TreeMap<>(ssh));
         namedContexts = Collections.unmodifiableMap(new TreeMap<>(namedContexts));
         if (!network.equals("none") && !network.equals("host") && !network.equals("default")) {
             throw new IllegalArgumentException("network must be none, host or default, not " + network);
         }
+        cacheFrom = List.copyOf(cacheFrom);
+        cacheTo = List.copyOf(cacheTo);
+        Objects.requireNonNull(resources, "resources");
     }
 
     /** A builder for a build of the context directory {@code contextDir}. */
@@ -127,6 +143,12 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
         private final List<BuildOutput> outputs = new ArrayList<>();
         private final Map<String, Path> secrets = new TreeMap<>();
         private String network = "default";
+        private boolean pull;
+        private final List<CacheSource> cacheFrom = new ArrayList<>();
+        private final List<CacheDestination> cacheTo = new ArrayList<>();
+        private final Map<String, Path> ssh = new TreeMap<>();
+        private boolean seccomp = true;
+        private ResourceLimits resources = ResourceLimits.none();
         private final Map<String, String> namedContexts = new TreeMap<>();
 
         private Builder(BuildContext context) {
@@ -218,8 +240,42 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
             return this;
         }
 
+        /** Sets the cgroup limits of RUN steps ({@code --memory}, {@code --cpus}, {@code --pids-limit}). */
+        public Builder resources(ResourceLimits value) {
+            resources = Objects.requireNonNull(value, "resources");
+            return this;
+        }
+
         public Builder network(String value) {
             network = Objects.requireNonNull(value, "network");
+            return this;
+        }
+
+        /** {@code --pull}: resolve base image tags in their registries again. */
+        public Builder pull(boolean value) {
+            pull = value;
+            return this;
+        }
+
+        public Builder cacheFrom(CacheSource value) {
+            cacheFrom.add(Objects.requireNonNull(value, "cacheFrom"));
+            return this;
+        }
+
+        public Builder cacheTo(CacheDestination value) {
+            cacheTo.add(Objects.requireNonNull(value, "cacheTo"));
+            return this;
+        }
+
+        /** An ssh-agent socket for {@code RUN --mount=type=ssh,id=ID} ({@code --ssh ID=SOCKET}). */
+        public Builder ssh(String id, Path socket) {
+            ssh.put(Objects.requireNonNull(id, "id"), Objects.requireNonNull(socket, "socket"));
+            return this;
+        }
+
+        /** Docker's default seccomp profile on (the default) or off ({@code --security-opt seccomp=unconfined}). */
+        public Builder seccomp(boolean value) {
+            seccomp = value;
             return this;
         }
 
@@ -238,7 +294,8 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
                     Optional.ofNullable(runtime), Optional.ofNullable(storeRoot),
                     sourceDateEpoch == null ? OptionalLong.empty() : OptionalLong.of(sourceDateEpoch), listener,
                     explainCache, labels, Optional.ofNullable(platform).filter(p -> !p.isEmpty()),
-                    outputs, secrets, network, namedContexts);
+                    outputs, secrets, network, pull, cacheFrom, cacheTo, ssh, seccomp, resources,
+                    namedContexts);
         }
     }
 }

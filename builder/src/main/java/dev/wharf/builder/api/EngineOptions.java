@@ -15,21 +15,28 @@ import java.util.Objects;
  * @param runtime   {@code auto}, {@code runc}, {@code crun} or {@code builtin}
  * @param clock     the time source for image and history timestamps
  * @param parallelism the most stages of one build that run at the same time (at least 1)
+ * @param registry  how registries are reached (credentials, insecure registries) to pull and push images
  */
-public record EngineOptions(Path storeRoot, String runtime, Clock clock, int parallelism) {
+public record EngineOptions(Path storeRoot, String runtime, Clock clock, int parallelism,
+                            RegistrySettings registry) {
     public EngineOptions {
         Objects.requireNonNull(storeRoot, "storeRoot");
         Objects.requireNonNull(runtime, "runtime");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(registry, "registry");
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be at least 1: " + parallelism);
         }
     }
 
-    /** Options for the store at {@code storeRoot}, the {@code auto} runtime and the system clock. */
+    /**
+     * Options for the store at {@code storeRoot}, the {@code auto} runtime, the system clock, and registry
+     * credentials from Docker's config file ({@link RegistrySettings#defaults}).
+     */
     public static EngineOptions of(Path storeRoot) {
         return new EngineOptions(storeRoot, "auto", Clock.systemUTC(),
-                Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
+                Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())),
+                RegistrySettings.defaults(System.getenv(), Path.of(System.getProperty("user.home"))));
     }
 
     /**
@@ -41,14 +48,19 @@ public record EngineOptions(Path storeRoot, String runtime, Clock clock, int par
     }
 
     public EngineOptions withRuntime(String value) {
-        return new EngineOptions(storeRoot, value, clock, parallelism);
+        return new EngineOptions(storeRoot, value, clock, parallelism, registry);
     }
 
     public EngineOptions withClock(Clock value) {
-        return new EngineOptions(storeRoot, runtime, value, parallelism);
+        return new EngineOptions(storeRoot, runtime, value, parallelism, registry);
     }
 
     public EngineOptions withParallelism(int value) {
-        return new EngineOptions(storeRoot, runtime, clock, value);
+        return new EngineOptions(storeRoot, runtime, clock, value, registry);
+    }
+
+    /** Returns a copy with other registry settings. */
+    public EngineOptions withRegistry(RegistrySettings value) {
+        return new EngineOptions(storeRoot, runtime, clock, parallelism, value);
     }
 }

@@ -10,6 +10,8 @@ import dev.wharf.builder.plan.StageBase;
 import dev.wharf.builder.plan.Step;
 import dev.wharf.builder.snapshot.Mount;
 import dev.wharf.builder.snapshot.Snapshotter;
+import dev.wharf.cache.CacheException;
+import dev.wharf.cache.CacheKey;
 import dev.wharf.cache.CacheKeyInputs;
 import dev.wharf.cache.CacheRecord;
 import dev.wharf.cache.StepParent;
@@ -68,11 +70,16 @@ final class BuildExecutor {
     private final LayerWriter writer;
     private final StepRunner runner;
     private final CopyRunner copyRunner;
-    private final AtomicInteger counter = new AtomicInteger();
+    private final AtomicInteger counter;
     private final List<BuildResult.StepTiming> timings = Collections.synchronizedList(new ArrayList<>());
     private final Map<Integer, State> stages = new ConcurrentHashMap<>();
+    /** Per stage, the cache record of each filesystem step (hit or saved), for {@code --cache-to}. */
+    private final Map<Integer, List<CacheRecord>> records = new ConcurrentHashMap<>();
 
-    BuildExecutor(Workspace workspace, BuildPlan plan, BuildSettings settings, StepRunner runner) {
+    /** @param counter the build's step numbers (base image resolution took the first ones) */
+    BuildExecutor(Workspace workspace, BuildPlan plan, BuildSettings settings, StepRunner runner,
+                  AtomicInteger counter) {
+        this.counter = counter;
         this.workspace = workspace;
         this.plan = plan;
         this.settings = settings;
@@ -87,6 +94,11 @@ final class BuildExecutor {
     /** The state of every built stage by index, after running all of them. */
     Map<Integer, State> stageStates() {
         return stages;
+    }
+
+    /** The cache record of every filesystem step, by stage index, in step order. */
+    Map<Integer, List<CacheRecord>> records() {
+        return records;
     }
 
     List<BuildResult.StepTiming> timings() {
@@ -112,7 +124,7 @@ final class BuildExecutor {
         long start = System.nanoTime();
         State state;
         try {
-            state = initial(stage);
+            state = initial(stage, number);
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
@@ -126,14 +138,15 @@ final class BuildExecutor {
         return state;
     }
 
-    private State initial(PlannedStage stage) throws Exception {
+    private State initial(PlannedStage stage, int number) throws Exception {
         if (stage.base() instanceof StageBase.Stage s) {
             return stages.get(s.index());
         }
         if (stage.base() instanceof StageBase.Context context) {
-            return contextState(stage, context.name());
+            return contextState(stage, context.name(), number);
         }
         if (stage.base() instanceof StageBase.Image img && !img.image().scratch()) {
+            settings.images().ensureLayers(img.image().reference(), number);
             LocalImages.Resolved resolved = new LocalImages(workspace.store())
                     .find(img.image().reference(), stage.platform())
                     .orElseThrow(() -> new LayerException("image " + img.image().reference() + " vanished"));
@@ -152,7 +165,7 @@ final class BuildExecutor {
      * no config. Its parent key is the context's content checksum, so later steps hit the cache while the context
      * is unchanged.
      */
-    private State contextState(PlannedStage stage, String name) throws Exception {
+    private State contextState(PlannedStage stage, String name, int number) throws Exception {
         CopySources sources = settings.namedContexts().sources(name);
         CopyRequest all = new CopyRequest(List.of("."), "/", List.of(), false);
         String checksum = sources.resolve(all, DestinationView.empty()).checksum().toString();
@@ -164,7 +177,7 @@ final class BuildExecutor {
         try {
             copyRunner.copy(false, new CopyRunner.PreparedCopy(List.of(new CopyRunner.Part(Optional.of(sources),
                     Optional.empty(), all, false)), List.of(), "/", Optional.empty(), Optional.empty()), mounts);
-            Optional<LayerBlob> layer = differ.diff(key, mounts, writer);
+            Optional<LayerBlob> layer = differ.diff(key, mounts, writer, listener, number);
             if (layer.isPresent()) {
                 layers.add(layer.get());
                 String snapshot = ChainIds.snapshotName(ChainIds.of(List.of(layer.get().diffId())).get(0));
@@ -187,7 +200,8 @@ final class BuildExecutor {
         String text = settings.source().text(step.range());
         int line = step.range().start().line();
         int number = counter.incrementAndGet();
-        listener.onEvent(new BuildEvent.StepStarted(number, stage.displayName(), index + 2, count, text));
+        listener.onEvent(new BuildEvent.StepStarted(number, stage.displayName(), index + 2, count,
+                StepNames.of(step.instruction(), text)));
         long start = System.nanoTime();
         try {
             if (Thread.interrupted()) {
@@ -217,9 +231,10 @@ final class BuildExecutor {
                     state.parent(), platform, checksums, settings.sourceDateEpoch());
             StepParent next = StepParent.step(inputs.key());
             if (!step.ignoreCache()) {
-                Optional<CacheRecord> hit = workspace.cache().lookup(inputs.key());
-                if (hit.isPresent() && blobsPresent(hit.get())) {
+                Optional<CacheRecord> hit = cacheHit(inputs.key());
+                if (hit.isPresent()) {
                     State cached = fromRecord(state, step, text, hit.get(), next);
+                    keep(stage, hit.get());
                     listener.onEvent(new BuildEvent.StepCached(number));
                     done(number, stage, text, true, start);
                     return cached;
@@ -233,6 +248,7 @@ final class BuildExecutor {
             State result = execute(step, state, copy, number, text, start, next);
             List<LayerBlob> added = result.layers().subList(state.layers().size(), result.layers().size());
             CacheRecord saved = workspace.cache().save(inputs, StepResult.of(added, json(result.image())));
+            keep(stage, saved);
             done(number, stage, text, false, start);
             // Dated like a later cache hit of the same record, so a cached rebuild gives the same image.
             return fromRecord(state, step, text, saved, next);
@@ -266,6 +282,7 @@ final class BuildExecutor {
     private State execute(Step step, State state, Optional<CopyRunner.PreparedCopy> copy, int number, String text,
                           long start, StepParent next) throws Exception {
         Snapshotter snapshotter = workspace.snapshotter();
+        settings.imports().ensure(state.layers());
         String parent = snapshots.ensure(state.layers());
         String key = "step-" + UUID.randomUUID();
         List<Mount> mounts = snapshotter.prepare(key, parent);
@@ -278,7 +295,7 @@ final class BuildExecutor {
             } else {
                 runner.workdir(step, mounts);
             }
-            Optional<LayerBlob> layer = differ.diff(key, mounts, writer);
+            Optional<LayerBlob> layer = differ.diff(key, mounts, writer, listener, number);
             List<LayerBlob> layers = new ArrayList<>(state.layers());
             if (layer.isPresent()) {
                 layers.add(layer.get());
@@ -321,13 +338,25 @@ final class BuildExecutor {
         return new State(layers, nextImage(state.image(), step, text, layer, created), next);
     }
 
-    private boolean blobsPresent(CacheRecord record) throws LayerException {
-        for (LayerBlob layer : record.result().layers()) {
-            if (!workspace.store().blobs().exists(layer.descriptor().digest())) {
-                return false;
-            }
+    /**
+     * A usable record of the key: the local cache's, else one imported with {@code --cache-from}, whose layers are
+     * fetched only when something needs them.
+     */
+    private Optional<CacheRecord> cacheHit(CacheKey key) throws CacheException, LayerException {
+        Optional<CacheRecord> local = workspace.cache().lookup(key);
+        if (local.isPresent() && blobsPresent(local.get())) {
+            return local;
         }
-        return true;
+        return settings.imports().hit(key);
+    }
+
+    /** Whether the record's layers are in the local store or can be fetched from an imported cache. */
+    private boolean blobsPresent(CacheRecord record) throws LayerException {
+        return settings.imports().available(record.result().layers());
+    }
+
+    private void keep(PlannedStage stage, CacheRecord record) {
+        records.computeIfAbsent(stage.index(), i -> Collections.synchronizedList(new ArrayList<>())).add(record);
     }
 
     private String json(ImageConfiguration image) {

@@ -5,6 +5,7 @@ import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.BuildResult;
+import dev.wharf.builder.api.CacheSource;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.EngineOptions;
 import dev.wharf.builder.plan.BuildPlan;
@@ -13,6 +14,8 @@ import dev.wharf.builder.plan.PlanRequest;
 import dev.wharf.builder.plan.PlanWarning;
 import dev.wharf.builder.plan.Planner;
 import dev.wharf.builder.plan.Platform;
+import dev.wharf.cache.CacheException;
+import dev.wharf.cache.remote.RemoteCache;
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.instructions.Dockerfile;
 import dev.wharf.grammar.instructions.DockerfileReader;
@@ -36,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
@@ -46,11 +50,14 @@ final class BuildJob {
     private final Workspace workspace;
     private final EngineOptions options;
     private final BuildRequest request;
+    private final Registries registries;
+    private final AtomicInteger steps = new AtomicInteger();
 
-    BuildJob(Workspace workspace, EngineOptions options, BuildRequest request) {
+    BuildJob(Workspace workspace, EngineOptions options, BuildRequest request, Registries registries) {
         this.workspace = workspace;
         this.options = options;
         this.request = request;
+        this.registries = registries;
     }
 
     BuildResult run() throws EngineException, InterruptedException {
@@ -78,12 +85,17 @@ final class BuildJob {
         Platform platform = Platform.of("linux", System.getProperty("os.arch"), "");
         Map<String, String> args = new TreeMap<>(request.buildArgs());
         request.sourceDateEpoch().ifPresent(e -> args.putIfAbsent("SOURCE_DATE_EPOCH", Long.toString(e)));
-        for (String tag : request.tags()) {
+        List<String> allNames = new ArrayList<>(request.tags());
+        request.outputs().forEach(o -> allNames.addAll(o.names()));
+        for (String tag : allNames) {
             try {
                 ImageName.parse(tag);
             } catch (IllegalArgumentException e) {
                 throw new EngineException("invalid tag " + tag + ": " + e.getMessage());
             }
+        }
+        if (request.outputs().stream().anyMatch(BuildOutput::push) && pushNames().isEmpty()) {
+            throw new EngineException("tag is needed when pushing to registry: give -t NAME or name= in the output");
         }
         if (request.platform().isPresent()) {
             Platform wanted;
@@ -104,11 +116,13 @@ final class BuildJob {
             throw new EngineException("cannot load a named build context: " + e.getMessage(), e);
         }
         BuildPlan plan;
+        RegistryImages images = new RegistryImages(workspace.store(), registries, request.pull(), request.listener(),
+                steps);
         try {
             Dockerfile dockerfile = DockerfileReader.read(name, DockerfileParser.parse(name, text));
             PlanRequest planRequest = new PlanRequest(name, args, request.target(), platform, request.noCache(),
                     request.noCacheFilter(), contexts);
-            plan = new Planner(new LocalImages(workspace.store())).plan(dockerfile, planRequest);
+            plan = new Planner(images).plan(dockerfile, planRequest);
         } catch (DockerfileException e) {
             int line = e.range().map(r -> r.start().line()).orElse(0);
             String step = line > 0 ? DockerfileText.of(name, text).text(e.range().get()) : "planning " + name;
@@ -122,14 +136,27 @@ final class BuildJob {
                 ? OffsetDateTime.ofInstant(Instant.ofEpochSecond(epoch.getAsLong()), ZoneOffset.UTC)
                 : OffsetDateTime.ofInstant(options.clock().instant(), ZoneOffset.UTC);
         try {
+            CacheImports imports = importCaches();
             BuildSettings settings = new BuildSettings(DockerfileText.of(name, text), request.listener(), epoch,
                     created, request.runtime().orElse(options.runtime()),
                     CopySources.context(main.root(), main.local(), main.dockerfile(), options.clock()), scratch,
                     platform, options.parallelism(), request.explainCache(), request.secrets(), request.network(),
-                    named);
-            BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings));
+                    request.ssh(), request.seccomp(), request.resources(), images, imports, named);
+            BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings),
+                    steps);
             BuildExecutor.State state = executor.run();
-            return write(state, created, executor.timings(), scratch, epoch);
+            // The final image's layers must be in the store, also those of steps hit in an imported cache.
+            imports.ensure(state.layers());
+            BuildResult result = write(state, created, executor.timings(), scratch, epoch);
+            try {
+                imports.keep(workspace.cache());
+            } catch (CacheException e) {
+                throw new EngineException("cannot keep the imported build cache records in " + workspace.store().root()
+                        + ": " + e.getMessage(), e);
+            }
+            CacheExports.export(request.cacheTo(), plan, executor.records(), imports.provider(),
+                    registries::client, request.listener(), steps::incrementAndGet);
+            return result;
         } catch (IOException e) {
             throw new EngineException("cannot write the image into " + workspace.store().root() + ": "
                     + e.getMessage(), e);
@@ -138,7 +165,7 @@ final class BuildJob {
 
     private BuildResult write(BuildExecutor.State state, OffsetDateTime created,
                               List<BuildResult.StepTiming> timings, Path scratch, OptionalLong epoch)
-            throws LayerException, IOException {
+            throws LayerException, IOException, EngineException {
         // As BuildKit's exporter: the image is as old as its newest history entry, so a fully cached rebuild
         // gives the same config and digest; SOURCE_DATE_EPOCH already dated every entry.
         List<dev.wharf.layers.image.HistoryEntry> history = state.image().history();
@@ -155,11 +182,14 @@ final class BuildJob {
         Descriptor manifest = workspace.store().writer().writeManifest(ImageManifest.oci(configDescriptor, layers));
         boolean tagged = request.outputs().isEmpty()
                 || request.outputs().stream().anyMatch(o -> o.type().equals("image"));
-        if (tagged) {
-            for (String tag : request.tags()) {
-                workspace.store().images().tag(ImageName.parse(tag), manifest);
-            }
+        List<String> names = new ArrayList<>(tagged ? request.tags() : List.of());
+        for (BuildOutput output : request.outputs()) {
+            output.names().stream().filter(n -> !names.contains(n)).forEach(names::add);
         }
+        for (String tag : names) {
+            workspace.store().images().tag(ImageName.parse(tag), manifest);
+        }
+        push(manifest);
         ImageExporter exporter = new ImageExporter(workspace.store().blobs(), workspace.posix(),
                 workspace.store().json());
         for (BuildOutput output : request.outputs()) {
@@ -181,7 +211,50 @@ final class BuildJob {
         }
         return new BuildResult(manifest.digest().toString(), configDescriptor.digest().toString(),
                 new String(workspace.store().json().write(config), StandardCharsets.UTF_8), out,
-                tagged ? request.tags() : List.of(), timings);
+                names, timings);
+    }
+
+    /** Pushes the image to the names of {@code push=true} outputs, as one step of the build's progress. */
+    private void push(Descriptor manifest) throws EngineException {
+        List<String> names = pushNames();
+        if (names.isEmpty()) {
+            return;
+        }
+        int step = steps.incrementAndGet();
+        request.listener().onEvent(new BuildEvent.StepStarted(step, "", 0, 0, "pushing " + String.join(", ", names)));
+        long start = System.nanoTime();
+        try {
+            new ImagePushes(workspace.store(), registries, request.listener()).push(manifest, names, step);
+        } catch (EngineException e) {
+            request.listener().onEvent(new BuildEvent.StepFailed(step, e.getMessage(), ImagePushes.since(start)));
+            throw e;
+        }
+        request.listener().onEvent(new BuildEvent.StepDone(step, ImagePushes.since(start)));
+    }
+
+    /** The names {@code push=true} outputs push to: their {@code name=}s, else the build's tags. */
+    private List<String> pushNames() {
+        List<String> out = new ArrayList<>();
+        for (BuildOutput output : request.outputs()) {
+            if (output.push()) {
+                (output.names().isEmpty() ? request.tags() : output.names()).stream()
+                        .filter(n -> !out.contains(n)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    /** Reads the {@code --cache-from} sources' indexes (an unreadable one is a warning). */
+    private CacheImports importCaches() throws EngineException, InterruptedException {
+        if (request.cacheFrom().isEmpty()) {
+            return CacheImports.none(workspace.store().blobs());
+        }
+        List<RemoteCache> sources = new ArrayList<>();
+        for (CacheSource source : request.cacheFrom()) {
+            sources.add(RemoteCaches.of(source.type(), source.location(), source.tag(), registries::client,
+                    "--cache-from"));
+        }
+        return CacheImports.load(sources, workspace.store().blobs(), request.listener(), steps::incrementAndGet);
     }
 
     static void deleteQuietly(Path dir) {

@@ -1,5 +1,6 @@
 package dev.wharf.builder.exec;
 
+import dev.wharf.builder.api.ProgressListener;
 import dev.wharf.builder.snapshot.Change;
 import dev.wharf.builder.snapshot.ChangeKind;
 import dev.wharf.builder.snapshot.Mount;
@@ -32,14 +33,20 @@ final class LayerDiffer {
         this.posix = posix;
     }
 
-    /** The layer of the active snapshot {@code key}, written by {@code writer}; empty when nothing changed. */
-    Optional<LayerBlob> diff(String key, List<Mount> mounts, LayerWriter writer)
+    /**
+     * The layer of the active snapshot {@code key}, written by {@code writer}; empty when nothing changed. The
+     * writing is reported to {@code listener} as step {@code step}'s {@link LayerProgress}.
+     */
+    Optional<LayerBlob> diff(String key, List<Mount> mounts, LayerWriter writer, ProgressListener listener, int step)
             throws SnapshotException, LayerException {
         List<LayerChange> changes = changes(key, mounts);
         if (changes.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(writer.write(changes));
+        LayerProgress progress = new LayerProgress(listener, step, changes, System::nanoTime);
+        LayerBlob layer = writer.write(changes, progress);
+        progress.done();
+        return Optional.of(layer);
     }
 
     private List<LayerChange> changes(String key, List<Mount> mounts) throws SnapshotException, LayerException {

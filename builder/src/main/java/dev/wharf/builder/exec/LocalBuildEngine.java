@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class LocalBuildEngine implements BuildEngine {
     private final EngineOptions options;
+    private final Registries registries;
     private final Map<Path, Workspace> workspaces = new ConcurrentHashMap<>();
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "wharf-build");
@@ -34,6 +35,7 @@ public final class LocalBuildEngine implements BuildEngine {
 
     public LocalBuildEngine(EngineOptions options) {
         this.options = options;
+        this.registries = new Registries(options.registry());
     }
 
     @Override
@@ -55,7 +57,7 @@ public final class LocalBuildEngine implements BuildEngine {
             try {
                 if (!future.isDone()) {
                     Path root = request.storeRoot().orElse(options.storeRoot());
-                    future.complete(new BuildJob(workspace(root), options, request).run());
+                    future.complete(new BuildJob(workspace(root), options, request, registries).run());
                 }
             } catch (InterruptedException e) {
                 future.cancel(false);
@@ -83,6 +85,19 @@ public final class LocalBuildEngine implements BuildEngine {
     public int run(String reference, List<String> command, OutputSink output)
             throws EngineException, InterruptedException {
         return new ImageRunner(workspace(options.storeRoot()), options.runtime()).run(reference, command, output);
+    }
+
+    @Override
+    public ImageSummary pull(String reference, java.util.Optional<String> platform,
+                             dev.wharf.builder.api.ProgressListener listener) throws EngineException {
+        return new ImageTransfers(workspace(options.storeRoot()).store(), registries).pull(reference, platform,
+                listener);
+    }
+
+    @Override
+    public dev.wharf.builder.api.PushSummary push(String reference, dev.wharf.builder.api.ProgressListener listener)
+            throws EngineException {
+        return new ImageTransfers(workspace(options.storeRoot()).store(), registries).push(reference, listener);
     }
 
     private Workspace workspace(Path root) throws EngineException {

@@ -13,6 +13,8 @@ import dev.wharf.layers.image.ImageIndex;
 import dev.wharf.layers.image.ImageManifest;
 import dev.wharf.layers.image.ImageReader;
 import dev.wharf.layers.layer.LayerBlob;
+import dev.wharf.layers.registry.ImageReference;
+import dev.wharf.layers.registry.InvalidReferenceException;
 import dev.wharf.layers.store.ImageName;
 import dev.wharf.layers.store.LocalStore;
 import java.util.ArrayList;
@@ -22,8 +24,8 @@ import java.util.Optional;
 /**
  * Images of the local store by name: the planner's {@link ImageConfigResolver} (a reference resolves to
  * {@code name:tag@<manifest digest>}, so the executor reads exactly the manifest that was planned against), and the
- * executor's reader of manifests, configs and layers. Names are looked up as written, then without a
- * {@code docker.io/library/} or {@code docker.io/} prefix.
+ * executor's reader of manifests, configs and layers. Names are looked up as written, then in their full
+ * normalized form ({@code docker.io/library/alpine:latest}, how pulls name images) and Docker's familiar form.
  *
  * <p>Thread-safe.
  */
@@ -45,26 +47,49 @@ final class LocalImages implements ImageConfigResolver {
             Resolved image = find(reference, platform).orElseThrow(() -> new ImageResolutionException(
                     "image " + reference + " is not in the local store; import one with `wharf import ROOTFS.tar "
                             + reference + "` (offline) or pull it"));
-            ImageConfiguration c = image.config();
-            Platform p = Platform.of(c.os().isEmpty() ? platform.os() : c.os(),
-                    c.architecture().isEmpty() ? platform.architecture() : c.architecture(),
-                    c.variant() == null ? "" : c.variant());
-            String pinned = reference.contains("@") ? reference : reference + "@" + image.manifestDigest();
-            return new BaseImage(pinned, p,
-                    ConfigMapper.toPlan(c.config(), c.author()), image.layers().isEmpty());
+            return baseImage(reference, image, platform);
         } catch (LayerException e) {
             throw new ImageResolutionException("cannot read image " + reference + " from the local store: "
                     + e.getMessage());
         }
     }
 
+    /**
+     * The base image {@code reference} resolved to {@code image}: planned as {@code name@<manifest digest>} (any
+     * digest written in the reference replaced), so the executor reads exactly that manifest.
+     */
+    static BaseImage baseImage(String reference, Resolved image, Platform platform) {
+        ImageConfiguration c = image.config();
+        Platform p = Platform.of(c.os().isEmpty() ? platform.os() : c.os(),
+                c.architecture().isEmpty() ? platform.architecture() : c.architecture(),
+                c.variant() == null ? "" : c.variant());
+        int at = reference.indexOf('@');
+        String name = at < 0 ? reference : reference.substring(0, at);
+        return new BaseImage(name + "@" + image.manifestDigest(), p,
+                ConfigMapper.toPlan(c.config(), c.author()), image.layers().isEmpty());
+    }
+
     /** The image a reference (or a planned {@code name@digest}) names, if the store has it. */
     Optional<Resolved> find(String reference, Platform platform) throws LayerException {
         int at = reference.indexOf('@');
         if (at >= 0) {
-            Digest digest = Digest.parse(reference.substring(at + 1));
+            Digest digest;
+            try {
+                digest = Digest.parse(reference.substring(at + 1));
+            } catch (IllegalArgumentException e) {
+                throw new LayerException("invalid digest in " + reference + ": " + e.getMessage());
+            }
+            if (!store.blobs().exists(digest)) {
+                return Optional.empty();
+            }
             return Optional.of(manifest(digest, platform));
         }
+        Optional<Descriptor> target = named(reference);
+        return target.isPresent() ? Optional.of(fromDescriptor(target.get(), platform)) : Optional.empty();
+    }
+
+    /** The stored manifest or index a name points to, trying the names {@link #candidates} gives. */
+    Optional<Descriptor> named(String reference) throws LayerException {
         for (String candidate : candidates(reference)) {
             ImageName name;
             try {
@@ -74,7 +99,7 @@ final class LocalImages implements ImageConfigResolver {
             }
             Optional<Descriptor> target = store.images().resolve(name);
             if (target.isPresent()) {
-                return Optional.of(fromDescriptor(target.get(), platform));
+                return target;
             }
         }
         return Optional.empty();
@@ -93,7 +118,8 @@ final class LocalImages implements ImageConfigResolver {
         return manifest(manifest.digest(), platform);
     }
 
-    private Resolved manifest(Digest digest, Platform platform) throws LayerException {
+    /** The image whose manifest (or index) has {@code digest}; it must be in the store. */
+    Resolved manifest(Digest digest, Platform platform) throws LayerException {
         long size = store.blobs().info(digest).orElseThrow(() -> new LayerException("manifest " + digest
                 + " is not in the local store")).size();
         ImageManifest probe = store.json().read(store.blobs().readAllBytes(digest, ImageReader.MAX_DOCUMENT_SIZE),
@@ -120,14 +146,20 @@ final class LocalImages implements ImageConfigResolver {
         return store.reader();
     }
 
+    /**
+     * The local names a reference may be stored under: as written, then its full normalized form (how pulled images
+     * are named, {@code docker.io/library/alpine:latest}), then Docker's familiar form ({@code alpine:latest}).
+     */
     private static List<String> candidates(String reference) {
         List<String> out = new ArrayList<>();
         out.add(reference);
-        for (String prefix : List.of("docker.io/library/", "docker.io/", "index.docker.io/library/")) {
-            if (reference.startsWith(prefix)) {
-                out.add(reference.substring(prefix.length()));
-            }
+        try {
+            ImageReference parsed = ImageReference.parse(reference).withDefaultTag();
+            out.add(parsed.toString());
+            out.add(parsed.familiar());
+        } catch (InvalidReferenceException e) {
+            // Not a registry reference: only the name as written can match.
         }
-        return out;
+        return out.stream().distinct().toList();
     }
 }

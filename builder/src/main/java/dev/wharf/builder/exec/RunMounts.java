@@ -3,6 +3,7 @@ package dev.wharf.builder.exec;
 import dev.wharf.builder.plan.Step;
 import dev.wharf.builder.plan.StepSource;
 import dev.wharf.builder.sandbox.SandboxMount;
+import dev.wharf.builder.sandbox.SshAgentProxy;
 import dev.wharf.context.source.CopyRequest;
 import dev.wharf.context.source.DestinationView;
 import dev.wharf.grammar.instructions.Mount;
@@ -32,27 +33,47 @@ import java.util.Optional;
  *       target (default {@code /run/secrets/ID}; the id defaults to the target's base name) and/or put into the
  *       variable {@code env=}; never in a layer or the cache key. A secret nobody provided is left out, or fails the
  *       step when {@code required};</li>
- *   <li>{@code type=ssh}: not supported yet; a required one fails the step, an optional one is left out.</li>
+ *   <li>{@code type=ssh}: the ssh-agent socket given with {@code --ssh ID=SOCKET} (id {@code default} when absent)
+ *       through an {@link SshAgentProxy} owned by {@code uid}/{@code gid} with {@code mode} (0600), at the target
+ *       or {@code /run/buildkit/ssh_agent.N} (N counting the step's ssh mounts), and {@code SSH_AUTH_SOCK} set to
+ *       the first one unless the step's environment has it (BuildKit's {@code client/llb/exec.go}); never in a
+ *       layer or the cache key. One nobody provided is left out, or fails the step when {@code required};</li>
  * </ul>
  * Relative targets are relative to the working directory. Thread-safe.
  */
 final class RunMounts {
     /** The mounts of a step, and the variables its secrets set. */
-    record Prepared(List<SandboxMount> mounts, List<String> env) {
+    record Prepared(List<SandboxMount> mounts, List<String> env, List<SshAgentProxy> proxies)
+            implements AutoCloseable {
         Prepared {
             mounts = List.copyOf(mounts);
             env = List.copyOf(env);
+            proxies = List.copyOf(proxies);
+        }
+
+        /** Stops the step's ssh-agent proxies. */
+        @Override
+        public void close() {
+            for (SshAgentProxy p : proxies) {
+                try {
+                    p.close();
+                } catch (IOException e) {
+                    // The socket lives in the build's scratch directory, which is deleted with the build.
+                }
+            }
         }
     }
 
     private final Path cacheRoot;
     private final StepRunner runner;
     private final Map<String, Path> secrets;
+    private final Map<String, Path> ssh;
 
-    RunMounts(Path cacheRoot, StepRunner runner, Map<String, Path> secrets) {
+    RunMounts(Path cacheRoot, StepRunner runner, Map<String, Path> secrets, Map<String, Path> ssh) {
         this.cacheRoot = cacheRoot;
         this.runner = runner;
         this.secrets = secrets;
+        this.ssh = ssh;
     }
 
     /** Adds the checksums of the step's bind mounts to {@code checksums}. */
@@ -74,25 +95,58 @@ final class RunMounts {
     Prepared mounts(Step step, Map<Integer, BuildExecutor.State> stages, Path scratch) throws Exception {
         List<SandboxMount> out = new ArrayList<>();
         List<String> env = new ArrayList<>();
-        for (Mount mount : step.mounts()) {
-            String target = target(mount.target(), step.environment().workingDir());
-            switch (mount.type()) {
-                case CACHE -> out.add(SandboxMount.bind(cacheDir(mount, target).toString(), target,
-                        mount.readOnly()));
-                case TMPFS -> out.add(SandboxMount.tmpfs(target, mount.sizeLimit() > 0
-                        ? List.of("size=" + mount.sizeLimit()) : List.of()));
-                case BIND -> out.add(bind(step, mount, target, stages, scratch));
-                case SECRET -> secret(mount, step.environment().workingDir(), out, env);
-                case SSH -> {
-                    if (mount.required()) {
-                        throw new BuildExecutor.StepFailure("RUN --mount=type=ssh is required but wharf does not "
-                                + "support --ssh yet", null, null);
-                    }
+        List<SshAgentProxy> proxies = new ArrayList<>();
+        List<String> sshTargets = new ArrayList<>();
+        int sshMounts = 0;
+        try {
+            for (Mount mount : step.mounts()) {
+                String target = target(mount.target(), step.environment().workingDir());
+                switch (mount.type()) {
+                    case CACHE -> out.add(SandboxMount.bind(cacheDir(mount, target).toString(), target,
+                            mount.readOnly()));
+                    case TMPFS -> out.add(SandboxMount.tmpfs(target, mount.sizeLimit() > 0
+                            ? List.of("size=" + mount.sizeLimit()) : List.of()));
+                    case BIND -> out.add(bind(step, mount, target, stages, scratch));
+                    case SECRET -> secret(mount, step.environment().workingDir(), out, env);
+                    case SSH -> ssh(mount, step, scratch, sshMounts++, out, sshTargets, proxies);
+                    default -> throw new IllegalStateException("unknown mount type " + mount.type());
                 }
-                default -> throw new IllegalStateException("unknown mount type " + mount.type());
             }
+        } catch (Exception e) {
+            new Prepared(List.of(), List.of(), proxies).close();
+            throw e;
         }
-        return new Prepared(out, env);
+        if (!proxies.isEmpty() && step.environment().env().stream().noneMatch(e -> e.startsWith("SSH_AUTH_SOCK="))) {
+            env.add("SSH_AUTH_SOCK=" + sshTargets.get(0));
+        }
+        return new Prepared(out, env, proxies);
+    }
+
+    private void ssh(Mount mount, Step step, Path scratch, int index, List<SandboxMount> out,
+                     List<String> targets, List<SshAgentProxy> proxies) throws Exception {
+        String id = mount.cacheId().isEmpty() ? "default" : mount.cacheId();
+        Path agent = ssh.get(id);
+        if (agent == null) {
+            if (mount.required()) {
+                throw new BuildExecutor.StepFailure("ssh " + id + " is required but no agent was given; pass one "
+                        + "with --ssh " + id + (id.equals("default") ? "" : "=SOCKET") + " (default: $SSH_AUTH_SOCK)",
+                        null, null);
+            }
+            return;
+        }
+        String target = mount.target().isEmpty() ? "/run/buildkit/ssh_agent." + index
+                : target(mount.target(), step.environment().workingDir());
+        Path socket = Files.createTempDirectory(scratch, "ssh-").resolve("agent.sock");
+        SshAgentProxy proxy;
+        try {
+            proxy = SshAgentProxy.start(socket, agent, mount.uid().orElse(0), mount.gid().orElse(0),
+                    (int) mount.mode().orElse(0600));
+        } catch (IOException e) {
+            throw new BuildExecutor.StepFailure("RUN --mount=type=ssh,id=" + id + ": " + e.getMessage(), null, null);
+        }
+        proxies.add(proxy);
+        targets.add(target);
+        out.add(SandboxMount.bind(proxy.socket().toString(), target, false));
     }
 
     private void secret(Mount mount, String workingDir, List<SandboxMount> out, List<String> env) throws Exception {

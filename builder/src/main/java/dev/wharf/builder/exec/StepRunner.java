@@ -47,7 +47,8 @@ final class StepRunner {
     }
 
     private RunMounts runMounts() {
-        return new RunMounts(workspace.store().root().resolve("cache-mounts"), this, settings.secrets());
+        return new RunMounts(workspace.store().root().resolve("cache-mounts"), this, settings.secrets(),
+                settings.ssh());
     }
 
     /** Adds the content checksums of a RUN step's bind mounts. */
@@ -71,30 +72,52 @@ final class StepRunner {
     void run(Step step, RunInstruction run, List<Mount> mounts, int number, long start, Map<String, String> proxy,
              Map<Integer, BuildExecutor.State> stages) throws Exception {
         List<String> argv = RunCommand.argv(run.command(), step.environment().shell());
-        RunMounts.Prepared extra = mounts(step, stages);
-        List<String> env = new ArrayList<>(step.environment().env());
-        proxy.forEach((k, v) -> env.add(k + "=" + v));
-        env.addAll(extra.env());
-        ProcessUser user = new UserResolver().resolve(step.environment().user(), RootView.of(mounts));
-        String cwd = step.environment().workingDir().isEmpty() ? "/" : step.environment().workingDir();
-        SandboxSpec.Builder spec = SandboxSpec.builder(mounts, argv, workspace.hostsFile(), workspace.resolvConf())
-                .env(env)
-                .user(user)
-                .cwd(cwd)
-                .network(network(run.network()));
-        for (SandboxMount mount : extra.mounts()) {
-            spec.mount(mount);
+        ExitStatus status;
+        try (RunMounts.Prepared extra = mounts(step, stages)) {
+            List<String> env = new ArrayList<>(step.environment().env());
+            proxy.forEach((k, v) -> env.add(k + "=" + v));
+            env.addAll(extra.env());
+            ProcessUser user = new UserResolver().resolve(step.environment().user(), RootView.of(mounts));
+            String cwd = step.environment().workingDir().isEmpty() ? "/" : step.environment().workingDir();
+            NetworkMode network = network(run.network());
+            SandboxSpec.Builder spec = SandboxSpec.builder(mounts, argv, workspace.hostsFile(),
+                            workspace.resolvConf(network))
+                    .env(env)
+                    .user(user)
+                    .cwd(cwd)
+                    .network(network)
+                    .seccomp(settings.seccomp())
+                    .resources(settings.resources());
+            for (SandboxMount mount : extra.mounts()) {
+                spec.mount(mount);
+            }
+            status = workspace.sandbox(settings.runtime()).run(spec.build(), (stream, line) ->
+                    settings.listener().onEvent(new BuildEvent.StepLog(number, stream.fd(), line,
+                            Duration.ofNanos(System.nanoTime() - start))));
         }
-        ExitStatus status = workspace.sandbox(settings.runtime()).run(spec.build(), (stream, line) ->
-                settings.listener().onEvent(new BuildEvent.StepLog(number, stream.fd(), line,
-                        Duration.ofNanos(System.nanoTime() - start))));
         if (status.termination() == ExitStatus.Termination.CANCELLED) {
             throw new InterruptedException("build cancelled");
+        }
+        // Without an exit code the failure's message keeps this reason, which names the limit.
+        if (status.termination() == ExitStatus.Termination.OUT_OF_MEMORY) {
+            throw new BuildExecutor.StepFailure("process \"" + String.join(" ", argv) + "\" ran out of memory: "
+                    + "the kernel killed it at the memory limit of " + mebibytes(settings.resources()
+                    .memoryBytes().getAsLong()) + " (--memory; exit code " + status.code() + ")", null, null);
+        }
+        if (status.termination() == ExitStatus.Termination.PIDS_LIMIT) {
+            throw new BuildExecutor.StepFailure("process \"" + String.join(" ", argv) + "\" did not complete "
+                    + "successfully: exit code: " + status.code() + "; it reached the pids limit of "
+                    + settings.resources().pids().getAsLong() + " processes (--pids-limit), so a fork failed",
+                    null, null);
         }
         if (!status.success()) {
             throw new BuildExecutor.StepFailure("process \"" + String.join(" ", argv)
                     + "\" did not complete successfully: exit code: " + status.code(), status.code(), null);
         }
+    }
+
+    private static String mebibytes(long bytes) {
+        return bytes % (1024 * 1024) == 0 ? bytes / (1024 * 1024) + " MiB" : bytes + " bytes";
     }
 
     /**
@@ -134,6 +157,7 @@ final class StepRunner {
             return settings.namedContexts().sources(context.name());
         }
         if (source instanceof StepSource.Image image) {
+            settings.images().ensureLayers(image.image().reference(), 0);
             LocalImages.Resolved resolved = new LocalImages(workspace.store())
                     .find(image.image().reference(), settings.platform())
                     .orElseThrow(() -> new BuildExecutor.StepFailure("image " + image.written()
@@ -145,6 +169,7 @@ final class StepRunner {
 
     /** Unpacks {@code layers} into a fresh directory under the build's scratch directory. */
     private Path materialize(List<LayerBlob> layers) throws Exception {
+        settings.imports().ensure(layers);
         Path dir = Files.createTempDirectory(settings.scratch(), "from-");
         LayerApplier applier = new LayerApplier(workspace.posix());
         for (LayerBlob layer : layers) {

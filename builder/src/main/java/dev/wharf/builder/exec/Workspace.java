@@ -1,14 +1,18 @@
 package dev.wharf.builder.exec;
 
 import dev.wharf.builder.api.EngineException;
+import dev.wharf.builder.doctor.StoreDoctor;
 import dev.wharf.builder.sandbox.EtcFiles;
 import dev.wharf.builder.sandbox.Executables;
 import dev.wharf.builder.sandbox.HostLimits;
+import dev.wharf.builder.sandbox.NetworkMode;
+import dev.wharf.builder.sandbox.ResolvConf;
 import dev.wharf.builder.sandbox.RuntimeChoice;
 import dev.wharf.builder.sandbox.Sandbox;
 import dev.wharf.builder.sandbox.SandboxException;
 import dev.wharf.builder.sandbox.SandboxSelector;
 import dev.wharf.builder.sandbox.SandboxSpec;
+import dev.wharf.builder.sandbox.UserNamespaces;
 import dev.wharf.builder.snapshot.CopySnapshotter;
 import dev.wharf.builder.snapshot.OverlaySnapshotter;
 import dev.wharf.builder.snapshot.Snapshotter;
@@ -19,14 +23,18 @@ import dev.wharf.cache.FileCacheStore;
 import dev.wharf.context.sources.HttpDownloader;
 import dev.wharf.layers.compress.LayerCompression;
 import dev.wharf.layers.layer.LayerWriter;
+import dev.wharf.layers.layout.AtomicFiles;
 import dev.wharf.layers.layer.LayerWriterOptions;
 import dev.wharf.layers.layer.TreeScanner;
+import dev.wharf.layers.layout.StoreUsers;
 import dev.wharf.layers.posix.PosixFiles;
 import dev.wharf.layers.store.LocalStore;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,12 +55,14 @@ final class Workspace implements AutoCloseable {
     private final Path hostsFile;
     private final Path resolvConf;
     private final Clock clock;
+    private final StoreUsers.Registration user;
     private final Map<RuntimeChoice, Sandbox> sandboxes = new ConcurrentHashMap<>();
     private final HttpDownloader http = HttpDownloader.fromEnvironment(System.getenv());
     private final HttpCache httpCache;
 
     private Workspace(LocalStore store, Snapshotter snapshotter, CacheStore cache, PosixFiles posix, Path stateDir,
-                      Path hostsFile, Path resolvConf, Clock clock) {
+                      Path hostsFile, Path resolvConf, Clock clock, StoreUsers.Registration user) {
+        this.user = user;
         this.store = store;
         this.snapshotter = snapshotter;
         this.cache = cache;
@@ -64,23 +74,33 @@ final class Workspace implements AutoCloseable {
         this.httpCache = new HttpCache(store.root().resolve("http-etags"), store.blobs());
     }
 
-    /** Opens (creating if needed) the workspace at {@code root}. */
+    /**
+     * Opens (creating if needed) the workspace at {@code root}, registers it as a user of the store and, when no
+     * other wharf process is alive, cleans what killed builds left ({@link StoreDoctor#register}).
+     */
     static Workspace open(Path root, Clock clock) throws EngineException {
         try {
             LocalStore store = LocalStore.open(root);
             PosixFiles posix = PosixFiles.system();
-            // overlayfs needs real root; otherwise every snapshot is a copy (slower, same contract).
+            // overlayfs needs root (real, or of a user namespace where the kernel allows it on this filesystem);
+            // otherwise every snapshot is a copy (slower, same contract).
             Snapshotter snapshotter = posix.effectiveUid() == 0 && overlayAvailable()
+                    && (!UserNamespaces.inUserNamespace() || OverlaySnapshotter.mountable(root.resolve("snapshots")))
                     ? new OverlaySnapshotter(root.resolve("snapshots"))
                     : new CopySnapshotter(root.resolve("snapshots-copy"));
-            CacheStore cache = FileCacheStore.open(root.resolve("cache"), CacheStoreOptions.defaults()
+            FileCacheStore cache = FileCacheStore.open(root.resolve("cache"), CacheStoreOptions.defaults()
                     .withClock(clock));
             Path state = Files.createDirectories(root.resolve("state"));
             Path hosts = EtcFiles.writeHosts(state.resolve("hosts"), SandboxSpec.DEFAULT_HOSTNAME);
+            // BuildKit's two files (resolv.conf, resolv-host.conf), from the host's as the engine opens.
             Path resolv = state.resolve("resolv.conf");
-            // The sandbox has no network by default, so a loopback resolver is as good as the host's.
-            Files.writeString(resolv, "nameserver 127.0.0.1\n");
-            return new Workspace(store, snapshotter, cache, posix, state, hosts, resolv, clock);
+            AtomicFiles.replace(resolv, ResolvConf.forHost(NetworkMode.NONE).getBytes(StandardCharsets.UTF_8),
+                    state);
+            AtomicFiles.replace(state.resolve("resolv-host.conf"),
+                    ResolvConf.forHost(NetworkMode.HOST).getBytes(StandardCharsets.UTF_8), state);
+            StoreUsers.Registration user = StoreDoctor.register(store, cache, List.of(snapshotter), true, clock)
+                    .registration();
+            return new Workspace(store, snapshotter, cache, posix, state, hosts, resolv, clock, user);
         } catch (CacheException | IOException e) {
             throw new EngineException("cannot open the wharf store at " + root + ": " + e.getMessage()
                     + "; check that the directory is writable or choose another with --root", e);
@@ -129,8 +149,14 @@ final class Workspace implements AutoCloseable {
         return hostsFile;
     }
 
+    /** The resolv.conf of a sandbox without network. */
     Path resolvConf() {
         return resolvConf;
+    }
+
+    /** The resolv.conf of a sandbox with {@code network}: the host's nameservers kept for the host's network. */
+    Path resolvConf(NetworkMode network) {
+        return network == NetworkMode.HOST ? stateDir.resolve("resolv-host.conf") : resolvConf;
     }
 
     /** The sandbox for {@code runtime} ({@code auto|runc|crun|builtin}), created on first use. */
@@ -165,5 +191,6 @@ final class Workspace implements AutoCloseable {
     @Override
     public void close() {
         snapshotter.close();
+        user.close();
     }
 }

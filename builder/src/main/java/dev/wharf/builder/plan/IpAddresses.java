@@ -6,13 +6,13 @@ package dev.wharf.builder.plan;
  *
  * <p>Stateless and thread-safe.
  */
-final class IpAddresses {
+public final class IpAddresses {
 
     private IpAddresses() {
     }
 
     /** Whether {@code s} is an IPv4 or IPv6 literal. */
-    static boolean isValid(String s) {
+    public static boolean isValid(String s) {
         return isIpv4(s) || isIpv6(s);
     }
 

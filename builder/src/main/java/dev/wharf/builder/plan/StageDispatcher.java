@@ -193,9 +193,16 @@ final class StageDispatcher {
         }
         Map<String, String> used = new LinkedHashMap<>();
         Set<String> names = expanded instanceof RunInstruction ? declared : matched;
+        if (names.isEmpty()) {
+            return used;
+        }
+        // One map of the environment per step, not one scan per ARG: a RUN after hundreds of ARGs and ENVs
+        // would otherwise cost their product (a 10,000-instruction Dockerfile took seconds to plan).
+        Map<String, String> values = before.toMap();
         for (String name : names) {
-            if (declared.contains(name)) {
-                before.get(name).ifPresent(v -> used.put(name, v));
+            String value = declared.contains(name) ? values.get(name) : null;
+            if (value != null) {
+                used.put(name, value);
             }
         }
         return used;

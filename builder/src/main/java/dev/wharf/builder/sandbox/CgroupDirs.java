@@ -60,7 +60,16 @@ final class CgroupDirs {
 
     /** Mount points of cgroup and cgroup2 filesystems, from {@code /proc/self/mountinfo}. */
     static List<Path> hierarchies() {
-        List<Path> found = new ArrayList<>();
+        return mounts().stream().map(CgroupMount::point).toList();
+    }
+
+    /** A mounted cgroup filesystem: {@code cgroup} (v1) or {@code cgroup2}, where, and its super options. */
+    record CgroupMount(String type, Path point, List<String> options) {
+    }
+
+    /** The mounted cgroup and cgroup2 filesystems, from {@code /proc/self/mountinfo}. */
+    static List<CgroupMount> mounts() {
+        List<CgroupMount> found = new ArrayList<>();
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
                 int dash = line.indexOf(" - ");
@@ -69,7 +78,8 @@ final class CgroupDirs {
                 }
                 String[] after = line.substring(dash + 3).split(" ");
                 if (after[0].equals("cgroup") || after[0].equals("cgroup2")) {
-                    found.add(Path.of(line.split(" ")[4].replace("\\040", " ")));
+                    found.add(new CgroupMount(after[0], Path.of(line.split(" ")[4].replace("\\040", " ")),
+                            after.length > 2 ? List.of(after[2].split(",")) : List.of()));
                 }
             }
         } catch (IOException e) {

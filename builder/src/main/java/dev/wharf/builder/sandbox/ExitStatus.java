@@ -16,7 +16,11 @@ public record ExitStatus(int code, Termination termination) {
         /** {@link SandboxProcess#cancel()} killed it. */
         CANCELLED,
         /** The timeout given to {@link SandboxProcess#waitFor(java.time.Duration)} expired and it was killed. */
-        TIMED_OUT
+        TIMED_OUT,
+        /** The kernel's OOM killer ended it at the sandbox's memory limit ({@link ResourceLimits#memoryBytes}). */
+        OUT_OF_MEMORY,
+        /** It failed after a fork was refused at the sandbox's pids limit ({@link ResourceLimits#pids}). */
+        PIDS_LIMIT
     }
 
     public ExitStatus {

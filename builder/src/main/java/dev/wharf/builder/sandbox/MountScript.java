@@ -20,6 +20,14 @@ final class MountScript {
     static final int OPTIONS_LIMIT = 4096 - 512;
     private static final int PAGE = 4096;
 
+    /**
+     * The first lines of a setup script after {@code set -eu}: every {@code mount} and {@code umount} runs with
+     * {@code -n}, so util-linux never records the sandbox's private mounts in the host's {@code /run/mount/utab};
+     * in a user namespace that file is not writable, and mount(8) would report a successful mount as failed.
+     */
+    static final List<String> PRELUDE = List.of("mount() { command mount -n \"$@\"; }",
+            "umount() { command umount -n \"$@\"; }");
+
     private MountScript() {
     }
 

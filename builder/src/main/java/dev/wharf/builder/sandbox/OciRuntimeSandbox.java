@@ -83,10 +83,16 @@ public final class OciRuntimeSandbox implements Sandbox {
 
     @Override
     public SandboxProcess start(SandboxSpec spec, OutputListener listener) throws SandboxException {
-        StateDirs.Held run = state.create();
-        String id = run.id();
+        StateDirs.Held runDir = state.create();
+        String id = runDir.id();
+        CgroupLimits cgroup = null;
         try {
-            Path bundle = run.dir();
+            // With limits the container's cgroup nests in one of wharf's own (OciSpecFactory), which outlives the
+            // runtime's (deleted when the container exits) so that an out-of-memory kill can be told afterwards.
+            cgroup = spec.resources().isEmpty() ? null
+                    : CgroupLimits.create(factory.cgroupParent(), id, spec.resources());
+            CgroupLimits limits = cgroup;
+            Path bundle = runDir.dir();
             Path rootDir = bundle.resolve("rootfs");
             Files.createDirectory(rootDir);
             OciSpec config = factory.create(spec, id, "rootfs", host);
@@ -98,16 +104,32 @@ public final class OciRuntimeSandbox implements Sandbox {
 
             List<String> lines = new ArrayList<>();
             lines.add("set -eu");
+        lines.addAll(MountScript.PRELUDE);
             lines.add("R=" + Shell.quote(rootDir.toString()));
             lines.addAll(MountScript.mountRootfs(spec.rootfs()));
             // BuildKit's runcexecutor creates the working directory, owned by the process's user, before running.
             lines.addAll(MountScript.mkdirs(view, spec.cwd(), spec.user()));
             if (name.equals("crun")) {
-                lines.add("umount /sys/fs/cgroup/unified 2>/dev/null || true");
+                // In a user namespace the host's mount is locked and cannot be unmounted; an empty tmpfs over it
+                // makes crun see the legacy hierarchy alone all the same.
+                lines.add("umount /sys/fs/cgroup/unified 2>/dev/null"
+                        + " || mount -t tmpfs -o ro tmpfs /sys/fs/cgroup/unified 2>/dev/null || true");
             }
             lines.add(": > " + Shell.quote(ready.toString()));
-            lines.add("exec " + Shell.quote(List.of(runtime.toString(), "--root", runtimeRoot.toString(), "run",
-                    "--bundle", bundle.toString(), id)));
+            List<String> invoke = new ArrayList<>(List.of(runtime.toString(), "--root", runtimeRoot.toString()));
+            if (host.rootless() && name.equals("crun")) {
+                // The spec has no cgroup in rootless mode (BuildKit's ToRootless); crun would still join one.
+                invoke.add("--cgroup-manager=disabled");
+            }
+            invoke.addAll(List.of("run", "--bundle", bundle.toString()));
+            if (limits != null && name.equals("runc")) {
+                // The container's cgroup holds the counters of the limits it hit (a refused fork is counted
+                // where the forking process is, not where the limit is); --keep leaves it until the delete below.
+                // crun 1.8 has no --keep: there a refused fork shows only as the step's own error and exit code.
+                invoke.add("--keep");
+            }
+            invoke.add(id);
+            lines.add("exec " + Shell.quote(invoke));
             // The runtime runs as PID 1 of a namespace of its own: whatever kills it (the JVM dying, through
             // --pdeathsig and --kill-child, or a cancel) kills the container too, which runc alone does not do.
             Process process = launcher.start(List.of(setpriv.toString(), "--pdeathsig", "KILL", "--",
@@ -116,19 +138,38 @@ public final class OciRuntimeSandbox implements Sandbox {
             return new SupervisedProcess(process, listener, new SupervisedProcess.Hooks() {
                 @Override
                 public void kill() {
-                    // Killing the runtime, PID 1 of the outer namespace, kills the container with it.
+                    // Killing the runtime, PID 1 of the outer namespace, kills the container with it; with a
+                    // cgroup, everything in it is frozen and killed at once first.
+                    if (limits != null) {
+                        limits.freezeAndKill();
+                    }
+                }
+
+                @Override
+                public ExitStatus classify(ExitStatus status) {
+                    return limits == null ? status : limits.classify(status);
                 }
 
                 @Override
                 public void release() throws SandboxException {
-                    runtimeCommand("delete", "--force", id);
+                    // `run` deletes its container when the process exits; only a killed runtime leaves state,
+                    // and a delete costs two more process starts per RUN.
+                    if (Files.exists(runtimeRoot.resolve(id))) {
+                        runtimeCommand("delete", "--force", id);
+                    }
+                    if (limits != null) {
+                        limits.remove();
+                    }
                     CgroupDirs.remove(factory.cgroupParent(), id);
                     stubs.clean();
-                    run.close();
+                    runDir.close();
                 }
             }, ready, name);
         } catch (IOException | RuntimeException | SandboxException e) {
-            run.close();
+            if (cgroup != null) {
+                cgroup.remove();
+            }
+            runDir.close();
             throw e instanceof SandboxException s ? s
                     : new SandboxException("cannot start the " + name + " sandbox: " + e.getMessage(), e);
         }

@@ -61,26 +61,76 @@ public record OciSpec(String ociVersion, Process process, Root root, String host
         }
     }
 
-    /** {@code linux}. */
+    /** {@code linux}; {@code seccomp} is null when unconfined. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Linux(List<Namespace> namespaces, List<String> maskedPaths, List<String> readonlyPaths,
-                        String cgroupsPath, Resources resources) {
+                        String cgroupsPath, Resources resources, Seccomp seccomp) {
         public Linux {
             namespaces = List.copyOf(namespaces);
             maskedPaths = List.copyOf(maskedPaths);
             readonlyPaths = List.copyOf(readonlyPaths);
         }
+
+        /** Without a seccomp filter. */
+        public Linux(List<Namespace> namespaces, List<String> maskedPaths, List<String> readonlyPaths,
+                     String cgroupsPath, Resources resources) {
+            this(namespaces, maskedPaths, readonlyPaths, cgroupsPath, resources, null);
+        }
+    }
+
+    /** {@code linux.seccomp}: the filter's default action, architectures and per-syscall rules. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Seccomp(String defaultAction, Long defaultErrnoRet, List<String> architectures,
+                          List<Syscall> syscalls) {
+        public Seccomp {
+            architectures = List.copyOf(architectures);
+            syscalls = List.copyOf(syscalls);
+        }
+    }
+
+    /** {@code linux.seccomp.syscalls[]}. */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public record Syscall(List<String> names, String action, Long errnoRet, List<SyscallArg> args) {
+        public Syscall {
+            names = List.copyOf(names);
+            args = List.copyOf(args);
+        }
+    }
+
+    /** {@code linux.seccomp.syscalls[].args[]}. */
+    public record SyscallArg(long index, long value, long valueTwo, String op) {
     }
 
     /** {@code linux.namespaces[]}: a new namespace of the given type. */
     public record Namespace(String type) {
     }
 
-    /** {@code linux.resources}: only the device cgroup rules containerd's default spec has. */
-    public record Resources(List<DeviceRule> devices) {
+    /**
+     * {@code linux.resources}: the device cgroup rules containerd's default spec has, and the memory, CPU and pids
+     * limits of {@code --memory}, {@code --cpus}, {@code --pids-limit} (null when not set).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Resources(List<DeviceRule> devices, Memory memory, Cpu cpu, Pids pids) {
         public Resources {
             devices = List.copyOf(devices);
         }
+
+        /** Only device rules. */
+        public Resources(List<DeviceRule> devices) {
+            this(devices, null, null, null);
+        }
+    }
+
+    /** {@code linux.resources.memory}: limit and memory+swap limit in bytes. */
+    public record Memory(long limit, long swap) {
+    }
+
+    /** {@code linux.resources.cpu}: CFS quota and period in microseconds. */
+    public record Cpu(long quota, long period) {
+    }
+
+    /** {@code linux.resources.pids}. */
+    public record Pids(long limit) {
     }
 
     /** {@code linux.resources.devices[]}. */

@@ -21,7 +21,8 @@ import java.util.Map;
  *       at the host's hard limits;</li>
  *   <li>{@code noNewPrivileges} only when asked: BuildKit applies {@code oci.WithNewPrivileges}.</li>
  * </ul>
- * Seccomp, AppArmor and SELinux profiles are not generated. Stateless and thread-safe.
+ * Docker's default seccomp profile ({@link SeccompProfile}) unless the spec opts out; AppArmor and SELinux profiles
+ * are not generated. Immutable and thread-safe.
  */
 public final class OciSpecFactory {
     /** The OCI runtime-spec version written to {@code ociVersion}, as containerd's vendored specs-go. */
@@ -46,11 +47,23 @@ public final class OciSpecFactory {
     /** The default cgroup parent: containerd's {@code /<namespace>/<id>} with wharf as the namespace. */
     public static final String DEFAULT_CGROUP_PARENT = "wharf";
 
-    /** Facts about the host that change the spec. Immutable. */
-    public record HostFacts(HostLimits limits, boolean cgroupNamespace) {
+    /**
+     * Facts about the host that change the spec. Immutable.
+     *
+     * @param rootless the runtime runs as uid 0 of a user namespace ({@link UserNamespaces}): as BuildKit's
+     *                 {@code util/rootless/specconv} ({@code ToRootless}) does, the spec then has no {@code /sys}
+     *                 mounts (sysfs cannot be mounted while the network namespace is the host's) and no cgroup path
+     *                 or resources (the user may not create cgroups)
+     */
+    public record HostFacts(HostLimits limits, boolean cgroupNamespace, boolean rootless) {
+        /** Facts of a host where the runtime runs as real root. */
+        public HostFacts(HostLimits limits, boolean cgroupNamespace) {
+            this(limits, cgroupNamespace, false);
+        }
     }
 
     private final String cgroupParent;
+    private final OciSpec.Seccomp seccomp = SeccompProfile.dockerDefault().forHost(DEFAULT_CAPABILITIES);
 
     /** A factory placing containers' cgroups under {@code /wharf/<id>}. */
     public OciSpecFactory() {
@@ -82,9 +95,42 @@ public final class OciSpecFactory {
                 rlimits(spec, host.limits()), spec.noNewPrivileges());
         boolean readOnlyRoot = spec.rootfs().get(0).readOnly();
         return new OciSpec(OCI_VERSION, process, new OciSpec.Root(rootPath, readOnlyRoot), spec.hostname(),
-                mounts(spec), new OciSpec.Linux(namespaces(spec, host), MASKED_PATHS, READONLY_PATHS,
-                "/" + cgroupParent + "/" + containerId,
-                new OciSpec.Resources(List.of(new OciSpec.DeviceRule(false, "rwm")))));
+                mounts(spec, host.rootless()), new OciSpec.Linux(namespaces(spec, host), MASKED_PATHS,
+                READONLY_PATHS, host.rootless() ? null : cgroupsPath(spec, containerId),
+                host.rootless() ? null : resources(spec.resources()), spec.seccomp() ? seccomp : null));
+    }
+
+    /**
+     * {@code /<parent>/<id>}; with resource limits {@code /<parent>/<id>/ctr}: the run's own cgroup, which wharf
+     * makes with the same limits, encloses the runtime's so its counters survive the container (see
+     * {@link OciRuntimeSandbox}).
+     */
+    private String cgroupsPath(SandboxSpec spec, String containerId) {
+        return "/" + cgroupParent + "/" + containerId + (spec.resources().isEmpty() ? "" : "/ctr");
+    }
+
+    /** containerd's deny-all device rule, and the limits of {@code --memory}, {@code --cpus}, {@code --pids-limit}. */
+    private static OciSpec.Resources resources(ResourceLimits limits) {
+        List<OciSpec.DeviceRule> devices = List.of(new OciSpec.DeviceRule(false, "rwm"));
+        OciSpec.Memory memory = limits.memoryBytes().isEmpty() ? null
+                : new OciSpec.Memory(limits.memoryBytes().getAsLong(), limits.memoryBytes().getAsLong());
+        OciSpec.Cpu cpu = limits.cpus().isEmpty() ? null
+                : new OciSpec.Cpu(limits.cpuQuotaMicros().getAsLong(), ResourceLimits.CPU_PERIOD_MICROS);
+        OciSpec.Pids pids = limits.pids().isEmpty() ? null : new OciSpec.Pids(limits.pids().getAsLong());
+        return new OciSpec.Resources(devices, memory, cpu, pids);
+    }
+
+    /**
+     * {@link #mounts(SandboxSpec)}, without the {@code /sys} mounts when {@code rootless} (BuildKit's
+     * {@code ToRootless}).
+     */
+    public static List<OciSpec.Mount> mounts(SandboxSpec spec, boolean rootless) {
+        List<OciSpec.Mount> all = mounts(spec);
+        if (!rootless) {
+            return all;
+        }
+        return all.stream().filter(m -> !m.destination().equals("/sys") && !m.destination().startsWith("/sys/"))
+                .toList();
     }
 
     /** The standard mounts every sandbox gets, in containerd's order, {@code /run} removed as BuildKit does. */

@@ -21,16 +21,25 @@ public final class SandboxSelector {
      * What the selector needs to know about a host. Immutable.
      *
      * @param linux      running on Linux
-     * @param root       running as uid 0 in the initial user namespace
+     * @param root       running as uid 0 with {@code CAP_SYS_ADMIN}, in the initial user namespace or (rootless) in
+     *                   one that {@link UserNamespaces} set up
      * @param namespaces the kernel offers mount, PID, UTS, IPC and network namespaces
+     * @param rootless   {@code root} holds inside a user namespace, not on the host
      */
     public record Host(boolean linux, boolean root, boolean namespaces, Optional<Path> runc, Optional<Path> crun,
-                       boolean builtinTools) {
+                       boolean builtinTools, boolean rootless) {
+        /** A host observed in the initial user namespace. */
+        public Host(boolean linux, boolean root, boolean namespaces, Optional<Path> runc, Optional<Path> crun,
+                    boolean builtinTools) {
+            this(linux, root, namespaces, runc, crun, builtinTools, false);
+        }
     }
 
     /** The outcome: a runtime to use, or why none can be used. Immutable. */
     public record Decision(Optional<RuntimeChoice> runtime, String reason) {
     }
+
+    private static final int CAP_SYS_ADMIN = 21;
 
     private final Executables tools;
     private final Path stateRoot;
@@ -54,8 +63,9 @@ public final class SandboxSelector {
                     + " use a kernel built with CONFIG_NAMESPACES");
         }
         if (!host.root()) {
-            return none("RUN steps need root for now (rootless sandboxes with newuidmap are not implemented);"
-                    + " run wharf as root");
+            return none("RUN steps of a non-root user need a user namespace: run them through the `wharf` command,"
+                    + " which enters one (with newuidmap and the user's /etc/subuid and /etc/subgid ranges when it"
+                    + " has them; Debian/Ubuntu: apt-get install uidmap), or as root");
         }
         switch (choice) {
             case RUNC:
@@ -96,7 +106,9 @@ public final class SandboxSelector {
         boolean namespaces = List.of("mnt", "pid", "uts", "ipc", "net").stream()
                 .allMatch(n -> Files.exists(Path.of("/proc/self/ns/" + n)));
         boolean builtin = List.of("unshare", "setpriv", "env", "sh").stream().allMatch(t -> tools.find(t).isPresent());
-        return new Host(linux, linux && isRoot(), namespaces, tools.find("runc"), tools.find("crun"), builtin);
+        boolean rootless = linux && UserNamespaces.inUserNamespace();
+        return new Host(linux, linux && isRoot(), namespaces, tools.find("runc"), tools.find("crun"), builtin,
+                rootless);
     }
 
     /** Creates the sandbox for {@code choice} on this host. */
@@ -107,27 +119,31 @@ public final class SandboxSelector {
                 "cannot run RUN steps on this host: " + decision.reason()));
         boolean cgroupNs = Files.exists(Path.of("/proc/self/ns/cgroup"))
                 && Files.exists(Path.of("/sys/fs/cgroup/cgroup.subtree_control"));
-        OciSpecFactory.HostFacts facts = new OciSpecFactory.HostFacts(limits, cgroupNs);
+        OciSpecFactory.HostFacts facts = new OciSpecFactory.HostFacts(limits, cgroupNs, host.rootless());
         return switch (runtime) {
             case RUNC -> new OciRuntimeSandbox("runc", host.runc().orElseThrow(), stateRoot, tools, facts);
             case CRUN -> new OciRuntimeSandbox("crun", host.crun().orElseThrow(), stateRoot, tools, facts);
-            default -> new UnshareSandbox(stateRoot.resolve("builtin"), tools, limits);
+            default -> new UnshareSandbox(stateRoot.resolve("builtin"), tools, limits, host.rootless());
         };
     }
 
-    /** uid 0 in the initial user namespace, from {@code /proc/self/status} and {@code /proc/self/uid_map}. */
+    /**
+     * Effective uid 0 with {@code CAP_SYS_ADMIN} effective, from {@code /proc/self/status}: root on the host, or uid 0
+     * of a user namespace this process owns (where mounts and namespaces are allowed too).
+     */
     private static boolean isRoot() {
         try {
+            boolean uid0 = false;
+            boolean sysAdmin = false;
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("Uid:")) {
-                    String[] ids = line.substring(4).trim().split("\\s+");
-                    if (!ids[1].equals("0")) {
-                        return false;
-                    }
+                    uid0 = line.substring(4).trim().split("\\s+")[1].equals("0");
+                } else if (line.startsWith("CapEff:")) {
+                    long caps = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+                    sysAdmin = (caps & (1L << CAP_SYS_ADMIN)) != 0;
                 }
             }
-            String map = Files.readString(Path.of("/proc/self/uid_map")).trim();
-            return map.matches("0\\s+0\\s+4294967295");
+            return uid0 && sysAdmin;
         } catch (IOException | RuntimeException e) {
             return false;
         }

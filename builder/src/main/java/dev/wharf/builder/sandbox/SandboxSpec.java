@@ -25,10 +25,15 @@ import java.util.Objects;
  * @param ulimits         resource limits; empty keeps the runtime's (BuildKit drops containerd's default NOFILE)
  * @param noNewPrivileges set {@code no_new_privs}; BuildKit leaves it off ({@code oci.WithNewPrivileges}) so that
  *                        setuid programs such as {@code su} work in RUN steps
+ * @param seccomp         filter system calls with Docker's default seccomp profile ({@link SeccompProfile}), as
+ *                        BuildKit does unless the step is {@code --security=insecure}; the OCI runtimes apply it,
+ *                        the built-in sandbox cannot
+ * @param resources       cgroup limits of memory, CPUs and processes for the whole sandbox
  */
 public record SandboxSpec(List<Mount> rootfs, List<String> args, List<String> env, ProcessUser user, String cwd,
                           String hostname, NetworkMode network, List<SandboxMount> mounts, Path hostsFile,
-                          Path resolvConf, List<Ulimit> ulimits, boolean noNewPrivileges) {
+                          Path resolvConf, List<Ulimit> ulimits, boolean noNewPrivileges, boolean seccomp,
+                          ResourceLimits resources) {
     /** BuildKit's hostname for build containers ({@code executor/oci/hosts.go}, {@code defaultHostname}). */
     public static final String DEFAULT_HOSTNAME = "buildkitsandbox";
 
@@ -38,6 +43,7 @@ public record SandboxSpec(List<Mount> rootfs, List<String> args, List<String> en
         env = List.copyOf(env);
         mounts = List.copyOf(mounts);
         ulimits = List.copyOf(ulimits);
+        Objects.requireNonNull(resources, "resources");
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(cwd, "cwd");
         Objects.requireNonNull(hostname, "hostname");
@@ -78,7 +84,9 @@ public record SandboxSpec(List<Mount> rootfs, List<String> args, List<String> en
         private NetworkMode network = NetworkMode.NONE;
         private final List<SandboxMount> mounts = new ArrayList<>();
         private List<Ulimit> ulimits = List.of();
+        private ResourceLimits resources = ResourceLimits.none();
         private boolean noNewPrivileges;
+        private boolean seccomp = true;
 
         private Builder(List<Mount> rootfs, List<String> args, Path hostsFile, Path resolvConf) {
             this.rootfs = rootfs;
@@ -122,14 +130,25 @@ public record SandboxSpec(List<Mount> rootfs, List<String> args, List<String> en
             return this;
         }
 
+        /** cgroup limits (memory, CPUs, pids) for the whole sandbox; none by default. */
+        public Builder resources(ResourceLimits value) {
+            resources = Objects.requireNonNull(value, "resources");
+            return this;
+        }
+
         public Builder noNewPrivileges(boolean value) {
             noNewPrivileges = value;
             return this;
         }
 
+        public Builder seccomp(boolean value) {
+            seccomp = value;
+            return this;
+        }
+
         public SandboxSpec build() {
             return new SandboxSpec(rootfs, args, env, user, cwd, hostname, network, mounts, hostsFile, resolvConf,
-                    ulimits, noNewPrivileges);
+                    ulimits, noNewPrivileges, seccomp, resources);
         }
     }
 }

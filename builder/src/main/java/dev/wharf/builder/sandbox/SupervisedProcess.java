@@ -30,6 +30,11 @@ final class SupervisedProcess implements SandboxProcess {
 
         /** Releases everything after the process has ended; runs exactly once. */
         void release() throws SandboxException;
+
+        /** How the run ended, given how the host process ended: a hook may tell an out-of-memory kill apart. */
+        default ExitStatus classify(ExitStatus status) {
+            return status;
+        }
     }
 
     private final Process process;
@@ -124,7 +129,7 @@ final class SupervisedProcess implements SandboxProcess {
                     + process.exitValue() + ")" + (tail.isEmpty() ? "" : ":\n" + tail));
             throw setupFailure;
         }
-        status = new ExitStatus(process.exitValue(), termination);
+        status = hooks.classify(new ExitStatus(process.exitValue(), termination));
         RuntimeException failed = listenerFailure.get();
         if (failed != null) {
             throw new IllegalStateException("the output listener failed; the process ran to the end", failed);

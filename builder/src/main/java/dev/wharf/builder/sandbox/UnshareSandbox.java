@@ -1,6 +1,8 @@
 package dev.wharf.builder.sandbox;
 
 import dev.wharf.builder.snapshot.RootView;
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.posix.PosixFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +24,7 @@ import java.util.stream.Collectors;
  * switch. The old root stays covered by the new one at the namespace root, so {@code ..} and a second chroot lead
  * back into the new root, and without {@code CAP_SYS_ADMIN} nothing can be unmounted to uncover it. The outer
  * {@code unshare} carries a parent-death signal ({@link Launcher}) and {@code --kill-child}, so the JVM dying ends the
- * whole namespace. Requires root. Thread-safe.
+ * whole namespace. Requires root, or uid 0 of a user namespace ({@link UserNamespaces}). Thread-safe.
  */
 public final class UnshareSandbox implements Sandbox {
     private final StateDirs state;
@@ -35,15 +37,31 @@ public final class UnshareSandbox implements Sandbox {
     private final boolean cgroup2;
     private final Launcher launcher = new Launcher();
     private final HostLimits limits;
+    private final boolean rootless;
+    private final PosixFiles posix;
+
+    /** A built-in sandbox run as real root; see {@link #UnshareSandbox(Path, Executables, HostLimits, boolean)}. */
+    public UnshareSandbox(Path stateRoot, Executables tools, HostLimits limits) throws SandboxException {
+        this(stateRoot, tools, limits, false);
+    }
 
     /**
      * Makes a built-in sandbox keeping per-run state under {@code stateRoot}, and sweeps state left by dead runs.
-     * Ulimits are capped at {@code limits}, as the OCI runtimes get them through {@link OciSpecFactory}.
+     * Ulimits are capped at {@code limits}, as the OCI runtimes get them through {@link OciSpecFactory}. When
+     * {@code rootless} (this JVM is uid 0 of a user namespace, see {@link UserNamespaces}) the sandbox leaves out
+     * {@code /sys} and binds the host's device nodes, as BuildKit's rootless runc spec and runc do.
      *
      * @throws SandboxUnavailableException when {@code unshare}, {@code setpriv} or {@code sh} is missing
      */
-    public UnshareSandbox(Path stateRoot, Executables tools, HostLimits limits) throws SandboxException {
+    public UnshareSandbox(Path stateRoot, Executables tools, HostLimits limits, boolean rootless)
+            throws SandboxException {
         this.limits = limits;
+        this.rootless = rootless;
+        try {
+            this.posix = PosixFiles.system();
+        } catch (LayerException e) {
+            throw new SandboxUnavailableException("the built-in sandbox cannot call mknod: " + e.getMessage());
+        }
         this.unshare = require(tools, "unshare");
         this.setpriv = require(tools, "setpriv");
         this.env = require(tools, "env");
@@ -71,14 +89,20 @@ public final class UnshareSandbox implements Sandbox {
             throw new SandboxException("RUN --ulimit needs `prlimit` (util-linux) in the built-in sandbox");
         }
         StateDirs.Held run = state.create();
+        CgroupLimits cgroup = null;
         try {
+            // Limits need a cgroup; the script moves itself into it first, so everything it starts is inside.
+            cgroup = spec.resources().isEmpty() ? null
+                    : CgroupLimits.create(OciSpecFactory.DEFAULT_CGROUP_PARENT, run.id(), spec.resources());
             Path rootDir = run.dir().resolve("rootfs");
             Files.createDirectory(rootDir);
             RootView view = RootView.of(spec.rootfs());
             MountStubs stubs = MountStubs.record(view, spec.rootfs().get(0).writableDir().map(Path::of),
                     stubDestinations(spec));
             Path ready = run.dir().resolve("ready");
-            String script = script(spec, view, rootDir, ready);
+            String script = (cgroup == null ? "" : "set -eu\n" + String.join("\n", cgroup.enterLines()) + "\n")
+                    + script(spec, view, rootDir, ready);
+            CgroupLimits limits = cgroup;
 
             // setpriv --pdeathsig: if the JVM dies, unshare dies, and --kill-child takes PID 1 and its namespace.
             List<String> command = new ArrayList<>(List.of(setpriv.toString(), "--pdeathsig", "KILL", "--",
@@ -93,16 +117,34 @@ public final class UnshareSandbox implements Sandbox {
                 @Override
                 public void kill() {
                     // The PID namespace's init is the command itself; killing unshare (--kill-child) ends it.
+                    // With a cgroup, everything in it is frozen and killed at once first.
+                    if (limits != null) {
+                        limits.freezeAndKill();
+                    }
+                }
+
+                @Override
+                public ExitStatus classify(ExitStatus status) {
+                    return limits == null ? status : limits.classify(status);
                 }
 
                 @Override
                 public void release() throws SandboxException {
+                    if (limits != null) {
+                        limits.remove();
+                    }
                     stubs.clean();
                     run.close();
                 }
             }, ready, name());
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | SandboxException e) {
+            if (cgroup != null) {
+                cgroup.remove();
+            }
             run.close();
+            if (e instanceof SandboxException s) {
+                throw s;
+            }
             throw new SandboxException("cannot start the built-in sandbox: " + e.getMessage(), e);
         }
     }
@@ -119,11 +161,16 @@ public final class UnshareSandbox implements Sandbox {
             SandboxException {
         List<String> lines = new ArrayList<>();
         lines.add("set -eu");
+        lines.addAll(MountScript.PRELUDE);
         lines.add("R=" + Shell.quote(rootDir.toString()));
         lines.addAll(MountScript.mountRootfs(spec.rootfs()));
-        lines.addAll(SetupScript.mounts(OciSpecFactory.mounts(spec), view, cgroup2));
+        lines.addAll(SetupScript.mounts(OciSpecFactory.mounts(spec, rootless), view, cgroup2, rootless,
+                rootDir.getParent(), rootDir, posix));
         lines.addAll(MountScript.mkdirs(view, spec.cwd(), spec.user()));
-        lines.add("hostname " + Shell.quote(spec.hostname()));
+        // The UTS namespace's hostname through procfs, a shell builtin instead of one more process; hostname(1)
+        // where /proc/sys is read-only (wharf itself in a container).
+        lines.add("{ printf %s " + Shell.quote(spec.hostname()) + " > /proc/sys/kernel/hostname; } 2>/dev/null"
+                + " || hostname " + Shell.quote(spec.hostname()));
         if (spec.network() == NetworkMode.NONE && ip.isPresent()) {
             lines.add(Shell.quote(ip.get().toString()) + " link set lo up");
         }

@@ -91,7 +91,7 @@ abstract class LocalSnapshotter implements Snapshotter {
                 Files.createDirectories(fresh.resolve("fs"));
                 populate(fresh, kind, parentFs);
                 Files.move(fresh, dir);
-                AtomicFiles.fsyncDirectory(snapshots);
+                // Only a snapshot that outlives its step needs its directory entry on disk (see MetadataStore.put).
             } catch (IOException e) {
                 deleteQuietly(fresh);
                 throw new SnapshotException("cannot create snapshot " + key + " in " + snapshots + ": "
@@ -127,8 +127,14 @@ abstract class LocalSnapshotter implements Snapshotter {
             }
             // The committed record is written before the key's record goes away: a crash in between leaves two
             // records for one directory, and the next commit of the same key reports the name as existing.
+            try {
+                // The directory entry was not synced while the snapshot was active.
+                AtomicFiles.fsyncDirectory(snapshots);
+            } catch (IOException e) {
+                throw new SnapshotException("cannot sync " + snapshots + ": " + e.getMessage(), e);
+            }
             metadata.put(new SnapshotRecord(name, SnapshotKind.COMMITTED, active.parent(), active.id()));
-            metadata.delete(key);
+            metadata.delete(key, false);
         }
     }
 
@@ -142,7 +148,7 @@ abstract class LocalSnapshotter implements Snapshotter {
                             + "; remove that first");
                 }
             }
-            metadata.delete(keyOrName);
+            metadata.delete(keyOrName, record.kind() == SnapshotKind.COMMITTED);
             boolean shared = metadata.all().stream().anyMatch(r -> r.id() == record.id());
             if (!shared) {
                 deleteQuietly(dirOf(record));

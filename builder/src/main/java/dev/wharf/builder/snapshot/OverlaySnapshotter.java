@@ -136,6 +136,40 @@ public final class OverlaySnapshotter extends LocalSnapshotter {
     }
 
     /**
+     * True when an overlay with {@code userxattr} can be mounted over directories in {@code dir} by this process, in
+     * a throwaway mount namespace ({@code unshare --mount}): inside a user namespace the kernel refuses overlayfs on
+     * some filesystems, and the copy snapshotter must then be used. The probe's directories are removed again.
+     */
+    public static boolean mountable(Path dir) {
+        Path probe = null;
+        try {
+            Files.createDirectories(dir);
+            probe = Files.createTempDirectory(dir, "probe-");
+            for (String d : List.of("l", "u", "w", "m")) {
+                Files.createDirectory(probe.resolve(d));
+            }
+            Process p = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "mount", "-t",
+                    "overlay", "-o", "lowerdir=" + probe.resolve("l") + ",upperdir=" + probe.resolve("u")
+                    + ",workdir=" + probe.resolve("w") + ",userxattr", "overlay", probe.resolve("m").toString())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            if (probe != null) {
+                try {
+                    dev.wharf.layers.layout.FileTrees.delete(probe);
+                } catch (IOException ignored) {
+                    // A leftover empty probe directory is harmless.
+                }
+            }
+        }
+    }
+
+    /**
      * True when the running kernel is at least {@code major.minor}; overlayfs has {@code userxattr} since 5.11.
      */
     static boolean kernelAtLeast(int major, int minor) {

@@ -162,6 +162,91 @@ class StepExecutionTest {
     }
 
     @Test
+    void resolvConf_isTheHostsWithLoopbackNameserversDroppedWithoutHostNetwork() throws Exception {
+        build("""
+                FROM busybox:latest
+                RUN --network=none cat /etc/resolv.conf > /none.txt
+                RUN --network=host cat /etc/resolv.conf > /host.txt
+                """);
+        String none = String.join("\n", run("cat", "/none.txt")) + "\n";
+        String host = String.join("\n", run("cat", "/host.txt")) + "\n";
+        assertEquals(dev.wharf.builder.sandbox.ResolvConf.forHost(dev.wharf.builder.sandbox.NetworkMode.NONE), none);
+        assertEquals(dev.wharf.builder.sandbox.ResolvConf.forHost(dev.wharf.builder.sandbox.NetworkMode.HOST), host);
+        assertTrue(!none.contains("nameserver 127.") && !none.contains("nameserver ::1"), none);
+    }
+
+    /** Runs {@code command} on the host, failing the test when it fails; its output. */
+    private static String host(Path dir, java.util.Map<String, String> env, String... command) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + out);
+        return out;
+    }
+
+    @Test
+    void sshMount_forwardsARealAgentThatSshAddLists_andLeavesNoTrace() throws Exception {
+        HostRequirements.requireTool("ssh-agent", "apt-get install openssh-client");
+        HostRequirements.requireTool("ssh-keygen", "apt-get install openssh-client");
+        Path sshAdd = HostRequirements.requireTool("ssh-add", "apt-get install openssh-client");
+        // ssh-add and the libraries it links, copied into the image so that the RUN can talk to the agent.
+        Path tools = Files.createDirectories(context.resolve("tools"));
+        List<String> files = new ArrayList<>(List.of(sshAdd.toRealPath().toString()));
+        for (String line : host(temp, java.util.Map.of(), "ldd", sshAdd.toString()).split("\n")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(/\\S+)").matcher(line);
+            if (m.find()) {
+                files.add(m.group(1));
+            }
+        }
+        for (String f : files) {
+            Path to = tools.resolve(f.substring(1));
+            Files.createDirectories(to.getParent());
+            Files.copy(Path.of(f), to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        Path sock = temp.resolve("agent.sock");
+        Process agent = new ProcessBuilder("ssh-agent", "-D", "-a", sock.toString())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
+        try {
+            for (int i = 0; i < 100 && !Files.exists(sock); i++) {
+                Thread.sleep(50);
+            }
+            host(temp, java.util.Map.of(), "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "wharf-test-key",
+                    "-f", temp.resolve("key").toString());
+            host(temp, java.util.Map.of("SSH_AUTH_SOCK", sock.toString()), "ssh-add", temp.resolve("key").toString());
+            String dockerfile = """
+                    FROM busybox:latest
+                    COPY tools/ /
+                    RUN --mount=type=ssh echo "sock=$SSH_AUTH_SOCK" && ssh-add -l
+                    RUN --mount=type=ssh,id=other,target=/tmp/agent,uid=1000,mode=0600 \\
+                        ls -ln /tmp/agent | cut -c1-20; SSH_AUTH_SOCK=/tmp/agent ssh-add -l
+                    RUN --mount=type=ssh,id=absent echo optional-skipped; ls /run/buildkit 2>&1 | head -1
+                    """;
+            List<String> log = Collections.synchronizedList(new ArrayList<>());
+            engine.build(BuildRequest.builder(context).dockerfileText(dockerfile).tag("t:latest")
+                    .ssh("default", sock).ssh("other", sock)
+                    .listener(e -> {
+                        if (e instanceof BuildEvent.StepLog l) {
+                            log.add(l.line());
+                        }
+                    }).build()).get(5, TimeUnit.MINUTES);
+            String text = String.join("\n", log);
+            assertTrue(text.contains("sock=/run/buildkit/ssh_agent.0"), text);
+            assertEquals(2, log.stream().filter(l -> l.contains("wharf-test-key (ED25519)")).count(), text);
+            assertTrue(text.contains("srw-------    1 1000"), text);
+            assertTrue(text.contains("optional-skipped"), text);
+            // Nothing of the sockets or their mount points reaches the image.
+            assertEquals(List.of("none"), run("sh", "-c", "ls /run/buildkit /tmp/agent 2>/dev/null || echo none"));
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> build("FROM busybox:latest\nRUN --mount=type=ssh,required true\n"));
+            assertTrue(e.getCause().getMessage().contains("--ssh default"), e.getCause().getMessage());
+        } finally {
+            agent.destroy();
+            agent.waitFor();
+        }
+    }
+
+    @Test
     void secrets_areMountedForTheStepOnly() throws Exception {
         Path token = Files.writeString(temp.resolve("token"), "s3cr3t");
         String dockerfile = """

@@ -106,8 +106,10 @@ class PlannerStagesTest {
         FixedResolver resolver = FixedResolver.anyImage();
         DockerfileException e = assertThrows(DockerfileException.class,
                 () -> Plans.plan("FROM scratch AS base\nFROM BASE\n", Plans.request(), resolver));
-        assertEquals("failed to parse stage name \"BASE\": invalid reference format: repository name (BASE) "
-                + "must be lowercase", e.reason());
+        // distribution/reference's ParseNormalizedNamed reports the normalized remote name (normalize.go:
+        // splitDockerDomain adds library/ before the lower-case check), as docker build prints it.
+        assertEquals("failed to parse stage name \"BASE\": invalid reference format: repository name "
+                + "(library/BASE) must be lowercase", e.reason());
         assertEquals(List.of(), resolver.lookups());
     }
 

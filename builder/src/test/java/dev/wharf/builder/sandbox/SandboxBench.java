@@ -3,94 +3,154 @@ package dev.wharf.builder.sandbox;
 import dev.wharf.builder.snapshot.Mount;
 import dev.wharf.builder.snapshot.OverlaySnapshotter;
 import dev.wharf.builder.testing.BusyboxRootfs;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Per-RUN overhead, for the numbers in issue 5 (a bench, not a test): prepare a snapshot, run {@code true}, compute
- * the (empty) diff and remove the snapshot, with each runtime, against a bare
- * {@code unshare --mount --pid --fork --uts --ipc chroot ROOTFS true}. Prints the median of N runs per variant.
- * Run as root: {@code java -cp <test classpath> dev.wharf.builder.sandbox.SandboxBench [N]}.
+ * Per-RUN overhead, for the numbers in issue 5 (a bench, not a test; {@code bench/sandbox.sh} runs it).
+ *
+ * <p>First measurement: a full RUN cycle (prepare a snapshot, start the sandbox, run {@code /bin/true}, wait, release
+ * it, compute the empty diff, remove the snapshot) with each runtime, against a bare
+ * {@code unshare --mount --pid --fork --uts --ipc chroot ROOTFS true}; the variants alternate within each round so
+ * that the machine's load drifts over all of them alike. Second: a RUN that writes one file on a 10 MB base and on a
+ * 1 GB base (busybox plus 1 MB files), alternating, with the default runtime; the step must not grow with the base.
+ * Prints a Markdown table of medians and ratios. Run as root:
+ * {@code java -cp <test classpath> dev.wharf.builder.sandbox.SandboxBench [N] [BIG_MB]}.
  */
 public final class SandboxBench {
     private SandboxBench() {
-    }
-
-    public static void main(String[] args) throws Exception {
-        int n = args.length > 0 ? Integer.parseInt(args[0]) : 15;
-        Path temp = Files.createTempDirectory("wharf-bench");
-        OverlaySnapshotter snapshotter = new OverlaySnapshotter(temp.resolve("snapshots"));
-        List<Mount> extract = snapshotter.prepare("extract", null);
-        Path base = Path.of(extract.get(0).writableDir().orElseThrow());
-        BusyboxRootfs.extract(base);
-        snapshotter.commit("base", "extract");
-        Path baseFs = Path.of(snapshotter.view("probe", "base").get(0).source());
-        Path hosts = EtcFiles.writeHosts(temp.resolve("hosts"), "");
-        Path resolv = Files.writeString(temp.resolve("resolv.conf"), "");
-
-        double bare = median(n, () -> {
-            Process p = new ProcessBuilder("unshare", "--mount", "--pid", "--fork", "--uts", "--ipc", "chroot",
-                    baseFs.toString(), "true").start();
-            p.waitFor(30, TimeUnit.SECONDS);
-        });
-        System.out.printf("bare unshare+chroot true: %.1f ms%n", bare);
-        int[] snap = {0};
-        double snapshotOnly = median(n, () -> {
-            String k = "snap-" + snap[0]++;
-            snapshotter.prepare(k, "base");
-            snapshotter.changes(k);
-            snapshotter.remove(k);
-        });
-        System.out.printf("snapshot prepare+changes+remove alone: %.1f ms%n", snapshotOnly);
-        OciSpecFactory.HostFacts facts = new OciSpecFactory.HostFacts(HostLimits.current(), false);
-        List<Sandbox> sandboxes = new ArrayList<>();
-        sandboxes.add(new UnshareSandbox(temp.resolve("state-builtin"), Executables.fromEnvironment(),
-                HostLimits.current()));
-        for (String runtime : List.of("runc", "crun")) {
-            Executables.fromEnvironment().find(runtime).ifPresent(path -> {
-                try {
-                    sandboxes.add(new OciRuntimeSandbox(runtime, path, temp.resolve("state"),
-                            Executables.fromEnvironment(), facts));
-                } catch (SandboxException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-        }
-        int[] key = {0};
-        for (Sandbox sandbox : sandboxes) {
-            double t = median(n, () -> {
-                String k = "bench-" + key[0]++;
-                List<Mount> rootfs = snapshotter.prepare(k, "base");
-                SandboxSpec spec = SandboxSpec.builder(rootfs, List.of("/bin/true"), hosts, resolv).build();
-                ExitStatus s = sandbox.run(spec, OutputListener.discard());
-                if (!s.success()) {
-                    throw new IllegalStateException(sandbox.name() + " failed: " + s);
-                }
-                snapshotter.changes(k);
-                snapshotter.remove(k);
-            });
-            System.out.printf("%s full RUN cycle: %.1f ms (%.1fx bare)%n", sandbox.name(), t, t / bare);
-        }
-        dev.wharf.layers.layout.FileTrees.delete(temp);
     }
 
     interface Step {
         void run() throws Exception;
     }
 
-    private static double median(int n, Step step) throws Exception {
-        step.run();
-        double[] ms = new double[n];
-        for (int i = 0; i < n; i++) {
-            long t0 = System.nanoTime();
-            step.run();
-            ms[i] = (System.nanoTime() - t0) / 1e6;
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+        int bigMb = args.length > 1 ? Integer.parseInt(args[1]) : 1024;
+        Path temp = Files.createTempDirectory(Path.of(System.getProperty("bench.tmp", "/var/tmp")), "wharf-bench");
+        try {
+            run(n, bigMb, temp);
+        } finally {
+            dev.wharf.layers.layout.FileTrees.delete(temp);
         }
-        Arrays.sort(ms);
-        return ms[n / 2];
+    }
+
+    private static void run(int n, int bigMb, Path temp) throws Exception {
+        OverlaySnapshotter snapshotter = new OverlaySnapshotter(temp.resolve("snapshots"));
+        base(snapshotter, "small", 10);
+        Path baseFs = Path.of(snapshotter.view("probe", "small").get(0).source());
+        Path hosts = EtcFiles.writeHosts(temp.resolve("hosts"), "");
+        Path resolv = Files.writeString(temp.resolve("resolv.conf"), "");
+        OciSpecFactory.HostFacts facts = new OciSpecFactory.HostFacts(HostLimits.current(), false);
+        List<Sandbox> sandboxes = new ArrayList<>();
+        sandboxes.add(new UnshareSandbox(temp.resolve("state-builtin"), Executables.fromEnvironment(),
+                HostLimits.current()));
+        for (String runtime : List.of("runc", "crun")) {
+            var path = Executables.fromEnvironment().find(runtime);
+            if (path.isPresent()) {
+                sandboxes.add(new OciRuntimeSandbox(runtime, path.get(), temp.resolve("state"),
+                        Executables.fromEnvironment(), facts));
+            }
+        }
+        int[] key = {0};
+        Map<String, Step> variants = new LinkedHashMap<>();
+        variants.put("bare unshare+chroot true", () -> {
+            Process p = new ProcessBuilder("unshare", "--mount", "--pid", "--fork", "--uts", "--ipc", "chroot",
+                    baseFs.toString(), "true").start();
+            p.waitFor(30, TimeUnit.SECONDS);
+        });
+        variants.put("snapshot prepare+diff+remove only", () -> {
+            String k = "snap-" + key[0]++;
+            snapshotter.prepare(k, "small");
+            snapshotter.changes(k);
+            snapshotter.remove(k);
+        });
+        for (Sandbox sandbox : sandboxes) {
+            variants.put(sandbox.name() + " RUN true", () -> cycle(snapshotter, sandbox, "small", "/bin/true",
+                    hosts, resolv, "bench-" + key[0]++));
+        }
+        Map<String, double[]> times = alternate(n, variants);
+        double bare = median(times.get("bare unshare+chroot true"));
+        StringBuilder out = new StringBuilder();
+        out.append("| per-RUN cycle (N=").append(n).append(", alternating) | median ms | ratio to bare unshare |\n");
+        out.append("|---|---:|---:|\n");
+        times.forEach((name, t) -> out.append(String.format("| %s | %.1f | %.1fx |%n", name, median(t),
+                median(t) / bare)));
+
+        base(snapshotter, "big", bigMb);
+        Sandbox main = sandboxes.get(sandboxes.size() > 1 ? 1 : 0);
+        Map<String, Step> sizes = new LinkedHashMap<>();
+        for (String b : List.of("small", "big")) {
+            sizes.put(b, () -> cycle(snapshotter, main, b, "echo x > /one-file", hosts, resolv, "w-" + key[0]++));
+        }
+        Map<String, double[]> written = alternate(n, sizes);
+        double small = median(written.get("small"));
+        double big = median(written.get("big"));
+        out.append(String.format("%n| RUN writing one file (%s, N=%d, alternating) | median ms |%n", main.name(), n));
+        out.append("|---|---:|\n");
+        out.append(String.format("| on a 10 MB base | %.1f |%n| on a %d MB base | %.1f |%n", small, bigMb, big));
+        out.append(String.format("| ratio big/small (goal: within 1.2) | %.2f |%n", big / small));
+        System.out.print(out);
+    }
+
+    private static void cycle(OverlaySnapshotter snapshotter, Sandbox sandbox, String base, String script, Path hosts,
+                              Path resolv, String k) throws Exception {
+        List<Mount> rootfs = snapshotter.prepare(k, base);
+        List<String> argv = script.startsWith("/") ? List.of(script) : List.of("/bin/sh", "-c", script);
+        ExitStatus s = sandbox.run(SandboxSpec.builder(rootfs, argv, hosts, resolv).build(), OutputListener.discard());
+        if (!s.success()) {
+            throw new IllegalStateException(sandbox.name() + " failed: " + s);
+        }
+        snapshotter.changes(k);
+        snapshotter.remove(k);
+    }
+
+    /** A committed snapshot {@code name}: busybox plus 1 MB files up to about {@code mb} megabytes. */
+    private static void base(OverlaySnapshotter snapshotter, String name, int mb) throws Exception {
+        List<Mount> extract = snapshotter.prepare(name + "-extract", null);
+        Path fs = Path.of(extract.get(0).writableDir().orElseThrow());
+        BusyboxRootfs.extract(fs);
+        byte[] block = new byte[1 << 20];
+        new java.util.Random(42).nextBytes(block);
+        for (int i = 0; i < mb; i++) {
+            Path dir = Files.createDirectories(fs.resolve("data/d" + (i / 100)));
+            try (OutputStream o = Files.newOutputStream(dir.resolve("f" + i))) {
+                o.write(block);
+            }
+        }
+        snapshotter.commit(name, name + "-extract");
+    }
+
+    private static Map<String, double[]> alternate(int n, Map<String, Step> variants) throws Exception {
+        Map<String, double[]> times = new LinkedHashMap<>();
+        for (var e : variants.entrySet()) {
+            e.getValue().run();
+            times.put(e.getKey(), new double[n]);
+        }
+        List<String> order = new ArrayList<>(variants.keySet());
+        for (int i = 0; i < n; i++) {
+            for (String name : order) {
+                long t0 = System.nanoTime();
+                variants.get(name).run();
+                times.get(name)[i] = (System.nanoTime() - t0) / 1e6;
+            }
+            java.util.Collections.reverse(order);
+        }
+        return times;
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
     }
 }

@@ -45,4 +45,18 @@ public final class Decompressors {
             case NONE -> buffered;
         };
     }
+
+    /**
+     * As {@link #open(InputStream)}, refusing to expand a compressed stream beyond {@code limit}: reading fails
+     * with an {@link IOException} saying so. For untrusted layers and archives.
+     */
+    public static InputStream open(InputStream in, RatioLimit limit) throws IOException {
+        RatioLimit.Counting counted = new RatioLimit.Counting(in);
+        BufferedInputStream buffered = new BufferedInputStream(counted, BUFFER);
+        return switch (detect(buffered)) {
+            case GZIP -> new RatioLimit.Checked(new GZIPInputStream(buffered, BUFFER), counted, limit);
+            case ZSTD -> new RatioLimit.Checked(new ZstdInputStream(buffered), counted, limit);
+            case NONE -> buffered;
+        };
+    }
 }

@@ -2,6 +2,7 @@ package dev.wharf.layers.layer;
 
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.compress.Decompressors;
+import dev.wharf.layers.compress.RatioLimit;
 import dev.wharf.layers.layout.FileTrees;
 import dev.wharf.layers.posix.DeviceNumbers;
 import dev.wharf.layers.posix.PosixCallException;
@@ -46,7 +47,8 @@ import java.util.stream.Stream;
  *       {@code ..} above the root is refused, absolute names are taken relative to the root, and symlinks met on
  *       the way (planted by this or an earlier layer) are followed only within the root.</li>
  *   <li>A malformed, truncated or corrupted archive fails with a {@link LayerException} naming the entry; the root
- *       may then hold part of the layer, and the caller discards it.</li>
+ *       may then hold part of the layer, and the caller discards it. So does a compressed stream expanding beyond
+ *       {@link RatioLimit#DEFAULT} (a decompression bomb).</li>
  * </ul>
  *
  * <p>Immutable and thread-safe; concurrent applies must use different roots.
@@ -71,7 +73,7 @@ public final class LayerApplier {
      */
     public ApplyResult apply(InputStream layer, Path root) throws LayerException {
         Run run = new Run(new ConfinedRoot(root), posix.effectiveUid() == 0);
-        try (InputStream in = Decompressors.open(layer)) {
+        try (InputStream in = Decompressors.open(layer, RatioLimit.DEFAULT)) {
             TarReader tar = new TarReader(in);
             Optional<TarEntry> next;
             while ((next = tar.next()).isPresent()) {

@@ -6,6 +6,7 @@ import dev.wharf.layers.posix.DeviceNumbers;
 import dev.wharf.layers.tar.TarEntry;
 import dev.wharf.layers.tar.TarEntryType;
 import dev.wharf.layers.tar.TarWriter;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.function.LongConsumer;
 
 /**
  * Writes {@link LayerChange}s as an OCI layer tar and stores it, compressed, as a blob; one pass computes the diff
@@ -83,8 +85,16 @@ public final class LayerWriter {
      *     nothing is stored then
      */
     public LayerBlob write(List<LayerChange> changes) throws LayerException {
+        return write(changes, written -> { });
+    }
+
+    /**
+     * Stores {@code changes} as one layer like {@link #write(List)}, telling {@code written} how many bytes of the
+     * uncompressed tar have gone into compression so far, as they go (for progress bars; called on this thread).
+     */
+    public LayerBlob write(List<LayerChange> changes, LongConsumer written) throws LayerException {
         try (LayerBlobSink sink = LayerBlobSink.open(store, options.compression(), executor)) {
-            writeTar(changes, sink);
+            writeTar(changes, new CountingOutputStream(sink, written));
             return sink.finish();
         } catch (LayerException e) {
             throw e;
@@ -216,5 +226,34 @@ public final class LayerWriter {
         }
         keyed.sort(Comparator.comparing(Keyed::key, Arrays::compareUnsigned));
         return keyed;
+    }
+
+    /** Passes bytes through and reports the running count; does not close the stream under it. */
+    private static final class CountingOutputStream extends FilterOutputStream {
+        private final LongConsumer written;
+        private long count;
+
+        CountingOutputStream(OutputStream out, LongConsumer written) {
+            super(out);
+            this.written = written;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            written.accept(++count);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+            written.accept(count);
+        }
+
+        @Override
+        public void close() {
+            // The sink is closed by its own try-with-resources.
+        }
     }
 }

@@ -56,9 +56,21 @@ final class JnrPosixFiles implements PosixFiles {
         this.pathCharset = pathCharset;
     }
 
+    /**
+     * The libc binding, loaded once per JVM on first use: jnr-ffi generates and loads a class for every load, a
+     * tenth of a short command's start-up, and the binding is stateless and thread-safe, so every
+     * {@code JnrPosixFiles} shares it. A failed load fails every later use the same way (as a LinkageError).
+     */
+    private static final class Binding {
+        static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
+
+        private Binding() {
+        }
+    }
+
     static JnrPosixFiles load() throws LayerException {
         try {
-            LibC libc = LibraryLoader.create(LibC.class).load("c");
+            LibC libc = Binding.LIBC;
             String encoding = System.getProperty("sun.jnu.encoding", "UTF-8");
             Charset charset = Charset.isSupported(encoding) ? Charset.forName(encoding) : StandardCharsets.UTF_8;
             return new JnrPosixFiles(libc, charset);

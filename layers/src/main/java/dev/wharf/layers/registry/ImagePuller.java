@@ -10,6 +10,7 @@ import dev.wharf.layers.image.ImageManifest;
 import dev.wharf.layers.store.ImageName;
 import dev.wharf.layers.store.LocalStore;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -41,6 +42,24 @@ public final class ImagePuller {
      */
     public PullResult pull(ImageReference reference, Platform platform, LocalStore store, ImageName name)
             throws LayerException {
+        PullResult metadata = pullMetadata(reference, platform, store);
+        int layers = pullLayers(reference, metadata, store, TransferListener.none());
+        store.images().tag(name, metadata.target());
+        return new PullResult(metadata.target(), metadata.index(), metadata.manifest(), metadata.config(),
+                metadata.blobsDownloaded() + layers);
+    }
+
+    /**
+     * The first half of a pull, what a build needs to plan against an image (BuildKit's "load metadata"): the
+     * manifest or index the reference names, the platform's manifest and its config, stored and verified; no
+     * layers, no name.
+     *
+     * @throws RegistryException if the registry refuses, the image has no manifest for the platform, or content
+     *     does not verify
+     * @throws LayerException if the store cannot take the content
+     */
+    public PullResult pullMetadata(ImageReference reference, Platform platform, LocalStore store)
+            throws LayerException {
         ManifestResponse top = client.pullManifest(reference);
         store(store, top);
         Optional<Descriptor> index = Optional.empty();
@@ -67,8 +86,27 @@ public final class ImagePuller {
         }
         ImageManifest manifest = store.json().read(manifestResponse.content(), ImageManifest.class,
                 "manifest of " + reference);
+        int downloaded = 0;
+        if (!store.blobs().exists(manifest.config().digest())) {
+            client.pullBlob(reference, manifest.config(), store.blobs());
+            downloaded = 1;
+        }
+        Descriptor target = index.orElse(manifestResponse.descriptor());
+        return new PullResult(target, index, manifestResponse.descriptor(), manifest.config(), downloaded);
+    }
+
+    /**
+     * The second half of a pull: the layers of the manifest {@link #pullMetadata} stored, several at once, each
+     * verified and streamed into the store; layers already stored are not downloaded again.
+     *
+     * @return how many layers were downloaded
+     * @throws RegistryException if the registry refuses or a layer does not verify (nothing partial is stored)
+     * @throws LayerException if the store cannot take the content
+     */
+    public int pullLayers(ImageReference reference, PullResult metadata, LocalStore store,
+            TransferListener listener) throws LayerException {
+        ImageManifest manifest = store.reader().readManifest(metadata.manifest());
         List<Descriptor> blobs = new ArrayList<>();
-        blobs.add(manifest.config());
         for (Descriptor layer : manifest.layers()) {
             if (!MediaTypes.isForeignLayer(layer.mediaType())) {
                 blobs.add(layer);
@@ -77,17 +115,16 @@ public final class ImagePuller {
         List<BoundedTransfers.Transfer> transfers = new ArrayList<>();
         for (Descriptor blob : blobs.stream().distinct().toList()) {
             transfers.add(() -> {
-                if (store.blobs().exists(blob.digest())) {
-                    return false;
+                long start = System.nanoTime();
+                boolean moved = !store.blobs().exists(blob.digest());
+                if (moved) {
+                    client.pullBlob(reference, blob, store.blobs());
                 }
-                client.pullBlob(reference, blob, store.blobs());
-                return true;
+                listener.blobDone(blob, moved, Duration.ofNanos(System.nanoTime() - start));
+                return moved;
             });
         }
-        int downloaded = new BoundedTransfers(client.options().maxConcurrentTransfers()).run(transfers);
-        Descriptor target = index.orElse(manifestResponse.descriptor());
-        store.images().tag(name, target);
-        return new PullResult(target, index, manifestResponse.descriptor(), manifest.config(), downloaded);
+        return new BoundedTransfers(client.options().maxConcurrentTransfers()).run(transfers);
     }
 
     /** Stores a verified document under its digest. */

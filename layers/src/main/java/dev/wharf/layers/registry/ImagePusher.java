@@ -7,6 +7,7 @@ import dev.wharf.layers.image.ImageIndex;
 import dev.wharf.layers.image.ImageManifest;
 import dev.wharf.layers.image.ImageReader;
 import dev.wharf.layers.store.LocalStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -41,6 +42,15 @@ public final class ImagePusher {
      */
     public PushResult push(LocalStore store, Descriptor target, ImageReference destination,
             Optional<ImageReference> mountFrom) throws LayerException {
+        return push(store, target, destination, mountFrom, TransferListener.none());
+    }
+
+    /**
+     * Pushes like {@link #push(LocalStore, Descriptor, ImageReference, Optional)}, telling {@code listener} about
+     * each config and layer blob as it is done (uploaded, or found already there).
+     */
+    public PushResult push(LocalStore store, Descriptor target, ImageReference destination,
+            Optional<ImageReference> mountFrom, TransferListener listener) throws LayerException {
         ImageReader reader = store.reader();
         ImageReference tagged = destination.digest().isPresent() ? destination : destination.withDefaultTag();
         int blobs = 0;
@@ -74,7 +84,12 @@ public final class ImagePusher {
             }
             List<BoundedTransfers.Transfer> transfers = new ArrayList<>();
             for (Descriptor blob : referenced.stream().distinct().toList()) {
-                transfers.add(() -> client.pushBlob(tagged, blob, store.blobs(), mountFrom));
+                transfers.add(() -> {
+                    long start = System.nanoTime();
+                    boolean moved = client.pushBlob(tagged, blob, store.blobs(), mountFrom);
+                    listener.blobDone(blob, moved, Duration.ofNanos(System.nanoTime() - start));
+                    return moved;
+                });
             }
             blobs += new BoundedTransfers(client.options().maxConcurrentTransfers()).run(transfers);
             byte[] content = store.blobs().readAllBytes(manifestDescriptor.digest(), ImageReader.MAX_DOCUMENT_SIZE);

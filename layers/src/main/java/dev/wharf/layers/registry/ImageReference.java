@@ -2,6 +2,7 @@ package dev.wharf.layers.registry;
 
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.DigestAlgorithm;
+import dev.wharf.layers.ReferenceGrammar;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -32,24 +33,17 @@ public final class ImageReference {
 
     private static final String OFFICIAL_PREFIX = "library/";
 
-    // The grammar of distribution/reference regexp.go, assembled the same way.
-    private static final String ALPHANUMERIC = "[a-z0-9]+";
-    private static final String SEPARATOR = "(?:[._]|__|[-]+)";
-    private static final String DOMAIN_NAME_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
-    private static final String OPTIONAL_PORT = "(?::[0-9]+)?";
-    private static final String TAG = "[\\w][\\w.-]{0,127}";
-    private static final String DIGEST = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][0-9A-Fa-f]{32,}";
-    private static final String IPV6 = "\\[(?:[a-fA-F0-9:]+)\\]";
-    private static final String DOMAIN_NAME = DOMAIN_NAME_COMPONENT + "(?:\\." + DOMAIN_NAME_COMPONENT + ")*";
-    private static final String DOMAIN_AND_PORT = "(?:" + DOMAIN_NAME + "|" + IPV6 + ")" + OPTIONAL_PORT;
-    private static final String PATH_COMPONENT = ALPHANUMERIC + "(?:" + SEPARATOR + ALPHANUMERIC + ")*";
-    private static final String REMOTE_NAME = PATH_COMPONENT + "(?:/" + PATH_COMPONENT + ")*";
-    private static final String NAME = "(?:" + DOMAIN_AND_PORT + "/)?" + REMOTE_NAME;
+    // The grammar of distribution/reference regexp.go (shared with local names in ReferenceGrammar).
+    private static final String TAG = ReferenceGrammar.TAG;
+    private static final String DIGEST = ReferenceGrammar.DIGEST;
+    private static final String DOMAIN_AND_PORT = ReferenceGrammar.DOMAIN_AND_PORT;
+    private static final String REMOTE_NAME = ReferenceGrammar.REMOTE_NAME;
+    private static final String NAME = ReferenceGrammar.NAME;
     private static final Pattern REFERENCE =
             Pattern.compile("(" + NAME + ")(?::(" + TAG + "))?(?:@(" + DIGEST + "))?");
     private static final Pattern ANCHORED_NAME =
             Pattern.compile("(?:(" + DOMAIN_AND_PORT + ")/)?(" + REMOTE_NAME + ")");
-    private static final Pattern ANCHORED_TAG = Pattern.compile(TAG);
+    private static final Pattern ANCHORED_TAG = ReferenceGrammar.TAG_PATTERN;
     private static final Pattern IDENTIFIER = Pattern.compile("[a-f0-9]{64}");
     private static final Pattern DIGEST_SYNTAX = Pattern.compile(DIGEST);
     private static final Pattern LOWER_HEX = Pattern.compile("[a-f0-9]+");

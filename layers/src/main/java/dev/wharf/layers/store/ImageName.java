@@ -1,5 +1,6 @@
 package dev.wharf.layers.store;
 
+import dev.wharf.layers.ReferenceGrammar;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -8,7 +9,7 @@ import java.util.regex.Pattern;
  * {@code latest}.
  *
  * <p>An immutable record, thread-safe. The grammar is that of {@code github.com/distribution/reference}
- * ({@code regexp.go}): lowercase path components separated by {@code /}, optionally after a registry host with a
+ * ({@code regexp.go}, shared with registry references in {@link ReferenceGrammar}): lowercase path components separated by {@code /}, optionally after a registry host with a
  * port, and a tag of at most 128 word characters, dots and dashes. Names are kept as written: {@code alpine} is not
  * expanded to {@code docker.io/library/alpine}. Digest references ({@code name@sha256:...}) are not tags and are
  * rejected.
@@ -20,15 +21,8 @@ public record ImageName(String name, String tag) {
     /** The tag used when none is given. */
     public static final String DEFAULT_TAG = "latest";
 
-    private static final String ALPHANUMERIC = "[a-z0-9]+";
-    private static final String SEPARATOR = "(?:[._]|__|[-]+)";
-    private static final String PATH_COMPONENT = ALPHANUMERIC + "(?:" + SEPARATOR + ALPHANUMERIC + ")*";
-    private static final String DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
-    private static final String DOMAIN = "(?:" + DOMAIN_COMPONENT + "(?:\\." + DOMAIN_COMPONENT + ")*"
-            + "|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?";
-    private static final Pattern NAME =
-            Pattern.compile("(?:" + DOMAIN + "/)?" + PATH_COMPONENT + "(?:/" + PATH_COMPONENT + ")*");
-    private static final Pattern TAG = Pattern.compile("[\\w][\\w.-]{0,127}");
+    private static final Pattern NAME = ReferenceGrammar.NAME_PATTERN;
+    private static final Pattern TAG = ReferenceGrammar.TAG_PATTERN;
     private static final int MAX_NAME_LENGTH = 255;
 
     /**

@@ -21,9 +21,11 @@ public final class LocalStore {
     private final FileImageStore images;
     private final GarbageCollector garbageCollector;
     private final CanonicalJson json;
+    private final StoreLock lock;
 
     private LocalStore(FileBlobStore blobs, FileImageStore images, GarbageCollector garbageCollector,
-            CanonicalJson json) {
+            CanonicalJson json, StoreLock lock) {
+        this.lock = lock;
         this.blobs = blobs;
         this.images = images;
         this.garbageCollector = garbageCollector;
@@ -45,7 +47,7 @@ public final class LocalStore {
         CanonicalJson json = CanonicalJson.create();
         FileImageStore images = new FileImageStore(blobs, lock, json);
         images.initialize();
-        return new LocalStore(blobs, images, new GarbageCollector(blobs, images, lock, json), json);
+        return new LocalStore(blobs, images, new GarbageCollector(blobs, images, lock, json), json, lock);
     }
 
     /** Returns the root directory. */
@@ -76,6 +78,19 @@ public final class LocalStore {
     /** Returns the garbage collector of this store. */
     public GarbageCollector garbageCollector() {
         return garbageCollector;
+    }
+
+    /** Returns the integrity checker of this store ({@code wharf doctor}). */
+    public StoreChecker checker() {
+        return new StoreChecker(blobs, images, lock, json);
+    }
+
+    /**
+     * Returns the store-wide lock that image names and garbage collection hold; callers that must exclude those
+     * (such as the cleaning of a killed build's state) take it too.
+     */
+    public StoreLock lock() {
+        return lock;
     }
 
     /** Returns the JSON codec used for image documents. */

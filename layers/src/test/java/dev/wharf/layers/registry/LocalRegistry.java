@@ -20,9 +20,10 @@ import java.util.concurrent.TimeUnit;
  * A real Distribution registry ({@code /usr/bin/docker-registry} from the Debian package {@code docker-registry})
  * started on a free 127.0.0.1 port with its storage in a temporary directory, for tests. Without the binary the
  * calling test is skipped (failed under {@code CI=true}). {@link #close()} stops the process and waits for it; a
- * shutdown hook makes sure no registry outlives the test JVM.
+ * shutdown hook makes sure no registry outlives the test JVM. Other modules' tests use it through wharf-layers'
+ * test-jar.
  */
-final class LocalRegistry implements AutoCloseable {
+public final class LocalRegistry implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path log;
@@ -36,23 +37,23 @@ final class LocalRegistry implements AutoCloseable {
     }
 
     /** How clients must authenticate. */
-    sealed interface Auth permits NoAuth, Htpasswd, Token {
+    public sealed interface Auth permits NoAuth, Htpasswd, Token {
     }
 
     /** Anonymous access. */
-    record NoAuth() implements Auth {
+    public record NoAuth() implements Auth {
     }
 
     /** Basic auth against an htpasswd file with one user (written with {@code htpasswd -B}). */
-    record Htpasswd(String user, String password) implements Auth {
+    public record Htpasswd(String user, String password) implements Auth {
     }
 
     /** Bearer tokens from a token server whose signing certificate is in {@code rootCertBundle}. */
-    record Token(String realm, String service, String issuer, Path rootCertBundle) implements Auth {
+    public record Token(String realm, String service, String issuer, Path rootCertBundle) implements Auth {
     }
 
     /** Starts a registry with the given auth, keeping its files under {@code dir}. */
-    static LocalRegistry start(Path dir, Auth auth) throws IOException, InterruptedException {
+    public static LocalRegistry start(Path dir, Auth auth) throws IOException, InterruptedException {
         Path binary = PeerTools.require("docker-registry", "docker-registry");
         int port = freePort();
         Path storage = Files.createDirectories(dir.resolve("storage"));
@@ -121,21 +122,21 @@ final class LocalRegistry implements AutoCloseable {
     }
 
     /** Returns {@code 127.0.0.1:<port>}. */
-    String host() {
+    public String host() {
         return "127.0.0.1:" + port;
     }
 
     /** Returns the registry's port. */
-    int port() {
+    public int port() {
         return port;
     }
 
     /** Parses {@code <host>/<path>} for this registry. */
-    ImageReference reference(String pathAndTag) throws InvalidReferenceException {
+    public ImageReference reference(String pathAndTag) throws InvalidReferenceException {
         return ImageReference.parse(host() + "/" + pathAndTag);
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Pull and push of one image through a real registry: wharf pull / wharf push against skopeo copy.
+#
+#   bench/registry.sh             N=5 runs of each case, an image of 300 MB (three layers of random bytes)
+#   N=3 SIZE_MB=100 bench/registry.sh
+#
+# A docker-registry (Debian package docker-registry) serves on a free 127.0.0.1 port with its storage on disk.
+# Cases, each wharf run alternating with its skopeo run, the order swapping every round:
+#   push  wharf push from a wharf store          vs  skopeo copy oci:<the same image saved by wharf> docker://...
+#         (each push goes to an emptied registry, so every blob is uploaded)
+#   pull  wharf pull into a fresh store root     vs  skopeo copy docker://... oci:<fresh directory>
+# Both sides verify digests and write blobs to disk; neither unpacks layers. wharf runs as the `wharf` command, a
+# fresh JVM per run (JVM start included: what a user pays). MB/s is megabytes (10^6 bytes) of compressed blobs per
+# second; the ratio is wharf's throughput over skopeo's (above 1: wharf is faster). The Markdown table goes to
+# bench/results/registry-<date>.md (registry-<date>-<HHMM>.md if that exists) and stdout.
+set -euo pipefail
+N=${N:-5}
+SIZE_MB=${SIZE_MB:-300}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+jar=$repo/cli/target/wharf.jar
+results=$repo/bench/results
+mkdir -p "$results"
+
+for tool in docker-registry skopeo; do
+    if ! command -v "$tool" >/dev/null; then
+        echo "registry.sh: $tool is needed: sudo apt-get install -y $tool" >&2
+        exit 1
+    fi
+done
+if [ ! -f "$jar" ]; then
+    (cd "$repo" && mvn -B -q -DskipTests -pl cli -am package)
+fi
+
+# Not /tmp: it may be a tmpfs, and blobs are written to disk in real use.
+work=$(mktemp -d "${BENCH_TMP:-/var/tmp}/wharf-registry.XXXXXX")
+registry_pid=
+stop_registry() {
+    if [ -n "$registry_pid" ]; then
+        kill "$registry_pid" 2>/dev/null || true
+        wait "$registry_pid" 2>/dev/null || true
+        registry_pid=
+    fi
+}
+trap 'stop_registry; rm -rf "$work"' EXIT
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+host=127.0.0.1:$port
+
+# Starts the registry on $port with empty storage.
+start_registry() {
+    stop_registry
+    rm -rf "$work/registry"
+    mkdir -p "$work/registry/storage"
+    cat >"$work/registry/config.yml" <<EOF
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $work/registry/storage
+http:
+  addr: $host
+  secret: wharf-bench
+EOF
+    docker-registry serve "$work/registry/config.yml" >"$work/registry.log" 2>&1 &
+    registry_pid=$!
+    for _ in $(seq 100); do
+        if curl -sf "http://$host/v2/" >/dev/null 2>&1; then
+            return
+        fi
+        sleep 0.1
+    done
+    echo "registry.sh: docker-registry did not start: $(cat "$work/registry.log")" >&2
+    exit 1
+}
+
+wharf() {
+    java -jar "$jar" "$@"
+}
+
+# The image: three layers of SIZE_MB/3 random bytes each (incompressible, so blob size = content size).
+mkdir -p "$work/rootfs"
+head -c $((SIZE_MB * 1000000 / 3)) /dev/urandom >"$work/rootfs/a.bin"
+tar -C "$work/rootfs" -cf "$work/a.tar" a.bin
+seed=$work/seed
+wharf import --root "$seed" "$work/a.tar" bench/base:1 >/dev/null
+mkdir -p "$work/ctx"
+head -c $((SIZE_MB * 1000000 / 3)) /dev/urandom >"$work/ctx/b.bin"
+head -c $((SIZE_MB * 1000000 / 3)) /dev/urandom >"$work/ctx/c.bin"
+printf 'FROM bench/base:1\nCOPY b.bin /b.bin\nCOPY c.bin /c.bin\n' >"$work/ctx/Dockerfile"
+wharf build --root "$seed" --progress quiet -t "$host/bench/wharf:1" "$work/ctx" >/dev/null 2>&1
+wharf save --root "$seed" --format oci-dir -o "$work/oci" "$host/bench/wharf:1"
+bytes=$(du -sb --apparent-size "$seed/blobs" | cut -f1)
+
+now() { date +%s.%N; }
+elapsed() { echo "$2 - $1" | bc; }
+median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
+
+: >"$work/push-wharf"; : >"$work/push-skopeo"; : >"$work/pull-wharf"; : >"$work/pull-skopeo"
+push_wharf() {
+    start_registry
+    local t0; t0=$(now)
+    wharf push --root "$seed" -q "$host/bench/wharf:1" >/dev/null
+    elapsed "$t0" "$(now)" >>"$work/push-wharf"
+}
+push_skopeo() {
+    start_registry
+    local t0; t0=$(now)
+    skopeo copy -q --dest-tls-verify=false "oci:$work/oci" "docker://$host/bench/skopeo:1" >/dev/null
+    elapsed "$t0" "$(now)" >>"$work/push-skopeo"
+}
+pull_wharf() {
+    rm -rf "$work/pulled"
+    local t0; t0=$(now)
+    wharf pull --root "$work/pulled" -q "$host/bench/wharf:1" >/dev/null
+    elapsed "$t0" "$(now)" >>"$work/pull-wharf"
+}
+pull_skopeo() {
+    rm -rf "$work/pulled-oci"
+    local t0; t0=$(now)
+    skopeo copy -q --src-tls-verify=false "docker://$host/bench/wharf:1" "oci:$work/pulled-oci" >/dev/null
+    elapsed "$t0" "$(now)" >>"$work/pull-skopeo"
+}
+
+for i in $(seq "$N"); do
+    if [ $((i % 2)) = 1 ]; then push_wharf; push_skopeo; else push_skopeo; push_wharf; fi
+    # The registry now holds what the last push wrote; make sure the wharf image is there for the pulls.
+    wharf push --root "$seed" -q "$host/bench/wharf:1" >/dev/null
+    if [ $((i % 2)) = 1 ]; then pull_wharf; pull_skopeo; else pull_skopeo; pull_wharf; fi
+done
+stop_registry
+
+row() {
+    local name=$1 w s
+    w=$(median <"$work/$name-wharf")
+    s=$(median <"$work/$name-skopeo")
+    printf '| %s | %.2f s | %.0f | %.2f s | %.0f | %.2f |\n' "$name" "$w" "$(echo "$bytes / 1000000 / $w" | bc -l)" \
+        "$s" "$(echo "$bytes / 1000000 / $s" | bc -l)" "$(echo "$s / $w" | bc -l)"
+}
+
+out=$results/registry-$(date +%F).md
+[ -e "$out" ] && out=$results/registry-$(date +%F-%H%M).md
+{
+    echo "# Registry pull and push: wharf vs skopeo copy ($(date +%F))"
+    echo
+    echo "Image of $((bytes / 1000000)) MB of blobs (3 random-byte layers), docker-registry on $host (loopback, disk"
+    echo "storage), median of $N alternating runs; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)," \
+        "$(nproc) cores; $(java -version 2>&1 | head -1), $(skopeo --version)."
+    echo "Command: \`N=$N SIZE_MB=$SIZE_MB bench/registry.sh\`"
+    echo
+    echo "| case | wharf | wharf MB/s | skopeo | skopeo MB/s | ratio (wharf speed / skopeo) |"
+    echo "|---|---|---|---|---|---|"
+    row push
+    row pull
+    echo
+    echo "wharf times include the JVM start of the \`wharf\` command."
+} | tee "$out"

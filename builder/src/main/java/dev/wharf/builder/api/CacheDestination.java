@@ -1,0 +1,76 @@
+package dev.wharf.builder.api;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Where a build exports its step cache ({@code --cache-to}): a registry repository or an OCI image layout
+ * directory, read back by {@link CacheSource}. A failed export fails the build unless {@code ignoreError}.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param type registry or local
+ * @param location the image reference of a registry cache, or the directory of a local one
+ * @param tag for a local cache, its name in the layout's {@code index.json} ({@code latest} when empty)
+ * @param mode which steps are exported
+ * @param ignoreError a failed export is a warning instead of an error ({@code ignore-error=true})
+ */
+public record CacheDestination(CacheSource.Type type, String location, String tag, Mode mode, boolean ignoreError) {
+    /** Which steps a cache export holds, as BuildKit's {@code mode=}. */
+    public enum Mode {
+        /** The steps of the stages the final image is made of (the default). */
+        MIN,
+        /** Every step of every stage built, intermediate stages included. */
+        MAX
+    }
+
+    private static final String FLAG = "--cache-to";
+
+    public CacheDestination {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(location, "location");
+        Objects.requireNonNull(tag, "tag");
+        Objects.requireNonNull(mode, "mode");
+        if (location.isEmpty()) {
+            throw new IllegalArgumentException("cache destination has no location");
+        }
+    }
+
+    /** A registry cache at {@code reference}. */
+    public static CacheDestination registry(String reference, Mode mode) {
+        return new CacheDestination(CacheSource.Type.REGISTRY, reference, "", mode, false);
+    }
+
+    /** A local cache in {@code dir} under the {@code latest} tag. */
+    public static CacheDestination local(Path dir, Mode mode) {
+        return new CacheDestination(CacheSource.Type.LOCAL, dir.toString(), "", mode, false);
+    }
+
+    /**
+     * Parses docker's syntax: {@code type=registry,ref=NAME[,mode=min|max]},
+     * {@code type=local,dest=DIR[,mode=...][,tag=T]}, {@code ignore-error=true}. BuildKit's {@code oci-mediatypes}
+     * and {@code image-manifest} are accepted and have no effect: wharf's cache is always an OCI image manifest.
+     *
+     * @throws IllegalArgumentException when the value is malformed or names an unsupported type or option
+     */
+    public static CacheDestination parse(String value) {
+        Map<String, String> attrs = CacheSpecs.parse(value, FLAG,
+                Set.of("ref", "dest", "tag", "mode", "ignore-error", "oci-mediatypes", "image-manifest"));
+        Mode mode = switch (attrs.getOrDefault("mode", "min").toLowerCase(Locale.ROOT)) {
+            case "min", "" -> Mode.MIN;
+            case "max" -> Mode.MAX;
+            default -> throw new IllegalArgumentException(FLAG + " mode=" + attrs.get("mode")
+                    + " is unknown; use min or max");
+        };
+        boolean ignoreError = CacheSpecs.bool(attrs, "ignore-error", FLAG);
+        if (attrs.get("type").equals("registry")) {
+            return new CacheDestination(CacheSource.Type.REGISTRY, CacheSpecs.require(attrs, "ref", FLAG), "", mode,
+                    ignoreError);
+        }
+        return new CacheDestination(CacheSource.Type.LOCAL, CacheSpecs.require(attrs, "dest", FLAG),
+                attrs.getOrDefault("tag", ""), mode, ignoreError);
+    }
+}

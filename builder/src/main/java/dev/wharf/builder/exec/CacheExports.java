@@ -1,0 +1,76 @@
+package dev.wharf.builder.exec;
+
+import dev.wharf.builder.api.BuildEvent;
+import dev.wharf.builder.api.CacheDestination;
+import dev.wharf.builder.api.EngineException;
+import dev.wharf.builder.api.ProgressListener;
+import dev.wharf.builder.plan.BuildPlan;
+import dev.wharf.builder.plan.PlannedStage;
+import dev.wharf.builder.plan.StageBase;
+import dev.wharf.cache.CacheRecord;
+import dev.wharf.cache.remote.RemoteCache;
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.blob.BlobProvider;
+import dev.wharf.layers.registry.RegistryClient;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Exports a finished build's step cache records to every {@code --cache-to} destination: with {@code mode=min} the
+ * records of the stages the final image is made of (the target stage and the stages it is built {@code FROM}),
+ * with {@code mode=max} those of every stage built (BuildKit's {@code CacheExportModeMin}/{@code Max} in
+ * {@code solver/exporter.go}, by stage rather than by vertex). A failed export is an error unless the destination
+ * says {@code ignore-error=true}. Stateless.
+ */
+final class CacheExports {
+    private CacheExports() {
+    }
+
+    /** Exports to each destination as one progress step numbered by {@code steps}. */
+    static void export(List<CacheDestination> destinations, BuildPlan plan, Map<Integer, List<CacheRecord>> byStage,
+                       BlobProvider blobs, Supplier<RegistryClient> registry, ProgressListener listener,
+                       IntSupplier steps) throws EngineException {
+        for (CacheDestination destination : destinations) {
+            RemoteCache cache = RemoteCaches.of(destination.type(), destination.location(), destination.tag(),
+                    registry, "--cache-to");
+            List<CacheRecord> records = new ArrayList<>();
+            for (int stage : stages(plan, destination.mode())) {
+                records.addAll(byStage.getOrDefault(stage, List.of()));
+            }
+            int step = steps.getAsInt();
+            listener.onEvent(new BuildEvent.StepStarted(step, "", 0, 0, "exporting cache to " + cache.describe()));
+            long start = System.nanoTime();
+            try {
+                cache.save(records, blobs);
+                listener.onEvent(new BuildEvent.StepDone(step, ImagePushes.since(start)));
+            } catch (LayerException | RuntimeException e) {
+                listener.onEvent(new BuildEvent.StepFailed(step, e.getMessage(), ImagePushes.since(start)));
+                String message = "cannot export the build cache to " + cache.describe() + ": " + e.getMessage();
+                if (!destination.ignoreError()) {
+                    throw new EngineException(message + " (the image itself was built; add ignore-error=true to "
+                            + "--cache-to to make this a warning)", e);
+                }
+                listener.onEvent(new BuildEvent.Warning(message));
+            }
+        }
+    }
+
+    /** The stage indices whose records a mode exports. */
+    static Set<Integer> stages(BuildPlan plan, CacheDestination.Mode mode) {
+        Set<Integer> out = new LinkedHashSet<>();
+        if (mode == CacheDestination.Mode.MAX) {
+            plan.stages().forEach(s -> out.add(s.index()));
+            return out;
+        }
+        PlannedStage stage = plan.targetStage();
+        while (stage != null && out.add(stage.index())) {
+            stage = stage.base() instanceof StageBase.Stage parent ? plan.stage(parent.index()).orElse(null) : null;
+        }
+        return out;
+    }
+}

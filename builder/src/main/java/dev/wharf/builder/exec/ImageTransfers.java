@@ -1,0 +1,92 @@
+package dev.wharf.builder.exec;
+
+import dev.wharf.builder.api.BuildEvent;
+import dev.wharf.builder.api.EngineException;
+import dev.wharf.builder.api.ImageSummary;
+import dev.wharf.builder.api.ProgressListener;
+import dev.wharf.builder.api.PushSummary;
+import dev.wharf.builder.plan.Platform;
+import dev.wharf.grammar.DockerfileException;
+import dev.wharf.layers.Descriptor;
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.registry.ImagePuller;
+import dev.wharf.layers.registry.ImageReference;
+import dev.wharf.layers.registry.InvalidReferenceException;
+import dev.wharf.layers.registry.PullResult;
+import dev.wharf.layers.store.ImageName;
+import dev.wharf.layers.store.LocalStore;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code wharf pull} and {@code wharf push}: whole images between the local store and registries, outside a
+ * build.
+ *
+ * <p>Immutable; thread-safe.
+ */
+final class ImageTransfers {
+    private final LocalStore store;
+    private final Registries registries;
+
+    ImageTransfers(LocalStore store, Registries registries) {
+        this.store = store;
+        this.registries = registries;
+    }
+
+    ImageSummary pull(String reference, Optional<String> platform, ProgressListener listener)
+            throws EngineException {
+        ImageReference parsed = parse(reference);
+        Platform host = Platform.of("linux", System.getProperty("os.arch"), "");
+        Platform wanted = host;
+        if (platform.isPresent()) {
+            try {
+                wanted = Platform.parse(platform.get(), host);
+            } catch (DockerfileException e) {
+                throw new EngineException("--platform " + platform.get() + ": " + e.reason());
+            }
+        }
+        try {
+            ImagePuller puller = new ImagePuller(registries.client());
+            PullResult metadata = puller.pullMetadata(parsed, RegistryImages.layersPlatform(wanted), store);
+            puller.pullLayers(parsed, metadata, store, (blob, moved, elapsed) -> listener.onEvent(
+                    new BuildEvent.BlobTransferred(0, blob.digest().toString(), blob.size(), moved, elapsed)));
+            String name = parsed.withDefaultTag().toString();
+            if (parsed.digest().isEmpty()) {
+                ImageReference tagged = parsed.withDefaultTag();
+                store.images().tag(new ImageName(tagged.name(), tagged.tag().orElseThrow()), metadata.target());
+            }
+            long size = store.reader().readManifest(metadata.manifest()).layers().stream()
+                    .mapToLong(Descriptor::size).sum();
+            return new ImageSummary(name, metadata.target().digest().toString(),
+                    metadata.config().digest().toString(), size);
+        } catch (LayerException e) {
+            throw new EngineException("failed to pull " + parsed.withDefaultTag() + ": " + e.getMessage(), e);
+        }
+    }
+
+    PushSummary push(String reference, ProgressListener listener) throws EngineException {
+        ImageReference parsed = parse(reference);
+        if (parsed.digest().isPresent()) {
+            throw new EngineException("cannot push " + reference + ": push a name with a tag, not a digest");
+        }
+        Descriptor target;
+        try {
+            target = new LocalImages(store).named(reference).orElseThrow(() -> new EngineException(
+                    "An image does not exist locally with the tag: " + reference))
+                    .withAnnotations(Map.of());
+        } catch (LayerException e) {
+            throw new EngineException("cannot read image " + reference + " from the local store: "
+                    + e.getMessage(), e);
+        }
+        return new ImagePushes(store, registries, listener).push(target, List.of(reference), 0).get(0);
+    }
+
+    private static ImageReference parse(String reference) throws EngineException {
+        try {
+            return ImageReference.parse(reference);
+        } catch (InvalidReferenceException e) {
+            throw new EngineException("invalid reference " + reference + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package dev.wharf.builder.exec;
+
+import dev.wharf.builder.api.BuildEvent;
+import dev.wharf.builder.api.ProgressListener;
+import dev.wharf.builder.plan.BaseImage;
+import dev.wharf.builder.plan.ImageConfigResolver;
+import dev.wharf.builder.plan.ImageResolutionException;
+import dev.wharf.builder.plan.Platform;
+import dev.wharf.layers.Descriptor;
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.registry.ImagePuller;
+import dev.wharf.layers.registry.ImageReference;
+import dev.wharf.layers.registry.InvalidReferenceException;
+import dev.wharf.layers.registry.PullResult;
+import dev.wharf.layers.store.ImageName;
+import dev.wharf.layers.store.LocalStore;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A build's base images, from the local store or pulled from their registries, in BuildKit's two halves: while
+ * planning, {@link #resolve} reads a stored tag with no network call (unless the build asked to pull), else it
+ * fetches the manifest and config ({@code #N [internal] load metadata for docker.io/library/alpine:latest}); when
+ * a step first needs the files, {@link #ensureLayers} downloads the layers (several at once, verified, streamed
+ * into the store, each reported under that step) and then names the image in the store by its full reference
+ * ({@code docker.io/library/alpine:latest}), as {@code docker pull} does. {@code COPY --from} and
+ * {@code RUN --mount=from=} images go the same way.
+ *
+ * <p>One per build; thread-safe (stages run in parallel).
+ */
+final class RegistryImages implements ImageConfigResolver {
+    /** An image whose metadata was pulled for the build but whose layers may not be stored yet. */
+    private static final class Pending {
+        final ImageReference reference;
+        final PullResult metadata;
+        boolean complete;
+
+        Pending(ImageReference reference, PullResult metadata) {
+            this.reference = reference;
+            this.metadata = metadata;
+        }
+    }
+
+    private final LocalStore store;
+    private final Registries registries;
+    private final boolean pull;
+    private final ProgressListener listener;
+    private final AtomicInteger steps;
+    private final Map<String, BaseImage> resolved = new HashMap<>();
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+
+    /**
+     * @param steps the build's step counter: each metadata load takes the next number, and the executor numbers
+     *              its steps after them
+     */
+    RegistryImages(LocalStore store, Registries registries, boolean pull, ProgressListener listener,
+                   AtomicInteger steps) {
+        this.store = store;
+        this.registries = registries;
+        this.pull = pull;
+        this.listener = listener;
+        this.steps = steps;
+    }
+
+    @Override
+    public synchronized BaseImage resolve(String reference, Platform platform) throws ImageResolutionException {
+        String key = reference + " " + platform.format();
+        BaseImage known = resolved.get(key);
+        if (known != null) {
+            return known;
+        }
+        LocalImages local = new LocalImages(store);
+        ImageReference parsed;
+        try {
+            parsed = ImageReference.parse(reference);
+        } catch (InvalidReferenceException e) {
+            // Not a registry reference (the planner checked the grammar already): only a local name can match.
+            return local.resolve(reference, platform);
+        }
+        // A digest names content that cannot change, so a stored one is used even with --pull.
+        if (!pull || parsed.digest().isPresent()) {
+            try {
+                Optional<LocalImages.Resolved> found = local.find(reference, platform);
+                if (found.isPresent() && complete(found.get())) {
+                    BaseImage base = LocalImages.baseImage(reference, found.get(), platform);
+                    resolved.put(key, base);
+                    return base;
+                }
+            } catch (LayerException e) {
+                throw new ImageResolutionException("cannot read image " + reference + " from the local store: "
+                        + e.getMessage());
+            }
+        }
+        BaseImage base = loadMetadata(reference, parsed, platform);
+        resolved.put(key, base);
+        return base;
+    }
+
+    private BaseImage loadMetadata(String reference, ImageReference parsed, Platform platform)
+            throws ImageResolutionException {
+        String shown = parsed.withDefaultTag().toString();
+        int step = steps.incrementAndGet();
+        listener.onEvent(new BuildEvent.StepStarted(step, "internal", 0, 0, "load metadata for " + shown));
+        long start = System.nanoTime();
+        try {
+            PullResult metadata = new ImagePuller(registries.client()).pullMetadata(parsed, layersPlatform(platform),
+                    store);
+            LocalImages.Resolved image = new LocalImages(store).manifest(metadata.manifest().digest(), platform);
+            BaseImage base = LocalImages.baseImage(reference, image, platform);
+            pending.put(base.reference(), new Pending(parsed, metadata));
+            listener.onEvent(new BuildEvent.StepDone(step, since(start)));
+            return base;
+        } catch (LayerException e) {
+            String message = "failed to resolve source metadata for " + shown + ": " + e.getMessage();
+            listener.onEvent(new BuildEvent.StepFailed(step, message, since(start)));
+            throw new ImageResolutionException(message, e);
+        }
+    }
+
+    /**
+     * Makes sure the layers of a planned base image ({@code name@<manifest digest>}, as {@link #resolve} returned
+     * it) are in the store, downloading those that are not and reporting each under {@code step} (0: report
+     * nothing); then names a pulled tag in the store. Does nothing for images that were already stored.
+     *
+     * @throws LayerException if a layer cannot be pulled or stored
+     */
+    void ensureLayers(String plannedReference, int step) throws LayerException {
+        Pending image = pending.get(plannedReference);
+        if (image == null) {
+            return;
+        }
+        synchronized (image) {
+            if (image.complete) {
+                return;
+            }
+            new ImagePuller(registries.client()).pullLayers(image.reference, image.metadata, store,
+                    (blob, moved, elapsed) -> report(step, blob, moved, elapsed));
+            if (image.reference.digest().isEmpty()) {
+                ImageReference tagged = image.reference.withDefaultTag();
+                store.images().tag(new ImageName(tagged.name(), tagged.tag().orElseThrow()),
+                        image.metadata.target());
+            }
+            image.complete = true;
+        }
+    }
+
+    private void report(int step, Descriptor blob, boolean moved, Duration elapsed) {
+        if (step > 0) {
+            listener.onEvent(new BuildEvent.BlobTransferred(step, blob.digest().toString(), blob.size(), moved,
+                    elapsed));
+        }
+    }
+
+    /** Whether every layer of a stored image is there (a pull stopped after its metadata leaves some out). */
+    private boolean complete(LocalImages.Resolved image) throws LayerException {
+        for (dev.wharf.layers.layer.LayerBlob layer : image.layers()) {
+            if (!store.blobs().exists(layer.descriptor().digest())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static dev.wharf.layers.Platform layersPlatform(Platform platform) {
+        dev.wharf.layers.Platform p = dev.wharf.layers.Platform.of(platform.os(), platform.architecture());
+        return platform.variant() == null || platform.variant().isEmpty() ? p : p.withVariant(platform.variant());
+    }
+
+    private static Duration since(long start) {
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+}

@@ -1,0 +1,52 @@
+package dev.wharf.builder.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Docker's {@code --cache-from}/{@code --cache-to} syntax parsed into {@link CacheSource}/{@link CacheDestination}. */
+class CacheSpecsTest {
+    @Test
+    void cacheFrom_registryLocalAndBareReference() {
+        assertEquals(CacheSource.registry("reg.example:5000/app:cache"),
+                CacheSource.parse("type=registry,ref=reg.example:5000/app:cache"));
+        assertEquals(CacheSource.registry("user/app:cache"), CacheSource.parse("user/app:cache"));
+        assertEquals(new CacheSource(CacheSource.Type.LOCAL, "/tmp/c", "v2"),
+                CacheSource.parse("type=local,src=/tmp/c,tag=v2"));
+        assertEquals(CacheSource.local(Path.of("dir")), CacheSource.parse("TYPE=local, src=dir"));
+    }
+
+    @Test
+    void cacheTo_modesIgnoreErrorAndAcceptedBuildKitOptions() {
+        assertEquals(CacheDestination.registry("r/app:c", CacheDestination.Mode.MIN),
+                CacheDestination.parse("type=registry,ref=r/app:c"));
+        assertEquals(new CacheDestination(CacheSource.Type.REGISTRY, "r/app:c", "", CacheDestination.Mode.MAX, true),
+                CacheDestination.parse("type=registry,ref=r/app:c,mode=max,ignore-error=true,image-manifest=true,"
+                        + "oci-mediatypes=true"));
+        assertEquals(CacheDestination.local(Path.of("/c"), CacheDestination.Mode.MAX),
+                CacheDestination.parse("type=local,dest=/c,mode=max"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"type=inline", "type=gha", "type=s3,bucket=b", "type=registry", "type=local,dest=d",
+        "ref=r", "type=local,src=d,digest=sha256:00", "type=bogus,ref=r", "type=registry,,ref=r", "",
+        "type=registry,ref=r,mode=max"})
+    void malformedOrUnsupportedCacheFrom_isRejectedNamingTheOption(String value) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CacheSource.parse(value));
+        assertTrue(e.getMessage().startsWith("--cache-from"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"type=inline", "type=local,src=d", "type=registry,ref=r,mode=all",
+        "type=registry,ref=r,ignore-error=maybe", "type=registry,ref=r,compression=zstd", "type=local"})
+    void malformedOrUnsupportedCacheTo_isRejectedNamingTheOption(String value) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CacheDestination.parse(value));
+        assertTrue(e.getMessage().startsWith("--cache-to"), e.getMessage());
+    }
+}

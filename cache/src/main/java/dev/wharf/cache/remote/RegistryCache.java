@@ -1,0 +1,63 @@
+package dev.wharf.cache.remote;
+
+import dev.wharf.cache.CacheArtifact;
+import dev.wharf.cache.CacheException;
+import dev.wharf.cache.CacheRecord;
+import dev.wharf.layers.Descriptor;
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.MediaTypes;
+import dev.wharf.layers.blob.BlobProvider;
+import dev.wharf.layers.blob.BlobStore;
+import dev.wharf.layers.image.ImageManifest;
+import dev.wharf.layers.registry.ImageReference;
+import dev.wharf.layers.registry.ManifestResponse;
+import dev.wharf.layers.registry.RegistryClient;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A build cache in a registry repository under one tag ({@code --cache-to type=registry,ref=R}), through the
+ * registry client: blobs are uploaded only when the repository lacks them, then the manifest replaces the tag.
+ *
+ * <p>Immutable and thread-safe (the client is).
+ */
+public final class RegistryCache implements RemoteCache {
+    private final RegistryClient client;
+    private final ImageReference reference;
+
+    /**
+     * Makes the cache at {@code reference}; without tag or digest it is {@code :latest}, as in BuildKit.
+     */
+    public RegistryCache(RegistryClient client, ImageReference reference) {
+        this.client = Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(reference, "reference");
+        this.reference = reference.digest().isPresent() ? reference : reference.withDefaultTag();
+    }
+
+    @Override
+    public String describe() {
+        return "registry " + reference;
+    }
+
+    @Override
+    public ImportedCache load(BlobStore store) throws LayerException, CacheException {
+        ManifestResponse response = client.pullManifest(reference);
+        ImageManifest manifest = CacheManifests.parse(response.content(), response.mediaType(), describe());
+        client.pullBlob(reference, manifest.config(), store);
+        byte[] config = store.readAllBytes(manifest.config().digest(), CacheArtifact.MAX_CONFIG_SIZE);
+        List<CacheRecord> records = CacheManifests.records(manifest, config, describe());
+        return new ImportedCache(describe(), records, (blob, into) -> client.pullBlob(reference, blob, into));
+    }
+
+    @Override
+    public void save(Collection<CacheRecord> records, BlobProvider layers) throws LayerException {
+        CacheManifests.Artifact artifact = CacheManifests.of(records);
+        for (Descriptor layer : artifact.layers()) {
+            client.pushBlob(reference, layer, layers, Optional.empty());
+        }
+        client.pushBlob(reference, artifact.configDescriptor(), new MemoryBlob(artifact.config()), Optional.empty());
+        client.pushManifest(reference, artifact.manifest(), MediaTypes.OCI_MANIFEST);
+    }
+}

@@ -1,0 +1,69 @@
+package dev.wharf.cli;
+
+import dev.wharf.builder.api.BuildFailedException;
+import dev.wharf.cli.StepBoard.StepView;
+import dev.wharf.grammar.DockerfileException;
+import dev.wharf.grammar.SourceRange;
+import dev.wharf.grammar.parser.DockerfileParser;
+import dev.wharf.grammar.parser.Node;
+import java.io.PrintWriter;
+import java.util.Optional;
+
+/**
+ * Prints a failed build the way BuildKit's client does: the failed step's last output lines between rules
+ * ({@code  > [stage-1 2/3] RUN make:}, as {@code progressui}'s {@code printErrorLogs}), then the Dockerfile lines
+ * around the failing instruction ({@link SourceErrorPrinter}), then {@code ERROR: } and the reason. No stack trace.
+ *
+ * <p>Not thread-safe; one per error.
+ */
+final class BuildErrorReport {
+    private static final String RULE = "------";
+
+    private final PrintWriter err;
+
+    BuildErrorReport(PrintWriter err) {
+        this.err = err;
+    }
+
+    /**
+     * @param step       the failed step as the progress showed it, with its output tail, when it got that far
+     * @param dockerfile the Dockerfile's text, when it could be read
+     */
+    void print(BuildFailedException failure, Optional<StepView> step, Optional<String> dockerfile) {
+        step.ifPresent(s -> {
+            err.println(RULE);
+            err.println(" > " + s.name() + ":");
+            s.logTail().forEach(err::println);
+            err.println(RULE);
+        });
+        dockerfile.flatMap(text -> range(failure, text))
+                .ifPresent(range -> new SourceErrorPrinter(err).printSource(failure.file(), dockerfile.get(), range));
+        err.println("ERROR: " + failure.getMessage());
+        err.flush();
+    }
+
+    /**
+     * Where the failure is: the syntax error's own range when the Dockerfile did not plan, else the lines of the
+     * instruction on the failed line (all of them for a heredoc or continued line).
+     */
+    private static Optional<SourceRange> range(BuildFailedException failure, String text) {
+        for (Throwable t = failure.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof DockerfileException syntax && syntax.range().isPresent()) {
+                return syntax.range();
+            }
+        }
+        if (failure.line() <= 0) {
+            return Optional.empty();
+        }
+        try {
+            for (Node node : DockerfileParser.parse(failure.file(), text).children()) {
+                if (node.startLine() == failure.line()) {
+                    return Optional.of(SourceRange.ofLines(node.startLine(), node.endLine()));
+                }
+            }
+        } catch (DockerfileException e) {
+            // It parsed for the build; if it no longer does, the failed line alone still helps.
+        }
+        return Optional.of(SourceRange.ofLines(failure.line(), failure.line()));
+    }
+}

@@ -1,0 +1,63 @@
+package dev.wharf.cli;
+
+import dev.wharf.builder.api.BuildEvent;
+import dev.wharf.builder.api.ProgressListener;
+import dev.wharf.cli.StepBoard.StepView;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The progress display of one {@code wharf build}: the printer the mode selects (tty, plain, rawjson or none) fed
+ * together with a {@link StepBoard} that remembers each step's output tail for the error report. Close it before
+ * printing anything else on the same stream: the tty view draws its final frame then.
+ *
+ * <p>Thread-safe as a listener.
+ */
+final class BuildProgress implements ProgressListener, AutoCloseable {
+    private final StepBoard board;
+    private final ProgressListener printer;
+    private final TtyProgress tty;
+
+    private BuildProgress(StepBoard board, ProgressListener printer, TtyProgress tty) {
+        this.board = board;
+        this.printer = printer;
+        this.tty = tty;
+    }
+
+    /** The display for {@code mode} (already resolved: not AUTO) writing to {@code err}. */
+    static BuildProgress open(ProgressMode mode, PrintWriter err, Map<String, String> env) {
+        StepBoard board = new StepBoard(System::nanoTime);
+        return switch (mode) {
+            case TTY -> {
+                TtyProgress tty = TtyProgress.start(err, board, TerminalSize.detect(env));
+                yield new BuildProgress(board, tty, tty);
+            }
+            case RAWJSON -> new BuildProgress(board, new RawJsonProgress(err, Clock.systemUTC()), null);
+            case QUIET -> new BuildProgress(board, ProgressListener.none(), null);
+            case PLAIN, AUTO -> new BuildProgress(board, new PlainProgress(err), null);
+        };
+    }
+
+    @Override
+    public void onEvent(BuildEvent event) {
+        if (tty == null) {
+            board.onEvent(event);
+        }
+        // The tty view feeds the board itself, before it draws.
+        printer.onEvent(event);
+    }
+
+    /** The step that failed, with its last output lines. */
+    Optional<StepView> failedStep() {
+        return board.failed();
+    }
+
+    @Override
+    public void close() {
+        if (tty != null) {
+            tty.close();
+        }
+    }
+}

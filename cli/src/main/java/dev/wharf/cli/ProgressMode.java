@@ -1,0 +1,46 @@
+package dev.wharf.cli;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** The {@code --progress} modes of {@code wharf build}, BuildKit's names. */
+enum ProgressMode {
+    /** tty on a terminal, else plain. */
+    AUTO,
+    /** A compact live view redrawn in place. */
+    TTY,
+    /** {@code #N ...} lines, BuildKit's plain printer. */
+    PLAIN,
+    /** One {@code SolveStatus} JSON object per line. */
+    RAWJSON,
+    /** Nothing but the image id (on standard output). */
+    QUIET;
+
+    /** The mode {@code text} names, case-insensitively; empty for an unknown name. */
+    static Optional<ProgressMode> parse(String text) {
+        for (ProgressMode mode : values()) {
+            if (mode.name().equalsIgnoreCase(text)) {
+                return Optional.of(mode);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The mode to use: AUTO becomes TTY when a console is attached and {@code TERM} is set and not {@code dumb}
+     * (as BuildKit checks for a console and the docker CLI for a dumb terminal), PLAIN otherwise.
+     */
+    ProgressMode resolve(boolean console, Map<String, String> env) {
+        if (this != AUTO) {
+            return this;
+        }
+        String term = env.getOrDefault("TERM", "");
+        return console && !term.isEmpty() && !term.equals("dumb") ? TTY : PLAIN;
+    }
+
+    @Override
+    public String toString() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

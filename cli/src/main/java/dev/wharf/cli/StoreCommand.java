@@ -1,0 +1,61 @@
+package dev.wharf.cli;
+
+import dev.wharf.builder.api.EngineException;
+import dev.wharf.cache.CacheException;
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.store.LocalStore;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The shape every command working on the local store shares (images, inspect, tag, rmi, load, save, prune): the
+ * {@code --root} option, opening the store, and a failure the user can act on (a missing image, an unreadable
+ * archive, a broken store) printed as one line {@code wharf COMMAND: message} with exit code 1. Anything else is a
+ * bug and goes to the {@link InternalErrorHandler}.
+ *
+ * <p>Subclasses implement {@link #execute}; one instance per run, not thread-safe.
+ */
+abstract class StoreCommand implements Callable<Integer> {
+    @Mixin
+    StoreRootOption store;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Does the command's work; returns its exit code. */
+    abstract int execute() throws LayerException, CacheException, CommandException, EngineException;
+
+    @Override
+    public final Integer call() {
+        try {
+            return execute();
+        } catch (LayerException | CacheException | CommandException | EngineException e) {
+            error(e.getMessage());
+            return ExitCodes.FAILED;
+        } finally {
+            out().flush();
+            err().flush();
+        }
+    }
+
+    /** The local store {@code --root} selects. */
+    final LocalStore openStore() throws LayerException {
+        return LocalStore.open(store.resolve());
+    }
+
+    /** Prints {@code wharf COMMAND: message} on standard error: for failures that do not end the command. */
+    final void error(String message) {
+        err().println("wharf " + spec.name() + ": " + message);
+    }
+
+    final PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    final PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+}

@@ -1,0 +1,90 @@
+package dev.wharf.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.wharf.builder.api.BuildEvent;
+import dev.wharf.builder.api.BuildFailedException;
+import dev.wharf.grammar.DockerfileException;
+import dev.wharf.grammar.Position;
+import dev.wharf.grammar.SourceRange;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** Build failures printed in BuildKit's layout: output tail, source lines marked >>>, then ERROR. */
+class BuildErrorReportTest {
+    private static final String DOCKERFILE = "FROM busybox\nRUN echo hi\nRUN echo one; \\\n  exit 3\nRUN echo bye\n"
+            + "CMD [\"sh\"]\n";
+    private final StringWriter written = new StringWriter();
+
+    @Test
+    void failedRun_printsItsLastOutputLines_theInstructionsLines_andTheReason() {
+        StepBoard board = new StepBoard(new AtomicLong()::get);
+        board.onEvent(new BuildEvent.StepStarted(3, "stage-0", 3, 5, "RUN echo one; exit 3"));
+        for (int i = 1; i <= 12; i++) {
+            board.onEvent(new BuildEvent.StepLog(3, 1, "out " + i, Duration.ofMillis(i)));
+        }
+        board.onEvent(new BuildEvent.StepFailed(3, "exit code 3", Duration.ZERO));
+        BuildFailedException failure = new BuildFailedException("RUN echo one; exit 3", "Dockerfile", 3, 3,
+                "exit code 3", null);
+        new BuildErrorReport(new PrintWriter(written)).print(failure, board.failed(), Optional.of(DOCKERFILE));
+        StringBuilder expected = new StringBuilder("------\n > [stage-0 3/5] RUN echo one; exit 3:\n");
+        for (int i = 3; i <= 12; i++) {
+            expected.append(String.format("0.%03d out %d%n", i, i));
+        }
+        expected.append("""
+                ------
+                Dockerfile:3
+                --------------------
+                   2 |     RUN echo hi
+                   3 | >>> RUN echo one; \\
+                   4 | >>>   exit 3
+                   5 |     RUN echo bye
+                --------------------
+                ERROR: RUN echo one; exit 3 failed with exit code 3 at Dockerfile:3
+                """);
+        assertEquals(expected.toString(), written.toString());
+    }
+
+    @Test
+    void syntaxError_marksItsLineWithTwoNeighboursEachSide_andACaretUnderTheColumn() {
+        DockerfileException syntax = new DockerfileException("Dockerfile",
+                SourceRange.at(new Position(5, 10)), "unknown flag");
+        BuildFailedException failure = new BuildFailedException("RUN echo bye", "Dockerfile", 5, null,
+                "unknown flag", syntax);
+        new BuildErrorReport(new PrintWriter(written)).print(failure, Optional.empty(), Optional.of(DOCKERFILE));
+        assertEquals("""
+                Dockerfile:5
+                --------------------
+                   3 |     RUN echo one; \\
+                   4 |       exit 3
+                   5 | >>> RUN echo bye
+                     |              ^
+                   6 |     CMD ["sh"]
+                   7 |    \s
+                --------------------
+                ERROR: RUN echo bye failed at Dockerfile:5: unknown flag
+                """, written.toString());
+    }
+
+    @Test
+    void firstLine_getsTwoFollowingLines_andNoReadableDockerfile_givesTheReasonAlone() {
+        new SourceErrorPrinter(new PrintWriter(written, true)).printSource("Dockerfile", DOCKERFILE,
+                SourceRange.ofLines(1, 1));
+        assertEquals("""
+                Dockerfile:1
+                --------------------
+                   1 | >>> FROM busybox
+                   2 |     RUN echo hi
+                   3 |     RUN echo one; \\
+                --------------------
+                """, written.toString());
+        StringWriter alone = new StringWriter();
+        new BuildErrorReport(new PrintWriter(alone)).print(new BuildFailedException("RUN x", "Dockerfile", 9, 1,
+                "x", null), Optional.empty(), Optional.empty());
+        assertEquals("ERROR: RUN x failed with exit code 1 at Dockerfile:9\n", alone.toString());
+    }
+}

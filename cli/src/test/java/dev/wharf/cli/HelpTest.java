@@ -1,0 +1,63 @@
+package dev.wharf.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Every command documents itself: examples and exit codes in --help, and a completion script. */
+class HelpTest {
+    private static String run(String... args) {
+        StringWriter out = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
+        assertEquals(0, code, String.join(" ", args));
+        return out.toString();
+    }
+
+    @Test
+    void everyCommandsHelp_hasExamplesAndExitCodes() {
+        CommandLine all = WharfCommand.commandLine(new PrintWriter(new StringWriter()),
+                new PrintWriter(new StringWriter()));
+        for (Map.Entry<String, CommandLine> sub : all.getSubcommands().entrySet()) {
+            if (sub.getKey().equals("help")) {
+                continue;
+            }
+            String help = run(sub.getKey(), "--help");
+            assertTrue(help.contains("Examples:\n  "), sub.getKey() + ":\n" + help);
+            assertTrue(help.substring(help.indexOf("Examples:")).contains("wharf " + sub.getKey()),
+                    sub.getKey() + ":\n" + help);
+            assertTrue(help.contains("Exit codes:"), sub.getKey() + ":\n" + help);
+        }
+        String top = run("--help");
+        assertTrue(top.contains("2   usage error"), top);
+        for (String name : all.getSubcommands().keySet()) {
+            assertTrue(top.contains("  " + name + " "), "wharf --help lists " + name + ":\n" + top);
+        }
+    }
+
+    @Test
+    void completionScript_completesCommandsAndBuildFlags() {
+        String script = run("completion", "bash");
+        assertTrue(script.startsWith("#!/usr/bin/env bash"), script.substring(0, 40));
+        assertTrue(script.contains("complete -F _complete_wharf"), "registers the function");
+        assertTrue(script.contains("build") && script.contains("--progress") && script.contains("--no-cache"),
+                "knows the commands and their flags");
+    }
+
+    @Test
+    void aNamedCommand_runsWithOnlyItsOwnModel_andUnknownOnesStillGetSuggestions() {
+        assertEquals(1, WharfCommand.forArgs(new String[] {"--debug", "version"}, new PrintWriter(new StringWriter()),
+                new PrintWriter(new StringWriter())).getSubcommands().size());
+        assertEquals(0, WharfCommand.forArgs(new String[] {"--version"}, new PrintWriter(new StringWriter()),
+                new PrintWriter(new StringWriter())).getSubcommands().size());
+        assertTrue(run("--version").startsWith("wharf "), "--version still prints the version");
+        StringWriter err = new StringWriter();
+        int code = Main.run(new String[] {"biuld"}, new PrintWriter(new StringWriter()), new PrintWriter(err, true));
+        assertEquals(2, code);
+        assertTrue(err.toString().contains("build"), "suggests the command: " + err);
+    }
+}

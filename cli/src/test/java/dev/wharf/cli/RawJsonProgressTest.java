@@ -1,0 +1,80 @@
+package dev.wharf.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wharf.builder.api.BuildEvent;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** {@code --progress=rawjson}: each line parses as one BuildKit SolveStatus with its Go field names. */
+class RawJsonProgressTest {
+    private final StringWriter written = new StringWriter();
+    private final RawJsonProgress progress = new RawJsonProgress(new PrintWriter(written),
+            Clock.fixed(Instant.parse("2026-11-27T10:00:00.5Z"), ZoneOffset.UTC));
+
+    private List<JsonNode> lines() throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : written.toString().split("\n")) {
+            out.add(mapper.readTree(line));
+        }
+        return out;
+    }
+
+    @Test
+    void eachEvent_isOneSolveStatusLine_withVertexesLogsStatusesAndWarnings() throws Exception {
+        progress.onEvent(new BuildEvent.StepStarted(1, "build", 1, 2, "FROM busybox"));
+        progress.onEvent(new BuildEvent.StepCached(1));
+        progress.onEvent(new BuildEvent.StepDone(1, Duration.ZERO));
+        progress.onEvent(new BuildEvent.StepStarted(2, "build", 2, 2, "RUN echo \"<hi>\""));
+        progress.onEvent(new BuildEvent.StepLog(2, 2, "<hi>", Duration.ofMillis(3)));
+        progress.onEvent(new BuildEvent.Transfer(2, "compressing layer", 10, 20, true));
+        progress.onEvent(new BuildEvent.StepCacheMiss(2, List.of("no previous build")));
+        progress.onEvent(new BuildEvent.StepFailed(2, "exit code: 1", Duration.ofMillis(5)));
+        progress.onEvent(new BuildEvent.Warning("FROM without --platform"));
+        List<JsonNode> lines = lines();
+        assertEquals(8, lines.size(), "the cache-miss explanation has no SolveStatus form: " + written);
+
+        JsonNode started = lines.get(0).get("vertexes").get(0);
+        String from = started.get("digest").asText();
+        assertTrue(from.matches("sha256:[0-9a-f]{64}"), from);
+        assertEquals("[build 1/2] FROM busybox", started.get("name").asText());
+        assertEquals("2026-11-27T10:00:00.500Z", started.get("started").asText());
+        assertFalse(started.has("completed"));
+        JsonNode cachedDone = lines.get(2).get("vertexes").get(0);
+        assertTrue(cachedDone.get("cached").asBoolean());
+        assertEquals(from, cachedDone.get("digest").asText(), "the same vertex is sent again, whole");
+        assertTrue(cachedDone.has("completed"));
+
+        JsonNode run = lines.get(3).get("vertexes").get(0);
+        assertEquals(from, run.get("inputs").get(0).asText(), "a step's input is the previous step of its stage");
+        JsonNode log = lines.get(4).get("logs").get(0);
+        assertEquals(run.get("digest").asText(), log.get("vertex").asText());
+        assertEquals(2, log.get("stream").asInt());
+        assertEquals("<hi>\n", new String(Base64.getDecoder().decode(log.get("data").asText()),
+                StandardCharsets.UTF_8), "data is base64, as Go encodes []byte");
+        assertTrue(written.toString().contains("\\u003chi\\u003e"), "HTML characters escaped as Go does");
+        JsonNode status = lines.get(5).get("statuses").get(0);
+        assertEquals("compressing layer", status.get("id").asText());
+        assertEquals(10, status.get("current").asLong());
+        assertEquals(20, status.get("total").asLong());
+        assertTrue(status.has("completed") && status.has("timestamp") && status.has("started"));
+        JsonNode failed = lines.get(6).get("vertexes").get(0);
+        assertEquals("exit code: 1", failed.get("error").asText());
+        assertEquals("FROM without --platform", new String(Base64.getDecoder().decode(
+                lines.get(7).get("warnings").get(0).get("short").asText()), StandardCharsets.UTF_8));
+    }
+}

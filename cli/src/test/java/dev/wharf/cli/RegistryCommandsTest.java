@@ -1,0 +1,152 @@
+package dev.wharf.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wharf.layers.registry.LocalRegistry;
+import dev.wharf.layers.testing.RootOnly;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code wharf push}, {@code wharf pull} and {@code wharf build --pull/--push} against a real docker-registry on a
+ * free 127.0.0.1 port, through {@link Main#run}, on fresh store roots.
+ */
+class RegistryCommandsTest {
+    @TempDir
+    Path dir;
+
+    LocalRegistry registry;
+    String demo;
+
+    private record Outcome(int exitCode, String out, String err) {
+    }
+
+    private Outcome wharf(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Outcome(code, out.toString(), err.toString());
+    }
+
+    private Outcome ok(String... args) {
+        Outcome outcome = wharf(args);
+        assertEquals(0, outcome.exitCode(), () -> String.join(" ", args) + "\nout: " + outcome.out() + "\nerr: "
+                + outcome.err());
+        return outcome;
+    }
+
+    private String root(String name) {
+        return dir.resolve(name).toString();
+    }
+
+    /** A registry, and a one-file image {@code <registry>/demo:1} imported into store {@code a}. */
+    @BeforeEach
+    void setUp() throws Exception {
+        registry = LocalRegistry.start(Files.createDirectories(dir.resolve("registry")), new LocalRegistry.NoAuth());
+        demo = registry.host() + "/demo:1";
+        Path rootfs = Files.createDirectories(dir.resolve("rootfs"));
+        Files.writeString(rootfs.resolve("hello.txt"), "hello\n");
+        Path tar = dir.resolve("rootfs.tar");
+        Process p = new ProcessBuilder("tar", "-cf", tar.toString(), "-C", rootfs.toString(), ".")
+                .redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, log);
+        ok("import", "--root", root("a"), tar.toString(), demo);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    @Test
+    void pushPrintsTheDigestAndASecondPushFindsEveryLayerThere() {
+        Outcome first = ok("push", "--root", root("a"), demo);
+        List<String> lines = first.out().lines().toList();
+        assertEquals("The push refers to repository [" + registry.host() + "/demo]", lines.get(0));
+        assertTrue(first.out().contains(": Pushed"), first.out());
+        String digestLine = lines.get(lines.size() - 1);
+        assertTrue(digestLine.matches("1: digest: sha256:[0-9a-f]{64} size: [0-9]+"), digestLine);
+
+        Outcome second = ok("push", "--root", root("a"), demo);
+        assertFalse(second.out().contains(": Pushed"), second.out());
+        assertTrue(second.out().contains(": Layer already exists"), second.out());
+        List<String> again = second.out().lines().toList();
+        assertEquals(digestLine, again.get(again.size() - 1));
+    }
+
+    @Test
+    void pullIntoAFreshStoreGivesThePushedDigest() {
+        String pushed = ok("push", "--root", root("a"), demo).out().lines().reduce((a, b) -> b).orElseThrow();
+        String digest = pushed.split(" ")[2];
+
+        Outcome pulled = ok("pull", "--root", root("b"), demo);
+        assertTrue(pulled.out().contains(": Pull complete"), pulled.out());
+        assertTrue(pulled.out().contains("Digest: " + digest + "\n"), pulled.out());
+        assertTrue(pulled.out().contains("Status: Downloaded newer image for " + demo), pulled.out());
+        assertTrue(pulled.out().endsWith(demo + "\n"), pulled.out());
+
+        Outcome again = ok("pull", "--root", root("b"), demo);
+        assertTrue(again.out().contains("Status: Image is up to date for " + demo), again.out());
+        assertTrue(ok("images", "--root", root("b")).out().contains(registry.host() + "/demo"));
+        ok("pull", "--root", root("c"), registry.host() + "/demo@" + digest);
+    }
+
+    @Test
+    void pullOfAnUnknownImageFailsNamingIt() {
+        Outcome missing = wharf("pull", "--root", root("b"), registry.host() + "/nosuch");
+        assertEquals(1, missing.exitCode());
+        assertTrue(missing.err().startsWith("wharf pull: failed to pull " + registry.host() + "/nosuch:latest: "),
+                missing.err());
+        Outcome invalid = wharf("pull", "--root", root("b"), "Demo:1");
+        assertEquals(1, invalid.exitCode());
+        assertTrue(invalid.err().contains("invalid reference"), invalid.err());
+    }
+
+    @Test
+    void buildPullsItsBaseAndPushesTheResult() throws Exception {
+        RootOnly.require("root".equals(System.getProperty("user.name")), "wharf build");
+        ok("push", "--root", root("a"), demo);
+        Path context = Files.createDirectories(dir.resolve("ctx"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM " + demo + "\nCOPY app.txt /app.txt\n");
+        Files.writeString(context.resolve("app.txt"), "app\n");
+        String app = registry.host() + "/team/app:2";
+        Path metadata = dir.resolve("metadata.json");
+
+        Outcome built = ok("build", "--root", root("b"), "--pull", "--push", "-t", app, "--metadata-file",
+                metadata.toString(), context.toString());
+        assertTrue(built.err().contains("[internal] load metadata for " + demo), built.err());
+        assertTrue(built.err().contains("pushing " + app), built.err());
+        String digest = new ObjectMapper().readTree(metadata.toFile()).get("containerimage.digest").asText();
+
+        Outcome pulled = ok("pull", "--root", root("c"), app);
+        assertTrue(pulled.out().contains("Digest: " + digest + "\n"), pulled.out());
+        Outcome again = ok("build", "--root", root("b"), "-o", "type=image,name=" + app + ",push=true",
+                context.toString());
+        assertFalse(again.err().contains("load metadata"), "the stored base is used: " + again.err());
+    }
+
+    @Test
+    void aPulledDockerHubNameIsFoundByItsFamiliarName() {
+        // Pulls name Docker Hub images by their full reference; docker finds them by the familiar one.
+        ok("tag", "--root", root("a"), demo, "docker.io/library/pulled:2");
+        assertTrue(ok("inspect", "--root", root("a"), "pulled:2").out().contains("docker.io/library/pulled:2"));
+        ok("save", "--root", root("a"), "pulled:2", "-o", dir.resolve("pulled.tar").toString());
+        assertTrue(Files.exists(dir.resolve("pulled.tar")));
+        ok("rmi", "--root", root("a"), "pulled:2");
+        assertEquals(1, wharf("inspect", "--root", root("a"), "pulled:2").exitCode());
+    }
+}

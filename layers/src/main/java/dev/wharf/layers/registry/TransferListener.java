@@ -1,0 +1,28 @@
+package dev.wharf.layers.registry;
+
+import dev.wharf.layers.Descriptor;
+import java.time.Duration;
+
+/**
+ * Hears about the blobs one pull or push moves, one call per blob when it is finished, so a front end can show
+ * per-layer progress ({@code sha256:... 3.4MB / 3.4MB 0.2s done}, {@code Layer already exists}).
+ *
+ * <p>Implementations must be thread-safe: blobs are transferred several at once and reported from the transfer
+ * threads.
+ */
+@FunctionalInterface
+public interface TransferListener {
+    /**
+     * A blob is done.
+     *
+     * @param blob the blob
+     * @param moved true if its bytes were transferred, false if the destination already had it (or it was mounted)
+     * @param elapsed how long the blob took
+     */
+    void blobDone(Descriptor blob, boolean moved, Duration elapsed);
+
+    /** Returns a listener that ignores everything. */
+    static TransferListener none() {
+        return (blob, moved, elapsed) -> { };
+    }
+}
