@@ -1,13 +1,13 @@
 package dev.wharf.cli;
 
+import static dev.wharf.cli.CliHarness.wharf;
+import dev.wharf.cli.CliHarness.Outcome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,16 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 class BuildCommandTest {
     @TempDir
     Path dir;
-
-    private record Outcome(int exitCode, String out, String err) {
-    }
-
-    private Outcome wharf(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Outcome(code, out.toString(), err.toString());
-    }
 
     private String root() {
         return dir.resolve("store").toString();

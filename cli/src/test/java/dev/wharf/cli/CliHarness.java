@@ -33,6 +33,14 @@ final class CliHarness {
         return new Outcome(code, out.toString(), err.toString());
     }
 
+    /** {@link #wharf}, failing the test with both outputs unless it exits 0. */
+    static Outcome ok(String... args) {
+        Outcome outcome = wharf(args);
+        assertEquals(0, outcome.exitCode(), () -> String.join(" ", args) + "\nout: " + outcome.out() + "\nerr: "
+                + outcome.err());
+        return outcome;
+    }
+
     /** Starts {@code wharf args...} in a child JVM on this test's class path, output to {@code log}. */
     static Process start(Path log, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")

@@ -1,12 +1,12 @@
 package dev.wharf.cli;
 
+import static dev.wharf.cli.CliHarness.wharf;
+import dev.wharf.cli.CliHarness.Outcome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -16,16 +16,6 @@ class ParseCommandTest {
 
     @TempDir
     Path dir;
-
-    private record Outcome(int exitCode, String out, String err) {
-    }
-
-    private Outcome wharf(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Outcome(code, out.toString(), err.toString());
-    }
 
     private Path dockerfile(String text) throws IOException {
         Path file = dir.resolve("Dockerfile");

@@ -1,5 +1,8 @@
 package dev.wharf.cli;
 
+import static dev.wharf.cli.CliHarness.ok;
+import static dev.wharf.cli.CliHarness.wharf;
+import dev.wharf.cli.CliHarness.Outcome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,8 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wharf.layers.registry.LocalRegistry;
 import dev.wharf.layers.testing.RootOnly;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,23 +29,6 @@ class RegistryCommandsTest {
 
     LocalRegistry registry;
     String demo;
-
-    private record Outcome(int exitCode, String out, String err) {
-    }
-
-    private Outcome wharf(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Outcome(code, out.toString(), err.toString());
-    }
-
-    private Outcome ok(String... args) {
-        Outcome outcome = wharf(args);
-        assertEquals(0, outcome.exitCode(), () -> String.join(" ", args) + "\nout: " + outcome.out() + "\nerr: "
-                + outcome.err());
-        return outcome;
-    }
 
     private String root(String name) {
         return dir.resolve(name).toString();

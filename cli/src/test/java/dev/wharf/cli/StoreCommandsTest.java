@@ -1,5 +1,8 @@
 package dev.wharf.cli;
 
+import static dev.wharf.cli.CliHarness.ok;
+import static dev.wharf.cli.CliHarness.wharf;
+import dev.wharf.cli.CliHarness.Outcome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,8 +28,6 @@ import dev.wharf.layers.posix.PosixFiles;
 import dev.wharf.layers.store.ImageName;
 import dev.wharf.layers.store.LocalStore;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
@@ -48,23 +49,6 @@ class StoreCommandsTest {
     private Path storeB;
     private Path seedArchive;
     private Digest seedImageId;
-
-    private record Outcome(int exitCode, String out, String err) {
-    }
-
-    private Outcome wharf(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Outcome(code, out.toString(), err.toString());
-    }
-
-    private Outcome ok(String... args) {
-        Outcome outcome = wharf(args);
-        assertEquals(0, outcome.exitCode(), () -> String.join(" ", args) + "\nout: " + outcome.out() + "\nerr: "
-                + outcome.err());
-        return outcome;
-    }
 
     /** A docker-archive of demo:1.0 (two files, a CMD and a label), written by a seed store. */
     @BeforeEach
