@@ -17,8 +17,6 @@ import dev.wharf.cache.CacheException;
 import dev.wharf.cache.remote.RemoteCache;
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.instructions.Dockerfile;
-import dev.wharf.grammar.instructions.DockerfileReader;
-import dev.wharf.grammar.parser.DockerfileParser;
 import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.image.ImageConfiguration;
@@ -50,13 +48,16 @@ final class BuildJob {
     private final EngineOptions options;
     private final BuildRequest request;
     private final Registries registries;
+    private final ParsedDockerfiles parsed;
     private final AtomicInteger steps = new AtomicInteger();
 
-    BuildJob(Workspace workspace, EngineOptions options, BuildRequest request, Registries registries) {
+    BuildJob(Workspace workspace, EngineOptions options, BuildRequest request, Registries registries,
+             ParsedDockerfiles parsed) {
         this.workspace = workspace;
         this.options = options;
         this.request = request;
         this.registries = registries;
+        this.parsed = parsed;
     }
 
     BuildResult run() throws EngineException, InterruptedException {
@@ -93,7 +94,7 @@ final class BuildJob {
         RegistryImages images = new RegistryImages(workspace.store(), registries, request.pull(), request.listener(),
                 steps);
         try {
-            Dockerfile dockerfile = DockerfileReader.read(name, DockerfileParser.parse(name, text));
+            Dockerfile dockerfile = parsed.parse(name, text);
             PlanRequest planRequest = new PlanRequest(name, args, request.target(), platform, request.noCache(),
                     request.noCacheFilter());
             plan = new Planner(images).plan(dockerfile, planRequest);
