@@ -116,7 +116,8 @@ final class BuildJob {
             CacheImports imports = importCaches();
             BuildSettings settings = new BuildSettings(DockerfileText.of(name, text), request.listener(), epoch,
                     created, request.runtime().orElse(options.runtime()),
-                    CopySources.context(request.contextDir(), request.dockerfile(), options.clock()), scratch,
+                    CopySources.context(request.contextDir(), request.dockerfile(), options.clock(),
+                            workspace.contextChecksums()), scratch,
                     platform, options.parallelism(), request.explainCache(), request.secrets(), request.network(),
                     request.ssh(), request.seccomp(), request.resources(), images, imports);
             BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings),
@@ -138,6 +139,8 @@ final class BuildJob {
             throw new EngineException("cannot write the image into " + workspace.store().root() + ": "
                     + e.getMessage(), e);
         } finally {
+            // Also after a failed step: the digests computed so far spare the next build re-reading those files.
+            workspace.persistContextChecksums();
             deleteQuietly(scratch);
         }
     }

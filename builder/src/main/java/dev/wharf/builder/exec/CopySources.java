@@ -26,24 +26,29 @@ final class CopySources {
     private final Optional<Path> dockerfile;
     private final boolean context;
     private final Clock clock;
+    private final ChecksumCache checksums;
     private volatile SourceResolver resolver;
     private volatile ContextSnapshot snapshot;
 
-    private CopySources(Path root, Optional<Path> dockerfile, boolean context, Clock clock) {
+    private CopySources(Path root, Optional<Path> dockerfile, boolean context, Clock clock, ChecksumCache checksums) {
         this.root = root;
         this.dockerfile = dockerfile;
         this.context = context;
         this.clock = clock;
+        this.checksums = checksums;
     }
 
-    /** The build context at {@code dir}, with the ignore file next to {@code dockerfile} or in the context. */
-    static CopySources context(Path dir, Optional<Path> dockerfile, Clock clock) {
-        return new CopySources(dir, dockerfile, true, clock);
+    /**
+     * The build context at {@code dir}, with the ignore file next to {@code dockerfile} or in the context; file
+     * digests come from {@code checksums} while a file's stat data is unchanged.
+     */
+    static CopySources context(Path dir, Optional<Path> dockerfile, Clock clock, ChecksumCache checksums) {
+        return new CopySources(dir, dockerfile, true, clock, checksums);
     }
 
     /** Another stage's root filesystem, materialized at {@code dir}. */
     static CopySources stage(Path dir, Clock clock) {
-        return new CopySources(dir, Optional.empty(), false, clock);
+        return new CopySources(dir, Optional.empty(), false, clock, ChecksumCache.inMemory(100_000));
     }
 
     /** The files {@code request} copies and their checksum. */
@@ -71,8 +76,8 @@ final class CopySources {
                     PatternMatcher excludes = PatternMatcher.of(context
                             ? DockerIgnore.patterns(root, dockerfile) : java.util.List.of());
                     snapshot = ContextSnapshot.scan(root, excludes);
-                    resolver = new SourceResolver(snapshot, new ContextChecksummer(
-                            ChecksumCache.inMemory(100_000), context, clock), context ? "context" : "stage");
+                    resolver = new SourceResolver(snapshot, new ContextChecksummer(checksums, context, clock),
+                            context ? "context" : "stage");
                 }
                 r = resolver;
             }

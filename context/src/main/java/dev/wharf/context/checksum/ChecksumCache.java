@@ -36,6 +36,8 @@ public final class ChecksumCache {
 
     private final Optional<Path> directory;
     private final Cache<FileKey, Digest> cache;
+    /** Whether entries were added since the file was loaded or written: {@link #persist} writes only then. */
+    private final java.util.concurrent.atomic.AtomicBoolean dirty = new java.util.concurrent.atomic.AtomicBoolean();
 
     private ChecksumCache(Optional<Path> directory, long maximumSize) {
         this.directory = directory;
@@ -70,7 +72,10 @@ public final class ChecksumCache {
     }
 
     void put(FileKey key, Digest digest) {
-        cache.put(key, digest);
+        Digest previous = cache.asMap().put(key, digest);
+        if (!digest.equals(previous)) {
+            dirty.set(true);
+        }
     }
 
     /** Number of entries held now. */
@@ -80,12 +85,14 @@ public final class ChecksumCache {
     }
 
     /**
-     * Writes the entries to disk (no-op for an in-memory cache).
+     * Writes the entries to disk (no-op for an in-memory cache, and when no entry was added since the last load or
+     * write).
      *
      * @throws ContextException when the file cannot be written; the previous file then stays intact
      */
     public void persist() throws ContextException {
-        if (directory.isEmpty()) {
+        // Nothing new (a cached rebuild): no rewrite and no fsync.
+        if (directory.isEmpty() || !dirty.getAndSet(false)) {
             return;
         }
         Path dir = directory.get();
@@ -113,6 +120,7 @@ public final class ChecksumCache {
                 // Some file systems cannot open or sync directories; the rename is still atomic.
             }
         } catch (IOException e) {
+            dirty.set(true);
             throw new ContextException("cannot write checksum cache " + target + ": " + e.getMessage(), e);
         } finally {
             if (temp != null) {
