@@ -83,10 +83,7 @@ class ChecksumCacheTest {
     @Test
     void corruptOrTruncatedFiles_areIgnored() throws Exception {
         Path dir = tmp.resolve("cache");
-        ChecksumCache c = ChecksumCache.persistent(dir, 100);
-        c.put(new FileKey(1, 2, 3, 4, 5, true), Digest.of(new byte[0]));
-        c.persist();
-        Path file = dir.resolve(ChecksumCache.FILE_NAME);
+        Path file = persistOneEntry(dir);
         byte[] good = Files.readAllBytes(file);
 
         byte[] flipped = good.clone();
@@ -112,10 +109,7 @@ class ChecksumCacheTest {
     @Test
     void persistWithNothingNew_leavesTheFileAlone() throws Exception {
         Path dir = tmp.resolve("cache");
-        ChecksumCache c = ChecksumCache.persistent(dir, 100);
-        c.put(new FileKey(1, 2, 3, 4, 5, true), Digest.of(new byte[0]));
-        c.persist();
-        Path file = dir.resolve(ChecksumCache.FILE_NAME);
+        Path file = persistOneEntry(dir);
         Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(0));
 
         ChecksumCache again = ChecksumCache.persistent(dir, 100);
@@ -127,5 +121,13 @@ class ChecksumCacheTest {
         again.persist();
         assertTrue(Files.getLastModifiedTime(file).toMillis() > 0);
         assertEquals(2, ChecksumCache.persistent(dir, 100).size());
+    }
+
+    /** Persists a cache of one entry under {@code dir}; returns its file. */
+    private static Path persistOneEntry(Path dir) throws Exception {
+        ChecksumCache c = ChecksumCache.persistent(dir, 100);
+        c.put(new FileKey(1, 2, 3, 4, 5, true), Digest.of(new byte[0]));
+        c.persist();
+        return dir.resolve(ChecksumCache.FILE_NAME);
     }
 }
