@@ -1,5 +1,10 @@
 #!/usr/bin/env bash
 # Build-context checksum benchmark (issue 4), not a unit test: bench/context.sh [WORK_DIR]
+#   CTX=DIR        use an existing context instead of generating one (it is not deleted)
+#   BASE_JAR=JAR   also run (a) and (b) with an older benchmarks.jar in the same rounds (before/after)
+#   ROUNDS=N       rounds (default 3)
+# Each process is timed by /usr/bin/time: wall clock and CPU (user + system, all threads and children). On a shared
+# machine CPU time is the steadier number: wall time then mostly measures the other builds.
 # Generates a context of 100,000 files / ~1 GB (mixed sizes, nested directories) in a temp dir, then, N=3 rounds,
 #   (a) a first full checksum with a fresh checksum cache, in a fresh JVM (ContextChecksumBench),
 #   (b) again in a fresh JVM after touching one file (cache reused from disk; goal: < 10% of (a)),
@@ -13,11 +18,11 @@ jar="$repo/bench/target/benchmarks.jar"
 [[ -f "$jar" ]] || (cd "$repo" && mvn -B -q -DskipTests -pl bench -am package)
 work=$(mktemp -d "${1:-${TMPDIR:-/tmp}}/wharf-context-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-ctx="$work/ctx"
+ctx="${CTX:-$work/ctx}"
 cache="$work/cache"
-rounds=3
+rounds=${ROUNDS:-3}
 
-python3 - "$ctx" <<'PY'
+[[ -n "${CTX:-}" ]] || python3 - "$ctx" <<'PY'
 import os, random, sys
 root = sys.argv[1]
 rnd = random.Random(4)
@@ -39,38 +44,56 @@ bytes=$(du -sb "$ctx" | cut -f1)
 find "$ctx" -type f -print0 | xargs -0 cat > /dev/null   # warm the page cache
 sleep 3  # past the checksum cache's 2 s racy window, so (a) may cache every file
 
-now() { date +%s%N; }
-ms() { echo $(( ($2 - $1) / 1000000 )); }
-declare -a A B C
+# Runs "$@" with stdout to $work/out; prints "WALL_MS CPU_MS".
+timed() {
+  /usr/bin/time -f "%e %U %S" -o "$work/time" "$@" > "$work/out"
+  awk '{ printf "%d %d", $1 * 1000, ($2 + $3) * 1000 }' "$work/time"
+}
+declare -A W U
+record() { local r; r=$(timed "${@:2}"); W[$1]="${W[$1]:-} ${r% *}"; U[$1]="${U[$1]:-} ${r#* }"; }
 touched="$ctx/d00/e00/f0/file000000.dat"
+sides="new"; [[ -z "${BASE_JAR:-}" ]] || sides="base new"
 for i in $(seq 1 $rounds); do
-  rm -rf "$cache"
-  t0=$(now); outa=$(java -cp "$jar" dev.wharf.bench.ContextChecksumBench "$ctx" "$cache"); t1=$(now)
-  A+=("$(ms "$t0" "$t1")")
-  touch "$touched"
-  t0=$(now); outb=$(java -cp "$jar" dev.wharf.bench.ContextChecksumBench "$ctx" "$cache"); t1=$(now)
-  B+=("$(ms "$t0" "$t1")")
-  t0=$(now); find "$ctx" -type f -print0 | xargs -0 cat > /dev/null; t1=$(now)
-  C+=("$(ms "$t0" "$t1")")
-  echo "round $i: (a) ${A[-1]} ms [$outa]  (b) ${B[-1]} ms [$outb]  (c) ${C[-1]} ms" >&2
+  for side in $sides; do
+    j="$jar"; [[ $side == new ]] || j="$BASE_JAR"
+    rm -rf "$cache"
+    record "$side-a" java -cp "$j" dev.wharf.bench.ContextChecksumBench "$ctx" "$cache"; outa=$(cat "$work/out")
+    touch "$touched"
+    record "$side-b" java -cp "$j" dev.wharf.bench.ContextChecksumBench "$ctx" "$cache"; outb=$(cat "$work/out")
+    echo "round $i $side: (a) ${W[$side-a]##* } ms [$outa]  (b) ${W[$side-b]##* } ms [$outb]" >&2
+  done
+  record c sh -c "find '$ctx' -type f -print0 | xargs -0 cat > /dev/null"
+  echo "round $i: (c) ${W[c]##* } ms" >&2
 done
 
 median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
-ma=$(median "${A[@]}"); mb=$(median "${B[@]}"); mc=$(median "${C[@]}")
 ratio() { awk -v x="$1" -v y="$2" 'BEGIN { printf "%.2f", x / y }'; }
 out="$repo/bench/results/context-$(date +%Y-%m-%d).md"
+[[ ! -e "$out" ]] || out="$repo/bench/results/context-$(date +%Y-%m-%d-%H%M).md"
+wa=$(median ${W[new-a]}); wb=$(median ${W[new-b]}); wc=$(median ${W[c]})
+ua=$(median ${U[new-a]}); ub=$(median ${U[new-b]}); uc=$(median ${U[c]})
+row() { # label key ratio-text-wall ratio-text-cpu goal
+  echo "| $1 | ${W[$2]# } | $(median ${W[$2]}) | ${U[$2]# } | $(median ${U[$2]}) | $3 | $4 | $5 |"
+}
 {
   echo "# Build-context checksum benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
   echo "Context: $files files, $bytes bytes (du -sb), nested directories, sizes mixed (90% <= 8 KiB, 10% <= 64 KiB,"
   echo "0.1% 2-4 MiB). $(nproc) cores, $(java -version 2>&1 | head -1). Page cache warm for (a) and (c) alike."
-  echo "N=$rounds alternating rounds (a, b, c), medians; wall-clock per process, JVM start included."
-  echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (a shared machine: other builds ran meanwhile)."
+  echo "N=$rounds alternating rounds, medians; per process (JVM start included): wall clock, and CPU = user + system"
+  echo "time of all its threads and children. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (a shared"
+  echo "machine: other builds ran meanwhile; with more runnable threads than cores, CPU time is the steadier number)."
   echo
-  echo "| measurement | runs (ms) | median (ms) | ratio | goal |"
-  echo "|---|---|---|---|---|"
-  echo "| (a) first checksum, fresh cache | ${A[*]} | $ma | (a)/(c) = $(ratio "$ma" "$mc") | <= 1.5 |"
-  echo "| (b) fresh JVM, one file touched | ${B[*]} | $mb | (b)/(a) = $(ratio "$mb" "$ma") | < 0.10 |"
-  echo "| (c) find \\| xargs cat | ${C[*]} | $mc | | |"
+  echo "| measurement | wall runs (ms) | wall median | CPU runs (ms) | CPU median | ratio (wall) | ratio (CPU) | goal (wall) |"
+  echo "|---|---|---|---|---|---|---|---|"
+  if [[ -n "${BASE_JAR:-}" ]]; then
+    row "(a) before: first checksum, fresh cache" base-a "(a)/(c) = $(ratio "$(median ${W[base-a]})" "$wc")" \
+      "$(ratio "$(median ${U[base-a]})" "$uc")" ""
+    row "(b) before: fresh JVM, one file touched" base-b "(b)/(a) = $(ratio "$(median ${W[base-b]})" \
+      "$(median ${W[base-a]})")" "$(ratio "$(median ${U[base-b]})" "$(median ${U[base-a]})")" ""
+  fi
+  row "(a) first checksum, fresh cache" new-a "(a)/(c) = $(ratio "$wa" "$wc")" "$(ratio "$ua" "$uc")" "<= 1.5"
+  row "(b) fresh JVM, one file touched" new-b "(b)/(a) = $(ratio "$wb" "$wa")" "$(ratio "$ub" "$ua")" "< 0.10"
+  row "(c) find \\| xargs cat" c "" "" ""
 } > "$out"
 cat "$out"

@@ -14,6 +14,10 @@
 # MB/s is megabytes (10^6 bytes) of uncompressed layer tar per second; the ratio is wharf's throughput over the
 # peer's (above 1: wharf is faster). The Markdown table goes to bench/results/layers-<date>.md (layers-<date>-<HHMM>.md
 # if that exists) and stdout.
+# Fresh-JVM and peer runs are timed by /usr/bin/time: wall clock and CPU (user + system of all threads and
+# children). On a shared machine with more runnable threads than cores, CPU time is the steadier number.
+#   BASE_JAR=JAR   also run the fresh-JVM cases with an older benchmarks.jar in the same rounds (before/after)
+#   TREE=DIR       use an existing tree instead of copying one from $SOURCE (it is not deleted)
 set -euo pipefail
 N=${N:-5}
 SIZE_MB=${SIZE_MB:-300}
@@ -38,8 +42,9 @@ fi
 # Not /tmp: it may be a tmpfs, and layers are written to disk in real use.
 work=$(mktemp -d "${BENCH_TMP:-/var/tmp}/wharf-layers.XXXXXX")
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
-tree=$work/tree
+tree=${TREE:-$work/tree}
 mkdir -p "$tree"
+if [ -z "${TREE:-}" ]; then
 
 # The tree: regular files and symlinks of $SOURCE in a fixed pseudo-random order until SIZE_MB, so it mixes large
 # libraries, small scripts and many directories.
@@ -49,12 +54,13 @@ mkdir -p "$tree"
 awk -F'\t' -v max=$((SIZE_MB * 1000000)) '{ if (total >= max) exit; total += $1; print $2 }' "$work/all" \
     >"$work/list"
 tar -C "$SOURCE" -cf - --no-recursion -T "$work/list" | tar -C "$tree" -xf -
+fi
 files=$(find "$tree" -type f | wc -l)
 dirs=$(find "$tree" -type d | wc -l)
 links=$(find "$tree" -type l | wc -l)
 
 wharf() {
-    java -cp "$jar" dev.wharf.bench.LayerBench "$@"
+    java -cp "${use_jar:-$jar}" dev.wharf.bench.LayerBench "$@"
 }
 
 # The uncompressed layer tar: the apply input and the MB basis for every case.
@@ -64,14 +70,21 @@ layer=$work/prep/layer.tar
 tar_bytes=$(stat -c %s "$layer")
 sync
 
-now() { date +%s%N; }
-# Runs "$@" and prints its wall time in ms.
+# Runs "$@" (a shell function) and prints its wall time and CPU time in ms: "WALL CPU". CPU comes from the
+# shell's "times" (user + system of waited-for children: java, tar, pigz, zstd), read before and after.
+# ("times" runs in this shell, not in a command substitution, whose subshell has no children yet.)
+children_cpu() { tail -1 "$1" | awk '{ t = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); sub("s", "", p[2]);
+    t += p[1] * 60000 + p[2] * 1000 } printf "%d", t }'; }
 timed() {
-    local start end
-    start=$(now)
+    local start end c0 c1
+    times >"$work/times0"
+    start=$(date +%s%N)
     "$@" >/dev/null
-    end=$(now)
-    echo $(((end - start) / 1000000))
+    end=$(date +%s%N)
+    times >"$work/times1"
+    c0=$(children_cpu "$work/times0")
+    c1=$(children_cpu "$work/times1")
+    echo "$(((end - start) / 1000000)) $((c1 - c0))"
 }
 
 peer_gzip() { tar -C "$tree" -cf - . | pigz -6 >"$work/peer.tar.gz"; }
@@ -80,17 +93,21 @@ peer_apply() { mkdir "$work/peer-apply" && tar -C "$work/peer-apply" -xf "$layer
 wharf_gzip() { wharf create gzip "$tree" "$work/w" 1 >"$work/w-gzip.out"; }
 wharf_zstd() { wharf create zstd "$tree" "$work/w" 1 >"$work/w-zstd.out"; }
 wharf_apply() { mkdir -p "$work/wa" && wharf apply "$layer" "$work/wa" 1; }
+base_gzip() { use_jar=$BASE_JAR wharf_gzip; }
+base_zstd() { use_jar=$BASE_JAR wharf_zstd; }
+base_apply() { use_jar=$BASE_JAR wharf_apply; }
 
-declare -A times
-record() { times[$1]="${times[$1]:-} $2"; }
+declare -A times cpus
+record() { times[$1]="${times[$1]:-} ${2% *}"; cpus[$1]="${cpus[$1]:-} ${2#* }"; }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for round in $(seq 1 "$N"); do
     for case in gzip zstd apply; do
         if [ $((round % 2)) = 1 ]; then order="wharf peer"; else order="peer wharf"; fi
+        [ -z "${BASE_JAR:-}" ] || order="base $order"
         for side in $order; do
             record "$side-$case" "$(timed "${side}_$case")"
-            rm -rf "$work/peer-apply"
+            rm -rf "$work/peer-apply" "$work/wa"
         done
     done
     echo "round $round/$N done" >&2
@@ -145,12 +162,32 @@ out=$results/layers-$(date +%F).md
             "$(secs "$h") | $(mbps "$h") | $(ratio "$h" "$p") |"
     done
     echo
+    echo "CPU time (user + system, ms, medians) of the fresh-JVM runs and the peers; CPU ratio = peer / wharf"
+    echo "(above 1: wharf needs less CPU)."
+    echo
+    echo "| Case | peer CPU | wharf CPU | CPU ratio |$([ -z "${BASE_JAR:-}" ] || echo ' before: wharf CPU | CPU ratio | wall s | wall ratio |')"
+    echo "|---|---|---|---|$([ -z "${BASE_JAR:-}" ] || echo '---|---|---|---|')"
+    for case in gzip zstd apply; do
+        pc=$(echo "${cpus[peer-$case]}" | median)
+        wc=$(echo "${cpus[wharf-$case]}" | median)
+        line="| $case | $pc | $wc | $(ratio "$wc" "$pc") |"
+        if [ -n "${BASE_JAR:-}" ]; then
+            bc=$(echo "${cpus[base-$case]}" | median)
+            bw=$(echo "${times[base-$case]}" | median)
+            p=$(echo "${times[peer-$case]}" | median)
+            line="$line $bc | $(ratio "$bc" "$pc") | $(secs "$bw") | $(ratio "$bw" "$p") |"
+        fi
+        echo "$line"
+    done
+    echo
     read -r wg pg <<<"$gzip_sizes"
     read -r wz pz <<<"$zstd_sizes"
     echo "Compressed sizes: gzip wharf $((wg / 1000000)) MB, pigz $((pg / 1000000)) MB;" \
         "zstd wharf $((wz / 1000000)) MB, zstd CLI $((pz / 1000000)) MB."
     echo
     echo "Raw times (ms): $(for k in "${!times[@]}"; do echo -n "$k:${times[$k]}; "; done)"
+    echo
+    echo "Raw CPU (ms): $(for k in "${!cpus[@]}"; do echo -n "$k:${cpus[$k]}; "; done)"
 } >"$out"
 cat "$out"
 echo "written to $out" >&2

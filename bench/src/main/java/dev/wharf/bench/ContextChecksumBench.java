@@ -23,6 +23,12 @@ public final class ContextChecksumBench {
     private ContextChecksumBench() {
     }
 
+    /** CPU time of the whole process (all threads, JIT and GC included), in nanoseconds. */
+    private static long cpu() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
     /**
      * {@code ContextChecksumBench CONTEXT_DIR CACHE_DIR}.
      *
@@ -33,12 +39,25 @@ public final class ContextChecksumBench {
             throw new IllegalArgumentException("usage: ContextChecksumBench CONTEXT_DIR CACHE_DIR");
         }
         long start = System.nanoTime();
+        long c0 = cpu();
         ChecksumCache cache = ChecksumCache.persistent(Path.of(args[1]), 10_000_000L);
+        long loaded = System.nanoTime();
+        long c1 = cpu();
         ContextSnapshot snapshot = ContextSnapshot.scan(Path.of(args[0]), PatternMatcher.of(List.of()));
+        long scanned = System.nanoTime();
+        long c2 = cpu();
         Digest digest = new ContextChecksummer(cache, true, Clock.systemUTC()).checksum(snapshot,
                 Selector.copySource(".", List.of()));
+        long summed = System.nanoTime();
+        long c3 = cpu();
         cache.persist();
-        long millis = (System.nanoTime() - start) / 1_000_000L;
-        System.out.println("millis=" + millis + " digest=" + digest);
+        long end = System.nanoTime();
+        long c4 = cpu();
+        System.out.println("millis=" + (end - start) / 1_000_000L + " digest=" + digest);
+        // The phases, for finding where the time goes (stderr: the script keeps stdout).
+        System.err.printf("wall ms: load=%d scan=%d checksum=%d persist=%d; process cpu ms: before=%d load=%d scan=%d "
+                + "checksum=%d persist=%d%n", (loaded - start) / 1_000_000L, (scanned - loaded) / 1_000_000L,
+                (summed - scanned) / 1_000_000L, (end - summed) / 1_000_000L, c0 / 1_000_000L,
+                (c1 - c0) / 1_000_000L, (c2 - c1) / 1_000_000L, (c3 - c2) / 1_000_000L, (c4 - c3) / 1_000_000L);
     }
 }

@@ -31,7 +31,8 @@ import java.util.concurrent.Executors;
  * {@code iteration=I ms=M bytes=B uncompressed=U} on stdout; a first iteration of several is a warm-up only when the
  * caller discards it. Create writes into a fresh blob store under WORKDIR each time and, for {@code none}, leaves the
  * last layer tar at {@code WORKDIR/layer.tar} for the apply runs. Apply unpacks into a fresh directory under
- * TARGET_PARENT each time and deletes it after timing.
+ * TARGET_PARENT each time and deletes it after timing, except the last one, which the caller deletes (so a
+ * fresh-JVM run timed from outside does not include deleting the tree, just as {@code tar -x} does not).
  */
 public final class LayerBench {
     private LayerBench() {
@@ -58,7 +59,7 @@ public final class LayerBench {
         LayerCompression chosen = switch (compression) {
             // wharf's default: gzip level 6 compressed in parallel blocks on every core.
             case "gzip" -> LayerCompression.gzip(LayerCompression.DEFAULT_GZIP_LEVEL, threads);
-            case "zstd" -> LayerCompression.zstd(LayerCompression.DEFAULT_ZSTD_LEVEL);
+            case "zstd" -> LayerCompression.zstd(LayerCompression.DEFAULT_ZSTD_LEVEL, threads);
             case "none" -> LayerCompression.none();
             default -> throw new IllegalArgumentException("compression must be gzip, zstd or none: " + compression);
         };
@@ -101,7 +102,10 @@ public final class LayerBench {
             long nanos = System.nanoTime() - start;
             System.out.printf(Locale.ROOT, "iteration=%d ms=%.1f bytes=%d uncompressed=%d%n", i, nanos / 1e6,
                     Files.size(layer), result.contentBytes());
-            FileTrees.delete(target);
+            if (i < iterations) {
+                // The last tree is left for the caller, who deletes it outside the timed run as it does for tar -x.
+                FileTrees.delete(target);
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.builder.api.BuildContext;
 import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildOutput;
@@ -11,7 +12,10 @@ import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.ProgressListener;
 import dev.wharf.builder.sandbox.ResourceLimits;
 import java.io.IOException;
+import dev.wharf.context.ContextException;
+import dev.wharf.context.sources.NamedContext;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,8 +46,9 @@ import picocli.CommandLine.Spec;
             "  wharf build -o type=oci,dest=out/ --iidfile id.txt ."})
 final class BuildCommand implements Callable<Integer> {
     @Option(names = {"-f", "--file"}, paramLabel = "FILE",
-            description = "The Dockerfile (default: CONTEXT/Dockerfile).")
-    Path file;
+            description = "The Dockerfile (default: CONTEXT/Dockerfile); '-' reads it from standard input; for a "
+                    + "tar, URL or git context a path inside the context.")
+    String file;
 
     @Option(names = {"-t", "--tag"}, paramLabel = "NAME[:TAG]", description = "Tag the image (repeatable).")
     List<String> tags = new ArrayList<>();
@@ -151,11 +156,22 @@ final class BuildCommand implements Callable<Integer> {
     @Mixin
     RegistryFlags registry;
 
-    @Parameters(index = "0", paramLabel = "CONTEXT", description = "The build context directory.")
-    Path context;
+    @Option(names = "--build-context", paramLabel = "NAME=VALUE",
+            description = "A named context FROM, COPY --from and RUN --mount=from use instead of a stage or image "
+                    + "of that name: a directory, docker-image://REF, oci-layout://DIR[:TAG|@DIGEST], a git URL or "
+                    + "an http(s) URL (repeatable).")
+    List<String> buildContexts = new ArrayList<>();
+
+    @Parameters(index = "0", paramLabel = "CONTEXT", description = "The build context: a directory, '-' (a tar "
+            + "archive on standard input, or a Dockerfile alone), a tarball's path or http(s) URL, or a git URL "
+            + "(https://host/repo.git#ref:subdir, git@host:repo.git, git://host/repo).")
+    String context;
 
     @Spec
     CommandSpec spec;
+
+    /** The Dockerfile read from standard input ({@code -f -}), kept for the error report. */
+    private String stdinDockerfile;
 
     /** The cgroup limits of {@code --memory}, {@code --cpus} and {@code --pids-limit}. */
     private ResourceLimits resourceLimits() {
@@ -188,10 +204,17 @@ final class BuildCommand implements Callable<Integer> {
                 + "\"\n}\n";
     }
 
-    /** The Dockerfile's text for the error report, when it can be read. */
+    /**
+     * The Dockerfile's text for the error report, when it can be read here: read from standard input, a local file,
+     * or the Dockerfile of a directory context (not one inside a tar, URL or git context).
+     */
     private Optional<String> dockerfileText() {
+        if (stdinDockerfile != null) {
+            return Optional.of(stdinDockerfile);
+        }
         try {
-            return Optional.of(Files.readString(file != null ? file : context.resolve("Dockerfile")));
+            Path path = file != null ? Path.of(file) : Path.of(context).resolve("Dockerfile");
+            return Files.isRegularFile(path) ? Optional.of(Files.readString(path)) : Optional.empty();
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
@@ -206,16 +229,42 @@ final class BuildCommand implements Callable<Integer> {
             err.println("wharf build: --progress must be auto, tty, plain, rawjson or quiet, not " + progress);
             return ExitCodes.USAGE;
         }
-        if (!Files.isDirectory(context)) {
-            err.println("wharf build: the context " + context + " is not a directory");
+        BuildContext buildContext;
+        try {
+            buildContext = BuildContext.parse(context, System.in);
+        } catch (IllegalArgumentException e) {
+            err.println("wharf build: " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        BuildRequest.Builder request = BuildRequest.builder(context.toAbsolutePath())
+        if (buildContext instanceof BuildContext.Directory dir) {
+            buildContext = BuildContext.directory(dir.path().toAbsolutePath());
+        }
+        BuildRequest.Builder request = BuildRequest.builder(buildContext)
                 .noCache(noCache)
                 .pull(pull)
                 .explainCache(explainCache);
-        if (file != null) {
-            request.dockerfile(file.toAbsolutePath());
+        if ("-".equals(file)) {
+            if (buildContext instanceof BuildContext.Stream) {
+                // buildx: "invalid argument: can't use stdin for both build context and dockerfile".
+                err.println("wharf build: can't use stdin for both the build context and the Dockerfile");
+                return ExitCodes.USAGE;
+            }
+            stdinDockerfile = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+            request.dockerfileText(stdinDockerfile);
+        } else if (file != null) {
+            request.dockerfile(buildContext instanceof BuildContext.Directory ? Path.of(file).toAbsolutePath()
+                    : Path.of(file));
+        }
+        for (String value : buildContexts) {
+            try {
+                // Checked here for a usage error; the engine parses it again when it builds.
+                NamedContext.parse(value, Path.of("").toAbsolutePath());
+            } catch (ContextException e) {
+                err.println("wharf build: --build-context: " + e.getMessage());
+                return ExitCodes.USAGE;
+            }
+            int eq = value.indexOf('=');
+            request.namedContext(value.substring(0, eq), value.substring(eq + 1));
         }
         if (target != null) {
             request.target(target);

@@ -252,4 +252,73 @@ class BuildCommandTest {
         assertEquals(2, built.exitCode());
         assertTrue(built.err().contains("--progress"), built.err());
     }
+
+    private Outcome wharfWithStdin(byte[] stdin, String... args) {
+        java.io.InputStream saved = System.in;
+        System.setIn(new java.io.ByteArrayInputStream(stdin));
+        try {
+            return wharf(args);
+        } finally {
+            System.setIn(saved);
+        }
+    }
+
+    @Test
+    void tarContextOnStdin_isBuilt() throws Exception {
+        Path context = Files.createDirectories(dir.resolve("tarctx"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nCOPY f /f\nRUN cat /f\n");
+        Files.writeString(context.resolve("f"), "from a tar on stdin\n");
+        Path tgz = dir.resolve("ctx.tgz");
+        Process p = new ProcessBuilder("tar", "-czf", tgz.toString(), "-C", context.toString(), ".").start();
+        assertEquals(0, p.waitFor());
+        Outcome built = wharfWithStdin(Files.readAllBytes(tgz), "build", "--root", root(), "--progress", "plain",
+                "-t", "fromtar", "-");
+        assertEquals(0, built.exitCode(), built.err());
+        assertTrue(built.err().contains("from a tar on stdin"), built.err());
+        assertTrue(built.out().strip().matches("sha256:[0-9a-f]{64}"), built.out());
+    }
+
+    @Test
+    void dockerfileOnStdin_withADirectoryContext() throws Exception {
+        Path context = Files.createDirectories(dir.resolve("dirctx"));
+        Files.writeString(context.resolve("f"), "context file\n");
+        Outcome built = wharfWithStdin("FROM busybox:latest\nCOPY f /f\nRUN cat /f\n".getBytes(),
+                "build", "--root", root(), "--progress", "plain", "-f", "-", context.toString());
+        assertEquals(0, built.exitCode(), built.err());
+        assertTrue(built.err().contains("context file"), built.err());
+    }
+
+    @Test
+    void stdinForBothContextAndDockerfile_isAUsageError() {
+        Outcome built = wharfWithStdin(new byte[0], "build", "--root", root(), "-f", "-", "-");
+        assertEquals(2, built.exitCode(), built.err());
+        assertTrue(built.err().contains("can't use stdin for both"), built.err());
+    }
+
+    @Test
+    void missingContextPath_isAUsageErrorInDockersWords() {
+        Outcome built = wharf("build", "--root", root(), dir.resolve("nope").toString());
+        assertEquals(2, built.exitCode(), built.err());
+        assertTrue(built.err().contains("unable to prepare context: path"), built.err());
+    }
+
+    @Test
+    void buildContext_namesADirectoryForCopyFromAndFrom() throws Exception {
+        Path context = Files.createDirectories(dir.resolve("main"));
+        Path extra = Files.createDirectories(dir.resolve("extra"));
+        Files.writeString(extra.resolve("e.txt"), "extra context\n");
+        Files.writeString(context.resolve("Dockerfile"),
+                "FROM busybox:latest\nCOPY --from=extra e.txt /e.txt\nRUN cat /e.txt\n");
+        Outcome built = wharf("build", "--root", root(), "--progress", "plain", "--build-context",
+                "extra=" + extra, context.toString());
+        assertEquals(0, built.exitCode(), built.err());
+        assertTrue(built.err().contains("extra context"), built.err());
+    }
+
+    @Test
+    void badBuildContext_isAUsageError() {
+        Outcome built = wharf("build", "--root", root(), "--build-context", "novalue", dir.toString());
+        assertEquals(2, built.exitCode(), built.err());
+        assertTrue(built.err().contains("expected key=value"), built.err());
+    }
 }

@@ -20,8 +20,9 @@ import java.util.TreeMap;
  *
  * <p>Immutable and thread-safe; make one with {@link #builder(Path)}.
  *
- * @param contextDir      the build context directory
- * @param dockerfile      the Dockerfile's path; empty means {@code contextDir/Dockerfile} unless text is given
+ * @param context         where the build context comes from (a directory, a tar stream or archive, a URL, git)
+ * @param dockerfile      the Dockerfile's path: for a directory context a host path, else a path inside the
+ *                        context; empty means {@code Dockerfile} in the context unless text is given
  * @param dockerfileText  the Dockerfile's text, used instead of reading a file
  * @param buildArgs       {@code --build-arg} values by name
  * @param target          the stage to build; empty for the last
@@ -52,18 +53,24 @@ import java.util.TreeMap;
  * @param seccomp         filter RUN steps' system calls with Docker's default seccomp profile (the default);
  *                        false is {@code --security-opt seccomp=unconfined}
  * @param resources       cgroup limits of every RUN step: {@code --memory}, {@code --cpus}, {@code --pids-limit}
+ * @param namedContexts   {@code --build-context NAME=VALUE} as written, by name: what {@code FROM NAME},
+ *                        {@code COPY --from=NAME} and {@code RUN --mount=from=NAME} read instead of a stage or image;
+ *                        VALUE is a directory (relative to the working directory), {@code docker-image://REF},
+ *                        {@code oci-layout://DIR[:TAG][@DIGEST]}, a git URL or an http(s) URL, parsed by the
+ *                        engine as buildx does
  */
-public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<String> dockerfileText,
+public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Optional<String> dockerfileText,
                            Map<String, String> buildArgs, Optional<String> target, List<String> tags,
                            boolean noCache, Set<String> noCacheFilter, Optional<String> runtime,
                            Optional<Path> storeRoot, OptionalLong sourceDateEpoch, ProgressListener listener,
                            boolean explainCache, Map<String, String> labels, Optional<String> platform,
                            List<BuildOutput> outputs, Map<String, Path> secrets, String network,
                            boolean pull, List<CacheSource> cacheFrom, List<CacheDestination> cacheTo,
-                           Map<String, Path> ssh, boolean seccomp, ResourceLimits resources) {
+                           Map<String, Path> ssh, boolean seccomp, ResourceLimits resources,
+                           Map<String, String> namedContexts) {
 
     public BuildRequest {
-        Objects.requireNonNull(contextDir, "contextDir");
+        Objects.requireNonNull(context, "context");
         Objects.requireNonNull(dockerfile, "dockerfile");
         Objects.requireNonNull(dockerfileText, "dockerfileText");
         buildArgs = Collections.unmodifiableMap(new TreeMap<>(buildArgs));
@@ -79,6 +86,7 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
         outputs = List.copyOf(outputs);
         secrets = Collections.unmodifiableMap(new TreeMap<>(secrets));
         ssh = Collections.unmodifiableMap(new TreeMap<>(ssh));
+        namedContexts = Collections.unmodifiableMap(new TreeMap<>(namedContexts));
         if (!network.equals("none") && !network.equals("host") && !network.equals("default")) {
             throw new IllegalArgumentException("network must be none, host or default, not " + network);
         }
@@ -89,7 +97,25 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
 
     /** A builder for a build of the context directory {@code contextDir}. */
     public static Builder builder(Path contextDir) {
-        return new Builder(contextDir);
+        return new Builder(BuildContext.directory(contextDir));
+    }
+
+    /** A builder for a build of {@code context}. */
+    public static Builder builder(BuildContext context) {
+        return new Builder(context);
+    }
+
+    /**
+     * The context directory of a {@link BuildContext.Directory} context.
+     *
+     * @throws IllegalStateException for the other kinds of context, which have no directory until the build
+     *                               opens them
+     */
+    public Path contextDir() {
+        if (context instanceof BuildContext.Directory dir) {
+            return dir.path();
+        }
+        throw new IllegalStateException("the build context is not a local directory: " + context);
     }
 
     /** The Dockerfile's name for messages: its file name, or {@code Dockerfile}. */
@@ -99,7 +125,7 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
 
     /** A mutable builder of {@link BuildRequest}; not thread-safe. */
     public static final class Builder {
-        private final Path contextDir;
+        private final BuildContext context;
         private Path dockerfile;
         private String dockerfileText;
         private final Map<String, String> buildArgs = new TreeMap<>();
@@ -123,9 +149,10 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
         private final Map<String, Path> ssh = new TreeMap<>();
         private boolean seccomp = true;
         private ResourceLimits resources = ResourceLimits.none();
+        private final Map<String, String> namedContexts = new TreeMap<>();
 
-        private Builder(Path contextDir) {
-            this.contextDir = Objects.requireNonNull(contextDir, "contextDir");
+        private Builder(BuildContext context) {
+            this.context = Objects.requireNonNull(context, "context");
         }
 
         public Builder dockerfile(Path value) {
@@ -252,13 +279,22 @@ public record BuildRequest(Path contextDir, Optional<Path> dockerfile, Optional<
             return this;
         }
 
+        /**
+         * A named context ({@code --build-context NAME=VALUE}); a later one of the same name replaces an earlier
+         * one.
+         */
+        public Builder namedContext(String name, String value) {
+            namedContexts.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
         public BuildRequest build() {
-            return new BuildRequest(contextDir, Optional.ofNullable(dockerfile), Optional.ofNullable(dockerfileText),
+            return new BuildRequest(context, Optional.ofNullable(dockerfile), Optional.ofNullable(dockerfileText),
                     buildArgs, Optional.ofNullable(target).filter(t -> !t.isEmpty()), tags, noCache, noCacheFilter,
                     Optional.ofNullable(runtime), Optional.ofNullable(storeRoot),
                     sourceDateEpoch == null ? OptionalLong.empty() : OptionalLong.of(sourceDateEpoch), listener,
                     explainCache, labels, Optional.ofNullable(platform).filter(p -> !p.isEmpty()),
-                    outputs, secrets, network, pull, cacheFrom, cacheTo, ssh, seccomp, resources);
+                    outputs, secrets, network, pull, cacheFrom, cacheTo, ssh, seccomp, resources, namedContexts);
         }
     }
 }

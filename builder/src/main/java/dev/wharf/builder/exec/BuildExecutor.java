@@ -18,8 +18,11 @@ import dev.wharf.cache.StepParent;
 import dev.wharf.cache.StepResult;
 import dev.wharf.grammar.instructions.AddInstruction;
 import dev.wharf.grammar.instructions.CopyInstruction;
+import dev.wharf.grammar.instructions.OnbuildInstruction;
 import dev.wharf.grammar.instructions.RunInstruction;
 import dev.wharf.grammar.instructions.WorkdirInstruction;
+import dev.wharf.context.source.CopyRequest;
+import dev.wharf.context.source.DestinationView;
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.Platform;
@@ -123,7 +126,9 @@ final class BuildExecutor {
         State state;
         try {
             state = initial(stage, number);
-        } catch (LayerException e) {
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
             throw fail(number, fromText, stage.range().start().line(), null, e.getMessage(), e, start);
         }
         // Nothing runs at FROM (layers are unpacked when a step needs them): it counts as a cache hit.
@@ -134,9 +139,12 @@ final class BuildExecutor {
         return state;
     }
 
-    private State initial(PlannedStage stage, int number) throws LayerException {
+    private State initial(PlannedStage stage, int number) throws Exception {
         if (stage.base() instanceof StageBase.Stage s) {
             return stages.get(s.index());
+        }
+        if (stage.base() instanceof StageBase.Context context) {
+            return contextState(stage, context.name());
         }
         if (stage.base() instanceof StageBase.Image img && !img.image().scratch()) {
             settings.images().ensureLayers(img.image().reference(), number);
@@ -150,6 +158,40 @@ final class BuildExecutor {
         ImageConfiguration empty = ImageConfiguration.of(platform, ExecutionConfig.empty(), RootFs.layers(List.of()),
                 List.of());
         return new State(List.of(), empty, StepParent.scratch());
+    }
+
+    /**
+     * The state a stage built FROM a named context's files starts with: one layer holding the context (after its
+     * ignore file, owners 0 as for the main context), written like a {@code COPY . /} into an empty snapshot, and
+     * no config. Its parent key is the context's content checksum, so later steps hit the cache while the context
+     * is unchanged.
+     */
+    private State contextState(PlannedStage stage, String name) throws Exception {
+        CopySources sources = settings.namedContexts().sources(name);
+        CopyRequest all = new CopyRequest(List.of("."), "/", List.of(), false);
+        String checksum = sources.resolve(all, DestinationView.empty()).checksum().toString();
+        Snapshotter snapshotter = workspace.snapshotter();
+        String key = "context-" + UUID.randomUUID();
+        List<Mount> mounts = snapshotter.prepare(key, snapshots.ensure(List.of()));
+        boolean committed = false;
+        List<LayerBlob> layers = new ArrayList<>();
+        try {
+            copyRunner.copy(false, new CopyRunner.PreparedCopy(List.of(new CopyRunner.Part(Optional.of(sources),
+                    Optional.empty(), all, false)), List.of(), "/", Optional.empty(), Optional.empty()), mounts);
+            // The context's layer is part of loading it, not a step of its own: no progress of its writing.
+            LayerBlob layer = differ.diff(key, mounts, writer, ProgressListener.none(), 0);
+            layers.add(layer);
+            String snapshot = ChainIds.snapshotName(ChainIds.of(List.of(layer.diffId())).get(0));
+            committed = LayerSnapshots.commitUnlessPresent(snapshotter, snapshot, key);
+        } finally {
+            if (!committed) {
+                snapshotter.remove(key);
+            }
+        }
+        Platform platform = Platform.of(stage.platform().os(), stage.platform().architecture());
+        ImageConfiguration image = ImageConfiguration.of(platform, ExecutionConfig.empty(),
+                RootFs.layers(layers.stream().map(LayerBlob::diffId).toList()), List.of());
+        return new State(layers, image, StepParent.image(Digest.parse(checksum)));
     }
 
     private State runStep(PlannedStage stage, int index, int count, State state)
@@ -221,8 +263,10 @@ final class BuildExecutor {
     }
 
     private static boolean isFilesystem(Step step) {
+        // WORKDIR / is no file operation in BuildKit (dispatchWorkdir: withLayer only when wd != "/").
         return step.instruction() instanceof RunInstruction || step.instruction() instanceof CopyInstruction
-                || step.instruction() instanceof AddInstruction || step.instruction() instanceof WorkdirInstruction;
+                || step.instruction() instanceof AddInstruction || (step.instruction() instanceof WorkdirInstruction
+                && !step.config().workingDir().equals("/") && !step.config().workingDir().isEmpty());
     }
 
     /**
@@ -249,19 +293,18 @@ final class BuildExecutor {
             if (step.instruction() instanceof RunInstruction run) {
                 runner.run(step, run, mounts, number, start, plan.proxyEnv(), stages);
             } else if (copy.isPresent()) {
-                copyRunner.copy(step, copy.get(), mounts);
+                copyRunner.copy(step.instruction() instanceof AddInstruction, copy.get(), mounts);
             } else {
                 runner.workdir(step, mounts);
             }
-            Optional<LayerBlob> layer = differ.diff(key, mounts, writer, listener, number);
+            LayerBlob layer = differ.diff(key, mounts, writer, listener, number);
             List<LayerBlob> layers = new ArrayList<>(state.layers());
-            if (layer.isPresent()) {
-                layers.add(layer.get());
-                List<Digest> chain = ChainIds.of(layers.stream().map(LayerBlob::diffId).toList());
-                String name = ChainIds.snapshotName(chain.get(chain.size() - 1));
-                committed = LayerSnapshots.commitUnlessPresent(snapshotter, name, key);
-            }
-            return new State(layers, nextImage(state.image(), step, text, layer, settings.created()), next);
+            layers.add(layer);
+            List<Digest> chain = ChainIds.of(layers.stream().map(LayerBlob::diffId).toList());
+            String name = ChainIds.snapshotName(chain.get(chain.size() - 1));
+            committed = LayerSnapshots.commitUnlessPresent(snapshotter, name, key);
+            return new State(layers, nextImage(state.image(), step, text, Optional.of(layer), settings.created()),
+                    next);
         } finally {
             if (!committed) {
                 snapshotter.remove(key);
@@ -274,8 +317,11 @@ final class BuildExecutor {
         List<Digest> diffIds = new ArrayList<>(image.rootfs().diffIds());
         layer.ifPresent(l -> diffIds.add(l.diffId()));
         List<HistoryEntry> history = new ArrayList<>(image.history());
-        history.add(new HistoryEntry(created, HistoryText.of(step, text), null, "buildkit.dockerfile.v0",
-                layer.isEmpty()));
+        if (!(step.instruction() instanceof OnbuildInstruction)) {
+            // BuildKit's dispatchOnbuild only appends the trigger to the config: ONBUILD has no history entry.
+            history.add(new HistoryEntry(created, HistoryText.of(step, text), null, "buildkit.dockerfile.v0",
+                    layer.isEmpty()));
+        }
         String author = step.config().author().isEmpty() ? image.author() : step.config().author();
         return new ImageConfiguration(image.created(), author, image.architecture(), image.os(), image.osVersion(),
                 image.osFeatures(), image.variant(), ConfigMapper.toImage(step.config()), RootFs.layers(diffIds),

@@ -9,12 +9,14 @@ import dev.wharf.builder.api.CacheSource;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.EngineOptions;
 import dev.wharf.builder.plan.BuildPlan;
+import dev.wharf.builder.plan.NamedContextRef;
 import dev.wharf.builder.plan.PlanRequest;
 import dev.wharf.builder.plan.PlanWarning;
 import dev.wharf.builder.plan.Planner;
 import dev.wharf.builder.plan.Platform;
 import dev.wharf.cache.CacheException;
 import dev.wharf.cache.remote.RemoteCache;
+import dev.wharf.context.checksum.ChecksumCache;
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.instructions.Dockerfile;
 import dev.wharf.layers.Descriptor;
@@ -50,6 +52,7 @@ final class BuildJob {
     private final Registries registries;
     private final ParsedDockerfiles parsed;
     private final AtomicInteger steps = new AtomicInteger();
+    private RegistryImages images;
 
     BuildJob(Workspace workspace, EngineOptions options, BuildRequest request, Registries registries,
              ParsedDockerfiles parsed) {
@@ -61,8 +64,27 @@ final class BuildJob {
     }
 
     BuildResult run() throws EngineException, InterruptedException {
+        Path scratch;
+        try {
+            scratch = Files.createTempDirectory(workspace.store().root().resolve("state"), "build-");
+        } catch (IOException e) {
+            throw new EngineException("cannot create a build directory under " + workspace.store().root()
+                    + "/state: " + e.getMessage(), e);
+        }
+        try (MainContext main = MainContext.open(request, scratch.resolve("context"), workspace.posix(),
+                workspace.http());
+             NamedContexts named = new NamedContexts(NamedContexts.parse(request.namedContexts()),
+                     scratch.resolve("named"), workspace.http(), options.clock())) {
+            return run(main, named, scratch);
+        } finally {
+            deleteQuietly(scratch);
+        }
+    }
+
+    private BuildResult run(MainContext main, NamedContexts named, Path scratch)
+            throws EngineException, InterruptedException {
         String name = request.dockerfileName();
-        String text = dockerfileText();
+        String text = main.dockerfileText();
         Platform platform = Platform.of("linux", System.getProperty("os.arch"), "");
         Map<String, String> args = new TreeMap<>(request.buildArgs());
         request.sourceDateEpoch().ifPresent(e -> args.putIfAbsent("SOURCE_DATE_EPOCH", Long.toString(e)));
@@ -90,13 +112,18 @@ final class BuildJob {
                         + "), not " + wanted.format() + "; build on such a host or drop --platform");
             }
         }
+        Map<String, NamedContextRef> contexts;
+        try {
+            contexts = named.planRefs(workspace.store());
+        } catch (LayerException e) {
+            throw new EngineException("cannot load a named build context: " + e.getMessage(), e);
+        }
         BuildPlan plan;
-        RegistryImages images = new RegistryImages(workspace.store(), registries, request.pull(), request.listener(),
-                steps);
+        images = new RegistryImages(workspace.store(), registries, request.pull(), request.listener(), steps);
         try {
             Dockerfile dockerfile = parsed.parse(name, text);
             PlanRequest planRequest = new PlanRequest(name, args, request.target(), platform, request.noCache(),
-                    request.noCacheFilter());
+                    request.noCacheFilter(), contexts);
             plan = new Planner(images).plan(dockerfile, planRequest);
         } catch (DockerfileException e) {
             int line = e.range().map(r -> r.start().line()).orElse(0);
@@ -110,16 +137,14 @@ final class BuildJob {
         OffsetDateTime created = epoch.isPresent()
                 ? OffsetDateTime.ofInstant(Instant.ofEpochSecond(epoch.getAsLong()), ZoneOffset.UTC)
                 : OffsetDateTime.ofInstant(options.clock().instant(), ZoneOffset.UTC);
-        Path scratch = null;
         try {
-            scratch = Files.createTempDirectory(workspace.store().root().resolve("state"), "build-");
             CacheImports imports = importCaches();
             BuildSettings settings = new BuildSettings(DockerfileText.of(name, text), request.listener(), epoch,
                     created, request.runtime().orElse(options.runtime()),
-                    CopySources.context(request.contextDir(), request.dockerfile(), options.clock(),
-                            workspace.contextChecksums()), scratch,
+                    CopySources.context(main.root(), main.local(), main.dockerfile(), options.clock(),
+                            contextChecksums(main)), scratch,
                     platform, options.parallelism(), request.explainCache(), request.secrets(), request.network(),
-                    request.ssh(), request.seccomp(), request.resources(), images, imports);
+                    request.ssh(), request.seccomp(), request.resources(), images, imports, named);
             BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings),
                     steps);
             BuildExecutor.State state = executor.run();
@@ -132,17 +157,26 @@ final class BuildJob {
                 throw new EngineException("cannot keep the imported build cache records in " + workspace.store().root()
                         + ": " + e.getMessage(), e);
             }
-            CacheExports.export(request.cacheTo(), plan, executor.records(), imports.provider(), registries::client,
-                    request.listener());
+            CacheExports.export(request.cacheTo(), plan, executor.records(), imports.provider(),
+                    registries::client, request.listener(), steps::incrementAndGet);
             return result;
         } catch (IOException e) {
             throw new EngineException("cannot write the image into " + workspace.store().root() + ": "
                     + e.getMessage(), e);
         } finally {
             // Also after a failed step: the digests computed so far spare the next build re-reading those files.
-            workspace.persistContextChecksums();
-            deleteQuietly(scratch);
+            if (main.local()) {
+                workspace.persistContextChecksums();
+            }
         }
+    }
+
+    /**
+     * The digests of a local context's files are kept across builds (their stat data tells when they change); a
+     * context unpacked from a tarball, git or a URL is new files every build, so its digests are kept for this one.
+     */
+    private ChecksumCache contextChecksums(MainContext main) {
+        return main.local() ? workspace.contextChecksums() : ChecksumCache.inMemory(100_000);
     }
 
     private BuildResult write(BuildExecutor.State state, OffsetDateTime created,
@@ -206,7 +240,8 @@ final class BuildJob {
         request.listener().onEvent(new BuildEvent.StepStarted(step, "", 0, 0, "pushing " + String.join(", ", names)));
         long start = System.nanoTime();
         try {
-            new ImagePushes(workspace.store(), registries, request.listener()).push(manifest, names, step);
+            new ImagePushes(workspace.store(), registries, request.listener()).push(manifest, names, step,
+                    images.sources());
         } catch (EngineException e) {
             request.listener().onEvent(new BuildEvent.StepFailed(step, e.getMessage(), ImagePushes.since(start)));
             throw e;
@@ -233,22 +268,10 @@ final class BuildJob {
         }
         List<RemoteCache> sources = new ArrayList<>();
         for (CacheSource source : request.cacheFrom()) {
-            sources.add(RemoteCaches.of(source.type(), source.location(), source.tag(), registries::client, "--cache-from"));
+            sources.add(RemoteCaches.of(source.type(), source.location(), source.tag(), registries::client,
+                    "--cache-from"));
         }
-        return CacheImports.load(sources, workspace.store().blobs(), request.listener());
-    }
-
-    private String dockerfileText() throws EngineException {
-        if (request.dockerfileText().isPresent()) {
-            return request.dockerfileText().get();
-        }
-        Path file = request.dockerfile().orElse(request.contextDir().resolve("Dockerfile"));
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new EngineException("cannot read the Dockerfile " + file + ": " + e.getMessage()
-                    + "; give its path with -f", e);
-        }
+        return CacheImports.load(sources, workspace.store().blobs(), request.listener(), steps::incrementAndGet);
     }
 
     static void deleteQuietly(Path dir) {

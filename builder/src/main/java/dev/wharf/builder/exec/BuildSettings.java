@@ -9,15 +9,15 @@ import java.util.OptionalLong;
  * The per-build settings the executor and its step runner share: the Dockerfile text, the listener, the timestamp
  * clamp, the time recorded in the image, the sandbox runtime, the build context, a scratch directory removed
  * after the build, the platform and how many stages may run at once, secrets, ssh-agent sockets, the default network,
- * whether RUN steps are seccomp-filtered, their cgroup limits, the base images (stored or pulled), and the step
- * caches imported with {@code --cache-from}. Immutable.
+ * whether RUN steps are seccomp-filtered, their cgroup limits, the base images (stored or pulled), the step caches
+ * imported with {@code --cache-from} and the named contexts. Immutable.
  */
 record BuildSettings(DockerfileText source, ProgressListener listener, OptionalLong sourceDateEpoch,
                      OffsetDateTime created, String runtime, CopySources context, Path scratch,
                      dev.wharf.builder.plan.Platform platform, int parallelism, boolean explainCache,
                      java.util.Map<String, Path> secrets, String network, java.util.Map<String, Path> ssh,
                      boolean seccomp, dev.wharf.builder.sandbox.ResourceLimits resources, RegistryImages images,
-                     CacheImports imports) {
+                     CacheImports imports, NamedContexts namedContexts) {
 
     /** The creation time in nanoseconds since 1970, for files the build creates. */
     long createdNanos() {

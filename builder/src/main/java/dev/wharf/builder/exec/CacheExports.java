@@ -17,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -30,9 +31,10 @@ final class CacheExports {
     private CacheExports() {
     }
 
+    /** Exports to each destination as one progress step numbered by {@code steps}. */
     static void export(List<CacheDestination> destinations, BuildPlan plan, Map<Integer, List<CacheRecord>> byStage,
-                       BlobProvider blobs, Supplier<RegistryClient> registry, ProgressListener listener)
-            throws EngineException {
+                       BlobProvider blobs, Supplier<RegistryClient> registry, ProgressListener listener,
+                       IntSupplier steps) throws EngineException {
         for (CacheDestination destination : destinations) {
             RemoteCache cache = RemoteCaches.of(destination.type(), destination.location(), destination.tag(),
                     registry, "--cache-to");
@@ -40,9 +42,14 @@ final class CacheExports {
             for (int stage : stages(plan, destination.mode())) {
                 records.addAll(byStage.getOrDefault(stage, List.of()));
             }
+            int step = steps.getAsInt();
+            listener.onEvent(new BuildEvent.StepStarted(step, "", 0, 0, "exporting cache to " + cache.describe()));
+            long start = System.nanoTime();
             try {
                 cache.save(records, blobs);
+                listener.onEvent(new BuildEvent.StepDone(step, ImagePushes.since(start)));
             } catch (LayerException | RuntimeException e) {
+                listener.onEvent(new BuildEvent.StepFailed(step, e.getMessage(), ImagePushes.since(start)));
                 String message = "cannot export the build cache to " + cache.describe() + ": " + e.getMessage();
                 if (!destination.ignoreError()) {
                     throw new EngineException(message + " (the image itself was built; add ignore-error=true to "

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
 
 /**
  * The step caches one build imported with {@code --cache-from}: their records by key (the first source that has a
@@ -54,8 +55,12 @@ final class CacheImports {
         return new CacheImports(Map.of(), Map.of(), store);
     }
 
-    /** Loads every source's index; unreadable ones are reported to {@code listener} as warnings and skipped. */
-    static CacheImports load(List<RemoteCache> sources, BlobStore store, ProgressListener listener)
+    /**
+     * Loads every source's index, each as one progress step numbered by {@code steps} ({@code #N importing cache
+     * manifest from ...}, as BuildKit shows it); unreadable ones fail their step, are reported as warnings and
+     * skipped.
+     */
+    static CacheImports load(List<RemoteCache> sources, BlobStore store, ProgressListener listener, IntSupplier steps)
             throws InterruptedException {
         Map<CacheKey, CacheRecord> records = new HashMap<>();
         Map<Digest, Source> layers = new HashMap<>();
@@ -63,14 +68,20 @@ final class CacheImports {
             if (Thread.interrupted()) {
                 throw new InterruptedException("build cancelled");
             }
+            int step = steps.getAsInt();
+            listener.onEvent(new BuildEvent.StepStarted(step, "", 0, 0, "importing cache manifest from "
+                    + source.describe()));
+            long start = System.nanoTime();
             ImportedCache imported;
             try {
                 imported = source.load(store);
             } catch (LayerException | CacheException e) {
+                listener.onEvent(new BuildEvent.StepFailed(step, e.getMessage(), ImagePushes.since(start)));
                 listener.onEvent(new BuildEvent.Warning("cannot import the build cache from " + source.describe()
                         + ", building without it: " + e.getMessage()));
                 continue;
             }
+            listener.onEvent(new BuildEvent.StepDone(step, ImagePushes.since(start)));
             for (CacheRecord record : imported.records()) {
                 records.putIfAbsent(record.key(), record);
                 for (LayerBlob layer : record.result().layers()) {

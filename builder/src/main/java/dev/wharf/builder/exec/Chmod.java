@@ -42,6 +42,15 @@ final class Chmod {
         return symbolic;
     }
 
+    /**
+     * The mode of directories a COPY/ADD creates (missing parents of the destination, the root of a directory
+     * copy): an octal {@code --chmod} applies to them too, a symbolic one does not (0755), as in fsutil since
+     * tonistiigi/fsutil#228 (BuildKit 0.21, which fixed moby/buildkit#4945; copy.go {@code MkdirAll(..., ci.Mode)}).
+     */
+    int createdDirectoryMode() {
+        return octal != null ? octal : 0755;
+    }
+
     /** The permission bits (with set-id and sticky bits) of a file whose current bits are {@code mode}. */
     int apply(int mode, boolean directory) {
         if (octal != null) {

@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +38,21 @@ import java.util.Optional;
  */
 final class CopyRunner {
     /** A COPY/ADD with its sources resolved enough to know their checksum. */
-    record PreparedCopy(CopySources sources, Optional<CopyRequest> request, List<SourceContent> heredocs,
-                        String destination, Optional<String> chown, Optional<Chmod> chmod) {
+    record PreparedCopy(List<Part> parts, List<SourceContent> heredocs, String destination, Optional<String> chown,
+                        Optional<Chmod> chmod) {
+        PreparedCopy {
+            parts = List.copyOf(parts);
+        }
+    }
+
+    /**
+     * Sources of one origin: the local ones (context or {@code --from}), or one remote source of an ADD, fetched
+     * when the step runs; {@code unpack} says whether a tar archive named as a source is unpacked.
+     */
+    record Part(Optional<CopySources> local, Optional<RemoteSource> remote, CopyRequest request, boolean unpack) {
+        CopySources sources() throws Exception {
+            return local.isPresent() ? local.get() : remote.orElseThrow().open();
+        }
     }
 
     private final Workspace workspace;
@@ -75,20 +89,39 @@ final class CopyRunner {
             chown = add.chown();
             chmod = add.chmod();
             excludes = add.excludes().stream().map(Word::text).toList();
-            for (Word src : files.sourcePaths()) {
-                if (src.text().matches("(?i)^(https?|git)://.*") || src.text().startsWith("git@")) {
-                    throw new BuildExecutor.StepFailure("ADD from a URL or git repository (" + src.text()
-                            + ") is not supported yet; download it into the context and COPY it", null, null);
-                }
-            }
         }
         String dest = StepRunner.absolute(files.dest().text(), step.environment().workingDir());
-        Optional<CopyRequest> request = Optional.empty();
-        if (!files.sourcePaths().isEmpty()) {
-            request = Optional.of(new CopyRequest(files.sourcePaths().stream().map(Word::text).toList(), dest,
-                    excludes, parents));
-            FileSet probe = sources.resolve(request.get(), DestinationView.empty());
+        List<Part> parts = new ArrayList<>();
+        List<String> local = new ArrayList<>();
+        if (step.instruction() instanceof AddInstruction add) {
+            List<RemoteSource> remotes = remoteSources(add, files);
+            for (int i = 0; i < remotes.size(); i++) {
+                RemoteSource remote = remotes.get(i);
+                checksums.put("remote" + i, remote.key());
+                parts.add(new Part(Optional.empty(), Optional.of(remote), new CopyRequest(
+                        List.of(remote.copySource()), dest, excludes, false),
+                        !remote.isGit() && add.unpack().orElse(false)));
+            }
+            for (Word src : files.sourcePaths()) {
+                if (remotes.stream().noneMatch(r -> r.written().equals(src.text()))) {
+                    local.add(src.text());
+                }
+            }
+        } else {
+            for (Word src : files.sourcePaths()) {
+                Optional<String> refused = RemoteSource.refusedByCopy(src.text());
+                if (refused.isPresent()) {
+                    throw new BuildExecutor.StepFailure(refused.get(), null, null);
+                }
+                local.add(src.text());
+            }
+        }
+        if (!local.isEmpty()) {
+            CopyRequest request = new CopyRequest(local, dest, excludes, parents);
+            FileSet probe = sources.resolve(request, DestinationView.empty());
             checksums.put(sources.isContext() ? "context" : "from", Digest.parse(probe.checksum().toString()));
+            boolean unpack = step.instruction() instanceof AddInstruction add && add.unpack().orElse(true);
+            parts.add(0, new Part(Optional.of(sources), Optional.empty(), request, unpack));
         }
         if (!files.sourceContents().isEmpty()) {
             StringBuilder all = new StringBuilder();
@@ -105,40 +138,86 @@ final class CopyRunner {
                 throw new BuildExecutor.StepFailure(e.getMessage(), null, e);
             }
         }
-        return new PreparedCopy(sources, request, files.sourceContents(), dest,
+        return new PreparedCopy(parts, files.sourceContents(), dest,
                 chown.map(Word::text).filter(s -> !s.isEmpty()), mode);
     }
 
+    /** The URL and git sources of an ADD, checked as BuildKit's dispatchCopy checks them. */
+    private List<RemoteSource> remoteSources(AddInstruction add, SourcesAndDest files) throws Exception {
+        Optional<String> checksum = add.checksum().map(Word::text).filter(c -> !c.isEmpty());
+        List<RemoteSource> out = new ArrayList<>();
+        for (Word src : files.sourcePaths()) {
+            RemoteSource.of(src.text(), checksum, add.keepGitDir().orElse(false), settings.scratch(),
+                    workspace.http(), workspace.httpCache(), workspace.clock()).ifPresent(out::add);
+        }
+        if (checksum.isPresent()) {
+            // dockerfile2llb/convert_copy.go, in its order.
+            if (files.sourcePaths().size() != 1) {
+                throw new BuildExecutor.StepFailure("checksum can't be specified for multiple sources", null, null);
+            }
+            if (out.isEmpty()) {
+                throw new BuildExecutor.StepFailure("checksum requires HTTP(S) or Git sources", null, null);
+            }
+            if (!out.get(0).isGit()) {
+                try {
+                    Digest.parse(checksum.get());
+                } catch (IllegalArgumentException e) {
+                    throw new BuildExecutor.StepFailure("invalid checksum " + checksum.get() + ": "
+                            + e.getMessage() + " (expected sha256:<64 hex digits>)", null, e);
+                }
+            }
+        }
+        return out;
+    }
+
     /** Writes a prepared COPY/ADD into the active snapshot {@code mounts}. */
-    void copy(Step step, PreparedCopy copy, List<Mount> mounts) throws Exception {
+    void copy(boolean add, PreparedCopy copy, List<Mount> mounts) throws Exception {
         RootView view = RootView.of(mounts);
         Path upper = Path.of(mounts.get(0).writableDir().orElseThrow());
         Optional<ProcessUser> owner = copy.chown().isPresent()
-                ? Optional.of(new UserResolver().resolve(copy.chown().get(), view)) : Optional.empty();
+                ? Optional.of(new UserResolver().resolveFileOwner(copy.chown().get(), view)) : Optional.empty();
         int ownerUid = owner.map(u -> (int) u.uid()).orElse(0);
         int ownerGid = owner.map(u -> (int) u.gid()).orElse(0);
         FileWriter writer = new FileWriter(upper, view, workspace.posix(), ownerUid, ownerGid,
-                settings.createdNanos());
-        if (copy.request().isPresent()) {
-            FileSet set = copy.sources().resolve(copy.request().get(), path -> typeOf(view, path));
+                settings.createdNanos(), copy.chmod().map(Chmod::createdDirectoryMode).orElse(0755));
+        for (Part part : copy.parts()) {
+            CopySources sources = part.sources();
+            FileSet set = sources.resolve(part.request(), path -> typeOf(view, path));
             Map<String, Path> written = new HashMap<>();
+            String root = clean(copy.destination());
+            // fsutil's Copy resolves the destination as written with fs.RootPath, its last component too: COPY f
+            // /bin/vi writes through the symlink /bin/vi into /bin/busybox. Paths below it are joined to that.
+            String resolvedRoot = view.canonical(root);
             for (FileEntry e : set.entries()) {
-                Path target = writer.prepare(e.destinationPath());
-                int uid = owner.isPresent() ? ownerUid : copy.sources().isContext() ? 0 : e.stat().uid();
-                int gid = owner.isPresent() ? ownerGid : copy.sources().isContext() ? 0 : e.stat().gid();
+                String dest = below(root, resolvedRoot, e.destinationPath());
+                if (e.type() == FileType.DIRECTORY && clean(e.destinationPath()).equals(root)) {
+                    // A source directory's own entry lands on the destination: its contents are copied, its
+                    // metadata is not.
+                    writer.copyRoot(resolvedRoot);
+                    continue;
+                }
+                Path target = writer.prepare(dest);
+                int uid = owner.isPresent() ? ownerUid : sources.isContext() ? 0 : e.stat().uid();
+                int gid = owner.isPresent() ? ownerGid : sources.isContext() ? 0 : e.stat().gid();
                 int mode = copy.chmod().map(c -> c.apply(e.stat().permissions(),
                         e.type() == FileType.DIRECTORY)).orElse(e.stat().permissions());
                 FileWriter.Attributes attrs = new FileWriter.Attributes(uid, gid, mode, e.stat().mtimeNanos());
                 switch (e.type()) {
                     case DIRECTORY -> writer.directory(target, attrs);
                     case REGULAR -> {
-                        Path source = copy.sources().file(e.sourcePath());
-                        if (step.instruction() instanceof AddInstruction add && add.unpack().orElse(true)
-                                && named(e, copy.request().get().sources()) && Archives.isTar(source)) {
+                        Path source = sources.file(e.sourcePath());
+                        if (add && part.unpack()
+                                && named(e, part.request().sources()) && Archives.isTar(source)) {
                             // ADD unpacks a local tar archive (compression recognised by content) into the
-                            // destination directory, keeping the archive's owners and modes, as BuildKit does.
-                            Archives.unpack(source, writer.mkdirAll(copy.destination()),
-                                    new LayerApplier(workspace.posix()));
+                            // destination directory, keeping the archive's modes, and its owners unless --chown
+                            // says otherwise, as BuildKit does.
+                            Path into = writer.mkdirAll(copy.destination());
+                            if (owner.isPresent()) {
+                                Archives.unpack(source, into, new LayerApplier(workspace.posix()), ownerUid, ownerGid,
+                                        settings.scratch());
+                            } else {
+                                Archives.unpack(source, into, new LayerApplier(workspace.posix()));
+                            }
                         } else if (e.hardlinkTo().isPresent() && written.containsKey(e.hardlinkTo().get())) {
                             writer.hardlink(written.get(e.hardlinkTo().get()), target);
                         } else {
@@ -146,8 +225,15 @@ final class CopyRunner {
                         }
                     }
                     case SYMLINK -> writer.symlink(e.stat().linkTarget(), target, attrs);
+                    case FIFO, CHAR_DEVICE, BLOCK_DEVICE -> {
+                        // From a stage or image fsutil's copier recreates them (mknod); the build context never
+                        // holds them, as the client's file sync skips them.
+                        if (!sources.isContext()) {
+                            writer.special(target, e.stat().mode(), e.stat().rdev(), attrs);
+                        }
+                    }
                     default -> {
-                        // Devices, fifos and sockets are not copied, as BuildKit's copier skips them from a context.
+                        // Sockets are not copied.
                     }
                 }
                 written.put(e.destinationPath(), target);
@@ -155,8 +241,8 @@ final class CopyRunner {
         }
         for (SourceContent content : copy.heredocs()) {
             String dest = copy.destination();
-            String path = dest.endsWith("/") || copy.heredocs().size() + (copy.request().isPresent() ? 1 : 0) > 1
-                    ? dest.replaceAll("/+$", "") + "/" + content.path() : dest;
+            String path = dest.endsWith("/") || copy.heredocs().size() + (copy.parts().isEmpty() ? 0 : 1) > 1
+                    ? dest.replaceAll("/+$", "") + "/" + content.path() : view.canonical(dest);
             writer.writeFile(content.data().getBytes(StandardCharsets.UTF_8), writer.prepare(path),
                     new FileWriter.Attributes(ownerUid, ownerGid,
                             copy.chmod().map(c -> c.apply(0644, false)).orElse(0644), settings.createdNanos()));
@@ -177,6 +263,25 @@ final class CopyRunner {
             }
         }
         return false;
+    }
+
+    /** {@code path}, which is {@code root} or below it, with {@code root} replaced by {@code resolvedRoot}. */
+    private static String below(String root, String resolvedRoot, String path) {
+        String p = clean(path);
+        if (p.equals(root)) {
+            return resolvedRoot;
+        }
+        String prefix = root.equals("/") ? "/" : root + "/";
+        if (!p.startsWith(prefix)) {
+            return path;
+        }
+        return (resolvedRoot.equals("/") ? "/" : resolvedRoot + "/") + p.substring(prefix.length());
+    }
+
+    /** {@code path} without trailing slashes ("/" stays). */
+    private static String clean(String path) {
+        String c = path.replaceAll("/+$", "");
+        return c.isEmpty() ? "/" : c;
     }
 
     private static Optional<FileType> typeOf(RootView view, String path) {

@@ -25,30 +25,40 @@ final class CopySources {
     private final Path root;
     private final Optional<Path> dockerfile;
     private final boolean context;
+    private final boolean ignoreFile;
     private final Clock clock;
     private final ChecksumCache checksums;
     private volatile SourceResolver resolver;
     private volatile ContextSnapshot snapshot;
 
-    private CopySources(Path root, Optional<Path> dockerfile, boolean context, Clock clock, ChecksumCache checksums) {
+    private CopySources(Path root, Optional<Path> dockerfile, boolean context, boolean ignoreFile, Clock clock,
+                        ChecksumCache checksums) {
         this.root = root;
         this.dockerfile = dockerfile;
         this.context = context;
+        this.ignoreFile = ignoreFile;
         this.clock = clock;
         this.checksums = checksums;
     }
 
     /**
-     * The build context at {@code dir}, with the ignore file next to {@code dockerfile} or in the context; file
-     * digests come from {@code checksums} while a file's stat data is unchanged.
+     * The build context at {@code dir}; for a local directory ({@code ignoreFile}) without the files of the ignore
+     * file next to {@code dockerfile} or in the context, which BuildKit applies to local contexts only. File digests
+     * come from {@code checksums} while a file's stat data is unchanged.
      */
-    static CopySources context(Path dir, Optional<Path> dockerfile, Clock clock, ChecksumCache checksums) {
-        return new CopySources(dir, dockerfile, true, clock, checksums);
+    static CopySources context(Path dir, boolean ignoreFile, Optional<Path> dockerfile, Clock clock,
+                               ChecksumCache checksums) {
+        return new CopySources(dir, dockerfile, true, ignoreFile, clock, checksums);
+    }
+
+    /** A build context whose file digests are kept for this build only (named contexts). */
+    static CopySources context(Path dir, boolean ignoreFile, Optional<Path> dockerfile, Clock clock) {
+        return context(dir, ignoreFile, dockerfile, clock, ChecksumCache.inMemory(100_000));
     }
 
     /** Another stage's root filesystem, materialized at {@code dir}. */
     static CopySources stage(Path dir, Clock clock) {
-        return new CopySources(dir, Optional.empty(), false, clock, ChecksumCache.inMemory(100_000));
+        return new CopySources(dir, Optional.empty(), false, false, clock, ChecksumCache.inMemory(100_000));
     }
 
     /** The files {@code request} copies and their checksum. */
@@ -73,7 +83,7 @@ final class CopySources {
         if (r == null) {
             synchronized (this) {
                 if (resolver == null) {
-                    PatternMatcher excludes = PatternMatcher.of(context
+                    PatternMatcher excludes = PatternMatcher.of(ignoreFile
                             ? DockerIgnore.patterns(root, dockerfile) : java.util.List.of());
                     snapshot = ContextSnapshot.scan(root, excludes);
                     resolver = new SourceResolver(snapshot, new ContextChecksummer(checksums, context, clock),

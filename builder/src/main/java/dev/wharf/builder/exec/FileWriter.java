@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
  * Writes files into an active snapshot without mounting it: into its writable directory (an overlay upper
  * directory or a copy-based snapshot's tree), resolving paths through the merged view ({@link RootView}) so symlinks
  * in the image are followed inside the root only. Missing parent directories are created: copied up with their
- * attributes when a lower layer has them, otherwise with mode 0755, the given owner and time (BuildKit's
- * {@code MkdirAll} in {@code file/backend.go}).
+ * attributes when a lower layer has them, otherwise with mode 0755 (or the one given), the given owner and time
+ * (fsutil's {@code MkdirAll} as BuildKit's file operations call it).
  *
  * <p>Not thread-safe: one instance per step. Call {@link #finish()} last: it sets directory times, which writing
  * children changed.
@@ -35,9 +35,17 @@ final class FileWriter {
     private final int defaultUid;
     private final int defaultGid;
     private final long createdNanos;
+    private final int createdDirMode;
     private final List<Map.Entry<Path, Long>> dirTimes = new ArrayList<>();
 
     FileWriter(Path upper, RootView view, PosixFiles posix, int defaultUid, int defaultGid, long createdNanos) {
+        this(upper, view, posix, defaultUid, defaultGid, createdNanos, 0755);
+    }
+
+    /** A writer that creates missing directories with mode {@code createdDirMode} (COPY's octal --chmod). */
+    FileWriter(Path upper, RootView view, PosixFiles posix, int defaultUid, int defaultGid, long createdNanos,
+               int createdDirMode) {
+        this.createdDirMode = createdDirMode;
         this.upper = upper;
         this.view = view;
         this.posix = posix;
@@ -66,6 +74,22 @@ final class FileWriter {
         return canonical.equals("/") ? upper : upper.resolve(canonical.substring(1));
     }
 
+    /**
+     * WORKDIR: creates {@code absolutePath} and its missing parents, owned by the default owner; an existing
+     * directory is left alone, not even copied up, so the step's layer stays empty, as with BuildKit's
+     * {@code MkdirAll} (fsutil copy/mkdir.go returns at once for an existing directory).
+     */
+    void workdir(String absolutePath) throws IOException, LayerException {
+        // The file op cleans the path lexically first (filepath.Join("/", path) in BuildKit's mkdir), so WORKDIR
+        // /a/./x/../y makes no /a/x, although the image's WorkingDir keeps the path as written.
+        String canonical = view.canonical(Path.of(absolutePath).normalize().toString());
+        Optional<Path> existing = view.find(canonical);
+        if (existing.isPresent() && Files.isDirectory(existing.get(), LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        mkdirs(canonical);
+    }
+
     private void mkdirs(String canonicalDir) throws IOException, LayerException {
         if (canonicalDir.equals("/")) {
             return;
@@ -86,7 +110,7 @@ final class FileWriter {
                         (Integer) a.get("mode") & 07777,
                         ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS)));
             } else {
-                apply(host, new Attributes(defaultUid, defaultGid, 0755, createdNanos));
+                apply(host, new Attributes(defaultUid, defaultGid, createdDirMode, createdNanos));
             }
         }
     }
@@ -105,6 +129,23 @@ final class FileWriter {
         apply(target, attributes);
     }
 
+    /**
+     * The root of a directory copy, {@code absolutePath}: an existing directory keeps its owner, mode and time (only
+     * what is copied into it changes), a missing one is created like a parent, with the writer's owner, mode and
+     * time and not the source directory's: fsutil's {@code Copy} makes it with {@code MkdirAll} and then copies
+     * no metadata onto it ({@code copyFileInfo = created}, false there) in BuildKit's COPY.
+     */
+    void copyRoot(String absolutePath) throws IOException, LayerException {
+        Optional<Path> existing = view.find(absolutePath);
+        if (existing.isPresent() && Files.isDirectory(existing.get())) {
+            return;
+        }
+        Path target = prepare(absolutePath);
+        deleteNonDirectory(target);
+        Files.createDirectory(target);
+        apply(target, new Attributes(defaultUid, defaultGid, createdDirMode, createdNanos));
+    }
+
     /** Makes {@code target} a directory with {@code attributes}; an existing directory keeps its contents. */
     void directory(Path target, Attributes attributes) throws IOException, LayerException {
         if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -119,6 +160,18 @@ final class FileWriter {
         deleteNonDirectory(target);
         posix.symlink(linkTarget, target);
         posix.lchown(target, attributes.uid(), attributes.gid());
+        posix.setTimes(target, attributes.mtimeNanos() / 1_000_000_000L,
+                (int) (attributes.mtimeNanos() % 1_000_000_000L));
+    }
+
+    /** Makes {@code target} a fifo or device node of {@code typeAndMode} (the st_mode) and {@code rdev}. */
+    void special(Path target, int typeAndMode, long rdev, Attributes attributes) throws IOException, LayerException {
+        deleteNonDirectory(target);
+        posix.mknod(target, typeAndMode, rdev);
+        // Not apply(): Java sets times, and a NOFOLLOW mode, by opening the file, which blocks on a fifo without a
+        // writer; the plain (following) chmod is a chmod(2) of the node just made (as in LayerApplier).
+        posix.lchown(target, attributes.uid(), attributes.gid());
+        Files.setAttribute(target, "unix:mode", attributes.mode() & 07777);
         posix.setTimes(target, attributes.mtimeNanos() / 1_000_000_000L,
                 (int) (attributes.mtimeNanos() % 1_000_000_000L));
     }

@@ -38,6 +38,16 @@ final class ImagePushes {
      * @throws EngineException naming the reference, if a name is no valid reference or the registry refuses
      */
     List<PushSummary> push(Descriptor target, List<String> names, int step) throws EngineException {
+        return push(target, names, step, List.of());
+    }
+
+    /**
+     * Pushes like {@link #push(Descriptor, List, int)}; blobs the registry lacks are first mounted from the first of
+     * {@code mountSources} (e.g. the build's base images) that lives on the same registry in another repository,
+     * so a base image's layers are not uploaded again (docker push does the same).
+     */
+    List<PushSummary> push(Descriptor target, List<String> names, int step, List<ImageReference> mountSources)
+            throws EngineException {
         List<PushSummary> out = new ArrayList<>();
         for (String name : names) {
             ImageReference reference;
@@ -47,8 +57,11 @@ final class ImagePushes {
                 throw new EngineException("cannot push " + name + ": " + e.getMessage());
             }
             try {
+                ImageReference destination = reference;
+                Optional<ImageReference> mountFrom = mountSources.stream()
+                        .filter(s -> s.sameRegistry(destination) && !s.path().equals(destination.path())).findFirst();
                 ImagePusher.PushResult result = new ImagePusher(registries.client()).push(store, target, reference,
-                        Optional.empty(), (blob, moved, elapsed) -> listener.onEvent(new BuildEvent.BlobTransferred(
+                        mountFrom, (blob, moved, elapsed) -> listener.onEvent(new BuildEvent.BlobTransferred(
                                 step, blob.digest().toString(), blob.size(), moved, elapsed)));
                 out.add(new PushSummary(reference.toString(), result.target().digest().toString(),
                         result.target().size(), result.blobsUploaded()));

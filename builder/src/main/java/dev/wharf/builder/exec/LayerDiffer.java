@@ -15,12 +15,13 @@ import dev.wharf.layers.layer.TreeScanner;
 import dev.wharf.layers.posix.PosixFiles;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Turns an active snapshot's changes into a layer blob. An overlay snapshot's upper directory is read directly (its
  * whiteouts and opaque directories become {@code .wh.} entries); a copy-based snapshot is compared with its parent.
- * A step that changed nothing yields no layer, as BuildKit's exporter drops empty layers.
+ * A step that changed nothing still yields a layer, an empty tar: BuildKit keeps one layer per RUN, COPY, ADD and
+ * WORKDIR (its exporter's {@code normalizeLayersAndHistory} never drops one), which is where the well-known empty
+ * layer of BuildKit images comes from.
  *
  * <p>Thread-safe.
  */
@@ -34,19 +35,16 @@ final class LayerDiffer {
     }
 
     /**
-     * The layer of the active snapshot {@code key}, written by {@code writer}; empty when nothing changed. The
-     * writing is reported to {@code listener} as step {@code step}'s {@link LayerProgress}.
+     * The layer of the active snapshot {@code key}, written by {@code writer}; an empty tar when nothing changed (as
+     * BuildKit keeps one). The writing is reported to {@code listener} as step {@code step}'s {@link LayerProgress}.
      */
-    Optional<LayerBlob> diff(String key, List<Mount> mounts, LayerWriter writer, ProgressListener listener, int step)
+    LayerBlob diff(String key, List<Mount> mounts, LayerWriter writer, ProgressListener listener, int step)
             throws SnapshotException, LayerException {
         List<LayerChange> changes = changes(key, mounts);
-        if (changes.isEmpty()) {
-            return Optional.empty();
-        }
         LayerProgress progress = new LayerProgress(listener, step, changes, System::nanoTime);
         LayerBlob layer = writer.write(changes, progress);
         progress.done();
-        return Optional.of(layer);
+        return layer;
     }
 
     private List<LayerChange> changes(String key, List<Mount> mounts) throws SnapshotException, LayerException {

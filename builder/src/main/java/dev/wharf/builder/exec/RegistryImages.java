@@ -52,6 +52,7 @@ final class RegistryImages implements ImageConfigResolver {
     private final AtomicInteger steps;
     private final Map<String, BaseImage> resolved = new HashMap<>();
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private final java.util.Set<ImageReference> sources = new java.util.LinkedHashSet<>();
 
     /**
      * @param steps the build's step counter: each metadata load takes the next number, and the executor numbers
@@ -81,6 +82,7 @@ final class RegistryImages implements ImageConfigResolver {
             // Not a registry reference (the planner checked the grammar already): only a local name can match.
             return local.resolve(reference, platform);
         }
+        sources.add(parsed);
         // A digest names content that cannot change, so a stored one is used even with --pull.
         if (!pull || parsed.digest().isPresent()) {
             try {
@@ -119,6 +121,14 @@ final class RegistryImages implements ImageConfigResolver {
             listener.onEvent(new BuildEvent.StepFailed(step, message, since(start)));
             throw new ImageResolutionException(message, e);
         }
+    }
+
+    /**
+     * The registry references of the images this build resolved (base images, {@code --from} images), in order:
+     * where a push of the result may mount their blobs from instead of uploading them.
+     */
+    synchronized java.util.List<ImageReference> sources() {
+        return java.util.List.copyOf(sources);
     }
 
     /**

@@ -107,7 +107,7 @@ final class RunMounts {
                     case TMPFS -> out.add(SandboxMount.tmpfs(target, mount.sizeLimit() > 0
                             ? List.of("size=" + mount.sizeLimit()) : List.of()));
                     case BIND -> out.add(bind(step, mount, target, stages, scratch));
-                    case SECRET -> secret(mount, step.environment().workingDir(), out, env);
+                    case SECRET -> secret(mount, step.environment().workingDir(), out, env, scratch);
                     case SSH -> ssh(mount, step, scratch, sshMounts++, out, sshTargets, proxies);
                     default -> throw new IllegalStateException("unknown mount type " + mount.type());
                 }
@@ -149,7 +149,8 @@ final class RunMounts {
         out.add(SandboxMount.bind(proxy.socket().toString(), target, false));
     }
 
-    private void secret(Mount mount, String workingDir, List<SandboxMount> out, List<String> env) throws Exception {
+    private void secret(Mount mount, String workingDir, List<SandboxMount> out, List<String> env, Path scratch)
+            throws Exception {
         String id = mount.cacheId();
         if (id.isEmpty() && !mount.target().isEmpty()) {
             id = Path.of(mount.target()).getFileName().toString();
@@ -167,8 +168,23 @@ final class RunMounts {
         }
         if (!mount.target().isEmpty() || mount.env().isEmpty()) {
             String target = mount.target().isEmpty() ? "/run/secrets/" + id : target(mount.target(), workingDir);
-            out.add(SandboxMount.bind(file.toAbsolutePath().toString(), target, true));
+            out.add(SandboxMount.bind(secretFile(file, mount, scratch).toString(), target, true));
         }
+    }
+
+    /**
+     * A private copy of the secret with the mount's {@code mode} (default 0400), {@code uid} and {@code gid}
+     * (default 0), as BuildKit mounts secrets (llb.SecretFileOpt, dockerfile2llb/convert_secrets.go), not the
+     * host file's own mode and owner. It lives in the build's scratch directory (mode 0700), deleted with it.
+     */
+    private static Path secretFile(Path file, Mount mount, Path scratch) throws IOException {
+        Path dir = Files.createTempDirectory(scratch, "secret-");
+        Path copy = dir.resolve("secret");
+        Files.copy(file, copy);
+        Files.setAttribute(copy, "unix:uid", (int) mount.uid().orElse(0));
+        Files.setAttribute(copy, "unix:gid", (int) mount.gid().orElse(0));
+        Files.setAttribute(copy, "unix:mode", (int) mount.mode().orElse(0400));
+        return copy;
     }
 
     private SandboxMount bind(Step step, Mount mount, String target, Map<Integer, BuildExecutor.State> stages,

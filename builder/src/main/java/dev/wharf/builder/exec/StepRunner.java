@@ -61,10 +61,10 @@ final class StepRunner {
     void workdir(Step step, List<Mount> mounts) throws Exception {
         RootView view = RootView.of(mounts);
         ProcessUser user = step.environment().user().isEmpty() ? ProcessUser.ROOT
-                : new UserResolver().resolve(step.environment().user(), view);
+                : new UserResolver().resolveFileOwner(step.environment().user(), view);
         FileWriter writer = new FileWriter(Path.of(mounts.get(0).writableDir().orElseThrow()), view,
                 workspace.posix(), (int) user.uid(), (int) user.gid(), settings.createdNanos());
-        writer.mkdirAll(step.config().workingDir().isEmpty() ? "/" : step.config().workingDir());
+        writer.workdir(step.config().workingDir().isEmpty() ? "/" : step.config().workingDir());
         writer.finish();
     }
 
@@ -90,6 +90,18 @@ final class StepRunner {
                     .resources(settings.resources());
             for (SandboxMount mount : extra.mounts()) {
                 spec.mount(mount);
+            }
+            java.util.Optional<dev.wharf.grammar.instructions.InlineFile> script =
+                    RunCommand.shebangScript(run.command());
+            if (script.isPresent()) {
+                // BuildKit's dispatchRun: a one-here-document RUN starting with #! is a 0755 file in a read-only
+                // mount at /dev/pipes/, and the shell runs its path, so the shebang's interpreter runs it.
+                Path dir = Files.createTempDirectory(settings.scratch(), "pipes-");
+                Path file = dir.resolve(script.get().name());
+                Files.writeString(file, RunCommand.scriptText(script.get()), java.nio.charset.StandardCharsets.UTF_8);
+                Files.setAttribute(file, "unix:mode", 0755);
+                Files.setAttribute(dir, "unix:mode", 0755);
+                spec.mount(SandboxMount.bind(dir.toString(), RunCommand.PIPES, true));
             }
             status = workspace.sandbox(settings.runtime()).run(spec.build(), (stream, line) ->
                     settings.listener().onEvent(new BuildEvent.StepLog(number, stream.fd(), line,
@@ -152,6 +164,9 @@ final class StepRunner {
                 stageSources.put(stage.index(), existing);
             }
             return existing;
+        }
+        if (source instanceof StepSource.Context context) {
+            return settings.namedContexts().sources(context.name());
         }
         if (source instanceof StepSource.Image image) {
             settings.images().ensureLayers(image.image().reference(), 0);

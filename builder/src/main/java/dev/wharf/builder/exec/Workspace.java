@@ -22,6 +22,7 @@ import dev.wharf.cache.CacheStoreOptions;
 import dev.wharf.cache.FileCacheStore;
 import dev.wharf.context.ContextException;
 import dev.wharf.context.checksum.ChecksumCache;
+import dev.wharf.context.sources.HttpDownloader;
 import dev.wharf.layers.compress.LayerCompression;
 import dev.wharf.layers.layer.LayerWriter;
 import dev.wharf.layers.layout.AtomicFiles;
@@ -39,6 +40,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Everything a build needs under one store root: the local image store (OCI layout at the root), the snapshotter
@@ -61,6 +64,15 @@ final class Workspace implements AutoCloseable {
     private final Clock clock;
     private final StoreUsers.Registration user;
     private final Map<RuntimeChoice, Sandbox> sandboxes = new ConcurrentHashMap<>();
+    private final HttpDownloader http = HttpDownloader.fromEnvironment(System.getenv());
+    private final HttpCache httpCache;
+    private final int compressionThreads = Runtime.getRuntime().availableProcessors();
+    /** Compresses gzip blocks of the layers of every build in this workspace, one thread per core; daemons. */
+    private final ExecutorService compressors = Executors.newFixedThreadPool(compressionThreads, r -> {
+        Thread t = new Thread(r, "wharf-gzip");
+        t.setDaemon(true);
+        return t;
+    });
 
     private Workspace(LocalStore store, Snapshotter snapshotter, CacheStore cache, PosixFiles posix,
                       ChecksumCache contextChecksums, Path stateDir, Path hostsFile, Path resolvConf, Clock clock,
@@ -75,6 +87,7 @@ final class Workspace implements AutoCloseable {
         this.hostsFile = hostsFile;
         this.resolvConf = resolvConf;
         this.clock = clock;
+        this.httpCache = new HttpCache(store.root().resolve("http-etags"), store.blobs());
     }
 
     /**
@@ -170,6 +183,16 @@ final class Workspace implements AutoCloseable {
         return clock;
     }
 
+    /** The downloader of remote contexts and {@code ADD <url>} (proxies from the environment). */
+    HttpDownloader http() {
+        return http;
+    }
+
+    /** The ETags and contents of earlier {@code ADD <url>} downloads. */
+    HttpCache httpCache() {
+        return httpCache;
+    }
+
     Path hostsFile() {
         return hostsFile;
     }
@@ -203,18 +226,22 @@ final class Workspace implements AutoCloseable {
         return raced == null ? created : raced;
     }
 
-    /** A layer writer into this store's blobs: gzip, timestamps clamped to {@code epoch} when present. */
+    /**
+     * A layer writer into this store's blobs: gzip in parallel blocks on every core, as pigz (the bytes do not
+     * depend on the thread count), timestamps clamped to {@code epoch} when present.
+     */
     LayerWriter layerWriter(OptionalLong epoch) {
-        LayerWriterOptions options = LayerWriterOptions.of(
-                LayerCompression.gzip(LayerCompression.DEFAULT_GZIP_LEVEL, 1));
+        LayerWriterOptions options = LayerWriterOptions.of(LayerCompression.gzip(LayerCompression.DEFAULT_GZIP_LEVEL,
+                compressionThreads));
         if (epoch.isPresent()) {
             options = options.withSourceDateEpoch(epoch.getAsLong());
         }
-        return new LayerWriter(store.blobs(), new TreeScanner(posix), options, Runnable::run);
+        return new LayerWriter(store.blobs(), new TreeScanner(posix), options, compressors);
     }
 
     @Override
     public void close() {
+        compressors.shutdown();
         snapshotter.close();
         user.close();
     }

@@ -56,7 +56,8 @@ public final class Planner {
                 dockerfile.metaArgs(), lexer);
         OptionalLong epoch = sourceDateEpoch(file, request, global);
 
-        StageGraph graph = StageGraph.create(file, dockerfile.stages(), global, request.platform(), lexer);
+        StageGraph graph = StageGraph.create(file, dockerfile.stages(), global, request.platform(), lexer,
+                request.namedContexts());
         StageGraph.Node target = wanted.isEmpty() ? graph.last() : graph.stageNamed(wanted.get())
                 .orElseThrow(() -> new DockerfileException(file, null,
                         "target stage " + GoQuote.quote(wanted.get()) + " could not be found"));
@@ -92,14 +93,17 @@ public final class Planner {
             for (StageGraph.Node node : graph.nodes()) {
                 if (reachable.contains(node) && node.base == null && !node.resolved) {
                     node.resolved = true;
-                    if (!node.isScratch()) {
-                        node.image = resolve(file, node, platform, warnings);
+                    if (node.context instanceof NamedContextRef.Image image && !node.isScratch()) {
+                        node.image = resolve(file, node, image.reference(), "[context " + node.contextName + "] ",
+                                platform, warnings);
+                    } else if (node.context == null && !node.isScratch()) {
+                        node.image = resolve(file, node, node.baseName, "", platform, warnings);
                     }
                 }
             }
             boolean newDeps = false;
             for (StageGraph.Node node : graph.nodes()) {
-                if (!reachable.contains(node) || !node.isStage() || node.triggersLoaded) {
+                if (!reachable.contains(node) || !node.isStage() || node.triggersLoaded || node.replaced) {
                     continue;
                 }
                 node.triggersLoaded = true;
@@ -107,7 +111,7 @@ public final class Planner {
                 if (node.image != null) {
                     triggers.addAll(node.image.config().onBuild());
                 }
-                if (node.base != null) {
+                if (node.base != null && !node.base.replaced) {
                     for (Instruction instruction : node.base.stage.commands()) {
                         if (instruction instanceof OnbuildInstruction onbuild) {
                             triggers.add(onbuild.expression());
@@ -130,21 +134,21 @@ public final class Planner {
         }
     }
 
-    private BaseImage resolve(String file, StageGraph.Node node, Platform platform, List<PlanWarning> warnings)
-            throws DockerfileException {
-        Optional<String> problem = ImageReferences.problem(node.baseName);
+    private BaseImage resolve(String file, StageGraph.Node node, String reference, String prefix, Platform platform,
+                              List<PlanWarning> warnings) throws DockerfileException {
+        Optional<String> problem = ImageReferences.problem(reference);
         if (problem.isPresent()) {
-            throw new DockerfileException(file, node.range, "failed to parse stage name "
-                    + GoQuote.quote(node.baseName) + ": " + problem.get());
+            throw new DockerfileException(file, node.range, prefix + "failed to parse stage name "
+                    + GoQuote.quote(reference) + ": " + problem.get());
         }
         BaseImage image;
         try {
-            image = resolver.resolve(node.baseName, platform);
+            image = resolver.resolve(reference, platform);
         } catch (ImageResolutionException e) {
-            throw new DockerfileException(file, node.range, node.baseName + ": " + e.getMessage(), e);
+            throw new DockerfileException(file, node.range, prefix + reference + ": " + e.getMessage(), e);
         }
         if (image == null) {
-            throw new IllegalStateException("ImageConfigResolver returned null for " + node.baseName);
+            throw new IllegalStateException("ImageConfigResolver returned null for " + reference);
         }
         if (!image.platform().os().equals(platform.os())
                 || !image.platform().architecture().equals(platform.architecture())) {

@@ -3,7 +3,8 @@ package dev.wharf.builder.plan;
 import java.util.Objects;
 
 /**
- * What a stage starts from: nothing ({@code FROM scratch}), an image, or an earlier stage.
+ * What a stage starts from: nothing ({@code FROM scratch}), an image, a named context's files, or an earlier
+ * stage.
  *
  * <p>All implementations are immutable records and thread-safe.
  */
@@ -17,6 +18,13 @@ public sealed interface StageBase {
     record Image(BaseImage image) implements StageBase {
         public Image {
             Objects.requireNonNull(image, "image");
+        }
+    }
+
+    /** A named context's files ({@code --build-context NAME=DIR|GIT|URL}), by the context's normalized name. */
+    record Context(String name) implements StageBase {
+        public Context {
+            Objects.requireNonNull(name, "name");
         }
     }
 

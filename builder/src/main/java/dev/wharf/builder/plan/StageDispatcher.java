@@ -81,6 +81,11 @@ final class StageDispatcher {
             config = ImageConfig.empty();
             env = EnvList.empty();
             base = new StageBase.Scratch();
+        } else if (node.isFiles()) {
+            // convert.go resolveBaseImage: a named context without an image starts from an empty config.
+            config = ImageConfig.empty();
+            env = EnvList.empty();
+            base = new StageBase.Context(node.contextName);
         } else {
             config = node.image.config().withOnBuild(List.of());
             env = EnvList.empty();
@@ -209,7 +214,10 @@ final class StageDispatcher {
         List<StepSource> out = new ArrayList<>();
         for (StageGraph.SourceRef ref : command.sources()) {
             StageGraph.Node source = ref.node();
-            if (source.isStage()) {
+            if (source.isFiles()) {
+                // A named context read by name, whether it replaces a stage or stands for an image.
+                out.add(new StepSource.Context(ref.written(), source.contextName));
+            } else if (source.isStage()) {
                 if (source.position >= node.position) {
                     throw new DockerfileException(file, command.range(), notYetDefined(node, command, ref, mounts));
                 }

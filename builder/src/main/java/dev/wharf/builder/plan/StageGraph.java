@@ -45,6 +45,12 @@ final class StageGraph {
         final Map<Node, Command> deps = new LinkedHashMap<>();
         /** The resolved base image; null for scratch and stage bases. */
         BaseImage image;
+        /** The named context this node's base (or, when {@link #replaced}, the whole stage) is; null for none. */
+        NamedContextRef context;
+        /** The normalized name of {@link #context}. */
+        String contextName;
+        /** True for a stage a named context of its name replaces: its commands are not built. */
+        boolean replaced;
         boolean resolved;
         boolean triggersLoaded;
 
@@ -64,7 +70,15 @@ final class StageGraph {
         }
 
         boolean isScratch() {
+            if (context != null) {
+                return context instanceof NamedContextRef.Image image && image.reference().equals(Planner.SCRATCH);
+            }
             return base == null && Planner.SCRATCH.equals(baseName);
+        }
+
+        /** True when the node's files come from a named context that is no image. */
+        boolean isFiles() {
+            return context instanceof NamedContextRef.Files;
         }
 
         String displayName() {
@@ -88,20 +102,25 @@ final class StageGraph {
     private final Map<String, Node> byName = new HashMap<>();
     private final Map<String, Node> images = new HashMap<>();
     private final int stageCount;
+    private final Map<String, NamedContextRef> contexts;
 
-    private StageGraph(String file, int stageCount) {
+    private StageGraph(String file, int stageCount, Map<String, NamedContextRef> contexts) {
         this.file = file;
         this.stageCount = stageCount;
+        this.contexts = contexts;
     }
 
     /** One node per stage, FROM lines expanded in the global scope, and their commands with dependencies. */
     static StageGraph create(String file, List<Stage> stages, GlobalScope global, Platform platform,
-                             ShellLexer lexer) throws DockerfileException {
-        StageGraph graph = new StageGraph(file, stages.size());
+                             ShellLexer lexer, Map<String, NamedContextRef> contexts) throws DockerfileException {
+        StageGraph graph = new StageGraph(file, stages.size(), contexts);
         for (Stage stage : stages) {
             graph.addStage(stage, global, platform, lexer);
         }
         for (Node node : List.copyOf(graph.nodes)) {
+            if (node.replaced) {
+                continue;
+            }
             for (Instruction instruction : node.stage.commands()) {
                 graph.addCommand(node, graph.command(instruction, instruction.range(), false, lexer), false);
             }
@@ -144,7 +163,23 @@ final class StageGraph {
         // BuildKit looks the base up by the expanded name as written (statesByName, lower-cased keys), among the
         // stages before this one only.
         Node base = byName.get(baseName);
-        Node node = new Node(nodes.size(), stage, baseName, range, stagePlatform, fromArgs, base);
+        // dockerfile2llb/convert.go buildDispatchStates: a named context of the stage's name replaces the stage;
+        // resolveBaseImage: one of the base's name (not a stage, not scratch) replaces the base image.
+        Optional<String> own = stage.name().flatMap(this::contextName);
+        Node node;
+        if (own.isPresent()) {
+            node = new Node(nodes.size(), stage, baseName, range, stagePlatform, fromArgs, null);
+            node.replaced = true;
+            node.contextName = own.get();
+        } else {
+            node = new Node(nodes.size(), stage, baseName, range, stagePlatform, fromArgs, base);
+            if (base == null) {
+                node.contextName = contextName(baseName).orElse(null);
+            }
+        }
+        if (node.contextName != null) {
+            node.context = contexts.get(node.contextName);
+        }
         nodes.add(node);
         stage.name().ifPresent(name -> byName.put(name, node));
     }
@@ -243,9 +278,34 @@ final class StageGraph {
     private Node image(String reference, SourceRange range) {
         return images.computeIfAbsent(reference, ref -> {
             Node node = new Node(nodes.size(), null, ref, range, null, Map.of(), null);
+            node.contextName = contextName(ref).orElse(null);
+            if (node.contextName != null) {
+                node.context = contexts.get(node.contextName);
+            }
             nodes.add(node);
             return node;
         });
+    }
+
+    /**
+     * The normalized name of the named context {@code name} refers to, if there is one: dockerui's {@code
+     * NamedContext} normalizes the name as an image reference (familiar form without {@code :latest});
+     * {@code scratch} and {@code context} are never named contexts (convert.go {@code namedContextFunc}).
+     */
+    private Optional<String> contextName(String name) {
+        if (contexts.isEmpty() || name.equalsIgnoreCase(Planner.SCRATCH) || name.equalsIgnoreCase("context")) {
+            return Optional.empty();
+        }
+        String key;
+        try {
+            key = dev.wharf.layers.registry.ImageReference.parse(name).familiar();
+        } catch (dev.wharf.layers.registry.InvalidReferenceException | RuntimeException e) {
+            return Optional.empty();
+        }
+        if (key.endsWith(":latest")) {
+            key = key.substring(0, key.length() - ":latest".length());
+        }
+        return contexts.containsKey(key) ? Optional.of(key) : Optional.empty();
     }
 
     /**

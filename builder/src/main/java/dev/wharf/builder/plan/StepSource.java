@@ -28,6 +28,14 @@ public sealed interface StepSource {
         }
     }
 
+    /** A named context's files ({@code --build-context}), by the context's normalized name. */
+    record Context(String written, String name) implements StepSource {
+        public Context {
+            Objects.requireNonNull(written, "written");
+            Objects.requireNonNull(name, "name");
+        }
+    }
+
     /** {@code scratch}: an empty filesystem. */
     record Scratch(String written) implements StepSource {
         public Scratch {

@@ -89,7 +89,7 @@ public final class OciSpecFactory {
      */
     public OciSpec create(SandboxSpec spec, String containerId, String rootPath, HostFacts host) {
         OciSpec.Process process = new OciSpec.Process(false,
-                new OciSpec.User(spec.user().uid(), spec.user().gid(), spec.user().additionalGids()),
+                new OciSpec.User(spec.user().uid(), spec.user().gid(), spec.user().groupsWithPrimary()),
                 spec.args(), spec.env(), spec.cwd(),
                 new OciSpec.Capabilities(DEFAULT_CAPABILITIES, DEFAULT_CAPABILITIES, DEFAULT_CAPABILITIES),
                 rlimits(spec, host.limits()), spec.noNewPrivileges());

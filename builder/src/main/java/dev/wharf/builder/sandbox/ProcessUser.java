@@ -17,6 +17,21 @@ public record ProcessUser(long uid, long gid, List<Long> additionalGids) {
         additionalGids = List.copyOf(additionalGids);
     }
 
+    /**
+     * The supplementary groups the process gets: {@link #additionalGids()} with the primary gid in front unless it is
+     * already there, as BuildKit's {@code ensureAdditionalGids} (executor/oci/user.go, after containerd's
+     * {@code WithUIDGID}) does, so that {@code id} in a RUN step prints {@code groups=GID} as under BuildKit.
+     */
+    public List<Long> groupsWithPrimary() {
+        if (additionalGids.contains(gid)) {
+            return additionalGids;
+        }
+        List<Long> groups = new java.util.ArrayList<>(additionalGids.size() + 1);
+        groups.add(gid);
+        groups.addAll(additionalGids);
+        return List.copyOf(groups);
+    }
+
     /** True for uid 0. */
     public boolean isRoot() {
         return uid == 0;

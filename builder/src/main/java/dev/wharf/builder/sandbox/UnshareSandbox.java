@@ -205,12 +205,8 @@ public final class UnshareSandbox implements Sandbox {
         argv.add("-all");
         argv.add("--regid");
         argv.add(Long.toString(spec.user().gid()));
-        if (spec.user().additionalGids().isEmpty()) {
-            argv.add("--clear-groups");
-        } else {
-            argv.add("--groups");
-            argv.add(spec.user().additionalGids().stream().map(String::valueOf).collect(Collectors.joining(",")));
-        }
+        argv.add("--groups");
+        argv.add(spec.user().groupsWithPrimary().stream().map(String::valueOf).collect(Collectors.joining(",")));
         if (spec.noNewPrivileges()) {
             argv.add("--no-new-privs");
         }

@@ -55,6 +55,49 @@ public final class UserResolver {
         }
     }
 
+    /**
+     * Resolves the owner of files a step writes ({@code COPY/ADD --chown}, and WORKDIR's directories after
+     * {@code USER}) as BuildKit's file operations do, which differs from {@link #resolve} for processes: the value
+     * splits at the first colon ({@code llb.WithUser}); a numeric (or {@code root}) user means that uid AND that gid
+     * unless a group follows; a user name takes uid and primary gid from {@code /etc/passwd}; a group name takes its
+     * gid from {@code /etc/group}; a name that is not found (or a missing file) leaves 0, without an error
+     * ({@code readUser} in solver/llbsolver/ops/user_linux.go). No supplementary groups.
+     */
+    public ProcessUser resolveFileOwner(String chown, RootView root) throws SandboxException {
+        int colon = chown.indexOf(':');
+        String userPart = colon < 0 ? chown : chown.substring(0, colon);
+        long uid = 0;
+        long gid = 0;
+        OptionalLong uidArg = parseIdOrRoot(userPart);
+        if (uidArg.isPresent()) {
+            uid = uidArg.getAsLong();
+            gid = uid;
+        } else {
+            for (PasswdEntry e : readLines(root, "/etc/passwd").map(UserResolver::parsePasswd).orElse(List.of())) {
+                if (e.name.equals(userPart)) {
+                    uid = e.uid;
+                    gid = e.gid;
+                    break;
+                }
+            }
+        }
+        if (colon >= 0) {
+            String groupPart = chown.substring(colon + 1);
+            OptionalLong gidArg = parseIdOrRoot(groupPart);
+            if (gidArg.isPresent()) {
+                gid = gidArg.getAsLong();
+            } else {
+                for (GroupEntry g : readLines(root, "/etc/group").map(UserResolver::parseGroup).orElse(List.of())) {
+                    if (g.name.equals(groupPart)) {
+                        gid = g.gid;
+                        break;
+                    }
+                }
+            }
+        }
+        return new ProcessUser(uid, gid, List.of());
+    }
+
     private ProcessUser lookup(String spec, Optional<List<String>> passwd, Optional<List<String>> group)
             throws SandboxException {
         int colon = spec.indexOf(':');

@@ -41,4 +41,12 @@ class ChmodTest {
     void toString_isTheSpec() {
         assertEquals("a+X", Chmod.parse("a+X").toString());
     }
+
+    @Test
+    void createdDirectories_takeAnOctalModeButNotASymbolicOne() {
+        // BuildKit's testCopyChmod: COPY --chmod=777 foo /parent/foo makes /parent 0777.
+        assertEquals(0777, Chmod.parse("777").createdDirectoryMode());
+        assertEquals(0600, Chmod.parse("0600").createdDirectoryMode());
+        assertEquals(0755, Chmod.parse("u+x").createdDirectoryMode());
+    }
 }

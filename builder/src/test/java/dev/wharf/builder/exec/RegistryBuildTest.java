@@ -156,8 +156,16 @@ class RegistryBuildTest {
         BuildResult built = build(engine, BuildRequest.builder(context("FROM " + registry.host()
                 + "/busybox:1\nRUN echo app > /app\n")).tag(app).output(BuildOutput.parse("type=registry"))
                 .listener(events::add));
-        assertTrue(events.stream().anyMatch(e -> e instanceof BuildEvent.StepStarted s
-                && s.name().equals("pushing " + app)), events.toString());
+        int pushStep = events.stream().filter(e -> e instanceof BuildEvent.StepStarted s
+                && s.name().equals("pushing " + app)).mapToInt(e -> ((BuildEvent.StepStarted) e).step())
+                .findFirst().orElseThrow();
+        List<BuildEvent.BlobTransferred> pushed = events.stream()
+                .filter(e -> e instanceof BuildEvent.BlobTransferred b && b.step() == pushStep)
+                .map(e -> (BuildEvent.BlobTransferred) e).toList();
+        assertEquals(2, pushed.stream().filter(BuildEvent.BlobTransferred::moved).count(),
+                "the config and the RUN layer are uploaded: " + pushed);
+        assertEquals(1, pushed.stream().filter(b -> !b.moved()).count(),
+                "busybox's layer is mounted from its repository on the same registry: " + pushed);
 
         PushSummary again = engine.push(app, ProgressListener.none());
         assertEquals(0, again.blobsUploaded(), "every blob is already in the registry");
@@ -179,6 +187,20 @@ class RegistryBuildTest {
                 + "FROM " + pinned + "\nCOPY --from=" + pinned + " /bin/busybox /copied\n"
                 + "COPY --from=0 /p /p\n")).tag("pinned:1"));
         assertEquals(List.of("pinned"), lines(engine, "pinned:1", "cat", "/p"));
+    }
+
+    @Test
+    void runMountFromAnImageOnlyInARegistryPullsIt() throws Exception {
+        String other = registry.host() + "/other:2";
+        build(engine("seed"), BuildRequest.builder(context("FROM " + registry.host() + "/busybox:1\n"
+                + "RUN echo from the other image > /other.txt\n")).tag(other)
+                .output(BuildOutput.parse("type=registry")));
+        BuildEngine engine = engine("fresh");
+        build(engine, BuildRequest.builder(context("FROM " + registry.host() + "/busybox:1\n"
+                + "RUN --mount=from=" + other + ",target=/o cat /o/other.txt > /seen\n")).tag("mounted:1"));
+        assertEquals(List.of("from the other image"), lines(engine, "mounted:1", "cat", "/seen"));
+        assertFalse(lines(engine, "mounted:1", "ls", "/").contains("other.txt"),
+                "the mounted image's files are not in the result");
     }
 
     @Test

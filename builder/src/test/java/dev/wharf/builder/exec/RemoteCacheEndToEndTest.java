@@ -104,11 +104,17 @@ class RemoteCacheEndToEndTest {
                 .toList();
     }
 
+    /** The names of the progress steps outside the stages (imports, exports). */
+    private static List<String> started(List<BuildEvent> events) {
+        return events.stream().filter(e -> e instanceof BuildEvent.StepStarted s && s.count() == 0)
+                .map(e -> ((BuildEvent.StepStarted) e).name()).toList();
+    }
+
     private static List<String> executed(BuildResult result) {
         return result.steps().stream().filter(s -> !s.cached()).map(BuildResult.StepTiming::name).toList();
     }
 
-    private void assertFullyCachedCopy(BuildResult a, BuildResult b, List<BuildEvent> events) {
+    private void assertFullyCachedCopy(BuildResult a, BuildResult b, List<BuildEvent> events, Path storeOfB) {
         assertEquals(List.of(), executed(b), "every step of B is a cache hit: " + b.steps());
         long fromSteps = b.steps().stream().filter(s -> s.name().startsWith("FROM ")).count();
         assertEquals(b.steps().size() - fromSteps, events.stream().filter(e -> e instanceof BuildEvent.StepCached)
@@ -116,18 +122,23 @@ class RemoteCacheEndToEndTest {
         assertEquals(a.layers(), b.layers(), "the layers come from the cache, not from running the steps again");
         assertEquals(a.imageDigest(), b.imageDigest());
         assertEquals(List.of(), warnings(events));
+        assertFalse(Files.exists(storeOfB.resolve("state/sandbox")), "no sandbox was ever started for B's store");
     }
 
     @Test
     void registryCache_secondMachineHitsEveryStep_withTheSameLayersAndImageDigest() throws Exception {
         try (LocalRegistry registry = LocalRegistry.start(temp.resolve("registry"), new LocalRegistry.NoAuth())) {
             String ref = registry.host() + "/app/cache:main";
-            BuildResult a = build(request(storeA, SINGLE, new ArrayList<>())
+            List<BuildEvent> exportEvents = Collections.synchronizedList(new ArrayList<>());
+            BuildResult a = build(request(storeA, SINGLE, exportEvents)
                     .cacheTo(CacheDestination.parse("type=registry,ref=" + ref)));
+            assertTrue(started(exportEvents).contains("exporting cache to registry " + ref), exportEvents.toString());
             List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
             BuildResult b = build(request(storeB, SINGLE, events).cacheFrom(CacheSource.parse("type=registry,ref="
                     + ref)));
-            assertFullyCachedCopy(a, b, events);
+            assertTrue(Files.exists(storeA.resolve("state/sandbox")), "A ran its RUN steps in a sandbox");
+            assertFullyCachedCopy(a, b, events, storeB);
+            assertTrue(started(events).contains("importing cache manifest from registry " + ref), events.toString());
             LocalStore store = LocalStore.open(storeB);
             for (BuildResult.Layer layer : b.layers()) {
                 assertTrue(store.blobs().exists(Digest.parse(layer.digest())), "the image's layers were fetched");
@@ -146,7 +157,7 @@ class RemoteCacheEndToEndTest {
         assertTrue(Files.isRegularFile(dir.resolve("index.json")) && Files.isRegularFile(dir.resolve("oci-layout")));
         List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
         BuildResult b = build(request(storeB, SINGLE, events).cacheFrom(CacheSource.parse("type=local,src=" + dir)));
-        assertFullyCachedCopy(a, b, events);
+        assertFullyCachedCopy(a, b, events, storeB);
     }
 
     @Test
@@ -178,7 +189,7 @@ class RemoteCacheEndToEndTest {
         copyBase(storeD);
         List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
         BuildResult fromMax = build(request(storeD, MULTI, events).cacheFrom(CacheSource.local(max)));
-        assertFullyCachedCopy(a, fromMax, events);
+        assertFullyCachedCopy(a, fromMax, events, storeD);
     }
 
     /** Imports the same base image as stores A and B into {@code store}. */
@@ -220,6 +231,8 @@ class RemoteCacheEndToEndTest {
             assertEquals(4, executed(b).size(), "RUN, WORKDIR, COPY, RUN ran: " + b.steps());
             List<String> warnings = warnings(events);
             assertEquals(3, warnings.size(), warnings.toString());
+            assertEquals(3, events.stream().filter(e -> e instanceof BuildEvent.StepFailed).count(),
+                    "each unreadable source is a failed progress step: " + events);
             assertTrue(warnings.get(0).contains("app/cache:absent"), warnings.get(0));
             assertTrue(warnings.get(1).contains("does-not-exist"), warnings.get(1));
             assertTrue(warnings.get(2).contains("corrupt"), warnings.get(2));

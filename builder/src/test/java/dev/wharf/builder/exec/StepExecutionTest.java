@@ -247,6 +247,21 @@ class StepExecutionTest {
     }
 
     @Test
+    void secretFiles_haveTheMountsModeAndOwner_defaulting0400Root() throws Exception {
+        Path token = Files.writeString(temp.resolve("token"), "s3cr3t");
+        Files.setAttribute(token, "unix:mode", 0644);
+        String dockerfile = """
+                FROM busybox:latest
+                RUN --mount=type=secret,id=token stat -c '%a %u:%g' /run/secrets/token > /default
+                RUN --mount=type=secret,id=token,mode=0440,uid=1000,gid=50 stat -c '%a %u:%g' /run/secrets/token > /set
+                """;
+        engine.build(BuildRequest.builder(context).dockerfileText(dockerfile).tag("t:latest").secret("token", token)
+                .build()).get(5, TimeUnit.MINUTES);
+        assertEquals(List.of("400 0:0", "440 1000:50"), run("cat", "/default", "/set"));
+        assertEquals(0644, (Integer) Files.getAttribute(token, "unix:mode") & 07777, "the user's file is unchanged");
+    }
+
+    @Test
     void secrets_areMountedForTheStepOnly() throws Exception {
         Path token = Files.writeString(temp.resolve("token"), "s3cr3t");
         String dockerfile = """
@@ -294,13 +309,36 @@ class StepExecutionTest {
 
     @Test
     void onbuildTriggers_runInTheChildImage() throws Exception {
-        engine.build(BuildRequest.builder(context).tag("parent:latest").dockerfileText("""
+        BuildResult parent = engine.build(BuildRequest.builder(context).tag("parent:latest").dockerfileText("""
                 FROM busybox:latest
                 ONBUILD COPY a.txt /from-trigger
                 ONBUILD RUN echo triggered > /triggered
                 """).build()).get(5, TimeUnit.MINUTES);
+        JsonNode config = new ObjectMapper().readTree(parent.config());
+        assertEquals(2, config.at("/config/OnBuild").size(), config.toString());
+        assertFalse(config.get("history").toString().contains("ONBUILD"),
+                "ONBUILD adds no history entry in BuildKit: " + config.get("history"));
         build("FROM parent:latest\nRUN cat /from-trigger /triggered > /both\n");
         assertEquals(List.of("from the context", "triggered"), run("cat", "/both"));
+    }
+
+    @Test
+    void stepsThatChangeNothing_stillAddAnEmptyLayer_butWorkdirRootAddsNone() throws Exception {
+        // BuildKit keeps a layer per RUN/COPY/ADD/WORKDIR even when its diff is empty; WORKDIR / has no file op.
+        BuildResult result = build("""
+                FROM busybox:latest
+                RUN true
+                WORKDIR /etc
+                WORKDIR /
+                """);
+        JsonNode history = new ObjectMapper().readTree(result.config()).get("history");
+        assertEquals(4, history.size(), history.toString());
+        assertFalse(history.get(1).has("empty_layer"), history.get(1).toString());
+        assertFalse(history.get(2).has("empty_layer"), history.get(2).toString());
+        assertTrue(history.get(3).get("empty_layer").asBoolean(), history.get(3).toString());
+        assertEquals(3, result.layers().size(), "busybox, RUN true, WORKDIR /etc: " + result.layers());
+        assertEquals("sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef",
+                result.layers().get(2).diffId(), "the empty tar (1024 zero bytes), BuildKit's empty layer diffID");
     }
 
     @Test

@@ -32,7 +32,7 @@ class OciSpecFactoryTest {
         assertEquals(new OciSpec.Root("rootfs", false), s.root());
         OciSpec.Process p = s.process();
         assertFalse(p.terminal());
-        assertEquals(new OciSpec.User(0, 0, List.of()), p.user());
+        assertEquals(new OciSpec.User(0, 0, List.of(0L)), p.user());
         assertEquals(List.of("/bin/sh", "-c", "true"), p.args());
         assertEquals(List.of("PATH=/bin"), p.env());
         assertEquals("/", p.cwd());
@@ -83,7 +83,8 @@ class OciSpecFactoryTest {
     void processSettings_comeFromTheSpec() {
         OciSpec s = factory.create(spec().user(new ProcessUser(1000, 50, List.of(29L))).cwd("/src")
                 .hostname("h").noNewPrivileges(true).build(), "x", "rootfs", HOST);
-        assertEquals(new OciSpec.User(1000, 50, List.of(29L)), s.process().user());
+        assertEquals(new OciSpec.User(1000, 50, List.of(50L, 29L)), s.process().user(),
+                "the primary gid leads the supplementary groups, as BuildKit's ensureAdditionalGids does");
         assertEquals("/src", s.process().cwd());
         assertEquals("h", s.hostname());
         assertTrue(s.process().noNewPrivileges());
@@ -128,7 +129,7 @@ class OciSpecFactoryTest {
         assertEquals("1.0.2", json.get("ociVersion").asText());
         assertEquals(0, json.at("/process/user/uid").asInt());
         assertTrue(json.at("/process/user/uid").isNumber(), "uid 0 is written, not omitted");
-        assertTrue(json.at("/process/user/additionalGids").isMissingNode());
+        assertEquals(0, json.at("/process/user/additionalGids/0").asInt(-1), "root is in group 0, as under BuildKit");
         assertFalse(json.at("/process/noNewPrivileges").asBoolean(true));
         assertTrue(json.at("/process/rlimits").isMissingNode());
         assertEquals("rootfs", json.at("/root/path").asText());

@@ -136,6 +136,17 @@ abstract class SandboxContract {
     }
 
     @Test
+    void primaryGroup_isAlsoASupplementaryGroup_asUnderBuildKit() throws Exception {
+        // BuildKit's ensureAdditionalGids: `id` prints groups=4343 for USER 4242:4343, and groups=0(root) for root.
+        Result numeric = run(shell(active(), "grep '^Groups:' /proc/self/status")
+                .user(new ProcessUser(4242, 4343, List.of())).build());
+        assertEquals(List.of("Groups:\t4343"), numeric.out().stream().map(String::strip).toList(),
+                numeric.err().toString());
+        Result root = run(shell(active(), "grep '^Groups:' /proc/self/status").build());
+        assertEquals(List.of("Groups:\t0"), root.out().stream().map(String::strip).toList(), root.err().toString());
+    }
+
+    @Test
     void userResolvedThroughTheImagesPasswd_runsWithThoseIds() throws Exception {
         List<Mount> rootfs = active();
         ProcessUser user = new UserResolver().resolve("builder", RootView.of(rootfs));

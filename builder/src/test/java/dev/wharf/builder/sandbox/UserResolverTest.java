@@ -105,4 +105,23 @@ class UserResolverTest {
         SandboxException e = assertThrows(SandboxException.class, () -> resolver.resolve("app", view));
         assertEquals("\"/etc/passwd\" exceeds 10485760 bytes", e.getMessage());
     }
+
+    @Test
+    void fileOwner_numericUserAlone_isThatUidAndTheSameGid_evenWithAPasswdEntry() throws Exception {
+        // BuildKit's readUser (UserOpt_ByID): --chown=4321 owns files by 4321:4321; 1000 is 1000:1000, not 1000:1001.
+        assertEquals(new ProcessUser(4321, 4321, List.of()), resolver.resolveFileOwner("4321", view));
+        assertEquals(new ProcessUser(1000, 1000, List.of()), resolver.resolveFileOwner("1000", view));
+        assertEquals(new ProcessUser(0, 0, List.of()), resolver.resolveFileOwner("root", view));
+    }
+
+    @Test
+    void fileOwner_namesComeFromPasswdAndGroup_andAnUnknownNameIsZero() throws Exception {
+        assertEquals(new ProcessUser(1000, 1001, List.of()), resolver.resolveFileOwner("app", view));
+        assertEquals(new ProcessUser(1000, 44, List.of()), resolver.resolveFileOwner("app:video", view));
+        assertEquals(new ProcessUser(7, 29, List.of()), resolver.resolveFileOwner("7:audio", view));
+        assertEquals(new ProcessUser(1000, 12, List.of()), resolver.resolveFileOwner("app:12", view));
+        assertEquals(new ProcessUser(0, 0, List.of()), resolver.resolveFileOwner("nobody-here:nogroup", view));
+        // A group that is not found leaves the user's primary gid.
+        assertEquals(new ProcessUser(2, 2, List.of()), resolver.resolveFileOwner("daemon:missing", view));
+    }
 }

@@ -3,11 +3,7 @@ package dev.wharf.context.checksum;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.wharf.context.ContextException;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -22,7 +18,7 @@ import java.util.zip.CRC32C;
 
 /**
  * File digests by {@link FileKey}, held in Caffeine and persisted in one file so that a fresh process does not
- * read unchanged files again. Thread-safe.
+ * read unchanged files again; the entries read from the file stay in a read-only map behind Caffeine. Thread-safe.
  *
  * <p>The file ({@value #FILE_NAME}) is written as a transaction: a temp file in the same directory, fsync, atomic
  * rename, fsync of the directory. It ends with a CRC32C of everything before it; a file that is truncated, has a
@@ -35,12 +31,20 @@ public final class ChecksumCache {
     private static final int ENTRY_BYTES = 8 * 5 + 1 + 32;
 
     private final Optional<Path> directory;
+    private final long maximumSize;
     private final Cache<FileKey, Digest> cache;
+    /**
+     * The entries loaded from disk, read-only after loading: consulted when the Caffeine cache misses and written
+     * back by {@link #persist()} (up to the maximum size, the newer Caffeine entries first). Loading them into a
+     * plain map instead of putting each into Caffeine cuts a fresh process's load time several times over.
+     */
+    private volatile Map<FileKey, Digest> loaded = Map.of();
     /** Whether entries were added since the file was loaded or written: {@link #persist} writes only then. */
     private final java.util.concurrent.atomic.AtomicBoolean dirty = new java.util.concurrent.atomic.AtomicBoolean();
 
     private ChecksumCache(Optional<Path> directory, long maximumSize) {
         this.directory = directory;
+        this.maximumSize = maximumSize;
         this.cache = Caffeine.newBuilder().maximumSize(maximumSize).build();
     }
 
@@ -68,11 +72,15 @@ public final class ChecksumCache {
     }
 
     Optional<Digest> get(FileKey key) {
-        return Optional.ofNullable(cache.getIfPresent(key));
+        Digest d = cache.getIfPresent(key);
+        return Optional.ofNullable(d != null ? d : loaded.get(key));
     }
 
     void put(FileKey key, Digest digest) {
         Digest previous = cache.asMap().put(key, digest);
+        if (previous == null) {
+            previous = loaded.get(key);
+        }
         if (!digest.equals(previous)) {
             dirty.set(true);
         }
@@ -81,7 +89,19 @@ public final class ChecksumCache {
     /** Number of entries held now. */
     public long size() {
         cache.cleanUp();
-        return cache.estimatedSize();
+        return all().size();
+    }
+
+    /** The Caffeine entries, then the loaded ones that Caffeine does not override, up to the maximum size. */
+    private Map<FileKey, Digest> all() {
+        Map<FileKey, Digest> out = new java.util.LinkedHashMap<>(cache.asMap());
+        for (Map.Entry<FileKey, Digest> e : loaded.entrySet()) {
+            if (out.size() >= maximumSize) {
+                break;
+            }
+            out.putIfAbsent(e.getKey(), e.getValue());
+        }
+        return out;
     }
 
     /**
@@ -99,7 +119,7 @@ public final class ChecksumCache {
         Path target = dir.resolve(FILE_NAME);
         Path temp = null;
         try {
-            byte[] body = encode(cache.asMap());
+            byte[] body = encode(all());
             temp = Files.createTempFile(dir, FILE_NAME, ".tmp");
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 ByteBuffer buf = ByteBuffer.wrap(body);
@@ -133,33 +153,33 @@ public final class ChecksumCache {
         }
     }
 
-    private static byte[] encode(Map<FileKey, Digest> entries) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 + entries.size() * ENTRY_BYTES);
-        DataOutputStream out = new DataOutputStream(bytes);
-        out.writeInt(MAGIC);
-        out.writeInt(entries.size());
-        for (Map.Entry<FileKey, Digest> e : entries.entrySet()) {
+    /** The file's bytes: magic, count, fixed-size entries, CRC32C of all before it; one buffer, no streams. */
+    private static byte[] encode(Map<FileKey, Digest> entries) {
+        // The map is live: size it from a copy so a concurrent put cannot overflow the buffer.
+        java.util.List<Map.Entry<FileKey, Digest>> list = new java.util.ArrayList<>(entries.entrySet());
+        ByteBuffer out = ByteBuffer.allocate(12 + list.size() * ENTRY_BYTES);
+        out.putInt(MAGIC);
+        out.putInt(list.size());
+        for (Map.Entry<FileKey, Digest> e : list) {
             FileKey k = e.getKey();
-            out.writeLong(k.device());
-            out.writeLong(k.inode());
-            out.writeLong(k.size());
-            out.writeLong(k.mtimeNanos());
-            out.writeLong(k.ctimeNanos());
-            out.writeByte(k.resetOwner() ? 1 : 0);
-            out.write(e.getValue().hash());
+            out.putLong(k.device());
+            out.putLong(k.inode());
+            out.putLong(k.size());
+            out.putLong(k.mtimeNanos());
+            out.putLong(k.ctimeNanos());
+            out.put((byte) (k.resetOwner() ? 1 : 0));
+            out.put(e.getValue().rawHash());
         }
-        out.flush();
         CRC32C crc = new CRC32C();
-        crc.update(bytes.toByteArray());
-        out.writeInt((int) crc.getValue());
-        out.flush();
-        return bytes.toByteArray();
+        crc.update(out.array(), 0, out.position());
+        out.putInt((int) crc.getValue());
+        return out.array();
     }
 
     private void load(Path file) throws IOException {
         byte[] all;
-        try (InputStream in = Files.newInputStream(file)) {
-            all = in.readAllBytes();
+        try {
+            all = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             return;
         }
@@ -168,25 +188,26 @@ public final class ChecksumCache {
         }
         CRC32C crc = new CRC32C();
         crc.update(all, 0, all.length - 4);
-        int stored = ByteBuffer.wrap(all, all.length - 4, 4).getInt();
-        if ((int) crc.getValue() != stored) {
+        ByteBuffer in = ByteBuffer.wrap(all);
+        if ((int) crc.getValue() != in.getInt(all.length - 4)) {
             return; // torn or corrupted: start empty rather than trust it
         }
-        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(all, 0, all.length - 4));
-        if (in.readInt() != MAGIC) {
+        if (in.getInt() != MAGIC) {
             return;
         }
-        int n = in.readInt();
+        int n = in.getInt();
         if (n < 0 || (long) n * ENTRY_BYTES != all.length - 12L) {
             return;
         }
+        Map<FileKey, Digest> entries = new java.util.HashMap<>(n * 4 / 3 + 1);
         byte[] hash = new byte[32];
-        for (int i = 0; i < n; i++) {
-            FileKey k = new FileKey(in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(),
-                    in.readByte() != 0);
-            in.readFully(hash);
-            cache.put(k, Digest.ofHash(hash));
+        for (int i = 0; i < n && i < maximumSize; i++) {
+            FileKey k = new FileKey(in.getLong(), in.getLong(), in.getLong(), in.getLong(), in.getLong(),
+                    in.get() != 0);
+            in.get(hash);
+            entries.put(k, Digest.ofHash(hash));
         }
+        loaded = java.util.Collections.unmodifiableMap(entries);
     }
 
     /** Removes temp files left by a writer that died before its rename. */

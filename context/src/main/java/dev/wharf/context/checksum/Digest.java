@@ -15,8 +15,12 @@ import java.util.Objects;
 public final class Digest {
 
     private static final HexFormat HEX = HexFormat.of();
+    private static final byte[] PREFIX = "sha256:".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private final byte[] hash;
+    /** The wire form's bytes, made on first use: a directory hashes each child's, once per checksum call. */
+    private volatile byte[] wire;
 
     private Digest(byte[] hash) {
         this.hash = hash;
@@ -56,6 +60,11 @@ public final class Digest {
         }
     }
 
+    /** The raw 32 hash bytes themselves, not to be modified: for writing them out without a copy. */
+    byte[] rawHash() {
+        return hash;
+    }
+
     /** The raw 32 hash bytes (a copy). */
     public byte[] hash() {
         return hash.clone();
@@ -63,7 +72,17 @@ public final class Digest {
 
     /** The wire form as bytes, as BuildKit writes digests into parent hashes. */
     byte[] wireBytes() {
-        return toString().getBytes(StandardCharsets.US_ASCII);
+        byte[] w = wire;
+        if (w == null) {
+            w = new byte[7 + 64];
+            System.arraycopy(PREFIX, 0, w, 0, 7);
+            for (int i = 0; i < 32; i++) {
+                w[7 + 2 * i] = HEX_DIGITS[(hash[i] >> 4) & 0xf];
+                w[8 + 2 * i] = HEX_DIGITS[hash[i] & 0xf];
+            }
+            wire = w;
+        }
+        return w;
     }
 
     @Override

@@ -12,4 +12,21 @@ record FileKey(long device, long inode, long size, long mtimeNanos, long ctimeNa
     static FileKey of(FileStat s, boolean resetOwner) {
         return new FileKey(s.device(), s.inode(), s.size(), s.mtimeNanos(), s.ctimeNanos(), resetOwner);
     }
+
+    // Written out: a record's generated equals and hashCode go through method handles, which a fresh process runs
+    // slowly for the first hundred thousand lookups of a cache load.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FileKey k && inode == k.inode && device == k.device && size == k.size
+                && mtimeNanos == k.mtimeNanos && ctimeNanos == k.ctimeNanos && resetOwner == k.resetOwner;
+    }
+
+    @Override
+    public int hashCode() {
+        long h = inode * 0x9E3779B97F4A7C15L + device;
+        h = h * 31 + size;
+        h = h * 31 + mtimeNanos;
+        h = h * 31 + ctimeNanos;
+        return (int) (h ^ (h >>> 32)) ^ (resetOwner ? 1 : 0);
+    }
 }

@@ -13,13 +13,17 @@ import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Digests of snapshot records for one checksum call (checksum.go {@code checksum}, filehash.go and
  * {@code prepareDigest}): files by header and content through the {@link ChecksumCache}, directories as the Merkle
- * hash of their header and children, memoised for the call. Not thread-safe: one instance per call.
+ * hash of their header and children, memoised for the call. Files of a directory being checksummed are hashed in
+ * parallel ahead of the walk. Not thread-safe: one instance per call (which uses the common fork-join pool).
  */
 final class RecordDigester {
 
@@ -39,6 +43,14 @@ final class RecordDigester {
     private final Clock clock;
     private final XattrReader xattrs;
     private final Map<String, Rec> memo = new HashMap<>();
+    /** Digests of files hashed ahead by {@link #prehash}, with whether the whole file was read. */
+    private final Map<Node, Computed> prehashed = new ConcurrentHashMap<>();
+    /** Digests of this call's records that the cache did not take (racy, not regular, or cut short). */
+    private final Map<Node, Digest> uncached = new HashMap<>();
+
+    /** A freshly computed file digest, and whether exactly {@code size} bytes were read (then it may be cached). */
+    private record Computed(Digest digest, boolean complete) {
+    }
 
     RecordDigester(ContextSnapshot s, ChecksumCache cache, boolean resetOwner, Clock clock, XattrReader xattrs) {
         this.s = s;
@@ -54,7 +66,41 @@ final class RecordDigester {
 
     /** checksum.go lazyChecksum: the digest of the record at {@code p}. */
     Digest lazyChecksum(String p, boolean followTrailing) throws ContextException {
-        return checksum(ContextSnapshot.key(ContextSnapshot.keyPath(p)), followTrailing).digest();
+        byte[] k = ContextSnapshot.key(ContextSnapshot.keyPath(p));
+        Resolved r = followLinks(k, followTrailing);
+        if (r.node() != null && r.node().kind() == Kind.DIR) {
+            prehash(r.key());
+        }
+        return checksum(k, followTrailing).digest();
+    }
+
+    /**
+     * Hashes, in parallel on the common fork-join pool (bounded by the core count), every regular file in the
+     * subtree at directory key {@code k} that the cache does not know, so the Merkle walk that follows finds them
+     * ready. The digests are exactly those {@link #recordDigest} computes; a file that fails here is left to the
+     * walk, which computes it again and reports the error in order.
+     */
+    private void prehash(byte[] k) {
+        byte[] from = ContextSnapshot.withNul(k);
+        byte[] to = from.clone();
+        to[to.length - 1] = 1;
+        List<Node> todo = new ArrayList<>();
+        for (Node n : s.records().subMap(from, true, to, false).values()) {
+            if (n.kind() == Kind.FILE && n.stat().type() == FileType.REGULAR
+                    && cache.get(FileKey.of(n.stat(), resetOwner)).isEmpty()) {
+                todo.add(n);
+            }
+        }
+        if (todo.size() < 2) {
+            return;
+        }
+        todo.parallelStream().forEach(n -> {
+            try {
+                prehashed.put(n, compute(n));
+            } catch (ContextException | RuntimeException e) {
+                // The walk computes this file again and fails there, in BuildKit's order.
+            }
+        });
     }
 
     /** checksum.go checksum: the record at {@code k} (links resolved) with its digest, memoised. */
@@ -63,13 +109,17 @@ final class RecordDigester {
         if (r.node() == null) {
             throw new ContextException(goQuote(ContextSnapshot.path(k)) + ": not found");
         }
+        if (r.node().kind() != Kind.DIR) {
+            // Not memoised here: a file's digest is one cache lookup away, and files the cache does not take are
+            // kept in uncached; a memo entry per file cost more than it saved.
+            return new Rec(r.key(), r.node(), recordDigest(r.node()));
+        }
         String memoKey = new String(r.key(), StandardCharsets.ISO_8859_1);
         Rec done = memo.get(memoKey);
         if (done != null) {
             return done;
         }
-        Digest d = r.node().kind() == Kind.DIR ? directoryDigest(r.key()) : recordDigest(r.node());
-        Rec rec = new Rec(r.key(), r.node(), d);
+        Rec rec = new Rec(r.key(), r.node(), directoryDigest(r.key()));
         memo.put(memoKey, rec);
         return rec;
     }
@@ -96,9 +146,7 @@ final class RecordDigester {
 
     /** filehash.go NewFileHash plus prepareDigest: header, then content for non-empty regular files. */
     private Digest recordDigest(Node node) throws ContextException {
-        boolean isRoot = node.stat().path().isEmpty();
         FileType type = node.stat().type();
-        boolean content = type == FileType.REGULAR && node.stat().size() > 0;
         FileKey fileKey = type == FileType.REGULAR ? FileKey.of(node.stat(), resetOwner) : null;
         if (fileKey != null) {
             var hit = cache.get(fileKey);
@@ -106,13 +154,35 @@ final class RecordDigester {
                 return hit.get();
             }
         }
+        Digest seen = uncached.get(node);
+        if (seen != null) {
+            return seen;
+        }
+        Computed c = prehashed.remove(node);
+        if (c == null) {
+            c = compute(node);
+        }
+        if (fileKey != null && c.complete() && !racy(node)) {
+            cache.put(fileKey, c.digest());
+        } else {
+            // Hashed once per call even when reached again through a symlink, so one call sees one content.
+            uncached.put(node, c.digest());
+        }
+        return c.digest();
+    }
+
+    private Computed compute(Node node) throws ContextException {
+        boolean isRoot = node.stat().path().isEmpty();
+        FileType type = node.stat().type();
+        boolean content = type == FileType.REGULAR && node.stat().size() > 0;
         Map<String, byte[]> attrs = isRoot ? Map.of() : xattrs.read(node.file(), type, "/" + node.stat().path());
         MessageDigest h = Digest.sha256();
         h.update(TarsumHeader.of(node.stat(), attrs, resetOwner));
         long read = 0;
         if (content) {
             try (InputStream in = Files.newInputStream(node.file())) {
-                byte[] buf = new byte[64 * 1024];
+                // Sized to the file (one read and one EOF check for most context files) rather than 64 KiB each.
+                byte[] buf = new byte[(int) Math.min(node.stat().size() + 1, 256 * 1024)];
                 int n;
                 while ((n = in.read(buf)) > 0) {
                     h.update(buf, 0, n);
@@ -125,11 +195,7 @@ final class RecordDigester {
                         + e.getMessage(), e);
             }
         }
-        Digest d = Digest.ofHash(h.digest());
-        if (fileKey != null && read == node.stat().size() && !racy(node)) {
-            cache.put(fileKey, d);
-        }
-        return d;
+        return new Computed(Digest.ofHash(h.digest()), read == node.stat().size());
     }
 
     private boolean racy(Node node) {

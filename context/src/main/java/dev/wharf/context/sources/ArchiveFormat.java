@@ -12,16 +12,17 @@ import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 /**
  * Recognises a context stream by its first bytes, as the docker CLI does (moby/go-archive {@code
  * DetectCompression} and {@code IsArchive}): gzip, bzip2, xz and zstd by their magic numbers, an uncompressed tar by
- * a first header whose checksum is right. Stateless and thread-safe.
+ * a first header whose checksum is right. Stateless and thread-safe. Public for ADD's local archives, which BuildKit
+ * recognises the same way (solver/llbsolver/file/unpack.go {@code isArchivePath}).
  */
-enum ArchiveFormat {
+public enum ArchiveFormat {
     GZIP, BZIP2, XZ, ZSTD, TAR, NOT_AN_ARCHIVE;
 
     private static final int BLOCK = 512;
     private static final int BUFFER = 64 * 1024;
 
     /** The format of {@code in}, leaving the stream where it was; {@code in} must support a mark of 512 bytes. */
-    static ArchiveFormat detect(BufferedInputStream in) throws IOException {
+    public static ArchiveFormat detect(BufferedInputStream in) throws IOException {
         in.mark(BLOCK);
         byte[] head = in.readNBytes(BLOCK);
         in.reset();
@@ -41,7 +42,7 @@ enum ArchiveFormat {
     }
 
     /** The uncompressed content of {@code in} for a compressed format, {@code in} itself otherwise. */
-    InputStream decompress(BufferedInputStream in) throws IOException {
+    public InputStream decompress(BufferedInputStream in) throws IOException {
         return switch (this) {
             case GZIP -> new GZIPInputStream(in, BUFFER);
             case BZIP2 -> new BZip2CompressorInputStream(in, true);
@@ -55,7 +56,7 @@ enum ArchiveFormat {
      * Go's tar reader accepts a first block when it is not all zeros (that is an empty archive, io.EOF, which
      * IsArchive treats as "not an archive") and its checksum field matches the unsigned or the signed byte sum.
      */
-    static boolean isTarHeader(byte[] head) {
+    public static boolean isTarHeader(byte[] head) {
         if (head.length < BLOCK) {
             return false;
         }

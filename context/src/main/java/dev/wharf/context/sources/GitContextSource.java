@@ -49,25 +49,7 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
      */
     @Override
     public OpenedContext open() throws ContextException {
-        Path temp;
-        try {
-            Files.createDirectories(workDir);
-            temp = Files.createTempDirectory(workDir, "context-git-");
-        } catch (IOException e) {
-            throw new ContextException("cannot create a temporary context directory under " + workDir + ": "
-                    + e.getMessage() + " (check the work directory's permissions and free space)", e);
-        }
-        try {
-            Path root = checkout(temp);
-            return OpenedContext.owned(root, temp);
-        } catch (ContextException | RuntimeException e) {
-            try {
-                FileTrees.delete(temp);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        return TempContexts.open(workDir, "context-git-", temp -> OpenedContext.owned(checkout(temp), temp));
     }
 
     private Path checkout(Path dir) throws ContextException {
@@ -121,7 +103,45 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
         return remote.remote() + (remote.ref().isEmpty() ? "" : "#" + remote.ref());
     }
 
-    private void git(Path dir, String... args) throws ContextException {
+    /**
+     * The commit the ref names on the remote, without cloning ({@code git ls-remote}): the ref itself when it is a
+     * commit id; else, in git's order for a short name, the peeled tag, the tag, the branch; the remote's {@code
+     * HEAD} for an empty ref. BuildKit's git source keys its cache on this commit.
+     *
+     * @throws ContextException when the remote cannot be reached or has no such ref
+     */
+    public String resolveCommit() throws ContextException {
+        if (remote.refIsCommit()) {
+            return remote.ref();
+        }
+        try {
+            Files.createDirectories(workDir);
+        } catch (IOException e) {
+            throw new ContextException("cannot create " + workDir + ": " + e.getMessage(), e);
+        }
+        String ref = remote.ref().isEmpty() ? "HEAD" : remote.ref();
+        String listing = git(workDir, "ls-remote", remote.remote(), ref);
+        Map<String, String> byName = new java.util.HashMap<>();
+        for (String line : listing.split("\n")) {
+            int tab = line.indexOf('\t');
+            if (tab > 0) {
+                byName.put(line.substring(tab + 1).strip(), line.substring(0, tab).strip());
+            }
+        }
+        List<String> order = ref.startsWith("refs/") || ref.equals("HEAD")
+                ? List.of(ref + "^{}", ref)
+                : List.of("refs/tags/" + ref + "^{}", "refs/tags/" + ref, "refs/heads/" + ref, ref);
+        for (String name : order) {
+            String commit = byName.get(name);
+            if (commit != null) {
+                return commit;
+            }
+        }
+        throw new ContextException("git repository " + remote.remote() + " has no ref " + "\"" + ref + "\""
+                + " (no such branch or tag)");
+    }
+
+    private String git(Path dir, String... args) throws ContextException {
         List<String> command = new ArrayList<>();
         command.add(gitCommand);
         command.addAll(List.of(args));
@@ -145,6 +165,7 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
                 throw new ContextException("git " + args[0] + " failed for " + describe() + " (exit " + rc + ")"
                         + (output.isEmpty() ? "" : ": " + output));
             }
+            return output;
         } catch (IOException e) {
             p.destroyForcibly();
             throw new ContextException("cannot read the output of git " + args[0] + ": " + e.getMessage(), e);

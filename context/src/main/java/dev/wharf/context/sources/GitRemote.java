@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * <p>Accepted: {@code http(s)://} URLs whose path ends in {@code .git}, {@code ssh://}, {@code git://}, scp-style
  * {@code user@host:path}, and {@code github.com/...} (taken as https). wharf also accepts {@code file://} URLs and
  * absolute local paths of a repository, which BuildKit's frontend cannot see but a daemonless build can. Query
- * parameters ({@code ?ref=...}) are not supported yet. Immutable and thread-safe.
+ * parameters {@code ?ref=}, {@code ?tag=}, {@code ?branch=} and {@code ?subdir=} are read as BuildKit reads them;
+ * its other query parameters are refused. Immutable and thread-safe.
  *
  * @param remote the URL or path given to {@code git}, without fragment
  * @param ref the ref to check out; empty for the remote's default branch
@@ -67,21 +68,56 @@ public record GitRemote(String remote, String ref, String subdir) {
                 throw new ContextException("invalid git context " + address
                         + ": an http(s) git URL must end in .git");
             }
-            return withFragment(parts[0], parts[1]);
+            return withQuery(withFragment(parts[0], parts[2]), parts[1], address);
         }
         Matcher scp = SCP.matcher(text);
         if (scp.matches()) {
-            if (scp.group(4) != null && !scp.group(4).isEmpty()) {
-                throw queryUnsupported(address);
-            }
             String remote = scp.group(1) + "@" + scp.group(2) + ":" + scp.group(3);
-            return withFragment(remote, scp.group(5) == null ? "" : scp.group(5));
+            return withQuery(withFragment(remote, scp.group(5) == null ? "" : scp.group(5)),
+                    scp.group(4) == null ? "" : scp.group(4), address);
         }
         if (text.startsWith("/")) {
             String[] parts = split(text);
-            return withFragment(parts[0], parts[1]);
+            return withQuery(withFragment(parts[0], parts[2]), parts[1], address);
         }
         throw new ContextException("unknown protocol: " + address);
+    }
+
+    /**
+     * The git repository an {@code ADD} source names, by BuildKit's rules for ADD (dfgitutil {@code ParseGitRef}
+     * as dockerfile2llb/convert_copy.go uses it): an {@code http(s)://} URL whose path ends in {@code .git}, an
+     * {@code ssh://} or {@code git://} URL, or scp-style {@code user@host:path}. Anything else, {@code
+     * github.com/...}, {@code file://} and local paths included, is not a git source (empty).
+     *
+     * @throws ContextException when the source is a git address but malformed
+     */
+    public static java.util.Optional<GitRemote> forAdd(String source) throws ContextException {
+        if (source.startsWith("./") || source.startsWith("../") || source.startsWith("github.com/")) {
+            return java.util.Optional.empty();
+        }
+        Matcher proto = PROTO.matcher(source);
+        if (proto.find()) {
+            String scheme = proto.group().substring(0, proto.group().length() - 3).toLowerCase(Locale.ROOT);
+            if (!Set.of("http", "https", "ssh", "git").contains(scheme)) {
+                return java.util.Optional.empty();
+            }
+            if (scheme.startsWith("http")) {
+                String path;
+                try {
+                    path = java.net.URI.create(source.replace("#", "%23").replaceFirst("%23", "#")).getPath();
+                } catch (IllegalArgumentException e) {
+                    return java.util.Optional.empty();
+                }
+                if (path == null || !path.endsWith(".git")) {
+                    return java.util.Optional.empty();
+                }
+            }
+            return java.util.Optional.of(parse(source));
+        }
+        if (SCP.matcher(source).matches()) {
+            return java.util.Optional.of(parse(source));
+        }
+        return java.util.Optional.empty();
     }
 
     /**
@@ -101,15 +137,101 @@ public record GitRemote(String remote, String ref, String subdir) {
         return COMMIT.matcher(ref).matches();
     }
 
-    /** {remote without query and fragment, fragment}. */
-    private static String[] split(String text) throws ContextException {
+    /** {remote without query and fragment, query, fragment}. */
+    private static String[] split(String text) {
         int hash = text.indexOf('#');
         String main = hash < 0 ? text : text.substring(0, hash);
         String fragment = hash < 0 ? "" : text.substring(hash + 1);
-        if (main.indexOf('?') >= 0) {
-            throw queryUnsupported(text);
+        int question = main.indexOf('?');
+        String query = question < 0 ? "" : main.substring(question + 1);
+        return new String[] {question < 0 ? main : main.substring(0, question), query, fragment};
+    }
+
+    /**
+     * dfgitutil {@code loadQuery}: {@code ref}, {@code tag} (as {@code refs/tags/...}), {@code branch} (as {@code
+     * refs/heads/...}) and {@code subdir}, each conflicting with a different value from the fragment; a key given
+     * twice or without a value is an error, as is an unknown key. The keys BuildKit also knows ({@code checksum},
+     * {@code commit}, {@code keep-git-dir}, {@code submodules}, {@code mtime}, {@code fetch-by-commit}) are
+     * refused as not supported by wharf yet.
+     */
+    private static GitRemote withQuery(GitRemote r, String query, String address) throws ContextException {
+        if (query.isEmpty()) {
+            return r;
         }
-        return new String[] {main, fragment};
+        java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
+        for (String pair : query.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String key = decode(eq < 0 ? pair : pair.substring(0, eq));
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+            if (values.put(key, value) != null) {
+                throw new ContextException("query \"" + key + "\" has multiple values");
+            }
+        }
+        String ref = r.ref();
+        String subdir = r.subdir();
+        String tag = "";
+        String branch = "";
+        for (java.util.Map.Entry<String, String> e : values.entrySet()) {
+            String k = e.getKey();
+            String v = e.getValue();
+            switch (k) {
+                case "ref", "tag", "branch", "subdir" -> {
+                    if (v.isEmpty()) {
+                        throw new ContextException("query \"" + k + "\" has no value");
+                    }
+                }
+                case "checksum", "commit", "keep-git-dir", "submodules", "mtime", "fetch-by-commit" ->
+                    throw new ContextException("git address " + address + ": the query parameter " + k
+                            + " is not supported by wharf yet");
+                default -> throw new ContextException("unexpected query \"" + k + "\"");
+            }
+            switch (k) {
+                case "ref" -> {
+                    if (!ref.isEmpty() && !ref.equals(v)) {
+                        throw new ContextException("ref conflicts: \"" + ref + "\" vs \"" + v + "\"");
+                    }
+                    ref = v;
+                }
+                case "tag" -> tag = v;
+                case "branch" -> branch = v;
+                default -> {
+                    String clean = GoPaths.clean("/" + v).substring(1);
+                    if (!subdir.isEmpty() && !subdir.equals(clean)) {
+                        throw new ContextException("subdir conflicts: \"" + subdir + "\" vs \"" + v + "\"");
+                    }
+                    subdir = clean;
+                }
+            }
+        }
+        if (!tag.isEmpty()) {
+            tag = tag.startsWith("refs/tags/") ? tag : "refs/tags/" + tag;
+            if (!ref.isEmpty() && !ref.equals(tag)) {
+                throw new ContextException("ref conflicts: \"" + ref + "\" vs \"" + tag + "\"");
+            }
+            ref = tag;
+        }
+        if (!branch.isEmpty()) {
+            if (!tag.isEmpty()) {
+                throw new ContextException("branch conflicts with tag");
+            }
+            branch = branch.startsWith("refs/heads/") ? branch : "refs/heads/" + branch;
+            if (!ref.isEmpty() && !ref.equals(branch)) {
+                throw new ContextException("ref conflicts: \"" + ref + "\" vs \"" + branch + "\"");
+            }
+            ref = branch;
+        }
+        return new GitRemote(r.remote(), ref, subdir);
+    }
+
+    private static String decode(String s) throws ContextException {
+        try {
+            return java.net.URLDecoder.decode(s, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new ContextException("invalid URL escape in " + s, e);
+        }
     }
 
     /** util/gitutil parseOpts: ref and subdir split at the first colon, subdir cleaned as path.Join("/", s). */
@@ -119,10 +241,5 @@ public record GitRemote(String remote, String ref, String subdir) {
         String subdir = colon < 0 ? "" : fragment.substring(colon + 1);
         subdir = GoPaths.clean("/" + subdir).substring(1);
         return new GitRemote(remote, ref, subdir);
-    }
-
-    private static ContextException queryUnsupported(String address) {
-        return new ContextException("git context " + address + ": query parameters (?ref=, ?subdir=, ...) are not "
-                + "supported; use the #ref:subdir fragment");
     }
 }

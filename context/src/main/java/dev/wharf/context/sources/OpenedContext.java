@@ -17,23 +17,38 @@ public final class OpenedContext implements AutoCloseable {
 
     private final Path root;
     private final Path owned; // null: nothing to delete
+    private final String dockerfileName; // null: the build's choice
     private boolean closed;
 
-    private OpenedContext(Path root, Path owned) {
+    private OpenedContext(Path root, Path owned, String dockerfileName) {
         this.root = root;
         this.owned = owned;
+        this.dockerfileName = dockerfileName;
     }
 
     /** A context that is a directory the caller owns; close does nothing. */
     public static OpenedContext borrowed(Path root) {
-        return new OpenedContext(root, null);
+        return new OpenedContext(root, null, null);
     }
 
     /**
      * A context whose root lies in {@code temporary} (the same directory or below it), deleted on close.
      */
     static OpenedContext owned(Path root, Path temporary) {
-        return new OpenedContext(root, temporary);
+        return new OpenedContext(root, temporary, null);
+    }
+
+    /**
+     * A context whose one file {@code dockerfileName} is the Dockerfile whatever the build asked for: BuildKit's
+     * rule for a remote URL that is not an archive (dockerui/context.go sets the filename to it).
+     */
+    static OpenedContext ownedWithDockerfile(Path root, Path temporary, String dockerfileName) {
+        return new OpenedContext(root, temporary, dockerfileName);
+    }
+
+    /** The name of the Dockerfile inside the root when the source fixes it, else empty. */
+    public Optional<String> dockerfileName() {
+        return Optional.ofNullable(dockerfileName);
     }
 
     /** The directory the build reads. */

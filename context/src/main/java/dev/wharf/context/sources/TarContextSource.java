@@ -3,7 +3,6 @@ package dev.wharf.context.sources;
 import dev.wharf.context.ContextException;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.layer.LayerApplier;
-import dev.wharf.layers.layout.FileTrees;
 import dev.wharf.layers.posix.PosixFiles;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -81,8 +80,7 @@ public final class TarContextSource implements BuildContextSource {
         if (stream != null && !opened.compareAndSet(false, true)) {
             throw new IllegalStateException("a context stream can be read only once");
         }
-        Path temp = createTemp();
-        try {
+        return TempContexts.open(workDir, "context-tar-", temp -> {
             if (stream != null) {
                 extract(new NonClosing(stream), temp);
             } else {
@@ -93,24 +91,7 @@ public final class TarContextSource implements BuildContextSource {
                 }
             }
             return OpenedContext.owned(temp, temp);
-        } catch (ContextException | RuntimeException e) {
-            try {
-                FileTrees.delete(temp);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
-    }
-
-    private Path createTemp() throws ContextException {
-        try {
-            Files.createDirectories(workDir);
-            return Files.createTempDirectory(workDir, "context-tar-");
-        } catch (IOException e) {
-            throw new ContextException("cannot create a temporary context directory under " + workDir + ": "
-                    + e.getMessage() + " (check the work directory's permissions and free space)", e);
-        }
+        });
     }
 
     private void extract(InputStream raw, Path root) throws ContextException {

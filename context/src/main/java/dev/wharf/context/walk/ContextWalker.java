@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Walks a context directory in lexical order and reports the entries that survive include and exclude patterns,
@@ -83,16 +84,41 @@ public final class ContextWalker {
         }
     }
 
-    /** A directory whose entries are being walked. */
+    /** A directory whose entries are being walked, with their lstat results (a FileStat or an IOException). */
     private static final class Frame {
         final Visited dir;
         final String[] names;
+        final Object[] stats;
         int next;
 
-        Frame(Visited dir, String[] names) {
+        Frame(Path root, Visited dir, String[] names) {
             this.dir = dir;
             this.names = names;
+            this.stats = statAll(root, dir == null ? "" : dir.pathWithSep, names);
         }
+    }
+
+    /** Directories with fewer entries are stat'ed on the walking thread: forking costs more than it saves. */
+    private static final int PARALLEL_STAT_MIN = 32;
+
+    /**
+     * lstat of every entry of one directory, in parallel on the common fork-join pool (bounded by the core count)
+     * when there are many: per-entry metadata is what a context walk spends its time on. Each result is the
+     * {@link FileStat} or the {@link IOException} that the walk reports when it reaches the entry, so errors and
+     * their order are as if each entry were stat'ed when visited.
+     */
+    private static Object[] statAll(Path root, String prefix, String[] names) {
+        Object[] out = new Object[names.length];
+        IntStream range = IntStream.range(0, names.length);
+        (names.length >= PARALLEL_STAT_MIN ? range.parallel() : range).forEach(i -> {
+            String rel = prefix + names[i];
+            try {
+                out[i] = FileStat.read(root.resolve(rel), rel);
+            } catch (IOException | RuntimeException e) {
+                out[i] = e;
+            }
+        });
+        return out;
     }
 
     /**
@@ -102,24 +128,27 @@ public final class ContextWalker {
      */
     public void walk(Path root, Visitor visitor) throws ContextException {
         Deque<Frame> stack = new ArrayDeque<>();
-        stack.push(new Frame(null, list(root, "")));
+        stack.push(new Frame(root, null, list(root, "")));
         while (!stack.isEmpty()) {
             Frame frame = stack.peek();
             if (frame.next == frame.names.length) {
                 stack.pop();
                 continue;
             }
-            String name = frame.names[frame.next++];
+            int index = frame.next++;
+            String name = frame.names[index];
             String rel = frame.dir == null ? name : frame.dir.pathWithSep + name;
             Path file = root.resolve(rel);
-            FileStat stat;
-            try {
-                stat = FileStat.read(file, rel);
-            } catch (NoSuchFileException e) {
+            Object result = frame.stats[index];
+            frame.stats[index] = null;
+            if (result instanceof NoSuchFileException) {
                 continue; // removed while walking: fsutil turns not-exist into SkipDir
-            } catch (IOException e) {
+            } else if (result instanceof IOException e) {
                 throw new ContextException("lstat " + rel + ": " + reason(e), e);
+            } else if (result instanceof RuntimeException e) {
+                throw e;
             }
+            FileStat stat = (FileStat) result;
             Visited parent = frame.dir;
             boolean isDir = stat.type() == FileType.DIRECTORY;
             Visited dir = isDir ? new Visited(file, stat) : null;
@@ -172,7 +201,7 @@ public final class ContextWalker {
                     }
                     throw new ContextException("open " + rel + ": permission denied", e);
                 }
-                stack.push(new Frame(dir, children));
+                stack.push(new Frame(root, dir, children));
             }
         }
     }
@@ -256,7 +285,21 @@ public final class ContextWalker {
 
     /** Orders strings by their UTF-8 bytes, like Go's string comparison. */
     public static int compareUtf8(String a, String b) {
-        return Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+        // Outside surrogate pairs, UTF-16 code unit order is code point order, which is UTF-8 byte order: compare
+        // chars without encoding (sorting a directory compares each name log n times).
+        int n = Math.min(a.length(), b.length());
+        for (int i = 0; i < n; i++) {
+            char x = a.charAt(i);
+            char y = b.charAt(i);
+            if (x != y) {
+                if (Character.isSurrogate(x) || Character.isSurrogate(y)) {
+                    return Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8),
+                            b.getBytes(StandardCharsets.UTF_8));
+                }
+                return x < y ? -1 : 1;
+            }
+        }
+        return Integer.compare(a.length(), b.length());
     }
 
     private static String reason(IOException e) {

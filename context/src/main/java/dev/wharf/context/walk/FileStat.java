@@ -1,6 +1,13 @@
 package dev.wharf.context.walk;
 
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.posix.PosixCallException;
+import dev.wharf.layers.posix.PosixFiles;
+import dev.wharf.layers.posix.PosixStat;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -31,8 +38,39 @@ public record FileStat(String path, int mode, int uid, int gid, long size, long 
         return mode & 07777;
     }
 
-    /** Reads the attributes of {@code file} (relative name {@code path}) without following a final symlink. */
+    /**
+     * Reads the attributes of {@code file} (relative name {@code path}) without following a final symlink: one
+     * native {@code fstatat} through wharf-layers' libc binding where it knows the platform's {@code struct stat},
+     * else java.nio's {@code unix:} attribute map (which builds a map, boxes and FileTimes per call: most of a
+     * context scan's time). Errors are java.nio's exceptions either way.
+     */
     public static FileStat read(Path file, String path) throws IOException {
+        PosixFiles posix = NativeStat.POSIX;
+        if (posix == null) {
+            return readNio(file, path);
+        }
+        PosixStat st;
+        try {
+            st = posix.lstat(file);
+        } catch (PosixCallException e) {
+            throw switch (e.errno()) {
+                case PosixCallException.ENOENT -> new NoSuchFileException(file.toString());
+                case PosixCallException.EACCES -> new AccessDeniedException(file.toString());
+                default -> new FileSystemException(file.toString(), null, e.getMessage());
+            };
+        } catch (LayerException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        String target = "";
+        if (FileType.fromMode(st.mode()) == FileType.SYMLINK) {
+            target = Files.readSymbolicLink(file).toString();
+        }
+        return new FileStat(path, st.mode(), st.uid(), st.gid(), st.size(), st.mtimeNanos(), st.ctimeNanos(),
+                st.inode(), st.device(), st.rdev(), st.nlink(), target);
+    }
+
+    /** {@link #read} through java.nio only. */
+    static FileStat readNio(Path file, String path) throws IOException {
         Map<String, Object> a = Files.readAttributes(file, ATTRS, LinkOption.NOFOLLOW_LINKS);
         int mode = (Integer) a.get("mode");
         String target = "";
@@ -42,6 +80,21 @@ public record FileStat(String path, int mode, int uid, int gid, long size, long 
         return new FileStat(path, mode, (Integer) a.get("uid"), (Integer) a.get("gid"), (Long) a.get("size"),
                 nanos((FileTime) a.get("lastModifiedTime")), nanos((FileTime) a.get("ctime")),
                 (Long) a.get("ino"), (Long) a.get("dev"), (Long) a.get("rdev"), (Integer) a.get("nlink"), target);
+    }
+
+    /** The libc binding, loaded once; null when it cannot load or has no lstat for this platform. */
+    private static final class NativeStat {
+        static final PosixFiles POSIX = load();
+
+        private static PosixFiles load() {
+            try {
+                PosixFiles posix = PosixFiles.system();
+                posix.lstat(Path.of("/"));
+                return posix;
+            } catch (LayerException | LinkageError | UnsupportedOperationException e) {
+                return null;
+            }
+        }
     }
 
     private static long nanos(FileTime t) {

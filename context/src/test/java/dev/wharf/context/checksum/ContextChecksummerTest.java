@@ -77,6 +77,30 @@ class ContextChecksummerTest {
     }
 
     @Test
+    void filesHashedInParallelAheadOfTheWalk_haveTheirOneByOneDigests() throws Exception {
+        Path root = Files.createDirectory(tmp.resolve("many"));
+        Files.createDirectories(root.resolve("d/sub"));
+        for (int i = 0; i < 120; i++) {
+            Files.write(root.resolve((i % 3 == 0 ? "d/sub/" : "d/") + "f" + i),
+                    ("content " + i).repeat(i * 50).getBytes(StandardCharsets.UTF_8));
+        }
+        Files.createSymbolicLink(root.resolve("d/link"), Path.of("f1"));
+        ContextSnapshot s = snap(root);
+        ChecksumCache parallelCache = ChecksumCache.inMemory(10_000);
+        Digest whole = new ContextChecksummer(parallelCache, true, LATER)
+                .checksum(s, new Selector("d", false, true, List.of(), List.of()));
+        assertEquals(whole, sum(s, "d", true), "same digest with another cache");
+        for (int i = 0; i < 120; i++) {
+            String rel = (i % 3 == 0 ? "d/sub/" : "d/") + "f" + i;
+            // One file at a time: no directory, so nothing is hashed ahead.
+            Digest single = new ContextChecksummer(ChecksumCache.inMemory(10), true, LATER)
+                    .checksum(s, new Selector(rel, false, true, List.of(), List.of()));
+            var stat = s.lstat("/" + rel).orElseThrow();
+            assertEquals(single, parallelCache.get(FileKey.of(stat, true)).orElseThrow(), rel);
+        }
+    }
+
+    @Test
     void aDirectoryDigest_dependsOnlyOnContentNotOnWhereItIs() throws Exception {
         ContextSnapshot s = snap(ctx("c", "ADD abc file data0", "ADD def symlink abc", "ADD ghi symlink nosuchfile"));
         assertEquals(DIR_D0, sum(s, "/", true));

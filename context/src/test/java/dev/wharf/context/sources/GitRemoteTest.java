@@ -47,10 +47,24 @@ class GitRemoteTest {
     }
 
     @Test
-    void queryParameters_areRefusedWithAHint() {
-        ContextException e = assertThrows(ContextException.class,
-                () -> GitRemote.parse("https://host/repo.git?ref=main"));
-        assertTrue(e.getMessage().contains("#ref:subdir"), e.getMessage());
+    void queryParameters_areReadAsBuildKitReadsThem() throws Exception {
+        assertEquals(new GitRemote("https://host/repo.git", "main", "a/b"),
+                GitRemote.parse("https://host/repo.git?ref=main&subdir=a/b"));
+        assertEquals(new GitRemote("https://host/repo.git", "refs/tags/v1", ""),
+                GitRemote.parse("https://host/repo.git?tag=v1"));
+        assertEquals(new GitRemote("git@host:repo.git", "refs/heads/dev", "x"),
+                GitRemote.parse("git@host:repo.git?branch=dev#:x"));
+        assertEquals(new GitRemote("https://host/repo.git", "main", ""),
+                GitRemote.parse("https://host/repo.git?ref=main#main"));
+        assertEquals("ref conflicts: \"main\" vs \"dev\"", assertThrows(ContextException.class,
+                () -> GitRemote.parse("https://host/repo.git?ref=dev#main")).getMessage());
+        assertEquals("branch conflicts with tag", assertThrows(ContextException.class,
+                () -> GitRemote.parse("https://host/repo.git?tag=a&branch=b")).getMessage());
+        assertEquals("unexpected query \"foo\"", assertThrows(ContextException.class,
+                () -> GitRemote.parse("https://host/repo.git?foo=1")).getMessage());
+        assertTrue(assertThrows(ContextException.class,
+                () -> GitRemote.parse("https://host/repo.git?keep-git-dir=1")).getMessage()
+                .contains("not supported by wharf yet"));
     }
 
     @Test

@@ -48,6 +48,43 @@ class ContextWalkerTest {
     }
 
     @Test
+    void largeDirectories_statedInParallel_reportEveryEntryInGoOrderWithItsOwnStat() throws Exception {
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            file("big/f" + i);
+        }
+        file("big/sub/x");
+        Files.createSymbolicLink(ctx.resolve("big/dangling"), ctx.resolve("nowhere"));
+        Files.createSymbolicLink(ctx.resolve("big/up"), Path.of(".."));
+        List<String> seen = new ArrayList<>();
+        new ContextWalker(PatternMatcher.of(List.of()), PatternMatcher.of(List.of("big/f1*", "!big/f10")))
+                .walk(ctx, (f, s) -> {
+                    try {
+                        assertEquals(FileStat.readNio(f, s.path()), s, s.path());
+                    } catch (IOException e) {
+                        throw new AssertionError(e);
+                    }
+                    seen.add(s.path());
+                });
+        expected.add("big");
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            if (!("f" + i).startsWith("f1") || i == 10) {
+                names.add("f" + i);
+            }
+        }
+        names.addAll(List.of("dangling", "sub", "up"));
+        names.sort(ContextWalker::compareUtf8);
+        for (String n : names) {
+            expected.add("big/" + n);
+            if (n.equals("sub")) {
+                expected.add("big/sub/x");
+            }
+        }
+        assertEquals(expected, seen);
+    }
+
+    @Test
     void excludedDirectory_isNotEntered() throws Exception {
         file("docs/a.md");
         file("docs/sub/b.md");

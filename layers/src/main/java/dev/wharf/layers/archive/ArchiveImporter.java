@@ -1,5 +1,7 @@
 package dev.wharf.layers.archive;
 
+import dev.wharf.layers.Descriptor;
+import dev.wharf.layers.Digest;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.store.ImageName;
 import dev.wharf.layers.store.LocalStore;
@@ -52,6 +54,21 @@ public final class ArchiveImporter {
     public ArchiveImporter withBareTagRepository(String repository) {
         new ImageName(repository, ImageName.DEFAULT_TAG);
         return new ArchiveImporter(store, Optional.of(repository));
+    }
+
+    /**
+     * Stores the blobs of one image of the OCI layout directory {@code layout} without naming it, and returns its
+     * descriptor (a manifest or an index): the entry of {@code index.json} with {@code digest} when given, else the
+     * one tagged {@code tag} ({@code org.opencontainers.image.ref.name}), as buildx reads {@code oci-layout://}.
+     *
+     * @throws LayerException if the layout is missing, malformed, or has no such image
+     */
+    public Descriptor importLayoutImage(Path layout, String tag, Optional<Digest> digest) throws LayerException {
+        if (!Files.isDirectory(layout)) {
+            throw new LayerException("OCI layout " + layout + ": no such directory");
+        }
+        return new OciLayoutReader(store, bareTagRepository).readSelected(
+                new LayoutDirectoryContents(layout, store.blobs()), tag, digest);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.wharf.layers.archive;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wharf.layers.Descriptor;
+import dev.wharf.layers.Digest;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.MediaTypes;
 import dev.wharf.layers.blob.BlobInfo;
@@ -66,6 +67,28 @@ final class OciLayoutReader {
                     ? store.reader().readManifest(target).config().digest() : null, image.getValue()));
         }
         return result;
+    }
+
+    /**
+     * Stores the blobs of one image of the layout, names nothing, and returns its descriptor: the index entry with
+     * {@code digest} when given, else the one whose {@code org.opencontainers.image.ref.name} is {@code tag} (how
+     * buildx resolves {@code oci-layout://DIR:TAG@DIGEST}).
+     */
+    Descriptor readSelected(ArchiveContents contents, String tag, Optional<Digest> digest) throws LayerException {
+        checkLayoutFile(contents);
+        ImageIndex index = store.json().read(contents.read("index.json", ImageReader.MAX_DOCUMENT_SIZE),
+                ImageIndex.class, "index.json of " + contents.describe());
+        for (Descriptor entry : index.manifests()) {
+            boolean match = digest.isPresent() ? entry.digest().equals(digest.get())
+                    : tag.equals(entry.annotations().get(Descriptor.REF_NAME_ANNOTATION));
+            if (match) {
+                Descriptor plain = entry.withAnnotations(Map.of());
+                importTree(contents, plain, new HashSet<>());
+                return plain;
+            }
+        }
+        throw new LayerException(contents.describe() + " has no image " + (digest.isPresent()
+                ? "with digest " + digest.get() : "tagged " + tag) + " in its index.json");
     }
 
     private void checkLayoutFile(ArchiveContents contents) throws LayerException {

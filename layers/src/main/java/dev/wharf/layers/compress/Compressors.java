@@ -27,6 +27,11 @@ public final class Compressors {
                 ZstdOutputStream zstd = new ZstdOutputStream(out, compression.level());
                 // A content checksum lets any zstd reader detect corruption on its own, as the zstd CLI does.
                 zstd.setChecksum(true);
+                // Always at least one worker: zstd's multi-threaded format depends on the input and level only,
+                // never on the worker count (ZSTD_c_nbWorkers >= 1), while 0 workers gives other bytes. So layers
+                // stay byte-identical on machines with any number of cores, and compression runs beside the thread
+                // that writes the tar.
+                zstd.setWorkers(compression.threads());
                 yield zstd;
             }
             case NONE -> new FilterOutputStream(out) {

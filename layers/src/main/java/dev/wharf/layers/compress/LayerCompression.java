@@ -8,12 +8,13 @@ import java.util.Objects;
  * How a layer blob is compressed: the algorithm, its level and how many threads may compress at once.
  *
  * <p>An immutable record, thread-safe. The output for given input depends only on the algorithm and the level, never
- * on {@code threads}: parallel gzip splits the input at fixed block boundaries, whatever the thread count.
+ * on {@code threads}: parallel gzip splits the input at fixed block boundaries, whatever the thread count, and zstd
+ * always runs in its multi-threaded mode (at least one worker), whose output does not depend on the worker count.
  *
  * @param type gzip, zstd or none
  * @param level gzip 0..9 (6 is BuildKit's default, Go's {@code gzip.DefaultCompression}); zstd 1..22 (3 is the
  *     default); ignored for none
- * @param threads how many blocks may be compressed at once (gzip only); at least 1
+ * @param threads how many blocks may be compressed at once (gzip), or how many zstd workers compress; at least 1
  */
 public record LayerCompression(Compression type, int level, int threads) {
     /** gzip's default level, as BuildKit uses it. */
@@ -48,9 +49,14 @@ public record LayerCompression(Compression type, int level, int threads) {
         return new LayerCompression(Compression.GZIP, level, threads);
     }
 
-    /** zstd at the given level (single-threaded). */
+    /** zstd at the given level with one worker thread (besides the writing thread). */
     public static LayerCompression zstd(int level) {
-        return new LayerCompression(Compression.ZSTD, level, 1);
+        return zstd(level, 1);
+    }
+
+    /** zstd at the given level with {@code threads} worker threads; the output is the same for any count. */
+    public static LayerCompression zstd(int level, int threads) {
+        return new LayerCompression(Compression.ZSTD, level, threads);
     }
 
     /** No compression: the blob is the tar itself. */

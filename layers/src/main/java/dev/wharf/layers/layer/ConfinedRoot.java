@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * A directory that paths from a layer are resolved inside, as if it were the root of a chroot: every component is
@@ -89,8 +90,19 @@ final class ConfinedRoot {
         return resolveDirectory(parts.subList(0, parts.size() - 1), create, entry);
     }
 
+    /** As {@link #resolveParent(List, boolean, String)}, telling {@code created} of each directory it creates. */
+    Path resolveParent(List<String> parts, boolean create, String entry, Consumer<Path> created)
+            throws LayerException {
+        return resolveDirectory(parts.subList(0, parts.size() - 1), create, entry, created);
+    }
+
     /** Resolves {@code parts} as a directory inside the root, all components followed within the root. */
     Path resolveDirectory(List<String> parts, boolean create, String entry) throws LayerException {
+        return resolveDirectory(parts, create, entry, p -> { });
+    }
+
+    private Path resolveDirectory(List<String> parts, boolean create, String entry, Consumer<Path> created)
+            throws LayerException {
         Deque<String> pending = new ArrayDeque<>(parts);
         List<String> current = new ArrayList<>();
         int symlinks = 0;
@@ -116,6 +128,7 @@ final class ConfinedRoot {
                     }
                     Files.createDirectory(candidate,
                             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+                    created.accept(candidate);
                     current.add(part);
                     continue;
                 }

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -95,8 +96,23 @@ public final class LayerApplier {
         private final ConfinedRoot root;
         private final boolean privileged;
         private final Set<Path> unpacked = new HashSet<>();
+        /**
+         * Parent directories resolved by {@link ConfinedRoot#resolveParent}, by the entry's parent components. A
+         * resolution stays valid while nothing is removed: it went only through existing directories and symlinks,
+         * and creating new entries cannot change those (replacing one deletes it first). So every removal clears
+         * this, and consecutive entries of one directory (the usual tar order) resolve it once instead of one
+         * lstat per component per entry.
+         */
+        private final Map<String, Path> resolvedParents = new HashMap<>();
+        /**
+         * Directories this apply created, empty at creation: a child path in one of them that this layer has not
+         * written ({@link #unpacked}) cannot exist, so no lstat is needed before creating it (as tar -x, which
+         * tries to create first).
+         */
+        private final Set<Path> createdDirectories = new HashSet<>();
         private final Map<Path, TarEntry> directories = new LinkedHashMap<>();
         private final List<String> warnings = new ArrayList<>();
+        private final byte[] copyBuffer = new byte[256 * 1024];
         private long entries;
         private long contentBytes;
         private String lastEntry;
@@ -133,23 +149,25 @@ public final class LayerApplier {
                 whiteout(entry, parts, base);
                 return;
             }
-            Path parent = root.resolveParent(parts, true, entry.name());
+            Path parent = parentOf(parts, entry.name());
             Path path = parent.resolve(base);
-            Optional<BasicFileAttributes> existing = lstat(path);
+            Optional<BasicFileAttributes> existing = createdDirectories.contains(parent) && !unpacked.contains(path)
+                    ? Optional.empty() : lstat(path);
             if (existing.isPresent() && !(existing.get().isDirectory() && entry.type() == TarEntryType.DIRECTORY)) {
-                FileTrees.delete(path);
+                delete(path);
                 directories.remove(path);
             }
             switch (entry.type()) {
                 case DIRECTORY -> {
                     if (existing.isEmpty() || !existing.get().isDirectory()) {
                         Files.createDirectory(path);
+                        createdDirectories.add(path);
                     }
                 }
                 case REGULAR -> {
                     try (OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW,
                             StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-                        contentBytes += tar.content().transferTo(out);
+                        contentBytes += copy(tar.content(), out);
                     }
                 }
                 case SYMLINK -> {
@@ -186,6 +204,34 @@ public final class LayerApplier {
             }
             markWritten(path);
             setMetadata(path, entry);
+        }
+
+        /** The entry's parent directory, resolved inside the root (created if missing), cached until a removal. */
+        private Path parentOf(List<String> parts, String entryName) throws LayerException {
+            String key = parts.size() == 1 ? "" : String.join("/", parts.subList(0, parts.size() - 1));
+            Path parent = resolvedParents.get(key);
+            if (parent == null) {
+                parent = root.resolveParent(parts, true, entryName, createdDirectories::add);
+                resolvedParents.put(key, parent);
+            }
+            return parent;
+        }
+
+        /** Removes a file or tree; any cached resolution may have gone through it. */
+        private void delete(Path path) throws IOException {
+            resolvedParents.clear();
+            FileTrees.delete(path);
+        }
+
+        /** Copies an entry's content with a buffer larger than transferTo's 8 KiB: fewer write calls. */
+        private long copy(InputStream in, OutputStream out) throws IOException {
+            long total = 0;
+            int n;
+            while ((n = in.read(copyBuffer)) >= 0) {
+                out.write(copyBuffer, 0, n);
+                total += n;
+            }
+            return total;
         }
 
         private void setMetadata(Path path, TarEntry entry) throws IOException {
@@ -258,7 +304,7 @@ public final class LayerApplier {
             if (parent != null) {
                 Path target = parent.resolve(name);
                 if (lstat(target).isPresent()) {
-                    FileTrees.delete(target);
+                    delete(target);
                 }
             }
         }
@@ -274,7 +320,7 @@ public final class LayerApplier {
             }
             for (Path child : children) {
                 if (!unpacked.contains(child)) {
-                    FileTrees.delete(child);
+                    delete(child);
                 } else if (Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
                     hideLowerContent(child);
                 }

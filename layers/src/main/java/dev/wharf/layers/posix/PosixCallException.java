@@ -13,6 +13,10 @@ public final class PosixCallException extends LayerException {
     public static final int ENODATA = 61;
     /** Operation not supported by the filesystem (Linux {@code EOPNOTSUPP}). */
     public static final int ENOTSUP = 95;
+    /** No such file or directory. */
+    public static final int ENOENT = 2;
+    /** Permission denied. */
+    public static final int EACCES = 13;
     /** Operation not permitted. */
     public static final int EPERM = 1;
 

@@ -58,6 +58,17 @@ public interface PosixFiles {
     /** Sets access and modification time of {@code path} itself ({@code utimensat}, {@code AT_SYMLINK_NOFOLLOW}). */
     void setTimes(Path path, long epochSeconds, int nanos) throws LayerException;
 
+    /**
+     * Returns what {@code lstat} says about {@code path} itself, in one system call ({@code fstatat} with
+     * {@code AT_SYMLINK_NOFOLLOW}): cheaper than java.nio's attribute map when a whole tree is scanned.
+     *
+     * @throws PosixCallException with the errno ({@link PosixCallException#ENOENT} when nothing is there)
+     * @throws UnsupportedOperationException when this binding does not know the platform's {@code struct stat}
+     */
+    default PosixStat lstat(Path path) throws LayerException {
+        throw new UnsupportedOperationException("lstat is not available in " + getClass().getName());
+    }
+
     /** Returns the effective user ID of this process. */
     int effectiveUid();
 }

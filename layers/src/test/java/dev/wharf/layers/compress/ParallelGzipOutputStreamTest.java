@@ -84,6 +84,56 @@ class ParallelGzipOutputStreamTest {
     }
 
     @Test
+    void reusedDeflaters_giveTheBytesOfAFreshDeflaterPerBlock() throws Exception {
+        for (String kind : List.of("text", "random")) {
+            byte[] input = data(kind, 7 * BLOCK + 4321);
+            byte[] expected = freshDeflaterPerBlock(input, 6);
+            // Two streams in a row and several threads: deflaters are reset and handed between workers.
+            assertArrayEquals(expected, gzip(input, 6, 1), kind + ", 1 thread");
+            assertArrayEquals(expected, gzip(input, 6, 3), kind + ", 3 threads");
+            assertArrayEquals(expected, gzip(input, 6, 3), kind + ", 3 threads again");
+        }
+    }
+
+    /** The block scheme written out plainly, one new Deflater per block: what the stream must produce. */
+    private static byte[] freshDeflaterPerBlock(byte[] input, int level) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff});
+        int at = 0;
+        do {
+            int n = Math.min(BLOCK, input.length - at);
+            boolean last = at + n == input.length;
+            java.util.zip.Deflater d = new java.util.zip.Deflater(level, true);
+            if (at > 0) {
+                d.setDictionary(input, Math.max(0, at - 32 * 1024), Math.min(at, 32 * 1024));
+            }
+            d.setInput(input, at, n);
+            byte[] buf = new byte[4096];
+            if (last) {
+                d.finish();
+                while (!d.finished()) {
+                    out.write(buf, 0, d.deflate(buf));
+                }
+            } else {
+                int k;
+                do {
+                    k = d.deflate(buf, 0, buf.length, java.util.zip.Deflater.SYNC_FLUSH);
+                    out.write(buf, 0, k);
+                } while (k == buf.length || !d.needsInput());
+            }
+            d.end();
+            at += n;
+        } while (at < input.length);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(input);
+        long c = crc.getValue();
+        long len = input.length;
+        out.write(new byte[] {(byte) c, (byte) (c >>> 8), (byte) (c >>> 16), (byte) (c >>> 24),
+            (byte) len, (byte) (len >>> 8), (byte) (len >>> 16), (byte) (len >>> 24)});
+        return out.toByteArray();
+    }
+
+    @Test
     void header_isGoStyleAndMachineIndependent() throws Exception {
         assertArrayEquals(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff},
                 Arrays.copyOf(gzip(new byte[0], 6, 1), 10));

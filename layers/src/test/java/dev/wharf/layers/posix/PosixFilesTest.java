@@ -37,6 +37,37 @@ class PosixFilesTest {
     }
 
     @Test
+    void lstat_agreesWithJavaNioForEveryKindOfEntry() throws Exception {
+        Path file = Files.writeString(tmp.resolve("file"), "twelve bytes");
+        Files.createLink(tmp.resolve("second-link"), file);
+        Files.setLastModifiedTime(file, FileTime.fromMillis(1_234_567_890_123L));
+        Path dir = Files.createDirectory(tmp.resolve("dir"));
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), Path.of("no/such/target"));
+        posix.mknod(tmp.resolve("fifo"), PosixFiles.S_IFIFO | 0640, 0);
+        for (Path p : new Path[] {file, dir, link, tmp.resolve("fifo"), Path.of("/dev/null")}) {
+            var a = Files.readAttributes(p, "unix:*", LinkOption.NOFOLLOW_LINKS);
+            PosixStat st = posix.lstat(p);
+            assertEquals(a.get("dev"), st.device(), p + " dev");
+            assertEquals(a.get("ino"), st.inode(), p + " ino");
+            assertEquals(a.get("mode"), st.mode(), p + " mode");
+            assertEquals(a.get("nlink"), st.nlink(), p + " nlink");
+            assertEquals(a.get("uid"), st.uid(), p + " uid");
+            assertEquals(a.get("gid"), st.gid(), p + " gid");
+            assertEquals(a.get("rdev"), st.rdev(), p + " rdev");
+            assertEquals(a.get("size"), st.size(), p + " size");
+            assertEquals(((FileTime) a.get("lastModifiedTime")).to(java.util.concurrent.TimeUnit.NANOSECONDS),
+                    st.mtimeNanos(), p + " mtime");
+            assertEquals(((FileTime) a.get("ctime")).to(java.util.concurrent.TimeUnit.NANOSECONDS),
+                    st.ctimeNanos(), p + " ctime");
+        }
+        assertEquals(2, posix.lstat(file).nlink());
+        assertEquals(1_234_567_890_123_000_000L, posix.lstat(file).mtimeNanos());
+        PosixCallException missing = assertThrows(PosixCallException.class,
+                () -> posix.lstat(tmp.resolve("missing")));
+        assertEquals(PosixCallException.ENOENT, missing.errno());
+    }
+
+    @Test
     void deviceNumbers_agreeWithTheKernelForDevNull() throws Exception {
         long rdev = (Long) Files.getAttribute(Path.of("/dev/null"), "unix:rdev");
         assertEquals(1, DeviceNumbers.major(rdev));

@@ -1,0 +1,136 @@
+package dev.wharf.builder.exec;
+
+import dev.wharf.builder.api.BuildContext;
+import dev.wharf.builder.api.BuildRequest;
+import dev.wharf.builder.api.EngineException;
+import dev.wharf.context.ContextException;
+import dev.wharf.context.glob.GoPaths;
+import dev.wharf.context.sources.BuildContextSource;
+import dev.wharf.context.sources.GitContextSource;
+import dev.wharf.context.sources.GitRemote;
+import dev.wharf.context.sources.HttpDownloader;
+import dev.wharf.context.sources.LocalDirectorySource;
+import dev.wharf.context.sources.OpenedContext;
+import dev.wharf.context.sources.TarContextSource;
+import dev.wharf.context.sources.UrlContextSource;
+import dev.wharf.layers.posix.PosixFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The main build context of one build, opened as a local directory (extracted, downloaded or cloned as the
+ * request's {@link BuildContext} says), with the Dockerfile's text: {@code -f}'s text, else the file {@code -f}
+ * names (a host path for a directory context, a path inside the context otherwise, as BuildKit's {@code filename}),
+ * else {@code Dockerfile} in the context. A git context keeps {@code .git} when the build arg {@code
+ * BUILDKIT_CONTEXT_KEEP_GIT_DIR} is true, as in BuildKit. Closing deletes what opening created.
+ *
+ * <p>Not thread-safe; one per build.
+ */
+final class MainContext implements AutoCloseable {
+    private final OpenedContext opened;
+    private final boolean local;
+    private final Optional<Path> dockerfile;
+    private final String dockerfileText;
+
+    private MainContext(OpenedContext opened, boolean local, Optional<Path> dockerfile, String dockerfileText) {
+        this.opened = opened;
+        this.local = local;
+        this.dockerfile = dockerfile;
+        this.dockerfileText = dockerfileText;
+    }
+
+    /** Opens the request's context under {@code workDir} and reads its Dockerfile. */
+    static MainContext open(BuildRequest request, Path workDir, PosixFiles posix, HttpDownloader http)
+            throws EngineException {
+        BuildContext context = request.context();
+        OpenedContext opened;
+        try {
+            opened = source(context, keepGitDir(request), workDir, posix, http).open();
+        } catch (ContextException e) {
+            throw new EngineException(e.getMessage(), e);
+        }
+        try {
+            boolean local = context instanceof BuildContext.Directory;
+            Optional<Path> file;
+            if (opened.dockerfileName().isPresent()) {
+                file = Optional.of(opened.root().resolve(opened.dockerfileName().get()));
+            } else if (local) {
+                file = request.dockerfile();
+            } else {
+                file = request.dockerfile().map(p -> inside(opened.root(), p.toString()));
+            }
+            String text = request.dockerfileText().isPresent() && opened.dockerfileName().isEmpty()
+                    ? request.dockerfileText().get() : read(file.orElse(opened.root().resolve("Dockerfile")), local);
+            return new MainContext(opened, local, file, text);
+        } catch (EngineException | RuntimeException e) {
+            opened.close();
+            throw e;
+        }
+    }
+
+    /** dockerui's {@code BUILDKIT_CONTEXT_KEEP_GIT_DIR} build arg, a Go ParseBool; anything else is false. */
+    private static boolean keepGitDir(BuildRequest request) {
+        String v = request.buildArgs().getOrDefault("BUILDKIT_CONTEXT_KEEP_GIT_DIR", "");
+        return List.of("1", "t", "T", "TRUE", "true", "True").contains(v);
+    }
+
+    private static BuildContextSource source(BuildContext context, boolean keepGitDir, Path workDir,
+                                             PosixFiles posix, HttpDownloader http) throws ContextException {
+        if (context instanceof BuildContext.Directory dir) {
+            return new LocalDirectorySource(dir.path());
+        }
+        if (context instanceof BuildContext.Stream stream) {
+            return TarContextSource.stdin(stream.in(), workDir, posix);
+        }
+        if (context instanceof BuildContext.Archive archive) {
+            return TarContextSource.archive(archive.file(), workDir, posix);
+        }
+        if (context instanceof BuildContext.Url url) {
+            return new UrlContextSource(url.url(), workDir, posix, http);
+        }
+        return new GitContextSource(GitRemote.parse(((BuildContext.Git) context).url()), workDir, keepGitDir, "git");
+    }
+
+    /** A path inside the context, cleaned so that {@code ..} cannot leave it. */
+    static Path inside(Path root, String path) {
+        String clean = GoPaths.clean("/" + path).substring(1);
+        return clean.isEmpty() ? root : root.resolve(clean);
+    }
+
+    private static String read(Path file, boolean local) throws EngineException {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new EngineException("cannot read the Dockerfile " + (local ? file : file.getFileName())
+                    + (local ? "" : " in the build context") + ": " + e.getMessage() + "; give its path with -f", e);
+        }
+    }
+
+    /** The directory COPY reads. */
+    Path root() {
+        return opened.root();
+    }
+
+    /** Whether this is a local directory, the one kind {@code .dockerignore} applies to. */
+    boolean local() {
+        return local;
+    }
+
+    /** The Dockerfile's path, when it is a file (for the {@code <Dockerfile>.dockerignore} lookup). */
+    Optional<Path> dockerfile() {
+        return dockerfile;
+    }
+
+    String dockerfileText() {
+        return dockerfileText;
+    }
+
+    @Override
+    public void close() {
+        opened.close();
+    }
+}

@@ -1,0 +1,175 @@
+package dev.wharf.builder.exec;
+
+import dev.wharf.context.ContextException;
+import dev.wharf.context.sources.GitContextSource;
+import dev.wharf.context.sources.GitRemote;
+import dev.wharf.context.sources.HttpDownloader;
+import dev.wharf.context.sources.OpenedContext;
+import dev.wharf.layers.Digest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * One remote source of an {@code ADD}: an http(s) URL or a git repository, as BuildKit's Dockerfile frontend tells
+ * them apart (dockerfile2llb/convert_copy.go: a git ref first, then an http(s) URL). Each is fetched into a
+ * directory of its own under the build's scratch directory and copied from there like another stage's files.
+ *
+ * <ul>
+ *   <li>A URL is downloaded as BuildKit's HTTP source does (source/http/source.go): one file named after the last
+ *   element of the URL's path ({@code __unnamed__} without one), mode 0600, owned by root, its mtime the {@code
+ *   Last-Modified} header or else 1970-01-01; not unpacked unless {@code --unpack=true}. Its cache key is the
+ *   content's SHA-256 with the file name and Last-Modified ({@code formatCacheKey}), so it is downloaded at every
+ *   build, revalidated with the ETag of the previous download when there was one ({@link HttpCache}); with
+ *   {@code --checksum} the key is that checksum and the download happens only on a cache miss, where
+ *   a different content fails with BuildKit's {@code digest mismatch} message.</li>
+ *   <li>A git repository is keyed by the commit its ref resolves to on the remote ({@code git ls-remote}, no
+ *   clone); on a cache miss it is cloned with depth 1 and its files (without {@code .git} unless {@code
+ *   --keep-git-dir}) are copied into the destination, as {@code llb.Git} with {@code CreateDestPath}.</li>
+ * </ul>
+ *
+ * <p>Not thread-safe: used by one step.
+ */
+final class RemoteSource {
+    private final String written;
+    private final Optional<GitRemote> git;
+    private final Optional<String> checksum;
+    private final boolean keepGitDir;
+    private final Path scratch;
+    private final HttpDownloader http;
+    private final HttpCache cache;
+    private final Clock clock;
+    private String commit;
+    private HttpCache.Entry notModified;
+    private CopySources fetched;
+
+    private RemoteSource(String written, Optional<GitRemote> git, Optional<String> checksum, boolean keepGitDir,
+                         Path scratch, HttpDownloader http, HttpCache cache, Clock clock) {
+        this.written = written;
+        this.git = git;
+        this.checksum = checksum;
+        this.keepGitDir = keepGitDir;
+        this.scratch = scratch;
+        this.http = http;
+        this.cache = cache;
+        this.clock = clock;
+    }
+
+    /**
+     * The remote source {@code source} names, or empty for a local path.
+     *
+     * @throws ContextException when the source is a git address but malformed
+     */
+    static Optional<RemoteSource> of(String source, Optional<String> checksum, boolean keepGitDir, Path scratch,
+                                     HttpDownloader http, HttpCache cache, Clock clock) throws ContextException {
+        Optional<GitRemote> git = GitRemote.forAdd(source);
+        if (git.isEmpty() && !isHttp(source)) {
+            return Optional.empty();
+        }
+        return Optional.of(new RemoteSource(source, git, checksum, keepGitDir, scratch, http, cache, clock));
+    }
+
+    /** BuildKit's error when a COPY names a git address or an http(s) URL (convert_copy.go), else empty. */
+    static Optional<String> refusedByCopy(String source) throws ContextException {
+        if (GitRemote.forAdd(source).isPresent()) {
+            return Optional.of("source can't be a git ref for COPY");
+        }
+        return isHttp(source) ? Optional.of("source can't be a URL for COPY") : Optional.empty();
+    }
+
+    private static boolean isHttp(String source) {
+        return source.startsWith("http://") || source.startsWith("https://");
+    }
+
+    /** The source as written in the Dockerfile. */
+    String written() {
+        return written;
+    }
+
+    boolean isGit() {
+        return git.isPresent();
+    }
+
+    /** The path to copy from the fetched directory: the downloaded file, or the whole checkout. */
+    String copySource() {
+        return git.isPresent() ? "." : HttpDownloader.fileName(written);
+    }
+
+    /**
+     * What the step's cache key takes from this source; downloads a URL that has no {@code --checksum}, resolves a
+     * git ref to its commit.
+     */
+    Digest key() throws Exception {
+        if (git.isPresent()) {
+            commit = new GitContextSource(git.get(), scratch, keepGitDir, "git").resolveCommit();
+            if (checksum.isPresent() && !commit.startsWith(checksum.get())) {
+                // source/git: "expected checksum to match %s, got %s".
+                throw new BuildExecutor.StepFailure("expected checksum to match " + checksum.get() + ", got "
+                        + commit + " for " + written, null, null);
+            }
+            return Digest.sha256Of(("git\0" + commit).getBytes(StandardCharsets.UTF_8));
+        }
+        String name = HttpDownloader.fileName(written);
+        if (checksum.isPresent()) {
+            return Digest.sha256Of(("http\0" + name + "\0" + checksum.get()).getBytes(StandardCharsets.UTF_8));
+        }
+        Optional<HttpCache.Entry> known = cache.lookup(written, name);
+        Optional<HttpDownloader.Download> d = download(known.map(HttpCache.Entry::etag));
+        Digest content = d.isPresent() ? d.get().digest() : known.orElseThrow().digest();
+        Optional<Instant> lastModified = d.isPresent() ? d.get().lastModified() : known.orElseThrow().lastModified();
+        if (d.isEmpty()) {
+            notModified = known.get(); // 304: the content is the remembered blob, restored if the step runs
+        }
+        return Digest.sha256Of(("http\0" + name + "\0" + content + "\0"
+                + lastModified.map(Instant::toString).orElse("")).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The fetched files, fetching them now if {@link #key()} did not. */
+    CopySources open() throws Exception {
+        if (fetched != null) {
+            return fetched;
+        }
+        if (git.isPresent()) {
+            Path work = Files.createTempDirectory(scratch, "add-git-");
+            OpenedContext clone = new GitContextSource(git.get(), work, keepGitDir, "git").open();
+            // The clone lives under the build's scratch directory, deleted with it.
+            fetched = CopySources.stage(clone.root(), clock);
+            return fetched;
+        }
+        if (notModified != null) {
+            Path dir = Files.createTempDirectory(scratch, "add-url-");
+            Path file = dir.resolve(HttpDownloader.fileName(written));
+            cache.restore(notModified, file);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            Files.setLastModifiedTime(file, FileTime.from(notModified.lastModified().orElse(Instant.EPOCH)));
+            fetched = CopySources.stage(dir, clock);
+            return fetched;
+        }
+        download(Optional.empty());
+        return fetched;
+    }
+
+    /** Downloads (conditionally when an ETag is known); empty when the server says the content is unchanged. */
+    private Optional<HttpDownloader.Download> download(Optional<String> etag) throws Exception {
+        Path dir = Files.createTempDirectory(scratch, "add-url-");
+        Path file = dir.resolve(HttpDownloader.fileName(written));
+        Optional<HttpDownloader.Download> got = http.downloadIfNoneMatch(written, file, etag);
+        if (got.isEmpty()) {
+            return got;
+        }
+        HttpDownloader.Download d = got.get();
+        if (checksum.isPresent() && !d.digest().toString().equals(checksum.get())) {
+            throw new BuildExecutor.StepFailure("digest mismatch for " + written + ": " + d.digest()
+                    + " (expected: " + checksum.get() + ")", null, null);
+        }
+        cache.remember(written, file.getFileName().toString(), d);
+        Files.setLastModifiedTime(file, FileTime.from(d.lastModified().orElse(Instant.EPOCH)));
+        fetched = CopySources.stage(dir, clock);
+        return got;
+    }
+}

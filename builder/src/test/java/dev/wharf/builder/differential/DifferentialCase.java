@@ -1,0 +1,97 @@
+package dev.wharf.builder.differential;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * One differential case of {@code testdata/differential/NN-name/}: a Dockerfile and its context, plus what its
+ * optional {@code case.properties} says.
+ *
+ * <p>Keys of {@code case.properties}: {@code target}; {@code arg.NAME} (a build argument); {@code secret.ID} (the
+ * content of a secret, written to a file outside the context); {@code hardlink.N=EXISTING NEW} and
+ * {@code xattr.N=PATH NAME=VALUE} (context details git cannot store, made in the copy of the context before both
+ * builds); {@code expect.N=KEY REASON} (a known, justified difference: every reported difference whose key starts
+ * with KEY is accepted). Immutable.
+ *
+ * @param name       the directory name
+ * @param dir        the case directory
+ * @param target     the stage to build, if any
+ * @param args       build arguments
+ * @param secrets    secret contents by id
+ * @param hardlinks  pairs [existing, new] of context paths
+ * @param xattrs     triples [path, name, value] of user xattrs to set on context files
+ * @param expected   accepted difference key prefixes with their reasons
+ */
+record DifferentialCase(String name, Path dir, Optional<String> target, Map<String, String> args,
+        Map<String, String> secrets, List<List<String>> hardlinks, List<List<String>> xattrs,
+        Map<String, String> expected) {
+    DifferentialCase {
+        args = Map.copyOf(args);
+        secrets = Map.copyOf(secrets);
+        hardlinks = List.copyOf(hardlinks);
+        xattrs = List.copyOf(xattrs);
+        expected = Map.copyOf(expected);
+    }
+
+    /** Reads the case in {@code dir}. */
+    static DifferentialCase read(Path dir) throws IOException {
+        Properties p = new Properties();
+        Path file = dir.resolve("case.properties");
+        if (Files.exists(file)) {
+            try (Reader r = Files.newBufferedReader(file)) {
+                p.load(r);
+            }
+        }
+        Map<String, String> args = new TreeMap<>();
+        Map<String, String> secrets = new TreeMap<>();
+        List<List<String>> hardlinks = new ArrayList<>();
+        List<List<String>> xattrs = new ArrayList<>();
+        Map<String, String> expected = new TreeMap<>();
+        Optional<String> target = Optional.empty();
+        for (String key : new TreeMap<>(p).keySet().stream().map(Object::toString).toList()) {
+            String value = p.getProperty(key).strip();
+            if (key.equals("target")) {
+                target = Optional.of(value);
+            } else if (key.startsWith("arg.")) {
+                args.put(key.substring(4), value);
+            } else if (key.startsWith("secret.")) {
+                secrets.put(key.substring(7), value);
+            } else if (key.startsWith("hardlink.")) {
+                hardlinks.add(List.of(value.split("\\s+", 2)));
+            } else if (key.startsWith("xattr.")) {
+                String[] parts = value.split("\\s+", 2);
+                int eq = parts[1].indexOf('=');
+                xattrs.add(List.of(parts[0], parts[1].substring(0, eq), parts[1].substring(eq + 1)));
+            } else if (key.startsWith("expect.")) {
+                String[] parts = value.split("\\s+", 2);
+                if (parts.length < 2 || parts[1].isBlank()) {
+                    throw new IOException(file + ": " + key + " needs a reason after the key");
+                }
+                expected.put(parts[0], parts[1]);
+            } else {
+                throw new IOException(file + ": unknown key " + key);
+            }
+        }
+        return new DifferentialCase(dir.getFileName().toString(), dir, target, args, secrets, hardlinks, xattrs,
+                expected);
+    }
+
+    /** The reason a difference with {@code key} is expected, if it is. */
+    Optional<String> expectation(String key) {
+        return expected.entrySet().stream().filter(e -> key.startsWith(e.getKey())).map(Map.Entry::getValue)
+                .findFirst();
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

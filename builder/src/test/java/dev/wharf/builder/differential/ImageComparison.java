@@ -1,0 +1,115 @@
+package dev.wharf.builder.differential;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Compares what wharf built with what BuildKit built, above their common base image: the image config fields a
+ * Dockerfile sets, the history entries, the number of layers and every entry of every layer. Each difference has a
+ * stable key ({@code config.Env}, {@code history.2.created_by}, {@code layers.count}, {@code layer.1:/etc/passwd})
+ * that a case may list as expected. Stateless.
+ */
+final class ImageComparison {
+    /** The config fields a Dockerfile controls. */
+    static final List<String> CONFIG_FIELDS = List.of("Env", "Cmd", "Entrypoint", "WorkingDir", "User",
+            "ExposedPorts", "Volumes", "Labels", "StopSignal", "Healthcheck", "Shell", "OnBuild", "ArgsEscaped");
+
+    /** One difference: its key and what differs (wharf's side first). */
+    record Difference(String key, String detail) {
+        @Override
+        public String toString() {
+            return key + ": " + detail;
+        }
+    }
+
+    private ImageComparison() {
+    }
+
+    /**
+     * Compares {@code wharf} with {@code buildkit}, skipping the first {@code wharfBase}/{@code buildkitBase} history
+     * entries and {@code baseLayers} layers (the base image as each side imported it).
+     */
+    static List<Difference> compare(ImageSnapshot wharf, ImageSnapshot buildkit, int wharfBase, int buildkitBase,
+            int baseLayers) {
+        List<Difference> out = new ArrayList<>();
+        JsonNode wc = wharf.config().path("config");
+        JsonNode bc = buildkit.config().path("config");
+        for (String field : CONFIG_FIELDS) {
+            JsonNode w = empty(wc.get(field)) ? null : wc.get(field);
+            JsonNode b = empty(bc.get(field)) ? null : bc.get(field);
+            if (w == null ? b != null : !w.equals(b)) {
+                out.add(new Difference("config." + field, "wharf " + w + " vs buildkit " + b));
+            }
+        }
+        List<JsonNode> wh = wharf.history();
+        List<JsonNode> bh = buildkit.history();
+        wh = wh.subList(Math.min(wharfBase, wh.size()), wh.size());
+        bh = bh.subList(Math.min(buildkitBase, bh.size()), bh.size());
+        if (wh.size() != bh.size()) {
+            out.add(new Difference("history.count", "wharf " + wh.size() + " " + createdBy(wh) + " vs buildkit "
+                    + bh.size() + " " + createdBy(bh)));
+        } else {
+            for (int i = 0; i < wh.size(); i++) {
+                for (String field : List.of("created_by", "empty_layer", "comment")) {
+                    JsonNode w = empty(wh.get(i).get(field)) ? null : wh.get(i).get(field);
+                    JsonNode b = empty(bh.get(i).get(field)) ? null : bh.get(i).get(field);
+                    if (w == null ? b != null : !w.equals(b)) {
+                        out.add(new Difference("history." + i + "." + field, "wharf " + w + " vs buildkit " + b));
+                    }
+                }
+                if (!wh.get(i).hasNonNull("created")) {
+                    out.add(new Difference("history." + i + ".created", "wharf has no created time"));
+                }
+            }
+        }
+        List<Map<String, LayerEntry>> wl = wharf.layers().subList(Math.min(baseLayers, wharf.layers().size()),
+                wharf.layers().size());
+        List<Map<String, LayerEntry>> bl = buildkit.layers().subList(Math.min(baseLayers,
+                buildkit.layers().size()), buildkit.layers().size());
+        if (wl.size() != bl.size()) {
+            out.add(new Difference("layers.count", "wharf " + wl.size() + " vs buildkit " + bl.size()));
+        }
+        for (int i = 0; i < Math.min(wl.size(), bl.size()); i++) {
+            TreeSet<String> paths = new TreeSet<>(wl.get(i).keySet());
+            paths.addAll(bl.get(i).keySet());
+            for (String path : paths) {
+                LayerEntry w = wl.get(i).get(path);
+                LayerEntry b = bl.get(i).get(path);
+                if (w == null ? b != null : !w.equals(b)) {
+                    if (w != null && b != null && keptLowerTime(w, b, path, wharf.layers().subList(0, baseLayers + i))) {
+                        continue;
+                    }
+                    out.add(new Difference("layer." + (i + 1) + ":/" + path, "wharf " + w + " vs buildkit " + b));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * True when only the mtime's presence differs because wharf kept the time of a directory it copied up from a
+     * lower layer (the busybox base has mtime 0 everywhere), where BuildKit's directory took the time of the write
+     * into it: wharf keeps lower times on purpose so that layers do not depend on when they were built.
+     */
+    private static boolean keptLowerTime(LayerEntry w, LayerEntry b, String path,
+            List<Map<String, LayerEntry>> lower) {
+        if (w.hasMtime() || !b.hasMtime() || w.type() != '5'
+                || !new LayerEntry(w.type(), w.mode(), w.uid(), w.gid(), w.size(), w.sha256(), w.linkName(),
+                        w.xattrs(), true).equals(b)) {
+            return false;
+        }
+        return lower.stream().anyMatch(layer -> layer.containsKey(path) && !layer.get(path).hasMtime());
+    }
+
+    private static boolean empty(JsonNode node) {
+        return node == null || node.isNull() || (node.isContainerNode() && node.isEmpty())
+                || (node.isBoolean() && !node.asBoolean()) || (node.isTextual() && node.asText().isEmpty());
+    }
+
+    private static List<String> createdBy(List<JsonNode> history) {
+        return history.stream().map(h -> h.path("created_by").asText()).toList();
+    }
+}

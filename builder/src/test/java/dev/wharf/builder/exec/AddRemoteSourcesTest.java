@@ -1,0 +1,274 @@
+package dev.wharf.builder.exec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.builder.api.BuildEngine;
+import dev.wharf.builder.api.BuildEvent;
+import dev.wharf.builder.api.BuildFailedException;
+import dev.wharf.builder.api.BuildOutput;
+import dev.wharf.builder.api.BuildRequest;
+import dev.wharf.builder.api.EngineOptions;
+import dev.wharf.builder.testing.GitDaemon;
+import dev.wharf.builder.testing.HostRequirements;
+import dev.wharf.builder.testing.LoopbackHttp;
+import dev.wharf.layers.Digest;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ADD <url>} against a real loopback HTTP server and {@code ADD <git url>} against a real {@code git daemon},
+ * through the engine; the files are read back from a {@code type=local} export.
+ */
+class AddRemoteSourcesTest {
+    private static final String LAST_MODIFIED = "Wed, 21 Oct 2015 07:28:00 GMT";
+
+    @TempDir
+    Path temp;
+
+    BuildEngine engine;
+    LoopbackHttp http;
+    Path context;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        HostRequirements.requireRoot();
+        engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")));
+        http = LoopbackHttp.start();
+        context = Files.createDirectories(temp.resolve("ctx"));
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (http != null) {
+            http.close();
+        }
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    private Path build(String dockerfile, List<BuildEvent> events) throws Exception {
+        Files.writeString(context.resolve("Dockerfile"), dockerfile);
+        Path out = Files.createTempDirectory(temp, "out-");
+        engine.build(BuildRequest.builder(context).listener(events::add)
+                .output(new BuildOutput("local", Optional.of(out))).build()).get(2, TimeUnit.MINUTES);
+        return out;
+    }
+
+    private Path build(String dockerfile) throws Exception {
+        return build(dockerfile, Collections.synchronizedList(new ArrayList<>()));
+    }
+
+    private BuildFailedException failure(String dockerfile) throws Exception {
+        Files.writeString(context.resolve("Dockerfile"), dockerfile);
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> engine.build(BuildRequest.builder(context).build()).get(2, TimeUnit.MINUTES));
+        return assertInstanceOf(BuildFailedException.class, e.getCause());
+    }
+
+    private static long cached(List<BuildEvent> events) {
+        return events.stream().filter(e -> e instanceof BuildEvent.StepCached).count();
+    }
+
+    private static int mode(Path file) throws Exception {
+        return (Integer) Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
+    }
+
+    @Test
+    void url_isSavedUnderItsPathsLastName_mode0600_mtimeFromLastModified_notExtracted() throws Exception {
+        byte[] gzip = {0x1f, (byte) 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+        http.serve("/dl/archive.tar.gz", gzip, Map.of("Last-Modified", LAST_MODIFIED));
+        Path out = build("FROM scratch\nADD " + http.url("/dl/archive.tar.gz") + " /files/\n");
+        Path file = out.resolve("files/archive.tar.gz");
+        assertTrue(Files.isRegularFile(file), "a remote archive is not unpacked");
+        assertEquals(0600, mode(file));
+        assertEquals(Instant.parse("2015-10-21T07:28:00Z"), Files.getLastModifiedTime(file).toInstant());
+    }
+
+    @Test
+    void url_toADestinationWithoutSlash_isThatFile_withChmodAndChown_andEpochMtimeWithoutLastModified()
+            throws Exception {
+        http.serve("/a/b.txt", "bee".getBytes(StandardCharsets.UTF_8), Map.of());
+        Path out = build("FROM scratch\nADD --chmod=644 --chown=12:34 " + http.url("/a/b.txt") + " /renamed\n");
+        Path file = out.resolve("renamed");
+        assertEquals("bee", Files.readString(file));
+        assertEquals(0644, mode(file));
+        assertEquals(12, Files.getAttribute(file, "unix:uid"));
+        assertEquals(34, Files.getAttribute(file, "unix:gid"));
+        assertEquals(Instant.EPOCH, Files.getLastModifiedTime(file).toInstant());
+    }
+
+    @Test
+    void url_withoutAPathName_isUnnamed() throws Exception {
+        http.serve("/", "root".getBytes(StandardCharsets.UTF_8), Map.of());
+        Path out = build("FROM scratch\nADD " + http.url("/") + " /d/\n");
+        assertEquals("root", Files.readString(out.resolve("d/__unnamed__")));
+    }
+
+    @Test
+    void url_rebuild_isCachedWhileTheContentIsTheSame_andRunsWhenItChanges() throws Exception {
+        http.serve("/f", "one".getBytes(StandardCharsets.UTF_8), Map.of());
+        String dockerfile = "FROM scratch\nADD " + http.url("/f") + " /f\n";
+        build(dockerfile);
+        List<BuildEvent> again = Collections.synchronizedList(new ArrayList<>());
+        build(dockerfile, again);
+        assertEquals(1, cached(again), "the ADD is cached: " + again);
+        http.serve("/f", "two".getBytes(StandardCharsets.UTF_8), Map.of());
+        List<BuildEvent> changed = Collections.synchronizedList(new ArrayList<>());
+        Path out = build(dockerfile, changed);
+        assertEquals(0, cached(changed), "the ADD runs again: " + changed);
+        assertEquals("two", Files.readString(out.resolve("f")));
+    }
+
+    @Test
+    void checksum_isVerified_andACachedStepDownloadsNothing() throws Exception {
+        byte[] body = "pinned".getBytes(StandardCharsets.UTF_8);
+        http.serve("/p", body, Map.of());
+        String digest = Digest.sha256Of(body).toString();
+        String dockerfile = "FROM scratch\nADD --checksum=" + digest + " " + http.url("/p") + " /p\n";
+        assertEquals("pinned", Files.readString(build(dockerfile).resolve("p")));
+        int gets = http.gets();
+        build(dockerfile);
+        assertEquals(gets, http.gets(), "with --checksum the key needs no download");
+    }
+
+    @Test
+    void checksumMismatch_failsWithBuildKitsMessageAndTheLine() throws Exception {
+        http.serve("/p", "pinned".getBytes(StandardCharsets.UTF_8), Map.of());
+        String wrong = Digest.sha256Of(new byte[0]).toString();
+        BuildFailedException e = failure("FROM scratch\nADD --checksum=" + wrong + " " + http.url("/p") + " /p\n");
+        assertEquals(2, e.line());
+        assertTrue(e.getMessage().contains("digest mismatch for " + http.url("/p")), e.getMessage());
+        assertTrue(e.getMessage().contains("(expected: " + wrong + ")"), e.getMessage());
+    }
+
+    @Test
+    void checksumWithALocalSource_isRefused() throws Exception {
+        Files.writeString(context.resolve("f"), "x");
+        BuildFailedException e = failure("FROM scratch\nADD --checksum=sha256:"
+                + "0".repeat(64) + " f /f\n");
+        assertTrue(e.getMessage().contains("checksum requires HTTP(S) or Git sources"), e.getMessage());
+    }
+
+    @Test
+    void notFound_failsWithTheStatusUrlAndLine() throws Exception {
+        BuildFailedException e = failure("FROM scratch\nADD " + http.url("/missing") + " /m\n");
+        assertEquals(2, e.line());
+        assertTrue(e.getMessage().contains("invalid response status 404"), e.getMessage());
+        assertTrue(e.getMessage().contains(http.url("/missing")), e.getMessage());
+    }
+
+    @Test
+    void unreachableHost_failsSayingSo() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        BuildFailedException e = failure("FROM scratch\nADD http://127.0.0.1:" + port + "/x /x\n");
+        assertTrue(e.getMessage().contains("connection refused"), e.getMessage());
+        assertEquals(2, e.line());
+    }
+
+    @Test
+    void copyOfAUrl_isRefusedAsInBuildKit() throws Exception {
+        BuildFailedException e = failure("FROM scratch\nCOPY " + http.url("/x") + " /x\n");
+        assertTrue(e.getMessage().contains("source can't be a URL for COPY"), e.getMessage());
+        BuildFailedException git = failure("FROM scratch\nCOPY git@example.invalid:r.git /x\n");
+        assertTrue(git.getMessage().contains("source can't be a git ref for COPY"), git.getMessage());
+    }
+
+    @Test
+    void gitRepository_isClonedAtTheRef_intoTheDestination_keyedByCommit() throws Exception {
+        try (GitDaemon git = GitDaemon.start(temp.resolve("git"))) {
+            git.commit("lib", Map.of("src/a.txt", "v1", "README", "r"), "v1");
+            String dockerfile = "FROM scratch\nADD " + git.url("lib") + "#main:src /lib\n";
+            Path out = build(dockerfile);
+            assertEquals("v1", Files.readString(out.resolve("lib/a.txt")));
+            assertFalse(Files.exists(out.resolve("lib/README")));
+            assertFalse(Files.exists(out.resolve("lib/.git")));
+            List<BuildEvent> again = Collections.synchronizedList(new ArrayList<>());
+            build(dockerfile, again);
+            assertEquals(1, cached(again), "same commit: cached");
+            git.commit("lib", Map.of("src/a.txt", "v2"), "");
+            List<BuildEvent> moved = Collections.synchronizedList(new ArrayList<>());
+            Path newer = build(dockerfile, moved);
+            assertEquals(0, cached(moved), "the branch moved: the ADD runs again");
+            assertEquals("v2", Files.readString(newer.resolve("lib/a.txt")));
+            Path tagged = build("FROM scratch\nADD " + git.url("lib") + "#v1 /lib\n");
+            assertEquals("v1", Files.readString(tagged.resolve("lib/src/a.txt")));
+        }
+    }
+
+    @Test
+    void keepGitDir_keepsTheDotGitDirectory() throws Exception {
+        try (GitDaemon git = GitDaemon.start(temp.resolve("git"))) {
+            git.commit("lib", Map.of("a.txt", "a"), "");
+            Path out = build("FROM scratch\nADD --keep-git-dir=true " + git.url("lib") + " /lib\n");
+            assertTrue(Files.isDirectory(out.resolve("lib/.git")));
+            assertEquals("a", Files.readString(out.resolve("lib/a.txt")));
+        }
+    }
+
+    @Test
+    void gitUnknownRef_failsNamingTheRefAndLine() throws Exception {
+        try (GitDaemon git = GitDaemon.start(temp.resolve("git"))) {
+            git.commit("lib", Map.of("a.txt", "a"), "");
+            BuildFailedException e = failure("FROM scratch\nADD " + git.url("lib") + "#nosuch /lib\n");
+            assertEquals(2, e.line());
+            assertTrue(e.getMessage().contains("nosuch"), e.getMessage());
+        }
+    }
+
+    @Test
+    void gitChecksum_mustMatchTheCommit() throws Exception {
+        try (GitDaemon git = GitDaemon.start(temp.resolve("git"))) {
+            String commit = git.commit("lib", Map.of("a.txt", "a"), "");
+            assertEquals("a", Files.readString(build("FROM scratch\nADD --checksum=" + commit.substring(0, 12) + " "
+                    + git.url("lib") + " /lib\n").resolve("lib/a.txt")));
+            BuildFailedException e = failure("FROM scratch\nADD --checksum=deadbeef " + git.url("lib") + " /lib\n");
+            assertTrue(e.getMessage().contains("expected checksum to match deadbeef, got " + commit),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void url_withAnETag_isRevalidated_notDownloadedAgain_evenWhenTheStepRuns() throws Exception {
+        http.serve("/e.txt", "etag one".getBytes(StandardCharsets.UTF_8), Map.of("ETag", "\"v1\""));
+        String dockerfile = "FROM scratch\nADD " + http.url("/e.txt") + " /e.txt\n";
+        build(dockerfile);
+        assertEquals(1, http.bodies());
+        List<BuildEvent> again = Collections.synchronizedList(new ArrayList<>());
+        build(dockerfile, again);
+        assertEquals(1, http.bodies(), "304 Not Modified: no second download");
+        assertEquals(1, cached(again), again.toString());
+        Files.writeString(context.resolve("Dockerfile"), dockerfile);
+        Path out = Files.createTempDirectory(temp, "out-");
+        engine.build(BuildRequest.builder(context).noCache(true)
+                .output(new BuildOutput("local", Optional.of(out))).build()).get(2, TimeUnit.MINUTES);
+        assertEquals("etag one", Files.readString(out.resolve("e.txt")), "restored from the remembered content");
+        assertEquals(0600, mode(out.resolve("e.txt")));
+        assertEquals(1, http.bodies());
+        http.serve("/e.txt", "etag two".getBytes(StandardCharsets.UTF_8), Map.of("ETag", "\"v2\""));
+        assertEquals("etag two", Files.readString(build(dockerfile).resolve("e.txt")));
+        assertEquals(2, http.bodies());
+    }
+}

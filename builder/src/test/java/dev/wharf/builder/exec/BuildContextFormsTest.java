@@ -1,0 +1,205 @@
+package dev.wharf.builder.exec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.builder.api.BuildContext;
+import dev.wharf.builder.api.BuildEngine;
+import dev.wharf.builder.api.BuildOutput;
+import dev.wharf.builder.api.BuildRequest;
+import dev.wharf.builder.api.EngineException;
+import dev.wharf.builder.api.EngineOptions;
+import dev.wharf.builder.testing.GitDaemon;
+import dev.wharf.builder.testing.HostRequirements;
+import dev.wharf.builder.testing.LoopbackHttp;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every form of the main build context through the real engine: a tar stream (gzip), a tarball file, an http(s)
+ * tarball and a Dockerfile URL served by a real loopback HTTP server, a git repository served by a real {@code git
+ * daemon}; the Dockerfile inside those contexts, and {@code .dockerignore} applied to local directories only.
+ * Images are {@code FROM scratch} and exported with {@code type=local} to read their files.
+ */
+class BuildContextFormsTest {
+    @TempDir
+    Path temp;
+
+    BuildEngine engine;
+
+    @BeforeEach
+    void setUp() {
+        HostRequirements.requireRoot();
+        engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")));
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    private Path build(BuildRequest.Builder request) throws Exception {
+        Path out = Files.createTempDirectory(temp, "out-");
+        engine.build(request.output(new BuildOutput("local", Optional.of(out))).build()).get(2, TimeUnit.MINUTES);
+        return out;
+    }
+
+    private EngineException failure(BuildRequest.Builder request) {
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> engine.build(request.build()).get(2, TimeUnit.MINUTES));
+        return assertInstanceOf(EngineException.class, e.getCause());
+    }
+
+    private Path contextDir(Map<String, String> files) throws Exception {
+        Path dir = Files.createTempDirectory(temp, "ctx-");
+        for (Map.Entry<String, String> f : files.entrySet()) {
+            Path p = dir.resolve(f.getKey());
+            Files.createDirectories(p.getParent());
+            Files.writeString(p, f.getValue());
+        }
+        return dir;
+    }
+
+    private byte[] tarGz(Path dir) throws Exception {
+        Path tgz = Files.createTempFile(temp, "ctx-", ".tgz");
+        Process p = new ProcessBuilder("tar", "-czf", tgz.toString(), "-C", dir.toString(), ".")
+                .redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), log);
+        return Files.readAllBytes(tgz);
+    }
+
+    private static final String COPY_ALL = "FROM scratch\nCOPY . /ctx/\n";
+
+    @Test
+    void gzipTarStream_isExtracted_andDockerfilePathIsInsideIt_withoutApplyingDockerignore() throws Exception {
+        Path dir = contextDir(Map.of("build/Dockerfile", COPY_ALL, "a.txt", "A", ".dockerignore", "a.txt\n"));
+        Path out = build(BuildRequest.builder(new BuildContext.Stream(new ByteArrayInputStream(tarGz(dir))))
+                .dockerfile(Path.of("build/Dockerfile")));
+        assertEquals("A", Files.readString(out.resolve("ctx/a.txt")), "BuildKit applies .dockerignore to local "
+                + "contexts only");
+        assertTrue(Files.exists(out.resolve("ctx/build/Dockerfile")));
+    }
+
+    @Test
+    void localDirectory_appliesDockerignore() throws Exception {
+        Path dir = contextDir(Map.of("Dockerfile", COPY_ALL, "a.txt", "A", "b.txt", "B", ".dockerignore", "a.txt\n"));
+        Path out = build(BuildRequest.builder(dir));
+        assertFalse(Files.exists(out.resolve("ctx/a.txt")));
+        assertEquals("B", Files.readString(out.resolve("ctx/b.txt")));
+    }
+
+    @Test
+    void streamThatIsNotAnArchive_isTheDockerfileOfAnEmptyContext() throws Exception {
+        String dockerfile = "FROM scratch\nCOPY <<EOF /hello\nhi\nEOF\n";
+        Path out = build(BuildRequest.builder(new BuildContext.Stream(
+                new ByteArrayInputStream(dockerfile.getBytes(StandardCharsets.UTF_8)))));
+        assertEquals("hi\n", Files.readString(out.resolve("hello")));
+    }
+
+    @Test
+    void tarballFile_isExtracted() throws Exception {
+        Path dir = contextDir(Map.of("Dockerfile", COPY_ALL, "a.txt", "A"));
+        Path tgz = Files.write(temp.resolve("ctx.tar.gz"), tarGz(dir));
+        Path out = build(BuildRequest.builder(new BuildContext.Archive(tgz)));
+        assertEquals("A", Files.readString(out.resolve("ctx/a.txt")));
+    }
+
+    @Test
+    void httpTarball_isDownloadedAndExtracted_followingARedirect() throws Exception {
+        Path dir = contextDir(Map.of("Dockerfile", COPY_ALL, "a.txt", "A"));
+        try (LoopbackHttp http = LoopbackHttp.start()) {
+            http.serve("/files/ctx.tgz", tarGz(dir), Map.of()).redirect("/ctx", "/files/ctx.tgz");
+            Path out = build(BuildRequest.builder(new BuildContext.Url(http.url("/ctx"))));
+            assertEquals("A", Files.readString(out.resolve("ctx/a.txt")));
+        }
+    }
+
+    @Test
+    void httpUrlThatIsNotAnArchive_isTheDockerfile_andTheContextHoldsOnlyIt() throws Exception {
+        try (LoopbackHttp http = LoopbackHttp.start()) {
+            http.serve("/Dockerfile", COPY_ALL.getBytes(StandardCharsets.UTF_8), Map.of());
+            Path out = build(BuildRequest.builder(new BuildContext.Url(http.url("/Dockerfile"))));
+            // dockerui/context.go: the download is a file named "context", which is the Dockerfile.
+            try (var files = Files.list(out.resolve("ctx"))) {
+                assertEquals(List.of("context"), files.map(p -> p.getFileName().toString()).toList());
+            }
+        }
+    }
+
+    @Test
+    void httpContext404_failsWithTheStatusAndTheUrl() throws Exception {
+        try (LoopbackHttp http = LoopbackHttp.start()) {
+            EngineException e = failure(BuildRequest.builder(new BuildContext.Url(http.url("/missing.tgz"))));
+            assertTrue(e.getMessage().contains("invalid response status 404"), e.getMessage());
+            assertTrue(e.getMessage().contains(http.url("/missing.tgz")), e.getMessage());
+        }
+    }
+
+    @Test
+    void gitContext_fromAGitDaemon_withRefAndSubdirectory() throws Exception {
+        try (GitDaemon git = GitDaemon.start(temp.resolve("git"))) {
+            git.commit("repo", Map.of("app/Dockerfile", COPY_ALL, "app/v.txt", "one", "top.txt", "t"), "v1");
+            git.commit("repo", Map.of("app/v.txt", "two"), "");
+            Path out = build(BuildRequest.builder(new BuildContext.Git(git.url("repo") + "#v1:app")));
+            assertEquals("one", Files.readString(out.resolve("ctx/v.txt")));
+            assertFalse(Files.exists(out.resolve("ctx/top.txt")), "the subdirectory is the context");
+            assertFalse(Files.exists(out.resolve("ctx/.git")), "no .git unless asked");
+            Path head = build(BuildRequest.builder(new BuildContext.Git(git.url("repo") + "#main:app")));
+            assertEquals("two", Files.readString(head.resolve("ctx/v.txt")));
+        }
+    }
+
+    @Test
+    void gitContext_keepsDotGitWithBuildkitContextKeepGitDir_andReadsQueryParameters() throws Exception {
+        try (GitDaemon git = GitDaemon.start(temp.resolve("git"))) {
+            git.commit("repo", Map.of("Dockerfile", COPY_ALL, "a.txt", "a"), "v1");
+            Path out = build(BuildRequest.builder(new BuildContext.Git(git.url("repo") + "?tag=v1"))
+                    .buildArg("BUILDKIT_CONTEXT_KEEP_GIT_DIR", "true"));
+            assertTrue(Files.isDirectory(out.resolve("ctx/.git")));
+            assertEquals("a", Files.readString(out.resolve("ctx/a.txt")));
+        }
+    }
+
+    @Test
+    void gitContextWithAnUnknownRef_failsNamingTheRef() throws Exception {
+        try (GitDaemon git = GitDaemon.start(temp.resolve("git"))) {
+            git.commit("repo", Map.of("Dockerfile", COPY_ALL), "");
+            EngineException e = failure(BuildRequest.builder(new BuildContext.Git(git.url("repo") + "#nope")));
+            assertTrue(e.getMessage().contains("nope"), e.getMessage());
+        }
+    }
+
+    @Test
+    void argumentParsing_followsTheDockerCliOrder() throws Exception {
+        Path dir = contextDir(Map.of("Dockerfile", COPY_ALL));
+        Path file = Files.writeString(temp.resolve("ctx.tar"), "x");
+        var stdin = new ByteArrayInputStream(new byte[0]);
+        assertInstanceOf(BuildContext.Stream.class, BuildContext.parse("-", stdin));
+        assertInstanceOf(BuildContext.Directory.class, BuildContext.parse(dir.toString(), stdin));
+        assertInstanceOf(BuildContext.Git.class, BuildContext.parse("https://example.com/r.git#main:sub", stdin));
+        assertInstanceOf(BuildContext.Git.class, BuildContext.parse("git@example.com:r.git", stdin));
+        assertInstanceOf(BuildContext.Git.class, BuildContext.parse("git://example.com/r", stdin));
+        assertInstanceOf(BuildContext.Url.class, BuildContext.parse("https://example.com/ctx.tgz", stdin));
+        assertInstanceOf(BuildContext.Archive.class, BuildContext.parse(file.toString(), stdin));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> BuildContext.parse(temp.resolve("nothing").toString(), stdin));
+        assertTrue(e.getMessage().startsWith("unable to prepare context: path "), e.getMessage());
+    }
+}

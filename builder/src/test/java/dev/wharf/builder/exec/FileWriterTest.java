@@ -1,0 +1,80 @@
+package dev.wharf.builder.exec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.builder.snapshot.RootView;
+import dev.wharf.layers.posix.PosixFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** FileWriter writes into the upper directory of a two-layer view, as BuildKit's file operations would. */
+class FileWriterTest {
+    @TempDir
+    Path temp;
+
+    private FileWriter writer(Path upper, Path lower) throws Exception {
+        return new FileWriter(upper, RootView.ofLayers(List.of(upper, lower)), PosixFiles.system(),
+                (int) ProcessHandleUid.current(), (int) ProcessHandleUid.currentGid(), 1_700_000_000_000_000_000L);
+    }
+
+    @Test
+    void workdirOfAnExistingDirectory_writesNothing() throws Exception {
+        Path lower = Files.createDirectories(temp.resolve("lower/a/b/c"));
+        Files.createDirectories(temp.resolve("lower/etc"));
+        Path upper = Files.createDirectories(temp.resolve("upper"));
+        FileWriter w = writer(upper, temp.resolve("lower"));
+        w.workdir("/a/b/c");
+        w.workdir("/etc");
+        w.finish();
+        try (Stream<Path> files = Files.list(upper)) {
+            assertEquals(List.of(), files.toList(), "BuildKit's MkdirAll leaves existing directories alone");
+        }
+        assertTrue(Files.isDirectory(lower));
+    }
+
+    @Test
+    void workdirBelowAnExistingDirectory_createsOnlyWhatIsMissing() throws Exception {
+        Files.createDirectories(temp.resolve("lower/a"));
+        Path upper = Files.createDirectories(temp.resolve("upper"));
+        FileWriter w = writer(upper, temp.resolve("lower"));
+        w.workdir("/a/new/deeper");
+        w.workdir("/a/./x/../y");
+        w.finish();
+        assertTrue(Files.isDirectory(upper.resolve("a/new/deeper")));
+        assertTrue(Files.isDirectory(upper.resolve("a/y")));
+        assertTrue(Files.notExists(upper.resolve("a/x")), "the path is cleaned before it is made");
+    }
+
+    @Test
+    void copyRoot_leavesAnExistingDirectoryAlone_andCreatesAMissingOneWithTheWritersOwnerAndMode() throws Exception {
+        Path lower = Files.createDirectories(temp.resolve("lower/etc"));
+        Files.setAttribute(lower, "unix:mode", 0750);
+        Path upper = Files.createDirectories(temp.resolve("upper"));
+        FileWriter w = new FileWriter(upper, RootView.ofLayers(List.of(upper, temp.resolve("lower"))),
+                PosixFiles.system(), (int) ProcessHandleUid.current(), (int) ProcessHandleUid.currentGid(),
+                1_700_000_000_000_000_000L, 0700);
+        w.copyRoot("/etc");
+        w.copyRoot("/new/root");
+        w.finish();
+        assertTrue(Files.notExists(upper.resolve("etc")), "the existing destination is not touched");
+        assertEquals(0700, (Integer) Files.getAttribute(upper.resolve("new/root"), "unix:mode") & 07777);
+        assertEquals(0700, (Integer) Files.getAttribute(upper.resolve("new"), "unix:mode") & 07777);
+        assertEquals(1_700_000_000L, Files.getLastModifiedTime(upper.resolve("new/root")).toMillis() / 1000);
+    }
+
+    /** The ids of this process, so the test also runs without root. */
+    private static final class ProcessHandleUid {
+        static long current() throws Exception {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        }
+
+        static long currentGid() throws Exception {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:gid");
+        }
+    }
+}

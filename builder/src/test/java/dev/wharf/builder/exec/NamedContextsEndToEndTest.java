@@ -1,0 +1,224 @@
+package dev.wharf.builder.exec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.builder.api.BuildEngine;
+import dev.wharf.builder.api.BuildEvent;
+import dev.wharf.builder.api.BuildFailedException;
+import dev.wharf.builder.api.BuildOutput;
+import dev.wharf.builder.api.BuildRequest;
+import dev.wharf.builder.api.BuildResult;
+import dev.wharf.builder.api.EngineException;
+import dev.wharf.builder.api.EngineOptions;
+import dev.wharf.builder.testing.GitDaemon;
+import dev.wharf.builder.testing.HostRequirements;
+import dev.wharf.builder.testing.LoopbackHttp;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Named contexts ({@code --build-context NAME=VALUE}) of every kind through the real engine: a local directory, a
+ * git repository on a real git daemon, a URL on a real loopback HTTP server, {@code docker-image://} of an image in
+ * the store, and {@code oci-layout://} of a layout directory; used by {@code FROM}, {@code COPY --from}, and as a
+ * replacement of a stage of the same name, as BuildKit's dockerfile frontend resolves them.
+ */
+class NamedContextsEndToEndTest {
+    @TempDir
+    Path temp;
+
+    BuildEngine engine;
+    Path context;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        HostRequirements.requireRoot();
+        engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")));
+        context = Files.createDirectories(temp.resolve("ctx"));
+        Files.writeString(context.resolve("main.txt"), "main");
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    private Path dir(String name, Map<String, String> files) throws Exception {
+        Path d = Files.createDirectories(temp.resolve(name));
+        for (Map.Entry<String, String> f : files.entrySet()) {
+            Files.createDirectories(d.resolve(f.getKey()).getParent());
+            Files.writeString(d.resolve(f.getKey()), f.getValue());
+        }
+        return d;
+    }
+
+    private BuildRequest.Builder request(String dockerfile, String... contexts) throws Exception {
+        Files.writeString(context.resolve("Dockerfile"), dockerfile);
+        BuildRequest.Builder b = BuildRequest.builder(context);
+        for (String c : contexts) {
+            int eq = c.indexOf('=');
+            String value = c.substring(eq + 1);
+            // Relative directories in these tests are below the temporary directory, not the working directory.
+            if (!value.contains("://")) {
+                value = temp.resolve(value).toString();
+            } else if (value.startsWith("oci-layout://") && !value.startsWith("oci-layout:///")) {
+                value = "oci-layout://" + temp.resolve(value.substring("oci-layout://".length()));
+            }
+            b.namedContext(c.substring(0, eq), value);
+        }
+        return b;
+    }
+
+    private Path build(BuildRequest.Builder request) throws Exception {
+        Path out = Files.createTempDirectory(temp, "out-");
+        engine.build(request.output(new BuildOutput("local", Optional.of(out))).build()).get(2, TimeUnit.MINUTES);
+        return out;
+    }
+
+    private static List<String> names(Path dir) throws Exception {
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void localDirectory_isReadByCopyFrom_withItsOwnDockerignore() throws Exception {
+        dir("src", Map.of("a.txt", "A", "secret.txt", "S", ".dockerignore", "secret.txt\n"));
+        Path out = build(request("FROM scratch\nCOPY --from=src . /src/\n", "src=src"));
+        assertEquals("A", Files.readString(out.resolve("src/a.txt")));
+        assertFalse(Files.exists(out.resolve("src/secret.txt")));
+    }
+
+    @Test
+    void fromANamedContext_startsFromItsFiles_andIsCachedWhileUnchanged() throws Exception {
+        Path base = dir("base", Map.of("etc/base.conf", "b"));
+        Path out = build(request("FROM mybase\nCOPY main.txt /main.txt\n", "mybase=base"));
+        assertEquals("b", Files.readString(out.resolve("etc/base.conf")));
+        assertEquals("main", Files.readString(out.resolve("main.txt")));
+        List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
+        build(request("FROM mybase\nCOPY main.txt /main.txt\n", "mybase=base").listener(events::add));
+        assertTrue(events.stream().anyMatch(e -> e instanceof BuildEvent.StepCached), events.toString());
+        Files.writeString(base.resolve("etc/base.conf"), "changed");
+        List<BuildEvent> changed = Collections.synchronizedList(new ArrayList<>());
+        Path again = build(request("FROM mybase\nCOPY main.txt /main.txt\n", "mybase=base")
+                .listener(changed::add));
+        assertFalse(changed.stream().anyMatch(e -> e instanceof BuildEvent.StepCached), changed.toString());
+        assertEquals("changed", Files.readString(again.resolve("etc/base.conf")));
+    }
+
+    @Test
+    void aContextNamedLikeAStage_replacesTheStage() throws Exception {
+        dir("prebuilt", Map.of("lib.jar", "jar"));
+        Path out = build(request("FROM scratch AS deps\nCOPY main.txt /built-here\n"
+                + "FROM scratch\nCOPY --from=deps / /deps/\n", "deps=prebuilt"));
+        assertEquals(List.of("lib.jar"), names(out.resolve("deps")));
+    }
+
+    @Test
+    void aStageStillWinsOverAContextNamedLikeItsBaseImage() throws Exception {
+        dir("other", Map.of("x", "x"));
+        Path out = build(request("FROM scratch AS base\nCOPY main.txt /m\nFROM base\n", "scratch2=other"));
+        assertEquals(List.of("m"), names(out));
+    }
+
+    @Test
+    void gitContext_fromAGitDaemon() throws Exception {
+        try (GitDaemon git = GitDaemon.start(temp.resolve("git"))) {
+            git.commit("lib", Map.of("sub/a.txt", "from git"), "v1");
+            Path out = build(request("FROM scratch\nCOPY --from=lib a.txt /a.txt\n",
+                    "lib=" + git.url("lib") + "#v1:sub"));
+            assertEquals("from git", Files.readString(out.resolve("a.txt")));
+        }
+    }
+
+    @Test
+    void urlContext_isOneFileNamedContext_notExtracted() throws Exception {
+        try (LoopbackHttp http = LoopbackHttp.start()) {
+            http.serve("/blob.bin", "payload".getBytes(StandardCharsets.UTF_8), Map.of());
+            Path out = build(request("FROM scratch\nCOPY --from=dl / /dl/\n", "dl=" + http.url("/blob.bin")));
+            assertEquals(List.of("context"), names(out.resolve("dl")));
+            assertEquals("payload", Files.readString(out.resolve("dl/context")));
+        }
+    }
+
+    @Test
+    void dockerImage_resolvesThroughTheImageResolver_forFromAndCopyFrom() throws Exception {
+        Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nCOPY main.txt /from-image.txt\n");
+        engine.build(BuildRequest.builder(context).tag("local/base:1").build()).get(2, TimeUnit.MINUTES);
+        Path out = build(request("FROM alpine:3.20\nCOPY --from=busybox /from-image.txt /copied.txt\n",
+                "alpine:3.20=docker-image://local/base:1", "busybox=docker-image://local/base:1"));
+        assertEquals("main", Files.readString(out.resolve("from-image.txt")));
+        assertEquals("main", Files.readString(out.resolve("copied.txt")));
+    }
+
+    @Test
+    void ociLayout_byDigestAndByTag() throws Exception {
+        Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nCOPY main.txt /in-layout.txt\n");
+        Path layout = temp.resolve("layout");
+        BuildResult built = engine.build(BuildRequest.builder(context).tag("lay:v1")
+                .output(new BuildOutput("oci", Optional.of(layout))).build()).get(2, TimeUnit.MINUTES);
+        Path byDigest = build(request("FROM base\n", "base=oci-layout://layout@" + built.imageDigest()));
+        assertEquals("main", Files.readString(byDigest.resolve("in-layout.txt")));
+        Path index = layout.resolve("index.json");
+        // buildx's TAG is the bare ref.name annotation, as skopeo and umoci write it.
+        Files.writeString(index, Files.readString(index).replaceAll(
+                "(\"org.opencontainers.image.ref.name\"\\s*:\\s*\")[^\"]*\"", "$1v1\""));
+        Path byTag = build(request("FROM base\n", "base=oci-layout://layout:v1"));
+        assertEquals("main", Files.readString(byTag.resolve("in-layout.txt")));
+        ExecutionException e = assertThrows(ExecutionException.class, () -> engine.build(
+                request("FROM base\n", "base=oci-layout://layout:nope").build()).get(2, TimeUnit.MINUTES));
+        EngineException cause = assertInstanceOf(EngineException.class, e.getCause());
+        assertTrue(cause.getMessage().contains("tagged nope"), cause.getMessage());
+    }
+
+    @Test
+    void runMountFromANamedContext() throws Exception {
+        engine.importImage(BusyboxTarball.write(Files.createDirectories(temp.resolve("busybox"))),
+                "busybox:latest");
+        dir("data", Map.of("value.txt", "mounted"));
+        Path out = build(request("FROM busybox:latest\nRUN --mount=from=data,target=/m cat /m/value.txt > /seen\n",
+                "data=data"));
+        assertEquals("mounted", Files.readString(out.resolve("seen")));
+    }
+
+    @Test
+    void unknownGitRefInANamedContext_failsAtTheLineUsingIt() throws Exception {
+        try (GitDaemon git = GitDaemon.start(temp.resolve("git"))) {
+            git.commit("lib", Map.of("a.txt", "a"), "");
+            ExecutionException e = assertThrows(ExecutionException.class, () -> engine.build(
+                    request("FROM scratch\nCOPY --from=lib a.txt /a\n", "lib=" + git.url("lib") + "#nosuch")
+                            .build()).get(2, TimeUnit.MINUTES));
+            BuildFailedException f = assertInstanceOf(BuildFailedException.class, e.getCause());
+            assertEquals(2, f.line());
+            assertTrue(f.getMessage().contains("nosuch"), f.getMessage());
+        }
+    }
+
+    @Test
+    void aBadValue_failsTheBuildNamingIt() throws Exception {
+        Files.writeString(context.resolve("Dockerfile"), "FROM scratch\n");
+        ExecutionException e = assertThrows(ExecutionException.class, () -> engine.build(BuildRequest
+                .builder(context).namedContext("x", temp.resolve("missing").toString()).build())
+                .get(2, TimeUnit.MINUTES));
+        EngineException cause = assertInstanceOf(EngineException.class, e.getCause());
+        assertTrue(cause.getMessage().startsWith("--build-context x="), cause.getMessage());
+        assertTrue(cause.getMessage().contains("no such file or directory"), cause.getMessage());
+    }
+}

@@ -1,0 +1,77 @@
+package dev.wharf.builder.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How named contexts take the place of stages and images in the plan, as BuildKit's dockerfile2llb does
+ * (convert.go {@code buildDispatchStates}, {@code resolveBaseImage}, {@code namedContextFunc}).
+ */
+class PlannerNamedContextsTest {
+    private static final NamedContextRef FILES = new NamedContextRef.Files();
+
+    private static PlanRequest with(Map<String, NamedContextRef> contexts) {
+        return Plans.request().withNamedContexts(contexts);
+    }
+
+    @Test
+    void aContextNamedLikeAStage_replacesIt_withoutItsStepsOrItsBaseImage() throws Exception {
+        FixedResolver resolver = FixedResolver.anyImage();
+        BuildPlan plan = Plans.plan("FROM golang AS deps\nRUN make\nFROM alpine\nCOPY --from=deps /x /x\n",
+                with(Map.of("deps", FILES)), resolver);
+        PlannedStage deps = plan.stages().get(0);
+        assertEquals(new StageBase.Context("deps"), deps.base());
+        assertTrue(deps.steps().isEmpty(), deps.steps().toString());
+        assertEquals(List.of("alpine"), resolver.lookups(), "golang is never resolved");
+        Step copy = plan.stages().get(1).steps().get(0);
+        assertEquals(List.of(new StepSource.Context("deps", "deps")), copy.sources());
+    }
+
+    @Test
+    void aDockerImageContext_isResolvedThroughTheResolver_underTheFromName() throws Exception {
+        FixedResolver resolver = FixedResolver.anyImage();
+        BuildPlan plan = Plans.plan("FROM alpine:3.20\nRUN true\n",
+                with(Map.of("alpine:3.20", new NamedContextRef.Image("registry.local/alpine:pinned"))), resolver);
+        assertEquals(List.of("registry.local/alpine:pinned"), resolver.lookups());
+        StageBase.Image base = assertInstanceOf(StageBase.Image.class, plan.stages().get(0).base());
+        assertEquals("docker.io/library/registry.local/alpine:pinned", base.image().reference());
+    }
+
+    @Test
+    void contextNames_areNormalizedLikeImageNames() throws Exception {
+        FixedResolver resolver = FixedResolver.anyImage();
+        BuildPlan plan = Plans.plan("FROM docker.io/library/alpine:latest\n", with(Map.of("alpine", FILES)),
+                resolver);
+        assertEquals(new StageBase.Context("alpine"), plan.stages().get(0).base());
+        assertTrue(resolver.lookups().isEmpty());
+    }
+
+    @Test
+    void anEarlierStage_winsOverAContextOfItsName_forFrom() throws Exception {
+        BuildPlan plan = Plans.plan("FROM scratch AS base\nFROM base\n",
+                with(Map.of("base2", FILES)).withTarget(""), FixedResolver.anyImage());
+        assertInstanceOf(StageBase.Stage.class, plan.stages().get(plan.stages().size() - 1).base());
+    }
+
+    @Test
+    void scratchAndContext_areNeverNamedContexts() throws Exception {
+        BuildPlan plan = Plans.plan("FROM scratch\nCOPY --from=context /a /a\n",
+                with(Map.of("scratch", FILES, "context", FILES)), FixedResolver.anyImage());
+        assertEquals(new StageBase.Scratch(), plan.stages().get(0).base());
+        assertInstanceOf(StepSource.Image.class, plan.stages().get(0).steps().get(0).sources().get(0));
+    }
+
+    @Test
+    void runMountFrom_andCopyFromAnImageName_readTheContext() throws Exception {
+        BuildPlan plan = Plans.plan("FROM scratch\nCOPY --from=tools /bin/x /x\n"
+                + "RUN --mount=from=tools,target=/t true\n", with(Map.of("tools", FILES)), FixedResolver.anyImage());
+        List<Step> steps = plan.stages().get(0).steps();
+        assertEquals(new StepSource.Context("tools", "tools"), steps.get(0).sources().get(0));
+        assertEquals(new StepSource.Context("tools", "tools"), steps.get(1).sources().get(0));
+    }
+}

@@ -1,0 +1,199 @@
+package dev.wharf.context.sources;
+
+import dev.wharf.context.ContextException;
+import dev.wharf.layers.Digest;
+import dev.wharf.layers.DigestAlgorithm;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Downloads one http(s) URL into a file, as BuildKit's HTTP source does (source/http/source.go {@code save}): a GET
+ * that follows redirects (Go's client follows up to ten, https to http included), proxies from the environment
+ * ({@link EnvProxySelector}), a status outside 200-399 is an error, the content is hashed with SHA-256 while it is
+ * written, the file gets mode 0600, and the {@code Last-Modified} and {@code ETag} headers are reported.
+ *
+ * <p>Immutable and thread-safe; the JDK client is shared by every download of one instance.
+ */
+public final class HttpDownloader {
+
+    /** What a download wrote. */
+    public record Download(Path file, Digest digest, long size, Optional<Instant> lastModified,
+                           Optional<String> etag) {
+    }
+
+    // Go's http.ParseTime accepts these three layouts (RFC 1123, RFC 850, ANSI C asctime).
+    // RFC 850's two-digit year is read in Go's window (69-99 are 1900s, 00-68 2000s); asctime pads the day.
+    private static final List<DateTimeFormatter> HTTP_TIMES = List.of(
+            DateTimeFormatter.RFC_1123_DATE_TIME,
+            new java.time.format.DateTimeFormatterBuilder().appendPattern("EEEE, dd-MMM-")
+                    .appendValueReduced(java.time.temporal.ChronoField.YEAR, 2, 2, 1969)
+                    .appendPattern(" HH:mm:ss zzz").toFormatter(Locale.US),
+            DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US).withZone(java.time.ZoneOffset.UTC));
+
+    private final HttpClient client;
+
+    private HttpDownloader(HttpClient client) {
+        this.client = client;
+    }
+
+    /** A downloader with proxies from {@code env} ({@code System.getenv()} normally). */
+    public static HttpDownloader fromEnvironment(Map<String, String> env) {
+        return new HttpDownloader(HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.ALWAYS)
+                .proxy(EnvProxySelector.of(env))
+                .connectTimeout(Duration.ofSeconds(30))
+                .build());
+    }
+
+    /**
+     * The file name BuildKit's Dockerfile frontend gives a download (dockerfile2llb/convert_copy.go): the last
+     * element of the URL's path, or {@code __unnamed__} when the path has none or the URL does not parse.
+     */
+    public static String fileName(String url) {
+        try {
+            String path = new URI(url).getPath();
+            String base = goBase(path == null ? "" : path);
+            // ".." would leave the download directory; BuildKit's os.Root refuses it, wharf names it like no name.
+            return base.equals(".") || base.equals("/") || base.equals("..") ? "__unnamed__" : base;
+        } catch (URISyntaxException e) {
+            return "__unnamed__";
+        }
+    }
+
+    /** Go's path.Base. */
+    private static String goBase(String path) {
+        if (path.isEmpty()) {
+            return ".";
+        }
+        String p = path;
+        while (p.length() > 1 && p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        if (p.equals("/")) {
+            return "/";
+        }
+        return p.substring(p.lastIndexOf('/') + 1);
+    }
+
+    /**
+     * Downloads {@code url} into {@code target} (created, mode 0600).
+     *
+     * @throws ContextException naming the URL when it is malformed, the host cannot be reached, the status is not
+     *                          a success, or the body cannot be read or written
+     */
+    public Download download(String url, Path target) throws ContextException, InterruptedException {
+        return downloadIfNoneMatch(url, target, Optional.empty()).orElseThrow(() -> new ContextException(
+                "cannot download " + url + ": the server answered 304 Not Modified to an unconditional request"));
+    }
+
+    /**
+     * Like {@link #download}, but with {@code If-None-Match: etag} when an ETag is given, as BuildKit revalidates
+     * a URL it downloaded before; empty when the server answers 304 Not Modified (nothing is written).
+     *
+     * @throws ContextException as {@link #download} does
+     */
+    public Optional<Download> downloadIfNoneMatch(String url, Path target, Optional<String> etag)
+            throws ContextException, InterruptedException {
+        URI uri;
+        try {
+            uri = new URI(url);
+            if (uri.getHost() == null) {
+                throw new URISyntaxException(url, "no host");
+            }
+        } catch (URISyntaxException e) {
+            throw new ContextException("invalid URL " + url + ": " + e.getMessage(), e);
+        }
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).GET().header("User-Agent", "wharf");
+        etag.ifPresent(t -> builder.header("If-None-Match", t));
+        HttpRequest request = builder.build();
+        HttpResponse<InputStream> response;
+        try {
+            response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (HttpConnectTimeoutException e) {
+            throw new ContextException("cannot download " + url + ": connection timed out", e);
+        } catch (ConnectException e) {
+            throw new ContextException("cannot download " + url + ": connection refused"
+                    + " (is the host reachable, or a proxy needed in HTTPS_PROXY/HTTP_PROXY?)", e);
+        } catch (IOException e) {
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            String reason = root instanceof UnknownHostException ? "unknown host " + uri.getHost()
+                    : String.valueOf(root.getMessage() == null ? root : root.getMessage());
+            throw new ContextException("cannot download " + url + ": " + reason, e);
+        }
+        try (InputStream body = response.body()) {
+            int status = response.statusCode();
+            if (status == 304 && etag.isPresent()) {
+                return Optional.empty();
+            }
+            if (status < 200 || status >= 400) {
+                // source/http/source.go: "invalid response status %d".
+                throw new ContextException("cannot download " + url + ": invalid response status " + status);
+            }
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            long size = 0;
+            Files.deleteIfExists(target);
+            Files.createFile(target, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.WRITE)) {
+                byte[] buffer = new byte[64 * 1024];
+                int n;
+                while ((n = body.read(buffer)) > 0) {
+                    out.write(buffer, 0, n);
+                    sha.update(buffer, 0, n);
+                    size += n;
+                }
+            }
+            Digest digest = Digest.fromHash(DigestAlgorithm.SHA256, sha.digest());
+            Optional<String> tag = response.headers().firstValue("ETag").map(HttpDownloader::etagValue);
+            return Optional.of(new Download(target, digest, size,
+                    response.headers().firstValue("Last-Modified").flatMap(HttpDownloader::parseTime), tag));
+        } catch (IOException e) {
+            throw new ContextException("cannot download " + url + " into " + target + ": " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+
+    /** Go's http.ParseTime; empty when no layout matches (BuildKit then ignores the header). */
+    static Optional<Instant> parseTime(String value) {
+        for (DateTimeFormatter f : HTTP_TIMES) {
+            try {
+                return Optional.of(ZonedDateTime.parse(value.strip(), f).toInstant());
+            } catch (DateTimeParseException e) {
+                // Try the next layout.
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The value of an ETag header without the weak prefix, compared and sent back as such (source/http). */
+    private static String etagValue(String v) {
+        return v.startsWith("W/") ? v.substring(2) : v;
+    }
+}
