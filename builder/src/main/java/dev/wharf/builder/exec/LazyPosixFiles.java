@@ -3,6 +3,7 @@ package dev.wharf.builder.exec;
 import dev.wharf.builder.sandbox.UserNamespaces;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.posix.PosixFiles;
+import dev.wharf.layers.posix.PosixStat;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -65,6 +66,11 @@ final class LazyPosixFiles implements PosixFiles {
     @Override
     public void setTimes(Path path, long epochSeconds, int nanos) throws LayerException {
         binding().setTimes(path, epochSeconds, nanos);
+    }
+
+    @Override
+    public PosixStat lstat(Path path) throws LayerException {
+        return binding().lstat(path);
     }
 
     /** The effective uid, from {@code /proc/self/status} ({@link UserNamespaces#effectiveUid}), else from libc. */
