@@ -16,10 +16,9 @@ import dev.wharf.builder.plan.Planner;
 import dev.wharf.builder.plan.Platform;
 import dev.wharf.cache.CacheException;
 import dev.wharf.cache.remote.RemoteCache;
+import dev.wharf.context.checksum.ChecksumCache;
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.instructions.Dockerfile;
-import dev.wharf.grammar.instructions.DockerfileReader;
-import dev.wharf.grammar.parser.DockerfileParser;
 import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.image.ImageConfiguration;
@@ -51,14 +50,17 @@ final class BuildJob {
     private final EngineOptions options;
     private final BuildRequest request;
     private final Registries registries;
+    private final ParsedDockerfiles parsed;
     private final AtomicInteger steps = new AtomicInteger();
     private RegistryImages images;
 
-    BuildJob(Workspace workspace, EngineOptions options, BuildRequest request, Registries registries) {
+    BuildJob(Workspace workspace, EngineOptions options, BuildRequest request, Registries registries,
+             ParsedDockerfiles parsed) {
         this.workspace = workspace;
         this.options = options;
         this.request = request;
         this.registries = registries;
+        this.parsed = parsed;
     }
 
     BuildResult run() throws EngineException, InterruptedException {
@@ -119,7 +121,7 @@ final class BuildJob {
         BuildPlan plan;
         images = new RegistryImages(workspace.store(), registries, request.pull(), request.listener(), steps);
         try {
-            Dockerfile dockerfile = DockerfileReader.read(name, DockerfileParser.parse(name, text));
+            Dockerfile dockerfile = parsed.parse(name, text);
             PlanRequest planRequest = new PlanRequest(name, args, request.target(), platform, request.noCache(),
                     request.noCacheFilter(), contexts);
             plan = new Planner(images).plan(dockerfile, planRequest);
@@ -139,7 +141,8 @@ final class BuildJob {
             CacheImports imports = importCaches();
             BuildSettings settings = new BuildSettings(DockerfileText.of(name, text), request.listener(), epoch,
                     created, request.runtime().orElse(options.runtime()),
-                    CopySources.context(main.root(), main.local(), main.dockerfile(), options.clock()), scratch,
+                    CopySources.context(main.root(), main.local(), main.dockerfile(), options.clock(),
+                            contextChecksums(main)), scratch,
                     platform, options.parallelism(), request.explainCache(), request.secrets(), request.network(),
                     request.ssh(), request.seccomp(), request.resources(), images, imports, named);
             BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings),
@@ -160,7 +163,20 @@ final class BuildJob {
         } catch (IOException e) {
             throw new EngineException("cannot write the image into " + workspace.store().root() + ": "
                     + e.getMessage(), e);
+        } finally {
+            // Also after a failed step: the digests computed so far spare the next build re-reading those files.
+            if (main.local()) {
+                workspace.persistContextChecksums();
+            }
         }
+    }
+
+    /**
+     * The digests of a local context's files are kept across builds (their stat data tells when they change); a
+     * context unpacked from a tarball, git or a URL is new files every build, so its digests are kept for this one.
+     */
+    private ChecksumCache contextChecksums(MainContext main) {
+        return main.local() ? workspace.contextChecksums() : ChecksumCache.inMemory(100_000);
     }
 
     private BuildResult write(BuildExecutor.State state, OffsetDateTime created,

@@ -27,28 +27,38 @@ final class CopySources {
     private final boolean context;
     private final boolean ignoreFile;
     private final Clock clock;
+    private final ChecksumCache checksums;
     private volatile SourceResolver resolver;
     private volatile ContextSnapshot snapshot;
 
-    private CopySources(Path root, Optional<Path> dockerfile, boolean context, boolean ignoreFile, Clock clock) {
+    private CopySources(Path root, Optional<Path> dockerfile, boolean context, boolean ignoreFile, Clock clock,
+                        ChecksumCache checksums) {
         this.root = root;
         this.dockerfile = dockerfile;
         this.context = context;
         this.ignoreFile = ignoreFile;
         this.clock = clock;
+        this.checksums = checksums;
     }
 
     /**
      * The build context at {@code dir}; for a local directory ({@code ignoreFile}) without the files of the ignore
-     * file next to {@code dockerfile} or in the context, which BuildKit applies to local contexts only.
+     * file next to {@code dockerfile} or in the context, which BuildKit applies to local contexts only. File digests
+     * come from {@code checksums} while a file's stat data is unchanged.
      */
+    static CopySources context(Path dir, boolean ignoreFile, Optional<Path> dockerfile, Clock clock,
+                               ChecksumCache checksums) {
+        return new CopySources(dir, dockerfile, true, ignoreFile, clock, checksums);
+    }
+
+    /** A build context whose file digests are kept for this build only (named contexts). */
     static CopySources context(Path dir, boolean ignoreFile, Optional<Path> dockerfile, Clock clock) {
-        return new CopySources(dir, dockerfile, true, ignoreFile, clock);
+        return context(dir, ignoreFile, dockerfile, clock, ChecksumCache.inMemory(100_000));
     }
 
     /** Another stage's root filesystem, materialized at {@code dir}. */
     static CopySources stage(Path dir, Clock clock) {
-        return new CopySources(dir, Optional.empty(), false, false, clock);
+        return new CopySources(dir, Optional.empty(), false, false, clock, ChecksumCache.inMemory(100_000));
     }
 
     /** The files {@code request} copies and their checksum. */
@@ -76,8 +86,8 @@ final class CopySources {
                     PatternMatcher excludes = PatternMatcher.of(ignoreFile
                             ? DockerIgnore.patterns(root, dockerfile) : java.util.List.of());
                     snapshot = ContextSnapshot.scan(root, excludes);
-                    resolver = new SourceResolver(snapshot, new ContextChecksummer(
-                            ChecksumCache.inMemory(100_000), context, clock), context ? "context" : "stage");
+                    resolver = new SourceResolver(snapshot, new ContextChecksummer(checksums, context, clock),
+                            context ? "context" : "stage");
                 }
                 r = resolver;
             }

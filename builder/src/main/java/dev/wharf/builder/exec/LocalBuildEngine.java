@@ -27,6 +27,7 @@ public final class LocalBuildEngine implements BuildEngine {
     private final EngineOptions options;
     private final Registries registries;
     private final Map<Path, Workspace> workspaces = new ConcurrentHashMap<>();
+    private final ParsedDockerfiles parsed = new ParsedDockerfiles();
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "wharf-build");
         t.setDaemon(true);
@@ -57,7 +58,7 @@ public final class LocalBuildEngine implements BuildEngine {
             try {
                 if (!future.isDone()) {
                     Path root = request.storeRoot().orElse(options.storeRoot());
-                    future.complete(new BuildJob(workspace(root), options, request, registries).run());
+                    future.complete(new BuildJob(workspace(root), options, request, registries, parsed).run());
                 }
             } catch (InterruptedException e) {
                 future.cancel(false);

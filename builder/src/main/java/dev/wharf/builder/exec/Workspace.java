@@ -20,6 +20,8 @@ import dev.wharf.cache.CacheException;
 import dev.wharf.cache.CacheStore;
 import dev.wharf.cache.CacheStoreOptions;
 import dev.wharf.cache.FileCacheStore;
+import dev.wharf.context.ContextException;
+import dev.wharf.context.checksum.ChecksumCache;
 import dev.wharf.context.sources.HttpDownloader;
 import dev.wharf.layers.compress.LayerCompression;
 import dev.wharf.layers.layer.LayerWriter;
@@ -49,10 +51,13 @@ import java.util.concurrent.Executors;
  * <p>Thread-safe: several builds may share one workspace.
  */
 final class Workspace implements AutoCloseable {
+    /** At most this many context file digests are kept (73 bytes each on disk). */
+    private static final long CONTEXT_CHECKSUMS = 100_000;
     private final LocalStore store;
     private final Snapshotter snapshotter;
     private final CacheStore cache;
     private final PosixFiles posix;
+    private final ChecksumCache contextChecksums;
     private final Path stateDir;
     private final Path hostsFile;
     private final Path resolvConf;
@@ -69,9 +74,11 @@ final class Workspace implements AutoCloseable {
         return t;
     });
 
-    private Workspace(LocalStore store, Snapshotter snapshotter, CacheStore cache, PosixFiles posix, Path stateDir,
-                      Path hostsFile, Path resolvConf, Clock clock, StoreUsers.Registration user) {
+    private Workspace(LocalStore store, Snapshotter snapshotter, CacheStore cache, PosixFiles posix,
+                      ChecksumCache contextChecksums, Path stateDir, Path hostsFile, Path resolvConf, Clock clock,
+                      StoreUsers.Registration user) {
         this.user = user;
+        this.contextChecksums = contextChecksums;
         this.store = store;
         this.snapshotter = snapshotter;
         this.cache = cache;
@@ -90,7 +97,9 @@ final class Workspace implements AutoCloseable {
     static Workspace open(Path root, Clock clock) throws EngineException {
         try {
             LocalStore store = LocalStore.open(root);
-            PosixFiles posix = PosixFiles.system();
+            // The native binding loads on first use: a fully cached build never needs it, and loading it (jnr-ffi
+            // generates classes) is a large part of a cached CLI build's start.
+            PosixFiles posix = new LazyPosixFiles();
             // overlayfs needs root (real, or of a user namespace where the kernel allows it on this filesystem);
             // otherwise every snapshot is a copy (slower, same contract).
             Snapshotter snapshotter = posix.effectiveUid() == 0 && overlayAvailable()
@@ -109,10 +118,23 @@ final class Workspace implements AutoCloseable {
                     ResolvConf.forHost(NetworkMode.HOST).getBytes(StandardCharsets.UTF_8), state);
             StoreUsers.Registration user = StoreDoctor.register(store, cache, List.of(snapshotter), true, clock)
                     .registration();
-            return new Workspace(store, snapshotter, cache, posix, state, hosts, resolv, clock, user);
+            return new Workspace(store, snapshotter, cache, posix, contextChecksums(root), state, hosts, resolv,
+                    clock, user);
         } catch (CacheException | IOException e) {
             throw new EngineException("cannot open the wharf store at " + root + ": " + e.getMessage()
                     + "; check that the directory is writable or choose another with --root", e);
+        }
+    }
+
+    /**
+     * The digests of context files by their stat data, kept in {@code context-checksums/} of the store so that a
+     * fresh process (the CLI) does not read unchanged files again; in memory when that directory is unusable.
+     */
+    private static ChecksumCache contextChecksums(Path root) {
+        try {
+            return ChecksumCache.persistent(root.resolve("context-checksums"), CONTEXT_CHECKSUMS);
+        } catch (ContextException e) {
+            return ChecksumCache.inMemory(CONTEXT_CHECKSUMS);
         }
     }
 
@@ -138,6 +160,23 @@ final class Workspace implements AutoCloseable {
 
     PosixFiles posix() {
         return posix;
+    }
+
+    /** The digests of build-context files, shared by the builds of this workspace. */
+    ChecksumCache contextChecksums() {
+        return contextChecksums;
+    }
+
+    /**
+     * Writes the new context digests to the store. A failure is no build failure: the cache only saves reading
+     * files again, and the next build recomputes what was not written.
+     */
+    void persistContextChecksums() {
+        try {
+            contextChecksums.persist();
+        } catch (ContextException e) {
+            // Kept in memory; the file stays as it was (written atomically).
+        }
     }
 
     Clock clock() {

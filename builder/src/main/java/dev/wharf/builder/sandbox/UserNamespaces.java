@@ -105,7 +105,7 @@ public final class UserNamespaces {
     }
 
     /** This process's effective uid, from {@code /proc/self/status}. */
-    static Optional<Long> effectiveUid() {
+    public static Optional<Long> effectiveUid() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("Uid:")) {

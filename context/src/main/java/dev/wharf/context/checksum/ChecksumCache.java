@@ -39,6 +39,8 @@ public final class ChecksumCache {
      * plain map instead of putting each into Caffeine cuts a fresh process's load time several times over.
      */
     private volatile Map<FileKey, Digest> loaded = Map.of();
+    /** Whether entries were added since the file was loaded or written: {@link #persist} writes only then. */
+    private final java.util.concurrent.atomic.AtomicBoolean dirty = new java.util.concurrent.atomic.AtomicBoolean();
 
     private ChecksumCache(Optional<Path> directory, long maximumSize) {
         this.directory = directory;
@@ -75,7 +77,13 @@ public final class ChecksumCache {
     }
 
     void put(FileKey key, Digest digest) {
-        cache.put(key, digest);
+        Digest previous = cache.asMap().put(key, digest);
+        if (previous == null) {
+            previous = loaded.get(key);
+        }
+        if (!digest.equals(previous)) {
+            dirty.set(true);
+        }
     }
 
     /** Number of entries held now. */
@@ -97,12 +105,14 @@ public final class ChecksumCache {
     }
 
     /**
-     * Writes the entries to disk (no-op for an in-memory cache).
+     * Writes the entries to disk (no-op for an in-memory cache, and when no entry was added since the last load or
+     * write).
      *
      * @throws ContextException when the file cannot be written; the previous file then stays intact
      */
     public void persist() throws ContextException {
-        if (directory.isEmpty()) {
+        // Nothing new (a cached rebuild): no rewrite and no fsync.
+        if (directory.isEmpty() || !dirty.getAndSet(false)) {
             return;
         }
         Path dir = directory.get();
@@ -130,6 +140,7 @@ public final class ChecksumCache {
                 // Some file systems cannot open or sync directories; the rename is still atomic.
             }
         } catch (IOException e) {
+            dirty.set(true);
             throw new ContextException("cannot write checksum cache " + target + ": " + e.getMessage(), e);
         } finally {
             if (temp != null) {

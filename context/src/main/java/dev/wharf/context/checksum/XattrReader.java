@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Reads the extended attributes that go into a checksum header, as fsutil's {@code loadXattr} (stat_unix.go) does
@@ -25,33 +26,54 @@ import java.util.Optional;
  * <p>The native binding comes from wharf-layers ({@link PosixFiles}). When it cannot be loaded, the JDK's
  * {@code user.} view is the fallback, which cannot see {@code security.capability} or {@code trusted.*} and is
  * asked only for regular files and directories (the JDK opens the file to list attributes, which would block on a
- * FIFO). Immutable and thread-safe.
+ * FIFO). Thread-safe (the binding is loaded once, on first use).
  */
 final class XattrReader {
 
-    private final PosixFiles posix; // null: JDK fallback
+    private final Supplier<PosixFiles> binding; // yields null: JDK fallback
+    private volatile Optional<PosixFiles> posix;
 
-    private XattrReader(PosixFiles posix) {
-        this.posix = posix;
+    private XattrReader(Supplier<PosixFiles> binding) {
+        this.binding = binding;
     }
 
-    /** The libc binding when it loads, else the JDK fallback. */
+    /**
+     * The libc binding when it loads, else the JDK fallback. The binding is loaded on the first read, not here: a
+     * build whose context checksums all come from the cache never reads an attribute, and loading the native
+     * binding (jnr-ffi generates classes) is a large part of a cached CLI build's start.
+     */
     static XattrReader system() {
-        try {
-            return new XattrReader(PosixFiles.system());
-        } catch (LayerException | LinkageError e) {
-            return new XattrReader(null);
-        }
+        return new XattrReader(() -> {
+            try {
+                return PosixFiles.system();
+            } catch (LayerException | LinkageError e) {
+                return null;
+            }
+        });
     }
 
     /** A reader over {@code posix}, for tests. */
     static XattrReader using(PosixFiles posix) {
-        return new XattrReader(posix);
+        return new XattrReader(() -> posix);
     }
 
     /** The JDK-only reader. */
     static XattrReader jdkOnly() {
-        return new XattrReader(null);
+        return new XattrReader(() -> null);
+    }
+
+    private PosixFiles posix() {
+        Optional<PosixFiles> p = posix;
+        if (p == null) {
+            synchronized (this) {
+                p = posix;
+                if (p == null) {
+                    p = Optional.ofNullable(binding.get());
+                    posix = p;
+                }
+            }
+        }
+        return p.orElse(null);
     }
 
     /**
@@ -63,6 +85,7 @@ final class XattrReader {
      *                          the transfer with "failed to xattr")
      */
     Map<String, byte[]> read(Path file, FileType type, String display) throws ContextException {
+        PosixFiles posix = posix();
         if (posix == null) {
             return readJdk(file, type);
         }

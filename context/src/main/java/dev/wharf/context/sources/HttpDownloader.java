@@ -36,7 +36,7 @@ import java.util.Optional;
  * ({@link EnvProxySelector}), a status outside 200-399 is an error, the content is hashed with SHA-256 while it is
  * written, the file gets mode 0600, and the {@code Last-Modified} and {@code ETag} headers are reported.
  *
- * <p>Immutable and thread-safe; the JDK client is shared by every download of one instance.
+ * <p>Thread-safe; the JDK client is made on first use and shared by every download of one instance.
  */
 public final class HttpDownloader {
 
@@ -54,19 +54,37 @@ public final class HttpDownloader {
                     .appendPattern(" HH:mm:ss zzz").toFormatter(Locale.US),
             DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US).withZone(java.time.ZoneOffset.UTC));
 
-    private final HttpClient client;
+    private final Map<String, String> env;
+    private volatile HttpClient client;
 
-    private HttpDownloader(HttpClient client) {
-        this.client = client;
+    private HttpDownloader(Map<String, String> env) {
+        this.env = Map.copyOf(env);
     }
 
-    /** A downloader with proxies from {@code env} ({@code System.getenv()} normally). */
+    /**
+     * A downloader with proxies from {@code env} ({@code System.getenv()} normally). The JDK client (a selector
+     * thread and some sixty classes) is made on the first download, not here: most builds download nothing.
+     */
     public static HttpDownloader fromEnvironment(Map<String, String> env) {
-        return new HttpDownloader(HttpClient.newBuilder()
-                .followRedirects(HttpClient.Redirect.ALWAYS)
-                .proxy(EnvProxySelector.of(env))
-                .connectTimeout(Duration.ofSeconds(30))
-                .build());
+        return new HttpDownloader(env);
+    }
+
+    private HttpClient client() {
+        HttpClient c = client;
+        if (c == null) {
+            synchronized (this) {
+                c = client;
+                if (c == null) {
+                    c = HttpClient.newBuilder()
+                            .followRedirects(HttpClient.Redirect.ALWAYS)
+                            .proxy(EnvProxySelector.of(env))
+                            .connectTimeout(Duration.ofSeconds(30))
+                            .build();
+                    client = c;
+                }
+            }
+        }
+        return c;
     }
 
     /**
@@ -132,7 +150,7 @@ public final class HttpDownloader {
         HttpRequest request = builder.build();
         HttpResponse<InputStream> response;
         try {
-            response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            response = client().send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (HttpConnectTimeoutException e) {
             throw new ContextException("cannot download " + url + ": connection timed out", e);
         } catch (ConnectException e) {

@@ -91,10 +91,10 @@ public final class ContextWalker {
         final Object[] stats;
         int next;
 
-        Frame(Path root, Visited dir, String[] names) {
+        Frame(Path root, Visited dir, String[] names, boolean nativeStat) {
             this.dir = dir;
             this.names = names;
-            this.stats = statAll(root, dir == null ? "" : dir.pathWithSep, names);
+            this.stats = statAll(root, dir == null ? "" : dir.pathWithSep, names, nativeStat);
         }
     }
 
@@ -102,18 +102,26 @@ public final class ContextWalker {
     private static final int PARALLEL_STAT_MIN = 32;
 
     /**
+     * The first entries of a walk are stat'ed through java.nio, the rest through the native binding: loading that
+     * binding (jnr-ffi generates classes) costs a fresh process more than java.nio spends on a small context, such
+     * as a cached CLI rebuild's, while a large context still gets the one-syscall stat.
+     */
+    private static final int NATIVE_STAT_AFTER = 512;
+
+    /**
      * lstat of every entry of one directory, in parallel on the common fork-join pool (bounded by the core count)
      * when there are many: per-entry metadata is what a context walk spends its time on. Each result is the
      * {@link FileStat} or the {@link IOException} that the walk reports when it reaches the entry, so errors and
      * their order are as if each entry were stat'ed when visited.
      */
-    private static Object[] statAll(Path root, String prefix, String[] names) {
+    private static Object[] statAll(Path root, String prefix, String[] names, boolean nativeStat) {
         Object[] out = new Object[names.length];
         IntStream range = IntStream.range(0, names.length);
         (names.length >= PARALLEL_STAT_MIN ? range.parallel() : range).forEach(i -> {
             String rel = prefix + names[i];
             try {
-                out[i] = FileStat.read(root.resolve(rel), rel);
+                Path file = root.resolve(rel);
+                out[i] = nativeStat ? FileStat.read(file, rel) : FileStat.readNio(file, rel);
             } catch (IOException | RuntimeException e) {
                 out[i] = e;
             }
@@ -128,7 +136,9 @@ public final class ContextWalker {
      */
     public void walk(Path root, Visitor visitor) throws ContextException {
         Deque<Frame> stack = new ArrayDeque<>();
-        stack.push(new Frame(root, null, list(root, "")));
+        String[] top = list(root, "");
+        long listed = top.length;
+        stack.push(new Frame(root, null, top, false));
         while (!stack.isEmpty()) {
             Frame frame = stack.peek();
             if (frame.next == frame.names.length) {
@@ -201,7 +211,8 @@ public final class ContextWalker {
                     }
                     throw new ContextException("open " + rel + ": permission denied", e);
                 }
-                stack.push(new Frame(root, dir, children));
+                stack.push(new Frame(root, dir, children, listed >= NATIVE_STAT_AFTER));
+                listed += children.length;
             }
         }
     }

@@ -83,10 +83,7 @@ class ChecksumCacheTest {
     @Test
     void corruptOrTruncatedFiles_areIgnored() throws Exception {
         Path dir = tmp.resolve("cache");
-        ChecksumCache c = ChecksumCache.persistent(dir, 100);
-        c.put(new FileKey(1, 2, 3, 4, 5, true), Digest.of(new byte[0]));
-        c.persist();
-        Path file = dir.resolve(ChecksumCache.FILE_NAME);
+        Path file = persistOneEntry(dir);
         byte[] good = Files.readAllBytes(file);
 
         byte[] flipped = good.clone();
@@ -107,5 +104,30 @@ class ChecksumCacheTest {
         Path stale = Files.createFile(dir.resolve(ChecksumCache.FILE_NAME + "123.tmp"));
         ChecksumCache.persistent(dir, 100);
         assertTrue(Files.notExists(stale));
+    }
+
+    @Test
+    void persistWithNothingNew_leavesTheFileAlone() throws Exception {
+        Path dir = tmp.resolve("cache");
+        Path file = persistOneEntry(dir);
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(0));
+
+        ChecksumCache again = ChecksumCache.persistent(dir, 100);
+        again.put(new FileKey(1, 2, 3, 4, 5, true), Digest.of(new byte[0]));
+        again.persist();
+        assertEquals(0, Files.getLastModifiedTime(file).toMillis());
+
+        again.put(new FileKey(6, 7, 8, 9, 10, true), Digest.of(new byte[0]));
+        again.persist();
+        assertTrue(Files.getLastModifiedTime(file).toMillis() > 0);
+        assertEquals(2, ChecksumCache.persistent(dir, 100).size());
+    }
+
+    /** Persists a cache of one entry under {@code dir}; returns its file. */
+    private static Path persistOneEntry(Path dir) throws Exception {
+        ChecksumCache c = ChecksumCache.persistent(dir, 100);
+        c.put(new FileKey(1, 2, 3, 4, 5, true), Digest.of(new byte[0]));
+        c.persist();
+        return dir.resolve(ChecksumCache.FILE_NAME);
     }
 }

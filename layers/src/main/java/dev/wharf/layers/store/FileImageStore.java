@@ -87,7 +87,10 @@ public final class FileImageStore implements ImageStore {
             if (!replaced) {
                 manifests.add(entry);
             }
-            writeIndex(index.withManifests(manifests));
+            // A rebuild that tags the same manifest again changes nothing: no rewrite, no fsync.
+            if (!manifests.equals(index.manifests())) {
+                writeIndex(index.withManifests(manifests));
+            }
         }
     }
 

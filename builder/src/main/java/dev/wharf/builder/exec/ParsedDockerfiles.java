@@ -1,0 +1,46 @@
+package dev.wharf.builder.exec;
+
+import dev.wharf.grammar.DockerfileException;
+import dev.wharf.grammar.instructions.Dockerfile;
+import dev.wharf.grammar.instructions.DockerfileReader;
+import dev.wharf.grammar.parser.DockerfileParser;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The typed Dockerfiles one engine has parsed, by file name and exact text, so that a rebuild of an unchanged
+ * Dockerfile in a warm JVM does not lex and parse it again (a quarter of an embedded cached rebuild). The parse is
+ * a pure function of name and text and its result is immutable, so the cached one is what a new parse would give;
+ * failed parses are not kept.
+ *
+ * <p>Thread-safe. Holds the {@value #MAX} most recently used.
+ */
+final class ParsedDockerfiles {
+    private static final int MAX = 16;
+
+    private final Map<List<String>, Dockerfile> parsed = new LinkedHashMap<>(MAX, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<List<String>, Dockerfile> eldest) {
+            return size() > MAX;
+        }
+    };
+
+    /** The Dockerfile {@code text} named {@code name}, parsed now or earlier. */
+    Dockerfile parse(String name, String text) throws DockerfileException {
+        List<String> key = List.of(name, text);
+        synchronized (parsed) {
+            Dockerfile known = parsed.get(key);
+            if (known != null) {
+                return known;
+            }
+        }
+        Dockerfile dockerfile = DockerfileReader.read(name, DockerfileParser.parse(name, text));
+        synchronized (parsed) {
+            parsed.put(key, dockerfile);
+        }
+        return dockerfile;
+    }
+}
