@@ -6,12 +6,12 @@ import dev.wharf.builder.plan.BaseImage;
 import dev.wharf.builder.plan.ImageConfigResolver;
 import dev.wharf.builder.plan.ImageResolutionException;
 import dev.wharf.builder.plan.Platform;
-import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.registry.ImagePuller;
 import dev.wharf.layers.registry.ImageReference;
 import dev.wharf.layers.registry.InvalidReferenceException;
 import dev.wharf.layers.registry.PullResult;
+import dev.wharf.layers.registry.TransferListener;
 import dev.wharf.layers.store.ImageName;
 import dev.wharf.layers.store.LocalStore;
 import java.time.Duration;
@@ -148,20 +148,13 @@ final class RegistryImages implements ImageConfigResolver {
                 return;
             }
             new ImagePuller(registries.client()).pullLayers(image.reference, image.metadata, store,
-                    (blob, moved, elapsed) -> report(step, blob, moved, elapsed));
+                    step > 0 ? new TransferEvents(listener, step, System::nanoTime) : TransferListener.none());
             if (image.reference.digest().isEmpty()) {
                 ImageReference tagged = image.reference.withDefaultTag();
                 store.images().tag(new ImageName(tagged.name(), tagged.tag().orElseThrow()),
                         image.metadata.target());
             }
             image.complete = true;
-        }
-    }
-
-    private void report(int step, Descriptor blob, boolean moved, Duration elapsed) {
-        if (step > 0) {
-            listener.onEvent(new BuildEvent.BlobTransferred(step, blob.digest().toString(), blob.size(), moved,
-                    elapsed));
         }
     }
 

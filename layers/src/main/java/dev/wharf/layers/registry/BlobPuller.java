@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongConsumer;
 
 /**
  * GET {@code /v2/<name>/blobs/<digest>}: streams a blob into a {@link BlobWriter}, starting at the writer's current
@@ -24,17 +25,20 @@ final class BlobPuller implements RegistryEndpoint<Void> {
     private final long size;
     private final BlobWriter writer;
     private final long offset;
+    private final LongConsumer progress;
 
     /**
      * @param size the blob's size from its descriptor: a registry sending more is cut off, so a hostile or broken
      *     server cannot fill the disk
+     * @param progress told the bytes written so far after every buffer
      */
-    BlobPuller(ImageReference repository, Digest digest, long size, BlobWriter writer) {
+    BlobPuller(ImageReference repository, Digest digest, long size, BlobWriter writer, LongConsumer progress) {
         this.repository = repository;
         this.digest = digest;
         this.size = size;
         this.writer = writer;
         this.offset = writer.size();
+        this.progress = progress;
     }
 
     @Override
@@ -78,6 +82,7 @@ final class BlobPuller implements RegistryEndpoint<Void> {
                         + " bytes the descriptor gives; the registry or a proxy is serving different content");
             }
             writer.write(buffer, 0, n);
+            progress.accept(writer.size());
         }
         return null;
     }

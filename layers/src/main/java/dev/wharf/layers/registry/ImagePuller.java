@@ -118,7 +118,7 @@ public final class ImagePuller {
                 long start = System.nanoTime();
                 boolean moved = !store.blobs().exists(blob.digest());
                 if (moved) {
-                    client.pullBlob(reference, blob, store.blobs());
+                    client.pullBlob(reference, blob, store.blobs(), bytes -> listener.blobProgress(blob, bytes));
                 }
                 listener.blobDone(blob, moved, Duration.ofNanos(System.nanoTime() - start));
                 return moved;

@@ -16,6 +16,7 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 
 /**
  * A client of the Docker Registry HTTP API v2 / OCI distribution-spec: pulls and pushes manifests and blobs of one
@@ -94,6 +95,12 @@ public final class RegistryClient {
      */
     public BlobInfo pullBlob(ImageReference repository, Descriptor descriptor, BlobStore store)
             throws LayerException {
+        return pullBlob(repository, descriptor, store, bytes -> { });
+    }
+
+    /** {@link #pullBlob(ImageReference, Descriptor, BlobStore)}, telling {@code progress} the bytes stored so far. */
+    public BlobInfo pullBlob(ImageReference repository, Descriptor descriptor, BlobStore store, LongConsumer progress)
+            throws LayerException {
         Optional<BlobInfo> present = store.info(descriptor.digest());
         if (present.isPresent()) {
             return present.get();
@@ -105,7 +112,8 @@ public final class RegistryClient {
                 long before = writer.size();
                 try {
                     caller.call(repository, scopes,
-                            new BlobPuller(repository, descriptor.digest(), descriptor.size(), writer));
+                            new BlobPuller(repository, descriptor.digest(), descriptor.size(), writer,
+                                    progress));
                     break;
                 } catch (LayerException e) {
                     throw e;
