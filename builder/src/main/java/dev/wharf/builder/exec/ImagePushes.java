@@ -17,7 +17,8 @@ import java.util.Optional;
 /**
  * Pushes an image of the local store to registries under one or more names ({@code wharf push},
  * {@code --push}, {@code -o type=image,push=true}): blobs the registry has are not uploaded again, each blob is
- * reported as a {@link BuildEvent.BlobTransferred} under {@code step}.
+ * reported under {@code step} as {@link BuildEvent.Transfer}s while its bytes move and a
+ * {@link BuildEvent.BlobTransferred} when done.
  *
  * <p>Immutable; thread-safe.
  */
@@ -61,8 +62,7 @@ final class ImagePushes {
                 Optional<ImageReference> mountFrom = mountSources.stream()
                         .filter(s -> s.sameRegistry(destination) && !s.path().equals(destination.path())).findFirst();
                 ImagePusher.PushResult result = new ImagePusher(registries.client()).push(store, target, reference,
-                        mountFrom, (blob, moved, elapsed) -> listener.onEvent(new BuildEvent.BlobTransferred(
-                                step, blob.digest().toString(), blob.size(), moved, elapsed)));
+                        mountFrom, new TransferEvents(listener, step, System::nanoTime));
                 out.add(new PushSummary(reference.toString(), result.target().digest().toString(),
                         result.target().size(), result.blobsUploaded()));
             } catch (LayerException e) {

@@ -86,7 +86,8 @@ public final class ImagePusher {
             for (Descriptor blob : referenced.stream().distinct().toList()) {
                 transfers.add(() -> {
                     long start = System.nanoTime();
-                    boolean moved = client.pushBlob(tagged, blob, store.blobs(), mountFrom);
+                    boolean moved = client.pushBlob(tagged, blob, store.blobs(), mountFrom,
+                            bytes -> listener.blobProgress(blob, bytes));
                     listener.blobDone(blob, moved, Duration.ofNanos(System.nanoTime() - start));
                     return moved;
                 });

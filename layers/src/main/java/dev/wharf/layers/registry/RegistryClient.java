@@ -146,6 +146,15 @@ public final class RegistryClient {
      */
     public boolean pushBlob(ImageReference repository, Descriptor descriptor, BlobProvider source,
             Optional<ImageReference> mountFrom) throws LayerException {
+        return pushBlob(repository, descriptor, source, mountFrom, bytes -> { });
+    }
+
+    /**
+     * {@link #pushBlob(ImageReference, Descriptor, BlobProvider, Optional)}, telling {@code progress} the bytes
+     * handed to the connection so far (a retried upload starts again from 0).
+     */
+    public boolean pushBlob(ImageReference repository, Descriptor descriptor, BlobProvider source,
+            Optional<ImageReference> mountFrom, LongConsumer progress) throws LayerException {
         Digest digest = descriptor.digest();
         if (blobExistsForPush(repository, digest)) {
             return false;
@@ -166,7 +175,7 @@ public final class RegistryClient {
                 } else {
                     started = call(repository, true, new UploadStarter(repository, null, null));
                 }
-                upload(repository, descriptor, source, started.location(), what);
+                upload(repository, descriptor, source, started.location(), what, progress);
                 return true;
             } catch (LayerException e) {
                 if (e instanceof RegistryException r && retryableUploadFailure(r)
@@ -192,13 +201,13 @@ public final class RegistryClient {
     }
 
     private void upload(ImageReference repository, Descriptor descriptor, BlobProvider source, URI location,
-            String what) throws LayerException {
+            String what, LongConsumer progress) throws LayerException {
         List<String> scopes = List.of(RegistryCaller.scope(repository, true));
         long size = descriptor.size();
         try {
             if (size <= options.chunkedUploadThreshold()) {
                 caller.call(repository, scopes, new UploadFinisher(location, descriptor.digest(),
-                        () -> open(source, descriptor.digest()), size, what));
+                        () -> new CountingInputStream(open(source, descriptor.digest()), progress), size, what));
                 return;
             }
             byte[] chunk = new byte[(int) Math.min(options.uploadChunkSize(), size)];
@@ -209,6 +218,7 @@ public final class RegistryClient {
                 while ((n = in.readNBytes(chunk, 0, chunk.length)) > 0) {
                     next = caller.call(repository, scopes, new UploadChunkPusher(next, chunk, n, offset, what));
                     offset += n;
+                    progress.accept(offset);
                 }
             }
             if (offset != size) {

@@ -4,8 +4,8 @@ import dev.wharf.layers.Descriptor;
 import java.time.Duration;
 
 /**
- * Hears about the blobs one pull or push moves, one call per blob when it is finished (and, for pulls, as its
- * bytes arrive), so a front end can show per-layer progress ({@code sha256:... 3.4MB / 3.4MB 0.2s done},
+ * Hears about the blobs one pull or push moves, one call per blob when it is finished and others as its bytes
+ * move, so a front end can show per-layer progress ({@code sha256:... 3.4MB / 3.4MB 0.2s done},
  * {@code Layer already exists}).
  *
  * <p>Implementations must be thread-safe: blobs are transferred several at once and reported from the transfer
@@ -23,8 +23,8 @@ public interface TransferListener {
     void blobDone(Descriptor blob, boolean moved, Duration elapsed);
 
     /**
-     * Some of a blob's bytes have arrived (pulls): {@code transferred} of {@code blob.size()} so far, reported after
-     * every buffer read, so implementations that draw should throttle. Ignored by default.
+     * Some of a blob's bytes have moved: {@code transferred} of {@code blob.size()} so far (a retried upload starts
+     * again from 0), reported after every buffer, so implementations that draw should throttle. Ignored by default.
      */
     default void blobProgress(Descriptor blob, long transferred) {
     }

@@ -18,11 +18,15 @@ import dev.wharf.layers.store.TestImages;
 import dev.wharf.layers.testing.PeerTools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -136,6 +140,51 @@ class RegistryRoundTripTest {
         LocalStore to = LocalStore.open(target);
         new ImagePuller(client).pull(ref, AMD64, to, ImageName.parse("big:1"));
         to.blobs().verify(image.layers().get(0).digest());
+    }
+
+    @Test
+    void pushAndPull_reportTheBytesOfEachBlobAsTheyMove_monolithicAndChunked() throws Exception {
+        LocalStore from = LocalStore.open(source);
+        TestImages.Written image = RegistryTestImages.withLayerOfSize(from, AMD64, 300_000, 2);
+        Descriptor layer = from.reader().readManifest(image.manifest()).layers().get(0);
+        List<RegistryClient> clients = List.of(client(), RegistryClient.create(RegistryOptions.defaults()
+                .withChunkedUploads(64 * 1024, 100_000)));
+        for (int i = 0; i < clients.size(); i++) {
+            RegistryClient client = clients.get(i);
+            ImageReference ref = registry.reference("progress" + i + "/app:1");
+            Map<Digest, List<Long>> pushed = new ConcurrentHashMap<>();
+            new ImagePusher(client).push(from, image.manifest(), ref, Optional.empty(), progressInto(pushed));
+            assertProgress(pushed.get(layer.digest()), layer.size());
+
+            Map<Digest, List<Long>> pulled = new ConcurrentHashMap<>();
+            LocalStore to = LocalStore.open(Files.createTempDirectory(target, "progress"));
+            PullResult metadata = new ImagePuller(client).pullMetadata(ref, AMD64, to);
+            new ImagePuller(client).pullLayers(ref, metadata, to, progressInto(pulled));
+            assertProgress(pulled.get(layer.digest()), layer.size());
+        }
+    }
+
+    private static TransferListener progressInto(Map<Digest, List<Long>> seen) {
+        return new TransferListener() {
+            @Override
+            public void blobDone(Descriptor blob, boolean moved, Duration elapsed) {
+            }
+
+            @Override
+            public void blobProgress(Descriptor blob, long transferred) {
+                seen.computeIfAbsent(blob.digest(), d -> new CopyOnWriteArrayList<>())
+                        .add(transferred);
+            }
+        };
+    }
+
+    /** Several reports for a 300 kB layer, never decreasing, ending at its size. */
+    private static void assertProgress(List<Long> reports, long size) {
+        assertTrue(reports != null && reports.size() > 1, "progress reports: " + reports);
+        for (int i = 1; i < reports.size(); i++) {
+            assertTrue(reports.get(i) >= reports.get(i - 1), "progress never goes back: " + reports);
+        }
+        assertEquals(size, reports.get(reports.size() - 1), reports::toString);
     }
 
     @Test
