@@ -55,6 +55,8 @@ cleanup() {
         docker rmi -f "bench-$s" "bench-$s-legacy" >/dev/null 2>&1 || true
         buildah rmi -f "bench-$s" >/dev/null 2>&1 || true
     done
+    # A failed buildah bud leaves its working container mounted; the peers' buildah store is the bench's alone.
+    buildah rm -a >/dev/null 2>&1 || true
     rm -rf "$work"
 }
 trap cleanup EXIT
