@@ -222,6 +222,7 @@ final class CopyRunner {
                             writer.hardlink(written.get(e.hardlinkTo().get()), target);
                         } else {
                             writer.copyFile(source, target, attrs);
+                            SourceChanges.verify(source, target, e.stat(), e.sourcePath());
                         }
                     }
                     case SYMLINK -> writer.symlink(e.stat().linkTarget(), target, attrs);

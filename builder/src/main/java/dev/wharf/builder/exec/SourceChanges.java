@@ -1,0 +1,34 @@
+package dev.wharf.builder.exec;
+
+import dev.wharf.context.walk.FileStat;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Catches a source file that changed between the scan that keyed the step (its checksum) and the copy into the
+ * layer: the copy must have the scanned size, and the source must still have the scanned size, modification time
+ * and change time. Without this a file edited mid-build would put one content in the layer under the cache key of
+ * another, and every later build would reuse the mix.
+ */
+final class SourceChanges {
+    private SourceChanges() {
+    }
+
+    /**
+     * @throws BuildExecutor.StepFailure naming {@code name} if {@code source} or its copy {@code copied} no longer
+     *     matches {@code scanned}
+     */
+    static void verify(Path source, Path copied, FileStat scanned, String name)
+            throws IOException, BuildExecutor.StepFailure {
+        FileStat now = FileStat.read(source, scanned.path());
+        boolean changed = now.size() != scanned.size() || Files.size(copied) != scanned.size()
+                || now.mtimeNanos() != scanned.mtimeNanos()
+                || (scanned.ctimeNanos() != 0 && now.ctimeNanos() != scanned.ctimeNanos());
+        if (changed) {
+            throw new BuildExecutor.StepFailure("file " + name + " changed while the build was reading it (size "
+                    + scanned.size() + " -> " + now.size() + "); the layer would not match its cache key, so the "
+                    + "step stops: run the build again once the file stays still", null, null);
+        }
+    }
+}

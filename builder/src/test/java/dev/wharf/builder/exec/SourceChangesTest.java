@@ -1,0 +1,48 @@
+package dev.wharf.builder.exec;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.context.walk.FileStat;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SourceChangesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aFileUnchangedSinceItsScan_passes() throws Exception {
+        Path source = Files.writeString(dir.resolve("app.jar"), "version 1");
+        FileStat scanned = FileStat.read(source, "app.jar");
+        Path copy = Files.copy(source, dir.resolve("copy"));
+        assertDoesNotThrow(() -> SourceChanges.verify(source, copy, scanned, "app.jar"));
+    }
+
+    @Test
+    void aFileWrittenAfterItsScan_stopsTheStepNamingIt() throws Exception {
+        Path source = Files.writeString(dir.resolve("app.jar"), "version 1");
+        FileStat scanned = FileStat.read(source, "app.jar");
+        Files.writeString(source, " and more", StandardOpenOption.APPEND);
+        Path copy = Files.copy(source, dir.resolve("copy"));
+        BuildExecutor.StepFailure failure = assertThrows(BuildExecutor.StepFailure.class,
+                () -> SourceChanges.verify(source, copy, scanned, "app.jar"));
+        assertTrue(failure.getMessage().contains("file app.jar changed while the build was reading it"),
+                failure.getMessage());
+    }
+
+    @Test
+    void aSameSizeRewriteIsCaughtByItsTimes() throws Exception {
+        Path source = Files.writeString(dir.resolve("conf"), "a=1");
+        FileStat scanned = FileStat.read(source, "conf");
+        Path replacement = Files.writeString(dir.resolve("new"), "a=2");
+        Files.move(replacement, source, StandardCopyOption.REPLACE_EXISTING);
+        Path copy = Files.copy(source, dir.resolve("copy"));
+        assertThrows(BuildExecutor.StepFailure.class, () -> SourceChanges.verify(source, copy, scanned, "conf"));
+    }
+}
