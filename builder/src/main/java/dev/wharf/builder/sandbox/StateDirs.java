@@ -1,6 +1,7 @@
 package dev.wharf.builder.sandbox;
 
 import dev.wharf.layers.layout.FileTrees;
+import dev.wharf.layers.layout.StoreUsers;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -8,6 +9,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -48,21 +50,35 @@ final class StateDirs {
         return root;
     }
 
-    /** A new run directory with a fresh id of the form {@code wharf-<24 hex>}. */
+    /**
+     * A new run directory with a fresh id of the form {@code wharf-<24 hex>}. It is made and locked under a staging
+     * name ({@code .new-<id>}) and then renamed, so a sweep (of any process) never sees a run directory whose lock is
+     * not yet held; this JVM's sweeps skip it from before it exists.
+     */
     Held create() throws SandboxException {
         byte[] bytes = new byte[12];
         random.nextBytes(bytes);
         String id = "wharf-" + HexFormat.of().formatHex(bytes);
         Path dir = root.resolve(id);
+        Path staging = root.resolve(".new-" + id);
+        HELD.add(dir.toAbsolutePath().normalize());
+        StoreUsers.heldHere(dir.resolve(LOCK));
         FileChannel channel = null;
         try {
-            Files.createDirectory(dir);
-            channel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            Held held = new Held(id, dir, channel, channel.lock());
-            HELD.add(dir.toAbsolutePath().normalize());
-            return held;
+            Files.createDirectory(staging);
+            channel = FileChannel.open(staging.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock = channel.lock();
+            Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
+            return new Held(id, dir, channel, lock);
         } catch (IOException e) {
             closeQuietly(channel);
+            HELD.remove(dir.toAbsolutePath().normalize());
+            StoreUsers.releasedHere(dir.resolve(LOCK));
+            try {
+                FileTrees.delete(staging);
+            } catch (IOException ignored) {
+                // Nothing was started in it; a leftover staging directory holds no state.
+            }
             throw new SandboxException("cannot create a sandbox state directory in " + root + ": "
                     + e.getMessage(), e);
         }
@@ -140,6 +156,7 @@ final class StateDirs {
                 }
                 closeQuietly(channel);
                 HELD.remove(dir.toAbsolutePath().normalize());
+                StoreUsers.releasedHere(dir.resolve(LOCK));
             }
         }
     }

@@ -83,6 +83,19 @@ public final class StoreUsers {
     }
 
     /**
+     * Records that this JVM holds (or is about to take) a lock on {@code lockFile}, so that {@link #isLocked} answers
+     * true without probing it: a probe opens and closes a descriptor of the file, which frees this process's lock.
+     */
+    public static void heldHere(Path lockFile) {
+        OWN_MARKERS.add(lockFile.toAbsolutePath().normalize());
+    }
+
+    /** Undoes {@link #heldHere} once the lock is released. */
+    public static void releasedHere(Path lockFile) {
+        OWN_MARKERS.remove(lockFile.toAbsolutePath().normalize());
+    }
+
+    /**
      * Whether another channel, in this JVM or another process, holds a lock on {@code marker}: its owner lives. A
      * missing file is not locked.
      */
