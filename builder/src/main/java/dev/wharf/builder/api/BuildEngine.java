@@ -47,8 +47,8 @@ public interface BuildEngine extends AutoCloseable {
      * Pulls an image from its registry into the store ({@code docker pull}): {@code reference} is
      * {@code NAME[:TAG|@DIGEST]} (Docker Hub and {@code latest} by default), {@code platform} picks the manifest
      * of a multi-platform image (empty: the host's). A pulled tag is named in the store by its full reference
-     * ({@code docker.io/library/alpine:latest}). Each blob is reported to {@code listener} as a
-     * {@link BuildEvent.BlobTransferred} with step 0.
+     * ({@code docker.io/library/alpine:latest}). Each blob is reported to {@code listener} with step 0, as
+     * {@link BuildEvent.Transfer}s while its bytes move and a {@link BuildEvent.BlobTransferred} when done.
      *
      * @return the pulled image under its full reference
      * @throws EngineException naming the reference, if it is malformed, unknown, or the registry refuses
@@ -60,8 +60,8 @@ public interface BuildEngine extends AutoCloseable {
 
     /**
      * Pushes an image of the store to the registry its name says ({@code docker push}); blobs the registry has are
-     * not uploaded again. Each blob is reported to {@code listener} as a {@link BuildEvent.BlobTransferred} with
-     * step 0.
+     * not uploaded again. Each blob is reported to {@code listener} with step 0, as {@link BuildEvent.Transfer}s
+     * while its bytes move and a {@link BuildEvent.BlobTransferred} when done.
      *
      * @param reference a stored {@code NAME[:TAG]} ({@code latest} by default)
      * @throws EngineException naming the reference, if it is not stored or the registry refuses

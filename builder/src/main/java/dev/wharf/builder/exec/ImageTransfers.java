@@ -1,6 +1,5 @@
 package dev.wharf.builder.exec;
 
-import dev.wharf.builder.api.BuildEvent;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.ImageSummary;
 import dev.wharf.builder.api.ProgressListener;
@@ -49,8 +48,7 @@ final class ImageTransfers {
         try {
             ImagePuller puller = new ImagePuller(registries.client());
             PullResult metadata = puller.pullMetadata(parsed, RegistryImages.layersPlatform(wanted), store);
-            puller.pullLayers(parsed, metadata, store, (blob, moved, elapsed) -> listener.onEvent(
-                    new BuildEvent.BlobTransferred(0, blob.digest().toString(), blob.size(), moved, elapsed)));
+            puller.pullLayers(parsed, metadata, store, new TransferEvents(listener, 0, System::nanoTime));
             String name = parsed.withDefaultTag().toString();
             if (parsed.digest().isEmpty()) {
                 ImageReference tagged = parsed.withDefaultTag();

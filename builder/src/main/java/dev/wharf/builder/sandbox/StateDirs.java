@@ -15,8 +15,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Per-run state directories under one root ({@code <root>/<id>}: bundle, mount point, marker files), each held by an
@@ -27,13 +25,6 @@ import java.util.concurrent.ConcurrentHashMap;
 final class StateDirs {
     private static final String LOCK = ".lock";
     private final Path root;
-    /**
-     * The run directories this JVM holds. POSIX record locks belong to the process and closing any descriptor of a
-     * file drops them all, so a sweep must not probe our own lock files with channels of its own (that would free
-     * a live run's lock for other processes to sweep); it skips these instead. Static because the locks are per
-     * process.
-     */
-    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
     private final SecureRandom random = new SecureRandom();
 
     StateDirs(Path root) throws SandboxException {
@@ -61,7 +52,8 @@ final class StateDirs {
         String id = "wharf-" + HexFormat.of().formatHex(bytes);
         Path dir = root.resolve(id);
         Path staging = root.resolve(".new-" + id);
-        HELD.add(dir.toAbsolutePath().normalize());
+        // POSIX locks belong to the process: this JVM's sweeps must not probe its own run locks (closing the
+        // probe's descriptor would free them), so they are recorded as held here before the directory exists.
         StoreUsers.heldHere(dir.resolve(LOCK));
         FileChannel channel = null;
         try {
@@ -72,7 +64,6 @@ final class StateDirs {
             return new Held(id, dir, channel, lock);
         } catch (IOException e) {
             closeQuietly(channel);
-            HELD.remove(dir.toAbsolutePath().normalize());
             StoreUsers.releasedHere(dir.resolve(LOCK));
             try {
                 FileTrees.delete(staging);
@@ -89,7 +80,7 @@ final class StateDirs {
         List<String> swept = new ArrayList<>();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, "wharf-*")) {
             for (Path dir : dirs) {
-                if (HELD.contains(dir.toAbsolutePath().normalize()) || !Files.isDirectory(dir)
+                if (StoreUsers.isHeldHere(dir.resolve(LOCK)) || !Files.isDirectory(dir)
                         || !Files.exists(dir.resolve(LOCK))) {
                     continue;
                 }
@@ -155,7 +146,6 @@ final class StateDirs {
                     // Closing the channel releases it too.
                 }
                 closeQuietly(channel);
-                HELD.remove(dir.toAbsolutePath().normalize());
                 StoreUsers.releasedHere(dir.resolve(LOCK));
             }
         }

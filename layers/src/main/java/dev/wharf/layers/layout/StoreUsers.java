@@ -90,6 +90,11 @@ public final class StoreUsers {
         OWN_MARKERS.add(lockFile.toAbsolutePath().normalize());
     }
 
+    /** Whether this JVM recorded {@code lockFile} with {@link #heldHere}: its lock must not be probed from here. */
+    public static boolean isHeldHere(Path lockFile) {
+        return OWN_MARKERS.contains(lockFile.toAbsolutePath().normalize());
+    }
+
     /** Undoes {@link #heldHere} once the lock is released. */
     public static void releasedHere(Path lockFile) {
         OWN_MARKERS.remove(lockFile.toAbsolutePath().normalize());
@@ -100,7 +105,7 @@ public final class StoreUsers {
      * missing file is not locked.
      */
     public static boolean isLocked(Path marker) throws IOException {
-        if (OWN_MARKERS.contains(marker.toAbsolutePath().normalize())) {
+        if (isHeldHere(marker)) {
             return true;
         }
         try (FileChannel channel = FileChannel.open(marker, StandardOpenOption.WRITE);
