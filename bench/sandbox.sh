@@ -34,7 +34,8 @@ out=$results/sandbox-$(date +%F).md
     echo "Host: $(nproc) cores, kernel $(uname -r), load average at start: $(cut -d' ' -f1-3 /proc/loadavg)."
     echo "Command: \`N=$N BIG_MB=$BIG_MB bench/sandbox.sh\` (commit $(git rev-parse --short HEAD))."
     echo
-    java -cp "builder/target/test-classes:builder/target/classes:$(cat "$cpfile")" \
+    # The reactor's own classes go first: the dependency classpath names wharf-* jars of ~/.m2, which may be stale.
+    java -cp "builder/target/test-classes:builder/target/classes:layers/target/classes:context/target/classes:cache/target/classes:grammar/target/classes:$(cat "$cpfile")" \
         dev.wharf.builder.sandbox.SandboxBench "$N" "$BIG_MB"
     echo
     echo "Load average at end: $(cut -d' ' -f1-3 /proc/loadavg)."
