@@ -179,10 +179,29 @@ final class StageDispatcher {
 
     /**
      * The ARGs a step depends on, with the values it saw: those its expansion found that are declared ARGs of
-     * the stage, and for RUN every declared ARG with a value (they are in its environment).
+     * the stage, and for RUN every ARG the stage declared, with or without a value, as BuildKit's
+     * {@code runCommandString} lists them in the history ({@code |3 A=1 B= C=x}): first declaration order, the
+     * value from the environment when it has one (an ENV of the same name wins), else the ARG's own value or "".
      */
     private static Map<String, String> usedArgs(Instruction expanded, Set<String> matched, List<StageArg> args,
                                                 EnvList before) {
+        if (args.isEmpty()) {
+            return Map.of();
+        }
+        // One map of the environment per step, not one scan per ARG: a RUN after hundreds of ARGs and ENVs
+        // would otherwise cost their product (a 10,000-instruction Dockerfile took seconds to plan).
+        Map<String, String> values = before.toMap();
+        Map<String, String> used = new LinkedHashMap<>();
+        if (expanded instanceof RunInstruction) {
+            for (StageArg arg : args) {
+                String value = values.get(arg.key());
+                used.put(arg.key(), value != null ? value : arg.value().orElse(""));
+            }
+            return used;
+        }
+        if (matched.isEmpty()) {
+            return used;
+        }
         Set<String> declared = new LinkedHashSet<>();
         for (StageArg arg : args) {
             if (arg.value().isPresent()) {
@@ -191,15 +210,7 @@ final class StageDispatcher {
                 declared.remove(arg.key());
             }
         }
-        Map<String, String> used = new LinkedHashMap<>();
-        Set<String> names = expanded instanceof RunInstruction ? declared : matched;
-        if (names.isEmpty()) {
-            return used;
-        }
-        // One map of the environment per step, not one scan per ARG: a RUN after hundreds of ARGs and ENVs
-        // would otherwise cost their product (a 10,000-instruction Dockerfile took seconds to plan).
-        Map<String, String> values = before.toMap();
-        for (String name : names) {
+        for (String name : matched) {
             String value = declared.contains(name) ? values.get(name) : null;
             if (value != null) {
                 used.put(name, value);

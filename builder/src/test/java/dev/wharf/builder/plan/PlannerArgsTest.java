@@ -124,7 +124,17 @@ class PlannerArgsTest {
         BuildPlan plan = Plans.plan("FROM scratch\nARG X\nRUN true\n");
         Step run = plan.targetStage().steps().get(1);
         assertFalse(env(run).containsKey("X"));
-        assertEquals(Map.of(), run.usedArgs());
+        // BuildKit's runCommandString still lists it, empty, in the RUN's history: "RUN |1 X= ...".
+        assertEquals(Map.of("X", ""), run.usedArgs());
+    }
+
+    @Test
+    void redeclaredArgWithoutValue_keepsItsEarlierValueOnce() throws DockerfileException {
+        BuildPlan plan = Plans.plan("FROM scratch\nARG X=1\nARG Y\nARG X\nRUN true\n");
+        Step run = plan.targetStage().steps().get(3);
+        assertEquals("1", env(run).get("X"));
+        assertEquals(List.of("X", "Y"), List.copyOf(run.usedArgs().keySet()));
+        assertEquals("1", run.usedArgs().get("X"));
     }
 
     @Test
