@@ -32,7 +32,9 @@ import java.util.concurrent.Executors;
  * caller discards it. Create writes into a fresh blob store under WORKDIR each time and, for {@code none}, leaves the
  * last layer tar at {@code WORKDIR/layer.tar} for the apply runs. Apply unpacks into a fresh directory under
  * TARGET_PARENT each time and deletes it after timing, except the last one, which the caller deletes (so a
- * fresh-JVM run timed from outside does not include deleting the tree, just as {@code tar -x} does not).
+ * fresh-JVM run timed from outside does not include deleting the tree, just as {@code tar -x} does not). Before each
+ * timed iteration but the first it runs {@code sync}, so writeback of the previous iteration's files does not land
+ * on the next one (the script syncs before each fresh-JVM and peer run).
  */
 public final class LayerBench {
     private LayerBench() {
@@ -69,6 +71,7 @@ public final class LayerBench {
             for (int i = 1; i <= iterations; i++) {
                 Path storeDir = workDir.resolve("store");
                 FileTrees.delete(storeDir);
+                syncAfterFirst(i);
                 long start = System.nanoTime();
                 FileBlobStore store = FileBlobStore.open(storeDir);
                 LayerBlob layer = new LayerWriter(store, new TreeScanner(posix), LayerWriterOptions.of(chosen), pool)
@@ -88,12 +91,26 @@ public final class LayerBench {
         }
     }
 
+    /** Runs {@code sync} before iterations after the first (the caller syncs before the first). */
+    private static void syncAfterFirst(int iteration) throws IOException {
+        if (iteration == 1) {
+            return;
+        }
+        try {
+            new ProcessBuilder("sync").inheritIO().start().waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while syncing", e);
+        }
+    }
+
     private static void apply(Path layer, Path parent, int iterations) throws IOException, LayerException {
         LayerApplier applier = new LayerApplier(PosixFiles.system());
         for (int i = 1; i <= iterations; i++) {
             Path target = parent.resolve("wharf-apply-" + i);
             FileTrees.delete(target);
             Files.createDirectories(target);
+            syncAfterFirst(i);
             long start = System.nanoTime();
             ApplyResult result;
             try (InputStream in = new BufferedInputStream(Files.newInputStream(layer), 1 << 16)) {
