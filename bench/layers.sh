@@ -129,16 +129,19 @@ gzip_sizes="$(awk '{print $3}' "$work/w-gzip.out" | cut -d= -f2) $(stat -c %s "$
 zstd_sizes="$(awk '{print $3}' "$work/w-zstd.out" | cut -d= -f2) $(stat -c %s "$work/peer.tar.zst")"
 
 # Warm JVM: one process per case, 2 warm-up iterations, then N timed ones.
+# LayerBench prints "iteration=I ms=M ... cpums=C" (C: the process's CPU time during the iteration).
 warm() {
-    wharf "$@" | tail -n "$N" | sed 's/.*ms=\([0-9.]*\).*/\1/' | tr '\n' ' '
+    local name=$1
+    shift
+    sync
+    wharf "$@" | tail -n "$N" >"$work/warm.out"
+    times[warm-$name]=$(sed 's/.* ms=\([0-9.]*\).*/\1/' "$work/warm.out" | tr '\n' ' ')
+    cpus[warm-$name]=$(sed 's/.* cpums=\([0-9.]*\).*/\1/' "$work/warm.out" | tr '\n' ' ')
 }
-sync
-times[warm-gzip]=$(warm create gzip "$tree" "$work/w" $((N + 2)))
-sync
-times[warm-zstd]=$(warm create zstd "$tree" "$work/w" $((N + 2)))
+warm gzip create gzip "$tree" "$work/w" $((N + 2))
+warm zstd create zstd "$tree" "$work/w" $((N + 2))
 mkdir -p "$work/wa"
-sync
-times[warm-apply]=$(warm apply "$layer" "$work/wa" $((N + 2)))
+warm apply apply "$layer" "$work/wa" $((N + 2))
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
@@ -179,15 +182,16 @@ out=$results/layers-$(date +%F).md
             "$(secs "$h") | $(mbps "$h") | $(ratio "$h" "$p") |"
     done
     echo
-    echo "CPU time (user + system, ms, medians) of the fresh-JVM runs and the peers; CPU ratio = peer / wharf"
-    echo "(above 1: wharf needs less CPU)."
+    echo "CPU time (user + system, ms, medians) of the fresh-JVM runs, the warm-JVM iterations (the process's CPU"
+    echo "time during each) and the peers; CPU ratio = peer / wharf (above 1: wharf needs less CPU)."
     echo
-    echo "| Case | peer CPU | wharf CPU | CPU ratio |$([ -z "${BASE_JAR:-}" ] || echo ' before: wharf CPU | CPU ratio | wall s | wall ratio |')"
-    echo "|---|---|---|---|$([ -z "${BASE_JAR:-}" ] || echo '---|---|---|---|')"
+    echo "| Case | peer CPU | wharf fresh CPU | CPU ratio | wharf warm CPU | CPU ratio |$([ -z "${BASE_JAR:-}" ] || echo ' before: wharf CPU | CPU ratio | wall s | wall ratio |')"
+    echo "|---|---|---|---|---|---|$([ -z "${BASE_JAR:-}" ] || echo '---|---|---|---|')"
     for case in gzip zstd apply; do
         pc=$(echo "${cpus[peer-$case]}" | median)
         wc=$(echo "${cpus[wharf-$case]}" | median)
-        line="| $case | $pc | $wc | $(ratio "$wc" "$pc") |"
+        hc=$(echo "${cpus[warm-$case]}" | median)
+        line="| $case | $pc | $wc | $(ratio "$wc" "$pc") | $hc | $(ratio "$hc" "$pc") |"
         if [ -n "${BASE_JAR:-}" ]; then
             bc=$(echo "${cpus[base-$case]}" | median)
             bw=$(echo "${times[base-$case]}" | median)

@@ -28,7 +28,8 @@ import java.util.concurrent.Executors;
  *
  * <p>Usage: {@code LayerBench create gzip|zstd|none TREE WORKDIR ITERATIONS} or
  * {@code LayerBench apply LAYER TARGET_PARENT ITERATIONS}. Each iteration prints one line
- * {@code iteration=I ms=M bytes=B uncompressed=U} on stdout; a first iteration of several is a warm-up only when the
+ * {@code iteration=I ms=M bytes=B uncompressed=U cpums=C} on stdout (C: CPU time of the whole process, user and
+ * system, during the iteration); a first iteration of several is a warm-up only when the
  * caller discards it. Create writes into a fresh blob store under WORKDIR each time and, for {@code none}, leaves the
  * last layer tar at {@code WORKDIR/layer.tar} for the apply runs. Apply unpacks into a fresh directory under
  * TARGET_PARENT each time and deletes it after timing, except the last one, which the caller deletes (so a
@@ -72,13 +73,15 @@ public final class LayerBench {
                 Path storeDir = workDir.resolve("store");
                 FileTrees.delete(storeDir);
                 syncAfterFirst(i);
+                long cpu = processCpuNanos();
                 long start = System.nanoTime();
                 FileBlobStore store = FileBlobStore.open(storeDir);
                 LayerBlob layer = new LayerWriter(store, new TreeScanner(posix), LayerWriterOptions.of(chosen), pool)
                         .writeTree(tree);
                 long nanos = System.nanoTime() - start;
-                System.out.printf(Locale.ROOT, "iteration=%d ms=%.1f bytes=%d uncompressed=%d%n", i, nanos / 1e6,
-                        layer.descriptor().size(), layer.uncompressedSize());
+                System.out.printf(Locale.ROOT, "iteration=%d ms=%.1f bytes=%d uncompressed=%d cpums=%.0f%n", i,
+                        nanos / 1e6, layer.descriptor().size(), layer.uncompressedSize(),
+                        (processCpuNanos() - cpu) / 1e6);
                 if (i == iterations && compression.equals("none")) {
                     try (InputStream in = store.open(layer.descriptor().digest());
                          OutputStream out = Files.newOutputStream(workDir.resolve("layer.tar"))) {
@@ -89,6 +92,11 @@ public final class LayerBench {
         } finally {
             pool.shutdown();
         }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** Runs {@code sync} before iterations after the first (the caller syncs before the first). */
@@ -111,14 +119,15 @@ public final class LayerBench {
             FileTrees.delete(target);
             Files.createDirectories(target);
             syncAfterFirst(i);
+            long cpu = processCpuNanos();
             long start = System.nanoTime();
             ApplyResult result;
             try (InputStream in = new BufferedInputStream(Files.newInputStream(layer), 1 << 16)) {
                 result = applier.apply(in, target);
             }
             long nanos = System.nanoTime() - start;
-            System.out.printf(Locale.ROOT, "iteration=%d ms=%.1f bytes=%d uncompressed=%d%n", i, nanos / 1e6,
-                    Files.size(layer), result.contentBytes());
+            System.out.printf(Locale.ROOT, "iteration=%d ms=%.1f bytes=%d uncompressed=%d cpums=%.0f%n", i,
+                    nanos / 1e6, Files.size(layer), result.contentBytes(), (processCpuNanos() - cpu) / 1e6);
             if (i < iterations) {
                 // The last tree is left for the caller, who deletes it outside the timed run as it does for tar -x.
                 FileTrees.delete(target);
