@@ -42,9 +42,14 @@ public final class Decompressors {
         BufferedInputStream buffered = new BufferedInputStream(in, BUFFER);
         return switch (detect(buffered)) {
             case GZIP -> gunzip(buffered);
-            case ZSTD -> new ZstdInputStream(buffered);
+            case ZSTD -> zstd(buffered);
             case NONE -> buffered;
         };
+    }
+
+    private static InputStream zstd(BufferedInputStream buffered) throws IOException {
+        ZstdNative.ensureLoaded();
+        return new ZstdInputStream(buffered);
     }
 
     /**
@@ -79,7 +84,7 @@ public final class Decompressors {
         BufferedInputStream buffered = new BufferedInputStream(counted, BUFFER);
         return switch (detect(buffered)) {
             case GZIP -> new RatioLimit.Checked(gunzip(buffered), counted, limit);
-            case ZSTD -> new RatioLimit.Checked(new ZstdInputStream(buffered), counted, limit);
+            case ZSTD -> new RatioLimit.Checked(zstd(buffered), counted, limit);
             case NONE -> buffered;
         };
     }
