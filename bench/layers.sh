@@ -9,8 +9,12 @@
 #   gzip   wharf's default layer (gzip level 6, parallel blocks on every core)  vs  tar -c | pigz -6
 #   zstd   wharf zstd level 3                                                   vs  tar -c | zstd -3
 #   apply  wharf LayerApplier of the uncompressed layer tar                     vs  tar -x of the same tar
-# wharf runs in a fresh JVM per run (timed from outside, JVM start included: what a wharf command costs), and
-# separately in one warm JVM (2 warm-up iterations discarded, then N timed inside the JVM).
+# wharf runs in a fresh JVM per run (timed from outside, JVM start included: what a wharf command costs, so with the
+# JIT flags ./wharf starts its JVM with, C1 and C2 compilation delayed; JVM_FLAGS= runs a plain java), and
+# separately in one warm JVM (default flags, as an embedder's; 2 warm-up iterations discarded, then N timed inside).
+# Every timed run (wharf and peer) starts after a sync, so dirty pages of earlier runs are not written back during
+# it; the trees a run unpacked are removed outside the timed part, for both sides, and both unpack on the same
+# file system ($BENCH_TMP, default /var/tmp).
 # MB/s is megabytes (10^6 bytes) of uncompressed layer tar per second; the ratio is wharf's throughput over the
 # peer's (above 1: wharf is faster). The Markdown table goes to bench/results/layers-<date>.md (layers-<date>-<HHMM>.md
 # if that exists) and stdout.
@@ -59,8 +63,15 @@ files=$(find "$tree" -type f | wc -l)
 dirs=$(find "$tree" -type d | wc -l)
 links=$(find "$tree" -type l | wc -l)
 
+# ./wharf's JIT flags (see the wharf script): what a wharf command's JVM runs with.
+cli_flags="-XX:-UsePerfData -XX:Tier3InvocationThreshold=2000 -XX:Tier3MinInvocationThreshold=1000"
+cli_flags="$cli_flags -XX:Tier3CompileThreshold=20000 -XX:Tier3BackEdgeThreshold=120000"
+cli_flags="$cli_flags -XX:Tier4InvocationThreshold=100000 -XX:Tier4MinInvocationThreshold=100000"
+cli_flags="$cli_flags -XX:Tier4CompileThreshold=150000 -XX:Tier4BackEdgeThreshold=400000"
+JVM_FLAGS=${JVM_FLAGS-$cli_flags}
 wharf() {
-    java -cp "${use_jar:-$jar}" dev.wharf.bench.LayerBench "$@"
+    # shellcheck disable=SC2086
+    java ${flags:-} -cp "${use_jar:-$jar}" dev.wharf.bench.LayerBench "$@"
 }
 
 # The uncompressed layer tar: the apply input and the MB basis for every case.
@@ -87,12 +98,13 @@ timed() {
     echo "$(((end - start) / 1000000)) $((c1 - c0))"
 }
 
+fresh() { flags=$JVM_FLAGS wharf "$@"; }
 peer_gzip() { tar -C "$tree" -cf - . | pigz -6 >"$work/peer.tar.gz"; }
 peer_zstd() { tar -C "$tree" -cf - . | zstd -3 -q -f -o "$work/peer.tar.zst"; }
 peer_apply() { mkdir "$work/peer-apply" && tar -C "$work/peer-apply" -xf "$layer"; }
-wharf_gzip() { wharf create gzip "$tree" "$work/w" 1 >"$work/w-gzip.out"; }
-wharf_zstd() { wharf create zstd "$tree" "$work/w" 1 >"$work/w-zstd.out"; }
-wharf_apply() { mkdir -p "$work/wa" && wharf apply "$layer" "$work/wa" 1; }
+wharf_gzip() { fresh create gzip "$tree" "$work/w" 1 >"$work/w-gzip.out"; }
+wharf_zstd() { fresh create zstd "$tree" "$work/w" 1 >"$work/w-zstd.out"; }
+wharf_apply() { mkdir -p "$work/wa" && fresh apply "$layer" "$work/wa" 1; }
 base_gzip() { use_jar=$BASE_JAR wharf_gzip; }
 base_zstd() { use_jar=$BASE_JAR wharf_zstd; }
 base_apply() { use_jar=$BASE_JAR wharf_apply; }
@@ -106,6 +118,7 @@ for round in $(seq 1 "$N"); do
         if [ $((round % 2)) = 1 ]; then order="wharf peer"; else order="peer wharf"; fi
         [ -z "${BASE_JAR:-}" ] || order="base $order"
         for side in $order; do
+            sync
             record "$side-$case" "$(timed "${side}_$case")"
             rm -rf "$work/peer-apply" "$work/wa"
         done
@@ -116,13 +129,19 @@ gzip_sizes="$(awk '{print $3}' "$work/w-gzip.out" | cut -d= -f2) $(stat -c %s "$
 zstd_sizes="$(awk '{print $3}' "$work/w-zstd.out" | cut -d= -f2) $(stat -c %s "$work/peer.tar.zst")"
 
 # Warm JVM: one process per case, 2 warm-up iterations, then N timed ones.
+# LayerBench prints "iteration=I ms=M ... cpums=C" (C: the process's CPU time during the iteration).
 warm() {
-    wharf "$@" | tail -n "$N" | sed 's/.*ms=\([0-9.]*\).*/\1/' | tr '\n' ' '
+    local name=$1
+    shift
+    sync
+    wharf "$@" | tail -n "$N" >"$work/warm.out"
+    times[warm-$name]=$(sed 's/.* ms=\([0-9.]*\).*/\1/' "$work/warm.out" | tr '\n' ' ')
+    cpus[warm-$name]=$(sed 's/.* cpums=\([0-9.]*\).*/\1/' "$work/warm.out" | tr '\n' ' ')
 }
-times[warm-gzip]=$(warm create gzip "$tree" "$work/w" $((N + 2)))
-times[warm-zstd]=$(warm create zstd "$tree" "$work/w" $((N + 2)))
+warm gzip create gzip "$tree" "$work/w" $((N + 2))
+warm zstd create zstd "$tree" "$work/w" $((N + 2))
 mkdir -p "$work/wa"
-times[warm-apply]=$(warm apply "$layer" "$work/wa" $((N + 2)))
+warm apply apply "$layer" "$work/wa" $((N + 2))
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
@@ -140,7 +159,8 @@ out=$results/layers-$(date +%F).md
     echo "($files files, $dirs directories, $links symlinks). N=$N runs per case, medians; wharf and peer runs"
     echo "alternate. MB/s = 10^6 bytes of uncompressed layer tar per second. Ratio = wharf MB/s / peer MB/s"
     echo "(above 1: wharf faster). Fresh JVM = one java process per run, timed from outside (JVM start included);"
-    echo "warm JVM = one process, 2 warm-up iterations discarded, N timed inside."
+    echo "warm JVM = one process, 2 warm-up iterations discarded, N timed inside. Fresh-JVM flags:"
+    echo "\`${JVM_FLAGS:-none}\`. A sync precedes every timed run; unpacked trees are removed outside the timing."
     echo
     echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'),"
     echo "$(java -version 2>&1 | head -1), $(tar --version | head -1), pigz $(pigz --version 2>&1 | awk '{print $2}'),"
@@ -162,15 +182,16 @@ out=$results/layers-$(date +%F).md
             "$(secs "$h") | $(mbps "$h") | $(ratio "$h" "$p") |"
     done
     echo
-    echo "CPU time (user + system, ms, medians) of the fresh-JVM runs and the peers; CPU ratio = peer / wharf"
-    echo "(above 1: wharf needs less CPU)."
+    echo "CPU time (user + system, ms, medians) of the fresh-JVM runs, the warm-JVM iterations (the process's CPU"
+    echo "time during each) and the peers; CPU ratio = peer / wharf (above 1: wharf needs less CPU)."
     echo
-    echo "| Case | peer CPU | wharf CPU | CPU ratio |$([ -z "${BASE_JAR:-}" ] || echo ' before: wharf CPU | CPU ratio | wall s | wall ratio |')"
-    echo "|---|---|---|---|$([ -z "${BASE_JAR:-}" ] || echo '---|---|---|---|')"
+    echo "| Case | peer CPU | wharf fresh CPU | CPU ratio | wharf warm CPU | CPU ratio |$([ -z "${BASE_JAR:-}" ] || echo ' before: wharf CPU | CPU ratio | wall s | wall ratio |')"
+    echo "|---|---|---|---|---|---|$([ -z "${BASE_JAR:-}" ] || echo '---|---|---|---|')"
     for case in gzip zstd apply; do
         pc=$(echo "${cpus[peer-$case]}" | median)
         wc=$(echo "${cpus[wharf-$case]}" | median)
-        line="| $case | $pc | $wc | $(ratio "$wc" "$pc") |"
+        hc=$(echo "${cpus[warm-$case]}" | median)
+        line="| $case | $pc | $wc | $(ratio "$wc" "$pc") | $hc | $(ratio "$hc" "$pc") |"
         if [ -n "${BASE_JAR:-}" ]; then
             bc=$(echo "${cpus[base-$case]}" | median)
             bw=$(echo "${times[base-$case]}" | median)

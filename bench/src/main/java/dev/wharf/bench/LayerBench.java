@@ -28,11 +28,14 @@ import java.util.concurrent.Executors;
  *
  * <p>Usage: {@code LayerBench create gzip|zstd|none TREE WORKDIR ITERATIONS} or
  * {@code LayerBench apply LAYER TARGET_PARENT ITERATIONS}. Each iteration prints one line
- * {@code iteration=I ms=M bytes=B uncompressed=U} on stdout; a first iteration of several is a warm-up only when the
+ * {@code iteration=I ms=M bytes=B uncompressed=U cpums=C} on stdout (C: CPU time of the whole process, user and
+ * system, during the iteration); a first iteration of several is a warm-up only when the
  * caller discards it. Create writes into a fresh blob store under WORKDIR each time and, for {@code none}, leaves the
  * last layer tar at {@code WORKDIR/layer.tar} for the apply runs. Apply unpacks into a fresh directory under
  * TARGET_PARENT each time and deletes it after timing, except the last one, which the caller deletes (so a
- * fresh-JVM run timed from outside does not include deleting the tree, just as {@code tar -x} does not).
+ * fresh-JVM run timed from outside does not include deleting the tree, just as {@code tar -x} does not). Before each
+ * timed iteration but the first it runs {@code sync}, so writeback of the previous iteration's files does not land
+ * on the next one (the script syncs before each fresh-JVM and peer run).
  */
 public final class LayerBench {
     private LayerBench() {
@@ -69,13 +72,16 @@ public final class LayerBench {
             for (int i = 1; i <= iterations; i++) {
                 Path storeDir = workDir.resolve("store");
                 FileTrees.delete(storeDir);
+                syncAfterFirst(i);
+                long cpu = processCpuNanos();
                 long start = System.nanoTime();
                 FileBlobStore store = FileBlobStore.open(storeDir);
                 LayerBlob layer = new LayerWriter(store, new TreeScanner(posix), LayerWriterOptions.of(chosen), pool)
                         .writeTree(tree);
                 long nanos = System.nanoTime() - start;
-                System.out.printf(Locale.ROOT, "iteration=%d ms=%.1f bytes=%d uncompressed=%d%n", i, nanos / 1e6,
-                        layer.descriptor().size(), layer.uncompressedSize());
+                System.out.printf(Locale.ROOT, "iteration=%d ms=%.1f bytes=%d uncompressed=%d cpums=%.0f%n", i,
+                        nanos / 1e6, layer.descriptor().size(), layer.uncompressedSize(),
+                        (processCpuNanos() - cpu) / 1e6);
                 if (i == iterations && compression.equals("none")) {
                     try (InputStream in = store.open(layer.descriptor().digest());
                          OutputStream out = Files.newOutputStream(workDir.resolve("layer.tar"))) {
@@ -88,20 +94,40 @@ public final class LayerBench {
         }
     }
 
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** Runs {@code sync} before iterations after the first (the caller syncs before the first). */
+    private static void syncAfterFirst(int iteration) throws IOException {
+        if (iteration == 1) {
+            return;
+        }
+        try {
+            new ProcessBuilder("sync").inheritIO().start().waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while syncing", e);
+        }
+    }
+
     private static void apply(Path layer, Path parent, int iterations) throws IOException, LayerException {
         LayerApplier applier = new LayerApplier(PosixFiles.system());
         for (int i = 1; i <= iterations; i++) {
             Path target = parent.resolve("wharf-apply-" + i);
             FileTrees.delete(target);
             Files.createDirectories(target);
+            syncAfterFirst(i);
+            long cpu = processCpuNanos();
             long start = System.nanoTime();
             ApplyResult result;
             try (InputStream in = new BufferedInputStream(Files.newInputStream(layer), 1 << 16)) {
                 result = applier.apply(in, target);
             }
             long nanos = System.nanoTime() - start;
-            System.out.printf(Locale.ROOT, "iteration=%d ms=%.1f bytes=%d uncompressed=%d%n", i, nanos / 1e6,
-                    Files.size(layer), result.contentBytes());
+            System.out.printf(Locale.ROOT, "iteration=%d ms=%.1f bytes=%d uncompressed=%d cpums=%.0f%n", i,
+                    nanos / 1e6, Files.size(layer), result.contentBytes(), (processCpuNanos() - cpu) / 1e6);
             if (i < iterations) {
                 // The last tree is left for the caller, who deletes it outside the timed run as it does for tar -x.
                 FileTrees.delete(target);

@@ -2,6 +2,7 @@ package dev.wharf.builder.exec;
 
 import dev.wharf.builder.sandbox.UserNamespaces;
 import dev.wharf.layers.LayerException;
+import dev.wharf.layers.posix.NewFile;
 import dev.wharf.layers.posix.PosixFiles;
 import dev.wharf.layers.posix.PosixStat;
 import java.nio.file.Path;
@@ -71,6 +72,11 @@ final class LazyPosixFiles implements PosixFiles {
     @Override
     public PosixStat lstat(Path path) throws LayerException {
         return binding().lstat(path);
+    }
+
+    @Override
+    public NewFile createFile(Path path, int mode) throws LayerException {
+        return binding().createFile(path, mode);
     }
 
     /** The effective uid, from {@code /proc/self/status} ({@link UserNamespaces#effectiveUid}), else from libc. */

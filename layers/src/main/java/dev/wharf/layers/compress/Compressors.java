@@ -24,6 +24,7 @@ public final class Compressors {
         return switch (compression.type()) {
             case GZIP -> new ParallelGzipOutputStream(out, compression.level(), compression.threads(), executor);
             case ZSTD -> {
+                ZstdNative.ensureLoaded();
                 ZstdOutputStream zstd = new ZstdOutputStream(out, compression.level());
                 // A content checksum lets any zstd reader detect corruption on its own, as the zstd CLI does.
                 zstd.setChecksum(true);

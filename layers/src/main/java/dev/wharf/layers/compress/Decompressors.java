@@ -3,6 +3,7 @@ package dev.wharf.layers.compress;
 import com.github.luben.zstd.ZstdInputStream;
 import dev.wharf.layers.MediaTypes.Compression;
 import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.zip.GZIPInputStream;
@@ -40,10 +41,38 @@ public final class Decompressors {
     public static InputStream open(InputStream in) throws IOException {
         BufferedInputStream buffered = new BufferedInputStream(in, BUFFER);
         return switch (detect(buffered)) {
-            case GZIP -> new GZIPInputStream(buffered, BUFFER);
-            case ZSTD -> new ZstdInputStream(buffered);
+            case GZIP -> gunzip(buffered);
+            case ZSTD -> zstd(buffered);
             case NONE -> buffered;
         };
+    }
+
+    private static InputStream zstd(BufferedInputStream buffered) throws IOException {
+        ZstdNative.ensureLoaded();
+        return new ZstdInputStream(buffered);
+    }
+
+    /**
+     * A gzip reader over {@code buffered} that reads every member of a multi-member stream (wharf's own gzip layers
+     * with libdeflate, pigz {@code --independent}, eStargz). {@link GZIPInputStream} looks for a next member only
+     * when its source's {@code available()} is above 0 (or enough input is left in its inflater), so over a socket
+     * that has no byte ready at a member boundary it would end early, silently; here {@code available()} waits for
+     * the next byte instead.
+     */
+    private static GZIPInputStream gunzip(BufferedInputStream buffered) throws IOException {
+        return new GZIPInputStream(new FilterInputStream(buffered) {
+            @Override
+            public int available() throws IOException {
+                int available = in.available();
+                if (available > 0) {
+                    return available;
+                }
+                in.mark(1);
+                int next = in.read();
+                in.reset();
+                return next < 0 ? 0 : 1;
+            }
+        }, BUFFER);
     }
 
     /**
@@ -54,8 +83,8 @@ public final class Decompressors {
         RatioLimit.Counting counted = new RatioLimit.Counting(in);
         BufferedInputStream buffered = new BufferedInputStream(counted, BUFFER);
         return switch (detect(buffered)) {
-            case GZIP -> new RatioLimit.Checked(new GZIPInputStream(buffered, BUFFER), counted, limit);
-            case ZSTD -> new RatioLimit.Checked(new ZstdInputStream(buffered), counted, limit);
+            case GZIP -> new RatioLimit.Checked(gunzip(buffered), counted, limit);
+            case ZSTD -> new RatioLimit.Checked(zstd(buffered), counted, limit);
             case NONE -> buffered;
         };
     }

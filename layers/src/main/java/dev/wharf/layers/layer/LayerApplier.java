@@ -5,6 +5,7 @@ import dev.wharf.layers.compress.Decompressors;
 import dev.wharf.layers.compress.RatioLimit;
 import dev.wharf.layers.layout.FileTrees;
 import dev.wharf.layers.posix.DeviceNumbers;
+import dev.wharf.layers.posix.NewFile;
 import dev.wharf.layers.posix.PosixCallException;
 import dev.wharf.layers.posix.PosixFiles;
 import dev.wharf.layers.tar.TarEntry;
@@ -113,6 +114,8 @@ public final class LayerApplier {
         private final Map<Path, TarEntry> directories = new LinkedHashMap<>();
         private final List<String> warnings = new ArrayList<>();
         private final byte[] copyBuffer = new byte[256 * 1024];
+        /** Whether regular files are written through {@link PosixFiles#createFile}; false once it is unsupported. */
+        private boolean nativeFiles = true;
         private long entries;
         private long contentBytes;
         private String lastEntry;
@@ -165,6 +168,15 @@ public final class LayerApplier {
                     }
                 }
                 case REGULAR -> {
+                    if (nativeFiles) {
+                        try {
+                            writeRegular(path, entry, tar);
+                            markWritten(path);
+                            return;
+                        } catch (UnsupportedOperationException e) {
+                            nativeFiles = false; // Nothing was created; java.nio below, for this and later files.
+                        }
+                    }
                     try (OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW,
                             StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                         contentBytes += copy(tar.content(), out);
@@ -234,11 +246,48 @@ public final class LayerApplier {
             return total;
         }
 
+        /**
+         * Creates a regular file and sets its content, owner, xattrs, mode and time through its descriptor: one
+         * exclusive create by path, then no further path lookup (tar -x does the same: fchown, fchmod, futimens).
+         */
+        private void writeRegular(Path path, TarEntry entry, TarReader tar) throws IOException {
+            try (NewFile file = posix.createFile(path, 0600)) {
+                InputStream in = tar.content();
+                long total = 0;
+                int n;
+                while ((n = in.read(copyBuffer)) >= 0) {
+                    file.write(copyBuffer, 0, n);
+                    total += n;
+                }
+                contentBytes += total;
+                // Owner first: chown clears setuid/setgid bits and file capabilities, which come after it.
+                if (privileged) {
+                    file.chown((int) entry.uid(), (int) entry.gid());
+                }
+                setXattrs(path, entry);
+                file.chmod(entry.mode());
+                file.setTimes(entry.mtime(), 0);
+            }
+        }
+
         private void setMetadata(Path path, TarEntry entry) throws IOException {
             // Owner first: chown clears setuid/setgid bits and file capabilities, which come after it.
             if (privileged) {
                 posix.lchown(path, (int) entry.uid(), (int) entry.gid());
             }
+            setXattrs(path, entry);
+            if (entry.type() == TarEntryType.DIRECTORY) {
+                directories.remove(path);
+                directories.put(path, entry);
+                return;
+            }
+            if (entry.type() != TarEntryType.SYMLINK) {
+                chmod(path, entry.mode());
+            }
+            posix.setTimes(path, entry.mtime(), 0);
+        }
+
+        private void setXattrs(Path path, TarEntry entry) throws LayerException {
             for (Map.Entry<String, byte[]> x : entry.xattrs().entrySet()) {
                 String name = x.getKey();
                 if (name.startsWith("trusted.overlay.") || name.startsWith("user.overlay.")) {
@@ -255,15 +304,6 @@ public final class LayerApplier {
                     warnings.add("skipped xattr " + name + " of " + entry.name() + ": " + e.getMessage());
                 }
             }
-            if (entry.type() == TarEntryType.DIRECTORY) {
-                directories.remove(path);
-                directories.put(path, entry);
-                return;
-            }
-            if (entry.type() != TarEntryType.SYMLINK) {
-                chmod(path, entry.mode());
-            }
-            posix.setTimes(path, entry.mtime(), 0);
         }
 
         private Path hardlinkTarget(TarEntry entry) throws IOException {

@@ -23,6 +23,15 @@ final class JnrPosixFiles implements PosixFiles {
     private static final int AT_FDCWD = -100;
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
     private static final int ERANGE = 34;
+    private static final int EINTR = 4;
+    /**
+     * open flags O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC: the same numbers on x86_64, aarch64 and riscv64 (asm-generic).
+     * O_NOFOLLOW (whose number differs) is not needed: with O_CREAT | O_EXCL the call fails on any existing name,
+     * a symlink included, and never follows it.
+     */
+    private static final int CREATE_FLAGS = 01 | 0100 | 0200 | 02000000;
+    /** Bytes handed to one write call; the copy into it is the one java.nio's FileChannel makes too. */
+    private static final int WRITE_CHUNK = 256 * 1024;
     /** Linux limits one xattr value to 64 KiB and a name list to 64 KiB (XATTR_SIZE_MAX, XATTR_LIST_MAX). */
     private static final int XATTR_MAX = 64 * 1024;
 
@@ -45,6 +54,18 @@ final class JnrPosixFiles implements PosixFiles {
         int fstatat(int dirfd, @In byte[] path, @Out byte[] statbuf, int flags);
 
         int geteuid();
+
+        int open(@In byte[] path, int flags, int mode);
+
+        long write(int fd, @In ByteBuffer buf, long count);
+
+        int fchown(int fd, int uid, int gid);
+
+        int fchmod(int fd, int mode);
+
+        int futimens(int fd, @In long[] times);
+
+        int close(int fd);
 
         String strerror(int errnum);
     }
@@ -221,6 +242,98 @@ final class JnrPosixFiles implements PosixFiles {
                 b.getInt(o[5]), b.getLong(o[6]), b.getLong(o[7]),
                 b.getLong(o[8]), b.getLong(o[8] + 8), b.getLong(o[9]), b.getLong(o[9] + 8));
     }
+
+    @Override
+    public NewFile createFile(Path path, int mode) throws LayerException {
+        if (STAT_LAYOUT == null) {
+            throw new UnsupportedOperationException("createFile: open flags unknown on " + System.getProperty("os.arch"));
+        }
+        int fd = libc.open(cString(path.toString(), pathCharset), CREATE_FLAGS, mode & 07777);
+        if (fd < 0) {
+            throw failure("open", path, errno());
+        }
+        return new JnrNewFile(fd, path);
+    }
+
+    /** An open descriptor of a created file; its write buffer is native memory, allocated on the first write. */
+    private final class JnrNewFile implements NewFile {
+        private final int fd;
+        private final Path path;
+        private ByteBuffer buffer;
+        private boolean closed;
+
+        JnrNewFile(int fd, Path path) {
+            this.fd = fd;
+            this.path = path;
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws PosixCallException {
+            while (length > 0) {
+                int n = Math.min(length, WRITE_CHUNK);
+                if (buffer == null) {
+                    buffer = writeBuffers.get();
+                }
+                buffer.clear();
+                buffer.put(bytes, offset, n);
+                int done = 0;
+                while (done < n) {
+                    buffer.position(done);
+                    long w = libc.write(fd, buffer.slice(), n - done);
+                    if (w < 0) {
+                        int errno = errno();
+                        if (errno == EINTR) {
+                            continue;
+                        }
+                        throw failure("write", path, errno);
+                    }
+                    done += (int) w;
+                }
+                offset += n;
+                length -= n;
+            }
+        }
+
+        @Override
+        public void chown(int uid, int gid) throws PosixCallException {
+            if (libc.fchown(fd, uid, gid) != 0) {
+                throw failure("fchown", path, errno());
+            }
+        }
+
+        @Override
+        public void chmod(int mode) throws PosixCallException {
+            if (libc.fchmod(fd, mode & 07777) != 0) {
+                throw failure("fchmod", path, errno());
+            }
+        }
+
+        @Override
+        public void setTimes(long epochSeconds, int nanos) throws PosixCallException {
+            if (libc.futimens(fd, new long[] {epochSeconds, nanos, epochSeconds, nanos}) != 0) {
+                throw failure("futimens", path, errno());
+            }
+        }
+
+        @Override
+        public void close() throws PosixCallException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            // Linux releases the descriptor even when close fails (also on EINTR): never retry it.
+            if (libc.close(fd) != 0) {
+                throw failure("close", path, errno());
+            }
+        }
+    }
+
+    /**
+     * One native write buffer per thread, reused by every file it writes through this binding (a direct buffer is
+     * passed to write(2) without a copy; allocating one per file would cost more than the copy it saves).
+     */
+    private final ThreadLocal<ByteBuffer> writeBuffers =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(WRITE_CHUNK));
 
     @Override
     public int effectiveUid() {

@@ -19,6 +19,8 @@ public final class PosixCallException extends LayerException {
     public static final int EACCES = 13;
     /** Operation not permitted. */
     public static final int EPERM = 1;
+    /** File exists. */
+    public static final int EEXIST = 17;
 
     private final int errno;
 

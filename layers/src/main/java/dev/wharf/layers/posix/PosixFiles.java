@@ -69,6 +69,18 @@ public interface PosixFiles {
         throw new UnsupportedOperationException("lstat is not available in " + getClass().getName());
     }
 
+    /**
+     * Creates the regular file {@code path}, which must not exist ({@code open} with {@code O_CREAT | O_EXCL}: a
+     * symlink at that path is an error, never followed), with permission bits {@code mode} (less the umask), and
+     * returns it open for writing.
+     *
+     * @throws PosixCallException with the errno ({@link PosixCallException#EEXIST} when something is there)
+     * @throws UnsupportedOperationException when this binding cannot (callers then use java.nio)
+     */
+    default NewFile createFile(Path path, int mode) throws LayerException {
+        throw new UnsupportedOperationException("createFile is not available in " + getClass().getName());
+    }
+
     /** Returns the effective user ID of this process. */
     int effectiveUid();
 }

@@ -61,4 +61,19 @@ class ZstdCompressionTest {
         }
         return bytes.toByteArray();
     }
+
+    @org.junit.jupiter.api.Test
+    void theNativeLibrary_isUnpackedOnceIntoAPrivateCache_andLoaded() throws Exception {
+        java.nio.file.Path lib = ZstdNative.cachedLibrary().orElseThrow();
+        org.junit.jupiter.api.Assertions.assertTrue(lib.getFileName().toString().matches("libzstd-jni-.*-[0-9]+\\.so"),
+                lib.toString());
+        org.junit.jupiter.api.Assertions.assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions
+                .toString(java.nio.file.Files.getPosixFilePermissions(lib.getParent())));
+        java.nio.file.attribute.FileTime written = java.nio.file.Files.getLastModifiedTime(lib);
+        org.junit.jupiter.api.Assertions.assertEquals(lib, ZstdNative.cachedLibrary().orElseThrow());
+        org.junit.jupiter.api.Assertions.assertEquals(written, java.nio.file.Files.getLastModifiedTime(lib),
+                "a cached library is not written again");
+        ZstdNative.ensureLoaded();
+        org.junit.jupiter.api.Assertions.assertTrue(com.github.luben.zstd.util.Native.isLoaded());
+    }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +23,41 @@ class PosixFilesTest {
 
     PosixFilesTest() throws Exception {
         posix = PosixFiles.system();
+    }
+
+    @Test
+    void createFile_writesContentOwnerModeAndTimeThroughItsDescriptor() throws Exception {
+        Path file = tmp.resolve("f");
+        byte[] content = new byte[700_000];
+        new java.util.Random(3).nextBytes(content);
+        try (NewFile f = posix.createFile(file, 0600)) {
+            f.write(content, 0, 100);
+            f.write(content, 100, content.length - 100);
+            if (posix.effectiveUid() == 0) {
+                f.chown(1234, 5678);
+            }
+            f.chmod(04751);
+            f.setTimes(1_000_000_000L, 0);
+        }
+        assertArrayEquals(content, Files.readAllBytes(file));
+        assertEquals(04751, (int) Files.getAttribute(file, "unix:mode") & 07777);
+        assertEquals(FileTime.fromMillis(1_000_000_000_000L), Files.getLastModifiedTime(file));
+        if (posix.effectiveUid() == 0) {
+            assertEquals(List.of(1234, 5678), List.of(Files.getAttribute(file, "unix:uid"),
+                    Files.getAttribute(file, "unix:gid")));
+        }
+    }
+
+    @Test
+    void createFile_neverOpensAnExistingNameNorFollowsASymlink() throws Exception {
+        Path existing = Files.writeString(tmp.resolve("existing"), "keep");
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), tmp.resolve("missing-target"));
+        for (Path p : List.of(existing, link)) {
+            PosixCallException e = assertThrows(PosixCallException.class, () -> posix.createFile(p, 0644));
+            assertEquals(PosixCallException.EEXIST, e.errno(), e.getMessage());
+        }
+        assertEquals("keep", Files.readString(existing));
+        assertTrue(Files.notExists(tmp.resolve("missing-target")));
     }
 
     @Test
