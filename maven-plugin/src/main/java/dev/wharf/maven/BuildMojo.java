@@ -3,6 +3,7 @@ package dev.wharf.maven;
 import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildOutput;
+import dev.wharf.builder.api.OutputCompression;
 import dev.wharf.builder.api.CacheDestination;
 import dev.wharf.builder.api.CacheSource;
 import dev.wharf.builder.api.BuildRequest;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -180,6 +182,21 @@ public class BuildMojo extends AbstractMojo {
     @Parameter(property = "wharf.push", defaultValue = "false")
     boolean push;
 
+    /**
+     * How pushed and exported ({@code outputDirectory}, {@code outputTar}) layers are compressed: {@code gzip} (the
+     * default), {@code zstd} or {@code uncompressed}; the store keeps the layers a build makes uncompressed.
+     */
+    @Parameter(property = "wharf.compression")
+    String compression;
+
+    /** The compression level: gzip 0..9 (default 6), zstd 1..22 (default 3). */
+    @Parameter(property = "wharf.compressionLevel")
+    Integer compressionLevel;
+
+    /** Also recompresses base-image layers compressed with another algorithm ({@code force-compression}). */
+    @Parameter(property = "wharf.forceCompression", defaultValue = "false")
+    boolean forceCompression;
+
     /** Looks up every base image in its registry again, even when the store has its tag ({@code --pull}). */
     @Parameter(property = "wharf.pull", defaultValue = "false")
     boolean pull;
@@ -229,6 +246,26 @@ public class BuildMojo extends AbstractMojo {
         publish(result);
     }
 
+    /**
+     * The {@code <compression>}, {@code <compressionLevel>} and {@code <forceCompression>} parameters, read by the
+     * parser of {@code --output}'s attributes.
+     */
+    static OutputCompression compression(String type, Integer level, boolean force) throws MojoFailureException {
+        Map<String, String> attributes = new HashMap<>();
+        if (type != null && !type.isBlank()) {
+            attributes.put("compression", type);
+        }
+        if (level != null) {
+            attributes.put("compression-level", level.toString());
+        }
+        attributes.put("force-compression", Boolean.toString(force));
+        try {
+            return OutputCompression.parse(attributes, "<compression>");
+        } catch (IllegalArgumentException e) {
+            throw new MojoFailureException(e.getMessage(), e);
+        }
+    }
+
     private BuildRequest request(MavenProgress progress) throws MojoFailureException {
         Path context = contextDirectory.toPath();
         if (!Files.isDirectory(context)) {
@@ -249,14 +286,15 @@ public class BuildMojo extends AbstractMojo {
             // An explicit output replaces the default "tag into the store"; keep it, as without these parameters.
             b.output(new BuildOutput("image", Optional.empty()));
         }
+        OutputCompression layers = compression(compression, compressionLevel, forceCompression);
         if (outputDirectory != null) {
-            b.output(new BuildOutput("oci", Optional.of(outputDirectory.toPath())));
+            b.output(new BuildOutput("oci", Optional.of(outputDirectory.toPath())).withCompression(layers));
         }
         if (outputTar != null) {
-            b.output(new BuildOutput("docker", Optional.of(outputTar.toPath())));
+            b.output(new BuildOutput("docker", Optional.of(outputTar.toPath())).withCompression(layers));
         }
         if (push) {
-            b.output(new BuildOutput("registry", Optional.empty()));
+            b.output(new BuildOutput("registry", Optional.empty()).withCompression(layers));
         }
         b.pull(pull);
         for (Map.Entry<String, String> secret : map(secrets, MapProperty.SECRETS).entrySet()) {

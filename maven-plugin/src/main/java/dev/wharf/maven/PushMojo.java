@@ -4,6 +4,7 @@ import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildEvent;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.EngineOptions;
+import dev.wharf.builder.api.OutputCompression;
 import dev.wharf.builder.api.PushSummary;
 import dev.wharf.builder.api.RegistrySettings;
 import java.io.File;
@@ -42,6 +43,18 @@ public class PushMojo extends AbstractMojo {
     @Parameter(property = "wharf.insecureRegistries")
     List<String> insecureRegistries = new ArrayList<>();
 
+    /** How the layers the store keeps uncompressed are compressed: {@code gzip} (default), {@code zstd}, ... */
+    @Parameter(property = "wharf.compression")
+    String compression;
+
+    /** The compression level: gzip 0..9 (default 6), zstd 1..22 (default 3). */
+    @Parameter(property = "wharf.compressionLevel")
+    Integer compressionLevel;
+
+    /** Also recompresses layers compressed with another algorithm. */
+    @Parameter(property = "wharf.forceCompression", defaultValue = "false")
+    boolean forceCompression;
+
     /** The wharf store the images are in; by default as for the {@code wharf} command. */
     @Parameter(property = "wharf.storeRoot")
     File storeRoot;
@@ -70,9 +83,10 @@ public class PushMojo extends AbstractMojo {
         EngineOptions options = EngineOptions.of(storeRoot == null
                 ? EngineOptions.defaultStoreRoot(System.getenv(), Path.of(System.getProperty("user.home")))
                 : storeRoot.toPath()).withRegistry(registrySettings(session, decrypter, insecureRegistries));
+        OutputCompression layers = BuildMojo.compression(compression, compressionLevel, forceCompression);
         try (BuildEngine engine = engines.apply(options)) {
             for (String name : names) {
-                PushSummary pushed = engine.push(name, event -> {
+                PushSummary pushed = engine.push(name, layers, event -> {
                     if (event instanceof BuildEvent.BlobTransferred b) {
                         getLog().debug(b.digest() + (b.moved() ? ": Pushed" : ": Layer already exists"));
                     }
