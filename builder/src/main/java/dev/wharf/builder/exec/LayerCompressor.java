@@ -5,16 +5,20 @@ import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.MediaTypes;
 import dev.wharf.layers.MediaTypes.Compression;
+import dev.wharf.layers.blob.BlobInfo;
 import dev.wharf.layers.blob.BlobProvider;
+import dev.wharf.layers.blob.BlobWriter;
+import dev.wharf.layers.compress.Compressors;
 import dev.wharf.layers.compress.Decompressors;
 import dev.wharf.layers.compress.LayerCompression;
 import dev.wharf.layers.image.ImageManifest;
 import dev.wharf.layers.layer.LayerBlob;
-import dev.wharf.layers.layer.LayerBlobSink;
 import dev.wharf.layers.store.CompressedVariants;
 import dev.wharf.layers.store.LocalStore;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -120,21 +124,39 @@ final class LayerCompressor {
             case ZSTD -> LayerCompression.zstd(level, threads);
             case NONE -> LayerCompression.none();
         };
-        LayerBlob made;
-        try (InputStream in = open(source, layer, current.get());
-             LayerBlobSink sink = LayerBlobSink.open(store.blobs(), how, executor)) {
-            in.transferTo(sink);
-            made = sink.finish();
+        Descriptor made;
+        // Not a LayerBlobSink: the source stream verifies the source digest as it is read (for a tar, the diff ID),
+        // so hashing the tar once more for a diff ID would only cost another pass over the layer.
+        try (BlobWriter writer = store.blobs().writer()) {
+            try (InputStream in = open(source, layer, current.get());
+                 OutputStream out = Compressors.open(new KeepOpen(writer), how, executor)) {
+                in.transferTo(out);
+            }
+            BlobInfo info = writer.commit();
+            made = Descriptor.of(how.mediaType(), info.digest(), info.size());
         } catch (IOException e) {
             throw new LayerException("cannot compress layer " + layer.digest() + " with " + how.type()
                     + ": " + e.getMessage(), e);
         }
-        if (current.get() == Compression.NONE && !made.diffId().equals(layer.digest())) {
-            throw new LayerException("layer blob " + layer.digest() + " in " + store.root() + " has other content ("
-                    + made.diffId() + "); run wharf doctor --repair and build again");
+        store.variants().remember(layer.digest(), wanted, level, made);
+        return withType(made, docker);
+    }
+
+    /** The compressor's close ends its format; the blob writer stays open to be committed. */
+    private static final class KeepOpen extends FilterOutputStream {
+        KeepOpen(OutputStream out) {
+            super(out);
         }
-        store.variants().remember(layer.digest(), wanted, level, made.descriptor());
-        return withType(made.descriptor(), docker);
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.flush();
+        }
     }
 
     private static InputStream open(BlobProvider source, Descriptor layer, Compression current)

@@ -4,6 +4,7 @@ import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.DigestAlgorithm;
 import dev.wharf.layers.LayerException;
+import dev.wharf.layers.MediaTypes.Compression;
 import dev.wharf.layers.blob.BlobInfo;
 import dev.wharf.layers.blob.BlobStore;
 import dev.wharf.layers.blob.BlobWriter;
@@ -27,7 +28,8 @@ public final class LayerBlobSink extends OutputStream {
     private final BlobWriter blob;
     private final OutputStream compressor;
     private final LayerCompression compression;
-    private final MessageDigest diffHasher = DigestAlgorithm.SHA256.newMessageDigest();
+    /** Null for an uncompressed layer: the blob writer's digest of the same bytes is the diff ID. */
+    private final MessageDigest diffHasher;
     private long uncompressedSize;
     private boolean done;
 
@@ -35,6 +37,7 @@ public final class LayerBlobSink extends OutputStream {
         this.blob = blob;
         this.compressor = compressor;
         this.compression = compression;
+        this.diffHasher = compression.type() == Compression.NONE ? null : DigestAlgorithm.SHA256.newMessageDigest();
     }
 
     /**
@@ -76,7 +79,9 @@ public final class LayerBlobSink extends OutputStream {
         if (done) {
             throw new IOException("layer sink is finished or closed");
         }
-        diffHasher.update(bytes, offset, length);
+        if (diffHasher != null) {
+            diffHasher.update(bytes, offset, length);
+        }
         uncompressedSize += length;
         compressor.write(bytes, offset, length);
     }
@@ -95,7 +100,8 @@ public final class LayerBlobSink extends OutputStream {
         try {
             compressor.close();
             BlobInfo info = blob.commit();
-            Digest diffId = Digest.fromHash(DigestAlgorithm.SHA256, diffHasher.digest());
+            Digest diffId = diffHasher == null ? info.digest()
+                    : Digest.fromHash(DigestAlgorithm.SHA256, diffHasher.digest());
             return new LayerBlob(Descriptor.of(compression.mediaType(), info.digest(), info.size()), diffId,
                     uncompressedSize);
         } catch (LayerException e) {
