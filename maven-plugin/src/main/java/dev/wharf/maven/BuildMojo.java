@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +26,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 import org.apache.maven.execution.MavenSession;
-import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Component;
@@ -49,7 +47,7 @@ import org.apache.maven.settings.crypto.SettingsDecrypter;
  * <p>A mojo instance is used for one execution by one thread, as Maven does; it holds no static state.
  */
 @Mojo(name = "build", defaultPhase = LifecyclePhase.PACKAGE, threadSafe = true)
-public class BuildMojo extends AbstractMojo {
+public class BuildMojo extends CompressionParameters {
     /** The project property that receives the built image's manifest digest. */
     public static final String DIGEST_PROPERTY = "wharf.image.digest";
     /** The project property that receives the built image's id (its config digest). */
@@ -182,21 +180,6 @@ public class BuildMojo extends AbstractMojo {
     @Parameter(property = "wharf.push", defaultValue = "false")
     boolean push;
 
-    /**
-     * How pushed and exported ({@code outputDirectory}, {@code outputTar}) layers are compressed: {@code gzip} (the
-     * default), {@code zstd} or {@code uncompressed}; the store keeps the layers a build makes uncompressed.
-     */
-    @Parameter(property = "wharf.compression")
-    String compression;
-
-    /** The compression level: gzip 0..9 (default 6), zstd 1..22 (default 3). */
-    @Parameter(property = "wharf.compressionLevel")
-    Integer compressionLevel;
-
-    /** Also recompresses base-image layers compressed with another algorithm ({@code force-compression}). */
-    @Parameter(property = "wharf.forceCompression", defaultValue = "false")
-    boolean forceCompression;
-
     /** Looks up every base image in its registry again, even when the store has its tag ({@code --pull}). */
     @Parameter(property = "wharf.pull", defaultValue = "false")
     boolean pull;
@@ -246,26 +229,6 @@ public class BuildMojo extends AbstractMojo {
         publish(result);
     }
 
-    /**
-     * The {@code <compression>}, {@code <compressionLevel>} and {@code <forceCompression>} parameters, read by the
-     * parser of {@code --output}'s attributes.
-     */
-    static OutputCompression compression(String type, Integer level, boolean force) throws MojoFailureException {
-        Map<String, String> attributes = new HashMap<>();
-        if (type != null && !type.isBlank()) {
-            attributes.put("compression", type);
-        }
-        if (level != null) {
-            attributes.put("compression-level", level.toString());
-        }
-        attributes.put("force-compression", Boolean.toString(force));
-        try {
-            return OutputCompression.parse(attributes, "<compression>");
-        } catch (IllegalArgumentException e) {
-            throw new MojoFailureException(e.getMessage(), e);
-        }
-    }
-
     private BuildRequest request(MavenProgress progress) throws MojoFailureException {
         Path context = contextDirectory.toPath();
         if (!Files.isDirectory(context)) {
@@ -286,7 +249,7 @@ public class BuildMojo extends AbstractMojo {
             // An explicit output replaces the default "tag into the store"; keep it, as without these parameters.
             b.output(new BuildOutput("image", Optional.empty()));
         }
-        OutputCompression layers = compression(compression, compressionLevel, forceCompression);
+        OutputCompression layers = layerCompression();
         if (outputDirectory != null) {
             b.output(new BuildOutput("oci", Optional.of(outputDirectory.toPath())).withCompression(layers));
         }

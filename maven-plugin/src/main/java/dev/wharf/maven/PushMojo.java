@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.apache.maven.execution.MavenSession;
-import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Component;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
@@ -30,7 +29,7 @@ import org.apache.maven.settings.crypto.SettingsDecrypter;
  * <p>A mojo instance is used for one execution by one thread, as Maven does; it holds no static state.
  */
 @Mojo(name = "push", defaultPhase = LifecyclePhase.DEPLOY, threadSafe = true)
-public class PushMojo extends AbstractMojo {
+public class PushMojo extends CompressionParameters {
     /** The names to push, {@code registry/name[:tag]}; on the command line, separated by commas. */
     @Parameter(property = "wharf.tags")
     List<String> tags = new ArrayList<>();
@@ -42,18 +41,6 @@ public class PushMojo extends AbstractMojo {
     /** Registries ({@code host[:port]}) reached over plain HTTP; loopback registries always may be. */
     @Parameter(property = "wharf.insecureRegistries")
     List<String> insecureRegistries = new ArrayList<>();
-
-    /** How the layers the store keeps uncompressed are compressed: {@code gzip} (default), {@code zstd}, ... */
-    @Parameter(property = "wharf.compression")
-    String compression;
-
-    /** The compression level: gzip 0..9 (default 6), zstd 1..22 (default 3). */
-    @Parameter(property = "wharf.compressionLevel")
-    Integer compressionLevel;
-
-    /** Also recompresses layers compressed with another algorithm. */
-    @Parameter(property = "wharf.forceCompression", defaultValue = "false")
-    boolean forceCompression;
 
     /** The wharf store the images are in; by default as for the {@code wharf} command. */
     @Parameter(property = "wharf.storeRoot")
@@ -83,7 +70,7 @@ public class PushMojo extends AbstractMojo {
         EngineOptions options = EngineOptions.of(storeRoot == null
                 ? EngineOptions.defaultStoreRoot(System.getenv(), Path.of(System.getProperty("user.home")))
                 : storeRoot.toPath()).withRegistry(registrySettings(session, decrypter, insecureRegistries));
-        OutputCompression layers = BuildMojo.compression(compression, compressionLevel, forceCompression);
+        OutputCompression layers = layerCompression();
         try (BuildEngine engine = engines.apply(options)) {
             for (String name : names) {
                 PushSummary pushed = engine.push(name, layers, event -> {

@@ -10,12 +10,12 @@ import dev.wharf.layers.blob.BlobProvider;
 import dev.wharf.layers.blob.BlobWriter;
 import dev.wharf.layers.compress.Compressors;
 import dev.wharf.layers.compress.Decompressors;
+import dev.wharf.layers.compress.KeepOpenOutputStream;
 import dev.wharf.layers.compress.LayerCompression;
 import dev.wharf.layers.image.ImageManifest;
 import dev.wharf.layers.layer.LayerBlob;
 import dev.wharf.layers.store.CompressedVariants;
 import dev.wharf.layers.store.LocalStore;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -129,7 +129,7 @@ final class LayerCompressor {
         // so hashing the tar once more for a diff ID would only cost another pass over the layer.
         try (BlobWriter writer = store.blobs().writer()) {
             try (InputStream in = open(source, layer, current.get());
-                 OutputStream out = Compressors.open(new KeepOpen(writer), how, executor)) {
+                 OutputStream out = Compressors.open(new KeepOpenOutputStream(writer), how, executor)) {
                 in.transferTo(out);
             }
             BlobInfo info = writer.commit();
@@ -140,23 +140,6 @@ final class LayerCompressor {
         }
         store.variants().remember(layer.digest(), wanted, level, made);
         return withType(made, docker);
-    }
-
-    /** The compressor's close ends its format; the blob writer stays open to be committed. */
-    private static final class KeepOpen extends FilterOutputStream {
-        KeepOpen(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.flush();
-        }
     }
 
     private static InputStream open(BlobProvider source, Descriptor layer, Compression current)

@@ -9,8 +9,8 @@ import dev.wharf.layers.blob.BlobInfo;
 import dev.wharf.layers.blob.BlobStore;
 import dev.wharf.layers.blob.BlobWriter;
 import dev.wharf.layers.compress.Compressors;
+import dev.wharf.layers.compress.KeepOpenOutputStream;
 import dev.wharf.layers.compress.LayerCompression;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
@@ -51,18 +51,8 @@ public final class LayerBlobSink extends OutputStream {
         BlobWriter blob = store.writer();
         try {
             // The compressor's close must finish the format without closing the blob writer, which commits later.
-            OutputStream keepOpen = new FilterOutputStream(blob) {
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    out.write(b, off, len);
-                }
-
-                @Override
-                public void close() throws IOException {
-                    out.flush();
-                }
-            };
-            return new LayerBlobSink(blob, Compressors.open(keepOpen, compression, executor), compression);
+            return new LayerBlobSink(blob, Compressors.open(new KeepOpenOutputStream(blob), compression, executor),
+                    compression);
         } catch (IOException e) {
             blob.close();
             throw new LayerException("cannot start compressing a layer: " + e.getMessage(), e);
