@@ -271,10 +271,11 @@ final class BuildJob {
                 }
                 List<String> outputNames = (output.names().isEmpty() ? request.tags() : output.names()).stream()
                         .filter(n -> !done.contains(n)).toList();
+                pushes.push(manifest, outputNames, step, images.sources(), output.compression());
                 if (first == null) {
+                    // Compressed by the push just done: found in the variant index.
                     first = compressor.image(manifest, output.compression());
                 }
-                pushes.push(manifest, outputNames, step, images.sources(), output.compression());
                 done.addAll(outputNames);
             }
         } catch (LayerException e) {

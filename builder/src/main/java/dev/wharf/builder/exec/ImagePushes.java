@@ -52,7 +52,11 @@ final class ImagePushes {
                            OutputCompression compression) throws EngineException {
         Descriptor pushed;
         try {
-            pushed = compressor.image(target, compression).manifest();
+            // BuildKit shows the same work as its exporter's "exporting layers"; the id names the layer by the
+            // short form of the diff ID, as its pushes name blobs.
+            pushed = compressor.image(target, compression, (layer, read, completed) -> listener.onEvent(
+                    new BuildEvent.Transfer(step, "compressing " + layer.digest().toString().substring(0, 19), read,
+                            layer.size(), completed))).manifest();
         } catch (LayerException e) {
             throw new EngineException("cannot push " + String.join(", ", names) + ": " + e.getMessage(), e);
         }

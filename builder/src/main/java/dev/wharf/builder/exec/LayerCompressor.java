@@ -52,6 +52,22 @@ final class LayerCompressor {
         this.threads = threads;
     }
 
+    /** How far the compression of a layer is, reported every few MiB and once at its end. */
+    @FunctionalInterface
+    interface Progress {
+        /** Nothing is reported. */
+        Progress NONE = (layer, read, completed) -> { };
+
+        /**
+         * @param layer the stored layer being compressed
+         * @param read  its bytes read so far
+         */
+        void compressing(Descriptor layer, long read, boolean completed);
+    }
+
+    /** Bytes between two progress reports. */
+    private static final long REPORT_EVERY = 8L << 20;
+
     /** An image as it leaves the store: its manifest descriptor and layers (the stored ones when nothing changed). */
     record Compressed(Descriptor manifest, List<Descriptor> layers) {
         Compressed {
@@ -67,6 +83,12 @@ final class LayerCompressor {
      * @throws LayerException if a layer blob is missing, corrupt or cannot be compressed
      */
     Compressed image(Descriptor manifestDescriptor, OutputCompression compression) throws LayerException {
+        return image(manifestDescriptor, compression, Progress.NONE);
+    }
+
+    /** As {@link #image(Descriptor, OutputCompression)}, telling {@code progress} about each layer compressed. */
+    Compressed image(Descriptor manifestDescriptor, OutputCompression compression, Progress progress)
+            throws LayerException {
         if (!MediaTypes.isManifest(manifestDescriptor.mediaType())) {
             return new Compressed(manifestDescriptor, List.of());
         }
@@ -74,7 +96,7 @@ final class LayerCompressor {
         List<Descriptor> layers = new ArrayList<>();
         boolean changed = false;
         for (Descriptor layer : manifest.layers()) {
-            Descriptor out = layer(layer, manifest.isDocker(), compression, store.blobs());
+            Descriptor out = layer(layer, manifest.isDocker(), compression, store.blobs(), progress);
             changed |= !out.equals(layer);
             layers.add(out);
         }
@@ -90,7 +112,7 @@ final class LayerCompressor {
 
     /** A step-cache layer as a remote cache exports it: compressed like an image's layer (see the class comment). */
     LayerBlob cacheLayer(LayerBlob layer, OutputCompression compression, BlobProvider source) throws LayerException {
-        Descriptor out = layer(layer.descriptor(), false, compression, source);
+        Descriptor out = layer(layer.descriptor(), false, compression, source, Progress.NONE);
         return out.equals(layer.descriptor()) ? layer : new LayerBlob(out, layer.diffId(), layer.uncompressedSize());
     }
 
@@ -100,8 +122,8 @@ final class LayerCompressor {
      *
      * @param docker the manifest uses Docker's media types, so the new layer type is Docker's too
      */
-    Descriptor layer(Descriptor layer, boolean docker, OutputCompression compression, BlobProvider source)
-            throws LayerException {
+    Descriptor layer(Descriptor layer, boolean docker, OutputCompression compression, BlobProvider source,
+                     Progress progress) throws LayerException {
         Optional<Compression> current = MediaTypes.layerCompression(layer.mediaType());
         if (current.isEmpty() || MediaTypes.isForeignLayer(layer.mediaType())) {
             return layer;
@@ -130,7 +152,19 @@ final class LayerCompressor {
         try (BlobWriter writer = store.blobs().writer()) {
             try (InputStream in = open(source, layer, current.get());
                  OutputStream out = Compressors.open(new KeepOpenOutputStream(writer), how, executor)) {
-                in.transferTo(out);
+                byte[] buffer = new byte[256 * 1024];
+                long read = 0;
+                long reported = 0;
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                    out.write(buffer, 0, n);
+                    read += n;
+                    if (read - reported >= REPORT_EVERY) {
+                        reported = read;
+                        progress.compressing(layer, read, false);
+                    }
+                }
+                progress.compressing(layer, read, true);
             }
             BlobInfo info = writer.commit();
             made = Descriptor.of(how.mediaType(), info.digest(), info.size());

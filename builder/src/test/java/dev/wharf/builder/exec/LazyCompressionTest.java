@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wharf.builder.api.BuildEngine;
+import dev.wharf.builder.api.BuildEvent;
 import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.BuildResult;
@@ -58,6 +59,7 @@ class LazyCompressionTest {
 
     LocalRegistry registry;
     final List<BuildEngine> engines = new ArrayList<>();
+    final List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
 
     @BeforeEach
     void setUp() throws Exception {
@@ -85,7 +87,7 @@ class LazyCompressionTest {
     private BuildResult build(String dockerfile, String tag, String... outputs) throws Exception {
         Path dir = Files.createTempDirectory(temp, "ctx-");
         Files.writeString(dir.resolve("Dockerfile"), dockerfile);
-        BuildRequest.Builder request = BuildRequest.builder(dir).tag(tag);
+        BuildRequest.Builder request = BuildRequest.builder(dir).tag(tag).listener(events::add);
         for (String output : outputs) {
             request.output(BuildOutput.parse(output));
         }
@@ -121,6 +123,9 @@ class LazyCompressionTest {
                 "the pushed manifest names compressed layers, the local one uncompressed ones (as docker)");
         assertTrue(built.layers().stream().allMatch(l -> l.mediaType().equals(MediaTypes.OCI_LAYER_GZIP)),
                 built.layers().toString());
+        String runLayer = built.layers().get(1).diffId().substring(0, 19);
+        assertTrue(events.stream().anyMatch(e -> e instanceof BuildEvent.Transfer t && t.completed()
+                && t.id().equals("compressing " + runLayer)), "the push step reports the compression: " + events);
 
         JsonNode inspect = JSON.readTree(run(skopeo.toString(), "inspect", "--tls-verify=false", "docker://" + app));
         assertEquals(built.imageDigest(), inspect.get("Digest").asText());
