@@ -25,7 +25,12 @@ try {
 }
 File oci = new File(basedir, 'target/oci')
 def blob = { String d -> new File(oci, 'blobs/sha256/' + d.substring('sha256:'.length())) }
-def config = new JsonSlurper().parse(blob(new JsonSlurper().parse(blob(digest)).config.digest))
+// The layout holds the image with its layers gzip-compressed (the store keeps them uncompressed), so its manifest
+// digest is its own; the config, and so the image id, is the same.
+def exported = new JsonSlurper().parse(blob(new JsonSlurper().parse(new File(oci, 'index.json')).manifests[0].digest))
+assert exported.config.digest == new File(basedir, 'target/wharf/id').text
+assert exported.layers.every { it.mediaType == 'application/vnd.oci.image.layer.v1.tar+gzip' } : exported
+def config = new JsonSlurper().parse(blob(exported.config.digest))
 assert config.config.Labels['org.opencontainers.image.version'] == '2.3' : config
 assert config.created == '2024-01-01T00:00:00Z' : config.created
 return true

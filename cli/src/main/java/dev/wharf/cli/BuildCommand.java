@@ -92,7 +92,11 @@ final class BuildCommand implements Callable<Integer> {
             description = "Where the result goes: type=image (tag it, the default; name=NAME, push=true pushes), "
                     + "type=registry (push; short for type=image,push=true), type=oci,dest=DIR (an OCI "
                     + "layout), type=docker,dest=FILE (a docker load tarball), type=local,dest=DIR or "
-                    + "type=tar,dest=FILE (the root filesystem); repeatable.")
+                    + "type=tar,dest=FILE (the root filesystem); repeatable. Pushed and exported (registry, oci, "
+                    + "docker) layers are compressed as compression=gzip|zstd|uncompressed (default gzip), "
+                    + "compression-level=N (gzip 0-9, default 6; zstd 1-22, default 3) and force-compression=true "
+                    + "(also recompress base layers compressed otherwise) say; the local store keeps a build's "
+                    + "layers uncompressed.")
     List<String> outputs = new ArrayList<>();
 
     @Option(names = "--secret", paramLabel = "id=ID,src=FILE",
@@ -121,7 +125,8 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--cache-to", paramLabel = "type=registry,ref=NAME[,mode=min|max]",
             description = "Export the build cache to a registry (type=registry,ref=NAME) or an OCI layout directory "
                     + "(type=local,dest=DIR[,tag=TAG]); mode=min (default: the final image's stages) or mode=max "
-                    + "(every stage); ignore-error=true makes a failed export a warning; repeatable.")
+                    + "(every stage); ignore-error=true makes a failed export a warning; compression=, "
+                    + "compression-level=, force-compression= as for --output; repeatable.")
     List<String> cacheTo = new ArrayList<>();
     @Option(names = {"-m", "--memory"}, paramLabel = "SIZE",
             description = "Memory limit of each RUN step, swap included (e.g. 512m, 2g); a step over it fails as out "

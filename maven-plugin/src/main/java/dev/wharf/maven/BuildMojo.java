@@ -3,6 +3,7 @@ package dev.wharf.maven;
 import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildOutput;
+import dev.wharf.builder.api.OutputCompression;
 import dev.wharf.builder.api.CacheDestination;
 import dev.wharf.builder.api.CacheSource;
 import dev.wharf.builder.api.BuildRequest;
@@ -25,7 +26,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 import org.apache.maven.execution.MavenSession;
-import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Component;
@@ -47,7 +47,7 @@ import org.apache.maven.settings.crypto.SettingsDecrypter;
  * <p>A mojo instance is used for one execution by one thread, as Maven does; it holds no static state.
  */
 @Mojo(name = "build", defaultPhase = LifecyclePhase.PACKAGE, threadSafe = true)
-public class BuildMojo extends AbstractMojo {
+public class BuildMojo extends CompressionParameters {
     /** The project property that receives the built image's manifest digest. */
     public static final String DIGEST_PROPERTY = "wharf.image.digest";
     /** The project property that receives the built image's id (its config digest). */
@@ -249,14 +249,15 @@ public class BuildMojo extends AbstractMojo {
             // An explicit output replaces the default "tag into the store"; keep it, as without these parameters.
             b.output(new BuildOutput("image", Optional.empty()));
         }
+        OutputCompression layers = layerCompression();
         if (outputDirectory != null) {
-            b.output(new BuildOutput("oci", Optional.of(outputDirectory.toPath())));
+            b.output(new BuildOutput("oci", Optional.of(outputDirectory.toPath())).withCompression(layers));
         }
         if (outputTar != null) {
-            b.output(new BuildOutput("docker", Optional.of(outputTar.toPath())));
+            b.output(new BuildOutput("docker", Optional.of(outputTar.toPath())).withCompression(layers));
         }
         if (push) {
-            b.output(new BuildOutput("registry", Optional.empty()));
+            b.output(new BuildOutput("registry", Optional.empty()).withCompression(layers));
         }
         b.pull(pull);
         for (Map.Entry<String, String> secret : map(secrets, MapProperty.SECRETS).entrySet()) {

@@ -4,6 +4,7 @@ import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildEvent;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.EngineOptions;
+import dev.wharf.builder.api.OutputCompression;
 import dev.wharf.builder.api.PushSummary;
 import dev.wharf.builder.api.RegistrySettings;
 import java.io.File;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.apache.maven.execution.MavenSession;
-import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Component;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
@@ -29,7 +29,7 @@ import org.apache.maven.settings.crypto.SettingsDecrypter;
  * <p>A mojo instance is used for one execution by one thread, as Maven does; it holds no static state.
  */
 @Mojo(name = "push", defaultPhase = LifecyclePhase.DEPLOY, threadSafe = true)
-public class PushMojo extends AbstractMojo {
+public class PushMojo extends CompressionParameters {
     /** The names to push, {@code registry/name[:tag]}; on the command line, separated by commas. */
     @Parameter(property = "wharf.tags")
     List<String> tags = new ArrayList<>();
@@ -70,9 +70,10 @@ public class PushMojo extends AbstractMojo {
         EngineOptions options = EngineOptions.of(storeRoot == null
                 ? EngineOptions.defaultStoreRoot(System.getenv(), Path.of(System.getProperty("user.home")))
                 : storeRoot.toPath()).withRegistry(registrySettings(session, decrypter, insecureRegistries));
+        OutputCompression layers = layerCompression();
         try (BuildEngine engine = engines.apply(options)) {
             for (String name : names) {
-                PushSummary pushed = engine.push(name, event -> {
+                PushSummary pushed = engine.push(name, layers, event -> {
                     if (event instanceof BuildEvent.BlobTransferred b) {
                         getLog().debug(b.digest() + (b.moved() ? ": Pushed" : ": Layer already exists"));
                     }

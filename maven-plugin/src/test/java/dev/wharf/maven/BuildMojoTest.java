@@ -14,6 +14,7 @@ import dev.wharf.builder.api.CacheDestination;
 import dev.wharf.builder.api.CacheSource;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.BuildResult;
+import dev.wharf.builder.api.OutputCompression;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.EngineOptions;
 import dev.wharf.builder.api.ImageSummary;
@@ -24,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -152,6 +154,27 @@ class BuildMojoTest {
         mojo.execute();
         assertEquals(List.of(), requests.get(0).outputs());
         assertEquals(42L, requests.get(0).sourceDateEpoch().orElseThrow());
+    }
+
+    @Test
+    void compressionParameters_reachThePushAndExportOutputs_andABadOneFailsTheGoal() throws Exception {
+        mojo.push = true;
+        mojo.outputDirectory = dir.resolve("oci").toFile();
+        mojo.compression = "zstd";
+        mojo.compressionLevel = 9;
+        mojo.forceCompression = true;
+        mojo.engines = engine(request -> CompletableFuture.completedFuture(
+                new BuildResult(DIGEST, ID, "{}", List.of(), List.of(), List.of())));
+        mojo.execute();
+        OutputCompression expected = new OutputCompression(OutputCompression.Type.ZSTD, OptionalInt.of(9), true);
+        assertEquals(List.of("image", "oci", "image"), requests.get(0).outputs().stream().map(BuildOutput::type)
+                .toList());
+        assertTrue(requests.get(0).outputs().stream().filter(o -> o.push() || o.type().equals("oci"))
+                .allMatch(o -> o.compression().equals(expected)), requests.get(0).outputs().toString());
+
+        mojo.compression = "lz4";
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+        assertTrue(e.getMessage().contains("<compression> compression=lz4 is unknown"), e.getMessage());
     }
 
     @Test

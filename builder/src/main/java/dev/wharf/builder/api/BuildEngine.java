@@ -67,6 +67,18 @@ public interface BuildEngine extends AutoCloseable {
      * @throws EngineException naming the reference, if it is not stored or the registry refuses
      */
     default PushSummary push(String reference, ProgressListener listener) throws EngineException {
+        return push(reference, OutputCompression.defaults(), listener);
+    }
+
+    /**
+     * Pushes like {@link #push(String, ProgressListener)}, the layers the store keeps uncompressed compressed as
+     * {@code compression} says (gzip at level 6 by default, as {@code docker push}); the compressed blobs are kept,
+     * so pushing the same image again with the same compression compresses and uploads nothing.
+     *
+     * @throws EngineException naming the reference, if it is not stored or the registry refuses
+     */
+    default PushSummary push(String reference, OutputCompression compression, ProgressListener listener)
+            throws EngineException {
         throw new EngineException("this engine cannot push images");
     }
 

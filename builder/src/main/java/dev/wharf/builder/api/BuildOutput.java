@@ -11,7 +11,9 @@ import java.util.Optional;
  * {@code docker load} (Docker's {@code manifest.json} plus an OCI layout, as {@code docker save} writes since
  * Docker 25), {@code local} the final root filesystem into the directory {@code dest}, {@code tar} that root
  * filesystem as a tarball. {@code image} with {@code push} also pushes the image to the registries its names
- * (or the build's tags) say; {@code registry} is short for that, as in docker buildx.
+ * (or the build's tags) say; {@code registry} is short for that, as in docker buildx. Pushed and exported images
+ * ({@code image} with push, {@code oci}, {@code docker}) get their layers compressed as {@code compression} says
+ * (gzip by default, as BuildKit), while the local store keeps them uncompressed.
  *
  * <p>Immutable and thread-safe.
  *
@@ -20,11 +22,15 @@ import java.util.Optional;
  * @param dest  the destination directory or file (not used by {@code image})
  * @param names {@code name=}: the image's names ({@code image} only); empty means the build's tags
  * @param push  {@code push=true}: push the image to its names' registries ({@code image} only)
+ * @param compression how pushed or exported layers are compressed ({@code compression=},
+ *              {@code compression-level=}, {@code force-compression=}); not for {@code local} and {@code tar}
  */
-public record BuildOutput(String type, Optional<Path> dest, java.util.List<String> names, boolean push) {
+public record BuildOutput(String type, Optional<Path> dest, java.util.List<String> names, boolean push,
+                          OutputCompression compression) {
     public BuildOutput {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(dest, "dest");
+        Objects.requireNonNull(compression, "compression");
         names = java.util.List.copyOf(names);
         if (type.equals("registry")) {
             type = "image";
@@ -42,9 +48,19 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
         }
     }
 
+    /** An output with the default compression (gzip). */
+    public BuildOutput(String type, Optional<Path> dest, java.util.List<String> names, boolean push) {
+        this(type, dest, names, push, OutputCompression.defaults());
+    }
+
     /** An output without names or push. */
     public BuildOutput(String type, Optional<Path> dest) {
         this(type, dest, java.util.List.of(), false);
+    }
+
+    /** Returns a copy whose layers are compressed as {@code value} says. */
+    public BuildOutput withCompression(OutputCompression value) {
+        return new BuildOutput(type, dest, names, push, value);
     }
 
     /**
@@ -60,7 +76,12 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
         Path dest = null;
         java.util.List<String> names = new java.util.ArrayList<>();
         boolean push = false;
+        java.util.Map<String, String> compression = new java.util.HashMap<>();
         for (String field : value.split(",")) {
+            if (field.trim().equalsIgnoreCase("force-compression")) {
+                compression.put("force-compression", "");
+                continue;
+            }
             int eq = field.indexOf('=');
             if (eq <= 0) {
                 throw new IllegalArgumentException("output field \"" + field + "\" is not KEY=VALUE");
@@ -72,13 +93,19 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
                 case "dest" -> dest = Path.of(v);
                 case "name" -> names.add(v);
                 case "push" -> push = parseBool(key, v);
+                case "compression", "compression-level", "force-compression" -> compression.put(key, v);
                 default -> throw new IllegalArgumentException("output option \"" + key + "\" is not supported");
             }
         }
         if (type == null) {
             throw new IllegalArgumentException("output \"" + value + "\" has no type=");
         }
-        return new BuildOutput(type, Optional.ofNullable(dest), names, push);
+        if (!compression.isEmpty() && (type.equals("local") || type.equals("tar"))) {
+            throw new IllegalArgumentException("output type " + type + " takes no compression options: it writes "
+                    + "files, not image layers");
+        }
+        return new BuildOutput(type, Optional.ofNullable(dest), names, push,
+                OutputCompression.parse(compression, "--output"));
     }
 
     private static boolean parseBool(String key, String value) {

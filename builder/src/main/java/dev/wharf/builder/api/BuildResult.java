@@ -10,10 +10,13 @@ import java.util.Objects;
  *
  * <p>Immutable and thread-safe.
  *
- * @param imageDigest the manifest digest, {@code sha256:...}
+ * @param imageDigest the manifest digest, {@code sha256:...}: of the pushed image when the build pushes (its manifest
+ *                    names the compressed layers, BuildKit's {@code containerimage.digest}), else of the OCI or docker
+ *                    export when the image is not tagged into the store, else of the local image (whose layers the
+ *                    store keeps uncompressed)
  * @param imageId     the config digest, {@code sha256:...} (Docker's image id)
  * @param config      the image config as stored (JSON)
- * @param layers      the image's layers, bottom first
+ * @param layers      the layers of the image {@code imageDigest} names, bottom first
  * @param tags        the names the image was tagged with
  * @param steps       every step in execution order
  */
@@ -42,9 +45,9 @@ public record BuildResult(String imageDigest, String imageId, String config, Lis
     /**
      * One layer of the image.
      *
-     * @param digest    the compressed blob's digest
+     * @param digest    the blob's digest (of the tar itself, equal to {@code diffId}, for a layer kept uncompressed)
      * @param diffId    the uncompressed tar's digest
-     * @param size      the compressed size in bytes
+     * @param size      the blob's size in bytes
      * @param mediaType the layer's media type
      */
     public record Layer(String digest, String diffId, long size, String mediaType) {

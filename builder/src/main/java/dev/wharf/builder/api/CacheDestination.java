@@ -17,8 +17,11 @@ import java.util.Set;
  * @param tag for a local cache, its name in the layout's {@code index.json} ({@code latest} when empty)
  * @param mode which steps are exported
  * @param ignoreError a failed export is a warning instead of an error ({@code ignore-error=true})
+ * @param compression how the exported layers are compressed ({@code compression=}, {@code compression-level=},
+ *     {@code force-compression=}; gzip by default, as BuildKit's cache exporters)
  */
-public record CacheDestination(CacheSource.Type type, String location, String tag, Mode mode, boolean ignoreError) {
+public record CacheDestination(CacheSource.Type type, String location, String tag, Mode mode, boolean ignoreError,
+                               OutputCompression compression) {
     /** Which steps a cache export holds, as BuildKit's {@code mode=}. */
     public enum Mode {
         /** The steps of the stages the final image is made of (the default). */
@@ -34,9 +37,15 @@ public record CacheDestination(CacheSource.Type type, String location, String ta
         Objects.requireNonNull(location, "location");
         Objects.requireNonNull(tag, "tag");
         Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(compression, "compression");
         if (location.isEmpty()) {
             throw new IllegalArgumentException("cache destination has no location");
         }
+    }
+
+    /** A destination with the default compression (gzip). */
+    public CacheDestination(CacheSource.Type type, String location, String tag, Mode mode, boolean ignoreError) {
+        this(type, location, tag, mode, ignoreError, OutputCompression.defaults());
     }
 
     /** A registry cache at {@code reference}. */
@@ -51,14 +60,16 @@ public record CacheDestination(CacheSource.Type type, String location, String ta
 
     /**
      * Parses docker's syntax: {@code type=registry,ref=NAME[,mode=min|max]},
-     * {@code type=local,dest=DIR[,mode=...][,tag=T]}, {@code ignore-error=true}. BuildKit's {@code oci-mediatypes}
+     * {@code type=local,dest=DIR[,mode=...][,tag=T]}, {@code ignore-error=true}, and the layer compression
+     * ({@code compression=gzip|zstd|uncompressed}, {@code compression-level=N}, {@code force-compression=true}). BuildKit's {@code oci-mediatypes}
      * and {@code image-manifest} are accepted and have no effect: wharf's cache is always an OCI image manifest.
      *
      * @throws IllegalArgumentException when the value is malformed or names an unsupported type or option
      */
     public static CacheDestination parse(String value) {
         Map<String, String> attrs = CacheSpecs.parse(value, FLAG,
-                Set.of("ref", "dest", "tag", "mode", "ignore-error", "oci-mediatypes", "image-manifest"));
+                Set.of("ref", "dest", "tag", "mode", "ignore-error", "oci-mediatypes", "image-manifest", "compression",
+                        "compression-level", "force-compression"));
         Mode mode = switch (attrs.getOrDefault("mode", "min").toLowerCase(Locale.ROOT)) {
             case "min", "" -> Mode.MIN;
             case "max" -> Mode.MAX;
@@ -66,11 +77,12 @@ public record CacheDestination(CacheSource.Type type, String location, String ta
                     + " is unknown; use min or max");
         };
         boolean ignoreError = CacheSpecs.bool(attrs, "ignore-error", FLAG);
+        OutputCompression compression = OutputCompression.parse(attrs, FLAG);
         if (attrs.get("type").equals("registry")) {
             return new CacheDestination(CacheSource.Type.REGISTRY, CacheSpecs.require(attrs, "ref", FLAG), "", mode,
-                    ignoreError);
+                    ignoreError, compression);
         }
         return new CacheDestination(CacheSource.Type.LOCAL, CacheSpecs.require(attrs, "dest", FLAG),
-                attrs.getOrDefault("tag", ""), mode, ignoreError);
+                attrs.getOrDefault("tag", ""), mode, ignoreError, compression);
     }
 }

@@ -36,6 +36,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -158,7 +159,7 @@ final class BuildJob {
                         + ": " + e.getMessage(), e);
             }
             CacheExports.export(request.cacheTo(), plan, executor.records(), imports.provider(),
-                    registries::client, request.listener(), steps::incrementAndGet);
+                    workspace.layerCompressor(), registries::client, request.listener(), steps::incrementAndGet);
             return result;
         } catch (IOException e) {
             throw new EngineException("cannot write the image into " + workspace.store().root() + ": "
@@ -205,48 +206,87 @@ final class BuildJob {
         for (String tag : names) {
             workspace.store().images().tag(ImageName.parse(tag), manifest);
         }
-        push(manifest);
+        Optional<LayerCompressor.Compressed> pushed = push(manifest);
         ImageExporter exporter = new ImageExporter(workspace.store().blobs(), workspace.posix(),
                 workspace.store().json());
+        LayerCompressor compressor = workspace.layerCompressor();
+        LayerCompressor.Compressed exported = null;
         for (BuildOutput output : request.outputs()) {
             Path dest = output.dest().map(Path::toAbsolutePath).orElse(null);
             switch (output.type()) {
-                case "oci" -> exporter.oci(dest, manifest, configDescriptor, layers, request.tags());
+                case "oci" -> {
+                    LayerCompressor.Compressed image = compressor.image(manifest, output.compression());
+                    exporter.oci(dest, image.manifest(), configDescriptor, image.layers(), request.tags());
+                    exported = exported == null ? image : exported;
+                }
                 case "local" -> exporter.local(dest, layers);
-                case "docker" -> exporter.docker(dest, manifest, configDescriptor, layers, request.tags());
+                case "docker" -> {
+                    LayerCompressor.Compressed image = compressor.image(manifest, output.compression());
+                    exporter.docker(dest, image.manifest(), configDescriptor, image.layers(), request.tags());
+                    exported = exported == null ? image : exported;
+                }
                 case "tar" -> exporter.tar(dest, layers, scratch, workspace.layerWriter(epoch));
                 default -> {
                     // image: tagged above
                 }
             }
         }
+        // The digest a build reports (BuildKit's containerimage.digest): the image as it left the store, pushed or
+        // else exported as a layout or tarball when not kept in the store; else the local image.
+        LayerCompressor.Compressed reported = pushed.orElse(
+                !tagged && exported != null ? exported : new LayerCompressor.Compressed(manifest, layers));
         List<BuildResult.Layer> out = new ArrayList<>();
-        for (LayerBlob layer : state.layers()) {
-            out.add(new BuildResult.Layer(layer.descriptor().digest().toString(), layer.diffId().toString(),
-                    layer.descriptor().size(), layer.descriptor().mediaType()));
+        for (int i = 0; i < state.layers().size(); i++) {
+            Descriptor layer = reported.layers().get(i);
+            out.add(new BuildResult.Layer(layer.digest().toString(), state.layers().get(i).diffId().toString(),
+                    layer.size(), layer.mediaType()));
         }
-        return new BuildResult(manifest.digest().toString(), configDescriptor.digest().toString(),
+        return new BuildResult(reported.manifest().digest().toString(), configDescriptor.digest().toString(),
                 new String(workspace.store().json().write(config), StandardCharsets.UTF_8), out,
                 names, timings);
     }
 
-    /** Pushes the image to the names of {@code push=true} outputs, as one step of the build's progress. */
-    private void push(Descriptor manifest) throws EngineException {
+    /**
+     * Pushes the image to the names of {@code push=true} outputs, each with its output's compression, as one step
+     * of the build's progress.
+     *
+     * @return the image the first push output pushed, empty when nothing is pushed
+     */
+    private Optional<LayerCompressor.Compressed> push(Descriptor manifest) throws EngineException {
         List<String> names = pushNames();
         if (names.isEmpty()) {
-            return;
+            return Optional.empty();
         }
         int step = steps.incrementAndGet();
         request.listener().onEvent(new BuildEvent.StepStarted(step, "", 0, 0, "pushing " + String.join(", ", names)));
         long start = System.nanoTime();
+        LayerCompressor compressor = workspace.layerCompressor();
+        ImagePushes pushes = new ImagePushes(workspace.store(), compressor, registries, request.listener());
+        LayerCompressor.Compressed first = null;
+        List<String> done = new ArrayList<>();
         try {
-            new ImagePushes(workspace.store(), registries, request.listener()).push(manifest, names, step,
-                    images.sources());
+            for (BuildOutput output : request.outputs()) {
+                if (!output.push()) {
+                    continue;
+                }
+                List<String> outputNames = (output.names().isEmpty() ? request.tags() : output.names()).stream()
+                        .filter(n -> !done.contains(n)).toList();
+                pushes.push(manifest, outputNames, step, images.sources(), output.compression());
+                if (first == null) {
+                    // Compressed by the push just done: found in the variant index.
+                    first = compressor.image(manifest, output.compression());
+                }
+                done.addAll(outputNames);
+            }
+        } catch (LayerException e) {
+            request.listener().onEvent(new BuildEvent.StepFailed(step, e.getMessage(), ImagePushes.since(start)));
+            throw new EngineException("cannot push " + String.join(", ", names) + ": " + e.getMessage(), e);
         } catch (EngineException e) {
             request.listener().onEvent(new BuildEvent.StepFailed(step, e.getMessage(), ImagePushes.since(start)));
             throw e;
         }
         request.listener().onEvent(new BuildEvent.StepDone(step, ImagePushes.since(start)));
+        return Optional.ofNullable(first);
     }
 
     /** The names {@code push=true} outputs push to: their {@code name=}s, else the build's tags. */

@@ -8,9 +8,11 @@ import dev.wharf.builder.plan.BuildPlan;
 import dev.wharf.builder.plan.PlannedStage;
 import dev.wharf.builder.plan.StageBase;
 import dev.wharf.cache.CacheRecord;
+import dev.wharf.cache.StepResult;
 import dev.wharf.cache.remote.RemoteCache;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.blob.BlobProvider;
+import dev.wharf.layers.layer.LayerBlob;
 import dev.wharf.layers.registry.RegistryClient;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -24,7 +26,7 @@ import java.util.function.Supplier;
  * Exports a finished build's step cache records to every {@code --cache-to} destination: with {@code mode=min} the
  * records of the stages the final image is made of (the target stage and the stages it is built {@code FROM}),
  * with {@code mode=max} those of every stage built (BuildKit's {@code CacheExportModeMin}/{@code Max} in
- * {@code solver/exporter.go}, by stage rather than by vertex). A failed export is an error unless the destination
+ * {@code solver/exporter.go}, by stage rather than by vertex), their layers compressed as the destination says. A failed export is an error unless the destination
  * says {@code ignore-error=true}. Stateless.
  */
 final class CacheExports {
@@ -33,8 +35,8 @@ final class CacheExports {
 
     /** Exports to each destination as one progress step numbered by {@code steps}. */
     static void export(List<CacheDestination> destinations, BuildPlan plan, Map<Integer, List<CacheRecord>> byStage,
-                       BlobProvider blobs, Supplier<RegistryClient> registry, ProgressListener listener,
-                       IntSupplier steps) throws EngineException {
+                       BlobProvider blobs, LayerCompressor compressor, Supplier<RegistryClient> registry,
+                       ProgressListener listener, IntSupplier steps) throws EngineException {
         for (CacheDestination destination : destinations) {
             RemoteCache cache = RemoteCaches.of(destination.type(), destination.location(), destination.tag(),
                     registry, "--cache-to");
@@ -46,7 +48,7 @@ final class CacheExports {
             listener.onEvent(new BuildEvent.StepStarted(step, "", 0, 0, "exporting cache to " + cache.describe()));
             long start = System.nanoTime();
             try {
-                cache.save(records, blobs);
+                cache.save(compressed(records, destination, compressor, blobs), blobs);
                 listener.onEvent(new BuildEvent.StepDone(step, ImagePushes.since(start)));
             } catch (LayerException | RuntimeException e) {
                 listener.onEvent(new BuildEvent.StepFailed(step, e.getMessage(), ImagePushes.since(start)));
@@ -58,6 +60,24 @@ final class CacheExports {
                 listener.onEvent(new BuildEvent.Warning(message));
             }
         }
+    }
+
+    /**
+     * The records with their layers compressed as the destination says (BuildKit's cache exporters compress like
+     * its image exporter, gzip by default): the store keeps a build's layers uncompressed.
+     */
+    private static List<CacheRecord> compressed(List<CacheRecord> records, CacheDestination destination,
+                                                LayerCompressor compressor, BlobProvider blobs) throws LayerException {
+        List<CacheRecord> out = new ArrayList<>();
+        for (CacheRecord record : records) {
+            List<LayerBlob> layers = new ArrayList<>();
+            for (LayerBlob layer : record.result().layers()) {
+                layers.add(compressor.cacheLayer(layer, destination.compression(), blobs));
+            }
+            out.add(new CacheRecord(record.key(), record.keyVersion(), record.inputs(),
+                    StepResult.of(layers, record.result().config()), record.created(), record.lastUsed()));
+        }
+        return out;
     }
 
     /** The stage indices whose records a mode exports. */

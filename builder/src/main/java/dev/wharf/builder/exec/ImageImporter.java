@@ -26,7 +26,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Imports a root filesystem tarball as a one-layer image ({@code docker import}), and lists the store's images.
+ * Imports a root filesystem tarball as a one-layer image ({@code docker import}), its layer stored uncompressed like
+ * a built one (compressed when pushed or exported), and lists the store's images.
  * Thread-safe.
  */
 final class ImageImporter {
@@ -50,7 +51,7 @@ final class ImageImporter {
         // (wharf import <(busybox-rootfs.sh) ...).
         try (InputStream in = Decompressors.open(new java.io.FileInputStream(tarball.toFile()));
              LayerBlobSink sink = LayerBlobSink.open(workspace.store().blobs(),
-                     LayerCompression.gzip(LayerCompression.DEFAULT_GZIP_LEVEL, 1), Runnable::run)) {
+                     LayerCompression.none(), Runnable::run)) {
             in.transferTo(sink);
             LayerBlob layer = sink.finish();
             OffsetDateTime now = OffsetDateTime.ofInstant(workspace.clock().instant(), ZoneOffset.UTC);

@@ -2,6 +2,7 @@ package dev.wharf.builder.exec;
 
 import dev.wharf.builder.api.BuildEvent;
 import dev.wharf.builder.api.EngineException;
+import dev.wharf.builder.api.OutputCompression;
 import dev.wharf.builder.api.ProgressListener;
 import dev.wharf.builder.api.PushSummary;
 import dev.wharf.layers.Descriptor;
@@ -16,7 +17,9 @@ import java.util.Optional;
 
 /**
  * Pushes an image of the local store to registries under one or more names ({@code wharf push},
- * {@code --push}, {@code -o type=image,push=true}): blobs the registry has are not uploaded again, each blob is
+ * {@code --push}, {@code -o type=image,push=true}): the image's uncompressed layers are first compressed as the
+ * output says ({@link LayerCompressor}; what is pushed is that compressed image, whose manifest digest differs from
+ * the local one, as with {@code docker push}), blobs the registry has are not uploaded again, each blob is
  * reported under {@code step} as {@link BuildEvent.Transfer}s while its bytes move and a
  * {@link BuildEvent.BlobTransferred} when done.
  *
@@ -24,31 +27,39 @@ import java.util.Optional;
  */
 final class ImagePushes {
     private final dev.wharf.layers.store.LocalStore store;
+    private final LayerCompressor compressor;
     private final Registries registries;
     private final ProgressListener listener;
 
-    ImagePushes(dev.wharf.layers.store.LocalStore store, Registries registries, ProgressListener listener) {
+    ImagePushes(dev.wharf.layers.store.LocalStore store, LayerCompressor compressor, Registries registries,
+                ProgressListener listener) {
         this.store = store;
+        this.compressor = compressor;
         this.registries = registries;
         this.listener = listener;
     }
 
     /**
-     * Pushes {@code target} to every name, in order, reporting under {@code step} (0 outside a build).
+     * Pushes {@code target} to every name, in order, reporting under {@code step} (0 outside a build); blobs the
+     * registry lacks are first mounted from the first of
+     * {@code mountSources} (e.g. the build's base images) that lives on the same registry in another repository,
+     * so a base image's layers are not uploaded again (docker push does the same); layers are compressed as
+     * {@code compression} says.
      *
      * @throws EngineException naming the reference, if a name is no valid reference or the registry refuses
      */
-    List<PushSummary> push(Descriptor target, List<String> names, int step) throws EngineException {
-        return push(target, names, step, List.of());
-    }
-
-    /**
-     * Pushes like {@link #push(Descriptor, List, int)}; blobs the registry lacks are first mounted from the first of
-     * {@code mountSources} (e.g. the build's base images) that lives on the same registry in another repository,
-     * so a base image's layers are not uploaded again (docker push does the same).
-     */
-    List<PushSummary> push(Descriptor target, List<String> names, int step, List<ImageReference> mountSources)
-            throws EngineException {
+    List<PushSummary> push(Descriptor target, List<String> names, int step, List<ImageReference> mountSources,
+                           OutputCompression compression) throws EngineException {
+        Descriptor pushed;
+        try {
+            // BuildKit shows the same work as its exporter's "exporting layers"; the id names the layer by the
+            // short form of the diff ID, as its pushes name blobs.
+            pushed = compressor.image(target, compression, (layer, read, completed) -> listener.onEvent(
+                    new BuildEvent.Transfer(step, "compressing " + layer.digest().toString().substring(0, 19), read,
+                            layer.size(), completed))).manifest();
+        } catch (LayerException e) {
+            throw new EngineException("cannot push " + String.join(", ", names) + ": " + e.getMessage(), e);
+        }
         List<PushSummary> out = new ArrayList<>();
         for (String name : names) {
             ImageReference reference;
@@ -61,7 +72,7 @@ final class ImagePushes {
                 ImageReference destination = reference;
                 Optional<ImageReference> mountFrom = mountSources.stream()
                         .filter(s -> s.sameRegistry(destination) && !s.path().equals(destination.path())).findFirst();
-                ImagePusher.PushResult result = new ImagePusher(registries.client()).push(store, target, reference,
+                ImagePusher.PushResult result = new ImagePusher(registries.client()).push(store, pushed, reference,
                         mountFrom, new TransferEvents(listener, step, System::nanoTime));
                 out.add(new PushSummary(reference.toString(), result.target().digest().toString(),
                         result.target().size(), result.blobsUploaded()));

@@ -2,6 +2,7 @@ package dev.wharf.builder.exec;
 
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.ImageSummary;
+import dev.wharf.builder.api.OutputCompression;
 import dev.wharf.builder.api.ProgressListener;
 import dev.wharf.builder.api.PushSummary;
 import dev.wharf.builder.plan.Platform;
@@ -20,16 +21,18 @@ import java.util.Optional;
 
 /**
  * {@code wharf pull} and {@code wharf push}: whole images between the local store and registries, outside a
- * build.
+ * build. A push compresses the uncompressed layers as asked (gzip at level 6 by default, as {@code docker push}).
  *
  * <p>Immutable; thread-safe.
  */
 final class ImageTransfers {
     private final LocalStore store;
+    private final LayerCompressor compressor;
     private final Registries registries;
 
-    ImageTransfers(LocalStore store, Registries registries) {
+    ImageTransfers(LocalStore store, LayerCompressor compressor, Registries registries) {
         this.store = store;
+        this.compressor = compressor;
         this.registries = registries;
     }
 
@@ -63,7 +66,8 @@ final class ImageTransfers {
         }
     }
 
-    PushSummary push(String reference, ProgressListener listener) throws EngineException {
+    PushSummary push(String reference, OutputCompression compression, ProgressListener listener)
+            throws EngineException {
         ImageReference parsed = parse(reference);
         if (parsed.digest().isPresent()) {
             throw new EngineException("cannot push " + reference + ": push a name with a tag, not a digest");
@@ -77,7 +81,8 @@ final class ImageTransfers {
             throw new EngineException("cannot read image " + reference + " from the local store: "
                     + e.getMessage(), e);
         }
-        return new ImagePushes(store, registries, listener).push(target, List.of(reference), 0).get(0);
+        return new ImagePushes(store, compressor, registries, listener).push(target, List.of(reference), 0, List.of(),
+                compression).get(0);
     }
 
     private static ImageReference parse(String reference) throws EngineException {

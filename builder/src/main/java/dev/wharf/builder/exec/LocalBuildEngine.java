@@ -91,14 +91,19 @@ public final class LocalBuildEngine implements BuildEngine {
     @Override
     public ImageSummary pull(String reference, java.util.Optional<String> platform,
                              dev.wharf.builder.api.ProgressListener listener) throws EngineException {
-        return new ImageTransfers(workspace(options.storeRoot()).store(), registries).pull(reference, platform,
+        return transfers(workspace(options.storeRoot())).pull(reference, platform,
                 listener);
     }
 
     @Override
-    public dev.wharf.builder.api.PushSummary push(String reference, dev.wharf.builder.api.ProgressListener listener)
+    public dev.wharf.builder.api.PushSummary push(String reference,
+            dev.wharf.builder.api.OutputCompression compression, dev.wharf.builder.api.ProgressListener listener)
             throws EngineException {
-        return new ImageTransfers(workspace(options.storeRoot()).store(), registries).push(reference, listener);
+        return transfers(workspace(options.storeRoot())).push(reference, compression, listener);
+    }
+
+    private ImageTransfers transfers(Workspace workspace) {
+        return new ImageTransfers(workspace.store(), workspace.layerCompressor(), registries);
     }
 
     private Workspace workspace(Path root) throws EngineException {

@@ -67,7 +67,7 @@ final class Workspace implements AutoCloseable {
     private final HttpDownloader http = HttpDownloader.fromEnvironment(System.getenv());
     private final HttpCache httpCache;
     private final int compressionThreads = Runtime.getRuntime().availableProcessors();
-    /** Compresses gzip blocks of the layers of every build in this workspace, one thread per core; daemons. */
+    /** Compresses gzip blocks of the layers pushed or exported from this workspace, one thread per core; daemons. */
     private final ExecutorService compressors = Executors.newFixedThreadPool(compressionThreads, r -> {
         Thread t = new Thread(r, "wharf-gzip");
         t.setDaemon(true);
@@ -227,16 +227,24 @@ final class Workspace implements AutoCloseable {
     }
 
     /**
-     * A layer writer into this store's blobs: gzip in parallel blocks on every core, as pigz (the bytes do not
-     * depend on the thread count), timestamps clamped to {@code epoch} when present.
+     * A layer writer into this store's blobs: layers are stored uncompressed (an OCI {@code tar} layer whose digest
+     * is its diff ID), as {@code docker build} keeps them in its image store, and compressed only when they leave
+     * the store ({@link #layerCompressor()}); timestamps clamped to {@code epoch} when present.
      */
     LayerWriter layerWriter(OptionalLong epoch) {
-        LayerWriterOptions options = LayerWriterOptions.of(LayerCompression.gzip(LayerCompression.DEFAULT_GZIP_LEVEL,
-                compressionThreads));
+        LayerWriterOptions options = LayerWriterOptions.of(LayerCompression.none());
         if (epoch.isPresent()) {
             options = options.withSourceDateEpoch(epoch.getAsLong());
         }
         return new LayerWriter(store.blobs(), new TreeScanner(posix), options, compressors);
+    }
+
+    /**
+     * The compressor of layers for pushes and exports: gzip in parallel blocks on every core, as pigz (the bytes do
+     * not depend on the thread count), zstd with one worker per core.
+     */
+    LayerCompressor layerCompressor() {
+        return new LayerCompressor(store, compressors, compressionThreads);
     }
 
     @Override

@@ -4,12 +4,13 @@ import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.DigestAlgorithm;
 import dev.wharf.layers.LayerException;
+import dev.wharf.layers.MediaTypes.Compression;
 import dev.wharf.layers.blob.BlobInfo;
 import dev.wharf.layers.blob.BlobStore;
 import dev.wharf.layers.blob.BlobWriter;
 import dev.wharf.layers.compress.Compressors;
+import dev.wharf.layers.compress.KeepOpenOutputStream;
 import dev.wharf.layers.compress.LayerCompression;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
@@ -27,7 +28,8 @@ public final class LayerBlobSink extends OutputStream {
     private final BlobWriter blob;
     private final OutputStream compressor;
     private final LayerCompression compression;
-    private final MessageDigest diffHasher = DigestAlgorithm.SHA256.newMessageDigest();
+    /** Null for an uncompressed layer: the blob writer's digest of the same bytes is the diff ID. */
+    private final MessageDigest diffHasher;
     private long uncompressedSize;
     private boolean done;
 
@@ -35,6 +37,7 @@ public final class LayerBlobSink extends OutputStream {
         this.blob = blob;
         this.compressor = compressor;
         this.compression = compression;
+        this.diffHasher = compression.type() == Compression.NONE ? null : DigestAlgorithm.SHA256.newMessageDigest();
     }
 
     /**
@@ -48,18 +51,8 @@ public final class LayerBlobSink extends OutputStream {
         BlobWriter blob = store.writer();
         try {
             // The compressor's close must finish the format without closing the blob writer, which commits later.
-            OutputStream keepOpen = new FilterOutputStream(blob) {
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    out.write(b, off, len);
-                }
-
-                @Override
-                public void close() throws IOException {
-                    out.flush();
-                }
-            };
-            return new LayerBlobSink(blob, Compressors.open(keepOpen, compression, executor), compression);
+            return new LayerBlobSink(blob, Compressors.open(new KeepOpenOutputStream(blob), compression, executor),
+                    compression);
         } catch (IOException e) {
             blob.close();
             throw new LayerException("cannot start compressing a layer: " + e.getMessage(), e);
@@ -76,7 +69,9 @@ public final class LayerBlobSink extends OutputStream {
         if (done) {
             throw new IOException("layer sink is finished or closed");
         }
-        diffHasher.update(bytes, offset, length);
+        if (diffHasher != null) {
+            diffHasher.update(bytes, offset, length);
+        }
         uncompressedSize += length;
         compressor.write(bytes, offset, length);
     }
@@ -95,7 +90,8 @@ public final class LayerBlobSink extends OutputStream {
         try {
             compressor.close();
             BlobInfo info = blob.commit();
-            Digest diffId = Digest.fromHash(DigestAlgorithm.SHA256, diffHasher.digest());
+            Digest diffId = diffHasher == null ? info.digest()
+                    : Digest.fromHash(DigestAlgorithm.SHA256, diffHasher.digest());
             return new LayerBlob(Descriptor.of(compression.mediaType(), info.digest(), info.size()), diffId,
                     uncompressedSize);
         } catch (LayerException e) {

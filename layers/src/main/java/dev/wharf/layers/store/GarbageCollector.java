@@ -11,7 +11,9 @@ import dev.wharf.layers.layout.StoreLock;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Mark-and-sweep garbage collection of a store's blobs: marks everything reachable from {@code index.json} and the
@@ -50,12 +52,16 @@ public final class GarbageCollector {
             List<Descriptor> roots = new ArrayList<>(images.roots());
             roots.addAll(options.extraRoots().roots());
             ReferenceWalker.Reachable reachable = walker.walk(roots);
+            // Compressed variants (made for pushes and exports) live as long as the layer they compress.
+            Set<Digest> keep = new HashSet<>(reachable.present());
+            keep.addAll(CompressedVariants.at(blobs.layout().root(), blobs)
+                    .kept(reachable.present()));
             Instant cutoff = clock.instant().minus(options.gracePeriod());
             List<Digest> removed = new ArrayList<>();
             long[] freed = {0};
             int[] kept = {0};
             blobs.walk(blob -> {
-                if (reachable.present().contains(blob.digest()) || !isOlderThan(blob, cutoff)) {
+                if (keep.contains(blob.digest()) || !isOlderThan(blob, cutoff)) {
                     kept[0]++;
                 } else if (blobs.delete(blob.digest())) {
                     removed.add(blob.digest());

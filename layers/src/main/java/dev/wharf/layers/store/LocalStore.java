@@ -93,6 +93,11 @@ public final class LocalStore {
         return lock;
     }
 
+    /** Returns the index of compressed variants of layers, made for pushes and exports ({@code variants/}). */
+    public CompressedVariants variants() {
+        return CompressedVariants.at(root(), blobs);
+    }
+
     /** Returns the JSON codec used for image documents. */
     public CanonicalJson json() {
         return json;
