@@ -16,6 +16,8 @@
  *   net                 a new network namespace (lo is brought up)
  *   hostname NAME       the UTS hostname
  *   root DIR            the mount point of the new root
+ *   host                only new mount and PID namespaces, and the command runs in the host's root with this
+ *                       process's identity and environment (how an OCI runtime is started: OciRuntimeSandbox)
  *   ready FILE          created once the setup is done, just before the switch and exec
  *   env KEY=VALUE       one entry of the command's environment (it gets nothing else)
  *   rlimit NAME SOFT HARD   a resource limit (NAME as in RLIMIT_NAME, lower case; -1 is unlimited)
@@ -32,6 +34,8 @@
  *   mknod PATH MAJOR MINOR             a character device, mode 0666
  *   symlink TARGET PATH
  *   chdir DIR                          for overlays with relative layer paths
+ *   hide PATH                          unmount PATH, or cover it with an empty read-only tmpfs where it is locked;
+ *                                      nothing when neither works
  *
  * Exit status: the command's; a signal that ended it is raised again. Setup failures print
  * "wharf-sandbox: ..." on stderr and exit 1 before the ready file exists; a command that cannot be executed
@@ -294,6 +298,7 @@ int main(int argc, char **argv) {
     int ops = 0;
     int command = -1;
     int new_net = 0;
+    int host = 0;
     const char *hostname = NULL;
     const char *root = NULL;
     const char *ready = NULL;
@@ -321,6 +326,8 @@ int main(int argc, char **argv) {
             write_file(need(argc, argv, ++i), "0");
         } else if (strcmp(a, "net") == 0) {
             new_net = 1;
+        } else if (strcmp(a, "host") == 0) {
+            host = 1;
         } else if (strcmp(a, "hostname") == 0) {
             hostname = need(argc, argv, ++i);
         } else if (strcmp(a, "root") == 0) {
@@ -366,19 +373,26 @@ int main(int argc, char **argv) {
         } else if (strcmp(a, "symlink") == 0) {
             need(argc, argv, i + 2);
             i += 2;
-        } else if (strcmp(a, "mkdirs") == 0 || strcmp(a, "touch") == 0 || strcmp(a, "chdir") == 0) {
+        } else if (strcmp(a, "mkdirs") == 0 || strcmp(a, "touch") == 0 || strcmp(a, "chdir") == 0
+                   || strcmp(a, "hide") == 0) {
             need(argc, argv, ++i);
         } else {
             errno = 0;
             die("unknown argument %s", a);
         }
     }
-    if (command < 0 || command >= argc || root == NULL) {
+    if (command < 0 || command >= argc || (root == NULL && !host)) {
         errno = 0;
         die("usage: wharf-sandbox [OPTION|OP]... root DIR ... -- COMMAND [ARG]...");
     }
+    if (host && (hostname != NULL || new_net || root != NULL)) {
+        /* Without a UTS namespace of its own, sethostname would rename the host. */
+        errno = 0;
+        die("host cannot be combined with hostname, net or root");
+    }
 
-    int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | (new_net ? CLONE_NEWNET : 0);
+    int flags = host ? CLONE_NEWNS | CLONE_NEWPID
+                     : CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | (new_net ? CLONE_NEWNET : 0);
     if (unshare(flags) != 0) {
         die("unshare");
     }
@@ -447,6 +461,11 @@ int main(int argc, char **argv) {
             if (chdir(argv[++i]) != 0) {
                 die("chdir %s", argv[i]);
             }
+        } else if (strcmp(a, "hide") == 0) {
+            const char *path = argv[++i];
+            if (access(path, F_OK) == 0 && umount2(path, MNT_DETACH) != 0) {
+                mount("tmpfs", path, "tmpfs", MS_RDONLY, NULL);
+            }
         } else if (strcmp(a, "cgroup") == 0 || strcmp(a, "hostname") == 0 || strcmp(a, "root") == 0
                    || strcmp(a, "ready") == 0 || strcmp(a, "env") == 0 || strcmp(a, "caps") == 0
                    || strcmp(a, "uid") == 0 || strcmp(a, "gid") == 0 || strcmp(a, "groups") == 0
@@ -462,6 +481,18 @@ int main(int argc, char **argv) {
             die("create %s", ready);
         }
         close(fd);
+    }
+    if (host) {
+        umask(umask_before);
+        for (int i = 0; i < nrlimits; i++) {
+            if (setrlimit(rlimits[i].resource, &rlimits[i].limit) != 0) {
+                die("setrlimit");
+            }
+        }
+        execvp(argv[command], argv + command);
+        int err = errno;
+        fprintf(stderr, "wharf-sandbox: exec %s: %s\n", argv[command], strerror(err));
+        _exit(err == ENOENT ? 127 : 126);
     }
     /* switch_root's way: the new root moved over /, then chroot; the old root stays covered. */
     if (chdir(root) != 0) {

@@ -113,6 +113,33 @@ final class HelperCommand {
         return argv;
     }
 
+    /**
+     * The helper's argv for starting an OCI runtime as {@link OciRuntimeSandbox} does: PID 1 of new mount and PID
+     * namespaces with its own {@code /proc} (util-linux's {@code --mount-proc}), the root filesystem mounted at
+     * {@code rootDir}, the working directory made for the user, {@code hide} unmounted (crun on a cgroup hybrid
+     * host), {@code ready} created, then {@code runtime} executed in the host's root.
+     */
+    static List<String> forRuntime(Path helper, SandboxSpec spec, RootView view, Path rootDir, Path ready,
+                                   List<String> hide, List<String> runtime) throws IOException, SandboxException {
+        List<String> argv = new ArrayList<>(List.of(helper.toString(), "host", "ready", ready.toString()));
+        // The helper has made every mount private already; a fresh proc shows the new PID namespace.
+        mount(argv, "proc", "/proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, "");
+        String root = rootDir.toString();
+        for (Mount m : spec.rootfs()) {
+            rootfs(argv, m, root);
+        }
+        // BuildKit's runcexecutor creates the working directory, owned by the process's user, before running.
+        for (String dir : MountScript.missingDirs(view, spec.cwd())) {
+            mkdir(argv, root + dir, spec.user());
+        }
+        for (String path : hide) {
+            argv.addAll(List.of("hide", path));
+        }
+        argv.add("--");
+        argv.addAll(runtime);
+        return argv;
+    }
+
     /** The bounding-set mask of {@code capabilities}. */
     static long capabilityMask(List<String> capabilities) {
         long mask = 0;

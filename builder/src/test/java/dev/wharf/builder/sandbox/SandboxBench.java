@@ -51,8 +51,12 @@ public final class SandboxBench {
         Path resolv = Files.writeString(temp.resolve("resolv.conf"), "");
         OciSpecFactory.HostFacts facts = new OciSpecFactory.HostFacts(HostLimits.current(), false);
         List<Sandbox> sandboxes = new ArrayList<>();
-        sandboxes.add(new UnshareSandbox(temp.resolve("state-builtin"), Executables.fromEnvironment(),
-                HostLimits.current()));
+        UnshareSandbox builtin = new UnshareSandbox(temp.resolve("state-builtin"), Executables.fromEnvironment(),
+                HostLimits.current());
+        sandboxes.add(builtin);
+        // The shell path, for the comparison: what the built-in sandbox does without the native helper.
+        UnshareSandbox shellPath = new UnshareSandbox(temp.resolve("state-builtin-shell"),
+                Executables.fromEnvironment(), HostLimits.current(), false, false);
         for (String runtime : List.of("runc", "crun")) {
             var path = Executables.fromEnvironment().find(runtime);
             if (path.isPresent()) {
@@ -74,8 +78,49 @@ public final class SandboxBench {
             snapshotter.remove(k);
         });
         for (Sandbox sandbox : sandboxes) {
-            variants.put(sandbox.name() + " RUN true", () -> cycle(snapshotter, sandbox, "small", "/bin/true",
+            String name = sandbox == builtin && builtin.usesNativeHelper() ? "builtin (native helper)"
+                    : sandbox.name();
+            variants.put(name + " RUN true", () -> cycle(snapshotter, sandbox, "small", "/bin/true",
                     hosts, resolv, "bench-" + key[0]++));
+        }
+        if (builtin.usesNativeHelper()) {
+            variants.put("builtin (shell path) RUN true", () -> cycle(snapshotter, shellPath, "small", "/bin/true",
+                    hosts, resolv, "bench-" + key[0]++));
+        }
+        // The runtimes' own floor: `<runtime> run` of /bin/true on a bundle made once (wharf's config.json for the
+        // same step, a busybox directory of its own as the read-only root), no wharf in between.
+        base(snapshotter, "floor", 0);
+        Path floorFs = Path.of(snapshotter.view("floor-probe", "floor").get(0).source());
+        for (String runtime : List.of("runc", "crun")) {
+            var path = Executables.fromEnvironment().find(runtime);
+            if (path.isPresent()) {
+                Path bundle = bundle(temp.resolve("bundle-" + runtime), floorFs, hosts, resolv, facts);
+                Path state = Files.createDirectories(temp.resolve("floor-state-" + runtime));
+                List<String> command = new ArrayList<>(List.of(path.get().toString(), "--root", state.toString(),
+                        "run", "--bundle", bundle.toString()));
+                boolean hybrid = Files.isDirectory(Path.of("/sys/fs/cgroup/unified"));
+                if (runtime.equals("crun") && hybrid) {
+                    // crun 1.8 refuses a cgroup hybrid host: as in wharf, it runs in a mount namespace where the
+                    // unified hierarchy is unmounted (this costs the floor three process starts).
+                    command = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--", "sh",
+                            "-c", "umount /sys/fs/cgroup/unified && exec \"$@\"", "sh"));
+                    command.addAll(List.of(path.get().toString(), "--root", state.toString(), "run", "--bundle",
+                            bundle.toString()));
+                }
+                List<String> base = command;
+                String label = runtime + " run true alone (runtime floor"
+                        + (runtime.equals("crun") && hybrid ? ", in unshare+sh+umount for the hybrid host)" : ")");
+                variants.put(label, () -> {
+                    List<String> argv = new ArrayList<>(base);
+                    argv.add("floor-" + key[0]++);
+                    Process p = new ProcessBuilder(argv)
+                            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                        throw new IllegalStateException(runtime + " run failed: " + p.exitValue());
+                    }
+                });
+            }
         }
         Map<String, double[]> times = alternate(n, variants);
         double bare = median(times.get("bare unshare+chroot true"));
@@ -111,6 +156,18 @@ public final class SandboxBench {
         }
         snapshotter.changes(k);
         snapshotter.remove(k);
+    }
+
+    /** A bundle whose config.json is wharf's spec of a RUN /bin/true step with {@code rootfs} as read-only root. */
+    private static Path bundle(Path dir, Path rootfs, Path hosts, Path resolv, OciSpecFactory.HostFacts facts)
+            throws Exception {
+        Files.createDirectories(dir);
+        SandboxSpec spec = SandboxSpec.builder(List.of(Mount.bind(rootfs.toString(), true)), List.of("/bin/true"),
+                hosts, resolv).build();
+        OciSpec config = new OciSpecFactory().create(spec, "floor", rootfs.toString(), facts);
+        Files.write(dir.resolve("config.json"), new com.fasterxml.jackson.databind.ObjectMapper()
+                .writeValueAsBytes(config));
+        return dir;
     }
 
     /** A committed snapshot {@code name}: busybox plus 1 MB files up to about {@code mb} megabytes. */
