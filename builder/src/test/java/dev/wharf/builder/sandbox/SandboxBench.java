@@ -122,13 +122,16 @@ public final class SandboxBench {
                 });
             }
         }
-        Map<String, double[]> times = alternate(n, variants);
+        Map<String, double[]> cpu = new LinkedHashMap<>();
+        Map<String, double[]> times = alternate(n, variants, cpu);
         double bare = median(times.get("bare unshare+chroot true"));
+        double bareCpu = mean(cpu.get("bare unshare+chroot true"));
         StringBuilder out = new StringBuilder();
-        out.append("| per-RUN cycle (N=").append(n).append(", alternating) | median ms | ratio to bare unshare |\n");
-        out.append("|---|---:|---:|\n");
-        times.forEach((name, t) -> out.append(String.format("| %s | %.1f | %.1fx |%n", name, median(t),
-                median(t) / bare)));
+        out.append("| per-RUN cycle (N=").append(n).append(", alternating) | median ms | ratio to bare unshare"
+                + " | CPU ms (mean; JVM + children) | CPU ratio |\n");
+        out.append("|---|---:|---:|---:|---:|\n");
+        times.forEach((name, t) -> out.append(String.format("| %s | %.1f | %.1fx | %.1f | %.1fx |%n", name,
+                median(t), median(t) / bare, mean(cpu.get(name)), mean(cpu.get(name)) / bareCpu)));
 
         base(snapshotter, "big", bigMb);
         Sandbox main = sandboxes.get(sandboxes.size() > 1 ? 1 : 0);
@@ -136,7 +139,7 @@ public final class SandboxBench {
         for (String b : List.of("small", "big")) {
             sizes.put(b, () -> cycle(snapshotter, main, b, "echo x > /one-file", hosts, resolv, "w-" + key[0]++));
         }
-        Map<String, double[]> written = alternate(n, sizes);
+        Map<String, double[]> written = alternate(n, sizes, new LinkedHashMap<>());
         double small = median(written.get("small"));
         double big = median(written.get("big"));
         out.append(String.format("%n| RUN writing one file (%s, N=%d, alternating) | median ms |%n", main.name(), n));
@@ -186,22 +189,43 @@ public final class SandboxBench {
         snapshotter.commit(name, name + "-extract");
     }
 
-    private static Map<String, double[]> alternate(int n, Map<String, Step> variants) throws Exception {
+    /** Wall times per variant; {@code cpu} gets the CPU time of this JVM and its waited-for children per run. */
+    private static Map<String, double[]> alternate(int n, Map<String, Step> variants, Map<String, double[]> cpu)
+            throws Exception {
         Map<String, double[]> times = new LinkedHashMap<>();
         for (var e : variants.entrySet()) {
             e.getValue().run();
             times.put(e.getKey(), new double[n]);
+            cpu.put(e.getKey(), new double[n]);
         }
         List<String> order = new ArrayList<>(variants.keySet());
         for (int i = 0; i < n; i++) {
             for (String name : order) {
+                double c0 = cpuMillis();
                 long t0 = System.nanoTime();
                 variants.get(name).run();
                 times.get(name)[i] = (System.nanoTime() - t0) / 1e6;
+                cpu.get(name)[i] = cpuMillis() - c0;
             }
             java.util.Collections.reverse(order);
         }
         return times;
+    }
+
+    /**
+     * utime + stime + cutime + cstime of this process from {@code /proc/self/stat}, in ms. The kernel counts in
+     * clock ticks (10 ms), so only the mean over many runs means something.
+     */
+    private static double cpuMillis() throws java.io.IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // Fields 14-17 of proc(5); f[0] is field 3.
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+        return ticks * 10.0;
+    }
+
+    private static double mean(double[] values) {
+        return Arrays.stream(values).average().orElse(0);
     }
 
     private static double median(double[] values) {
