@@ -23,7 +23,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Each run has a unique container id ({@code wharf-<hex>}) and its own bundle; the runtime's state lives under
  * the sandbox's state root ({@code --root}), and {@code delete --force} always runs at the end. crun on a cgroup
  * hybrid host needs the unified hierarchy unmounted in its namespace, which the private namespace allows without
- * touching the host. Thread-safe.
+ * touching the host. The namespace is set up by the native helper ({@link HelperBinary}, its {@code host} mode)
+ * when wharf was built with gcc, else by util-linux {@code setpriv} and {@code unshare} and a shell script.
+ * Thread-safe.
  */
 public final class OciRuntimeSandbox implements Sandbox {
     private static final long RUNTIME_COMMAND_SECONDS = 30;

@@ -25,6 +25,11 @@ import java.util.stream.Collectors;
  * back into the new root, and without {@code CAP_SYS_ADMIN} nothing can be unmounted to uncover it. The outer
  * {@code unshare} carries a parent-death signal ({@link Launcher}) and {@code --kill-child}, so the JVM dying ends the
  * whole namespace. Requires root, or uid 0 of a user namespace ({@link UserNamespaces}). Thread-safe.
+ *
+ * <p>When wharf was built with gcc, all of this is done by the native helper instead ({@link HelperBinary},
+ * {@link HelperCommand}): one process that unshares, forks PID 1, performs the same mounts, switches the root the
+ * same way, sets the same identity and limits and execs the command, instead of about ten programs per RUN. The
+ * shell path above remains for builds without gcc, other architectures and state directories that forbid exec.
  */
 public final class UnshareSandbox implements Sandbox {
     private final StateDirs state;
