@@ -91,6 +91,14 @@ public final class SandboxBench {
             variants.put("builtin (shell path) RUN true", () -> cycle(snapshotter, shellPath, "small", "/bin/true",
                     hosts, resolv, "bench-" + key[0]++));
         }
+        var runcPath = Executables.fromEnvironment().find("runc");
+        if (runcPath.isPresent()) {
+            // runc started the shell way (setpriv, unshare, sh, mount), for the comparison with the helper.
+            Sandbox runcShell = new OciRuntimeSandbox("runc", runcPath.get(), temp.resolve("state-shell"),
+                    Executables.fromEnvironment(), facts, new OciSpecFactory(), false);
+            variants.put("runc (shell path) RUN true", () -> cycle(snapshotter, runcShell, "small", "/bin/true",
+                    hosts, resolv, "bench-" + key[0]++));
+        }
         // The runtimes' own floor: `<runtime> run` of /bin/true on a bundle made once (wharf's config.json for the
         // same step, a busybox directory of its own as the read-only root), no wharf in between.
         base(snapshotter, "floor", 0);
