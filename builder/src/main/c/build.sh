@@ -17,7 +17,7 @@ if ! command -v gcc >/dev/null 2>&1; then
 fi
 out=$classes/dev/wharf/builder/sandbox/native/linux-$(uname -m)
 bin=$out/wharf-sandbox
-if [ -f "$bin" ] && [ "$bin" -nt "$src" ] && [ "$bin" -nt "$0" ]; then
+if [ -f "$bin.sha256" ] && [ "$bin" -nt "$src" ] && [ "$bin" -nt "$0" ]; then
     exit 0
 fi
 mkdir -p "$out"
@@ -26,3 +26,5 @@ if ! gcc $flags -static -o "$bin.tmp" "$src" 2>/dev/null; then
     gcc $flags -o "$bin.tmp" "$src"
 fi
 mv "$bin.tmp" "$bin"
+# The digest beside it names the installed copy, so that a JVM need not read and hash the binary to find it.
+sha256sum "$bin" | cut -c1-64 > "$bin.sha256"

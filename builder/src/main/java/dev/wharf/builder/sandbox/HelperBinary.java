@@ -53,6 +53,14 @@ final class HelperBinary {
         if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
             return Optional.empty();
         }
+        // The build writes the binary's SHA-256 beside it: an installed helper is found without reading the binary.
+        Optional<String> known = knownDigest();
+        if (known.isPresent()) {
+            Path target = dir.resolve(NAME + "-" + known.get().substring(0, 16));
+            if (Files.isRegularFile(target) && Files.isExecutable(target)) {
+                return Optional.of(target);
+            }
+        }
         byte[] binary;
         try (InputStream in = HelperBinary.class.getResourceAsStream(resource())) {
             if (in == null) {
@@ -62,7 +70,7 @@ final class HelperBinary {
         } catch (IOException e) {
             return Optional.empty();
         }
-        Path target = dir.resolve(NAME + "-" + digest(binary));
+        Path target = dir.resolve(NAME + "-" + digest(binary).substring(0, 16));
         try {
             if (Files.isRegularFile(target) && Files.isExecutable(target) && Files.size(target) == binary.length) {
                 return Optional.of(target);
@@ -88,9 +96,22 @@ final class HelperBinary {
         }
     }
 
-    private static String digest(byte[] binary) {
+    private static Optional<String> knownDigest() {
+        try (InputStream in = HelperBinary.class.getResourceAsStream(resource() + ".sha256")) {
+            if (in == null) {
+                return Optional.empty();
+            }
+            String hex = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+            return hex.matches("[0-9a-f]{64}") ? Optional.of(hex) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The lower-case hex SHA-256 of {@code binary}. */
+    static String digest(byte[] binary) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(binary)).substring(0, 16);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(binary));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
