@@ -130,6 +130,15 @@ class RootlessBuildTest {
         String listing = lastLayer(store, "rootless-" + runtime);
         assertTrue(listing.matches("(?s).*-rw-r--r-- 1000/1000 .* data/owned\\n.*"), listing);
         assertTrue(listing.contains("bin/.wh.ls"), listing);
+        if ("true".equals(System.getenv("CI"))) {
+            // CI's build has gcc: the sandbox was set up by the native helper, installed in the user's store.
+            try (var files = Files.walk(store.resolve("state"))) {
+                assertTrue(files.anyMatch(f -> f.getFileName().toString().startsWith("wharf-sandbox-")
+                        && f.getParent().getFileName().toString().equals(".helper")
+                        && f.getParent().getParent().getFileName().toString().equals(runtime)),
+                        "no native helper in " + store.resolve("state"));
+            }
+        }
     }
 
     @ParameterizedTest

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Writes the shell commands that mount a root filesystem and create directories inside it, for a setup script that
@@ -55,9 +56,30 @@ final class MountScript {
     }
 
     private static List<String> mountOverlay(Mount m) throws SandboxException {
+        OverlayOptions o = overlayOptions(m);
+        if (o.base().isEmpty()) {
+            return List.of("mount -t overlay -o " + Shell.quote(o.options()) + " overlay \"$R\"");
+        }
+        // A subshell, so that the setup script's own working directory is unchanged.
+        return List.of("(cd " + Shell.quote(o.base().get().toString()) + " && mount -t overlay -o "
+                + Shell.quote(o.options()) + " overlay \"$R\")");
+    }
+
+    /**
+     * An overlay's mount options, relative to {@code base} when present: the mount must then be made with
+     * {@code base} as the working directory.
+     */
+    record OverlayOptions(Optional<Path> base, String options) {
+    }
+
+    /**
+     * The options to mount overlay {@code m} with: as they are when they fit in a page, else with the layer
+     * directories relative to their common parent (BuildKit's {@code compactLongOverlayMount}).
+     */
+    static OverlayOptions overlayOptions(Mount m) throws SandboxException {
         String options = String.join(",", m.options());
         if (options.length() < OPTIONS_LIMIT) {
-            return List.of("mount -t overlay -o " + Shell.quote(options) + " overlay \"$R\"");
+            return new OverlayOptions(Optional.empty(), options);
         }
         List<String> dirs = new ArrayList<>(m.lowerDirs());
         m.option("upperdir").ifPresent(dirs::add);
@@ -85,9 +107,7 @@ final class MountScript {
                     + " lower directories, " + compact.length() + " bytes of mount options even as relative paths,"
                     + " over the kernel's " + PAGE + "); squash the base image or use fewer RUN steps");
         }
-        // A subshell, so that the setup script's own working directory is unchanged.
-        return List.of("(cd " + Shell.quote(base.toString()) + " && mount -t overlay -o " + Shell.quote(compact)
-                + " overlay \"$R\")");
+        return new OverlayOptions(Optional.of(base), compact);
     }
 
     private static Path commonParent(List<String> dirs) {
@@ -105,6 +125,16 @@ final class MountScript {
      * like BuildKit's {@code idtools.MkdirAllAndChown} for the working directory. Nothing when it exists.
      */
     static List<String> mkdirs(RootView view, String path, ProcessUser owner) throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (String dir : missingDirs(view, path)) {
+            lines.add("mkdir -m 755 \"$R\"" + Shell.quote(dir));
+            lines.add("chown " + owner.uid() + ":" + owner.gid() + " \"$R\"" + Shell.quote(dir));
+        }
+        return lines;
+    }
+
+    /** The canonical in-root directories that creating {@code path} makes, parents first; empty when it exists. */
+    static List<String> missingDirs(RootView view, String path) throws IOException {
         List<String> missing = new ArrayList<>();
         String p = view.canonical(path);
         while (!p.equals("/") && !view.exists(p)) {
@@ -114,11 +144,6 @@ final class MountScript {
                 break;
             }
         }
-        List<String> lines = new ArrayList<>();
-        for (String dir : missing) {
-            lines.add("mkdir -m 755 \"$R\"" + Shell.quote(dir));
-            lines.add("chown " + owner.uid() + ":" + owner.gid() + " \"$R\"" + Shell.quote(dir));
-        }
-        return lines;
+        return missing;
     }
 }

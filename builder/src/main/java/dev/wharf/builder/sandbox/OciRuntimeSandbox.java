@@ -2,13 +2,13 @@ package dev.wharf.builder.sandbox;
 
 import dev.wharf.builder.snapshot.RootView;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,7 +23,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Each run has a unique container id ({@code wharf-<hex>}) and its own bundle; the runtime's state lives under
  * the sandbox's state root ({@code --root}), and {@code delete --force} always runs at the end. crun on a cgroup
  * hybrid host needs the unified hierarchy unmounted in its namespace, which the private namespace allows without
- * touching the host. Thread-safe.
+ * touching the host. The namespace is set up by the native helper ({@link HelperBinary}, its {@code host} mode)
+ * when wharf was built with gcc, else by util-linux {@code setpriv} and {@code unshare} and a shell script.
+ * Thread-safe.
  */
 public final class OciRuntimeSandbox implements Sandbox {
     private static final long RUNTIME_COMMAND_SECONDS = 30;
@@ -38,7 +40,8 @@ public final class OciRuntimeSandbox implements Sandbox {
     private final StateDirs state;
     private final OciSpecFactory.HostFacts host;
     private final OciSpecFactory factory;
-    private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private final ObjectMapper json = new ObjectMapper();
+    private volatile Optional<Path> helper;
 
     /**
      * Makes a sandbox that runs {@code runtime} (named {@code runc} or {@code crun}) and keeps per-run state under
@@ -52,6 +55,16 @@ public final class OciRuntimeSandbox implements Sandbox {
     /** As above, with containers' cgroups placed by {@code factory}'s cgroup parent. */
     public OciRuntimeSandbox(String name, Path runtime, Path stateRoot, Executables tools,
                              OciSpecFactory.HostFacts host, OciSpecFactory factory) throws SandboxException {
+        this(name, runtime, stateRoot, tools, host, factory, true);
+    }
+
+    /**
+     * As above; with {@code nativeHelper} the runtime's namespace is set up by the native helper
+     * ({@link HelperBinary}) when this build has one, in one process instead of setpriv, unshare, sh and mount.
+     */
+    public OciRuntimeSandbox(String name, Path runtime, Path stateRoot, Executables tools,
+                             OciSpecFactory.HostFacts host, OciSpecFactory factory, boolean nativeHelper)
+            throws SandboxException {
         this.name = name;
         this.factory = factory;
         this.runtime = runtime;
@@ -74,6 +87,12 @@ public final class OciRuntimeSandbox implements Sandbox {
             runtimeCommand("delete", "--force", id);
             CgroupDirs.remove(factory.cgroupParent(), id);
         }
+        this.helper = nativeHelper ? HelperBinary.install(state.root().resolve(".helper")) : Optional.empty();
+    }
+
+    /** True when the runtime is started by the native helper rather than util-linux and a shell script. */
+    public boolean usesNativeHelper() {
+        return helper.isPresent();
     }
 
     @Override
@@ -102,20 +121,6 @@ public final class OciRuntimeSandbox implements Sandbox {
                     UnshareSandbox.stubDestinations(spec));
             Path ready = bundle.resolve("ready");
 
-            List<String> lines = new ArrayList<>();
-            lines.add("set -eu");
-        lines.addAll(MountScript.PRELUDE);
-            lines.add("R=" + Shell.quote(rootDir.toString()));
-            lines.addAll(MountScript.mountRootfs(spec.rootfs()));
-            // BuildKit's runcexecutor creates the working directory, owned by the process's user, before running.
-            lines.addAll(MountScript.mkdirs(view, spec.cwd(), spec.user()));
-            if (name.equals("crun")) {
-                // In a user namespace the host's mount is locked and cannot be unmounted; an empty tmpfs over it
-                // makes crun see the legacy hierarchy alone all the same.
-                lines.add("umount /sys/fs/cgroup/unified 2>/dev/null"
-                        + " || mount -t tmpfs -o ro tmpfs /sys/fs/cgroup/unified 2>/dev/null || true");
-            }
-            lines.add(": > " + Shell.quote(ready.toString()));
             List<String> invoke = new ArrayList<>(List.of(runtime.toString(), "--root", runtimeRoot.toString()));
             if (host.rootless() && name.equals("crun")) {
                 // The spec has no cgroup in rootless mode (BuildKit's ToRootless); crun would still join one.
@@ -129,12 +134,41 @@ public final class OciRuntimeSandbox implements Sandbox {
                 invoke.add("--keep");
             }
             invoke.add(id);
-            lines.add("exec " + Shell.quote(invoke));
-            // The runtime runs as PID 1 of a namespace of its own: whatever kills it (the JVM dying, through
-            // --pdeathsig and --kill-child, or a cancel) kills the container too, which runc alone does not do.
-            Process process = launcher.start(List.of(setpriv.toString(), "--pdeathsig", "KILL", "--",
-                    unshare.toString(), "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
-                    "--propagation", "private", "--", sh.toString(), "-c", String.join("\n", lines) + "\n"));
+            // In a user namespace the host's cgroup2 mount is locked and cannot be unmounted; an empty tmpfs over
+            // it makes crun see the legacy hierarchy alone all the same.
+            List<String> hide = name.equals("crun") ? List.of("/sys/fs/cgroup/unified") : List.of();
+            Process process = null;
+            Optional<Path> helperPath = helper;
+            if (helperPath.isPresent()) {
+                List<String> command = HelperCommand.forRuntime(helperPath.get(), spec, view, rootDir, ready, hide,
+                        invoke);
+                try {
+                    process = launcher.start(command);
+                } catch (IOException e) {
+                    // The state directory's file system may not allow exec (noexec): the shell path from now on.
+                    helper = Optional.empty();
+                }
+            }
+            if (process == null) {
+                List<String> lines = new ArrayList<>();
+                lines.add("set -eu");
+                lines.addAll(MountScript.PRELUDE);
+                lines.add("R=" + Shell.quote(rootDir.toString()));
+                lines.addAll(MountScript.mountRootfs(spec.rootfs()));
+                // BuildKit's runcexecutor creates the working directory, owned by the process's user.
+                lines.addAll(MountScript.mkdirs(view, spec.cwd(), spec.user()));
+                for (String path : hide) {
+                    lines.add("umount " + Shell.quote(path) + " 2>/dev/null || mount -t tmpfs -o ro tmpfs "
+                            + Shell.quote(path) + " 2>/dev/null || true");
+                }
+                lines.add(": > " + Shell.quote(ready.toString()));
+                lines.add("exec " + Shell.quote(invoke));
+                // The runtime runs as PID 1 of a namespace of its own: whatever kills it (the JVM dying, through
+                // --pdeathsig and --kill-child, or a cancel) kills the container too, which runc alone does not do.
+                process = launcher.start(List.of(setpriv.toString(), "--pdeathsig", "KILL", "--",
+                        unshare.toString(), "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
+                        "--propagation", "private", "--", sh.toString(), "-c", String.join("\n", lines) + "\n"));
+            }
             return new SupervisedProcess(process, listener, new SupervisedProcess.Hooks() {
                 @Override
                 public void kill() {

@@ -27,18 +27,18 @@ import java.util.Set;
  */
 final class SetupScript {
     /** runc's default devices ({@code specconv.AllowedDevices}): name, major, minor. */
-    private static final List<String[]> DEVICES = List.of(
+    static final List<String[]> DEVICES = List.of(
             new String[] {"null", "1", "3"}, new String[] {"zero", "1", "5"}, new String[] {"full", "1", "7"},
             new String[] {"random", "1", "8"}, new String[] {"urandom", "1", "9"}, new String[] {"tty", "5", "0"});
 
     /** runc's {@code setupDevSymlinks}. */
-    private static final List<String[]> DEV_LINKS = List.of(
+    static final List<String[]> DEV_LINKS = List.of(
             new String[] {"/proc/self/fd", "fd"}, new String[] {"/proc/self/fd/0", "stdin"},
             new String[] {"/proc/self/fd/1", "stdout"}, new String[] {"/proc/self/fd/2", "stderr"},
             new String[] {"pts/ptmx", "ptmx"}, new String[] {"/proc/kcore", "core"});
 
     /** Mount points the {@code /dev} template provides. */
-    private static final Set<String> DEV_DIRS = Set.of("/dev/pts", "/dev/shm", "/dev/mqueue");
+    static final Set<String> DEV_DIRS = Set.of("/dev/pts", "/dev/shm", "/dev/mqueue");
 
     private SetupScript() {
     }
@@ -201,11 +201,11 @@ final class SetupScript {
         return dev;
     }
 
-    private static boolean mountedIn(List<String> ownMounts, String path) {
+    static boolean mountedIn(List<String> ownMounts, String path) {
         return ownMounts.stream().anyMatch(m -> path.startsWith(m + "/"));
     }
 
-    private static boolean underOwnMount(List<String> ownMounts, String dest) {
+    static boolean underOwnMount(List<String> ownMounts, String dest) {
         for (String m : ownMounts) {
             if (dest.startsWith(m + "/")) {
                 return true;

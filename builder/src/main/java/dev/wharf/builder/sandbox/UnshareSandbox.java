@@ -25,6 +25,11 @@ import java.util.stream.Collectors;
  * back into the new root, and without {@code CAP_SYS_ADMIN} nothing can be unmounted to uncover it. The outer
  * {@code unshare} carries a parent-death signal ({@link Launcher}) and {@code --kill-child}, so the JVM dying ends the
  * whole namespace. Requires root, or uid 0 of a user namespace ({@link UserNamespaces}). Thread-safe.
+ *
+ * <p>When wharf was built with gcc, all of this is done by the native helper instead ({@link HelperBinary},
+ * {@link HelperCommand}): one process that unshares, forks PID 1, performs the same mounts, switches the root the
+ * same way, sets the same identity and limits and execs the command, instead of about ten programs per RUN. The
+ * shell path above remains for builds without gcc, other architectures and state directories that forbid exec.
  */
 public final class UnshareSandbox implements Sandbox {
     private final StateDirs state;
@@ -40,10 +45,17 @@ public final class UnshareSandbox implements Sandbox {
     private final boolean rootless;
     private final PosixFiles posix;
     private final boolean setgroupsDenied;
+    private volatile Optional<Path> helper;
 
     /** A built-in sandbox run as real root; see {@link #UnshareSandbox(Path, Executables, HostLimits, boolean)}. */
     public UnshareSandbox(Path stateRoot, Executables tools, HostLimits limits) throws SandboxException {
         this(stateRoot, tools, limits, false);
+    }
+
+    /** A built-in sandbox that uses the native helper when this build has one; see the five-argument constructor. */
+    public UnshareSandbox(Path stateRoot, Executables tools, HostLimits limits, boolean rootless)
+            throws SandboxException {
+        this(stateRoot, tools, limits, rootless, true);
     }
 
     /**
@@ -52,10 +64,14 @@ public final class UnshareSandbox implements Sandbox {
      * {@code rootless} (this JVM is uid 0 of a user namespace, see {@link UserNamespaces}) the sandbox leaves out
      * {@code /sys} and binds the host's device nodes, as BuildKit's rootless runc spec and runc do.
      *
+     * With {@code nativeHelper}, the setup runs in the native helper ({@link HelperBinary}, installed under
+     * {@code stateRoot/.helper}) when this build of wharf has one for this machine: one process instead of the shell
+     * path's ten or so, with the same namespaces, mounts, identity and limits ({@link HelperCommand}).
+     *
      * @throws SandboxUnavailableException when {@code unshare}, {@code setpriv} or {@code sh} is missing
      */
-    public UnshareSandbox(Path stateRoot, Executables tools, HostLimits limits, boolean rootless)
-            throws SandboxException {
+    public UnshareSandbox(Path stateRoot, Executables tools, HostLimits limits, boolean rootless,
+                          boolean nativeHelper) throws SandboxException {
         this.limits = limits;
         this.rootless = rootless;
         this.setgroupsDenied = rootless && setgroupsDenied();
@@ -73,6 +89,12 @@ public final class UnshareSandbox implements Sandbox {
         this.cgroup2 = Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"));
         this.state = new StateDirs(stateRoot);
         state.sweep();
+        this.helper = nativeHelper ? HelperBinary.install(state.root().resolve(".helper")) : Optional.empty();
+    }
+
+    /** True when runs are set up by the native helper rather than the shell path. */
+    public boolean usesNativeHelper() {
+        return helper.isPresent();
     }
 
     private static Path require(Executables tools, String name) throws SandboxUnavailableException {
@@ -87,13 +109,14 @@ public final class UnshareSandbox implements Sandbox {
 
     @Override
     public SandboxProcess start(SandboxSpec spec, OutputListener listener) throws SandboxException {
-        if (!spec.ulimits().isEmpty() && prlimit.isEmpty()) {
+        if (!spec.ulimits().isEmpty() && prlimit.isEmpty() && helper.isEmpty()) {
             throw new SandboxException("RUN --ulimit needs `prlimit` (util-linux) in the built-in sandbox");
         }
         StateDirs.Held run = state.create();
         CgroupLimits cgroup = null;
         try {
-            // Limits need a cgroup; the script moves itself into it first, so everything it starts is inside.
+            // Limits need a cgroup; the helper or the script moves itself into it first, so everything it starts is
+            // inside.
             cgroup = spec.resources().isEmpty() ? null
                     : CgroupLimits.create(OciSpecFactory.DEFAULT_CGROUP_PARENT, run.id(), spec.resources());
             Path rootDir = run.dir().resolve("rootfs");
@@ -102,19 +125,34 @@ public final class UnshareSandbox implements Sandbox {
             MountStubs stubs = MountStubs.record(view, spec.rootfs().get(0).writableDir().map(Path::of),
                     stubDestinations(spec));
             Path ready = run.dir().resolve("ready");
-            String script = (cgroup == null ? "" : "set -eu\n" + String.join("\n", cgroup.enterLines()) + "\n")
-                    + script(spec, view, rootDir, ready);
             CgroupLimits limits = cgroup;
-
-            // setpriv --pdeathsig: if the JVM dies, unshare dies, and --kill-child takes PID 1 and its namespace.
-            List<String> command = new ArrayList<>(List.of(setpriv.toString(), "--pdeathsig", "KILL", "--",
-                    unshare.toString(), "--mount", "--uts", "--ipc", "--pid"));
-            if (spec.network() == NetworkMode.NONE) {
-                command.add("--net");
+            Process process = null;
+            Optional<Path> helperPath = helper;
+            if (helperPath.isPresent()) {
+                List<Path> procs = cgroup == null ? List.of()
+                        : cgroup.dirs().values().stream().map(d -> d.resolve("cgroup.procs")).toList();
+                List<String> command = HelperCommand.of(helperPath.get(), spec, view, rootDir, ready, procs,
+                        new HelperCommand.Host(this.limits, cgroup2, rootless, setgroupsDenied));
+                try {
+                    process = launcher.start(command);
+                } catch (IOException e) {
+                    // The state directory's file system may not allow exec (noexec): the shell path from now on.
+                    helper = Optional.empty();
+                }
             }
-            command.addAll(List.of("--fork", "--kill-child", "--propagation", "private", "--",
-                    sh.toString(), "-c", script, "wharf-sandbox"));
-            Process process = launcher.start(command);
+            if (process == null) {
+                String script = (cgroup == null ? "" : "set -eu\n" + String.join("\n", cgroup.enterLines()) + "\n")
+                        + script(spec, view, rootDir, ready);
+                // setpriv --pdeathsig: if the JVM dies, unshare dies, and --kill-child takes PID 1 and its namespace.
+                List<String> command = new ArrayList<>(List.of(setpriv.toString(), "--pdeathsig", "KILL", "--",
+                        unshare.toString(), "--mount", "--uts", "--ipc", "--pid"));
+                if (spec.network() == NetworkMode.NONE) {
+                    command.add("--net");
+                }
+                command.addAll(List.of("--fork", "--kill-child", "--propagation", "private", "--",
+                        sh.toString(), "-c", script, "wharf-sandbox"));
+                process = launcher.start(command);
+            }
             return new SupervisedProcess(process, listener, new SupervisedProcess.Hooks() {
                 @Override
                 public void kill() {

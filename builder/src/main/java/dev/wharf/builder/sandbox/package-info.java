@@ -14,7 +14,9 @@
  *       {@link dev.wharf.builder.sandbox.ResolvConf} (BuildKit's {@code /etc/resolv.conf}),
  *       {@link dev.wharf.builder.sandbox.UserNamespaces} (how a non-root user enters a user namespace).</li>
  *   <li>Implementations: {@link dev.wharf.builder.sandbox.OciRuntimeSandbox} (runc, crun) and
- *       {@link dev.wharf.builder.sandbox.UnshareSandbox} (util-linux only). Both mount the root filesystem inside
+ *       {@link dev.wharf.builder.sandbox.UnshareSandbox} (util-linux only), both set up by the native helper
+ *       {@code wharf-sandbox} (compiled from {@code src/main/c} when the build has gcc) in one process, else by
+ *       util-linux and a shell script. Both mount the root filesystem inside
  *       their own mount namespace and run as PID 1 of their own PID namespace under a parent-death signal, so
  *       cancelling, a crash or {@code kill -9} of the JVM leaves no mount on the host and no process behind. Both
  *       also run rootless, as uid 0 of a user namespace. {@link dev.wharf.builder.sandbox.SshAgentProxy} forwards an

@@ -51,8 +51,12 @@ public final class SandboxBench {
         Path resolv = Files.writeString(temp.resolve("resolv.conf"), "");
         OciSpecFactory.HostFacts facts = new OciSpecFactory.HostFacts(HostLimits.current(), false);
         List<Sandbox> sandboxes = new ArrayList<>();
-        sandboxes.add(new UnshareSandbox(temp.resolve("state-builtin"), Executables.fromEnvironment(),
-                HostLimits.current()));
+        UnshareSandbox builtin = new UnshareSandbox(temp.resolve("state-builtin"), Executables.fromEnvironment(),
+                HostLimits.current());
+        sandboxes.add(builtin);
+        // The shell path, for the comparison: what the built-in sandbox does without the native helper.
+        UnshareSandbox shellPath = new UnshareSandbox(temp.resolve("state-builtin-shell"),
+                Executables.fromEnvironment(), HostLimits.current(), false, false);
         for (String runtime : List.of("runc", "crun")) {
             var path = Executables.fromEnvironment().find(runtime);
             if (path.isPresent()) {
@@ -74,16 +78,72 @@ public final class SandboxBench {
             snapshotter.remove(k);
         });
         for (Sandbox sandbox : sandboxes) {
-            variants.put(sandbox.name() + " RUN true", () -> cycle(snapshotter, sandbox, "small", "/bin/true",
+            String name = sandbox == builtin && builtin.usesNativeHelper() ? "builtin (native helper)"
+                    : sandbox.name();
+            variants.put(name + " RUN true", () -> cycle(snapshotter, sandbox, "small", "/bin/true",
                     hosts, resolv, "bench-" + key[0]++));
         }
-        Map<String, double[]> times = alternate(n, variants);
+        if (builtin.usesNativeHelper()) {
+            // A build's RUN has the host's network unless --network=none (StepRunner, as BuildKit without CNI);
+            // the rows above have their own network namespace, whose creation and teardown the kernel charges.
+            variants.put("builtin (native helper) RUN true, host network", () -> cycle(snapshotter, builtin,
+                    "small", "/bin/true", hosts, resolv, "bench-" + key[0]++, NetworkMode.HOST));
+            variants.put("builtin (shell path) RUN true", () -> cycle(snapshotter, shellPath, "small", "/bin/true",
+                    hosts, resolv, "bench-" + key[0]++));
+        }
+        var runcPath = Executables.fromEnvironment().find("runc");
+        if (runcPath.isPresent()) {
+            // runc started the shell way (setpriv, unshare, sh, mount), for the comparison with the helper.
+            Sandbox runcShell = new OciRuntimeSandbox("runc", runcPath.get(), temp.resolve("state-shell"),
+                    Executables.fromEnvironment(), facts, new OciSpecFactory(), false);
+            variants.put("runc (shell path) RUN true", () -> cycle(snapshotter, runcShell, "small", "/bin/true",
+                    hosts, resolv, "bench-" + key[0]++));
+        }
+        // The runtimes' own floor: `<runtime> run` of /bin/true on a bundle made once (wharf's config.json for the
+        // same step, a busybox directory of its own as the read-only root), no wharf in between.
+        base(snapshotter, "floor", 0);
+        Path floorFs = Path.of(snapshotter.view("floor-probe", "floor").get(0).source());
+        for (String runtime : List.of("runc", "crun")) {
+            var path = Executables.fromEnvironment().find(runtime);
+            if (path.isPresent()) {
+                Path bundle = bundle(temp.resolve("bundle-" + runtime), floorFs, hosts, resolv, facts);
+                Path state = Files.createDirectories(temp.resolve("floor-state-" + runtime));
+                List<String> command = new ArrayList<>(List.of(path.get().toString(), "--root", state.toString(),
+                        "run", "--bundle", bundle.toString()));
+                boolean hybrid = Files.isDirectory(Path.of("/sys/fs/cgroup/unified"));
+                if (runtime.equals("crun") && hybrid) {
+                    // crun 1.8 refuses a cgroup hybrid host: as in wharf, it runs in a mount namespace where the
+                    // unified hierarchy is unmounted (this costs the floor three process starts).
+                    command = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--", "sh",
+                            "-c", "umount /sys/fs/cgroup/unified && exec \"$@\"", "sh"));
+                    command.addAll(List.of(path.get().toString(), "--root", state.toString(), "run", "--bundle",
+                            bundle.toString()));
+                }
+                List<String> base = command;
+                String label = runtime + " run true alone (runtime floor"
+                        + (runtime.equals("crun") && hybrid ? ", in unshare+sh+umount for the hybrid host)" : ")");
+                variants.put(label, () -> {
+                    List<String> argv = new ArrayList<>(base);
+                    argv.add("floor-" + key[0]++);
+                    Process p = new ProcessBuilder(argv)
+                            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                        throw new IllegalStateException(runtime + " run failed: " + p.exitValue());
+                    }
+                });
+            }
+        }
+        Map<String, double[]> cpu = new LinkedHashMap<>();
+        Map<String, double[]> times = alternate(n, variants, cpu);
         double bare = median(times.get("bare unshare+chroot true"));
+        double bareCpu = mean(cpu.get("bare unshare+chroot true"));
         StringBuilder out = new StringBuilder();
-        out.append("| per-RUN cycle (N=").append(n).append(", alternating) | median ms | ratio to bare unshare |\n");
-        out.append("|---|---:|---:|\n");
-        times.forEach((name, t) -> out.append(String.format("| %s | %.1f | %.1fx |%n", name, median(t),
-                median(t) / bare)));
+        out.append("| per-RUN cycle (N=").append(n).append(", alternating) | median ms | ratio to bare unshare"
+                + " | CPU ms (mean; JVM + children) | CPU ratio |\n");
+        out.append("|---|---:|---:|---:|---:|\n");
+        times.forEach((name, t) -> out.append(String.format("| %s | %.1f | %.1fx | %.1f | %.1fx |%n", name,
+                median(t), median(t) / bare, mean(cpu.get(name)), mean(cpu.get(name)) / bareCpu)));
 
         base(snapshotter, "big", bigMb);
         Sandbox main = sandboxes.get(sandboxes.size() > 1 ? 1 : 0);
@@ -91,7 +151,7 @@ public final class SandboxBench {
         for (String b : List.of("small", "big")) {
             sizes.put(b, () -> cycle(snapshotter, main, b, "echo x > /one-file", hosts, resolv, "w-" + key[0]++));
         }
-        Map<String, double[]> written = alternate(n, sizes);
+        Map<String, double[]> written = alternate(n, sizes, new LinkedHashMap<>());
         double small = median(written.get("small"));
         double big = median(written.get("big"));
         out.append(String.format("%n| RUN writing one file (%s, N=%d, alternating) | median ms |%n", main.name(), n));
@@ -103,14 +163,32 @@ public final class SandboxBench {
 
     private static void cycle(OverlaySnapshotter snapshotter, Sandbox sandbox, String base, String script, Path hosts,
                               Path resolv, String k) throws Exception {
+        cycle(snapshotter, sandbox, base, script, hosts, resolv, k, NetworkMode.NONE);
+    }
+
+    private static void cycle(OverlaySnapshotter snapshotter, Sandbox sandbox, String base, String script, Path hosts,
+                              Path resolv, String k, NetworkMode network) throws Exception {
         List<Mount> rootfs = snapshotter.prepare(k, base);
         List<String> argv = script.startsWith("/") ? List.of(script) : List.of("/bin/sh", "-c", script);
-        ExitStatus s = sandbox.run(SandboxSpec.builder(rootfs, argv, hosts, resolv).build(), OutputListener.discard());
+        ExitStatus s = sandbox.run(SandboxSpec.builder(rootfs, argv, hosts, resolv).network(network).build(),
+                OutputListener.discard());
         if (!s.success()) {
             throw new IllegalStateException(sandbox.name() + " failed: " + s);
         }
         snapshotter.changes(k);
         snapshotter.remove(k);
+    }
+
+    /** A bundle whose config.json is wharf's spec of a RUN /bin/true step with {@code rootfs} as read-only root. */
+    private static Path bundle(Path dir, Path rootfs, Path hosts, Path resolv, OciSpecFactory.HostFacts facts)
+            throws Exception {
+        Files.createDirectories(dir);
+        SandboxSpec spec = SandboxSpec.builder(List.of(Mount.bind(rootfs.toString(), true)), List.of("/bin/true"),
+                hosts, resolv).build();
+        OciSpec config = new OciSpecFactory().create(spec, "floor", rootfs.toString(), facts);
+        Files.write(dir.resolve("config.json"), new com.fasterxml.jackson.databind.ObjectMapper()
+                .writeValueAsBytes(config));
+        return dir;
     }
 
     /** A committed snapshot {@code name}: busybox plus 1 MB files up to about {@code mb} megabytes. */
@@ -129,22 +207,43 @@ public final class SandboxBench {
         snapshotter.commit(name, name + "-extract");
     }
 
-    private static Map<String, double[]> alternate(int n, Map<String, Step> variants) throws Exception {
+    /** Wall times per variant; {@code cpu} gets the CPU time of this JVM and its waited-for children per run. */
+    private static Map<String, double[]> alternate(int n, Map<String, Step> variants, Map<String, double[]> cpu)
+            throws Exception {
         Map<String, double[]> times = new LinkedHashMap<>();
         for (var e : variants.entrySet()) {
             e.getValue().run();
             times.put(e.getKey(), new double[n]);
+            cpu.put(e.getKey(), new double[n]);
         }
         List<String> order = new ArrayList<>(variants.keySet());
         for (int i = 0; i < n; i++) {
             for (String name : order) {
+                double c0 = cpuMillis();
                 long t0 = System.nanoTime();
                 variants.get(name).run();
                 times.get(name)[i] = (System.nanoTime() - t0) / 1e6;
+                cpu.get(name)[i] = cpuMillis() - c0;
             }
             java.util.Collections.reverse(order);
         }
         return times;
+    }
+
+    /**
+     * utime + stime + cutime + cstime of this process from {@code /proc/self/stat}, in ms. The kernel counts in
+     * clock ticks (10 ms), so only the mean over many runs means something.
+     */
+    private static double cpuMillis() throws java.io.IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // Fields 14-17 of proc(5); f[0] is field 3.
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+        return ticks * 10.0;
+    }
+
+    private static double mean(double[] values) {
+        return Arrays.stream(values).average().orElse(0);
     }
 
     private static double median(double[] values) {
