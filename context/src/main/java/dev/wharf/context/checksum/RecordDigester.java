@@ -87,7 +87,7 @@ final class RecordDigester {
         List<Node> todo = new ArrayList<>();
         for (Node n : s.records().subMap(from, true, to, false).values()) {
             if (n.kind() == Kind.FILE && n.stat().type() == FileType.REGULAR
-                    && cache.get(FileKey.of(n.stat(), resetOwner)).isEmpty()) {
+                    && cache.lookup(FileKey.of(n.stat(), resetOwner)) == null) {
                 todo.add(n);
             }
         }
@@ -149,9 +149,9 @@ final class RecordDigester {
         FileType type = node.stat().type();
         FileKey fileKey = type == FileType.REGULAR ? FileKey.of(node.stat(), resetOwner) : null;
         if (fileKey != null) {
-            var hit = cache.get(fileKey);
-            if (hit.isPresent()) {
-                return hit.get();
+            Digest hit = cache.lookup(fileKey);
+            if (hit != null) {
+                return hit;
             }
         }
         Digest seen = uncached.get(node);
