@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.zip.CRC32C;
+import java.util.zip.CRC32;
 
 /**
  * File digests by {@link FileKey}, held in Caffeine and persisted under a directory so that a fresh process does not
@@ -26,9 +26,10 @@ import java.util.zip.CRC32C;
  * Caffeine. Thread-safe.
  *
  * <p>Two files: the compacted table ({@value #FILE_NAME}: magic, count, the key fields of every entry as one block of
- * longs, the owner flags, the hashes, a CRC32C of all before it), written as a transaction (a temp file in the same
+ * longs, the owner flags, the hashes, a CRC32 of all before it (zlib's, which a fresh JVM runs natively rather than
+ * interpreted)), written as a transaction (a temp file in the same
  * directory, fsync, atomic rename, fsync of the directory); and a journal ({@value #JOURNAL_NAME}) to which a
- * process appends only the entries it added, each record with its own CRC32C, so that a rebuild after touching one
+ * process appends only the entries it added, each record with its own CRC32, so that a rebuild after touching one
  * file writes one record instead of the whole table. A compacted file that is truncated, has a bad checksum or an
  * unknown version is ignored (the cache starts empty), never trusted; the journal is read up to its first bad
  * record (a torn tail after a crash), and the next write then compacts instead of appending behind it. Every entry
@@ -41,7 +42,7 @@ public final class ChecksumCache {
     static final String JOURNAL_NAME = "context-checksums.journal";
     private static final int MAGIC = 0x57434B32; // "WCK2": columnar layout
     private static final int JOURNAL_MAGIC = 0x57434A31; // "WCJ1"
-    /** A journal record: five longs, the owner flag, the hash, the record's CRC32C. */
+    /** A journal record: five longs, the owner flag, the hash, the record's CRC32. */
     private static final int RECORD_BYTES = 8 * DigestTable.LONGS + 1 + 32 + 4;
     /** Appends beyond this many journal records (or a quarter of the compacted entries, if more) compact instead. */
     private static final int JOURNAL_MIN_LIMIT = 1024;
@@ -203,7 +204,7 @@ public final class ChecksumCache {
     private static void append(Path journal, List<Map.Entry<FileKey, Digest>> batch) throws IOException {
         ByteBuffer out = ByteBuffer.allocate(4 + batch.size() * RECORD_BYTES);
         out.position(4); // room for the header
-        CRC32C crc = new CRC32C();
+        CRC32 crc = new CRC32();
         for (Map.Entry<FileKey, Digest> e : batch) {
             int start = out.position();
             FileKey k = e.getKey();
@@ -229,11 +230,15 @@ public final class ChecksumCache {
 
     /**
      * The compacted file's bytes: magic, count, the key longs of all entries, their owner flags, their hashes, a
-     * CRC32C of all before it. Columns, so that loading is three bulk copies.
+     * CRC32 of all before it. Columns, so that loading is three bulk copies.
      */
     private static byte[] encode(Map<FileKey, Digest> entries) {
         // The map may be live: size it from a copy so a concurrent put cannot overflow the buffer.
         List<Map.Entry<FileKey, Digest>> list = new ArrayList<>(entries.entrySet());
+        // In inode order: files are mostly created in path order, which is the order a checksum walks them, so the
+        // loaded table is then read almost sequentially (a lookup in random order costs cache misses).
+        list.sort(java.util.Comparator.comparingLong((Map.Entry<FileKey, Digest> e) -> e.getKey().device())
+                .thenComparingLong(e -> e.getKey().inode()));
         int n = list.size();
         ByteBuffer out = ByteBuffer.allocate(8 + n * (8 * DigestTable.LONGS + 1 + 32) + 4);
         out.putInt(MAGIC);
@@ -249,7 +254,7 @@ public final class ChecksumCache {
         for (Map.Entry<FileKey, Digest> e : list) {
             out.put(e.getValue().rawHash());
         }
-        CRC32C crc = new CRC32C();
+        CRC32 crc = new CRC32();
         crc.update(out.array(), 0, out.position());
         out.putInt((int) crc.getValue());
         return out.array();
@@ -260,7 +265,7 @@ public final class ChecksumCache {
         int n = 0;
         ByteBuffer in = null;
         if (all.length >= 12) {
-            CRC32C crc = new CRC32C();
+            CRC32 crc = new CRC32();
             crc.update(all, 0, all.length - 4);
             in = ByteBuffer.wrap(all);
             int count = in.getInt(4);
@@ -292,7 +297,7 @@ public final class ChecksumCache {
         int count = take;
         if (room > 0) {
             ByteBuffer j = ByteBuffer.wrap(log);
-            CRC32C crc = new CRC32C();
+            CRC32 crc = new CRC32();
             for (int r = 0; r < room; r++) {
                 int at = 4 + r * RECORD_BYTES;
                 crc.reset();

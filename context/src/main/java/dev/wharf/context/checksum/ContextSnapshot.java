@@ -23,8 +23,14 @@ public final class ContextSnapshot {
     /** BuildKit's CacheRecordType. */
     enum Kind { FILE, DIR, DIR_HEADER, SYMLINK }
 
-    /** One record: what it is, and the lstat data and file behind it. */
-    record Node(Kind kind, FileStat stat, Path file) {
+    /**
+     * One record: what it is, and the lstat data behind it; the file is resolved against the context root when
+     * asked for (a Path per entry held for the snapshot's life cost more memory than the entry's stat data).
+     */
+    record Node(Kind kind, FileStat stat, Path root) {
+        Path file() {
+            return stat.path().isEmpty() ? root : root.resolve(stat.path());
+        }
     }
 
     /**
@@ -60,14 +66,14 @@ public final class ContextSnapshot {
         } catch (ContextException e) {
             throw new IllegalStateException(e);
         }
-        new ContextWalker(none, excludes).walk(root, (file, stat) -> {
+        new ContextWalker(none, excludes).walk(root, (ContextWalker.StatVisitor) stat -> {
             byte[] k = key("/" + stat.path());
             FileType t = stat.type();
             if (t == FileType.DIRECTORY) {
-                records.put(k, new Node(Kind.DIR, stat, file));
-                records.put(withNul(k), new Node(Kind.DIR_HEADER, stat, file));
+                records.put(k, new Node(Kind.DIR, stat, root));
+                records.put(withNul(k), new Node(Kind.DIR_HEADER, stat, root));
             } else {
-                records.put(k, new Node(t == FileType.SYMLINK ? Kind.SYMLINK : Kind.FILE, stat, file));
+                records.put(k, new Node(t == FileType.SYMLINK ? Kind.SYMLINK : Kind.FILE, stat, root));
             }
         });
         return new ContextSnapshot(root, records);

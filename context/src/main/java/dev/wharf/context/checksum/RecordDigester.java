@@ -124,22 +124,66 @@ final class RecordDigester {
         return rec;
     }
 
-    /** NUL + header digest, then NUL + name + digest for each child in byte order; subtrees skipped. */
+    /**
+     * NUL + header digest, then NUL + name + digest for each child in byte order. One in-order pass over the
+     * directory's records: a child directory is hashed from the same cursor, which it leaves past its subtree, so
+     * no record is looked up by key (a tree search per entry was most of a cached re-checksum).
+     */
     private Digest directoryDigest(byte[] k) throws ContextException {
-        MessageDigest h = Digest.sha256();
-        byte[] next = ContextSnapshot.withNul(k);
-        byte[] subk = next;
-        while (subk != null && ContextSnapshot.startsWith(subk, next)) {
-            h.update(subk, k.length, subk.length - k.length);
-            Rec sub = checksum(subk, false);
-            h.update(sub.digest().wireBytes());
-            if (sub.node().kind() == Kind.DIR) {
-                byte[] skip = java.util.Arrays.copyOf(subk, subk.length + 2);
-                skip[subk.length + 1] = (byte) 0xFF;
-                subk = s.records().ceilingKey(skip);
+        Cursor c = new Cursor(s.records().tailMap(ContextSnapshot.withNul(k), true).entrySet().iterator());
+        return hashDirectory(k, c);
+    }
+
+    /** In-order records of the snapshot, one at a time. */
+    private static final class Cursor {
+        private final java.util.Iterator<Map.Entry<byte[], Node>> it;
+        byte[] key;
+        Node node;
+
+        Cursor(java.util.Iterator<Map.Entry<byte[], Node>> it) {
+            this.it = it;
+            advance();
+        }
+
+        void advance() {
+            if (it.hasNext()) {
+                Map.Entry<byte[], Node> e = it.next();
+                key = e.getKey();
+                node = e.getValue();
             } else {
-                subk = s.records().higherKey(subk);
+                key = null;
+                node = null;
             }
+        }
+    }
+
+    /** Hashes directory {@code k} from the cursor at its header; leaves the cursor at the first record past it. */
+    private Digest hashDirectory(byte[] k, Cursor c) throws ContextException {
+        MessageDigest h = Digest.sha256();
+        byte[] prefix = ContextSnapshot.withNul(k);
+        while (c.key != null && ContextSnapshot.startsWith(c.key, prefix)) {
+            byte[] subk = c.key;
+            Node node = c.node;
+            h.update(subk, k.length, subk.length - k.length);
+            Digest d;
+            c.advance();
+            if (node.kind() == Kind.DIR) {
+                String memoKey = new String(subk, StandardCharsets.ISO_8859_1);
+                Rec done = memo.get(memoKey);
+                if (done != null) {
+                    byte[] inside = ContextSnapshot.withNul(subk);
+                    while (c.key != null && ContextSnapshot.startsWith(c.key, inside)) {
+                        c.advance();
+                    }
+                    d = done.digest();
+                } else {
+                    d = hashDirectory(subk, c);
+                    memo.put(memoKey, new Rec(subk, node, d));
+                }
+            } else {
+                d = recordDigest(node);
+            }
+            h.update(d.wireBytes());
         }
         return Digest.ofHash(h.digest());
     }
