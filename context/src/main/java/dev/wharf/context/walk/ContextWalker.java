@@ -137,6 +137,7 @@ public final class ContextWalker {
         final MatchInfo includeInfo;
         final MatchInfo excludeInfo;
         private final AtomicInteger state = new AtomicInteger(); // 0 new, 1 claimed, 2 done
+        /** Per entry: its name, or null when its FileStat is there (whose path ends with the name). */
         String[] names;
         /** Per entry: its FileStat, or the exception to throw when the walk reaches it. */
         Object[] stats;
@@ -228,7 +229,7 @@ public final class ContextWalker {
                 if (!(stats[i] instanceof FileStat stat)) {
                     continue;
                 }
-                String entryRel = pathWithSep + names[i];
+                String entryRel = stat.path();
                 boolean isDir = stat.type() == FileType.DIRECTORY;
                 MatchInfo inc = MatchInfo.NONE;
                 MatchInfo exc = MatchInfo.NONE;

@@ -112,7 +112,10 @@ final class NativeDirectories {
         }
     }
 
-    /** One directory's entries in byte order of their names, each with its FileStat or the IOException of its lstat. */
+    /**
+     * One directory's entries in byte order of their names, each with its FileStat or the IOException of its lstat;
+     * a name is set only where the lstat failed (the FileStat's path ends with it otherwise).
+     */
     record Listing(String[] names, Object[] stats) {
     }
 
@@ -134,12 +137,16 @@ final class NativeDirectories {
             Object[] stats = new Object[names.length];
             byte[] buf = new byte[layout[10]];
             ByteBuffer b = ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN);
+            byte[] relBytes = rel.getBytes(charset);
             for (int i = 0; i < names.length; i++) {
                 byte[] name = names[i];
-                String s = new String(name, 0, name.length - 1, charset);
-                out[i] = s;
-                String path = rel + s;
+                // One decode of the whole relative path; the name alone is made only when an error needs it.
+                byte[] pathBytes = Arrays.copyOf(relBytes, relBytes.length + name.length - 1);
+                System.arraycopy(name, 0, pathBytes, relBytes.length, name.length - 1);
+                String path = new String(pathBytes, charset);
                 if (libc.fstatat(fd, name, buf, AT_SYMLINK_NOFOLLOW) != 0) {
+                    String s = new String(name, 0, name.length - 1, charset);
+                    out[i] = s;
                     stats[i] = failure(dir + "/" + s, runtime.getLastError());
                     continue;
                 }
@@ -149,6 +156,8 @@ final class NativeDirectories {
                     byte[] link = new byte[LINK_MAX];
                     long n = libc.readlinkat(fd, name, link, link.length);
                     if (n < 0) {
+                        String s = new String(name, 0, name.length - 1, charset);
+                        out[i] = s;
                         stats[i] = failure(dir + "/" + s, runtime.getLastError());
                         continue;
                     }
