@@ -49,12 +49,21 @@ public final class ContextWalker {
     private final PatternMatcher excludes;
     private final boolean onlyPrefixIncludes;
     private final boolean onlyPrefixExcludeExceptions;
+    private final int nativeAfter;
+    private final int parallelAfter;
 
     /**
      * @param includes patterns a path must match (an empty matcher means "everything")
      * @param excludes patterns that drop a path (the .dockerignore rules)
      */
     public ContextWalker(PatternMatcher includes, PatternMatcher excludes) {
+        this(includes, excludes, NATIVE_AFTER, PARALLEL_AFTER);
+    }
+
+    /** With the thresholds of the native and parallel listing given: tests compare both ways on one tree. */
+    ContextWalker(PatternMatcher includes, PatternMatcher excludes, int nativeAfter, int parallelAfter) {
+        this.nativeAfter = nativeAfter;
+        this.parallelAfter = parallelAfter;
         this.includes = includes.isEmpty() ? null : includes;
         this.excludes = excludes.isEmpty() ? null : excludes;
         this.onlyPrefixIncludes = this.includes == null || onlyPrefixes(this.includes, false);
@@ -190,7 +199,7 @@ public final class ContextWalker {
 
         private void compute() {
             long before = walk.listed.get();
-            NativeDirectories nat = before >= NATIVE_AFTER ? walk.nativeDirs() : null;
+            NativeDirectories nat = before >= nativeAfter ? walk.nativeDirs() : null;
             try {
                 if (nat != null) {
                     NativeDirectories.Listing l = nat.list(walk.rootPrefix + rel, pathWithSep);
@@ -213,7 +222,7 @@ public final class ContextWalker {
             walk.listed.addAndGet(names.length);
             walk.ahead.addAndGet(names.length);
             decide();
-            if (children != null && walk.multicore && walk.listed.get() >= PARALLEL_AFTER) {
+            if (children != null && walk.multicore && walk.listed.get() >= parallelAfter) {
                 for (Dir c : children) {
                     if (c != null && walk.ahead.get() < LOOKAHEAD) {
                         ForkJoinPool.commonPool().execute(c::run);
@@ -387,6 +396,9 @@ public final class ContextWalker {
 
     /** Reports excluded ancestors that were entered only for a possible re-inclusion, outermost first. */
     private static void reportParents(Deque<Frame> stack, StatVisitor visitor) throws ContextException {
+        if (stack.peek().reported) {
+            return; // the usual case: every ancestor is reported already
+        }
         List<Frame> pending = new ArrayList<>();
         for (Frame f : stack) { // innermost first
             if (f.reported) {
