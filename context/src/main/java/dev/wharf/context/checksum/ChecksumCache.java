@@ -14,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.channels.FileLock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -139,21 +140,20 @@ public final class ChecksumCache {
             return;
         }
         Path dir = directory.get();
-        List<Map.Entry<FileKey, Digest>> batch = new ArrayList<>(pending.entrySet());
-        for (Map.Entry<FileKey, Digest> e : batch) {
-            pending.remove(e.getKey(), e.getValue());
-        }
         try {
-            if (mustCompact || journalEntries + batch.size() > Math.max(JOURNAL_MIN_LIMIT, compactedEntries / 4)) {
+            if (mustCompact || journalEntries + pending.size() > Math.max(JOURNAL_MIN_LIMIT, compactedEntries / 4)) {
                 compact(dir);
+                // A put racing with this clear is lost from the files only until the next compaction (all() has it).
+                pending.clear();
             } else {
+                List<Map.Entry<FileKey, Digest>> batch = new ArrayList<>(pending.entrySet());
                 append(dir.resolve(JOURNAL_NAME), batch);
+                for (Map.Entry<FileKey, Digest> e : batch) {
+                    pending.remove(e.getKey(), e.getValue());
+                }
                 journalEntries += batch.size();
             }
         } catch (IOException e) {
-            for (Map.Entry<FileKey, Digest> b : batch) {
-                pending.putIfAbsent(b.getKey(), b.getValue());
-            }
             throw new ContextException("cannot write checksum cache " + dir.resolve(FILE_NAME) + ": "
                     + e.getMessage(), e);
         }
@@ -234,11 +234,7 @@ public final class ChecksumCache {
      */
     private static byte[] encode(Map<FileKey, Digest> entries) {
         // The map may be live: size it from a copy so a concurrent put cannot overflow the buffer.
-        List<Map.Entry<FileKey, Digest>> list = new ArrayList<>(entries.entrySet());
-        // In inode order: files are mostly created in path order, which is the order a checksum walks them, so the
-        // loaded table is then read almost sequentially (a lookup in random order costs cache misses).
-        list.sort(java.util.Comparator.comparingLong((Map.Entry<FileKey, Digest> e) -> e.getKey().device())
-                .thenComparingLong(e -> e.getKey().inode()));
+        List<Map.Entry<FileKey, Digest>> list = inodeOrder(new ArrayList<>(entries.entrySet()));
         int n = list.size();
         ByteBuffer out = ByteBuffer.allocate(8 + n * (8 * DigestTable.LONGS + 1 + 32) + 4);
         out.putInt(MAGIC);
@@ -258,6 +254,38 @@ public final class ChecksumCache {
         crc.update(out.array(), 0, out.position());
         out.putInt((int) crc.getValue());
         return out.array();
+    }
+
+    /**
+     * The entries in inode order where that is cheap to get: files are mostly created in path order, which is the
+     * order a checksum walks them, so the loaded table is then read almost sequentially (lookups in random order
+     * cost a cache miss each). One primitive sort of (inode offset, index) pairs; other orders are as good, only
+     * slower to read.
+     */
+    private static List<Map.Entry<FileKey, Digest>> inodeOrder(List<Map.Entry<FileKey, Digest>> list) {
+        int n = list.size();
+        if (n < 2 || n >= 1 << 24) {
+            return list;
+        }
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (Map.Entry<FileKey, Digest> e : list) {
+            min = Math.min(min, e.getKey().inode());
+            max = Math.max(max, e.getKey().inode());
+        }
+        if (min < 0 || max - min >= 1L << 39) {
+            return list;
+        }
+        long[] packed = new long[n];
+        for (int i = 0; i < n; i++) {
+            packed[i] = (list.get(i).getKey().inode() - min) << 24 | i;
+        }
+        Arrays.sort(packed);
+        List<Map.Entry<FileKey, Digest>> out = new ArrayList<>(n);
+        for (long p : packed) {
+            out.add(list.get((int) (p & ((1 << 24) - 1))));
+        }
+        return out;
     }
 
     private void load(Path file, Path journal) throws IOException {

@@ -42,17 +42,21 @@ final class RecordDigester {
     private final boolean resetOwner;
     private final Clock clock;
     private final XattrReader xattrs;
-    private final Map<String, Rec> memo = new HashMap<>();
+    private final int parallelRecords;
+    private final Map<String, Rec> memo = new ConcurrentHashMap<>();
     /** Digests of files hashed ahead by {@link #prehash}, with whether the whole file was read. */
     private final Map<Node, Computed> prehashed = new ConcurrentHashMap<>();
     /** Digests of this call's records that the cache did not take (racy, not regular, or cut short). */
-    private final Map<Node, Digest> uncached = new HashMap<>();
+    private final Map<Node, Digest> uncached =
+            java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
 
     /** A freshly computed file digest, and whether exactly {@code size} bytes were read (then it may be cached). */
     private record Computed(Digest digest, boolean complete) {
     }
 
-    RecordDigester(ContextSnapshot s, ChecksumCache cache, boolean resetOwner, Clock clock, XattrReader xattrs) {
+    RecordDigester(ContextSnapshot s, ChecksumCache cache, boolean resetOwner, Clock clock, XattrReader xattrs,
+                   int parallelRecords) {
+        this.parallelRecords = parallelRecords;
         this.s = s;
         this.cache = cache;
         this.resetOwner = resetOwner;
@@ -130,8 +134,82 @@ final class RecordDigester {
      * no record is looked up by key (a tree search per entry was most of a cached re-checksum).
      */
     private Digest directoryDigest(byte[] k) throws ContextException {
-        Cursor c = new Cursor(s.records().tailMap(ContextSnapshot.withNul(k), true).entrySet().iterator());
-        return hashDirectory(k, c);
+        if (s.size() >= parallelRecords && java.lang.Runtime.getRuntime().availableProcessors() > 1) {
+            return hashDirectoryForked(k);
+        }
+        return hashDirectory(k, cursorAt(ContextSnapshot.withNul(k)));
+    }
+
+    /** Snapshots with this many records hash the child directories of the directory asked for in parallel. */
+    static final int PARALLEL_RECORDS = 10_000;
+
+    private Cursor cursorAt(byte[] from) {
+        return new Cursor(s.records().tailMap(from, true).entrySet().iterator());
+    }
+
+    /**
+     * {@link #hashDirectory} with each child directory hashed in a task of the common pool: the same digests, the
+     * first error in walk order (tasks are joined in order, so an error in an earlier subtree is the one thrown).
+     */
+    private Digest hashDirectoryForked(byte[] k) throws ContextException {
+        byte[] prefix = ContextSnapshot.withNul(k);
+        Map<String, java.util.concurrent.ForkJoinTask<Digest>> forks = new HashMap<>();
+        Cursor scan = cursorAt(prefix);
+        while (scan.key != null && ContextSnapshot.startsWith(scan.key, prefix)) {
+            byte[] subk = scan.key;
+            if (scan.node.kind() == Kind.DIR && !memo.containsKey(memoKey(subk))) {
+                Node dirNode = scan.node;
+                forks.put(memoKey(subk), java.util.concurrent.ForkJoinTask.adapt(() -> {
+                    Digest d = hashDirectory(subk, cursorAt(ContextSnapshot.withNul(subk)));
+                    memo.put(memoKey(subk), new Rec(subk, dirNode, d));
+                    return d;
+                }).fork());
+                scan = cursorAt(pastSubtree(subk));
+            } else {
+                scan.advance();
+            }
+        }
+        MessageDigest h = Digest.sha256();
+        Cursor c = cursorAt(prefix);
+        while (c.key != null && ContextSnapshot.startsWith(c.key, prefix)) {
+            byte[] subk = c.key;
+            Node node = c.node;
+            h.update(subk, k.length, subk.length - k.length);
+            java.util.concurrent.ForkJoinTask<Digest> fork = forks.get(memoKey(subk));
+            Digest d;
+            if (fork != null) {
+                try {
+                    d = fork.join();
+                } catch (RuntimeException e) {
+                    for (Throwable t = e; t != null; t = t.getCause()) {
+                        if (t instanceof ContextException ce) {
+                            throw ce;
+                        }
+                    }
+                    throw e;
+                }
+                c = cursorAt(pastSubtree(subk));
+            } else if (node.kind() == Kind.DIR) {
+                d = checksum(subk, false).digest();
+                c = cursorAt(pastSubtree(subk));
+            } else {
+                d = recordDigest(node);
+                c.advance();
+            }
+            h.update(d.wireBytes());
+        }
+        return Digest.ofHash(h.digest());
+    }
+
+    /** The lowest key after every key of the subtree of {@code k} (keys never hold 0xFF: names are UTF-8). */
+    private static byte[] pastSubtree(byte[] k) {
+        byte[] skip = java.util.Arrays.copyOf(k, k.length + 2);
+        skip[k.length + 1] = (byte) 0xFF;
+        return skip;
+    }
+
+    private static String memoKey(byte[] k) {
+        return new String(k, StandardCharsets.ISO_8859_1);
     }
 
     /** In-order records of the snapshot, one at a time. */
