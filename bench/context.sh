@@ -3,6 +3,8 @@
 #   CTX=DIR        use an existing context instead of generating one (it is not deleted)
 #   BASE_JAR=JAR   also run (a) and (b) with an older benchmarks.jar in the same rounds (before/after)
 #   ROUNDS=N       rounds (default 3)
+#   JAVA_OPTS=...  JVM flags for (a) and (b), e.g. the ./wharf script's start-up flags (C2 delayed), which a CLI
+#                  build has: JAVA_OPTS="$(sed -n 's/^opts="\$opts \(.*\)"$/\1/p; s/^opts="\(-XX.*\)"$/\1/p' wharf)"
 # Each process is timed by /usr/bin/time: wall clock and CPU (user + system, all threads and children). On a shared
 # machine CPU time is the steadier number: wall time then mostly measures the other builds.
 # Generates a context of 100,000 files / ~1 GB (mixed sizes, nested directories) in a temp dir, then, N=3 rounds,
@@ -57,9 +59,9 @@ for i in $(seq 1 $rounds); do
   for side in $sides; do
     j="$jar"; [[ $side == new ]] || j="$BASE_JAR"
     rm -rf "$cache"
-    record "$side-a" java -cp "$j" dev.wharf.bench.ContextChecksumBench "$ctx" "$cache"; outa=$(cat "$work/out")
+    record "$side-a" java ${JAVA_OPTS:-} -cp "$j" dev.wharf.bench.ContextChecksumBench "$ctx" "$cache"; outa=$(cat "$work/out")
     touch "$touched"
-    record "$side-b" java -cp "$j" dev.wharf.bench.ContextChecksumBench "$ctx" "$cache"; outb=$(cat "$work/out")
+    record "$side-b" java ${JAVA_OPTS:-} -cp "$j" dev.wharf.bench.ContextChecksumBench "$ctx" "$cache"; outb=$(cat "$work/out")
     echo "round $i $side: (a) ${W[$side-a]##* } ms [$outa]  (b) ${W[$side-b]##* } ms [$outb]" >&2
   done
   record c sh -c "find '$ctx' -type f -print0 | xargs -0 cat > /dev/null"
@@ -80,6 +82,7 @@ row() { # label key ratio-text-wall ratio-text-cpu goal
   echo
   echo "Context: $files files, $bytes bytes (du -sb), nested directories, sizes mixed (90% <= 8 KiB, 10% <= 64 KiB,"
   echo "0.1% 2-4 MiB). $(nproc) cores, $(java -version 2>&1 | head -1). Page cache warm for (a) and (c) alike."
+  [[ -z "${JAVA_OPTS:-}" ]] || echo "JVM flags of (a) and (b): \`$JAVA_OPTS\`."
   echo "N=$rounds alternating rounds, medians; per process (JVM start included): wall clock, and CPU = user + system"
   echo "time of all its threads and children. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (a shared"
   echo "machine: other builds ran meanwhile; with more runnable threads than cores, CPU time is the steadier number)."

@@ -59,5 +59,34 @@ public final class ContextChecksumBench {
                 + "checksum=%d persist=%d%n", (loaded - start) / 1_000_000L, (scanned - loaded) / 1_000_000L,
                 (summed - scanned) / 1_000_000L, (end - summed) / 1_000_000L, c0 / 1_000_000L,
                 (c1 - c0) / 1_000_000L, (c2 - c1) / 1_000_000L, (c3 - c2) / 1_000_000L, (c4 - c3) / 1_000_000L);
+        System.err.println("thread cpu ms: " + threadCpu());
+    }
+
+    /**
+     * CPU time per kind of thread from /proc/self/task (Linux): the JIT compilers and GC are not Java threads, and
+     * in a fresh JVM they take a large share of a short run's CPU.
+     */
+    private static String threadCpu() {
+        java.util.Map<String, Long> ms = new java.util.TreeMap<>();
+        try (var tasks = java.nio.file.Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = java.nio.file.Files.readString(t.resolve("stat"));
+                    String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    String kind = comm.replaceAll("[0-9#]+", "").replaceAll("\\s+$", "");
+                    ms.merge(kind, ticks * 10, Long::sum); // USER_HZ is 100 on Linux
+                } catch (java.io.IOException | RuntimeException e) {
+                    // a thread that ended meanwhile
+                }
+            }
+        } catch (java.io.IOException e) {
+            return "unavailable";
+        }
+        StringBuilder b = new StringBuilder();
+        ms.entrySet().stream().filter(e -> e.getValue() > 0).sorted((x, y) -> Long.compare(y.getValue(), x.getValue()))
+                .forEach(e -> b.append(e.getKey()).append('=').append(e.getValue()).append(' '));
+        return b.toString().trim();
     }
 }

@@ -12,35 +12,54 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.channels.FileLock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.zip.CRC32C;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.CRC32;
 
 /**
- * File digests by {@link FileKey}, held in Caffeine and persisted in one file so that a fresh process does not
- * read unchanged files again; the entries read from the file stay in a read-only map behind Caffeine. Thread-safe.
+ * File digests by {@link FileKey}, held in Caffeine and persisted under a directory so that a fresh process does not
+ * read unchanged files again; the entries read from disk stay in a compact read-only {@link DigestTable} behind
+ * Caffeine. Thread-safe.
  *
- * <p>The file ({@value #FILE_NAME}) is written as a transaction: a temp file in the same directory, fsync, atomic
- * rename, fsync of the directory. It ends with a CRC32C of everything before it; a file that is truncated, has a
- * bad checksum or an unknown version is ignored (the cache starts empty), never trusted.
+ * <p>Two files: the compacted table ({@value #FILE_NAME}: magic, count, the key fields of every entry as one block of
+ * longs, the owner flags, the hashes, a CRC32 of all before it (zlib's, which a fresh JVM runs natively rather than
+ * interpreted)), written as a transaction (a temp file in the same
+ * directory, fsync, atomic rename, fsync of the directory); and a journal ({@value #JOURNAL_NAME}) to which a
+ * process appends only the entries it added, each record with its own CRC32, so that a rebuild after touching one
+ * file writes one record instead of the whole table. A compacted file that is truncated, has a bad checksum or an
+ * unknown version is ignored (the cache starts empty), never trusted; the journal is read up to its first bad
+ * record (a torn tail after a crash), and the next write then compacts instead of appending behind it. Every entry
+ * in either file is a fact about a file's stat data and digest, so an entry left from a stale journal is as valid as
+ * a compacted one: a lost append (two processes racing) only costs a re-hash.
  */
 public final class ChecksumCache {
 
     static final String FILE_NAME = "context-checksums.bin";
-    private static final int MAGIC = 0x57434B31; // "WCK1"
-    private static final int ENTRY_BYTES = 8 * 5 + 1 + 32;
+    static final String JOURNAL_NAME = "context-checksums.journal";
+    private static final int MAGIC = 0x57434B32; // "WCK2": columnar layout
+    private static final int JOURNAL_MAGIC = 0x57434A31; // "WCJ1"
+    /** A journal record: five longs, the owner flag, the hash, the record's CRC32. */
+    private static final int RECORD_BYTES = 8 * DigestTable.LONGS + 1 + 32 + 4;
+    /** Appends beyond this many journal records (or a quarter of the compacted entries, if more) compact instead. */
+    private static final int JOURNAL_MIN_LIMIT = 1024;
 
     private final Optional<Path> directory;
     private final long maximumSize;
     private final Cache<FileKey, Digest> cache;
-    /**
-     * The entries loaded from disk, read-only after loading: consulted when the Caffeine cache misses and written
-     * back by {@link #persist()} (up to the maximum size, the newer Caffeine entries first). Loading them into a
-     * plain map instead of putting each into Caffeine cuts a fresh process's load time several times over.
-     */
-    private volatile Map<FileKey, Digest> loaded = Map.of();
-    /** Whether entries were added since the file was loaded or written: {@link #persist} writes only then. */
-    private final java.util.concurrent.atomic.AtomicBoolean dirty = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The entries loaded from disk, read-only: consulted when the Caffeine cache misses. */
+    private volatile DigestTable loaded = DigestTable.EMPTY;
+    /** Entries added since the last load or write whose digest differs from the loaded one: what to persist. */
+    private final Map<FileKey, Digest> pending = new ConcurrentHashMap<>();
+    /** Entries in the compacted file and valid journal records, as loaded or last written. */
+    private int compactedEntries;
+    private int journalEntries;
+    /** Whether the next write must compact: no valid compacted file, or a journal with a torn tail. */
+    private boolean mustCompact = true;
 
     private ChecksumCache(Optional<Path> directory, long maximumSize) {
         this.directory = directory;
@@ -63,7 +82,7 @@ public final class ChecksumCache {
         try {
             Files.createDirectories(directory);
             sweepTemps(directory);
-            c.load(directory.resolve(FILE_NAME));
+            c.load(directory.resolve(FILE_NAME), directory.resolve(JOURNAL_NAME));
         } catch (IOException e) {
             throw new ContextException("cannot use checksum cache directory " + directory + ": " + e.getMessage()
                     + " (check its permissions or delete it)", e);
@@ -72,8 +91,14 @@ public final class ChecksumCache {
     }
 
     Optional<Digest> get(FileKey key) {
-        Digest d = cache.getIfPresent(key);
-        return Optional.ofNullable(d != null ? d : loaded.get(key));
+        return Optional.ofNullable(lookup(key));
+    }
+
+    /** The digest cached for {@code key}, or null: the hot path of a cached rebuild (no Optional). */
+    Digest lookup(FileKey key) {
+        // A fresh process's Caffeine cache is empty until it hashes something: skip its lookup then.
+        Digest d = cache.estimatedSize() == 0 ? null : cache.getIfPresent(key);
+        return d != null ? d : loaded.get(key);
     }
 
     void put(FileKey key, Digest digest) {
@@ -82,7 +107,7 @@ public final class ChecksumCache {
             previous = loaded.get(key);
         }
         if (!digest.equals(previous)) {
-            dirty.set(true);
+            pending.put(key, digest);
         }
     }
 
@@ -95,32 +120,52 @@ public final class ChecksumCache {
     /** The Caffeine entries, then the loaded ones that Caffeine does not override, up to the maximum size. */
     private Map<FileKey, Digest> all() {
         Map<FileKey, Digest> out = new java.util.LinkedHashMap<>(cache.asMap());
-        for (Map.Entry<FileKey, Digest> e : loaded.entrySet()) {
-            if (out.size() >= maximumSize) {
-                break;
+        loaded.forEach((k, d) -> {
+            if (out.size() < maximumSize) {
+                out.putIfAbsent(k, d);
             }
-            out.putIfAbsent(e.getKey(), e.getValue());
-        }
+        });
         return out;
     }
 
     /**
-     * Writes the entries to disk (no-op for an in-memory cache, and when no entry was added since the last load or
-     * write).
+     * Writes the entries added since the last load or write to disk: appended to the journal, or, when there is no
+     * valid compacted file or the journal has grown past a quarter of it, as a new compacted file. A no-op for an
+     * in-memory cache and when nothing was added (a cached rebuild writes nothing and syncs nothing).
      *
-     * @throws ContextException when the file cannot be written; the previous file then stays intact
+     * @throws ContextException when the files cannot be written; the previous files then stay intact
      */
-    public void persist() throws ContextException {
-        // Nothing new (a cached rebuild): no rewrite and no fsync.
-        if (directory.isEmpty() || !dirty.getAndSet(false)) {
+    public synchronized void persist() throws ContextException {
+        if (directory.isEmpty() || pending.isEmpty()) {
             return;
         }
         Path dir = directory.get();
-        Path target = dir.resolve(FILE_NAME);
-        Path temp = null;
         try {
-            byte[] body = encode(all());
-            temp = Files.createTempFile(dir, FILE_NAME, ".tmp");
+            if (mustCompact || journalEntries + pending.size() > Math.max(JOURNAL_MIN_LIMIT, compactedEntries / 4)) {
+                compact(dir);
+                // A put racing with this clear is lost from the files only until the next compaction (all() has it).
+                pending.clear();
+            } else {
+                List<Map.Entry<FileKey, Digest>> batch = new ArrayList<>(pending.entrySet());
+                append(dir.resolve(JOURNAL_NAME), batch);
+                for (Map.Entry<FileKey, Digest> e : batch) {
+                    pending.remove(e.getKey(), e.getValue());
+                }
+                journalEntries += batch.size();
+            }
+        } catch (IOException e) {
+            throw new ContextException("cannot write checksum cache " + dir.resolve(FILE_NAME) + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Writes every entry as the new compacted file (temp, fsync, rename, fsync of the directory), then drops the journal. */
+    private void compact(Path dir) throws IOException {
+        Path target = dir.resolve(FILE_NAME);
+        Map<FileKey, Digest> entries = all();
+        byte[] body = encode(entries);
+        Path temp = Files.createTempFile(dir, FILE_NAME, ".tmp");
+        try {
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 ByteBuffer buf = ByteBuffer.wrap(body);
                 while (buf.hasRemaining()) {
@@ -134,80 +179,180 @@ public final class ChecksumCache {
                 throw new IOException("the file system of " + dir + " cannot rename atomically", e);
             }
             temp = null;
-            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                d.force(true); // make the rename itself durable
-            } catch (IOException ignored) {
-                // Some file systems cannot open or sync directories; the rename is still atomic.
-            }
-        } catch (IOException e) {
-            dirty.set(true);
-            throw new ContextException("cannot write checksum cache " + target + ": " + e.getMessage(), e);
         } finally {
             if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // best effort; the next start sweeps it
-                }
+                Files.deleteIfExists(temp); // the next start sweeps it if this fails too
+            }
+        }
+        // Its entries are in the new file now. A crash before this delete leaves them in both: harmless.
+        Files.deleteIfExists(dir.resolve(JOURNAL_NAME));
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true); // make the rename and the delete durable
+        } catch (IOException ignored) {
+            // Some file systems cannot open or sync directories; the rename is still atomic.
+        }
+        compactedEntries = entries.size();
+        journalEntries = 0;
+        mustCompact = false;
+    }
+
+    /**
+     * Appends {@code batch} to the journal in one write under an exclusive lock (concurrent processes append whole
+     * batches). Not synced: a record that a crash loses or tears only costs a re-hash, and its CRC keeps a torn
+     * record from being trusted.
+     */
+    private static void append(Path journal, List<Map.Entry<FileKey, Digest>> batch) throws IOException {
+        ByteBuffer out = ByteBuffer.allocate(4 + batch.size() * RECORD_BYTES);
+        out.position(4); // room for the header
+        CRC32 crc = new CRC32();
+        for (Map.Entry<FileKey, Digest> e : batch) {
+            int start = out.position();
+            FileKey k = e.getKey();
+            out.putLong(k.device()).putLong(k.inode()).putLong(k.size()).putLong(k.mtimeNanos())
+                    .putLong(k.ctimeNanos()).put((byte) (k.resetOwner() ? 1 : 0)).put(e.getValue().rawHash());
+            crc.reset();
+            crc.update(out.array(), start, out.position() - start);
+            out.putInt((int) crc.getValue());
+        }
+        try (FileChannel ch = FileChannel.open(journal, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND); FileLock ignored = ch.lock()) {
+            ByteBuffer body = out.flip();
+            if (ch.size() > 0) {
+                body.position(4); // the header is written once, by the first appender
+            } else {
+                body.putInt(0, JOURNAL_MAGIC);
+            }
+            while (body.hasRemaining()) {
+                ch.write(body);
             }
         }
     }
 
-    /** The file's bytes: magic, count, fixed-size entries, CRC32C of all before it; one buffer, no streams. */
+    /**
+     * The compacted file's bytes: magic, count, the key longs of all entries, their owner flags, their hashes, a
+     * CRC32 of all before it. Columns, so that loading is three bulk copies.
+     */
     private static byte[] encode(Map<FileKey, Digest> entries) {
-        // The map is live: size it from a copy so a concurrent put cannot overflow the buffer.
-        java.util.List<Map.Entry<FileKey, Digest>> list = new java.util.ArrayList<>(entries.entrySet());
-        ByteBuffer out = ByteBuffer.allocate(12 + list.size() * ENTRY_BYTES);
+        // The map may be live: size it from a copy so a concurrent put cannot overflow the buffer.
+        List<Map.Entry<FileKey, Digest>> list = inodeOrder(new ArrayList<>(entries.entrySet()));
+        int n = list.size();
+        ByteBuffer out = ByteBuffer.allocate(8 + n * (8 * DigestTable.LONGS + 1 + 32) + 4);
         out.putInt(MAGIC);
-        out.putInt(list.size());
+        out.putInt(n);
         for (Map.Entry<FileKey, Digest> e : list) {
             FileKey k = e.getKey();
-            out.putLong(k.device());
-            out.putLong(k.inode());
-            out.putLong(k.size());
-            out.putLong(k.mtimeNanos());
-            out.putLong(k.ctimeNanos());
-            out.put((byte) (k.resetOwner() ? 1 : 0));
+            out.putLong(k.device()).putLong(k.inode()).putLong(k.size()).putLong(k.mtimeNanos())
+                    .putLong(k.ctimeNanos());
+        }
+        for (Map.Entry<FileKey, Digest> e : list) {
+            out.put((byte) (e.getKey().resetOwner() ? 1 : 0));
+        }
+        for (Map.Entry<FileKey, Digest> e : list) {
             out.put(e.getValue().rawHash());
         }
-        CRC32C crc = new CRC32C();
+        CRC32 crc = new CRC32();
         crc.update(out.array(), 0, out.position());
         out.putInt((int) crc.getValue());
         return out.array();
     }
 
-    private void load(Path file) throws IOException {
-        byte[] all;
+    /**
+     * The entries in inode order where that is cheap to get: files are mostly created in path order, which is the
+     * order a checksum walks them, so the loaded table is then read almost sequentially (lookups in random order
+     * cost a cache miss each). One primitive sort of (inode offset, index) pairs; other orders are as good, only
+     * slower to read.
+     */
+    private static List<Map.Entry<FileKey, Digest>> inodeOrder(List<Map.Entry<FileKey, Digest>> list) {
+        int n = list.size();
+        if (n < 2 || n >= 1 << 24) {
+            return list;
+        }
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (Map.Entry<FileKey, Digest> e : list) {
+            min = Math.min(min, e.getKey().inode());
+            max = Math.max(max, e.getKey().inode());
+        }
+        if (min < 0 || max - min >= 1L << 39) {
+            return list;
+        }
+        long[] packed = new long[n];
+        for (int i = 0; i < n; i++) {
+            packed[i] = (list.get(i).getKey().inode() - min) << 24 | i;
+        }
+        Arrays.sort(packed);
+        List<Map.Entry<FileKey, Digest>> out = new ArrayList<>(n);
+        for (long p : packed) {
+            out.add(list.get((int) (p & ((1 << 24) - 1))));
+        }
+        return out;
+    }
+
+    private void load(Path file, Path journal) throws IOException {
+        byte[] all = readIfExists(file);
+        int n = 0;
+        ByteBuffer in = null;
+        if (all.length >= 12) {
+            CRC32 crc = new CRC32();
+            crc.update(all, 0, all.length - 4);
+            in = ByteBuffer.wrap(all);
+            int count = in.getInt(4);
+            // Torn, corrupted or of another version: start empty rather than trust it.
+            if ((int) crc.getValue() == in.getInt(all.length - 4) && in.getInt(0) == MAGIC && count >= 0
+                    && (long) count * (8 * DigestTable.LONGS + 1 + 32) == all.length - 12L) {
+                n = count;
+                mustCompact = false;
+            }
+        }
+        byte[] log = readIfExists(journal);
+        int records = log.length >= 4 && ByteBuffer.wrap(log).getInt(0) == JOURNAL_MAGIC
+                ? (log.length - 4) / RECORD_BYTES : 0;
+        if (log.length > 0 && (records == 0 || 4 + records * RECORD_BYTES != log.length)) {
+            mustCompact = true; // a torn tail (or header): appends behind it would never be read
+        }
+        int take = (int) Math.min(n, maximumSize);
+        int room = (int) Math.min(records, Math.max(0, maximumSize - take));
+        long[] keys = new long[(take + room) * DigestTable.LONGS];
+        byte[] flags = new byte[take + room];
+        byte[] hashes = new byte[(take + room) * 32];
+        if (take > 0) {
+            in.position(8);
+            in.asLongBuffer().get(keys, 0, take * DigestTable.LONGS);
+            int flagsAt = 8 + n * 8 * DigestTable.LONGS;
+            System.arraycopy(all, flagsAt, flags, 0, take);
+            System.arraycopy(all, flagsAt + n, hashes, 0, take * 32);
+        }
+        int count = take;
+        if (room > 0) {
+            ByteBuffer j = ByteBuffer.wrap(log);
+            CRC32 crc = new CRC32();
+            for (int r = 0; r < room; r++) {
+                int at = 4 + r * RECORD_BYTES;
+                crc.reset();
+                crc.update(log, at, RECORD_BYTES - 4);
+                if ((int) crc.getValue() != j.getInt(at + RECORD_BYTES - 4)) {
+                    mustCompact = true; // torn or garbled: nothing after it is trusted
+                    break;
+                }
+                for (int f = 0; f < DigestTable.LONGS; f++) {
+                    keys[count * DigestTable.LONGS + f] = j.getLong(at + 8 * f);
+                }
+                flags[count] = log[at + 8 * DigestTable.LONGS];
+                System.arraycopy(log, at + 8 * DigestTable.LONGS + 1, hashes, count * 32, 32);
+                count++;
+            }
+        }
+        compactedEntries = take;
+        journalEntries = count - take;
+        loaded = new DigestTable(keys, flags, hashes, count);
+    }
+
+    private static byte[] readIfExists(Path file) throws IOException {
         try {
-            all = Files.readAllBytes(file);
+            return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            return;
+            return new byte[0];
         }
-        if (all.length < 12) {
-            return;
-        }
-        CRC32C crc = new CRC32C();
-        crc.update(all, 0, all.length - 4);
-        ByteBuffer in = ByteBuffer.wrap(all);
-        if ((int) crc.getValue() != in.getInt(all.length - 4)) {
-            return; // torn or corrupted: start empty rather than trust it
-        }
-        if (in.getInt() != MAGIC) {
-            return;
-        }
-        int n = in.getInt();
-        if (n < 0 || (long) n * ENTRY_BYTES != all.length - 12L) {
-            return;
-        }
-        Map<FileKey, Digest> entries = new java.util.HashMap<>(n * 4 / 3 + 1);
-        byte[] hash = new byte[32];
-        for (int i = 0; i < n && i < maximumSize; i++) {
-            FileKey k = new FileKey(in.getLong(), in.getLong(), in.getLong(), in.getLong(), in.getLong(),
-                    in.get() != 0);
-            in.get(hash);
-            entries.put(k, Digest.ofHash(hash));
-        }
-        loaded = java.util.Collections.unmodifiableMap(entries);
     }
 
     /** Removes temp files left by a writer that died before its rename. */

@@ -22,6 +22,7 @@ public final class ContextChecksummer {
     private final boolean resetOwner;
     private final Clock clock;
     private final XattrReader xattrs;
+    private final int parallelRecords;
 
     /**
      * @param cache file digests by inode, size and times
@@ -29,6 +30,12 @@ public final class ContextChecksummer {
      * @param clock tells which files are too recently changed to cache
      */
     public ContextChecksummer(ChecksumCache cache, boolean resetOwner, Clock clock) {
+        this(cache, resetOwner, clock, RecordDigester.PARALLEL_RECORDS);
+    }
+
+    /** With the snapshot size from which child directories are hashed in parallel: tests compare both ways. */
+    ContextChecksummer(ChecksumCache cache, boolean resetOwner, Clock clock, int parallelRecords) {
+        this.parallelRecords = parallelRecords;
         this.cache = cache;
         this.resetOwner = resetOwner;
         this.clock = clock;
@@ -42,7 +49,8 @@ public final class ContextChecksummer {
      *                          chain is too long or a file cannot be read
      */
     public Digest checksum(ContextSnapshot snapshot, Selector selector) throws ContextException {
-        RecordDigester digester = new RecordDigester(snapshot, cache, resetOwner, clock, xattrs);
+        RecordDigester digester = new RecordDigester(snapshot, cache, resetOwner, clock, xattrs,
+                parallelRecords);
         String p = GoPaths.clean("/" + selector.path()); // opsutils: path.Join("/", sel.Path)
         try {
             if (!selector.hasWildcardOrFilters()) {

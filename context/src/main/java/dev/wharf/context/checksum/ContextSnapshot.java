@@ -23,8 +23,14 @@ public final class ContextSnapshot {
     /** BuildKit's CacheRecordType. */
     enum Kind { FILE, DIR, DIR_HEADER, SYMLINK }
 
-    /** One record: what it is, and the lstat data and file behind it. */
-    record Node(Kind kind, FileStat stat, Path file) {
+    /**
+     * One record: what it is, and the lstat data behind it; the file is resolved against the context root when
+     * asked for (a Path per entry held for the snapshot's life cost more memory than the entry's stat data).
+     */
+    record Node(Kind kind, FileStat stat, Path root) {
+        Path file() {
+            return stat.path().isEmpty() ? root : root.resolve(stat.path());
+        }
     }
 
     /**
@@ -50,27 +56,130 @@ public final class ContextSnapshot {
      * @throws ContextException when the context cannot be walked
      */
     public static ContextSnapshot scan(Path root, PatternMatcher excludes) throws ContextException {
-        TreeMap<byte[], Node> records = new TreeMap<>(Arrays::compareUnsigned);
         FileStat rootStat = new FileStat("", ROOT_MODE, 0, 0, 0, 0, 0, 0, 0, 0, 2, "");
-        records.put(new byte[0], new Node(Kind.DIR, rootStat, root));
-        records.put(new byte[] {0}, new Node(Kind.DIR_HEADER, rootStat, root));
+        SortedRecords sorted = new SortedRecords();
+        sorted.add(new byte[0], new Node(Kind.DIR, rootStat, root));
+        sorted.add(new byte[] {0}, new Node(Kind.DIR_HEADER, rootStat, root));
         PatternMatcher none;
         try {
             none = PatternMatcher.of(java.util.List.of());
         } catch (ContextException e) {
             throw new IllegalStateException(e);
         }
-        new ContextWalker(none, excludes).walk(root, (file, stat) -> {
+        new ContextWalker(none, excludes).walk(root, (ContextWalker.StatVisitor) stat -> {
             byte[] k = key("/" + stat.path());
             FileType t = stat.type();
             if (t == FileType.DIRECTORY) {
-                records.put(k, new Node(Kind.DIR, stat, file));
-                records.put(withNul(k), new Node(Kind.DIR_HEADER, stat, file));
+                sorted.add(k, new Node(Kind.DIR, stat, root));
+                sorted.add(withNul(k), new Node(Kind.DIR_HEADER, stat, root));
             } else {
-                records.put(k, new Node(t == FileType.SYMLINK ? Kind.SYMLINK : Kind.FILE, stat, file));
+                sorted.add(k, new Node(t == FileType.SYMLINK ? Kind.SYMLINK : Kind.FILE, stat, root));
             }
         });
-        return new ContextSnapshot(root, records);
+        return new ContextSnapshot(root, sorted.toTreeMap());
+    }
+
+    private static final java.util.Comparator<byte[]> KEY_ORDER = Arrays::compareUnsigned;
+
+    /**
+     * The records in the order the walk reports them, which is key order (a directory's NUL-separated subtree sorts
+     * right after it, as the walk visits it): handed to {@link TreeMap}'s copy constructor, which builds its tree
+     * from a sorted map in linear time without comparing keys, instead of a search per insert. Falls back to
+     * inserting when the order is not strictly ascending. Only {@code comparator}, {@code size} and
+     * {@code entrySet().iterator()} are used.
+     */
+    private static final class SortedRecords extends java.util.AbstractMap<byte[], Node>
+            implements java.util.SortedMap<byte[], Node> {
+        private final java.util.ArrayList<byte[]> keys = new java.util.ArrayList<>();
+        private final java.util.ArrayList<Node> nodes = new java.util.ArrayList<>();
+        private boolean ascending = true;
+
+        void add(byte[] k, Node n) {
+            if (ascending && !keys.isEmpty() && Arrays.compareUnsigned(keys.get(keys.size() - 1), k) >= 0) {
+                ascending = false;
+            }
+            keys.add(k);
+            nodes.add(n);
+        }
+
+        TreeMap<byte[], Node> toTreeMap() {
+            if (ascending) {
+                return new TreeMap<>(this);
+            }
+            TreeMap<byte[], Node> m = new TreeMap<>(KEY_ORDER);
+            for (int i = 0; i < keys.size(); i++) {
+                m.put(keys.get(i), nodes.get(i));
+            }
+            return m;
+        }
+
+        @Override
+        public java.util.Comparator<? super byte[]> comparator() {
+            return KEY_ORDER;
+        }
+
+        @Override
+        public int size() {
+            return keys.size();
+        }
+
+        @Override
+        public java.util.Set<Entry<byte[], Node>> entrySet() {
+            return new java.util.AbstractSet<>() {
+                @Override
+                public int size() {
+                    return keys.size();
+                }
+
+                @Override
+                public java.util.Iterator<Entry<byte[], Node>> iterator() {
+                    return new java.util.Iterator<>() {
+                        private int i;
+
+                        @Override
+                        public boolean hasNext() {
+                            return i < keys.size();
+                        }
+
+                        @Override
+                        public Entry<byte[], Node> next() {
+                            if (i >= keys.size()) {
+                                throw new java.util.NoSuchElementException();
+                            }
+                            Entry<byte[], Node> e = new java.util.AbstractMap.SimpleImmutableEntry<>(keys.get(i),
+                                    nodes.get(i));
+                            i++;
+                            return e;
+                        }
+                    };
+                }
+            };
+        }
+
+        @Override
+        public java.util.SortedMap<byte[], Node> subMap(byte[] from, byte[] to) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public java.util.SortedMap<byte[], Node> headMap(byte[] to) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public java.util.SortedMap<byte[], Node> tailMap(byte[] from) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public byte[] firstKey() {
+            return keys.get(0);
+        }
+
+        @Override
+        public byte[] lastKey() {
+            return keys.get(keys.size() - 1);
+        }
     }
 
     /** The context directory. */

@@ -34,6 +34,14 @@ public final class Digest {
         return new Digest(sha256.clone());
     }
 
+    /** The digest of a finished SHA-256 hash value that the caller hands over (32 bytes, not modified later). */
+    static Digest wrap(byte[] sha256) {
+        if (sha256.length != 32) {
+            throw new IllegalArgumentException("a sha256 hash has 32 bytes, got " + sha256.length);
+        }
+        return new Digest(sha256);
+    }
+
     /** Parses the wire form {@code sha256:<64 lower-case hex>}. */
     public static Digest parse(String digest) {
         Objects.requireNonNull(digest, "digest");

@@ -42,17 +42,21 @@ final class RecordDigester {
     private final boolean resetOwner;
     private final Clock clock;
     private final XattrReader xattrs;
-    private final Map<String, Rec> memo = new HashMap<>();
+    private final int parallelRecords;
+    private final Map<String, Rec> memo = new ConcurrentHashMap<>();
     /** Digests of files hashed ahead by {@link #prehash}, with whether the whole file was read. */
     private final Map<Node, Computed> prehashed = new ConcurrentHashMap<>();
     /** Digests of this call's records that the cache did not take (racy, not regular, or cut short). */
-    private final Map<Node, Digest> uncached = new HashMap<>();
+    private final Map<Node, Digest> uncached =
+            java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
 
     /** A freshly computed file digest, and whether exactly {@code size} bytes were read (then it may be cached). */
     private record Computed(Digest digest, boolean complete) {
     }
 
-    RecordDigester(ContextSnapshot s, ChecksumCache cache, boolean resetOwner, Clock clock, XattrReader xattrs) {
+    RecordDigester(ContextSnapshot s, ChecksumCache cache, boolean resetOwner, Clock clock, XattrReader xattrs,
+                   int parallelRecords) {
+        this.parallelRecords = parallelRecords;
         this.s = s;
         this.cache = cache;
         this.resetOwner = resetOwner;
@@ -87,7 +91,7 @@ final class RecordDigester {
         List<Node> todo = new ArrayList<>();
         for (Node n : s.records().subMap(from, true, to, false).values()) {
             if (n.kind() == Kind.FILE && n.stat().type() == FileType.REGULAR
-                    && cache.get(FileKey.of(n.stat(), resetOwner)).isEmpty()) {
+                    && cache.lookup(FileKey.of(n.stat(), resetOwner)) == null) {
                 todo.add(n);
             }
         }
@@ -124,22 +128,140 @@ final class RecordDigester {
         return rec;
     }
 
-    /** NUL + header digest, then NUL + name + digest for each child in byte order; subtrees skipped. */
+    /**
+     * NUL + header digest, then NUL + name + digest for each child in byte order. One in-order pass over the
+     * directory's records: a child directory is hashed from the same cursor, which it leaves past its subtree, so
+     * no record is looked up by key (a tree search per entry was most of a cached re-checksum).
+     */
     private Digest directoryDigest(byte[] k) throws ContextException {
-        MessageDigest h = Digest.sha256();
-        byte[] next = ContextSnapshot.withNul(k);
-        byte[] subk = next;
-        while (subk != null && ContextSnapshot.startsWith(subk, next)) {
-            h.update(subk, k.length, subk.length - k.length);
-            Rec sub = checksum(subk, false);
-            h.update(sub.digest().wireBytes());
-            if (sub.node().kind() == Kind.DIR) {
-                byte[] skip = java.util.Arrays.copyOf(subk, subk.length + 2);
-                skip[subk.length + 1] = (byte) 0xFF;
-                subk = s.records().ceilingKey(skip);
+        if (s.size() >= parallelRecords && java.lang.Runtime.getRuntime().availableProcessors() > 1) {
+            return hashDirectoryForked(k);
+        }
+        return hashDirectory(k, cursorAt(ContextSnapshot.withNul(k)));
+    }
+
+    /** Snapshots with this many records hash the child directories of the directory asked for in parallel. */
+    static final int PARALLEL_RECORDS = 10_000;
+
+    private Cursor cursorAt(byte[] from) {
+        return new Cursor(s.records().tailMap(from, true).entrySet().iterator());
+    }
+
+    /**
+     * {@link #hashDirectory} with each child directory hashed in a task of the common pool: the same digests, the
+     * first error in walk order (tasks are joined in order, so an error in an earlier subtree is the one thrown).
+     */
+    private Digest hashDirectoryForked(byte[] k) throws ContextException {
+        byte[] prefix = ContextSnapshot.withNul(k);
+        Map<String, java.util.concurrent.ForkJoinTask<Digest>> forks = new HashMap<>();
+        Cursor scan = cursorAt(prefix);
+        while (scan.key != null && ContextSnapshot.startsWith(scan.key, prefix)) {
+            byte[] subk = scan.key;
+            if (scan.node.kind() == Kind.DIR && !memo.containsKey(memoKey(subk))) {
+                Node dirNode = scan.node;
+                forks.put(memoKey(subk), java.util.concurrent.ForkJoinTask.adapt(() -> {
+                    Digest d = hashDirectory(subk, cursorAt(ContextSnapshot.withNul(subk)));
+                    memo.put(memoKey(subk), new Rec(subk, dirNode, d));
+                    return d;
+                }).fork());
+                scan = cursorAt(pastSubtree(subk));
             } else {
-                subk = s.records().higherKey(subk);
+                scan.advance();
             }
+        }
+        MessageDigest h = Digest.sha256();
+        Cursor c = cursorAt(prefix);
+        while (c.key != null && ContextSnapshot.startsWith(c.key, prefix)) {
+            byte[] subk = c.key;
+            Node node = c.node;
+            h.update(subk, k.length, subk.length - k.length);
+            java.util.concurrent.ForkJoinTask<Digest> fork = forks.get(memoKey(subk));
+            Digest d;
+            if (fork != null) {
+                try {
+                    d = fork.join();
+                } catch (RuntimeException e) {
+                    for (Throwable t = e; t != null; t = t.getCause()) {
+                        if (t instanceof ContextException ce) {
+                            throw ce;
+                        }
+                    }
+                    throw e;
+                }
+                c = cursorAt(pastSubtree(subk));
+            } else if (node.kind() == Kind.DIR) {
+                d = checksum(subk, false).digest();
+                c = cursorAt(pastSubtree(subk));
+            } else {
+                d = recordDigest(node);
+                c.advance();
+            }
+            h.update(d.wireBytes());
+        }
+        return Digest.ofHash(h.digest());
+    }
+
+    /** The lowest key after every key of the subtree of {@code k} (keys never hold 0xFF: names are UTF-8). */
+    private static byte[] pastSubtree(byte[] k) {
+        byte[] skip = java.util.Arrays.copyOf(k, k.length + 2);
+        skip[k.length + 1] = (byte) 0xFF;
+        return skip;
+    }
+
+    private static String memoKey(byte[] k) {
+        return new String(k, StandardCharsets.ISO_8859_1);
+    }
+
+    /** In-order records of the snapshot, one at a time. */
+    private static final class Cursor {
+        private final java.util.Iterator<Map.Entry<byte[], Node>> it;
+        byte[] key;
+        Node node;
+
+        Cursor(java.util.Iterator<Map.Entry<byte[], Node>> it) {
+            this.it = it;
+            advance();
+        }
+
+        void advance() {
+            if (it.hasNext()) {
+                Map.Entry<byte[], Node> e = it.next();
+                key = e.getKey();
+                node = e.getValue();
+            } else {
+                key = null;
+                node = null;
+            }
+        }
+    }
+
+    /** Hashes directory {@code k} from the cursor at its header; leaves the cursor at the first record past it. */
+    private Digest hashDirectory(byte[] k, Cursor c) throws ContextException {
+        MessageDigest h = Digest.sha256();
+        byte[] prefix = ContextSnapshot.withNul(k);
+        while (c.key != null && ContextSnapshot.startsWith(c.key, prefix)) {
+            byte[] subk = c.key;
+            Node node = c.node;
+            h.update(subk, k.length, subk.length - k.length);
+            Digest d;
+            c.advance();
+            if (node.kind() == Kind.DIR) {
+                String memoKey = new String(subk, StandardCharsets.ISO_8859_1);
+                Rec done = memo.get(memoKey);
+                if (done != null) {
+                    byte[] inside = ContextSnapshot.withNul(subk);
+                    while (c.key != null && ContextSnapshot.startsWith(c.key, inside)) {
+                        c.advance();
+                    }
+                    d = done.digest();
+                } else {
+                    d = hashDirectory(subk, c);
+                    memo.put(memoKey, new Rec(subk, node, d));
+                }
+            } else {
+                d = recordDigest(node);
+            }
+            h.update(d.wireBytes());
         }
         return Digest.ofHash(h.digest());
     }
@@ -149,9 +271,9 @@ final class RecordDigester {
         FileType type = node.stat().type();
         FileKey fileKey = type == FileType.REGULAR ? FileKey.of(node.stat(), resetOwner) : null;
         if (fileKey != null) {
-            var hit = cache.get(fileKey);
-            if (hit.isPresent()) {
-                return hit.get();
+            Digest hit = cache.lookup(fileKey);
+            if (hit != null) {
+                return hit;
             }
         }
         Digest seen = uncached.get(node);

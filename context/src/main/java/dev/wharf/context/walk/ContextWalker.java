@@ -19,7 +19,9 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
-import java.util.stream.IntStream;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Walks a context directory in lexical order and reports the entries that survive include and exclude patterns,
@@ -47,12 +49,21 @@ public final class ContextWalker {
     private final PatternMatcher excludes;
     private final boolean onlyPrefixIncludes;
     private final boolean onlyPrefixExcludeExceptions;
+    private final int nativeAfter;
+    private final int parallelAfter;
 
     /**
      * @param includes patterns a path must match (an empty matcher means "everything")
      * @param excludes patterns that drop a path (the .dockerignore rules)
      */
     public ContextWalker(PatternMatcher includes, PatternMatcher excludes) {
+        this(includes, excludes, NATIVE_AFTER, PARALLEL_AFTER);
+    }
+
+    /** With the thresholds of the native and parallel listing given: tests compare both ways on one tree. */
+    ContextWalker(PatternMatcher includes, PatternMatcher excludes, int nativeAfter, int parallelAfter) {
+        this.nativeAfter = nativeAfter;
+        this.parallelAfter = parallelAfter;
         this.includes = includes.isEmpty() ? null : includes;
         this.excludes = excludes.isEmpty() ? null : excludes;
         this.onlyPrefixIncludes = this.includes == null || onlyPrefixes(this.includes, false);
@@ -68,168 +79,337 @@ public final class ContextWalker {
         return true;
     }
 
-    /** One directory on the current path from the root, with what its children need to know. */
-    private static final class Visited {
-        final Path file;
-        final FileStat stat;
-        final String pathWithSep;
-        MatchInfo includeInfo = MatchInfo.NONE;
-        MatchInfo excludeInfo = MatchInfo.NONE;
-        boolean reported;
+    /** Receives each surviving entry in walk order, without a {@link Path} per entry (the cheaper form). */
+    @FunctionalInterface
+    public interface StatVisitor {
+        void visit(FileStat stat) throws ContextException;
+    }
 
-        Visited(Path file, FileStat stat) {
-            this.file = file;
-            this.stat = stat;
-            this.pathWithSep = stat.path() + "/";
+    /**
+     * The first entries of a walk are listed and stat'ed through java.nio, the rest through the native binding:
+     * loading that binding (jnr-ffi generates classes) costs a fresh process more than java.nio spends on a small
+     * context, such as a cached CLI rebuild's, while a large context gets one getdents64 per directory and one
+     * fstatat per entry relative to its directory.
+     */
+    private static final int NATIVE_AFTER = 512;
+
+    /** Past this many entries, directories found are listed ahead on the common fork-join pool (all cores). */
+    private static final int PARALLEL_AFTER = 2048;
+
+    /** Entries listed ahead but not yet walked, beyond which no more directories are handed to the pool. */
+    private static final long LOOKAHEAD = 65_536;
+
+    /** What the walk does with an entry: drop it (and never enter it), skip it but enter it, or report it. */
+    private static final byte PRUNE = 0;
+    private static final byte SKIP = 1;
+    private static final byte REPORT = 2;
+
+    /** The state of one {@link #walk} call shared by the directories it lists (possibly on several threads). */
+    private final class Walk {
+        final Path root;
+        final String rootPrefix;
+        final AtomicLong listed = new AtomicLong();
+        final AtomicLong ahead = new AtomicLong();
+        final boolean multicore = java.lang.Runtime.getRuntime().availableProcessors() > 1;
+        volatile boolean stopped;
+        private volatile NativeDirectories nativeDirs;
+        private volatile boolean nativeTried;
+
+        Walk(Path root) {
+            this.root = root;
+            String r = root.toString();
+            this.rootPrefix = r.endsWith("/") ? r : r + "/";
+        }
+
+        NativeDirectories nativeDirs() {
+            if (!nativeTried) {
+                synchronized (this) {
+                    if (!nativeTried) {
+                        nativeDirs = NativeDirectories.load();
+                        nativeTried = true;
+                    }
+                }
+            }
+            return nativeDirs;
         }
     }
 
-    /** A directory whose entries are being walked, with their lstat results (a FileStat or an IOException). */
+    /**
+     * One directory the walk enters: its entries, their lstat results, what the patterns decide for each, and the
+     * listings of the subdirectories it will enter. Computed once, by the walking thread or ahead of it by a pool
+     * thread, whichever claims it first; the walking thread then reads it (the monitor orders the writes).
+     */
+    private final class Dir {
+        final Walk walk;
+        final String rel;
+        final String pathWithSep;
+        final MatchInfo includeInfo;
+        final MatchInfo excludeInfo;
+        private final AtomicInteger state = new AtomicInteger(); // 0 new, 1 claimed, 2 done
+        /** Per entry: its name, or null when its FileStat is there (whose path ends with the name). */
+        String[] names;
+        /** Per entry: its FileStat, or the exception to throw when the walk reaches it. */
+        Object[] stats;
+        byte[] decisions;
+        Dir[] children;
+        IOException listError;
+
+        Dir(Walk walk, String rel, MatchInfo includeInfo, MatchInfo excludeInfo) {
+            this.walk = walk;
+            this.rel = rel;
+            this.pathWithSep = rel.isEmpty() ? "" : rel + "/";
+            this.includeInfo = includeInfo;
+            this.excludeInfo = excludeInfo;
+        }
+
+        /** Computes this listing unless another thread claimed it. */
+        void run() {
+            if (!state.compareAndSet(0, 1)) {
+                return;
+            }
+            try {
+                if (!walk.stopped) {
+                    compute();
+                }
+            } finally {
+                synchronized (this) {
+                    state.set(2);
+                    notifyAll();
+                }
+            }
+        }
+
+        /** Computes this listing here, or waits for the thread that claimed it. */
+        void await() throws ContextException {
+            run();
+            synchronized (this) {
+                while (state.get() != 2) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new ContextException("interrupted while walking the context", e);
+                    }
+                }
+            }
+            if (names == null && listError == null) {
+                listError = new IOException("listing of " + rel + " was abandoned");
+            }
+        }
+
+        private void compute() {
+            long before = walk.listed.get();
+            NativeDirectories nat = before >= nativeAfter ? walk.nativeDirs() : null;
+            try {
+                if (nat != null) {
+                    NativeDirectories.Listing l = nat.list(walk.rootPrefix + rel, pathWithSep);
+                    names = l.names();
+                    stats = l.stats();
+                } else {
+                    names = listChecked(rel.isEmpty() ? walk.root : walk.root.resolve(rel));
+                    stats = statAll(walk.root, pathWithSep, names);
+                }
+            } catch (NoSuchFileException e) {
+                names = new String[0];
+                stats = new Object[0];
+            } catch (IOException e) {
+                listError = e;
+                return;
+            } catch (RuntimeException e) {
+                listError = new IOException(e.toString(), e);
+                return;
+            }
+            walk.listed.addAndGet(names.length);
+            walk.ahead.addAndGet(names.length);
+            decide();
+            if (children != null && walk.multicore && walk.listed.get() >= parallelAfter) {
+                for (Dir c : children) {
+                    if (c != null && walk.ahead.get() < LOOKAHEAD) {
+                        ForkJoinPool.commonPool().execute(c::run);
+                    }
+                }
+            }
+        }
+
+        /** Applies the include and exclude patterns to every entry, as the walk used to when reaching each. */
+        private void decide() {
+            decisions = new byte[names.length];
+            for (int i = 0; i < names.length; i++) {
+                if (!(stats[i] instanceof FileStat stat)) {
+                    continue;
+                }
+                String entryRel = stat.path();
+                boolean isDir = stat.type() == FileType.DIRECTORY;
+                MatchInfo inc = MatchInfo.NONE;
+                MatchInfo exc = MatchInfo.NONE;
+                byte decision = REPORT;
+                try {
+                    if (includes != null) {
+                        MatchResult r = includes.matchesUsingParentResults(entryRel, includeInfo);
+                        inc = r.info();
+                        if (!r.matched()) {
+                            if (isDir && onlyPrefixIncludes && !prefixCouldMatchInside(includes, entryRel, false)) {
+                                continue; // PRUNE
+                            }
+                            decision = SKIP;
+                        }
+                    }
+                    if (excludes != null) {
+                        MatchResult r = excludes.matchesUsingParentResults(entryRel, excludeInfo);
+                        exc = r.info();
+                        if (r.matched()) {
+                            if (isDir && onlyPrefixExcludeExceptions
+                                    && (!excludes.hasExclusions() || !prefixCouldMatchInside(excludes, entryRel,
+                                    true))) {
+                                continue; // PRUNE
+                            }
+                            decision = SKIP;
+                        }
+                    }
+                } catch (BadPatternException e) {
+                    stats[i] = new ContextException("failed to match excludepatterns: " + e.getMessage(), e);
+                    continue;
+                }
+                decisions[i] = decision;
+                if (isDir) {
+                    if (children == null) {
+                        children = new Dir[names.length];
+                    }
+                    children[i] = new Dir(walk, entryRel, inc, exc);
+                }
+            }
+        }
+    }
+
+    /** A directory being walked: its listing, its own entry (null for the root), and the next entry to visit. */
     private static final class Frame {
-        final Visited dir;
-        final String[] names;
-        final Object[] stats;
+        final Dir dir;
+        final FileStat stat;
+        boolean reported;
         int next;
 
-        Frame(Path root, Visited dir, String[] names, boolean nativeStat) {
+        Frame(Dir dir, FileStat stat) {
             this.dir = dir;
-            this.names = names;
-            this.stats = statAll(root, dir == null ? "" : dir.pathWithSep, names, nativeStat);
+            this.stat = stat;
         }
     }
 
-    /** Directories with fewer entries are stat'ed on the walking thread: forking costs more than it saves. */
-    private static final int PARALLEL_STAT_MIN = 32;
-
-    /**
-     * The first entries of a walk are stat'ed through java.nio, the rest through the native binding: loading that
-     * binding (jnr-ffi generates classes) costs a fresh process more than java.nio spends on a small context, such
-     * as a cached CLI rebuild's, while a large context still gets the one-syscall stat.
-     */
-    private static final int NATIVE_STAT_AFTER = 512;
-
-    /**
-     * lstat of every entry of one directory, in parallel on the common fork-join pool (bounded by the core count)
-     * when there are many: per-entry metadata is what a context walk spends its time on. Each result is the
-     * {@link FileStat} or the {@link IOException} that the walk reports when it reaches the entry, so errors and
-     * their order are as if each entry were stat'ed when visited.
-     */
-    private static Object[] statAll(Path root, String prefix, String[] names, boolean nativeStat) {
+    /** lstat of every entry of one directory through java.nio (a small context's first entries). */
+    private static Object[] statAll(Path root, String prefix, String[] names) {
         Object[] out = new Object[names.length];
-        IntStream range = IntStream.range(0, names.length);
-        (names.length >= PARALLEL_STAT_MIN ? range.parallel() : range).forEach(i -> {
+        for (int i = 0; i < names.length; i++) {
             String rel = prefix + names[i];
             try {
-                Path file = root.resolve(rel);
-                out[i] = nativeStat ? FileStat.read(file, rel) : FileStat.readNio(file, rel);
+                out[i] = FileStat.readNio(root.resolve(rel), rel);
             } catch (IOException | RuntimeException e) {
                 out[i] = e;
             }
-        });
+        }
         return out;
     }
 
     /**
-     * Walks {@code root} and calls {@code visitor} for each surviving entry.
+     * Walks {@code root} and calls {@code visitor} for each surviving entry with its file.
      *
      * @throws ContextException when a directory cannot be read or a pattern fails to evaluate
      */
     public void walk(Path root, Visitor visitor) throws ContextException {
+        walk(root, (StatVisitor) stat -> visitor.visit(root.resolve(stat.path()), stat));
+    }
+
+    /**
+     * Walks {@code root} and calls {@code visitor} for each surviving entry, in lexical order.
+     *
+     * @throws ContextException when a directory cannot be read or a pattern fails to evaluate
+     */
+    public void walk(Path root, StatVisitor visitor) throws ContextException {
+        Walk walk = new Walk(root);
+        try {
+            walk(walk, visitor);
+        } finally {
+            walk.stopped = true; // listings still queued on the pool return at once
+        }
+    }
+
+    private void walk(Walk walk, StatVisitor visitor) throws ContextException {
         Deque<Frame> stack = new ArrayDeque<>();
-        String[] top = list(root, "");
-        long listed = top.length;
-        stack.push(new Frame(root, null, top, false));
+        Dir top = new Dir(walk, "", MatchInfo.NONE, MatchInfo.NONE);
+        top.await();
+        if (top.listError != null) {
+            if (top.listError instanceof AccessDeniedException) {
+                throw new ContextException("open .: permission denied", top.listError);
+            }
+            throw new ContextException("open .: " + reason(top.listError), top.listError);
+        }
+        Frame root = new Frame(top, null);
+        root.reported = true;
+        stack.push(root);
         while (!stack.isEmpty()) {
             Frame frame = stack.peek();
-            if (frame.next == frame.names.length) {
+            Dir d = frame.dir;
+            if (frame.next == d.names.length) {
                 stack.pop();
+                walk.ahead.addAndGet(-d.names.length);
                 continue;
             }
             int index = frame.next++;
-            String name = frame.names[index];
-            String rel = frame.dir == null ? name : frame.dir.pathWithSep + name;
-            Path file = root.resolve(rel);
-            Object result = frame.stats[index];
-            frame.stats[index] = null;
+            Object result = d.stats[index];
+            d.stats[index] = null;
             if (result instanceof NoSuchFileException) {
                 continue; // removed while walking: fsutil turns not-exist into SkipDir
             } else if (result instanceof IOException e) {
-                throw new ContextException("lstat " + rel + ": " + reason(e), e);
+                throw new ContextException("lstat " + d.pathWithSep + d.names[index] + ": " + reason(e), e);
+            } else if (result instanceof ContextException e) {
+                throw e;
             } else if (result instanceof RuntimeException e) {
                 throw e;
             }
-            FileStat stat = (FileStat) result;
-            Visited parent = frame.dir;
-            boolean isDir = stat.type() == FileType.DIRECTORY;
-            Visited dir = isDir ? new Visited(file, stat) : null;
-            boolean skip = false;
-            try {
-                if (includes != null) {
-                    MatchResult r = includes.matchesUsingParentResults(rel,
-                            parent == null ? MatchInfo.NONE : parent.includeInfo);
-                    if (isDir) {
-                        dir.includeInfo = r.info();
-                    }
-                    if (!r.matched()) {
-                        if (isDir && onlyPrefixIncludes && !prefixCouldMatchInside(includes, rel, false)) {
-                            continue;
-                        }
-                        skip = true;
-                    }
-                }
-                if (excludes != null) {
-                    MatchResult r = excludes.matchesUsingParentResults(rel,
-                            parent == null ? MatchInfo.NONE : parent.excludeInfo);
-                    if (isDir) {
-                        dir.excludeInfo = r.info();
-                    }
-                    if (r.matched()) {
-                        if (isDir && onlyPrefixExcludeExceptions
-                                && (!excludes.hasExclusions() || !prefixCouldMatchInside(excludes, rel, true))) {
-                            continue;
-                        }
-                        skip = true;
-                    }
-                }
-            } catch (BadPatternException e) {
-                throw new ContextException("failed to match excludepatterns: " + e.getMessage(), e);
+            byte decision = d.decisions[index];
+            if (decision == PRUNE) {
+                continue;
             }
+            FileStat stat = (FileStat) result;
+            boolean skip = decision == SKIP;
             if (!skip) {
                 reportParents(stack, visitor);
-                visitor.visit(file, stat);
-                if (isDir) {
-                    dir.reported = true;
-                }
+                visitor.visit(stat);
             }
-            if (isDir) {
-                String[] children;
-                try {
-                    children = listChecked(file, rel);
-                } catch (AccessDeniedException e) {
+            Dir child = d.children == null ? null : d.children[index];
+            if (child != null) {
+                d.children[index] = null; // walked once: let it go when its frame is popped
+                child.await();
+                if (child.listError instanceof AccessDeniedException e) {
                     if (skip) {
                         continue; // fsutil: permission errors on a skipped directory are ignored
                     }
-                    throw new ContextException("open " + rel + ": permission denied", e);
+                    throw new ContextException("open " + child.rel + ": permission denied", e);
+                } else if (child.listError != null) {
+                    throw new ContextException("open " + child.rel + ": " + reason(child.listError),
+                            child.listError);
                 }
-                stack.push(new Frame(root, dir, children, listed >= NATIVE_STAT_AFTER));
-                listed += children.length;
+                Frame f = new Frame(child, stat);
+                f.reported = !skip;
+                stack.push(f);
             }
         }
     }
 
     /** Reports excluded ancestors that were entered only for a possible re-inclusion, outermost first. */
-    private static void reportParents(Deque<Frame> stack, Visitor visitor) throws ContextException {
-        List<Visited> pending = new ArrayList<>();
+    private static void reportParents(Deque<Frame> stack, StatVisitor visitor) throws ContextException {
+        if (stack.peek().reported) {
+            return; // the usual case: every ancestor is reported already
+        }
+        List<Frame> pending = new ArrayList<>();
         for (Frame f : stack) { // innermost first
-            if (f.dir == null || f.dir.reported) {
+            if (f.reported) {
                 break;
             }
-            pending.add(f.dir);
+            pending.add(f);
         }
         for (int i = pending.size() - 1; i >= 0; i--) {
-            Visited v = pending.get(i);
-            visitor.visit(v.file, v.stat);
-            v.reported = true;
+            Frame f = pending.get(i);
+            visitor.visit(f.stat);
+            f.reported = true;
         }
     }
 
@@ -267,27 +447,13 @@ public final class ContextWalker {
         return false;
     }
 
-    private static String[] list(Path dir, String rel) throws ContextException {
-        try {
-            return listChecked(dir, rel);
-        } catch (AccessDeniedException e) {
-            throw new ContextException("open " + (rel.isEmpty() ? "." : rel) + ": permission denied", e);
-        }
-    }
-
     /** Directory entries sorted like Go's os.ReadDir (byte order of the UTF-8 names). */
-    private static String[] listChecked(Path dir, String rel) throws AccessDeniedException, ContextException {
+    private static String[] listChecked(Path dir) throws IOException {
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
                 names.add(p.getFileName().toString());
             }
-        } catch (AccessDeniedException e) {
-            throw e;
-        } catch (NoSuchFileException e) {
-            return new String[0];
-        } catch (IOException e) {
-            throw new ContextException("open " + (rel.isEmpty() ? "." : rel) + ": " + reason(e), e);
         }
         String[] out = names.toArray(new String[0]);
         Arrays.sort(out, GO_ORDER);

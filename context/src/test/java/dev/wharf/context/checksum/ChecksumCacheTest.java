@@ -1,5 +1,6 @@
 package dev.wharf.context.checksum;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -119,8 +120,70 @@ class ChecksumCacheTest {
 
         again.put(new FileKey(6, 7, 8, 9, 10, true), Digest.of(new byte[0]));
         again.persist();
-        assertTrue(Files.getLastModifiedTime(file).toMillis() > 0);
+        assertTrue(Files.size(dir.resolve(ChecksumCache.JOURNAL_NAME)) > 0);
         assertEquals(2, ChecksumCache.persistent(dir, 100).size());
+    }
+
+    @Test
+    void anAddedEntry_isAppendedToTheJournalWithoutRewritingTheCompactedFile() throws Exception {
+        Path dir = tmp.resolve("cache");
+        Path file = persistOneEntry(dir);
+        byte[] compacted = Files.readAllBytes(file);
+
+        ChecksumCache again = ChecksumCache.persistent(dir, 100);
+        Digest other = Digest.of(new byte[] {7});
+        again.put(new FileKey(6, 7, 8, 9, 10, true), other);
+        again.put(new FileKey(1, 2, 3, 4, 5, true), other); // a new digest for a loaded key
+        again.persist();
+
+        assertArrayEquals(compacted, Files.readAllBytes(file));
+        ChecksumCache fresh = ChecksumCache.persistent(dir, 100);
+        assertEquals(2, fresh.size());
+        assertEquals(Optional.of(other), fresh.get(new FileKey(6, 7, 8, 9, 10, true)));
+        assertEquals(Optional.of(other), fresh.get(new FileKey(1, 2, 3, 4, 5, true)));
+    }
+
+    @Test
+    void aTornJournalTail_isIgnoredAndTheNextWriteCompacts() throws Exception {
+        Path dir = tmp.resolve("cache");
+        persistOneEntry(dir);
+        ChecksumCache second = ChecksumCache.persistent(dir, 100);
+        second.put(new FileKey(6, 7, 8, 9, 10, true), Digest.of(new byte[] {6}));
+        second.persist();
+        ChecksumCache third = ChecksumCache.persistent(dir, 100);
+        third.put(new FileKey(11, 12, 13, 14, 15, true), Digest.of(new byte[] {11}));
+        third.persist();
+        Path journal = dir.resolve(ChecksumCache.JOURNAL_NAME);
+        byte[] log = Files.readAllBytes(journal);
+        Files.write(journal, java.util.Arrays.copyOf(log, log.length - 3)); // a crash mid-append
+
+        ChecksumCache afterCrash = ChecksumCache.persistent(dir, 100);
+        assertEquals(2, afterCrash.size());
+        assertEquals(Optional.empty(), afterCrash.get(new FileKey(11, 12, 13, 14, 15, true)));
+        afterCrash.put(new FileKey(16, 17, 18, 19, 20, true), Digest.of(new byte[] {16}));
+        afterCrash.persist();
+        assertTrue(Files.notExists(journal));
+        ChecksumCache fresh = ChecksumCache.persistent(dir, 100);
+        assertEquals(3, fresh.size());
+        assertEquals(Optional.of(Digest.of(new byte[] {16})), fresh.get(new FileKey(16, 17, 18, 19, 20, true)));
+    }
+
+    @Test
+    void aGrownJournal_isCompactedIntoTheFile() throws Exception {
+        Path dir = tmp.resolve("cache");
+        persistOneEntry(dir);
+        for (int round = 0; round < 2; round++) {
+            ChecksumCache c = ChecksumCache.persistent(dir, 10_000);
+            for (int i = 0; i < 600; i++) {
+                c.put(new FileKey(round, i, 1, 1, 1, true), Digest.of(new byte[] {(byte) i}));
+            }
+            c.persist();
+        }
+        // 1,200 appended records would pass the journal's limit: the second batch compacted everything.
+        assertTrue(Files.notExists(dir.resolve(ChecksumCache.JOURNAL_NAME)));
+        ChecksumCache fresh = ChecksumCache.persistent(dir, 10_000);
+        assertEquals(1 + 1200, fresh.size());
+        assertEquals(Optional.of(Digest.of(new byte[] {(byte) 599})), fresh.get(new FileKey(1, 599, 1, 1, 1, true)));
     }
 
     /** Persists a cache of one entry under {@code dir}; returns its file. */

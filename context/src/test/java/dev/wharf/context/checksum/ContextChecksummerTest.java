@@ -101,6 +101,29 @@ class ContextChecksummerTest {
     }
 
     @Test
+    void childDirectoriesHashedInParallel_giveTheSequentialDigests() throws Exception {
+        Path root = Files.createDirectory(tmp.resolve("forked"));
+        for (int i = 0; i < 60; i++) {
+            Path dir = Files.createDirectories(root.resolve("d" + (i % 4) + (i % 3 == 0 ? "/deeper/x" : "/y")));
+            Files.writeString(dir.resolve("f" + i), "content " + i);
+        }
+        Files.writeString(root.resolve("top"), "top");
+        Files.createSymbolicLink(root.resolve("d1/link"), Path.of("../d2"));
+        ContextSnapshot s = snap(root);
+        for (String path : List.of("/", "d1", "d0/deeper")) {
+            Selector sel = new Selector(path, false, true, List.of(), List.of());
+            Digest sequential = new ContextChecksummer(ChecksumCache.inMemory(1000), true, LATER, Integer.MAX_VALUE)
+                    .checksum(s, sel);
+            Digest forked = new ContextChecksummer(ChecksumCache.inMemory(1000), true, LATER, 0).checksum(s, sel);
+            assertEquals(sequential, forked, path);
+        }
+        ChecksumCache warm = ChecksumCache.inMemory(1000);
+        ContextChecksummer forkedWarm = new ContextChecksummer(warm, true, LATER, 0);
+        Digest cold = forkedWarm.checksum(s, Selector.copySource(".", List.of()));
+        assertEquals(cold, forkedWarm.checksum(s, Selector.copySource(".", List.of())), "from the cache");
+    }
+
+    @Test
     void aDirectoryDigest_dependsOnlyOnContentNotOnWhereItIs() throws Exception {
         ContextSnapshot s = snap(ctx("c", "ADD abc file data0", "ADD def symlink abc", "ADD ghi symlink nosuchfile"));
         assertEquals(DIR_D0, sum(s, "/", true));

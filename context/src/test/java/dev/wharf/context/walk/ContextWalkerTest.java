@@ -38,6 +38,31 @@ class ContextWalkerTest {
     }
 
     @Test
+    void nativeParallelListing_reportsWhatJavaNioReports() throws Exception {
+        // Past its thresholds (here 0) a walk lists with getdents64/fstatat and ahead on the pool: same entries, same
+        // stats as java.nio's sequential listing (thresholds MAX_VALUE).
+        for (int d = 0; d < 12; d++) {
+            for (int f = 0; f < 30; f++) {
+                file("d" + d + "/sub" + (f % 5) + "/f" + f + (f % 7 == 0 ? ".tmp" : ".txt"));
+            }
+        }
+        file("ünïcode/ß.txt");
+        Files.createSymbolicLink(ctx.resolve("d0/link"), Path.of("../d1/sub0"));
+        Files.createSymbolicLink(ctx.resolve("dangling"), Path.of("/nowhere/at/all"));
+        List<String> excludes = List.of("*.tmp", "d3", "d4/**", "!d4/sub1", "d5/sub2/f1*");
+        List<FileStat> nio = new ArrayList<>();
+        new ContextWalker(PatternMatcher.of(List.of()), PatternMatcher.of(excludes), Integer.MAX_VALUE,
+                Integer.MAX_VALUE).walk(ctx, (ContextWalker.StatVisitor) nio::add);
+        List<FileStat> nat = new ArrayList<>();
+        new ContextWalker(PatternMatcher.of(List.of()), PatternMatcher.of(excludes), 0, 0)
+                .walk(ctx, (ContextWalker.StatVisitor) nat::add);
+        assertTrue(nio.size() > 250, "walked " + nio.size());
+        assertTrue(nio.stream().anyMatch(s -> s.path().equals("d0/link") && s.linkTarget().equals("../d1/sub0")));
+        assertTrue(nio.stream().noneMatch(s -> s.path().startsWith("d3")));
+        assertEquals(nio, nat);
+    }
+
+    @Test
     void noPatterns_listsEverythingInGoOrder() throws Exception {
         file("a/b");
         file("a.txt");
