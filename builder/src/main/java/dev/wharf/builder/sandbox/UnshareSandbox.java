@@ -93,9 +93,13 @@ public final class UnshareSandbox implements Sandbox {
         StateDirs.Held run = state.create();
         CgroupLimits cgroup = null;
         try {
-            // Limits need a cgroup; the script moves itself into it first, so everything it starts is inside.
-            cgroup = spec.resources().isEmpty() ? null
-                    : CgroupLimits.create(OciSpecFactory.DEFAULT_CGROUP_PARENT, run.id(), spec.resources());
+            // Every run gets a cgroup where one can be made (limits need one); the script moves itself into it
+            // first, so everything it starts is inside and a cancel freezes and kills the whole tree. Without one
+            // (rootless, no writable cgroupfs) a cancel kills the PID namespace's init only, as before.
+            cgroup = !spec.resources().isEmpty()
+                    ? CgroupLimits.create(OciSpecFactory.DEFAULT_CGROUP_PARENT, run.id(), spec.resources())
+                    : rootless ? null : CgroupLimits.tryCreate(OciSpecFactory.DEFAULT_CGROUP_PARENT, run.id())
+                            .orElse(null);
             Path rootDir = run.dir().resolve("rootfs");
             Files.createDirectory(rootDir);
             RootView view = RootView.of(spec.rootfs());

@@ -17,6 +17,7 @@ import dev.wharf.builder.snapshot.SnapshotKind;
 import dev.wharf.builder.testing.HostRequirements;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -482,5 +483,82 @@ class StepExecutionTest {
             }
         }
         assertTrue(System.nanoTime() - before < TimeUnit.SECONDS.toNanos(30), "cancel took too long");
+    }
+
+    /**
+     * Attacks: a RUN without limits that forks a tree of sleepers (one in a nested shell), cancelled through the API.
+     * Must hold: the step ran in a cgroup of its own, no sleeper survives, and that cgroup directory is gone.
+     */
+    @Test
+    void cancel_killsTheRunsWholeProcessTree_andRemovesItsCgroup() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<BuildResult> future = engine.build(BuildRequest.builder(context)
+                .dockerfileText("FROM busybox:latest\nRUN sh -c 'sleep 987721 & sleep 987722 & wait' & "
+                        + "sleep 987723 & echo started; wait\n")
+                .listener(e -> {
+                    if (e instanceof BuildEvent.StepLog log && log.line().equals("started")) {
+                        started.countDown();
+                    }
+                }).build());
+        assertTrue(started.await(60, TimeUnit.SECONDS), "the RUN step did not start");
+        long sleeper = 0;
+        for (int i = 0; i < 200 && sleeper == 0; i++) {
+            sleeper = pidRunning("sleep", "987721");
+            Thread.sleep(20);
+        }
+        assertTrue(sleeper != 0, "the nested sleeper runs");
+        Path cgroup = freezerCgroup(sleeper);
+        assertTrue(cgroup != null && !cgroup.equals(freezerCgroup(ProcessHandle.current().pid())),
+                "the step runs in a cgroup of its own: " + cgroup);
+        future.cancel(true);
+        assertThrows(CancellationException.class, future::join);
+        for (int i = 0; i < 300; i++) {
+            boolean alive = false;
+            for (String s : List.of("987721", "987722", "987723")) {
+                alive |= pidRunning("sleep", s) != 0;
+            }
+            if (!alive && !Files.exists(cgroup)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("after the cancel, sleepers or the cgroup " + cgroup + " remain");
+    }
+
+    /** The pid of a process running exactly {@code argv}, or 0. */
+    private static long pidRunning(String... argv) throws IOException {
+        String wanted = String.join("\0", argv) + "\0";
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : procs.filter(q -> q.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    if (new String(Files.readAllBytes(proc.resolve("cmdline"))).equals(wanted)) {
+                        return Long.parseLong(proc.getFileName().toString());
+                    }
+                } catch (IOException e) {
+                    // exited meanwhile
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** The host directory of a process's v1 freezer cgroup, else its unified one. */
+    private static Path freezerCgroup(long pid) throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"));
+        for (String line : lines) {
+            String[] f = line.split(":", 3);
+            if (List.of(f[1].split(",")).contains("freezer")) {
+                return Path.of("/sys/fs/cgroup/freezer", f[2]);
+            }
+        }
+        for (String line : lines) {
+            String[] f = line.split(":", 3);
+            if (f[0].equals("0")) {
+                Path unified = Path.of("/sys/fs/cgroup/unified");
+                return (Files.isDirectory(unified.resolve(f[2].substring(1))) && !f[2].equals("/")
+                        ? unified : Path.of("/sys/fs/cgroup")).resolve(f[2].substring(1));
+            }
+        }
+        return null;
     }
 }
