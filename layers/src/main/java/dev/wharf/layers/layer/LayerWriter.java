@@ -103,6 +103,43 @@ public final class LayerWriter {
         }
     }
 
+    /**
+     * Stores the whole tree under {@code root} (an overlayfs upper directory when {@code overlay}) as one layer,
+     * writing each entry as the scan reaches it: the same bytes as {@link #write(List, LongConsumer)} of
+     * {@link TreeScanner#scanTree} or {@link TreeScanner#scanOverlayUpper}, with no list of the tree's entries, so a
+     * tree of a million files is written in a small heap.
+     */
+    public LayerBlob writeStreaming(Path root, boolean overlay, LongConsumer written) throws LayerException {
+        try (LayerBlobSink sink = LayerBlobSink.open(store, options.compression(), executor)) {
+            writeTarStreaming(root, overlay, new CountingOutputStream(sink, written));
+            return sink.finish();
+        } catch (LayerException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new LayerException("cannot write layer: " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes the uncompressed layer tar of the tree under {@code root} to {@code out} while scanning it. */
+    public void writeTarStreaming(Path root, boolean overlay, OutputStream out) throws IOException {
+        TarWriter tar = new TarWriter(out);
+        Map<List<Long>, String> firstLinks = new HashMap<>();
+        byte[] buffer = new byte[64 * 1024];
+        scanner.walkSorted(root, overlay, change -> {
+            if (change instanceof LayerChange.Added added) {
+                writeAdded(tar, added.path(), added, firstLinks, buffer);
+            } else if (change instanceof LayerChange.Deleted d) {
+                int slash = d.path().lastIndexOf('/');
+                String name = d.path().substring(0, slash + 1) + WHITEOUT_PREFIX + d.path().substring(slash + 1);
+                tar.putEntry(new TarEntry(name, TarEntryType.REGULAR, 0, 0, 0, 0, 0, "", 0, 0, Map.of()));
+            } else {
+                tar.putEntry(new TarEntry(change.path() + "/" + OPAQUE_MARKER, TarEntryType.REGULAR, 0, 0, 0, 0, 0,
+                        "", 0, 0, Map.of()));
+            }
+        });
+        tar.finish();
+    }
+
     /** Writes the uncompressed layer tar of {@code changes} to {@code out}, which stays open. */
     public void writeTar(List<LayerChange> changes, OutputStream out) throws IOException {
         List<Keyed> sorted = sort(changes);

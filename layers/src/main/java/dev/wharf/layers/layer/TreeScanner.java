@@ -52,6 +52,78 @@ public final class TreeScanner {
         return List.copyOf(out);
     }
 
+    /** Receives changes one at a time. */
+    @FunctionalInterface
+    public interface ChangeSink {
+        void accept(LayerChange change) throws IOException;
+    }
+
+    /**
+     * Hands the changes of the tree under {@code root} (an overlayfs upper directory when {@code overlay}) to
+     * {@code sink} one at a time, already in {@link LayerWriter}'s order (the byte order of tar names, an opaque
+     * marker right after its directory), so a layer can be written while scanning. Memory is bounded by the entries
+     * of one directory per level of depth, not by the tree's size.
+     */
+    public void walkSorted(Path root, boolean overlay, ChangeSink sink) throws IOException {
+        walkSorted(root, "", overlay, sink);
+    }
+
+    /** One item of a directory in tar-name order: an entry (key = its name) or a subtree (key = name + "/"). */
+    private record Item(byte[] key, LayerChange change, Path subtree, String path) {
+    }
+
+    private void walkSorted(Path dir, String prefix, boolean overlay, ChangeSink sink) throws IOException {
+        List<Path> children = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+            stream.forEach(children::add);
+        } catch (IOException e) {
+            throw new LayerException("cannot list directory " + dir + ": " + e.getMessage(), e);
+        }
+        List<Item> items = new ArrayList<>(children.size());
+        for (Path child : children) {
+            String name = child.getFileName().toString();
+            String path = prefix.isEmpty() ? name : prefix + "/" + name;
+            if (name.startsWith(WHITEOUT_PREFIX)) {
+                throw new LayerException("cannot put " + child + " in a layer: names starting with '.wh.' are "
+                        + "reserved for whiteouts in OCI layers; rename the file");
+            }
+            FileMetadata meta = reader.read(child);
+            if (overlay) {
+                if (meta.isOverlayWhiteout()) {
+                    items.add(new Item(utf8(WHITEOUT_PREFIX + name), new LayerChange.Deleted(path), null, path));
+                    continue;
+                }
+                refuseUnsupportedOverlayFeatures(child, meta);
+                meta = meta.withXattrs(withoutOverlayXattrs(meta.xattrs()));
+            }
+            if (meta.kind() == FileKind.SOCKET) {
+                continue;
+            }
+            items.add(new Item(utf8(name), new LayerChange.Added(path, child, meta), null, path));
+            if (meta.kind() == FileKind.DIRECTORY) {
+                items.add(new Item(utf8(name + "/"), null, child, path));
+            }
+        }
+        children = null;
+        items.sort((a, b) -> java.util.Arrays.compareUnsigned(a.key(), b.key()));
+        for (int i = 0; i < items.size(); i++) {
+            Item item = items.get(i);
+            items.set(i, null); // let emitted entries go while the subtrees below are walked
+            if (item.subtree() == null) {
+                sink.accept(item.change());
+                continue;
+            }
+            if (overlay && isOpaque(item.subtree())) {
+                sink.accept(new LayerChange.OpaqueDirectory(item.path()));
+            }
+            walkSorted(item.subtree(), item.path(), overlay, sink);
+        }
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     private void walk(Path dir, String prefix, boolean overlay, List<LayerChange> out) throws LayerException {
         List<Path> children = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
