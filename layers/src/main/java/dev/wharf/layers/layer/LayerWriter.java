@@ -93,8 +93,18 @@ public final class LayerWriter {
      * uncompressed tar have gone into compression so far, as they go (for progress bars; called on this thread).
      */
     public LayerBlob write(List<LayerChange> changes, LongConsumer written) throws LayerException {
+        return store(out -> writeTar(changes, out), written);
+    }
+
+    /** Writes an uncompressed tar into {@code out}. */
+    @FunctionalInterface
+    private interface TarBody {
+        void write(OutputStream out) throws IOException;
+    }
+
+    private LayerBlob store(TarBody body, LongConsumer written) throws LayerException {
         try (LayerBlobSink sink = LayerBlobSink.open(store, options.compression(), executor)) {
-            writeTar(changes, new CountingOutputStream(sink, written));
+            body.write(new CountingOutputStream(sink, written));
             return sink.finish();
         } catch (LayerException e) {
             throw e;
@@ -110,14 +120,7 @@ public final class LayerWriter {
      * tree of a million files is written in a small heap.
      */
     public LayerBlob writeStreaming(Path root, boolean overlay, LongConsumer written) throws LayerException {
-        try (LayerBlobSink sink = LayerBlobSink.open(store, options.compression(), executor)) {
-            writeTarStreaming(root, overlay, new CountingOutputStream(sink, written));
-            return sink.finish();
-        } catch (LayerException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new LayerException("cannot write layer: " + e.getMessage(), e);
-        }
+        return store(out -> writeTarStreaming(root, overlay, out), written);
     }
 
     /** Writes the uncompressed layer tar of the tree under {@code root} to {@code out} while scanning it. */

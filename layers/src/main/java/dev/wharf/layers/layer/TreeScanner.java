@@ -20,7 +20,7 @@ import java.util.Objects;
  *
  * <p>Overlay upper dirs that use {@code redirect_dir} or {@code metacopy} are refused: their content is not all in
  * the upper dir. The root directory itself is not a change. Sockets are left out, as in Docker and containerd. The
- * result is in directory-listing order; {@link LayerWriter} sorts it. Immutable and thread-safe.
+ * result is in {@link LayerWriter}'s tar-name order, one directory sorted at a time. Immutable and thread-safe.
  */
 public final class TreeScanner {
     private static final String WHITEOUT_PREFIX = ".wh.";
@@ -34,21 +34,29 @@ public final class TreeScanner {
         this.reader = new FileMetadataReader(posix);
     }
 
-    /** Returns every file under {@code root} as an addition. */
+    /** Returns every file under {@code root} as an addition, in tar-name order. */
     public List<LayerChange> scanTree(Path root) throws LayerException {
-        List<LayerChange> out = new ArrayList<>();
-        walk(root, "", false, out);
-        return List.copyOf(out);
+        return collect(root, false);
     }
 
     /**
-     * Returns the changes an overlayfs upper directory records.
+     * Returns the changes an overlayfs upper directory records, in tar-name order.
      *
      * @param upperDir the {@code upperdir} of an unmounted (or quiescent) overlay
      */
     public List<LayerChange> scanOverlayUpper(Path upperDir) throws LayerException {
+        return collect(upperDir, true);
+    }
+
+    private List<LayerChange> collect(Path root, boolean overlay) throws LayerException {
         List<LayerChange> out = new ArrayList<>();
-        walk(upperDir, "", true, out);
+        try {
+            walkSorted(root, "", overlay, out::add);
+        } catch (LayerException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new LayerException("cannot scan " + root + ": " + e.getMessage(), e);
+        }
         return List.copyOf(out);
     }
 
@@ -122,42 +130,6 @@ public final class TreeScanner {
 
     private static byte[] utf8(String s) {
         return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    private void walk(Path dir, String prefix, boolean overlay, List<LayerChange> out) throws LayerException {
-        List<Path> children = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
-            stream.forEach(children::add);
-        } catch (IOException e) {
-            throw new LayerException("cannot list directory " + dir + ": " + e.getMessage(), e);
-        }
-        for (Path child : children) {
-            String name = child.getFileName().toString();
-            String path = prefix.isEmpty() ? name : prefix + "/" + name;
-            if (name.startsWith(WHITEOUT_PREFIX)) {
-                throw new LayerException("cannot put " + child + " in a layer: names starting with '.wh.' are "
-                        + "reserved for whiteouts in OCI layers; rename the file");
-            }
-            FileMetadata meta = reader.read(child);
-            if (overlay) {
-                if (meta.isOverlayWhiteout()) {
-                    out.add(new LayerChange.Deleted(path));
-                    continue;
-                }
-                refuseUnsupportedOverlayFeatures(child, meta);
-                meta = meta.withXattrs(withoutOverlayXattrs(meta.xattrs()));
-            }
-            if (meta.kind() == FileKind.SOCKET) {
-                continue;
-            }
-            out.add(new LayerChange.Added(path, child, meta));
-            if (meta.kind() == FileKind.DIRECTORY) {
-                if (overlay && isOpaque(child)) {
-                    out.add(new LayerChange.OpaqueDirectory(path));
-                }
-                walk(child, path, overlay, out);
-            }
-        }
     }
 
     /**
