@@ -72,7 +72,10 @@ public final class UnshareSandbox implements Sandbox {
         this.ip = tools.find("ip");
         this.cgroup2 = Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"));
         this.state = new StateDirs(stateRoot);
-        state.sweep();
+        for (String id : state.sweep()) {
+            // Every run has a cgroup now (CgroupLimits.tryCreate); a run whose JVM was killed leaves it, empty.
+            CgroupDirs.remove(OciSpecFactory.DEFAULT_CGROUP_PARENT, id);
+        }
     }
 
     private static Path require(Executables tools, String name) throws SandboxUnavailableException {
