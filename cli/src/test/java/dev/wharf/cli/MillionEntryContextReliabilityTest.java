@@ -32,10 +32,11 @@ import org.junit.jupiter.api.io.TempDir;
  * and the layer writer all keep a small constant per entry or less) and the layer holds exactly the 899,100 files
  * and 900 directories that survive the ignore file.
  *
- * <p>Why 192 MB: the context snapshot keeps about 80 bytes plus the path per record (about 100 MB for a
- * million entries here, directories counting twice), the checksum cache at most 100,000 digests (some 20 MB), and
- * the copy and layer writer hold one directory's entries per level; the rest is the JVM's own (classes, buffers,
- * the compression pool). The entry lists the same build kept before took some 1.5 GB.
+ * <p>Why 192 MB: the context snapshot keeps 77 bytes plus the path per record (about 80 MB for the 900,000 records
+ * here, directories counting twice), the checksum cache at most 100,000 digests (some 20 MB), and the copy and layer
+ * writer hold one directory's entries per level; the rest is the JVM's own (buffers, the compression pool). The
+ * per-entry objects the same build kept before (snapshot map, entry lists, layer change list) come to over 1 KB per
+ * entry by their object layouts: over a gigabyte here.
  */
 @Tag("reliability")
 class MillionEntryContextReliabilityTest {

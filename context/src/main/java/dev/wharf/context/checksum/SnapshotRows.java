@@ -11,7 +11,7 @@ import java.util.List;
  * array, record, {@link FileStat} and {@code Path} per record: a context of a million entries would otherwise take
  * some 400 bytes per entry (a TreeMap entry, the key, a Node, a FileStat with its path String, a Path), about 400 MB.
  *
- * <p>Per row: 76 bytes of columns (mode, uid, gid, nlink as ints; size, mtime, ctime, inode, device, rdev as longs;
+ * <p>Per row: 73 bytes of columns (mode, uid, gid, nlink as ints; size, mtime, ctime, inode, device, rdev as longs;
  * the kind as a byte; the key's position as a long) plus the key bytes and, for a symlink, its target, with 4-byte
  * lengths, in 64 KiB pages. Rows and pages are allocated in fixed-size blocks, so growing never copies a large
  * array (no transient doubling). Lookups are binary searches over the sorted keys. Append-only while scanning, then
