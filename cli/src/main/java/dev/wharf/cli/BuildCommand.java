@@ -103,9 +103,9 @@ final class BuildCommand implements Callable<Integer> {
             description = "A secret RUN --mount=type=secret,id=ID can read; repeatable.")
     List<String> secrets = new ArrayList<>();
 
-    @Option(names = "--ssh", paramLabel = "default|ID[=SOCKET]",
-            description = "An ssh-agent socket RUN --mount=type=ssh[,id=ID] can use (default: $SSH_AUTH_SOCK);"
-                    + " repeatable.")
+    @Option(names = "--ssh", paramLabel = "default|ID[=SOCKET|KEY[,KEY]]",
+            description = "An ssh-agent socket RUN --mount=type=ssh[,id=ID] can use (default: $SSH_AUTH_SOCK),"
+                    + " or private key files a private ssh-agent serves for the build; repeatable.")
     List<String> ssh = new ArrayList<>();
 
     @Option(names = "--security-opt", paramLabel = "seccomp=unconfined",
@@ -311,13 +311,21 @@ final class BuildCommand implements Callable<Integer> {
         for (String agent : ssh) {
             int eq = agent.indexOf('=');
             String id = eq < 0 ? agent : agent.substring(0, eq);
-            String socket = eq < 0 ? System.getenv("SSH_AUTH_SOCK") : agent.substring(eq + 1);
-            if (id.isEmpty() || socket == null || socket.isEmpty() || socket.contains(",")) {
-                err.println("wharf build: --ssh " + agent + ": use default or ID=SOCKET (one agent socket; "
-                        + "a bare id needs SSH_AUTH_SOCK)");
+            String value = eq < 0 ? System.getenv("SSH_AUTH_SOCK") : agent.substring(eq + 1);
+            List<Path> paths = new ArrayList<>();
+            for (String p : value == null ? new String[0] : value.split(",", -1)) {
+                if (p.isEmpty()) {
+                    paths.clear();
+                    break;
+                }
+                paths.add(Path.of(p).toAbsolutePath());
+            }
+            if (id.isEmpty() || paths.isEmpty()) {
+                err.println("wharf build: --ssh " + agent + ": use default or ID=SOCKET or ID=KEYFILE[,KEYFILE] "
+                        + "(a bare id needs SSH_AUTH_SOCK)");
                 return ExitCodes.USAGE;
             }
-            request.ssh(id, Path.of(socket).toAbsolutePath());
+            request.ssh(id, paths);
         }
         for (String opt : securityOpts) {
             switch (opt) {

@@ -48,7 +48,8 @@ import java.util.TreeMap;
  *                        store has it (without it, a stored tag is used with no network call)
  * @param cacheFrom       {@code --cache-from}: remote step caches to import, in order of preference
  * @param cacheTo         {@code --cache-to}: where to export the step cache after a successful build
- * @param ssh             {@code --ssh ID=SOCKET}: ssh-agent sockets RUN steps may use with
+ * @param ssh             {@code --ssh ID=SOCKET} or {@code --ssh ID=KEY[,KEY]}: per id, one ssh-agent socket or the
+ *                        private key files a build-long ssh-agent serves, which RUN steps may use with
  *                        {@code --mount=type=ssh,id=ID} ({@code default} when no id); never in a layer or cache key
  * @param seccomp         filter RUN steps' system calls with Docker's default seccomp profile (the default);
  *                        false is {@code --security-opt seccomp=unconfined}
@@ -66,7 +67,7 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
                            boolean explainCache, Map<String, String> labels, Optional<String> platform,
                            List<BuildOutput> outputs, Map<String, Path> secrets, String network,
                            boolean pull, List<CacheSource> cacheFrom, List<CacheDestination> cacheTo,
-                           Map<String, Path> ssh, boolean seccomp, ResourceLimits resources,
+                           Map<String, List<Path>> ssh, boolean seccomp, ResourceLimits resources,
                            Map<String, String> namedContexts) {
 
     public BuildRequest {
@@ -85,7 +86,14 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
         Objects.requireNonNull(platform, "platform");
         outputs = List.copyOf(outputs);
         secrets = Collections.unmodifiableMap(new TreeMap<>(secrets));
-        ssh = Collections.unmodifiableMap(new TreeMap<>(ssh));
+        TreeMap<String, List<Path>> sshCopy = new TreeMap<>();
+        ssh.forEach((id, paths) -> {
+            if (paths.isEmpty()) {
+                throw new IllegalArgumentException("--ssh " + id + " names no socket or key file");
+            }
+            sshCopy.put(id, List.copyOf(paths));
+        });
+        ssh = Collections.unmodifiableMap(sshCopy);
         namedContexts = Collections.unmodifiableMap(new TreeMap<>(namedContexts));
         if (!network.equals("none") && !network.equals("host") && !network.equals("default")) {
             throw new IllegalArgumentException("network must be none, host or default, not " + network);
@@ -146,7 +154,7 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
         private boolean pull;
         private final List<CacheSource> cacheFrom = new ArrayList<>();
         private final List<CacheDestination> cacheTo = new ArrayList<>();
-        private final Map<String, Path> ssh = new TreeMap<>();
+        private final Map<String, List<Path>> ssh = new TreeMap<>();
         private boolean seccomp = true;
         private ResourceLimits resources = ResourceLimits.none();
         private final Map<String, String> namedContexts = new TreeMap<>();
@@ -267,9 +275,20 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
             return this;
         }
 
-        /** An ssh-agent socket for {@code RUN --mount=type=ssh,id=ID} ({@code --ssh ID=SOCKET}). */
-        public Builder ssh(String id, Path socket) {
-            ssh.put(Objects.requireNonNull(id, "id"), Objects.requireNonNull(socket, "socket"));
+        /**
+         * An ssh-agent socket, or one private key file, for {@code RUN --mount=type=ssh,id=ID} ({@code --ssh
+         * ID=SOCKET}, {@code --ssh ID=KEY}).
+         */
+        public Builder ssh(String id, Path socketOrKey) {
+            return ssh(id, List.of(Objects.requireNonNull(socketOrKey, "socketOrKey")));
+        }
+
+        /**
+         * One ssh-agent socket, or private key files that a private ssh-agent serves for the build's length, for
+         * {@code RUN --mount=type=ssh,id=ID} ({@code --ssh ID=PATH[,PATH]}, as docker takes it).
+         */
+        public Builder ssh(String id, List<Path> socketOrKeys) {
+            ssh.put(Objects.requireNonNull(id, "id"), List.copyOf(socketOrKeys));
             return this;
         }
 

@@ -72,17 +72,20 @@ final class BuildJob {
             throw new EngineException("cannot create a build directory under " + workspace.store().root()
                     + "/state: " + e.getMessage(), e);
         }
-        try (MainContext main = MainContext.open(request, scratch.resolve("context"), workspace.posix(),
+        // The build's own ssh-agents (for --ssh ID=KEYFILE) die in close(), also when the build fails or is
+        // cancelled; with them the scratch directory that holds their sockets.
+        try (SshAgents agents = SshAgents.start(request.ssh(), scratch);
+             MainContext main = MainContext.open(request, scratch.resolve("context"), workspace.posix(),
                 workspace.http());
              NamedContexts named = new NamedContexts(NamedContexts.parse(request.namedContexts()),
                      scratch.resolve("named"), workspace.http(), options.clock())) {
-            return run(main, named, scratch);
+            return run(main, named, scratch, agents.sockets());
         } finally {
             deleteQuietly(scratch);
         }
     }
 
-    private BuildResult run(MainContext main, NamedContexts named, Path scratch)
+    private BuildResult run(MainContext main, NamedContexts named, Path scratch, Map<String, Path> ssh)
             throws EngineException, InterruptedException {
         String name = request.dockerfileName();
         String text = main.dockerfileText();
@@ -145,7 +148,7 @@ final class BuildJob {
                     CopySources.context(main.root(), main.local(), main.dockerfile(), options.clock(),
                             contextChecksums(main)), scratch,
                     platform, options.parallelism(), request.explainCache(), request.secrets(), request.network(),
-                    request.ssh(), request.seccomp(), request.resources(), images, imports, named);
+                    ssh, request.seccomp(), request.resources(), images, imports, named);
             BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings),
                     steps);
             BuildExecutor.State state = executor.run();

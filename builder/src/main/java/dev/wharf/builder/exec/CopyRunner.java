@@ -8,7 +8,6 @@ import dev.wharf.builder.snapshot.RootView;
 import dev.wharf.context.source.CopyRequest;
 import dev.wharf.context.source.DestinationView;
 import dev.wharf.context.source.FileEntry;
-import dev.wharf.context.source.FileSet;
 import dev.wharf.context.walk.FileType;
 import dev.wharf.grammar.instructions.AddInstruction;
 import dev.wharf.grammar.instructions.CopyInstruction;
@@ -118,8 +117,9 @@ final class CopyRunner {
         }
         if (!local.isEmpty()) {
             CopyRequest request = new CopyRequest(local, dest, excludes, parents);
-            FileSet probe = sources.resolve(request, DestinationView.empty());
-            checksums.put(sources.isContext() ? "context" : "from", Digest.parse(probe.checksum().toString()));
+            // Only the checksum: the entries are resolved again, one at a time, as the copy writes them.
+            checksums.put(sources.isContext() ? "context" : "from",
+                    Digest.parse(sources.checksum(request).toString()));
             boolean unpack = step.instruction() instanceof AddInstruction add && add.unpack().orElse(true);
             parts.add(0, new Part(Optional.of(sources), Optional.empty(), request, unpack));
         }
@@ -182,19 +182,20 @@ final class CopyRunner {
                 settings.createdNanos(), copy.chmod().map(Chmod::createdDirectoryMode).orElse(0755));
         for (Part part : copy.parts()) {
             CopySources sources = part.sources();
-            FileSet set = sources.resolve(part.request(), path -> typeOf(view, path));
+            // Entries are written as they are resolved (none is kept: a million-file COPY . stays in a small heap);
+            // only the targets of hard links to come are remembered.
             Map<String, Path> written = new HashMap<>();
             String root = clean(copy.destination());
             // fsutil's Copy resolves the destination as written with fs.RootPath, its last component too: COPY f
             // /bin/vi writes through the symlink /bin/vi into /bin/busybox. Paths below it are joined to that.
             String resolvedRoot = view.canonical(root);
-            for (FileEntry e : set.entries()) {
+            sources.forEach(part.request(), path -> typeOf(view, path), e -> {
                 String dest = below(root, resolvedRoot, e.destinationPath());
                 if (e.type() == FileType.DIRECTORY && clean(e.destinationPath()).equals(root)) {
                     // A source directory's own entry lands on the destination: its contents are copied, its
                     // metadata is not.
                     writer.copyRoot(resolvedRoot);
-                    continue;
+                    return;
                 }
                 Path target = writer.prepare(dest);
                 int uid = owner.isPresent() ? ownerUid : sources.isContext() ? 0 : e.stat().uid();
@@ -237,8 +238,10 @@ final class CopyRunner {
                         // Sockets are not copied.
                     }
                 }
-                written.put(e.destinationPath(), target);
-            }
+                if (e.type() == FileType.REGULAR && e.stat().nlink() > 1) {
+                    written.put(e.destinationPath(), target);
+                }
+            });
         }
         for (SourceContent content : copy.heredocs()) {
             String dest = copy.destination();

@@ -66,6 +66,17 @@ final class CopySources {
         return resolver().resolve(request, destination);
     }
 
+    /** The content checksum of {@code request}'s sources (the step's cache key part). */
+    dev.wharf.context.checksum.Digest checksum(CopyRequest request) throws ContextException {
+        return resolver().checksum(request);
+    }
+
+    /** Hands each file {@code request} copies to {@code sink} as it is resolved, keeping none. */
+    <E extends Exception> void forEach(CopyRequest request, DestinationView destination,
+                                       SourceResolver.EntrySink<E> sink) throws ContextException, E {
+        resolver().forEach(request, destination, sink);
+    }
+
     /** The host file behind a source path of a resolved entry. */
     Path file(String sourcePath) throws ContextException {
         resolver();

@@ -15,7 +15,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wharf.layers.image.ImageIndex;
 import dev.wharf.layers.json.CanonicalJson;
 import dev.wharf.layers.layer.LayerWriter;
-import dev.wharf.layers.layer.TreeScanner;
 import dev.wharf.layers.tar.TarEntry;
 import dev.wharf.layers.tar.TarEntryType;
 import dev.wharf.layers.tar.TarWriter;
@@ -107,7 +106,7 @@ final class ImageExporter {
         local(root, layers);
         Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), ".wharf-", ".tar");
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp))) {
-            writer.writeTar(new TreeScanner(posix).scanTree(root), out);
+            writer.writeTarStreaming(root, false, out);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temp);
             throw e;

@@ -11,7 +11,6 @@ import dev.wharf.layers.layer.FileMetadataReader;
 import dev.wharf.layers.layer.LayerBlob;
 import dev.wharf.layers.layer.LayerChange;
 import dev.wharf.layers.layer.LayerWriter;
-import dev.wharf.layers.layer.TreeScanner;
 import dev.wharf.layers.posix.PosixFiles;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +39,16 @@ final class LayerDiffer {
      */
     LayerBlob diff(String key, List<Mount> mounts, LayerWriter writer, ProgressListener listener, int step)
             throws SnapshotException, LayerException {
+        Mount root = mounts.get(0);
+        if (root.type().equals("overlay")) {
+            // The upper directory is scanned and written in one pass, with no list of its entries: a COPY of a
+            // million files stays in a small heap. Its size is not known ahead: progress shows the bytes so far.
+            LayerProgress progress = new LayerProgress(listener, step, List.of(), System::nanoTime);
+            LayerBlob layer = writer.writeStreaming(java.nio.file.Path.of(root.writableDir().orElseThrow()), true,
+                    progress);
+            progress.done();
+            return layer;
+        }
         List<LayerChange> changes = changes(key, mounts);
         LayerProgress progress = new LayerProgress(listener, step, changes, System::nanoTime);
         LayerBlob layer = writer.write(changes, progress);
@@ -48,10 +57,6 @@ final class LayerDiffer {
     }
 
     private List<LayerChange> changes(String key, List<Mount> mounts) throws SnapshotException, LayerException {
-        Mount root = mounts.get(0);
-        if (root.type().equals("overlay")) {
-            return new TreeScanner(posix).scanOverlayUpper(java.nio.file.Path.of(root.writableDir().orElseThrow()));
-        }
         FileMetadataReader reader = new FileMetadataReader(posix);
         List<LayerChange> out = new ArrayList<>();
         for (Change change : snapshotter.changes(key)) {

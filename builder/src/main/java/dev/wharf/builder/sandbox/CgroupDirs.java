@@ -27,12 +27,21 @@ final class CgroupDirs {
         List<Path> left = new ArrayList<>();
         for (Path hierarchy : hierarchies()) {
             Path dir = hierarchy.resolve(parent).resolve(id);
+            Path nested = dir.resolve("ctr"); // the runtime's cgroup inside wharf's (OciSpecFactory), first
+            if (Files.isDirectory(nested)) {
+                left.add(nested);
+            }
             if (Files.isDirectory(dir)) {
                 left.add(dir);
             }
         }
         for (int attempt = 0; attempt < ATTEMPTS && !left.isEmpty(); attempt++) {
-            left.removeIf(CgroupDirs::tryRemove);
+            // In order: a nested cgroup goes before its parent, whose rmdir fails while it has children.
+            for (java.util.Iterator<Path> it = left.iterator(); it.hasNext(); ) {
+                if (tryRemove(it.next())) {
+                    it.remove();
+                }
+            }
             if (!left.isEmpty()) {
                 try {
                     Thread.sleep(PAUSE_MILLIS);

@@ -87,6 +87,20 @@ final class CgroupLimits {
         return cgroup;
     }
 
+    /**
+     * A cgroup of its own for a run without limits, {@code <parent>/<id>} in the freezer (v1) and unified
+     * hierarchies, so that a cancel can freeze and kill the run's whole process tree; empty when none can be made
+     * (not root, no writable cgroup filesystem), and the caller then kills the run's process group and PID namespace
+     * only. Two mkdirs on cgroupfs: cheap enough for every RUN.
+     */
+    static java.util.Optional<CgroupLimits> tryCreate(String parent, String id) {
+        try {
+            return java.util.Optional.of(create(parent, id, ResourceLimits.none()));
+        } catch (SandboxException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** Shell lines that move the shell running them (and so everything it starts) into this cgroup. */
     List<String> enterLines() {
         List<String> lines = new ArrayList<>();

@@ -106,10 +106,11 @@ public final class OciRuntimeSandbox implements Sandbox {
         String id = runDir.id();
         CgroupLimits cgroup = null;
         try {
-            // With limits the container's cgroup nests in one of wharf's own (OciSpecFactory), which outlives the
-            // runtime's (deleted when the container exits) so that an out-of-memory kill can be told afterwards.
-            cgroup = spec.resources().isEmpty() ? null
-                    : CgroupLimits.create(factory.cgroupParent(), id, spec.resources());
+            // The container's cgroup nests in one of wharf's own (OciSpecFactory), which outlives the runtime's
+            // (deleted when the container exits) so that an out-of-memory kill can be told afterwards, and which a
+            // cancel freezes and kills whole, limits or not. Without limits it is made where it can be.
+            cgroup = !spec.resources().isEmpty() ? CgroupLimits.create(factory.cgroupParent(), id, spec.resources())
+                    : host.rootless() ? null : CgroupLimits.tryCreate(factory.cgroupParent(), id).orElse(null);
             CgroupLimits limits = cgroup;
             Path bundle = runDir.dir();
             Path rootDir = bundle.resolve("rootfs");
@@ -127,7 +128,7 @@ public final class OciRuntimeSandbox implements Sandbox {
                 invoke.add("--cgroup-manager=disabled");
             }
             invoke.addAll(List.of("run", "--bundle", bundle.toString()));
-            if (limits != null && name.equals("runc")) {
+            if (limits != null && !spec.resources().isEmpty() && name.equals("runc")) {
                 // The container's cgroup holds the counters of the limits it hit (a refused fork is counted
                 // where the forking process is, not where the limit is); --keep leaves it until the delete below.
                 // crun 1.8 has no --keep: there a refused fork shows only as the step's own error and exit code.

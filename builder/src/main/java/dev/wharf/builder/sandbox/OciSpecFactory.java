@@ -101,12 +101,12 @@ public final class OciSpecFactory {
     }
 
     /**
-     * {@code /<parent>/<id>}; with resource limits {@code /<parent>/<id>/ctr}: the run's own cgroup, which wharf
-     * makes with the same limits, encloses the runtime's so its counters survive the container (see
-     * {@link OciRuntimeSandbox}).
+     * {@code /<parent>/<id>/ctr}: the run's own cgroup {@code /<parent>/<id>}, which wharf makes (with the step's
+     * limits, if any) where it can, encloses the runtime's, so that its counters survive the container and a cancel
+     * freezes and kills everything below it (see {@link OciRuntimeSandbox}).
      */
     private String cgroupsPath(SandboxSpec spec, String containerId) {
-        return "/" + cgroupParent + "/" + containerId + (spec.resources().isEmpty() ? "" : "/ctr");
+        return "/" + cgroupParent + "/" + containerId + "/ctr";
     }
 
     /** containerd's deny-all device rule, and the limits of {@code --memory}, {@code --cpus}, {@code --pids-limit}. */

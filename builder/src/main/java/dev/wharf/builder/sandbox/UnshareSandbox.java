@@ -88,7 +88,10 @@ public final class UnshareSandbox implements Sandbox {
         this.ip = tools.find("ip");
         this.cgroup2 = Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"));
         this.state = new StateDirs(stateRoot);
-        state.sweep();
+        for (String id : state.sweep()) {
+            // Every run has a cgroup now (CgroupLimits.tryCreate); a run whose JVM was killed leaves it, empty.
+            CgroupDirs.remove(OciSpecFactory.DEFAULT_CGROUP_PARENT, id);
+        }
         this.helper = nativeHelper ? HelperBinary.install(state.root().resolve(".helper")) : Optional.empty();
     }
 
@@ -115,10 +118,13 @@ public final class UnshareSandbox implements Sandbox {
         StateDirs.Held run = state.create();
         CgroupLimits cgroup = null;
         try {
-            // Limits need a cgroup; the helper or the script moves itself into it first, so everything it starts is
-            // inside.
-            cgroup = spec.resources().isEmpty() ? null
-                    : CgroupLimits.create(OciSpecFactory.DEFAULT_CGROUP_PARENT, run.id(), spec.resources());
+            // Every run gets a cgroup where one can be made (limits need one); the helper or the script moves itself
+            // into it first, so everything it starts is inside and a cancel freezes and kills the whole tree.
+            // Without one (rootless, no writable cgroupfs) a cancel kills the PID namespace's init only, as before.
+            cgroup = !spec.resources().isEmpty()
+                    ? CgroupLimits.create(OciSpecFactory.DEFAULT_CGROUP_PARENT, run.id(), spec.resources())
+                    : rootless ? null : CgroupLimits.tryCreate(OciSpecFactory.DEFAULT_CGROUP_PARENT, run.id())
+                            .orElse(null);
             Path rootDir = run.dir().resolve("rootfs");
             Files.createDirectory(rootDir);
             RootView view = RootView.of(spec.rootfs());

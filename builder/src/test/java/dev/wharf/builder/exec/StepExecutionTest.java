@@ -17,6 +17,7 @@ import dev.wharf.builder.snapshot.SnapshotKind;
 import dev.wharf.builder.testing.HostRequirements;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -185,12 +186,9 @@ class StepExecutionTest {
         return out;
     }
 
-    @Test
-    void sshMount_forwardsARealAgentThatSshAddLists_andLeavesNoTrace() throws Exception {
-        HostRequirements.requireTool("ssh-agent", "apt-get install openssh-client");
-        HostRequirements.requireTool("ssh-keygen", "apt-get install openssh-client");
+    /** ssh-add and the libraries it links, copied into the context's tools/ so that a RUN can talk to an agent. */
+    private void copySshAddIntoContext() throws Exception {
         Path sshAdd = HostRequirements.requireTool("ssh-add", "apt-get install openssh-client");
-        // ssh-add and the libraries it links, copied into the image so that the RUN can talk to the agent.
         Path tools = Files.createDirectories(context.resolve("tools"));
         List<String> files = new ArrayList<>(List.of(sshAdd.toRealPath().toString()));
         for (String line : host(temp, java.util.Map.of(), "ldd", sshAdd.toString()).split("\n")) {
@@ -204,6 +202,117 @@ class StepExecutionTest {
             Files.createDirectories(to.getParent());
             Files.copy(Path.of(f), to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
+    }
+
+    /**
+     * Attacks: --ssh ID=KEY,KEY (docker's key-file form) with real keys, a passphrase-protected key, and a failing
+     * build. Must hold: a RUN's ssh-add -l lists both keys, a passphrase key is refused clearly, no private agent
+     * outlives its build (failed or not), and no key byte reaches the log or the image.
+     */
+    @Test
+    void sshKeyFiles_areServedByAPrivateAgentForTheBuild_andNeverReachTheImageOrLog() throws Exception {
+        HostRequirements.requireTool("ssh-agent", "apt-get install openssh-client");
+        HostRequirements.requireTool("ssh-keygen", "apt-get install openssh-client");
+        copySshAddIntoContext();
+        Path keys = Files.createDirectories(temp.resolve("keys"));
+        host(keys, java.util.Map.of(), "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "key-one", "-f", "one");
+        host(keys, java.util.Map.of(), "ssh-keygen", "-q", "-t", "ecdsa", "-N", "", "-C", "key-two", "-f", "two");
+        host(keys, java.util.Map.of(), "ssh-keygen", "-q", "-t", "ed25519", "-N", "secret-pw", "-C", "locked", "-f",
+                "locked");
+        Files.setAttribute(keys.resolve("two"), "unix:mode", 0644); // ssh-add would refuse the file; not the agent
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        String dockerfile = "FROM busybox:latest\nCOPY tools/ /\n"
+                + "RUN --mount=type=ssh,id=deploy echo \"sock=$SSH_AUTH_SOCK\" && ssh-add -l\n";
+        BuildResult result = engine.build(BuildRequest.builder(context).dockerfileText(dockerfile).tag("t:latest")
+                .ssh("deploy", List.of(keys.resolve("one"), keys.resolve("two")))
+                .listener(e -> {
+                    if (e instanceof BuildEvent.StepLog l) {
+                        log.add(l.line());
+                    }
+                }).build()).get(5, TimeUnit.MINUTES);
+        String text = String.join("\n", log);
+        assertTrue(text.contains("sock=/run/buildkit/ssh_agent.0"), text);
+        assertTrue(text.contains("key-one (ED25519)") && text.contains("key-two (ECDSA)"), text);
+        assertNoPrivateAgentLeft();
+        for (String key : List.of("one", "two")) {
+            for (String line : Files.readAllLines(keys.resolve(key))) {
+                if (!line.startsWith("-----")) {
+                    assertFalse(text.contains(line), "a line of key " + key + " reached the log");
+                    assertFalse(storeContains(line),
+                            "a line of key " + key + " reached the store");
+                }
+            }
+        }
+        assertTrue(result.imageId().startsWith("sha256:"));
+
+        java.util.concurrent.ExecutionException failed = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> engine.build(BuildRequest.builder(context).dockerfileText(
+                        "FROM busybox:latest\nRUN --mount=type=ssh,id=deploy false\n")
+                        .ssh("deploy", keys.resolve("one")).build()).get(5, TimeUnit.MINUTES));
+        assertTrue(failed.getCause().getMessage().contains("exit code 1"), failed.getCause().getMessage());
+        assertNoPrivateAgentLeft();
+
+        java.util.concurrent.ExecutionException locked = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> engine.build(BuildRequest.builder(context).dockerfileText("FROM busybox:latest\nRUN true\n")
+                        .ssh("default", keys.resolve("locked")).build()).get(5, TimeUnit.MINUTES));
+        String message = locked.getCause().getMessage();
+        assertTrue(message.contains("passphrase") && message.contains(keys.resolve("locked").toString()), message);
+        assertNoPrivateAgentLeft();
+    }
+
+    /** Whether any file of the store, gzip blobs decompressed, contains {@code text}. */
+    private boolean storeContains(String text) throws IOException {
+        byte[] needle = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (var files = Files.walk(temp.resolve("store"))) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                byte[] data = Files.readAllBytes(f);
+                if (data.length > 2 && (data[0] & 0xff) == 0x1f && (data[1] & 0xff) == 0x8b) {
+                    try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(data))) {
+                        data = in.readAllBytes();
+                    } catch (IOException e) {
+                        // not gzip after all: scan as is
+                    }
+                }
+                for (int i = 0; i + needle.length <= data.length; i++) {
+                    if (java.util.Arrays.equals(data, i, i + needle.length, needle, 0, needle.length)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** No ssh-agent started by a build (its socket in an {@code ssh-} directory) runs, and no such directory stays. */
+    private void assertNoPrivateAgentLeft() throws Exception {
+        for (int i = 0; i < 50; i++) {
+            boolean running;
+            try (var procs = Files.list(Path.of("/proc"))) {
+                running = procs.filter(q -> q.getFileName().toString().matches("\\d+")).anyMatch(q -> {
+                    try {
+                        String cmd = new String(Files.readAllBytes(q.resolve("cmdline")));
+                        return cmd.startsWith("/usr/bin/ssh-agent\0-D\0-a\0") && cmd.contains("/ssh-");
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
+            }
+            if (!running) {
+                break;
+            }
+            assertTrue(i < 49, "a build's private ssh-agent is still running");
+            Thread.sleep(100);
+        }
+        try (var left = Files.walk(temp.resolve("store/state"))) {
+            assertEquals(List.of(), left.filter(q -> q.getFileName().toString().startsWith("ssh-")).toList());
+        }
+    }
+
+    @Test
+    void sshMount_forwardsARealAgentThatSshAddLists_andLeavesNoTrace() throws Exception {
+        HostRequirements.requireTool("ssh-agent", "apt-get install openssh-client");
+        HostRequirements.requireTool("ssh-keygen", "apt-get install openssh-client");
+        copySshAddIntoContext();
         Path sock = temp.resolve("agent.sock");
         Process agent = new ProcessBuilder("ssh-agent", "-D", "-a", sock.toString())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
@@ -482,5 +591,82 @@ class StepExecutionTest {
             }
         }
         assertTrue(System.nanoTime() - before < TimeUnit.SECONDS.toNanos(30), "cancel took too long");
+    }
+
+    /**
+     * Attacks: a RUN without limits that forks a tree of sleepers (one in a nested shell), cancelled through the API.
+     * Must hold: the step ran in a cgroup of its own, no sleeper survives, and that cgroup directory is gone.
+     */
+    @Test
+    void cancel_killsTheRunsWholeProcessTree_andRemovesItsCgroup() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<BuildResult> future = engine.build(BuildRequest.builder(context)
+                .dockerfileText("FROM busybox:latest\nRUN sh -c 'sleep 987721 & sleep 987722 & wait' & "
+                        + "sleep 987723 & echo started; wait\n")
+                .listener(e -> {
+                    if (e instanceof BuildEvent.StepLog log && log.line().equals("started")) {
+                        started.countDown();
+                    }
+                }).build());
+        assertTrue(started.await(60, TimeUnit.SECONDS), "the RUN step did not start");
+        long sleeper = 0;
+        for (int i = 0; i < 200 && sleeper == 0; i++) {
+            sleeper = pidRunning("sleep", "987721");
+            Thread.sleep(20);
+        }
+        assertTrue(sleeper != 0, "the nested sleeper runs");
+        Path cgroup = freezerCgroup(sleeper);
+        assertTrue(cgroup != null && !cgroup.equals(freezerCgroup(ProcessHandle.current().pid())),
+                "the step runs in a cgroup of its own: " + cgroup);
+        future.cancel(true);
+        assertThrows(CancellationException.class, future::join);
+        for (int i = 0; i < 300; i++) {
+            boolean alive = false;
+            for (String s : List.of("987721", "987722", "987723")) {
+                alive |= pidRunning("sleep", s) != 0;
+            }
+            if (!alive && !Files.exists(cgroup)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("after the cancel, sleepers or the cgroup " + cgroup + " remain");
+    }
+
+    /** The pid of a process running exactly {@code argv}, or 0. */
+    private static long pidRunning(String... argv) throws IOException {
+        String wanted = String.join("\0", argv) + "\0";
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : procs.filter(q -> q.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    if (new String(Files.readAllBytes(proc.resolve("cmdline"))).equals(wanted)) {
+                        return Long.parseLong(proc.getFileName().toString());
+                    }
+                } catch (IOException e) {
+                    // exited meanwhile
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** The host directory of a process's v1 freezer cgroup, else its unified one. */
+    private static Path freezerCgroup(long pid) throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"));
+        for (String line : lines) {
+            String[] f = line.split(":", 3);
+            if (List.of(f[1].split(",")).contains("freezer")) {
+                return Path.of("/sys/fs/cgroup/freezer", f[2]);
+            }
+        }
+        for (String line : lines) {
+            String[] f = line.split(":", 3);
+            if (f[0].equals("0")) {
+                Path unified = Path.of("/sys/fs/cgroup/unified");
+                return (Files.isDirectory(unified.resolve(f[2].substring(1))) && !f[2].equals("/")
+                        ? unified : Path.of("/sys/fs/cgroup")).resolve(f[2].substring(1));
+            }
+        }
+        return null;
     }
 }

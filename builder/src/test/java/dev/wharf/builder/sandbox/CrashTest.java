@@ -2,6 +2,7 @@ package dev.wharf.builder.sandbox;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.builder.snapshot.Mount;
@@ -52,11 +53,12 @@ class CrashTest {
         List<String> mountsBefore = SandboxContract.mountinfo(temp);
 
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path cgroup;
         Process child = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
                 CrashChild.class.getName(), runtime, state.toString(), temp.resolve("snapshots").toString(),
                 etc.toString()).redirectErrorStream(true).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                StandardCharsets.UTF_8))) {
+                StandardCharsets.UTF_8)); AutoCloseable killChild = child::destroyForcibly) {
             String line;
             StringBuilder seen = new StringBuilder();
             while ((line = out.readLine()) != null && !line.equals("started")) {
@@ -64,6 +66,17 @@ class CrashTest {
             }
             assertEquals("started", line, "child output: " + seen);
             assertTrue(SandboxContract.processesRunning("987900"));
+            long sleeper = 0;
+            for (int i = 0; i < 200 && sleeper == 0; i++) {
+                try {
+                    sleeper = SandboxContract.pidOf("sleep", "987900");
+                } catch (AssertionError notYet) {
+                    Thread.sleep(25); // "started" is printed just before the sleep starts
+                }
+            }
+            cgroup = SandboxContract.freezerCgroupOf(sleeper);
+            assertNotEquals(SandboxContract.freezerCgroupOf(ProcessHandle.current().pid()), cgroup,
+                    "the run has a cgroup of its own");
             child.destroyForcibly();
             assertTrue(child.waitFor(10, TimeUnit.SECONDS));
         }
@@ -79,6 +92,7 @@ class CrashTest {
         try (Stream<Path> left = Files.list(runs)) {
             assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith("wharf-")).toList());
         }
+        assertFalse(Files.exists(cgroup), "the killed run's cgroup " + cgroup + " was not swept");
         if (!runtime.equals("builtin")) {
             Process list = new ProcessBuilder(HostRequirements.requireTool(runtime, "").toString(), "--root",
                     runs.resolve(".runtime").toString(), "list", "-q").redirectErrorStream(true).start();

@@ -67,7 +67,7 @@ class OciSpecFactoryTest {
                 "/sys/devices/virtual/powercap", "/proc/scsi"), linux.maskedPaths());
         assertEquals(List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"),
                 linux.readonlyPaths());
-        assertEquals("/wharf/wharf-1", linux.cgroupsPath());
+        assertEquals("/wharf/wharf-1/ctr", linux.cgroupsPath());
         assertEquals(new OciSpec.Resources(List.of(new OciSpec.DeviceRule(false, "rwm"))), linux.resources());
     }
 

@@ -400,6 +400,75 @@ abstract class SandboxContract {
         assertFalse(processesRunning("987653"), "sleep survived the cancel");
     }
 
+    /**
+     * Attacks: a RUN without resource limits whose process tree forks sleepers in a nested shell. Must hold: the tree
+     * runs in a freezer cgroup of its own, a cancel leaves none of its processes alive, and that cgroup is gone.
+     */
+    @Test
+    void cancel_withoutLimits_freezesAndKillsTheRunsOwnCgroup_andRemovesIt() throws Exception {
+        List<String> out = Collections.synchronizedList(new ArrayList<>());
+        String tree = "sh -c 'sleep 987631 & sleep 987632 & wait' & sleep 987633 & sleep 987634 & echo started; wait";
+        Path cgroup;
+        try (SandboxProcess p = sandbox.start(shell(active(), tree).build(), (s, l) -> out.add(l))) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!(out.contains("started") && processesRunning("987631")) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(processesRunning("987631") && processesRunning("987634"), "the sleepers run before cancel");
+            cgroup = freezerCgroupOf(pidOf("sleep", "987631"));
+            assertNotEquals(freezerCgroupOf(ProcessHandle.current().pid()), cgroup,
+                    "the step runs in a cgroup of its own");
+            assertTrue(Files.isDirectory(cgroup), cgroup.toString());
+            p.cancel();
+            assertEquals(ExitStatus.Termination.CANCELLED, p.waitFor().termination());
+        }
+        for (String sleeper : List.of("987631", "987632", "987633", "987634")) {
+            assertFalse(processesRunning(sleeper), "sleep " + sleeper + " survived the cancel");
+        }
+        assertFalse(Files.exists(cgroup), "the run's cgroup " + cgroup + " was left behind");
+    }
+
+    /** The host directory of the freezer cgroup (v1, else the unified one) of the process {@code pid}. */
+    static Path freezerCgroupOf(long pid) throws IOException {
+        Path v1 = null;
+        Path v2 = null;
+        for (CgroupDirs.CgroupMount m : CgroupDirs.mounts()) {
+            if (m.type().equals("cgroup2")) {
+                v2 = v2 == null ? m.point() : v2;
+            } else if (m.options().contains("freezer")) {
+                v1 = m.point();
+            }
+        }
+        HostRequirements.require(v1 != null || v2 != null, "no cgroup freezer on this host");
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"))) {
+            String[] f = line.split(":", 3);
+            if (v1 != null && List.of(f[1].split(",")).contains("freezer")) {
+                return v1.resolve(f[2].substring(1));
+            }
+            if (v1 == null && f[0].equals("0")) {
+                return v2.resolve(f[2].substring(1));
+            }
+        }
+        throw new AssertionError("process " + pid + " has no freezer cgroup");
+    }
+
+    /** The pid of a process whose command line is exactly {@code argv}. */
+    static long pidOf(String... argv) throws IOException {
+        String wanted = String.join("\0", argv) + "\0";
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : procs.filter(q -> q.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    if (new String(Files.readAllBytes(proc.resolve("cmdline"))).equals(wanted)) {
+                        return Long.parseLong(proc.getFileName().toString());
+                    }
+                } catch (IOException e) {
+                    // exited meanwhile
+                }
+            }
+        }
+        throw new AssertionError("no process runs " + List.of(argv));
+    }
+
     @Test
     void timeout_killsAndReportsTimedOut() throws Exception {
         try (SandboxProcess p = sandbox.start(shell(active(), "sleep 987655").build(), OutputListener.discard())) {

@@ -81,6 +81,6 @@ class UserNamespacesTest {
         OciSpec rooted = new OciSpecFactory().create(spec, "wharf-1", "rootfs",
                 new OciSpecFactory.HostFacts(HostLimits.unlimited(), true));
         assertTrue(rooted.mounts().stream().anyMatch(m -> m.destination().equals("/sys")));
-        assertEquals("/wharf/wharf-1", rooted.linux().cgroupsPath());
+        assertEquals("/wharf/wharf-1/ctr", rooted.linux().cgroupsPath());
     }
 }

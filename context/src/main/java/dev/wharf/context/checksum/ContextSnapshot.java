@@ -8,15 +8,14 @@ import dev.wharf.context.walk.FileType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.NavigableMap;
-import java.util.TreeMap;
 
 /**
  * The files of a build context after its ignore rules, as BuildKit's checksum tree sees them
  * (cache/contenthash/checksum.go): one record per path keyed by the path with {@code /} replaced by NUL, a
  * directory having a {@code DIR} record at its key and a {@code DIR_HEADER} record at key + NUL. Key order is byte
- * order, which puts a directory's subtree right after it. Immutable and thread-safe once scanned.
+ * order, which puts a directory's subtree right after it. The records are held in compact sorted columns
+ * ({@link SnapshotRows}, about 80 bytes plus the path per record) and materialized as {@link Node}s only when asked
+ * for, so a context of a million entries fits a small heap. Immutable and thread-safe once scanned.
  */
 public final class ContextSnapshot {
 
@@ -43,23 +42,25 @@ public final class ContextSnapshot {
     private static final int MAX_SYMLINKS = 255;
 
     private final Path root;
-    private final NavigableMap<byte[], Node> records;
+    private final SnapshotRows rows;
 
-    private ContextSnapshot(Path root, NavigableMap<byte[], Node> records) {
+    private ContextSnapshot(Path root, SnapshotRows rows) {
         this.root = root;
-        this.records = Collections.unmodifiableNavigableMap(records);
+        this.rows = rows;
     }
 
     /**
-     * Scans {@code root}, keeping what survives {@code excludes} (the .dockerignore rules).
+     * Scans {@code root}, keeping what survives {@code excludes} (the .dockerignore rules). The walk reports entries
+     * in key order (a directory's DIR record, its DIR_HEADER, then its children by name, each subtree after its
+     * root), so the rows are appended already sorted; {@link SnapshotRows} keeps them in compact columns.
      *
      * @throws ContextException when the context cannot be walked
      */
     public static ContextSnapshot scan(Path root, PatternMatcher excludes) throws ContextException {
+        SnapshotRows rows = new SnapshotRows();
         FileStat rootStat = new FileStat("", ROOT_MODE, 0, 0, 0, 0, 0, 0, 0, 0, 2, "");
-        SortedRecords sorted = new SortedRecords();
-        sorted.add(new byte[0], new Node(Kind.DIR, rootStat, root));
-        sorted.add(new byte[] {0}, new Node(Kind.DIR_HEADER, rootStat, root));
+        rows.add(new byte[0], Kind.DIR, rootStat);
+        rows.add(new byte[] {0}, Kind.DIR_HEADER, rootStat);
         PatternMatcher none;
         try {
             none = PatternMatcher.of(java.util.List.of());
@@ -68,118 +69,19 @@ public final class ContextSnapshot {
         }
         new ContextWalker(none, excludes).walk(root, (ContextWalker.StatVisitor) stat -> {
             byte[] k = key("/" + stat.path());
+            if (rows.compareLast(k) <= 0) {
+                // Cannot happen with ContextWalker's order; a silent mis-sort would give wrong lookups.
+                throw new ContextException("context entry " + stat.path() + " was reported out of order");
+            }
             FileType t = stat.type();
             if (t == FileType.DIRECTORY) {
-                sorted.add(k, new Node(Kind.DIR, stat, root));
-                sorted.add(withNul(k), new Node(Kind.DIR_HEADER, stat, root));
+                rows.add(k, Kind.DIR, stat);
+                rows.add(withNul(k), Kind.DIR_HEADER, stat);
             } else {
-                sorted.add(k, new Node(t == FileType.SYMLINK ? Kind.SYMLINK : Kind.FILE, stat, root));
+                rows.add(k, t == FileType.SYMLINK ? Kind.SYMLINK : Kind.FILE, stat);
             }
         });
-        return new ContextSnapshot(root, sorted.toTreeMap());
-    }
-
-    private static final java.util.Comparator<byte[]> KEY_ORDER = Arrays::compareUnsigned;
-
-    /**
-     * The records in the order the walk reports them, which is key order (a directory's NUL-separated subtree sorts
-     * right after it, as the walk visits it): handed to {@link TreeMap}'s copy constructor, which builds its tree
-     * from a sorted map in linear time without comparing keys, instead of a search per insert. Falls back to
-     * inserting when the order is not strictly ascending. Only {@code comparator}, {@code size} and
-     * {@code entrySet().iterator()} are used.
-     */
-    private static final class SortedRecords extends java.util.AbstractMap<byte[], Node>
-            implements java.util.SortedMap<byte[], Node> {
-        private final java.util.ArrayList<byte[]> keys = new java.util.ArrayList<>();
-        private final java.util.ArrayList<Node> nodes = new java.util.ArrayList<>();
-        private boolean ascending = true;
-
-        void add(byte[] k, Node n) {
-            if (ascending && !keys.isEmpty() && Arrays.compareUnsigned(keys.get(keys.size() - 1), k) >= 0) {
-                ascending = false;
-            }
-            keys.add(k);
-            nodes.add(n);
-        }
-
-        TreeMap<byte[], Node> toTreeMap() {
-            if (ascending) {
-                return new TreeMap<>(this);
-            }
-            TreeMap<byte[], Node> m = new TreeMap<>(KEY_ORDER);
-            for (int i = 0; i < keys.size(); i++) {
-                m.put(keys.get(i), nodes.get(i));
-            }
-            return m;
-        }
-
-        @Override
-        public java.util.Comparator<? super byte[]> comparator() {
-            return KEY_ORDER;
-        }
-
-        @Override
-        public int size() {
-            return keys.size();
-        }
-
-        @Override
-        public java.util.Set<Entry<byte[], Node>> entrySet() {
-            return new java.util.AbstractSet<>() {
-                @Override
-                public int size() {
-                    return keys.size();
-                }
-
-                @Override
-                public java.util.Iterator<Entry<byte[], Node>> iterator() {
-                    return new java.util.Iterator<>() {
-                        private int i;
-
-                        @Override
-                        public boolean hasNext() {
-                            return i < keys.size();
-                        }
-
-                        @Override
-                        public Entry<byte[], Node> next() {
-                            if (i >= keys.size()) {
-                                throw new java.util.NoSuchElementException();
-                            }
-                            Entry<byte[], Node> e = new java.util.AbstractMap.SimpleImmutableEntry<>(keys.get(i),
-                                    nodes.get(i));
-                            i++;
-                            return e;
-                        }
-                    };
-                }
-            };
-        }
-
-        @Override
-        public java.util.SortedMap<byte[], Node> subMap(byte[] from, byte[] to) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public java.util.SortedMap<byte[], Node> headMap(byte[] to) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public java.util.SortedMap<byte[], Node> tailMap(byte[] from) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public byte[] firstKey() {
-            return keys.get(0);
-        }
-
-        @Override
-        public byte[] lastKey() {
-            return keys.get(keys.size() - 1);
-        }
+        return new ContextSnapshot(root, rows);
     }
 
     /** The context directory. */
@@ -189,15 +91,51 @@ public final class ContextSnapshot {
 
     /** Number of records: one per path, two per directory (its DIR and DIR_HEADER), the root included. */
     public int size() {
-        return records.size();
+        return rows.size();
     }
 
-    NavigableMap<byte[], Node> records() {
-        return records;
-    }
-
+    /** The record at {@code key}, or null. */
     Node get(byte[] key) {
-        return records.get(key);
+        int r = rows.search(key);
+        return r < 0 ? null : node(r);
+    }
+
+    /** The record of row {@code row}, materialized (not kept). */
+    Node node(int row) {
+        FileStat stat = rows.stat(row);
+        return new Node(rows.kind(row), stat, root);
+    }
+
+    /** The kind of row {@code row}, without materializing it. */
+    Kind kind(int row) {
+        return rows.kind(row);
+    }
+
+    /** The key of row {@code row}. */
+    byte[] keyAt(int row) {
+        return rows.key(row);
+    }
+
+    /** The first row at or after {@code key} ({@link #size} when none). */
+    int ceilingRow(byte[] key) {
+        return rows.ceiling(key);
+    }
+
+    /** The least key, as NavigableMap.firstKey. */
+    byte[] firstKey() {
+        return rows.key(0);
+    }
+
+    /** The least key greater than {@code key}, or null, as NavigableMap.higherKey. */
+    byte[] higherKey(byte[] key) {
+        int r = rows.higher(key);
+        return r < rows.size() ? rows.key(r) : null;
+    }
+
+    /** The least key at least {@code key}, or null, as NavigableMap.ceilingKey. */
+    byte[] ceilingKey(byte[] key) {
+        int r = rows.ceiling(key);
+        return r < rows.size() ? rows.key(r) : null;
     }
 
     /** The result of resolving a path inside the snapshot: the key reached and its record (null if missing). */
@@ -213,7 +151,7 @@ public final class ContextSnapshot {
      * @throws ContextException after more than 255 links
      */
     Resolved followLinks(byte[] k, boolean followTrailing) throws ContextException {
-        Node v = records.get(k);
+        Node v = get(k);
         if (v != null && (!followTrailing || v.kind() != Kind.SYMLINK)) {
             return new Resolved(k, v);
         }
@@ -239,7 +177,7 @@ public final class ContextSnapshot {
                 remaining = remaining.substring(i + 1);
             }
             String nextPath = keyPath(current + "/" + part);
-            cr = records.get(key(nextPath));
+            cr = get(key(nextPath));
             if (cr == null || cr.kind() != Kind.SYMLINK) {
                 current = nextPath;
                 continue;
@@ -259,7 +197,7 @@ public final class ContextSnapshot {
         }
         if (trailingSlash) {
             current += "/";
-            cr = records.get(key(current));
+            cr = get(key(current));
         }
         return new Resolved(key(current), cr);
     }
@@ -275,26 +213,27 @@ public final class ContextSnapshot {
 
     /** What lstat says about an absolute snapshot path, without following a final symlink. */
     public java.util.Optional<FileStat> lstat(String absolutePath) {
-        Node n = records.get(key(keyPath(absolutePath)));
-        return n == null ? java.util.Optional.empty() : java.util.Optional.of(n.stat());
+        int r = rows.search(key(keyPath(absolutePath)));
+        return r < 0 ? java.util.Optional.empty() : java.util.Optional.of(rows.stat(r));
     }
 
     /** The file behind an absolute snapshot path, if it is in the snapshot. */
     public java.util.Optional<Path> file(String absolutePath) {
-        Node n = records.get(key(keyPath(absolutePath)));
-        return n == null ? java.util.Optional.empty() : java.util.Optional.of(n.file());
+        String p = keyPath(absolutePath);
+        return rows.search(key(p)) < 0 ? java.util.Optional.empty()
+                : java.util.Optional.of(p.isEmpty() ? root : root.resolve(p.substring(1)));
     }
 
     /** The names in a snapshot directory, in byte order (as os.ReadDir sorts them). */
     public java.util.List<String> children(String absoluteDir) {
         byte[] prefix = withNul(key(keyPath(absoluteDir)));
         java.util.List<String> out = new java.util.ArrayList<>();
-        byte[] k = records.higherKey(prefix); // skips the directory's own header (the prefix itself)
+        byte[] k = higherKey(prefix); // skips the directory's own header (the prefix itself)
         while (k != null && startsWith(k, prefix)) {
             out.add(new String(k, prefix.length, k.length - prefix.length, StandardCharsets.UTF_8));
             byte[] skip = Arrays.copyOf(k, k.length + 2);
             skip[k.length + 1] = (byte) 0xFF; // past this child's own subtree
-            k = records.ceilingKey(skip);
+            k = ceilingKey(skip);
         }
         return java.util.List.copyOf(out);
     }

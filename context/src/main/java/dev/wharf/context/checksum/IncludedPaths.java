@@ -76,7 +76,7 @@ final class IncludedPaths {
         if (!origPrefix.isEmpty()) {
             resolvedPrefix = ContextSnapshot.path(k);
         } else {
-            k = s.records().firstKey();
+            k = s.firstKey();
             keyOk = true;
         }
         List<Included> included = new ArrayList<>();
@@ -103,7 +103,7 @@ final class IncludedPaths {
             if (sel.wildcard()) {
                 if (!p.isEmpty() && (lastMatchedDir.isEmpty() || !fn.startsWith(lastMatchedDir + "/"))) {
                     if (!GoGlob.match(p, fn)) {
-                        k = s.records().higherKey(k);
+                        k = s.higherKey(k);
                         keyOk = k != null;
                         continue;
                     }
@@ -117,7 +117,7 @@ final class IncludedPaths {
                 shouldInclude = shouldInclude(relativeTo(fn, p), inc, exc, maybe, parent);
             }
             if (!shouldInclude && !dirHeader) {
-                k = s.records().higherKey(k);
+                k = s.higherKey(k);
                 keyOk = k != null;
                 continue;
             }
@@ -140,7 +140,7 @@ final class IncludedPaths {
             if (cr.node().kind() == Kind.DIR_HEADER) {
                 parents.add(maybe);
             }
-            k = s.records().higherKey(k);
+            k = s.higherKey(k);
             keyOk = k != null;
         }
 

@@ -33,6 +33,16 @@ final class RecordDigester {
      */
     private static final Duration RACY_WINDOW = Duration.ofSeconds(2);
 
+    /** Files hashed ahead at a time: enough to keep every core busy, few enough to bound memory. */
+    private static final int WINDOW = 2048;
+
+    /**
+     * At most this many digests the cache did not take are kept for the call; beyond it a file reached twice in one
+     * call (through a followed symlink) is hashed twice, which a million just-written files would otherwise cost in
+     * memory.
+     */
+    private static final int UNCACHED_MAX = 65_536;
+
     /** One resolved record: its key after following links, the record, and its digest. */
     record Rec(byte[] key, Node node, Digest digest) {
     }
@@ -46,9 +56,12 @@ final class RecordDigester {
     private final Map<String, Rec> memo = new ConcurrentHashMap<>();
     /** Digests of files hashed ahead by {@link #prehash}, with whether the whole file was read. */
     private final Map<Node, Computed> prehashed = new ConcurrentHashMap<>();
+    /** The rows {@link #prehash} has yet to look at: {@code [prehashNext, prehashEnd)}. */
+    private int prehashNext;
+    private int prehashEnd;
     /** Digests of this call's records that the cache did not take (racy, not regular, or cut short). */
-    private final Map<Node, Digest> uncached =
-            java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+    // By value: the snapshot materializes a new Node at each lookup.
+    private final Map<Node, Digest> uncached = new ConcurrentHashMap<>();
 
     /** A freshly computed file digest, and whether exactly {@code size} bytes were read (then it may be cached). */
     private record Computed(Digest digest, boolean complete) {
@@ -79,19 +92,35 @@ final class RecordDigester {
     }
 
     /**
-     * Hashes, in parallel on the common fork-join pool (bounded by the core count), every regular file in the
-     * subtree at directory key {@code k} that the cache does not know, so the Merkle walk that follows finds them
-     * ready. The digests are exactly those {@link #recordDigest} computes; a file that fails here is left to the
-     * walk, which computes it again and reports the error in order.
+     * Starts hashing ahead, in parallel on the common fork-join pool (bounded by the core count), the regular files
+     * in the subtree at directory key {@code k} that the cache does not know, so the Merkle walk that follows finds
+     * them ready. Files are hashed a window of {@value #WINDOW} at a time, the next window once the walk has used
+     * most of the last, so memory stays bounded whatever the subtree's size (a whole-subtree list of a million-file
+     * context would not be). The digests are exactly those {@link #recordDigest} computes; a file that fails here is
+     * left to the walk, which computes it again and reports the error in order.
      */
-    private void prehash(byte[] k) {
+    private synchronized void prehash(byte[] k) {
         byte[] from = ContextSnapshot.withNul(k);
         byte[] to = from.clone();
         to[to.length - 1] = 1;
+        prehashNext = s.ceilingRow(from);
+        prehashEnd = s.ceilingRow(to);
+        fillWindow();
+    }
+
+    /**
+     * Hashes the next window of uncached regular files of the prehash range. Synchronized: with a large snapshot
+     * the Merkle walk runs subtrees on several threads, and each may ask for the next window.
+     */
+    private synchronized void fillWindow() {
         List<Node> todo = new ArrayList<>();
-        for (Node n : s.records().subMap(from, true, to, false).values()) {
-            if (n.kind() == Kind.FILE && n.stat().type() == FileType.REGULAR
-                    && cache.lookup(FileKey.of(n.stat(), resetOwner)) == null) {
+        while (prehashNext < prehashEnd && todo.size() < WINDOW) {
+            int row = prehashNext++;
+            if (s.kind(row) != Kind.FILE) {
+                continue;
+            }
+            Node n = s.node(row);
+            if (n.stat().type() == FileType.REGULAR && cache.lookup(FileKey.of(n.stat(), resetOwner)) == null) {
                 todo.add(n);
             }
         }
@@ -144,7 +173,7 @@ final class RecordDigester {
     static final int PARALLEL_RECORDS = 10_000;
 
     private Cursor cursorAt(byte[] from) {
-        return new Cursor(s.records().tailMap(from, true).entrySet().iterator());
+        return new Cursor(s, s.ceilingRow(from));
     }
 
     /**
@@ -212,22 +241,24 @@ final class RecordDigester {
         return new String(k, StandardCharsets.ISO_8859_1);
     }
 
-    /** In-order records of the snapshot, one at a time. */
+    /** In-order records of the snapshot, one row at a time (each node is materialized once, when reached). */
     private static final class Cursor {
-        private final java.util.Iterator<Map.Entry<byte[], Node>> it;
+        private final ContextSnapshot s;
+        private int row;
         byte[] key;
         Node node;
 
-        Cursor(java.util.Iterator<Map.Entry<byte[], Node>> it) {
-            this.it = it;
+        Cursor(ContextSnapshot s, int row) {
+            this.s = s;
+            this.row = row - 1;
             advance();
         }
 
         void advance() {
-            if (it.hasNext()) {
-                Map.Entry<byte[], Node> e = it.next();
-                key = e.getKey();
-                node = e.getValue();
+            row++;
+            if (row < s.size()) {
+                key = s.keyAt(row);
+                node = s.node(row);
             } else {
                 key = null;
                 node = null;
@@ -280,6 +311,9 @@ final class RecordDigester {
         if (seen != null) {
             return seen;
         }
+        if (prehashed.size() <= WINDOW / 4) {
+            fillWindow();
+        }
         Computed c = prehashed.remove(node);
         if (c == null) {
             c = compute(node);
@@ -288,7 +322,9 @@ final class RecordDigester {
             cache.put(fileKey, c.digest());
         } else {
             // Hashed once per call even when reached again through a symlink, so one call sees one content.
-            uncached.put(node, c.digest());
+            if (uncached.size() < UNCACHED_MAX) {
+                uncached.put(node, c.digest());
+            }
         }
         return c.digest();
     }

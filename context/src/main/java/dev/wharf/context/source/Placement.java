@@ -15,9 +15,20 @@ final class Placement {
 
     private final DestinationView image;
     private final Map<String, FileType> created = new HashMap<>();
+    private final java.util.Set<String> asked = new java.util.HashSet<>();
 
-    Placement(DestinationView image) {
+    /**
+     * @param destination the COPY's destination: the copier asks only about it and its parents (fsutil's Copy
+     *     stats the destination and makes its parents), so only those are remembered, not every copied file
+     */
+    Placement(DestinationView image, String destination) {
         this.image = image;
+        String p = GoPaths.clean(destination);
+        asked.add(p);
+        while (!p.equals("/")) {
+            p = GoPaths.dir(p);
+            asked.add(p);
+        }
     }
 
     Optional<FileType> typeOf(String path) {
@@ -26,7 +37,9 @@ final class Placement {
     }
 
     void record(String path, FileType type) {
-        created.put(path, type);
+        if (asked.contains(path)) {
+            created.put(path, type);
+        }
     }
 
     /** MkdirAll: the directory and its parents now exist. */

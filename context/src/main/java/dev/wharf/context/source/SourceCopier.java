@@ -22,13 +22,13 @@ import java.util.Optional;
  * include when something inside them is copied, keeping symlinks as links and turning repeated inodes into hard
  * links. Mutable, one instance per source match.
  */
-final class SourceCopier {
+final class SourceCopier<E extends Exception> {
 
     private final ContextSnapshot snapshot;
     private final PatternMatcher include;
     private final PatternMatcher exclude;
     private final Placement placement;
-    private final List<FileEntry> entries;
+    private final SourceResolver.EntrySink<E> sink;
     private final Map<String, String> inodes = new HashMap<>();
     private final List<PendingDir> parentDirs = new ArrayList<>();
 
@@ -45,17 +45,17 @@ final class SourceCopier {
         }
     }
 
-    SourceCopier(ContextSnapshot snapshot, Selector sel, Placement placement, List<FileEntry> entries)
+    SourceCopier(ContextSnapshot snapshot, Selector sel, Placement placement, SourceResolver.EntrySink<E> sink)
             throws ContextException {
         this.snapshot = snapshot;
         this.include = sel.includePatterns().isEmpty() ? null : PatternMatcher.of(sel.includePatterns());
         this.exclude = sel.excludePatterns().isEmpty() ? null : PatternMatcher.of(sel.excludePatterns());
         this.placement = placement;
-        this.entries = entries;
+        this.sink = sink;
     }
 
     /** copy.Copy for one source: Copy's destination set-up, prepareTargetDir, then the recursive copy. */
-    void copy(String src, String dst) throws ContextException {
+    void copy(String src, String dst) throws ContextException, E {
         // Copy: a destination ending in "/" or "/." is created as a directory first.
         String last = dst.substring(dst.lastIndexOf('/') + 1);
         if (last.isEmpty() || last.equals(".")) {
@@ -76,7 +76,7 @@ final class SourceCopier {
     }
 
     private void copyEntry(String src, String comps, String target, MatchInfo parentInc, MatchInfo parentExc)
-            throws ContextException {
+            throws ContextException, E {
         boolean included = true;
         boolean excluded = false;
         MatchInfo incInfo = MatchInfo.NONE;
@@ -127,7 +127,7 @@ final class SourceCopier {
     }
 
     private void copyDirectory(String src, String comps, String dst, FileStat stat, boolean included,
-                               boolean excluded, MatchInfo incInfo, MatchInfo excInfo) throws ContextException {
+                               boolean excluded, MatchInfo incInfo, MatchInfo excInfo) throws ContextException, E {
         PendingDir pd = new PendingDir(src, dst, stat);
         if (included) {
             emit(src, dst, stat, Optional.empty());
@@ -148,7 +148,7 @@ final class SourceCopier {
     }
 
     /** Directories entered only for a possible include are created when something inside is copied. */
-    private void createParentDirs(String src) {
+    private void createParentDirs(String src) throws E {
         for (PendingDir pd : parentDirs) {
             if (!pd.copied && (src + "/").startsWith(pd.src.equals("/") ? "/" : pd.src + "/")) {
                 emit(pd.src, pd.dst, pd.stat, Optional.empty());
@@ -157,9 +157,9 @@ final class SourceCopier {
         }
     }
 
-    private void emit(String src, String dst, FileStat stat, Optional<String> hardlinkTo) {
+    private void emit(String src, String dst, FileStat stat, Optional<String> hardlinkTo) throws E {
         String rel = src.equals("/") ? "" : src.substring(1);
-        entries.add(new FileEntry(rel, dst, stat, hardlinkTo));
+        sink.accept(new FileEntry(rel, dst, stat, hardlinkTo));
         placement.record(dst, stat.type());
     }
 

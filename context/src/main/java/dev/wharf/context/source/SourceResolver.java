@@ -36,33 +36,65 @@ public final class SourceResolver {
         this.refName = refName;
     }
 
+    /** Receives the entries of a COPY/ADD one at a time, in the order BuildKit's copier writes them. */
+    @FunctionalInterface
+    public interface EntrySink<E extends Exception> {
+        void accept(FileEntry entry) throws E;
+    }
+
     /**
-     * The files {@code request} copies and their checksum.
+     * The files {@code request} copies and their checksum, all in memory: for small sources. A COPY writes through
+     * {@link #checksum} and {@link #forEach}, which hold no entry list.
      *
      * @throws ContextException when a source is missing ("failed to compute cache key: ... not found"), a pattern
      *                          is invalid, or the context cannot be read
      */
     public FileSet resolve(CopyRequest request, DestinationView destination) throws ContextException {
-        List<Selector> selectors = new ArrayList<>();
-        for (String src : request.sources()) {
-            selectors.add(selector(src, request));
-        }
-        Digest checksum;
+        Digest checksum = checksum(request);
+        List<FileEntry> entries = new ArrayList<>();
+        forEach(request, destination, entries::add);
+        return new FileSet(entries, checksum);
+    }
+
+    /**
+     * The content checksum of {@code request}'s sources, which goes into the step's cache key.
+     *
+     * @throws ContextException when a source is missing ("failed to compute cache key: ... not found"), a pattern
+     *                          is invalid, or the context cannot be read
+     */
+    public Digest checksum(CopyRequest request) throws ContextException {
+        List<Selector> selectors = selectors(request);
         try {
-            checksum = checksummer.contentHash(snapshot, selectors);
+            return checksummer.contentHash(snapshot, selectors);
         } catch (ContextException e) {
             throw new ContextException("failed to compute cache key: failed to calculate checksum of ref "
                     + refName + ": " + e.getMessage(), e);
         }
-        Placement placement = new Placement(destination);
+    }
+
+    /**
+     * Hands each file {@code request} copies to {@code sink} as it is resolved, without keeping them: memory stays
+     * bounded by the depth of the tree (and the hard-linked files), however many files a source holds.
+     *
+     * @throws ContextException when a source is missing, a pattern is invalid, or the context cannot be read
+     */
+    public <E extends Exception> void forEach(CopyRequest request, DestinationView destination, EntrySink<E> sink)
+            throws ContextException, E {
         String destPath = cleanPath(request.destination());
-        List<FileEntry> entries = new ArrayList<>();
-        for (Selector sel : selectors) {
+        Placement placement = new Placement(destination, destPath);
+        for (Selector sel : selectors(request)) {
             for (String match : resolveWildcards(cleanPath(sel.path()))) {
-                new SourceCopier(snapshot, sel, placement, entries).copy(match, destPath);
+                new SourceCopier<E>(snapshot, sel, placement, sink).copy(match, destPath);
             }
         }
-        return new FileSet(entries, checksum);
+    }
+
+    private static List<Selector> selectors(CopyRequest request) {
+        List<Selector> selectors = new ArrayList<>();
+        for (String src : request.sources()) {
+            selectors.add(selector(src, request));
+        }
+        return selectors;
     }
 
     /** dockerfile2llb's source set-up for the local context, including {@code --parents}' pivot "/./". */

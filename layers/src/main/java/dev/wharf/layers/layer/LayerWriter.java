@@ -93,14 +93,54 @@ public final class LayerWriter {
      * uncompressed tar have gone into compression so far, as they go (for progress bars; called on this thread).
      */
     public LayerBlob write(List<LayerChange> changes, LongConsumer written) throws LayerException {
+        return store(out -> writeTar(changes, out), written);
+    }
+
+    /** Writes an uncompressed tar into {@code out}. */
+    @FunctionalInterface
+    private interface TarBody {
+        void write(OutputStream out) throws IOException;
+    }
+
+    private LayerBlob store(TarBody body, LongConsumer written) throws LayerException {
         try (LayerBlobSink sink = LayerBlobSink.open(store, options.compression(), executor)) {
-            writeTar(changes, new CountingOutputStream(sink, written));
+            body.write(new CountingOutputStream(sink, written));
             return sink.finish();
         } catch (LayerException e) {
             throw e;
         } catch (IOException e) {
             throw new LayerException("cannot write layer: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Stores the whole tree under {@code root} (an overlayfs upper directory when {@code overlay}) as one layer,
+     * writing each entry as the scan reaches it: the same bytes as {@link #write(List, LongConsumer)} of
+     * {@link TreeScanner#scanTree} or {@link TreeScanner#scanOverlayUpper}, with no list of the tree's entries, so a
+     * tree of a million files is written in a small heap.
+     */
+    public LayerBlob writeStreaming(Path root, boolean overlay, LongConsumer written) throws LayerException {
+        return store(out -> writeTarStreaming(root, overlay, out), written);
+    }
+
+    /** Writes the uncompressed layer tar of the tree under {@code root} to {@code out} while scanning it. */
+    public void writeTarStreaming(Path root, boolean overlay, OutputStream out) throws IOException {
+        TarWriter tar = new TarWriter(out);
+        Map<List<Long>, String> firstLinks = new HashMap<>();
+        byte[] buffer = new byte[64 * 1024];
+        scanner.walkSorted(root, overlay, change -> {
+            if (change instanceof LayerChange.Added added) {
+                writeAdded(tar, added.path(), added, firstLinks, buffer);
+            } else if (change instanceof LayerChange.Deleted d) {
+                int slash = d.path().lastIndexOf('/');
+                String name = d.path().substring(0, slash + 1) + WHITEOUT_PREFIX + d.path().substring(slash + 1);
+                tar.putEntry(new TarEntry(name, TarEntryType.REGULAR, 0, 0, 0, 0, 0, "", 0, 0, Map.of()));
+            } else {
+                tar.putEntry(new TarEntry(change.path() + "/" + OPAQUE_MARKER, TarEntryType.REGULAR, 0, 0, 0, 0, 0,
+                        "", 0, 0, Map.of()));
+            }
+        });
+        tar.finish();
     }
 
     /** Writes the uncompressed layer tar of {@code changes} to {@code out}, which stays open. */

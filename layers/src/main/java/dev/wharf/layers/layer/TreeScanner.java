@@ -20,7 +20,7 @@ import java.util.Objects;
  *
  * <p>Overlay upper dirs that use {@code redirect_dir} or {@code metacopy} are refused: their content is not all in
  * the upper dir. The root directory itself is not a change. Sockets are left out, as in Docker and containerd. The
- * result is in directory-listing order; {@link LayerWriter} sorts it. Immutable and thread-safe.
+ * result is in {@link LayerWriter}'s tar-name order, one directory sorted at a time. Immutable and thread-safe.
  */
 public final class TreeScanner {
     private static final String WHITEOUT_PREFIX = ".wh.";
@@ -34,31 +34,60 @@ public final class TreeScanner {
         this.reader = new FileMetadataReader(posix);
     }
 
-    /** Returns every file under {@code root} as an addition. */
+    /** Returns every file under {@code root} as an addition, in tar-name order. */
     public List<LayerChange> scanTree(Path root) throws LayerException {
-        List<LayerChange> out = new ArrayList<>();
-        walk(root, "", false, out);
-        return List.copyOf(out);
+        return collect(root, false);
     }
 
     /**
-     * Returns the changes an overlayfs upper directory records.
+     * Returns the changes an overlayfs upper directory records, in tar-name order.
      *
      * @param upperDir the {@code upperdir} of an unmounted (or quiescent) overlay
      */
     public List<LayerChange> scanOverlayUpper(Path upperDir) throws LayerException {
+        return collect(upperDir, true);
+    }
+
+    private List<LayerChange> collect(Path root, boolean overlay) throws LayerException {
         List<LayerChange> out = new ArrayList<>();
-        walk(upperDir, "", true, out);
+        try {
+            walkSorted(root, "", overlay, out::add);
+        } catch (LayerException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new LayerException("cannot scan " + root + ": " + e.getMessage(), e);
+        }
         return List.copyOf(out);
     }
 
-    private void walk(Path dir, String prefix, boolean overlay, List<LayerChange> out) throws LayerException {
+    /** Receives changes one at a time. */
+    @FunctionalInterface
+    public interface ChangeSink {
+        void accept(LayerChange change) throws IOException;
+    }
+
+    /**
+     * Hands the changes of the tree under {@code root} (an overlayfs upper directory when {@code overlay}) to
+     * {@code sink} one at a time, already in {@link LayerWriter}'s order (the byte order of tar names, an opaque
+     * marker right after its directory), so a layer can be written while scanning. Memory is bounded by the entries
+     * of one directory per level of depth, not by the tree's size.
+     */
+    public void walkSorted(Path root, boolean overlay, ChangeSink sink) throws IOException {
+        walkSorted(root, "", overlay, sink);
+    }
+
+    /** One item of a directory in tar-name order: an entry (key = its name) or a subtree (key = name + "/"). */
+    private record Item(byte[] key, LayerChange change, Path subtree, String path) {
+    }
+
+    private void walkSorted(Path dir, String prefix, boolean overlay, ChangeSink sink) throws IOException {
         List<Path> children = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
             stream.forEach(children::add);
         } catch (IOException e) {
             throw new LayerException("cannot list directory " + dir + ": " + e.getMessage(), e);
         }
+        List<Item> items = new ArrayList<>(children.size());
         for (Path child : children) {
             String name = child.getFileName().toString();
             String path = prefix.isEmpty() ? name : prefix + "/" + name;
@@ -69,7 +98,7 @@ public final class TreeScanner {
             FileMetadata meta = reader.read(child);
             if (overlay) {
                 if (meta.isOverlayWhiteout()) {
-                    out.add(new LayerChange.Deleted(path));
+                    items.add(new Item(utf8(WHITEOUT_PREFIX + name), new LayerChange.Deleted(path), null, path));
                     continue;
                 }
                 refuseUnsupportedOverlayFeatures(child, meta);
@@ -78,14 +107,29 @@ public final class TreeScanner {
             if (meta.kind() == FileKind.SOCKET) {
                 continue;
             }
-            out.add(new LayerChange.Added(path, child, meta));
+            items.add(new Item(utf8(name), new LayerChange.Added(path, child, meta), null, path));
             if (meta.kind() == FileKind.DIRECTORY) {
-                if (overlay && isOpaque(child)) {
-                    out.add(new LayerChange.OpaqueDirectory(path));
-                }
-                walk(child, path, overlay, out);
+                items.add(new Item(utf8(name + "/"), null, child, path));
             }
         }
+        children = null;
+        items.sort((a, b) -> java.util.Arrays.compareUnsigned(a.key(), b.key()));
+        for (int i = 0; i < items.size(); i++) {
+            Item item = items.get(i);
+            items.set(i, null); // let emitted entries go while the subtrees below are walked
+            if (item.subtree() == null) {
+                sink.accept(item.change());
+                continue;
+            }
+            if (overlay && isOpaque(item.subtree())) {
+                sink.accept(new LayerChange.OpaqueDirectory(item.path()));
+            }
+            walkSorted(item.subtree(), item.path(), overlay, sink);
+        }
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /**

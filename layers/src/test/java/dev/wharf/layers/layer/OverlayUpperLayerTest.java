@@ -93,6 +93,10 @@ class OverlayUpperLayerTest {
                 LayerWriterOptions.of(LayerCompression.gzip(6, 2)), pool);
         ByteArrayOutputStream tar = new ByteArrayOutputStream();
         writer.writeTar(new TreeScanner(posix).scanOverlayUpper(upper), tar);
+        ByteArrayOutputStream streamed = new ByteArrayOutputStream();
+        writer.writeTarStreaming(upper, true, streamed);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(tar.toByteArray(), streamed.toByteArray(),
+                "the streaming writer gives the same tar as the list one");
         List<TarEntry> entries = entries(tar.toByteArray());
         List<String> names = entries.stream().map(TarEntry::name).toList();
         assertTrue(names.contains(".wh.gone.txt"), names.toString());

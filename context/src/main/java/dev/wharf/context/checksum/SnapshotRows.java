@@ -1,0 +1,195 @@
+package dev.wharf.context.checksum;
+
+import dev.wharf.context.walk.FileStat;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The records of a {@link ContextSnapshot} in sorted order, held in primitive columns instead of one map entry, key
+ * array, record, {@link FileStat} and {@code Path} per record: a context of a million entries would otherwise take
+ * some 400 bytes per entry (a TreeMap entry, the key, a Node, a FileStat with its path String, a Path), about 400 MB.
+ *
+ * <p>Per row: 73 bytes of columns (mode, uid, gid, nlink as ints; size, mtime, ctime, inode, device, rdev as longs;
+ * the kind as a byte; the key's position as a long) plus the key bytes and, for a symlink, its target, with 4-byte
+ * lengths, in 64 KiB pages. Rows and pages are allocated in fixed-size blocks, so growing never copies a large
+ * array (no transient doubling). Lookups are binary searches over the sorted keys. Append-only while scanning, then
+ * read-only; not thread-safe while appending, thread-safe after.
+ */
+final class SnapshotRows {
+    private static final int BLOCK_BITS = 12;
+    private static final int BLOCK = 1 << BLOCK_BITS;
+    private static final int PAGE = 1 << 16;
+
+    private static final class Block {
+        final byte[] kind = new byte[BLOCK];
+        final int[] mode = new int[BLOCK];
+        final int[] uid = new int[BLOCK];
+        final int[] gid = new int[BLOCK];
+        final int[] nlink = new int[BLOCK];
+        final long[] size = new long[BLOCK];
+        final long[] mtime = new long[BLOCK];
+        final long[] ctime = new long[BLOCK];
+        final long[] inode = new long[BLOCK];
+        final long[] device = new long[BLOCK];
+        final long[] rdev = new long[BLOCK];
+        final long[] keyAt = new long[BLOCK];
+    }
+
+    private final List<Block> blocks = new ArrayList<>();
+    private final List<byte[]> pages = new ArrayList<>();
+    private int pageUsed = PAGE;
+    private int size;
+
+    int size() {
+        return size;
+    }
+
+    /** Appends a row; its key must sort after the previous row's (the caller checks with {@link #compareLast}). */
+    void add(byte[] key, ContextSnapshot.Kind kind, FileStat stat) {
+        if ((size & (BLOCK - 1)) == 0) {
+            blocks.add(new Block());
+        }
+        Block b = blocks.get(size >>> BLOCK_BITS);
+        int i = size & (BLOCK - 1);
+        byte[] target = stat.linkTarget().isEmpty() ? null : stat.linkTarget().getBytes(StandardCharsets.UTF_8);
+        b.kind[i] = (byte) kind.ordinal();
+        b.mode[i] = stat.mode();
+        b.uid[i] = stat.uid();
+        b.gid[i] = stat.gid();
+        b.nlink[i] = stat.nlink();
+        b.size[i] = stat.size();
+        b.mtime[i] = stat.mtimeNanos();
+        b.ctime[i] = stat.ctimeNanos();
+        b.inode[i] = stat.inode();
+        b.device[i] = stat.device();
+        b.rdev[i] = stat.rdev();
+        b.keyAt[i] = store(key, target);
+        size++;
+    }
+
+    /** Compares {@code key} with the last row's key (1 when there is no row). */
+    int compareLast(byte[] key) {
+        return size == 0 ? 1 : Arrays.compareUnsigned(key, key(size - 1));
+    }
+
+    private long store(byte[] key, byte[] target) {
+        int need = 4 + key.length + (target == null ? 0 : 4 + target.length);
+        if (need > PAGE) {
+            pages.add(new byte[need]); // a huge key gets a page of its own
+            pageUsed = PAGE;
+            put(pages.size() - 1, 0, key, target);
+            return (long) (pages.size() - 1) << 32;
+        }
+        if (pageUsed + need > PAGE) {
+            pages.add(new byte[PAGE]);
+            pageUsed = 0;
+        }
+        int at = pageUsed;
+        put(pages.size() - 1, at, key, target);
+        pageUsed += need;
+        return ((long) (pages.size() - 1) << 32) | at;
+    }
+
+    private void put(int page, int at, byte[] key, byte[] target) {
+        byte[] p = pages.get(page);
+        putInt(p, at, key.length);
+        System.arraycopy(key, 0, p, at + 4, key.length);
+        if (target != null) {
+            putInt(p, at + 4 + key.length, target.length);
+            System.arraycopy(target, 0, p, at + 8 + key.length, target.length);
+        }
+    }
+
+    private static void putInt(byte[] p, int at, int v) {
+        p[at] = (byte) (v >>> 24);
+        p[at + 1] = (byte) (v >>> 16);
+        p[at + 2] = (byte) (v >>> 8);
+        p[at + 3] = (byte) v;
+    }
+
+    private static int getInt(byte[] p, int at) {
+        return ((p[at] & 0xff) << 24) | ((p[at + 1] & 0xff) << 16) | ((p[at + 2] & 0xff) << 8) | (p[at + 3] & 0xff);
+    }
+
+    /** The key of row {@code row}, a new array. */
+    byte[] key(int row) {
+        long at = blocks.get(row >>> BLOCK_BITS).keyAt[row & (BLOCK - 1)];
+        byte[] p = pages.get((int) (at >>> 32));
+        int off = (int) at;
+        int len = getInt(p, off);
+        return Arrays.copyOfRange(p, off + 4, off + 4 + len);
+    }
+
+    /** Compares the key of {@code row} with {@code key}, without copying it. */
+    private int compareKey(int row, byte[] key) {
+        long at = blocks.get(row >>> BLOCK_BITS).keyAt[row & (BLOCK - 1)];
+        byte[] p = pages.get((int) (at >>> 32));
+        int off = (int) at;
+        int len = getInt(p, off);
+        return Arrays.compareUnsigned(p, off + 4, off + 4 + len, key, 0, key.length);
+    }
+
+    ContextSnapshot.Kind kind(int row) {
+        return ContextSnapshot.Kind.values()[blocks.get(row >>> BLOCK_BITS).kind[row & (BLOCK - 1)]];
+    }
+
+    /** The stat of row {@code row}, its path rebuilt from the key (a DIR_HEADER's trailing NUL dropped). */
+    FileStat stat(int row) {
+        Block b = blocks.get(row >>> BLOCK_BITS);
+        int i = row & (BLOCK - 1);
+        long at = b.keyAt[i];
+        byte[] p = pages.get((int) (at >>> 32));
+        int off = (int) at;
+        int len = getInt(p, off);
+        String target = "";
+        if (off + 4 + len + 4 <= p.length && (b.mode[i] & 0170000) == 0120000) {
+            int tl = getInt(p, off + 4 + len);
+            target = new String(p, off + 8 + len, tl, StandardCharsets.UTF_8);
+        }
+        int end = off + 4 + len;
+        if (kind(row) == ContextSnapshot.Kind.DIR_HEADER) {
+            end--;
+        }
+        // The key is "\0a\0b" for "a/b": drop the leading NUL, turn the others into '/'.
+        byte[] path = end - off - 4 > 0 ? Arrays.copyOfRange(p, off + 5, end) : new byte[0];
+        for (int k = 0; k < path.length; k++) {
+            if (path[k] == 0) {
+                path[k] = '/';
+            }
+        }
+        return new FileStat(new String(path, StandardCharsets.UTF_8), b.mode[i], b.uid[i], b.gid[i], b.size[i],
+                b.mtime[i], b.ctime[i], b.inode[i], b.device[i], b.rdev[i], b.nlink[i], target);
+    }
+
+    /** The row whose key is {@code key}, or {@code -(insertion point) - 1}. */
+    int search(byte[] key) {
+        int lo = 0;
+        int hi = size - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int c = compareKey(mid, key);
+            if (c < 0) {
+                lo = mid + 1;
+            } else if (c > 0) {
+                hi = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -(lo + 1);
+    }
+
+    /** The first row whose key is at least {@code key}; {@link #size} when none. */
+    int ceiling(byte[] key) {
+        int r = search(key);
+        return r >= 0 ? r : -r - 1;
+    }
+
+    /** The first row whose key is greater than {@code key}; {@link #size} when none. */
+    int higher(byte[] key) {
+        int r = search(key);
+        return r >= 0 ? r + 1 : -r - 1;
+    }
+}
