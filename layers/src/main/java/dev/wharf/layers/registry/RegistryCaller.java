@@ -88,7 +88,10 @@ final class RegistryCaller {
                     atRegistry ? authenticator.authorization(registry, scopes) : Optional.empty());
             HttpResponse<InputStream> response;
             try {
-                response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+                // Accepted answers are received as the endpoint says (a blob straight into the store); anything else is
+                // a stream for redirects, challenges and error messages.
+                response = http.send(request, info -> endpoint.acceptedStatuses().contains(info.statusCode())
+                        ? endpoint.bodySubscriber(info) : HttpResponse.BodySubscribers.ofInputStream());
             } catch (IOException e) {
                 if (endpoint.retryable() && attempt < retry.maxAttempts()) {
                     sleep(retry.backoff(attempt), endpoint);
