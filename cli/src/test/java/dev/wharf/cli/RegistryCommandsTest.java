@@ -112,6 +112,9 @@ class RegistryCommandsTest {
         // Every blob is still there after the prune: the image can be pushed again from this store.
         ok("tag", "--root", root("c"), images.get(1).split(" +")[2], registry.host() + "/copy:1");
         ok("push", "--root", root("c"), registry.host() + "/copy:1");
+
+        assertEquals("Untagged: " + byDigest + "\n", ok("rmi", "--root", root("c"), byDigest).out());
+        assertTrue(ok("images", "--root", root("c")).out().lines().noneMatch(l -> l.contains("<none>")));
     }
 
     @Test
