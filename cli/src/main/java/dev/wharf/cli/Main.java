@@ -1,6 +1,8 @@
 package dev.wharf.cli;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine;
 
@@ -21,6 +23,8 @@ public final class Main {
      * A JVM-wide setting, read once when the client classes load, so it is the application's to choose (here),
      * not the library's; a value given with {@code -D} wins.
      */
+    private static final long SELECTOR_STOP_MILLIS = 200;
+
     static final String HTTP_BUFFER_SIZE = String.valueOf(1024 * 1024);
 
     public static void main(String[] args) {
@@ -29,8 +33,35 @@ public final class Main {
         }
         PrintWriter err = new PrintWriter(System.err, true);
         Optional<Integer> rootless = UserNamespaceEntry.run(args, err);
-        System.exit(rootless.isPresent() ? rootless.get()
-                : run(args, new PrintWriter(System.out, true), err));
+        int code = rootless.isPresent() ? rootless.get() : run(args, new PrintWriter(System.out, true), err);
+        stopHttpSelectors();
+        System.exit(code);
+    }
+
+    /**
+     * Ends the selector threads of the JDK HttpClients a command used (registry pulls and pushes), so the JVM exits
+     * at once: HotSpot's exit waits, in 10 ms steps, at least 300 ms while any thread runs native code
+     * ({@code VM_Exit::wait_for_threads_in_native_to_block} in {@code vmOperations.cpp}), and an HttpClient's
+     * selector thread always sits in {@code epoll_wait}; JDK 17's client cannot be closed. Its loop ends when the
+     * thread is interrupted ({@code HttpClientImpl.SelectorManager.run}). Measured: {@code System.exit} after a
+     * request took 350 ms, 30 ms with this.
+     */
+    static void stopHttpSelectors() {
+        List<Thread> selectors = new ArrayList<>();
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            String name = thread.getName();
+            if (name.startsWith("HttpClient-") && name.endsWith("-SelectorManager")) {
+                thread.interrupt();
+                selectors.add(thread);
+            }
+        }
+        try {
+            for (Thread selector : selectors) {
+                selector.join(SELECTOR_STOP_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Runs wharf with {@code args}, printing to {@code out} and {@code err}; returns the exit code. */
