@@ -9,10 +9,12 @@
 #   push  wharf push from a wharf store          vs  skopeo copy oci:<the same image saved by wharf> docker://...
 #         (each push goes to an emptied registry, so every blob is uploaded)
 #   pull  wharf pull into a fresh store root     vs  skopeo copy docker://... oci:<fresh directory>
-# Both sides verify digests and write blobs to disk; neither unpacks layers. wharf runs as the `wharf` command, a
-# fresh JVM per run (JVM start included: what a user pays). MB/s is megabytes (10^6 bytes) of compressed blobs per
-# second; the ratio is wharf's throughput over skopeo's (above 1: wharf is faster). The Markdown table goes to
-# bench/results/registry-<date>.md (registry-<date>-<HHMM>.md if that exists) and stdout.
+# Both sides verify digests and write blobs to disk; neither unpacks layers. wharf runs as the `wharf` command of the
+# checkout (./wharf: the class-data archive and start flags a user gets), a fresh JVM per run (JVM start included:
+# what a user pays); `wharf version` is timed the same way as the cost of a bare start. MB/s is megabytes (10^6
+# bytes) of compressed blobs per second; the ratio is wharf's throughput over skopeo's (above 1: wharf is faster).
+# CPU is user+sys of the process and its children, the fairer comparison on a busy machine. The Markdown table goes
+# to bench/results/registry-<date>.md (registry-<date>-<HHMM>.md if that exists) and stdout.
 set -euo pipefail
 N=${N:-5}
 SIZE_MB=${SIZE_MB:-300}
@@ -77,7 +79,7 @@ EOF
 }
 
 wharf() {
-    java -jar "$jar" "$@"
+    "$repo/wharf" "$@"
 }
 
 # The image: three layers of SIZE_MB/3 random bytes each (incompressible, so blob size = content size).
@@ -94,34 +96,36 @@ wharf build --root "$seed" --progress quiet -t "$host/bench/wharf:1" "$work/ctx"
 wharf save --root "$seed" --format oci-dir -o "$work/oci" "$host/bench/wharf:1"
 bytes=$(du -sb --apparent-size "$seed/blobs" | cut -f1)
 
-now() { date +%s.%N; }
-elapsed() { echo "$2 - $1" | bc; }
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 
-: >"$work/push-wharf"; : >"$work/push-skopeo"; : >"$work/pull-wharf"; : >"$work/pull-skopeo"
+# timed FILE COMMAND...: appends "wall cpu" (seconds; cpu = user+sys of the command and its children) to FILE.
+timed() {
+    local file=$1 t
+    shift
+    t=$( { TIMEFORMAT='%R %U %S'; time "$@" >/dev/null 2>"$work/stderr"; } 2>&1 ) || {
+        cat "$work/stderr" >&2
+        exit 1
+    }
+    echo "$t" | awk '{ print $1, $2 + $3 }' >>"$file"
+}
+
+for f in push-wharf push-skopeo pull-wharf pull-skopeo start-wharf; do : >"$work/$f"; done
 push_wharf() {
     start_registry
-    local t0; t0=$(now)
-    wharf push --root "$seed" -q "$host/bench/wharf:1" >/dev/null
-    elapsed "$t0" "$(now)" >>"$work/push-wharf"
+    timed "$work/push-wharf" wharf push --root "$seed" -q "$host/bench/wharf:1"
 }
 push_skopeo() {
     start_registry
-    local t0; t0=$(now)
-    skopeo copy -q --dest-tls-verify=false "oci:$work/oci" "docker://$host/bench/skopeo:1" >/dev/null
-    elapsed "$t0" "$(now)" >>"$work/push-skopeo"
+    timed "$work/push-skopeo" skopeo copy -q --dest-tls-verify=false "oci:$work/oci" "docker://$host/bench/skopeo:1"
 }
 pull_wharf() {
     rm -rf "$work/pulled"
-    local t0; t0=$(now)
-    wharf pull --root "$work/pulled" -q "$host/bench/wharf:1" >/dev/null
-    elapsed "$t0" "$(now)" >>"$work/pull-wharf"
+    timed "$work/pull-wharf" wharf pull --root "$work/pulled" -q "$host/bench/wharf:1"
 }
 pull_skopeo() {
     rm -rf "$work/pulled-oci"
-    local t0; t0=$(now)
-    skopeo copy -q --src-tls-verify=false "docker://$host/bench/wharf:1" "oci:$work/pulled-oci" >/dev/null
-    elapsed "$t0" "$(now)" >>"$work/pull-skopeo"
+    timed "$work/pull-skopeo" skopeo copy -q --src-tls-verify=false "docker://$host/bench/wharf:1" \
+        "oci:$work/pulled-oci"
 }
 
 for i in $(seq "$N"); do
@@ -129,15 +133,19 @@ for i in $(seq "$N"); do
     # The registry now holds what the last push wrote; make sure the wharf image is there for the pulls.
     wharf push --root "$seed" -q "$host/bench/wharf:1" >/dev/null
     if [ $((i % 2)) = 1 ]; then pull_wharf; pull_skopeo; else pull_skopeo; pull_wharf; fi
+    timed "$work/start-wharf" wharf version
 done
 stop_registry
 
 row() {
-    local name=$1 w s
-    w=$(median <"$work/$name-wharf")
-    s=$(median <"$work/$name-skopeo")
-    printf '| %s | %.2f s | %.0f | %.2f s | %.0f | %.2f |\n' "$name" "$w" "$(echo "$bytes / 1000000 / $w" | bc -l)" \
-        "$s" "$(echo "$bytes / 1000000 / $s" | bc -l)" "$(echo "$s / $w" | bc -l)"
+    local name=$1 w s wc sc
+    w=$(cut -d' ' -f1 "$work/$name-wharf" | median)
+    s=$(cut -d' ' -f1 "$work/$name-skopeo" | median)
+    wc=$(cut -d' ' -f2 "$work/$name-wharf" | median)
+    sc=$(cut -d' ' -f2 "$work/$name-skopeo" | median)
+    printf '| %s | %.2f s | %.0f | %.2f s | %.0f | %.2f | %.2f s | %.2f s | %.2f |\n' "$name" "$w" \
+        "$(echo "$bytes / 1000000 / $w" | bc -l)" "$s" "$(echo "$bytes / 1000000 / $s" | bc -l)" \
+        "$(echo "$s / $w" | bc -l)" "$wc" "$sc" "$(echo "$sc / $wc" | bc -l)"
 }
 
 out=$results/registry-$(date +%F).md
@@ -150,10 +158,11 @@ out=$results/registry-$(date +%F).md
         "$(nproc) cores; $(java -version 2>&1 | head -1), $(skopeo --version)."
     echo "Command: \`N=$N SIZE_MB=$SIZE_MB bench/registry.sh\`"
     echo
-    echo "| case | wharf | wharf MB/s | skopeo | skopeo MB/s | ratio (wharf speed / skopeo) |"
-    echo "|---|---|---|---|---|---|"
+    echo "| case | wharf | wharf MB/s | skopeo | skopeo MB/s | ratio (wharf speed / skopeo) | wharf CPU | skopeo CPU | CPU ratio (skopeo / wharf) |"
+    echo "|---|---|---|---|---|---|---|---|---|"
     row push
     row pull
     echo
-    echo "wharf times include the JVM start of the \`wharf\` command."
+    printf 'wharf times include the JVM start of the `wharf` command (./wharf); a bare `wharf version` takes %.2f s (CPU %.2f s).\n' \
+        "$(cut -d' ' -f1 "$work/start-wharf" | median)" "$(cut -d' ' -f2 "$work/start-wharf" | median)"
 } | tee "$out"

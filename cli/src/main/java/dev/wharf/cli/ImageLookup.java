@@ -111,6 +111,19 @@ final class ImageLookup {
         return Optional.empty();
     }
 
+    /**
+     * The image a store entry points to (for an index: this host's manifest), without collecting its other names.
+     *
+     * @throws CommandException if the entry is no image or an index lacks this host's manifest
+     * @throws LayerException if its manifest or config cannot be read
+     */
+    ResolvedImage image(Descriptor target) throws CommandException, LayerException {
+        Descriptor manifestDescriptor = platformManifest(target);
+        ImageManifest manifest = store.reader().readManifest(manifestDescriptor);
+        return new ResolvedImage(manifest.config().digest(), target, manifest,
+                store.reader().readConfig(manifest.config()), List.of());
+    }
+
     private ResolvedImage complete(Descriptor target) throws CommandException, LayerException {
         Descriptor manifestDescriptor = platformManifest(target);
         ImageManifest manifest = store.reader().readManifest(manifestDescriptor);

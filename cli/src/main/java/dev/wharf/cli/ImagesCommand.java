@@ -1,45 +1,225 @@
 package dev.wharf.cli;
 
-import dev.wharf.builder.api.BuildEngine;
-import dev.wharf.builder.api.EngineException;
-import dev.wharf.builder.api.EngineOptions;
-import dev.wharf.builder.api.ImageSummary;
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.registry.ImageReference;
+import dev.wharf.layers.registry.InvalidReferenceException;
+import dev.wharf.layers.store.LocalStore;
+import dev.wharf.layers.store.TaggedImage;
 import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code wharf images}: lists the named images of the local store. */
-@Command(name = "images", mixinStandardHelpOptions = true, description = "List the images of the local store.",
+/**
+ * {@code wharf images}: lists the images of the local store as {@code docker images} does: REPOSITORY (Docker Hub
+ * names in their familiar form, {@code alpine} for {@code docker.io/library/alpine}), TAG, IMAGE ID (the short
+ * config digest), CREATED (how long ago), SIZE; with {@code --digests} a DIGEST column. An image pulled by digest is
+ * listed with tag {@code <none>} and its digest, as docker lists a RepoDigest.
+ */
+@Command(name = "images", mixinStandardHelpOptions = true, description = {"List the images of the local store.",
+    "Columns as in docker images: REPOSITORY, TAG, IMAGE ID (the config digest), CREATED and SIZE (the stored, "
+            + "compressed layers). An image pulled by digest shows with tag <none>; --digests shows the manifest "
+            + "digest each name points to."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:listed", "1:the store could not be read", "2:usage error"},
         footerHeading = "%nExamples:%n",
-        footer = {"  wharf images", "  wharf images --root /var/lib/wharf", "  wharf images | grep hello"})
+        footer = {"  wharf images", "  wharf images --digests", "  wharf images -q",
+            "  wharf images --root /var/lib/wharf"})
 final class ImagesCommand extends StoreCommand {
+    private static final String NONE = "<none>";
+
     @Option(names = "--runtime", paramLabel = "RUNTIME", hidden = true,
             description = "Accepted for compatibility; listing images runs nothing.")
     String runtime;
 
+    @Option(names = "--digests", description = "Show the digest each name points to.")
+    boolean digests;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print only image IDs.")
+    boolean quiet;
+
+    @Option(names = "--no-trunc", description = "Print full image IDs.")
+    boolean noTrunc;
+
+    /** One line of the listing. */
+    private record Row(String repository, String tag, String digest, String id, Instant created, long size) {
+    }
+
     @Override
-    int execute() throws EngineException {
+    int execute() throws LayerException {
+        LocalStore local = openStore();
+        List<Row> rows = rows(local);
         PrintWriter out = out();
-        try (BuildEngine engine = BuildEngine.create(EngineOptions.of(store.resolve()))) {
-            out.printf(Locale.ROOT, "%-40s %-14s %s%n", "NAME", "IMAGE ID", "SIZE");
-            for (ImageSummary image : engine.images()) {
-                String id = image.imageId().startsWith("sha256:") ? image.imageId().substring(7, 19) : "";
-                out.printf(Locale.ROOT, "%-40s %-14s %s%n", image.name(), id, size(image.size()));
+        if (quiet) {
+            Set<String> seen = new HashSet<>();
+            for (Row row : rows) {
+                if (seen.add(row.id())) {
+                    out.println(id(row.id()));
+                }
             }
             return ExitCodes.OK;
         }
+        List<List<String>> table = new ArrayList<>();
+        table.add(digests ? List.of("REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE")
+                : List.of("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"));
+        Instant now = Clock.systemUTC().instant();
+        for (Row row : rows) {
+            List<String> cells = new ArrayList<>(List.of(row.repository(), row.tag()));
+            if (digests) {
+                cells.add(row.digest());
+            }
+            cells.add(id(row.id()));
+            cells.add(row.created() == null ? "N/A" : humanDuration(Duration.between(row.created(), now)) + " ago");
+            cells.add(humanSize(row.size()));
+            table.add(cells);
+        }
+        printTable(out, table);
+        return ExitCodes.OK;
     }
 
-    private static String size(long bytes) {
-        if (bytes < 1000) {
-            return bytes + "B";
+    /**
+     * The rows, newest first as docker sorts them: one per tag, and one per digest reference that no tag of the
+     * same repository already shows. Entries whose content cannot be read are skipped (wharf doctor reports them).
+     */
+    private List<Row> rows(LocalStore local) throws LayerException {
+        ImageLookup lookup = new ImageLookup(local);
+        List<TaggedImage> entries = local.images().list();
+        Set<String> tagged = new HashSet<>();
+        for (TaggedImage entry : entries) {
+            Split split = split(entry.refName());
+            if (split.tag() != null) {
+                tagged.add(split.repository() + "@" + entry.descriptor().digest());
+            }
         }
-        if (bytes < 1_000_000) {
-            return String.format(Locale.ROOT, "%.1fkB", bytes / 1e3);
+        List<Row> rows = new ArrayList<>();
+        for (TaggedImage entry : entries) {
+            Split split = split(entry.refName());
+            String digest = entry.descriptor().digest().toString();
+            if (split.tag() == null && tagged.contains(split.repository() + "@" + digest)) {
+                continue;
+            }
+            ResolvedImage image;
+            try {
+                image = lookup.image(entry.descriptor());
+            } catch (CommandException | LayerException e) {
+                continue;
+            }
+            Instant created = image.config().created() == null ? null : image.config().created().toInstant();
+            rows.add(new Row(familiar(split.repository()), split.tag() == null ? NONE : split.tag(), digest,
+                    image.id().toString(), created, image.size()));
         }
-        return String.format(Locale.ROOT, "%.1fMB", bytes / 1e6);
+        rows.sort(Comparator.comparing(Row::created, Comparator.nullsLast(Comparator.reverseOrder()))
+                .thenComparing(Row::repository).thenComparing(Row::tag));
+        return rows;
+    }
+
+    /** A ref name split into repository and tag (null for a digest reference {@code name@sha256:...}). */
+    private record Split(String repository, String tag) {
+    }
+
+    private static Split split(String refName) {
+        int at = refName.indexOf('@');
+        if (at >= 0) {
+            return new Split(refName.substring(0, at), null);
+        }
+        int colon = refName.lastIndexOf(':');
+        // A colon before the last slash belongs to a registry port (localhost:5000/app), not a tag.
+        return colon > refName.lastIndexOf('/') ? new Split(refName.substring(0, colon), refName.substring(colon + 1))
+                : new Split(refName, NONE);
+    }
+
+    /** Docker Hub names as docker prints them ({@code alpine}, {@code team/app}); other names as stored. */
+    private static String familiar(String repository) {
+        try {
+            return ImageReference.parse(repository).familiar();
+        } catch (InvalidReferenceException e) {
+            return repository;
+        }
+    }
+
+    private String id(String digest) {
+        if (noTrunc) {
+            return digest;
+        }
+        String hex = digest.substring(digest.indexOf(':') + 1);
+        return hex.substring(0, Math.min(12, hex.length()));
+    }
+
+    /**
+     * Prints cells in columns as docker's {@code text/tabwriter} does for its tables: each column as wide as its
+     * widest cell plus 3 spaces, at least 10; the last column unpadded.
+     */
+    private static void printTable(PrintWriter out, List<List<String>> table) {
+        int columns = table.get(0).size();
+        int[] widths = new int[columns];
+        for (List<String> row : table) {
+            for (int c = 0; c < columns - 1; c++) {
+                widths[c] = Math.max(widths[c], Math.max(10, row.get(c).length() + 3));
+            }
+        }
+        for (List<String> row : table) {
+            StringBuilder line = new StringBuilder();
+            for (int c = 0; c < columns; c++) {
+                String cell = row.get(c);
+                line.append(cell);
+                if (c < columns - 1) {
+                    line.append(" ".repeat(widths[c] - cell.length()));
+                }
+            }
+            out.println(line);
+        }
+    }
+
+    /** Docker's {@code units.HumanDuration} (github.com/docker/go-units, duration.go). */
+    static String humanDuration(Duration d) {
+        long seconds = d.getSeconds();
+        if (seconds < 1) {
+            return "Less than a second";
+        } else if (seconds == 1) {
+            return "1 second";
+        } else if (seconds < 60) {
+            return seconds + " seconds";
+        }
+        long minutes = d.toMinutes();
+        if (minutes == 1) {
+            return "About a minute";
+        } else if (minutes < 60) {
+            return minutes + " minutes";
+        }
+        long hours = Math.round(d.toMillis() / 3_600_000.0);
+        if (hours == 1) {
+            return "About an hour";
+        } else if (hours < 48) {
+            return hours + " hours";
+        } else if (hours < 24 * 7 * 2) {
+            return hours / 24 + " days";
+        } else if (hours < 24 * 30 * 2) {
+            return hours / 24 / 7 + " weeks";
+        } else if (hours < 24 * 365 * 2) {
+            return hours / 24 / 30 + " months";
+        }
+        return d.toHours() / 24 / 365 + " years";
+    }
+
+    /** Docker's {@code units.HumanSizeWithPrecision(size, 3)}: decimal units, three significant digits. */
+    static String humanSize(long bytes) {
+        String[] units = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
+        double size = bytes;
+        int unit = 0;
+        while (size >= 1000 && unit < units.length - 1) {
+            size /= 1000;
+            unit++;
+        }
+        String digits = new java.math.BigDecimal(size).round(new java.math.MathContext(3)).stripTrailingZeros()
+                .toPlainString();
+        return digits + units[unit];
     }
 }

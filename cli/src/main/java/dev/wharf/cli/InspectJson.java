@@ -23,7 +23,8 @@ import java.util.List;
  * indented by four spaces like Go's {@code json.MarshalIndent}.
  *
  * <p>{@code Size} is the sum of the stored (compressed) layer sizes, the figure {@code wharf images} shows.
- * {@code RepoDigests} is always empty: the local store does not remember which registry an image came from.
+ * {@code RepoDigests} lists the digest references the store keeps ({@code name@sha256:...}, for images pulled by
+ * digest); the store does not remember the registry digest of an image pulled by tag.
  * Immutable and thread-safe.
  */
 final class InspectJson {
@@ -60,8 +61,9 @@ final class InspectJson {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         node.put("Id", image.id().toString());
         ArrayNode tags = node.putArray("RepoTags");
-        image.names().forEach(tags::add);
-        node.putArray("RepoDigests");
+        ArrayNode digests = node.putArray("RepoDigests");
+        // Digest references (name@sha256:..., kept for an image pulled by digest) are RepoDigests, as in docker.
+        image.names().forEach(name -> (name.contains("@") ? digests : tags).add(name));
         node.put("Parent", "");
         node.put("Comment", "");
         node.put("Created", config.path("created").asText(""));

@@ -1,6 +1,9 @@
 package dev.wharf.cli;
 
+import dev.wharf.layers.Digest;
 import dev.wharf.layers.LayerException;
+import dev.wharf.layers.registry.ImageReference;
+import dev.wharf.layers.registry.InvalidReferenceException;
 import dev.wharf.layers.store.ImageName;
 import dev.wharf.layers.store.LocalStore;
 import java.util.List;
@@ -57,6 +60,14 @@ final class RmiCommand extends StoreCommand {
         if (name.isPresent() && local.images().untag(name.get())) {
             return List.of(name.get().toString());
         }
+        if (reference.contains("@")) {
+            // A digest reference (an image pulled by digest), as written or in its full form.
+            for (String candidate : digestCandidates(reference)) {
+                if (untag(local, candidate)) {
+                    return List.of(candidate);
+                }
+            }
+        }
         ResolvedImage image = lookup.find(reference);
         if (image.names().size() > 1 && !force) {
             throw new CommandException("conflict: unable to delete " + image.id().hex().substring(0, 12)
@@ -65,12 +76,36 @@ final class RmiCommand extends StoreCommand {
         }
         List<String> removed = new java.util.ArrayList<>();
         for (String each : image.names()) {
-            Optional<ImageName> parsed = parse(each);
-            if (parsed.isPresent() && local.images().untag(parsed.get())) {
+            if (untag(local, each)) {
                 removed.add(each);
             }
         }
         return removed;
+    }
+
+    /** Removes a stored name: {@code name:tag}, or a digest reference {@code name@sha256:...}. */
+    private static boolean untag(LocalStore local, String refName) throws LayerException {
+        int at = refName.indexOf('@');
+        if (at >= 0) {
+            try {
+                return local.images().untagDigest(refName.substring(0, at), Digest.parse(refName.substring(at + 1)));
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        }
+        Optional<ImageName> parsed = parse(refName);
+        return parsed.isPresent() && local.images().untag(parsed.get());
+    }
+
+    private static List<String> digestCandidates(String reference) {
+        List<String> candidates = new java.util.ArrayList<>(List.of(reference));
+        try {
+            ImageReference parsed = ImageReference.parse(reference);
+            parsed.digest().ifPresent(d -> candidates.add(parsed.name() + "@" + d));
+        } catch (InvalidReferenceException e) {
+            // Only the reference as written can match.
+        }
+        return candidates;
     }
 
     private static Optional<ImageName> parse(String text) {

@@ -70,7 +70,7 @@ class BuildCommandTest {
         assertEquals(id, again.out().strip());
 
         Outcome images = wharf("images", "--root", root());
-        assertTrue(images.out().contains("hello:latest"), images.out());
+        assertTrue(images.out().lines().anyMatch(l -> l.matches("hello +latest +[0-9a-f]{12} +.*")), images.out());
 
         Outcome run = wharf("run", "--root", root(), "hello");
         assertEquals(0, run.exitCode(), run.err());

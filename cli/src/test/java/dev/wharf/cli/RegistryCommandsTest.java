@@ -90,6 +90,34 @@ class RegistryCommandsTest {
     }
 
     @Test
+    void anImagePulledByDigestIsListedWithTagNoneAndSurvivesPrune() throws Exception {
+        String pushed = ok("push", "--root", root("a"), demo).out().lines().reduce((a, b) -> b).orElseThrow();
+        String digest = pushed.split(" ")[2];
+        String byDigest = registry.host() + "/demo@" + digest;
+
+        ok("pull", "--root", root("c"), byDigest);
+        ok("prune", "--root", root("c"), "--all", "--grace-period", "0s");
+
+        List<String> images = ok("images", "--root", root("c")).out().lines().toList();
+        assertEquals(2, images.size(), images.toString());
+        assertTrue(images.get(1).matches(java.util.regex.Pattern.quote(registry.host() + "/demo")
+                + " +<none> +[0-9a-f]{12} +.* ago +[0-9.]+[kM]?B"), images.get(1));
+        List<String> digests = ok("images", "--root", root("c"), "--digests").out().lines().toList();
+        assertTrue(digests.get(0).matches("REPOSITORY +TAG +DIGEST +IMAGE ID +CREATED +SIZE"), digests.get(0));
+        assertTrue(digests.get(1).contains(" " + digest + " "), digests.get(1));
+        String inspected = ok("inspect", "--root", root("c"), images.get(1).split(" +")[2]).out();
+        var image = new ObjectMapper().readTree(inspected).get(0);
+        assertEquals("[\"" + byDigest + "\"]", image.get("RepoDigests").toString(), inspected);
+        assertEquals("[]", image.get("RepoTags").toString(), inspected);
+        // Every blob is still there after the prune: the image can be pushed again from this store.
+        ok("tag", "--root", root("c"), images.get(1).split(" +")[2], registry.host() + "/copy:1");
+        ok("push", "--root", root("c"), registry.host() + "/copy:1");
+
+        assertEquals("Untagged: " + byDigest + "\n", ok("rmi", "--root", root("c"), byDigest).out());
+        assertTrue(ok("images", "--root", root("c")).out().lines().noneMatch(l -> l.contains("<none>")));
+    }
+
+    @Test
     void pullOfAnUnknownImageFailsNamingIt() {
         Outcome missing = wharf("pull", "--root", root("b"), registry.host() + "/nosuch");
         assertEquals(1, missing.exitCode());

@@ -13,7 +13,6 @@ import dev.wharf.layers.registry.ImagePuller;
 import dev.wharf.layers.registry.ImageReference;
 import dev.wharf.layers.registry.InvalidReferenceException;
 import dev.wharf.layers.registry.PullResult;
-import dev.wharf.layers.store.ImageName;
 import dev.wharf.layers.store.LocalStore;
 import java.util.List;
 import java.util.Map;
@@ -53,10 +52,7 @@ final class ImageTransfers {
             PullResult metadata = puller.pullMetadata(parsed, RegistryImages.layersPlatform(wanted), store);
             puller.pullLayers(parsed, metadata, store, new TransferEvents(listener, 0, System::nanoTime));
             String name = parsed.withDefaultTag().toString();
-            if (parsed.digest().isEmpty()) {
-                ImageReference tagged = parsed.withDefaultTag();
-                store.images().tag(new ImageName(tagged.name(), tagged.tag().orElseThrow()), metadata.target());
-            }
+            RegistryImages.name(store, parsed, metadata.target());
             long size = store.reader().readManifest(metadata.manifest()).layers().stream()
                     .mapToLong(Descriptor::size).sum();
             return new ImageSummary(name, metadata.target().digest().toString(),

@@ -6,6 +6,7 @@ import dev.wharf.builder.plan.BaseImage;
 import dev.wharf.builder.plan.ImageConfigResolver;
 import dev.wharf.builder.plan.ImageResolutionException;
 import dev.wharf.builder.plan.Platform;
+import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.registry.ImagePuller;
 import dev.wharf.layers.registry.ImageReference;
@@ -149,12 +150,22 @@ final class RegistryImages implements ImageConfigResolver {
             }
             new ImagePuller(registries.client()).pullLayers(image.reference, image.metadata, store,
                     step > 0 ? new TransferEvents(listener, step, System::nanoTime) : TransferListener.none());
-            if (image.reference.digest().isEmpty()) {
-                ImageReference tagged = image.reference.withDefaultTag();
-                store.images().tag(new ImageName(tagged.name(), tagged.tag().orElseThrow()),
-                        image.metadata.target());
-            }
+            name(store, image.reference, image.metadata.target());
             image.complete = true;
+        }
+    }
+
+    /**
+     * Names a pulled image in the store: a tag by its full reference ({@code docker.io/library/alpine:latest}), a
+     * digest reference as {@code docker.io/library/alpine@sha256:...}, which docker keeps as a RepoDigest (listed
+     * with tag {@code <none>}), so pruning keeps the image and {@code wharf images} lists it.
+     */
+    static void name(LocalStore store, ImageReference reference, Descriptor target) throws LayerException {
+        if (reference.digest().isPresent()) {
+            store.images().tagDigest(reference.name(), target);
+        } else {
+            ImageReference tagged = reference.withDefaultTag();
+            store.images().tag(new ImageName(tagged.name(), tagged.tag().orElseThrow()), target);
         }
     }
 

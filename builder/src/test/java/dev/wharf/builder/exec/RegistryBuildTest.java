@@ -187,6 +187,8 @@ class RegistryBuildTest {
                 + "FROM " + pinned + "\nCOPY --from=" + pinned + " /bin/busybox /copied\n"
                 + "COPY --from=0 /p /p\n")).tag("pinned:1"));
         assertEquals(List.of("pinned"), lines(engine, "pinned:1", "cat", "/p"));
+        // The base pulled by digest keeps that reference (docker's RepoDigest), so it is listed and not pruned.
+        assertTrue(engine.images().stream().anyMatch(i -> i.name().equals(pinned)), engine.images().toString());
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.MediaTypes;
+import dev.wharf.layers.image.ImageIndex;
 import dev.wharf.layers.image.ImageManifest;
 import dev.wharf.layers.json.CanonicalJson;
 import dev.wharf.layers.layer.LayerBlob;
@@ -26,7 +27,33 @@ import java.util.stream.Collectors;
 final class CacheManifests {
     private static final CanonicalJson JSON = CanonicalJson.create();
 
+    /**
+     * The media type of BuildKit's own cache config ({@code cache/remotecache/v1/types/spec.go}): the config of its
+     * {@code image-manifest=true} cache manifest, or an entry of the index it exports by default.
+     */
+    static final String BUILDKIT_CACHE_CONFIG = "application/vnd.buildkit.cacheconfig.v0";
+
     private CacheManifests() {
+    }
+
+    /** Whether an index lists BuildKit's cache config among its entries (BuildKit's default cache export). */
+    private static boolean listsBuildKitCacheConfig(byte[] content) {
+        try {
+            return JSON.read(content, ImageIndex.class, "index").manifests().stream()
+                    .anyMatch(d -> BUILDKIT_CACHE_CONFIG.equals(d.mediaType()));
+        } catch (LayerException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Why a BuildKit cache cannot be used (docs/remote-cache.md, "BuildKit's cache format"): its records are keyed
+     * by digests of LLB vertices, which wharf, having no LLB, never computes.
+     */
+    private static CacheException buildKitCache(String source) {
+        return new CacheException(source + " is a BuildKit build cache (" + BUILDKIT_CACHE_CONFIG + "): its records "
+                + "are keyed by BuildKit's LLB vertex digests, which wharf's step keys cannot match; export a cache "
+                + "for wharf with wharf build --cache-to");
     }
 
     /** The blobs of one artifact: the config document, its descriptor, the layers and the manifest bytes. */
@@ -57,6 +84,9 @@ final class CacheManifests {
      * @throws CacheException if it is another kind of document (an image, BuildKit's cache)
      */
     static ImageManifest parse(byte[] content, String mediaType, String source) throws CacheException {
+        if (MediaTypes.isIndex(mediaType) && listsBuildKitCacheConfig(content)) {
+            throw buildKitCache(source);
+        }
         if (!MediaTypes.OCI_MANIFEST.equals(mediaType)) {
             throw new CacheException(source + " is not a wharf build cache: it is a " + mediaType
                     + " (wharf reads only caches that wharf exported with --cache-to; BuildKit's cache format "
@@ -67,6 +97,9 @@ final class CacheManifests {
             manifest = JSON.read(content, ImageManifest.class, "cache manifest of " + source);
         } catch (LayerException e) {
             throw new CacheException(source + " holds a malformed manifest: " + e.getMessage(), e);
+        }
+        if (BUILDKIT_CACHE_CONFIG.equals(manifest.config().mediaType())) {
+            throw buildKitCache(source);
         }
         if (!CacheArtifact.CONFIG_MEDIA_TYPE.equals(manifest.config().mediaType())) {
             throw new CacheException(source + " is not a wharf build cache: its config is a "

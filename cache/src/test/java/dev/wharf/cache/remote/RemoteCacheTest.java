@@ -134,4 +134,26 @@ class RemoteCacheTest {
                 "{\"architecture\":\"amd64\"}".getBytes(StandardCharsets.UTF_8), "test"));
         assertTrue(image.getMessage().contains("not a wharf cache config"), image.getMessage());
     }
+
+    @Test
+    void buildKitsOwnCacheFormat_isRefusedWithTheReasonInBothItsForms() {
+        String config = "{\"mediaType\":\"application/vnd.buildkit.cacheconfig.v0\",\"digest\":\"sha256:"
+                + "a".repeat(64) + "\",\"size\":12}";
+        String layer = "{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"sha256:"
+                + "b".repeat(64) + "\",\"size\":34}";
+        // BuildKit's default export: an index listing the layers and the cache config.
+        byte[] index = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_INDEX + "\",\"manifests\":["
+                + layer + "," + config + "]}").getBytes(StandardCharsets.UTF_8);
+        // image-manifest=true: a manifest whose config is the cache config.
+        byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"config\":"
+                + config + ",\"layers\":[" + layer + "]}").getBytes(StandardCharsets.UTF_8);
+        for (var document : List.of(java.util.Map.entry(index, MediaTypes.OCI_INDEX),
+                java.util.Map.entry(manifest, MediaTypes.OCI_MANIFEST))) {
+            CacheException e = assertThrows(CacheException.class,
+                    () -> CacheManifests.parse(document.getKey(), document.getValue(), "registry r/app:cache"));
+            assertTrue(e.getMessage().startsWith("registry r/app:cache is a BuildKit build cache "
+                    + "(application/vnd.buildkit.cacheconfig.v0): its records are keyed by BuildKit's LLB vertex "
+                    + "digests"), e.getMessage());
+        }
+    }
 }

@@ -15,11 +15,10 @@ import java.util.function.LongConsumer;
  * size with a {@code Range} request when resuming. A registry that ignores the range (200 instead of 206) is
  * handled by skipping the bytes already written.
  *
- * <p>Not thread-safe: one instance per attempt, used by the thread that owns the writer.
+ * <p>Not thread-safe: one instance per attempt. The body is written by the HTTP client's threads
+ * ({@link BlobSink}) while the thread that owns the writer waits in {@link #handle}.
  */
 final class BlobPuller implements RegistryEndpoint<Void> {
-    private static final int BUFFER_SIZE = 64 * 1024;
-
     private final ImageReference repository;
     private final Digest digest;
     private final long size;
@@ -30,7 +29,7 @@ final class BlobPuller implements RegistryEndpoint<Void> {
     /**
      * @param size the blob's size from its descriptor: a registry sending more is cut off, so a hostile or broken
      *     server cannot fill the disk
-     * @param progress told the bytes written so far after every buffer
+     * @param progress told the bytes written so far after every buffer (from the HTTP client's threads)
      */
     BlobPuller(ImageReference repository, Digest digest, long size, BlobWriter writer, LongConsumer progress) {
         this.repository = repository;
@@ -61,29 +60,30 @@ final class BlobPuller implements RegistryEndpoint<Void> {
         return offset > 0 ? Set.of(200, 206) : Set.of(200);
     }
 
+    /**
+     * Writes an accepted body straight into the writer from the HTTP client's threads ({@link BlobSink}). A 206 must
+     * start where this attempt resumes; a 200 to a resuming request (the registry ignored the Range header) is
+     * written from the byte the writer is at.
+     */
+    @Override
+    public HttpResponse.BodySubscriber<InputStream> bodySubscriber(HttpResponse.ResponseInfo info) {
+        long skip = 0;
+        if (info.statusCode() == 200 && offset > 0) {
+            skip = offset;
+        } else if (info.statusCode() == 206) {
+            String range = info.headers().firstValue("Content-Range").orElse("");
+            if (!range.startsWith("bytes " + offset + "-")) {
+                return BlobSink.failing(new RegistryException(describe() + ": asked for bytes from " + offset
+                        + " but the registry sent the range \"" + range + "\""));
+            }
+        }
+        return new BlobSink(writer, size, skip, progress, describe());
+    }
+
+    /** Waits until {@link BlobSink} stored the whole body, or throws what stopped it. */
     @Override
     public Void handle(HttpResponse<InputStream> response) throws IOException {
-        InputStream body = response.body();
-        if (response.statusCode() == 200 && offset > 0) {
-            // The registry ignored the Range header and sent everything: drop what is already written.
-            body.skipNBytes(offset);
-        } else if (response.statusCode() == 206) {
-            String range = response.headers().firstValue("Content-Range").orElse("");
-            if (!range.startsWith("bytes " + offset + "-")) {
-                throw new RegistryException(describe() + ": asked for bytes from " + offset
-                        + " but the registry sent the range \"" + range + "\"");
-            }
-        }
-        byte[] buffer = new byte[BUFFER_SIZE];
-        int n;
-        while ((n = body.read(buffer)) >= 0) {
-            if (writer.size() + n > size) {
-                throw new RegistryException(describe() + ": the registry sent more than the " + size
-                        + " bytes the descriptor gives; the registry or a proxy is serving different content");
-            }
-            writer.write(buffer, 0, n);
-            progress.accept(writer.size());
-        }
+        response.body().read();
         return null;
     }
 

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +32,7 @@ final class RegistryAuthenticator {
     /** distribution's token handler assumes 60 s when the token server gives no expiry (minimumTokenLifetime). */
     private static final Duration DEFAULT_LIFETIME = Duration.ofSeconds(60);
 
-    private final HttpClient http;
+    private final HttpClients http;
     private final CredentialProvider credentials;
     private final PlainHttpPolicy plainHttp;
     private final Clock clock;
@@ -42,7 +41,7 @@ final class RegistryAuthenticator {
     private final Map<String, CachedAuth> cache = new ConcurrentHashMap<>();
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
-    RegistryAuthenticator(HttpClient http, CredentialProvider credentials, PlainHttpPolicy plainHttp,
+    RegistryAuthenticator(HttpClients http, CredentialProvider credentials, PlainHttpPolicy plainHttp,
             Clock clock, String userAgent) {
         this.http = http;
         this.credentials = credentials;

@@ -31,14 +31,14 @@ final class RegistryCaller {
     private static final int MAX_REDIRECTS = 5;
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
 
-    private final HttpClient http;
+    private final HttpClients http;
     private final RegistryAuthenticator authenticator;
     private final RetryPolicy retry;
     private final PlainHttpPolicy plainHttp;
     private final String userAgent;
     private final ObjectMapper mapper = new ObjectMapper();
 
-    RegistryCaller(HttpClient http, RegistryAuthenticator authenticator, RetryPolicy retry,
+    RegistryCaller(HttpClients http, RegistryAuthenticator authenticator, RetryPolicy retry,
             PlainHttpPolicy plainHttp, String userAgent) {
         this.http = http;
         this.authenticator = authenticator;
@@ -88,7 +88,10 @@ final class RegistryCaller {
                     atRegistry ? authenticator.authorization(registry, scopes) : Optional.empty());
             HttpResponse<InputStream> response;
             try {
-                response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+                // Accepted answers are received as the endpoint says (a blob straight into the store); anything else is
+                // a stream for redirects, challenges and error messages.
+                response = http.send(request, info -> endpoint.acceptedStatuses().contains(info.statusCode())
+                        ? endpoint.bodySubscriber(info) : HttpResponse.BodySubscribers.ofInputStream());
             } catch (IOException e) {
                 if (endpoint.retryable() && attempt < retry.maxAttempts()) {
                     sleep(retry.backoff(attempt), endpoint);

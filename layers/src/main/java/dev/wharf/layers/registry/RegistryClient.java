@@ -36,13 +36,12 @@ public final class RegistryClient {
         this.options = options;
     }
 
-    /** Makes a client with the given options, on a new JDK {@link HttpClient}. */
+    /**
+     * Makes a client with the given options, on new JDK {@link HttpClient}s (one for plain HTTP, one for HTTPS made
+     * at the first HTTPS request: see {@link HttpClients}).
+     */
     public static RegistryClient create(RegistryOptions options) {
-        // Redirects are followed by RegistryCaller, which drops credentials when a redirect leaves the registry.
-        HttpClient http = HttpClient.newBuilder()
-                .connectTimeout(options.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+        HttpClients http = HttpClients.create(options.connectTimeout());
         PlainHttpPolicy plainHttp = new PlainHttpPolicy(options.insecureRegistries());
         RegistryAuthenticator authenticator = new RegistryAuthenticator(http, options.credentials(), plainHttp,
                 Clock.systemUTC(), options.userAgent());

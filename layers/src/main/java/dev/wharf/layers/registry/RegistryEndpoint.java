@@ -52,6 +52,14 @@ interface RegistryEndpoint<T> {
     }
 
     /**
+     * Returns how the body of an answer with an accepted status is received. By default it is a stream that
+     * {@link #handle} reads; a blob download writes it into the store as it arrives instead ({@link BlobSink}).
+     */
+    default HttpResponse.BodySubscriber<InputStream> bodySubscriber(HttpResponse.ResponseInfo info) {
+        return HttpResponse.BodySubscribers.ofInputStream();
+    }
+
+    /**
      * Handles an answer with an accepted status. The body stream is closed by the caller afterwards.
      *
      * @throws IOException if reading the body fails (a {@link RegistryException} for a bad answer)

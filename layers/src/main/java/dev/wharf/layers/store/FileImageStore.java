@@ -1,6 +1,8 @@
 package dev.wharf.layers.store;
 
 import dev.wharf.layers.Descriptor;
+import dev.wharf.layers.Digest;
+import dev.wharf.layers.ReferenceGrammar;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.MediaTypes;
 import dev.wharf.layers.blob.FileBlobStore;
@@ -20,7 +22,7 @@ import java.util.stream.Collectors;
 
 /**
  * An {@link ImageStore} kept in the OCI layout's {@code index.json}: each name is a manifest descriptor annotated
- * with {@code org.opencontainers.image.ref.name = name:tag}, which is what {@code skopeo inspect oci:<root>:<name:tag>}
+ * with {@code org.opencontainers.image.ref.name = name:tag} (or {@code name@sha256:...} for a digest reference), which is what {@code skopeo inspect oci:<root>:<name:tag>}
  * and other OCI layout readers look up.
  *
  * <p>Immutable and thread-safe; safe across processes. Changes run under the store lock as read, modify, write a temp
@@ -29,6 +31,8 @@ import java.util.stream.Collectors;
  * Made by {@link LocalStore}.
  */
 public final class FileImageStore implements ImageStore {
+    private static final int MAX_NAME_LENGTH = 255;
+
     private final FileBlobStore blobs;
     private final OciLayout layout;
     private final StoreLock lock;
@@ -57,10 +61,36 @@ public final class FileImageStore implements ImageStore {
 
     @Override
     public void tag(ImageName name, Descriptor target) throws LayerException {
+        put(name.toString(), target);
+    }
+
+    /**
+     * The entry's ref name is {@code repository@sha256:...}: the OCI layout's ref name grammar allows {@code @} and
+     * {@code :}, and no {@code name:tag} can contain an {@code @}, so it never collides with a tag.
+     */
+    @Override
+    public void tagDigest(String repository, Descriptor target) throws LayerException {
+        put(digestRefName(repository, target.digest()), target);
+    }
+
+    @Override
+    public boolean untagDigest(String repository, Digest digest) throws LayerException {
+        return remove(digestRefName(repository, digest));
+    }
+
+    private static String digestRefName(String repository, Digest digest) {
+        if (repository.length() > MAX_NAME_LENGTH || !ReferenceGrammar.NAME_PATTERN.matcher(repository).matches()) {
+            throw new IllegalArgumentException("invalid repository name \"" + repository + "\": use lowercase "
+                    + "letters, digits and separators (. _ -) in /-separated components, optionally after a "
+                    + "registry host[:port]");
+        }
+        return repository + "@" + digest;
+    }
+
+    private void put(String refName, Descriptor target) throws LayerException {
         if (!MediaTypes.isManifest(target.mediaType()) && !MediaTypes.isIndex(target.mediaType())) {
             throw new IllegalArgumentException("can only tag a manifest or index, not " + target.mediaType());
         }
-        String refName = name.toString();
         try (StoreLock.Held held = lock.acquire()) {
             // Checked under the lock: garbage collection also runs under it, so once tagged, the blobs stay.
             ReferenceWalker.Reachable reachable = walker.walk(List.of(target));
@@ -120,7 +150,10 @@ public final class FileImageStore implements ImageStore {
 
     @Override
     public boolean untag(ImageName name) throws LayerException {
-        String refName = name.toString();
+        return remove(name.toString());
+    }
+
+    private boolean remove(String refName) throws LayerException {
         try (StoreLock.Held held = lock.acquire()) {
             ImageIndex index = readIndex();
             List<Descriptor> kept = index.manifests().stream()

@@ -1,6 +1,7 @@
 package dev.wharf.layers.store;
 
 import dev.wharf.layers.Descriptor;
+import dev.wharf.layers.Digest;
 import dev.wharf.layers.LayerException;
 import java.util.List;
 import java.util.Optional;
@@ -21,6 +22,17 @@ public interface ImageStore {
      */
     void tag(ImageName name, Descriptor target) throws LayerException;
 
+    /**
+     * Keeps a manifest or index under its digest reference {@code repository@<digest>}, as docker keeps a RepoDigest
+     * for an image pulled by digest: {@link #list} returns it with that reference as its ref name, and it is a
+     * garbage-collection root like a tag, so pruning does not take the image. Keeping it again changes nothing.
+     *
+     * @param repository the repository it came from, e.g. {@code docker.io/library/alpine}
+     * @throws IllegalArgumentException if {@code repository} is not a valid repository name
+     * @throws LayerException if the target is not a manifest or index, or it or a blob it references is missing
+     */
+    void tagDigest(String repository, Descriptor target) throws LayerException;
+
     /** Returns the descriptor {@code name} points to, or empty if the name is unknown. */
     Optional<Descriptor> resolve(ImageName name) throws LayerException;
 
@@ -33,4 +45,11 @@ public interface ImageStore {
      * @return true if the name existed
      */
     boolean untag(ImageName name) throws LayerException;
+
+    /**
+     * Removes a digest reference {@code repository@digest} kept by {@link #tagDigest}.
+     *
+     * @return true if it existed
+     */
+    boolean untagDigest(String repository, Digest digest) throws LayerException;
 }

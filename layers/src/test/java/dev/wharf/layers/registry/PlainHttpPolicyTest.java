@@ -30,7 +30,7 @@ class PlainHttpPolicyTest {
     @Test
     void apiBase_usesHttpsUnlessPlainHttpIsAllowed() throws Exception {
         PlainHttpPolicy policy = new PlainHttpPolicy(Set.of("registry.lan:5000"));
-        HttpClient http = HttpClient.newHttpClient();
+        HttpClients http = HttpClients.of(HttpClient.newHttpClient());
         RegistryCaller caller = new RegistryCaller(http, new RegistryAuthenticator(http,
                 CredentialProvider.anonymous(), policy, Clock.systemUTC(), "test"), RetryPolicy.defaults(), policy,
                 "test");

@@ -56,6 +56,25 @@ class GarbageCollectorTest {
     }
 
     @Test
+    void collect_keepsAnImageKeptByDigestReferenceUntilThatReferenceIsRemoved() throws Exception {
+        LocalStore store = LocalStore.open(root);
+        TestImages.Written pinned = TestImages.write(store, "pinned");
+        store.images().tagDigest("registry.example/team/app", pinned.manifest());
+        store.images().tagDigest("registry.example/team/app", pinned.manifest());
+        assertEquals(List.of("registry.example/team/app@" + pinned.manifest().digest()),
+                store.images().list().stream().map(TaggedImage::refName).toList());
+
+        store.garbageCollector().collect(NO_GRACE);
+        for (Digest d : pinned.allDigests()) {
+            assertTrue(store.blobs().exists(d), "kept " + d);
+        }
+        assertTrue(store.images().untagDigest("registry.example/team/app", pinned.manifest().digest()));
+        assertFalse(store.images().untagDigest("registry.example/team/app", pinned.manifest().digest()));
+        store.garbageCollector().collect(NO_GRACE);
+        assertFalse(store.blobs().exists(pinned.manifest().digest()));
+    }
+
+    @Test
     void collect_keepsBlobsSharedWithAnImageThatIsStillTagged() throws Exception {
         LocalStore store = LocalStore.open(root);
         TestImages.Written base = TestImages.write(store, "base");
