@@ -23,34 +23,10 @@ mkdir -p "$results"
 command -v docker-registry >/dev/null || { echo "lazycompress.sh: apt-get install docker-registry" >&2; exit 1; }
 
 work=$(mktemp -d "${BENCH_TMP:-/var/tmp}/wharf-lazy.XXXXXX")
-registry_pid=
-cleanup() {
-    [ -n "$registry_pid" ] && { kill "$registry_pid" 2>/dev/null || true; wait "$registry_pid" 2>/dev/null || true; }
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-host=127.0.0.1:$port
-mkdir -p "$work/registry/storage"
-cat >"$work/registry/config.yml" <<EOF
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $work/registry/storage
-  delete:
-    enabled: true
-http:
-  addr: $host
-  secret: wharf-bench
-EOF
-docker-registry serve "$work/registry/config.yml" >"$work/registry.log" 2>&1 &
-registry_pid=$!
-for _ in $(seq 100); do curl -sf "http://$host/v2/" >/dev/null 2>&1 && break; sleep 0.1; done
+# shellcheck source=lib/registry.sh
+. "$repo/bench/lib/registry.sh"
+trap 'stop_registry; rm -rf "$work"' EXIT
+start_registry
 
 bash "$repo/testdata/examples/busybox-rootfs.sh" >"$work/busybox.tar"
 context=$repo/bench/scenarios/d-300mb-layer

@@ -35,48 +35,9 @@ fi
 
 # Not /tmp: it may be a tmpfs, and blobs are written to disk in real use.
 work=$(mktemp -d "${BENCH_TMP:-/var/tmp}/wharf-registry.XXXXXX")
-registry_pid=
-stop_registry() {
-    if [ -n "$registry_pid" ]; then
-        kill "$registry_pid" 2>/dev/null || true
-        wait "$registry_pid" 2>/dev/null || true
-        registry_pid=
-    fi
-}
+# shellcheck source=lib/registry.sh
+. "$repo/bench/lib/registry.sh"
 trap 'stop_registry; rm -rf "$work"' EXIT
-
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-host=127.0.0.1:$port
-
-# Starts the registry on $port with empty storage.
-start_registry() {
-    stop_registry
-    rm -rf "$work/registry"
-    mkdir -p "$work/registry/storage"
-    cat >"$work/registry/config.yml" <<EOF
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $work/registry/storage
-http:
-  addr: $host
-  secret: wharf-bench
-EOF
-    docker-registry serve "$work/registry/config.yml" >"$work/registry.log" 2>&1 &
-    registry_pid=$!
-    for _ in $(seq 100); do
-        if curl -sf "http://$host/v2/" >/dev/null 2>&1; then
-            return
-        fi
-        sleep 0.1
-    done
-    echo "registry.sh: docker-registry did not start: $(cat "$work/registry.log")" >&2
-    exit 1
-}
 
 wharf() {
     "$repo/wharf" "$@"

@@ -13,28 +13,12 @@ rounds=${1:-3}
 [[ -f "$repo/cli/target/wharf.jar" ]] || (cd "$repo" && mvn -B -q -DskipTests -pl cli -am package)
 command -v docker-registry >/dev/null || { echo "docker-registry is missing: apt-get install docker-registry" >&2; exit 2; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/wharf-rcache-bench.XXXXXX")
-registry_pid=
-cleanup() { [[ -n "$registry_pid" ]] && kill "$registry_pid" 2>/dev/null && wait "$registry_pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+# shellcheck source=lib/registry.sh
+. "$repo/bench/lib/registry.sh"
+trap 'stop_registry; rm -rf "$work"' EXIT
 wharf() { "$repo/wharf" "$@"; }
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat > "$work/registry.yml" <<YML
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $work/registry
-http:
-  addr: 127.0.0.1:$port
-YML
-docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-registry_pid=$!
-for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/v2/" >/dev/null && break; sleep 0.1; done
-ref="127.0.0.1:$port/bench/app:buildcache"
+start_registry
+ref="$host/bench/app:buildcache"
 
 # The base image, saved once so every fresh store loads the very same manifest (same digest, so keys match).
 "$repo/testdata/examples/busybox-rootfs.sh" "$work/busybox.tar"

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.layers.Descriptor;
+import dev.wharf.layers.compress.Decompressors;
 import dev.wharf.layers.image.ImageManifest;
 import dev.wharf.layers.store.ImageName;
 import dev.wharf.layers.store.LocalStore;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -97,8 +97,9 @@ class MillionEntryContextReliabilityTest {
             assertTrue(image.isPresent(), "million:1 is tagged");
             ImageManifest manifest = store.reader().readManifest(image.get());
             Descriptor layer = manifest.layers().get(manifest.layers().size() - 1);
-            try (InputStream in = new GZIPInputStream(new BufferedInputStream(store.blobs().open(layer.digest()),
-                    1 << 16), 1 << 16)) {
+            // Build layers are stored uncompressed (compressed at push/export); detect rather than assume.
+            try (InputStream in = Decompressors.open(new BufferedInputStream(store.blobs().open(layer.digest()),
+                    1 << 16))) {
                 TarReader tar = new TarReader(in);
                 for (Optional<TarEntry> e = tar.next(); e.isPresent(); e = tar.next()) {
                     String name = e.get().name();

@@ -106,7 +106,9 @@ public final class ChecksumCache {
         if (previous == null) {
             previous = loaded.get(key);
         }
-        if (!digest.equals(previous)) {
+        // Bounded like the cache itself: a context of a million new files must not keep a million entries to
+        // persist (the ones past the bound are simply hashed again by a later build).
+        if (!digest.equals(previous) && pending.size() < maximumSize) {
             pending.put(key, digest);
         }
     }
@@ -119,7 +121,14 @@ public final class ChecksumCache {
 
     /** The Caffeine entries, then the loaded ones that Caffeine does not override, up to the maximum size. */
     private Map<FileKey, Digest> all() {
-        Map<FileKey, Digest> out = new java.util.LinkedHashMap<>(cache.asMap());
+        cache.cleanUp(); // Caffeine evicts lazily: without this the map can hold more than the maximum
+        Map<FileKey, Digest> out = new java.util.LinkedHashMap<>();
+        for (Map.Entry<FileKey, Digest> e : cache.asMap().entrySet()) {
+            if (out.size() >= maximumSize) {
+                break;
+            }
+            out.put(e.getKey(), e.getValue());
+        }
         loaded.forEach((k, d) -> {
             if (out.size() < maximumSize) {
                 out.putIfAbsent(k, d);

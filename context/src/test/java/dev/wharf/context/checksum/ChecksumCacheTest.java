@@ -125,6 +125,18 @@ class ChecksumCacheTest {
     }
 
     @Test
+    void entriesAwaitingPersist_areBoundedByTheMaximumSize() throws Exception {
+        // A COPY of a million new files must not hold a million entries for the next persist (#10: bounded memory).
+        Path dir = tmp.resolve("bounded");
+        ChecksumCache cache = ChecksumCache.persistent(dir, 10);
+        for (int i = 0; i < 1000; i++) {
+            cache.put(new FileKey(1, i, 3, 4, 5, true), Digest.of(new byte[] {(byte) i}));
+        }
+        cache.persist();
+        assertTrue(ChecksumCache.persistent(dir, 1000).size() <= 10);
+    }
+
+    @Test
     void anAddedEntry_isAppendedToTheJournalWithoutRewritingTheCompactedFile() throws Exception {
         Path dir = tmp.resolve("cache");
         Path file = persistOneEntry(dir);
