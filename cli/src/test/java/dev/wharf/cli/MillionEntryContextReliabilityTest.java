@@ -27,20 +27,21 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Attack: a build context of 1,000,000 entries (1,000 directories of 999 empty files), 100,000 of them excluded by
- * {@code .dockerignore}, copied whole by {@code COPY . /ctx} in a CLI process whose heap is fixed at 192 MB
+ * {@code .dockerignore}, copied whole by {@code COPY . /ctx} in a CLI process whose heap is fixed at 256 MB
  * ({@code -Dwharf.reliability.heap=SIZE} to try another). Must hold: the build succeeds (no OutOfMemoryError: the context snapshot, the checksum, the copy
  * and the layer writer all keep a small constant per entry or less) and the layer holds exactly the 899,100 files
  * and 900 directories that survive the ignore file.
  *
- * <p>Why 192 MB: the context snapshot keeps 77 bytes plus the path per record (about 80 MB for the 900,000 records
- * here, directories counting twice), the checksum cache at most 100,000 digests (some 20 MB), and the copy and layer
+ * <p>Why 256 MB: the context snapshot keeps 77 bytes plus the path per record (about 80 MB for the 900,000 records
+ * here, directories counting twice), the checksum cache at most 100,000 digests plus at most as many awaiting
+ * persist (some 40 MB), the native directory listing runs up to 64k entries ahead, and the copy and layer
  * writer hold one directory's entries per level; the rest is the JVM's own (buffers, the compression pool). The
  * per-entry objects the same build kept before (snapshot map, entry lists, layer change list) come to over 1 KB per
  * entry by their object layouts: over a gigabyte here.
  */
 @Tag("reliability")
 class MillionEntryContextReliabilityTest {
-    static final String HEAP = "-Xmx" + System.getProperty("wharf.reliability.heap", "192m");
+    static final String HEAP = "-Xmx" + System.getProperty("wharf.reliability.heap", "256m");
     private static final int DIRS = 1000;
     private static final int FILES_PER_DIR = 999;
 
