@@ -44,7 +44,9 @@ assert manifest.layers.every { it.mediaType == 'application/vnd.oci.image.layer.
 Map<String, String> files = [:]
 for (def layer : manifest.layers) {
     new BufferedInputStream(new FileInputStream(blob(layer.digest))).withCloseable { raw ->
-        def tar = new TarArchiveInputStream(new CompressorStreamFactory().createCompressorInputStream(raw))
+        // true: read every gzip member (wharf's gzip layers are one member per 1 MiB block, as pigz-style
+        // parallel writers and eStargz make them; commons-compress stops after the first by default).
+        def tar = new TarArchiveInputStream(new CompressorStreamFactory(true).createCompressorInputStream(raw))
         for (def e = tar.nextEntry; e != null; e = tar.nextEntry) {
             files[e.name.replaceFirst('^\\./', '')] = e.isFile() ? new String(tar.readAllBytes(), 'UTF-8') : ''
         }
