@@ -58,6 +58,7 @@ final class RecordDigester {
     private final Map<Node, Computed> prehashed = new ConcurrentHashMap<>();
     /** The rows {@link #prehash} has yet to look at: {@code [prehashNext, prehashEnd)}. */
     private int prehashNext;
+    private final java.util.concurrent.locks.ReentrantLock filling = new java.util.concurrent.locks.ReentrantLock();
     private int prehashEnd;
     /** Digests of this call's records that the cache did not take (racy, not regular, or cut short). */
     // By value: the snapshot materializes a new Node at each lookup.
@@ -99,20 +100,27 @@ final class RecordDigester {
      * context would not be). The digests are exactly those {@link #recordDigest} computes; a file that fails here is
      * left to the walk, which computes it again and reports the error in order.
      */
-    private synchronized void prehash(byte[] k) {
+    private void prehash(byte[] k) {
         byte[] from = ContextSnapshot.withNul(k);
         byte[] to = from.clone();
         to[to.length - 1] = 1;
-        prehashNext = s.ceilingRow(from);
-        prehashEnd = s.ceilingRow(to);
-        fillWindow();
+        filling.lock();
+        try {
+            prehashNext = s.ceilingRow(from);
+            prehashEnd = s.ceilingRow(to);
+            fillWindow();
+        } finally {
+            filling.unlock();
+        }
     }
 
     /**
-     * Hashes the next window of uncached regular files of the prehash range. Synchronized: with a large snapshot
-     * the Merkle walk runs subtrees on several threads, and each may ask for the next window.
+     * Hashes the next window of uncached regular files of the prehash range; the caller holds {@link #filling}.
+     * With a large snapshot the Merkle walk runs subtrees on several threads and each may ask for the next window:
+     * the one that gets the lock fills it, the others go on hashing their own files rather than wait (on two cores
+     * a blocked walker is a lost core).
      */
-    private synchronized void fillWindow() {
+    private void fillWindow() {
         List<Node> todo = new ArrayList<>();
         while (prehashNext < prehashEnd && todo.size() < WINDOW) {
             int row = prehashNext++;
@@ -311,8 +319,12 @@ final class RecordDigester {
         if (seen != null) {
             return seen;
         }
-        if (prehashed.size() <= WINDOW / 4) {
-            fillWindow();
+        if (prehashed.size() <= WINDOW / 4 && filling.tryLock()) {
+            try {
+                fillWindow();
+            } finally {
+                filling.unlock();
+            }
         }
         Computed c = prehashed.remove(node);
         if (c == null) {
