@@ -411,7 +411,9 @@ abstract class SandboxContract {
         Path cgroup;
         try (SandboxProcess p = sandbox.start(shell(active(), tree).build(), (s, l) -> out.add(l))) {
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (!(out.contains("started") && processesRunning("987631")) && System.nanoTime() < deadline) {
+            // Exact argv: the parent shell's command line also contains "987631" before its sleep has started.
+            while (!(out.contains("started") && runsExactly("sleep", "987631") && runsExactly("sleep", "987634"))
+                    && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
             assertTrue(processesRunning("987631") && processesRunning("987634"), "the sleepers run before cancel");
@@ -450,6 +452,16 @@ abstract class SandboxContract {
             }
         }
         throw new AssertionError("process " + pid + " has no freezer cgroup");
+    }
+
+    /** Whether a process with exactly the command line {@code argv} runs. */
+    static boolean runsExactly(String... argv) throws IOException {
+        try {
+            pidOf(argv);
+            return true;
+        } catch (AssertionError e) {
+            return false;
+        }
     }
 
     /** The pid of a process whose command line is exactly {@code argv}. */
