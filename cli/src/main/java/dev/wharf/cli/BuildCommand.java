@@ -392,7 +392,7 @@ final class BuildCommand implements Callable<Integer> {
                 if (shown == ProgressMode.PLAIN || shown == ProgressMode.TTY) {
                     err.println("writing image " + result.imageId() + " done");
                     for (String tag : result.tags()) {
-                        err.println("naming to " + tag + " done");
+                        err.println("naming to " + canonical(tag) + " done");
                     }
                     err.flush();
                 }
@@ -427,6 +427,15 @@ final class BuildCommand implements Callable<Integer> {
                     // Already shutting down.
                 }
             }
+        }
+    }
+
+    /** BuildKit's exporter line names the canonical reference: {@code docker.io/library/hello:latest}. */
+    private static String canonical(String tag) {
+        try {
+            return dev.wharf.layers.registry.ImageReference.parse(tag).withDefaultTag().toString();
+        } catch (dev.wharf.layers.registry.InvalidReferenceException e) {
+            return tag;
         }
     }
 }
