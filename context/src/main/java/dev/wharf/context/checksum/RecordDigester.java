@@ -155,7 +155,7 @@ final class RecordDigester {
             // kept in uncached; a memo entry per file cost more than it saved.
             return new Rec(r.key(), r.node(), recordDigest(r.node()));
         }
-        String memoKey = new String(r.key(), StandardCharsets.ISO_8859_1);
+        String memoKey = memoKey(r.key());
         Rec done = memo.get(memoKey);
         if (done != null) {
             return done;
@@ -201,7 +201,7 @@ final class RecordDigester {
                     memo.put(memoKey(subk), new Rec(subk, dirNode, d));
                     return d;
                 }).fork());
-                scan = cursorAt(pastSubtree(subk));
+                scan.seek(s.ceilingRow(pastSubtree(subk)));
             } else {
                 scan.advance();
             }
@@ -225,10 +225,10 @@ final class RecordDigester {
                     }
                     throw e;
                 }
-                c = cursorAt(pastSubtree(subk));
+                c.seek(s.ceilingRow(pastSubtree(subk)));
             } else if (node.kind() == Kind.DIR) {
                 d = checksum(subk, false).digest();
-                c = cursorAt(pastSubtree(subk));
+                c.seek(s.ceilingRow(pastSubtree(subk)));
             } else {
                 d = recordDigest(node);
                 c.advance();
@@ -258,7 +258,12 @@ final class RecordDigester {
 
         Cursor(ContextSnapshot s, int row) {
             this.s = s;
-            this.row = row - 1;
+            seek(row);
+        }
+
+        /** Moves to row {@code to}: a subtree already hashed is skipped by one search, not record by record. */
+        void seek(int to) {
+            row = to - 1;
             advance();
         }
 
@@ -285,17 +290,13 @@ final class RecordDigester {
             Digest d;
             c.advance();
             if (node.kind() == Kind.DIR) {
-                String memoKey = new String(subk, StandardCharsets.ISO_8859_1);
-                Rec done = memo.get(memoKey);
+                Rec done = memo.get(memoKey(subk));
                 if (done != null) {
-                    byte[] inside = ContextSnapshot.withNul(subk);
-                    while (c.key != null && ContextSnapshot.startsWith(c.key, inside)) {
-                        c.advance();
-                    }
+                    c.seek(s.ceilingRow(pastSubtree(subk)));
                     d = done.digest();
                 } else {
                     d = hashDirectory(subk, c);
-                    memo.put(memoKey, new Rec(subk, node, d));
+                    memo.put(memoKey(subk), new Rec(subk, node, d));
                 }
             } else {
                 d = recordDigest(node);

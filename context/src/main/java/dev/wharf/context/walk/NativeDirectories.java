@@ -1,5 +1,7 @@
 package dev.wharf.context.walk;
 
+import dev.wharf.layers.posix.PosixStat;
+import dev.wharf.layers.posix.StructStat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -55,11 +57,10 @@ final class NativeDirectories {
     private final Charset charset;
     /** O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC for this architecture. */
     private final int openFlags;
-    /** Offsets in struct stat, as in wharf-layers' JnrPosixFiles: dev, ino, nlink, mode, uid, gid, rdev, size, mtim, ctim, size of it, nlink width. */
-    private final int[] layout;
+    private final StructStat layout;
     private final ConcurrentLinkedQueue<Pointer> buffers = new ConcurrentLinkedQueue<>();
 
-    private NativeDirectories(LibC libc, Charset charset, int openFlags, int[] layout) {
+    private NativeDirectories(LibC libc, Charset charset, int openFlags, StructStat layout) {
         this.libc = libc;
         this.runtime = Runtime.getRuntime(libc);
         this.charset = charset;
@@ -69,27 +70,20 @@ final class NativeDirectories {
 
     /** A binding for this walk, or null when this platform is not one whose constants are known here. */
     static NativeDirectories load() {
-        if (!ByteOrder.nativeOrder().equals(ByteOrder.LITTLE_ENDIAN) || !"Linux".equals(System.getProperty("os.name"))) {
+        StructStat layout = StructStat.current(); // null unless little-endian with a known layout
+        if (layout == null || !"Linux".equals(System.getProperty("os.name"))) {
             return null;
         }
-        int[] layout;
         int directory;
         int noFollow;
         switch (System.getProperty("os.arch", "")) {
-            case "amd64", "x86_64" -> {
-                layout = new int[] {0, 8, 16, 24, 28, 32, 40, 48, 88, 104, 144, 8};
+            case "amd64", "x86_64", "riscv64" -> {
                 directory = 0x10000;
                 noFollow = 0x20000;
             }
             case "aarch64" -> {
-                layout = new int[] {0, 8, 20, 16, 24, 28, 32, 48, 88, 104, 128, 4};
                 directory = 0x4000;
                 noFollow = 0x8000;
-            }
-            case "riscv64" -> {
-                layout = new int[] {0, 8, 20, 16, 24, 28, 32, 48, 88, 104, 128, 4};
-                directory = 0x10000;
-                noFollow = 0x20000;
             }
             default -> {
                 return null;
@@ -135,7 +129,7 @@ final class NativeDirectories {
             Arrays.sort(names, Arrays::compareUnsigned); // Go's os.ReadDir order
             String[] out = new String[names.length];
             Object[] stats = new Object[names.length];
-            byte[] buf = new byte[layout[10]];
+            byte[] buf = new byte[layout.size()];
             ByteBuffer b = ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN);
             byte[] relBytes = rel.getBytes(charset);
             for (int i = 0; i < names.length; i++) {
@@ -150,7 +144,7 @@ final class NativeDirectories {
                     stats[i] = failure(dir + "/" + s, runtime.getLastError());
                     continue;
                 }
-                int mode = b.getInt(layout[3]);
+                int mode = layout.mode(b);
                 String target = "";
                 if (FileType.fromMode(mode) == FileType.SYMLINK) {
                     byte[] link = new byte[LINK_MAX];
@@ -163,11 +157,9 @@ final class NativeDirectories {
                     }
                     target = new String(link, 0, (int) n, charset);
                 }
-                int nlink = layout[11] == 8 ? (int) b.getLong(layout[2]) : b.getInt(layout[2]);
-                stats[i] = new FileStat(path, mode, b.getInt(layout[4]), b.getInt(layout[5]), b.getLong(layout[7]),
-                        nanos(b.getLong(layout[8]), b.getLong(layout[8] + 8)),
-                        nanos(b.getLong(layout[9]), b.getLong(layout[9] + 8)), b.getLong(layout[1]),
-                        b.getLong(layout[0]), b.getLong(layout[6]), nlink, target);
+                PosixStat st = layout.decode(b);
+                stats[i] = new FileStat(path, mode, st.uid(), st.gid(), st.size(), st.mtimeNanos(), st.ctimeNanos(),
+                        st.inode(), st.device(), st.rdev(), st.nlink(), target);
             }
             return new Listing(out, stats);
         } finally {
@@ -238,14 +230,5 @@ final class NativeDirectories {
     private byte[] cString(String s) {
         byte[] bytes = s.getBytes(charset);
         return Arrays.copyOf(bytes, bytes.length + 1);
-    }
-
-    /** Nanoseconds since the epoch, saturated as FileTime.to(NANOSECONDS) does. */
-    private static long nanos(long seconds, long nsec) {
-        try {
-            return Math.addExact(Math.multiplyExact(seconds, 1_000_000_000L), nsec);
-        } catch (ArithmeticException e) {
-            return seconds < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
-        }
     }
 }

@@ -215,37 +215,25 @@ final class JnrPosixFiles implements PosixFiles {
         }
     }
 
-    /**
-     * Offsets in {@code struct stat} of dev, ino, nlink, mode, uid, gid, rdev, size, mtim, ctim, and its size; nlink
-     * is 8 bytes on x86_64 and 4 on the generic layout (aarch64, riscv64). Null elsewhere: lstat unsupported.
-     */
-    private static final int[] STAT_LAYOUT = switch (System.getProperty("os.arch", "")) {
-        case "amd64", "x86_64" -> new int[] {0, 8, 16, 24, 28, 32, 40, 48, 88, 104, 144, 8};
-        case "aarch64", "riscv64" -> new int[] {0, 8, 20, 16, 24, 28, 32, 48, 88, 104, 128, 4};
-        default -> null;
-    };
+    /** Null on machines whose struct stat layout (and open flags) wharf does not know: lstat unsupported. */
+    private static final StructStat STAT = StructStat.current();
 
     @Override
     public PosixStat lstat(Path path) throws LayerException {
-        int[] o = STAT_LAYOUT;
-        if (o == null || !ByteOrder.nativeOrder().equals(ByteOrder.LITTLE_ENDIAN)) {
+        if (STAT == null) {
             throw new UnsupportedOperationException("lstat: struct stat layout unknown on "
                     + System.getProperty("os.arch"));
         }
-        byte[] buf = new byte[o[10]];
+        byte[] buf = new byte[STAT.size()];
         if (libc.fstatat(AT_FDCWD, cString(path.toString(), pathCharset), buf, AT_SYMLINK_NOFOLLOW) != 0) {
             throw failure("lstat", path, errno());
         }
-        ByteBuffer b = ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN);
-        int nlink = o[11] == 8 ? (int) b.getLong(o[2]) : b.getInt(o[2]);
-        return new PosixStat(b.getLong(o[0]), b.getLong(o[1]), b.getInt(o[3]), nlink, b.getInt(o[4]),
-                b.getInt(o[5]), b.getLong(o[6]), b.getLong(o[7]),
-                b.getLong(o[8]), b.getLong(o[8] + 8), b.getLong(o[9]), b.getLong(o[9] + 8));
+        return STAT.decode(ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN));
     }
 
     @Override
     public NewFile createFile(Path path, int mode) throws LayerException {
-        if (STAT_LAYOUT == null) {
+        if (STAT == null) {
             throw new UnsupportedOperationException("createFile: open flags unknown on " + System.getProperty("os.arch"));
         }
         int fd = libc.open(cString(path.toString(), pathCharset), CREATE_FLAGS, mode & 07777);
