@@ -93,6 +93,12 @@ final class RegistryCaller {
                 response = http.send(request, info -> endpoint.acceptedStatuses().contains(info.statusCode())
                         ? endpoint.bodySubscriber(info) : HttpResponse.BodySubscribers.ofInputStream());
             } catch (IOException e) {
+                if (isUnresolvedHost(e)) {
+                    // A name that does not resolve will not resolve in ten seconds either: fail at once, as
+                    // BuildKit's resolver does ("dial tcp: lookup HOST: no such host").
+                    throw new RegistryException(endpoint.describe() + ": cannot resolve the registry host "
+                            + uri.getHost() + "; check the name and the network (DNS)", e);
+                }
                 if (endpoint.retryable() && attempt < retry.maxAttempts()) {
                     sleep(retry.backoff(attempt), endpoint);
                     continue;
@@ -239,6 +245,16 @@ final class RegistryCaller {
     static String snippet(byte[] body) {
         String text = new String(body, 0, Math.min(body.length, 200), StandardCharsets.UTF_8);
         return text.replaceAll("\\s+", " ").trim();
+    }
+
+    /** True when the JDK client failed because the host name has no address (it wraps that in a ConnectException). */
+    static boolean isUnresolvedHost(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.UnknownHostException || t instanceof java.nio.channels.UnresolvedAddressException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String describe(IOException e) {

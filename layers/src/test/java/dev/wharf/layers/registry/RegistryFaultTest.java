@@ -241,6 +241,17 @@ class RegistryFaultTest {
     }
 
     @Test
+    void registryHostThatDoesNotResolve_failsAtOnceNamingTheHost() throws Exception {
+        // .invalid never resolves (RFC 2606), so the lookup fails on any network.
+        ImageReference nowhere = ImageReference.parse("wharf-no-such-host.invalid/x/y:1");
+
+        RegistryException e = assertThrows(RegistryException.class, () -> client(5).pullManifest(nowhere));
+
+        assertTrue(e.getMessage().contains("cannot resolve the registry host wharf-no-such-host.invalid"),
+                e.getMessage());
+    }
+
+    @Test
     void blobRedirectedElsewhere_isFollowed() throws Exception {
         Digest layer = small.layers().get(0).digest();
         proxy.rule((method, path) -> method.equals("GET") && path.endsWith("/blobs/" + layer)
