@@ -7,10 +7,12 @@ import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.CacheDestination;
 import dev.wharf.builder.api.CacheSource;
 import dev.wharf.builder.api.BuildRequest;
+import dev.wharf.builder.api.ExtraHost;
 import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.ProgressListener;
 import dev.wharf.builder.sandbox.ResourceLimits;
+import dev.wharf.builder.sandbox.Ulimit;
 import java.io.IOException;
 import dev.wharf.context.ContextException;
 import dev.wharf.context.sources.NamedContext;
@@ -60,7 +62,7 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--target", paramLabel = "STAGE", description = "Build this stage instead of the last.")
     String target;
 
-    @Option(names = "--no-cache", description = "Do not use the build cache.")
+    @Option(names = "--no-cache", arity = "0..1", fallbackValue = "true", description = "Do not use the build cache.")
     boolean noCache;
 
     @Option(names = "--no-cache-filter", paramLabel = "STAGE", split = ",",
@@ -73,7 +75,7 @@ final class BuildCommand implements Callable<Integer> {
                     + "SolveStatus JSON object per line, quiet only the image id.")
     String progress;
 
-    @Option(names = {"-q", "--quiet"}, description = "Print nothing but the image id: --progress quiet, as docker "
+    @Option(names = {"-q", "--quiet"}, arity = "0..1", fallbackValue = "true", description = "Print nothing but the image id: --progress quiet, as docker "
             + "build -q.")
     boolean quiet;
 
@@ -140,20 +142,47 @@ final class BuildCommand implements Callable<Integer> {
             description = "Most processes and threads a RUN step may have at once.")
     Long pidsLimit;
 
-    @Option(names = "--explain-cache", description = "Say for each step that runs which input changed since "
+    @Option(names = "--explain-cache", arity = "0..1", fallbackValue = "true", description = "Say for each step that runs which input changed since "
             + "its last build.")
     boolean explainCache;
 
     @Option(names = "--iidfile", paramLabel = "FILE", description = "Write the image id to FILE.")
     Path iidFile;
 
-    @Option(names = "--pull", description = "Look up every base image in its registry again, even when the store "
+    @Option(names = "--pull", arity = "0..1", fallbackValue = "true", description = "Look up every base image in its registry again, even when the store "
             + "has its tag.")
     boolean pull;
 
-    @Option(names = "--push", description = "Push the image to the registries of its tags (short for "
+    @Option(names = "--push", arity = "0..1", fallbackValue = "true", description = "Push the image to the registries of its tags (short for "
             + "--output=type=registry).")
     boolean push;
+
+    @Option(names = "--add-host", paramLabel = "HOST:IP",
+            description = "Add a line to RUN steps' /etc/hosts (repeatable); IP host-gateway is the host, which RUN "
+                    + "steps reach on loopback.")
+    List<String> addHosts = new ArrayList<>();
+
+    @Option(names = "--ulimit", paramLabel = "NAME=SOFT[:HARD]",
+            description = "A resource limit of RUN steps, e.g. nofile=1024:4096 (repeatable; capped at the host's "
+                    + "hard limits).")
+    List<String> ulimits = new ArrayList<>();
+
+    @Option(names = "--load", arity = "0..1", fallbackValue = "true",
+            description = "Accepted for docker buildx: the image is in wharf's local store anyway.")
+    boolean load;
+
+    @Option(names = "--rm", arity = "0..1", fallbackValue = "true", hidden = true,
+            description = "Accepted for the legacy docker build: wharf leaves no intermediate containers.")
+    boolean removeContainers;
+
+    @Option(names = "--force-rm", arity = "0..1", fallbackValue = "true", hidden = true,
+            description = "Accepted for the legacy docker build: wharf leaves no intermediate containers.")
+    boolean forceRemoveContainers;
+
+    @Option(names = {"--provenance", "--sbom"}, paramLabel = "VALUE",
+            description = "Accepted for docker buildx: false is what wharf does; wharf makes no attestations, so "
+                    + "other values are ignored with a warning.")
+    List<String> attestations = new ArrayList<>();
 
     @Mixin
     StoreOptions store;
@@ -343,6 +372,20 @@ final class BuildCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         request.network(network);
+        try {
+            addHosts.forEach(h -> request.extraHost(ExtraHost.parse(h)));
+            ulimits.forEach(u -> request.ulimit(Ulimit.parse(u)));
+        } catch (IllegalArgumentException e) {
+            err.println("wharf build: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        for (String attestation : attestations) {
+            if (!List.of("false", "0", "").contains(attestation.toLowerCase(java.util.Locale.ROOT))) {
+                err.println("WARNING: wharf makes no provenance or SBOM attestations; --provenance/--sbom "
+                        + attestation + " is ignored");
+                err.flush();
+            }
+        }
         try {
             request.resources(resourceLimits());
         } catch (IllegalArgumentException e) {

@@ -126,6 +126,31 @@ class BuildCommandTest {
     }
 
     @Test
+    void dockerBuildFlagsOfCiScripts_areAccepted_andAddHostAndUlimitReachRun() throws IOException {
+        Path context = Files.createDirectories(dir.resolve("flags"));
+        Files.writeString(context.resolve("Dockerfile"),
+                "FROM busybox:latest\nRUN grep db.local /etc/hosts; ulimit -n\n");
+        Outcome built = wharf("build", "--root", root(), "--progress", "plain", "--rm", "--force-rm=true", "--load",
+                "--provenance=false", "--sbom=false", "--pull=false", "--no-cache=true", "--add-host",
+                "db.local:10.0.0.5", "--ulimit", "nofile=512:1024", context.toString());
+        assertEquals(0, built.exitCode(), built.err());
+        assertTrue(built.err().matches("(?s).*#2 \\d+\\.\\d{3} 10\\.0\\.0\\.5\tdb\\.local\n.*"), built.err());
+        assertTrue(built.err().matches("(?s).*#2 \\d+\\.\\d{3} 512\n.*"), built.err());
+        assertTrue(!built.err().contains("WARNING"), built.err());
+
+        Outcome attest = wharf("build", "--root", root(), "-q", "--sbom=true", context.toString());
+        assertEquals(0, attest.exitCode(), attest.err());
+        assertTrue(attest.err().contains("WARNING: wharf makes no provenance or SBOM attestations"), attest.err());
+
+        Outcome badHost = wharf("build", "--root", root(), "--add-host", "db.local", context.toString());
+        assertEquals(2, badHost.exitCode(), badHost.err());
+        assertTrue(badHost.err().contains("invalid --add-host 'db.local'; give HOST:IP"), badHost.err());
+        Outcome badLimit = wharf("build", "--root", root(), "--ulimit", "nofile=9:3", context.toString());
+        assertEquals(2, badLimit.exitCode(), badLimit.err());
+        assertTrue(badLimit.err().contains("soft limit 9 is above the hard limit 3"), badLimit.err());
+    }
+
+    @Test
     void run_passesTheCommandAndItsExitCodeThrough() {
         Outcome run = wharf("run", "--root", root(), "busybox:latest", "sh", "-c", "echo out; echo err >&2; exit 4");
         assertEquals(4, run.exitCode());

@@ -1,6 +1,7 @@
 package dev.wharf.builder.api;
 
 import dev.wharf.builder.sandbox.ResourceLimits;
+import dev.wharf.builder.sandbox.Ulimit;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -59,6 +60,10 @@ import java.util.TreeMap;
  *                        VALUE is a directory (relative to the working directory), {@code docker-image://REF},
  *                        {@code oci-layout://DIR[:TAG][@DIGEST]}, a git URL or an http(s) URL, parsed by the
  *                        engine as buildx does
+ * @param extraHosts      {@code --add-host HOST:IP}: lines added to RUN steps' {@code /etc/hosts}; part of the RUN
+ *                        steps' cache keys, as in BuildKit's exec op
+ * @param ulimits         {@code --ulimit NAME=SOFT[:HARD]}: resource limits of RUN steps (capped at the host's hard
+ *                        limits); part of the RUN steps' cache keys, as in BuildKit's exec op
  */
 public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Optional<String> dockerfileText,
                            Map<String, String> buildArgs, Optional<String> target, List<String> tags,
@@ -68,7 +73,8 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
                            List<BuildOutput> outputs, Map<String, Path> secrets, String network,
                            boolean pull, List<CacheSource> cacheFrom, List<CacheDestination> cacheTo,
                            Map<String, List<Path>> ssh, boolean seccomp, ResourceLimits resources,
-                           Map<String, String> namedContexts) {
+                           Map<String, String> namedContexts, List<ExtraHost> extraHosts,
+                           List<Ulimit> ulimits) {
 
     public BuildRequest {
         Objects.requireNonNull(context, "context");
@@ -101,6 +107,8 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
         cacheFrom = List.copyOf(cacheFrom);
         cacheTo = List.copyOf(cacheTo);
         Objects.requireNonNull(resources, "resources");
+        extraHosts = List.copyOf(extraHosts);
+        ulimits = List.copyOf(ulimits);
     }
 
     /** A builder for a build of the context directory {@code contextDir}. */
@@ -158,6 +166,8 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
         private boolean seccomp = true;
         private ResourceLimits resources = ResourceLimits.none();
         private final Map<String, String> namedContexts = new TreeMap<>();
+        private final List<ExtraHost> extraHosts = new ArrayList<>();
+        private final Map<String, Ulimit> ulimits = new TreeMap<>();
 
         private Builder(BuildContext context) {
             this.context = Objects.requireNonNull(context, "context");
@@ -307,13 +317,26 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
             return this;
         }
 
+        /** An {@code /etc/hosts} line for RUN steps ({@code --add-host}). */
+        public Builder extraHost(ExtraHost value) {
+            extraHosts.add(Objects.requireNonNull(value, "extraHost"));
+            return this;
+        }
+
+        /** A resource limit of RUN steps ({@code --ulimit}); a later one for the same resource replaces it. */
+        public Builder ulimit(Ulimit value) {
+            ulimits.put(Objects.requireNonNull(value, "ulimit").name(), value);
+            return this;
+        }
+
         public BuildRequest build() {
             return new BuildRequest(context, Optional.ofNullable(dockerfile), Optional.ofNullable(dockerfileText),
                     buildArgs, Optional.ofNullable(target).filter(t -> !t.isEmpty()), tags, noCache, noCacheFilter,
                     Optional.ofNullable(runtime), Optional.ofNullable(storeRoot),
                     sourceDateEpoch == null ? OptionalLong.empty() : OptionalLong.of(sourceDateEpoch), listener,
                     explainCache, labels, Optional.ofNullable(platform).filter(p -> !p.isEmpty()),
-                    outputs, secrets, network, pull, cacheFrom, cacheTo, ssh, seccomp, resources, namedContexts);
+                    outputs, secrets, network, pull, cacheFrom, cacheTo, ssh, seccomp, resources, namedContexts,
+                    extraHosts, List.copyOf(ulimits.values()));
         }
     }
 }

@@ -228,7 +228,7 @@ final class BuildExecutor {
             }
             Platform platform = Platform.of(stage.platform().os(), stage.platform().architecture());
             CacheKeyInputs inputs = StepKeys.inputs(settings.source().name(), stage.displayName(), index, step, text,
-                    state.parent(), platform, checksums, settings.sourceDateEpoch());
+                    state.parent(), platform, checksums, settings.sourceDateEpoch(), settings.runKeyExtras());
             StepParent next = StepParent.step(inputs.key());
             if (!step.ignoreCache()) {
                 Optional<CacheRecord> hit = cacheHit(inputs.key());

@@ -8,12 +8,15 @@ import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.CacheSource;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.EngineOptions;
+import dev.wharf.builder.api.ExtraHost;
 import dev.wharf.builder.plan.BuildPlan;
 import dev.wharf.builder.plan.NamedContextRef;
 import dev.wharf.builder.plan.PlanRequest;
 import dev.wharf.builder.plan.PlanWarning;
 import dev.wharf.builder.plan.Planner;
 import dev.wharf.builder.plan.Platform;
+import dev.wharf.builder.sandbox.EtcFiles;
+import dev.wharf.builder.sandbox.SandboxSpec;
 import dev.wharf.cache.CacheException;
 import dev.wharf.cache.remote.RemoteCache;
 import dev.wharf.context.checksum.ChecksumCache;
@@ -148,7 +151,8 @@ final class BuildJob {
                     CopySources.context(main.root(), main.local(), main.dockerfile(), options.clock(),
                             contextChecksums(main)), scratch,
                     platform, options.parallelism(), request.explainCache(), request.secrets(), request.network(),
-                    ssh, request.seccomp(), request.resources(), images, imports, named);
+                    ssh, request.seccomp(), request.resources(), images, imports, named, hostsFile(scratch),
+                    request.ulimits(), runKeyExtras());
             BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings),
                     steps);
             BuildExecutor.State state = executor.run();
@@ -305,6 +309,33 @@ final class BuildJob {
     }
 
     /** Reads the {@code --cache-from} sources' indexes (an unreadable one is a warning). */
+    /**
+     * The {@code /etc/hosts} of this build's RUN steps: the workspace's shared one, or with {@code --add-host} lines
+     * a copy in the build's scratch directory.
+     */
+    private Path hostsFile(Path scratch) throws IOException {
+        if (request.extraHosts().isEmpty()) {
+            return workspace.hostsFile();
+        }
+        StringBuilder text = new StringBuilder(EtcFiles.hosts(SandboxSpec.DEFAULT_HOSTNAME));
+        request.extraHosts().forEach(h -> text.append(h.hostsLine()).append('\n'));
+        Path file = scratch.resolve("hosts");
+        Files.writeString(file, text);
+        return file;
+    }
+
+    /** What of the RUN steps' environment BuildKit keeps in its exec op, and so in their cache keys. */
+    private java.util.SortedMap<String, List<String>> runKeyExtras() {
+        java.util.SortedMap<String, List<String>> extras = new java.util.TreeMap<>();
+        if (!request.extraHosts().isEmpty()) {
+            extras.put("extraHosts", request.extraHosts().stream().map(ExtraHost::hostsLine).toList());
+        }
+        if (!request.ulimits().isEmpty()) {
+            extras.put("ulimits", request.ulimits().stream().map(Object::toString).toList());
+        }
+        return extras;
+    }
+
     private CacheImports importCaches() throws EngineException, InterruptedException {
         if (request.cacheFrom().isEmpty()) {
             return CacheImports.none(workspace.store().blobs());

@@ -33,7 +33,8 @@ final class StepKeys {
     }
 
     static CacheKeyInputs inputs(String file, String stage, int index, Step step, String text, StepParent parent,
-                                 Platform platform, Map<String, Digest> checksums, OptionalLong sourceDateEpoch) {
+                                 Platform platform, Map<String, Digest> checksums, OptionalLong sourceDateEpoch,
+                                 Map<String, List<String>> runExtras) {
         CacheKeyInputs.Builder b = CacheKeyInputs.builder(StepIdentity.forStep(file, stage, index), parent,
                         step.kind())
                 .text(text)
@@ -46,6 +47,9 @@ final class StepKeys {
             b.instruction("env", step.environment().env())
                     .instruction("user", step.environment().user())
                     .instruction("shell", step.environment().shell());
+            // --add-host and --ulimit live in BuildKit's exec op, so they key RUN steps; absent, they add
+            // nothing, and keys stay those of builds without them.
+            runExtras.forEach(b::instruction);
         }
         canonical(step, b);
         if (!step.mounts().isEmpty()) {

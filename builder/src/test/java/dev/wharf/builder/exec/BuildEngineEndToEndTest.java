@@ -164,6 +164,38 @@ class BuildEngineEndToEndTest {
         assertEquals(List.of("lo"), interfaces(buildNone), String.join("\n", buildNone));
     }
 
+    @Test
+    void addHostAndUlimit_reachRunSteps_andKeyTheirCache() throws Exception {
+        String dockerfile = "FROM busybox:latest\nRUN cat /etc/hosts; echo soft=$(ulimit -n) hard=$(ulimit -Hn)\n";
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        List<Integer> cached = Collections.synchronizedList(new ArrayList<>());
+        java.util.function.Supplier<BuildRequest.Builder> request = () -> BuildRequest.builder(context)
+                .dockerfileText(dockerfile).listener(event -> {
+                    if (event instanceof BuildEvent.StepLog log) {
+                        lines.add(log.line());
+                    } else if (event instanceof BuildEvent.StepCached c) {
+                        cached.add(c.step());
+                    }
+                });
+
+        build(request.get().extraHost(dev.wharf.builder.api.ExtraHost.parse("db.local:10.0.0.5"))
+                .ulimit(dev.wharf.builder.sandbox.Ulimit.parse("nofile=1024:2048")));
+        assertTrue(lines.contains("10.0.0.5\tdb.local"), String.join("\n", lines));
+        assertTrue(lines.contains("127.0.0.1\tlocalhost buildkitsandbox"), String.join("\n", lines));
+        assertTrue(lines.contains("soft=1024 hard=2048"), String.join("\n", lines));
+
+        // Another host list is another exec op in BuildKit, so the RUN runs again, and the shared hosts file of
+        // builds without --add-host has no such line.
+        lines.clear();
+        build(request.get().extraHost(dev.wharf.builder.api.ExtraHost.parse("db.local=10.0.0.6"))
+                .ulimit(dev.wharf.builder.sandbox.Ulimit.parse("nofile=1024:2048")));
+        assertTrue(lines.contains("10.0.0.6\tdb.local"), String.join("\n", lines));
+        lines.clear();
+        build(request.get());
+        assertTrue(lines.stream().noneMatch(l -> l.contains("db.local")), String.join("\n", lines));
+        assertTrue(cached.isEmpty(), "steps hit the cache: " + cached);
+    }
+
     /** The sorted interface names of /proc/net/dev lines (two header lines, then "name: counters"). */
     private static List<String> interfaces(List<String> procNetDev) {
         return procNetDev.stream().filter(l -> l.contains(":")).map(l -> l.substring(0, l.indexOf(':')).trim())
