@@ -135,6 +135,17 @@ public class BuildMojo extends CompressionParameters {
     @Parameter(property = "wharf.pidsLimit")
     Long pidsLimit;
 
+    /**
+     * Lines added to RUN steps' {@code /etc/hosts}, as {@code docker build --add-host HOST:IP}
+     * ({@code -Dwharf.addHosts=db:10.0.0.5,cache:10.0.0.6}).
+     */
+    @Parameter(property = "wharf.addHosts")
+    List<String> addHosts = new ArrayList<>();
+
+    /** Resource limits of RUN steps, as {@code docker build --ulimit nofile=1024:4096} ({@code -Dwharf.ulimits}). */
+    @Parameter(property = "wharf.ulimits")
+    List<String> ulimits = new ArrayList<>();
+
     /** Logs, for every step that ran, which of its inputs changed since its last build (why the cache missed). */
     @Parameter(property = "wharf.explainCache", defaultValue = "false")
     boolean explainCache;
@@ -293,8 +304,11 @@ public class BuildMojo extends CompressionParameters {
                 limits = limits.withPids(pidsLimit);
             }
             b.resources(limits);
+            nonBlank(addHosts).forEach(h -> b.extraHost(dev.wharf.builder.api.ExtraHost.parse(h)));
+            nonBlank(ulimits).forEach(u -> b.ulimit(dev.wharf.builder.sandbox.Ulimit.parse(u)));
         } catch (IllegalArgumentException e) {
-            throw new MojoFailureException("RUN resource limits (<memory>, <cpus>, <pidsLimit>): " + e.getMessage(),
+            throw new MojoFailureException("RUN settings (<memory>, <cpus>, <pidsLimit>, <addHosts>, <ulimits>): "
+                    + e.getMessage(),
                     e);
         }
         try {

@@ -237,6 +237,22 @@ class BuildMojoTest {
     }
 
     @Test
+    void addHostsAndUlimits_reachTheRequest_andABadOneFailsNamingTheParameter() throws Exception {
+        mojo.addHosts = List.of("db.local:10.0.0.5", " ");
+        mojo.ulimits = List.of("nofile=1024:4096");
+        mojo.engines = engine(request -> CompletableFuture.completedFuture(new BuildResult(DIGEST, ID, "{}",
+                List.of(), List.of(), List.of())));
+        mojo.execute();
+        BuildRequest request = requests.get(0);
+        assertEquals(List.of(new dev.wharf.builder.api.ExtraHost("db.local", "10.0.0.5")), request.extraHosts());
+        assertEquals(List.of(new dev.wharf.builder.sandbox.Ulimit("nofile", 1024, 4096)), request.ulimits());
+
+        mojo.ulimits = List.of("nofile=lots");
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+        assertTrue(e.getMessage().contains("<ulimits>"), e.getMessage());
+    }
+
+    @Test
     void unknownNetwork_failsNamingTheParameter() {
         mojo.network = "bridge";
         mojo.engines = engine(request -> {
