@@ -101,8 +101,9 @@ final class BuildCommand implements Callable<Integer> {
                     + "layers uncompressed.")
     List<String> outputs = new ArrayList<>();
 
-    @Option(names = "--secret", paramLabel = "id=ID,src=FILE",
-            description = "A secret RUN --mount=type=secret,id=ID can read; repeatable.")
+    @Option(names = "--secret", paramLabel = "id=ID,src=FILE|env=VAR",
+            description = "A secret RUN --mount=type=secret,id=ID can read, from a file or an environment variable "
+                    + "(a bare id=ID reads the variable ID if set, else the file ID); repeatable.")
     List<String> secrets = new ArrayList<>();
 
     @Option(names = "--ssh", paramLabel = "default|ID[=SOCKET|KEY[,KEY]]",
@@ -254,8 +255,18 @@ final class BuildCommand implements Callable<Integer> {
         }
     }
 
+    /** The files of {@code --secret} values; those read from variables are deleted when the command ends. */
+    private SecretFlags secretFlags;
+
     @Override
     public Integer call() throws Exception {
+        try (SecretFlags flags = new SecretFlags(System.getenv())) {
+            secretFlags = flags;
+            return build();
+        }
+    }
+
+    private Integer build() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Optional<ProgressMode> mode = quiet ? Optional.of(ProgressMode.QUIET) : ProgressMode.parse(progress);
@@ -315,28 +326,15 @@ final class BuildCommand implements Callable<Integer> {
         if (platform != null) {
             request.platform(platform);
         }
-        for (String secret : secrets) {
-            String id = null;
-            Path src = null;
-            for (String field : secret.split(",")) {
-                int eq = field.indexOf('=');
-                String key = eq < 0 ? field : field.substring(0, eq);
-                String value = eq < 0 ? "" : field.substring(eq + 1);
-                switch (key) {
-                    case "id" -> id = value;
-                    case "src", "source" -> src = Path.of(value);
-                    default -> {
-                        err.println("wharf build: --secret " + secret + ": use id=ID,src=FILE");
-                        return ExitCodes.USAGE;
-                    }
-                }
+        try {
+            for (String secret : secrets) {
+                secretFlags.add(secret);
             }
-            if (id == null || id.isEmpty() || src == null) {
-                err.println("wharf build: --secret " + secret + ": use id=ID,src=FILE");
-                return ExitCodes.USAGE;
-            }
-            request.secret(id, src.toAbsolutePath());
+        } catch (IllegalArgumentException e) {
+            err.println("wharf build: " + e.getMessage());
+            return ExitCodes.USAGE;
         }
+        secretFlags.files().forEach(request::secret);
         for (String agent : ssh) {
             int eq = agent.indexOf('=');
             String id = eq < 0 ? agent : agent.substring(0, eq);

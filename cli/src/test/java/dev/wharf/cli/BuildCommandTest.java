@@ -151,6 +151,18 @@ class BuildCommandTest {
     }
 
     @Test
+    void secretFromAnEnvironmentVariable_isMountedForRun() throws IOException {
+        String home = System.getenv("HOME");
+        org.junit.jupiter.api.Assumptions.assumeTrue(home != null && !home.isEmpty(), "HOME is set");
+        Path context = Files.createDirectories(dir.resolve("envsecret"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nARG EXPECTED\n"
+                + "RUN --mount=type=secret,id=home,required=true test \"$(cat /run/secrets/home)\" = \"$EXPECTED\"\n");
+        Outcome built = wharf("build", "--root", root(), "--secret", "id=home,env=HOME", "--build-arg",
+                "EXPECTED=" + home, context.toString());
+        assertEquals(0, built.exitCode(), built.err());
+    }
+
+    @Test
     void run_passesTheCommandAndItsExitCodeThrough() {
         Outcome run = wharf("run", "--root", root(), "busybox:latest", "sh", "-c", "echo out; echo err >&2; exit 4");
         assertEquals(4, run.exitCode());

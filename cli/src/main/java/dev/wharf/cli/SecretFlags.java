@@ -1,0 +1,127 @@
+package dev.wharf.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The {@code --secret} values of {@code wharf build}, parsed as buildx does ({@code util/buildflags/secrets.go}):
+ * {@code id=ID,src=FILE}, {@code id=ID,env=VAR}, {@code type=env,id=ID[,src=VAR]} and a bare {@code id=ID}, which
+ * reads the variable {@code ID} when it is set and else the file {@code ID}. A secret from a variable is written to
+ * a private file (mode 0600 in a 0700 directory, on {@code /dev/shm} when there is one, so it stays in memory) that
+ * {@link #close} deletes. Not thread-safe; one per build command.
+ */
+final class SecretFlags implements AutoCloseable {
+    private final Map<String, String> environment;
+    private final Map<String, Path> files = new LinkedHashMap<>();
+    private Path privateDir;
+
+    SecretFlags(Map<String, String> environment) {
+        this.environment = environment;
+    }
+
+    /** The secrets parsed so far: id to the file holding the value. */
+    Map<String, Path> files() {
+        return files;
+    }
+
+    /**
+     * Parses one {@code --secret} value.
+     *
+     * @throws IllegalArgumentException saying what is wrong, never quoting a secret's value
+     * @throws IOException if the private file for a variable's value cannot be written
+     */
+    void add(String flag) throws IOException {
+        String id = null;
+        String src = null;
+        String env = null;
+        String type = null;
+        for (String field : flag.split(",")) {
+            int eq = field.indexOf('=');
+            if (eq < 0) {
+                throw new IllegalArgumentException("--secret " + flag + ": invalid field '" + field
+                        + "', it must be a key=value pair; use id=ID,src=FILE or id=ID,env=VARIABLE");
+            }
+            String key = field.substring(0, eq).toLowerCase(Locale.ROOT);
+            String value = field.substring(eq + 1);
+            switch (key) {
+                case "id" -> id = value;
+                case "src", "source" -> src = value;
+                case "env" -> env = value;
+                case "type" -> {
+                    if (!value.equals("file") && !value.equals("env")) {
+                        throw new IllegalArgumentException("--secret " + flag + ": unsupported secret type "
+                                + value + "; use type=file or type=env");
+                    }
+                    type = value;
+                }
+                default -> throw new IllegalArgumentException("--secret " + flag + ": unexpected key '" + key
+                        + "'; use id=ID,src=FILE or id=ID,env=VARIABLE");
+            }
+        }
+        if ("env".equals(type) && env == null) {
+            env = src;
+            src = null;
+        }
+        if (id == null || id.isEmpty()) {
+            id = src != null ? Path.of(src).getFileName().toString() : env;
+        }
+        if (id == null || id.isEmpty()) {
+            throw new IllegalArgumentException("--secret " + flag + ": give an id, e.g. id=token,src=FILE");
+        }
+        if (src != null && env != null) {
+            throw new IllegalArgumentException("--secret " + flag + ": give src= or env=, not both");
+        }
+        if (src == null && env == null) {
+            // buildx's secret store: the variable named like the id when it is set, else the file of that name.
+            if (environment.containsKey(id)) {
+                env = id;
+            } else {
+                src = id;
+            }
+        }
+        if (env != null) {
+            String value = environment.get(env);
+            if (value == null) {
+                throw new IllegalArgumentException("--secret " + flag + ": the environment variable " + env
+                        + " is not set");
+            }
+            files.put(id, write(id, value));
+        } else {
+            files.put(id, Path.of(src).toAbsolutePath());
+        }
+    }
+
+    private Path write(String id, String value) throws IOException {
+        if (privateDir == null) {
+            Path shm = Path.of("/dev/shm");
+            Path parent = Files.isDirectory(shm) && Files.isWritable(shm) ? shm
+                    : Path.of(System.getProperty("java.io.tmpdir"));
+            privateDir = Files.createTempDirectory(parent, "wharf-secrets-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        Path file = Files.createTempFile(privateDir, "secret-", "",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, value, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    /** Deletes the private files of secrets read from variables. */
+    @Override
+    public void close() throws IOException {
+        if (privateDir != null) {
+            try (var entries = Files.list(privateDir)) {
+                for (Path p : (Iterable<Path>) entries::iterator) {
+                    Files.deleteIfExists(p);
+                }
+            }
+            Files.deleteIfExists(privateDir);
+            privateDir = null;
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.wharf.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SecretFlagsTest {
+    private static final Map<String, String> ENV = Map.of("NPM_TOKEN", "tok-123", "token", "from-var");
+
+    @Test
+    void srcAndSource_nameAFile() throws Exception {
+        try (SecretFlags flags = new SecretFlags(ENV)) {
+            flags.add("id=a,src=/etc/hostname");
+            flags.add("id=b,source=rel.txt");
+            assertEquals(Path.of("/etc/hostname"), flags.files().get("a"));
+            assertEquals(Path.of("rel.txt").toAbsolutePath(), flags.files().get("b"));
+        }
+    }
+
+    @Test
+    void envSecrets_areWrittenToAPrivateFileThatCloseDeletes() throws Exception {
+        Path file;
+        try (SecretFlags flags = new SecretFlags(ENV)) {
+            flags.add("id=npm,env=NPM_TOKEN");
+            flags.add("type=env,id=npm2,src=NPM_TOKEN");
+            file = flags.files().get("npm");
+            assertEquals("tok-123", Files.readString(file));
+            assertEquals("tok-123", Files.readString(flags.files().get("npm2")));
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())));
+        }
+        assertFalse(Files.exists(file));
+        assertFalse(Files.exists(file.getParent()));
+    }
+
+    @Test
+    void bareId_readsTheVariableOfThatNameWhenSet_elseTheFile() throws Exception {
+        try (SecretFlags flags = new SecretFlags(ENV)) {
+            flags.add("id=token");
+            flags.add("id=missing.txt");
+            assertEquals("from-var", Files.readString(flags.files().get("token")));
+            assertEquals(Path.of("missing.txt").toAbsolutePath(), flags.files().get("missing.txt"));
+        }
+    }
+
+    @Test
+    void badValues_failSayingWhatIsExpected_withoutTheSecret() throws Exception {
+        try (SecretFlags flags = new SecretFlags(ENV)) {
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> flags.add("id=x,env=UNSET_VAR"))
+                    .getMessage().contains("UNSET_VAR is not set"));
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> flags.add("id=x,src=f,env=NPM_TOKEN"))
+                    .getMessage().contains("not both"));
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> flags.add("id=x,type=ssh"))
+                    .getMessage().contains("unsupported secret type ssh"));
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> flags.add("id=x,mode=0400"))
+                    .getMessage().contains("unexpected key 'mode'"));
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> flags.add("justtext"))
+                    .getMessage().contains("key=value"));
+        }
+    }
+}
