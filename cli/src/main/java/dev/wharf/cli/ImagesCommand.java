@@ -157,7 +157,7 @@ final class ImagesCommand extends StoreCommand {
      * Prints cells in columns as docker's {@code text/tabwriter} does for its tables: each column as wide as its
      * widest cell plus 3 spaces, at least 10; the last column unpadded.
      */
-    private static void printTable(PrintWriter out, List<List<String>> table) {
+    static void printTable(PrintWriter out, List<List<String>> table) {
         int columns = table.get(0).size();
         int[] widths = new int[columns];
         for (List<String> row : table) {

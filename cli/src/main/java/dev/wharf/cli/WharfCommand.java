@@ -50,6 +50,7 @@ public final class WharfCommand implements Runnable {
         all.put("import", ImportCommand.class);
         all.put("images", ImagesCommand.class);
         all.put("inspect", InspectCommand.class);
+        all.put("history", HistoryCommand.class);
         all.put("tag", TagCommand.class);
         all.put("rmi", RmiCommand.class);
         all.put("pull", PullCommand.class);

@@ -163,6 +163,32 @@ class BuildCommandTest {
     }
 
     @Test
+    void history_listsTheStepsNewestFirstInDockersColumns() throws IOException {
+        Path context = Files.createDirectories(dir.resolve("history"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nENV A=1\n"
+                + "RUN echo 'a long command line that docker history cuts at forty-five characters' > /f\n");
+        String id = wharf("build", "--root", root(), "-q", "-t", "hist", context.toString()).out().strip();
+        assertTrue(id.startsWith("sha256:"), id);
+
+        Outcome history = wharf("history", "--root", root(), "hist");
+        assertEquals(0, history.exitCode(), history.err());
+        List<String> lines = history.out().lines().toList();
+        assertTrue(lines.get(0).matches("IMAGE +CREATED +CREATED BY +SIZE +COMMENT"), lines.get(0));
+        assertTrue(lines.get(1).startsWith(id.substring(7, 19) + "   "), lines.get(1));
+        assertTrue(lines.get(1).contains("RUN /bin/sh -c echo 'a long command line tha…"), lines.get(1));
+        assertTrue(lines.get(1).endsWith("buildkit.dockerfile.v0"), lines.get(1));
+        assertTrue(lines.get(2).matches("<missing> +.* ago +ENV A=1 +0B +buildkit\\.dockerfile\\.v0"), lines.get(2));
+        assertTrue(lines.get(3).startsWith("<missing>") && lines.get(3).contains("wharf import"), lines.get(3));
+        assertEquals(4, lines.size(), history.out());
+
+        Outcome quiet = wharf("history", "--root", root(), "-q", "--no-trunc", "hist");
+        assertEquals(List.of(id, "<missing>", "<missing>"), quiet.out().lines().toList());
+        Outcome missing = wharf("history", "--root", root(), "nosuch");
+        assertEquals(1, missing.exitCode());
+        assertTrue(missing.err().contains("nosuch"), missing.err());
+    }
+
+    @Test
     void run_passesTheCommandAndItsExitCodeThrough() {
         Outcome run = wharf("run", "--root", root(), "busybox:latest", "sh", "-c", "echo out; echo err >&2; exit 4");
         assertEquals(4, run.exitCode());

@@ -1,0 +1,102 @@
+package dev.wharf.cli;
+
+import dev.wharf.layers.Descriptor;
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.image.HistoryEntry;
+import dev.wharf.layers.store.LocalStore;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code wharf history}: how an image's layers were made, newest first, in {@code docker history}'s columns
+ * (docker/cli {@code cli/command/image/history.go} and {@code formatter/history.go}): IMAGE (the image ID on the
+ * newest row, {@code <missing>} below it, as for every image BuildKit builds), CREATED, CREATED BY (tabs as spaces,
+ * cut at 45 characters with an ellipsis unless {@code --no-trunc}), SIZE (of the stored layer; {@code 0B} for
+ * metadata-only steps) and COMMENT.
+ */
+@Command(name = "history", mixinStandardHelpOptions = true,
+        description = {"Show how an image's layers were made, like docker history.",
+            "The image is given by name[:tag] or by a full or unique leading part of its ID."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:shown", "1:the image was not found or the store could not be read", "2:usage error"},
+        footerHeading = "%nExamples:%n",
+        footer = {"  wharf history hello", "  wharf history --no-trunc hello:latest", "  wharf history -q hello"})
+final class HistoryCommand extends StoreCommand {
+    private static final String MISSING = "<missing>";
+    private static final int CREATED_BY_WIDTH = 45;
+
+    @Parameters(index = "0", paramLabel = "IMAGE", description = "The image's name or ID.")
+    String image;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print only image IDs.")
+    boolean quiet;
+
+    @Option(names = "--no-trunc", description = "Do not truncate the output.")
+    boolean noTrunc;
+
+    @Option(names = {"-H", "--human"}, arity = "0..1", fallbackValue = "true", defaultValue = "true",
+            description = "Print sizes and dates in human readable format (default: ${DEFAULT-VALUE}).")
+    boolean human;
+
+    @Override
+    int execute() throws LayerException {
+        LocalStore local = openStore();
+        ResolvedImage found;
+        try {
+            found = new ImageLookup(local).find(image);
+        } catch (CommandException e) {
+            error(e.getMessage());
+            return ExitCodes.FAILED;
+        }
+        List<List<String>> rows = rows(found);
+        PrintWriter out = out();
+        if (quiet) {
+            rows.forEach(row -> out.println(row.get(0)));
+            return ExitCodes.OK;
+        }
+        List<List<String>> table = new ArrayList<>();
+        table.add(List.of("IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"));
+        table.addAll(rows);
+        ImagesCommand.printTable(out, table);
+        return ExitCodes.OK;
+    }
+
+    /** The rows, newest first; each non-empty history entry takes the next layer, as the daemon pairs them. */
+    private List<List<String>> rows(ResolvedImage found) {
+        List<Descriptor> layers = found.manifest().layers();
+        List<HistoryEntry> history = found.config().history();
+        List<List<String>> rows = new ArrayList<>();
+        int layer = 0;
+        Instant now = Clock.systemUTC().instant();
+        for (HistoryEntry entry : history) {
+            long size = 0;
+            if (!entry.emptyLayer() && layer < layers.size()) {
+                size = layers.get(layer++).size();
+            }
+            String createdBy = entry.createdBy() == null ? "" : entry.createdBy().replace('\t', ' ');
+            if (!noTrunc && createdBy.codePointCount(0, createdBy.length()) > CREATED_BY_WIDTH) {
+                createdBy = createdBy.substring(0, createdBy.offsetByCodePoints(0, CREATED_BY_WIDTH - 1)) + "…";
+            }
+            String created = entry.created() == null ? "N/A"
+                    : human ? ImagesCommand.humanDuration(Duration.between(entry.created().toInstant(), now)) + " ago"
+                    : entry.created().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+            String sizeText = human ? ImagesCommand.humanSize(size) : Long.toString(size);
+            rows.add(0, new ArrayList<>(List.of(MISSING, created, createdBy, sizeText,
+                    entry.comment() == null ? "" : entry.comment())));
+        }
+        if (rows.isEmpty()) {
+            rows.add(new ArrayList<>(List.of(MISSING, "N/A", "", "0B", "")));
+        }
+        String id = found.id().toString();
+        rows.get(0).set(0, noTrunc ? id : id.substring(id.indexOf(':') + 1, id.indexOf(':') + 13));
+        return rows;
+    }
+}
