@@ -12,8 +12,8 @@ import java.util.Set;
  *
  * <p>Immutable and thread-safe.
  *
- * @param type registry or local
- * @param location the image reference of a registry cache, or the directory of a local one
+ * @param type registry, local or inline
+ * @param location the image reference of a registry cache, the directory of a local one, {@code inline} for inline
  * @param tag for a local cache, its name in the layout's {@code index.json} ({@code latest} when empty)
  * @param mode which steps are exported
  * @param ignoreError a failed export is a warning instead of an error ({@code ignore-error=true})
@@ -53,6 +53,14 @@ public record CacheDestination(CacheSource.Type type, String location, String ta
         return new CacheDestination(CacheSource.Type.REGISTRY, reference, "", mode, false);
     }
 
+    /**
+     * The cache inline in the built image's config ({@code type=inline}, or the build arg
+     * {@code BUILDKIT_INLINE_CACHE=1}): the steps of the final stage, whose layers are the image's.
+     */
+    public static CacheDestination inline() {
+        return new CacheDestination(CacheSource.Type.INLINE, "inline", "", Mode.MIN, false);
+    }
+
     /** A local cache in {@code dir} under the {@code latest} tag. */
     public static CacheDestination local(Path dir, Mode mode) {
         return new CacheDestination(CacheSource.Type.LOCAL, dir.toString(), "", mode, false);
@@ -69,7 +77,7 @@ public record CacheDestination(CacheSource.Type type, String location, String ta
     public static CacheDestination parse(String value) {
         Map<String, String> attrs = CacheSpecs.parse(value, FLAG,
                 Set.of("ref", "dest", "tag", "mode", "ignore-error", "oci-mediatypes", "image-manifest", "compression",
-                        "compression-level", "force-compression"));
+                        "compression-level", "force-compression"), true);
         Mode mode = switch (attrs.getOrDefault("mode", "min").toLowerCase(Locale.ROOT)) {
             case "min", "" -> Mode.MIN;
             case "max" -> Mode.MAX;
@@ -78,6 +86,9 @@ public record CacheDestination(CacheSource.Type type, String location, String ta
         };
         boolean ignoreError = CacheSpecs.bool(attrs, "ignore-error", FLAG);
         OutputCompression compression = OutputCompression.parse(attrs, FLAG);
+        if (attrs.get("type").equals("inline")) {
+            return inline();
+        }
         if (attrs.get("type").equals("registry")) {
             return new CacheDestination(CacheSource.Type.REGISTRY, CacheSpecs.require(attrs, "ref", FLAG), "", mode,
                     ignoreError, compression);

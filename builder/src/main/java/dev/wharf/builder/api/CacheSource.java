@@ -23,7 +23,12 @@ public record CacheSource(Type type, String location, String tag) {
         /** A registry repository ({@code type=registry,ref=NAME[:TAG]}). */
         REGISTRY,
         /** An OCI image layout directory ({@code type=local,src=DIR} or {@code dest=DIR}). */
-        LOCAL
+        LOCAL,
+        /**
+         * The built image's own config ({@code --cache-to type=inline}); read back by naming the image as a
+         * registry source.
+         */
+        INLINE
     }
 
     private static final String FLAG = "--cache-from";

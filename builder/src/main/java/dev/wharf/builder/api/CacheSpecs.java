@@ -11,7 +11,7 @@ import java.util.Set;
  */
 final class CacheSpecs {
     /** BuildKit cache types wharf does not implement, with what to use instead. */
-    private static final Set<String> UNSUPPORTED = Set.of("inline", "gha", "s3", "azblob");
+    private static final Set<String> UNSUPPORTED = Set.of("gha", "s3", "azblob");
 
     private CacheSpecs() {
     }
@@ -24,6 +24,11 @@ final class CacheSpecs {
      * @param allowed the keys accepted besides {@code type}
      */
     static Map<String, String> parse(String value, String flag, Set<String> allowed) {
+        return parse(value, flag, allowed, false);
+    }
+
+    /** As {@link #parse(String, String, Set)}; {@code inline} says whether {@code type=inline} is accepted. */
+    static Map<String, String> parse(String value, String flag, Set<String> allowed, boolean inline) {
         Map<String, String> attrs = new LinkedHashMap<>();
         if (!value.contains("=")) {
             if (value.isBlank()) {
@@ -54,6 +59,13 @@ final class CacheSpecs {
         if (UNSUPPORTED.contains(type)) {
             throw new IllegalArgumentException(flag + " type=" + type + " is not supported by wharf; use "
                     + "type=registry,ref=NAME (a registry is the shared store) or type=local");
+        }
+        if (type.equals("inline")) {
+            if (!inline) {
+                throw new IllegalArgumentException(flag + " type=inline is not a cache source; name the image that "
+                        + "carries the inline cache: " + flag + " type=registry,ref=IMAGE");
+            }
+            return attrs;
         }
         if (!type.equals("registry") && !type.equals("local")) {
             throw new IllegalArgumentException(flag + " type \"" + type + "\" is unknown; use registry or local");

@@ -5,6 +5,7 @@ import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.BuildResult;
+import dev.wharf.builder.api.CacheDestination;
 import dev.wharf.builder.api.CacheSource;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.EngineOptions;
@@ -18,6 +19,7 @@ import dev.wharf.builder.plan.Platform;
 import dev.wharf.builder.sandbox.EtcFiles;
 import dev.wharf.builder.sandbox.SandboxSpec;
 import dev.wharf.cache.CacheException;
+import dev.wharf.cache.remote.InlineCache;
 import dev.wharf.cache.remote.RemoteCache;
 import dev.wharf.context.checksum.ChecksumCache;
 import dev.wharf.grammar.DockerfileException;
@@ -158,7 +160,8 @@ final class BuildJob {
             BuildExecutor.State state = executor.run();
             // The final image's layers must be in the store, also those of steps hit in an imported cache.
             imports.ensure(state.layers());
-            BuildResult result = write(state, created, executor.timings(), scratch, epoch);
+            BuildResult result = write(state, created, executor.timings(), scratch, epoch,
+                    inlineCache(plan, executor.records()));
             try {
                 imports.keep(workspace.cache());
             } catch (CacheException e) {
@@ -187,8 +190,29 @@ final class BuildJob {
         return main.local() ? workspace.contextChecksums() : ChecksumCache.inMemory(100_000);
     }
 
+    /**
+     * The records an inline cache carries ({@code --cache-to type=inline} or the build arg
+     * {@code BUILDKIT_INLINE_CACHE}, read as BuildKit's frontend reads it, a Go boolean): those of the stages the
+     * image is made of; none when not asked for.
+     */
+    private List<dev.wharf.cache.CacheRecord> inlineCache(BuildPlan plan,
+                                                          Map<Integer, List<dev.wharf.cache.CacheRecord>> byStage) {
+        String arg = request.buildArgs().getOrDefault("BUILDKIT_INLINE_CACHE", "false");
+        boolean wanted = List.of("1", "t", "true", "TRUE", "True").contains(arg)
+                || request.cacheTo().stream().anyMatch(d -> d.type() == CacheSource.Type.INLINE);
+        if (!wanted) {
+            return List.of();
+        }
+        List<dev.wharf.cache.CacheRecord> records = new ArrayList<>();
+        for (int stage : CacheExports.stages(plan, CacheDestination.Mode.MIN)) {
+            records.addAll(byStage.getOrDefault(stage, List.of()));
+        }
+        return records;
+    }
+
     private BuildResult write(BuildExecutor.State state, OffsetDateTime created,
-                              List<BuildResult.StepTiming> timings, Path scratch, OptionalLong epoch)
+                              List<BuildResult.StepTiming> timings, Path scratch, OptionalLong epoch,
+                              List<dev.wharf.cache.CacheRecord> inlineRecords)
             throws LayerException, IOException, EngineException {
         // As BuildKit's exporter: the image is as old as its newest history entry, so a fully cached rebuild
         // gives the same config and digest; SOURCE_DATE_EPOCH already dated every entry.
@@ -200,6 +224,13 @@ final class BuildJob {
             Map<String, String> labels = new TreeMap<>(config.config().labels());
             labels.putAll(request.labels());
             config = config.withConfig(config.config().toBuilder().labels(labels).build());
+        }
+        if (!inlineRecords.isEmpty()) {
+            Optional<com.fasterxml.jackson.databind.JsonNode> inline = InlineCache.embed(inlineRecords,
+                    config.rootfs().diffIds(), epoch.isPresent() ? Optional.of(newest.toInstant()) : Optional.empty());
+            if (inline.isPresent()) {
+                config = config.withUnknownField(InlineCache.CONFIG_FIELD, inline.get());
+            }
         }
         Descriptor configDescriptor = workspace.store().writer().writeConfig(config);
         List<Descriptor> layers = state.layers().stream().map(LayerBlob::descriptor).toList();

@@ -2,6 +2,7 @@ package dev.wharf.builder.exec;
 
 import dev.wharf.builder.api.BuildEvent;
 import dev.wharf.builder.api.CacheDestination;
+import dev.wharf.builder.api.CacheSource;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.ProgressListener;
 import dev.wharf.builder.plan.BuildPlan;
@@ -38,6 +39,9 @@ final class CacheExports {
                        BlobProvider blobs, LayerCompressor compressor, Supplier<RegistryClient> registry,
                        ProgressListener listener, IntSupplier steps) throws EngineException {
         for (CacheDestination destination : destinations) {
+            if (destination.type() == CacheSource.Type.INLINE) {
+                continue; // written into the image's config by the build
+            }
             RemoteCache cache = RemoteCaches.of(destination.type(), destination.location(), destination.tag(),
                     registry, "--cache-to");
             List<CacheRecord> records = new ArrayList<>();

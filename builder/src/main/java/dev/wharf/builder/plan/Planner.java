@@ -182,7 +182,8 @@ public final class Planner {
     private static Optional<PlanWarning> unusedBuildArgs(PlanRequest request, Set<String> consumed) {
         Set<String> unused = new TreeSet<>();
         for (String name : request.buildArgs().keySet()) {
-            if (!consumed.contains(name) && !GlobalScope.PREDEFINED.contains(name)) {
+            // BUILDKIT_* args are options of the frontend (BUILDKIT_INLINE_CACHE ...), not ARGs of the Dockerfile.
+            if (!consumed.contains(name) && !GlobalScope.PREDEFINED.contains(name) && !name.startsWith("BUILDKIT_")) {
                 unused.add(name);
             }
         }

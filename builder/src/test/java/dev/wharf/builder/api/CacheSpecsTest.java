@@ -42,11 +42,19 @@ class CacheSpecsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"type=inline", "type=local,src=d", "type=registry,ref=r,mode=all",
+    @ValueSource(strings = {"type=gha", "type=local,src=d", "type=registry,ref=r,mode=all",
         "type=registry,ref=r,ignore-error=maybe", "type=registry,ref=r,compression=lz4", "type=local"})
     void malformedOrUnsupportedCacheTo_isRejectedNamingTheOption(String value) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> CacheDestination.parse(value));
         assertTrue(e.getMessage().startsWith("--cache-to"), e.getMessage());
+    }
+
+    @org.junit.jupiter.api.Test
+    void inlineCacheTo_isTheImagesOwnConfig_andInlineCacheFromSaysToNameTheImage() {
+        assertEquals(CacheSource.Type.INLINE, CacheDestination.parse("type=inline").type());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CacheSource.parse("type=inline"));
+        assertTrue(e.getMessage().contains("type=registry,ref=IMAGE"), e.getMessage());
     }
 }

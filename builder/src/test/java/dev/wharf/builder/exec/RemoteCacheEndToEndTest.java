@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildEvent;
+import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.CacheDestination;
@@ -16,6 +17,7 @@ import dev.wharf.builder.api.CacheSource;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.EngineOptions;
 import dev.wharf.builder.testing.HostRequirements;
+import dev.wharf.cache.remote.InlineCache;
 import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.MediaTypes.Compression;
@@ -167,6 +169,48 @@ class RemoteCacheEndToEndTest {
             BuildResult again = build(request(storeB, SINGLE, new ArrayList<>()));
             assertEquals(List.of(), executed(again), "the imported records were kept in B's own cache");
             assertEquals(b.imageDigest(), again.imageDigest());
+        }
+    }
+
+    @Test
+    void inlineCache_thePushedImageIsTheCache_forASecondMachine() throws Exception {
+        try (LocalRegistry registry = LocalRegistry.start(temp.resolve("registry"), new LocalRegistry.NoAuth())) {
+            String image = registry.host() + "/app/inline:1";
+            List<BuildEvent> exportEvents = Collections.synchronizedList(new ArrayList<>());
+            BuildResult a = build(request(storeA, SINGLE, exportEvents).buildArg("BUILDKIT_INLINE_CACHE", "1")
+                    .output(BuildOutput.parse("type=image,name=" + image + ",push=true")));
+            assertTrue(a.config().contains("\"" + InlineCache.CONFIG_FIELD + "\""), a.config());
+            assertEquals(List.of(), warnings(exportEvents), "BUILDKIT_INLINE_CACHE is no unused build-arg");
+
+            List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
+            BuildResult b = build(request(storeB, SINGLE, events).cacheFrom(CacheSource.parse(image))
+                    .cacheTo(CacheDestination.parse("type=inline")));
+            assertEquals(List.of(), executed(b), "every step of B is a cache hit: " + b.steps());
+            assertEquals(List.of(), warnings(events));
+            // B's image carries the same records, so it is the same image (config).
+            assertEquals(a.imageId(), b.imageId());
+            // Above the base (imported uncompressed on both machines), B's layers are those A pushed.
+            assertEquals(a.layers().subList(1, a.layers().size()), b.layers().subList(1, b.layers().size()));
+
+            List<BuildEvent> plain = Collections.synchronizedList(new ArrayList<>());
+            BuildResult c = build(request(storeA, SINGLE, plain).noCache(true)
+                    .cacheFrom(CacheSource.parse(registry.host() + "/app/none:1")));
+            assertFalse(c.config().contains(InlineCache.CONFIG_FIELD), "no inline cache unless asked for");
+            assertTrue(warnings(plain).stream().anyMatch(w -> w.contains("/app/none:1")), warnings(plain).toString());
+        }
+    }
+
+    @Test
+    void imageWithoutInlineCache_isAWarningSayingHowToMakeOne() throws Exception {
+        try (LocalRegistry registry = LocalRegistry.start(temp.resolve("registry"), new LocalRegistry.NoAuth())) {
+            String image = registry.host() + "/app/plain:1";
+            build(request(storeA, SINGLE, new ArrayList<>())
+                    .output(BuildOutput.parse("type=image,name=" + image + ",push=true")));
+            List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
+            BuildResult b = build(request(storeB, SINGLE, events).cacheFrom(CacheSource.parse(image)));
+            assertFalse(executed(b).isEmpty(), "nothing to hit");
+            assertTrue(warnings(events).stream().anyMatch(w -> w.contains("without a wharf inline cache")
+                    && w.contains("BUILDKIT_INLINE_CACHE=1")), warnings(events).toString());
         }
     }
 

@@ -8,7 +8,12 @@ import dev.wharf.layers.LayerException;
 import dev.wharf.layers.MediaTypes;
 import dev.wharf.layers.blob.BlobProvider;
 import dev.wharf.layers.blob.BlobStore;
+import dev.wharf.layers.archive.RootfsImportOptions;
+import dev.wharf.layers.image.ImageConfiguration;
+import dev.wharf.layers.image.ImageIndex;
 import dev.wharf.layers.image.ImageManifest;
+import dev.wharf.layers.json.CanonicalJson;
+import dev.wharf.layers.registry.PlatformMatcher;
 import dev.wharf.layers.registry.ImageReference;
 import dev.wharf.layers.registry.ManifestResponse;
 import dev.wharf.layers.registry.RegistryClient;
@@ -24,6 +29,8 @@ import java.util.Optional;
  * <p>Immutable and thread-safe (the client is).
  */
 public final class RegistryCache implements RemoteCache {
+    private static final CanonicalJson JSON = CanonicalJson.create();
+
     private final RegistryClient client;
     private final ImageReference reference;
 
@@ -44,11 +51,50 @@ public final class RegistryCache implements RemoteCache {
     @Override
     public ImportedCache load(BlobStore store) throws LayerException, CacheException {
         ManifestResponse response = client.pullManifest(reference);
+        Optional<ManifestResponse> image = imageManifest(response);
+        if (image.isPresent()) {
+            return inline(image.get(), store);
+        }
         ImageManifest manifest = CacheManifests.parse(response.content(), response.mediaType(), describe());
         client.pullBlob(reference, manifest.config(), store);
         byte[] config = store.readAllBytes(manifest.config().digest(), CacheArtifact.MAX_CONFIG_SIZE);
         List<CacheRecord> records = CacheManifests.records(manifest, config, describe());
         return new ImportedCache(describe(), records, (blob, into) -> client.pullBlob(reference, blob, into));
+    }
+
+    /**
+     * The image manifest for this host when the reference names an image (a manifest with an image config, or an
+     * index of them) rather than a cache artifact: then the cache is the one inline in its config.
+     */
+    private Optional<ManifestResponse> imageManifest(ManifestResponse response) throws LayerException {
+        if (MediaTypes.isIndex(response.mediaType())) {
+            ImageIndex index = JSON.read(response.content(), ImageIndex.class, "index of " + reference);
+            if (index.manifests().stream().anyMatch(d -> CacheManifests.BUILDKIT_CACHE_CONFIG.equals(d.mediaType()))) {
+                return Optional.empty();
+            }
+            Optional<Descriptor> chosen = new PlatformMatcher(RootfsImportOptions.hostPlatform())
+                    .select(index.manifests());
+            if (chosen.isEmpty()) {
+                return Optional.empty();
+            }
+            response = client.pullManifest(reference, chosen.get().digest());
+        }
+        if (!MediaTypes.isManifest(response.mediaType())) {
+            return Optional.empty();
+        }
+        ImageManifest manifest = JSON.read(response.content(), ImageManifest.class, "manifest of " + reference);
+        return MediaTypes.isConfig(manifest.config().mediaType()) ? Optional.of(response) : Optional.empty();
+    }
+
+    /** The inline cache of an image ({@link InlineCache}), its layers fetched from the image's repository. */
+    private ImportedCache inline(ManifestResponse response, BlobStore store) throws LayerException, CacheException {
+        ImageManifest manifest = JSON.read(response.content(), ImageManifest.class, "manifest of " + reference);
+        client.pullBlob(reference, manifest.config(), store);
+        byte[] configBytes = store.readAllBytes(manifest.config().digest(), CacheArtifact.MAX_CONFIG_SIZE);
+        ImageConfiguration config = JSON.read(configBytes, ImageConfiguration.class, "config of " + reference);
+        List<CacheRecord> records = InlineCache.extract(config, manifest, "image " + reference);
+        return new ImportedCache("image " + reference, records,
+                (blob, into) -> client.pullBlob(reference, blob, into));
     }
 
     @Override

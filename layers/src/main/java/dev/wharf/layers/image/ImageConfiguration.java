@@ -14,6 +14,7 @@ import java.time.OffsetDateTime;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -103,6 +104,14 @@ public record ImageConfiguration(
     public ImageConfiguration withLayers(RootFs newRootfs, List<HistoryEntry> newHistory) {
         return new ImageConfiguration(created, author, architecture, os, osVersion, osFeatures, variant, config,
                 newRootfs, newHistory, unknownFields);
+    }
+
+    /** Returns a copy with one more top-level field outside the model (replacing one of that name). */
+    public ImageConfiguration withUnknownField(String name, JsonNode value) {
+        Map<String, JsonNode> fields = new TreeMap<>(unknownFields);
+        fields.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+        return new ImageConfiguration(created, author, architecture, os, osVersion, osFeatures, variant, config,
+                rootfs, history, fields);
     }
 
     /**
