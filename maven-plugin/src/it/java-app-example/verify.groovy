@@ -5,7 +5,7 @@ import dev.wharf.builder.api.OutputSink
 
 String log = new File(basedir, 'build.log').text
 assert log =~ /#\d+ \[build 4\/4\] RUN mkdir -p classes && javac / : log
-assert log =~ /#\d+ \[stage-1 3\/5\] COPY --from=build \/build\/app.jar \/app\/app.jar/ : log
+assert log =~ /#\d+ \[stage-1 2\/2\] COPY --from=build \/build\/app.jar \/app\/app.jar/ : log
 String digest = new File(basedir, 'target/wharf/digest').text
 
 BuildEngine engine = BuildEngine.create(EngineOptions.of(new File(storeRoot).toPath()))

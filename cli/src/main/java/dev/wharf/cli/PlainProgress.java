@@ -25,11 +25,8 @@ final class PlainProgress implements ProgressListener {
 
     @Override
     public synchronized void onEvent(BuildEvent event) {
-        if (event instanceof BuildEvent.StepStarted s && s.count() == 0) {
-            // Vertexes outside the stages: "[internal] load metadata for ...", pushes.
-            out.println("#" + s.step() + (s.stage().isEmpty() ? "" : " [" + s.stage() + "]") + " " + s.name());
-        } else if (event instanceof BuildEvent.StepStarted s) {
-            out.println("#" + s.step() + " [" + s.stage() + " " + s.index() + "/" + s.count() + "] " + s.name());
+        if (event instanceof BuildEvent.StepStarted s) {
+            out.println("#" + s.step() + " " + s.label());
         } else if (event instanceof BuildEvent.BlobTransferred b) {
             if (b.moved()) {
                 out.println("#" + b.step() + " " + b.digest() + " " + ByteSizes.buildKit(b.size()) + " / "

@@ -47,7 +47,7 @@ final class RawJsonProgress implements ProgressListener {
         Instant now = clock.instant();
         String line = null;
         if (event instanceof BuildEvent.StepStarted s) {
-            String name = "[" + s.stage() + " " + s.index() + "/" + s.count() + "] " + s.name();
+            String name = s.label();
             Vertex v = new Vertex(digest(s.step() + "\0" + name), s.index() > 1 ? lastOfStage.get(s.stage()) : null,
                     name, now);
             vertexes.put(s.step(), v);

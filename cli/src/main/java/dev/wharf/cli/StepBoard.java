@@ -101,8 +101,7 @@ final class StepBoard implements ProgressListener {
         long now = nanoTime.getAsLong();
         version++;
         if (event instanceof BuildEvent.StepStarted s) {
-            steps.put(s.step(), new Step(s.step(), "[" + s.stage() + " " + s.index() + "/" + s.count() + "] "
-                    + s.name(), now));
+            steps.put(s.step(), new Step(s.step(), s.label(), now));
         } else if (event instanceof BuildEvent.StepCached c) {
             step(c.step()).cached = true;
         } else if (event instanceof BuildEvent.StepLog l) {

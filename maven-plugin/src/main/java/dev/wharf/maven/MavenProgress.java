@@ -34,17 +34,13 @@ final class MavenProgress implements ProgressListener {
 
     @Override
     public synchronized void onEvent(BuildEvent event) {
-        if (event instanceof BuildEvent.StepStarted s && s.count() == 0) {
-            // Steps outside the stages: "[internal] load metadata for REF", pushes.
-            log.info("#" + s.step() + (s.stage().isEmpty() ? "" : " [" + s.stage() + "]") + " " + s.name());
+        if (event instanceof BuildEvent.StepStarted s) {
+            log.info("#" + s.step() + " " + s.label());
         } else if (event instanceof BuildEvent.BlobTransferred b) {
             if (b.moved()) {
                 log.info(String.format(Locale.ROOT, "#%d %s %d bytes %.1fs done", b.step(), b.digest(), b.size(),
                         b.elapsed().toNanos() / 1e9));
             }
-        } else if (event instanceof BuildEvent.StepStarted s) {
-            log.info(String.format(Locale.ROOT, "#%d [%s %d/%d] %s", s.step(), s.stage(), s.index(), s.count(),
-                    s.name()));
         } else if (event instanceof BuildEvent.StepCached c) {
             log.info("#" + c.step() + " CACHED");
         } else if (event instanceof BuildEvent.StepLog l) {

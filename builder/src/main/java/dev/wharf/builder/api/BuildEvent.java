@@ -15,16 +15,35 @@ public sealed interface BuildEvent {
      * A step started. Steps that belong to no stage (BuildKit's {@code [internal]} vertexes, e.g.
      * {@code load metadata for docker.io/library/alpine:latest}) have stage {@code internal}, index 0 and count 0.
      *
+     * Only BuildKit's vertices are steps: the FROM of an image and the filesystem instructions (RUN, COPY, ADD,
+     * WORKDIR); metadata instructions (ENV, LABEL, CMD...) change the config without a step of their own.
+     *
      * @param step       the step number, from 1
-     * @param stage      the stage's display name ({@code build}, {@code stage-1})
-     * @param index      the step's 1-based position in its stage (FROM is 1)
-     * @param count      the number of steps in the stage, FROM included
+     * @param stage      the stage's display name ({@code build}, {@code stage-1}); empty in a one-stage Dockerfile
+     * @param index      the step's 1-based position among its stage's vertices (FROM is 1)
+     * @param count      BuildKit's count of the stage's vertices ({@code cmdTotal}: FROM of an image, RUN, COPY,
+     *                   ADD, WORKDIR and ONBUILD triggers)
      * @param name       the instruction as written, e.g. {@code RUN make}
      */
     record StepStarted(int step, String stage, int index, int count, String name) implements BuildEvent {
         public StepStarted {
             Objects.requireNonNull(stage, "stage");
             Objects.requireNonNull(name, "name");
+        }
+
+        /**
+         * The vertex name BuildKit shows: {@code [stage i/n] name}, the index padded to the width of n
+         * ({@code [build  3/12] RUN make}), no stage in a one-stage Dockerfile ({@code [2/3] RUN make}), and
+         * {@code [internal] name} or just the name for steps outside the stages.
+         */
+        public String label() {
+            if (count == 0) {
+                return stage.isEmpty() ? name : "[" + stage + "] " + name;
+            }
+            String total = Integer.toString(count);
+            String position = Integer.toString(index);
+            String padded = " ".repeat(Math.max(0, total.length() - position.length())) + position;
+            return "[" + (stage.isEmpty() ? "" : stage + " ") + padded + "/" + total + "] " + name;
         }
     }
 

@@ -18,6 +18,7 @@ import dev.wharf.cache.StepParent;
 import dev.wharf.cache.StepResult;
 import dev.wharf.grammar.instructions.AddInstruction;
 import dev.wharf.grammar.instructions.CopyInstruction;
+import dev.wharf.grammar.instructions.Instruction;
 import dev.wharf.grammar.instructions.OnbuildInstruction;
 import dev.wharf.grammar.instructions.RunInstruction;
 import dev.wharf.grammar.instructions.WorkdirInstruction;
@@ -117,26 +118,102 @@ final class BuildExecutor {
         });
     }
 
+    /**
+     * Builds one stage. Its progress shows BuildKit's vertices only (dockerfile2llb/convert.go, prefixCommand): the
+     * FROM of an image or named context, and the filesystem steps; metadata instructions (ENV, LABEL, CMD...) and a
+     * FROM of a stage or scratch only change the config and show nothing. The count is BuildKit's cmdTotal.
+     */
     private State runStage(PlannedStage stage) throws BuildFailedException, InterruptedException {
-        int count = stage.steps().size() + 1;
-        int number = counter.incrementAndGet();
-        String fromText = "FROM " + stage.baseName();
-        listener.onEvent(new BuildEvent.StepStarted(number, stage.displayName(), 1, count, fromText));
-        long start = System.nanoTime();
+        StageProgress progress = new StageProgress(stage);
         State state;
-        try {
-            state = initial(stage, number);
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw fail(number, fromText, stage.range().start().line(), null, e.getMessage(), e, start);
+        if (progress.hasFromVertex()) {
+            int number = counter.incrementAndGet();
+            String fromText = "FROM " + progress.fromName();
+            listener.onEvent(new BuildEvent.StepStarted(number, progressName(stage), progress.next(),
+                    progress.total(), fromText));
+            long start = System.nanoTime();
+            try {
+                state = initial(stage, number);
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                throw fail(number, fromText, stage.range().start().line(), null, e.getMessage(), e, start);
+            }
+            // Nothing runs at FROM (layers are unpacked when a step needs them): it counts as a cache hit.
+            done(number, stage, fromText, true, start);
+        } else {
+            try {
+                state = initial(stage, 0);
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                int number = counter.incrementAndGet();
+                String fromText = "FROM " + stage.baseName();
+                listener.onEvent(new BuildEvent.StepStarted(number, progressName(stage), 0, progress.total(),
+                        fromText));
+                throw fail(number, fromText, stage.range().start().line(), null, e.getMessage(), e,
+                        System.nanoTime());
+            }
         }
-        // Nothing runs at FROM (layers are unpacked when a step needs them): it counts as a cache hit.
-        done(number, stage, fromText, true, start);
         for (int i = 0; i < stage.steps().size(); i++) {
-            state = runStep(stage, i, count, state);
+            state = runStep(stage, i, progress, state);
         }
         return state;
+    }
+
+    /** The stage's name in progress: none in a one-stage Dockerfile, as BuildKit (convert.go) shows it. */
+    private String progressName(PlannedStage stage) {
+        return plan.stageCount() == 1 ? "" : stage.displayName();
+    }
+
+    /** A stage's vertex numbering, as BuildKit's dispatchState cmdIndex/cmdTotal. Not thread-safe. */
+    private static final class StageProgress {
+        private final PlannedStage stage;
+        private final int total;
+        private int index;
+
+        StageProgress(PlannedStage stage) {
+            this.stage = stage;
+            int count = hasFromVertex() ? 1 : 0;
+            for (Step step : stage.steps()) {
+                Instruction instruction = step.instruction();
+                // ONBUILD triggers all count (convert.go adds len(commands) of the triggers), and every RUN,
+                // COPY, ADD and WORKDIR of the stage, even a WORKDIR / that makes no vertex.
+                if (step.onBuild() || instruction instanceof RunInstruction || instruction instanceof CopyInstruction
+                        || instruction instanceof AddInstruction || instruction instanceof WorkdirInstruction) {
+                    count++;
+                }
+            }
+            this.total = count;
+        }
+
+        boolean hasFromVertex() {
+            return stage.base() instanceof StageBase.Context
+                    || (stage.base() instanceof StageBase.Image img && !img.image().scratch());
+        }
+
+        /**
+         * The FROM vertex's reference as BuildKit names it: the FROM's reference normalized
+         * ({@code docker.io/library/NAME:TAG}); a named context by its name.
+         */
+        String fromName() {
+            if (!(stage.base() instanceof StageBase.Image)) {
+                return stage.baseName();
+            }
+            try {
+                return dev.wharf.layers.registry.ImageReference.parse(stage.baseName()).withDefaultTag().toString();
+            } catch (dev.wharf.layers.registry.InvalidReferenceException | RuntimeException e) {
+                return stage.baseName();
+            }
+        }
+
+        int total() {
+            return total;
+        }
+
+        int next() {
+            return ++index;
+        }
     }
 
     private State initial(PlannedStage stage, int number) throws Exception {
@@ -194,30 +271,27 @@ final class BuildExecutor {
         return new State(layers, image, StepParent.image(Digest.parse(checksum)));
     }
 
-    private State runStep(PlannedStage stage, int index, int count, State state)
+    private State runStep(PlannedStage stage, int index, StageProgress progress, State state)
             throws BuildFailedException, InterruptedException {
         Step step = stage.steps().get(index);
         String text = settings.source().text(step.range());
         int line = step.range().start().line();
+        if (Thread.interrupted()) {
+            throw new InterruptedException("build cancelled");
+        }
+        if (!isFilesystem(step)) {
+            // Metadata steps are not cached on their own and show no progress, as in BuildKit where they are no
+            // build graph vertices: they only change the config, which is recomputed from the plan on every
+            // build, and leave the cache key chain alone, so a changed LABEL or ARG does not rerun later steps
+            // that do not see it.
+            return new State(state.layers(), nextImage(state.image(), step, text, Optional.empty(),
+                    metadataCreated(state.image())), state.parent());
+        }
         int number = counter.incrementAndGet();
-        listener.onEvent(new BuildEvent.StepStarted(number, stage.displayName(), index + 2, count,
-                StepNames.of(step.instruction(), text)));
+        listener.onEvent(new BuildEvent.StepStarted(number, progressName(stage), progress.next(), progress.total(),
+                StepNames.of(step, text, plan.escapeChar())));
         long start = System.nanoTime();
         try {
-            if (Thread.interrupted()) {
-                throw new InterruptedException("build cancelled");
-            }
-            if (!isFilesystem(step)) {
-                // Metadata steps are not cached on their own, as in BuildKit where they are no build graph
-                // vertices: they only change the config, which is recomputed from the plan on every build, and
-                // leave the cache key chain alone, so a changed LABEL or ARG does not rerun later steps that do
-                // not see it.
-                State next = new State(state.layers(), nextImage(state.image(), step, text, Optional.empty(),
-                        metadataCreated(state.image())), state.parent());
-                listener.onEvent(new BuildEvent.StepCached(number));
-                done(number, stage, text, true, start);
-                return next;
-            }
             Map<String, Digest> checksums = new TreeMap<>();
             Optional<CopyRunner.PreparedCopy> copy = Optional.empty();
             if (step.instruction() instanceof CopyInstruction || step.instruction() instanceof AddInstruction) {

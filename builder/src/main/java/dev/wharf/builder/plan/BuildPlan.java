@@ -23,9 +23,13 @@ import java.util.OptionalLong;
  *                        not part of any cache key, as in BuildKit
  * @param sourceDateEpoch {@code SOURCE_DATE_EPOCH} in seconds, when set
  * @param warnings        warnings found while planning
+ * @param stageCount      how many stages the Dockerfile has (built or not): with one, BuildKit names no stage in
+ *                        its progress ({@code [1/2] FROM ...})
+ * @param escapeChar      the Dockerfile's escape character ({@code # escape=}), for expanding step names
  */
 public record BuildPlan(List<PlannedStage> stages, int target, Platform platform, Map<String, String> globalArgs,
-                        Map<String, String> proxyEnv, OptionalLong sourceDateEpoch, List<PlanWarning> warnings) {
+                        Map<String, String> proxyEnv, OptionalLong sourceDateEpoch, List<PlanWarning> warnings,
+                        int stageCount, char escapeChar) {
     public BuildPlan {
         stages = List.copyOf(stages);
         Objects.requireNonNull(platform, "platform");

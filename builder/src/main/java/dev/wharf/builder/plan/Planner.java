@@ -77,8 +77,10 @@ public final class Planner {
         }
         unusedBuildArgs(request, consumed).ifPresent(warnings::add);
         List<PlannedStage> stages = done.values().stream().map(StageDispatcher.Result::stage).toList();
+        int stageCount = (int) graph.nodes().stream().filter(StageGraph.Node::isStage).count();
         return new BuildPlan(stages, target.stage.index(), request.platform(), global.args().toMap(),
-                ProxyEnv.fromBuildArgs(request.buildArgs()), epoch, warnings);
+                ProxyEnv.fromBuildArgs(request.buildArgs()), epoch, warnings, stageCount,
+                dockerfile.directives().escapeChar());
     }
 
     /**

@@ -24,4 +24,29 @@ class StepNamesTest {
         assertEquals("RUN cat <<A <<B > f", StepNames.of(commands.get(2), "ignored"));
         assertEquals("RUN echo plain", StepNames.of(commands.get(3), "RUN echo plain"));
     }
+
+    @Test
+    void namesAreExpandedWithTheStepsEnvironment_asBuildKitShowsVertices() throws Exception {
+        String dockerfile = """
+                FROM scratch
+                ARG VERSION=1.2.3
+                ENV DIR=/opt/app
+                workdir $DIR/"x"
+                COPY ${DIR}/a "$VERSION" /
+                run echo "$VERSION" '$DIR' ${UNSET} $TOKEN
+                RUN --mount=type=secret,id=t,env=TOKEN echo $TOKEN
+                """;
+        dev.wharf.builder.plan.BuildPlan plan = new dev.wharf.builder.plan.Planner(
+                (reference, platform) -> { throw new AssertionError("no image: " + reference); })
+                .plan(DockerfileReader.read(DockerfileParser.parse(dockerfile)),
+                        dev.wharf.builder.plan.PlanRequest.of(dev.wharf.builder.plan.Platform.of("linux", "amd64",
+                                "")));
+        List<dev.wharf.builder.plan.Step> steps = plan.stages().get(0).steps();
+        String[] lines = dockerfile.split("\n");
+        // WORKDIR and COPY: words, quotes removed; RUN: quotes and unknown variables kept, secrets masked.
+        assertEquals("WORKDIR /opt/app/x", StepNames.of(steps.get(2), lines[3], '\\'));
+        assertEquals("COPY /opt/app/a 1.2.3 /", StepNames.of(steps.get(3), lines[4], '\\'));
+        assertEquals("RUN echo \"1.2.3\" '$DIR' ${UNSET} $TOKEN", StepNames.of(steps.get(4), lines[5], '\\'));
+        assertEquals("RUN --mount=type=secret,id=t,env=TOKEN echo ****", StepNames.of(steps.get(5), lines[6], '\\'));
+    }
 }
