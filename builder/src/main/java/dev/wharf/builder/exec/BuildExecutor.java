@@ -124,7 +124,8 @@ final class BuildExecutor {
      * FROM of a stage or scratch only change the config and show nothing. The count is BuildKit's cmdTotal.
      */
     private State runStage(PlannedStage stage) throws BuildFailedException, InterruptedException {
-        StageProgress progress = new StageProgress(stage);
+        StageProgress progress = new StageProgress(stage, stage.base() instanceof StageBase.Image img
+                ? settings.images().resolvedDigest(img.image().reference()) : Optional.empty());
         State state;
         if (progress.hasFromVertex()) {
             int number = counter.incrementAndGet();
@@ -169,11 +170,13 @@ final class BuildExecutor {
     /** A stage's vertex numbering, as BuildKit's dispatchState cmdIndex/cmdTotal. Not thread-safe. */
     private static final class StageProgress {
         private final PlannedStage stage;
+        private final Optional<String> resolvedDigest;
         private final int total;
         private int index;
 
-        StageProgress(PlannedStage stage) {
+        StageProgress(PlannedStage stage, Optional<String> resolvedDigest) {
             this.stage = stage;
+            this.resolvedDigest = resolvedDigest;
             int count = hasFromVertex() ? 1 : 0;
             for (Step step : stage.steps()) {
                 Instruction instruction = step.instruction();
@@ -193,18 +196,21 @@ final class BuildExecutor {
         }
 
         /**
-         * The FROM vertex's reference as BuildKit names it: the FROM's reference normalized
-         * ({@code docker.io/library/NAME:TAG}); a named context by its name.
+         * The FROM vertex's reference as BuildKit names it (convert.go, resolveBaseImage): the FROM's reference
+         * normalized ({@code docker.io/library/NAME:TAG}), with the digest a registry resolved it to; a named
+         * context by its name.
          */
         String fromName() {
             if (!(stage.base() instanceof StageBase.Image)) {
                 return stage.baseName();
             }
+            String name;
             try {
-                return dev.wharf.layers.registry.ImageReference.parse(stage.baseName()).withDefaultTag().toString();
+                name = dev.wharf.layers.registry.ImageReference.parse(stage.baseName()).withDefaultTag().toString();
             } catch (dev.wharf.layers.registry.InvalidReferenceException | RuntimeException e) {
                 return stage.baseName();
             }
+            return resolvedDigest.filter(d -> !name.contains("@")).map(d -> name + "@" + d).orElse(name);
         }
 
         int total() {

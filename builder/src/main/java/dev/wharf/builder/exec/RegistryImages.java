@@ -53,6 +53,7 @@ final class RegistryImages implements ImageConfigResolver {
     private final AtomicInteger steps;
     private final Map<String, BaseImage> resolved = new HashMap<>();
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private final Map<String, String> resolvedDigests = new ConcurrentHashMap<>();
     private final java.util.Set<ImageReference> sources = new java.util.LinkedHashSet<>();
 
     /**
@@ -115,6 +116,7 @@ final class RegistryImages implements ImageConfigResolver {
             LocalImages.Resolved image = new LocalImages(store).manifest(metadata.manifest().digest(), platform);
             BaseImage base = LocalImages.baseImage(reference, image, platform);
             pending.put(base.reference(), new Pending(parsed, metadata));
+            resolvedDigests.put(base.reference(), metadata.target().digest().toString());
             listener.onEvent(new BuildEvent.StepDone(step, since(start)));
             return base;
         } catch (LayerException e) {
@@ -122,6 +124,15 @@ final class RegistryImages implements ImageConfigResolver {
             listener.onEvent(new BuildEvent.StepFailed(step, message, since(start)));
             throw new ImageResolutionException(message, e);
         }
+    }
+
+    /**
+     * The digest a registry resolved a planned base image's reference to (an index's or a manifest's), as
+     * BuildKit shows it in the FROM step ({@code FROM docker.io/library/alpine:3.20@sha256:...}); empty for an
+     * image taken from the local store.
+     */
+    Optional<String> resolvedDigest(String plannedReference) {
+        return Optional.ofNullable(resolvedDigests.get(plannedReference));
     }
 
     /**
