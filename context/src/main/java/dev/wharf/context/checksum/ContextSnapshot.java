@@ -30,6 +30,17 @@ public final class ContextSnapshot {
         Path file() {
             return stat.path().isEmpty() ? root : root.resolve(stat.path());
         }
+
+        // Written out: the generated ones go through method handles, slow in a fresh process (see FileStat).
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Node n && kind == n.kind && stat.equals(n.stat) && root.equals(n.root);
+        }
+
+        @Override
+        public int hashCode() {
+            return stat.hashCode() * 31 + kind.ordinal();
+        }
     }
 
     /**

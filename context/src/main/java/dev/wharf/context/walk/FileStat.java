@@ -28,6 +28,27 @@ public record FileStat(String path, int mode, int uid, int gid, long size, long 
 
     private static final String ATTRS = "unix:mode,uid,gid,size,lastModifiedTime,ctime,ino,dev,rdev,nlink";
 
+    // Written out rather than generated: a record's generated equals and hashCode go through method handles
+    // (ObjectMethods), which a fresh process runs slowly for its first hundred thousand calls, and the checksum
+    // keys its per-call maps by snapshot nodes, which hash their FileStat.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FileStat s && inode == s.inode && device == s.device && size == s.size
+                && mtimeNanos == s.mtimeNanos && ctimeNanos == s.ctimeNanos && mode == s.mode && uid == s.uid
+                && gid == s.gid && rdev == s.rdev && nlink == s.nlink && path.equals(s.path)
+                && linkTarget.equals(s.linkTarget);
+    }
+
+    @Override
+    public int hashCode() {
+        long h = inode * 0x9E3779B97F4A7C15L + device;
+        h = h * 31 + size;
+        h = h * 31 + mtimeNanos;
+        h = h * 31 + ctimeNanos;
+        h = h * 31 + mode;
+        return (int) (h ^ (h >>> 32)) * 31 + path.hashCode();
+    }
+
     /** The entry's kind. */
     public FileType type() {
         return FileType.fromMode(mode);
