@@ -105,6 +105,24 @@ public final class ChecksumCache {
         return d != null ? d : loaded.get(key);
     }
 
+    /**
+     * Writes into {@code wire} the wire form of the digest cached for the regular file with these stat fields, as
+     * {@link #lookup} finds it; false when there is none. Without a key or digest object per call: a re-checksum
+     * asks this for every unchanged file. A null {@code wire} only asks whether there is one.
+     */
+    boolean wire(long device, long inode, long size, long mtime, long ctime, boolean resetOwner, byte[] wire) {
+        if (!recent.isEmpty()) {
+            Digest d = recent.get(new FileKey(device, inode, size, mtime, ctime, resetOwner));
+            if (d != null) {
+                if (wire != null) {
+                    System.arraycopy(d.wireBytes(), 0, wire, 0, Digest.WIRE_BYTES);
+                }
+                return true;
+            }
+        }
+        return loaded.wire(device, inode, size, mtime, ctime, resetOwner, wire);
+    }
+
     void put(FileKey key, Digest digest) {
         if (recent.size() >= maximumSize && !recent.containsKey(key)) {
             recent.clear(); // bounded: what was in it is in the loaded table or hashed again when next needed

@@ -117,6 +117,15 @@ public final class ContextSnapshot {
         return new Node(rows.kind(row), stat, root);
     }
 
+    /**
+     * Writes into {@code wire} the digest {@code cache} holds for row {@code row} if it is a regular file, read from
+     * the row's columns without materializing it; false when it is not a regular file or not cached. With a null
+     * {@code wire}, only whether it is cached.
+     */
+    boolean cachedWire(int row, ChecksumCache cache, boolean resetOwner, byte[] wire) {
+        return rows.cachedWire(row, cache, resetOwner, wire);
+    }
+
     /** The kind of row {@code row}, without materializing it. */
     Kind kind(int row) {
         return rows.kind(row);

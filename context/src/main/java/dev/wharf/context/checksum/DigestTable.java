@@ -61,6 +61,21 @@ final class DigestTable {
         return i < 0 ? null : Digest.wrap(Arrays.copyOfRange(hashes, i * 32, i * 32 + 32));
     }
 
+    /**
+     * Writes the wire form of the digest stored for these key fields into {@code wire} (unless null); false when
+     * none is.
+     */
+    boolean wire(long device, long inode, long size, long mtime, long ctime, boolean resetOwner, byte[] wire) {
+        int i = find(device, inode, size, mtime, ctime, resetOwner);
+        if (i < 0) {
+            return false;
+        }
+        if (wire != null) {
+            Digest.writeWire(hashes, i * 32, wire);
+        }
+        return true;
+    }
+
     /** The number of the winning entry with these key fields, or -1. */
     int find(long device, long inode, long size, long mtime, long ctime, boolean resetOwner) {
         if (count == 0) {

@@ -124,7 +124,8 @@ final class RecordDigester {
         List<Node> todo = new ArrayList<>();
         while (prehashNext < prehashEnd && todo.size() < WINDOW) {
             int row = prehashNext++;
-            if (s.kind(row) != Kind.FILE) {
+            // A cached file is skipped from its row's columns: a re-checksum passes over every row here.
+            if (s.kind(row) != Kind.FILE || s.cachedWire(row, cache, resetOwner, null)) {
                 continue;
             }
             Node n = s.node(row);
@@ -194,8 +195,8 @@ final class RecordDigester {
         Cursor scan = cursorAt(prefix);
         while (scan.key != null && ContextSnapshot.startsWith(scan.key, prefix)) {
             byte[] subk = scan.key;
-            if (scan.node.kind() == Kind.DIR && !memo.containsKey(memoKey(subk))) {
-                Node dirNode = scan.node;
+            if (scan.kind() == Kind.DIR && !memo.containsKey(memoKey(subk))) {
+                Node dirNode = scan.node();
                 forks.put(memoKey(subk), java.util.concurrent.ForkJoinTask.adapt(() -> {
                     Digest d = hashDirectory(subk, cursorAt(ContextSnapshot.withNul(subk)));
                     memo.put(memoKey(subk), new Rec(subk, dirNode, d));
@@ -210,7 +211,7 @@ final class RecordDigester {
         Cursor c = cursorAt(prefix);
         while (c.key != null && ContextSnapshot.startsWith(c.key, prefix)) {
             byte[] subk = c.key;
-            Node node = c.node;
+            Node node = c.node();
             h.update(subk, k.length, subk.length - k.length);
             java.util.concurrent.ForkJoinTask<Digest> fork = forks.get(memoKey(subk));
             Digest d;
@@ -249,12 +250,15 @@ final class RecordDigester {
         return new String(k, StandardCharsets.ISO_8859_1);
     }
 
-    /** In-order records of the snapshot, one row at a time (each node is materialized once, when reached). */
+    /**
+     * In-order records of the snapshot, one row at a time; a row's node is materialized only when asked for (a
+     * cached file's digest is found from the row's columns without one).
+     */
     private static final class Cursor {
         private final ContextSnapshot s;
-        private int row;
+        int row;
         byte[] key;
-        Node node;
+        private Node node;
 
         Cursor(ContextSnapshot s, int row) {
             this.s = s;
@@ -269,13 +273,19 @@ final class RecordDigester {
 
         void advance() {
             row++;
-            if (row < s.size()) {
-                key = s.keyAt(row);
+            node = null;
+            key = row < s.size() ? s.keyAt(row) : null;
+        }
+
+        Kind kind() {
+            return s.kind(row);
+        }
+
+        Node node() {
+            if (node == null && key != null) {
                 node = s.node(row);
-            } else {
-                key = null;
-                node = null;
             }
+            return node;
         }
     }
 
@@ -283,10 +293,19 @@ final class RecordDigester {
     private Digest hashDirectory(byte[] k, Cursor c) throws ContextException {
         MessageDigest h = Digest.sha256();
         byte[] prefix = ContextSnapshot.withNul(k);
+        byte[] wire = new byte[Digest.WIRE_BYTES];
         while (c.key != null && ContextSnapshot.startsWith(c.key, prefix)) {
             byte[] subk = c.key;
-            Node node = c.node;
             h.update(subk, k.length, subk.length - k.length);
+            Kind kind = c.kind();
+            if (kind == Kind.FILE && s.cachedWire(c.row, cache, resetOwner, wire)) {
+                // The common case of a re-checksum: an unchanged regular file, found from the row's columns
+                // without a node, stat, key or digest object.
+                h.update(wire);
+                c.advance();
+                continue;
+            }
+            Node node = c.node();
             Digest d;
             c.advance();
             if (node.kind() == Kind.DIR) {
