@@ -71,7 +71,7 @@ final class SnapshotRows {
 
     /** Compares {@code key} with the last row's key (1 when there is no row). */
     int compareLast(byte[] key) {
-        return size == 0 ? 1 : Arrays.compareUnsigned(key, key(size - 1));
+        return size == 0 ? 1 : -compareKey(size - 1, key);
     }
 
     private long store(byte[] key, byte[] target) {
