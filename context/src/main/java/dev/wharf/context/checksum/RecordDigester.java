@@ -33,6 +33,9 @@ final class RecordDigester {
      */
     private static final Duration RACY_WINDOW = Duration.ofSeconds(2);
 
+    /** Size of the read buffers, kept in {@link #buffers} for the call's life. */
+    private static final int BUFFER = 256 * 1024;
+
     /** Files hashed ahead at a time: enough to keep every core busy, few enough to bound memory. */
     private static final int WINDOW = 2048;
 
@@ -54,6 +57,9 @@ final class RecordDigester {
     private final XattrReader xattrs;
     private final int parallelRecords;
     private final Map<String, Rec> memo = new ConcurrentHashMap<>();
+    /** Read buffers not in use: at most one per thread that hashed at once. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> buffers =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** Digests of files hashed ahead by {@link #prehash}, with whether the whole file was read. */
     private final Map<Node, Computed> prehashed = new ConcurrentHashMap<>();
     /** The rows {@link #prehash} has yet to look at: {@code [prehashNext, prehashEnd)}. */
@@ -365,14 +371,19 @@ final class RecordDigester {
         boolean isRoot = node.stat().path().isEmpty();
         FileType type = node.stat().type();
         boolean content = type == FileType.REGULAR && node.stat().size() > 0;
-        Map<String, byte[]> attrs = isRoot ? Map.of() : xattrs.read(node.file(), type, "/" + node.stat().path());
+        java.nio.file.Path file = node.file();
+        Map<String, byte[]> attrs = isRoot ? Map.of() : xattrs.read(file, type, "/" + node.stat().path());
         MessageDigest h = Digest.sha256();
         h.update(TarsumHeader.of(node.stat(), attrs, resetOwner));
         long read = 0;
         if (content) {
-            try (InputStream in = Files.newInputStream(node.file())) {
-                // Sized to the file (one read and one EOF check for most context files) rather than 64 KiB each.
-                byte[] buf = new byte[(int) Math.min(node.stat().size() + 1, 256 * 1024)];
+            // One buffer per hashing thread, reused: one per file allocated (and zeroed) as much as the context's
+            // size, a gigabyte for a large one. Large enough that most files take one read and one EOF check.
+            byte[] buf = buffers.poll();
+            if (buf == null) {
+                buf = new byte[BUFFER];
+            }
+            try (InputStream in = Files.newInputStream(file)) {
                 int n;
                 while ((n = in.read(buf)) > 0) {
                     h.update(buf, 0, n);
@@ -383,9 +394,11 @@ final class RecordDigester {
             } catch (IOException e) {
                 throw new ContextException("failed to copy file data for /" + node.stat().path() + ": "
                         + e.getMessage(), e);
+            } finally {
+                buffers.offer(buf);
             }
         }
-        return new Computed(Digest.ofHash(h.digest()), read == node.stat().size());
+        return new Computed(Digest.wrap(h.digest()), read == node.stat().size());
     }
 
     private boolean racy(Node node) {
