@@ -192,26 +192,30 @@ final class RecordDigester {
     }
 
     /**
-     * {@link #hashDirectory} with each child directory hashed in a task of the common pool: the same digests, the
-     * first error in walk order (tasks are joined in order, so an error in an earlier subtree is the one thrown).
+     * {@link #hashDirectory} with each child directory hashed as a {@link Subtree} handed to the common pool, which
+     * the calling thread also works through while it waits: the same digests, the first error in walk order
+     * (subtrees are awaited in order, so an error in an earlier subtree is the one thrown). The common pool has one
+     * thread fewer than the cores, so a caller that only joined would leave a core idle (on two cores, hashing ran
+     * on one thread).
      */
     private Digest hashDirectoryForked(byte[] k) throws ContextException {
         byte[] prefix = ContextSnapshot.withNul(k);
-        Map<String, java.util.concurrent.ForkJoinTask<Digest>> forks = new HashMap<>();
+        Map<String, Subtree> forks = new HashMap<>();
+        List<Subtree> order = new ArrayList<>();
         Cursor scan = cursorAt(prefix);
         while (scan.key != null && ContextSnapshot.startsWith(scan.key, prefix)) {
             byte[] subk = scan.key;
             if (scan.kind() == Kind.DIR && !memo.containsKey(memoKey(subk))) {
-                Node dirNode = scan.node();
-                forks.put(memoKey(subk), java.util.concurrent.ForkJoinTask.adapt(() -> {
-                    Digest d = hashDirectory(subk, cursorAt(ContextSnapshot.withNul(subk)));
-                    memo.put(memoKey(subk), new Rec(subk, dirNode, d));
-                    return d;
-                }).fork());
+                Subtree t = new Subtree(subk, scan.node());
+                forks.put(memoKey(subk), t);
+                order.add(t);
                 scan.seek(s.ceilingRow(pastSubtree(subk)));
             } else {
                 scan.advance();
             }
+        }
+        for (Subtree t : order) {
+            java.util.concurrent.ForkJoinPool.commonPool().execute(t::run);
         }
         MessageDigest h = Digest.sha256();
         Cursor c = cursorAt(prefix);
@@ -219,19 +223,10 @@ final class RecordDigester {
             byte[] subk = c.key;
             Node node = c.node();
             h.update(subk, k.length, subk.length - k.length);
-            java.util.concurrent.ForkJoinTask<Digest> fork = forks.get(memoKey(subk));
+            Subtree fork = forks.get(memoKey(subk));
             Digest d;
             if (fork != null) {
-                try {
-                    d = fork.join();
-                } catch (RuntimeException e) {
-                    for (Throwable t = e; t != null; t = t.getCause()) {
-                        if (t instanceof ContextException ce) {
-                            throw ce;
-                        }
-                    }
-                    throw e;
-                }
+                d = fork.await(order);
                 c.seek(s.ceilingRow(pastSubtree(subk)));
             } else if (node.kind() == Kind.DIR) {
                 d = checksum(subk, false).digest();
@@ -243,6 +238,72 @@ final class RecordDigester {
             h.update(d.wireBytes());
         }
         return Digest.ofHash(h.digest());
+    }
+
+    /**
+     * One child directory of a forked directory: hashed once, by the first thread that claims it (a pool thread or
+     * the caller), its digest memoised; others wait for it.
+     */
+    private final class Subtree {
+        private final byte[] key;
+        private final Node node;
+        private final java.util.concurrent.atomic.AtomicInteger state =
+                new java.util.concurrent.atomic.AtomicInteger(); // 0 new, 1 claimed, 2 done
+        private Digest digest;
+        private Throwable error;
+
+        Subtree(byte[] key, Node node) {
+            this.key = key;
+            this.node = node;
+        }
+
+        /** Hashes this subtree unless another thread claimed it. */
+        void run() {
+            if (!state.compareAndSet(0, 1)) {
+                return;
+            }
+            try {
+                digest = hashDirectory(key, cursorAt(ContextSnapshot.withNul(key)));
+                memo.put(memoKey(key), new Rec(key, node, digest));
+            } catch (ContextException | RuntimeException | Error e) {
+                error = e;
+            } finally {
+                synchronized (this) {
+                    state.set(2);
+                    notifyAll();
+                }
+            }
+        }
+
+        /**
+         * This subtree's digest: hashed here if no thread has claimed it, else, while it is being hashed, the
+         * unclaimed subtrees of {@code all} are hashed here from the last one back (the pool takes them from the
+         * first), then this one is waited for.
+         */
+        Digest await(List<Subtree> all) throws ContextException {
+            run();
+            for (int i = all.size() - 1; i >= 0 && state.get() != 2; i--) {
+                all.get(i).run();
+            }
+            synchronized (this) {
+                while (state.get() != 2) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new ContextException("interrupted while checksumming " + ContextSnapshot.path(key), e);
+                    }
+                }
+            }
+            if (error instanceof ContextException e) {
+                throw e;
+            } else if (error instanceof RuntimeException e) {
+                throw e;
+            } else if (error instanceof Error e) {
+                throw e;
+            }
+            return digest;
+        }
     }
 
     /** The lowest key after every key of the subtree of {@code k} (keys never hold 0xFF: names are UTF-8). */
