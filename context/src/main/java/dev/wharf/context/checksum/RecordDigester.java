@@ -244,11 +244,9 @@ final class RecordDigester {
      * One child directory of a forked directory: hashed once, by the first thread that claims it (a pool thread or
      * the caller), its digest memoised; others wait for it.
      */
-    private final class Subtree {
+    private final class Subtree extends dev.wharf.context.walk.ClaimedOnce {
         private final byte[] key;
         private final Node node;
-        private final java.util.concurrent.atomic.AtomicInteger state =
-                new java.util.concurrent.atomic.AtomicInteger(); // 0 new, 1 claimed, 2 done
         private Digest digest;
         private Throwable error;
 
@@ -257,21 +255,13 @@ final class RecordDigester {
             this.node = node;
         }
 
-        /** Hashes this subtree unless another thread claimed it. */
-        void run() {
-            if (!state.compareAndSet(0, 1)) {
-                return;
-            }
+        @Override
+        protected void work() {
             try {
                 digest = hashDirectory(key, cursorAt(ContextSnapshot.withNul(key)));
                 memo.put(memoKey(key), new Rec(key, node, digest));
             } catch (ContextException | RuntimeException | Error e) {
                 error = e;
-            } finally {
-                synchronized (this) {
-                    state.set(2);
-                    notifyAll();
-                }
             }
         }
 
@@ -282,19 +272,10 @@ final class RecordDigester {
          */
         Digest await(List<Subtree> all) throws ContextException {
             run();
-            for (int i = all.size() - 1; i >= 0 && state.get() != 2; i--) {
+            for (int i = all.size() - 1; i >= 0 && !done(); i--) {
                 all.get(i).run();
             }
-            synchronized (this) {
-                while (state.get() != 2) {
-                    try {
-                        wait();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new ContextException("interrupted while checksumming " + ContextSnapshot.path(key), e);
-                    }
-                }
-            }
+            awaitClaimed("checksumming " + ContextSnapshot.path(key));
             if (error instanceof ContextException e) {
                 throw e;
             } else if (error instanceof RuntimeException e) {

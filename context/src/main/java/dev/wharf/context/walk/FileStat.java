@@ -41,12 +41,8 @@ public record FileStat(String path, int mode, int uid, int gid, long size, long 
 
     @Override
     public int hashCode() {
-        long h = inode * 0x9E3779B97F4A7C15L + device;
-        h = h * 31 + size;
-        h = h * 31 + mtimeNanos;
-        h = h * 31 + ctimeNanos;
-        h = h * 31 + mode;
-        return (int) (h ^ (h >>> 32)) * 31 + path.hashCode();
+        // The inode and ctime tell apart what the file system holds; the path, the names of one inode (hard links).
+        return (Long.hashCode(inode) * 31 + Long.hashCode(ctimeNanos)) * 31 + path.hashCode();
     }
 
     /** The entry's kind. */
