@@ -13,9 +13,15 @@ import java.util.stream.Stream;
  * commands whose start time matters, in one JVM run with {@code -XX:ArchiveClassesAtExit}: {@code version},
  * {@code --help}, {@code parse}, and a build of a small Dockerfile (COPY and metadata steps, no RUN, so no root
  * is needed) on a throwaway store, done twice so the second is fully cached, then {@code images} and
- * {@code inspect}. Never fails the package build: the archive is an optimisation.
+ * {@code inspect}. The context holds a directory of {@value #DATA_FILES} small files, which the build copies: past
+ * a few hundred entries a context is listed through the native binding (jnr-ffi) and in parallel, and a directory's
+ * files are hashed ahead, so those classes are archived too. Never fails the package build: the archive is an
+ * optimisation.
  */
 public final class CdsTraining {
+    /** More than ContextWalker's thresholds for the native binding (512 entries) and parallel listing (2048). */
+    private static final int DATA_FILES = 3000;
+
     private CdsTraining() {
     }
 
@@ -26,8 +32,12 @@ public final class CdsTraining {
             Files.writeString(context.resolve("Dockerfile"), "# syntax=docker/dockerfile:1\n"
                     + "ARG BASE=scratch\nFROM ${BASE} AS base\nFROM base\nLABEL org.opencontainers.image.title=cds\n"
                     + "ENV GREETING=\"hello\"\nWORKDIR /app\nCOPY --chmod=0755 hello.sh /app/hello.sh\n"
-                    + "USER nobody\nCMD [\"/app/hello.sh\"]\n");
+                    + "COPY data /data\nUSER nobody\nCMD [\"/app/hello.sh\"]\n");
             Files.writeString(context.resolve("hello.sh"), "#!/bin/sh\necho hello\n");
+            for (int i = 0; i < DATA_FILES; i++) {
+                Path dir = Files.createDirectories(context.resolve("data/d" + i / 100));
+                Files.writeString(dir.resolve("f" + i), Integer.toString(i));
+            }
             Files.writeString(context.resolve(".dockerignore"), "*.tmp\n");
             String root = work.resolve("store").toString();
             PrintWriter sink = new PrintWriter(OutputStream.nullOutputStream());

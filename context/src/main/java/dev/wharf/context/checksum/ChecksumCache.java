@@ -1,7 +1,5 @@
 package dev.wharf.context.checksum;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.wharf.context.ContextException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,18 +11,20 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.channels.FileLock;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32;
 
 /**
- * File digests by {@link FileKey}, held in Caffeine and persisted under a directory so that a fresh process does not
- * read unchanged files again; the entries read from disk stay in a compact read-only {@link DigestTable} behind
- * Caffeine. Thread-safe.
+ * File digests by {@link FileKey}, held in memory and persisted under a directory so that a fresh process does not
+ * read unchanged files again; the entries read from disk (or last written) stay in a compact read-only
+ * {@link DigestTable} behind a map of the entries this process computed since. Thread-safe.
+ *
+ * <p>The map is a plain concurrent map emptied when it reaches the maximum size (its entries are in the table after
+ * a compaction, or hashed again): a first checksum puts one entry per file, and a caching library's bookkeeping
+ * per put (and the compilation of its code in a fresh process) cost a first checksum of 100,000 files some 0.5 s
+ * of CPU.
  *
  * <p>Two files: the compacted table ({@value #FILE_NAME}: magic, count, the key fields of every entry as one block of
  * longs, the owner flags, the hashes, a CRC32 of all before it (zlib's, which a fresh JVM runs natively rather than
@@ -50,11 +50,17 @@ public final class ChecksumCache {
 
     private final Optional<Path> directory;
     private final long maximumSize;
-    private final Cache<FileKey, Digest> cache;
-    /** The entries loaded from disk, read-only: consulted when the Caffeine cache misses. */
+    /** Entries computed by this process since the last compaction, at most {@link #maximumSize}. */
+    private final ConcurrentHashMap<FileKey, Digest> recent = new ConcurrentHashMap<>();
+    /** The entries loaded from disk or last compacted, read-only: consulted when {@link #recent} misses. */
     private volatile DigestTable loaded = DigestTable.EMPTY;
-    /** Entries added since the last load or write whose digest differs from the loaded one: what to persist. */
-    private final Map<FileKey, Digest> pending = new ConcurrentHashMap<>();
+    /**
+     * Entries added since the last load or compaction whose digest differs from the loaded one, in the order added;
+     * the first {@link #journaled} of them are in the journal already. What a compaction writes besides the loaded
+     * entries, and what an append writes past {@code journaled}.
+     */
+    private final DigestColumns added = new DigestColumns();
+    private int journaled;
     /** Entries in the compacted file and valid journal records, as loaded or last written. */
     private int compactedEntries;
     private int journalEntries;
@@ -64,7 +70,6 @@ public final class ChecksumCache {
     private ChecksumCache(Optional<Path> directory, long maximumSize) {
         this.directory = directory;
         this.maximumSize = maximumSize;
-        this.cache = Caffeine.newBuilder().maximumSize(maximumSize).build();
     }
 
     /** A cache that lives only in memory. */
@@ -96,34 +101,52 @@ public final class ChecksumCache {
 
     /** The digest cached for {@code key}, or null: the hot path of a cached rebuild (no Optional). */
     Digest lookup(FileKey key) {
-        // A fresh process's Caffeine cache is empty until it hashes something: skip its lookup then.
-        Digest d = cache.estimatedSize() == 0 ? null : cache.getIfPresent(key);
+        Digest d = recent.isEmpty() ? null : recent.get(key);
         return d != null ? d : loaded.get(key);
     }
 
+    /**
+     * Writes into {@code wire} the wire form of the digest cached for the regular file with these stat fields, as
+     * {@link #lookup} finds it; false when there is none. Without a key or digest object per call: a re-checksum
+     * asks this for every unchanged file. A null {@code wire} only asks whether there is one.
+     */
+    boolean wire(long device, long inode, long size, long mtime, long ctime, boolean resetOwner, byte[] wire) {
+        if (!recent.isEmpty()) {
+            Digest d = recent.get(new FileKey(device, inode, size, mtime, ctime, resetOwner));
+            if (d != null) {
+                if (wire != null) {
+                    System.arraycopy(d.wireBytes(), 0, wire, 0, Digest.WIRE_BYTES);
+                }
+                return true;
+            }
+        }
+        return loaded.wire(device, inode, size, mtime, ctime, resetOwner, wire);
+    }
+
     void put(FileKey key, Digest digest) {
-        Digest previous = cache.asMap().put(key, digest);
+        if (recent.size() >= maximumSize && !recent.containsKey(key)) {
+            recent.clear(); // bounded: what was in it is in the loaded table or hashed again when next needed
+        }
+        Digest previous = recent.put(key, digest);
         if (previous == null) {
             previous = loaded.get(key);
         }
         // Bounded like the cache itself: a context of a million new files must not keep a million entries to
         // persist (the ones past the bound are simply hashed again by a later build).
-        if (!digest.equals(previous) && pending.size() < maximumSize) {
-            pending.put(key, digest);
+        if (!digest.equals(previous) && added.size() < maximumSize) {
+            added.add(key, digest);
         }
     }
 
     /** Number of entries held now. */
     public long size() {
-        cache.cleanUp();
         return all().size();
     }
 
-    /** The Caffeine entries, then the loaded ones that Caffeine does not override, up to the maximum size. */
+    /** The recent entries, then the loaded ones that they do not override, up to the maximum size. */
     private Map<FileKey, Digest> all() {
-        cache.cleanUp(); // Caffeine evicts lazily: without this the map can hold more than the maximum
         Map<FileKey, Digest> out = new java.util.LinkedHashMap<>();
-        for (Map.Entry<FileKey, Digest> e : cache.asMap().entrySet()) {
+        for (Map.Entry<FileKey, Digest> e : recent.entrySet()) {
             if (out.size() >= maximumSize) {
                 break;
             }
@@ -145,22 +168,24 @@ public final class ChecksumCache {
      * @throws ContextException when the files cannot be written; the previous files then stay intact
      */
     public synchronized void persist() throws ContextException {
-        if (directory.isEmpty() || pending.isEmpty()) {
+        if (directory.isEmpty()) {
+            return;
+        }
+        DigestColumns.Columns now = added.snapshot();
+        int fresh = now.count() - journaled;
+        if (fresh == 0) {
             return;
         }
         Path dir = directory.get();
         try {
-            if (mustCompact || journalEntries + pending.size() > Math.max(JOURNAL_MIN_LIMIT, compactedEntries / 4)) {
-                compact(dir);
-                // A put racing with this clear is lost from the files only until the next compaction (all() has it).
-                pending.clear();
+            if (mustCompact || journalEntries + fresh > Math.max(JOURNAL_MIN_LIMIT, compactedEntries / 4)) {
+                compact(dir, now);
+                added.dropFirst(now.count()); // entries added meanwhile stay for the next write
+                journaled = 0;
             } else {
-                List<Map.Entry<FileKey, Digest>> batch = new ArrayList<>(pending.entrySet());
-                append(dir.resolve(JOURNAL_NAME), batch);
-                for (Map.Entry<FileKey, Digest> e : batch) {
-                    pending.remove(e.getKey(), e.getValue());
-                }
-                journalEntries += batch.size();
+                append(dir.resolve(JOURNAL_NAME), now, journaled);
+                journalEntries += fresh;
+                journaled = now.count();
             }
         } catch (IOException e) {
             throw new ContextException("cannot write checksum cache " + dir.resolve(FILE_NAME) + ": "
@@ -168,11 +193,15 @@ public final class ChecksumCache {
         }
     }
 
-    /** Writes every entry as the new compacted file (temp, fsync, rename, fsync of the directory), then drops the journal. */
-    private void compact(Path dir) throws IOException {
+    /**
+     * Writes the loaded entries and {@code now} (which override loaded ones of the same key) as the new compacted
+     * file (temp, fsync, rename, fsync of the directory), then drops the journal; the written table becomes the
+     * loaded one.
+     */
+    private void compact(Path dir, DigestColumns.Columns now) throws IOException {
         Path target = dir.resolve(FILE_NAME);
-        Map<FileKey, Digest> entries = all();
-        byte[] body = encode(entries);
+        DigestTable table = merged(now);
+        byte[] body = encode(table);
         Path temp = Files.createTempFile(dir, FILE_NAME, ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
@@ -200,25 +229,61 @@ public final class ChecksumCache {
         } catch (IOException ignored) {
             // Some file systems cannot open or sync directories; the rename is still atomic.
         }
-        compactedEntries = entries.size();
+        loaded = table;
+        recent.clear(); // all in the table now (a put racing with this is only hashed again)
+        compactedEntries = table.entries();
         journalEntries = 0;
         mustCompact = false;
     }
 
     /**
-     * Appends {@code batch} to the journal in one write under an exclusive lock (concurrent processes append whole
-     * batches). Not synced: a record that a crash loses or tears only costs a re-hash, and its CRC keeps a torn
-     * record from being trusted.
+     * The loaded entries that {@code now} does not override, in their order (the previous file's, which is the order
+     * a checksum walks them), then those of {@code now} in the order added, up to the maximum size (the newest kept):
+     * columns copied in bulk, no object per entry.
      */
-    private static void append(Path journal, List<Map.Entry<FileKey, Digest>> batch) throws IOException {
-        ByteBuffer out = ByteBuffer.allocate(4 + batch.size() * RECORD_BYTES);
+    private DigestTable merged(DigestColumns.Columns now) {
+        DigestTable old = loaded;
+        int fresh = (int) Math.min(now.count(), maximumSize);
+        int from = now.count() - fresh;
+        DigestTable index = old.entries() == 0 ? null
+                : new DigestTable(now.keys(), now.flags(), now.hashes(), now.count());
+        int room = (int) Math.min(old.entries(), maximumSize - fresh);
+        int total = room + fresh;
+        long[] keys = new long[total * DigestTable.LONGS];
+        byte[] flags = new byte[total];
+        byte[] hashes = new byte[total * 32];
+        int n = 0;
+        for (int i = 0; i < old.entries() && n < room; i++) {
+            if (old.isWinner(i) && !index.containsKeyOf(old.keys(), old.flags(), i)) {
+                System.arraycopy(old.keys(), i * DigestTable.LONGS, keys, n * DigestTable.LONGS, DigestTable.LONGS);
+                flags[n] = old.flags()[i];
+                System.arraycopy(old.hashes(), i * 32, hashes, n * 32, 32);
+                n++;
+            }
+        }
+        System.arraycopy(now.keys(), from * DigestTable.LONGS, keys, n * DigestTable.LONGS,
+                fresh * DigestTable.LONGS);
+        System.arraycopy(now.flags(), from, flags, n, fresh);
+        System.arraycopy(now.hashes(), from * 32, hashes, n * 32, fresh * 32);
+        return new DigestTable(keys, flags, hashes, n + fresh);
+    }
+
+    /**
+     * Appends the entries of {@code now} from {@code from} on to the journal in one write under an exclusive lock
+     * (concurrent processes append whole batches). Not synced: a record that a crash loses or tears only costs a
+     * re-hash, and its CRC keeps a torn record from being trusted.
+     */
+    private static void append(Path journal, DigestColumns.Columns now, int from) throws IOException {
+        ByteBuffer out = ByteBuffer.allocate(4 + (now.count() - from) * RECORD_BYTES);
         out.position(4); // room for the header
         CRC32 crc = new CRC32();
-        for (Map.Entry<FileKey, Digest> e : batch) {
+        for (int i = from; i < now.count(); i++) {
             int start = out.position();
-            FileKey k = e.getKey();
-            out.putLong(k.device()).putLong(k.inode()).putLong(k.size()).putLong(k.mtimeNanos())
-                    .putLong(k.ctimeNanos()).put((byte) (k.resetOwner() ? 1 : 0)).put(e.getValue().rawHash());
+            int o = i * DigestTable.LONGS;
+            for (int f = 0; f < DigestTable.LONGS; f++) {
+                out.putLong(now.keys()[o + f]);
+            }
+            out.put(now.flags()[i]).put(now.hashes(), i * 32, 32);
             crc.reset();
             crc.update(out.array(), start, out.position() - start);
             out.putInt((int) crc.getValue());
@@ -239,62 +304,22 @@ public final class ChecksumCache {
 
     /**
      * The compacted file's bytes: magic, count, the key longs of all entries, their owner flags, their hashes, a
-     * CRC32 of all before it. Columns, so that loading is three bulk copies.
+     * CRC32 of all before it. Columns, so that writing and loading are bulk copies. {@code table} holds no
+     * overridden entries (as {@link #merged} makes it).
      */
-    private static byte[] encode(Map<FileKey, Digest> entries) {
-        // The map may be live: size it from a copy so a concurrent put cannot overflow the buffer.
-        List<Map.Entry<FileKey, Digest>> list = inodeOrder(new ArrayList<>(entries.entrySet()));
-        int n = list.size();
+    private static byte[] encode(DigestTable table) {
+        int n = table.entries();
         ByteBuffer out = ByteBuffer.allocate(8 + n * (8 * DigestTable.LONGS + 1 + 32) + 4);
         out.putInt(MAGIC);
         out.putInt(n);
-        for (Map.Entry<FileKey, Digest> e : list) {
-            FileKey k = e.getKey();
-            out.putLong(k.device()).putLong(k.inode()).putLong(k.size()).putLong(k.mtimeNanos())
-                    .putLong(k.ctimeNanos());
-        }
-        for (Map.Entry<FileKey, Digest> e : list) {
-            out.put((byte) (e.getKey().resetOwner() ? 1 : 0));
-        }
-        for (Map.Entry<FileKey, Digest> e : list) {
-            out.put(e.getValue().rawHash());
-        }
+        out.asLongBuffer().put(table.keys(), 0, n * DigestTable.LONGS);
+        out.position(8 + n * 8 * DigestTable.LONGS);
+        out.put(table.flags(), 0, n);
+        out.put(table.hashes(), 0, n * 32);
         CRC32 crc = new CRC32();
         crc.update(out.array(), 0, out.position());
         out.putInt((int) crc.getValue());
         return out.array();
-    }
-
-    /**
-     * The entries in inode order where that is cheap to get: files are mostly created in path order, which is the
-     * order a checksum walks them, so the loaded table is then read almost sequentially (lookups in random order
-     * cost a cache miss each). One primitive sort of (inode offset, index) pairs; other orders are as good, only
-     * slower to read.
-     */
-    private static List<Map.Entry<FileKey, Digest>> inodeOrder(List<Map.Entry<FileKey, Digest>> list) {
-        int n = list.size();
-        if (n < 2 || n >= 1 << 24) {
-            return list;
-        }
-        long min = Long.MAX_VALUE;
-        long max = Long.MIN_VALUE;
-        for (Map.Entry<FileKey, Digest> e : list) {
-            min = Math.min(min, e.getKey().inode());
-            max = Math.max(max, e.getKey().inode());
-        }
-        if (min < 0 || max - min >= 1L << 39) {
-            return list;
-        }
-        long[] packed = new long[n];
-        for (int i = 0; i < n; i++) {
-            packed[i] = (list.get(i).getKey().inode() - min) << 24 | i;
-        }
-        Arrays.sort(packed);
-        List<Map.Entry<FileKey, Digest>> out = new ArrayList<>(n);
-        for (long p : packed) {
-            out.add(list.get((int) (p & ((1 << 24) - 1))));
-        }
-        return out;
     }
 
     private void load(Path file, Path journal) throws IOException {

@@ -30,6 +30,17 @@ public final class ContextSnapshot {
         Path file() {
             return stat.path().isEmpty() ? root : root.resolve(stat.path());
         }
+
+        // Written out: the generated ones go through method handles, slow in a fresh process (see FileStat).
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Node n && kind == n.kind && stat.equals(n.stat) && root.equals(n.root);
+        }
+
+        @Override
+        public int hashCode() {
+            return stat.hashCode() * 31 + kind.ordinal();
+        }
     }
 
     /**
@@ -104,6 +115,15 @@ public final class ContextSnapshot {
     Node node(int row) {
         FileStat stat = rows.stat(row);
         return new Node(rows.kind(row), stat, root);
+    }
+
+    /**
+     * Writes into {@code wire} the digest {@code cache} holds for row {@code row} if it is a regular file, read from
+     * the row's columns without materializing it; false when it is not a regular file or not cached. With a null
+     * {@code wire}, only whether it is cached.
+     */
+    boolean cachedWire(int row, ChecksumCache cache, boolean resetOwner, byte[] wire) {
+        return rows.cachedWire(row, cache, resetOwner, wire);
     }
 
     /** The kind of row {@code row}, without materializing it. */

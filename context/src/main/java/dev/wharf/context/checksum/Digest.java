@@ -18,6 +18,9 @@ public final class Digest {
     private static final byte[] PREFIX = "sha256:".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
+    /** Length of the wire form: {@code sha256:} and 64 hex digits. */
+    static final int WIRE_BYTES = 7 + 64;
+
     private final byte[] hash;
     /** The wire form's bytes, made on first use: a directory hashes each child's, once per checksum call. */
     private volatile byte[] wire;
@@ -59,8 +62,22 @@ public final class Digest {
         return new Digest(md.digest());
     }
 
+    /**
+     * Never updated, only cloned: a checksum makes a hasher per file and per directory, and getInstance looks the
+     * algorithm up among the providers each time (a fresh JVM also compiles that lookup); a clone copies a few arrays.
+     */
+    private static final MessageDigest PROTOTYPE = newSha256();
+
     /** A fresh SHA-256 hasher. */
     static MessageDigest sha256() {
+        try {
+            return (MessageDigest) PROTOTYPE.clone();
+        } catch (CloneNotSupportedException e) {
+            return newSha256(); // a provider whose hasher cannot be cloned
+        }
+    }
+
+    private static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -82,15 +99,21 @@ public final class Digest {
     byte[] wireBytes() {
         byte[] w = wire;
         if (w == null) {
-            w = new byte[7 + 64];
-            System.arraycopy(PREFIX, 0, w, 0, 7);
-            for (int i = 0; i < 32; i++) {
-                w[7 + 2 * i] = HEX_DIGITS[(hash[i] >> 4) & 0xf];
-                w[8 + 2 * i] = HEX_DIGITS[hash[i] & 0xf];
-            }
+            w = new byte[WIRE_BYTES];
+            writeWire(hash, 0, w);
             wire = w;
         }
         return w;
+    }
+
+    /** Writes the wire form of the 32-byte hash at {@code hashes[at]} into {@code out} ({@link #WIRE_BYTES} long). */
+    static void writeWire(byte[] hashes, int at, byte[] out) {
+        System.arraycopy(PREFIX, 0, out, 0, 7);
+        for (int i = 0; i < 32; i++) {
+            byte b = hashes[at + i];
+            out[7 + 2 * i] = HEX_DIGITS[(b >> 4) & 0xf];
+            out[8 + 2 * i] = HEX_DIGITS[b & 0xf];
+        }
     }
 
     @Override

@@ -57,24 +57,77 @@ final class DigestTable {
 
     /** The digest stored for {@code k}, or null. */
     Digest get(FileKey k) {
-        if (count == 0) {
-            return null;
+        int i = find(k.device(), k.inode(), k.size(), k.mtimeNanos(), k.ctimeNanos(), k.resetOwner());
+        return i < 0 ? null : Digest.wrap(Arrays.copyOfRange(hashes, i * 32, i * 32 + 32));
+    }
+
+    /**
+     * Writes the wire form of the digest stored for these key fields into {@code wire} (unless null); false when
+     * none is.
+     */
+    boolean wire(long device, long inode, long size, long mtime, long ctime, boolean resetOwner, byte[] wire) {
+        int i = find(device, inode, size, mtime, ctime, resetOwner);
+        if (i < 0) {
+            return false;
         }
-        int s = hash(k.device(), k.inode(), k.size(), k.mtimeNanos(), k.ctimeNanos(), k.resetOwner()) & mask;
+        if (wire != null) {
+            Digest.writeWire(hashes, i * 32, wire);
+        }
+        return true;
+    }
+
+    /** The number of the winning entry with these key fields, or -1. */
+    int find(long device, long inode, long size, long mtime, long ctime, boolean resetOwner) {
+        if (count == 0) {
+            return -1;
+        }
+        int s = hash(device, inode, size, mtime, ctime, resetOwner) & mask;
         while (true) {
             int e = slots[s];
             if (e == 0) {
-                return null;
+                return -1;
             }
             int i = e - 1;
             int o = i * LONGS;
-            if (keys[o + 1] == k.inode() && keys[o] == k.device() && keys[o + 2] == k.size()
-                    && keys[o + 3] == k.mtimeNanos() && keys[o + 4] == k.ctimeNanos()
-                    && (flags[i] != 0) == k.resetOwner()) {
-                return Digest.wrap(Arrays.copyOfRange(hashes, i * 32, i * 32 + 32));
+            if (keys[o + 1] == inode && keys[o] == device && keys[o + 2] == size && keys[o + 3] == mtime
+                    && keys[o + 4] == ctime && (flags[i] != 0) == resetOwner) {
+                return i;
             }
             s = (s + 1) & mask;
         }
+    }
+
+    /** Whether entry {@code i} is the one kept for its key (not overridden by a later entry of the same key). */
+    boolean isWinner(int i) {
+        int o = i * LONGS;
+        return find(keys[o], keys[o + 1], keys[o + 2], keys[o + 3], keys[o + 4], flags[i] != 0) == i;
+    }
+
+    /** Whether the table holds entry {@code i} of {@code other}'s arrays under the same key. */
+    boolean containsKeyOf(long[] otherKeys, byte[] otherFlags, int i) {
+        int o = i * LONGS;
+        return find(otherKeys[o], otherKeys[o + 1], otherKeys[o + 2], otherKeys[o + 3], otherKeys[o + 4],
+                otherFlags[i] != 0) >= 0;
+    }
+
+    /** Number of entries in the arrays, overridden ones included; entry {@code i}'s fields are at {@link #keys}. */
+    int entries() {
+        return count;
+    }
+
+    /** The key fields, {@value #LONGS} per entry (not a copy: read-only). */
+    long[] keys() {
+        return keys;
+    }
+
+    /** The owner flags, one per entry (not a copy: read-only). */
+    byte[] flags() {
+        return flags;
+    }
+
+    /** The raw hashes, 32 bytes per entry (not a copy: read-only). */
+    byte[] hashes() {
+        return hashes;
     }
 
     /** Calls {@code action} for each distinct key (the winning entry of each), in slot order. */

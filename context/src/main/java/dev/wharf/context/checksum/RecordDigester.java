@@ -33,6 +33,9 @@ final class RecordDigester {
      */
     private static final Duration RACY_WINDOW = Duration.ofSeconds(2);
 
+    /** Size of the read buffers, kept in {@link #buffers} for the call's life. */
+    private static final int BUFFER = 256 * 1024;
+
     /** Files hashed ahead at a time: enough to keep every core busy, few enough to bound memory. */
     private static final int WINDOW = 2048;
 
@@ -54,6 +57,9 @@ final class RecordDigester {
     private final XattrReader xattrs;
     private final int parallelRecords;
     private final Map<String, Rec> memo = new ConcurrentHashMap<>();
+    /** Read buffers not in use: at most one per thread that hashed at once. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> buffers =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** Digests of files hashed ahead by {@link #prehash}, with whether the whole file was read. */
     private final Map<Node, Computed> prehashed = new ConcurrentHashMap<>();
     /** The rows {@link #prehash} has yet to look at: {@code [prehashNext, prehashEnd)}. */
@@ -124,7 +130,8 @@ final class RecordDigester {
         List<Node> todo = new ArrayList<>();
         while (prehashNext < prehashEnd && todo.size() < WINDOW) {
             int row = prehashNext++;
-            if (s.kind(row) != Kind.FILE) {
+            // A cached file is skipped from its row's columns: a re-checksum passes over every row here.
+            if (s.kind(row) != Kind.FILE || s.cachedWire(row, cache, resetOwner, null)) {
                 continue;
             }
             Node n = s.node(row);
@@ -185,46 +192,41 @@ final class RecordDigester {
     }
 
     /**
-     * {@link #hashDirectory} with each child directory hashed in a task of the common pool: the same digests, the
-     * first error in walk order (tasks are joined in order, so an error in an earlier subtree is the one thrown).
+     * {@link #hashDirectory} with each child directory hashed as a {@link Subtree} handed to the common pool, which
+     * the calling thread also works through while it waits: the same digests, the first error in walk order
+     * (subtrees are awaited in order, so an error in an earlier subtree is the one thrown). The common pool has one
+     * thread fewer than the cores, so a caller that only joined would leave a core idle (on two cores, hashing ran
+     * on one thread).
      */
     private Digest hashDirectoryForked(byte[] k) throws ContextException {
         byte[] prefix = ContextSnapshot.withNul(k);
-        Map<String, java.util.concurrent.ForkJoinTask<Digest>> forks = new HashMap<>();
+        Map<String, Subtree> forks = new HashMap<>();
+        List<Subtree> order = new ArrayList<>();
         Cursor scan = cursorAt(prefix);
         while (scan.key != null && ContextSnapshot.startsWith(scan.key, prefix)) {
             byte[] subk = scan.key;
-            if (scan.node.kind() == Kind.DIR && !memo.containsKey(memoKey(subk))) {
-                Node dirNode = scan.node;
-                forks.put(memoKey(subk), java.util.concurrent.ForkJoinTask.adapt(() -> {
-                    Digest d = hashDirectory(subk, cursorAt(ContextSnapshot.withNul(subk)));
-                    memo.put(memoKey(subk), new Rec(subk, dirNode, d));
-                    return d;
-                }).fork());
+            if (scan.kind() == Kind.DIR && !memo.containsKey(memoKey(subk))) {
+                Subtree t = new Subtree(subk, scan.node());
+                forks.put(memoKey(subk), t);
+                order.add(t);
                 scan.seek(s.ceilingRow(pastSubtree(subk)));
             } else {
                 scan.advance();
             }
         }
+        for (Subtree t : order) {
+            java.util.concurrent.ForkJoinPool.commonPool().execute(t::run);
+        }
         MessageDigest h = Digest.sha256();
         Cursor c = cursorAt(prefix);
         while (c.key != null && ContextSnapshot.startsWith(c.key, prefix)) {
             byte[] subk = c.key;
-            Node node = c.node;
+            Node node = c.node();
             h.update(subk, k.length, subk.length - k.length);
-            java.util.concurrent.ForkJoinTask<Digest> fork = forks.get(memoKey(subk));
+            Subtree fork = forks.get(memoKey(subk));
             Digest d;
             if (fork != null) {
-                try {
-                    d = fork.join();
-                } catch (RuntimeException e) {
-                    for (Throwable t = e; t != null; t = t.getCause()) {
-                        if (t instanceof ContextException ce) {
-                            throw ce;
-                        }
-                    }
-                    throw e;
-                }
+                d = fork.await(order);
                 c.seek(s.ceilingRow(pastSubtree(subk)));
             } else if (node.kind() == Kind.DIR) {
                 d = checksum(subk, false).digest();
@@ -238,6 +240,53 @@ final class RecordDigester {
         return Digest.ofHash(h.digest());
     }
 
+    /**
+     * One child directory of a forked directory: hashed once, by the first thread that claims it (a pool thread or
+     * the caller), its digest memoised; others wait for it.
+     */
+    private final class Subtree extends dev.wharf.context.walk.ClaimedOnce {
+        private final byte[] key;
+        private final Node node;
+        private Digest digest;
+        private Throwable error;
+
+        Subtree(byte[] key, Node node) {
+            this.key = key;
+            this.node = node;
+        }
+
+        @Override
+        protected void work() {
+            try {
+                digest = hashDirectory(key, cursorAt(ContextSnapshot.withNul(key)));
+                memo.put(memoKey(key), new Rec(key, node, digest));
+            } catch (ContextException | RuntimeException | Error e) {
+                error = e;
+            }
+        }
+
+        /**
+         * This subtree's digest: hashed here if no thread has claimed it, else, while it is being hashed, the
+         * unclaimed subtrees of {@code all} are hashed here from the last one back (the pool takes them from the
+         * first), then this one is waited for.
+         */
+        Digest await(List<Subtree> all) throws ContextException {
+            run();
+            for (int i = all.size() - 1; i >= 0 && !done(); i--) {
+                all.get(i).run();
+            }
+            awaitClaimed("checksumming " + ContextSnapshot.path(key));
+            if (error instanceof ContextException e) {
+                throw e;
+            } else if (error instanceof RuntimeException e) {
+                throw e;
+            } else if (error instanceof Error e) {
+                throw e;
+            }
+            return digest;
+        }
+    }
+
     /** The lowest key after every key of the subtree of {@code k} (keys never hold 0xFF: names are UTF-8). */
     private static byte[] pastSubtree(byte[] k) {
         byte[] skip = java.util.Arrays.copyOf(k, k.length + 2);
@@ -249,12 +298,15 @@ final class RecordDigester {
         return new String(k, StandardCharsets.ISO_8859_1);
     }
 
-    /** In-order records of the snapshot, one row at a time (each node is materialized once, when reached). */
+    /**
+     * In-order records of the snapshot, one row at a time; a row's node is materialized only when asked for (a
+     * cached file's digest is found from the row's columns without one).
+     */
     private static final class Cursor {
         private final ContextSnapshot s;
-        private int row;
+        int row;
         byte[] key;
-        Node node;
+        private Node node;
 
         Cursor(ContextSnapshot s, int row) {
             this.s = s;
@@ -269,13 +321,19 @@ final class RecordDigester {
 
         void advance() {
             row++;
-            if (row < s.size()) {
-                key = s.keyAt(row);
+            node = null;
+            key = row < s.size() ? s.keyAt(row) : null;
+        }
+
+        Kind kind() {
+            return s.kind(row);
+        }
+
+        Node node() {
+            if (node == null && key != null) {
                 node = s.node(row);
-            } else {
-                key = null;
-                node = null;
             }
+            return node;
         }
     }
 
@@ -283,10 +341,19 @@ final class RecordDigester {
     private Digest hashDirectory(byte[] k, Cursor c) throws ContextException {
         MessageDigest h = Digest.sha256();
         byte[] prefix = ContextSnapshot.withNul(k);
+        byte[] wire = new byte[Digest.WIRE_BYTES];
         while (c.key != null && ContextSnapshot.startsWith(c.key, prefix)) {
             byte[] subk = c.key;
-            Node node = c.node;
             h.update(subk, k.length, subk.length - k.length);
+            Kind kind = c.kind();
+            if (kind == Kind.FILE && s.cachedWire(c.row, cache, resetOwner, wire)) {
+                // The common case of a re-checksum: an unchanged regular file, found from the row's columns
+                // without a node, stat, key or digest object.
+                h.update(wire);
+                c.advance();
+                continue;
+            }
+            Node node = c.node();
             Digest d;
             c.advance();
             if (node.kind() == Kind.DIR) {
@@ -346,14 +413,19 @@ final class RecordDigester {
         boolean isRoot = node.stat().path().isEmpty();
         FileType type = node.stat().type();
         boolean content = type == FileType.REGULAR && node.stat().size() > 0;
-        Map<String, byte[]> attrs = isRoot ? Map.of() : xattrs.read(node.file(), type, "/" + node.stat().path());
+        java.nio.file.Path file = node.file();
+        Map<String, byte[]> attrs = isRoot ? Map.of() : xattrs.read(file, type, "/" + node.stat().path());
         MessageDigest h = Digest.sha256();
         h.update(TarsumHeader.of(node.stat(), attrs, resetOwner));
         long read = 0;
         if (content) {
-            try (InputStream in = Files.newInputStream(node.file())) {
-                // Sized to the file (one read and one EOF check for most context files) rather than 64 KiB each.
-                byte[] buf = new byte[(int) Math.min(node.stat().size() + 1, 256 * 1024)];
+            // One buffer per hashing thread, reused: one per file allocated (and zeroed) as much as the context's
+            // size, a gigabyte for a large one. Large enough that most files take one read and one EOF check.
+            byte[] buf = buffers.poll();
+            if (buf == null) {
+                buf = new byte[BUFFER];
+            }
+            try (InputStream in = Files.newInputStream(file)) {
                 int n;
                 while ((n = in.read(buf)) > 0) {
                     h.update(buf, 0, n);
@@ -364,9 +436,11 @@ final class RecordDigester {
             } catch (IOException e) {
                 throw new ContextException("failed to copy file data for /" + node.stat().path() + ": "
                         + e.getMessage(), e);
+            } finally {
+                buffers.offer(buf);
             }
         }
-        return new Computed(Digest.ofHash(h.digest()), read == node.stat().size());
+        return new Computed(Digest.wrap(h.digest()), read == node.stat().size());
     }
 
     private boolean racy(Node node) {

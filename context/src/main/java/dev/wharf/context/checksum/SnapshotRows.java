@@ -71,7 +71,7 @@ final class SnapshotRows {
 
     /** Compares {@code key} with the last row's key (1 when there is no row). */
     int compareLast(byte[] key) {
-        return size == 0 ? 1 : Arrays.compareUnsigned(key, key(size - 1));
+        return size == 0 ? 1 : -compareKey(size - 1, key);
     }
 
     private long store(byte[] key, byte[] target) {
@@ -131,8 +131,19 @@ final class SnapshotRows {
         return Arrays.compareUnsigned(p, off + 4, off + 4 + len, key, 0, key.length);
     }
 
+    /** {@link ContextSnapshot#cachedWire}: the cache lookup of a regular file's row from its columns. */
+    boolean cachedWire(int row, ChecksumCache cache, boolean resetOwner, byte[] wire) {
+        Block b = blocks.get(row >>> BLOCK_BITS);
+        int i = row & (BLOCK - 1);
+        return (b.mode[i] & 0170000) == 0100000 && cache.wire(b.device[i], b.inode[i], b.size[i], b.mtime[i],
+                b.ctime[i], resetOwner, wire);
+    }
+
+    /** Kind by ordinal: values() copies its array at each call. */
+    private static final ContextSnapshot.Kind[] KINDS = ContextSnapshot.Kind.values();
+
     ContextSnapshot.Kind kind(int row) {
-        return ContextSnapshot.Kind.values()[blocks.get(row >>> BLOCK_BITS).kind[row & (BLOCK - 1)]];
+        return KINDS[blocks.get(row >>> BLOCK_BITS).kind[row & (BLOCK - 1)]];
     }
 
     /** The stat of row {@code row}, its path rebuilt from the key (a DIR_HEADER's trailing NUL dropped). */

@@ -40,19 +40,27 @@ final class TarsumHeader {
         }
         // NewFromStat clears os.ModeSocket before FileInfoHeader, so a socket is hashed as an empty regular file.
         boolean regular = type == FileType.REGULAR || type == FileType.SOCKET;
-        field(out, "name", "");
-        field(out, "mode", Long.toString(mode));
-        field(out, "uid", Long.toString(resetOwner ? 0 : Integer.toUnsignedLong(stat.uid())));
-        field(out, "gid", Long.toString(resetOwner ? 0 : Integer.toUnsignedLong(stat.gid())));
-        field(out, "size", Long.toString(regular ? stat.size() : 0));
-        field(out, "typeflag", String.valueOf(typeflag(type)));
-        field(out, "linkname", type == FileType.SYMLINK ? stat.linkTarget() : "");
-        field(out, "uname", "");
-        field(out, "gname", "");
-        // filehash_unix.go setUnixOpt tests "s.Mode&S_IFLNK == 0", and S_IFLNK shares a bit with S_IFCHR and
-        // S_IFBLK, so device numbers are never recorded: both are always 0.
-        field(out, "devmajor", "0");
-        field(out, "devminor", "0");
+        // Each field is its key then its value; the constant parts are precomputed (one header per file hashed).
+        out.writeBytes(NAME_MODE);
+        decimal(out, mode);
+        out.writeBytes(UID);
+        decimal(out, resetOwner ? 0 : Integer.toUnsignedLong(stat.uid()));
+        out.writeBytes(GID);
+        decimal(out, resetOwner ? 0 : Integer.toUnsignedLong(stat.gid()));
+        out.writeBytes(SIZE);
+        decimal(out, regular ? stat.size() : 0);
+        out.writeBytes(TYPEFLAG);
+        out.write(typeflag(type));
+        out.writeBytes(LINKNAME);
+        if (type == FileType.SYMLINK) {
+            out.writeBytes(stat.linkTarget().getBytes(StandardCharsets.UTF_8));
+        }
+        // uname and gname are empty. filehash_unix.go setUnixOpt tests "s.Mode&S_IFLNK == 0", and S_IFLNK shares a
+        // bit with S_IFCHR and S_IFBLK, so device numbers are never recorded: both are always 0.
+        out.writeBytes(NAMES_DEVICES);
+        if (xattrs.isEmpty()) {
+            return out.toByteArray();
+        }
         TreeMap<String, byte[]> sorted = new TreeMap<>(ContextWalker::compareUtf8); // Go sorts names by bytes
         sorted.putAll(xattrs);
         for (Map.Entry<String, byte[]> e : sorted.entrySet()) {
@@ -65,9 +73,30 @@ final class TarsumHeader {
         return out.toByteArray();
     }
 
-    private static void field(ByteArrayOutputStream out, String key, String value) {
-        out.writeBytes(key.getBytes(StandardCharsets.UTF_8));
-        out.writeBytes(value.getBytes(StandardCharsets.UTF_8));
+    private static final byte[] NAME_MODE = ascii("name" + "mode");
+    private static final byte[] UID = ascii("uid");
+    private static final byte[] GID = ascii("gid");
+    private static final byte[] SIZE = ascii("size");
+    private static final byte[] TYPEFLAG = ascii("typeflag");
+    private static final byte[] LINKNAME = ascii("linkname");
+    private static final byte[] NAMES_DEVICES = ascii("uname" + "gname" + "devmajor0" + "devminor0");
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Writes non-negative {@code v} in decimal, as Go's strconv.FormatInt does. */
+    private static void decimal(ByteArrayOutputStream out, long v) {
+        if (v < 10) {
+            out.write('0' + (int) v);
+            return;
+        }
+        byte[] digits = new byte[20];
+        int at = digits.length;
+        for (long x = v; x > 0; x /= 10) {
+            digits[--at] = (byte) ('0' + (int) (x % 10));
+        }
+        out.write(digits, at, digits.length - at);
     }
 
     private static char typeflag(FileType type) {

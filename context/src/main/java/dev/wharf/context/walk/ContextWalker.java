@@ -20,7 +20,6 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -139,13 +138,12 @@ public final class ContextWalker {
      * listings of the subdirectories it will enter. Computed once, by the walking thread or ahead of it by a pool
      * thread, whichever claims it first; the walking thread then reads it (the monitor orders the writes).
      */
-    private final class Dir {
+    private final class Dir extends ClaimedOnce {
         final Walk walk;
         final String rel;
         final String pathWithSep;
         final MatchInfo includeInfo;
         final MatchInfo excludeInfo;
-        private final AtomicInteger state = new AtomicInteger(); // 0 new, 1 claimed, 2 done
         /** Per entry: its name, or null when its FileStat is there (whose path ends with the name). */
         String[] names;
         /** Per entry: its FileStat, or the exception to throw when the walk reaches it. */
@@ -162,36 +160,16 @@ public final class ContextWalker {
             this.excludeInfo = excludeInfo;
         }
 
-        /** Computes this listing unless another thread claimed it. */
-        void run() {
-            if (!state.compareAndSet(0, 1)) {
-                return;
-            }
-            try {
-                if (!walk.stopped) {
-                    compute();
-                }
-            } finally {
-                synchronized (this) {
-                    state.set(2);
-                    notifyAll();
-                }
+        @Override
+        protected void work() {
+            if (!walk.stopped) {
+                compute();
             }
         }
 
         /** Computes this listing here, or waits for the thread that claimed it. */
         void await() throws ContextException {
-            run();
-            synchronized (this) {
-                while (state.get() != 2) {
-                    try {
-                        wait();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new ContextException("interrupted while walking the context", e);
-                    }
-                }
-            }
+            await("walking the context");
             if (names == null && listError == null) {
                 listError = new IOException("listing of " + rel + " was abandoned");
             }

@@ -28,6 +28,23 @@ public record FileStat(String path, int mode, int uid, int gid, long size, long 
 
     private static final String ATTRS = "unix:mode,uid,gid,size,lastModifiedTime,ctime,ino,dev,rdev,nlink";
 
+    // Written out rather than generated: a record's generated equals and hashCode go through method handles
+    // (ObjectMethods), which a fresh process runs slowly for its first hundred thousand calls, and the checksum
+    // keys its per-call maps by snapshot nodes, which hash their FileStat.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FileStat s && inode == s.inode && device == s.device && size == s.size
+                && mtimeNanos == s.mtimeNanos && ctimeNanos == s.ctimeNanos && mode == s.mode && uid == s.uid
+                && gid == s.gid && rdev == s.rdev && nlink == s.nlink && path.equals(s.path)
+                && linkTarget.equals(s.linkTarget);
+    }
+
+    @Override
+    public int hashCode() {
+        // The inode and ctime tell apart what the file system holds; the path, the names of one inode (hard links).
+        return (Long.hashCode(inode) * 31 + Long.hashCode(ctimeNanos)) * 31 + path.hashCode();
+    }
+
     /** The entry's kind. */
     public FileType type() {
         return FileType.fromMode(mode);

@@ -189,7 +189,9 @@ final class NativeDirectories {
                 for (int at = 0; at < n; ) {
                     int reclen = (chunk[at + 16] & 0xff) | (chunk[at + 17] & 0xff) << 8;
                     int start = at + 19;
-                    int end = start;
+                    // The record is the name and its NUL rounded up to 8 bytes, so the NUL is in its last 8 bytes
+                    // (names hold no NUL): look there, not at every byte of the name.
+                    int end = Math.max(start, at + reclen - 8);
                     while (chunk[end] != 0) {
                         end++;
                     }
