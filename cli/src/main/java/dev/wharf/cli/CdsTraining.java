@@ -13,10 +13,12 @@ import java.util.stream.Stream;
  * commands whose start time matters, in one JVM run with {@code -XX:ArchiveClassesAtExit}: {@code version},
  * {@code --help}, {@code parse}, and a build of a small Dockerfile (COPY and metadata steps, no RUN, so no root
  * is needed) on a throwaway store, done twice so the second is fully cached, then {@code images} and
- * {@code inspect}. The context holds a directory of {@value #DATA_FILES} small files, which the build copies: past
- * a few hundred entries a context is listed through the native binding (jnr-ffi) and in parallel, and a directory's
- * files are hashed ahead, so those classes are archived too. Never fails the package build: the archive is an
- * optimisation.
+ * {@code inspect}, a {@code push} of the image to an in-memory registry ({@link TrainingRegistry}) and a
+ * {@code pull} of it into a second store (the registry client's and the JDK HTTP client's classes: about 700 that a
+ * fresh {@code wharf pull} otherwise loads and verifies at every start). The context holds a directory of
+ * {@value #DATA_FILES} small files, which the build copies: past a few hundred entries a context is listed through
+ * the native binding (jnr-ffi) and in parallel, and a directory's files are hashed ahead, so those classes are
+ * archived too. Never fails the package build: the archive is an optimisation.
  */
 public final class CdsTraining {
     /** More than ContextWalker's thresholds for the native binding (512 entries) and parallel listing (2048). */
@@ -54,6 +56,14 @@ public final class CdsTraining {
             }
             run(sink, "images", "--root", root);
             run(sink, "inspect", "--root", root, "cds:latest");
+            try (TrainingRegistry registry = TrainingRegistry.start()) {
+                String remote = registry.host() + "/cds/app:1";
+                run(sink, "tag", "--root", root, "cds:latest", remote);
+                run(sink, "push", "--root", root, remote);
+                run(sink, "pull", "--root", work.resolve("pulled").toString(), remote);
+            } catch (IOException e) {
+                // No loopback socket: the archive is made without the registry classes.
+            }
         } finally {
             try (Stream<Path> files = Files.walk(work)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -12,11 +12,15 @@ import dev.wharf.layers.LayerException;
 import dev.wharf.layers.registry.ImagePuller;
 import dev.wharf.layers.registry.ImageReference;
 import dev.wharf.layers.registry.InvalidReferenceException;
+import dev.wharf.layers.registry.ManifestResponse;
 import dev.wharf.layers.registry.PullResult;
 import dev.wharf.layers.store.LocalStore;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 
 /**
  * {@code wharf pull} and {@code wharf push}: whole images between the local store and registries, outside a
@@ -35,9 +39,56 @@ final class ImageTransfers {
         this.registries = registries;
     }
 
-    ImageSummary pull(String reference, Optional<String> platform, ProgressListener listener)
-            throws EngineException {
+    /**
+     * The start of a pull that needs no store yet: the reference parsed and the manifest or index it names requested
+     * on {@code executor}, so that the registry's round trip and the HTTP client's start (class loading, in a fresh
+     * CLI process) overlap the opening of the store; {@link #pull} waits for it.
+     *
+     * @throws EngineException if the reference is invalid
+     */
+    static Prefetch prefetch(Registries registries, String reference, Executor executor) throws EngineException {
         ImageReference parsed = parse(reference);
+        CompletableFuture<ManifestResponse> top = new CompletableFuture<>();
+        executor.execute(() -> {
+            try {
+                top.complete(registries.client().pullManifest(parsed));
+            } catch (Throwable e) {
+                top.completeExceptionally(e);
+            }
+        });
+        return new Prefetch(parsed, top);
+    }
+
+    /** A pull's reference and its pending top-level manifest or index ({@link #prefetch}). */
+    record Prefetch(ImageReference reference, CompletableFuture<ManifestResponse> top) {
+        ManifestResponse await() throws LayerException, EngineException {
+            try {
+                return top.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EngineException("interrupted while pulling " + reference.withDefaultTag());
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof LayerException layer) {
+                    throw layer;
+                }
+                if (e.getCause() instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                if (e.getCause() instanceof Error error) {
+                    throw error;
+                }
+                throw new LayerException("cannot fetch the manifest: " + e.getCause(), e.getCause());
+            }
+        }
+    }
+
+    /**
+     * Pulls the image {@code pending} names: its documents, then the config and the layers several at once (the
+     * config joins the layers' transfers instead of costing a round trip of its own), then the name.
+     */
+    ImageSummary pull(Prefetch pending, Optional<String> platform, ProgressListener listener)
+            throws EngineException {
+        ImageReference parsed = pending.reference();
         Platform host = Platform.of("linux", System.getProperty("os.arch"), "");
         Platform wanted = host;
         if (platform.isPresent()) {
@@ -49,7 +100,8 @@ final class ImageTransfers {
         }
         try {
             ImagePuller puller = new ImagePuller(registries.client());
-            PullResult metadata = puller.pullMetadata(parsed, RegistryImages.layersPlatform(wanted), store);
+            PullResult metadata = puller.pullManifests(parsed, RegistryImages.layersPlatform(wanted), store,
+                    pending.await());
             puller.pullLayers(parsed, metadata, store, new TransferEvents(listener, 0, System::nanoTime));
             String name = parsed.withDefaultTag().toString();
             RegistryImages.name(store, parsed, metadata.target());

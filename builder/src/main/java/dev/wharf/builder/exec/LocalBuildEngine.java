@@ -91,8 +91,10 @@ public final class LocalBuildEngine implements BuildEngine {
     @Override
     public ImageSummary pull(String reference, java.util.Optional<String> platform,
                              dev.wharf.builder.api.ProgressListener listener) throws EngineException {
-        return transfers(workspace(options.storeRoot())).pull(reference, platform,
-                listener);
+        // The manifest is requested first, on another thread: its round trip and the HTTP client's start overlap
+        // the opening of the store (in a fresh CLI process, mostly class loading and initialisation on both sides).
+        ImageTransfers.Prefetch pending = ImageTransfers.prefetch(registries, reference, threads);
+        return transfers(workspace(options.storeRoot())).pull(pending, platform, listener);
     }
 
     @Override

@@ -61,6 +61,8 @@ final class Workspace implements AutoCloseable {
     private final Path stateDir;
     private final Path hostsFile;
     private final Path resolvConf;
+    /** Whether {@link #writeEtcFiles} wrote them; guarded by this. */
+    private boolean etcFilesWritten;
     private final Clock clock;
     private final StoreUsers.Registration user;
     private final Map<RuntimeChoice, Sandbox> sandboxes = new ConcurrentHashMap<>();
@@ -109,13 +111,8 @@ final class Workspace implements AutoCloseable {
             FileCacheStore cache = FileCacheStore.open(root.resolve("cache"), CacheStoreOptions.defaults()
                     .withClock(clock));
             Path state = Files.createDirectories(root.resolve("state"));
-            Path hosts = EtcFiles.writeHosts(state.resolve("hosts"), SandboxSpec.DEFAULT_HOSTNAME);
-            // BuildKit's two files (resolv.conf, resolv-host.conf), from the host's as the engine opens.
+            Path hosts = state.resolve("hosts");
             Path resolv = state.resolve("resolv.conf");
-            AtomicFiles.replace(resolv, ResolvConf.forHost(NetworkMode.NONE).getBytes(StandardCharsets.UTF_8),
-                    state);
-            AtomicFiles.replace(state.resolve("resolv-host.conf"),
-                    ResolvConf.forHost(NetworkMode.HOST).getBytes(StandardCharsets.UTF_8), state);
             StoreUsers.Registration user = StoreDoctor.register(store, cache, List.of(snapshotter), true, clock)
                     .registration();
             return new Workspace(store, snapshotter, cache, posix, contextChecksums(root), state, hosts, resolv,
@@ -193,18 +190,44 @@ final class Workspace implements AutoCloseable {
         return httpCache;
     }
 
-    Path hostsFile() {
+    /** The /etc/hosts of sandboxes. */
+    Path hostsFile() throws SandboxException {
+        writeEtcFiles();
         return hostsFile;
     }
 
     /** The resolv.conf of a sandbox without network. */
-    Path resolvConf() {
+    Path resolvConf() throws SandboxException {
+        writeEtcFiles();
         return resolvConf;
     }
 
     /** The resolv.conf of a sandbox with {@code network}: the host's nameservers kept for the host's network. */
-    Path resolvConf(NetworkMode network) {
+    Path resolvConf(NetworkMode network) throws SandboxException {
+        writeEtcFiles();
         return network == NetworkMode.HOST ? stateDir.resolve("resolv-host.conf") : resolvConf;
+    }
+
+    /**
+     * Writes the sandboxes' {@code /etc/hosts} and BuildKit's two resolv.conf files (resolv.conf, resolv-host.conf)
+     * from the host's, once per workspace, when the first sandbox needs them: opening the workspace wrote them (three
+     * files, four fsyncs) for every command, also for pulls, pushes and builds that run nothing.
+     */
+    private synchronized void writeEtcFiles() throws SandboxException {
+        if (etcFilesWritten) {
+            return;
+        }
+        try {
+            EtcFiles.writeHosts(hostsFile, SandboxSpec.DEFAULT_HOSTNAME);
+            AtomicFiles.replace(resolvConf, ResolvConf.forHost(NetworkMode.NONE).getBytes(StandardCharsets.UTF_8),
+                    stateDir);
+            AtomicFiles.replace(stateDir.resolve("resolv-host.conf"),
+                    ResolvConf.forHost(NetworkMode.HOST).getBytes(StandardCharsets.UTF_8), stateDir);
+        } catch (IOException e) {
+            throw new SandboxException("cannot write the sandboxes' /etc/hosts and /etc/resolv.conf in " + stateDir
+                    + ": " + e.getMessage(), e);
+        }
+        etcFilesWritten = true;
     }
 
     /** The sandbox for {@code runtime} ({@code auto|runc|crun|builtin}), created on first use. */

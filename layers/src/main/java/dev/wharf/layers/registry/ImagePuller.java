@@ -42,11 +42,11 @@ public final class ImagePuller {
      */
     public PullResult pull(ImageReference reference, Platform platform, LocalStore store, ImageName name)
             throws LayerException {
-        PullResult metadata = pullMetadata(reference, platform, store);
-        int layers = pullLayers(reference, metadata, store, TransferListener.none());
-        store.images().tag(name, metadata.target());
-        return new PullResult(metadata.target(), metadata.index(), metadata.manifest(), metadata.config(),
-                metadata.blobsDownloaded() + layers);
+        PullResult manifests = pullManifests(reference, platform, store, client.pullManifest(reference));
+        int blobs = pullLayers(reference, manifests, store, TransferListener.none());
+        store.images().tag(name, manifests.target());
+        return new PullResult(manifests.target(), manifests.index(), manifests.manifest(), manifests.config(),
+                blobs);
     }
 
     /**
@@ -60,7 +60,30 @@ public final class ImagePuller {
      */
     public PullResult pullMetadata(ImageReference reference, Platform platform, LocalStore store)
             throws LayerException {
-        ManifestResponse top = client.pullManifest(reference);
+        PullResult manifests = pullManifests(reference, platform, store, client.pullManifest(reference));
+        Descriptor config = manifests.config();
+        int downloaded = 0;
+        if (!store.blobs().exists(config.digest())) {
+            client.pullBlob(reference, config, store.blobs());
+            downloaded = 1;
+        }
+        return new PullResult(manifests.target(), manifests.index(), manifests.manifest(), config, downloaded);
+    }
+
+    /**
+     * The documents of a pull, from {@code top}, the manifest or index the reference names as
+     * {@link RegistryClient#pullManifest(ImageReference)} returned it (fetched beforehand, e.g. while the store
+     * opened): {@code top} and, through an index, the platform's manifest, stored and verified. The config is not
+     * fetched: {@link #pullLayers} fetches it with the layers, so a whole-image pull ({@code wharf pull}) spends
+     * no round trip on it alone.
+     *
+     * @return the documents, with {@link PullResult#blobsDownloaded()} 0
+     * @throws RegistryException if the registry refuses, the image has no manifest for the platform, or content
+     *     does not verify
+     * @throws LayerException if the store cannot take the content
+     */
+    public PullResult pullManifests(ImageReference reference, Platform platform, LocalStore store,
+            ManifestResponse top) throws LayerException {
         store(store, top);
         Optional<Descriptor> index = Optional.empty();
         ManifestResponse manifestResponse = top;
@@ -86,34 +109,38 @@ public final class ImagePuller {
         }
         ImageManifest manifest = store.json().read(manifestResponse.content(), ImageManifest.class,
                 "manifest of " + reference);
-        int downloaded = 0;
-        if (!store.blobs().exists(manifest.config().digest())) {
-            client.pullBlob(reference, manifest.config(), store.blobs());
-            downloaded = 1;
-        }
         Descriptor target = index.orElse(manifestResponse.descriptor());
-        return new PullResult(target, index, manifestResponse.descriptor(), manifest.config(), downloaded);
+        return new PullResult(target, index, manifestResponse.descriptor(), manifest.config(), 0);
     }
 
     /**
-     * The second half of a pull: the layers of the manifest {@link #pullMetadata} stored, several at once, each
-     * verified and streamed into the store; layers already stored are not downloaded again.
+     * The second half of a pull: the layers of the manifest {@link #pullMetadata} or {@link #pullManifests} stored,
+     * and its config when it is not stored yet, several at once, each verified and streamed into the store; blobs
+     * already stored are not downloaded again. {@code listener} hears of the layers only.
      *
-     * @return how many layers were downloaded
-     * @throws RegistryException if the registry refuses or a layer does not verify (nothing partial is stored)
+     * @return how many blobs (layers, and the config) were downloaded
+     * @throws RegistryException if the registry refuses or a blob does not verify (nothing partial is stored)
      * @throws LayerException if the store cannot take the content
      */
     public int pullLayers(ImageReference reference, PullResult metadata, LocalStore store,
             TransferListener listener) throws LayerException {
         ImageManifest manifest = store.reader().readManifest(metadata.manifest());
-        List<Descriptor> blobs = new ArrayList<>();
+        List<BoundedTransfers.Transfer> transfers = new ArrayList<>();
+        Descriptor config = manifest.config();
+        if (!store.blobs().exists(config.digest())) {
+            // First: it is small, and whoever reads the image (a build's planner, `wharf inspect`) starts there.
+            transfers.add(() -> {
+                client.pullBlob(reference, config, store.blobs());
+                return true;
+            });
+        }
+        List<Descriptor> layers = new ArrayList<>();
         for (Descriptor layer : manifest.layers()) {
             if (!MediaTypes.isForeignLayer(layer.mediaType())) {
-                blobs.add(layer);
+                layers.add(layer);
             }
         }
-        List<BoundedTransfers.Transfer> transfers = new ArrayList<>();
-        for (Descriptor blob : blobs.stream().distinct().toList()) {
+        for (Descriptor blob : layers.stream().distinct().toList()) {
             transfers.add(() -> {
                 long start = System.nanoTime();
                 boolean moved = !store.blobs().exists(blob.digest());

@@ -107,6 +107,34 @@ class RegistryRoundTripTest {
     }
 
     @Test
+    void pullManifests_storesTheDocumentsOnly_andPullLayersFetchesTheConfigWithTheLayers() throws Exception {
+        LocalStore from = LocalStore.open(source);
+        TestImages.Written image = TestImages.write(from, "x.txt", "y.txt");
+        RegistryClient client = client();
+        ImageReference ref = registry.reference("split/app:1");
+        new ImagePusher(client).push(from, image.manifest(), ref, Optional.empty());
+
+        LocalStore to = LocalStore.open(target);
+        ImagePuller puller = new ImagePuller(client);
+        PullResult manifests = puller.pullManifests(ref, AMD64, to, client.pullManifest(ref));
+        assertEquals(image.manifest().digest(), manifests.manifest().digest());
+        assertEquals(image.config().digest(), manifests.config().digest());
+        assertEquals(0, manifests.blobsDownloaded());
+        to.blobs().verify(image.manifest().digest());
+        assertFalse(to.blobs().exists(image.config().digest()), "the config waits for the layers' transfers");
+
+        Map<Digest, List<Long>> heard = new ConcurrentHashMap<>();
+        assertEquals(3, puller.pullLayers(ref, manifests, to, progressInto(heard)), "the config and two layers");
+        for (Digest digest : image.allDigests()) {
+            to.blobs().verify(digest);
+        }
+        assertFalse(heard.containsKey(image.config().digest()), "progress is told of layers only: " + heard);
+        assertEquals(2, heard.size(), heard::toString);
+        assertEquals(0, puller.pullLayers(ref, manifests, to, progressInto(new ConcurrentHashMap<>())),
+                "nothing is fetched twice");
+    }
+
+    @Test
     void pushAgain_uploadsNothing() throws Exception {
         LocalStore from = LocalStore.open(source);
         TestImages.Written image = TestImages.write(from, "same.txt", "other.txt");
