@@ -13,8 +13,11 @@
 # JIT flags ./wharf starts its JVM with, C1 and C2 compilation delayed; JVM_FLAGS= runs a plain java), and
 # separately in one warm JVM (default flags, as an embedder's; 2 warm-up iterations discarded, then N timed inside).
 # Every timed run (wharf and peer) starts after a sync, so dirty pages of earlier runs are not written back during
-# it; the trees a run unpacked are removed outside the timed part, for both sides, and both unpack on the same
-# file system ($BENCH_TMP, default /var/tmp).
+# it; both sides unpack on the same file system ($BENCH_TMP, default /var/tmp). The trees a run unpacked are moved
+# aside, not deleted, until all rounds are done: ext4 does not reuse an inode for about 30 s after it is freed
+# (fs/ext4/ialloc.c, recently_deleted), and each create right after a delete of 11,000 inodes scans the inode tables
+# past them, which made every apply round (tar -x and wharf alike) slower than the one before it (tar -x from 0.5 to
+# 7 s of system time in one run).
 # MB/s is megabytes (10^6 bytes) of uncompressed layer tar per second; the ratio is wharf's throughput over the
 # peer's (above 1: wharf is faster). The Markdown table goes to bench/results/layers-<date>.md (layers-<date>-<HHMM>.md
 # if that exists) and stdout.
@@ -120,7 +123,10 @@ for round in $(seq 1 "$N"); do
         for side in $order; do
             sync
             record "$side-$case" "$(timed "${side}_$case")"
-            rm -rf "$work/peer-apply" "$work/wa"
+            # Moved aside, deleted at the exit (see above: a delete here would slow the next round's creates).
+            for t in peer-apply wa; do
+                if [ -e "$work/$t" ]; then mkdir -p "$work/trash" && mv "$work/$t" "$work/trash/$t-$round-$side"; fi
+            done
         done
     done
     echo "round $round/$N done" >&2

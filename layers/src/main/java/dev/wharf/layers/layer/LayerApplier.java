@@ -102,7 +102,9 @@ public final class LayerApplier {
          * resolution stays valid while nothing is removed: it went only through existing directories and symlinks,
          * and creating new entries cannot change those (replacing one deletes it first). So every removal clears
          * this, and consecutive entries of one directory (the usual tar order) resolve it once instead of one
-         * lstat per component per entry.
+         * lstat per component per entry. A directory entry of this layer adds itself (a real directory at the path
+         * its parent resolved to), so in the usual order (a directory before its children) a new directory's
+         * children resolve it without walking the root again, one lstat per component of its path.
          */
         private final Map<String, Path> resolvedParents = new HashMap<>();
         /**
@@ -113,6 +115,8 @@ public final class LayerApplier {
         private final Set<Path> createdDirectories = new HashSet<>();
         private final Map<Path, TarEntry> directories = new LinkedHashMap<>();
         private final List<String> warnings = new ArrayList<>();
+        /** Whether anything was removed: until then, every directory in {@link #directories} is still one. */
+        private boolean removedAny;
         private final byte[] copyBuffer = new byte[256 * 1024];
         /** Whether regular files are written through {@link PosixFiles#createFile}; false once it is unsupported. */
         private boolean nativeFiles = true;
@@ -152,7 +156,8 @@ public final class LayerApplier {
                 whiteout(entry, parts, base);
                 return;
             }
-            Path parent = parentOf(parts, entry.name());
+            String parentKey = parts.size() == 1 ? "" : String.join("/", parts.subList(0, parts.size() - 1));
+            Path parent = parentOf(parentKey, parts, entry.name());
             Path path = parent.resolve(base);
             Optional<BasicFileAttributes> existing = createdDirectories.contains(parent) && !unpacked.contains(path)
                     ? Optional.empty() : lstat(path);
@@ -166,6 +171,8 @@ public final class LayerApplier {
                         Files.createDirectory(path);
                         createdDirectories.add(path);
                     }
+                    // A real directory (created here, or found by lstat, not a symlink) inside the root.
+                    resolvedParents.put(parentKey.isEmpty() ? base : parentKey + "/" + base, path);
                 }
                 case REGULAR -> {
                     if (nativeFiles) {
@@ -219,8 +226,7 @@ public final class LayerApplier {
         }
 
         /** The entry's parent directory, resolved inside the root (created if missing), cached until a removal. */
-        private Path parentOf(List<String> parts, String entryName) throws LayerException {
-            String key = parts.size() == 1 ? "" : String.join("/", parts.subList(0, parts.size() - 1));
+        private Path parentOf(String key, List<String> parts, String entryName) throws LayerException {
             Path parent = resolvedParents.get(key);
             if (parent == null) {
                 parent = root.resolveParent(parts, true, entryName, createdDirectories::add);
@@ -232,6 +238,7 @@ public final class LayerApplier {
         /** Removes a file or tree; any cached resolution may have gone through it. */
         private void delete(Path path) throws IOException {
             resolvedParents.clear();
+            removedAny = true;
             FileTrees.delete(path);
         }
 
@@ -383,7 +390,9 @@ public final class LayerApplier {
                 Path path = dirs.get(i).getKey();
                 TarEntry entry = dirs.get(i).getValue();
                 try {
-                    if (lstat(path).filter(BasicFileAttributes::isDirectory).isEmpty()) {
+                    // Only a removal (of it or of an ancestor) can have turned a directory of this list into
+                    // something else or nothing: replacing an entry always removes it first.
+                    if (removedAny && lstat(path).filter(BasicFileAttributes::isDirectory).isEmpty()) {
                         continue;
                     }
                     chmod(path, entry.mode());

@@ -92,6 +92,19 @@ class LayerApplierTest {
     }
 
     @Test
+    void aDirectoryReplacedByASymlinkLaterInTheLayer_isNotWrittenThroughByItsOldResolution() throws Exception {
+        // d and d/e are resolved (and remembered) as real directories, then d becomes a symlink to the outside: the
+        // later children must go through the symlink, resolved inside the root, never into a stale resolution.
+        apply(tar(dir("d"), dir("d/e"), file("d/e/first", "1"), symlink("d", outside.toString()),
+                file("d/e/second", "contained"), file("d/third", "contained")));
+        Path inside = root.resolve(outside.toString().substring(1));
+        assertEquals("contained", Files.readString(inside.resolve("e/second")));
+        assertEquals("contained", Files.readString(inside.resolve("third")));
+        assertTrue(Files.isSymbolicLink(root.resolve("d")));
+        assertNothingOutside();
+    }
+
+    @Test
     void aSymlinkLoop_isRefused() throws Exception {
         LayerException e = assertThrows(LayerException.class,
                 () -> apply(tar(symlink("loop1", "loop2"), symlink("loop2", "loop1"), file("loop1/x", "x"))));
