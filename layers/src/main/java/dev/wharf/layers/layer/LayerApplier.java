@@ -53,6 +53,10 @@ import java.util.stream.Stream;
  *       {@link RatioLimit#DEFAULT} (a decompression bomb).</li>
  * </ul>
  *
+ * <p>Each apply resolves and creates every path on the calling thread, in tar order, and hands the new regular
+ * files' descriptors to a thread of its own that writes their content, owner, mode and time ({@link FileDataWriter}),
+ * so the kernel's copying of file data overlaps the parsing and creating of the next entries.
+ *
  * <p>Immutable and thread-safe; concurrent applies must use different roots.
  */
 public final class LayerApplier {
@@ -75,13 +79,15 @@ public final class LayerApplier {
      */
     public ApplyResult apply(InputStream layer, Path root) throws LayerException {
         Run run = new Run(new ConfinedRoot(root), posix.effectiveUid() == 0);
-        try (InputStream in = Decompressors.open(layer, RatioLimit.DEFAULT)) {
+        try (FileDataWriter files = run.files; InputStream in = Decompressors.open(layer, RatioLimit.DEFAULT)) {
             TarReader tar = new TarReader(in);
             Optional<TarEntry> next;
             while ((next = tar.next()).isPresent()) {
                 run.apply(next.get(), tar);
             }
             in.transferTo(OutputStream.nullOutputStream());
+            // Every file written and closed before the directories' modes and times, and before returning.
+            files.finish();
             run.finishDirectories();
         } catch (LayerException e) {
             throw e;
@@ -118,6 +124,8 @@ public final class LayerApplier {
         /** Whether anything was removed: until then, every directory in {@link #directories} is still one. */
         private boolean removedAny;
         private final byte[] copyBuffer = new byte[256 * 1024];
+        /** Writes the content and metadata of the regular files created here, beside this thread. */
+        private final FileDataWriter files = new FileDataWriter();
         /** Whether regular files are written through {@link PosixFiles#createFile}; false once it is unsupported. */
         private boolean nativeFiles = true;
         private long entries;
@@ -256,9 +264,17 @@ public final class LayerApplier {
         /**
          * Creates a regular file and sets its content, owner, xattrs, mode and time through its descriptor: one
          * exclusive create by path, then no further path lookup (tar -x does the same: fchown, fchmod, futimens).
+         * Without xattrs, all that follows the create happens on the {@link FileDataWriter}'s thread.
          */
         private void writeRegular(Path path, TarEntry entry, TarReader tar) throws IOException {
-            try (NewFile file = posix.createFile(path, 0600)) {
+            NewFile created = posix.createFile(path, 0600);
+            if (entry.xattrs().isEmpty()) {
+                // The file is the writer's now (closed by it, also if this fails); it never uses the path again.
+                contentBytes += files.write(created, entry, privileged, tar.content());
+                return;
+            }
+            // xattrs (rare: file capabilities) are set by path, so on this thread, between owner and mode.
+            try (NewFile file = created) {
                 InputStream in = tar.content();
                 long total = 0;
                 int n;

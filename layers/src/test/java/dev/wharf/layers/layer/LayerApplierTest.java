@@ -273,6 +273,156 @@ class LayerApplierTest {
         assertEquals(2, result.entries());
     }
 
+    @Test
+    void manyFilesOfAllSizes_getTheirContentModeOwnerAndTime() throws Exception {
+        // More files than one batch of the background writer holds, and files larger than its buffers: content is
+        // cut across buffers and must still land in order, each file with its own metadata.
+        java.util.Random random = new java.util.Random(7);
+        List<Object> items = new java.util.ArrayList<>();
+        items.add(dir("many"));
+        Map<String, byte[]> contents = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 700; i++) {
+            int size = i % 100 == 0 ? (1 << 20) * 2 + random.nextInt(1 << 20) : random.nextInt(i % 3 == 0 ? 40_000 : 300);
+            byte[] content = new byte[size];
+            random.nextBytes(content);
+            String name = "many/f" + i;
+            contents.put(name, content);
+            int mode = i % 2 == 0 ? 0640 : 04755;
+            items.add(new Item(new TarEntry(name, TarEntryType.REGULAR, mode, 1000 + i, 2000 + i, size,
+                    1_500_000_000L + i, "", 0, 0, Map.of()), content));
+        }
+        ApplyResult result = applier.apply(new ByteArrayInputStream(tar(items.toArray())), root);
+        assertEquals(contents.values().stream().mapToLong(c -> c.length).sum(), result.contentBytes());
+        int i = 0;
+        for (Map.Entry<String, byte[]> e : contents.entrySet()) {
+            Path file = root.resolve(e.getKey());
+            assertTrue(Arrays.equals(e.getValue(), Files.readAllBytes(file)), e.getKey());
+            assertEquals(i % 2 == 0 ? 0640 : 04755, (Integer) Files.getAttribute(file, "unix:mode") & 07777, e.getKey());
+            assertEquals(1_500_000_000L + i, Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toMillis() / 1000);
+            if (posix.effectiveUid() == 0) {
+                assertEquals(1000 + i, (Integer) Files.getAttribute(file, "unix:uid"), e.getKey());
+                assertEquals(2000 + i, (Integer) Files.getAttribute(file, "unix:gid"), e.getKey());
+            }
+            i++;
+        }
+    }
+
+    @Test
+    void aTarTruncatedInsideALargeFile_failsNamingIt_andLeavesNoDescriptorOpen() throws Exception {
+        long before = openDescriptors();
+        List<Object> items = new java.util.ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            items.add(file("small" + i, "x".repeat(i)));
+        }
+        items.add(new Item(new TarEntry("big", TarEntryType.REGULAR, 0644, 0, 0, 3 << 20, 1_600_000_000L, "", 0, 0,
+                Map.of()), new byte[3 << 20]));
+        byte[] whole = tar(items.toArray());
+        byte[] cut = Arrays.copyOf(whole, whole.length - (2 << 20));
+        LayerException e = assertThrows(LayerException.class, () -> apply(cut));
+        assertTrue(e.getMessage().contains("big") && e.getMessage().contains("truncated"), e.getMessage());
+        assertEquals("x".repeat(199), Files.readString(root.resolve("small199")));
+        assertEquals(before, openDescriptors());
+    }
+
+    @Test
+    void aFailedWriteOnTheWritingThread_failsTheApplyNamingTheEntry_andLeavesNoDescriptorOpen() throws Exception {
+        long before = openDescriptors();
+        PosixFiles failing = new FailingWrites(posix, "bad");
+        List<Object> items = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            items.add(file((i == 150 ? "bad" : "ok" + i), "content " + i));
+        }
+        LayerException e = assertThrows(LayerException.class,
+                () -> new LayerApplier(failing).apply(new ByteArrayInputStream(tar(items.toArray())), root));
+        assertTrue(e.getMessage().contains("layer entry bad") && e.getMessage().contains("No space"), e.getMessage());
+        assertEquals(before, openDescriptors());
+    }
+
+    private static long openDescriptors() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    /** The real libc binding whose file writes fail with ENOSPC for files named {@code failOn}. */
+    private record FailingWrites(PosixFiles real, String failOn) implements PosixFiles {
+        @Override
+        public dev.wharf.layers.posix.NewFile createFile(Path path, int mode) throws LayerException {
+            dev.wharf.layers.posix.NewFile file = real.createFile(path, mode);
+            if (!path.getFileName().toString().equals(failOn)) {
+                return file;
+            }
+            return new dev.wharf.layers.posix.NewFile() {
+                @Override
+                public void write(byte[] bytes, int offset, int length)
+                        throws dev.wharf.layers.posix.PosixCallException {
+                    throw new dev.wharf.layers.posix.PosixCallException("write", path.toString(), 28,
+                            "No space left on device");
+                }
+
+                @Override
+                public void chown(int uid, int gid) throws dev.wharf.layers.posix.PosixCallException {
+                    file.chown(uid, gid);
+                }
+
+                @Override
+                public void chmod(int mode) throws dev.wharf.layers.posix.PosixCallException {
+                    file.chmod(mode);
+                }
+
+                @Override
+                public void setTimes(long epochSeconds, int nanos) throws dev.wharf.layers.posix.PosixCallException {
+                    file.setTimes(epochSeconds, nanos);
+                }
+
+                @Override
+                public void close() throws dev.wharf.layers.posix.PosixCallException {
+                    file.close();
+                }
+            };
+        }
+
+        @Override
+        public List<String> listXattrs(Path path) throws LayerException {
+            return real.listXattrs(path);
+        }
+
+        @Override
+        public java.util.Optional<byte[]> getXattr(Path path, String name) throws LayerException {
+            return real.getXattr(path, name);
+        }
+
+        @Override
+        public void setXattr(Path path, String name, byte[] value) throws LayerException {
+            real.setXattr(path, name, value);
+        }
+
+        @Override
+        public void mknod(Path path, int mode, long device) throws LayerException {
+            real.mknod(path, mode, device);
+        }
+
+        @Override
+        public void symlink(String target, Path link) throws LayerException {
+            real.symlink(target, link);
+        }
+
+        @Override
+        public void lchown(Path path, int uid, int gid) throws LayerException {
+            real.lchown(path, uid, gid);
+        }
+
+        @Override
+        public void setTimes(Path path, long epochSeconds, int nanos) throws LayerException {
+            real.setTimes(path, epochSeconds, nanos);
+        }
+
+        @Override
+        public int effectiveUid() {
+            return real.effectiveUid();
+        }
+    }
+
     /** The real libc binding, but reporting a non-root user, to exercise the applier's unprivileged path. */
     private record UnprivilegedPosix(PosixFiles real) implements PosixFiles {
         @Override
