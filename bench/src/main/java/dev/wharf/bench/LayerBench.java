@@ -27,7 +27,8 @@ import java.util.concurrent.Executors;
  * operation, and the script also times fresh JVMs from outside.
  *
  * <p>Usage: {@code LayerBench create gzip|zstd|none TREE WORKDIR ITERATIONS} or
- * {@code LayerBench apply LAYER TARGET_PARENT ITERATIONS}. Each iteration prints one line
+ * {@code LayerBench apply LAYER TARGET_PARENT ITERATIONS}, or {@code LayerBench classes SMALL_TREE WORKDIR} (one run
+ * of each case over a small tree, to make a class-data archive). Each iteration prints one line
  * {@code iteration=I ms=M bytes=B uncompressed=U cpums=C} on stdout (C: CPU time of the whole process, user and
  * system, during the iteration); a first iteration of several is a warm-up only when the
  * caller discards it. Create writes into a fresh blob store under WORKDIR each time and, for {@code none}, leaves the
@@ -43,12 +44,21 @@ public final class LayerBench {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 5 && args.length != 4) {
+        if (args.length != 5 && args.length != 4 && args.length != 3) {
             System.err.println("usage: LayerBench create gzip|zstd|none TREE WORKDIR ITERATIONS\n"
-                    + "       LayerBench apply LAYER TARGET_PARENT ITERATIONS");
+                    + "       LayerBench apply LAYER TARGET_PARENT ITERATIONS\n"
+                    + "       LayerBench classes SMALL_TREE WORKDIR");
             System.exit(2);
         }
-        if (args[0].equals("create") && args.length == 5) {
+        if (args[0].equals("classes") && args.length == 3) {
+            // One small run of every case, so that a class-data archive dumped at exit holds what they load.
+            Path tree = Path.of(args[1]);
+            Path work = Path.of(args[2]);
+            for (String compression : new String[] {"gzip", "zstd", "none"}) {
+                create(compression, tree, work.resolve(compression), 1);
+            }
+            apply(work.resolve("none").resolve("layer.tar"), Files.createDirectories(work.resolve("apply")), 1);
+        } else if (args[0].equals("create") && args.length == 5) {
             create(args[1], Path.of(args[2]), Path.of(args[3]), Integer.parseInt(args[4]));
         } else if (args[0].equals("apply") && args.length == 4) {
             apply(Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]));
