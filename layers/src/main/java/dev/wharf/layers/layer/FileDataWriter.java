@@ -218,7 +218,9 @@ final class FileDataWriter implements AutoCloseable {
                     if (failure == null) {
                         try {
                             s.file().write(b.buffer, s.offset(), s.length());
-                        } catch (IOException | RuntimeException e) {
+                        } catch (Throwable e) {
+                            // Even an Error: this thread must go on closing files and giving buffers back, or the
+                            // applier's thread would wait for a buffer forever.
                             fail(s.entry(), e);
                         }
                     }
@@ -241,18 +243,18 @@ final class FileDataWriter implements AutoCloseable {
                 file.chmod(d.mode());
                 file.setTimes(d.mtime(), 0);
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
             fail(d.entry(), e);
         } finally {
             try {
                 file.close();
-            } catch (IOException | RuntimeException e) {
+            } catch (Throwable e) {
                 fail(d.entry(), e);
             }
         }
     }
 
-    private void fail(String entry, Exception e) {
+    private void fail(String entry, Throwable e) {
         if (failure == null) {
             failure = new LayerException("cannot apply layer entry " + entry + ": " + e, e);
         }
