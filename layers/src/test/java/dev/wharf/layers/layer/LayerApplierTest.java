@@ -345,7 +345,14 @@ class LayerApplierTest {
     }
 
     /** The real libc binding whose file writes fail with ENOSPC for files named {@code failOn}. */
-    private record FailingWrites(PosixFiles real, String failOn) implements PosixFiles {
+    private static final class FailingWrites extends DelegatingPosix {
+        private final String failOn;
+
+        FailingWrites(PosixFiles real, String failOn) {
+            super(real);
+            this.failOn = failOn;
+        }
+
         @Override
         public dev.wharf.layers.posix.NewFile createFile(Path path, int mode) throws LayerException {
             dev.wharf.layers.posix.NewFile file = real.createFile(path, mode);
@@ -380,6 +387,32 @@ class LayerApplierTest {
                     file.close();
                 }
             };
+        }
+    }
+
+    /** The real libc binding, but reporting a non-root user, to exercise the applier's unprivileged path. */
+    private static final class UnprivilegedPosix extends DelegatingPosix {
+        UnprivilegedPosix(PosixFiles real) {
+            super(real);
+        }
+
+        @Override
+        public void lchown(Path path, int uid, int gid) throws LayerException {
+            throw new AssertionError("an unprivileged apply must not chown");
+        }
+
+        @Override
+        public int effectiveUid() {
+            return 1000;
+        }
+    }
+
+    /** The real libc binding, call for call (createFile only when a subclass adds it), for the fakes above. */
+    private abstract static class DelegatingPosix implements PosixFiles {
+        final PosixFiles real;
+
+        DelegatingPosix(PosixFiles real) {
+            this.real = real;
         }
 
         @Override
@@ -420,49 +453,6 @@ class LayerApplierTest {
         @Override
         public int effectiveUid() {
             return real.effectiveUid();
-        }
-    }
-
-    /** The real libc binding, but reporting a non-root user, to exercise the applier's unprivileged path. */
-    private record UnprivilegedPosix(PosixFiles real) implements PosixFiles {
-        @Override
-        public List<String> listXattrs(Path path) throws LayerException {
-            return real.listXattrs(path);
-        }
-
-        @Override
-        public java.util.Optional<byte[]> getXattr(Path path, String name) throws LayerException {
-            return real.getXattr(path, name);
-        }
-
-        @Override
-        public void setXattr(Path path, String name, byte[] value) throws LayerException {
-            real.setXattr(path, name, value);
-        }
-
-        @Override
-        public void mknod(Path path, int mode, long device) throws LayerException {
-            real.mknod(path, mode, device);
-        }
-
-        @Override
-        public void symlink(String target, Path link) throws LayerException {
-            real.symlink(target, link);
-        }
-
-        @Override
-        public void lchown(Path path, int uid, int gid) throws LayerException {
-            throw new AssertionError("an unprivileged apply must not chown");
-        }
-
-        @Override
-        public void setTimes(Path path, long epochSeconds, int nanos) throws LayerException {
-            real.setTimes(path, epochSeconds, nanos);
-        }
-
-        @Override
-        public int effectiveUid() {
-            return 1000;
         }
     }
 
