@@ -13,14 +13,19 @@
 # JIT flags ./wharf starts its JVM with, C1 and C2 compilation delayed; JVM_FLAGS= runs a plain java), and
 # separately in one warm JVM (default flags, as an embedder's; 2 warm-up iterations discarded, then N timed inside).
 # Every timed run (wharf and peer) starts after a sync, so dirty pages of earlier runs are not written back during
-# it; the trees a run unpacked are removed outside the timed part, for both sides, and both unpack on the same
-# file system ($BENCH_TMP, default /var/tmp).
+# it; both sides unpack on the same file system ($BENCH_TMP, default /var/tmp). The trees a run unpacked are moved
+# aside, not deleted, until all rounds are done: ext4 does not reuse an inode for about 30 s after it is freed
+# (fs/ext4/ialloc.c, recently_deleted), and each create right after a delete of 11,000 inodes scans the inode tables
+# past them, which made every apply round (tar -x and wharf alike) slower than the one before it (tar -x from 0.5 to
+# 7 s of system time in one run).
 # MB/s is megabytes (10^6 bytes) of uncompressed layer tar per second; the ratio is wharf's throughput over the
 # peer's (above 1: wharf is faster). The Markdown table goes to bench/results/layers-<date>.md (layers-<date>-<HHMM>.md
 # if that exists) and stdout.
 # Fresh-JVM and peer runs are timed by /usr/bin/time: wall clock and CPU (user + system of all threads and
 # children). On a shared machine with more runnable threads than cores, CPU time is the steadier number.
 #   BASE_JAR=JAR   also run the fresh-JVM cases with an older benchmarks.jar in the same rounds (before/after)
+#   CDS=off        fresh JVMs without the class-data archive (a BASE_JAR older than LayerBench's classes mode gets
+#                  none, so compare such a jar with CDS=off)
 #   TREE=DIR       use an existing tree instead of copying one from $SOURCE (it is not deleted)
 set -euo pipefail
 N=${N:-5}
@@ -76,6 +81,26 @@ wharf() {
     java ${flags:-} -cp "${use_jar:-$jar}" dev.wharf.bench.LayerBench "$@"
 }
 
+# ./wharf also starts from a class-data archive (AppCDS, made at package time): each jar's fresh-JVM runs get one,
+# dumped at the exit of an untimed run of every case over a small tree (CDS=off: none).
+mkdir -p "$work/small"
+(cd "$tree" && find . -mindepth 1 -maxdepth 4 -print0 | head -z -n 300) \
+    | tar -C "$tree" -cf - --null --no-recursion -T - | tar -C "$work/small" -xf -
+cds_flags() {
+    local archive=$work/cds-$(basename "$1" .jar)-$(cksum <"$1" | cut -d' ' -f1).jsa
+    if [ "${CDS:-on}" = on ] && [ ! -f "$archive" ]; then
+        mkdir -p "$work/cds-run"
+        # shellcheck disable=SC2086
+        if ! java $JVM_FLAGS -XX:ArchiveClassesAtExit="$archive" -Xlog:cds=off -Xlog:cds+dynamic=off -cp "$1" \
+            dev.wharf.bench.LayerBench classes "$work/small" "$(mktemp -d "$work/cds-run/XXXXXX")" >/dev/null 2>&1; then
+            # An older benchmarks.jar without the classes mode: no archive for it (compare with CDS=off then).
+            echo "layers.sh: no class-data archive for $1 (no 'classes' mode)" >&2
+            rm -f "$archive"
+        fi
+    fi
+    [ ! -f "$archive" ] || echo "-XX:SharedArchiveFile=$archive -Xlog:cds=off -Xlog:cds+dynamic=off"
+}
+
 # The uncompressed layer tar: the apply input and the MB basis for every case.
 mkdir -p "$work/prep"
 wharf create none "$tree" "$work/prep" 1 >/dev/null
@@ -100,16 +125,18 @@ timed() {
     echo "$(((end - start) / 1000000)) $((c1 - c0))"
 }
 
-fresh() { flags=$JVM_FLAGS wharf "$@"; }
+cds_current=$(cds_flags "$jar")
+cds_base=$([ -z "${BASE_JAR:-}" ] || cds_flags "$BASE_JAR")
+fresh() { flags="$JVM_FLAGS ${fresh_cds-$cds_current}" wharf "$@"; }
 peer_gzip() { tar -C "$tree" -cf - . | pigz -6 >"$work/peer.tar.gz"; }
 peer_zstd() { tar -C "$tree" -cf - . | zstd -3 -q -f -o "$work/peer.tar.zst"; }
 peer_apply() { mkdir "$work/peer-apply" && tar -C "$work/peer-apply" -xf "$layer"; }
 wharf_gzip() { fresh create gzip "$tree" "$work/w" 1 >"$work/w-gzip.out"; }
 wharf_zstd() { fresh create zstd "$tree" "$work/w" 1 >"$work/w-zstd.out"; }
 wharf_apply() { mkdir -p "$work/wa" && fresh apply "$layer" "$work/wa" 1; }
-base_gzip() { use_jar=$BASE_JAR wharf_gzip; }
-base_zstd() { use_jar=$BASE_JAR wharf_zstd; }
-base_apply() { use_jar=$BASE_JAR wharf_apply; }
+base_gzip() { use_jar=$BASE_JAR fresh_cds=$cds_base wharf_gzip; }
+base_zstd() { use_jar=$BASE_JAR fresh_cds=$cds_base wharf_zstd; }
+base_apply() { use_jar=$BASE_JAR fresh_cds=$cds_base wharf_apply; }
 
 declare -A times cpus
 record() { times[$1]="${times[$1]:-} ${2% *}"; cpus[$1]="${cpus[$1]:-} ${2#* }"; }
@@ -122,7 +149,10 @@ for round in $(seq 1 "$N"); do
         for side in $order; do
             sync
             record "$side-$case" "$(timed "${side}_$case")"
-            rm -rf "$work/peer-apply" "$work/wa"
+            # Moved aside, deleted at the exit (see above: a delete here would slow the next round's creates).
+            for t in peer-apply wa; do
+                if [ -e "$work/$t" ]; then mkdir -p "$work/trash" && mv "$work/$t" "$work/trash/$t-$round-$side"; fi
+            done
         done
     done
     echo "round $round/$N done" >&2
@@ -162,7 +192,8 @@ out=$results/layers-$(date +%F).md
     echo "alternate. MB/s = 10^6 bytes of uncompressed layer tar per second. Ratio = wharf MB/s / peer MB/s"
     echo "(above 1: wharf faster). Fresh JVM = one java process per run, timed from outside (JVM start included);"
     echo "warm JVM = one process, 2 warm-up iterations discarded, N timed inside. Fresh-JVM flags:"
-    echo "\`${JVM_FLAGS:-none}\`. A sync precedes every timed run; unpacked trees are removed outside the timing."
+    echo "\`${JVM_FLAGS:-none}\`, and a class-data archive as ./wharf has (CDS=${CDS:-on}). A sync precedes every timed"
+    echo "run; unpacked trees are moved aside (ext4 is slow to create inodes right after deleting many) and deleted at exit."
     echo
     echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'),"
     echo "$(java -version 2>&1 | head -1), $(tar --version | head -1), pigz $(pigz --version 2>&1 | awk '{print $2}'),"

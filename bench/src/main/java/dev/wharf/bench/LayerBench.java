@@ -27,13 +27,15 @@ import java.util.concurrent.Executors;
  * operation, and the script also times fresh JVMs from outside.
  *
  * <p>Usage: {@code LayerBench create gzip|zstd|none TREE WORKDIR ITERATIONS} or
- * {@code LayerBench apply LAYER TARGET_PARENT ITERATIONS}. Each iteration prints one line
+ * {@code LayerBench apply LAYER TARGET_PARENT ITERATIONS}, or {@code LayerBench classes SMALL_TREE WORKDIR} (one run
+ * of each case over a small tree, to make a class-data archive). Each iteration prints one line
  * {@code iteration=I ms=M bytes=B uncompressed=U cpums=C} on stdout (C: CPU time of the whole process, user and
  * system, during the iteration); a first iteration of several is a warm-up only when the
  * caller discards it. Create writes into a fresh blob store under WORKDIR each time and, for {@code none}, leaves the
  * last layer tar at {@code WORKDIR/layer.tar} for the apply runs. Apply unpacks into a fresh directory under
- * TARGET_PARENT each time and deletes it after timing, except the last one, which the caller deletes (so a
- * fresh-JVM run timed from outside does not include deleting the tree, just as {@code tar -x} does not). Before each
+ * TARGET_PARENT each time and leaves every tree for the caller to delete after all runs: deleting thousands of files
+ * right before the next iteration would slow its creates (ext4 skips inodes freed in the last ~30 s, scanning past
+ * them), and a fresh-JVM run timed from outside does not include deleting the tree, just as {@code tar -x} does not. Before each
  * timed iteration but the first it runs {@code sync}, so writeback of the previous iteration's files does not land
  * on the next one (the script syncs before each fresh-JVM and peer run).
  */
@@ -42,12 +44,21 @@ public final class LayerBench {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 5 && args.length != 4) {
+        if (args.length != 5 && args.length != 4 && args.length != 3) {
             System.err.println("usage: LayerBench create gzip|zstd|none TREE WORKDIR ITERATIONS\n"
-                    + "       LayerBench apply LAYER TARGET_PARENT ITERATIONS");
+                    + "       LayerBench apply LAYER TARGET_PARENT ITERATIONS\n"
+                    + "       LayerBench classes SMALL_TREE WORKDIR");
             System.exit(2);
         }
-        if (args[0].equals("create") && args.length == 5) {
+        if (args[0].equals("classes") && args.length == 3) {
+            // One small run of every case, so that a class-data archive dumped at exit holds what they load.
+            Path tree = Path.of(args[1]);
+            Path work = Path.of(args[2]);
+            for (String compression : new String[] {"gzip", "zstd", "none"}) {
+                create(compression, tree, work.resolve(compression), 1);
+            }
+            apply(work.resolve("none").resolve("layer.tar"), Files.createDirectories(work.resolve("apply")), 1);
+        } else if (args[0].equals("create") && args.length == 5) {
             create(args[1], Path.of(args[2]), Path.of(args[3]), Integer.parseInt(args[4]));
         } else if (args[0].equals("apply") && args.length == 4) {
             apply(Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]));
@@ -116,7 +127,11 @@ public final class LayerBench {
         LayerApplier applier = new LayerApplier(PosixFiles.system());
         for (int i = 1; i <= iterations; i++) {
             Path target = parent.resolve("wharf-apply-" + i);
-            FileTrees.delete(target);
+            // Normally absent (the caller gives a fresh parent); a tree left by an earlier run is moved aside, not
+            // deleted, for the reason above.
+            if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Files.move(target, parent.resolve("wharf-apply-" + i + "-old-" + System.nanoTime()));
+            }
             Files.createDirectories(target);
             syncAfterFirst(i);
             long cpu = processCpuNanos();
@@ -128,10 +143,6 @@ public final class LayerBench {
             long nanos = System.nanoTime() - start;
             System.out.printf(Locale.ROOT, "iteration=%d ms=%.1f bytes=%d uncompressed=%d cpums=%.0f%n", i,
                     nanos / 1e6, Files.size(layer), result.contentBytes(), (processCpuNanos() - cpu) / 1e6);
-            if (i < iterations) {
-                // The last tree is left for the caller, who deletes it outside the timed run as it does for tar -x.
-                FileTrees.delete(target);
-            }
         }
     }
 }

@@ -53,6 +53,10 @@ import java.util.stream.Stream;
  *       {@link RatioLimit#DEFAULT} (a decompression bomb).</li>
  * </ul>
  *
+ * <p>Each apply resolves and creates every path on the calling thread, in tar order, and hands the new regular
+ * files' descriptors to a thread of its own that writes their content, owner, mode and time ({@link FileDataWriter}),
+ * so the kernel's copying of file data overlaps the parsing and creating of the next entries.
+ *
  * <p>Immutable and thread-safe; concurrent applies must use different roots.
  */
 public final class LayerApplier {
@@ -75,13 +79,15 @@ public final class LayerApplier {
      */
     public ApplyResult apply(InputStream layer, Path root) throws LayerException {
         Run run = new Run(new ConfinedRoot(root), posix.effectiveUid() == 0);
-        try (InputStream in = Decompressors.open(layer, RatioLimit.DEFAULT)) {
+        try (FileDataWriter files = run.files; InputStream in = Decompressors.open(layer, RatioLimit.DEFAULT)) {
             TarReader tar = new TarReader(in);
             Optional<TarEntry> next;
             while ((next = tar.next()).isPresent()) {
                 run.apply(next.get(), tar);
             }
             in.transferTo(OutputStream.nullOutputStream());
+            // Every file written and closed before the directories' modes and times, and before returning.
+            files.finish();
             run.finishDirectories();
         } catch (LayerException e) {
             throw e;
@@ -102,7 +108,9 @@ public final class LayerApplier {
          * resolution stays valid while nothing is removed: it went only through existing directories and symlinks,
          * and creating new entries cannot change those (replacing one deletes it first). So every removal clears
          * this, and consecutive entries of one directory (the usual tar order) resolve it once instead of one
-         * lstat per component per entry.
+         * lstat per component per entry. A directory entry of this layer adds itself (a real directory at the path
+         * its parent resolved to), so in the usual order (a directory before its children) a new directory's
+         * children resolve it without walking the root again, one lstat per component of its path.
          */
         private final Map<String, Path> resolvedParents = new HashMap<>();
         /**
@@ -113,7 +121,11 @@ public final class LayerApplier {
         private final Set<Path> createdDirectories = new HashSet<>();
         private final Map<Path, TarEntry> directories = new LinkedHashMap<>();
         private final List<String> warnings = new ArrayList<>();
+        /** Whether anything was removed: until then, every directory in {@link #directories} is still one. */
+        private boolean removedAny;
         private final byte[] copyBuffer = new byte[256 * 1024];
+        /** Writes the content and metadata of the regular files created here, beside this thread. */
+        private final FileDataWriter files = new FileDataWriter();
         /** Whether regular files are written through {@link PosixFiles#createFile}; false once it is unsupported. */
         private boolean nativeFiles = true;
         private long entries;
@@ -152,7 +164,8 @@ public final class LayerApplier {
                 whiteout(entry, parts, base);
                 return;
             }
-            Path parent = parentOf(parts, entry.name());
+            String parentKey = parts.size() == 1 ? "" : String.join("/", parts.subList(0, parts.size() - 1));
+            Path parent = parentOf(parentKey, parts, entry.name());
             Path path = parent.resolve(base);
             Optional<BasicFileAttributes> existing = createdDirectories.contains(parent) && !unpacked.contains(path)
                     ? Optional.empty() : lstat(path);
@@ -166,6 +179,8 @@ public final class LayerApplier {
                         Files.createDirectory(path);
                         createdDirectories.add(path);
                     }
+                    // A real directory (created here, or found by lstat, not a symlink) inside the root.
+                    resolvedParents.put(parentKey.isEmpty() ? base : parentKey + "/" + base, path);
                 }
                 case REGULAR -> {
                     if (nativeFiles) {
@@ -219,8 +234,7 @@ public final class LayerApplier {
         }
 
         /** The entry's parent directory, resolved inside the root (created if missing), cached until a removal. */
-        private Path parentOf(List<String> parts, String entryName) throws LayerException {
-            String key = parts.size() == 1 ? "" : String.join("/", parts.subList(0, parts.size() - 1));
+        private Path parentOf(String key, List<String> parts, String entryName) throws LayerException {
             Path parent = resolvedParents.get(key);
             if (parent == null) {
                 parent = root.resolveParent(parts, true, entryName, createdDirectories::add);
@@ -232,6 +246,7 @@ public final class LayerApplier {
         /** Removes a file or tree; any cached resolution may have gone through it. */
         private void delete(Path path) throws IOException {
             resolvedParents.clear();
+            removedAny = true;
             FileTrees.delete(path);
         }
 
@@ -249,9 +264,17 @@ public final class LayerApplier {
         /**
          * Creates a regular file and sets its content, owner, xattrs, mode and time through its descriptor: one
          * exclusive create by path, then no further path lookup (tar -x does the same: fchown, fchmod, futimens).
+         * Without xattrs, all that follows the create happens on the {@link FileDataWriter}'s thread.
          */
         private void writeRegular(Path path, TarEntry entry, TarReader tar) throws IOException {
-            try (NewFile file = posix.createFile(path, 0600)) {
+            NewFile created = posix.createFile(path, 0600);
+            if (entry.xattrs().isEmpty()) {
+                // The file is the writer's now (closed by it, also if this fails); it never uses the path again.
+                contentBytes += files.write(created, entry, privileged, tar.content());
+                return;
+            }
+            // xattrs (rare: file capabilities) are set by path, so on this thread, between owner and mode.
+            try (NewFile file = created) {
                 InputStream in = tar.content();
                 long total = 0;
                 int n;
@@ -383,7 +406,9 @@ public final class LayerApplier {
                 Path path = dirs.get(i).getKey();
                 TarEntry entry = dirs.get(i).getValue();
                 try {
-                    if (lstat(path).filter(BasicFileAttributes::isDirectory).isEmpty()) {
+                    // Only a removal (of it or of an ancestor) can have turned a directory of this list into
+                    // something else or nothing: replacing an entry always removes it first.
+                    if (removedAny && lstat(path).filter(BasicFileAttributes::isDirectory).isEmpty()) {
                         continue;
                     }
                     chmod(path, entry.mode());

@@ -92,6 +92,19 @@ class LayerApplierTest {
     }
 
     @Test
+    void aDirectoryReplacedByASymlinkLaterInTheLayer_isNotWrittenThroughByItsOldResolution() throws Exception {
+        // d and d/e are resolved (and remembered) as real directories, then d becomes a symlink to the outside: the
+        // later children must go through the symlink, resolved inside the root, never into a stale resolution.
+        apply(tar(dir("d"), dir("d/e"), file("d/e/first", "1"), symlink("d", outside.toString()),
+                file("d/e/second", "contained"), file("d/third", "contained")));
+        Path inside = root.resolve(outside.toString().substring(1));
+        assertEquals("contained", Files.readString(inside.resolve("e/second")));
+        assertEquals("contained", Files.readString(inside.resolve("third")));
+        assertTrue(Files.isSymbolicLink(root.resolve("d")));
+        assertNothingOutside();
+    }
+
+    @Test
     void aSymlinkLoop_isRefused() throws Exception {
         LayerException e = assertThrows(LayerException.class,
                 () -> apply(tar(symlink("loop1", "loop2"), symlink("loop2", "loop1"), file("loop1/x", "x"))));
@@ -260,8 +273,148 @@ class LayerApplierTest {
         assertEquals(2, result.entries());
     }
 
+    @Test
+    void manyFilesOfAllSizes_getTheirContentModeOwnerAndTime() throws Exception {
+        // More files than one batch of the background writer holds, and files larger than its buffers: content is
+        // cut across buffers and must still land in order, each file with its own metadata.
+        java.util.Random random = new java.util.Random(7);
+        List<Object> items = new java.util.ArrayList<>();
+        items.add(dir("many"));
+        Map<String, byte[]> contents = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 700; i++) {
+            int size = i % 100 == 0 ? (1 << 20) * 2 + random.nextInt(1 << 20) : random.nextInt(i % 3 == 0 ? 40_000 : 300);
+            byte[] content = new byte[size];
+            random.nextBytes(content);
+            String name = "many/f" + i;
+            contents.put(name, content);
+            int mode = i % 2 == 0 ? 0640 : 04755;
+            items.add(new Item(new TarEntry(name, TarEntryType.REGULAR, mode, 1000 + i, 2000 + i, size,
+                    1_500_000_000L + i, "", 0, 0, Map.of()), content));
+        }
+        ApplyResult result = applier.apply(new ByteArrayInputStream(tar(items.toArray())), root);
+        assertEquals(contents.values().stream().mapToLong(c -> c.length).sum(), result.contentBytes());
+        int i = 0;
+        for (Map.Entry<String, byte[]> e : contents.entrySet()) {
+            Path file = root.resolve(e.getKey());
+            assertTrue(Arrays.equals(e.getValue(), Files.readAllBytes(file)), e.getKey());
+            assertEquals(i % 2 == 0 ? 0640 : 04755, (Integer) Files.getAttribute(file, "unix:mode") & 07777, e.getKey());
+            assertEquals(1_500_000_000L + i, Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toMillis() / 1000);
+            if (posix.effectiveUid() == 0) {
+                assertEquals(1000 + i, (Integer) Files.getAttribute(file, "unix:uid"), e.getKey());
+                assertEquals(2000 + i, (Integer) Files.getAttribute(file, "unix:gid"), e.getKey());
+            }
+            i++;
+        }
+    }
+
+    @Test
+    void aTarTruncatedInsideALargeFile_failsNamingIt_andLeavesNoDescriptorOpen() throws Exception {
+        long before = openDescriptors();
+        List<Object> items = new java.util.ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            items.add(file("small" + i, "x".repeat(i)));
+        }
+        items.add(new Item(new TarEntry("big", TarEntryType.REGULAR, 0644, 0, 0, 3 << 20, 1_600_000_000L, "", 0, 0,
+                Map.of()), new byte[3 << 20]));
+        byte[] whole = tar(items.toArray());
+        byte[] cut = Arrays.copyOf(whole, whole.length - (2 << 20));
+        LayerException e = assertThrows(LayerException.class, () -> apply(cut));
+        assertTrue(e.getMessage().contains("big") && e.getMessage().contains("truncated"), e.getMessage());
+        assertEquals("x".repeat(199), Files.readString(root.resolve("small199")));
+        assertEquals(before, openDescriptors());
+    }
+
+    @Test
+    void aFailedWriteOnTheWritingThread_failsTheApplyNamingTheEntry_andLeavesNoDescriptorOpen() throws Exception {
+        long before = openDescriptors();
+        PosixFiles failing = new FailingWrites(posix, "bad");
+        List<Object> items = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            items.add(file((i == 150 ? "bad" : "ok" + i), "content " + i));
+        }
+        LayerException e = assertThrows(LayerException.class,
+                () -> new LayerApplier(failing).apply(new ByteArrayInputStream(tar(items.toArray())), root));
+        assertTrue(e.getMessage().contains("layer entry bad") && e.getMessage().contains("No space"), e.getMessage());
+        assertEquals(before, openDescriptors());
+    }
+
+    private static long openDescriptors() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    /** The real libc binding whose file writes fail with ENOSPC for files named {@code failOn}. */
+    private static final class FailingWrites extends DelegatingPosix {
+        private final String failOn;
+
+        FailingWrites(PosixFiles real, String failOn) {
+            super(real);
+            this.failOn = failOn;
+        }
+
+        @Override
+        public dev.wharf.layers.posix.NewFile createFile(Path path, int mode) throws LayerException {
+            dev.wharf.layers.posix.NewFile file = real.createFile(path, mode);
+            if (!path.getFileName().toString().equals(failOn)) {
+                return file;
+            }
+            return new dev.wharf.layers.posix.NewFile() {
+                @Override
+                public void write(byte[] bytes, int offset, int length)
+                        throws dev.wharf.layers.posix.PosixCallException {
+                    throw new dev.wharf.layers.posix.PosixCallException("write", path.toString(), 28,
+                            "No space left on device");
+                }
+
+                @Override
+                public void chown(int uid, int gid) throws dev.wharf.layers.posix.PosixCallException {
+                    file.chown(uid, gid);
+                }
+
+                @Override
+                public void chmod(int mode) throws dev.wharf.layers.posix.PosixCallException {
+                    file.chmod(mode);
+                }
+
+                @Override
+                public void setTimes(long epochSeconds, int nanos) throws dev.wharf.layers.posix.PosixCallException {
+                    file.setTimes(epochSeconds, nanos);
+                }
+
+                @Override
+                public void close() throws dev.wharf.layers.posix.PosixCallException {
+                    file.close();
+                }
+            };
+        }
+    }
+
     /** The real libc binding, but reporting a non-root user, to exercise the applier's unprivileged path. */
-    private record UnprivilegedPosix(PosixFiles real) implements PosixFiles {
+    private static final class UnprivilegedPosix extends DelegatingPosix {
+        UnprivilegedPosix(PosixFiles real) {
+            super(real);
+        }
+
+        @Override
+        public void lchown(Path path, int uid, int gid) throws LayerException {
+            throw new AssertionError("an unprivileged apply must not chown");
+        }
+
+        @Override
+        public int effectiveUid() {
+            return 1000;
+        }
+    }
+
+    /** The real libc binding, call for call (createFile only when a subclass adds it), for the fakes above. */
+    private abstract static class DelegatingPosix implements PosixFiles {
+        final PosixFiles real;
+
+        DelegatingPosix(PosixFiles real) {
+            this.real = real;
+        }
+
         @Override
         public List<String> listXattrs(Path path) throws LayerException {
             return real.listXattrs(path);
@@ -289,7 +442,7 @@ class LayerApplierTest {
 
         @Override
         public void lchown(Path path, int uid, int gid) throws LayerException {
-            throw new AssertionError("an unprivileged apply must not chown");
+            real.lchown(path, uid, gid);
         }
 
         @Override
@@ -299,7 +452,7 @@ class LayerApplierTest {
 
         @Override
         public int effectiveUid() {
-            return 1000;
+            return real.effectiveUid();
         }
     }
 

@@ -1,0 +1,262 @@
+package dev.wharf.layers.layer;
+
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.posix.NewFile;
+import dev.wharf.layers.tar.TarEntry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * Writes the content and metadata of regular files that {@link LayerApplier} has just created, on a thread of its
+ * own: while this thread copies one file's bytes into the kernel (most of an apply's system time), the applier's
+ * thread parses the next tar entries and creates their directories, links and files, so an apply uses two cores where
+ * {@code tar -x} uses one.
+ *
+ * <p>It only ever acts through the descriptors it is handed ({@code write}, {@code fchown}, {@code fchmod},
+ * {@code futimens}, {@code close}) and never looks a path up, so nothing the applier does to the tree meanwhile
+ * (replacing or removing a path, planting a symlink) can redirect a write: every path is still resolved and created
+ * by the applier's thread, in tar order, as before. Content is copied out of the tar stream into a few 1 MiB buffers
+ * shared by many small files; at most {@link #MAX_BUFFERS} buffers and {@link #FILES_PER_BATCH} open descriptors per
+ * buffer are in flight, so memory and descriptors stay bounded whatever the layer.
+ *
+ * <p>Not thread-safe: one thread (the applier's) calls {@link #write}, {@link #finish} and {@link #close}. The
+ * writing thread is started on the first file and ends with {@link #finish} or {@link #close}.
+ */
+final class FileDataWriter implements AutoCloseable {
+    private static final int BUFFER_SIZE = 1 << 20;
+    /** Buffers in existence: the one being filled and those queued or being written. */
+    private static final int MAX_BUFFERS = 5;
+    /** Files (so descriptors) per buffer: bounds the open descriptors to MAX_BUFFERS times this. */
+    private static final int FILES_PER_BATCH = 64;
+
+    /** Bytes of one file at {@code offset} in the batch's buffer. */
+    private record Segment(NewFile file, String entry, int offset, int length) {
+    }
+
+    /** The end of one file: set its owner (when {@code chown}), mode and time, then close it (only close it when
+     * {@code closeOnly}, after the applier failed to read its content). */
+    private record Done(NewFile file, String entry, boolean chown, int uid, int gid, int mode, long mtime,
+            boolean closeOnly) {
+    }
+
+    /** A buffer and the operations on it, in order; a null buffer ends the writing thread. */
+    private static final class Batch {
+        final byte[] buffer;
+        final List<Object> ops = new ArrayList<>();
+        int used;
+        int files;
+
+        Batch(byte[] buffer) {
+            this.buffer = buffer;
+        }
+    }
+
+    private final BlockingQueue<Batch> queue = new LinkedBlockingQueue<>();
+    private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(MAX_BUFFERS);
+    private int buffers;
+    private Batch batch;
+    private Thread thread;
+    /** The first failure of the writing thread, reported to the applier's thread at its next call. */
+    private volatile LayerException failure;
+
+    /**
+     * Hands over {@code file}, a new regular file of the layer entry {@code entry}: its content is read now from
+     * {@code content} (to its end) into the buffers; writing it, then the entry's owner (when {@code chown}), mode and
+     * modification time, and closing the file happen on the writing thread. The file is this writer's from now on, also when this
+     * call fails: it closes it.
+     *
+     * @return the number of content bytes read
+     * @throws LayerException if the writing thread has failed on an earlier file, or reading the content fails
+     */
+    long write(NewFile file, TarEntry entry, boolean chown, InputStream content) throws IOException {
+        boolean read = false;
+        long total = 0;
+        try {
+            throwIfFailed();
+            roomForFile();
+            batch.files++;
+            while (true) {
+                if (batch.used == batch.buffer.length) {
+                    submit();
+                    batch.files++;
+                }
+                int n = content.read(batch.buffer, batch.used, batch.buffer.length - batch.used);
+                if (n < 0) {
+                    break;
+                }
+                batch.ops.add(new Segment(file, entry.name(), batch.used, n));
+                batch.used += n;
+                total += n;
+            }
+            read = true;
+        } finally {
+            Done done = new Done(file, entry.name(), chown, (int) entry.uid(), (int) entry.gid(), entry.mode(),
+                    entry.mtime(), !read);
+            if (thread == null) {
+                finishFile(done); // No writing thread (it could not start): close the file here.
+            } else {
+                if (batch == null) {
+                    batch = new Batch(takeBuffer());
+                }
+                // Always queued, so the writing thread closes the file even when reading its content failed.
+                batch.ops.add(done);
+            }
+        }
+        return total;
+    }
+
+    /**
+     * Waits until every file handed over is written and closed.
+     *
+     * @throws LayerException naming the entry if writing one failed
+     */
+    void finish() throws LayerException {
+        stop();
+        throwIfFailed();
+    }
+
+    /** Stops the writing thread after it has closed every file handed over (written or not); idempotent. */
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private void stop() {
+        if (thread == null) {
+            return;
+        }
+        if (batch != null && !batch.ops.isEmpty()) {
+            queue.add(batch);
+        }
+        batch = null;
+        queue.add(new Batch(null));
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                // The thread ends on its own after the queued files; their descriptors must not leak.
+                interrupted = true;
+            }
+        }
+        thread = null;
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void throwIfFailed() throws LayerException {
+        LayerException f = failure;
+        if (f != null) {
+            throw new LayerException(f.getMessage(), f);
+        }
+    }
+
+    /** Makes sure the current batch may take one more file. */
+    private void roomForFile() {
+        if (thread == null) {
+            thread = new Thread(this::run, "wharf-layer-file-writer");
+            thread.setDaemon(true);
+            thread.start();
+        }
+        if (batch != null && (batch.files >= FILES_PER_BATCH || batch.used == batch.buffer.length)) {
+            submit();
+        }
+        if (batch == null) {
+            batch = new Batch(takeBuffer());
+        }
+    }
+
+    /** Queues the current batch and starts a new one. */
+    private void submit() {
+        queue.add(batch);
+        batch = new Batch(takeBuffer());
+    }
+
+    /** A new buffer while fewer than MAX_BUFFERS exist, else the next one the writing thread gives back. */
+    private byte[] takeBuffer() {
+        if (buffers < MAX_BUFFERS) {
+            buffers++;
+            return new byte[BUFFER_SIZE];
+        }
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    // The writing thread always gives buffers back (it keeps going after a failure), so this ends.
+                    return free.take();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The writing thread: batches in order, every file closed, buffers given back. */
+    private void run() {
+        while (true) {
+            Batch b;
+            try {
+                b = queue.take();
+            } catch (InterruptedException e) {
+                continue; // Nobody interrupts this thread; it ends on the end batch only.
+            }
+            if (b.buffer == null) {
+                return;
+            }
+            for (Object op : b.ops) {
+                if (op instanceof Segment s) {
+                    if (failure == null) {
+                        try {
+                            s.file().write(b.buffer, s.offset(), s.length());
+                        } catch (Throwable e) {
+                            // Even an Error: this thread must go on closing files and giving buffers back, or the
+                            // applier's thread would wait for a buffer forever.
+                            fail(s.entry(), e);
+                        }
+                    }
+                } else {
+                    finishFile((Done) op);
+                }
+            }
+            free.add(b.buffer);
+        }
+    }
+
+    private void finishFile(Done d) {
+        NewFile file = d.file();
+        try {
+            if (failure == null && !d.closeOnly()) {
+                // Owner first: chown clears setuid/setgid bits, which the mode sets after it.
+                if (d.chown()) {
+                    file.chown(d.uid(), d.gid());
+                }
+                file.chmod(d.mode());
+                file.setTimes(d.mtime(), 0);
+            }
+        } catch (Throwable e) {
+            fail(d.entry(), e);
+        } finally {
+            try {
+                file.close();
+            } catch (Throwable e) {
+                fail(d.entry(), e);
+            }
+        }
+    }
+
+    private void fail(String entry, Throwable e) {
+        if (failure == null) {
+            failure = new LayerException("cannot apply layer entry " + entry + ": " + e, e);
+        }
+    }
+}
