@@ -153,7 +153,7 @@ final class BuildJob {
                     CopySources.context(main.root(), main.local(), main.dockerfile(), options.clock(),
                             contextChecksums(main)), scratch,
                     platform, options.parallelism(), request.explainCache(), request.secrets(), request.network(),
-                    ssh, request.seccomp(), request.resources(), images, imports, named, hostsFile(scratch),
+                    ssh, request.seccomp(), request.resources(), images, imports, named, extraHostsFile(scratch),
                     request.ulimits(), runKeyExtras());
             BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings),
                     steps);
@@ -339,21 +339,22 @@ final class BuildJob {
         return out;
     }
 
-    /** Reads the {@code --cache-from} sources' indexes (an unreadable one is a warning). */
     /**
-     * The {@code /etc/hosts} of this build's RUN steps: the workspace's shared one, or with {@code --add-host} lines
-     * a copy in the build's scratch directory.
+     * With {@code --add-host} lines, this build's own {@code /etc/hosts} for RUN steps, in its scratch directory;
+     * without, empty: RUN steps use the workspace's shared one.
      */
-    private Path hostsFile(Path scratch) throws IOException {
+    private Optional<Path> extraHostsFile(Path scratch) throws IOException {
         if (request.extraHosts().isEmpty()) {
-            return workspace.hostsFile();
+            return Optional.empty();
         }
         StringBuilder text = new StringBuilder(EtcFiles.hosts(SandboxSpec.DEFAULT_HOSTNAME));
         request.extraHosts().forEach(h -> text.append(h.hostsLine()).append('\n'));
         Path file = scratch.resolve("hosts");
         Files.writeString(file, text);
-        return file;
+        return Optional.of(file);
     }
+
+    /** Reads the {@code --cache-from} sources' indexes (an unreadable one is a warning). */
 
     /** What of the RUN steps' environment BuildKit keeps in its exec op, and so in their cache keys. */
     private java.util.SortedMap<String, List<String>> runKeyExtras() {

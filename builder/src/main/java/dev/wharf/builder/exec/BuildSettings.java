@@ -10,8 +10,8 @@ import java.util.OptionalLong;
  * clamp, the time recorded in the image, the sandbox runtime, the build context, a scratch directory removed
  * after the build, the platform and how many stages may run at once, secrets, ssh-agent sockets, the default network,
  * whether RUN steps are seccomp-filtered, their cgroup limits, the base images (stored or pulled), the step caches
- * imported with {@code --cache-from}, the named contexts, the {@code /etc/hosts} file of RUN steps
- * ({@code --add-host} lines included), their {@code --ulimit}s, and what of those goes into RUN steps' cache keys.
+ * imported with {@code --cache-from}, the named contexts, the build's own {@code /etc/hosts} for RUN steps when it
+ * has {@code --add-host} lines, their {@code --ulimit}s, and what of those goes into RUN steps' cache keys.
  * Immutable.
  */
 record BuildSettings(DockerfileText source, ProgressListener listener, OptionalLong sourceDateEpoch,
@@ -19,7 +19,7 @@ record BuildSettings(DockerfileText source, ProgressListener listener, OptionalL
                      dev.wharf.builder.plan.Platform platform, int parallelism, boolean explainCache,
                      java.util.Map<String, Path> secrets, String network, java.util.Map<String, Path> ssh,
                      boolean seccomp, dev.wharf.builder.sandbox.ResourceLimits resources, RegistryImages images,
-                     CacheImports imports, NamedContexts namedContexts, Path hostsFile,
+                     CacheImports imports, NamedContexts namedContexts, java.util.Optional<Path> extraHostsFile,
                      java.util.List<dev.wharf.builder.sandbox.Ulimit> ulimits,
                      java.util.SortedMap<String, java.util.List<String>> runKeyExtras) {
 

@@ -80,7 +80,9 @@ final class StepRunner {
             ProcessUser user = new UserResolver().resolve(step.environment().user(), RootView.of(mounts));
             String cwd = step.environment().workingDir().isEmpty() ? "/" : step.environment().workingDir();
             NetworkMode network = network(run.network());
-            SandboxSpec.Builder spec = SandboxSpec.builder(mounts, argv, settings.hostsFile(),
+            SandboxSpec.Builder spec = SandboxSpec.builder(mounts, argv,
+                            settings.extraHostsFile().isPresent() ? settings.extraHostsFile().get()
+                                    : workspace.hostsFile(),
                             workspace.resolvConf(network))
                     .ulimits(settings.ulimits())
                     .env(env)
