@@ -249,6 +249,19 @@ final class CgroupLimits {
     }
 
     private static boolean removeTree(Path dir) {
+        try {
+            // Most cgroups have no nested one (the built-in sandbox's never): one rmdir, no listing of its files.
+            Files.deleteIfExists(dir);
+            return true;
+        } catch (DirectoryNotEmptyException e) {
+            // Nested cgroups (an OCI runtime's) go first, below.
+        } catch (FileSystemException e) {
+            if (!Files.isDirectory(dir)) {
+                return true;
+            }
+        } catch (IOException e) {
+            return true;
+        }
         if (!Files.isDirectory(dir)) {
             return true;
         }

@@ -41,6 +41,7 @@ public final class UnshareSandbox implements Sandbox {
     private final Optional<Path> ip;
     private final boolean cgroup2;
     private final Launcher launcher = new Launcher();
+    private final OutputPumps pumps = new OutputPumps();
     private final HostLimits limits;
     private final boolean rootless;
     private final PosixFiles posix;
@@ -185,7 +186,7 @@ public final class UnshareSandbox implements Sandbox {
                     stubs.clean();
                     run.close();
                 }
-            }, ready, name());
+            }, ready, name(), pumps);
         } catch (IOException | RuntimeException | SandboxException e) {
             if (cgroup != null) {
                 cgroup.remove();
