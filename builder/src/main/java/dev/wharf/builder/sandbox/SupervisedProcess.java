@@ -15,9 +15,10 @@ import java.util.stream.Collectors;
 
 /**
  * A started sandbox: the host process that owns the sandbox's namespaces, two pumps (on {@link OutputPumps}' threads)
- * passing its output to the listener line by line, and the teardown to run at the end. Cancelling kills every descendant of the host process
- * (found through {@link ProcessHandle#descendants()}) and the process itself with SIGKILL, after the runtime's own
- * kill hook; PID namespace teardown then takes anything that was missed. Thread-safe.
+ * passing its output to the listener line by line, and the teardown to run at the end. Cancelling kills every
+ * descendant of the host process (found through {@link ProcessHandle#descendants()}) and the process itself with
+ * SIGKILL, after the runtime's own kill hook; PID namespace teardown then takes anything that was missed.
+ * Thread-safe.
  */
 final class SupervisedProcess implements SandboxProcess {
     private static final int STDERR_TAIL_LINES = 20;

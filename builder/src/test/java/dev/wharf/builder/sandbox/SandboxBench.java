@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * {@code java -cp <test classpath> dev.wharf.builder.sandbox.SandboxBench [N] [BIG_MB]}.
  */
 public final class SandboxBench {
-    /** Untimed rounds of every variant before the timed ones ({@code -Dbench.warmup}, {@code WARMUP=} in the script). */
+    /** Untimed rounds of every variant before the timed ones ({@code -Dbench.warmup}; the script's WARMUP). */
     private static final int WARMUP = Integer.getInteger("bench.warmup", 20);
 
     private SandboxBench() {
