@@ -43,6 +43,8 @@ public final class SandboxBench {
             run(n, bigMb, temp);
         } finally {
             dev.wharf.layers.layout.FileTrees.delete(temp);
+            // The floor runs' cgroupsPath is <parent>/floor/ctr: the runtimes remove ctr, not its parent.
+            CgroupDirs.remove(OciSpecFactory.DEFAULT_CGROUP_PARENT, "floor");
         }
     }
 
