@@ -2,7 +2,9 @@
 # Per-RUN overhead of wharf's sandboxes (issue 5), as root:
 #
 #   bench/sandbox.sh            N=15 rounds, big base of 1024 MB
-#   N=21 BIG_MB=1024 bench/sandbox.sh
+#   N=21 BIG_MB=1024 WARMUP=20 bench/sandbox.sh
+#
+# WARMUP (20) untimed alternating rounds come first, so that the JIT has compiled wharf's side of a RUN.
 #
 # 1. A full RUN cycle (prepare an overlay snapshot, start the sandbox, run /bin/true, release it, compute the empty
 #    diff, remove the snapshot) with the built-in sandbox, runc and crun, against a bare
@@ -14,6 +16,7 @@
 set -euo pipefail
 N=${N:-15}
 BIG_MB=${BIG_MB:-1024}
+WARMUP=${WARMUP:-20}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 results=$repo/bench/results
 mkdir -p "$results"
@@ -32,10 +35,10 @@ out=$results/sandbox-$(date +%F).md
     echo "# Sandbox per-RUN overhead, $(date '+%F %H:%M')"
     echo
     echo "Host: $(nproc) cores, kernel $(uname -r), load average at start: $(cut -d' ' -f1-3 /proc/loadavg)."
-    echo "Command: \`N=$N BIG_MB=$BIG_MB bench/sandbox.sh\` (commit $(git rev-parse --short HEAD))."
+    echo "Command: \`N=$N BIG_MB=$BIG_MB WARMUP=$WARMUP bench/sandbox.sh\` (commit $(git rev-parse --short HEAD))."
     echo
     # The reactor's own classes go first: the dependency classpath names wharf-* jars of ~/.m2, which may be stale.
-    java -cp "builder/target/test-classes:builder/target/classes:layers/target/classes:context/target/classes:cache/target/classes:grammar/target/classes:$(cat "$cpfile")" \
+    java -Dbench.warmup="$WARMUP" -cp "builder/target/test-classes:builder/target/classes:layers/target/classes:context/target/classes:cache/target/classes:grammar/target/classes:$(cat "$cpfile")" \
         dev.wharf.builder.sandbox.SandboxBench "$N" "$BIG_MB"
     echo
     echo "Load average at end: $(cut -d' ' -f1-3 /proc/loadavg)."

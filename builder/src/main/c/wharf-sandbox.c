@@ -13,6 +13,8 @@
  *   wharf-sandbox [OPTION|OP]... -- COMMAND [ARG]...
  * options:
  *   cgroup PROCS        write 0 to this cgroup.procs file before unsharing
+ *   cgroup2 DIR         start the namespace's PID 1 in this cgroup v2 directory (clone3 CLONE_INTO_CGROUP);
+ *                       on kernels without it (before 5.7), this process joins it by its cgroup.procs instead
  *   net                 a new network namespace (lo is brought up)
  *   hostname NAME       the UTS hostname
  *   root DIR            the mount point of the new root
@@ -65,6 +67,17 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+#define WHARF_CLONE_INTO_CGROUP 0x200000000ULL
+
+/* struct clone_args of <linux/sched.h> up to its cgroup field (CLONE_ARGS_SIZE_VER2), which older headers lack. */
+struct wharf_clone_args {
+    unsigned long long flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+        set_tid_size, cgroup;
+};
 
 extern char **environ;
 
@@ -265,6 +278,51 @@ static void drop_bounding(unsigned long long keep) {
     }
 }
 
+static void enter_cgroup(const char *dir) {
+    char procs[4096];
+    if (snprintf(procs, sizeof procs, "%s/cgroup.procs", dir) >= (int) sizeof procs) {
+        errno = ENAMETOOLONG;
+        die("cgroup %s", dir);
+    }
+    write_file(procs, "0");
+}
+
+/*
+ * fork(), with the child started in the cgroup v2 directory cgroup_dir when there is one. Writing a pid to
+ * cgroup.procs takes the kernel's global cgroup_threadgroup_rwsem for writing, which waits for an RCU grace period
+ * (several milliseconds, most of a `RUN true`'s overhead); a child cloned into the cgroup (Linux 5.7) takes it for
+ * reading only, as every fork does. The raw clone3 leaves glibc's cached thread id stale in the child, which only
+ * sets up mounts and execs (no raise, no threads).
+ */
+static pid_t fork_into(const char *cgroup_dir) {
+    if (cgroup_dir == NULL) {
+        return fork();
+    }
+    int fd = open(cgroup_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        die("open %s", cgroup_dir);
+    }
+    struct wharf_clone_args args;
+    memset(&args, 0, sizeof args);
+    args.flags = WHARF_CLONE_INTO_CGROUP;
+    args.exit_signal = SIGCHLD;
+    args.cgroup = (unsigned long long) fd;
+    pid_t child = (pid_t) syscall(SYS_clone3, &args, sizeof args);
+    if (child >= 0) {
+        if (child > 0) {
+            close(fd);
+        }
+        return child;
+    }
+    if (errno != ENOSYS && errno != EINVAL && errno != E2BIG && errno != EOPNOTSUPP) {
+        die("clone3 into %s", cgroup_dir);
+    }
+    /* A kernel without clone3 or CLONE_INTO_CGROUP: join the cgroup, and the child with it. */
+    close(fd);
+    enter_cgroup(cgroup_dir);
+    return fork();
+}
+
 /* Waits for the namespace's PID 1 and ends the way it ended. */
 static void supervise(pid_t child) {
     int status;
@@ -303,6 +361,7 @@ int main(int argc, char **argv) {
     const char *root = NULL;
     const char *ready = NULL;
     const char *cwd = "/";
+    const char *cgroup2 = NULL;
     int nnp = 0;
     long long uid = 0;
     long long gid = 0;
@@ -324,6 +383,8 @@ int main(int argc, char **argv) {
             break;
         } else if (strcmp(a, "cgroup") == 0) {
             write_file(need(argc, argv, ++i), "0");
+        } else if (strcmp(a, "cgroup2") == 0) {
+            cgroup2 = need(argc, argv, ++i);
         } else if (strcmp(a, "net") == 0) {
             new_net = 1;
         } else if (strcmp(a, "host") == 0) {
@@ -402,7 +463,7 @@ int main(int argc, char **argv) {
     if (pipe2(alive, O_CLOEXEC) != 0) {
         die("pipe");
     }
-    pid_t child = fork();
+    pid_t child = fork_into(cgroup2);
     if (child < 0) {
         die("fork");
     }
@@ -466,7 +527,8 @@ int main(int argc, char **argv) {
             if (access(path, F_OK) == 0 && umount2(path, MNT_DETACH) != 0) {
                 mount("tmpfs", path, "tmpfs", MS_RDONLY, NULL);
             }
-        } else if (strcmp(a, "cgroup") == 0 || strcmp(a, "hostname") == 0 || strcmp(a, "root") == 0
+        } else if (strcmp(a, "cgroup") == 0 || strcmp(a, "cgroup2") == 0 || strcmp(a, "hostname") == 0
+                   || strcmp(a, "root") == 0
                    || strcmp(a, "ready") == 0 || strcmp(a, "env") == 0 || strcmp(a, "caps") == 0
                    || strcmp(a, "uid") == 0 || strcmp(a, "gid") == 0 || strcmp(a, "groups") == 0
                    || strcmp(a, "cwd") == 0) {

@@ -101,6 +101,41 @@ final class CgroupLimits {
         }
     }
 
+    /**
+     * As {@link #tryCreate}, but only in the unified hierarchy when it can freeze ({@code cgroup.freeze}, Linux 5.2)
+     * also on a v1 or hybrid host: a process can then be started straight into it ({@link #unifiedDir}, clone3's
+     * {@code CLONE_INTO_CGROUP}), while joining a cgroup through {@code cgroup.procs} makes the kernel wait for an
+     * RCU grace period, several milliseconds of every RUN. Falls back to {@link #tryCreate}'s freezer and unified
+     * cgroups where the unified hierarchy is missing or cannot freeze.
+     */
+    static java.util.Optional<CgroupLimits> tryCreateUnified(String parent, String id) {
+        Path unified = controllerMounts().get(V2);
+        if (unified != null) {
+            Path dir = unified.resolve(parent).resolve(id);
+            try {
+                Files.createDirectories(dir);
+                if (Files.exists(dir.resolve("cgroup.freeze"))) {
+                    return java.util.Optional.of(new CgroupLimits(ResourceLimits.none(), Map.of(V2, dir)));
+                }
+                Files.deleteIfExists(dir);
+            } catch (IOException e) {
+                // Not writable here: the v1 way below, which fails the same way if nothing is writable.
+            }
+        }
+        return tryCreate(parent, id);
+    }
+
+    /** The cgroup's directory in the unified (v2) hierarchy, when it has one. */
+    java.util.Optional<Path> unifiedDir() {
+        return java.util.Optional.ofNullable(dirs.get(V2));
+    }
+
+    /** The {@code cgroup.procs} files of the cgroup's v1 directories, which a process joins by writing to. */
+    List<Path> v1Procs() {
+        return dirs.entrySet().stream().filter(e -> !e.getKey().equals(V2))
+                .map(e -> e.getValue().resolve("cgroup.procs")).toList();
+    }
+
     /** Shell lines that move the shell running them (and so everything it starts) into this cgroup. */
     List<String> enterLines() {
         List<String> lines = new ArrayList<>();
@@ -214,6 +249,19 @@ final class CgroupLimits {
     }
 
     private static boolean removeTree(Path dir) {
+        try {
+            // Most cgroups have no nested one (the built-in sandbox's never): one rmdir, no listing of its files.
+            Files.deleteIfExists(dir);
+            return true;
+        } catch (DirectoryNotEmptyException e) {
+            // Nested cgroups (an OCI runtime's) go first, below.
+        } catch (FileSystemException e) {
+            if (!Files.isDirectory(dir)) {
+                return true;
+            }
+        } catch (IOException e) {
+            return true;
+        }
         if (!Files.isDirectory(dir)) {
             return true;
         }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -65,16 +66,19 @@ final class HelperCommand {
 
     /**
      * The helper's argv for {@code spec}: mount the root at {@code rootDir}, enter the cgroups whose
-     * {@code cgroup.procs} files are {@code cgroupProcs}, create {@code ready} when set up, then exec the command.
+     * {@code cgroup.procs} files are {@code cgroupProcs}, start the command's PID 1 in the cgroup v2 directory
+     * {@code unifiedCgroup}, create {@code ready} when set up, then exec the command.
      */
     static List<String> of(Path helper, SandboxSpec spec, RootView view, Path rootDir, Path ready,
-                           List<Path> cgroupProcs, Host host) throws IOException, SandboxException {
+                           List<Path> cgroupProcs, Optional<Path> unifiedCgroup, Host host)
+            throws IOException, SandboxException {
         List<String> argv = new ArrayList<>();
         argv.add(helper.toString());
         for (Path procs : cgroupProcs) {
             argv.add("cgroup");
             argv.add(procs.toString());
         }
+        unifiedCgroup.ifPresent(dir -> argv.addAll(List.of("cgroup2", dir.toString())));
         if (spec.network() == NetworkMode.NONE) {
             argv.add("net");
         }

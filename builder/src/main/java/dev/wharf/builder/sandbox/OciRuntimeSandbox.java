@@ -37,6 +37,7 @@ public final class OciRuntimeSandbox implements Sandbox {
     private final Path sh;
     private final Path setpriv;
     private final Launcher launcher = new Launcher();
+    private final OutputPumps pumps = new OutputPumps();
     private final StateDirs state;
     private final OciSpecFactory.HostFacts host;
     private final OciSpecFactory factory;
@@ -199,7 +200,7 @@ public final class OciRuntimeSandbox implements Sandbox {
                     stubs.clean();
                     runDir.close();
                 }
-            }, ready, name);
+            }, ready, name, pumps);
         } catch (IOException | RuntimeException | SandboxException e) {
             if (cgroup != null) {
                 cgroup.remove();

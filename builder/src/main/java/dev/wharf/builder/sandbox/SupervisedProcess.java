@@ -14,10 +14,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * A started sandbox: the host process that owns the sandbox's namespaces, two threads pumping its output to the
- * listener line by line, and the teardown to run at the end. Cancelling kills every descendant of the host process
- * (found through {@link ProcessHandle#descendants()}) and the process itself with SIGKILL, after the runtime's own
- * kill hook; PID namespace teardown then takes anything that was missed. Thread-safe.
+ * A started sandbox: the host process that owns the sandbox's namespaces, two pumps (on {@link OutputPumps}' threads)
+ * passing its output to the listener line by line, and the teardown to run at the end. Cancelling kills every
+ * descendant of the host process (found through {@link ProcessHandle#descendants()}) and the process itself with
+ * SIGKILL, after the runtime's own kill hook; PID namespace teardown then takes anything that was missed.
+ * Thread-safe.
  */
 final class SupervisedProcess implements SandboxProcess {
     private static final int STDERR_TAIL_LINES = 20;
@@ -41,8 +42,7 @@ final class SupervisedProcess implements SandboxProcess {
     private final Hooks hooks;
     private final Path readyMarker;
     private final String runtime;
-    private final Thread stdout;
-    private final Thread stderr;
+    private final java.util.concurrent.CountDownLatch pumped = new java.util.concurrent.CountDownLatch(2);
     private final Deque<String> stderrTail = new ArrayDeque<>();
     private final java.util.concurrent.atomic.AtomicReference<RuntimeException> listenerFailure =
             new java.util.concurrent.atomic.AtomicReference<>();
@@ -51,13 +51,14 @@ final class SupervisedProcess implements SandboxProcess {
     private ExitStatus status;
     private SandboxException setupFailure;
 
-    SupervisedProcess(Process process, OutputListener listener, Hooks hooks, Path readyMarker, String runtime) {
+    SupervisedProcess(Process process, OutputListener listener, Hooks hooks, Path readyMarker, String runtime,
+                      OutputPumps pumps) {
         this.process = process;
         this.hooks = hooks;
         this.readyMarker = readyMarker;
         this.runtime = runtime;
-        this.stdout = pump(process.getInputStream(), StdStream.STDOUT, listener);
-        this.stderr = pump(process.getErrorStream(), StdStream.STDERR, listener);
+        pumps.execute(pump(process.getInputStream(), StdStream.STDOUT, listener));
+        pumps.execute(pump(process.getErrorStream(), StdStream.STDERR, listener));
     }
 
     @Override
@@ -116,8 +117,7 @@ final class SupervisedProcess implements SandboxProcess {
             throw setupFailure;
         }
         process.waitFor();
-        stdout.join();
-        stderr.join();
+        pumped.await();
         ExitStatus.Termination termination = killedAs == null ? ExitStatus.Termination.EXITED : killedAs;
         if (termination == ExitStatus.Termination.EXITED && !Files.exists(readyMarker)) {
             String tail;
@@ -182,8 +182,8 @@ final class SupervisedProcess implements SandboxProcess {
         }
     }
 
-    private Thread pump(InputStream in, StdStream stream, OutputListener listener) {
-        Thread t = new Thread(() -> {
+    private Runnable pump(InputStream in, StdStream stream, OutputListener listener) {
+        return () -> {
             ByteArrayOutputStream line = new ByteArrayOutputStream();
             byte[] buffer = new byte[8192];
             try (in) {
@@ -201,14 +201,16 @@ final class SupervisedProcess implements SandboxProcess {
                 }
             } catch (IOException e) {
                 // The pipe closes when the process is killed; deliver what was read.
+            } finally {
+                try {
+                    if (line.size() > 0) {
+                        deliver(stream, line, listener);
+                    }
+                } finally {
+                    pumped.countDown();
+                }
             }
-            if (line.size() > 0) {
-                deliver(stream, line, listener);
-            }
-        }, "wharf-sandbox-" + stream.name().toLowerCase());
-        t.setDaemon(true);
-        t.start();
-        return t;
+        };
     }
 
     private void deliver(StdStream stream, ByteArrayOutputStream line, OutputListener listener) {

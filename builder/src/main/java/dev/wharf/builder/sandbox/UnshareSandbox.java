@@ -41,6 +41,7 @@ public final class UnshareSandbox implements Sandbox {
     private final Optional<Path> ip;
     private final boolean cgroup2;
     private final Launcher launcher = new Launcher();
+    private final OutputPumps pumps = new OutputPumps();
     private final HostLimits limits;
     private final boolean rootless;
     private final PosixFiles posix;
@@ -118,13 +119,16 @@ public final class UnshareSandbox implements Sandbox {
         StateDirs.Held run = state.create();
         CgroupLimits cgroup = null;
         try {
-            // Every run gets a cgroup where one can be made (limits need one); the helper or the script moves itself
-            // into it first, so everything it starts is inside and a cancel freezes and kills the whole tree.
-            // Without one (rootless, no writable cgroupfs) a cancel kills the PID namespace's init only, as before.
+            // Every run gets a cgroup where one can be made (limits need one); the script moves itself into it
+            // first, the helper starts the namespace's PID 1 in it (clone3 into the unified cgroup: no move, whose
+            // RCU grace period was half of a `RUN true`), so everything the step starts is inside and a cancel
+            // freezes and kills the whole tree. Without one (rootless, no writable cgroupfs) a cancel kills the
+            // PID namespace's init only, as before.
             cgroup = !spec.resources().isEmpty()
                     ? CgroupLimits.create(OciSpecFactory.DEFAULT_CGROUP_PARENT, run.id(), spec.resources())
-                    : rootless ? null : CgroupLimits.tryCreate(OciSpecFactory.DEFAULT_CGROUP_PARENT, run.id())
-                            .orElse(null);
+                    : rootless ? null : helper.isPresent()
+                            ? CgroupLimits.tryCreateUnified(OciSpecFactory.DEFAULT_CGROUP_PARENT, run.id()).orElse(null)
+                            : CgroupLimits.tryCreate(OciSpecFactory.DEFAULT_CGROUP_PARENT, run.id()).orElse(null);
             Path rootDir = run.dir().resolve("rootfs");
             Files.createDirectory(rootDir);
             RootView view = RootView.of(spec.rootfs());
@@ -135,9 +139,9 @@ public final class UnshareSandbox implements Sandbox {
             Process process = null;
             Optional<Path> helperPath = helper;
             if (helperPath.isPresent()) {
-                List<Path> procs = cgroup == null ? List.of()
-                        : cgroup.dirs().values().stream().map(d -> d.resolve("cgroup.procs")).toList();
-                List<String> command = HelperCommand.of(helperPath.get(), spec, view, rootDir, ready, procs,
+                List<String> command = HelperCommand.of(helperPath.get(), spec, view, rootDir, ready,
+                        cgroup == null ? List.of() : cgroup.v1Procs(),
+                        cgroup == null ? Optional.empty() : cgroup.unifiedDir(),
                         new HelperCommand.Host(this.limits, cgroup2, rootless, setgroupsDenied));
                 try {
                     process = launcher.start(command);
@@ -182,7 +186,7 @@ public final class UnshareSandbox implements Sandbox {
                     stubs.clean();
                     run.close();
                 }
-            }, ready, name());
+            }, ready, name(), pumps);
         } catch (IOException | RuntimeException | SandboxException e) {
             if (cgroup != null) {
                 cgroup.remove();

@@ -142,14 +142,17 @@ abstract class LocalSnapshotter implements Snapshotter {
     public final void remove(String keyOrName) throws SnapshotException {
         try (StoreLock.Held held = acquire()) {
             SnapshotRecord record = existing(keyOrName);
-            for (SnapshotRecord other : metadata.all()) {
+            // One read of every record (a store of many snapshots makes it the dearest part of a step's removal);
+            // nothing changes them meanwhile, as every writer holds the store lock.
+            List<SnapshotRecord> all = metadata.all();
+            for (SnapshotRecord other : all) {
                 if (keyOrName.equals(other.parent())) {
                     throw new SnapshotException("snapshot " + keyOrName + " is the parent of " + other.name()
                             + "; remove that first");
                 }
             }
             metadata.delete(keyOrName, record.kind() == SnapshotKind.COMMITTED);
-            boolean shared = metadata.all().stream().anyMatch(r -> r.id() == record.id());
+            boolean shared = all.stream().anyMatch(r -> r.id() == record.id() && !r.name().equals(keyOrName));
             if (!shared) {
                 deleteQuietly(dirOf(record));
             }

@@ -650,23 +650,8 @@ class StepExecutionTest {
         return 0;
     }
 
-    /** The host directory of a process's v1 freezer cgroup, else its unified one. */
+    /** The host directory of the cgroup that freezes a process (see FreezerCgroups). */
     private static Path freezerCgroup(long pid) throws IOException {
-        List<String> lines = Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"));
-        for (String line : lines) {
-            String[] f = line.split(":", 3);
-            if (List.of(f[1].split(",")).contains("freezer")) {
-                return Path.of("/sys/fs/cgroup/freezer", f[2]);
-            }
-        }
-        for (String line : lines) {
-            String[] f = line.split(":", 3);
-            if (f[0].equals("0")) {
-                Path unified = Path.of("/sys/fs/cgroup/unified");
-                return (Files.isDirectory(unified.resolve(f[2].substring(1))) && !f[2].equals("/")
-                        ? unified : Path.of("/sys/fs/cgroup")).resolve(f[2].substring(1));
-            }
-        }
-        return null;
+        return dev.wharf.builder.testing.FreezerCgroups.of(pid);
     }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +20,7 @@ class HelperCommandTest {
 
     private List<String> argv(SandboxSpec spec, boolean rootless, boolean setgroupsDenied) throws Exception {
         return HelperCommand.of(Path.of("/h/wharf-sandbox"), spec, RootView.of(spec.rootfs()), Path.of("/run/r"),
-                Path.of("/run/ready"), List.of(Path.of("/cg/cgroup.procs")),
+                Path.of("/run/ready"), List.of(Path.of("/cg/cgroup.procs")), Optional.of(Path.of("/cg2/run")),
                 new HelperCommand.Host(HostLimits.unlimited(), true, rootless, setgroupsDenied));
     }
 
@@ -42,6 +43,7 @@ class HelperCommandTest {
                 .ulimits(List.of(new Ulimit("nofile", 10, 20))).build(), false, false);
         assertEquals("/h/wharf-sandbox", argv.get(0));
         assertTrue(contains(argv, "cgroup", "/cg/cgroup.procs"));
+        assertTrue(contains(argv, "cgroup2", "/cg2/run"), "PID 1 is cloned into the unified cgroup");
         assertTrue(contains(argv, "net", "hostname", "buildkitsandbox", "root", "/run/r", "ready", "/run/ready"));
         assertTrue(contains(argv, "env", "A=b"));
         assertTrue(contains(argv, "rlimit", "nofile", "10", "20"));

@@ -25,6 +25,9 @@ import java.util.concurrent.TimeUnit;
  * {@code java -cp <test classpath> dev.wharf.builder.sandbox.SandboxBench [N] [BIG_MB]}.
  */
 public final class SandboxBench {
+    /** Untimed rounds of every variant before the timed ones ({@code -Dbench.warmup}; the script's WARMUP). */
+    private static final int WARMUP = Integer.getInteger("bench.warmup", 20);
+
     private SandboxBench() {
     }
 
@@ -40,6 +43,8 @@ public final class SandboxBench {
             run(n, bigMb, temp);
         } finally {
             dev.wharf.layers.layout.FileTrees.delete(temp);
+            // The floor runs' cgroupsPath is <parent>/floor/ctr: the runtimes remove ctr, not its parent.
+            CgroupDirs.remove(OciSpecFactory.DEFAULT_CGROUP_PARENT, "floor");
         }
     }
 
@@ -211,8 +216,15 @@ public final class SandboxBench {
     private static Map<String, double[]> alternate(int n, Map<String, Step> variants, Map<String, double[]> cpu)
             throws Exception {
         Map<String, double[]> times = new LinkedHashMap<>();
+        // Untimed rounds first, alternating as the timed ones: the JIT compiles each variant's Java code (wharf's
+        // side of a RUN is a few thousand lines, unshare's a ProcessBuilder call), so a single warm-up run left the
+        // timed runs of the wharf variants partly interpreted and sharing the cores with the compiler threads.
+        for (int i = 0; i < WARMUP; i++) {
+            for (Step step : variants.values()) {
+                step.run();
+            }
+        }
         for (var e : variants.entrySet()) {
-            e.getValue().run();
             times.put(e.getKey(), new double[n]);
             cpu.put(e.getKey(), new double[n]);
         }

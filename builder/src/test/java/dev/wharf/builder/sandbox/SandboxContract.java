@@ -11,6 +11,7 @@ import dev.wharf.builder.snapshot.Mount;
 import dev.wharf.builder.snapshot.RootView;
 import dev.wharf.builder.snapshot.OverlaySnapshotter;
 import dev.wharf.builder.testing.BusyboxRootfs;
+import dev.wharf.builder.testing.FreezerCgroups;
 import dev.wharf.builder.testing.HostRequirements;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -430,28 +431,9 @@ abstract class SandboxContract {
         assertFalse(Files.exists(cgroup), "the run's cgroup " + cgroup + " was left behind");
     }
 
-    /** The host directory of the freezer cgroup (v1, else the unified one) of the process {@code pid}. */
+    /** The host directory of the cgroup that freezes the process {@code pid} ({@link FreezerCgroups#of}). */
     static Path freezerCgroupOf(long pid) throws IOException {
-        Path v1 = null;
-        Path v2 = null;
-        for (CgroupDirs.CgroupMount m : CgroupDirs.mounts()) {
-            if (m.type().equals("cgroup2")) {
-                v2 = v2 == null ? m.point() : v2;
-            } else if (m.options().contains("freezer")) {
-                v1 = m.point();
-            }
-        }
-        HostRequirements.require(v1 != null || v2 != null, "no cgroup freezer on this host");
-        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"))) {
-            String[] f = line.split(":", 3);
-            if (v1 != null && List.of(f[1].split(",")).contains("freezer")) {
-                return v1.resolve(f[2].substring(1));
-            }
-            if (v1 == null && f[0].equals("0")) {
-                return v2.resolve(f[2].substring(1));
-            }
-        }
-        throw new AssertionError("process " + pid + " has no freezer cgroup");
+        return FreezerCgroups.of(pid);
     }
 
     /** Whether a process with exactly the command line {@code argv} runs. */
