@@ -138,7 +138,7 @@ final class BuildJob {
             throw new BuildFailedException(step, name, line, null, e.reason(), e);
         }
         for (PlanWarning warning : plan.warnings()) {
-            request.listener().onEvent(new BuildEvent.Warning(warning.message()));
+            request.listener().onEvent(PlanWarnings.event(name, warning));
         }
         OptionalLong epoch = plan.sourceDateEpoch();
         OffsetDateTime created = epoch.isPresent()
