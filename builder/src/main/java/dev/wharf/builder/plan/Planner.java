@@ -75,6 +75,15 @@ public final class Planner {
         return plan(dockerfile, request, allStages, new ArrayList<>());
     }
 
+    /**
+     * {@link #plan(Dockerfile, PlanRequest)}, adding the build checks' findings to {@code found} also when planning
+     * fails: BuildKit streams them as they are made, so a failed build still shows the warnings before its error.
+     */
+    public BuildPlan plan(Dockerfile dockerfile, PlanRequest request, List<CheckWarning> found)
+            throws DockerfileException {
+        return plan(dockerfile, request, false, found);
+    }
+
     private static List<CheckWarning> checkWarnings(List<PlanWarning> warnings) {
         return warnings.stream().flatMap(w -> w.check().stream()).toList();
     }
