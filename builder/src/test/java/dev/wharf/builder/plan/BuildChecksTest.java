@@ -259,6 +259,42 @@ class BuildChecksTest {
         cases.add(of("EXPOSE host mappings", "\nFROM scratch\nEXPOSE 127.0.0.1:80:80 [::1]:8080:8080 5000:5000 8000\n",
                 exposeFormat.formatted("127.0.0.1:80:80"), exposeFormat.formatted("[::1]:8080:8080"),
                 exposeFormat.formatted("5000:5000")));
+        cases.add(of("definition descriptions that follow the format", """
+                # check=skip=all;experimental=InvalidDefinitionDescription
+                # foo this is the foo
+                ARG foo=bar
+
+                # base this is the base image
+                FROM scratch AS base
+
+                # version this is the version number
+                ARG version=latest
+
+                # baz this is the baz
+                ARG foo=baz bar=qux baz=quux
+                #
+                ARG bit=bat
+
+                # comment for something other than ARG or FROM
+                COPY Dockerfile .
+                """));
+        cases.add(of("definition descriptions that do not", """
+                # check=experimental=InvalidDefinitionDescription
+                # bar this is the bar
+                ARG foo=bar
+                # BasE this is the BasE image
+                FROM scratch AS base
+                # definitely a bad comment
+                ARG version=latest
+                # definitely a bad comment
+                ARG foo=baz bar=qux baz=quux
+                """,
+                "InvalidDefinitionDescription:3:Comment for ARG should follow the format: `# foo <description>`",
+                "InvalidDefinitionDescription:5:Comment for FROM should follow the format: `# base <description>`",
+                "InvalidDefinitionDescription:7:Comment for ARG should follow the format: `# version <description>`",
+                "InvalidDefinitionDescription:9:Comment for ARG should follow the format:"
+                        + " `# <arg_key> <description>`"));
+        cases.add(of("experimental rules are off by default", "# bar this is the bar\nARG foo=bar\nFROM scratch\n"));
         return cases.stream().map(Arguments::of);
     }
 

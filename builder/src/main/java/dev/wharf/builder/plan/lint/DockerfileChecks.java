@@ -1,6 +1,8 @@
 package dev.wharf.builder.plan.lint;
 
 import dev.wharf.grammar.go.GoQuote;
+import dev.wharf.grammar.instructions.ArgDefinition;
+import dev.wharf.grammar.instructions.ArgInstruction;
 import dev.wharf.grammar.instructions.Dockerfile;
 import dev.wharf.grammar.instructions.FromInstruction;
 import dev.wharf.grammar.instructions.Instruction;
@@ -36,6 +38,7 @@ public final class DockerfileChecks {
                 checks.report(CheckRule.NO_EMPTY_CONTINUATION, warning.range(), "Empty continuation line");
             }
         }
+        dockerfile.metaArgs().forEach(a -> parsed(a, checks));
         for (Stage stage : dockerfile.stages()) {
             parsed(stage.from(), checks);
             stage.commands().forEach(c -> parsed(c, checks));
@@ -60,7 +63,28 @@ public final class DockerfileChecks {
                 checks.report(CheckRule.FROM_AS_CASING, from.range(),
                         "'" + args.get(1) + "' and '" + from.name() + "' keywords' casing do not match");
             }
+            from.stageName().ifPresent(name -> description(checks, "FROM", List.of(name), from));
+        } else if (instruction instanceof ArgInstruction arg) {
+            description(checks, "ARG", arg.args().stream().map(ArgDefinition::key).toList(), arg);
         }
+    }
+
+    /**
+     * {@code validateDefinitionDescription} (experimental): the comment right above a named stage or an ARG must
+     * start with the name it documents.
+     */
+    private static void description(Checks checks, String instruction, List<String> keys, Instruction at) {
+        List<String> comments = at.comments();
+        if (comments.isEmpty() || keys.isEmpty()) {
+            return;
+        }
+        String first = comments.get(comments.size() - 1).split(" ", -1)[0];
+        if (keys.contains(first)) {
+            return;
+        }
+        String example = keys.size() > 1 ? "<arg_key>" : keys.get(0);
+        checks.report(CheckRule.INVALID_DEFINITION_DESCRIPTION, at.range(), "Comment for " + instruction
+                + " should follow the format: `# " + example + " <description>`");
     }
 
     /** The words after FROM and its flags, as the parser split them ({@code node.Next}). */
