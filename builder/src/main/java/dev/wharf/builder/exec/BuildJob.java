@@ -22,7 +22,9 @@ import dev.wharf.builder.sandbox.EtcFiles;
 import dev.wharf.builder.sandbox.SandboxSpec;
 import dev.wharf.cache.CacheException;
 import dev.wharf.cache.remote.RemoteCache;
+import dev.wharf.context.ContextException;
 import dev.wharf.context.checksum.ChecksumCache;
+import dev.wharf.context.ignore.DockerIgnore;
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.instructions.Dockerfile;
 import dev.wharf.layers.Descriptor;
@@ -63,6 +65,8 @@ final class BuildJob {
     /** Set by {@link #check()}: planning stops after the checks, whose report is kept in {@link #checkReport}. */
     private boolean checkOnly;
     private CheckReport checkReport;
+    /** The context's .dockerignore patterns, for the CopyIgnoredFile check. */
+    private List<String> ignorePatterns = List.of();
 
     BuildJob(Workspace workspace, EngineOptions options, BuildRequest request, Registries registries,
              ParsedDockerfiles parsed) {
@@ -83,8 +87,20 @@ final class BuildJob {
         return checkReport;
     }
 
+    /** As BuildKit's DockerIgnorePatterns: a local directory's .dockerignore; unreadable ones fail at COPY. */
+    private static List<String> ignorePatterns(MainContext main) {
+        if (!main.local()) {
+            return List.of();
+        }
+        try {
+            return DockerIgnore.patterns(main.root(), main.dockerfile());
+        } catch (ContextException e) {
+            return List.of();
+        }
+    }
+
     private CheckReport check(String name, Dockerfile dockerfile, PlanRequest planRequest) {
-        CheckResult result = new Planner(images).check(dockerfile, planRequest);
+        CheckResult result = new Planner(images).withDockerIgnore(ignorePatterns).check(dockerfile, planRequest);
         List<BuildEvent.Check> found = new ArrayList<>();
         for (CheckWarning warning : result.warnings()) {
             // As BuildKit's lint subrequest: findings are the result, not progress warnings.
@@ -156,6 +172,7 @@ final class BuildJob {
         }
         BuildPlan plan;
         List<CheckWarning> found = new ArrayList<>();
+        ignorePatterns = ignorePatterns(main);
         images = new RegistryImages(workspace.store(), registries, request.pull(), request.listener(), steps);
         try {
             Dockerfile dockerfile = parsed.parse(name, text);
@@ -165,7 +182,7 @@ final class BuildJob {
                 checkReport = check(name, dockerfile, planRequest);
                 return null;
             }
-            plan = new Planner(images).plan(dockerfile, planRequest, found);
+            plan = new Planner(images).withDockerIgnore(ignorePatterns).plan(dockerfile, planRequest, found);
         } catch (DockerfileException e) {
             for (CheckWarning warning : found) {
                 request.listener().onEvent(PlanWarnings.event(name, warning));

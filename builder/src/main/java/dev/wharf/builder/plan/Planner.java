@@ -5,6 +5,8 @@ import dev.wharf.builder.plan.lint.CheckRule;
 import dev.wharf.builder.plan.lint.CheckWarning;
 import dev.wharf.builder.plan.lint.Checks;
 import dev.wharf.builder.plan.lint.DockerfileChecks;
+import dev.wharf.context.ContextException;
+import dev.wharf.context.ignore.PatternMatcher;
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.instructions.Dockerfile;
 import dev.wharf.grammar.instructions.Instruction;
@@ -39,9 +41,30 @@ public final class Planner {
     public static final String CHECK_BUILD_ARG = "BUILDKIT_DOCKERFILE_CHECK";
 
     private final ImageConfigResolver resolver;
+    private final Optional<PatternMatcher> ignore;
 
     public Planner(ImageConfigResolver resolver) {
+        this(resolver, Optional.empty());
+    }
+
+    private Planner(ImageConfigResolver resolver, Optional<PatternMatcher> ignore) {
         this.resolver = Objects.requireNonNull(resolver, "resolver");
+        this.ignore = ignore;
+    }
+
+    /**
+     * This planner with the build context's {@code .dockerignore} patterns, for the CopyIgnoredFile check (none:
+     * no check). Patterns that do not compile turn the check off; the context's own reading reports them.
+     */
+    public Planner withDockerIgnore(List<String> patterns) {
+        if (patterns.isEmpty()) {
+            return new Planner(resolver, Optional.empty());
+        }
+        try {
+            return new Planner(resolver, Optional.of(PatternMatcher.of(patterns)));
+        } catch (ContextException e) {
+            return new Planner(resolver, Optional.empty());
+        }
     }
 
     /**
@@ -133,7 +156,7 @@ public final class Planner {
             }
         }
 
-        StageDispatcher dispatcher = new StageDispatcher(file, lexer, request, global, checks);
+        StageDispatcher dispatcher = new StageDispatcher(file, lexer, request, global, checks, ignore);
         Map<StageGraph.Node, StageDispatcher.Result> done = new LinkedHashMap<>();
         Set<String> consumed = new HashSet<>(global.declared());
         for (StageGraph.Node node : graph.nodes()) {

@@ -3,7 +3,13 @@ package dev.wharf.builder.plan;
 import dev.wharf.builder.plan.lint.CheckRule;
 import dev.wharf.builder.plan.lint.Checks;
 import dev.wharf.grammar.SourceRange;
+import dev.wharf.context.glob.BadPatternException;
+import dev.wharf.context.glob.GoPaths;
+import dev.wharf.context.ignore.IgnorePattern;
+import dev.wharf.context.ignore.PatternMatcher;
+import dev.wharf.grammar.instructions.AddInstruction;
 import dev.wharf.grammar.instructions.CmdInstruction;
+import dev.wharf.grammar.instructions.CopyInstruction;
 import dev.wharf.grammar.instructions.EntrypointInstruction;
 import dev.wharf.grammar.instructions.EnvInstruction;
 import dev.wharf.grammar.instructions.ExposeInstruction;
@@ -18,6 +24,7 @@ import dev.wharf.grammar.parser.Word;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -37,6 +44,7 @@ final class StageChecks {
     private static final Pattern ALLOWED = Pattern.compile("(?i)(?:_|^)(?:public|file|version)(?:_|$)");
 
     private final Checks checks;
+    private final Optional<PatternMatcher> ignore;
     private SourceRange lastCmd;
     private SourceRange lastEntrypoint;
     private SourceRange lastHealthcheck;
@@ -45,10 +53,12 @@ final class StageChecks {
     /**
      * @param checks     where findings go
      * @param workdirSet whether the stage this one is built FROM set a WORKDIR (dispatchState.workdirSet)
+     * @param ignore     the build context's {@code .dockerignore} patterns, when it has some
      */
-    StageChecks(Checks checks, boolean workdirSet) {
+    StageChecks(Checks checks, boolean workdirSet, Optional<PatternMatcher> ignore) {
         this.checks = checks;
         this.workdirSet = workdirSet;
+        this.ignore = ignore;
     }
 
     /** The checks for one instruction, under its {@code # check=} comment if it has one. */
@@ -117,6 +127,10 @@ final class StageChecks {
                         + " can have unexpected results if the base image changes");
             }
             workdirSet = true;
+        } else if (expanded instanceof CopyInstruction copy && copy.from().isEmpty()) {
+            ignored(c, "Copy", copy.files().sourcePaths(), false, range);
+        } else if (expanded instanceof AddInstruction add) {
+            ignored(c, "Add", add.files().sourcePaths(), true, range);
         } else if (expanded instanceof ExposeInstruction expose) {
             for (Word port : expose.ports()) {
                 if (!expose(c, port.text(), range)) {
@@ -124,6 +138,49 @@ final class StageChecks {
                 }
             }
         }
+    }
+
+    /**
+     * validations.go {@code validateCopySourcePath}: a local source the {@code .dockerignore} excludes. Not checked
+     * when the patterns have exclusions ({@code !}), which BuildKit finds too hard to judge statically, nor for
+     * ADD's URLs and git repositories; the context root only when a pattern excludes everything in it.
+     */
+    private void ignored(Checks c, String command, List<Word> sources, boolean add, SourceRange range) {
+        if (ignore.isEmpty() || ignore.get().hasExclusions()) {
+            return;
+        }
+        PatternMatcher matcher = ignore.get();
+        for (Word source : sources) {
+            String raw = source.text();
+            if (add && (raw.startsWith("http://") || raw.startsWith("https://") || raw.startsWith("git@")
+                    || raw.startsWith("git://") || raw.startsWith("ssh://"))) {
+                continue;
+            }
+            String src = GoPaths.clean(raw);
+            if ((src.equals(".") || src.equals("/")) && !rootIgnored(matcher)) {
+                continue;
+            }
+            boolean matched;
+            try {
+                matched = matcher.matchesOrParentMatches(src);
+            } catch (BadPatternException e) {
+                return;
+            }
+            if (matched) {
+                c.report(CheckRule.COPY_IGNORED_FILE, range, "Attempting to " + command + " file "
+                        + GoQuote.quote(src) + " that is excluded by .dockerignore");
+            }
+        }
+    }
+
+    /** {@code copySourceRootIgnored}: a pattern that excludes every entry of the context root. */
+    private static boolean rootIgnored(PatternMatcher matcher) {
+        for (IgnorePattern pattern : matcher.patterns()) {
+            if (!pattern.exclusion() && Set.of("*", "**", "**/*").contains(pattern.toString())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void legacy(Checks c, KeyValue kv, Instruction instruction, SourceRange range) {

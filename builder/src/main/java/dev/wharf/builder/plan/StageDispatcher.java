@@ -1,6 +1,7 @@
 package dev.wharf.builder.plan;
 
 import dev.wharf.builder.plan.lint.Checks;
+import dev.wharf.context.ignore.PatternMatcher;
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.SourceRange;
 import dev.wharf.grammar.instructions.ArgDefinition;
@@ -62,13 +63,16 @@ final class StageDispatcher {
     private final PlanRequest request;
     private final GlobalScope global;
     private final Checks checks;
+    private final Optional<PatternMatcher> ignore;
 
-    StageDispatcher(String file, ShellLexer lexer, PlanRequest request, GlobalScope global, Checks checks) {
+    StageDispatcher(String file, ShellLexer lexer, PlanRequest request, GlobalScope global, Checks checks,
+                    Optional<PatternMatcher> ignore) {
         this.file = file;
         this.lexer = lexer;
         this.request = request;
         this.global = global;
         this.checks = checks;
+        this.ignore = ignore;
     }
 
     /** Plans {@code node}; {@code done} holds the stages planned so far, by node. */
@@ -117,7 +121,7 @@ final class StageDispatcher {
                 || node.stage.name().map(request.noCacheStages()::contains).orElse(false);
         List<Step> steps = new ArrayList<>();
         boolean cmdSet = false;
-        StageChecks stageChecks = new StageChecks(checks, workdirSet);
+        StageChecks stageChecks = new StageChecks(checks, workdirSet, ignore);
         for (StageGraph.Command command : node.commands) {
             Instruction instruction = command.instruction();
             SourceRange range = command.range();

@@ -306,6 +306,35 @@ class BuildChecksTest {
         assertEquals(sorted(c.warnings()), sorted(found.stream().map(BuildChecksTest::text).toList()));
     }
 
+    static Stream<Arguments> ignoredCases() {
+        String copyAdd = "\nFROM scratch\nCOPY Dockerfile .\nADD Dockerfile /windy\n";
+        String copyWarning = "CopyIgnoredFile:3:Attempting to Copy file \"Dockerfile\" that is excluded by .dockerignore";
+        String addWarning = "CopyIgnoredFile:4:Attempting to Add file \"Dockerfile\" that is excluded by .dockerignore";
+        return Stream.of(
+                Arguments.of("ignored Dockerfile", List.of("Dockerfile"), copyAdd, List.of(copyWarning, addWarning)),
+                Arguments.of("skipped", List.of("Dockerfile"), "# check=skip=CopyIgnoredFile\n" + copyAdd, List.of()),
+                Arguments.of("COPY --from a stage", List.of("foobar"), "\nFROM scratch AS base\nCOPY Dockerfile"
+                        + " /foobar\nADD Dockerfile /windy\n\nFROM base\nCOPY --from=base /foobar /Dockerfile\n",
+                        List.of()),
+                Arguments.of("patterns with exclusions", List.of("**", "!Dockerfile"),
+                        "\nFROM scratch\nCOPY ./Dockerfile .\n", List.of()),
+                Arguments.of("context root with exclusions", List.of("**", "!Dockerfile"),
+                        "\nFROM scratch\nCOPY . .\n\t", List.of()),
+                Arguments.of("context root, dotfiles ignored", List.of(".*"), "\nFROM scratch\nCOPY . .\n", List.of()),
+                Arguments.of("context root, everything ignored", List.of("*"), "\nFROM scratch\nCOPY . .\n",
+                        List.of("CopyIgnoredFile:3:Attempting to Copy file \".\" that is excluded by .dockerignore")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ignoredCases")
+    void copyOfAnIgnoredFileIsReported(String name, List<String> patterns, String dockerfile, List<String> expected)
+            throws DockerfileException {
+        BuildPlan plan = new Planner(FixedResolver.anyImage()).withDockerIgnore(patterns).plan(
+                DockerfileReader.read(DockerfileParser.parse(dockerfile)), Plans.request());
+        assertEquals(sorted(expected), sorted(plan.warnings().stream().flatMap(w -> w.check().stream())
+                .map(BuildChecksTest::text).toList()));
+    }
+
     @Test
     void errorTrueFailsTheBuildWithBuildKitsMessageAtTheFinding() {
         DockerfileException e = assertThrows(DockerfileException.class,
