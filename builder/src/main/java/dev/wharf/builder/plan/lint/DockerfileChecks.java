@@ -139,10 +139,7 @@ public final class DockerfileChecks {
         int lowerCount = 0;
         int upperCount = 0;
         for (Stage stage : stages) {
-            List<Instruction> all = new ArrayList<>();
-            all.add(stage.from());
-            all.addAll(stage.commands());
-            for (Instruction instruction : all) {
+            for (Instruction instruction : instructions(stage)) {
                 String name = instruction.name();
                 if (name.equals(lower(name))) {
                     lowerCount++;
@@ -153,10 +150,7 @@ public final class DockerfileChecks {
         }
         boolean majorityLower = lowerCount > upperCount;
         for (Stage stage : stages) {
-            List<Instruction> all = new ArrayList<>();
-            all.add(stage.from());
-            all.addAll(stage.commands());
-            for (Instruction instruction : all) {
+            for (Instruction instruction : instructions(stage)) {
                 String name = instruction.name();
                 String correct = "";
                 if (majorityLower && !lower(name).equals(name)) {
@@ -170,6 +164,14 @@ public final class DockerfileChecks {
                 }
             }
         }
+    }
+
+    /** The stage's FROM and its instructions, in order. */
+    private static List<Instruction> instructions(Stage stage) {
+        List<Instruction> all = new ArrayList<>();
+        all.add(stage.from());
+        all.addAll(stage.commands());
+        return all;
     }
 
     private static String lower(String s) {
