@@ -9,6 +9,7 @@ import dev.wharf.builder.api.CacheSource;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.ExtraHost;
 import dev.wharf.builder.api.BuildResult;
+import dev.wharf.builder.api.CheckReport;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.ProgressListener;
 import dev.wharf.builder.sandbox.ResourceLimits;
@@ -146,6 +147,11 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--explain-cache", arity = "0..1", fallbackValue = "true", description = "Say for each step that runs which input changed since "
             + "its last build.")
     boolean explainCache;
+
+    @Option(names = "--check", arity = "0..1", fallbackValue = "true", description = "Run the build checks "
+            + "(BuildKit's Dockerfile lint rules) and build nothing; print what they found and exit 1 if any "
+            + "(buildx's --check, --call=check).")
+    boolean check;
 
     @Option(names = "--iidfile", paramLabel = "FILE", description = "Write the image id to FILE.")
     Path iidFile;
@@ -424,6 +430,9 @@ final class BuildCommand implements Callable<Integer> {
         ProgressMode shown = mode.get().resolve(terminal, System.getenv());
         try (BuildEngine engine = BuildEngine.create(store.engineOptions().withRegistry(registry.settings()));
              BuildProgress display = BuildProgress.open(shown, err, System.getenv())) {
+            if (check) {
+                return check(engine, request.listener(display).build(), display, out, err);
+            }
             CompletableFuture<BuildResult> future = engine.build(request.listener(display).build());
             Thread cancel = new Thread(() -> future.cancel(true));
             Runtime.getRuntime().addShutdownHook(cancel);
@@ -436,6 +445,7 @@ final class BuildCommand implements Callable<Integer> {
                         err.println("naming to " + canonical(tag) + " done");
                     }
                     err.flush();
+                    WarningSummary.print(err, display.warnings());
                 }
                 if (iidFile != null) {
                     Files.writeString(iidFile, result.imageId());
@@ -448,6 +458,9 @@ final class BuildCommand implements Callable<Integer> {
                 return ExitCodes.OK;
             } catch (ExecutionException e) {
                 display.close();
+                if (shown == ProgressMode.PLAIN || shown == ProgressMode.TTY) {
+                    WarningSummary.print(err, display.warnings());
+                }
                 Throwable cause = e.getCause();
                 if (cause instanceof BuildFailedException failed) {
                     new BuildErrorReport(err).print(failed, display.failedStep(), dockerfileText());
@@ -468,6 +481,24 @@ final class BuildCommand implements Callable<Integer> {
                     // Already shutting down.
                 }
             }
+        }
+    }
+
+    /** {@code --check}: the checks' report on standard output, as buildx prints {@code --call=check}. */
+    private int check(BuildEngine engine, BuildRequest request, BuildProgress display, PrintWriter out,
+                      PrintWriter err) throws InterruptedException {
+        try {
+            CheckReport report = engine.check(request).get();
+            display.close();
+            return new CheckPrinter(out, err).print(report, dockerfileText());
+        } catch (ExecutionException e) {
+            display.close();
+            if (e.getCause() instanceof BuildFailedException failed) {
+                new BuildErrorReport(err).print(failed, display.failedStep(), dockerfileText());
+            } else {
+                err.println("wharf build: " + e.getCause().getMessage());
+            }
+            return ExitCodes.FAILED;
         }
     }
 

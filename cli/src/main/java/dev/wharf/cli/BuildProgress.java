@@ -49,6 +49,11 @@ final class BuildProgress implements ProgressListener, AutoCloseable {
         printer.onEvent(event);
     }
 
+    /** The warnings of the build so far, in order (their one-line forms). */
+    java.util.List<String> warnings() {
+        return board.warnings();
+    }
+
     /** The step that failed, with its last output lines. */
     Optional<StepView> failedStep() {
         return board.failed();

@@ -79,14 +79,40 @@ final class RawJsonProgress implements ProgressListener {
             }
             line = status.append("}]}").toString();
         } else if (event instanceof BuildEvent.Warning w) {
-            line = "{\"warnings\":[{\"level\":1,\"short\":" + str(Base64.getEncoder().encodeToString(
-                    w.message().getBytes(StandardCharsets.UTF_8))) + "}]}";
+            line = warning(w);
         }
         // StepCacheMiss has no SolveStatus counterpart; BuildKit reports nothing like it.
         if (line != null) {
             out.println(line);
             out.flush();
         }
+    }
+
+    /**
+     * A {@code client.VertexWarning}: level 1 and the short text; a build check adds its description as the
+     * detail, its documentation link, the Dockerfile's name and the lines (dockerfile/builder/build.go warnOpts).
+     */
+    private static String warning(BuildEvent.Warning w) {
+        StringBuilder json = new StringBuilder("{\"warnings\":[{\"level\":1,\"short\":")
+                .append(str(base64(w.message())));
+        if (w.check().isPresent()) {
+            BuildEvent.Check c = w.check().get();
+            json.append(",\"detail\":[").append(str(base64(c.description()))).append(']');
+            if (!c.url().isEmpty()) {
+                json.append(",\"url\":").append(str(c.url()));
+            }
+            json.append(",\"sourceInfo\":{\"filename\":").append(str(c.file()))
+                    .append(",\"language\":\"Dockerfile\"}");
+            if (c.startLine() > 0) {
+                json.append(",\"range\":[{\"start\":{\"line\":").append(c.startLine())
+                        .append("},\"end\":{\"line\":").append(c.endLine()).append("}}]");
+            }
+        }
+        return json.append("}]}").toString();
+    }
+
+    private static String base64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
     }
 
     private Vertex vertex(int step, Instant now) {

@@ -26,6 +26,20 @@ class MavenProgressTest {
     }
 
     @Test
+    void buildChecks_areMavenWarningsInBuildKitsShortForm() {
+        RecordingLog log = new RecordingLog(false);
+        MavenProgress progress = new MavenProgress(log);
+        String text = "JSONArgsRecommended: JSON arguments recommended for CMD to prevent unintended behavior related"
+                + " to OS signals (line 3)";
+        progress.onEvent(new BuildEvent.Warning(text, java.util.Optional.of(new BuildEvent.Check(
+                "JSONArgsRecommended", "JSON arguments recommended for ENTRYPOINT/CMD to prevent unintended behavior"
+                + " related to OS signals", "https://docs.docker.com/go/dockerfile/rule/json-args-recommended/",
+                "JSON arguments recommended for CMD to prevent unintended behavior related to OS signals",
+                "Dockerfile", 3, 3))));
+        assertEquals(List.of("WARN " + text), log.lines);
+    }
+
+    @Test
     void outputLinesAreNotLoggedWithoutDebug_butTheFailedStepsTailIsKept() {
         RecordingLog log = new RecordingLog(false);
         MavenProgress progress = new MavenProgress(log);

@@ -27,6 +27,16 @@ public interface BuildEngine extends AutoCloseable {
     CompletableFuture<BuildResult> build(BuildRequest request);
 
     /**
+     * Runs the build checks of {@code request}'s Dockerfile and builds nothing (buildx's {@code --check}): every
+     * stage is checked unless the request names a target. Base images are looked up as for a build. The future
+     * completes with the report, or exceptionally as {@link #build} does when the context or the Dockerfile cannot
+     * be read.
+     */
+    default CompletableFuture<CheckReport> check(BuildRequest request) {
+        return CompletableFuture.failedFuture(new EngineException("this engine cannot run build checks"));
+    }
+
+    /**
      * Imports a root filesystem tarball (plain, gzip or zstd) as a one-layer image named {@code reference}
      * ({@code name[:tag]}): how an offline user gets a base image.
      */

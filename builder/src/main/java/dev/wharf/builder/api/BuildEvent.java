@@ -103,10 +103,43 @@ public sealed interface BuildEvent {
         }
     }
 
-    /** A warning about the Dockerfile or the build, e.g. an unused build arg. */
-    record Warning(String message) implements BuildEvent {
+    /**
+     * A warning about the Dockerfile or the build, e.g. an unused build arg or a build check's finding.
+     *
+     * @param message the one-line text; for a check, BuildKit's short form {@code RuleName: detail (line N)}
+     * @param check   the build check finding, when it is one
+     */
+    record Warning(String message, java.util.Optional<Check> check) implements BuildEvent {
         public Warning {
             Objects.requireNonNull(message, "message");
+            Objects.requireNonNull(check, "check");
+        }
+
+        /** A warning that is not a build check. */
+        public Warning(String message) {
+            this(message, java.util.Optional.empty());
+        }
+    }
+
+    /**
+     * A build check's finding (BuildKit's lint warning, {@code client.VertexWarning}).
+     *
+     * @param rule        the rule's name, e.g. {@code JSONArgsRecommended}
+     * @param description what the rule asks for
+     * @param url         its documentation page, or ""
+     * @param detail      the finding's message
+     * @param file        the Dockerfile's name
+     * @param startLine   the first line it is about (1-based), or 0 when it has no location
+     * @param endLine     the last line it is about, or 0
+     */
+    record Check(String rule, String description, String url, String detail, String file, int startLine,
+                 int endLine) {
+        public Check {
+            Objects.requireNonNull(rule, "rule");
+            Objects.requireNonNull(description, "description");
+            Objects.requireNonNull(url, "url");
+            Objects.requireNonNull(detail, "detail");
+            Objects.requireNonNull(file, "file");
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.wharf.builder.exec;
 
 import dev.wharf.builder.api.BuildEvent;
+import dev.wharf.builder.api.CheckReport;
 import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildRequest;
@@ -11,9 +12,11 @@ import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.EngineOptions;
 import dev.wharf.builder.api.ExtraHost;
 import dev.wharf.builder.plan.BuildPlan;
+import dev.wharf.builder.plan.CheckResult;
 import dev.wharf.builder.plan.NamedContextRef;
 import dev.wharf.builder.plan.PlanRequest;
 import dev.wharf.builder.plan.PlanWarning;
+import dev.wharf.builder.plan.lint.CheckWarning;
 import dev.wharf.builder.plan.Planner;
 import dev.wharf.builder.plan.Platform;
 import dev.wharf.builder.sandbox.EtcFiles;
@@ -21,7 +24,9 @@ import dev.wharf.builder.sandbox.SandboxSpec;
 import dev.wharf.cache.CacheException;
 import dev.wharf.cache.remote.InlineCache;
 import dev.wharf.cache.remote.RemoteCache;
+import dev.wharf.context.ContextException;
 import dev.wharf.context.checksum.ChecksumCache;
+import dev.wharf.context.ignore.DockerIgnore;
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.instructions.Dockerfile;
 import dev.wharf.layers.Descriptor;
@@ -59,6 +64,11 @@ final class BuildJob {
     private final ParsedDockerfiles parsed;
     private final AtomicInteger steps = new AtomicInteger();
     private RegistryImages images;
+    /** Set by {@link #check()}: planning stops after the checks, whose report is kept in {@link #checkReport}. */
+    private boolean checkOnly;
+    private CheckReport checkReport;
+    /** The context's .dockerignore patterns, for the CopyIgnoredFile check. */
+    private List<String> ignorePatterns = List.of();
 
     BuildJob(Workspace workspace, EngineOptions options, BuildRequest request, Registries registries,
              ParsedDockerfiles parsed) {
@@ -67,6 +77,41 @@ final class BuildJob {
         this.request = request;
         this.registries = registries;
         this.parsed = parsed;
+    }
+
+    /**
+     * Plans the build to run its checks and builds nothing: the findings go into the report
+     * (the build's own sequence up to planning, see {@link #run(MainContext, NamedContexts, Path, Map)}).
+     */
+    CheckReport check() throws EngineException, InterruptedException {
+        checkOnly = true;
+        run();
+        return checkReport;
+    }
+
+    /** As BuildKit's DockerIgnorePatterns: a local directory's .dockerignore; unreadable ones fail at COPY. */
+    private static List<String> ignorePatterns(MainContext main) {
+        if (!main.local()) {
+            return List.of();
+        }
+        try {
+            return DockerIgnore.patterns(main.root(), main.dockerfile());
+        } catch (ContextException e) {
+            return List.of();
+        }
+    }
+
+    private CheckReport check(String name, Dockerfile dockerfile, PlanRequest planRequest) {
+        CheckResult result = new Planner(images).withDockerIgnore(ignorePatterns).check(dockerfile, planRequest);
+        List<BuildEvent.Check> found = new ArrayList<>();
+        for (CheckWarning warning : result.warnings()) {
+            // As BuildKit's lint subrequest: findings are the result, not progress warnings.
+            found.add(PlanWarnings.event(name, warning).check().orElseThrow());
+        }
+        Optional<DockerfileException> error = result.error();
+        return new CheckReport(name, found, error.map(DockerfileException::reason),
+                error.flatMap(DockerfileException::range).map(r -> r.start().line()).orElse(0),
+                error.flatMap(DockerfileException::range).map(r -> r.end().line()).orElse(0));
     }
 
     BuildResult run() throws EngineException, InterruptedException {
@@ -128,19 +173,28 @@ final class BuildJob {
             throw new EngineException("cannot load a named build context: " + e.getMessage(), e);
         }
         BuildPlan plan;
+        List<CheckWarning> found = new ArrayList<>();
+        ignorePatterns = ignorePatterns(main);
         images = new RegistryImages(workspace.store(), registries, request.pull(), request.listener(), steps);
         try {
             Dockerfile dockerfile = parsed.parse(name, text);
             PlanRequest planRequest = new PlanRequest(name, args, request.target(), platform, request.noCache(),
                     request.noCacheFilter(), contexts);
-            plan = new Planner(images).plan(dockerfile, planRequest);
+            if (checkOnly) {
+                checkReport = check(name, dockerfile, planRequest);
+                return null;
+            }
+            plan = new Planner(images).withDockerIgnore(ignorePatterns).plan(dockerfile, planRequest, found);
         } catch (DockerfileException e) {
+            for (CheckWarning warning : found) {
+                request.listener().onEvent(PlanWarnings.event(name, warning));
+            }
             int line = e.range().map(r -> r.start().line()).orElse(0);
             String step = line > 0 ? DockerfileText.of(name, text).text(e.range().get()) : "planning " + name;
             throw new BuildFailedException(step, name, line, null, e.reason(), e);
         }
         for (PlanWarning warning : plan.warnings()) {
-            request.listener().onEvent(new BuildEvent.Warning(warning.message()));
+            request.listener().onEvent(PlanWarnings.event(name, warning));
         }
         OptionalLong epoch = plan.sourceDateEpoch();
         OffsetDateTime created = epoch.isPresent()

@@ -3,6 +3,7 @@ package dev.wharf.builder.exec;
 import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.BuildResult;
+import dev.wharf.builder.api.CheckReport;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.EngineOptions;
 import dev.wharf.builder.api.ImageSummary;
@@ -41,8 +42,22 @@ public final class LocalBuildEngine implements BuildEngine {
 
     @Override
     public CompletableFuture<BuildResult> build(BuildRequest request) {
+        return submit(request, job -> job.run());
+    }
+
+    @Override
+    public CompletableFuture<CheckReport> check(BuildRequest request) {
+        return submit(request, BuildJob::check);
+    }
+
+    /** What a job does on the engine's threads. */
+    private interface JobTask<T> {
+        T run(BuildJob job) throws EngineException, InterruptedException;
+    }
+
+    private <T> CompletableFuture<T> submit(BuildRequest request, JobTask<T> task) {
         AtomicReference<Thread> worker = new AtomicReference<>();
-        CompletableFuture<BuildResult> future = new CompletableFuture<>() {
+        CompletableFuture<T> future = new CompletableFuture<>() {
             @Override
             public boolean cancel(boolean mayInterruptIfRunning) {
                 boolean cancelled = super.cancel(mayInterruptIfRunning);
@@ -58,7 +73,7 @@ public final class LocalBuildEngine implements BuildEngine {
             try {
                 if (!future.isDone()) {
                     Path root = request.storeRoot().orElse(options.storeRoot());
-                    future.complete(new BuildJob(workspace(root), options, request, registries, parsed).run());
+                    future.complete(task.run(new BuildJob(workspace(root), options, request, registries, parsed)));
                 }
             } catch (InterruptedException e) {
                 future.cancel(false);

@@ -25,6 +25,7 @@ final class Expander implements WordExpander {
     private final SourceRange range;
     private final Set<String> matched = new LinkedHashSet<>();
     private final Set<String> unmatched = new LinkedHashSet<>();
+    private final List<Set<String>> unmatchedByWord = new java.util.ArrayList<>();
 
     Expander(String file, ShellLexer lexer, EnvList env, SourceRange range) {
         this.file = file;
@@ -66,11 +67,22 @@ final class Expander implements WordExpander {
         return java.util.Collections.unmodifiableSet(new LinkedHashSet<>(unmatched));
     }
 
+    /**
+     * The variables each expansion looked up and did not find, one set per expanded word in order: BuildKit's
+     * UndefinedVar check reports per word ({@code reportUnmatchedVariables} in dockerfile2llb/convert.go).
+     */
+    List<Set<String>> unmatchedByWord() {
+        return List.copyOf(unmatchedByWord);
+    }
+
     private String expandWith(ShellLexer with, String word) throws DockerfileException {
         try {
             ExpansionResult result = with.processWordWithMatches(word, env.getter());
             matched.addAll(result.matched());
             unmatched.addAll(result.unmatched());
+            if (!result.unmatched().isEmpty()) {
+                unmatchedByWord.add(java.util.Collections.unmodifiableSet(new LinkedHashSet<>(result.unmatched())));
+            }
             return result.value();
         } catch (ShellExpansionException e) {
             throw error(e);

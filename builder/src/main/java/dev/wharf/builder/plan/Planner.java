@@ -1,5 +1,12 @@
 package dev.wharf.builder.plan;
 
+import dev.wharf.builder.plan.lint.CheckConfig;
+import dev.wharf.builder.plan.lint.CheckRule;
+import dev.wharf.builder.plan.lint.CheckWarning;
+import dev.wharf.builder.plan.lint.Checks;
+import dev.wharf.builder.plan.lint.DockerfileChecks;
+import dev.wharf.context.ContextException;
+import dev.wharf.context.ignore.PatternMatcher;
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.instructions.Dockerfile;
 import dev.wharf.grammar.instructions.Instruction;
@@ -30,10 +37,34 @@ public final class Planner {
     /** The name of the empty base image. */
     static final String SCRATCH = "scratch";
 
+    /** The build arg that overrides the {@code # check=} directive (dockerui/config.go keyDockerfileLintArg). */
+    public static final String CHECK_BUILD_ARG = "BUILDKIT_DOCKERFILE_CHECK";
+
     private final ImageConfigResolver resolver;
+    private final Optional<PatternMatcher> ignore;
 
     public Planner(ImageConfigResolver resolver) {
+        this(resolver, Optional.empty());
+    }
+
+    private Planner(ImageConfigResolver resolver, Optional<PatternMatcher> ignore) {
         this.resolver = Objects.requireNonNull(resolver, "resolver");
+        this.ignore = ignore;
+    }
+
+    /**
+     * This planner with the build context's {@code .dockerignore} patterns, for the CopyIgnoredFile check (none:
+     * no check). Patterns that do not compile turn the check off; the context's own reading reports them.
+     */
+    public Planner withDockerIgnore(List<String> patterns) {
+        if (patterns.isEmpty()) {
+            return new Planner(resolver, Optional.empty());
+        }
+        try {
+            return new Planner(resolver, Optional.of(PatternMatcher.of(patterns)));
+        } catch (ContextException e) {
+            return new Planner(resolver, Optional.empty());
+        }
     }
 
     /**
@@ -44,7 +75,58 @@ public final class Planner {
      *                             resolved; located at the offending line
      */
     public BuildPlan plan(Dockerfile dockerfile, PlanRequest request) throws DockerfileException {
+        return plan(dockerfile, request, false);
+    }
+
+    /**
+     * The build checks of {@code dockerfile} without building it: every stage is planned, as BuildKit's lint
+     * subrequest does when no target is given ({@code DockerfileLint}, {@code AllStages}); with a target, the
+     * stages it needs. What stops planning (a bad expansion, a missing base image) comes back as the result's
+     * error, after the findings made before it.
+     */
+    public CheckResult check(Dockerfile dockerfile, PlanRequest request) {
+        List<CheckWarning> found = new ArrayList<>();
+        try {
+            BuildPlan plan = plan(dockerfile, request, request.target().filter(t -> !t.isEmpty()).isEmpty(), found);
+            return new CheckResult(checkWarnings(plan.warnings()), Optional.empty());
+        } catch (DockerfileException e) {
+            return new CheckResult(found, Optional.of(e));
+        }
+    }
+
+    private BuildPlan plan(Dockerfile dockerfile, PlanRequest request, boolean allStages) throws DockerfileException {
+        return plan(dockerfile, request, allStages, new ArrayList<>());
+    }
+
+    /**
+     * {@link #plan(Dockerfile, PlanRequest)}, adding the build checks' findings to {@code found} also when planning
+     * fails: BuildKit streams them as they are made, so a failed build still shows the warnings before its error.
+     */
+    public BuildPlan plan(Dockerfile dockerfile, PlanRequest request, List<CheckWarning> found)
+            throws DockerfileException {
+        return plan(dockerfile, request, false, found);
+    }
+
+    private static List<CheckWarning> checkWarnings(List<PlanWarning> warnings) {
+        return warnings.stream().flatMap(w -> w.check().stream()).toList();
+    }
+
+    /** {@code found} receives the check findings as they are made, for a caller whose planning fails. */
+    private BuildPlan plan(Dockerfile dockerfile, PlanRequest request, boolean allStages, List<CheckWarning> found)
+            throws DockerfileException {
         String file = request.file();
+        Checks checks = Checks.under(checkConfig(file, dockerfile, request));
+        try {
+            return plan(dockerfile, request, allStages, checks);
+        } finally {
+            found.addAll(checks.warnings());
+        }
+    }
+
+    private BuildPlan plan(Dockerfile dockerfile, PlanRequest request, boolean allStages, Checks checks)
+            throws DockerfileException {
+        String file = request.file();
+        DockerfileChecks.run(dockerfile, checks);
         if (dockerfile.stages().isEmpty()) {
             throw new DockerfileException(file, null, "dockerfile contains no stages to build");
         }
@@ -52,8 +134,10 @@ public final class Planner {
         String targetName = wanted.orElseGet(() ->
                 dockerfile.stages().get(dockerfile.stages().size() - 1).name().orElse(""));
         ShellLexer lexer = ShellLexer.create(dockerfile.directives().escapeChar());
+        FromChecks.defaultArgs(file, dockerfile, request, targetName, lexer, checks);
         GlobalScope global = GlobalScope.build(file, request.platform(), targetName, request.buildArgs(),
                 dockerfile.metaArgs(), lexer);
+        FromChecks.stages(dockerfile, global, request.platform(), lexer, checks);
         OptionalLong epoch = sourceDateEpoch(file, request, global);
 
         StageGraph graph = StageGraph.create(file, dockerfile.stages(), global, request.platform(), lexer,
@@ -62,10 +146,17 @@ public final class Planner {
                 .orElseThrow(() -> new DockerfileException(file, null,
                         "target stage " + GoQuote.quote(wanted.get()) + " could not be found"));
 
-        List<PlanWarning> warnings = new ArrayList<>();
-        Set<StageGraph.Node> reachable = resolveStages(file, graph, target, request.platform(), lexer, warnings);
+        Set<StageGraph.Node> reachable = new HashSet<>(
+                resolveStages(file, graph, target, request.platform(), lexer, checks));
+        if (allStages) {
+            for (StageGraph.Node node : graph.nodes()) {
+                if (node.isStage()) {
+                    reachable.addAll(resolveStages(file, graph, node, request.platform(), lexer, checks));
+                }
+            }
+        }
 
-        StageDispatcher dispatcher = new StageDispatcher(file, lexer, request, global);
+        StageDispatcher dispatcher = new StageDispatcher(file, lexer, request, global, checks, ignore);
         Map<StageGraph.Node, StageDispatcher.Result> done = new LinkedHashMap<>();
         Set<String> consumed = new HashSet<>(global.declared());
         for (StageGraph.Node node : graph.nodes()) {
@@ -75,6 +166,13 @@ public final class Planner {
                 result.args().forEach(a -> consumed.add(a.key()));
             }
         }
+        Optional<String> violation = checks.violation();
+        if (violation.isPresent()) {
+            // finalizeResultImage: with error=true, findings fail the build once its stages are dispatched.
+            throw new DockerfileException(file, checks.warnings().get(0).range().orElse(null), violation.get());
+        }
+        List<PlanWarning> warnings = new ArrayList<>();
+        checks.warnings().forEach(w -> warnings.add(PlanWarning.of(w)));
         unusedBuildArgs(request, consumed).ifPresent(warnings::add);
         List<PlannedStage> stages = done.values().stream().map(StageDispatcher.Result::stage).toList();
         int stageCount = (int) graph.nodes().stream().filter(StageGraph.Node::isStage).count();
@@ -88,7 +186,7 @@ public final class Planner {
      * bring no new dependency: BuildKit's {@code resolveStages}.
      */
     private Set<StageGraph.Node> resolveStages(String file, StageGraph graph, StageGraph.Node target,
-                                               Platform platform, ShellLexer lexer, List<PlanWarning> warnings)
+                                               Platform platform, ShellLexer lexer, Checks warnings)
             throws DockerfileException {
         while (true) {
             Set<StageGraph.Node> reachable = graph.reachable(target);
@@ -137,7 +235,7 @@ public final class Planner {
     }
 
     private BaseImage resolve(String file, StageGraph.Node node, String reference, String prefix, Platform platform,
-                              List<PlanWarning> warnings) throws DockerfileException {
+                              Checks warnings) throws DockerfileException {
         Optional<String> problem = ImageReferences.problem(reference);
         if (problem.isPresent()) {
             throw new DockerfileException(file, node.range, prefix + "failed to parse stage name "
@@ -155,11 +253,34 @@ public final class Planner {
         if (!image.platform().os().equals(platform.os())
                 || !image.platform().architecture().equals(platform.architecture())) {
             // BuildKit's validateBaseImagePlatform lint (InvalidBaseImagePlatform): OS and architecture only.
-            warnings.add(new PlanWarning("Base image " + node.baseName + " was pulled with platform "
+            warnings.withComments(node.stage.from().comments()).report(CheckRule.INVALID_BASE_IMAGE_PLATFORM,
+                    node.range, "Base image " + node.baseName + " was pulled with platform "
                     + GoQuote.quote(image.platform().format()) + ", expected " + GoQuote.quote(platform.format())
-                    + " for current build", Optional.of(node.range)));
+                    + " for current build");
         }
         return image;
+    }
+
+    /**
+     * The check configuration: the {@code BUILDKIT_DOCKERFILE_CHECK} build arg when given (it replaces the
+     * directive), else the {@code # check=} directive (dockerfile2llb newRuleLinter, dockerui/config.go).
+     */
+    private static CheckConfig checkConfig(String file, Dockerfile dockerfile, PlanRequest request)
+            throws DockerfileException {
+        String arg = request.buildArgs().get(CHECK_BUILD_ARG);
+        if (arg != null) {
+            try {
+                return CheckConfig.parse(arg);
+            } catch (IllegalArgumentException e) {
+                throw new DockerfileException(file, null, "failed to parse build-arg:" + CHECK_BUILD_ARG + ": "
+                        + e.getMessage());
+            }
+        }
+        try {
+            return CheckConfig.parse(dockerfile.directives().check().orElse(""));
+        } catch (IllegalArgumentException e) {
+            throw new DockerfileException(file, null, "failed to parse check options: " + e.getMessage());
+        }
     }
 
     /** SOURCE_DATE_EPOCH from the build args or a global ARG: seconds since 1970 (BuildKit's getBuildArgValue). */

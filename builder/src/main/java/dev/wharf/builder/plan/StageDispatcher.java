@@ -1,5 +1,7 @@
 package dev.wharf.builder.plan;
 
+import dev.wharf.builder.plan.lint.Checks;
+import dev.wharf.context.ignore.PatternMatcher;
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.SourceRange;
 import dev.wharf.grammar.instructions.ArgDefinition;
@@ -7,6 +9,7 @@ import dev.wharf.grammar.instructions.ArgInstruction;
 import dev.wharf.grammar.instructions.CmdInstruction;
 import dev.wharf.grammar.instructions.CopyInstruction;
 import dev.wharf.grammar.instructions.EnvInstruction;
+import dev.wharf.grammar.instructions.ExposeInstruction;
 import dev.wharf.grammar.instructions.Instruction;
 import dev.wharf.grammar.instructions.KeyValue;
 import dev.wharf.grammar.instructions.Mount;
@@ -45,8 +48,11 @@ final class StageDispatcher {
     record StageArg(String key, Optional<String> value) {
     }
 
-    /** A planned stage with the state a stage built FROM it starts with. */
-    record Result(PlannedStage stage, EnvList env, List<StageArg> args) {
+    /**
+     * A planned stage with the state a stage built FROM it starts with ({@code workdirSet}: a WORKDIR was set in
+     * it or the stages it is built from, for the WorkdirRelativePath check).
+     */
+    record Result(PlannedStage stage, EnvList env, List<StageArg> args, boolean workdirSet) {
         Result {
             args = List.copyOf(args);
         }
@@ -56,12 +62,17 @@ final class StageDispatcher {
     private final ShellLexer lexer;
     private final PlanRequest request;
     private final GlobalScope global;
+    private final Checks checks;
+    private final Optional<PatternMatcher> ignore;
 
-    StageDispatcher(String file, ShellLexer lexer, PlanRequest request, GlobalScope global) {
+    StageDispatcher(String file, ShellLexer lexer, PlanRequest request, GlobalScope global, Checks checks,
+                    Optional<PatternMatcher> ignore) {
         this.file = file;
         this.lexer = lexer;
         this.request = request;
         this.global = global;
+        this.checks = checks;
+        this.ignore = ignore;
     }
 
     /** Plans {@code node}; {@code done} holds the stages planned so far, by node. */
@@ -70,8 +81,10 @@ final class StageDispatcher {
         EnvList env;
         List<StageArg> args = new ArrayList<>();
         StageBase base;
+        boolean workdirSet = false;
         if (node.base != null) {
             Result parent = done.get(node.base);
+            workdirSet = parent.workdirSet();
             // dispatchState.init: ONBUILD triggers do not carry over from a base stage.
             config = parent.stage().config().withOnBuild(List.of());
             env = parent.env();
@@ -108,9 +121,11 @@ final class StageDispatcher {
                 || node.stage.name().map(request.noCacheStages()::contains).orElse(false);
         List<Step> steps = new ArrayList<>();
         boolean cmdSet = false;
+        StageChecks stageChecks = new StageChecks(checks, workdirSet, ignore);
         for (StageGraph.Command command : node.commands) {
             Instruction instruction = command.instruction();
             SourceRange range = command.range();
+            Checks instructionChecks = stageChecks.forInstruction(instruction);
             EnvList before = env;
             StepEnvironment environment = new StepEnvironment(env.entries(),
                     config.workingDir().isEmpty() ? "/" : config.workingDir(), config.user(),
@@ -122,7 +137,11 @@ final class StageDispatcher {
             if (instruction instanceof ArgInstruction arg) {
                 List<ArgDefinition> definitions = new ArrayList<>();
                 for (ArgDefinition def : arg.args()) {
-                    Optional<String> value = argValue(def, env, range, matched);
+                    StageChecks.secret(instructionChecks, "ARG", def.key(), range);
+                    List<Set<String>> unmatched = new ArrayList<>();
+                    Optional<String> value = argValue(def, env, range, matched, unmatched);
+                    StageChecks.undefinedVars(instructionChecks, range, unmatched, argKeys(args), NON_ENV_ARGS,
+                            envKeys(env));
                     if (value.isPresent() && !NON_ENV_ARGS.contains(def.key())) {
                         env = env.addOrReplace(def.key(), value.get());
                     }
@@ -135,6 +154,12 @@ final class StageDispatcher {
                 InstructionExpansion.Expanded result = InstructionExpansion.expand(instruction, expander);
                 matched.addAll(expander.matched());
                 expanded = result.instruction();
+                if (!(expanded instanceof ExposeInstruction)) {
+                    // EXPOSE words go through ProcessWords, which reports nothing (dispatchExpose).
+                    StageChecks.undefinedVars(instructionChecks, range, expander.unmatchedByWord(), argKeys(args),
+                            NON_ENV_ARGS, envKeys(env));
+                }
+                stageChecks.dispatched(instructionChecks, expanded, range, !config.shell().isEmpty());
                 mounts = result.mounts();
                 sources = sources(node, command, mounts);
                 try {
@@ -155,15 +180,25 @@ final class StageDispatcher {
         }
         PlannedStage stage = new PlannedStage(node.stage.index(), node.stage.name(), node.baseName, base,
                 node.platform, node.fromArgs, node.range, steps, config, ignoreCache);
-        return new Result(stage, env, args);
+        return new Result(stage, env, args, stageChecks.workdirSet());
+    }
+
+    private static Set<String> argKeys(List<StageArg> args) {
+        Set<String> keys = new LinkedHashSet<>();
+        args.forEach(a -> keys.add(a.key()));
+        return keys;
+    }
+
+    private static List<String> envKeys(EnvList env) {
+        return List.copyOf(env.toMap().keySet());
     }
 
     /**
      * The value an ARG definition takes: the build arg, else its default expanded in the stage's environment,
      * else (no default) the global ARG of the same name. BuildKit's {@code dispatchArg}.
      */
-    private Optional<String> argValue(ArgDefinition def, EnvList env, SourceRange range, Set<String> matched)
-            throws DockerfileException {
+    private Optional<String> argValue(ArgDefinition def, EnvList env, SourceRange range, Set<String> matched,
+                                      List<Set<String>> unmatched) throws DockerfileException {
         String buildArg = request.buildArgs().get(def.key());
         if (buildArg != null) {
             return Optional.of(buildArg);
@@ -172,6 +207,7 @@ final class StageDispatcher {
             Expander expander = new Expander(file, lexer, env, range);
             String value = expander.expand(def.defaultValue().get());
             matched.addAll(expander.matched());
+            unmatched.addAll(expander.unmatchedByWord());
             return Optional.of(value);
         }
         return global.args().get(def.key());

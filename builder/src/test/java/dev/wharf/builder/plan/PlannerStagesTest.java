@@ -279,9 +279,12 @@ class PlannerStagesTest {
     void baseImageOfAnotherPlatform_isAWarning() throws DockerfileException {
         ImageResolutionCheck check = new ImageResolutionCheck();
         BuildPlan plan = Plans.plan("FROM armonly\n", Plans.request(), check);
-        assertEquals(List.of(new PlanWarning("Base image armonly was pulled with platform \"linux/arm64\", "
-                + "expected \"linux/amd64\" for current build",
-                java.util.Optional.of(plan.targetStage().range()))), plan.warnings());
+        String detail = "Base image armonly was pulled with platform \"linux/arm64\", "
+                + "expected \"linux/amd64\" for current build";
+        // BuildKit reports it as the InvalidBaseImagePlatform build check.
+        assertEquals(List.of(PlanWarning.of(new dev.wharf.builder.plan.lint.CheckWarning(
+                dev.wharf.builder.plan.lint.CheckRule.INVALID_BASE_IMAGE_PLATFORM, detail,
+                java.util.Optional.of(plan.targetStage().range())))), plan.warnings());
     }
 
     /** Resolves every image to an arm64 one. */

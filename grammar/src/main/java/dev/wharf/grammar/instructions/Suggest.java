@@ -9,7 +9,7 @@ import java.util.List;
  *
  * <p>Stateless and thread-safe.
  */
-final class Suggest {
+public final class Suggest {
 
     private Suggest() {
     }
@@ -24,7 +24,7 @@ final class Suggest {
     }
 
     /** The closest option, or "" when none is close enough or the value matches one exactly. */
-    static String search(String value, List<String> options, boolean caseSensitive) {
+    public static String search(String value, List<String> options, boolean caseSensitive) {
         String val = caseSensitive ? value : GoStrings.toLower(value);
         String match = "";
         int minDistance = 3; // same as upstream (and hcl)

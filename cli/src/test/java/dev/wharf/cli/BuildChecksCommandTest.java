@@ -1,0 +1,134 @@
+package dev.wharf.cli;
+
+import static dev.wharf.cli.CliHarness.wharf;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.builder.api.BuildEvent;
+import dev.wharf.cli.CliHarness.Outcome;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Build checks at the command line: the end-of-build list docker build prints, {@code --check} as buildx prints
+ * {@code --call=check}, and the warnings in rawjson progress. The builds start FROM scratch and run nothing, so
+ * they need neither root nor a base image.
+ */
+class BuildChecksCommandTest {
+    @TempDir
+    Path dir;
+
+    private Path context(String dockerfile) throws IOException {
+        Path ctx = dir.resolve("ctx");
+        Files.createDirectories(ctx);
+        Files.writeString(ctx.resolve("Dockerfile"), dockerfile);
+        return ctx;
+    }
+
+    private String root() {
+        return dir.resolve("store").toString();
+    }
+
+    @Test
+    void build_listsTheWarningsAtTheEndAsDockerBuildDoes() throws IOException {
+        Path ctx = context("FROM scratch as base\nCMD mycommand\n");
+        Outcome built = wharf("build", "--root", root(), "--progress", "plain", ctx.toString());
+        assertEquals(0, built.exitCode(), built.err());
+        assertTrue(built.err().endsWith("\n \u001b[33m2 warnings found (use docker --debug to expand):\n\u001b[0m"
+                + " - FromAsCasing: 'as' and 'FROM' keywords' casing do not match (line 1)\n"
+                + " - JSONArgsRecommended: JSON arguments recommended for CMD to prevent unintended behavior related"
+                + " to OS signals (line 2)\n\n"), built.err());
+        assertTrue(built.out().startsWith("sha256:"), built.out());
+    }
+
+    @Test
+    void build_withErrorTrue_failsWithBuildKitsLintViolation() throws IOException {
+        Path ctx = context("# check=error=true\nFROM scratch as base\nCMD [\"x\"]\n");
+        Outcome built = wharf("build", "--root", root(), "--progress", "plain", ctx.toString());
+        assertEquals(1, built.exitCode(), built.err());
+        assertTrue(built.err().contains(" - FromAsCasing: 'as' and 'FROM' keywords' casing do not match (line 2)\n"),
+                built.err());
+        assertTrue(built.err().contains("lint violation found for rules: FromAsCasing"), built.err());
+        assertTrue(built.err().contains(" >>> FROM scratch as base"), built.err());
+    }
+
+    @Test
+    void check_printsEachFindingWithItsLinesAndExitsOne() throws IOException {
+        Path ctx = context("FROM scratch\nCMD mycommand\n");
+        Outcome checked = wharf("build", "--root", root(), "--check", "--progress", "quiet", ctx.toString());
+        assertEquals(1, checked.exitCode(), checked.err());
+        assertEquals("""
+                Check complete, 1 warning has been found!
+
+                WARNING: JSONArgsRecommended - https://docs.docker.com/go/dockerfile/rule/json-args-recommended/
+                JSON arguments recommended for CMD to prevent unintended behavior related to OS signals
+                Dockerfile:2
+                --------------------
+                   1 |     FROM scratch
+                   2 | >>> CMD mycommand
+                   3 |    \s
+                --------------------
+                """, checked.out());
+        assertTrue(Files.notExists(Path.of(root()).resolve("index.json"))
+                || checked.out().contains("Check complete"), "a check builds nothing");
+    }
+
+    @Test
+    void check_ofACleanDockerfile_saysSoAndExitsZero() throws IOException {
+        Path ctx = context("FROM scratch\nCMD [\"app\"]\n");
+        Outcome checked = wharf("build", "--root", root(), "--check", "--progress", "quiet", ctx.toString());
+        assertEquals(0, checked.exitCode(), checked.err());
+        assertEquals("Check complete, no warnings found.\n", checked.out());
+    }
+
+    @Test
+    void check_looksAtStagesTheBuildWouldNotNeed() throws IOException {
+        Path ctx = context("FROM scratch AS unused\nENV key value\n\nFROM scratch\nCMD [\"app\"]\n");
+        Outcome checked = wharf("build", "--root", root(), "--check", "--progress", "quiet", ctx.toString());
+        assertEquals(1, checked.exitCode(), checked.err());
+        assertTrue(checked.out().contains("WARNING: LegacyKeyValueFormat - "), checked.out());
+    }
+
+    @Test
+    void rawjson_carriesACheckAsAVertexWarningWithItsRange() {
+        StringWriter text = new StringWriter();
+        RawJsonProgress progress = new RawJsonProgress(new PrintWriter(text, true),
+                Clock.fixed(Instant.parse("2026-11-28T00:00:00Z"), ZoneOffset.UTC));
+        progress.onEvent(new BuildEvent.Warning("MaintainerDeprecated: Maintainer instruction is deprecated in"
+                + " favor of using label (line 3)", Optional.of(new BuildEvent.Check("MaintainerDeprecated",
+                "The MAINTAINER instruction is deprecated, use a label instead to define an image author",
+                "https://docs.docker.com/go/dockerfile/rule/maintainer-deprecated/",
+                "Maintainer instruction is deprecated in favor of using label", "Dockerfile", 3, 3))));
+        String line = text.toString().strip();
+        Base64.Encoder b64 = Base64.getEncoder();
+        assertEquals("{\"warnings\":[{\"level\":1,\"short\":\"" + b64.encodeToString(("MaintainerDeprecated:"
+                + " Maintainer instruction is deprecated in favor of using label (line 3)").getBytes()) + "\","
+                + "\"detail\":[\"" + b64.encodeToString(("The MAINTAINER instruction is deprecated, use a label"
+                + " instead to define an image author").getBytes()) + "\"],"
+                + "\"url\":\"https://docs.docker.com/go/dockerfile/rule/maintainer-deprecated/\","
+                + "\"sourceInfo\":{\"filename\":\"Dockerfile\",\"language\":\"Dockerfile\"},"
+                + "\"range\":[{\"start\":{\"line\":3},\"end\":{\"line\":3}}]}]}", line);
+    }
+
+    @Test
+    void summary_saysOneWarningInTheSingular() {
+        StringWriter text = new StringWriter();
+        WarningSummary.print(new PrintWriter(text, true), List.of("MaintainerDeprecated: x (line 2)"));
+        assertEquals("\n \u001b[33m1 warning found (use docker --debug to expand):\n\u001b[0m"
+                + " - MaintainerDeprecated: x (line 2)\n\n", text.toString());
+        StringWriter none = new StringWriter();
+        WarningSummary.print(new PrintWriter(none, true), List.of());
+        assertEquals("", none.toString());
+    }
+}
