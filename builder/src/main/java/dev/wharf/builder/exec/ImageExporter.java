@@ -135,10 +135,21 @@ final class ImageExporter {
         tar.putEntry(new TarEntry(name, TarEntryType.DIRECTORY, 0755, 0, 0, 0, 0, "", 0, 0, Map.of()));
     }
 
-    /** The root filesystem of {@code layers} unpacked into {@code dir}. */
+    /**
+     * The root filesystem of {@code layers} unpacked into {@code dir}, as BuildKit's local exporter writes it
+     * ({@code session/filesync}): missing directories up to {@code dir} made with mode 0700 ({@code MkdirAll(dest,
+     * 0700)}), and every file owned by the user running the build, not by the image's owners.
+     */
     void local(Path dir, List<Descriptor> layers) throws LayerException, IOException {
-        Files.createDirectories(dir);
-        LayerApplier applier = new LayerApplier(posix);
+        List<Path> missing = new java.util.ArrayList<>();
+        for (Path p = dir.toAbsolutePath(); p != null && !Files.exists(p); p = p.getParent()) {
+            missing.add(0, p);
+        }
+        for (Path p : missing) {
+            Files.createDirectory(p, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        }
+        LayerApplier applier = new LayerApplier(posix).withoutOwners();
         for (Descriptor layer : layers) {
             try (InputStream in = blobs.open(layer.digest())) {
                 applier.apply(in, dir);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildEvent;
 import dev.wharf.builder.api.BuildFailedException;
+import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.EngineOptions;
@@ -195,6 +196,22 @@ class BuildEngineEndToEndTest {
         build(request.get());
         assertTrue(lines.stream().noneMatch(l -> l.contains("db.local")), String.join("\n", lines));
         assertTrue(cached.isEmpty(), "steps hit the cache: " + cached);
+    }
+
+    @Test
+    void localOutput_isOwnedByTheUserRunningTheBuild_inA0700Directory_asBuildKitsLocalExporter() throws Exception {
+        Path out = context.resolveSibling("local-out").resolve("nested");
+        String dockerfile = "FROM busybox:latest\nRUN mkdir /app && echo hi > /app/f && chown -R 1000:1000 /app"
+                + " && chmod 4755 /app/f\n";
+        build(BuildRequest.builder(context).dockerfileText(dockerfile)
+                .output(BuildOutput.parse("type=local,dest=" + out)));
+        Path file = out.resolve("app/f");
+        assertEquals("hi\n", Files.readString(file));
+        int uid = (Integer) Files.getAttribute(file, "unix:uid");
+        assertEquals(0, uid, "owned by the user running the build (root here), not by uid 1000");
+        assertEquals(04755, (Integer) Files.getAttribute(file, "unix:mode") & 07777, "the setuid bit stays");
+        assertEquals(0700, (Integer) Files.getAttribute(out, "unix:mode") & 07777);
+        assertEquals(0700, (Integer) Files.getAttribute(out.getParent(), "unix:mode") & 07777);
     }
 
     /** The sorted interface names of /proc/net/dev lines (two header lines, then "name: counters"). */

@@ -65,10 +65,25 @@ public final class LayerApplier {
     private static final String OPAQUE_MARKER = ".wh..wh..opq";
 
     private final PosixFiles posix;
+    private final boolean keepOwners;
 
     /** Creates an applier that uses {@code posix} for owners, devices, xattrs and symlink times. */
     public LayerApplier(PosixFiles posix) {
+        this(posix, true);
+    }
+
+    private LayerApplier(PosixFiles posix, boolean keepOwners) {
         this.posix = Objects.requireNonNull(posix, "posix");
+        this.keepOwners = keepOwners;
+    }
+
+    /**
+     * An applier that leaves every file owned by the caller, as BuildKit's local exporter writes a build's result
+     * ({@code session/filesync}: each entry's uid and gid replaced by the client's); modes, setuid bits included,
+     * are kept.
+     */
+    public LayerApplier withoutOwners() {
+        return new LayerApplier(posix, false);
     }
 
     /**
@@ -78,7 +93,7 @@ public final class LayerApplier {
      * @throws LayerException if the layer is malformed, truncated or hostile, or a file cannot be written
      */
     public ApplyResult apply(InputStream layer, Path root) throws LayerException {
-        Run run = new Run(new ConfinedRoot(root), posix.effectiveUid() == 0);
+        Run run = new Run(new ConfinedRoot(root), posix.effectiveUid() == 0, keepOwners);
         try (FileDataWriter files = run.files; InputStream in = Decompressors.open(layer, RatioLimit.DEFAULT)) {
             TarReader tar = new TarReader(in);
             Optional<TarEntry> next;
@@ -102,6 +117,8 @@ public final class LayerApplier {
     private final class Run {
         private final ConfinedRoot root;
         private final boolean privileged;
+        /** Whether entries get their owners: as root, unless the caller keeps them all. */
+        private final boolean chown;
         private final Set<Path> unpacked = new HashSet<>();
         /**
          * Parent directories resolved by {@link ConfinedRoot#resolveParent}, by the entry's parent components. A
@@ -132,9 +149,10 @@ public final class LayerApplier {
         private long contentBytes;
         private String lastEntry;
 
-        Run(ConfinedRoot root, boolean privileged) {
+        Run(ConfinedRoot root, boolean privileged, boolean keepOwners) {
             this.root = root;
             this.privileged = privileged;
+            this.chown = privileged && keepOwners;
         }
 
         String where() {
@@ -270,7 +288,7 @@ public final class LayerApplier {
             NewFile created = posix.createFile(path, 0600);
             if (entry.xattrs().isEmpty()) {
                 // The file is the writer's now (closed by it, also if this fails); it never uses the path again.
-                contentBytes += files.write(created, entry, privileged, tar.content());
+                contentBytes += files.write(created, entry, chown, tar.content());
                 return;
             }
             // xattrs (rare: file capabilities) are set by path, so on this thread, between owner and mode.
@@ -284,7 +302,7 @@ public final class LayerApplier {
                 }
                 contentBytes += total;
                 // Owner first: chown clears setuid/setgid bits and file capabilities, which come after it.
-                if (privileged) {
+                if (chown) {
                     file.chown((int) entry.uid(), (int) entry.gid());
                 }
                 setXattrs(path, entry);
@@ -295,7 +313,7 @@ public final class LayerApplier {
 
         private void setMetadata(Path path, TarEntry entry) throws IOException {
             // Owner first: chown clears setuid/setgid bits and file capabilities, which come after it.
-            if (privileged) {
+            if (chown) {
                 posix.lchown(path, (int) entry.uid(), (int) entry.gid());
             }
             setXattrs(path, entry);
