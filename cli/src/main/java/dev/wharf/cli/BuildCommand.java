@@ -174,6 +174,10 @@ final class BuildCommand implements Callable<Integer> {
                     + "hard limits).")
     List<String> ulimits = new ArrayList<>();
 
+    @Option(names = "--shm-size", paramLabel = "SIZE",
+            description = "Size of RUN steps' /dev/shm (e.g. 128m; default 64m).")
+    String shmSize;
+
     @Option(names = "--load", arity = "0..1", fallbackValue = "true",
             description = "Accepted for docker buildx: the image is in wharf's local store anyway.")
     boolean load;
@@ -379,6 +383,13 @@ final class BuildCommand implements Callable<Integer> {
         try {
             addHosts.forEach(h -> request.extraHost(ExtraHost.parse(h)));
             ulimits.forEach(u -> request.ulimit(Ulimit.parse(u)));
+            if (shmSize != null) {
+                try {
+                    request.shmSize(ByteSizes.parse(shmSize));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--shm-size: " + e.getMessage(), e);
+                }
+            }
         } catch (IllegalArgumentException e) {
             err.println("wharf build: " + e.getMessage());
             return ExitCodes.USAGE;

@@ -132,13 +132,14 @@ class BuildCommandTest {
     void dockerBuildFlagsOfCiScripts_areAccepted_andAddHostAndUlimitReachRun() throws IOException {
         Path context = Files.createDirectories(dir.resolve("flags"));
         Files.writeString(context.resolve("Dockerfile"),
-                "FROM busybox:latest\nRUN grep db.local /etc/hosts; ulimit -n\n");
+                "FROM busybox:latest\nRUN grep db.local /etc/hosts; ulimit -n; df -k /dev/shm | tail -1\n");
         Outcome built = wharf("build", "--root", root(), "--progress", "plain", "--rm", "--force-rm=true", "--load",
                 "--provenance=false", "--sbom=false", "--pull=false", "--no-cache=true", "--add-host",
-                "db.local:10.0.0.5", "--ulimit", "nofile=512:1024", context.toString());
+                "db.local:10.0.0.5", "--ulimit", "nofile=512:1024", "--shm-size", "96m", context.toString());
         assertEquals(0, built.exitCode(), built.err());
         assertTrue(built.err().matches("(?s).*#2 \\d+\\.\\d{3} 10\\.0\\.0\\.5\tdb\\.local\n.*"), built.err());
         assertTrue(built.err().matches("(?s).*#2 \\d+\\.\\d{3} 512\n.*"), built.err());
+        assertTrue(built.err().matches("(?s).*#2 \\d+\\.\\d{3} \\S+ +98304 .*/dev/shm\n.*"), built.err());
         assertTrue(!built.err().contains("WARNING"), built.err());
 
         Outcome attest = wharf("build", "--root", root(), "-q", "--sbom=true", context.toString());

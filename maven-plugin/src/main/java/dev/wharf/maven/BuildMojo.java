@@ -146,6 +146,10 @@ public class BuildMojo extends CompressionParameters {
     @Parameter(property = "wharf.ulimits")
     List<String> ulimits = new ArrayList<>();
 
+    /** Size of RUN steps' {@code /dev/shm} ({@code 128m}), as {@code docker build --shm-size}; 64 MiB by default. */
+    @Parameter(property = "wharf.shmSize")
+    String shmSize;
+
     /** Logs, for every step that ran, which of its inputs changed since its last build (why the cache missed). */
     @Parameter(property = "wharf.explainCache", defaultValue = "false")
     boolean explainCache;
@@ -306,8 +310,11 @@ public class BuildMojo extends CompressionParameters {
             b.resources(limits);
             nonBlank(addHosts).forEach(h -> b.extraHost(dev.wharf.builder.api.ExtraHost.parse(h)));
             nonBlank(ulimits).forEach(u -> b.ulimit(dev.wharf.builder.sandbox.Ulimit.parse(u)));
+            if (shmSize != null && !shmSize.isBlank()) {
+                b.shmSize(ResourceLimits.parseSize(shmSize));
+            }
         } catch (IllegalArgumentException e) {
-            throw new MojoFailureException("RUN settings (<memory>, <cpus>, <pidsLimit>, <addHosts>, <ulimits>): "
+            throw new MojoFailureException("RUN settings (<memory>, <cpus>, <pidsLimit>, <addHosts>, <ulimits>, <shmSize>): "
                     + e.getMessage(),
                     e);
         }

@@ -64,6 +64,8 @@ import java.util.TreeMap;
  *                        steps' cache keys, as in BuildKit's exec op
  * @param ulimits         {@code --ulimit NAME=SOFT[:HARD]}: resource limits of RUN steps (capped at the host's hard
  *                        limits); part of the RUN steps' cache keys, as in BuildKit's exec op
+ * @param shmSize         {@code --shm-size}: the size of RUN steps' {@code /dev/shm} in bytes (64 MiB when empty);
+ *                        part of the RUN steps' cache keys when set, as in BuildKit's exec op
  */
 public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Optional<String> dockerfileText,
                            Map<String, String> buildArgs, Optional<String> target, List<String> tags,
@@ -74,7 +76,7 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
                            boolean pull, List<CacheSource> cacheFrom, List<CacheDestination> cacheTo,
                            Map<String, List<Path>> ssh, boolean seccomp, ResourceLimits resources,
                            Map<String, String> namedContexts, List<ExtraHost> extraHosts,
-                           List<Ulimit> ulimits) {
+                           List<Ulimit> ulimits, OptionalLong shmSize) {
 
     public BuildRequest {
         Objects.requireNonNull(context, "context");
@@ -109,6 +111,10 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
         Objects.requireNonNull(resources, "resources");
         extraHosts = List.copyOf(extraHosts);
         ulimits = List.copyOf(ulimits);
+        Objects.requireNonNull(shmSize, "shmSize");
+        if (shmSize.isPresent() && shmSize.getAsLong() <= 0) {
+            throw new IllegalArgumentException("--shm-size must be positive, not " + shmSize.getAsLong());
+        }
     }
 
     /** A builder for a build of the context directory {@code contextDir}. */
@@ -168,6 +174,7 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
         private final Map<String, String> namedContexts = new TreeMap<>();
         private final List<ExtraHost> extraHosts = new ArrayList<>();
         private final Map<String, Ulimit> ulimits = new TreeMap<>();
+        private Long shmSize;
 
         private Builder(BuildContext context) {
             this.context = Objects.requireNonNull(context, "context");
@@ -329,6 +336,12 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
             return this;
         }
 
+        /** The size of RUN steps' {@code /dev/shm} in bytes ({@code --shm-size}). */
+        public Builder shmSize(long bytes) {
+            shmSize = bytes;
+            return this;
+        }
+
         public BuildRequest build() {
             return new BuildRequest(context, Optional.ofNullable(dockerfile), Optional.ofNullable(dockerfileText),
                     buildArgs, Optional.ofNullable(target).filter(t -> !t.isEmpty()), tags, noCache, noCacheFilter,
@@ -336,7 +349,8 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
                     sourceDateEpoch == null ? OptionalLong.empty() : OptionalLong.of(sourceDateEpoch), listener,
                     explainCache, labels, Optional.ofNullable(platform).filter(p -> !p.isEmpty()),
                     outputs, secrets, network, pull, cacheFrom, cacheTo, ssh, seccomp, resources, namedContexts,
-                    extraHosts, List.copyOf(ulimits.values()));
+                    extraHosts, List.copyOf(ulimits.values()),
+                    shmSize == null ? OptionalLong.empty() : OptionalLong.of(shmSize));
         }
     }
 }

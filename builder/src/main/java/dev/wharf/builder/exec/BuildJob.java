@@ -208,7 +208,8 @@ final class BuildJob {
                             contextChecksums(main)), scratch,
                     platform, options.parallelism(), request.explainCache(), request.secrets(), request.network(),
                     ssh, request.seccomp(), request.resources(), images, imports, named, extraHostsFile(scratch),
-                    request.ulimits(), runKeyExtras());
+                    request.ulimits(), runKeyExtras(),
+                    request.shmSize().orElse(dev.wharf.builder.sandbox.SandboxSpec.DEFAULT_SHM_SIZE));
             BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings),
                     steps);
             BuildExecutor.State state = executor.run();
@@ -419,6 +420,7 @@ final class BuildJob {
         if (!request.ulimits().isEmpty()) {
             extras.put("ulimits", request.ulimits().stream().map(Object::toString).toList());
         }
+        request.shmSize().ifPresent(bytes -> extras.put("shmSize", List.of(Long.toString(bytes))));
         return extras;
     }
 

@@ -11,7 +11,7 @@ import java.util.OptionalLong;
  * after the build, the platform and how many stages may run at once, secrets, ssh-agent sockets, the default network,
  * whether RUN steps are seccomp-filtered, their cgroup limits, the base images (stored or pulled), the step caches
  * imported with {@code --cache-from}, the named contexts, the build's own {@code /etc/hosts} for RUN steps when it
- * has {@code --add-host} lines, their {@code --ulimit}s, and what of those goes into RUN steps' cache keys.
+ * has {@code --add-host} lines, their {@code --ulimit}s and {@code /dev/shm} size, and what of those goes into RUN steps' cache keys.
  * Immutable.
  */
 record BuildSettings(DockerfileText source, ProgressListener listener, OptionalLong sourceDateEpoch,
@@ -21,7 +21,7 @@ record BuildSettings(DockerfileText source, ProgressListener listener, OptionalL
                      boolean seccomp, dev.wharf.builder.sandbox.ResourceLimits resources, RegistryImages images,
                      CacheImports imports, NamedContexts namedContexts, java.util.Optional<Path> extraHostsFile,
                      java.util.List<dev.wharf.builder.sandbox.Ulimit> ulimits,
-                     java.util.SortedMap<String, java.util.List<String>> runKeyExtras) {
+                     java.util.SortedMap<String, java.util.List<String>> runKeyExtras, long shmSizeBytes) {
 
     /** The creation time in nanoseconds since 1970, for files the build creates. */
     long createdNanos() {

@@ -85,6 +85,7 @@ final class StepRunner {
                                     : workspace.hostsFile(),
                             workspace.resolvConf(network))
                     .ulimits(settings.ulimits())
+                    .shmSize(settings.shmSizeBytes())
                     .env(env)
                     .user(user)
                     .cwd(cwd)

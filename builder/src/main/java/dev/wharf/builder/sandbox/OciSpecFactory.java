@@ -138,6 +138,11 @@ public final class OciSpecFactory {
 
     /** The standard mounts every sandbox gets, in containerd's order, {@code /run} removed as BuildKit does. */
     public static List<OciSpec.Mount> standardMounts() {
+        return standardMounts(SandboxSpec.DEFAULT_SHM_SIZE);
+    }
+
+    /** The standard mounts with a {@code /dev/shm} of {@code shmBytes} ({@code --shm-size}). */
+    public static List<OciSpec.Mount> standardMounts(long shmBytes) {
         return List.of(
                 new OciSpec.Mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev")),
                 new OciSpec.Mount("/dev", "tmpfs", "tmpfs",
@@ -145,14 +150,19 @@ public final class OciSpecFactory {
                 new OciSpec.Mount("/dev/pts", "devpts", "devpts",
                         List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")),
                 new OciSpec.Mount("/dev/shm", "tmpfs", "shm",
-                        List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k")),
+                        List.of("nosuid", "noexec", "nodev", "mode=1777", "size=" + shmOption(shmBytes))),
                 new OciSpec.Mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")),
                 new OciSpec.Mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")));
     }
 
+    /** A tmpfs size option as Docker writes it: kibibytes when whole ({@code 65536k}), else bytes. */
+    static String shmOption(long bytes) {
+        return bytes % 1024 == 0 ? bytes / 1024 + "k" : Long.toString(bytes);
+    }
+
     /** All mounts of the spec after the root filesystem: standard, etc files, cgroup, then the step's own. */
     public static List<OciSpec.Mount> mounts(SandboxSpec spec) {
-        List<OciSpec.Mount> all = new ArrayList<>(standardMounts());
+        List<OciSpec.Mount> all = new ArrayList<>(standardMounts(spec.shmSizeBytes()));
         List<String> etcOptions = List.of("nosuid", "noexec", "nodev", "rbind", "ro");
         all.add(new OciSpec.Mount("/etc/resolv.conf", "bind", spec.resolvConf().toString(), etcOptions));
         all.add(new OciSpec.Mount("/etc/hosts", "bind", spec.hostsFile().toString(), etcOptions));

@@ -33,9 +33,12 @@ import java.util.Objects;
 public record SandboxSpec(List<Mount> rootfs, List<String> args, List<String> env, ProcessUser user, String cwd,
                           String hostname, NetworkMode network, List<SandboxMount> mounts, Path hostsFile,
                           Path resolvConf, List<Ulimit> ulimits, boolean noNewPrivileges, boolean seccomp,
-                          ResourceLimits resources) {
+                          ResourceLimits resources, long shmSizeBytes) {
     /** BuildKit's hostname for build containers ({@code executor/oci/hosts.go}, {@code defaultHostname}). */
     public static final String DEFAULT_HOSTNAME = "buildkitsandbox";
+
+    /** The size of {@code /dev/shm} unless {@code --shm-size} says otherwise: 64 MiB, as BuildKit and Docker. */
+    public static final long DEFAULT_SHM_SIZE = 64L * 1024 * 1024;
 
     public SandboxSpec {
         rootfs = List.copyOf(rootfs);
@@ -50,6 +53,9 @@ public record SandboxSpec(List<Mount> rootfs, List<String> args, List<String> en
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(hostsFile, "hostsFile");
         Objects.requireNonNull(resolvConf, "resolvConf");
+        if (shmSizeBytes <= 0) {
+            throw new IllegalArgumentException("the /dev/shm size must be positive, not " + shmSizeBytes);
+        }
         if (rootfs.isEmpty()) {
             throw new IllegalArgumentException("a sandbox needs a root filesystem mount");
         }
@@ -87,6 +93,7 @@ public record SandboxSpec(List<Mount> rootfs, List<String> args, List<String> en
         private ResourceLimits resources = ResourceLimits.none();
         private boolean noNewPrivileges;
         private boolean seccomp = true;
+        private long shmSizeBytes = DEFAULT_SHM_SIZE;
 
         private Builder(List<Mount> rootfs, List<String> args, Path hostsFile, Path resolvConf) {
             this.rootfs = rootfs;
@@ -146,9 +153,15 @@ public record SandboxSpec(List<Mount> rootfs, List<String> args, List<String> en
             return this;
         }
 
+        /** The size of the sandbox's {@code /dev/shm} tmpfs ({@code --shm-size}); 64 MiB by default. */
+        public Builder shmSize(long bytes) {
+            shmSizeBytes = bytes;
+            return this;
+        }
+
         public SandboxSpec build() {
             return new SandboxSpec(rootfs, args, env, user, cwd, hostname, network, mounts, hostsFile, resolvConf,
-                    ulimits, noNewPrivileges, seccomp, resources);
+                    ulimits, noNewPrivileges, seccomp, resources, shmSizeBytes);
         }
     }
 }

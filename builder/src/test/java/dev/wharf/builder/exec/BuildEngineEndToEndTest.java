@@ -167,8 +167,9 @@ class BuildEngineEndToEndTest {
     }
 
     @Test
-    void addHostAndUlimit_reachRunSteps_andKeyTheirCache() throws Exception {
-        String dockerfile = "FROM busybox:latest\nRUN cat /etc/hosts; echo soft=$(ulimit -n) hard=$(ulimit -Hn)\n";
+    void addHostUlimitAndShmSize_reachRunSteps_andKeyTheirCache() throws Exception {
+        String dockerfile = "FROM busybox:latest\nRUN cat /etc/hosts; echo soft=$(ulimit -n) hard=$(ulimit -Hn);"
+                + " df -k /dev/shm | tail -1\n";
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
         List<Integer> cached = Collections.synchronizedList(new ArrayList<>());
         java.util.function.Supplier<BuildRequest.Builder> request = () -> BuildRequest.builder(context)
@@ -181,8 +182,9 @@ class BuildEngineEndToEndTest {
                 });
 
         build(request.get().extraHost(dev.wharf.builder.api.ExtraHost.parse("db.local:10.0.0.5"))
-                .ulimit(dev.wharf.builder.sandbox.Ulimit.parse("nofile=1024:2048")));
+                .ulimit(dev.wharf.builder.sandbox.Ulimit.parse("nofile=1024:2048")).shmSize(128L * 1024 * 1024));
         assertTrue(lines.contains("10.0.0.5\tdb.local"), String.join("\n", lines));
+        assertTrue(lines.stream().anyMatch(l -> l.matches("\\S+\\s+131072\\s.*/dev/shm")), String.join("\n", lines));
         assertTrue(lines.contains("127.0.0.1\tlocalhost buildkitsandbox"), String.join("\n", lines));
         assertTrue(lines.contains("soft=1024 hard=2048"), String.join("\n", lines));
 
