@@ -40,7 +40,10 @@ final class MetadataStore {
     }
 
     Optional<SnapshotRecord> get(String name) throws SnapshotException {
-        Path file = fileOf(name);
+        return read(fileOf(name));
+    }
+
+    private static Optional<SnapshotRecord> read(Path file) throws SnapshotException {
         try {
             byte[] bytes = Files.readAllBytes(file);
             if (bytes.length == 0) {
@@ -98,12 +101,16 @@ final class MetadataStore {
 
     List<SnapshotRecord> all() throws SnapshotException {
         List<SnapshotRecord> records = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
+        // No glob: the directory stream would match every name against a regular expression, which in a fresh JVM
+        // cost as much as reading the record. A file's name is the hex of its record's name (checked by decoding).
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path file : files) {
                 String hex = file.getFileName().toString();
-                String name = new String(HexFormat.of().parseHex(hex, 0, hex.length() - SUFFIX.length()),
-                        StandardCharsets.UTF_8);
-                get(name).ifPresent(records::add);
+                if (!hex.endsWith(SUFFIX)) {
+                    continue;
+                }
+                HexFormat.of().parseHex(hex, 0, hex.length() - SUFFIX.length());
+                read(file).ifPresent(records::add);
             }
         } catch (IOException | IllegalArgumentException e) {
             throw new SnapshotException("cannot list snapshot metadata in " + dir + ": " + e.getMessage(), e);
