@@ -34,11 +34,16 @@ import dev.wharf.layers.store.LocalStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -53,6 +58,8 @@ import java.util.concurrent.Executors;
 final class Workspace implements AutoCloseable {
     /** At most this many context file digests are kept (73 bytes each on disk). */
     private static final long CONTEXT_CHECKSUMS = 100_000;
+    /** The mode of the hosts and resolv.conf files sandboxes mount (BuildKit's, executor/oci/resolvconf.go). */
+    private static final Set<PosixFilePermission> WORLD_READABLE = PosixFilePermissions.fromString("rw-r--r--");
     private final LocalStore store;
     private final Snapshotter snapshotter;
     private final CacheStore cache;
@@ -109,13 +116,12 @@ final class Workspace implements AutoCloseable {
             FileCacheStore cache = FileCacheStore.open(root.resolve("cache"), CacheStoreOptions.defaults()
                     .withClock(clock));
             Path state = Files.createDirectories(root.resolve("state"));
-            Path hosts = EtcFiles.writeHosts(state.resolve("hosts"), SandboxSpec.DEFAULT_HOSTNAME);
+            Path hosts = state.resolve("hosts");
+            replaceIfChanged(hosts, EtcFiles.hosts(SandboxSpec.DEFAULT_HOSTNAME), state);
             // BuildKit's two files (resolv.conf, resolv-host.conf), from the host's as the engine opens.
             Path resolv = state.resolve("resolv.conf");
-            AtomicFiles.replace(resolv, ResolvConf.forHost(NetworkMode.NONE).getBytes(StandardCharsets.UTF_8),
-                    state);
-            AtomicFiles.replace(state.resolve("resolv-host.conf"),
-                    ResolvConf.forHost(NetworkMode.HOST).getBytes(StandardCharsets.UTF_8), state);
+            replaceIfChanged(resolv, ResolvConf.forHost(NetworkMode.NONE), state);
+            replaceIfChanged(state.resolve("resolv-host.conf"), ResolvConf.forHost(NetworkMode.HOST), state);
             StoreUsers.Registration user = StoreDoctor.register(store, cache, List.of(snapshotter), true, clock)
                     .registration();
             return new Workspace(store, snapshotter, cache, posix, contextChecksums(root), state, hosts, resolv,
@@ -124,6 +130,26 @@ final class Workspace implements AutoCloseable {
             throw new EngineException("cannot open the wharf store at " + root + ": " + e.getMessage()
                     + "; check that the directory is writable or choose another with --root", e);
         }
+    }
+
+    /**
+     * Writes one of the files every sandbox of the store bind-mounts as {@code /etc/hosts} or {@code
+     * /etc/resolv.conf}, readable by all as BuildKit's are (a RUN under {@code USER nobody} reads them), by temp,
+     * fsync and rename (a RUN of another build may have the old one mounted); unless it already holds {@code text}
+     * with that mode: the host's files rarely change, and rewriting them cost every build, even a fully cached one,
+     * four fsyncs.
+     */
+    private static void replaceIfChanged(Path file, String text, Path staging) throws IOException {
+        byte[] content = text.getBytes(StandardCharsets.UTF_8);
+        try {
+            if (Files.getPosixFilePermissions(file).equals(WORLD_READABLE)
+                    && Arrays.equals(Files.readAllBytes(file), content)) {
+                return;
+            }
+        } catch (NoSuchFileException e) {
+            // First build on this store.
+        }
+        AtomicFiles.replace(file, content, staging, WORLD_READABLE);
     }
 
     /**
