@@ -2,6 +2,7 @@ package dev.wharf.cli;
 
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.posix.PosixFiles;
+import java.util.Arrays;
 import java.util.Set;
 
 /**
@@ -12,9 +13,9 @@ import java.util.Set;
  *   <li>for every command that opens the store, Jackson's {@code StdDateFormat}: {@code ObjectMapper}'s static
  *       initialiser makes its default date format, whose {@code Calendar} asks the locale providers for week data,
  *       which lists every locale the JDK knows (about 20 ms of CPU in a fresh JVM);</li>
- *   <li>for {@code build}, the libc binding ({@link PosixFiles#system}): jnr-ffi generates and loads its classes
- *       (about 60 ms of CPU); every build that copies a directory or runs a step needs it, for extended attributes
- *       and owners.</li>
+ *   <li>for {@code build --no-cache}, the libc binding ({@link PosixFiles#system}): jnr-ffi generates and loads its
+ *       classes (about 60 ms of CPU); a build whose steps run needs it (extended attributes and owners of what it
+ *       copies and of the layers it writes), while a cached one may not, and would pay for it in CPU time.</li>
  * </ul>
  * Each initialiser depends only on JDK or library classes and is reached through the entry point the command itself
  * uses, so class initialisation locks are taken in the same order in both threads: the main thread can at worst
@@ -40,13 +41,13 @@ final class StartupWarmer {
         if (command == null || WITHOUT_JSON.contains(command)) {
             return;
         }
-        boolean build = command.equals("build");
-        Thread thread = new Thread(() -> initialize(build), "wharf-warm-up");
+        boolean stepsRun = command.equals("build") && Arrays.asList(args).contains("--no-cache");
+        Thread thread = new Thread(() -> initialize(stepsRun), "wharf-warm-up");
         thread.setDaemon(true);
         thread.start();
     }
 
-    private static void initialize(boolean build) {
+    private static void initialize(boolean stepsRun) {
         // In the order the command needs them (the store is opened before the first step runs). Failures are the
         // command's to report: it initialises the same classes itself when it needs them.
         try {
@@ -54,7 +55,7 @@ final class StartupWarmer {
         } catch (ClassNotFoundException | LinkageError e) {
             // Reported by the command, as without the warm-up.
         }
-        if (build) {
+        if (stepsRun) {
             try {
                 PosixFiles.system();
             } catch (LayerException | LinkageError e) {
