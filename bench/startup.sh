@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Start-up cost of the wharf CLI: `wharf version` and a fully cached `wharf build` of testdata/examples/hello, in
-# three set-ups, against a fully cached `docker build` of the same context on the peers' dockerd (BuildKit).
+# Start-up cost of the wharf CLI: `wharf version`, a fully cached `wharf build` of testdata/examples/hello and a cold
+# one (--no-cache: its COPY and RUN run, its layer is written), in three set-ups, against a fully cached and a
+# --no-cache `docker build` of the same context on the peers' dockerd (BuildKit).
 #
 #   bench/startup.sh          N=10 runs of each case
 #   N=20 bench/startup.sh
@@ -9,7 +10,8 @@
 #   java -jar     plain `java -jar cli/target/wharf.jar`, no flags (the state before the start-up work)
 #   no archive    ./wharf with WHARF_CDS=off: its start flags without the class-data archive
 #   archive       ./wharf as shipped: start flags and the AppCDS archive cli/target/wharf.jsa made at package time
-#   baseline      with BASELINE_JAR=path/to/wharf.jar: `java -jar` of another build (e.g. before a change)
+#   baseline      with BASELINE_JAR=path/to/wharf.jar: `java -jar` of another build (e.g. before a change); or with
+#                 BASELINE_WHARF=path/to/other-checkout/wharf: that checkout's ./wharf (its flags and archive)
 # Each round runs every case once, in a rotating order, so drift in the machine's load hits all of them alike.
 # User+system CPU seconds are reported too: on a shared machine they move less with the load than wall time.
 # Needs root (the first, uncached build runs RUN in the sandbox), busybox-static, and a packaged jar
@@ -47,9 +49,13 @@ fi
 
 declare -A wall cpu
 cases=(version-jar version-noarchive version-archive build-jar build-noarchive build-archive)
-$docker_ok && cases+=(build-docker)
+cases+=(cold-jar cold-noarchive cold-archive)
+$docker_ok && cases+=(build-docker cold-docker)
 baseline=${BASELINE_JAR:-}
-[ -z "$baseline" ] || cases+=(version-baseline build-baseline)
+baseline_wharf=${BASELINE_WHARF:-}
+[ -z "$baseline$baseline_wharf" ] || cases+=(version-baseline build-baseline cold-baseline)
+# The baseline's command: another checkout's ./wharf, or java -jar of another jar.
+base() { if [ -n "$baseline_wharf" ]; then "$baseline_wharf" "$@"; else java -jar "$baseline" "$@"; fi; }
 run_case() {
     case $1 in
         version-jar) java -jar "$jar" version ;;
@@ -58,18 +64,24 @@ run_case() {
         build-jar) java -jar "$jar" build --progress quiet -t hello "$context" ;;
         build-noarchive) WHARF_CDS=off "$repo/wharf" build --progress quiet -t hello "$context" ;;
         build-archive) "$repo/wharf" build --progress quiet -t hello "$context" ;;
-        version-baseline) java -jar "$baseline" version ;;
-        build-baseline) java -jar "$baseline" build --progress quiet -t hello "$context" ;;
+        version-baseline) base version ;;
+        build-baseline) base build --progress quiet -t hello "$context" ;;
         build-docker) DOCKER_BUILDKIT=1 "$peers" docker build -q --network none -t wharf-startup-hello "$context" ;;
+        cold-jar) java -jar "$jar" build --progress quiet --no-cache -t hello "$context" ;;
+        cold-noarchive) WHARF_CDS=off "$repo/wharf" build --progress quiet --no-cache -t hello "$context" ;;
+        cold-archive) "$repo/wharf" build --progress quiet --no-cache -t hello "$context" ;;
+        cold-baseline) base build --progress quiet --no-cache -t hello "$context" ;;
+        cold-docker) DOCKER_BUILDKIT=1 "$peers" docker build -q --network none --no-cache -t wharf-startup-hello \
+                         "$context" ;;
     esac
 }
-export jar repo context peers baseline
+export jar repo context peers baseline baseline_wharf
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for ((round = 0; round < N; round++)); do
     count=${#cases[@]}
     for ((i = 0; i < count; i++)); do
         c=${cases[$(((i + round) % count))]}
-        /usr/bin/time -f '%e %U %S' -o "$work/time" bash -c "$(declare -f run_case); run_case $c" >/dev/null 2>"$work/err" \
+        /usr/bin/time -f '%e %U %S' -o "$work/time" bash -c "$(declare -f base run_case); run_case $c" >/dev/null 2>"$work/err" \
             || { echo "startup.sh: $c failed:" >&2; cat "$work/err" >&2; exit 1; }
         read -r e u s <"$work/time"
         wall[$c]+=" $e"
@@ -88,25 +100,28 @@ out=$results/startup-$(date +%F).md
     echo "\`bench/startup.sh\`, N=$N rounds, medians in seconds (wall; user+system CPU). $(nproc) cores,"
     echo "$(java -version 2>&1 | head -1). Load average before: $load_before; after: $load_after."
     echo "The cached build is \`wharf build --progress quiet -t hello testdata/examples/hello\` after one full build;"
+    echo "the cold build the same with \`--no-cache\` (COPY and RUN run, a layer is written: JVM start, class loading"
+    echo "and interpreted first runs of the whole build path);"
     echo "\`docker build\` is \`DOCKER_BUILDKIT=1 docker build -q\` of the same context on the peers' dockerd"
     echo "(client start included, daemon already running; its CPU column is the client's only)."
     echo
     [ -z "$baseline" ] || echo "Baseline: \`java -jar $baseline\`."
+    [ -z "$baseline_wharf" ] || echo "Baseline: \`$baseline_wharf\` (another checkout's ./wharf, with its archive)."
     echo
     echo "| case | baseline | java -jar | ./wharf, no archive | ./wharf with archive | docker build | archive vs java -jar |"
     echo "|---|---|---|---|---|---|---|"
-    for what in version build; do
+    for what in version build cold; do
         j=$(echo "${wall[$what-jar]}" | median); n=$(echo "${wall[$what-noarchive]}" | median)
         a=$(echo "${wall[$what-archive]}" | median)
         jc=$(echo "${cpu[$what-jar]}" | median); nc=$(echo "${cpu[$what-noarchive]}" | median)
         ac=$(echo "${cpu[$what-archive]}" | median)
         d="n/a"
-        if [ "$what" = build ] && $docker_ok; then
-            dw=$(echo "${wall[build-docker]}" | median); dc=$(echo "${cpu[build-docker]}" | median)
+        if [ "$what" != version ] && $docker_ok; then
+            dw=$(echo "${wall[$what-docker]}" | median); dc=$(echo "${cpu[$what-docker]}" | median)
             d="$dw ($dc); wharf/docker $(ratio "$a" "$dw")"
         fi
         b="n/a"
-        [ -z "$baseline" ] || b="$(echo "${wall[$what-baseline]}" | median) ($(echo "${cpu[$what-baseline]}" | median))"
+        [ -z "$baseline$baseline_wharf" ] || b="$(echo "${wall[$what-baseline]}" | median) ($(echo "${cpu[$what-baseline]}" | median))"
         echo "| $what | $b | $j ($jc) | $n ($nc) | $a ($ac) | $d | $(ratio "$a" "$j") |"
     done
 } | tee "$out"

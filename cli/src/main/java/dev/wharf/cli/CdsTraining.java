@@ -3,14 +3,19 @@ package dev.wharf.cli;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
  * The workload the class-data archive ({@code cli/target/wharf.jsa}) is recorded from at package time: the
- * commands whose start time matters, in one JVM run with {@code -XX:ArchiveClassesAtExit}: {@code version},
+ * commands whose start time matters, in one JVM run whose loaded classes (and lambda forms) are listed with
+ * {@code -XX:DumpLoadedClassList} and then dumped as a static archive (see {@code cli/pom.xml}): {@code version},
  * {@code --help}, {@code parse}, and a build of a small Dockerfile (COPY and metadata steps, no RUN, so no root
  * is needed) on a throwaway store, done twice so the second is fully cached, then {@code images} and
  * {@code inspect}, a {@code push} of the image to an in-memory registry ({@link TrainingRegistry}) and a
@@ -18,7 +23,12 @@ import java.util.stream.Stream;
  * fresh {@code wharf pull} otherwise loads and verifies at every start). The context holds a directory of
  * {@value #DATA_FILES} small files, which the build copies: past a few hundred entries a context is listed through
  * the native binding (jnr-ffi) and in parallel, and a directory's files are hashed ahead, so those classes are
- * archived too. Never fails the package build: the archive is an optimisation.
+ * archived too. With a static busybox on the PATH (what the examples and benchmarks build from), also what a cold
+ * build runs: a multi-stage build with RUN steps (shell and exec form, a cache mount) in the sandbox
+ * {@code --runtime auto} picks and in the built-in one, {@code COPY --from}, layers written and compressed, with
+ * {@code --no-cache}; every class such a build loads in a fresh JVM is then read from the archive instead of being
+ * parsed and verified from the jar (RUN needs root; without it those steps fail and the archive holds what they
+ * loaded up to there). Never fails the package build: the archive is an optimisation.
  */
 public final class CdsTraining {
     /** More than ContextWalker's thresholds for the native binding (512 entries) and parallel listing (2048). */
@@ -64,10 +74,87 @@ public final class CdsTraining {
             } catch (IOException e) {
                 // No loopback socket: the archive is made without the registry classes.
             }
+            Optional<Path> busybox = staticBusybox();
+            if (busybox.isPresent()) {
+                trainRun(sink, work, root, busybox.get());
+            }
         } finally {
             try (Stream<Path> files = Files.walk(work)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
+
+    /** Builds with RUN steps: a base made by COPY of busybox, two stages joined by COPY --from, a cache mount. */
+    private static void trainRun(PrintWriter sink, Path work, String root, Path busybox) throws IOException {
+        Path context = Files.createDirectories(work.resolve("run-context"));
+        Files.copy(busybox, context.resolve("busybox"));
+        Path app = Files.createDirectories(context.resolve("app"));
+        for (int i = 1; i <= 20; i++) {
+            Files.writeString(app.resolve("data" + i + ".txt"), "line\n".repeat(i * 200));
+        }
+        Files.writeString(context.resolve("Dockerfile"), "FROM scratch AS tools\n"
+                + "COPY --chmod=0755 busybox /bin/busybox\n"
+                + "RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"
+                + "FROM tools AS left\n"
+                + "COPY app/ /app/\n"
+                + "RUN sha256sum /app/* > /app/SUMS && chown -R 65534:65534 /app\n"
+                + "RUN --mount=type=cache,target=/cache echo cached >> /cache/log && cp /cache/log /app/log\n"
+                + "FROM tools AS right\n"
+                + "RUN i=0; while [ $i -lt 100 ]; do i=$((i + 1)); done; echo $i > /out\n"
+                + "FROM tools\n"
+                + "COPY --from=left /app /app\n"
+                + "COPY --from=right /out /out\n"
+                + "WORKDIR /app\n"
+                + "USER 65534\n"
+                + "CMD [\"cat\", \"/out\"]\n");
+        for (String runtime : new String[] {"auto", "builtin"}) {
+            for (String progress : new String[] {"quiet", "plain"}) {
+                run(sink, "build", "--root", root, "--runtime", runtime, "--progress", progress, "--network", "none",
+                        "--no-cache", "-t", "cds-run:latest", context.toString());
+            }
+        }
+        run(sink, "build", "--root", root, "--progress", "quiet", "--network", "none", "-t", "cds-run:latest",
+                context.toString());
+    }
+
+    /** A statically linked busybox on the PATH: it runs in an empty root file system. */
+    private static Optional<Path> staticBusybox() {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return Optional.empty();
+        }
+        for (String dir : path.split(":")) {
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, "busybox");
+            if (Files.isExecutable(candidate) && isStaticElf(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** An ELF file without a PT_INTERP program header (no dynamic loader), read from its header. */
+    private static boolean isStaticElf(Path file) {
+        try (FileChannel channel = FileChannel.open(file)) {
+            ByteBuffer header = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
+            channel.read(header, 0);
+            if (header.position() < 64 || header.getInt(0) != 0x464c457f || header.get(4) != 2) {
+                return false; // not a little-endian 64-bit ELF file
+            }
+            long phoff = header.getLong(32);
+            int phentsize = Short.toUnsignedInt(header.getShort(54));
+            int phnum = Short.toUnsignedInt(header.getShort(56));
+            ByteBuffer entry = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < phnum; i++) {
+                entry.clear();
+                channel.read(entry, phoff + (long) i * phentsize);
+                if (entry.position() == 4 && entry.getInt(0) == 3) { // PT_INTERP
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

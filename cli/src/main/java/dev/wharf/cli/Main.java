@@ -33,7 +33,13 @@ public final class Main {
         }
         PrintWriter err = new PrintWriter(System.err, true);
         Optional<Integer> rootless = UserNamespaceEntry.run(args, err);
-        int code = rootless.isPresent() ? rootless.get() : run(args, new PrintWriter(System.out, true), err);
+        int code;
+        if (rootless.isPresent()) {
+            code = rootless.get();
+        } else {
+            StartupWarmer.start(args);
+            code = run(args, new PrintWriter(System.out, true), err);
+        }
         stopHttpSelectors();
         System.exit(code);
     }

@@ -34,11 +34,16 @@ import dev.wharf.layers.store.LocalStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -53,6 +58,8 @@ import java.util.concurrent.Executors;
 final class Workspace implements AutoCloseable {
     /** At most this many context file digests are kept (73 bytes each on disk). */
     private static final long CONTEXT_CHECKSUMS = 100_000;
+    /** The mode of the hosts and resolv.conf files sandboxes mount (BuildKit's, executor/oci/resolvconf.go). */
+    private static final Set<PosixFilePermission> WORLD_READABLE = PosixFilePermissions.fromString("rw-r--r--");
     private final LocalStore store;
     private final Snapshotter snapshotter;
     private final CacheStore cache;
@@ -121,6 +128,26 @@ final class Workspace implements AutoCloseable {
             throw new EngineException("cannot open the wharf store at " + root + ": " + e.getMessage()
                     + "; check that the directory is writable or choose another with --root", e);
         }
+    }
+
+    /**
+     * Writes one of the files every sandbox of the store bind-mounts as {@code /etc/hosts} or {@code
+     * /etc/resolv.conf}, readable by all as BuildKit's are (a RUN under {@code USER nobody} reads them), by temp,
+     * fsync and rename (a RUN of another build may have the old one mounted); unless it already holds {@code text}
+     * with that mode: the host's files rarely change, and rewriting them cost every build, even a fully cached one,
+     * four fsyncs.
+     */
+    private static void replaceIfChanged(Path file, String text, Path staging) throws IOException {
+        byte[] content = text.getBytes(StandardCharsets.UTF_8);
+        try {
+            if (Files.getPosixFilePermissions(file).equals(WORLD_READABLE)
+                    && Arrays.equals(Files.readAllBytes(file), content)) {
+                return;
+            }
+        } catch (NoSuchFileException e) {
+            // First build on this store.
+        }
+        AtomicFiles.replace(file, content, staging, WORLD_READABLE);
     }
 
     /**
@@ -218,11 +245,9 @@ final class Workspace implements AutoCloseable {
             return;
         }
         try {
-            EtcFiles.writeHosts(hostsFile, SandboxSpec.DEFAULT_HOSTNAME);
-            AtomicFiles.replace(resolvConf, ResolvConf.forHost(NetworkMode.NONE).getBytes(StandardCharsets.UTF_8),
-                    stateDir);
-            AtomicFiles.replace(stateDir.resolve("resolv-host.conf"),
-                    ResolvConf.forHost(NetworkMode.HOST).getBytes(StandardCharsets.UTF_8), stateDir);
+            replaceIfChanged(hostsFile, EtcFiles.hosts(SandboxSpec.DEFAULT_HOSTNAME), stateDir);
+            replaceIfChanged(resolvConf, ResolvConf.forHost(NetworkMode.NONE), stateDir);
+            replaceIfChanged(stateDir.resolve("resolv-host.conf"), ResolvConf.forHost(NetworkMode.HOST), stateDir);
         } catch (IOException e) {
             throw new SandboxException("cannot write the sandboxes' /etc/hosts and /etc/resolv.conf in " + stateDir
                     + ": " + e.getMessage(), e);

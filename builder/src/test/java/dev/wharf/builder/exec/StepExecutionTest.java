@@ -176,6 +176,18 @@ class StepExecutionTest {
         assertTrue(!none.contains("nameserver 127.") && !none.contains("nameserver ::1"), none);
     }
 
+    @Test
+    void hostsAndResolvConf_areReadableByANonRootUser_asInBuildKit() throws Exception {
+        build("""
+                FROM busybox:latest
+                USER nobody
+                RUN cat /etc/resolv.conf > /tmp/resolv.txt && cat /etc/hosts > /tmp/hosts.txt
+                """);
+        assertEquals(dev.wharf.builder.sandbox.ResolvConf.forHost(dev.wharf.builder.sandbox.NetworkMode.NONE),
+                String.join("\n", run("cat", "/tmp/resolv.txt")) + "\n");
+        assertTrue(String.join("\n", run("cat", "/tmp/hosts.txt")).startsWith("127.0.0.1\tlocalhost"));
+    }
+
     /** Runs {@code command} on the host, failing the test when it fails; its output. */
     private static String host(Path dir, java.util.Map<String, String> env, String... command) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);

@@ -194,6 +194,35 @@ abstract class SnapshotterContract {
     }
 
     @Test
+    void twoProcessesOnOneStore_neverShareADirectory() throws Exception {
+        // A second snapshotter on the same root stands for another wharf process: each creates snapshots after
+        // the other opened the store, and no two snapshots may get the same directory.
+        layer("base", null);
+        LocalSnapshotter other = open(temp.resolve("store"));
+        Set<String> dirs = new HashSet<>();
+        for (int i = 0; i < 4; i++) {
+            LocalSnapshotter creator = i % 2 == 0 ? snapshotter : other;
+            dirs.add(writable(creator.prepare("k" + i, "base")).toString());
+            creator.commit("c" + i, "k" + i);
+            dirs.add(writable(creator.prepare("k" + i + "-next", "c" + i)).toString());
+        }
+        assertEquals(8, dirs.size(), dirs.toString());
+    }
+
+    @Test
+    void aRecordWhoseDirectoryWasDeleted_keepsItsIdFromNewSnapshots() throws Exception {
+        layer("base", null, "a", "1");
+        Path baseDir;
+        try (Stream<Path> dirs = Files.list(temp.resolve("store/snapshots"))) {
+            baseDir = dirs.findFirst().orElseThrow(); // the only snapshot directory
+        }
+        dev.wharf.layers.layout.FileTrees.delete(baseDir);
+        LocalSnapshotter reopened = open(temp.resolve("store"));
+        Path fresh = writable(reopened.prepare("k", null)).getParent();
+        assertFalse(fresh.equals(baseDir), "the new snapshot reused the directory of the record of base");
+    }
+
+    @Test
     void changes_reportAddedAndModifiedFiles() throws Exception {
         layer("base", null, "etc/keep", "same", "etc/edit", "before");
         List<Mount> m = snapshotter.prepare("k", "base");

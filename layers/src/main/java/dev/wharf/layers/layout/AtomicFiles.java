@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
 
 /**
  * Crash-safe file replacement: write a temp file, fsync it, rename it over the target, fsync the directory.
@@ -25,8 +27,20 @@ public final class AtomicFiles {
      * @param stagingDir a directory on the same filesystem as {@code target}, e.g. {@link OciLayout#ingestDir()}
      */
     public static void replace(Path target, byte[] content, Path stagingDir) throws IOException {
+        replace(target, content, stagingDir, null);
+    }
+
+    /**
+     * Replaces {@code target} with {@code content} as {@link #replace(Path, byte[], Path)} does, the file having
+     * {@code permissions} (set before the rename, whatever the umask) instead of the temp file's owner-only mode.
+     */
+    public static void replace(Path target, byte[] content, Path stagingDir, Set<PosixFilePermission> permissions)
+            throws IOException {
         Path temp = Files.createTempFile(stagingDir, target.getFileName() + "-", ".tmp");
         try {
+            if (permissions != null) {
+                Files.setPosixFilePermissions(temp, permissions);
+            }
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer buffer = ByteBuffer.wrap(content);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,5 +24,18 @@ class AtomicFilesTest {
         try (Stream<Path> left = Files.list(staging)) {
             assertEquals(0, left.count());
         }
+    }
+
+    @Test
+    void replace_withPermissions_givesTheFileThatModeWhateverTheTempFileHad() throws Exception {
+        Path staging = Files.createDirectory(dir.resolve("ingest"));
+        Path target = dir.resolve("resolv.conf");
+        AtomicFiles.replace(target, "nameserver 8.8.8.8\n".getBytes(StandardCharsets.UTF_8), staging,
+                PosixFilePermissions.fromString("rw-r--r--"));
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(target)));
+        assertEquals("nameserver 8.8.8.8\n", Files.readString(target));
+        AtomicFiles.replace(target, "x".getBytes(StandardCharsets.UTF_8), staging);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(target)),
+                "without permissions: the temp file's owner-only mode, as before");
     }
 }

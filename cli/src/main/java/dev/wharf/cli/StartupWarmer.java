@@ -1,0 +1,66 @@
+package dev.wharf.cli;
+
+import dev.wharf.layers.LayerException;
+import dev.wharf.layers.posix.PosixFiles;
+import java.util.Arrays;
+import java.util.Set;
+
+/**
+ * Starts, on a daemon thread, class initialisations that a command waits for later and that depend on nothing of
+ * the command, so that they run while the main thread builds the command line, opens the store and plans the build
+ * (the CLI has two cores to itself on an idle machine; on a busy one the work is the same, only not overlapped):
+ * <ul>
+ *   <li>for every command that opens the store, Jackson's {@code StdDateFormat}: {@code ObjectMapper}'s static
+ *       initialiser makes its default date format, whose {@code Calendar} asks the locale providers for week data,
+ *       which lists every locale the JDK knows (about 20 ms of CPU in a fresh JVM);</li>
+ *   <li>for {@code build --no-cache}, the libc binding ({@link PosixFiles#system}): jnr-ffi generates and loads its
+ *       classes (about 60 ms of CPU); a build whose steps run needs it (extended attributes and owners of what it
+ *       copies and of the layers it writes), while a cached one may not, and would pay for it in CPU time.</li>
+ * </ul>
+ * Each initialiser depends only on JDK or library classes and is reached through the entry point the command itself
+ * uses, so class initialisation locks are taken in the same order in both threads: the main thread can at worst
+ * wait for the warm-up, never deadlock with it. Stateless.
+ */
+final class StartupWarmer {
+    private static final String DATE_FORMAT = "com.fasterxml.jackson.databind.util.StdDateFormat";
+    /** The commands that never touch JSON, for which the work would be wasted. */
+    private static final Set<String> WITHOUT_JSON = Set.of("version", "help", "completion", "parse");
+
+    private StartupWarmer() {
+    }
+
+    /** Starts the warm-up when {@code args} name a command that opens the store. */
+    static void start(String[] args) {
+        String command = null;
+        for (String arg : args) {
+            if (!arg.startsWith("-")) {
+                command = arg;
+                break;
+            }
+        }
+        if (command == null || WITHOUT_JSON.contains(command)) {
+            return;
+        }
+        boolean stepsRun = command.equals("build") && Arrays.asList(args).contains("--no-cache");
+        Thread thread = new Thread(() -> initialize(stepsRun), "wharf-warm-up");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private static void initialize(boolean stepsRun) {
+        // In the order the command needs them (the store is opened before the first step runs). Failures are the
+        // command's to report: it initialises the same classes itself when it needs them.
+        try {
+            Class.forName(DATE_FORMAT, true, StartupWarmer.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            // Reported by the command, as without the warm-up.
+        }
+        if (stepsRun) {
+            try {
+                PosixFiles.system();
+            } catch (LayerException | LinkageError e) {
+                // The command falls back or reports it, as without the warm-up.
+            }
+        }
+    }
+}
