@@ -103,7 +103,8 @@ final class ImageExporter {
     void tar(Path file, List<Descriptor> layers, Path scratch, LayerWriter writer)
             throws LayerException, IOException {
         Path root = Files.createTempDirectory(scratch, "rootfs-");
-        local(root, layers);
+        // The tarball keeps the image's owners (BuildKit's tar exporter writes them): unpacked with them.
+        unpack(root, layers, new LayerApplier(posix));
         Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), ".wharf-", ".tar");
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp))) {
             writer.writeTarStreaming(root, false, out);
@@ -149,7 +150,10 @@ final class ImageExporter {
             Files.createDirectory(p, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                     java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
         }
-        LayerApplier applier = new LayerApplier(posix).withoutOwners();
+        unpack(dir, layers, new LayerApplier(posix).withoutOwners());
+    }
+
+    private void unpack(Path dir, List<Descriptor> layers, LayerApplier applier) throws LayerException, IOException {
         for (Descriptor layer : layers) {
             try (InputStream in = blobs.open(layer.digest())) {
                 applier.apply(in, dir);

@@ -66,11 +66,19 @@ class AddRemoteSourcesTest {
         }
     }
 
+    /**
+     * Builds and unpacks the result's root filesystem with its owners: a {@code type=tar} export applied as root
+     * (a {@code type=local} export is owned by the user running the build, as BuildKit's).
+     */
     private Path build(String dockerfile, List<BuildEvent> events) throws Exception {
         Files.writeString(context.resolve("Dockerfile"), dockerfile);
         Path out = Files.createTempDirectory(temp, "out-");
+        Path tar = Files.createTempFile(temp, "rootfs-", ".tar");
         engine.build(BuildRequest.builder(context).listener(events::add)
-                .output(new BuildOutput("local", Optional.of(out))).build()).get(2, TimeUnit.MINUTES);
+                .output(new BuildOutput("tar", Optional.of(tar))).build()).get(2, TimeUnit.MINUTES);
+        try (java.io.InputStream in = Files.newInputStream(tar)) {
+            new dev.wharf.layers.layer.LayerApplier(dev.wharf.layers.posix.PosixFiles.system()).apply(in, out);
+        }
         return out;
     }
 
