@@ -4,7 +4,8 @@ import dev.wharf.builder.api.EngineOptions
 import dev.wharf.builder.api.OutputSink
 
 String log = new File(basedir, 'build.log').text
-assert log =~ /#\d+ \[build 4\/4\] RUN mkdir -p classes && javac / : log
+// Continuation lines joined as BuildKit keeps them (the blanks before each backslash and after each newline).
+assert log =~ /#\d+ \[build 4\/4\] RUN mkdir -p classes +&& javac / : log
 assert log =~ /#\d+ \[stage-1 2\/2\] COPY --from=build \/build\/app.jar \/app\/app.jar/ : log
 String digest = new File(basedir, 'target/wharf/digest').text
 
