@@ -241,12 +241,13 @@ class RemoteCacheEndToEndTest {
         assertEquals(a.imageId(), fromMin.imageId());
 
         Path storeC = temp.resolve("store-c");
+        // Another import time gives another base image (its config, so its manifest, differs), whatever the
+        // tarball's file times: nothing can hit.
         try (BuildEngine importer = BuildEngine.create(EngineOptions.of(storeC).withClock(
-                Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC)))) {
+                Clock.fixed(Instant.parse("2026-01-02T00:00:00Z"), ZoneOffset.UTC)))) {
             importer.importImage(BusyboxTarball.write(Files.createDirectories(temp.resolve("busybox-c"))),
                     "busybox:latest");
         }
-        // Another busybox tarball (new file times) gives another base image: nothing can hit.
         BuildResult other = build(request(storeC, MULTI, new ArrayList<>()).cacheFrom(CacheSource.local(max)));
         assertEquals(4, executed(other).size(), "RUN, RUN, COPY, RUN: " + other.steps());
 
