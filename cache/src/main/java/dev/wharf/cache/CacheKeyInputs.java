@@ -20,7 +20,7 @@ import java.util.TreeMap;
  * {@link KeyExclusions}.
  *
  * @param identity which step this is, for {@link CacheStore#explainMiss}; not part of the key
- * @param parent what the step builds on: the previous step's key, the base image's manifest digest, or scratch
+ * @param parent what the step builds on: the previous step's key, the base image's content digest, or scratch
  * @param kind the instruction keyword in upper case, e.g. {@code RUN}, {@code COPY}
  * @param text the instruction after expansion as shown to users, e.g. {@code RUN make all}; not part of the key
  * @param instruction the instruction after expansion in canonical form, as the planner provides it: field name to

@@ -14,7 +14,7 @@ public enum CacheMissReason {
             return "never built before";
         }
     },
-    /** The base image resolved to another manifest digest (or the step moved to or from scratch). */
+    /** The base image resolved to other content (or the step moved to or from scratch). */
     BASE_IMAGE_CHANGED {
         @Override
         String describe(InputChange change) {

@@ -4,14 +4,15 @@ import dev.wharf.layers.Digest;
 import java.util.Objects;
 
 /**
- * What a step builds on: nothing ({@code FROM scratch}), a base image (its manifest digest), or the previous
- * step (its cache key).
+ * What a step builds on: nothing ({@code FROM scratch}), a base image (a digest of its content: the chain ID of
+ * its layers), or the previous step (its cache key).
  *
- * <p>An immutable record, thread-safe. A base image is keyed by manifest digest, not by name, so a re-pushed tag
- * invalidates the cache and a re-tagged identical image does not.
+ * <p>An immutable record, thread-safe. A base image is keyed by content, not by name, so a re-pushed tag with other
+ * layers invalidates the cache, and a re-tagged identical image, or the same image stored with other compression,
+ * does not.
  *
  * @param kind what the parent is
- * @param digest the manifest digest ({@link Kind#IMAGE}) or the parent key's digest ({@link Kind#STEP}); null for
+ * @param digest the base image's content digest ({@link Kind#IMAGE}) or the parent key's digest ({@link Kind#STEP}); null for
  *     {@link Kind#SCRATCH}
  */
 public record StepParent(Kind kind, Digest digest) {
@@ -19,7 +20,7 @@ public record StepParent(Kind kind, Digest digest) {
     public enum Kind {
         /** The empty filesystem, {@code FROM scratch}. */
         SCRATCH,
-        /** A base image, by manifest digest. */
+        /** A base image, by a digest of its content. */
         IMAGE,
         /** The previous step, by cache key. */
         STEP;
@@ -44,7 +45,10 @@ public record StepParent(Kind kind, Digest digest) {
         return new StepParent(Kind.SCRATCH, null);
     }
 
-    /** Returns a base image parent, by its manifest digest. */
+    /**
+     * Returns a base image parent, by a digest of its content: the chain ID of its layers, as BuildKit keys an image
+     * source (so one image stored compressed or uncompressed is one parent), or a manifest digest.
+     */
     public static StepParent image(Digest manifestDigest) {
         return new StepParent(Kind.IMAGE, Objects.requireNonNull(manifestDigest, "manifestDigest"));
     }

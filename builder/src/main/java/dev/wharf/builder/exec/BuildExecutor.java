@@ -234,8 +234,13 @@ final class BuildExecutor {
             LocalImages.Resolved resolved = new LocalImages(workspace.store())
                     .find(img.image().reference(), stage.platform())
                     .orElseThrow(() -> new LayerException("image " + img.image().reference() + " vanished"));
+            // Keyed by its layers' chain ID, as BuildKit keys an image source (cacheKeyFromConfig): the same image
+            // pulled on one machine and built or imported on another (its layers stored compressed on one side,
+            // uncompressed on the other, so with another manifest digest) gives the same step keys.
+            List<Digest> chain = ChainIds.of(resolved.layers().stream().map(LayerBlob::diffId).toList());
             return new State(resolved.layers(), resolved.config().withoutUnknownFields(),
-                    StepParent.image(resolved.manifestDigest()));
+                    chain.isEmpty() ? StepParent.image(resolved.manifestDigest())
+                            : StepParent.image(chain.get(chain.size() - 1)));
         }
         Platform platform = Platform.of(stage.platform().os(), stage.platform().architecture());
         ImageConfiguration empty = ImageConfiguration.of(platform, ExecutionConfig.empty(), RootFs.layers(List.of()),

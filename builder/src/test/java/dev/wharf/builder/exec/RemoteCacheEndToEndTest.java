@@ -201,6 +201,28 @@ class RemoteCacheEndToEndTest {
     }
 
     @Test
+    void baseImageStoredUncompressedHere_andPulledCompressedThere_givesTheSameKeys() throws Exception {
+        try (LocalRegistry registry = LocalRegistry.start(temp.resolve("registry"), new LocalRegistry.NoAuth())) {
+            // A has the base as imported (layers uncompressed) and pushes it; B only pulls it (layers gzip): two
+            // manifest digests for one image, whose steps must share keys, as BuildKit keys by the layers.
+            String base = registry.host() + "/base/busybox:1";
+            try (BuildEngine a = BuildEngine.create(EngineOptions.of(storeA).withClock(
+                    Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC)))) {
+                a.importImage(temp.resolve("busybox/busybox.tar"), base);
+                a.push(base, event -> { });
+            }
+            String dockerfile = SINGLE.replace("FROM busybox:latest", "FROM " + base);
+            String cache = registry.host() + "/app/cache:base";
+            build(request(storeA, dockerfile, new ArrayList<>())
+                    .cacheTo(CacheDestination.parse("type=registry,ref=" + cache)));
+            Path storeE = temp.resolve("store-e");
+            List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
+            BuildResult e = build(request(storeE, dockerfile, events).cacheFrom(CacheSource.parse(cache)));
+            assertEquals(List.of(), executed(e), "every step of E is a cache hit: " + e.steps());
+        }
+    }
+
+    @Test
     void imageWithoutInlineCache_isAWarningSayingHowToMakeOne() throws Exception {
         try (LocalRegistry registry = LocalRegistry.start(temp.resolve("registry"), new LocalRegistry.NoAuth())) {
             String image = registry.host() + "/app/plain:1";
@@ -241,12 +263,16 @@ class RemoteCacheEndToEndTest {
         assertEquals(a.imageId(), fromMin.imageId());
 
         Path storeC = temp.resolve("store-c");
-        // Another import time gives another base image (its config, so its manifest, differs), whatever the
-        // tarball's file times: nothing can hit.
+        // A base image with other layers (one more file), whatever the tarballs' file times: nothing can hit.
+        Path dirC = Files.createDirectories(temp.resolve("busybox-c"));
+        Path tarC = BusyboxTarball.write(dirC);
+        Files.writeString(dirC.resolve("another-base"), "C\n");
+        Process append = new ProcessBuilder("tar", "-rf", tarC.toString(), "-C", dirC.toString(), "another-base")
+                .redirectErrorStream(true).start();
+        assertEquals(0, append.waitFor(), new String(append.getInputStream().readAllBytes()));
         try (BuildEngine importer = BuildEngine.create(EngineOptions.of(storeC).withClock(
-                Clock.fixed(Instant.parse("2026-01-02T00:00:00Z"), ZoneOffset.UTC)))) {
-            importer.importImage(BusyboxTarball.write(Files.createDirectories(temp.resolve("busybox-c"))),
-                    "busybox:latest");
+                Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC)))) {
+            importer.importImage(tarC, "busybox:latest");
         }
         BuildResult other = build(request(storeC, MULTI, new ArrayList<>()).cacheFrom(CacheSource.local(max)));
         assertEquals(4, executed(other).size(), "RUN, RUN, COPY, RUN: " + other.steps());
