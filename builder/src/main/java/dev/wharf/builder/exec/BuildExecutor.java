@@ -300,7 +300,7 @@ final class BuildExecutor {
         }
         int number = counter.incrementAndGet();
         listener.onEvent(new BuildEvent.StepStarted(number, progressName(stage), progress.next(), progress.total(),
-                StepNames.of(step, text, plan.escapeChar())));
+                StepNames.of(step, text, settings.source().escape())));
         long start = System.nanoTime();
         try {
             Map<String, Digest> checksums = new TreeMap<>();

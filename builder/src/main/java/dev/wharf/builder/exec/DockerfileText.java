@@ -1,9 +1,12 @@
 package dev.wharf.builder.exec;
 
+import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.SourceRange;
+import dev.wharf.grammar.parser.Directive;
+import dev.wharf.grammar.parser.DirectiveParser;
+import dev.wharf.grammar.parser.Directives;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Optional;
 
 /**
  * A Dockerfile's name and lines, to show a step as written: BuildKit's progress names a step by its source text.
@@ -12,23 +15,31 @@ import java.util.regex.Pattern;
  * @param escape the escape character its {@code # escape=} directive sets, else {@code \}
  */
 record DockerfileText(String name, List<String> lines, char escape) {
-    private static final Pattern DIRECTIVE = Pattern.compile("^\\s*#\\s*([a-zA-Z][a-zA-Z0-9]*)\\s*=\\s*(.+?)\\s*$");
-
     DockerfileText {
         lines = List.copyOf(lines);
     }
 
+    /**
+     * The text's lines and escape character, the directive read by the grammar's {@link DirectiveParser}, so also
+     * a Dockerfile that failed to parse further down is shown with its own escape character.
+     */
     static DockerfileText of(String name, String text) {
         List<String> lines = List.of(text.split("\r?\n", -1));
-        char escape = '\\';
-        for (String line : lines) {
-            Matcher m = DIRECTIVE.matcher(line);
-            if (!m.matches()) {
-                break;
+        char escape = Directives.DEFAULT_ESCAPE;
+        DirectiveParser directives = new DirectiveParser();
+        try {
+            for (String line : lines) {
+                Optional<Directive> directive = directives.parseLine(line);
+                if (directives.done()) {
+                    break;
+                }
+                if (directive.isPresent() && directive.get().name().equals("escape")
+                        && (directive.get().value().equals("`") || directive.get().value().equals("\\"))) {
+                    escape = directive.get().value().charAt(0);
+                }
             }
-            if (m.group(1).equalsIgnoreCase("escape") && m.group(2).length() == 1) {
-                escape = m.group(2).charAt(0);
-            }
+        } catch (DockerfileException e) {
+            // A repeated directive: the parse reports it; the text is shown with the escape character read so far.
         }
         return new DockerfileText(name, lines, escape);
     }

@@ -25,11 +25,10 @@ import java.util.OptionalLong;
  * @param warnings        warnings found while planning
  * @param stageCount      how many stages the Dockerfile has (built or not): with one, BuildKit names no stage in
  *                        its progress ({@code [1/2] FROM ...})
- * @param escapeChar      the Dockerfile's escape character ({@code # escape=}), for expanding step names
  */
 public record BuildPlan(List<PlannedStage> stages, int target, Platform platform, Map<String, String> globalArgs,
                         Map<String, String> proxyEnv, OptionalLong sourceDateEpoch, List<PlanWarning> warnings,
-                        int stageCount, char escapeChar) {
+                        int stageCount) {
     public BuildPlan {
         stages = List.copyOf(stages);
         Objects.requireNonNull(platform, "platform");

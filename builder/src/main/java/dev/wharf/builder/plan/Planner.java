@@ -177,8 +177,7 @@ public final class Planner {
         List<PlannedStage> stages = done.values().stream().map(StageDispatcher.Result::stage).toList();
         int stageCount = (int) graph.nodes().stream().filter(StageGraph.Node::isStage).count();
         return new BuildPlan(stages, target.stage.index(), request.platform(), global.args().toMap(),
-                ProxyEnv.fromBuildArgs(request.buildArgs()), epoch, warnings, stageCount,
-                dockerfile.directives().escapeChar());
+                ProxyEnv.fromBuildArgs(request.buildArgs()), epoch, warnings, stageCount);
     }
 
     /**
