@@ -1,5 +1,6 @@
 package dev.wharf.builder.api;
 
+import dev.wharf.builder.plan.IpAddresses;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -12,9 +13,6 @@ import java.util.regex.Pattern;
  */
 public record ExtraHost(String host, String address) {
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?");
-    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d"
-            + "|1\\d\\d|[1-9]?\\d)){3}");
-    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9_.-]+)?");
 
     /**
      * The name docker gives the address of the host; RUN steps share the host's network here (wharf has no bridge
@@ -29,7 +27,8 @@ public record ExtraHost(String host, String address) {
         if (!HOST.matcher(host).matches()) {
             throw new IllegalArgumentException("invalid host name '" + host + "' in --add-host");
         }
-        if (!IPV4.matcher(address).matches() && !IPV6.matcher(address).matches()) {
+        // As docker's opts.ValidateExtraHost, which takes what Go's net.ParseIP takes.
+        if (!IpAddresses.isValid(address)) {
             throw new IllegalArgumentException("invalid IP address '" + address + "' in --add-host " + host
                     + "; give an IPv4 or IPv6 address or " + HOST_GATEWAY);
         }
