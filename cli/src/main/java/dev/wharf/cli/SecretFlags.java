@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.layers.layout.FileTrees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -115,12 +116,7 @@ final class SecretFlags implements AutoCloseable {
     @Override
     public void close() throws IOException {
         if (privateDir != null) {
-            try (var entries = Files.list(privateDir)) {
-                for (Path p : (Iterable<Path>) entries::iterator) {
-                    Files.deleteIfExists(p);
-                }
-            }
-            Files.deleteIfExists(privateDir);
+            FileTrees.delete(privateDir);
             privateDir = null;
         }
     }
