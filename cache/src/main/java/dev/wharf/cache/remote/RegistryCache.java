@@ -51,7 +51,7 @@ public final class RegistryCache implements RemoteCache {
     @Override
     public ImportedCache load(BlobStore store) throws LayerException, CacheException {
         ManifestResponse response = client.pullManifest(reference);
-        Optional<ManifestResponse> image = imageManifest(response);
+        Optional<ImageManifest> image = imageManifest(response);
         if (image.isPresent()) {
             return inline(image.get(), store);
         }
@@ -66,7 +66,7 @@ public final class RegistryCache implements RemoteCache {
      * The image manifest for this host when the reference names an image (a manifest with an image config, or an
      * index of them) rather than a cache artifact: then the cache is the one inline in its config.
      */
-    private Optional<ManifestResponse> imageManifest(ManifestResponse response) throws LayerException {
+    private Optional<ImageManifest> imageManifest(ManifestResponse response) throws LayerException {
         if (MediaTypes.isIndex(response.mediaType())) {
             ImageIndex index = JSON.read(response.content(), ImageIndex.class, "index of " + reference);
             if (index.manifests().stream().anyMatch(d -> CacheManifests.BUILDKIT_CACHE_CONFIG.equals(d.mediaType()))) {
@@ -83,12 +83,11 @@ public final class RegistryCache implements RemoteCache {
             return Optional.empty();
         }
         ImageManifest manifest = JSON.read(response.content(), ImageManifest.class, "manifest of " + reference);
-        return MediaTypes.isConfig(manifest.config().mediaType()) ? Optional.of(response) : Optional.empty();
+        return MediaTypes.isConfig(manifest.config().mediaType()) ? Optional.of(manifest) : Optional.empty();
     }
 
     /** The inline cache of an image ({@link InlineCache}), its layers fetched from the image's repository. */
-    private ImportedCache inline(ManifestResponse response, BlobStore store) throws LayerException, CacheException {
-        ImageManifest manifest = JSON.read(response.content(), ImageManifest.class, "manifest of " + reference);
+    private ImportedCache inline(ImageManifest manifest, BlobStore store) throws LayerException, CacheException {
         client.pullBlob(reference, manifest.config(), store);
         byte[] configBytes = store.readAllBytes(manifest.config().digest(), CacheArtifact.MAX_CONFIG_SIZE);
         ImageConfiguration config = JSON.read(configBytes, ImageConfiguration.class, "config of " + reference);
