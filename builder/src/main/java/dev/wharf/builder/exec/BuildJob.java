@@ -190,7 +190,11 @@ final class BuildJob {
                 request.listener().onEvent(PlanWarnings.event(name, warning));
             }
             int line = e.range().map(r -> r.start().line()).orElse(0);
-            String step = line > 0 ? DockerfileText.of(name, text).text(e.range().get()) : "planning " + name;
+            String step = line > 0 ? DockerfileText.of(name, text).text(e.range().get()) : "";
+            if (step.isBlank()) {
+                // No instruction to name: an empty file, or one of only comments (the error is past its end).
+                step = "planning " + name;
+            }
             throw new BuildFailedException(step, name, line, null, e.reason(), e);
         }
         for (PlanWarning warning : plan.warnings()) {

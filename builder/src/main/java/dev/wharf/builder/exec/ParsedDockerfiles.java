@@ -30,6 +30,11 @@ final class ParsedDockerfiles {
 
     /** The Dockerfile {@code text} named {@code name}, parsed now or earlier. */
     Dockerfile parse(String name, String text) throws DockerfileException {
+        if (text.isEmpty()) {
+            // BuildKit rejects an empty file before parsing (dockerfile2llb toDispatchState); a file of only
+            // comments or blank lines gets the parser's "file with no instructions" instead.
+            throw new DockerfileException(name, null, "the Dockerfile cannot be empty");
+        }
         List<String> key = List.of(name, text);
         synchronized (parsed) {
             Dockerfile known = parsed.get(key);

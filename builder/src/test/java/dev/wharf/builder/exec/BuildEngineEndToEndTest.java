@@ -239,6 +239,17 @@ class BuildEngineEndToEndTest {
     }
 
     @Test
+    void emptyOrCommentOnlyDockerfiles_failWithBuildKitsMessages() {
+        CompletionException empty = assertThrows(CompletionException.class, () -> engine.build(
+                BuildRequest.builder(context).dockerfileText("").build()).join());
+        assertEquals("planning Dockerfile failed: the Dockerfile cannot be empty", empty.getCause().getMessage());
+        CompletionException comments = assertThrows(CompletionException.class, () -> engine.build(
+                BuildRequest.builder(context).dockerfileText("# only a comment\n\n").build()).join());
+        assertEquals("planning Dockerfile failed at Dockerfile:2: file with no instructions",
+                comments.getCause().getMessage());
+    }
+
+    @Test
     void sameInputsWithSourceDateEpoch_giveTheSameDigestsTwice() throws Exception {
         BuildResult first = build(hello().noCache(true).sourceDateEpoch(1_700_000_000L));
         BuildResult second = build(hello().noCache(true).sourceDateEpoch(1_700_000_000L));

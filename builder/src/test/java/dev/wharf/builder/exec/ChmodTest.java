@@ -37,6 +37,20 @@ class ChmodTest {
         assertThrows(IllegalArgumentException.class, () -> Chmod.parse(spec));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"999", "8755", "17777", "0o755", "7x"})
+    void numericLookingModesThatAreNotOctal_getBuildKitsMessage(String spec) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Chmod.parse(spec));
+        assertEquals("invalid chmod parameter: '" + spec + "'. it should be octal string and between 0 and 07777",
+                e.getMessage());
+    }
+
+    @Test
+    void octalModesWithLeadingZeros_areAcceptedAsStrconvParseUintDoes() {
+        assertEquals(0755, Chmod.parse("00755").apply(0644, false));
+        assertEquals(07777, Chmod.parse("7777").apply(0644, false));
+    }
+
     @Test
     void toString_isTheSpec() {
         assertEquals("a+X", Chmod.parse("a+X").toString());
