@@ -445,7 +445,12 @@ final class BuildCommand implements Callable<Integer> {
                 return check(engine, request.listener(display).build(), display, out, err);
             }
             CompletableFuture<BuildResult> future = engine.build(request.listener(display).build());
-            Thread cancel = new Thread(() -> future.cancel(true));
+            // On Ctrl-C or SIGTERM: cancel, and keep the JVM alive until the running step's processes are killed
+            // (closing the engine waits for that); an exit in between would leave them frozen in their cgroup.
+            Thread cancel = new Thread(() -> {
+                future.cancel(true);
+                engine.close();
+            });
             Runtime.getRuntime().addShutdownHook(cancel);
             try {
                 BuildResult result = future.get();

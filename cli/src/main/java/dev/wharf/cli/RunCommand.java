@@ -35,10 +35,11 @@ final class RunCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (BuildEngine engine = BuildEngine.create(store.engineOptions())) {
+        try (BuildEngine engine = BuildEngine.create(store.engineOptions());
+             InterruptOnShutdown stop = new InterruptOnShutdown()) {
             int code = engine.run(image, command, (stream, line) -> {
                 PrintWriter target = stream == 2 ? err : out;
                 synchronized (target) {
@@ -49,6 +50,10 @@ final class RunCommand implements Callable<Integer> {
             return code;
         } catch (EngineException e) {
             err.println("wharf run: " + e.getMessage());
+            return ExitCodes.FAILED;
+        } catch (InterruptedException e) {
+            // Ctrl-C or SIGTERM: the command was killed and its sandbox removed (InterruptOnShutdown).
+            err.println("wharf run: cancelled");
             return ExitCodes.FAILED;
         }
     }

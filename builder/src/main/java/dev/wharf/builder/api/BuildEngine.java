@@ -92,7 +92,10 @@ public interface BuildEngine extends AutoCloseable {
         throw new EngineException("this engine cannot push images");
     }
 
-    /** Releases what the engine holds; running builds are not affected. */
+    /**
+     * Cancels the builds still running, waits (up to half a minute) until they have killed their processes and
+     * released their snapshots and mounts, then releases what the engine holds.
+     */
     @Override
     void close();
 }

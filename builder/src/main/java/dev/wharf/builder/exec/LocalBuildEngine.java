@@ -11,24 +11,35 @@ import dev.wharf.builder.api.OutputSink;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The {@link BuildEngine} over local stores: one {@link Workspace} per store root, opened on first use; each build
  * runs on its own thread, and cancelling its future interrupts that thread, which kills the running step's
- * process tree and releases its snapshot.
+ * process tree and releases its snapshot. Closing the engine cancels the builds still running and waits for that
+ * clean-up, so that a process that closes it on its way out (a CLI's shutdown hook on Ctrl-C) leaves no sandboxed
+ * process, frozen cgroup or mount behind.
  *
  * <p>Thread-safe.
  */
 public final class LocalBuildEngine implements BuildEngine {
+    /** How long {@link #close} waits for cancelled builds to kill their processes and release their snapshots. */
+    private static final long CLEAN_UP_SECONDS = 30;
+
     private final EngineOptions options;
     private final Registries registries;
     private final Map<Path, Workspace> workspaces = new ConcurrentHashMap<>();
     private final ParsedDockerfiles parsed = new ParsedDockerfiles();
+    /** The futures of jobs whose thread has not finished yet. */
+    private final Set<CompletableFuture<?>> running = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "wharf-build");
         t.setDaemon(true);
@@ -68,6 +79,7 @@ public final class LocalBuildEngine implements BuildEngine {
                 return cancelled;
             }
         };
+        running.add(future);
         threads.execute(() -> {
             worker.set(Thread.currentThread());
             try {
@@ -82,6 +94,7 @@ public final class LocalBuildEngine implements BuildEngine {
             } finally {
                 worker.set(null);
                 Thread.interrupted();
+                running.remove(future);
             }
         });
         return future;
@@ -141,7 +154,20 @@ public final class LocalBuildEngine implements BuildEngine {
 
     @Override
     public void close() {
+        // A cancelled step freezes its cgroup, kills every process in it and thaws it again on the job's thread; a
+        // JVM that exited in between would leave frozen processes that no signal can end. So wait for the jobs.
+        running.forEach(job -> job.cancel(true));
         threads.shutdown();
-        workspaces.values().forEach(Workspace::close);
+        try {
+            if (!threads.awaitTermination(CLEAN_UP_SECONDS, TimeUnit.SECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (closed.compareAndSet(false, true)) {
+            workspaces.values().forEach(Workspace::close);
+        }
     }
 }

@@ -231,19 +231,27 @@ final class CgroupLimits {
 
     /** Removes the cgroup, nested cgroups (an OCI runtime's) first, waiting briefly for exiting processes. */
     void remove() {
-        for (int attempt = 0; attempt < 40; attempt++) {
-            boolean left = false;
-            for (Path dir : dirs.values()) {
-                left |= !removeTree(dir);
+        // A cancelled build removes its cgroups on an interrupted thread: the bounded wait goes on regardless
+        // (and the interrupt is kept), or a Ctrl-C would leave them behind while the killed processes exit.
+        boolean interrupted = Thread.interrupted();
+        try {
+            for (int attempt = 0; attempt < 40; attempt++) {
+                boolean left = false;
+                for (Path dir : dirs.values()) {
+                    left |= !removeTree(dir);
+                }
+                if (!left) {
+                    return;
+                }
+                try {
+                    Thread.sleep(25);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
-            if (!left) {
-                return;
-            }
-            try {
-                Thread.sleep(25);
-            } catch (InterruptedException e) {
+        } finally {
+            if (interrupted) {
                 Thread.currentThread().interrupt();
-                return;
             }
         }
     }

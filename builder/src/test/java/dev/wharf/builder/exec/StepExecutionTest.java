@@ -645,6 +645,35 @@ class StepExecutionTest {
         throw new AssertionError("after the cancel, sleepers or the cgroup " + cgroup + " remain");
     }
 
+    /**
+     * Attacks: the engine closed while a RUN runs, as the CLI's shutdown hook does on Ctrl-C or SIGTERM, right before
+     * the JVM exits. Must hold: when close returns, the step's processes are gone and its cgroup is removed (an exit
+     * between the freeze and the thaw of a cancel left the processes frozen for good).
+     */
+    @Test
+    void close_whileABuildRuns_returnsOnlyOnceItsProcessesAndCgroupAreGone() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<BuildResult> future = engine.build(BuildRequest.builder(context)
+                .dockerfileText("FROM busybox:latest\nRUN sleep 987731 & echo started; wait\n")
+                .listener(e -> {
+                    if (e instanceof BuildEvent.StepLog log && log.line().equals("started")) {
+                        started.countDown();
+                    }
+                }).build());
+        assertTrue(started.await(60, TimeUnit.SECONDS), "the RUN step did not start");
+        long sleeper = 0;
+        for (int i = 0; i < 200 && sleeper == 0; i++) {
+            sleeper = pidRunning("sleep", "987731");
+            Thread.sleep(20);
+        }
+        assertTrue(sleeper != 0, "the sleeper runs");
+        Path cgroup = freezerCgroup(sleeper);
+        engine.close();
+        assertTrue(future.isCancelled(), "closing the engine cancels the build");
+        assertEquals(0, pidRunning("sleep", "987731"), "the sleeper survived the engine's close");
+        assertFalse(Files.exists(cgroup), "the step's cgroup " + cgroup + " survived the engine's close");
+    }
+
     /** The pid of a process running exactly {@code argv}, or 0. */
     private static long pidRunning(String... argv) throws IOException {
         String wanted = String.join("\0", argv) + "\0";

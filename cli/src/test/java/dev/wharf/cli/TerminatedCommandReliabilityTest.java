@@ -1,0 +1,121 @@
+package dev.wharf.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Attack: {@code wharf build} and {@code wharf run} in a child JVM get SIGTERM (what Ctrl-C's SIGINT does too, and
+ * what a CI runner sends on a timeout) while a sandboxed command runs. Must hold once the JVM has exited: the
+ * command's processes are gone (not frozen in their cgroup: the JVM used to exit between a cancel's freeze and
+ * thaw), the run's cgroup directories are removed in every hierarchy, and no mount or sandbox state is left.
+ */
+class TerminatedCommandReliabilityTest {
+    @TempDir
+    Path work;
+
+    @Test
+    void terminatedBuild_killsTheRunningStep_andLeavesNoProcessCgroupOrMount() throws Exception {
+        Path root = work.resolve("store");
+        CliHarness.importBusybox(work, root);
+        Path context = Files.createDirectories(work.resolve("ctx"));
+        Files.writeString(context.resolve("Dockerfile"),
+                "FROM busybox:latest\nRUN sleep 987751 & echo started; wait\n");
+        assertTerminatedCleanly(root, "987751", "build", "--root", root.toString(), "--progress", "plain",
+                context.toString());
+    }
+
+    @Test
+    void terminatedRun_killsTheCommand_andLeavesNoProcessCgroupOrMount() throws Exception {
+        Path root = work.resolve("store");
+        CliHarness.importBusybox(work, root);
+        assertTerminatedCleanly(root, "987752", "run", "--root", root.toString(), "busybox:latest", "sh", "-c",
+                "sleep 987752 & echo started; wait");
+    }
+
+    private void assertTerminatedCleanly(Path root, String sleepArg, String... args) throws Exception {
+        Path log = work.resolve("log");
+        Process child = CliHarness.start(log, args);
+        try {
+            assertTerminatedCleanly(root, sleepArg, child, log, args[0]);
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
+    private void assertTerminatedCleanly(Path root, String sleepArg, Process child, Path log, String command)
+            throws Exception {
+        long sleeper = 0;
+        for (int i = 0; i < 600 && sleeper == 0; i++) {
+            assertTrue(child.isAlive(), () -> "wharf ended early: " + read(log));
+            sleeper = pidRunning("sleep", sleepArg);
+            Thread.sleep(50);
+        }
+        assertNotEquals(0, sleeper, () -> "the sandboxed sleep did not start: " + read(log));
+        List<String> cgroups = wharfCgroups(sleeper);
+        assertFalse(cgroups.isEmpty(), "the command runs in a cgroup of its own");
+
+        child.destroy(); // SIGTERM
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the terminated JVM did not exit");
+
+        int exit = child.exitValue();
+        assertEquals(0, pidRunning("sleep", sleepArg), () -> "the sleeper outlived wharf (exit " + exit + "): "
+                + read(log));
+        for (String name : cgroups) {
+            try (Stream<Path> found = Files.find(Path.of("/sys/fs/cgroup"), 4,
+                    (p, a) -> p.getFileName() != null && p.getFileName().toString().equals(name))) {
+                assertEquals(List.of(), found.toList(), "cgroup directories outlived wharf");
+            }
+        }
+        assertEquals(List.of(), ReliabilityFixture.mountsUnder(root), "mounts outlived wharf");
+        assertEquals(List.of(), ReliabilityFixture.sandboxRuns(root), "sandbox state outlived wharf");
+        assertEquals(List.of(), ReliabilityFixture.processesUnder(root), "processes outlived wharf");
+        if (command.equals("build")) {
+            assertTrue(read(log).contains("wharf build: cancelled"), read(log));
+        }
+    }
+
+    /** The names of the {@code wharf-<id>} cgroups the process is in, from {@code /proc/PID/cgroup}. */
+    private static List<String> wharfCgroups(long pid) throws IOException {
+        return Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup")).stream()
+                .flatMap(l -> Stream.of(l.substring(l.indexOf(':', l.indexOf(':') + 1) + 1).split("/")))
+                .filter(n -> n.startsWith("wharf-")).distinct().toList();
+    }
+
+    /** The pid of a process running exactly {@code argv}, or 0. */
+    private static long pidRunning(String... argv) throws IOException {
+        String wanted = String.join("\0", argv) + "\0";
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : procs.filter(q -> q.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    if (new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8)
+                            .equals(wanted)) {
+                        return Long.parseLong(proc.getFileName().toString());
+                    }
+                } catch (IOException e) {
+                    // Exited meanwhile.
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+}
