@@ -73,6 +73,7 @@ final class StepRunner {
              Map<Integer, BuildExecutor.State> stages) throws Exception {
         List<String> argv = RunCommand.argv(run.command(), step.environment().shell());
         ExitStatus status;
+        StepLogLimiter logs;
         try (RunMounts.Prepared extra = mounts(step, stages)) {
             List<String> env = new ArrayList<>(step.environment().env());
             proxy.forEach((k, v) -> env.add(k + "=" + v));
@@ -107,9 +108,13 @@ final class StepRunner {
                 Files.setAttribute(dir, "unix:mode", 0755);
                 spec.mount(SandboxMount.bind(dir.toString(), RunCommand.PIPES, true));
             }
-            status = workspace.sandbox(settings.runtime()).run(spec.build(), (stream, line) ->
+            logs = StepLogLimiter.fromEnvironment((stream, line) ->
                     settings.listener().onEvent(new BuildEvent.StepLog(number, stream.fd(), line,
-                            Duration.ofNanos(System.nanoTime() - start))));
+                            Duration.ofNanos(System.nanoTime() - start))), System.getenv());
+            status = workspace.sandbox(settings.runtime()).run(spec.build(), logs);
+        }
+        if (!status.success() && status.termination() != ExitStatus.Termination.CANCELLED) {
+            logs.flushAfterFailure();
         }
         if (status.termination() == ExitStatus.Termination.CANCELLED) {
             throw new InterruptedException("build cancelled");
