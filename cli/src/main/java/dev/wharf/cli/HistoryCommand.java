@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.image.HistoryEntry;
@@ -11,6 +12,7 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -30,6 +32,9 @@ import picocli.CommandLine.Parameters;
         footerHeading = "%nExamples:%n",
         footer = {"  wharf history hello", "  wharf history --no-trunc hello:latest", "  wharf history -q hello"})
 final class HistoryCommand extends StoreCommand {
+    /** The column names of a {@code --format table ...} header, as docker names them. */
+    private static final Map<String, String> HEADERS = Map.of("ID", "IMAGE", "CreatedSince", "CREATED",
+            "CreatedAt", "CREATED AT", "CreatedBy", "CREATED BY", "Size", "SIZE", "Comment", "COMMENT");
     private static final String MISSING = "<missing>";
     private static final int CREATED_BY_WIDTH = 45;
 
@@ -38,6 +43,12 @@ final class HistoryCommand extends StoreCommand {
 
     @Option(names = {"-q", "--quiet"}, description = "Print only image IDs.")
     boolean quiet;
+
+    @Option(names = "--format", paramLabel = "TEMPLATE",
+            description = "Print each entry through a Go template, as docker history --format does: fields .ID, "
+                    + ".CreatedSince, .CreatedAt, .CreatedBy, .Size, .Comment; 'table ...' adds a header row; "
+                    + "'json' one JSON object per line.")
+    String format;
 
     @Option(names = "--no-trunc", description = "Do not truncate the output.")
     boolean noTrunc;
@@ -62,9 +73,23 @@ final class HistoryCommand extends StoreCommand {
             rows.forEach(row -> out.println(row.get(0)));
             return ExitCodes.OK;
         }
+        if (format != null) {
+            List<ObjectNode> objects = new ArrayList<>();
+            for (List<String> row : rows) {
+                objects.add(FormattedOutput.row(Map.of("ID", row.get(0), "CreatedSince", row.get(1),
+                        "CreatedBy", row.get(2), "Size", row.get(3), "Comment", row.get(4), "CreatedAt", row.get(5))));
+            }
+            try {
+                FormattedOutput.print(out, format.equals("json") ? "{{json .}}" : format, HEADERS, objects);
+            } catch (IllegalArgumentException e) {
+                error(e.getMessage());
+                return ExitCodes.USAGE;
+            }
+            return ExitCodes.OK;
+        }
         List<List<String>> table = new ArrayList<>();
         table.add(List.of("IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"));
-        table.addAll(rows);
+        rows.forEach(row -> table.add(row.subList(0, 5)));
         ImagesCommand.printTable(out, table);
         return ExitCodes.OK;
     }
@@ -89,11 +114,13 @@ final class HistoryCommand extends StoreCommand {
                     : human ? ImagesCommand.humanDuration(Duration.between(entry.created().toInstant(), now)) + " ago"
                     : entry.created().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
             String sizeText = human ? ImagesCommand.humanSize(size) : Long.toString(size);
+            String createdAt = entry.created() == null ? "N/A"
+                    : entry.created().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
             rows.add(0, new ArrayList<>(List.of(MISSING, created, createdBy, sizeText,
-                    entry.comment() == null ? "" : entry.comment())));
+                    entry.comment() == null ? "" : entry.comment(), createdAt)));
         }
         if (rows.isEmpty()) {
-            rows.add(new ArrayList<>(List.of(MISSING, "N/A", "", "0B", "")));
+            rows.add(new ArrayList<>(List.of(MISSING, "N/A", "", "0B", "", "N/A")));
         }
         String id = found.id().toString();
         rows.get(0).set(0, noTrunc ? id : id.substring(id.indexOf(':') + 1, id.indexOf(':') + 13));

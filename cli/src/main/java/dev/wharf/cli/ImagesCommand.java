@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.registry.ImageReference;
 import dev.wharf.layers.registry.InvalidReferenceException;
@@ -12,8 +13,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,6 +37,15 @@ import picocli.CommandLine.Option;
         footer = {"  wharf images", "  wharf images --digests", "  wharf images -q",
             "  wharf images --root /var/lib/wharf"})
 final class ImagesCommand extends StoreCommand {
+    /** The column names of a {@code --format table ...} header, as docker names them. */
+    private static final Map<String, String> HEADERS = Map.ofEntries(Map.entry("Containers", "CONTAINERS"),
+            Map.entry("CreatedAt", "CREATED AT"), Map.entry("CreatedSince", "CREATED"), Map.entry("Digest", "DIGEST"),
+            Map.entry("ID", "IMAGE ID"), Map.entry("Repository", "REPOSITORY"), Map.entry("SharedSize", "SHARED SIZE"),
+            Map.entry("Size", "SIZE"), Map.entry("Tag", "TAG"), Map.entry("UniqueSize", "UNIQUE SIZE"),
+            Map.entry("VirtualSize", "VIRTUAL SIZE"));
+    /** Go's default time format, which docker's CreatedAt shows. */
+    static final java.time.format.DateTimeFormatter GO_TIME = java.time.format.DateTimeFormatter
+            .ofPattern("yyyy-MM-dd HH:mm:ss Z 'UTC'").withZone(java.time.ZoneOffset.UTC);
     private static final String NONE = "<none>";
 
     @Option(names = "--runtime", paramLabel = "RUNTIME", hidden = true,
@@ -45,6 +57,12 @@ final class ImagesCommand extends StoreCommand {
 
     @Option(names = {"-q", "--quiet"}, description = "Print only image IDs.")
     boolean quiet;
+
+    @Option(names = "--format", paramLabel = "TEMPLATE",
+            description = "Print each image through a Go template, as docker images --format does: fields .ID, "
+                    + ".Repository, .Tag, .Digest, .CreatedSince, .CreatedAt, .Size; 'table ...' adds a header row "
+                    + "(e.g. 'table {{.Repository}}\\t{{.Tag}}'); 'json' one JSON object per line.")
+    String format;
 
     @Option(names = "--no-trunc", description = "Print full image IDs.")
     boolean noTrunc;
@@ -67,10 +85,36 @@ final class ImagesCommand extends StoreCommand {
             }
             return ExitCodes.OK;
         }
+        Instant now = Clock.systemUTC().instant();
+        if (format != null) {
+            List<ObjectNode> objects = new ArrayList<>();
+            for (Row row : rows) {
+                Map<String, String> fields = new LinkedHashMap<>();
+                fields.put("Containers", "N/A");
+                fields.put("CreatedAt", row.created() == null ? "N/A" : GO_TIME.format(row.created()));
+                fields.put("CreatedSince", row.created() == null ? "N/A"
+                        : humanDuration(Duration.between(row.created(), now)) + " ago");
+                fields.put("Digest", row.digest());
+                fields.put("ID", id(row.id()));
+                fields.put("Repository", row.repository());
+                fields.put("SharedSize", "N/A");
+                fields.put("Size", humanSize(row.size()));
+                fields.put("Tag", row.tag());
+                fields.put("UniqueSize", "N/A");
+                fields.put("VirtualSize", humanSize(row.size()));
+                objects.add(FormattedOutput.row(fields));
+            }
+            try {
+                FormattedOutput.print(out, format.equals("json") ? "{{json .}}" : format, HEADERS, objects);
+            } catch (IllegalArgumentException e) {
+                error(e.getMessage());
+                return ExitCodes.USAGE;
+            }
+            return ExitCodes.OK;
+        }
         List<List<String>> table = new ArrayList<>();
         table.add(digests ? List.of("REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE")
                 : List.of("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"));
-        Instant now = Clock.systemUTC().instant();
         for (Row row : rows) {
             List<String> cells = new ArrayList<>(List.of(row.repository(), row.tag()));
             if (digests) {

@@ -5,6 +5,7 @@ import dev.wharf.layers.store.LocalStore;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code wharf inspect}: prints images as JSON, like {@code docker image inspect}. */
@@ -16,10 +17,17 @@ import picocli.CommandLine.Parameters;
             "2:usage error"},
         footerHeading = "%nExamples:%n",
         footer = {"  wharf inspect busybox:latest", "  wharf inspect 3f57d9401f8d",
-            "  wharf inspect hello busybox | jq '.[].RootFS.Layers'"})
+            "  wharf inspect hello busybox | jq '.[].RootFS.Layers'",
+            "  wharf inspect -f '{{.Id}} {{json .Config.Env}}' hello"})
 final class InspectCommand extends StoreCommand {
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image names or IDs.")
     List<String> images;
+
+    @Option(names = {"-f", "--format"}, paramLabel = "TEMPLATE",
+            description = "Print each image through a Go template, as docker inspect --format does "
+                    + "(e.g. '{{.Id}}', '{{json .Config}}', '{{range .RepoTags}}{{.}} {{end}}'); 'json' prints the "
+                    + "JSON array.")
+    String format;
 
     @Override
     int execute() throws LayerException {
@@ -36,7 +44,26 @@ final class InspectCommand extends StoreCommand {
                 code = ExitCodes.FAILED;
             }
         }
-        out().print(new InspectJson(local.json()).render(found));
+        InspectJson json = new InspectJson(local.json());
+        if (format == null || format.equals("json")) {
+            out().print(json.render(found));
+            return code;
+        }
+        GoTemplate template;
+        try {
+            template = GoTemplate.parse(format);
+        } catch (IllegalArgumentException e) {
+            error(e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        for (ResolvedImage image : found) {
+            try {
+                out().println(template.execute(json.object(image)));
+            } catch (IllegalArgumentException e) {
+                error(e.getMessage());
+                return ExitCodes.FAILED;
+            }
+        }
         return code;
     }
 }

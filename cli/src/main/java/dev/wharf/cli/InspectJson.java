@@ -55,7 +55,8 @@ final class InspectJson {
         }
     }
 
-    private ObjectNode object(ResolvedImage image) {
+    /** The object docker inspect shows for {@code image}, for a {@code --format} template. */
+    ObjectNode object(ResolvedImage image) {
         // The config as stored (canonical JSON), so every field, also unknown ones, shows as written.
         JsonNode config = tree(canonical.write(image.config()));
         ObjectNode node = JsonNodeFactory.instance.objectNode();

@@ -125,6 +125,24 @@ class StoreCommandsTest {
     }
 
     @Test
+    void formatTemplates_printInspectImagesAndHistoryAsDockersFormatDoes() throws IOException {
+        ok("load", "--root", storeA.toString(), "-i", seedArchive.toString());
+        String root = storeA.toString();
+        assertEquals(seedImageId + " [/bin/sh] [] yes\n", ok("inspect", "--root", root, "-f",
+                "{{.Id}} {{.Config.Cmd}} {{.Config.Entrypoint}} {{index .Config.Labels \"org.example\"}}",
+                "demo:1.0").out());
+        assertEquals("demo:1.0\n", ok("images", "--root", root, "--format", "{{.Repository}}:{{.Tag}}").out());
+        List<String> table = ok("images", "--root", root, "--format", "table {{.Repository}}\t{{.ID}}").out()
+                .lines().toList();
+        assertEquals(List.of("REPOSITORY   IMAGE ID", "demo         " + seedImageId.hex().substring(0, 12)), table);
+        assertEquals("COPY . /|2024-01-02T03:04:05Z\n", ok("history", "--root", root, "--format",
+                "{{.CreatedBy}}|{{.CreatedAt}}", "demo:1.0").out());
+        Outcome bad = wharf("inspect", "--root", root, "-f", "{{range .RepoTags}}", "demo:1.0");
+        assertEquals(2, bad.exitCode(), bad.err());
+        assertTrue(bad.err().contains("missing {{end}}"), bad.err());
+    }
+
+    @Test
     void saveOciArchiveAndLayoutDirectory_loadBackWithTheSameId() throws IOException {
         ok("load", "--root", storeA.toString(), "-i", seedArchive.toString());
         Path archive = dir.resolve("demo.oci.tar");
