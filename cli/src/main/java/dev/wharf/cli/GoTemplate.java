@@ -222,16 +222,7 @@ final class GoTemplate {
 
         private Node conditional(String condition, boolean with) {
             List<Node> then = list(Set.of("else", "end"));
-            List<Node> otherwise = List.of();
-            String stop = items.get(pos).text();
-            pos++;
-            if (stop.equals("else")) {
-                otherwise = list(Set.of("end"));
-                pos++;
-            } else if (stop.startsWith("else if ")) {
-                otherwise = List.of(conditional(stop.substring("else if".length()), false));
-            }
-            return new If(Pipeline.parse(condition), then, otherwise, with);
+            return new If(Pipeline.parse(condition), then, elseBranch(true), with);
         }
 
         private Node range(String spec) {
@@ -249,14 +240,22 @@ final class GoTemplate {
                 spec = spec.substring(decl + 2);
             }
             List<Node> body = list(Set.of("else", "end"));
-            List<Node> otherwise = List.of();
+            return new Range(keyVar, valueVar, Pipeline.parse(spec), body, elseBranch(false));
+        }
+
+        /** After a body: the nodes of its {@code {{else}}} (or {@code {{else if}}}) up to {@code {{end}}}. */
+        private List<Node> elseBranch(boolean elseIf) {
             String stop = items.get(pos).text();
             pos++;
             if (stop.equals("else")) {
-                otherwise = list(Set.of("end"));
+                List<Node> otherwise = list(Set.of("end"));
                 pos++;
+                return otherwise;
             }
-            return new Range(keyVar, valueVar, Pipeline.parse(spec), body, otherwise);
+            if (elseIf && stop.startsWith("else if ")) {
+                return List.of(conditional(stop.substring("else if".length()), false));
+            }
+            return List.of();
         }
     }
 

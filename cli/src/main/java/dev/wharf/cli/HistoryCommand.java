@@ -79,13 +79,7 @@ final class HistoryCommand extends StoreCommand {
                 objects.add(FormattedOutput.row(Map.of("ID", row.get(0), "CreatedSince", row.get(1),
                         "CreatedBy", row.get(2), "Size", row.get(3), "Comment", row.get(4), "CreatedAt", row.get(5))));
             }
-            try {
-                FormattedOutput.print(out, format.equals("json") ? "{{json .}}" : format, HEADERS, objects);
-            } catch (IllegalArgumentException e) {
-                error(e.getMessage());
-                return ExitCodes.USAGE;
-            }
-            return ExitCodes.OK;
+            return printFormatted(format, HEADERS, objects);
         }
         List<List<String>> table = new ArrayList<>();
         table.add(List.of("IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"));

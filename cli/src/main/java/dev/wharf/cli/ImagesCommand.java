@@ -104,13 +104,7 @@ final class ImagesCommand extends StoreCommand {
                 fields.put("VirtualSize", humanSize(row.size()));
                 objects.add(FormattedOutput.row(fields));
             }
-            try {
-                FormattedOutput.print(out, format.equals("json") ? "{{json .}}" : format, HEADERS, objects);
-            } catch (IllegalArgumentException e) {
-                error(e.getMessage());
-                return ExitCodes.USAGE;
-            }
-            return ExitCodes.OK;
+            return printFormatted(format, HEADERS, objects);
         }
         List<List<String>> table = new ArrayList<>();
         table.add(digests ? List.of("REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE")

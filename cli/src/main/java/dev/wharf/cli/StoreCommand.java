@@ -1,10 +1,13 @@
 package dev.wharf.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.cache.CacheException;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.store.LocalStore;
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -49,6 +52,20 @@ abstract class StoreCommand implements Callable<Integer> {
     /** Prints {@code wharf COMMAND: message} on standard error: for failures that do not end the command. */
     final void error(String message) {
         err().println("wharf " + spec.name() + ": " + message);
+    }
+
+    /**
+     * Prints {@code rows} through a {@code --format} value ({@code json}: each row as a JSON line); returns the exit
+     * code: usage error for a malformed template.
+     */
+    final int printFormatted(String format, Map<String, String> headers, List<ObjectNode> rows) {
+        try {
+            FormattedOutput.print(out(), format.equals("json") ? "{{json .}}" : format, headers, rows);
+            return ExitCodes.OK;
+        } catch (IllegalArgumentException e) {
+            error(e.getMessage());
+            return ExitCodes.USAGE;
+        }
     }
 
     final PrintWriter out() {

@@ -77,8 +77,32 @@ final class StageScheduler {
             // Interrupts stages still running (after a failure or a cancel) and waits until they have released
             // their processes and snapshots.
             pool.shutdownNow();
-            if (!pool.awaitTermination(5, TimeUnit.MINUTES)) {
-                throw new InterruptedException("stages did not stop within 5 minutes");
+            awaitStopped(pool);
+        }
+    }
+
+    /**
+     * Waits for the stage threads to stop, also when this thread was interrupted (a cancel): CompletableFuture.get
+     * leaves the interrupt set when it throws, so a plain awaitTermination threw at once and the build's thread
+     * ended while a stage still killed its processes, and a CLI exiting then left them frozen in their cgroup.
+     */
+    private static void awaitStopped(ExecutorService pool) throws InterruptedException {
+        boolean interrupted = Thread.interrupted();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        try {
+            while (System.nanoTime() - deadline < 0) {
+                try {
+                    if (pool.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                        return;
+                    }
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            throw new InterruptedException("stages did not stop within 5 minutes");
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }

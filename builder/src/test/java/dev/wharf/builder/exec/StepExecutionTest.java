@@ -611,22 +611,9 @@ class StepExecutionTest {
      */
     @Test
     void cancel_killsTheRunsWholeProcessTree_andRemovesItsCgroup() throws Exception {
-        CountDownLatch started = new CountDownLatch(1);
-        CompletableFuture<BuildResult> future = engine.build(BuildRequest.builder(context)
-                .dockerfileText("FROM busybox:latest\nRUN sh -c 'sleep 987721 & sleep 987722 & wait' & "
-                        + "sleep 987723 & echo started; wait\n")
-                .listener(e -> {
-                    if (e instanceof BuildEvent.StepLog log && log.line().equals("started")) {
-                        started.countDown();
-                    }
-                }).build());
-        assertTrue(started.await(60, TimeUnit.SECONDS), "the RUN step did not start");
-        long sleeper = 0;
-        for (int i = 0; i < 200 && sleeper == 0; i++) {
-            sleeper = pidRunning("sleep", "987721");
-            Thread.sleep(20);
-        }
-        assertTrue(sleeper != 0, "the nested sleeper runs");
+        CompletableFuture<BuildResult> future = buildUntilStarted("RUN sh -c 'sleep 987721 & sleep 987722 & wait' & "
+                + "sleep 987723 & echo started; wait");
+        long sleeper = awaitProcess("sleep", "987721");
         Path cgroup = freezerCgroup(sleeper);
         assertTrue(cgroup != null && !cgroup.equals(freezerCgroup(ProcessHandle.current().pid())),
                 "the step runs in a cgroup of its own: " + cgroup);
@@ -652,26 +639,38 @@ class StepExecutionTest {
      */
     @Test
     void close_whileABuildRuns_returnsOnlyOnceItsProcessesAndCgroupAreGone() throws Exception {
+        CompletableFuture<BuildResult> future = buildUntilStarted("RUN sleep 987731 & echo started; wait");
+        long sleeper = awaitProcess("sleep", "987731");
+        Path cgroup = freezerCgroup(sleeper);
+        engine.close();
+        assertTrue(future.isCancelled(), "closing the engine cancels the build");
+        assertEquals(0, pidRunning("sleep", "987731"), "the sleeper survived the engine's close");
+        assertFalse(Files.exists(cgroup), "the step's cgroup " + cgroup + " survived the engine's close");
+    }
+
+    /** Starts a build of busybox plus {@code run}, which prints "started"; returns once it has. */
+    private CompletableFuture<BuildResult> buildUntilStarted(String run) throws InterruptedException {
         CountDownLatch started = new CountDownLatch(1);
         CompletableFuture<BuildResult> future = engine.build(BuildRequest.builder(context)
-                .dockerfileText("FROM busybox:latest\nRUN sleep 987731 & echo started; wait\n")
+                .dockerfileText("FROM busybox:latest\n" + run + "\n")
                 .listener(e -> {
                     if (e instanceof BuildEvent.StepLog log && log.line().equals("started")) {
                         started.countDown();
                     }
                 }).build());
         assertTrue(started.await(60, TimeUnit.SECONDS), "the RUN step did not start");
-        long sleeper = 0;
-        for (int i = 0; i < 200 && sleeper == 0; i++) {
-            sleeper = pidRunning("sleep", "987731");
+        return future;
+    }
+
+    /** The pid of the process running exactly {@code argv}, waiting up to 4 s for it to appear. */
+    private static long awaitProcess(String... argv) throws IOException, InterruptedException {
+        long pid = 0;
+        for (int i = 0; i < 200 && pid == 0; i++) {
+            pid = pidRunning(argv);
             Thread.sleep(20);
         }
-        assertTrue(sleeper != 0, "the sleeper runs");
-        Path cgroup = freezerCgroup(sleeper);
-        engine.close();
-        assertTrue(future.isCancelled(), "closing the engine cancels the build");
-        assertEquals(0, pidRunning("sleep", "987731"), "the sleeper survived the engine's close");
-        assertFalse(Files.exists(cgroup), "the step's cgroup " + cgroup + " survived the engine's close");
+        assertTrue(pid != 0, "no process runs " + String.join(" ", argv));
+        return pid;
     }
 
     /** The pid of a process running exactly {@code argv}, or 0. */
