@@ -64,5 +64,8 @@ final class BuildProgress implements ProgressListener, AutoCloseable {
         if (tty != null) {
             tty.close();
         }
+        if (printer instanceof PlainProgress plain) {
+            plain.close();
+        }
     }
 }
