@@ -222,8 +222,8 @@ final class CopyRunner {
                         } else if (e.hardlinkTo().isPresent() && written.containsKey(e.hardlinkTo().get())) {
                             writer.hardlink(written.get(e.hardlinkTo().get()), target);
                         } else {
-                            writer.copyFile(source, target, attrs);
-                            SourceChanges.verify(source, target, e.stat(), e.sourcePath());
+                            long copied = writer.copyFile(source, target, attrs);
+                            SourceChanges.verify(source, copied, e.stat(), e.sourcePath());
                         }
                     }
                     case SYMLINK -> writer.symlink(e.stat().linkTarget(), target, attrs);

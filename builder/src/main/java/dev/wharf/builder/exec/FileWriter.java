@@ -2,13 +2,19 @@ package dev.wharf.builder.exec;
 
 import dev.wharf.builder.snapshot.RootView;
 import dev.wharf.layers.LayerException;
+import dev.wharf.layers.posix.NewFile;
+import dev.wharf.layers.posix.PosixCallException;
 import dev.wharf.layers.posix.PosixFiles;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,7 +42,14 @@ final class FileWriter {
     private final int defaultGid;
     private final long createdNanos;
     private final int createdDirMode;
+    private static final int COPY_BUFFER = 256 * 1024;
+
     private final List<Map.Entry<Path, Long>> dirTimes = new ArrayList<>();
+    /** Whether files are created through {@link PosixFiles#createFile}; false once the binding lacks it. */
+    private boolean nativeFiles = true;
+    private byte[] copyBuffer;
+    /** Parent directories asked for by {@link #prepare}, made, with their resolved path in the image. */
+    private final Map<String, String> preparedParents = new HashMap<>();
 
     FileWriter(Path upper, RootView view, PosixFiles posix, int defaultUid, int defaultGid, long createdNanos) {
         this(upper, view, posix, defaultUid, defaultGid, createdNanos, 0755);
@@ -58,9 +71,17 @@ final class FileWriter {
     Path prepare(String absolutePath) throws IOException, LayerException {
         String clean = absolutePath.replaceAll("/+$", "");
         int slash = clean.lastIndexOf('/');
-        String parent = slash <= 0 ? "/" : view.canonical(clean.substring(0, slash));
+        String asked = slash <= 0 ? "/" : clean.substring(0, slash);
+        // Resolving a parent (a stat, an xattr read for overlay opacity and a lower-layer lookup per component) was
+        // a dozen system calls per file of a large COPY, always with the same answer for the files of one
+        // directory: it is remembered until this writer makes a symlink, the only entry that could change it.
+        String parent = preparedParents.get(asked);
+        if (parent == null) {
+            parent = asked.equals("/") ? "/" : view.canonical(asked);
+            mkdirs(parent);
+            preparedParents.put(asked, parent);
+        }
         String name = clean.substring(slash + 1);
-        mkdirs(parent);
         return parent.equals("/") ? upper.resolve(name) : upper.resolve(parent.substring(1)).resolve(name);
     }
 
@@ -115,11 +136,54 @@ final class FileWriter {
         }
     }
 
-    /** Copies a regular file's content to {@code target}, replacing what is there. */
-    void copyFile(Path source, Path target, Attributes attributes) throws IOException, LayerException {
-        deleteNonDirectory(target);
-        Files.copy(source, target, LinkOption.NOFOLLOW_LINKS);
-        apply(target, attributes);
+    /**
+     * Copies a regular file's content to {@code target}, replacing what is there; returns the number of bytes
+     * copied. Owner, mode and time are set on the open descriptor (fchown, fchmod, futimens): a COPY of 10,000 small
+     * files made ~17 system calls per file through java.nio (existence checks, an open each for the mode and the
+     * time, a stat to tell directories), now ~9.
+     */
+    long copyFile(Path source, Path target, Attributes attributes) throws IOException, LayerException {
+        NewFile out = nativeFiles ? create(target) : null;
+        if (out == null) {
+            deleteNonDirectory(target);
+            Files.copy(source, target, LinkOption.NOFOLLOW_LINKS);
+            apply(target, attributes);
+            return Files.size(target);
+        }
+        long copied = 0;
+        try (NewFile file = out;
+             FileChannel in = FileChannel.open(source, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            if (copyBuffer == null) {
+                copyBuffer = new byte[COPY_BUFFER];
+            }
+            ByteBuffer buffer = ByteBuffer.wrap(copyBuffer);
+            int n;
+            while ((n = in.read(buffer.clear())) >= 0) {
+                file.write(copyBuffer, 0, n);
+                copied += n;
+            }
+            // Owner first: chown clears the set-id bits the mode may set.
+            file.chown(attributes.uid(), attributes.gid());
+            file.chmod(attributes.mode() & 07777);
+            file.setTimes(attributes.mtimeNanos() / 1_000_000_000L, (int) (attributes.mtimeNanos() % 1_000_000_000L));
+        }
+        return copied;
+    }
+
+    /** {@code target} created empty (0600 until its mode is set), replacing a non-directory; null: no binding. */
+    private NewFile create(Path target) throws IOException, LayerException {
+        try {
+            return posix.createFile(target, 0600);
+        } catch (PosixCallException e) {
+            if (e.errno() != PosixCallException.EEXIST) {
+                throw e;
+            }
+            deleteNonDirectory(target);
+            return posix.createFile(target, 0600);
+        } catch (UnsupportedOperationException e) {
+            nativeFiles = false;
+            return null;
+        }
     }
 
     /** Writes {@code content} to {@code target}, replacing what is there. */
@@ -157,6 +221,7 @@ final class FileWriter {
 
     /** Makes {@code target} a symlink to {@code linkTarget}. */
     void symlink(String linkTarget, Path target, Attributes attributes) throws IOException, LayerException {
+        preparedParents.clear();
         deleteNonDirectory(target);
         posix.symlink(linkTarget, target);
         posix.lchown(target, attributes.uid(), attributes.gid());

@@ -2,7 +2,6 @@ package dev.wharf.builder.exec;
 
 import dev.wharf.context.walk.FileStat;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -16,13 +15,14 @@ final class SourceChanges {
     }
 
     /**
-     * @throws BuildExecutor.StepFailure naming {@code name} if {@code source} or its copy {@code copied} no longer
-     *     matches {@code scanned}
+     * @param copied the number of bytes the copy read from {@code source}
+     * @throws BuildExecutor.StepFailure naming {@code name} if {@code source} or its copy no longer matches
+     *     {@code scanned}
      */
-    static void verify(Path source, Path copied, FileStat scanned, String name)
+    static void verify(Path source, long copied, FileStat scanned, String name)
             throws IOException, BuildExecutor.StepFailure {
         FileStat now = FileStat.read(source, scanned.path());
-        boolean changed = now.size() != scanned.size() || Files.size(copied) != scanned.size()
+        boolean changed = now.size() != scanned.size() || copied != scanned.size()
                 || now.mtimeNanos() != scanned.mtimeNanos()
                 || (scanned.ctimeNanos() != 0 && now.ctimeNanos() != scanned.ctimeNanos());
         if (changed) {

@@ -20,7 +20,7 @@ class SourceChangesTest {
     void aFileUnchangedSinceItsScan_passes() throws Exception {
         Path source = Files.writeString(dir.resolve("app.jar"), "version 1");
         FileStat scanned = FileStat.read(source, "app.jar");
-        Path copy = Files.copy(source, dir.resolve("copy"));
+        long copy = Files.size(Files.copy(source, dir.resolve("copy")));
         assertDoesNotThrow(() -> SourceChanges.verify(source, copy, scanned, "app.jar"));
     }
 
@@ -29,11 +29,18 @@ class SourceChangesTest {
         Path source = Files.writeString(dir.resolve("app.jar"), "version 1");
         FileStat scanned = FileStat.read(source, "app.jar");
         Files.writeString(source, " and more", StandardOpenOption.APPEND);
-        Path copy = Files.copy(source, dir.resolve("copy"));
+        long copy = Files.size(Files.copy(source, dir.resolve("copy")));
         BuildExecutor.StepFailure failure = assertThrows(BuildExecutor.StepFailure.class,
                 () -> SourceChanges.verify(source, copy, scanned, "app.jar"));
         assertTrue(failure.getMessage().contains("file app.jar changed while the build was reading it"),
                 failure.getMessage());
+    }
+
+    @Test
+    void aCopyShorterThanTheScan_stopsTheStep() throws Exception {
+        Path source = Files.writeString(dir.resolve("app.jar"), "version 1");
+        FileStat scanned = FileStat.read(source, "app.jar");
+        assertThrows(BuildExecutor.StepFailure.class, () -> SourceChanges.verify(source, 4, scanned, "app.jar"));
     }
 
     @Test
@@ -42,7 +49,7 @@ class SourceChangesTest {
         FileStat scanned = FileStat.read(source, "conf");
         Path replacement = Files.writeString(dir.resolve("new"), "a=2");
         Files.move(replacement, source, StandardCopyOption.REPLACE_EXISTING);
-        Path copy = Files.copy(source, dir.resolve("copy"));
+        long copy = Files.size(Files.copy(source, dir.resolve("copy")));
         assertThrows(BuildExecutor.StepFailure.class, () -> SourceChanges.verify(source, copy, scanned, "conf"));
     }
 }
