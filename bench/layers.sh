@@ -75,6 +75,7 @@ cli_flags="$cli_flags -XX:Tier4InvocationThreshold=100000 -XX:Tier4MinInvocation
 cli_flags="$cli_flags -XX:Tier4CompileThreshold=150000 -XX:Tier4BackEdgeThreshold=400000"
 cli_flags="$cli_flags -XX:CompileCommand=quiet -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.SHA2::*,0.01"
 cli_flags="$cli_flags -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.DigestBase::*,0.01"
+cli_flags="$cli_flags -Dsun.reflect.inflationThreshold=2147483647"
 JVM_FLAGS=${JVM_FLAGS-$cli_flags}
 wharf() {
     # shellcheck disable=SC2086
