@@ -9,9 +9,13 @@ import dev.wharf.layers.image.ImageIndex;
 import dev.wharf.layers.image.ImageManifest;
 import dev.wharf.layers.json.CanonicalJson;
 import dev.wharf.layers.posix.PosixFiles;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.Set;
+import picocli.CommandLine;
 
 /**
  * Starts, on a daemon thread, work that a command waits for later and that depends on nothing of the command, so
@@ -19,6 +23,10 @@ import java.util.Set;
  * build (the CLI has two cores to itself on an idle machine; on a busy one the work is the same, only not
  * overlapped), in the order the command needs it:
  * <ul>
+ *   <li>the annotations of the named subcommand's class and its mixins: picocli reads them by reflection, and the JDK
+ *       parses each member's annotations and generates a proxy class per annotation type at first use, most of
+ *       picocli's start; the main thread, busy with picocli's own initialisation and the top-level command by then,
+ *       finds them parsed (the JDK caches them per class and member, and waits for a parse under way);</li>
  *   <li>for every command that opens the store, Jackson's {@code StdDateFormat}: {@code ObjectMapper}'s static
  *       initialiser makes its default date format, whose {@code Calendar} asks the locale providers for week data,
  *       which lists every locale the JDK knows (about 20 ms of CPU in a fresh JVM);</li>
@@ -87,9 +95,33 @@ final class StartupWarmer {
         boolean build = command.equals("build");
         boolean writes = WRITING.contains(command);
         boolean stepsRun = build && Arrays.asList(args).contains("--no-cache");
-        Thread thread = new Thread(() -> initialize(build, writes, stepsRun), "wharf-warm-up");
+        Optional<Class<?>> subcommand = WharfCommand.subcommand(command);
+        Thread thread = new Thread(() -> {
+            subcommand.ifPresent(StartupWarmer::readAnnotations);
+            initialize(build, writes, stepsRun);
+        }, "wharf-warm-up");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** Reads the annotations picocli reads: of the class, its members and those of its mixins, superclasses too. */
+    private static void readAnnotations(Class<?> command) {
+        try {
+            for (Class<?> c = command; c != null && c != Object.class; c = c.getSuperclass()) {
+                c.getAnnotations();
+                for (Field field : c.getDeclaredFields()) {
+                    field.getDeclaredAnnotations();
+                    if (field.isAnnotationPresent(CommandLine.Mixin.class)) {
+                        readAnnotations(field.getType());
+                    }
+                }
+                for (Method method : c.getDeclaredMethods()) {
+                    method.getDeclaredAnnotations();
+                }
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // picocli reads them itself and reports what fails.
+        }
     }
 
     private static void initialize(boolean build, boolean writes, boolean stepsRun) {
