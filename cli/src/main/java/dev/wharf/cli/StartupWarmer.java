@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.builder.sandbox.OciRuntimeSandbox;
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.instructions.DockerfileReader;
 import dev.wharf.grammar.parser.DockerfileParser;
@@ -39,7 +40,9 @@ import picocli.CommandLine;
  *       for the commands that write images;</li>
  *   <li>for {@code build --no-cache}, the libc binding ({@link PosixFiles#system}): jnr-ffi generates and loads its
  *       classes (about 60 ms of CPU); a build whose steps run needs it (extended attributes and owners of what it
- *       copies and of the layers it writes), while a cached one does not, and would pay for it in CPU time.</li>
+ *       copies and of the layers it writes), while a cached one does not, and would pay for it in CPU time; then,
+ *       unless the built-in sandbox is asked for, the serializers of runc's and crun's {@code config.json}
+ *       ({@link OciRuntimeSandbox#warmUp}), which the first RUN step writes.</li>
  * </ul>
  * Each step depends only on JDK, library or model classes and goes through the entry point the command itself uses,
  * so class initialisation locks are taken in the same order in both threads: the main thread can at worst wait for
@@ -95,10 +98,11 @@ final class StartupWarmer {
         boolean build = command.equals("build");
         boolean writes = WRITING.contains(command);
         boolean stepsRun = build && Arrays.asList(args).contains("--no-cache");
+        boolean ociRuntime = stepsRun && Arrays.stream(args).noneMatch(a -> a.endsWith("builtin"));
         Optional<Class<?>> subcommand = WharfCommand.subcommand(command);
         Thread thread = new Thread(() -> {
             subcommand.ifPresent(StartupWarmer::readAnnotations);
-            initialize(build, writes, stepsRun);
+            initialize(build, writes, stepsRun, ociRuntime);
         }, "wharf-warm-up");
         thread.setDaemon(true);
         thread.start();
@@ -124,7 +128,7 @@ final class StartupWarmer {
         }
     }
 
-    private static void initialize(boolean build, boolean writes, boolean stepsRun) {
+    private static void initialize(boolean build, boolean writes, boolean stepsRun, boolean ociRuntime) {
         // Failures are the command's to report: it does the same work itself when it needs it.
         try {
             Class.forName(DATE_FORMAT, true, StartupWarmer.class.getClassLoader());
@@ -156,6 +160,13 @@ final class StartupWarmer {
                 PosixFiles.system();
             } catch (LayerException | LinkageError e) {
                 // The command falls back or reports it, as without the warm-up.
+            }
+        }
+        if (ociRuntime) {
+            try {
+                OciRuntimeSandbox.warmUp();
+            } catch (LinkageError e) {
+                // The first RUN step reports it.
             }
         }
     }
