@@ -73,8 +73,9 @@ cli_flags="-XX:-UsePerfData -XX:Tier3InvocationThreshold=2000 -XX:Tier3MinInvoca
 cli_flags="$cli_flags -XX:Tier3CompileThreshold=20000 -XX:Tier3BackEdgeThreshold=120000"
 cli_flags="$cli_flags -XX:Tier4InvocationThreshold=100000 -XX:Tier4MinInvocationThreshold=100000"
 cli_flags="$cli_flags -XX:Tier4CompileThreshold=150000 -XX:Tier4BackEdgeThreshold=400000"
-cli_flags="$cli_flags -XX:CompileCommand=quiet -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.SHA2::*,0.01"
+cli_flags="$cli_flags -XX:CompileCommand=quiet"
 cli_flags="$cli_flags -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.DigestBase::*,0.01"
+cli_flags="$cli_flags -Dsun.reflect.inflationThreshold=2147483647"
 JVM_FLAGS=${JVM_FLAGS-$cli_flags}
 wharf() {
     # shellcheck disable=SC2086

@@ -9,7 +9,7 @@ import java.util.Objects;
  * <p>An immutable record, thread-safe.
  *
  * @param clock the source of created and last-used times (the only clock the cache reads)
- * @param maxCachedRecords how many records {@link FileCacheStore} keeps parsed in memory (Caffeine, bounded)
+ * @param maxCachedRecords how many records {@link FileCacheStore} keeps parsed in memory (least recently used evicted first)
  * @param warnings where recovered problems, such as a removed corrupt record, are reported
  */
 public record CacheStoreOptions(Clock clock, long maxCachedRecords, CacheWarnings warnings) {

@@ -28,7 +28,7 @@ import java.util.TreeSet;
 
 /**
  * The persistent {@link CacheStore}: one small JSON file per record under a directory, an index of keys by step
- * identity, and a bounded Caffeine cache of parsed records in front. Layout in {@link CacheFiles}, file format in
+ * identity, and a bounded cache of parsed records in front. Layout in {@link CacheFiles}, file format in
  * {@link RecordCodec}, reading in {@link RecordReader}.
  *
  * <p>Thread-safe, and safe for several processes (JVMs) sharing one directory:

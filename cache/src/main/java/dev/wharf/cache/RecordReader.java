@@ -1,7 +1,5 @@
 package dev.wharf.cache;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.wharf.layers.layout.StoreLock;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -11,13 +9,15 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 
 /**
- * Reads the record files of a {@link FileCacheStore} through a bounded Caffeine cache of parsed records, and drops
- * corrupt ones.
+ * Reads the record files of a {@link FileCacheStore} through a bounded cache of parsed records (least recently used
+ * evicted first), and drops corrupt ones.
  *
  * <p>Thread-safe. A cached record is served only while its file still exists with the same file key (inode) and
  * size, so a record another process pruned or replaced is not served stale. A corrupt record file is deleted under
@@ -29,7 +29,13 @@ final class RecordReader {
     private final CacheLock lock;
     private final CacheWarnings warnings;
     private final RecordCodec codec;
-    private final Cache<CacheKey, Loaded> parsed;
+    /**
+     * Parsed records by key, least recently used first; guarded by itself. A synchronized map rather than Caffeine:
+     * each lookup stats and often reads a file, next to which the lock costs nothing, while Caffeine's class
+     * initialisation and generated cache classes (method handles spun at first use) took about 20 ms of CPU in every
+     * fresh CLI process.
+     */
+    private final Map<CacheKey, Loaded> parsed;
 
     /** A parsed record and the identity of the file it came from, to detect a file replaced behind our back. */
     private record Loaded(CacheRecord record, Object fileKey, long size) {
@@ -43,18 +49,40 @@ final class RecordReader {
         this.lock = lock;
         this.warnings = options.warnings();
         this.codec = codec;
-        this.parsed = Caffeine.newBuilder().maximumSize(options.maxCachedRecords()).build();
+        long max = options.maxCachedRecords();
+        this.parsed = new LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<CacheKey, Loaded> eldest) {
+                return size() > max;
+            }
+        };
+    }
+
+    private Loaded cached(CacheKey key) {
+        synchronized (parsed) {
+            return parsed.get(key);
+        }
+    }
+
+    private void keep(CacheKey key, Loaded loaded) {
+        synchronized (parsed) {
+            parsed.put(key, loaded);
+        }
     }
 
     /** Remembers a record just written to its file, so the next lookup need not parse it. */
     void remember(CacheRecord record) throws IOException {
         BasicFileAttributes attrs = Files.readAttributes(files.record(record.key()), BasicFileAttributes.class);
-        parsed.put(record.key(), new Loaded(record, attrs.fileKey(), attrs.size()));
+        keep(record.key(), new Loaded(record, attrs.fileKey(), attrs.size()));
     }
 
     /** Forgets a record whose file is gone. */
     void forget(CacheKey key) {
-        parsed.invalidate(key);
+        synchronized (parsed) {
+            parsed.remove(key);
+        }
     }
 
     /**
@@ -69,12 +97,12 @@ final class RecordReader {
         try {
             attrs = Files.readAttributes(file, BasicFileAttributes.class);
         } catch (NoSuchFileException e) {
-            parsed.invalidate(key);
+            forget(key);
             return Optional.empty();
         } catch (IOException e) {
             throw unreadable(file, e);
         }
-        Loaded cached = parsed.getIfPresent(key);
+        Loaded cached = cached(key);
         if (cached != null && cached.matches(attrs)) {
             return Optional.of(cached.record().withLastUsed(attrs.lastModifiedTime().toInstant()));
         }
@@ -82,19 +110,19 @@ final class RecordReader {
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            parsed.invalidate(key);
+            forget(key);
             return Optional.empty();
         } catch (IOException e) {
             throw unreadable(file, e);
         }
         try {
             CacheRecord record = codec.read(bytes, key, attrs.lastModifiedTime().toInstant());
-            parsed.put(key, new Loaded(record, attrs.fileKey(), attrs.size()));
+            keep(key, new Loaded(record, attrs.fileKey(), attrs.size()));
             return Optional.of(record);
         } catch (RecordCodec.NewerFormatException e) {
             return Optional.empty();
         } catch (RecordCodec.CorruptRecordException e) {
-            parsed.invalidate(key);
+            forget(key);
             if (lockHeld) {
                 dropIfUnchanged(file, bytes, e.getMessage());
             } else {

@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.builder.sandbox.UserNamespaces;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -53,6 +54,7 @@ public final class CdsTraining {
             Files.writeString(context.resolve(".dockerignore"), "*.tmp\n");
             String root = work.resolve("store").toString();
             PrintWriter sink = new PrintWriter(OutputStream.nullOutputStream());
+            UserNamespaceEntry.run(new String[] {"version"}, sink); // Main.main's first step: loads the class
             run(sink, "version");
             run(sink, "--version");
             run(sink, "--help");
@@ -63,6 +65,13 @@ public final class CdsTraining {
             }
             for (String progress : new String[] {"quiet", "tty", "rawjson"}) {
                 run(sink, "build", "--root", root, "--progress", progress, "-t", "cds:latest", context.toString());
+            }
+            // FROM an image of the store (what most builds start from): its manifest and config are read and mapped.
+            Path derived = Files.createDirectories(work.resolve("derived"));
+            Files.writeString(derived.resolve("Dockerfile"), "FROM cds:latest\nCOPY hello.sh /app/again.sh\n");
+            Files.writeString(derived.resolve("hello.sh"), "#!/bin/sh\necho again\n");
+            for (int i = 0; i < 2; i++) {
+                run(sink, "build", "--root", root, "--progress", "quiet", "-t", "cds-derived", derived.toString());
             }
             run(sink, "images", "--root", root);
             run(sink, "inspect", "--root", root, "cds:latest");
@@ -116,6 +125,19 @@ public final class CdsTraining {
         }
         run(sink, "build", "--root", root, "--progress", "quiet", "--network", "none", "-t", "cds-run:latest",
                 context.toString());
+        // FROM that image: a user added to its passwd file, a chown by name, USER by name (the user and group files
+        // are read), built cold then cached.
+        Path derived = Files.createDirectories(work.resolve("run-derived"));
+        Files.writeString(derived.resolve("Dockerfile"), "FROM cds-run:latest\nCOPY app/ /home/app/\n"
+                + "RUN mkdir -p /etc && echo 'app:x:1000:1000::/home/app:/bin/sh' >> /etc/passwd"
+                + " && echo 'app:x:1000:' >> /etc/group && chown -R app:app /home/app\n"
+                + "USER app\nCMD [\"/bin/sh\"]\n");
+        Files.createDirectories(derived.resolve("app"));
+        Files.writeString(derived.resolve("app/main.sh"), "#!/bin/sh\necho app\n");
+        for (String cache : new String[] {"--no-cache", "--no-cache=false"}) {
+            run(sink, "build", "--root", root, "--progress", "quiet", "--network", "none", cache, "-t",
+                    "cds-run-derived", derived.toString());
+        }
     }
 
     /** A statically linked busybox on the PATH: it runs in an empty root file system. */
@@ -160,6 +182,10 @@ public final class CdsTraining {
 
     private static void run(PrintWriter sink, String... args) {
         try {
+            // What Main.main does before the command: the user namespace check and the warm-up thread.
+            if (!UserNamespaces.needed()) {
+                StartupWarmer.start(args);
+            }
             Main.run(args, sink, sink);
         } catch (RuntimeException e) {
             // A failing command still loaded most of its classes; the archive stays useful.

@@ -1,30 +1,84 @@
 package dev.wharf.cli;
 
+import dev.wharf.builder.sandbox.OciRuntimeSandbox;
+import dev.wharf.grammar.DockerfileException;
+import dev.wharf.grammar.instructions.DockerfileReader;
+import dev.wharf.grammar.parser.DockerfileParser;
 import dev.wharf.layers.LayerException;
+import dev.wharf.layers.image.ImageConfiguration;
+import dev.wharf.layers.image.ImageIndex;
+import dev.wharf.layers.image.ImageManifest;
+import dev.wharf.layers.json.CanonicalJson;
 import dev.wharf.layers.posix.PosixFiles;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.Set;
+import picocli.CommandLine;
 
 /**
- * Starts, on a daemon thread, class initialisations that a command waits for later and that depend on nothing of
- * the command, so that they run while the main thread builds the command line, opens the store and plans the build
- * (the CLI has two cores to itself on an idle machine; on a busy one the work is the same, only not overlapped):
+ * Starts, on a daemon thread, work that a command waits for later and that depends on nothing of the command, so
+ * that it runs while the main thread builds the command line (picocli's reflection), opens the store and plans the
+ * build (the CLI has two cores to itself on an idle machine; on a busy one the work is the same, only not
+ * overlapped), in the order the command needs it:
  * <ul>
+ *   <li>the annotations of the named subcommand's class and its mixins: picocli reads them by reflection, and the JDK
+ *       parses each member's annotations and generates a proxy class per annotation type at first use, most of
+ *       picocli's start; the main thread, busy with picocli's own initialisation and the top-level command by then,
+ *       finds them parsed (the JDK caches them per class and member, and waits for a parse under way);</li>
  *   <li>for every command that opens the store, Jackson's {@code StdDateFormat}: {@code ObjectMapper}'s static
  *       initialiser makes its default date format, whose {@code Calendar} asks the locale providers for week data,
  *       which lists every locale the JDK knows (about 20 ms of CPU in a fresh JVM);</li>
+ *   <li>for {@code build}, the Dockerfile parser: ANTLR's lexer and parser deserialise their state machines and
+ *       fill their caches on the first parse;</li>
+ *   <li>for every command that opens the store, the (de)serializers of the image documents in the shared
+ *       {@link CanonicalJson} the store uses: Jackson builds each model type's by reflection and annotation
+ *       parsing once per mapper, the largest single cost of a fresh cached build (reading the index, a base image's
+ *       manifest and config, then writing the new config and manifest: about 40% of its CPU time); the writers only
+ *       for the commands that write images;</li>
  *   <li>for {@code build --no-cache}, the libc binding ({@link PosixFiles#system}): jnr-ffi generates and loads its
  *       classes (about 60 ms of CPU); a build whose steps run needs it (extended attributes and owners of what it
- *       copies and of the layers it writes), while a cached one may not, and would pay for it in CPU time.</li>
+ *       copies and of the layers it writes), while a cached one does not, and would pay for it in CPU time; then,
+ *       unless the built-in sandbox is asked for, the serializers of runc's and crun's {@code config.json}
+ *       ({@link OciRuntimeSandbox#warmUp}), which the first RUN step writes.</li>
  * </ul>
- * Each initialiser depends only on JDK or library classes and is reached through the entry point the command itself
- * uses, so class initialisation locks are taken in the same order in both threads: the main thread can at worst
- * wait for the warm-up, never deadlock with it. Stateless.
+ * Each step depends only on JDK, library or model classes and goes through the entry point the command itself uses,
+ * so class initialisation locks are taken in the same order in both threads: the main thread can at worst wait for
+ * the warm-up, never deadlock with it; Jackson's caches are thread-safe, and a (de)serializer the warm-up is
+ * building is waited for, not built twice. Stateless.
  */
 final class StartupWarmer {
     private static final String DATE_FORMAT = "com.fasterxml.jackson.databind.util.StdDateFormat";
     /** The commands that never touch JSON, for which the work would be wasted. */
     private static final Set<String> WITHOUT_JSON = Set.of("version", "help", "completion", "parse");
+    /** The commands that write image documents (a config, a manifest, the index). */
+    private static final Set<String> WRITING = Set.of("build", "import", "load", "pull", "tag", "rmi");
+
+    // Documents shaped like a store's (every field the build path reads or writes, the values irrelevant).
+    private static final byte[] INDEX = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+            + "\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:"
+            + "0".repeat(64) + "\",\"size\":400,\"annotations\":{\"org.opencontainers.image.ref.name\":\"a:latest\"},"
+            + "\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}}]}").getBytes(StandardCharsets.UTF_8);
+    private static final byte[] MANIFEST = ("{\"schemaVersion\":2,\"mediaType\":"
+            + "\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":"
+            + "\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:" + "1".repeat(64) + "\",\"size\":1},"
+            + "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"sha256:"
+            + "2".repeat(64) + "\",\"size\":2}]}").getBytes(StandardCharsets.UTF_8);
+    private static final byte[] CONFIG = ("{\"created\":\"2026-01-01T00:00:00.5Z\",\"architecture\":\"amd64\","
+            + "\"os\":\"linux\",\"config\":{\"User\":\"app\",\"ExposedPorts\":{\"80/tcp\":{}},\"Env\":[\"A=b\"],"
+            + "\"Entrypoint\":[\"/bin/sh\"],\"Cmd\":[\"-c\",\"x\"],\"Healthcheck\":{\"Test\":[\"CMD\",\"true\"],"
+            + "\"Interval\":1000000000},\"ArgsEscaped\":true,\"Volumes\":{\"/v\":{}},\"WorkingDir\":\"/app\","
+            + "\"Labels\":{\"a\":\"b\"},\"StopSignal\":\"SIGTERM\",\"OnBuild\":[\"RUN x\"],\"Shell\":[\"/bin/sh\","
+            + "\"-c\"]},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:" + "2".repeat(64) + "\"]},"
+            + "\"history\":[{\"created\":\"2026-01-01T00:00:00Z\",\"created_by\":\"COPY a /a # buildkit\","
+            + "\"comment\":\"buildkit.dockerfile.v0\"},{\"created\":\"2026-01-01T00:00:00Z\",\"created_by\":"
+            + "\"USER app\",\"comment\":\"buildkit.dockerfile.v0\",\"empty_layer\":true}]}")
+            .getBytes(StandardCharsets.UTF_8);
+    private static final String DOCKERFILE = "# syntax=docker/dockerfile:1\nARG BASE=scratch\nFROM ${BASE} AS base\n"
+            + "ENV A=b\nWORKDIR /app\nCOPY --chmod=0755 a b /app/\nRUN echo \"$A\" > /x && \\\n    true\n"
+            + "USER app\nCMD [\"/app/a\"]\n";
 
     private StartupWarmer() {
     }
@@ -41,25 +95,78 @@ final class StartupWarmer {
         if (command == null || WITHOUT_JSON.contains(command)) {
             return;
         }
-        boolean stepsRun = command.equals("build") && Arrays.asList(args).contains("--no-cache");
-        Thread thread = new Thread(() -> initialize(stepsRun), "wharf-warm-up");
+        boolean build = command.equals("build");
+        boolean writes = WRITING.contains(command);
+        boolean stepsRun = build && Arrays.asList(args).contains("--no-cache");
+        boolean ociRuntime = stepsRun && Arrays.stream(args).noneMatch(a -> a.endsWith("builtin"));
+        Optional<Class<?>> subcommand = WharfCommand.subcommand(command);
+        Thread thread = new Thread(() -> {
+            subcommand.ifPresent(StartupWarmer::readAnnotations);
+            initialize(build, writes, stepsRun, ociRuntime);
+        }, "wharf-warm-up");
         thread.setDaemon(true);
         thread.start();
     }
 
-    private static void initialize(boolean stepsRun) {
-        // In the order the command needs them (the store is opened before the first step runs). Failures are the
-        // command's to report: it initialises the same classes itself when it needs them.
+    /** Reads the annotations picocli reads: of the class, its members and those of its mixins, superclasses too. */
+    private static void readAnnotations(Class<?> command) {
+        try {
+            for (Class<?> c = command; c != null && c != Object.class; c = c.getSuperclass()) {
+                c.getAnnotations();
+                for (Field field : c.getDeclaredFields()) {
+                    field.getDeclaredAnnotations();
+                    if (field.isAnnotationPresent(CommandLine.Mixin.class)) {
+                        readAnnotations(field.getType());
+                    }
+                }
+                for (Method method : c.getDeclaredMethods()) {
+                    method.getDeclaredAnnotations();
+                }
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // picocli reads them itself and reports what fails.
+        }
+    }
+
+    private static void initialize(boolean build, boolean writes, boolean stepsRun, boolean ociRuntime) {
+        // Failures are the command's to report: it does the same work itself when it needs it.
         try {
             Class.forName(DATE_FORMAT, true, StartupWarmer.class.getClassLoader());
         } catch (ClassNotFoundException | LinkageError e) {
             // Reported by the command, as without the warm-up.
+        }
+        if (build) {
+            try {
+                DockerfileReader.read("Dockerfile", DockerfileParser.parse("Dockerfile", DOCKERFILE));
+            } catch (DockerfileException | RuntimeException | LinkageError e) {
+                // The command parses its own Dockerfile and reports what fails.
+            }
+        }
+        try {
+            CanonicalJson json = CanonicalJson.shared();
+            ImageIndex index = json.read(INDEX, ImageIndex.class, "warm-up index");
+            ImageManifest manifest = json.read(MANIFEST, ImageManifest.class, "warm-up manifest");
+            ImageConfiguration config = json.read(CONFIG, ImageConfiguration.class, "warm-up config");
+            if (writes) {
+                json.write(config);
+                json.write(manifest);
+                json.write(index);
+            }
+        } catch (LayerException | RuntimeException | LinkageError e) {
+            // The command reads its own documents and reports what fails.
         }
         if (stepsRun) {
             try {
                 PosixFiles.system();
             } catch (LayerException | LinkageError e) {
                 // The command falls back or reports it, as without the warm-up.
+            }
+        }
+        if (ociRuntime) {
+            try {
+                OciRuntimeSandbox.warmUp();
+            } catch (LinkageError e) {
+                // The first RUN step reports it.
             }
         }
     }

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -65,6 +66,11 @@ public final class WharfCommand implements Runnable {
         all.put("completion", CompletionCommand.class);
         all.put("help", CommandLine.HelpCommand.class);
         return Collections.unmodifiableMap(all);
+    }
+
+    /** The class of the subcommand {@code name}, if there is one. */
+    static Optional<Class<?>> subcommand(String name) {
+        return Optional.ofNullable(SUBCOMMANDS.get(name));
     }
 
     /** The configured command line with every subcommand: for help, completion scripts and tests. */

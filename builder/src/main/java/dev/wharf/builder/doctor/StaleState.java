@@ -7,7 +7,6 @@ import dev.wharf.builder.sandbox.SandboxException;
 import dev.wharf.builder.sandbox.SandboxSelector;
 import dev.wharf.builder.snapshot.SnapshotException;
 import dev.wharf.builder.snapshot.SnapshotInfo;
-import dev.wharf.builder.snapshot.SnapshotKind;
 import dev.wharf.builder.snapshot.Snapshotter;
 import dev.wharf.layers.layout.StoreUsers;
 import dev.wharf.layers.store.StoreProblem;
@@ -78,11 +77,7 @@ public final class StaleState {
         for (Snapshotter snapshotter : snapshotters) {
             List<SnapshotInfo> stale = new ArrayList<>();
             try {
-                snapshotter.walk(info -> {
-                    if (info.kind() != SnapshotKind.COMMITTED) {
-                        stale.add(info);
-                    }
-                });
+                snapshotter.walkUncommitted(stale::add);
             } catch (SnapshotException e) {
                 problems.add(new StoreProblem(StoreProblem.Kind.STALE_SNAPSHOT, snapshotter.toString(),
                         "cannot list snapshots: " + e.getMessage(), false));

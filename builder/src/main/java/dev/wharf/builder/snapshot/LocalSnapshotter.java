@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -41,6 +42,13 @@ abstract class LocalSnapshotter implements Snapshotter {
      * a create need not read every record again (see {@link #nextId}).
      */
     private final AtomicLong recordIdFloor = new AtomicLong();
+    /**
+     * The names of the snapshots the construction's sweep found not committed, for the first
+     * {@link #walkUncommitted} (the store's stale-state check, right after opening): every record is then read once
+     * per process instead of twice (about 8% of a fresh cached build's CPU with a few dozen snapshots). Null once
+     * used.
+     */
+    private final AtomicReference<List<String>> uncommittedAtSweep = new AtomicReference<>();
 
     LocalSnapshotter(Path root) throws SnapshotException {
         this.root = root.toAbsolutePath().normalize();
@@ -178,6 +186,27 @@ abstract class LocalSnapshotter implements Snapshotter {
         }
     }
 
+    /**
+     * The first call answers from the construction's sweep, which read every record: the snapshots it found not
+     * committed, each read again and reported if it still is not (a committed one never becomes active again, so
+     * none is missed that the sweep saw; one created since, by another process, is left to the next check). Later
+     * calls read every record.
+     */
+    @Override
+    public final void walkUncommitted(Consumer<SnapshotInfo> visitor) throws SnapshotException {
+        List<String> swept = uncommittedAtSweep.getAndSet(null);
+        if (swept == null) {
+            Snapshotter.super.walkUncommitted(visitor);
+            return;
+        }
+        for (String name : swept) {
+            Optional<SnapshotRecord> now = metadata.get(name);
+            if (now.isPresent() && now.get().kind() != SnapshotKind.COMMITTED) {
+                visitor.accept(now.get().info());
+            }
+        }
+    }
+
     @Override
     public final Usage usage(String keyOrName) throws SnapshotException {
         Path fs = dirOf(existing(keyOrName)).resolve("fs");
@@ -208,12 +237,17 @@ abstract class LocalSnapshotter implements Snapshotter {
     private void sweepOrphans() throws SnapshotException {
         try (StoreLock.Held held = acquire()) {
             Set<String> live = new HashSet<>();
+            List<String> uncommitted = new ArrayList<>();
             long maxId = 0;
             for (SnapshotRecord record : metadata.all()) {
                 live.add(Long.toString(record.id()));
                 maxId = Math.max(maxId, record.id());
+                if (record.kind() != SnapshotKind.COMMITTED) {
+                    uncommitted.add(record.name());
+                }
             }
             recordIdFloor.accumulateAndGet(maxId, Math::max);
+            uncommittedAtSweep.set(List.copyOf(uncommitted));
             try (DirectoryStream<Path> dirs = Files.newDirectoryStream(snapshots)) {
                 for (Path dir : dirs) {
                     if (!live.contains(dir.getFileName().toString())) {

@@ -43,6 +43,20 @@ public interface Snapshotter extends AutoCloseable {
     /** Calls {@code visitor} once for every snapshot, in no particular order. */
     void walk(Consumer<SnapshotInfo> visitor) throws SnapshotException;
 
+    /**
+     * Calls {@code visitor} once for every snapshot that is not committed (active ones and views), in no particular
+     * order: what a build that died left, when no other process uses the store. A snapshotter that has just read
+     * every record may answer from that read, each snapshot reported read again (so its kind is current); one
+     * created since by another process may then be missed, and is found by the next check.
+     */
+    default void walkUncommitted(Consumer<SnapshotInfo> visitor) throws SnapshotException {
+        walk(info -> {
+            if (info.kind() != SnapshotKind.COMMITTED) {
+                visitor.accept(info);
+            }
+        });
+    }
+
     /** The disk usage of a snapshot's own data. */
     Usage usage(String keyOrName) throws SnapshotException;
 

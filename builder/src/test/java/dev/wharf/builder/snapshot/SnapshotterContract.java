@@ -148,6 +148,25 @@ abstract class SnapshotterContract {
     }
 
     @Test
+    void walkUncommitted_afterOpening_reportsWhatTheSweepFoundWithItsCurrentKind() throws Exception {
+        layer("base", null);
+        snapshotter.prepare("a-active", "base");
+        snapshotter.prepare("b", "base");
+        snapshotter.view("v", "base");
+        LocalSnapshotter reopened = open(temp.resolve("store"));
+        snapshotter.commit("a", "a-active"); // by "another process" after the sweep: no longer uncommitted
+        snapshotter.remove("v");
+        snapshotter.prepare("late", "base"); // created after the sweep: left to the next check
+        Set<SnapshotInfo> first = new HashSet<>();
+        reopened.walkUncommitted(first::add);
+        assertEquals(Set.of(new SnapshotInfo("b", SnapshotKind.ACTIVE, Optional.of("base"))), first);
+        Set<SnapshotInfo> second = new HashSet<>();
+        reopened.walkUncommitted(second::add);
+        assertEquals(Set.of(new SnapshotInfo("b", SnapshotKind.ACTIVE, Optional.of("base")),
+                new SnapshotInfo("late", SnapshotKind.ACTIVE, Optional.of("base"))), second, "later calls read all");
+    }
+
+    @Test
     void usage_countsTheSnapshotsOwnBytes() throws Exception {
         List<Mount> m = snapshotter.prepare("k", null);
         Files.write(writable(m).resolve("f"), new byte[1000]);

@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
  * <p>Stateless and thread-safe.
  */
 final class CacheManifests {
-    private static final CanonicalJson JSON = CanonicalJson.create();
+    private static final CanonicalJson JSON = CanonicalJson.shared();
 
     /**
      * The media type of BuildKit's own cache config ({@code cache/remotecache/v1/types/spec.go}): the config of its

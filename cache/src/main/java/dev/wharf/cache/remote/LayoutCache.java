@@ -41,7 +41,7 @@ public final class LayoutCache implements RemoteCache {
     /** The tag used when none is given, as in BuildKit. */
     public static final String DEFAULT_TAG = "latest";
 
-    private static final CanonicalJson JSON = CanonicalJson.create();
+    private static final CanonicalJson JSON = CanonicalJson.shared();
 
     private final OciLayout layout;
     private final String tag;

@@ -29,7 +29,7 @@ import java.util.Optional;
  * <p>Immutable and thread-safe (the client is).
  */
 public final class RegistryCache implements RemoteCache {
-    private static final CanonicalJson JSON = CanonicalJson.create();
+    private static final CanonicalJson JSON = CanonicalJson.shared();
 
     private final RegistryClient client;
     private final ImageReference reference;

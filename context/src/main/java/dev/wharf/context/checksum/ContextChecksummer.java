@@ -35,11 +35,17 @@ public final class ContextChecksummer {
 
     /** With the snapshot size from which child directories are hashed in parallel: tests compare both ways. */
     ContextChecksummer(ChecksumCache cache, boolean resetOwner, Clock clock, int parallelRecords) {
+        this(cache, resetOwner, clock, parallelRecords, XattrReader.system());
+    }
+
+    /** With the reader of extended attributes: tests check when they are read. */
+    ContextChecksummer(ChecksumCache cache, boolean resetOwner, Clock clock, int parallelRecords,
+                       XattrReader xattrs) {
         this.parallelRecords = parallelRecords;
         this.cache = cache;
         this.resetOwner = resetOwner;
         this.clock = clock;
-        this.xattrs = XattrReader.system();
+        this.xattrs = xattrs;
     }
 
     /**

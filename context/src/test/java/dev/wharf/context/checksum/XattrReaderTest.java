@@ -72,4 +72,41 @@ class XattrReaderTest {
         assertEquals(Map.of(), XattrReader.system().read(fifo, FileType.FIFO, "/p"));
         assertArrayEquals(new byte[] {7}, XattrReader.system().read(tmp, FileType.DIRECTORY, "/").get("user.dir"));
     }
+
+    @Test
+    void aDirectorysAttributeChange_afterItsDigestWasCached_changesTheChecksum() throws Exception {
+        PosixFiles posix = PosixFiles.system();
+        Path ctx = Files.createDirectory(tmp.resolve("ctx"));
+        Path dir = Files.createDirectory(ctx.resolve("d"));
+        Files.writeString(dir.resolve("f"), "data");
+        ChecksumCache cache = ChecksumCache.inMemory(100);
+        Digest before = checksumOf(ctx, "d", cache);
+        posix.setXattr(dir, "user.origin", "test".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Digest after = checksumOf(ctx, "d", cache);
+        assertNotEquals(before, after, "the xattr moved the directory's ctime, so its cached header is not reused");
+        assertEquals(checksumOf(ctx, "d", ChecksumCache.inMemory(100)), after);
+    }
+
+    @Test
+    void aCachedRechecksumOfADirectory_readsNoAttributes() throws Exception {
+        Path ctx = Files.createDirectory(tmp.resolve("ctx"));
+        Path dir = Files.createDirectories(ctx.resolve("d").resolve("e"));
+        Files.writeString(dir.resolve("f"), "data");
+        ChecksumCache cache = ChecksumCache.inMemory(100);
+        Digest first = checksumOf(ctx, "d", cache);
+        // A fresh CLI process would load the native binding (jnr-ffi) for this read; a cached build must not need it.
+        PosixFiles refusing = (PosixFiles) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {PosixFiles.class}, (proxy, method, args) -> {
+                    throw new AssertionError("read " + method.getName() + " although every record was cached");
+                });
+        ContextChecksummer noAttributes = new ContextChecksummer(cache, true, LATER, RecordDigester.PARALLEL_RECORDS,
+                XattrReader.using(refusing));
+        assertEquals(first, noAttributes.checksum(ContextSnapshot.scan(ctx, PatternMatcher.of(List.of())),
+                Selector.copySource("d", List.of())));
+    }
+
+    private static Digest checksumOf(Path ctx, String path, ChecksumCache cache) throws Exception {
+        return new ContextChecksummer(cache, true, LATER).checksum(
+                ContextSnapshot.scan(ctx, PatternMatcher.of(List.of())), Selector.copySource(path, List.of()));
+    }
 }

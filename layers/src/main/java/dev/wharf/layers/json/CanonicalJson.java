@@ -33,7 +33,25 @@ public final class CanonicalJson {
         this.mapper = mapper;
     }
 
-    /** Makes the canonical reader and writer. Cheap to keep, expensive to make: create one per store or engine. */
+    /**
+     * The process-wide canonical reader and writer, made on first use. Jackson builds a (de)serializer for each model
+     * type once per mapper, by reflection, which in a fresh process costs more than the documents it reads; one
+     * shared mapper does it once per process, and lets a command build them ahead on another thread (the CLI's
+     * start-up warm-up) for the store it then opens.
+     */
+    public static CanonicalJson shared() {
+        return Shared.INSTANCE;
+    }
+
+    /** Holds the shared instance: initialised, thread-safely, on the first call of {@link #shared()}. */
+    private static final class Shared {
+        static final CanonicalJson INSTANCE = create();
+    }
+
+    /**
+     * Makes a canonical reader and writer of its own (with its own caches). Cheap to keep, expensive to make:
+     * prefer {@link #shared()}.
+     */
     public static CanonicalJson create() {
         JsonMapper mapper = JsonMapper.builder()
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

@@ -44,7 +44,7 @@ public final class LocalStore {
     public static LocalStore open(Path root, BlobStoreOptions options) throws LayerException {
         FileBlobStore blobs = FileBlobStore.open(root, options);
         StoreLock lock = new StoreLock(blobs.layout().lockFile());
-        CanonicalJson json = CanonicalJson.create();
+        CanonicalJson json = CanonicalJson.shared();
         FileImageStore images = new FileImageStore(blobs, lock, json);
         images.initialize();
         return new LocalStore(blobs, images, new GarbageCollector(blobs, images, lock, json), json, lock);
