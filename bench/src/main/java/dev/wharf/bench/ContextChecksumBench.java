@@ -43,7 +43,7 @@ public final class ContextChecksumBench {
         ChecksumCache cache = ChecksumCache.persistent(Path.of(args[1]), 10_000_000L);
         long loaded = System.nanoTime();
         long c1 = cpu();
-        ContextSnapshot snapshot = ContextSnapshot.scan(Path.of(args[0]), PatternMatcher.of(List.of()));
+        ContextSnapshot snapshot = ContextSnapshot.scan(Path.of(args[0]), PatternMatcher.of(List.of()), cache);
         long scanned = System.nanoTime();
         long c2 = cpu();
         Digest digest = new ContextChecksummer(cache, true, Clock.systemUTC()).checksum(snapshot,

@@ -95,6 +95,28 @@ public final class ChecksumCache {
         return c;
     }
 
+    /** The native tree scanner whose fingerprints this cache's directory entries are keyed by, opened once. */
+    private volatile Optional<dev.wharf.context.walk.NativeTreeScan> scanner;
+
+    /**
+     * The native scanner that keeps its helper and fingerprint key in this cache's directory; empty for an in-memory
+     * cache (whose digests could not outlive the process anyway) and where the helper is not packaged.
+     */
+    Optional<dev.wharf.context.walk.NativeTreeScan> scanner() {
+        Optional<dev.wharf.context.walk.NativeTreeScan> s = scanner;
+        if (s == null) {
+            synchronized (this) {
+                s = scanner;
+                if (s == null) {
+                    s = directory.isEmpty() ? Optional.empty()
+                            : dev.wharf.context.walk.NativeTreeScan.open(directory.get());
+                    scanner = s;
+                }
+            }
+        }
+        return s;
+    }
+
     Optional<Digest> get(FileKey key) {
         return Optional.ofNullable(lookup(key));
     }

@@ -48,25 +48,73 @@ final class SnapshotRows {
 
     /** Appends a row; its key must sort after the previous row's (the caller checks with {@link #compareLast}). */
     void add(byte[] key, ContextSnapshot.Kind kind, FileStat stat) {
+        byte[] target = stat.linkTarget().isEmpty() ? null : stat.linkTarget().getBytes(StandardCharsets.UTF_8);
+        add(key, kind, stat.mode(), stat.uid(), stat.gid(), stat.nlink(), stat.size(), stat.mtimeNanos(),
+                stat.ctimeNanos(), stat.inode(), stat.device(), stat.rdev(), target);
+    }
+
+    /** {@link #add(byte[], ContextSnapshot.Kind, FileStat)} from the fields, the symlink target as UTF-8 or null. */
+    void add(byte[] key, ContextSnapshot.Kind kind, int mode, int uid, int gid, int nlink, long fileSize, long mtime,
+             long ctime, long inode, long device, long rdev, byte[] target) {
         if ((size & (BLOCK - 1)) == 0) {
             blocks.add(new Block());
         }
         Block b = blocks.get(size >>> BLOCK_BITS);
         int i = size & (BLOCK - 1);
-        byte[] target = stat.linkTarget().isEmpty() ? null : stat.linkTarget().getBytes(StandardCharsets.UTF_8);
         b.kind[i] = (byte) kind.ordinal();
-        b.mode[i] = stat.mode();
-        b.uid[i] = stat.uid();
-        b.gid[i] = stat.gid();
-        b.nlink[i] = stat.nlink();
-        b.size[i] = stat.size();
-        b.mtime[i] = stat.mtimeNanos();
-        b.ctime[i] = stat.ctimeNanos();
-        b.inode[i] = stat.inode();
-        b.device[i] = stat.device();
-        b.rdev[i] = stat.rdev();
+        b.mode[i] = mode;
+        b.uid[i] = uid;
+        b.gid[i] = gid;
+        b.nlink[i] = nlink;
+        b.size[i] = fileSize;
+        b.mtime[i] = mtime;
+        b.ctime[i] = ctime;
+        b.inode[i] = inode;
+        b.device[i] = device;
+        b.rdev[i] = rdev;
         b.keyAt[i] = store(key, target);
         size++;
+    }
+
+    /**
+     * Rows of directories with a subtree fingerprint (a native scan's), in row order, and per such row its two
+     * fingerprint longs and its newest time: a few per directory, none per file.
+     */
+    private int[] fingerprintRows = new int[0];
+    private long[] fingerprints = new long[0];
+    private int fingerprinted;
+
+    /**
+     * Gives directory row {@code row} a fingerprint slot, in row order; returns the slot for
+     * {@link #setFingerprint} (the fingerprint comes after the subtree's rows).
+     */
+    int reserveFingerprint(int row) {
+        if (fingerprinted == fingerprintRows.length) {
+            int grown = Math.max(64, fingerprinted * 2);
+            fingerprintRows = Arrays.copyOf(fingerprintRows, grown);
+            fingerprints = Arrays.copyOf(fingerprints, grown * 3);
+        }
+        fingerprintRows[fingerprinted] = row;
+        return fingerprinted++;
+    }
+
+    void setFingerprint(int slot, long fp0, long fp1, long newest) {
+        fingerprints[slot * 3] = fp0;
+        fingerprints[slot * 3 + 1] = fp1;
+        fingerprints[slot * 3 + 2] = newest;
+    }
+
+    /**
+     * The fingerprint slot of directory row {@code row}, or -1 when it has none; {@link #fingerprint} reads it.
+     */
+    int fingerprintSlot(int row) {
+        int slot = Arrays.binarySearch(fingerprintRows, 0, fingerprinted, row);
+        return slot < 0 ? -1 : slot;
+    }
+
+    /** Field {@code f} (0 and 1: the fingerprint, 2: the newest time in nanoseconds) of fingerprint slot {@code slot}. */
+    long fingerprint(int slot, int f) {
+        return fingerprints[slot * 3 + f];
     }
 
     /** Compares {@code key} with the last row's key (1 when there is no row). */

@@ -1,0 +1,584 @@
+/*
+ * wharf-scan: lists a build context for wharf's content checksum (dev.wharf.context.walk.NativeTreeScan) in one
+ * pass of getdents64 + fstatat over the tree, and streams compact binary records to stdout in the walk order of
+ * wharf's ContextWalker (a directory's entries by name in byte order, each directory's subtree right after its
+ * entry). For every directory it also gives a keyed 128-bit fingerprint of everything lstat says about its
+ * subtree, so that the Java side can reuse a directory's checksum without looking at its entries.
+ *
+ * Usage: wharf-scan ROOT < KEY   (KEY: 32 bytes, two SipHash-2-4 keys; the fingerprint is two SipHash lanes)
+ *        wharf-scan --xattrs PATH  (the extended attributes of PATH, never following a symlink: 'A' u16 nameLen,
+ *                                  u32 valueLen, name, value per attribute that lgetxattr returns, then 'Z'; or
+ *                                  'X' u32 errno, u16 0 when llistxattr fails other than for lack of support)
+ * Output (little-endian, as the host):
+ *   "WSC1"
+ *   'F' u16 nameLen, u16 linkLen, u32 mode, u32 uid, u32 gid, u32 nlink, u64 size, i64 mtimeNs, i64 ctimeNs,
+ *       u64 ino, u64 dev, u64 rdev, name bytes, link target bytes    one entry (lstat, never followed)
+ *   'U' u64 fp0, u64 fp1, i64 newestNs                                end of the directory entered last
+ *   'X' u32 errno, u16 pathLen, path                                  a failure other than a vanished entry: the
+ *                                                                     Java side walks with java.nio instead,
+ *                                                                     which reports it as wharf always has
+ *   'Z'                                                               the stream is complete
+ * The root's own listing ends with its 'U'. An entry that vanishes between the listing and its lstat is left out
+ * and a directory that vanishes before it is opened is empty, as the Java walk has them. The fingerprint of a
+ * directory covers its own lstat record, each entry's record, and each subdirectory's fingerprint and newest time;
+ * "newest" is the greatest mtime or ctime in the subtree (the caller does not reuse what changed within its racy
+ * window). The root's child directories are walked on as many threads as there are online CPUs; the output order
+ * does not depend on it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#define HEADER_BYTES 69 /* tag + 2 + 2 + 4 * 4 + 8 * 6 */
+#define LINK_BYTES 4096
+
+static uint64_t keys[4];
+
+/* ---- SipHash-2-4, streaming ---- */
+#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND                                                                                            \
+    do {                                                                                                   \
+        v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);                                           \
+        v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;                                                              \
+        v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;                                                              \
+        v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);                                           \
+    } while (0)
+
+typedef struct {
+    uint64_t v[2][4];
+    uint8_t tail[8];
+    size_t tailLen;
+    uint64_t total;
+} sip;
+
+static void sip_init(sip *s) {
+    for (int l = 0; l < 2; l++) {
+        uint64_t k0 = keys[2 * l], k1 = keys[2 * l + 1];
+        s->v[l][0] = k0 ^ 0x736f6d6570736575ULL;
+        s->v[l][1] = k1 ^ 0x646f72616e646f6dULL;
+        s->v[l][2] = k0 ^ 0x6c7967656e657261ULL;
+        s->v[l][3] = k1 ^ 0x7465646279746573ULL;
+    }
+    s->tailLen = 0;
+    s->total = 0;
+}
+
+static void sip_word(sip *s, uint64_t m) {
+    for (int l = 0; l < 2; l++) {
+        uint64_t v0 = s->v[l][0], v1 = s->v[l][1], v2 = s->v[l][2], v3 = s->v[l][3];
+        v3 ^= m;
+        SIPROUND;
+        SIPROUND;
+        v0 ^= m;
+        s->v[l][0] = v0; s->v[l][1] = v1; s->v[l][2] = v2; s->v[l][3] = v3;
+    }
+}
+
+static void sip_update(sip *s, const void *data, size_t n) {
+    const uint8_t *p = data;
+    s->total += n;
+    if (s->tailLen > 0) {
+        while (n > 0 && s->tailLen < 8) {
+            s->tail[s->tailLen++] = *p++;
+            n--;
+        }
+        if (s->tailLen < 8) {
+            return;
+        }
+        uint64_t m;
+        memcpy(&m, s->tail, 8);
+        sip_word(s, m);
+        s->tailLen = 0;
+    }
+    while (n >= 8) {
+        uint64_t m;
+        memcpy(&m, p, 8);
+        sip_word(s, m);
+        p += 8;
+        n -= 8;
+    }
+    memcpy(s->tail, p, n);
+    s->tailLen = n;
+}
+
+static void sip_final(sip *s, uint64_t out[2]) {
+    uint64_t b = s->total << 56;
+    for (size_t i = 0; i < s->tailLen; i++) {
+        b |= (uint64_t) s->tail[i] << (8 * i);
+    }
+    for (int l = 0; l < 2; l++) {
+        uint64_t v0 = s->v[l][0], v1 = s->v[l][1], v2 = s->v[l][2], v3 = s->v[l][3];
+        v3 ^= b;
+        SIPROUND;
+        SIPROUND;
+        v0 ^= b;
+        v2 ^= 0xff;
+        SIPROUND;
+        SIPROUND;
+        SIPROUND;
+        SIPROUND;
+        out[l] = v0 ^ v1 ^ v2 ^ v3;
+    }
+}
+
+/* ---- growable output buffer ---- */
+typedef struct {
+    uint8_t *data;
+    size_t len, cap;
+} buf;
+
+static void *need(buf *b, size_t n) {
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 1 << 16;
+        while (cap < b->len + n) {
+            cap *= 2;
+        }
+        b->data = realloc(b->data, cap);
+        if (!b->data) {
+            perror("wharf-scan: out of memory");
+            exit(3);
+        }
+        b->cap = cap;
+    }
+    void *p = b->data + b->len;
+    b->len += n;
+    return p;
+}
+
+static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
+static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+
+/* One listed entry, its lstat record already encoded. */
+typedef struct {
+    char *name;
+    uint8_t *record; /* HEADER_BYTES + name + link */
+    size_t recordLen;
+    int isDir;
+    int64_t newest;
+} entry;
+
+static int64_t nanos(struct timespec t) { return (int64_t) t.tv_sec * 1000000000LL + t.tv_nsec; }
+
+static uint8_t *encode(const struct stat *st, const char *name, size_t nameLen, const char *link, size_t linkLen,
+                       size_t *len) {
+    *len = HEADER_BYTES + nameLen + linkLen;
+    uint8_t *r = malloc(*len);
+    if (!r) {
+        perror("wharf-scan: out of memory");
+        exit(3);
+    }
+    r[0] = 'F';
+    put16(r + 1, (uint16_t) nameLen);
+    put16(r + 3, (uint16_t) linkLen);
+    put32(r + 5, st->st_mode);
+    put32(r + 9, st->st_uid);
+    put32(r + 13, st->st_gid);
+    put32(r + 17, (uint32_t) st->st_nlink);
+    put64(r + 21, (uint64_t) st->st_size);
+    put64(r + 29, (uint64_t) nanos(st->st_mtim));
+    put64(r + 37, (uint64_t) nanos(st->st_ctim));
+    put64(r + 45, (uint64_t) st->st_ino);
+    put64(r + 53, (uint64_t) st->st_dev);
+    put64(r + 61, (uint64_t) st->st_rdev);
+    memcpy(r + HEADER_BYTES, name, nameLen);
+    memcpy(r + HEADER_BYTES + nameLen, link, linkLen);
+    return r;
+}
+
+static void fail(buf *out, int err, const char *path) {
+    size_t n = strlen(path);
+    if (n > 65535) {
+        n = 65535;
+    }
+    uint8_t *p = need(out, 7 + n);
+    p[0] = 'X';
+    put32(p + 1, (uint32_t) err);
+    put16(p + 5, (uint16_t) n);
+    memcpy(p + 7, path, n);
+}
+
+static int by_name(const void *a, const void *b) {
+    return strcmp(((const entry *) a)->name, ((const entry *) b)->name); /* unsigned bytes, as Go sorts */
+}
+
+/*
+ * Lists the open directory fd (relative path rel, "" for the root) and lstats its entries, sorted by name; NULL
+ * after a failure, which is written to out. *count gets the number of entries.
+ */
+static entry *list(int fd, const char *rel, buf *out, size_t *count) {
+    char chunk[32768];
+    size_t n = 0, cap = 64;
+    entry *es = malloc(cap * sizeof(entry));
+    char *link = malloc(LINK_BYTES);
+    if (!es || !link) {
+        perror("wharf-scan: out of memory");
+        exit(3);
+    }
+    for (;;) {
+        long got = syscall(SYS_getdents64, fd, chunk, sizeof chunk);
+        if (got < 0) {
+            fail(out, errno, rel);
+            free(link);
+            return NULL; /* entries leak until exit: the walk stops anyway */
+        }
+        if (got == 0) {
+            break;
+        }
+        for (long at = 0; at < got;) {
+            struct dirent64 {
+                uint64_t d_ino;
+                int64_t d_off;
+                unsigned short d_reclen;
+                unsigned char d_type;
+                char d_name[];
+            } *d = (void *) (chunk + at);
+            at += d->d_reclen;
+            const char *nm = d->d_name;
+            if (nm[0] == '.' && (nm[1] == 0 || (nm[1] == '.' && nm[2] == 0))) {
+                continue;
+            }
+            if (n == cap) {
+                cap *= 2;
+                es = realloc(es, cap * sizeof(entry));
+                if (!es) {
+                    perror("wharf-scan: out of memory");
+                    exit(3);
+                }
+            }
+            es[n].name = strdup(nm);
+            es[n].record = NULL;
+            n++;
+        }
+    }
+    qsort(es, n, sizeof(entry), by_name);
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        entry e = es[i];
+        if (fstatat(fd, e.name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            if (errno == ENOENT) {
+                free(e.name); /* removed while walking: the Java walk skips it too */
+                continue;
+            }
+            char path[PATH_MAX];
+            snprintf(path, sizeof path, "%s%s%s", rel, *rel ? "/" : "", e.name);
+            fail(out, errno, path);
+            free(link);
+            return NULL;
+        }
+        size_t linkLen = 0;
+        if (S_ISLNK(st.st_mode)) {
+            ssize_t l = readlinkat(fd, e.name, link, LINK_BYTES);
+            if (l < 0 || l >= LINK_BYTES) {
+                char path[PATH_MAX];
+                snprintf(path, sizeof path, "%s%s%s", rel, *rel ? "/" : "", e.name);
+                fail(out, l < 0 ? errno : ENAMETOOLONG, path);
+                free(link);
+                return NULL;
+            }
+            linkLen = (size_t) l;
+        }
+        size_t nameLen = strlen(e.name);
+        e.record = encode(&st, e.name, nameLen, link, linkLen, &e.recordLen);
+        e.isDir = S_ISDIR(st.st_mode);
+        int64_t m = nanos(st.st_mtim), c = nanos(st.st_ctim);
+        e.newest = m > c ? m : c;
+        es[kept++] = e;
+    }
+    free(link);
+    *count = kept;
+    return es;
+}
+
+static void free_entries(entry *es, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        free(es[i].name);
+        free(es[i].record);
+    }
+    free(es);
+}
+
+static void end_dir(buf *out, sip *h, int64_t newest, uint64_t fp[2]) {
+    sip_final(h, fp);
+    uint8_t *p = need(out, 25);
+    p[0] = 'U';
+    put64(p + 1, fp[0]);
+    put64(p + 9, fp[1]);
+    put64(p + 17, (uint64_t) newest);
+}
+
+/*
+ * Walks the directory at dirfd/name (entry e, its record already written by the caller) into out: its entries, their
+ * subtrees, its 'U'. Returns 0, or -1 after writing a failure. fp and newest get the directory's.
+ */
+static int walk(int parent, const entry *e, const char *rel, buf *out, uint64_t fp[2], int64_t *newest) {
+    sip h;
+    sip_init(&h);
+    sip_update(&h, e->record, e->recordLen);
+    *newest = e->newest;
+    int fd = openat(parent, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) { /* gone before it was listed: an empty directory, as the Java walk has it */
+            end_dir(out, &h, *newest, fp);
+            return 0;
+        }
+        fail(out, errno, rel);
+        return -1;
+    }
+    size_t n;
+    entry *es = list(fd, rel, out, &n);
+    if (!es) {
+        close(fd);
+        return -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        memcpy(need(out, es[i].recordLen), es[i].record, es[i].recordLen);
+        sip_update(&h, es[i].record, es[i].recordLen);
+        if (es[i].newest > *newest) {
+            *newest = es[i].newest;
+        }
+        if (es[i].isDir) {
+            char path[PATH_MAX];
+            snprintf(path, sizeof path, "%s%s%s", rel, *rel ? "/" : "", es[i].name);
+            uint64_t cfp[2];
+            int64_t cnewest;
+            rc = walk(fd, &es[i], path, out, cfp, &cnewest);
+            uint8_t sum[24];
+            put64(sum, cfp[0]);
+            put64(sum + 8, cfp[1]);
+            put64(sum + 16, (uint64_t) cnewest);
+            sip_update(&h, sum, 24);
+            if (cnewest > *newest) {
+                *newest = cnewest;
+            }
+        }
+    }
+    free_entries(es, n);
+    close(fd);
+    if (rc == 0) {
+        end_dir(out, &h, *newest, fp);
+    }
+    return rc;
+}
+
+/* ---- the root's child directories as tasks for the threads ---- */
+typedef struct {
+    const entry *e;
+    buf out;
+    uint64_t fp[2];
+    int64_t newest;
+    int rc;
+    int done;
+} task;
+
+static int rootFd;
+static task *tasks;
+static size_t taskCount;
+static size_t nextTask;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t finished = PTHREAD_COND_INITIALIZER;
+
+static void run(task *t) {
+    t->rc = walk(rootFd, t->e, t->e->name, &t->out, t->fp, &t->newest);
+    pthread_mutex_lock(&lock);
+    t->done = 1;
+    pthread_cond_broadcast(&finished);
+    pthread_mutex_unlock(&lock);
+}
+
+/* Claims the next unclaimed task, or returns NULL. */
+static task *claim(void) {
+    pthread_mutex_lock(&lock);
+    task *t = nextTask < taskCount ? &tasks[nextTask++] : NULL;
+    pthread_mutex_unlock(&lock);
+    return t;
+}
+
+static void *worker(void *arg) {
+    (void) arg;
+    task *t;
+    while ((t = claim()) != NULL) {
+        run(t);
+    }
+    return NULL;
+}
+
+static void emit(const void *p, size_t n) {
+    if (fwrite(p, 1, n, stdout) != n) {
+        exit(4); /* the reader went away */
+    }
+}
+
+/* --xattrs: what fsutil's loadXattr reads, for a file the checksum hashes without loading a libc binding. */
+static int xattrs(const char *path) {
+    buf out = {0};
+    ssize_t n = llistxattr(path, NULL, 0);
+    char *names = NULL;
+    while (n > 0) {
+        names = realloc(names, (size_t) n);
+        ssize_t got = names ? llistxattr(path, names, (size_t) n) : -1;
+        if (got >= 0 || errno != ERANGE) {
+            n = got;
+            break;
+        }
+        n = llistxattr(path, NULL, 0); /* grew meanwhile */
+    }
+    if (n < 0 && errno != ENOTSUP) {
+        uint8_t *p = need(&out, 7);
+        p[0] = 'X';
+        put32(p + 1, (uint32_t) errno);
+        put16(p + 5, 0);
+    }
+    for (ssize_t at = 0; n > 0 && at < n;) {
+        const char *name = names + at;
+        size_t len = strlen(name);
+        at += (ssize_t) len + 1;
+        if (len == 0 || len > 65535) {
+            continue;
+        }
+        ssize_t size = lgetxattr(path, name, NULL, 0);
+        char *value = NULL;
+        while (size >= 0) {
+            value = realloc(value, size ? (size_t) size : 1);
+            ssize_t got = value ? lgetxattr(path, name, value, (size_t) size) : -1;
+            if (got >= 0 || errno != ERANGE) {
+                size = got;
+                break;
+            }
+            size = lgetxattr(path, name, NULL, 0);
+        }
+        if (size >= 0) { /* loadXattr keeps only the values read without error */
+            uint8_t *p = need(&out, 7 + len + (size_t) size);
+            p[0] = 'A';
+            put16(p + 1, (uint16_t) len);
+            put32(p + 3, (uint32_t) size);
+            memcpy(p + 7, name, len);
+            memcpy(p + 7 + len, value, (size_t) size);
+        }
+        free(value);
+    }
+    free(names);
+    memcpy(need(&out, 1), "Z", 1);
+    emit(out.data, out.len);
+    return fflush(stdout) == 0 ? 0 : 4;
+}
+
+int main(int argc, char **argv) {
+    if (argc == 3 && strcmp(argv[1], "--xattrs") == 0) {
+        return xattrs(argv[2]);
+    }
+    if (argc != 2) {
+        fprintf(stderr, "usage: wharf-scan ROOT < KEY\n");
+        return 2;
+    }
+    if (fread(keys, 1, sizeof keys, stdin) != sizeof keys) {
+        fprintf(stderr, "wharf-scan: expected a 32-byte key on standard input\n");
+        return 2;
+    }
+    static char outbuf[1 << 20];
+    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    emit("WSC1", 4);
+    buf out = {0};
+    rootFd = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    struct stat st;
+    if (rootFd < 0 || fstat(rootFd, &st) != 0) {
+        fail(&out, errno, "");
+        emit(out.data, out.len);
+        emit("Z", 1);
+        return fflush(stdout) == 0 ? 0 : 4;
+    }
+    size_t rootLen;
+    entry root = {.name = ".", .isDir = 1};
+    root.record = encode(&st, "", 0, "", 0, &rootLen);
+    root.recordLen = rootLen;
+    int64_t m = nanos(st.st_mtim), c = nanos(st.st_ctim);
+    root.newest = m > c ? m : c;
+    sip h;
+    sip_init(&h);
+    sip_update(&h, root.record, root.recordLen);
+    int64_t newest = root.newest;
+    size_t n;
+    entry *es = list(rootFd, "", &out, &n);
+    if (!es) {
+        emit(out.data, out.len);
+        emit("Z", 1);
+        return fflush(stdout) == 0 ? 0 : 4;
+    }
+    tasks = calloc(n ? n : 1, sizeof(task));
+    size_t *taskOf = calloc(n ? n : 1, sizeof(size_t));
+    for (size_t i = 0; i < n; i++) {
+        if (es[i].isDir) {
+            tasks[taskCount].e = &es[i];
+            taskOf[i] = taskCount++;
+        }
+    }
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int threads = cpus > 1 ? (int) (cpus < 8 ? cpus : 8) - 1 : 0;
+    if ((size_t) threads > taskCount) {
+        threads = (int) taskCount;
+    }
+    pthread_t ids[8];
+    int started = 0;
+    for (int i = 0; i < threads; i++) {
+        if (pthread_create(&ids[i], NULL, worker, NULL) == 0) {
+            started++;
+        }
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        emit(es[i].record, es[i].recordLen);
+        sip_update(&h, es[i].record, es[i].recordLen);
+        if (es[i].newest > newest) {
+            newest = es[i].newest;
+        }
+        if (!es[i].isDir) {
+            continue;
+        }
+        task *t = &tasks[taskOf[i]];
+        /* Tasks are claimed in order and this loop takes them in order: work on this one, or wait for it. */
+        task *mine;
+        while (!t->done && (mine = claim()) != NULL) {
+            run(mine);
+        }
+        pthread_mutex_lock(&lock);
+        while (!t->done) {
+            pthread_cond_wait(&finished, &lock);
+        }
+        pthread_mutex_unlock(&lock);
+        emit(t->out.data, t->out.len);
+        free(t->out.data);
+        t->out.data = NULL;
+        rc = t->rc;
+        uint8_t sum[24];
+        put64(sum, t->fp[0]);
+        put64(sum + 8, t->fp[1]);
+        put64(sum + 16, (uint64_t) t->newest);
+        sip_update(&h, sum, 24);
+        if (t->newest > newest) {
+            newest = t->newest;
+        }
+    }
+    if (rc == 0) {
+        uint64_t fp[2];
+        out.len = 0;
+        end_dir(&out, &h, newest, fp);
+        emit(out.data, out.len);
+    }
+    emit("Z", 1);
+    if (fflush(stdout) != 0) {
+        return 4;
+    }
+    _exit(0); /* workers still walking after a failure need not be waited for */
+}
