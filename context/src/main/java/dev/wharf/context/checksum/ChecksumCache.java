@@ -78,7 +78,9 @@ public final class ChecksumCache {
     }
 
     /**
-     * A cache persisted under {@code directory}, loaded now if a valid file is there.
+     * A cache persisted under {@code directory}, whose files (if valid ones are there) are read on a thread of
+     * their own from now on, while the caller scans its context: the first lookup waits for them. A file that
+     * cannot be read is treated as a corrupt one (the cache starts empty and the next write replaces it).
      *
      * @throws ContextException when the directory cannot be created or read
      */
@@ -87,12 +89,48 @@ public final class ChecksumCache {
         try {
             Files.createDirectories(directory);
             sweepTemps(directory);
-            c.load(directory.resolve(FILE_NAME), directory.resolve(JOURNAL_NAME));
         } catch (IOException e) {
             throw new ContextException("cannot use checksum cache directory " + directory + ": " + e.getMessage()
                     + " (check its permissions or delete it)", e);
         }
+        Thread loader = new Thread(() -> {
+            try {
+                c.load(directory.resolve(FILE_NAME), directory.resolve(JOURNAL_NAME));
+            } catch (IOException | RuntimeException e) {
+                c.mustCompact = true; // unreadable: start empty, as with a corrupt file
+            }
+        }, "wharf-checksum-cache-load");
+        loader.setDaemon(true);
+        c.loader = loader;
+        loader.start();
         return c;
+    }
+
+    /** The thread reading the files, until a caller has waited for it. */
+    private volatile Thread loader;
+
+    /**
+     * The loaded table, once the loader is done (waiting for it, without giving up on an interrupt, whose flag is
+     * kept: the load is short and bounded). Its join orders the loader's writes before whatever the caller reads.
+     */
+    private DigestTable loaded() {
+        Thread t = loader;
+        if (t != null) {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            loader = null;
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return loaded;
     }
 
     /** The native tree scanner whose fingerprints this cache's directory entries are keyed by, opened once. */
@@ -124,7 +162,7 @@ public final class ChecksumCache {
     /** The digest cached for {@code key}, or null: the hot path of a cached rebuild (no Optional). */
     Digest lookup(FileKey key) {
         Digest d = recent.isEmpty() ? null : recent.get(key);
-        return d != null ? d : loaded.get(key);
+        return d != null ? d : loaded().get(key);
     }
 
     /**
@@ -142,7 +180,7 @@ public final class ChecksumCache {
                 return true;
             }
         }
-        return loaded.wire(device, inode, size, mtime, ctime, resetOwner, wire);
+        return loaded().wire(device, inode, size, mtime, ctime, resetOwner, wire);
     }
 
     void put(FileKey key, Digest digest) {
@@ -151,7 +189,7 @@ public final class ChecksumCache {
         }
         Digest previous = recent.put(key, digest);
         if (previous == null) {
-            previous = loaded.get(key);
+            previous = loaded().get(key);
         }
         // Bounded like the cache itself: a context of a million new files must not keep a million entries to
         // persist (the ones past the bound are simply hashed again by a later build).
@@ -174,7 +212,7 @@ public final class ChecksumCache {
             }
             out.put(e.getKey(), e.getValue());
         }
-        loaded.forEach((k, d) -> {
+        loaded().forEach((k, d) -> {
             if (out.size() < maximumSize) {
                 out.putIfAbsent(k, d);
             }
@@ -199,6 +237,7 @@ public final class ChecksumCache {
             return;
         }
         Path dir = directory.get();
+        loaded(); // the loader's counts and flags are read below
         try {
             if (mustCompact || journalEntries + fresh > Math.max(JOURNAL_MIN_LIMIT, compactedEntries / 4)) {
                 compact(dir, now);
@@ -264,7 +303,7 @@ public final class ChecksumCache {
      * columns copied in bulk, no object per entry.
      */
     private DigestTable merged(DigestColumns.Columns now) {
-        DigestTable old = loaded;
+        DigestTable old = loaded();
         int fresh = (int) Math.min(now.count(), maximumSize);
         int from = now.count() - fresh;
         DigestTable index = old.entries() == 0 ? null

@@ -125,86 +125,24 @@ public final class ContextSnapshot {
      * in key order (the Java walk then decides what to report).
      */
     private static SnapshotRows nativeRows(ScanRecords r) {
-        SnapshotRows rows = new SnapshotRows();
         FileStat rootStat = new FileStat("", ROOT_MODE, 0, 0, 0, 0, 0, 0, 0, 0, 2, "");
-        rows.add(new byte[0], Kind.DIR, rootStat);
-        rows.add(new byte[] {0}, Kind.DIR_HEADER, rootStat);
-        byte[][] keys = new byte[16][];
-        int[] slots = new int[16];
-        keys[0] = new byte[0];
-        slots[0] = rows.reserveFingerprint(0);
-        int depth = 0;
-        byte[] bytes = r.bytes();
+        NativeRows out = new NativeRows(rootStat);
         while (true) {
             byte tag = r.next();
             if (tag == ScanRecords.ENTRY) {
-                byte[] parent = keys[depth];
-                byte[] k = childKey(parent, bytes, r.nameOffset(), r.nameLength());
-                if (rows.compareLast(k) <= 0) {
+                if (!out.entry(r)) {
                     return null;
-                }
-                int mode = r.mode();
-                int type = mode & 0170000;
-                byte[] target = type == 0120000 ? utf8(bytes, r.linkOffset(), r.linkLength()) : null;
-                if (type == 0040000) {
-                    rows.add(k, Kind.DIR, mode, r.uid(), r.gid(), r.nlink(), r.size(), r.mtimeNanos(),
-                            r.ctimeNanos(), r.inode(), r.device(), r.rdev(), null);
-                    rows.add(withNul(k), Kind.DIR_HEADER, mode, r.uid(), r.gid(), r.nlink(), r.size(),
-                            r.mtimeNanos(), r.ctimeNanos(), r.inode(), r.device(), r.rdev(), null);
-                    if (++depth == keys.length) {
-                        keys = Arrays.copyOf(keys, depth * 2);
-                        slots = Arrays.copyOf(slots, depth * 2);
-                    }
-                    keys[depth] = k;
-                    slots[depth] = rows.reserveFingerprint(rows.size() - 2);
-                } else {
-                    rows.add(k, type == 0120000 ? Kind.SYMLINK : Kind.FILE, mode, r.uid(), r.gid(), r.nlink(),
-                            r.size(), r.mtimeNanos(), r.ctimeNanos(), r.inode(), r.device(), r.rdev(),
-                            target != null && target.length == 0 ? null : target);
                 }
             } else if (tag == ScanRecords.END) {
-                if (depth < 0) {
+                if (!out.end(r)) {
                     return null;
                 }
-                rows.setFingerprint(slots[depth], r.fingerprint0(), r.fingerprint1(), r.newestNanos());
-                depth--;
             } else if (tag == ScanRecords.DONE) {
-                return depth == -1 ? rows : null;
+                return out.done();
             } else {
                 return null; // FAILURE: the Java walk reports it in its words
             }
         }
-    }
-
-    /**
-     * The key of entry {@code name} (raw bytes from the directory) of the directory with key {@code parent}: the
-     * name's bytes as they are when ASCII, else decoded as the Java walk decodes file names and encoded as UTF-8,
-     * so both walks give the same key.
-     */
-    private static byte[] childKey(byte[] parent, byte[] bytes, int off, int len) {
-        byte[] name = utf8(bytes, off, len);
-        byte[] k = Arrays.copyOf(parent, parent.length + 1 + name.length);
-        System.arraycopy(name, 0, k, parent.length + 1, name.length);
-        return k;
-    }
-
-    /** Bytes from the file system as UTF-8: as they are when ASCII, else through the platform's file-name charset. */
-    private static byte[] utf8(byte[] bytes, int off, int len) {
-        for (int i = off; i < off + len; i++) {
-            if (bytes[i] < 0) {
-                return new String(bytes, off, len, FILE_NAMES).getBytes(StandardCharsets.UTF_8);
-            }
-        }
-        return Arrays.copyOfRange(bytes, off, off + len);
-    }
-
-    /** The charset in which the JVM decodes file names (java.nio and the native walk alike). */
-    private static final java.nio.charset.Charset FILE_NAMES = fileNames();
-
-    private static java.nio.charset.Charset fileNames() {
-        String encoding = System.getProperty("sun.jnu.encoding", "UTF-8");
-        return java.nio.charset.Charset.isSupported(encoding) ? java.nio.charset.Charset.forName(encoding)
-                : StandardCharsets.UTF_8;
     }
 
     /** The fingerprint slot of the directory at {@code key}, or -1 when it has none (or is no directory). */
