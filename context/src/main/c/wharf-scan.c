@@ -9,15 +9,15 @@
  *        wharf-scan --xattrs PATH  (the extended attributes of PATH, never following a symlink: 'A' u16 nameLen,
  *                                  u32 valueLen, name, value per attribute that lgetxattr returns, then 'Z'; or
  *                                  'X' u32 errno, u16 0 when llistxattr fails other than for lack of support)
- * Output (little-endian, as the host):
- *   "WSC1"
+ * The walk produces records (native byte order):
  *   'F' u16 nameLen, u16 linkLen, u32 mode, u32 uid, u32 gid, u32 nlink, u64 size, i64 mtimeNs, i64 ctimeNs,
  *       u64 ino, u64 dev, u64 rdev, name bytes, link target bytes    one entry (lstat, never followed)
  *   'U' u64 fp0, u64 fp1, i64 newestNs                                end of the directory entered last
- *   'X' u32 errno, u16 pathLen, path                                  a failure other than a vanished entry: the
- *                                                                     Java side walks with java.nio instead,
- *                                                                     which reports it as wharf always has
- *   'Z'                                                               the stream is complete
+ *   'X' u32 errno, u16 pathLen, path                                  a failure other than a vanished entry
+ *   'Z'                                                               the end
+ * which are written out as the columns of wharf's SnapshotRows (see columns() below), so that the JVM copies them
+ * in bulk instead of handling each entry. After a failure the helper exits with status 1 and writes nothing: the
+ * Java side then walks with java.nio, which reports it as wharf always has.
  * The root's own listing ends with its 'U'. An entry that vanishes between the listing and its lstat is left out
  * and a directory that vanishes before it is opened is empty, as the Java walk has them. The fingerprint of a
  * directory covers its own lstat record, each entry's record, and each subdirectory's fingerprint and newest time;
@@ -475,6 +475,242 @@ static int xattrs(const char *path) {
     return fflush(stdout) == 0 ? 0 : 4;
 }
 
+
+/* ---- the record stream, collected, then written as the columns of wharf's SnapshotRows ---- */
+static buf stream;
+
+static void collect(const void *p, size_t n) {
+    memcpy(need(&stream, n), p, n);
+}
+
+/* Whether s is UTF-8 that Java decodes without replacing anything (no overlong forms, surrogates or > U+10FFFF). */
+static int valid_utf8(const uint8_t *s, size_t n) {
+    for (size_t i = 0; i < n;) {
+        uint8_t c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len;
+        uint8_t lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            if (c == 0xE0) lo = 0xA0;
+            if (c == 0xED) hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            if (c == 0xF0) lo = 0x90;
+            if (c == 0xF4) hi = 0x8F;
+        } else {
+            return 0;
+        }
+        if (i + len > n || s[i + 1] < lo || s[i + 1] > hi) {
+            return 0;
+        }
+        for (size_t k = 2; k < len; k++) {
+            if (s[i + k] < 0x80 || s[i + k] > 0xBF) {
+                return 0;
+            }
+        }
+        i += len;
+    }
+    return 1;
+}
+
+#define PAGE 65536
+enum { KIND_FILE, KIND_DIR, KIND_DIR_HEADER, KIND_SYMLINK }; /* ContextSnapshot.Kind's ordinals */
+
+typedef struct {
+    buf kind, mode, uid, gid, nlink, size, mtime, ctime, ino, dev, rdev, keyAt;
+    buf pages;      /* per page: u32 allocated length, u32 used length, then the used bytes */
+    size_t pageAt;  /* offset in pages of the current page's header, or (size_t) -1 */
+    uint32_t pageCount, pageUsed;
+    uint32_t rows;
+    int nonAscii, invalid;
+} table;
+
+static void page_close(table *t) {
+    if (t->pageAt != (size_t) -1) {
+        put32(t->pages.data + t->pageAt + 4, t->pageUsed);
+    }
+}
+
+static void page_open(table *t, uint32_t alloc) {
+    page_close(t);
+    t->pageAt = t->pages.len;
+    uint8_t *h = need(&t->pages, 8);
+    put32(h, alloc);
+    put32(h + 4, 0);
+    t->pageCount++;
+    t->pageUsed = 0;
+}
+
+static void putbe(uint8_t *p, uint32_t v) {
+    p[0] = (uint8_t) (v >> 24); p[1] = (uint8_t) (v >> 16); p[2] = (uint8_t) (v >> 8); p[3] = (uint8_t) v;
+}
+
+/* SnapshotRows.store: the key and the symlink target (if any) with big-endian lengths in 64 KiB pages. */
+static uint64_t store(table *t, const uint8_t *key, size_t keyLen, const uint8_t *target, size_t targetLen,
+                      int hasTarget) {
+    size_t needed = 4 + keyLen + (hasTarget ? 4 + targetLen : 0);
+    if (needed > PAGE) {
+        page_open(t, (uint32_t) needed);
+        t->pageUsed = PAGE; /* a huge key gets a page of its own, and the next key a new page */
+    } else if (t->pageAt == (size_t) -1 || t->pageUsed + needed > PAGE) {
+        page_open(t, PAGE);
+    }
+    uint32_t at = needed > PAGE ? 0 : t->pageUsed;
+    uint8_t *p = need(&t->pages, needed);
+    putbe(p, (uint32_t) keyLen);
+    memcpy(p + 4, key, keyLen);
+    if (hasTarget) {
+        putbe(p + 4 + keyLen, (uint32_t) targetLen);
+        memcpy(p + 8 + keyLen, target, targetLen);
+    }
+    if (needed > PAGE) {
+        t->pageUsed = (uint32_t) needed;
+        page_close(t);
+        t->pageAt = (size_t) -1; /* the next key opens a new page, as pageUsed = PAGE does in Java */
+    } else {
+        t->pageUsed += (uint32_t) needed;
+    }
+    return ((uint64_t) (t->pageCount - 1) << 32) | at;
+}
+
+static void row(table *t, uint8_t kind, const uint8_t *r, const uint8_t *key, size_t keyLen) {
+    *(uint8_t *) need(&t->kind, 1) = kind;
+    memcpy(need(&t->mode, 4), r + 5, 4);
+    memcpy(need(&t->uid, 4), r + 9, 4);
+    memcpy(need(&t->gid, 4), r + 13, 4);
+    memcpy(need(&t->nlink, 4), r + 17, 4);
+    memcpy(need(&t->size, 8), r + 21, 8);
+    memcpy(need(&t->mtime, 8), r + 29, 8);
+    memcpy(need(&t->ctime, 8), r + 37, 8);
+    memcpy(need(&t->ino, 8), r + 45, 8);
+    memcpy(need(&t->dev, 8), r + 53, 8);
+    memcpy(need(&t->rdev, 8), r + 61, 8);
+    uint16_t nameLen, linkLen;
+    memcpy(&nameLen, r + 1, 2);
+    memcpy(&linkLen, r + 3, 2);
+    uint64_t keyAt = store(t, key, keyLen, r + HEADER_BYTES + nameLen, linkLen, kind == KIND_SYMLINK && linkLen > 0);
+    memcpy(need(&t->keyAt, 8), &keyAt, 8);
+    t->rows++;
+}
+
+static int out_buf(const buf *b) {
+    return b->len == 0 || fwrite(b->data, 1, b->len, stdout) == b->len ? 0 : -1;
+}
+
+/*
+ * Writes the collected stream as columns: "WSC2", u32 rows, u32 pages, u32 fingerprints, u32 flags (1: a name or
+ * target is not valid UTF-8, 2: one is not ASCII), the kind bytes, the mode, uid, gid and nlink ints, the size,
+ * mtime, ctime, inode, device, rdev and key-position longs, the pages, then per directory row in row order u32 row,
+ * u64 fp0, u64 fp1, i64 newest; then 'Z'. Rows 0 and 1 are the root's DIR and DIR_HEADER (ContextSnapshot's fixed
+ * root stat); each directory has a DIR row at its key and a DIR_HEADER row at its key + NUL.
+ */
+static int columns(const buf *in) {
+    table t = {0};
+    t.pageAt = (size_t) -1;
+    buf fps = {0};
+    size_t fpCount = 0;
+    buf key = {0};
+    size_t *lens = malloc(64 * sizeof(size_t)); /* key length per open directory */
+    size_t *slots = malloc(64 * sizeof(size_t));
+    size_t depth = 0, depthCap = 64;
+    uint8_t rootRecord[HEADER_BYTES] = {0};
+    uint32_t rootMode = 040755, two = 2;
+    memcpy(rootRecord + 5, &rootMode, 4);
+    memcpy(rootRecord + 17, &two, 4);
+    row(&t, KIND_DIR, rootRecord, (const uint8_t *) "", 0);
+    row(&t, KIND_DIR_HEADER, rootRecord, (const uint8_t *) "\0", 1);
+    lens[0] = 0;
+    slots[0] = fpCount++;
+    uint8_t *f = need(&fps, 28);
+    put32(f, 0);
+    size_t open = 1;
+    for (size_t at = 0; at < in->len;) {
+        const uint8_t *r = in->data + at;
+        if (r[0] == 'F') {
+            uint16_t nameLen, linkLen;
+            memcpy(&nameLen, r + 1, 2);
+            memcpy(&linkLen, r + 3, 2);
+            const uint8_t *name = r + HEADER_BYTES;
+            for (size_t i = 0; i < (size_t) nameLen + linkLen; i++) {
+                if (name[i] >= 0x80) {
+                    t.nonAscii = 1;
+                    if (!valid_utf8(name, nameLen) || !valid_utf8(name + nameLen, linkLen)) {
+                        t.invalid = 1;
+                    }
+                    break;
+                }
+            }
+            size_t parentLen = lens[depth];
+            key.len = parentLen;
+            uint8_t *k = need(&key, 1 + nameLen);
+            k[0] = 0;
+            memcpy(k + 1, name, nameLen);
+            uint32_t mode;
+            memcpy(&mode, r + 5, 4);
+            if (S_ISDIR(mode)) {
+                row(&t, KIND_DIR, r, key.data, key.len);
+                *(uint8_t *) need(&key, 1) = 0;
+                row(&t, KIND_DIR_HEADER, r, key.data, key.len);
+                key.len--;
+                if (++depth == depthCap) {
+                    depthCap *= 2;
+                    lens = realloc(lens, depthCap * sizeof(size_t));
+                    slots = realloc(slots, depthCap * sizeof(size_t));
+                }
+                lens[depth] = key.len;
+                slots[depth] = fpCount++;
+                f = need(&fps, 28);
+                put32(f, t.rows - 2);
+                open++;
+            } else {
+                row(&t, S_ISLNK(mode) ? KIND_SYMLINK : KIND_FILE, r, key.data, key.len);
+            }
+            at += HEADER_BYTES + nameLen + linkLen;
+        } else if (r[0] == 'U') {
+            if (open == 0) {
+                return -1;
+            }
+            memcpy(fps.data + slots[depth] * 28 + 4, r + 1, 24);
+            open--;
+            if (depth > 0) {
+                depth--;
+            }
+            at += 25;
+        } else if (r[0] == 'Z') {
+            break;
+        } else {
+            return -1; /* 'X': the Java walk reports it */
+        }
+    }
+    if (open != 0) {
+        return -1;
+    }
+    page_close(&t);
+    uint8_t header[20];
+    memcpy(header, "WSC2", 4);
+    put32(header + 4, t.rows);
+    put32(header + 8, t.pageCount);
+    put32(header + 12, (uint32_t) fpCount);
+    put32(header + 16, (uint32_t) (t.invalid | t.nonAscii << 1));
+    if (fwrite(header, 1, sizeof header, stdout) != sizeof header) {
+        return -1;
+    }
+    const buf *cols[] = {&t.kind, &t.mode, &t.uid, &t.gid, &t.nlink, &t.size, &t.mtime, &t.ctime, &t.ino, &t.dev,
+                         &t.rdev, &t.keyAt, &t.pages, &fps};
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+        if (out_buf(cols[i]) != 0) {
+            return -1;
+        }
+    }
+    return fwrite("Z", 1, 1, stdout) == 1 ? 0 : -1;
+}
+
 int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[1], "--xattrs") == 0) {
         return xattrs(argv[2]);
@@ -489,15 +725,12 @@ int main(int argc, char **argv) {
     }
     static char outbuf[1 << 20];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
-    emit("WSC1", 4);
-    buf out = {0};
+        buf out = {0};
     rootFd = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     struct stat st;
     if (rootFd < 0 || fstat(rootFd, &st) != 0) {
         fail(&out, errno, "");
-        emit(out.data, out.len);
-        emit("Z", 1);
-        return fflush(stdout) == 0 ? 0 : 4;
+        return 1; /* the Java walk reports it */
     }
     size_t rootLen;
     entry root = {.name = ".", .isDir = 1};
@@ -512,9 +745,7 @@ int main(int argc, char **argv) {
     size_t n;
     entry *es = list(rootFd, "", &out, &n);
     if (!es) {
-        emit(out.data, out.len);
-        emit("Z", 1);
-        return fflush(stdout) == 0 ? 0 : 4;
+        return 1; /* the Java walk reports it */
     }
     tasks = calloc(n ? n : 1, sizeof(task));
     size_t *taskOf = calloc(n ? n : 1, sizeof(size_t));
@@ -538,7 +769,7 @@ int main(int argc, char **argv) {
     }
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        emit(es[i].record, es[i].recordLen);
+        collect(es[i].record, es[i].recordLen);
         sip_update(&h, es[i].record, es[i].recordLen);
         if (es[i].newest > newest) {
             newest = es[i].newest;
@@ -557,7 +788,7 @@ int main(int argc, char **argv) {
             pthread_cond_wait(&finished, &lock);
         }
         pthread_mutex_unlock(&lock);
-        emit(t->out.data, t->out.len);
+        collect(t->out.data, t->out.len);
         free(t->out.data);
         t->out.data = NULL;
         rc = t->rc;
@@ -574,11 +805,12 @@ int main(int argc, char **argv) {
         uint64_t fp[2];
         out.len = 0;
         end_dir(&out, &h, newest, fp);
-        emit(out.data, out.len);
+        collect(out.data, out.len);
     }
-    emit("Z", 1);
-    if (fflush(stdout) != 0) {
-        return 4;
+    collect("Z", 1);
+    int written = columns(&stream);
+    if (fflush(stdout) != 0 || written != 0) {
+        _exit(4);
     }
     _exit(0); /* workers still walking after a failure need not be waited for */
 }

@@ -5,7 +5,6 @@ import dev.wharf.context.ignore.PatternMatcher;
 import dev.wharf.context.walk.ContextWalker;
 import dev.wharf.context.walk.FileStat;
 import dev.wharf.context.walk.FileType;
-import dev.wharf.context.walk.ScanRecords;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -99,9 +98,10 @@ public final class ContextSnapshot {
     /**
      * {@link #scan(Path, PatternMatcher)}, by the native helper when {@code cache} is persisted (the helper and
      * its fingerprint key live in its directory), the helper is packaged for this platform and there are no
-     * exclusions: one process lists and lstats the tree, and every directory gets a fingerprint of its subtree
-     * under which the checksum stores and reuses its digest. Otherwise, or when the helper meets anything the Java
-     * walk reports as an error, the Java walk; the rows are the same either way.
+     * exclusions: one process lists and lstats the tree and writes the rows' columns, and every directory gets a
+     * fingerprint of its subtree under which the checksum stores and reuses its digest. Otherwise, or when the
+     * helper meets anything the Java walk reports as an error, or a file name the JVM would decode otherwise than
+     * as UTF-8, the Java walk; the rows are the same either way.
      *
      * @throws ContextException when the context cannot be walked
      */
@@ -110,39 +110,14 @@ public final class ContextSnapshot {
         if (excludes.isEmpty()) {
             java.util.Optional<dev.wharf.context.walk.NativeTreeScan> scanner = cache.scanner();
             if (scanner.isPresent()) {
-                java.util.Optional<ScanRecords> records = scanner.get().scan(root);
-                SnapshotRows rows = records.isPresent() ? nativeRows(records.get()) : null;
+                java.util.Optional<byte[]> columns = scanner.get().scan(root);
+                SnapshotRows rows = columns.isPresent() ? SnapshotRows.fromColumns(columns.get()) : null;
                 if (rows != null) {
                     return new ContextSnapshot(root, rows);
                 }
             }
         }
         return scan(root, excludes);
-    }
-
-    /**
-     * The rows of a native scan, with each directory's fingerprint; null when the stream holds a failure or is not
-     * in key order (the Java walk then decides what to report).
-     */
-    private static SnapshotRows nativeRows(ScanRecords r) {
-        FileStat rootStat = new FileStat("", ROOT_MODE, 0, 0, 0, 0, 0, 0, 0, 0, 2, "");
-        NativeRows out = new NativeRows(rootStat);
-        while (true) {
-            byte tag = r.next();
-            if (tag == ScanRecords.ENTRY) {
-                if (!out.entry(r)) {
-                    return null;
-                }
-            } else if (tag == ScanRecords.END) {
-                if (!out.end(r)) {
-                    return null;
-                }
-            } else if (tag == ScanRecords.DONE) {
-                return out.done();
-            } else {
-                return null; // FAILURE: the Java walk reports it in its words
-            }
-        }
     }
 
     /** The fingerprint slot of the directory at {@code key}, or -1 when it has none (or is no directory). */

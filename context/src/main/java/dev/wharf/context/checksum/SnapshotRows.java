@@ -77,32 +77,12 @@ final class SnapshotRows {
     }
 
     /**
-     * Rows of directories with a subtree fingerprint (a native scan's), in row order, and per such row its two
-     * fingerprint longs and its newest time: a few per directory, none per file.
+     * Rows of directories with a subtree fingerprint (a native scan's, {@link #fromColumns}), in row order, and per
+     * such row its two fingerprint longs and its newest time: a few per directory, none per file.
      */
     private int[] fingerprintRows = new int[0];
     private long[] fingerprints = new long[0];
     private int fingerprinted;
-
-    /**
-     * Gives directory row {@code row} a fingerprint slot, in row order; returns the slot for
-     * {@link #setFingerprint} (the fingerprint comes after the subtree's rows).
-     */
-    int reserveFingerprint(int row) {
-        if (fingerprinted == fingerprintRows.length) {
-            int grown = Math.max(64, fingerprinted * 2);
-            fingerprintRows = Arrays.copyOf(fingerprintRows, grown);
-            fingerprints = Arrays.copyOf(fingerprints, grown * 3);
-        }
-        fingerprintRows[fingerprinted] = row;
-        return fingerprinted++;
-    }
-
-    void setFingerprint(int slot, long fp0, long fp1, long newest) {
-        fingerprints[slot * 3] = fp0;
-        fingerprints[slot * 3 + 1] = fp1;
-        fingerprints[slot * 3 + 2] = newest;
-    }
 
     /**
      * The fingerprint slot of directory row {@code row}, or -1 when it has none; {@link #fingerprint} reads it.
@@ -116,6 +96,99 @@ final class SnapshotRows {
     long fingerprint(int slot, int f) {
         return fingerprints[slot * 3 + f];
     }
+
+    /**
+     * The rows written by the native scan helper ({@code columns()} in wharf-scan.c): its header, then each column
+     * for all rows, the key pages and the directories' fingerprints, copied in bulk into blocks; null when its names
+     * are not UTF-8 the JVM decodes as such (the Java walk then decodes them its way) or it is malformed.
+     */
+    static SnapshotRows fromColumns(byte[] out) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(out).order(java.nio.ByteOrder.nativeOrder());
+        int n = b.getInt(4);
+        int pageCount = b.getInt(8);
+        int fps = b.getInt(12);
+        int flags = b.getInt(16);
+        if ((flags & 1) != 0 || (flags & 2) != 0 && !FILE_NAMES_UTF8 || n < 2 || pageCount < 1 || fps < 1) {
+            return null;
+        }
+        long columns = 20L + n * (1L + 4 * 4 + 8 * 7);
+        if (columns > out.length) {
+            return null;
+        }
+        SnapshotRows rows = new SnapshotRows();
+        int blocks = (n + BLOCK - 1) >>> BLOCK_BITS;
+        for (int i = 0; i < blocks; i++) {
+            rows.blocks.add(new Block());
+        }
+        int at = 20;
+        for (int i = 0; i < blocks; i++) {
+            int from = i << BLOCK_BITS;
+            System.arraycopy(out, at + from, rows.blocks.get(i).kind, 0, Math.min(BLOCK, n - from));
+        }
+        at += n;
+        for (int c = 0; c < 4; c++) {
+            java.nio.IntBuffer ints = b.position(at).slice().order(b.order()).asIntBuffer();
+            for (int i = 0; i < blocks; i++) {
+                Block blk = rows.blocks.get(i);
+                int[] col = c == 0 ? blk.mode : c == 1 ? blk.uid : c == 2 ? blk.gid : blk.nlink;
+                int from = i << BLOCK_BITS;
+                ints.get(from, col, 0, Math.min(BLOCK, n - from));
+            }
+            at += 4 * n;
+        }
+        for (int c = 0; c < 7; c++) {
+            java.nio.LongBuffer longs = b.position(at).slice().order(b.order()).asLongBuffer();
+            for (int i = 0; i < blocks; i++) {
+                Block blk = rows.blocks.get(i);
+                long[] col = switch (c) {
+                    case 0 -> blk.size;
+                    case 1 -> blk.mtime;
+                    case 2 -> blk.ctime;
+                    case 3 -> blk.inode;
+                    case 4 -> blk.device;
+                    case 5 -> blk.rdev;
+                    default -> blk.keyAt;
+                };
+                int from = i << BLOCK_BITS;
+                longs.get(from, col, 0, Math.min(BLOCK, n - from));
+            }
+            at += 8 * n;
+        }
+        for (int p = 0; p < pageCount; p++) {
+            if (at + 8 > out.length) {
+                return null;
+            }
+            int alloc = b.getInt(at);
+            int used = b.getInt(at + 4);
+            if (alloc < used || used < 0 || at + 8L + used > out.length) {
+                return null;
+            }
+            byte[] page = new byte[alloc];
+            System.arraycopy(out, at + 8, page, 0, used);
+            rows.pages.add(page);
+            at += 8 + used;
+        }
+        if (at + 28L * fps + 1 != out.length) {
+            return null;
+        }
+        rows.fingerprintRows = new int[fps];
+        rows.fingerprints = new long[fps * 3];
+        for (int i = 0; i < fps; i++) {
+            int o = at + 28 * i;
+            rows.fingerprintRows[i] = b.getInt(o);
+            rows.fingerprints[3 * i] = b.getLong(o + 4);
+            rows.fingerprints[3 * i + 1] = b.getLong(o + 12);
+            rows.fingerprints[3 * i + 2] = b.getLong(o + 20);
+        }
+        rows.fingerprinted = fps;
+        rows.size = n;
+        rows.pageUsed = PAGE; // complete: nothing is appended to a scanned snapshot
+        return rows;
+    }
+
+    /** Whether the JVM decodes file names as UTF-8 (then valid UTF-8 names are their keys' bytes as they are). */
+    private static final boolean FILE_NAMES_UTF8 = "UTF-8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding",
+            "UTF-8")) || "UTF8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding", ""));
 
     /** Compares {@code key} with the last row's key (1 when there is no row). */
     int compareLast(byte[] key) {

@@ -15,9 +15,10 @@ import java.util.Optional;
 /**
  * The whole-tree scan of a context by the native helper {@code wharf-scan} ({@code src/main/c/wharf-scan.c}): one
  * process lists and lstats every entry (getdents64 + fstatat, the root's subdirectories on all cores) and streams
- * compact records in the walk order of {@link ContextWalker}, each directory ending with a keyed fingerprint of its
- * subtree's lstat data ({@link ScanRecords}). A fresh JVM thereby spends no time per entry on system calls, jnr-ffi
- * or objects, and the checksum can reuse a directory's digest when its fingerprint is one it has seen.
+ * them as the columns of a context snapshot's rows in the walk order of {@link ContextWalker}, with a keyed
+ * fingerprint of each directory's subtree's lstat data. A fresh JVM thereby spends no time per entry on system
+ * calls, jnr-ffi, objects or compiling per-entry code (it copies columns in bulk), and the checksum can reuse a
+ * directory's digest when its fingerprint is one it has seen.
  *
  * <p>The helper and the fingerprint key (32 random bytes, mode 0600, made once) live in a state directory: the
  * persisted checksum cache's, since a fingerprint means something only with the key under which the cache stored
@@ -108,7 +109,7 @@ public final class NativeTreeScan {
             try (InputStream s = p.getInputStream()) {
                 out = s.readAllBytes();
             }
-            if (p.waitFor() != 0 || out.length == 0 || out[out.length - 1] != ScanRecords.DONE) {
+            if (p.waitFor() != 0 || out.length == 0 || out[out.length - 1] != 'Z') {
                 return Optional.empty();
             }
             java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(out).order(java.nio.ByteOrder.nativeOrder());
@@ -136,11 +137,12 @@ public final class NativeTreeScan {
     }
 
     /**
-     * Scans {@code root}: the records, or empty when the helper reported a failure (an unreadable directory, an
-     * lstat error other than a vanished entry) or could not run; the caller then walks with java.nio, which
-     * reports such failures as wharf always has.
+     * Scans {@code root}: the helper's columns (see {@code columns()} in wharf-scan.c: the rows of a context
+     * snapshot, its directories' fingerprints), starting with {@code WSC2} and ending with {@code Z}; empty when the
+     * helper reported a failure (an unreadable directory, an lstat error other than a vanished entry) or could not
+     * run. The caller then walks with java.nio, which reports such failures as wharf always has.
      */
-    public Optional<ScanRecords> scan(Path root) {
+    public Optional<byte[]> scan(Path root) {
         Process p;
         try {
             p = new ProcessBuilder(helper.toString(), root.toString())
@@ -156,10 +158,11 @@ public final class NativeTreeScan {
             try (InputStream s = p.getInputStream()) {
                 out = s.readAllBytes();
             }
-            if (p.waitFor() != 0) {
+            if (p.waitFor() != 0 || out.length < 21 || out[0] != 'W' || out[1] != 'S' || out[2] != 'C'
+                    || out[3] != '2' || out[out.length - 1] != 'Z') {
                 return Optional.empty();
             }
-            return ScanRecords.parse(out);
+            return Optional.of(out);
         } catch (IOException e) {
             return Optional.empty();
         } catch (InterruptedException e) {
