@@ -605,7 +605,7 @@ static int out_buf(const buf *b) {
 
 /*
  * Writes the collected stream as columns: "WSC2", u32 rows, u32 pages, u32 fingerprints, u32 flags (1: a name or
- * target is not valid UTF-8, 2: one is not ASCII), the kind bytes, the mode, uid, gid and nlink ints, the size,
+ * target is not valid UTF-8, 2: one is not ASCII), u32 total length of the output, the kind bytes, the mode, uid, gid and nlink ints, the size,
  * mtime, ctime, inode, device, rdev and key-position longs, the pages, then per directory row in row order u32 row,
  * u64 fp0, u64 fp1, i64 newest; then 'Z'. Rows 0 and 1 are the root's DIR and DIR_HEADER (ContextSnapshot's fixed
  * root stat); each directory has a DIR row at its key and a DIR_HEADER row at its key + NUL.
@@ -692,17 +692,25 @@ static int columns(const buf *in) {
         return -1;
     }
     page_close(&t);
-    uint8_t header[20];
+    const buf *cols[] = {&t.kind, &t.mode, &t.uid, &t.gid, &t.nlink, &t.size, &t.mtime, &t.ctime, &t.ino, &t.dev,
+                         &t.rdev, &t.keyAt, &t.pages, &fps};
+    uint8_t header[24];
+    size_t total = sizeof header + 1;
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+        total += cols[i]->len;
+    }
+    if (total > 0x7fffffff) {
+        return -1; /* more than a Java array holds: the Java walk keeps its rows in blocks */
+    }
     memcpy(header, "WSC2", 4);
     put32(header + 4, t.rows);
     put32(header + 8, t.pageCount);
     put32(header + 12, (uint32_t) fpCount);
     put32(header + 16, (uint32_t) (t.invalid | t.nonAscii << 1));
+    put32(header + 20, (uint32_t) total);
     if (fwrite(header, 1, sizeof header, stdout) != sizeof header) {
         return -1;
     }
-    const buf *cols[] = {&t.kind, &t.mode, &t.uid, &t.gid, &t.nlink, &t.size, &t.mtime, &t.ctime, &t.ino, &t.dev,
-                         &t.rdev, &t.keyAt, &t.pages, &fps};
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
         if (out_buf(cols[i]) != 0) {
             return -1;
@@ -725,6 +733,7 @@ int main(int argc, char **argv) {
     }
     static char outbuf[1 << 20];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    (void) fcntl(1, F_SETPIPE_SZ, 1 << 20); /* fewer, larger reads for the JVM; the default size if refused */
         buf out = {0};
     rootFd = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     struct stat st;

@@ -111,7 +111,7 @@ final class SnapshotRows {
         if ((flags & 1) != 0 || (flags & 2) != 0 && !FILE_NAMES_UTF8 || n < 2 || pageCount < 1 || fps < 1) {
             return null;
         }
-        long columns = 20L + n * (1L + 4 * 4 + 8 * 7);
+        long columns = COLUMNS_HEADER + n * (1L + 4 * 4 + 8 * 7);
         if (columns > out.length) {
             return null;
         }
@@ -120,7 +120,7 @@ final class SnapshotRows {
         for (int i = 0; i < blocks; i++) {
             rows.blocks.add(new Block());
         }
-        int at = 20;
+        int at = COLUMNS_HEADER;
         for (int i = 0; i < blocks; i++) {
             int from = i << BLOCK_BITS;
             System.arraycopy(out, at + from, rows.blocks.get(i).kind, 0, Math.min(BLOCK, n - from));
@@ -185,6 +185,9 @@ final class SnapshotRows {
         rows.pageUsed = PAGE; // complete: nothing is appended to a scanned snapshot
         return rows;
     }
+
+    /** The columns' header: magic, rows, pages, fingerprints, flags, total length (NativeTreeScan checks it). */
+    private static final int COLUMNS_HEADER = 24;
 
     /** Whether the JVM decodes file names as UTF-8 (then valid UTF-8 names are their keys' bytes as they are). */
     private static final boolean FILE_NAMES_UTF8 = "UTF-8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding",

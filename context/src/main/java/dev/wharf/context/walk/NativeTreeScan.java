@@ -31,6 +31,8 @@ public final class NativeTreeScan {
     static final String NAME = "wharf-scan";
     static final String KEY_FILE = "scan-key";
     private static final int KEY_BYTES = 32;
+    /** The columns' header: magic, rows, pages, fingerprints, flags, total length. */
+    static final int HEADER = 24;
 
     private final Path helper;
     private final byte[] key;
@@ -138,7 +140,7 @@ public final class NativeTreeScan {
 
     /**
      * Scans {@code root}: the helper's columns (see {@code columns()} in wharf-scan.c: the rows of a context
-     * snapshot, its directories' fingerprints), starting with {@code WSC2} and ending with {@code Z}; empty when the
+     * snapshot, its directories' fingerprints), a {@value #HEADER}-byte header first and {@code Z} last; empty when the
      * helper reported a failure (an unreadable directory, an lstat error other than a vanished entry) or could not
      * run. The caller then walks with java.nio, which reports such failures as wharf always has.
      */
@@ -156,10 +158,22 @@ public final class NativeTreeScan {
             }
             byte[] out;
             try (InputStream s = p.getInputStream()) {
-                out = s.readAllBytes();
+                // The header gives the length: one array, filled by large reads, no growing and copying.
+                byte[] header = s.readNBytes(HEADER);
+                if (header.length < HEADER || header[0] != 'W' || header[1] != 'S' || header[2] != 'C'
+                        || header[3] != '2') {
+                    return Optional.empty();
+                }
+                int total = java.nio.ByteBuffer.wrap(header).order(java.nio.ByteOrder.nativeOrder()).getInt(20);
+                if (total < HEADER + 1) {
+                    return Optional.empty();
+                }
+                out = java.util.Arrays.copyOf(header, total);
+                if (s.readNBytes(out, HEADER, total - HEADER) != total - HEADER || s.read() != -1) {
+                    return Optional.empty();
+                }
             }
-            if (p.waitFor() != 0 || out.length < 21 || out[0] != 'W' || out[1] != 'S' || out[2] != 'C'
-                    || out[3] != '2' || out[out.length - 1] != 'Z') {
+            if (p.waitFor() != 0 || out[out.length - 1] != 'Z') {
                 return Optional.empty();
             }
             return Optional.of(out);

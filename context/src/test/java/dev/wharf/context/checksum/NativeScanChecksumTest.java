@@ -216,6 +216,29 @@ class NativeScanChecksumTest {
     }
 
     @Test
+    void aNameThatIsNotUtf8_makesTheJavaWalkDecodeIt() throws Exception {
+        Process p = new ProcessBuilder("sh", "-c", "printf x > \"$1/$(printf 'bad\\377name')\"", "sh",
+                root.resolve("a/b").toString()).start();
+        assertEquals(0, p.waitFor());
+        ChecksumCache cache = ChecksumCache.persistent(cacheDir, 10_000);
+        ContextSnapshot s = ContextSnapshot.scan(root, none(), cache);
+        assertEquals(-1, s.fingerprintSlot(ContextSnapshot.key("")), "from the Java walk");
+        assertEquals(listing(ContextSnapshot.scan(root, none()), "/"), listing(s, "/"));
+        assertEquals(truth(), build(LATER));
+    }
+
+    @Test
+    void aContextThatIsNotADirectory_failsAsTheJavaWalkFails() throws Exception {
+        Path file = Files.write(tmp.resolve("file"), new byte[1]);
+        ChecksumCache cache = ChecksumCache.persistent(cacheDir, 10_000);
+        ContextException expected = org.junit.jupiter.api.Assertions.assertThrows(ContextException.class,
+                () -> ContextSnapshot.scan(file, none()));
+        ContextException actual = org.junit.jupiter.api.Assertions.assertThrows(ContextException.class,
+                () -> ContextSnapshot.scan(file, none(), cache));
+        assertEquals(expected.getMessage(), actual.getMessage());
+    }
+
+    @Test
     void xattrsThroughTheHelper_areTheBindingsOnes() throws Exception {
         Path f = root.resolve("a/b/f1");
         java.nio.file.attribute.UserDefinedFileAttributeView view = Files.getFileAttributeView(f,
