@@ -155,6 +155,52 @@ public final class ChecksumCache {
         return s;
     }
 
+    /** Directory of the markers of contexts found too large for a first look by the Java walk. */
+    private static final String LARGE = "large-contexts";
+    /** Markers beyond which they are all dropped (a hint: losing one costs one context a first look). */
+    private static final int LARGE_MAX = 256;
+
+    /**
+     * Whether a scan of context {@code root} found it large before (a hint kept in this cache's directory, one empty
+     * file per context named by its path's hash: a collision or a lost marker only costs speed).
+     */
+    boolean knownLarge(Path root) {
+        return directory.isPresent() && Files.exists(directory.get().resolve(LARGE).resolve(largeName(root)));
+    }
+
+    /** Remembers that context {@code root} is large; best effort. */
+    void rememberLarge(Path root) {
+        if (directory.isEmpty()) {
+            return;
+        }
+        Path dir = directory.get().resolve(LARGE);
+        try {
+            Files.createDirectories(dir);
+            try (var markers = Files.list(dir)) {
+                if (markers.count() >= LARGE_MAX) {
+                    try (var old = Files.list(dir)) {
+                        for (Path p : (Iterable<Path>) old::iterator) {
+                            Files.deleteIfExists(p);
+                        }
+                    }
+                }
+            }
+            Files.createFile(dir.resolve(largeName(root)));
+        } catch (IOException e) {
+            // a hint: the next scan takes the first look again
+        }
+    }
+
+    private static String largeName(Path root) {
+        String p = root.toAbsolutePath().normalize().toString();
+        return Integer.toHexString(p.hashCode()) + "-" + p.length();
+    }
+
+    /** Whether this cache is kept on disk (its digests, and so its directories' fingerprints, outlive the process). */
+    boolean persisted() {
+        return directory.isPresent();
+    }
+
     Optional<Digest> get(FileKey key) {
         return Optional.ofNullable(lookup(key));
     }

@@ -78,7 +78,7 @@ class NativeScanChecksumTest {
     /** {@link #build(Clock)}, child directories hashed in parallel from snapshots of {@code parallelRecords} on. */
     private Digest build(Clock clock, int parallelRecords) throws Exception {
         ChecksumCache cache = ChecksumCache.persistent(cacheDir, 10_000);
-        ContextSnapshot s = ContextSnapshot.scan(root, none(), cache);
+        ContextSnapshot s = ContextSnapshot.scan(root, none(), cache, 0);
         Digest d = new ContextChecksummer(cache, true, clock, parallelRecords).checksum(s,
                 Selector.copySource(".", List.of()));
         cache.persist();
@@ -108,7 +108,7 @@ class NativeScanChecksumTest {
     @Test
     void nativeScan_givesTheJavaWalksRecordsAndDigests_withAFingerprintPerDirectory() throws Exception {
         ChecksumCache cache = ChecksumCache.persistent(cacheDir, 10_000);
-        ContextSnapshot natively = ContextSnapshot.scan(root, none(), cache);
+        ContextSnapshot natively = ContextSnapshot.scan(root, none(), cache, 0);
         ContextSnapshot java = ContextSnapshot.scan(root, none());
         assertEquals(java.size(), natively.size());
         assertEquals(listing(java, "/"), listing(natively, "/"));
@@ -129,7 +129,7 @@ class NativeScanChecksumTest {
         assertEquals(truth(), build(LATER));
         assertEquals(truth(), build(LATER)); // from the stored directory digests
         ChecksumCache cache = ChecksumCache.persistent(cacheDir, 10_000);
-        ContextSnapshot s = ContextSnapshot.scan(root, none(), cache);
+        ContextSnapshot s = ContextSnapshot.scan(root, none(), cache, 0);
         assertNotNull(storedDigest(cache, s, ""), "the root's digest is stored under its fingerprint");
         assertNotNull(storedDigest(cache, s, "/a/b"));
 
@@ -168,7 +168,7 @@ class NativeScanChecksumTest {
     void aStoredDirectoryDigest_isUsedWithoutLookingInside() throws Exception {
         build(LATER);
         ChecksumCache cache = ChecksumCache.persistent(cacheDir, 10_000);
-        ContextSnapshot s = ContextSnapshot.scan(root, none(), cache);
+        ContextSnapshot s = ContextSnapshot.scan(root, none(), cache, 0);
         int slot = s.fingerprintSlot(ContextSnapshot.key("/a"));
         Digest planted = Digest.of("not a's digest".getBytes(StandardCharsets.UTF_8));
         cache.put(FileKey.directory(s.fingerprint(slot, 0), s.fingerprint(slot, 1), true), planted);
@@ -184,7 +184,7 @@ class NativeScanChecksumTest {
         Instant written = Files.getLastModifiedTime(f2).toInstant();
         Clock soon = Clock.fixed(written.plusMillis(500), ZoneOffset.UTC);
         ChecksumCache cache = ChecksumCache.persistent(cacheDir, 10_000);
-        ContextSnapshot s = ContextSnapshot.scan(root, none(), cache);
+        ContextSnapshot s = ContextSnapshot.scan(root, none(), cache, 0);
         new ContextChecksummer(cache, true, soon).checksum(s, Selector.copySource(".", List.of()));
         assertNull(storedDigest(cache, s, "/a/b"), "a directory with a file changed 0.5 s ago is not stored");
         assertNull(storedDigest(cache, s, ""));
@@ -198,7 +198,7 @@ class NativeScanChecksumTest {
         Files.write(cacheDir.resolve(".helper"), new byte[0]); // the helper cannot be installed there
         ChecksumCache cache = ChecksumCache.persistent(cacheDir, 10_000);
         assertFalse(cache.scanner().isPresent());
-        ContextSnapshot s = ContextSnapshot.scan(root, none(), cache);
+        ContextSnapshot s = ContextSnapshot.scan(root, none(), cache, 0);
         assertEquals(-1, s.fingerprintSlot(ContextSnapshot.key("")));
         assertEquals(truth(), new ContextChecksummer(cache, true, LATER).checksum(s,
                 Selector.copySource(".", List.of())));
@@ -206,10 +206,24 @@ class NativeScanChecksumTest {
     }
 
     @Test
+    void aSmallContext_isWalkedInJava_aLargerOneScannedNatively() throws Exception {
+        ChecksumCache cache = ChecksumCache.persistent(cacheDir, 10_000);
+        ContextSnapshot small = ContextSnapshot.scan(root, none(), cache);
+        assertEquals(-1, small.fingerprintSlot(ContextSnapshot.key("")), "below the threshold: the Java walk");
+        assertFalse(cache.knownLarge(root));
+        ContextSnapshot at10 = ContextSnapshot.scan(root, none(), cache, 10);
+        assertTrue(at10.fingerprintSlot(ContextSnapshot.key("")) >= 0, "past it: the helper");
+        assertEquals(listing(small, "/"), listing(at10, "/"));
+        assertTrue(ChecksumCache.persistent(cacheDir, 10).knownLarge(root), "remembered for the next process");
+        ContextSnapshot next = ContextSnapshot.scan(root, none(), ChecksumCache.persistent(cacheDir, 10_000));
+        assertTrue(next.fingerprintSlot(ContextSnapshot.key("")) >= 0, "a known large context goes to the helper");
+    }
+
+    @Test
     void withExclusions_theJavaWalkHonoursThem() throws Exception {
         ChecksumCache cache = ChecksumCache.persistent(cacheDir, 10_000);
         PatternMatcher excludes = PatternMatcher.of(List.of("a/b", "!a/b/f2"));
-        ContextSnapshot s = ContextSnapshot.scan(root, excludes, cache);
+        ContextSnapshot s = ContextSnapshot.scan(root, excludes, cache, 0);
         assertEquals(listing(ContextSnapshot.scan(root, excludes), "/"), listing(s, "/"));
         assertFalse(s.lstat("/a/b/f1").isPresent());
         assertTrue(s.lstat("/a/b/f2").isPresent());
@@ -221,7 +235,7 @@ class NativeScanChecksumTest {
                 root.resolve("a/b").toString()).start();
         assertEquals(0, p.waitFor());
         ChecksumCache cache = ChecksumCache.persistent(cacheDir, 10_000);
-        ContextSnapshot s = ContextSnapshot.scan(root, none(), cache);
+        ContextSnapshot s = ContextSnapshot.scan(root, none(), cache, 0);
         assertEquals(-1, s.fingerprintSlot(ContextSnapshot.key("")), "from the Java walk");
         assertEquals(listing(ContextSnapshot.scan(root, none()), "/"), listing(s, "/"));
         assertEquals(truth(), build(LATER));
@@ -234,7 +248,7 @@ class NativeScanChecksumTest {
         ContextException expected = org.junit.jupiter.api.Assertions.assertThrows(ContextException.class,
                 () -> ContextSnapshot.scan(file, none()));
         ContextException actual = org.junit.jupiter.api.Assertions.assertThrows(ContextException.class,
-                () -> ContextSnapshot.scan(file, none(), cache));
+                () -> ContextSnapshot.scan(file, none(), cache, 0));
         assertEquals(expected.getMessage(), actual.getMessage());
     }
 
