@@ -93,17 +93,32 @@ public final class ChecksumCache {
             throw new ContextException("cannot use checksum cache directory " + directory + ": " + e.getMessage()
                     + " (check its permissions or delete it)", e);
         }
-        Thread loader = new Thread(() -> {
-            try {
-                c.load(directory.resolve(FILE_NAME), directory.resolve(JOURNAL_NAME));
-            } catch (IOException | RuntimeException e) {
-                c.mustCompact = true; // unreadable: start empty, as with a corrupt file
-            }
-        }, "wharf-checksum-cache-load");
+        Thread loader = new Thread(c.new Loader(directory), "wharf-checksum-cache-load");
         loader.setDaemon(true);
         c.loader = loader;
         loader.start();
         return c;
+    }
+
+    /**
+     * Reads the files into the table. A class rather than a lambda: a fresh JVM spins a class for a lambda at its
+     * first use, which a re-checksum's start would wait for.
+     */
+    private final class Loader implements Runnable {
+        private final Path directory;
+
+        Loader(Path directory) {
+            this.directory = directory;
+        }
+
+        @Override
+        public void run() {
+            try {
+                load(directory.resolve(FILE_NAME), directory.resolve(JOURNAL_NAME));
+            } catch (IOException | RuntimeException e) {
+                mustCompact = true; // unreadable: start empty, as with a corrupt file
+            }
+        }
     }
 
     /** The thread reading the files, until a caller has waited for it. */

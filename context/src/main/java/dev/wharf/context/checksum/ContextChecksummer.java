@@ -39,7 +39,7 @@ public final class ContextChecksummer {
         this.cache = cache;
         this.resetOwner = resetOwner;
         this.clock = clock;
-        this.xattrs = XattrReader.system(cache::scanner);
+        this.xattrs = XattrReader.system(cache);
     }
 
     /**

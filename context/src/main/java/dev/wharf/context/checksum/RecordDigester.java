@@ -269,7 +269,7 @@ final class RecordDigester {
             }
         }
         for (Subtree t : order) {
-            java.util.concurrent.ForkJoinPool.commonPool().execute(t::run);
+            java.util.concurrent.ForkJoinPool.commonPool().execute(t); // a Runnable: no lambda to spin
         }
         MessageDigest h = Digest.sha256();
         Cursor c = cursorAt(prefix);

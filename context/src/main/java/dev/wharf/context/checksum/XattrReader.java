@@ -38,26 +38,26 @@ final class XattrReader {
     private static final int HELPER_READS = 8;
 
     private final Supplier<PosixFiles> binding; // yields null: JDK fallback
-    private final Supplier<Optional<dev.wharf.context.walk.NativeTreeScan>> helper;
+    /** The cache whose native helper reads the first attributes, or null. */
+    private final ChecksumCache helper;
     private final java.util.concurrent.atomic.AtomicInteger helperReads = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Optional<PosixFiles> posix;
 
     private XattrReader(Supplier<PosixFiles> binding) {
-        this(binding, Optional::empty);
+        this(binding, null);
     }
 
-    private XattrReader(Supplier<PosixFiles> binding,
-                        Supplier<Optional<dev.wharf.context.walk.NativeTreeScan>> helper) {
+    private XattrReader(Supplier<PosixFiles> binding, ChecksumCache helper) {
         this.binding = binding;
         this.helper = helper;
     }
 
     /**
-     * {@link #system()}, whose first few reads go through the native scan helper that {@code helper} supplies
-     * (when it does) rather than loading the binding.
+     * {@link #system()}, whose first few reads go through the native scan helper of {@code cache} (when it has one)
+     * rather than loading the binding.
      */
-    static XattrReader system(Supplier<Optional<dev.wharf.context.walk.NativeTreeScan>> helper) {
-        return new XattrReader(XattrReader::binding, helper);
+    static XattrReader system(ChecksumCache cache) {
+        return new XattrReader(SYSTEM, cache);
     }
 
     /**
@@ -66,16 +66,23 @@ final class XattrReader {
      * binding (jnr-ffi generates classes) is a large part of a cached CLI build's start.
      */
     static XattrReader system() {
-        return new XattrReader(XattrReader::binding);
+        return new XattrReader(SYSTEM);
     }
 
-    private static PosixFiles binding() {
-        try {
-            return PosixFiles.system();
-        } catch (LayerException | LinkageError e) {
-            return null;
+    /**
+     * The libc binding, or null. An anonymous class rather than a method reference: a fresh JVM spins a class for
+     * a lambda or method reference at its first use, on the path of every re-checksum.
+     */
+    private static final Supplier<PosixFiles> SYSTEM = new Supplier<>() {
+        @Override
+        public PosixFiles get() {
+            try {
+                return PosixFiles.system();
+            } catch (LayerException | LinkageError e) {
+                return null;
+            }
         }
-    }
+    };
 
     /** A reader over {@code posix}, for tests. */
     static XattrReader using(PosixFiles posix) {
@@ -111,7 +118,7 @@ final class XattrReader {
      */
     Map<String, byte[]> read(Path file, FileType type, String display) throws ContextException {
         if (posix == null && helperReads.get() < HELPER_READS && helperReads.incrementAndGet() <= HELPER_READS) {
-            Optional<dev.wharf.context.walk.NativeTreeScan> h = helper.get();
+            Optional<dev.wharf.context.walk.NativeTreeScan> h = helper == null ? Optional.empty() : helper.scanner();
             if (h.isPresent()) {
                 Optional<Map<String, byte[]>> attrs = h.get().xattrs(file);
                 if (attrs.isPresent()) {

@@ -245,7 +245,7 @@ public final class ContextWalker {
             if (children != null && walk.multicore && walk.listed.get() >= parallelAfter) {
                 for (Dir c : children) {
                     if (c != null && walk.ahead.get() < LOOKAHEAD) {
-                        ForkJoinPool.commonPool().execute(c::run);
+                        ForkJoinPool.commonPool().execute(c);
                     }
                 }
             }
