@@ -98,44 +98,24 @@ public final class NativeTreeScan {
      * when the helper fails or reports an error (the caller then reads them itself and reports it).
      */
     public Optional<java.util.Map<String, byte[]>> xattrs(Path file) {
-        Process p;
-        try {
-            p = new ProcessBuilder(helper.toString(), "--xattrs", file.toString())
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        } catch (IOException e) {
+        byte[] out = run(new byte[0], false, helper.toString(), "--xattrs", file.toString());
+        if (out == null || out.length == 0 || out[out.length - 1] != 'Z') {
             return Optional.empty();
         }
-        try {
-            p.getOutputStream().close();
-            byte[] out;
-            try (InputStream s = p.getInputStream()) {
-                out = s.readAllBytes();
-            }
-            if (p.waitFor() != 0 || out.length == 0 || out[out.length - 1] != 'Z') {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(out).order(java.nio.ByteOrder.nativeOrder());
+        java.util.Map<String, byte[]> attrs = new java.util.HashMap<>();
+        int at = 0;
+        while (out[at] == 'A') {
+            int nameLen = b.getShort(at + 1) & 0xffff;
+            int valueLen = b.getInt(at + 3);
+            if (valueLen < 0 || at + 7L + nameLen + valueLen >= out.length) {
                 return Optional.empty();
             }
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(out).order(java.nio.ByteOrder.nativeOrder());
-            java.util.Map<String, byte[]> attrs = new java.util.HashMap<>();
-            int at = 0;
-            while (out[at] == 'A') {
-                int nameLen = b.getShort(at + 1) & 0xffff;
-                int valueLen = b.getInt(at + 3);
-                if (valueLen < 0 || at + 7L + nameLen + valueLen >= out.length) {
-                    return Optional.empty();
-                }
-                String name = new String(out, at + 7, nameLen, java.nio.charset.StandardCharsets.UTF_8);
-                attrs.put(name, java.util.Arrays.copyOfRange(out, at + 7 + nameLen, at + 7 + nameLen + valueLen));
-                at += 7 + nameLen + valueLen;
-            }
-            return at == out.length - 1 ? Optional.of(attrs) : Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        } finally {
-            p.destroy();
+            String name = new String(out, at + 7, nameLen, java.nio.charset.StandardCharsets.UTF_8);
+            attrs.put(name, java.util.Arrays.copyOfRange(out, at + 7 + nameLen, at + 7 + nameLen + valueLen));
+            at += 7 + nameLen + valueLen;
         }
+        return at == out.length - 1 ? Optional.of(attrs) : Optional.empty();
     }
 
     /**
@@ -145,45 +125,52 @@ public final class NativeTreeScan {
      * run. The caller then walks with java.nio, which reports such failures as wharf always has.
      */
     public Optional<byte[]> scan(Path root) {
+        byte[] out = run(key, true, helper.toString(), root.toString());
+        return out == null || out[out.length - 1] != 'Z' ? Optional.empty() : Optional.of(out);
+    }
+
+    /**
+     * Runs the helper with {@code args}, {@code stdin} as its input: its whole output, or null when it could not
+     * start, failed or wrote something malformed. With {@code sized}, the output is the columns, whose header gives
+     * their length: one array, filled by large reads, no growing and copying.
+     */
+    private static byte[] run(byte[] stdin, boolean sized, String... args) {
         Process p;
         try {
-            p = new ProcessBuilder(helper.toString(), root.toString())
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            p = new ProcessBuilder(args).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         } catch (IOException e) {
-            return Optional.empty();
+            return null;
         }
         try {
             try (OutputStream in = p.getOutputStream()) {
-                in.write(key);
+                in.write(stdin);
             }
             byte[] out;
             try (InputStream s = p.getInputStream()) {
-                // The header gives the length: one array, filled by large reads, no growing and copying.
-                byte[] header = s.readNBytes(HEADER);
-                if (header.length < HEADER || header[0] != 'W' || header[1] != 'S' || header[2] != 'C'
-                        || header[3] != '2') {
-                    return Optional.empty();
-                }
-                int total = java.nio.ByteBuffer.wrap(header).order(java.nio.ByteOrder.nativeOrder()).getInt(20);
-                if (total < HEADER + 1) {
-                    return Optional.empty();
-                }
-                out = java.util.Arrays.copyOf(header, total);
-                if (s.readNBytes(out, HEADER, total - HEADER) != total - HEADER || s.read() != -1) {
-                    return Optional.empty();
-                }
+                out = sized ? readColumns(s) : s.readAllBytes();
             }
-            if (p.waitFor() != 0 || out[out.length - 1] != 'Z') {
-                return Optional.empty();
-            }
-            return Optional.of(out);
+            return p.waitFor() == 0 ? out : null;
         } catch (IOException e) {
-            return Optional.empty();
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Optional.empty();
+            return null;
         } finally {
             p.destroy();
         }
+    }
+
+    /** The columns: the header, checked, then exactly the length it gives; null when malformed. */
+    private static byte[] readColumns(InputStream s) throws IOException {
+        byte[] header = s.readNBytes(HEADER);
+        if (header.length < HEADER || header[0] != 'W' || header[1] != 'S' || header[2] != 'C' || header[3] != '2') {
+            return null;
+        }
+        int total = java.nio.ByteBuffer.wrap(header).order(java.nio.ByteOrder.nativeOrder()).getInt(20);
+        if (total < HEADER + 1) {
+            return null;
+        }
+        byte[] out = java.util.Arrays.copyOf(header, total);
+        return s.readNBytes(out, HEADER, total - HEADER) == total - HEADER && s.read() == -1 ? out : null;
     }
 }
