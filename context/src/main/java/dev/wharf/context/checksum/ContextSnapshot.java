@@ -140,10 +140,9 @@ public final class ContextSnapshot {
             }
             java.util.Optional<dev.wharf.context.walk.NativeTreeScan> scanner = cache.scanner();
             if (scanner.isPresent()) {
-                java.util.Optional<byte[]> columns = scanner.get().scan(root);
-                SnapshotRows rows = columns.isPresent() ? SnapshotRows.fromColumns(columns.get()) : null;
-                if (rows != null) {
-                    return new ContextSnapshot(root, rows);
+                java.util.Optional<SnapshotRows> rows = scanner.get().scan(root, new SnapshotRows.ColumnsReader());
+                if (rows.isPresent()) {
+                    return new ContextSnapshot(root, rows.get());
                 }
             }
         }

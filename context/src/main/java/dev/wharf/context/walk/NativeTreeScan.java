@@ -98,7 +98,7 @@ public final class NativeTreeScan {
      * when the helper fails or reports an error (the caller then reads them itself and reports it).
      */
     public Optional<java.util.Map<String, byte[]>> xattrs(Path file) {
-        byte[] out = run(new byte[0], false, helper.toString(), "--xattrs", file.toString());
+        byte[] out = run(helper.toString(), "--xattrs", file.toString());
         if (out == null || out.length == 0 || out[out.length - 1] != 'Z') {
             return Optional.empty();
         }
@@ -119,22 +119,51 @@ public final class NativeTreeScan {
     }
 
     /**
-     * Scans {@code root}: the helper's columns (see {@code columns()} in wharf-scan.c: the rows of a context
-     * snapshot, its directories' fingerprints), a {@value #HEADER}-byte header first and {@code Z} last; empty when the
-     * helper reported a failure (an unreadable directory, an lstat error other than a vanished entry) or could not
-     * run. The caller then walks with java.nio, which reports such failures as wharf always has.
+     * Reads what the helper writes; returns null when it is malformed. Implementations are classes rather than
+     * lambdas, which a fresh JVM spins at first use.
      */
-    public Optional<byte[]> scan(Path root) {
-        byte[] out = run(key, true, helper.toString(), root.toString());
-        return out == null || out[out.length - 1] != 'Z' ? Optional.empty() : Optional.of(out);
+    public interface Reader<T> {
+        T read(InputStream in) throws IOException;
     }
 
     /**
-     * Runs the helper with {@code args}, {@code stdin} as its input: its whole output, or null when it could not
-     * start, failed or wrote something malformed. With {@code sized}, the output is the columns, whose header gives
-     * their length: one array, filled by large reads, no growing and copying.
+     * Scans {@code root}: what {@code reader} makes of the helper's columns (see {@code columns()} in
+     * wharf-scan.c: the rows of a context snapshot and its directories' fingerprints, a {@value #HEADER}-byte header
+     * first and {@code Z} last), read as the helper writes them; empty when the helper reported a failure (an
+     * unreadable directory, an lstat error other than a vanished entry), could not run, or the reader found the
+     * output malformed. The caller then walks with java.nio, which reports such failures as wharf always has.
      */
-    private static byte[] run(byte[] stdin, boolean sized, String... args) {
+    public <T> Optional<T> scan(Path root, Reader<T> reader) {
+        Process p;
+        try {
+            p = new ProcessBuilder(helper.toString(), root.toString()).redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        try {
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(key);
+            }
+            T out;
+            try (InputStream s = p.getInputStream()) {
+                out = reader.read(s);
+            }
+            return p.waitFor() == 0 ? Optional.ofNullable(out) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } finally {
+            p.destroy();
+        }
+    }
+
+    /**
+     * Runs the helper with {@code args}: its whole output, or null when it could not start or failed.
+     */
+    private static byte[] run(String... args) {
         Process p;
         try {
             p = new ProcessBuilder(args).redirectError(ProcessBuilder.Redirect.DISCARD).start();
@@ -142,12 +171,10 @@ public final class NativeTreeScan {
             return null;
         }
         try {
-            try (OutputStream in = p.getOutputStream()) {
-                in.write(stdin);
-            }
+            p.getOutputStream().close();
             byte[] out;
             try (InputStream s = p.getInputStream()) {
-                out = sized ? readColumns(s) : s.readAllBytes();
+                out = s.readAllBytes();
             }
             return p.waitFor() == 0 ? out : null;
         } catch (IOException e) {
@@ -158,19 +185,5 @@ public final class NativeTreeScan {
         } finally {
             p.destroy();
         }
-    }
-
-    /** The columns: the header, checked, then exactly the length it gives; null when malformed. */
-    private static byte[] readColumns(InputStream s) throws IOException {
-        byte[] header = s.readNBytes(HEADER);
-        if (header.length < HEADER || header[0] != 'W' || header[1] != 'S' || header[2] != 'C' || header[3] != '2') {
-            return null;
-        }
-        int total = java.nio.ByteBuffer.wrap(header).order(java.nio.ByteOrder.nativeOrder()).getInt(20);
-        if (total < HEADER + 1) {
-            return null;
-        }
-        byte[] out = java.util.Arrays.copyOf(header, total);
-        return s.readNBytes(out, HEADER, total - HEADER) == total - HEADER && s.read() == -1 ? out : null;
     }
 }
