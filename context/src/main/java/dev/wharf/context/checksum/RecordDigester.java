@@ -446,6 +446,9 @@ final class RecordDigester {
         }
         Digest seen = uncached.get(node);
         if (seen != null) {
+            if (fileKey != null) {
+                uncacheable.incrementAndGet(); // a directory over it is not stored either
+            }
             return seen;
         }
         if (prehashed.size() <= WINDOW / 4 && filling.tryLock()) {

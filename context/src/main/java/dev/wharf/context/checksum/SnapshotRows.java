@@ -48,30 +48,23 @@ final class SnapshotRows {
 
     /** Appends a row; its key must sort after the previous row's (the caller checks with {@link #compareLast}). */
     void add(byte[] key, ContextSnapshot.Kind kind, FileStat stat) {
-        byte[] target = stat.linkTarget().isEmpty() ? null : stat.linkTarget().getBytes(StandardCharsets.UTF_8);
-        add(key, kind, stat.mode(), stat.uid(), stat.gid(), stat.nlink(), stat.size(), stat.mtimeNanos(),
-                stat.ctimeNanos(), stat.inode(), stat.device(), stat.rdev(), target);
-    }
-
-    /** {@link #add(byte[], ContextSnapshot.Kind, FileStat)} from the fields, the symlink target as UTF-8 or null. */
-    void add(byte[] key, ContextSnapshot.Kind kind, int mode, int uid, int gid, int nlink, long fileSize, long mtime,
-             long ctime, long inode, long device, long rdev, byte[] target) {
         if ((size & (BLOCK - 1)) == 0) {
             blocks.add(new Block());
         }
         Block b = blocks.get(size >>> BLOCK_BITS);
         int i = size & (BLOCK - 1);
+        byte[] target = stat.linkTarget().isEmpty() ? null : stat.linkTarget().getBytes(StandardCharsets.UTF_8);
         b.kind[i] = (byte) kind.ordinal();
-        b.mode[i] = mode;
-        b.uid[i] = uid;
-        b.gid[i] = gid;
-        b.nlink[i] = nlink;
-        b.size[i] = fileSize;
-        b.mtime[i] = mtime;
-        b.ctime[i] = ctime;
-        b.inode[i] = inode;
-        b.device[i] = device;
-        b.rdev[i] = rdev;
+        b.mode[i] = stat.mode();
+        b.uid[i] = stat.uid();
+        b.gid[i] = stat.gid();
+        b.nlink[i] = stat.nlink();
+        b.size[i] = stat.size();
+        b.mtime[i] = stat.mtimeNanos();
+        b.ctime[i] = stat.ctimeNanos();
+        b.inode[i] = stat.inode();
+        b.device[i] = stat.device();
+        b.rdev[i] = stat.rdev();
         b.keyAt[i] = store(key, target);
         size++;
     }
