@@ -118,6 +118,9 @@ public final class ChecksumCache {
             } catch (IOException | RuntimeException e) {
                 mustCompact = true; // unreadable: start empty, as with a corrupt file
             }
+            // While the caller waits for its scan: the first SHA-256 of a JVM loads the provider and its VarHandles
+            // (some 15 ms), which the checksum would otherwise wait for when the scan is done.
+            Digest.of(new byte[64]);
         }
     }
 
