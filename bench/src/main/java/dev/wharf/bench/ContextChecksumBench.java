@@ -23,10 +23,14 @@ public final class ContextChecksumBench {
     private ContextChecksumBench() {
     }
 
-    /** CPU time of the whole process (all threads, JIT and GC included), in nanoseconds. */
+    /**
+     * CPU time of the whole process (all threads, JIT and GC included), in nanoseconds, in clock ticks (10 ms).
+     * From /proc through ProcessHandle: the management beans' classes cost a fresh JVM some 25 ms before the
+     * checksum starts, which the timed process would otherwise include.
+     */
     private static long cpu() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getProcessCpuTime();
+        java.util.Optional<java.time.Duration> d = ProcessHandle.current().info().totalCpuDuration();
+        return d.isPresent() ? d.get().toNanos() : 0L;
     }
 
     /**
@@ -43,7 +47,7 @@ public final class ContextChecksumBench {
         ChecksumCache cache = ChecksumCache.persistent(Path.of(args[1]), 10_000_000L);
         long loaded = System.nanoTime();
         long c1 = cpu();
-        ContextSnapshot snapshot = ContextSnapshot.scan(Path.of(args[0]), PatternMatcher.of(List.of()));
+        ContextSnapshot snapshot = ContextSnapshot.scan(Path.of(args[0]), PatternMatcher.of(List.of()), cache);
         long scanned = System.nanoTime();
         long c2 = cpu();
         Digest digest = new ContextChecksummer(cache, true, Clock.systemUTC()).checksum(snapshot,
@@ -53,40 +57,67 @@ public final class ContextChecksumBench {
         cache.persist();
         long end = System.nanoTime();
         long c4 = cpu();
-        System.out.println("millis=" + (end - start) / 1_000_000L + " digest=" + digest);
+        // Appended by hand: string concatenation and printf would spin classes (invokedynamic, Formatter's regular
+        // expressions) in the timed process, a cost that is the benchmark's own, not the checksum's.
+        System.out.println(new StringBuilder("millis=").append((end - start) / 1_000_000L).append(" digest=")
+                .append(digest.toString()));
         // The phases, for finding where the time goes (stderr: the script keeps stdout).
-        System.err.printf("wall ms: load=%d scan=%d checksum=%d persist=%d; process cpu ms: before=%d load=%d scan=%d "
-                + "checksum=%d persist=%d%n", (loaded - start) / 1_000_000L, (scanned - loaded) / 1_000_000L,
-                (summed - scanned) / 1_000_000L, (end - summed) / 1_000_000L, c0 / 1_000_000L,
-                (c1 - c0) / 1_000_000L, (c2 - c1) / 1_000_000L, (c3 - c2) / 1_000_000L, (c4 - c3) / 1_000_000L);
-        System.err.println("thread cpu ms: " + threadCpu());
+        System.err.println(new StringBuilder("wall ms: load=").append((loaded - start) / 1_000_000L)
+                .append(" scan=").append((scanned - loaded) / 1_000_000L)
+                .append(" checksum=").append((summed - scanned) / 1_000_000L)
+                .append(" persist=").append((end - summed) / 1_000_000L)
+                .append("; process cpu ms: before=").append(c0 / 1_000_000L)
+                .append(" load=").append((c1 - c0) / 1_000_000L)
+                .append(" scan=").append((c2 - c1) / 1_000_000L)
+                .append(" checksum=").append((c3 - c2) / 1_000_000L)
+                .append(" persist=").append((c4 - c3) / 1_000_000L));
+        System.err.println(new StringBuilder("thread cpu ms: ").append(threadCpu()));
     }
 
     /**
      * CPU time per kind of thread from /proc/self/task (Linux): the JIT compilers and GC are not Java threads, and
-     * in a fresh JVM they take a large share of a short run's CPU.
+     * in a fresh JVM they take a large share of a short run's CPU. Without streams, lambdas or regular expressions,
+     * whose first use would add their own start-up cost to the timed process.
      */
     private static String threadCpu() {
         java.util.Map<String, Long> ms = new java.util.TreeMap<>();
-        try (var tasks = java.nio.file.Files.list(Path.of("/proc/self/task"))) {
-            for (Path t : (Iterable<Path>) tasks::iterator) {
-                try {
-                    String stat = java.nio.file.Files.readString(t.resolve("stat"));
-                    String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-                    String kind = comm.replaceAll("[0-9#]+", "").replaceAll("\\s+$", "");
-                    ms.merge(kind, ticks * 10, Long::sum); // USER_HZ is 100 on Linux
-                } catch (java.io.IOException | RuntimeException e) {
-                    // a thread that ended meanwhile
-                }
-            }
-        } catch (java.io.IOException e) {
+        java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+        if (tasks == null) {
             return "unavailable";
         }
+        for (java.io.File t : tasks) {
+            try {
+                String stat = java.nio.file.Files.readString(t.toPath().resolve("stat"));
+                String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                StringBuilder kind = new StringBuilder();
+                for (int i = 0; i < comm.length(); i++) {
+                    char c = comm.charAt(i);
+                    if ((c < '0' || c > '9') && c != '#') {
+                        kind.append(c);
+                    }
+                }
+                String k = kind.toString().trim();
+                Long before = ms.get(k);
+                ms.put(k, (before == null ? 0 : before) + ticks * 10); // USER_HZ is 100 on Linux
+            } catch (java.io.IOException | RuntimeException e) {
+                // a thread that ended meanwhile
+            }
+        }
         StringBuilder b = new StringBuilder();
-        ms.entrySet().stream().filter(e -> e.getValue() > 0).sorted((x, y) -> Long.compare(y.getValue(), x.getValue()))
-                .forEach(e -> b.append(e.getKey()).append('=').append(e.getValue()).append(' '));
+        while (!ms.isEmpty()) {
+            String top = null;
+            for (java.util.Map.Entry<String, Long> e : ms.entrySet()) {
+                if (top == null || e.getValue() > ms.get(top)) {
+                    top = e.getKey();
+                }
+            }
+            long v = ms.remove(top);
+            if (v > 0) {
+                b.append(top).append('=').append(v).append(' ');
+            }
+        }
         return b.toString().trim();
     }
 }

@@ -96,7 +96,7 @@ final class CopySources {
                 if (resolver == null) {
                     PatternMatcher excludes = PatternMatcher.of(ignoreFile
                             ? DockerIgnore.patterns(root, dockerfile) : java.util.List.of());
-                    snapshot = ContextSnapshot.scan(root, excludes);
+                    snapshot = ContextSnapshot.scan(root, excludes, checksums);
                     resolver = new SourceResolver(snapshot, new ContextChecksummer(checksums, context, clock),
                             context ? "context" : "stage");
                 }

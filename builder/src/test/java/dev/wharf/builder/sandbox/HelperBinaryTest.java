@@ -37,7 +37,15 @@ class HelperBinaryTest {
         assertEquals(first, HelperBinary.install(dir.resolve(".helper")));
         assertEquals(modified, Files.getLastModifiedTime(helper).toMillis(), "installed once");
         try (var files = Files.list(dir.resolve(".helper"))) {
-            assertEquals(1, files.count(), "no temporary file is left");
+            // The helper, and the note by which later processes find it without reading the jar.
+            java.util.List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
+            assertEquals(2, names.size(), "no temporary file is left: " + names);
+            String note = names.stream().filter(n -> n.endsWith(".id")).findFirst().orElseThrow();
+            assertTrue(note.startsWith("wharf-sandbox-"), note);
+            assertEquals(helper.getFileName().toString().substring("wharf-sandbox-".length()),
+                    Files.readString(dir.resolve(".helper").resolve(note)));
+            Files.writeString(dir.resolve(".helper").resolve(note), "not a digest");
         }
+        assertEquals(first, HelperBinary.install(dir.resolve(".helper")), "a bad note is not trusted");
     }
 }

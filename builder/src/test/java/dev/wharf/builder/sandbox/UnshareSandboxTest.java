@@ -29,7 +29,8 @@ class UnshareSandboxTest extends SandboxContract {
         assertEquals(packaged, ((UnshareSandbox) sandbox).usesNativeHelper());
         if (packaged) {
             try (var helpers = Files.list(temp.resolve("state/.helper"))) {
-                Path helper = helpers.filter(p -> p.getFileName().toString().startsWith("wharf-sandbox-"))
+                Path helper = helpers.filter(p -> p.getFileName().toString().startsWith("wharf-sandbox-")
+                        && !p.getFileName().toString().endsWith(".id"))
                         .findFirst().orElseThrow();
                 assertTrue(Files.isExecutable(helper), helper.toString());
             }

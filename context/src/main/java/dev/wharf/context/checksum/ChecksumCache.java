@@ -78,7 +78,9 @@ public final class ChecksumCache {
     }
 
     /**
-     * A cache persisted under {@code directory}, loaded now if a valid file is there.
+     * A cache persisted under {@code directory}, whose files (if valid ones are there) are read on a thread of
+     * their own from now on, while the caller scans its context: the first lookup waits for them. A file that
+     * cannot be read is treated as a corrupt one (the cache starts empty and the next write replaces it).
      *
      * @throws ContextException when the directory cannot be created or read
      */
@@ -87,12 +89,134 @@ public final class ChecksumCache {
         try {
             Files.createDirectories(directory);
             sweepTemps(directory);
-            c.load(directory.resolve(FILE_NAME), directory.resolve(JOURNAL_NAME));
         } catch (IOException e) {
             throw new ContextException("cannot use checksum cache directory " + directory + ": " + e.getMessage()
                     + " (check its permissions or delete it)", e);
         }
+        Thread loader = new Thread(c.new Loader(directory), "wharf-checksum-cache-load");
+        loader.setDaemon(true);
+        c.loader = loader;
+        loader.start();
         return c;
+    }
+
+    /**
+     * Reads the files into the table. A class rather than a lambda: a fresh JVM spins a class for a lambda at its
+     * first use, which a re-checksum's start would wait for.
+     */
+    private final class Loader implements Runnable {
+        private final Path directory;
+
+        Loader(Path directory) {
+            this.directory = directory;
+        }
+
+        @Override
+        public void run() {
+            try {
+                load(directory.resolve(FILE_NAME), directory.resolve(JOURNAL_NAME));
+            } catch (IOException | RuntimeException e) {
+                mustCompact = true; // unreadable: start empty, as with a corrupt file
+            }
+            // While the caller waits for its scan: the first SHA-256 of a JVM loads the provider and its VarHandles
+            // (some 15 ms), which the checksum would otherwise wait for when the scan is done.
+            Digest.of(new byte[64]);
+        }
+    }
+
+    /** The thread reading the files, until a caller has waited for it. */
+    private volatile Thread loader;
+
+    /**
+     * The loaded table, once the loader is done (waiting for it, without giving up on an interrupt, whose flag is
+     * kept: the load is short and bounded). Its join orders the loader's writes before whatever the caller reads.
+     */
+    private DigestTable loaded() {
+        Thread t = loader;
+        if (t != null) {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            loader = null;
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return loaded;
+    }
+
+    /** The native tree scanner whose fingerprints this cache's directory entries are keyed by, opened once. */
+    private volatile Optional<dev.wharf.context.walk.NativeTreeScan> scanner;
+
+    /**
+     * The native scanner that keeps its helper and fingerprint key in this cache's directory; empty for an in-memory
+     * cache (whose digests could not outlive the process anyway) and where the helper is not packaged.
+     */
+    Optional<dev.wharf.context.walk.NativeTreeScan> scanner() {
+        Optional<dev.wharf.context.walk.NativeTreeScan> s = scanner;
+        if (s == null) {
+            synchronized (this) {
+                s = scanner;
+                if (s == null) {
+                    s = directory.isEmpty() ? Optional.empty()
+                            : dev.wharf.context.walk.NativeTreeScan.open(directory.get());
+                    scanner = s;
+                }
+            }
+        }
+        return s;
+    }
+
+    /** Directory of the markers of contexts found too large for a first look by the Java walk. */
+    private static final String LARGE = "large-contexts";
+    /** Markers beyond which they are all dropped (a hint: losing one costs one context a first look). */
+    private static final int LARGE_MAX = 256;
+
+    /**
+     * Whether a scan of context {@code root} found it large before (a hint kept in this cache's directory, one empty
+     * file per context named by its path's hash: a collision or a lost marker only costs speed).
+     */
+    boolean knownLarge(Path root) {
+        return directory.isPresent() && Files.exists(directory.get().resolve(LARGE).resolve(largeName(root)));
+    }
+
+    /** Remembers that context {@code root} is large; best effort. */
+    void rememberLarge(Path root) {
+        if (directory.isEmpty()) {
+            return;
+        }
+        Path dir = directory.get().resolve(LARGE);
+        try {
+            Files.createDirectories(dir);
+            try (var markers = Files.list(dir)) {
+                if (markers.count() >= LARGE_MAX) {
+                    try (var old = Files.list(dir)) {
+                        for (Path p : (Iterable<Path>) old::iterator) {
+                            Files.deleteIfExists(p);
+                        }
+                    }
+                }
+            }
+            Files.createFile(dir.resolve(largeName(root)));
+        } catch (IOException e) {
+            // a hint: the next scan takes the first look again
+        }
+    }
+
+    private static String largeName(Path root) {
+        String p = root.toAbsolutePath().normalize().toString();
+        return Integer.toHexString(p.hashCode()) + "-" + p.length();
+    }
+
+    /** Whether this cache is kept on disk (its digests, and so its directories' fingerprints, outlive the process). */
+    boolean persisted() {
+        return directory.isPresent();
     }
 
     Optional<Digest> get(FileKey key) {
@@ -102,7 +226,7 @@ public final class ChecksumCache {
     /** The digest cached for {@code key}, or null: the hot path of a cached rebuild (no Optional). */
     Digest lookup(FileKey key) {
         Digest d = recent.isEmpty() ? null : recent.get(key);
-        return d != null ? d : loaded.get(key);
+        return d != null ? d : loaded().get(key);
     }
 
     /**
@@ -120,7 +244,7 @@ public final class ChecksumCache {
                 return true;
             }
         }
-        return loaded.wire(device, inode, size, mtime, ctime, resetOwner, wire);
+        return loaded().wire(device, inode, size, mtime, ctime, resetOwner, wire);
     }
 
     void put(FileKey key, Digest digest) {
@@ -129,7 +253,7 @@ public final class ChecksumCache {
         }
         Digest previous = recent.put(key, digest);
         if (previous == null) {
-            previous = loaded.get(key);
+            previous = loaded().get(key);
         }
         // Bounded like the cache itself: a context of a million new files must not keep a million entries to
         // persist (the ones past the bound are simply hashed again by a later build).
@@ -152,7 +276,7 @@ public final class ChecksumCache {
             }
             out.put(e.getKey(), e.getValue());
         }
-        loaded.forEach((k, d) -> {
+        loaded().forEach((k, d) -> {
             if (out.size() < maximumSize) {
                 out.putIfAbsent(k, d);
             }
@@ -177,6 +301,7 @@ public final class ChecksumCache {
             return;
         }
         Path dir = directory.get();
+        loaded(); // the loader's counts and flags are read below
         try {
             if (mustCompact || journalEntries + fresh > Math.max(JOURNAL_MIN_LIMIT, compactedEntries / 4)) {
                 compact(dir, now);
@@ -242,7 +367,7 @@ public final class ChecksumCache {
      * columns copied in bulk, no object per entry.
      */
     private DigestTable merged(DigestColumns.Columns now) {
-        DigestTable old = loaded;
+        DigestTable old = loaded();
         int fresh = (int) Math.min(now.count(), maximumSize);
         int from = now.count() - fresh;
         DigestTable index = old.entries() == 0 ? null

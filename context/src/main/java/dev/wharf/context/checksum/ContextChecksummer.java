@@ -35,7 +35,7 @@ public final class ContextChecksummer {
 
     /** With the snapshot size from which child directories are hashed in parallel: tests compare both ways. */
     ContextChecksummer(ChecksumCache cache, boolean resetOwner, Clock clock, int parallelRecords) {
-        this(cache, resetOwner, clock, parallelRecords, XattrReader.system());
+        this(cache, resetOwner, clock, parallelRecords, XattrReader.system(cache));
     }
 
     /** With the reader of extended attributes: tests check when they are read. */

@@ -68,17 +68,16 @@ public final class ContextSnapshot {
      * @throws ContextException when the context cannot be walked
      */
     public static ContextSnapshot scan(Path root, PatternMatcher excludes) throws ContextException {
+        return new ContextSnapshot(root, walk(root, new ContextWalker(none(), excludes)));
+    }
+
+    /** The rows of a walk of {@code root} by {@code walker} (its exclusions applied). */
+    private static SnapshotRows walk(Path root, ContextWalker walker) throws ContextException {
         SnapshotRows rows = new SnapshotRows();
         FileStat rootStat = new FileStat("", ROOT_MODE, 0, 0, 0, 0, 0, 0, 0, 0, 2, "");
         rows.add(new byte[0], Kind.DIR, rootStat);
         rows.add(new byte[] {0}, Kind.DIR_HEADER, rootStat);
-        PatternMatcher none;
-        try {
-            none = PatternMatcher.of(java.util.List.of());
-        } catch (ContextException e) {
-            throw new IllegalStateException(e);
-        }
-        new ContextWalker(none, excludes).walk(root, (ContextWalker.StatVisitor) stat -> {
+        walker.walk(root, (ContextWalker.StatVisitor) stat -> {
             byte[] k = key("/" + stat.path());
             if (rows.compareLast(k) <= 0) {
                 // Cannot happen with ContextWalker's order; a silent mis-sort would give wrong lookups.
@@ -92,7 +91,78 @@ public final class ContextSnapshot {
                 rows.add(k, t == FileType.SYMLINK ? Kind.SYMLINK : Kind.FILE, stat);
             }
         });
-        return new ContextSnapshot(root, rows);
+        return rows;
+    }
+
+    private static PatternMatcher none() {
+        try {
+            return PatternMatcher.of(java.util.List.of());
+        } catch (ContextException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Contexts with at most this many entries are walked through java.nio even when the native helper could scan
+     * them: starting it (finding it in the jar, a process) costs a fresh JVM more than such a walk, and a cached
+     * rebuild of a small project should not pay for it. A context found larger is remembered in the cache's
+     * directory ({@link ChecksumCache#knownLarge}), so its next scans skip this first look.
+     */
+    static final int SMALL_CONTEXT = 512;
+
+    /**
+     * {@link #scan(Path, PatternMatcher)}, by the native helper when {@code cache} is persisted (the helper and
+     * its fingerprint key live in its directory), the helper is packaged for this platform, there are no
+     * exclusions and the context has more than {@value #SMALL_CONTEXT} entries: one process lists and lstats the
+     * tree and writes the rows' columns, and every directory gets a fingerprint of its subtree under which the
+     * checksum stores and reuses its digest. Otherwise, or when the
+     * helper meets anything the Java walk reports as an error, or a file name the JVM would decode otherwise than
+     * as UTF-8, the Java walk; the rows are the same either way.
+     *
+     * @throws ContextException when the context cannot be walked
+     */
+    public static ContextSnapshot scan(Path root, PatternMatcher excludes, ChecksumCache cache)
+            throws ContextException {
+        return scan(root, excludes, cache, SMALL_CONTEXT);
+    }
+
+    /** With the size up to which the Java walk is used: tests scan small trees natively. */
+    static ContextSnapshot scan(Path root, PatternMatcher excludes, ChecksumCache cache, int smallContext)
+            throws ContextException {
+        if (excludes.isEmpty() && cache.persisted()) {
+            if (smallContext > 0 && !cache.knownLarge(root)) {
+                try {
+                    return new ContextSnapshot(root, walk(root, ContextWalker.javaOnly(none(), excludes,
+                            smallContext)));
+                } catch (ContextWalker.TooLarge e) {
+                    cache.rememberLarge(root); // the next scan goes to the helper at once
+                }
+            }
+            java.util.Optional<dev.wharf.context.walk.NativeTreeScan> scanner = cache.scanner();
+            if (scanner.isPresent()) {
+                java.util.Optional<SnapshotRows> rows = scanner.get().scan(root, new SnapshotRows.ColumnsReader());
+                if (rows.isPresent()) {
+                    return new ContextSnapshot(root, rows.get());
+                }
+            }
+        }
+        return scan(root, excludes);
+    }
+
+    /** The fingerprint slot of the directory at {@code key}, or -1 when it has none (or is no directory). */
+    int fingerprintSlot(byte[] key) {
+        int row = rows.search(key);
+        return row < 0 ? -1 : rows.fingerprintSlot(row);
+    }
+
+    /** The fingerprint slot of directory row {@code row}, or -1. */
+    int fingerprintSlotOfRow(int row) {
+        return rows.fingerprintSlot(row);
+    }
+
+    /** Field {@code f} of fingerprint slot {@code slot}: 0 and 1 the fingerprint, 2 the newest time (ns). */
+    long fingerprint(int slot, int f) {
+        return rows.fingerprint(slot, f);
     }
 
     /** The context directory. */

@@ -9,6 +9,18 @@ import dev.wharf.context.walk.FileStat;
  */
 record FileKey(long device, long inode, long size, long mtimeNanos, long ctimeNanos, boolean resetOwner) {
 
+    /** The device of {@link #directory} keys: no file system's (st_dev values are small major/minor encodings). */
+    static final long DIRECTORY_DEVICE = -1L;
+
+    /**
+     * The key of a directory's Merkle digest: the 128-bit fingerprint of everything lstat says about its subtree
+     * (a native scan's, see {@code ContextSnapshot#fingerprint}), in a key no file's can equal, so the same
+     * persisted table, journal and bound hold file and directory digests.
+     */
+    static FileKey directory(long fingerprint0, long fingerprint1, boolean resetOwner) {
+        return new FileKey(DIRECTORY_DEVICE, fingerprint0, fingerprint1, 0, 0, resetOwner);
+    }
+
     static FileKey of(FileStat s, boolean resetOwner) {
         return new FileKey(s.device(), s.inode(), s.size(), s.mtimeNanos(), s.ctimeNanos(), resetOwner);
     }

@@ -69,6 +69,11 @@ final class RecordDigester {
     /** Digests of this call's records that the cache did not take (racy, not regular, or cut short). */
     // By value: the snapshot materializes a new Node at each lookup.
     private final Map<Node, Digest> uncached = new ConcurrentHashMap<>();
+    /**
+     * Regular files of this call whose digest the cache did not take (racy or read short): a directory digest
+     * computed while this moved is not stored, since it may cover one of them (on several threads, conservatively).
+     */
+    private final java.util.concurrent.atomic.AtomicInteger uncacheable = new java.util.concurrent.atomic.AtomicInteger();
 
     /** A freshly computed file digest, and whether exactly {@code size} bytes were read (then it may be cached). */
     private record Computed(Digest digest, boolean complete) {
@@ -130,8 +135,14 @@ final class RecordDigester {
         List<Node> todo = new ArrayList<>();
         while (prehashNext < prehashEnd && todo.size() < WINDOW) {
             int row = prehashNext++;
+            Kind kind = s.kind(row);
+            if (kind == Kind.DIR && reused(s.fingerprintSlotOfRow(row)) != null) {
+                // Its digest is reused whole: none of its files is read (nor looked at here).
+                prehashNext = Math.max(prehashNext, s.ceilingRow(pastSubtree(s.keyAt(row))));
+                continue;
+            }
             // A cached file is skipped from its row's columns: a re-checksum passes over every row here.
-            if (s.kind(row) != Kind.FILE || s.cachedWire(row, cache, resetOwner, null)) {
+            if (kind != Kind.FILE || s.cachedWire(row, cache, resetOwner, null)) {
                 continue;
             }
             Node n = s.node(row);
@@ -178,10 +189,49 @@ final class RecordDigester {
      * no record is looked up by key (a tree search per entry was most of a cached re-checksum).
      */
     private Digest directoryDigest(byte[] k) throws ContextException {
-        if (s.size() >= parallelRecords && java.lang.Runtime.getRuntime().availableProcessors() > 1) {
-            return hashDirectoryForked(k);
+        int slot = s.fingerprintSlot(k);
+        Digest hit = reused(slot);
+        if (hit != null) {
+            return hit;
         }
-        return hashDirectory(k, cursorAt(ContextSnapshot.withNul(k)));
+        int before = uncacheable.get();
+        Digest d;
+        if (s.size() >= parallelRecords && java.lang.Runtime.getRuntime().availableProcessors() > 1) {
+            d = hashDirectoryForked(k);
+        } else {
+            d = hashDirectory(k, cursorAt(ContextSnapshot.withNul(k)));
+        }
+        remember(slot, d, before);
+        return d;
+    }
+
+    /**
+     * The digest stored for the directory with fingerprint slot {@code slot} (see {@link ContextSnapshot#scan(
+     * java.nio.file.Path, dev.wharf.context.ignore.PatternMatcher, ChecksumCache)}), or null: with the same lstat
+     * data throughout its subtree (every name, mode, owner, size, inode, mtime and ctime; an xattr change moves the
+     * ctime), outside the racy window, a directory's digest is the one computed before.
+     */
+    private Digest reused(int slot) {
+        if (slot < 0) {
+            return null;
+        }
+        return cache.lookup(FileKey.directory(s.fingerprint(slot, 0), s.fingerprint(slot, 1), resetOwner));
+    }
+
+    /**
+     * Stores directory digest {@code d} under its fingerprint, unless the directory has none, changed within the
+     * racy window (it may change again without its times moving), or a file whose digest the cache refused was
+     * hashed meanwhile ({@code uncacheableBefore} is the count when its hashing began).
+     */
+    private void remember(int slot, Digest d, int uncacheableBefore) {
+        if (slot < 0 || uncacheable.get() != uncacheableBefore) {
+            return;
+        }
+        long now = clock.millis() * 1_000_000L;
+        if (now - s.fingerprint(slot, 2) < RACY_WINDOW.toNanos()) {
+            return;
+        }
+        cache.put(FileKey.directory(s.fingerprint(slot, 0), s.fingerprint(slot, 1), resetOwner), d);
     }
 
     /** Snapshots with this many records hash the child directories of the directory asked for in parallel. */
@@ -205,7 +255,11 @@ final class RecordDigester {
         Cursor scan = cursorAt(prefix);
         while (scan.key != null && ContextSnapshot.startsWith(scan.key, prefix)) {
             byte[] subk = scan.key;
-            if (scan.kind() == Kind.DIR && !memo.containsKey(memoKey(subk))) {
+            Digest hit = scan.kind() == Kind.DIR ? reused(s.fingerprintSlotOfRow(scan.row)) : null;
+            if (hit != null) {
+                memo.putIfAbsent(memoKey(subk), new Rec(subk, scan.node(), hit));
+                scan.seek(s.ceilingRow(pastSubtree(subk)));
+            } else if (scan.kind() == Kind.DIR && !memo.containsKey(memoKey(subk))) {
                 Subtree t = new Subtree(subk, scan.node());
                 forks.put(memoKey(subk), t);
                 order.add(t);
@@ -215,7 +269,7 @@ final class RecordDigester {
             }
         }
         for (Subtree t : order) {
-            java.util.concurrent.ForkJoinPool.commonPool().execute(t::run);
+            java.util.concurrent.ForkJoinPool.commonPool().execute(t); // a Runnable: no lambda to spin
         }
         MessageDigest h = Digest.sha256();
         Cursor c = cursorAt(prefix);
@@ -258,7 +312,9 @@ final class RecordDigester {
         @Override
         protected void work() {
             try {
+                int before = uncacheable.get();
                 digest = hashDirectory(key, cursorAt(ContextSnapshot.withNul(key)));
+                remember(s.fingerprintSlot(key), digest, before);
                 memo.put(memoKey(key), new Rec(key, node, digest));
             } catch (ContextException | RuntimeException | Error e) {
                 error = e;
@@ -354,15 +410,20 @@ final class RecordDigester {
                 continue;
             }
             Node node = c.node();
+            int row = c.row;
             Digest d;
             c.advance();
             if (node.kind() == Kind.DIR) {
                 Rec done = memo.get(memoKey(subk));
-                if (done != null) {
+                int slot = done == null ? s.fingerprintSlotOfRow(row) : -1;
+                Digest hit = reused(slot);
+                if (done != null || hit != null) {
                     c.seek(s.ceilingRow(pastSubtree(subk)));
-                    d = done.digest();
+                    d = done != null ? done.digest() : hit;
                 } else {
+                    int before = uncacheable.get();
                     d = hashDirectory(subk, c);
+                    remember(slot, d, before);
                     memo.put(memoKey(subk), new Rec(subk, node, d));
                 }
             } else {
@@ -394,6 +455,9 @@ final class RecordDigester {
         }
         Digest seen = uncached.get(node);
         if (seen != null) {
+            if (fileKey != null) {
+                uncacheable.incrementAndGet(); // a directory over it is not stored either
+            }
             return seen;
         }
         if (prehashed.size() <= WINDOW / 4 && filling.tryLock()) {
@@ -410,6 +474,9 @@ final class RecordDigester {
         if (fileKey != null && c.complete() && !racy(node)) {
             cache.put(fileKey, c.digest());
         } else {
+            if (fileKey != null) {
+                uncacheable.incrementAndGet();
+            }
             // Hashed once per call even when reached again through a symlink, so one call sees one content.
             if (uncached.size() < UNCACHED_MAX) {
                 uncached.put(node, c.digest());

@@ -69,6 +69,141 @@ final class SnapshotRows {
         size++;
     }
 
+    /**
+     * Rows of directories with a subtree fingerprint (a native scan's, {@link ColumnsReader}), in row order, and per
+     * such row its two fingerprint longs and its newest time: a few per directory, none per file.
+     */
+    private int[] fingerprintRows = new int[0];
+    private long[] fingerprints = new long[0];
+    private int fingerprinted;
+
+    /**
+     * The fingerprint slot of directory row {@code row}, or -1 when it has none; {@link #fingerprint} reads it.
+     */
+    int fingerprintSlot(int row) {
+        int slot = Arrays.binarySearch(fingerprintRows, 0, fingerprinted, row);
+        return slot < 0 ? -1 : slot;
+    }
+
+    /** Field {@code f} (0 and 1: the fingerprint, 2: the newest time in nanoseconds) of fingerprint slot {@code slot}. */
+    long fingerprint(int slot, int f) {
+        return fingerprints[slot * 3 + f];
+    }
+
+    /**
+     * Reads the rows the native scan helper writes ({@code columns()} in wharf-scan.c): its header, then each column
+     * for all rows, the key pages and the directories' fingerprints, read from the stream straight into the blocks
+     * (through one block-sized buffer: no copy of the whole output is held); null when its names are not UTF-8 the
+     * JVM decodes as such (the Java walk then decodes them its way) or the stream is malformed. A class rather than
+     * a lambda: a fresh JVM spins a class for a lambda at its first use.
+     */
+    static final class ColumnsReader implements dev.wharf.context.walk.NativeTreeScan.Reader<SnapshotRows> {
+        @Override
+        public SnapshotRows read(java.io.InputStream in) throws java.io.IOException {
+            byte[] header = in.readNBytes(COLUMNS_HEADER);
+            if (header.length < COLUMNS_HEADER || header[0] != 'W' || header[1] != 'S' || header[2] != 'C'
+                    || header[3] != '2') {
+                return null;
+            }
+            java.nio.ByteBuffer h = java.nio.ByteBuffer.wrap(header).order(java.nio.ByteOrder.nativeOrder());
+            int n = h.getInt(4);
+            int pageCount = h.getInt(8);
+            int fps = h.getInt(12);
+            int flags = h.getInt(16);
+            if ((flags & 1) != 0 || (flags & 2) != 0 && !FILE_NAMES_UTF8 || n < 2 || pageCount < 1 || fps < 1
+                    || fps > n) {
+                return null;
+            }
+            SnapshotRows rows = new SnapshotRows();
+            int blocks = (n + BLOCK - 1) >>> BLOCK_BITS;
+            for (int i = 0; i < blocks; i++) {
+                rows.blocks.add(new Block());
+            }
+            for (int i = 0; i < blocks; i++) {
+                int len = Math.min(BLOCK, n - (i << BLOCK_BITS));
+                if (in.readNBytes(rows.blocks.get(i).kind, 0, len) != len) {
+                    return null;
+                }
+            }
+            byte[] chunk = new byte[BLOCK * 8];
+            java.nio.ByteBuffer c = java.nio.ByteBuffer.wrap(chunk).order(java.nio.ByteOrder.nativeOrder());
+            java.nio.IntBuffer ints = c.asIntBuffer();
+            java.nio.LongBuffer longs = c.asLongBuffer();
+            for (int col = 0; col < 4; col++) {
+                for (int i = 0; i < blocks; i++) {
+                    Block blk = rows.blocks.get(i);
+                    int len = Math.min(BLOCK, n - (i << BLOCK_BITS));
+                    if (in.readNBytes(chunk, 0, 4 * len) != 4 * len) {
+                        return null;
+                    }
+                    ints.get(0, col == 0 ? blk.mode : col == 1 ? blk.uid : col == 2 ? blk.gid : blk.nlink, 0, len);
+                }
+            }
+            for (int col = 0; col < 7; col++) {
+                for (int i = 0; i < blocks; i++) {
+                    Block blk = rows.blocks.get(i);
+                    int len = Math.min(BLOCK, n - (i << BLOCK_BITS));
+                    if (in.readNBytes(chunk, 0, 8 * len) != 8 * len) {
+                        return null;
+                    }
+                    long[] dst = switch (col) {
+                        case 0 -> blk.size;
+                        case 1 -> blk.mtime;
+                        case 2 -> blk.ctime;
+                        case 3 -> blk.inode;
+                        case 4 -> blk.device;
+                        case 5 -> blk.rdev;
+                        default -> blk.keyAt;
+                    };
+                    longs.get(0, dst, 0, len);
+                }
+            }
+            for (int p = 0; p < pageCount; p++) {
+                if (in.readNBytes(chunk, 0, 8) != 8) {
+                    return null;
+                }
+                int alloc = c.getInt(0);
+                int used = c.getInt(4);
+                if (used < 0 || alloc < used || alloc > Math.max(PAGE, 1 << 24)) {
+                    return null;
+                }
+                byte[] page = new byte[alloc];
+                if (in.readNBytes(page, 0, used) != used) {
+                    return null;
+                }
+                rows.pages.add(page);
+            }
+            byte[] f = in.readNBytes(28 * fps);
+            if (f.length != 28 * fps) {
+                return null;
+            }
+            java.nio.ByteBuffer fb = java.nio.ByteBuffer.wrap(f).order(java.nio.ByteOrder.nativeOrder());
+            rows.fingerprintRows = new int[fps];
+            rows.fingerprints = new long[fps * 3];
+            for (int i = 0; i < fps; i++) {
+                int o = 28 * i;
+                rows.fingerprintRows[i] = fb.getInt(o);
+                rows.fingerprints[3 * i] = fb.getLong(o + 4);
+                rows.fingerprints[3 * i + 1] = fb.getLong(o + 12);
+                rows.fingerprints[3 * i + 2] = fb.getLong(o + 20);
+            }
+            if (in.read() != 'Z' || in.read() != -1) {
+                return null;
+            }
+            rows.fingerprinted = fps;
+            rows.size = n;
+            rows.pageUsed = PAGE; // complete: nothing is appended to a scanned snapshot
+            return rows;
+        }
+    }
+
+    /** The columns' header: magic, rows, pages, fingerprints, flags, total length (NativeTreeScan checks it). */
+    private static final int COLUMNS_HEADER = 24;
+
+    /** Whether the JVM decodes file names as UTF-8 (then valid UTF-8 names are their keys' bytes as they are). */
+    private static final boolean FILE_NAMES_UTF8 = "UTF-8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding",
+            "UTF-8")) || "UTF8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding", ""));
+
     /** Compares {@code key} with the last row's key (1 when there is no row). */
     int compareLast(byte[] key) {
         return size == 0 ? 1 : -compareKey(size - 1, key);

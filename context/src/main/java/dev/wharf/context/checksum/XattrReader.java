@@ -30,11 +30,34 @@ import java.util.function.Supplier;
  */
 final class XattrReader {
 
+    /**
+     * Reads through the native scan helper before the binding is loaded: a re-checksum that hashes one changed
+     * file pays a process start (a few milliseconds) instead of jnr-ffi's class generation (some 200 ms of a fresh
+     * JVM's CPU). Past this many reads the binding pays off and is loaded.
+     */
+    private static final int HELPER_READS = 8;
+
     private final Supplier<PosixFiles> binding; // yields null: JDK fallback
+    /** The cache whose native helper reads the first attributes, or null. */
+    private final ChecksumCache helper;
+    private final java.util.concurrent.atomic.AtomicInteger helperReads = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Optional<PosixFiles> posix;
 
     private XattrReader(Supplier<PosixFiles> binding) {
+        this(binding, null);
+    }
+
+    private XattrReader(Supplier<PosixFiles> binding, ChecksumCache helper) {
         this.binding = binding;
+        this.helper = helper;
+    }
+
+    /**
+     * {@link #system()}, whose first few reads go through the native scan helper of {@code cache} (when it has one)
+     * rather than loading the binding.
+     */
+    static XattrReader system(ChecksumCache cache) {
+        return new XattrReader(SYSTEM, cache);
     }
 
     /**
@@ -43,14 +66,23 @@ final class XattrReader {
      * binding (jnr-ffi generates classes) is a large part of a cached CLI build's start.
      */
     static XattrReader system() {
-        return new XattrReader(() -> {
+        return new XattrReader(SYSTEM);
+    }
+
+    /**
+     * The libc binding, or null. An anonymous class rather than a method reference: a fresh JVM spins a class for
+     * a lambda or method reference at its first use, on the path of every re-checksum.
+     */
+    private static final Supplier<PosixFiles> SYSTEM = new Supplier<>() {
+        @Override
+        public PosixFiles get() {
             try {
                 return PosixFiles.system();
             } catch (LayerException | LinkageError e) {
                 return null;
             }
-        });
-    }
+        }
+    };
 
     /** A reader over {@code posix}, for tests. */
     static XattrReader using(PosixFiles posix) {
@@ -85,6 +117,15 @@ final class XattrReader {
      *                          the transfer with "failed to xattr")
      */
     Map<String, byte[]> read(Path file, FileType type, String display) throws ContextException {
+        if (posix == null && helperReads.get() < HELPER_READS && helperReads.incrementAndGet() <= HELPER_READS) {
+            Optional<dev.wharf.context.walk.NativeTreeScan> h = helper == null ? Optional.empty() : helper.scanner();
+            if (h.isPresent()) {
+                Optional<Map<String, byte[]>> attrs = h.get().xattrs(file);
+                if (attrs.isPresent()) {
+                    return attrs.get();
+                }
+            }
+        }
         PosixFiles posix = posix();
         if (posix == null) {
             return readJdk(file, type);

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * but must never depend on the pool to make progress (the pool has one thread fewer than the cores). Thread-safe;
  * what {@link #work} writes is visible to every thread once {@link #await} returns.
  */
-public abstract class ClaimedOnce {
+public abstract class ClaimedOnce implements Runnable {
 
     private final AtomicInteger state = new AtomicInteger(); // 0 new, 1 claimed, 2 done
 
@@ -17,6 +17,7 @@ public abstract class ClaimedOnce {
     protected abstract void work();
 
     /** Does the work here unless another thread claimed it. */
+    @Override
     public final void run() {
         if (!state.compareAndSet(0, 1)) {
             return;

@@ -50,6 +50,25 @@ public final class ContextWalker {
     private final boolean onlyPrefixExcludeExceptions;
     private final int nativeAfter;
     private final int parallelAfter;
+    /** Entries listed beyond which a walk stops with {@link TooLarge}; {@code Integer.MAX_VALUE}: never. */
+    private final int maxListed;
+
+    /**
+     * Thrown by a walk of a walker made by {@link #javaOnly} when the context has more entries than it was given:
+     * the caller scans it another way. Carries no stack trace (it is control flow, not an error).
+     */
+    public static final class TooLarge extends ContextException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge() {
+            super("the context has more entries than this walk looks at", null);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    }
 
     /**
      * @param includes patterns a path must match (an empty matcher means "everything")
@@ -61,12 +80,27 @@ public final class ContextWalker {
 
     /** With the thresholds of the native and parallel listing given: tests compare both ways on one tree. */
     ContextWalker(PatternMatcher includes, PatternMatcher excludes, int nativeAfter, int parallelAfter) {
+        this(includes, excludes, nativeAfter, parallelAfter, Integer.MAX_VALUE);
+    }
+
+    private ContextWalker(PatternMatcher includes, PatternMatcher excludes, int nativeAfter, int parallelAfter,
+                          int maxListed) {
+        this.maxListed = maxListed;
         this.nativeAfter = nativeAfter;
         this.parallelAfter = parallelAfter;
         this.includes = includes.isEmpty() ? null : includes;
         this.excludes = excludes.isEmpty() ? null : excludes;
         this.onlyPrefixIncludes = this.includes == null || onlyPrefixes(this.includes, false);
         this.onlyPrefixExcludeExceptions = this.excludes == null || onlyPrefixes(this.excludes, true);
+    }
+
+    /**
+     * A walker for a first look at a context that may be small: java.nio only (no native binding is loaded), on the
+     * calling thread, and its walks throw {@link TooLarge} before stating a directory that would take the entries
+     * listed past {@code maxListed}, so a large context costs it only that many lstat calls.
+     */
+    public static ContextWalker javaOnly(PatternMatcher includes, PatternMatcher excludes, int maxListed) {
+        return new ContextWalker(includes, excludes, Integer.MAX_VALUE, Integer.MAX_VALUE, maxListed);
     }
 
     private static boolean onlyPrefixes(PatternMatcher m, boolean exclusions) {
@@ -97,6 +131,9 @@ public final class ContextWalker {
 
     /** Entries listed ahead but not yet walked, beyond which no more directories are handed to the pool. */
     private static final long LOOKAHEAD = 65_536;
+
+    /** The listing error that stands for {@link TooLarge} (a walk's listings stop there). */
+    private static final IOException TOO_LARGE = new IOException("more entries than the walk looks at");
 
     /** What the walk does with an entry: drop it (and never enter it), skip it but enter it, or report it. */
     private static final byte PRUNE = 0;
@@ -185,6 +222,11 @@ public final class ContextWalker {
                     stats = l.stats();
                 } else {
                     names = listChecked(rel.isEmpty() ? walk.root : walk.root.resolve(rel));
+                    if (before + names.length > maxListed) {
+                        names = null;
+                        listError = TOO_LARGE;
+                        return;
+                    }
                     stats = statAll(walk.root, pathWithSep, names);
                 }
             } catch (NoSuchFileException e) {
@@ -203,7 +245,7 @@ public final class ContextWalker {
             if (children != null && walk.multicore && walk.listed.get() >= parallelAfter) {
                 for (Dir c : children) {
                     if (c != null && walk.ahead.get() < LOOKAHEAD) {
-                        ForkJoinPool.commonPool().execute(c::run);
+                        ForkJoinPool.commonPool().execute(c);
                     }
                 }
             }
@@ -313,6 +355,9 @@ public final class ContextWalker {
         Deque<Frame> stack = new ArrayDeque<>();
         Dir top = new Dir(walk, "", MatchInfo.NONE, MatchInfo.NONE);
         top.await();
+        if (top.listError == TOO_LARGE) {
+            throw new TooLarge();
+        }
         if (top.listError != null) {
             if (top.listError instanceof AccessDeniedException) {
                 throw new ContextException("open .: permission denied", top.listError);
@@ -356,6 +401,9 @@ public final class ContextWalker {
             if (child != null) {
                 d.children[index] = null; // walked once: let it go when its frame is popped
                 child.await();
+                if (child.listError == TOO_LARGE) {
+                    throw new TooLarge();
+                }
                 if (child.listError instanceof AccessDeniedException e) {
                     if (skip) {
                         continue; // fsutil: permission errors on a skipped directory are ignored

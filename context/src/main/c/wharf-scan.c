@@ -1,0 +1,825 @@
+/*
+ * wharf-scan: lists a build context for wharf's content checksum (dev.wharf.context.walk.NativeTreeScan) in one
+ * pass of getdents64 + fstatat over the tree, and streams compact binary records to stdout in the walk order of
+ * wharf's ContextWalker (a directory's entries by name in byte order, each directory's subtree right after its
+ * entry). For every directory it also gives a keyed 128-bit fingerprint of everything lstat says about its
+ * subtree, so that the Java side can reuse a directory's checksum without looking at its entries.
+ *
+ * Usage: wharf-scan ROOT < KEY   (KEY: 32 bytes, two SipHash-2-4 keys; the fingerprint is two SipHash lanes)
+ *        wharf-scan --xattrs PATH  (the extended attributes of PATH, never following a symlink: 'A' u16 nameLen,
+ *                                  u32 valueLen, name, value per attribute that lgetxattr returns, then 'Z'; or
+ *                                  'X' u32 errno, u16 0 when llistxattr fails other than for lack of support)
+ * The walk produces records (native byte order):
+ *   'F' u16 nameLen, u16 linkLen, u32 mode, u32 uid, u32 gid, u32 nlink, u64 size, i64 mtimeNs, i64 ctimeNs,
+ *       u64 ino, u64 dev, u64 rdev, name bytes, link target bytes    one entry (lstat, never followed)
+ *   'U' u64 fp0, u64 fp1, i64 newestNs                                end of the directory entered last
+ *   'X' u32 errno, u16 pathLen, path                                  a failure other than a vanished entry
+ *   'Z'                                                               the end
+ * which are written out as the columns of wharf's SnapshotRows (see columns() below), so that the JVM copies them
+ * in bulk instead of handling each entry. After a failure the helper exits with status 1 and writes nothing: the
+ * Java side then walks with java.nio, which reports it as wharf always has.
+ * The root's own listing ends with its 'U'. An entry that vanishes between the listing and its lstat is left out
+ * and a directory that vanishes before it is opened is empty, as the Java walk has them. The fingerprint of a
+ * directory covers its own lstat record, each entry's record, and each subdirectory's fingerprint and newest time;
+ * "newest" is the greatest mtime or ctime in the subtree (the caller does not reuse what changed within its racy
+ * window). The root's child directories are walked on as many threads as there are online CPUs; the output order
+ * does not depend on it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#define HEADER_BYTES 69 /* tag + 2 + 2 + 4 * 4 + 8 * 6 */
+#define LINK_BYTES 4096
+
+static uint64_t keys[4];
+
+/* ---- SipHash-2-4, streaming ---- */
+#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND                                                                                            \
+    do {                                                                                                   \
+        v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);                                           \
+        v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;                                                              \
+        v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;                                                              \
+        v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);                                           \
+    } while (0)
+
+typedef struct {
+    uint64_t v[2][4];
+    uint8_t tail[8];
+    size_t tailLen;
+    uint64_t total;
+} sip;
+
+static void sip_init(sip *s) {
+    for (int l = 0; l < 2; l++) {
+        uint64_t k0 = keys[2 * l], k1 = keys[2 * l + 1];
+        s->v[l][0] = k0 ^ 0x736f6d6570736575ULL;
+        s->v[l][1] = k1 ^ 0x646f72616e646f6dULL;
+        s->v[l][2] = k0 ^ 0x6c7967656e657261ULL;
+        s->v[l][3] = k1 ^ 0x7465646279746573ULL;
+    }
+    s->tailLen = 0;
+    s->total = 0;
+}
+
+static void sip_word(sip *s, uint64_t m) {
+    for (int l = 0; l < 2; l++) {
+        uint64_t v0 = s->v[l][0], v1 = s->v[l][1], v2 = s->v[l][2], v3 = s->v[l][3];
+        v3 ^= m;
+        SIPROUND;
+        SIPROUND;
+        v0 ^= m;
+        s->v[l][0] = v0; s->v[l][1] = v1; s->v[l][2] = v2; s->v[l][3] = v3;
+    }
+}
+
+static void sip_update(sip *s, const void *data, size_t n) {
+    const uint8_t *p = data;
+    s->total += n;
+    if (s->tailLen > 0) {
+        while (n > 0 && s->tailLen < 8) {
+            s->tail[s->tailLen++] = *p++;
+            n--;
+        }
+        if (s->tailLen < 8) {
+            return;
+        }
+        uint64_t m;
+        memcpy(&m, s->tail, 8);
+        sip_word(s, m);
+        s->tailLen = 0;
+    }
+    while (n >= 8) {
+        uint64_t m;
+        memcpy(&m, p, 8);
+        sip_word(s, m);
+        p += 8;
+        n -= 8;
+    }
+    memcpy(s->tail, p, n);
+    s->tailLen = n;
+}
+
+static void sip_final(sip *s, uint64_t out[2]) {
+    uint64_t b = s->total << 56;
+    for (size_t i = 0; i < s->tailLen; i++) {
+        b |= (uint64_t) s->tail[i] << (8 * i);
+    }
+    for (int l = 0; l < 2; l++) {
+        uint64_t v0 = s->v[l][0], v1 = s->v[l][1], v2 = s->v[l][2], v3 = s->v[l][3];
+        v3 ^= b;
+        SIPROUND;
+        SIPROUND;
+        v0 ^= b;
+        v2 ^= 0xff;
+        SIPROUND;
+        SIPROUND;
+        SIPROUND;
+        SIPROUND;
+        out[l] = v0 ^ v1 ^ v2 ^ v3;
+    }
+}
+
+/* ---- growable output buffer ---- */
+typedef struct {
+    uint8_t *data;
+    size_t len, cap;
+} buf;
+
+static void *need(buf *b, size_t n) {
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 1 << 16;
+        while (cap < b->len + n) {
+            cap *= 2;
+        }
+        b->data = realloc(b->data, cap);
+        if (!b->data) {
+            perror("wharf-scan: out of memory");
+            exit(3);
+        }
+        b->cap = cap;
+    }
+    void *p = b->data + b->len;
+    b->len += n;
+    return p;
+}
+
+static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
+static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+
+/* One listed entry, its lstat record already encoded. */
+typedef struct {
+    char *name;
+    uint8_t *record; /* HEADER_BYTES + name + link */
+    size_t recordLen;
+    int isDir;
+    int64_t newest;
+} entry;
+
+static int64_t nanos(struct timespec t) { return (int64_t) t.tv_sec * 1000000000LL + t.tv_nsec; }
+
+static uint8_t *encode(const struct stat *st, const char *name, size_t nameLen, const char *link, size_t linkLen,
+                       size_t *len) {
+    *len = HEADER_BYTES + nameLen + linkLen;
+    uint8_t *r = malloc(*len);
+    if (!r) {
+        perror("wharf-scan: out of memory");
+        exit(3);
+    }
+    r[0] = 'F';
+    put16(r + 1, (uint16_t) nameLen);
+    put16(r + 3, (uint16_t) linkLen);
+    put32(r + 5, st->st_mode);
+    put32(r + 9, st->st_uid);
+    put32(r + 13, st->st_gid);
+    put32(r + 17, (uint32_t) st->st_nlink);
+    put64(r + 21, (uint64_t) st->st_size);
+    put64(r + 29, (uint64_t) nanos(st->st_mtim));
+    put64(r + 37, (uint64_t) nanos(st->st_ctim));
+    put64(r + 45, (uint64_t) st->st_ino);
+    put64(r + 53, (uint64_t) st->st_dev);
+    put64(r + 61, (uint64_t) st->st_rdev);
+    memcpy(r + HEADER_BYTES, name, nameLen);
+    memcpy(r + HEADER_BYTES + nameLen, link, linkLen);
+    return r;
+}
+
+static void fail(buf *out, int err, const char *path) {
+    size_t n = strlen(path);
+    if (n > 65535) {
+        n = 65535;
+    }
+    uint8_t *p = need(out, 7 + n);
+    p[0] = 'X';
+    put32(p + 1, (uint32_t) err);
+    put16(p + 5, (uint16_t) n);
+    memcpy(p + 7, path, n);
+}
+
+static int by_name(const void *a, const void *b) {
+    return strcmp(((const entry *) a)->name, ((const entry *) b)->name); /* unsigned bytes, as Go sorts */
+}
+
+/*
+ * Lists the open directory fd (relative path rel, "" for the root) and lstats its entries, sorted by name; NULL
+ * after a failure, which is written to out. *count gets the number of entries.
+ */
+static entry *list(int fd, const char *rel, buf *out, size_t *count) {
+    char chunk[32768];
+    size_t n = 0, cap = 64;
+    entry *es = malloc(cap * sizeof(entry));
+    char *link = malloc(LINK_BYTES);
+    if (!es || !link) {
+        perror("wharf-scan: out of memory");
+        exit(3);
+    }
+    for (;;) {
+        long got = syscall(SYS_getdents64, fd, chunk, sizeof chunk);
+        if (got < 0) {
+            fail(out, errno, rel);
+            free(link);
+            return NULL; /* entries leak until exit: the walk stops anyway */
+        }
+        if (got == 0) {
+            break;
+        }
+        for (long at = 0; at < got;) {
+            struct dirent64 {
+                uint64_t d_ino;
+                int64_t d_off;
+                unsigned short d_reclen;
+                unsigned char d_type;
+                char d_name[];
+            } *d = (void *) (chunk + at);
+            at += d->d_reclen;
+            const char *nm = d->d_name;
+            if (nm[0] == '.' && (nm[1] == 0 || (nm[1] == '.' && nm[2] == 0))) {
+                continue;
+            }
+            if (n == cap) {
+                cap *= 2;
+                es = realloc(es, cap * sizeof(entry));
+                if (!es) {
+                    perror("wharf-scan: out of memory");
+                    exit(3);
+                }
+            }
+            es[n].name = strdup(nm);
+            es[n].record = NULL;
+            n++;
+        }
+    }
+    qsort(es, n, sizeof(entry), by_name);
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        entry e = es[i];
+        if (fstatat(fd, e.name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            if (errno == ENOENT) {
+                free(e.name); /* removed while walking: the Java walk skips it too */
+                continue;
+            }
+            char path[PATH_MAX];
+            snprintf(path, sizeof path, "%s%s%s", rel, *rel ? "/" : "", e.name);
+            fail(out, errno, path);
+            free(link);
+            return NULL;
+        }
+        size_t linkLen = 0;
+        if (S_ISLNK(st.st_mode)) {
+            ssize_t l = readlinkat(fd, e.name, link, LINK_BYTES);
+            if (l < 0 || l >= LINK_BYTES) {
+                char path[PATH_MAX];
+                snprintf(path, sizeof path, "%s%s%s", rel, *rel ? "/" : "", e.name);
+                fail(out, l < 0 ? errno : ENAMETOOLONG, path);
+                free(link);
+                return NULL;
+            }
+            linkLen = (size_t) l;
+        }
+        size_t nameLen = strlen(e.name);
+        e.record = encode(&st, e.name, nameLen, link, linkLen, &e.recordLen);
+        e.isDir = S_ISDIR(st.st_mode);
+        int64_t m = nanos(st.st_mtim), c = nanos(st.st_ctim);
+        e.newest = m > c ? m : c;
+        es[kept++] = e;
+    }
+    free(link);
+    *count = kept;
+    return es;
+}
+
+static void free_entries(entry *es, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        free(es[i].name);
+        free(es[i].record);
+    }
+    free(es);
+}
+
+static void end_dir(buf *out, sip *h, int64_t newest, uint64_t fp[2]) {
+    sip_final(h, fp);
+    uint8_t *p = need(out, 25);
+    p[0] = 'U';
+    put64(p + 1, fp[0]);
+    put64(p + 9, fp[1]);
+    put64(p + 17, (uint64_t) newest);
+}
+
+/*
+ * Walks the directory at dirfd/name (entry e, its record already written by the caller) into out: its entries, their
+ * subtrees, its 'U'. Returns 0, or -1 after writing a failure. fp and newest get the directory's.
+ */
+static int walk(int parent, const entry *e, const char *rel, buf *out, uint64_t fp[2], int64_t *newest) {
+    sip h;
+    sip_init(&h);
+    sip_update(&h, e->record, e->recordLen);
+    *newest = e->newest;
+    int fd = openat(parent, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) { /* gone before it was listed: an empty directory, as the Java walk has it */
+            end_dir(out, &h, *newest, fp);
+            return 0;
+        }
+        fail(out, errno, rel);
+        return -1;
+    }
+    size_t n;
+    entry *es = list(fd, rel, out, &n);
+    if (!es) {
+        close(fd);
+        return -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        memcpy(need(out, es[i].recordLen), es[i].record, es[i].recordLen);
+        sip_update(&h, es[i].record, es[i].recordLen);
+        if (es[i].newest > *newest) {
+            *newest = es[i].newest;
+        }
+        if (es[i].isDir) {
+            char path[PATH_MAX];
+            snprintf(path, sizeof path, "%s%s%s", rel, *rel ? "/" : "", es[i].name);
+            uint64_t cfp[2];
+            int64_t cnewest;
+            rc = walk(fd, &es[i], path, out, cfp, &cnewest);
+            uint8_t sum[24];
+            put64(sum, cfp[0]);
+            put64(sum + 8, cfp[1]);
+            put64(sum + 16, (uint64_t) cnewest);
+            sip_update(&h, sum, 24);
+            if (cnewest > *newest) {
+                *newest = cnewest;
+            }
+        }
+    }
+    free_entries(es, n);
+    close(fd);
+    if (rc == 0) {
+        end_dir(out, &h, *newest, fp);
+    }
+    return rc;
+}
+
+/* ---- the root's child directories as tasks for the threads ---- */
+typedef struct {
+    const entry *e;
+    buf out;
+    uint64_t fp[2];
+    int64_t newest;
+    int rc;
+    int done;
+} task;
+
+static int rootFd;
+static task *tasks;
+static size_t taskCount;
+static size_t nextTask;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t finished = PTHREAD_COND_INITIALIZER;
+
+static void run(task *t) {
+    t->rc = walk(rootFd, t->e, t->e->name, &t->out, t->fp, &t->newest);
+    pthread_mutex_lock(&lock);
+    t->done = 1;
+    pthread_cond_broadcast(&finished);
+    pthread_mutex_unlock(&lock);
+}
+
+/* Claims the next unclaimed task, or returns NULL. */
+static task *claim(void) {
+    pthread_mutex_lock(&lock);
+    task *t = nextTask < taskCount ? &tasks[nextTask++] : NULL;
+    pthread_mutex_unlock(&lock);
+    return t;
+}
+
+static void *worker(void *arg) {
+    (void) arg;
+    task *t;
+    while ((t = claim()) != NULL) {
+        run(t);
+    }
+    return NULL;
+}
+
+static void emit(const void *p, size_t n) {
+    if (fwrite(p, 1, n, stdout) != n) {
+        exit(4); /* the reader went away */
+    }
+}
+
+/* --xattrs: what fsutil's loadXattr reads, for a file the checksum hashes without loading a libc binding. */
+static int xattrs(const char *path) {
+    buf out = {0};
+    ssize_t n = llistxattr(path, NULL, 0);
+    char *names = NULL;
+    while (n > 0) {
+        names = realloc(names, (size_t) n);
+        ssize_t got = names ? llistxattr(path, names, (size_t) n) : -1;
+        if (got >= 0 || errno != ERANGE) {
+            n = got;
+            break;
+        }
+        n = llistxattr(path, NULL, 0); /* grew meanwhile */
+    }
+    if (n < 0 && errno != ENOTSUP) {
+        uint8_t *p = need(&out, 7);
+        p[0] = 'X';
+        put32(p + 1, (uint32_t) errno);
+        put16(p + 5, 0);
+    }
+    for (ssize_t at = 0; n > 0 && at < n;) {
+        const char *name = names + at;
+        size_t len = strlen(name);
+        at += (ssize_t) len + 1;
+        if (len == 0 || len > 65535) {
+            continue;
+        }
+        ssize_t size = lgetxattr(path, name, NULL, 0);
+        char *value = NULL;
+        while (size >= 0) {
+            value = realloc(value, size ? (size_t) size : 1);
+            ssize_t got = value ? lgetxattr(path, name, value, (size_t) size) : -1;
+            if (got >= 0 || errno != ERANGE) {
+                size = got;
+                break;
+            }
+            size = lgetxattr(path, name, NULL, 0);
+        }
+        if (size >= 0) { /* loadXattr keeps only the values read without error */
+            uint8_t *p = need(&out, 7 + len + (size_t) size);
+            p[0] = 'A';
+            put16(p + 1, (uint16_t) len);
+            put32(p + 3, (uint32_t) size);
+            memcpy(p + 7, name, len);
+            memcpy(p + 7 + len, value, (size_t) size);
+        }
+        free(value);
+    }
+    free(names);
+    memcpy(need(&out, 1), "Z", 1);
+    emit(out.data, out.len);
+    return fflush(stdout) == 0 ? 0 : 4;
+}
+
+
+/* ---- the record stream, collected, then written as the columns of wharf's SnapshotRows ---- */
+static buf stream;
+
+static void collect(const void *p, size_t n) {
+    memcpy(need(&stream, n), p, n);
+}
+
+/* Whether s is UTF-8 that Java decodes without replacing anything (no overlong forms, surrogates or > U+10FFFF). */
+static int valid_utf8(const uint8_t *s, size_t n) {
+    for (size_t i = 0; i < n;) {
+        uint8_t c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len;
+        uint8_t lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            if (c == 0xE0) lo = 0xA0;
+            if (c == 0xED) hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            if (c == 0xF0) lo = 0x90;
+            if (c == 0xF4) hi = 0x8F;
+        } else {
+            return 0;
+        }
+        if (i + len > n || s[i + 1] < lo || s[i + 1] > hi) {
+            return 0;
+        }
+        for (size_t k = 2; k < len; k++) {
+            if (s[i + k] < 0x80 || s[i + k] > 0xBF) {
+                return 0;
+            }
+        }
+        i += len;
+    }
+    return 1;
+}
+
+#define PAGE 65536
+enum { KIND_FILE, KIND_DIR, KIND_DIR_HEADER, KIND_SYMLINK }; /* ContextSnapshot.Kind's ordinals */
+
+typedef struct {
+    buf kind, mode, uid, gid, nlink, size, mtime, ctime, ino, dev, rdev, keyAt;
+    buf pages;      /* per page: u32 allocated length, u32 used length, then the used bytes */
+    size_t pageAt;  /* offset in pages of the current page's header, or (size_t) -1 */
+    uint32_t pageCount, pageUsed;
+    uint32_t rows;
+    int nonAscii, invalid;
+} table;
+
+static void page_close(table *t) {
+    if (t->pageAt != (size_t) -1) {
+        put32(t->pages.data + t->pageAt + 4, t->pageUsed);
+    }
+}
+
+static void page_open(table *t, uint32_t alloc) {
+    page_close(t);
+    t->pageAt = t->pages.len;
+    uint8_t *h = need(&t->pages, 8);
+    put32(h, alloc);
+    put32(h + 4, 0);
+    t->pageCount++;
+    t->pageUsed = 0;
+}
+
+static void putbe(uint8_t *p, uint32_t v) {
+    p[0] = (uint8_t) (v >> 24); p[1] = (uint8_t) (v >> 16); p[2] = (uint8_t) (v >> 8); p[3] = (uint8_t) v;
+}
+
+/* SnapshotRows.store: the key and the symlink target (if any) with big-endian lengths in 64 KiB pages. */
+static uint64_t store(table *t, const uint8_t *key, size_t keyLen, const uint8_t *target, size_t targetLen,
+                      int hasTarget) {
+    size_t needed = 4 + keyLen + (hasTarget ? 4 + targetLen : 0);
+    if (needed > PAGE) {
+        page_open(t, (uint32_t) needed);
+        t->pageUsed = PAGE; /* a huge key gets a page of its own, and the next key a new page */
+    } else if (t->pageAt == (size_t) -1 || t->pageUsed + needed > PAGE) {
+        page_open(t, PAGE);
+    }
+    uint32_t at = needed > PAGE ? 0 : t->pageUsed;
+    uint8_t *p = need(&t->pages, needed);
+    putbe(p, (uint32_t) keyLen);
+    memcpy(p + 4, key, keyLen);
+    if (hasTarget) {
+        putbe(p + 4 + keyLen, (uint32_t) targetLen);
+        memcpy(p + 8 + keyLen, target, targetLen);
+    }
+    if (needed > PAGE) {
+        t->pageUsed = (uint32_t) needed;
+        page_close(t);
+        t->pageAt = (size_t) -1; /* the next key opens a new page, as pageUsed = PAGE does in Java */
+    } else {
+        t->pageUsed += (uint32_t) needed;
+    }
+    return ((uint64_t) (t->pageCount - 1) << 32) | at;
+}
+
+static void row(table *t, uint8_t kind, const uint8_t *r, const uint8_t *key, size_t keyLen) {
+    *(uint8_t *) need(&t->kind, 1) = kind;
+    memcpy(need(&t->mode, 4), r + 5, 4);
+    memcpy(need(&t->uid, 4), r + 9, 4);
+    memcpy(need(&t->gid, 4), r + 13, 4);
+    memcpy(need(&t->nlink, 4), r + 17, 4);
+    memcpy(need(&t->size, 8), r + 21, 8);
+    memcpy(need(&t->mtime, 8), r + 29, 8);
+    memcpy(need(&t->ctime, 8), r + 37, 8);
+    memcpy(need(&t->ino, 8), r + 45, 8);
+    memcpy(need(&t->dev, 8), r + 53, 8);
+    memcpy(need(&t->rdev, 8), r + 61, 8);
+    uint16_t nameLen, linkLen;
+    memcpy(&nameLen, r + 1, 2);
+    memcpy(&linkLen, r + 3, 2);
+    uint64_t keyAt = store(t, key, keyLen, r + HEADER_BYTES + nameLen, linkLen, kind == KIND_SYMLINK && linkLen > 0);
+    memcpy(need(&t->keyAt, 8), &keyAt, 8);
+    t->rows++;
+}
+
+static int out_buf(const buf *b) {
+    return b->len == 0 || fwrite(b->data, 1, b->len, stdout) == b->len ? 0 : -1;
+}
+
+/*
+ * Writes the collected stream as columns: "WSC2", u32 rows, u32 pages, u32 fingerprints, u32 flags (1: a name or
+ * target is not valid UTF-8, 2: one is not ASCII), u32 total length of the output, the kind bytes, the mode, uid, gid and nlink ints, the size,
+ * mtime, ctime, inode, device, rdev and key-position longs, the pages, then per directory row in row order u32 row,
+ * u64 fp0, u64 fp1, i64 newest; then 'Z'. Rows 0 and 1 are the root's DIR and DIR_HEADER (ContextSnapshot's fixed
+ * root stat); each directory has a DIR row at its key and a DIR_HEADER row at its key + NUL.
+ */
+static int columns(const buf *in) {
+    table t = {0};
+    t.pageAt = (size_t) -1;
+    buf fps = {0};
+    size_t fpCount = 0;
+    buf key = {0};
+    size_t *lens = malloc(64 * sizeof(size_t)); /* key length per open directory */
+    size_t *slots = malloc(64 * sizeof(size_t));
+    size_t depth = 0, depthCap = 64;
+    uint8_t rootRecord[HEADER_BYTES] = {0};
+    uint32_t rootMode = 040755, two = 2;
+    memcpy(rootRecord + 5, &rootMode, 4);
+    memcpy(rootRecord + 17, &two, 4);
+    row(&t, KIND_DIR, rootRecord, (const uint8_t *) "", 0);
+    row(&t, KIND_DIR_HEADER, rootRecord, (const uint8_t *) "\0", 1);
+    lens[0] = 0;
+    slots[0] = fpCount++;
+    uint8_t *f = need(&fps, 28);
+    put32(f, 0);
+    size_t open = 1;
+    for (size_t at = 0; at < in->len;) {
+        const uint8_t *r = in->data + at;
+        if (r[0] == 'F') {
+            uint16_t nameLen, linkLen;
+            memcpy(&nameLen, r + 1, 2);
+            memcpy(&linkLen, r + 3, 2);
+            const uint8_t *name = r + HEADER_BYTES;
+            for (size_t i = 0; i < (size_t) nameLen + linkLen; i++) {
+                if (name[i] >= 0x80) {
+                    t.nonAscii = 1;
+                    if (!valid_utf8(name, nameLen) || !valid_utf8(name + nameLen, linkLen)) {
+                        t.invalid = 1;
+                    }
+                    break;
+                }
+            }
+            size_t parentLen = lens[depth];
+            key.len = parentLen;
+            uint8_t *k = need(&key, 1 + nameLen);
+            k[0] = 0;
+            memcpy(k + 1, name, nameLen);
+            uint32_t mode;
+            memcpy(&mode, r + 5, 4);
+            if (S_ISDIR(mode)) {
+                row(&t, KIND_DIR, r, key.data, key.len);
+                *(uint8_t *) need(&key, 1) = 0;
+                row(&t, KIND_DIR_HEADER, r, key.data, key.len);
+                key.len--;
+                if (++depth == depthCap) {
+                    depthCap *= 2;
+                    lens = realloc(lens, depthCap * sizeof(size_t));
+                    slots = realloc(slots, depthCap * sizeof(size_t));
+                }
+                lens[depth] = key.len;
+                slots[depth] = fpCount++;
+                f = need(&fps, 28);
+                put32(f, t.rows - 2);
+                open++;
+            } else {
+                row(&t, S_ISLNK(mode) ? KIND_SYMLINK : KIND_FILE, r, key.data, key.len);
+            }
+            at += HEADER_BYTES + nameLen + linkLen;
+        } else if (r[0] == 'U') {
+            if (open == 0) {
+                return -1;
+            }
+            memcpy(fps.data + slots[depth] * 28 + 4, r + 1, 24);
+            open--;
+            if (depth > 0) {
+                depth--;
+            }
+            at += 25;
+        } else if (r[0] == 'Z') {
+            break;
+        } else {
+            return -1; /* 'X': the Java walk reports it */
+        }
+    }
+    if (open != 0) {
+        return -1;
+    }
+    page_close(&t);
+    const buf *cols[] = {&t.kind, &t.mode, &t.uid, &t.gid, &t.nlink, &t.size, &t.mtime, &t.ctime, &t.ino, &t.dev,
+                         &t.rdev, &t.keyAt, &t.pages, &fps};
+    uint8_t header[24];
+    size_t total = sizeof header + 1;
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+        total += cols[i]->len;
+    }
+    if (total > 0x7fffffff) {
+        return -1; /* more than a Java array holds: the Java walk keeps its rows in blocks */
+    }
+    memcpy(header, "WSC2", 4);
+    put32(header + 4, t.rows);
+    put32(header + 8, t.pageCount);
+    put32(header + 12, (uint32_t) fpCount);
+    put32(header + 16, (uint32_t) (t.invalid | t.nonAscii << 1));
+    put32(header + 20, (uint32_t) total);
+    if (fwrite(header, 1, sizeof header, stdout) != sizeof header) {
+        return -1;
+    }
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+        if (out_buf(cols[i]) != 0) {
+            return -1;
+        }
+    }
+    return fwrite("Z", 1, 1, stdout) == 1 ? 0 : -1;
+}
+
+int main(int argc, char **argv) {
+    if (argc == 3 && strcmp(argv[1], "--xattrs") == 0) {
+        return xattrs(argv[2]);
+    }
+    if (argc != 2) {
+        fprintf(stderr, "usage: wharf-scan ROOT < KEY\n");
+        return 2;
+    }
+    if (fread(keys, 1, sizeof keys, stdin) != sizeof keys) {
+        fprintf(stderr, "wharf-scan: expected a 32-byte key on standard input\n");
+        return 2;
+    }
+    static char outbuf[1 << 20];
+    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    (void) fcntl(1, F_SETPIPE_SZ, 1 << 20); /* fewer, larger reads for the JVM; the default size if refused */
+        buf out = {0};
+    rootFd = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    struct stat st;
+    if (rootFd < 0 || fstat(rootFd, &st) != 0) {
+        fail(&out, errno, "");
+        return 1; /* the Java walk reports it */
+    }
+    size_t rootLen;
+    entry root = {.name = ".", .isDir = 1};
+    root.record = encode(&st, "", 0, "", 0, &rootLen);
+    root.recordLen = rootLen;
+    int64_t m = nanos(st.st_mtim), c = nanos(st.st_ctim);
+    root.newest = m > c ? m : c;
+    sip h;
+    sip_init(&h);
+    sip_update(&h, root.record, root.recordLen);
+    int64_t newest = root.newest;
+    size_t n;
+    entry *es = list(rootFd, "", &out, &n);
+    if (!es) {
+        return 1; /* the Java walk reports it */
+    }
+    tasks = calloc(n ? n : 1, sizeof(task));
+    size_t *taskOf = calloc(n ? n : 1, sizeof(size_t));
+    for (size_t i = 0; i < n; i++) {
+        if (es[i].isDir) {
+            tasks[taskCount].e = &es[i];
+            taskOf[i] = taskCount++;
+        }
+    }
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int threads = cpus > 1 ? (int) (cpus < 8 ? cpus : 8) - 1 : 0;
+    if ((size_t) threads > taskCount) {
+        threads = (int) taskCount;
+    }
+    pthread_t ids[8];
+    int started = 0;
+    for (int i = 0; i < threads; i++) {
+        if (pthread_create(&ids[i], NULL, worker, NULL) == 0) {
+            started++;
+        }
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        collect(es[i].record, es[i].recordLen);
+        sip_update(&h, es[i].record, es[i].recordLen);
+        if (es[i].newest > newest) {
+            newest = es[i].newest;
+        }
+        if (!es[i].isDir) {
+            continue;
+        }
+        task *t = &tasks[taskOf[i]];
+        /* Tasks are claimed in order and this loop takes them in order: work on this one, or wait for it. */
+        task *mine;
+        while (!t->done && (mine = claim()) != NULL) {
+            run(mine);
+        }
+        pthread_mutex_lock(&lock);
+        while (!t->done) {
+            pthread_cond_wait(&finished, &lock);
+        }
+        pthread_mutex_unlock(&lock);
+        collect(t->out.data, t->out.len);
+        free(t->out.data);
+        t->out.data = NULL;
+        rc = t->rc;
+        uint8_t sum[24];
+        put64(sum, t->fp[0]);
+        put64(sum + 8, t->fp[1]);
+        put64(sum + 16, (uint64_t) t->newest);
+        sip_update(&h, sum, 24);
+        if (t->newest > newest) {
+            newest = t->newest;
+        }
+    }
+    if (rc == 0) {
+        uint64_t fp[2];
+        out.len = 0;
+        end_dir(&out, &h, newest, fp);
+        collect(out.data, out.len);
+    }
+    collect("Z", 1);
+    int written = columns(&stream);
+    if (fflush(stdout) != 0 || written != 0) {
+        _exit(4);
+    }
+    _exit(0); /* workers still walking after a failure need not be waited for */
+}

@@ -1,0 +1,189 @@
+package dev.wharf.context.walk;
+
+import dev.wharf.layers.layout.AtomicFiles;
+import dev.wharf.layers.layout.NativeHelpers;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Optional;
+
+/**
+ * The whole-tree scan of a context by the native helper {@code wharf-scan} ({@code src/main/c/wharf-scan.c}): one
+ * process lists and lstats every entry (getdents64 + fstatat, the root's subdirectories on all cores) and streams
+ * them as the columns of a context snapshot's rows in the walk order of {@link ContextWalker}, with a keyed
+ * fingerprint of each directory's subtree's lstat data. A fresh JVM thereby spends no time per entry on system
+ * calls, jnr-ffi, objects or compiling per-entry code (it copies columns in bulk), and the checksum can reuse a
+ * directory's digest when its fingerprint is one it has seen.
+ *
+ * <p>The helper and the fingerprint key (32 random bytes, mode 0600, made once) live in a state directory: the
+ * persisted checksum cache's, since a fingerprint means something only with the key under which the cache stored
+ * it (the key keeps a context's author from crafting two subtrees with one fingerprint). Where the helper is not
+ * packaged (no gcc at build time, another OS or architecture) {@link #open} is empty and callers walk with
+ * {@link ContextWalker}. Immutable and thread-safe.
+ */
+public final class NativeTreeScan {
+
+    static final String NAME = "wharf-scan";
+    static final String KEY_FILE = "scan-key";
+    private static final int KEY_BYTES = 32;
+    /** The columns' header: magic, rows, pages, fingerprints, flags, total length. */
+    static final int HEADER = 24;
+
+    private final Path helper;
+    private final byte[] key;
+
+    private NativeTreeScan(Path helper, byte[] key) {
+        this.helper = helper;
+        this.key = key;
+    }
+
+    /**
+     * The scanner whose helper and key are in {@code stateDir} (installed or made now if missing), or empty when
+     * this build has no helper for this platform or the directory cannot hold them.
+     */
+    public static Optional<NativeTreeScan> open(Path stateDir) {
+        Optional<Path> helper = NativeHelpers.install(NativeTreeScan.class, NAME, stateDir.resolve(".helper"));
+        if (helper.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new NativeTreeScan(helper.get(), key(stateDir)));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The fingerprint key: read, or made (atomically, so concurrent processes agree on the first one written). */
+    private static byte[] key(Path dir) throws IOException {
+        Path file = dir.resolve(KEY_FILE);
+        try {
+            byte[] k = Files.readAllBytes(file);
+            if (k.length == KEY_BYTES) {
+                return k;
+            }
+        } catch (NoSuchFileException e) {
+            // first use
+        }
+        byte[] k = new byte[KEY_BYTES];
+        new SecureRandom().nextBytes(k);
+        Path temp = Files.createTempFile(dir, KEY_FILE, ".tmp");
+        try {
+            Files.write(temp, k);
+            try {
+                // A link fails if another process made the key meanwhile: its key is the one to use.
+                Files.createLink(file, temp);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                byte[] theirs = Files.readAllBytes(file);
+                if (theirs.length == KEY_BYTES) {
+                    return theirs;
+                }
+                AtomicFiles.replace(file, k, dir, PosixFilePermissions.fromString("rw-------"));
+            }
+            AtomicFiles.fsyncDirectory(dir);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        return k;
+    }
+
+    /**
+     * The extended attributes of {@code file} by full name, never following a symlink, as fsutil's loadXattr reads
+     * them (only values read without error; none where the file system has no support), read by one run of the
+     * helper: for the few files a re-checksum hashes, cheaper than loading a libc binding into a fresh JVM. Empty
+     * when the helper fails or reports an error (the caller then reads them itself and reports it).
+     */
+    public Optional<java.util.Map<String, byte[]>> xattrs(Path file) {
+        byte[] out = run(helper.toString(), "--xattrs", file.toString());
+        if (out == null || out.length == 0 || out[out.length - 1] != 'Z') {
+            return Optional.empty();
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(out).order(java.nio.ByteOrder.nativeOrder());
+        java.util.Map<String, byte[]> attrs = new java.util.HashMap<>();
+        int at = 0;
+        while (out[at] == 'A') {
+            int nameLen = b.getShort(at + 1) & 0xffff;
+            int valueLen = b.getInt(at + 3);
+            if (valueLen < 0 || at + 7L + nameLen + valueLen >= out.length) {
+                return Optional.empty();
+            }
+            String name = new String(out, at + 7, nameLen, java.nio.charset.StandardCharsets.UTF_8);
+            attrs.put(name, java.util.Arrays.copyOfRange(out, at + 7 + nameLen, at + 7 + nameLen + valueLen));
+            at += 7 + nameLen + valueLen;
+        }
+        return at == out.length - 1 ? Optional.of(attrs) : Optional.empty();
+    }
+
+    /**
+     * Reads what the helper writes; returns null when it is malformed. Implementations are classes rather than
+     * lambdas, which a fresh JVM spins at first use.
+     */
+    public interface Reader<T> {
+        T read(InputStream in) throws IOException;
+    }
+
+    /**
+     * Scans {@code root}: what {@code reader} makes of the helper's columns (see {@code columns()} in
+     * wharf-scan.c: the rows of a context snapshot and its directories' fingerprints, a {@value #HEADER}-byte header
+     * first and {@code Z} last), read as the helper writes them; empty when the helper reported a failure (an
+     * unreadable directory, an lstat error other than a vanished entry), could not run, or the reader found the
+     * output malformed. The caller then walks with java.nio, which reports such failures as wharf always has.
+     */
+    public <T> Optional<T> scan(Path root, Reader<T> reader) {
+        Process p;
+        try {
+            p = new ProcessBuilder(helper.toString(), root.toString()).redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        try {
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(key);
+            }
+            T out;
+            try (InputStream s = p.getInputStream()) {
+                out = reader.read(s);
+            }
+            return p.waitFor() == 0 ? Optional.ofNullable(out) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } finally {
+            p.destroy();
+        }
+    }
+
+    /**
+     * Runs the helper with {@code args}: its whole output, or null when it could not start or failed.
+     */
+    private static byte[] run(String... args) {
+        Process p;
+        try {
+            p = new ProcessBuilder(args).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        } catch (IOException e) {
+            return null;
+        }
+        try {
+            p.getOutputStream().close();
+            byte[] out;
+            try (InputStream s = p.getInputStream()) {
+                out = s.readAllBytes();
+            }
+            return p.waitFor() == 0 ? out : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } finally {
+            p.destroy();
+        }
+    }
+}

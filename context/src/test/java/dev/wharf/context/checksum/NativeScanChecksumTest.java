@@ -1,0 +1,278 @@
+package dev.wharf.context.checksum;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.wharf.context.ContextException;
+import dev.wharf.context.ignore.PatternMatcher;
+import dev.wharf.context.walk.NativeTreeScan;
+import dev.wharf.layers.layout.NativeHelpers;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The native scan ({@code wharf-scan}) and the directory digests it lets a persisted cache reuse: the same snapshot
+ * and digests as the Java walk, and every change a rebuild must see is seen, across fresh cache instances (as
+ * across processes).
+ */
+class NativeScanChecksumTest {
+
+    /** A clock far in the future, so no test file counts as racily fresh. */
+    private static final Clock LATER = Clock.fixed(Instant.parse("2200-01-01T00:00:00Z"), ZoneOffset.UTC);
+
+    @TempDir
+    Path tmp;
+    private Path root;
+    private Path cacheDir;
+
+    @BeforeEach
+    void packaged() throws Exception {
+        boolean packaged = NativeTreeScan.class.getResource(NativeHelpers.resource("wharf-scan")) != null;
+        if ("true".equals(System.getenv("CI"))) {
+            assertTrue(packaged, "CI=true: the build must compile the native scan helper (apt-get install gcc"
+                    + " libc6-dev)");
+        }
+        assumeTrue(packaged, "wharf-scan was not compiled (no gcc at build time)");
+        root = Files.createDirectory(tmp.resolve("ctx"));
+        cacheDir = tmp.resolve("cache");
+        ContextFixture.build(root, "ADD a dir", "ADD a/b dir", "ADD a/b/f1 file one", "ADD a/b/f2 file two",
+                "ADD a/c file three", "ADD a.b file dot", "ADD a/empty dir", "ADD z file last",
+                "ADD link symlink a/b/f1", "ADD abs symlink /etc/passwd", "ADD d dir", "ADD d/e dir",
+                "ADD d/e/g file deep");
+        Files.write(root.resolve("\u00e9t\u00e9"), "utf8 name".getBytes(StandardCharsets.UTF_8));
+        Files.setPosixFilePermissions(root.resolve("\u00e9t\u00e9"), PosixFilePermissions.fromString("rw-r--r--"));
+        Files.createLink(root.resolve("hard"), root.resolve("a/c"));
+        Process p = new ProcessBuilder("mkfifo", root.resolve("d/pipe").toString()).start();
+        assertEquals(0, p.waitFor());
+        Files.write(root.resolve("big"), new byte[300_000]);
+        Files.setPosixFilePermissions(root.resolve("big"), PosixFilePermissions.fromString("rw-r--r--"));
+    }
+
+    private static PatternMatcher none() throws ContextException {
+        return PatternMatcher.of(List.of());
+    }
+
+    /** One build: a fresh cache instance on the directory (as a fresh process has), scan, checksum, persist. */
+    private Digest build(Clock clock) throws Exception {
+        return build(clock, RecordDigester.PARALLEL_RECORDS);
+    }
+
+    /** {@link #build(Clock)}, child directories hashed in parallel from snapshots of {@code parallelRecords} on. */
+    private Digest build(Clock clock, int parallelRecords) throws Exception {
+        ChecksumCache cache = ChecksumCache.persistent(cacheDir, 10_000);
+        ContextSnapshot s = ContextSnapshot.scan(root, none(), cache, 0);
+        Digest d = new ContextChecksummer(cache, true, clock, parallelRecords).checksum(s,
+                Selector.copySource(".", List.of()));
+        cache.persist();
+        return d;
+    }
+
+    /** What the Java walk and an empty in-memory cache give for the tree as it is now. */
+    private Digest truth() throws Exception {
+        ContextSnapshot s = ContextSnapshot.scan(root, none());
+        return new ContextChecksummer(ChecksumCache.inMemory(10_000), true, LATER).checksum(s,
+                Selector.copySource(".", List.of()));
+    }
+
+    /** Every path of a snapshot, depth first, with what lstat said about it. */
+    private static List<String> listing(ContextSnapshot s, String dir) {
+        List<String> out = new ArrayList<>();
+        for (String name : s.children(dir)) {
+            String p = (dir.equals("/") ? "/" : dir + "/") + name;
+            out.add(p + " " + s.lstat(p).orElseThrow());
+            if (s.lstat(p).orElseThrow().type() == dev.wharf.context.walk.FileType.DIRECTORY) {
+                out.addAll(listing(s, p));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void nativeScan_givesTheJavaWalksRecordsAndDigests_withAFingerprintPerDirectory() throws Exception {
+        ChecksumCache cache = ChecksumCache.persistent(cacheDir, 10_000);
+        ContextSnapshot natively = ContextSnapshot.scan(root, none(), cache, 0);
+        ContextSnapshot java = ContextSnapshot.scan(root, none());
+        assertEquals(java.size(), natively.size());
+        assertEquals(listing(java, "/"), listing(natively, "/"));
+        for (String dir : List.of("", "/a", "/a/b", "/a/empty", "/d", "/d/e")) {
+            assertTrue(natively.fingerprintSlot(ContextSnapshot.key(dir)) >= 0, dir);
+            assertEquals(-1, java.fingerprintSlot(ContextSnapshot.key(dir)), dir);
+        }
+        assertEquals(-1, natively.fingerprintSlot(ContextSnapshot.key("/z")));
+        for (String path : List.of(".", "a", "a/b", "d", "link", "\u00e9t\u00e9")) {
+            Selector sel = Selector.copySource(path, List.of());
+            assertEquals(new ContextChecksummer(ChecksumCache.inMemory(100), true, LATER).checksum(java, sel),
+                    new ContextChecksummer(cache, true, LATER).checksum(natively, sel), path);
+        }
+    }
+
+    @Test
+    void anUnchangedTree_reusesItsDirectoryDigests_andEveryChangeIsSeen() throws Exception {
+        assertEquals(truth(), build(LATER));
+        assertEquals(truth(), build(LATER)); // from the stored directory digests
+        ChecksumCache cache = ChecksumCache.persistent(cacheDir, 10_000);
+        ContextSnapshot s = ContextSnapshot.scan(root, none(), cache, 0);
+        assertNotNull(storedDigest(cache, s, ""), "the root's digest is stored under its fingerprint");
+        assertNotNull(storedDigest(cache, s, "/a/b"));
+
+        // A same-size rewrite with the mtime put back: only the ctime tells.
+        Path f1 = root.resolve("a/b/f1");
+        FileTime mtime = Files.getLastModifiedTime(f1);
+        Files.write(f1, "ONE".getBytes(StandardCharsets.UTF_8));
+        Files.setLastModifiedTime(f1, mtime);
+        Digest changed = build(LATER);
+        assertEquals(truth(), changed);
+
+        Files.setPosixFilePermissions(root.resolve("d/e/g"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertEquals(truth(), build(LATER, 1)); // the forked walk reuses and stores them too
+        Files.write(root.resolve("a/b/f2"), "TWO".getBytes(StandardCharsets.UTF_8));
+        assertEquals(truth(), build(LATER, 1));
+        assertEquals(truth(), build(LATER, 1));
+        Files.write(root.resolve("d/e/new"), new byte[0]);
+        assertEquals(truth(), build(LATER));
+        Files.delete(root.resolve("a/c"));
+        assertEquals(truth(), build(LATER));
+        Files.delete(root.resolve("link"));
+        Files.createSymbolicLink(root.resolve("link"), Path.of("a/b/f2"));
+        assertEquals(truth(), build(LATER));
+        java.nio.file.attribute.UserDefinedFileAttributeView view = Files.getFileAttributeView(
+                root.resolve("a/b/f2"), java.nio.file.attribute.UserDefinedFileAttributeView.class);
+        view.write("wharf", java.nio.ByteBuffer.wrap("x".getBytes(StandardCharsets.UTF_8)));
+        Digest withXattr = build(LATER);
+        assertEquals(truth(), withXattr);
+        assertNotEquals(changed, withXattr);
+        Files.move(root.resolve("d/e"), root.resolve("d/f"));
+        assertEquals(truth(), build(LATER));
+        assertEquals(truth(), build(LATER));
+    }
+
+    @Test
+    void aStoredDirectoryDigest_isUsedWithoutLookingInside() throws Exception {
+        build(LATER);
+        ChecksumCache cache = ChecksumCache.persistent(cacheDir, 10_000);
+        ContextSnapshot s = ContextSnapshot.scan(root, none(), cache, 0);
+        int slot = s.fingerprintSlot(ContextSnapshot.key("/a"));
+        Digest planted = Digest.of("not a's digest".getBytes(StandardCharsets.UTF_8));
+        cache.put(FileKey.directory(s.fingerprint(slot, 0), s.fingerprint(slot, 1), true), planted);
+        assertEquals(planted, new ContextChecksummer(cache, true, LATER).checksum(s, Selector.copySource("a",
+                List.of())));
+        Files.write(root.resolve("a/c"), "changed".getBytes(StandardCharsets.UTF_8));
+        assertEquals(truth(), build(LATER), "a changed subtree has another fingerprint");
+    }
+
+    @Test
+    void aSubtreeChangedWithinTheRacyWindow_isNotStored() throws Exception {
+        Path f2 = root.resolve("a/b/f2");
+        Instant written = Files.getLastModifiedTime(f2).toInstant();
+        Clock soon = Clock.fixed(written.plusMillis(500), ZoneOffset.UTC);
+        ChecksumCache cache = ChecksumCache.persistent(cacheDir, 10_000);
+        ContextSnapshot s = ContextSnapshot.scan(root, none(), cache, 0);
+        new ContextChecksummer(cache, true, soon).checksum(s, Selector.copySource(".", List.of()));
+        assertNull(storedDigest(cache, s, "/a/b"), "a directory with a file changed 0.5 s ago is not stored");
+        assertNull(storedDigest(cache, s, ""));
+        new ContextChecksummer(cache, true, LATER).checksum(s, Selector.copySource(".", List.of()));
+        assertNotNull(storedDigest(cache, s, "/a/b"));
+    }
+
+    @Test
+    void withoutTheHelper_theJavaWalkIsUsed_andGivesTheSameDigest() throws Exception {
+        Files.createDirectories(cacheDir);
+        Files.write(cacheDir.resolve(".helper"), new byte[0]); // the helper cannot be installed there
+        ChecksumCache cache = ChecksumCache.persistent(cacheDir, 10_000);
+        assertFalse(cache.scanner().isPresent());
+        ContextSnapshot s = ContextSnapshot.scan(root, none(), cache, 0);
+        assertEquals(-1, s.fingerprintSlot(ContextSnapshot.key("")));
+        assertEquals(truth(), new ContextChecksummer(cache, true, LATER).checksum(s,
+                Selector.copySource(".", List.of())));
+        assertEquals(truth(), build(LATER));
+    }
+
+    @Test
+    void aSmallContext_isWalkedInJava_aLargerOneScannedNatively() throws Exception {
+        ChecksumCache cache = ChecksumCache.persistent(cacheDir, 10_000);
+        ContextSnapshot small = ContextSnapshot.scan(root, none(), cache);
+        assertEquals(-1, small.fingerprintSlot(ContextSnapshot.key("")), "below the threshold: the Java walk");
+        assertFalse(cache.knownLarge(root));
+        ContextSnapshot at10 = ContextSnapshot.scan(root, none(), cache, 10);
+        assertTrue(at10.fingerprintSlot(ContextSnapshot.key("")) >= 0, "past it: the helper");
+        assertEquals(listing(small, "/"), listing(at10, "/"));
+        assertTrue(ChecksumCache.persistent(cacheDir, 10).knownLarge(root), "remembered for the next process");
+        ContextSnapshot next = ContextSnapshot.scan(root, none(), ChecksumCache.persistent(cacheDir, 10_000));
+        assertTrue(next.fingerprintSlot(ContextSnapshot.key("")) >= 0, "a known large context goes to the helper");
+    }
+
+    @Test
+    void withExclusions_theJavaWalkHonoursThem() throws Exception {
+        ChecksumCache cache = ChecksumCache.persistent(cacheDir, 10_000);
+        PatternMatcher excludes = PatternMatcher.of(List.of("a/b", "!a/b/f2"));
+        ContextSnapshot s = ContextSnapshot.scan(root, excludes, cache, 0);
+        assertEquals(listing(ContextSnapshot.scan(root, excludes), "/"), listing(s, "/"));
+        assertFalse(s.lstat("/a/b/f1").isPresent());
+        assertTrue(s.lstat("/a/b/f2").isPresent());
+    }
+
+    @Test
+    void aNameThatIsNotUtf8_makesTheJavaWalkDecodeIt() throws Exception {
+        Process p = new ProcessBuilder("sh", "-c", "printf x > \"$1/$(printf 'bad\\377name')\"", "sh",
+                root.resolve("a/b").toString()).start();
+        assertEquals(0, p.waitFor());
+        ChecksumCache cache = ChecksumCache.persistent(cacheDir, 10_000);
+        ContextSnapshot s = ContextSnapshot.scan(root, none(), cache, 0);
+        assertEquals(-1, s.fingerprintSlot(ContextSnapshot.key("")), "from the Java walk");
+        assertEquals(listing(ContextSnapshot.scan(root, none()), "/"), listing(s, "/"));
+        assertEquals(truth(), build(LATER));
+    }
+
+    @Test
+    void aContextThatIsNotADirectory_failsAsTheJavaWalkFails() throws Exception {
+        Path file = Files.write(tmp.resolve("file"), new byte[1]);
+        ChecksumCache cache = ChecksumCache.persistent(cacheDir, 10_000);
+        ContextException expected = org.junit.jupiter.api.Assertions.assertThrows(ContextException.class,
+                () -> ContextSnapshot.scan(file, none()));
+        ContextException actual = org.junit.jupiter.api.Assertions.assertThrows(ContextException.class,
+                () -> ContextSnapshot.scan(file, none(), cache, 0));
+        assertEquals(expected.getMessage(), actual.getMessage());
+    }
+
+    @Test
+    void xattrsThroughTheHelper_areTheBindingsOnes() throws Exception {
+        Path f = root.resolve("a/b/f1");
+        java.nio.file.attribute.UserDefinedFileAttributeView view = Files.getFileAttributeView(f,
+                java.nio.file.attribute.UserDefinedFileAttributeView.class);
+        view.write("one", java.nio.ByteBuffer.wrap("1".getBytes(StandardCharsets.UTF_8)));
+        view.write("empty", java.nio.ByteBuffer.allocate(0));
+        NativeTreeScan scanner = ChecksumCache.persistent(cacheDir, 10).scanner().orElseThrow();
+        Map<String, byte[]> viaHelper = scanner.xattrs(f).orElseThrow();
+        Map<String, byte[]> viaBinding = XattrReader.system().read(f, dev.wharf.context.walk.FileType.REGULAR, "/f");
+        assertEquals(viaBinding.keySet(), viaHelper.keySet());
+        for (String name : viaBinding.keySet()) {
+            assertEquals(new String(viaBinding.get(name), StandardCharsets.ISO_8859_1),
+                    new String(viaHelper.get(name), StandardCharsets.ISO_8859_1), name);
+        }
+        assertEquals(Optional.empty(), scanner.xattrs(root.resolve("missing")));
+    }
+
+    private static Digest storedDigest(ChecksumCache cache, ContextSnapshot s, String dir) {
+        int slot = s.fingerprintSlot(ContextSnapshot.key(dir));
+        assertTrue(slot >= 0, dir);
+        return cache.lookup(FileKey.directory(s.fingerprint(slot, 0), s.fingerprint(slot, 1), true));
+    }
+}
