@@ -1,0 +1,167 @@
+package dev.wharf.layers.registry;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.wharf.layers.Digest;
+import dev.wharf.layers.testing.PeerTools;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The blocking transport against a real docker-registry serving HTTPS with a certificate made for the test (for
+ * {@code localhost} only): a blob uploaded with a request body and fetched whole, from an offset and by HEAD on
+ * kept-alive TLS connections; host names checked against the certificate; an untrusted certificate refused; a thread
+ * stuck on a silent server freed by an interrupt. Plain HTTP is covered by every other registry test.
+ */
+class SocketTransportTest {
+    @TempDir
+    static Path dir;
+
+    private static LocalRegistry registry;
+    private static SSLContext trustingTestCertificate;
+
+    @BeforeAll
+    static void startTlsRegistry() throws Exception {
+        Path openssl = PeerTools.require("openssl", "openssl");
+        Path certificate = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        Process p = new ProcessBuilder(openssl.toString(), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days",
+                "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost", "-keyout", key.toString(),
+                "-out", certificate.toString()).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            fail("openssl req failed: " + output);
+        }
+        registry = LocalRegistry.startTls(Files.createDirectories(dir.resolve("registry")), certificate, key);
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        try (InputStream in = Files.newInputStream(certificate)) {
+            trust.setCertificateEntry("test", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trustManagers.init(trust);
+        trustingTestCertificate = SSLContext.getInstance("TLS");
+        trustingTestCertificate.init(null, trustManagers.getTrustManagers(), null);
+    }
+
+    @AfterAll
+    static void stopRegistry() throws Exception {
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    private static SocketTransport transport() {
+        return new SocketTransport(Duration.ofSeconds(5), () -> trustingTestCertificate);
+    }
+
+    private static URI uri(String host, String path) {
+        return URI.create("https://" + host + ":" + registry.port() + path);
+    }
+
+    @Test
+    void blobUploadedAndDownloadedOverTls_wholeFromAnOffsetAndByHead() throws Exception {
+        SocketTransport transport = transport();
+        byte[] blob = new byte[3 * 1024 * 1024 + 17];
+        new Random(5).nextBytes(blob);
+        Digest digest = Digest.sha256Of(blob);
+
+        URI location;
+        try (TransportResponse started = transport.send(HttpRequest.newBuilder(uri("localhost",
+                "/v2/tls/test/blobs/uploads/")).POST(HttpRequest.BodyPublishers.noBody()).build())) {
+            assertEquals(202, started.statusCode());
+            location = started.uri().resolve(started.headers().firstValue("Location").orElseThrow());
+        }
+        URI put = URI.create(location + (location.getRawQuery() == null ? "?" : "&") + "digest=" + digest);
+        try (TransportResponse finished = transport.send(HttpRequest.newBuilder(put)
+                .header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream(blob)), blob.length)).build())) {
+            assertEquals(201, finished.statusCode(), new String(finished.body().readAllBytes(),
+                    StandardCharsets.UTF_8));
+        }
+
+        URI blobUri = uri("localhost", "/v2/tls/test/blobs/" + digest);
+        try (TransportResponse whole = transport.send(HttpRequest.newBuilder(blobUri).GET().build())) {
+            assertEquals(200, whole.statusCode());
+            assertArrayEquals(blob, whole.body().readAllBytes());
+        }
+        try (TransportResponse rest = transport.send(HttpRequest.newBuilder(blobUri)
+                .header("Range", "bytes=1000000-").GET().build())) {
+            assertEquals(206, rest.statusCode());
+            assertArrayEquals(java.util.Arrays.copyOfRange(blob, 1_000_000, blob.length), rest.body().readAllBytes());
+        }
+        try (TransportResponse head = transport.send(HttpRequest.newBuilder(blobUri)
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build())) {
+            assertEquals(200, head.statusCode());
+            assertEquals(blob.length, head.headers().firstValueAsLong("Content-Length").orElseThrow());
+            assertEquals(-1, head.body().read(), "a HEAD answer has no body");
+        }
+        try (TransportResponse missing = transport.send(HttpRequest.newBuilder(uri("localhost",
+                "/v2/tls/test/blobs/" + Digest.sha256Of(new byte[1]))).GET().build())) {
+            assertEquals(404, missing.statusCode());
+            assertTrue(new String(missing.body().readAllBytes(), StandardCharsets.UTF_8).contains("BLOB_UNKNOWN"));
+        }
+    }
+
+    @Test
+    void aCertificateForAnotherNameIsRefused() {
+        // The certificate names localhost only; 127.0.0.1 is the same server but not the name it proves.
+        SSLHandshakeException e = assertThrows(SSLHandshakeException.class, () -> transport().send(
+                HttpRequest.newBuilder(uri("127.0.0.1", "/v2/")).GET().build()));
+        assertTrue(e.getMessage().contains("127.0.0.1"), e.getMessage());
+    }
+
+    @Test
+    void anUntrustedCertificateIsRefusedByTheDefaultTrustStore() {
+        assertThrows(SSLHandshakeException.class, () -> new SocketTransport(Duration.ofSeconds(5)).send(
+                HttpRequest.newBuilder(uri("localhost", "/v2/")).GET().build()));
+    }
+
+    @Test
+    void anInterruptFreesAThreadWaitingForASilentServer() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            AtomicReference<Throwable> outcome = new AtomicReference<>();
+            Thread caller = new Thread(() -> {
+                try {
+                    new SocketTransport(Duration.ofSeconds(5)).send(HttpRequest.newBuilder(URI.create(
+                            "http://127.0.0.1:" + silent.getLocalPort() + "/v2/")).GET().build()).close();
+                } catch (IOException | InterruptedException | RuntimeException e) {
+                    outcome.set(e);
+                }
+            });
+            caller.start();
+            try (Socket accepted = silent.accept()) {
+                caller.interrupt();
+                caller.join(Duration.ofSeconds(30).toMillis());
+                assertFalse(caller.isAlive(), "the interrupted request still waits for the silent server");
+            }
+            assertTrue(outcome.get() instanceof IOException, String.valueOf(outcome.get()));
+        }
+    }
+}
