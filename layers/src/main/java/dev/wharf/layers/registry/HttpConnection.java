@@ -55,8 +55,8 @@ final class HttpConnection implements Closeable {
      *
      * @param target the request-target: the URI's path and query, or the whole URI for a proxy
      * @param release takes the connection back once the answer's body was read to its end
-     * @throws NoAnswerException if the connection failed before any byte of an answer (a server that closed an idle
-     *     connection): the request can be sent again on another connection
+     * @throws NoAnswerException if the connection failed before any byte of an answer (such as a server that closed
+     *     an idle connection): on a reused connection the request can be sent again on a new one
      */
     TransportResponse exchange(HttpRequest request, String target, Consumer<HttpConnection> release)
             throws IOException, InterruptedException {
@@ -74,11 +74,14 @@ final class HttpConnection implements Closeable {
                 throw new NoAnswerException("sending " + request.method() + " " + request.uri() + " failed: "
                         + e.getMessage(), e);
             }
+            if (!awaitAnswer()) {
+                throw new NoAnswerException("the server closed the connection without answering", null);
+            }
+            answered = true;
             Head head = readHead();
             while (head.status >= 100 && head.status < 200) {
                 head = readHead();
             }
-            answered = true;
             used = true;
             InputStream body = frame(head, request.method());
             boolean reusable = head.keepAlive && !(body instanceof UntilClose);
@@ -86,11 +89,21 @@ final class HttpConnection implements Closeable {
                     new ExchangeBody(body, reusable, this, release));
         } catch (IOException | InterruptedException | RuntimeException e) {
             close();
-            if (!answered && e instanceof EOFException) {
-                throw new NoAnswerException("the server closed the connection without answering", e);
+            if (!answered && e instanceof IOException && !(e instanceof NoAnswerException)) {
+                throw new NoAnswerException("the connection failed before an answer: " + e.getMessage(), e);
             }
             throw e;
         }
+    }
+
+    /** Waits for the first byte of the answer: false if the connection ends first. */
+    private boolean awaitAnswer() throws IOException {
+        in.mark(1);
+        if (in.read() < 0) {
+            return false;
+        }
+        in.reset();
+        return true;
     }
 
     private void writeHead(HttpRequest request, String target, boolean hasBody, long length) throws IOException {

@@ -79,7 +79,11 @@ final class SocketTransport implements HttpTransport {
             try {
                 return connection.exchange(request, endpoint.target(uri), c -> release(key, c));
             } catch (HttpConnection.NoAnswerException e) {
-                // The server closed the idle connection (keep-alive timeout): send it again on a new one.
+                // The server closed the idle connection (keep-alive timeout): send it again on a new one, unless the
+                // failure was this thread's interrupt (the channel closed on it).
+                if (Thread.currentThread().isInterrupted()) {
+                    throw e;
+                }
             }
         }
         return connect(endpoint).exchange(request, endpoint.target(uri), c -> release(key, c));

@@ -23,6 +23,7 @@ import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
@@ -162,6 +163,50 @@ class SocketTransportTest {
                 assertFalse(caller.isAlive(), "the interrupted request still waits for the silent server");
             }
             assertTrue(outcome.get() instanceof IOException, String.valueOf(outcome.get()));
+        }
+    }
+    @Test
+    void aHostNameThatDoesNotResolveFailsAsAnUnknownHost() {
+        // RegistryCaller recognises this (or UnresolvedAddressException) to fail at once instead of retrying.
+        IOException e = assertThrows(IOException.class, () -> new SocketTransport(Duration.ofSeconds(5)).send(
+                HttpRequest.newBuilder(URI.create("http://registry.does-not-exist.invalid/v2/")).GET().build()));
+        assertTrue(RegistryCaller.isUnresolvedHost(e), e.toString());
+    }
+
+    @Test
+    void aKeptConnectionTheServerClosedMeanwhileIsReplacedByANewOne() throws Exception {
+        // A server that answers one request per connection with keep-alive, then closes it, as a server does whose
+        // idle timeout passed between two requests of a pull.
+        try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
+            AtomicInteger connections = new AtomicInteger();
+            Thread serving = new Thread(() -> {
+                for (int i = 0; i < 2; i++) {
+                    try (Socket socket = server.accept()) {
+                        connections.incrementAndGet();
+                        InputStream in = socket.getInputStream();
+                        String line;
+                        while ((line = HttpConnection.readLine(in)) != null && !line.isEmpty()) {
+                            // The request's head; GETs have no body.
+                        }
+                        socket.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                                .getBytes(StandardCharsets.ISO_8859_1));
+                        socket.getOutputStream().flush();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            serving.start();
+            SocketTransport transport = new SocketTransport(Duration.ofSeconds(5));
+            URI uri = URI.create("http://127.0.0.1:" + server.getLocalPort() + "/v2/");
+            for (int i = 0; i < 2; i++) {
+                try (TransportResponse response = transport.send(HttpRequest.newBuilder(uri).GET().build())) {
+                    assertEquals(200, response.statusCode());
+                    assertEquals("ok", new String(response.body().readAllBytes(), StandardCharsets.UTF_8));
+                }
+            }
+            serving.join(10_000);
+            assertEquals(2, connections.get(), "the second request went over a new connection");
         }
     }
 }
