@@ -29,7 +29,9 @@ final class RecordReader {
     private final CacheLock lock;
     private final CacheWarnings warnings;
     private final RecordCodec codec;
-    private final Cache<CacheKey, Loaded> parsed;
+    private final long maxCachedRecords;
+    /** Made at the first record read or write ({@link #parsed()}). */
+    private volatile Cache<CacheKey, Loaded> parsed;
 
     /** A parsed record and the identity of the file it came from, to detect a file replaced behind our back. */
     private record Loaded(CacheRecord record, Object fileKey, long size) {
@@ -43,18 +45,38 @@ final class RecordReader {
         this.lock = lock;
         this.warnings = options.warnings();
         this.codec = codec;
-        this.parsed = Caffeine.newBuilder().maximumSize(options.maxCachedRecords()).build();
+        this.maxCachedRecords = options.maxCachedRecords();
+    }
+
+    /**
+     * The cache of parsed records, made on first use: in a fresh JVM the first Caffeine cache costs tens of
+     * milliseconds (its classes' VarHandles, string-concatenation call sites and System.Logger, which starts
+     * java.util.logging), and commands that open the store without reading a step record ({@code wharf pull},
+     * {@code push}, {@code images}) should not pay for it.
+     */
+    private Cache<CacheKey, Loaded> parsed() {
+        Cache<CacheKey, Loaded> cache = parsed;
+        if (cache == null) {
+            synchronized (this) {
+                cache = parsed;
+                if (cache == null) {
+                    cache = Caffeine.newBuilder().maximumSize(maxCachedRecords).build();
+                    parsed = cache;
+                }
+            }
+        }
+        return cache;
     }
 
     /** Remembers a record just written to its file, so the next lookup need not parse it. */
     void remember(CacheRecord record) throws IOException {
         BasicFileAttributes attrs = Files.readAttributes(files.record(record.key()), BasicFileAttributes.class);
-        parsed.put(record.key(), new Loaded(record, attrs.fileKey(), attrs.size()));
+        parsed().put(record.key(), new Loaded(record, attrs.fileKey(), attrs.size()));
     }
 
     /** Forgets a record whose file is gone. */
     void forget(CacheKey key) {
-        parsed.invalidate(key);
+        parsed().invalidate(key);
     }
 
     /**
@@ -69,12 +91,12 @@ final class RecordReader {
         try {
             attrs = Files.readAttributes(file, BasicFileAttributes.class);
         } catch (NoSuchFileException e) {
-            parsed.invalidate(key);
+            parsed().invalidate(key);
             return Optional.empty();
         } catch (IOException e) {
             throw unreadable(file, e);
         }
-        Loaded cached = parsed.getIfPresent(key);
+        Loaded cached = parsed().getIfPresent(key);
         if (cached != null && cached.matches(attrs)) {
             return Optional.of(cached.record().withLastUsed(attrs.lastModifiedTime().toInstant()));
         }
@@ -82,19 +104,19 @@ final class RecordReader {
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            parsed.invalidate(key);
+            parsed().invalidate(key);
             return Optional.empty();
         } catch (IOException e) {
             throw unreadable(file, e);
         }
         try {
             CacheRecord record = codec.read(bytes, key, attrs.lastModifiedTime().toInstant());
-            parsed.put(key, new Loaded(record, attrs.fileKey(), attrs.size()));
+            parsed().put(key, new Loaded(record, attrs.fileKey(), attrs.size()));
             return Optional.of(record);
         } catch (RecordCodec.NewerFormatException e) {
             return Optional.empty();
         } catch (RecordCodec.CorruptRecordException e) {
-            parsed.invalidate(key);
+            parsed().invalidate(key);
             if (lockHeld) {
                 dropIfUnchanged(file, bytes, e.getMessage());
             } else {

@@ -2,6 +2,8 @@ package dev.wharf.cli;
 
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.posix.PosixFiles;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Set;
 
@@ -13,6 +15,10 @@ import java.util.Set;
  *   <li>for every command that opens the store, Jackson's {@code StdDateFormat}: {@code ObjectMapper}'s static
  *       initialiser makes its default date format, whose {@code Calendar} asks the locale providers for week data,
  *       which lists every locale the JDK knows (about 20 ms of CPU in a fresh JVM);</li>
+ *   <li>for the same commands, the JDK's security providers, through {@code MessageDigest.getInstance("SHA-256")}:
+ *       every digest and every temporary file name ({@code SecureRandom}) waits for the provider list and the
+ *       {@code SUN} provider's table of algorithms and OIDs (about 8 ms in a fresh JVM), which opening the store
+ *       and a pull's first manifest need;</li>
  *   <li>for {@code build --no-cache}, the libc binding ({@link PosixFiles#system}): jnr-ffi generates and loads its
  *       classes (about 60 ms of CPU); a build whose steps run needs it (extended attributes and owners of what it
  *       copies and of the layers it writes), while a cached one may not, and would pay for it in CPU time.</li>
@@ -54,6 +60,11 @@ final class StartupWarmer {
             Class.forName(DATE_FORMAT, true, StartupWarmer.class.getClassLoader());
         } catch (ClassNotFoundException | LinkageError e) {
             // Reported by the command, as without the warm-up.
+        }
+        try {
+            MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            // Every JDK has SHA-256; the command reports it otherwise.
         }
         if (stepsRun) {
             try {
