@@ -4,6 +4,7 @@ import dev.wharf.layers.LayerException;
 import dev.wharf.layers.posix.PosixFiles;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Set;
 
@@ -19,6 +20,12 @@ import java.util.Set;
  *       every digest and every temporary file name ({@code SecureRandom}) waits for the provider list and the
  *       {@code SUN} provider's table of algorithms and OIDs (about 8 ms in a fresh JVM), which opening the store
  *       and a pull's first manifest need;</li>
+ *   <li>for the commands that hash hundreds of megabytes ({@code pull}, {@code push}, {@code build},
+ *       {@code import}, {@code load}), SHA-256 itself: its C2 intrinsic (SHA-NI / AVX2) replaces
+ *       {@code DigestBase.implCompressMultiBlock0} only once C2 compiles that method, which the thresholds of
+ *       {@code ./wharf} (scaled for it) reach after about a thousand calls; blob reads call it once per buffer, so a
+ *       pull hashed its first tens of megabytes in the interpreter and C1. A few thousand small updates here (under
+ *       a millisecond once compiled) get it compiled before the first layer arrives;</li>
  *   <li>for {@code build --no-cache}, the libc binding ({@link PosixFiles#system}): jnr-ffi generates and loads its
  *       classes (about 60 ms of CPU); a build whose steps run needs it (extended attributes and owners of what it
  *       copies and of the layers it writes), while a cached one may not, and would pay for it in CPU time.</li>
@@ -31,6 +38,16 @@ final class StartupWarmer {
     private static final String DATE_FORMAT = "com.fasterxml.jackson.databind.util.StdDateFormat";
     /** The commands that never touch JSON, for which the work would be wasted. */
     private static final Set<String> WITHOUT_JSON = Set.of("version", "help", "completion", "parse");
+    /** The commands that hash large blobs (see the class comment). */
+    private static final Set<String> HASHING = Set.of("pull", "push", "build", "import", "load");
+    /** Updates: past the scaled C2 threshold of {@code ./wharf} for SHA-256. */
+    private static final int HASH_UPDATES = 3000;
+    /**
+     * Their lengths, in turn: whole blocks, partial ones and several at once, as socket reads come, so that the
+     * compiled code has seen every path of {@code DigestBase.engineUpdate} (a path it has not seen makes C2 drop the
+     * code again at the first such read, back to code without the intrinsic).
+     */
+    private static final int[] HASH_LENGTHS = {1, 63, 64, 65, 200, 1000, 4099};
 
     private StartupWarmer() {
     }
@@ -48,12 +65,13 @@ final class StartupWarmer {
             return;
         }
         boolean stepsRun = command.equals("build") && Arrays.asList(args).contains("--no-cache");
-        Thread thread = new Thread(() -> initialize(stepsRun), "wharf-warm-up");
+        boolean hashing = HASHING.contains(command);
+        Thread thread = new Thread(() -> initialize(stepsRun, hashing), "wharf-warm-up");
         thread.setDaemon(true);
         thread.start();
     }
 
-    private static void initialize(boolean stepsRun) {
+    private static void initialize(boolean stepsRun, boolean hashing) {
         // In the order the command needs them (the store is opened before the first step runs). Failures are the
         // command's to report: it initialises the same classes itself when it needs them.
         try {
@@ -62,7 +80,16 @@ final class StartupWarmer {
             // Reported by the command, as without the warm-up.
         }
         try {
-            MessageDigest.getInstance("SHA-256");
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            // Temporary file names: NativePRNG mixes in SHA1PRNG, whose SHA-1 class, a second subclass of the
+            // JDK's DigestBase, makes C2 drop SHA-256 code compiled before it loaded; load it first.
+            new SecureRandom().nextLong();
+            if (hashing) {
+                byte[] data = new byte[HASH_LENGTHS[HASH_LENGTHS.length - 1]];
+                for (int i = 0; i < HASH_UPDATES; i++) {
+                    sha256.update(data, 0, HASH_LENGTHS[i % HASH_LENGTHS.length]);
+                }
+            }
         } catch (NoSuchAlgorithmException e) {
             // Every JDK has SHA-256; the command reports it otherwise.
         }
