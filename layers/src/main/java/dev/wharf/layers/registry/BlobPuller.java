@@ -20,8 +20,8 @@ import java.util.function.LongConsumer;
  */
 final class BlobPuller implements RegistryEndpoint<Void> {
     /**
-     * Bytes read from the socket per call: several socket buffers' worth, so that reads are few, and above the
-     * writer's own buffer, so that it writes them through without a copy.
+     * The most bytes read from the socket per call: several socket buffers' worth, so that reads are few (a read
+     * returns what has arrived; those of 64 KiB or more go through the writer without a copy into its buffer).
      */
     private static final int BUFFER_SIZE = 256 * 1024;
 

@@ -4,6 +4,7 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -248,7 +249,7 @@ final class HttpConnection implements Closeable {
     }
 
     /** A body that ends when the server closes the connection (no length, not chunked). */
-    private static final class UntilClose extends java.io.FilterInputStream {
+    private static final class UntilClose extends FilterInputStream {
         UntilClose(InputStream in) {
             super(in);
         }

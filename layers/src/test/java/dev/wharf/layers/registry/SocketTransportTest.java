@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.testing.PeerTools;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -102,7 +104,7 @@ class SocketTransportTest {
         try (TransportResponse finished = transport.send(HttpRequest.newBuilder(put)
                 .header("Content-Type", "application/octet-stream")
                 .PUT(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(
-                        () -> new java.io.ByteArrayInputStream(blob)), blob.length)).build())) {
+                        () -> new ByteArrayInputStream(blob)), blob.length)).build())) {
             assertEquals(201, finished.statusCode(), new String(finished.body().readAllBytes(),
                     StandardCharsets.UTF_8));
         }
@@ -115,7 +117,7 @@ class SocketTransportTest {
         try (TransportResponse rest = transport.send(HttpRequest.newBuilder(blobUri)
                 .header("Range", "bytes=1000000-").GET().build())) {
             assertEquals(206, rest.statusCode());
-            assertArrayEquals(java.util.Arrays.copyOfRange(blob, 1_000_000, blob.length), rest.body().readAllBytes());
+            assertArrayEquals(Arrays.copyOfRange(blob, 1_000_000, blob.length), rest.body().readAllBytes());
         }
         try (TransportResponse head = transport.send(HttpRequest.newBuilder(blobUri)
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()).build())) {
