@@ -29,9 +29,9 @@ final class RegistryAuthenticator {
     /** Tokens are refreshed this long before they expire, so a request never leaves with a dying token. */
     private static final Duration EXPIRY_MARGIN = Duration.ofSeconds(10);
     /** distribution's token handler assumes 60 s when the token server gives no expiry (minimumTokenLifetime). */
+    private static final Duration DEFAULT_LIFETIME = Duration.ofSeconds(60);
     /** The most of a token server's answer read: tokens are a few kilobytes; more is not a token answer. */
     private static final int MAX_TOKEN_ANSWER = 1024 * 1024;
-    private static final Duration DEFAULT_LIFETIME = Duration.ofSeconds(60);
 
     private final HttpTransport http;
     private final CredentialProvider credentials;
