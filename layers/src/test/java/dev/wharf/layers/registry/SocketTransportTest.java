@@ -7,7 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.Digest;
+import dev.wharf.layers.Platform;
+import dev.wharf.layers.store.ImageName;
+import dev.wharf.layers.store.LocalStore;
+import dev.wharf.layers.store.TestImages;
 import dev.wharf.layers.testing.PeerTools;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -24,6 +29,7 @@ import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -38,8 +44,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The blocking transport against a real docker-registry serving HTTPS with a certificate made for the test (for
  * {@code localhost} only): a blob uploaded with a request body and fetched whole, from an offset and by HEAD on
- * kept-alive TLS connections; host names checked against the certificate; an untrusted certificate refused; a thread
- * stuck on a silent server freed by an interrupt. Plain HTTP is covered by every other registry test.
+ * kept-alive TLS connections; host names checked against the certificate; an untrusted certificate refused; a whole
+ * image pushed and pulled by the registry client over HTTPS (a second registry named by the machine's host name);
+ * a thread stuck on a silent server freed by an interrupt; a kept connection the server closed replaced. Plain HTTP
+ * is covered by every other registry test.
  */
 class SocketTransportTest {
     @TempDir
@@ -50,17 +58,30 @@ class SocketTransportTest {
 
     @BeforeAll
     static void startTlsRegistry() throws Exception {
+        Path[] pair = certificate(dir.resolve("localhost"), "localhost");
+        registry = LocalRegistry.startTls(Files.createDirectories(dir.resolve("registry")), "localhost", pair[0],
+                pair[1]);
+        trustingTestCertificate = trusting(pair[0]);
+    }
+
+    /** A self-signed certificate for {@code name} and its key, made by openssl: {certificate, key}. */
+    private static Path[] certificate(Path into, String name) throws Exception {
         Path openssl = PeerTools.require("openssl", "openssl");
-        Path certificate = dir.resolve("cert.pem");
-        Path key = dir.resolve("key.pem");
+        Files.createDirectories(into);
+        Path certificate = into.resolve("cert.pem");
+        Path key = into.resolve("key.pem");
         Process p = new ProcessBuilder(openssl.toString(), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days",
-                "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost", "-keyout", key.toString(),
+                "2", "-subj", "/CN=" + name, "-addext", "subjectAltName=DNS:" + name, "-keyout", key.toString(),
                 "-out", certificate.toString()).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
             fail("openssl req failed: " + output);
         }
-        registry = LocalRegistry.startTls(Files.createDirectories(dir.resolve("registry")), certificate, key);
+        return new Path[] {certificate, key};
+    }
+
+    /** A TLS context that trusts the one PEM certificate. */
+    private static SSLContext trusting(Path certificate) throws Exception {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
         try (InputStream in = Files.newInputStream(certificate)) {
@@ -68,8 +89,9 @@ class SocketTransportTest {
         }
         TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trustManagers.init(trust);
-        trustingTestCertificate = SSLContext.getInstance("TLS");
-        trustingTestCertificate.init(null, trustManagers.getTrustManagers(), null);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trustManagers.getTrustManagers(), null);
+        return context;
     }
 
     @AfterAll
@@ -209,6 +231,32 @@ class SocketTransportTest {
             }
             serving.join(10_000);
             assertEquals(2, connections.get(), "the second request went over a new connection");
+        }
+    }
+
+    @Test
+    void anImagePushedAndPulledByTheRegistryClientOverTls() throws Exception {
+        // Named by the machine's host name, not loopback syntax, so the client speaks HTTPS (PlainHttpPolicy).
+        String name = InetAddress.getLocalHost().getHostName();
+        assertFalse(PlainHttpPolicy.isLoopback(name), "the host name " + name + " reads as loopback");
+        Path[] pair = certificate(dir.resolve("named"), name);
+        try (LocalRegistry named = LocalRegistry.startTls(Files.createDirectories(dir.resolve("named-registry")),
+                name, pair[0], pair[1])) {
+            SSLContext trust = trusting(pair[0]);
+            RegistryClient client = RegistryClient.create(RegistryOptions.defaults(),
+                    new SocketTransport(Duration.ofSeconds(5), () -> trust));
+            LocalStore seed = LocalStore.open(dir.resolve("seed"));
+            Platform amd64 = Platform.of("linux", "amd64");
+            TestImages.Written image = RegistryTestImages.withLayerOfSize(seed, amd64, 3_000_000, 9);
+            ImageReference ref = named.reference("tls/app:1");
+            new ImagePusher(client).push(seed, image.manifest(), ref, Optional.empty());
+
+            LocalStore target = LocalStore.open(dir.resolve("pulled"));
+            PullResult pulled = new ImagePuller(client).pull(ref, amd64, target, ImageName.parse("app:1"));
+            assertEquals(image.manifest().digest(), pulled.manifest().digest());
+            for (Descriptor layer : image.layers()) {
+                assertTrue(target.blobs().exists(layer.digest()), "layer " + layer.digest() + " pulled");
+            }
         }
     }
 }
