@@ -21,7 +21,10 @@ import java.util.function.LongConsumer;
 final class BlobPuller implements RegistryEndpoint<Void> {
     /**
      * The most bytes read from the socket per call: several socket buffers' worth, so that reads are few (a read
-     * returns what has arrived; those of 64 KiB or more go through the writer without a copy into its buffer).
+     * returns what has arrived; those of 64 KiB or more go through the writer without a copy into its buffer), and
+     * few enough to stay in the core's cache from the read through the hash to the write. Measured with perf on a
+     * 300 MB pull: 1 MiB filled before each write cost the transfer threads up to 80% more CPU, 128 KiB a little
+     * more, and reading into a direct buffer from the socket's channel (no copies through this array) no less.
      */
     private static final int BUFFER_SIZE = 256 * 1024;
 
