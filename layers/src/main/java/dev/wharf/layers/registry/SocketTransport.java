@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -29,7 +28,8 @@ import javax.net.ssl.SSLSocketFactory;
 /**
  * The {@link HttpTransport} of {@link RegistryClient}: blocking HTTP/1.1 over sockets, plain for {@code http} URLs
  * and TLS ({@link SSLSocket}, host name verified against the certificate) for {@code https}, through the HTTP proxy
- * {@link ProxySelector#getDefault()} names for the URL if any ({@code CONNECT} for https). Idle connections are kept
+ * its {@link ProxySelector} names for the URL if any (the request's absolute URL for http, a {@code CONNECT} tunnel
+ * for https). Idle connections are kept
  * per origin for the next request.
  *
  * <p>Why not the JDK {@code HttpClient}: it reads every response into freshly allocated buffers on its selector
@@ -47,18 +47,29 @@ final class SocketTransport implements HttpTransport {
 
     private final int connectTimeoutMillis;
     private final Supplier<SSLContext> tlsContext;
+    private final ProxySelector proxies;
     private final Map<String, Deque<HttpConnection>> idle = new HashMap<>();
     private volatile SSLSocketFactory tlsFactory;
 
-    /** A transport trusting the JDK's default trust store (and {@code javax.net.ssl.*} settings). */
+    /**
+     * A transport trusting the JDK's default trust store (and {@code javax.net.ssl.*} settings), through the proxies
+     * of the JVM's default {@link ProxySelector} ({@code http.proxyHost}, {@code https.proxyHost}...), as the JDK's
+     * HttpClient did.
+     */
     SocketTransport(Duration connectTimeout) {
-        this(connectTimeout, SocketTransport::defaultTls);
+        this(connectTimeout, SocketTransport::defaultTls, ProxySelector.getDefault());
     }
 
     /** A transport whose TLS connections use the context {@code tlsContext} supplies at the first https request. */
     SocketTransport(Duration connectTimeout, Supplier<SSLContext> tlsContext) {
+        this(connectTimeout, tlsContext, ProxySelector.getDefault());
+    }
+
+    /** The same, through the HTTP proxies {@code proxies} names for each URL (null: none). */
+    SocketTransport(Duration connectTimeout, Supplier<SSLContext> tlsContext, ProxySelector proxies) {
         this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, connectTimeout.toMillis()));
         this.tlsContext = tlsContext;
+        this.proxies = proxies;
     }
 
     private static SSLContext defaultTls() {
@@ -72,7 +83,7 @@ final class SocketTransport implements HttpTransport {
     @Override
     public TransportResponse send(HttpRequest request) throws IOException, InterruptedException {
         URI uri = request.uri();
-        Endpoint endpoint = Endpoint.of(uri);
+        Endpoint endpoint = Endpoint.of(uri, proxies);
         String key = endpoint.key();
         HttpConnection connection = takeIdle(key);
         if (connection != null) {
@@ -180,7 +191,7 @@ final class SocketTransport implements HttpTransport {
 
     /** Where a URL's requests go: scheme, host (IPv6 without brackets), port, and the proxy if one is used. */
     private record Endpoint(boolean tls, String host, int port, InetSocketAddress proxy) {
-        static Endpoint of(URI uri) throws IOException {
+        static Endpoint of(URI uri, ProxySelector proxies) throws IOException {
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("http") && !scheme.equals("https")) {
                 throw new IOException("unsupported URL scheme in " + uri + "; only http and https are");
@@ -194,16 +205,14 @@ final class SocketTransport implements HttpTransport {
             }
             boolean tls = scheme.equals("https");
             int port = uri.getPort() >= 0 ? uri.getPort() : tls ? 443 : 80;
-            return new Endpoint(tls, host, port, proxyFor(uri));
+            return new Endpoint(tls, host, port, proxyFor(uri, proxies));
         }
 
-        private static InetSocketAddress proxyFor(URI uri) {
-            ProxySelector selector = ProxySelector.getDefault();
+        private static InetSocketAddress proxyFor(URI uri, ProxySelector selector) {
             if (selector == null) {
                 return null;
             }
-            List<Proxy> proxies = selector.select(uri);
-            for (Proxy proxy : proxies) {
+            for (Proxy proxy : selector.select(uri)) {
                 if (proxy.type() == Proxy.Type.HTTP && proxy.address() instanceof InetSocketAddress address) {
                     return address;
                 }

@@ -18,6 +18,8 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -29,6 +31,7 @@ import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,8 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code localhost} only): a blob uploaded with a request body and fetched whole, from an offset and by HEAD on
  * kept-alive TLS connections; host names checked against the certificate; an untrusted certificate refused; a whole
  * image pushed and pulled by the registry client over HTTPS (a second registry named by the machine's host name);
- * a thread stuck on a silent server freed by an interrupt; a kept connection the server closed replaced. Plain HTTP
- * is covered by every other registry test.
+ * a thread stuck on a silent server freed by an interrupt; a kept connection the server closed replaced; requests
+ * through a real HTTP proxy (tinyproxy). Plain HTTP is covered by every other registry test.
  */
 class SocketTransportTest {
     @TempDir
@@ -258,5 +261,48 @@ class SocketTransportTest {
                 assertTrue(target.blobs().exists(layer.digest()), "layer " + layer.digest() + " pulled");
             }
         }
+    }
+
+    @Test
+    void throughAnHttpProxy_plainRequestsByAbsoluteUrlAndTlsThroughATunnel() throws Exception {
+        Path tinyproxy = PeerTools.require("tinyproxy", "tinyproxy");
+        Path proxyDir = Files.createDirectories(dir.resolve("proxy"));
+        Path log = proxyDir.resolve("tinyproxy.log");
+        int port = LocalRegistry.freePort();
+        Path config = proxyDir.resolve("tinyproxy.conf");
+        // No ConnectPort line: tunnels to any port are allowed.
+        Files.writeString(config, "Port " + port + "\nListen 127.0.0.1\nAllow 127.0.0.1\nTimeout 30\n"
+                + "LogLevel Connect\nLogFile \"" + log + "\"\n");
+        Process proxy = new ProcessBuilder(tinyproxy.toString(), "-d", "-c", config.toString())
+                .redirectErrorStream(true).redirectOutput(proxyDir.resolve("out.txt").toFile()).start();
+        try (LocalRegistry plain = LocalRegistry.start(Files.createDirectories(dir.resolve("plain-registry")),
+                new LocalRegistry.NoAuth())) {
+            awaitPort(port, proxy);
+            SocketTransport transport = new SocketTransport(Duration.ofSeconds(5), () -> trustingTestCertificate,
+                    ProxySelector.of(new InetSocketAddress("127.0.0.1", port)));
+            for (URI uri : List.of(URI.create("http://" + plain.host() + "/v2/"), uri("localhost", "/v2/"))) {
+                try (TransportResponse response = transport.send(HttpRequest.newBuilder(uri).GET().build())) {
+                    assertEquals(200, response.statusCode(), uri.toString());
+                    assertEquals("{}", new String(response.body().readAllBytes(), StandardCharsets.UTF_8).trim());
+                }
+            }
+            String seen = Files.readString(log);
+            assertTrue(seen.contains("GET http://" + plain.host() + "/v2/"), seen);
+            assertTrue(seen.contains("CONNECT localhost:" + registry.port()), seen);
+        } finally {
+            proxy.destroy();
+            proxy.waitFor();
+        }
+    }
+
+    private static void awaitPort(int port, Process process) throws Exception {
+        for (int i = 0; i < 200 && process.isAlive(); i++) {
+            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                return;
+            } catch (IOException e) {
+                Thread.sleep(50);
+            }
+        }
+        fail("tinyproxy did not listen on " + port);
     }
 }
