@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * {@code --help}, {@code parse}, and a build of a small Dockerfile (COPY and metadata steps, no RUN, so no root
  * is needed) on a throwaway store, done twice so the second is fully cached, then {@code images} and
  * {@code inspect}, a {@code push} of the image to an in-memory registry ({@link TrainingRegistry}) and a
- * {@code pull} of it into a second store (the registry client's and the JDK HTTP client's classes: about 700 that a
+ * {@code pull} of it into a second store (the registry client's and its transport's classes: about 700 that a
  * fresh {@code wharf pull} otherwise loads and verifies at every start). The context holds a directory of
  * {@value #DATA_FILES} small files, which the build copies: past a few hundred entries a context is listed through
  * the native binding (jnr-ffi) and in parallel, and a directory's files are hashed ahead, so those classes are

@@ -16,10 +16,12 @@ public final class Main {
     }
 
     /**
-     * The JDK HttpClient's read and body buffer size ({@code jdk.httpclient.bufsize}, 16 KiB by default): every
-     * buffer crosses the client's asynchronous pipeline (socket reader, body subscriber, the consuming thread) with
-     * a hand-off each, so a 300 MB layer took 18,000 of them, and hot pipeline methods reached C2 compilation
-     * in a short command. 1 MiB buffers cut the CPU time of {@code wharf pull} by about a quarter (bench/registry.sh).
+     * The JDK HttpClient's read and body buffer size ({@code jdk.httpclient.bufsize}, 16 KiB by default), for the
+     * downloads that still use that client ({@code ADD https://...}, URL contexts; registry traffic has its own
+     * blocking transport): every buffer crosses the client's asynchronous pipeline (socket reader, body subscriber,
+     * the consuming thread) with a hand-off each, so a 300 MB file took 18,000 of them, and hot pipeline methods
+     * reached C2 compilation in a short command. 1 MiB buffers cut the CPU time of such a download by about a
+     * quarter (measured on {@code wharf pull} when it still used this client).
      * A JVM-wide setting, read once when the client classes load, so it is the application's to choose (here),
      * not the library's; a value given with {@code -D} wins.
      */
@@ -45,8 +47,8 @@ public final class Main {
     }
 
     /**
-     * Ends the selector threads of the JDK HttpClients a command used (registry pulls and pushes), so the JVM exits
-     * at once: HotSpot's exit waits, in 10 ms steps, at least 300 ms while any thread runs native code
+     * Ends the selector threads of the JDK HttpClients a command used (downloads of ADD URLs and URL contexts), so
+     * the JVM exits at once: HotSpot's exit waits, in 10 ms steps, at least 300 ms while any thread runs native code
      * ({@code VM_Exit::wait_for_threads_in_native_to_block} in {@code vmOperations.cpp}), and an HttpClient's
      * selector thread always sits in {@code epoll_wait}; JDK 17's client cannot be closed. Its loop ends when the
      * thread is interrupted ({@code HttpClientImpl.SelectorManager.run}). Measured: {@code System.exit} after a

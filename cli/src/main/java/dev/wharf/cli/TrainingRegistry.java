@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 /**
  * The smallest in-memory registry (the distribution API's blob and manifest routes, no authentication) that a
  * {@code wharf push} and {@code wharf pull} can talk to, on a free loopback port: only for {@link CdsTraining}, so
- * that the class-data archive also holds the classes of the registry client and the JDK's HTTP client, which a
+ * that the class-data archive also holds the classes of the registry client and its transport, which a
  * fresh {@code wharf pull} otherwise loads and verifies on every start. Not a registry for anything else: it checks
  * nothing it is sent and keeps everything in memory.
  *

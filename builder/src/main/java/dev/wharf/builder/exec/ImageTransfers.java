@@ -9,6 +9,7 @@ import dev.wharf.builder.plan.Platform;
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.LayerException;
+import dev.wharf.layers.image.ImageIndex;
 import dev.wharf.layers.registry.ImagePuller;
 import dev.wharf.layers.registry.ImageReference;
 import dev.wharf.layers.registry.InvalidReferenceException;
@@ -21,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * {@code wharf pull} and {@code wharf push}: whole images between the local store and registries, outside a
@@ -56,11 +58,14 @@ final class ImageTransfers {
                 top.completeExceptionally(e);
             }
         });
-        return new Prefetch(parsed, top);
+        return new Prefetch(parsed, top, executor);
     }
 
-    /** A pull's reference and its pending top-level manifest or index ({@link #prefetch}). */
-    record Prefetch(ImageReference reference, CompletableFuture<ManifestResponse> top) {
+    /**
+     * A pull's reference, its pending top-level manifest or index ({@link #prefetch}), and the executor for the
+     * pull's side work.
+     */
+    record Prefetch(ImageReference reference, CompletableFuture<ManifestResponse> top, Executor executor) {
         ManifestResponse await() throws LayerException, EngineException {
             try {
                 return top.get();
@@ -102,8 +107,9 @@ final class ImageTransfers {
             ImagePuller puller = new ImagePuller(registries.client());
             PullResult metadata = puller.pullManifests(parsed, RegistryImages.layersPlatform(wanted), store,
                     pending.await());
-            puller.pullLayers(parsed, metadata, store, new TransferEvents(listener, 0, System::nanoTime));
             String name = parsed.withDefaultTag().toString();
+            prepareIndexCodec(pending.executor(), metadata.target(), name);
+            puller.pullLayers(parsed, metadata, store, new TransferEvents(listener, 0, System::nanoTime));
             RegistryImages.name(store, parsed, metadata.target());
             long size = store.reader().readManifest(metadata.manifest()).layers().stream()
                     .mapToLong(Descriptor::size).sum();
@@ -111,6 +117,26 @@ final class ImageTransfers {
                     metadata.config().digest().toString(), size);
         } catch (LayerException e) {
             throw new EngineException("failed to pull " + parsed.withDefaultTag() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Builds the store's JSON (de)serializers of the index on {@code executor} while the layers download, with the
+     * entry the naming will add: in a fresh CLI process that is tens of milliseconds that the naming after the last
+     * layer would otherwise spend (the codec keeps what it built; a failure here only means the naming builds it).
+     */
+    private void prepareIndexCodec(Executor executor, Descriptor target, String name) {
+        ImageIndex sample = ImageIndex.oci(List.of(target.withAnnotation(Descriptor.REF_NAME_ANNOTATION, name)));
+        try {
+            executor.execute(() -> {
+                try {
+                    store.json().prepare(sample);
+                } catch (RuntimeException e) {
+                    // The naming builds the codec itself, and reports what is wrong with the index there.
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // The engine is closing: the naming builds the codec itself.
         }
     }
 

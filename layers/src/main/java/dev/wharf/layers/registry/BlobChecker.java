@@ -1,9 +1,7 @@
 package dev.wharf.layers.registry;
 
 import dev.wharf.layers.Digest;
-import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpResponse;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -38,7 +36,7 @@ final class BlobChecker implements RegistryEndpoint<Optional<Long>> {
     }
 
     @Override
-    public Optional<Long> handle(HttpResponse<InputStream> response) {
+    public Optional<Long> handle(TransportResponse response) {
         if (response.statusCode() == 404) {
             return Optional.empty();
         }

@@ -1,6 +1,7 @@
 package dev.wharf.layers.registry;
 
 import dev.wharf.layers.Descriptor;
+import dev.wharf.layers.Digest;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.MediaTypes;
 import dev.wharf.layers.Platform;
@@ -12,7 +13,9 @@ import dev.wharf.layers.store.LocalStore;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -134,13 +137,16 @@ public final class ImagePuller {
                 return true;
             });
         }
-        List<Descriptor> layers = new ArrayList<>();
+        // One transfer per digest (a layer may repeat). Keyed by the digest, not by the Descriptor record: a record's
+        // first hashCode links its ObjectMethods bootstrap, milliseconds of a fresh CLI's critical path before the
+        // first layer byte, and only the digest names the blob.
+        Map<Digest, Descriptor> layers = new LinkedHashMap<>();
         for (Descriptor layer : manifest.layers()) {
             if (!MediaTypes.isForeignLayer(layer.mediaType())) {
-                layers.add(layer);
+                layers.putIfAbsent(layer.digest(), layer);
             }
         }
-        for (Descriptor blob : layers.stream().distinct().toList()) {
+        for (Descriptor blob : layers.values()) {
             transfers.add(() -> {
                 long start = System.nanoTime();
                 boolean moved = !store.blobs().exists(blob.digest());

@@ -1,9 +1,7 @@
 package dev.wharf.layers.registry;
 
 import dev.wharf.layers.Digest;
-import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -44,7 +42,7 @@ final class ManifestChecker implements RegistryEndpoint<Optional<Digest>> {
     }
 
     @Override
-    public Optional<Digest> handle(HttpResponse<InputStream> response) {
+    public Optional<Digest> handle(TransportResponse response) {
         if (response.statusCode() == 404) {
             return Optional.empty();
         }

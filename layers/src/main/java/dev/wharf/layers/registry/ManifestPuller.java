@@ -7,9 +7,7 @@ import dev.wharf.layers.DigestAlgorithm;
 import dev.wharf.layers.MediaTypes;
 import dev.wharf.layers.image.ImageReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -57,7 +55,7 @@ final class ManifestPuller implements RegistryEndpoint<ManifestResponse> {
     }
 
     @Override
-    public ManifestResponse handle(HttpResponse<InputStream> response) throws IOException {
+    public ManifestResponse handle(TransportResponse response) throws IOException {
         byte[] content = response.body().readNBytes((int) ImageReader.MAX_DOCUMENT_SIZE + 1);
         if (content.length > ImageReader.MAX_DOCUMENT_SIZE) {
             throw new RegistryException(describe() + ": the manifest is larger than "

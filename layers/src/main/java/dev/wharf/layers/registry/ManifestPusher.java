@@ -1,10 +1,8 @@
 package dev.wharf.layers.registry;
 
 import dev.wharf.layers.Digest;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -54,7 +52,7 @@ final class ManifestPusher implements RegistryEndpoint<Optional<Digest>> {
     }
 
     @Override
-    public Optional<Digest> handle(HttpResponse<InputStream> response) {
+    public Optional<Digest> handle(TransportResponse response) {
         return response.headers().firstValue("Docker-Content-Digest").flatMap(ManifestPuller::parseDigest);
     }
 

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,8 +30,10 @@ final class RegistryAuthenticator {
     private static final Duration EXPIRY_MARGIN = Duration.ofSeconds(10);
     /** distribution's token handler assumes 60 s when the token server gives no expiry (minimumTokenLifetime). */
     private static final Duration DEFAULT_LIFETIME = Duration.ofSeconds(60);
+    /** The most of a token server's answer read: tokens are a few kilobytes; more is not a token answer. */
+    private static final int MAX_TOKEN_ANSWER = 1024 * 1024;
 
-    private final HttpClients http;
+    private final HttpTransport http;
     private final CredentialProvider credentials;
     private final PlainHttpPolicy plainHttp;
     private final Clock clock;
@@ -41,7 +42,7 @@ final class RegistryAuthenticator {
     private final Map<String, CachedAuth> cache = new ConcurrentHashMap<>();
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
-    RegistryAuthenticator(HttpClients http, CredentialProvider credentials, PlainHttpPolicy plainHttp,
+    RegistryAuthenticator(HttpTransport http, CredentialProvider credentials, PlainHttpPolicy plainHttp,
             Clock clock, String userAgent) {
         this.http = http;
         this.credentials = credentials;
@@ -158,9 +159,11 @@ final class RegistryAuthenticator {
             credential.ifPresent(c -> builder.header("Authorization", basicHeader(c)));
             request = builder.build();
         }
-        HttpResponse<byte[]> response;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        int status;
+        byte[] answer;
+        try (TransportResponse response = http.send(request)) {
+            status = response.statusCode();
+            answer = response.body().readNBytes(MAX_TOKEN_ANSWER);
         } catch (IOException e) {
             throw new RegistryException(what + ": cannot reach token server " + realm + " of registry " + registry
                     + ": " + e.getMessage(), e);
@@ -168,18 +171,18 @@ final class RegistryAuthenticator {
             Thread.currentThread().interrupt();
             throw new RegistryException(what + ": interrupted while fetching a token from " + realm, e);
         }
-        if (response.statusCode() == 401 || response.statusCode() == 403) {
+        if (status == 401 || status == 403) {
             throw new RegistryException(what + ": token server " + realm + " rejected "
                     + (credential.isPresent() ? "the credentials for " : "anonymous access to ") + registry
-                    + " (HTTP " + response.statusCode() + "); check docker login " + registry, response.statusCode(),
+                    + " (HTTP " + status + "); check docker login " + registry, status,
                     null);
         }
-        if (response.statusCode() != 200) {
-            throw new RegistryException(what + ": token server " + realm + " answered HTTP " + response.statusCode()
-                    + ": " + RegistryCaller.snippet(response.body()), response.statusCode(), null);
+        if (status != 200) {
+            throw new RegistryException(what + ": token server " + realm + " answered HTTP " + status
+                    + ": " + RegistryCaller.snippet(answer), status, null);
         }
         try {
-            JsonNode body = mapper.readTree(response.body());
+            JsonNode body = mapper.readTree(answer);
             String token = body.path("token").asText("");
             if (token.isEmpty()) {
                 token = body.path("access_token").asText("");

@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,14 +29,14 @@ final class RegistryCaller {
     private static final int MAX_REDIRECTS = 5;
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
 
-    private final HttpClients http;
+    private final HttpTransport http;
     private final RegistryAuthenticator authenticator;
     private final RetryPolicy retry;
     private final PlainHttpPolicy plainHttp;
     private final String userAgent;
     private final ObjectMapper mapper = new ObjectMapper();
 
-    RegistryCaller(HttpClients http, RegistryAuthenticator authenticator, RetryPolicy retry,
+    RegistryCaller(HttpTransport http, RegistryAuthenticator authenticator, RetryPolicy retry,
             PlainHttpPolicy plainHttp, String userAgent) {
         this.http = http;
         this.authenticator = authenticator;
@@ -86,12 +84,9 @@ final class RegistryCaller {
             boolean atRegistry = registryAuthority.equals(uri.getRawAuthority());
             HttpRequest request = request(uri, endpoint,
                     atRegistry ? authenticator.authorization(registry, scopes) : Optional.empty());
-            HttpResponse<InputStream> response;
+            TransportResponse response;
             try {
-                // Accepted answers are received as the endpoint says (a blob straight into the store); anything else is
-                // a stream for redirects, challenges and error messages.
-                response = http.send(request, info -> endpoint.acceptedStatuses().contains(info.statusCode())
-                        ? endpoint.bodySubscriber(info) : HttpResponse.BodySubscribers.ofInputStream());
+                response = http.send(request);
             } catch (IOException e) {
                 if (isUnresolvedHost(e)) {
                     // A name that does not resolve will not resolve in ten seconds either: fail at once, as
@@ -110,7 +105,8 @@ final class RegistryCaller {
                 Thread.currentThread().interrupt();
                 throw new RegistryException(endpoint.describe() + ": interrupted", e);
             }
-            try (InputStream body = response.body()) {
+            try (response) {
+                InputStream body = response.body();
                 int status = response.statusCode();
                 if (REDIRECTS.contains(status) && (endpoint.method().equals("GET") || endpoint.method().equals("HEAD"))
                         && !endpoint.acceptedStatuses().contains(status)) {
@@ -163,10 +159,6 @@ final class RegistryCaller {
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
                 .method(endpoint.method(), endpoint.body())
                 .header("User-Agent", userAgent);
-        if ("http".equals(uri.getScheme())) {
-            // No h2c upgrade attempts against plain-HTTP registries.
-            builder.version(HttpClient.Version.HTTP_1_1);
-        }
         if (!endpoint.accept().isEmpty()) {
             builder.header("Accept", String.join(", ", endpoint.accept()));
         }
@@ -177,7 +169,7 @@ final class RegistryCaller {
         return builder.build();
     }
 
-    private Optional<Duration> retryAfter(HttpResponse<?> response) {
+    private Optional<Duration> retryAfter(TransportResponse response) {
         Optional<String> value = response.headers().firstValue("Retry-After");
         if (value.isEmpty()) {
             return Optional.empty();
@@ -247,7 +239,7 @@ final class RegistryCaller {
         return text.replaceAll("\\s+", " ").trim();
     }
 
-    /** True when the JDK client failed because the host name has no address (it wraps that in a ConnectException). */
+    /** True when the connection failed because the host name has no address (possibly wrapped). */
     static boolean isUnresolvedHost(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof java.net.UnknownHostException || t instanceof java.nio.channels.UnresolvedAddressException) {
@@ -263,11 +255,11 @@ final class RegistryCaller {
     }
 
     /** Resolves a {@code Location} header against the request URL (registries may answer with relative paths). */
-    static URI location(HttpResponse<?> response, String what) throws RegistryException {
+    static URI location(TransportResponse response, String what) throws RegistryException {
         String location = response.headers().firstValue("Location").orElseThrow(() -> new RegistryException(
                 what + ": registry answered " + response.statusCode() + " without a Location header"));
         try {
-            return response.request().uri().resolve(location);
+            return response.uri().resolve(location);
         } catch (IllegalArgumentException e) {
             throw new RegistryException(what + ": registry answered with an invalid Location " + location, e);
         }

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -37,11 +36,15 @@ public final class RegistryClient {
     }
 
     /**
-     * Makes a client with the given options, on new JDK {@link HttpClient}s (one for plain HTTP, one for HTTPS made
-     * at the first HTTPS request: see {@link HttpClients}).
+     * Makes a client with the given options, on its own blocking HTTP/1.1 connections ({@link SocketTransport}:
+     * TLS is set up at the first HTTPS request only).
      */
     public static RegistryClient create(RegistryOptions options) {
-        HttpClients http = HttpClients.create(options.connectTimeout());
+        return create(options, new SocketTransport(options.connectTimeout()));
+    }
+
+    /** Makes a client that sends through {@code http} (tests: a transport trusting a test certificate). */
+    static RegistryClient create(RegistryOptions options, HttpTransport http) {
         PlainHttpPolicy plainHttp = new PlainHttpPolicy(options.insecureRegistries());
         RegistryAuthenticator authenticator = new RegistryAuthenticator(http, options.credentials(), plainHttp,
                 Clock.systemUTC(), options.userAgent());
@@ -117,6 +120,9 @@ public final class RegistryClient {
                 } catch (LayerException e) {
                     throw e;
                 } catch (IOException e) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw new RegistryException("pull blob " + descriptor.digest() + ": interrupted", e);
+                    }
                     failuresWithoutProgress = writer.size() > before ? 1 : failuresWithoutProgress + 1;
                     if (failuresWithoutProgress >= options.retry().maxAttempts()) {
                         throw new RegistryException("pull blob " + descriptor.digest() + " from " + repository.name()

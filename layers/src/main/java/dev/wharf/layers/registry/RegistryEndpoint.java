@@ -1,10 +1,8 @@
 package dev.wharf.layers.registry;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,19 +50,12 @@ interface RegistryEndpoint<T> {
     }
 
     /**
-     * Returns how the body of an answer with an accepted status is received. By default it is a stream that
-     * {@link #handle} reads; a blob download writes it into the store as it arrives instead ({@link BlobSink}).
-     */
-    default HttpResponse.BodySubscriber<InputStream> bodySubscriber(HttpResponse.ResponseInfo info) {
-        return HttpResponse.BodySubscribers.ofInputStream();
-    }
-
-    /**
-     * Handles an answer with an accepted status. The body stream is closed by the caller afterwards.
+     * Handles an answer with an accepted status, reading its body on the calling thread. The answer is closed by the
+     * caller afterwards.
      *
      * @throws IOException if reading the body fails (a {@link RegistryException} for a bad answer)
      */
-    T handle(HttpResponse<InputStream> response) throws IOException;
+    T handle(TransportResponse response) throws IOException;
 
     /** Describes the call for messages, e.g. {@code pull manifest localhost:5000/app:1.0}. */
     String describe();

@@ -1,9 +1,7 @@
 package dev.wharf.layers.registry;
 
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.Set;
 
@@ -60,7 +58,7 @@ final class UploadChunkPusher implements RegistryEndpoint<URI> {
     }
 
     @Override
-    public URI handle(HttpResponse<InputStream> response) throws RegistryException {
+    public URI handle(TransportResponse response) throws RegistryException {
         return RegistryCaller.location(response, describe());
     }
 

@@ -4,7 +4,6 @@ import dev.wharf.layers.Digest;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -69,7 +68,7 @@ final class UploadFinisher implements RegistryEndpoint<Void> {
     }
 
     @Override
-    public Void handle(HttpResponse<InputStream> response) {
+    public Void handle(TransportResponse response) {
         return null;
     }
 

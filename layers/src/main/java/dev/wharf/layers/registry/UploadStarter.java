@@ -1,10 +1,8 @@
 package dev.wharf.layers.registry;
 
 import dev.wharf.layers.Digest;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
@@ -48,7 +46,7 @@ final class UploadStarter implements RegistryEndpoint<UploadStarter.Started> {
     }
 
     @Override
-    public Started handle(HttpResponse<InputStream> response) throws RegistryException {
+    public Started handle(TransportResponse response) throws RegistryException {
         if (response.statusCode() == 201) {
             return new Started(true, null);
         }

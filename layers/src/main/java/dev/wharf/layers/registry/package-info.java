@@ -1,6 +1,6 @@
 /**
  * The registry client: pulls images from and pushes images to registries speaking the Docker Registry HTTP API v2
- * / OCI distribution-spec, on the JDK's {@link java.net.http.HttpClient} and Jackson.
+ * / OCI distribution-spec, over blocking HTTP/1.1 connections of its own ({@code SocketTransport}) and Jackson.
  *
  * <p>Entry points: {@link dev.wharf.layers.registry.ImageReference} parses references exactly like Docker's
  * {@code distribution/reference}; {@link dev.wharf.layers.registry.RegistryClient} moves single manifests and
@@ -15,7 +15,9 @@
  * {@code ManifestPusher}) that names its method, URL, Accept header, response handling and description;
  * {@code RegistryCaller} does the HTTP work for all of them: scheme choice ({@code PlainHttpPolicy}), the
  * {@code WWW-Authenticate} flow with a per-scope token cache ({@code RegistryAuthenticator}), redirects and
- * bounded retries ({@link dev.wharf.layers.registry.RetryPolicy}). Every error is a
+ * bounded retries ({@link dev.wharf.layers.registry.RetryPolicy}); below it, {@code HttpTransport} is the seam that
+ * moves the bytes ({@code SocketTransport}: plain TCP or TLS, keep-alive, bodies read on the calling thread, so a
+ * blob goes from the socket through one array into the store). Every error is a
  * {@link dev.wharf.layers.registry.RegistryException}.
  */
 package dev.wharf.layers.registry;

@@ -13,6 +13,7 @@ import dev.wharf.layers.layout.AtomicFiles;
 import dev.wharf.layers.layout.OciLayout;
 import dev.wharf.layers.layout.StoreLock;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
@@ -32,6 +33,9 @@ import java.util.stream.Collectors;
  */
 public final class FileImageStore implements ImageStore {
     private static final int MAX_NAME_LENGTH = 255;
+    /** The canonical JSON of {@code ImageIndex.oci(List.of())} (FileImageStoreTest checks it against the codec). */
+    static final String EMPTY_INDEX = "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_INDEX
+            + "\",\"manifests\":[]}";
 
     private final FileBlobStore blobs;
     private final OciLayout layout;
@@ -47,15 +51,24 @@ public final class FileImageStore implements ImageStore {
         this.walker = new ReferenceWalker(blobs, new ImageReader(blobs, json));
     }
 
-    /** Creates an empty {@code index.json} if there is none, so the root is a complete OCI layout. */
+    /**
+     * Creates an empty {@code index.json} if there is none, so the root is a complete OCI layout. Its bytes are
+     * {@link #EMPTY_INDEX}, not written through the JSON codec: opening a new store (every fresh {@code wharf pull}
+     * into a new root) then does not build the index serializer before its first download; the naming at the end
+     * builds it, or finds it prepared ({@link CanonicalJson#prepare}).
+     */
     void initialize() throws LayerException {
         if (Files.exists(layout.indexFile())) {
             return;
         }
         try (StoreLock.Held held = lock.acquire()) {
             if (!Files.exists(layout.indexFile())) {
-                writeIndex(ImageIndex.oci(List.of()));
+                AtomicFiles.replace(layout.indexFile(), EMPTY_INDEX.getBytes(StandardCharsets.UTF_8),
+                        layout.ingestDir());
             }
+        } catch (IOException e) {
+            throw new LayerException("cannot write " + layout.indexFile() + ": " + e.getMessage()
+                    + "; check free space and permissions of the store", e);
         }
     }
 

@@ -6,6 +6,7 @@ import dev.wharf.layers.testing.PeerTools;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,12 +29,19 @@ public final class LocalRegistry implements AutoCloseable {
     private final int port;
     private final Path log;
     private final Thread shutdownHook;
+    private final String hostName;
+    private final InetAddress address;
+    private final boolean tls;
 
-    private LocalRegistry(Process process, int port, Path log, Thread shutdownHook) {
+    private LocalRegistry(Process process, int port, Path log, Thread shutdownHook, String hostName,
+            InetAddress address, boolean tls) {
         this.process = process;
         this.port = port;
         this.log = log;
         this.shutdownHook = shutdownHook;
+        this.hostName = hostName;
+        this.address = address;
+        this.tls = tls;
     }
 
     /** How clients must authenticate. */
@@ -54,6 +62,21 @@ public final class LocalRegistry implements AutoCloseable {
 
     /** Starts a registry with the given auth, keeping its files under {@code dir}. */
     public static LocalRegistry start(Path dir, Auth auth) throws IOException, InterruptedException {
+        return start(dir, auth, "127.0.0.1", null, null);
+    }
+
+    /**
+     * Starts an anonymous registry that serves HTTPS only, with the PEM {@code certificate} and its {@code key}, on
+     * the address {@code hostName} resolves to; {@link #host()} is then {@code hostName:port}.
+     */
+    public static LocalRegistry startTls(Path dir, String hostName, Path certificate, Path key)
+            throws IOException, InterruptedException {
+        return start(dir, new NoAuth(), hostName, certificate, key);
+    }
+
+    private static LocalRegistry start(Path dir, Auth auth, String hostName, Path certificate, Path key)
+            throws IOException, InterruptedException {
+        InetAddress address = InetAddress.getByName(hostName);
         Path binary = PeerTools.require("docker-registry", "docker-registry");
         int port = freePort();
         Path storage = Files.createDirectories(dir.resolve("storage"));
@@ -62,8 +85,14 @@ public final class LocalRegistry implements AutoCloseable {
                 .append("log:\n  level: warn\n  accesslog:\n    disabled: true\n")
                 .append("storage:\n  filesystem:\n    rootdirectory: ").append(storage).append('\n')
                 .append("  delete:\n    enabled: true\n")
-                .append("http:\n  addr: 127.0.0.1:").append(port).append('\n')
+                .append("http:\n  addr: ").append(address.getHostAddress().indexOf(':') >= 0
+                        ? "[" + address.getHostAddress() + "]" : address.getHostAddress()).append(':').append(port)
+                .append('\n')
                 .append("  secret: wharf-test-secret\n");
+        if (certificate != null) {
+            config.append("  tls:\n    certificate: ").append(certificate).append("\n    key: ").append(key)
+                    .append('\n');
+        }
         if (auth instanceof Htpasswd h) {
             Path htpasswd = PeerTools.require("htpasswd", "apache2-utils");
             Process p = new ProcessBuilder(htpasswd.toString(), "-Bbn", h.user(), h.password())
@@ -89,7 +118,7 @@ public final class LocalRegistry implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Thread hook = new Thread(process::destroyForcibly, "stop-test-registry");
         Runtime.getRuntime().addShutdownHook(hook);
-        LocalRegistry registry = new LocalRegistry(process, port, log, hook);
+        LocalRegistry registry = new LocalRegistry(process, port, log, hook, hostName, address, certificate != null);
         try {
             registry.awaitReady();
         } catch (IOException | RuntimeException | Error e) {
@@ -107,6 +136,15 @@ public final class LocalRegistry implements AutoCloseable {
                 throw new IOException("docker-registry exited with " + process.exitValue() + ": "
                         + Files.readString(log));
             }
+            if (tls) {
+                // The test's certificate is not trusted here: ready when the port takes connections.
+                try (Socket socket = new Socket(address, port)) {
+                    return;
+                } catch (IOException e) {
+                    Thread.sleep(50);
+                    continue;
+                }
+            }
             try {
                 HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://" + host() + "/v2/"))
                         .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.discarding());
@@ -121,9 +159,9 @@ public final class LocalRegistry implements AutoCloseable {
         throw new IOException("docker-registry did not answer on " + host() + " within 20 s: " + Files.readString(log));
     }
 
-    /** Returns {@code 127.0.0.1:<port>}. */
+    /** Returns {@code 127.0.0.1:<port>} (for a TLS registry, {@code <its host name>:<port>}). */
     public String host() {
-        return "127.0.0.1:" + port;
+        return hostName + ":" + port;
     }
 
     /** Returns the registry's port. */

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +30,7 @@ class PlainHttpPolicyTest {
     @Test
     void apiBase_usesHttpsUnlessPlainHttpIsAllowed() throws Exception {
         PlainHttpPolicy policy = new PlainHttpPolicy(Set.of("registry.lan:5000"));
-        HttpClients http = HttpClients.of(HttpClient.newHttpClient());
+        HttpTransport http = new SocketTransport(Duration.ofSeconds(5));
         RegistryCaller caller = new RegistryCaller(http, new RegistryAuthenticator(http,
                 CredentialProvider.anonymous(), policy, Clock.systemUTC(), "test"), RetryPolicy.defaults(), policy,
                 "test");

@@ -29,6 +29,14 @@ class FileImageStoreTest {
     }
 
     @Test
+    void theEmptyIndexANewStoreWrites_isWhatTheCodecWritesForIt() throws Exception {
+        LocalStore store = LocalStore.open(root);
+        assertEquals(new String(store.json().write(ImageIndex.oci(List.of())), StandardCharsets.UTF_8),
+                FileImageStore.EMPTY_INDEX);
+        assertEquals(FileImageStore.EMPTY_INDEX, Files.readString(root.resolve("index.json")));
+    }
+
+    @Test
     void tag_thenResolve_returnsTheManifestWithItsRefName() throws Exception {
         LocalStore store = LocalStore.open(root);
         TestImages.Written image = TestImages.write(store, "hello.txt");
