@@ -68,14 +68,18 @@ public final class LayerWriter {
         this.executor = Objects.requireNonNull(executor, "executor");
     }
 
-    /** Stores the whole tree under {@code root} (not the root itself) as one layer. */
+    /**
+     * Stores the whole tree under {@code root} (not the root itself) as one layer: the layer of
+     * {@link #write(List)} of {@link TreeScanner#scanTree}, written while the tree is scanned
+     * ({@link #writeStreaming}), so compression starts with the first file instead of after a scan of the whole tree.
+     */
     public LayerBlob writeTree(Path root) throws LayerException {
-        return write(scanner.scanTree(root));
+        return writeStreaming(root, false, written -> { });
     }
 
-    /** Stores the changes recorded in an overlayfs upper directory as one layer. */
+    /** Stores the changes recorded in an overlayfs upper directory as one layer, written while it is scanned. */
     public LayerBlob writeOverlayUpper(Path upperDir) throws LayerException {
-        return write(scanner.scanOverlayUpper(upperDir));
+        return writeStreaming(upperDir, true, written -> { });
     }
 
     /**
