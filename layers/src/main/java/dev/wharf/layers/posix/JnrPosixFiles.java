@@ -49,7 +49,7 @@ final class JnrPosixFiles implements PosixFiles {
      * every later use the same way (as a LinkageError).
      */
     private static final class Binding {
-        static final Binding LIBC = new Binding();
+        static final Binding LIBC = create();
 
         final Invoker invoker = Invoker.getInstance();
         final Function llistxattr = function("llistxattr", Type.SLONG, Type.POINTER, Type.POINTER, Type.ULONG);
@@ -73,6 +73,11 @@ final class JnrPosixFiles implements PosixFiles {
         final Function strerror = function("strerror", Type.POINTER, Type.SINT);
 
         private Binding() {
+        }
+
+        private static Binding create() {
+            JffiStubCache.use();
+            return new Binding();
         }
 
         /** A libc function of the process (libc is loaded in every JVM); its address is 0 when libc lacks it. */
