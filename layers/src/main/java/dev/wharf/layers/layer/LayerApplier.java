@@ -463,12 +463,15 @@ public final class LayerApplier {
         }
     }
 
+
     /**
      * chmod of a path this apply created, so not a symlink. Java's no-follow variant opens the file to fchmod it,
-     * which would block on a fifo and open a device, so the plain (following) chmod is used.
+     * which would block on a fifo and open a device, so the plain (following) chmod is used, libc's (java.nio's
+     * attribute call parses its name and makes a view object each time: thousands of directories, interpreted in a
+     * fresh JVM).
      */
-    private static void chmod(Path path, int mode) throws IOException {
-        Files.setAttribute(path, "unix:mode", mode);
+    private void chmod(Path path, int mode) throws LayerException {
+        posix.chmod(path, mode);
     }
 
     private static Optional<BasicFileAttributes> lstat(Path path) throws IOException {

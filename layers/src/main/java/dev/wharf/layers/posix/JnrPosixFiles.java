@@ -59,6 +59,7 @@ final class JnrPosixFiles implements PosixFiles {
                 Type.ULONG, Type.SINT);
         final Function mknod = function("mknod", Type.SINT, Type.POINTER, Type.UINT, Type.ULONG);
         final Function lchown = function("lchown", Type.SINT, Type.POINTER, Type.UINT, Type.UINT);
+        final Function chmod = function("chmod", Type.SINT, Type.POINTER, Type.UINT);
         final Function symlink = function("symlink", Type.SINT, Type.POINTER, Type.POINTER);
         final Function utimensat = function("utimensat", Type.SINT, Type.SINT, Type.POINTER, Type.POINTER,
                 Type.SINT);
@@ -329,6 +330,13 @@ final class JnrPosixFiles implements PosixFiles {
     public void lchown(Path path, int uid, int gid) throws LayerException {
         if (libc.lchown.callInt(withPath(path, 0).address, uid, gid) != 0) {
             throw failure("lchown", path, errno());
+        }
+    }
+
+    @Override
+    public void chmod(Path path, int mode) throws LayerException {
+        if (libc.chmod.callInt(withPath(path, 0).address, mode & 07777) != 0) {
+            throw failure("chmod", path, errno());
         }
     }
 

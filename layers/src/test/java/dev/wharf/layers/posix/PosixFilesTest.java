@@ -45,6 +45,15 @@ class PosixFilesTest {
     }
 
     @Test
+    void chmod_setsEveryPermissionBit_andReportsErrno() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("d"));
+        posix.chmod(dir, 03751);
+        assertEquals(03751, (int) Files.getAttribute(dir, "unix:mode") & 07777);
+        PosixCallException e = assertThrows(PosixCallException.class, () -> posix.chmod(tmp.resolve("missing"), 0644));
+        assertEquals(PosixCallException.ENOENT, e.errno());
+    }
+
+    @Test
     void createFile_writesContentOwnerModeAndTimeThroughItsDescriptor() throws Exception {
         Path file = tmp.resolve("f");
         byte[] content = new byte[700_000];
