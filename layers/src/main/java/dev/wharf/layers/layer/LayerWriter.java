@@ -6,6 +6,7 @@ import dev.wharf.layers.posix.DeviceNumbers;
 import dev.wharf.layers.tar.TarEntry;
 import dev.wharf.layers.tar.TarEntryType;
 import dev.wharf.layers.tar.TarWriter;
+import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,6 +50,8 @@ import java.util.function.LongConsumer;
 public final class LayerWriter {
     private static final String WHITEOUT_PREFIX = ".wh.";
     private static final String OPAQUE_MARKER = ".wh..wh..opq";
+    /** Bytes of file content read at once, and of tar bytes handed on at once. */
+    private static final int COPY_BUFFER = 64 * 1024;
 
     private final BlobStore store;
     private final TreeScanner scanner;
@@ -108,7 +111,12 @@ public final class LayerWriter {
 
     private LayerBlob store(TarBody body, LongConsumer written) throws LayerException {
         try (LayerBlobSink sink = LayerBlobSink.open(store, options.compression(), executor)) {
-            body.write(new CountingOutputStream(sink, written));
+            // Headers, paddings and small files' content come in writes of a few hundred bytes; batched, each
+            // reaches the hashers and the compressor (a native call for zstd) in 64 KiB pieces. Content read in
+            // 64 KiB chunks passes straight through.
+            OutputStream batched = new BufferedOutputStream(new CountingOutputStream(sink, written), COPY_BUFFER);
+            body.write(batched);
+            batched.flush();
             return sink.finish();
         } catch (LayerException e) {
             throw e;
@@ -131,7 +139,7 @@ public final class LayerWriter {
     public void writeTarStreaming(Path root, boolean overlay, OutputStream out) throws IOException {
         TarWriter tar = new TarWriter(out);
         Map<List<Long>, String> firstLinks = new HashMap<>();
-        byte[] buffer = new byte[64 * 1024];
+        byte[] buffer = new byte[COPY_BUFFER];
         scanner.walkSorted(root, overlay, change -> {
             if (change instanceof LayerChange.Added added) {
                 writeAdded(tar, added.path(), added, firstLinks, buffer);
@@ -152,7 +160,7 @@ public final class LayerWriter {
         List<Keyed> sorted = sort(changes);
         TarWriter tar = new TarWriter(out);
         Map<List<Long>, String> firstLinks = new HashMap<>();
-        byte[] buffer = new byte[64 * 1024];
+        byte[] buffer = new byte[COPY_BUFFER];
         for (Keyed k : sorted) {
             if (k.change instanceof LayerChange.Added added) {
                 writeAdded(tar, k.name, added, firstLinks, buffer);
