@@ -17,7 +17,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -30,7 +29,7 @@ import java.util.concurrent.Executors;
  * {@code LayerBench apply LAYER TARGET_PARENT ITERATIONS}, or {@code LayerBench classes SMALL_TREE WORKDIR} (one run
  * of each case over a small tree, to make a class-data archive). Each iteration prints one line
  * {@code iteration=I ms=M bytes=B uncompressed=U cpums=C} on stdout (C: CPU time of the whole process, user and
- * system, during the iteration); a first iteration of several is a warm-up only when the
+ * system, during the iteration, to 10 ms); a first iteration of several is a warm-up only when the
  * caller discards it. Create writes into a fresh blob store under WORKDIR each time and, for {@code none}, leaves the
  * last layer tar at {@code WORKDIR/layer.tar} for the apply runs. Apply unpacks into a fresh directory under
  * TARGET_PARENT each time and leaves every tree for the caller to delete after all runs: deleting thousands of files
@@ -90,9 +89,7 @@ public final class LayerBench {
                 LayerBlob layer = new LayerWriter(store, new TreeScanner(posix), LayerWriterOptions.of(chosen), pool)
                         .writeTree(tree);
                 long nanos = System.nanoTime() - start;
-                System.out.printf(Locale.ROOT, "iteration=%d ms=%.1f bytes=%d uncompressed=%d cpums=%.0f%n", i,
-                        nanos / 1e6, layer.descriptor().size(), layer.uncompressedSize(),
-                        (processCpuNanos() - cpu) / 1e6);
+                report(i, nanos, layer.descriptor().size(), layer.uncompressedSize(), processCpuNanos() - cpu);
                 if (i == iterations && compression.equals("none")) {
                     try (InputStream in = store.open(layer.descriptor().digest());
                          OutputStream out = Files.newOutputStream(workDir.resolve("layer.tar"))) {
@@ -105,9 +102,23 @@ public final class LayerBench {
         }
     }
 
+    /**
+     * The process's CPU time (user and system, all threads) from /proc, in clock ticks (10 ms). Not through JMX: in
+     * a fresh JVM its set-up (OperatingSystemMXBean, the platform MBeans) took tens of milliseconds of the run being
+     * timed from outside, work that no wharf command does.
+     */
     private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getProcessCpuTime();
+        return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+    }
+
+    /**
+     * Prints one iteration's line, {@code iteration=I ms=M bytes=B uncompressed=U cpums=C}, by concatenation: a
+     * Formatter (printf) costs a fresh JVM some milliseconds of regex and float-formatting set-up.
+     */
+    private static void report(int iteration, long nanos, long bytes, long uncompressed, long cpuNanos) {
+        long tenths = Math.round(nanos / 1e5);
+        System.out.println("iteration=" + iteration + " ms=" + tenths / 10 + "." + tenths % 10 + " bytes=" + bytes
+                + " uncompressed=" + uncompressed + " cpums=" + Math.round(cpuNanos / 1e6));
     }
 
     /** Runs {@code sync} before iterations after the first (the caller syncs before the first). */
@@ -141,8 +152,7 @@ public final class LayerBench {
                 result = applier.apply(in, target);
             }
             long nanos = System.nanoTime() - start;
-            System.out.printf(Locale.ROOT, "iteration=%d ms=%.1f bytes=%d uncompressed=%d cpums=%.0f%n", i,
-                    nanos / 1e6, Files.size(layer), result.contentBytes(), (processCpuNanos() - cpu) / 1e6);
+            report(i, nanos, Files.size(layer), result.contentBytes(), processCpuNanos() - cpu);
         }
     }
 }

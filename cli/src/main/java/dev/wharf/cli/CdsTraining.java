@@ -21,10 +21,11 @@ import java.util.stream.Stream;
  * is needed) on a throwaway store, done twice so the second is fully cached, then {@code images} and
  * {@code inspect}, a {@code push} of the image to an in-memory registry ({@link TrainingRegistry}) and a
  * {@code pull} of it into a second store (the registry client's and its transport's classes: about 700 that a
- * fresh {@code wharf pull} otherwise loads and verifies at every start). The context holds a directory of
- * {@value #DATA_FILES} small files, which the build copies: past a few hundred entries a context is listed through
- * the native binding (jnr-ffi) and in parallel, and a directory's files are hashed ahead, so those classes are
- * archived too. With a static busybox on the PATH (what the examples and benchmarks build from), also what a cold
+ * fresh {@code wharf pull} otherwise loads and verifies at every start), an export of the image with zstd layers
+ * and a build upon it in another store, which applies them (zstd-jni's streams both ways, the layer applier). The
+ * context holds a directory of {@value #DATA_FILES} small files, which the build copies: past a few hundred entries
+ * a context is listed by the native scan helper or the native binding, and a directory's files are hashed ahead, so
+ * those classes are archived too. With a static busybox on the PATH (what the examples and benchmarks build from), also what a cold
  * build runs: a multi-stage build with RUN steps (shell and exec form, a cache mount) in the sandbox
  * {@code --runtime auto} picks and in the built-in one, {@code COPY --from}, layers written and compressed, with
  * {@code --no-cache}; every class such a build loads in a fresh JVM is then read from the archive instead of being
@@ -83,6 +84,7 @@ public final class CdsTraining {
             } catch (IOException e) {
                 // No loopback socket: the archive is made without the registry classes.
             }
+            trainZstd(sink, work, root, context);
             Optional<Path> busybox = staticBusybox();
             if (busybox.isPresent()) {
                 trainRun(sink, work, root, busybox.get());
@@ -92,6 +94,23 @@ public final class CdsTraining {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /**
+     * zstd layers both ways: the image exported as an OCI layout with {@code compression=zstd} (zstd-jni's
+     * compressing stream and native library, which a default gzip build never loads), loaded into another store and
+     * built upon there, which applies its zstd layers (the decompressing stream, the applier and its file writer).
+     */
+    private static void trainZstd(PrintWriter sink, Path work, String root, Path context) throws IOException {
+        Path layout = work.resolve("oci-zstd");
+        run(sink, "build", "--root", root, "--progress", "quiet", "-t", "cds:latest", "--output",
+                "type=oci,dest=" + layout + ",compression=zstd", context.toString());
+        String loaded = work.resolve("loaded").toString();
+        run(sink, "load", "--root", loaded, "-i", layout.toString());
+        Path above = Files.createDirectories(work.resolve("zstd-context"));
+        Files.writeString(above.resolve("Dockerfile"), "FROM cds:latest\nCOPY added /added\n");
+        Files.writeString(above.resolve("added"), "added\n");
+        run(sink, "build", "--root", loaded, "--progress", "quiet", "-t", "cds-zstd:latest", above.toString());
     }
 
     /** Builds with RUN steps: a base made by COPY of busybox, two stages joined by COPY --from, a cache mount. */

@@ -12,8 +12,7 @@ import java.util.Optional;
 /**
  * The system's {@link PosixFiles}, its native binding loaded on the first call that needs it. A fully cached build
  * never creates a device node, changes an owner or reads an attribute of a snapshot, and loading the binding
- * (jnr-ffi generates its classes at run time, which a class-data archive cannot hold) is a large part of a cached
- * CLI build's start; the effective uid is read from {@code /proc/self/status} without it.
+ * (jffi's native stub, libc's symbols and their call contexts) is work a cached CLI build's start can skip; the effective uid is read from {@code /proc/self/status} without it.
  *
  * <p>Thread-safe.
  */
@@ -62,6 +61,11 @@ final class LazyPosixFiles implements PosixFiles {
     @Override
     public void lchown(Path path, int uid, int gid) throws LayerException {
         binding().lchown(path, uid, gid);
+    }
+
+    @Override
+    public void chmod(Path path, int mode) throws LayerException {
+        binding().chmod(path, mode);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.wharf.layers.compress;
 
+import dev.wharf.layers.posix.JffiStubCache;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.util.Optional;
@@ -45,6 +46,7 @@ final class LibDeflate {
 
         private static Optional<Lib> load() {
             System.Logger log = System.getLogger(LibDeflate.class.getName());
+            JffiStubCache.use();
             // Without the -dev package there is no unversioned libdeflate.so, only the soname libdeflate.so.0.
             for (String name : new String[] {"libdeflate.so.0", "deflate"}) {
                 try {

@@ -1,16 +1,12 @@
 package dev.wharf.layers.compress;
 
 import com.github.luben.zstd.util.Native;
-import dev.wharf.layers.layout.AtomicFiles;
+import dev.wharf.layers.posix.NativeLibraryCache;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Field;
 import java.net.URL;
-import java.net.URLConnection;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -22,7 +18,8 @@ import java.util.Optional;
  * start on a loaded machine, where {@code zstd} itself starts in a millisecond. Here the library is unpacked once to
  * {@code $XDG_CACHE_HOME/wharf/native} (else {@code ~/.cache/wharf/native}, a directory only its user can write),
  * named by zstd-jni's version and the library's size, written with temp file, fsync and rename, and later starts
- * load that file. Whenever anything of it fails, zstd-jni loads the library its own way. Stateless; thread-safe.
+ * load that file ({@link NativeLibraryCache}). Whenever anything of it fails, zstd-jni loads the library its own way.
+ * Stateless; thread-safe.
  */
 final class ZstdNative {
     private ZstdNative() {
@@ -61,45 +58,6 @@ final class ZstdNative {
         if (resource == null) {
             return Optional.empty();
         }
-        URLConnection connection = resource.openConnection();
-        long size = connection.getContentLengthLong();
-        if (size <= 0) {
-            return Optional.empty();
-        }
-        Path dir = cacheDirectory();
-        Path lib = dir.resolve(name + "-" + size + ".so");
-        if (Files.isRegularFile(lib) && Files.size(lib) == size) {
-            return Optional.of(lib);
-        }
-        byte[] content;
-        try (InputStream in = connection.getInputStream()) {
-            content = in.readAllBytes();
-        }
-        if (content.length != size) {
-            return Optional.empty();
-        }
-        AtomicFiles.replace(lib, content, dir);
-        return Optional.of(lib);
-    }
-
-    private static Path cacheDirectory() throws IOException {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && xdg.startsWith("/") ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        Path dir = base.resolve("wharf").resolve("native");
-        if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir.getParent());
-            try {
-                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(
-                        PosixFilePermissions.fromString("rwx------")));
-            } catch (java.nio.file.FileAlreadyExistsException e) {
-                // Created by a concurrent start.
-            }
-        }
-        // Only a directory of this user, writable by nobody else, may provide code to load.
-        if (!Files.getOwner(dir).getName().equals(System.getProperty("user.name"))
-                || !PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)).substring(3).equals("------")) {
-            throw new IOException(dir + " is not a private directory of " + System.getProperty("user.name"));
-        }
-        return dir;
+        return NativeLibraryCache.library(resource, size -> name + "-" + size + ".so");
     }
 }

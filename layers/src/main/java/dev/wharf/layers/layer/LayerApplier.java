@@ -182,7 +182,7 @@ public final class LayerApplier {
                 whiteout(entry, parts, base);
                 return;
             }
-            String parentKey = parts.size() == 1 ? "" : String.join("/", parts.subList(0, parts.size() - 1));
+            String parentKey = parentKey(parts);
             Path parent = parentOf(parentKey, parts, entry.name());
             Path path = parent.resolve(base);
             Optional<BasicFileAttributes> existing = createdDirectories.contains(parent) && !unpacked.contains(path)
@@ -204,7 +204,7 @@ public final class LayerApplier {
                     if (nativeFiles) {
                         try {
                             writeRegular(path, entry, tar);
-                            markWritten(path);
+                            markWritten(path, parent);
                             return;
                         } catch (UnsupportedOperationException e) {
                             nativeFiles = false; // Nothing was created; java.nio below, for this and later files.
@@ -224,7 +224,7 @@ public final class LayerApplier {
                 }
                 case HARDLINK -> {
                     Files.createLink(path, hardlinkTarget(entry));
-                    markWritten(path);
+                    markWritten(path, parent);
                     return;
                 }
                 case CHAR_DEVICE, BLOCK_DEVICE -> {
@@ -247,7 +247,7 @@ public final class LayerApplier {
                 case FIFO -> posix.mknod(path, PosixFiles.S_IFIFO | 0600, 0);
                 default -> throw new IllegalStateException("unhandled entry type " + entry.type());
             }
-            markWritten(path);
+            markWritten(path, parent);
             setMetadata(path, entry);
         }
 
@@ -408,6 +408,30 @@ public final class LayerApplier {
             }
         }
 
+        /**
+         * Records {@code path}, a child of {@code parent}, and its ancestors as written by this layer: as
+         * {@link #markWritten(Path)}, without making a parent path from {@code path} in the usual case, where the
+         * parent is recorded already (this runs once per entry).
+         */
+        private void markWritten(Path path, Path parent) {
+            // The root is never recorded, so a parent found recorded is not the root: the loop would stop there.
+            if (unpacked.add(path) && !unpacked.contains(parent)) {
+                markWritten(parent);
+            }
+        }
+
+        /** The entry's parent components joined by '/' ("" for a child of the root): its key in resolvedParents. */
+        private static String parentKey(List<String> parts) {
+            if (parts.size() == 1) {
+                return "";
+            }
+            StringBuilder key = new StringBuilder(parts.get(0));
+            for (int i = 1; i < parts.size() - 1; i++) {
+                key.append('/').append(parts.get(i));
+            }
+            return key.toString();
+        }
+
         /** Records {@code path} and its ancestors up to the root as written by this layer. */
         private void markWritten(Path path) {
             for (Path p = path; p != null && !p.equals(root.root()) && p.startsWith(root.root()); p = p.getParent()) {
@@ -439,12 +463,15 @@ public final class LayerApplier {
         }
     }
 
+
     /**
      * chmod of a path this apply created, so not a symlink. Java's no-follow variant opens the file to fchmod it,
-     * which would block on a fifo and open a device, so the plain (following) chmod is used.
+     * which would block on a fifo and open a device, so the plain (following) chmod is used, libc's (java.nio's
+     * attribute call parses its name and makes a view object each time: thousands of directories, interpreted in a
+     * fresh JVM).
      */
-    private static void chmod(Path path, int mode) throws IOException {
-        Files.setAttribute(path, "unix:mode", mode);
+    private void chmod(Path path, int mode) throws LayerException {
+        posix.chmod(path, mode);
     }
 
     private static Optional<BasicFileAttributes> lstat(Path path) throws IOException {

@@ -62,13 +62,20 @@ public sealed interface LayerChange permits LayerChange.Added, LayerChange.Delet
             throw new IllegalArgumentException("layer path must be relative, without a trailing slash: '" + path
                     + "'");
         }
-        for (String part : path.split("/", -1)) {
-            if (part.isEmpty() || part.equals(".") || part.equals("..")) {
+        // Component by component without splitting: one check per entry of every layer written.
+        int start = 0;
+        while (start <= path.length()) {
+            int slash = path.indexOf('/', start);
+            int end = slash < 0 ? path.length() : slash;
+            int length = end - start;
+            if (length == 0 || (path.charAt(start) == '.' && (length == 1
+                    || (length == 2 && path.charAt(start + 1) == '.')))) {
                 throw new IllegalArgumentException("layer path has an empty, '.' or '..' component: '" + path + "'");
             }
-            if (part.startsWith(".wh.")) {
+            if (path.startsWith(".wh.", start)) {
                 throw new IllegalArgumentException("layer path uses the reserved whiteout prefix: '" + path + "'");
             }
+            start = end + 1;
         }
     }
 }

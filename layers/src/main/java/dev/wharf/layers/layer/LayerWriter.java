@@ -6,6 +6,7 @@ import dev.wharf.layers.posix.DeviceNumbers;
 import dev.wharf.layers.tar.TarEntry;
 import dev.wharf.layers.tar.TarEntryType;
 import dev.wharf.layers.tar.TarWriter;
+import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,6 +50,8 @@ import java.util.function.LongConsumer;
 public final class LayerWriter {
     private static final String WHITEOUT_PREFIX = ".wh.";
     private static final String OPAQUE_MARKER = ".wh..wh..opq";
+    /** Bytes of file content read at once, and of tar bytes handed on at once. */
+    private static final int COPY_BUFFER = 64 * 1024;
 
     private final BlobStore store;
     private final TreeScanner scanner;
@@ -68,14 +71,18 @@ public final class LayerWriter {
         this.executor = Objects.requireNonNull(executor, "executor");
     }
 
-    /** Stores the whole tree under {@code root} (not the root itself) as one layer. */
+    /**
+     * Stores the whole tree under {@code root} (not the root itself) as one layer: the layer of
+     * {@link #write(List)} of {@link TreeScanner#scanTree}, written while the tree is scanned
+     * ({@link #writeStreaming}), so compression starts with the first file instead of after a scan of the whole tree.
+     */
     public LayerBlob writeTree(Path root) throws LayerException {
-        return write(scanner.scanTree(root));
+        return writeStreaming(root, false, written -> { });
     }
 
-    /** Stores the changes recorded in an overlayfs upper directory as one layer. */
+    /** Stores the changes recorded in an overlayfs upper directory as one layer, written while it is scanned. */
     public LayerBlob writeOverlayUpper(Path upperDir) throws LayerException {
-        return write(scanner.scanOverlayUpper(upperDir));
+        return writeStreaming(upperDir, true, written -> { });
     }
 
     /**
@@ -104,7 +111,12 @@ public final class LayerWriter {
 
     private LayerBlob store(TarBody body, LongConsumer written) throws LayerException {
         try (LayerBlobSink sink = LayerBlobSink.open(store, options.compression(), executor)) {
-            body.write(new CountingOutputStream(sink, written));
+            // Headers, paddings and small files' content come in writes of a few hundred bytes; batched, each
+            // reaches the hashers and the compressor (a native call for zstd) in 64 KiB pieces. Content read in
+            // 64 KiB chunks passes straight through.
+            OutputStream batched = new BufferedOutputStream(new CountingOutputStream(sink, written), COPY_BUFFER);
+            body.write(batched);
+            batched.flush();
             return sink.finish();
         } catch (LayerException e) {
             throw e;
@@ -127,7 +139,7 @@ public final class LayerWriter {
     public void writeTarStreaming(Path root, boolean overlay, OutputStream out) throws IOException {
         TarWriter tar = new TarWriter(out);
         Map<List<Long>, String> firstLinks = new HashMap<>();
-        byte[] buffer = new byte[64 * 1024];
+        byte[] buffer = new byte[COPY_BUFFER];
         scanner.walkSorted(root, overlay, change -> {
             if (change instanceof LayerChange.Added added) {
                 writeAdded(tar, added.path(), added, firstLinks, buffer);
@@ -148,7 +160,7 @@ public final class LayerWriter {
         List<Keyed> sorted = sort(changes);
         TarWriter tar = new TarWriter(out);
         Map<List<Long>, String> firstLinks = new HashMap<>();
-        byte[] buffer = new byte[64 * 1024];
+        byte[] buffer = new byte[COPY_BUFFER];
         for (Keyed k : sorted) {
             if (k.change instanceof LayerChange.Added added) {
                 writeAdded(tar, k.name, added, firstLinks, buffer);

@@ -1,5 +1,12 @@
 package dev.wharf.layers.posix;
 
+import com.kenai.jffi.CallContext;
+import com.kenai.jffi.CallingConvention;
+import com.kenai.jffi.Invoker;
+import com.kenai.jffi.LastError;
+import com.kenai.jffi.Library;
+import com.kenai.jffi.MemoryIO;
+import com.kenai.jffi.Type;
 import dev.wharf.layers.LayerException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -7,17 +14,18 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.Runtime;
-import jnr.ffi.annotations.In;
-import jnr.ffi.annotations.Out;
 
 /**
- * {@link PosixFiles} over the host's libc through jnr-ffi. Immutable and thread-safe (errno is saved per thread by
- * jnr-ffi).
+ * {@link PosixFiles} over the host's libc, called through jffi (the native-call layer beneath jnr-ffi) directly.
+ * Immutable and thread-safe (errno is saved per thread by jffi).
+ *
+ * <p>Not through a jnr-ffi interface: jnr-ffi generates the implementing class with ASM and x86 stubs when the
+ * library is loaded, about 70 ms of CPU and 100 ms or more of a fresh JVM's start (those classes, and ASM's own,
+ * which are class-file version 49, cannot go into a class-data archive), while these calls are few and simple. Every
+ * argument is a number or the address of native memory: paths and other byte strings are copied into a per-thread
+ * native buffer ({@link Scratch}), results read back from it, so no Java array is pinned or copied by JNI.
  */
 final class JnrPosixFiles implements PosixFiles {
     private static final int AT_FDCWD = -100;
@@ -35,82 +43,179 @@ final class JnrPosixFiles implements PosixFiles {
     /** Linux limits one xattr value to 64 KiB and a name list to 64 KiB (XATTR_SIZE_MAX, XATTR_LIST_MAX). */
     private static final int XATTR_MAX = 64 * 1024;
 
-    /** The libc functions used; names and signatures as in glibc 2.28+. */
-    public interface LibC {
-        long llistxattr(@In byte[] path, @Out byte[] list, long size);
-
-        long lgetxattr(@In byte[] path, @In byte[] name, @Out byte[] value, long size);
-
-        int lsetxattr(@In byte[] path, @In byte[] name, @In byte[] value, long size, int flags);
-
-        int mknod(@In byte[] path, int mode, long dev);
-
-        int lchown(@In byte[] path, int uid, int gid);
-
-        int symlink(@In byte[] target, @In byte[] linkpath);
-
-        int utimensat(int dirfd, @In byte[] path, @In long[] times, int flags);
-
-        int fstatat(int dirfd, @In byte[] path, @Out byte[] statbuf, int flags);
-
-        int geteuid();
-
-        int open(@In byte[] path, int flags, int mode);
-
-        long write(int fd, @In ByteBuffer buf, long count);
-
-        int fchown(int fd, int uid, int gid);
-
-        int fchmod(int fd, int mode);
-
-        int futimens(int fd, @In long[] times);
-
-        int close(int fd);
-
-        String strerror(int errnum);
-    }
-
-    private final LibC libc;
-    private final Runtime runtime;
-    // Java encodes file names with sun.jnu.encoding; native calls must see the same bytes.
-    private final Charset pathCharset;
-
-    private JnrPosixFiles(LibC libc, Charset pathCharset) {
-        this.libc = libc;
-        this.runtime = Runtime.getRuntime(libc);
-        this.pathCharset = pathCharset;
-    }
-
     /**
-     * The libc binding, loaded once per JVM on first use: jnr-ffi generates and loads a class for every load, a
-     * tenth of a short command's start-up, and the binding is stateless and thread-safe, so every
-     * {@code JnrPosixFiles} shares it. A failed load fails every later use the same way (as a LinkageError).
+     * The libc functions used (names and signatures as in glibc 2.28+, mknod as a symbol since 2.33): addresses and
+     * call contexts, resolved once per JVM on first use and shared, as they are stateless. A failed load fails
+     * every later use the same way (as a LinkageError).
      */
     private static final class Binding {
-        static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
+        static final Binding LIBC = create();
+
+        final Invoker invoker = Invoker.getInstance();
+        final Function llistxattr = function("llistxattr", Type.SLONG, Type.POINTER, Type.POINTER, Type.ULONG);
+        final Function lgetxattr = function("lgetxattr", Type.SLONG, Type.POINTER, Type.POINTER, Type.POINTER,
+                Type.ULONG);
+        final Function lsetxattr = function("lsetxattr", Type.SINT, Type.POINTER, Type.POINTER, Type.POINTER,
+                Type.ULONG, Type.SINT);
+        final Function mknod = function("mknod", Type.SINT, Type.POINTER, Type.UINT, Type.ULONG);
+        final Function lchown = function("lchown", Type.SINT, Type.POINTER, Type.UINT, Type.UINT);
+        final Function chmod = function("chmod", Type.SINT, Type.POINTER, Type.UINT);
+        final Function symlink = function("symlink", Type.SINT, Type.POINTER, Type.POINTER);
+        final Function utimensat = function("utimensat", Type.SINT, Type.SINT, Type.POINTER, Type.POINTER,
+                Type.SINT);
+        final Function fstatat = function("fstatat", Type.SINT, Type.SINT, Type.POINTER, Type.POINTER, Type.SINT);
+        final Function geteuid = function("geteuid", Type.UINT);
+        final Function open = function("open", Type.SINT, Type.POINTER, Type.SINT, Type.UINT);
+        final Function write = function("write", Type.SLONG, Type.SINT, Type.POINTER, Type.ULONG);
+        final Function fchown = function("fchown", Type.SINT, Type.SINT, Type.UINT, Type.UINT);
+        final Function fchmod = function("fchmod", Type.SINT, Type.SINT, Type.UINT);
+        final Function futimens = function("futimens", Type.SINT, Type.SINT, Type.POINTER);
+        final Function close = function("close", Type.SINT, Type.SINT);
+        final Function strerror = function("strerror", Type.POINTER, Type.SINT);
 
         private Binding() {
         }
+
+        private static Binding create() {
+            JffiStubCache.use();
+            return new Binding();
+        }
+
+        /** A libc function of the process (libc is loaded in every JVM); its address is 0 when libc lacks it. */
+        private static Function function(String name, Type result, Type... parameters) {
+            long address = Library.getDefault().getSymbolAddress(name);
+            return new Function(name, address,
+                    CallContext.getCallContext(result, parameters, CallingConvention.DEFAULT, true));
+        }
+    }
+
+    /** A resolved libc function. */
+    private record Function(String name, long address, CallContext context) {
+        long call0() {
+            return Binding.LIBC.invoker.invokeN0(context, checked());
+        }
+
+        long call(long a) {
+            return Binding.LIBC.invoker.invokeN1(context, checked(), a);
+        }
+
+        long call(long a, long b) {
+            return Binding.LIBC.invoker.invokeN2(context, checked(), a, b);
+        }
+
+        long call(long a, long b, long c) {
+            return Binding.LIBC.invoker.invokeN3(context, checked(), a, b, c);
+        }
+
+        long call(long a, long b, long c, long d) {
+            return Binding.LIBC.invoker.invokeN4(context, checked(), a, b, c, d);
+        }
+
+        long call(long a, long b, long c, long d, long e) {
+            return Binding.LIBC.invoker.invokeN5(context, checked(), a, b, c, d, e);
+        }
+
+        /** The return value of a function returning a C int (the register's upper half is not defined). */
+        int callInt(long a) {
+            return (int) call(a);
+        }
+
+        int callInt(long a, long b) {
+            return (int) call(a, b);
+        }
+
+        int callInt(long a, long b, long c) {
+            return (int) call(a, b, c);
+        }
+
+        int callInt(long a, long b, long c, long d) {
+            return (int) call(a, b, c, d);
+        }
+
+        int callInt(long a, long b, long c, long d, long e) {
+            return (int) call(a, b, c, d, e);
+        }
+
+        private long checked() {
+            if (address == 0) {
+                throw new UnsatisfiedLinkError("libc has no function " + name);
+            }
+            return address;
+        }
+    }
+
+    /**
+     * A thread's native buffer for the byte strings and results of one call, grown when a call needs more. Not
+     * thread-safe: one per thread.
+     */
+    private static final class Scratch {
+        ByteBuffer buffer;
+        long address;
+
+        Scratch() {
+            allocate(16 * 1024);
+        }
+
+        private void allocate(int size) {
+            buffer = ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());
+            address = MemoryIO.getInstance().getDirectBufferAddress(buffer);
+        }
+
+        /** Makes room for {@code size} bytes; what the buffer held is gone. */
+        Scratch reserve(int size) {
+            if (buffer.capacity() < size) {
+                allocate(Math.max(size, buffer.capacity() * 2));
+            }
+            return this;
+        }
+
+        /** Copies {@code bytes} and a NUL to {@code offset}; returns the offset after the NUL. */
+        int putString(int offset, byte[] bytes) {
+            buffer.put(offset, bytes);
+            buffer.put(offset + bytes.length, (byte) 0);
+            return offset + bytes.length + 1;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private final Binding libc;
+    // Java encodes file names with sun.jnu.encoding; native calls must see the same bytes.
+    private final Charset pathCharset;
+
+    private JnrPosixFiles(Binding libc, Charset pathCharset) {
+        this.libc = libc;
+        this.pathCharset = pathCharset;
     }
 
     static JnrPosixFiles load() throws LayerException {
         try {
-            LibC libc = Binding.LIBC;
+            Binding libc = Binding.LIBC;
             String encoding = System.getProperty("sun.jnu.encoding", "UTF-8");
             Charset charset = Charset.isSupported(encoding) ? Charset.forName(encoding) : StandardCharsets.UTF_8;
             return new JnrPosixFiles(libc, charset);
         } catch (LinkageError | RuntimeException e) {
-            throw new LayerException("cannot load libc through jnr-ffi (needed for xattrs, devices and owners): "
+            throw new LayerException("cannot load libc through jffi (needed for xattrs, devices and owners): "
                     + e.getMessage(), e);
         }
     }
 
+    /** The thread's scratch buffer holding {@code path} as a C string at offset 0, with {@code extra} bytes after. */
+    private Scratch withPath(Path path, int extra) {
+        byte[] p = path.toString().getBytes(pathCharset);
+        Scratch scratch = SCRATCH.get().reserve(p.length + 1 + extra);
+        scratch.putString(0, p);
+        return scratch;
+    }
+
     @Override
     public List<String> listXattrs(Path path) throws LayerException {
-        byte[] p = cString(path.toString(), pathCharset);
-        // Ask for the size first: most files have no xattrs, and jnr-ffi copies whole buffers across the boundary.
+        byte[] p = path.toString().getBytes(pathCharset);
+        // Ask for the size first: most files have no xattrs.
         for (int attempt = 0; attempt < 3; attempt++) {
-            long size = libc.llistxattr(p, null, 0);
+            Scratch scratch = SCRATCH.get().reserve(p.length + 1);
+            scratch.putString(0, p);
+            long size = libc.llistxattr.call(scratch.address, 0, 0);
             if (size < 0) {
                 int errno = errno();
                 if (errno == PosixCallException.ENOTSUP) {
@@ -121,8 +226,11 @@ final class JnrPosixFiles implements PosixFiles {
             if (size == 0) {
                 return List.of();
             }
-            byte[] buf = new byte[(int) Math.min(size, XATTR_MAX)];
-            long n = libc.llistxattr(p, buf, buf.length);
+            int capacity = (int) Math.min(size, XATTR_MAX);
+            int list = p.length + 1;
+            scratch = scratch.reserve(list + capacity);
+            scratch.putString(0, p);
+            long n = libc.llistxattr.call(scratch.address, scratch.address + list, capacity);
             if (n < 0) {
                 int errno = errno();
                 if (errno == ERANGE) {
@@ -130,6 +238,8 @@ final class JnrPosixFiles implements PosixFiles {
                 }
                 throw failure("llistxattr", path, errno);
             }
+            byte[] buf = new byte[(int) n];
+            scratch.buffer.get(list, buf);
             List<String> names = new ArrayList<>();
             int start = 0;
             for (int i = 0; i < n; i++) {
@@ -147,10 +257,12 @@ final class JnrPosixFiles implements PosixFiles {
 
     @Override
     public Optional<byte[]> getXattr(Path path, String name) throws LayerException {
-        byte[] p = cString(path.toString(), pathCharset);
-        byte[] n = cString(name, StandardCharsets.UTF_8);
+        byte[] p = path.toString().getBytes(pathCharset);
+        byte[] n = name.getBytes(StandardCharsets.UTF_8);
         for (int attempt = 0; attempt < 3; attempt++) {
-            long size = libc.lgetxattr(p, n, null, 0);
+            Scratch scratch = SCRATCH.get().reserve(p.length + n.length + 2);
+            int value = scratch.putString(scratch.putString(0, p), n);
+            long size = libc.lgetxattr.call(scratch.address, scratch.address + p.length + 1, 0, 0);
             if (size < 0) {
                 int errno = errno();
                 if (errno == PosixCallException.ENODATA || errno == PosixCallException.ENOTSUP) {
@@ -161,8 +273,11 @@ final class JnrPosixFiles implements PosixFiles {
             if (size == 0) {
                 return Optional.of(new byte[0]);
             }
-            byte[] buf = new byte[(int) Math.min(size, XATTR_MAX)];
-            long got = libc.lgetxattr(p, n, buf, buf.length);
+            int capacity = (int) Math.min(size, XATTR_MAX);
+            scratch = scratch.reserve(value + capacity);
+            scratch.putString(scratch.putString(0, p), n);
+            long got = libc.lgetxattr.call(scratch.address, scratch.address + p.length + 1, scratch.address + value,
+                    capacity);
             if (got < 0) {
                 int errno = errno();
                 if (errno == ERANGE) {
@@ -173,44 +288,66 @@ final class JnrPosixFiles implements PosixFiles {
                 }
                 throw failure("lgetxattr " + name, path, errno);
             }
-            return Optional.of(Arrays.copyOf(buf, (int) got));
+            byte[] result = new byte[(int) got];
+            scratch.buffer.get(value, result);
+            return Optional.of(result);
         }
         throw failure("lgetxattr " + name, path, ERANGE);
     }
 
     @Override
     public void setXattr(Path path, String name, byte[] value) throws LayerException {
-        byte[] p = cString(path.toString(), pathCharset);
-        if (libc.lsetxattr(p, cString(name, StandardCharsets.UTF_8), value, value.length, 0) != 0) {
+        byte[] p = path.toString().getBytes(pathCharset);
+        byte[] n = name.getBytes(StandardCharsets.UTF_8);
+        Scratch scratch = SCRATCH.get().reserve(p.length + n.length + 2 + value.length);
+        int v = scratch.putString(scratch.putString(0, p), n);
+        scratch.buffer.put(v, value);
+        if (libc.lsetxattr.callInt(scratch.address, scratch.address + p.length + 1, scratch.address + v,
+                value.length, 0) != 0) {
             throw failure("lsetxattr " + name, path, errno());
         }
     }
 
     @Override
     public void mknod(Path path, int mode, long device) throws LayerException {
-        if (libc.mknod(cString(path.toString(), pathCharset), mode, device) != 0) {
+        if (libc.mknod.callInt(withPath(path, 0).address, mode, device) != 0) {
             throw failure("mknod", path, errno());
         }
     }
 
     @Override
     public void symlink(String target, Path link) throws LayerException {
-        if (libc.symlink(cString(target, pathCharset), cString(link.toString(), pathCharset)) != 0) {
+        byte[] t = target.getBytes(pathCharset);
+        byte[] l = link.toString().getBytes(pathCharset);
+        Scratch scratch = SCRATCH.get().reserve(t.length + l.length + 2);
+        scratch.putString(scratch.putString(0, t), l);
+        if (libc.symlink.callInt(scratch.address, scratch.address + t.length + 1) != 0) {
             throw failure("symlink", link, errno());
         }
     }
 
     @Override
     public void lchown(Path path, int uid, int gid) throws LayerException {
-        if (libc.lchown(cString(path.toString(), pathCharset), uid, gid) != 0) {
+        if (libc.lchown.callInt(withPath(path, 0).address, uid, gid) != 0) {
             throw failure("lchown", path, errno());
         }
     }
 
     @Override
+    public void chmod(Path path, int mode) throws LayerException {
+        if (libc.chmod.callInt(withPath(path, 0).address, mode & 07777) != 0) {
+            throw failure("chmod", path, errno());
+        }
+    }
+
+    @Override
     public void setTimes(Path path, long epochSeconds, int nanos) throws LayerException {
-        long[] times = {epochSeconds, nanos, epochSeconds, nanos};
-        if (libc.utimensat(AT_FDCWD, cString(path.toString(), pathCharset), times, AT_SYMLINK_NOFOLLOW) != 0) {
+        byte[] p = path.toString().getBytes(pathCharset);
+        int times = align8(p.length + 1);
+        Scratch scratch = SCRATCH.get().reserve(times + 32);
+        scratch.putString(0, p);
+        putTimespecs(scratch.buffer, times, epochSeconds, nanos);
+        if (libc.utimensat.callInt(AT_FDCWD, scratch.address, scratch.address + times, AT_SYMLINK_NOFOLLOW) != 0) {
             throw failure("utimensat", path, errno());
         }
     }
@@ -224,11 +361,14 @@ final class JnrPosixFiles implements PosixFiles {
             throw new UnsupportedOperationException("lstat: struct stat layout unknown on "
                     + System.getProperty("os.arch"));
         }
-        byte[] buf = new byte[STAT.size()];
-        if (libc.fstatat(AT_FDCWD, cString(path.toString(), pathCharset), buf, AT_SYMLINK_NOFOLLOW) != 0) {
+        byte[] p = path.toString().getBytes(pathCharset);
+        int stat = align8(p.length + 1);
+        Scratch scratch = SCRATCH.get().reserve(stat + STAT.size());
+        scratch.putString(0, p);
+        if (libc.fstatat.callInt(AT_FDCWD, scratch.address, scratch.address + stat, AT_SYMLINK_NOFOLLOW) != 0) {
             throw failure("lstat", path, errno());
         }
-        return STAT.decode(ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN));
+        return STAT.decode(scratch.buffer.slice(stat, STAT.size()).order(ByteOrder.LITTLE_ENDIAN));
     }
 
     @Override
@@ -236,7 +376,7 @@ final class JnrPosixFiles implements PosixFiles {
         if (STAT == null) {
             throw new UnsupportedOperationException("createFile: open flags unknown on " + System.getProperty("os.arch"));
         }
-        int fd = libc.open(cString(path.toString(), pathCharset), CREATE_FLAGS, mode & 07777);
+        int fd = libc.open.callInt(withPath(path, 0).address, CREATE_FLAGS, mode & 07777);
         if (fd < 0) {
             throw failure("open", path, errno());
         }
@@ -247,7 +387,7 @@ final class JnrPosixFiles implements PosixFiles {
     private final class JnrNewFile implements NewFile {
         private final int fd;
         private final Path path;
-        private ByteBuffer buffer;
+        private WriteBuffer buffer;
         private boolean closed;
 
         JnrNewFile(int fd, Path path) {
@@ -260,14 +400,12 @@ final class JnrPosixFiles implements PosixFiles {
             while (length > 0) {
                 int n = Math.min(length, WRITE_CHUNK);
                 if (buffer == null) {
-                    buffer = writeBuffers.get();
+                    buffer = WRITE_BUFFERS.get();
                 }
-                buffer.clear();
-                buffer.put(bytes, offset, n);
+                buffer.bytes().put(0, bytes, offset, n);
                 int done = 0;
                 while (done < n) {
-                    buffer.position(done);
-                    long w = libc.write(fd, buffer.slice(), n - done);
+                    long w = libc.write.call(fd, buffer.address() + done, n - done);
                     if (w < 0) {
                         int errno = errno();
                         if (errno == EINTR) {
@@ -284,21 +422,23 @@ final class JnrPosixFiles implements PosixFiles {
 
         @Override
         public void chown(int uid, int gid) throws PosixCallException {
-            if (libc.fchown(fd, uid, gid) != 0) {
+            if (libc.fchown.callInt(fd, uid, gid) != 0) {
                 throw failure("fchown", path, errno());
             }
         }
 
         @Override
         public void chmod(int mode) throws PosixCallException {
-            if (libc.fchmod(fd, mode & 07777) != 0) {
+            if (libc.fchmod.callInt(fd, mode & 07777) != 0) {
                 throw failure("fchmod", path, errno());
             }
         }
 
         @Override
         public void setTimes(long epochSeconds, int nanos) throws PosixCallException {
-            if (libc.futimens(fd, new long[] {epochSeconds, nanos, epochSeconds, nanos}) != 0) {
+            Scratch scratch = SCRATCH.get().reserve(32);
+            putTimespecs(scratch.buffer, 0, epochSeconds, nanos);
+            if (libc.futimens.callInt(fd, scratch.address) != 0) {
                 throw failure("futimens", path, errno());
             }
         }
@@ -310,40 +450,55 @@ final class JnrPosixFiles implements PosixFiles {
             }
             closed = true;
             // Linux releases the descriptor even when close fails (also on EINTR): never retry it.
-            if (libc.close(fd) != 0) {
+            if (libc.close.callInt(fd) != 0) {
                 throw failure("close", path, errno());
             }
         }
+    }
+
+    /** A direct buffer and its address. */
+    private record WriteBuffer(ByteBuffer bytes, long address) {
     }
 
     /**
      * One native write buffer per thread, reused by every file it writes through this binding (a direct buffer is
      * passed to write(2) without a copy; allocating one per file would cost more than the copy it saves).
      */
-    private final ThreadLocal<ByteBuffer> writeBuffers =
-            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(WRITE_CHUNK));
+    private static final ThreadLocal<WriteBuffer> WRITE_BUFFERS = ThreadLocal.withInitial(() -> {
+        ByteBuffer bytes = ByteBuffer.allocateDirect(WRITE_CHUNK);
+        return new WriteBuffer(bytes, MemoryIO.getInstance().getDirectBufferAddress(bytes));
+    });
+
+    /** Two {@code struct timespec}s (access and modification time), both the given time, at {@code offset}. */
+    private static void putTimespecs(ByteBuffer buffer, int offset, long epochSeconds, int nanos) {
+        buffer.putLong(offset, epochSeconds);
+        buffer.putLong(offset + 8, nanos);
+        buffer.putLong(offset + 16, epochSeconds);
+        buffer.putLong(offset + 24, nanos);
+    }
+
+    private static int align8(int offset) {
+        return (offset + 7) & ~7;
+    }
 
     @Override
     public int effectiveUid() {
-        return libc.geteuid();
+        return (int) libc.geteuid.call0();
     }
 
-    private int errno() {
-        return runtime.getLastError();
+    private static int errno() {
+        return LastError.getInstance().get();
     }
 
     private PosixCallException failure(String call, Path path, int errno) {
         String reason;
         try {
-            reason = libc.strerror(errno);
-        } catch (RuntimeException e) {
+            long message = libc.strerror.call(errno);
+            reason = message == 0 ? "error"
+                    : new String(MemoryIO.getInstance().getZeroTerminatedByteArray(message), StandardCharsets.UTF_8);
+        } catch (RuntimeException | LinkageError e) {
             reason = "error";
         }
         return new PosixCallException(call, path.toString(), errno, reason);
-    }
-
-    private static byte[] cString(String s, Charset charset) {
-        byte[] bytes = s.getBytes(charset);
-        return Arrays.copyOf(bytes, bytes.length + 1);
     }
 }

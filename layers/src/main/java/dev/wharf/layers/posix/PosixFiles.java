@@ -55,6 +55,19 @@ public interface PosixFiles {
     /** Changes the owner of {@code path} itself ({@code lchown}). */
     void lchown(Path path, int uid, int gid) throws LayerException;
 
+    /**
+     * Sets the permission bits of {@code path}, including setuid, setgid and sticky ({@code chmod}). It follows a
+     * symlink at {@code path}, as {@code chmod} does (Linux cannot change a symlink's own mode): call it only on
+     * paths known not to be symlinks.
+     */
+    default void chmod(Path path, int mode) throws LayerException {
+        try {
+            java.nio.file.Files.setAttribute(path, "unix:mode", mode & 07777);
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            throw new LayerException("cannot change the mode of " + path + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Sets access and modification time of {@code path} itself ({@code utimensat}, {@code AT_SYMLINK_NOFOLLOW}). */
     void setTimes(Path path, long epochSeconds, int nanos) throws LayerException;
 

@@ -5,7 +5,7 @@ import java.nio.ByteOrder;
 
 /**
  * The layout of Linux's {@code struct stat} on this machine, to decode what {@code fstatat(2)} writes into a byte
- * buffer: the one table of offsets for every jnr-ffi binding of wharf (layers' {@link JnrPosixFiles} and the context
+ * buffer: the one table of offsets for every native binding of wharf (layers' {@link JnrPosixFiles} and the context
  * module's directory walk). Immutable, thread-safe.
  */
 public final class StructStat {

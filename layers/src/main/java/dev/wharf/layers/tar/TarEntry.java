@@ -39,9 +39,14 @@ public record TarEntry(String name, TarEntryType type, int mode, long uid, long 
         if (size != 0 && type != TarEntryType.REGULAR) {
             throw new IllegalArgumentException("only regular files have content: " + name);
         }
-        TreeMap<String, byte[]> copy = new TreeMap<>();
-        xattrs.forEach((k, v) -> copy.put(Objects.requireNonNull(k), v.clone()));
-        xattrs = Collections.unmodifiableMap(copy);
+        if (xattrs.isEmpty()) {
+            // Nearly every entry: no map to build (one per entry of every layer written or applied).
+            xattrs = Map.of();
+        } else {
+            TreeMap<String, byte[]> copy = new TreeMap<>();
+            xattrs.forEach((k, v) -> copy.put(Objects.requireNonNull(k), v.clone()));
+            xattrs = Collections.unmodifiableMap(copy);
+        }
         mode &= 07777;
     }
 

@@ -24,6 +24,8 @@ public final class TarWriter {
     private static final long MAX_OCTAL_7 = 07777777L;
     private static final long MAX_OCTAL_11 = 077777777777L;
     private static final String PAX_HEADER_NAME = "././@PaxHeader";
+    /** The ustar magic and version (POSIX: "ustar", NUL, "00"). */
+    private static final byte[] USTAR_MAGIC = "ustar\u000000".getBytes(StandardCharsets.US_ASCII);
 
     private final OutputStream out;
     private final byte[] zeros = new byte[BLOCK];
@@ -165,7 +167,7 @@ public final class TarWriter {
         octal(h, 136, 12, mtime);
         h[156] = (byte) type;
         System.arraycopy(linkName, 0, h, 157, Math.min(linkName.length, 100));
-        System.arraycopy("ustar\u000000".getBytes(StandardCharsets.US_ASCII), 0, h, 257, 8);
+        System.arraycopy(USTAR_MAGIC, 0, h, 257, USTAR_MAGIC.length);
         // uname and gname stay empty (BuildKit and containerd write no user or group names).
         if (type == '3' || type == '4') {
             octal(h, 329, 8, devMajor);
@@ -186,17 +188,18 @@ public final class TarWriter {
         return h;
     }
 
-    /** Writes {@code value} as zero-padded octal in {@code width - 1} digits and a NUL. */
+    /**
+     * Writes {@code value} (non-negative, fitting the field) as zero-padded octal in {@code width - 1} digits and a
+     * NUL, digit by digit from the right: no string per field of every header.
+     */
     private static void octal(byte[] h, int offset, int width, long value) {
-        String digits = Long.toOctalString(value);
-        int pad = width - 1 - digits.length();
-        for (int i = 0; i < pad; i++) {
-            h[offset + i] = '0';
+        int end = offset + width - 1;
+        h[end] = 0;
+        long rest = value;
+        for (int i = end - 1; i >= offset; i--) {
+            h[i] = (byte) ('0' + (rest & 7));
+            rest >>>= 3;
         }
-        for (int i = 0; i < digits.length(); i++) {
-            h[offset + pad + i] = (byte) digits.charAt(i);
-        }
-        h[offset + width - 1] = 0;
     }
 
     private static byte[] paxRecords(Map<String, byte[]> records) throws IOException {

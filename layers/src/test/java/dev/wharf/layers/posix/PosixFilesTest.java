@@ -26,6 +26,34 @@ class PosixFilesTest {
     }
 
     @Test
+    void jffisStub_isUnpackedOnceIntoAPrivateCache_andLoadedFromThere() throws Exception {
+        Path dir = JffiStubCache.cachedStubDirectory().orElseThrow();
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions
+                .toString(Files.getPosixFilePermissions(dir)));
+        Path stub;
+        try (var files = Files.list(dir)) {
+            stub = files.filter(f -> f.getFileName().toString().matches("libjffi-[0-9.]+\\.so")).findFirst()
+                    .orElseThrow();
+        }
+        FileTime written = Files.getLastModifiedTime(stub);
+        assertEquals(dir, JffiStubCache.cachedStubDirectory().orElseThrow());
+        assertEquals(written, Files.getLastModifiedTime(stub), "a cached stub is not written again");
+        // The binding (made in the constructor) pointed jffi there before its first native call.
+        assertEquals(dir.toString(), System.getProperty("jffi.boot.library.path"));
+        assertTrue(Files.readString(Path.of("/proc/self/maps")).contains(stub.toString()),
+                "jffi runs the cached stub, not a temp copy");
+    }
+
+    @Test
+    void chmod_setsEveryPermissionBit_andReportsErrno() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("d"));
+        posix.chmod(dir, 03751);
+        assertEquals(03751, (int) Files.getAttribute(dir, "unix:mode") & 07777);
+        PosixCallException e = assertThrows(PosixCallException.class, () -> posix.chmod(tmp.resolve("missing"), 0644));
+        assertEquals(PosixCallException.ENOENT, e.errno());
+    }
+
+    @Test
     void createFile_writesContentOwnerModeAndTimeThroughItsDescriptor() throws Exception {
         Path file = tmp.resolve("f");
         byte[] content = new byte[700_000];
