@@ -34,8 +34,18 @@ final class Chmod {
      */
     static Chmod parse(String spec) {
         Objects.requireNonNull(spec, "spec");
-        if (spec.matches("[0-7]{1,4}")) {
-            return new Chmod(spec, Integer.parseInt(spec, 8));
+        // convert_copy.go: strconv.ParseUint(chmod, 8, 32) first, so any number of octal digits (00644) is
+        // octal; above 07777, or numeric-looking but not octal (999, 64a: dchapes-mode's ParseInt fails with a
+        // NumError), it is BuildKit's nonOctalErr.
+        if (spec.matches("[0-7]+")) {
+            String digits = spec.replaceFirst("^0+(?=.)", "");
+            if (digits.length() <= 4 && Integer.parseInt(digits, 8) <= 07777) {
+                return new Chmod(spec, Integer.parseInt(digits, 8));
+            }
+            throw nonOctal(spec);
+        }
+        if (!spec.isEmpty() && Character.isDigit(spec.charAt(0))) {
+            throw nonOctal(spec);
         }
         Chmod symbolic = new Chmod(spec, null);
         symbolic.apply(0644, false);
@@ -116,6 +126,11 @@ final class Chmod {
 
     private static int spread(int rwx) {
         return rwx << 6 | rwx << 3 | rwx;
+    }
+
+    private static IllegalArgumentException nonOctal(String spec) {
+        return new IllegalArgumentException("invalid chmod parameter: '" + spec
+                + "'. it should be octal string and between 0 and 07777");
     }
 
     private IllegalArgumentException invalid() {

@@ -38,6 +38,21 @@ class ChmodTest {
     }
 
     @Test
+    void octalModes_takeAnyNumberOfDigits_asStrconvParseUintDoes() {
+        assertEquals(0644, Chmod.parse("00644").apply(0777, false));
+        assertEquals(04755, Chmod.parse("0004755").apply(0644, false));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"999", "10000", "64a", "0x755", "77777"})
+    void numericButNotAnOctalModeUpTo07777_failsWithBuildKitsMessage(String spec) {
+        // convert_copy.go's nonOctalErr, checked by BuildKit's testAddInvalidChmod.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Chmod.parse(spec));
+        assertEquals("invalid chmod parameter: '" + spec + "'. it should be octal string and between 0 and 07777",
+                e.getMessage());
+    }
+
+    @Test
     void toString_isTheSpec() {
         assertEquals("a+X", Chmod.parse("a+X").toString());
     }
