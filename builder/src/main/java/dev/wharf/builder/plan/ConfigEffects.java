@@ -97,7 +97,7 @@ final class ConfigEffects {
         }
         if (instruction instanceof StopSignalInstruction stop) {
             if (Signals.parse(stop.signal().text()).isEmpty()) {
-                throw new DockerfileException(null, null, "Invalid signal: " + stop.signal().text());
+                throw new DockerfileException(null, null, "invalid signal: " + stop.signal().text());
             }
             return config.withStopSignal(stop.signal().text());
         }

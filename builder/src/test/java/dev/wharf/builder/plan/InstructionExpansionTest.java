@@ -183,7 +183,7 @@ class InstructionExpansionTest {
 
     @Test
     void badStopSignalAndEmptyVolume_areErrors() {
-        assertEquals("Invalid signal: SIGNOPE",
+        assertEquals("invalid signal: SIGNOPE",
                 assertThrows(DockerfileException.class, () -> step("STOPSIGNAL SIGNOPE")).reason());
         assertEquals("VOLUME specified can not be an empty string",
                 assertThrows(DockerfileException.class, () -> step("VOLUME [\"$NOPE\"]")).reason());
