@@ -6,6 +6,7 @@ import dev.wharf.builder.sandbox.SandboxMount;
 import dev.wharf.builder.sandbox.SshAgentProxy;
 import dev.wharf.context.source.CopyRequest;
 import dev.wharf.context.source.DestinationView;
+import dev.wharf.grammar.go.GoQuote;
 import dev.wharf.grammar.instructions.Mount;
 import dev.wharf.grammar.instructions.MountType;
 import dev.wharf.grammar.instructions.SharingMode;
@@ -143,9 +144,10 @@ final class RunMounts {
         Path agent = ssh.get(id);
         if (agent == null) {
             if (mount.required()) {
-                throw new BuildExecutor.StepFailure("ssh " + id + " is required but no agent was given; pass one "
-                        + "with --ssh " + id + (id.equals("default") ? "" : "=SOCKET") + " (default: $SSH_AUTH_SOCK)",
-                        null, null);
+                // BuildKit's words (mounts/mount.go getSSHMountable), then how to give one.
+                throw new BuildExecutor.StepFailure("no SSH key " + GoQuote.quote(id) + " forwarded from the client; "
+                        + "pass one with --ssh " + id + (id.equals("default") ? "" : "=SOCKET")
+                        + " (default: $SSH_AUTH_SOCK)", null, null);
             }
             return;
         }
@@ -173,8 +175,9 @@ final class RunMounts {
         Path file = secrets.get(id);
         if (file == null) {
             if (mount.required()) {
-                throw new BuildExecutor.StepFailure("secret " + id + " is required but was not given; pass it "
-                        + "with --secret id=" + id + ",src=FILE", null, null);
+                // BuildKit's words (session/secrets: "secret ID: not found"), then how to give it.
+                throw new BuildExecutor.StepFailure("secret " + id + ": not found; pass it with --secret id=" + id
+                        + ",src=FILE", null, null);
             }
             return;
         }
