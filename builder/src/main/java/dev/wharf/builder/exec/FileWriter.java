@@ -102,6 +102,11 @@ final class FileWriter {
                 continue;
             }
             Optional<Path> lower = view.find(prefix.toString());
+            if (lower.isPresent() && !Files.isDirectory(lower.get())) {
+                // fsutil's MkdirAll stops at a path that exists and is no directory (ENOTDIR), which BuildKit
+                // reports with the root trimmed (file/backend.go): COPY x /etc/passwd/y, WORKDIR /etc/passwd.
+                throw new IOException("mkdir " + prefix + ": not a directory");
+            }
             Files.deleteIfExists(host);
             Files.createDirectory(host);
             if (lower.isPresent() && Files.isDirectory(lower.get()) && !lower.get().equals(host)) {

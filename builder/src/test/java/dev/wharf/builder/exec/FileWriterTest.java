@@ -67,6 +67,21 @@ class FileWriterTest {
         assertEquals(1_700_000_000L, Files.getLastModifiedTime(upper.resolve("new/root")).toMillis() / 1000);
     }
 
+    @Test
+    void aFileInThePath_failsLikeFsutilsMkdirAll_insteadOfBeingReplacedByADirectory() throws Exception {
+        Files.createDirectories(temp.resolve("lower/etc"));
+        Files.writeString(temp.resolve("lower/etc/passwd"), "root:x:0:0::/root:/bin/sh\n");
+        Path upper = Files.createDirectories(temp.resolve("upper"));
+        FileWriter w = writer(upper, temp.resolve("lower"));
+        for (org.junit.jupiter.api.function.Executable write : List.<org.junit.jupiter.api.function.Executable>of(
+                () -> w.workdir("/etc/passwd"), () -> w.workdir("/etc/passwd/sub"),
+                () -> w.prepare("/etc/passwd/x"), () -> w.prepare("/etc/passwd/a/b"))) {
+            java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, write);
+            assertEquals("mkdir /etc/passwd: not a directory", e.getMessage());
+        }
+        assertTrue(Files.notExists(upper.resolve("etc/passwd")), "the file is not replaced");
+    }
+
     /** The ids of this process, so the test also runs without root. */
     private static final class ProcessHandleUid {
         static long current() throws Exception {
