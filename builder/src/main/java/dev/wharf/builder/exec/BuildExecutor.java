@@ -460,9 +460,11 @@ final class BuildExecutor {
 
     private BuildFailedException fail(int number, String text, int line, Integer exitCode, String reason,
                                       Throwable cause, long start) {
-        BuildFailedException e = new BuildFailedException(text, settings.source().name(), line, exitCode,
-                reason == null ? String.valueOf(cause) : reason, cause);
-        listener.onEvent(new BuildEvent.StepFailed(number, e.getMessage(), elapsed(start)));
+        String why = reason == null ? String.valueOf(cause) : reason;
+        BuildFailedException e = new BuildFailedException(text, settings.source().name(), line, exitCode, why, cause);
+        // The step's own error line says what BuildKit's vertex error says (#4 ERROR: process "/bin/sh -c make"
+        // did not complete successfully: exit code: 2); the step and its line are already on screen.
+        listener.onEvent(new BuildEvent.StepFailed(number, why, elapsed(start)));
         return e;
     }
 

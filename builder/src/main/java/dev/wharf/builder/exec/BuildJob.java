@@ -16,6 +16,8 @@ import dev.wharf.builder.plan.CheckResult;
 import dev.wharf.builder.plan.NamedContextRef;
 import dev.wharf.builder.plan.PlanRequest;
 import dev.wharf.builder.plan.PlanWarning;
+import dev.wharf.builder.plan.PlannedStage;
+import dev.wharf.builder.plan.Step;
 import dev.wharf.builder.plan.lint.CheckWarning;
 import dev.wharf.builder.plan.Planner;
 import dev.wharf.builder.plan.Platform;
@@ -29,6 +31,8 @@ import dev.wharf.context.checksum.ChecksumCache;
 import dev.wharf.context.ignore.DockerIgnore;
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.instructions.Dockerfile;
+import dev.wharf.grammar.instructions.RunInstruction;
+import dev.wharf.grammar.instructions.SecurityMode;
 import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.image.ImageConfiguration;
@@ -98,6 +102,31 @@ final class BuildJob {
             return DockerIgnore.patterns(main.root(), main.dockerfile());
         } catch (ContextException e) {
             return List.of();
+        }
+    }
+
+    /**
+     * Fails the build before any step runs when a RUN needs an entitlement the build does not grant, as BuildKit
+     * refuses to load such an LLB (solver/llbsolver/vertex.go, ValidateEntitlements; util/entitlements):
+     * {@code RUN --network=host} needs the build's {@code --network host} (what docker build grants
+     * network.host for), and {@code RUN --security=insecure} needs security.insecure, which docker build never
+     * grants.
+     */
+    private void checkEntitlements(BuildPlan plan, String name, String text) throws BuildFailedException {
+        for (PlannedStage stage : plan.stages()) {
+            for (Step step : stage.steps()) {
+                if (!(step.instruction() instanceof RunInstruction run)) {
+                    continue;
+                }
+                String denied = run.network() == dev.wharf.grammar.instructions.NetworkMode.HOST
+                        && !request.network().equals("host") ? "network.host"
+                        : run.security() == SecurityMode.INSECURE ? "security.insecure" : null;
+                if (denied != null) {
+                    throw new BuildFailedException(DockerfileText.of(name, text).text(step.range()), name,
+                            step.range().start().line(), null, "failed to load LLB: " + denied + " is not allowed",
+                            null);
+                }
+            }
         }
     }
 
@@ -200,6 +229,7 @@ final class BuildJob {
         for (PlanWarning warning : plan.warnings()) {
             request.listener().onEvent(PlanWarnings.event(name, warning));
         }
+        checkEntitlements(plan, name, text);
         OptionalLong epoch = plan.sourceDateEpoch();
         OffsetDateTime created = epoch.isPresent()
                 ? OffsetDateTime.ofInstant(Instant.ofEpochSecond(epoch.getAsLong()), ZoneOffset.UTC)

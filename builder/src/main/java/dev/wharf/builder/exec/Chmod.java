@@ -34,8 +34,18 @@ final class Chmod {
      */
     static Chmod parse(String spec) {
         Objects.requireNonNull(spec, "spec");
+        // convert_copy.go: strconv.ParseUint(chmod, 8, 32) first, so any number of octal digits (00644) is
+        // octal; above 07777, or numeric-looking but not octal (999, 64a: dchapes-mode's ParseInt fails with a
+        // NumError), it is BuildKit's nonOctalErr.
+        if (spec.matches("[0-7]+")) {
+            String digits = spec.replaceFirst("^0+(?=.)", "");
+            if (digits.length() <= 4 && Integer.parseInt(digits, 8) <= 07777) {
+                return new Chmod(spec, Integer.parseInt(digits, 8));
+            }
+            throw nonOctal(spec);
+        }
         if (!spec.isEmpty() && Character.isDigit(spec.charAt(0))) {
-            return new Chmod(spec, octal(spec));
+            throw nonOctal(spec);
         }
         Chmod symbolic = new Chmod(spec, null);
         symbolic.apply(0644, false);
@@ -114,29 +124,18 @@ final class Chmod {
         return result;
     }
 
-    /**
-     * An octal mode as BuildKit reads it (convert_copy.go: {@code strconv.ParseUint(chmod, 8, 32)}, at most 07777);
-     * any value that starts with a digit but is not such a number gets BuildKit's own message.
-     */
-    private static int octal(String spec) {
-        if (spec.matches("[0-7]{1,11}")) {
-            long value = Long.parseLong(spec, 8);
-            if (value <= 07777) {
-                return (int) value;
-            }
-        }
-        throw new IllegalArgumentException("invalid chmod parameter: '" + spec
-                + "'. it should be octal string and between 0 and 07777");
-    }
-
     private static int spread(int rwx) {
         return rwx << 6 | rwx << 3 | rwx;
     }
 
-    private IllegalArgumentException invalid() {
-        // BuildKit reports only dchapes-mode's "invalid syntax"; the value and the accepted forms are added here.
+    private static IllegalArgumentException nonOctal(String spec) {
         return new IllegalArgumentException("invalid chmod parameter: '" + spec
-                + "': invalid syntax (use an octal mode such as 0755 or a symbolic one such as u=rwx,go=rx)");
+                + "'. it should be octal string and between 0 and 07777");
+    }
+
+    private IllegalArgumentException invalid() {
+        return new IllegalArgumentException("invalid --chmod value \"" + spec
+                + "\": use an octal mode (0755) or a symbolic one (u=rwx,go=rx)");
     }
 
     @Override

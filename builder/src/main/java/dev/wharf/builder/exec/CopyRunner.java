@@ -192,9 +192,11 @@ final class CopyRunner {
             sources.forEach(part.request(), path -> typeOf(view, path), e -> {
                 String dest = below(root, resolvedRoot, e.destinationPath());
                 if (e.type() == FileType.DIRECTORY && clean(e.destinationPath()).equals(root)) {
-                    // A source directory's own entry lands on the destination: its contents are copied, its
-                    // metadata is not.
-                    writer.copyRoot(resolvedRoot);
+                    // A source directory's own entry lands on the destination: its contents are copied, of its
+                    // metadata only the modification time. The context's root has none (its snapshot's root record
+                    // is synthetic); in BuildKit it is the directory the context was just synced into, so: now.
+                    writer.copyRoot(resolvedRoot, sources.isContext() && e.stat().path().isEmpty()
+                            ? settings.createdNanos() : e.stat().mtimeNanos());
                     return;
                 }
                 Path target = writer.prepare(dest);

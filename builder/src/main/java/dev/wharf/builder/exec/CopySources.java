@@ -84,6 +84,12 @@ final class CopySources {
                 "file " + sourcePath + " vanished from the build context while copying"));
     }
 
+    /** The host file behind {@code sourcePath}, if it exists. */
+    Optional<Path> find(String sourcePath) throws ContextException {
+        resolver();
+        return snapshot.file("/" + sourcePath);
+    }
+
     /** True for the build context, whose owners are reset to 0:0. */
     boolean isContext() {
         return context;

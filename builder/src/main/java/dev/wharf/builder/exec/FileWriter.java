@@ -123,6 +123,11 @@ final class FileWriter {
                 continue;
             }
             Optional<Path> lower = view.find(prefix.toString());
+            if (lower.isPresent() && !Files.isDirectory(lower.get())) {
+                // fsutil's MkdirAll stops at a path that exists and is no directory (ENOTDIR), which BuildKit
+                // reports with the root trimmed (file/backend.go): COPY x /etc/passwd/y, WORKDIR /etc/passwd.
+                throw new IOException("mkdir " + prefix + ": not a directory");
+            }
             Files.deleteIfExists(host);
             Files.createDirectory(host);
             if (lower.isPresent() && Files.isDirectory(lower.get()) && !lower.get().equals(host)) {
@@ -194,20 +199,31 @@ final class FileWriter {
     }
 
     /**
-     * The root of a directory copy, {@code absolutePath}: an existing directory keeps its owner, mode and time (only
-     * what is copied into it changes), a missing one is created like a parent, with the writer's owner, mode and
-     * time and not the source directory's: fsutil's {@code Copy} makes it with {@code MkdirAll} and then copies
-     * no metadata onto it ({@code copyFileInfo = created}, false there) in BuildKit's COPY.
+     * The root of a directory copy, {@code absolutePath}: an existing directory keeps its owner and mode, a missing
+     * one is created like a parent, with the writer's owner and mode, not the source directory's: fsutil's
+     * {@code Copy} makes it with {@code MkdirAll} and then copies no file info onto it ({@code copyFileInfo =
+     * created}, false there). Either way it then takes the source directory's modification time
+     * ({@code sourceMtimeNanos}): fsutil's copier "restores" the timestamp of a directory it did not create from the
+     * source's stat ({@code restoreFileTimestamp}, copy.go), so the directory is part of the step's layer even when
+     * nothing is copied into it.
      */
-    void copyRoot(String absolutePath) throws IOException, LayerException {
-        Optional<Path> existing = view.find(absolutePath);
-        if (existing.isPresent() && Files.isDirectory(existing.get())) {
+    void copyRoot(String absolutePath, long sourceMtimeNanos) throws IOException, LayerException {
+        if (absolutePath.equals("/")) {
             return;
         }
-        Path target = prepare(absolutePath);
-        deleteNonDirectory(target);
-        Files.createDirectory(target);
-        apply(target, new Attributes(defaultUid, defaultGid, createdDirMode, createdNanos));
+        Optional<Path> existing = view.find(absolutePath);
+        Path target;
+        if (existing.isPresent() && Files.isDirectory(existing.get())) {
+            target = mkdirAll(absolutePath);
+        } else {
+            target = prepare(absolutePath);
+            deleteNonDirectory(target);
+            Files.createDirectory(target);
+            apply(target, new Attributes(defaultUid, defaultGid, createdDirMode, createdNanos));
+        }
+        dirTimes.removeIf(e -> e.getKey().equals(target));
+        Files.setLastModifiedTime(target, FileTime.from(sourceMtimeNanos, TimeUnit.NANOSECONDS));
+        dirTimes.add(Map.entry(target, sourceMtimeNanos));
     }
 
     /** Makes {@code target} a directory with {@code attributes}; an existing directory keeps its contents. */

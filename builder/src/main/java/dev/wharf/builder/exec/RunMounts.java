@@ -6,9 +6,13 @@ import dev.wharf.builder.sandbox.SandboxMount;
 import dev.wharf.builder.sandbox.SshAgentProxy;
 import dev.wharf.context.source.CopyRequest;
 import dev.wharf.context.source.DestinationView;
+import dev.wharf.grammar.go.GoQuote;
 import dev.wharf.grammar.instructions.Mount;
 import dev.wharf.grammar.instructions.MountType;
+import dev.wharf.grammar.instructions.SharingMode;
 import dev.wharf.layers.Digest;
+import dev.wharf.layers.layout.FileTrees;
+import dev.wharf.layers.layout.StoreLock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,8 +27,8 @@ import java.util.Optional;
  * The extra mounts of a {@code RUN --mount} step (dockerfile2llb/convert_runmount.go), as sandbox mounts:
  * <ul>
  *   <li>{@code type=cache}: a directory under the store's {@code cache-mounts/}, by {@code id} (default: the
- *       target), kept between builds and shared by them ({@code sharing} is not enforced), created with
- *       {@code mode}/{@code uid}/{@code gid}; never part of a layer;</li>
+ *       target) and start state ({@code uid}/{@code gid}/{@code mode}, or {@code from}/{@code source}), kept
+ *       between builds and shared by them as {@code sharing} says; never part of a layer;</li>
  *   <li>{@code type=tmpfs}: a tmpfs, {@code size} honoured;</li>
  *   <li>{@code type=bind}: a path of the context or of another stage ({@code from}), read-only by default; with
  *       {@code rw} a private copy whose writes are discarded, as BuildKit does. Its content checksum goes into the
@@ -42,18 +46,23 @@ import java.util.Optional;
  * Relative targets are relative to the working directory. Thread-safe.
  */
 final class RunMounts {
+    /** The umask of dockerd (daemon_unix.go, setDefaultUmask), under which BuildKit's mkdir makes cache roots. */
+    private static final int UMASK = 022;
+
     /** The mounts of a step, and the variables its secrets set. */
-    record Prepared(List<SandboxMount> mounts, List<String> env, List<SshAgentProxy> proxies)
-            implements AutoCloseable {
+    record Prepared(List<SandboxMount> mounts, List<String> env, List<SshAgentProxy> proxies,
+                    List<StoreLock.Held> locks) implements AutoCloseable {
         Prepared {
             mounts = List.copyOf(mounts);
             env = List.copyOf(env);
             proxies = List.copyOf(proxies);
+            locks = List.copyOf(locks);
         }
 
-        /** Stops the step's ssh-agent proxies. */
+        /** Stops the step's ssh-agent proxies and releases the cache mounts it held. */
         @Override
         public void close() {
+            locks.forEach(StoreLock.Held::close);
             for (SshAgentProxy p : proxies) {
                 try {
                     p.close();
@@ -81,14 +90,20 @@ final class RunMounts {
             throws Exception {
         int i = 0;
         for (Mount mount : step.mounts()) {
-            if (mount.type() == MountType.BIND) {
-                CopySources sources = runner.sources(step, mount.from(), stages);
-                String source = mount.source().isEmpty() ? "." : mount.source();
-                checksums.put("mount" + i, Digest.parse(sources.resolve(new CopyRequest(List.of(source),
-                        "/mnt/", List.of(), false), DestinationView.empty()).checksum().toString()));
+            // A cache mount's from= state is an input of BuildKit's exec op like a bind mount's: it keys the step.
+            if (mount.type() == MountType.BIND || mount.type() == MountType.CACHE && !mount.from().isEmpty()) {
+                checksums.put("mount" + i, sourceChecksum(step, mount, stages));
             }
             i++;
         }
+    }
+
+    private Digest sourceChecksum(Step step, Mount mount, Map<Integer, BuildExecutor.State> stages)
+            throws Exception {
+        CopySources sources = runner.sources(step, mount.from(), stages);
+        String source = mount.source().isEmpty() ? "." : mount.source();
+        return Digest.parse(sources.resolve(new CopyRequest(List.of(source), "/mnt/", List.of(), false),
+                DestinationView.empty()).checksum().toString());
     }
 
     /** The sandbox mounts of the step, making cache directories and bind copies as needed. */
@@ -97,13 +112,14 @@ final class RunMounts {
         List<String> env = new ArrayList<>();
         List<SshAgentProxy> proxies = new ArrayList<>();
         List<String> sshTargets = new ArrayList<>();
+        CacheUse caches = new CacheUse(scratch);
         int sshMounts = 0;
         try {
             for (Mount mount : step.mounts()) {
                 String target = target(mount.target(), step.environment().workingDir());
                 switch (mount.type()) {
-                    case CACHE -> out.add(SandboxMount.bind(cacheDir(mount, target).toString(), target,
-                            mount.readOnly()));
+                    case CACHE -> out.add(SandboxMount.bind(cacheDir(step, mount, target, stages, caches)
+                            .toString(), target, mount.readOnly()));
                     case TMPFS -> out.add(SandboxMount.tmpfs(target, mount.sizeLimit() > 0
                             ? List.of("size=" + mount.sizeLimit()) : List.of()));
                     case BIND -> out.add(bind(step, mount, target, stages, scratch));
@@ -113,13 +129,13 @@ final class RunMounts {
                 }
             }
         } catch (Exception e) {
-            new Prepared(List.of(), List.of(), proxies).close();
+            new Prepared(List.of(), List.of(), proxies, caches.held).close();
             throw e;
         }
         if (!proxies.isEmpty() && step.environment().env().stream().noneMatch(e -> e.startsWith("SSH_AUTH_SOCK="))) {
             env.add("SSH_AUTH_SOCK=" + sshTargets.get(0));
         }
-        return new Prepared(out, env, proxies);
+        return new Prepared(out, env, proxies, caches.held);
     }
 
     private void ssh(Mount mount, Step step, Path scratch, int index, List<SandboxMount> out,
@@ -128,9 +144,10 @@ final class RunMounts {
         Path agent = ssh.get(id);
         if (agent == null) {
             if (mount.required()) {
-                throw new BuildExecutor.StepFailure("ssh " + id + " is required but no agent was given; pass one "
-                        + "with --ssh " + id + (id.equals("default") ? "" : "=SOCKET") + " (default: $SSH_AUTH_SOCK)",
-                        null, null);
+                // BuildKit's words (mounts/mount.go getSSHMountable), then how to give one.
+                throw new BuildExecutor.StepFailure("no SSH key " + GoQuote.quote(id) + " forwarded from the client; "
+                        + "pass one with --ssh " + id + (id.equals("default") ? "" : "=SOCKET")
+                        + " (default: $SSH_AUTH_SOCK)", null, null);
             }
             return;
         }
@@ -158,8 +175,9 @@ final class RunMounts {
         Path file = secrets.get(id);
         if (file == null) {
             if (mount.required()) {
-                throw new BuildExecutor.StepFailure("secret " + id + " is required but was not given; pass it "
-                        + "with --secret id=" + id + ",src=FILE", null, null);
+                // BuildKit's words (session/secrets: "secret ID: not found"), then how to give it.
+                throw new BuildExecutor.StepFailure("secret " + id + ": not found; pass it with --secret id=" + id
+                        + ",src=FILE", null, null);
             }
             return;
         }
@@ -204,25 +222,101 @@ final class RunMounts {
         return SandboxMount.bind(into.toString(), target, false);
     }
 
-    private Path cacheDir(Mount mount, String target) throws IOException {
+    /**
+     * The directory a cache mount binds, after taking what its {@code sharing} needs. As in BuildKit
+     * (solver/llbsolver/mounts/mount.go, getRefCacheDir), a cache is found by its id and the state it starts from:
+     * scratch, scratch with a {@code /cache} directory made with {@code uid}/{@code gid}/{@code mode}
+     * (convert_runmount.go, setCacheUIDGID, used when there is no {@code source}), or the {@code from=} stage or
+     * image, of which the mount shows {@code source}. So the same id with other owners, another mode or another
+     * {@code from} is another cache. {@code locked} waits until no other step (of this or another build) uses
+     * the cache; {@code private} takes a fresh cache, dropped after the step, while another one holds it;
+     * {@code shared} (the default) uses it alongside others.
+     */
+    private Path cacheDir(Step step, Mount mount, String target, Map<Integer, BuildExecutor.State> stages,
+                          CacheUse use) throws Exception {
         String id = mount.cacheId().isEmpty() ? target : mount.cacheId();
-        if (!mount.from().isEmpty()) {
-            throw new IOException("RUN --mount=type=cache,from=... is not supported yet; drop from=");
+        boolean perms = mount.uid().isPresent() || mount.gid().isPresent() || mount.mode().isPresent();
+        String sub = mount.source().isEmpty() ? "" : clean(mount.source());
+        String base = "";
+        if (sub.isEmpty() && perms) {
+            sub = "cache";
+            base = "mkdir:" + mount.uid().orElse(0) + ":" + mount.gid().orElse(0) + ":"
+                    + Long.toOctalString(mount.mode().orElse(0755));
         }
-        Path dir = cacheRoot.resolve(Digest.sha256Of(id.getBytes(StandardCharsets.UTF_8)).hex());
+        if (!mount.from().isEmpty()) {
+            base += ":from:" + sourceChecksum(step, mount, stages);
+        }
+        String key = base.isEmpty() ? id : id + ":" + base;
+        Path dir = cacheRoot.resolve(Digest.sha256Of(key.getBytes(StandardCharsets.UTF_8)).hex());
+        SharingMode sharing = mount.sharing().orElse(SharingMode.SHARED);
+        if (!use.locked.add(dir)) {
+            // The same cache twice in one step: one lock covers both mounts.
+            sharing = SharingMode.SHARED;
+        }
+        Files.createDirectories(cacheRoot);
+        if (sharing == SharingMode.LOCKED) {
+            use.held.add(new StoreLock(lockFile(dir)).acquire());
+        } else if (sharing == SharingMode.PRIVATE) {
+            Optional<StoreLock.Held> held = new StoreLock(lockFile(dir)).tryAcquire();
+            if (held.isEmpty()) {
+                Path fresh = Files.createTempDirectory(use.scratch, "cache-");
+                Files.delete(fresh);
+                return fill(fresh, step, mount, sub, stages);
+            }
+            use.held.add(held.get());
+        }
         if (!Files.isDirectory(dir)) {
-            Files.createDirectories(cacheRoot);
             Path fresh = Files.createTempDirectory(cacheRoot, "new-");
-            Files.setAttribute(fresh, "unix:mode", (int) mount.mode().orElse(0755));
-            Files.setAttribute(fresh, "unix:uid", (int) mount.uid().orElse(0));
-            Files.setAttribute(fresh, "unix:gid", (int) mount.gid().orElse(0));
+            Files.delete(fresh);
+            fill(fresh, step, mount, sub, stages);
             try {
                 Files.move(fresh, dir);
             } catch (IOException raced) {
-                Files.deleteIfExists(fresh);
+                FileTrees.delete(fresh);
             }
         }
         return dir;
+    }
+
+    /**
+     * Makes a new cache at {@code dir} (which must not exist) from the mount's start state: the {@code from=}
+     * stage's {@code sub} tree when there is one, else an empty directory; an empty one is made by mkdir with
+     * {@code mode} (default 0755) under the daemon's umask 022 (file/backend.go's mkdir does no chmod; dockerd
+     * sets umask 022) and owned by {@code uid}/{@code gid}.
+     */
+    private Path fill(Path dir, Step step, Mount mount, String sub, Map<Integer, BuildExecutor.State> stages)
+            throws Exception {
+        if (!mount.from().isEmpty()) {
+            Optional<Path> source = runner.sources(step, mount.from(), stages).find(sub);
+            if (source.isPresent() && Files.isDirectory(source.get(), LinkOption.NOFOLLOW_LINKS)) {
+                copyTree(source.get(), dir);
+                return dir;
+            }
+            if (source.isPresent() || !mount.source().isEmpty()) {
+                throw new BuildExecutor.StepFailure("RUN --mount=type=cache,from=" + mount.from() + ": "
+                        + "/" + sub + " is not a directory in " + mount.from(), null, null);
+            }
+        }
+        Files.createDirectory(dir);
+        Files.setAttribute(dir, "unix:mode", (int) mount.mode().orElse(0755) & 0777 & ~UMASK);
+        Files.setAttribute(dir, "unix:uid", (int) mount.uid().orElse(0));
+        Files.setAttribute(dir, "unix:gid", (int) mount.gid().orElse(0));
+        return dir;
+    }
+
+    private static Path lockFile(Path dir) {
+        return dir.resolveSibling(dir.getFileName() + ".lock");
+    }
+
+    /** The cache mounts one step has taken: the directories it uses and the locks it holds. */
+    private static final class CacheUse {
+        final Path scratch;
+        final java.util.Set<Path> locked = new java.util.HashSet<>();
+        final List<StoreLock.Held> held = new ArrayList<>();
+
+        CacheUse(Path scratch) {
+            this.scratch = scratch;
+        }
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

@@ -7,13 +7,13 @@ import dev.wharf.builder.plan.StageBase;
 import dev.wharf.builder.plan.Step;
 import dev.wharf.builder.plan.StepSource;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,7 +54,7 @@ final class StageScheduler {
                     t.setDaemon(true);
                     return t;
                 });
-        Map<Integer, CompletableFuture<BuildExecutor.State>> futures = new HashMap<>();
+        Map<Integer, CompletableFuture<BuildExecutor.State>> futures = new ConcurrentHashMap<>();
         try {
             for (PlannedStage stage : plan.stages()) {
                 schedule(stage, futures, pool, runner);
@@ -126,10 +126,13 @@ final class StageScheduler {
                         throw new CompletionException(e);
                     }
                 }, pool);
-        // The first failure stops every other stage: their threads are interrupted.
+        // The first failure stops every other stage: their threads are interrupted, and the stages still queued
+        // (which shutdownNow drops, so nothing would ever complete their futures, nor those of the stages waiting
+        // on them) fail with it.
         future.whenComplete((result, failure) -> {
             if (failure != null) {
                 pool.shutdownNow();
+                futures.values().forEach(f -> f.completeExceptionally(failure));
             }
         });
         futures.put(stage.index(), future);

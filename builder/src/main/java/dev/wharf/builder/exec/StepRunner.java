@@ -121,20 +121,25 @@ final class StepRunner {
         }
         // Without an exit code the failure's message keeps this reason, which names the limit.
         if (status.termination() == ExitStatus.Termination.OUT_OF_MEMORY) {
-            throw new BuildExecutor.StepFailure("process \"" + String.join(" ", argv) + "\" ran out of memory: "
+            throw new BuildExecutor.StepFailure("process " + process(argv) + " ran out of memory: "
                     + "the kernel killed it at the memory limit of " + mebibytes(settings.resources()
                     .memoryBytes().getAsLong()) + " (--memory; exit code " + status.code() + ")", null, null);
         }
         if (status.termination() == ExitStatus.Termination.PIDS_LIMIT) {
-            throw new BuildExecutor.StepFailure("process \"" + String.join(" ", argv) + "\" did not complete "
+            throw new BuildExecutor.StepFailure("process " + process(argv) + " did not complete "
                     + "successfully: exit code: " + status.code() + "; it reached the pids limit of "
                     + settings.resources().pids().getAsLong() + " processes (--pids-limit), so a fork failed",
                     null, null);
         }
         if (!status.success()) {
-            throw new BuildExecutor.StepFailure("process \"" + String.join(" ", argv)
-                    + "\" did not complete successfully: exit code: " + status.code(), status.code(), null);
+            throw new BuildExecutor.StepFailure("process " + process(argv)
+                    + " did not complete successfully: exit code: " + status.code(), status.code(), null);
         }
+    }
+
+    /** The command as BuildKit's exec op names it in errors: its arguments joined, Go-quoted ({@code %q}). */
+    private static String process(List<String> argv) {
+        return dev.wharf.grammar.go.GoQuote.quote(String.join(" ", argv));
     }
 
     private static String mebibytes(long bytes) {

@@ -23,8 +23,9 @@ import java.util.OptionalLong;
  *                        not part of any cache key, as in BuildKit
  * @param sourceDateEpoch {@code SOURCE_DATE_EPOCH} in seconds, when set
  * @param warnings        warnings found while planning
- * @param stageCount      how many stages the Dockerfile has (built or not): with one, BuildKit names no stage in
- *                        its progress ({@code [1/2] FROM ...})
+ * @param stageCount      how many dispatch states BuildKit has for the Dockerfile: its stages (built or not),
+ *                        the images {@code --from} reads, and a placeholder for {@code RUN --mount}s without
+ *                        {@code from=}; with one, BuildKit names no stage in its progress ({@code [1/2] FROM ...})
  */
 public record BuildPlan(List<PlannedStage> stages, int target, Platform platform, Map<String, String> globalArgs,
                         Map<String, String> proxyEnv, OptionalLong sourceDateEpoch, List<PlanWarning> warnings,

@@ -175,9 +175,8 @@ public final class Planner {
         checks.warnings().forEach(w -> warnings.add(PlanWarning.of(w)));
         unusedBuildArgs(request, consumed).ifPresent(warnings::add);
         List<PlannedStage> stages = done.values().stream().map(StageDispatcher.Result::stage).toList();
-        int stageCount = (int) graph.nodes().stream().filter(StageGraph.Node::isStage).count();
         return new BuildPlan(stages, target.stage.index(), request.platform(), global.args().toMap(),
-                ProxyEnv.fromBuildArgs(request.buildArgs()), epoch, warnings, stageCount);
+                ProxyEnv.fromBuildArgs(request.buildArgs()), epoch, warnings, graph.dispatchStates());
     }
 
     /**

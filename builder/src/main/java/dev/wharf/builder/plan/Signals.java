@@ -26,7 +26,10 @@ final class Signals {
     private Signals() {
     }
 
-    /** The signal number {@code raw} names, or empty when moby would reject it ("invalid signal: ..."). */
+    /**
+     * The signal number {@code raw} names, or empty when moby/sys/signal's ParseSignal would reject it
+     * ("invalid signal: ...").
+     */
     static Optional<Integer> parse(String raw) {
         Optional<Long> number = GoAtoi.parse(raw);
         if (number.isPresent()) {

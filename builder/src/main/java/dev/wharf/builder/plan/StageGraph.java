@@ -98,6 +98,8 @@ final class StageGraph {
     }
 
     private final String file;
+    private boolean mountsWithoutFrom;
+    private int dispatchStates;
     private final List<Node> nodes = new ArrayList<>();
     private final Map<String, Node> byName = new HashMap<>();
     private final Map<String, Node> images = new HashMap<>();
@@ -126,7 +128,18 @@ final class StageGraph {
             }
         }
         graph.checkCycles();
+        graph.dispatchStates = graph.nodes.size() + (graph.mountsWithoutFrom ? 1 : 0);
         return graph;
+    }
+
+    /**
+     * How many dispatch states BuildKit's list holds once the commands are read (convert.go
+     * buildStageDependencyGraph): the stages, the images read with {@code --from}, and the placeholder scratch
+     * state that every {@code RUN --mount} without {@code from=} adds (detectRunMount). With only one, the stage
+     * loses its name in progress ({@code [1/2]} rather than {@code [stage-0 1/2]}).
+     */
+    int dispatchStates() {
+        return dispatchStates;
     }
 
     private void addStage(Stage stage, GlobalScope global, Platform platform, ShellLexer lexer)
@@ -241,10 +254,12 @@ final class StageGraph {
             for (Word spec : run.mountSpecs()) {
                 String from = MountSources.from(spec);
                 // A mount without from= reads the build context (or nothing); BuildKit's placeholder "scratch"
-                // source for it has no effect on the graph.
+                // source for it has no effect on the graph, only on the stage's name in progress.
                 if (!from.isEmpty()) {
                     Node node = stageNamed(from).orElseGet(() -> image(from, range));
                     sources.add(new SourceRef(from, node));
+                } else if (!onBuild) {
+                    mountsWithoutFrom = true;
                 }
             }
         }

@@ -226,16 +226,20 @@ class BuildEngineEndToEndTest {
     void failingRun_reportsExitCodeStepAndLine() throws Exception {
         List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
         BuildRequest request = BuildRequest.builder(context)
-                .dockerfileText("FROM busybox:latest\nRUN echo before\nRUN echo failing >&2; exit 3\n")
+                .dockerfileText("FROM busybox:latest\nRUN echo before\nRUN echo \"failing\" >&2; exit 3\n")
                 .listener(events::add).build();
         CompletionException e = assertThrows(CompletionException.class, () -> engine.build(request).join());
         BuildFailedException failure = assertInstanceOf(BuildFailedException.class, e.getCause());
         assertEquals(3, failure.exitCode().orElseThrow());
         assertEquals(3, failure.line());
-        assertEquals("RUN echo failing >&2; exit 3 failed with exit code 3 at Dockerfile:3", failure.getMessage());
+        assertEquals("RUN echo \"failing\" >&2; exit 3 failed with exit code 3 at Dockerfile:3", failure.getMessage());
         assertTrue(events.stream().anyMatch(ev -> ev instanceof BuildEvent.StepLog log && log.stream() == 2
                 && log.line().equals("failing")), events.toString());
-        assertTrue(events.stream().anyMatch(ev -> ev instanceof BuildEvent.StepFailed));
+        // The step's error line is BuildKit's vertex error, the command Go-quoted (exec.go: "process %q ...").
+        assertTrue(events.stream().anyMatch(ev -> ev instanceof BuildEvent.StepFailed f && f.message().equals(
+                "process \"/bin/sh -c echo \\\"failing\\\" >&2; exit 3\" did not complete successfully: "
+                        + "exit code: 3")),
+                events.toString());
     }
 
     @Test

@@ -37,18 +37,19 @@ class ChmodTest {
         assertThrows(IllegalArgumentException.class, () -> Chmod.parse(spec));
     }
 
+    @Test
+    void octalModes_takeAnyNumberOfDigits_asStrconvParseUintDoes() {
+        assertEquals(0644, Chmod.parse("00644").apply(0777, false));
+        assertEquals(04755, Chmod.parse("0004755").apply(0644, false));
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"999", "8755", "17777", "0o755", "7x"})
-    void numericLookingModesThatAreNotOctal_getBuildKitsMessage(String spec) {
+    @ValueSource(strings = {"999", "10000", "64a", "0x755", "77777", "8755", "0o755", "7x"})
+    void numericButNotAnOctalModeUpTo07777_failsWithBuildKitsMessage(String spec) {
+        // convert_copy.go's nonOctalErr, checked by BuildKit's testAddInvalidChmod.
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Chmod.parse(spec));
         assertEquals("invalid chmod parameter: '" + spec + "'. it should be octal string and between 0 and 07777",
                 e.getMessage());
-    }
-
-    @Test
-    void octalModesWithLeadingZeros_areAcceptedAsStrconvParseUintDoes() {
-        assertEquals(0755, Chmod.parse("00755").apply(0644, false));
-        assertEquals(07777, Chmod.parse("7777").apply(0644, false));
     }
 
     @Test

@@ -51,20 +51,40 @@ class FileWriterTest {
     }
 
     @Test
-    void copyRoot_leavesAnExistingDirectoryAlone_andCreatesAMissingOneWithTheWritersOwnerAndMode() throws Exception {
+    void copyRoot_keepsOrMakesTheDestinationsOwnerAndMode_andTakesTheSourcesTime() throws Exception {
         Path lower = Files.createDirectories(temp.resolve("lower/etc"));
         Files.setAttribute(lower, "unix:mode", 0750);
         Path upper = Files.createDirectories(temp.resolve("upper"));
         FileWriter w = new FileWriter(upper, RootView.ofLayers(List.of(upper, temp.resolve("lower"))),
                 PosixFiles.system(), (int) ProcessHandleUid.current(), (int) ProcessHandleUid.currentGid(),
                 1_700_000_000_000_000_000L, 0700);
-        w.copyRoot("/etc");
-        w.copyRoot("/new/root");
+        w.copyRoot("/etc", 1_200_000_000_000_000_000L);
+        w.copyRoot("/new/root", 1_100_000_000_000_000_000L);
+        Files.writeString(upper.resolve("etc/written-into"), "x");
         w.finish();
-        assertTrue(Files.notExists(upper.resolve("etc")), "the existing destination is not touched");
+        // fsutil copies no file info onto the root but gives it the source directory's time (restoreFileTimestamp),
+        // so an existing destination is copied up with its own mode and owner.
+        assertEquals(0750, (Integer) Files.getAttribute(upper.resolve("etc"), "unix:mode") & 07777);
+        assertEquals(1_200_000_000L, Files.getLastModifiedTime(upper.resolve("etc")).toMillis() / 1000);
         assertEquals(0700, (Integer) Files.getAttribute(upper.resolve("new/root"), "unix:mode") & 07777);
         assertEquals(0700, (Integer) Files.getAttribute(upper.resolve("new"), "unix:mode") & 07777);
-        assertEquals(1_700_000_000L, Files.getLastModifiedTime(upper.resolve("new/root")).toMillis() / 1000);
+        assertEquals(1_100_000_000L, Files.getLastModifiedTime(upper.resolve("new/root")).toMillis() / 1000);
+        assertEquals(1_700_000_000L, Files.getLastModifiedTime(upper.resolve("new")).toMillis() / 1000);
+    }
+
+    @Test
+    void aFileInThePath_failsLikeFsutilsMkdirAll_insteadOfBeingReplacedByADirectory() throws Exception {
+        Files.createDirectories(temp.resolve("lower/etc"));
+        Files.writeString(temp.resolve("lower/etc/passwd"), "root:x:0:0::/root:/bin/sh\n");
+        Path upper = Files.createDirectories(temp.resolve("upper"));
+        FileWriter w = writer(upper, temp.resolve("lower"));
+        for (org.junit.jupiter.api.function.Executable write : List.<org.junit.jupiter.api.function.Executable>of(
+                () -> w.workdir("/etc/passwd"), () -> w.workdir("/etc/passwd/sub"),
+                () -> w.prepare("/etc/passwd/x"), () -> w.prepare("/etc/passwd/a/b"))) {
+            java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, write);
+            assertEquals("mkdir /etc/passwd: not a directory", e.getMessage());
+        }
+        assertTrue(Files.notExists(upper.resolve("etc/passwd")), "the file is not replaced");
     }
 
     /** The ids of this process, so the test also runs without root. */

@@ -164,16 +164,30 @@ class StepExecutionTest {
 
     @Test
     void resolvConf_isTheHostsWithLoopbackNameserversDroppedWithoutHostNetwork() throws Exception {
-        build("""
+        engine.build(BuildRequest.builder(context).dockerfileText("""
                 FROM busybox:latest
                 RUN --network=none cat /etc/resolv.conf > /none.txt
                 RUN --network=host cat /etc/resolv.conf > /host.txt
-                """);
+                """).tag("t:latest").network("host").build()).get(5, TimeUnit.MINUTES);
         String none = String.join("\n", run("cat", "/none.txt")) + "\n";
         String host = String.join("\n", run("cat", "/host.txt")) + "\n";
         assertEquals(dev.wharf.builder.sandbox.ResolvConf.forHost(dev.wharf.builder.sandbox.NetworkMode.NONE), none);
         assertEquals(dev.wharf.builder.sandbox.ResolvConf.forHost(dev.wharf.builder.sandbox.NetworkMode.HOST), host);
         assertTrue(!none.contains("nameserver 127.") && !none.contains("nameserver ::1"), none);
+    }
+
+    @Test
+    void runNeedingAnEntitlementTheBuildDoesNotGrant_failsBeforeAnyStepRuns_asBuildKitRefusesTheLlb() {
+        // docker build grants network.host only with --network host, and security.insecure never.
+        for (String run : List.of("RUN --network=host true", "RUN --security=insecure true")) {
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> build("FROM busybox:latest\nRUN touch /first\n" + run + "\n"));
+            dev.wharf.builder.api.BuildFailedException failed =
+                    (dev.wharf.builder.api.BuildFailedException) e.getCause();
+            String entitlement = run.contains("host") ? "network.host" : "security.insecure";
+            assertEquals(run + " failed at Dockerfile:3: failed to load LLB: " + entitlement + " is not allowed",
+                    failed.getMessage());
+        }
     }
 
     @Test
@@ -360,7 +374,8 @@ class StepExecutionTest {
             assertEquals(List.of("none"), run("sh", "-c", "ls /run/buildkit /tmp/agent 2>/dev/null || echo none"));
             java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
                     () -> build("FROM busybox:latest\nRUN --mount=type=ssh,required true\n"));
-            assertTrue(e.getCause().getMessage().contains("--ssh default"), e.getCause().getMessage());
+            assertTrue(e.getCause().getMessage().contains("no SSH key \"default\" forwarded from the client")
+                    && e.getCause().getMessage().contains("--ssh default"), e.getCause().getMessage());
         } finally {
             agent.destroy();
             agent.waitFor();
@@ -397,7 +412,8 @@ class StepExecutionTest {
                 "cat /file /env; test -e /run/secrets/token || echo absent"));
         java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
                 () -> build("FROM busybox:latest\nRUN --mount=type=secret,id=token,required true\n"));
-        assertTrue(e.getCause().getMessage().contains("--secret id=token"), e.getCause().getMessage());
+        assertTrue(e.getCause().getMessage().contains("secret token: not found")
+                && e.getCause().getMessage().contains("--secret id=token"), e.getCause().getMessage());
     }
 
     @Test

@@ -30,6 +30,18 @@ class PlannerStagesTest {
     }
 
     @Test
+    void aOneStageDockerfile_hasOneDispatchState_unlessItReadsAnImageOrMountsAnything() throws DockerfileException {
+        // convert.go keeps the stage's name ([stage-0 2/2]) when BuildKit's states list has more than one entry:
+        // images read with --from, and the scratch placeholder detectRunMount adds for each mount without from=.
+        assertEquals(1, Plans.plan("FROM alpine\nRUN make\nCOPY a /a\n").stageCount());
+        assertEquals(2, Plans.plan("FROM alpine\nCOPY --from=busybox /bin/sh /sh\n").stageCount());
+        assertEquals(2, Plans.plan("FROM alpine\nRUN --mount=type=tmpfs,target=/t true\n").stageCount());
+        assertEquals(2, Plans.plan("FROM alpine\nRUN --mount=type=bind,from=busybox,target=/b true\n")
+                .stageCount());
+        assertEquals(2, Plans.plan("FROM alpine AS a\nFROM a\n").stageCount());
+    }
+
+    @Test
     void target_buildsOnlyTheStagesItNeeds_andResolvesOnlyTheirImages() throws DockerfileException {
         FixedResolver resolver = FixedResolver.anyImage();
         BuildPlan plan = Plans.plan(THREE_STAGES, Plans.request().withTarget("b"), resolver);

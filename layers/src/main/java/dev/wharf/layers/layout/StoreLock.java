@@ -7,6 +7,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -66,6 +67,36 @@ public final class StoreLock {
             local.unlock();
             throw new LayerException("cannot lock the store: " + lockFile + " (" + e.getMessage()
                     + "); check that the store directory is writable and on a filesystem with file locks", e);
+        }
+    }
+
+    /**
+     * Takes the lock only if no thread of this JVM and no other process holds it.
+     *
+     * @return the held lock (close it to release), or empty when someone else holds it
+     * @throws LayerException if the lock file cannot be opened or locked
+     */
+    public Optional<Held> tryAcquire() throws LayerException {
+        if (local.isHeldByCurrentThread()) {
+            throw new IllegalStateException("StoreLock on " + lockFile + " is not reentrant");
+        }
+        if (!local.tryLock()) {
+            return Optional.empty();
+        }
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock fileLock = channel.tryLock();
+            if (fileLock == null) {
+                closeQuietly(channel);
+                local.unlock();
+                return Optional.empty();
+            }
+            return Optional.of(new Held(channel, fileLock));
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(channel);
+            local.unlock();
+            throw new LayerException("cannot lock " + lockFile + " (" + e.getMessage() + ")", e);
         }
     }
 

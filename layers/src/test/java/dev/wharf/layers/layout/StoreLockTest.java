@@ -53,4 +53,28 @@ class StoreLockTest {
         held.close(); // a second close is harmless
         waiter.join();
     }
+
+    @Test
+    @Timeout(30)
+    void tryAcquire_givesNothingWhileAnotherThreadHoldsTheLock_andTheLockOnceReleased() throws Exception {
+        StoreLock lock = new StoreLock(dir.resolve("cache.lock"));
+        StoreLock.Held held = lock.acquire();
+        java.util.concurrent.atomic.AtomicReference<Boolean> got = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread other = new Thread(() -> {
+            try {
+                var h = new StoreLock(dir.resolve("cache.lock")).tryAcquire();
+                got.set(h.isPresent());
+                h.ifPresent(StoreLock.Held::close);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        other.start();
+        other.join();
+        assertFalse(got.get(), "tryAcquire took a lock another thread held");
+        held.close();
+        try (StoreLock.Held again = lock.tryAcquire().orElseThrow()) {
+            assertTrue(dir.resolve("cache.lock").toFile().exists());
+        }
+    }
 }

@@ -1,0 +1,59 @@
+package dev.wharf.builder.exec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.builder.api.BuildFailedException;
+import dev.wharf.builder.plan.BuildPlan;
+import dev.wharf.builder.plan.ImageResolutionException;
+import dev.wharf.builder.plan.Platform;
+import dev.wharf.builder.plan.PlanRequest;
+import dev.wharf.builder.plan.Planner;
+import dev.wharf.grammar.instructions.DockerfileReader;
+import dev.wharf.grammar.parser.DockerfileParser;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+class StageSchedulerTest {
+
+    @Test
+    @Timeout(60)
+    void aFailureWhileAnotherStageWaitsInTheQueue_endsTheBuildWithThatFailure() throws Exception {
+        // Three independent stages on two threads: the third is still queued when the first fails. The pool's
+        // shutdown drops it, so its future never completes; the build must end anyway (it used to hang).
+        BuildPlan plan = new Planner((reference, platform) -> {
+            throw new ImageResolutionException("no images here: " + reference);
+        }).plan(DockerfileReader.read(DockerfileParser.parse("""
+                FROM scratch AS a
+                COPY a /a
+                FROM scratch AS b
+                COPY b /b
+                FROM scratch AS c
+                COPY c /c
+                FROM scratch
+                COPY --from=a /a /a
+                COPY --from=b /b /b
+                COPY --from=c /c /c
+                """)), PlanRequest.of(Platform.of("linux", "amd64", "")));
+        CountDownLatch bothStarted = new CountDownLatch(2);
+        Set<String> started = ConcurrentHashMap.newKeySet();
+        BuildFailedException failure = new BuildFailedException("COPY a /a", "Dockerfile", 2, null, "boom", null);
+        BuildFailedException thrown = assertThrows(BuildFailedException.class,
+                () -> new StageScheduler(plan, 2).run(stage -> {
+                    started.add(stage.name().orElse("final"));
+                    bothStarted.countDown();
+                    bothStarted.await();
+                    if (stage.index() == 0) {
+                        throw failure;
+                    }
+                    Thread.sleep(60_000);
+                    return null;
+                }));
+        assertEquals(failure, thrown);
+        assertTrue(!started.contains("c") && !started.contains("final"), "started: " + started);
+    }
+}
