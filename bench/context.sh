@@ -3,8 +3,11 @@
 #   CTX=DIR        use an existing context instead of generating one (it is not deleted)
 #   BASE_JAR=JAR   also run (a) and (b) with an older benchmarks.jar in the same rounds (before/after)
 #   ROUNDS=N       rounds (default 3)
-#   JAVA_OPTS=...  JVM flags for (a) and (b), e.g. the ./wharf script's start-up flags (C2 delayed), which a CLI
-#                  build has: JAVA_OPTS="$(sed -n 's/^opts="\$opts \(.*\)"$/\1/p; s/^opts="\(-XX.*\)"$/\1/p' wharf)"
+#   JAVA_OPTS=...  JVM flags for (a) and (b); default: the ./wharf script's start-up flags (C2 delayed), which a CLI
+#                  build has (JAVA_OPTS=" " for none)
+#   CDS=off        fresh JVMs without a class-data archive; by default each jar's (a) and (b) start from one, as
+#                  ./wharf starts from the archive made at package time, dumped at the exit of an untimed (b) over a
+#                  small context (the classes a re-checksum loads)
 # Each process is timed by /usr/bin/time: wall clock and CPU (user + system, all threads and children). On a shared
 # machine CPU time is the steadier number: wall time then mostly measures the other builds.
 # Generates a context of 100,000 files / ~1 GB (mixed sizes, nested directories) in a temp dir, then, N=3 rounds,
@@ -41,6 +44,34 @@ for i in range(100_000):
     total += size
 print("generated 100000 files, %d bytes" % total, file=sys.stderr)
 PY
+# The CLI's JVM start: ./wharf's flags and a class-data archive per jar (see CDS above).
+[[ -n "${JAVA_OPTS:-}" ]] || JAVA_OPTS="$(sed -n 's/^opts="\$opts \(.*\)"$/\1/p; s/^opts="\(-XX.*\)"$/\1/p' \
+    "$repo/wharf" | tr '\n' ' ')"
+small="$work/small"
+python3 - "$small" <<'PY'
+import os, sys
+for i in range(2000):  # past the 512 entries below which a context is walked in Java
+    d = os.path.join(sys.argv[1], "d%d" % (i % 20))
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "f%d" % i), "wb") as f:
+        f.write(b"x" * (i % 3000))
+PY
+cds_flags() { # JAR: the -XX flags that start from its archive, made now if missing
+  local archive=$work/cds-$(cksum <"$1" | cut -d' ' -f1).jsa
+  if [[ "${CDS:-on}" == on && ! -f "$archive" ]]; then
+    rm -rf "$work/cds-cache"
+    # shellcheck disable=SC2086
+    java $JAVA_OPTS -cp "$1" dev.wharf.bench.ContextChecksumBench "$small" "$work/cds-cache" > /dev/null 2>&1 || true
+    sleep 2.5  # past the racy window, so the untimed (b) reuses the cache as the timed one does
+    touch "$small/d0/f0"
+    # shellcheck disable=SC2086
+    java $JAVA_OPTS -XX:ArchiveClassesAtExit="$archive" -Xlog:cds=off -Xlog:cds+dynamic=off -cp "$1" \
+      dev.wharf.bench.ContextChecksumBench "$small" "$work/cds-cache" > /dev/null 2>&1 || rm -f "$archive"
+  fi
+  [[ ! -f "$archive" ]] || echo "-XX:SharedArchiveFile=$archive -Xlog:cds=off -Xlog:cds+dynamic=off"
+}
+new_flags="$JAVA_OPTS $(cds_flags "$jar")"
+[[ -z "${BASE_JAR:-}" ]] || base_flags="$JAVA_OPTS $(cds_flags "$BASE_JAR")"
 files=$(find "$ctx" -type f | wc -l)
 bytes=$(du -sb "$ctx" | cut -f1)
 find "$ctx" -type f -print0 | xargs -0 cat > /dev/null   # warm the page cache
@@ -57,11 +88,13 @@ touched="$ctx/d00/e00/f0/file000000.dat"
 sides="new"; [[ -z "${BASE_JAR:-}" ]] || sides="base new"
 for i in $(seq 1 $rounds); do
   for side in $sides; do
-    j="$jar"; [[ $side == new ]] || j="$BASE_JAR"
+    j="$jar"; flags=$new_flags; [[ $side == new ]] || { j="$BASE_JAR"; flags=$base_flags; }
     rm -rf "$cache"
-    record "$side-a" java ${JAVA_OPTS:-} -cp "$j" dev.wharf.bench.ContextChecksumBench "$ctx" "$cache"; outa=$(cat "$work/out")
+    # shellcheck disable=SC2086
+    record "$side-a" java $flags -cp "$j" dev.wharf.bench.ContextChecksumBench "$ctx" "$cache"; outa=$(cat "$work/out")
     touch "$touched"
-    record "$side-b" java ${JAVA_OPTS:-} -cp "$j" dev.wharf.bench.ContextChecksumBench "$ctx" "$cache"; outb=$(cat "$work/out")
+    # shellcheck disable=SC2086
+    record "$side-b" java $flags -cp "$j" dev.wharf.bench.ContextChecksumBench "$ctx" "$cache"; outb=$(cat "$work/out")
     echo "round $i $side: (a) ${W[$side-a]##* } ms [$outa]  (b) ${W[$side-b]##* } ms [$outb]" >&2
   done
   record c sh -c "find '$ctx' -type f -print0 | xargs -0 cat > /dev/null"
@@ -82,7 +115,7 @@ row() { # label key ratio-text-wall ratio-text-cpu goal
   echo
   echo "Context: $files files, $bytes bytes (du -sb), nested directories, sizes mixed (90% <= 8 KiB, 10% <= 64 KiB,"
   echo "0.1% 2-4 MiB). $(nproc) cores, $(java -version 2>&1 | head -1). Page cache warm for (a) and (c) alike."
-  [[ -z "${JAVA_OPTS:-}" ]] || echo "JVM flags of (a) and (b): \`$JAVA_OPTS\`."
+  echo "JVM flags of (a) and (b), as ./wharf starts: \`$JAVA_OPTS\`, and a class-data archive (CDS=${CDS:-on})."
   echo "N=$rounds alternating rounds, medians; per process (JVM start included): wall clock, and CPU = user + system"
   echo "time of all its threads and children. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (a shared"
   echo "machine: other builds ran meanwhile; with more runnable threads than cores, CPU time is the steadier number)."
