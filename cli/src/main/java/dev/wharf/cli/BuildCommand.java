@@ -46,7 +46,7 @@ import picocli.CommandLine.Spec;
             "  wharf build --pull --push -t localhost:5000/team/app:1.2 .",
             "  wharf build --progress=plain --no-cache -t app .",
             "  wharf build --progress=rawjson . 2> progress.jsonl",
-            "  wharf build -o type=oci,dest=out/ --iidfile id.txt ."})
+            "  wharf build -o type=oci,dest=out.tar --iidfile id.txt ."})
 final class BuildCommand implements Callable<Integer> {
     @Option(names = {"-f", "--file"}, paramLabel = "FILE",
             description = "The Dockerfile (default: CONTEXT/Dockerfile); '-' reads it from standard input; for a "
@@ -93,8 +93,8 @@ final class BuildCommand implements Callable<Integer> {
 
     @Option(names = {"-o", "--output"}, paramLabel = "type=TYPE,dest=PATH",
             description = "Where the result goes: type=image (tag it, the default; name=NAME, push=true pushes), "
-                    + "type=registry (push; short for type=image,push=true), type=oci,dest=DIR (an OCI "
-                    + "layout), type=docker,dest=FILE (a docker load tarball), type=local,dest=DIR or "
+                    + "type=registry (push; short for type=image,push=true), type=oci,dest=FILE (an OCI "
+                    + "layout tarball; tar=false: a directory), type=docker,dest=FILE (a docker load tarball), type=local,dest=DIR or "
                     + "type=tar,dest=FILE (the root filesystem); repeatable. Pushed and exported (registry, oci, "
                     + "docker) layers are compressed as compression=gzip|zstd|uncompressed (default gzip), "
                     + "compression-level=N (gzip 0-9, default 6; zstd 1-22, default 3) and force-compression=true "

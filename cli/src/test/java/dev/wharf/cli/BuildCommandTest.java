@@ -217,12 +217,50 @@ class BuildCommandTest {
     }
 
     @Test
+    void ociOutput_isATarballByDefault_namedAsBuildKitsExporterNamesIt() throws IOException {
+        // BuildKit's exporter/oci writes a tarball unless tar=false, without docker's manifest.json, and names each
+        // index entry as containerd's archive.WithManifest: the full name and, in ref.name, only the tag.
+        Path context = Files.createDirectories(dir.resolve("ocitar"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nRUN echo made > /made\n");
+        Path oci = dir.resolve("image.oci.tar");
+        Path docker = dir.resolve("image.docker.tar");
+        Outcome built = wharf("build", "--root", root(), "-t", "team/app:1", "-t", "app", "-o", "type=oci,dest=" + oci,
+                "-o", "type=docker,dest=" + docker, context.toString());
+        assertEquals(0, built.exitCode(), built.err());
+        assertTrue(Files.isRegularFile(oci), "a file, not a layout directory");
+        java.util.Map<String, String> entries = tarEntries(oci);
+        assertEquals(java.util.Set.of("oci-layout", "index.json"), entries.keySet().stream()
+                .filter(n -> !n.startsWith("blobs/")).collect(java.util.stream.Collectors.toSet()));
+        String index = entries.get("index.json");
+        assertTrue(index.contains("\"io.containerd.image.name\":\"docker.io/team/app:1\","
+                + "\"org.opencontainers.image.ref.name\":\"1\""), index);
+        assertTrue(index.contains("\"io.containerd.image.name\":\"docker.io/library/app:latest\","
+                + "\"org.opencontainers.image.ref.name\":\"latest\""), index);
+        // docker's manifest.json carries the familiar names, as containerd's familiarizeReference.
+        String manifest = tarEntries(docker).get("manifest.json");
+        assertTrue(manifest.contains("\"RepoTags\":[\"team/app:1\",\"app:latest\"]"), manifest);
+        Outcome bad = wharf("build", "--root", root(), "-o", "type=local,tar=true,dest=x", context.toString());
+        assertEquals(2, bad.exitCode(), bad.err());
+    }
+
+    private static java.util.Map<String, String> tarEntries(Path tar) throws IOException {
+        java.util.Map<String, String> entries = new java.util.HashMap<>();
+        try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(Files.newInputStream(tar))) {
+            for (var e = in.getNextTarEntry(); e != null; e = in.getNextTarEntry()) {
+                entries.put(e.getName(), e.getName().startsWith("blobs/") ? ""
+                        : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        return entries;
+    }
+
+    @Test
     void outputs_writeAnOciLayoutAndARootFilesystem_withoutTagging() throws IOException {
         Path context = Files.createDirectories(dir.resolve("out"));
         Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nRUN echo made > /made\n");
         Path oci = dir.resolve("oci");
         Path rootfs = dir.resolve("rootfs");
-        Outcome built = wharf("build", "--root", root(), "-t", "exported:1", "-o", "type=oci,dest=" + oci,
+        Outcome built = wharf("build", "--root", root(), "-t", "exported:1", "-o", "type=oci,tar=false,dest=" + oci,
                 "--output", "type=local,dest=" + rootfs, context.toString());
         assertEquals(0, built.exitCode(), built.err());
         assertEquals("made\n", Files.readString(rootfs.resolve("made")));

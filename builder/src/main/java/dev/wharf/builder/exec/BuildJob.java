@@ -343,7 +343,11 @@ final class BuildJob {
             switch (output.type()) {
                 case "oci" -> {
                     LayerCompressor.Compressed image = compressor.image(manifest, output.compression());
-                    exporter.oci(dest, image.manifest(), configDescriptor, image.layers(), request.tags());
+                    if (output.tar()) {
+                        exporter.ociArchive(dest, image.manifest(), configDescriptor, image.layers(), request.tags());
+                    } else {
+                        exporter.oci(dest, image.manifest(), configDescriptor, image.layers(), request.tags());
+                    }
                     exported = exported == null ? image : exported;
                 }
                 case "local" -> exporter.local(dest, layers);
