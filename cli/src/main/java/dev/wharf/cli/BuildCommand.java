@@ -407,9 +407,12 @@ final class BuildCommand implements Callable<Integer> {
             err.println("wharf build: " + e.getMessage());
             return ExitCodes.USAGE;
         }
+        boolean exportsImage = outputs.isEmpty() || push;
         for (String output : outputs) {
             try {
-                request.output(BuildOutput.parse(output));
+                BuildOutput parsed = BuildOutput.parse(output);
+                exportsImage |= !parsed.type().equals("local") && !parsed.type().equals("tar");
+                request.output(parsed);
             } catch (IllegalArgumentException e) {
                 err.println("wharf build: --output " + output + ": " + e.getMessage());
                 return ExitCodes.USAGE;
@@ -463,13 +466,16 @@ final class BuildCommand implements Callable<Integer> {
                     err.flush();
                     WarningSummary.print(err, display.warnings());
                 }
+                // BuildKit's local and tar exporters report no image: with only those outputs, docker build -q
+                // prints an empty line, the iidfile is empty and the metadata has no containerimage keys.
+                String imageId = exportsImage ? result.imageId() : "";
                 if (iidFile != null) {
-                    Files.writeString(iidFile, result.imageId());
+                    Files.writeString(iidFile, imageId);
                 }
                 if (metadataFile != null) {
-                    Files.writeString(metadataFile, metadata(result));
+                    Files.writeString(metadataFile, exportsImage ? metadata(result) : "{}\n");
                 }
-                out.println(result.imageId());
+                out.println(imageId);
                 out.flush();
                 return ExitCodes.OK;
             } catch (ExecutionException e) {

@@ -243,6 +243,26 @@ class BuildCommandTest {
         assertEquals(2, bad.exitCode(), bad.err());
     }
 
+    @Test
+    void rootFilesystemOutputsOnly_reportNoImageId_asDockerBuild() throws IOException {
+        // docker build -q -o type=tar|local prints an empty line and writes an empty --iidfile: BuildKit's local and
+        // tar exporters return no containerimage digest.
+        Path context = Files.createDirectories(dir.resolve("noimage"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nRUN echo made > /made\n");
+        Path iid = dir.resolve("iid");
+        Outcome built = wharf("build", "--root", root(), "-q", "--iidfile", iid.toString(), "-o",
+                "type=tar,dest=" + dir.resolve("fs.tar"), context.toString());
+        assertEquals(0, built.exitCode(), built.err());
+        assertEquals("\n", built.out());
+        assertEquals("", Files.readString(iid));
+        Outcome both = wharf("build", "--root", root(), "-q", "--iidfile", iid.toString(), "-o",
+                "type=tar,dest=" + dir.resolve("fs2.tar"), "-o", "type=oci,dest=" + dir.resolve("i.tar"),
+                context.toString());
+        assertEquals(0, both.exitCode(), both.err());
+        assertTrue(both.out().startsWith("sha256:"), both.out());
+        assertEquals(both.out().strip(), Files.readString(iid));
+    }
+
     private static java.util.Map<String, String> tarEntries(Path tar) throws IOException {
         java.util.Map<String, String> entries = new java.util.HashMap<>();
         try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(Files.newInputStream(tar))) {
