@@ -305,10 +305,10 @@ final class BuildJob {
             throws LayerException, IOException, EngineException {
         // As BuildKit's exporter: the image is as old as its newest history entry, so a fully cached rebuild
         // gives the same config and digest; SOURCE_DATE_EPOCH already dated every entry.
-        List<dev.wharf.layers.image.HistoryEntry> history = state.image().history();
+        List<dev.wharf.layers.image.HistoryEntry> history = HistoryTimes.fill(state.image().history(), created);
         OffsetDateTime newest = history.isEmpty() || history.get(history.size() - 1).created() == null
                 ? created : history.get(history.size() - 1).created();
-        ImageConfiguration config = state.image().withCreated(newest);
+        ImageConfiguration config = state.image().withLayers(state.image().rootfs(), history).withCreated(newest);
         if (!request.labels().isEmpty()) {
             Map<String, String> labels = new TreeMap<>(config.config().labels());
             labels.putAll(request.labels());
