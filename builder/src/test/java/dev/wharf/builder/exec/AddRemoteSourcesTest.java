@@ -178,6 +178,18 @@ class AddRemoteSourcesTest {
     }
 
     @Test
+    void malformedChecksum_failsWithGoDigestsWords_asBuildKit() throws Exception {
+        // convert_copy.go returns digest.Parse's error unchanged (compared with docker 26's BuildKit).
+        for (String[] c : new String[][] {{"md5:abc", "unsupported digest algorithm"},
+                {"sha256:abc", "invalid checksum digest length"}, {"sha256", "invalid checksum digest format"},
+                {"sha256:" + "G".repeat(64), "invalid checksum digest format"}}) {
+            BuildFailedException e = failure("FROM scratch\nADD --checksum=" + c[0] + " " + http.url("/a") + " /a\n");
+            assertEquals(2, e.line());
+            assertTrue(e.getMessage().endsWith(c[1]), c[0] + ": " + e.getMessage());
+        }
+    }
+
+    @Test
     void notFound_failsWithTheStatusUrlAndLine() throws Exception {
         BuildFailedException e = failure("FROM scratch\nADD " + http.url("/missing") + " /m\n");
         assertEquals(2, e.line());
