@@ -242,9 +242,14 @@ class AddRemoteSourcesTest {
     void keepGitDir_keepsTheDotGitDirectory() throws Exception {
         try (GitDaemon git = GitDaemon.start(temp.resolve("git"))) {
             git.commit("lib", Map.of("a.txt", "a"), "");
+            Path plain = build("FROM scratch\nADD " + git.url("lib") + " /lib\n");
+            assertFalse(Files.exists(plain.resolve("lib/.git")));
+            // Same commit, but BuildKit's git identifier holds KeepGitDir: no cache hit on the plain checkout.
             Path out = build("FROM scratch\nADD --keep-git-dir=true " + git.url("lib") + " /lib\n");
             assertTrue(Files.isDirectory(out.resolve("lib/.git")));
             assertEquals("a", Files.readString(out.resolve("lib/a.txt")));
+            Path again = build("FROM scratch\nADD " + git.url("lib") + " /lib\n");
+            assertFalse(Files.exists(again.resolve("lib/.git")));
         }
     }
 
