@@ -225,16 +225,19 @@ class BuildCommandTest {
         Path oci = dir.resolve("image.oci.tar");
         Path docker = dir.resolve("image.docker.tar");
         Outcome built = wharf("build", "--root", root(), "-t", "team/app:1", "-t", "app", "-o", "type=oci,dest=" + oci,
-                "-o", "type=docker,dest=" + docker, context.toString());
+                "-o", "type=docker,dest=" + docker, "--build-arg", "SOURCE_DATE_EPOCH=1700000000", context.toString());
         assertEquals(0, built.exitCode(), built.err());
         assertTrue(Files.isRegularFile(oci), "a file, not a layout directory");
         java.util.Map<String, String> entries = tarEntries(oci);
         assertEquals(java.util.Set.of("oci-layout", "index.json"), entries.keySet().stream()
                 .filter(n -> !n.startsWith("blobs/")).collect(java.util.stream.Collectors.toSet()));
         String index = entries.get("index.json");
+        // exporter/oci also dates the entry: SOURCE_DATE_EPOCH (else the export time) in time.RFC3339.
         assertTrue(index.contains("\"io.containerd.image.name\":\"docker.io/team/app:1\","
+                + "\"org.opencontainers.image.created\":\"2023-11-14T22:13:20Z\","
                 + "\"org.opencontainers.image.ref.name\":\"1\""), index);
         assertTrue(index.contains("\"io.containerd.image.name\":\"docker.io/library/app:latest\","
+                + "\"org.opencontainers.image.created\":\"2023-11-14T22:13:20Z\","
                 + "\"org.opencontainers.image.ref.name\":\"latest\""), index);
         // docker's manifest.json carries the familiar names, as containerd's familiarizeReference.
         String manifest = tarEntries(docker).get("manifest.json");

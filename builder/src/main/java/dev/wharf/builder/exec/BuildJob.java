@@ -61,6 +61,9 @@ import java.util.stream.Stream;
  * images, runs the plan, writes the config and OCI manifest and tags them. Not thread-safe: one per build.
  */
 final class BuildJob {
+    /** The OCI annotation BuildKit's oci and docker exporters put on the archive's index entry. */
+    private static final String CREATED_ANNOTATION = "org.opencontainers.image.created";
+
     private final Workspace workspace;
     private final EngineOptions options;
     private final BuildRequest request;
@@ -338,13 +341,19 @@ final class BuildJob {
                 workspace.store().json());
         LayerCompressor compressor = workspace.layerCompressor();
         LayerCompressor.Compressed exported = null;
+        // exporter/oci (both variants) dates the archive's index entry: SOURCE_DATE_EPOCH, else the export time,
+        // in Go's time.RFC3339 (whole seconds, UTC).
+        String archived = java.time.format.DateTimeFormatter.ISO_INSTANT.format((epoch.isPresent()
+                ? java.time.Instant.ofEpochSecond(epoch.getAsLong()) : options.clock().instant())
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         for (BuildOutput output : request.outputs()) {
             Path dest = output.dest().map(Path::toAbsolutePath).orElse(null);
             switch (output.type()) {
                 case "oci" -> {
                     LayerCompressor.Compressed image = compressor.image(manifest, output.compression());
                     if (output.tar()) {
-                        exporter.ociArchive(dest, image.manifest(), configDescriptor, image.layers(), request.tags());
+                        exporter.ociArchive(dest, image.manifest().withAnnotation(CREATED_ANNOTATION, archived),
+                                configDescriptor, image.layers(), request.tags());
                     } else {
                         exporter.oci(dest, image.manifest(), configDescriptor, image.layers(), request.tags());
                     }
@@ -353,7 +362,8 @@ final class BuildJob {
                 case "local" -> exporter.local(dest, layers);
                 case "docker" -> {
                     LayerCompressor.Compressed image = compressor.image(manifest, output.compression());
-                    exporter.docker(dest, image.manifest(), configDescriptor, image.layers(), request.tags());
+                    exporter.docker(dest, image.manifest().withAnnotation(CREATED_ANNOTATION, archived),
+                            configDescriptor, image.layers(), request.tags());
                     exported = exported == null ? image : exported;
                 }
                 case "tar" -> exporter.tar(dest, layers, scratch, workspace.layerWriter(epoch));
