@@ -273,8 +273,15 @@ final class BuildCommand implements Callable<Integer> {
         try (SecretFlags flags = new SecretFlags(System.getenv())) {
             secretFlags = flags;
             return build();
+        } finally {
+            if (emptyContext != null) {
+                dev.wharf.layers.layout.FileTrees.delete(emptyContext);
+            }
         }
     }
+
+    /** The empty directory that is the context of a Dockerfile given as {@code -}; deleted when the command ends. */
+    private Path emptyContext;
 
     private Integer build() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -285,8 +292,21 @@ final class BuildCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         BuildContext buildContext;
+        java.io.InputStream stdin = System.in;
+        if ("-".equals(context) && file == null) {
+            java.io.BufferedInputStream buffered = new java.io.BufferedInputStream(System.in, 64 * 1024);
+            stdin = buffered;
+            if (dev.wharf.context.sources.ArchiveFormat.detect(buffered)
+                    == dev.wharf.context.sources.ArchiveFormat.NOT_AN_ARCHIVE) {
+                // buildx's LoadInputs (and docker 26): standard input that is no archive is the Dockerfile, and the
+                // context is an empty directory, so COPY . sees nothing (not a context holding the Dockerfile).
+                stdinDockerfile = new String(buffered.readAllBytes(), StandardCharsets.UTF_8);
+                emptyContext = Files.createTempDirectory("wharf-empty-context-");
+            }
+        }
         try {
-            buildContext = BuildContext.parse(context, System.in);
+            buildContext = emptyContext != null ? BuildContext.directory(emptyContext)
+                    : BuildContext.parse(context, stdin);
         } catch (IllegalArgumentException e) {
             err.println("wharf build: " + e.getMessage());
             return ExitCodes.USAGE;
@@ -298,7 +318,9 @@ final class BuildCommand implements Callable<Integer> {
                 .noCache(noCache)
                 .pull(pull)
                 .explainCache(explainCache);
-        if ("-".equals(file)) {
+        if (emptyContext != null) {
+            request.dockerfileText(stdinDockerfile);
+        } else if ("-".equals(file)) {
             if (buildContext instanceof BuildContext.Stream) {
                 // buildx: "invalid argument: can't use stdin for both build context and dockerfile".
                 err.println("wharf build: can't use stdin for both the build context and the Dockerfile");

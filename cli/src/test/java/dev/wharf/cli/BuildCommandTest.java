@@ -3,6 +3,7 @@ package dev.wharf.cli;
 import static dev.wharf.cli.CliHarness.wharf;
 import dev.wharf.cli.CliHarness.Outcome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -404,6 +405,16 @@ class BuildCommandTest {
                 "build", "--root", root(), "--progress", "plain", "-f", "-", context.toString());
         assertEquals(0, built.exitCode(), built.err());
         assertTrue(built.err().contains("context file"), built.err());
+    }
+
+    @Test
+    void dockerfileAloneOnStdin_hasAnEmptyContext_asDockerBuild() throws Exception {
+        // docker build - < Dockerfile (docker 26, buildx's LoadInputs): the context is an empty directory.
+        Outcome built = wharfWithStdin("FROM busybox:latest\nCOPY . /c\nRUN echo \"[$(ls -A /c)]\"\n".getBytes(),
+                "build", "--root", root(), "--progress", "plain", "-");
+        assertEquals(0, built.exitCode(), built.err());
+        assertTrue(built.err().contains("\n[]") || built.err().contains(" []"), built.err());
+        assertFalse(built.err().contains("[Dockerfile]"), built.err());
     }
 
     @Test
