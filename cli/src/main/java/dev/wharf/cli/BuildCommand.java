@@ -470,14 +470,9 @@ final class BuildCommand implements Callable<Integer> {
                 return check(engine, request.listener(display).build(), display, out, err);
             }
             CompletableFuture<BuildResult> future = engine.build(request.listener(display).build());
-            // On Ctrl-C or SIGTERM: cancel, and keep the JVM alive until the running step's processes are killed
-            // (closing the engine waits for that); an exit in between would leave them frozen in their cgroup.
-            Thread cancel = new Thread(() -> {
-                future.cancel(true);
-                engine.close();
-            });
-            Runtime.getRuntime().addShutdownHook(cancel);
-            try {
+            // On Ctrl-C or SIGTERM: closing the engine cancels the build and keeps the JVM alive until the running
+            // step's processes are killed; an exit in between would leave them frozen in their cgroup.
+            try (ShutdownAction cancel = new ShutdownAction(engine::close)) {
                 BuildResult result = future.get();
                 display.close();
                 if (shown == ProgressMode.PLAIN || shown == ProgressMode.TTY) {
@@ -518,12 +513,6 @@ final class BuildCommand implements Callable<Integer> {
                 display.close();
                 err.println("wharf build: cancelled");
                 return ExitCodes.FAILED;
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(cancel);
-                } catch (IllegalStateException ignored) {
-                    // Already shutting down.
-                }
             }
         }
     }
