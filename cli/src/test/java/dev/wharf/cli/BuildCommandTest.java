@@ -290,8 +290,20 @@ class BuildCommandTest {
         assertEquals("made\n", Files.readString(rootfs.resolve("made")));
         assertTrue(Files.isSymbolicLink(rootfs.resolve("bin/sh")));
         String index = Files.readString(oci.resolve("index.json"));
-        assertTrue(index.contains("\"org.opencontainers.image.ref.name\":\"exported:1\""), index);
-        assertTrue(Files.exists(oci.resolve("oci-layout")));
+        // Named as BuildKit's client/ociindex names a layout entry: the full name, and the tag as ref.name.
+        assertTrue(index.contains("\"io.containerd.image.name\":\"docker.io/library/exported:1\","), index);
+        assertTrue(index.contains("\"org.opencontainers.image.ref.name\":\"1\""), index);
+        // Only what an OCI layout holds: not the store's lock file or staging directory.
+        try (var listing = Files.list(oci)) {
+            assertEquals(java.util.Set.of("blobs", "index.json", "oci-layout"),
+                    listing.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet()));
+        }
+        // Without a name the entry is tagged latest; an export into the layout adds to its index.
+        assertEquals(0, wharf("build", "--root", root(), "-o", "type=oci,tar=false,dest=" + oci,
+                context.toString()).exitCode());
+        String both = Files.readString(oci.resolve("index.json"));
+        assertTrue(both.contains("\"org.opencontainers.image.ref.name\":\"1\""), both);
+        assertTrue(both.contains("\"org.opencontainers.image.ref.name\":\"latest\""), both);
         assertTrue(!wharf("images", "--root", root()).out().contains("exported"), "-o without type=image tags nothing");
         Outcome bad = wharf("build", "--root", root(), "-o", "type=cacheonly", context.toString());
         assertEquals(2, bad.exitCode(), bad.err());
@@ -311,6 +323,10 @@ class BuildCommandTest {
         Outcome built = wharf("build", "--root", root(), "-t", "archived:1", "-o", "type=docker,dest=" + docker,
                 "-o", "type=tar,dest=" + rootfs, context.toString());
         assertEquals(0, built.exitCode(), built.err());
+        // Files made as any new file is (0666 less the umask), as docker's, not owner-only temp files.
+        var usual = Files.getPosixFilePermissions(Files.createFile(dir.resolve("usual")));
+        assertEquals(usual, Files.getPosixFilePermissions(docker));
+        assertEquals(usual, Files.getPosixFilePermissions(rootfs));
         String inspected = command("skopeo", "inspect", "docker-archive:" + docker);
         assertTrue(inspected.contains("\"Os\": \"linux\""), inspected);
         String oci = command("skopeo", "inspect", "oci-archive:" + docker);

@@ -341,7 +341,7 @@ final class BuildJob {
                 workspace.store().json());
         LayerCompressor compressor = workspace.layerCompressor();
         LayerCompressor.Compressed exported = null;
-        // exporter/oci (both variants) dates the archive's index entry: SOURCE_DATE_EPOCH, else the export time,
+        // exporter/oci (both variants, tarball or layout directory) dates the index entry: SOURCE_DATE_EPOCH, else the export time,
         // in Go's time.RFC3339 (whole seconds, UTC).
         String archived = java.time.format.DateTimeFormatter.ISO_INSTANT.format((epoch.isPresent()
                 ? java.time.Instant.ofEpochSecond(epoch.getAsLong()) : options.clock().instant())
@@ -355,7 +355,8 @@ final class BuildJob {
                         exporter.ociArchive(dest, image.manifest().withAnnotation(CREATED_ANNOTATION, archived),
                                 configDescriptor, image.layers(), request.tags());
                     } else {
-                        exporter.oci(dest, image.manifest(), configDescriptor, image.layers(), request.tags());
+                        exporter.oci(dest, image.manifest().withAnnotation(CREATED_ANNOTATION, archived),
+                                configDescriptor, image.layers(), request.tags());
                     }
                     exported = exported == null ? image : exported;
                 }

@@ -6,6 +6,7 @@ import dev.wharf.layers.blob.BlobProvider;
 import dev.wharf.layers.blob.BlobStore;
 import dev.wharf.layers.blob.BlobWriter;
 import dev.wharf.layers.layer.LayerApplier;
+import dev.wharf.layers.layout.AtomicFiles;
 import dev.wharf.layers.posix.PosixFiles;
 import dev.wharf.layers.store.ImageName;
 import dev.wharf.layers.store.LocalStore;
@@ -24,6 +25,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
+import java.util.Objects;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +39,7 @@ import java.util.List;
 final class ImageExporter {
     /** containerd's {@code images.AnnotationImageName}. */
     static final String CONTAINERD_NAME_ANNOTATION = "io.containerd.image.name";
+    private static final byte[] OCI_LAYOUT = "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8);
 
     private final BlobProvider blobs;
     private final PosixFiles posix;
@@ -48,21 +51,52 @@ final class ImageExporter {
         this.json = json;
     }
 
-    /** An OCI layout at {@code dir} holding the image of {@code manifest}. */
+    /**
+     * Adds the image of {@code manifest} to the OCI layout at {@code dir} ({@code -o type=oci,tar=false}), as
+     * BuildKit's client does ({@code client/ociindex}): {@code index.json} gets one entry per tag, or one tagged
+     * {@code latest} when there is none, replacing entries of the same name; other entries and blobs are kept.
+     */
     void oci(Path dir, Descriptor manifest, Descriptor config, List<Descriptor> layers, List<String> tags)
             throws LayerException, IOException {
+        Files.createDirectories(dir);
+        if (!Files.exists(dir.resolve("oci-layout"))) {
+            AtomicFiles.replaceShared(dir.resolve("oci-layout"), OCI_LAYOUT, dir);
+        }
+        boolean hadLock = Files.exists(dir.resolve("wharf.lock"));
+        boolean hadIngest = Files.exists(dir.resolve("ingest"));
         LocalStore target = LocalStore.open(dir);
         for (Descriptor d : layers) {
             copy(d, target.blobs());
         }
         copy(config, target.blobs());
         copy(manifest, target.blobs());
-        if (tags.isEmpty()) {
-            target.images().tag(new ImageName("image", ImageName.DEFAULT_TAG), manifest);
+        List<Descriptor> entries = new java.util.ArrayList<>(existingEntries(dir));
+        List<Descriptor> added = tags.isEmpty()
+                ? List.of(manifest.withAnnotation(Descriptor.REF_NAME_ANNOTATION, ImageName.DEFAULT_TAG))
+                : indexEntries(manifest, tags);
+        for (Descriptor entry : added) {
+            entries.removeIf(d -> Objects.equals(d.annotations().get(Descriptor.REF_NAME_ANNOTATION),
+                    entry.annotations().get(Descriptor.REF_NAME_ANNOTATION))
+                    && Objects.equals(d.annotations().get(CONTAINERD_NAME_ANNOTATION),
+                    entry.annotations().get(CONTAINERD_NAME_ANNOTATION)));
+            entries.add(entry);
         }
-        for (String tag : tags) {
-            target.images().tag(ImageName.parse(tag), manifest);
+        AtomicFiles.replaceShared(dir.resolve("index.json"), json.write(ImageIndex.oci(entries)), dir);
+        // The store's lock and staging directory are not part of an OCI layout.
+        if (!hadLock) {
+            Files.deleteIfExists(target.blobs().layout().lockFile());
         }
+        if (!hadIngest) {
+            Files.deleteIfExists(target.blobs().layout().ingestDir());
+        }
+    }
+
+    private List<Descriptor> existingEntries(Path dir) throws LayerException, IOException {
+        Path index = dir.resolve("index.json");
+        if (!Files.isRegularFile(index)) {
+            return List.of();
+        }
+        return json.read(Files.readAllBytes(index), ImageIndex.class, index.toString()).manifests();
     }
 
     /**
@@ -86,7 +120,7 @@ final class ImageExporter {
 
     private void archive(Path file, Descriptor manifest, Descriptor config, List<Descriptor> layers,
                          List<String> tags, boolean dockerManifest) throws LayerException, IOException {
-        Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), ".wharf-", ".tar");
+        Path temp = AtomicFiles.newTempFile(file.toAbsolutePath().getParent(), ".wharf-", ".tar");
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp))) {
             TarWriter tar = new TarWriter(out);
             directory(tar, "blobs/");
@@ -96,7 +130,7 @@ final class ImageExporter {
             }
             blob(tar, config);
             blob(tar, manifest);
-            file(tar, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
+            file(tar, "oci-layout", OCI_LAYOUT);
             file(tar, "index.json", json.write(ImageIndex.oci(indexEntries(manifest, tags))));
             if (dockerManifest) {
                 ArrayNode manifests = JsonNodeFactory.instance.arrayNode();
@@ -151,7 +185,7 @@ final class ImageExporter {
         Path root = Files.createTempDirectory(scratch, "rootfs-");
         // The tarball keeps the image's owners (BuildKit's tar exporter writes them): unpacked with them.
         unpack(root, layers, new LayerApplier(posix));
-        Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), ".wharf-", ".tar");
+        Path temp = AtomicFiles.newTempFile(file.toAbsolutePath().getParent(), ".wharf-", ".tar");
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp))) {
             writer.writeTarStreaming(root, false, out);
         } catch (IOException | RuntimeException e) {

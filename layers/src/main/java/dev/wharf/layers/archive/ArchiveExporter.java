@@ -120,9 +120,9 @@ public final class ArchiveExporter {
                 writeBlobFile(dir, blob.getKey(), blob.getValue());
             }
             if (!Files.exists(dir.resolve("oci-layout"))) {
-                AtomicFiles.replace(dir.resolve("oci-layout"), OCI_LAYOUT_FILE, dir);
+                AtomicFiles.replaceShared(dir.resolve("oci-layout"), OCI_LAYOUT_FILE, dir);
             }
-            AtomicFiles.replace(dir.resolve("index.json"), store.json().write(ImageIndex.oci(manifests)), dir);
+            AtomicFiles.replaceShared(dir.resolve("index.json"), store.json().write(ImageIndex.oci(manifests)), dir);
         } catch (LayerException e) {
             throw e;
         } catch (IOException e) {
@@ -162,7 +162,7 @@ public final class ArchiveExporter {
             return;
         }
         Files.createDirectories(target.getParent());
-        Path temp = Files.createTempFile(target.getParent(), ".wharf-", ".partial");
+        Path temp = AtomicFiles.newTempFile(target.getParent(), ".wharf-", ".partial");
         try {
             try (var in = store.blobs().open(blob.digest()); OutputStream out = Files.newOutputStream(temp)) {
                 in.transferTo(out);
@@ -340,7 +340,7 @@ public final class ArchiveExporter {
         Path parent = file.toAbsolutePath().getParent();
         Path temp = null;
         try {
-            temp = Files.createTempFile(parent, "." + file.getFileName() + "-", ".partial");
+            temp = AtomicFiles.newTempFile(parent, "." + file.getFileName() + "-", ".partial");
             try (OutputStream out = Files.newOutputStream(temp)) {
                 writing.write(out);
             }

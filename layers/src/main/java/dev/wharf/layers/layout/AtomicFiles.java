@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Crash-safe file replacement: write a temp file, fsync it, rename it over the target, fsync the directory.
@@ -19,6 +21,25 @@ import java.util.Set;
  */
 public final class AtomicFiles {
     private AtomicFiles() {
+    }
+
+    /**
+     * Creates a new empty file in {@code dir} named {@code prefix + random + suffix}, with the mode any new file gets
+     * (0666 less the process's umask), to be renamed over its target once written.
+     *
+     * <p>{@link Files#createTempFile} makes owner-only files, so an image tarball or an index renamed from one would
+     * be unreadable to other users, where {@code docker save -o} and BuildKit's exporters leave 0644 (umask 022).
+     */
+    public static Path newTempFile(Path dir, String prefix, String suffix) throws IOException {
+        while (true) {
+            Path candidate = dir.resolve(prefix + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36)
+                    + suffix);
+            try {
+                return Files.createFile(candidate);
+            } catch (FileAlreadyExistsException e) {
+                // Another writer picked the same name: draw again.
+            }
+        }
     }
 
     /**
@@ -36,7 +57,21 @@ public final class AtomicFiles {
      */
     public static void replace(Path target, byte[] content, Path stagingDir, Set<PosixFilePermission> permissions)
             throws IOException {
-        Path temp = Files.createTempFile(stagingDir, target.getFileName() + "-", ".tmp");
+        write(target, content, stagingDir, Files.createTempFile(stagingDir, target.getFileName() + "-", ".tmp"),
+                permissions);
+    }
+
+    /**
+     * Replaces {@code target} with {@code content} as {@link #replace(Path, byte[], Path)} does, the file having the
+     * mode any new file gets (0666 less the umask): for files handed to users and other tools (an exported OCI
+     * layout's {@code index.json}), where store-internal files stay owner-only.
+     */
+    public static void replaceShared(Path target, byte[] content, Path stagingDir) throws IOException {
+        write(target, content, stagingDir, newTempFile(stagingDir, target.getFileName() + "-", ".tmp"), null);
+    }
+
+    private static void write(Path target, byte[] content, Path stagingDir, Path temp,
+                              Set<PosixFilePermission> permissions) throws IOException {
         try {
             if (permissions != null) {
                 Files.setPosixFilePermissions(temp, permissions);

@@ -38,4 +38,17 @@ class AtomicFilesTest {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(target)),
                 "without permissions: the temp file's owner-only mode, as before");
     }
+
+    @Test
+    void replaceShared_givesTheModeOfAnyNewFile_notOwnerOnly() throws Exception {
+        Path staging = Files.createDirectory(dir.resolve("staging"));
+        Path target = dir.resolve("index.json");
+        AtomicFiles.replaceShared(target, "{}".getBytes(StandardCharsets.UTF_8), staging);
+        assertEquals("{}", Files.readString(target));
+        assertEquals(Files.getPosixFilePermissions(Files.createFile(dir.resolve("usual"))),
+                Files.getPosixFilePermissions(target), "0666 less the umask, as os.Create gives docker's files");
+        try (Stream<Path> left = Files.list(staging)) {
+            assertEquals(0, left.count());
+        }
+    }
 }
