@@ -234,16 +234,14 @@ final class CopyRunner {
                         }
                     }
                     case SYMLINK -> writer.symlink(e.stat().linkTarget(), target, attrs);
-                    case FIFO, CHAR_DEVICE, BLOCK_DEVICE -> {
-                        // From a stage or image fsutil's copier recreates them (mknod); the build context never
-                        // holds them, as the client's file sync skips them.
-                        if (!sources.isContext()) {
+                    // Recreated (mknod), from a stage or image by fsutil's copier, and from the build context
+                    // too: the client's file sync sends them and the receiver makes them (fsutil diskwriter.go,
+                    // handleTarTypeBlockCharFifo).
+                    case FIFO, CHAR_DEVICE, BLOCK_DEVICE ->
                             writer.special(target, e.stat().mode(), e.stat().rdev(), attrs);
-                        }
-                    }
-                    default -> {
-                        // Sockets are not copied.
-                    }
+                    // A socket arrives as an empty regular file with its permission bits: fsutil's stat clears
+                    // os.ModeSocket (stat.go), as the context checksum does (TarsumHeader).
+                    default -> writer.writeFile(new byte[0], target, attrs);
                 }
                 if (e.type() == FileType.REGULAR && e.stat().nlink() > 1) {
                     written.put(e.destinationPath(), target);
