@@ -91,12 +91,13 @@ final class StageDispatcher {
             args.addAll(parent.args());
             base = new StageBase.Stage(node.base.stage.index());
         } else if (node.isScratch()) {
-            config = ImageConfig.empty();
+            // image.go emptyImage: scratch's config has WorkingDir "/" (and PATH, added below).
+            config = ImageConfig.empty().withWorkingDir("/");
             env = EnvList.empty();
             base = new StageBase.Scratch();
         } else if (node.isFiles()) {
-            // convert.go resolveBaseImage: a named context without an image starts from an empty config.
-            config = ImageConfig.empty();
+            // convert.go resolveBaseImage: a named context without an image starts from emptyImage's config.
+            config = ImageConfig.empty().withWorkingDir("/");
             env = EnvList.empty();
             base = new StageBase.Context(node.contextName);
         } else {

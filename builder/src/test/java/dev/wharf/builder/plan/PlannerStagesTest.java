@@ -112,6 +112,16 @@ class PlannerStagesTest {
     }
 
     @Test
+    void scratch_hasWorkingDirSlashAndDefaultPath_anImageKeepsItsOwnEmptyWorkingDir() throws DockerfileException {
+        // image.go emptyImage: BuildKit's config of scratch says WorkingDir "/"; an image's config is taken as is.
+        ImageConfig scratch = Plans.plan("FROM scratch\nLABEL a=1\n").targetStage().config();
+        assertEquals("/", scratch.workingDir());
+        assertEquals(List.of("PATH=" + StageDispatcher.DEFAULT_PATH), scratch.env());
+        assertEquals("/", Plans.plan("FROM scratch AS s\nFROM s\n").targetStage().config().workingDir());
+        assertEquals("", Plans.plan("FROM alpine\nLABEL a=1\n").targetStage().config().workingDir());
+    }
+
+    @Test
     void fromAStageName_isLookedUpAsWrittenAfterExpansion() {
         // statesByName is keyed by lower-cased names and looked up with the expanded base name as written, so
         // BASE is an image reference, and an invalid one.
