@@ -1,5 +1,6 @@
 package dev.wharf.builder.exec;
 
+import dev.wharf.builder.plan.Chmod;
 import dev.wharf.builder.plan.Step;
 import dev.wharf.builder.sandbox.ProcessUser;
 import dev.wharf.builder.sandbox.UserResolver;
