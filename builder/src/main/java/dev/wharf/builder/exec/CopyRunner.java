@@ -1,5 +1,6 @@
 package dev.wharf.builder.exec;
 
+import dev.wharf.builder.plan.Chmod;
 import dev.wharf.builder.plan.Step;
 import dev.wharf.builder.sandbox.ProcessUser;
 import dev.wharf.builder.sandbox.UserResolver;
@@ -204,6 +205,23 @@ final class CopyRunner {
                             ? settings.createdNanos() : e.stat().mtimeNanos());
                     return;
                 }
+                if (add && part.unpack() && e.type() == FileType.REGULAR && named(e, part.request().sources())
+                        && Archives.isTar(sources.file(e.sourcePath()))) {
+                    // ADD unpacks a local tar archive (compression recognised by content) into the destination
+                    // directory, keeping the archive's modes, and its owners unless --chown says otherwise, as
+                    // BuildKit does. --chmod changes nothing of it: file/unpack.go makes the destination and its
+                    // parents with MkdirAll(dest, 0755) and untars without a mode, so nothing of the destination
+                    // is prepared as for a copied file.
+                    Path into = writer.mkdirAll(copy.destination(), 0755);
+                    Path source = sources.file(e.sourcePath());
+                    if (owner.isPresent()) {
+                        Archives.unpack(source, into, new LayerApplier(workspace.posix()), ownerUid, ownerGid,
+                                settings.scratch());
+                    } else {
+                        Archives.unpack(source, into, new LayerApplier(workspace.posix()));
+                    }
+                    return;
+                }
                 Path target = writer.prepare(dest);
                 int uid = owner.isPresent() ? ownerUid : sources.isContext() ? 0 : e.stat().uid();
                 int gid = owner.isPresent() ? ownerGid : sources.isContext() ? 0 : e.stat().gid();
@@ -214,19 +232,7 @@ final class CopyRunner {
                     case DIRECTORY -> writer.directory(target, attrs);
                     case REGULAR -> {
                         Path source = sources.file(e.sourcePath());
-                        if (add && part.unpack()
-                                && named(e, part.request().sources()) && Archives.isTar(source)) {
-                            // ADD unpacks a local tar archive (compression recognised by content) into the
-                            // destination directory, keeping the archive's modes, and its owners unless --chown
-                            // says otherwise, as BuildKit does.
-                            Path into = writer.mkdirAll(copy.destination());
-                            if (owner.isPresent()) {
-                                Archives.unpack(source, into, new LayerApplier(workspace.posix()), ownerUid, ownerGid,
-                                        settings.scratch());
-                            } else {
-                                Archives.unpack(source, into, new LayerApplier(workspace.posix()));
-                            }
-                        } else if (e.hardlinkTo().isPresent() && written.containsKey(e.hardlinkTo().get())) {
+                        if (e.hardlinkTo().isPresent() && written.containsKey(e.hardlinkTo().get())) {
                             writer.hardlink(written.get(e.hardlinkTo().get()), target);
                         } else {
                             long copied = writer.copyFile(source, target, attrs);
