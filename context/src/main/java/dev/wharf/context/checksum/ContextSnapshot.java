@@ -73,11 +73,26 @@ public final class ContextSnapshot {
 
     /** The rows of a walk of {@code root} by {@code walker} (its exclusions applied). */
     private static SnapshotRows walk(Path root, ContextWalker walker) throws ContextException {
+        return walk(root, walker, null, null);
+    }
+
+    /**
+     * The rows of a walk by {@code walker}: of the disk under {@code root} when {@code full} is null, else of the
+     * rows {@code full} of a native scan of it, whose directories' fingerprints are then carried over, each mixed
+     * with {@code patterns} (a digest of the exclusions) and the directory's key: a directory's rows after the
+     * exclusions depend on its subtree, its path and the patterns, so a digest stored under the mixed fingerprint
+     * is never reused for another path or other patterns.
+     */
+    private static SnapshotRows walk(Path root, ContextWalker walker, SnapshotRows full, byte[] patterns)
+            throws ContextException {
         SnapshotRows rows = new SnapshotRows();
         FileStat rootStat = new FileStat("", ROOT_MODE, 0, 0, 0, 0, 0, 0, 0, 0, 2, "");
         rows.add(new byte[0], Kind.DIR, rootStat);
         rows.add(new byte[] {0}, Kind.DIR_HEADER, rootStat);
-        walker.walk(root, (ContextWalker.StatVisitor) stat -> {
+        if (full != null) {
+            carryFingerprint(full, rows, new byte[0], patterns);
+        }
+        ContextWalker.StatVisitor visitor = stat -> {
             byte[] k = key("/" + stat.path());
             if (rows.compareLast(k) <= 0) {
                 // Cannot happen with ContextWalker's order; a silent mis-sort would give wrong lookups.
@@ -87,11 +102,100 @@ public final class ContextSnapshot {
             if (t == FileType.DIRECTORY) {
                 rows.add(k, Kind.DIR, stat);
                 rows.add(withNul(k), Kind.DIR_HEADER, stat);
+                if (full != null) {
+                    carryFingerprint(full, rows, k, patterns);
+                }
             } else {
                 rows.add(k, t == FileType.SYMLINK ? Kind.SYMLINK : Kind.FILE, stat);
             }
-        });
+        };
+        if (full == null) {
+            walker.walk(root, visitor);
+        } else {
+            walker.walk(root, new RowsLister(full), visitor);
+        }
         return rows;
+    }
+
+    /**
+     * Gives the directory just added to {@code rows} at key {@code k} (its DIR and DIR_HEADER the last two rows) the
+     * fingerprint of its row in {@code full} mixed with {@code patterns} and {@code k}, and the same newest time (of
+     * its whole subtree, excluded entries included: never later than the kept ones').
+     */
+    private static void carryFingerprint(SnapshotRows full, SnapshotRows rows, byte[] k, byte[] patterns) {
+        int row = full.search(k);
+        int slot = row < 0 ? -1 : full.fingerprintSlot(row);
+        if (slot < 0) {
+            return;
+        }
+        java.security.MessageDigest sha = sha256();
+        sha.update(patterns);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(20);
+        b.putLong(full.fingerprint(slot, 0)).putLong(full.fingerprint(slot, 1)).putInt(k.length);
+        sha.update(b.array());
+        sha.update(k);
+        java.nio.ByteBuffer mixed = java.nio.ByteBuffer.wrap(sha.digest());
+        rows.addFingerprint(rows.size() - 2, mixed.getLong(0), mixed.getLong(8), full.fingerprint(slot, 2));
+    }
+
+    /** A digest of the exclusion patterns, in order, with their polarity: what a filtered fingerprint is mixed with. */
+    private static byte[] patternsDigest(PatternMatcher excludes) {
+        java.security.MessageDigest sha = sha256();
+        sha.update("wharf filtered directory v1\0".getBytes(StandardCharsets.UTF_8));
+        for (dev.wharf.context.ignore.IgnorePattern p : excludes.patterns()) {
+            byte[] text = p.toString().getBytes(StandardCharsets.UTF_8);
+            sha.update(java.nio.ByteBuffer.allocate(5).put((byte) (p.exclusion() ? 1 : 0)).putInt(text.length)
+                    .array());
+            sha.update(text);
+        }
+        return sha.digest();
+    }
+
+    private static java.security.MessageDigest sha256() {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no SHA-256", e);
+        }
+    }
+
+    /**
+     * Lists a directory of a native scan's rows for {@link ContextWalker}: its children are the rows under its
+     * DIR_HEADER, each directory child's subtree skipped with one search. Read-only over immutable rows.
+     */
+    private static final class RowsLister implements ContextWalker.Lister {
+        private static final FileStat[] NONE = new FileStat[0];
+        private final SnapshotRows rows;
+
+        RowsLister(SnapshotRows rows) {
+            this.rows = rows;
+        }
+
+        @Override
+        public FileStat[] list(String rel) {
+            byte[] prefix = withNul(rel.isEmpty() ? new byte[0] : key("/" + rel));
+            int header = rows.search(prefix);
+            if (header < 0) {
+                return NONE;
+            }
+            java.util.List<FileStat> out = new java.util.ArrayList<>();
+            int r = header + 1;
+            while (r < rows.size()) {
+                byte[] k = rows.key(r);
+                if (!startsWith(k, prefix)) {
+                    break;
+                }
+                out.add(rows.stat(r));
+                if (rows.kind(r) == Kind.DIR) {
+                    byte[] skip = Arrays.copyOf(k, k.length + 2);
+                    skip[k.length + 1] = (byte) 0xFF; // past the child's subtree (no UTF-8 name has byte 0xFF)
+                    r = rows.ceiling(skip);
+                } else {
+                    r++;
+                }
+            }
+            return out.toArray(NONE);
+        }
     }
 
     private static PatternMatcher none() {
@@ -112,10 +216,11 @@ public final class ContextSnapshot {
 
     /**
      * {@link #scan(Path, PatternMatcher)}, by the native helper when {@code cache} is persisted (the helper and
-     * its fingerprint key live in its directory), the helper is packaged for this platform, there are no
-     * exclusions and the context has more than {@value #SMALL_CONTEXT} entries: one process lists and lstats the
-     * tree and writes the rows' columns, and every directory gets a fingerprint of its subtree under which the
-     * checksum stores and reuses its digest. Otherwise, or when the
+     * its fingerprint key live in its directory), the helper is packaged for this platform and the context has more
+     * than {@value #SMALL_CONTEXT} entries: one process lists and lstats the whole tree and writes the rows'
+     * columns, and every directory gets a fingerprint of its subtree under which the checksum stores and reuses its
+     * digest. Exclusions are then applied to those rows by {@link ContextWalker}'s own decisions (the rows are those
+     * of its walk of the disk), and each kept directory's fingerprint is mixed with the patterns and its path. Otherwise, or when the
      * helper meets anything the Java walk reports as an error, or a file name the JVM would decode otherwise than
      * as UTF-8, the Java walk; the rows are the same either way.
      *
@@ -129,7 +234,7 @@ public final class ContextSnapshot {
     /** With the size up to which the Java walk is used: tests scan small trees natively. */
     static ContextSnapshot scan(Path root, PatternMatcher excludes, ChecksumCache cache, int smallContext)
             throws ContextException {
-        if (excludes.isEmpty() && cache.persisted()) {
+        if (cache.persisted()) {
             if (smallContext > 0 && !cache.knownLarge(root)) {
                 try {
                     return new ContextSnapshot(root, walk(root, ContextWalker.javaOnly(none(), excludes,
@@ -142,7 +247,13 @@ public final class ContextSnapshot {
             if (scanner.isPresent()) {
                 java.util.Optional<SnapshotRows> rows = scanner.get().scan(root, new SnapshotRows.ColumnsReader());
                 if (rows.isPresent()) {
-                    return new ContextSnapshot(root, rows.get());
+                    if (excludes.isEmpty()) {
+                        return new ContextSnapshot(root, rows.get());
+                    }
+                    // The exclusions go through the walker's own decisions over the scanned rows: the same rows as
+                    // its walk of the disk, with fingerprints keyed by the patterns and each directory's path.
+                    return new ContextSnapshot(root, walk(root, new ContextWalker(none(), excludes), rows.get(),
+                            patternsDigest(excludes)));
                 }
             }
         }

@@ -85,6 +85,23 @@ final class SnapshotRows {
         return slot < 0 ? -1 : slot;
     }
 
+    /**
+     * Gives directory row {@code row}, which comes after every row fingerprinted so far, a fingerprint and its
+     * subtree's newest time (rows filtered from a native scan's, {@link ContextSnapshot#scan}).
+     */
+    void addFingerprint(int row, long fingerprint0, long fingerprint1, long newest) {
+        if (fingerprinted == fingerprintRows.length) {
+            int grown = Math.max(16, fingerprinted * 2);
+            fingerprintRows = Arrays.copyOf(fingerprintRows, grown);
+            fingerprints = Arrays.copyOf(fingerprints, grown * 3);
+        }
+        fingerprintRows[fingerprinted] = row;
+        fingerprints[fingerprinted * 3] = fingerprint0;
+        fingerprints[fingerprinted * 3 + 1] = fingerprint1;
+        fingerprints[fingerprinted * 3 + 2] = newest;
+        fingerprinted++;
+    }
+
     /** Field {@code f} (0 and 1: the fingerprint, 2: the newest time in nanoseconds) of fingerprint slot {@code slot}. */
     long fingerprint(int slot, int f) {
         return fingerprints[slot * 3 + f];

@@ -112,6 +112,19 @@ public final class ContextWalker {
         return true;
     }
 
+    /**
+     * Lists a tree already scanned (a native scan's rows) instead of the file system, so that its entries go through
+     * the same include and exclude decisions as a walk of the disk: one implementation of fsutil's rules.
+     */
+    @FunctionalInterface
+    public interface Lister {
+        /**
+         * The entries of directory {@code rel} (relative to the context root, "" for the root) in byte order of
+         * their names, each with its lstat result, whose path is {@code rel/name} ({@code name} for the root).
+         */
+        FileStat[] list(String rel);
+    }
+
     /** Receives each surviving entry in walk order, without a {@link Path} per entry (the cheaper form). */
     @FunctionalInterface
     public interface StatVisitor {
@@ -147,12 +160,15 @@ public final class ContextWalker {
         final AtomicLong listed = new AtomicLong();
         final AtomicLong ahead = new AtomicLong();
         final boolean multicore = java.lang.Runtime.getRuntime().availableProcessors() > 1;
+        /** Where the listings come from instead of the disk, or null. */
+        final Lister lister;
         volatile boolean stopped;
         private volatile NativeDirectories nativeDirs;
         private volatile boolean nativeTried;
 
-        Walk(Path root) {
+        Walk(Path root, Lister lister) {
             this.root = root;
+            this.lister = lister;
             String r = root.toString();
             this.rootPrefix = r.endsWith("/") ? r : r + "/";
         }
@@ -214,9 +230,13 @@ public final class ContextWalker {
 
         private void compute() {
             long before = walk.listed.get();
-            NativeDirectories nat = before >= nativeAfter ? walk.nativeDirs() : null;
+            NativeDirectories nat = walk.lister == null && before >= nativeAfter ? walk.nativeDirs() : null;
             try {
-                if (nat != null) {
+                if (walk.lister != null) {
+                    FileStat[] listed = walk.lister.list(rel);
+                    names = new String[listed.length]; // all null: each FileStat's path ends with its name
+                    stats = Arrays.copyOf(listed, listed.length, Object[].class); // decide() stores errors
+                } else if (nat != null) {
                     NativeDirectories.Listing l = nat.list(walk.rootPrefix + rel, pathWithSep);
                     names = l.names();
                     stats = l.stats();
@@ -242,7 +262,7 @@ public final class ContextWalker {
             walk.listed.addAndGet(names.length);
             walk.ahead.addAndGet(names.length);
             decide();
-            if (children != null && walk.multicore && walk.listed.get() >= parallelAfter) {
+            if (children != null && walk.lister == null && walk.multicore && walk.listed.get() >= parallelAfter) {
                 for (Dir c : children) {
                     if (c != null && walk.ahead.get() < LOOKAHEAD) {
                         ForkJoinPool.commonPool().execute(c);
@@ -343,7 +363,17 @@ public final class ContextWalker {
      * @throws ContextException when a directory cannot be read or a pattern fails to evaluate
      */
     public void walk(Path root, StatVisitor visitor) throws ContextException {
-        Walk walk = new Walk(root);
+        walk(root, null, visitor);
+    }
+
+    /**
+     * Walks the tree {@code lister} lists (a scan of {@code root} made beforehand) and calls {@code visitor} for
+     * each surviving entry, in lexical order: what {@link #walk(Path, StatVisitor)} reports for that tree.
+     *
+     * @throws ContextException when a pattern fails to evaluate
+     */
+    public void walk(Path root, Lister lister, StatVisitor visitor) throws ContextException {
+        Walk walk = new Walk(root, lister);
         try {
             walk(walk, visitor);
         } finally {
