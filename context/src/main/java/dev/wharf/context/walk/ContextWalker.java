@@ -262,7 +262,7 @@ public final class ContextWalker {
             walk.listed.addAndGet(names.length);
             walk.ahead.addAndGet(names.length);
             decide();
-            if (children != null && walk.lister == null && walk.multicore && walk.listed.get() >= parallelAfter) {
+            if (children != null && walk.multicore && walk.listed.get() >= parallelAfter) {
                 for (Dir c : children) {
                     if (c != null && walk.ahead.get() < LOOKAHEAD) {
                         ForkJoinPool.commonPool().execute(c);

@@ -154,6 +154,23 @@ class NativeScanExclusionsTest {
     }
 
     @Test
+    void aContextPastTheParallelThreshold_isFilteredAsTheJavaWalkFiltersIt() throws Exception {
+        for (int i = 0; i < 3000; i++) { // past ContextWalker's PARALLEL_AFTER: directories decided on the pool
+            Path d = Files.createDirectories(root.resolve("many/d" + i % 30 + "/e" + i % 7));
+            Files.write(d.resolve("f" + i + (i % 5 == 0 ? ".log" : ".txt")), new byte[i % 3]);
+        }
+        PatternMatcher excludes = patterns(List.of("many/d1*", "!many/d1*/e3", "**/*.log", "!many/d2/e2/*.log",
+                "many/d5/"));
+        ContextSnapshot natively = ContextSnapshot.scan(root, excludes, ChecksumCache.persistent(cacheDir, 100_000),
+                0);
+        ContextSnapshot java = ContextSnapshot.scan(root, excludes);
+        assertTrue(natively.fingerprintSlot(ContextSnapshot.key("")) >= 0, "from the helper");
+        assertEquals(listing(java, "/"), listing(natively, "/"));
+        assertEquals(truth(excludes), build(excludes));
+        assertEquals(truth(excludes), build(excludes));
+    }
+
+    @Test
     void changesInsideAndOutsideExcludedAreas_areSeenAcrossFreshCaches() throws Exception {
         PatternMatcher excludes = patterns(List.of("a", "!a/b/f1", "node_modules", "d/e/deep"));
         Digest first = build(excludes);
