@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wharf.context.ContextException;
 import dev.wharf.context.ignore.PatternMatcher;
 import dev.wharf.context.walk.NativeTreeScan;
-import dev.wharf.layers.layout.NativeHelpers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +18,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,12 +42,7 @@ class NativeScanChecksumTest {
 
     @BeforeEach
     void packaged() throws Exception {
-        boolean packaged = NativeTreeScan.class.getResource(NativeHelpers.resource("wharf-scan")) != null;
-        if ("true".equals(System.getenv("CI"))) {
-            assertTrue(packaged, "CI=true: the build must compile the native scan helper (apt-get install gcc"
-                    + " libc6-dev)");
-        }
-        assumeTrue(packaged, "wharf-scan was not compiled (no gcc at build time)");
+        ContextFixture.assumeScanHelperPackaged();
         root = Files.createDirectory(tmp.resolve("ctx"));
         cacheDir = tmp.resolve("cache");
         ContextFixture.build(root, "ADD a dir", "ADD a/b dir", "ADD a/b/f1 file one", "ADD a/b/f2 file two",
@@ -92,17 +84,8 @@ class NativeScanChecksumTest {
                 Selector.copySource(".", List.of()));
     }
 
-    /** Every path of a snapshot, depth first, with what lstat said about it. */
     private static List<String> listing(ContextSnapshot s, String dir) {
-        List<String> out = new ArrayList<>();
-        for (String name : s.children(dir)) {
-            String p = (dir.equals("/") ? "/" : dir + "/") + name;
-            out.add(p + " " + s.lstat(p).orElseThrow());
-            if (s.lstat(p).orElseThrow().type() == dev.wharf.context.walk.FileType.DIRECTORY) {
-                out.addAll(listing(s, p));
-            }
-        }
-        return out;
+        return ContextFixture.listing(s, dir);
     }
 
     @Test

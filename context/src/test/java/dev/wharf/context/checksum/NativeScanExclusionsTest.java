@@ -4,20 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wharf.context.ContextException;
 import dev.wharf.context.ignore.PatternMatcher;
-import dev.wharf.context.walk.FileType;
-import dev.wharf.context.walk.NativeTreeScan;
-import dev.wharf.layers.layout.NativeHelpers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,28 +53,24 @@ class NativeScanExclusionsTest {
 
     private static final List<String> SOURCES = List.of(".", "a", "a/b", "a/empty", "d", "d/e", "keep", "z");
 
+    /** The context: excluded and re-included directories at several depths, node_modules twice, a UTF-8 name. */
+    private static final String[] TREE = {"ADD a dir", "ADD a/b dir", "ADD a/b/f1 file one", "ADD a/b/f2 file two",
+        "ADD a/c file three", "ADD a.b file dot", "ADD a/empty dir", "ADD z file last", "ADD link symlink a/b/f1",
+        "ADD d dir", "ADD d/e dir", "ADD d/e/g file deep", "ADD d/e/deep dir", "ADD d/e/deep/h file deeper",
+        "ADD keep dir", "ADD keep/node_modules dir", "ADD keep/node_modules/x dir",
+        "ADD keep/node_modules/x/y.js file y", "ADD keep/node_modules/x/z.js file z", "ADD node_modules dir",
+        "ADD node_modules/m file m", "ADD \u00e9t\u00e9 file utf8"};
+
     @TempDir
     Path tmp;
-    private Path root;
     private Path cacheDir;
+    private Path root;
 
     @BeforeEach
-    void packaged() throws Exception {
-        boolean packaged = NativeTreeScan.class.getResource(NativeHelpers.resource("wharf-scan")) != null;
-        if ("true".equals(System.getenv("CI"))) {
-            assertTrue(packaged, "CI=true: the build must compile the native scan helper (apt-get install gcc"
-                    + " libc6-dev)");
-        }
-        assumeTrue(packaged, "wharf-scan was not compiled (no gcc at build time)");
-        root = Files.createDirectory(tmp.resolve("ctx"));
+    void buildTheContext() throws Exception {
+        ContextFixture.assumeScanHelperPackaged();
         cacheDir = tmp.resolve("cache");
-        ContextFixture.build(root, "ADD a dir", "ADD a/b dir", "ADD a/b/f1 file one", "ADD a/b/f2 file two",
-                "ADD a/c file three", "ADD a.b file dot", "ADD a/empty dir", "ADD z file last",
-                "ADD link symlink a/b/f1", "ADD d dir", "ADD d/e dir", "ADD d/e/g file deep", "ADD d/e/deep dir",
-                "ADD d/e/deep/h file deeper", "ADD keep dir", "ADD keep/node_modules dir",
-                "ADD keep/node_modules/x dir", "ADD keep/node_modules/x/y.js file y",
-                "ADD keep/node_modules/x/z.js file z", "ADD node_modules dir", "ADD node_modules/m file m",
-                "ADD \u00e9t\u00e9 file utf8");
+        root = ContextFixture.build(Files.createDirectory(tmp.resolve("ctx")), TREE);
     }
 
     private static PatternMatcher patterns(List<String> lines) throws ContextException {
@@ -103,17 +94,8 @@ class NativeScanExclusionsTest {
                 Selector.copySource(".", List.of()));
     }
 
-    /** Every path of a snapshot, depth first, with what lstat said about it. */
     private static List<String> listing(ContextSnapshot s, String dir) {
-        List<String> out = new ArrayList<>();
-        for (String name : s.children(dir)) {
-            String p = (dir.equals("/") ? "/" : dir + "/") + name;
-            out.add(p + " " + s.lstat(p).orElseThrow());
-            if (s.lstat(p).orElseThrow().type() == FileType.DIRECTORY) {
-                out.addAll(listing(s, p));
-            }
-        }
-        return out;
+        return ContextFixture.listing(s, dir);
     }
 
     @Test
