@@ -46,7 +46,7 @@ import picocli.CommandLine.Spec;
             "  wharf build --pull --push -t localhost:5000/team/app:1.2 .",
             "  wharf build --progress=plain --no-cache -t app .",
             "  wharf build --progress=rawjson . 2> progress.jsonl",
-            "  wharf build -o type=oci,dest=out/ --iidfile id.txt ."})
+            "  wharf build -o type=oci,dest=out.tar --iidfile id.txt ."})
 final class BuildCommand implements Callable<Integer> {
     @Option(names = {"-f", "--file"}, paramLabel = "FILE",
             description = "The Dockerfile (default: CONTEXT/Dockerfile); '-' reads it from standard input; for a "
@@ -93,8 +93,8 @@ final class BuildCommand implements Callable<Integer> {
 
     @Option(names = {"-o", "--output"}, paramLabel = "type=TYPE,dest=PATH",
             description = "Where the result goes: type=image (tag it, the default; name=NAME, push=true pushes), "
-                    + "type=registry (push; short for type=image,push=true), type=oci,dest=DIR (an OCI "
-                    + "layout), type=docker,dest=FILE (a docker load tarball), type=local,dest=DIR or "
+                    + "type=registry (push; short for type=image,push=true), type=oci,dest=FILE (an OCI "
+                    + "layout tarball; tar=false: a directory), type=docker,dest=FILE (a docker load tarball), type=local,dest=DIR or "
                     + "type=tar,dest=FILE (the root filesystem); repeatable. Pushed and exported (registry, oci, "
                     + "docker) layers are compressed as compression=gzip|zstd|uncompressed (default gzip), "
                     + "compression-level=N (gzip 0-9, default 6; zstd 1-22, default 3) and force-compression=true "
@@ -273,8 +273,15 @@ final class BuildCommand implements Callable<Integer> {
         try (SecretFlags flags = new SecretFlags(System.getenv())) {
             secretFlags = flags;
             return build();
+        } finally {
+            if (emptyContext != null) {
+                dev.wharf.layers.layout.FileTrees.delete(emptyContext);
+            }
         }
     }
+
+    /** The empty directory that is the context of a Dockerfile given as {@code -}; deleted when the command ends. */
+    private Path emptyContext;
 
     private Integer build() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -285,8 +292,21 @@ final class BuildCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         BuildContext buildContext;
+        java.io.InputStream stdin = System.in;
+        if ("-".equals(context) && file == null) {
+            java.io.BufferedInputStream buffered = new java.io.BufferedInputStream(System.in, 64 * 1024);
+            stdin = buffered;
+            if (dev.wharf.context.sources.ArchiveFormat.detect(buffered)
+                    == dev.wharf.context.sources.ArchiveFormat.NOT_AN_ARCHIVE) {
+                // buildx's LoadInputs (and docker 26): standard input that is no archive is the Dockerfile, and the
+                // context is an empty directory, so COPY . sees nothing (not a context holding the Dockerfile).
+                stdinDockerfile = new String(buffered.readAllBytes(), StandardCharsets.UTF_8);
+                emptyContext = Files.createTempDirectory("wharf-empty-context-");
+            }
+        }
         try {
-            buildContext = BuildContext.parse(context, System.in);
+            buildContext = emptyContext != null ? BuildContext.directory(emptyContext)
+                    : BuildContext.parse(context, stdin);
         } catch (IllegalArgumentException e) {
             err.println("wharf build: " + e.getMessage());
             return ExitCodes.USAGE;
@@ -298,7 +318,9 @@ final class BuildCommand implements Callable<Integer> {
                 .noCache(noCache)
                 .pull(pull)
                 .explainCache(explainCache);
-        if ("-".equals(file)) {
+        if (emptyContext != null) {
+            request.dockerfileText(stdinDockerfile);
+        } else if ("-".equals(file)) {
             if (buildContext instanceof BuildContext.Stream) {
                 // buildx: "invalid argument: can't use stdin for both build context and dockerfile".
                 err.println("wharf build: can't use stdin for both the build context and the Dockerfile");
@@ -407,9 +429,12 @@ final class BuildCommand implements Callable<Integer> {
             err.println("wharf build: " + e.getMessage());
             return ExitCodes.USAGE;
         }
+        boolean exportsImage = outputs.isEmpty() || push;
         for (String output : outputs) {
             try {
-                request.output(BuildOutput.parse(output));
+                BuildOutput parsed = BuildOutput.parse(output);
+                exportsImage |= !parsed.type().equals("local") && !parsed.type().equals("tar");
+                request.output(parsed);
             } catch (IllegalArgumentException e) {
                 err.println("wharf build: --output " + output + ": " + e.getMessage());
                 return ExitCodes.USAGE;
@@ -445,14 +470,9 @@ final class BuildCommand implements Callable<Integer> {
                 return check(engine, request.listener(display).build(), display, out, err);
             }
             CompletableFuture<BuildResult> future = engine.build(request.listener(display).build());
-            // On Ctrl-C or SIGTERM: cancel, and keep the JVM alive until the running step's processes are killed
-            // (closing the engine waits for that); an exit in between would leave them frozen in their cgroup.
-            Thread cancel = new Thread(() -> {
-                future.cancel(true);
-                engine.close();
-            });
-            Runtime.getRuntime().addShutdownHook(cancel);
-            try {
+            // On Ctrl-C or SIGTERM: closing the engine cancels the build and keeps the JVM alive until the running
+            // step's processes are killed; an exit in between would leave them frozen in their cgroup.
+            try (ShutdownAction cancel = new ShutdownAction(engine::close)) {
                 BuildResult result = future.get();
                 display.close();
                 if (shown == ProgressMode.PLAIN || shown == ProgressMode.TTY) {
@@ -463,13 +483,16 @@ final class BuildCommand implements Callable<Integer> {
                     err.flush();
                     WarningSummary.print(err, display.warnings());
                 }
+                // BuildKit's local and tar exporters report no image: with only those outputs, docker build -q
+                // prints an empty line, the iidfile is empty and the metadata has no containerimage keys.
+                String imageId = exportsImage ? result.imageId() : "";
                 if (iidFile != null) {
-                    Files.writeString(iidFile, result.imageId());
+                    Files.writeString(iidFile, imageId);
                 }
                 if (metadataFile != null) {
-                    Files.writeString(metadataFile, metadata(result));
+                    Files.writeString(metadataFile, exportsImage ? metadata(result) : "{}\n");
                 }
-                out.println(result.imageId());
+                out.println(imageId);
                 out.flush();
                 return ExitCodes.OK;
             } catch (ExecutionException e) {
@@ -490,12 +513,6 @@ final class BuildCommand implements Callable<Integer> {
                 display.close();
                 err.println("wharf build: cancelled");
                 return ExitCodes.FAILED;
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(cancel);
-                } catch (IllegalStateException ignored) {
-                    // Already shutting down.
-                }
             }
         }
     }

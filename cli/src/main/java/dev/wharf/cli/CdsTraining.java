@@ -104,7 +104,7 @@ public final class CdsTraining {
     private static void trainZstd(PrintWriter sink, Path work, String root, Path context) throws IOException {
         Path layout = work.resolve("oci-zstd");
         run(sink, "build", "--root", root, "--progress", "quiet", "-t", "cds:latest", "--output",
-                "type=oci,dest=" + layout + ",compression=zstd", context.toString());
+                "type=oci,tar=false,dest=" + layout + ",compression=zstd", context.toString());
         String loaded = work.resolve("loaded").toString();
         run(sink, "load", "--root", loaded, "-i", layout.toString());
         Path above = Files.createDirectories(work.resolve("zstd-context"));

@@ -14,28 +14,23 @@ final class InterruptOnShutdown implements AutoCloseable {
     private static final long WAIT_SECONDS = 30;
 
     private final CountDownLatch finished = new CountDownLatch(1);
-    private final Thread hook;
+    private final ShutdownAction hook;
 
     InterruptOnShutdown() {
         Thread worker = Thread.currentThread();
-        hook = new Thread(() -> {
+        hook = new ShutdownAction(() -> {
             worker.interrupt();
             try {
                 finished.await(WAIT_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }, "wharf-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        });
     }
 
     @Override
     public void close() {
         finished.countDown();
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException alreadyShuttingDown) {
-            // The hook runs and returns now that the work is finished.
-        }
+        hook.close();
     }
 }

@@ -3,6 +3,7 @@ package dev.wharf.cli;
 import static dev.wharf.cli.CliHarness.wharf;
 import dev.wharf.cli.CliHarness.Outcome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -217,12 +218,73 @@ class BuildCommandTest {
     }
 
     @Test
+    void ociOutput_isATarballByDefault_namedAsBuildKitsExporterNamesIt() throws IOException {
+        // BuildKit's exporter/oci writes a tarball unless tar=false, without docker's manifest.json, and names each
+        // index entry as containerd's archive.WithManifest: the full name and, in ref.name, only the tag.
+        Path context = Files.createDirectories(dir.resolve("ocitar"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nRUN echo made > /made\n");
+        Path oci = dir.resolve("image.oci.tar");
+        Path docker = dir.resolve("image.docker.tar");
+        Outcome built = wharf("build", "--root", root(), "-t", "team/app:1", "-t", "app", "-o", "type=oci,dest=" + oci,
+                "-o", "type=docker,dest=" + docker, "--build-arg", "SOURCE_DATE_EPOCH=1700000000", context.toString());
+        assertEquals(0, built.exitCode(), built.err());
+        assertTrue(Files.isRegularFile(oci), "a file, not a layout directory");
+        java.util.Map<String, String> entries = tarEntries(oci);
+        assertEquals(java.util.Set.of("oci-layout", "index.json"), entries.keySet().stream()
+                .filter(n -> !n.startsWith("blobs/")).collect(java.util.stream.Collectors.toSet()));
+        String index = entries.get("index.json");
+        // exporter/oci also dates the entry: SOURCE_DATE_EPOCH (else the export time) in time.RFC3339.
+        assertTrue(index.contains("\"io.containerd.image.name\":\"docker.io/team/app:1\","
+                + "\"org.opencontainers.image.created\":\"2023-11-14T22:13:20Z\","
+                + "\"org.opencontainers.image.ref.name\":\"1\""), index);
+        assertTrue(index.contains("\"io.containerd.image.name\":\"docker.io/library/app:latest\","
+                + "\"org.opencontainers.image.created\":\"2023-11-14T22:13:20Z\","
+                + "\"org.opencontainers.image.ref.name\":\"latest\""), index);
+        // docker's manifest.json carries the familiar names, as containerd's familiarizeReference.
+        String manifest = tarEntries(docker).get("manifest.json");
+        assertTrue(manifest.contains("\"RepoTags\":[\"team/app:1\",\"app:latest\"]"), manifest);
+        Outcome bad = wharf("build", "--root", root(), "-o", "type=local,tar=true,dest=x", context.toString());
+        assertEquals(2, bad.exitCode(), bad.err());
+    }
+
+    @Test
+    void rootFilesystemOutputsOnly_reportNoImageId_asDockerBuild() throws IOException {
+        // docker build -q -o type=tar|local prints an empty line and writes an empty --iidfile: BuildKit's local and
+        // tar exporters return no containerimage digest.
+        Path context = Files.createDirectories(dir.resolve("noimage"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nRUN echo made > /made\n");
+        Path iid = dir.resolve("iid");
+        Outcome built = wharf("build", "--root", root(), "-q", "--iidfile", iid.toString(), "-o",
+                "type=tar,dest=" + dir.resolve("fs.tar"), context.toString());
+        assertEquals(0, built.exitCode(), built.err());
+        assertEquals("\n", built.out());
+        assertEquals("", Files.readString(iid));
+        Outcome both = wharf("build", "--root", root(), "-q", "--iidfile", iid.toString(), "-o",
+                "type=tar,dest=" + dir.resolve("fs2.tar"), "-o", "type=oci,dest=" + dir.resolve("i.tar"),
+                context.toString());
+        assertEquals(0, both.exitCode(), both.err());
+        assertTrue(both.out().startsWith("sha256:"), both.out());
+        assertEquals(both.out().strip(), Files.readString(iid));
+    }
+
+    private static java.util.Map<String, String> tarEntries(Path tar) throws IOException {
+        java.util.Map<String, String> entries = new java.util.HashMap<>();
+        try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(Files.newInputStream(tar))) {
+            for (var e = in.getNextTarEntry(); e != null; e = in.getNextTarEntry()) {
+                entries.put(e.getName(), e.getName().startsWith("blobs/") ? ""
+                        : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        return entries;
+    }
+
+    @Test
     void outputs_writeAnOciLayoutAndARootFilesystem_withoutTagging() throws IOException {
         Path context = Files.createDirectories(dir.resolve("out"));
         Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nRUN echo made > /made\n");
         Path oci = dir.resolve("oci");
         Path rootfs = dir.resolve("rootfs");
-        Outcome built = wharf("build", "--root", root(), "-t", "exported:1", "-o", "type=oci,dest=" + oci,
+        Outcome built = wharf("build", "--root", root(), "-t", "exported:1", "-o", "type=oci,tar=false,dest=" + oci,
                 "--output", "type=local,dest=" + rootfs, context.toString());
         assertEquals(0, built.exitCode(), built.err());
         assertEquals("made\n", Files.readString(rootfs.resolve("made")));
@@ -343,6 +405,16 @@ class BuildCommandTest {
                 "build", "--root", root(), "--progress", "plain", "-f", "-", context.toString());
         assertEquals(0, built.exitCode(), built.err());
         assertTrue(built.err().contains("context file"), built.err());
+    }
+
+    @Test
+    void dockerfileAloneOnStdin_hasAnEmptyContext_asDockerBuild() throws Exception {
+        // docker build - < Dockerfile (docker 26, buildx's LoadInputs): the context is an empty directory.
+        Outcome built = wharfWithStdin("FROM busybox:latest\nCOPY . /c\nRUN echo \"[$(ls -A /c)]\"\n".getBytes(),
+                "build", "--root", root(), "--progress", "plain", "-");
+        assertEquals(0, built.exitCode(), built.err());
+        assertTrue(built.err().contains("\n[]") || built.err().contains(" []"), built.err());
+        assertFalse(built.err().contains("[Dockerfile]"), built.err());
     }
 
     @Test

@@ -239,7 +239,19 @@ public class BuildMojo extends CompressionParameters {
         getLog().info("Building " + describe(request) + " into the store " + options.storeRoot());
         BuildResult result;
         try (BuildEngine engine = engines.apply(options)) {
-            result = await(engine.build(request), progress);
+            // Maven killed (Ctrl-C, a CI job's timeout): closing the engine cancels the build and waits until its
+            // RUN's processes are killed and its cgroup and mounts removed, which a JVM exit would cut short.
+            Thread stop = new Thread(engine::close, "wharf-shutdown");
+            Runtime.getRuntime().addShutdownHook(stop);
+            try {
+                result = await(engine.build(request), progress);
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(stop);
+                } catch (IllegalStateException shuttingDown) {
+                    // The hook runs now.
+                }
+            }
         }
         publish(result);
     }

@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /**
  * Where a build's result goes ({@code -o/--output}): {@code image} tags it into the local store (the default),
- * {@code oci} writes an OCI image layout directory at {@code dest}, {@code docker} a tarball for
+ * {@code oci} writes an OCI image layout as a tarball at {@code dest} (as BuildKit's oci exporter by default), or
+ * as a directory with {@code tar=false}, {@code docker} a tarball for
  * {@code docker load} (Docker's {@code manifest.json} plus an OCI layout, as {@code docker save} writes since
  * Docker 25), {@code local} the final root filesystem into the directory {@code dest}, {@code tar} that root
  * filesystem as a tarball. {@code image} with {@code push} also pushes the image to the registries its names
@@ -24,9 +25,12 @@ import java.util.Optional;
  * @param push  {@code push=true}: push the image to its names' registries ({@code image} only)
  * @param compression how pushed or exported layers are compressed ({@code compression=},
  *              {@code compression-level=}, {@code force-compression=}); not for {@code local} and {@code tar}
+ * @param tar   {@code oci} only: write the layout as a tarball ({@code tar=true}, what {@link #parse} makes by
+ *              default, as BuildKit's {@code exporter/oci}) rather than a directory; {@code docker} is always a
+ *              tarball
  */
 public record BuildOutput(String type, Optional<Path> dest, java.util.List<String> names, boolean push,
-                          OutputCompression compression) {
+                          OutputCompression compression, boolean tar) {
     public BuildOutput {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(dest, "dest");
@@ -46,6 +50,18 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
         if (!type.equals("image") && dest.isEmpty()) {
             throw new IllegalArgumentException("output type " + type + " needs dest=PATH");
         }
+        if (type.equals("docker") && !tar) {
+            throw new IllegalArgumentException("output type docker is always a tarball: tar=false is not supported");
+        }
+    }
+
+    /**
+     * An output of the Java API: {@code oci} is a layout directory here (as before {@code tar=} existed),
+     * {@code docker} a tarball.
+     */
+    public BuildOutput(String type, Optional<Path> dest, java.util.List<String> names, boolean push,
+                       OutputCompression compression) {
+        this(type, dest, names, push, compression, !"oci".equals(type));
     }
 
     /** An output with the default compression (gzip). */
@@ -60,7 +76,7 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
 
     /** Returns a copy whose layers are compressed as {@code value} says. */
     public BuildOutput withCompression(OutputCompression value) {
-        return new BuildOutput(type, dest, names, push, value);
+        return new BuildOutput(type, dest, names, push, value, tar);
     }
 
     /**
@@ -77,6 +93,7 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
         java.util.List<String> names = new java.util.ArrayList<>();
         boolean push = false;
         java.util.Map<String, String> compression = new java.util.HashMap<>();
+        Boolean tar = null;
         for (String field : value.split(",")) {
             if (field.trim().equalsIgnoreCase("force-compression")) {
                 compression.put("force-compression", "");
@@ -93,6 +110,8 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
                 case "dest" -> dest = Path.of(v);
                 case "name" -> names.add(v);
                 case "push" -> push = parseBool(key, v);
+                // exporter/oci: "tar" defaults to true, and an empty value means true too.
+                case "tar" -> tar = v.isEmpty() || parseBool(key, v);
                 case "compression", "compression-level", "force-compression" -> compression.put(key, v);
                 default -> throw new IllegalArgumentException("output option \"" + key + "\" is not supported");
             }
@@ -104,8 +123,11 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
             throw new IllegalArgumentException("output type " + type + " takes no compression options: it writes "
                     + "files, not image layers");
         }
+        if (tar != null && !type.equals("oci") && !type.equals("docker")) {
+            throw new IllegalArgumentException("output type " + type + " takes no tar= option");
+        }
         return new BuildOutput(type, Optional.ofNullable(dest), names, push,
-                OutputCompression.parse(compression, "--output"));
+                OutputCompression.parse(compression, "--output"), tar == null || tar);
     }
 
     private static boolean parseBool(String key, String value) {

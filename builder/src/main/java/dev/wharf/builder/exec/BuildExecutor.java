@@ -355,15 +355,11 @@ final class BuildExecutor {
     }
 
     /**
-     * When a metadata step happened: with SOURCE_DATE_EPOCH that; otherwise the time of the newest history entry
-     * so far (the last layer's build, or the base image's), so a fully cached rebuild gives the same image.
+     * When a metadata step happened: with SOURCE_DATE_EPOCH that; otherwise no time yet, as in BuildKit's
+     * dockerfile2llb (commitToHistory with a nil epoch): {@link HistoryTimes} dates it when the image is written.
      */
     private OffsetDateTime metadataCreated(ImageConfiguration image) {
-        if (settings.sourceDateEpoch().isPresent() || image.history().isEmpty()) {
-            return settings.created();
-        }
-        OffsetDateTime last = image.history().get(image.history().size() - 1).created();
-        return last != null ? last : settings.created();
+        return settings.sourceDateEpoch().isPresent() ? settings.created() : null;
     }
 
     private State execute(Step step, State state, Optional<CopyRunner.PreparedCopy> copy, int number, String text,

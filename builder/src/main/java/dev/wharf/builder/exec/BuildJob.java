@@ -61,6 +61,9 @@ import java.util.stream.Stream;
  * images, runs the plan, writes the config and OCI manifest and tags them. Not thread-safe: one per build.
  */
 final class BuildJob {
+    /** The OCI annotation BuildKit's oci and docker exporters put on the archive's index entry. */
+    private static final String CREATED_ANNOTATION = "org.opencontainers.image.created";
+
     private final Workspace workspace;
     private final EngineOptions options;
     private final BuildRequest request;
@@ -305,10 +308,10 @@ final class BuildJob {
             throws LayerException, IOException, EngineException {
         // As BuildKit's exporter: the image is as old as its newest history entry, so a fully cached rebuild
         // gives the same config and digest; SOURCE_DATE_EPOCH already dated every entry.
-        List<dev.wharf.layers.image.HistoryEntry> history = state.image().history();
+        List<dev.wharf.layers.image.HistoryEntry> history = HistoryTimes.fill(state.image().history(), created);
         OffsetDateTime newest = history.isEmpty() || history.get(history.size() - 1).created() == null
                 ? created : history.get(history.size() - 1).created();
-        ImageConfiguration config = state.image().withCreated(newest);
+        ImageConfiguration config = state.image().withLayers(state.image().rootfs(), history).withCreated(newest);
         if (!request.labels().isEmpty()) {
             Map<String, String> labels = new TreeMap<>(config.config().labels());
             labels.putAll(request.labels());
@@ -338,18 +341,29 @@ final class BuildJob {
                 workspace.store().json());
         LayerCompressor compressor = workspace.layerCompressor();
         LayerCompressor.Compressed exported = null;
+        // exporter/oci (both variants) dates the archive's index entry: SOURCE_DATE_EPOCH, else the export time,
+        // in Go's time.RFC3339 (whole seconds, UTC).
+        String archived = java.time.format.DateTimeFormatter.ISO_INSTANT.format((epoch.isPresent()
+                ? java.time.Instant.ofEpochSecond(epoch.getAsLong()) : options.clock().instant())
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         for (BuildOutput output : request.outputs()) {
             Path dest = output.dest().map(Path::toAbsolutePath).orElse(null);
             switch (output.type()) {
                 case "oci" -> {
                     LayerCompressor.Compressed image = compressor.image(manifest, output.compression());
-                    exporter.oci(dest, image.manifest(), configDescriptor, image.layers(), request.tags());
+                    if (output.tar()) {
+                        exporter.ociArchive(dest, image.manifest().withAnnotation(CREATED_ANNOTATION, archived),
+                                configDescriptor, image.layers(), request.tags());
+                    } else {
+                        exporter.oci(dest, image.manifest(), configDescriptor, image.layers(), request.tags());
+                    }
                     exported = exported == null ? image : exported;
                 }
                 case "local" -> exporter.local(dest, layers);
                 case "docker" -> {
                     LayerCompressor.Compressed image = compressor.image(manifest, output.compression());
-                    exporter.docker(dest, image.manifest(), configDescriptor, image.layers(), request.tags());
+                    exporter.docker(dest, image.manifest().withAnnotation(CREATED_ANNOTATION, archived),
+                            configDescriptor, image.layers(), request.tags());
                     exported = exported == null ? image : exported;
                 }
                 case "tar" -> exporter.tar(dest, layers, scratch, workspace.layerWriter(epoch));

@@ -159,6 +159,11 @@ final class CopyRunner {
                 throw new BuildExecutor.StepFailure("checksum requires HTTP(S) or Git sources", null, null);
             }
             if (!out.get(0).isGit()) {
+                // convert_copy.go returns digest.Parse's error as it is: go-digest's words.
+                Optional<String> malformed = dev.wharf.context.sources.DigestFormat.problem(checksum.get());
+                if (malformed.isPresent()) {
+                    throw new BuildExecutor.StepFailure(malformed.get(), null, null);
+                }
                 try {
                     Digest.parse(checksum.get());
                 } catch (IllegalArgumentException e) {

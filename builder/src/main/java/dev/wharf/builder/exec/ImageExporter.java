@@ -35,6 +35,9 @@ import java.util.List;
  * filesystem unpacked into a directory or written as a tarball. Thread-safe.
  */
 final class ImageExporter {
+    /** containerd's {@code images.AnnotationImageName}. */
+    static final String CONTAINERD_NAME_ANNOTATION = "io.containerd.image.name";
+
     private final BlobProvider blobs;
     private final PosixFiles posix;
     private final CanonicalJson json;
@@ -69,6 +72,20 @@ final class ImageExporter {
      */
     void docker(Path file, Descriptor manifest, Descriptor config, List<Descriptor> layers, List<String> tags)
             throws LayerException, IOException {
+        archive(file, manifest, config, layers, tags, true);
+    }
+
+    /**
+     * An OCI layout as a tarball at {@code file} ({@code -o type=oci}, BuildKit's default {@code tar=true}): the
+     * docker tarball without {@code manifest.json} ({@code WithSkipDockerManifest} in {@code exporter/oci}).
+     */
+    void ociArchive(Path file, Descriptor manifest, Descriptor config, List<Descriptor> layers, List<String> tags)
+            throws LayerException, IOException {
+        archive(file, manifest, config, layers, tags, false);
+    }
+
+    private void archive(Path file, Descriptor manifest, Descriptor config, List<Descriptor> layers,
+                         List<String> tags, boolean dockerManifest) throws LayerException, IOException {
         Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), ".wharf-", ".tar");
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp))) {
             TarWriter tar = new TarWriter(out);
@@ -80,23 +97,52 @@ final class ImageExporter {
             blob(tar, config);
             blob(tar, manifest);
             file(tar, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
-            Descriptor entry = tags.isEmpty() ? manifest
-                    : manifest.withAnnotation(Descriptor.REF_NAME_ANNOTATION, tags.get(0));
-            file(tar, "index.json", json.write(ImageIndex.oci(List.of(entry))));
-            ArrayNode manifests = JsonNodeFactory.instance.arrayNode();
-            ObjectNode item = manifests.addObject();
-            item.put("Config", "blobs/sha256/" + config.digest().hex());
-            ArrayNode repoTags = item.putArray("RepoTags");
-            tags.forEach(t -> repoTags.add(ImageName.parse(t).toString()));
-            ArrayNode layerPaths = item.putArray("Layers");
-            layers.forEach(l -> layerPaths.add("blobs/sha256/" + l.digest().hex()));
-            file(tar, "manifest.json", manifests.toString().getBytes(StandardCharsets.UTF_8));
+            file(tar, "index.json", json.write(ImageIndex.oci(indexEntries(manifest, tags))));
+            if (dockerManifest) {
+                ArrayNode manifests = JsonNodeFactory.instance.arrayNode();
+                ObjectNode item = manifests.addObject();
+                item.put("Config", "blobs/sha256/" + config.digest().hex());
+                ArrayNode repoTags = item.putArray("RepoTags");
+                // containerd familiarizes them (familiarizeReference): alpine:3, not docker.io/library/alpine:3.
+                tags.forEach(t -> repoTags.add(reference(t).familiar()));
+                ArrayNode layerPaths = item.putArray("Layers");
+                layers.forEach(l -> layerPaths.add("blobs/sha256/" + l.digest().hex()));
+                file(tar, "manifest.json", manifests.toString().getBytes(StandardCharsets.UTF_8));
+            }
             tar.finish();
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temp);
             throw e;
         }
         Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * The index entries of an archive: one per name, as containerd's {@code archive.WithManifest(desc, names...)}
+     * that BuildKit's oci and docker exporters use ({@code core/images/archive/exporter.go addNameAnnotation}):
+     * {@code io.containerd.image.name} is the full normalized name, {@code org.opencontainers.image.ref.name}
+     * only its tag; no name gives one entry without annotations.
+     */
+    static List<Descriptor> indexEntries(Descriptor manifest, List<String> tags) {
+        if (tags.isEmpty()) {
+            return List.of(manifest);
+        }
+        List<Descriptor> entries = new java.util.ArrayList<>();
+        for (String tag : tags) {
+            dev.wharf.layers.registry.ImageReference name = reference(tag);
+            entries.add(manifest.withAnnotation(CONTAINERD_NAME_ANNOTATION, name.toString())
+                    .withAnnotation(Descriptor.REF_NAME_ANNOTATION, name.tag().orElseThrow()));
+        }
+        return List.copyOf(entries);
+    }
+
+    /** A build tag as a normalized reference with a tag ({@code foo} is {@code docker.io/library/foo:latest}). */
+    private static dev.wharf.layers.registry.ImageReference reference(String tag) {
+        try {
+            return dev.wharf.layers.registry.ImageReference.parse(tag).withDefaultTag();
+        } catch (dev.wharf.layers.registry.InvalidReferenceException e) {
+            throw new IllegalArgumentException("invalid tag \"" + tag + "\": " + e.getMessage(), e);
+        }
     }
 
     /** The root filesystem of {@code layers} as a tarball at {@code file} (via a scratch directory). */

@@ -112,7 +112,11 @@ final class RemoteSource {
                 throw new BuildExecutor.StepFailure("expected checksum to match " + checksum.get() + ", got "
                         + commit + " for " + written, null, null);
             }
-            return Digest.sha256Of(("git\0" + commit).getBytes(StandardCharsets.UTF_8));
+            // BuildKit's git source identifier holds KeepGitDir and the subdirectory: a checkout with .git, or of
+            // another subdirectory, is another source, never a cache hit on the plain checkout of that commit.
+            String variant = (keepGitDir ? "\0keep-git-dir" : "")
+                    + (git.get().subdir().isEmpty() ? "" : "\0subdir\0" + git.get().subdir());
+            return Digest.sha256Of(("git\0" + commit + variant).getBytes(StandardCharsets.UTF_8));
         }
         String name = HttpDownloader.fileName(written);
         if (checksum.isPresent()) {

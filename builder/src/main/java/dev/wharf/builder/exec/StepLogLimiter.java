@@ -31,6 +31,8 @@ final class StepLogLimiter implements OutputListener {
     private final LongSupplier nanoTime;
     private final long started;
     private final Map<StdStream, StreamState> streams = new EnumMap<>(StdStream.class);
+    private final String sizeNotice;
+    private final String speedNotice;
 
     StepLogLimiter(OutputListener downstream, long maxSize, long maxSpeed, LongSupplier nanoTime) {
         this.downstream = downstream;
@@ -38,6 +40,8 @@ final class StepLogLimiter implements OutputListener {
         this.maxSpeed = maxSpeed;
         this.nanoTime = nanoTime;
         this.started = nanoTime.getAsLong();
+        this.sizeNotice = "[output clipped, log limit " + formatBytes(maxSize) + " reached]";
+        this.speedNotice = "[output clipped, log limit " + formatBytes(maxSpeed) + "/s reached]";
         for (StdStream s : StdStream.values()) {
             streams.put(s, new StreamState());
         }
@@ -81,7 +85,7 @@ final class StepLogLimiter implements OutputListener {
                 shown = allowed <= 0 ? null : new String(bytes, 0, (int) Math.min(allowed, bytes.length),
                         StandardCharsets.UTF_8);
                 if (!s.clipping) {
-                    clipMessage = "[output clipped, log limit " + s.reason + " reached]";
+                    clipMessage = s.clippedBySpeed ? speedNotice : sizeNotice;
                 }
                 s.clipping = true;
             }
@@ -99,15 +103,15 @@ final class StepLogLimiter implements OutputListener {
         long old = s.size;
         s.size += n;
         long max = -1;
-        s.reason = formatBytes(maxSize);
+        s.clippedBySpeed = false;
         if (maxSpeed != -1) {
             long seconds = Math.max(1, (nanoTime.getAsLong() - started + 999_999_999L) / 1_000_000_000L);
             max = seconds * maxSpeed;
-            s.reason = formatBytes(maxSpeed) + "/s";
+            s.clippedBySpeed = true;
         }
         if (max == -1 || max > maxSize) {
             max = maxSize;
-            s.reason = formatBytes(maxSize);
+            s.clippedBySpeed = false;
         }
         if (max == -1) {
             return n;
@@ -150,7 +154,8 @@ final class StepLogLimiter implements OutputListener {
     private static final class StreamState {
         long size;
         boolean clipping;
-        String reason = "";
+        /** Whether the last limit applied was the speed's (logs.go clipReasonSpeed), for the notice's wording. */
+        boolean clippedBySpeed;
         Deque<String> kept;
         long keptBytes;
 

@@ -178,6 +178,18 @@ class AddRemoteSourcesTest {
     }
 
     @Test
+    void malformedChecksum_failsWithGoDigestsWords_asBuildKit() throws Exception {
+        // convert_copy.go returns digest.Parse's error unchanged (compared with docker 26's BuildKit).
+        for (String[] c : new String[][] {{"md5:abc", "unsupported digest algorithm"},
+                {"sha256:abc", "invalid checksum digest length"}, {"sha256", "invalid checksum digest format"},
+                {"sha256:" + "G".repeat(64), "invalid checksum digest format"}}) {
+            BuildFailedException e = failure("FROM scratch\nADD --checksum=" + c[0] + " " + http.url("/a") + " /a\n");
+            assertEquals(2, e.line());
+            assertTrue(e.getMessage().endsWith(c[1]), c[0] + ": " + e.getMessage());
+        }
+    }
+
+    @Test
     void notFound_failsWithTheStatusUrlAndLine() throws Exception {
         BuildFailedException e = failure("FROM scratch\nADD " + http.url("/missing") + " /m\n");
         assertEquals(2, e.line());
@@ -230,9 +242,14 @@ class AddRemoteSourcesTest {
     void keepGitDir_keepsTheDotGitDirectory() throws Exception {
         try (GitDaemon git = GitDaemon.start(temp.resolve("git"))) {
             git.commit("lib", Map.of("a.txt", "a"), "");
+            Path plain = build("FROM scratch\nADD " + git.url("lib") + " /lib\n");
+            assertFalse(Files.exists(plain.resolve("lib/.git")));
+            // Same commit, but BuildKit's git identifier holds KeepGitDir: no cache hit on the plain checkout.
             Path out = build("FROM scratch\nADD --keep-git-dir=true " + git.url("lib") + " /lib\n");
             assertTrue(Files.isDirectory(out.resolve("lib/.git")));
             assertEquals("a", Files.readString(out.resolve("lib/a.txt")));
+            Path again = build("FROM scratch\nADD " + git.url("lib") + " /lib\n");
+            assertFalse(Files.exists(again.resolve("lib/.git")));
         }
     }
 

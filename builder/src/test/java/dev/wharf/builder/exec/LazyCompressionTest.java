@@ -185,7 +185,7 @@ class LazyCompressionTest {
         Path skopeo = PeerTools.require("skopeo");
         Path umoci = PeerTools.require("umoci");
         Path layout = temp.resolve("layout");
-        BuildResult built = build(APP, "app:1", "type=oci,dest=" + layout);
+        BuildResult built = build(APP, "app:1", "type=oci,tar=false,dest=" + layout);
 
         JsonNode inspect = JSON.readTree(run(skopeo.toString(), "inspect", "oci:" + layout + ":app:1"));
         assertEquals(built.imageDigest(), inspect.get("Digest").asText(),
@@ -215,18 +215,18 @@ class LazyCompressionTest {
         engines.add(0, fresh);
         String dockerfile = "FROM " + base + "\nRUN echo app > /app\n";
 
-        BuildResult kept = build(dockerfile, "app:1", "type=oci,dest=" + temp.resolve("kept")
+        BuildResult kept = build(dockerfile, "app:1", "type=oci,tar=false,dest=" + temp.resolve("kept")
                 + ",compression=zstd");
         assertEquals(MediaTypes.OCI_LAYER_GZIP, kept.layers().get(0).mediaType(), "the base layer stays gzip");
         assertEquals(MediaTypes.OCI_LAYER_ZSTD, kept.layers().get(1).mediaType());
 
-        BuildResult forced = build(dockerfile, "app:1", "type=oci,dest=" + temp.resolve("forced")
+        BuildResult forced = build(dockerfile, "app:1", "type=oci,tar=false,dest=" + temp.resolve("forced")
                 + ",compression=zstd,force-compression=true");
         assertEquals(MediaTypes.OCI_LAYER_ZSTD, forced.layers().get(0).mediaType(), "the base layer recompressed");
         assertEquals(kept.layers().get(0).diffId(), forced.layers().get(0).diffId());
         assertEquals(kept.layers().get(1).digest(), forced.layers().get(1).digest(), "one zstd variant, reused");
 
-        BuildResult plain = build(dockerfile, "app:1", "type=oci,dest=" + temp.resolve("plain")
+        BuildResult plain = build(dockerfile, "app:1", "type=oci,tar=false,dest=" + temp.resolve("plain")
                 + ",compression=uncompressed,force-compression=true");
         for (BuildResult.Layer layer : plain.layers()) {
             assertEquals(MediaTypes.OCI_LAYER_TAR, layer.mediaType());

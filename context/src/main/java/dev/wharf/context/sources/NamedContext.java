@@ -27,7 +27,6 @@ public record NamedContext(String name, NamedContextSource source) {
     private static final String DOCKER_IMAGE = "docker-image://";
     private static final String OCI_LAYOUT = "oci-layout://";
     private static final Pattern SHA256 = Pattern.compile("[a-f0-9]{64}");
-    private static final Pattern ALGORITHM = Pattern.compile("[a-z0-9]+(?:[.+_-][a-z0-9]+)*");
 
     public NamedContext {
         Objects.requireNonNull(name, "name");
@@ -129,24 +128,9 @@ public record NamedContext(String name, NamedContextSource source) {
 
     /** opencontainers/go-digest Digest.Validate, with its error texts. */
     private static void checkDigest(String d) throws ContextException {
-        int colon = d.indexOf(':');
-        if (colon <= 0 || colon + 1 == d.length()) {
-            throw new ContextException("invalid checksum digest format");
-        }
-        String algorithm = d.substring(0, colon);
-        String hex = d.substring(colon + 1);
-        if (!ALGORITHM.matcher(algorithm).matches()) {
-            throw new ContextException("invalid checksum digest format");
-        }
-        if (!algorithm.equals("sha256") && !algorithm.equals("sha384") && !algorithm.equals("sha512")) {
-            throw new ContextException("unsupported digest algorithm");
-        }
-        int want = algorithm.equals("sha256") ? 64 : algorithm.equals("sha384") ? 96 : 128;
-        if (hex.length() != want) {
-            throw new ContextException("invalid checksum digest length");
-        }
-        if (!Pattern.matches("[a-f0-9]+", hex)) {
-            throw new ContextException("invalid checksum digest format");
+        Optional<String> problem = DigestFormat.problem(d);
+        if (problem.isPresent()) {
+            throw new ContextException(problem.get());
         }
     }
 }
