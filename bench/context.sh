@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build-context checksum benchmark (issue 4), not a unit test: bench/context.sh [WORK_DIR]
 #   CTX=DIR        use an existing context instead of generating one (it is not deleted)
+#   TOUCH=FILE     the file (b) touches (default: the generated context's d00/e00/f0/file000000.dat)
 #   BASE_JAR=JAR   also run (a) and (b) with an older benchmarks.jar in the same rounds (before/after)
 #   ROUNDS=N       rounds (default 3)
 #   IGNORE=LINES   write LINES as the generated context's .dockerignore (e.g. IGNORE=$'d39\n!d39/e00\n**/f3'), which
@@ -87,7 +88,7 @@ timed() {
 }
 declare -A W U
 record() { local r; r=$(timed "${@:2}"); W[$1]="${W[$1]:-} ${r% *}"; U[$1]="${U[$1]:-} ${r#* }"; }
-touched="$ctx/d00/e00/f0/file000000.dat"
+touched="${TOUCH:-$ctx/d00/e00/f0/file000000.dat}"
 sides="new"; [[ -z "${BASE_JAR:-}" ]] || sides="base new"
 for i in $(seq 1 $rounds); do
   for side in $sides; do

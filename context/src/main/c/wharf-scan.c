@@ -5,7 +5,15 @@
  * entry). For every directory it also gives a keyed 128-bit fingerprint of everything lstat says about its
  * subtree, so that the Java side can reuse a directory's checksum without looking at its entries.
  *
- * Usage: wharf-scan ROOT < KEY   (KEY: 32 bytes, two SipHash-2-4 keys; the fingerprint is two SipHash lanes)
+ * Usage: wharf-scan ROOT < KEY [RULES]   (KEY: 32 bytes, two SipHash-2-4 keys; the fingerprint is two SipHash lanes)
+ *        RULES (optional, to the end of stdin): directories the caller's .dockerignore walk would never enter, which
+ *        the scan then leaves unlisted: u8 type, u16 length (native order), UTF-8 bytes, per rule, type
+ *          'P' a path relative to the root (a directory there is pruned),
+ *          'B' a base name (a directory of that name at any depth is pruned),
+ *          'E' the literal stem of a '!' exception: no directory whose path is that stem, or lies on its way, or
+ *              below it, is pruned (an exception may re-include something inside it).
+ *        The caller checks every pruned directory against its own walk's decisions (ContextSnapshot) and scans
+ *        again without rules if its walk would have entered one, so the rules are hints, never semantics.
  *        wharf-scan --xattrs PATH  (the extended attributes of PATH, never following a symlink: 'A' u16 nameLen,
  *                                  u32 valueLen, name, value per attribute that lgetxattr returns, then 'Z'; or
  *                                  'X' u32 errno, u16 0 when llistxattr fails other than for lack of support)
@@ -13,6 +21,7 @@
  *   'F' u16 nameLen, u16 linkLen, u32 mode, u32 uid, u32 gid, u32 nlink, u64 size, i64 mtimeNs, i64 ctimeNs,
  *       u64 ino, u64 dev, u64 rdev, name bytes, link target bytes    one entry (lstat, never followed)
  *   'U' u64 fp0, u64 fp1, i64 newestNs                                end of the directory entered last
+ *   'P' u64 fp0, u64 fp1, i64 newestNs                                end of a directory pruned (never listed)
  *   'X' u32 errno, u16 pathLen, path                                  a failure other than a vanished entry
  *   'Z'                                                               the end
  * which are written out as the columns of wharf's SnapshotRows (see columns() below), so that the JVM copies them
@@ -43,6 +52,83 @@
 #define LINK_BYTES 4096
 
 static uint64_t keys[4];
+
+/* ---- prune rules (see RULES above) ---- */
+typedef struct {
+    char type;
+    const char *text;
+    size_t len;
+} rule;
+
+static rule *rules;
+static size_t ruleCount;
+
+/* Reads the rules that follow the key on stdin; 0, or -1 when they are malformed. */
+static int read_rules(void) {
+    size_t len = 0, cap = 4096;
+    char *data = malloc(cap);
+    size_t got;
+    while (data && (got = fread(data + len, 1, cap - len, stdin)) > 0) {
+        len += got;
+        if (len == cap) {
+            cap *= 2;
+            data = realloc(data, cap);
+        }
+    }
+    if (!data) {
+        return -1;
+    }
+    size_t n = 0;
+    for (size_t at = 0; at < len;) {
+        uint16_t l;
+        if (at + 3 > len) {
+            return -1;
+        }
+        memcpy(&l, data + at + 1, 2);
+        if (at + 3 + l > len || (data[at] != 'P' && data[at] != 'B' && data[at] != 'E')) {
+            return -1;
+        }
+        at += 3 + (size_t) l;
+        n++;
+    }
+    rules = calloc(n ? n : 1, sizeof(rule));
+    if (!rules) {
+        return -1;
+    }
+    for (size_t at = 0; at < len;) {
+        uint16_t l;
+        memcpy(&l, data + at + 1, 2);
+        rules[ruleCount++] = (rule) {data[at], data + at + 3, l};
+        at += 3 + (size_t) l;
+    }
+    return 0;
+}
+
+/* Whether a and b are equal or one is a directory prefix of the other (as paths, at a '/' boundary). */
+static int on_one_path(const char *a, size_t aLen, const char *b, size_t bLen) {
+    size_t n = aLen < bLen ? aLen : bLen;
+    return memcmp(a, b, n) == 0 && (aLen == bLen || (aLen < bLen ? b[aLen] : a[bLen]) == '/');
+}
+
+/* Whether the directory at rel (relative to the root), named name, is left unlisted. */
+static int pruned(const char *rel, const char *name) {
+    if (ruleCount == 0) {
+        return 0;
+    }
+    size_t relLen = strlen(rel), nameLen = strlen(name);
+    int hit = 0;
+    for (size_t i = 0; i < ruleCount && !hit; i++) {
+        const rule *r = &rules[i];
+        hit = (r->type == 'P' && r->len == relLen && memcmp(r->text, rel, relLen) == 0)
+            || (r->type == 'B' && r->len == nameLen && memcmp(r->text, name, nameLen) == 0);
+    }
+    for (size_t i = 0; i < ruleCount && hit; i++) {
+        if (rules[i].type == 'E' && on_one_path(rules[i].text, rules[i].len, rel, relLen)) {
+            hit = 0;
+        }
+    }
+    return hit;
+}
 
 /* ---- SipHash-2-4, streaming ---- */
 #define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
@@ -309,13 +395,17 @@ static void free_entries(entry *es, size_t n) {
     free(es);
 }
 
-static void end_dir(buf *out, sip *h, int64_t newest, uint64_t fp[2]) {
+static void end_dir_as(buf *out, sip *h, int64_t newest, uint64_t fp[2], char tag) {
     sip_final(h, fp);
     uint8_t *p = need(out, 25);
-    p[0] = 'U';
+    p[0] = (uint8_t) tag;
     put64(p + 1, fp[0]);
     put64(p + 9, fp[1]);
     put64(p + 17, (uint64_t) newest);
+}
+
+static void end_dir(buf *out, sip *h, int64_t newest, uint64_t fp[2]) {
+    end_dir_as(out, h, newest, fp, 'U');
 }
 
 /*
@@ -327,6 +417,10 @@ static int walk(int parent, const entry *e, const char *rel, buf *out, uint64_t 
     sip_init(&h);
     sip_update(&h, e->record, e->recordLen);
     *newest = e->newest;
+    if (pruned(rel, e->name)) { /* its fingerprint covers its own record: its entries are never looked at */
+        end_dir_as(out, &h, *newest, fp, 'P');
+        return 0;
+    }
     int fd = openat(parent, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT) { /* gone before it was listed: an empty directory, as the Java walk has it */
@@ -606,8 +700,9 @@ static int out_buf(const buf *b) {
 /*
  * Writes the collected stream as columns: "WSC2", u32 rows, u32 pages, u32 fingerprints, u32 flags (1: a name or
  * target is not valid UTF-8, 2: one is not ASCII), u32 total length of the output, the kind bytes, the mode, uid, gid and nlink ints, the size,
- * mtime, ctime, inode, device, rdev and key-position longs, the pages, then per directory row in row order u32 row,
- * u64 fp0, u64 fp1, i64 newest; then 'Z'. Rows 0 and 1 are the root's DIR and DIR_HEADER (ContextSnapshot's fixed
+ * mtime, ctime, inode, device, rdev and key-position longs, the pages, then per directory row in row order u32 row
+ * (its top bit set when the directory was pruned by a rule, its entries not listed), u64 fp0, u64 fp1, i64 newest;
+ * then 'Z'. Rows 0 and 1 are the root's DIR and DIR_HEADER (ContextSnapshot's fixed
  * root stat); each directory has a DIR row at its key and a DIR_HEADER row at its key + NUL.
  */
 static int columns(const buf *in) {
@@ -672,11 +767,16 @@ static int columns(const buf *in) {
                 row(&t, S_ISLNK(mode) ? KIND_SYMLINK : KIND_FILE, r, key.data, key.len);
             }
             at += HEADER_BYTES + nameLen + linkLen;
-        } else if (r[0] == 'U') {
+        } else if (r[0] == 'U' || r[0] == 'P') {
             if (open == 0) {
                 return -1;
             }
             memcpy(fps.data + slots[depth] * 28 + 4, r + 1, 24);
+            if (r[0] == 'P') { /* the row's top bit marks a directory left unlisted */
+                uint32_t at;
+                memcpy(&at, fps.data + slots[depth] * 28, 4);
+                put32(fps.data + slots[depth] * 28, at | 0x80000000u);
+            }
             open--;
             if (depth > 0) {
                 depth--;
@@ -724,11 +824,15 @@ int main(int argc, char **argv) {
         return xattrs(argv[2]);
     }
     if (argc != 2) {
-        fprintf(stderr, "usage: wharf-scan ROOT < KEY\n");
+        fprintf(stderr, "usage: wharf-scan ROOT < KEY [RULES]\n");
         return 2;
     }
     if (fread(keys, 1, sizeof keys, stdin) != sizeof keys) {
         fprintf(stderr, "wharf-scan: expected a 32-byte key on standard input\n");
+        return 2;
+    }
+    if (read_rules() != 0) {
+        fprintf(stderr, "wharf-scan: malformed rules after the key\n");
         return 2;
     }
     static char outbuf[1 << 20];

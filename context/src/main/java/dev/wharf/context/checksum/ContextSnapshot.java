@@ -5,6 +5,7 @@ import dev.wharf.context.ignore.PatternMatcher;
 import dev.wharf.context.walk.ContextWalker;
 import dev.wharf.context.walk.FileStat;
 import dev.wharf.context.walk.FileType;
+import dev.wharf.context.walk.PruneHints;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -54,10 +55,22 @@ public final class ContextSnapshot {
 
     private final Path root;
     private final SnapshotRows rows;
+    /** How many directories the native scan behind this snapshot left unlisted (pruned by its hints). */
+    private final int unlisted;
 
     private ContextSnapshot(Path root, SnapshotRows rows) {
+        this(root, rows, 0);
+    }
+
+    private ContextSnapshot(Path root, SnapshotRows rows, int unlisted) {
         this.root = root;
         this.rows = rows;
+        this.unlisted = unlisted;
+    }
+
+    /** How many excluded directories the native scan left unlisted: tests check that pruning happened. */
+    int unlistedDirectories() {
+        return unlisted;
     }
 
     /**
@@ -73,18 +86,19 @@ public final class ContextSnapshot {
 
     /** The rows of a walk of {@code root} by {@code walker} (its exclusions applied). */
     private static SnapshotRows walk(Path root, ContextWalker walker) throws ContextException {
-        return walk(root, walker, null, null);
+        return walk(root, walker, (RowsLister) null, null);
     }
 
     /**
-     * The rows of a walk by {@code walker}: of the disk under {@code root} when {@code full} is null, else of the
-     * rows {@code full} of a native scan of it, whose directories' fingerprints are then carried over, each mixed
+     * The rows of a walk by {@code walker}: of the disk under {@code root} when {@code lister} is null, else of the
+     * rows of a native scan of it that {@code lister} lists, whose directories' fingerprints are then carried over, each mixed
      * with {@code patterns} (a digest of the exclusions) and the directory's key: a directory's rows after the
      * exclusions depend on its subtree, its path and the patterns, so a digest stored under the mixed fingerprint
      * is never reused for another path or other patterns.
      */
-    private static SnapshotRows walk(Path root, ContextWalker walker, SnapshotRows full, byte[] patterns)
+    private static SnapshotRows walk(Path root, ContextWalker walker, RowsLister lister, byte[] patterns)
             throws ContextException {
+        SnapshotRows full = lister == null ? null : lister.rows;
         SnapshotRows rows = new SnapshotRows();
         FileStat rootStat = new FileStat("", ROOT_MODE, 0, 0, 0, 0, 0, 0, 0, 0, 2, "");
         rows.add(new byte[0], Kind.DIR, rootStat);
@@ -112,7 +126,7 @@ public final class ContextSnapshot {
         if (full == null) {
             walker.walk(root, visitor);
         } else {
-            walker.walk(root, new RowsLister(full), visitor);
+            walker.walk(root, lister, visitor);
         }
         return rows;
     }
@@ -166,6 +180,8 @@ public final class ContextSnapshot {
     private static final class RowsLister implements ContextWalker.Lister {
         private static final FileStat[] NONE = new FileStat[0];
         private final SnapshotRows rows;
+        /** Set when the walker asked for a directory the scan left unlisted: its hints did not hold. */
+        private volatile boolean missed;
 
         RowsLister(SnapshotRows rows) {
             this.rows = rows;
@@ -176,6 +192,10 @@ public final class ContextSnapshot {
             byte[] prefix = withNul(rel.isEmpty() ? new byte[0] : key("/" + rel));
             int header = rows.search(prefix);
             if (header < 0) {
+                return NONE;
+            }
+            if (rows.unlisted(header - 1)) { // its DIR row, right before the header
+                missed = true;
                 return NONE;
             }
             java.util.List<FileStat> out = new java.util.ArrayList<>();
@@ -220,8 +240,11 @@ public final class ContextSnapshot {
      * than {@value #SMALL_CONTEXT} entries: one process lists and lstats the whole tree and writes the rows'
      * columns, and every directory gets a fingerprint of its subtree under which the checksum stores and reuses its
      * digest. Exclusions are then applied to those rows by {@link ContextWalker}'s own decisions (the rows are those
-     * of its walk of the disk), and each kept directory's fingerprint is mixed with the patterns and its path. Otherwise, or when the
-     * helper meets anything the Java walk reports as an error, or a file name the JVM would decode otherwise than
+     * of its walk of the disk), and each kept directory's fingerprint is mixed with the patterns and its path; the
+     * helper leaves unlisted the excluded directories that the walker would never enter ({@link
+     * ContextWalker#pruneHints}: {@code node_modules}, {@code **}{@code /target}, {@code .git} with no {@code !}
+     * exception reaching into them), and if the walker would enter one after all, the tree is scanned again whole.
+     * Otherwise, or when the helper meets anything the Java walk reports as an error, or a file name the JVM would decode otherwise than
      * as UTF-8, the Java walk; the rows are the same either way.
      *
      * @throws ContextException when the context cannot be walked
@@ -234,6 +257,12 @@ public final class ContextSnapshot {
     /** With the size up to which the Java walk is used: tests scan small trees natively. */
     static ContextSnapshot scan(Path root, PatternMatcher excludes, ChecksumCache cache, int smallContext)
             throws ContextException {
+        return scan(root, excludes, cache, smallContext, null);
+    }
+
+    /** With the prune hints given ({@code null}: the walker's own): tests give hints that do not hold. */
+    static ContextSnapshot scan(Path root, PatternMatcher excludes, ChecksumCache cache, int smallContext,
+                                PruneHints givenHints) throws ContextException {
         if (cache.persisted()) {
             if (smallContext > 0 && !cache.knownLarge(root)) {
                 try {
@@ -245,15 +274,33 @@ public final class ContextSnapshot {
             }
             java.util.Optional<dev.wharf.context.walk.NativeTreeScan> scanner = cache.scanner();
             if (scanner.isPresent()) {
-                java.util.Optional<SnapshotRows> rows = scanner.get().scan(root, new SnapshotRows.ColumnsReader());
+                ContextWalker walker = new ContextWalker(none(), excludes);
+                PruneHints hints = excludes.isEmpty() ? PruneHints.NONE
+                        : givenHints != null ? givenHints : walker.pruneHints();
+                java.util.Optional<SnapshotRows> rows = scanner.get().scan(root, hints,
+                        new SnapshotRows.ColumnsReader());
+                if (rows.isPresent() && excludes.isEmpty()) {
+                    return new ContextSnapshot(root, rows.get());
+                }
                 if (rows.isPresent()) {
-                    if (excludes.isEmpty()) {
-                        return new ContextSnapshot(root, rows.get());
-                    }
                     // The exclusions go through the walker's own decisions over the scanned rows: the same rows as
-                    // its walk of the disk, with fingerprints keyed by the patterns and each directory's path.
-                    return new ContextSnapshot(root, walk(root, new ContextWalker(none(), excludes), rows.get(),
-                            patternsDigest(excludes)));
+                    // its walk of the disk, with fingerprints keyed by the patterns and each directory's path. The
+                    // directories the hints left unlisted must be ones the walker drops; if it would enter one,
+                    // the tree is scanned again whole.
+                    RowsLister lister = new RowsLister(rows.get());
+                    SnapshotRows filtered = walk(root, walker, lister, patternsDigest(excludes));
+                    if (!lister.missed) {
+                        return new ContextSnapshot(root, filtered, rows.get().unlistedCount());
+                    }
+                    rows = hints.isEmpty() ? java.util.Optional.empty()
+                            : scanner.get().scan(root, new SnapshotRows.ColumnsReader());
+                    if (rows.isPresent()) {
+                        lister = new RowsLister(rows.get());
+                        filtered = walk(root, walker, lister, patternsDigest(excludes));
+                        if (!lister.missed) {
+                            return new ContextSnapshot(root, filtered);
+                        }
+                    }
                 }
             }
         }

@@ -102,6 +102,19 @@ final class SnapshotRows {
         fingerprinted++;
     }
 
+    /** Rows of directories a native scan left unlisted (its prune hints), in row order. */
+    private int[] prunedRows = new int[0];
+
+    /** How many directories a native scan left unlisted. */
+    int unlistedCount() {
+        return prunedRows.length;
+    }
+
+    /** Whether directory row {@code row} was left unlisted by a native scan: its entries are not in these rows. */
+    boolean unlisted(int row) {
+        return prunedRows.length > 0 && Arrays.binarySearch(prunedRows, row) >= 0;
+    }
+
     /** Field {@code f} (0 and 1: the fingerprint, 2: the newest time in nanoseconds) of fingerprint slot {@code slot}. */
     long fingerprint(int slot, int f) {
         return fingerprints[slot * 3 + f];
@@ -197,9 +210,22 @@ final class SnapshotRows {
             java.nio.ByteBuffer fb = java.nio.ByteBuffer.wrap(f).order(java.nio.ByteOrder.nativeOrder());
             rows.fingerprintRows = new int[fps];
             rows.fingerprints = new long[fps * 3];
+            int[] pruned = new int[0];
+            int prunedCount = 0;
             for (int i = 0; i < fps; i++) {
                 int o = 28 * i;
-                rows.fingerprintRows[i] = fb.getInt(o);
+                int row = fb.getInt(o);
+                if (row < 0) { // the top bit: a directory the scan's hints left unlisted
+                    row &= Integer.MAX_VALUE;
+                    if (prunedCount == pruned.length) {
+                        pruned = Arrays.copyOf(pruned, Math.max(8, prunedCount * 2));
+                    }
+                    pruned[prunedCount++] = row;
+                }
+                if (row >= n || i > 0 && row <= rows.fingerprintRows[i - 1]) {
+                    return null;
+                }
+                rows.fingerprintRows[i] = row;
                 rows.fingerprints[3 * i] = fb.getLong(o + 4);
                 rows.fingerprints[3 * i + 1] = fb.getLong(o + 12);
                 rows.fingerprints[3 * i + 2] = fb.getLong(o + 20);
@@ -208,6 +234,7 @@ final class SnapshotRows {
                 return null;
             }
             rows.fingerprinted = fps;
+            rows.prunedRows = Arrays.copyOf(pruned, prunedCount);
             rows.size = n;
             rows.pageUsed = PAGE; // complete: nothing is appended to a scanned snapshot
             return rows;

@@ -103,6 +103,53 @@ public final class ContextWalker {
         return new ContextWalker(includes, excludes, Integer.MAX_VALUE, Integer.MAX_VALUE, maxListed);
     }
 
+    /**
+     * The directories this walker never enters whatever their contents, as far as they can be told from the patterns
+     * alone, for a native scan to leave unlisted: each excluded literal path ({@code node_modules}, {@code .git},
+     * {@code target/}) that {@link #walk} would drop, each {@code **}{@code /name} with a literal name, and the
+     * literal stems of the {@code !} exceptions, near which the scan prunes nothing. Empty unless this walker drops
+     * excluded directories at all (fsutil enters them when an exception has wildcards, and with include patterns).
+     * The scan's caller checks each pruned directory against this walker's decisions (a {@link Lister} asked for a
+     * directory the scan left unlisted), so a hint that does not hold costs a second scan, never a wrong row.
+     */
+    public PruneHints pruneHints() {
+        if (excludes == null || includes != null || !onlyPrefixExcludeExceptions) {
+            return PruneHints.NONE;
+        }
+        List<String> paths = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        List<String> stems = new ArrayList<>();
+        for (IgnorePattern p : excludes.patterns()) {
+            String s = p.toString();
+            if (p.exclusion()) {
+                stems.add(withoutTrailingGlob(p));
+            } else if (!containsAny(s, PATTERN_CHARS) && plainRelative(s)) {
+                try {
+                    if (excludes.matchesOrParentMatches(s) && !(excludes.hasExclusions()
+                            && prefixCouldMatchInside(excludes, s, true))) {
+                        paths.add(s);
+                    }
+                } catch (BadPatternException e) {
+                    // another pattern fails to evaluate: the walk reports it; prune nothing for this one
+                }
+            } else if (s.startsWith("**/") && !containsAny(s.substring(3), PATTERN_CHARS)
+                    && !s.substring(3).contains("/") && plainRelative(s.substring(3))) {
+                names.add(s.substring(3));
+            }
+        }
+        return new PruneHints(paths, names, stems);
+    }
+
+    /** A relative path of named components: no empty, "." or ".." component, no leading or trailing slash. */
+    private static boolean plainRelative(String s) {
+        for (String part : s.split("/", -1)) {
+            if (part.isEmpty() || part.equals(".") || part.equals("..")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static boolean onlyPrefixes(PatternMatcher m, boolean exclusions) {
         for (IgnorePattern p : m.patterns()) {
             if (p.exclusion() == exclusions && containsAny(withoutTrailingGlob(p), PATTERN_CHARS)) {

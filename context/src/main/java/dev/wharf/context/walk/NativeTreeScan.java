@@ -134,6 +134,14 @@ public final class NativeTreeScan {
      * output malformed. The caller then walks with java.nio, which reports such failures as wharf always has.
      */
     public <T> Optional<T> scan(Path root, Reader<T> reader) {
+        return scan(root, PruneHints.NONE, reader);
+    }
+
+    /**
+     * {@link #scan(Path, Reader)}, leaving unlisted the directories {@code hints} name: their rows are there, marked
+     * (the top bit of their fingerprint row), without the entries below them.
+     */
+    public <T> Optional<T> scan(Path root, PruneHints hints, Reader<T> reader) {
         Process p;
         try {
             p = new ProcessBuilder(helper.toString(), root.toString()).redirectError(ProcessBuilder.Redirect.DISCARD)
@@ -144,6 +152,7 @@ public final class NativeTreeScan {
         try {
             try (OutputStream in = p.getOutputStream()) {
                 in.write(key);
+                in.write(hints.encode());
             }
             T out;
             try (InputStream s = p.getInputStream()) {

@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,7 +60,29 @@ class NativeScanExclusionsTest {
         "ADD d dir", "ADD d/e dir", "ADD d/e/g file deep", "ADD d/e/deep dir", "ADD d/e/deep/h file deeper",
         "ADD keep dir", "ADD keep/node_modules dir", "ADD keep/node_modules/x dir",
         "ADD keep/node_modules/x/y.js file y", "ADD keep/node_modules/x/z.js file z", "ADD node_modules dir",
-        "ADD node_modules/m file m", "ADD \u00e9t\u00e9 file utf8"};
+        "ADD node_modules/m file m", "ADD \u00e9t\u00e9 file utf8", "ADD .git dir", "ADD .git/HEAD file ref",
+        "ADD .git/objects dir", "ADD .git/objects/o1 file obj", "ADD target dir", "ADD target/app.jar file jar",
+        "ADD d/target dir", "ADD d/target/t file t"};
+
+    /**
+     * .dockerignore files whose excluded directories the scan leaves unlisted, or must not, with how many it
+     * leaves: exceptions that reach into an excluded directory (it is walked) and that do not (it is pruned).
+     */
+    private static final List<Map.Entry<List<String>, Integer>> PRUNED = List.of(
+            Map.entry(List.of("node_modules"), 1),
+            Map.entry(List.of("**/node_modules"), 2),
+            Map.entry(List.of("**/node_modules", "!keep/node_modules/x/y.js"), 1),
+            Map.entry(List.of("node_modules", "keep/node_modules", "!keep/node_modules/x"), 1),
+            Map.entry(List.of(".git", "target/", "a/b", "d/e/deep"), 4),
+            Map.entry(List.of("**/target", "!d/target/t"), 1),
+            Map.entry(List.of("**/target", "!d"), 1),
+            Map.entry(List.of("node_modules", "!node_modules/m"), 0),
+            Map.entry(List.of("node_modules", "!*.js"), 0),
+            Map.entry(List.of("a", "!a/b/f1"), 0),
+            Map.entry(List.of("**/e", "!d/e/deep/**"), 0),
+            Map.entry(List.of("*", "!a"), 0),
+            Map.entry(List.of("a/b", "a", "!a/c"), 1),
+            Map.entry(List.of(".git", "!.git", "node_modules", "keep"), 2));
 
     @TempDir
     Path tmp;
@@ -133,6 +156,74 @@ class NativeScanExclusionsTest {
         for (List<String> lines : CASES) {
             assertEquals(truth(patterns(lines)), build(patterns(lines)), lines.toString());
         }
+    }
+
+    /** The native rows of {@code natively} are the Java walk's, and every source's digest is its digest. */
+    private void assertSameAsTheJavaWalk(List<String> lines, ContextSnapshot natively, ChecksumCache cache)
+            throws Exception {
+        PatternMatcher excludes = patterns(lines);
+        ContextSnapshot java = ContextSnapshot.scan(root, excludes);
+        assertTrue(natively.fingerprintSlot(ContextSnapshot.key("")) >= 0, lines + ": from the helper");
+        assertEquals(java.size(), natively.size(), lines.toString());
+        assertEquals(listing(java, "/"), listing(natively, "/"), lines.toString());
+        for (String path : SOURCES) {
+            if (java.lstat("/" + path).isEmpty() && !path.equals(".")) {
+                continue;
+            }
+            Selector sel = Selector.copySource(path, List.of());
+            Digest expected = new ContextChecksummer(ChecksumCache.inMemory(100), true, LATER).checksum(java, sel);
+            assertEquals(expected, new ContextChecksummer(cache, true, LATER).checksum(natively, sel),
+                    lines + " " + path);
+        }
+    }
+
+    @Test
+    void excludedDirectoriesNoExceptionReaches_areLeftUnlisted_andTheRowsAreTheJavaWalks() throws Exception {
+        for (Map.Entry<List<String>, Integer> c : PRUNED) {
+            ChecksumCache cache = ChecksumCache.persistent(cacheDir, 10_000);
+            ContextSnapshot natively = ContextSnapshot.scan(root, patterns(c.getKey()), cache, 0);
+            assertEquals(c.getValue(), natively.unlistedDirectories(), c.getKey() + ": directories left unlisted");
+            assertSameAsTheJavaWalk(c.getKey(), natively, cache);
+            cache.persist();
+            assertEquals(truth(patterns(c.getKey())), build(patterns(c.getKey())), c.getKey() + " (reused)");
+        }
+    }
+
+    @Test
+    void hintsTheWalkDoesNotBearOut_costASecondScan_notAWrongRow() throws Exception {
+        // "a" is excluded, but the exception re-includes a/b/f1: the walker enters a, which these hints prune.
+        List<String> lines = List.of("a", "!a/b/f1", "**/node_modules");
+        ChecksumCache cache = ChecksumCache.persistent(cacheDir, 10_000);
+        ContextSnapshot natively = ContextSnapshot.scan(root, patterns(lines), cache, 0,
+                new dev.wharf.context.walk.PruneHints(List.of("a"), List.of("node_modules"), List.of()));
+        assertEquals(0, natively.unlistedDirectories(), "scanned again whole");
+        assertSameAsTheJavaWalk(lines, natively, cache);
+        assertTrue(listing(natively, "/").stream().anyMatch(l -> l.startsWith("/a/b/f1 ")));
+    }
+
+    @Test
+    void changesInsideAPrunedDirectory_changeNothing_andTheDirectoryAppearingOrGoingIsSeen() throws Exception {
+        PatternMatcher excludes = patterns(List.of("**/node_modules", ".git"));
+        Digest first = build(excludes);
+        assertEquals(truth(excludes), first);
+        Files.write(root.resolve("node_modules/m"), "changed".getBytes(StandardCharsets.UTF_8));
+        Files.createDirectories(root.resolve("node_modules/deep/er"));
+        Files.write(root.resolve(".git/objects/o2"), new byte[3]);
+        assertEquals(first, build(excludes), "changes in pruned directories change nothing");
+        // A file or symlink of that name is not a directory: it is not pruned, and the rules decide it as before.
+        Files.createDirectories(root.resolve("d/e/g2"));
+        Files.write(root.resolve("d/e/g2/node_modules"), "a file".getBytes(StandardCharsets.UTF_8));
+        Files.createSymbolicLink(root.resolve("d/node_modules"), Path.of("../a"));
+        Digest withFiles = build(excludes);
+        assertEquals(truth(excludes), withFiles);
+        assertNotEquals(first, withFiles, "d/e/g2 is new");
+        Files.delete(root.resolve("d/node_modules"));
+        Files.move(root.resolve("keep/node_modules"), root.resolve("keep/modules"));
+        Digest moved = build(excludes);
+        assertEquals(truth(excludes), moved);
+        assertNotEquals(withFiles, moved, "keep/modules is no longer excluded");
+        Files.move(root.resolve("keep/modules"), root.resolve("keep/node_modules"));
+        assertEquals(truth(excludes), build(excludes));
     }
 
     @Test
