@@ -197,4 +197,47 @@ class PatternMatcherTest {
         assertTrue(m.isEmpty());
         assertFalse(m.matchesOrParentMatches("a/b"));
     }
+
+    @Test
+    void literalEndsCheckedFirst_neverChangeAMatch() throws Exception {
+        // Patterns and paths from a small alphabet, wildcards at every place, against the regular expression alone.
+        String[] pieces = {"a", "b", ".", "/", "*", "?", "**", "**/", "log", "\u00e9", "x|", "{1}", "[ab]", "^"};
+        String[] parts = {"a", "b", ".log", "/", "ab", "x", "\u00e9", "a.b", "|", "{", "ba"};
+        java.util.Random r = new java.util.Random(42);
+        int compared = 0;
+        for (int p = 0; p < 3000; p++) {
+            StringBuilder glob = new StringBuilder();
+            for (int k = 1 + r.nextInt(5); k > 0; k--) {
+                glob.append(pieces[r.nextInt(pieces.length)]);
+            }
+            String cleaned = GoPaths.clean(glob.toString());
+            if (cleaned.startsWith("!")) {
+                continue;
+            }
+            IgnorePattern pattern;
+            try {
+                dev.wharf.context.glob.GoGlob.validate(cleaned);
+                pattern = new IgnorePattern(cleaned, false);
+            } catch (BadPatternException e) {
+                continue;
+            }
+            for (int q = 0; q < 40; q++) {
+                StringBuilder path = new StringBuilder();
+                for (int k = 1 + r.nextInt(5); k > 0; k--) {
+                    path.append(parts[r.nextInt(parts.length)]);
+                }
+                String file = path.toString();
+                boolean expected;
+                try {
+                    expected = pattern.matchesByRegexpAlone(file);
+                } catch (BadPatternException e) {
+                    assertThrows(BadPatternException.class, () -> pattern.matches(file), cleaned);
+                    continue;
+                }
+                assertEquals(expected, pattern.matches(file), cleaned + " on " + file);
+                compared++;
+            }
+        }
+        assertTrue(compared > 50_000, "compared " + compared);
+    }
 }
