@@ -57,15 +57,25 @@ public final class ContextSnapshot {
     private final SnapshotRows rows;
     /** How many directories the native scan behind this snapshot left unlisted (pruned by its hints). */
     private final int unlisted;
+    /**
+     * The digest of the exclusions the rows were filtered by, which each directory's fingerprint is mixed with (with
+     * its key) when it is asked for, or null when the rows are a whole native scan's (fingerprints as scanned).
+     */
+    private final byte[] mixWith;
+    /** Mixed fingerprints by slot, computed at first use: a re-checksum asks for few of them. */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<long[]> mixed;
 
     private ContextSnapshot(Path root, SnapshotRows rows) {
-        this(root, rows, 0);
+        this(root, rows, 0, null);
     }
 
-    private ContextSnapshot(Path root, SnapshotRows rows, int unlisted) {
+    private ContextSnapshot(Path root, SnapshotRows rows, int unlisted, byte[] mixWith) {
         this.root = root;
         this.rows = rows;
         this.unlisted = unlisted;
+        this.mixWith = mixWith;
+        this.mixed = mixWith == null ? null : new java.util.concurrent.atomic.AtomicReferenceArray<>(
+                rows.fingerprintCount());
     }
 
     /** How many excluded directories the native scan left unlisted: tests check that pruning happened. */
@@ -86,25 +96,23 @@ public final class ContextSnapshot {
 
     /** The rows of a walk of {@code root} by {@code walker} (its exclusions applied). */
     private static SnapshotRows walk(Path root, ContextWalker walker) throws ContextException {
-        return walk(root, walker, (RowsLister) null, null);
+        return walk(root, walker, (RowsLister) null);
     }
 
     /**
      * The rows of a walk by {@code walker}: of the disk under {@code root} when {@code lister} is null, else of the
-     * rows of a native scan of it that {@code lister} lists, whose directories' fingerprints are then carried over, each mixed
-     * with {@code patterns} (a digest of the exclusions) and the directory's key: a directory's rows after the
-     * exclusions depend on its subtree, its path and the patterns, so a digest stored under the mixed fingerprint
-     * is never reused for another path or other patterns.
+     * rows of a native scan of it that {@code lister} lists, whose directories' fingerprints are then carried over as
+     * scanned (the snapshot mixes them with the exclusions and each directory's key when they are asked for, see
+     * {@link #fingerprint}).
      */
-    private static SnapshotRows walk(Path root, ContextWalker walker, RowsLister lister, byte[] patterns)
-            throws ContextException {
+    private static SnapshotRows walk(Path root, ContextWalker walker, RowsLister lister) throws ContextException {
         SnapshotRows full = lister == null ? null : lister.rows;
         SnapshotRows rows = new SnapshotRows();
         FileStat rootStat = new FileStat("", ROOT_MODE, 0, 0, 0, 0, 0, 0, 0, 0, 2, "");
         rows.add(new byte[0], Kind.DIR, rootStat);
         rows.add(new byte[] {0}, Kind.DIR_HEADER, rootStat);
         if (full != null) {
-            carryFingerprint(full, rows, new byte[0], patterns);
+            carryFingerprint(full, rows, new byte[0]);
         }
         ContextWalker.StatVisitor visitor = stat -> {
             byte[] k = key("/" + stat.path());
@@ -117,7 +125,7 @@ public final class ContextSnapshot {
                 rows.add(k, Kind.DIR, stat);
                 rows.add(withNul(k), Kind.DIR_HEADER, stat);
                 if (full != null) {
-                    carryFingerprint(full, rows, k, patterns);
+                    carryFingerprint(full, rows, k);
                 }
             } else {
                 rows.add(k, t == FileType.SYMLINK ? Kind.SYMLINK : Kind.FILE, stat);
@@ -133,23 +141,39 @@ public final class ContextSnapshot {
 
     /**
      * Gives the directory just added to {@code rows} at key {@code k} (its DIR and DIR_HEADER the last two rows) the
-     * fingerprint of its row in {@code full} mixed with {@code patterns} and {@code k}, and the same newest time (of
-     * its whole subtree, excluded entries included: never later than the kept ones').
+     * fingerprint of its row in {@code full} and the same newest time (of its whole subtree, excluded entries
+     * included: never later than the kept ones').
      */
-    private static void carryFingerprint(SnapshotRows full, SnapshotRows rows, byte[] k, byte[] patterns) {
+    private static void carryFingerprint(SnapshotRows full, SnapshotRows rows, byte[] k) {
         int row = full.search(k);
         int slot = row < 0 ? -1 : full.fingerprintSlot(row);
         if (slot < 0) {
             return;
         }
-        java.security.MessageDigest sha = sha256();
-        sha.update(patterns);
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(20);
-        b.putLong(full.fingerprint(slot, 0)).putLong(full.fingerprint(slot, 1)).putInt(k.length);
-        sha.update(b.array());
-        sha.update(k);
-        java.nio.ByteBuffer mixed = java.nio.ByteBuffer.wrap(sha.digest());
-        rows.addFingerprint(rows.size() - 2, mixed.getLong(0), mixed.getLong(8), full.fingerprint(slot, 2));
+        rows.addFingerprint(rows.size() - 2, full.fingerprint(slot, 0), full.fingerprint(slot, 1),
+                full.fingerprint(slot, 2));
+    }
+
+    /**
+     * The fingerprint of slot {@code slot} mixed with the exclusions' digest and its directory's key: a directory's
+     * rows after the exclusions depend on its subtree, its path and the patterns, so a digest stored under the mixed
+     * fingerprint is never reused for another path or other patterns.
+     */
+    private long[] mixed(int slot) {
+        long[] m = mixed.get(slot);
+        if (m == null) {
+            byte[] k = rows.key(rows.fingerprintRow(slot));
+            java.security.MessageDigest sha = sha256();
+            sha.update(mixWith);
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(20);
+            b.putLong(rows.fingerprint(slot, 0)).putLong(rows.fingerprint(slot, 1)).putInt(k.length);
+            sha.update(b.array());
+            sha.update(k);
+            java.nio.ByteBuffer d = java.nio.ByteBuffer.wrap(sha.digest());
+            m = new long[] {d.getLong(0), d.getLong(8)};
+            mixed.set(slot, m); // a race computes the same values twice
+        }
+        return m;
     }
 
     /** A digest of the exclusion patterns, in order, with their polarity: what a filtered fingerprint is mixed with. */
@@ -288,17 +312,18 @@ public final class ContextSnapshot {
                     // directories the hints left unlisted must be ones the walker drops; if it would enter one,
                     // the tree is scanned again whole.
                     RowsLister lister = new RowsLister(rows.get());
-                    SnapshotRows filtered = walk(root, walker, lister, patternsDigest(excludes));
+                    SnapshotRows filtered = walk(root, walker, lister);
                     if (!lister.missed) {
-                        return new ContextSnapshot(root, filtered, rows.get().unlistedCount());
+                        return new ContextSnapshot(root, filtered, rows.get().unlistedCount(),
+                                patternsDigest(excludes));
                     }
                     rows = hints.isEmpty() ? java.util.Optional.empty()
                             : scanner.get().scan(root, new SnapshotRows.ColumnsReader());
                     if (rows.isPresent()) {
                         lister = new RowsLister(rows.get());
-                        filtered = walk(root, walker, lister, patternsDigest(excludes));
+                        filtered = walk(root, walker, lister);
                         if (!lister.missed) {
-                            return new ContextSnapshot(root, filtered);
+                            return new ContextSnapshot(root, filtered, 0, patternsDigest(excludes));
                         }
                     }
                 }
@@ -320,7 +345,7 @@ public final class ContextSnapshot {
 
     /** Field {@code f} of fingerprint slot {@code slot}: 0 and 1 the fingerprint, 2 the newest time (ns). */
     long fingerprint(int slot, int f) {
-        return rows.fingerprint(slot, f);
+        return mixWith == null || f == 2 ? rows.fingerprint(slot, f) : mixed(slot)[f];
     }
 
     /** The context directory. */

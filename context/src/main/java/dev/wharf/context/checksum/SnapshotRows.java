@@ -115,6 +115,16 @@ final class SnapshotRows {
         return prunedRows.length > 0 && Arrays.binarySearch(prunedRows, row) >= 0;
     }
 
+    /** The number of fingerprint slots. */
+    int fingerprintCount() {
+        return fingerprinted;
+    }
+
+    /** The directory row of fingerprint slot {@code slot}. */
+    int fingerprintRow(int slot) {
+        return fingerprintRows[slot];
+    }
+
     /** Field {@code f} (0 and 1: the fingerprint, 2: the newest time in nanoseconds) of fingerprint slot {@code slot}. */
     long fingerprint(int slot, int f) {
         return fingerprints[slot * 3 + f];
