@@ -107,14 +107,39 @@ public final class ContextSnapshot {
      */
     private static SnapshotRows walk(Path root, ContextWalker walker, RowsLister lister) throws ContextException {
         SnapshotRows full = lister == null ? null : lister.rows;
-        SnapshotRows rows = new SnapshotRows();
+        SnapshotRows rows = full == null ? new SnapshotRows() : SnapshotRows.sharingPagesOf(full);
         FileStat rootStat = new FileStat("", ROOT_MODE, 0, 0, 0, 0, 0, 0, 0, 0, 2, "");
         rows.add(new byte[0], Kind.DIR, rootStat);
         rows.add(new byte[] {0}, Kind.DIR_HEADER, rootStat);
         if (full != null) {
             carryFingerprint(full, rows, new byte[0]);
         }
-        ContextWalker.StatVisitor visitor = stat -> {
+        Filter visitor = new Filter(rows, lister);
+        if (full == null) {
+            walker.walk(root, visitor);
+        } else {
+            walker.walk(root, lister, visitor);
+        }
+        return rows;
+    }
+
+    /**
+     * Appends what a walk reports to the rows: each entry (a directory as its DIR and DIR_HEADER rows, with its
+     * fingerprint when the walk is over a native scan's rows), and over such rows a directory nothing under which is
+     * excluded as its rows copied in bulk ({@link ContextWalker.SubtreeVisitor}). A class rather than a lambda: a
+     * fresh JVM spins a class for a lambda at its first use.
+     */
+    private static final class Filter implements ContextWalker.SubtreeVisitor {
+        private final SnapshotRows rows;
+        private final RowsLister lister;
+
+        Filter(SnapshotRows rows, RowsLister lister) {
+            this.rows = rows;
+            this.lister = lister;
+        }
+
+        @Override
+        public void visit(FileStat stat) throws ContextException {
             byte[] k = key("/" + stat.path());
             if (rows.compareLast(k) <= 0) {
                 // Cannot happen with ContextWalker's order; a silent mis-sort would give wrong lookups.
@@ -124,19 +149,33 @@ public final class ContextSnapshot {
             if (t == FileType.DIRECTORY) {
                 rows.add(k, Kind.DIR, stat);
                 rows.add(withNul(k), Kind.DIR_HEADER, stat);
-                if (full != null) {
-                    carryFingerprint(full, rows, k);
+                if (lister != null) {
+                    carryFingerprint(lister.rows, rows, k);
                 }
             } else {
                 rows.add(k, t == FileType.SYMLINK ? Kind.SYMLINK : Kind.FILE, stat);
             }
-        };
-        if (full == null) {
-            walker.walk(root, visitor);
-        } else {
-            walker.walk(root, lister, visitor);
         }
-        return rows;
+
+        @Override
+        public void visitSubtree(FileStat dir) throws ContextException {
+            byte[] k = key("/" + dir.path());
+            SnapshotRows full = lister == null ? null : lister.rows;
+            int start = full == null ? -1 : full.search(k);
+            if (start < 0 || rows.compareLast(k) <= 0) {
+                throw new ContextException("context entry " + dir.path() + " was reported out of order");
+            }
+            if (!rows.appendRows(full, start, full.ceiling(pastSubtree(k)))) {
+                lister.missed = true; // a directory the scan left unlisted is in it: the caller scans again
+            }
+        }
+    }
+
+    /** The least key after every key of the subtree at {@code k} (no UTF-8 name has byte 0xFF). */
+    static byte[] pastSubtree(byte[] k) {
+        byte[] skip = Arrays.copyOf(k, k.length + 2);
+        skip[k.length + 1] = (byte) 0xFF;
+        return skip;
     }
 
     /**
@@ -231,9 +270,7 @@ public final class ContextSnapshot {
                 }
                 out.add(rows.stat(r));
                 if (rows.kind(r) == Kind.DIR) {
-                    byte[] skip = Arrays.copyOf(k, k.length + 2);
-                    skip[k.length + 1] = (byte) 0xFF; // past the child's subtree (no UTF-8 name has byte 0xFF)
-                    r = rows.ceiling(skip);
+                    r = rows.ceiling(pastSubtree(k)); // past the child's subtree
                 } else {
                     r++;
                 }

@@ -46,6 +46,65 @@ final class SnapshotRows {
         return size;
     }
 
+    /** Rows whose keys may be in {@code other}'s pages, so that {@link #appendRows} copies its rows as they are. */
+    private SnapshotRows pagesOf;
+
+    /** Empty rows that share {@code full}'s key pages (appended keys go to pages after them). */
+    static SnapshotRows sharingPagesOf(SnapshotRows full) {
+        SnapshotRows rows = new SnapshotRows();
+        rows.pages.addAll(full.pages);
+        rows.pagesOf = full;
+        return rows;
+    }
+
+    /**
+     * Appends rows {@code [start, end)} of {@code from}, whose pages these rows share, column by column in bulk,
+     * with the fingerprints of the directories among them; their keys must sort after the last row's. False, and
+     * nothing appended, when one of them is a directory the scan left unlisted (its subtree is not there).
+     */
+    boolean appendRows(SnapshotRows from, int start, int end) {
+        if (from != pagesOf) {
+            throw new IllegalArgumentException("rows of another scan");
+        }
+        int firstPruned = Arrays.binarySearch(from.prunedRows, start);
+        int p = firstPruned >= 0 ? firstPruned : -firstPruned - 1;
+        if (p < from.prunedRows.length && from.prunedRows[p] < end) {
+            return false;
+        }
+        int offset = size - start;
+        for (int r = start; r < end; ) {
+            if ((size & (BLOCK - 1)) == 0) {
+                blocks.add(new Block());
+            }
+            Block dst = blocks.get(size >>> BLOCK_BITS);
+            int di = size & (BLOCK - 1);
+            Block src = from.blocks.get(r >>> BLOCK_BITS);
+            int si = r & (BLOCK - 1);
+            int n = Math.min(end - r, Math.min(BLOCK - di, BLOCK - si));
+            System.arraycopy(src.kind, si, dst.kind, di, n);
+            System.arraycopy(src.mode, si, dst.mode, di, n);
+            System.arraycopy(src.uid, si, dst.uid, di, n);
+            System.arraycopy(src.gid, si, dst.gid, di, n);
+            System.arraycopy(src.nlink, si, dst.nlink, di, n);
+            System.arraycopy(src.size, si, dst.size, di, n);
+            System.arraycopy(src.mtime, si, dst.mtime, di, n);
+            System.arraycopy(src.ctime, si, dst.ctime, di, n);
+            System.arraycopy(src.inode, si, dst.inode, di, n);
+            System.arraycopy(src.device, si, dst.device, di, n);
+            System.arraycopy(src.rdev, si, dst.rdev, di, n);
+            System.arraycopy(src.keyAt, si, dst.keyAt, di, n);
+            size += n;
+            r += n;
+        }
+        int slot = Arrays.binarySearch(from.fingerprintRows, 0, from.fingerprinted, start);
+        for (slot = slot >= 0 ? slot : -slot - 1; slot < from.fingerprinted && from.fingerprintRows[slot] < end;
+             slot++) {
+            addFingerprint(from.fingerprintRows[slot] + offset, from.fingerprints[3 * slot],
+                    from.fingerprints[3 * slot + 1], from.fingerprints[3 * slot + 2]);
+        }
+        return true;
+    }
+
     /** Appends a row; its key must sort after the previous row's (the caller checks with {@link #compareLast}). */
     void add(byte[] key, ContextSnapshot.Kind kind, FileStat stat) {
         if ((size & (BLOCK - 1)) == 0) {

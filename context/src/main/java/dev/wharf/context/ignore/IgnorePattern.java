@@ -107,6 +107,46 @@ public final class IgnorePattern {
         return dirs;
     }
 
+    /**
+     * Whether this pattern may match some path strictly under directory {@code dir} (relative, no trailing slash);
+     * false only when no such path can match (an {@code exact} or {@code prefix/**} pattern elsewhere, a glob whose
+     * literal beginning leads elsewhere or, without {@code **}, that has fewer slashes than such a path), so a walk
+     * may take such a directory's subtree as it is. Conservative: true whenever in doubt ({@code **}{@code /name}).
+     */
+    boolean canMatchUnder(String dir) {
+        String under = dir + "/";
+        switch (type) {
+            case EXACT:
+                return cleanedPattern.startsWith(under);
+            case PREFIX: {
+                String prefix = cleanedPattern.substring(0, cleanedPattern.length() - 2);
+                return prefix.startsWith(under) || under.startsWith(prefix);
+            }
+            case REGEXP: {
+                if (literalPrefix == null) {
+                    return true;
+                }
+                if (!literalPrefix.startsWith(under) && !under.startsWith(literalPrefix)) {
+                    return false;
+                }
+                // Without **, a match has exactly the pattern's slashes ('*' and '?' never match one).
+                return cleanedPattern.contains("**") || slashes(cleanedPattern) > slashes(dir);
+            }
+            default:
+                return true;
+        }
+    }
+
+    private static int slashes(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) == '/') {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** The regular expression alone, without the literal ends checked first: tests compare both. */
     boolean matchesByRegexpAlone(String path) throws BadPatternException {
         if (type != MatchType.REGEXP) {

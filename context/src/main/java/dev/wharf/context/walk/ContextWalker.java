@@ -179,6 +179,16 @@ public final class ContextWalker {
     }
 
     /**
+     * A {@link StatVisitor} of a walk over a {@link Lister} that can take a directory's whole subtree at once: a
+     * directory nothing under which the patterns can exclude is reported by {@link #visitSubtree} instead of being
+     * listed and each of its entries reported (a native scan's rows are then copied in bulk).
+     */
+    public interface SubtreeVisitor extends StatVisitor {
+        /** Reports directory {@code dir} and every entry under it, all of which survive the patterns. */
+        void visitSubtree(FileStat dir) throws ContextException;
+    }
+
+    /**
      * The first entries of a walk are listed and stat'ed through java.nio, the rest through the native binding:
      * loading that binding (jnr-ffi generates classes) costs a fresh process more than java.nio spends on a small
      * context, such as a cached CLI rebuild's, while a large context gets one getdents64 per directory and one
@@ -199,6 +209,8 @@ public final class ContextWalker {
     private static final byte PRUNE = 0;
     private static final byte SKIP = 1;
     private static final byte REPORT = 2;
+    /** Report a directory and its whole subtree at once ({@link SubtreeVisitor}): nothing under it is excluded. */
+    private static final byte REPORT_SUBTREE = 3;
 
     /** The state of one {@link #walk} call shared by the directories it lists (possibly on several threads). */
     private final class Walk {
@@ -209,13 +221,16 @@ public final class ContextWalker {
         final boolean multicore = java.lang.Runtime.getRuntime().availableProcessors() > 1;
         /** Where the listings come from instead of the disk, or null. */
         final Lister lister;
+        /** Whether whole subtrees go to the visitor at once (a {@link SubtreeVisitor} over a {@link Lister}). */
+        final boolean subtrees;
         volatile boolean stopped;
         private volatile NativeDirectories nativeDirs;
         private volatile boolean nativeTried;
 
-        Walk(Path root, Lister lister) {
+        Walk(Path root, Lister lister, boolean subtrees) {
             this.root = root;
             this.lister = lister;
+            this.subtrees = lister != null && subtrees;
             String r = root.toString();
             this.rootPrefix = r.endsWith("/") ? r : r + "/";
         }
@@ -357,6 +372,11 @@ public final class ContextWalker {
                     stats[i] = new ContextException("failed to match excludepatterns: " + e.getMessage(), e);
                     continue;
                 }
+                if (isDir && decision == REPORT && walk.subtrees && includes == null
+                        && (excludes == null || excludes.matchesNothingUnder(entryRel, exc))) {
+                    decisions[i] = REPORT_SUBTREE; // not listed: its subtree is reported as it is
+                    continue;
+                }
                 decisions[i] = decision;
                 if (isDir) {
                     if (children == null) {
@@ -420,7 +440,7 @@ public final class ContextWalker {
      * @throws ContextException when a pattern fails to evaluate
      */
     public void walk(Path root, Lister lister, StatVisitor visitor) throws ContextException {
-        Walk walk = new Walk(root, lister);
+        Walk walk = new Walk(root, lister, visitor instanceof SubtreeVisitor);
         try {
             walk(walk, visitor);
         } finally {
@@ -469,6 +489,11 @@ public final class ContextWalker {
                 continue;
             }
             FileStat stat = (FileStat) result;
+            if (decision == REPORT_SUBTREE) {
+                reportParents(stack, visitor);
+                ((SubtreeVisitor) visitor).visitSubtree(stat);
+                continue;
+            }
             boolean skip = decision == SKIP;
             if (!skip) {
                 reportParents(stack, visitor);

@@ -199,6 +199,15 @@ class NativeScanExclusionsTest {
         assertEquals(0, natively.unlistedDirectories(), "scanned again whole");
         assertSameAsTheJavaWalk(lines, natively, cache);
         assertTrue(listing(natively, "/").stream().anyMatch(l -> l.startsWith("/a/b/f1 ")));
+
+        // d/e is not excluded at all, and d is taken whole (nothing under it can match "z"): its rows are copied in
+        // bulk, which finds the directory the hints left unlisted and scans again.
+        List<String> other = List.of("z", "a/c");
+        ContextSnapshot whole = ContextSnapshot.scan(root, patterns(other), cache, 0,
+                new dev.wharf.context.walk.PruneHints(List.of("d/e"), List.of(), List.of()));
+        assertEquals(0, whole.unlistedDirectories(), "scanned again whole");
+        assertSameAsTheJavaWalk(other, whole, cache);
+        assertTrue(listing(whole, "/").stream().anyMatch(l -> l.startsWith("/d/e/deep/h ")));
     }
 
     @Test

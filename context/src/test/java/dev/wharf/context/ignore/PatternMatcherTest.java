@@ -240,4 +240,59 @@ class PatternMatcherTest {
         }
         assertTrue(compared > 50_000, "compared " + compared);
     }
+
+    @Test
+    void matchesNothingUnder_isNeverWrong() throws Exception {
+        // Whenever a directory is said to have nothing excluded under it, no path under it is matched.
+        String[] pieces = {"a", "b", "/", "*", "?", "**", "**/", ".log", "[ab]", "a/b"};
+        String[] names = {"a", "b", "ab", "x.log", "a.log", "ba", "c"};
+        java.util.Random r = new java.util.Random(7);
+        int sealed = 0;
+        for (int p = 0; p < 2000; p++) {
+            java.util.List<String> lines = new java.util.ArrayList<>();
+            for (int n = 1 + r.nextInt(3); n > 0; n--) {
+                StringBuilder glob = new StringBuilder(r.nextInt(4) == 0 ? "!" : "");
+                for (int k = 1 + r.nextInt(4); k > 0; k--) {
+                    glob.append(pieces[r.nextInt(pieces.length)]);
+                }
+                lines.add(glob.toString());
+            }
+            PatternMatcher m;
+            try {
+                m = PatternMatcher.of(lines);
+            } catch (ContextException e) {
+                continue;
+            }
+            for (int d = 0; d < 10; d++) {
+                StringBuilder dir = new StringBuilder(names[r.nextInt(names.length)]);
+                for (int k = r.nextInt(3); k > 0; k--) {
+                    dir.append('/').append(names[r.nextInt(names.length)]);
+                }
+                MatchResult dirResult;
+                try {
+                    dirResult = m.matchesUsingParentResults(dir.toString(), MatchInfo.NONE);
+                } catch (BadPatternException e) {
+                    continue;
+                }
+                if (!m.matchesNothingUnder(dir.toString(), dirResult.info())) {
+                    continue;
+                }
+                sealed++;
+                for (int q = 0; q < 20; q++) {
+                    StringBuilder path = new StringBuilder(dir);
+                    for (int k = 1 + r.nextInt(3); k > 0; k--) {
+                        path.append('/').append(names[r.nextInt(names.length)]);
+                    }
+                    boolean matched;
+                    try {
+                        matched = m.matchesOrParentMatches(path.toString());
+                    } catch (BadPatternException e) {
+                        continue;
+                    }
+                    assertFalse(matched, lines + ": " + dir + " sealed but " + path + " matches");
+                }
+            }
+        }
+        assertTrue(sealed > 1000, "sealed " + sealed);
+    }
 }
