@@ -109,6 +109,7 @@ median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
 ratio() { awk -v x="$1" -v y="$2" 'BEGIN { printf "%.2f", x / y }'; }
 out="$repo/bench/results/context-$(date +%Y-%m-%d).md"
 [[ ! -e "$out" ]] || out="$repo/bench/results/context-$(date +%Y-%m-%d-%H%M).md"
+[[ ! -e "$out" ]] || out="$repo/bench/results/context-$(date +%Y-%m-%d-%H%M%S).md"  # two runs in one minute
 wa=$(median ${W[new-a]}); wb=$(median ${W[new-b]}); wc=$(median ${W[c]})
 ua=$(median ${U[new-a]}); ub=$(median ${U[new-b]}); uc=$(median ${U[c]})
 row() { # label key ratio-text-wall ratio-text-cpu goal
