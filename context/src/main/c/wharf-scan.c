@@ -698,9 +698,10 @@ static int out_buf(const buf *b) {
 }
 
 /*
- * Writes the collected stream as columns: "WSC2", u32 rows, u32 pages, u32 fingerprints, u32 flags (1: a name or
- * target is not valid UTF-8, 2: one is not ASCII), u32 total length of the output, the kind bytes, the mode, uid, gid and nlink ints, the size,
- * mtime, ctime, inode, device, rdev and key-position longs, the pages, then per directory row in row order u32 row
+ * Writes the collected stream as columns: "WSC3", u32 rows, u32 pages, u32 fingerprints, u32 flags (1: a name or
+ * target is not valid UTF-8, 2: one is not ASCII; 4, 8, 16, 32: the uid, gid, device, rdev column holds one value
+ * for every row, written once), u32 total length of the output, the kind bytes, the mode, uid, gid and nlink ints,
+ * the size, mtime, ctime, inode, device, rdev and key-position longs, the pages, then per directory row in row order u32 row
  * (its top bit set when the directory was pruned by a rule, its entries not listed), u64 fp0, u64 fp1, i64 newest;
  * then 'Z'. Rows 0 and 1 are the root's DIR and DIR_HEADER (ContextSnapshot's fixed
  * root stat); each directory has a DIR row at its key and a DIR_HEADER row at its key + NUL.
@@ -792,6 +793,27 @@ static int columns(const buf *in) {
         return -1;
     }
     page_close(&t);
+    /*
+     * A column with one value for every row but the root's two (the owner, device and rdev of most contexts; the
+     * root's fixed rows have 0 there) goes over the pipe once: that value, or 0 for an empty context.
+     */
+    uint32_t constant = 0;
+    buf *same[] = {&t.uid, &t.gid, &t.dev, &t.rdev};
+    size_t width[] = {4, 4, 8, 8};
+    for (int c = 0; c < 4; c++) {
+        uint8_t *d = same[c]->data;
+        size_t w = width[c], i = 3 * w;
+        while (i < same[c]->len && memcmp(d + i, d + 2 * w, w) == 0) {
+            i += w;
+        }
+        if (i >= same[c]->len) {
+            constant |= 4u << c;
+            if (same[c]->len > 2 * w) {
+                memmove(d, d + 2 * w, w);
+            }
+            same[c]->len = w; /* rows >= 2 always: the root's; row 0 holds 0 */
+        }
+    }
     const buf *cols[] = {&t.kind, &t.mode, &t.uid, &t.gid, &t.nlink, &t.size, &t.mtime, &t.ctime, &t.ino, &t.dev,
                          &t.rdev, &t.keyAt, &t.pages, &fps};
     uint8_t header[24];
@@ -802,11 +824,11 @@ static int columns(const buf *in) {
     if (total > 0x7fffffff) {
         return -1; /* more than a Java array holds: the Java walk keeps its rows in blocks */
     }
-    memcpy(header, "WSC2", 4);
+    memcpy(header, "WSC3", 4);
     put32(header + 4, t.rows);
     put32(header + 8, t.pageCount);
     put32(header + 12, (uint32_t) fpCount);
-    put32(header + 16, (uint32_t) (t.invalid | t.nonAscii << 1));
+    put32(header + 16, (uint32_t) (t.invalid | t.nonAscii << 1) | constant);
     put32(header + 20, (uint32_t) total);
     if (fwrite(header, 1, sizeof header, stdout) != sizeof header) {
         return -1;

@@ -575,9 +575,13 @@ public final class ChecksumCache {
 
     /** Removes temp files left by a writer that died before its rename. */
     private static void sweepTemps(Path dir) throws IOException {
-        try (var s = Files.newDirectoryStream(dir, FILE_NAME + "*.tmp")) {
+        // Names compared as strings: a glob filter compiles a regular expression, a few ms of a fresh JVM's start.
+        try (var s = Files.newDirectoryStream(dir)) {
             for (Path p : s) {
-                Files.deleteIfExists(p);
+                String name = p.getFileName().toString();
+                if (name.startsWith(FILE_NAME) && name.endsWith(".tmp")) {
+                    Files.deleteIfExists(p);
+                }
             }
         }
     }

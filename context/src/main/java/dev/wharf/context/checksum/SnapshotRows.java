@@ -201,7 +201,7 @@ final class SnapshotRows {
         public SnapshotRows read(java.io.InputStream in) throws java.io.IOException {
             byte[] header = in.readNBytes(COLUMNS_HEADER);
             if (header.length < COLUMNS_HEADER || header[0] != 'W' || header[1] != 'S' || header[2] != 'C'
-                    || header[3] != '2') {
+                    || header[3] != '3') {
                 return null;
             }
             java.nio.ByteBuffer h = java.nio.ByteBuffer.wrap(header).order(java.nio.ByteOrder.nativeOrder());
@@ -229,19 +229,38 @@ final class SnapshotRows {
             java.nio.IntBuffer ints = c.asIntBuffer();
             java.nio.LongBuffer longs = c.asLongBuffer();
             for (int col = 0; col < 4; col++) {
+                // The uid and gid columns may hold one value for all rows but the root's two (flags 4 and 8).
+                boolean constant = (col == 1 || col == 2) && (flags & (col == 1 ? 4 : 8)) != 0;
+                if (constant && in.readNBytes(chunk, 0, 4) != 4) {
+                    return null;
+                }
                 for (int i = 0; i < blocks; i++) {
                     Block blk = rows.blocks.get(i);
                     int len = Math.min(BLOCK, n - (i << BLOCK_BITS));
+                    int[] dst = col == 0 ? blk.mode : col == 1 ? blk.uid : col == 2 ? blk.gid : blk.nlink;
+                    if (constant) {
+                        Arrays.fill(dst, i == 0 ? 2 : 0, len, c.getInt(0)); // the root's rows keep 0
+                        continue;
+                    }
                     if (in.readNBytes(chunk, 0, 4 * len) != 4 * len) {
                         return null;
                     }
-                    ints.get(0, col == 0 ? blk.mode : col == 1 ? blk.uid : col == 2 ? blk.gid : blk.nlink, 0, len);
+                    ints.get(0, dst, 0, len);
                 }
             }
             for (int col = 0; col < 7; col++) {
+                // The device and rdev columns may hold one value for all rows but the root's (flags 16 and 32).
+                boolean constant = (col == 4 || col == 5) && (flags & (col == 4 ? 16 : 32)) != 0;
+                if (constant && in.readNBytes(chunk, 0, 8) != 8) {
+                    return null;
+                }
                 for (int i = 0; i < blocks; i++) {
                     Block blk = rows.blocks.get(i);
                     int len = Math.min(BLOCK, n - (i << BLOCK_BITS));
+                    if (constant) {
+                        Arrays.fill(col == 4 ? blk.device : blk.rdev, i == 0 ? 2 : 0, len, c.getLong(0));
+                        continue;
+                    }
                     if (in.readNBytes(chunk, 0, 8 * len) != 8 * len) {
                         return null;
                     }

@@ -12,6 +12,7 @@ import dev.wharf.context.ignore.PatternMatcher;
 import dev.wharf.context.walk.NativeTreeScan;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -105,6 +106,28 @@ class NativeScanChecksumTest {
             assertEquals(new ContextChecksummer(ChecksumCache.inMemory(100), true, LATER).checksum(java, sel),
                     new ContextChecksummer(cache, true, LATER).checksum(natively, sel), path);
         }
+    }
+
+    @Test
+    void ownersAndDevicesThatDifferBetweenEntries_reachTheRowsAsTheJavaWalkHasThem() throws Exception {
+        // The helper sends a column whose rows all agree once: here they do not (as root; otherwise, and where
+        // mknod is refused, the columns agree and the rows must still be the Java walk's).
+        Path other = root.resolve("a/b/f1");
+        try {
+            Files.setAttribute(other, "unix:uid", 1234, LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(other, "unix:gid", 5678, LinkOption.NOFOLLOW_LINKS);
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            // not root: owners stay as they are
+        }
+        new ProcessBuilder("mknod", root.resolve("d/null").toString(), "c", "1", "3").start().waitFor();
+        ChecksumCache cache = ChecksumCache.persistent(cacheDir, 10_000);
+        ContextSnapshot natively = ContextSnapshot.scan(root, none(), cache, 0);
+        ContextSnapshot java = ContextSnapshot.scan(root, none());
+        assertTrue(natively.fingerprintSlot(ContextSnapshot.key("")) >= 0, "from the helper");
+        assertEquals(listing(java, "/"), listing(natively, "/"));
+        assertEquals(new ContextChecksummer(ChecksumCache.inMemory(100), false, LATER).checksum(java,
+                Selector.copySource(".", List.of())), new ContextChecksummer(cache, false, LATER).checksum(natively,
+                Selector.copySource(".", List.of())));
     }
 
     @Test
