@@ -547,7 +547,17 @@ public final class ChecksumCache {
             if (size < HEADER + 4 || size > Integer.MAX_VALUE) {
                 return null;
             }
-            ByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+            ByteBuffer buf;
+            try {
+                buf = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+            } catch (IOException | UnsupportedOperationException e) {
+                // A file system that cannot map files: read it into the heap instead.
+                buf = ByteBuffer.allocate((int) size);
+                while (buf.hasRemaining() && ch.read(buf, buf.position()) >= 0) {
+                    // file offset = bytes read so far
+                }
+                buf.clear();
+            }
             int count = buf.getInt(4);
             int capacity = buf.getInt(8);
             if (buf.getInt(0) != MAGIC || count < 0 || capacity <= count || Integer.bitCount(capacity) != 1
