@@ -24,9 +24,10 @@
  *   'P' u64 fp0, u64 fp1, i64 newestNs                                end of a directory pruned (never listed)
  *   'X' u32 errno, u16 pathLen, path                                  a failure other than a vanished entry
  *   'Z'                                                               the end
- * which are written out as the columns of wharf's SnapshotRows (see columns() below), so that the JVM copies them
- * in bulk instead of handling each entry. After a failure the helper exits with status 1 and writes nothing: the
- * Java side then walks with java.nio, which reports it as wharf always has.
+ * which are turned into the columns of wharf's SnapshotRows as each of the root's subtrees is done and written out
+ * in blocks of rows (see conv below), so that the JVM copies them in bulk instead of handling each entry, and reads
+ * the first blocks while the rest of the tree is walked. After a failure the helper stops with a non-zero status
+ * before the output's end: the Java side then walks with java.nio, which reports it as wharf always has.
  * The root's own listing ends with its 'U'. An entry that vanishes between the listing and its lstat is left out
  * and a directory that vanishes before it is opened is empty, as the Java walk has them. The fingerprint of a
  * directory covers its own lstat record, each entry's record, and each subdirectory's fingerprint and newest time;
@@ -570,12 +571,7 @@ static int xattrs(const char *path) {
 }
 
 
-/* ---- the record stream, collected, then written as the columns of wharf's SnapshotRows ---- */
-static buf stream;
-
-static void collect(const void *p, size_t n) {
-    memcpy(need(&stream, n), p, n);
-}
+/* ---- the record stream, turned into the columns of wharf's SnapshotRows as it comes ---- */
 
 /* Whether s is UTF-8 that Java decodes without replacing anything (no overlong forms, surrogates or > U+10FFFF). */
 static int valid_utf8(const uint8_t *s, size_t n) {
@@ -693,41 +689,64 @@ static void row(table *t, uint8_t kind, const uint8_t *r, const uint8_t *key, si
     t->rows++;
 }
 
-static int out_buf(const buf *b) {
-    return b->len == 0 || fwrite(b->data, 1, b->len, stdout) == b->len ? 0 : -1;
+static int put_out(const void *p, size_t n) {
+    return n == 0 || fwrite(p, 1, n, stdout) == n ? 0 : -1;
 }
 
 /*
- * Writes the collected stream as columns: "WSC3", u32 rows, u32 pages, u32 fingerprints, u32 flags (1: a name or
- * target is not valid UTF-8, 2: one is not ASCII; 4, 8, 16, 32: the uid, gid, device, rdev column holds one value
- * for every row, written once), u32 total length of the output, the kind bytes, the mode, uid, gid and nlink ints,
- * the size, mtime, ctime, inode, device, rdev and key-position longs, the pages, then per directory row in row order u32 row
- * (its top bit set when the directory was pruned by a rule, its entries not listed), u64 fp0, u64 fp1, i64 newest;
- * then 'Z'. Rows 0 and 1 are the root's DIR and DIR_HEADER (ContextSnapshot's fixed
- * root stat); each directory has a DIR row at its key and a DIR_HEADER row at its key + NUL.
+ * The records ('F', 'U', 'P' of the walk, in walk order) turned into rows as they come, and written out as they are
+ * complete, so that the JVM reads the first rows while the rest of the tree is still being walked:
+ *   'B' u32 n, u32 flags, then for these n rows (4096 but in the last block) the kind bytes, the mode, uid, gid and
+ *       nlink ints, the size, mtime, ctime, inode, device, rdev and key-position longs; flags 4, 8, 16, 32: the
+ *       uid, gid, device, rdev column holds one value for the block's rows, written once;
+ *   'G' u32 count, then that many key pages, each u32 allocated length, u32 used length, the used bytes;
+ *   'E' u32 rows, u32 pages, u32 fingerprints, u32 flags (1: a name or target is not valid UTF-8, 2: one is not
+ *       ASCII), then per directory row in row order u32 row (its top bit set when the directory was pruned by a
+ *       rule, its entries not listed), u64 fp0, u64 fp1, i64 newest; then 'Z'.
+ * Rows 0 and 1 are the root's DIR and DIR_HEADER (ContextSnapshot's fixed root stat); each directory has a DIR row
+ * at its key and a DIR_HEADER row at its key + NUL.
  */
-static int columns(const buf *in) {
-    table t = {0};
-    t.pageAt = (size_t) -1;
-    buf fps = {0};
-    size_t fpCount = 0;
-    buf key = {0};
-    size_t *lens = malloc(64 * sizeof(size_t)); /* key length per open directory */
-    size_t *slots = malloc(64 * sizeof(size_t));
-    size_t depth = 0, depthCap = 64;
+#define BLOCK 4096
+
+typedef struct {
+    table t;
+    buf fps, key;
+    size_t fpCount;
+    size_t *lens;  /* key length per open directory */
+    size_t *slots; /* fingerprint slot per open directory */
+    size_t depth, depthCap, open;
+    uint32_t rowsOut; /* rows written: whole blocks but at the end */
+    size_t pagesOutAt;  /* bytes of t.pages written */
+    uint32_t pagesOut;
+} conv;
+
+static void conv_init(conv *c) {
+    memset(c, 0, sizeof *c);
+    c->t.pageAt = (size_t) -1;
+    c->depthCap = 64;
+    c->lens = malloc(c->depthCap * sizeof(size_t));
+    c->slots = malloc(c->depthCap * sizeof(size_t));
+    if (!c->lens || !c->slots) {
+        perror("wharf-scan: out of memory");
+        exit(3);
+    }
     uint8_t rootRecord[HEADER_BYTES] = {0};
     uint32_t rootMode = 040755, two = 2;
     memcpy(rootRecord + 5, &rootMode, 4);
     memcpy(rootRecord + 17, &two, 4);
-    row(&t, KIND_DIR, rootRecord, (const uint8_t *) "", 0);
-    row(&t, KIND_DIR_HEADER, rootRecord, (const uint8_t *) "\0", 1);
-    lens[0] = 0;
-    slots[0] = fpCount++;
-    uint8_t *f = need(&fps, 28);
-    put32(f, 0);
-    size_t open = 1;
-    for (size_t at = 0; at < in->len;) {
-        const uint8_t *r = in->data + at;
+    row(&c->t, KIND_DIR, rootRecord, (const uint8_t *) "", 0);
+    row(&c->t, KIND_DIR_HEADER, rootRecord, (const uint8_t *) "\0", 1);
+    c->lens[0] = 0;
+    c->slots[0] = c->fpCount++;
+    put32(need(&c->fps, 28), 0);
+    c->open = 1;
+}
+
+/* Turns the records in data into rows; -1 on a failure record ('X': the Java walk reports it) or a bad one. */
+static int conv_feed(conv *c, const uint8_t *data, size_t len) {
+    table *t = &c->t;
+    for (size_t at = 0; at < len;) {
+        const uint8_t *r = data + at;
         if (r[0] == 'F') {
             uint16_t nameLen, linkLen;
             memcpy(&nameLen, r + 1, 2);
@@ -735,110 +754,142 @@ static int columns(const buf *in) {
             const uint8_t *name = r + HEADER_BYTES;
             for (size_t i = 0; i < (size_t) nameLen + linkLen; i++) {
                 if (name[i] >= 0x80) {
-                    t.nonAscii = 1;
+                    t->nonAscii = 1;
                     if (!valid_utf8(name, nameLen) || !valid_utf8(name + nameLen, linkLen)) {
-                        t.invalid = 1;
+                        t->invalid = 1;
                     }
                     break;
                 }
             }
-            size_t parentLen = lens[depth];
-            key.len = parentLen;
-            uint8_t *k = need(&key, 1 + nameLen);
+            c->key.len = c->lens[c->depth];
+            uint8_t *k = need(&c->key, 1 + nameLen);
             k[0] = 0;
             memcpy(k + 1, name, nameLen);
             uint32_t mode;
             memcpy(&mode, r + 5, 4);
             if (S_ISDIR(mode)) {
-                row(&t, KIND_DIR, r, key.data, key.len);
-                *(uint8_t *) need(&key, 1) = 0;
-                row(&t, KIND_DIR_HEADER, r, key.data, key.len);
-                key.len--;
-                if (++depth == depthCap) {
-                    depthCap *= 2;
-                    lens = realloc(lens, depthCap * sizeof(size_t));
-                    slots = realloc(slots, depthCap * sizeof(size_t));
+                row(t, KIND_DIR, r, c->key.data, c->key.len);
+                *(uint8_t *) need(&c->key, 1) = 0;
+                row(t, KIND_DIR_HEADER, r, c->key.data, c->key.len);
+                c->key.len--;
+                if (++c->depth == c->depthCap) {
+                    c->depthCap *= 2;
+                    c->lens = realloc(c->lens, c->depthCap * sizeof(size_t));
+                    c->slots = realloc(c->slots, c->depthCap * sizeof(size_t));
+                    if (!c->lens || !c->slots) {
+                        perror("wharf-scan: out of memory");
+                        exit(3);
+                    }
                 }
-                lens[depth] = key.len;
-                slots[depth] = fpCount++;
-                f = need(&fps, 28);
-                put32(f, t.rows - 2);
-                open++;
+                c->lens[c->depth] = c->key.len;
+                c->slots[c->depth] = c->fpCount++;
+                put32(need(&c->fps, 28), t->rows - 2);
+                c->open++;
             } else {
-                row(&t, S_ISLNK(mode) ? KIND_SYMLINK : KIND_FILE, r, key.data, key.len);
+                row(t, S_ISLNK(mode) ? KIND_SYMLINK : KIND_FILE, r, c->key.data, c->key.len);
             }
             at += HEADER_BYTES + nameLen + linkLen;
         } else if (r[0] == 'U' || r[0] == 'P') {
-            if (open == 0) {
+            if (c->open == 0) {
                 return -1;
             }
-            memcpy(fps.data + slots[depth] * 28 + 4, r + 1, 24);
+            uint8_t *f = c->fps.data + c->slots[c->depth] * 28;
+            memcpy(f + 4, r + 1, 24);
             if (r[0] == 'P') { /* the row's top bit marks a directory left unlisted */
-                uint32_t at;
-                memcpy(&at, fps.data + slots[depth] * 28, 4);
-                put32(fps.data + slots[depth] * 28, at | 0x80000000u);
+                uint32_t rowAt;
+                memcpy(&rowAt, f, 4);
+                put32(f, rowAt | 0x80000000u);
             }
-            open--;
-            if (depth > 0) {
-                depth--;
+            c->open--;
+            if (c->depth > 0) {
+                c->depth--;
             }
             at += 25;
-        } else if (r[0] == 'Z') {
-            break;
         } else {
-            return -1; /* 'X': the Java walk reports it */
-        }
-    }
-    if (open != 0) {
-        return -1;
-    }
-    page_close(&t);
-    /*
-     * A column with one value for every row but the root's two (the owner, device and rdev of most contexts; the
-     * root's fixed rows have 0 there) goes over the pipe once: that value, or 0 for an empty context.
-     */
-    uint32_t constant = 0;
-    buf *same[] = {&t.uid, &t.gid, &t.dev, &t.rdev};
-    size_t width[] = {4, 4, 8, 8};
-    for (int c = 0; c < 4; c++) {
-        uint8_t *d = same[c]->data;
-        size_t w = width[c], i = 3 * w;
-        while (i < same[c]->len && memcmp(d + i, d + 2 * w, w) == 0) {
-            i += w;
-        }
-        if (i >= same[c]->len) {
-            constant |= 4u << c;
-            if (same[c]->len > 2 * w) {
-                memmove(d, d + 2 * w, w);
-            }
-            same[c]->len = w; /* rows >= 2 always: the root's; row 0 holds 0 */
-        }
-    }
-    const buf *cols[] = {&t.kind, &t.mode, &t.uid, &t.gid, &t.nlink, &t.size, &t.mtime, &t.ctime, &t.ino, &t.dev,
-                         &t.rdev, &t.keyAt, &t.pages, &fps};
-    uint8_t header[24];
-    size_t total = sizeof header + 1;
-    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
-        total += cols[i]->len;
-    }
-    if (total > 0x7fffffff) {
-        return -1; /* more than a Java array holds: the Java walk keeps its rows in blocks */
-    }
-    memcpy(header, "WSC3", 4);
-    put32(header + 4, t.rows);
-    put32(header + 8, t.pageCount);
-    put32(header + 12, (uint32_t) fpCount);
-    put32(header + 16, (uint32_t) (t.invalid | t.nonAscii << 1) | constant);
-    put32(header + 20, (uint32_t) total);
-    if (fwrite(header, 1, sizeof header, stdout) != sizeof header) {
-        return -1;
-    }
-    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
-        if (out_buf(cols[i]) != 0) {
             return -1;
         }
     }
-    return fwrite("Z", 1, 1, stdout) == 1 ? 0 : -1;
+    return 0;
+}
+
+/* Writes the rows [from, from + n) as a 'B' block. */
+static int conv_block(conv *c, uint32_t from, uint32_t n) {
+    table *t = &c->t;
+    buf *cols[] = {&t->kind, &t->mode, &t->uid, &t->gid, &t->nlink, &t->size, &t->mtime, &t->ctime, &t->ino,
+                   &t->dev, &t->rdev, &t->keyAt};
+    size_t width[] = {1, 4, 4, 4, 4, 8, 8, 8, 8, 8, 8, 8};
+    int single[] = {0, 0, 4, 8, 0, 0, 0, 0, 0, 16, 32, 0}; /* the flag of a column that may be sent once */
+    uint32_t flags = 0;
+    for (int i = 0; i < 12; i++) {
+        if (single[i]) {
+            const uint8_t *d = cols[i]->data + (size_t) from * width[i];
+            size_t k = 1;
+            while (k < n && memcmp(d + k * width[i], d, width[i]) == 0) {
+                k++;
+            }
+            if (k == n) {
+                flags |= (uint32_t) single[i];
+            }
+        }
+    }
+    uint8_t head[9] = {'B'};
+    put32(head + 1, n);
+    put32(head + 5, flags);
+    if (put_out(head, sizeof head) != 0) {
+        return -1;
+    }
+    for (int i = 0; i < 12; i++) {
+        size_t bytes = (flags & (uint32_t) single[i]) ? width[i] : (size_t) n * width[i];
+        if (put_out(cols[i]->data + (size_t) from * width[i], bytes) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Writes the complete blocks of rows and the closed key pages (all of them when final). */
+static int conv_emit(conv *c, int final) {
+    table *t = &c->t;
+    while (t->rows - c->rowsOut >= BLOCK || (final && t->rows > c->rowsOut)) {
+        uint32_t n = t->rows - c->rowsOut < BLOCK ? t->rows - c->rowsOut : BLOCK;
+        if (conv_block(c, c->rowsOut, n) != 0) {
+            return -1;
+        }
+        c->rowsOut += n;
+    }
+    size_t end = final || t->pageAt == (size_t) -1 ? t->pages.len : t->pageAt;
+    uint32_t closed = t->pageCount - (final || t->pageAt == (size_t) -1 ? 0 : 1);
+    if (closed > c->pagesOut) {
+        uint8_t head[5] = {'G'};
+        put32(head + 1, closed - c->pagesOut);
+        if (put_out(head, sizeof head) != 0 || put_out(t->pages.data + c->pagesOutAt, end - c->pagesOutAt) != 0) {
+            return -1;
+        }
+        c->pagesOut = closed;
+        c->pagesOutAt = end;
+    }
+    return fflush(stdout) == 0 ? 0 : -1;
+}
+
+/* Writes what is left and the trailer; -1 when the records did not close every directory. */
+static int conv_finish(conv *c) {
+    table *t = &c->t;
+    if (c->open != 0) {
+        return -1;
+    }
+    page_close(t);
+    if (conv_emit(c, 1) != 0) {
+        return -1;
+    }
+    uint8_t trailer[17] = {'E'};
+    put32(trailer + 1, t->rows);
+    put32(trailer + 5, t->pageCount);
+    put32(trailer + 9, (uint32_t) c->fpCount);
+    put32(trailer + 13, (uint32_t) (t->invalid | t->nonAscii << 1));
+    if (put_out(trailer, sizeof trailer) != 0 || put_out(c->fps.data, c->fps.len) != 0) {
+        return -1;
+    }
+    return put_out("Z", 1);
 }
 
 int main(int argc, char **argv) {
@@ -902,9 +953,13 @@ int main(int argc, char **argv) {
             started++;
         }
     }
+    conv cv;
+    conv_init(&cv);
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        collect(es[i].record, es[i].recordLen);
+        if (conv_feed(&cv, es[i].record, es[i].recordLen) != 0) {
+            _exit(4);
+        }
         sip_update(&h, es[i].record, es[i].recordLen);
         if (es[i].newest > newest) {
             newest = es[i].newest;
@@ -923,7 +978,10 @@ int main(int argc, char **argv) {
             pthread_cond_wait(&finished, &lock);
         }
         pthread_mutex_unlock(&lock);
-        collect(t->out.data, t->out.len);
+        /* A failure ('X') in it ends the output short: the JVM then walks with java.nio and reports it. */
+        if (conv_feed(&cv, t->out.data, t->out.len) != 0 || conv_emit(&cv, 0) != 0) {
+            _exit(4);
+        }
         free(t->out.data);
         t->out.data = NULL;
         rc = t->rc;
@@ -936,15 +994,13 @@ int main(int argc, char **argv) {
             newest = t->newest;
         }
     }
-    if (rc == 0) {
-        uint64_t fp[2];
-        out.len = 0;
-        end_dir(&out, &h, newest, fp);
-        collect(out.data, out.len);
+    if (rc != 0) {
+        _exit(4);
     }
-    collect("Z", 1);
-    int written = columns(&stream);
-    if (fflush(stdout) != 0 || written != 0) {
+    uint64_t fp[2];
+    out.len = 0;
+    end_dir(&out, &h, newest, fp);
+    if (conv_feed(&cv, out.data, out.len) != 0 || conv_finish(&cv) != 0 || fflush(stdout) != 0) {
         _exit(4);
     }
     _exit(0); /* workers still walking after a failure need not be waited for */

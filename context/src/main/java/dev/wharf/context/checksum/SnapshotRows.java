@@ -190,106 +190,118 @@ final class SnapshotRows {
     }
 
     /**
-     * Reads the rows the native scan helper writes ({@code columns()} in wharf-scan.c): its header, then each column
-     * for all rows, the key pages and the directories' fingerprints, read from the stream straight into the blocks
-     * (through one block-sized buffer: no copy of the whole output is held); null when its names are not UTF-8 the
-     * JVM decodes as such (the Java walk then decodes them its way) or the stream is malformed. A class rather than
-     * a lambda: a fresh JVM spins a class for a lambda at its first use.
+     * Reads the rows the native scan helper writes (see {@code conv} in wharf-scan.c): blocks of rows, each column
+     * of a block read from the stream straight into its block's array, key pages, then the counts, flags and the
+     * directories' fingerprints. The blocks come as the helper walks, so this reads while the tree is still being
+     * scanned. Null when the names are not UTF-8 the JVM decodes as such (the Java walk then decodes them its way)
+     * or the stream is malformed or cut short (a failure the Java walk reports). A class rather than a lambda: a
+     * fresh JVM spins a class for a lambda at its first use.
      */
     static final class ColumnsReader implements dev.wharf.context.walk.NativeTreeScan.Reader<SnapshotRows> {
         @Override
         public SnapshotRows read(java.io.InputStream in) throws java.io.IOException {
-            byte[] header = in.readNBytes(COLUMNS_HEADER);
-            if (header.length < COLUMNS_HEADER || header[0] != 'W' || header[1] != 'S' || header[2] != 'C'
-                    || header[3] != '3') {
-                return null;
-            }
-            java.nio.ByteBuffer h = java.nio.ByteBuffer.wrap(header).order(java.nio.ByteOrder.nativeOrder());
-            int n = h.getInt(4);
-            int pageCount = h.getInt(8);
-            int fps = h.getInt(12);
-            int flags = h.getInt(16);
-            if ((flags & 1) != 0 || (flags & 2) != 0 && !FILE_NAMES_UTF8 || n < 2 || pageCount < 1 || fps < 1
-                    || fps > n) {
-                return null;
-            }
             SnapshotRows rows = new SnapshotRows();
-            int blocks = (n + BLOCK - 1) >>> BLOCK_BITS;
-            for (int i = 0; i < blocks; i++) {
-                rows.blocks.add(new Block());
-            }
-            for (int i = 0; i < blocks; i++) {
-                int len = Math.min(BLOCK, n - (i << BLOCK_BITS));
-                if (in.readNBytes(rows.blocks.get(i).kind, 0, len) != len) {
-                    return null;
-                }
-            }
             byte[] chunk = new byte[BLOCK * 8];
             java.nio.ByteBuffer c = java.nio.ByteBuffer.wrap(chunk).order(java.nio.ByteOrder.nativeOrder());
             java.nio.IntBuffer ints = c.asIntBuffer();
             java.nio.LongBuffer longs = c.asLongBuffer();
-            for (int col = 0; col < 4; col++) {
-                // The uid and gid columns may hold one value for all rows but the root's two (flags 4 and 8).
-                boolean constant = (col == 1 || col == 2) && (flags & (col == 1 ? 4 : 8)) != 0;
-                if (constant && in.readNBytes(chunk, 0, 4) != 4) {
-                    return null;
-                }
-                for (int i = 0; i < blocks; i++) {
-                    Block blk = rows.blocks.get(i);
-                    int len = Math.min(BLOCK, n - (i << BLOCK_BITS));
-                    int[] dst = col == 0 ? blk.mode : col == 1 ? blk.uid : col == 2 ? blk.gid : blk.nlink;
-                    if (constant) {
-                        Arrays.fill(dst, i == 0 ? 2 : 0, len, c.getInt(0)); // the root's rows keep 0
-                        continue;
-                    }
-                    if (in.readNBytes(chunk, 0, 4 * len) != 4 * len) {
+            int n = 0;
+            while (true) {
+                int tag = in.read();
+                if (tag == 'B') {
+                    if (in.readNBytes(chunk, 0, 8) != 8) {
                         return null;
                     }
-                    ints.get(0, dst, 0, len);
-                }
-            }
-            for (int col = 0; col < 7; col++) {
-                // The device and rdev columns may hold one value for all rows but the root's (flags 16 and 32).
-                boolean constant = (col == 4 || col == 5) && (flags & (col == 4 ? 16 : 32)) != 0;
-                if (constant && in.readNBytes(chunk, 0, 8) != 8) {
-                    return null;
-                }
-                for (int i = 0; i < blocks; i++) {
-                    Block blk = rows.blocks.get(i);
-                    int len = Math.min(BLOCK, n - (i << BLOCK_BITS));
-                    if (constant) {
-                        Arrays.fill(col == 4 ? blk.device : blk.rdev, i == 0 ? 2 : 0, len, c.getLong(0));
-                        continue;
+                    int len = c.getInt(0);
+                    int flags = c.getInt(4);
+                    if (len <= 0 || len > BLOCK || (n & (BLOCK - 1)) != 0) {
+                        return null; // every block but the last is full
                     }
-                    if (in.readNBytes(chunk, 0, 8 * len) != 8 * len) {
+                    Block blk = new Block();
+                    rows.blocks.add(blk);
+                    if (in.readNBytes(blk.kind, 0, len) != len) {
                         return null;
                     }
-                    long[] dst = switch (col) {
-                        case 0 -> blk.size;
-                        case 1 -> blk.mtime;
-                        case 2 -> blk.ctime;
-                        case 3 -> blk.inode;
-                        case 4 -> blk.device;
-                        case 5 -> blk.rdev;
-                        default -> blk.keyAt;
-                    };
-                    longs.get(0, dst, 0, len);
+                    for (int col = 0; col < 4; col++) {
+                        int[] dst = col == 0 ? blk.mode : col == 1 ? blk.uid : col == 2 ? blk.gid : blk.nlink;
+                        // The uid and gid columns may hold one value for the block's rows (flags 4 and 8).
+                        if ((col == 1 || col == 2) && (flags & (col == 1 ? 4 : 8)) != 0) {
+                            if (in.readNBytes(chunk, 0, 4) != 4) {
+                                return null;
+                            }
+                            Arrays.fill(dst, 0, len, c.getInt(0));
+                        } else {
+                            if (in.readNBytes(chunk, 0, 4 * len) != 4 * len) {
+                                return null;
+                            }
+                            ints.get(0, dst, 0, len);
+                        }
+                    }
+                    for (int col = 0; col < 7; col++) {
+                        long[] dst = switch (col) {
+                            case 0 -> blk.size;
+                            case 1 -> blk.mtime;
+                            case 2 -> blk.ctime;
+                            case 3 -> blk.inode;
+                            case 4 -> blk.device;
+                            case 5 -> blk.rdev;
+                            default -> blk.keyAt;
+                        };
+                        // The device and rdev columns may hold one value for the block's rows (flags 16 and 32).
+                        if ((col == 4 || col == 5) && (flags & (col == 4 ? 16 : 32)) != 0) {
+                            if (in.readNBytes(chunk, 0, 8) != 8) {
+                                return null;
+                            }
+                            Arrays.fill(dst, 0, len, c.getLong(0));
+                        } else {
+                            if (in.readNBytes(chunk, 0, 8 * len) != 8 * len) {
+                                return null;
+                            }
+                            longs.get(0, dst, 0, len);
+                        }
+                    }
+                    n += len;
+                } else if (tag == 'G') {
+                    if (in.readNBytes(chunk, 0, 4) != 4) {
+                        return null;
+                    }
+                    int count = c.getInt(0);
+                    for (int p = 0; p < count; p++) {
+                        if (in.readNBytes(chunk, 0, 8) != 8) {
+                            return null;
+                        }
+                        int alloc = c.getInt(0);
+                        int used = c.getInt(4);
+                        if (used < 0 || alloc < used || alloc > Math.max(PAGE, 1 << 24)) {
+                            return null;
+                        }
+                        byte[] page = new byte[alloc];
+                        if (in.readNBytes(page, 0, used) != used) {
+                            return null;
+                        }
+                        rows.pages.add(page);
+                    }
+                } else if (tag == 'E') {
+                    return trailer(in, rows, n, c, chunk);
+                } else {
+                    return null; // cut short (a failure) or malformed
                 }
             }
-            for (int p = 0; p < pageCount; p++) {
-                if (in.readNBytes(chunk, 0, 8) != 8) {
-                    return null;
-                }
-                int alloc = c.getInt(0);
-                int used = c.getInt(4);
-                if (used < 0 || alloc < used || alloc > Math.max(PAGE, 1 << 24)) {
-                    return null;
-                }
-                byte[] page = new byte[alloc];
-                if (in.readNBytes(page, 0, used) != used) {
-                    return null;
-                }
-                rows.pages.add(page);
+        }
+
+        /** The counts, flags and fingerprints after the last block, then 'Z' and the end of the stream. */
+        private static SnapshotRows trailer(java.io.InputStream in, SnapshotRows rows, int n,
+                                            java.nio.ByteBuffer c, byte[] chunk) throws java.io.IOException {
+            if (in.readNBytes(chunk, 0, 16) != 16) {
+                return null;
+            }
+            int total = c.getInt(0);
+            int pageCount = c.getInt(4);
+            int fps = c.getInt(8);
+            int flags = c.getInt(12);
+            if ((flags & 1) != 0 || (flags & 2) != 0 && !FILE_NAMES_UTF8 || total != n || n < 2
+                    || pageCount != rows.pages.size() || pageCount < 1 || fps < 1 || fps > n) {
+                return null;
             }
             byte[] f = in.readNBytes(28 * fps);
             if (f.length != 28 * fps) {
@@ -329,8 +341,6 @@ final class SnapshotRows {
         }
     }
 
-    /** The columns' header: magic, rows, pages, fingerprints, flags, total length (NativeTreeScan checks it). */
-    private static final int COLUMNS_HEADER = 24;
 
     /** Whether the JVM decodes file names as UTF-8 (then valid UTF-8 names are their keys' bytes as they are). */
     private static final boolean FILE_NAMES_UTF8 = "UTF-8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding",

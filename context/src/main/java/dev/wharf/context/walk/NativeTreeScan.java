@@ -31,8 +31,6 @@ public final class NativeTreeScan {
     static final String NAME = "wharf-scan";
     static final String KEY_FILE = "scan-key";
     private static final int KEY_BYTES = 32;
-    /** The columns' header: magic, rows, pages, fingerprints, flags, total length. */
-    static final int HEADER = 24;
 
     private final Path helper;
     private final byte[] key;
@@ -127,9 +125,9 @@ public final class NativeTreeScan {
     }
 
     /**
-     * Scans {@code root}: what {@code reader} makes of the helper's columns (see {@code columns()} in
-     * wharf-scan.c: the rows of a context snapshot and its directories' fingerprints, a {@value #HEADER}-byte header
-     * first and {@code Z} last), read as the helper writes them; empty when the helper reported a failure (an
+     * Scans {@code root}: what {@code reader} makes of the helper's output (see {@code conv} in wharf-scan.c: the
+     * rows of a context snapshot in blocks of columns, written as the walk goes, then its directories' fingerprints
+     * and {@code Z} last), read as the helper writes them; empty when the helper reported a failure (an
      * unreadable directory, an lstat error other than a vanished entry), could not run, or the reader found the
      * output malformed. The caller then walks with java.nio, which reports such failures as wharf always has.
      */

@@ -131,6 +131,48 @@ class NativeScanChecksumTest {
     }
 
     @Test
+    void aTreeOfSeveralBlocksOfRows_comesOverAsTheJavaWalkHasIt() throws Exception {
+        // The helper writes rows in blocks of 4,096 as its walk goes: here three of them, owners differing in one.
+        for (int i = 0; i < 9000; i++) {
+            Path d = Files.createDirectories(root.resolve("many/d" + i % 37 + "/e" + i % 5));
+            Path f = Files.write(d.resolve("f" + i), new byte[i % 7]);
+            if (i == 7000) {
+                try {
+                    Files.setAttribute(f, "unix:uid", 4321, LinkOption.NOFOLLOW_LINKS);
+                } catch (java.io.IOException | UnsupportedOperationException e) {
+                    // not root: one owner throughout
+                }
+            }
+        }
+        ChecksumCache cache = ChecksumCache.persistent(cacheDir, 100_000);
+        ContextSnapshot natively = ContextSnapshot.scan(root, none(), cache, 0);
+        ContextSnapshot java = ContextSnapshot.scan(root, none());
+        assertTrue(natively.size() > 2 * 4096, "rows: " + natively.size());
+        assertTrue(natively.fingerprintSlot(ContextSnapshot.key("/many/d36/e4")) >= 0, "from the helper");
+        assertEquals(listing(java, "/"), listing(natively, "/"));
+        assertEquals(truth(), build(LATER));
+        assertEquals(truth(), build(LATER));
+    }
+
+    @Test
+    void anOutputCutShortAnywhere_isRejected_soThatTheJavaWalkTakesOver() throws Exception {
+        // A helper that fails midway has written some blocks already: its output then ends early.
+        for (int i = 0; i < 5000; i++) {
+            Path d = Files.createDirectories(root.resolve("many/d" + i % 11));
+            Files.write(d.resolve("f" + i), new byte[0]);
+        }
+        ChecksumCache cache = ChecksumCache.persistent(cacheDir, 100_000);
+        byte[] whole = cache.scanner().orElseThrow().scan(root, java.io.InputStream::readAllBytes).orElseThrow();
+        assertNotNull(new SnapshotRows.ColumnsReader().read(new java.io.ByteArrayInputStream(whole)));
+        java.util.Random r = new java.util.Random(3);
+        for (int k = 0; k < 300; k++) {
+            int cut = k < 100 ? k : r.nextInt(whole.length);
+            assertEquals(null, new SnapshotRows.ColumnsReader().read(new java.io.ByteArrayInputStream(
+                    java.util.Arrays.copyOf(whole, cut))), "cut at " + cut + " of " + whole.length);
+        }
+    }
+
+    @Test
     void anUnchangedTree_reusesItsDirectoryDigests_andEveryChangeIsSeen() throws Exception {
         assertEquals(truth(), build(LATER));
         assertEquals(truth(), build(LATER)); // from the stored directory digests
