@@ -32,7 +32,8 @@
  * and a directory that vanishes before it is opened is empty, as the Java walk has them. The fingerprint of a
  * directory covers its own lstat record, each entry's record, and each subdirectory's fingerprint and newest time;
  * "newest" is the greatest mtime or ctime in the subtree (the caller does not reuse what changed within its racy
- * window). The root's child directories are walked on as many threads as there are online CPUs; the output order
+ * window). The root's child directories (their own subdirectories when the root has few: a project under src/)
+ * are walked on as many threads as there are online CPUs; the output order
  * does not depend on it.
  */
 #define _GNU_SOURCE
@@ -468,9 +469,11 @@ static int walk(int parent, const entry *e, const char *rel, buf *out, uint64_t 
     return rc;
 }
 
-/* ---- the root's child directories as tasks for the threads ---- */
+/* ---- the root's child directories (or, when they are few, their own subdirectories) as tasks for the threads ---- */
 typedef struct {
     const entry *e;
+    int parent;  /* the open directory the entry is in */
+    char *rel;   /* its path from the root */
     buf out;
     uint64_t fp[2];
     int64_t newest;
@@ -486,7 +489,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t finished = PTHREAD_COND_INITIALIZER;
 
 static void run(task *t) {
-    t->rc = walk(rootFd, t->e, t->e->name, &t->out, t->fp, &t->newest);
+    t->rc = walk(t->parent, t->e, t->rel, &t->out, t->fp, &t->newest);
     pthread_mutex_lock(&lock);
     t->done = 1;
     pthread_cond_broadcast(&finished);
@@ -509,6 +512,20 @@ static void *worker(void *arg) {
     }
     return NULL;
 }
+
+/* Waits until task t is done. Tasks are claimed in order and the caller takes them in order: work on one meanwhile. */
+static void await_task(task *t) {
+    task *mine;
+    while (!t->done && (mine = claim()) != NULL) {
+        run(mine);
+    }
+    pthread_mutex_lock(&lock);
+    while (!t->done) {
+        pthread_cond_wait(&finished, &lock);
+    }
+    pthread_mutex_unlock(&lock);
+}
+
 
 static void emit(const void *p, size_t n) {
     if (fwrite(p, 1, n, stdout) != n) {
@@ -892,6 +909,47 @@ static int conv_finish(conv *c) {
     return put_out("Z", 1);
 }
 
+/* Adds t's walk (its entry's subtree and its end) to the output and its fingerprint to h; -1 after a failure. */
+static int take(conv *cv, task *t, sip *h, int64_t *newest) {
+    await_task(t);
+    /* A failure ('X') in it ends the output short: the JVM then walks with java.nio and reports it. */
+    if (t->rc != 0 || conv_feed(cv, t->out.data, t->out.len) != 0) {
+        return -1;
+    }
+    free(t->out.data);
+    t->out.data = NULL;
+    uint8_t sum[24];
+    put64(sum, t->fp[0]);
+    put64(sum + 8, t->fp[1]);
+    put64(sum + 16, (uint64_t) t->newest);
+    sip_update(h, sum, 24);
+    if (t->newest > *newest) {
+        *newest = t->newest;
+    }
+    return 0;
+}
+
+static char *join(const char *dir, const char *name) {
+    size_t a = strlen(dir), b = strlen(name);
+    char *p = malloc(a + b + 2);
+    if (!p) {
+        perror("wharf-scan: out of memory");
+        exit(3);
+    }
+    memcpy(p, dir, a);
+    p[a] = '/';
+    memcpy(p + a + 1, name, b + 1);
+    return p;
+}
+
+/* A root directory listed by the main thread, so that its subdirectories are tasks of their own. */
+typedef struct {
+    int expanded;
+    int fd;
+    entry *kids;
+    size_t n;
+} level;
+
 int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[1], "--xattrs") == 0) {
         return xattrs(argv[2]);
@@ -933,16 +991,58 @@ int main(int argc, char **argv) {
     if (!es) {
         return 1; /* the Java walk reports it */
     }
-    tasks = calloc(n ? n : 1, sizeof(task));
-    size_t *taskOf = calloc(n ? n : 1, sizeof(size_t));
-    for (size_t i = 0; i < n; i++) {
-        if (es[i].isDir) {
-            tasks[taskCount].e = &es[i];
-            taskOf[i] = taskCount++;
-        }
-    }
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     int threads = cpus > 1 ? (int) (cpus < 8 ? cpus : 8) - 1 : 0;
+    /*
+     * With few directories at the root (a project whose files are all under src/), the root's directories are
+     * listed here and their subdirectories are the tasks, so that every core has work; the output is the same.
+     */
+    size_t rootDirs = 0;
+    for (size_t i = 0; i < n; i++) {
+        rootDirs += es[i].isDir ? 1 : 0;
+    }
+    level *lv = calloc(n ? n : 1, sizeof(level));
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!es[i].isDir) {
+            continue;
+        }
+        if (threads > 0 && rootDirs < 4 * (size_t) (threads + 1) && !pruned(es[i].name, es[i].name)) {
+            lv[i].expanded = 1;
+            lv[i].fd = openat(rootFd, es[i].name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (lv[i].fd < 0) {
+                if (errno != ENOENT) {
+                    return 1; /* the Java walk reports it */
+                }
+                continue; /* gone before it was listed: an empty directory, as walk() has it */
+            }
+            lv[i].kids = list(lv[i].fd, es[i].name, &out, &lv[i].n);
+            if (!lv[i].kids) {
+                return 1; /* the Java walk reports it */
+            }
+            for (size_t k = 0; k < lv[i].n; k++) {
+                count += lv[i].kids[k].isDir ? 1 : 0;
+            }
+        } else {
+            count++;
+        }
+    }
+    tasks = calloc(count ? count : 1, sizeof(task));
+    for (size_t i = 0; i < n; i++) {
+        if (!es[i].isDir) {
+            continue;
+        }
+        if (!lv[i].expanded) {
+            tasks[taskCount++] = (task) {.e = &es[i], .parent = rootFd, .rel = es[i].name};
+            continue;
+        }
+        for (size_t k = 0; k < lv[i].n; k++) {
+            if (lv[i].kids[k].isDir) {
+                tasks[taskCount++] = (task) {.e = &lv[i].kids[k], .parent = lv[i].fd,
+                                             .rel = join(es[i].name, lv[i].kids[k].name)};
+            }
+        }
+    }
     if ((size_t) threads > taskCount) {
         threads = (int) taskCount;
     }
@@ -956,6 +1056,7 @@ int main(int argc, char **argv) {
     conv cv;
     conv_init(&cv);
     int rc = 0;
+    size_t next = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         if (conv_feed(&cv, es[i].record, es[i].recordLen) != 0) {
             _exit(4);
@@ -967,31 +1068,46 @@ int main(int argc, char **argv) {
         if (!es[i].isDir) {
             continue;
         }
-        task *t = &tasks[taskOf[i]];
-        /* Tasks are claimed in order and this loop takes them in order: work on this one, or wait for it. */
-        task *mine;
-        while (!t->done && (mine = claim()) != NULL) {
-            run(mine);
+        if (!lv[i].expanded) {
+            rc = take(&cv, &tasks[next++], &h, &newest);
+        } else {
+            /* What walk() does for this directory, its subdirectories' walks taken from their tasks. */
+            sip hd;
+            sip_init(&hd);
+            sip_update(&hd, es[i].record, es[i].recordLen);
+            int64_t newestD = es[i].newest;
+            for (size_t k = 0; k < lv[i].n && rc == 0; k++) {
+                const entry *kid = &lv[i].kids[k];
+                if (conv_feed(&cv, kid->record, kid->recordLen) != 0) {
+                    _exit(4);
+                }
+                sip_update(&hd, kid->record, kid->recordLen);
+                if (kid->newest > newestD) {
+                    newestD = kid->newest;
+                }
+                if (kid->isDir) {
+                    rc = take(&cv, &tasks[next++], &hd, &newestD);
+                }
+            }
+            if (rc == 0) {
+                uint64_t fpD[2];
+                out.len = 0;
+                end_dir(&out, &hd, newestD, fpD);
+                if (conv_feed(&cv, out.data, out.len) != 0) {
+                    _exit(4);
+                }
+                uint8_t sum[24];
+                put64(sum, fpD[0]);
+                put64(sum + 8, fpD[1]);
+                put64(sum + 16, (uint64_t) newestD);
+                sip_update(&h, sum, 24);
+                if (newestD > newest) {
+                    newest = newestD;
+                }
+            }
         }
-        pthread_mutex_lock(&lock);
-        while (!t->done) {
-            pthread_cond_wait(&finished, &lock);
-        }
-        pthread_mutex_unlock(&lock);
-        /* A failure ('X') in it ends the output short: the JVM then walks with java.nio and reports it. */
-        if (conv_feed(&cv, t->out.data, t->out.len) != 0 || conv_emit(&cv, 0) != 0) {
+        if (rc == 0 && conv_emit(&cv, 0) != 0) {
             _exit(4);
-        }
-        free(t->out.data);
-        t->out.data = NULL;
-        rc = t->rc;
-        uint8_t sum[24];
-        put64(sum, t->fp[0]);
-        put64(sum + 8, t->fp[1]);
-        put64(sum + 16, (uint64_t) t->newest);
-        sip_update(&h, sum, 24);
-        if (t->newest > newest) {
-            newest = t->newest;
         }
     }
     if (rc != 0) {

@@ -155,6 +155,25 @@ class NativeScanChecksumTest {
     }
 
     @Test
+    void manyDirectoriesAtTheRoot_orFew_giveTheSameRows() throws Exception {
+        // Few directories at the root: the helper lists them itself and walks their subdirectories as tasks (the
+        // fixture's a and d); many: each is a task. Both must give the Java walk's rows and fingerprints that hold.
+        assertEquals(truth(), build(LATER));
+        for (int i = 0; i < 12; i++) {
+            Path d = Files.createDirectories(root.resolve("top" + i + "/sub" + i % 3));
+            Files.write(d.resolve("f"), new byte[i]);
+        }
+        ChecksumCache cache = ChecksumCache.persistent(cacheDir, 10_000);
+        ContextSnapshot natively = ContextSnapshot.scan(root, none(), cache, 0);
+        assertTrue(natively.fingerprintSlot(ContextSnapshot.key("/top3/sub0")) >= 0, "from the helper");
+        assertEquals(listing(ContextSnapshot.scan(root, none()), "/"), listing(natively, "/"));
+        assertEquals(truth(), build(LATER));
+        assertEquals(truth(), build(LATER));
+        Files.write(root.resolve("top7/sub1/f"), new byte[] {1, 2, 3});
+        assertEquals(truth(), build(LATER));
+    }
+
+    @Test
     void anOutputCutShortAnywhere_isRejected_soThatTheJavaWalkTakesOver() throws Exception {
         // A helper that fails midway has written some blocks already: its output then ends early.
         for (int i = 0; i < 5000; i++) {
