@@ -5,14 +5,9 @@ import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.instructions.DockerfileReader;
 import dev.wharf.grammar.parser.DockerfileParser;
 import dev.wharf.layers.LayerException;
-import dev.wharf.layers.image.ImageConfiguration;
-import dev.wharf.layers.image.ImageIndex;
-import dev.wharf.layers.image.ImageManifest;
-import dev.wharf.layers.json.CanonicalJson;
 import dev.wharf.layers.posix.PosixFiles;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -31,17 +26,9 @@ import picocli.CommandLine;
  *       parses each member's annotations and generates a proxy class per annotation type at first use, most of
  *       picocli's start; the main thread, busy with picocli's own initialisation and the top-level command by then,
  *       finds them parsed (the JDK caches them per class and member, and waits for a parse under way);</li>
- *   <li>for every command that opens the store, Jackson's {@code StdDateFormat}: {@code ObjectMapper}'s static
- *       initialiser makes its default date format, whose {@code Calendar} asks the locale providers for week data,
- *       which lists every locale the JDK knows (about 20 ms of CPU in a fresh JVM);</li>
  *   <li>for {@code build}, the Dockerfile parser: ANTLR's lexer and parser deserialise their state machines and
  *       fill their caches on the first parse;</li>
- *   <li>for every command that opens the store, the (de)serializers of the image documents in the shared
- *       {@link CanonicalJson} the store uses: Jackson builds each model type's by reflection and annotation
- *       parsing once per mapper, the largest single cost of a fresh cached build (reading the index, a base image's
- *       manifest and config, then writing the new config and manifest: about 40% of its CPU time); the writers only
- *       for the commands that write images;</li>
- *   <li>for the same commands, the JDK's security providers, through {@code MessageDigest.getInstance("SHA-256")}:
+ *   <li>for every command that opens the store, the JDK's security providers, through {@code MessageDigest.getInstance("SHA-256")}:
  *       every digest and every temporary file name ({@code SecureRandom}) waits for the provider list and the
  *       {@code SUN} provider's table of algorithms and OIDs (about 8 ms in a fresh JVM), which opening the store
  *       and a pull's first manifest need;</li>
@@ -62,12 +49,14 @@ import picocli.CommandLine;
  * </ul>
  * Each step depends only on JDK, library or model classes and goes through the entry point the command itself uses,
  * so class initialisation locks are taken in the same order in both threads: the main thread can at worst wait for
- * the warm-up, never deadlock with it; Jackson's caches are thread-safe, and a (de)serializer the warm-up is
- * building is waited for, not built twice. Stateless.
+ * the warm-up, never deadlock with it. Stateless.
+ *
+ * <p>The image documents need no warm-up: they are read and written by hand-written code, not by Jackson's data
+ * binding, whose reflective (de)serializers (and {@code ObjectMapper}'s date format, which lists every locale of the
+ * JDK) the warm-up used to build ahead, about 40% of the CPU time of a fresh cached build.
  */
 final class StartupWarmer {
-    private static final String DATE_FORMAT = "com.fasterxml.jackson.databind.util.StdDateFormat";
-    /** The commands that never touch JSON, for which the work would be wasted. */
+    /** The commands that never open the store, for which the work would be wasted. */
     private static final Set<String> WITHOUT_JSON = Set.of("version", "help", "completion", "parse");
     /** The commands that hash large blobs (see the class comment). */
     private static final Set<String> HASHING = Set.of("pull", "push", "build", "import", "load");
@@ -79,29 +68,7 @@ final class StartupWarmer {
      * code again at the first such read, back to code without the intrinsic).
      */
     private static final int[] HASH_LENGTHS = {1, 63, 64, 65, 200, 1000, 4099};
-    /** The commands that write image documents (a config, a manifest, the index). */
-    private static final Set<String> WRITING = Set.of("build", "import", "load", "pull", "tag", "rmi");
 
-    // Documents shaped like a store's (every field the build path reads or writes, the values irrelevant).
-    private static final byte[] INDEX = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
-            + "\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:"
-            + "0".repeat(64) + "\",\"size\":400,\"annotations\":{\"org.opencontainers.image.ref.name\":\"a:latest\"},"
-            + "\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}}]}").getBytes(StandardCharsets.UTF_8);
-    private static final byte[] MANIFEST = ("{\"schemaVersion\":2,\"mediaType\":"
-            + "\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":"
-            + "\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:" + "1".repeat(64) + "\",\"size\":1},"
-            + "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"sha256:"
-            + "2".repeat(64) + "\",\"size\":2}]}").getBytes(StandardCharsets.UTF_8);
-    private static final byte[] CONFIG = ("{\"created\":\"2026-01-01T00:00:00.5Z\",\"architecture\":\"amd64\","
-            + "\"os\":\"linux\",\"config\":{\"User\":\"app\",\"ExposedPorts\":{\"80/tcp\":{}},\"Env\":[\"A=b\"],"
-            + "\"Entrypoint\":[\"/bin/sh\"],\"Cmd\":[\"-c\",\"x\"],\"Healthcheck\":{\"Test\":[\"CMD\",\"true\"],"
-            + "\"Interval\":1000000000},\"ArgsEscaped\":true,\"Volumes\":{\"/v\":{}},\"WorkingDir\":\"/app\","
-            + "\"Labels\":{\"a\":\"b\"},\"StopSignal\":\"SIGTERM\",\"OnBuild\":[\"RUN x\"],\"Shell\":[\"/bin/sh\","
-            + "\"-c\"]},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:" + "2".repeat(64) + "\"]},"
-            + "\"history\":[{\"created\":\"2026-01-01T00:00:00Z\",\"created_by\":\"COPY a /a # buildkit\","
-            + "\"comment\":\"buildkit.dockerfile.v0\"},{\"created\":\"2026-01-01T00:00:00Z\",\"created_by\":"
-            + "\"USER app\",\"comment\":\"buildkit.dockerfile.v0\",\"empty_layer\":true}]}")
-            .getBytes(StandardCharsets.UTF_8);
     private static final String DOCKERFILE = "# syntax=docker/dockerfile:1\nARG BASE=scratch\nFROM ${BASE} AS base\n"
             + "ENV A=b\nWORKDIR /app\nCOPY --chmod=0755 a b /app/\nRUN echo \"$A\" > /x && \\\n    true\n"
             + "USER app\nCMD [\"/app/a\"]\n";
@@ -122,14 +89,13 @@ final class StartupWarmer {
             return;
         }
         boolean build = command.equals("build");
-        boolean writes = WRITING.contains(command);
         boolean stepsRun = build && Arrays.asList(args).contains("--no-cache");
         boolean ociRuntime = stepsRun && Arrays.stream(args).noneMatch(a -> a.endsWith("builtin"));
         boolean hashing = HASHING.contains(command);
         Optional<Class<?>> subcommand = WharfCommand.subcommand(command);
         Thread thread = new Thread(() -> {
             subcommand.ifPresent(StartupWarmer::readAnnotations);
-            initialize(build, writes, stepsRun, ociRuntime, hashing);
+            initialize(build, stepsRun, ociRuntime, hashing);
         }, "wharf-warm-up");
         thread.setDaemon(true);
         thread.start();
@@ -155,33 +121,14 @@ final class StartupWarmer {
         }
     }
 
-    private static void initialize(boolean build, boolean writes, boolean stepsRun, boolean ociRuntime,
-                                   boolean hashing) {
+    private static void initialize(boolean build, boolean stepsRun, boolean ociRuntime, boolean hashing) {
         // Failures are the command's to report: it does the same work itself when it needs it.
-        try {
-            Class.forName(DATE_FORMAT, true, StartupWarmer.class.getClassLoader());
-        } catch (ClassNotFoundException | LinkageError e) {
-            // Reported by the command, as without the warm-up.
-        }
         if (build) {
             try {
                 DockerfileReader.read("Dockerfile", DockerfileParser.parse("Dockerfile", DOCKERFILE));
             } catch (DockerfileException | RuntimeException | LinkageError e) {
                 // The command parses its own Dockerfile and reports what fails.
             }
-        }
-        try {
-            CanonicalJson json = CanonicalJson.shared();
-            ImageIndex index = json.read(INDEX, ImageIndex.class, "warm-up index");
-            ImageManifest manifest = json.read(MANIFEST, ImageManifest.class, "warm-up manifest");
-            ImageConfiguration config = json.read(CONFIG, ImageConfiguration.class, "warm-up config");
-            if (writes) {
-                json.write(config);
-                json.write(manifest);
-                json.write(index);
-            }
-        } catch (LayerException | RuntimeException | LinkageError e) {
-            // The command reads its own documents and reports what fails.
         }
         try {
             MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
