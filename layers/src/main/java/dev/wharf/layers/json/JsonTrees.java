@@ -1,9 +1,10 @@
 package dev.wharf.layers.json;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BigIntegerNode;
@@ -13,6 +14,7 @@ import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -32,7 +34,29 @@ import java.util.Map;
  * {@code ObjectMapper} writes for a tree: object members in their order, numbers in their Java form. Stateless.
  */
 public final class JsonTrees {
+    /** Default settings, never reconfigured: thread-safe. */
+    private static final JsonFactory FACTORY = new JsonFactory();
+
     private JsonTrees() {
+    }
+
+    /**
+     * Parses a document into a tree as {@code new ObjectMapper().readTree(json)} does: its first value, fractions
+     * as {@link DoubleNode}s, anything after that value ignored, and no content at all a {@link MissingNode}.
+     *
+     * @throws IOException if the document does not start with well-formed JSON
+     */
+    public static JsonNode parse(byte[] json) throws IOException {
+        try (JsonParser parser = FACTORY.createParser(json)) {
+            return parser.nextToken() == null ? MissingNode.getInstance() : read(parser, false);
+        }
+    }
+
+    /** Parses a document given as text, as {@link #parse(byte[])} does. */
+    public static JsonNode parse(String json) throws IOException {
+        try (JsonParser parser = FACTORY.createParser(json)) {
+            return parser.nextToken() == null ? MissingNode.getInstance() : read(parser, false);
+        }
     }
 
     /**
