@@ -2,7 +2,6 @@ package dev.wharf.cli;
 
 import dev.wharf.builder.api.BuildEvent;
 import dev.wharf.builder.api.ProgressListener;
-import dev.wharf.builder.sandbox.OciRuntimeSandbox;
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.instructions.DockerfileReader;
 import dev.wharf.grammar.parser.DockerfileParser;
@@ -47,17 +46,16 @@ import picocli.CommandLine;
  *       first transfer starts ({@link #hashingOnFirstTransfer}): a fully cached build hashes nothing large;</li>
  *   <li>for {@code build --no-cache}, the libc binding ({@link PosixFiles#system}): jnr-ffi generates and loads its
  *       classes (about 60 ms of CPU); a build whose steps run needs it (extended attributes and owners of what it
- *       copies and of the layers it writes), while a cached one does not, and would pay for it in CPU time; then,
- *       unless the built-in sandbox is asked for, the serializers of runc's and crun's {@code config.json}
- *       ({@link OciRuntimeSandbox#warmUp}), which the first RUN step writes.</li>
+ *       copies and of the layers it writes), while a cached one does not, and would pay for it in CPU time.</li>
  * </ul>
  * Each step depends only on JDK, library or model classes and goes through the entry point the command itself uses,
  * so class initialisation locks are taken in the same order in both threads: the main thread can at worst wait for
  * the warm-up, never deadlock with it. Stateless.
  *
- * <p>The image documents need no warm-up: they are read and written by hand-written code, not by Jackson's data
- * binding, whose reflective (de)serializers (and {@code ObjectMapper}'s date format, which lists every locale of the
- * JDK) the warm-up used to build ahead, about 40% of the CPU time of a fresh cached build.
+ * <p>The image documents and runc's and crun's {@code config.json} need no warm-up: they are read and written by
+ * hand-written code, not by Jackson's data binding, whose reflective (de)serializers (and {@code ObjectMapper}'s date
+ * format, which lists every locale of the JDK) the warm-up used to build ahead, about 40% of the CPU time of a fresh
+ * cached build.
  */
 final class StartupWarmer {
     /** The commands that never open the store, for which the work would be wasted. */
@@ -94,7 +92,6 @@ final class StartupWarmer {
         }
         boolean build = command.equals("build");
         boolean stepsRun = build && Arrays.asList(args).contains("--no-cache");
-        boolean ociRuntime = stepsRun && Arrays.stream(args).noneMatch(a -> a.endsWith("builtin"));
         // A build hashes much only when its steps run or it pulls: a fully cached one hashes a few kilobytes, and
         // paid about 40 ms of CPU time (the updates in the interpreter, then C1 and C2 compiling) for nothing. Other
         // builds start it when their first transfer does (hashingOnFirstTransfer).
@@ -103,7 +100,7 @@ final class StartupWarmer {
         Optional<Class<?>> subcommand = WharfCommand.subcommand(command);
         Thread thread = new Thread(() -> {
             subcommand.ifPresent(StartupWarmer::readAnnotations);
-            initialize(build, stepsRun, ociRuntime, hashing);
+            initialize(build, stepsRun, hashing);
         }, "wharf-warm-up");
         thread.setDaemon(true);
         thread.start();
@@ -162,7 +159,7 @@ final class StartupWarmer {
         }
     }
 
-    private static void initialize(boolean build, boolean stepsRun, boolean ociRuntime, boolean hashing) {
+    private static void initialize(boolean build, boolean stepsRun, boolean hashing) {
         // Failures are the command's to report: it does the same work itself when it needs it.
         if (build) {
             try {
@@ -187,13 +184,6 @@ final class StartupWarmer {
                 PosixFiles.system();
             } catch (LayerException | LinkageError e) {
                 // The command falls back or reports it, as without the warm-up.
-            }
-        }
-        if (ociRuntime) {
-            try {
-                OciRuntimeSandbox.warmUp();
-            } catch (LinkageError e) {
-                // The first RUN step reports it.
             }
         }
     }
