@@ -333,48 +333,38 @@ final class DocumentReader {
         unknown.putIfAbsent(name, value);
     }
 
-    private List<Descriptor> descriptors(String field) throws IOException {
+    /** Reads one element of a list, at its first token. */
+    @FunctionalInterface
+    private interface Element<T> {
+        T read() throws IOException;
+    }
+
+    /** A JSON array of elements, or null for JSON null. */
+    private <T> List<T> list(String field, Element<T> element) throws IOException {
         if (!startArray(field)) {
             return null;
         }
-        List<Descriptor> list = new ArrayList<>();
+        List<T> list = new ArrayList<>();
         while (parser.nextToken() != JsonToken.END_ARRAY) {
-            list.add(descriptor());
+            list.add(element.read());
         }
         return list;
+    }
+
+    private List<Descriptor> descriptors(String field) throws IOException {
+        return list(field, this::descriptor);
     }
 
     private List<HistoryEntry> history(String field) throws IOException {
-        if (!startArray(field)) {
-            return null;
-        }
-        List<HistoryEntry> list = new ArrayList<>();
-        while (parser.nextToken() != JsonToken.END_ARRAY) {
-            list.add(historyEntry());
-        }
-        return list;
+        return list(field, this::historyEntry);
     }
 
     private List<Digest> digests(String field) throws IOException {
-        if (!startArray(field)) {
-            return null;
-        }
-        List<Digest> list = new ArrayList<>();
-        while (parser.nextToken() != JsonToken.END_ARRAY) {
-            list.add(digest(field));
-        }
-        return list;
+        return list(field, () -> digest(field));
     }
 
     private List<String> texts(String field) throws IOException {
-        if (!startArray(field)) {
-            return null;
-        }
-        List<String> list = new ArrayList<>();
-        while (parser.nextToken() != JsonToken.END_ARRAY) {
-            list.add(text(field));
-        }
-        return list;
+        return list(field, () -> text(field));
     }
 
     /** A string list for a builder, which takes no null: JSON null is the empty list, as the record makes it. */
