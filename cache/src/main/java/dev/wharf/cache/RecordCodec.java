@@ -1,17 +1,25 @@
 package dev.wharf.cache;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.Digest;
+import dev.wharf.layers.LayerException;
 import dev.wharf.layers.Platform;
+import dev.wharf.layers.json.CanonicalJson;
+import dev.wharf.layers.json.JsonTrees;
 import dev.wharf.layers.layer.LayerBlob;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,7 +31,7 @@ import java.util.function.Function;
 /**
  * Reads and writes the JSON of one {@link FileCacheStore} record file.
  *
- * <p>Immutable and thread-safe (one configured, never reconfigured mapper). Format version 1:
+ * <p>Thread-safe (its mapper is made once, on first use, and never reconfigured). Format version 1:
  * <pre>
  * {"format":"wharf-cache-record","version":1,"key":"sha256:...","keyVersion":1,"created":"2026-...Z",
  *  "inputs":{"identity":"...","parent":{"kind":"step","digest":"sha256:..."},"kind":"RUN","text":"RUN ...",
@@ -37,14 +45,18 @@ import java.util.function.Function;
  * metadata update instead of a rewrite. Reading is strict: anything missing, mistyped or inconsistent (the stored
  * key must equal the file name and, for the current key format, the key recomputed from the inputs) is a
  * {@link CorruptRecordException}.
+ *
+ * <p>Records are read and written as Jackson trees on the streaming parser and generator ({@link JsonTrees}) and
+ * their descriptors through {@link CanonicalJson}'s hand-written codec: a cached build reads a record per step, and
+ * a data-binding {@code ObjectMapper} (made, and its descriptor deserializer built by reflection, in every fresh
+ * process) cost more than the reading. The mapper {@link CacheArtifact} uses is made on first use.
  */
 final class RecordCodec {
     static final String FORMAT_NAME = "wharf-cache-record";
     static final int FORMAT_VERSION = 1;
 
-    private final ObjectMapper mapper = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
+    private final JsonFactory factory = new JsonFactory();
+    private volatile ObjectMapper mapper;
 
     /** A record file that cannot be trusted. */
     static final class CorruptRecordException extends Exception {
@@ -69,16 +81,18 @@ final class RecordCodec {
     }
 
     byte[] write(CacheRecord record) {
-        try {
-            return (mapper.writeValueAsString(tree(record)) + "\n").getBytes(StandardCharsets.UTF_8);
-        } catch (JsonProcessingException e) {
+        StringWriter text = new StringWriter(1024);
+        try (JsonGenerator generator = factory.createGenerator(text)) {
+            JsonTrees.write(generator, tree(record));
+        } catch (IOException e) {
             throw new IllegalStateException("cannot serialize cache record " + record.key(), e);
         }
+        return (text + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     /** Returns the record as the JSON object of a record file (also an element of a {@link CacheArtifact}). */
     ObjectNode tree(CacheRecord record) {
-        ObjectNode root = mapper.createObjectNode();
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
         root.put("format", FORMAT_NAME);
         root.put("version", FORMAT_VERSION);
         root.put("key", record.key().toString());
@@ -115,7 +129,7 @@ final class RecordCodec {
         ArrayNode layers = result.putArray("layers");
         for (LayerBlob layer : record.result().layers()) {
             ObjectNode node = layers.addObject();
-            node.set("descriptor", mapper.valueToTree(layer.descriptor()));
+            node.set("descriptor", descriptorTree(layer.descriptor()));
             node.put("diffId", layer.diffId().toString());
             node.put("uncompressedSize", layer.uncompressedSize());
         }
@@ -123,9 +137,29 @@ final class RecordCodec {
         return root;
     }
 
-    /** Returns the mapper, configured as this codec reads and writes. */
+    /** A descriptor as the tree of its canonical JSON (what data binding's {@code valueToTree} gave). */
+    private JsonNode descriptorTree(Descriptor descriptor) {
+        try (JsonParser parser = factory.createParser(CanonicalJson.shared().write(descriptor))) {
+            parser.nextToken();
+            return JsonTrees.read(parser, false);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot convert descriptor " + descriptor.digest(), e);
+        }
+    }
+
+    /** Returns a mapper that reads and writes as this codec does, made on first use. */
     ObjectMapper mapper() {
-        return mapper;
+        ObjectMapper m = mapper;
+        if (m == null) {
+            synchronized (this) {
+                m = mapper;
+                if (m == null) {
+                    m = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+                    mapper = m;
+                }
+            }
+        }
+        return m;
     }
 
     /**
@@ -137,8 +171,15 @@ final class RecordCodec {
     CacheRecord read(byte[] bytes, CacheKey expectedKey, Instant lastUsed)
             throws CorruptRecordException, NewerFormatException {
         JsonNode root;
-        try {
-            root = mapper.readTree(bytes);
+        try (JsonParser parser = factory.createParser(bytes)) {
+            if (parser.nextToken() == null) {
+                throw new CorruptRecordException("not valid JSON (empty)");
+            }
+            root = JsonTrees.read(parser, false);
+            JsonToken trailing = parser.nextToken();
+            if (trailing != null) {
+                throw new CorruptRecordException("not valid JSON (trailing token " + trailing + ")");
+            }
         } catch (IOException e) {
             throw new CorruptRecordException("not valid JSON (" + firstLine(e.getMessage()) + ")", e);
         }
@@ -216,13 +257,11 @@ final class RecordCodec {
         for (JsonNode layer : layersNode) {
             Descriptor descriptor;
             try {
-                descriptor = mapper.treeToValue(object(layer, "descriptor"), Descriptor.class);
-            } catch (JsonProcessingException e) {
+                descriptor = CanonicalJson.shared().read(object(layer, "descriptor"), Descriptor.class,
+                        "a layer descriptor");
+            } catch (LayerException e) {
                 throw new CorruptRecordException("a layer descriptor is invalid (" + firstLine(e.getMessage()) + ")",
                         e);
-            }
-            if (descriptor == null) {
-                throw new CorruptRecordException("a layer descriptor is null");
             }
             JsonNode size = field(layer, "uncompressedSize");
             if (!size.canConvertToExactIntegral() || !size.canConvertToLong()) {

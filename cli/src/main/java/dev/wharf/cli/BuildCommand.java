@@ -469,7 +469,8 @@ final class BuildCommand implements Callable<Integer> {
             if (check) {
                 return check(engine, request.listener(display).build(), display, out, err);
             }
-            CompletableFuture<BuildResult> future = engine.build(request.listener(display).build());
+            CompletableFuture<BuildResult> future = engine.build(request
+                    .listener(StartupWarmer.hashingOnFirstTransfer(display)).build());
             // On Ctrl-C or SIGTERM: closing the engine cancels the build and keeps the JVM alive until the running
             // step's processes are killed; an exit in between would leave them frozen in their cgroup.
             try (ShutdownAction cancel = new ShutdownAction(engine::close)) {

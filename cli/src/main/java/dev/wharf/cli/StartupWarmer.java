@@ -1,24 +1,21 @@
 package dev.wharf.cli;
 
-import dev.wharf.builder.sandbox.OciRuntimeSandbox;
+import dev.wharf.builder.api.BuildEvent;
+import dev.wharf.builder.api.ProgressListener;
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.instructions.DockerfileReader;
 import dev.wharf.grammar.parser.DockerfileParser;
 import dev.wharf.layers.LayerException;
-import dev.wharf.layers.image.ImageConfiguration;
-import dev.wharf.layers.image.ImageIndex;
-import dev.wharf.layers.image.ImageManifest;
-import dev.wharf.layers.json.CanonicalJson;
 import dev.wharf.layers.posix.PosixFiles;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 
 /**
@@ -31,17 +28,9 @@ import picocli.CommandLine;
  *       parses each member's annotations and generates a proxy class per annotation type at first use, most of
  *       picocli's start; the main thread, busy with picocli's own initialisation and the top-level command by then,
  *       finds them parsed (the JDK caches them per class and member, and waits for a parse under way);</li>
- *   <li>for every command that opens the store, Jackson's {@code StdDateFormat}: {@code ObjectMapper}'s static
- *       initialiser makes its default date format, whose {@code Calendar} asks the locale providers for week data,
- *       which lists every locale the JDK knows (about 20 ms of CPU in a fresh JVM);</li>
  *   <li>for {@code build}, the Dockerfile parser: ANTLR's lexer and parser deserialise their state machines and
  *       fill their caches on the first parse;</li>
- *   <li>for every command that opens the store, the (de)serializers of the image documents in the shared
- *       {@link CanonicalJson} the store uses: Jackson builds each model type's by reflection and annotation
- *       parsing once per mapper, the largest single cost of a fresh cached build (reading the index, a base image's
- *       manifest and config, then writing the new config and manifest: about 40% of its CPU time); the writers only
- *       for the commands that write images;</li>
- *   <li>for the same commands, the JDK's security providers, through {@code MessageDigest.getInstance("SHA-256")}:
+ *   <li>for every command that opens the store, the JDK's security providers, through {@code MessageDigest.getInstance("SHA-256")}:
  *       every digest and every temporary file name ({@code SecureRandom}) waits for the provider list and the
  *       {@code SUN} provider's table of algorithms and OIDs (about 8 ms in a fresh JVM), which opening the store
  *       and a pull's first manifest need;</li>
@@ -53,21 +42,23 @@ import picocli.CommandLine;
  *       later (its SHA-1 class is a second subclass of {@code DigestBase}) made C2 drop the compiled code again.
  *       Loading that first, then a few thousand small updates here, gets it compiled before the first layer
  *       arrives (perf of a 300 MB pull: transfer threads 0.43 s of CPU before, 0.38 s after, this thread 17 ms
- *       more);</li>
+ *       more). A {@code build} does it at the start only with {@code --no-cache} or {@code --pull}, else when its
+ *       first transfer starts ({@link #hashingOnFirstTransfer}): a fully cached build hashes nothing large;</li>
  *   <li>for {@code build --no-cache}, the libc binding ({@link PosixFiles#system}): jnr-ffi generates and loads its
  *       classes (about 60 ms of CPU); a build whose steps run needs it (extended attributes and owners of what it
- *       copies and of the layers it writes), while a cached one does not, and would pay for it in CPU time; then,
- *       unless the built-in sandbox is asked for, the serializers of runc's and crun's {@code config.json}
- *       ({@link OciRuntimeSandbox#warmUp}), which the first RUN step writes.</li>
+ *       copies and of the layers it writes), while a cached one does not, and would pay for it in CPU time.</li>
  * </ul>
  * Each step depends only on JDK, library or model classes and goes through the entry point the command itself uses,
  * so class initialisation locks are taken in the same order in both threads: the main thread can at worst wait for
- * the warm-up, never deadlock with it; Jackson's caches are thread-safe, and a (de)serializer the warm-up is
- * building is waited for, not built twice. Stateless.
+ * the warm-up, never deadlock with it. Stateless.
+ *
+ * <p>The image documents and runc's and crun's {@code config.json} need no warm-up: they are read and written by
+ * hand-written code, not by Jackson's data binding, whose reflective (de)serializers (and {@code ObjectMapper}'s date
+ * format, which lists every locale of the JDK) the warm-up used to build ahead, about 40% of the CPU time of a fresh
+ * cached build.
  */
 final class StartupWarmer {
-    private static final String DATE_FORMAT = "com.fasterxml.jackson.databind.util.StdDateFormat";
-    /** The commands that never touch JSON, for which the work would be wasted. */
+    /** The commands that never open the store, for which the work would be wasted. */
     private static final Set<String> WITHOUT_JSON = Set.of("version", "help", "completion", "parse");
     /** The commands that hash large blobs (see the class comment). */
     private static final Set<String> HASHING = Set.of("pull", "push", "build", "import", "load");
@@ -79,29 +70,7 @@ final class StartupWarmer {
      * code again at the first such read, back to code without the intrinsic).
      */
     private static final int[] HASH_LENGTHS = {1, 63, 64, 65, 200, 1000, 4099};
-    /** The commands that write image documents (a config, a manifest, the index). */
-    private static final Set<String> WRITING = Set.of("build", "import", "load", "pull", "tag", "rmi");
 
-    // Documents shaped like a store's (every field the build path reads or writes, the values irrelevant).
-    private static final byte[] INDEX = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
-            + "\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:"
-            + "0".repeat(64) + "\",\"size\":400,\"annotations\":{\"org.opencontainers.image.ref.name\":\"a:latest\"},"
-            + "\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}}]}").getBytes(StandardCharsets.UTF_8);
-    private static final byte[] MANIFEST = ("{\"schemaVersion\":2,\"mediaType\":"
-            + "\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":"
-            + "\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:" + "1".repeat(64) + "\",\"size\":1},"
-            + "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"sha256:"
-            + "2".repeat(64) + "\",\"size\":2}]}").getBytes(StandardCharsets.UTF_8);
-    private static final byte[] CONFIG = ("{\"created\":\"2026-01-01T00:00:00.5Z\",\"architecture\":\"amd64\","
-            + "\"os\":\"linux\",\"config\":{\"User\":\"app\",\"ExposedPorts\":{\"80/tcp\":{}},\"Env\":[\"A=b\"],"
-            + "\"Entrypoint\":[\"/bin/sh\"],\"Cmd\":[\"-c\",\"x\"],\"Healthcheck\":{\"Test\":[\"CMD\",\"true\"],"
-            + "\"Interval\":1000000000},\"ArgsEscaped\":true,\"Volumes\":{\"/v\":{}},\"WorkingDir\":\"/app\","
-            + "\"Labels\":{\"a\":\"b\"},\"StopSignal\":\"SIGTERM\",\"OnBuild\":[\"RUN x\"],\"Shell\":[\"/bin/sh\","
-            + "\"-c\"]},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:" + "2".repeat(64) + "\"]},"
-            + "\"history\":[{\"created\":\"2026-01-01T00:00:00Z\",\"created_by\":\"COPY a /a # buildkit\","
-            + "\"comment\":\"buildkit.dockerfile.v0\"},{\"created\":\"2026-01-01T00:00:00Z\",\"created_by\":"
-            + "\"USER app\",\"comment\":\"buildkit.dockerfile.v0\",\"empty_layer\":true}]}")
-            .getBytes(StandardCharsets.UTF_8);
     private static final String DOCKERFILE = "# syntax=docker/dockerfile:1\nARG BASE=scratch\nFROM ${BASE} AS base\n"
             + "ENV A=b\nWORKDIR /app\nCOPY --chmod=0755 a b /app/\nRUN echo \"$A\" > /x && \\\n    true\n"
             + "USER app\nCMD [\"/app/a\"]\n";
@@ -122,17 +91,52 @@ final class StartupWarmer {
             return;
         }
         boolean build = command.equals("build");
-        boolean writes = WRITING.contains(command);
         boolean stepsRun = build && Arrays.asList(args).contains("--no-cache");
-        boolean ociRuntime = stepsRun && Arrays.stream(args).noneMatch(a -> a.endsWith("builtin"));
-        boolean hashing = HASHING.contains(command);
+        // A build hashes much only when its steps run or it pulls: a fully cached one hashes a few kilobytes, and
+        // paid about 40 ms of CPU time (the updates in the interpreter, then C1 and C2 compiling) for nothing. Other
+        // builds start it when their first transfer does (hashingOnFirstTransfer).
+        boolean hashing = HASHING.contains(command)
+                && (!build || stepsRun || Arrays.asList(args).contains("--pull"));
         Optional<Class<?>> subcommand = WharfCommand.subcommand(command);
         Thread thread = new Thread(() -> {
             subcommand.ifPresent(StartupWarmer::readAnnotations);
-            initialize(build, writes, stepsRun, ociRuntime, hashing);
+            initialize(build, stepsRun, hashing);
         }, "wharf-warm-up");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /**
+     * Wraps a build's progress listener so that the first layer or blob transfer (a layer written, a base image
+     * pulled, an image pushed: where a build starts hashing megabytes) starts the SHA-256 warm-up on a thread of its
+     * own, for a build that did not start it with the others ({@link #start}); a fully cached build transfers
+     * nothing and so never pays for it. The warm-up's updates and the transfer's count alike towards C2's threshold.
+     */
+    static ProgressListener hashingOnFirstTransfer(ProgressListener next) {
+        AtomicBoolean started = new AtomicBoolean();
+        return event -> {
+            if ((event instanceof BuildEvent.Transfer || event instanceof BuildEvent.StepStarted s
+                    && s.stage().equals("internal")) && started.compareAndSet(false, true)) {
+                Thread thread = new Thread(() -> {
+                    try {
+                        hashAhead(MessageDigest.getInstance("SHA-256"));
+                    } catch (NoSuchAlgorithmException e) {
+                        // Every JDK has SHA-256; the build reports it otherwise.
+                    }
+                }, "wharf-warm-up-hash");
+                thread.setDaemon(true);
+                thread.start();
+            }
+            next.onEvent(event);
+        };
+    }
+
+    /** SHA-256 updates past the compile threshold (see the class comment). */
+    private static void hashAhead(MessageDigest sha256) {
+        byte[] data = new byte[HASH_LENGTHS[HASH_LENGTHS.length - 1]];
+        for (int i = 0; i < HASH_UPDATES; i++) {
+            sha256.update(data, 0, HASH_LENGTHS[i % HASH_LENGTHS.length]);
+        }
     }
 
     /** Reads the annotations picocli reads: of the class, its members and those of its mixins, superclasses too. */
@@ -155,14 +159,8 @@ final class StartupWarmer {
         }
     }
 
-    private static void initialize(boolean build, boolean writes, boolean stepsRun, boolean ociRuntime,
-                                   boolean hashing) {
+    private static void initialize(boolean build, boolean stepsRun, boolean hashing) {
         // Failures are the command's to report: it does the same work itself when it needs it.
-        try {
-            Class.forName(DATE_FORMAT, true, StartupWarmer.class.getClassLoader());
-        } catch (ClassNotFoundException | LinkageError e) {
-            // Reported by the command, as without the warm-up.
-        }
         if (build) {
             try {
                 DockerfileReader.read("Dockerfile", DockerfileParser.parse("Dockerfile", DOCKERFILE));
@@ -171,28 +169,12 @@ final class StartupWarmer {
             }
         }
         try {
-            CanonicalJson json = CanonicalJson.shared();
-            ImageIndex index = json.read(INDEX, ImageIndex.class, "warm-up index");
-            ImageManifest manifest = json.read(MANIFEST, ImageManifest.class, "warm-up manifest");
-            ImageConfiguration config = json.read(CONFIG, ImageConfiguration.class, "warm-up config");
-            if (writes) {
-                json.write(config);
-                json.write(manifest);
-                json.write(index);
-            }
-        } catch (LayerException | RuntimeException | LinkageError e) {
-            // The command reads its own documents and reports what fails.
-        }
-        try {
             MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
             // Temporary file names: NativePRNG mixes in SHA1PRNG, whose SHA-1 class, a second subclass of the
             // JDK's DigestBase, makes C2 drop SHA-256 code compiled before it loaded; load it first.
             new SecureRandom().nextLong();
             if (hashing) {
-                byte[] data = new byte[HASH_LENGTHS[HASH_LENGTHS.length - 1]];
-                for (int i = 0; i < HASH_UPDATES; i++) {
-                    sha256.update(data, 0, HASH_LENGTHS[i % HASH_LENGTHS.length]);
-                }
+                hashAhead(sha256);
             }
         } catch (NoSuchAlgorithmException e) {
             // Every JDK has SHA-256; the command reports it otherwise.
@@ -202,13 +184,6 @@ final class StartupWarmer {
                 PosixFiles.system();
             } catch (LayerException | LinkageError e) {
                 // The command falls back or reports it, as without the warm-up.
-            }
-        }
-        if (ociRuntime) {
-            try {
-                OciRuntimeSandbox.warmUp();
-            } catch (LinkageError e) {
-                // The first RUN step reports it.
             }
         }
     }

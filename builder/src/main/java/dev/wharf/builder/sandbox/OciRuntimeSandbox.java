@@ -1,7 +1,6 @@
 package dev.wharf.builder.sandbox;
 
 import dev.wharf.builder.snapshot.RootView;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,11 +40,6 @@ public final class OciRuntimeSandbox implements Sandbox {
     private final StateDirs state;
     private final OciSpecFactory.HostFacts host;
     private final OciSpecFactory factory;
-    /**
-     * Writes the runtime's {@code config.json}; one per process (thread-safe, never reconfigured), so that the
-     * serializers Jackson builds for the spec's records at first use are built once, possibly ahead ({@link #warmUp}).
-     */
-    private static final ObjectMapper JSON = new ObjectMapper();
     private volatile Optional<Path> helper;
 
     /**
@@ -105,29 +99,6 @@ public final class OciRuntimeSandbox implements Sandbox {
         return name;
     }
 
-    /**
-     * Writes (to nowhere) a spec with every part present, so that the first run finds the serializers of the spec's
-     * records built: Jackson builds them by reflection at first use, about 40 ms of CPU in a fresh process, which a
-     * command that is about to run steps (the CLI's {@code build --no-cache}) can spend on another thread while it
-     * starts. Failures are left to the run, which serializes its own spec.
-     */
-    public static void warmUp() {
-        List<String> some = List.of("x");
-        OciSpec sample = new OciSpec("1.0.2", new OciSpec.Process(false, new OciSpec.User(0, 0, List.of(0L)), some,
-                some, "/", new OciSpec.Capabilities(some, some, some), List.of(new OciSpec.Rlimit("RLIMIT_NOFILE", 1,
-                1)), true), new OciSpec.Root("rootfs", false), "h", List.of(new OciSpec.Mount("/proc", "proc",
-                "proc", some)), new OciSpec.Linux(List.of(new OciSpec.Namespace("pid")), some, some, "/wharf/x",
-                new OciSpec.Resources(List.of(new OciSpec.DeviceRule(false, "rwm")), new OciSpec.Memory(1, 1),
-                new OciSpec.Cpu(1, 1), new OciSpec.Pids(1)), new OciSpec.Seccomp("SCMP_ACT_ERRNO", 1L, some,
-                List.of(new OciSpec.Syscall(some, "SCMP_ACT_ALLOW", 1L, List.of(new OciSpec.SyscallArg(0, 1, 0,
-                "SCMP_CMP_EQ")))))));
-        try {
-            JSON.writeValueAsBytes(sample);
-        } catch (IOException | RuntimeException e) {
-            // The run serializes its own spec and reports what fails.
-        }
-    }
-
     @Override
     public SandboxProcess start(SandboxSpec spec, OutputListener listener) throws SandboxException {
         StateDirs.Held runDir = state.create();
@@ -144,7 +115,7 @@ public final class OciRuntimeSandbox implements Sandbox {
             Path rootDir = bundle.resolve("rootfs");
             Files.createDirectory(rootDir);
             OciSpec config = factory.create(spec, id, "rootfs", host);
-            Files.write(bundle.resolve("config.json"), JSON.writeValueAsBytes(config));
+            Files.write(bundle.resolve("config.json"), OciSpecJson.write(config));
             RootView view = RootView.of(spec.rootfs());
             MountStubs stubs = MountStubs.record(view, spec.rootfs().get(0).writableDir().map(Path::of),
                     UnshareSandbox.stubDestinations(spec));

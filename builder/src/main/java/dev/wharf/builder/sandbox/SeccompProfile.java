@@ -1,7 +1,7 @@
 package dev.wharf.builder.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wharf.layers.json.JsonTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -41,7 +41,7 @@ public final class SeccompProfile {
             if (in == null) {
                 throw new IllegalStateException("the seccomp profile " + RESOURCE + " is missing from wharf's jar");
             }
-            return new SeccompProfile(new ObjectMapper().readTree(in));
+            return new SeccompProfile(JsonTrees.parse(in.readAllBytes()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the seccomp profile " + RESOURCE, e);
         }

@@ -22,7 +22,11 @@ public final class GoTime {
     private GoTime() {
     }
 
-    /** Formats like Go's RFC3339Nano. */
+    /**
+     * Formats like Go's RFC3339Nano. Digits are appended by hand: {@code String.format} parses its pattern and looks
+     * up the locale's digits on every call, which cost a fresh process more than writing the config that holds the
+     * timestamps (and a locale with other digits would make them non-ASCII).
+     */
     public static String format(OffsetDateTime time) {
         StringBuilder out = new StringBuilder(35);
         int year = time.getYear();
@@ -30,16 +34,21 @@ public final class GoTime {
             // Go's MarshalJSON fails for such years; callers should never build one.
             throw new IllegalArgumentException("year outside 0..9999 in timestamp " + time);
         }
-        out.append(String.format("%04d-%02d-%02dT%02d:%02d:%02d", year, time.getMonthValue(), time.getDayOfMonth(),
-                time.getHour(), time.getMinute(), time.getSecond()));
+        digits(out, year, 4).append('-');
+        digits(out, time.getMonthValue(), 2).append('-');
+        digits(out, time.getDayOfMonth(), 2).append('T');
+        digits(out, time.getHour(), 2).append(':');
+        digits(out, time.getMinute(), 2).append(':');
+        digits(out, time.getSecond(), 2);
         int nanos = time.getNano();
         if (nanos != 0) {
-            String fraction = String.format("%09d", nanos);
-            int end = fraction.length();
-            while (fraction.charAt(end - 1) == '0') {
-                end--;
+            // Nine digits, trailing zeros dropped.
+            int width = 9;
+            while (nanos % 10 == 0) {
+                nanos /= 10;
+                width--;
             }
-            out.append('.').append(fraction, 0, end);
+            digits(out.append('.'), nanos, width);
         }
         ZoneOffset offset = time.getOffset();
         if (offset.getTotalSeconds() == 0) {
@@ -47,9 +56,19 @@ public final class GoTime {
         } else {
             int total = offset.getTotalSeconds();
             int minutes = Math.abs(total) / 60;
-            out.append(total < 0 ? '-' : '+').append(String.format("%02d:%02d", minutes / 60, minutes % 60));
+            digits(out.append(total < 0 ? '-' : '+'), minutes / 60, 2).append(':');
+            digits(out, minutes % 60, 2);
         }
         return out.toString();
+    }
+
+    /** Appends a non-negative number with leading zeros to {@code width} digits. */
+    private static StringBuilder digits(StringBuilder out, int value, int width) {
+        String text = Integer.toString(value);
+        for (int i = text.length(); i < width; i++) {
+            out.append('0');
+        }
+        return out.append(text);
     }
 
     /**

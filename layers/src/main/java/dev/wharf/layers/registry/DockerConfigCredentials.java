@@ -1,7 +1,7 @@
 package dev.wharf.layers.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wharf.layers.json.JsonTrees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,7 +28,6 @@ public final class DockerConfigCredentials implements CredentialProvider {
 
     private final Path configFile;
     private final CredentialHelper helper;
-    private final ObjectMapper mapper = new ObjectMapper();
 
     /**
      * Makes a provider over one config file.
@@ -103,7 +102,7 @@ public final class DockerConfigCredentials implements CredentialProvider {
             throws RegistryException {
         JsonNode node;
         try {
-            node = mapper.readTree(answer);
+            node = JsonTrees.parse(answer);
         } catch (IOException e) {
             throw new RegistryException("credential helper docker-credential-" + helperName + " answered for "
                     + server + " with something that is not JSON: " + e.getMessage(), e);
@@ -169,7 +168,7 @@ public final class DockerConfigCredentials implements CredentialProvider {
             throw new RegistryException("cannot read Docker config " + configFile + ": " + e.getMessage(), e);
         }
         try {
-            JsonNode node = mapper.readTree(bytes);
+            JsonNode node = JsonTrees.parse(bytes);
             return node == null || !node.isObject() ? null : node;
         } catch (IOException e) {
             throw new RegistryException("Docker config " + configFile + " is not valid JSON (" + e.getMessage()

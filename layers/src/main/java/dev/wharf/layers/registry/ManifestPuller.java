@@ -1,11 +1,11 @@
 package dev.wharf.layers.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.DigestAlgorithm;
 import dev.wharf.layers.MediaTypes;
 import dev.wharf.layers.image.ImageReader;
+import dev.wharf.layers.json.JsonTrees;
 import java.io.IOException;
 import java.net.URI;
 import java.util.List;
@@ -26,12 +26,10 @@ final class ManifestPuller implements RegistryEndpoint<ManifestResponse> {
 
     private final ImageReference repository;
     private final String reference;
-    private final ObjectMapper mapper;
 
-    ManifestPuller(ImageReference repository, String reference, ObjectMapper mapper) {
+    ManifestPuller(ImageReference repository, String reference) {
         this.repository = repository;
         this.reference = reference;
-        this.mapper = mapper;
     }
 
     @Override
@@ -94,7 +92,7 @@ final class ManifestPuller implements RegistryEndpoint<ManifestResponse> {
     /** The document's own mediaType field; an OCI document may omit it, then its shape decides. */
     private String declaredMediaType(byte[] content) {
         try {
-            JsonNode node = mapper.readTree(content);
+            JsonNode node = JsonTrees.parse(content);
             String declared = node.path("mediaType").asText("");
             if (!declared.isEmpty()) {
                 return declared;

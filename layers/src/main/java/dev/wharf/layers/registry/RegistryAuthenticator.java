@@ -1,7 +1,7 @@
 package dev.wharf.layers.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wharf.layers.json.JsonTrees;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -38,7 +38,6 @@ final class RegistryAuthenticator {
     private final PlainHttpPolicy plainHttp;
     private final Clock clock;
     private final String userAgent;
-    private final ObjectMapper mapper = new ObjectMapper();
     private final Map<String, CachedAuth> cache = new ConcurrentHashMap<>();
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
@@ -182,7 +181,7 @@ final class RegistryAuthenticator {
                     + ": " + RegistryCaller.snippet(answer), status, null);
         }
         try {
-            JsonNode body = mapper.readTree(answer);
+            JsonNode body = JsonTrees.parse(answer);
             String token = body.path("token").asText("");
             if (token.isEmpty()) {
                 token = body.path("access_token").asText("");

@@ -1,7 +1,7 @@
 package dev.wharf.layers.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wharf.layers.json.JsonTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -34,7 +34,6 @@ final class RegistryCaller {
     private final RetryPolicy retry;
     private final PlainHttpPolicy plainHttp;
     private final String userAgent;
-    private final ObjectMapper mapper = new ObjectMapper();
 
     RegistryCaller(HttpTransport http, RegistryAuthenticator authenticator, RetryPolicy retry,
             PlainHttpPolicy plainHttp, String userAgent) {
@@ -211,7 +210,7 @@ final class RegistryCaller {
             return Optional.empty();
         }
         try {
-            JsonNode errors = mapper.readTree(body).path("errors");
+            JsonNode errors = JsonTrees.parse(body).path("errors");
             List<String> parts = new ArrayList<>();
             for (JsonNode error : errors) {
                 parts.add(error.path("code").asText("") + ": " + error.path("message").asText(""));

@@ -1,6 +1,5 @@
 package dev.wharf.layers.registry;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.LayerException;
@@ -28,7 +27,6 @@ import java.util.function.LongConsumer;
 public final class RegistryClient {
     private final RegistryCaller caller;
     private final RegistryOptions options;
-    private final ObjectMapper mapper = new ObjectMapper();
 
     private RegistryClient(RegistryCaller caller, RegistryOptions options) {
         this.caller = caller;
@@ -64,12 +62,12 @@ public final class RegistryClient {
      *     the registry's {@code Docker-Content-Digest}
      */
     public ManifestResponse pullManifest(ImageReference reference) throws RegistryException {
-        return call(reference, false, new ManifestPuller(reference, reference.manifestReference(), mapper));
+        return call(reference, false, new ManifestPuller(reference, reference.manifestReference()));
     }
 
     /** Fetches a manifest or index of a repository by digest (e.g. a platform's manifest from an index). */
     public ManifestResponse pullManifest(ImageReference repository, Digest digest) throws RegistryException {
-        return call(repository, false, new ManifestPuller(repository, digest.toString(), mapper));
+        return call(repository, false, new ManifestPuller(repository, digest.toString()));
     }
 
     /** Returns the digest the reference's tag points to, or empty if the repository has no such manifest. */

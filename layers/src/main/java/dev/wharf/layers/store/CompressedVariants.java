@@ -1,12 +1,12 @@
 package dev.wharf.layers.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.MediaTypes.Compression;
 import dev.wharf.layers.blob.BlobStore;
+import dev.wharf.layers.json.JsonTrees;
 import dev.wharf.layers.layout.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +35,6 @@ import java.util.Set;
  * <p>Immutable and thread-safe.
  */
 public final class CompressedVariants {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final Path dir;
     private final BlobStore blobs;
 
@@ -65,7 +64,7 @@ public final class CompressedVariants {
             throw new LayerException("cannot read the compressed-variant record " + file + ": " + e.getMessage(), e);
         }
         try {
-            JsonNode node = JSON.readTree(content);
+            JsonNode node = JsonTrees.parse(content);
             Descriptor found = Descriptor.of(node.path("mediaType").asText(),
                     Digest.parse(node.path("digest").asText()), node.path("size").asLong());
             return blobs.exists(found.digest()) ? Optional.of(found) : Optional.empty();
@@ -107,7 +106,7 @@ public final class CompressedVariants {
                     continue;
                 }
                 try {
-                    JsonNode node = JSON.readTree(Files.readAllBytes(entry));
+                    JsonNode node = JsonTrees.parse(Files.readAllBytes(entry));
                     out.add(Digest.parse(node.path("digest").asText()));
                 } catch (IOException | IllegalArgumentException e) {
                     // Skipped: the variant is made again when needed.

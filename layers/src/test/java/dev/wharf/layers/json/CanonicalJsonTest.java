@@ -40,6 +40,10 @@ class CanonicalJsonTest {
         assertEquals("2024-01-02T03:04:05.000000001-05:30",
                 GoTime.format(OffsetDateTime.of(2024, 1, 2, 3, 4, 5, 1, ZoneOffset.ofHoursMinutes(-5, -30))));
         assertEquals("0001-01-01T00:00:00Z", GoTime.format(GoTime.parse("0001-01-01T00:00:00Z")));
+        assertEquals("0005-12-31T23:59:59.0000001+14:00",
+                GoTime.format(OffsetDateTime.of(5, 12, 31, 23, 59, 59, 100, ZoneOffset.ofHours(14))));
+        assertEquals("9999-10-09T08:07:06.123456789-00:30",
+                GoTime.format(OffsetDateTime.of(9999, 10, 9, 8, 7, 6, 123_456_789, ZoneOffset.ofHoursMinutes(0, -30))));
     }
 
     @Test

@@ -1,0 +1,35 @@
+package dev.wharf.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.builder.api.BuildEvent;
+import dev.wharf.builder.api.ProgressListener;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class StartupWarmerTest {
+
+    @Test
+    void hashingOnFirstTransfer_passesEveryEventOnInOrder() {
+        List<BuildEvent> seen = new ArrayList<>();
+        ProgressListener listener = StartupWarmer.hashingOnFirstTransfer(seen::add);
+        List<BuildEvent> events = List.of(new BuildEvent.StepStarted(1, "", 1, 2, "FROM busybox"),
+                new BuildEvent.StepCached(1), new BuildEvent.Transfer(2, "layer", 0, 10, false),
+                new BuildEvent.Transfer(2, "layer", 10, 10, true), new BuildEvent.StepDone(2, Duration.ofMillis(3)));
+        events.forEach(listener::onEvent);
+        assertEquals(events, seen);
+    }
+
+    @Test
+    void hashingOnFirstTransfer_startsNoHashingForAFullyCachedBuild() {
+        ProgressListener listener = StartupWarmer.hashingOnFirstTransfer(ProgressListener.none());
+        listener.onEvent(new BuildEvent.StepStarted(1, "", 1, 1, "COPY a b"));
+        listener.onEvent(new BuildEvent.StepCached(1));
+        listener.onEvent(new BuildEvent.StepDone(1, Duration.ZERO));
+        assertTrue(Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().equals("wharf-warm-up-hash")));
+    }
+}
