@@ -41,9 +41,14 @@ public record FileMetadata(FileKind kind, int mode, long uid, long gid, long siz
             size = 0;
         }
         mode &= 07777;
-        TreeMap<String, byte[]> copy = new TreeMap<>();
-        xattrs.forEach((k, v) -> copy.put(Objects.requireNonNull(k), v.clone()));
-        xattrs = Collections.unmodifiableMap(copy);
+        if (xattrs.isEmpty()) {
+            // Nearly every file: no map to build (one per file of every layer written).
+            xattrs = Map.of();
+        } else {
+            TreeMap<String, byte[]> copy = new TreeMap<>();
+            xattrs.forEach((k, v) -> copy.put(Objects.requireNonNull(k), v.clone()));
+            xattrs = Collections.unmodifiableMap(copy);
+        }
     }
 
     /** Returns whether this is an overlayfs whiteout: a character device with device number 0:0. */

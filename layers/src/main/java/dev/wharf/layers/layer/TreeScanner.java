@@ -34,6 +34,11 @@ public final class TreeScanner {
         this.reader = new FileMetadataReader(posix);
     }
 
+    /** The binding this scanner reads with; the layer writer reads file content through it too. */
+    PosixFiles posix() {
+        return posix;
+    }
+
     /** Returns every file under {@code root} as an addition, in tar-name order. */
     public List<LayerChange> scanTree(Path root) throws LayerException {
         return collect(root, false);

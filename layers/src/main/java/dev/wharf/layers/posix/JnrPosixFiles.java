@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -38,7 +39,19 @@ final class JnrPosixFiles implements PosixFiles {
      * a symlink included, and never follows it.
      */
     private static final int CREATE_FLAGS = 01 | 0100 | 0200 | 02000000;
-    /** Bytes handed to one write call; the copy into it is the one java.nio's FileChannel makes too. */
+    /**
+     * open flags O_RDONLY | O_NOFOLLOW | O_CLOEXEC of this architecture (O_NOFOLLOW is 0400000 on x86_64 and
+     * riscv64 (asm-generic), 0100000 on aarch64), or -1 where it is not known here.
+     */
+    private static final int READ_FLAGS = switch (System.getProperty("os.arch", "")) {
+        case "amd64", "x86_64", "riscv64" -> 0400000 | 02000000;
+        case "aarch64" -> 0100000 | 02000000;
+        default -> -1;
+    };
+    /**
+     * Bytes handed to one write or read call; the copy into or out of the native buffer is the one java.nio's
+     * FileChannel makes too.
+     */
     private static final int WRITE_CHUNK = 256 * 1024;
     /** Linux limits one xattr value to 64 KiB and a name list to 64 KiB (XATTR_SIZE_MAX, XATTR_LIST_MAX). */
     private static final int XATTR_MAX = 64 * 1024;
@@ -67,6 +80,7 @@ final class JnrPosixFiles implements PosixFiles {
         final Function geteuid = function("geteuid", Type.UINT);
         final Function open = function("open", Type.SINT, Type.POINTER, Type.SINT, Type.UINT);
         final Function write = function("write", Type.SLONG, Type.SINT, Type.POINTER, Type.ULONG);
+        final Function read = function("read", Type.SLONG, Type.SINT, Type.POINTER, Type.ULONG);
         final Function fchown = function("fchown", Type.SINT, Type.SINT, Type.UINT, Type.UINT);
         final Function fchmod = function("fchmod", Type.SINT, Type.SINT, Type.UINT);
         final Function futimens = function("futimens", Type.SINT, Type.SINT, Type.POINTER);
@@ -383,6 +397,69 @@ final class JnrPosixFiles implements PosixFiles {
         return new JnrNewFile(fd, path);
     }
 
+    @Override
+    public ReadableFile openForReading(Path path) throws LayerException {
+        if (READ_FLAGS < 0) {
+            throw new UnsupportedOperationException("openForReading: open flags unknown on "
+                    + System.getProperty("os.arch"));
+        }
+        int fd = libc.open.callInt(withPath(path, 0).address, READ_FLAGS, 0);
+        if (fd < 0) {
+            throw failure("open", path, errno());
+        }
+        return new JnrReadableFile(fd, path);
+    }
+
+    /** An open descriptor of a file being read, through the thread's native buffer. */
+    private final class JnrReadableFile implements ReadableFile {
+        private final int fd;
+        private final Path path;
+        private boolean closed;
+
+        JnrReadableFile(int fd, Path path) {
+            this.fd = fd;
+            this.path = path;
+        }
+
+        @Override
+        public int read(byte[] bytes, int offset, int length) throws PosixCallException {
+            Objects.checkFromIndexSize(offset, length, bytes.length);
+            if (length == 0) {
+                return 0;
+            }
+            // The thread's buffer holds nothing between calls, so reads and writes of one thread share it.
+            WriteBuffer buffer = WRITE_BUFFERS.get();
+            int n = Math.min(length, WRITE_CHUNK);
+            while (true) {
+                long r = libc.read.call(fd, buffer.address(), n);
+                if (r < 0) {
+                    int errno = errno();
+                    if (errno == EINTR) {
+                        continue;
+                    }
+                    throw failure("read", path, errno);
+                }
+                if (r == 0) {
+                    return -1;
+                }
+                buffer.bytes().get(0, bytes, offset, (int) r);
+                return (int) r;
+            }
+        }
+
+        @Override
+        public void close() throws PosixCallException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            // Linux releases the descriptor even when close fails: never retry it.
+            if (libc.close.callInt(fd) != 0) {
+                throw failure("close", path, errno());
+            }
+        }
+    }
+
     /** An open descriptor of a created file; its write buffer is native memory, allocated on the first write. */
     private final class JnrNewFile implements NewFile {
         private final int fd;
@@ -461,8 +538,9 @@ final class JnrPosixFiles implements PosixFiles {
     }
 
     /**
-     * One native write buffer per thread, reused by every file it writes through this binding (a direct buffer is
-     * passed to write(2) without a copy; allocating one per file would cost more than the copy it saves).
+     * One native buffer per thread, reused by every file it writes or reads through this binding (a direct buffer is
+     * passed to write(2) and read(2) without a copy; allocating one per file would cost more than the copy it
+     * saves). No call leaves data in it.
      */
     private static final ThreadLocal<WriteBuffer> WRITE_BUFFERS = ThreadLocal.withInitial(() -> {
         ByteBuffer bytes = ByteBuffer.allocateDirect(WRITE_CHUNK);

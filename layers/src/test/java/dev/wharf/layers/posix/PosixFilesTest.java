@@ -89,6 +89,40 @@ class PosixFilesTest {
     }
 
     @Test
+    void openForReading_readsTheWholeContentInPieces_andEndsWithMinusOne() throws Exception {
+        Path file = tmp.resolve("big");
+        byte[] content = new byte[700_000];
+        new java.util.Random(5).nextBytes(content);
+        Files.write(file, content);
+        java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+        byte[] buffer = new byte[300_000];
+        try (ReadableFile in = posix.openForReading(file)) {
+            assertEquals(0, in.read(buffer, 0, 0));
+            int n;
+            while ((n = in.read(buffer, 7, buffer.length - 7)) >= 0) {
+                assertTrue(n > 0);
+                read.write(buffer, 7, n);
+            }
+            assertEquals(-1, in.read(buffer, 0, 1), "still at the end");
+        }
+        assertArrayEquals(content, read.toByteArray());
+        try (ReadableFile in = posix.openForReading(Files.createFile(tmp.resolve("empty")))) {
+            assertEquals(-1, in.read(buffer, 0, buffer.length));
+        }
+    }
+
+    @Test
+    void openForReading_neverFollowsASymlink_andReportsAMissingFile() throws Exception {
+        Path target = Files.writeString(tmp.resolve("target"), "secret");
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), target);
+        PosixCallException e = assertThrows(PosixCallException.class, () -> posix.openForReading(link));
+        assertEquals(40, e.errno(), "ELOOP: O_NOFOLLOW refuses a symlink");
+        e = assertThrows(PosixCallException.class, () -> posix.openForReading(tmp.resolve("missing")));
+        assertEquals(PosixCallException.ENOENT, e.errno());
+        assertTrue(e.getMessage().contains("missing"), e.getMessage());
+    }
+
+    @Test
     void deviceNumbers_splitAndJoinLikeGlibc() {
         long[][] cases = {{0, 0}, {1, 3}, {8, 17}, {259, 1_048_575}, {4095, 255}, {4096, 256}, {123_456, 7_654_321}};
         for (long[] c : cases) {
