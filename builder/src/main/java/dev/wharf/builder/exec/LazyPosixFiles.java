@@ -85,6 +85,11 @@ final class LazyPosixFiles implements PosixFiles {
     }
 
     @Override
+    public List<String> listDirectory(Path dir) throws LayerException {
+        return binding().listDirectory(dir);
+    }
+
+    @Override
     public ReadableFile openForReading(Path path) throws LayerException {
         return binding().openForReading(path);
     }

@@ -14,6 +14,7 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -49,6 +50,12 @@ final class JnrPosixFiles implements PosixFiles {
         default -> -1;
     };
     /**
+     * open flags O_RDONLY | O_DIRECTORY | O_CLOEXEC of this architecture (O_DIRECTORY is 0200000 on x86_64 and
+     * riscv64, 040000 on aarch64), or -1 where it is not known here.
+     */
+    private static final int DIRECTORY_FLAGS = READ_FLAGS < 0 ? -1
+            : 02000000 | ("aarch64".equals(System.getProperty("os.arch")) ? 040000 : 0200000);
+    /**
      * Bytes handed to one write or read call; the copy into or out of the native buffer is the one java.nio's
      * FileChannel makes too.
      */
@@ -81,6 +88,8 @@ final class JnrPosixFiles implements PosixFiles {
         final Function open = function("open", Type.SINT, Type.POINTER, Type.SINT, Type.UINT);
         final Function write = function("write", Type.SLONG, Type.SINT, Type.POINTER, Type.ULONG);
         final Function read = function("read", Type.SLONG, Type.SINT, Type.POINTER, Type.ULONG);
+        /** glibc 2.30+; absent (address 0) before. */
+        final Function getdents64 = function("getdents64", Type.SLONG, Type.SINT, Type.POINTER, Type.ULONG);
         final Function fchown = function("fchown", Type.SINT, Type.SINT, Type.UINT, Type.UINT);
         final Function fchmod = function("fchmod", Type.SINT, Type.SINT, Type.UINT);
         final Function futimens = function("futimens", Type.SINT, Type.SINT, Type.POINTER);
@@ -395,6 +404,64 @@ final class JnrPosixFiles implements PosixFiles {
             throw failure("open", path, errno());
         }
         return new JnrNewFile(fd, path);
+    }
+
+    @Override
+    public List<String> listDirectory(Path dir) throws LayerException {
+        if (DIRECTORY_FLAGS < 0 || libc.getdents64.address() == 0) {
+            throw new UnsupportedOperationException("listDirectory: open flags or getdents64 unknown here");
+        }
+        int fd = libc.open.callInt(withPath(dir, 0).address, DIRECTORY_FLAGS, 0);
+        if (fd < 0) {
+            throw failure("open", dir, errno());
+        }
+        try {
+            // The records go through the thread's I/O buffer (nothing is left in it between calls) into an array of
+            // their size (most directories: a few hundred bytes).
+            WriteBuffer buffer = WRITE_BUFFERS.get();
+            List<String> names = new ArrayList<>();
+            while (true) {
+                long n = libc.getdents64.call(fd, buffer.address(), WRITE_CHUNK);
+                if (n < 0) {
+                    int errno = errno();
+                    if (errno == EINTR) {
+                        continue;
+                    }
+                    throw failure("getdents64", dir, errno);
+                }
+                if (n == 0) {
+                    return names;
+                }
+                byte[] records = new byte[(int) n];
+                buffer.bytes().get(0, records, 0, (int) n);
+                for (int at = 0; at < n; ) {
+                    // struct linux_dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name (NUL-ended).
+                    int reclen = (records[at + 16] & 0xff) | (records[at + 17] & 0xff) << 8;
+                    int start = at + 19;
+                    int end = start;
+                    boolean ascii = true;
+                    while (records[end] != 0) {
+                        ascii &= records[end] >= 0;
+                        end++;
+                    }
+                    at += reclen;
+                    int length = end - start;
+                    if (length == 1 && records[start] == '.'
+                            || length == 2 && records[start] == '.' && records[start + 1] == '.') {
+                        continue;
+                    }
+                    String name = new String(records, start, length, ascii ? StandardCharsets.ISO_8859_1
+                            : pathCharset);
+                    if (!ascii && !Arrays.equals(name.getBytes(pathCharset), 0, length, records, start, end)) {
+                        throw new UnsupportedOperationException("listDirectory: a name in " + dir
+                                + " is not valid in " + pathCharset);
+                    }
+                    names.add(name);
+                }
+            }
+        } finally {
+            libc.close.callInt(fd);
+        }
     }
 
     @Override

@@ -123,6 +123,44 @@ class PosixFilesTest {
     }
 
     @Test
+    void listDirectory_givesEveryNameButDotAndDotDot_alsoNonAsciiAndMany() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("d"));
+        java.util.Set<String> expected = new java.util.HashSet<>();
+        // More names than one getdents64 call returns (256 KiB of records): the listing goes on.
+        for (int i = 0; i < 3000; i++) {
+            String name = "file-with-a-rather-long-name-to-fill-the-buffer-of-one-getdents64-call-".repeat(2) + i;
+            Files.createFile(dir.resolve(name));
+            expected.add(name);
+        }
+        for (String name : List.of("é-ü", ".hidden", "..x", "sub")) {
+            Files.createDirectory(dir.resolve(name));
+            expected.add(name);
+        }
+        Files.createSymbolicLink(dir.resolve("link"), tmp.resolve("nowhere"));
+        expected.add("link");
+        List<String> names = posix.listDirectory(dir);
+        assertEquals(expected.size(), names.size());
+        assertEquals(expected, new java.util.HashSet<>(names));
+        assertEquals(List.of(), posix.listDirectory(dir.resolve("sub")));
+        PosixCallException e = assertThrows(PosixCallException.class,
+                () -> posix.listDirectory(dir.resolve("missing")));
+        assertEquals(PosixCallException.ENOENT, e.errno());
+        Path file = dir.resolve(names.stream().filter(n -> n.startsWith("file-")).findFirst().orElseThrow());
+        e = assertThrows(PosixCallException.class, () -> posix.listDirectory(file));
+        assertEquals(20, e.errno(), "ENOTDIR");
+    }
+
+    @Test
+    void listDirectory_leavesADirectoryWithANameInvalidInTheFileNameCharsetToJavaNio() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("d"));
+        // A name with a byte that is not UTF-8 (made by the shell: a Java string cannot name it).
+        Process touch = new ProcessBuilder("sh", "-c", "touch \"$(printf 'bad\\377name')\"")
+                .directory(dir.toFile()).inheritIO().start();
+        assertEquals(0, touch.waitFor());
+        assertThrows(UnsupportedOperationException.class, () -> posix.listDirectory(dir));
+    }
+
+    @Test
     void deviceNumbers_splitAndJoinLikeGlibc() {
         long[][] cases = {{0, 0}, {1, 3}, {8, 17}, {259, 1_048_575}, {4095, 255}, {4096, 256}, {123_456, 7_654_321}};
         for (long[] c : cases) {
