@@ -227,8 +227,7 @@ public final class LayerWriter {
     private void copyContent(TarWriter tar, Path source, long size, String name, byte[] buffer)
             throws IOException {
         long copied = 0;
-        boolean grew;
-        try (ContentReader in = open(source)) {
+        try (InputStream in = open(source)) {
             while (copied < size) {
                 int n = in.read(buffer, 0, (int) Math.min(buffer.length, size - copied));
                 if (n < 0) {
@@ -237,7 +236,10 @@ public final class LayerWriter {
                 tar.write(buffer, 0, n);
                 copied += n;
             }
-            grew = copied == size && in.read(buffer, 0, 1) > 0;
+            if (copied == size && in.read(buffer, 0, 1) > 0) {
+                throw new LayerException("file " + source + " (layer path " + name
+                        + ") grew while it was being written into a layer; retry when it is not being modified");
+            }
         } catch (LayerException e) {
             if (e instanceof PosixCallException) {
                 throw new LayerException("cannot read " + source + " (layer path " + name + "): " + e.getMessage(),
@@ -247,59 +249,50 @@ public final class LayerWriter {
         } catch (IOException e) {
             throw new LayerException("cannot read " + source + " (layer path " + name + "): " + e.getMessage(), e);
         }
-        if (grew) {
-            throw new LayerException("file " + source + " (layer path " + name
-                    + ") grew while it was being written into a layer; retry when it is not being modified");
-        }
         if (copied != size) {
             throw new LayerException("file " + source + " (layer path " + name
                     + ") shrank while it was being written into a layer; retry when it is not being modified");
         }
     }
 
-    /** Reads a file's content. */
-    private interface ContentReader extends AutoCloseable {
-        int read(byte[] bytes, int offset, int length) throws IOException;
-
-        @Override
-        void close() throws IOException;
-    }
-
     /**
      * Opens {@code source} without following a symlink: through the scanner's native binding (one open, reads and a
      * close, where java.nio makes a channel, a stream and a cleaner per file), else java.nio.
      */
-    private ContentReader open(Path source) throws IOException {
+    private InputStream open(Path source) throws IOException {
         if (nativeReads) {
             try {
-                ReadableFile file = scanner.posix().openForReading(source);
-                return new ContentReader() {
-                    @Override
-                    public int read(byte[] bytes, int offset, int length) throws IOException {
-                        return file.read(bytes, offset, length);
-                    }
-
-                    @Override
-                    public void close() throws IOException {
-                        file.close();
-                    }
-                };
+                return new NativeContent(scanner.posix().openForReading(source));
             } catch (UnsupportedOperationException e) {
                 nativeReads = false; // this binding or platform cannot: java.nio from now on
             }
         }
-        InputStream in = Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS);
-        return new ContentReader() {
-            @Override
-            public int read(byte[] bytes, int offset, int length) throws IOException {
-                return in.read(bytes, offset, length);
-            }
+        return Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS);
+    }
 
-            @Override
-            public void close() throws IOException {
-                in.close();
-            }
-        };
+    /** A file's content read through the binding; only the bulk read is used here. */
+    private static final class NativeContent extends InputStream {
+        private final ReadableFile file;
+
+        NativeContent(ReadableFile file) {
+            this.file = file;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return file.read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] bytes, int offset, int length) throws IOException {
+            return file.read(bytes, offset, length);
+        }
+
+        @Override
+        public void close() throws IOException {
+            file.close();
+        }
     }
 
     /** A change with its tar name and sort key. */

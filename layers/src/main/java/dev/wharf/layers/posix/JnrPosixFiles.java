@@ -421,14 +421,7 @@ final class JnrPosixFiles implements PosixFiles {
             WriteBuffer buffer = WRITE_BUFFERS.get();
             List<String> names = new ArrayList<>();
             while (true) {
-                long n = libc.getdents64.call(fd, buffer.address(), WRITE_CHUNK);
-                if (n < 0) {
-                    int errno = errno();
-                    if (errno == EINTR) {
-                        continue;
-                    }
-                    throw failure("getdents64", dir, errno);
-                }
+                long n = callRetrying(libc.getdents64, dir, fd, buffer.address(), WRITE_CHUNK);
                 if (n == 0) {
                     return names;
                 }
@@ -477,15 +470,34 @@ final class JnrPosixFiles implements PosixFiles {
         return new JnrReadableFile(fd, path);
     }
 
-    /** An open descriptor of a file being read, through the thread's native buffer. */
-    private final class JnrReadableFile implements ReadableFile {
-        private final int fd;
-        private final Path path;
+    /** An open descriptor and the path it was opened by (for messages), closed once. */
+    private abstract class Descriptor implements AutoCloseable {
+        final int fd;
+        final Path path;
         private boolean closed;
 
-        JnrReadableFile(int fd, Path path) {
+        Descriptor(int fd, Path path) {
             this.fd = fd;
             this.path = path;
+        }
+
+        @Override
+        public void close() throws PosixCallException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            // Linux releases the descriptor even when close fails (also on EINTR): never retry it.
+            if (libc.close.callInt(fd) != 0) {
+                throw failure("close", path, errno());
+            }
+        }
+    }
+
+    /** An open descriptor of a file being read, through the thread's native buffer. */
+    private final class JnrReadableFile extends Descriptor implements ReadableFile {
+        JnrReadableFile(int fd, Path path) {
+            super(fd, path);
         }
 
         @Override
@@ -496,47 +508,21 @@ final class JnrPosixFiles implements PosixFiles {
             }
             // The thread's buffer holds nothing between calls, so reads and writes of one thread share it.
             WriteBuffer buffer = WRITE_BUFFERS.get();
-            int n = Math.min(length, WRITE_CHUNK);
-            while (true) {
-                long r = libc.read.call(fd, buffer.address(), n);
-                if (r < 0) {
-                    int errno = errno();
-                    if (errno == EINTR) {
-                        continue;
-                    }
-                    throw failure("read", path, errno);
-                }
-                if (r == 0) {
-                    return -1;
-                }
-                buffer.bytes().get(0, bytes, offset, (int) r);
-                return (int) r;
+            long r = callRetrying(libc.read, path, fd, buffer.address(), Math.min(length, WRITE_CHUNK));
+            if (r == 0) {
+                return -1;
             }
-        }
-
-        @Override
-        public void close() throws PosixCallException {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            // Linux releases the descriptor even when close fails: never retry it.
-            if (libc.close.callInt(fd) != 0) {
-                throw failure("close", path, errno());
-            }
+            buffer.bytes().get(0, bytes, offset, (int) r);
+            return (int) r;
         }
     }
 
     /** An open descriptor of a created file; its write buffer is native memory, allocated on the first write. */
-    private final class JnrNewFile implements NewFile {
-        private final int fd;
-        private final Path path;
+    private final class JnrNewFile extends Descriptor implements NewFile {
         private WriteBuffer buffer;
-        private boolean closed;
 
         JnrNewFile(int fd, Path path) {
-            this.fd = fd;
-            this.path = path;
+            super(fd, path);
         }
 
         @Override
@@ -587,17 +573,6 @@ final class JnrPosixFiles implements PosixFiles {
             }
         }
 
-        @Override
-        public void close() throws PosixCallException {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            // Linux releases the descriptor even when close fails (also on EINTR): never retry it.
-            if (libc.close.callInt(fd) != 0) {
-                throw failure("close", path, errno());
-            }
-        }
     }
 
     /** A direct buffer and its address. */
@@ -629,6 +604,23 @@ final class JnrPosixFiles implements PosixFiles {
     @Override
     public int effectiveUid() {
         return (int) libc.geteuid.call0();
+    }
+
+    /**
+     * Calls {@code function(a, b, c)}, a call returning a count or -1 with errno ({@code read}, {@code getdents64}),
+     * again when a signal interrupted it.
+     */
+    private long callRetrying(Function function, Path path, long a, long b, long c) throws PosixCallException {
+        while (true) {
+            long n = function.call(a, b, c);
+            if (n >= 0) {
+                return n;
+            }
+            int errno = errno();
+            if (errno != EINTR) {
+                throw failure(function.name(), path, errno);
+            }
+        }
     }
 
     private static int errno() {
