@@ -445,7 +445,8 @@ final class JnrPosixFiles implements PosixFiles {
                     }
                     String name = new String(records, start, length, ascii ? StandardCharsets.ISO_8859_1
                             : pathCharset);
-                    if (!ascii && !Arrays.equals(name.getBytes(pathCharset), 0, length, records, start, end)) {
+                    byte[] encoded = ascii ? null : name.getBytes(pathCharset);
+                    if (!ascii && !Arrays.equals(encoded, 0, encoded.length, records, start, end)) {
                         throw new UnsupportedOperationException("listDirectory: a name in " + dir
                                 + " is not valid in " + pathCharset);
                     }
