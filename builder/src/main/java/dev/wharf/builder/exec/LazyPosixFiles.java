@@ -5,6 +5,7 @@ import dev.wharf.layers.LayerException;
 import dev.wharf.layers.posix.NewFile;
 import dev.wharf.layers.posix.PosixFiles;
 import dev.wharf.layers.posix.PosixStat;
+import dev.wharf.layers.posix.ReadableFile;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -81,6 +82,16 @@ final class LazyPosixFiles implements PosixFiles {
     @Override
     public NewFile createFile(Path path, int mode) throws LayerException {
         return binding().createFile(path, mode);
+    }
+
+    @Override
+    public List<String> listDirectory(Path dir) throws LayerException {
+        return binding().listDirectory(dir);
+    }
+
+    @Override
+    public ReadableFile openForReading(Path path) throws LayerException {
+        return binding().openForReading(path);
     }
 
     /** The effective uid, from {@code /proc/self/status} ({@link UserNamespaces#effectiveUid}), else from libc. */

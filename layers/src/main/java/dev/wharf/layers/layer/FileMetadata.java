@@ -1,10 +1,9 @@
 package dev.wharf.layers.layer;
 
+import dev.wharf.layers.tar.TarEntry;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
 /**
  * What a layer keeps of one file: its kind, permission bits, owner, size, modification time, symlink target, device
@@ -41,9 +40,7 @@ public record FileMetadata(FileKind kind, int mode, long uid, long gid, long siz
             size = 0;
         }
         mode &= 07777;
-        TreeMap<String, byte[]> copy = new TreeMap<>();
-        xattrs.forEach((k, v) -> copy.put(Objects.requireNonNull(k), v.clone()));
-        xattrs = Collections.unmodifiableMap(copy);
+        xattrs = TarEntry.copyOfXattrs(xattrs);
     }
 
     /** Returns whether this is an overlayfs whiteout: a character device with device number 0:0. */

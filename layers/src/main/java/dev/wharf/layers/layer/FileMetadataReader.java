@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -44,10 +45,15 @@ public final class FileMetadataReader {
                 throw new LayerException("cannot read the symlink " + path + ": " + e.getMessage(), e);
             }
         }
-        Map<String, byte[]> xattrs = new LinkedHashMap<>();
+        Map<String, byte[]> xattrs = Map.of();
         if (kind != FileKind.SOCKET) {
-            for (String name : posix.listXattrs(path)) {
-                posix.getXattr(path, name).ifPresent(v -> xattrs.put(name, v));
+            List<String> names = posix.listXattrs(path);
+            if (!names.isEmpty()) {
+                Map<String, byte[]> values = new LinkedHashMap<>();
+                for (String name : names) {
+                    posix.getXattr(path, name).ifPresent(v -> values.put(name, v));
+                }
+                xattrs = values;
             }
         }
         return new FileMetadata(kind, st.mode, Integer.toUnsignedLong(st.uid), Integer.toUnsignedLong(st.gid),

@@ -34,6 +34,11 @@ public final class TreeScanner {
         this.reader = new FileMetadataReader(posix);
     }
 
+    /** The binding this scanner reads with; the layer writer reads file content through it too. */
+    PosixFiles posix() {
+        return posix;
+    }
+
     /** Returns every file under {@code root} as an addition, in tar-name order. */
     public List<LayerChange> scanTree(Path root) throws LayerException {
         return collect(root, false);
@@ -81,15 +86,12 @@ public final class TreeScanner {
     }
 
     private void walkSorted(Path dir, String prefix, boolean overlay, ChangeSink sink) throws IOException {
-        List<Path> children = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
-            stream.forEach(children::add);
-        } catch (IOException e) {
-            throw new LayerException("cannot list directory " + dir + ": " + e.getMessage(), e);
-        }
-        List<Item> items = new ArrayList<>(children.size());
-        for (Path child : children) {
-            String name = child.getFileName().toString();
+        Listing listing = list(dir);
+        List<String> names = listing.names();
+        List<Item> items = new ArrayList<>(names.size());
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            Path child = listing.paths() == null ? dir.resolve(name) : listing.paths().get(i);
             String path = prefix.isEmpty() ? name : prefix + "/" + name;
             if (name.startsWith(WHITEOUT_PREFIX)) {
                 throw new LayerException("cannot put " + child + " in a layer: names starting with '.wh.' are "
@@ -112,7 +114,8 @@ public final class TreeScanner {
                 items.add(new Item(utf8(name + "/"), null, child, path));
             }
         }
-        children = null;
+        listing = null;
+        names = null;
         items.sort((a, b) -> java.util.Arrays.compareUnsigned(a.key(), b.key()));
         for (int i = 0; i < items.size(); i++) {
             Item item = items.get(i);
@@ -126,6 +129,36 @@ public final class TreeScanner {
             }
             walkSorted(item.subtree(), item.path(), overlay, sink);
         }
+    }
+
+    /** A directory's entry names and, when java.nio listed it, their paths (null: resolve each name). */
+    private record Listing(List<String> names, List<Path> paths) {
+    }
+
+    /**
+     * The entries of {@code dir}: through the binding (one open, getdents64 calls and a close, where java.nio makes a
+     * stream, a lock and two paths per entry), else, where it cannot (an unknown platform, a name not valid in the
+     * file-name charset), with java.nio, whose paths keep a name's bytes.
+     */
+    private Listing list(Path dir) throws LayerException {
+        try {
+            return new Listing(posix.listDirectory(dir), null);
+        } catch (UnsupportedOperationException e) {
+            // java.nio below
+        } catch (LayerException e) {
+            throw new LayerException("cannot list directory " + dir + ": " + e.getMessage(), e);
+        }
+        List<Path> paths = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+            stream.forEach(paths::add);
+        } catch (IOException e) {
+            throw new LayerException("cannot list directory " + dir + ": " + e.getMessage(), e);
+        }
+        List<String> names = new ArrayList<>(paths.size());
+        for (Path p : paths) {
+            names.add(p.getFileName().toString());
+        }
+        return new Listing(names, paths);
     }
 
     private static byte[] utf8(String s) {

@@ -14,7 +14,9 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -38,7 +40,25 @@ final class JnrPosixFiles implements PosixFiles {
      * a symlink included, and never follows it.
      */
     private static final int CREATE_FLAGS = 01 | 0100 | 0200 | 02000000;
-    /** Bytes handed to one write call; the copy into it is the one java.nio's FileChannel makes too. */
+    /**
+     * open flags O_RDONLY | O_NOFOLLOW | O_CLOEXEC of this architecture (O_NOFOLLOW is 0400000 on x86_64 and
+     * riscv64 (asm-generic), 0100000 on aarch64), or -1 where it is not known here.
+     */
+    private static final int READ_FLAGS = switch (System.getProperty("os.arch", "")) {
+        case "amd64", "x86_64", "riscv64" -> 0400000 | 02000000;
+        case "aarch64" -> 0100000 | 02000000;
+        default -> -1;
+    };
+    /**
+     * open flags O_RDONLY | O_DIRECTORY | O_CLOEXEC of this architecture (O_DIRECTORY is 0200000 on x86_64 and
+     * riscv64, 040000 on aarch64), or -1 where it is not known here.
+     */
+    private static final int DIRECTORY_FLAGS = READ_FLAGS < 0 ? -1
+            : 02000000 | ("aarch64".equals(System.getProperty("os.arch")) ? 040000 : 0200000);
+    /**
+     * Bytes handed to one write or read call; the copy into or out of the native buffer is the one java.nio's
+     * FileChannel makes too.
+     */
     private static final int WRITE_CHUNK = 256 * 1024;
     /** Linux limits one xattr value to 64 KiB and a name list to 64 KiB (XATTR_SIZE_MAX, XATTR_LIST_MAX). */
     private static final int XATTR_MAX = 64 * 1024;
@@ -67,6 +87,9 @@ final class JnrPosixFiles implements PosixFiles {
         final Function geteuid = function("geteuid", Type.UINT);
         final Function open = function("open", Type.SINT, Type.POINTER, Type.SINT, Type.UINT);
         final Function write = function("write", Type.SLONG, Type.SINT, Type.POINTER, Type.ULONG);
+        final Function read = function("read", Type.SLONG, Type.SINT, Type.POINTER, Type.ULONG);
+        /** glibc 2.30+; absent (address 0) before. */
+        final Function getdents64 = function("getdents64", Type.SLONG, Type.SINT, Type.POINTER, Type.ULONG);
         final Function fchown = function("fchown", Type.SINT, Type.SINT, Type.UINT, Type.UINT);
         final Function fchmod = function("fchmod", Type.SINT, Type.SINT, Type.UINT);
         final Function futimens = function("futimens", Type.SINT, Type.SINT, Type.POINTER);
@@ -383,16 +406,124 @@ final class JnrPosixFiles implements PosixFiles {
         return new JnrNewFile(fd, path);
     }
 
-    /** An open descriptor of a created file; its write buffer is native memory, allocated on the first write. */
-    private final class JnrNewFile implements NewFile {
-        private final int fd;
-        private final Path path;
-        private WriteBuffer buffer;
+    @Override
+    public List<String> listDirectory(Path dir) throws LayerException {
+        if (DIRECTORY_FLAGS < 0 || libc.getdents64.address() == 0) {
+            throw new UnsupportedOperationException("listDirectory: open flags or getdents64 unknown here");
+        }
+        int fd = libc.open.callInt(withPath(dir, 0).address, DIRECTORY_FLAGS, 0);
+        if (fd < 0) {
+            throw failure("open", dir, errno());
+        }
+        try {
+            // The records go through the thread's I/O buffer (nothing is left in it between calls) into an array of
+            // their size (most directories: a few hundred bytes).
+            WriteBuffer buffer = WRITE_BUFFERS.get();
+            List<String> names = new ArrayList<>();
+            while (true) {
+                long n = callRetrying(libc.getdents64, dir, fd, buffer.address(), WRITE_CHUNK);
+                if (n == 0) {
+                    return names;
+                }
+                byte[] records = new byte[(int) n];
+                buffer.bytes().get(0, records, 0, (int) n);
+                for (int at = 0; at < n; ) {
+                    // struct linux_dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name (NUL-ended).
+                    int reclen = (records[at + 16] & 0xff) | (records[at + 17] & 0xff) << 8;
+                    int start = at + 19;
+                    int end = start;
+                    boolean ascii = true;
+                    while (records[end] != 0) {
+                        ascii &= records[end] >= 0;
+                        end++;
+                    }
+                    at += reclen;
+                    int length = end - start;
+                    if (length == 1 && records[start] == '.'
+                            || length == 2 && records[start] == '.' && records[start + 1] == '.') {
+                        continue;
+                    }
+                    String name = new String(records, start, length, ascii ? StandardCharsets.ISO_8859_1
+                            : pathCharset);
+                    byte[] encoded = ascii ? null : name.getBytes(pathCharset);
+                    if (!ascii && !Arrays.equals(encoded, 0, encoded.length, records, start, end)) {
+                        throw new UnsupportedOperationException("listDirectory: a name in " + dir
+                                + " is not valid in " + pathCharset);
+                    }
+                    names.add(name);
+                }
+            }
+        } finally {
+            libc.close.callInt(fd);
+        }
+    }
+
+    @Override
+    public ReadableFile openForReading(Path path) throws LayerException {
+        if (READ_FLAGS < 0) {
+            throw new UnsupportedOperationException("openForReading: open flags unknown on "
+                    + System.getProperty("os.arch"));
+        }
+        int fd = libc.open.callInt(withPath(path, 0).address, READ_FLAGS, 0);
+        if (fd < 0) {
+            throw failure("open", path, errno());
+        }
+        return new JnrReadableFile(fd, path);
+    }
+
+    /** An open descriptor and the path it was opened by (for messages), closed once. */
+    private abstract class Descriptor implements AutoCloseable {
+        final int fd;
+        final Path path;
         private boolean closed;
 
-        JnrNewFile(int fd, Path path) {
+        Descriptor(int fd, Path path) {
             this.fd = fd;
             this.path = path;
+        }
+
+        @Override
+        public void close() throws PosixCallException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            // Linux releases the descriptor even when close fails (also on EINTR): never retry it.
+            if (libc.close.callInt(fd) != 0) {
+                throw failure("close", path, errno());
+            }
+        }
+    }
+
+    /** An open descriptor of a file being read, through the thread's native buffer. */
+    private final class JnrReadableFile extends Descriptor implements ReadableFile {
+        JnrReadableFile(int fd, Path path) {
+            super(fd, path);
+        }
+
+        @Override
+        public int read(byte[] bytes, int offset, int length) throws PosixCallException {
+            Objects.checkFromIndexSize(offset, length, bytes.length);
+            if (length == 0) {
+                return 0;
+            }
+            // The thread's buffer holds nothing between calls, so reads and writes of one thread share it.
+            WriteBuffer buffer = WRITE_BUFFERS.get();
+            long r = callRetrying(libc.read, path, fd, buffer.address(), Math.min(length, WRITE_CHUNK));
+            if (r == 0) {
+                return -1;
+            }
+            buffer.bytes().get(0, bytes, offset, (int) r);
+            return (int) r;
+        }
+    }
+
+    /** An open descriptor of a created file; its write buffer is native memory, allocated on the first write. */
+    private final class JnrNewFile extends Descriptor implements NewFile {
+        private WriteBuffer buffer;
+
+        JnrNewFile(int fd, Path path) {
+            super(fd, path);
         }
 
         @Override
@@ -443,17 +574,6 @@ final class JnrPosixFiles implements PosixFiles {
             }
         }
 
-        @Override
-        public void close() throws PosixCallException {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            // Linux releases the descriptor even when close fails (also on EINTR): never retry it.
-            if (libc.close.callInt(fd) != 0) {
-                throw failure("close", path, errno());
-            }
-        }
     }
 
     /** A direct buffer and its address. */
@@ -461,8 +581,9 @@ final class JnrPosixFiles implements PosixFiles {
     }
 
     /**
-     * One native write buffer per thread, reused by every file it writes through this binding (a direct buffer is
-     * passed to write(2) without a copy; allocating one per file would cost more than the copy it saves).
+     * One native buffer per thread, reused by every file it writes or reads through this binding (a direct buffer is
+     * passed to write(2) and read(2) without a copy; allocating one per file would cost more than the copy it
+     * saves). No call leaves data in it.
      */
     private static final ThreadLocal<WriteBuffer> WRITE_BUFFERS = ThreadLocal.withInitial(() -> {
         ByteBuffer bytes = ByteBuffer.allocateDirect(WRITE_CHUNK);
@@ -484,6 +605,23 @@ final class JnrPosixFiles implements PosixFiles {
     @Override
     public int effectiveUid() {
         return (int) libc.geteuid.call0();
+    }
+
+    /**
+     * Calls {@code function(a, b, c)}, a call returning a count or -1 with errno ({@code read}, {@code getdents64}),
+     * again when a signal interrupted it.
+     */
+    private long callRetrying(Function function, Path path, long a, long b, long c) throws PosixCallException {
+        while (true) {
+            long n = function.call(a, b, c);
+            if (n >= 0) {
+                return n;
+            }
+            int errno = errno();
+            if (errno != EINTR) {
+                throw failure(function.name(), path, errno);
+            }
+        }
     }
 
     private static int errno() {

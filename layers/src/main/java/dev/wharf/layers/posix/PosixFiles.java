@@ -94,6 +94,34 @@ public interface PosixFiles {
         throw new UnsupportedOperationException("createFile is not available in " + getClass().getName());
     }
 
+    /**
+     * Returns the names in the directory {@code dir}, without {@code .} and {@code ..}, in no particular order
+     * ({@code open} with {@code O_DIRECTORY}, then {@code getdents64}; as java.nio, a symlink to a directory is
+     * followed). Names
+     * are decoded as java.nio decodes file names; a directory holding a name that does not survive decoding and
+     * encoding again (bytes invalid in that charset) is reported unsupported, so callers list it with java.nio, whose
+     * paths keep the bytes. Lighter than java.nio's directory stream, which makes a stream, a lock and a path per
+     * entry: a layer of a tree lists thousands of directories.
+     *
+     * @throws PosixCallException with the errno
+     * @throws UnsupportedOperationException when this binding cannot (callers then use java.nio)
+     */
+    default List<String> listDirectory(Path dir) throws LayerException {
+        throw new UnsupportedOperationException("listDirectory is not available in " + getClass().getName());
+    }
+
+    /**
+     * Opens the existing file {@code path} for reading ({@code open} with {@code O_RDONLY | O_NOFOLLOW}: a symlink
+     * at its last component is an error, never followed). Lighter than a java.nio channel, which makes several
+     * objects and a cleaner per file: a layer of a tree reads thousands of files.
+     *
+     * @throws PosixCallException with the errno
+     * @throws UnsupportedOperationException when this binding cannot (callers then use java.nio)
+     */
+    default ReadableFile openForReading(Path path) throws LayerException {
+        throw new UnsupportedOperationException("openForReading is not available in " + getClass().getName());
+    }
+
     /** Returns the effective user ID of this process. */
     int effectiveUid();
 }

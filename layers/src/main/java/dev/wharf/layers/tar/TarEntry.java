@@ -39,15 +39,21 @@ public record TarEntry(String name, TarEntryType type, int mode, long uid, long 
         if (size != 0 && type != TarEntryType.REGULAR) {
             throw new IllegalArgumentException("only regular files have content: " + name);
         }
-        if (xattrs.isEmpty()) {
-            // Nearly every entry: no map to build (one per entry of every layer written or applied).
-            xattrs = Map.of();
-        } else {
-            TreeMap<String, byte[]> copy = new TreeMap<>();
-            xattrs.forEach((k, v) -> copy.put(Objects.requireNonNull(k), v.clone()));
-            xattrs = Collections.unmodifiableMap(copy);
-        }
+        xattrs = copyOfXattrs(xattrs);
         mode &= 07777;
+    }
+
+    /**
+     * Returns a sorted, unmodifiable copy of {@code xattrs} with copied values; {@code Map.of()} when empty, nearly
+     * every file's case (one per entry of every layer written or applied: no map to build).
+     */
+    public static Map<String, byte[]> copyOfXattrs(Map<String, byte[]> xattrs) {
+        if (xattrs.isEmpty()) {
+            return Map.of();
+        }
+        TreeMap<String, byte[]> copy = new TreeMap<>();
+        xattrs.forEach((k, v) -> copy.put(Objects.requireNonNull(k), v.clone()));
+        return Collections.unmodifiableMap(copy);
     }
 
     /** Returns a copy with another name. */

@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -26,6 +27,8 @@ public final class TarWriter {
     private static final String PAX_HEADER_NAME = "././@PaxHeader";
     /** The ustar magic and version (POSIX: "ustar", NUL, "00"). */
     private static final byte[] USTAR_MAGIC = "ustar\u000000".getBytes(StandardCharsets.US_ASCII);
+
+    private static final byte[] NO_BYTES = new byte[0];
 
     private final OutputStream out;
     private final byte[] zeros = new byte[BLOCK];
@@ -49,42 +52,53 @@ public final class TarWriter {
         endEntry();
         String name = entry.type() == TarEntryType.DIRECTORY && !entry.name().endsWith("/")
                 ? entry.name() + "/" : entry.name();
-        Map<String, byte[]> pax = new TreeMap<>();
+        // Most entries need no PAX record: the map is made only for one that does (this runs for every entry).
+        Map<String, byte[]> pax = null;
         byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
-        byte[] linkBytes = entry.linkName().getBytes(StandardCharsets.UTF_8);
-        String[] split = ustarSplit(name, nameBytes);
-        if (split == null) {
-            pax.put("path", nameBytes);
+        byte[] linkBytes = entry.linkName().isEmpty() ? NO_BYTES : entry.linkName().getBytes(StandardCharsets.UTF_8);
+        int split = ustarSplit(name, nameBytes);
+        if (split < 0) {
+            pax = record(pax, "path", nameBytes);
         }
         if (linkBytes.length > 100 || !isAscii(entry.linkName())) {
-            pax.put("linkpath", linkBytes);
+            pax = record(pax, "linkpath", linkBytes);
         }
         if (entry.size() > MAX_OCTAL_11) {
-            pax.put("size", ascii(Long.toString(entry.size())));
+            pax = record(pax, "size", ascii(Long.toString(entry.size())));
         }
         if (entry.uid() > MAX_OCTAL_7) {
-            pax.put("uid", ascii(Long.toString(entry.uid())));
+            pax = record(pax, "uid", ascii(Long.toString(entry.uid())));
         }
         if (entry.gid() > MAX_OCTAL_7) {
-            pax.put("gid", ascii(Long.toString(entry.gid())));
+            pax = record(pax, "gid", ascii(Long.toString(entry.gid())));
         }
         if (entry.mtime() < 0 || entry.mtime() > MAX_OCTAL_11) {
-            pax.put("mtime", ascii(Long.toString(entry.mtime())));
+            pax = record(pax, "mtime", ascii(Long.toString(entry.mtime())));
         }
         if (entry.devMajor() > MAX_OCTAL_7 || entry.devMinor() > MAX_OCTAL_7) {
             throw new LayerException("device numbers of " + entry.name() + " do not fit a tar header");
         }
-        entry.xattrs().forEach((k, v) -> pax.put("SCHILY.xattr." + k, v));
-        if (!pax.isEmpty()) {
+        for (Map.Entry<String, byte[]> x : entry.xattrs().entrySet()) {
+            pax = record(pax, "SCHILY.xattr." + x.getKey(), x.getValue());
+        }
+        if (pax != null) {
             byte[] records = paxRecords(pax);
-            byte[] header = header(PAX_HEADER_NAME.getBytes(StandardCharsets.US_ASCII), new byte[0], 'x', 0644, 0, 0,
-                    records.length, 0, new byte[0], 0, 0);
+            byte[] header = header(PAX_HEADER_NAME.getBytes(StandardCharsets.US_ASCII), NO_BYTES, 'x', 0644, 0, 0,
+                    records.length, 0, NO_BYTES, 0, 0);
             out.write(header);
             out.write(records);
             pad(records.length);
         }
-        byte[] ustarName = split == null ? truncate(nameBytes, 100) : split[1].getBytes(StandardCharsets.US_ASCII);
-        byte[] prefix = split == null ? new byte[0] : split[0].getBytes(StandardCharsets.US_ASCII);
+        byte[] ustarName;
+        byte[] prefix = NO_BYTES;
+        if (split < 0) {
+            ustarName = truncate(nameBytes, 100);
+        } else if (split == 0) {
+            ustarName = nameBytes;
+        } else {
+            prefix = Arrays.copyOf(nameBytes, split);
+            ustarName = Arrays.copyOfRange(nameBytes, split + 1, nameBytes.length);
+        }
         out.write(header(ustarName, prefix, entry.type().flag(), entry.mode(), fit(entry.uid(), MAX_OCTAL_7),
                 fit(entry.gid(), MAX_OCTAL_7), fit(entry.size(), MAX_OCTAL_11),
                 entry.mtime() < 0 ? 0 : fit(entry.mtime(), MAX_OCTAL_11), truncate(linkBytes, 100),
@@ -138,22 +152,25 @@ public final class TarWriter {
         }
     }
 
-    /** Splits an ASCII name into ustar prefix and name, or returns null when PAX is needed. */
-    private static String[] ustarSplit(String name, byte[] bytes) {
+    /**
+     * Where an ASCII name splits into ustar prefix and name: 0 when it fits the name field alone, the index of the
+     * slash between prefix and name, or -1 when PAX is needed.
+     */
+    private static int ustarSplit(String name, byte[] bytes) {
         if (!isAscii(name)) {
-            return null;
+            return -1;
         }
         if (bytes.length <= 100) {
-            return new String[] {"", name};
+            return 0;
         }
         // The prefix takes as much as it can (at most 155 bytes) and ends just before a slash, as Go's splitUSTARPath.
         int limit = Math.min(bytes.length - 1, 155);
         for (int i = limit; i > 0; i--) {
             if (bytes[i] == '/' && bytes.length - i - 1 <= 100 && bytes.length - i - 1 > 0) {
-                return new String[] {name.substring(0, i), name.substring(i + 1)};
+                return i;
             }
         }
-        return null;
+        return -1;
     }
 
     private static byte[] header(byte[] name, byte[] prefix, char type, int mode, long uid, long gid, long size,
@@ -220,6 +237,13 @@ public final class TarWriter {
             buf.write('\n');
         }
         return buf.toByteArray();
+    }
+
+    /** Adds a PAX record to {@code pax}, made (sorted by key, as Go writes them) on the first record. */
+    private static Map<String, byte[]> record(Map<String, byte[]> pax, String key, byte[] value) {
+        Map<String, byte[]> records = pax == null ? new TreeMap<>() : pax;
+        records.put(key, value);
+        return records;
     }
 
     private static long fit(long value, long max) {

@@ -162,6 +162,21 @@ class LayerWriterTest {
         }
     }
 
+    @Test
+    void aFileReplacedByASymlinkAfterTheScan_isNotFollowed_andStoresNothing() throws Exception {
+        Path secret = Files.writeString(tmp.resolve("secret"), "12345");
+        Path file = Files.writeString(tmp.resolve("f"), "abcde");
+        FileMetadata scanned = reader.read(file);
+        Files.delete(file);
+        Files.createSymbolicLink(file, secret);
+        LayerException e = assertThrows(LayerException.class,
+                () -> writer.write(List.of(new LayerChange.Added("f", file, scanned))));
+        assertTrue(e.getMessage().contains("cannot read " + file + " (layer path f)"), e.getMessage());
+        try (var blobs = Files.walk(tmp.resolve("store/blobs"))) {
+            assertEquals(0, blobs.filter(Files::isRegularFile).count());
+        }
+    }
+
     private LayerChange added(String path, Path source) throws LayerException {
         return new LayerChange.Added(path, source, reader.read(source));
     }

@@ -89,6 +89,78 @@ class PosixFilesTest {
     }
 
     @Test
+    void openForReading_readsTheWholeContentInPieces_andEndsWithMinusOne() throws Exception {
+        Path file = tmp.resolve("big");
+        byte[] content = new byte[700_000];
+        new java.util.Random(5).nextBytes(content);
+        Files.write(file, content);
+        java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+        byte[] buffer = new byte[300_000];
+        try (ReadableFile in = posix.openForReading(file)) {
+            assertEquals(0, in.read(buffer, 0, 0));
+            int n;
+            while ((n = in.read(buffer, 7, buffer.length - 7)) >= 0) {
+                assertTrue(n > 0);
+                read.write(buffer, 7, n);
+            }
+            assertEquals(-1, in.read(buffer, 0, 1), "still at the end");
+        }
+        assertArrayEquals(content, read.toByteArray());
+        try (ReadableFile in = posix.openForReading(Files.createFile(tmp.resolve("empty")))) {
+            assertEquals(-1, in.read(buffer, 0, buffer.length));
+        }
+    }
+
+    @Test
+    void openForReading_neverFollowsASymlink_andReportsAMissingFile() throws Exception {
+        Path target = Files.writeString(tmp.resolve("target"), "secret");
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), target);
+        PosixCallException e = assertThrows(PosixCallException.class, () -> posix.openForReading(link));
+        assertEquals(40, e.errno(), "ELOOP: O_NOFOLLOW refuses a symlink");
+        e = assertThrows(PosixCallException.class, () -> posix.openForReading(tmp.resolve("missing")));
+        assertEquals(PosixCallException.ENOENT, e.errno());
+        assertTrue(e.getMessage().contains("missing"), e.getMessage());
+    }
+
+    @Test
+    void listDirectory_givesEveryNameButDotAndDotDot_alsoNonAsciiAndMany() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("d"));
+        java.util.Set<String> expected = new java.util.HashSet<>();
+        // More names than one getdents64 call returns (256 KiB of records): the listing goes on.
+        for (int i = 0; i < 3000; i++) {
+            String name = "file-with-a-rather-long-name-to-fill-the-buffer-of-one-getdents64-call-".repeat(2) + i;
+            Files.createFile(dir.resolve(name));
+            expected.add(name);
+        }
+        for (String name : List.of("é-ü", ".hidden", "..x", "sub")) {
+            Files.createDirectory(dir.resolve(name));
+            expected.add(name);
+        }
+        Files.createSymbolicLink(dir.resolve("link"), tmp.resolve("nowhere"));
+        expected.add("link");
+        List<String> names = posix.listDirectory(dir);
+        assertEquals(expected.size(), names.size());
+        assertEquals(expected, new java.util.HashSet<>(names));
+        assertEquals(List.of(), posix.listDirectory(dir.resolve("sub")));
+        PosixCallException e = assertThrows(PosixCallException.class,
+                () -> posix.listDirectory(dir.resolve("missing")));
+        assertEquals(PosixCallException.ENOENT, e.errno());
+        Path file = dir.resolve(names.stream().filter(n -> n.startsWith("file-")).findFirst().orElseThrow());
+        e = assertThrows(PosixCallException.class, () -> posix.listDirectory(file));
+        assertEquals(20, e.errno(), "ENOTDIR");
+    }
+
+    @Test
+    void listDirectory_leavesADirectoryWithANameInvalidInTheFileNameCharsetToJavaNio() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("d"));
+        // A name with a byte that is not UTF-8 (made by the shell: a Java string cannot name it).
+        Process touch = new ProcessBuilder("sh", "-c", "touch \"$(printf 'bad\\377name')\"")
+                .directory(dir.toFile()).inheritIO().start();
+        assertEquals(0, touch.waitFor());
+        assertThrows(UnsupportedOperationException.class, () -> posix.listDirectory(dir));
+    }
+
+    @Test
     void deviceNumbers_splitAndJoinLikeGlibc() {
         long[][] cases = {{0, 0}, {1, 3}, {8, 17}, {259, 1_048_575}, {4095, 255}, {4096, 256}, {123_456, 7_654_321}};
         for (long[] c : cases) {
