@@ -474,13 +474,12 @@ final class BuildCommand implements Callable<Integer> {
             // step's processes are killed; an exit in between would leave them frozen in their cgroup.
             try (ShutdownAction cancel = new ShutdownAction(engine::close)) {
                 BuildResult result = future.get();
+                if (exportsImage) {
+                    display.exported(result.imageId(), result.tags().stream().map(BuildCommand::canonical).toList(),
+                            java.time.Duration.ZERO);
+                }
                 display.close();
                 if (shown == ProgressMode.PLAIN || shown == ProgressMode.TTY) {
-                    err.println("writing image " + result.imageId() + " done");
-                    for (String tag : result.tags()) {
-                        err.println("naming to " + canonical(tag) + " done");
-                    }
-                    err.flush();
                     WarningSummary.print(err, display.warnings());
                 }
                 // BuildKit's local and tar exporters report no image: with only those outputs, docker build -q
@@ -497,12 +496,18 @@ final class BuildCommand implements Callable<Integer> {
                 return ExitCodes.OK;
             } catch (ExecutionException e) {
                 display.close();
+                Throwable cause = e.getCause();
+                // As docker buildx build: the progress ends with the failed step's output, buildx then lists the
+                // warnings, and the CLI prints the error with its Dockerfile lines.
+                BuildErrorReport report = new BuildErrorReport(err);
+                if (cause instanceof BuildFailedException) {
+                    report.printLogs(display.failedStep());
+                }
                 if (shown == ProgressMode.PLAIN || shown == ProgressMode.TTY) {
                     WarningSummary.print(err, display.warnings());
                 }
-                Throwable cause = e.getCause();
                 if (cause instanceof BuildFailedException failed) {
-                    new BuildErrorReport(err).print(failed, display.failedStep(), dockerfileText());
+                    report.printReason(failed, dockerfileText());
                 } else if (cause instanceof EngineException engineError) {
                     err.println("wharf build: " + engineError.getMessage());
                 } else {

@@ -54,6 +54,23 @@ final class BuildProgress implements ProgressListener, AutoCloseable {
         return board.warnings();
     }
 
+    /**
+     * Shows BuildKit's exporter vertex after the build's steps (moby's image exporter, as {@code docker build}
+     * prints it): {@code #N exporting to image}, {@code #N exporting layers done}, {@code #N writing image sha256:...
+     * done}, {@code #N naming to docker.io/library/NAME:TAG done} per name and {@code #N DONE 0.0s}; in the tty view
+     * the same as a step with its sub-lines. Call it before {@link #close}.
+     */
+    void exported(String imageId, java.util.List<String> names, java.time.Duration took) {
+        int step = board.lastStep() + 1;
+        onEvent(new BuildEvent.StepStarted(step, "", 0, 0, "exporting to image"));
+        onEvent(new BuildEvent.Transfer(step, "exporting layers", 0, 0, true));
+        onEvent(new BuildEvent.Transfer(step, "writing image " + imageId, 0, 0, true));
+        for (String name : names) {
+            onEvent(new BuildEvent.Transfer(step, "naming to " + name, 0, 0, true));
+        }
+        onEvent(new BuildEvent.StepDone(step, took));
+    }
+
     /** The step that failed, with its last output lines. */
     Optional<StepView> failedStep() {
         return board.failed();

@@ -35,10 +35,12 @@ final class StepBoard implements ProgressListener {
      * Immutable.
      */
     record StepView(int step, String name, long startedNanos, long endedNanos, boolean cached,
-                    Optional<String> error, List<String> logTail, List<TransferView> transfers) {
+                    Optional<String> error, List<String> logTail, List<TransferView> transfers,
+                    List<String> warnings) {
         StepView {
             logTail = List.copyOf(logTail);
             transfers = List.copyOf(transfers);
+            warnings = List.copyOf(warnings);
         }
 
         boolean done() {
@@ -59,6 +61,7 @@ final class StepBoard implements ProgressListener {
         String error;
         final Deque<String> tail = new ArrayDeque<>();
         final Map<String, TransferView> transfers = new LinkedHashMap<>();
+        final List<String> warnings = new ArrayList<>();
 
         Step(int number, String name, long started) {
             this.number = number;
@@ -68,7 +71,7 @@ final class StepBoard implements ProgressListener {
 
         StepView view() {
             return new StepView(number, name, started, ended, cached, Optional.ofNullable(error),
-                    new ArrayList<>(tail), new ArrayList<>(transfers.values()));
+                    new ArrayList<>(tail), new ArrayList<>(transfers.values()), warnings);
         }
     }
 
@@ -125,6 +128,9 @@ final class StepBoard implements ProgressListener {
                     t.completed() ? now : -1));
         } else if (event instanceof BuildEvent.Warning w) {
             warnings.add(w.message());
+            if (w.step() > 0) {
+                step(w.step()).warnings.add(w.message());
+            }
         }
     }
 
@@ -136,6 +142,11 @@ final class StepBoard implements ProgressListener {
     /** Every step so far, in the order they started. */
     synchronized List<StepView> snapshot() {
         return steps.values().stream().map(Step::view).toList();
+    }
+
+    /** The highest step number so far, 0 before any. */
+    synchronized int lastStep() {
+        return steps.keySet().stream().mapToInt(Integer::intValue).max().orElse(0);
     }
 
     /** The warnings so far, in order. */

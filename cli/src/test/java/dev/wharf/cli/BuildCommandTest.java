@@ -57,20 +57,26 @@ class BuildCommandTest {
         Outcome built = wharf("build", "--root", root(), "-t", "hello", "--progress", "plain",
                 Path.of("..", "testdata", "examples", "hello").toString());
         assertEquals(0, built.exitCode(), built.err());
-        // BuildKit's vertices: the FROM of an image and the filesystem steps, counted per stage as BuildKit does.
-        assertTrue(built.err().contains("#1 [base 1/1] FROM docker.io/library/busybox:latest\n"), built.err());
-        assertTrue(built.err().contains("#2 [stage-1 1/3] WORKDIR /app\n"), built.err());
-        assertTrue(built.err().contains("#3 [stage-1 2/3] COPY --chmod=0755 hello.sh /app/hello.sh"), built.err());
+        // BuildKit's vertices: the Dockerfile's, the FROM of an image and the filesystem steps, counted per stage as
+        // BuildKit does, then the exporter's.
+        assertTrue(built.err().startsWith("#1 [internal] load build definition from Dockerfile\n"
+                + "#1 transferring dockerfile: "), built.err());
+        assertTrue(built.err().contains("#2 [base 1/1] FROM docker.io/library/busybox:latest\n"), built.err());
+        assertTrue(built.err().contains("#3 [stage-1 1/3] WORKDIR /app\n"), built.err());
+        assertTrue(built.err().contains("#4 [stage-1 2/3] COPY --chmod=0755 hello.sh /app/hello.sh"), built.err());
         assertTrue(!built.err().contains("ENV GREETING") && !built.err().contains("] USER"), built.err());
-        assertTrue(built.err().matches("(?s).*#4 DONE \\d+\\.\\ds.*"), built.err());
-        assertTrue(built.err().matches("(?s).*#4 exporting layer \\d+(\\.\\d+)?[kM]?B done\n.*"), built.err());
+        assertTrue(built.err().matches("(?s).*#5 DONE \\d+\\.\\ds.*"), built.err());
+        assertTrue(built.err().matches("(?s).*#5 exporting layer \\d+(\\.\\d+)?[kM]?B done\n.*"), built.err());
+        assertTrue(built.err().matches("(?s).*\n\n#6 exporting to image\n#6 exporting layers done\n"
+                + "#6 writing image sha256:[0-9a-f]{64} done\n#6 naming to docker.io/library/hello:latest done\n"
+                + "#6 DONE 0\\.0s\n"), built.err());
         String id = built.out().strip();
         assertTrue(id.matches("sha256:[0-9a-f]{64}"), built.out());
 
         Outcome again = wharf("build", "--root", root(), "-t", "hello", "--progress", "plain",
                 Path.of("..", "testdata", "examples", "hello").toString());
         assertEquals(0, again.exitCode(), again.err());
-        assertTrue(again.err().contains("#4 CACHED"), again.err());
+        assertTrue(again.err().contains("#5 CACHED"), again.err());
         assertEquals(id, again.out().strip());
 
         Outcome images = wharf("images", "--root", root());
@@ -90,7 +96,7 @@ class BuildCommandTest {
         Files.writeString(context.resolve("f"), "two\n");
         Outcome again = wharf("build", "--root", root(), "--explain-cache", context.toString());
         assertEquals(0, again.exitCode(), again.err());
-        assertTrue(again.err().contains("#2 cache miss: "), again.err());
+        assertTrue(again.err().contains("#3 cache miss: "), again.err());
         assertTrue(again.err().toLowerCase(java.util.Locale.ROOT).contains("context"), again.err());
     }
 
@@ -100,9 +106,12 @@ class BuildCommandTest {
         Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nRUN echo oops >&2; exit 3\n");
         Outcome built = wharf("build", "--root", root(), context.toString());
         assertEquals(1, built.exitCode(), built.err());
-        assertTrue(built.err().matches("(?s).*#2 \\d+\\.\\d{3} oops\n.*"), built.err());
-        assertTrue(built.err().contains("ERROR: RUN echo oops >&2; exit 3 failed with exit code 3 at Dockerfile:2"),
-                built.err());
+        assertTrue(built.err().matches("(?s).*#3 \\d+\\.\\d{3} oops\n.*"), built.err());
+        // As BuildKit: the step's error, then buildx's last line for the solve's error.
+        assertTrue(built.err().contains("#3 ERROR: process \"/bin/sh -c echo oops >&2; exit 3\" did not complete "
+                + "successfully: exit code: 3\n------\n"), built.err());
+        assertTrue(built.err().endsWith("ERROR: failed to solve: process \"/bin/sh -c echo oops >&2; exit 3\" did not "
+                + "complete successfully: exit code: 3\n"), built.err());
         // BuildKit's error layout: the step's output tail between rules, then the marked Dockerfile lines.
         assertTrue(built.err().matches("(?s).*------\n > \\[2/2\\] RUN echo oops >&2; exit 3:\n"
                 + "\\d+\\.\\d{3} oops\n------\nDockerfile:2\n-{20}\n   1 \\|     FROM busybox:latest\n"
@@ -138,9 +147,9 @@ class BuildCommandTest {
                 "--provenance=false", "--sbom=false", "--pull=false", "--no-cache=true", "--add-host",
                 "db.local:10.0.0.5", "--ulimit", "nofile=512:1024", "--shm-size", "96m", context.toString());
         assertEquals(0, built.exitCode(), built.err());
-        assertTrue(built.err().matches("(?s).*#2 \\d+\\.\\d{3} 10\\.0\\.0\\.5\tdb\\.local\n.*"), built.err());
-        assertTrue(built.err().matches("(?s).*#2 \\d+\\.\\d{3} 512\n.*"), built.err());
-        assertTrue(built.err().matches("(?s).*#2 \\d+\\.\\d{3} \\S+ +98304 .*/dev/shm\n.*"), built.err());
+        assertTrue(built.err().matches("(?s).*#3 \\d+\\.\\d{3} 10\\.0\\.0\\.5\tdb\\.local\n.*"), built.err());
+        assertTrue(built.err().matches("(?s).*#3 \\d+\\.\\d{3} 512\n.*"), built.err());
+        assertTrue(built.err().matches("(?s).*#3 \\d+\\.\\d{3} \\S+ +98304 .*/dev/shm\n.*"), built.err());
         assertTrue(!built.err().contains("WARNING"), built.err());
 
         Outcome attest = wharf("build", "--root", root(), "-q", "--sbom=true", context.toString());
