@@ -379,6 +379,12 @@ final class BuildCommand implements Callable<Integer> {
                 }
                 paths.add(Path.of(p).toAbsolutePath());
             }
+            if (!id.isEmpty() && eq < 0 && paths.isEmpty()) {
+                // buildx (sshprovider/agentprovider.go, toDialer): no socket given and no SSH_AUTH_SOCK.
+                err.println("wharf build: --ssh " + agent + ": invalid empty ssh agent socket: make sure "
+                        + "SSH_AUTH_SOCK is set");
+                return ExitCodes.USAGE;
+            }
             if (id.isEmpty() || paths.isEmpty()) {
                 err.println("wharf build: --ssh " + agent + ": use default or ID=SOCKET or ID=KEYFILE[,KEYFILE] "
                         + "(a bare id needs SSH_AUTH_SOCK)");
@@ -509,7 +515,8 @@ final class BuildCommand implements Callable<Integer> {
                 if (cause instanceof BuildFailedException failed) {
                     report.printReason(failed, dockerfileText());
                 } else if (cause instanceof EngineException engineError) {
-                    err.println("wharf build: " + engineError.getMessage());
+                    // buildx prints every error of a build as "ERROR: ..." (cmd/buildx/main.go).
+                    err.println("ERROR: " + engineError.getMessage());
                 } else {
                     throw e;
                 }

@@ -337,6 +337,32 @@ class BuildCommandTest {
     }
 
     @Test
+    void invalidTags_missingSecretFiles_andAMissingSshAgent_areReportedInBuildxsWords() throws Exception {
+        Path context = Files.createDirectories(dir.resolve("words"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\n");
+        // build/opt.go: each tag through distribution's reference.Parse, "ERROR: invalid tag ...".
+        Outcome upper = wharf("build", "--root", root(), "-t", "Bad:Tag", context.toString());
+        assertEquals(1, upper.exitCode(), upper.err());
+        assertTrue(upper.err().contains("ERROR: invalid tag \"Bad:Tag\": repository name must be lowercase\n"),
+                upper.err());
+        Outcome format = wharf("build", "--root", root(), "-t", "ok:1", "-t", "bad@@", context.toString());
+        assertTrue(format.err().contains("ERROR: invalid tag \"bad@@\": invalid reference format\n"), format.err());
+        Outcome secret = wharf("build", "--root", root(), "--secret", "id=s,src=/nonexistent/s", context.toString());
+        assertEquals(2, secret.exitCode(), secret.err());
+        assertTrue(secret.err().contains("failed to stat /nonexistent/s: stat /nonexistent/s: no such file or "
+                + "directory"), secret.err());
+        // sshprovider/agentprovider.go: --ssh default with no SSH_AUTH_SOCK.
+        ProcessBuilder child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "build", "--root", root(),
+                "--ssh", "default", context.toString()).redirectErrorStream(true);
+        child.environment().remove("SSH_AUTH_SOCK");
+        Process p = child.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(2, p.waitFor(), out);
+        assertTrue(out.contains("invalid empty ssh agent socket: make sure SSH_AUTH_SOCK is set"), out);
+    }
+
+    @Test
     void secretFlag_reachesRunMounts_andBadNetworkIsUsage() throws IOException {
         Path context = Files.createDirectories(dir.resolve("secret"));
         Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\n"

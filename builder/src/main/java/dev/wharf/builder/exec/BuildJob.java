@@ -180,7 +180,7 @@ final class BuildJob {
             try {
                 ImageName.parse(tag);
             } catch (IllegalArgumentException e) {
-                throw new EngineException("invalid tag " + tag + ": " + e.getMessage());
+                throw new EngineException("invalid tag \"" + tag + "\": " + referenceError(tag, e.getMessage()));
             }
         }
         if (request.outputs().stream().anyMatch(BuildOutput::push) && pushNames().isEmpty()) {
@@ -292,6 +292,21 @@ final class BuildJob {
                 step = "planning " + name;
             }
             throw new BuildFailedException(step, name, line, null, e.reason(), e);
+        }
+    }
+
+    /**
+     * Why a {@code -t} name is refused, in buildx's words (build/opt.go checks each tag with distribution's
+     * {@code reference.Parse}: {@code repository name must be lowercase}, {@code invalid reference format}), or
+     * wharf's own reason for a name that parses but cannot name an image (a digest).
+     */
+    private static String referenceError(String tag, String own) {
+        try {
+            dev.wharf.layers.registry.ImageReference.parse(tag);
+            return own;
+        } catch (dev.wharf.layers.registry.InvalidReferenceException e) {
+            return e.getMessage().matches("invalid reference format: repository name \\(.*\\) must be lowercase")
+                    ? "repository name must be lowercase" : e.getMessage();
         }
     }
 
