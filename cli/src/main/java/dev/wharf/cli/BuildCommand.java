@@ -480,10 +480,7 @@ final class BuildCommand implements Callable<Integer> {
             // step's processes are killed; an exit in between would leave them frozen in their cgroup.
             try (ShutdownAction cancel = new ShutdownAction(engine::close)) {
                 BuildResult result = future.get();
-                if (exportsImage) {
-                    display.exported(result.imageId(), result.tags().stream().map(BuildCommand::canonical).toList(),
-                            java.time.Duration.ZERO);
-                }
+                showExporters(display, result);
                 display.close();
                 if (shown == ProgressMode.PLAIN || shown == ProgressMode.TTY) {
                     WarningSummary.print(err, display.warnings());
@@ -525,6 +522,34 @@ final class BuildCommand implements Callable<Integer> {
                 display.close();
                 err.println("wharf build: cancelled");
                 return ExitCodes.FAILED;
+            }
+        }
+    }
+
+    /**
+     * The exporters' vertexes as BuildKit names them: moby's image exporter for the image (exporter/mobyexporter:
+     * "exporting to image"), then one per {@code -o} output of another type (exporter/local, tar and oci:
+     * "exporting to client directory", "exporting to client tarball", "exporting to oci|docker image format").
+     */
+    private void showExporters(BuildProgress display, BuildResult result) {
+        java.time.Duration none = java.time.Duration.ZERO;
+        boolean imageExporter = outputs.isEmpty() || push || outputs.stream()
+                .map(o -> BuildOutput.parse(o).type()).anyMatch(t -> t.equals("image") || t.equals("registry"));
+        if (imageExporter) {
+            List<String> statuses = new ArrayList<>(List.of("exporting layers", "writing image " + result.imageId()));
+            result.tags().forEach(tag -> statuses.add("naming to " + canonical(tag)));
+            display.exported("exporting to image", statuses, none);
+        }
+        for (String output : outputs) {
+            switch (BuildOutput.parse(output).type()) {
+                case "local" -> display.exported("exporting to client directory", List.of("copying files"), none);
+                case "tar" -> display.exported("exporting to client tarball", List.of("sending tarball"), none);
+                case "oci", "docker" -> display.exported("exporting to " + BuildOutput.parse(output).type()
+                        + " image format", List.of("exporting layers", "exporting manifest " + result.imageDigest(),
+                        "exporting config " + result.imageId(), "sending tarball"), none);
+                default -> {
+                    // image and registry: the image exporter above.
+                }
             }
         }
     }

@@ -55,18 +55,16 @@ final class BuildProgress implements ProgressListener, AutoCloseable {
     }
 
     /**
-     * Shows BuildKit's exporter vertex after the build's steps (moby's image exporter, as {@code docker build}
-     * prints it): {@code #N exporting to image}, {@code #N exporting layers done}, {@code #N writing image sha256:...
-     * done}, {@code #N naming to docker.io/library/NAME:TAG done} per name and {@code #N DONE 0.0s}; in the tty view
-     * the same as a step with its sub-lines. Call it before {@link #close}.
+     * Shows one of BuildKit's exporter vertexes after the build's steps, named and with the statuses its exporter
+     * reports (moby's image exporter: {@code #N exporting to image}, {@code #N exporting layers done},
+     * {@code #N writing image sha256:... done}, {@code #N naming to docker.io/library/NAME:TAG done}, then
+     * {@code #N DONE 0.0s}); in the tty view the same as a step with its sub-lines. Call it before {@link #close}.
      */
-    void exported(String imageId, java.util.List<String> names, java.time.Duration took) {
+    void exported(String name, java.util.List<String> statuses, java.time.Duration took) {
         int step = board.lastStep() + 1;
-        onEvent(new BuildEvent.StepStarted(step, "", 0, 0, "exporting to image"));
-        onEvent(new BuildEvent.Transfer(step, "exporting layers", 0, 0, true));
-        onEvent(new BuildEvent.Transfer(step, "writing image " + imageId, 0, 0, true));
-        for (String name : names) {
-            onEvent(new BuildEvent.Transfer(step, "naming to " + name, 0, 0, true));
+        onEvent(new BuildEvent.StepStarted(step, "", 0, 0, name));
+        for (String status : statuses) {
+            onEvent(new BuildEvent.Transfer(step, status, 0, 0, true));
         }
         onEvent(new BuildEvent.StepDone(step, took));
     }

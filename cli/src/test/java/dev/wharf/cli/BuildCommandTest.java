@@ -268,6 +268,14 @@ class BuildCommandTest {
         assertEquals(0, built.exitCode(), built.err());
         assertEquals("\n", built.out());
         assertEquals("", Files.readString(iid));
+        Outcome shown = wharf("build", "--root", root(), "--progress", "plain", "-o",
+                "type=local,dest=" + dir.resolve("fs"), "-o", "type=tar,dest=" + dir.resolve("fs1.tar"),
+                context.toString());
+        // The exporters' vertexes as BuildKit names them (exporter/local, exporter/tar); no image exporter.
+        assertTrue(shown.err().matches("(?s).*\n#(\\d+) exporting to client directory\n#\\1 copying files done\n"
+                + "#\\1 DONE 0\\.0s\n\n#(\\d+) exporting to client tarball\n#\\2 sending tarball done\n"
+                + "#\\2 DONE 0\\.0s\n"), shown.err());
+        assertTrue(!shown.err().contains("exporting to image"), shown.err());
         Outcome both = wharf("build", "--root", root(), "-q", "--iidfile", iid.toString(), "-o",
                 "type=tar,dest=" + dir.resolve("fs2.tar"), "-o", "type=oci,dest=" + dir.resolve("i.tar"),
                 context.toString());
