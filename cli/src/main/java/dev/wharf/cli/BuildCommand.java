@@ -71,9 +71,9 @@ final class BuildCommand implements Callable<Integer> {
     List<String> noCacheFilter = new ArrayList<>();
 
     @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
-            description = "auto, tty, plain, rawjson or quiet (default: ${DEFAULT-VALUE}: tty on a terminal, "
+            description = "auto, tty, plain, rawjson, quiet or none (default: ${DEFAULT-VALUE}: tty on a terminal, "
                     + "else plain). tty redraws a compact live view, plain prints #N lines, rawjson one BuildKit "
-                    + "SolveStatus JSON object per line, quiet only the image id.")
+                    + "SolveStatus JSON object per line, quiet only the image id, none nothing (as buildx).")
     String progress;
 
     @Option(names = {"-q", "--quiet"}, arity = "0..1", fallbackValue = "true", description = "Print nothing but the image id: --progress quiet, as docker "
@@ -288,7 +288,7 @@ final class BuildCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Optional<ProgressMode> mode = quiet ? Optional.of(ProgressMode.QUIET) : ProgressMode.parse(progress);
         if (mode.isEmpty()) {
-            err.println("wharf build: --progress must be auto, tty, plain, rawjson or quiet, not " + progress);
+            err.println("wharf build: --progress must be auto, tty, plain, rawjson, quiet or none, not " + progress);
             return ExitCodes.USAGE;
         }
         BuildContext buildContext;
@@ -494,8 +494,10 @@ final class BuildCommand implements Callable<Integer> {
                 if (metadataFile != null) {
                     Files.writeString(metadataFile, exportsImage ? metadata(result) : "{}\n");
                 }
-                out.println(imageId);
-                out.flush();
+                if (shown != ProgressMode.NONE) {
+                    out.println(imageId);
+                    out.flush();
+                }
                 return ExitCodes.OK;
             } catch (ExecutionException e) {
                 display.close();

@@ -35,7 +35,7 @@ final class BuildProgress implements ProgressListener, AutoCloseable {
                 yield new BuildProgress(board, tty, tty);
             }
             case RAWJSON -> new BuildProgress(board, new RawJsonProgress(err, Clock.systemUTC()), null);
-            case QUIET -> new BuildProgress(board, ProgressListener.none(), null);
+            case QUIET, NONE -> new BuildProgress(board, ProgressListener.none(), null);
             case PLAIN, AUTO -> new BuildProgress(board, new PlainProgress(err), null);
         };
     }

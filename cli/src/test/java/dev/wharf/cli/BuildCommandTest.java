@@ -257,6 +257,20 @@ class BuildCommandTest {
     }
 
     @Test
+    void progressNone_printsNothing_andQuietOnlyTheImageId() throws IOException {
+        // buildx: --progress=none shows nothing, not even the id; -q and --progress=quiet print the id alone.
+        Path context = Files.createDirectories(dir.resolve("none"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nRUN echo quiet\n");
+        Outcome none = wharf("build", "--root", root(), "--progress", "none", context.toString());
+        assertEquals(0, none.exitCode(), none.err());
+        assertEquals("", none.out());
+        assertEquals("", none.err());
+        Outcome quiet = wharf("build", "--root", root(), "-q", context.toString());
+        assertTrue(quiet.out().matches("sha256:[0-9a-f]{64}\n"), quiet.out());
+        assertEquals("", quiet.err());
+    }
+
+    @Test
     void rootFilesystemOutputsOnly_reportNoImageId_asDockerBuild() throws IOException {
         // docker build -q -o type=tar|local prints an empty line and writes an empty --iidfile: BuildKit's local and
         // tar exporters return no containerimage digest.
