@@ -483,7 +483,7 @@ final class BuildCommand implements Callable<Integer> {
                 showExporters(display, result);
                 display.close();
                 if (shown == ProgressMode.PLAIN || shown == ProgressMode.TTY) {
-                    WarningSummary.print(err, display.warnings());
+                    WarningSummary.print(err, display.warnings(), debug(), dockerfileText());
                 }
                 // BuildKit's local and tar exporters report no image: with only those outputs, docker build -q
                 // prints an empty line, the iidfile is empty and the metadata has no containerimage keys.
@@ -509,7 +509,7 @@ final class BuildCommand implements Callable<Integer> {
                     report.printLogs(display.failedStep());
                 }
                 if (shown == ProgressMode.PLAIN || shown == ProgressMode.TTY) {
-                    WarningSummary.print(err, display.warnings());
+                    WarningSummary.print(err, display.warnings(), debug(), dockerfileText());
                 }
                 if (cause instanceof BuildFailedException failed) {
                     report.printReason(failed, dockerfileText());
@@ -526,6 +526,17 @@ final class BuildCommand implements Callable<Integer> {
                 return ExitCodes.FAILED;
             }
         }
+    }
+
+    /** Whether {@code --debug} was given (before or after {@code build}): buildx then expands the warnings. */
+    private boolean debug() {
+        for (CommandSpec s = spec; s != null; s = s.parent()) {
+            var parsed = s.commandLine().getParseResult();
+            if (parsed != null && parsed.hasMatchedOption("--debug")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

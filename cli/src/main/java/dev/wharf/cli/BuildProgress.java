@@ -49,8 +49,8 @@ final class BuildProgress implements ProgressListener, AutoCloseable {
         printer.onEvent(event);
     }
 
-    /** The warnings of the build so far, in order (their one-line forms). */
-    java.util.List<String> warnings() {
+    /** The warnings of the build so far, in order. */
+    java.util.List<BuildEvent.Warning> warnings() {
         return board.warnings();
     }
 

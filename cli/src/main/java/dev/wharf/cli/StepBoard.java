@@ -78,7 +78,7 @@ final class StepBoard implements ProgressListener {
     private final LongSupplier nanoTime;
     private final long startedNanos;
     private final Map<Integer, Step> steps = new LinkedHashMap<>();
-    private final List<String> warnings = new ArrayList<>();
+    private final List<BuildEvent.Warning> warnings = new ArrayList<>();
     private long version;
 
     /** A board timing steps with {@code nanoTime} (tests pass a fixed clock). */
@@ -127,7 +127,7 @@ final class StepBoard implements ProgressListener {
             step.transfers.put(t.id(), new TransferView(t.id(), t.current(), t.total(), started,
                     t.completed() ? now : -1));
         } else if (event instanceof BuildEvent.Warning w) {
-            warnings.add(w.message());
+            warnings.add(w);
             if (w.step() > 0) {
                 step(w.step()).warnings.add(w.message());
             }
@@ -150,7 +150,7 @@ final class StepBoard implements ProgressListener {
     }
 
     /** The warnings so far, in order. */
-    synchronized List<String> warnings() {
+    synchronized List<BuildEvent.Warning> warnings() {
         return List.copyOf(warnings);
     }
 
