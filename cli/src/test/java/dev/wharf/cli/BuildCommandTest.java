@@ -362,6 +362,10 @@ class BuildCommandTest {
                 upper.err());
         Outcome format = wharf("build", "--root", root(), "-t", "ok:1", "-t", "bad@@", context.toString());
         assertTrue(format.err().contains("ERROR: invalid tag \"bad@@\": invalid reference format\n"), format.err());
+        Outcome platform = wharf("build", "--root", root(), "--platform", "nonsense/x/y/z", context.toString());
+        assertEquals(1, platform.exitCode(), platform.err());
+        assertTrue(platform.err().contains("ERROR: \"nonsense/x/y/z\": cannot parse platform specifier: invalid "
+                + "argument\n"), platform.err());
         Outcome secret = wharf("build", "--root", root(), "--secret", "id=s,src=/nonexistent/s", context.toString());
         assertEquals(2, secret.exitCode(), secret.err());
         assertTrue(secret.err().contains("failed to stat /nonexistent/s: stat /nonexistent/s: no such file or "

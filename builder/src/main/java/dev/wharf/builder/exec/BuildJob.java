@@ -191,7 +191,9 @@ final class BuildJob {
             try {
                 wanted = Platform.parse(request.platform().get(), platform);
             } catch (DockerfileException e) {
-                throw new EngineException("--platform " + request.platform().get() + ": " + e.reason());
+                // buildx parses --platform with containerd's platforms.Parse (util/platformutil), whose errors
+                // wrap errdefs' "invalid argument".
+                throw new EngineException(e.reason() + ": invalid argument");
             }
             if (!wanted.equals(platform)) {
                 throw new EngineException("wharf builds for this host's platform only (" + platform.format()
