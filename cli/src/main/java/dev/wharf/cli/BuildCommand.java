@@ -238,15 +238,40 @@ final class BuildCommand implements Callable<Integer> {
     }
 
     /** BuildKit's metadata file keys for an image export. */
-    private static String metadata(BuildResult result) {
+    private String metadata(BuildResult result) {
         StringBuilder names = new StringBuilder();
         for (String tag : result.tags()) {
             names.append(names.length() == 0 ? "" : ",").append(tag);
         }
         return "{\n  \"containerimage.config.digest\": \"" + result.imageId() + "\",\n"
+                + descriptor(result.imageDigest())
                 + "  \"containerimage.digest\": \"" + result.imageDigest() + "\",\n"
                 + "  \"image.name\": \"" + names.toString().replace("\\", "\\\\").replace("\"", "\\\"")
                 + "\"\n}\n";
+    }
+
+    /**
+     * The {@code containerimage.descriptor} entry of the metadata file: the image exporter's manifest descriptor
+     * (exporter/containerimage/export.go), which buildx decodes into an object (commands/build.go,
+     * decodeExporterResponse); empty when the manifest is not a blob of the local store (a pushed image's).
+     */
+    private String descriptor(String manifestDigest) {
+        try {
+            dev.wharf.layers.Digest digest = dev.wharf.layers.Digest.parse(manifestDigest);
+            Path blob = store.engineOptions().storeRoot().resolve("blobs").resolve(digest.algorithm().ociName())
+                    .resolve(digest.hex());
+            if (!Files.isRegularFile(blob)) {
+                return "";
+            }
+            byte[] manifest = Files.readAllBytes(blob);
+            com.fasterxml.jackson.databind.JsonNode type = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(manifest).path("mediaType");
+            return "  \"containerimage.descriptor\": {\n    \"mediaType\": \""
+                    + (type.isTextual() ? type.asText() : "application/vnd.oci.image.manifest.v1+json") + "\",\n"
+                    + "    \"digest\": \"" + manifestDigest + "\",\n    \"size\": " + manifest.length + "\n  },\n";
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     /**

@@ -228,6 +228,16 @@ class BuildCommandTest {
         String json = Files.readString(metadata);
         assertTrue(json.contains("\"containerimage.config.digest\": \"" + built.out().strip() + "\""), json);
         assertTrue(json.contains("\"image.name\": \"meta:1\""), json);
+        // The manifest's descriptor, decoded into an object as buildx writes it; keys in Go's sorted order.
+        com.fasterxml.jackson.databind.JsonNode parsed = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(json);
+        com.fasterxml.jackson.databind.JsonNode descriptor = parsed.get("containerimage.descriptor");
+        assertEquals("application/vnd.oci.image.manifest.v1+json", descriptor.get("mediaType").asText(), json);
+        assertEquals(parsed.get("containerimage.digest").asText(), descriptor.get("digest").asText(), json);
+        assertTrue(descriptor.get("size").asLong() > 0, json);
+        assertEquals(List.of("containerimage.config.digest", "containerimage.descriptor", "containerimage.digest",
+                "image.name"), java.util.stream.StreamSupport.stream(java.util.Spliterators.spliteratorUnknownSize(
+                        parsed.fieldNames(), 0), false).toList(), json);
         Outcome foreign = wharf("build", "--root", root(), "--platform", "linux/s390x", context.toString());
         assertEquals(1, foreign.exitCode());
         assertTrue(foreign.err().contains("host's platform only"), foreign.err());
