@@ -71,9 +71,9 @@ final class BuildCommand implements Callable<Integer> {
     List<String> noCacheFilter = new ArrayList<>();
 
     @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
-            description = "auto, tty, plain, rawjson or quiet (default: ${DEFAULT-VALUE}: tty on a terminal, "
+            description = "auto, tty, plain, rawjson, quiet or none (default: ${DEFAULT-VALUE}: tty on a terminal, "
                     + "else plain). tty redraws a compact live view, plain prints #N lines, rawjson one BuildKit "
-                    + "SolveStatus JSON object per line, quiet only the image id.")
+                    + "SolveStatus JSON object per line, quiet only the image id, none nothing (as buildx).")
     String progress;
 
     @Option(names = {"-q", "--quiet"}, arity = "0..1", fallbackValue = "true", description = "Print nothing but the image id: --progress quiet, as docker "
@@ -238,15 +238,40 @@ final class BuildCommand implements Callable<Integer> {
     }
 
     /** BuildKit's metadata file keys for an image export. */
-    private static String metadata(BuildResult result) {
+    private String metadata(BuildResult result) {
         StringBuilder names = new StringBuilder();
         for (String tag : result.tags()) {
             names.append(names.length() == 0 ? "" : ",").append(tag);
         }
         return "{\n  \"containerimage.config.digest\": \"" + result.imageId() + "\",\n"
+                + descriptor(result.imageDigest())
                 + "  \"containerimage.digest\": \"" + result.imageDigest() + "\",\n"
                 + "  \"image.name\": \"" + names.toString().replace("\\", "\\\\").replace("\"", "\\\"")
                 + "\"\n}\n";
+    }
+
+    /**
+     * The {@code containerimage.descriptor} entry of the metadata file: the image exporter's manifest descriptor
+     * (exporter/containerimage/export.go), which buildx decodes into an object (commands/build.go,
+     * decodeExporterResponse); empty when the manifest is not a blob of the local store (a pushed image's).
+     */
+    private String descriptor(String manifestDigest) {
+        try {
+            dev.wharf.layers.Digest digest = dev.wharf.layers.Digest.parse(manifestDigest);
+            Path blob = store.engineOptions().storeRoot().resolve("blobs").resolve(digest.algorithm().ociName())
+                    .resolve(digest.hex());
+            if (!Files.isRegularFile(blob)) {
+                return "";
+            }
+            byte[] manifest = Files.readAllBytes(blob);
+            com.fasterxml.jackson.databind.JsonNode type = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(manifest).path("mediaType");
+            return "  \"containerimage.descriptor\": {\n    \"mediaType\": \""
+                    + (type.isTextual() ? type.asText() : "application/vnd.oci.image.manifest.v1+json") + "\",\n"
+                    + "    \"digest\": \"" + manifestDigest + "\",\n    \"size\": " + manifest.length + "\n  },\n";
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     /**
@@ -288,7 +313,7 @@ final class BuildCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Optional<ProgressMode> mode = quiet ? Optional.of(ProgressMode.QUIET) : ProgressMode.parse(progress);
         if (mode.isEmpty()) {
-            err.println("wharf build: --progress must be auto, tty, plain, rawjson or quiet, not " + progress);
+            err.println("wharf build: --progress must be auto, tty, plain, rawjson, quiet or none, not " + progress);
             return ExitCodes.USAGE;
         }
         BuildContext buildContext;
@@ -378,6 +403,12 @@ final class BuildCommand implements Callable<Integer> {
                     break;
                 }
                 paths.add(Path.of(p).toAbsolutePath());
+            }
+            if (!id.isEmpty() && eq < 0 && paths.isEmpty()) {
+                // buildx (sshprovider/agentprovider.go, toDialer): no socket given and no SSH_AUTH_SOCK.
+                err.println("wharf build: --ssh " + agent + ": invalid empty ssh agent socket: make sure "
+                        + "SSH_AUTH_SOCK is set");
+                return ExitCodes.USAGE;
             }
             if (id.isEmpty() || paths.isEmpty()) {
                 err.println("wharf build: --ssh " + agent + ": use default or ID=SOCKET or ID=KEYFILE[,KEYFILE] "
@@ -475,14 +506,10 @@ final class BuildCommand implements Callable<Integer> {
             // step's processes are killed; an exit in between would leave them frozen in their cgroup.
             try (ShutdownAction cancel = new ShutdownAction(engine::close)) {
                 BuildResult result = future.get();
+                showExporters(display, result);
                 display.close();
                 if (shown == ProgressMode.PLAIN || shown == ProgressMode.TTY) {
-                    err.println("writing image " + result.imageId() + " done");
-                    for (String tag : result.tags()) {
-                        err.println("naming to " + canonical(tag) + " done");
-                    }
-                    err.flush();
-                    WarningSummary.print(err, display.warnings());
+                    WarningSummary.print(err, display.warnings(), debug(), dockerfileText());
                 }
                 // BuildKit's local and tar exporters report no image: with only those outputs, docker build -q
                 // prints an empty line, the iidfile is empty and the metadata has no containerimage keys.
@@ -493,19 +520,28 @@ final class BuildCommand implements Callable<Integer> {
                 if (metadataFile != null) {
                     Files.writeString(metadataFile, exportsImage ? metadata(result) : "{}\n");
                 }
-                out.println(imageId);
-                out.flush();
+                if (shown != ProgressMode.NONE) {
+                    out.println(imageId);
+                    out.flush();
+                }
                 return ExitCodes.OK;
             } catch (ExecutionException e) {
                 display.close();
-                if (shown == ProgressMode.PLAIN || shown == ProgressMode.TTY) {
-                    WarningSummary.print(err, display.warnings());
-                }
                 Throwable cause = e.getCause();
+                // As docker buildx build: the progress ends with the failed step's output, buildx then lists the
+                // warnings, and the CLI prints the error with its Dockerfile lines.
+                BuildErrorReport report = new BuildErrorReport(err);
+                if (cause instanceof BuildFailedException) {
+                    report.printLogs(display.failedStep());
+                }
+                if (shown == ProgressMode.PLAIN || shown == ProgressMode.TTY) {
+                    WarningSummary.print(err, display.warnings(), debug(), dockerfileText());
+                }
                 if (cause instanceof BuildFailedException failed) {
-                    new BuildErrorReport(err).print(failed, display.failedStep(), dockerfileText());
+                    report.printReason(failed, dockerfileText());
                 } else if (cause instanceof EngineException engineError) {
-                    err.println("wharf build: " + engineError.getMessage());
+                    // buildx prints every error of a build as "ERROR: ..." (cmd/buildx/main.go).
+                    err.println("ERROR: " + engineError.getMessage());
                 } else {
                     throw e;
                 }
@@ -514,6 +550,45 @@ final class BuildCommand implements Callable<Integer> {
                 display.close();
                 err.println("wharf build: cancelled");
                 return ExitCodes.FAILED;
+            }
+        }
+    }
+
+    /** Whether {@code --debug} was given (before or after {@code build}): buildx then expands the warnings. */
+    private boolean debug() {
+        for (CommandSpec s = spec; s != null; s = s.parent()) {
+            var parsed = s.commandLine().getParseResult();
+            if (parsed != null && parsed.hasMatchedOption("--debug")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The exporters' vertexes as BuildKit names them: moby's image exporter for the image (exporter/mobyexporter:
+     * "exporting to image"), then one per {@code -o} output of another type (exporter/local, tar and oci:
+     * "exporting to client directory", "exporting to client tarball", "exporting to oci|docker image format").
+     */
+    private void showExporters(BuildProgress display, BuildResult result) {
+        java.time.Duration none = java.time.Duration.ZERO;
+        boolean imageExporter = outputs.isEmpty() || push || outputs.stream()
+                .map(o -> BuildOutput.parse(o).type()).anyMatch(t -> t.equals("image") || t.equals("registry"));
+        if (imageExporter) {
+            List<String> statuses = new ArrayList<>(List.of("exporting layers", "writing image " + result.imageId()));
+            result.tags().forEach(tag -> statuses.add("naming to " + canonical(tag)));
+            display.exported("exporting to image", statuses, none);
+        }
+        for (String output : outputs) {
+            switch (BuildOutput.parse(output).type()) {
+                case "local" -> display.exported("exporting to client directory", List.of("copying files"), none);
+                case "tar" -> display.exported("exporting to client tarball", List.of("sending tarball"), none);
+                case "oci", "docker" -> display.exported("exporting to " + BuildOutput.parse(output).type()
+                        + " image format", List.of("exporting layers", "exporting manifest " + result.imageDigest(),
+                        "exporting config " + result.imageId(), "sending tarball"), none);
+                default -> {
+                    // image and registry: the image exporter above.
+                }
             }
         }
     }

@@ -30,15 +30,33 @@ final class BuildErrorReport {
      * @param dockerfile the Dockerfile's text, when it could be read
      */
     void print(BuildFailedException failure, Optional<StepView> step, Optional<String> dockerfile) {
+        printLogs(step);
+        printReason(failure, dockerfile);
+    }
+
+    /**
+     * The failed step's last output lines between rules: what BuildKit's progress printer shows when it closes
+     * (progressui/display.go, printErrorLogs), before buildx's warning summary.
+     */
+    void printLogs(Optional<StepView> step) {
         step.ifPresent(s -> {
             err.println(RULE);
             err.println(" > " + s.name() + ":");
             s.logTail().forEach(err::println);
             err.println(RULE);
         });
+        err.flush();
+    }
+
+    /**
+     * The Dockerfile lines of the failure and the {@code ERROR: failed to solve: REASON} line: what buildx prints
+     * last (cmd/buildx/main.go prints the error's sources, then {@code ERROR: %v} of the solve error, which the
+     * client wraps as {@code failed to solve}).
+     */
+    void printReason(BuildFailedException failure, Optional<String> dockerfile) {
         dockerfile.flatMap(text -> range(failure, text))
                 .ifPresent(range -> new SourceErrorPrinter(err).printSource(failure.file(), dockerfile.get(), range));
-        err.println("ERROR: " + failure.getMessage());
+        err.println("ERROR: failed to solve: " + failure.reason());
         err.flush();
     }
 

@@ -35,7 +35,7 @@ final class BuildProgress implements ProgressListener, AutoCloseable {
                 yield new BuildProgress(board, tty, tty);
             }
             case RAWJSON -> new BuildProgress(board, new RawJsonProgress(err, Clock.systemUTC()), null);
-            case QUIET -> new BuildProgress(board, ProgressListener.none(), null);
+            case QUIET, NONE -> new BuildProgress(board, ProgressListener.none(), null);
             case PLAIN, AUTO -> new BuildProgress(board, new PlainProgress(err), null);
         };
     }
@@ -49,9 +49,24 @@ final class BuildProgress implements ProgressListener, AutoCloseable {
         printer.onEvent(event);
     }
 
-    /** The warnings of the build so far, in order (their one-line forms). */
-    java.util.List<String> warnings() {
+    /** The warnings of the build so far, in order. */
+    java.util.List<BuildEvent.Warning> warnings() {
         return board.warnings();
+    }
+
+    /**
+     * Shows one of BuildKit's exporter vertexes after the build's steps, named and with the statuses its exporter
+     * reports (moby's image exporter: {@code #N exporting to image}, {@code #N exporting layers done},
+     * {@code #N writing image sha256:... done}, {@code #N naming to docker.io/library/NAME:TAG done}, then
+     * {@code #N DONE 0.0s}); in the tty view the same as a step with its sub-lines. Call it before {@link #close}.
+     */
+    void exported(String name, java.util.List<String> statuses, java.time.Duration took) {
+        int step = board.lastStep() + 1;
+        onEvent(new BuildEvent.StepStarted(step, "", 0, 0, name));
+        for (String status : statuses) {
+            onEvent(new BuildEvent.Transfer(step, status, 0, 0, true));
+        }
+        onEvent(new BuildEvent.StepDone(step, took));
     }
 
     /** The step that failed, with its last output lines. */

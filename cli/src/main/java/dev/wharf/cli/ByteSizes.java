@@ -25,11 +25,14 @@ final class ByteSizes {
     }
 
     /**
-     * {@code bytes} in decimal units with two decimals, e.g. {@code 3.40MB}: BuildKit's plain progress
+     * {@code bytes} in decimal units with two decimals, e.g. {@code 3.40MB} (whole bytes below 1kB, {@code 527B}):
+     * BuildKit's plain progress
      * ({@code progressui}'s {@code %.2f} of a go-units {@code Bytes}).
      */
     static String buildKit(long bytes) {
-        return decimal(bytes, (size, unit) -> String.format(Locale.ROOT, "%.2f%s", size, unit));
+        // go-units prints whole bytes without a fraction ("%.2f" of 123 bytes is "123B"; units/bytes.go).
+        return decimal(bytes, (size, unit) -> unit.equals("B") ? bytes + unit
+                : String.format(Locale.ROOT, "%.2f%s", size, unit));
     }
 
     /** Scales {@code bytes} down by 1000 until below 1000 (go-units' decimal steps) and formats size and unit. */

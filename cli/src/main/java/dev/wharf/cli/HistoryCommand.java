@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.image.HistoryEntry;
+import dev.wharf.layers.store.LayerSizes;
 import dev.wharf.layers.store.LocalStore;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -21,8 +22,8 @@ import picocli.CommandLine.Parameters;
  * {@code wharf history}: how an image's layers were made, newest first, in {@code docker history}'s columns
  * (docker/cli {@code cli/command/image/history.go} and {@code formatter/history.go}): IMAGE (the image ID on the
  * newest row, {@code <missing>} below it, as for every image BuildKit builds), CREATED, CREATED BY (tabs as spaces,
- * cut at 45 characters with an ellipsis unless {@code --no-trunc}), SIZE (of the stored layer; {@code 0B} for
- * metadata-only steps) and COMMENT.
+ * cut at 45 characters with an ellipsis unless {@code --no-trunc}), SIZE (the layer's content, unpacked, as Docker's
+ * graph drivers measure it; {@code 0B} for metadata-only steps) and COMMENT.
  */
 @Command(name = "history", mixinStandardHelpOptions = true,
         description = {"Show how an image's layers were made, like docker history.",
@@ -67,7 +68,7 @@ final class HistoryCommand extends StoreCommand {
             error(e.getMessage());
             return ExitCodes.FAILED;
         }
-        List<List<String>> rows = rows(found);
+        List<List<String>> rows = rows(found, new LayerSizes(local));
         PrintWriter out = out();
         if (quiet) {
             rows.forEach(row -> out.println(row.get(0)));
@@ -89,7 +90,7 @@ final class HistoryCommand extends StoreCommand {
     }
 
     /** The rows, newest first; each non-empty history entry takes the next layer, as the daemon pairs them. */
-    private List<List<String>> rows(ResolvedImage found) {
+    private List<List<String>> rows(ResolvedImage found, LayerSizes sizes) {
         List<Descriptor> layers = found.manifest().layers();
         List<HistoryEntry> history = found.config().history();
         List<List<String>> rows = new ArrayList<>();
@@ -98,7 +99,8 @@ final class HistoryCommand extends StoreCommand {
         for (HistoryEntry entry : history) {
             long size = 0;
             if (!entry.emptyLayer() && layer < layers.size()) {
-                size = layers.get(layer++).size();
+                // docker history: the layer's content size (unpacked), not its blob's.
+                size = sizes.contentSize(layers.get(layer++));
             }
             String createdBy = entry.createdBy() == null ? "" : entry.createdBy().replace('\t', ' ');
             if (!noTrunc && createdBy.codePointCount(0, createdBy.length()) > CREATED_BY_WIDTH) {

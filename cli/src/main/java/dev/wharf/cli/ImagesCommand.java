@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.registry.ImageReference;
 import dev.wharf.layers.registry.InvalidReferenceException;
+import dev.wharf.layers.store.LayerSizes;
 import dev.wharf.layers.store.LocalStore;
 import dev.wharf.layers.store.TaggedImage;
 import java.io.PrintWriter;
@@ -28,8 +29,8 @@ import picocli.CommandLine.Option;
  * listed with tag {@code <none>} and its digest, as docker lists a RepoDigest.
  */
 @Command(name = "images", mixinStandardHelpOptions = true, description = {"List the images of the local store.",
-    "Columns as in docker images: REPOSITORY, TAG, IMAGE ID (the config digest), CREATED and SIZE (the stored, "
-            + "compressed layers). An image pulled by digest shows with tag <none>; --digests shows the manifest "
+    "Columns as in docker images: REPOSITORY, TAG, IMAGE ID (the config digest), CREATED and SIZE (of the layers' "
+            + "content, unpacked, as docker measures it). An image pulled by digest shows with tag <none>; --digests shows the manifest "
             + "digest each name points to."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:listed", "1:the store could not be read", "2:usage error"},
@@ -129,6 +130,7 @@ final class ImagesCommand extends StoreCommand {
      */
     private List<Row> rows(LocalStore local) throws LayerException {
         ImageLookup lookup = new ImageLookup(local);
+        LayerSizes sizes = new LayerSizes(local);
         List<TaggedImage> entries = local.images().list();
         Set<String> tagged = new HashSet<>();
         for (TaggedImage entry : entries) {
@@ -152,7 +154,7 @@ final class ImagesCommand extends StoreCommand {
             }
             Instant created = image.config().created() == null ? null : image.config().created().toInstant();
             rows.add(new Row(familiar(split.repository()), split.tag() == null ? NONE : split.tag(), digest,
-                    image.id().toString(), created, image.size()));
+                    image.id().toString(), created, image.size(sizes)));
         }
         rows.sort(Comparator.comparing(Row::created, Comparator.nullsLast(Comparator.reverseOrder()))
                 .thenComparing(Row::repository).thenComparing(Row::tag));

@@ -44,7 +44,7 @@ final class InspectCommand extends StoreCommand {
                 code = ExitCodes.FAILED;
             }
         }
-        InspectJson json = new InspectJson(local.json());
+        InspectJson json = new InspectJson(local.json(), new dev.wharf.layers.store.LayerSizes(local));
         if (format == null || format.equals("json")) {
             out().print(json.render(found));
             return code;

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.json.CanonicalJson;
+import dev.wharf.layers.store.LayerSizes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -22,7 +23,8 @@ import java.util.List;
  * {@code Size}, {@code RootFS} and the manifest {@code Descriptor} (as Docker 25+ with the containerd store),
  * indented by four spaces like Go's {@code json.MarshalIndent}.
  *
- * <p>{@code Size} is the sum of the stored (compressed) layer sizes, the figure {@code wharf images} shows.
+ * <p>{@code Size} is the sum of the layers' content sizes (unpacked, as Docker's graph drivers measure them), the
+ * figure {@code wharf images} shows.
  * {@code RepoDigests} lists the digest references the store keeps ({@code name@sha256:...}, for images pulled by
  * digest); the store does not remember the registry digest of an image pulled by tag.
  * Immutable and thread-safe.
@@ -32,7 +34,10 @@ final class InspectJson {
     private final ObjectMapper mapper = new ObjectMapper();
     private final DefaultPrettyPrinter printer;
 
-    InspectJson(CanonicalJson canonical) {
+    private final LayerSizes sizes;
+
+    InspectJson(CanonicalJson canonical, LayerSizes sizes) {
+        this.sizes = sizes;
         this.canonical = canonical;
         DefaultIndenter indenter = new DefaultIndenter("    ", "\n");
         Separators separators = Separators.createDefaultInstance()
@@ -79,7 +84,7 @@ final class InspectJson {
         if (config.hasNonNull("os.version")) {
             node.put("OsVersion", config.get("os.version").asText());
         }
-        node.put("Size", image.size());
+        node.put("Size", image.size(sizes));
         ObjectNode rootfs = node.putObject("RootFS");
         rootfs.put("Type", image.config().rootfs().type());
         ArrayNode layers = rootfs.putArray("Layers");

@@ -4,7 +4,9 @@ import dev.wharf.builder.api.BuildEvent;
 import dev.wharf.builder.api.ProgressListener;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -14,7 +16,10 @@ import java.util.concurrent.TimeUnit;
  * Prints build progress like BuildKit's {@code --progress=plain}: {@code #N [stage k/n] INSTRUCTION},
  * {@code #N CACHED}, log lines as {@code #N 0.123 line}, finished transfers as {@code #N exporting layer 1.2MB done},
  * {@code #N DONE 0.3s} and {@code #N ERROR: ...}; {@code #N [internal] load metadata for REF} and pulled or pushed
- * blobs as {@code #N sha256:... 3.40MB / 3.40MB 0.3s done}.
+ * blobs as {@code #N sha256:... 3.40MB / 3.40MB 0.3s done}; a step's warnings (the build checks' findings, on the
+ * definition's step) as {@code #N WARN: RuleName: ... (line N)} (progressui/printer.go). As BuildKit's printer
+ * (textMux.printVtx), a step's warning, end or failure printed after another step's lines repeats the step's
+ * header after a blank line, so that it reads as a block of its own.
  * Thread-safe: lines of one event are printed together.
  *
  * <p>Log lines are not flushed one by one: a step printing thousands of lines spent ~40 us per line in the
@@ -26,6 +31,10 @@ final class PlainProgress implements ProgressListener, AutoCloseable {
 
     private final PrintWriter out;
     private final Set<Integer> cached = new HashSet<>();
+    private final Map<Integer, String> labels = new HashMap<>();
+    /** The step whose lines were printed last, 0 after a step's end or before any. */
+    private int last;
+    private boolean printed;
     private final StringBuilder line = new StringBuilder(128);
     private ScheduledExecutorService flusher;
     private boolean flushPending;
@@ -37,41 +46,73 @@ final class PlainProgress implements ProgressListener, AutoCloseable {
     @Override
     public synchronized void onEvent(BuildEvent event) {
         if (event instanceof BuildEvent.StepStarted s) {
-            out.println("#" + s.step() + " " + s.label());
+            labels.put(s.step(), s.label());
+            header(s.step());
         } else if (event instanceof BuildEvent.BlobTransferred b) {
             if (b.moved()) {
-                out.println("#" + b.step() + " " + b.digest() + " " + ByteSizes.buildKit(b.size()) + " / "
+                println(b.step(), "#" + b.step() + " " + b.digest() + " " + ByteSizes.buildKit(b.size()) + " / "
                         + ByteSizes.buildKit(b.size()) + " " + seconds(b.elapsed(), 1) + "s done");
             }
         } else if (event instanceof BuildEvent.StepCached c) {
             cached.add(c.step());
-            out.println("#" + c.step() + " CACHED");
+            resume(c.step());
+            println(0, "#" + c.step() + " CACHED");
         } else if (event instanceof BuildEvent.StepLog l) {
             line.setLength(0);
             line.append('#').append(l.step()).append(' ');
             appendSeconds(line, l.elapsed().toNanos(), 3);
             out.print(line.append(' ').append(l.line()).append('\n'));
+            last = l.step();
             flushSoon();
             return;
         } else if (event instanceof BuildEvent.StepDone d) {
             if (!cached.contains(d.step())) {
-                out.println("#" + d.step() + " DONE " + seconds(d.duration(), 1) + "s");
+                resume(d.step());
+                println(0, "#" + d.step() + " DONE " + seconds(d.duration(), 1) + "s");
             }
-            out.println();
         } else if (event instanceof BuildEvent.StepFailed f) {
-            out.println("#" + f.step() + " ERROR: " + f.message());
-            out.println();
+            resume(f.step());
+            println(0, "#" + f.step() + " ERROR: " + f.message());
         } else if (event instanceof BuildEvent.StepCacheMiss m) {
             for (String reason : m.reasons()) {
-                out.println("#" + m.step() + " cache miss: " + reason);
+                println(m.step(), "#" + m.step() + " cache miss: " + reason);
             }
         } else if (event instanceof BuildEvent.Transfer t && t.completed()) {
-            // BuildKit's plain printer shows a finished status as "#N ID SIZE done".
-            out.println("#" + t.step() + " " + t.id() + " " + ByteSizes.human(t.current()) + " done");
+            // BuildKit's plain printer shows a finished status as "#N ID SIZE done", without a size when it
+            // counted no bytes ("#6 writing image sha256:... done").
+            println(t.step(), "#" + t.step() + " " + t.id() + (t.current() == 0 && t.total() == 0 ? ""
+                    : " " + ByteSizes.human(t.current())) + " done");
         } else if (event instanceof BuildEvent.Warning w) {
-            out.println("WARNING: " + w.message());
+            if (w.step() > 0) {
+                resume(w.step());
+                println(w.step(), "#" + w.step() + " WARN: " + w.message());
+            } else {
+                println(0, "WARNING: " + w.message());
+            }
         }
         out.flush();
+    }
+
+    /** Prints a line of {@code step} (0: a line that ends its step or belongs to none). */
+    private void println(int step, String text) {
+        out.println(text);
+        printed = true;
+        last = step;
+    }
+
+    /** A step's name, after a blank line unless it is the first line (textMux.printVtx). */
+    private void header(int step) {
+        if (printed) {
+            out.println();
+        }
+        println(step, "#" + step + " " + labels.get(step));
+    }
+
+    /** BuildKit's printer names a step again when its lines follow another step's. */
+    private void resume(int step) {
+        if (last != step && labels.containsKey(step)) {
+            header(step);
+        }
     }
 
     private void flushSoon() {

@@ -15,7 +15,9 @@ enum ProgressMode {
     /** One {@code SolveStatus} JSON object per line. */
     RAWJSON,
     /** Nothing but the image id (on standard output). */
-    QUIET;
+    QUIET,
+    /** Nothing at all (buildx's {@code --progress=none}: quiet without the image id). */
+    NONE;
 
     /** The mode {@code text} names, case-insensitively; empty for an unknown name. */
     static Optional<ProgressMode> parse(String text) {

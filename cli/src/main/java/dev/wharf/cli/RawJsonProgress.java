@@ -79,7 +79,7 @@ final class RawJsonProgress implements ProgressListener {
             }
             line = status.append("}]}").toString();
         } else if (event instanceof BuildEvent.Warning w) {
-            line = warning(w);
+            line = warning(w, w.step() > 0 ? vertex(w.step(), now).digest() : null);
         }
         // StepCacheMiss has no SolveStatus counterpart; BuildKit reports nothing like it.
         if (line != null) {
@@ -90,11 +90,15 @@ final class RawJsonProgress implements ProgressListener {
 
     /**
      * A {@code client.VertexWarning}: level 1 and the short text; a build check adds its description as the
-     * detail, its documentation link, the Dockerfile's name and the lines (dockerfile/builder/build.go warnOpts).
+     * detail, its documentation link, the Dockerfile's name and the lines (dockerfile/builder/build.go warnOpts);
+     * the vertex is the step's (a check's: the definition's) when it has one.
      */
-    private static String warning(BuildEvent.Warning w) {
-        StringBuilder json = new StringBuilder("{\"warnings\":[{\"level\":1,\"short\":")
-                .append(str(base64(w.message())));
+    private static String warning(BuildEvent.Warning w, String vertex) {
+        StringBuilder json = new StringBuilder("{\"warnings\":[{");
+        if (vertex != null) {
+            json.append("\"vertex\":").append(str(vertex)).append(',');
+        }
+        json.append("\"level\":1,\"short\":").append(str(base64(w.message())));
         if (w.check().isPresent()) {
             BuildEvent.Check c = w.check().get();
             json.append(",\"detail\":[").append(str(base64(c.description()))).append(']');

@@ -4,6 +4,7 @@ import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.image.ImageConfiguration;
 import dev.wharf.layers.image.ImageManifest;
+import dev.wharf.layers.store.LayerSizes;
 import java.util.List;
 import java.util.Objects;
 
@@ -29,8 +30,11 @@ record ResolvedImage(Digest id, Descriptor target, ImageManifest manifest, Image
         names = List.copyOf(names);
     }
 
-    /** The sum of the (compressed) layer sizes, as {@code wharf images} shows. */
-    long size() {
-        return manifest.layers().stream().mapToLong(Descriptor::size).sum();
+    /**
+     * The sum of the layers' content sizes, as {@code docker images} and {@code docker image inspect} give an
+     * image's size (the graph driver's sizes of its unpacked layers), not of their blobs.
+     */
+    long size(LayerSizes sizes) {
+        return manifest.layers().stream().mapToLong(sizes::contentSize).sum();
     }
 }

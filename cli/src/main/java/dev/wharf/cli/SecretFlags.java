@@ -26,6 +26,9 @@ final class SecretFlags implements AutoCloseable {
         this.environment = environment;
     }
 
+    /** BuildKit's limit of a secret's size (secretsprovider.MaxSecretSize, 500 KiB). */
+    private static final long MAX_SECRET_SIZE = 500 * 1024;
+
     /** The secrets parsed so far: id to the file holding the value. */
     Map<String, Path> files() {
         return files;
@@ -94,7 +97,16 @@ final class SecretFlags implements AutoCloseable {
             }
             files.put(id, write(id, value));
         } else {
-            files.put(id, Path.of(src).toAbsolutePath());
+            // buildx's secret store stats every file secret before the build (secretsprovider/store.go, NewStore).
+            Path file = Path.of(src).toAbsolutePath();
+            if (!Files.exists(file)) {
+                throw new IllegalArgumentException("failed to stat " + src + ": stat " + src
+                        + ": no such file or directory");
+            }
+            if (Files.isRegularFile(file) && Files.size(file) > MAX_SECRET_SIZE) {
+                throw new IllegalArgumentException("secret " + id + " too big. max size 500KB");
+            }
+            files.put(id, file);
         }
     }
 

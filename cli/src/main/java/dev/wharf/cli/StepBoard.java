@@ -35,10 +35,12 @@ final class StepBoard implements ProgressListener {
      * Immutable.
      */
     record StepView(int step, String name, long startedNanos, long endedNanos, boolean cached,
-                    Optional<String> error, List<String> logTail, List<TransferView> transfers) {
+                    Optional<String> error, List<String> logTail, List<TransferView> transfers,
+                    List<String> warnings) {
         StepView {
             logTail = List.copyOf(logTail);
             transfers = List.copyOf(transfers);
+            warnings = List.copyOf(warnings);
         }
 
         boolean done() {
@@ -59,6 +61,7 @@ final class StepBoard implements ProgressListener {
         String error;
         final Deque<String> tail = new ArrayDeque<>();
         final Map<String, TransferView> transfers = new LinkedHashMap<>();
+        final List<String> warnings = new ArrayList<>();
 
         Step(int number, String name, long started) {
             this.number = number;
@@ -68,14 +71,14 @@ final class StepBoard implements ProgressListener {
 
         StepView view() {
             return new StepView(number, name, started, ended, cached, Optional.ofNullable(error),
-                    new ArrayList<>(tail), new ArrayList<>(transfers.values()));
+                    new ArrayList<>(tail), new ArrayList<>(transfers.values()), warnings);
         }
     }
 
     private final LongSupplier nanoTime;
     private final long startedNanos;
     private final Map<Integer, Step> steps = new LinkedHashMap<>();
-    private final List<String> warnings = new ArrayList<>();
+    private final List<BuildEvent.Warning> warnings = new ArrayList<>();
     private long version;
 
     /** A board timing steps with {@code nanoTime} (tests pass a fixed clock). */
@@ -124,7 +127,10 @@ final class StepBoard implements ProgressListener {
             step.transfers.put(t.id(), new TransferView(t.id(), t.current(), t.total(), started,
                     t.completed() ? now : -1));
         } else if (event instanceof BuildEvent.Warning w) {
-            warnings.add(w.message());
+            warnings.add(w);
+            if (w.step() > 0) {
+                step(w.step()).warnings.add(w.message());
+            }
         }
     }
 
@@ -138,8 +144,13 @@ final class StepBoard implements ProgressListener {
         return steps.values().stream().map(Step::view).toList();
     }
 
+    /** The highest step number so far, 0 before any. */
+    synchronized int lastStep() {
+        return steps.keySet().stream().mapToInt(Integer::intValue).max().orElse(0);
+    }
+
     /** The warnings so far, in order. */
-    synchronized List<String> warnings() {
+    synchronized List<BuildEvent.Warning> warnings() {
         return List.copyOf(warnings);
     }
 

@@ -62,15 +62,23 @@ final class TtyFrame {
         String line = withTimer(" => " + name, timer(step.startedNanos(), step.endedNanos(), nowNanos), visible);
         lines.add(paint(line, colorOf(step), color));
         for (TransferView transfer : step.transfers()) {
+            // progressui/display.go: no status text for a status that counted no bytes.
             String status = transfer.total() > 0
-                    ? ByteSizes.human(transfer.current()) + " / " + ByteSizes.human(transfer.total())
-                    : ByteSizes.human(transfer.current());
-            String text = " => => " + oneLine(transfer.id()) + " " + status;
+                    ? " " + ByteSizes.human(transfer.current()) + " / " + ByteSizes.human(transfer.total())
+                    : transfer.current() != 0 ? " " + ByteSizes.human(transfer.current()) : "";
+            String text = " => => " + oneLine(transfer.id()) + status;
             if (transfer.total() > 0 && !transfer.done()) {
                 text += " " + bar(transfer.current(), transfer.total());
             }
             String out = withTimer(text, timer(transfer.startedNanos(), transfer.endedNanos(), nowNanos), visible);
             lines.add(paint(out, transfer.done() ? BLUE : null, color));
+        }
+        for (String warning : step.warnings()) {
+            // progressui/display.go: a warning is a job line "WARN: ..." timed like its step, coloured as a
+            // cancelled one (yellow).
+            String text = withTimer(" => WARN: " + oneLine(warning),
+                    timer(step.startedNanos(), step.endedNanos(), nowNanos), visible);
+            lines.add(paint(text, YELLOW, color));
         }
         if (!step.done()) {
             List<String> tail = step.logTail();

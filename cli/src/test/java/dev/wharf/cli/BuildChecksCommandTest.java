@@ -124,11 +124,42 @@ class BuildChecksCommandTest {
     @Test
     void summary_saysOneWarningInTheSingular() {
         StringWriter text = new StringWriter();
-        WarningSummary.print(new PrintWriter(text, true), List.of("MaintainerDeprecated: x (line 2)"));
+        WarningSummary.print(new PrintWriter(text, true), List.of(
+                new dev.wharf.builder.api.BuildEvent.Warning("MaintainerDeprecated: x (line 2)")));
         assertEquals("\n \u001b[33m1 warning found (use docker --debug to expand):\n\u001b[0m"
                 + " - MaintainerDeprecated: x (line 2)\n\n", text.toString());
         StringWriter none = new StringWriter();
         WarningSummary.print(new PrintWriter(none, true), List.of());
         assertEquals("", none.toString());
+    }
+
+    @Test
+    void summary_withDebug_expandsEachCheck_asBuildxDoes() {
+        // buildx printWarnings at debug level: the description, "More info: URL", the Dockerfile lines, a blank.
+        StringWriter text = new StringWriter();
+        dev.wharf.builder.api.BuildEvent.Check check = new dev.wharf.builder.api.BuildEvent.Check(
+                "JSONArgsRecommended", "JSON arguments recommended for ENTRYPOINT/CMD to prevent unintended behavior "
+                + "related to OS signals", "https://docs.docker.com/go/dockerfile/rule/json-args-recommended/",
+                "JSON arguments recommended for CMD to prevent unintended behavior related to OS signals",
+                "Dockerfile", 2, 2);
+        WarningSummary.print(new PrintWriter(text, true), List.of(new dev.wharf.builder.api.BuildEvent.Warning(
+                "JSONArgsRecommended: JSON arguments recommended for CMD to prevent unintended behavior related to OS "
+                + "signals (line 2)", java.util.Optional.of(check), 1)), true,
+                java.util.Optional.of("FROM busybox\nCMD echo hi\n"));
+        assertEquals("""
+
+                 \u001b[33m1 warning found:
+                \u001b[0m - JSONArgsRecommended: JSON arguments recommended for CMD to prevent unintended behavior \
+                related to OS signals (line 2)
+                JSON arguments recommended for ENTRYPOINT/CMD to prevent unintended behavior related to OS signals
+                More info: https://docs.docker.com/go/dockerfile/rule/json-args-recommended/
+                Dockerfile:2
+                --------------------
+                   1 |     FROM busybox
+                   2 | >>> CMD echo hi
+                   3 |    \s
+                --------------------
+
+                """, text.toString());
     }
 }

@@ -57,20 +57,28 @@ class BuildCommandTest {
         Outcome built = wharf("build", "--root", root(), "-t", "hello", "--progress", "plain",
                 Path.of("..", "testdata", "examples", "hello").toString());
         assertEquals(0, built.exitCode(), built.err());
-        // BuildKit's vertices: the FROM of an image and the filesystem steps, counted per stage as BuildKit does.
-        assertTrue(built.err().contains("#1 [base 1/1] FROM docker.io/library/busybox:latest\n"), built.err());
-        assertTrue(built.err().contains("#2 [stage-1 1/3] WORKDIR /app\n"), built.err());
-        assertTrue(built.err().contains("#3 [stage-1 2/3] COPY --chmod=0755 hello.sh /app/hello.sh"), built.err());
+        // BuildKit's vertices: the Dockerfile's, the FROM of an image and the filesystem steps, counted per stage as
+        // BuildKit does, then the exporter's.
+        assertTrue(built.err().startsWith("#1 [internal] load build definition from Dockerfile\n"
+                + "#1 transferring dockerfile: "), built.err());
+        // An image of the store: BuildKit shows its source vertex as cached.
+        assertTrue(built.err().contains("#2 [base 1/1] FROM docker.io/library/busybox:latest\n#2 CACHED\n"),
+                built.err());
+        assertTrue(built.err().contains("#3 [stage-1 1/3] WORKDIR /app\n"), built.err());
+        assertTrue(built.err().contains("#4 [stage-1 2/3] COPY --chmod=0755 hello.sh /app/hello.sh"), built.err());
         assertTrue(!built.err().contains("ENV GREETING") && !built.err().contains("] USER"), built.err());
-        assertTrue(built.err().matches("(?s).*#4 DONE \\d+\\.\\ds.*"), built.err());
-        assertTrue(built.err().matches("(?s).*#4 exporting layer \\d+(\\.\\d+)?[kM]?B done\n.*"), built.err());
+        assertTrue(built.err().matches("(?s).*#5 DONE \\d+\\.\\ds.*"), built.err());
+        assertTrue(built.err().matches("(?s).*#5 exporting layer \\d+(\\.\\d+)?[kM]?B done\n.*"), built.err());
+        assertTrue(built.err().matches("(?s).*\n\n#6 exporting to image\n#6 exporting layers done\n"
+                + "#6 writing image sha256:[0-9a-f]{64} done\n#6 naming to docker.io/library/hello:latest done\n"
+                + "#6 DONE 0\\.0s\n"), built.err());
         String id = built.out().strip();
         assertTrue(id.matches("sha256:[0-9a-f]{64}"), built.out());
 
         Outcome again = wharf("build", "--root", root(), "-t", "hello", "--progress", "plain",
                 Path.of("..", "testdata", "examples", "hello").toString());
         assertEquals(0, again.exitCode(), again.err());
-        assertTrue(again.err().contains("#4 CACHED"), again.err());
+        assertTrue(again.err().contains("#5 CACHED"), again.err());
         assertEquals(id, again.out().strip());
 
         Outcome images = wharf("images", "--root", root());
@@ -90,7 +98,7 @@ class BuildCommandTest {
         Files.writeString(context.resolve("f"), "two\n");
         Outcome again = wharf("build", "--root", root(), "--explain-cache", context.toString());
         assertEquals(0, again.exitCode(), again.err());
-        assertTrue(again.err().contains("#2 cache miss: "), again.err());
+        assertTrue(again.err().contains("#3 cache miss: "), again.err());
         assertTrue(again.err().toLowerCase(java.util.Locale.ROOT).contains("context"), again.err());
     }
 
@@ -100,9 +108,12 @@ class BuildCommandTest {
         Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nRUN echo oops >&2; exit 3\n");
         Outcome built = wharf("build", "--root", root(), context.toString());
         assertEquals(1, built.exitCode(), built.err());
-        assertTrue(built.err().matches("(?s).*#2 \\d+\\.\\d{3} oops\n.*"), built.err());
-        assertTrue(built.err().contains("ERROR: RUN echo oops >&2; exit 3 failed with exit code 3 at Dockerfile:2"),
-                built.err());
+        assertTrue(built.err().matches("(?s).*#3 \\d+\\.\\d{3} oops\n.*"), built.err());
+        // As BuildKit: the step's error, then buildx's last line for the solve's error.
+        assertTrue(built.err().contains("#3 ERROR: process \"/bin/sh -c echo oops >&2; exit 3\" did not complete "
+                + "successfully: exit code: 3\n------\n"), built.err());
+        assertTrue(built.err().endsWith("ERROR: failed to solve: process \"/bin/sh -c echo oops >&2; exit 3\" did not "
+                + "complete successfully: exit code: 3\n"), built.err());
         // BuildKit's error layout: the step's output tail between rules, then the marked Dockerfile lines.
         assertTrue(built.err().matches("(?s).*------\n > \\[2/2\\] RUN echo oops >&2; exit 3:\n"
                 + "\\d+\\.\\d{3} oops\n------\nDockerfile:2\n-{20}\n   1 \\|     FROM busybox:latest\n"
@@ -127,6 +138,11 @@ class BuildCommandTest {
         Outcome q = wharf("build", "--root", root(), "-q", context.toString());
         assertEquals("", q.err());
         assertEquals(built.out(), q.out());
+        // buildx: --progress=none shows nothing, not even the id.
+        Outcome none = wharf("build", "--root", root(), "--progress", "none", context.toString());
+        assertEquals(0, none.exitCode(), none.err());
+        assertEquals("", none.out());
+        assertEquals("", none.err());
     }
 
     @Test
@@ -138,9 +154,9 @@ class BuildCommandTest {
                 "--provenance=false", "--sbom=false", "--pull=false", "--no-cache=true", "--add-host",
                 "db.local:10.0.0.5", "--ulimit", "nofile=512:1024", "--shm-size", "96m", context.toString());
         assertEquals(0, built.exitCode(), built.err());
-        assertTrue(built.err().matches("(?s).*#2 \\d+\\.\\d{3} 10\\.0\\.0\\.5\tdb\\.local\n.*"), built.err());
-        assertTrue(built.err().matches("(?s).*#2 \\d+\\.\\d{3} 512\n.*"), built.err());
-        assertTrue(built.err().matches("(?s).*#2 \\d+\\.\\d{3} \\S+ +98304 .*/dev/shm\n.*"), built.err());
+        assertTrue(built.err().matches("(?s).*#3 \\d+\\.\\d{3} 10\\.0\\.0\\.5\tdb\\.local\n.*"), built.err());
+        assertTrue(built.err().matches("(?s).*#3 \\d+\\.\\d{3} 512\n.*"), built.err());
+        assertTrue(built.err().matches("(?s).*#3 \\d+\\.\\d{3} \\S+ +98304 .*/dev/shm\n.*"), built.err());
         assertTrue(!built.err().contains("WARNING"), built.err());
 
         Outcome attest = wharf("build", "--root", root(), "-q", "--sbom=true", context.toString());
@@ -212,6 +228,16 @@ class BuildCommandTest {
         String json = Files.readString(metadata);
         assertTrue(json.contains("\"containerimage.config.digest\": \"" + built.out().strip() + "\""), json);
         assertTrue(json.contains("\"image.name\": \"meta:1\""), json);
+        // The manifest's descriptor, decoded into an object as buildx writes it; keys in Go's sorted order.
+        com.fasterxml.jackson.databind.JsonNode parsed = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(json);
+        com.fasterxml.jackson.databind.JsonNode descriptor = parsed.get("containerimage.descriptor");
+        assertEquals("application/vnd.oci.image.manifest.v1+json", descriptor.get("mediaType").asText(), json);
+        assertEquals(parsed.get("containerimage.digest").asText(), descriptor.get("digest").asText(), json);
+        assertTrue(descriptor.get("size").asLong() > 0, json);
+        assertEquals(List.of("containerimage.config.digest", "containerimage.descriptor", "containerimage.digest",
+                "image.name"), java.util.stream.StreamSupport.stream(java.util.Spliterators.spliteratorUnknownSize(
+                        parsed.fieldNames(), 0), false).toList(), json);
         Outcome foreign = wharf("build", "--root", root(), "--platform", "linux/s390x", context.toString());
         assertEquals(1, foreign.exitCode());
         assertTrue(foreign.err().contains("host's platform only"), foreign.err());
@@ -259,6 +285,14 @@ class BuildCommandTest {
         assertEquals(0, built.exitCode(), built.err());
         assertEquals("\n", built.out());
         assertEquals("", Files.readString(iid));
+        Outcome shown = wharf("build", "--root", root(), "--progress", "plain", "-o",
+                "type=local,dest=" + dir.resolve("fs"), "-o", "type=tar,dest=" + dir.resolve("fs1.tar"),
+                context.toString());
+        // The exporters' vertexes as BuildKit names them (exporter/local, exporter/tar); no image exporter.
+        assertTrue(shown.err().matches("(?s).*\n#(\\d+) exporting to client directory\n#\\1 copying files done\n"
+                + "#\\1 DONE 0\\.0s\n\n#(\\d+) exporting to client tarball\n#\\2 sending tarball done\n"
+                + "#\\2 DONE 0\\.0s\n"), shown.err());
+        assertTrue(!shown.err().contains("exporting to image"), shown.err());
         Outcome both = wharf("build", "--root", root(), "-q", "--iidfile", iid.toString(), "-o",
                 "type=tar,dest=" + dir.resolve("fs2.tar"), "-o", "type=oci,dest=" + dir.resolve("i.tar"),
                 context.toString());
@@ -341,6 +375,36 @@ class BuildCommandTest {
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", args) + ": " + out);
         return out;
+    }
+
+    @Test
+    void invalidTags_missingSecretFiles_andAMissingSshAgent_areReportedInBuildxsWords() throws Exception {
+        Path context = Files.createDirectories(dir.resolve("words"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\n");
+        // build/opt.go: each tag through distribution's reference.Parse, "ERROR: invalid tag ...".
+        Outcome upper = wharf("build", "--root", root(), "-t", "Bad:Tag", context.toString());
+        assertEquals(1, upper.exitCode(), upper.err());
+        assertTrue(upper.err().contains("ERROR: invalid tag \"Bad:Tag\": repository name must be lowercase\n"),
+                upper.err());
+        Outcome format = wharf("build", "--root", root(), "-t", "ok:1", "-t", "bad@@", context.toString());
+        assertTrue(format.err().contains("ERROR: invalid tag \"bad@@\": invalid reference format\n"), format.err());
+        Outcome platform = wharf("build", "--root", root(), "--platform", "nonsense/x/y/z", context.toString());
+        assertEquals(1, platform.exitCode(), platform.err());
+        assertTrue(platform.err().contains("ERROR: \"nonsense/x/y/z\": cannot parse platform specifier: invalid "
+                + "argument\n"), platform.err());
+        Outcome secret = wharf("build", "--root", root(), "--secret", "id=s,src=/nonexistent/s", context.toString());
+        assertEquals(2, secret.exitCode(), secret.err());
+        assertTrue(secret.err().contains("failed to stat /nonexistent/s: stat /nonexistent/s: no such file or "
+                + "directory"), secret.err());
+        // sshprovider/agentprovider.go: --ssh default with no SSH_AUTH_SOCK.
+        ProcessBuilder child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "build", "--root", root(),
+                "--ssh", "default", context.toString()).redirectErrorStream(true);
+        child.environment().remove("SSH_AUTH_SOCK");
+        Process p = child.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(2, p.waitFor(), out);
+        assertTrue(out.contains("invalid empty ssh agent socket: make sure SSH_AUTH_SOCK is set"), out);
     }
 
     @Test

@@ -14,7 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** Build failures printed in BuildKit's layout: output tail, source lines marked >>>, then ERROR. */
+/** Build failures printed in BuildKit's layout: output tail, source lines marked >>>, then ERROR: failed to solve. */
 class BuildErrorReportTest {
     private static final String DOCKERFILE = "FROM busybox\nRUN echo hi\nRUN echo one; \\\n  exit 3\nRUN echo bye\n"
             + "CMD [\"sh\"]\n";
@@ -44,7 +44,7 @@ class BuildErrorReportTest {
                    4 | >>>   exit 3
                    5 |     RUN echo bye
                 --------------------
-                ERROR: RUN echo one; exit 3 failed with exit code 3 at Dockerfile:3
+                ERROR: failed to solve: exit code 3
                 """);
         assertEquals(expected.toString(), written.toString());
     }
@@ -66,7 +66,7 @@ class BuildErrorReportTest {
                    6 |     CMD ["sh"]
                    7 |    \s
                 --------------------
-                ERROR: RUN echo bye failed at Dockerfile:5: unknown flag
+                ERROR: failed to solve: unknown flag
                 """, written.toString());
     }
 
@@ -85,6 +85,6 @@ class BuildErrorReportTest {
         StringWriter alone = new StringWriter();
         new BuildErrorReport(new PrintWriter(alone)).print(new BuildFailedException("RUN x", "Dockerfile", 9, 1,
                 "x", null), Optional.empty(), Optional.empty());
-        assertEquals("ERROR: RUN x failed with exit code 1 at Dockerfile:9\n", alone.toString());
+        assertEquals("ERROR: failed to solve: x\n", alone.toString());
     }
 }

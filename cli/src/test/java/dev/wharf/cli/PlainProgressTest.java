@@ -22,6 +22,52 @@ class PlainProgressTest {
         assertEquals("#1 CACHED\n#2 0.123 hello\n#2 2.000 world\n", text.toString());
     }
 
+    @Test
+    void checkWarnings_printAsWarnLinesOfTheDefinitionStep_whichIsNamedAgainAfterAnotherStepsLines() {
+        // BuildKit (progressui/printer.go): "#1 WARN: ..." under the Dockerfile's vertex; a vertex whose lines
+        // follow another's is named again after a blank line.
+        StringWriter text = new StringWriter();
+        PlainProgress progress = new PlainProgress(new PrintWriter(text, false));
+        progress.onEvent(new BuildEvent.StepStarted(1, "internal", 0, 0, "load build definition from Dockerfile"));
+        progress.onEvent(new BuildEvent.Transfer(1, "transferring dockerfile:", 52, 0, true));
+        progress.onEvent(new BuildEvent.StepStarted(2, "internal", 0, 0, "load metadata for docker.io/library/a:1"));
+        progress.onEvent(new BuildEvent.StepDone(2, Duration.ofMillis(400)));
+        progress.onEvent(new BuildEvent.Warning("FromAsCasing: 'as' and 'FROM' keywords' casing do not match "
+                + "(line 1)", java.util.Optional.empty(), 1));
+        progress.onEvent(new BuildEvent.StepDone(1, Duration.ofMillis(10)));
+        progress.onEvent(new BuildEvent.StepStarted(3, "", 1, 1, "FROM docker.io/library/a:1"));
+        progress.onEvent(new BuildEvent.StepCached(3));
+        progress.onEvent(new BuildEvent.StepDone(3, Duration.ZERO));
+        progress.close();
+        assertEquals("""
+                #1 [internal] load build definition from Dockerfile
+                #1 transferring dockerfile: 52B done
+
+                #2 [internal] load metadata for docker.io/library/a:1
+                #2 DONE 0.4s
+
+                #1 [internal] load build definition from Dockerfile
+                #1 WARN: FromAsCasing: 'as' and 'FROM' keywords' casing do not match (line 1)
+                #1 DONE 0.0s
+
+                #3 [1/1] FROM docker.io/library/a:1
+                #3 CACHED
+                """, text.toString());
+    }
+
+    @Test
+    void aStatusOfNoBytes_printsNoSize_andAWarningOfNoStepKeepsItsOwnLine() {
+        StringWriter text = new StringWriter();
+        PlainProgress progress = new PlainProgress(new PrintWriter(text, false));
+        progress.onEvent(new BuildEvent.StepStarted(4, "", 0, 0, "exporting to image"));
+        progress.onEvent(new BuildEvent.Transfer(4, "writing image sha256:ab", 0, 0, true));
+        progress.onEvent(new BuildEvent.StepDone(4, Duration.ZERO));
+        progress.onEvent(new BuildEvent.Warning("cannot import the build cache"));
+        progress.close();
+        assertEquals("#4 exporting to image\n#4 writing image sha256:ab done\n#4 DONE 0.0s\n"
+                + "WARNING: cannot import the build cache\n", text.toString());
+    }
+
     @ParameterizedTest
     @CsvSource({"0,3,0.000", "123456789,3,0.123", "999500000,3,1.000", "61234000000,1,61.2", "50000000,1,0.1",
             "49999999,1,0.0"})

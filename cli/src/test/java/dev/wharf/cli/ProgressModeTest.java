@@ -21,6 +21,7 @@ class ProgressModeTest {
     void names_areBuildKits_andUnknownOnesAreEmpty() {
         assertEquals(Optional.of(ProgressMode.RAWJSON), ProgressMode.parse("rawjson"));
         assertEquals(Optional.of(ProgressMode.TTY), ProgressMode.parse("TTY"));
+        assertEquals(Optional.of(ProgressMode.NONE), ProgressMode.parse("none"));
         assertEquals(Optional.empty(), ProgressMode.parse("fancy"));
     }
 

@@ -18,9 +18,19 @@ class SecretFlagsTest {
     void srcAndSource_nameAFile() throws Exception {
         try (SecretFlags flags = new SecretFlags(ENV)) {
             flags.add("id=a,src=/etc/hostname");
-            flags.add("id=b,source=rel.txt");
+            flags.add("id=b,source=pom.xml");
             assertEquals(Path.of("/etc/hostname"), flags.files().get("a"));
-            assertEquals(Path.of("rel.txt").toAbsolutePath(), flags.files().get("b"));
+            assertEquals(Path.of("pom.xml").toAbsolutePath(), flags.files().get("b"));
+        }
+    }
+
+    @Test
+    void aMissingFile_failsBeforeTheBuild_withBuildxsMessage() throws Exception {
+        // secretsprovider/store.go NewStore stats every file secret: the build does not start.
+        try (SecretFlags flags = new SecretFlags(ENV)) {
+            assertEquals("failed to stat /nonexistent/tok: stat /nonexistent/tok: no such file or directory",
+                    assertThrows(IllegalArgumentException.class, () -> flags.add("id=t,src=/nonexistent/tok"))
+                            .getMessage());
         }
     }
 
@@ -44,9 +54,9 @@ class SecretFlagsTest {
     void bareId_readsTheVariableOfThatNameWhenSet_elseTheFile() throws Exception {
         try (SecretFlags flags = new SecretFlags(ENV)) {
             flags.add("id=token");
-            flags.add("id=missing.txt");
+            flags.add("id=pom.xml");
             assertEquals("from-var", Files.readString(flags.files().get("token")));
-            assertEquals(Path.of("missing.txt").toAbsolutePath(), flags.files().get("missing.txt"));
+            assertEquals(Path.of("pom.xml").toAbsolutePath(), flags.files().get("pom.xml"));
         }
     }
 

@@ -143,6 +143,20 @@ class StoreCommandsTest {
     }
 
     @Test
+    void historyImagesAndInspect_giveTheLayersContentSize_notTheirCompressedBlobs() throws IOException {
+        // As docker with its graph driver: the unpacked files' bytes ("hello\n" and "welcome hello\n": 20), where the
+        // gzip blob holding them is several hundred bytes.
+        ok("load", "--root", storeA.toString(), "-i", seedArchive.toString());
+        String root = storeA.toString();
+        assertEquals("20B\n", ok("history", "--root", root, "--format", "{{.Size}}", "demo:1.0").out());
+        assertEquals("20\n", ok("history", "--root", root, "-H=false", "--format", "{{.Size}}", "demo:1.0").out());
+        assertEquals("20B\n", ok("images", "--root", root, "--format", "{{.Size}}").out());
+        assertEquals(20, inspect(storeA, "demo:1.0").get("Size").asLong());
+        // Measured once, then read from the store.
+        assertEquals("20B\n", ok("images", "--root", root, "--format", "{{.Size}}").out());
+    }
+
+    @Test
     void saveOciArchiveAndLayoutDirectory_loadBackWithTheSameId() throws IOException {
         ok("load", "--root", storeA.toString(), "-i", seedArchive.toString());
         Path archive = dir.resolve("demo.oci.tar");

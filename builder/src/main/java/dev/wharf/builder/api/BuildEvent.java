@@ -104,20 +104,33 @@ public sealed interface BuildEvent {
     }
 
     /**
-     * A warning about the Dockerfile or the build, e.g. an unused build arg or a build check's finding.
+     * A warning about the Dockerfile or the build, e.g. a build check's finding or a cache that could not be read.
      *
      * @param message the one-line text; for a check, BuildKit's short form {@code RuleName: detail (line N)}
      * @param check   the build check finding, when it is one
+     * @param step    the step it belongs to (BuildKit's {@code VertexWarning.Vertex}): a build check's finding
+     *                belongs to the step {@code [internal] load build definition from Dockerfile}, as BuildKit
+     *                attaches lint warnings to the Dockerfile's vertex (frontend/dockerui/config.go); 0 for none
      */
-    record Warning(String message, java.util.Optional<Check> check) implements BuildEvent {
+    record Warning(String message, java.util.Optional<Check> check, int step) implements BuildEvent {
         public Warning {
             Objects.requireNonNull(message, "message");
             Objects.requireNonNull(check, "check");
         }
 
-        /** A warning that is not a build check. */
+        /** A warning of no step. */
+        public Warning(String message, java.util.Optional<Check> check) {
+            this(message, check, 0);
+        }
+
+        /** A warning that is not a build check, of no step. */
         public Warning(String message) {
-            this(message, java.util.Optional.empty());
+            this(message, java.util.Optional.empty(), 0);
+        }
+
+        /** This warning attached to {@code step}. */
+        public Warning atStep(int step) {
+            return new Warning(message, check, step);
         }
     }
 

@@ -14,6 +14,7 @@ public class BuildFailedException extends EngineException {
     private final String file;
     private final int line;
     private final Integer exitCode;
+    private final String reason;
 
     /**
      * @param step     the instruction as shown in progress output, e.g. {@code RUN exit 3}
@@ -29,6 +30,7 @@ public class BuildFailedException extends EngineException {
         this.file = file;
         this.line = line;
         this.exitCode = exitCode;
+        this.reason = reason;
     }
 
     private static String message(String step, String file, int line, Integer exitCode, String reason) {
@@ -37,6 +39,15 @@ public class BuildFailedException extends EngineException {
             return step + " failed with exit code " + exitCode + where;
         }
         return step + " failed" + where + ": " + reason;
+    }
+
+    /**
+     * What went wrong, without the step or location: BuildKit's error, e.g. {@code process "/bin/sh -c make" did
+     * not complete successfully: exit code: 2}, which {@code docker build} prints as {@code ERROR: failed to solve:
+     * REASON}.
+     */
+    public String reason() {
+        return reason;
     }
 
     /** The failed step's instruction text. */

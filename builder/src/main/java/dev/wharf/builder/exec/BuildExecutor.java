@@ -133,14 +133,23 @@ final class BuildExecutor {
             listener.onEvent(new BuildEvent.StepStarted(number, progressName(stage), progress.next(),
                     progress.total(), fromText));
             long start = System.nanoTime();
+            boolean stored;
             try {
+                stored = stage.base() instanceof StageBase.Image img && !img.image().scratch()
+                        && !settings.images().ensureLayers(img.image().reference(), number);
                 state = initial(stage, number);
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
                 throw fail(number, fromText, stage.range().start().line(), null, e.getMessage(), e, start);
             }
-            // Nothing runs at FROM (layers are unpacked when a step needs them): it counts as a cache hit.
+            // Nothing runs at FROM (layers are unpacked when a step needs them): it counts as a cache hit, and an
+            // image already in the store shows CACHED, as BuildKit shows the source of an image whose layers it
+            // has (#5 [1/2] FROM docker.io/library/busybox:latest / #5 CACHED); a pulled one shows its downloads,
+            // a named context its files.
+            if (stored) {
+                listener.onEvent(new BuildEvent.StepCached(number));
+            }
             done(number, stage, fromText, true, start);
         } else {
             try {

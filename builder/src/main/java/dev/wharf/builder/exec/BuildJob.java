@@ -180,7 +180,7 @@ final class BuildJob {
             try {
                 ImageName.parse(tag);
             } catch (IllegalArgumentException e) {
-                throw new EngineException("invalid tag " + tag + ": " + e.getMessage());
+                throw new EngineException("invalid tag \"" + tag + "\": " + referenceError(tag, e.getMessage()));
             }
         }
         if (request.outputs().stream().anyMatch(BuildOutput::push) && pushNames().isEmpty()) {
@@ -191,46 +191,26 @@ final class BuildJob {
             try {
                 wanted = Platform.parse(request.platform().get(), platform);
             } catch (DockerfileException e) {
-                throw new EngineException("--platform " + request.platform().get() + ": " + e.reason());
+                // buildx parses --platform with containerd's platforms.Parse (util/platformutil), whose errors
+                // wrap errdefs' "invalid argument".
+                throw new EngineException(e.reason() + ": invalid argument");
             }
             if (!wanted.equals(platform)) {
                 throw new EngineException("wharf builds for this host's platform only (" + platform.format()
                         + "), not " + wanted.format() + "; build on such a host or drop --platform");
             }
         }
-        Map<String, NamedContextRef> contexts;
-        try {
-            contexts = named.planRefs(workspace.store());
-        } catch (LayerException e) {
-            throw new EngineException("cannot load a named build context: " + e.getMessage(), e);
-        }
+        long definitionStart = System.nanoTime();
+        int definition = checkOnly ? 0 : startDefinition(name, text);
         BuildPlan plan;
-        List<CheckWarning> found = new ArrayList<>();
-        ignorePatterns = ignorePatterns(main);
-        images = new RegistryImages(workspace.store(), registries, request.pull(), request.listener(), steps);
         try {
-            Dockerfile dockerfile = parsed.parse(name, text);
-            PlanRequest planRequest = new PlanRequest(name, args, request.target(), platform, request.noCache(),
-                    request.noCacheFilter(), contexts);
-            if (checkOnly) {
-                checkReport = check(name, dockerfile, planRequest);
-                return null;
-            }
-            plan = new Planner(images).withDockerIgnore(ignorePatterns).plan(dockerfile, planRequest, found);
-        } catch (DockerfileException e) {
-            for (CheckWarning warning : found) {
-                request.listener().onEvent(PlanWarnings.event(name, warning));
-            }
-            int line = e.range().map(r -> r.start().line()).orElse(0);
-            String step = line > 0 ? DockerfileText.of(name, text).text(e.range().get()) : "";
-            if (step.isBlank()) {
-                // No instruction to name: an empty file, or one of only comments (the error is past its end).
-                step = "planning " + name;
-            }
-            throw new BuildFailedException(step, name, line, null, e.reason(), e);
+            plan = plan(main, named, name, text, platform, args, definition);
+        } finally {
+            // Also when planning fails: BuildKit's definition vertex is done, the error is the solve's.
+            endDefinition(definition, definitionStart);
         }
-        for (PlanWarning warning : plan.warnings()) {
-            request.listener().onEvent(PlanWarnings.event(name, warning));
+        if (plan == null) {
+            return null;
         }
         checkEntitlements(plan, name, text);
         OptionalLong epoch = plan.sourceDateEpoch();
@@ -271,6 +251,89 @@ final class BuildJob {
             if (main.local()) {
                 workspace.persistContextChecksums();
             }
+        }
+    }
+
+    /**
+     * Plans the build (or, for {@code --check}, runs its checks and returns null), telling the plan's warnings as
+     * those of the definition's step.
+     */
+    private BuildPlan plan(MainContext main, NamedContexts named, String name, String text, Platform platform,
+                           Map<String, String> args, int definition)
+            throws EngineException, InterruptedException {
+        Map<String, NamedContextRef> contexts;
+        try {
+            contexts = named.planRefs(workspace.store());
+        } catch (LayerException e) {
+            throw new EngineException("cannot load a named build context: " + e.getMessage(), e);
+        }
+        List<CheckWarning> found = new ArrayList<>();
+        ignorePatterns = ignorePatterns(main);
+        images = new RegistryImages(workspace.store(), registries, request.pull(), request.listener(), steps);
+        try {
+            Dockerfile dockerfile = parsed.parse(name, text);
+            PlanRequest planRequest = new PlanRequest(name, args, request.target(), platform, request.noCache(),
+                    request.noCacheFilter(), contexts);
+            if (checkOnly) {
+                checkReport = check(name, dockerfile, planRequest);
+                return null;
+            }
+            BuildPlan plan = new Planner(images).withDockerIgnore(ignorePatterns).plan(dockerfile, planRequest, found);
+            for (PlanWarning warning : plan.warnings()) {
+                request.listener().onEvent(PlanWarnings.event(name, warning).atStep(definition));
+            }
+            return plan;
+        } catch (DockerfileException e) {
+            for (CheckWarning warning : found) {
+                request.listener().onEvent(PlanWarnings.event(name, warning).atStep(definition));
+            }
+            int line = e.range().map(r -> r.start().line()).orElse(0);
+            String step = line > 0 ? DockerfileText.of(name, text).text(e.range().get()) : "";
+            if (step.isBlank()) {
+                // No instruction to name: an empty file, or one of only comments (the error is past its end).
+                step = "planning " + name;
+            }
+            throw new BuildFailedException(step, name, line, null, e.reason(), e);
+        }
+    }
+
+    /**
+     * Why a {@code -t} name is refused, in buildx's words (build/opt.go checks each tag with distribution's
+     * {@code reference.Parse}: {@code repository name must be lowercase}, {@code invalid reference format}), or
+     * wharf's own reason for a name that parses but cannot name an image (a digest).
+     */
+    private static String referenceError(String tag, String own) {
+        try {
+            dev.wharf.layers.registry.ImageReference.parse(tag);
+            return own;
+        } catch (dev.wharf.layers.registry.InvalidReferenceException e) {
+            return e.getMessage().matches("invalid reference format: repository name \\(.*\\) must be lowercase")
+                    ? "repository name must be lowercase" : e.getMessage();
+        }
+    }
+
+    /**
+     * Starts BuildKit's first vertex, {@code [internal] load build definition from Dockerfile}, with its status
+     * {@code transferring dockerfile: 52B}: dockerui reads the Dockerfile (by its base name; one from standard input
+     * is {@code Dockerfile}, as buildx writes it) in that vertex, and the build checks' findings are its warnings
+     * (frontend/dockerui/config.go attaches them to the definition's vertex), so the plain progress shows them as
+     * {@code #1 WARN: RuleName: ... (line N)} before {@code #1 DONE}. BuildKit's byte count is that of the file
+     * transfer (a little more than the file); wharf gives the file's size.
+     */
+    private int startDefinition(String name, String text) {
+        int step = steps.incrementAndGet();
+        request.listener().onEvent(new BuildEvent.StepStarted(step, "internal", 0, 0,
+                "load build definition from " + name));
+        request.listener().onEvent(new BuildEvent.Transfer(step, "transferring dockerfile:",
+                text.getBytes(StandardCharsets.UTF_8).length, 0, true));
+        return step;
+    }
+
+    /** Ends the definition's vertex once planning has told its warnings (none in a {@code --check} run). */
+    private void endDefinition(int step, long startNanos) {
+        if (step > 0) {
+            request.listener().onEvent(new BuildEvent.StepDone(step,
+                    java.time.Duration.ofNanos(System.nanoTime() - startNanos)));
         }
     }
 

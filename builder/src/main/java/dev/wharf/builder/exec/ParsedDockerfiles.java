@@ -4,6 +4,8 @@ import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.instructions.Dockerfile;
 import dev.wharf.grammar.instructions.DockerfileReader;
 import dev.wharf.grammar.parser.DockerfileParser;
+import dev.wharf.grammar.parser.Node;
+import dev.wharf.grammar.parser.ParseResult;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +30,30 @@ final class ParsedDockerfiles {
         }
     };
 
+    /**
+     * An instruction that does not read (an unknown one, a bad flag) as BuildKit words it: its instructions.Parse
+     * wraps the error as {@code dockerfile parse error on line N: ...}, N the instruction's first line
+     * (frontend/dockerfile/instructions/parse.go, parseError). Parse's own error, an instruction before any FROM,
+     * is not wrapped.
+     */
+    private static DockerfileException located(ParseResult root, DockerfileException e) {
+        if (e.reason().equals("no build stage in current context")) {
+            return e;
+        }
+        int line = e.range().map(r -> r.start().line()).orElse(0);
+        for (Node node : root.children()) {
+            if (node.startLine() <= line && line <= node.endLine()) {
+                line = node.startLine();
+                break;
+            }
+        }
+        if (line <= 0) {
+            return e;
+        }
+        return new DockerfileException(e.file(), e.range().orElse(null),
+                "dockerfile parse error on line " + line + ": " + e.reason(), e);
+    }
+
     /** The Dockerfile {@code text} named {@code name}, parsed now or earlier. */
     Dockerfile parse(String name, String text) throws DockerfileException {
         if (text.isEmpty()) {
@@ -42,7 +68,13 @@ final class ParsedDockerfiles {
                 return known;
             }
         }
-        Dockerfile dockerfile = DockerfileReader.read(name, DockerfileParser.parse(name, text));
+        ParseResult root = DockerfileParser.parse(name, text);
+        Dockerfile dockerfile;
+        try {
+            dockerfile = DockerfileReader.read(name, root);
+        } catch (DockerfileException e) {
+            throw located(root, e);
+        }
         synchronized (parsed) {
             parsed.put(key, dockerfile);
         }

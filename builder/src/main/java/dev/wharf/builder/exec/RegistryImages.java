@@ -148,21 +148,23 @@ final class RegistryImages implements ImageConfigResolver {
      * it) are in the store, downloading those that are not and reporting each under {@code step} (0: report
      * nothing); then names a pulled tag in the store. Does nothing for images that were already stored.
      *
+     * @return whether this call pulled the image's layers (false: they were in the store already)
      * @throws LayerException if a layer cannot be pulled or stored
      */
-    void ensureLayers(String plannedReference, int step) throws LayerException {
+    boolean ensureLayers(String plannedReference, int step) throws LayerException {
         Pending image = pending.get(plannedReference);
         if (image == null) {
-            return;
+            return false;
         }
         synchronized (image) {
             if (image.complete) {
-                return;
+                return false;
             }
             new ImagePuller(registries.client()).pullLayers(image.reference, image.metadata, store,
                     step > 0 ? new TransferEvents(listener, step, System::nanoTime) : TransferListener.none());
             name(store, image.reference, image.metadata.target());
             image.complete = true;
+            return true;
         }
     }
 

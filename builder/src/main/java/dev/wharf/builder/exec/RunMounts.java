@@ -13,7 +13,6 @@ import dev.wharf.grammar.instructions.MountType;
 import dev.wharf.grammar.instructions.SharingMode;
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.layout.FileTrees;
-import dev.wharf.layers.layout.StoreLock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,7 +51,7 @@ final class RunMounts {
 
     /** The mounts of a step, and the variables its secrets set. */
     record Prepared(List<SandboxMount> mounts, List<String> env, List<SshAgentProxy> proxies,
-                    List<StoreLock.Held> locks) implements AutoCloseable {
+                    List<CacheMountLock.Held> locks) implements AutoCloseable {
         Prepared {
             mounts = List.copyOf(mounts);
             env = List.copyOf(env);
@@ -63,7 +62,7 @@ final class RunMounts {
         /** Stops the step's ssh-agent proxies and releases the cache mounts it held. */
         @Override
         public void close() {
-            locks.forEach(StoreLock.Held::close);
+            locks.forEach(CacheMountLock.Held::close);
             for (SshAgentProxy p : proxies) {
                 try {
                     p.close();
@@ -230,8 +229,10 @@ final class RunMounts {
      * (convert_runmount.go, setCacheUIDGID, used when there is no {@code source}), or the {@code from=} stage or
      * image, of which the mount shows {@code source}. So the same id with other owners, another mode or another
      * {@code from} is another cache. {@code locked} waits until no other step (of this or another build) uses
-     * the cache; {@code private} takes a fresh cache, dropped after the step, while another one holds it;
-     * {@code shared} (the default) uses it alongside others.
+     * the cache; {@code private} takes a fresh cache, dropped after the step, while another one uses it;
+     * {@code shared} (the default) uses it alongside other shared users, and takes a fresh one while a locked or
+     * private user holds it ({@link CacheMountLock}). BuildKit keeps such a fresh cache as a second one of the
+     * same id; wharf drops it after the step.
      */
     private Path cacheDir(Step step, Mount mount, String target, Map<Integer, BuildExecutor.State> stages,
                           CacheUse use) throws Exception {
@@ -252,22 +253,31 @@ final class RunMounts {
         String key = base.isEmpty() ? id : id + ":" + base;
         Path dir = cacheRoot.resolve(Digest.sha256Of(key.getBytes(StandardCharsets.UTF_8)).hex());
         SharingMode sharing = mount.sharing().orElse(SharingMode.SHARED);
-        if (!use.locked.add(dir)) {
-            // The same cache twice in one step: one lock covers both mounts.
-            sharing = SharingMode.SHARED;
+        Path chosen = use.chosen.get(dir);
+        if (chosen != null) {
+            // The same cache twice in one step: both mounts show the one directory it took (mount.go's
+            // cacheMounts of one exec op).
+            return chosen;
         }
         Files.createDirectories(cacheRoot);
-        if (sharing == SharingMode.LOCKED) {
-            use.held.add(new StoreLock(lockFile(dir)).acquire());
-        } else if (sharing == SharingMode.PRIVATE) {
-            Optional<StoreLock.Held> held = new StoreLock(lockFile(dir)).tryAcquire();
-            if (held.isEmpty()) {
-                Path fresh = Files.createTempDirectory(use.scratch, "cache-");
-                Files.delete(fresh);
-                return fill(fresh, step, mount, sub, stages);
-            }
-            use.held.add(held.get());
+        CacheMountLock lock = new CacheMountLock(lockFile(dir));
+        Optional<CacheMountLock.Held> held = switch (sharing) {
+            case LOCKED -> Optional.of(lock.exclusive());
+            case PRIVATE -> lock.tryExclusive();
+            case SHARED -> lock.tryShared();
+        };
+        if (held.isEmpty()) {
+            // A private user while anyone uses the cache, or a shared one while a locked or private user holds
+            // it: BuildKit finds no free ref (GetMutable fails with ErrLocked) and makes a new one from the
+            // mount's start state.
+            Path fresh = Files.createTempDirectory(use.scratch, "cache-");
+            Files.delete(fresh);
+            fill(fresh, step, mount, sub, stages);
+            use.chosen.put(dir, fresh);
+            return fresh;
         }
+        use.held.add(held.get());
+        use.chosen.put(dir, dir);
         if (!Files.isDirectory(dir)) {
             Path fresh = Files.createTempDirectory(cacheRoot, "new-");
             Files.delete(fresh);
@@ -311,11 +321,11 @@ final class RunMounts {
         return dir.resolveSibling(dir.getFileName() + ".lock");
     }
 
-    /** The cache mounts one step has taken: the directories it uses and the locks it holds. */
+    /** The cache mounts one step has taken: the directory it uses for each cache and the uses it holds. */
     private static final class CacheUse {
         final Path scratch;
-        final java.util.Set<Path> locked = new java.util.HashSet<>();
-        final List<StoreLock.Held> held = new ArrayList<>();
+        final Map<Path, Path> chosen = new java.util.HashMap<>();
+        final List<CacheMountLock.Held> held = new ArrayList<>();
 
         CacheUse(Path scratch) {
             this.scratch = scratch;

@@ -6,7 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Something worth telling the user that does not stop the build, such as build arguments no ARG consumed, or the
+ * Something worth telling the user that does not stop the build, such as the
  * finding of a build check ({@code check}).
  *
  * <p>Immutable and thread-safe.

@@ -158,12 +158,9 @@ public final class Planner {
 
         StageDispatcher dispatcher = new StageDispatcher(file, lexer, request, global, checks, ignore);
         Map<StageGraph.Node, StageDispatcher.Result> done = new LinkedHashMap<>();
-        Set<String> consumed = new HashSet<>(global.declared());
         for (StageGraph.Node node : graph.nodes()) {
             if (node.isStage() && reachable.contains(node)) {
-                StageDispatcher.Result result = dispatcher.dispatch(node, done);
-                done.put(node, result);
-                result.args().forEach(a -> consumed.add(a.key()));
+                done.put(node, dispatcher.dispatch(node, done));
             }
         }
         Optional<String> violation = checks.violation();
@@ -172,8 +169,9 @@ public final class Planner {
             throw new DockerfileException(file, checks.warnings().get(0).range().orElse(null), violation.get());
         }
         List<PlanWarning> warnings = new ArrayList<>();
+        // No warning for build args no ARG consumed: that is the classic builder's; BuildKit's dockerfile frontend
+        // (dockerfile2llb/convert.go) and buildx say nothing about them.
         checks.warnings().forEach(w -> warnings.add(PlanWarning.of(w)));
-        unusedBuildArgs(request, consumed).ifPresent(warnings::add);
         List<PlannedStage> stages = done.values().stream().map(StageDispatcher.Result::stage).toList();
         return new BuildPlan(stages, target.stage.index(), request.platform(), global.args().toMap(),
                 ProxyEnv.fromBuildArgs(request.buildArgs()), epoch, warnings, graph.dispatchStates());
@@ -297,21 +295,5 @@ public final class Planner {
                     + " (wharf supports a number of seconds since 1970 only)");
         }
         return OptionalLong.of(seconds.get());
-    }
-
-    /** The build args no ARG declared, as Docker's classic builder reports them. */
-    private static Optional<PlanWarning> unusedBuildArgs(PlanRequest request, Set<String> consumed) {
-        Set<String> unused = new TreeSet<>();
-        for (String name : request.buildArgs().keySet()) {
-            // BUILDKIT_* args are options of the frontend (BUILDKIT_INLINE_CACHE ...), not ARGs of the Dockerfile.
-            if (!consumed.contains(name) && !GlobalScope.PREDEFINED.contains(name) && !name.startsWith("BUILDKIT_")) {
-                unused.add(name);
-            }
-        }
-        if (unused.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(new PlanWarning("One or more build-args [" + String.join(" ", unused)
-                + "] were not consumed", Optional.empty()));
     }
 }

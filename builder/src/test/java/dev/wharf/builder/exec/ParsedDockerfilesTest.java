@@ -36,4 +36,21 @@ class ParsedDockerfilesTest {
         assertThrows(DockerfileException.class, () -> parsed.parse("Dockerfile", bad));
         assertThrows(DockerfileException.class, () -> parsed.parse("Dockerfile", bad));
     }
+
+    @Test
+    void anInstructionThatDoesNotRead_isADockerfileParseErrorOnItsFirstLine_asInBuildKit() {
+        // instructions/parse.go parseError: "dockerfile parse error on line N: ...", N the instruction's first line.
+        ParsedDockerfiles parsed = new ParsedDockerfiles();
+        DockerfileException unknown = assertThrows(DockerfileException.class,
+                () -> parsed.parse("Dockerfile", "FROM busybox\nFOO bar\n"));
+        assertEquals("dockerfile parse error on line 2: unknown instruction: FOO (did you mean FROM?)",
+                unknown.reason());
+        assertEquals(2, unknown.range().orElseThrow().start().line());
+        DockerfileException flag = assertThrows(DockerfileException.class,
+                () -> parsed.parse("Dockerfile", "FROM busybox\nRUN \\\n  --bogus=1 true\n"));
+        assertEquals(true, flag.reason().startsWith("dockerfile parse error on line 2: "), flag.reason());
+        DockerfileException early = assertThrows(DockerfileException.class,
+                () -> parsed.parse("Dockerfile", "RUN true\n"));
+        assertEquals("no build stage in current context", early.reason());
+    }
 }

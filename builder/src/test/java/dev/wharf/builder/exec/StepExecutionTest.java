@@ -514,6 +514,22 @@ class StepExecutionTest {
     }
 
     @Test
+    void sharedCacheMount_getsAFreshCache_whileALockedUserHoldsIt_asInBuildKit() throws Exception {
+        build("FROM busybox:latest\nRUN --mount=type=cache,target=/c echo kept > /c/f\n");
+        // The cache of id /c (its target) is held by a sharing=locked user, here the test itself.
+        Path lockFile = temp.resolve("store/cache-mounts")
+                .resolve(dev.wharf.layers.Digest.sha256Of("/c".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                        .hex() + ".lock");
+        String reader = "FROM busybox:latest\nRUN --mount=type=cache,target=/c ls -A /c > /seen; echo %s\n";
+        try (CacheMountLock.Held locked = new CacheMountLock(lockFile).exclusive()) {
+            build(reader.formatted("while locked"));
+            assertEquals(List.of(), run("cat", "/seen"), "a fresh cache, not the locked one");
+        }
+        build(reader.formatted("after"));
+        assertEquals(List.of("f"), run("cat", "/seen"));
+    }
+
+    @Test
     void independentStages_runAtTheSameTime() throws Exception {
         engine.close();
         engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")).withParallelism(2));

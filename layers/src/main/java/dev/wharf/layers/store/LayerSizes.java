@@ -1,0 +1,56 @@
+package dev.wharf.layers.store;
+
+import dev.wharf.layers.Descriptor;
+import dev.wharf.layers.blob.FileBlobStore;
+import dev.wharf.layers.layer.LayerContentSize;
+import dev.wharf.layers.layout.AtomicFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * The content sizes of a store's layers ({@link LayerContentSize}: what {@code docker history} and
+ * {@code docker images} show), measured once per layer by reading it and then kept in {@code root/layer-sizes/
+ * ALGORITHM/HEX} (a decimal number, written atomically), since a blob never changes. A layer the store lacks (not
+ * fetched yet from an imported cache) or cannot read is given its blob's size.
+ *
+ * <p>Thread-safe: concurrent measurements of one layer write the same number.
+ */
+public final class LayerSizes {
+    private final FileBlobStore blobs;
+    private final Path dir;
+
+    /** The sizes of {@code store}'s layers. */
+    public LayerSizes(LocalStore store) {
+        this.blobs = store.blobs();
+        this.dir = store.root().resolve("layer-sizes");
+    }
+
+    /** The content size of {@code layer}. */
+    public long contentSize(Descriptor layer) {
+        Path file = dir.resolve(layer.digest().algorithm().ociName()).resolve(layer.digest().hex());
+        try {
+            return Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).strip());
+        } catch (NoSuchFileException e) {
+            // Not measured yet.
+        } catch (IOException | NumberFormatException e) {
+            // Unreadable or torn by a crash before the rename's fsync: measure again.
+        }
+        long size;
+        try (InputStream in = blobs.open(layer.digest())) {
+            size = LayerContentSize.of(in);
+        } catch (IOException e) {
+            return layer.size();
+        }
+        try {
+            Files.createDirectories(file.getParent());
+            AtomicFiles.replace(file, Long.toString(size).getBytes(StandardCharsets.US_ASCII), file.getParent());
+        } catch (IOException e) {
+            // A read-only store still gets the number; it is measured again next time.
+        }
+        return size;
+    }
+}
