@@ -551,6 +551,24 @@ class StepExecutionTest {
     }
 
     @Test
+    void copy_ofManyFiles_givesEachFileItsContent_andADirectoryReplacesASymlinkOfTheImage() throws Exception {
+        for (String dir : List.of("other", "sub")) {
+            Path tree = Files.createDirectories(context.resolve("tree/" + dir));
+            for (int i = 0; i < 300; i++) {
+                Files.writeString(tree.resolve("f" + i), dir + " " + i + "\n");
+            }
+        }
+        build("""
+                FROM busybox:latest
+                RUN mkdir -p /dst/other && ln -s /dst/other /dst/sub
+                COPY tree/ /dst/
+                """);
+        assertEquals(List.of("other 0", "other 299", "sub 0", "sub 299", "directory", "600"), run("sh", "-c",
+                "cat /dst/other/f0 /dst/other/f299 /dst/sub/f0 /dst/sub/f299; stat -c %F /dst/sub; "
+                        + "cat /dst/*/* | sort -u | wc -l"));
+    }
+
+    @Test
     void copyFrom_aStage_copiesItsMergedTree_asTheSameLayerAsACopyFromItsImage() throws Exception {
         String stage = """
                 FROM busybox:latest AS a
