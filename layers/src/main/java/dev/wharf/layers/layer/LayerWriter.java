@@ -284,35 +284,30 @@ public final class LayerWriter {
         }
     }
 
-    /** The {@code size} bytes of {@code source}, with {@link #copyContent}'s checks and messages. */
+    /** The {@code size} bytes of {@code source}, read as {@link #copyContent} reads them. */
     private static byte[] readContent(Path source, int size, String name) throws IOException {
         byte[] content = new byte[size];
-        int copied = 0;
-        try (InputStream in = Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS)) {
-            while (copied < size) {
-                int n = in.read(content, copied, size - copied);
-                if (n < 0) {
-                    break;
-                }
-                copied += n;
-            }
-            if (copied == size && in.read() >= 0) {
-                throw new LayerException("file " + source + " (layer path " + name
-                        + ") grew while it was being written into a layer; retry when it is not being modified");
-            }
-        } catch (LayerException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new LayerException("cannot read " + source + " (layer path " + name + "): " + e.getMessage(), e);
-        }
-        if (copied != size) {
-            throw new LayerException("file " + source + " (layer path " + name
-                    + ") shrank while it was being written into a layer; retry when it is not being modified");
-        }
+        int[] at = {0};
+        readExactly(source, size, name, new byte[Math.min(size, COPY_BUFFER)], (bytes, length) -> {
+            System.arraycopy(bytes, 0, content, at[0], length);
+            at[0] += length;
+        });
         return content;
     }
 
     private static void copyContent(TarWriter tar, Path source, long size, String name, byte[] buffer)
+            throws IOException {
+        readExactly(source, size, name, buffer, (bytes, length) -> tar.write(bytes, 0, length));
+    }
+
+    /** Receives the bytes read into a buffer. */
+    @FunctionalInterface
+    private interface Chunks {
+        void accept(byte[] bytes, int length) throws IOException;
+    }
+
+    /** Hands {@code source}'s {@code size} bytes to {@code sink}; a file that grew or shrank meanwhile fails. */
+    private static void readExactly(Path source, long size, String name, byte[] buffer, Chunks sink)
             throws IOException {
         long copied = 0;
         try (InputStream in = Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS)) {
@@ -321,7 +316,7 @@ public final class LayerWriter {
                 if (n < 0) {
                     break;
                 }
-                tar.write(buffer, 0, n);
+                sink.accept(buffer, n);
                 copied += n;
             }
             if (copied == size && in.read() >= 0) {
