@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Build-context checksum benchmark (issue 4), not a unit test: bench/context.sh [WORK_DIR]
 #   CTX=DIR        use an existing context instead of generating one (it is not deleted)
+#   TOUCH=FILE     the file (b) touches (default: the generated context's d00/e00/f0/file000000.dat)
 #   BASE_JAR=JAR   also run (a) and (b) with an older benchmarks.jar in the same rounds (before/after)
 #   ROUNDS=N       rounds (default 3)
+#   IGNORE=LINES   write LINES as the generated context's .dockerignore (e.g. IGNORE=$'d39\n!d39/e00\n**/f3'), which
+#                  (a) and (b) then apply, as a build does
 #   JAVA_OPTS=...  JVM flags for (a) and (b); default: the ./wharf script's start-up flags (C2 delayed), which a CLI
 #                  build has (JAVA_OPTS=" " for none)
 #   CDS=off        fresh JVMs without a class-data archive; by default each jar's (a) and (b) start from one, as
@@ -44,6 +47,7 @@ for i in range(100_000):
     total += size
 print("generated 100000 files, %d bytes" % total, file=sys.stderr)
 PY
+[[ -z "${IGNORE:-}" || -n "${CTX:-}" ]] || printf '%s\n' "$IGNORE" > "$ctx/.dockerignore"
 # The CLI's JVM start: ./wharf's flags and a class-data archive per jar (see CDS above).
 [[ -n "${JAVA_OPTS:-}" ]] || JAVA_OPTS="$(sed -n 's/^opts="\$opts \(.*\)"$/\1/p; s/^opts="\(-XX.*\)"$/\1/p' \
     "$repo/wharf" | tr '\n' ' ')"
@@ -84,7 +88,7 @@ timed() {
 }
 declare -A W U
 record() { local r; r=$(timed "${@:2}"); W[$1]="${W[$1]:-} ${r% *}"; U[$1]="${U[$1]:-} ${r#* }"; }
-touched="$ctx/d00/e00/f0/file000000.dat"
+touched="${TOUCH:-$ctx/d00/e00/f0/file000000.dat}"
 sides="new"; [[ -z "${BASE_JAR:-}" ]] || sides="base new"
 for i in $(seq 1 $rounds); do
   for side in $sides; do
@@ -105,6 +109,7 @@ median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
 ratio() { awk -v x="$1" -v y="$2" 'BEGIN { printf "%.2f", x / y }'; }
 out="$repo/bench/results/context-$(date +%Y-%m-%d).md"
 [[ ! -e "$out" ]] || out="$repo/bench/results/context-$(date +%Y-%m-%d-%H%M).md"
+[[ ! -e "$out" ]] || out="$repo/bench/results/context-$(date +%Y-%m-%d-%H%M%S).md"  # two runs in one minute
 wa=$(median ${W[new-a]}); wb=$(median ${W[new-b]}); wc=$(median ${W[c]})
 ua=$(median ${U[new-a]}); ub=$(median ${U[new-b]}); uc=$(median ${U[c]})
 row() { # label key ratio-text-wall ratio-text-cpu goal
@@ -115,6 +120,7 @@ row() { # label key ratio-text-wall ratio-text-cpu goal
   echo
   echo "Context: $files files, $bytes bytes (du -sb), nested directories, sizes mixed (90% <= 8 KiB, 10% <= 64 KiB,"
   echo "0.1% 2-4 MiB). $(nproc) cores, $(java -version 2>&1 | head -1). Page cache warm for (a) and (c) alike."
+  [[ ! -f "$ctx/.dockerignore" ]] || echo ".dockerignore applied by (a) and (b): \`$(tr '\n' ' ' < "$ctx/.dockerignore")\`."
   echo "JVM flags of (a) and (b), as ./wharf starts: \`$JAVA_OPTS\`, and a class-data archive (CDS=${CDS:-on})."
   echo "N=$rounds alternating rounds, medians; per process (JVM start included): wall clock, and CPU = user + system"
   echo "time of all its threads and children. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (a shared"

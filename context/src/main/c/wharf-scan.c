@@ -5,7 +5,15 @@
  * entry). For every directory it also gives a keyed 128-bit fingerprint of everything lstat says about its
  * subtree, so that the Java side can reuse a directory's checksum without looking at its entries.
  *
- * Usage: wharf-scan ROOT < KEY   (KEY: 32 bytes, two SipHash-2-4 keys; the fingerprint is two SipHash lanes)
+ * Usage: wharf-scan ROOT < KEY [RULES]   (KEY: 32 bytes, two SipHash-2-4 keys; the fingerprint is two SipHash lanes)
+ *        RULES (optional, to the end of stdin): directories the caller's .dockerignore walk would never enter, which
+ *        the scan then leaves unlisted: u8 type, u16 length (native order), UTF-8 bytes, per rule, type
+ *          'P' a path relative to the root (a directory there is pruned),
+ *          'B' a base name (a directory of that name at any depth is pruned),
+ *          'E' the literal stem of a '!' exception: no directory whose path is that stem, or lies on its way, or
+ *              below it, is pruned (an exception may re-include something inside it).
+ *        The caller checks every pruned directory against its own walk's decisions (ContextSnapshot) and scans
+ *        again without rules if its walk would have entered one, so the rules are hints, never semantics.
  *        wharf-scan --xattrs PATH  (the extended attributes of PATH, never following a symlink: 'A' u16 nameLen,
  *                                  u32 valueLen, name, value per attribute that lgetxattr returns, then 'Z'; or
  *                                  'X' u32 errno, u16 0 when llistxattr fails other than for lack of support)
@@ -13,16 +21,19 @@
  *   'F' u16 nameLen, u16 linkLen, u32 mode, u32 uid, u32 gid, u32 nlink, u64 size, i64 mtimeNs, i64 ctimeNs,
  *       u64 ino, u64 dev, u64 rdev, name bytes, link target bytes    one entry (lstat, never followed)
  *   'U' u64 fp0, u64 fp1, i64 newestNs                                end of the directory entered last
+ *   'P' u64 fp0, u64 fp1, i64 newestNs                                end of a directory pruned (never listed)
  *   'X' u32 errno, u16 pathLen, path                                  a failure other than a vanished entry
  *   'Z'                                                               the end
- * which are written out as the columns of wharf's SnapshotRows (see columns() below), so that the JVM copies them
- * in bulk instead of handling each entry. After a failure the helper exits with status 1 and writes nothing: the
- * Java side then walks with java.nio, which reports it as wharf always has.
+ * which are turned into the columns of wharf's SnapshotRows as each of the root's subtrees is done and written out
+ * in blocks of rows (see conv below), so that the JVM copies them in bulk instead of handling each entry, and reads
+ * the first blocks while the rest of the tree is walked. After a failure the helper stops with a non-zero status
+ * before the output's end: the Java side then walks with java.nio, which reports it as wharf always has.
  * The root's own listing ends with its 'U'. An entry that vanishes between the listing and its lstat is left out
  * and a directory that vanishes before it is opened is empty, as the Java walk has them. The fingerprint of a
  * directory covers its own lstat record, each entry's record, and each subdirectory's fingerprint and newest time;
  * "newest" is the greatest mtime or ctime in the subtree (the caller does not reuse what changed within its racy
- * window). The root's child directories are walked on as many threads as there are online CPUs; the output order
+ * window). The root's child directories (their own subdirectories when the root has few: a project under src/)
+ * are walked on as many threads as there are online CPUs; the output order
  * does not depend on it.
  */
 #define _GNU_SOURCE
@@ -43,6 +54,83 @@
 #define LINK_BYTES 4096
 
 static uint64_t keys[4];
+
+/* ---- prune rules (see RULES above) ---- */
+typedef struct {
+    char type;
+    const char *text;
+    size_t len;
+} rule;
+
+static rule *rules;
+static size_t ruleCount;
+
+/* Reads the rules that follow the key on stdin; 0, or -1 when they are malformed. */
+static int read_rules(void) {
+    size_t len = 0, cap = 4096;
+    char *data = malloc(cap);
+    size_t got;
+    while (data && (got = fread(data + len, 1, cap - len, stdin)) > 0) {
+        len += got;
+        if (len == cap) {
+            cap *= 2;
+            data = realloc(data, cap);
+        }
+    }
+    if (!data) {
+        return -1;
+    }
+    size_t n = 0;
+    for (size_t at = 0; at < len;) {
+        uint16_t l;
+        if (at + 3 > len) {
+            return -1;
+        }
+        memcpy(&l, data + at + 1, 2);
+        if (at + 3 + l > len || (data[at] != 'P' && data[at] != 'B' && data[at] != 'E')) {
+            return -1;
+        }
+        at += 3 + (size_t) l;
+        n++;
+    }
+    rules = calloc(n ? n : 1, sizeof(rule));
+    if (!rules) {
+        return -1;
+    }
+    for (size_t at = 0; at < len;) {
+        uint16_t l;
+        memcpy(&l, data + at + 1, 2);
+        rules[ruleCount++] = (rule) {data[at], data + at + 3, l};
+        at += 3 + (size_t) l;
+    }
+    return 0;
+}
+
+/* Whether a and b are equal or one is a directory prefix of the other (as paths, at a '/' boundary). */
+static int on_one_path(const char *a, size_t aLen, const char *b, size_t bLen) {
+    size_t n = aLen < bLen ? aLen : bLen;
+    return memcmp(a, b, n) == 0 && (aLen == bLen || (aLen < bLen ? b[aLen] : a[bLen]) == '/');
+}
+
+/* Whether the directory at rel (relative to the root), named name, is left unlisted. */
+static int pruned(const char *rel, const char *name) {
+    if (ruleCount == 0) {
+        return 0;
+    }
+    size_t relLen = strlen(rel), nameLen = strlen(name);
+    int hit = 0;
+    for (size_t i = 0; i < ruleCount && !hit; i++) {
+        const rule *r = &rules[i];
+        hit = (r->type == 'P' && r->len == relLen && memcmp(r->text, rel, relLen) == 0)
+            || (r->type == 'B' && r->len == nameLen && memcmp(r->text, name, nameLen) == 0);
+    }
+    for (size_t i = 0; i < ruleCount && hit; i++) {
+        if (rules[i].type == 'E' && on_one_path(rules[i].text, rules[i].len, rel, relLen)) {
+            hit = 0;
+        }
+    }
+    return hit;
+}
 
 /* ---- SipHash-2-4, streaming ---- */
 #define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
@@ -309,13 +397,17 @@ static void free_entries(entry *es, size_t n) {
     free(es);
 }
 
-static void end_dir(buf *out, sip *h, int64_t newest, uint64_t fp[2]) {
+static void end_dir_as(buf *out, sip *h, int64_t newest, uint64_t fp[2], char tag) {
     sip_final(h, fp);
     uint8_t *p = need(out, 25);
-    p[0] = 'U';
+    p[0] = (uint8_t) tag;
     put64(p + 1, fp[0]);
     put64(p + 9, fp[1]);
     put64(p + 17, (uint64_t) newest);
+}
+
+static void end_dir(buf *out, sip *h, int64_t newest, uint64_t fp[2]) {
+    end_dir_as(out, h, newest, fp, 'U');
 }
 
 /*
@@ -327,6 +419,10 @@ static int walk(int parent, const entry *e, const char *rel, buf *out, uint64_t 
     sip_init(&h);
     sip_update(&h, e->record, e->recordLen);
     *newest = e->newest;
+    if (pruned(rel, e->name)) { /* its fingerprint covers its own record: its entries are never looked at */
+        end_dir_as(out, &h, *newest, fp, 'P');
+        return 0;
+    }
     int fd = openat(parent, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT) { /* gone before it was listed: an empty directory, as the Java walk has it */
@@ -373,9 +469,11 @@ static int walk(int parent, const entry *e, const char *rel, buf *out, uint64_t 
     return rc;
 }
 
-/* ---- the root's child directories as tasks for the threads ---- */
+/* ---- the root's child directories (or, when they are few, their own subdirectories) as tasks for the threads ---- */
 typedef struct {
     const entry *e;
+    int parent;  /* the open directory the entry is in */
+    char *rel;   /* its path from the root */
     buf out;
     uint64_t fp[2];
     int64_t newest;
@@ -391,7 +489,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t finished = PTHREAD_COND_INITIALIZER;
 
 static void run(task *t) {
-    t->rc = walk(rootFd, t->e, t->e->name, &t->out, t->fp, &t->newest);
+    t->rc = walk(t->parent, t->e, t->rel, &t->out, t->fp, &t->newest);
     pthread_mutex_lock(&lock);
     t->done = 1;
     pthread_cond_broadcast(&finished);
@@ -414,6 +512,20 @@ static void *worker(void *arg) {
     }
     return NULL;
 }
+
+/* Waits until task t is done. Tasks are claimed in order and the caller takes them in order: work on one meanwhile. */
+static void await_task(task *t) {
+    task *mine;
+    while (!t->done && (mine = claim()) != NULL) {
+        run(mine);
+    }
+    pthread_mutex_lock(&lock);
+    while (!t->done) {
+        pthread_cond_wait(&finished, &lock);
+    }
+    pthread_mutex_unlock(&lock);
+}
+
 
 static void emit(const void *p, size_t n) {
     if (fwrite(p, 1, n, stdout) != n) {
@@ -476,12 +588,7 @@ static int xattrs(const char *path) {
 }
 
 
-/* ---- the record stream, collected, then written as the columns of wharf's SnapshotRows ---- */
-static buf stream;
-
-static void collect(const void *p, size_t n) {
-    memcpy(need(&stream, n), p, n);
-}
+/* ---- the record stream, turned into the columns of wharf's SnapshotRows as it comes ---- */
 
 /* Whether s is UTF-8 that Java decodes without replacing anything (no overlong forms, surrogates or > U+10FFFF). */
 static int valid_utf8(const uint8_t *s, size_t n) {
@@ -599,39 +706,64 @@ static void row(table *t, uint8_t kind, const uint8_t *r, const uint8_t *key, si
     t->rows++;
 }
 
-static int out_buf(const buf *b) {
-    return b->len == 0 || fwrite(b->data, 1, b->len, stdout) == b->len ? 0 : -1;
+static int put_out(const void *p, size_t n) {
+    return n == 0 || fwrite(p, 1, n, stdout) == n ? 0 : -1;
 }
 
 /*
- * Writes the collected stream as columns: "WSC2", u32 rows, u32 pages, u32 fingerprints, u32 flags (1: a name or
- * target is not valid UTF-8, 2: one is not ASCII), u32 total length of the output, the kind bytes, the mode, uid, gid and nlink ints, the size,
- * mtime, ctime, inode, device, rdev and key-position longs, the pages, then per directory row in row order u32 row,
- * u64 fp0, u64 fp1, i64 newest; then 'Z'. Rows 0 and 1 are the root's DIR and DIR_HEADER (ContextSnapshot's fixed
- * root stat); each directory has a DIR row at its key and a DIR_HEADER row at its key + NUL.
+ * The records ('F', 'U', 'P' of the walk, in walk order) turned into rows as they come, and written out as they are
+ * complete, so that the JVM reads the first rows while the rest of the tree is still being walked:
+ *   'B' u32 n, u32 flags, then for these n rows (4096 but in the last block) the kind bytes, the mode, uid, gid and
+ *       nlink ints, the size, mtime, ctime, inode, device, rdev and key-position longs; flags 4, 8, 16, 32: the
+ *       uid, gid, device, rdev column holds one value for the block's rows, written once;
+ *   'G' u32 count, then that many key pages, each u32 allocated length, u32 used length, the used bytes;
+ *   'E' u32 rows, u32 pages, u32 fingerprints, u32 flags (1: a name or target is not valid UTF-8, 2: one is not
+ *       ASCII), then per directory row in row order u32 row (its top bit set when the directory was pruned by a
+ *       rule, its entries not listed), u64 fp0, u64 fp1, i64 newest; then 'Z'.
+ * Rows 0 and 1 are the root's DIR and DIR_HEADER (ContextSnapshot's fixed root stat); each directory has a DIR row
+ * at its key and a DIR_HEADER row at its key + NUL.
  */
-static int columns(const buf *in) {
-    table t = {0};
-    t.pageAt = (size_t) -1;
-    buf fps = {0};
-    size_t fpCount = 0;
-    buf key = {0};
-    size_t *lens = malloc(64 * sizeof(size_t)); /* key length per open directory */
-    size_t *slots = malloc(64 * sizeof(size_t));
-    size_t depth = 0, depthCap = 64;
+#define BLOCK 4096
+
+typedef struct {
+    table t;
+    buf fps, key;
+    size_t fpCount;
+    size_t *lens;  /* key length per open directory */
+    size_t *slots; /* fingerprint slot per open directory */
+    size_t depth, depthCap, open;
+    uint32_t rowsOut; /* rows written: whole blocks but at the end */
+    size_t pagesOutAt;  /* bytes of t.pages written */
+    uint32_t pagesOut;
+} conv;
+
+static void conv_init(conv *c) {
+    memset(c, 0, sizeof *c);
+    c->t.pageAt = (size_t) -1;
+    c->depthCap = 64;
+    c->lens = malloc(c->depthCap * sizeof(size_t));
+    c->slots = malloc(c->depthCap * sizeof(size_t));
+    if (!c->lens || !c->slots) {
+        perror("wharf-scan: out of memory");
+        exit(3);
+    }
     uint8_t rootRecord[HEADER_BYTES] = {0};
     uint32_t rootMode = 040755, two = 2;
     memcpy(rootRecord + 5, &rootMode, 4);
     memcpy(rootRecord + 17, &two, 4);
-    row(&t, KIND_DIR, rootRecord, (const uint8_t *) "", 0);
-    row(&t, KIND_DIR_HEADER, rootRecord, (const uint8_t *) "\0", 1);
-    lens[0] = 0;
-    slots[0] = fpCount++;
-    uint8_t *f = need(&fps, 28);
-    put32(f, 0);
-    size_t open = 1;
-    for (size_t at = 0; at < in->len;) {
-        const uint8_t *r = in->data + at;
+    row(&c->t, KIND_DIR, rootRecord, (const uint8_t *) "", 0);
+    row(&c->t, KIND_DIR_HEADER, rootRecord, (const uint8_t *) "\0", 1);
+    c->lens[0] = 0;
+    c->slots[0] = c->fpCount++;
+    put32(need(&c->fps, 28), 0);
+    c->open = 1;
+}
+
+/* Turns the records in data into rows; -1 on a failure record ('X': the Java walk reports it) or a bad one. */
+static int conv_feed(conv *c, const uint8_t *data, size_t len) {
+    table *t = &c->t;
+    for (size_t at = 0; at < len;) {
+        const uint8_t *r = data + at;
         if (r[0] == 'F') {
             uint16_t nameLen, linkLen;
             memcpy(&nameLen, r + 1, 2);
@@ -639,96 +771,199 @@ static int columns(const buf *in) {
             const uint8_t *name = r + HEADER_BYTES;
             for (size_t i = 0; i < (size_t) nameLen + linkLen; i++) {
                 if (name[i] >= 0x80) {
-                    t.nonAscii = 1;
+                    t->nonAscii = 1;
                     if (!valid_utf8(name, nameLen) || !valid_utf8(name + nameLen, linkLen)) {
-                        t.invalid = 1;
+                        t->invalid = 1;
                     }
                     break;
                 }
             }
-            size_t parentLen = lens[depth];
-            key.len = parentLen;
-            uint8_t *k = need(&key, 1 + nameLen);
+            c->key.len = c->lens[c->depth];
+            uint8_t *k = need(&c->key, 1 + nameLen);
             k[0] = 0;
             memcpy(k + 1, name, nameLen);
             uint32_t mode;
             memcpy(&mode, r + 5, 4);
             if (S_ISDIR(mode)) {
-                row(&t, KIND_DIR, r, key.data, key.len);
-                *(uint8_t *) need(&key, 1) = 0;
-                row(&t, KIND_DIR_HEADER, r, key.data, key.len);
-                key.len--;
-                if (++depth == depthCap) {
-                    depthCap *= 2;
-                    lens = realloc(lens, depthCap * sizeof(size_t));
-                    slots = realloc(slots, depthCap * sizeof(size_t));
+                row(t, KIND_DIR, r, c->key.data, c->key.len);
+                *(uint8_t *) need(&c->key, 1) = 0;
+                row(t, KIND_DIR_HEADER, r, c->key.data, c->key.len);
+                c->key.len--;
+                if (++c->depth == c->depthCap) {
+                    c->depthCap *= 2;
+                    c->lens = realloc(c->lens, c->depthCap * sizeof(size_t));
+                    c->slots = realloc(c->slots, c->depthCap * sizeof(size_t));
+                    if (!c->lens || !c->slots) {
+                        perror("wharf-scan: out of memory");
+                        exit(3);
+                    }
                 }
-                lens[depth] = key.len;
-                slots[depth] = fpCount++;
-                f = need(&fps, 28);
-                put32(f, t.rows - 2);
-                open++;
+                c->lens[c->depth] = c->key.len;
+                c->slots[c->depth] = c->fpCount++;
+                put32(need(&c->fps, 28), t->rows - 2);
+                c->open++;
             } else {
-                row(&t, S_ISLNK(mode) ? KIND_SYMLINK : KIND_FILE, r, key.data, key.len);
+                row(t, S_ISLNK(mode) ? KIND_SYMLINK : KIND_FILE, r, c->key.data, c->key.len);
             }
             at += HEADER_BYTES + nameLen + linkLen;
-        } else if (r[0] == 'U') {
-            if (open == 0) {
+        } else if (r[0] == 'U' || r[0] == 'P') {
+            if (c->open == 0) {
                 return -1;
             }
-            memcpy(fps.data + slots[depth] * 28 + 4, r + 1, 24);
-            open--;
-            if (depth > 0) {
-                depth--;
+            uint8_t *f = c->fps.data + c->slots[c->depth] * 28;
+            memcpy(f + 4, r + 1, 24);
+            if (r[0] == 'P') { /* the row's top bit marks a directory left unlisted */
+                uint32_t rowAt;
+                memcpy(&rowAt, f, 4);
+                put32(f, rowAt | 0x80000000u);
+            }
+            c->open--;
+            if (c->depth > 0) {
+                c->depth--;
             }
             at += 25;
-        } else if (r[0] == 'Z') {
-            break;
         } else {
-            return -1; /* 'X': the Java walk reports it */
-        }
-    }
-    if (open != 0) {
-        return -1;
-    }
-    page_close(&t);
-    const buf *cols[] = {&t.kind, &t.mode, &t.uid, &t.gid, &t.nlink, &t.size, &t.mtime, &t.ctime, &t.ino, &t.dev,
-                         &t.rdev, &t.keyAt, &t.pages, &fps};
-    uint8_t header[24];
-    size_t total = sizeof header + 1;
-    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
-        total += cols[i]->len;
-    }
-    if (total > 0x7fffffff) {
-        return -1; /* more than a Java array holds: the Java walk keeps its rows in blocks */
-    }
-    memcpy(header, "WSC2", 4);
-    put32(header + 4, t.rows);
-    put32(header + 8, t.pageCount);
-    put32(header + 12, (uint32_t) fpCount);
-    put32(header + 16, (uint32_t) (t.invalid | t.nonAscii << 1));
-    put32(header + 20, (uint32_t) total);
-    if (fwrite(header, 1, sizeof header, stdout) != sizeof header) {
-        return -1;
-    }
-    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
-        if (out_buf(cols[i]) != 0) {
             return -1;
         }
     }
-    return fwrite("Z", 1, 1, stdout) == 1 ? 0 : -1;
+    return 0;
 }
+
+/* Writes the rows [from, from + n) as a 'B' block. */
+static int conv_block(conv *c, uint32_t from, uint32_t n) {
+    table *t = &c->t;
+    buf *cols[] = {&t->kind, &t->mode, &t->uid, &t->gid, &t->nlink, &t->size, &t->mtime, &t->ctime, &t->ino,
+                   &t->dev, &t->rdev, &t->keyAt};
+    size_t width[] = {1, 4, 4, 4, 4, 8, 8, 8, 8, 8, 8, 8};
+    int single[] = {0, 0, 4, 8, 0, 0, 0, 0, 0, 16, 32, 0}; /* the flag of a column that may be sent once */
+    uint32_t flags = 0;
+    for (int i = 0; i < 12; i++) {
+        if (single[i]) {
+            const uint8_t *d = cols[i]->data + (size_t) from * width[i];
+            size_t k = 1;
+            while (k < n && memcmp(d + k * width[i], d, width[i]) == 0) {
+                k++;
+            }
+            if (k == n) {
+                flags |= (uint32_t) single[i];
+            }
+        }
+    }
+    uint8_t head[9] = {'B'};
+    put32(head + 1, n);
+    put32(head + 5, flags);
+    if (put_out(head, sizeof head) != 0) {
+        return -1;
+    }
+    for (int i = 0; i < 12; i++) {
+        size_t bytes = (flags & (uint32_t) single[i]) ? width[i] : (size_t) n * width[i];
+        if (put_out(cols[i]->data + (size_t) from * width[i], bytes) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Writes the complete blocks of rows and the closed key pages (all of them when final). */
+static int conv_emit(conv *c, int final) {
+    table *t = &c->t;
+    while (t->rows - c->rowsOut >= BLOCK || (final && t->rows > c->rowsOut)) {
+        uint32_t n = t->rows - c->rowsOut < BLOCK ? t->rows - c->rowsOut : BLOCK;
+        if (conv_block(c, c->rowsOut, n) != 0) {
+            return -1;
+        }
+        c->rowsOut += n;
+    }
+    size_t end = final || t->pageAt == (size_t) -1 ? t->pages.len : t->pageAt;
+    uint32_t closed = t->pageCount - (final || t->pageAt == (size_t) -1 ? 0 : 1);
+    if (closed > c->pagesOut) {
+        uint8_t head[5] = {'G'};
+        put32(head + 1, closed - c->pagesOut);
+        if (put_out(head, sizeof head) != 0 || put_out(t->pages.data + c->pagesOutAt, end - c->pagesOutAt) != 0) {
+            return -1;
+        }
+        c->pagesOut = closed;
+        c->pagesOutAt = end;
+    }
+    return fflush(stdout) == 0 ? 0 : -1;
+}
+
+/* Writes what is left and the trailer; -1 when the records did not close every directory. */
+static int conv_finish(conv *c) {
+    table *t = &c->t;
+    if (c->open != 0) {
+        return -1;
+    }
+    page_close(t);
+    if (conv_emit(c, 1) != 0) {
+        return -1;
+    }
+    uint8_t trailer[17] = {'E'};
+    put32(trailer + 1, t->rows);
+    put32(trailer + 5, t->pageCount);
+    put32(trailer + 9, (uint32_t) c->fpCount);
+    put32(trailer + 13, (uint32_t) (t->invalid | t->nonAscii << 1));
+    if (put_out(trailer, sizeof trailer) != 0 || put_out(c->fps.data, c->fps.len) != 0) {
+        return -1;
+    }
+    return put_out("Z", 1);
+}
+
+/* Adds t's walk (its entry's subtree and its end) to the output and its fingerprint to h; -1 after a failure. */
+static int take(conv *cv, task *t, sip *h, int64_t *newest) {
+    await_task(t);
+    /* A failure ('X') in it ends the output short: the JVM then walks with java.nio and reports it. */
+    if (t->rc != 0 || conv_feed(cv, t->out.data, t->out.len) != 0) {
+        return -1;
+    }
+    free(t->out.data);
+    t->out.data = NULL;
+    uint8_t sum[24];
+    put64(sum, t->fp[0]);
+    put64(sum + 8, t->fp[1]);
+    put64(sum + 16, (uint64_t) t->newest);
+    sip_update(h, sum, 24);
+    if (t->newest > *newest) {
+        *newest = t->newest;
+    }
+    return 0;
+}
+
+static char *join(const char *dir, const char *name) {
+    size_t a = strlen(dir), b = strlen(name);
+    char *p = malloc(a + b + 2);
+    if (!p) {
+        perror("wharf-scan: out of memory");
+        exit(3);
+    }
+    memcpy(p, dir, a);
+    p[a] = '/';
+    memcpy(p + a + 1, name, b + 1);
+    return p;
+}
+
+/* A root directory listed by the main thread, so that its subdirectories are tasks of their own. */
+typedef struct {
+    int expanded;
+    int fd;
+    entry *kids;
+    size_t n;
+} level;
 
 int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[1], "--xattrs") == 0) {
         return xattrs(argv[2]);
     }
     if (argc != 2) {
-        fprintf(stderr, "usage: wharf-scan ROOT < KEY\n");
+        fprintf(stderr, "usage: wharf-scan ROOT < KEY [RULES]\n");
         return 2;
     }
     if (fread(keys, 1, sizeof keys, stdin) != sizeof keys) {
         fprintf(stderr, "wharf-scan: expected a 32-byte key on standard input\n");
+        return 2;
+    }
+    if (read_rules() != 0) {
+        fprintf(stderr, "wharf-scan: malformed rules after the key\n");
         return 2;
     }
     static char outbuf[1 << 20];
@@ -756,16 +991,58 @@ int main(int argc, char **argv) {
     if (!es) {
         return 1; /* the Java walk reports it */
     }
-    tasks = calloc(n ? n : 1, sizeof(task));
-    size_t *taskOf = calloc(n ? n : 1, sizeof(size_t));
-    for (size_t i = 0; i < n; i++) {
-        if (es[i].isDir) {
-            tasks[taskCount].e = &es[i];
-            taskOf[i] = taskCount++;
-        }
-    }
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     int threads = cpus > 1 ? (int) (cpus < 8 ? cpus : 8) - 1 : 0;
+    /*
+     * With few directories at the root (a project whose files are all under src/), the root's directories are
+     * listed here and their subdirectories are the tasks, so that every core has work; the output is the same.
+     */
+    size_t rootDirs = 0;
+    for (size_t i = 0; i < n; i++) {
+        rootDirs += es[i].isDir ? 1 : 0;
+    }
+    level *lv = calloc(n ? n : 1, sizeof(level));
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!es[i].isDir) {
+            continue;
+        }
+        if (threads > 0 && rootDirs < 4 * (size_t) (threads + 1) && !pruned(es[i].name, es[i].name)) {
+            lv[i].expanded = 1;
+            lv[i].fd = openat(rootFd, es[i].name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (lv[i].fd < 0) {
+                if (errno != ENOENT) {
+                    return 1; /* the Java walk reports it */
+                }
+                continue; /* gone before it was listed: an empty directory, as walk() has it */
+            }
+            lv[i].kids = list(lv[i].fd, es[i].name, &out, &lv[i].n);
+            if (!lv[i].kids) {
+                return 1; /* the Java walk reports it */
+            }
+            for (size_t k = 0; k < lv[i].n; k++) {
+                count += lv[i].kids[k].isDir ? 1 : 0;
+            }
+        } else {
+            count++;
+        }
+    }
+    tasks = calloc(count ? count : 1, sizeof(task));
+    for (size_t i = 0; i < n; i++) {
+        if (!es[i].isDir) {
+            continue;
+        }
+        if (!lv[i].expanded) {
+            tasks[taskCount++] = (task) {.e = &es[i], .parent = rootFd, .rel = es[i].name};
+            continue;
+        }
+        for (size_t k = 0; k < lv[i].n; k++) {
+            if (lv[i].kids[k].isDir) {
+                tasks[taskCount++] = (task) {.e = &lv[i].kids[k], .parent = lv[i].fd,
+                                             .rel = join(es[i].name, lv[i].kids[k].name)};
+            }
+        }
+    }
     if ((size_t) threads > taskCount) {
         threads = (int) taskCount;
     }
@@ -776,9 +1053,14 @@ int main(int argc, char **argv) {
             started++;
         }
     }
+    conv cv;
+    conv_init(&cv);
     int rc = 0;
+    size_t next = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        collect(es[i].record, es[i].recordLen);
+        if (conv_feed(&cv, es[i].record, es[i].recordLen) != 0) {
+            _exit(4);
+        }
         sip_update(&h, es[i].record, es[i].recordLen);
         if (es[i].newest > newest) {
             newest = es[i].newest;
@@ -786,39 +1068,55 @@ int main(int argc, char **argv) {
         if (!es[i].isDir) {
             continue;
         }
-        task *t = &tasks[taskOf[i]];
-        /* Tasks are claimed in order and this loop takes them in order: work on this one, or wait for it. */
-        task *mine;
-        while (!t->done && (mine = claim()) != NULL) {
-            run(mine);
+        if (!lv[i].expanded) {
+            rc = take(&cv, &tasks[next++], &h, &newest);
+        } else {
+            /* What walk() does for this directory, its subdirectories' walks taken from their tasks. */
+            sip hd;
+            sip_init(&hd);
+            sip_update(&hd, es[i].record, es[i].recordLen);
+            int64_t newestD = es[i].newest;
+            for (size_t k = 0; k < lv[i].n && rc == 0; k++) {
+                const entry *kid = &lv[i].kids[k];
+                if (conv_feed(&cv, kid->record, kid->recordLen) != 0) {
+                    _exit(4);
+                }
+                sip_update(&hd, kid->record, kid->recordLen);
+                if (kid->newest > newestD) {
+                    newestD = kid->newest;
+                }
+                if (kid->isDir) {
+                    rc = take(&cv, &tasks[next++], &hd, &newestD);
+                }
+            }
+            if (rc == 0) {
+                uint64_t fpD[2];
+                out.len = 0;
+                end_dir(&out, &hd, newestD, fpD);
+                if (conv_feed(&cv, out.data, out.len) != 0) {
+                    _exit(4);
+                }
+                uint8_t sum[24];
+                put64(sum, fpD[0]);
+                put64(sum + 8, fpD[1]);
+                put64(sum + 16, (uint64_t) newestD);
+                sip_update(&h, sum, 24);
+                if (newestD > newest) {
+                    newest = newestD;
+                }
+            }
         }
-        pthread_mutex_lock(&lock);
-        while (!t->done) {
-            pthread_cond_wait(&finished, &lock);
-        }
-        pthread_mutex_unlock(&lock);
-        collect(t->out.data, t->out.len);
-        free(t->out.data);
-        t->out.data = NULL;
-        rc = t->rc;
-        uint8_t sum[24];
-        put64(sum, t->fp[0]);
-        put64(sum + 8, t->fp[1]);
-        put64(sum + 16, (uint64_t) t->newest);
-        sip_update(&h, sum, 24);
-        if (t->newest > newest) {
-            newest = t->newest;
+        if (rc == 0 && conv_emit(&cv, 0) != 0) {
+            _exit(4);
         }
     }
-    if (rc == 0) {
-        uint64_t fp[2];
-        out.len = 0;
-        end_dir(&out, &h, newest, fp);
-        collect(out.data, out.len);
+    if (rc != 0) {
+        _exit(4);
     }
-    collect("Z", 1);
-    int written = columns(&stream);
-    if (fflush(stdout) != 0 || written != 0) {
+    uint64_t fp[2];
+    out.len = 0;
+    end_dir(&out, &h, newest, fp);
+    if (conv_feed(&cv, out.data, out.len) != 0 || conv_finish(&cv) != 0 || fflush(stdout) != 0) {
         _exit(4);
     }
     _exit(0); /* workers still walking after a failure need not be waited for */

@@ -6,14 +6,16 @@ import dev.wharf.context.checksum.ContextChecksummer;
 import dev.wharf.context.checksum.ContextSnapshot;
 import dev.wharf.context.checksum.Digest;
 import dev.wharf.context.checksum.Selector;
+import dev.wharf.context.ignore.DockerIgnore;
 import dev.wharf.context.ignore.PatternMatcher;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One content checksum of a whole build context, as a fresh CLI process would take it: load the persisted checksum
- * cache, scan the context, checksum {@code COPY . /}, persist the cache. Run by {@code bench/context.sh}, which
+ * cache, scan the context (after its .dockerignore, if any), checksum {@code COPY . /}, persist the cache. Run by {@code bench/context.sh}, which
  * times the whole process; this class prints its own in-process time and the digest on one line
  * ({@code millis=N digest=sha256:...}) so runs can be checked against each other. Not a unit test, not JMH: the
  * interesting number includes JVM start and cache loading. Holds no state.
@@ -47,7 +49,9 @@ public final class ContextChecksumBench {
         ChecksumCache cache = ChecksumCache.persistent(Path.of(args[1]), 10_000_000L);
         long loaded = System.nanoTime();
         long c1 = cpu();
-        ContextSnapshot snapshot = ContextSnapshot.scan(Path.of(args[0]), PatternMatcher.of(List.of()), cache);
+        // The context's .dockerignore, if it has one, as a build reads it (bench/context.sh IGNORE=...).
+        PatternMatcher excludes = PatternMatcher.of(DockerIgnore.patterns(Path.of(args[0]), Optional.empty()));
+        ContextSnapshot snapshot = ContextSnapshot.scan(Path.of(args[0]), excludes, cache);
         long scanned = System.nanoTime();
         long c2 = cpu();
         Digest digest = new ContextChecksummer(cache, true, Clock.systemUTC()).checksum(snapshot,

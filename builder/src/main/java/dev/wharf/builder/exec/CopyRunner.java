@@ -1,5 +1,6 @@
 package dev.wharf.builder.exec;
 
+import dev.wharf.builder.plan.Chmod;
 import dev.wharf.builder.plan.Step;
 import dev.wharf.builder.sandbox.ProcessUser;
 import dev.wharf.builder.sandbox.UserResolver;
@@ -229,6 +230,23 @@ final class CopyRunner {
                             ? settings.createdNanos() : e.stat().mtimeNanos());
                     return;
                 }
+                if (add && part.unpack() && e.type() == FileType.REGULAR && named(e, part.request().sources())
+                        && Archives.isTar(sources.file(e.sourcePath()))) {
+                    // ADD unpacks a local tar archive (compression recognised by content) into the destination
+                    // directory, keeping the archive's modes, and its owners unless --chown says otherwise, as
+                    // BuildKit does. --chmod changes nothing of it: file/unpack.go makes the destination and its
+                    // parents with MkdirAll(dest, 0755) and untars without a mode, so nothing of the destination
+                    // is prepared as for a copied file.
+                    Path into = writer.mkdirAll(copy.destination(), 0755);
+                    Path source = sources.file(e.sourcePath());
+                    if (owner.isPresent()) {
+                        Archives.unpack(source, into, new LayerApplier(workspace.posix()), ownerUid, ownerGid,
+                                settings.scratch());
+                    } else {
+                        Archives.unpack(source, into, new LayerApplier(workspace.posix()));
+                    }
+                    return;
+                }
                 Path target = writer.prepare(dest);
                 String lexical = FileWriter.withoutTrailingSlashes(dest);
                 if (lexical.isEmpty() || !target.equals(upper.resolve(lexical.substring(1)))) {
@@ -244,19 +262,7 @@ final class CopyRunner {
                     case DIRECTORY -> writer.directory(target, attrs);
                     case REGULAR -> {
                         Path source = sources.file(e.sourcePath());
-                        if (add && part.unpack()
-                                && named(e, part.request().sources()) && Archives.isTar(source)) {
-                            // ADD unpacks a local tar archive (compression recognised by content) into the
-                            // destination directory, keeping the archive's modes, and its owners unless --chown
-                            // says otherwise, as BuildKit does.
-                            Path into = writer.mkdirAll(copy.destination());
-                            if (owner.isPresent()) {
-                                Archives.unpack(source, into, new LayerApplier(workspace.posix()), ownerUid, ownerGid,
-                                        settings.scratch());
-                            } else {
-                                Archives.unpack(source, into, new LayerApplier(workspace.posix()));
-                            }
-                        } else if (e.hardlinkTo().isPresent() && written.containsKey(e.hardlinkTo().get())) {
+                        if (e.hardlinkTo().isPresent() && written.containsKey(e.hardlinkTo().get())) {
                             copies.drain(); // the first link's file is written
                             writer.hardlink(written.get(e.hardlinkTo().get()), target);
                         } else {
@@ -267,16 +273,14 @@ final class CopyRunner {
                         }
                     }
                     case SYMLINK -> writer.symlink(e.stat().linkTarget(), target, attrs);
-                    case FIFO, CHAR_DEVICE, BLOCK_DEVICE -> {
-                        // From a stage or image fsutil's copier recreates them (mknod); the build context never
-                        // holds them, as the client's file sync skips them.
-                        if (!sources.isContext()) {
+                    // Recreated (mknod), from a stage or image by fsutil's copier, and from the build context
+                    // too: the client's file sync sends them and the receiver makes them (fsutil diskwriter.go,
+                    // handleTarTypeBlockCharFifo).
+                    case FIFO, CHAR_DEVICE, BLOCK_DEVICE ->
                             writer.special(target, e.stat().mode(), e.stat().rdev(), attrs);
-                        }
-                    }
-                    default -> {
-                        // Sockets are not copied.
-                    }
+                    // A socket arrives as an empty regular file with its permission bits: fsutil's stat clears
+                    // os.ModeSocket (stat.go), as the context checksum does (TarsumHeader).
+                    default -> writer.writeFile(new byte[0], target, attrs);
                 }
                 if (e.type() == FileType.REGULAR && e.stat().nlink() > 1) {
                     written.put(e.destinationPath(), target);

@@ -100,8 +100,13 @@ final class FileWriter {
      * the host directory.
      */
     Path mkdirAll(String absolutePath) throws IOException, LayerException {
+        return mkdirAll(absolutePath, createdDirMode);
+    }
+
+    /** As {@link #mkdirAll(String)}, making missing directories with {@code mode} instead of --chmod's. */
+    Path mkdirAll(String absolutePath, int mode) throws IOException, LayerException {
         String canonical = view.canonical(absolutePath);
-        mkdirs(canonical);
+        mkdirs(canonical, mode);
         return canonical.equals("/") ? upper : upper.resolve(canonical.substring(1));
     }
 
@@ -122,6 +127,10 @@ final class FileWriter {
     }
 
     private void mkdirs(String canonicalDir) throws IOException, LayerException {
+        mkdirs(canonicalDir, createdDirMode);
+    }
+
+    private void mkdirs(String canonicalDir, int createdMode) throws IOException, LayerException {
         if (canonicalDir.equals("/")) {
             return;
         }
@@ -146,7 +155,7 @@ final class FileWriter {
                         (Integer) a.get("mode") & 07777,
                         ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS)));
             } else {
-                apply(host, new Attributes(defaultUid, defaultGid, createdDirMode, createdNanos));
+                apply(host, new Attributes(defaultUid, defaultGid, createdMode, createdNanos));
             }
         }
     }

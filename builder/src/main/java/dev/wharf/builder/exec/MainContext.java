@@ -16,7 +16,9 @@ import dev.wharf.context.sources.UrlContextSource;
 import dev.wharf.layers.posix.PosixFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -105,8 +107,14 @@ final class MainContext implements AutoCloseable {
         try {
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new EngineException("cannot read the Dockerfile " + (local ? file : file.getFileName())
-                    + (local ? "" : " in the build context") + ": " + e.getMessage() + "; give its path with -f", e);
+            // BuildKit's words (dockerui: "failed to read dockerfile: open Dockerfile: no such file or directory",
+            // the file named as the client sent it), then where wharf looked.
+            String name = String.valueOf(file.getFileName());
+            String reason = e instanceof NoSuchFileException ? "open " + name + ": no such file or directory"
+                    : e instanceof AccessDeniedException ? "open " + name + ": permission denied"
+                    : Files.isDirectory(file) ? "read " + name + ": is a directory" : e.getMessage();
+            throw new EngineException("failed to read dockerfile: " + reason + " (looked for "
+                    + (local ? file : name + " in the build context") + "; give its path with -f)", e);
         }
     }
 

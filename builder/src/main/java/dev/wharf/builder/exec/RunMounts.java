@@ -4,6 +4,7 @@ import dev.wharf.builder.plan.Step;
 import dev.wharf.builder.plan.StepSource;
 import dev.wharf.builder.sandbox.SandboxMount;
 import dev.wharf.builder.sandbox.SshAgentProxy;
+import dev.wharf.context.glob.GoPaths;
 import dev.wharf.context.source.CopyRequest;
 import dev.wharf.context.source.DestinationView;
 import dev.wharf.grammar.go.GoQuote;
@@ -234,7 +235,9 @@ final class RunMounts {
      */
     private Path cacheDir(Step step, Mount mount, String target, Map<Integer, BuildExecutor.State> stages,
                           CacheUse use) throws Exception {
-        String id = mount.cacheId().isEmpty() ? target : mount.cacheId();
+        // convert_runmount.go: the default id is path.Clean of the target as written, so a relative target names
+        // the same cache under every working directory (WORKDIR /a and /b both share "c" for target=c).
+        String id = mount.cacheId().isEmpty() ? GoPaths.clean(mount.target()) : mount.cacheId();
         boolean perms = mount.uid().isPresent() || mount.gid().isPresent() || mount.mode().isPresent();
         String sub = mount.source().isEmpty() ? "" : clean(mount.source());
         String base = "";

@@ -6,11 +6,12 @@ import dev.wharf.grammar.instructions.CopyInstruction;
 import dev.wharf.grammar.instructions.Instruction;
 import dev.wharf.grammar.parser.Word;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The checks BuildKit's {@code dispatchCopy} (dockerfile2llb/convert_copy.go) makes on expanded COPY and ADD
- * operands before anything is copied: COPY takes no URL, and ADD's {@code --checksum} needs exactly one
- * HTTP(S) or Git source. Errors are unlocated.
+ * operands before anything is copied: {@code --chmod} is an octal or symbolic mode, COPY takes no URL, and ADD's
+ * {@code --checksum} needs exactly one HTTP(S) or Git source. Errors are unlocated.
  *
  * <p>Stateless and thread-safe.
  */
@@ -20,6 +21,16 @@ final class CopyChecks {
     }
 
     static void check(Instruction instruction) throws DockerfileException {
+        // convert_copy.go parses --chmod first, while converting: a bad one fails before any step runs.
+        Optional<Word> chmod = instruction instanceof AddInstruction add ? add.chmod()
+                : instruction instanceof CopyInstruction copy ? copy.chmod() : Optional.empty();
+        if (chmod.isPresent() && !chmod.get().text().isEmpty()) {
+            try {
+                Chmod.parse(chmod.get().text());
+            } catch (IllegalArgumentException e) {
+                throw error(e.getMessage());
+            }
+        }
         if (instruction instanceof AddInstruction add && add.checksum().isPresent()
                 && !add.checksum().get().text().isEmpty()) {
             List<Word> sources = add.files().sourcePaths();

@@ -1,6 +1,7 @@
 package dev.wharf.builder.plan;
 
 import dev.wharf.builder.plan.lint.Checks;
+import dev.wharf.context.glob.GoPaths;
 import dev.wharf.context.ignore.PatternMatcher;
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.SourceRange;
@@ -13,6 +14,7 @@ import dev.wharf.grammar.instructions.ExposeInstruction;
 import dev.wharf.grammar.instructions.Instruction;
 import dev.wharf.grammar.instructions.KeyValue;
 import dev.wharf.grammar.instructions.Mount;
+import dev.wharf.grammar.instructions.MountType;
 import dev.wharf.grammar.instructions.RunInstruction;
 import dev.wharf.grammar.shell.ShellLexer;
 import java.util.ArrayList;
@@ -91,12 +93,13 @@ final class StageDispatcher {
             args.addAll(parent.args());
             base = new StageBase.Stage(node.base.stage.index());
         } else if (node.isScratch()) {
-            config = ImageConfig.empty();
+            // image.go emptyImage: scratch's config has WorkingDir "/" (and PATH, added below).
+            config = ImageConfig.empty().withWorkingDir("/");
             env = EnvList.empty();
             base = new StageBase.Scratch();
         } else if (node.isFiles()) {
-            // convert.go resolveBaseImage: a named context without an image starts from an empty config.
-            config = ImageConfig.empty();
+            // convert.go resolveBaseImage: a named context without an image starts from emptyImage's config.
+            config = ImageConfig.empty().withWorkingDir("/");
             env = EnvList.empty();
             base = new StageBase.Context(node.contextName);
         } else {
@@ -161,6 +164,7 @@ final class StageDispatcher {
                 }
                 stageChecks.dispatched(instructionChecks, expanded, range, !config.shell().isEmpty());
                 mounts = result.mounts();
+                checkMountTargets(mounts, environment.workingDir(), range);
                 sources = sources(node, command, mounts);
                 try {
                     CopyChecks.check(expanded);
@@ -288,6 +292,27 @@ final class StageDispatcher {
                 .findFirst().orElse("");
         return "cannot mount from stage " + GoQuote.quote(ref.written()) + " to " + GoQuote.quote(target)
                 + ", stage needs to be defined before current command";
+    }
+
+    /**
+     * convert_runmount.go dispatchRunMounts: a cache, tmpfs or bind mount whose target (relative ones joined to
+     * the working directory; an empty one is the working directory itself) is the root is refused while the
+     * Dockerfile is converted, before any step runs.
+     */
+    private void checkMountTargets(List<Mount> mounts, String workingDir, SourceRange range)
+            throws DockerfileException {
+        for (Mount mount : mounts) {
+            if (mount.type() == MountType.SECRET || mount.type() == MountType.SSH) {
+                continue;
+            }
+            String target = mount.target();
+            if (!GoPaths.clean(target).startsWith("/")) {
+                target = Workdirs.join(workingDir.isEmpty() ? "/" : workingDir, target);
+            }
+            if (target.equals("/")) {
+                throw new DockerfileException(file, range, "invalid mount target " + GoQuote.quote(target));
+            }
+        }
     }
 
     private DockerfileException located(SourceRange range, DockerfileException e) {

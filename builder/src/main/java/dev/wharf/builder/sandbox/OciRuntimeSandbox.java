@@ -151,6 +151,12 @@ public final class OciRuntimeSandbox implements Sandbox {
             Path ready = bundle.resolve("ready");
 
             List<String> invoke = new ArrayList<>(List.of(runtime.toString(), "--root", runtimeRoot.toString()));
+            if (name.equals("runc")) {
+                // As BuildKit's runcexecutor (executor.go: Log runc-log.json, LogFormat JSON): with its log in a
+                // file, runc prints a failure to start the process on the step's stderr as plain text
+                // ('runc run failed: unable to start container process: exec: "x": ...'), not as a logrus line.
+                invoke.addAll(List.of("--log", bundle.resolve("runc-log.json").toString(), "--log-format", "json"));
+            }
             if (host.rootless() && name.equals("crun")) {
                 // The spec has no cgroup in rootless mode (BuildKit's ToRootless); crun would still join one.
                 invoke.add("--cgroup-manager=disabled");

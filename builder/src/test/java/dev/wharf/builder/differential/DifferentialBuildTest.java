@@ -167,6 +167,23 @@ class DifferentialBuildTest {
             String attribute = xattr.get(1).startsWith("user.") ? xattr.get(1).substring(5) : xattr.get(1);
             view.write(attribute, StandardCharsets.UTF_8.encode(xattr.get(2)));
         }
+        for (List<String> special : c.specials()) {
+            Path path = context.resolve(special.get(0));
+            if (special.get(1).equals("fifo")) {
+                Process mkfifo = new ProcessBuilder("mkfifo", path.toString()).inheritIO().start();
+                try {
+                    assertTrue(mkfifo.waitFor() == 0, "mkfifo " + path);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted making " + path, e);
+                }
+            } else {
+                // Binding a Unix domain socket leaves its file behind after the channel is closed.
+                try (var channel = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+                    channel.bind(java.net.UnixDomainSocketAddress.of(path));
+                }
+            }
+        }
     }
 
     private static boolean containsText(Path dir, String text) throws IOException {

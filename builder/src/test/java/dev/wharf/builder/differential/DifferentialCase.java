@@ -17,8 +17,8 @@ import java.util.TreeMap;
  *
  * <p>Keys of {@code case.properties}: {@code target}; {@code arg.NAME} (a build argument); {@code secret.ID} (the
  * content of a secret, written to a file outside the context); {@code hardlink.N=EXISTING NEW} and
- * {@code xattr.N=PATH NAME=VALUE} (context details git cannot store, made in the copy of the context before both
- * builds); {@code expect.N=KEY REASON} (a known, justified difference: every reported difference whose key starts
+ * {@code xattr.N=PATH NAME=VALUE} and {@code special.N=PATH fifo|socket} (context details git cannot store, made in
+ * the copy of the context before both builds); {@code expect.N=KEY REASON} (a known, justified difference: every reported difference whose key starts
  * with KEY is accepted). Immutable.
  *
  * @param name       the directory name
@@ -28,16 +28,18 @@ import java.util.TreeMap;
  * @param secrets    secret contents by id
  * @param hardlinks  pairs [existing, new] of context paths
  * @param xattrs     triples [path, name, value] of user xattrs to set on context files
+ * @param specials   pairs [path, fifo|socket] of special files to make in the context
  * @param expected   accepted difference key prefixes with their reasons
  */
 record DifferentialCase(String name, Path dir, Optional<String> target, Map<String, String> args,
         Map<String, String> secrets, List<List<String>> hardlinks, List<List<String>> xattrs,
-        Map<String, String> expected) {
+        List<List<String>> specials, Map<String, String> expected) {
     DifferentialCase {
         args = Map.copyOf(args);
         secrets = Map.copyOf(secrets);
         hardlinks = List.copyOf(hardlinks);
         xattrs = List.copyOf(xattrs);
+        specials = List.copyOf(specials);
         expected = Map.copyOf(expected);
     }
 
@@ -54,6 +56,7 @@ record DifferentialCase(String name, Path dir, Optional<String> target, Map<Stri
         Map<String, String> secrets = new TreeMap<>();
         List<List<String>> hardlinks = new ArrayList<>();
         List<List<String>> xattrs = new ArrayList<>();
+        List<List<String>> specials = new ArrayList<>();
         Map<String, String> expected = new TreeMap<>();
         Optional<String> target = Optional.empty();
         for (String key : new TreeMap<>(p).keySet().stream().map(Object::toString).toList()) {
@@ -70,6 +73,12 @@ record DifferentialCase(String name, Path dir, Optional<String> target, Map<Stri
                 String[] parts = value.split("\\s+", 2);
                 int eq = parts[1].indexOf('=');
                 xattrs.add(List.of(parts[0], parts[1].substring(0, eq), parts[1].substring(eq + 1)));
+            } else if (key.startsWith("special.")) {
+                List<String> special = List.of(value.split("\\s+", 2));
+                if (special.size() != 2 || !List.of("fifo", "socket").contains(special.get(1))) {
+                    throw new IOException(file + ": " + key + " needs PATH fifo|socket");
+                }
+                specials.add(special);
             } else if (key.startsWith("expect.")) {
                 String[] parts = value.split("\\s+", 2);
                 if (parts.length < 2 || parts[1].isBlank()) {
@@ -81,7 +90,7 @@ record DifferentialCase(String name, Path dir, Optional<String> target, Map<Stri
             }
         }
         return new DifferentialCase(dir.getFileName().toString(), dir, target, args, secrets, hardlinks, xattrs,
-                expected);
+                specials, expected);
     }
 
     /** The reason a difference with {@code key} is expected, if it is. */

@@ -106,6 +106,18 @@ class BuildContextFormsTest {
     }
 
     @Test
+    void missingDockerfile_failsWithBuildKitsWords_andWhereWharfLooked() throws Exception {
+        Path dir = contextDir(Map.of("a.txt", "A"));
+        assertEquals("failed to read dockerfile: open Dockerfile: no such file or directory (looked for "
+                + dir.resolve("Dockerfile") + "; give its path with -f)",
+                failure(BuildRequest.builder(dir)).getMessage());
+        EngineException inTar = failure(BuildRequest.builder(new BuildContext.Stream(new ByteArrayInputStream(
+                tarGz(dir)))).dockerfile(Path.of("build/app.Dockerfile")));
+        assertEquals("failed to read dockerfile: open app.Dockerfile: no such file or directory (looked for "
+                + "app.Dockerfile in the build context; give its path with -f)", inTar.getMessage());
+    }
+
+    @Test
     void streamThatIsNotAnArchive_isTheDockerfileOfAnEmptyContext() throws Exception {
         String dockerfile = "FROM scratch\nCOPY <<EOF /hello\nhi\nEOF\n";
         Path out = build(BuildRequest.builder(new BuildContext.Stream(

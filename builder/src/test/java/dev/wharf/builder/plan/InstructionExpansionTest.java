@@ -188,4 +188,17 @@ class InstructionExpansionTest {
         assertEquals("VOLUME specified can not be an empty string",
                 assertThrows(DockerfileException.class, () -> step("VOLUME [\"$NOPE\"]")).reason());
     }
+
+    @Test
+    void badChmod_failsWhilePlanning_atItsInstruction_beforeAnyStepRuns() {
+        // convert_copy.go parses --chmod in dispatchCopy, so a bad one stops the build before any step.
+        DockerfileException e = assertThrows(DockerfileException.class,
+                () -> Plans.plan("FROM alpine\nRUN make\nARG M=xyz\nADD --chmod=$M a /b\n"));
+        assertEquals("invalid syntax: --chmod=xyz is neither an octal mode (0755) nor a symbolic one "
+                + "(u=rwx,go=rx)", e.reason());
+        assertEquals(4, e.range().orElseThrow().start().line());
+        assertEquals("invalid chmod parameter: '888'. it should be octal string and between 0 and 07777",
+                assertThrows(DockerfileException.class,
+                        () -> Plans.plan("FROM alpine\nCOPY --chmod=888 a /b\n")).reason());
+    }
 }

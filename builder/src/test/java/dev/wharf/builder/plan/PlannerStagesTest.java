@@ -112,6 +112,32 @@ class PlannerStagesTest {
     }
 
     @Test
+    void scratch_hasWorkingDirSlashAndDefaultPath_anImageKeepsItsOwnEmptyWorkingDir() throws DockerfileException {
+        // image.go emptyImage: BuildKit's config of scratch says WorkingDir "/"; an image's config is taken as is.
+        ImageConfig scratch = Plans.plan("FROM scratch\nLABEL a=1\n").targetStage().config();
+        assertEquals("/", scratch.workingDir());
+        assertEquals(List.of("PATH=" + StageDispatcher.DEFAULT_PATH), scratch.env());
+        assertEquals("/", Plans.plan("FROM scratch AS s\nFROM s\n").targetStage().config().workingDir());
+        assertEquals("", Plans.plan("FROM alpine\nLABEL a=1\n").targetStage().config().workingDir());
+    }
+
+    @Test
+    void runMountOnTheRoot_isRefusedAtPlanning_anEmptyTargetIsTheWorkingDirectory() throws DockerfileException {
+        // convert_runmount.go: the target joined to the working directory must not be "/".
+        for (String run : List.of("RUN --mount=type=cache true", "RUN --mount=type=tmpfs,target=/ true",
+                "RUN --mount=type=bind,target=. true", "WORKDIR /a\nRUN --mount=type=cache,target=.. true")) {
+            DockerfileException e = assertThrows(DockerfileException.class,
+                    () -> Plans.plan("FROM alpine\n" + run + "\n"), run);
+            assertEquals("invalid mount target \"/\"", e.reason());
+            assertEquals(run.startsWith("WORKDIR") ? 3 : 2, e.range().orElseThrow().start().line(), run);
+        }
+        Step step = Plans.plan("FROM alpine\nWORKDIR /app\nRUN --mount=type=cache true\n").targetStage().steps()
+                .get(1);
+        assertEquals("", step.mounts().get(0).target());
+        Plans.plan("FROM alpine\nRUN --mount=type=secret,id=s --mount=type=ssh true\n");
+    }
+
+    @Test
     void fromAStageName_isLookedUpAsWrittenAfterExpansion() {
         // statesByName is keyed by lower-cased names and looked up with the expanded base name as written, so
         // BASE is an image reference, and an invalid one.

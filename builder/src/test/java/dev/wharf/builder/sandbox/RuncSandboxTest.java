@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.builder.testing.HostRequirements;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The sandbox contract for runc, started by the native helper when the build compiled one. */
@@ -24,5 +25,17 @@ class RuncSandboxTest extends SandboxContract {
                     + " libc6-dev)");
         }
         assertEquals(packaged, ((OciRuntimeSandbox) sandbox).usesNativeHelper());
+    }
+
+    @Test
+    void programThatCannotStart_isReportedOnStderrAsPlainText_asUnderBuildKit() throws Exception {
+        // BuildKit's runcexecutor gives runc a JSON log file, so runc prints its start failure as plain text.
+        Result r = run(SandboxSpec.builder(active(), List.of("/no/such/program"), hosts, resolv).build());
+        assertEquals(1, r.status().code());
+        // runc's wording changes between versions (1.1: 'exec: "/no/such/program": stat ...'); its shape does not.
+        assertEquals(1, r.err().size(), r.err().toString());
+        assertTrue(r.err().get(0).startsWith("runc run failed: unable to start container process: ")
+                && r.err().get(0).contains("/no/such/program") && !r.err().get(0).contains("level=error"),
+                r.err().get(0));
     }
 }

@@ -26,9 +26,11 @@ import java.util.zip.CRC32;
  * per put (and the compilation of its code in a fresh process) cost a first checksum of 100,000 files some 0.5 s
  * of CPU.
  *
- * <p>Two files: the compacted table ({@value #FILE_NAME}: magic, count, the key fields of every entry as one block of
- * longs, the owner flags, the hashes, a CRC32 of all before it (zlib's, which a fresh JVM runs natively rather than
- * interpreted)), written as a transaction (a temp file in the same
+ * <p>Two files: the compacted table ({@value #FILE_NAME}: magic, count, index capacity, the key fields of every entry
+ * as one block of longs, the owner flags, the hashes, the entries' hash index, a CRC32 of all before it (zlib's,
+ * which a fresh JVM runs natively rather than interpreted)), which a process maps and looks up in place
+ * ({@link MappedDigestTable}: no copy of it and no index built, so a re-checksum that looks up a few digests pays
+ * for little more than the checksum of the file), written as a transaction (a temp file in the same
  * directory, fsync, atomic rename, fsync of the directory); and a journal ({@value #JOURNAL_NAME}) to which a
  * process appends only the entries it added, each record with its own CRC32, so that a rebuild after touching one
  * file writes one record instead of the whole table. A compacted file that is truncated, has a bad checksum or an
@@ -41,7 +43,9 @@ public final class ChecksumCache {
 
     static final String FILE_NAME = "context-checksums.bin";
     static final String JOURNAL_NAME = "context-checksums.journal";
-    private static final int MAGIC = 0x57434B32; // "WCK2": columnar layout
+    private static final int MAGIC = 0x57434B33; // "WCK3": columnar layout with its index, mapped when loaded
+    /** The compacted file's header: magic, count, index capacity. */
+    private static final int HEADER = 12;
     private static final int JOURNAL_MAGIC = 0x57434A31; // "WCJ1"
     /** A journal record: five longs, the owner flag, the hash, the record's CRC32. */
     private static final int RECORD_BYTES = 8 * DigestTable.LONGS + 1 + 32 + 4;
@@ -52,8 +56,13 @@ public final class ChecksumCache {
     private final long maximumSize;
     /** Entries computed by this process since the last compaction, at most {@link #maximumSize}. */
     private final ConcurrentHashMap<FileKey, Digest> recent = new ConcurrentHashMap<>();
-    /** The entries loaded from disk or last compacted, read-only: consulted when {@link #recent} misses. */
+    /**
+     * The entries of the journal as loaded, or all the entries last compacted, read-only: consulted when
+     * {@link #recent} misses, before {@link #mapped}.
+     */
     private volatile DigestTable loaded = DigestTable.EMPTY;
+    /** The compacted file as loaded, mapped and looked up in place, or null. */
+    private volatile MappedDigestTable mapped;
     /**
      * Entries added since the last load or compaction whose digest differs from the loaded one, in the order added;
      * the first {@link #journaled} of them are in the journal already. What a compaction writes besides the loaded
@@ -226,7 +235,14 @@ public final class ChecksumCache {
     /** The digest cached for {@code key}, or null: the hot path of a cached rebuild (no Optional). */
     Digest lookup(FileKey key) {
         Digest d = recent.isEmpty() ? null : recent.get(key);
-        return d != null ? d : loaded().get(key);
+        return d != null ? d : stored(key);
+    }
+
+    /** The digest the loaded journal or compacted file holds for {@code key} (the journal's is the later), or null. */
+    private Digest stored(FileKey key) {
+        Digest d = loaded().get(key);
+        MappedDigestTable m = mapped;
+        return d != null || m == null ? d : m.get(key);
     }
 
     /**
@@ -244,7 +260,11 @@ public final class ChecksumCache {
                 return true;
             }
         }
-        return loaded().wire(device, inode, size, mtime, ctime, resetOwner, wire);
+        if (loaded().wire(device, inode, size, mtime, ctime, resetOwner, wire)) {
+            return true;
+        }
+        MappedDigestTable m = mapped;
+        return m != null && m.wire(device, inode, size, mtime, ctime, resetOwner, wire);
     }
 
     void put(FileKey key, Digest digest) {
@@ -253,7 +273,7 @@ public final class ChecksumCache {
         }
         Digest previous = recent.put(key, digest);
         if (previous == null) {
-            previous = loaded().get(key);
+            previous = stored(key);
         }
         // Bounded like the cache itself: a context of a million new files must not keep a million entries to
         // persist (the ones past the bound are simply hashed again by a later build).
@@ -276,7 +296,7 @@ public final class ChecksumCache {
             }
             out.put(e.getKey(), e.getValue());
         }
-        loaded().forEach((k, d) -> {
+        combined().forEach((k, d) -> {
             if (out.size() < maximumSize) {
                 out.putIfAbsent(k, d);
             }
@@ -355,10 +375,33 @@ public final class ChecksumCache {
             // Some file systems cannot open or sync directories; the rename is still atomic.
         }
         loaded = table;
+        mapped = null;
         recent.clear(); // all in the table now (a put racing with this is only hashed again)
         compactedEntries = table.entries();
         journalEntries = 0;
         mustCompact = false;
+    }
+
+    /**
+     * The compacted entries and the journal's (which win over them) in one table: what a compaction merges new
+     * entries into. Copies the mapped file's entries (a compaction rewrites them anyway).
+     */
+    private DigestTable combined() {
+        DigestTable journal = loaded();
+        MappedDigestTable m = mapped;
+        if (m == null) {
+            return journal;
+        }
+        DigestTable base = m.copy((int) Math.min(Integer.MAX_VALUE, maximumSize));
+        int n = base.entries() + journal.entries();
+        long[] keys = java.util.Arrays.copyOf(base.keys(), n * DigestTable.LONGS);
+        System.arraycopy(journal.keys(), 0, keys, base.entries() * DigestTable.LONGS,
+                journal.entries() * DigestTable.LONGS);
+        byte[] flags = java.util.Arrays.copyOf(base.flags(), n);
+        System.arraycopy(journal.flags(), 0, flags, base.entries(), journal.entries());
+        byte[] hashes = java.util.Arrays.copyOf(base.hashes(), n * 32);
+        System.arraycopy(journal.hashes(), 0, hashes, base.entries() * 32, journal.entries() * 32);
+        return new DigestTable(keys, flags, hashes, n);
     }
 
     /**
@@ -367,7 +410,7 @@ public final class ChecksumCache {
      * columns copied in bulk, no object per entry.
      */
     private DigestTable merged(DigestColumns.Columns now) {
-        DigestTable old = loaded();
+        DigestTable old = combined();
         int fresh = (int) Math.min(now.count(), maximumSize);
         int from = now.count() - fresh;
         DigestTable index = old.entries() == 0 ? null
@@ -434,13 +477,17 @@ public final class ChecksumCache {
      */
     private static byte[] encode(DigestTable table) {
         int n = table.entries();
-        ByteBuffer out = ByteBuffer.allocate(8 + n * (8 * DigestTable.LONGS + 1 + 32) + 4);
+        int[] slots = table.slots();
+        ByteBuffer out = ByteBuffer.allocate(HEADER + (int) MappedDigestTable.bytes(n, slots.length) + 4);
         out.putInt(MAGIC);
         out.putInt(n);
+        out.putInt(slots.length);
         out.asLongBuffer().put(table.keys(), 0, n * DigestTable.LONGS);
-        out.position(8 + n * 8 * DigestTable.LONGS);
+        out.position(HEADER + n * 8 * DigestTable.LONGS);
         out.put(table.flags(), 0, n);
         out.put(table.hashes(), 0, n * 32);
+        out.asIntBuffer().put(slots);
+        out.position(out.position() + 4 * slots.length);
         CRC32 crc = new CRC32();
         crc.update(out.array(), 0, out.position());
         out.putInt((int) crc.getValue());
@@ -448,20 +495,10 @@ public final class ChecksumCache {
     }
 
     private void load(Path file, Path journal) throws IOException {
-        byte[] all = readIfExists(file);
-        int n = 0;
-        ByteBuffer in = null;
-        if (all.length >= 12) {
-            CRC32 crc = new CRC32();
-            crc.update(all, 0, all.length - 4);
-            in = ByteBuffer.wrap(all);
-            int count = in.getInt(4);
-            // Torn, corrupted or of another version: start empty rather than trust it.
-            if ((int) crc.getValue() == in.getInt(all.length - 4) && in.getInt(0) == MAGIC && count >= 0
-                    && (long) count * (8 * DigestTable.LONGS + 1 + 32) == all.length - 12L) {
-                n = count;
-                mustCompact = false;
-            }
+        MappedDigestTable table = map(file);
+        int n = table == null ? 0 : table.entries();
+        if (table != null) {
+            mustCompact = false;
         }
         byte[] log = readIfExists(journal);
         int records = log.length >= 4 && ByteBuffer.wrap(log).getInt(0) == JOURNAL_MAGIC
@@ -469,19 +506,11 @@ public final class ChecksumCache {
         if (log.length > 0 && (records == 0 || 4 + records * RECORD_BYTES != log.length)) {
             mustCompact = true; // a torn tail (or header): appends behind it would never be read
         }
-        int take = (int) Math.min(n, maximumSize);
-        int room = (int) Math.min(records, Math.max(0, maximumSize - take));
-        long[] keys = new long[(take + room) * DigestTable.LONGS];
-        byte[] flags = new byte[take + room];
-        byte[] hashes = new byte[(take + room) * 32];
-        if (take > 0) {
-            in.position(8);
-            in.asLongBuffer().get(keys, 0, take * DigestTable.LONGS);
-            int flagsAt = 8 + n * 8 * DigestTable.LONGS;
-            System.arraycopy(all, flagsAt, flags, 0, take);
-            System.arraycopy(all, flagsAt + n, hashes, 0, take * 32);
-        }
-        int count = take;
+        int room = (int) Math.min(records, Math.max(0, maximumSize - Math.min(n, maximumSize)));
+        long[] keys = new long[room * DigestTable.LONGS];
+        byte[] flags = new byte[room];
+        byte[] hashes = new byte[room * 32];
+        int count = 0;
         if (room > 0) {
             ByteBuffer j = ByteBuffer.wrap(log);
             CRC32 crc = new CRC32();
@@ -501,9 +530,49 @@ public final class ChecksumCache {
                 count++;
             }
         }
-        compactedEntries = take;
-        journalEntries = count - take;
+        compactedEntries = n;
+        journalEntries = count;
         loaded = new DigestTable(keys, flags, hashes, count);
+        mapped = table;
+    }
+
+    /**
+     * The compacted file, mapped (read-only; it is only ever replaced by a rename, never rewritten in place), or null
+     * when it is missing, truncated, of another version or fails its checksum: then the cache starts empty rather
+     * than trust it. Checking the CRC reads the file once through the page cache, with no copy into the heap.
+     */
+    private static MappedDigestTable map(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < HEADER + 4 || size > Integer.MAX_VALUE) {
+                return null;
+            }
+            ByteBuffer buf;
+            try {
+                buf = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+            } catch (IOException | UnsupportedOperationException e) {
+                // A file system that cannot map files: read it into the heap instead.
+                buf = ByteBuffer.allocate((int) size);
+                while (buf.hasRemaining() && ch.read(buf, buf.position()) >= 0) {
+                    // file offset = bytes read so far
+                }
+                buf.clear();
+            }
+            int count = buf.getInt(4);
+            int capacity = buf.getInt(8);
+            if (buf.getInt(0) != MAGIC || count < 0 || capacity <= count || Integer.bitCount(capacity) != 1
+                    || HEADER + MappedDigestTable.bytes(count, capacity) + 4 != size) {
+                return null;
+            }
+            CRC32 crc = new CRC32();
+            crc.update(buf.slice(0, (int) size - 4));
+            if ((int) crc.getValue() != buf.getInt((int) size - 4)) {
+                return null;
+            }
+            return new MappedDigestTable(buf, HEADER, count, capacity);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
     }
 
     private static byte[] readIfExists(Path file) throws IOException {
@@ -516,9 +585,13 @@ public final class ChecksumCache {
 
     /** Removes temp files left by a writer that died before its rename. */
     private static void sweepTemps(Path dir) throws IOException {
-        try (var s = Files.newDirectoryStream(dir, FILE_NAME + "*.tmp")) {
+        // Names compared as strings: a glob filter compiles a regular expression, a few ms of a fresh JVM's start.
+        try (var s = Files.newDirectoryStream(dir)) {
             for (Path p : s) {
-                Files.deleteIfExists(p);
+                String name = p.getFileName().toString();
+                if (name.startsWith(FILE_NAME) && name.endsWith(".tmp")) {
+                    Files.deleteIfExists(p);
+                }
             }
         }
     }

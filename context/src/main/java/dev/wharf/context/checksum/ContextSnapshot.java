@@ -5,6 +5,7 @@ import dev.wharf.context.ignore.PatternMatcher;
 import dev.wharf.context.walk.ContextWalker;
 import dev.wharf.context.walk.FileStat;
 import dev.wharf.context.walk.FileType;
+import dev.wharf.context.walk.PruneHints;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -54,10 +55,32 @@ public final class ContextSnapshot {
 
     private final Path root;
     private final SnapshotRows rows;
+    /** How many directories the native scan behind this snapshot left unlisted (pruned by its hints). */
+    private final int unlisted;
+    /**
+     * The digest of the exclusions the rows were filtered by, which each directory's fingerprint is mixed with (with
+     * its key) when it is asked for, or null when the rows are a whole native scan's (fingerprints as scanned).
+     */
+    private final byte[] mixWith;
+    /** Mixed fingerprints by slot, computed at first use: a re-checksum asks for few of them. */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<long[]> mixed;
 
     private ContextSnapshot(Path root, SnapshotRows rows) {
+        this(root, rows, 0, null);
+    }
+
+    private ContextSnapshot(Path root, SnapshotRows rows, int unlisted, byte[] mixWith) {
         this.root = root;
         this.rows = rows;
+        this.unlisted = unlisted;
+        this.mixWith = mixWith;
+        this.mixed = mixWith == null ? null : new java.util.concurrent.atomic.AtomicReferenceArray<>(
+                rows.fingerprintCount());
+    }
+
+    /** How many excluded directories the native scan left unlisted: tests check that pruning happened. */
+    int unlistedDirectories() {
+        return unlisted;
     }
 
     /**
@@ -73,11 +96,50 @@ public final class ContextSnapshot {
 
     /** The rows of a walk of {@code root} by {@code walker} (its exclusions applied). */
     private static SnapshotRows walk(Path root, ContextWalker walker) throws ContextException {
-        SnapshotRows rows = new SnapshotRows();
+        return walk(root, walker, (RowsLister) null);
+    }
+
+    /**
+     * The rows of a walk by {@code walker}: of the disk under {@code root} when {@code lister} is null, else of the
+     * rows of a native scan of it that {@code lister} lists, whose directories' fingerprints are then carried over as
+     * scanned (the snapshot mixes them with the exclusions and each directory's key when they are asked for, see
+     * {@link #fingerprint}).
+     */
+    private static SnapshotRows walk(Path root, ContextWalker walker, RowsLister lister) throws ContextException {
+        SnapshotRows full = lister == null ? null : lister.rows;
+        SnapshotRows rows = full == null ? new SnapshotRows() : SnapshotRows.sharingPagesOf(full);
         FileStat rootStat = new FileStat("", ROOT_MODE, 0, 0, 0, 0, 0, 0, 0, 0, 2, "");
         rows.add(new byte[0], Kind.DIR, rootStat);
         rows.add(new byte[] {0}, Kind.DIR_HEADER, rootStat);
-        walker.walk(root, (ContextWalker.StatVisitor) stat -> {
+        if (full != null) {
+            carryFingerprint(full, rows, new byte[0]);
+        }
+        Filter visitor = new Filter(rows, lister);
+        if (full == null) {
+            walker.walk(root, visitor);
+        } else {
+            walker.walk(root, lister, visitor);
+        }
+        return rows;
+    }
+
+    /**
+     * Appends what a walk reports to the rows: each entry (a directory as its DIR and DIR_HEADER rows, with its
+     * fingerprint when the walk is over a native scan's rows), and over such rows a directory nothing under which is
+     * excluded as its rows copied in bulk ({@link ContextWalker.SubtreeVisitor}). A class rather than a lambda: a
+     * fresh JVM spins a class for a lambda at its first use.
+     */
+    private static final class Filter implements ContextWalker.SubtreeVisitor {
+        private final SnapshotRows rows;
+        private final RowsLister lister;
+
+        Filter(SnapshotRows rows, RowsLister lister) {
+            this.rows = rows;
+            this.lister = lister;
+        }
+
+        @Override
+        public void visit(FileStat stat) throws ContextException {
             byte[] k = key("/" + stat.path());
             if (rows.compareLast(k) <= 0) {
                 // Cannot happen with ContextWalker's order; a silent mis-sort would give wrong lookups.
@@ -87,11 +149,134 @@ public final class ContextSnapshot {
             if (t == FileType.DIRECTORY) {
                 rows.add(k, Kind.DIR, stat);
                 rows.add(withNul(k), Kind.DIR_HEADER, stat);
+                if (lister != null) {
+                    carryFingerprint(lister.rows, rows, k);
+                }
             } else {
                 rows.add(k, t == FileType.SYMLINK ? Kind.SYMLINK : Kind.FILE, stat);
             }
-        });
-        return rows;
+        }
+
+        @Override
+        public void visitSubtree(FileStat dir) throws ContextException {
+            byte[] k = key("/" + dir.path());
+            SnapshotRows full = lister == null ? null : lister.rows;
+            int start = full == null ? -1 : full.search(k);
+            if (start < 0 || rows.compareLast(k) <= 0) {
+                throw new ContextException("context entry " + dir.path() + " was reported out of order");
+            }
+            if (!rows.appendRows(full, start, full.ceiling(pastSubtree(k)))) {
+                lister.missed = true; // a directory the scan left unlisted is in it: the caller scans again
+            }
+        }
+    }
+
+    /** The least key after every key of the subtree at {@code k} (no UTF-8 name has byte 0xFF). */
+    static byte[] pastSubtree(byte[] k) {
+        byte[] skip = Arrays.copyOf(k, k.length + 2);
+        skip[k.length + 1] = (byte) 0xFF;
+        return skip;
+    }
+
+    /**
+     * Gives the directory just added to {@code rows} at key {@code k} (its DIR and DIR_HEADER the last two rows) the
+     * fingerprint of its row in {@code full} and the same newest time (of its whole subtree, excluded entries
+     * included: never later than the kept ones').
+     */
+    private static void carryFingerprint(SnapshotRows full, SnapshotRows rows, byte[] k) {
+        int row = full.search(k);
+        int slot = row < 0 ? -1 : full.fingerprintSlot(row);
+        if (slot < 0) {
+            return;
+        }
+        rows.addFingerprint(rows.size() - 2, full.fingerprint(slot, 0), full.fingerprint(slot, 1),
+                full.fingerprint(slot, 2));
+    }
+
+    /**
+     * The fingerprint of slot {@code slot} mixed with the exclusions' digest and its directory's key: a directory's
+     * rows after the exclusions depend on its subtree, its path and the patterns, so a digest stored under the mixed
+     * fingerprint is never reused for another path or other patterns.
+     */
+    private long[] mixed(int slot) {
+        long[] m = mixed.get(slot);
+        if (m == null) {
+            byte[] k = rows.key(rows.fingerprintRow(slot));
+            java.security.MessageDigest sha = sha256();
+            sha.update(mixWith);
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(20);
+            b.putLong(rows.fingerprint(slot, 0)).putLong(rows.fingerprint(slot, 1)).putInt(k.length);
+            sha.update(b.array());
+            sha.update(k);
+            java.nio.ByteBuffer d = java.nio.ByteBuffer.wrap(sha.digest());
+            m = new long[] {d.getLong(0), d.getLong(8)};
+            mixed.set(slot, m); // a race computes the same values twice
+        }
+        return m;
+    }
+
+    /** A digest of the exclusion patterns, in order, with their polarity: what a filtered fingerprint is mixed with. */
+    private static byte[] patternsDigest(PatternMatcher excludes) {
+        java.security.MessageDigest sha = sha256();
+        sha.update("wharf filtered directory v1\0".getBytes(StandardCharsets.UTF_8));
+        for (dev.wharf.context.ignore.IgnorePattern p : excludes.patterns()) {
+            byte[] text = p.toString().getBytes(StandardCharsets.UTF_8);
+            sha.update(java.nio.ByteBuffer.allocate(5).put((byte) (p.exclusion() ? 1 : 0)).putInt(text.length)
+                    .array());
+            sha.update(text);
+        }
+        return sha.digest();
+    }
+
+    private static java.security.MessageDigest sha256() {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no SHA-256", e);
+        }
+    }
+
+    /**
+     * Lists a directory of a native scan's rows for {@link ContextWalker}: its children are the rows under its
+     * DIR_HEADER, each directory child's subtree skipped with one search. Read-only over immutable rows.
+     */
+    private static final class RowsLister implements ContextWalker.Lister {
+        private static final FileStat[] NONE = new FileStat[0];
+        private final SnapshotRows rows;
+        /** Set when the walker asked for a directory the scan left unlisted: its hints did not hold. */
+        private volatile boolean missed;
+
+        RowsLister(SnapshotRows rows) {
+            this.rows = rows;
+        }
+
+        @Override
+        public FileStat[] list(String rel) {
+            byte[] prefix = withNul(rel.isEmpty() ? new byte[0] : key("/" + rel));
+            int header = rows.search(prefix);
+            if (header < 0) {
+                return NONE;
+            }
+            if (rows.unlisted(header - 1)) { // its DIR row, right before the header
+                missed = true;
+                return NONE;
+            }
+            java.util.List<FileStat> out = new java.util.ArrayList<>();
+            int r = header + 1;
+            while (r < rows.size()) {
+                byte[] k = rows.key(r);
+                if (!startsWith(k, prefix)) {
+                    break;
+                }
+                out.add(rows.stat(r));
+                if (rows.kind(r) == Kind.DIR) {
+                    r = rows.ceiling(pastSubtree(k)); // past the child's subtree
+                } else {
+                    r++;
+                }
+            }
+            return out.toArray(NONE);
+        }
     }
 
     private static PatternMatcher none() {
@@ -112,11 +297,15 @@ public final class ContextSnapshot {
 
     /**
      * {@link #scan(Path, PatternMatcher)}, by the native helper when {@code cache} is persisted (the helper and
-     * its fingerprint key live in its directory), the helper is packaged for this platform, there are no
-     * exclusions and the context has more than {@value #SMALL_CONTEXT} entries: one process lists and lstats the
-     * tree and writes the rows' columns, and every directory gets a fingerprint of its subtree under which the
-     * checksum stores and reuses its digest. Otherwise, or when the
-     * helper meets anything the Java walk reports as an error, or a file name the JVM would decode otherwise than
+     * its fingerprint key live in its directory), the helper is packaged for this platform and the context has more
+     * than {@value #SMALL_CONTEXT} entries: one process lists and lstats the whole tree and writes the rows'
+     * columns, and every directory gets a fingerprint of its subtree under which the checksum stores and reuses its
+     * digest. Exclusions are then applied to those rows by {@link ContextWalker}'s own decisions (the rows are those
+     * of its walk of the disk), and each kept directory's fingerprint is mixed with the patterns and its path; the
+     * helper leaves unlisted the excluded directories that the walker would never enter ({@link
+     * ContextWalker#pruneHints}: {@code node_modules}, {@code **}{@code /target}, {@code .git} with no {@code !}
+     * exception reaching into them), and if the walker would enter one after all, the tree is scanned again whole.
+     * Otherwise, or when the helper meets anything the Java walk reports as an error, or a file name the JVM would decode otherwise than
      * as UTF-8, the Java walk; the rows are the same either way.
      *
      * @throws ContextException when the context cannot be walked
@@ -129,7 +318,13 @@ public final class ContextSnapshot {
     /** With the size up to which the Java walk is used: tests scan small trees natively. */
     static ContextSnapshot scan(Path root, PatternMatcher excludes, ChecksumCache cache, int smallContext)
             throws ContextException {
-        if (excludes.isEmpty() && cache.persisted()) {
+        return scan(root, excludes, cache, smallContext, null);
+    }
+
+    /** With the prune hints given ({@code null}: the walker's own): tests give hints that do not hold. */
+    static ContextSnapshot scan(Path root, PatternMatcher excludes, ChecksumCache cache, int smallContext,
+                                PruneHints givenHints) throws ContextException {
+        if (cache.persisted()) {
             if (smallContext > 0 && !cache.knownLarge(root)) {
                 try {
                     return new ContextSnapshot(root, walk(root, ContextWalker.javaOnly(none(), excludes,
@@ -140,9 +335,34 @@ public final class ContextSnapshot {
             }
             java.util.Optional<dev.wharf.context.walk.NativeTreeScan> scanner = cache.scanner();
             if (scanner.isPresent()) {
-                java.util.Optional<SnapshotRows> rows = scanner.get().scan(root, new SnapshotRows.ColumnsReader());
-                if (rows.isPresent()) {
+                ContextWalker walker = new ContextWalker(none(), excludes);
+                PruneHints hints = excludes.isEmpty() ? PruneHints.NONE
+                        : givenHints != null ? givenHints : walker.pruneHints();
+                java.util.Optional<SnapshotRows> rows = scanner.get().scan(root, hints,
+                        new SnapshotRows.ColumnsReader());
+                if (rows.isPresent() && excludes.isEmpty()) {
                     return new ContextSnapshot(root, rows.get());
+                }
+                if (rows.isPresent()) {
+                    // The exclusions go through the walker's own decisions over the scanned rows: the same rows as
+                    // its walk of the disk, with fingerprints keyed by the patterns and each directory's path. The
+                    // directories the hints left unlisted must be ones the walker drops; if it would enter one,
+                    // the tree is scanned again whole.
+                    RowsLister lister = new RowsLister(rows.get());
+                    SnapshotRows filtered = walk(root, walker, lister);
+                    if (!lister.missed) {
+                        return new ContextSnapshot(root, filtered, rows.get().unlistedCount(),
+                                patternsDigest(excludes));
+                    }
+                    rows = hints.isEmpty() ? java.util.Optional.empty()
+                            : scanner.get().scan(root, new SnapshotRows.ColumnsReader());
+                    if (rows.isPresent()) {
+                        lister = new RowsLister(rows.get());
+                        filtered = walk(root, walker, lister);
+                        if (!lister.missed) {
+                            return new ContextSnapshot(root, filtered, 0, patternsDigest(excludes));
+                        }
+                    }
                 }
             }
         }
@@ -162,7 +382,7 @@ public final class ContextSnapshot {
 
     /** Field {@code f} of fingerprint slot {@code slot}: 0 and 1 the fingerprint, 2 the newest time (ns). */
     long fingerprint(int slot, int f) {
-        return rows.fingerprint(slot, f);
+        return mixWith == null || f == 2 ? rows.fingerprint(slot, f) : mixed(slot)[f];
     }
 
     /** The context directory. */

@@ -110,6 +110,11 @@ final class DigestTable {
                 otherFlags[i] != 0) >= 0;
     }
 
+    /** The index: entry number + 1 per slot, 0 for an empty one, a power of two of them (not a copy: read-only). */
+    int[] slots() {
+        return slots;
+    }
+
     /** Number of entries in the arrays, overridden ones included; entry {@code i}'s fields are at {@link #keys}. */
     int entries() {
         return count;

@@ -345,9 +345,7 @@ final class RecordDigester {
 
     /** The lowest key after every key of the subtree of {@code k} (keys never hold 0xFF: names are UTF-8). */
     private static byte[] pastSubtree(byte[] k) {
-        byte[] skip = java.util.Arrays.copyOf(k, k.length + 2);
-        skip[k.length + 1] = (byte) 0xFF;
-        return skip;
+        return ContextSnapshot.pastSubtree(k);
     }
 
     private static String memoKey(byte[] k) {

@@ -46,6 +46,65 @@ final class SnapshotRows {
         return size;
     }
 
+    /** Rows whose keys may be in {@code other}'s pages, so that {@link #appendRows} copies its rows as they are. */
+    private SnapshotRows pagesOf;
+
+    /** Empty rows that share {@code full}'s key pages (appended keys go to pages after them). */
+    static SnapshotRows sharingPagesOf(SnapshotRows full) {
+        SnapshotRows rows = new SnapshotRows();
+        rows.pages.addAll(full.pages);
+        rows.pagesOf = full;
+        return rows;
+    }
+
+    /**
+     * Appends rows {@code [start, end)} of {@code from}, whose pages these rows share, column by column in bulk,
+     * with the fingerprints of the directories among them; their keys must sort after the last row's. False, and
+     * nothing appended, when one of them is a directory the scan left unlisted (its subtree is not there).
+     */
+    boolean appendRows(SnapshotRows from, int start, int end) {
+        if (from != pagesOf) {
+            throw new IllegalArgumentException("rows of another scan");
+        }
+        int firstPruned = Arrays.binarySearch(from.prunedRows, start);
+        int p = firstPruned >= 0 ? firstPruned : -firstPruned - 1;
+        if (p < from.prunedRows.length && from.prunedRows[p] < end) {
+            return false;
+        }
+        int offset = size - start;
+        for (int r = start; r < end; ) {
+            if ((size & (BLOCK - 1)) == 0) {
+                blocks.add(new Block());
+            }
+            Block dst = blocks.get(size >>> BLOCK_BITS);
+            int di = size & (BLOCK - 1);
+            Block src = from.blocks.get(r >>> BLOCK_BITS);
+            int si = r & (BLOCK - 1);
+            int n = Math.min(end - r, Math.min(BLOCK - di, BLOCK - si));
+            System.arraycopy(src.kind, si, dst.kind, di, n);
+            System.arraycopy(src.mode, si, dst.mode, di, n);
+            System.arraycopy(src.uid, si, dst.uid, di, n);
+            System.arraycopy(src.gid, si, dst.gid, di, n);
+            System.arraycopy(src.nlink, si, dst.nlink, di, n);
+            System.arraycopy(src.size, si, dst.size, di, n);
+            System.arraycopy(src.mtime, si, dst.mtime, di, n);
+            System.arraycopy(src.ctime, si, dst.ctime, di, n);
+            System.arraycopy(src.inode, si, dst.inode, di, n);
+            System.arraycopy(src.device, si, dst.device, di, n);
+            System.arraycopy(src.rdev, si, dst.rdev, di, n);
+            System.arraycopy(src.keyAt, si, dst.keyAt, di, n);
+            size += n;
+            r += n;
+        }
+        int slot = Arrays.binarySearch(from.fingerprintRows, 0, from.fingerprinted, start);
+        for (slot = slot >= 0 ? slot : -slot - 1; slot < from.fingerprinted && from.fingerprintRows[slot] < end;
+             slot++) {
+            addFingerprint(from.fingerprintRows[slot] + offset, from.fingerprints[3 * slot],
+                    from.fingerprints[3 * slot + 1], from.fingerprints[3 * slot + 2]);
+        }
+        return true;
+    }
+
     /** Appends a row; its key must sort after the previous row's (the caller checks with {@link #compareLast}). */
     void add(byte[] key, ContextSnapshot.Kind kind, FileStat stat) {
         if ((size & (BLOCK - 1)) == 0) {
@@ -85,93 +144,164 @@ final class SnapshotRows {
         return slot < 0 ? -1 : slot;
     }
 
+    /**
+     * Gives directory row {@code row}, which comes after every row fingerprinted so far, a fingerprint and its
+     * subtree's newest time (rows filtered from a native scan's, {@link ContextSnapshot#scan}).
+     */
+    void addFingerprint(int row, long fingerprint0, long fingerprint1, long newest) {
+        if (fingerprinted == fingerprintRows.length) {
+            int grown = Math.max(16, fingerprinted * 2);
+            fingerprintRows = Arrays.copyOf(fingerprintRows, grown);
+            fingerprints = Arrays.copyOf(fingerprints, grown * 3);
+        }
+        fingerprintRows[fingerprinted] = row;
+        fingerprints[fingerprinted * 3] = fingerprint0;
+        fingerprints[fingerprinted * 3 + 1] = fingerprint1;
+        fingerprints[fingerprinted * 3 + 2] = newest;
+        fingerprinted++;
+    }
+
+    /** Rows of directories a native scan left unlisted (its prune hints), in row order. */
+    private int[] prunedRows = new int[0];
+
+    /** How many directories a native scan left unlisted. */
+    int unlistedCount() {
+        return prunedRows.length;
+    }
+
+    /** Whether directory row {@code row} was left unlisted by a native scan: its entries are not in these rows. */
+    boolean unlisted(int row) {
+        return prunedRows.length > 0 && Arrays.binarySearch(prunedRows, row) >= 0;
+    }
+
+    /** The number of fingerprint slots. */
+    int fingerprintCount() {
+        return fingerprinted;
+    }
+
+    /** The directory row of fingerprint slot {@code slot}. */
+    int fingerprintRow(int slot) {
+        return fingerprintRows[slot];
+    }
+
     /** Field {@code f} (0 and 1: the fingerprint, 2: the newest time in nanoseconds) of fingerprint slot {@code slot}. */
     long fingerprint(int slot, int f) {
         return fingerprints[slot * 3 + f];
     }
 
     /**
-     * Reads the rows the native scan helper writes ({@code columns()} in wharf-scan.c): its header, then each column
-     * for all rows, the key pages and the directories' fingerprints, read from the stream straight into the blocks
-     * (through one block-sized buffer: no copy of the whole output is held); null when its names are not UTF-8 the
-     * JVM decodes as such (the Java walk then decodes them its way) or the stream is malformed. A class rather than
-     * a lambda: a fresh JVM spins a class for a lambda at its first use.
+     * Reads the rows the native scan helper writes (see {@code conv} in wharf-scan.c): blocks of rows, each column
+     * of a block read from the stream straight into its block's array, key pages, then the counts, flags and the
+     * directories' fingerprints. The blocks come as the helper walks, so this reads while the tree is still being
+     * scanned. Null when the names are not UTF-8 the JVM decodes as such (the Java walk then decodes them its way)
+     * or the stream is malformed or cut short (a failure the Java walk reports). A class rather than a lambda: a
+     * fresh JVM spins a class for a lambda at its first use.
      */
     static final class ColumnsReader implements dev.wharf.context.walk.NativeTreeScan.Reader<SnapshotRows> {
         @Override
         public SnapshotRows read(java.io.InputStream in) throws java.io.IOException {
-            byte[] header = in.readNBytes(COLUMNS_HEADER);
-            if (header.length < COLUMNS_HEADER || header[0] != 'W' || header[1] != 'S' || header[2] != 'C'
-                    || header[3] != '2') {
-                return null;
-            }
-            java.nio.ByteBuffer h = java.nio.ByteBuffer.wrap(header).order(java.nio.ByteOrder.nativeOrder());
-            int n = h.getInt(4);
-            int pageCount = h.getInt(8);
-            int fps = h.getInt(12);
-            int flags = h.getInt(16);
-            if ((flags & 1) != 0 || (flags & 2) != 0 && !FILE_NAMES_UTF8 || n < 2 || pageCount < 1 || fps < 1
-                    || fps > n) {
-                return null;
-            }
             SnapshotRows rows = new SnapshotRows();
-            int blocks = (n + BLOCK - 1) >>> BLOCK_BITS;
-            for (int i = 0; i < blocks; i++) {
-                rows.blocks.add(new Block());
-            }
-            for (int i = 0; i < blocks; i++) {
-                int len = Math.min(BLOCK, n - (i << BLOCK_BITS));
-                if (in.readNBytes(rows.blocks.get(i).kind, 0, len) != len) {
-                    return null;
-                }
-            }
             byte[] chunk = new byte[BLOCK * 8];
             java.nio.ByteBuffer c = java.nio.ByteBuffer.wrap(chunk).order(java.nio.ByteOrder.nativeOrder());
             java.nio.IntBuffer ints = c.asIntBuffer();
             java.nio.LongBuffer longs = c.asLongBuffer();
-            for (int col = 0; col < 4; col++) {
-                for (int i = 0; i < blocks; i++) {
-                    Block blk = rows.blocks.get(i);
-                    int len = Math.min(BLOCK, n - (i << BLOCK_BITS));
-                    if (in.readNBytes(chunk, 0, 4 * len) != 4 * len) {
+            int n = 0;
+            while (true) {
+                int tag = in.read();
+                if (tag == 'B') {
+                    if (in.readNBytes(chunk, 0, 8) != 8) {
                         return null;
                     }
-                    ints.get(0, col == 0 ? blk.mode : col == 1 ? blk.uid : col == 2 ? blk.gid : blk.nlink, 0, len);
-                }
-            }
-            for (int col = 0; col < 7; col++) {
-                for (int i = 0; i < blocks; i++) {
-                    Block blk = rows.blocks.get(i);
-                    int len = Math.min(BLOCK, n - (i << BLOCK_BITS));
-                    if (in.readNBytes(chunk, 0, 8 * len) != 8 * len) {
+                    int len = c.getInt(0);
+                    int flags = c.getInt(4);
+                    if (len <= 0 || len > BLOCK || (n & (BLOCK - 1)) != 0) {
+                        return null; // every block but the last is full
+                    }
+                    Block blk = new Block();
+                    rows.blocks.add(blk);
+                    if (in.readNBytes(blk.kind, 0, len) != len) {
                         return null;
                     }
-                    long[] dst = switch (col) {
-                        case 0 -> blk.size;
-                        case 1 -> blk.mtime;
-                        case 2 -> blk.ctime;
-                        case 3 -> blk.inode;
-                        case 4 -> blk.device;
-                        case 5 -> blk.rdev;
-                        default -> blk.keyAt;
-                    };
-                    longs.get(0, dst, 0, len);
+                    for (int col = 0; col < 4; col++) {
+                        int[] dst = col == 0 ? blk.mode : col == 1 ? blk.uid : col == 2 ? blk.gid : blk.nlink;
+                        // The uid and gid columns may hold one value for the block's rows (flags 4 and 8).
+                        if ((col == 1 || col == 2) && (flags & (col == 1 ? 4 : 8)) != 0) {
+                            if (in.readNBytes(chunk, 0, 4) != 4) {
+                                return null;
+                            }
+                            Arrays.fill(dst, 0, len, c.getInt(0));
+                        } else {
+                            if (in.readNBytes(chunk, 0, 4 * len) != 4 * len) {
+                                return null;
+                            }
+                            ints.get(0, dst, 0, len);
+                        }
+                    }
+                    for (int col = 0; col < 7; col++) {
+                        long[] dst = switch (col) {
+                            case 0 -> blk.size;
+                            case 1 -> blk.mtime;
+                            case 2 -> blk.ctime;
+                            case 3 -> blk.inode;
+                            case 4 -> blk.device;
+                            case 5 -> blk.rdev;
+                            default -> blk.keyAt;
+                        };
+                        // The device and rdev columns may hold one value for the block's rows (flags 16 and 32).
+                        if ((col == 4 || col == 5) && (flags & (col == 4 ? 16 : 32)) != 0) {
+                            if (in.readNBytes(chunk, 0, 8) != 8) {
+                                return null;
+                            }
+                            Arrays.fill(dst, 0, len, c.getLong(0));
+                        } else {
+                            if (in.readNBytes(chunk, 0, 8 * len) != 8 * len) {
+                                return null;
+                            }
+                            longs.get(0, dst, 0, len);
+                        }
+                    }
+                    n += len;
+                } else if (tag == 'G') {
+                    if (in.readNBytes(chunk, 0, 4) != 4) {
+                        return null;
+                    }
+                    int count = c.getInt(0);
+                    for (int p = 0; p < count; p++) {
+                        if (in.readNBytes(chunk, 0, 8) != 8) {
+                            return null;
+                        }
+                        int alloc = c.getInt(0);
+                        int used = c.getInt(4);
+                        if (used < 0 || alloc < used || alloc > Math.max(PAGE, 1 << 24)) {
+                            return null;
+                        }
+                        byte[] page = new byte[alloc];
+                        if (in.readNBytes(page, 0, used) != used) {
+                            return null;
+                        }
+                        rows.pages.add(page);
+                    }
+                } else if (tag == 'E') {
+                    return trailer(in, rows, n, c, chunk);
+                } else {
+                    return null; // cut short (a failure) or malformed
                 }
             }
-            for (int p = 0; p < pageCount; p++) {
-                if (in.readNBytes(chunk, 0, 8) != 8) {
-                    return null;
-                }
-                int alloc = c.getInt(0);
-                int used = c.getInt(4);
-                if (used < 0 || alloc < used || alloc > Math.max(PAGE, 1 << 24)) {
-                    return null;
-                }
-                byte[] page = new byte[alloc];
-                if (in.readNBytes(page, 0, used) != used) {
-                    return null;
-                }
-                rows.pages.add(page);
+        }
+
+        /** The counts, flags and fingerprints after the last block, then 'Z' and the end of the stream. */
+        private static SnapshotRows trailer(java.io.InputStream in, SnapshotRows rows, int n,
+                                            java.nio.ByteBuffer c, byte[] chunk) throws java.io.IOException {
+            if (in.readNBytes(chunk, 0, 16) != 16) {
+                return null;
+            }
+            int total = c.getInt(0);
+            int pageCount = c.getInt(4);
+            int fps = c.getInt(8);
+            int flags = c.getInt(12);
+            if ((flags & 1) != 0 || (flags & 2) != 0 && !FILE_NAMES_UTF8 || total != n || n < 2
+                    || pageCount != rows.pages.size() || pageCount < 1 || fps < 1 || fps > n) {
+                return null;
             }
             byte[] f = in.readNBytes(28 * fps);
             if (f.length != 28 * fps) {
@@ -180,9 +310,22 @@ final class SnapshotRows {
             java.nio.ByteBuffer fb = java.nio.ByteBuffer.wrap(f).order(java.nio.ByteOrder.nativeOrder());
             rows.fingerprintRows = new int[fps];
             rows.fingerprints = new long[fps * 3];
+            int[] pruned = new int[0];
+            int prunedCount = 0;
             for (int i = 0; i < fps; i++) {
                 int o = 28 * i;
-                rows.fingerprintRows[i] = fb.getInt(o);
+                int row = fb.getInt(o);
+                if (row < 0) { // the top bit: a directory the scan's hints left unlisted
+                    row &= Integer.MAX_VALUE;
+                    if (prunedCount == pruned.length) {
+                        pruned = Arrays.copyOf(pruned, Math.max(8, prunedCount * 2));
+                    }
+                    pruned[prunedCount++] = row;
+                }
+                if (row >= n || i > 0 && row <= rows.fingerprintRows[i - 1]) {
+                    return null;
+                }
+                rows.fingerprintRows[i] = row;
                 rows.fingerprints[3 * i] = fb.getLong(o + 4);
                 rows.fingerprints[3 * i + 1] = fb.getLong(o + 12);
                 rows.fingerprints[3 * i + 2] = fb.getLong(o + 20);
@@ -191,14 +334,13 @@ final class SnapshotRows {
                 return null;
             }
             rows.fingerprinted = fps;
+            rows.prunedRows = Arrays.copyOf(pruned, prunedCount);
             rows.size = n;
             rows.pageUsed = PAGE; // complete: nothing is appended to a scanned snapshot
             return rows;
         }
     }
 
-    /** The columns' header: magic, rows, pages, fingerprints, flags, total length (NativeTreeScan checks it). */
-    private static final int COLUMNS_HEADER = 24;
 
     /** Whether the JVM decodes file names as UTF-8 (then valid UTF-8 names are their keys' bytes as they are). */
     private static final boolean FILE_NAMES_UTF8 = "UTF-8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding",

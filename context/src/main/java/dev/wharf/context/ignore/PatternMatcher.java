@@ -68,6 +68,29 @@ public final class PatternMatcher {
         return exclusions;
     }
 
+    /**
+     * Whether no pattern that excludes (none of the {@code !} ones) can match any path strictly under directory
+     * {@code dir}: then, if neither {@code dir} nor a parent of it is matched ({@code dirInfo}, its result, has no
+     * pattern matched), nothing under it is matched either (an exception only ever turns "matched" off), and a walk
+     * may report its whole subtree without asking. Conservative: false whenever in doubt.
+     */
+    public boolean matchesNothingUnder(String dir, MatchInfo dirInfo) {
+        for (int i = 0; i < dirInfo.size(); i++) {
+            if (dirInfo.matched(i)) {
+                return false;
+            }
+        }
+        if (dirInfo.size() != patterns.size()) {
+            return false; // a result of another matcher, or none
+        }
+        for (IgnorePattern p : patterns) {
+            if (!p.exclusion() && p.canMatchUnder(dir)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Whether there are no patterns at all. */
     public boolean isEmpty() {
         return patterns.isEmpty();

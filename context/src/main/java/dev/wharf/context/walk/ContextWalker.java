@@ -103,6 +103,53 @@ public final class ContextWalker {
         return new ContextWalker(includes, excludes, Integer.MAX_VALUE, Integer.MAX_VALUE, maxListed);
     }
 
+    /**
+     * The directories this walker never enters whatever their contents, as far as they can be told from the patterns
+     * alone, for a native scan to leave unlisted: each excluded literal path ({@code node_modules}, {@code .git},
+     * {@code target/}) that {@link #walk} would drop, each {@code **}{@code /name} with a literal name, and the
+     * literal stems of the {@code !} exceptions, near which the scan prunes nothing. Empty unless this walker drops
+     * excluded directories at all (fsutil enters them when an exception has wildcards, and with include patterns).
+     * The scan's caller checks each pruned directory against this walker's decisions (a {@link Lister} asked for a
+     * directory the scan left unlisted), so a hint that does not hold costs a second scan, never a wrong row.
+     */
+    public PruneHints pruneHints() {
+        if (excludes == null || includes != null || !onlyPrefixExcludeExceptions) {
+            return PruneHints.NONE;
+        }
+        List<String> paths = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        List<String> stems = new ArrayList<>();
+        for (IgnorePattern p : excludes.patterns()) {
+            String s = p.toString();
+            if (p.exclusion()) {
+                stems.add(withoutTrailingGlob(p));
+            } else if (!containsAny(s, PATTERN_CHARS) && plainRelative(s)) {
+                try {
+                    if (excludes.matchesOrParentMatches(s) && !(excludes.hasExclusions()
+                            && prefixCouldMatchInside(excludes, s, true))) {
+                        paths.add(s);
+                    }
+                } catch (BadPatternException e) {
+                    // another pattern fails to evaluate: the walk reports it; prune nothing for this one
+                }
+            } else if (s.startsWith("**/") && !containsAny(s.substring(3), PATTERN_CHARS)
+                    && !s.substring(3).contains("/") && plainRelative(s.substring(3))) {
+                names.add(s.substring(3));
+            }
+        }
+        return new PruneHints(paths, names, stems);
+    }
+
+    /** A relative path of named components: no empty, "." or ".." component, no leading or trailing slash. */
+    private static boolean plainRelative(String s) {
+        for (String part : s.split("/", -1)) {
+            if (part.isEmpty() || part.equals(".") || part.equals("..")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static boolean onlyPrefixes(PatternMatcher m, boolean exclusions) {
         for (IgnorePattern p : m.patterns()) {
             if (p.exclusion() == exclusions && containsAny(withoutTrailingGlob(p), PATTERN_CHARS)) {
@@ -112,10 +159,33 @@ public final class ContextWalker {
         return true;
     }
 
+    /**
+     * Lists a tree already scanned (a native scan's rows) instead of the file system, so that its entries go through
+     * the same include and exclude decisions as a walk of the disk: one implementation of fsutil's rules.
+     */
+    @FunctionalInterface
+    public interface Lister {
+        /**
+         * The entries of directory {@code rel} (relative to the context root, "" for the root) in byte order of
+         * their names, each with its lstat result, whose path is {@code rel/name} ({@code name} for the root).
+         */
+        FileStat[] list(String rel);
+    }
+
     /** Receives each surviving entry in walk order, without a {@link Path} per entry (the cheaper form). */
     @FunctionalInterface
     public interface StatVisitor {
         void visit(FileStat stat) throws ContextException;
+    }
+
+    /**
+     * A {@link StatVisitor} of a walk over a {@link Lister} that can take a directory's whole subtree at once: a
+     * directory nothing under which the patterns can exclude is reported by {@link #visitSubtree} instead of being
+     * listed and each of its entries reported (a native scan's rows are then copied in bulk).
+     */
+    public interface SubtreeVisitor extends StatVisitor {
+        /** Reports directory {@code dir} and every entry under it, all of which survive the patterns. */
+        void visitSubtree(FileStat dir) throws ContextException;
     }
 
     /**
@@ -139,6 +209,8 @@ public final class ContextWalker {
     private static final byte PRUNE = 0;
     private static final byte SKIP = 1;
     private static final byte REPORT = 2;
+    /** Report a directory and its whole subtree at once ({@link SubtreeVisitor}): nothing under it is excluded. */
+    private static final byte REPORT_SUBTREE = 3;
 
     /** The state of one {@link #walk} call shared by the directories it lists (possibly on several threads). */
     private final class Walk {
@@ -147,12 +219,18 @@ public final class ContextWalker {
         final AtomicLong listed = new AtomicLong();
         final AtomicLong ahead = new AtomicLong();
         final boolean multicore = java.lang.Runtime.getRuntime().availableProcessors() > 1;
+        /** Where the listings come from instead of the disk, or null. */
+        final Lister lister;
+        /** Whether whole subtrees go to the visitor at once (a {@link SubtreeVisitor} over a {@link Lister}). */
+        final boolean subtrees;
         volatile boolean stopped;
         private volatile NativeDirectories nativeDirs;
         private volatile boolean nativeTried;
 
-        Walk(Path root) {
+        Walk(Path root, Lister lister, boolean subtrees) {
             this.root = root;
+            this.lister = lister;
+            this.subtrees = lister != null && subtrees;
             String r = root.toString();
             this.rootPrefix = r.endsWith("/") ? r : r + "/";
         }
@@ -214,9 +292,13 @@ public final class ContextWalker {
 
         private void compute() {
             long before = walk.listed.get();
-            NativeDirectories nat = before >= nativeAfter ? walk.nativeDirs() : null;
+            NativeDirectories nat = walk.lister == null && before >= nativeAfter ? walk.nativeDirs() : null;
             try {
-                if (nat != null) {
+                if (walk.lister != null) {
+                    FileStat[] listed = walk.lister.list(rel);
+                    names = new String[listed.length]; // all null: each FileStat's path ends with its name
+                    stats = Arrays.copyOf(listed, listed.length, Object[].class); // decide() stores errors
+                } else if (nat != null) {
                     NativeDirectories.Listing l = nat.list(walk.rootPrefix + rel, pathWithSep);
                     names = l.names();
                     stats = l.stats();
@@ -290,6 +372,11 @@ public final class ContextWalker {
                     stats[i] = new ContextException("failed to match excludepatterns: " + e.getMessage(), e);
                     continue;
                 }
+                if (isDir && decision == REPORT && walk.subtrees && includes == null
+                        && (excludes == null || excludes.matchesNothingUnder(entryRel, exc))) {
+                    decisions[i] = REPORT_SUBTREE; // not listed: its subtree is reported as it is
+                    continue;
+                }
                 decisions[i] = decision;
                 if (isDir) {
                     if (children == null) {
@@ -343,7 +430,17 @@ public final class ContextWalker {
      * @throws ContextException when a directory cannot be read or a pattern fails to evaluate
      */
     public void walk(Path root, StatVisitor visitor) throws ContextException {
-        Walk walk = new Walk(root);
+        walk(root, null, visitor);
+    }
+
+    /**
+     * Walks the tree {@code lister} lists (a scan of {@code root} made beforehand) and calls {@code visitor} for
+     * each surviving entry, in lexical order: what {@link #walk(Path, StatVisitor)} reports for that tree.
+     *
+     * @throws ContextException when a pattern fails to evaluate
+     */
+    public void walk(Path root, Lister lister, StatVisitor visitor) throws ContextException {
+        Walk walk = new Walk(root, lister, visitor instanceof SubtreeVisitor);
         try {
             walk(walk, visitor);
         } finally {
@@ -392,6 +489,11 @@ public final class ContextWalker {
                 continue;
             }
             FileStat stat = (FileStat) result;
+            if (decision == REPORT_SUBTREE) {
+                reportParents(stack, visitor);
+                ((SubtreeVisitor) visitor).visitSubtree(stat);
+                continue;
+            }
             boolean skip = decision == SKIP;
             if (!skip) {
                 reportParents(stack, visitor);

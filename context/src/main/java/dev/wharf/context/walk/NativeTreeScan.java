@@ -31,8 +31,6 @@ public final class NativeTreeScan {
     static final String NAME = "wharf-scan";
     static final String KEY_FILE = "scan-key";
     private static final int KEY_BYTES = 32;
-    /** The columns' header: magic, rows, pages, fingerprints, flags, total length. */
-    static final int HEADER = 24;
 
     private final Path helper;
     private final byte[] key;
@@ -127,13 +125,21 @@ public final class NativeTreeScan {
     }
 
     /**
-     * Scans {@code root}: what {@code reader} makes of the helper's columns (see {@code columns()} in
-     * wharf-scan.c: the rows of a context snapshot and its directories' fingerprints, a {@value #HEADER}-byte header
-     * first and {@code Z} last), read as the helper writes them; empty when the helper reported a failure (an
+     * Scans {@code root}: what {@code reader} makes of the helper's output (see {@code conv} in wharf-scan.c: the
+     * rows of a context snapshot in blocks of columns, written as the walk goes, then its directories' fingerprints
+     * and {@code Z} last), read as the helper writes them; empty when the helper reported a failure (an
      * unreadable directory, an lstat error other than a vanished entry), could not run, or the reader found the
      * output malformed. The caller then walks with java.nio, which reports such failures as wharf always has.
      */
     public <T> Optional<T> scan(Path root, Reader<T> reader) {
+        return scan(root, PruneHints.NONE, reader);
+    }
+
+    /**
+     * {@link #scan(Path, Reader)}, leaving unlisted the directories {@code hints} name: their rows are there, marked
+     * (the top bit of their fingerprint row), without the entries below them.
+     */
+    public <T> Optional<T> scan(Path root, PruneHints hints, Reader<T> reader) {
         Process p;
         try {
             p = new ProcessBuilder(helper.toString(), root.toString()).redirectError(ProcessBuilder.Redirect.DISCARD)
@@ -144,6 +150,7 @@ public final class NativeTreeScan {
         try {
             try (OutputStream in = p.getOutputStream()) {
                 in.write(key);
+                in.write(hints.encode());
             }
             T out;
             try (InputStream s = p.getInputStream()) {

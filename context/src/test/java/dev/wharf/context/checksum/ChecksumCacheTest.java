@@ -198,6 +198,44 @@ class ChecksumCacheTest {
         assertEquals(Optional.of(Digest.of(new byte[] {(byte) 599})), fresh.get(new FileKey(1, 599, 1, 1, 1, true)));
     }
 
+    @Test
+    void theCompactedFile_isLookedUpInPlace_forEveryEntry_andTheJournalWinsOverIt() throws Exception {
+        Path dir = tmp.resolve("cache");
+        ChecksumCache c = ChecksumCache.persistent(dir, 100_000);
+        for (int i = 0; i < 5000; i++) { // colliding slots included: inodes differ by a multiple of the capacity
+            c.put(new FileKey(7, i * 16384L, i % 3, i, -i, i % 2 == 0), Digest.of(new byte[] {(byte) i, 1}));
+        }
+        c.persist();
+        ChecksumCache fresh = ChecksumCache.persistent(dir, 100_000);
+        for (int i = 0; i < 5000; i++) {
+            assertEquals(Digest.of(new byte[] {(byte) i, 1}),
+                    fresh.lookup(new FileKey(7, i * 16384L, i % 3, i, -i, i % 2 == 0)), "entry " + i);
+            byte[] wire = new byte[Digest.WIRE_BYTES];
+            assertTrue(fresh.wire(7, i * 16384L, i % 3, i, -i, i % 2 == 0, wire));
+            assertArrayEquals(Digest.of(new byte[] {(byte) i, 1}).wireBytes(), wire);
+        }
+        assertEquals(null, fresh.lookup(new FileKey(7, 0, 0, 0, 0, false)), "another owner flag");
+        assertEquals(null, fresh.lookup(new FileKey(8, 0, 0, 0, 0, true)), "another device");
+        // A later digest for one key goes to the journal and wins over the compacted one in the next process.
+        fresh.put(new FileKey(7, 16384L, 1, 1, -1, false), Digest.of(new byte[] {9}));
+        fresh.persist();
+        assertTrue(Files.exists(dir.resolve(ChecksumCache.JOURNAL_NAME)));
+        ChecksumCache third = ChecksumCache.persistent(dir, 100_000);
+        assertEquals(Digest.of(new byte[] {9}), third.lookup(new FileKey(7, 16384L, 1, 1, -1, false)));
+        assertEquals(5000, third.size());
+        // A compaction of the mapped entries and the journal keeps both, the journal's winning.
+        for (int i = 0; i < 1500; i++) {
+            third.put(new FileKey(9, i, 0, 0, 0, true), Digest.of(new byte[] {(byte) i, 2}));
+        }
+        third.persist();
+        assertTrue(Files.notExists(dir.resolve(ChecksumCache.JOURNAL_NAME)), "compacted");
+        ChecksumCache fourth = ChecksumCache.persistent(dir, 100_000);
+        assertEquals(6500, fourth.size());
+        assertEquals(Digest.of(new byte[] {9}), fourth.lookup(new FileKey(7, 16384L, 1, 1, -1, false)));
+        assertEquals(Digest.of(new byte[] {(byte) 4999, 1}), fourth.lookup(new FileKey(7, 4999 * 16384L, 4999 % 3,
+                4999, -4999, false)));
+    }
+
     /** Persists a cache of one entry under {@code dir}; returns its file. */
     private static Path persistOneEntry(Path dir) throws Exception {
         ChecksumCache c = ChecksumCache.persistent(dir, 100);

@@ -34,4 +34,31 @@ final class ContextFixture {
         }
         return root;
     }
+
+    /**
+     * Skips the calling test when the native scan helper was not compiled (no gcc at build time); under
+     * {@code CI=true} its absence fails instead.
+     */
+    static void assumeScanHelperPackaged() {
+        boolean packaged = dev.wharf.context.walk.NativeTreeScan.class.getResource(
+                dev.wharf.layers.layout.NativeHelpers.resource("wharf-scan")) != null;
+        if ("true".equals(System.getenv("CI"))) {
+            org.junit.jupiter.api.Assertions.assertTrue(packaged, "CI=true: the build must compile the native scan"
+                    + " helper (apt-get install gcc libc6-dev)");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(packaged, "wharf-scan was not compiled (no gcc at build time)");
+    }
+
+    /** Every path of a snapshot under {@code dir}, depth first, with what lstat said about it. */
+    static java.util.List<String> listing(ContextSnapshot s, String dir) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String name : s.children(dir)) {
+            String p = (dir.equals("/") ? "/" : dir + "/") + name;
+            out.add(p + " " + s.lstat(p).orElseThrow());
+            if (s.lstat(p).orElseThrow().type() == dev.wharf.context.walk.FileType.DIRECTORY) {
+                out.addAll(listing(s, p));
+            }
+        }
+        return out;
+    }
 }

@@ -6,21 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wharf.context.ContextException;
 import dev.wharf.context.ignore.PatternMatcher;
 import dev.wharf.context.walk.NativeTreeScan;
-import dev.wharf.layers.layout.NativeHelpers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,12 +43,7 @@ class NativeScanChecksumTest {
 
     @BeforeEach
     void packaged() throws Exception {
-        boolean packaged = NativeTreeScan.class.getResource(NativeHelpers.resource("wharf-scan")) != null;
-        if ("true".equals(System.getenv("CI"))) {
-            assertTrue(packaged, "CI=true: the build must compile the native scan helper (apt-get install gcc"
-                    + " libc6-dev)");
-        }
-        assumeTrue(packaged, "wharf-scan was not compiled (no gcc at build time)");
+        ContextFixture.assumeScanHelperPackaged();
         root = Files.createDirectory(tmp.resolve("ctx"));
         cacheDir = tmp.resolve("cache");
         ContextFixture.build(root, "ADD a dir", "ADD a/b dir", "ADD a/b/f1 file one", "ADD a/b/f2 file two",
@@ -92,17 +85,8 @@ class NativeScanChecksumTest {
                 Selector.copySource(".", List.of()));
     }
 
-    /** Every path of a snapshot, depth first, with what lstat said about it. */
     private static List<String> listing(ContextSnapshot s, String dir) {
-        List<String> out = new ArrayList<>();
-        for (String name : s.children(dir)) {
-            String p = (dir.equals("/") ? "/" : dir + "/") + name;
-            out.add(p + " " + s.lstat(p).orElseThrow());
-            if (s.lstat(p).orElseThrow().type() == dev.wharf.context.walk.FileType.DIRECTORY) {
-                out.addAll(listing(s, p));
-            }
-        }
-        return out;
+        return ContextFixture.listing(s, dir);
     }
 
     @Test
@@ -121,6 +105,89 @@ class NativeScanChecksumTest {
             Selector sel = Selector.copySource(path, List.of());
             assertEquals(new ContextChecksummer(ChecksumCache.inMemory(100), true, LATER).checksum(java, sel),
                     new ContextChecksummer(cache, true, LATER).checksum(natively, sel), path);
+        }
+    }
+
+    @Test
+    void ownersAndDevicesThatDifferBetweenEntries_reachTheRowsAsTheJavaWalkHasThem() throws Exception {
+        // The helper sends a column whose rows all agree once: here they do not (as root; otherwise, and where
+        // mknod is refused, the columns agree and the rows must still be the Java walk's).
+        Path other = root.resolve("a/b/f1");
+        try {
+            Files.setAttribute(other, "unix:uid", 1234, LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(other, "unix:gid", 5678, LinkOption.NOFOLLOW_LINKS);
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            // not root: owners stay as they are
+        }
+        new ProcessBuilder("mknod", root.resolve("d/null").toString(), "c", "1", "3").start().waitFor();
+        ChecksumCache cache = ChecksumCache.persistent(cacheDir, 10_000);
+        ContextSnapshot natively = ContextSnapshot.scan(root, none(), cache, 0);
+        ContextSnapshot java = ContextSnapshot.scan(root, none());
+        assertTrue(natively.fingerprintSlot(ContextSnapshot.key("")) >= 0, "from the helper");
+        assertEquals(listing(java, "/"), listing(natively, "/"));
+        assertEquals(new ContextChecksummer(ChecksumCache.inMemory(100), false, LATER).checksum(java,
+                Selector.copySource(".", List.of())), new ContextChecksummer(cache, false, LATER).checksum(natively,
+                Selector.copySource(".", List.of())));
+    }
+
+    @Test
+    void aTreeOfSeveralBlocksOfRows_comesOverAsTheJavaWalkHasIt() throws Exception {
+        // The helper writes rows in blocks of 4,096 as its walk goes: here three of them, owners differing in one.
+        for (int i = 0; i < 9000; i++) {
+            Path d = Files.createDirectories(root.resolve("many/d" + i % 37 + "/e" + i % 5));
+            Path f = Files.write(d.resolve("f" + i), new byte[i % 7]);
+            if (i == 7000) {
+                try {
+                    Files.setAttribute(f, "unix:uid", 4321, LinkOption.NOFOLLOW_LINKS);
+                } catch (java.io.IOException | UnsupportedOperationException e) {
+                    // not root: one owner throughout
+                }
+            }
+        }
+        ChecksumCache cache = ChecksumCache.persistent(cacheDir, 100_000);
+        ContextSnapshot natively = ContextSnapshot.scan(root, none(), cache, 0);
+        ContextSnapshot java = ContextSnapshot.scan(root, none());
+        assertTrue(natively.size() > 2 * 4096, "rows: " + natively.size());
+        assertTrue(natively.fingerprintSlot(ContextSnapshot.key("/many/d36/e4")) >= 0, "from the helper");
+        assertEquals(listing(java, "/"), listing(natively, "/"));
+        assertEquals(truth(), build(LATER));
+        assertEquals(truth(), build(LATER));
+    }
+
+    @Test
+    void manyDirectoriesAtTheRoot_orFew_giveTheSameRows() throws Exception {
+        // Few directories at the root: the helper lists them itself and walks their subdirectories as tasks (the
+        // fixture's a and d); many: each is a task. Both must give the Java walk's rows and fingerprints that hold.
+        assertEquals(truth(), build(LATER));
+        for (int i = 0; i < 12; i++) {
+            Path d = Files.createDirectories(root.resolve("top" + i + "/sub" + i % 3));
+            Files.write(d.resolve("f"), new byte[i]);
+        }
+        ChecksumCache cache = ChecksumCache.persistent(cacheDir, 10_000);
+        ContextSnapshot natively = ContextSnapshot.scan(root, none(), cache, 0);
+        assertTrue(natively.fingerprintSlot(ContextSnapshot.key("/top3/sub0")) >= 0, "from the helper");
+        assertEquals(listing(ContextSnapshot.scan(root, none()), "/"), listing(natively, "/"));
+        assertEquals(truth(), build(LATER));
+        assertEquals(truth(), build(LATER));
+        Files.write(root.resolve("top7/sub1/f"), new byte[] {1, 2, 3});
+        assertEquals(truth(), build(LATER));
+    }
+
+    @Test
+    void anOutputCutShortAnywhere_isRejected_soThatTheJavaWalkTakesOver() throws Exception {
+        // A helper that fails midway has written some blocks already: its output then ends early.
+        for (int i = 0; i < 5000; i++) {
+            Path d = Files.createDirectories(root.resolve("many/d" + i % 11));
+            Files.write(d.resolve("f" + i), new byte[0]);
+        }
+        ChecksumCache cache = ChecksumCache.persistent(cacheDir, 100_000);
+        byte[] whole = cache.scanner().orElseThrow().scan(root, java.io.InputStream::readAllBytes).orElseThrow();
+        assertNotNull(new SnapshotRows.ColumnsReader().read(new java.io.ByteArrayInputStream(whole)));
+        java.util.Random r = new java.util.Random(3);
+        for (int k = 0; k < 300; k++) {
+            int cut = k < 100 ? k : r.nextInt(whole.length);
+            assertEquals(null, new SnapshotRows.ColumnsReader().read(new java.io.ByteArrayInputStream(
+                    java.util.Arrays.copyOf(whole, cut))), "cut at " + cut + " of " + whole.length);
         }
     }
 

@@ -197,4 +197,102 @@ class PatternMatcherTest {
         assertTrue(m.isEmpty());
         assertFalse(m.matchesOrParentMatches("a/b"));
     }
+
+    @Test
+    void literalEndsCheckedFirst_neverChangeAMatch() throws Exception {
+        // Patterns and paths from a small alphabet, wildcards at every place, against the regular expression alone.
+        String[] pieces = {"a", "b", ".", "/", "*", "?", "**", "**/", "log", "\u00e9", "x|", "{1}", "[ab]", "^"};
+        String[] parts = {"a", "b", ".log", "/", "ab", "x", "\u00e9", "a.b", "|", "{", "ba"};
+        java.util.Random r = new java.util.Random(42);
+        int compared = 0;
+        for (int p = 0; p < 3000; p++) {
+            StringBuilder glob = new StringBuilder();
+            for (int k = 1 + r.nextInt(5); k > 0; k--) {
+                glob.append(pieces[r.nextInt(pieces.length)]);
+            }
+            String cleaned = GoPaths.clean(glob.toString());
+            if (cleaned.startsWith("!")) {
+                continue;
+            }
+            IgnorePattern pattern;
+            try {
+                dev.wharf.context.glob.GoGlob.validate(cleaned);
+                pattern = new IgnorePattern(cleaned, false);
+            } catch (BadPatternException e) {
+                continue;
+            }
+            for (int q = 0; q < 40; q++) {
+                StringBuilder path = new StringBuilder();
+                for (int k = 1 + r.nextInt(5); k > 0; k--) {
+                    path.append(parts[r.nextInt(parts.length)]);
+                }
+                String file = path.toString();
+                boolean expected;
+                try {
+                    expected = pattern.matchesByRegexpAlone(file);
+                } catch (BadPatternException e) {
+                    assertThrows(BadPatternException.class, () -> pattern.matches(file), cleaned);
+                    continue;
+                }
+                assertEquals(expected, pattern.matches(file), cleaned + " on " + file);
+                compared++;
+            }
+        }
+        assertTrue(compared > 50_000, "compared " + compared);
+    }
+
+    @Test
+    void matchesNothingUnder_isNeverWrong() throws Exception {
+        // Whenever a directory is said to have nothing excluded under it, no path under it is matched.
+        String[] pieces = {"a", "b", "/", "*", "?", "**", "**/", ".log", "[ab]", "a/b"};
+        String[] names = {"a", "b", "ab", "x.log", "a.log", "ba", "c"};
+        java.util.Random r = new java.util.Random(7);
+        int sealed = 0;
+        for (int p = 0; p < 2000; p++) {
+            java.util.List<String> lines = new java.util.ArrayList<>();
+            for (int n = 1 + r.nextInt(3); n > 0; n--) {
+                StringBuilder glob = new StringBuilder(r.nextInt(4) == 0 ? "!" : "");
+                for (int k = 1 + r.nextInt(4); k > 0; k--) {
+                    glob.append(pieces[r.nextInt(pieces.length)]);
+                }
+                lines.add(glob.toString());
+            }
+            PatternMatcher m;
+            try {
+                m = PatternMatcher.of(lines);
+            } catch (ContextException e) {
+                continue;
+            }
+            for (int d = 0; d < 10; d++) {
+                StringBuilder dir = new StringBuilder(names[r.nextInt(names.length)]);
+                for (int k = r.nextInt(3); k > 0; k--) {
+                    dir.append('/').append(names[r.nextInt(names.length)]);
+                }
+                MatchResult dirResult;
+                try {
+                    dirResult = m.matchesUsingParentResults(dir.toString(), MatchInfo.NONE);
+                } catch (BadPatternException e) {
+                    continue;
+                }
+                if (!m.matchesNothingUnder(dir.toString(), dirResult.info())) {
+                    continue;
+                }
+                sealed++;
+                for (int q = 0; q < 20; q++) {
+                    StringBuilder path = new StringBuilder(dir);
+                    for (int k = 1 + r.nextInt(3); k > 0; k--) {
+                        path.append('/').append(names[r.nextInt(names.length)]);
+                    }
+                    boolean matched;
+                    try {
+                        matched = m.matchesOrParentMatches(path.toString());
+                    } catch (BadPatternException e) {
+                        continue;
+                    }
+                    assertFalse(matched, lines + ": " + dir + " sealed but " + path + " matches");
+                }
+            }
+        }
+        assertTrue(sealed > 1000, "sealed " + sealed);
+    }
 }

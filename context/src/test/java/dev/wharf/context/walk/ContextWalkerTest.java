@@ -230,4 +230,28 @@ class ContextWalkerTest {
                 .walk(ctx, (f, s) -> stats.add(s));
         assertTrue(stats.stream().anyMatch(s -> s.path().equals("pipe") && s.type() == FileType.FIFO));
     }
+
+    private static PruneHints hints(List<String> includes, List<String> excludes) throws ContextException {
+        return new ContextWalker(PatternMatcher.of(includes), PatternMatcher.of(excludes)).pruneHints();
+    }
+
+    @Test
+    void pruneHints_nameTheExcludedDirectoriesTheWalkNeverEnters() throws Exception {
+        assertEquals(new PruneHints(List.of("node_modules", ".git", "target", "web/dist"), List.of("node_modules"),
+                List.of()), hints(List.of(), List.of("node_modules", ".git", "target/", "**/node_modules", "*.log",
+                "web/dist", "**/*.tmp")));
+        // An exception reaching into one keeps it walked; the stems go to the scan, which spares the paths near them.
+        assertEquals(new PruneHints(List.of("node_modules"), List.of("target"), List.of("a/b/c", "x")),
+                hints(List.of(), List.of("node_modules", "a", "**/target", "!a/b/c", "!x/**")));
+        // Re-included by a later exception: not pruned.
+        assertEquals(new PruneHints(List.of(), List.of(), List.of("a")), hints(List.of(), List.of("a", "!a")));
+    }
+
+    @Test
+    void pruneHints_areNone_whereTheWalkEntersExcludedDirectories() throws Exception {
+        assertTrue(hints(List.of(), List.of("node_modules", "!*.js")).isEmpty(), "an exception with a wildcard");
+        assertTrue(hints(List.of("src"), List.of("node_modules")).isEmpty(), "include patterns");
+        assertTrue(hints(List.of(), List.of()).isEmpty());
+        assertTrue(hints(List.of(), List.of("*", "node_*", "../x", "**/a/b")).isEmpty(), "no literal directory");
+    }
 }

@@ -338,9 +338,19 @@ class LayerApplierTest {
         assertEquals(before, openDescriptors());
     }
 
+    /**
+     * Open descriptors of this JVM, less its jar files: a class the apply loads first from a jar not read before
+     * opens that jar for good, which is not a leak (a full run once counted 119 for 117).
+     */
     private static long openDescriptors() throws IOException {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
+            return fds.filter(fd -> {
+                try {
+                    return !Files.readSymbolicLink(fd).toString().endsWith(".jar");
+                } catch (IOException e) {
+                    return false; // closed while listing (the listing's own descriptor)
+                }
+            }).count();
         }
     }
 

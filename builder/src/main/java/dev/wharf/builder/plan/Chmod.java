@@ -1,4 +1,4 @@
-package dev.wharf.builder.exec;
+package dev.wharf.builder.plan;
 
 import java.util.Objects;
 
@@ -11,7 +11,7 @@ import java.util.Objects;
  *
  * <p>Immutable and thread-safe.
  */
-final class Chmod {
+public final class Chmod {
     private static final int USER = 0700;
     private static final int GROUP = 0070;
     private static final int OTHER = 0007;
@@ -32,7 +32,7 @@ final class Chmod {
      *
      * @throws IllegalArgumentException when it is neither an octal mode nor a valid symbolic mode
      */
-    static Chmod parse(String spec) {
+    public static Chmod parse(String spec) {
         Objects.requireNonNull(spec, "spec");
         // convert_copy.go: strconv.ParseUint(chmod, 8, 32) first, so any number of octal digits (00644) is
         // octal; above 07777, or numeric-looking but not octal (999, 64a: dchapes-mode's ParseInt fails with a
@@ -57,12 +57,12 @@ final class Chmod {
      * copy): an octal {@code --chmod} applies to them too, a symbolic one does not (0755), as in fsutil since
      * tonistiigi/fsutil#228 (BuildKit 0.21, which fixed moby/buildkit#4945; copy.go {@code MkdirAll(..., ci.Mode)}).
      */
-    int createdDirectoryMode() {
+    public int createdDirectoryMode() {
         return octal != null ? octal : 0755;
     }
 
     /** The permission bits (with set-id and sticky bits) of a file whose current bits are {@code mode}. */
-    int apply(int mode, boolean directory) {
+    public int apply(int mode, boolean directory) {
         if (octal != null) {
             return octal;
         }
@@ -134,8 +134,9 @@ final class Chmod {
     }
 
     private IllegalArgumentException invalid() {
-        return new IllegalArgumentException("invalid --chmod value \"" + spec
-                + "\": use an octal mode (0755) or a symbolic one (u=rwx,go=rx)");
+        // dchapes-mode's ErrSyntax ("invalid syntax") is all BuildKit says; the rest is wharf's hint.
+        return new IllegalArgumentException("invalid syntax: --chmod=" + spec
+                + " is neither an octal mode (0755) nor a symbolic one (u=rwx,go=rx)");
     }
 
     @Override

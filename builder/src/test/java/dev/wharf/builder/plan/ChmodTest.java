@@ -1,4 +1,4 @@
-package dev.wharf.builder.exec;
+package dev.wharf.builder.plan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
