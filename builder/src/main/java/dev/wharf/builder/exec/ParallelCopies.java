@@ -12,8 +12,8 @@ import java.util.concurrent.Future;
  * there (bench scenario c-one-file-changed).
  *
  * <p>The caller must only submit copies whose targets no other entry of the copy touches until {@link #drain()}
- * returns (distinct files under directories that already exist), and call {@link #inPlace()} once it cannot tell. Not thread-safe: one instance per copy, used by
- * one thread.
+ * returns (distinct files under directories that already exist), and call {@link #inPlace()} once it cannot tell.
+ * Not thread-safe: one instance per copy, used by one thread.
  */
 final class ParallelCopies implements AutoCloseable {
     /** One copy; may throw. */
@@ -22,11 +22,17 @@ final class ParallelCopies implements AutoCloseable {
         void run() throws Exception;
     }
 
-    /** Copies in flight at most: bounds the memory of a million-file COPY. */
-    private static final int MAX_PENDING = 256;
+    /** Batches in flight at most: bounds the memory of a million-file COPY. */
+    private static final int MAX_PENDING = 16;
+    /**
+     * Copies handed to the pool at once: a hand-off per file (a queue insert, a futex wake of an idle worker) cost
+     * as much CPU as a small file's copy saves in wall time.
+     */
+    private static final int BATCH = 32;
 
     private ExecutorService pool;
     private final ArrayDeque<Future<?>> pending = new ArrayDeque<>();
+    private java.util.List<Task> batch = new java.util.ArrayList<>(BATCH);
     /** Set by {@link #close()}: copies not started yet are skipped. */
     private volatile boolean closed;
 
@@ -41,11 +47,27 @@ final class ParallelCopies implements AutoCloseable {
             task.run();
             return;
         }
+        batch.add(task);
+        if (batch.size() >= BATCH) {
+            flush();
+        }
+    }
+
+    /** Hands the batch to the pool. */
+    private void flush() throws Exception {
+        if (batch.isEmpty()) {
+            return;
+        }
         if (pending.size() >= MAX_PENDING) {
             await(pending.poll());
         }
+        java.util.List<Task> tasks = batch;
+        batch = new java.util.ArrayList<>(BATCH);
         pending.add(pool.submit(() -> {
-            if (!closed) {
+            for (Task task : tasks) {
+                if (closed) {
+                    break;
+                }
                 task.run();
             }
             return null;
@@ -60,6 +82,7 @@ final class ParallelCopies implements AutoCloseable {
 
     /** Waits for every submitted copy; rethrows the first failure. */
     void drain() throws Exception {
+        flush();
         while (!pending.isEmpty()) {
             await(pending.poll());
         }
@@ -87,6 +110,7 @@ final class ParallelCopies implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        batch.clear();
         boolean interrupted = false;
         while (!pending.isEmpty()) {
             Future<?> copy = pending.peek();

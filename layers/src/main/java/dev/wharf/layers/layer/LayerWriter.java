@@ -148,8 +148,19 @@ public final class LayerWriter {
         Map<List<Long>, String> firstLinks = new HashMap<>();
         byte[] buffer = new byte[COPY_BUFFER];
         ArrayDeque<Pending> window = new ArrayDeque<>();
+        ReadGroup[] filling = {null};
         scanner.walkSorted(root, overlay, change -> {
-            window.add(new Pending(change, readAhead(change)));
+            if (readsAhead(change)) {
+                if (filling[0] == null || filling[0].full()) {
+                    if (filling[0] != null) {
+                        filling[0].start();
+                    }
+                    filling[0] = new ReadGroup();
+                }
+                window.add(new Pending(change, filling[0], filling[0].add((LayerChange.Added) change)));
+            } else {
+                window.add(new Pending(change, null, 0));
+            }
             if (window.size() >= READ_AHEAD) {
                 writeStreamed(tar, window.poll(), firstLinks, buffer);
             }
@@ -162,35 +173,67 @@ public final class LayerWriter {
 
     /** Entries whose content may be read ahead of the one being written. */
     private static final int READ_AHEAD = 64;
+    /** Files read ahead by one task: a hand-off per small file cost about as much CPU as its read. */
+    private static final int GROUP = 16;
     /** Files up to this size are read ahead whole; larger ones stream through on the writing thread. */
     private static final long READ_AHEAD_MAX = 256 * 1024;
 
-    /** A change of the streaming walk, with its content being read ahead (null: read when written). */
-    private record Pending(LayerChange change, CompletableFuture<byte[]> content) {
+    /** A change of the streaming walk, with the group reading its content ahead (null: read when written). */
+    private record Pending(LayerChange change, ReadGroup group, int index) {
     }
 
-    private CompletableFuture<byte[]> readAhead(LayerChange change) {
+    /** Whether {@code change} is a small file of one link (a later link of several is written without content). */
+    private static boolean readsAhead(LayerChange change) {
         if (change instanceof LayerChange.Added added) {
             FileMetadata m = added.metadata();
-            // A later link of a file with several is written as a hard link, without content.
-            if (m.kind() == FileKind.REGULAR && m.size() > 0 && m.size() <= READ_AHEAD_MAX && m.linkCount() == 1) {
-                return CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return readContent(added.source(), (int) m.size(), added.path());
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+            return m.kind() == FileKind.REGULAR && m.size() > 0 && m.size() <= READ_AHEAD_MAX && m.linkCount() == 1;
+        }
+        return false;
+    }
+
+    /** Consecutive small files whose contents one task on the executor reads. Used by the writing thread only. */
+    private final class ReadGroup {
+        private final List<LayerChange.Added> files = new ArrayList<>(GROUP);
+        private CompletableFuture<byte[][]> contents;
+
+        int add(LayerChange.Added file) {
+            files.add(file);
+            return files.size() - 1;
+        }
+
+        boolean full() {
+            return files.size() >= GROUP;
+        }
+
+        void start() {
+            if (contents == null) {
+                contents = CompletableFuture.supplyAsync(() -> {
+                    byte[][] out = new byte[files.size()][];
+                    for (int i = 0; i < out.length; i++) {
+                        LayerChange.Added f = files.get(i);
+                        try {
+                            out[i] = readContent(f.source(), (int) f.metadata().size(), f.path());
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
                     }
+                    return out;
                 }, executor);
             }
         }
-        return null;
+
+        byte[] content(int index) throws IOException {
+            start();
+            return await(contents)[index];
+        }
     }
 
     private void writeStreamed(TarWriter tar, Pending pending, Map<List<Long>, String> firstLinks, byte[] buffer)
             throws IOException {
         LayerChange change = pending.change();
         if (change instanceof LayerChange.Added added) {
-            writeAdded(tar, added.path(), added, firstLinks, buffer, pending.content());
+            writeAdded(tar, added.path(), added, firstLinks, buffer,
+                    pending.group(), pending.index());
         } else if (change instanceof LayerChange.Deleted d) {
             int slash = d.path().lastIndexOf('/');
             String name = d.path().substring(0, slash + 1) + WHITEOUT_PREFIX + d.path().substring(slash + 1);
@@ -201,8 +244,8 @@ public final class LayerWriter {
         }
     }
 
-    /** The content read ahead, or the failure of its reading as it would have been thrown here. */
-    private static byte[] await(CompletableFuture<byte[]> content) throws IOException {
+    /** The contents read ahead, or the failure of their reading as it would have been thrown here. */
+    private static byte[][] await(CompletableFuture<byte[][]> content) throws IOException {
         try {
             return content.join();
         } catch (java.util.concurrent.CompletionException e) {
@@ -234,12 +277,12 @@ public final class LayerWriter {
 
     private void writeAdded(TarWriter tar, String name, LayerChange.Added added, Map<List<Long>, String> firstLinks,
             byte[] buffer) throws IOException {
-        writeAdded(tar, name, added, firstLinks, buffer, null);
+        writeAdded(tar, name, added, firstLinks, buffer, null, 0);
     }
 
-    /** @param readAhead the file's content being read on the executor, or null to read it here */
+    /** @param readAhead the group reading the file's content (at {@code index}) on the executor, or null */
     private void writeAdded(TarWriter tar, String name, LayerChange.Added added, Map<List<Long>, String> firstLinks,
-            byte[] buffer, CompletableFuture<byte[]> readAhead) throws IOException {
+            byte[] buffer, ReadGroup readAhead, int index) throws IOException {
         FileMetadata m = added.metadata();
         if (m.kind() == FileKind.SOCKET) {
             return;
@@ -276,7 +319,7 @@ public final class LayerWriter {
                 device ? DeviceNumbers.major(m.rdev()) : 0, device ? DeviceNumbers.minor(m.rdev()) : 0, xattrs));
         if (type == TarEntryType.REGULAR && m.size() > 0) {
             if (readAhead != null) {
-                byte[] content = await(readAhead);
+                byte[] content = readAhead.content(index);
                 tar.write(content, 0, content.length);
             } else {
                 copyContent(tar, added.source(), m.size(), name, buffer);
