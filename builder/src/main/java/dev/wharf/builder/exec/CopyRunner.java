@@ -186,6 +186,31 @@ final class CopyRunner {
         int ownerGid = owner.map(u -> (int) u.gid()).orElse(0);
         FileWriter writer = new FileWriter(upper, view, workspace.posix(), ownerUid, ownerGid,
                 settings.createdNanos(), copy.chmod().map(Chmod::createdDirectoryMode).orElse(0755));
+        // Files are created and filled on other cores while this thread resolves the next entries, when no two
+        // entries can land on one path: one source without wildcards (several sources, or a pattern matching in
+        // several directories, may write the same name twice, and the last must win), and no archive to unpack.
+        boolean parallel = copy.parts().size() == 1 && copy.parts().get(0).request().sources().size() == 1
+                && !copy.parts().get(0).request().sources().get(0).matches(".*[*?\\[].*")
+                && !(add && copy.parts().get(0).unpack());
+        try (ParallelCopies copies = new ParallelCopies(parallel ? workspace.copiers() : null)) {
+            copyParts(add, copy, view, upper, writer, owner, ownerUid, ownerGid, copies);
+            copies.drain();
+        }
+        for (SourceContent content : copy.heredocs()) {
+            String dest = copy.destination();
+            String path = dest.endsWith("/") || copy.heredocs().size() + (copy.parts().isEmpty() ? 0 : 1) > 1
+                    ? dest.replaceAll("/+$", "") + "/" + content.path() : view.canonical(dest);
+            writer.writeFile(content.data().getBytes(StandardCharsets.UTF_8), writer.prepare(path),
+                    new FileWriter.Attributes(ownerUid, ownerGid,
+                            copy.chmod().map(c -> c.apply(0644, false)).orElse(0644), settings.createdNanos()));
+        }
+        writer.finish();
+    }
+
+    /** Writes the local and remote parts of {@code copy}, the file contents through {@code copies}. */
+    private void copyParts(boolean add, PreparedCopy copy, RootView view, Path upper, FileWriter writer,
+                           Optional<ProcessUser> owner, int ownerUid, int ownerGid, ParallelCopies copies)
+            throws Exception {
         for (Part part : copy.parts()) {
             CopySources sources = part.sources();
             // Entries are written as they are resolved (none is kept: a million-file COPY . stays in a small heap);
@@ -223,6 +248,11 @@ final class CopyRunner {
                     return;
                 }
                 Path target = writer.prepare(dest);
+                String lexical = FileWriter.withoutTrailingSlashes(dest);
+                if (lexical.isEmpty() || !target.equals(upper.resolve(lexical.substring(1)))) {
+                    // A symlink in the destination redirected this entry: another one may land on the same path.
+                    copies.inPlace();
+                }
                 int uid = owner.isPresent() ? ownerUid : sources.isContext() ? 0 : e.stat().uid();
                 int gid = owner.isPresent() ? ownerGid : sources.isContext() ? 0 : e.stat().gid();
                 int mode = copy.chmod().map(c -> c.apply(e.stat().permissions(),
@@ -233,10 +263,13 @@ final class CopyRunner {
                     case REGULAR -> {
                         Path source = sources.file(e.sourcePath());
                         if (e.hardlinkTo().isPresent() && written.containsKey(e.hardlinkTo().get())) {
+                            copies.drain(); // the first link's file is written
                             writer.hardlink(written.get(e.hardlinkTo().get()), target);
                         } else {
-                            long copied = writer.copyFile(source, target, attrs);
-                            SourceChanges.verify(source, copied, e.stat(), e.sourcePath());
+                            copies.submit(() -> {
+                                long copied = writer.copyFile(source, target, attrs);
+                                SourceChanges.verify(source, copied, e.stat(), e.sourcePath());
+                            });
                         }
                     }
                     case SYMLINK -> writer.symlink(e.stat().linkTarget(), target, attrs);
@@ -254,15 +287,6 @@ final class CopyRunner {
                 }
             });
         }
-        for (SourceContent content : copy.heredocs()) {
-            String dest = copy.destination();
-            String path = dest.endsWith("/") || copy.heredocs().size() + (copy.parts().isEmpty() ? 0 : 1) > 1
-                    ? dest.replaceAll("/+$", "") + "/" + content.path() : view.canonical(dest);
-            writer.writeFile(content.data().getBytes(StandardCharsets.UTF_8), writer.prepare(path),
-                    new FileWriter.Attributes(ownerUid, ownerGid,
-                            copy.chmod().map(c -> c.apply(0644, false)).orElse(0644), settings.createdNanos()));
-        }
-        writer.finish();
     }
 
     /**

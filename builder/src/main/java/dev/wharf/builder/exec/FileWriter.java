@@ -27,8 +27,8 @@ import java.util.concurrent.TimeUnit;
  * attributes when a lower layer has them, otherwise with mode 0755 (or the one given), the given owner and time
  * (fsutil's {@code MkdirAll} as BuildKit's file operations call it).
  *
- * <p>Not thread-safe: one instance per step. Call {@link #finish()} last: it sets directory times, which writing
- * children changed.
+ * <p>Not thread-safe: one instance per step, except that {@link #copyFile} may run on other threads at the same time
+ * (for distinct targets). Call {@link #finish()} last: it sets directory times, which writing children changed.
  */
 final class FileWriter {
     /** Owner and mode bits of one written path. */
@@ -46,8 +46,9 @@ final class FileWriter {
 
     private final List<Map.Entry<Path, Long>> dirTimes = new ArrayList<>();
     /** Whether files are created through {@link PosixFiles#createFile}; false once the binding lacks it. */
-    private boolean nativeFiles = true;
-    private byte[] copyBuffer;
+    private volatile boolean nativeFiles = true;
+    /** Per thread: {@link #copyFile} runs on several. */
+    private final ThreadLocal<byte[]> copyBuffers = ThreadLocal.withInitial(() -> new byte[COPY_BUFFER]);
     /** Parent directories asked for by {@link #prepare}, made, with their resolved path in the image. */
     private final Map<String, String> preparedParents = new HashMap<>();
 
@@ -69,7 +70,7 @@ final class FileWriter {
 
     /** The host path that {@code absolutePath} is written to, its parent directories made. */
     Path prepare(String absolutePath) throws IOException, LayerException {
-        String clean = absolutePath.replaceAll("/+$", "");
+        String clean = withoutTrailingSlashes(absolutePath);
         int slash = clean.lastIndexOf('/');
         String asked = slash <= 0 ? "/" : clean.substring(0, slash);
         // Resolving a parent (a stat, an xattr read for overlay opacity and a lower-layer lookup per component) was
@@ -83,6 +84,15 @@ final class FileWriter {
         }
         String name = clean.substring(slash + 1);
         return parent.equals("/") ? upper.resolve(name) : upper.resolve(parent.substring(1)).resolve(name);
+    }
+
+    /** {@code path} without its trailing slashes (a regular expression here cost a pattern compile per file). */
+    static String withoutTrailingSlashes(String path) {
+        int end = path.length();
+        while (end > 0 && path.charAt(end - 1) == '/') {
+            end--;
+        }
+        return path.substring(0, end);
     }
 
     /**
@@ -154,7 +164,8 @@ final class FileWriter {
      * Copies a regular file's content to {@code target}, replacing what is there; returns the number of bytes
      * copied. Owner, mode and time are set on the open descriptor (fchown, fchmod, futimens): a COPY of 10,000 small
      * files made ~17 system calls per file through java.nio (existence checks, an open each for the mode and the
-     * time, a stat to tell directories), now ~9.
+     * time, a stat to tell directories), now ~9. Safe to call from several threads at once for distinct targets
+     * whose directories exist.
      */
     long copyFile(Path source, Path target, Attributes attributes) throws IOException, LayerException {
         NewFile out = nativeFiles ? create(target) : null;
@@ -167,9 +178,7 @@ final class FileWriter {
         long copied = 0;
         try (NewFile file = out;
              FileChannel in = FileChannel.open(source, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            if (copyBuffer == null) {
-                copyBuffer = new byte[COPY_BUFFER];
-            }
+            byte[] copyBuffer = copyBuffers.get();
             ByteBuffer buffer = ByteBuffer.wrap(copyBuffer);
             int n;
             while ((n = in.read(buffer.clear())) >= 0) {

@@ -10,11 +10,15 @@ import dev.wharf.builder.snapshot.RootView;
 import dev.wharf.builder.sandbox.SandboxMount;
 import dev.wharf.builder.sandbox.SandboxSpec;
 import dev.wharf.builder.sandbox.UserResolver;
+import dev.wharf.builder.snapshot.LinkedTree;
 import dev.wharf.builder.snapshot.Mount;
+import dev.wharf.builder.snapshot.Snapshotter;
 import dev.wharf.grammar.instructions.RunInstruction;
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.layer.LayerApplier;
 import dev.wharf.layers.layer.LayerBlob;
+import dev.wharf.layers.layout.FileTrees;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +27,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * Does the filesystem work of WORKDIR (creates the directory) and RUN (through the sandbox with the step's
@@ -35,6 +40,7 @@ final class StepRunner {
     private final Workspace workspace;
     private final BuildSettings settings;
     private final Map<Integer, CopySources> stageSources = new HashMap<>();
+    private final Map<Integer, CopySources> mountSources = new HashMap<>();
 
     StepRunner(Workspace workspace, BuildSettings settings) {
         this.workspace = workspace;
@@ -159,23 +165,33 @@ final class StepRunner {
         };
     }
 
-    /** What a {@code from=} (or {@code --from}) names: the context when empty, else a stage or an image. */
+    /**
+     * What a RUN mount's {@code from=} names: the context when empty, else a stage or an image, unpacked from its
+     * layer blobs: a bind mount shows the tree to the command, which must see the link counts a layer gives, not
+     * those of a {@link LinkedTree}.
+     */
     CopySources sources(Step step, String from, Map<Integer, BuildExecutor.State> stages) throws Exception {
         if (from.isEmpty()) {
             return settings.context();
         }
-        return sources(RunMounts.source(step, from).orElse(null), stages);
+        return sources(RunMounts.source(step, from).orElse(null), stages, false);
     }
 
-    /** The files of a stage or image a step reads; an empty tree for scratch (or nothing). */
-    synchronized CopySources sources(StepSource source, Map<Integer, BuildExecutor.State> stages)
-            throws Exception {
+    /** The files of a stage or image a COPY or ADD reads; an empty tree for scratch (or nothing). */
+    CopySources sources(StepSource source, Map<Integer, BuildExecutor.State> stages) throws Exception {
+        return sources(source, stages, true);
+    }
+
+    /** @param linked whether a stage or image may be a {@link LinkedTree} of its snapshots (read by copies only) */
+    private synchronized CopySources sources(StepSource source, Map<Integer, BuildExecutor.State> stages,
+                                             boolean linked) throws Exception {
         if (source instanceof StepSource.Stage stage) {
-            CopySources existing = stageSources.get(stage.index());
+            Map<Integer, CopySources> known = linked ? stageSources : mountSources;
+            CopySources existing = known.get(stage.index());
             if (existing == null) {
-                existing = CopySources.stage(materialize(stages.get(stage.index()).layers()),
+                existing = CopySources.stage(materialize(stages.get(stage.index()).layers(), linked),
                         workspace.clock());
-                stageSources.put(stage.index(), existing);
+                known.put(stage.index(), existing);
             }
             return existing;
         }
@@ -188,15 +204,31 @@ final class StepRunner {
                     .find(image.image().reference(), settings.platform())
                     .orElseThrow(() -> new BuildExecutor.StepFailure("image " + image.written()
                             + " is not in the local store", null, null));
-            return CopySources.stage(materialize(resolved.layers()), workspace.clock());
+            return CopySources.stage(materialize(resolved.layers(), linked), workspace.clock());
         }
         return CopySources.stage(Files.createTempDirectory(settings.scratch(), "scratch-"), workspace.clock());
     }
 
-    /** Unpacks {@code layers} into a fresh directory under the build's scratch directory. */
-    private Path materialize(List<LayerBlob> layers) throws Exception {
+    /**
+     * The root filesystem of {@code layers} in a fresh directory under the build's scratch directory, to be read
+     * only. When {@code linked}, a {@link LinkedTree} of their snapshots (made from the blobs when missing, and kept
+     * for later builds, as a FROM keeps them): materializing a stage to copy one file from it wrote all of its bytes
+     * and inodes again, which was most of a COPY --from's time (scenarios e and g of bench/run.sh). Otherwise, or
+     * where hard links cannot be made (the scratch directory on another filesystem, a link refused to a rootless
+     * build), the layers unpacked from their blobs.
+     */
+    private Path materialize(List<LayerBlob> layers, boolean linked) throws Exception {
         settings.imports().ensure(layers);
         Path dir = Files.createTempDirectory(settings.scratch(), "from-");
+        if (linked) {
+            try {
+                link(layers, dir);
+                return dir;
+            } catch (IOException e) {
+                FileTrees.delete(dir);
+                dir = Files.createTempDirectory(settings.scratch(), "from-");
+            }
+        }
         LayerApplier applier = new LayerApplier(workspace.posix());
         for (LayerBlob layer : layers) {
             try (InputStream in = workspace.store().blobs().open(layer.descriptor().digest())) {
@@ -204,6 +236,26 @@ final class StepRunner {
             }
         }
         return dir;
+    }
+
+    /** Fills {@code dir} with links into the snapshots of {@code layers}, through a view that keeps them meanwhile. */
+    private void link(List<LayerBlob> layers, Path dir) throws IOException {
+        Snapshotter snapshotter = workspace.snapshotter();
+        String top = new LayerSnapshots(snapshotter, workspace.store().blobs(), workspace.posix()).ensure(layers);
+        if (top == null) {
+            return;
+        }
+        String key = "from-" + UUID.randomUUID();
+        List<Mount> view = snapshotter.view(key, top);
+        try {
+            List<Path> dirs = new ArrayList<>();
+            for (String d : view.get(0).layerDirs()) {
+                dirs.add(Path.of(d));
+            }
+            new LinkedTree(workspace.posix()).link(dirs, dir);
+        } finally {
+            snapshotter.remove(key);
+        }
     }
 
     /** {@code dest} made absolute against the working directory, keeping a trailing slash (it means "a dir"). */

@@ -83,6 +83,13 @@ final class Workspace implements AutoCloseable {
         return t;
     });
 
+    /** Creates and fills the files of COPY and ADD steps beside the thread resolving them ({@link ParallelCopies}). */
+    private final ExecutorService copiers = Executors.newFixedThreadPool(compressionThreads, r -> {
+        Thread t = new Thread(r, "wharf-copy");
+        t.setDaemon(true);
+        return t;
+    });
+
     private Workspace(LocalStore store, Snapshotter snapshotter, CacheStore cache, PosixFiles posix,
                       ChecksumCache contextChecksums, Path stateDir, Path hostsFile, Path resolvConf, Clock clock,
                       StoreUsers.Registration user) {
@@ -295,9 +302,15 @@ final class Workspace implements AutoCloseable {
         return new LayerCompressor(store, compressors, compressionThreads);
     }
 
+    /** Where COPY and ADD create and fill files beside the resolving thread; null on a single core. */
+    java.util.concurrent.ExecutorService copiers() {
+        return compressionThreads > 1 ? copiers : null;
+    }
+
     @Override
     public void close() {
         compressors.shutdown();
+        copiers.shutdown();
         snapshotter.close();
         user.close();
     }

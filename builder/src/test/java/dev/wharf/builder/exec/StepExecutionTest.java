@@ -567,6 +567,58 @@ class StepExecutionTest {
     }
 
     @Test
+    void copy_ofManyFiles_givesEachFileItsContent_andADirectoryReplacesASymlinkOfTheImage() throws Exception {
+        for (String dir : List.of("other", "sub")) {
+            Path tree = Files.createDirectories(context.resolve("tree/" + dir));
+            for (int i = 0; i < 300; i++) {
+                Files.writeString(tree.resolve("f" + i), dir + " " + i + "\n");
+            }
+        }
+        build("""
+                FROM busybox:latest
+                RUN mkdir -p /dst/other && ln -s /dst/other /dst/sub
+                COPY tree/ /dst/
+                """);
+        assertEquals(List.of("other 0", "other 299", "sub 0", "sub 299", "directory", "600"), run("sh", "-c",
+                "cat /dst/other/f0 /dst/other/f299 /dst/sub/f0 /dst/sub/f299; stat -c %F /dst/sub; "
+                        + "cat /dst/*/* | sort -u | wc -l"));
+    }
+
+    @Test
+    void copyFrom_aStage_copiesItsMergedTree_asTheSameLayerAsACopyFromItsImage() throws Exception {
+        String stage = """
+                FROM busybox:latest AS a
+                RUN mkdir -p /d/gone /d/keep /d/sub && echo hi > /d/f && ln /d/f /d/hl && ln -s f /d/sl \\
+                    && echo x > /d/gone/x && echo k > /d/keep/k && echo k2 > /d/keep/k2 && mkfifo /d/fifo \\
+                    && chmod 2750 /d/sub && chown 5:7 /d/sub /d/f
+                RUN rm -rf /d/gone && mkdir /d/gone && echo y > /d/gone/y && rm /d/keep/k && ln /d/gone/y /d/gone/y2
+                """;
+        engine.build(BuildRequest.builder(context).dockerfileText(stage).tag("a:latest").sourceDateEpoch(1_700_000_000L)
+                .build()).get(5, TimeUnit.MINUTES);
+        BuildResult fromStage = engine.build(BuildRequest.builder(context).dockerfileText(stage + """
+                FROM busybox:latest
+                COPY --from=a /d /d
+                """).tag("t:latest").sourceDateEpoch(1_700_000_000L).build()).get(5, TimeUnit.MINUTES);
+        assertEquals(List.of("f fifo gone hl keep sl sub", "y y2", "k2", "5 7 2750", "2 2 2"),
+                run("sh", "-c", "ls /d | xargs; ls /d/gone | xargs; ls /d/keep; stat -c '%u %g %a' /d/sub; "
+                        + "stat -c %h /d/f /d/hl /d/gone/y | xargs"));
+        // The stage is read from its snapshots (a RUN's own upper directories), the image from its layer blobs
+        // unpacked: the same files, so the same layer.
+        BuildResult fromImage = engine.build(BuildRequest.builder(context).dockerfileText("""
+                FROM busybox:latest
+                COPY --from=a:latest /d /d
+                """).tag("t:latest").sourceDateEpoch(1_700_000_000L).build()).get(5, TimeUnit.MINUTES);
+        assertEquals(fromImage.layers().get(fromImage.layers().size() - 1).diffId(),
+                fromStage.layers().get(fromStage.layers().size() - 1).diffId());
+        // A RUN mount of the stage shows the link counts of its layers.
+        build(stage + """
+                FROM busybox:latest
+                RUN --mount=from=a,target=/m stat -c %h /m/d/f /m/d/keep/k2 | xargs > /links
+                """);
+        assertEquals(List.of("2 1"), run("cat", "/links"));
+    }
+
+    @Test
     void noCacheFilter_rerunsThatStage_andCopyFromHitsWhenItsFilesAreUnchanged() throws Exception {
         String dockerfile = """
                 FROM busybox:latest AS one
