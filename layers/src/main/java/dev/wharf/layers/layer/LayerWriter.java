@@ -159,7 +159,7 @@ public final class LayerWriter {
         ReadGroup[] filling = {null};
         scanner.walkSorted(root, overlay, change -> {
             if (readsAhead(change)) {
-                if (filling[0] == null || filling[0].full()) {
+                if (filling[0] == null || filling[0].closed()) {
                     if (filling[0] != null) {
                         filling[0].start();
                     }
@@ -209,8 +209,12 @@ public final class LayerWriter {
             return files.size() - 1;
         }
 
-        boolean full() {
-            return files.size() >= GROUP;
+        /**
+         * Whether no file may join: the group is full, or its reading already started (an entry of it reached the
+         * writer before the group filled, past a run of entries not read ahead) and would not see a later file.
+         */
+        boolean closed() {
+            return files.size() >= GROUP || contents != null;
         }
 
         void start() {

@@ -92,6 +92,28 @@ class LayerWriterTest {
         org.junit.jupiter.api.Assertions.assertArrayEquals(list.toByteArray(), streamed.toByteArray());
     }
 
+    /**
+     * Attacks the streaming writer's read-ahead with small files separated by a run of entries it does not read ahead
+     * (empty directories, longer than its window), so the first file reaches the writer while its read group is still
+     * filling. Must hold: the later files are read by a new group, and the tar equals the list writer's.
+     */
+    @Test
+    void streamingTreeWriter_smallFilesApartByMoreThanTheWindow_giveTheListWritersTar() throws Exception {
+        Path root = Files.createDirectory(tmp.resolve("gaps"));
+        Files.writeString(root.resolve("a-first"), "first");
+        for (int i = 0; i < 150; i++) {
+            Files.createDirectory(root.resolve(String.format("b-dir%03d", i)));
+        }
+        for (int i = 0; i < 40; i++) {
+            Files.writeString(root.resolve(String.format("c-file%02d", i)), "content " + i);
+        }
+        ByteArrayOutputStream list = new ByteArrayOutputStream();
+        writer.writeTar(new TreeScanner(posix).scanTree(root), list);
+        ByteArrayOutputStream streamed = new ByteArrayOutputStream();
+        writer.writeTarStreaming(root, false, streamed);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(list.toByteArray(), streamed.toByteArray());
+    }
+
     @Test
     void aPathListedTwice_isRefused() throws Exception {
         Path file = Files.writeString(tmp.resolve("f"), "x");
