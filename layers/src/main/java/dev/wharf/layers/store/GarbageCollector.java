@@ -64,6 +64,7 @@ public final class GarbageCollector {
                 if (keep.contains(blob.digest()) || !isOlderThan(blob, cutoff)) {
                     kept[0]++;
                 } else if (blobs.delete(blob.digest())) {
+                    LayerSizes.forget(blobs.layout().root(), blob.digest());
                     removed.add(blob.digest());
                     freed[0] += blob.size();
                 }

@@ -1,6 +1,7 @@
 package dev.wharf.layers.store;
 
 import dev.wharf.layers.Descriptor;
+import dev.wharf.layers.Digest;
 import dev.wharf.layers.blob.FileBlobStore;
 import dev.wharf.layers.layer.LayerContentSize;
 import dev.wharf.layers.layout.AtomicFiles;
@@ -21,17 +22,34 @@ import java.nio.file.Path;
  */
 public final class LayerSizes {
     private final FileBlobStore blobs;
-    private final Path dir;
+    private final Path root;
 
     /** The sizes of {@code store}'s layers. */
     public LayerSizes(LocalStore store) {
         this.blobs = store.blobs();
-        this.dir = store.root().resolve("layer-sizes");
+        this.root = store.root();
+    }
+
+    /** Where the measured size of {@code layer} is kept in the store at {@code root}. */
+    static Path recordFile(Path root, Digest layer) {
+        return root.resolve("layer-sizes").resolve(layer.algorithm().ociName()).resolve(layer.hex());
+    }
+
+    /**
+     * Drops the measured size of a layer whose blob was deleted (the garbage collector's call, under the store
+     * lock). Best effort: a record left behind is a few bytes, and right again if the same layer comes back.
+     */
+    static void forget(Path root, Digest layer) {
+        try {
+            Files.deleteIfExists(recordFile(root, layer));
+        } catch (IOException e) {
+            // Kept; see above.
+        }
     }
 
     /** The content size of {@code layer}. */
     public long contentSize(Descriptor layer) {
-        Path file = dir.resolve(layer.digest().algorithm().ociName()).resolve(layer.digest().hex());
+        Path file = recordFile(root, layer.digest());
         try {
             return Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).strip());
         } catch (NoSuchFileException e) {

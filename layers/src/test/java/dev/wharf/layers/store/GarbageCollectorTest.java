@@ -56,6 +56,24 @@ class GarbageCollectorTest {
     }
 
     @Test
+    void collect_dropsTheMeasuredSizesOfTheLayersItDeletes_andKeepsThoseOfKeptLayers() throws Exception {
+        LocalStore store = LocalStore.open(root);
+        TestImages.Written kept = TestImages.write(store, "kept");
+        store.images().tag(ImageName.parse("kept"), kept.manifest());
+        TestImages.Written gone = TestImages.write(store, "gone");
+        Path keptSize = LayerSizes.recordFile(root, kept.layers().get(0).digest());
+        Path goneSize = LayerSizes.recordFile(root, gone.layers().get(0).digest());
+        for (Path record : List.of(keptSize, goneSize)) {
+            Files.createDirectories(record.getParent());
+            Files.writeString(record, "1234");
+        }
+        Thread.sleep(5);
+        store.garbageCollector().collect(NO_GRACE);
+        assertTrue(Files.exists(keptSize));
+        assertFalse(Files.exists(goneSize), "a deleted layer's size record goes with it");
+    }
+
+    @Test
     void collect_keepsAnImageKeptByDigestReferenceUntilThatReferenceIsRemoved() throws Exception {
         LocalStore store = LocalStore.open(root);
         TestImages.Written pinned = TestImages.write(store, "pinned");
