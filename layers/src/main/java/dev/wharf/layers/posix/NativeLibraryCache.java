@@ -42,9 +42,10 @@ public final class NativeLibraryCache {
         if (size <= 0) {
             return Optional.empty();
         }
-        Path lib = directory().resolve(pathForSize.apply(size)).normalize();
+        Path cache = directory();
+        Path lib = cache.resolve(pathForSize.apply(size)).normalize();
         Path dir = lib.getParent();
-        if (!dir.equals(directory())) {
+        if (!dir.equals(cache)) {
             privateDirectory(dir);
         }
         if (Files.isRegularFile(lib) && Files.size(lib) == size) {
