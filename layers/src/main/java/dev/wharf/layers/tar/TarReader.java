@@ -146,24 +146,18 @@ public final class TarReader {
         if (pax.containsKey("linkpath")) {
             link = new String(pax.get("linkpath"), StandardCharsets.UTF_8);
         }
-        // Built only for an error: most entries have none, and this runs once per entry.
-        String where = null;
         long mode = number(100, 8, "mode");
         long uid = number(108, 8, "uid");
         long gid = number(116, 8, "gid");
         long mtime = number(136, 12, "mtime");
         if (!pax.isEmpty()) {
-            where = " in tar entry " + name;
-            uid = paxNumber(pax, "uid", uid, where);
-            gid = paxNumber(pax, "gid", gid, where);
-            mtime = paxNumber(pax, "mtime", mtime, where);
-            size = paxNumber(pax, "size", size, where);
-        }
-        if (where == null && (uid < 0 || gid < 0 || size < 0)) {
-            where = " in tar entry " + name;
+            uid = paxNumber(pax, "uid", uid, name);
+            gid = paxNumber(pax, "gid", gid, name);
+            mtime = paxNumber(pax, "mtime", mtime, name);
+            size = paxNumber(pax, "size", size, name);
         }
         if (uid < 0 || gid < 0 || size < 0) {
-            throw new LayerException("negative uid, gid or size" + where);
+            throw new LayerException("negative uid, gid or size in tar entry " + name);
         }
         TarEntryType kind = switch (type) {
             case '0', '\0', '7' -> name.endsWith("/") && type == '\0' ? TarEntryType.DIRECTORY : TarEntryType.REGULAR;
@@ -178,7 +172,7 @@ public final class TarReader {
         };
         for (String key : pax.keySet()) {
             if (key.startsWith("GNU.sparse.")) {
-                throw new LayerException("sparse files are not supported" + where);
+                throw new LayerException("sparse files are not supported in tar entry " + name);
             }
         }
         long devMajor = 0;
@@ -296,7 +290,8 @@ public final class TarReader {
         }
     }
 
-    private static long paxNumber(Map<String, byte[]> pax, String key, long fallback, String where)
+    /** A PAX record's number, else {@code fallback}; {@code name} is the entry's, for the message (built on error). */
+    private static long paxNumber(Map<String, byte[]> pax, String key, long fallback, String name)
             throws LayerException {
         byte[] v = pax.get(key);
         if (v == null) {
@@ -310,7 +305,7 @@ public final class TarReader {
         try {
             return Long.parseLong(s);
         } catch (NumberFormatException e) {
-            throw new LayerException("malformed PAX " + key + " value '" + s + "'" + where);
+            throw new LayerException("malformed PAX " + key + " value '" + s + "' in tar entry " + name);
         }
     }
 
