@@ -223,10 +223,10 @@ final class JnrPosixFiles implements PosixFiles {
         }
     }
 
-    /** The thread's scratch buffer holding {@code path} as a C string at offset 0, with {@code extra} bytes after. */
-    private Scratch withPath(Path path, int extra) {
+    /** The thread's scratch buffer holding {@code path} as a C string at offset 0. */
+    private Scratch withPath(Path path) {
         byte[] p = path.toString().getBytes(pathCharset);
-        Scratch scratch = SCRATCH.get().reserve(p.length + 1 + extra);
+        Scratch scratch = SCRATCH.get().reserve(p.length + 1);
         scratch.putString(0, p);
         return scratch;
     }
@@ -333,7 +333,7 @@ final class JnrPosixFiles implements PosixFiles {
 
     @Override
     public void mknod(Path path, int mode, long device) throws LayerException {
-        if (libc.mknod.callInt(withPath(path, 0).address, mode, device) != 0) {
+        if (libc.mknod.callInt(withPath(path).address, mode, device) != 0) {
             throw failure("mknod", path, errno());
         }
     }
@@ -351,14 +351,14 @@ final class JnrPosixFiles implements PosixFiles {
 
     @Override
     public void lchown(Path path, int uid, int gid) throws LayerException {
-        if (libc.lchown.callInt(withPath(path, 0).address, uid, gid) != 0) {
+        if (libc.lchown.callInt(withPath(path).address, uid, gid) != 0) {
             throw failure("lchown", path, errno());
         }
     }
 
     @Override
     public void chmod(Path path, int mode) throws LayerException {
-        if (libc.chmod.callInt(withPath(path, 0).address, mode & 07777) != 0) {
+        if (libc.chmod.callInt(withPath(path).address, mode & 07777) != 0) {
             throw failure("chmod", path, errno());
         }
     }
@@ -399,7 +399,7 @@ final class JnrPosixFiles implements PosixFiles {
         if (STAT == null) {
             throw new UnsupportedOperationException("createFile: open flags unknown on " + System.getProperty("os.arch"));
         }
-        int fd = libc.open.callInt(withPath(path, 0).address, CREATE_FLAGS, mode & 07777);
+        int fd = libc.open.callInt(withPath(path).address, CREATE_FLAGS, mode & 07777);
         if (fd < 0) {
             throw failure("open", path, errno());
         }
@@ -411,7 +411,7 @@ final class JnrPosixFiles implements PosixFiles {
         if (DIRECTORY_FLAGS < 0 || libc.getdents64.address() == 0) {
             throw new UnsupportedOperationException("listDirectory: open flags or getdents64 unknown here");
         }
-        int fd = libc.open.callInt(withPath(dir, 0).address, DIRECTORY_FLAGS, 0);
+        int fd = libc.open.callInt(withPath(dir).address, DIRECTORY_FLAGS, 0);
         if (fd < 0) {
             throw failure("open", dir, errno());
         }
@@ -464,7 +464,7 @@ final class JnrPosixFiles implements PosixFiles {
             throw new UnsupportedOperationException("openForReading: open flags unknown on "
                     + System.getProperty("os.arch"));
         }
-        int fd = libc.open.callInt(withPath(path, 0).address, READ_FLAGS, 0);
+        int fd = libc.open.callInt(withPath(path).address, READ_FLAGS, 0);
         if (fd < 0) {
             throw failure("open", path, errno());
         }
