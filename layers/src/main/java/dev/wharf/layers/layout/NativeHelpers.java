@@ -1,14 +1,12 @@
 package dev.wharf.layers.layout;
 
+import dev.wharf.layers.Digest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -165,10 +163,6 @@ public final class NativeHelpers {
 
     /** The lower-case hex SHA-256 of {@code binary}. */
     public static String digest(byte[] binary) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(binary));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        return Digest.sha256Of(binary).hex();
     }
 }
