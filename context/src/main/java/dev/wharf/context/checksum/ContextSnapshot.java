@@ -202,7 +202,7 @@ public final class ContextSnapshot {
         long[] m = mixed.get(slot);
         if (m == null) {
             byte[] k = rows.key(rows.fingerprintRow(slot));
-            java.security.MessageDigest sha = sha256();
+            java.security.MessageDigest sha = Digest.sha256();
             sha.update(mixWith);
             java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(20);
             b.putLong(rows.fingerprint(slot, 0)).putLong(rows.fingerprint(slot, 1)).putInt(k.length);
@@ -217,7 +217,7 @@ public final class ContextSnapshot {
 
     /** A digest of the exclusion patterns, in order, with their polarity: what a filtered fingerprint is mixed with. */
     private static byte[] patternsDigest(PatternMatcher excludes) {
-        java.security.MessageDigest sha = sha256();
+        java.security.MessageDigest sha = Digest.sha256();
         sha.update("wharf filtered directory v1\0".getBytes(StandardCharsets.UTF_8));
         for (dev.wharf.context.ignore.IgnorePattern p : excludes.patterns()) {
             byte[] text = p.toString().getBytes(StandardCharsets.UTF_8);
@@ -226,14 +226,6 @@ public final class ContextSnapshot {
             sha.update(text);
         }
         return sha.digest();
-    }
-
-    private static java.security.MessageDigest sha256() {
-        try {
-            return java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no SHA-256", e);
-        }
     }
 
     /**
