@@ -202,7 +202,7 @@ public final class ContextSnapshot {
         long[] m = mixed.get(slot);
         if (m == null) {
             byte[] k = rows.key(rows.fingerprintRow(slot));
-            java.security.MessageDigest sha = sha256();
+            java.security.MessageDigest sha = Digest.sha256();
             sha.update(mixWith);
             java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(20);
             b.putLong(rows.fingerprint(slot, 0)).putLong(rows.fingerprint(slot, 1)).putInt(k.length);
@@ -217,7 +217,7 @@ public final class ContextSnapshot {
 
     /** A digest of the exclusion patterns, in order, with their polarity: what a filtered fingerprint is mixed with. */
     private static byte[] patternsDigest(PatternMatcher excludes) {
-        java.security.MessageDigest sha = sha256();
+        java.security.MessageDigest sha = Digest.sha256();
         sha.update("wharf filtered directory v1\0".getBytes(StandardCharsets.UTF_8));
         for (dev.wharf.context.ignore.IgnorePattern p : excludes.patterns()) {
             byte[] text = p.toString().getBytes(StandardCharsets.UTF_8);
@@ -226,14 +226,6 @@ public final class ContextSnapshot {
             sha.update(text);
         }
         return sha.digest();
-    }
-
-    private static java.security.MessageDigest sha256() {
-        try {
-            return java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no SHA-256", e);
-        }
     }
 
     /**
@@ -348,25 +340,33 @@ public final class ContextSnapshot {
                     // its walk of the disk, with fingerprints keyed by the patterns and each directory's path. The
                     // directories the hints left unlisted must be ones the walker drops; if it would enter one,
                     // the tree is scanned again whole.
-                    RowsLister lister = new RowsLister(rows.get());
-                    SnapshotRows filtered = walk(root, walker, lister);
-                    if (!lister.missed) {
-                        return new ContextSnapshot(root, filtered, rows.get().unlistedCount(),
-                                patternsDigest(excludes));
+                    ContextSnapshot s = filtered(root, walker, rows.get(), rows.get().unlistedCount(), excludes);
+                    if (s != null) {
+                        return s;
                     }
                     rows = hints.isEmpty() ? java.util.Optional.empty()
                             : scanner.get().scan(root, new SnapshotRows.ColumnsReader());
                     if (rows.isPresent()) {
-                        lister = new RowsLister(rows.get());
-                        filtered = walk(root, walker, lister);
-                        if (!lister.missed) {
-                            return new ContextSnapshot(root, filtered, 0, patternsDigest(excludes));
+                        s = filtered(root, walker, rows.get(), 0, excludes);
+                        if (s != null) {
+                            return s;
                         }
                     }
                 }
             }
         }
         return scan(root, excludes);
+    }
+
+    /**
+     * The snapshot of a native scan's rows {@code scanned} after {@code walker}'s exclusions, {@code unlisted} the
+     * directories the scan left unlisted; null when the walker asked for one of them (its hints did not hold).
+     */
+    private static ContextSnapshot filtered(Path root, ContextWalker walker, SnapshotRows scanned, int unlisted,
+                                            PatternMatcher excludes) throws ContextException {
+        RowsLister lister = new RowsLister(scanned);
+        SnapshotRows rows = walk(root, walker, lister);
+        return lister.missed ? null : new ContextSnapshot(root, rows, unlisted, patternsDigest(excludes));
     }
 
     /** The fingerprint slot of the directory at {@code key}, or -1 when it has none (or is no directory). */

@@ -96,7 +96,7 @@ public final class NativeTreeScan {
      * when the helper fails or reports an error (the caller then reads them itself and reports it).
      */
     public Optional<java.util.Map<String, byte[]>> xattrs(Path file) {
-        byte[] out = run(helper.toString(), "--xattrs", file.toString());
+        byte[] out = run(new byte[0][], new AllBytes(), helper.toString(), "--xattrs", file.toString());
         if (out == null || out.length == 0 || out[out.length - 1] != 'Z') {
             return Optional.empty();
         }
@@ -140,37 +140,23 @@ public final class NativeTreeScan {
      * (the top bit of their fingerprint row), without the entries below them.
      */
     public <T> Optional<T> scan(Path root, PruneHints hints, Reader<T> reader) {
-        Process p;
-        try {
-            p = new ProcessBuilder(helper.toString(), root.toString()).redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-        } catch (IOException e) {
-            return Optional.empty();
-        }
-        try {
-            try (OutputStream in = p.getOutputStream()) {
-                in.write(key);
-                in.write(hints.encode());
-            }
-            T out;
-            try (InputStream s = p.getInputStream()) {
-                out = reader.read(s);
-            }
-            return p.waitFor() == 0 ? Optional.ofNullable(out) : Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        } finally {
-            p.destroy();
+        return Optional.ofNullable(run(new byte[][] {key, hints.encode()}, reader, helper.toString(),
+                root.toString()));
+    }
+
+    /** Its whole output: what {@link #xattrs} parses. A class rather than a lambda, as for every {@link Reader}. */
+    private static final class AllBytes implements Reader<byte[]> {
+        @Override
+        public byte[] read(InputStream in) throws IOException {
+            return in.readAllBytes();
         }
     }
 
     /**
-     * Runs the helper with {@code args}: its whole output, or null when it could not start or failed.
+     * Runs the helper with {@code args}, writing {@code input} to its stdin and closing it: what {@code reader}
+     * makes of its output as it comes, or null when it could not start, failed, or the reader returned null.
      */
-    private static byte[] run(String... args) {
+    private static <T> T run(byte[][] input, Reader<T> reader, String... args) {
         Process p;
         try {
             p = new ProcessBuilder(args).redirectError(ProcessBuilder.Redirect.DISCARD).start();
@@ -178,10 +164,14 @@ public final class NativeTreeScan {
             return null;
         }
         try {
-            p.getOutputStream().close();
-            byte[] out;
+            try (OutputStream in = p.getOutputStream()) {
+                for (byte[] b : input) {
+                    in.write(b);
+                }
+            }
+            T out;
             try (InputStream s = p.getInputStream()) {
-                out = s.readAllBytes();
+                out = reader.read(s);
             }
             return p.waitFor() == 0 ? out : null;
         } catch (IOException e) {
