@@ -461,11 +461,13 @@ final class BuildCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         boolean exportsImage = outputs.isEmpty() || push;
+        List<BuildOutput> parsedOutputs = new ArrayList<>();
         for (String output : outputs) {
             try {
                 BuildOutput parsed = BuildOutput.parse(output);
                 exportsImage |= !parsed.type().equals("local") && !parsed.type().equals("tar");
                 request.output(parsed);
+                parsedOutputs.add(parsed);
             } catch (IllegalArgumentException e) {
                 err.println("wharf build: --output " + output + ": " + e.getMessage());
                 return ExitCodes.USAGE;
@@ -506,7 +508,7 @@ final class BuildCommand implements Callable<Integer> {
             // step's processes are killed; an exit in between would leave them frozen in their cgroup.
             try (ShutdownAction cancel = new ShutdownAction(engine::close)) {
                 BuildResult result = future.get();
-                showExporters(display, result);
+                showExporters(display, result, parsedOutputs);
                 display.close();
                 if (shown == ProgressMode.PLAIN || shown == ProgressMode.TTY) {
                     WarningSummary.print(err, display.warnings(), debug(), dockerfileText());
@@ -570,20 +572,20 @@ final class BuildCommand implements Callable<Integer> {
      * "exporting to image"), then one per {@code -o} output of another type (exporter/local, tar and oci:
      * "exporting to client directory", "exporting to client tarball", "exporting to oci|docker image format").
      */
-    private void showExporters(BuildProgress display, BuildResult result) {
+    private void showExporters(BuildProgress display, BuildResult result, List<BuildOutput> parsedOutputs) {
         java.time.Duration none = java.time.Duration.ZERO;
-        boolean imageExporter = outputs.isEmpty() || push || outputs.stream()
-                .map(o -> BuildOutput.parse(o).type()).anyMatch(t -> t.equals("image") || t.equals("registry"));
+        boolean imageExporter = parsedOutputs.isEmpty() || push || parsedOutputs.stream()
+                .map(BuildOutput::type).anyMatch(t -> t.equals("image") || t.equals("registry"));
         if (imageExporter) {
             List<String> statuses = new ArrayList<>(List.of("exporting layers", "writing image " + result.imageId()));
             result.tags().forEach(tag -> statuses.add("naming to " + canonical(tag)));
             display.exported("exporting to image", statuses, none);
         }
-        for (String output : outputs) {
-            switch (BuildOutput.parse(output).type()) {
+        for (BuildOutput output : parsedOutputs) {
+            switch (output.type()) {
                 case "local" -> display.exported("exporting to client directory", List.of("copying files"), none);
                 case "tar" -> display.exported("exporting to client tarball", List.of("sending tarball"), none);
-                case "oci", "docker" -> display.exported("exporting to " + BuildOutput.parse(output).type()
+                case "oci", "docker" -> display.exported("exporting to " + output.type()
                         + " image format", List.of("exporting layers", "exporting manifest " + result.imageDigest(),
                         "exporting config " + result.imageId(), "sending tarball"), none);
                 default -> {
