@@ -258,8 +258,7 @@ final class BuildCommand implements Callable<Integer> {
     private String descriptor(String manifestDigest) {
         try {
             dev.wharf.layers.Digest digest = dev.wharf.layers.Digest.parse(manifestDigest);
-            Path blob = store.engineOptions().storeRoot().resolve("blobs").resolve(digest.algorithm().ociName())
-                    .resolve(digest.hex());
+            Path blob = dev.wharf.layers.layout.OciLayout.at(store.engineOptions().storeRoot()).blob(digest);
             if (!Files.isRegularFile(blob)) {
                 return "";
             }
