@@ -502,7 +502,7 @@ final class BuildCommand implements Callable<Integer> {
                 return check(engine, request.listener(display).build(), display, out, err);
             }
             CompletableFuture<BuildResult> future = engine.build(request
-                    .listener(StartupWarmer.hashingOnFirstTransfer(display)).build());
+                    .listener(hashedAtStart() ? display : StartupWarmer.hashingOnFirstTransfer(display)).build());
             // On Ctrl-C or SIGTERM: closing the engine cancels the build and keeps the JVM alive until the running
             // step's processes are killed; an exit in between would leave them frozen in their cgroup.
             try (ShutdownAction cancel = new ShutdownAction(engine::close)) {
@@ -553,6 +553,15 @@ final class BuildCommand implements Callable<Integer> {
                 return ExitCodes.FAILED;
             }
         }
+    }
+
+    /**
+     * Whether the start-up warm-up hashed ahead for this command line ({@code --no-cache}, {@code --pull}), so that
+     * the build need not start the same SHA-256 warm-up again at its first transfer.
+     */
+    private boolean hashedAtStart() {
+        var parsed = spec.root().commandLine().getParseResult();
+        return parsed != null && StartupWarmer.hashesAtStart(parsed.originalArgs().toArray(new String[0]));
     }
 
     /** Whether {@code --debug} was given (before or after {@code build}): buildx then expands the warnings. */
