@@ -258,8 +258,7 @@ final class BuildCommand implements Callable<Integer> {
     private String descriptor(String manifestDigest) {
         try {
             dev.wharf.layers.Digest digest = dev.wharf.layers.Digest.parse(manifestDigest);
-            Path blob = store.engineOptions().storeRoot().resolve("blobs").resolve(digest.algorithm().ociName())
-                    .resolve(digest.hex());
+            Path blob = dev.wharf.layers.layout.OciLayout.at(store.engineOptions().storeRoot()).blob(digest);
             if (!Files.isRegularFile(blob)) {
                 return "";
             }
@@ -461,11 +460,13 @@ final class BuildCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         boolean exportsImage = outputs.isEmpty() || push;
+        List<BuildOutput> parsedOutputs = new ArrayList<>();
         for (String output : outputs) {
             try {
                 BuildOutput parsed = BuildOutput.parse(output);
                 exportsImage |= !parsed.type().equals("local") && !parsed.type().equals("tar");
                 request.output(parsed);
+                parsedOutputs.add(parsed);
             } catch (IllegalArgumentException e) {
                 err.println("wharf build: --output " + output + ": " + e.getMessage());
                 return ExitCodes.USAGE;
@@ -501,12 +502,12 @@ final class BuildCommand implements Callable<Integer> {
                 return check(engine, request.listener(display).build(), display, out, err);
             }
             CompletableFuture<BuildResult> future = engine.build(request
-                    .listener(StartupWarmer.hashingOnFirstTransfer(display)).build());
+                    .listener(hashedAtStart() ? display : StartupWarmer.hashingOnFirstTransfer(display)).build());
             // On Ctrl-C or SIGTERM: closing the engine cancels the build and keeps the JVM alive until the running
             // step's processes are killed; an exit in between would leave them frozen in their cgroup.
             try (ShutdownAction cancel = new ShutdownAction(engine::close)) {
                 BuildResult result = future.get();
-                showExporters(display, result);
+                showExporters(display, result, parsedOutputs);
                 display.close();
                 if (shown == ProgressMode.PLAIN || shown == ProgressMode.TTY) {
                     WarningSummary.print(err, display.warnings(), debug(), dockerfileText());
@@ -554,6 +555,15 @@ final class BuildCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Whether the start-up warm-up hashed ahead for this command line ({@code --no-cache}, {@code --pull}), so that
+     * the build need not start the same SHA-256 warm-up again at its first transfer.
+     */
+    private boolean hashedAtStart() {
+        var parsed = spec.root().commandLine().getParseResult();
+        return parsed != null && StartupWarmer.hashesAtStart(parsed.originalArgs().toArray(new String[0]));
+    }
+
     /** Whether {@code --debug} was given (before or after {@code build}): buildx then expands the warnings. */
     private boolean debug() {
         for (CommandSpec s = spec; s != null; s = s.parent()) {
@@ -570,20 +580,20 @@ final class BuildCommand implements Callable<Integer> {
      * "exporting to image"), then one per {@code -o} output of another type (exporter/local, tar and oci:
      * "exporting to client directory", "exporting to client tarball", "exporting to oci|docker image format").
      */
-    private void showExporters(BuildProgress display, BuildResult result) {
+    private void showExporters(BuildProgress display, BuildResult result, List<BuildOutput> parsedOutputs) {
         java.time.Duration none = java.time.Duration.ZERO;
-        boolean imageExporter = outputs.isEmpty() || push || outputs.stream()
-                .map(o -> BuildOutput.parse(o).type()).anyMatch(t -> t.equals("image") || t.equals("registry"));
+        boolean imageExporter = parsedOutputs.isEmpty() || push || parsedOutputs.stream()
+                .map(BuildOutput::type).anyMatch(t -> t.equals("image") || t.equals("registry"));
         if (imageExporter) {
             List<String> statuses = new ArrayList<>(List.of("exporting layers", "writing image " + result.imageId()));
             result.tags().forEach(tag -> statuses.add("naming to " + canonical(tag)));
             display.exported("exporting to image", statuses, none);
         }
-        for (String output : outputs) {
-            switch (BuildOutput.parse(output).type()) {
+        for (BuildOutput output : parsedOutputs) {
+            switch (output.type()) {
                 case "local" -> display.exported("exporting to client directory", List.of("copying files"), none);
                 case "tar" -> display.exported("exporting to client tarball", List.of("sending tarball"), none);
-                case "oci", "docker" -> display.exported("exporting to " + BuildOutput.parse(output).type()
+                case "oci", "docker" -> display.exported("exporting to " + output.type()
                         + " image format", List.of("exporting layers", "exporting manifest " + result.imageDigest(),
                         "exporting config " + result.imageId(), "sending tarball"), none);
                 default -> {

@@ -152,7 +152,7 @@ final class GoTemplate {
                     entries.add(Map.entry(JsonNodeFactory.instance.numberNode(i), node.get(i)));
                 }
             } else if (node.isObject()) {
-                new TreeMap<String, JsonNode>(toMap(node)).forEach((k, v) -> entries.add(Map.entry(TextNode.valueOf(k), v)));
+                sortedFields(node).forEach((k, v) -> entries.add(Map.entry(TextNode.valueOf(k), v)));
             }
             if (entries.isEmpty()) {
                 for (Node n : otherwise) {
@@ -175,8 +175,9 @@ final class GoTemplate {
         }
     }
 
-    private static Map<String, JsonNode> toMap(JsonNode object) {
-        Map<String, JsonNode> map = new HashMap<>();
+    /** An object's fields sorted by name, as Go's templates and {@code %v} visit a map's keys. */
+    private static Map<String, JsonNode> sortedFields(JsonNode object) {
+        Map<String, JsonNode> map = new TreeMap<>();
         object.fields().forEachRemaining(e -> map.put(e.getKey(), e.getValue()));
         return map;
     }
@@ -452,7 +453,7 @@ final class GoTemplate {
             }
             if (n.isObject()) {
                 List<String> parts = new ArrayList<>();
-                new TreeMap<>(toMap(n)).forEach((k, v) -> parts.add(k + ":" + format(v)));
+                sortedFields(n).forEach((k, v) -> parts.add(k + ":" + format(v)));
                 return "map[" + String.join(" ", parts) + "]";
             }
             if (n.isNull()) {

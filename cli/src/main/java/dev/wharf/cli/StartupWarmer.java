@@ -80,23 +80,13 @@ final class StartupWarmer {
 
     /** Starts the warm-up when {@code args} name a command that opens the store. */
     static void start(String[] args) {
-        String command = null;
-        for (String arg : args) {
-            if (!arg.startsWith("-")) {
-                command = arg;
-                break;
-            }
-        }
+        String command = command(args);
         if (command == null || WITHOUT_JSON.contains(command)) {
             return;
         }
         boolean build = command.equals("build");
         boolean stepsRun = build && Arrays.asList(args).contains("--no-cache");
-        // A build hashes much only when its steps run or it pulls: a fully cached one hashes a few kilobytes, and
-        // paid about 40 ms of CPU time (the updates in the interpreter, then C1 and C2 compiling) for nothing. Other
-        // builds start it when their first transfer does (hashingOnFirstTransfer).
-        boolean hashing = HASHING.contains(command)
-                && (!build || stepsRun || Arrays.asList(args).contains("--pull"));
+        boolean hashing = hashesAhead(command, args);
         Optional<Class<?>> subcommand = WharfCommand.subcommand(command);
         Thread thread = new Thread(() -> {
             subcommand.ifPresent(StartupWarmer::readAnnotations);
@@ -104,6 +94,34 @@ final class StartupWarmer {
         }, "wharf-warm-up");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /**
+     * Whether {@link #start} hashes ahead at once for the command line {@code args}, so that a build need not wrap
+     * its listener in {@link #hashingOnFirstTransfer} as well.
+     */
+    static boolean hashesAtStart(String[] args) {
+        String command = command(args);
+        return command != null && !WITHOUT_JSON.contains(command) && hashesAhead(command, args);
+    }
+
+    /** The command {@code args} name: their first word that is no option. */
+    private static String command(String[] args) {
+        for (String arg : args) {
+            if (!arg.startsWith("-")) {
+                return arg;
+            }
+        }
+        return null;
+    }
+
+    private static boolean hashesAhead(String command, String[] args) {
+        // A build hashes much only when its steps run or it pulls: a fully cached one hashes a few kilobytes, and
+        // paid about 40 ms of CPU time (the updates in the interpreter, then C1 and C2 compiling) for nothing. Other
+        // builds start it when their first transfer does (hashingOnFirstTransfer).
+        boolean build = command.equals("build");
+        return HASHING.contains(command) && (!build || Arrays.asList(args).contains("--no-cache")
+                || Arrays.asList(args).contains("--pull"));
     }
 
     /**
