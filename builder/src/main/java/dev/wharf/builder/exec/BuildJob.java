@@ -404,32 +404,27 @@ final class BuildJob {
                 workspace.store().json());
         LayerCompressor compressor = workspace.layerCompressor();
         LayerCompressor.Compressed exported = null;
-        // exporter/oci (both variants, tarball or layout directory) dates the index entry: SOURCE_DATE_EPOCH, else the export time,
-        // in Go's time.RFC3339 (whole seconds, UTC).
+        // exporter/oci (both variants, tarball or layout directory) dates the index entry: SOURCE_DATE_EPOCH,
+        // else the export time, in Go's time.RFC3339 (whole seconds, UTC).
         String archived = java.time.format.DateTimeFormatter.ISO_INSTANT.format((epoch.isPresent()
                 ? java.time.Instant.ofEpochSecond(epoch.getAsLong()) : options.clock().instant())
                 .truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         for (BuildOutput output : request.outputs()) {
             Path dest = output.dest().map(Path::toAbsolutePath).orElse(null);
             switch (output.type()) {
-                case "oci" -> {
+                case "oci", "docker" -> {
                     LayerCompressor.Compressed image = compressor.image(manifest, output.compression());
-                    if (output.tar()) {
-                        exporter.ociArchive(dest, image.manifest().withAnnotation(CREATED_ANNOTATION, archived),
-                                configDescriptor, image.layers(), request.tags());
+                    Descriptor dated = image.manifest().withAnnotation(CREATED_ANNOTATION, archived);
+                    if (output.type().equals("docker")) {
+                        exporter.docker(dest, dated, configDescriptor, image.layers(), request.tags());
+                    } else if (output.tar()) {
+                        exporter.ociArchive(dest, dated, configDescriptor, image.layers(), request.tags());
                     } else {
-                        exporter.oci(dest, image.manifest().withAnnotation(CREATED_ANNOTATION, archived),
-                                configDescriptor, image.layers(), request.tags());
+                        exporter.oci(dest, dated, configDescriptor, image.layers(), request.tags());
                     }
                     exported = exported == null ? image : exported;
                 }
                 case "local" -> exporter.local(dest, layers);
-                case "docker" -> {
-                    LayerCompressor.Compressed image = compressor.image(manifest, output.compression());
-                    exporter.docker(dest, image.manifest().withAnnotation(CREATED_ANNOTATION, archived),
-                            configDescriptor, image.layers(), request.tags());
-                    exported = exported == null ? image : exported;
-                }
                 case "tar" -> exporter.tar(dest, layers, scratch, workspace.layerWriter(epoch));
                 default -> {
                     // image: tagged above

@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Does COPY and ADD in a prepared snapshot: sources from the context (after {@code .dockerignore}), another stage or
@@ -37,6 +38,9 @@ import java.util.Optional;
  * <p>Thread-safe.
  */
 final class CopyRunner {
+    /** A source with a wildcard anywhere (the whole string, as {@code String.matches} took it). */
+    private static final Pattern WILDCARD = Pattern.compile(".*[*?\\[].*");
+
     /** A COPY/ADD with its sources resolved enough to know their checksum. */
     record PreparedCopy(List<Part> parts, List<SourceContent> heredocs, String destination, Optional<String> chown,
                         Optional<Chmod> chmod) {
@@ -190,7 +194,7 @@ final class CopyRunner {
         // entries can land on one path: one source without wildcards (several sources, or a pattern matching in
         // several directories, may write the same name twice, and the last must win), and no archive to unpack.
         boolean parallel = copy.parts().size() == 1 && copy.parts().get(0).request().sources().size() == 1
-                && !copy.parts().get(0).request().sources().get(0).matches(".*[*?\\[].*")
+                && !hasWildcard(copy.parts().get(0).request().sources().get(0))
                 && !(add && copy.parts().get(0).unpack());
         try (ParallelCopies copies = new ParallelCopies(parallel ? workspace.copiers() : null)) {
             copyParts(add, copy, view, upper, writer, owner, ownerUid, ownerGid, copies);
@@ -289,6 +293,11 @@ final class CopyRunner {
         }
     }
 
+    /** Whether a source as written has a wildcard ({@code * ? [}), escaped or not. */
+    private static boolean hasWildcard(String source) {
+        return WILDCARD.matcher(source).matches();
+    }
+
     /**
      * True when the entry is a source itself, not a file inside a source directory: only those are unpacked. A
      * wildcard matches within one path component, so a match has as many components as its pattern.
@@ -296,7 +305,7 @@ final class CopyRunner {
     private static boolean named(FileEntry entry, List<String> sources) {
         for (String source : sources) {
             String clean = source.replaceAll("^(\\./|/)+", "").replaceAll("/+$", "");
-            if (entry.sourcePath().equals(clean) || (clean.matches(".*[*?\\[].*")
+            if (entry.sourcePath().equals(clean) || (hasWildcard(clean)
                     && entry.sourcePath().split("/").length == clean.split("/").length)) {
                 return true;
             }

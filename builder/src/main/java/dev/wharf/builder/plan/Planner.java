@@ -21,7 +21,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Plans a build: from a typed Dockerfile and a {@link PlanRequest} to an immutable {@link BuildPlan}, the way

@@ -28,9 +28,4 @@ final class HelperBinary {
     static Optional<Path> install(Path dir) {
         return NativeHelpers.install(HelperBinary.class, NAME, dir);
     }
-
-    /** The lower-case hex SHA-256 of {@code binary}. */
-    static String digest(byte[] binary) {
-        return NativeHelpers.digest(binary);
-    }
 }

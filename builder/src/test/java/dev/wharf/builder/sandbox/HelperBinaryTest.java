@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.wharf.layers.layout.NativeHelpers;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ class HelperBinaryTest {
         }
         Optional<Path> first = HelperBinary.install(dir.resolve(".helper"));
         Path helper = first.orElseThrow();
-        assertEquals("wharf-sandbox-" + HelperBinary.digest(resource).substring(0, 16),
+        assertEquals("wharf-sandbox-" + NativeHelpers.digest(resource).substring(0, 16),
                 helper.getFileName().toString());
         assertArrayEquals(resource, Files.readAllBytes(helper));
         assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(helper)));
