@@ -3,13 +3,11 @@ package dev.wharf.builder.exec;
 import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.blob.BlobProvider;
-import dev.wharf.layers.blob.BlobStore;
-import dev.wharf.layers.blob.BlobWriter;
 import dev.wharf.layers.layer.LayerApplier;
 import dev.wharf.layers.layout.AtomicFiles;
+import dev.wharf.layers.layout.OciLayout;
 import dev.wharf.layers.posix.PosixFiles;
 import dev.wharf.layers.store.ImageName;
-import dev.wharf.layers.store.LocalStore;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -62,14 +60,12 @@ final class ImageExporter {
         if (!Files.exists(dir.resolve("oci-layout"))) {
             AtomicFiles.replaceShared(dir.resolve("oci-layout"), OCI_LAYOUT, dir);
         }
-        boolean hadLock = Files.exists(dir.resolve("wharf.lock"));
-        boolean hadIngest = Files.exists(dir.resolve("ingest"));
-        LocalStore target = LocalStore.open(dir);
+        OciLayout layout = OciLayout.at(dir);
         for (Descriptor d : layers) {
-            copy(d, target.blobs());
+            blobFile(layout, d);
         }
-        copy(config, target.blobs());
-        copy(manifest, target.blobs());
+        blobFile(layout, config);
+        blobFile(layout, manifest);
         List<Descriptor> entries = new java.util.ArrayList<>(existingEntries(dir));
         List<Descriptor> added = tags.isEmpty()
                 ? List.of(manifest.withAnnotation(Descriptor.REF_NAME_ANNOTATION, ImageName.DEFAULT_TAG))
@@ -82,13 +78,6 @@ final class ImageExporter {
             entries.add(entry);
         }
         AtomicFiles.replaceShared(dir.resolve("index.json"), json.write(ImageIndex.oci(entries)), dir);
-        // The store's lock and staging directory are not part of an OCI layout.
-        if (!hadLock) {
-            Files.deleteIfExists(target.blobs().layout().lockFile());
-        }
-        if (!hadIngest) {
-            Files.deleteIfExists(target.blobs().layout().ingestDir());
-        }
     }
 
     private List<Descriptor> existingEntries(Path dir) throws LayerException, IOException {
@@ -241,13 +230,28 @@ final class ImageExporter {
         }
     }
 
-    private void copy(Descriptor descriptor, BlobStore target) throws LayerException, IOException {
-        if (target.exists(descriptor.digest())) {
+    /**
+     * Writes {@code descriptor}'s blob into {@code layout} as a store writes one: verified while read, fsynced, renamed
+     * into place read-only. A file of that name and size is kept: its name is its digest.
+     */
+    private void blobFile(OciLayout layout, Descriptor descriptor) throws LayerException, IOException {
+        Path target = layout.blob(descriptor.digest());
+        if (Files.isRegularFile(target) && Files.size(target) == descriptor.size()) {
             return;
         }
-        try (InputStream in = blobs.open(descriptor.digest()); BlobWriter writer = target.writer()) {
-            in.transferTo(writer);
-            writer.commit(descriptor.size(), descriptor.digest());
+        Files.createDirectories(target.getParent());
+        Path temp = AtomicFiles.newTempFile(target.getParent(), ".wharf-", ".partial");
+        try {
+            try (InputStream in = blobs.open(descriptor.digest());
+                 java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(temp,
+                         java.nio.file.StandardOpenOption.WRITE)) {
+                in.transferTo(java.nio.channels.Channels.newOutputStream(out));
+                out.force(true);
+            }
+            Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("r--r--r--"));
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temp);
         }
     }
 }
