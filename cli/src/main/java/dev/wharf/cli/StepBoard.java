@@ -113,7 +113,7 @@ final class StepBoard implements ProgressListener {
                 tail.removeFirst();
             }
             // BuildKit prefixes each kept line with the seconds since the step started.
-            tail.addLast(String.format(Locale.ROOT, "%.3f %s", l.elapsed().toNanos() / 1e9, l.line()));
+            tail.addLast(logLine(l.elapsed().toNanos(), l.line()));
         } else if (event instanceof BuildEvent.StepDone d) {
             step(d.step()).ended = now;
         } else if (event instanceof BuildEvent.StepFailed f) {
@@ -163,5 +163,27 @@ final class StepBoard implements ProgressListener {
     synchronized Optional<StepView> failed() {
         return steps.values().stream().map(Step::view).filter(s -> s.error().isPresent() && !s.cancelled())
                 .findFirst();
+    }
+
+    /** Beyond this many nanoseconds (11.6 days) the integer rounding below is not proven equal: String.format. */
+    private static final long EXACT_NANOS = 1_000_000_000_000_000L;
+
+    /**
+     * {@code String.format(Locale.ROOT, "%.3f %s", nanos / 1e9, line)} without a Formatter, which parses its pattern
+     * and goes through BigDecimal-like rounding on every line a step prints. The same digits: below 10^15 ns the
+     * double {@code nanos / 1e9} prints as the exact decimal {@code nanos * 10^-9} (at most 15 significant digits
+     * round-trip), and %.3f rounds that half up, as the integer arithmetic here does.
+     */
+    static String logLine(long nanos, String line) {
+        if (nanos < 0 || nanos >= EXACT_NANOS) {
+            return String.format(Locale.ROOT, "%.3f %s", nanos / 1e9, line);
+        }
+        long millis = (nanos + 500_000) / 1_000_000;
+        long fraction = millis % 1000;
+        StringBuilder out = new StringBuilder(line.length() + 12).append(millis / 1000).append('.');
+        if (fraction < 100) {
+            out.append(fraction < 10 ? "00" : "0");
+        }
+        return out.append(fraction).append(' ').append(line).toString();
     }
 }
