@@ -6,6 +6,7 @@ import dev.wharf.builder.plan.PlannedStage;
 import dev.wharf.builder.plan.StageBase;
 import dev.wharf.builder.plan.Step;
 import dev.wharf.builder.plan.StepSource;
+import dev.wharf.builder.sandbox.DeferredInterrupt;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -87,23 +88,18 @@ final class StageScheduler {
      * ended while a stage still killed its processes, and a CLI exiting then left them frozen in their cgroup.
      */
     private static void awaitStopped(ExecutorService pool) throws InterruptedException {
-        boolean interrupted = Thread.interrupted();
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        try {
+        try (DeferredInterrupt deferred = DeferredInterrupt.setAside()) {
             while (System.nanoTime() - deadline < 0) {
                 try {
                     if (pool.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
                         return;
                     }
                 } catch (InterruptedException e) {
-                    interrupted = true;
+                    deferred.arrived();
                 }
             }
             throw new InterruptedException("stages did not stop within 5 minutes");
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 

@@ -207,8 +207,7 @@ final class CgroupLimits {
         // A cancel runs this on an interrupted thread, where every NIO read and write of the cgroup files fails at
         // once (ClosedByInterruptException): the kills were skipped and the thaw too, leaving the tree frozen for
         // good. The interrupt is set aside until the tree is killed and thawed.
-        boolean interrupted = Thread.interrupted();
-        try {
+        try (DeferredInterrupt deferred = DeferredInterrupt.setAside()) {
             Path freezer = dirs.get("freezer");
             Path v2 = dirs.get(V2);
             write(freezer == null ? v2.resolve("cgroup.freeze") : freezer.resolve("freezer.state"),
@@ -218,10 +217,6 @@ final class CgroupLimits {
             }
             write(freezer == null ? v2.resolve("cgroup.freeze") : freezer.resolve("freezer.state"),
                     freezer == null ? "0" : "THAWED");
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 
@@ -249,8 +244,7 @@ final class CgroupLimits {
     void remove() {
         // A cancelled build removes its cgroups on an interrupted thread: the bounded wait goes on regardless
         // (and the interrupt is kept), or a Ctrl-C would leave them behind while the killed processes exit.
-        boolean interrupted = Thread.interrupted();
-        try {
+        try (DeferredInterrupt deferred = DeferredInterrupt.setAside()) {
             for (int attempt = 0; attempt < REMOVE_ATTEMPTS; attempt++) {
                 boolean left = false;
                 for (Path dir : dirs.values()) {
@@ -259,15 +253,7 @@ final class CgroupLimits {
                 if (!left) {
                     return;
                 }
-                try {
-                    Thread.sleep(25);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+                deferred.sleep(25);
             }
         }
     }
