@@ -339,7 +339,7 @@ final class BuildExecutor {
                         : workspace.cache().explainMiss(inputs).lines();
                 listener.onEvent(new BuildEvent.StepCacheMiss(number, reasons));
             }
-            State result = execute(step, state, copy, number, text, start, next);
+            State result = execute(step, state, copy, checksums, number, text, start, next);
             List<LayerBlob> added = result.layers().subList(state.layers().size(), result.layers().size());
             CacheRecord saved = workspace.cache().save(inputs, StepResult.of(added, json(result.image())));
             keep(stage, saved);
@@ -371,8 +371,10 @@ final class BuildExecutor {
         return settings.sourceDateEpoch().isPresent() ? settings.created() : null;
     }
 
-    private State execute(Step step, State state, Optional<CopyRunner.PreparedCopy> copy, int number, String text,
-                          long start, StepParent next) throws Exception {
+    /** Runs a step that missed the cache; {@code checksums} are its key's, the mounts' among them. */
+    private State execute(Step step, State state, Optional<CopyRunner.PreparedCopy> copy,
+                          Map<String, Digest> checksums, int number, String text, long start, StepParent next)
+            throws Exception {
         Snapshotter snapshotter = workspace.snapshotter();
         settings.imports().ensure(state.layers());
         String parent = snapshots.ensure(state.layers());
@@ -381,7 +383,7 @@ final class BuildExecutor {
         boolean committed = false;
         try {
             if (step.instruction() instanceof RunInstruction run) {
-                runner.run(step, run, mounts, number, start, plan.proxyEnv(), stages);
+                runner.run(step, run, mounts, number, start, plan.proxyEnv(), stages, checksums);
             } else if (copy.isPresent()) {
                 copyRunner.copy(step.instruction() instanceof AddInstruction, copy.get(), mounts);
             } else {

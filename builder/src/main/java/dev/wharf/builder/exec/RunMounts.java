@@ -85,17 +85,25 @@ final class RunMounts {
         this.ssh = ssh;
     }
 
-    /** Adds the checksums of the step's bind mounts to {@code checksums}. */
+    /**
+     * Adds the checksums of the step's bind mounts and of its cache mounts' {@code from=} sources to
+     * {@code checksums}, under {@link #checksumKey}.
+     */
     void checksums(Step step, Map<Integer, BuildExecutor.State> stages, Map<String, Digest> checksums)
             throws Exception {
         int i = 0;
         for (Mount mount : step.mounts()) {
             // A cache mount's from= state is an input of BuildKit's exec op like a bind mount's: it keys the step.
             if (mount.type() == MountType.BIND || mount.type() == MountType.CACHE && !mount.from().isEmpty()) {
-                checksums.put("mount" + i, sourceChecksum(step, mount, stages));
+                checksums.put(checksumKey(i), sourceChecksum(step, mount, stages));
             }
             i++;
         }
+    }
+
+    /** The cache key part of the step's {@code index}th mount's source. */
+    private static String checksumKey(int index) {
+        return "mount" + index;
     }
 
     private Digest sourceChecksum(Step step, Mount mount, Map<Integer, BuildExecutor.State> stages)
@@ -106,19 +114,26 @@ final class RunMounts {
                 DestinationView.empty()).checksum().toString());
     }
 
-    /** The sandbox mounts of the step, making cache directories and bind copies as needed. */
-    Prepared mounts(Step step, Map<Integer, BuildExecutor.State> stages, Path scratch) throws Exception {
+    /**
+     * The sandbox mounts of the step, making cache directories and bind copies as needed; a cache mount's
+     * {@code from=} source checksum is taken from {@code checksums} ({@link #checksums} put it there for the cache
+     * lookup) rather than computed again.
+     */
+    Prepared mounts(Step step, Map<Integer, BuildExecutor.State> stages, Path scratch,
+                    Map<String, Digest> checksums) throws Exception {
         List<SandboxMount> out = new ArrayList<>();
         List<String> env = new ArrayList<>();
         List<SshAgentProxy> proxies = new ArrayList<>();
         List<String> sshTargets = new ArrayList<>();
         CacheUse caches = new CacheUse(scratch);
         int sshMounts = 0;
+        int index = 0;
         try {
             for (Mount mount : step.mounts()) {
                 String target = target(mount.target(), step.environment().workingDir());
+                Digest checksum = checksums.get(checksumKey(index++));
                 switch (mount.type()) {
-                    case CACHE -> out.add(SandboxMount.bind(cacheDir(step, mount, target, stages, caches)
+                    case CACHE -> out.add(SandboxMount.bind(cacheDir(step, mount, checksum, stages, caches)
                             .toString(), target, mount.readOnly()));
                     case TMPFS -> out.add(SandboxMount.tmpfs(target, mount.sizeLimit() > 0
                             ? List.of("size=" + mount.sizeLimit()) : List.of()));
@@ -234,7 +249,7 @@ final class RunMounts {
      * private user holds it ({@link CacheMountLock}). BuildKit keeps such a fresh cache as a second one of the
      * same id; wharf drops it after the step.
      */
-    private Path cacheDir(Step step, Mount mount, String target, Map<Integer, BuildExecutor.State> stages,
+    private Path cacheDir(Step step, Mount mount, Digest fromChecksum, Map<Integer, BuildExecutor.State> stages,
                           CacheUse use) throws Exception {
         // convert_runmount.go: the default id is path.Clean of the target as written, so a relative target names
         // the same cache under every working directory (WORKDIR /a and /b both share "c" for target=c).
@@ -248,7 +263,7 @@ final class RunMounts {
                     + Long.toOctalString(mount.mode().orElse(0755));
         }
         if (!mount.from().isEmpty()) {
-            base += ":from:" + sourceChecksum(step, mount, stages);
+            base += ":from:" + (fromChecksum != null ? fromChecksum : sourceChecksum(step, mount, stages));
         }
         String key = base.isEmpty() ? id : id + ":" + base;
         Path dir = cacheRoot.resolve(Digest.sha256Of(key.getBytes(StandardCharsets.UTF_8)).hex());

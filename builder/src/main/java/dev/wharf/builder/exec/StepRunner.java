@@ -47,9 +47,10 @@ final class StepRunner {
         this.settings = settings;
     }
 
-    /** The extra mounts of a RUN step. */
-    RunMounts.Prepared mounts(Step step, Map<Integer, BuildExecutor.State> stages) throws Exception {
-        return runMounts().mounts(step, stages, settings.scratch());
+    /** The extra mounts of a RUN step; {@code checksums} holds those {@link #mountChecksums} added. */
+    RunMounts.Prepared mounts(Step step, Map<Integer, BuildExecutor.State> stages, Map<String, Digest> checksums)
+            throws Exception {
+        return runMounts().mounts(step, stages, settings.scratch(), checksums);
     }
 
     private RunMounts runMounts() {
@@ -74,13 +75,16 @@ final class StepRunner {
         writer.finish();
     }
 
-    /** RUN: the command in the sandbox; a non-zero exit is a {@link BuildExecutor.StepFailure} with its code. */
+    /**
+     * RUN: the command in the sandbox; a non-zero exit is a {@link BuildExecutor.StepFailure} with its code.
+     * {@code checksums} are the step's cache key checksums, its mounts' among them ({@link #mountChecksums}).
+     */
     void run(Step step, RunInstruction run, List<Mount> mounts, int number, long start, Map<String, String> proxy,
-             Map<Integer, BuildExecutor.State> stages) throws Exception {
+             Map<Integer, BuildExecutor.State> stages, Map<String, Digest> checksums) throws Exception {
         List<String> argv = RunCommand.argv(run.command(), step.environment().shell());
         ExitStatus status;
         StepLogLimiter logs;
-        try (RunMounts.Prepared extra = mounts(step, stages)) {
+        try (RunMounts.Prepared extra = mounts(step, stages, checksums)) {
             List<String> env = new ArrayList<>(step.environment().env());
             proxy.forEach((k, v) -> env.add(k + "=" + v));
             env.addAll(extra.env());

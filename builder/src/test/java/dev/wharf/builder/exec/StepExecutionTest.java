@@ -530,6 +530,20 @@ class StepExecutionTest {
     }
 
     @Test
+    void cacheMountFrom_startsFromTheStagesSource_andIsFoundAgainByItsChecksum() throws Exception {
+        String dockerfile = """
+                FROM busybox:latest AS seed
+                RUN mkdir /seed && echo seeded > /seed/s
+                FROM busybox:latest
+                RUN --mount=type=cache,target=/c,from=seed,source=/seed ls -A /c > /seen; touch /c/written; echo %s
+                """;
+        build(dockerfile.formatted("first"));
+        assertEquals(List.of("s"), run("cat", "/seen"), "seeded from the stage's /seed");
+        build(dockerfile.formatted("second"));
+        assertEquals(List.of("s", "written"), run("cat", "/seen"), "the same cache: same id and from= checksum");
+    }
+
+    @Test
     void independentStages_runAtTheSameTime() throws Exception {
         engine.close();
         engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")).withParallelism(2));
