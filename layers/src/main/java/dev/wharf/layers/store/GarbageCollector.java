@@ -32,13 +32,16 @@ public final class GarbageCollector {
     private final StoreLock lock;
     private final ReferenceWalker walker;
     private final Clock clock;
+    private final LayerSizes sizes;
 
-    GarbageCollector(FileBlobStore blobs, FileImageStore images, StoreLock lock, CanonicalJson json) {
+    GarbageCollector(FileBlobStore blobs, FileImageStore images, StoreLock lock, CanonicalJson json,
+                     LayerSizes sizes) {
         this.blobs = blobs;
         this.images = images;
         this.lock = lock;
         this.walker = new ReferenceWalker(blobs, new ImageReader(blobs, json));
         this.clock = blobs.clock();
+        this.sizes = sizes;
     }
 
     /**
@@ -64,7 +67,7 @@ public final class GarbageCollector {
                 if (keep.contains(blob.digest()) || !isOlderThan(blob, cutoff)) {
                     kept[0]++;
                 } else if (blobs.delete(blob.digest())) {
-                    LayerSizes.forget(blobs.layout().root(), blob.digest());
+                    sizes.forget(blob.digest());
                     removed.add(blob.digest());
                     freed[0] += blob.size();
                 }

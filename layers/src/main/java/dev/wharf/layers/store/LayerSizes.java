@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * The content sizes of a store's layers ({@link LayerContentSize}: what {@code docker history} and
@@ -18,16 +20,32 @@ import java.nio.file.Path;
  * ALGORITHM/HEX} (a decimal number, written atomically), since a blob never changes. A layer the store lacks (not
  * fetched yet from an imported cache) or cannot read is given its blob's size.
  *
+ * <p>Sizes read or measured are also kept in memory, one map per {@link LocalStore} instance shared by every
+ * {@code LayerSizes} of it ({@code wharf images} asks for each image's layers, most of them shared with other
+ * images), until the store's garbage collector deletes the layer.
+ *
  * <p>Thread-safe: concurrent measurements of one layer write the same number.
  */
 public final class LayerSizes {
     private final FileBlobStore blobs;
     private final Path root;
+    /** Digest to content size, for layers present when measured; a digest's size never changes. */
+    private final ConcurrentMap<Digest, Long> known;
 
-    /** The sizes of {@code store}'s layers. */
+    /** The sizes of {@code store}'s layers, sharing the memory of those already known with the store. */
     public LayerSizes(LocalStore store) {
-        this.blobs = store.blobs();
-        this.root = store.root();
+        this(store.blobs(), store.layerSizes().known);
+    }
+
+    /** The sizes of the layers in {@code blobs}, with a memory of its own (the one a {@link LocalStore} shares). */
+    LayerSizes(FileBlobStore blobs) {
+        this(blobs, new ConcurrentHashMap<>());
+    }
+
+    private LayerSizes(FileBlobStore blobs, ConcurrentMap<Digest, Long> known) {
+        this.blobs = blobs;
+        this.root = blobs.layout().root();
+        this.known = known;
     }
 
     /** Where the measured size of {@code layer} is kept in the store at {@code root}. */
@@ -37,9 +55,11 @@ public final class LayerSizes {
 
     /**
      * Drops the measured size of a layer whose blob was deleted (the garbage collector's call, under the store
-     * lock). Best effort: a record left behind is a few bytes, and right again if the same layer comes back.
+     * lock), from memory and from the store. Best effort on disk: a record left behind is a few bytes, and right
+     * again if the same layer comes back.
      */
-    static void forget(Path root, Digest layer) {
+    void forget(Digest layer) {
+        known.remove(layer);
         try {
             Files.deleteIfExists(recordFile(root, layer));
         } catch (IOException e) {
@@ -49,9 +69,15 @@ public final class LayerSizes {
 
     /** The content size of {@code layer}. */
     public long contentSize(Descriptor layer) {
+        Long remembered = known.get(layer.digest());
+        if (remembered != null) {
+            return remembered;
+        }
         Path file = recordFile(root, layer.digest());
         try {
-            return Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).strip());
+            long size = Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).strip());
+            known.put(layer.digest(), size);
+            return size;
         } catch (NoSuchFileException e) {
             // Not measured yet.
         } catch (IOException | NumberFormatException e) {
@@ -61,8 +87,9 @@ public final class LayerSizes {
         try (InputStream in = blobs.open(layer.digest())) {
             size = LayerContentSize.of(in);
         } catch (IOException e) {
-            return layer.size();
+            return layer.size(); // not remembered: the layer may arrive later
         }
+        known.put(layer.digest(), size);
         try {
             Files.createDirectories(file.getParent());
             AtomicFiles.replace(file, Long.toString(size).getBytes(StandardCharsets.US_ASCII), file.getParent());

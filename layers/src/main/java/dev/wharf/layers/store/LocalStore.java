@@ -13,7 +13,8 @@ import java.nio.file.Path;
  * The local image store at one root directory: blobs, image names and garbage collection over one OCI image layout,
  * sharing one lock and one JSON codec.
  *
- * <p>Immutable and thread-safe; several processes may open the same root. Open one instance per root and share it:
+ * <p>Thread-safe, and immutable but for a memory of its layers' sizes ({@link #layerSizes}); several processes may
+ * open the same root. Open one instance per root and share it:
  * a second instance in the same JVM works, but its lock waits by polling.
  */
 public final class LocalStore {
@@ -22,10 +23,12 @@ public final class LocalStore {
     private final GarbageCollector garbageCollector;
     private final CanonicalJson json;
     private final StoreLock lock;
+    private final LayerSizes layerSizes;
 
     private LocalStore(FileBlobStore blobs, FileImageStore images, GarbageCollector garbageCollector,
-            CanonicalJson json, StoreLock lock) {
+            CanonicalJson json, StoreLock lock, LayerSizes layerSizes) {
         this.lock = lock;
+        this.layerSizes = layerSizes;
         this.blobs = blobs;
         this.images = images;
         this.garbageCollector = garbageCollector;
@@ -47,7 +50,9 @@ public final class LocalStore {
         CanonicalJson json = CanonicalJson.shared();
         FileImageStore images = new FileImageStore(blobs, lock, json);
         images.initialize();
-        return new LocalStore(blobs, images, new GarbageCollector(blobs, images, lock, json), json, lock);
+        LayerSizes sizes = new LayerSizes(blobs);
+        return new LocalStore(blobs, images, new GarbageCollector(blobs, images, lock, json, sizes), json, lock,
+                sizes);
     }
 
     /** Returns the root directory. */
@@ -96,6 +101,14 @@ public final class LocalStore {
     /** Returns the index of compressed variants of layers, made for pushes and exports ({@code variants/}). */
     public CompressedVariants variants() {
         return CompressedVariants.at(root(), blobs);
+    }
+
+    /**
+     * Returns the content sizes of this store's layers, remembered in memory for this instance (and forgotten when
+     * its garbage collector deletes a layer).
+     */
+    public LayerSizes layerSizes() {
+        return layerSizes;
     }
 
     /** Returns the JSON codec used for image documents. */
