@@ -41,6 +41,12 @@ public record Descriptor(
     public static final String REF_NAME_ANNOTATION = "org.opencontainers.image.ref.name";
 
     /**
+     * containerd's {@code images.AnnotationImageName}: the full name of an {@code index.json} entry
+     * ({@code docker.io/library/app:1}), where {@link #REF_NAME_ANNOTATION} holds only its tag.
+     */
+    public static final String CONTAINERD_NAME_ANNOTATION = "io.containerd.image.name";
+
+    /**
      * Validates and copies.
      *
      * @throws IllegalArgumentException if the digest is missing or the size negative (Jackson reports it as a

@@ -6,6 +6,7 @@ import dev.wharf.layers.blob.BlobProvider;
 import dev.wharf.layers.layer.LayerApplier;
 import dev.wharf.layers.layout.AtomicFiles;
 import dev.wharf.layers.layout.OciLayout;
+import dev.wharf.layers.layout.OciLayoutIndex;
 import dev.wharf.layers.posix.PosixFiles;
 import dev.wharf.layers.store.ImageName;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -23,7 +24,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
-import java.util.Objects;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,10 +35,6 @@ import java.util.List;
  * filesystem unpacked into a directory or written as a tarball. Thread-safe.
  */
 final class ImageExporter {
-    /** containerd's {@code images.AnnotationImageName}. */
-    static final String CONTAINERD_NAME_ANNOTATION = "io.containerd.image.name";
-    private static final byte[] OCI_LAYOUT = "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8);
-
     private final BlobProvider blobs;
     private final PosixFiles posix;
     private final CanonicalJson json;
@@ -57,35 +53,17 @@ final class ImageExporter {
     void oci(Path dir, Descriptor manifest, Descriptor config, List<Descriptor> layers, List<String> tags)
             throws LayerException, IOException {
         Files.createDirectories(dir);
-        if (!Files.exists(dir.resolve("oci-layout"))) {
-            AtomicFiles.replaceShared(dir.resolve("oci-layout"), OCI_LAYOUT, dir);
-        }
+        OciLayoutIndex index = OciLayoutIndex.of(dir, json);
+        index.ensureLayoutFile();
         OciLayout layout = OciLayout.at(dir);
         for (Descriptor d : layers) {
             blobFile(layout, d);
         }
         blobFile(layout, config);
         blobFile(layout, manifest);
-        List<Descriptor> entries = new java.util.ArrayList<>(existingEntries(dir));
-        List<Descriptor> added = tags.isEmpty()
+        index.add(tags.isEmpty()
                 ? List.of(manifest.withAnnotation(Descriptor.REF_NAME_ANNOTATION, ImageName.DEFAULT_TAG))
-                : indexEntries(manifest, tags);
-        for (Descriptor entry : added) {
-            entries.removeIf(d -> Objects.equals(d.annotations().get(Descriptor.REF_NAME_ANNOTATION),
-                    entry.annotations().get(Descriptor.REF_NAME_ANNOTATION))
-                    && Objects.equals(d.annotations().get(CONTAINERD_NAME_ANNOTATION),
-                    entry.annotations().get(CONTAINERD_NAME_ANNOTATION)));
-            entries.add(entry);
-        }
-        AtomicFiles.replaceShared(dir.resolve("index.json"), json.write(ImageIndex.oci(entries)), dir);
-    }
-
-    private List<Descriptor> existingEntries(Path dir) throws LayerException, IOException {
-        Path index = dir.resolve("index.json");
-        if (!Files.isRegularFile(index)) {
-            return List.of();
-        }
-        return json.read(Files.readAllBytes(index), ImageIndex.class, index.toString()).manifests();
+                : indexEntries(manifest, tags), OciLayoutIndex.NameRule.BUILDKIT);
     }
 
     /**
@@ -119,7 +97,7 @@ final class ImageExporter {
             }
             blob(tar, config);
             blob(tar, manifest);
-            file(tar, "oci-layout", OCI_LAYOUT);
+            file(tar, "oci-layout", OciLayout.layoutFileBytes());
             file(tar, "index.json", json.write(ImageIndex.oci(indexEntries(manifest, tags))));
             if (dockerManifest) {
                 ArrayNode manifests = JsonNodeFactory.instance.arrayNode();
@@ -153,7 +131,7 @@ final class ImageExporter {
         List<Descriptor> entries = new java.util.ArrayList<>();
         for (String tag : tags) {
             dev.wharf.layers.registry.ImageReference name = reference(tag);
-            entries.add(manifest.withAnnotation(CONTAINERD_NAME_ANNOTATION, name.toString())
+            entries.add(manifest.withAnnotation(Descriptor.CONTAINERD_NAME_ANNOTATION, name.toString())
                     .withAnnotation(Descriptor.REF_NAME_ANNOTATION, name.tag().orElseThrow()));
         }
         return List.copyOf(entries);

@@ -10,12 +10,13 @@ import dev.wharf.layers.image.ImageConfiguration;
 import dev.wharf.layers.image.ImageIndex;
 import dev.wharf.layers.image.ImageManifest;
 import dev.wharf.layers.layout.AtomicFiles;
+import dev.wharf.layers.layout.OciLayout;
+import dev.wharf.layers.layout.OciLayoutIndex;
 import dev.wharf.layers.registry.PlatformMatcher;
 import dev.wharf.layers.store.ImageName;
 import dev.wharf.layers.store.LocalStore;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -53,9 +54,6 @@ import java.util.TreeMap;
  * <p>Immutable and thread-safe.
  */
 public final class ArchiveExporter {
-    private static final byte[] OCI_LAYOUT_FILE = "{\"imageLayoutVersion\":\"1.0.0\"}"
-            .getBytes(StandardCharsets.UTF_8);
-
     private final LocalStore store;
     private final Platform platform;
 
@@ -108,21 +106,15 @@ public final class ArchiveExporter {
         List<Descriptor> entries = indexEntries(names);
         Map<String, ArchiveEntries.Blob> blobs = new TreeMap<>();
         collectBlobs(entries, blobs);
+        OciLayoutIndex index = OciLayoutIndex.of(dir, store.json());
         try {
-            List<Descriptor> manifests = new ArrayList<>(existingEntries(dir));
-            for (Descriptor entry : entries) {
-                String ref = entry.annotations().get(Descriptor.REF_NAME_ANNOTATION);
-                manifests.removeIf(d -> ref.equals(d.annotations().get(Descriptor.REF_NAME_ANNOTATION)));
-            }
-            manifests.addAll(entries);
+            // Read (and refused when not a layout) before any blob is written.
+            List<Descriptor> existing = existingEntries(dir, index);
             Files.createDirectories(dir);
             for (Map.Entry<String, ArchiveEntries.Blob> blob : blobs.entrySet()) {
                 writeBlobFile(dir, blob.getKey(), blob.getValue());
             }
-            if (!Files.exists(dir.resolve("oci-layout"))) {
-                AtomicFiles.replaceShared(dir.resolve("oci-layout"), OCI_LAYOUT_FILE, dir);
-            }
-            AtomicFiles.replaceShared(dir.resolve("index.json"), store.json().write(ImageIndex.oci(manifests)), dir);
+            index.write(existing, entries, OciLayoutIndex.NameRule.SKOPEO);
         } catch (LayerException e) {
             throw e;
         } catch (IOException e) {
@@ -130,7 +122,7 @@ public final class ArchiveExporter {
         }
     }
 
-    private List<Descriptor> existingEntries(Path dir) throws LayerException {
+    private static List<Descriptor> existingEntries(Path dir, OciLayoutIndex index) throws LayerException {
         if (!Files.exists(dir)) {
             return List.of();
         }
@@ -147,12 +139,11 @@ public final class ArchiveExporter {
                     + "give an empty or new directory, or an existing layout to add to");
         }
         try {
-            return store.json().read(Files.readAllBytes(dir.resolve("index.json")), ImageIndex.class,
-                    "index.json of " + dir).manifests();
+            return index.entries();
         } catch (LayerException e) {
             throw e;
         } catch (IOException e) {
-            throw new LayerException("cannot read " + dir.resolve("index.json") + ": " + e.getMessage(), e);
+            throw new LayerException("cannot read " + index.indexFile() + ": " + e.getMessage(), e);
         }
     }
 
@@ -179,7 +170,7 @@ public final class ArchiveExporter {
         collectBlobs(entries, blobs);
         ArchiveEntries archive = new ArchiveEntries();
         blobs.forEach(archive::put);
-        archive.put("oci-layout", OCI_LAYOUT_FILE);
+        archive.put("oci-layout", OciLayout.layoutFileBytes());
         archive.put("index.json", store.json().write(ImageIndex.oci(entries)));
         return archive;
     }
@@ -189,7 +180,7 @@ public final class ArchiveExporter {
         List<Descriptor> entries = new ArrayList<>();
         for (ImageName name : names) {
             Descriptor target = resolve(name);
-            Descriptor entry = target.withAnnotations(Map.of(OciLayoutReader.CONTAINERD_NAME_ANNOTATION,
+            Descriptor entry = target.withAnnotations(Map.of(Descriptor.CONTAINERD_NAME_ANNOTATION,
                     name.toString(), Descriptor.REF_NAME_ANNOTATION, name.tag()));
             if (!entries.contains(entry)) {
                 entries.add(entry);

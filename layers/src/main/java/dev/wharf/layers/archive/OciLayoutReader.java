@@ -31,9 +31,6 @@ import java.util.Set;
  * Immutable and thread-safe.
  */
 final class OciLayoutReader {
-    /** containerd's annotation for the full image name ({@code images.AnnotationImageName}). */
-    static final String CONTAINERD_NAME_ANNOTATION = "io.containerd.image.name";
-
     private final LocalStore store;
     private final Optional<String> bareTagRepository;
 
@@ -141,7 +138,7 @@ final class OciLayoutReader {
     }
 
     private Optional<ImageName> nameOf(Descriptor entry, ArchiveContents contents) throws LayerException {
-        String full = entry.annotations().get(CONTAINERD_NAME_ANNOTATION);
+        String full = entry.annotations().get(Descriptor.CONTAINERD_NAME_ANNOTATION);
         String ref = entry.annotations().get(Descriptor.REF_NAME_ANNOTATION);
         try {
             if (full != null && !full.isEmpty()) {

@@ -28,7 +28,6 @@ import java.util.regex.Pattern;
  * creates the layout on first use and sweeps staged files abandoned by crashed writers.
  */
 public final class FileBlobStore implements BlobStore {
-    private static final String LAYOUT_CONTENT = "{\"imageLayoutVersion\":\"" + OciLayout.LAYOUT_VERSION + "\"}";
     private static final Pattern LAYOUT_VERSION =
             Pattern.compile("\"imageLayoutVersion\"\\s*:\\s*\"([^\"]*)\"");
 
@@ -72,7 +71,7 @@ public final class FileBlobStore implements BlobStore {
         Path file = layout.layoutFile();
         if (!Files.exists(file)) {
             try {
-                AtomicFiles.replace(file, LAYOUT_CONTENT.getBytes(StandardCharsets.UTF_8), layout.ingestDir());
+                AtomicFiles.replace(file, OciLayout.layoutFileBytes(), layout.ingestDir());
             } catch (IOException e) {
                 if (!Files.exists(file)) {
                     throw e;

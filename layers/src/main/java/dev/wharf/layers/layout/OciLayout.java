@@ -24,6 +24,9 @@ public final class OciLayout {
     /** The image-layout version wharf writes and accepts. */
     public static final String LAYOUT_VERSION = "1.0.0";
 
+    /** The content of the {@code oci-layout} file wharf writes (the store's, and those of exported layouts). */
+    public static final String LAYOUT_FILE_CONTENT = "{\"imageLayoutVersion\":\"" + LAYOUT_VERSION + "\"}";
+
     private final Path root;
 
     private OciLayout(Path root) {
@@ -43,6 +46,11 @@ public final class OciLayout {
     /** Returns {@code root/oci-layout}. */
     public Path layoutFile() {
         return root.resolve("oci-layout");
+    }
+
+    /** Returns {@link #LAYOUT_FILE_CONTENT} in UTF-8, a new array on every call. */
+    public static byte[] layoutFileBytes() {
+        return LAYOUT_FILE_CONTENT.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Returns {@code root/index.json}. */

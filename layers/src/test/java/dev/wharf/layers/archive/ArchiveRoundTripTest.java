@@ -175,7 +175,7 @@ class ArchiveRoundTripTest {
         JsonNode first = index.get("manifests").get(0);
         assertEquals("latest", first.get("annotations").get(Descriptor.REF_NAME_ANNOTATION).asText());
         assertEquals("localhost:5000/team/app:latest",
-                first.get("annotations").get(OciLayoutReader.CONTAINERD_NAME_ANNOTATION).asText());
+                first.get("annotations").get(Descriptor.CONTAINERD_NAME_ANNOTATION).asText());
         assertTrue(Files.isRegularFile(layout.resolve("oci-layout")));
 
         LocalStore target = LocalStore.open(dir.resolve("target"));
@@ -197,7 +197,7 @@ class ArchiveRoundTripTest {
         ArchiveExporter.from(source, ArchiveTestSupport.LINUX_AMD64).writeOciLayout(List.of(APP), layout);
         // As skopeo and umoci write it: only the tag.
         String index = Files.readString(layout.resolve("index.json"))
-                .replace("\"" + OciLayoutReader.CONTAINERD_NAME_ANNOTATION + "\":\"app:1.0\",", "");
+                .replace("\"" + Descriptor.CONTAINERD_NAME_ANNOTATION + "\":\"app:1.0\",", "");
         Files.writeString(layout.resolve("index.json"), index);
 
         LocalStore unnamed = LocalStore.open(dir.resolve("unnamed"));
