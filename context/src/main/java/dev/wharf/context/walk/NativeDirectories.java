@@ -1,5 +1,6 @@
 package dev.wharf.context.walk;
 
+import dev.wharf.layers.posix.DirectoryRecords;
 import dev.wharf.layers.posix.PosixStat;
 import dev.wharf.layers.posix.StructStat;
 import java.io.IOException;
@@ -23,7 +24,8 @@ import jnr.ffi.annotations.Out;
 /**
  * Lists a directory and lstats its entries with the fewest system calls and objects: one {@code open}, a
  * {@code getdents64} per 32 KiB of entries, one {@code fstatat} per entry relative to the directory's descriptor (the
- * kernel looks up one name, not the whole path), names kept as bytes until sorted. java.nio instead makes a
+ * kernel looks up one name, not the whole path), names kept as bytes until sorted (the records are read by layers'
+ * {@link DirectoryRecords}, as {@code PosixFiles.listDirectory} reads them). java.nio instead makes a
  * {@code Path} per entry and stats it by its full path. Thread-safe: buffers are taken from a pool per call.
  * {@link #load} returns null where the binding or the platform's {@code struct stat} layout is unknown.
  */
@@ -175,8 +177,7 @@ final class NativeDirectories {
         }
         try {
             byte[] chunk = new byte[BUFFER];
-            byte[][] names = new byte[64][];
-            int count = 0;
+            Names names = new Names();
             while (true) {
                 long n = libc.getdents64(fd, buf, BUFFER);
                 if (n < 0) {
@@ -186,29 +187,25 @@ final class NativeDirectories {
                     break;
                 }
                 buf.get(0, chunk, 0, (int) n);
-                for (int at = 0; at < n; ) {
-                    int reclen = (chunk[at + 16] & 0xff) | (chunk[at + 17] & 0xff) << 8;
-                    int start = at + 19;
-                    // The record is the name and its NUL rounded up to 8 bytes, so the NUL is in its last 8 bytes
-                    // (names hold no NUL): look there, not at every byte of the name.
-                    int end = Math.max(start, at + reclen - 8);
-                    while (chunk[end] != 0) {
-                        end++;
-                    }
-                    at += reclen;
-                    int len = end - start;
-                    if (len == 1 && chunk[start] == '.' || len == 2 && chunk[start] == '.' && chunk[start + 1] == '.') {
-                        continue;
-                    }
-                    if (count == names.length) {
-                        names = Arrays.copyOf(names, count * 2);
-                    }
-                    names[count++] = Arrays.copyOfRange(chunk, start, end + 1);
-                }
+                DirectoryRecords.forEachName(chunk, (int) n, names);
             }
-            return Arrays.copyOf(names, count);
+            return Arrays.copyOf(names.names, names.count);
         } finally {
             buffers.add(buf);
+        }
+    }
+
+    /** The names of one listing, each with its NUL (the C string fstatat takes). */
+    private static final class Names implements DirectoryRecords.NameSink {
+        byte[][] names = new byte[64][];
+        int count;
+
+        @Override
+        public void name(byte[] records, int start, int end) {
+            if (count == names.length) {
+                names = Arrays.copyOf(names, count * 2);
+            }
+            names[count++] = Arrays.copyOfRange(records, start, end + 1);
         }
     }
 

@@ -420,6 +420,20 @@ final class JnrPosixFiles implements PosixFiles {
             // their size (most directories: a few hundred bytes).
             WriteBuffer buffer = WRITE_BUFFERS.get();
             List<String> names = new ArrayList<>();
+            DirectoryRecords.NameSink sink = (bytes, start, end) -> {
+                boolean ascii = true;
+                for (int i = start; i < end && ascii; i++) {
+                    ascii = bytes[i] >= 0;
+                }
+                String name = new String(bytes, start, end - start, ascii ? StandardCharsets.ISO_8859_1
+                        : pathCharset);
+                byte[] encoded = ascii ? null : name.getBytes(pathCharset);
+                if (!ascii && !Arrays.equals(encoded, 0, encoded.length, bytes, start, end)) {
+                    throw new UnsupportedOperationException("listDirectory: a name in " + dir
+                            + " is not valid in " + pathCharset);
+                }
+                names.add(name);
+            };
             while (true) {
                 long n = callRetrying(libc.getdents64, dir, fd, buffer.address(), WRITE_CHUNK);
                 if (n == 0) {
@@ -427,31 +441,7 @@ final class JnrPosixFiles implements PosixFiles {
                 }
                 byte[] records = new byte[(int) n];
                 buffer.bytes().get(0, records, 0, (int) n);
-                for (int at = 0; at < n; ) {
-                    // struct linux_dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name (NUL-ended).
-                    int reclen = (records[at + 16] & 0xff) | (records[at + 17] & 0xff) << 8;
-                    int start = at + 19;
-                    int end = start;
-                    boolean ascii = true;
-                    while (records[end] != 0) {
-                        ascii &= records[end] >= 0;
-                        end++;
-                    }
-                    at += reclen;
-                    int length = end - start;
-                    if (length == 1 && records[start] == '.'
-                            || length == 2 && records[start] == '.' && records[start + 1] == '.') {
-                        continue;
-                    }
-                    String name = new String(records, start, length, ascii ? StandardCharsets.ISO_8859_1
-                            : pathCharset);
-                    byte[] encoded = ascii ? null : name.getBytes(pathCharset);
-                    if (!ascii && !Arrays.equals(encoded, 0, encoded.length, records, start, end)) {
-                        throw new UnsupportedOperationException("listDirectory: a name in " + dir
-                                + " is not valid in " + pathCharset);
-                    }
-                    names.add(name);
-                }
+                DirectoryRecords.forEachName(records, (int) n, sink);
             }
         } finally {
             libc.close.callInt(fd);
