@@ -1,5 +1,6 @@
 package dev.wharf.builder.sandbox;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,14 +26,16 @@ class DeferredInterruptTest {
 
     @Test
     void anInterruptDuringASleepEndsTheSleepAndIsSetAfterTheWork() {
+        boolean[] seen = new boolean[3];
         try (DeferredInterrupt deferred = DeferredInterrupt.setAside()) {
-            assertFalse(deferred.interrupted());
+            seen[0] = deferred.interrupted();
             Thread.currentThread().interrupt();
             deferred.sleep(600_000); // returns at once: the interrupt is pending
-            assertFalse(Thread.currentThread().isInterrupted());
-            assertTrue(deferred.interrupted());
+            seen[1] = Thread.currentThread().isInterrupted();
+            seen[2] = deferred.interrupted();
         }
-        assertTrue(Thread.interrupted());
+        assertTrue(Thread.interrupted(), "set again after the work");
+        assertArrayEquals(new boolean[] {false, false, true}, seen, "none before, cleared by the sleep, noted");
     }
 
     @Test
