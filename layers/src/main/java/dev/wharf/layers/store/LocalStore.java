@@ -14,8 +14,8 @@ import java.nio.file.Path;
  * sharing one lock and one JSON codec.
  *
  * <p>Thread-safe, and immutable but for a memory of its layers' sizes ({@link #layerSizes}); several processes may
- * open the same root. Open one instance per root and share it:
- * a second instance in the same JVM works, but its lock waits by polling.
+ * open the same root. Open one instance per root and share it: a second instance in the same JVM works, but its
+ * lock waits by polling.
  */
 public final class LocalStore {
     private final FileBlobStore blobs;
