@@ -1048,8 +1048,9 @@ static int put_out(const void *p, size_t n) {
  *       uid, gid, device, rdev column holds one value for the block's rows, written once;
  *   'G' u32 count, then that many key pages, each u32 allocated length, u32 used length, the used bytes;
  *   'E' u32 rows, u32 pages, u32 fingerprints, u32 flags (1: a name or target is not valid UTF-8, 2: one is not
- *       ASCII), then per directory row in row order u32 row (its top bit set when the directory was pruned by a
- *       rule, its entries not listed), u64 fp0, u64 fp1, i64 newest; then 'Z'.
+ *       ASCII), then as two columns in row order the directory rows, u32 each (its top bit set when the directory
+ *       was pruned by a rule, its entries not listed), and their u64 fp0, u64 fp1, i64 newest; then 'Z'. Columns,
+ *       so that the JVM copies them in bulk rather than decoding a record per directory in interpreted code.
  * Rows 0 and 1 are the root's DIR and DIR_HEADER (ContextSnapshot's fixed root stat); each directory has a DIR row
  * at its key and a DIR_HEADER row at its key + NUL.
  */
@@ -1057,7 +1058,7 @@ static int put_out(const void *p, size_t n) {
 
 typedef struct {
     table t;
-    buf fps, key;
+    buf fpRows, fps, key; /* per directory: its row (u32); its fp0, fp1, newest (24 bytes) */
     size_t fpCount;
     size_t *lens;  /* key length per open directory */
     size_t *slots; /* fingerprint slot per open directory */
@@ -1085,7 +1086,8 @@ static void conv_init(conv *c) {
     row(&c->t, KIND_DIR_HEADER, rootRecord, (const uint8_t *) "\0", 1);
     c->lens[0] = 0;
     c->slots[0] = c->fpCount++;
-    put32(need(&c->fps, 28), 0);
+    put32(need(&c->fpRows, 4), 0);
+    memset(need(&c->fps, 24), 0, 24);
     c->open = 1;
 }
 
@@ -1130,7 +1132,8 @@ static int conv_feed(conv *c, const uint8_t *data, size_t len) {
                 }
                 c->lens[c->depth] = c->key.len;
                 c->slots[c->depth] = c->fpCount++;
-                put32(need(&c->fps, 28), t->rows - 2);
+                put32(need(&c->fpRows, 4), t->rows - 2);
+                memset(need(&c->fps, 24), 0, 24);
                 c->open++;
             } else {
                 row(t, S_ISLNK(mode) ? KIND_SYMLINK : KIND_FILE, r, c->key.data, c->key.len);
@@ -1140,9 +1143,9 @@ static int conv_feed(conv *c, const uint8_t *data, size_t len) {
             if (c->open == 0) {
                 return -1;
             }
-            uint8_t *f = c->fps.data + c->slots[c->depth] * 28;
-            memcpy(f + 4, r + 1, 24);
+            memcpy(c->fps.data + c->slots[c->depth] * 24, r + 1, 24);
             if (r[0] == 'P') { /* the row's top bit marks a directory left unlisted */
+                uint8_t *f = c->fpRows.data + c->slots[c->depth] * 4;
                 uint32_t rowAt;
                 memcpy(&rowAt, f, 4);
                 put32(f, rowAt | 0x80000000u);
@@ -1233,7 +1236,8 @@ static int conv_finish(conv *c) {
     put32(trailer + 5, t->pageCount);
     put32(trailer + 9, (uint32_t) c->fpCount);
     put32(trailer + 13, (uint32_t) (t->invalid | t->nonAscii << 1));
-    if (put_out(trailer, sizeof trailer) != 0 || put_out(c->fps.data, c->fps.len) != 0) {
+    if (put_out(trailer, sizeof trailer) != 0 || put_out(c->fpRows.data, c->fpRows.len) != 0
+            || put_out(c->fps.data, c->fps.len) != 0) {
         return -1;
     }
     return put_out("Z", 1);
