@@ -94,7 +94,11 @@ public final class ContextChecksumBench {
                 .append(" scan=").append((c2 - c1) / 1_000_000L)
                 .append(" checksum=").append((c3 - c2) / 1_000_000L)
                 .append(" persist=").append((c4 - c3) / 1_000_000L));
-        System.err.println(new StringBuilder("thread cpu ms: ").append(threadCpu()));
+        // Per thread only when asked (bench/context.sh THREADS=1): reading /proc/self/task took some 3 ms of the
+        // timed process's wall clock, the benchmark's own cost.
+        if (Boolean.getBoolean("wharf.bench.threads")) {
+            System.err.println(new StringBuilder("thread cpu ms: ").append(threadCpu()));
+        }
     }
 
     /**
