@@ -375,6 +375,11 @@ public final class ContextSnapshot {
         return row < 0 ? -1 : rows.fingerprintSlot(row);
     }
 
+    /** The number of fingerprint slots (none for a snapshot of the Java walk). */
+    int fingerprintSlots() {
+        return rows.fingerprintCount();
+    }
+
     /** The fingerprint slot of directory row {@code row}, or -1. */
     int fingerprintSlotOfRow(int row) {
         return rows.fingerprintSlot(row);
