@@ -455,7 +455,7 @@ static const char *listing_find(const uint8_t *rec, uint32_t *count, const char 
         if (seen != n) {
             return NULL;
         }
-        lused[i] = 1;
+        __atomic_store_n(&lused[i], 1, __ATOMIC_RELAXED); /* two threads may use one entry (a bind mount) */
         *count = n;
         *end = stop;
         return names;
