@@ -8,6 +8,8 @@
 #                  (a) and (b) then apply, as a build does
 #   JAVA_OPTS=...  JVM flags for (a) and (b); default: the ./wharf script's start-up flags (C2 delayed), which a CLI
 #                  build has (JAVA_OPTS=" " for none)
+#   THREADS=1      (a) and (b) also print the CPU time of each kind of thread (JIT, GC, pool) on stderr; off by
+#                  default, since reading /proc/self/task costs the timed process some 3 ms
 #   CDS=off        fresh JVMs without a class-data archive; by default each jar's (a) and (b) start from one, as
 #                  ./wharf starts from the archive made at package time, dumped at the exit of an untimed (b) over a
 #                  small context (the classes a re-checksum loads)
@@ -74,6 +76,7 @@ cds_flags() { # JAR: the -XX flags that start from its archive, made now if miss
   fi
   [[ ! -f "$archive" ]] || echo "-XX:SharedArchiveFile=$archive -Xlog:cds=off -Xlog:cds+dynamic=off"
 }
+[[ "${THREADS:-0}" != 1 ]] || JAVA_OPTS="$JAVA_OPTS -Dwharf.bench.threads=true"
 new_flags="$JAVA_OPTS $(cds_flags "$jar")"
 [[ -z "${BASE_JAR:-}" ]] || base_flags="$JAVA_OPTS $(cds_flags "$BASE_JAR")"
 files=$(find "$ctx" -type f | wc -l)

@@ -5,7 +5,9 @@
  * entry). For every directory it also gives a keyed 128-bit fingerprint of everything lstat says about its
  * subtree, so that the Java side can reuse a directory's checksum without looking at its entries.
  *
- * Usage: wharf-scan ROOT < KEY [RULES]   (KEY: 32 bytes, two SipHash-2-4 keys; the fingerprint is two SipHash lanes)
+ * Usage: wharf-scan ROOT [--listings FILE WINDOW_NS] < KEY [RULES]
+ *        (KEY: 32 bytes, two SipHash-2-4 keys; the fingerprint is two SipHash lanes; FILE: the cached listings of
+ *        this root's directories, read and kept up to date, see "cached listings" below)
  *        RULES (optional, to the end of stdin): directories the caller's .dockerignore walk would never enter, which
  *        the scan then leaves unlisted: u8 type, u16 length (native order), UTF-8 bytes, per rule, type
  *          'P' a path relative to the root (a directory there is pruned),
@@ -45,7 +47,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -249,7 +255,8 @@ static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
 
 /* One listed entry, its lstat record already encoded. */
 typedef struct {
-    char *name;
+    char *name;      /* its own copy, or in the mapped listing file (then owned is 0) */
+    int owned;
     uint8_t *record; /* HEADER_BYTES + name + link */
     size_t recordLen;
     int isDir;
@@ -296,24 +303,339 @@ static void fail(buf *out, int err, const char *path) {
     memcpy(p + 7, path, n);
 }
 
+
+/*
+ * ---- cached listings (--listings FILE WINDOW_NS) ----
+ * Listing a directory (getdents64, which on ext4 hashes every name into a tree even for a one-block directory) costs
+ * a third of a scan of a tree whose files are all in the page cache; its lstat calls are the rest. A directory's
+ * names change only with its mtime and ctime (POSIX: creating, removing or renaming an entry updates both, and
+ * nothing can set a ctime back), so the names a scan listed are kept in FILE, keyed by the directory's device,
+ * inode, mtime, ctime, size and link count, and a later scan takes a directory's names from there when its lstat
+ * record still has those values, as git's untracked cache does. Every entry is still lstat'ed. A listing is kept only
+ * when the directory's times are older than WINDOW_NS before the scan began: a change within the file system's
+ * timestamp granularity of the last one might not move them. Only on file systems known to keep those times (ext2-4,
+ * xfs, btrfs, tmpfs: not network or FUSE file systems, nor overlayfs, whose lower layers may change beneath it), only
+ * for directories on the root's device, and only in the scan's own walk order (the cache holds names, no order).
+ * FILE (native order, a private cache of one user's state directory): u64 magic, u32 count, u32 table size (a power
+ * of two), u64 0; the table of u32 offsets of entries (0: empty), by a hash of device and inode, probed linearly;
+ * the entries, 8-aligned, each u64 device, inode, i64 mtime, ctime, u64 size, u32 nlink, count, bytes, 0, u64 check
+ * (a hash of the fields before it and the names), then the names, each NUL-terminated, in byte order. An entry that
+ * fails its check or is malformed is not used (the directory is listed). It is written (temp file, rename) only when
+ * a scan listed a directory it could keep, so a scan of an unchanged tree writes nothing.
+ */
+#define LISTING_MAGIC 0x31305453494c5357ULL /* "WSLIST01" */
+#define LISTING_HEAD 64
+#define LISTING_FILES_MAX 64
+
+static const uint8_t *lmap;     /* the file as read, or NULL */
+static size_t lmapLen;
+static uint32_t lmask;          /* table size - 1 */
+static uint8_t *lused;          /* per table slot: its entry was used by this scan (so is written again) */
+static const char *lpath;       /* NULL: no cached listings */
+static int64_t lbefore;         /* a directory whose times are all before this may have its listing kept */
+static uint64_t ldev;           /* the root's device */
+static buf lfresh;              /* entries listed by this scan that may be kept */
+static size_t lfreshCount;
+static pthread_mutex_t llock = PTHREAD_MUTEX_INITIALIZER;
+
+static uint64_t get64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+static uint32_t get32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+
+/* Not a defence against crafted input (the file is the user's own), a check against torn or stale bytes. */
+static uint64_t listing_check(const uint8_t *p, size_t n) {
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
+    for (; n >= 8; p += 8, n -= 8) {
+        h = (h ^ get64(p)) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    uint64_t t = 0;
+    memcpy(&t, p, n);
+    h = (h ^ t) * 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 29);
+}
+
+static uint32_t listing_slot(uint64_t dev, uint64_t ino) {
+    uint64_t h = (ino ^ (dev << 40) ^ (dev >> 24)) * 0x9E3779B97F4A7C15ULL;
+    return (uint32_t) (h >> 32);
+}
+
+/* The fields of a record that key its directory's listing, at the offsets encode() writes them. */
+static void listing_key(const uint8_t *rec, uint8_t key[48]) {
+    memcpy(key, rec + 53, 8);      /* device */
+    memcpy(key + 8, rec + 45, 8);  /* inode */
+    memcpy(key + 16, rec + 29, 8); /* mtime */
+    memcpy(key + 24, rec + 37, 8); /* ctime */
+    memcpy(key + 32, rec + 21, 8); /* size */
+    memcpy(key + 40, rec + 17, 4); /* nlink */
+    memset(key + 44, 0, 4);
+}
+
+/* Maps FILE if it is a listing file; without one every directory is listed. */
+static void listing_open(int rootFd, const char *file, int64_t window, uint64_t dev) {
+    struct statfs fs;
+    if (fstatfs(rootFd, &fs) != 0) {
+        return;
+    }
+    uint32_t type = (uint32_t) fs.f_type; /* ext2-4, xfs, btrfs, tmpfs */
+    if (type != 0xEF53 && type != 0x58465342 && type != 0x9123683E && type != 0x01021994) {
+        return;
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    lpath = file;
+    lbefore = nanos(now) - window;
+    ldev = dev;
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || st.st_size < 24 || st.st_size > (1L << 31)) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return;
+    }
+    void *m = mmap(NULL, (size_t) st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED) {
+        return;
+    }
+    const uint8_t *p = m;
+    uint32_t size = get32(p + 12);
+    if (get64(p) != LISTING_MAGIC || size == 0 || (size & (size - 1)) != 0
+            || 24 + 4 * (uint64_t) size > (uint64_t) st.st_size || !(lused = calloc(size, 1))) {
+        munmap(m, (size_t) st.st_size);
+        return;
+    }
+    lmap = p;
+    lmapLen = (size_t) st.st_size;
+    lmask = size - 1;
+}
+
+/*
+ * The names cached for the directory whose record is rec, when its lstat data is the one they were listed under
+ * and the entry is sound: *count gets their number, *bytes the end of the last. NULL otherwise.
+ */
+static const char *listing_find(const uint8_t *rec, uint32_t *count, const char **end) {
+    if (!lmap) {
+        return NULL;
+    }
+    uint8_t key[48];
+    listing_key(rec, key);
+    uint64_t dev = get64(key), ino = get64(key + 8);
+    for (uint32_t i = listing_slot(dev, ino) & lmask, probes = 0; probes <= lmask; i = (i + 1) & lmask, probes++) {
+        uint32_t off = get32(lmap + 24 + 4 * (size_t) i);
+        if (off == 0) {
+            return NULL;
+        }
+        if ((off & 7) != 0 || (uint64_t) off + 64 > lmapLen) {
+            return NULL;
+        }
+        const uint8_t *h = lmap + off;
+        if (get64(h) != dev || get64(h + 8) != ino) {
+            continue;
+        }
+        uint32_t n = get32(h + 44), bytes = get32(h + 48);
+        if (memcmp(h, key, 44) != 0 || (uint64_t) off + 64 + bytes > lmapLen || (n == 0) != (bytes == 0)
+                || (bytes > 0 && h[64 + bytes - 1] != 0)) {
+            return NULL;
+        }
+        uint64_t check = get64(h + 56);
+        if (listing_check(h, 56) + listing_check(h + 64, bytes) * 31 != check) {
+            return NULL;
+        }
+        /* The names must be what a listing gives: n non-empty names without '/', ".", "..", in strict byte order. */
+        const char *names = (const char *) h + 64, *stop = names + bytes, *prev = NULL;
+        uint32_t seen = 0;
+        for (const char *nm = names; nm < stop; nm += strlen(nm) + 1, seen++) {
+            if (!*nm || strchr(nm, '/') || (nm[0] == '.' && (nm[1] == 0 || (nm[1] == '.' && nm[2] == 0)))
+                    || (prev && strcmp(prev, nm) >= 0)) {
+                return NULL;
+            }
+            prev = nm;
+        }
+        if (seen != n) {
+            return NULL;
+        }
+        __atomic_store_n(&lused[i], 1, __ATOMIC_RELAXED); /* two threads may use one entry (a bind mount) */
+        *count = n;
+        *end = stop;
+        return names;
+    }
+    return NULL;
+}
+
+/* Keeps the names just listed (sorted) for the directory whose record is rec, when its times allow it. */
+static void listing_keep(const uint8_t *rec, const entry *es, size_t n) {
+    if (!lpath) {
+        return;
+    }
+    uint8_t key[48];
+    listing_key(rec, key);
+    int64_t m = (int64_t) get64(key + 16), c = (int64_t) get64(key + 24);
+    if (get64(key) != ldev || m >= lbefore || c >= lbefore) {
+        return;
+    }
+    size_t bytes = 0;
+    for (size_t i = 0; i < n; i++) {
+        bytes += strlen(es[i].name) + 1;
+    }
+    if (bytes > UINT32_MAX / 2) {
+        return;
+    }
+    uint8_t *h = malloc(64 + bytes);
+    if (!h) {
+        return;
+    }
+    memcpy(h, key, 48);
+    put32(h + 44, (uint32_t) n);
+    put32(h + 48, (uint32_t) bytes);
+    put32(h + 52, 0);
+    size_t at = 64;
+    for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(es[i].name) + 1;
+        memcpy(h + at, es[i].name, l);
+        at += l;
+    }
+    put64(h + 56, listing_check(h, 56) + listing_check(h + 64, bytes) * 31);
+    size_t padded = (64 + bytes + 7) & ~(size_t) 7;
+    pthread_mutex_lock(&llock);
+    uint8_t *p = need(&lfresh, padded);
+    memcpy(p, h, 64 + bytes);
+    memset(p + 64 + bytes, 0, padded - 64 - bytes);
+    lfreshCount++;
+    pthread_mutex_unlock(&llock);
+    free(h);
+}
+
+/* Adds the entry at e (its length padded) to the file being made in f, its offset to the table. */
+static void listing_put(buf *f, uint32_t mask, const uint8_t *e, size_t len) {
+    uint32_t off = (uint32_t) f->len;
+    memcpy(need(f, len), e, len);
+    for (uint32_t i = listing_slot(get64(e), get64(e + 8)) & mask;; i = (i + 1) & mask) {
+        uint8_t *slot = f->data + 24 + 4 * (size_t) i;
+        if (get32(slot) == 0) {
+            put32(slot, off);
+            return;
+        }
+    }
+}
+
+/*
+ * Writes the listing file again when this scan listed a directory it may keep: the entries it used and the ones it
+ * listed (those of directories gone or changed are left out). Best effort: a cache.
+ */
+static void listing_write(void) {
+    if (!lpath || lfreshCount == 0) {
+        return;
+    }
+    size_t count = lfreshCount, used = 0;
+    for (size_t i = 0; lmap && i <= lmask; i++) {
+        used += lused[i];
+    }
+    count += used;
+    uint32_t size = 16;
+    while (size < 2 * count && size < (1u << 30)) {
+        size *= 2;
+    }
+    buf f = {0};
+    uint8_t *head = need(&f, 24 + 4 * (size_t) size);
+    memset(head, 0, 24 + 4 * (size_t) size);
+    put64(head, LISTING_MAGIC);
+    put32(head + 8, (uint32_t) count);
+    put32(head + 12, size);
+    for (size_t i = 0; lmap && i <= lmask; i++) {
+        if (lused[i]) {
+            const uint8_t *e = lmap + get32(lmap + 24 + 4 * i);
+            listing_put(&f, size - 1, e, (64 + get32(e + 48) + 7) & ~(size_t) 7);
+        }
+    }
+    for (size_t at = 0; at < lfresh.len;) {
+        size_t len = (64 + get32(lfresh.data + at + 48) + 7) & ~(size_t) 7;
+        listing_put(&f, size - 1, lfresh.data + at, len);
+        at += len;
+    }
+    if (f.len > (1UL << 31)) {
+        return;
+    }
+    if (!lmap) {
+        /* A new file: the directory keeps at most LISTING_FILES_MAX contexts' listings (a hint, like the cache's
+         * marker of large contexts), so when it is full all are dropped. */
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof dir, "%s", lpath);
+        char *slash = strrchr(dir, '/');
+        if (slash) {
+            *slash = 0;
+            (void) mkdir(dir, 0700);
+            DIR *d = opendir(dir);
+            size_t files = 0;
+            struct dirent *de;
+            while (d && (de = readdir(d)) != NULL) {
+                files += de->d_name[0] != '.';
+            }
+            if (d && files >= LISTING_FILES_MAX) {
+                rewinddir(d);
+                while ((de = readdir(d)) != NULL) {
+                    if (de->d_name[0] != '.') {
+                        (void) unlinkat(dirfd(d), de->d_name, 0);
+                    }
+                }
+            }
+            if (d) {
+                closedir(d);
+            }
+        }
+    }
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s.%d.tmp", lpath, (int) getpid()) >= (int) sizeof tmp) {
+        return;
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        return;
+    }
+    size_t done = 0;
+    while (done < f.len) {
+        ssize_t w = write(fd, f.data + done, f.len - done);
+        if (w <= 0) {
+            break;
+        }
+        done += (size_t) w;
+    }
+    if (close(fd) != 0 || done != f.len || rename(tmp, lpath) != 0) {
+        (void) unlink(tmp);
+    }
+}
+
 static int by_name(const void *a, const void *b) {
     return strcmp(((const entry *) a)->name, ((const entry *) b)->name); /* unsigned bytes, as Go sorts */
 }
 
 /*
- * Lists the open directory fd (relative path rel, "" for the root) and lstats its entries, sorted by name; NULL
- * after a failure, which is written to out. *count gets the number of entries.
+ * Lists the open directory fd (relative path rel, "" for the root; dirRecord its lstat record) and lstats its
+ * entries, sorted by name; NULL after a failure, which is written to out. *count gets the number of entries. The
+ * names come from the cached listings when they hold this directory's (see above), else from getdents64.
  */
-static entry *list(int fd, const char *rel, buf *out, size_t *count) {
+static entry *list(int fd, const char *rel, const uint8_t *dirRecord, buf *out, size_t *count) {
     char chunk[32768];
     size_t n = 0, cap = 64;
+    uint32_t cachedCount = 0;
+    const char *cachedEnd = NULL;
+    const char *cached = listing_find(dirRecord, &cachedCount, &cachedEnd);
+    if (cached && cachedCount > cap) {
+        cap = cachedCount;
+    }
     entry *es = malloc(cap * sizeof(entry));
     char *link = malloc(LINK_BYTES);
     if (!es || !link) {
         perror("wharf-scan: out of memory");
         exit(3);
     }
-    for (;;) {
+    for (const char *nm = cached; nm && nm < cachedEnd; nm += strlen(nm) + 1) {
+        es[n].name = (char *) nm;
+        es[n].owned = 0;
+        es[n].record = NULL;
+        n++;
+    }
+    for (; !cached;) {
         long got = syscall(SYS_getdents64, fd, chunk, sizeof chunk);
         if (got < 0) {
             fail(out, errno, rel);
@@ -345,18 +667,24 @@ static entry *list(int fd, const char *rel, buf *out, size_t *count) {
                 }
             }
             es[n].name = strdup(nm);
+            es[n].owned = 1;
             es[n].record = NULL;
             n++;
         }
     }
-    qsort(es, n, sizeof(entry), by_name);
+    if (!cached) {
+        qsort(es, n, sizeof(entry), by_name);
+        listing_keep(dirRecord, es, n);
+    }
     size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
         struct stat st;
         entry e = es[i];
         if (fstatat(fd, e.name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
             if (errno == ENOENT) {
-                free(e.name); /* removed while walking: the Java walk skips it too */
+                if (e.owned) {
+                    free(e.name); /* removed while walking: the Java walk skips it too */
+                }
                 continue;
             }
             char path[PATH_MAX];
@@ -391,7 +719,9 @@ static entry *list(int fd, const char *rel, buf *out, size_t *count) {
 
 static void free_entries(entry *es, size_t n) {
     for (size_t i = 0; i < n; i++) {
-        free(es[i].name);
+        if (es[i].owned) {
+            free(es[i].name);
+        }
         free(es[i].record);
     }
     free(es);
@@ -433,7 +763,7 @@ static int walk(int parent, const entry *e, const char *rel, buf *out, uint64_t 
         return -1;
     }
     size_t n;
-    entry *es = list(fd, rel, out, &n);
+    entry *es = list(fd, rel, e->record, out, &n);
     if (!es) {
         close(fd);
         return -1;
@@ -718,8 +1048,9 @@ static int put_out(const void *p, size_t n) {
  *       uid, gid, device, rdev column holds one value for the block's rows, written once;
  *   'G' u32 count, then that many key pages, each u32 allocated length, u32 used length, the used bytes;
  *   'E' u32 rows, u32 pages, u32 fingerprints, u32 flags (1: a name or target is not valid UTF-8, 2: one is not
- *       ASCII), then per directory row in row order u32 row (its top bit set when the directory was pruned by a
- *       rule, its entries not listed), u64 fp0, u64 fp1, i64 newest; then 'Z'.
+ *       ASCII), then as two columns in row order the directory rows, u32 each (its top bit set when the directory
+ *       was pruned by a rule, its entries not listed), and their u64 fp0, u64 fp1, i64 newest; then 'Z'. Columns,
+ *       so that the JVM copies them in bulk rather than decoding a record per directory in interpreted code.
  * Rows 0 and 1 are the root's DIR and DIR_HEADER (ContextSnapshot's fixed root stat); each directory has a DIR row
  * at its key and a DIR_HEADER row at its key + NUL.
  */
@@ -727,7 +1058,7 @@ static int put_out(const void *p, size_t n) {
 
 typedef struct {
     table t;
-    buf fps, key;
+    buf fpRows, fps, key; /* per directory: its row (u32); its fp0, fp1, newest (24 bytes) */
     size_t fpCount;
     size_t *lens;  /* key length per open directory */
     size_t *slots; /* fingerprint slot per open directory */
@@ -755,7 +1086,8 @@ static void conv_init(conv *c) {
     row(&c->t, KIND_DIR_HEADER, rootRecord, (const uint8_t *) "\0", 1);
     c->lens[0] = 0;
     c->slots[0] = c->fpCount++;
-    put32(need(&c->fps, 28), 0);
+    put32(need(&c->fpRows, 4), 0);
+    memset(need(&c->fps, 24), 0, 24);
     c->open = 1;
 }
 
@@ -800,7 +1132,8 @@ static int conv_feed(conv *c, const uint8_t *data, size_t len) {
                 }
                 c->lens[c->depth] = c->key.len;
                 c->slots[c->depth] = c->fpCount++;
-                put32(need(&c->fps, 28), t->rows - 2);
+                put32(need(&c->fpRows, 4), t->rows - 2);
+                memset(need(&c->fps, 24), 0, 24);
                 c->open++;
             } else {
                 row(t, S_ISLNK(mode) ? KIND_SYMLINK : KIND_FILE, r, c->key.data, c->key.len);
@@ -810,9 +1143,9 @@ static int conv_feed(conv *c, const uint8_t *data, size_t len) {
             if (c->open == 0) {
                 return -1;
             }
-            uint8_t *f = c->fps.data + c->slots[c->depth] * 28;
-            memcpy(f + 4, r + 1, 24);
+            memcpy(c->fps.data + c->slots[c->depth] * 24, r + 1, 24);
             if (r[0] == 'P') { /* the row's top bit marks a directory left unlisted */
+                uint8_t *f = c->fpRows.data + c->slots[c->depth] * 4;
                 uint32_t rowAt;
                 memcpy(&rowAt, f, 4);
                 put32(f, rowAt | 0x80000000u);
@@ -903,7 +1236,8 @@ static int conv_finish(conv *c) {
     put32(trailer + 5, t->pageCount);
     put32(trailer + 9, (uint32_t) c->fpCount);
     put32(trailer + 13, (uint32_t) (t->invalid | t->nonAscii << 1));
-    if (put_out(trailer, sizeof trailer) != 0 || put_out(c->fps.data, c->fps.len) != 0) {
+    if (put_out(trailer, sizeof trailer) != 0 || put_out(c->fpRows.data, c->fpRows.len) != 0
+            || put_out(c->fps.data, c->fps.len) != 0) {
         return -1;
     }
     return put_out("Z", 1);
@@ -954,8 +1288,8 @@ int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[1], "--xattrs") == 0) {
         return xattrs(argv[2]);
     }
-    if (argc != 2) {
-        fprintf(stderr, "usage: wharf-scan ROOT < KEY [RULES]\n");
+    if (argc != 2 && !(argc == 5 && strcmp(argv[2], "--listings") == 0)) {
+        fprintf(stderr, "usage: wharf-scan ROOT [--listings FILE WINDOW_NS] < KEY [RULES]\n");
         return 2;
     }
     if (fread(keys, 1, sizeof keys, stdin) != sizeof keys) {
@@ -976,6 +1310,9 @@ int main(int argc, char **argv) {
         fail(&out, errno, "");
         return 1; /* the Java walk reports it */
     }
+    if (argc == 5) {
+        listing_open(rootFd, argv[3], strtoll(argv[4], NULL, 10), (uint64_t) st.st_dev);
+    }
     size_t rootLen;
     entry root = {.name = ".", .isDir = 1};
     root.record = encode(&st, "", 0, "", 0, &rootLen);
@@ -987,7 +1324,7 @@ int main(int argc, char **argv) {
     sip_update(&h, root.record, root.recordLen);
     int64_t newest = root.newest;
     size_t n;
-    entry *es = list(rootFd, "", &out, &n);
+    entry *es = list(rootFd, "", root.record, &out, &n);
     if (!es) {
         return 1; /* the Java walk reports it */
     }
@@ -1016,7 +1353,7 @@ int main(int argc, char **argv) {
                 }
                 continue; /* gone before it was listed: an empty directory, as walk() has it */
             }
-            lv[i].kids = list(lv[i].fd, es[i].name, &out, &lv[i].n);
+            lv[i].kids = list(lv[i].fd, es[i].name, es[i].record, &out, &lv[i].n);
             if (!lv[i].kids) {
                 return 1; /* the Java walk reports it */
             }
@@ -1119,5 +1456,6 @@ int main(int argc, char **argv) {
     if (conv_feed(&cv, out.data, out.len) != 0 || conv_finish(&cv) != 0 || fflush(stdout) != 0) {
         _exit(4);
     }
+    listing_write(); /* every task is done: the whole output was written */
     _exit(0); /* workers still walking after a failure need not be waited for */
 }

@@ -26,13 +26,32 @@ public final class ContextChecksumBench {
     }
 
     /**
-     * CPU time of the whole process (all threads, JIT and GC included), in nanoseconds, in clock ticks (10 ms).
-     * From /proc through ProcessHandle: the management beans' classes cost a fresh JVM some 25 ms before the
-     * checksum starts, which the timed process would otherwise include.
+     * CPU time of the whole process (all threads, JIT and GC included), in nanoseconds, in clock ticks (10 ms): the
+     * utime and stime fields of /proc/self/stat, read by hand. Not through the management beans, whose classes cost a
+     * fresh JVM some 25 ms, nor through ProcessHandle.info(), whose first call took 5 ms of the timed process's wall
+     * clock before the checksum started (it reads the command line and user too); 0 where /proc cannot be read.
      */
     private static long cpu() {
-        java.util.Optional<java.time.Duration> d = ProcessHandle.current().info().totalCpuDuration();
-        return d.isPresent() ? d.get().toNanos() : 0L;
+        try (java.io.FileInputStream in = new java.io.FileInputStream("/proc/self/stat")) {
+            byte[] b = in.readNBytes(1024);
+            int at = b.length - 1;
+            while (at > 0 && b[at] != ')') {
+                at--;
+            }
+            // Fields after the command's closing parenthesis: state is field 3, utime 14 and stime 15.
+            long[] f = new long[16];
+            int field = 2;
+            for (int i = at + 2; i < b.length && field < 16; i++) {
+                if (b[i] == ' ') {
+                    field++;
+                } else if (b[i] >= '0' && b[i] <= '9' && field >= 14) {
+                    f[field] = f[field] * 10 + (b[i] - '0');
+                }
+            }
+            return (f[14] + f[15]) * 10_000_000L; // USER_HZ is 100 on Linux
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0L;
+        }
     }
 
     /**
@@ -75,7 +94,11 @@ public final class ContextChecksumBench {
                 .append(" scan=").append((c2 - c1) / 1_000_000L)
                 .append(" checksum=").append((c3 - c2) / 1_000_000L)
                 .append(" persist=").append((c4 - c3) / 1_000_000L));
-        System.err.println(new StringBuilder("thread cpu ms: ").append(threadCpu()));
+        // Per thread only when asked (bench/context.sh THREADS=1): reading /proc/self/task took some 3 ms of the
+        // timed process's wall clock, the benchmark's own cost.
+        if (Boolean.getBoolean("wharf.bench.threads")) {
+            System.err.println(new StringBuilder("thread cpu ms: ").append(threadCpu()));
+        }
     }
 
     /**

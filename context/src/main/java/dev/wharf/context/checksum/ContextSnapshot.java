@@ -327,8 +327,10 @@ public final class ContextSnapshot {
             }
             java.util.Optional<dev.wharf.context.walk.NativeTreeScan> scanner = cache.scanner();
             if (scanner.isPresent()) {
-                ContextWalker walker = new ContextWalker(none(), excludes);
-                PruneHints hints = excludes.isEmpty() ? PruneHints.NONE
+                // No walker without exclusions: the rows are the snapshot as scanned, and a fresh JVM would
+                // initialize the walker's class (a method reference among its constants) before starting the helper.
+                ContextWalker walker = excludes.isEmpty() ? null : new ContextWalker(none(), excludes);
+                PruneHints hints = walker == null ? PruneHints.NONE
                         : givenHints != null ? givenHints : walker.pruneHints();
                 java.util.Optional<SnapshotRows> rows = scanner.get().scan(root, hints,
                         new SnapshotRows.ColumnsReader());
@@ -373,6 +375,11 @@ public final class ContextSnapshot {
     int fingerprintSlot(byte[] key) {
         int row = rows.search(key);
         return row < 0 ? -1 : rows.fingerprintSlot(row);
+    }
+
+    /** The number of fingerprint slots (none for a snapshot of the Java walk). */
+    int fingerprintSlots() {
+        return rows.fingerprintCount();
     }
 
     /** The fingerprint slot of directory row {@code row}, or -1. */

@@ -83,6 +83,7 @@ final class RecordDigester {
                    int parallelRecords) {
         this.parallelRecords = parallelRecords;
         this.s = s;
+        this.reusedBySlot = new Object[s.fingerprintSlots()];
         this.cache = cache;
         this.resetOwner = resetOwner;
         this.clock = clock;
@@ -215,8 +216,24 @@ final class RecordDigester {
         if (slot < 0) {
             return null;
         }
-        return cache.lookup(FileKey.directory(s.fingerprint(slot, 0), s.fingerprint(slot, 1), resetOwner));
+        Object known = reusedBySlot[slot];
+        if (known != null) {
+            return known == NOT_STORED ? null : (Digest) known;
+        }
+        Digest d = cache.lookup(FileKey.directory(s.fingerprint(slot, 0), s.fingerprint(slot, 1), resetOwner));
+        reusedBySlot[slot] = d == null ? NOT_STORED : d;
+        return d;
     }
+
+    /**
+     * {@link #reused}'s answers for this call by fingerprint slot ({@link #NOT_STORED}: looked up, none): the pass that
+     * hashes ahead and the walk ask for the same directories, and a lookup in the mapped cache file costs a fresh
+     * JVM's interpreter tens of microseconds (a re-checksum of 100,000 files asked some 150 of them twice). Races are
+     * benign: threads that look up one slot store the same answer, and a {@link Digest} is immutable. A directory
+     * whose digest this call computes is in {@link #memo}, which the walk consults first.
+     */
+    private final Object[] reusedBySlot;
+    private static final Object NOT_STORED = new Object();
 
     /**
      * Stores directory digest {@code d} under its fingerprint, unless the directory has none, changed within the
@@ -236,6 +253,15 @@ final class RecordDigester {
 
     /** Snapshots with this many records hash the child directories of the directory asked for in parallel. */
     static final int PARALLEL_RECORDS = 10_000;
+
+    /**
+     * The parallel path's task class (and its superclass), loaded with the digester whichever path a call takes, so
+     * that a class-data archive recorded from a small context (the CLI's and bench/context.sh's are) holds them too:
+     * otherwise a re-checksum of a large context loaded them from the jar, the first class a fresh JVM took from it,
+     * which opens the jar and reads its central directory (some 7 ms of wall time with wharf's fat jar).
+     */
+    @SuppressWarnings("unused")
+    private static final Class<?> FORKED_TASK = Subtree.class;
 
     private Cursor cursorAt(byte[] from) {
         return new Cursor(s, s.ceilingRow(from));

@@ -303,6 +303,7 @@ final class SnapshotRows {
                     || pageCount != rows.pages.size() || pageCount < 1 || fps < 1 || fps > n) {
                 return null;
             }
+            // Two columns, each copied in bulk: the rows, then per row its fingerprint and newest time.
             byte[] f = in.readNBytes(28 * fps);
             if (f.length != 28 * fps) {
                 return null;
@@ -310,11 +311,13 @@ final class SnapshotRows {
             java.nio.ByteBuffer fb = java.nio.ByteBuffer.wrap(f).order(java.nio.ByteOrder.nativeOrder());
             rows.fingerprintRows = new int[fps];
             rows.fingerprints = new long[fps * 3];
+            fb.asIntBuffer().get(0, rows.fingerprintRows, 0, fps);
+            fb.position(4 * fps);
+            fb.slice().order(java.nio.ByteOrder.nativeOrder()).asLongBuffer().get(0, rows.fingerprints, 0, 3 * fps);
             int[] pruned = new int[0];
             int prunedCount = 0;
             for (int i = 0; i < fps; i++) {
-                int o = 28 * i;
-                int row = fb.getInt(o);
+                int row = rows.fingerprintRows[i];
                 if (row < 0) { // the top bit: a directory the scan's hints left unlisted
                     row &= Integer.MAX_VALUE;
                     if (prunedCount == pruned.length) {
@@ -326,9 +329,6 @@ final class SnapshotRows {
                     return null;
                 }
                 rows.fingerprintRows[i] = row;
-                rows.fingerprints[3 * i] = fb.getLong(o + 4);
-                rows.fingerprints[3 * i + 1] = fb.getLong(o + 12);
-                rows.fingerprints[3 * i + 2] = fb.getLong(o + 20);
             }
             if (in.read() != 'Z' || in.read() != -1) {
                 return null;

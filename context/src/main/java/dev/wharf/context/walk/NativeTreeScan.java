@@ -24,20 +24,58 @@ import java.util.Optional;
  * persisted checksum cache's, since a fingerprint means something only with the key under which the cache stored
  * it (the key keeps a context's author from crafting two subtrees with one fingerprint). Where the helper is not
  * packaged (no gcc at build time, another OS or architecture) {@link #open} is empty and callers walk with
- * {@link ContextWalker}. Immutable and thread-safe.
+ * {@link ContextWalker}.
+ *
+ * <p>The helper keeps each context's directory listings in the state directory ({@value #LISTINGS}, one file per
+ * context path): a later scan takes the names of a directory whose lstat data (device, inode, mtime, ctime, size,
+ * links) has not moved from there instead of listing it again, and still lstats every entry (see wharf-scan.c for
+ * when a listing is kept). Immutable and thread-safe.
  */
 public final class NativeTreeScan {
 
     static final String NAME = "wharf-scan";
     static final String KEY_FILE = "scan-key";
     private static final int KEY_BYTES = 32;
+    /** The state directory's subdirectory of cached listings. */
+    static final String LISTINGS = "scan-listings";
+    /**
+     * A directory changed this recently may change again within the file system's timestamp granularity without its
+     * times moving, so its listing is not kept (as the checksum cache's racy window).
+     */
+    private static final long LISTING_WINDOW_NANOS = 2_000_000_000L;
 
     private final Path helper;
     private final byte[] key;
+    private final Path stateDir;
+    private final long listingWindowNanos;
 
-    private NativeTreeScan(Path helper, byte[] key) {
+    private NativeTreeScan(Path helper, byte[] key, Path stateDir, long listingWindowNanos) {
         this.helper = helper;
         this.key = key;
+        this.stateDir = stateDir;
+        this.listingWindowNanos = listingWindowNanos;
+    }
+
+    /**
+     * This scanner with another window for keeping listings (negative: no cached listings at all): tests keep those
+     * of directories made just before, or compare with a scan that lists every directory.
+     */
+    NativeTreeScan withListingWindow(long nanos) {
+        return new NativeTreeScan(helper, key, stateDir, nanos);
+    }
+
+    /**
+     * The file of cached listings of context {@code root}: named by a 64-bit FNV-1a hash of its absolute path (a
+     * collision only makes two contexts take turns at listing), computed by hand since a digest algorithm's first
+     * use costs a fresh JVM more than the scan saves.
+     */
+    Path listingFile(Path root) {
+        byte[] p = root.toAbsolutePath().normalize().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        long h = 0xcbf29ce484222325L;
+        for (byte b : p) {
+            h = (h ^ (b & 0xff)) * 0x100000001b3L;
+        }
+        return stateDir.resolve(LISTINGS).resolve(Long.toHexString(h));
     }
 
     /**
@@ -50,7 +88,7 @@ public final class NativeTreeScan {
             return Optional.empty();
         }
         try {
-            return Optional.of(new NativeTreeScan(helper.get(), key(stateDir)));
+            return Optional.of(new NativeTreeScan(helper.get(), key(stateDir), stateDir, LISTING_WINDOW_NANOS));
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -140,8 +178,12 @@ public final class NativeTreeScan {
      * (the top bit of their fingerprint row), without the entries below them.
      */
     public <T> Optional<T> scan(Path root, PruneHints hints, Reader<T> reader) {
-        return Optional.ofNullable(run(new byte[][] {key, hints.encode()}, reader, helper.toString(),
-                root.toString()));
+        byte[][] input = {key, hints.encode()};
+        if (listingWindowNanos < 0) {
+            return Optional.ofNullable(run(input, reader, helper.toString(), root.toString()));
+        }
+        return Optional.ofNullable(run(input, reader, helper.toString(), root.toString(), "--listings",
+                listingFile(root).toString(), Long.toString(listingWindowNanos)));
     }
 
     /** Its whole output: what {@link #xattrs} parses. A class rather than a lambda, as for every {@link Reader}. */
