@@ -8,7 +8,6 @@ import dev.wharf.layers.posix.ReadableFile;
 import dev.wharf.layers.tar.TarEntry;
 import dev.wharf.layers.tar.TarEntryType;
 import dev.wharf.layers.tar.TarWriter;
-import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -121,12 +120,9 @@ public final class LayerWriter {
 
     private LayerBlob store(TarBody body, LongConsumer written) throws LayerException {
         try (LayerBlobSink sink = LayerBlobSink.open(store, options.compression(), executor)) {
-            // Headers, paddings and small files' content come in writes of a few hundred bytes; batched, each
-            // reaches the hashers and the compressor (a native call for zstd) in COPY_BUFFER pieces. Content read
-            // in COPY_BUFFER chunks passes straight through.
-            OutputStream batched = new BufferedOutputStream(new CountingOutputStream(sink, written), COPY_BUFFER);
-            body.write(batched);
-            batched.flush();
+            // Headers, paddings and small files' content come in writes of a few hundred bytes; the sink gathers
+            // them into chunks, which reach the hashers and the compressor (a native call for zstd) at once.
+            body.write(new CountingOutputStream(sink, written));
             return sink.finish();
         } catch (LayerException e) {
             throw e;
