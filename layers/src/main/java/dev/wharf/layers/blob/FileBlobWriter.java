@@ -5,6 +5,7 @@ import dev.wharf.layers.DigestAlgorithm;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.layout.AtomicFiles;
 import dev.wharf.layers.layout.OciLayout;
+import dev.wharf.layers.layout.Threads;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -279,20 +280,9 @@ final class FileBlobWriter extends BlobWriter {
      * of this writer outlives it.
      */
     private void awaitSync() {
-        if (syncing == null) {
-            return;
-        }
-        boolean interrupted = false;
-        while (syncing.isAlive()) {
-            try {
-                syncing.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        syncing = null;
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+        if (syncing != null) {
+            Threads.joinUninterruptibly(syncing);
+            syncing = null;
         }
     }
 
