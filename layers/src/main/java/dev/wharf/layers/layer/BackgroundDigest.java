@@ -28,6 +28,8 @@ final class BackgroundDigest implements AutoCloseable {
     private final BlockingQueue<Piece> full;
     private final BlockingQueue<byte[]> free;
     private final Thread thread;
+    /** What stopped the hashing (an Error: update throws nothing else); chunks still circulate after it. */
+    private volatile Throwable failure;
     private boolean ended;
 
     /** A chunk and how many of its bytes to hash. */
@@ -81,6 +83,9 @@ final class BackgroundDigest implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for the layer digest");
         }
+        if (failure != null) {
+            throw new IOException("cannot compute the layer digest: " + failure, failure);
+        }
         return digest.digest();
     }
 
@@ -104,14 +109,25 @@ final class BackgroundDigest implements AutoCloseable {
     }
 
     private void run() {
-        try {
-            for (Piece piece = full.take(); piece != END; piece = full.take()) {
-                digest.update(piece.bytes(), 0, piece.length());
-                free.add(piece.bytes());
+        while (true) {
+            Piece piece;
+            try {
+                piece = full.take();
+            } catch (InterruptedException e) {
+                continue; // Nobody interrupts this thread; it ends on END only.
             }
-        } catch (InterruptedException e) {
-            // Nobody interrupts this thread; end quietly if something does.
-            Thread.currentThread().interrupt();
+            if (piece == END) {
+                return;
+            }
+            if (failure == null) {
+                try {
+                    digest.update(piece.bytes(), 0, piece.length());
+                } catch (Throwable e) {
+                    // Even an Error: the chunk must still go back, or the producer would wait for one forever.
+                    failure = e;
+                }
+            }
+            free.add(piece.bytes());
         }
     }
 }
