@@ -93,6 +93,15 @@ public final class LayerBlobSink extends OutputStream {
             throw new IOException("layer sink is finished or closed");
         }
         Objects.checkFromIndexSize(offset, length, bytes.length);
+        if (diffHasher == null && length >= CHUNK) {
+            // Uncompressed: nothing reads the bytes after this call, so large writes need no copy into a chunk.
+            if (filled > 0) {
+                handOn();
+            }
+            uncompressedSize += length;
+            compressor.write(bytes, offset, length);
+            return;
+        }
         while (length > 0) {
             int n = Math.min(length, chunk.length - filled);
             System.arraycopy(bytes, offset, chunk, filled, n);
