@@ -75,6 +75,7 @@ cli_flags="$cli_flags -XX:Tier4InvocationThreshold=100000 -XX:Tier4MinInvocation
 cli_flags="$cli_flags -XX:Tier4CompileThreshold=150000 -XX:Tier4BackEdgeThreshold=400000"
 cli_flags="$cli_flags -XX:CompileCommand=quiet"
 cli_flags="$cli_flags -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.DigestBase::*,0.01"
+cli_flags="$cli_flags -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.DigestBase::implCompressMultiBlock0,0.001"
 cli_flags="$cli_flags -Dsun.reflect.inflationThreshold=2147483647"
 JVM_FLAGS=${JVM_FLAGS-$cli_flags}
 wharf() {

@@ -1,6 +1,7 @@
 package dev.wharf.layers.layer;
 
 import dev.wharf.layers.LayerException;
+import dev.wharf.layers.layout.Threads;
 import dev.wharf.layers.posix.NewFile;
 import dev.wharf.layers.tar.TarEntry;
 import java.io.IOException;
@@ -135,19 +136,9 @@ final class FileDataWriter implements AutoCloseable {
         }
         batch = null;
         queue.add(new Batch(null));
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                // The thread ends on its own after the queued files; their descriptors must not leak.
-                interrupted = true;
-            }
-        }
+        // The thread ends on its own after the queued files; their descriptors must not leak, so wait for it.
+        Threads.joinUninterruptibly(thread);
         thread = null;
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private void throwIfFailed() throws LayerException {

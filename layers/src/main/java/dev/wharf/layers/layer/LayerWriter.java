@@ -8,7 +8,6 @@ import dev.wharf.layers.posix.ReadableFile;
 import dev.wharf.layers.tar.TarEntry;
 import dev.wharf.layers.tar.TarEntryType;
 import dev.wharf.layers.tar.TarWriter;
-import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,9 +54,9 @@ public final class LayerWriter {
     private static final String WHITEOUT_PREFIX = ".wh.";
     private static final String OPAQUE_MARKER = ".wh..wh..opq";
     /**
-     * Bytes of file content read at once, and of tar bytes handed on at once. 256 KiB rather than 64: a 300 MB tree
-     * makes ~1,400 trips through the read, hash and compress calls instead of ~5,600, most of them interpreted or
-     * in unoptimised code in a fresh JVM (bench/layers.sh), and a piece still fits a core's L2 cache.
+     * Bytes of file content read at once (the sink hands the tar on in chunks of the same size). 256 KiB rather than
+     * 64: a 300 MB tree makes ~1,400 trips through the read calls instead of ~5,600, most of them interpreted or in
+     * unoptimised code in a fresh JVM (bench/layers.sh), and a piece still fits a core's L2 cache.
      */
     private static final int COPY_BUFFER = 256 * 1024;
 
@@ -121,12 +120,9 @@ public final class LayerWriter {
 
     private LayerBlob store(TarBody body, LongConsumer written) throws LayerException {
         try (LayerBlobSink sink = LayerBlobSink.open(store, options.compression(), executor)) {
-            // Headers, paddings and small files' content come in writes of a few hundred bytes; batched, each
-            // reaches the hashers and the compressor (a native call for zstd) in COPY_BUFFER pieces. Content read
-            // in COPY_BUFFER chunks passes straight through.
-            OutputStream batched = new BufferedOutputStream(new CountingOutputStream(sink, written), COPY_BUFFER);
-            body.write(batched);
-            batched.flush();
+            // Headers, paddings and small files' content come in writes of a few hundred bytes; the sink gathers
+            // them into chunks, which reach the hashers and the compressor (a native call for zstd) at once.
+            body.write(new CountingOutputStream(sink, written));
             return sink.finish();
         } catch (LayerException e) {
             throw e;

@@ -64,6 +64,46 @@ class FileBlobStoreTest extends BlobStoreContractTest {
     }
 
     @Test
+    void largeBlobs_flushedAheadWhileWritten_commitWholeAndLeaveNoThreadBehind() throws Exception {
+        FileBlobStore store = FileBlobStore.open(root);
+        // 40 MiB in pieces of several sizes: past two early flushes, the second possibly still running at commit.
+        byte[] piece = new byte[300_001];
+        java.util.Random random = new java.util.Random(7);
+        java.security.MessageDigest expected = java.security.MessageDigest.getInstance("SHA-256");
+        long size = 0;
+        BlobInfo info;
+        try (BlobWriter writer = store.writer()) {
+            for (int i = 0; size < 40L << 20; i++) {
+                random.nextBytes(piece);
+                int length = i % 3 == 0 ? piece.length : 1 + i % 50_000;
+                writer.write(piece, 0, length);
+                expected.update(piece, 0, length);
+                size += length;
+            }
+            info = writer.commit();
+        }
+        assertEquals(Digest.fromHash(dev.wharf.layers.DigestAlgorithm.SHA256, expected.digest()), info.digest());
+        assertEquals(size, info.size());
+        assertEquals(size, Files.size(root.resolve("blobs/sha256/" + info.digest().hex())));
+        assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("wharf-blob-sync")),
+                "an early flush's thread outlived the commit");
+    }
+
+    @Test
+    void largeBlobs_discardedWhileFlushedAhead_leaveNothingBehind() throws Exception {
+        FileBlobStore store = FileBlobStore.open(root);
+        byte[] piece = new byte[1 << 20];
+        try (BlobWriter writer = store.writer()) {
+            for (int i = 0; i < 40; i++) {
+                writer.write(piece, 0, piece.length);
+            }
+        }
+        assertEquals(0, countFiles(root.resolve("ingest")));
+        assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("wharf-blob-sync")),
+                "an early flush's thread outlived the discard");
+    }
+
+    @Test
     void commit_publishesAReadOnlyFileUnderBlobsAndEmptiesIngest() throws Exception {
         FileBlobStore store = FileBlobStore.open(root);
         Digest digest = store.put(bytes("published")).digest();

@@ -99,6 +99,33 @@ class LayerBlobSinkTest {
     }
 
     @Test
+    void diffId_ofManyChunksWrittenInUnevenPieces_isTheSha256OfTheTar() throws Exception {
+        FileBlobStore store = FileBlobStore.open(root);
+        byte[] tar = tarLike(1_300_001);
+        for (LayerCompression compression : List.of(LayerCompression.zstd(3), LayerCompression.gzip(6, 2),
+                LayerCompression.none())) {
+            LayerBlob layer;
+            try (LayerBlobSink sink = LayerBlobSink.open(store, compression, pool)) {
+                int at = 0;
+                // Single bytes, pieces smaller and larger than the sink's chunks, and a chunk-sized one.
+                for (int piece : new int[] {1, 7, 511, 262_144, 600_000, 1}) {
+                    if (piece == 1) {
+                        sink.write(tar[at]);
+                    } else {
+                        sink.write(tar, at, piece);
+                    }
+                    at += piece;
+                }
+                sink.write(tar, at, tar.length - at);
+                layer = sink.finish();
+            }
+            assertEquals(Digest.sha256Of(tar), layer.diffId(), compression.toString());
+            assertEquals(tar.length, layer.uncompressedSize());
+            assertEquals(Digest.sha256Of(readBlob(store, layer)), layer.descriptor().digest());
+        }
+    }
+
+    @Test
     void close_withoutFinishStoresNothing() throws Exception {
         FileBlobStore store = FileBlobStore.open(root);
         try (LayerBlobSink sink = LayerBlobSink.open(store, LayerCompression.gzip(6, 2), pool)) {
