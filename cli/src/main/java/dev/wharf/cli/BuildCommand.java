@@ -292,10 +292,15 @@ final class BuildCommand implements Callable<Integer> {
     /** The files of {@code --secret} values; those read from variables are deleted when the command ends. */
     private SecretFlags secretFlags;
 
+    /** The output {@code -o -} (or a tar output without dest) sends to standard output, if any. */
+    private StdoutOutput stdoutOutput;
+
     @Override
     public Integer call() throws Exception {
-        try (SecretFlags flags = new SecretFlags(System.getenv())) {
+        try (SecretFlags flags = new SecretFlags(System.getenv());
+             StdoutOutput toStdout = new StdoutOutput(TerminalSize::stdoutIsTerminal)) {
             secretFlags = flags;
+            stdoutOutput = toStdout;
             return build();
         } finally {
             if (emptyContext != null) {
@@ -463,7 +468,7 @@ final class BuildCommand implements Callable<Integer> {
         List<BuildOutput> parsedOutputs = new ArrayList<>();
         for (String output : outputs) {
             try {
-                BuildOutput parsed = BuildOutput.parse(output);
+                BuildOutput parsed = BuildOutput.parse(stdoutOutput.prepare(output));
                 exportsImage |= !parsed.type().equals("local") && !parsed.type().equals("tar");
                 request.output(parsed);
                 parsedOutputs.add(parsed);
@@ -521,7 +526,11 @@ final class BuildCommand implements Callable<Integer> {
                 if (metadataFile != null) {
                     Files.writeString(metadataFile, exportsImage ? metadata(result) : "{}\n");
                 }
-                if (shown != ProgressMode.NONE) {
+                if (stdoutOutput.used()) {
+                    // The tarball is standard output: no image id after it (buildx -q would print an empty line).
+                    out.flush();
+                    stdoutOutput.copyTo(System.out);
+                } else if (shown != ProgressMode.NONE) {
                     out.println(imageId);
                     out.flush();
                 }

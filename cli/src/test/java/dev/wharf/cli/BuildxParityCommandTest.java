@@ -1,0 +1,107 @@
+package dev.wharf.cli;
+
+import static dev.wharf.cli.CliHarness.wharf;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.cli.CliHarness.Outcome;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code wharf build} flags whose behaviour follows docker buildx's command line (commands/build.go,
+ * build/opt.go, util/buildflags): outputs to standard output, {@code --call}. Needs root and busybox; skips without
+ * them, except under {@code CI=true}.
+ */
+class BuildxParityCommandTest {
+    @TempDir
+    Path dir;
+
+    private Path root;
+
+    @BeforeEach
+    void importBusybox() throws IOException, InterruptedException {
+        root = dir.resolve("store");
+        CliHarness.importBusybox(dir, root);
+    }
+
+    private Path context(String name, String dockerfile) throws IOException {
+        Path context = Files.createDirectories(dir.resolve(name));
+        Files.writeString(context.resolve("Dockerfile"), dockerfile);
+        return context;
+    }
+
+    /** Runs wharf in a child JVM with standard output to a file (a tarball is binary) and stdin from /dev/null. */
+    private int run(Path stdout, Path stderr, String... args) throws IOException, InterruptedException {
+        Process p = CliHarness.processBuilder(args).redirectOutput(stdout.toFile()).redirectError(stderr.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "wharf build did not end");
+        return p.exitValue();
+    }
+
+    private static Map<String, TarArchiveEntry> entries(Path tar) throws IOException {
+        Map<String, TarArchiveEntry> entries = new TreeMap<>();
+        try (TarArchiveInputStream in = new TarArchiveInputStream(Files.newInputStream(tar))) {
+            for (TarArchiveEntry e = in.getNextTarEntry(); e != null; e = in.getNextTarEntry()) {
+                entries.put(e.getName(), e);
+            }
+        }
+        return entries;
+    }
+
+    @Test
+    void dashOutput_andTarWithoutDest_writeTheRootFilesystemTarToStdout_andNothingElse() throws Exception {
+        // buildx: "-o -" is type=tar,dest=-; a tar output without dest goes to stdout too (build/opt.go).
+        Path context = context("tostdout", "FROM busybox:latest AS b\n"
+                + "RUN mkdir -p /out/d && echo hi > /out/d/f && chmod 0640 /out/d/f && ln -s d/f /out/l\n"
+                + "FROM scratch\nCOPY --from=b /out /\n");
+        Path stdout = dir.resolve("stdout.tar");
+        Path stderr = dir.resolve("stderr.txt");
+        assertEquals(0, run(stdout, stderr, "build", "--root", root.toString(), "--progress", "plain", "-o", "-",
+                context.toString()), () -> read(stderr));
+        Map<String, TarArchiveEntry> entries = entries(stdout);
+        assertEquals(java.util.Set.of("d/", "d/f", "l"), entries.keySet());
+        assertEquals(0640, entries.get("d/f").getMode() & 07777);
+        assertEquals("d/f", entries.get("l").getLinkName());
+        assertTrue(read(stderr).contains("exporting to client tarball"), read(stderr));
+        // No image id after the tarball, and no directory named '-'.
+        assertFalse(Files.exists(Path.of("-")));
+        assertEquals(0, run(stdout, stderr, "build", "--root", root.toString(), "-q", "-o", "type=tar",
+                context.toString()), () -> read(stderr));
+        assertEquals(entries.keySet(), entries(stdout).keySet());
+        assertEquals(0, Files.size(stdout) % 512, "only the tarball's 512-byte records on stdout, no id line");
+    }
+
+    @Test
+    void outputsThatCannotGoToStdout_areRefusedInBuildxsWords() throws IOException {
+        Path context = context("refused", "FROM busybox:latest\n");
+        Outcome twice = wharf("build", "--root", root.toString(), "-o", "-", "-o", "type=tar", context.toString());
+        assertEquals(2, twice.exitCode(), twice.err());
+        assertTrue(twice.err().contains("multiple outputs configured to write to stdout"), twice.err());
+        Outcome localNoDest = wharf("build", "--root", root.toString(), "-o", "type=local", context.toString());
+        assertEquals(2, localNoDest.exitCode(), localNoDest.err());
+        assertTrue(localNoDest.err().contains("dest is required for local exporter"), localNoDest.err());
+        Outcome localStdout = wharf("build", "--root", root.toString(), "-o", "type=local,dest=-",
+                context.toString());
+        assertEquals(2, localStdout.exitCode(), localStdout.err());
+        assertTrue(localStdout.err().contains("dest cannot be stdout for local exporter"), localStdout.err());
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+}
