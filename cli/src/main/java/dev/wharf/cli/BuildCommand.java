@@ -153,6 +153,11 @@ final class BuildCommand implements Callable<Integer> {
             + "(buildx's --check, --call=check).")
     boolean check;
 
+    @Option(names = "--call", paramLabel = "METHOD[,format=FORMAT][,ignorestatus=BOOL]", defaultValue = "build",
+            description = "build (the default), check (as --check) or targets (list the Dockerfile's stages "
+                    + "and their descriptions, build nothing), as buildx's --call.")
+    String call;
+
     @Option(names = "--iidfile", paramLabel = "FILE", description = "Write the image id to FILE.")
     Path iidFile;
 
@@ -496,6 +501,20 @@ final class BuildCommand implements Callable<Integer> {
                 request.buildArg(arg, System.getenv(arg));
             }
         }
+        CallFunction method;
+        try {
+            method = check ? new CallFunction("lint", "", false) : CallFunction.parse(call);
+        } catch (IllegalArgumentException e) {
+            err.println("wharf build: --call " + call + ": " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        if (!method.isBuild() && !method.name().equals("lint")) {
+            return callWithoutBuild(method, out, err);
+        }
+        if (!method.format().isEmpty() && !method.format().equals("text")) {
+            err.println("wharf build: --call " + call + ": format " + method.format() + " is not supported (text)");
+            return ExitCodes.USAGE;
+        }
         // Progress and error display: the printer --progress selects, the failed step's output, the source lines.
         boolean terminal = mode.get() == ProgressMode.AUTO && (System.console() != null
                 || (ProgressMode.AUTO.resolve(true, System.getenv()) == ProgressMode.TTY
@@ -503,8 +522,10 @@ final class BuildCommand implements Callable<Integer> {
         ProgressMode shown = mode.get().resolve(terminal, System.getenv());
         try (BuildEngine engine = BuildEngine.create(store.engineOptions().withRegistry(registry.settings()));
              BuildProgress display = BuildProgress.open(shown, err, System.getenv())) {
-            if (check) {
-                return check(engine, request.listener(display).build(), display, out, err);
+            if (method.name().equals("lint")) {
+                int code = check(engine, request.listener(display).build(), display, out, err);
+                // buildx returns result.statuscode unless ignorestatus=true; an error stays an error.
+                return method.ignoreStatus() && code == ExitCodes.FAILED && !checkFailed ? ExitCodes.OK : code;
             }
             CompletableFuture<BuildResult> future = engine.build(request
                     .listener(hashedAtStart() ? display : StartupWarmer.hashingOnFirstTransfer(display)).build());
@@ -612,14 +633,51 @@ final class BuildCommand implements Callable<Integer> {
         }
     }
 
+    /** Whether {@code --check} stopped at an error rather than only finding warnings. */
+    private boolean checkFailed;
+
+    /**
+     * A {@code --call} method that builds nothing and needs no engine: {@code targets} lists the stages
+     * (BuildKit's frontend.targets subrequest); the methods wharf lacks fail as BuildKit answers an unknown
+     * subrequest (frontend/dockerui/requests.go, "unsupported request").
+     */
+    private int callWithoutBuild(CallFunction method, PrintWriter out, PrintWriter err) {
+        if (!method.name().equals("targets")) {
+            err.println("ERROR: unsupported request frontend." + method.name()
+                    + (method.name().equals("outline") ? " (wharf supports build, check and targets)" : ""));
+            return ExitCodes.FAILED;
+        }
+        if (!method.format().isEmpty() && !method.format().equals("text")) {
+            err.println("wharf build: --call " + call + ": format " + method.format() + " is not supported (text)");
+            return ExitCodes.USAGE;
+        }
+        Optional<String> text = dockerfileText();
+        if (text.isEmpty()) {
+            err.println("wharf build: --call=targets reads the Dockerfile of a directory context, -f FILE or -f -; "
+                    + "it cannot read it from this context");
+            return ExitCodes.USAGE;
+        }
+        String name = file == null || file.equals("-") ? "Dockerfile" : Path.of(file).getFileName().toString();
+        try {
+            new TargetsPrinter(out).print(dev.wharf.grammar.instructions.DockerfileReader.read(name,
+                    dev.wharf.grammar.parser.DockerfileParser.parse(name, text.get())));
+            return ExitCodes.OK;
+        } catch (dev.wharf.grammar.DockerfileException e) {
+            new SourceErrorPrinter(err).print(e, text.get());
+            return ExitCodes.FAILED;
+        }
+    }
+
     /** {@code --check}: the checks' report on standard output, as buildx prints {@code --call=check}. */
     private int check(BuildEngine engine, BuildRequest request, BuildProgress display, PrintWriter out,
                       PrintWriter err) throws InterruptedException {
         try {
             CheckReport report = engine.check(request).get();
             display.close();
+            checkFailed = report.error().isPresent();
             return new CheckPrinter(out, err).print(report, dockerfileText());
         } catch (ExecutionException e) {
+            checkFailed = true;
             display.close();
             if (e.getCause() instanceof BuildFailedException failed) {
                 new BuildErrorReport(err).print(failed, display.failedStep(), dockerfileText());

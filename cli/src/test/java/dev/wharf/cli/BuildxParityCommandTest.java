@@ -97,6 +97,50 @@ class BuildxParityCommandTest {
         assertTrue(localStdout.err().contains("dest cannot be stdout for local exporter"), localStdout.err());
     }
 
+    @Test
+    void callTargets_listsTheStagesWithTheirDescriptions_asBuildxPrintsThem() throws IOException {
+        // frontend/dockerfile/dockerfile2llb ListTargets + subrequests/targets PrintTargets (Go tabwriter padding):
+        // the description is the comment above FROM that starts with the lower-cased stage name and a space.
+        Path context = context("targets", """
+                ARG V=1
+                # deps fetch the dependencies
+                FROM busybox:latest AS deps
+                FROM busybox:latest
+                # Build compiles it
+                FROM deps AS Build
+                # runtime the runtime image
+                FROM busybox:latest AS runtime
+                """);
+        Outcome listed = wharf("build", "--root", root.toString(), "--call", "targets", context.toString());
+        assertEquals(0, listed.exitCode(), listed.err());
+        assertEquals("""
+                TARGET            DESCRIPTION
+                deps              fetch the dependencies
+                                 \s
+                build            \s
+                runtime (default) the runtime image
+                """, listed.out());
+        assertFalse(wharf("images", "--root", root.toString()).out().contains("<none>"), "nothing was built");
+        Outcome unsupported = wharf("build", "--root", root.toString(), "--call", "outline", context.toString());
+        assertEquals(1, unsupported.exitCode(), unsupported.err());
+        assertTrue(unsupported.err().contains("unsupported request frontend.outline"), unsupported.err());
+        Outcome bad = wharf("build", "--root", root.toString(), "--call", "targets,colour=red", context.toString());
+        assertEquals(2, bad.exitCode(), bad.err());
+        assertTrue(bad.err().contains("invalid print field: colour=red"), bad.err());
+    }
+
+    @Test
+    void callCheck_isTheCheckFlag_andIgnorestatusExitsZeroOnWarnings() throws IOException {
+        Path context = context("lint", "from busybox:latest AS base\nRUN true\n");
+        Outcome checked = wharf("build", "--root", root.toString(), "--call=check", context.toString());
+        assertEquals(1, checked.exitCode(), checked.err());
+        assertTrue(checked.out().startsWith("Check complete, 2 warnings have been found!"), checked.out());
+        Outcome ignored = wharf("build", "--root", root.toString(), "--call", "check,ignorestatus=true",
+                context.toString());
+        assertEquals(0, ignored.exitCode(), ignored.err());
+        assertEquals(checked.out(), ignored.out());
+    }
+
     private static String read(Path file) {
         try {
             return Files.readString(file);
