@@ -9,6 +9,7 @@ import dev.wharf.cli.CliHarness.Outcome;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -139,6 +140,24 @@ class BuildxParityCommandTest {
                 context.toString());
         assertEquals(0, ignored.exitCode(), ignored.err());
         assertEquals(checked.out(), ignored.out());
+    }
+
+    @Test
+    void multiTagBuild_andSpellingsOfADockerHubName_areOneImageName_asDocker() throws IOException {
+        Path context = context("names", "FROM busybox:latest\nRUN echo named > /n\n");
+        String r = root.toString();
+        Outcome built = wharf("build", "--root", r, "-q", "-t", "docker.io/library/named:1", "-t", "named:2",
+                context.toString());
+        assertEquals(0, built.exitCode(), built.err());
+        assertEquals(0, wharf("tag", "--root", r, "named:2", "index.docker.io/library/named:1").exitCode());
+        assertEquals(0, wharf("tag", "--root", r, "named:2", "named:1").exitCode());
+        String names = wharf("images", "--root", r, "--format", "{{.Repository}}:{{.Tag}}").out();
+        assertEquals(List.of("busybox:latest", "named:1", "named:2"), names.lines().sorted().toList());
+        Outcome removed = wharf("rmi", "--root", r, "docker.io/library/named:1", "index.docker.io/library/named:2");
+        assertEquals(0, removed.exitCode(), removed.err());
+        // daemon/images/image_delete.go prints reference.FamiliarString of what it untagged.
+        assertEquals("Untagged: named:1\nUntagged: named:2\n", removed.out());
+        assertEquals("busybox:latest\n", wharf("images", "--root", r, "--format", "{{.Repository}}:{{.Tag}}").out());
     }
 
     private static String read(Path file) {
