@@ -382,12 +382,13 @@ final class BuildCommand implements Callable<Integer> {
         }
         tags.forEach(request::tag);
         for (String label : labels) {
+            // buildx's listToMap (commands/build.go): KEY alone is an empty label; an empty key is refused.
             int eq = label.indexOf('=');
-            if (eq <= 0) {
-                err.println("wharf build: --label " + label + " is not KEY=VALUE");
+            if (eq == 0 || label.isEmpty()) {
+                err.println("wharf build: --label: invalid key-value pair \"" + label + "\": empty key");
                 return ExitCodes.USAGE;
             }
-            request.label(label.substring(0, eq), label.substring(eq + 1));
+            request.label(eq < 0 ? label : label.substring(0, eq), eq < 0 ? "" : label.substring(eq + 1));
         }
         if (platform != null) {
             request.platform(platform);
@@ -495,6 +496,10 @@ final class BuildCommand implements Callable<Integer> {
         noCacheFilter.forEach(request::noCacheFilter);
         for (String arg : buildArgs) {
             int eq = arg.indexOf('=');
+            if (eq == 0 || arg.isEmpty()) {
+                err.println("wharf build: --build-arg: invalid key-value pair \"" + arg + "\": empty key");
+                return ExitCodes.USAGE;
+            }
             if (eq >= 0) {
                 request.buildArg(arg.substring(0, eq), arg.substring(eq + 1));
             } else if (System.getenv(arg) != null) {

@@ -160,6 +160,29 @@ class BuildxParityCommandTest {
         assertEquals("busybox:latest\n", wharf("images", "--root", r, "--format", "{{.Repository}}:{{.Tag}}").out());
     }
 
+    @Test
+    void labelWithoutValue_isEmpty_andBuildArgWithoutValue_comesFromTheEnvironment_asDockerBuild() throws Exception {
+        // buildx listToMap: --label KEY is KEY="" (over the Dockerfile's LABEL); --build-arg KEY takes $KEY when set
+        // (even empty) and leaves the ARG's default otherwise. Checked against docker build on the peers' dockerd.
+        Path context = context("kv", "FROM busybox:latest\nARG X\nARG Y=dflt\nLABEL a=df x=$X y=$Y\n");
+        Path stdout = dir.resolve("kv.out");
+        Path stderr = dir.resolve("kv.err");
+        ProcessBuilder builder = CliHarness.processBuilder("build", "--root", root.toString(), "-q", "--label", "a",
+                "--label", "n=", "--build-arg", "X", "--build-arg", "Y", "-t", "kv", context.toString())
+                .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+        builder.environment().put("X", "fromenv");
+        builder.environment().remove("Y");
+        Process p = builder.start();
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS) && p.exitValue() == 0, () -> read(stderr));
+        Outcome labels = wharf("inspect", "--root", root.toString(), "--format", "{{json .Config.Labels}}", "kv");
+        assertEquals("{\"a\":\"\",\"n\":\"\",\"x\":\"fromenv\",\"y\":\"dflt\"}\n", labels.out(), labels.err());
+        for (String[] bad : new String[][] {{"--label", "=a"}, {"--build-arg", "=b"}}) {
+            Outcome refused = wharf("build", "--root", root.toString(), bad[0], bad[1], context.toString());
+            assertEquals(2, refused.exitCode(), refused.err());
+            assertTrue(refused.err().contains("invalid key-value pair \"" + bad[1] + "\": empty key"), refused.err());
+        }
+    }
+
     private static String read(Path file) {
         try {
             return Files.readString(file);
