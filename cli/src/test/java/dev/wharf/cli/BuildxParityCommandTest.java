@@ -183,6 +183,34 @@ class BuildxParityCommandTest {
         }
     }
 
+    @Test
+    void buildNetwork_keysRunStepsWithoutTheirOwnNetwork_asBuildKitsExecOp() throws IOException {
+        // dockerfile2llb/convert.go: d.state.Network(opt.NetworkMode); a RUN --network=none has its own mode.
+        Path context = context("netkey", "FROM busybox:latest AS own\nRUN --network=none echo own > /own\n"
+                + "FROM busybox:latest\nRUN echo plain > /plain\nCOPY --from=own /own /own\n");
+        String r = root.toString();
+        assertEquals(0, wharf("build", "--root", r, context.toString()).exitCode());
+        Outcome none = wharf("build", "--root", r, "--progress", "plain", "--network", "none", context.toString());
+        assertEquals(0, none.exitCode(), none.err());
+        assertFalse(cached(none.err(), "[stage-1 2/3] RUN echo plain > /plain"), none.err());
+        assertTrue(cached(none.err(), "[own 2/2] RUN --network=none echo own > /own"), none.err());
+        Outcome again = wharf("build", "--root", r, "--progress", "plain", "--network", "none", context.toString());
+        assertTrue(cached(again.err(), "[stage-1 2/3] RUN echo plain > /plain"), again.err());
+        Outcome back = wharf("build", "--root", r, "--progress", "plain", context.toString());
+        assertTrue(cached(back.err(), "[stage-1 2/3] RUN echo plain > /plain"), back.err());
+    }
+
+    /** Whether plain progress shows the vertex {@code title} as {@code CACHED}. */
+    private static boolean cached(String progress, String title) {
+        List<String> lines = progress.lines().toList();
+        for (int i = 0; i + 1 < lines.size(); i++) {
+            if (lines.get(i).matches("#\\d+ " + java.util.regex.Pattern.quote(title))) {
+                return lines.get(i + 1).equals(lines.get(i).substring(0, lines.get(i).indexOf(' ')) + " CACHED");
+            }
+        }
+        throw new AssertionError("no vertex " + title + " in\n" + progress);
+    }
+
     private static String read(Path file) {
         try {
             return Files.readString(file);

@@ -528,6 +528,11 @@ final class BuildJob {
             extras.put("ulimits", request.ulimits().stream().map(Object::toString).toList());
         }
         request.shmSize().ifPresent(bytes -> extras.put("shmSize", List.of(Long.toString(bytes))));
+        // dockerfile2llb/convert.go sets the build's network on every stage's state (d.state.Network), so a RUN
+        // without --network has it in its exec op: a --network none build does not reuse a networked result.
+        if (!request.network().equals("default")) {
+            extras.put(StepKeys.BUILD_NETWORK, List.of(request.network()));
+        }
         return extras;
     }
 
