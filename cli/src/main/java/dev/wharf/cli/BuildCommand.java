@@ -121,6 +121,12 @@ final class BuildCommand implements Callable<Integer> {
                     + "network), host, or none (only loopback).")
     String network;
 
+    @Option(names = "--allow", paramLabel = "ENTITLEMENT",
+            description = "An entitlement, as buildx's --allow: network.host lets RUN --network=host steps run "
+                    + "(as --network host does); security.insecure and device are accepted but wharf grants "
+                    + "neither; buildx.local.delete is accepted (repeatable).")
+    List<String> allow = new ArrayList<>();
+
     @Option(names = "--cache-from", paramLabel = "type=registry,ref=NAME",
             description = "Import build cache from a registry (type=registry,ref=NAME, or just NAME) or an OCI layout "
                     + "directory (type=local,src=DIR[,tag=TAG]); repeatable. An unreadable source is a warning.")
@@ -441,6 +447,38 @@ final class BuildCommand implements Callable<Integer> {
         if (!List.of("none", "host", "default").contains(network)) {
             err.println("wharf build: --network must be default, host or none, not " + network);
             return ExitCodes.USAGE;
+        }
+        for (String entitlement : allow) {
+            // buildx util/buildflags/entitlements.go and BuildKit util/entitlements/entitlements.go Parse.
+            String key = entitlement.contains("=") ? entitlement.substring(0, entitlement.indexOf('=')) : entitlement;
+            switch (key) {
+                case "" -> {
+                    // buildx skips empty values.
+                }
+                case "network.host" -> {
+                    if (network.equals("none")) {
+                        err.println("wharf build: --allow network.host with --network none: wharf grants RUN "
+                                + "--network=host only to builds whose network is default or host");
+                        return ExitCodes.USAGE;
+                    }
+                    // wharf's default network is the host's: granting network.host only lifts the check.
+                    network = "host";
+                }
+                case "buildx.local.delete" -> {
+                    if (!key.equals(entitlement)) {
+                        err.println("wharf build: --allow: buildx.local.delete does not accept a value");
+                        return ExitCodes.USAGE;
+                    }
+                }
+                case "security.insecure", "device" -> {
+                    err.println("WARNING: wharf cannot grant " + key + "; steps that need it fail");
+                    err.flush();
+                }
+                default -> {
+                    err.println("wharf build: --allow: unknown entitlement " + entitlement);
+                    return ExitCodes.USAGE;
+                }
+            }
         }
         request.network(network);
         try {

@@ -200,6 +200,23 @@ class BuildxParityCommandTest {
         assertTrue(cached(back.err(), "[stage-1 2/3] RUN echo plain > /plain"), back.err());
     }
 
+    @Test
+    void allowNetworkHost_grantsRunNetworkHost_andUnknownEntitlementsAreRefused() throws IOException {
+        // buildx --allow (util/buildflags/entitlements.go; BuildKit util/entitlements Parse).
+        Path context = context("allow", "FROM busybox:latest\nRUN --network=host echo host-step\n");
+        String r = root.toString();
+        Outcome denied = wharf("build", "--root", r, context.toString());
+        assertEquals(1, denied.exitCode(), denied.err());
+        assertTrue(denied.err().contains("network.host is not allowed"), denied.err());
+        Outcome allowed = wharf("build", "--root", r, "--progress", "plain", "--allow", "network.host",
+                context.toString());
+        assertEquals(0, allowed.exitCode(), allowed.err());
+        assertTrue(allowed.err().contains(" host-step\n"), allowed.err());
+        Outcome unknown = wharf("build", "--root", r, "--allow", "network.bridge", context.toString());
+        assertEquals(2, unknown.exitCode(), unknown.err());
+        assertTrue(unknown.err().contains("unknown entitlement network.bridge"), unknown.err());
+    }
+
     /** Whether plain progress shows the vertex {@code title} as {@code CACHED}. */
     private static boolean cached(String progress, String title) {
         List<String> lines = progress.lines().toList();
