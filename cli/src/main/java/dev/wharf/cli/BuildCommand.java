@@ -84,8 +84,9 @@ final class BuildCommand implements Callable<Integer> {
     List<String> labels = new ArrayList<>();
 
     @Option(names = "--platform", paramLabel = "OS/ARCH",
-            description = "The target platform; only the host's is supported.")
-    String platform;
+            description = "The target platform; only the host's is supported (local names it, as in buildx; "
+                    + "a comma-separated or repeated list may name it more than once).")
+    List<String> platform = new ArrayList<>();
 
     @Option(names = "--metadata-file", paramLabel = "FILE",
             description = "Write the image digest, config digest and names as JSON to FILE.")
@@ -396,9 +397,22 @@ final class BuildCommand implements Callable<Integer> {
             }
             request.label(eq < 0 ? label : label.substring(0, eq), eq < 0 ? "" : label.substring(eq + 1));
         }
-        if (platform != null) {
-            request.platform(platform);
+        // buildx util/platformutil/parse.go: comma-separated and repeated values, "local" is the host's platform,
+        // duplicates dropped; wharf builds one platform, so one value may remain.
+        java.util.Set<String> platforms = new java.util.LinkedHashSet<>();
+        for (String value : platform) {
+            for (String p : value.split(",", -1)) {
+                if (!p.equalsIgnoreCase("local")) {
+                    platforms.add(p);
+                }
+            }
         }
+        if (platforms.size() > 1) {
+            err.println("ERROR: wharf builds for this host's platform only; a multi-platform build ("
+                    + String.join(",", platforms) + ") is not supported");
+            return ExitCodes.FAILED;
+        }
+        platforms.forEach(request::platform);
         try {
             for (String secret : secrets) {
                 secretFlags.add(secret);

@@ -217,6 +217,22 @@ class BuildxParityCommandTest {
         assertTrue(unknown.err().contains("unknown entitlement network.bridge"), unknown.err());
     }
 
+    @Test
+    void platformLocal_isTheHostsPlatform_andAMultiPlatformListIsRefused() throws IOException {
+        // buildx util/platformutil/parse.go: "local" is platforms.DefaultSpec(); lists are comma-separated.
+        Path context = context("platform", "FROM busybox:latest\nRUN true\n");
+        String r = root.toString();
+        Outcome local = wharf("build", "--root", r, "-q", "--platform", "local", "--platform", "LOCAL",
+                context.toString());
+        assertEquals(0, local.exitCode(), local.err());
+        Outcome plain = wharf("build", "--root", r, "-q", context.toString());
+        assertEquals(plain.out(), local.out());
+        Outcome multi = wharf("build", "--root", r, "--platform", "linux/arm64,linux/s390x", context.toString());
+        assertEquals(1, multi.exitCode(), multi.err());
+        assertTrue(multi.err().contains("multi-platform build (linux/arm64,linux/s390x) is not supported"),
+                multi.err());
+    }
+
     /** Whether plain progress shows the vertex {@code title} as {@code CACHED}. */
     private static boolean cached(String progress, String title) {
         List<String> lines = progress.lines().toList();
