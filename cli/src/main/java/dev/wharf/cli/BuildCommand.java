@@ -332,6 +332,16 @@ final class BuildCommand implements Callable<Integer> {
             err.println("wharf build: --progress must be auto, tty, plain, rawjson, quiet or none, not " + progress);
             return ExitCodes.USAGE;
         }
+        String fromEnvironment = System.getenv("BUILDKIT_PROGRESS");
+        if (mode.get() == ProgressMode.AUTO && fromEnvironment != null && !fromEnvironment.isEmpty()) {
+            // buildx util/progress/printer.go (NewPrinter): BUILDKIT_PROGRESS replaces an auto --progress.
+            mode = ProgressMode.parse(fromEnvironment);
+            if (mode.isEmpty()) {
+                err.println("wharf build: BUILDKIT_PROGRESS must be auto, tty, plain, rawjson, quiet or none, not "
+                        + fromEnvironment);
+                return ExitCodes.USAGE;
+            }
+        }
         BuildContext buildContext;
         java.io.InputStream stdin = System.in;
         if ("-".equals(context) && file == null) {

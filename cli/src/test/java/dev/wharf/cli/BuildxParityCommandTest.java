@@ -233,6 +233,27 @@ class BuildxParityCommandTest {
                 multi.err());
     }
 
+    @Test
+    void buildkitProgressVariable_replacesAnAutoProgress_butNotAnExplicitOne() throws Exception {
+        // buildx util/progress/printer.go NewPrinter: BUILDKIT_PROGRESS applies when --progress is auto.
+        Path context = context("progressenv", "FROM busybox:latest\nRUN true\n");
+        Path stdout = dir.resolve("p.out");
+        Path stderr = dir.resolve("p.err");
+        ProcessBuilder quiet = CliHarness.processBuilder("build", "--root", root.toString(), context.toString())
+                .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+        quiet.environment().put("BUILDKIT_PROGRESS", "quiet");
+        Process p = quiet.start();
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS) && p.exitValue() == 0, () -> read(stderr));
+        assertEquals("", read(stderr));
+        assertTrue(read(stdout).matches("sha256:[0-9a-f]{64}\n"), read(stdout));
+        ProcessBuilder plain = CliHarness.processBuilder("build", "--root", root.toString(), "--progress", "plain",
+                context.toString()).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+        plain.environment().put("BUILDKIT_PROGRESS", "quiet");
+        p = plain.start();
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS) && p.exitValue() == 0, () -> read(stderr));
+        assertTrue(read(stderr).contains("#1 [internal] load build definition from Dockerfile"), read(stderr));
+    }
+
     /** Whether plain progress shows the vertex {@code title} as {@code CACHED}. */
     private static boolean cached(String progress, String title) {
         List<String> lines = progress.lines().toList();
