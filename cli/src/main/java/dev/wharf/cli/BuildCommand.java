@@ -255,11 +255,13 @@ final class BuildCommand implements Callable<Integer> {
         for (String tag : result.tags()) {
             names.append(names.length() == 0 ? "" : ",").append(tag);
         }
+        // The image exporter reports image.name only when the image has names (exporter/containerimage).
         return "{\n  \"containerimage.config.digest\": \"" + result.imageId() + "\",\n"
                 + descriptor(result.imageDigest())
-                + "  \"containerimage.digest\": \"" + result.imageDigest() + "\",\n"
-                + "  \"image.name\": \"" + names.toString().replace("\\", "\\\\").replace("\"", "\\\"")
-                + "\"\n}\n";
+                + "  \"containerimage.digest\": \"" + result.imageDigest() + "\""
+                + (names.length() == 0 ? "" : ",\n  \"image.name\": \""
+                        + names.toString().replace("\\", "\\\\").replace("\"", "\\\""))
+                + (names.length() == 0 ? "\n}\n" : "\"\n}\n");
     }
 
     /**
@@ -608,11 +610,14 @@ final class BuildCommand implements Callable<Integer> {
                 // BuildKit's local and tar exporters report no image: with only those outputs, docker build -q
                 // prints an empty line, the iidfile is empty and the metadata has no containerimage keys.
                 String imageId = exportsImage ? result.imageId() : "";
-                if (iidFile != null) {
-                    Files.writeString(iidFile, imageId);
+                // Written whole or not at all (buildx writes the metadata file through AtomicWriteFile); a
+                // missing directory is the user's error, worded as buildx words it (commands/build.go).
+                if (iidFile != null && !writeResultFile(iidFile, imageId, "image ID file", err)) {
+                    return ExitCodes.FAILED;
                 }
-                if (metadataFile != null) {
-                    Files.writeString(metadataFile, exportsImage ? metadata(result) : "{}\n");
+                if (metadataFile != null && !writeResultFile(metadataFile, exportsImage ? metadata(result) : "{}\n",
+                        "metadata file", err)) {
+                    return ExitCodes.FAILED;
                 }
                 if (stdoutOutput.used()) {
                     // The tarball is standard output: no image id after it (buildx -q would print an empty line).
@@ -697,6 +702,21 @@ final class BuildCommand implements Callable<Integer> {
                     // image and registry: the image exporter above.
                 }
             }
+        }
+    }
+
+    /** Writes {@code --iidfile} or {@code --metadata-file}; false, after saying why, when it cannot be written. */
+    private static boolean writeResultFile(Path file, String content, String what, PrintWriter err) {
+        Path target = file.toAbsolutePath();
+        try {
+            dev.wharf.layers.layout.AtomicFiles.replaceShared(target, content.getBytes(StandardCharsets.UTF_8),
+                    target.getParent());
+            return true;
+        } catch (IOException e) {
+            err.println("ERROR: writing " + what + ": open " + file + ": " + (e instanceof java.nio.file
+                    .NoSuchFileException ? "no such file or directory" : e instanceof java.nio.file
+                    .AccessDeniedException ? "permission denied" : String.valueOf(e.getMessage())));
+            return false;
         }
     }
 

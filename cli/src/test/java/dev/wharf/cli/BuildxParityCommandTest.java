@@ -254,6 +254,29 @@ class BuildxParityCommandTest {
         assertTrue(read(stderr).contains("#1 [internal] load build definition from Dockerfile"), read(stderr));
     }
 
+    @Test
+    void resultFilesInAMissingDirectory_failTheBuildInBuildxsWords_andAnUnnamedImageHasNoImageName()
+            throws IOException {
+        Path context = context("resultfiles", "FROM busybox:latest\nRUN true\n");
+        String r = root.toString();
+        Outcome iid = wharf("build", "--root", r, "-q", "--iidfile", dir.resolve("no/iid").toString(),
+                context.toString());
+        assertEquals(1, iid.exitCode(), iid.err());
+        assertTrue(iid.err().contains("ERROR: writing image ID file: open " + dir.resolve("no/iid")
+                + ": no such file or directory"), iid.err());
+        Outcome metadata = wharf("build", "--root", r, "-q", "--metadata-file", dir.resolve("no/m.json").toString(),
+                context.toString());
+        assertEquals(1, metadata.exitCode(), metadata.err());
+        assertTrue(metadata.err().contains("ERROR: writing metadata file: open "), metadata.err());
+        // exporter/containerimage/export.go reports image.name only when the image has names.
+        Path file = dir.resolve("m.json");
+        assertEquals(0, wharf("build", "--root", r, "-q", "--metadata-file", file.toString(), context.toString())
+                .exitCode());
+        String json = Files.readString(file);
+        assertTrue(json.contains("\"containerimage.digest\": \"sha256:") && !json.contains("image.name"), json);
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+    }
+
     /** Whether plain progress shows the vertex {@code title} as {@code CACHED}. */
     private static boolean cached(String progress, String title) {
         List<String> lines = progress.lines().toList();
