@@ -306,15 +306,15 @@ final class BuildCommand implements Callable<Integer> {
     /** The files of {@code --secret} values; those read from variables are deleted when the command ends. */
     private SecretFlags secretFlags;
 
-    /** The output {@code -o -} (or a tar output without dest) sends to standard output, if any. */
-    private StdoutOutput stdoutOutput;
+    /** The -o destinations, checked as buildx checks them; the one that goes to standard output, if any. */
+    private OutputDestinations outputDestinations;
 
     @Override
     public Integer call() throws Exception {
         try (SecretFlags flags = new SecretFlags(System.getenv());
-             StdoutOutput toStdout = new StdoutOutput(TerminalSize::stdoutIsTerminal)) {
+             OutputDestinations destinations = new OutputDestinations(TerminalSize::stdoutIsTerminal)) {
             secretFlags = flags;
-            stdoutOutput = toStdout;
+            outputDestinations = destinations;
             return build();
         } finally {
             if (emptyContext != null) {
@@ -538,7 +538,7 @@ final class BuildCommand implements Callable<Integer> {
         List<BuildOutput> parsedOutputs = new ArrayList<>();
         for (String output : outputs) {
             try {
-                BuildOutput parsed = BuildOutput.parse(stdoutOutput.prepare(output));
+                BuildOutput parsed = BuildOutput.parse(outputDestinations.prepare(output));
                 exportsImage |= !parsed.type().equals("local") && !parsed.type().equals("tar");
                 request.output(parsed);
                 parsedOutputs.add(parsed);
@@ -619,10 +619,10 @@ final class BuildCommand implements Callable<Integer> {
                         "metadata file", err)) {
                     return ExitCodes.FAILED;
                 }
-                if (stdoutOutput.used()) {
+                if (outputDestinations.used()) {
                     // The tarball is standard output: no image id after it (buildx -q would print an empty line).
                     out.flush();
-                    stdoutOutput.copyTo(System.out);
+                    outputDestinations.copyTo(System.out);
                 } else if (shown != ProgressMode.NONE) {
                     out.println(imageId);
                     out.flush();

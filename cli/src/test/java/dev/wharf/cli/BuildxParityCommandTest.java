@@ -96,6 +96,16 @@ class BuildxParityCommandTest {
                 context.toString());
         assertEquals(2, localStdout.exitCode(), localStdout.err());
         assertTrue(localStdout.err().contains("dest cannot be stdout for local exporter"), localStdout.err());
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        Outcome localOnFile = wharf("build", "--root", root.toString(), "-o", "type=local,dest=" + file,
+                context.toString());
+        assertEquals(2, localOnFile.exitCode(), localOnFile.err());
+        assertTrue(localOnFile.err().contains("destination directory " + file + " is a file"), localOnFile.err());
+        Outcome tarOnDirectory = wharf("build", "--root", root.toString(), "-o", "type=tar,dest=" + dir,
+                context.toString());
+        assertEquals(2, tarOnDirectory.exitCode(), tarOnDirectory.err());
+        assertTrue(tarOnDirectory.err().contains("destination file " + dir + " is a directory"),
+                tarOnDirectory.err());
     }
 
     @Test

@@ -9,21 +9,21 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /**
- * The {@code -o} values of {@code wharf build} that write a tarball to standard output, as buildx routes them
+ * The destinations of {@code wharf build}'s {@code -o} values, checked and routed as buildx does before it builds
  * (util/buildflags/export.go, build/opt.go toSolveOpt): {@code -o -} is {@code type=tar,dest=-}; a {@code tar}
  * output, and an {@code oci} one that is a tarball, without {@code dest} write to standard output; a {@code local}
- * output needs a directory. The engine writes such an output to a private temporary file, which
- * {@link #copyTo} then streams to standard output.
+ * output needs a directory, a tarball's destination may not be one. The engine writes an output to standard
+ * output into a private temporary file, which {@link #copyTo} then streams there.
  *
  * <p>Not thread-safe: one per build command. {@link #close} deletes the temporary file.
  */
-final class StdoutOutput implements AutoCloseable {
+final class OutputDestinations implements AutoCloseable {
     private final BooleanSupplier stdoutIsTerminal;
     private Path directory;
     private Path file;
 
     /** @param stdoutIsTerminal whether standard output is a terminal (asked only when an output goes there) */
-    StdoutOutput(BooleanSupplier stdoutIsTerminal) {
+    OutputDestinations(BooleanSupplier stdoutIsTerminal) {
         this.stdoutIsTerminal = stdoutIsTerminal;
     }
 
@@ -76,6 +76,12 @@ final class StdoutOutput implements AutoCloseable {
             if (dest.equals("-")) {
                 throw new IllegalArgumentException("dest cannot be stdout for " + type + " exporter");
             }
+            if (Files.exists(Path.of(dest)) && !Files.isDirectory(Path.of(dest))) {
+                throw new IllegalArgumentException("destination directory " + dest + " is a file");
+            }
+        }
+        if (fileOutput && dest != null && !dest.isEmpty() && !dest.equals("-") && Files.isDirectory(Path.of(dest))) {
+            throw new IllegalArgumentException("destination file " + dest + " is a directory");
         }
         // buildx gives the docker exporter without dest to the docker daemon; wharf has none, so it stays an error.
         if (fileOutput && ("-".equals(dest) || ((dest == null || dest.isEmpty()) && !type.equals("docker")))) {
