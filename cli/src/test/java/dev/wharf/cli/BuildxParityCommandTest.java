@@ -287,6 +287,19 @@ class BuildxParityCommandTest {
         new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
     }
 
+    @Test
+    void secretFromADirectory_failsTheStepThatMountsIt_asBuildKitsSecretStore() throws IOException {
+        // secretsprovider/store.go reads the file when a step asks for it: a directory fails that step only.
+        Path context = context("secretdir", "FROM busybox:latest\nRUN echo before\n"
+                + "RUN --mount=type=secret,id=s ls -la /run/secrets/s\n");
+        Path secretDir = Files.createDirectories(dir.resolve("secret-dir"));
+        Outcome built = wharf("build", "--root", root.toString(), "--progress", "plain", "--secret",
+                "id=s,src=" + secretDir, context.toString());
+        assertEquals(1, built.exitCode(), built.err());
+        assertTrue(built.err().contains("ERROR: failed to solve: read " + secretDir + ": is a directory"),
+                built.err());
+    }
+
     /** Whether plain progress shows the vertex {@code title} as {@code CACHED}. */
     private static boolean cached(String progress, String title) {
         List<String> lines = progress.lines().toList();
