@@ -80,7 +80,8 @@ final class BuildCommand implements Callable<Integer> {
             + "build -q.")
     boolean quiet;
 
-    @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Add a label to the image (repeatable).")
+    @Option(names = "--label", paramLabel = "KEY[=VALUE]",
+            description = "Add a label to the image; KEY alone sets an empty value (repeatable).")
     List<String> labels = new ArrayList<>();
 
     @Option(names = "--platform", paramLabel = "OS/ARCH",
@@ -445,6 +446,12 @@ final class BuildCommand implements Callable<Integer> {
                     break;
                 }
                 paths.add(Path.of(p).toAbsolutePath());
+                if (!Files.exists(Path.of(p))) {
+                    // BuildKit's sshprovider (agentprovider.go, toDialer) stats every path when the build starts,
+                    // whether a step mounts the agent or not.
+                    err.println("ERROR: --ssh " + agent + ": stat " + p + ": no such file or directory");
+                    return ExitCodes.FAILED;
+                }
             }
             if (!id.isEmpty() && eq < 0 && paths.isEmpty()) {
                 // buildx (sshprovider/agentprovider.go, toDialer): no socket given and no SSH_AUTH_SOCK.

@@ -300,6 +300,17 @@ class BuildxParityCommandTest {
                 built.err());
     }
 
+    @Test
+    void sshPathThatDoesNotExist_failsTheBuildAtItsStart_evenUnused() throws IOException {
+        // BuildKit's sshprovider stats every --ssh path when the session starts (agentprovider.go, toDialer).
+        Path context = context("sshpath", "FROM busybox:latest\nRUN true\n");
+        Outcome built = wharf("build", "--root", root.toString(), "--ssh", "key=" + dir.resolve("no-key"),
+                context.toString());
+        assertEquals(1, built.exitCode(), built.err());
+        assertTrue(built.err().contains("stat " + dir.resolve("no-key") + ": no such file or directory"),
+                built.err());
+    }
+
     /** Whether plain progress shows the vertex {@code title} as {@code CACHED}. */
     private static boolean cached(String progress, String title) {
         List<String> lines = progress.lines().toList();
