@@ -298,6 +298,9 @@ final class BuildCommand implements Callable<Integer> {
         }
         try {
             Path path = file != null ? Path.of(file) : Path.of(context).resolve("Dockerfile");
+            if (!Files.exists(path) && path.getFileName().toString().equals("Dockerfile")) {
+                path = path.resolveSibling("dockerfile"); // as the engine reads it (dockerui/config.go)
+            }
             return Files.isRegularFile(path) ? Optional.of(Files.readString(path)) : Optional.empty();
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
