@@ -12,8 +12,9 @@ import java.util.function.BooleanSupplier;
  * The destinations of {@code wharf build}'s {@code -o} values, checked and routed as buildx does before it builds
  * (util/buildflags/export.go, build/opt.go toSolveOpt): {@code -o -} is {@code type=tar,dest=-}; a {@code tar}
  * output, and an {@code oci} one that is a tarball, without {@code dest} write to standard output; a {@code local}
- * output needs a directory, a tarball's destination may not be one. The engine writes an output to standard
- * output into a private temporary file, which {@link #copyTo} then streams there.
+ * output needs a directory, a tarball's destination may not be one; a {@code docker} output without {@code dest},
+ * which buildx loads into the daemon's image store, tags the image into wharf's store. The engine writes an output
+ * to standard output into a private temporary file, which {@link #copyTo} then streams there.
  *
  * <p>Not thread-safe: one per build command. {@link #close} deletes the temporary file.
  */
@@ -67,7 +68,7 @@ final class OutputDestinations implements AutoCloseable {
         if (type == null) {
             return value;
         }
-        boolean directoryOutput = type.equals("local") || (type.equals("oci") && !tar);
+        boolean directoryOutput = type.equals("local") || ((type.equals("oci") || type.equals("docker")) && !tar);
         boolean fileOutput = type.equals("tar") || ((type.equals("oci") || type.equals("docker")) && tar);
         if (directoryOutput) {
             if (dest == null || dest.isEmpty()) {
@@ -83,7 +84,11 @@ final class OutputDestinations implements AutoCloseable {
         if (fileOutput && dest != null && !dest.isEmpty() && !dest.equals("-") && Files.isDirectory(Path.of(dest))) {
             throw new IllegalArgumentException("destination file " + dest + " is a directory");
         }
-        // buildx gives the docker exporter without dest to the docker daemon; wharf has none, so it stays an error.
+        if (type.equals("docker") && (dest == null || dest.isEmpty())) {
+            // buildx loads a docker output without dest into the daemon's image store (--load is short for it):
+            // wharf's image store is its local store, which the image output tags into.
+            return rest.toString().replaceFirst("(?i)(^|,)\\s*type\\s*=\\s*docker\\s*(,|$)", "$1type=image$2");
+        }
         if (fileOutput && ("-".equals(dest) || ((dest == null || dest.isEmpty()) && !type.equals("docker")))) {
             return toStdout(type, rest.toString());
         }

@@ -96,6 +96,11 @@ class BuildxParityCommandTest {
                 context.toString());
         assertEquals(2, localStdout.exitCode(), localStdout.err());
         assertTrue(localStdout.err().contains("dest cannot be stdout for local exporter"), localStdout.err());
+        // buildx: a docker output without dest loads into the image store (wharf's local store).
+        Outcome loaded = wharf("build", "--root", root.toString(), "-q", "-o", "type=docker,name=loaded:1",
+                context.toString());
+        assertEquals(0, loaded.exitCode(), loaded.err());
+        assertTrue(wharf("images", "--root", root.toString()).out().contains("loaded "), "tagged into the store");
         Path file = Files.writeString(dir.resolve("a-file"), "x");
         Outcome localOnFile = wharf("build", "--root", root.toString(), "-o", "type=local,dest=" + file,
                 context.toString());
