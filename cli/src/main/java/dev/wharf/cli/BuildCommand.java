@@ -360,6 +360,16 @@ final class BuildCommand implements Callable<Integer> {
                 stdinDockerfile = new String(buffered.readAllBytes(), StandardCharsets.UTF_8);
                 emptyContext = Files.createTempDirectory("wharf-empty-context-");
             }
+        } else if ("-".equals(context) && !"-".equals(file)) {
+            java.io.BufferedInputStream buffered = new java.io.BufferedInputStream(System.in, 64 * 1024);
+            stdin = buffered;
+            if (dev.wharf.context.sources.ArchiveFormat.detect(buffered)
+                    == dev.wharf.context.sources.ArchiveFormat.NOT_AN_ARCHIVE) {
+                // buildx build/opt.go: standard input that is no archive is a Dockerfile, and so is -f's file.
+                err.println("wharf build: ambiguous Dockerfile source: both stdin and flag correspond to "
+                        + "Dockerfiles");
+                return ExitCodes.USAGE;
+            }
         }
         try {
             buildContext = emptyContext != null ? BuildContext.directory(emptyContext)

@@ -316,6 +316,21 @@ class BuildxParityCommandTest {
                 built.err());
     }
 
+    @Test
+    void dockerfileOnStdinWithAFileFlag_isAmbiguous_asBuildx() {
+        // build/opt.go: stdin that is no archive is a Dockerfile; with -f FILE there are two.
+        java.io.InputStream saved = System.in;
+        System.setIn(new java.io.ByteArrayInputStream("FROM busybox:latest\n".getBytes()));
+        try {
+            Outcome built = wharf("build", "--root", root.toString(), "-f", "Dockerfile", "-");
+            assertEquals(2, built.exitCode(), built.err());
+            assertTrue(built.err().contains("ambiguous Dockerfile source: both stdin and flag correspond to "
+                    + "Dockerfiles"), built.err());
+        } finally {
+            System.setIn(saved);
+        }
+    }
+
     /** Whether plain progress shows the vertex {@code title} as {@code CACHED}. */
     private static boolean cached(String progress, String title) {
         List<String> lines = progress.lines().toList();
