@@ -609,6 +609,11 @@ final class BuildCommand implements Callable<Integer> {
                 || (ProgressMode.AUTO.resolve(true, System.getenv()) == ProgressMode.TTY
                         && TerminalSize.stderrIsTerminal()));
         ProgressMode shown = mode.get().resolve(terminal, System.getenv());
+        if (shown == ProgressMode.TTY && mode.get() == ProgressMode.TTY && !TerminalSize.stderrIsTerminal()) {
+            // BuildKit's progressui.NewDisplay: an explicit tty mode needs a console; only auto falls back to plain.
+            err.println("ERROR: failed to get console: provided file is not a console");
+            return ExitCodes.FAILED;
+        }
         try (BuildEngine engine = BuildEngine.create(store.engineOptions().withRegistry(registry.settings()));
              BuildProgress display = BuildProgress.open(shown, err, System.getenv())) {
             if (method.name().equals("lint")) {

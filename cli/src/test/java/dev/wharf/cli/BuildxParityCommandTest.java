@@ -331,6 +331,21 @@ class BuildxParityCommandTest {
         }
     }
 
+    @Test
+    void explicitTtyProgress_withoutATerminal_failsAsBuildKitsDisplay() throws Exception {
+        // progressui.NewDisplay: tty mode needs a console ("failed to get console"); auto falls back to plain.
+        Path context = context("ttyless", "FROM busybox:latest\n");
+        Path stdout = dir.resolve("t.out");
+        Path stderr = dir.resolve("t.err");
+        assertEquals(1, run(stdout, stderr, "build", "--root", root.toString(), "--progress", "tty",
+                context.toString()));
+        assertTrue(read(stderr).contains("ERROR: failed to get console: provided file is not a console"),
+                read(stderr));
+        assertEquals(0, run(stdout, stderr, "build", "--root", root.toString(), context.toString()),
+                () -> read(stderr));
+        assertTrue(read(stderr).contains("#1 [internal] load build definition from Dockerfile"), read(stderr));
+    }
+
     /** Whether plain progress shows the vertex {@code title} as {@code CACHED}. */
     private static boolean cached(String progress, String title) {
         List<String> lines = progress.lines().toList();
