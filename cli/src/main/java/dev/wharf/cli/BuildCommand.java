@@ -262,7 +262,7 @@ final class BuildCommand implements Callable<Integer> {
                 + "  \"containerimage.digest\": \"" + result.imageDigest() + "\""
                 + (names.length() == 0 ? "" : ",\n  \"image.name\": \""
                         + names.toString().replace("\\", "\\\\").replace("\"", "\\\""))
-                + (names.length() == 0 ? "\n}\n" : "\"\n}\n");
+                + (names.length() == 0 ? "\n}" : "\"\n}");
     }
 
     /**
@@ -640,7 +640,7 @@ final class BuildCommand implements Callable<Integer> {
                 if (iidFile != null && !writeResultFile(iidFile, imageId, "image ID file", err)) {
                     return ExitCodes.FAILED;
                 }
-                if (metadataFile != null && !writeResultFile(metadataFile, exportsImage ? metadata(result) : "{}\n",
+                if (metadataFile != null && !writeResultFile(metadataFile, exportsImage ? metadata(result) : "{}",
                         "metadata file", err)) {
                     return ExitCodes.FAILED;
                 }

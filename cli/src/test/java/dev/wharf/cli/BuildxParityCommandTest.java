@@ -289,6 +289,7 @@ class BuildxParityCommandTest {
                 .exitCode());
         String json = Files.readString(file);
         assertTrue(json.contains("\"containerimage.digest\": \"sha256:") && !json.contains("image.name"), json);
+        assertTrue(json.endsWith("\"\n}"), "json.MarshalIndent writes no final newline: " + json);
         new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
     }
 
