@@ -208,6 +208,23 @@ final class BuildCommand implements Callable<Integer> {
                     + "other values are ignored with a warning.")
     List<String> attestations = new ArrayList<>();
 
+    @Option(names = "--attest", paramLabel = "type=TYPE[,...]",
+            description = "Accepted for docker buildx: wharf makes no attestations, so it is ignored with a warning "
+                    + "unless disabled=true.")
+    List<String> attests = new ArrayList<>();
+
+    @Option(names = "--compress", arity = "0..1", fallbackValue = "true", hidden = true,
+            description = "Accepted for the legacy docker build: the context is never sent anywhere.")
+    boolean compress;
+
+    @Option(names = "--isolation", paramLabel = "VALUE", hidden = true,
+            description = "Accepted for docker buildx, with its deprecation warning.")
+    String isolation;
+
+    @Option(names = "--squash", arity = "0..1", fallbackValue = "true", hidden = true,
+            description = "Accepted for docker buildx, with its removal warning; nothing is squashed.")
+    boolean squash;
+
     @Mixin
     StoreOptions store;
 
@@ -541,6 +558,22 @@ final class BuildCommand implements Callable<Integer> {
             err.println("wharf build: " + e.getMessage());
             return ExitCodes.USAGE;
         }
+        // buildx's hidden legacy flags warn when given (commands/build.go, checkWarnedFlags with their flag-warn
+        // annotations); --compress says nothing.
+        if (isolation != null) {
+            err.println("WARNING: isolation flag is deprecated with BuildKit.");
+        }
+        if (squash) {
+            err.println("WARNING: experimental flag squash is removed with BuildKit. You should squash inside build "
+                    + "using a multi-stage Dockerfile for efficiency.");
+        }
+        for (String attest : attests) {
+            if (!java.util.Arrays.asList(attest.toLowerCase(java.util.Locale.ROOT).split(",")).contains("disabled=true")) {
+                err.println("WARNING: wharf makes no provenance or SBOM attestations; --attest " + attest
+                        + " is ignored");
+            }
+        }
+        err.flush();
         for (String attestation : attestations) {
             if (!List.of("false", "0", "").contains(attestation.toLowerCase(java.util.Locale.ROOT))) {
                 err.println("WARNING: wharf makes no provenance or SBOM attestations; --provenance/--sbom "

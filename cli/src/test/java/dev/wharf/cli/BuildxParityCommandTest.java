@@ -347,6 +347,19 @@ class BuildxParityCommandTest {
         assertTrue(read(stderr).contains("#1 [internal] load build definition from Dockerfile"), read(stderr));
     }
 
+    @Test
+    void legacyAndAttestationFlags_areAcceptedWithBuildxsWarnings() throws IOException {
+        // commands/build.go: hidden --compress, --isolation and --squash (the last two with flag-warn); --attest.
+        Path context = context("legacyflags", "FROM busybox:latest\n");
+        Outcome built = wharf("build", "--root", root.toString(), "-q", "--compress", "--isolation", "default",
+                "--squash", "--attest", "type=provenance,disabled=true", "--attest", "type=sbom", context.toString());
+        assertEquals(0, built.exitCode(), built.err());
+        assertTrue(built.err().contains("WARNING: isolation flag is deprecated with BuildKit."), built.err());
+        assertTrue(built.err().contains("WARNING: experimental flag squash is removed with BuildKit."), built.err());
+        assertTrue(built.err().contains("--attest type=sbom is ignored"), built.err());
+        assertFalse(built.err().contains("type=provenance"), built.err());
+    }
+
     /** Whether plain progress shows the vertex {@code title} as {@code CACHED}. */
     private static boolean cached(String progress, String title) {
         List<String> lines = progress.lines().toList();
