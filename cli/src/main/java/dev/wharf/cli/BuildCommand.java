@@ -148,6 +148,20 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--cpus", paramLabel = "N", description = "CPU time each RUN step may use, in CPUs (e.g. 0.5).")
     Double cpus;
 
+    @Option(names = "--resource", paramLabel = "KEY=VALUE",
+            description = "A resource limit of RUN steps, as buildx's --resource: memory=SIZE (as --memory), "
+                    + "cpu-quota=N and cpu-period=N (CPU time: quota/period CPUs, period 100000 by default); "
+                    + "repeatable.")
+    List<String> resources = new ArrayList<>();
+
+    @Option(names = "--cpu-quota", paramLabel = "N", hidden = true,
+            description = "buildx's legacy form of --resource cpu-quota=N.")
+    List<String> cpuQuota = new ArrayList<>();
+
+    @Option(names = "--cpu-period", paramLabel = "N", hidden = true,
+            description = "buildx's legacy form of --resource cpu-period=N.")
+    List<String> cpuPeriod = new ArrayList<>();
+
     @Option(names = "--pids-limit", paramLabel = "N",
             description = "Most processes and threads a RUN step may have at once.")
     Long pidsLimit;
@@ -248,8 +262,48 @@ final class BuildCommand implements Callable<Integer> {
     /** The Dockerfile read from standard input ({@code -f -}), kept for the error report. */
     private String stdinDockerfile;
 
-    /** The cgroup limits of {@code --memory}, {@code --cpus} and {@code --pids-limit}. */
+    /** The cgroup limits of {@code --memory}, {@code --cpus}, {@code --resource} and {@code --pids-limit}. */
     private ResourceLimits resourceLimits() {
+        // buildx build/utils.go ParseResourceLimits; the legacy flags come first (commands/build.go).
+        List<String> entries = new ArrayList<>();
+        cpuQuota.forEach(v -> entries.add("cpu-quota=" + v));
+        cpuPeriod.forEach(v -> entries.add("cpu-period=" + v));
+        entries.addAll(resources);
+        Long quota = null;
+        long period = 100_000;
+        for (String entry : entries) {
+            int eq = entry.indexOf('=');
+            if (eq < 0) {
+                throw new IllegalArgumentException("--resource: invalid resource \"" + entry
+                        + "\", expected key=value");
+            }
+            String key = entry.substring(0, eq).strip();
+            String value = entry.substring(eq + 1).strip();
+            switch (key) {
+                case "memory" -> memory = value;
+                case "cpu-quota", "cpu-period" -> {
+                    long n;
+                    try {
+                        n = Long.parseLong(value);
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("--resource: invalid value \"" + value
+                                + "\" for resource " + key, e);
+                    }
+                    if (key.equals("cpu-quota")) {
+                        quota = n;
+                    } else if (n > 0) {
+                        period = n;
+                    }
+                }
+                case "memory-swap", "cpu-shares", "cpuset-cpus", "cpuset-mems" -> throw new IllegalArgumentException(
+                        "--resource " + key + ": wharf limits memory (swap included) and CPU time (memory, "
+                                + "cpu-quota, cpu-period), not " + key);
+                default -> throw new IllegalArgumentException("--resource: unknown resource \"" + key + "\"");
+            }
+        }
+        if (quota != null && quota > 0) {
+            cpus = (double) quota / period;
+        }
         ResourceLimits limits = ResourceLimits.none();
         if (memory != null) {
             try {
