@@ -191,9 +191,10 @@ final class BuildCommand implements Callable<Integer> {
             + "--output=type=registry).")
     boolean push;
 
-    @Option(names = "--add-host", paramLabel = "HOST:IP",
-            description = "Add a line to RUN steps' /etc/hosts (repeatable); IP host-gateway is the host, which RUN "
-                    + "steps reach on loopback.")
+    // buildx declares it a StringSlice (commands/build.go): one value may hold several, comma-separated.
+    @Option(names = "--add-host", paramLabel = "HOST:IP", split = ",",
+            description = "Add a line to RUN steps' /etc/hosts (repeatable, or comma-separated); IP host-gateway is "
+                    + "the host, which RUN steps reach on loopback.")
     List<String> addHosts = new ArrayList<>();
 
     @Option(names = "--ulimit", paramLabel = "NAME=SOFT[:HARD]",

@@ -360,6 +360,15 @@ class BuildxParityCommandTest {
         assertFalse(built.err().contains("type=provenance"), built.err());
     }
 
+    @Test
+    void addHost_takesCommaSeparatedValues_asBuildxsStringSlice() throws IOException {
+        Path context = context("addhosts", "FROM busybox:latest\nRUN cat /etc/hosts\n");
+        Outcome built = wharf("build", "--root", root.toString(), "--progress", "plain", "--add-host",
+                "a:1.2.3.4,b=5.6.7.8", context.toString());
+        assertEquals(0, built.exitCode(), built.err());
+        assertTrue(built.err().contains("1.2.3.4\ta\n") && built.err().contains("5.6.7.8\tb\n"), built.err());
+    }
+
     /** Whether plain progress shows the vertex {@code title} as {@code CACHED}. */
     private static boolean cached(String progress, String title) {
         List<String> lines = progress.lines().toList();
