@@ -41,6 +41,10 @@ final class OutputDestinations implements AutoCloseable {
             return toStdout("tar", "type=tar");
         }
         if (!value.contains("=")) {
+            // A bare path is type=local,dest=PATH (export.go).
+            if (Files.exists(Path.of(value)) && !Files.isDirectory(Path.of(value))) {
+                throw new IllegalArgumentException("destination directory " + value + " is a file");
+            }
             return value;
         }
         String type = null;

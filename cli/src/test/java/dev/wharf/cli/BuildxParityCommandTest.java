@@ -106,6 +106,8 @@ class BuildxParityCommandTest {
                 context.toString());
         assertEquals(2, localOnFile.exitCode(), localOnFile.err());
         assertTrue(localOnFile.err().contains("destination directory " + file + " is a file"), localOnFile.err());
+        Outcome barePathOnFile = wharf("build", "--root", root.toString(), "-o", file.toString(), context.toString());
+        assertEquals(2, barePathOnFile.exitCode(), barePathOnFile.err());
         Outcome tarOnDirectory = wharf("build", "--root", root.toString(), "-o", "type=tar,dest=" + dir,
                 context.toString());
         assertEquals(2, tarOnDirectory.exitCode(), tarOnDirectory.err());
