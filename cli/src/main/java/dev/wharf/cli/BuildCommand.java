@@ -80,12 +80,14 @@ final class BuildCommand implements Callable<Integer> {
             + "build -q.")
     boolean quiet;
 
-    @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Add a label to the image (repeatable).")
+    @Option(names = "--label", paramLabel = "KEY[=VALUE]",
+            description = "Add a label to the image; KEY alone sets an empty value (repeatable).")
     List<String> labels = new ArrayList<>();
 
     @Option(names = "--platform", paramLabel = "OS/ARCH",
-            description = "The target platform; only the host's is supported.")
-    String platform;
+            description = "The target platform; only the host's is supported (local names it, as in buildx; "
+                    + "a comma-separated or repeated list may name it more than once).")
+    List<String> platform = new ArrayList<>();
 
     @Option(names = "--metadata-file", paramLabel = "FILE",
             description = "Write the image digest, config digest and names as JSON to FILE.")
@@ -121,6 +123,12 @@ final class BuildCommand implements Callable<Integer> {
                     + "network), host, or none (only loopback).")
     String network;
 
+    @Option(names = "--allow", paramLabel = "ENTITLEMENT",
+            description = "An entitlement, as buildx's --allow: network.host lets RUN --network=host steps run "
+                    + "(as --network host does); security.insecure and device are accepted but wharf grants "
+                    + "neither; buildx.local.delete is accepted (repeatable).")
+    List<String> allow = new ArrayList<>();
+
     @Option(names = "--cache-from", paramLabel = "type=registry,ref=NAME",
             description = "Import build cache from a registry (type=registry,ref=NAME, or just NAME) or an OCI layout "
                     + "directory (type=local,src=DIR[,tag=TAG]); repeatable. An unreadable source is a warning.")
@@ -140,6 +148,20 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--cpus", paramLabel = "N", description = "CPU time each RUN step may use, in CPUs (e.g. 0.5).")
     Double cpus;
 
+    @Option(names = "--resource", paramLabel = "KEY=VALUE",
+            description = "A resource limit of RUN steps, as buildx's --resource: memory=SIZE (as --memory), "
+                    + "cpu-quota=N and cpu-period=N (CPU time: quota/period CPUs, period 100000 by default); "
+                    + "repeatable.")
+    List<String> resources = new ArrayList<>();
+
+    @Option(names = "--cpu-quota", paramLabel = "N", hidden = true,
+            description = "buildx's legacy form of --resource cpu-quota=N.")
+    List<String> cpuQuota = new ArrayList<>();
+
+    @Option(names = "--cpu-period", paramLabel = "N", hidden = true,
+            description = "buildx's legacy form of --resource cpu-period=N.")
+    List<String> cpuPeriod = new ArrayList<>();
+
     @Option(names = "--pids-limit", paramLabel = "N",
             description = "Most processes and threads a RUN step may have at once.")
     Long pidsLimit;
@@ -153,6 +175,11 @@ final class BuildCommand implements Callable<Integer> {
             + "(buildx's --check, --call=check).")
     boolean check;
 
+    @Option(names = "--call", paramLabel = "METHOD[,format=FORMAT][,ignorestatus=BOOL]", defaultValue = "build",
+            description = "build (the default), check (as --check) or targets (list the Dockerfile's stages "
+                    + "and their descriptions, build nothing), as buildx's --call.")
+    String call;
+
     @Option(names = "--iidfile", paramLabel = "FILE", description = "Write the image id to FILE.")
     Path iidFile;
 
@@ -164,9 +191,10 @@ final class BuildCommand implements Callable<Integer> {
             + "--output=type=registry).")
     boolean push;
 
-    @Option(names = "--add-host", paramLabel = "HOST:IP",
-            description = "Add a line to RUN steps' /etc/hosts (repeatable); IP host-gateway is the host, which RUN "
-                    + "steps reach on loopback.")
+    // buildx declares it a StringSlice (commands/build.go): one value may hold several, comma-separated.
+    @Option(names = "--add-host", paramLabel = "HOST:IP", split = ",",
+            description = "Add a line to RUN steps' /etc/hosts (repeatable, or comma-separated); IP host-gateway is "
+                    + "the host, which RUN steps reach on loopback.")
     List<String> addHosts = new ArrayList<>();
 
     @Option(names = "--ulimit", paramLabel = "NAME=SOFT[:HARD]",
@@ -195,6 +223,23 @@ final class BuildCommand implements Callable<Integer> {
                     + "other values are ignored with a warning.")
     List<String> attestations = new ArrayList<>();
 
+    @Option(names = "--attest", paramLabel = "type=TYPE[,...]",
+            description = "Accepted for docker buildx: wharf makes no attestations, so it is ignored with a warning "
+                    + "unless disabled=true.")
+    List<String> attests = new ArrayList<>();
+
+    @Option(names = "--compress", arity = "0..1", fallbackValue = "true", hidden = true,
+            description = "Accepted for the legacy docker build: the context is never sent anywhere.")
+    boolean compress;
+
+    @Option(names = "--isolation", paramLabel = "VALUE", hidden = true,
+            description = "Accepted for docker buildx, with its deprecation warning.")
+    String isolation;
+
+    @Option(names = "--squash", arity = "0..1", fallbackValue = "true", hidden = true,
+            description = "Accepted for docker buildx, with its removal warning; nothing is squashed.")
+    boolean squash;
+
     @Mixin
     StoreOptions store;
 
@@ -218,8 +263,48 @@ final class BuildCommand implements Callable<Integer> {
     /** The Dockerfile read from standard input ({@code -f -}), kept for the error report. */
     private String stdinDockerfile;
 
-    /** The cgroup limits of {@code --memory}, {@code --cpus} and {@code --pids-limit}. */
+    /** The cgroup limits of {@code --memory}, {@code --cpus}, {@code --resource} and {@code --pids-limit}. */
     private ResourceLimits resourceLimits() {
+        // buildx build/utils.go ParseResourceLimits; the legacy flags come first (commands/build.go).
+        List<String> entries = new ArrayList<>();
+        cpuQuota.forEach(v -> entries.add("cpu-quota=" + v));
+        cpuPeriod.forEach(v -> entries.add("cpu-period=" + v));
+        entries.addAll(resources);
+        Long quota = null;
+        long period = 100_000;
+        for (String entry : entries) {
+            int eq = entry.indexOf('=');
+            if (eq < 0) {
+                throw new IllegalArgumentException("--resource: invalid resource \"" + entry
+                        + "\", expected key=value");
+            }
+            String key = entry.substring(0, eq).strip();
+            String value = entry.substring(eq + 1).strip();
+            switch (key) {
+                case "memory" -> memory = value;
+                case "cpu-quota", "cpu-period" -> {
+                    long n;
+                    try {
+                        n = Long.parseLong(value);
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("--resource: invalid value \"" + value
+                                + "\" for resource " + key, e);
+                    }
+                    if (key.equals("cpu-quota")) {
+                        quota = n;
+                    } else if (n > 0) {
+                        period = n;
+                    }
+                }
+                case "memory-swap", "cpu-shares", "cpuset-cpus", "cpuset-mems" -> throw new IllegalArgumentException(
+                        "--resource " + key + ": wharf limits memory (swap included) and CPU time (memory, "
+                                + "cpu-quota, cpu-period), not " + key);
+                default -> throw new IllegalArgumentException("--resource: unknown resource \"" + key + "\"");
+            }
+        }
+        if (quota != null && quota > 0) {
+            cpus = (double) quota / period;
+        }
         ResourceLimits limits = ResourceLimits.none();
         if (memory != null) {
             try {
@@ -243,11 +328,13 @@ final class BuildCommand implements Callable<Integer> {
         for (String tag : result.tags()) {
             names.append(names.length() == 0 ? "" : ",").append(tag);
         }
+        // The image exporter reports image.name only when the image has names (exporter/containerimage).
         return "{\n  \"containerimage.config.digest\": \"" + result.imageId() + "\",\n"
                 + descriptor(result.imageDigest())
-                + "  \"containerimage.digest\": \"" + result.imageDigest() + "\",\n"
-                + "  \"image.name\": \"" + names.toString().replace("\\", "\\\\").replace("\"", "\\\"")
-                + "\"\n}\n";
+                + "  \"containerimage.digest\": \"" + result.imageDigest() + "\""
+                + (names.length() == 0 ? "" : ",\n  \"image.name\": \""
+                        + names.toString().replace("\\", "\\\\").replace("\"", "\\\""))
+                + (names.length() == 0 ? "\n}" : "\"\n}");
     }
 
     /**
@@ -284,6 +371,9 @@ final class BuildCommand implements Callable<Integer> {
         }
         try {
             Path path = file != null ? Path.of(file) : Path.of(context).resolve("Dockerfile");
+            if (!Files.exists(path) && path.getFileName().toString().equals("Dockerfile")) {
+                path = path.resolveSibling("dockerfile"); // as the engine reads it (dockerui/config.go)
+            }
             return Files.isRegularFile(path) ? Optional.of(Files.readString(path)) : Optional.empty();
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
@@ -293,10 +383,15 @@ final class BuildCommand implements Callable<Integer> {
     /** The files of {@code --secret} values; those read from variables are deleted when the command ends. */
     private SecretFlags secretFlags;
 
+    /** The -o destinations, checked as buildx checks them; the one that goes to standard output, if any. */
+    private OutputDestinations outputDestinations;
+
     @Override
     public Integer call() throws Exception {
-        try (SecretFlags flags = new SecretFlags(System.getenv())) {
+        try (SecretFlags flags = new SecretFlags(System.getenv());
+             OutputDestinations destinations = new OutputDestinations(TerminalSize::stdoutIsTerminal)) {
             secretFlags = flags;
+            outputDestinations = destinations;
             return build();
         } finally {
             if (emptyContext != null) {
@@ -316,6 +411,16 @@ final class BuildCommand implements Callable<Integer> {
             err.println("wharf build: --progress must be auto, tty, plain, rawjson, quiet or none, not " + progress);
             return ExitCodes.USAGE;
         }
+        String fromEnvironment = System.getenv("BUILDKIT_PROGRESS");
+        if (mode.get() == ProgressMode.AUTO && fromEnvironment != null && !fromEnvironment.isEmpty()) {
+            // buildx util/progress/printer.go (NewPrinter): BUILDKIT_PROGRESS replaces an auto --progress.
+            mode = ProgressMode.parse(fromEnvironment);
+            if (mode.isEmpty()) {
+                err.println("wharf build: BUILDKIT_PROGRESS must be auto, tty, plain, rawjson, quiet or none, not "
+                        + fromEnvironment);
+                return ExitCodes.USAGE;
+            }
+        }
         BuildContext buildContext;
         java.io.InputStream stdin = System.in;
         if ("-".equals(context) && file == null) {
@@ -327,6 +432,16 @@ final class BuildCommand implements Callable<Integer> {
                 // context is an empty directory, so COPY . sees nothing (not a context holding the Dockerfile).
                 stdinDockerfile = new String(buffered.readAllBytes(), StandardCharsets.UTF_8);
                 emptyContext = Files.createTempDirectory("wharf-empty-context-");
+            }
+        } else if ("-".equals(context) && !"-".equals(file)) {
+            java.io.BufferedInputStream buffered = new java.io.BufferedInputStream(System.in, 64 * 1024);
+            stdin = buffered;
+            if (dev.wharf.context.sources.ArchiveFormat.detect(buffered)
+                    == dev.wharf.context.sources.ArchiveFormat.NOT_AN_ARCHIVE) {
+                // buildx build/opt.go: standard input that is no archive is a Dockerfile, and so is -f's file.
+                err.println("wharf build: ambiguous Dockerfile source: both stdin and flag correspond to "
+                        + "Dockerfiles");
+                return ExitCodes.USAGE;
             }
         }
         try {
@@ -373,16 +488,30 @@ final class BuildCommand implements Callable<Integer> {
         }
         tags.forEach(request::tag);
         for (String label : labels) {
+            // buildx's listToMap (commands/build.go): KEY alone is an empty label; an empty key is refused.
             int eq = label.indexOf('=');
-            if (eq <= 0) {
-                err.println("wharf build: --label " + label + " is not KEY=VALUE");
+            if (eq == 0 || label.isEmpty()) {
+                err.println("wharf build: --label: invalid key-value pair \"" + label + "\": empty key");
                 return ExitCodes.USAGE;
             }
-            request.label(label.substring(0, eq), label.substring(eq + 1));
+            request.label(eq < 0 ? label : label.substring(0, eq), eq < 0 ? "" : label.substring(eq + 1));
         }
-        if (platform != null) {
-            request.platform(platform);
+        // buildx util/platformutil/parse.go: comma-separated and repeated values, "local" is the host's platform,
+        // duplicates dropped; wharf builds one platform, so one value may remain.
+        java.util.Set<String> platforms = new java.util.LinkedHashSet<>();
+        for (String value : platform) {
+            for (String p : value.split(",", -1)) {
+                if (!p.equalsIgnoreCase("local")) {
+                    platforms.add(p);
+                }
+            }
         }
+        if (platforms.size() > 1) {
+            err.println("ERROR: wharf builds for this host's platform only; a multi-platform build ("
+                    + String.join(",", platforms) + ") is not supported");
+            return ExitCodes.FAILED;
+        }
+        platforms.forEach(request::platform);
         try {
             for (String secret : secrets) {
                 secretFlags.add(secret);
@@ -403,6 +532,12 @@ final class BuildCommand implements Callable<Integer> {
                     break;
                 }
                 paths.add(Path.of(p).toAbsolutePath());
+                if (!Files.exists(Path.of(p))) {
+                    // BuildKit's sshprovider (agentprovider.go, toDialer) stats every path when the build starts,
+                    // whether a step mounts the agent or not.
+                    err.println("ERROR: --ssh " + agent + ": stat " + p + ": no such file or directory");
+                    return ExitCodes.FAILED;
+                }
             }
             if (!id.isEmpty() && eq < 0 && paths.isEmpty()) {
                 // buildx (sshprovider/agentprovider.go, toDialer): no socket given and no SSH_AUTH_SOCK.
@@ -432,6 +567,38 @@ final class BuildCommand implements Callable<Integer> {
             err.println("wharf build: --network must be default, host or none, not " + network);
             return ExitCodes.USAGE;
         }
+        for (String entitlement : allow) {
+            // buildx util/buildflags/entitlements.go and BuildKit util/entitlements/entitlements.go Parse.
+            String key = entitlement.contains("=") ? entitlement.substring(0, entitlement.indexOf('=')) : entitlement;
+            switch (key) {
+                case "" -> {
+                    // buildx skips empty values.
+                }
+                case "network.host" -> {
+                    if (network.equals("none")) {
+                        err.println("wharf build: --allow network.host with --network none: wharf grants RUN "
+                                + "--network=host only to builds whose network is default or host");
+                        return ExitCodes.USAGE;
+                    }
+                    // wharf's default network is the host's: granting network.host only lifts the check.
+                    network = "host";
+                }
+                case "buildx.local.delete" -> {
+                    if (!key.equals(entitlement)) {
+                        err.println("wharf build: --allow: buildx.local.delete does not accept a value");
+                        return ExitCodes.USAGE;
+                    }
+                }
+                case "security.insecure", "device" -> {
+                    err.println("WARNING: wharf cannot grant " + key + "; steps that need it fail");
+                    err.flush();
+                }
+                default -> {
+                    err.println("wharf build: --allow: unknown entitlement " + entitlement);
+                    return ExitCodes.USAGE;
+                }
+            }
+        }
         request.network(network);
         try {
             addHosts.forEach(h -> request.extraHost(ExtraHost.parse(h)));
@@ -447,6 +614,22 @@ final class BuildCommand implements Callable<Integer> {
             err.println("wharf build: " + e.getMessage());
             return ExitCodes.USAGE;
         }
+        // buildx's hidden legacy flags warn when given (commands/build.go, checkWarnedFlags with their flag-warn
+        // annotations); --compress says nothing.
+        if (isolation != null) {
+            err.println("WARNING: isolation flag is deprecated with BuildKit.");
+        }
+        if (squash) {
+            err.println("WARNING: experimental flag squash is removed with BuildKit. You should squash inside build "
+                    + "using a multi-stage Dockerfile for efficiency.");
+        }
+        for (String attest : attests) {
+            if (!java.util.Arrays.asList(attest.toLowerCase(java.util.Locale.ROOT).split(",")).contains("disabled=true")) {
+                err.println("WARNING: wharf makes no provenance or SBOM attestations; --attest " + attest
+                        + " is ignored");
+            }
+        }
+        err.flush();
         for (String attestation : attestations) {
             if (!List.of("false", "0", "").contains(attestation.toLowerCase(java.util.Locale.ROOT))) {
                 err.println("WARNING: wharf makes no provenance or SBOM attestations; --provenance/--sbom "
@@ -464,7 +647,7 @@ final class BuildCommand implements Callable<Integer> {
         List<BuildOutput> parsedOutputs = new ArrayList<>();
         for (String output : outputs) {
             try {
-                BuildOutput parsed = BuildOutput.parse(output);
+                BuildOutput parsed = BuildOutput.parse(outputDestinations.prepare(output));
                 exportsImage |= !parsed.type().equals("local") && !parsed.type().equals("tar");
                 request.output(parsed);
                 parsedOutputs.add(parsed);
@@ -486,21 +669,46 @@ final class BuildCommand implements Callable<Integer> {
         noCacheFilter.forEach(request::noCacheFilter);
         for (String arg : buildArgs) {
             int eq = arg.indexOf('=');
+            if (eq == 0 || arg.isEmpty()) {
+                err.println("wharf build: --build-arg: invalid key-value pair \"" + arg + "\": empty key");
+                return ExitCodes.USAGE;
+            }
             if (eq >= 0) {
                 request.buildArg(arg.substring(0, eq), arg.substring(eq + 1));
             } else if (System.getenv(arg) != null) {
                 request.buildArg(arg, System.getenv(arg));
             }
         }
+        CallFunction method;
+        try {
+            method = check ? new CallFunction("lint", "", false) : CallFunction.parse(call);
+        } catch (IllegalArgumentException e) {
+            err.println("wharf build: --call " + call + ": " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        if (!method.isBuild() && !method.name().equals("lint")) {
+            return callWithoutBuild(method, out, err);
+        }
+        if (!method.format().isEmpty() && !method.format().equals("text")) {
+            err.println("wharf build: --call " + call + ": format " + method.format() + " is not supported (text)");
+            return ExitCodes.USAGE;
+        }
         // Progress and error display: the printer --progress selects, the failed step's output, the source lines.
         boolean terminal = mode.get() == ProgressMode.AUTO && (System.console() != null
                 || (ProgressMode.AUTO.resolve(true, System.getenv()) == ProgressMode.TTY
                         && TerminalSize.stderrIsTerminal()));
         ProgressMode shown = mode.get().resolve(terminal, System.getenv());
+        if (shown == ProgressMode.TTY && mode.get() == ProgressMode.TTY && !TerminalSize.stderrIsTerminal()) {
+            // BuildKit's progressui.NewDisplay: an explicit tty mode needs a console; only auto falls back to plain.
+            err.println("ERROR: failed to get console: provided file is not a console");
+            return ExitCodes.FAILED;
+        }
         try (BuildEngine engine = BuildEngine.create(store.engineOptions().withRegistry(registry.settings()));
              BuildProgress display = BuildProgress.open(shown, err, System.getenv())) {
-            if (check) {
-                return check(engine, request.listener(display).build(), display, out, err);
+            if (method.name().equals("lint")) {
+                int code = check(engine, request.listener(display).build(), display, out, err);
+                // buildx returns result.statuscode unless ignorestatus=true; an error stays an error.
+                return method.ignoreStatus() && code == ExitCodes.FAILED && !checkFailed ? ExitCodes.OK : code;
             }
             CompletableFuture<BuildResult> future = engine.build(request
                     .listener(hashedAtStart() ? display : StartupWarmer.hashingOnFirstTransfer(display)).build());
@@ -516,13 +724,20 @@ final class BuildCommand implements Callable<Integer> {
                 // BuildKit's local and tar exporters report no image: with only those outputs, docker build -q
                 // prints an empty line, the iidfile is empty and the metadata has no containerimage keys.
                 String imageId = exportsImage ? result.imageId() : "";
-                if (iidFile != null) {
-                    Files.writeString(iidFile, imageId);
+                // Written whole or not at all (buildx writes the metadata file through AtomicWriteFile); a
+                // missing directory is the user's error, worded as buildx words it (commands/build.go).
+                if (iidFile != null && !writeResultFile(iidFile, imageId, "image ID file", err)) {
+                    return ExitCodes.FAILED;
                 }
-                if (metadataFile != null) {
-                    Files.writeString(metadataFile, exportsImage ? metadata(result) : "{}\n");
+                if (metadataFile != null && !writeResultFile(metadataFile, exportsImage ? metadata(result) : "{}",
+                        "metadata file", err)) {
+                    return ExitCodes.FAILED;
                 }
-                if (shown != ProgressMode.NONE) {
+                if (outputDestinations.used()) {
+                    // The tarball is standard output: no image id after it (buildx -q would print an empty line).
+                    out.flush();
+                    outputDestinations.copyTo(System.out);
+                } else if (shown != ProgressMode.NONE) {
                     out.println(imageId);
                     out.flush();
                 }
@@ -604,14 +819,66 @@ final class BuildCommand implements Callable<Integer> {
         }
     }
 
+    /** Writes {@code --iidfile} or {@code --metadata-file}; false, after saying why, when it cannot be written. */
+    private static boolean writeResultFile(Path file, String content, String what, PrintWriter err) {
+        Path target = file.toAbsolutePath();
+        try {
+            dev.wharf.layers.layout.AtomicFiles.replaceShared(target, content.getBytes(StandardCharsets.UTF_8),
+                    target.getParent());
+            return true;
+        } catch (IOException e) {
+            err.println("ERROR: writing " + what + ": open " + file + ": " + (e instanceof java.nio.file
+                    .NoSuchFileException ? "no such file or directory" : e instanceof java.nio.file
+                    .AccessDeniedException ? "permission denied" : String.valueOf(e.getMessage())));
+            return false;
+        }
+    }
+
+    /** Whether {@code --check} stopped at an error rather than only finding warnings. */
+    private boolean checkFailed;
+
+    /**
+     * A {@code --call} method that builds nothing and needs no engine: {@code targets} lists the stages
+     * (BuildKit's frontend.targets subrequest); the methods wharf lacks fail as BuildKit answers an unknown
+     * subrequest (frontend/dockerui/requests.go, "unsupported request").
+     */
+    private int callWithoutBuild(CallFunction method, PrintWriter out, PrintWriter err) {
+        if (!method.name().equals("targets")) {
+            err.println("ERROR: unsupported request frontend." + method.name()
+                    + (method.name().equals("outline") ? " (wharf supports build, check and targets)" : ""));
+            return ExitCodes.FAILED;
+        }
+        if (!method.format().isEmpty() && !method.format().equals("text")) {
+            err.println("wharf build: --call " + call + ": format " + method.format() + " is not supported (text)");
+            return ExitCodes.USAGE;
+        }
+        Optional<String> text = dockerfileText();
+        if (text.isEmpty()) {
+            err.println("wharf build: --call=targets reads the Dockerfile of a directory context, -f FILE or -f -; "
+                    + "it cannot read it from this context");
+            return ExitCodes.USAGE;
+        }
+        String name = file == null || file.equals("-") ? "Dockerfile" : Path.of(file).getFileName().toString();
+        try {
+            new TargetsPrinter(out).print(dev.wharf.grammar.instructions.DockerfileReader.read(name,
+                    dev.wharf.grammar.parser.DockerfileParser.parse(name, text.get())));
+            return ExitCodes.OK;
+        } catch (dev.wharf.grammar.DockerfileException e) {
+            new SourceErrorPrinter(err).print(e, text.get());
+            return ExitCodes.FAILED;
+        }
+    }
+
     /** {@code --check}: the checks' report on standard output, as buildx prints {@code --call=check}. */
     private int check(BuildEngine engine, BuildRequest request, BuildProgress display, PrintWriter out,
                       PrintWriter err) throws InterruptedException {
         try {
             CheckReport report = engine.check(request).get();
             display.close();
+            checkFailed = report.error().isPresent();
             return new CheckPrinter(out, err).print(report, dockerfileText());
         } catch (ExecutionException e) {
+            checkFailed = true;
             display.close();
             if (e.getCause() instanceof BuildFailedException failed) {
                 new BuildErrorReport(err).print(failed, display.failedStep(), dockerfileText());

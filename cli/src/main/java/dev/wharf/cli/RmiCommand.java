@@ -41,7 +41,7 @@ final class RmiCommand extends StoreCommand {
         for (String reference : images) {
             try {
                 for (String name : remove(local, lookup, reference)) {
-                    out().println("Untagged: " + name);
+                    out().println("Untagged: " + familiar(name));
                 }
             } catch (CommandException e) {
                 if (!force || !e.getMessage().startsWith("No such image")) {
@@ -95,6 +95,18 @@ final class RmiCommand extends StoreCommand {
         }
         Optional<ImageName> parsed = parse(refName);
         return parsed.isPresent() && local.images().untag(parsed.get());
+    }
+
+    /**
+     * The name as docker prints what it untagged (daemon/images/image_delete.go: reference.FamiliarString):
+     * {@code hello:latest} for {@code docker.io/library/hello:latest}.
+     */
+    private static String familiar(String name) {
+        try {
+            return ImageReference.parse(name).familiar();
+        } catch (InvalidReferenceException | RuntimeException e) {
+            return name;
+        }
     }
 
     private static List<String> digestCandidates(String reference) {

@@ -90,11 +90,9 @@ final class SecretFlags implements AutoCloseable {
             }
         }
         if (env != null) {
-            String value = environment.get(env);
-            if (value == null) {
-                throw new IllegalArgumentException("--secret " + flag + ": the environment variable " + env
-                        + " is not set");
-            }
+            // BuildKit's secret store returns os.Getenv(VAR) (secretsprovider/store.go, GetSecret): an unset
+            // variable is an empty secret, not an error.
+            String value = environment.getOrDefault(env, "");
             files.put(id, write(id, value));
         } else {
             // buildx's secret store stats every file secret before the build (secretsprovider/store.go, NewStore).

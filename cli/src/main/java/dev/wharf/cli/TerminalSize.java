@@ -41,9 +41,27 @@ record TerminalSize(int columns, int rows) {
      * {@code test -t 2} with this process's standard error inherited (only when a terminal is plausible).
      */
     static boolean stderrIsTerminal() {
+        return isTerminal(2);
+    }
+
+    /**
+     * Whether standard output is a terminal: buildx refuses to write a tarball there (build/opt.go,
+     * "refusing to write to console").
+     */
+    static boolean stdoutIsTerminal() {
+        return isTerminal(1);
+    }
+
+    /** Asks {@code test -t FD} with this process's standard output or error (FD 1 or 2) inherited. */
+    private static boolean isTerminal(int fd) {
         try {
-            Process test = new ProcessBuilder("sh", "-c", "test -t 2").redirectError(ProcessBuilder.Redirect.INHERIT)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            ProcessBuilder builder = new ProcessBuilder("sh", "-c", "test -t " + fd);
+            if (fd == 1) {
+                builder.redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.DISCARD);
+            } else {
+                builder.redirectError(ProcessBuilder.Redirect.INHERIT).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            }
+            Process test = builder.start();
             return test.waitFor(2, TimeUnit.SECONDS) && test.exitValue() == 0;
         } catch (IOException e) {
             return false;

@@ -43,11 +43,16 @@ final class CliHarness {
 
     /** Starts {@code wharf args...} in a child JVM on this test's class path, output to {@code log}. */
     static Process start(Path log, String... args) throws IOException {
+        return processBuilder(args).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /** A child JVM's {@code wharf args...} on this test's class path, its streams left to the caller. */
+    static ProcessBuilder processBuilder(String... args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-cp",
                 System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new ProcessBuilder(command);
     }
 
     static void require(boolean condition, String reason) {

@@ -51,6 +51,21 @@ class ResourceLimitsBuildTest {
     }
 
     @Test
+    void buildxResourceFlag_setsTheSameLimits_andRefusesWhatWharfCannotLimit() throws Exception {
+        // buildx build/utils.go ParseResourceLimits: --resource memory=..., cpu-quota=..., cpu-period=...
+        Outcome hog = build("FROM busybox:latest\nRUN x=$(head -c 100000000 /dev/zero | tr '\\0' b); echo ${#x}\n",
+                "--resource", "memory=24m", "--resource", "cpu-quota=50000", "--runtime", "builtin");
+        assertEquals(1, hog.exitCode(), hog.err());
+        assertTrue(hog.err().contains("at the memory limit of 24 MiB"), hog.err());
+        Outcome shares = build("FROM busybox:latest\n", "--resource", "cpu-shares=512");
+        assertEquals(2, shares.exitCode(), shares.err());
+        assertTrue(shares.err().contains("not cpu-shares"), shares.err());
+        Outcome unknown = build("FROM busybox:latest\n", "--resource", "gpu=1");
+        assertEquals(2, unknown.exitCode(), unknown.err());
+        assertTrue(unknown.err().contains("unknown resource \"gpu\""), unknown.err());
+    }
+
+    @Test
     void forkBomb_endsAtThePidsLimit_withAnError() throws Exception {
         Outcome bomb = build("FROM busybox:latest\n"
                 + "RUN set -e; i=0; while [ $i -lt 2000 ]; do sleep 30 & i=$((i+1)); done\n", "--pids-limit", "16");

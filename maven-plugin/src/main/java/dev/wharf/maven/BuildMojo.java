@@ -79,6 +79,16 @@ public class BuildMojo extends CompressionParameters {
     @Parameter
     Map<String, String> labels = new LinkedHashMap<>();
 
+    /**
+     * Named contexts by name, as {@code docker buildx build --build-context NAME=VALUE}: what {@code FROM NAME},
+     * {@code COPY --from=NAME} and {@code RUN --mount=from=NAME} use instead of a stage or image of that name; a
+     * directory (relative to the project's directory), {@code docker-image://REF}, {@code oci-layout://DIR[:TAG]},
+     * a git or an http(s) URL. On the command line: {@code -Dwharf.buildContexts=NAME=VALUE,NAME2=VALUE2}, which
+     * overrides the POM's values of the same names.
+     */
+    @Parameter
+    Map<String, String> buildContexts = new LinkedHashMap<>();
+
     /** The stage to build; by default the last one. */
     @Parameter(property = "wharf.target")
     String target;
@@ -287,6 +297,14 @@ public class BuildMojo extends CompressionParameters {
             b.output(new BuildOutput("registry", Optional.empty()).withCompression(layers));
         }
         b.pull(pull);
+        Path base = project.getBasedir() == null ? Path.of("").toAbsolutePath() : project.getBasedir().toPath();
+        for (Map.Entry<String, String> named : map(buildContexts, MapProperty.BUILD_CONTEXTS).entrySet()) {
+            // A directory is relative to the project's directory, not Maven's working directory; other values
+            // (docker-image://, oci-layout://, URLs) go to the engine as written, which checks them.
+            String value = named.getValue();
+            Path dir = value.contains("://") || value.startsWith("git@") ? null : base.resolve(value);
+            b.namedContext(named.getKey(), dir != null && Files.isDirectory(dir) ? dir.toString() : value);
+        }
         for (Map.Entry<String, String> secret : map(secrets, MapProperty.SECRETS).entrySet()) {
             b.secret(secret.getKey(), secretFile(secret.getKey(), secret.getValue()));
         }

@@ -302,6 +302,24 @@ class BuildMojoTest {
         assertEquals(Map.of("x", "cli"), requests.get(0).labels());
     }
 
+    @Test
+    void buildContexts_reachTheRequest_directoriesRelativeToTheProject_andThePropertyOverridesThePom()
+            throws Exception {
+        Files.createDirectories(dir.resolve("deps"));
+        mojo.project.setFile(dir.resolve("pom.xml").toFile());
+        mojo.buildContexts = Map.of("deps", "deps", "base", "docker-image://busybox:1.36");
+        System.setProperty(MapProperty.BUILD_CONTEXTS, "base=docker-image://alpine:3.20");
+        try {
+            mojo.engines = engine(request -> CompletableFuture.completedFuture(
+                    new BuildResult(DIGEST, ID, "{}", List.of(), List.of(), List.of())));
+            mojo.execute();
+        } finally {
+            System.clearProperty(MapProperty.BUILD_CONTEXTS);
+        }
+        assertEquals(Map.of("deps", dir.resolve("deps").toString(), "base", "docker-image://alpine:3.20"),
+                requests.get(0).namedContexts());
+    }
+
     /** An engine whose builds are answered by a function; nothing else is used by the goal. */
     private record FakeEngine(Function<BuildRequest, CompletableFuture<BuildResult>> builds) implements BuildEngine {
         @Override

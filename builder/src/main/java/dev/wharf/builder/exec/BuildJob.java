@@ -528,6 +528,12 @@ final class BuildJob {
             extras.put("ulimits", request.ulimits().stream().map(Object::toString).toList());
         }
         request.shmSize().ifPresent(bytes -> extras.put("shmSize", List.of(Long.toString(bytes))));
+        // dockerfile2llb/convert.go sets the build's network on every stage's state (d.state.Network), so a RUN
+        // without --network has it in its exec op: a --network none build does not reuse a networked result.
+        // Only none: wharf's default network is the host's (no bridge), so host and default run steps alike.
+        if (request.network().equals("none")) {
+            extras.put(StepKeys.BUILD_NETWORK, List.of(request.network()));
+        }
         return extras;
     }
 

@@ -105,7 +105,16 @@ final class MainContext implements AutoCloseable {
 
     private static String read(Path file, boolean local) throws EngineException {
         try {
-            return Files.readString(file, StandardCharsets.UTF_8);
+            try {
+                return Files.readString(file, StandardCharsets.UTF_8);
+            } catch (NoSuchFileException e) {
+                // dockerui/config.go (moby/moby#10858): a missing Dockerfile is also looked for as "dockerfile".
+                Path lower = file.resolveSibling("dockerfile");
+                if (!String.valueOf(file.getFileName()).equals("Dockerfile") || !Files.isRegularFile(lower)) {
+                    throw e;
+                }
+                return Files.readString(lower, StandardCharsets.UTF_8);
+            }
         } catch (IOException e) {
             // BuildKit's words (dockerui: "failed to read dockerfile: open Dockerfile: no such file or directory",
             // the file named as the client sent it), then where wharf looked.

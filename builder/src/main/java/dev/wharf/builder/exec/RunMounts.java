@@ -196,6 +196,11 @@ final class RunMounts {
             }
             return;
         }
+        if (Files.isDirectory(file)) {
+            // BuildKit's file secret store reads the file when a step asks for it (secretsprovider/store.go,
+            // os.ReadFile): a directory fails that step, it is never mounted.
+            throw new BuildExecutor.StepFailure("read " + file + ": is a directory", null, null);
+        }
         if (mount.env().isPresent()) {
             env.add(mount.env().get() + "=" + Files.readString(file, StandardCharsets.UTF_8));
         }

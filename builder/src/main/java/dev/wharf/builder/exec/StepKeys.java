@@ -29,6 +29,9 @@ import java.util.OptionalLong;
  * Stateless.
  */
 final class StepKeys {
+    /** The run extra holding the build's {@code --network} (when not default): keys RUN steps without their own. */
+    static final String BUILD_NETWORK = "buildNetwork";
+
     private StepKeys() {
     }
 
@@ -49,7 +52,12 @@ final class StepKeys {
                     .instruction("shell", step.environment().shell());
             // --add-host and --ulimit live in BuildKit's exec op, so they key RUN steps; absent, they add
             // nothing, and keys stay those of builds without them.
-            runExtras.forEach(b::instruction);
+            RunInstruction run = (RunInstruction) step.instruction();
+            runExtras.forEach((key, values) -> {
+                if (!key.equals(BUILD_NETWORK) || run.network() == dev.wharf.grammar.instructions.NetworkMode.DEFAULT) {
+                    b.instruction(key, values);
+                }
+            });
         }
         canonical(step, b);
         if (!step.mounts().isEmpty()) {

@@ -118,6 +118,15 @@ class BuildContextFormsTest {
     }
 
     @Test
+    void lowercaseDockerfile_isReadWhenDockerfileIsMissing_inADirectoryAndATar() throws Exception {
+        // dockerui/config.go (moby/moby#10858): "dockerfile" is also supported casing of the default name.
+        Path dir = contextDir(Map.of("dockerfile", COPY_ALL, "a.txt", "A"));
+        assertEquals("A", Files.readString(build(BuildRequest.builder(dir)).resolve("ctx/a.txt")));
+        Path tarOut = build(BuildRequest.builder(new BuildContext.Stream(new ByteArrayInputStream(tarGz(dir)))));
+        assertEquals("A", Files.readString(tarOut.resolve("ctx/a.txt")));
+    }
+
+    @Test
     void streamThatIsNotAnArchive_isTheDockerfileOfAnEmptyContext() throws Exception {
         String dockerfile = "FROM scratch\nCOPY <<EOF /hello\nhi\nEOF\n";
         Path out = build(BuildRequest.builder(new BuildContext.Stream(

@@ -117,8 +117,9 @@ public final class FileImageStore implements ImageStore {
             ImageIndex index = readIndex();
             List<Descriptor> manifests = new ArrayList<>();
             boolean replaced = false;
+            String canonical = canonical(refName);
             for (Descriptor existing : index.manifests()) {
-                if (refName.equals(refNameOf(existing))) {
+                if (sameName(refName, canonical, refNameOf(existing))) {
                     if (!replaced) {
                         manifests.add(entry);
                         replaced = true;
@@ -141,12 +142,45 @@ public final class FileImageStore implements ImageStore {
     public Optional<Descriptor> resolve(ImageName name) throws LayerException {
         String refName = name.toString();
         Descriptor found = null;
-        for (Descriptor entry : readIndex().manifests()) {
+        List<Descriptor> entries = readIndex().manifests();
+        for (Descriptor entry : entries) {
             if (refName.equals(refNameOf(entry))) {
                 found = entry;
             }
         }
+        if (found == null) {
+            // Another spelling of the same name, written by an older wharf (alpine, docker.io/library/alpine).
+            String canonical = canonical(refName);
+            for (Descriptor entry : entries) {
+                if (sameName(refName, canonical, refNameOf(entry))) {
+                    found = entry;
+                }
+            }
+        }
         return Optional.ofNullable(found);
+    }
+
+    /**
+     * Whether the stored ref name {@code other} names the same image as {@code refName} (whose canonical form is
+     * {@code canonical}): docker keeps one name per reference as distribution/reference normalises it
+     * (normalize.go, ParseNormalizedNamed), so {@code hello}, {@code docker.io/library/hello} and
+     * {@code index.docker.io/library/hello} are one tag; wharf keeps the spelling last written and treats the others
+     * as that tag.
+     */
+    private static boolean sameName(String refName, String canonical, String other) {
+        if (other == null) {
+            return false;
+        }
+        return refName.equals(other) || (canonical != null && canonical.equals(canonical(other)));
+    }
+
+    /** The canonical reference of a ref name ({@code docker.io/library/hello:latest}), or null if it is none. */
+    private static String canonical(String refName) {
+        try {
+            return dev.wharf.layers.registry.ImageReference.parse(refName).withDefaultTag().toString();
+        } catch (dev.wharf.layers.registry.InvalidReferenceException | RuntimeException e) {
+            return null;
+        }
     }
 
     @Override
@@ -166,11 +200,13 @@ public final class FileImageStore implements ImageStore {
         return remove(name.toString());
     }
 
+    /** Removes the entries named {@code refName} in any spelling (see {@link #sameName}). */
     private boolean remove(String refName) throws LayerException {
+        String canonical = canonical(refName);
         try (StoreLock.Held held = lock.acquire()) {
             ImageIndex index = readIndex();
             List<Descriptor> kept = index.manifests().stream()
-                    .filter(entry -> !refName.equals(refNameOf(entry))).toList();
+                    .filter(entry -> !sameName(refName, canonical, refNameOf(entry))).toList();
             if (kept.size() == index.manifests().size()) {
                 return false;
             }

@@ -69,6 +69,25 @@ class FileImageStoreTest {
     }
 
     @Test
+    void spellingsOfOneDockerName_areOneTag_asDockerNormalisesThem() throws Exception {
+        // distribution/reference ParseNormalizedNamed: hello, docker.io/library/hello and index.docker.io/library/hello
+        // are one name; docker images shows it once and docker rmi of any spelling removes it.
+        LocalStore store = LocalStore.open(root);
+        TestImages.Written first = TestImages.write(store, "one");
+        TestImages.Written second = TestImages.write(store, "two");
+        store.images().tag(ImageName.parse("docker.io/library/hello:1"), first.manifest());
+        store.images().tag(ImageName.parse("hello:1"), second.manifest());
+        store.images().tag(ImageName.parse("localhost:5000/hello:1"), first.manifest());
+        assertEquals(List.of("hello:1", "localhost:5000/hello:1"),
+                store.images().list().stream().map(TaggedImage::refName).toList());
+        assertEquals(second.manifest().digest(),
+                store.images().resolve(ImageName.parse("index.docker.io/library/hello:1")).orElseThrow().digest());
+        assertTrue(store.images().untag(ImageName.parse("docker.io/library/hello:1")));
+        assertEquals(List.of("localhost:5000/hello:1"),
+                store.images().list().stream().map(TaggedImage::refName).toList());
+    }
+
+    @Test
     void untag_removesOnlyThatName() throws Exception {
         LocalStore store = LocalStore.open(root);
         TestImages.Written image = TestImages.write(store, "one");

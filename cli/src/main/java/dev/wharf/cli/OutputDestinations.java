@@ -1,0 +1,134 @@
+package dev.wharf.cli;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The destinations of {@code wharf build}'s {@code -o} values, checked and routed as buildx does before it builds
+ * (util/buildflags/export.go, build/opt.go toSolveOpt): {@code -o -} is {@code type=tar,dest=-}; a {@code tar}
+ * output, and an {@code oci} one that is a tarball, without {@code dest} write to standard output; a {@code local}
+ * output needs a directory, a tarball's destination may not be one; a {@code docker} output without {@code dest},
+ * which buildx loads into the daemon's image store, tags the image into wharf's store. The engine writes an output
+ * to standard output into a private temporary file, which {@link #copyTo} then streams there.
+ *
+ * <p>Not thread-safe: one per build command. {@link #close} deletes the temporary file.
+ */
+final class OutputDestinations implements AutoCloseable {
+    private final BooleanSupplier stdoutIsTerminal;
+    private Path directory;
+    private Path file;
+
+    /** @param stdoutIsTerminal whether standard output is a terminal (asked only when an output goes there) */
+    OutputDestinations(BooleanSupplier stdoutIsTerminal) {
+        this.stdoutIsTerminal = stdoutIsTerminal;
+    }
+
+    /**
+     * Returns {@code value} as the engine's output parser should read it: with {@code dest=} naming the temporary
+     * file when the output goes to standard output, else as given.
+     *
+     * @throws IllegalArgumentException with buildx's words: a local output without a directory or to stdout, a
+     *                                  second output to stdout, a tarball to a terminal
+     * @throws IOException if the temporary file cannot be made
+     */
+    String prepare(String value) throws IOException {
+        if (value.equals("-")) {
+            return toStdout("tar", "type=tar");
+        }
+        if (!value.contains("=")) {
+            // A bare path is type=local,dest=PATH (export.go).
+            if (Files.exists(Path.of(value)) && !Files.isDirectory(Path.of(value))) {
+                throw new IllegalArgumentException("destination directory " + value + " is a file");
+            }
+            return value;
+        }
+        String type = null;
+        String dest = null;
+        boolean tar = true;
+        StringBuilder rest = new StringBuilder();
+        for (String field : value.split(",")) {
+            int eq = field.indexOf('=');
+            String key = eq < 0 ? field.trim() : field.substring(0, eq).trim().toLowerCase(Locale.ROOT);
+            String v = eq < 0 ? "" : field.substring(eq + 1).trim();
+            switch (key) {
+                case "type" -> type = v;
+                case "dest" -> {
+                    dest = v;
+                    continue;
+                }
+                // exporter/oci: an empty or unreadable tar= means a tarball (strconv.ParseBool failing: true).
+                case "tar" -> tar = !Set.of("false", "0", "f", "FALSE", "False", "F").contains(v);
+                default -> {
+                    // Other keys go to the engine's parser unchanged.
+                }
+            }
+            rest.append(rest.length() == 0 ? "" : ",").append(field);
+        }
+        if (type == null) {
+            return value;
+        }
+        boolean directoryOutput = type.equals("local") || ((type.equals("oci") || type.equals("docker")) && !tar);
+        boolean fileOutput = type.equals("tar") || ((type.equals("oci") || type.equals("docker")) && tar);
+        if (directoryOutput) {
+            if (dest == null || dest.isEmpty()) {
+                throw new IllegalArgumentException("dest is required for " + type + " exporter");
+            }
+            if (dest.equals("-")) {
+                throw new IllegalArgumentException("dest cannot be stdout for " + type + " exporter");
+            }
+            if (Files.exists(Path.of(dest)) && !Files.isDirectory(Path.of(dest))) {
+                throw new IllegalArgumentException("destination directory " + dest + " is a file");
+            }
+        }
+        if (fileOutput && dest != null && !dest.isEmpty() && !dest.equals("-") && Files.isDirectory(Path.of(dest))) {
+            throw new IllegalArgumentException("destination file " + dest + " is a directory");
+        }
+        if (type.equals("docker") && (dest == null || dest.isEmpty())) {
+            // buildx loads a docker output without dest into the daemon's image store (--load is short for it):
+            // wharf's image store is its local store, which the image output tags into.
+            return rest.toString().replaceFirst("(?i)(^|,)\\s*type\\s*=\\s*docker\\s*(,|$)", "$1type=image$2");
+        }
+        if (fileOutput && ("-".equals(dest) || ((dest == null || dest.isEmpty()) && !type.equals("docker")))) {
+            return toStdout(type, rest.toString());
+        }
+        return value;
+    }
+
+    private String toStdout(String type, String withoutDest) throws IOException {
+        if (file != null) {
+            throw new IllegalArgumentException("multiple outputs configured to write to stdout");
+        }
+        if (stdoutIsTerminal.getAsBoolean()) {
+            throw new IllegalArgumentException("dest file is required for " + type
+                    + " exporter. refusing to write to console");
+        }
+        directory = Files.createTempDirectory("wharf-stdout-");
+        file = directory.resolve("output.tar");
+        return withoutDest + ",dest=" + file;
+    }
+
+    /** Whether an output goes to standard output: then nothing else may be printed there. */
+    boolean used() {
+        return file != null;
+    }
+
+    /** Streams the output the build wrote to {@code out} (nothing when no output goes to standard output). */
+    void copyTo(OutputStream out) throws IOException {
+        if (file != null && Files.isRegularFile(file)) {
+            Files.copy(file, out);
+            out.flush();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (directory != null) {
+            dev.wharf.layers.layout.FileTrees.delete(directory);
+        }
+    }
+}
