@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
@@ -486,7 +487,11 @@ final class BuildCommand implements Callable<Integer> {
         if (target != null) {
             request.target(target);
         }
-        tags.forEach(request::tag);
+        // Loops rather than forEach with a lambda or method reference here: each such site is linked by
+        // LambdaMetafactory the first time it runs, even over an empty list, in every fresh JVM.
+        for (String tag : tags) {
+            request.tag(tag);
+        }
         for (String label : labels) {
             // buildx's listToMap (commands/build.go): KEY alone is an empty label; an empty key is refused.
             int eq = label.indexOf('=');
@@ -520,7 +525,9 @@ final class BuildCommand implements Callable<Integer> {
             err.println("wharf build: " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        secretFlags.files().forEach(request::secret);
+        for (Map.Entry<String, Path> secret : secretFlags.files().entrySet()) {
+            request.secret(secret.getKey(), secret.getValue());
+        }
         for (String agent : ssh) {
             int eq = agent.indexOf('=');
             String id = eq < 0 ? agent : agent.substring(0, eq);
@@ -601,8 +608,12 @@ final class BuildCommand implements Callable<Integer> {
         }
         request.network(network);
         try {
-            addHosts.forEach(h -> request.extraHost(ExtraHost.parse(h)));
-            ulimits.forEach(u -> request.ulimit(Ulimit.parse(u)));
+            for (String host : addHosts) {
+                request.extraHost(ExtraHost.parse(host));
+            }
+            for (String ulimit : ulimits) {
+                request.ulimit(Ulimit.parse(ulimit));
+            }
             if (shmSize != null) {
                 try {
                     request.shmSize(ByteSizes.parse(shmSize));
@@ -660,13 +671,19 @@ final class BuildCommand implements Callable<Integer> {
             request.output(BuildOutput.parse("type=registry"));
         }
         try {
-            cacheFrom.forEach(value -> request.cacheFrom(CacheSource.parse(value)));
-            cacheTo.forEach(value -> request.cacheTo(CacheDestination.parse(value)));
+            for (String value : cacheFrom) {
+                request.cacheFrom(CacheSource.parse(value));
+            }
+            for (String value : cacheTo) {
+                request.cacheTo(CacheDestination.parse(value));
+            }
         } catch (IllegalArgumentException e) {
             err.println("wharf build: " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        noCacheFilter.forEach(request::noCacheFilter);
+        for (String stage : noCacheFilter) {
+            request.noCacheFilter(stage);
+        }
         for (String arg : buildArgs) {
             int eq = arg.indexOf('=');
             if (eq == 0 || arg.isEmpty()) {
@@ -802,7 +819,9 @@ final class BuildCommand implements Callable<Integer> {
                 .map(BuildOutput::type).anyMatch(t -> t.equals("image") || t.equals("registry"));
         if (imageExporter) {
             List<String> statuses = new ArrayList<>(List.of("exporting layers", "writing image " + result.imageId()));
-            result.tags().forEach(tag -> statuses.add("naming to " + canonical(tag)));
+            for (String tag : result.tags()) {
+                statuses.add("naming to " + canonical(tag));
+            }
             display.exported("exporting to image", statuses, none);
         }
         for (BuildOutput output : parsedOutputs) {

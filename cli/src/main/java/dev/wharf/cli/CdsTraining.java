@@ -1,16 +1,20 @@
 package dev.wharf.cli;
 
 import dev.wharf.builder.sandbox.UserNamespaces;
+import dev.wharf.layers.store.StoreRoot;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.Optional;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 /**
@@ -61,6 +65,8 @@ public final class CdsTraining {
             run(sink, "--help");
             run(sink, "build", "--help");
             run(sink, "parse", context.resolve("Dockerfile").toString());
+            trainChecks(sink, work, root);
+            trainJarLaunch();
             for (int i = 0; i < 2; i++) {
                 run(sink, "build", "--root", root, "--progress", "plain", "-t", "cds:latest", context.toString());
             }
@@ -93,6 +99,37 @@ public final class CdsTraining {
             try (Stream<Path> files = Files.walk(work)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
+
+    /**
+     * What a command without {@code --root} and the hello example load that the builds here do not: the store root
+     * from the environment ({@code WHARF_ROOT} or the default; every training command names its root), a {@code RUN}
+     * heredoc (the parser's heredoc classes, the shell word expander's) and findings of the build checks (their
+     * rules), through {@code parse} and {@code build --check}, which run no step. Each class left out is read from
+     * the jar and verified at every start of such a build.
+     */
+    private static void trainChecks(PrintWriter sink, Path work, String root) throws IOException {
+        StoreRoot.resolve(Map.of(StoreRoot.WHARF_ROOT, root), work);
+        Path checked = Files.createDirectories(work.resolve("checked"));
+        Files.writeString(checked.resolve("Dockerfile"), "ARG BASE=scratch\nFROM ${BASE} as base\n"
+                + "ENV GREETING=\"hello\"\nWORKDIR /app\n"
+                + "RUN <<EOF\nset -e\necho \"built on $(uname -m)\" > /app/built.txt\nEOF\n"
+                + "USER nobody\nCMD /app/hello.sh\n");
+        run(sink, "parse", checked.resolve("Dockerfile").toString());
+        run(sink, "build", "--root", root, "--check", checked.toString());
+    }
+
+    /**
+     * What {@code java -jar} (./wharf) loads before {@code main} and this run ({@code -cp}) does not: the launcher
+     * reads the jar's manifest with verification on ({@code JarVerifier} and what it uses).
+     */
+    private static void trainJarLaunch() {
+        try (JarFile jar = new JarFile(Path.of(CdsTraining.class.getProtectionDomain().getCodeSource().getLocation()
+                .toURI()).toFile(), true)) {
+            jar.getManifest();
+        } catch (IOException | URISyntaxException | RuntimeException e) {
+            // Not run from a jar: nothing of the launcher's to record.
         }
     }
 

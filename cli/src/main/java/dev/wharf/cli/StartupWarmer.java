@@ -24,10 +24,12 @@ import picocli.CommandLine;
  * build (the CLI has two cores to itself on an idle machine; on a busy one the work is the same, only not
  * overlapped), in the order the command needs it:
  * <ul>
- *   <li>the annotations of the named subcommand's class and its mixins: picocli reads them by reflection, and the JDK
- *       parses each member's annotations and generates a proxy class per annotation type at first use, most of
- *       picocli's start; the main thread, busy with picocli's own initialisation and the top-level command by then,
- *       finds them parsed (the JDK caches them per class and member, and waits for a parse under way);</li>
+ *   <li>for every command that names its subcommand (also {@code version} and {@code parse}), the annotations of
+ *       {@code Object}'s methods, of the top-level command and of the named subcommand's class and its mixins:
+ *       picocli reads them by reflection (every class of a command's hierarchy, {@code Object} included), and the
+ *       JDK parses each member's annotations and generates a proxy class per annotation type at first use, most of
+ *       picocli's start; the main thread, busy with picocli's own initialisation by then, finds them parsed or
+ *       under way (the JDK caches them per class and member, and waits for a parse or a proxy class under way);</li>
  *   <li>for {@code build}, the Dockerfile parser: ANTLR's lexer and parser deserialise their state machines and
  *       fill their caches on the first parse;</li>
  *   <li>for every command that opens the store, the JDK's security providers, through {@code MessageDigest.getInstance("SHA-256")}:
@@ -71,6 +73,11 @@ final class StartupWarmer {
      */
     private static final int[] HASH_LENGTHS = {1, 63, 64, 65, 200, 1000, 4099};
 
+    /** The id of the Dockerfile's transfer event ({@code BuildJob}, BuildKit's {@code load build definition}). */
+    private static final String DEFINITION_TRANSFER = "transferring dockerfile";
+    /** The name of a base image's registry resolution step ({@code RegistryImages}). */
+    private static final String METADATA_STEP = "load metadata for ";
+
     private static final String DOCKERFILE = "# syntax=docker/dockerfile:1\nARG BASE=scratch\nFROM ${BASE} AS base\n"
             + "ENV A=b\nWORKDIR /app\nCOPY --chmod=0755 a b /app/\nRUN echo \"$A\" > /x && \\\n    true\n"
             + "USER app\nCMD [\"/app/a\"]\n";
@@ -78,19 +85,31 @@ final class StartupWarmer {
     private StartupWarmer() {
     }
 
-    /** Starts the warm-up when {@code args} name a command that opens the store. */
+    /**
+     * Starts the warm-up when {@code args} name a command: the annotations picocli reads for it, and for a command
+     * that opens the store the rest.
+     */
     static void start(String[] args) {
         String command = command(args);
-        if (command == null || WITHOUT_JSON.contains(command)) {
-            return;
+        if (command == null || command.equals("help") || command.equals("completion")) {
+            return; // the whole command tree, whose annotations the main thread reads at once
         }
+        boolean storeWork = !WITHOUT_JSON.contains(command);
         boolean build = command.equals("build");
         boolean stepsRun = build && Arrays.asList(args).contains("--no-cache");
-        boolean hashing = hashesAhead(command, args);
+        boolean hashing = storeWork && hashesAhead(command, args);
         Optional<Class<?>> subcommand = WharfCommand.subcommand(command);
         Thread thread = new Thread(() -> {
-            subcommand.ifPresent(StartupWarmer::readAnnotations);
-            initialize(build, stepsRun, hashing);
+            // In the order picocli reads them: the top-level command's class hierarchy from Object down (Object's
+            // methods carry the JDK's annotations, each type a proxy class to generate), then the subcommand's.
+            readMethodAnnotations(Object.class);
+            readAnnotations(WharfCommand.class);
+            if (subcommand.isPresent()) {
+                readAnnotations(subcommand.get());
+            }
+            if (storeWork) {
+                initialize(build, stepsRun, hashing);
+            }
         }, "wharf-warm-up");
         thread.setDaemon(true);
         thread.start();
@@ -133,8 +152,7 @@ final class StartupWarmer {
     static ProgressListener hashingOnFirstTransfer(ProgressListener next) {
         AtomicBoolean started = new AtomicBoolean();
         return event -> {
-            if ((event instanceof BuildEvent.Transfer || event instanceof BuildEvent.StepStarted s
-                    && s.stage().equals("internal")) && started.compareAndSet(false, true)) {
+            if (startsHashing(event) && started.compareAndSet(false, true)) {
                 Thread thread = new Thread(() -> {
                     try {
                         hashAhead(MessageDigest.getInstance("SHA-256"));
@@ -149,11 +167,37 @@ final class StartupWarmer {
         };
     }
 
+    /**
+     * Whether {@code event} is where a build starts hashing megabytes: a layer or blob transfer, or a base image's
+     * registry resolution ({@code [internal] load metadata for}), whose layers follow. Not the Dockerfile's
+     * transfer ({@code [internal] load build definition}, {@code transferring dockerfile:}), which every build
+     * starts with: it made every fully cached build pay for the warm-up (about 15 ms of the main CPU and the C1
+     * and C2 compilations it triggers).
+     */
+    static boolean startsHashing(BuildEvent event) {
+        if (event instanceof BuildEvent.Transfer transfer) {
+            return !transfer.id().startsWith(DEFINITION_TRANSFER);
+        }
+        return event instanceof BuildEvent.StepStarted s && s.stage().equals("internal")
+                && s.name().startsWith(METADATA_STEP);
+    }
+
     /** SHA-256 updates past the compile threshold (see the class comment). */
     private static void hashAhead(MessageDigest sha256) {
         byte[] data = new byte[HASH_LENGTHS[HASH_LENGTHS.length - 1]];
         for (int i = 0; i < HASH_UPDATES; i++) {
             sha256.update(data, 0, HASH_LENGTHS[i % HASH_LENGTHS.length]);
+        }
+    }
+
+    /** Reads the annotations of the methods {@code type} declares. */
+    private static void readMethodAnnotations(Class<?> type) {
+        try {
+            for (Method method : type.getDeclaredMethods()) {
+                method.getDeclaredAnnotations();
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // picocli reads them itself and reports what fails.
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.wharf.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.builder.api.BuildEvent;
@@ -24,8 +25,21 @@ class StartupWarmerTest {
     }
 
     @Test
+    void startsHashing_atBlobsLayersAndRegistryResolutionsButNotTheDockerfilesTransfer() {
+        assertFalse(StartupWarmer.startsHashing(new BuildEvent.StepStarted(1, "internal", 0, 0,
+                "load build definition from Dockerfile")));
+        assertFalse(StartupWarmer.startsHashing(new BuildEvent.Transfer(1, "transferring dockerfile:", 52, 0, true)));
+        assertFalse(StartupWarmer.startsHashing(new BuildEvent.StepStarted(2, "", 1, 2, "COPY a b")));
+        assertTrue(StartupWarmer.startsHashing(new BuildEvent.StepStarted(2, "internal", 0, 0,
+                "load metadata for docker.io/library/busybox:latest")));
+        assertTrue(StartupWarmer.startsHashing(new BuildEvent.Transfer(3, "writing layer", 0, 10, false)));
+    }
+
+    @Test
     void hashingOnFirstTransfer_startsNoHashingForAFullyCachedBuild() {
         ProgressListener listener = StartupWarmer.hashingOnFirstTransfer(ProgressListener.none());
+        listener.onEvent(new BuildEvent.StepStarted(1, "internal", 0, 0, "load build definition from Dockerfile"));
+        listener.onEvent(new BuildEvent.Transfer(1, "transferring dockerfile:", 52, 0, true));
         listener.onEvent(new BuildEvent.StepStarted(1, "", 1, 1, "COPY a b"));
         listener.onEvent(new BuildEvent.StepCached(1));
         listener.onEvent(new BuildEvent.StepDone(1, Duration.ZERO));

@@ -62,8 +62,25 @@ public final class StaleState {
      *     left alone, and so are mounts
      */
     public List<StoreProblem> check(boolean repair, boolean othersAlive) {
+        return check(repair, othersAlive, true);
+    }
+
+    /**
+     * Finds stale state and, with repair on, removes it; looks for stale sandbox processes only when
+     * {@code lookForProcesses} says a wharf process may have died, or a sandbox run's state says one did.
+     *
+     * @param repair whether to remove what is stale
+     * @param othersAlive whether another wharf process uses the store (see {@link #check(boolean, boolean)})
+     * @param lookForProcesses whether to read every process's command line, looking for sandbox processes of dead
+     *     runs: about 10 ms per 100 processes of a fresh JVM's time. Such a process can only outlive a wharf process
+     *     that was killed, which leaves its user marker behind ({@code StoreUsers.Census#deadFound}) and, if it ran a
+     *     sandbox, the run's state directory, which is always looked at
+     */
+    public List<StoreProblem> check(boolean repair, boolean othersAlive, boolean lookForProcesses) {
         List<StoreProblem> problems = new ArrayList<>();
-        problems.addAll(processes(repair));
+        if (lookForProcesses || deadRunsLeftState()) {
+            problems.addAll(processes(repair));
+        }
         if (!othersAlive) {
             problems.addAll(mounts(repair));
             problems.addAll(snapshots(repair));
@@ -136,6 +153,17 @@ public final class StaleState {
             }
         }
         return problems;
+    }
+
+    /** Whether a sandbox run of a dead process left its state directory, in any runtime's state directory. */
+    private boolean deadRunsLeftState() {
+        Path base = sandboxStateDir(root);
+        for (String runtime : RUNTIMES) {
+            if (!staleRuns(base.resolve(runtime)).isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static List<Path> staleRuns(Path dir) {

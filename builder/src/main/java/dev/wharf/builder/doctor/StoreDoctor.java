@@ -57,15 +57,28 @@ public final class StoreDoctor {
      */
     public static Registered register(LocalStore store, FileCacheStore cache, List<Snapshotter> snapshotters,
                                       boolean repair, Clock clock) throws EngineException {
+        return register(store, cache, snapshotters, repair, clock, false);
+    }
+
+    /**
+     * As {@link #register(LocalStore, FileCacheStore, List, boolean, Clock)}; {@code everyProcess} looks for stale
+     * sandbox processes among all processes even when no wharf process is known to have died (what {@code wharf
+     * doctor} does). Without it, an engine opening the store looks for them only when a user marker or a sandbox
+     * run's state says a wharf process was killed: reading every process's command line cost each command about
+     * 10 ms per 100 processes, to find what only a killed process can leave.
+     */
+    static Registered register(LocalStore store, FileCacheStore cache, List<Snapshotter> snapshotters,
+                               boolean repair, Clock clock, boolean everyProcess) throws EngineException {
         Path root = store.root();
         StoreUsers users = users(root);
         try (StoreLock.Held held = store.lock().acquire()) {
             StoreUsers.Registration me = users.register();
             try {
-                boolean othersAlive = users.othersAlive(me);
+                StoreUsers.Census census = users.census(me);
+                boolean othersAlive = census.othersAlive();
                 Instant now = clock.instant();
                 List<StoreProblem> found = new ArrayList<>(new StaleState(root, snapshotters)
-                        .check(repair, othersAlive));
+                        .check(repair, othersAlive, everyProcess || census.deadFound()));
                 found.addAll(store.checker().checkStaged(repair, othersAlive
                         ? now.minus(BlobStoreOptions.DEFAULT_STALE_INGEST_AGE) : now));
                 found.addAll(cache.checkTemp(repair, othersAlive
@@ -97,7 +110,7 @@ public final class StoreDoctor {
             FileCacheStore cache = FileCacheStore.open(normalized.resolve("cache"), CacheStoreOptions.defaults());
             List<Snapshotter> snapshotters = snapshotters(normalized);
             try {
-                Registered registered = register(store, cache, snapshotters, repair, Clock.systemUTC());
+                Registered registered = register(store, cache, snapshotters, repair, Clock.systemUTC(), true);
                 try (StoreUsers.Registration me = registered.registration()) {
                     List<StoreProblem> problems = new ArrayList<>(store.checker().check(repair));
                     problems.addAll(cache.check(store.blobs(), repair));

@@ -63,10 +63,19 @@ public final class StoreUsers {
      * Whether any user other than {@code self} (null: anyone) is alive. Markers of dead users are deleted on the way.
      */
     public boolean othersAlive(Registration self) throws IOException {
+        return census(self).othersAlive();
+    }
+
+    /**
+     * What the markers tell of the users other than {@code self} (null: anyone): whether one is alive, and whether
+     * one died without closing its registration (killed), whose marker this deletes on the way.
+     */
+    public Census census(Registration self) throws IOException {
         if (!Files.isDirectory(dir)) {
-            return false;
+            return new Census(false, false);
         }
         boolean alive = false;
+        boolean dead = false;
         try (DirectoryStream<Path> markers = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
             for (Path marker : markers) {
                 if (self != null && marker.equals(self.marker)) {
@@ -75,11 +84,22 @@ public final class StoreUsers {
                 if (isLocked(marker)) {
                     alive = true;
                 } else {
+                    dead = true;
                     Files.deleteIfExists(marker);
                 }
             }
         }
-        return alive;
+        return new Census(alive, dead);
+    }
+
+    /**
+     * The users of a store other than the one asking, as {@link #census} found them.
+     *
+     * @param othersAlive whether another user is alive
+     * @param deadFound whether the marker of a user that died without closing its registration was found (and
+     *     deleted); a user whose marker was deleted by an earlier census is not counted again
+     */
+    public record Census(boolean othersAlive, boolean deadFound) {
     }
 
     /**
