@@ -18,7 +18,6 @@ public enum DigestAlgorithm {
     private final String ociName;
     private final String javaName;
     private final int hexLength;
-
     DigestAlgorithm(String ociName, String javaName, int hexLength) {
         this.ociName = ociName;
         this.javaName = javaName;
@@ -37,6 +36,43 @@ public enum DigestAlgorithm {
 
     /** Returns a new hasher for this algorithm. */
     public MessageDigest newMessageDigest() {
+        MessageDigest prototype = this == SHA256 ? Prototypes.SHA256 : Prototypes.SHA512;
+        if (prototype != null) {
+            try {
+                return (MessageDigest) prototype.clone();
+            } catch (CloneNotSupportedException e) {
+                // Cloned once when made; a new instance then.
+            }
+        }
+        return getInstance(javaName);
+    }
+
+    /**
+     * Hashers that are never updated, only cloned, made when first needed (class initialization, so nothing is
+     * looked up before a hash is): {@code MessageDigest.getInstance} looks the algorithm up among the security
+     * providers and constructs it reflectively on every call, which a build does hundreds of times (cache keys,
+     * layers, configs, records), interpreted in a fresh JVM; a clone copies a few arrays. Null when the provider's
+     * hasher cannot be cloned. Never mutated, so shared by all threads.
+     */
+    private static final class Prototypes {
+        static final MessageDigest SHA256 = cloneable("SHA-256");
+        static final MessageDigest SHA512 = cloneable("SHA-512");
+
+        private Prototypes() {
+        }
+
+        private static MessageDigest cloneable(String javaName) {
+            MessageDigest made = getInstance(javaName);
+            try {
+                made.clone();
+                return made;
+            } catch (CloneNotSupportedException e) {
+                return null;
+            }
+        }
+    }
+
+    private static MessageDigest getInstance(String javaName) {
         try {
             return MessageDigest.getInstance(javaName);
         } catch (NoSuchAlgorithmException e) {

@@ -38,6 +38,17 @@ class DigestTest {
                 digest);
     }
 
+    @Test
+    void newMessageDigest_givesAFreshHasherEachTime_thatSharesNoState() throws Exception {
+        java.security.MessageDigest first = DigestAlgorithm.SHA256.newMessageDigest();
+        first.update("partial input".getBytes(StandardCharsets.UTF_8));
+        java.security.MessageDigest second = DigestAlgorithm.SHA256.newMessageDigest();
+        assertEquals(EMPTY_SHA256, java.util.HexFormat.of().formatHex(second.digest()));
+        assertEquals(Digest.sha256Of("partial input".getBytes(StandardCharsets.UTF_8)),
+                Digest.fromHash(DigestAlgorithm.SHA256, first.digest()));
+        assertEquals("SHA-512", DigestAlgorithm.SHA512.newMessageDigest().getAlgorithm());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
         "", "sha256", "sha256:", ":" + EMPTY_SHA256, EMPTY_SHA256,

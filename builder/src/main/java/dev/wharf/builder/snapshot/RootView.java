@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads a layered root filesystem without mounting it: layer directories (topmost first) merged with overlayfs's
@@ -28,8 +29,12 @@ import java.util.TreeSet;
  * <p>Two kinds of lookup: {@link #canonical}, {@link #find} and {@link #exists} resolve symlinks inside the root as
  * continuity's {@code fs.RootPath} does (an absolute target restarts at the root, {@code ..} stops there), so no
  * path ever leaves the root; {@link #entry} and {@link #list} take paths literally, for differs. Opaque markers in
- * the {@code trusted.} namespace cannot be read from Java and count as absent. Immutable; thread-safe as long as the
- * directories do not change.
+ * the {@code trusted.} namespace cannot be read from Java and count as absent.
+ *
+ * <p>A view of a snapshot's mounts remembers what it read of the layers below the writable one: those are committed
+ * snapshots, which never change, and a RUN resolves {@code /etc} in every layer several times (its mount stubs, its
+ * user), each time a stat, an open and an xattr listing per layer. The writable layer is read anew every time.
+ * Thread-safe as long as the other directories do not change.
  */
 public final class RootView {
     private static final int MAX_SYMLINKS = 255;
@@ -38,28 +43,35 @@ public final class RootView {
     private static final String OPAQUE = "overlay.opaque";
 
     private final List<Path> layers;
+    /** The first layer that never changes while this view lives; what it and lower layers hold is remembered. */
+    private final int firstFixed;
+    private final Map<Probed, Probe> probes = new ConcurrentHashMap<>();
 
-    private RootView(List<Path> layers) {
+    private RootView(List<Path> layers, int firstFixed) {
         this.layers = List.copyOf(layers);
+        this.firstFixed = firstFixed;
     }
 
     /** A view of the first (root) mount's layers. */
     public static RootView of(List<Mount> rootfs) {
+        Mount root = rootfs.get(0);
         List<Path> dirs = new ArrayList<>();
-        for (String d : rootfs.get(0).layerDirs()) {
+        for (String d : root.layerDirs()) {
             dirs.add(Path.of(d));
         }
-        return new RootView(dirs);
+        // An overlay's lower directories are committed snapshots; its upper one (if any) and a bind's source are not.
+        int firstFixed = !root.type().equals("overlay") ? dirs.size() : root.option("upperdir").isPresent() ? 1 : 0;
+        return new RootView(dirs, firstFixed);
     }
 
     /** A view of layer directories, topmost first. */
     public static RootView ofLayers(List<Path> layers) {
-        return new RootView(layers);
+        return new RootView(layers, layers.size());
     }
 
     /** A view of one plain directory. */
     public static RootView ofDirectory(Path dir) {
-        return new RootView(List.of(dir));
+        return new RootView(List.of(dir), 1);
     }
 
     /**
@@ -217,41 +229,74 @@ public final class RootView {
     private Entry lookup(String rel, int visible) throws IOException {
         Entry top = null;
         for (int i = 0; i < visible; i++) {
-            Path candidate = layers.get(i).resolve(rel);
-            BasicFileAttributes attrs;
-            try {
-                attrs = Files.readAttributes(candidate, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            } catch (NoSuchFileException e) {
+            Probe probe = probe(i, rel);
+            if (probe == Probe.ABSENT) {
                 continue;
-            } catch (FileSystemException e) {
-                // ENOTDIR: a prefix is a file in this layer, so the path is absent here.
-                if (e.getReason() != null && e.getReason().contains("Not a directory")) {
-                    continue;
-                }
-                throw e;
             }
-            boolean whiteout = isWhiteout(candidate, attrs);
             if (top == null) {
-                if (whiteout) {
+                if (probe.whiteout()) {
                     return null;
                 }
-                if (!attrs.isDirectory()) {
-                    return new Entry(rel, candidate, attrs, 0);
+                Path candidate = layers.get(i).resolve(rel);
+                if (!probe.attrs().isDirectory()) {
+                    return new Entry(rel, candidate, probe.attrs(), 0);
                 }
-                top = new Entry(rel, candidate, attrs, isOpaque(candidate) ? i + 1 : visible);
+                top = new Entry(rel, candidate, probe.attrs(), probe.opaque() ? i + 1 : visible);
                 if (top.visibleBelow == i + 1) {
                     return top;
                 }
                 continue;
             }
-            if (whiteout || !attrs.isDirectory()) {
+            if (probe.whiteout() || !probe.attrs().isDirectory()) {
                 return new Entry(rel, top.host, top.attrs, i);
             }
-            if (isOpaque(candidate)) {
+            if (probe.opaque()) {
                 return new Entry(rel, top.host, top.attrs, i + 1);
             }
         }
         return top;
+    }
+
+    /** A path in one layer. */
+    private record Probed(int layer, String rel) {
+    }
+
+    /**
+     * What one layer holds at a path: its attributes, whether it is a whiteout and, for a directory, whether it is
+     * opaque; {@link #ABSENT} when nothing (or a path under a non-directory).
+     */
+    private record Probe(BasicFileAttributes attrs, boolean whiteout, boolean opaque) {
+        static final Probe ABSENT = new Probe(null, false, false);
+    }
+
+    private Probe probe(int layer, String rel) throws IOException {
+        if (layer < firstFixed) {
+            return read(layers.get(layer).resolve(rel));
+        }
+        Probed at = new Probed(layer, rel);
+        Probe known = probes.get(at);
+        if (known == null) {
+            known = read(layers.get(layer).resolve(rel));
+            probes.put(at, known);
+        }
+        return known;
+    }
+
+    private static Probe read(Path candidate) throws IOException {
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(candidate, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return Probe.ABSENT;
+        } catch (FileSystemException e) {
+            // ENOTDIR: a prefix is a file in this layer, so the path is absent here.
+            if (e.getReason() != null && e.getReason().contains("Not a directory")) {
+                return Probe.ABSENT;
+            }
+            throw e;
+        }
+        boolean whiteout = isWhiteout(candidate, attrs);
+        return new Probe(attrs, whiteout, !whiteout && attrs.isDirectory() && isOpaque(candidate));
     }
 
     /** A 0:0 character device: overlayfs's mark of a deleted path. */

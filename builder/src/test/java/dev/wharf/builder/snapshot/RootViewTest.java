@@ -60,6 +60,24 @@ class RootViewTest {
     }
 
     @Test
+    void theWritableLayer_isReadAfresh_whileLowerLayersAreRemembered() throws Exception {
+        Path upper = Files.createDirectories(temp.resolve("upper"));
+        Files.createDirectories(temp.resolve("lower/etc"));
+        Files.writeString(temp.resolve("lower/etc/group"), "lower group");
+        RootView view = RootView.of(List.of(new Mount("overlay", "overlay", List.of(
+                "upperdir=" + upper, "lowerdir=" + temp.resolve("lower")))));
+        assertFalse(view.exists("/etc/hosts"));
+        assertEquals(temp.resolve("lower/etc/group"), view.find("/etc/group").orElseThrow());
+        // A step writes into the upper directory while the view lives (COPY, WORKDIR): the view sees it.
+        Files.createDirectories(upper.resolve("etc"));
+        Files.writeString(upper.resolve("etc/hosts"), "stub");
+        Files.writeString(upper.resolve("etc/group"), "upper group");
+        assertTrue(view.exists("/etc/hosts"));
+        assertEquals(upper.resolve("etc/group"), view.find("/etc/group").orElseThrow());
+        assertEquals(List.of("group", "hosts"), view.list("/etc"));
+    }
+
+    @Test
     void opaqueDirectories_hideTheLayersBelow_andLiteralLookupsDoNotFollowLinks() throws Exception {
         Path upper = Files.createDirectories(temp.resolve("upper/srv"));
         Path lower = Files.createDirectories(temp.resolve("lower/srv"));

@@ -136,6 +136,28 @@ abstract class SnapshotterContract {
     }
 
     @Test
+    void aRemovedCommittedSnapshot_isGone_andItsNameCanBeCommittedAgain() throws Exception {
+        layer("base", null, "a", "1");
+        assertTrue(snapshotter.stat("base").isPresent());
+        snapshotter.remove("base");
+        assertTrue(snapshotter.stat("base").isEmpty());
+        assertThrows(SnapshotException.class, () -> snapshotter.prepare("k", "base"));
+        layer("base", null, "a", "2");
+        List<Mount> child = snapshotter.prepare("child", "base");
+        Path lowest = Path.of(child.get(0).layerDirs().get(child.get(0).layerDirs().size() - 1));
+        assertEquals("2", Files.readString(lowest.resolve("a")));
+    }
+
+    @Test
+    void aSnapshotCommittedByAnotherProcess_isSeenHere() throws Exception {
+        LocalSnapshotter other = open(temp.resolve("store"));
+        other.prepare("k", null);
+        other.commit("made-elsewhere", "k");
+        assertEquals(SnapshotKind.COMMITTED, snapshotter.stat("made-elsewhere").orElseThrow().kind());
+        assertFalse(writable(snapshotter.prepare("child", "made-elsewhere")).toString().isEmpty());
+    }
+
+    @Test
     void walk_listsEverySnapshotWithItsKind() throws Exception {
         layer("base", null);
         snapshotter.prepare("a", "base");
