@@ -107,6 +107,9 @@ public final class WharfCommand implements Runnable {
                 commandLine.addSubcommand(sub.getKey(), sub.getValue());
             }
         }
+        // cobra (docker buildx) keeps the last value of a repeated single-value flag (`--target a --target b`,
+        // `-q -q`); picocli refuses it unless told otherwise. Set after the subcommands so that they inherit it.
+        commandLine.setOverwrittenOptionsAllowed(true);
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler(new InternalErrorHandler());

@@ -389,4 +389,18 @@ class BuildxParityCommandTest {
             return e.toString();
         }
     }
+
+    @Test
+    void repeatedSingleValueFlags_keepTheLastValue_asCobraDoes() throws Exception {
+        Path context = context("repeated", "FROM busybox:latest AS a\nLABEL stage=a\n"
+                + "FROM busybox:latest AS b\nLABEL stage=b\n");
+        Path stdout = dir.resolve("stdout.txt");
+        Path stderr = dir.resolve("stderr.txt");
+        assertEquals(0, run(stdout, stderr, "build", "--root", root.toString(), "-q", "-q", "--target", "a",
+                "--target", "b", "-t", "repeated:1", context.toString()), () -> read(stderr));
+        Outcome inspect = wharf("inspect", "--root", root.toString(), "--format", "{{.Config.Labels.stage}}",
+                "repeated:1");
+        assertEquals(0, inspect.exitCode(), inspect.err());
+        assertEquals("b", inspect.out().strip());
+    }
 }
