@@ -197,7 +197,7 @@ final class CopyRunner {
                 && !hasWildcard(copy.parts().get(0).request().sources().get(0))
                 && !(add && copy.parts().get(0).unpack());
         try (ParallelCopies copies = new ParallelCopies(parallel ? workspace.copiers() : null)) {
-            copyParts(add, copy, view, upper, writer, owner, ownerUid, ownerGid, copies);
+            copyParts(add, copy, view, lowerView(mounts), upper, writer, owner, ownerUid, ownerGid, copies);
             copies.drain();
         }
         for (SourceContent content : copy.heredocs()) {
@@ -211,10 +211,17 @@ final class CopyRunner {
         writer.finish();
     }
 
+    /** The layers under the snapshot's writable directory; empty when it is a full copy (one layer). */
+    private static Optional<RootView> lowerView(List<Mount> mounts) {
+        List<String> dirs = mounts.get(0).layerDirs();
+        return dirs.size() < 2 ? Optional.empty()
+                : Optional.of(RootView.ofLayers(dirs.subList(1, dirs.size()).stream().map(Path::of).toList()));
+    }
+
     /** Writes the local and remote parts of {@code copy}, the file contents through {@code copies}. */
-    private void copyParts(boolean add, PreparedCopy copy, RootView view, Path upper, FileWriter writer,
-                           Optional<ProcessUser> owner, int ownerUid, int ownerGid, ParallelCopies copies)
-            throws Exception {
+    private void copyParts(boolean add, PreparedCopy copy, RootView view, Optional<RootView> lowerView, Path upper,
+                           FileWriter writer, Optional<ProcessUser> owner, int ownerUid, int ownerGid,
+                           ParallelCopies copies) throws Exception {
         for (Part part : copy.parts()) {
             CopySources sources = part.sources();
             // Entries are written as they are resolved (none is kept: a million-file COPY . stays in a small heap);
@@ -242,12 +249,16 @@ final class CopyRunner {
                     // parents with MkdirAll(dest, 0755) and untars without a mode, so nothing of the destination
                     // is prepared as for a copied file.
                     Path into = writer.mkdirAll(copy.destination(), 0755);
+                    // Entries go through the lower layers' directories and symlinks, as in BuildKit's extraction
+                    // into the mounted snapshot; the writable directory alone lacks them.
+                    LayerApplier.Directories directories = new ArchiveDirectories(writer,
+                            view.canonical(copy.destination()), upper, lowerView, workspace.posix());
                     Path source = sources.file(e.sourcePath());
                     if (owner.isPresent()) {
-                        Archives.unpack(source, into, new LayerApplier(workspace.posix()), ownerUid, ownerGid,
-                                settings.scratch());
+                        Archives.unpack(source, into, new LayerApplier(workspace.posix()), directories, ownerUid,
+                                ownerGid, settings.scratch());
                     } else {
-                        Archives.unpack(source, into, new LayerApplier(workspace.posix()));
+                        Archives.unpack(source, into, new LayerApplier(workspace.posix()), directories);
                     }
                     return;
                 }
