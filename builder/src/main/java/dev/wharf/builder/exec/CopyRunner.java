@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -231,9 +232,12 @@ final class CopyRunner {
             // fsutil's Copy resolves the destination as written with fs.RootPath, its last component too: COPY f
             // /bin/vi writes through the symlink /bin/vi into /bin/busybox. Paths below it are joined to that.
             String resolvedRoot = view.canonical(root);
+            ExistingTargets existing = new ExistingTargets(view);
             sources.forEach(part.request(), path -> typeOf(view, path), e -> {
                 String dest = below(root, resolvedRoot, e.destinationPath());
-                if (e.type() == FileType.DIRECTORY && clean(e.destinationPath()).equals(root)) {
+                boolean atRoot = clean(e.destinationPath()).equals(root);
+                existing.check(e.type(), atRoot ? resolvedRoot : dest, atRoot);
+                if (e.type() == FileType.DIRECTORY && atRoot) {
                     // A source directory's own entry lands on the destination: its contents are copied, of its
                     // metadata only the modification time. The context's root has none (its snapshot's root record
                     // is synthetic); in BuildKit it is the directory the context was just synced into, so: now.
@@ -301,6 +305,48 @@ final class CopyRunner {
                     written.put(e.destinationPath(), target);
                 }
             });
+        }
+    }
+
+    /**
+     * What fsutil's copier refuses at the paths a copy writes (tonistiigi/fsutil copy/copy.go): a source directory
+     * onto an existing non-directory, a symlink too ({@code copyDirectoryOnly} lstats it: "cannot copy to
+     * non-directory"), and below the destination a file onto an existing directory ({@code ensureEmptyFileTarget}:
+     * "cannot replace to directory ... with file"). BuildKit prints the path in its mount; here the image's path.
+     * Directories this copy made are remembered, so a copy into a new tree looks nothing up below them.
+     */
+    private static final class ExistingTargets {
+        private final RootView view;
+        private final Set<String> made = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        ExistingTargets(RootView view) {
+            this.view = view;
+        }
+
+        void check(FileType type, String dest, boolean atRoot) throws IOException {
+            int slash = dest.lastIndexOf('/');
+            String parent = slash <= 0 ? "/" : dest.substring(0, slash);
+            if (!atRoot && made.contains(parent)) {
+                if (type == FileType.DIRECTORY) {
+                    made.add(dest);
+                }
+                return;
+            }
+            if (atRoot && type != FileType.DIRECTORY) {
+                return; // a file source names its destination itself, through symlinks (fs.RootPath)
+            }
+            Optional<Path> host = view.entry(dest);
+            boolean directory = host.isPresent() && Files.isDirectory(host.get(), LinkOption.NOFOLLOW_LINKS);
+            if (type == FileType.DIRECTORY) {
+                if (host.isPresent() && !directory) {
+                    throw new IOException("cannot copy to non-directory: " + dest);
+                }
+                if (host.isEmpty()) {
+                    made.add(dest);
+                }
+            } else if (directory) {
+                throw new IOException("cannot replace to directory " + dest + " with file");
+            }
         }
     }
 
