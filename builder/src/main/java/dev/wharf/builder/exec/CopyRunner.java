@@ -232,7 +232,9 @@ final class CopyRunner {
             // fsutil's Copy resolves the destination as written with fs.RootPath, its last component too: COPY f
             // /bin/vi writes through the symlink /bin/vi into /bin/busybox. Paths below it are joined to that.
             String resolvedRoot = view.canonical(root);
-            ExistingTargets existing = new ExistingTargets(view);
+            // With several sources (or a wildcard), a later one may write where an earlier one made a directory.
+            ExistingTargets existing = new ExistingTargets(view, copy.parts().size() == 1
+                    && part.request().sources().size() == 1 && !hasWildcard(part.request().sources().get(0)));
             sources.forEach(part.request(), path -> typeOf(view, path), e -> {
                 String dest = below(root, resolvedRoot, e.destinationPath());
                 boolean atRoot = clean(e.destinationPath()).equals(root);
@@ -313,20 +315,24 @@ final class CopyRunner {
      * onto an existing non-directory, a symlink too ({@code copyDirectoryOnly} lstats it: "cannot copy to
      * non-directory"), and below the destination a file onto an existing directory ({@code ensureEmptyFileTarget}:
      * "cannot replace to directory ... with file"). BuildKit prints the path in its mount; here the image's path.
-     * Directories this copy made are remembered, so a copy into a new tree looks nothing up below them.
+     * Directories this copy made are remembered, so a copy of one source into a new tree looks nothing up below
+     * them.
      */
     private static final class ExistingTargets {
         private final RootView view;
+        private final boolean oneSource;
         private final Set<String> made = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-        ExistingTargets(RootView view) {
+        /** @param oneSource whether nothing but one source's tree is written, each path once */
+        ExistingTargets(RootView view, boolean oneSource) {
             this.view = view;
+            this.oneSource = oneSource;
         }
 
         void check(FileType type, String dest, boolean atRoot) throws IOException {
             int slash = dest.lastIndexOf('/');
             String parent = slash <= 0 ? "/" : dest.substring(0, slash);
-            if (!atRoot && made.contains(parent)) {
+            if (oneSource && !atRoot && made.contains(parent)) {
                 if (type == FileType.DIRECTORY) {
                     made.add(dest);
                 }

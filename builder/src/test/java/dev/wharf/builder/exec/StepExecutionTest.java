@@ -140,6 +140,13 @@ class StepExecutionTest {
                 () -> build("FROM busybox:latest\nRUN mkdir -p /dst/sub/b.txt\nCOPY dir /dst\n"));
         assertTrue(dir.getCause().getMessage().contains("cannot replace to directory /dst/sub/b.txt with file"),
                 dir.getCause().getMessage());
+        // Two sources: the second one's file meets the directory the first one made.
+        Files.createDirectories(context.resolve("other"));
+        Files.writeString(context.resolve("other/sub"), "a file\n");
+        java.util.concurrent.ExecutionException sources = assertThrows(
+                java.util.concurrent.ExecutionException.class, () -> build("FROM busybox:latest\nCOPY dir other /two/\n"));
+        assertTrue(sources.getCause().getMessage().contains("cannot replace to directory /two/sub with file"),
+                sources.getCause().getMessage());
         // Into directories that exist, or that the copy makes, nothing is refused.
         build("FROM busybox:latest\nRUN mkdir -p /dst/sub\nCOPY dir /dst\nCOPY dir /new\n");
         assertEquals(List.of("nested", "nested"), run("cat", "/dst/sub/b.txt", "/new/sub/b.txt"));
