@@ -604,16 +604,18 @@ class StepExecutionTest {
     }
 
     @Test
-    void copy_ofManyFiles_givesEachFileItsContent_andADirectoryReplacesASymlinkOfTheImage() throws Exception {
+    void copy_ofManyFiles_givesEachFileItsContent_intoExistingAndNewDirectories() throws Exception {
         for (String dir : List.of("other", "sub")) {
             Path tree = Files.createDirectories(context.resolve("tree/" + dir));
             for (int i = 0; i < 300; i++) {
                 Files.writeString(tree.resolve("f" + i), dir + " " + i + "\n");
             }
         }
+        // (A symlink of the image where the tree has a directory fails the copy, as in BuildKit: see
+        // copy_ofADirectoryOntoANonDirectory_orOfAFileOntoADirectory_failsAsFsutilDoes.)
         build("""
                 FROM busybox:latest
-                RUN mkdir -p /dst/other && ln -s /dst/other /dst/sub
+                RUN mkdir -p /dst/other
                 COPY tree/ /dst/
                 """);
         assertEquals(List.of("other 0", "other 299", "sub 0", "sub 299", "directory", "600"), run("sh", "-c",
