@@ -238,8 +238,8 @@ final class CopyRunner {
             sources.forEach(part.request(), path -> typeOf(view, path), e -> {
                 String dest = below(root, resolvedRoot, e.destinationPath());
                 boolean atRoot = clean(e.destinationPath()).equals(root);
-                existing.check(e.type(), atRoot ? resolvedRoot : dest, atRoot);
                 if (e.type() == FileType.DIRECTORY && atRoot) {
+                    existing.check(e.type(), resolvedRoot, true);
                     // A source directory's own entry lands on the destination: its contents are copied, of its
                     // metadata only the modification time. The context's root has none (its snapshot's root record
                     // is synthetic); in BuildKit it is the directory the context was just synced into, so: now.
@@ -268,6 +268,7 @@ final class CopyRunner {
                     }
                     return;
                 }
+                existing.check(e.type(), atRoot ? resolvedRoot : dest, atRoot);
                 Path target = writer.prepare(dest);
                 String lexical = FileWriter.withoutTrailingSlashes(dest);
                 if (lexical.isEmpty() || !target.equals(upper.resolve(lexical.substring(1)))) {
