@@ -37,10 +37,11 @@ final class Archives {
         }
     }
 
-    /** Unpacks the archive into {@code dir}, confined to it. */
-    static void unpack(Path archive, Path dir, LayerApplier applier) throws IOException, LayerException {
+    /** Unpacks the archive into {@code dir}, its entries' directories resolved by {@code directories}. */
+    static void unpack(Path archive, Path dir, LayerApplier applier, LayerApplier.Directories directories)
+            throws IOException, LayerException {
         try (InputStream in = open(archive)) {
-            applier.apply(in, dir);
+            applier.apply(in, dir, directories);
         }
     }
 
@@ -49,8 +50,8 @@ final class Archives {
      * which BuildKit applies to the unpacked files since 46e52f472 (BuildKit 0.23, unpack.go's ChownOpts). The
      * re-owned tar is staged in {@code scratch} and deleted.
      */
-    static void unpack(Path archive, Path dir, LayerApplier applier, int uid, int gid, Path scratch)
-            throws IOException, LayerException {
+    static void unpack(Path archive, Path dir, LayerApplier applier, LayerApplier.Directories directories, int uid,
+                       int gid, Path scratch) throws IOException, LayerException {
         Path owned = Files.createTempFile(scratch, "add-", ".tar");
         try {
             try (InputStream in = open(archive); OutputStream out = Files.newOutputStream(owned)) {
@@ -69,7 +70,7 @@ final class Archives {
                 writer.finish();
             }
             try (InputStream in = Files.newInputStream(owned)) {
-                applier.apply(in, dir);
+                applier.apply(in, dir, directories);
             }
         } finally {
             Files.deleteIfExists(owned);

@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -197,7 +198,7 @@ final class CopyRunner {
                 && !hasWildcard(copy.parts().get(0).request().sources().get(0))
                 && !(add && copy.parts().get(0).unpack());
         try (ParallelCopies copies = new ParallelCopies(parallel ? workspace.copiers() : null)) {
-            copyParts(add, copy, view, upper, writer, owner, ownerUid, ownerGid, copies);
+            copyParts(add, copy, view, lowerView(mounts), upper, writer, owner, ownerUid, ownerGid, copies);
             copies.drain();
         }
         for (SourceContent content : copy.heredocs()) {
@@ -211,10 +212,17 @@ final class CopyRunner {
         writer.finish();
     }
 
+    /** The layers under the snapshot's writable directory; empty when it is a full copy (one layer). */
+    private static Optional<RootView> lowerView(List<Mount> mounts) {
+        List<String> dirs = mounts.get(0).layerDirs();
+        return dirs.size() < 2 ? Optional.empty()
+                : Optional.of(RootView.ofLayers(dirs.subList(1, dirs.size()).stream().map(Path::of).toList()));
+    }
+
     /** Writes the local and remote parts of {@code copy}, the file contents through {@code copies}. */
-    private void copyParts(boolean add, PreparedCopy copy, RootView view, Path upper, FileWriter writer,
-                           Optional<ProcessUser> owner, int ownerUid, int ownerGid, ParallelCopies copies)
-            throws Exception {
+    private void copyParts(boolean add, PreparedCopy copy, RootView view, Optional<RootView> lowerView, Path upper,
+                           FileWriter writer, Optional<ProcessUser> owner, int ownerUid, int ownerGid,
+                           ParallelCopies copies) throws Exception {
         for (Part part : copy.parts()) {
             CopySources sources = part.sources();
             // Entries are written as they are resolved (none is kept: a million-file COPY . stays in a small heap);
@@ -224,9 +232,14 @@ final class CopyRunner {
             // fsutil's Copy resolves the destination as written with fs.RootPath, its last component too: COPY f
             // /bin/vi writes through the symlink /bin/vi into /bin/busybox. Paths below it are joined to that.
             String resolvedRoot = view.canonical(root);
+            // With several sources (or a wildcard), a later one may write where an earlier one made a directory.
+            ExistingTargets existing = new ExistingTargets(view, copy.parts().size() == 1
+                    && part.request().sources().size() == 1 && !hasWildcard(part.request().sources().get(0)));
             sources.forEach(part.request(), path -> typeOf(view, path), e -> {
                 String dest = below(root, resolvedRoot, e.destinationPath());
-                if (e.type() == FileType.DIRECTORY && clean(e.destinationPath()).equals(root)) {
+                boolean atRoot = clean(e.destinationPath()).equals(root);
+                if (e.type() == FileType.DIRECTORY && atRoot) {
+                    existing.check(e.type(), resolvedRoot, true);
                     // A source directory's own entry lands on the destination: its contents are copied, of its
                     // metadata only the modification time. The context's root has none (its snapshot's root record
                     // is synthetic); in BuildKit it is the directory the context was just synced into, so: now.
@@ -242,15 +255,20 @@ final class CopyRunner {
                     // parents with MkdirAll(dest, 0755) and untars without a mode, so nothing of the destination
                     // is prepared as for a copied file.
                     Path into = writer.mkdirAll(copy.destination(), 0755);
+                    // Entries go through the lower layers' directories and symlinks, as in BuildKit's extraction
+                    // into the mounted snapshot; the writable directory alone lacks them.
+                    LayerApplier.Directories directories = new ArchiveDirectories(writer,
+                            view.canonical(copy.destination()), upper, lowerView, workspace.posix());
                     Path source = sources.file(e.sourcePath());
                     if (owner.isPresent()) {
-                        Archives.unpack(source, into, new LayerApplier(workspace.posix()), ownerUid, ownerGid,
-                                settings.scratch());
+                        Archives.unpack(source, into, new LayerApplier(workspace.posix()), directories, ownerUid,
+                                ownerGid, settings.scratch());
                     } else {
-                        Archives.unpack(source, into, new LayerApplier(workspace.posix()));
+                        Archives.unpack(source, into, new LayerApplier(workspace.posix()), directories);
                     }
                     return;
                 }
+                existing.check(e.type(), atRoot ? resolvedRoot : dest, atRoot);
                 Path target = writer.prepare(dest);
                 String lexical = FileWriter.withoutTrailingSlashes(dest);
                 if (lexical.isEmpty() || !target.equals(upper.resolve(lexical.substring(1)))) {
@@ -290,6 +308,52 @@ final class CopyRunner {
                     written.put(e.destinationPath(), target);
                 }
             });
+        }
+    }
+
+    /**
+     * What fsutil's copier refuses at the paths a copy writes (tonistiigi/fsutil copy/copy.go): a source directory
+     * onto an existing non-directory, a symlink too ({@code copyDirectoryOnly} lstats it: "cannot copy to
+     * non-directory"), and below the destination a file onto an existing directory ({@code ensureEmptyFileTarget}:
+     * "cannot replace to directory ... with file"). BuildKit prints the path in its mount; here the image's path.
+     * Directories this copy made are remembered, so a copy of one source into a new tree looks nothing up below
+     * them.
+     */
+    private static final class ExistingTargets {
+        private final RootView view;
+        private final boolean oneSource;
+        private final Set<String> made = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        /** @param oneSource whether nothing but one source's tree is written, each path once */
+        ExistingTargets(RootView view, boolean oneSource) {
+            this.view = view;
+            this.oneSource = oneSource;
+        }
+
+        void check(FileType type, String dest, boolean atRoot) throws IOException {
+            int slash = dest.lastIndexOf('/');
+            String parent = slash <= 0 ? "/" : dest.substring(0, slash);
+            if (oneSource && !atRoot && made.contains(parent)) {
+                if (type == FileType.DIRECTORY) {
+                    made.add(dest);
+                }
+                return;
+            }
+            if (atRoot && type != FileType.DIRECTORY) {
+                return; // a file source names its destination itself, through symlinks (fs.RootPath)
+            }
+            Optional<Path> host = view.entry(dest);
+            boolean directory = host.isPresent() && Files.isDirectory(host.get(), LinkOption.NOFOLLOW_LINKS);
+            if (type == FileType.DIRECTORY) {
+                if (host.isPresent() && !directory) {
+                    throw new IOException("cannot copy to non-directory: " + dest);
+                }
+                if (host.isEmpty()) {
+                    made.add(dest);
+                }
+            } else if (directory) {
+                throw new IOException("cannot replace to directory " + dest + " with file");
+            }
         }
     }
 

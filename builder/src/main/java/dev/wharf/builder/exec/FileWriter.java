@@ -126,11 +126,28 @@ final class FileWriter {
         mkdirs(canonical);
     }
 
+    /**
+     * The host directory for the entries under {@code parts} of an archive that ADD unpacks into
+     * {@code destCanonical}: resolved in the merged view with the destination as its root (BuildKit extracts with
+     * go-archive's chrootarchive into the destination, solver/llbsolver/file/unpack.go, so the kernel follows a lower
+     * layer's symlinks, such as /var/run -> /run, inside it), lower directories copied up, missing ones made 0755 and
+     * owned by root (go-archive's MkdirAllNewAs with the root identity, whatever --chown says).
+     */
+    Path archiveDirectory(String destCanonical, java.util.List<String> parts) throws IOException, LayerException {
+        String canonical = parts.isEmpty() ? destCanonical : view.canonicalWithin(destCanonical, parts);
+        mkdirs(canonical, 0755, 0, 0);
+        return canonical.equals("/") ? upper : upper.resolve(canonical.substring(1));
+    }
+
     private void mkdirs(String canonicalDir) throws IOException, LayerException {
         mkdirs(canonicalDir, createdDirMode);
     }
 
     private void mkdirs(String canonicalDir, int createdMode) throws IOException, LayerException {
+        mkdirs(canonicalDir, createdMode, defaultUid, defaultGid);
+    }
+
+    private void mkdirs(String canonicalDir, int createdMode, int uid, int gid) throws IOException, LayerException {
         if (canonicalDir.equals("/")) {
             return;
         }
@@ -155,7 +172,7 @@ final class FileWriter {
                         (Integer) a.get("mode") & 07777,
                         ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS)));
             } else {
-                apply(host, new Attributes(defaultUid, defaultGid, createdMode, createdNanos));
+                apply(host, new Attributes(uid, gid, createdMode, createdNanos));
             }
         }
     }

@@ -88,7 +88,15 @@ final class StepRunner {
             List<String> env = new ArrayList<>(step.environment().env());
             proxy.forEach((k, v) -> env.add(k + "=" + v));
             env.addAll(extra.env());
-            ProcessUser user = new UserResolver().resolve(step.environment().user(), RootView.of(mounts));
+            ProcessUser user;
+            try {
+                user = new UserResolver().resolve(step.environment().user(), RootView.of(mounts));
+            } catch (dev.wharf.builder.sandbox.SandboxException e) {
+                // BuildKit resolves USER in its executor, so the exec op's wrapper names the process
+                // (solver/llbsolver/ops/exec.go: "process %q did not complete successfully: unable to find user").
+                throw new BuildExecutor.StepFailure("process " + process(argv) + " did not complete successfully: "
+                        + e.getMessage(), null, e);
+            }
             String cwd = step.environment().workingDir().isEmpty() ? "/" : step.environment().workingDir();
             NetworkMode network = network(run.network());
             SandboxSpec.Builder spec = SandboxSpec.builder(mounts, argv,

@@ -90,6 +90,8 @@ final class Expander implements WordExpander {
     }
 
     private DockerfileException error(ShellExpansionException e) {
-        return new DockerfileException(file, range, e.reason(), e);
+        // BuildKit's shell.Lex wraps every expansion error as `failed to process "<word>": <reason>`
+        // (frontend/dockerfile/shell/lex.go, shellWord.process), and dispatch passes it on unchanged.
+        return new DockerfileException(file, range, e.getMessage(), e);
     }
 }

@@ -271,7 +271,8 @@ final class StageGraph {
         try {
             literal = lexer.processWordWithMatches(from, EnvGetter.empty()).value();
         } catch (ShellExpansionException e) {
-            throw new DockerfileException(file, range, e.reason(), e);
+            // toCommand in dockerfile2llb/convert.go returns shell.Lex's error as is: `failed to process "<word>": ...`
+            throw new DockerfileException(file, range, e.getMessage(), e);
         }
         if (!literal.equals(from)) {
             throw new DockerfileException(file, range, "variable expansion is not supported for --from, define a "

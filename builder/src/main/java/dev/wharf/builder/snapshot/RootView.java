@@ -82,6 +82,15 @@ public final class RootView {
         return resolve(path).canonical;
     }
 
+    /**
+     * The canonical path of {@code parts} (components relative to the canonical directory {@code root}) with
+     * {@code root} as the root: an absolute symlink target restarts there and {@code ..} stops there, as in a chroot
+     * to {@code root} (go-archive's chrootarchive, which BuildKit's ADD extracts archives with).
+     */
+    public String canonicalWithin(String root, List<String> parts) throws IOException {
+        return resolve(split(root), parts, String.join("/", parts)).canonical;
+    }
+
     /** The host file that holds {@code path} (symlinks followed inside the root), or empty when it does not exist. */
     public Optional<Path> find(String path) throws IOException {
         Resolved r = resolve(path);
@@ -152,10 +161,15 @@ public final class RootView {
     }
 
     private Resolved resolve(String path) throws IOException {
-        Deque<String> todo = new ArrayDeque<>(split(path));
-        List<String> done = new ArrayList<>();
+        return resolve(List.of(), split(path), path);
+    }
+
+    /** Resolves {@code parts} below {@code base}, which {@code ..} and absolute symlink targets never leave. */
+    private Resolved resolve(List<String> base, List<String> parts, String path) throws IOException {
+        Deque<String> todo = new ArrayDeque<>(parts);
+        List<String> done = new ArrayList<>(base);
         int links = 0;
-        int visible = layers.size();
+        int visible = base.isEmpty() ? layers.size() : visibleLayers(done);
         Path host = layers.get(0);
         while (!todo.isEmpty()) {
             String name = todo.pollFirst();
@@ -163,7 +177,7 @@ public final class RootView {
                 continue;
             }
             if (name.equals("..")) {
-                if (!done.isEmpty()) {
+                if (done.size() > base.size()) {
                     done.remove(done.size() - 1);
                 }
                 visible = visibleLayers(done);
@@ -183,11 +197,11 @@ public final class RootView {
                 String target = Files.readSymbolicLink(entry.host).toString();
                 done.remove(done.size() - 1);
                 if (target.startsWith("/")) {
-                    done.clear();
+                    done.subList(base.size(), done.size()).clear();
                 }
-                List<String> parts = split(target);
-                for (int i = parts.size() - 1; i >= 0; i--) {
-                    todo.addFirst(parts.get(i));
+                List<String> targetParts = split(target);
+                for (int i = targetParts.size() - 1; i >= 0; i--) {
+                    todo.addFirst(targetParts.get(i));
                 }
                 visible = visibleLayers(done);
                 continue;

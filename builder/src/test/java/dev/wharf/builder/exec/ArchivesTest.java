@@ -59,7 +59,7 @@ class ArchivesTest {
         Path archive = tar("owned.tar", out -> out);
         Path dir = java.nio.file.Files.createDirectories(temp.resolve("into"));
         Archives.unpack(archive, dir, new dev.wharf.layers.layer.LayerApplier(dev.wharf.layers.posix.PosixFiles.system()),
-                4321, 8765, temp);
+                null, 4321, 8765, temp);
         org.junit.jupiter.api.Assertions.assertEquals(4321, Files.getAttribute(dir.resolve("hello.txt"), "unix:uid"));
         org.junit.jupiter.api.Assertions.assertEquals(8765, Files.getAttribute(dir.resolve("hello.txt"), "unix:gid"));
         org.junit.jupiter.api.Assertions.assertEquals("hello\n", Files.readString(dir.resolve("hello.txt")));

@@ -247,6 +247,20 @@ class BuildEngineEndToEndTest {
     }
 
     @Test
+    void runAsUnknownUser_failsAsTheProcessOfItsStep() {
+        List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
+        BuildRequest request = BuildRequest.builder(context)
+                .dockerfileText("FROM busybox:latest\nUSER nouser\nRUN true\n").listener(events::add).build();
+        CompletionException e = assertThrows(CompletionException.class, () -> engine.build(request).join());
+        BuildFailedException failure = assertInstanceOf(BuildFailedException.class, e.getCause());
+        assertEquals(3, failure.line());
+        // BuildKit looks the user up in its executor, so exec.go's wrapper names the process first.
+        assertTrue(events.stream().anyMatch(ev -> ev instanceof BuildEvent.StepFailed f && f.message().equals(
+                "process \"/bin/sh -c true\" did not complete successfully: unable to find user nouser: "
+                        + "no matching entries in passwd file")), events.toString());
+    }
+
+    @Test
     void emptyOrCommentOnlyDockerfiles_failWithBuildKitsMessages() {
         CompletionException empty = assertThrows(CompletionException.class, () -> engine.build(
                 BuildRequest.builder(context).dockerfileText("").build()).join());

@@ -135,6 +135,16 @@ class InstructionExpansionTest {
     }
 
     @Test
+    void expansionErrors_keepShellLexWrapping_namingTheWord() {
+        assertEquals("failed to process \"${NOPE:?is required}\": NOPE: is required",
+                assertThrows(DockerfileException.class, () -> step("WORKDIR ${NOPE:?is required}")).reason());
+        assertEquals("failed to process \"\\\"y\": unexpected end of statement while looking for matching "
+                + "double-quote", assertThrows(DockerfileException.class, () -> step("LABEL \"y=z\"=w")).reason());
+        assertEquals("failed to process \"${IMG:?img}\": IMG: img",
+                assertThrows(DockerfileException.class, () -> Plans.plan("ARG IMG\nFROM ${IMG:?img}\n")).reason());
+    }
+
+    @Test
     void expandedInstructions_areNewValues_andTheDockerfileIsUntouched() throws DockerfileException {
         Dockerfile dockerfile = DockerfileReader.read(DockerfileParser.parse(PRELUDE + "USER $U\nCMD run\n"));
         Dockerfile copy = new Dockerfile(dockerfile.directives(), dockerfile.metaArgs(), dockerfile.stages(),

@@ -36,6 +36,23 @@ class RootViewTest {
     }
 
     @Test
+    void canonicalWithin_confinesSymlinksAndDotDotToTheGivenDirectory_likeAChrootThere() throws Exception {
+        Path root = Files.createDirectories(temp.resolve("chroot"));
+        Files.createDirectories(root.resolve("opt/x/etc"));
+        Files.createDirectories(root.resolve("etc"));
+        Files.createDirectories(root.resolve("run"));
+        Files.createSymbolicLink(root.resolve("opt/x/abs"), Path.of("/etc"));
+        Files.createSymbolicLink(root.resolve("opt/x/up"), Path.of("../../../run"));
+        Files.createDirectories(root.resolve("var"));
+        Files.createSymbolicLink(root.resolve("var/run"), Path.of("/run"));
+        RootView view = RootView.ofDirectory(root);
+        assertEquals("/opt/x/etc/conf.d", view.canonicalWithin("/opt/x", List.of("abs", "conf.d")));
+        assertEquals("/opt/x/run", view.canonicalWithin("/opt/x", List.of("up")));
+        assertEquals("/run/act", view.canonicalWithin("/", List.of("var", "run", "act")));
+        assertEquals("/opt/x", view.canonicalWithin("/opt/x", List.of()));
+    }
+
+    @Test
     void layers_mergeTopDown_andWhiteoutsHideLowerFiles() throws Exception {
         HostRequirements.requireRoot();
         Path upper = Files.createDirectories(temp.resolve("upper/etc"));

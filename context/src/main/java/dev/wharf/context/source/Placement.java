@@ -1,5 +1,6 @@
 package dev.wharf.context.source;
 
+import dev.wharf.context.ContextException;
 import dev.wharf.context.glob.GoPaths;
 import dev.wharf.context.walk.FileType;
 import java.util.HashMap;
@@ -42,12 +43,19 @@ final class Placement {
         }
     }
 
-    /** MkdirAll: the directory and its parents now exist. */
-    void mkdirAll(String path) {
+    /**
+     * MkdirAll: the directory and its parents now exist. As fsutil's MkdirAll (copy/mkdir.go), which stats each
+     * path following symlinks, an existing non-directory on the way fails the copy with ENOTDIR: COPY f /motd/ onto
+     * the file /motd, which BuildKit reports as {@code mkdir /motd: not a directory} (the root trimmed, backend.go).
+     */
+    void mkdirAll(String path) throws ContextException {
         String p = GoPaths.clean(path);
         while (!p.equals("/")) {
-            if (typeOf(p).isEmpty()) {
+            Optional<FileType> type = typeOf(p);
+            if (type.isEmpty()) {
                 created.put(p, FileType.DIRECTORY);
+            } else if (type.get() != FileType.DIRECTORY) {
+                throw new ContextException("mkdir " + p + ": not a directory");
             }
             p = GoPaths.dir(p);
         }

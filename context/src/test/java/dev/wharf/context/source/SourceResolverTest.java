@@ -72,6 +72,20 @@ class SourceResolverTest {
     }
 
     @Test
+    void destinationWithSlashOrParentOnAnExistingFile_failsAsMkdirAll() throws Exception {
+        file("app.py", "x");
+        DestinationView view = p -> p.equals("/") || p.equals("/etc") ? Optional.of(FileType.DIRECTORY)
+                : p.equals("/etc/motd") ? Optional.of(FileType.REGULAR) : Optional.empty();
+        ContextException slash = assertThrows(ContextException.class,
+                () -> copy(List.of(), false, "/etc/motd/", view, "app.py"));
+        assertEquals("mkdir /etc/motd: not a directory", slash.getMessage());
+        ContextException below = assertThrows(ContextException.class,
+                () -> copy(List.of(), false, "/etc/motd/sub/app.py", view, "app.py"));
+        assertEquals("mkdir /etc/motd: not a directory", below.getMessage());
+        assertEquals(List.of("app.py -> /etc/motd"), mapping(copy(List.of(), false, "/etc/motd", view, "app.py")));
+    }
+
+    @Test
     void aDirectorySource_copiesItsContents() throws Exception {
         file("src/a.c", "a");
         file("src/sub/b.c", "b");

@@ -61,7 +61,9 @@ public final class Heredocs {
             }
             rawWords = RAW_DELIMITER.processWords(rest, EnvGetter.empty());
         } catch (ShellExpansionException e) {
-            throw new DockerfileException(null, null, e.reason());
+            // heredocFromMatch (frontend/dockerfile/parser/parser.go) returns shell.Lex's error as is, with its
+            // `failed to process "<word>":` wrapping.
+            throw new DockerfileException(null, null, e.getMessage());
         }
         if (rawWords.size() != words.size()) {
             throw new DockerfileException(null, null,

@@ -92,6 +92,7 @@ class ErrorMessagesTest {
     @Test
     void heredocDelimiterThatCannotBeLexedIsAnError() {
         DockerfileException e = assertThrows(DockerfileException.class, () -> Heredocs.parseWord("<<'EOF"));
-        assertEquals("unexpected end of statement while looking for matching single-quote", e.reason());
+        assertEquals("failed to process \"'EOF\": unexpected end of statement while looking for matching single-quote",
+                e.reason());
     }
 }

@@ -87,13 +87,42 @@ public final class LayerApplier {
     }
 
     /**
+     * Where the entries of an apply go when {@code root} is not the whole tree they must be resolved in: the
+     * writable directory of a snapshot whose lower layers hold directories and symlinks that entries' paths go
+     * through (ADD of an archive, extracted by BuildKit in the merged filesystem).
+     */
+    @FunctionalInterface
+    public interface Directories {
+        /**
+         * The host directory that holds entries under {@code parts} (clean components relative to the apply's
+         * root), made when missing; symlinks on the way followed as the tree they belong to says.
+         */
+        Path directory(List<String> parts, String entry) throws IOException, LayerException;
+
+        /**
+         * Called after the apply made the directory {@code created} where the root had nothing: the tree around
+         * the root may have had a non-directory there, which the new directory replaces.
+         */
+        default void madeDirectory(Path created) throws IOException, LayerException {
+        }
+    }
+
+    /**
      * Applies the layer read from {@code layer} onto {@code root}. The whole stream is read, so a corrupted
      * compressed stream is detected even after the end of the tar.
      *
      * @throws LayerException if the layer is malformed, truncated or hostile, or a file cannot be written
      */
     public ApplyResult apply(InputStream layer, Path root) throws LayerException {
-        Run run = new Run(new ConfinedRoot(root), posix.effectiveUid() == 0, keepOwners);
+        return apply(layer, root, null);
+    }
+
+    /**
+     * As {@link #apply(InputStream, Path)}, with the entries' parent directories resolved (and made) by
+     * {@code directories} instead of inside {@code root} alone.
+     */
+    public ApplyResult apply(InputStream layer, Path root, Directories directories) throws LayerException {
+        Run run = new Run(new ConfinedRoot(root), posix.effectiveUid() == 0, keepOwners, directories);
         try (FileDataWriter files = run.files; InputStream in = Decompressors.open(layer, RatioLimit.DEFAULT)) {
             TarReader tar = new TarReader(in);
             Optional<TarEntry> next;
@@ -149,8 +178,12 @@ public final class LayerApplier {
         private long contentBytes;
         private String lastEntry;
 
-        Run(ConfinedRoot root, boolean privileged, boolean keepOwners) {
+        /** Resolves parent directories instead of {@link #root}; null: the root alone. */
+        private final Directories parents;
+
+        Run(ConfinedRoot root, boolean privileged, boolean keepOwners, Directories directories) {
             this.root = root;
+            this.parents = directories;
             this.privileged = privileged;
             this.chown = privileged && keepOwners;
         }
@@ -196,6 +229,9 @@ public final class LayerApplier {
                     if (existing.isEmpty() || !existing.get().isDirectory()) {
                         Files.createDirectory(path);
                         createdDirectories.add(path);
+                        if (parents != null && existing.isEmpty()) {
+                            parents.madeDirectory(path);
+                        }
                     }
                     // A real directory (created here, or found by lstat, not a symlink) inside the root.
                     resolvedParents.put(parentKey.isEmpty() ? base : parentKey + "/" + base, path);
@@ -221,6 +257,11 @@ public final class LayerApplier {
                                 + "invalid target");
                     }
                     posix.symlink(entry.linkName(), path);
+                    if (parents != null) {
+                        // A resolution may have gone through a lower layer's entry at this path, which nothing
+                        // here removed: the new symlink now decides where its children go.
+                        resolvedParents.clear();
+                    }
                 }
                 case HARDLINK -> {
                     Files.createLink(path, hardlinkTarget(entry));
@@ -255,10 +296,20 @@ public final class LayerApplier {
         private Path parentOf(String key, List<String> parts, String entryName) throws LayerException {
             Path parent = resolvedParents.get(key);
             if (parent == null) {
-                parent = root.resolveParent(parts, true, entryName, createdDirectories::add);
+                parent = parents != null ? resolveWith(parts.subList(0, parts.size() - 1), entryName)
+                        : root.resolveParent(parts, true, entryName, createdDirectories::add);
                 resolvedParents.put(key, parent);
             }
             return parent;
+        }
+
+        private Path resolveWith(List<String> parts, String entryName) throws LayerException {
+            try {
+                return parents.directory(parts, entryName);
+            } catch (IOException e) {
+                throw new LayerException("entry " + entryName + ": cannot resolve its directory: " + e.getMessage(),
+                        e);
+            }
         }
 
         /** Removes a file or tree; any cached resolution may have gone through it. */
@@ -352,7 +403,8 @@ public final class LayerApplier {
             if (target.isEmpty()) {
                 throw new LayerException("layer entry " + entry.name() + " is a hard link to the root directory");
             }
-            Path parent = root.resolveParent(target, false, entry.name());
+            Path parent = parents != null ? resolveWith(target.subList(0, target.size() - 1), entry.name())
+                    : root.resolveParent(target, false, entry.name());
             Path source = parent == null ? null : parent.resolve(target.get(target.size() - 1));
             Optional<BasicFileAttributes> attrs = source == null ? Optional.empty() : lstat(source);
             if (attrs.isEmpty()) {

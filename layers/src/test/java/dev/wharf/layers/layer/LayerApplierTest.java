@@ -105,6 +105,40 @@ class LayerApplierTest {
     }
 
     @Test
+    void withDirectories_entriesGoWhereTheResolverSays_andNewDirectoriesAreReported() throws Exception {
+        // The resolver stands for a tree around the root (an image's lower layers): everything under "elsewhere"
+        // goes into the directory "moved" instead, as a lower symlink would send it.
+        Path moved = Files.createDirectory(tmp.resolve("moved"));
+        java.util.List<Path> made = new java.util.ArrayList<>();
+        LayerApplier.Directories directories = new LayerApplier.Directories() {
+            @Override
+            public Path directory(java.util.List<String> parts, String entry) throws IOException {
+                Path dir = !parts.isEmpty() && parts.get(0).equals("elsewhere") ? moved : root;
+                for (String part : parts.subList(dir == moved ? 1 : 0, parts.size())) {
+                    dir = dir.resolve(part);
+                    if (!Files.isDirectory(dir)) {
+                        Files.createDirectory(dir);
+                    }
+                }
+                return dir;
+            }
+
+            @Override
+            public void madeDirectory(Path created) {
+                made.add(created);
+            }
+        };
+        applier.apply(new ByteArrayInputStream(tar(file("elsewhere/a/f", "moved"), dir("d"), file("d/g", "here"),
+                file("h", "x"), hardlink("elsewhere/hl", "elsewhere/a/f"))), root, directories);
+        assertEquals("moved", Files.readString(moved.resolve("a/f")));
+        assertEquals("here", Files.readString(root.resolve("d/g")));
+        assertFalse(Files.exists(root.resolve("elsewhere")));
+        assertEquals(Files.readAttributes(moved.resolve("a/f"), "unix:ino").get("ino"),
+                Files.readAttributes(moved.resolve("hl"), "unix:ino").get("ino"));
+        assertEquals(java.util.List.of(root.resolve("d")), made);
+    }
+
+    @Test
     void aSymlinkLoop_isRefused() throws Exception {
         LayerException e = assertThrows(LayerException.class,
                 () -> apply(tar(symlink("loop1", "loop2"), symlink("loop2", "loop1"), file("loop1/x", "x"))));

@@ -1,0 +1,1 @@
+packages/a/src/main.ts

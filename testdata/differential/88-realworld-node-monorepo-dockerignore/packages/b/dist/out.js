@@ -1,0 +1,1 @@
+packages/b/dist/out.js

@@ -1,0 +1,1 @@
+packages/b/src/index.ts
