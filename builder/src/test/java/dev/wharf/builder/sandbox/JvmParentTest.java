@@ -14,11 +14,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The native helper runs only while the process that named itself its parent (the JVM) is its parent. A JVM killed
- * after handing a sandbox's command to its spawn helper, before the exec, leaves the helper to start as an orphan;
- * it must then run nothing, or the killed build's step would run on after it, into the state the next build sweeps.
+ * A sandbox's host process runs only while its parent is the JVM that started it: the native helper (its
+ * {@code parent} option) and the shell path ({@link Launcher#tiedToJvm}). A JVM killed after handing a sandbox's
+ * command to its spawn helper, before the exec, leaves that process to start as an orphan; it must then run nothing,
+ * or the killed build's step would run on after it, into the state the next build sweeps.
  */
-class HelperParentTest {
+class JvmParentTest {
     @TempDir
     Path temp;
 
@@ -48,5 +49,28 @@ class HelperParentTest {
         assertTrue(child.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, child.exitValue(), new String(child.getInputStream().readAllBytes()));
         assertTrue(Files.exists(ready) && Files.exists(ran), "the JVM's own helper runs");
+    }
+
+    @Test
+    void theShellPathsPrefix_runsTheCommandOnlyWithThisJvmAsItsParent() throws Exception {
+        Executables tools = Executables.fromEnvironment();
+        Path setpriv = HostRequirements.requireTool("setpriv", "apt-get install util-linux");
+        Path sh = tools.find("sh").orElseThrow();
+        Path ran = temp.resolve("ran");
+        List<String> tied = Launcher.tiedToJvm(setpriv, sh, List.of("touch", ran.toString()));
+
+        // Started by another process (as an orphan's parent is init): the intermediate shell waits and reports.
+        List<String> viaOther = new java.util.ArrayList<>(List.of(sh.toString(), "-c", "\"$@\"; code=$?; exit $code",
+                "other"));
+        viaOther.addAll(tied);
+        Process other = new ProcessBuilder(viaOther).redirectErrorStream(true).start();
+        assertTrue(other.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(1, other.exitValue(), new String(other.getInputStream().readAllBytes()));
+        assertFalse(Files.exists(ran), "not this JVM's child: runs nothing");
+
+        Process own = new ProcessBuilder(tied).redirectErrorStream(true).start();
+        assertTrue(own.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, own.exitValue(), new String(own.getInputStream().readAllBytes()));
+        assertTrue(Files.exists(ran), "this JVM's child runs");
     }
 }
