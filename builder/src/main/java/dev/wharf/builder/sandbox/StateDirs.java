@@ -122,10 +122,29 @@ final class StateDirs {
     private static void delete(Path dir, List<String> swept) {
         swept.add(dir.getFileName().toString());
         try {
-            FileTrees.delete(dir);
+            deleteRun(dir);
         } catch (IOException e) {
             // Still written to by a straggler of its dead run; dead all the same at the next sweep, lock file or not.
         }
+    }
+
+    /**
+     * Deletes a run directory, its lock file last: a deletion cut short (a killed JVM) then leaves a directory whose
+     * lock is free, which every sweep takes for dead, rather than one without a lock file; and while the owner
+     * deletes, others see the lock held and keep off.
+     */
+    private static void deleteRun(Path dir) throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                if (!entry.getFileName().toString().equals(LOCK)) {
+                    FileTrees.delete(entry);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        Files.deleteIfExists(dir.resolve(LOCK));
+        Files.deleteIfExists(dir);
     }
 
     private static void closeQuietly(FileChannel channel) {
@@ -163,7 +182,7 @@ final class StateDirs {
         @Override
         public void close() throws SandboxException {
             try {
-                FileTrees.delete(dir);
+                deleteRun(dir);
             } catch (IOException e) {
                 throw new SandboxException("cannot delete sandbox state " + dir + ": " + e.getMessage()
                         + "; it is swept at the next start", e);
