@@ -12,6 +12,7 @@
  * Usage (argv is produced by NativeSandboxHelper; every path is absolute on the host):
  *   wharf-sandbox [OPTION|OP]... -- COMMAND [ARG]...
  * options:
+ *   parent PID          first if given: exit at once unless PID is the parent (the JVM), and die with it
  *   cgroup PROCS        write 0 to this cgroup.procs file before unsharing
  *   cgroup2 DIR         start the namespace's PID 1 in this cgroup v2 directory (clone3 CLONE_INTO_CGROUP);
  *                       on kernels without it (before 5.7), this process joins it by its cgroup.procs instead
@@ -345,8 +346,18 @@ static void supervise(pid_t child) {
 }
 
 int main(int argc, char **argv) {
+    /* The parent to die with: the one named by "parent PID" (the JVM's pid, which it passes first), else whoever
+       started this process. The name matters: the JVM hands the command to a spawn helper that execs it later, and
+       a JVM killed in between leaves this process to start as an orphan whose getppid() is already init's (or a
+       subreaper's), which a check against the parent seen at start would take for the JVM. */
     pid_t parent = getppid();
-    /* Dies with the thread that started it (the JVM's launcher thread): the namespace goes with it. */
+    int first = 1;
+    if (argc > 2 && strcmp(argv[1], "parent") == 0) {
+        parent = (pid_t) number(argv[2]);
+        first = 3;
+    }
+    /* Dies with the thread that started it (the JVM's launcher thread): the namespace goes with it. Set before the
+       check, so a parent dying after it is caught by the signal and one dying before it by the check. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) {
         die("prctl(PR_SET_PDEATHSIG)");
     }
@@ -376,7 +387,7 @@ int main(int argc, char **argv) {
     }
 
     /* First pass: options; cgroups are entered at once, ops are remembered for the second pass. */
-    for (int i = 1; i < argc; i++) {
+    for (int i = first; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--") == 0) {
             command = i + 1;
@@ -494,7 +505,7 @@ int main(int argc, char **argv) {
     if (hostname != NULL && sethostname(hostname, strlen(hostname)) != 0) {
         die("sethostname %s", hostname);
     }
-    for (int i = 1; i < command - 1; i++) {
+    for (int i = first; i < command - 1; i++) {
         const char *a = argv[i];
         if (strcmp(a, "mount") == 0) {
             do_mount(argv[i + 1], argv[i + 2], argv[i + 3], (unsigned long) number(argv[i + 4]), argv[i + 5]);

@@ -65,6 +65,17 @@ final class HelperCommand {
     }
 
     /**
+     * The helper's first option, {@code parent <this JVM's pid>}: the helper runs only while its parent is this JVM.
+     * The JVM starts a process through a spawn helper that execs it some time later; a JVM killed in between (a
+     * {@code kill -9} of the build) would otherwise leave the sandbox to start as an orphan, with a parent-death
+     * signal tied to nobody, and run the step after the build is gone, writing into the bundle and the snapshot that
+     * the next build's sweep is deleting.
+     */
+    static List<String> parent() {
+        return List.of("parent", Long.toString(ProcessHandle.current().pid()));
+    }
+
+    /**
      * The helper's argv for {@code spec}: mount the root at {@code rootDir}, enter the cgroups whose
      * {@code cgroup.procs} files are {@code cgroupProcs}, start the command's PID 1 in the cgroup v2 directory
      * {@code unifiedCgroup}, create {@code ready} when set up, then exec the command.
@@ -74,6 +85,7 @@ final class HelperCommand {
             throws IOException, SandboxException {
         List<String> argv = new ArrayList<>();
         argv.add(helper.toString());
+        argv.addAll(parent());
         for (Path procs : cgroupProcs) {
             argv.add("cgroup");
             argv.add(procs.toString());
@@ -125,7 +137,9 @@ final class HelperCommand {
      */
     static List<String> forRuntime(Path helper, SandboxSpec spec, RootView view, Path rootDir, Path ready,
                                    List<String> hide, List<String> runtime) throws IOException, SandboxException {
-        List<String> argv = new ArrayList<>(List.of(helper.toString(), "host", "ready", ready.toString()));
+        List<String> argv = new ArrayList<>(List.of(helper.toString()));
+        argv.addAll(parent());
+        argv.addAll(List.of("host", "ready", ready.toString()));
         // The helper has made every mount private already; a fresh proc shows the new PID namespace.
         mount(argv, "proc", "/proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, "");
         String root = rootDir.toString();

@@ -37,6 +37,22 @@ final class Launcher {
         return start(builder);
     }
 
+    /**
+     * {@code command} prefixed so that it dies with this JVM, for the shell path: {@code setpriv --pdeathsig KILL},
+     * then a shell that goes on only if its parent is still this JVM. The JVM hands a command to its spawn helper,
+     * which execs it later; a JVM killed in between leaves the command to start as an orphan, whose parent-death
+     * signal then waits for a parent that is already gone, and the killed build's step would run on after it (the
+     * native helper checks the same with its {@code parent} option, {@link HelperCommand#parent}). The signal is set
+     * before the check, so a JVM dying after the check kills the command, and one dying before it fails it.
+     */
+    static List<String> tiedToJvm(java.nio.file.Path setpriv, java.nio.file.Path sh, List<String> command) {
+        List<String> tied = new java.util.ArrayList<>(List.of(setpriv.toString(), "--pdeathsig", "KILL", "--",
+                sh.toString(), "-c", "[ \"$PPID\" = " + ProcessHandle.current().pid() + " ] || exit 1; exec \"$@\"",
+                "wharf-sandbox"));
+        tied.addAll(command);
+        return List.copyOf(tied);
+    }
+
     private Process start(ProcessBuilder builder) throws IOException {
         Future<Process> started = thread.submit(builder::start);
         boolean interrupted = false;

@@ -171,9 +171,9 @@ public final class OciRuntimeSandbox implements Sandbox {
                 lines.add("exec " + Shell.quote(invoke));
                 // The runtime runs as PID 1 of a namespace of its own: whatever kills it (the JVM dying, through
                 // --pdeathsig and --kill-child, or a cancel) kills the container too, which runc alone does not do.
-                process = launcher.start(List.of(setpriv.toString(), "--pdeathsig", "KILL", "--",
+                process = launcher.start(Launcher.tiedToJvm(setpriv, sh, List.of(
                         unshare.toString(), "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
-                        "--propagation", "private", "--", sh.toString(), "-c", String.join("\n", lines) + "\n"));
+                        "--propagation", "private", "--", sh.toString(), "-c", String.join("\n", lines) + "\n")));
             }
             return new SupervisedProcess(process, listener, new SupervisedProcess.Hooks() {
                 @Override

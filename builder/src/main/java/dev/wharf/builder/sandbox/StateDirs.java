@@ -8,6 +8,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -75,29 +76,75 @@ final class StateDirs {
         }
     }
 
-    /** Ids of run directories whose owner is gone; their directories are deleted. */
+    /**
+     * Ids of run directories whose owner is gone; their directories are deleted. A run directory is dead when its
+     * lock is free, or when it has no lock file at all: {@link #create} makes the lock under the staging name, so a
+     * run directory never lacks one while it lives, and only a deletion that was cut short (a killed JVM, in
+     * {@link Held#close} or in a sweep) leaves it without, a directory no lock can ever mark alive again. One
+     * directory that cannot be deleted (a process of a killed run still writing into it) does not stop the sweep;
+     * it is taken up again by the next one.
+     */
     List<String> sweep() {
         List<String> swept = new ArrayList<>();
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, "wharf-*")) {
-            for (Path dir : dirs) {
-                if (StoreUsers.isHeldHere(dir.resolve(LOCK)) || !Files.isDirectory(dir)
-                        || !Files.exists(dir.resolve(LOCK))) {
-                    continue;
-                }
-                try (FileChannel channel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.WRITE);
-                     FileLock lock = channel.tryLock()) {
-                    if (lock != null) {
-                        swept.add(dir.getFileName().toString());
-                        FileTrees.delete(dir);
-                    }
-                } catch (OverlappingFileLockException e) {
-                    // Held by a run in this JVM.
-                }
-            }
+        List<Path> dirs = new ArrayList<>();
+        try (DirectoryStream<Path> found = Files.newDirectoryStream(root, "wharf-*")) {
+            found.forEach(dirs::add);
         } catch (IOException e) {
-            // A sweep is best effort; the next start tries again.
+            return swept; // A sweep is best effort; the next start tries again.
+        }
+        for (Path dir : dirs) {
+            Path lockFile = dir.resolve(LOCK);
+            if (StoreUsers.isHeldHere(lockFile) || !Files.isDirectory(dir)) {
+                continue;
+            }
+            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
+                 FileLock lock = channel.tryLock()) {
+                if (lock != null) {
+                    delete(dir, swept);
+                }
+            } catch (OverlappingFileLockException e) {
+                // Held by a run in this JVM.
+            } catch (NoSuchFileException e) {
+                if (Files.isDirectory(dir)) {
+                    delete(dir, swept);
+                }
+            } catch (IOException e) {
+                // Unreadable lock: left for the next sweep.
+            }
         }
         return swept;
+    }
+
+    /**
+     * Deletes a dead run's directory and adds its id to {@code swept} (whose runtime state and cgroup the caller
+     * removes), also when the directory cannot be deleted now.
+     */
+    private static void delete(Path dir, List<String> swept) {
+        swept.add(dir.getFileName().toString());
+        try {
+            deleteRun(dir);
+        } catch (IOException e) {
+            // Still written to by a straggler of its dead run; dead all the same at the next sweep, lock file or not.
+        }
+    }
+
+    /**
+     * Deletes a run directory, its lock file last: a deletion cut short (a killed JVM) then leaves a directory whose
+     * lock is free, which every sweep takes for dead, rather than one without a lock file; and while the owner
+     * deletes, others see the lock held and keep off.
+     */
+    private static void deleteRun(Path dir) throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                if (!entry.getFileName().toString().equals(LOCK)) {
+                    FileTrees.delete(entry);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        Files.deleteIfExists(dir.resolve(LOCK));
+        Files.deleteIfExists(dir);
     }
 
     private static void closeQuietly(FileChannel channel) {
@@ -135,7 +182,7 @@ final class StateDirs {
         @Override
         public void close() throws SandboxException {
             try {
-                FileTrees.delete(dir);
+                deleteRun(dir);
             } catch (IOException e) {
                 throw new SandboxException("cannot delete sandbox state " + dir + ": " + e.getMessage()
                         + "; it is swept at the next start", e);

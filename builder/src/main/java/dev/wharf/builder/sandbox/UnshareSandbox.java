@@ -154,14 +154,14 @@ public final class UnshareSandbox implements Sandbox {
                 String script = (cgroup == null ? "" : "set -eu\n" + String.join("\n", cgroup.enterLines()) + "\n")
                         + script(spec, view, rootDir, ready);
                 // setpriv --pdeathsig: if the JVM dies, unshare dies, and --kill-child takes PID 1 and its namespace.
-                List<String> command = new ArrayList<>(List.of(setpriv.toString(), "--pdeathsig", "KILL", "--",
+                List<String> command = new ArrayList<>(List.of(
                         unshare.toString(), "--mount", "--uts", "--ipc", "--pid"));
                 if (spec.network() == NetworkMode.NONE) {
                     command.add("--net");
                 }
                 command.addAll(List.of("--fork", "--kill-child", "--propagation", "private", "--",
                         sh.toString(), "-c", script, "wharf-sandbox"));
-                process = launcher.start(command);
+                process = launcher.start(Launcher.tiedToJvm(setpriv, sh, command));
             }
             return new SupervisedProcess(process, listener, new SupervisedProcess.Hooks() {
                 @Override

@@ -42,6 +42,8 @@ class HelperCommandTest {
         List<String> argv = argv(spec().env(List.of("A=b")).cwd("/w").user(new ProcessUser(1000, 1001, List.of(7L)))
                 .ulimits(List.of(new Ulimit("nofile", 10, 20))).build(), false, false);
         assertEquals("/h/wharf-sandbox", argv.get(0));
+        assertEquals(List.of("parent", Long.toString(ProcessHandle.current().pid())), argv.subList(1, 3),
+                "first, the JVM it must have as its parent (an orphan runs nothing)");
         assertTrue(contains(argv, "cgroup", "/cg/cgroup.procs"));
         assertTrue(contains(argv, "cgroup2", "/cg2/run"), "PID 1 is cloned into the unified cgroup");
         assertTrue(contains(argv, "net", "hostname", "buildkitsandbox", "root", "/run/r", "ready", "/run/ready"));

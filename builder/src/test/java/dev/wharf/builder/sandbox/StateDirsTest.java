@@ -1,0 +1,53 @@
+package dev.wharf.builder.sandbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The sweep of dead runs' state directories, on real directories and OS locks. */
+class StateDirsTest {
+    private static final String CUT_SHORT = "wharf-0123456789abcdef01234567";
+    private static final String DEAD = "wharf-89abcdef0123456789abcdef";
+
+    @TempDir
+    Path root;
+
+    @Test
+    void sweep_deletesARunWhoseDeletionWasCutShortAfterItsLockFileWent() throws Exception {
+        // What a JVM killed in the middle of deleting a run directory leaves: the lock file already unlinked (a
+        // directory's entries go in no particular order), the bundle's other files and the rootfs still there.
+        Path run = Files.createDirectories(root.resolve(CUT_SHORT).resolve("rootfs"));
+        Files.writeString(root.resolve(CUT_SHORT).resolve("config.json"), "{}");
+        Files.writeString(root.resolve(CUT_SHORT).resolve("ready"), "");
+
+        assertEquals(List.of(CUT_SHORT), new StateDirs(root).sweep());
+        assertFalse(Files.exists(run.getParent()), "a run directory without a lock file is dead");
+    }
+
+    @Test
+    void sweep_deletesRunsWhoseLockIsFree_andKeepsTheRunsOfLiveOwners() throws Exception {
+        Files.createDirectories(root.resolve(DEAD).resolve("rootfs"));
+        try (FileChannel unlocked = FileChannel.open(root.resolve(DEAD).resolve(".lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE)) {
+            assertTrue(unlocked.isOpen());
+        }
+        StateDirs dirs = new StateDirs(root);
+        try (StateDirs.Held live = dirs.create()) {
+            assertEquals(List.of(DEAD), new StateDirs(root).sweep());
+            assertFalse(Files.exists(root.resolve(DEAD)));
+            assertTrue(Files.isDirectory(live.dir()), "the live run is kept");
+            assertEquals(List.of(), new StateDirs(root).sweep());
+        }
+        try (var left = Files.list(root)) {
+            assertEquals(List.of(), left.toList(), "a closed run leaves nothing");
+        }
+    }
+}
