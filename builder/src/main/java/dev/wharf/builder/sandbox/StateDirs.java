@@ -8,11 +8,13 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -25,6 +27,8 @@ import java.util.List;
  */
 final class StateDirs {
     private static final String LOCK = ".lock";
+    /** How old a staging directory must be before a sweep takes it for a killed {@link #create}'s leftover. */
+    static final Duration STAGING_GRACE = Duration.ofMinutes(1);
     private final Path root;
     private final SecureRandom random = new SecureRandom();
 
@@ -112,7 +116,32 @@ final class StateDirs {
                 // Unreadable lock: left for the next sweep.
             }
         }
+        sweepStaging();
         return swept;
+    }
+
+    /**
+     * Deletes staging directories ({@code .new-<id>}) that a JVM killed inside {@link #create} left behind. No run
+     * ever started in one, so it holds no state to report; but a live {@code create} holds its staging name, unlocked
+     * for an instant, between making it and taking its lock, so only one older than {@link #STAGING_GRACE} goes.
+     */
+    private void sweepStaging() {
+        List<Path> staged = new ArrayList<>();
+        try (DirectoryStream<Path> found = Files.newDirectoryStream(root, ".new-wharf-*")) {
+            found.forEach(staged::add);
+        } catch (IOException e) {
+            return;
+        }
+        long oldest = System.currentTimeMillis() - STAGING_GRACE.toMillis();
+        for (Path dir : staged) {
+            try {
+                if (Files.getLastModifiedTime(dir, LinkOption.NOFOLLOW_LINKS).toMillis() < oldest) {
+                    FileTrees.delete(dir);
+                }
+            } catch (IOException e) {
+                // Gone already, or not deletable now: the next sweep tries again.
+            }
+        }
     }
 
     /**

@@ -8,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,5 +50,19 @@ class StateDirsTest {
         try (var left = Files.list(root)) {
             assertEquals(List.of(), left.toList(), "a closed run leaves nothing");
         }
+    }
+
+    @Test
+    void sweep_deletesStagingDirectoriesOlderThanTheGrace_andKeepsFreshOnes() throws Exception {
+        // A JVM killed inside create() leaves .new-<id>, locked by nobody; a live create() holds one for an instant.
+        Path old = Files.createDirectories(root.resolve(".new-" + DEAD));
+        Files.writeString(old.resolve(".lock"), "");
+        Files.setLastModifiedTime(old, FileTime.fromMillis(System.currentTimeMillis()
+                - StateDirs.STAGING_GRACE.toMillis() - 1_000));
+        Path fresh = Files.createDirectories(root.resolve(".new-" + CUT_SHORT));
+
+        assertEquals(List.of(), new StateDirs(root).sweep(), "staging directories are not runs");
+        assertFalse(Files.exists(old), "a staging directory older than the grace is a killed create's leftover");
+        assertTrue(Files.isDirectory(fresh), "a fresh one may belong to a create() in progress");
     }
 }
