@@ -2,6 +2,7 @@ package dev.wharf.layers.layout;
 
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.DigestAlgorithm;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -50,7 +51,7 @@ public final class OciLayout {
 
     /** Returns {@link #LAYOUT_FILE_CONTENT} in UTF-8, a new array on every call. */
     public static byte[] layoutFileBytes() {
-        return LAYOUT_FILE_CONTENT.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return LAYOUT_FILE_CONTENT.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Returns {@code root/index.json}. */

@@ -12,6 +12,8 @@ import dev.wharf.layers.json.CanonicalJson;
 import dev.wharf.layers.layout.AtomicFiles;
 import dev.wharf.layers.layout.OciLayout;
 import dev.wharf.layers.layout.StoreLock;
+import dev.wharf.layers.registry.ImageReference;
+import dev.wharf.layers.registry.InvalidReferenceException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -177,8 +179,8 @@ public final class FileImageStore implements ImageStore {
     /** The canonical reference of a ref name ({@code docker.io/library/hello:latest}), or null if it is none. */
     private static String canonical(String refName) {
         try {
-            return dev.wharf.layers.registry.ImageReference.parse(refName).withDefaultTag().toString();
-        } catch (dev.wharf.layers.registry.InvalidReferenceException | RuntimeException e) {
+            return ImageReference.parse(refName).withDefaultTag().toString();
+        } catch (InvalidReferenceException | RuntimeException e) {
             return null;
         }
     }
