@@ -18,6 +18,7 @@ public enum DigestAlgorithm {
     private final String ociName;
     private final String javaName;
     private final int hexLength;
+
     DigestAlgorithm(String ociName, String javaName, int hexLength) {
         this.ociName = ociName;
         this.javaName = javaName;
@@ -55,8 +56,8 @@ public enum DigestAlgorithm {
      * hasher cannot be cloned. Never mutated, so shared by all threads.
      */
     private static final class Prototypes {
-        static final MessageDigest SHA256 = cloneable("SHA-256");
-        static final MessageDigest SHA512 = cloneable("SHA-512");
+        static final MessageDigest SHA256 = cloneable(DigestAlgorithm.SHA256.javaName);
+        static final MessageDigest SHA512 = cloneable(DigestAlgorithm.SHA512.javaName);
 
         private Prototypes() {
         }
