@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * process that died (a {@code kill -9}), because the kernel drops a dead process's locks.
  *
  * <p>This is what lets the next wharf command clean what a killed build left (active snapshots, staged files) without
- * ever touching the state of a live build: it cleans only when {@link #othersAlive} says nobody else is working.
+ * ever touching the state of a live build: it cleans only when {@link #census} finds nobody else working.
  * Callers register and check under the store's {@link StoreLock}, so no user can register between the check and the
  * cleaning. Thread-safe; markers in one JVM are told apart by their own channels, so two engines in one JVM see each
  * other as alive.
@@ -57,13 +57,6 @@ public final class StoreUsers {
             Files.deleteIfExists(marker);
             throw e;
         }
-    }
-
-    /**
-     * Whether any user other than {@code self} (null: anyone) is alive. Markers of dead users are deleted on the way.
-     */
-    public boolean othersAlive(Registration self) throws IOException {
-        return census(self).othersAlive();
     }
 
     /**
