@@ -68,7 +68,7 @@ final class HistoryCommand extends StoreCommand {
             error(e.getMessage());
             return ExitCodes.FAILED;
         }
-        List<List<String>> rows = rows(found, new LayerSizes(local));
+        List<List<String>> rows = rows(found, local.layerSizes());
         PrintWriter out = out();
         if (quiet) {
             rows.forEach(row -> out.println(row.get(0)));

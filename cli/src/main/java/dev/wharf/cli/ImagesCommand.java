@@ -130,7 +130,7 @@ final class ImagesCommand extends StoreCommand {
      */
     private List<Row> rows(LocalStore local) throws LayerException {
         ImageLookup lookup = new ImageLookup(local);
-        LayerSizes sizes = new LayerSizes(local);
+        LayerSizes sizes = local.layerSizes();
         List<TaggedImage> entries = local.images().list();
         Set<String> tagged = new HashSet<>();
         for (TaggedImage entry : entries) {

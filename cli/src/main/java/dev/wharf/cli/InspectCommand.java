@@ -44,7 +44,7 @@ final class InspectCommand extends StoreCommand {
                 code = ExitCodes.FAILED;
             }
         }
-        InspectJson json = new InspectJson(local.json(), new dev.wharf.layers.store.LayerSizes(local));
+        InspectJson json = new InspectJson(local.json(), local.layerSizes());
         if (format == null || format.equals("json")) {
             out().print(json.render(found));
             return code;

@@ -20,8 +20,8 @@ import java.util.concurrent.ConcurrentMap;
  * ALGORITHM/HEX} (a decimal number, written atomically), since a blob never changes. A layer the store lacks (not
  * fetched yet from an imported cache) or cannot read is given its blob's size.
  *
- * <p>Sizes read or measured are also kept in memory, one map per {@link LocalStore} instance shared by every
- * {@code LayerSizes} of it ({@code wharf images} asks for each image's layers, most of them shared with other
+ * <p>Sizes read or measured are also kept in memory, one map per {@link LocalStore} instance (its
+ * {@link LocalStore#layerSizes()}; {@code wharf images} asks for each image's layers, most of them shared with other
  * images), until the store's garbage collector deletes the layer.
  *
  * <p>Thread-safe: concurrent measurements of one layer write the same number.
@@ -32,20 +32,11 @@ public final class LayerSizes {
     /** Digest to content size, for layers present when measured; a digest's size never changes. */
     private final ConcurrentMap<Digest, Long> known;
 
-    /** The sizes of {@code store}'s layers, sharing the memory of those already known with the store. */
-    public LayerSizes(LocalStore store) {
-        this(store.blobs(), store.layerSizes().known);
-    }
-
-    /** The sizes of the layers in {@code blobs}, with a memory of its own (the one a {@link LocalStore} shares). */
+    /** The sizes of the layers in {@code blobs}; the one instance of a {@link LocalStore}, which hands it out. */
     LayerSizes(FileBlobStore blobs) {
-        this(blobs, new ConcurrentHashMap<>());
-    }
-
-    private LayerSizes(FileBlobStore blobs, ConcurrentMap<Digest, Long> known) {
         this.blobs = blobs;
         this.root = blobs.layout().root();
-        this.known = known;
+        this.known = new ConcurrentHashMap<>();
     }
 
     /** Where the measured size of {@code layer} is kept in the store at {@code root}. */

@@ -16,16 +16,15 @@ class LayerSizesTest {
     Path root;
 
     @Test
-    void contentSize_isReadOncePerStore_andSharedByEveryLayerSizesOfIt() throws Exception {
+    void contentSize_isReadOncePerStore_andRememberedByIt() throws Exception {
         LocalStore store = LocalStore.open(root);
         Descriptor layer = TestImages.write(store, "abc").layers().get(0);
-        assertEquals(3, new LayerSizes(store).contentSize(layer), "the file's 3 bytes, not the gzip blob's size");
+        assertEquals(3, store.layerSizes().contentSize(layer), "the file's 3 bytes, not the gzip blob's size");
         Path record = LayerSizes.recordFile(root, layer.digest());
         assertEquals("3", Files.readString(record, StandardCharsets.US_ASCII));
 
         Files.writeString(record, "999"); // changed behind the store's back: only a fresh store reads it
-        assertEquals(3, new LayerSizes(store).contentSize(layer), "remembered, the record not read again");
-        assertEquals(3, store.layerSizes().contentSize(layer));
+        assertEquals(3, store.layerSizes().contentSize(layer), "remembered, the record not read again");
         assertEquals(999, LocalStore.open(root).layerSizes().contentSize(layer), "another store reads the record");
     }
 
@@ -38,7 +37,7 @@ class LayerSizesTest {
         store.garbageCollector().collect(GcOptions.defaults().withGracePeriod(Duration.ZERO));
         assertFalse(store.blobs().exists(layer.digest()));
         assertFalse(Files.exists(LayerSizes.recordFile(root, layer.digest())));
-        assertEquals(layer.size(), new LayerSizes(store).contentSize(layer),
+        assertEquals(layer.size(), store.layerSizes().contentSize(layer),
                 "a deleted layer's size is the blob size it was given, not a remembered measurement");
     }
 }
