@@ -1,6 +1,7 @@
 package dev.wharf.context.checksum;
 
 import dev.wharf.context.ContextException;
+import dev.wharf.layers.layout.Threads;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -143,19 +144,8 @@ public final class ChecksumCache {
     private DigestTable loaded() {
         Thread t = loader;
         if (t != null) {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    t.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
+            Threads.joinUninterruptibly(t);
             loader = null;
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
         return loaded;
     }
