@@ -42,9 +42,7 @@ final class OutputDestinations implements AutoCloseable {
         }
         if (!value.contains("=")) {
             // A bare path is type=local,dest=PATH (export.go).
-            if (Files.exists(Path.of(value)) && !Files.isDirectory(Path.of(value))) {
-                throw new IllegalArgumentException("destination directory " + value + " is a file");
-            }
+            requireNoFile(value);
             return value;
         }
         String type = null;
@@ -81,9 +79,7 @@ final class OutputDestinations implements AutoCloseable {
             if (dest.equals("-")) {
                 throw new IllegalArgumentException("dest cannot be stdout for " + type + " exporter");
             }
-            if (Files.exists(Path.of(dest)) && !Files.isDirectory(Path.of(dest))) {
-                throw new IllegalArgumentException("destination directory " + dest + " is a file");
-            }
+            requireNoFile(dest);
         }
         if (fileOutput && dest != null && !dest.isEmpty() && !dest.equals("-") && Files.isDirectory(Path.of(dest))) {
             throw new IllegalArgumentException("destination file " + dest + " is a directory");
@@ -97,6 +93,14 @@ final class OutputDestinations implements AutoCloseable {
             return toStdout(type, rest.toString());
         }
         return value;
+    }
+
+    /** A directory output's destination: absent or a directory (buildx refuses a file there). */
+    private static void requireNoFile(String dest) {
+        Path path = Path.of(dest);
+        if (Files.exists(path) && !Files.isDirectory(path)) {
+            throw new IllegalArgumentException("destination directory " + dest + " is a file");
+        }
     }
 
     private String toStdout(String type, String withoutDest) throws IOException {
