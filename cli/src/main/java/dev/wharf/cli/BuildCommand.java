@@ -703,12 +703,19 @@ final class BuildCommand implements Callable<Integer> {
             err.println("wharf build: --call " + call + ": " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        if (!method.isBuild() && !method.name().equals("lint")) {
-            return callWithoutBuild(method, out, err);
+        boolean targets = method.name().equals("targets");
+        if (!method.isBuild() && !method.name().equals("lint") && !targets) {
+            // The methods wharf lacks fail as BuildKit answers an unknown subrequest (frontend/dockerui/requests.go).
+            err.println("ERROR: unsupported request frontend." + method.name()
+                    + (method.name().equals("outline") ? " (wharf supports build, check and targets)" : ""));
+            return ExitCodes.FAILED;
         }
         if (!method.format().isEmpty() && !method.format().equals("text")) {
             err.println("wharf build: --call " + call + ": format " + method.format() + " is not supported (text)");
             return ExitCodes.USAGE;
+        }
+        if (targets) {
+            return printTargets(out, err);
         }
         // Progress and error display: the printer --progress selects, the failed step's output, the source lines.
         boolean terminal = mode.get() == ProgressMode.AUTO && (System.console() != null
@@ -857,20 +864,10 @@ final class BuildCommand implements Callable<Integer> {
     private boolean checkFailed;
 
     /**
-     * A {@code --call} method that builds nothing and needs no engine: {@code targets} lists the stages
-     * (BuildKit's frontend.targets subrequest); the methods wharf lacks fail as BuildKit answers an unknown
-     * subrequest (frontend/dockerui/requests.go, "unsupported request").
+     * {@code --call=targets}, which builds nothing and needs no engine: lists the stages (BuildKit's
+     * frontend.targets subrequest).
      */
-    private int callWithoutBuild(CallFunction method, PrintWriter out, PrintWriter err) {
-        if (!method.name().equals("targets")) {
-            err.println("ERROR: unsupported request frontend." + method.name()
-                    + (method.name().equals("outline") ? " (wharf supports build, check and targets)" : ""));
-            return ExitCodes.FAILED;
-        }
-        if (!method.format().isEmpty() && !method.format().equals("text")) {
-            err.println("wharf build: --call " + call + ": format " + method.format() + " is not supported (text)");
-            return ExitCodes.USAGE;
-        }
+    private int printTargets(PrintWriter out, PrintWriter err) {
         Optional<String> text = dockerfileText();
         if (text.isEmpty()) {
             err.println("wharf build: --call=targets reads the Dockerfile of a directory context, -f FILE or -f -; "
