@@ -730,9 +730,7 @@ final class BuildCommand implements Callable<Integer> {
         try (BuildEngine engine = BuildEngine.create(store.engineOptions().withRegistry(registry.settings()));
              BuildProgress display = BuildProgress.open(shown, err, System.getenv())) {
             if (method.name().equals("lint")) {
-                int code = check(engine, request.listener(display).build(), display, out, err);
-                // buildx returns result.statuscode unless ignorestatus=true; an error stays an error.
-                return method.ignoreStatus() && code == ExitCodes.FAILED && !checkFailed ? ExitCodes.OK : code;
+                return check(engine, request.listener(display).build(), display, method.ignoreStatus(), out, err);
             }
             CompletableFuture<BuildResult> future = engine.build(request
                     .listener(hashedAtStart() ? display : StartupWarmer.hashingOnFirstTransfer(display)).build());
@@ -860,9 +858,6 @@ final class BuildCommand implements Callable<Integer> {
         }
     }
 
-    /** Whether {@code --check} stopped at an error rather than only finding warnings. */
-    private boolean checkFailed;
-
     /**
      * {@code --call=targets}, which builds nothing and needs no engine: lists the stages (BuildKit's
      * frontend.targets subrequest).
@@ -885,16 +880,18 @@ final class BuildCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code --check}: the checks' report on standard output, as buildx prints {@code --call=check}. */
-    private int check(BuildEngine engine, BuildRequest request, BuildProgress display, PrintWriter out,
-                      PrintWriter err) throws InterruptedException {
+    /**
+     * {@code --check}: the checks' report on standard output, as buildx prints {@code --call=check}; with
+     * {@code ignoreStatus} (ignorestatus=true) findings exit 0 as in buildx, but an error stays an error.
+     */
+    private int check(BuildEngine engine, BuildRequest request, BuildProgress display, boolean ignoreStatus,
+                      PrintWriter out, PrintWriter err) throws InterruptedException {
         try {
             CheckReport report = engine.check(request).get();
             display.close();
-            checkFailed = report.error().isPresent();
-            return new CheckPrinter(out, err).print(report, dockerfileText());
+            int code = new CheckPrinter(out, err).print(report, dockerfileText());
+            return ignoreStatus && code == ExitCodes.FAILED && report.error().isEmpty() ? ExitCodes.OK : code;
         } catch (ExecutionException e) {
-            checkFailed = true;
             display.close();
             if (e.getCause() instanceof BuildFailedException failed) {
                 new BuildErrorReport(err).print(failed, display.failedStep(), dockerfileText());
