@@ -268,8 +268,12 @@ final class BuildCommand implements Callable<Integer> {
     private ResourceLimits resourceLimits() {
         // buildx build/utils.go ParseResourceLimits; the legacy flags come first (commands/build.go).
         List<String> entries = new ArrayList<>();
-        cpuQuota.forEach(v -> entries.add("cpu-quota=" + v));
-        cpuPeriod.forEach(v -> entries.add("cpu-period=" + v));
+        for (String value : cpuQuota) {
+            entries.add("cpu-quota=" + value);
+        }
+        for (String value : cpuPeriod) {
+            entries.add("cpu-period=" + value);
+        }
         entries.addAll(resources);
         Long quota = null;
         long period = 100_000;
@@ -516,7 +520,9 @@ final class BuildCommand implements Callable<Integer> {
                     + String.join(",", platforms) + ") is not supported");
             return ExitCodes.FAILED;
         }
-        platforms.forEach(request::platform);
+        for (String value : platforms) {
+            request.platform(value);
+        }
         try {
             for (String secret : secrets) {
                 secretFlags.add(secret);
