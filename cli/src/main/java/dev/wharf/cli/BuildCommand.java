@@ -428,25 +428,21 @@ final class BuildCommand implements Callable<Integer> {
         }
         BuildContext buildContext;
         java.io.InputStream stdin = System.in;
-        if ("-".equals(context) && file == null) {
+        if ("-".equals(context) && !"-".equals(file)) {
             java.io.BufferedInputStream buffered = new java.io.BufferedInputStream(System.in, 64 * 1024);
             stdin = buffered;
             if (dev.wharf.context.sources.ArchiveFormat.detect(buffered)
                     == dev.wharf.context.sources.ArchiveFormat.NOT_AN_ARCHIVE) {
+                if (file != null) {
+                    // buildx build/opt.go: standard input that is no archive is a Dockerfile, and so is -f's file.
+                    err.println("wharf build: ambiguous Dockerfile source: both stdin and flag correspond to "
+                            + "Dockerfiles");
+                    return ExitCodes.USAGE;
+                }
                 // buildx's LoadInputs (and docker 26): standard input that is no archive is the Dockerfile, and the
                 // context is an empty directory, so COPY . sees nothing (not a context holding the Dockerfile).
                 stdinDockerfile = new String(buffered.readAllBytes(), StandardCharsets.UTF_8);
                 emptyContext = Files.createTempDirectory("wharf-empty-context-");
-            }
-        } else if ("-".equals(context) && !"-".equals(file)) {
-            java.io.BufferedInputStream buffered = new java.io.BufferedInputStream(System.in, 64 * 1024);
-            stdin = buffered;
-            if (dev.wharf.context.sources.ArchiveFormat.detect(buffered)
-                    == dev.wharf.context.sources.ArchiveFormat.NOT_AN_ARCHIVE) {
-                // buildx build/opt.go: standard input that is no archive is a Dockerfile, and so is -f's file.
-                err.println("wharf build: ambiguous Dockerfile source: both stdin and flag correspond to "
-                        + "Dockerfiles");
-                return ExitCodes.USAGE;
             }
         }
         try {
