@@ -46,7 +46,7 @@ final class OutputDestinations implements AutoCloseable {
             return value;
         }
         String type = null;
-        String dest = null;
+        String dest = ""; // absent and empty mean the same: no destination
         boolean tar = true;
         StringBuilder rest = new StringBuilder();
         for (String field : value.split(",")) {
@@ -73,7 +73,7 @@ final class OutputDestinations implements AutoCloseable {
         boolean directoryOutput = type.equals("local") || ((type.equals("oci") || type.equals("docker")) && !tar);
         boolean fileOutput = type.equals("tar") || ((type.equals("oci") || type.equals("docker")) && tar);
         if (directoryOutput) {
-            if (dest == null || dest.isEmpty()) {
+            if (dest.isEmpty()) {
                 throw new IllegalArgumentException("dest is required for " + type + " exporter");
             }
             if (dest.equals("-")) {
@@ -81,15 +81,15 @@ final class OutputDestinations implements AutoCloseable {
             }
             requireNoFile(dest);
         }
-        if (fileOutput && dest != null && !dest.isEmpty() && !dest.equals("-") && Files.isDirectory(Path.of(dest))) {
+        if (fileOutput && !dest.isEmpty() && !dest.equals("-") && Files.isDirectory(Path.of(dest))) {
             throw new IllegalArgumentException("destination file " + dest + " is a directory");
         }
-        if (type.equals("docker") && (dest == null || dest.isEmpty())) {
+        if (type.equals("docker") && dest.isEmpty()) {
             // buildx loads a docker output without dest into the daemon's image store (--load is short for it):
             // wharf's image store is its local store, which the image output tags into.
             return rest.toString().replaceFirst("(?i)(^|,)\\s*type\\s*=\\s*docker\\s*(,|$)", "$1type=image$2");
         }
-        if (fileOutput && ("-".equals(dest) || ((dest == null || dest.isEmpty()) && !type.equals("docker")))) {
+        if (fileOutput && (dest.equals("-") || (dest.isEmpty() && !type.equals("docker")))) {
             return toStdout(type, rest.toString());
         }
         return value;
