@@ -268,8 +268,12 @@ final class BuildCommand implements Callable<Integer> {
     private ResourceLimits resourceLimits() {
         // buildx build/utils.go ParseResourceLimits; the legacy flags come first (commands/build.go).
         List<String> entries = new ArrayList<>();
-        cpuQuota.forEach(v -> entries.add("cpu-quota=" + v));
-        cpuPeriod.forEach(v -> entries.add("cpu-period=" + v));
+        for (String value : cpuQuota) {
+            entries.add("cpu-quota=" + value);
+        }
+        for (String value : cpuPeriod) {
+            entries.add("cpu-period=" + value);
+        }
         entries.addAll(resources);
         Long quota = null;
         long period = 100_000;
@@ -424,25 +428,21 @@ final class BuildCommand implements Callable<Integer> {
         }
         BuildContext buildContext;
         java.io.InputStream stdin = System.in;
-        if ("-".equals(context) && file == null) {
+        if ("-".equals(context) && !"-".equals(file)) {
             java.io.BufferedInputStream buffered = new java.io.BufferedInputStream(System.in, 64 * 1024);
             stdin = buffered;
             if (dev.wharf.context.sources.ArchiveFormat.detect(buffered)
                     == dev.wharf.context.sources.ArchiveFormat.NOT_AN_ARCHIVE) {
+                if (file != null) {
+                    // buildx build/opt.go: standard input that is no archive is a Dockerfile, and so is -f's file.
+                    err.println("wharf build: ambiguous Dockerfile source: both stdin and flag correspond to "
+                            + "Dockerfiles");
+                    return ExitCodes.USAGE;
+                }
                 // buildx's LoadInputs (and docker 26): standard input that is no archive is the Dockerfile, and the
                 // context is an empty directory, so COPY . sees nothing (not a context holding the Dockerfile).
                 stdinDockerfile = new String(buffered.readAllBytes(), StandardCharsets.UTF_8);
                 emptyContext = Files.createTempDirectory("wharf-empty-context-");
-            }
-        } else if ("-".equals(context) && !"-".equals(file)) {
-            java.io.BufferedInputStream buffered = new java.io.BufferedInputStream(System.in, 64 * 1024);
-            stdin = buffered;
-            if (dev.wharf.context.sources.ArchiveFormat.detect(buffered)
-                    == dev.wharf.context.sources.ArchiveFormat.NOT_AN_ARCHIVE) {
-                // buildx build/opt.go: standard input that is no archive is a Dockerfile, and so is -f's file.
-                err.println("wharf build: ambiguous Dockerfile source: both stdin and flag correspond to "
-                        + "Dockerfiles");
-                return ExitCodes.USAGE;
             }
         }
         try {
@@ -516,7 +516,9 @@ final class BuildCommand implements Callable<Integer> {
                     + String.join(",", platforms) + ") is not supported");
             return ExitCodes.FAILED;
         }
-        platforms.forEach(request::platform);
+        for (String value : platforms) {
+            request.platform(value);
+        }
         try {
             for (String secret : secrets) {
                 secretFlags.add(secret);
@@ -703,12 +705,19 @@ final class BuildCommand implements Callable<Integer> {
             err.println("wharf build: --call " + call + ": " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        if (!method.isBuild() && !method.name().equals("lint")) {
-            return callWithoutBuild(method, out, err);
+        boolean targets = method.name().equals("targets");
+        if (!method.isBuild() && !method.name().equals("lint") && !targets) {
+            // The methods wharf lacks fail as BuildKit answers an unknown subrequest (frontend/dockerui/requests.go).
+            err.println("ERROR: unsupported request frontend." + method.name()
+                    + (method.name().equals("outline") ? " (wharf supports build, check and targets)" : ""));
+            return ExitCodes.FAILED;
         }
         if (!method.format().isEmpty() && !method.format().equals("text")) {
             err.println("wharf build: --call " + call + ": format " + method.format() + " is not supported (text)");
             return ExitCodes.USAGE;
+        }
+        if (targets) {
+            return printTargets(out, err);
         }
         // Progress and error display: the printer --progress selects, the failed step's output, the source lines.
         boolean terminal = mode.get() == ProgressMode.AUTO && (System.console() != null
@@ -723,9 +732,7 @@ final class BuildCommand implements Callable<Integer> {
         try (BuildEngine engine = BuildEngine.create(store.engineOptions().withRegistry(registry.settings()));
              BuildProgress display = BuildProgress.open(shown, err, System.getenv())) {
             if (method.name().equals("lint")) {
-                int code = check(engine, request.listener(display).build(), display, out, err);
-                // buildx returns result.statuscode unless ignorestatus=true; an error stays an error.
-                return method.ignoreStatus() && code == ExitCodes.FAILED && !checkFailed ? ExitCodes.OK : code;
+                return check(engine, request.listener(display).build(), display, method.ignoreStatus(), out, err);
             }
             CompletableFuture<BuildResult> future = engine.build(request
                     .listener(hashedAtStart() ? display : StartupWarmer.hashingOnFirstTransfer(display)).build());
@@ -853,24 +860,11 @@ final class BuildCommand implements Callable<Integer> {
         }
     }
 
-    /** Whether {@code --check} stopped at an error rather than only finding warnings. */
-    private boolean checkFailed;
-
     /**
-     * A {@code --call} method that builds nothing and needs no engine: {@code targets} lists the stages
-     * (BuildKit's frontend.targets subrequest); the methods wharf lacks fail as BuildKit answers an unknown
-     * subrequest (frontend/dockerui/requests.go, "unsupported request").
+     * {@code --call=targets}, which builds nothing and needs no engine: lists the stages (BuildKit's
+     * frontend.targets subrequest).
      */
-    private int callWithoutBuild(CallFunction method, PrintWriter out, PrintWriter err) {
-        if (!method.name().equals("targets")) {
-            err.println("ERROR: unsupported request frontend." + method.name()
-                    + (method.name().equals("outline") ? " (wharf supports build, check and targets)" : ""));
-            return ExitCodes.FAILED;
-        }
-        if (!method.format().isEmpty() && !method.format().equals("text")) {
-            err.println("wharf build: --call " + call + ": format " + method.format() + " is not supported (text)");
-            return ExitCodes.USAGE;
-        }
+    private int printTargets(PrintWriter out, PrintWriter err) {
         Optional<String> text = dockerfileText();
         if (text.isEmpty()) {
             err.println("wharf build: --call=targets reads the Dockerfile of a directory context, -f FILE or -f -; "
@@ -888,16 +882,18 @@ final class BuildCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code --check}: the checks' report on standard output, as buildx prints {@code --call=check}. */
-    private int check(BuildEngine engine, BuildRequest request, BuildProgress display, PrintWriter out,
-                      PrintWriter err) throws InterruptedException {
+    /**
+     * {@code --check}: the checks' report on standard output, as buildx prints {@code --call=check}; with
+     * {@code ignoreStatus} (ignorestatus=true) findings exit 0 as in buildx, but an error stays an error.
+     */
+    private int check(BuildEngine engine, BuildRequest request, BuildProgress display, boolean ignoreStatus,
+                      PrintWriter out, PrintWriter err) throws InterruptedException {
         try {
             CheckReport report = engine.check(request).get();
             display.close();
-            checkFailed = report.error().isPresent();
-            return new CheckPrinter(out, err).print(report, dockerfileText());
+            int code = new CheckPrinter(out, err).print(report, dockerfileText());
+            return ignoreStatus && code == ExitCodes.FAILED && report.error().isEmpty() ? ExitCodes.OK : code;
         } catch (ExecutionException e) {
-            checkFailed = true;
             display.close();
             if (e.getCause() instanceof BuildFailedException failed) {
                 new BuildErrorReport(err).print(failed, display.failedStep(), dockerfileText());

@@ -42,13 +42,11 @@ final class OutputDestinations implements AutoCloseable {
         }
         if (!value.contains("=")) {
             // A bare path is type=local,dest=PATH (export.go).
-            if (Files.exists(Path.of(value)) && !Files.isDirectory(Path.of(value))) {
-                throw new IllegalArgumentException("destination directory " + value + " is a file");
-            }
+            requireNoFile(value);
             return value;
         }
         String type = null;
-        String dest = null;
+        String dest = ""; // absent and empty mean the same: no destination
         boolean tar = true;
         StringBuilder rest = new StringBuilder();
         for (String field : value.split(",")) {
@@ -75,28 +73,34 @@ final class OutputDestinations implements AutoCloseable {
         boolean directoryOutput = type.equals("local") || ((type.equals("oci") || type.equals("docker")) && !tar);
         boolean fileOutput = type.equals("tar") || ((type.equals("oci") || type.equals("docker")) && tar);
         if (directoryOutput) {
-            if (dest == null || dest.isEmpty()) {
+            if (dest.isEmpty()) {
                 throw new IllegalArgumentException("dest is required for " + type + " exporter");
             }
             if (dest.equals("-")) {
                 throw new IllegalArgumentException("dest cannot be stdout for " + type + " exporter");
             }
-            if (Files.exists(Path.of(dest)) && !Files.isDirectory(Path.of(dest))) {
-                throw new IllegalArgumentException("destination directory " + dest + " is a file");
-            }
+            requireNoFile(dest);
         }
-        if (fileOutput && dest != null && !dest.isEmpty() && !dest.equals("-") && Files.isDirectory(Path.of(dest))) {
+        if (fileOutput && !dest.isEmpty() && !dest.equals("-") && Files.isDirectory(Path.of(dest))) {
             throw new IllegalArgumentException("destination file " + dest + " is a directory");
         }
-        if (type.equals("docker") && (dest == null || dest.isEmpty())) {
+        if (type.equals("docker") && dest.isEmpty()) {
             // buildx loads a docker output without dest into the daemon's image store (--load is short for it):
             // wharf's image store is its local store, which the image output tags into.
             return rest.toString().replaceFirst("(?i)(^|,)\\s*type\\s*=\\s*docker\\s*(,|$)", "$1type=image$2");
         }
-        if (fileOutput && ("-".equals(dest) || ((dest == null || dest.isEmpty()) && !type.equals("docker")))) {
+        if (fileOutput && (dest.equals("-") || (dest.isEmpty() && !type.equals("docker")))) {
             return toStdout(type, rest.toString());
         }
         return value;
+    }
+
+    /** A directory output's destination: absent or a directory (buildx refuses a file there). */
+    private static void requireNoFile(String dest) {
+        Path path = Path.of(dest);
+        if (Files.exists(path) && !Files.isDirectory(path)) {
+            throw new IllegalArgumentException("destination directory " + dest + " is a file");
+        }
     }
 
     private String toStdout(String type, String withoutDest) throws IOException {
