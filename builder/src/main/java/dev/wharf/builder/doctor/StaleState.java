@@ -16,8 +16,10 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -78,14 +80,16 @@ public final class StaleState {
      */
     public List<StoreProblem> check(boolean repair, boolean othersAlive, boolean lookForProcesses) {
         List<StoreProblem> problems = new ArrayList<>();
-        if (lookForProcesses || deadRunsLeftState()) {
+        // Listed once: whether a dead run left its state decides the process search, and the same runs are reported.
+        Map<String, List<Path>> staleRuns = staleRuns();
+        if (lookForProcesses || staleRuns.values().stream().anyMatch(runs -> !runs.isEmpty())) {
             problems.addAll(processes(repair));
         }
         if (!othersAlive) {
             problems.addAll(mounts(repair));
             problems.addAll(snapshots(repair));
         }
-        problems.addAll(sandboxState(repair));
+        problems.addAll(sandboxState(repair, staleRuns));
         return List.copyOf(problems);
     }
 
@@ -120,12 +124,12 @@ public final class StaleState {
     }
 
     /** Run directories whose lock is free, per runtime; repair constructs the runtime's sandbox, which sweeps. */
-    private List<StoreProblem> sandboxState(boolean repair) {
+    private List<StoreProblem> sandboxState(boolean repair, Map<String, List<Path>> staleRuns) {
         List<StoreProblem> problems = new ArrayList<>();
         Path base = sandboxStateDir(root);
-        for (String runtime : RUNTIMES) {
-            Path dir = base.resolve(runtime);
-            List<Path> stale = staleRuns(dir);
+        for (Map.Entry<String, List<Path>> runs : staleRuns.entrySet()) {
+            String runtime = runs.getKey();
+            List<Path> stale = runs.getValue();
             if (stale.isEmpty()) {
                 continue;
             }
@@ -155,15 +159,14 @@ public final class StaleState {
         return problems;
     }
 
-    /** Whether a sandbox run of a dead process left its state directory, in any runtime's state directory. */
-    private boolean deadRunsLeftState() {
+    /** Run directories of dead processes, per runtime in {@link #RUNTIMES} order. */
+    private Map<String, List<Path>> staleRuns() {
         Path base = sandboxStateDir(root);
+        Map<String, List<Path>> stale = new LinkedHashMap<>();
         for (String runtime : RUNTIMES) {
-            if (!staleRuns(base.resolve(runtime)).isEmpty()) {
-                return true;
-            }
+            stale.put(runtime, staleRuns(base.resolve(runtime)));
         }
-        return false;
+        return stale;
     }
 
     private static List<Path> staleRuns(Path dir) {

@@ -1,5 +1,6 @@
 package dev.wharf.builder.exec;
 
+import dev.wharf.builder.sandbox.DeferredInterrupt;
 import java.util.ArrayDeque;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -111,20 +112,18 @@ final class ParallelCopies implements AutoCloseable {
     public void close() {
         closed = true;
         batch.clear();
-        boolean interrupted = false;
-        while (!pending.isEmpty()) {
-            Future<?> copy = pending.peek();
-            try {
-                copy.get();
-                pending.poll();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            } catch (ExecutionException e) {
-                pending.poll();
+        try (DeferredInterrupt deferred = DeferredInterrupt.setAside()) {
+            while (!pending.isEmpty()) {
+                Future<?> copy = pending.peek();
+                try {
+                    copy.get();
+                    pending.poll();
+                } catch (InterruptedException e) {
+                    deferred.arrived();
+                } catch (ExecutionException e) {
+                    pending.poll();
+                }
             }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -268,7 +269,8 @@ final class RunMounts {
                     + Long.toOctalString(mount.mode().orElse(0755));
         }
         if (!mount.from().isEmpty()) {
-            base += ":from:" + (fromChecksum != null ? fromChecksum : sourceChecksum(step, mount, stages));
+            // Always there: a RUN with mounts runs only after checksums(...) keyed it (BuildExecutor).
+            base += ":from:" + Objects.requireNonNull(fromChecksum, "checksum of the cache mount's from= source");
         }
         String key = base.isEmpty() ? id : id + ":" + base;
         Path dir = cacheRoot.resolve(Digest.sha256Of(key.getBytes(StandardCharsets.UTF_8)).hex());

@@ -55,14 +55,13 @@ final class Launcher {
 
     private Process start(ProcessBuilder builder) throws IOException {
         Future<Process> started = thread.submit(builder::start);
-        boolean interrupted = false;
-        try {
+        try (DeferredInterrupt deferred = DeferredInterrupt.setAside()) {
             while (true) {
                 try {
                     return started.get();
                 } catch (InterruptedException e) {
                     // The process may be starting right now; wait for it so it cannot escape supervision.
-                    interrupted = true;
+                    deferred.arrived();
                 }
             }
         } catch (ExecutionException e) {
@@ -70,10 +69,6 @@ final class Launcher {
                 throw io;
             }
             throw new IOException("cannot start " + builder.command().get(0) + ": " + e.getCause(), e.getCause());
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 }
