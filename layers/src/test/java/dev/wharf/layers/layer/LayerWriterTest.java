@@ -114,6 +114,115 @@ class LayerWriterTest {
         org.junit.jupiter.api.Assertions.assertArrayEquals(list.toByteArray(), streamed.toByteArray());
     }
 
+    /**
+     * Small files are read ahead in groups, back to back into buffers the walk reuses once a group is written: 600
+     * files of sizes from 1 byte to 200 KB make many groups of different layouts pass through the same buffers, and
+     * no byte of an earlier group may show in a later file.
+     */
+    @Test
+    void streamingTreeWriter_manyReadAheadGroupsOfMixedSizes_giveTheListWritersTar() throws Exception {
+        Path root = Files.createDirectory(tmp.resolve("many"));
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 600; i++) {
+            byte[] content = new byte[i % 50 == 0 ? 200_000 : 1 + random.nextInt(i % 7 == 0 ? 60_000 : 3_000)];
+            random.nextBytes(content);
+            Files.write(root.resolve(String.format("f%03d", i)), content);
+        }
+        ByteArrayOutputStream list = new ByteArrayOutputStream();
+        writer.writeTar(new TreeScanner(posix).scanTree(root), list);
+        ByteArrayOutputStream streamed = new ByteArrayOutputStream();
+        writer.writeTarStreaming(root, false, streamed);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(list.toByteArray(), streamed.toByteArray());
+    }
+
+    /**
+     * A small file read ahead whose size changed after the scan fails as one written directly does: the scan sees
+     * the old size (a binding reporting it, the race made certain), the read finds more or fewer bytes.
+     */
+    @Test
+    void streamingTreeWriter_aReadAheadFileThatChangedSizeAfterTheScan_failsAndStoresNothing() throws Exception {
+        Path root = Files.createDirectory(tmp.resolve("changing"));
+        for (int i = 0; i < 40; i++) {
+            Files.writeString(root.resolve(String.format("f%02d", i)), "content of file " + i);
+        }
+        for (int change : new int[] {-3, 3}) {
+            Path changed = root.resolve("f20");
+            PosixFiles stale = new StaleSize(posix, changed, change);
+            LayerWriter staleWriter = new LayerWriter(FileBlobStore.open(tmp.resolve("store")),
+                    new TreeScanner(stale), LayerWriterOptions.of(LayerCompression.zstd(3)), pool);
+            LayerException e = assertThrows(LayerException.class, () -> staleWriter.writeTree(root));
+            String expected = change < 0 ? "grew" : "shrank";
+            assertTrue(e.getMessage().contains(expected) && e.getMessage().contains(changed.toString()),
+                    e.getMessage());
+        }
+        try (var blobs = Files.walk(tmp.resolve("store/blobs"))) {
+            assertEquals(0, blobs.filter(Files::isRegularFile).count());
+        }
+    }
+
+    /** The host's binding, except that {@code lstat} reports one file's size off by {@code change} bytes. */
+    private record StaleSize(PosixFiles host, Path file, long change) implements PosixFiles {
+        @Override
+        public dev.wharf.layers.posix.PosixStat lstat(Path path) throws LayerException {
+            dev.wharf.layers.posix.PosixStat s = host.lstat(path);
+            if (!path.equals(file)) {
+                return s;
+            }
+            return new dev.wharf.layers.posix.PosixStat(s.device(), s.inode(), s.mode(), s.nlink(), s.uid(), s.gid(),
+                    s.rdev(), s.size() + change, s.mtimeSeconds(), s.mtimeNsec(), s.ctimeSeconds(), s.ctimeNsec());
+        }
+
+        @Override
+        public List<String> listXattrs(Path path) throws LayerException {
+            return host.listXattrs(path);
+        }
+
+        @Override
+        public Optional<byte[]> getXattr(Path path, String name) throws LayerException {
+            return host.getXattr(path, name);
+        }
+
+        @Override
+        public void setXattr(Path path, String name, byte[] value) throws LayerException {
+            host.setXattr(path, name, value);
+        }
+
+        @Override
+        public void mknod(Path path, int mode, long device) throws LayerException {
+            host.mknod(path, mode, device);
+        }
+
+        @Override
+        public void symlink(String target, Path link) throws LayerException {
+            host.symlink(target, link);
+        }
+
+        @Override
+        public void lchown(Path path, int uid, int gid) throws LayerException {
+            host.lchown(path, uid, gid);
+        }
+
+        @Override
+        public void setTimes(Path path, long epochSeconds, int nanos) throws LayerException {
+            host.setTimes(path, epochSeconds, nanos);
+        }
+
+        @Override
+        public List<String> listDirectory(Path dir) throws LayerException {
+            return host.listDirectory(dir);
+        }
+
+        @Override
+        public dev.wharf.layers.posix.ReadableFile openForReading(Path path) throws LayerException {
+            return host.openForReading(path);
+        }
+
+        @Override
+        public int effectiveUid() {
+            return host.effectiveUid();
+        }
+    }
+
     @Test
     void aPathListedTwice_isRefused() throws Exception {
         Path file = Files.writeString(tmp.resolve("f"), "x");
