@@ -30,7 +30,8 @@ import java.util.concurrent.Executors;
  * of each case over a small tree, to make a class-data archive). Each iteration prints one line
  * {@code iteration=I ms=M bytes=B uncompressed=U cpums=C} on stdout (C: CPU time of the whole process, user and
  * system, during the iteration, to 10 ms); a first iteration of several is a warm-up only when the
- * caller discards it. Create writes into a fresh blob store under WORKDIR each time and, for {@code none}, leaves the
+ * caller discards it. Create writes into a blob store under WORKDIR, made by the first run and emptied of the previous
+ * run's layer before each (see {@link #removeLayers}), and, for {@code none}, leaves the
  * last layer tar at {@code WORKDIR/layer.tar} for the apply runs. Apply unpacks into a fresh directory under
  * TARGET_PARENT each time and leaves every tree for the caller to delete after all runs: deleting thousands of files
  * right before the next iteration would slow its creates (ext4 skips inodes freed in the last ~30 s, scanning past
@@ -81,7 +82,7 @@ public final class LayerBench {
             PosixFiles posix = PosixFiles.system();
             for (int i = 1; i <= iterations; i++) {
                 Path storeDir = workDir.resolve("store");
-                FileTrees.delete(storeDir);
+                removeLayers(storeDir);
                 syncAfterFirst(i);
                 long cpu = processCpuNanos();
                 long start = System.nanoTime();
@@ -99,6 +100,25 @@ public final class LayerBench {
             }
         } finally {
             pool.shutdown();
+        }
+    }
+
+    /**
+     * Removes the layers an earlier run left in the store at {@code storeDir}, keeping the store itself: a build
+     * writes its layers into a store that exists (made once, with its directories and {@code oci-layout} fsynced),
+     * as {@code zstd -o} writes into an existing directory, removing only its previous output ({@code -f}). A new
+     * store per run made every fresh-JVM run create and fsync one before its layer, work no build repeats.
+     */
+    private static void removeLayers(Path storeDir) throws IOException {
+        Path blobs = storeDir.resolve("blobs").resolve("sha256");
+        if (!Files.isDirectory(blobs)) {
+            FileTrees.delete(storeDir);
+            return;
+        }
+        try (java.nio.file.DirectoryStream<Path> layers = Files.newDirectoryStream(blobs)) {
+            for (Path layer : layers) {
+                Files.delete(layer);
+            }
         }
     }
 
