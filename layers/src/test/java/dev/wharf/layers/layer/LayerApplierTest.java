@@ -11,6 +11,7 @@ import dev.wharf.layers.posix.PosixFiles;
 import dev.wharf.layers.tar.TarEntry;
 import dev.wharf.layers.tar.TarEntryType;
 import dev.wharf.layers.tar.TarWriter;
+import dev.wharf.layers.testing.DelegatingPosixFiles;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -393,7 +394,7 @@ class LayerApplierTest {
     }
 
     /** The real libc binding whose file writes fail with ENOSPC for files named {@code failOn}. */
-    private static final class FailingWrites extends DelegatingPosix {
+    private static final class FailingWrites extends DelegatingPosixFiles {
         private final String failOn;
 
         FailingWrites(PosixFiles real, String failOn) {
@@ -439,7 +440,7 @@ class LayerApplierTest {
     }
 
     /** The real libc binding, but reporting a non-root user, to exercise the applier's unprivileged path. */
-    private static final class UnprivilegedPosix extends DelegatingPosix {
+    private static final class UnprivilegedPosix extends DelegatingPosixFiles {
         UnprivilegedPosix(PosixFiles real) {
             super(real);
         }
@@ -452,55 +453,6 @@ class LayerApplierTest {
         @Override
         public int effectiveUid() {
             return 1000;
-        }
-    }
-
-    /** The real libc binding, call for call (createFile only when a subclass adds it), for the fakes above. */
-    private abstract static class DelegatingPosix implements PosixFiles {
-        final PosixFiles real;
-
-        DelegatingPosix(PosixFiles real) {
-            this.real = real;
-        }
-
-        @Override
-        public List<String> listXattrs(Path path) throws LayerException {
-            return real.listXattrs(path);
-        }
-
-        @Override
-        public java.util.Optional<byte[]> getXattr(Path path, String name) throws LayerException {
-            return real.getXattr(path, name);
-        }
-
-        @Override
-        public void setXattr(Path path, String name, byte[] value) throws LayerException {
-            real.setXattr(path, name, value);
-        }
-
-        @Override
-        public void mknod(Path path, int mode, long device) throws LayerException {
-            real.mknod(path, mode, device);
-        }
-
-        @Override
-        public void symlink(String target, Path link) throws LayerException {
-            real.symlink(target, link);
-        }
-
-        @Override
-        public void lchown(Path path, int uid, int gid) throws LayerException {
-            real.lchown(path, uid, gid);
-        }
-
-        @Override
-        public void setTimes(Path path, long epochSeconds, int nanos) throws LayerException {
-            real.setTimes(path, epochSeconds, nanos);
-        }
-
-        @Override
-        public int effectiveUid() {
-            return real.effectiveUid();
         }
     }
 

@@ -11,6 +11,7 @@ import dev.wharf.layers.posix.PosixFiles;
 import dev.wharf.layers.tar.TarEntry;
 import dev.wharf.layers.tar.TarEntryType;
 import dev.wharf.layers.tar.TarReader;
+import dev.wharf.layers.testing.DelegatingPosixFiles;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -107,11 +108,7 @@ class LayerWriterTest {
         for (int i = 0; i < 40; i++) {
             Files.writeString(root.resolve(String.format("c-file%02d", i)), "content " + i);
         }
-        ByteArrayOutputStream list = new ByteArrayOutputStream();
-        writer.writeTar(new TreeScanner(posix).scanTree(root), list);
-        ByteArrayOutputStream streamed = new ByteArrayOutputStream();
-        writer.writeTarStreaming(root, false, streamed);
-        org.junit.jupiter.api.Assertions.assertArrayEquals(list.toByteArray(), streamed.toByteArray());
+        assertStreamingGivesTheListWritersTar(root);
     }
 
     /**
@@ -128,11 +125,7 @@ class LayerWriterTest {
             random.nextBytes(content);
             Files.write(root.resolve(String.format("f%03d", i)), content);
         }
-        ByteArrayOutputStream list = new ByteArrayOutputStream();
-        writer.writeTar(new TreeScanner(posix).scanTree(root), list);
-        ByteArrayOutputStream streamed = new ByteArrayOutputStream();
-        writer.writeTarStreaming(root, false, streamed);
-        org.junit.jupiter.api.Assertions.assertArrayEquals(list.toByteArray(), streamed.toByteArray());
+        assertStreamingGivesTheListWritersTar(root);
     }
 
     /**
@@ -160,11 +153,29 @@ class LayerWriterTest {
         }
     }
 
-    /** The host's binding, except that {@code lstat} reports one file's size off by {@code change} bytes. */
-    private record StaleSize(PosixFiles host, Path file, long change) implements PosixFiles {
+    /** The streaming writer's tar of the tree under {@code root} equals the list writer's of its scan. */
+    private void assertStreamingGivesTheListWritersTar(Path root) throws IOException {
+        ByteArrayOutputStream list = new ByteArrayOutputStream();
+        writer.writeTar(new TreeScanner(posix).scanTree(root), list);
+        ByteArrayOutputStream streamed = new ByteArrayOutputStream();
+        writer.writeTarStreaming(root, false, streamed);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(list.toByteArray(), streamed.toByteArray());
+    }
+
+    /** The real binding, except that {@code lstat} reports one file's size off by {@code change} bytes. */
+    private static final class StaleSize extends DelegatingPosixFiles {
+        private final Path file;
+        private final long change;
+
+        StaleSize(PosixFiles real, Path file, long change) {
+            super(real);
+            this.file = file;
+            this.change = change;
+        }
+
         @Override
         public dev.wharf.layers.posix.PosixStat lstat(Path path) throws LayerException {
-            dev.wharf.layers.posix.PosixStat s = host.lstat(path);
+            dev.wharf.layers.posix.PosixStat s = real.lstat(path);
             if (!path.equals(file)) {
                 return s;
             }
@@ -173,53 +184,13 @@ class LayerWriterTest {
         }
 
         @Override
-        public List<String> listXattrs(Path path) throws LayerException {
-            return host.listXattrs(path);
-        }
-
-        @Override
-        public Optional<byte[]> getXattr(Path path, String name) throws LayerException {
-            return host.getXattr(path, name);
-        }
-
-        @Override
-        public void setXattr(Path path, String name, byte[] value) throws LayerException {
-            host.setXattr(path, name, value);
-        }
-
-        @Override
-        public void mknod(Path path, int mode, long device) throws LayerException {
-            host.mknod(path, mode, device);
-        }
-
-        @Override
-        public void symlink(String target, Path link) throws LayerException {
-            host.symlink(target, link);
-        }
-
-        @Override
-        public void lchown(Path path, int uid, int gid) throws LayerException {
-            host.lchown(path, uid, gid);
-        }
-
-        @Override
-        public void setTimes(Path path, long epochSeconds, int nanos) throws LayerException {
-            host.setTimes(path, epochSeconds, nanos);
-        }
-
-        @Override
         public List<String> listDirectory(Path dir) throws LayerException {
-            return host.listDirectory(dir);
+            return real.listDirectory(dir);
         }
 
         @Override
         public dev.wharf.layers.posix.ReadableFile openForReading(Path path) throws LayerException {
-            return host.openForReading(path);
-        }
-
-        @Override
-        public int effectiveUid() {
-            return host.effectiveUid();
+            return real.openForReading(path);
         }
     }
 
