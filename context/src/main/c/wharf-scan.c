@@ -5,9 +5,13 @@
  * entry). For every directory it also gives a keyed 128-bit fingerprint of everything lstat says about its
  * subtree, so that the Java side can reuse a directory's checksum without looking at its entries.
  *
- * Usage: wharf-scan ROOT [--listings FILE WINDOW_NS] < KEY [RULES]
+ * Usage: wharf-scan ROOT [--key KEYFILE [--rules]] [--listings FILE WINDOW_NS] < [KEY] [RULES]
  *        (KEY: 32 bytes, two SipHash-2-4 keys; the fingerprint is two SipHash lanes; FILE: the cached listings of
  *        this root's directories, read and kept up to date, see "cached listings" below)
+ *        With --key the key is read from KEYFILE (exactly 32 bytes) and stdin is read only with --rules (then it
+ *        holds the RULES alone), so that the walk starts as soon as the helper runs instead of waiting for the JVM,
+ *        which writes its stdin only once ProcessBuilder.start has returned (a few milliseconds on a quiet machine,
+ *        tens on a loaded one); without --key, stdin holds the KEY and then the RULES.
  *        RULES (optional, to the end of stdin): directories the caller's .dockerignore walk would never enter, which
  *        the scan then leaves unlisted: u8 type, u16 length (native order), UTF-8 bytes, per rule, type
  *          'P' a path relative to the root (a directory there is pruned),
@@ -70,6 +74,26 @@ typedef struct {
 
 static rule *rules;
 static size_t ruleCount;
+
+/* Reads the key from file (exactly 32 bytes, as NativeTreeScan writes it); 0, or -1. */
+static int read_key(const char *file) {
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return -1;
+    }
+    uint8_t k[sizeof keys + 1];
+    size_t got = 0;
+    ssize_t n;
+    while (got < sizeof k && (n = read(fd, k + got, sizeof k - got)) > 0) {
+        got += (size_t) n;
+    }
+    close(fd);
+    if (got != sizeof keys) {
+        return -1; /* short or long: not a key this scanner wrote */
+    }
+    memcpy(keys, k, sizeof keys);
+    return 0;
+}
 
 /* Reads the rules that follow the key on stdin; 0, or -1 when they are malformed. */
 static int read_rules(void) {
@@ -1288,15 +1312,29 @@ int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[1], "--xattrs") == 0) {
         return xattrs(argv[2]);
     }
-    if (argc != 2 && !(argc == 5 && strcmp(argv[2], "--listings") == 0)) {
-        fprintf(stderr, "usage: wharf-scan ROOT [--listings FILE WINDOW_NS] < KEY [RULES]\n");
+    const char *keyFile = NULL, *listings = NULL, *window = NULL;
+    int rulesOnStdin = 0, usage = argc < 2;
+    for (int i = 2; i < argc && !usage; i++) {
+        if (strcmp(argv[i], "--key") == 0 && i + 1 < argc && !keyFile) {
+            keyFile = argv[++i];
+        } else if (strcmp(argv[i], "--rules") == 0) {
+            rulesOnStdin = 1;
+        } else if (strcmp(argv[i], "--listings") == 0 && i + 2 < argc && !listings) {
+            listings = argv[++i];
+            window = argv[++i];
+        } else {
+            usage = 1;
+        }
+    }
+    if (usage || (rulesOnStdin && !keyFile)) {
+        fprintf(stderr, "usage: wharf-scan ROOT [--key KEYFILE [--rules]] [--listings FILE WINDOW_NS] < [KEY] [RULES]\n");
         return 2;
     }
-    if (fread(keys, 1, sizeof keys, stdin) != sizeof keys) {
-        fprintf(stderr, "wharf-scan: expected a 32-byte key on standard input\n");
+    if (keyFile ? read_key(keyFile) != 0 : fread(keys, 1, sizeof keys, stdin) != sizeof keys) {
+        fprintf(stderr, "wharf-scan: expected a 32-byte key %s\n", keyFile ? "file" : "on standard input");
         return 2;
     }
-    if (read_rules() != 0) {
+    if ((!keyFile || rulesOnStdin) && read_rules() != 0) {
         fprintf(stderr, "wharf-scan: malformed rules after the key\n");
         return 2;
     }
@@ -1310,8 +1348,8 @@ int main(int argc, char **argv) {
         fail(&out, errno, "");
         return 1; /* the Java walk reports it */
     }
-    if (argc == 5) {
-        listing_open(rootFd, argv[3], strtoll(argv[4], NULL, 10), (uint64_t) st.st_dev);
+    if (listings) {
+        listing_open(rootFd, listings, strtoll(window, NULL, 10), (uint64_t) st.st_dev);
     }
     size_t rootLen;
     entry root = {.name = ".", .isDir = 1};
