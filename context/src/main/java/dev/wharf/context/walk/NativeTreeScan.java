@@ -134,23 +134,34 @@ public final class NativeTreeScan {
      */
     public Optional<java.util.Map<String, byte[]>> xattrs(Path file) {
         byte[] out = run(NO_INPUT, new AllBytes(), helper.toString(), "--xattrs", file.toString());
-        if (out == null || out.length == 0 || out[out.length - 1] != 'Z') {
+        return out == null ? Optional.empty() : parseXattrs(out, 0, out.length);
+    }
+
+    /**
+     * The attributes the helper wrote in {@code out[from, to)} ({@code --xattrs}'s format, also what a scan with
+     * {@code xattrsSince} sends per entry): empty when it reported a failure to list them or the bytes are malformed.
+     */
+    public static Optional<java.util.Map<String, byte[]>> parseXattrs(byte[] out, int from, int to) {
+        if (to <= from || out[to - 1] != 'Z') {
             return Optional.empty();
         }
         java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(out).order(java.nio.ByteOrder.nativeOrder());
         java.util.Map<String, byte[]> attrs = new java.util.HashMap<>();
-        int at = 0;
+        int at = from;
         while (out[at] == 'A') {
+            if (at + 7L >= to) {
+                return Optional.empty();
+            }
             int nameLen = b.getShort(at + 1) & 0xffff;
             int valueLen = b.getInt(at + 3);
-            if (valueLen < 0 || at + 7L + nameLen + valueLen >= out.length) {
+            if (valueLen < 0 || at + 7L + nameLen + valueLen >= to) {
                 return Optional.empty();
             }
             String name = new String(out, at + 7, nameLen, java.nio.charset.StandardCharsets.UTF_8);
             attrs.put(name, java.util.Arrays.copyOfRange(out, at + 7 + nameLen, at + 7 + nameLen + valueLen));
             at += 7 + nameLen + valueLen;
         }
-        return at == out.length - 1 ? Optional.of(attrs) : Optional.empty();
+        return at == to - 1 ? Optional.of(attrs) : Optional.empty();
     }
 
     /**
@@ -177,6 +188,15 @@ public final class NativeTreeScan {
      * (the top bit of their fingerprint row), without the entries below them.
      */
     public <T> Optional<T> scan(Path root, PruneHints hints, Reader<T> reader) {
+        return scan(root, hints, Long.MAX_VALUE, reader);
+    }
+
+    /**
+     * {@link #scan(Path, PruneHints, Reader)}, the output also carrying the extended attributes of each entry whose
+     * ctime is at least {@code xattrsSince} (nanoseconds since the epoch; {@code Long.MAX_VALUE}: none), of at most
+     * 1,024 entries (see {@code --xattrs-since} in wharf-scan.c).
+     */
+    public <T> Optional<T> scan(Path root, PruneHints hints, long xattrsSince, Reader<T> reader) {
         // The helper reads the key from its file and stdin only when there are rules: it starts walking as soon as
         // it runs rather than when ProcessBuilder.start has returned here and the JVM has written to its stdin.
         java.util.List<String> args = new java.util.ArrayList<>(8);
@@ -188,6 +208,10 @@ public final class NativeTreeScan {
         if (!hints.isEmpty()) {
             args.add("--rules");
             input = new byte[][] {hints.encode()};
+        }
+        if (xattrsSince != Long.MAX_VALUE) {
+            args.add("--xattrs-since");
+            args.add(Long.toString(xattrsSince));
         }
         if (listingWindowNanos >= 0) {
             args.add("--listings");
