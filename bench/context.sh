@@ -10,6 +10,12 @@
 #                  build has (JAVA_OPTS=" " for none)
 #   THREADS=1      (a) and (b) also print the CPU time of each kind of thread (JIT, GC, pool) on stderr; off by
 #                  default, since reading /proc/self/task costs the timed process some 3 ms
+#   TIMELINE=1     after each timed (b), one untimed (b) more under `perf record` of the scheduler's exec, fork and
+#                  exit events (no ptrace, no change to the process), printed on stderr as the time from the JVM's
+#                  exec to: the scan helper's exec, its worker thread's start (it walks from then), its exit, the
+#                  extended-attribute helper's exec (a re-checksum reads the changed files' with it), the end; the
+#                  phases of issue 4's re-checksum, which the in-process "wall ms" line cannot see (JVM start,
+#                  process start-up). Needs perf and permission for tracepoints (root).
 #   CDS=off        fresh JVMs without a class-data archive; by default each jar's (a) and (b) start from one, as
 #                  ./wharf starts from the archive made at package time, dumped at the exit of an untimed (b) over a
 #                  small context (the classes a re-checksum loads)
@@ -90,6 +96,24 @@ timed() {
   awk '{ printf "%d %d", $1 * 1000, ($2 + $3) * 1000 }' "$work/time"
 }
 declare -A W U
+timeline() { # SIDE JAR FLAGS: an untimed (b) under perf's scheduler tracepoints, its phases on stderr
+  touch "$touched"
+  # shellcheck disable=SC2086
+  perf record -q -o "$work/timeline.data" -e sched:sched_process_exec,sched:sched_process_fork,sched:sched_process_exit \
+    -- java $3 -cp "$2" dev.wharf.bench.ContextChecksumBench "$ctx" "$cache" > /dev/null 2>&1 || return 0
+  perf script -i "$work/timeline.data" 2>/dev/null | awk -v side="$1" '
+    { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+:$/) { t = substr($i, 1, length($i) - 1) * 1000; break } }
+    NR == 1 { t0 = t }
+    /sched_process_exec:/ && /wharf-scan/ { if (!scan) { scan = t; pid = $2 } else if (!xattr) xattr = t }
+    scan && /sched_process_fork: comm=wharf-scan/ { if (!walk) walk = t; match($0, /child_pid=[0-9]+/)
+      helper[substr($0, RSTART + 10, RLENGTH - 10)] = 1 }
+    /sched_process_exit:/ && ($2 == pid || $2 in helper) && /group_dead=true/ && !done { done = t }
+    { end = t }
+    END { printf "timeline %s (b), ms from the JVM exec: scan helper exec %.1f, walking %.1f, exit %.1f;", side,
+            scan - t0, (walk ? walk : scan) - t0, done - t0
+          if (xattr) printf " xattr helper exec %.1f;", xattr - t0
+          printf " end %.1f\n", end - t0 }' >&2
+}
 record() { local r; r=$(timed "${@:2}"); W[$1]="${W[$1]:-} ${r% *}"; U[$1]="${U[$1]:-} ${r#* }"; }
 touched="${TOUCH:-$ctx/d00/e00/f0/file000000.dat}"
 sides="new"; [[ -z "${BASE_JAR:-}" ]] || sides="base new"
@@ -103,6 +127,7 @@ for i in $(seq 1 $rounds); do
     # shellcheck disable=SC2086
     record "$side-b" java $flags -cp "$j" dev.wharf.bench.ContextChecksumBench "$ctx" "$cache"; outb=$(cat "$work/out")
     echo "round $i $side: (a) ${W[$side-a]##* } ms [$outa]  (b) ${W[$side-b]##* } ms [$outb]" >&2
+    [[ "${TIMELINE:-0}" != 1 ]] || timeline "$side" "$j" "$flags"
   done
   record c sh -c "find '$ctx' -type f -print0 | xargs -0 cat > /dev/null"
   echo "round $i: (c) ${W[c]##* } ms" >&2

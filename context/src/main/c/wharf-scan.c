@@ -5,9 +5,13 @@
  * entry). For every directory it also gives a keyed 128-bit fingerprint of everything lstat says about its
  * subtree, so that the Java side can reuse a directory's checksum without looking at its entries.
  *
- * Usage: wharf-scan ROOT [--listings FILE WINDOW_NS] < KEY [RULES]
+ * Usage: wharf-scan ROOT [--key KEYFILE [--rules]] [--listings FILE WINDOW_NS] [--xattrs-since NS] < [KEY] [RULES]
  *        (KEY: 32 bytes, two SipHash-2-4 keys; the fingerprint is two SipHash lanes; FILE: the cached listings of
  *        this root's directories, read and kept up to date, see "cached listings" below)
+ *        With --key the key is read from KEYFILE (exactly 32 bytes) and stdin is read only with --rules (then it
+ *        holds the RULES alone), so that the walk starts as soon as the helper runs instead of waiting for the JVM,
+ *        which writes its stdin only once ProcessBuilder.start has returned (a few milliseconds on a quiet machine,
+ *        tens on a loaded one); without --key, stdin holds the KEY and then the RULES.
  *        RULES (optional, to the end of stdin): directories the caller's .dockerignore walk would never enter, which
  *        the scan then leaves unlisted: u8 type, u16 length (native order), UTF-8 bytes, per rule, type
  *          'P' a path relative to the root (a directory there is pruned),
@@ -24,6 +28,7 @@
  *       u64 ino, u64 dev, u64 rdev, name bytes, link target bytes    one entry (lstat, never followed)
  *   'U' u64 fp0, u64 fp1, i64 newestNs                                end of the directory entered last
  *   'P' u64 fp0, u64 fp1, i64 newestNs                                end of a directory pruned (never listed)
+ *   'T' u32 length, attributes (as --xattrs writes them)              the xattrs of the 'F' before it (--xattrs-since)
  *   'X' u32 errno, u16 pathLen, path                                  a failure other than a vanished entry
  *   'Z'                                                               the end
  * which are turned into the columns of wharf's SnapshotRows as each of the root's subtrees is done and written out
@@ -70,6 +75,26 @@ typedef struct {
 
 static rule *rules;
 static size_t ruleCount;
+
+/* Reads the key from file (exactly 32 bytes, as NativeTreeScan writes it); 0, or -1. */
+static int read_key(const char *file) {
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return -1;
+    }
+    uint8_t k[sizeof keys + 1];
+    size_t got = 0;
+    ssize_t n;
+    while (got < sizeof k && (n = read(fd, k + got, sizeof k - got)) > 0) {
+        got += (size_t) n;
+    }
+    close(fd);
+    if (got != sizeof keys) {
+        return -1; /* short or long: not a key this scanner wrote */
+    }
+    memcpy(keys, k, sizeof keys);
+    return 0;
+}
 
 /* Reads the rules that follow the key on stdin; 0, or -1 when they are malformed. */
 static int read_rules(void) {
@@ -261,7 +286,21 @@ typedef struct {
     size_t recordLen;
     int isDir;
     int64_t newest;
+    uint8_t *xattr;  /* 'T' u32 length, then its xattrs as xattr_collect writes them; NULL when not read */
+    size_t xattrLen;
 } entry;
+
+/*
+ * --xattrs-since NS: the extended attributes of each entry whose ctime is at least NS (any change to a file, its
+ * xattrs included, moves its ctime) are read during the walk and sent with the rows, for at most XATTR_ENTRIES
+ * entries: the caller passes the time of its checksum cache's last write (less its racy window), so that the files
+ * a re-checksum hashes come with their attributes and it starts no helper process for them. A hint: the caller reads
+ * those of any other entry itself.
+ */
+#define XATTR_ENTRIES 1024
+static int64_t xattrsSince = INT64_MAX;
+static const char *rootPath;
+static int xattrEntries;
 
 static int64_t nanos(struct timespec t) { return (int64_t) t.tv_sec * 1000000000LL + t.tv_nsec; }
 
@@ -303,6 +342,63 @@ static void fail(buf *out, int err, const char *path) {
     memcpy(p + 7, path, n);
 }
 
+
+/*
+ * What fsutil's loadXattr reads of path, never following a symlink, appended to out in --xattrs's format ('A'
+ * records, or 'X' when the list cannot be read, then 'Z'): for a file the checksum hashes without loading a libc
+ * binding.
+ */
+static void xattr_collect(const char *path, buf *o) {
+#define out (*o)
+    ssize_t n = llistxattr(path, NULL, 0);
+    char *names = NULL;
+    while (n > 0) {
+        names = realloc(names, (size_t) n);
+        ssize_t got = names ? llistxattr(path, names, (size_t) n) : -1;
+        if (got >= 0 || errno != ERANGE) {
+            n = got;
+            break;
+        }
+        n = llistxattr(path, NULL, 0); /* grew meanwhile */
+    }
+    if (n < 0 && errno != ENOTSUP) {
+        uint8_t *p = need(&out, 7);
+        p[0] = 'X';
+        put32(p + 1, (uint32_t) errno);
+        put16(p + 5, 0);
+    }
+    for (ssize_t at = 0; n > 0 && at < n;) {
+        const char *name = names + at;
+        size_t len = strlen(name);
+        at += (ssize_t) len + 1;
+        if (len == 0 || len > 65535) {
+            continue;
+        }
+        ssize_t size = lgetxattr(path, name, NULL, 0);
+        char *value = NULL;
+        while (size >= 0) {
+            value = realloc(value, size ? (size_t) size : 1);
+            ssize_t got = value ? lgetxattr(path, name, value, (size_t) size) : -1;
+            if (got >= 0 || errno != ERANGE) {
+                size = got;
+                break;
+            }
+            size = lgetxattr(path, name, NULL, 0);
+        }
+        if (size >= 0) { /* loadXattr keeps only the values read without error */
+            uint8_t *p = need(&out, 7 + len + (size_t) size);
+            p[0] = 'A';
+            put16(p + 1, (uint16_t) len);
+            put32(p + 3, (uint32_t) size);
+            memcpy(p + 7, name, len);
+            memcpy(p + 7 + len, value, (size_t) size);
+        }
+        free(value);
+    }
+    free(names);
+    memcpy(need(&out, 1), "Z", 1);
+#undef out
+}
 
 /*
  * ---- cached listings (--listings FILE WINDOW_NS) ----
@@ -633,6 +729,7 @@ static entry *list(int fd, const char *rel, const uint8_t *dirRecord, buf *out, 
         es[n].name = (char *) nm;
         es[n].owned = 0;
         es[n].record = NULL;
+        es[n].xattr = NULL;
         n++;
     }
     for (; !cached;) {
@@ -669,6 +766,7 @@ static entry *list(int fd, const char *rel, const uint8_t *dirRecord, buf *out, 
             es[n].name = strdup(nm);
             es[n].owned = 1;
             es[n].record = NULL;
+            es[n].xattr = NULL;
             n++;
         }
     }
@@ -710,6 +808,20 @@ static entry *list(int fd, const char *rel, const uint8_t *dirRecord, buf *out, 
         e.isDir = S_ISDIR(st.st_mode);
         int64_t m = nanos(st.st_mtim), c = nanos(st.st_ctim);
         e.newest = m > c ? m : c;
+        e.xattrLen = 0;
+        if (c >= xattrsSince && __atomic_add_fetch(&xattrEntries, 1, __ATOMIC_RELAXED) <= XATTR_ENTRIES) {
+            char path[PATH_MAX];
+            if (snprintf(path, sizeof path, "%s/%s%s%s", rootPath, rel, *rel ? "/" : "", e.name)
+                    < (int) sizeof path) {
+                buf x = {0};
+                need(&x, 5);
+                xattr_collect(path, &x);
+                x.data[0] = 'T';
+                put32(x.data + 1, (uint32_t) (x.len - 5));
+                e.xattr = x.data;
+                e.xattrLen = x.len;
+            }
+        }
         es[kept++] = e;
     }
     free(link);
@@ -723,6 +835,7 @@ static void free_entries(entry *es, size_t n) {
             free(es[i].name);
         }
         free(es[i].record);
+        free(es[i].xattr);
     }
     free(es);
 }
@@ -771,6 +884,9 @@ static int walk(int parent, const entry *e, const char *rel, buf *out, uint64_t 
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         memcpy(need(out, es[i].recordLen), es[i].record, es[i].recordLen);
+        if (es[i].xattr) { /* not part of the fingerprint: the ctime it was read for is */
+            memcpy(need(out, es[i].xattrLen), es[i].xattr, es[i].xattrLen);
+        }
         sip_update(&h, es[i].record, es[i].recordLen);
         if (es[i].newest > *newest) {
             *newest = es[i].newest;
@@ -863,56 +979,10 @@ static void emit(const void *p, size_t n) {
     }
 }
 
-/* --xattrs: what fsutil's loadXattr reads, for a file the checksum hashes without loading a libc binding. */
+/* --xattrs PATH. */
 static int xattrs(const char *path) {
     buf out = {0};
-    ssize_t n = llistxattr(path, NULL, 0);
-    char *names = NULL;
-    while (n > 0) {
-        names = realloc(names, (size_t) n);
-        ssize_t got = names ? llistxattr(path, names, (size_t) n) : -1;
-        if (got >= 0 || errno != ERANGE) {
-            n = got;
-            break;
-        }
-        n = llistxattr(path, NULL, 0); /* grew meanwhile */
-    }
-    if (n < 0 && errno != ENOTSUP) {
-        uint8_t *p = need(&out, 7);
-        p[0] = 'X';
-        put32(p + 1, (uint32_t) errno);
-        put16(p + 5, 0);
-    }
-    for (ssize_t at = 0; n > 0 && at < n;) {
-        const char *name = names + at;
-        size_t len = strlen(name);
-        at += (ssize_t) len + 1;
-        if (len == 0 || len > 65535) {
-            continue;
-        }
-        ssize_t size = lgetxattr(path, name, NULL, 0);
-        char *value = NULL;
-        while (size >= 0) {
-            value = realloc(value, size ? (size_t) size : 1);
-            ssize_t got = value ? lgetxattr(path, name, value, (size_t) size) : -1;
-            if (got >= 0 || errno != ERANGE) {
-                size = got;
-                break;
-            }
-            size = lgetxattr(path, name, NULL, 0);
-        }
-        if (size >= 0) { /* loadXattr keeps only the values read without error */
-            uint8_t *p = need(&out, 7 + len + (size_t) size);
-            p[0] = 'A';
-            put16(p + 1, (uint16_t) len);
-            put32(p + 3, (uint32_t) size);
-            memcpy(p + 7, name, len);
-            memcpy(p + 7 + len, value, (size_t) size);
-        }
-        free(value);
-    }
-    free(names);
-    memcpy(need(&out, 1), "Z", 1);
+    xattr_collect(path, &out);
     emit(out.data, out.len);
     return fflush(stdout) == 0 ? 0 : 4;
 }
@@ -1049,7 +1119,9 @@ static int put_out(const void *p, size_t n) {
  *   'G' u32 count, then that many key pages, each u32 allocated length, u32 used length, the used bytes;
  *   'E' u32 rows, u32 pages, u32 fingerprints, u32 flags (1: a name or target is not valid UTF-8, 2: one is not
  *       ASCII), then as two columns in row order the directory rows, u32 each (its top bit set when the directory
- *       was pruned by a rule, its entries not listed), and their u64 fp0, u64 fp1, i64 newest; then 'Z'. Columns,
+ *       was pruned by a rule, its entries not listed), and their u64 fp0, u64 fp1, i64 newest;
+ *   'T' u32 count, u32 bytes, then per entry whose xattrs were read (--xattrs-since) u64 device, u64 inode, i64 ctime,
+ *       u32 length and the attributes as --xattrs writes them; then 'Z'. Columns,
  *       so that the JVM copies them in bulk rather than decoding a record per directory in interpreted code.
  * Rows 0 and 1 are the root's DIR and DIR_HEADER (ContextSnapshot's fixed root stat); each directory has a DIR row
  * at its key and a DIR_HEADER row at its key + NUL.
@@ -1064,6 +1136,9 @@ typedef struct {
     size_t *slots; /* fingerprint slot per open directory */
     size_t depth, depthCap, open;
     uint32_t rowsOut; /* rows written: whole blocks but at the end */
+    uint8_t lastKey[24]; /* the device, inode and ctime of the last 'F' record */
+    buf xattrs;          /* per 'T' record: u64 device, u64 inode, i64 ctime, u32 length, the attributes */
+    uint32_t xattrCount;
     size_t pagesOutAt;  /* bytes of t.pages written */
     uint32_t pagesOut;
 } conv;
@@ -1138,7 +1213,22 @@ static int conv_feed(conv *c, const uint8_t *data, size_t len) {
             } else {
                 row(t, S_ISLNK(mode) ? KIND_SYMLINK : KIND_FILE, r, c->key.data, c->key.len);
             }
+            memcpy(c->lastKey, r + 53, 8);      /* device */
+            memcpy(c->lastKey + 8, r + 45, 8);  /* inode */
+            memcpy(c->lastKey + 16, r + 37, 8); /* ctime */
             at += HEADER_BYTES + nameLen + linkLen;
+        } else if (r[0] == 'T') {
+            uint32_t n;
+            memcpy(&n, r + 1, 4);
+            if (at + 5 + (size_t) n > len) {
+                return -1;
+            }
+            uint8_t *x = need(&c->xattrs, 28 + (size_t) n);
+            memcpy(x, c->lastKey, 24);
+            put32(x + 24, n);
+            memcpy(x + 28, r + 5, n);
+            c->xattrCount++;
+            at += 5 + (size_t) n;
         } else if (r[0] == 'U' || r[0] == 'P') {
             if (c->open == 0) {
                 return -1;
@@ -1240,6 +1330,12 @@ static int conv_finish(conv *c) {
             || put_out(c->fps.data, c->fps.len) != 0) {
         return -1;
     }
+    uint8_t x[9] = {'T'};
+    put32(x + 1, c->xattrCount);
+    put32(x + 5, (uint32_t) c->xattrs.len);
+    if (put_out(x, sizeof x) != 0 || put_out(c->xattrs.data, c->xattrs.len) != 0) {
+        return -1;
+    }
     return put_out("Z", 1);
 }
 
@@ -1288,15 +1384,32 @@ int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[1], "--xattrs") == 0) {
         return xattrs(argv[2]);
     }
-    if (argc != 2 && !(argc == 5 && strcmp(argv[2], "--listings") == 0)) {
-        fprintf(stderr, "usage: wharf-scan ROOT [--listings FILE WINDOW_NS] < KEY [RULES]\n");
+    const char *keyFile = NULL, *listings = NULL, *window = NULL;
+    int rulesOnStdin = 0, usage = argc < 2;
+    for (int i = 2; i < argc && !usage; i++) {
+        if (strcmp(argv[i], "--key") == 0 && i + 1 < argc && !keyFile) {
+            keyFile = argv[++i];
+        } else if (strcmp(argv[i], "--rules") == 0) {
+            rulesOnStdin = 1;
+        } else if (strcmp(argv[i], "--xattrs-since") == 0 && i + 1 < argc) {
+            xattrsSince = strtoll(argv[++i], NULL, 10);
+        } else if (strcmp(argv[i], "--listings") == 0 && i + 2 < argc && !listings) {
+            listings = argv[++i];
+            window = argv[++i];
+        } else {
+            usage = 1;
+        }
+    }
+    if (usage || (rulesOnStdin && !keyFile)) {
+        fprintf(stderr, "usage: wharf-scan ROOT [--key KEYFILE [--rules]] [--listings FILE WINDOW_NS] "
+                "[--xattrs-since NS] < [KEY] [RULES]\n");
         return 2;
     }
-    if (fread(keys, 1, sizeof keys, stdin) != sizeof keys) {
-        fprintf(stderr, "wharf-scan: expected a 32-byte key on standard input\n");
+    if (keyFile ? read_key(keyFile) != 0 : fread(keys, 1, sizeof keys, stdin) != sizeof keys) {
+        fprintf(stderr, "wharf-scan: expected a 32-byte key %s\n", keyFile ? "file" : "on standard input");
         return 2;
     }
-    if (read_rules() != 0) {
+    if ((!keyFile || rulesOnStdin) && read_rules() != 0) {
         fprintf(stderr, "wharf-scan: malformed rules after the key\n");
         return 2;
     }
@@ -1304,14 +1417,15 @@ int main(int argc, char **argv) {
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     (void) fcntl(1, F_SETPIPE_SZ, 1 << 20); /* fewer, larger reads for the JVM; the default size if refused */
         buf out = {0};
+    rootPath = argv[1];
     rootFd = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     struct stat st;
     if (rootFd < 0 || fstat(rootFd, &st) != 0) {
         fail(&out, errno, "");
         return 1; /* the Java walk reports it */
     }
-    if (argc == 5) {
-        listing_open(rootFd, argv[3], strtoll(argv[4], NULL, 10), (uint64_t) st.st_dev);
+    if (listings) {
+        listing_open(rootFd, listings, strtoll(window, NULL, 10), (uint64_t) st.st_dev);
     }
     size_t rootLen;
     entry root = {.name = ".", .isDir = 1};
@@ -1395,7 +1509,8 @@ int main(int argc, char **argv) {
     int rc = 0;
     size_t next = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        if (conv_feed(&cv, es[i].record, es[i].recordLen) != 0) {
+        if (conv_feed(&cv, es[i].record, es[i].recordLen) != 0
+                || (es[i].xattr && conv_feed(&cv, es[i].xattr, es[i].xattrLen) != 0)) {
             _exit(4);
         }
         sip_update(&h, es[i].record, es[i].recordLen);
@@ -1415,7 +1530,8 @@ int main(int argc, char **argv) {
             int64_t newestD = es[i].newest;
             for (size_t k = 0; k < lv[i].n && rc == 0; k++) {
                 const entry *kid = &lv[i].kids[k];
-                if (conv_feed(&cv, kid->record, kid->recordLen) != 0) {
+                if (conv_feed(&cv, kid->record, kid->recordLen) != 0
+                        || (kid->xattr && conv_feed(&cv, kid->xattr, kid->xattrLen) != 0)) {
                     _exit(4);
                 }
                 sip_update(&hd, kid->record, kid->recordLen);

@@ -172,6 +172,29 @@ public final class ChecksumCache {
         return s;
     }
 
+    /**
+     * The ctime from which a scan should read entries' extended attributes for this cache (nanoseconds since the
+     * epoch): that of its files' last write less the racy window, before which a file that changed since would have
+     * been hashed and cached; {@code Long.MAX_VALUE} (none) for an in-memory cache or one never written, whose
+     * checksum hashes every file (and loads the native binding to read their attributes). A hint: an entry changed
+     * earlier that the cache lacks has its attributes read when it is hashed.
+     */
+    long xattrsSince() {
+        if (directory.isEmpty()) {
+            return Long.MAX_VALUE;
+        }
+        long newest = Long.MIN_VALUE;
+        for (String name : new String[] {FILE_NAME, JOURNAL_NAME}) {
+            try {
+                java.nio.file.attribute.FileTime t = Files.getLastModifiedTime(directory.get().resolve(name));
+                newest = Math.max(newest, t.to(java.util.concurrent.TimeUnit.NANOSECONDS));
+            } catch (IOException e) {
+                // missing: the other one, if any
+            }
+        }
+        return newest == Long.MIN_VALUE ? Long.MAX_VALUE : newest - RecordDigester.RACY_WINDOW.toNanos();
+    }
+
     /** Directory of the markers of contexts found too large for a first look by the Java walk. */
     private static final String LARGE = "large-contexts";
     /** Markers beyond which they are all dropped (a hint: losing one costs one context a first look). */

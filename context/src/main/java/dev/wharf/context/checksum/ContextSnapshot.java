@@ -332,7 +332,10 @@ public final class ContextSnapshot {
                 ContextWalker walker = excludes.isEmpty() ? null : new ContextWalker(none(), excludes);
                 PruneHints hints = walker == null ? PruneHints.NONE
                         : givenHints != null ? givenHints : walker.pruneHints();
-                java.util.Optional<SnapshotRows> rows = scanner.get().scan(root, hints,
+                // The files changed since the cache's last write come with their extended attributes, which their
+                // checksum needs: no helper process is started for them afterwards.
+                long xattrsSince = cache.xattrsSince();
+                java.util.Optional<SnapshotRows> rows = scanner.get().scan(root, hints, xattrsSince,
                         new SnapshotRows.ColumnsReader());
                 if (rows.isPresent() && excludes.isEmpty()) {
                     return new ContextSnapshot(root, rows.get());
@@ -347,7 +350,7 @@ public final class ContextSnapshot {
                         return s;
                     }
                     rows = hints.isEmpty() ? java.util.Optional.empty()
-                            : scanner.get().scan(root, new SnapshotRows.ColumnsReader());
+                            : scanner.get().scan(root, PruneHints.NONE, xattrsSince, new SnapshotRows.ColumnsReader());
                     if (rows.isPresent()) {
                         s = filtered(root, walker, rows.get(), 0, excludes);
                         if (s != null) {
@@ -369,6 +372,19 @@ public final class ContextSnapshot {
         RowsLister lister = new RowsLister(scanned);
         SnapshotRows rows = walk(root, walker, lister);
         return lister.missed ? null : new ContextSnapshot(root, rows, unlisted, patternsDigest(excludes));
+    }
+
+    /**
+     * The extended attributes the native scan read for the entry of {@code stat} (it reads those of entries changed
+     * since the checksum cache was last written), or empty: then the caller reads them.
+     */
+    java.util.Optional<java.util.Map<String, byte[]>> scannedXattrs(FileStat stat) {
+        return rows.scannedXattrs(stat.device(), stat.inode(), stat.ctimeNanos());
+    }
+
+    /** How many entries' attributes the native scan read. */
+    int scannedXattrCount() {
+        return rows.scannedXattrCount();
     }
 
     /** The fingerprint slot of the directory at {@code key}, or -1 when it has none (or is no directory). */

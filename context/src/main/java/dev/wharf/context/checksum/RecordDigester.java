@@ -31,7 +31,7 @@ final class RecordDigester {
      * Files changed this recently may change again within the file system's timestamp granularity without their
      * (mtime, ctime) moving, so their digests are not cached (git's "racy clean" problem).
      */
-    private static final Duration RACY_WINDOW = Duration.ofSeconds(2);
+    static final Duration RACY_WINDOW = Duration.ofSeconds(2);
 
     /** Size of the read buffers, kept in {@link #buffers} for the call's life. */
     private static final int BUFFER = 256 * 1024;
@@ -514,7 +514,10 @@ final class RecordDigester {
         FileType type = node.stat().type();
         boolean content = type == FileType.REGULAR && node.stat().size() > 0;
         java.nio.file.Path file = node.file();
-        Map<String, byte[]> attrs = isRoot ? Map.of() : xattrs.read(file, type, "/" + node.stat().path());
+        Map<String, byte[]> attrs = isRoot ? Map.of() : s.scannedXattrs(node.stat()).orElse(null);
+        if (attrs == null) {
+            attrs = xattrs.read(file, type, "/" + node.stat().path());
+        }
         MessageDigest h = Digest.sha256();
         h.update(TarsumHeader.of(node.stat(), attrs, resetOwner));
         long read = 0;

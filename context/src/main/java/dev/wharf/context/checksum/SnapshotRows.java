@@ -54,7 +54,50 @@ final class SnapshotRows {
         SnapshotRows rows = new SnapshotRows();
         rows.pages.addAll(full.pages);
         rows.pagesOf = full;
+        rows.xattrs = full.xattrs; // keyed by inode and ctime, not by row: as valid for the filtered rows
         return rows;
+    }
+
+    /**
+     * The extended attributes a native scan read for its recently changed entries ({@code --xattrs-since}): per
+     * entry its device, inode and ctime (three longs) and the span of its attributes in {@link #xattrData} as the
+     * helper wrote them; none for a Java walk.
+     */
+    private long[] xattrKeys = new long[0];
+    private int[] xattrSpans = new int[0];
+    private byte[] xattrData = new byte[0];
+    private SnapshotRows xattrs = this;
+
+    /** Entry numbers of {@link #xattrKeys} by {@link #mix} of their inode and ctime (the first of equal mixes). */
+    private java.util.Map<Long, Integer> xattrIndex = java.util.Map.of();
+
+    private static long mix(long inode, long ctime) {
+        return inode * 0x9E3779B97F4A7C15L ^ ctime;
+    }
+
+    /**
+     * The attributes the scan read for the entry with this device, inode and ctime, or empty when it read none for it
+     * (or reported a failure to list them): the caller reads them itself. An entry whose ctime moved since is never
+     * matched (nor, harmlessly, one whose mix of inode and ctime another entry has too).
+     */
+    java.util.Optional<java.util.Map<String, byte[]>> scannedXattrs(long device, long inode, long ctime) {
+        SnapshotRows x = xattrs;
+        Integer e = x.xattrKeys.length == 0 ? null : x.xattrIndex.get(mix(inode, ctime));
+        if (e == null) {
+            return java.util.Optional.empty();
+        }
+        long[] k = x.xattrKeys;
+        int i = 3 * e;
+        if (k[i] != device || k[i + 1] != inode || k[i + 2] != ctime) {
+            return java.util.Optional.empty();
+        }
+        return dev.wharf.context.walk.NativeTreeScan.parseXattrs(x.xattrData, x.xattrSpans[2 * e],
+                x.xattrSpans[2 * e + 1]);
+    }
+
+    /** How many entries' attributes the scan sent: tests check that a re-checksum had them. */
+    int scannedXattrCount() {
+        return xattrs.xattrKeys.length / 3;
     }
 
     /**
@@ -330,7 +373,7 @@ final class SnapshotRows {
                 }
                 rows.fingerprintRows[i] = row;
             }
-            if (in.read() != 'Z' || in.read() != -1) {
+            if (!readXattrs(in, rows) || in.read() != 'Z' || in.read() != -1) {
                 return null;
             }
             rows.fingerprinted = fps;
@@ -341,6 +384,61 @@ final class SnapshotRows {
         }
     }
 
+
+    /**
+     * The trailer's attributes section: 'T', u32 count, u32 bytes, then per entry u64 device, inode, ctime, u32 length
+     * and the attributes; false when malformed.
+     */
+    private static boolean readXattrs(java.io.InputStream in, SnapshotRows rows) throws java.io.IOException {
+        byte[] head = in.readNBytes(9);
+        if (head.length != 9 || head[0] != 'T') {
+            return false;
+        }
+        java.nio.ByteBuffer h = java.nio.ByteBuffer.wrap(head).order(java.nio.ByteOrder.nativeOrder());
+        int count = h.getInt(1);
+        int bytes = h.getInt(5);
+        if (count < 0 || count > 1 << 20 || bytes < 28L * count || bytes > 1 << 28) {
+            return false;
+        }
+        if (count == 0) {
+            return bytes == 0;
+        }
+        byte[] data = in.readNBytes(bytes);
+        if (data.length != bytes) {
+            return false;
+        }
+        java.nio.ByteBuffer d = java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.nativeOrder());
+        long[] keys = new long[3 * count];
+        int[] spans = new int[2 * count];
+        int at = 0;
+        for (int i = 0; i < count; i++) {
+            if (at + 28 > bytes) {
+                return false;
+            }
+            keys[3 * i] = d.getLong(at);
+            keys[3 * i + 1] = d.getLong(at + 8);
+            keys[3 * i + 2] = d.getLong(at + 16);
+            int len = d.getInt(at + 24);
+            if (len < 0 || len > bytes - at - 28) {
+                return false;
+            }
+            spans[2 * i] = at + 28;
+            spans[2 * i + 1] = at + 28 + len;
+            at += 28 + len;
+        }
+        if (at != bytes) {
+            return false;
+        }
+        java.util.Map<Long, Integer> index = new java.util.HashMap<>();
+        for (int i = 0; i < count; i++) {
+            index.putIfAbsent(mix(keys[3 * i + 1], keys[3 * i + 2]), i);
+        }
+        rows.xattrKeys = keys;
+        rows.xattrSpans = spans;
+        rows.xattrData = data;
+        rows.xattrIndex = index;
+        return true;
+    }
 
     /** Whether the JVM decodes file names as UTF-8 (then valid UTF-8 names are their keys' bytes as they are). */
     private static final boolean FILE_NAMES_UTF8 = "UTF-8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding",

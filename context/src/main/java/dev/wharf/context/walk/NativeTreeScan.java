@@ -45,13 +45,11 @@ public final class NativeTreeScan {
     private static final long LISTING_WINDOW_NANOS = 2_000_000_000L;
 
     private final Path helper;
-    private final byte[] key;
     private final Path stateDir;
     private final long listingWindowNanos;
 
-    private NativeTreeScan(Path helper, byte[] key, Path stateDir, long listingWindowNanos) {
+    private NativeTreeScan(Path helper, Path stateDir, long listingWindowNanos) {
         this.helper = helper;
-        this.key = key;
         this.stateDir = stateDir;
         this.listingWindowNanos = listingWindowNanos;
     }
@@ -61,7 +59,7 @@ public final class NativeTreeScan {
      * of directories made just before, or compare with a scan that lists every directory.
      */
     NativeTreeScan withListingWindow(long nanos) {
-        return new NativeTreeScan(helper, key, stateDir, nanos);
+        return new NativeTreeScan(helper, stateDir, nanos);
     }
 
     /**
@@ -88,7 +86,8 @@ public final class NativeTreeScan {
             return Optional.empty();
         }
         try {
-            return Optional.of(new NativeTreeScan(helper.get(), key(stateDir), stateDir, LISTING_WINDOW_NANOS));
+            key(stateDir); // made here (the helper only reads it), so that concurrent processes agree on one
+            return Optional.of(new NativeTreeScan(helper.get(), stateDir, LISTING_WINDOW_NANOS));
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -134,24 +133,35 @@ public final class NativeTreeScan {
      * when the helper fails or reports an error (the caller then reads them itself and reports it).
      */
     public Optional<java.util.Map<String, byte[]>> xattrs(Path file) {
-        byte[] out = run(new byte[0][], new AllBytes(), helper.toString(), "--xattrs", file.toString());
-        if (out == null || out.length == 0 || out[out.length - 1] != 'Z') {
+        byte[] out = run(NO_INPUT, new AllBytes(), helper.toString(), "--xattrs", file.toString());
+        return out == null ? Optional.empty() : parseXattrs(out, 0, out.length);
+    }
+
+    /**
+     * The attributes the helper wrote in {@code out[from, to)} ({@code --xattrs}'s format, also what a scan with
+     * {@code xattrsSince} sends per entry): empty when it reported a failure to list them or the bytes are malformed.
+     */
+    public static Optional<java.util.Map<String, byte[]>> parseXattrs(byte[] out, int from, int to) {
+        if (to <= from || out[to - 1] != 'Z') {
             return Optional.empty();
         }
         java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(out).order(java.nio.ByteOrder.nativeOrder());
         java.util.Map<String, byte[]> attrs = new java.util.HashMap<>();
-        int at = 0;
+        int at = from;
         while (out[at] == 'A') {
+            if (at + 7L >= to) {
+                return Optional.empty();
+            }
             int nameLen = b.getShort(at + 1) & 0xffff;
             int valueLen = b.getInt(at + 3);
-            if (valueLen < 0 || at + 7L + nameLen + valueLen >= out.length) {
+            if (valueLen < 0 || at + 7L + nameLen + valueLen >= to) {
                 return Optional.empty();
             }
             String name = new String(out, at + 7, nameLen, java.nio.charset.StandardCharsets.UTF_8);
             attrs.put(name, java.util.Arrays.copyOfRange(out, at + 7 + nameLen, at + 7 + nameLen + valueLen));
             at += 7 + nameLen + valueLen;
         }
-        return at == out.length - 1 ? Optional.of(attrs) : Optional.empty();
+        return at == to - 1 ? Optional.of(attrs) : Optional.empty();
     }
 
     /**
@@ -178,13 +188,40 @@ public final class NativeTreeScan {
      * (the top bit of their fingerprint row), without the entries below them.
      */
     public <T> Optional<T> scan(Path root, PruneHints hints, Reader<T> reader) {
-        byte[][] input = {key, hints.encode()};
-        if (listingWindowNanos < 0) {
-            return Optional.ofNullable(run(input, reader, helper.toString(), root.toString()));
-        }
-        return Optional.ofNullable(run(input, reader, helper.toString(), root.toString(), "--listings",
-                listingFile(root).toString(), Long.toString(listingWindowNanos)));
+        return scan(root, hints, Long.MAX_VALUE, reader);
     }
+
+    /**
+     * {@link #scan(Path, PruneHints, Reader)}, the output also carrying the extended attributes of each entry whose
+     * ctime is at least {@code xattrsSince} (nanoseconds since the epoch; {@code Long.MAX_VALUE}: none), of at most
+     * 1,024 entries (see {@code --xattrs-since} in wharf-scan.c).
+     */
+    public <T> Optional<T> scan(Path root, PruneHints hints, long xattrsSince, Reader<T> reader) {
+        // The helper reads the key from its file and stdin only when there are rules: it starts walking as soon as
+        // it runs rather than when ProcessBuilder.start has returned here and the JVM has written to its stdin.
+        java.util.List<String> args = new java.util.ArrayList<>(8);
+        args.add(helper.toString());
+        args.add(root.toString());
+        args.add("--key");
+        args.add(stateDir.resolve(KEY_FILE).toString());
+        byte[][] input = NO_INPUT;
+        if (!hints.isEmpty()) {
+            args.add("--rules");
+            input = new byte[][] {hints.encode()};
+        }
+        if (xattrsSince != Long.MAX_VALUE) {
+            args.add("--xattrs-since");
+            args.add(Long.toString(xattrsSince));
+        }
+        if (listingWindowNanos >= 0) {
+            args.add("--listings");
+            args.add(listingFile(root).toString());
+            args.add(Long.toString(listingWindowNanos));
+        }
+        return Optional.ofNullable(run(input, reader, args.toArray(new String[0])));
+    }
+
+    private static final byte[][] NO_INPUT = new byte[0][];
 
     /** Its whole output: what {@link #xattrs} parses. A class rather than a lambda, as for every {@link Reader}. */
     private static final class AllBytes implements Reader<byte[]> {

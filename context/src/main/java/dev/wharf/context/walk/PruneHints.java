@@ -33,7 +33,7 @@ public record PruneHints(List<String> paths, List<String> names, List<String> ex
         return paths.isEmpty() && names.isEmpty();
     }
 
-    /** The rules as wharf-scan reads them after its key: u8 type, u16 length (native order), UTF-8 bytes. */
+    /** The rules as wharf-scan reads them on its stdin (with --rules): u8 type, u16 length (native order), UTF-8 bytes. */
     byte[] encode() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         if (isEmpty() || !put(out, 'P', paths) || !put(out, 'B', names) || !put(out, 'E', exceptionStems)) {

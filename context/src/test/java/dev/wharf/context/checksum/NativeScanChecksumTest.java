@@ -320,6 +320,40 @@ class NativeScanChecksumTest {
     }
 
     @Test
+    void entriesChangedSinceTheCachesLastWrite_comeWithTheirXattrsFromTheScan_andGiveTheJavaWalksDigests()
+            throws Exception {
+        Thread.sleep(2_100); // the tree's entries then predate the cache's write by more than the racy window
+        assertEquals(truth(), build(LATER));
+        Path f1 = root.resolve("a/b/f1");
+        Files.getFileAttributeView(f1, java.nio.file.attribute.UserDefinedFileAttributeView.class)
+                .write("one", java.nio.ByteBuffer.wrap("1".getBytes(StandardCharsets.UTF_8)));
+        Files.writeString(root.resolve("a/c"), "three, changed");
+
+        ChecksumCache cache = ChecksumCache.persistent(cacheDir, 10_000);
+        ContextSnapshot s = ContextSnapshot.scan(root, none(), cache, 0);
+        Map<String, byte[]> attrs = s.scannedXattrs(s.lstat("/a/b/f1").orElseThrow()).orElseThrow();
+        assertEquals("1", new String(attrs.get("user.one"), StandardCharsets.UTF_8));
+        assertTrue(s.scannedXattrs(s.lstat("/a/c").orElseThrow()).isPresent(), "a changed file");
+        assertTrue(s.scannedXattrs(s.lstat("/z").orElseThrow()).isEmpty(), "an unchanged file is not asked");
+        assertTrue(s.scannedXattrCount() < 6, "only what changed: " + s.scannedXattrCount());
+        Digest d = new ContextChecksummer(cache, true, LATER).checksum(s, Selector.copySource(".", List.of()));
+        assertEquals(truth(), d);
+        // Kept through .dockerignore rules, which the snapshot applies to the scanned rows.
+        ContextSnapshot filtered = ContextSnapshot.scan(root, PatternMatcher.of(List.of("d", "z")), cache, 0);
+        assertTrue(filtered.scannedXattrs(filtered.lstat("/a/b/f1").orElseThrow()).isPresent(), "filtered rows");
+    }
+
+    @Test
+    void aScanOfAnUnwrittenCache_readsNoXattrs() throws Exception {
+        ChecksumCache cache = ChecksumCache.persistent(cacheDir, 10_000);
+        assertEquals(Long.MAX_VALUE, cache.xattrsSince());
+        ContextSnapshot s = ContextSnapshot.scan(root, none(), cache, 0);
+        assertEquals(0, s.scannedXattrCount());
+        assertEquals(truth(), new ContextChecksummer(cache, true, LATER).checksum(s,
+                Selector.copySource(".", List.of())));
+    }
+
+    @Test
     void xattrsThroughTheHelper_areTheBindingsOnes() throws Exception {
         Path f = root.resolve("a/b/f1");
         java.nio.file.attribute.UserDefinedFileAttributeView view = Files.getFileAttributeView(f,

@@ -96,6 +96,22 @@ class NativeTreeScanListingsTest {
     }
 
     @Test
+    void helperReadsTheKeyFromItsFile_andAKeyFileNotOf32BytesFailsTheScan() throws Exception {
+        Path keyFile = tmp.resolve("state").resolve(NativeTreeScan.KEY_FILE);
+        byte[] first = scan(listing, root);
+        byte[] key = Files.readAllBytes(keyFile);
+        key[0] ^= 1;
+        Files.write(keyFile, key);
+        assertFalse(java.util.Arrays.equals(first, scan(listing, root)), "fingerprints follow the key in the file");
+        Files.write(keyFile, java.util.Arrays.copyOf(key, 31));
+        assertTrue(listing.scan(root, InputStream::readAllBytes).isEmpty(), "short key: the caller walks instead");
+        Files.write(keyFile, java.util.Arrays.copyOf(key, 33));
+        assertTrue(listing.scan(root, InputStream::readAllBytes).isEmpty(), "long key: the caller walks instead");
+        Files.delete(keyFile);
+        assertTrue(listing.scan(root, InputStream::readAllBytes).isEmpty(), "no key: the caller walks instead");
+    }
+
+    @Test
     void everyChangeToADirectorysEntries_isSeen() throws Exception {
         List<String> changes = new ArrayList<>();
         List<IoAction> actions = new ArrayList<>();
