@@ -435,6 +435,22 @@ class StepExecutionTest {
     }
 
     @Test
+    void secretIds_comeFromSourceOrTheTarget_andTheDefaultTargetIsTheIdsBaseName() throws Exception {
+        Path token = Files.writeString(temp.resolve("token"), "s3cr3t");
+        // convert_secrets.go dispatchSecret: source= is the id, else id=, else the target's base name; the default
+        // target is /run/secrets/ and the id's base name.
+        String dockerfile = """
+                FROM busybox:latest
+                RUN --mount=type=secret,source=npm/token cat /run/secrets/token > /by-source
+                RUN --mount=type=secret,id=npm/token cat /run/secrets/token > /by-slashed-id
+                RUN --mount=type=secret,target=/etc/app/token cat /etc/app/token > /by-target
+                """;
+        engine.build(BuildRequest.builder(context).dockerfileText(dockerfile).tag("t:latest")
+                .secret("npm/token", token).secret("token", token).build()).get(5, TimeUnit.MINUTES);
+        assertEquals(List.of("s3cr3ts3cr3ts3cr3t"), run("cat", "/by-source", "/by-slashed-id", "/by-target"));
+    }
+
+    @Test
     void secrets_areMountedForTheStepOnly() throws Exception {
         Path token = Files.writeString(temp.resolve("token"), "s3cr3t");
         String dockerfile = """
