@@ -233,7 +233,15 @@ final class RunMounts {
     private SandboxMount bind(Step step, Mount mount, String target, Map<Integer, BuildExecutor.State> stages,
                               Path scratch) throws Exception {
         CopySources sources = runner.sources(step, mount.from(), stages);
-        Path source = sources.file(mount.source().isEmpty() ? "" : clean(mount.source()));
+        String sub = mount.source().isEmpty() ? "" : clean(mount.source());
+        Path source = sources.file(sub);
+        if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS) && sources.excludesUnder(sub)) {
+            // BuildKit binds the context as its client sent it, .dockerignore applied (the local source's
+            // include/exclude patterns, dockerui's build context): excluded files are not in the mount.
+            Path tree = Files.createTempDirectory(scratch, "bind-").resolve("data");
+            sources.copyTree(sub, tree);
+            return SandboxMount.bind(tree.toString(), target, mount.readOnly());
+        }
         if (mount.readOnly()) {
             return SandboxMount.bind(source.toString(), target, true);
         }
