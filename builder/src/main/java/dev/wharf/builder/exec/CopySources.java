@@ -10,7 +10,12 @@ import dev.wharf.context.source.CopyRequest;
 import dev.wharf.context.source.DestinationView;
 import dev.wharf.context.source.FileSet;
 import dev.wharf.context.source.SourceResolver;
+import dev.wharf.context.walk.FileStat;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.Optional;
 
@@ -30,6 +35,7 @@ final class CopySources {
     private final ChecksumCache checksums;
     private volatile SourceResolver resolver;
     private volatile ContextSnapshot snapshot;
+    private volatile boolean filtered;
 
     private CopySources(Path root, Optional<Path> dockerfile, boolean context, boolean ignoreFile, Clock clock,
                         ChecksumCache checksums) {
@@ -90,6 +96,73 @@ final class CopySources {
         return snapshot.file("/" + sourcePath);
     }
 
+    /**
+     * True when the ignore file leaves out something under {@code sourcePath} (a directory of the scan): a walk of
+     * the directory that stops at its first entry the scan does not hold; false at once without ignore patterns.
+     */
+    boolean excludesUnder(String sourcePath) throws ContextException, IOException {
+        resolver();
+        if (!filtered) {
+            return false;
+        }
+        Path dir = snapshot.file("/" + sourcePath).orElseThrow(() -> new ContextException(
+                "file " + sourcePath + " vanished from the build context while copying"));
+        boolean[] found = {false};
+        Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path d,
+                    java.nio.file.attribute.BasicFileAttributes attrs) {
+                return visit(d);
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes attrs) {
+                return visit(f);
+            }
+
+            private java.nio.file.FileVisitResult visit(Path p) {
+                if (snapshot.lstat("/" + root.relativize(p)).isEmpty()) {
+                    found[0] = true;
+                    return java.nio.file.FileVisitResult.TERMINATE;
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+        return found[0];
+    }
+
+    /**
+     * Recreates at {@code to} what the scan holds under {@code sourcePath}: the directory's tree without what the
+     * ignore file excludes (directories, symlinks and copies of regular files, with their modes and times; FIFOs,
+     * sockets and devices left out). Copies, not hard links: a link would change the context files' link count and
+     * ctime, which the checksum cache and a later COPY take for a change.
+     */
+    void copyTree(String sourcePath, Path to) throws ContextException, IOException {
+        resolver();
+        copyEntry("/" + sourcePath, to);
+    }
+
+    private void copyEntry(String abs, Path to) throws ContextException, IOException {
+        FileStat stat = snapshot.lstat(abs).orElseThrow(() -> new ContextException(
+                "file " + abs + " vanished from the build context while copying"));
+        Path from = snapshot.file(abs).orElseThrow();
+        switch (stat.type()) {
+            case DIRECTORY -> {
+                Files.copy(from, to, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
+                String prefix = abs.endsWith("/") ? abs : abs + "/";
+                for (String child : snapshot.children(abs)) {
+                    copyEntry(prefix + child, to.resolve(child));
+                }
+                Files.setLastModifiedTime(to, Files.getLastModifiedTime(from, LinkOption.NOFOLLOW_LINKS));
+            }
+            case REGULAR, SYMLINK -> Files.copy(from, to, LinkOption.NOFOLLOW_LINKS,
+                    StandardCopyOption.COPY_ATTRIBUTES);
+            default -> {
+                // FIFOs, sockets and devices: nothing a RUN could read from a bind mount of the context.
+            }
+        }
+    }
+
     /** True for the build context, whose owners are reset to 0:0. */
     boolean isContext() {
         return context;
@@ -100,8 +173,10 @@ final class CopySources {
         if (r == null) {
             synchronized (this) {
                 if (resolver == null) {
-                    PatternMatcher excludes = PatternMatcher.of(ignoreFile
-                            ? DockerIgnore.patterns(root, dockerfile) : java.util.List.of());
+                    java.util.List<String> patterns = ignoreFile ? DockerIgnore.patterns(root, dockerfile)
+                            : java.util.List.of();
+                    filtered = !patterns.isEmpty();
+                    PatternMatcher excludes = PatternMatcher.of(patterns);
                     snapshot = ContextSnapshot.scan(root, excludes, checksums);
                     resolver = new SourceResolver(snapshot, new ContextChecksummer(checksums, context, clock),
                             context ? "context" : "stage");

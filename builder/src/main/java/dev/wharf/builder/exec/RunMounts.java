@@ -35,7 +35,8 @@ import java.util.Optional;
  *       {@code rw} a private copy whose writes are discarded, as BuildKit does. Its content checksum goes into the
  *       step's cache key;</li>
  *   <li>{@code type=secret}: the file given with {@code --secret id=ID,src=FILE}, bind-mounted read-only at the
- *       target (default {@code /run/secrets/ID}; the id defaults to the target's base name) and/or put into the
+ *       target (default {@code /run/secrets/} and the id's base name; the id is {@code id=} or {@code source=},
+ *       else the target's base name) and/or put into the
  *       variable {@code env=}; never in a layer or the cache key. A secret nobody provided is left out, or fails the
  *       step when {@code required};</li>
  *   <li>{@code type=ssh}: the ssh-agent socket given with {@code --ssh ID=SOCKET} (id {@code default} when absent)
@@ -184,9 +185,11 @@ final class RunMounts {
 
     private void secret(Mount mount, String workingDir, List<SandboxMount> out, List<String> env, Path scratch)
             throws Exception {
-        String id = mount.cacheId();
-        if (id.isEmpty() && !mount.target().isEmpty()) {
-            id = Path.of(mount.target()).getFileName().toString();
+        // convert_secrets.go dispatchSecret: source= names the secret as id= does, else the target's base name;
+        // the default target is /run/secrets/ plus the id's base name (id=npm/token mounts /run/secrets/token).
+        String id = mount.source().isEmpty() ? mount.cacheId() : mount.source();
+        if (id.isEmpty()) {
+            id = GoPaths.base(mount.target());
         }
         Path file = secrets.get(id);
         if (file == null) {
@@ -206,7 +209,8 @@ final class RunMounts {
             env.add(mount.env().get() + "=" + Files.readString(file, StandardCharsets.UTF_8));
         }
         if (!mount.target().isEmpty() || mount.env().isEmpty()) {
-            String target = mount.target().isEmpty() ? "/run/secrets/" + id : target(mount.target(), workingDir);
+            String target = mount.target().isEmpty() ? "/run/secrets/" + GoPaths.base(id)
+                    : target(mount.target(), workingDir);
             out.add(SandboxMount.bind(secretFile(file, mount, scratch).toString(), target, true));
         }
     }
@@ -229,7 +233,15 @@ final class RunMounts {
     private SandboxMount bind(Step step, Mount mount, String target, Map<Integer, BuildExecutor.State> stages,
                               Path scratch) throws Exception {
         CopySources sources = runner.sources(step, mount.from(), stages);
-        Path source = sources.file(mount.source().isEmpty() ? "" : clean(mount.source()));
+        String sub = mount.source().isEmpty() ? "" : clean(mount.source());
+        Path source = sources.file(sub);
+        if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS) && sources.excludesUnder(sub)) {
+            // BuildKit binds the context as its client sent it, .dockerignore applied (the local source's
+            // include/exclude patterns, dockerui's build context): excluded files are not in the mount.
+            Path tree = Files.createTempDirectory(scratch, "bind-").resolve("data");
+            sources.copyTree(sub, tree);
+            return SandboxMount.bind(tree.toString(), target, mount.readOnly());
+        }
         if (mount.readOnly()) {
             return SandboxMount.bind(source.toString(), target, true);
         }

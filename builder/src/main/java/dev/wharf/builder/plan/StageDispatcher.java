@@ -297,11 +297,15 @@ final class StageDispatcher {
     /**
      * convert_runmount.go dispatchRunMounts: a cache, tmpfs or bind mount whose target (relative ones joined to
      * the working directory; an empty one is the working directory itself) is the root is refused while the
-     * Dockerfile is converted, before any step runs.
+     * Dockerfile is converted, before any step runs, as is an ssh mount with a source.
      */
     private void checkMountTargets(List<Mount> mounts, String workingDir, SourceRange range)
             throws DockerfileException {
         for (Mount mount : mounts) {
+            if (mount.type() == MountType.SSH && !mount.source().isEmpty()) {
+                // convert_ssh.go dispatchSSH, in the mounts' order.
+                throw new DockerfileException(file, range, "ssh does not support source");
+            }
             if (mount.type() == MountType.SECRET || mount.type() == MountType.SSH) {
                 continue;
             }

@@ -435,6 +435,43 @@ class StepExecutionTest {
     }
 
     @Test
+    void bindMountsOfTheContext_leaveOutWhatDockerignoreExcludes_andTheContextIsUntouched() throws Exception {
+        Files.writeString(context.resolve(".dockerignore"), "ignored.txt\n**/*.log\n!dir/keep.log\n");
+        Files.writeString(context.resolve("dir/drop.log"), "excluded\n");
+        Files.writeString(context.resolve("dir/keep.log"), "kept by the exception\n");
+        build("""
+                FROM busybox:latest
+                RUN --mount=type=bind,target=/ctx cd /ctx && find . | sort > /listing
+                RUN --mount=type=bind,source=dir,target=/d,rw rm /d/keep.log && ls -A /d > /dir-listing
+                RUN --mount=type=bind,source=dir/sub,target=/s ls -A /s > /sub-listing
+                COPY dir /copied/
+                """);
+        // dockerui's local context: BuildKit mounts the context as sent, with the ignore file's patterns applied.
+        assertEquals(List.of(".", "./.dockerignore", "./a.txt", "./dir", "./dir/keep.log", "./dir/sub",
+                "./dir/sub/b.txt"), run("cat", "/listing"));
+        assertEquals(List.of("sub"), run("cat", "/dir-listing"));
+        assertEquals(List.of("b.txt"), run("cat", "/sub-listing"));
+        assertTrue(Files.exists(context.resolve("dir/keep.log")), "a writable mount writes to a copy");
+        assertEquals(List.of("keep.log", "sub"), run("ls", "/copied"));
+    }
+
+    @Test
+    void secretIds_comeFromSourceOrTheTarget_andTheDefaultTargetIsTheIdsBaseName() throws Exception {
+        Path token = Files.writeString(temp.resolve("token"), "s3cr3t");
+        // convert_secrets.go dispatchSecret: source= is the id, else id=, else the target's base name; the default
+        // target is /run/secrets/ and the id's base name.
+        String dockerfile = """
+                FROM busybox:latest
+                RUN --mount=type=secret,source=npm/token cat /run/secrets/token > /by-source
+                RUN --mount=type=secret,id=npm/token cat /run/secrets/token > /by-slashed-id
+                RUN --mount=type=secret,target=/etc/app/token cat /etc/app/token > /by-target
+                """;
+        engine.build(BuildRequest.builder(context).dockerfileText(dockerfile).tag("t:latest")
+                .secret("npm/token", token).secret("token", token).build()).get(5, TimeUnit.MINUTES);
+        assertEquals(List.of("s3cr3ts3cr3ts3cr3t"), run("cat", "/by-source", "/by-slashed-id", "/by-target"));
+    }
+
+    @Test
     void secrets_areMountedForTheStepOnly() throws Exception {
         Path token = Files.writeString(temp.resolve("token"), "s3cr3t");
         String dockerfile = """

@@ -138,6 +138,15 @@ class PlannerStagesTest {
     }
 
     @Test
+    void sshMountWithASource_isRefusedAtPlanning() {
+        // convert_ssh.go dispatchSSH: an ssh mount takes id=, not source=.
+        DockerfileException e = assertThrows(DockerfileException.class,
+                () -> Plans.plan("FROM alpine\nRUN --mount=type=ssh,source=key true\n"));
+        assertEquals("ssh does not support source", e.reason());
+        assertEquals(2, e.range().orElseThrow().start().line());
+    }
+
+    @Test
     void fromAStageName_isLookedUpAsWrittenAfterExpansion() {
         // statesByName is keyed by lower-cased names and looked up with the expanded base name as written, so
         // BASE is an image reference, and an invalid one.

@@ -18,7 +18,8 @@ import java.util.Objects;
  * the branch or tag, or of the commit when the ref is a full commit id (falling back to a full fetch when the server
  * refuses to serve a commit by id), a detached checkout, submodules updated recursively (as BuildKit's git source
  * does by default), then the context root is the fragment's subdirectory. The {@code .git} directory is removed
- * unless asked to keep it (BuildKit's {@code keep-git-dir}).
+ * unless asked to keep it (BuildKit's {@code keep-git-dir}) for a checkout of the whole repository, which is then made
+ * as BuildKit makes it ({@link KeptGitCheckout}).
  *
  * <p>{@code git} runs with prompts disabled ({@code GIT_TERMINAL_PROMPT=0}, ssh in batch mode) and stdin closed, so
  * a remote that needs credentials fails instead of hanging. Immutable and thread-safe; each open makes a new clone
@@ -53,6 +54,27 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
     }
 
     private Path checkout(Path dir) throws ContextException {
+        if (keepGitDir && remote.subdir().isEmpty()) {
+            // BuildKit keeps .git only for a checkout of the whole repository, made its own way (refs, reflogs).
+            Path bare;
+            try {
+                bare = Files.createTempDirectory(workDir, "context-git-bare-");
+            } catch (IOException e) {
+                throw new ContextException("cannot create a temporary git directory under " + workDir + ": "
+                        + e.getMessage(), e);
+            }
+            try {
+                KeptGitCheckout.checkout(this::git, remote, dir, bare);
+            } finally {
+                try {
+                    FileTrees.delete(bare);
+                } catch (IOException e) {
+                    // A leftover temporary repository under the work directory; the checkout itself is complete.
+                }
+            }
+            updateSubmodules(dir);
+            return dir;
+        }
         git(dir, "init", "-q");
         git(dir, "remote", "add", "origin", remote.remote());
         String ref = remote.ref().isEmpty() ? "HEAD" : remote.ref();
@@ -70,9 +92,7 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
             git(dir, "fetch", "-q", "--depth=1", "origin", ref);
             git(dir, "-c", "advice.detachedHead=false", "checkout", "-q", "FETCH_HEAD");
         }
-        if (Files.exists(dir.resolve(".gitmodules"), LinkOption.NOFOLLOW_LINKS)) {
-            git(dir, "submodule", "update", "--init", "--recursive", "--depth=1");
-        }
+        updateSubmodules(dir);
         Path root = dir;
         if (!remote.subdir().isEmpty()) {
             root = dir.resolve(remote.subdir());
@@ -88,15 +108,20 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
                         + " not found in the repository", e);
             }
         }
-        if (!keepGitDir) {
-            try {
-                FileTrees.delete(dir.resolve(".git"));
-            } catch (IOException e) {
-                throw new ContextException("cannot remove .git from the clone of " + describe() + ": "
-                        + e.getMessage(), e);
-            }
+        // With a subdirectory BuildKit checks out without .git even when asked to keep it.
+        try {
+            FileTrees.delete(dir.resolve(".git"));
+        } catch (IOException e) {
+            throw new ContextException("cannot remove .git from the clone of " + describe() + ": "
+                    + e.getMessage(), e);
         }
         return root;
+    }
+
+    private void updateSubmodules(Path dir) throws ContextException {
+        if (Files.exists(dir.resolve(".gitmodules"), LinkOption.NOFOLLOW_LINKS)) {
+            git(dir, "submodule", "update", "--init", "--recursive", "--depth=1");
+        }
     }
 
     private String describe() {

@@ -98,6 +98,57 @@ class GitContextSourceTest {
         }
     }
 
+    /** Refs under .git, sorted, as "name sha". */
+    private static String refs(Path root) throws Exception {
+        return git(root, "for-each-ref", "--format=%(refname) %(objectname)");
+    }
+
+    @Test
+    void aKeptGitDir_hasBuildKitsRefs_noFetchHead_andEmptyReflogs() throws Exception {
+        Path src = tmp.resolve("src");
+        git(src, "tag", "-a", "v1a", "-m", "annotated", firstCommit);
+        git(src, "push", "-q", "--tags", tmp.resolve("repo.git").toString());
+        String main = git(src, "rev-parse", "main");
+        String annotated = git(src, "rev-parse", "v1a");
+        try (OpenedContext ctx = new GitContextSource(GitRemote.parse(url + "#v1"), work, true, "git").open()) {
+            Path root = ctx.root();
+            // source/git/source.go: fetched as v1:v1 from a bare repository holding only refs/tags/v1 (fetched
+            // --no-tags), following the tags there that point at the commit.
+            assertEquals("refs/heads/v1 " + firstCommit + "\nrefs/tags/v1 " + firstCommit, refs(root));
+            assertEquals("v1", git(root, "describe", "--tags", "HEAD"));
+            assertEquals(firstCommit, git(root, "rev-parse", "HEAD"));
+            assertFalse(Files.exists(root.resolve(".git/FETCH_HEAD")));
+            assertEquals(0, Files.size(root.resolve(".git/logs/HEAD")));
+            assertEquals(url, git(root, "remote", "get-url", "origin"));
+            assertEquals("v1", Files.readString(root.resolve("app/sub/f.txt")));
+        }
+        try (OpenedContext ctx = new GitContextSource(GitRemote.parse(url), work, true, "git").open()) {
+            assertEquals("refs/heads/main " + main + "\nrefs/tags/main " + main, refs(ctx.root()));
+        }
+        try (OpenedContext ctx = new GitContextSource(GitRemote.parse(url + "#v1a"), work, true, "git").open()) {
+            assertEquals("refs/tags/v1a " + annotated, refs(ctx.root()));
+        }
+        try (OpenedContext ctx = new GitContextSource(GitRemote.parse(url + "#" + firstCommit), work, true, "git")
+                .open()) {
+            // A commit is fetched from a temporary refs/buildkit/ID into FETCH_HEAD alone, which stores no ref and
+            // so follows no tag: a detached HEAD without refs.
+            assertEquals("", refs(ctx.root()));
+            assertEquals(firstCommit, git(ctx.root(), "rev-parse", "HEAD"));
+        }
+        try (var list = Files.list(work)) {
+            assertEquals(0, list.count(), "the bare repositories are deleted");
+        }
+    }
+
+    @Test
+    void credentialsInTheKeptRemote_areMaskedAsBuildKitMasksThem() {
+        assertEquals("https://xxxxx:xxxxx@host/r.git", KeptGitCheckout.redactCredentials("https://u:p@host/r.git"));
+        assertEquals("ssh://xxxxx@host/r.git", KeptGitCheckout.redactCredentials("ssh://git@host/r.git"));
+        assertEquals("https://:xxxxx@host/r.git", KeptGitCheckout.redactCredentials("https://:p@host/r.git"));
+        assertEquals("git@host:r.git", KeptGitCheckout.redactCredentials("git@host:r.git"));
+        assertEquals("https://host/a@b", KeptGitCheckout.redactCredentials("https://host/a@b"));
+    }
+
     @Test
     void aMissingRef_failsWithGitsOutput_andLeavesNothing() throws Exception {
         ContextException e = assertThrows(ContextException.class, () -> read(url + "#nope", "x"));
