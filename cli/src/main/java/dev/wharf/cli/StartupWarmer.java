@@ -20,16 +20,16 @@ import picocli.CommandLine;
 
 /**
  * Starts, on a daemon thread, work that a command waits for later and that depends on nothing of the command, so
- * that it runs while the main thread builds the command line (picocli's reflection), opens the store and plans the
+ * that it runs while the main thread builds the command line, opens the store and plans the
  * build (the CLI has two cores to itself on an idle machine; on a busy one the work is the same, only not
  * overlapped), in the order the command needs it:
  * <ul>
- *   <li>for every command that names its subcommand (also {@code version} and {@code parse}), the annotations of
- *       {@code Object}'s methods, of the top-level command and of the named subcommand's class and its mixins:
+ *   <li>for {@code parse}, the one command whose model picocli still reads from annotations (the others are built in
+ *       code, {@link CommandModel}), the annotations of {@code Object}'s methods and of the command's class:
  *       picocli reads them by reflection (every class of a command's hierarchy, {@code Object} included), and the
- *       JDK parses each member's annotations and generates a proxy class per annotation type at first use, most of
- *       picocli's start; the main thread, busy with picocli's own initialisation by then, finds them parsed or
- *       under way (the JDK caches them per class and member, and waits for a parse or a proxy class under way);</li>
+ *       JDK parses each member's annotations and generates a proxy class per annotation type at first use; the main
+ *       thread, busy with picocli's own initialisation by then, finds them parsed or under way (the JDK caches them
+ *       per class and member, and waits for a parse or a proxy class under way);</li>
  *   <li>for {@code build}, the Dockerfile parser: ANTLR's lexer and parser deserialise their state machines and
  *       fill their caches on the first parse;</li>
  *   <li>for every command that opens the store, the JDK's security providers, through {@code MessageDigest.getInstance("SHA-256")}:
@@ -98,14 +98,13 @@ final class StartupWarmer {
         boolean build = command.equals("build");
         boolean stepsRun = build && Arrays.asList(args).contains("--no-cache");
         boolean hashing = storeWork && hashesAhead(command, args);
-        Optional<Class<?>> subcommand = WharfCommand.subcommand(command);
+        Optional<Class<?>> annotated = WharfCommand.annotatedSubcommand(command);
         Thread thread = new Thread(() -> {
-            // In the order picocli reads them: the top-level command's class hierarchy from Object down (Object's
-            // methods carry the JDK's annotations, each type a proxy class to generate), then the subcommand's.
-            readMethodAnnotations(Object.class);
-            readAnnotations(WharfCommand.class);
-            if (subcommand.isPresent()) {
-                readAnnotations(subcommand.get());
+            // In the order picocli reads them: the class hierarchy from Object down (Object's methods carry the
+            // JDK's annotations, each type a proxy class to generate).
+            if (annotated.isPresent()) {
+                readMethodAnnotations(Object.class);
+                readAnnotations(annotated.get());
             }
             if (storeWork) {
                 initialize(build, stepsRun, hashing);

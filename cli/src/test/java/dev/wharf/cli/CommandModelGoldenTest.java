@@ -211,18 +211,26 @@ class CommandModelGoldenTest {
                 + " multi=" + a.isMultiValue());
         line(b, "  paramLabel", a.paramLabel() + " hideParamSyntax=" + a.hideParamSyntax());
         line(b, "  required", a.required() + " hidden=" + a.hidden() + " interactive=" + a.interactive()
-                + " echo=" + a.echo() + " prompt=" + a.prompt());
+                + " echo=" + a.echo() + " prompt=" + orEmpty(a.prompt()));
         line(b, "  split", a.splitRegex() + " label=" + a.splitRegexSynopsisLabel());
         line(b, "  defaultValue", a.defaultValue() + " initial=" + a.initialValue() + " hasInitial="
-                + a.hasInitialValue() + " value=" + a.getValue() + " showDefault=" + a.showDefaultValue());
+                + a.hasInitialValue() + " showDefault=" + a.showDefaultValue());
         line(b, "  mapFallbackValue", a.mapFallbackValue());
-        line(b, "  descriptionKey", a.descriptionKey());
+        line(b, "  descriptionKey", orEmpty(a.descriptionKey()));
         line(b, "  description", String.join("|", a.description()));
         line(b, "  scope", a.scopeType() + " inherited=" + a.inherited());
         line(b, "  converters", a.converters() == null ? 0 : a.converters().length);
         line(b, "  completionCandidates", a.completionCandidates() == null ? null
                 : String.join(",", toList(a.completionCandidates())));
         line(b, "  parameterConsumer", a.parameterConsumer());
+    }
+
+    /**
+     * An annotation's unset prompt and description key are empty strings, a model built in code leaves them null;
+     * picocli treats both alike (no prompt outside interactive options, no resource bundle to look a key up in).
+     */
+    private static String orEmpty(String value) {
+        return value == null ? "" : value;
     }
 
     private static List<String> toList(Iterable<String> values) {
