@@ -40,10 +40,8 @@ final class HistoryCommand extends StoreCommand {
 
     String image;
     boolean quiet;
-
     String format;
     boolean noTrunc;
-
     boolean human;
 
     /** A new {@code history} command and its model. */

@@ -46,10 +46,8 @@ final class ImagesCommand extends StoreCommand {
 
     String runtime;
     boolean digests;
-
     boolean quiet;
     String format;
-
     boolean noTrunc;
 
     /** One line of the listing. */

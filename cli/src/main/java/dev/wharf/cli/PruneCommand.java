@@ -40,7 +40,6 @@ final class PruneCommand extends StoreCommand {
     List<String> filters = List.of();
     String keepStorage;
     String gracePeriod;
-
     boolean force;
 
     /** A new {@code prune} command and its model. */
