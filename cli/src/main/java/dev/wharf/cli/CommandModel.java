@@ -55,10 +55,15 @@ final class CommandModel {
 
     private static CommandSpec helpOptions() {
         CommandSpec mixin = CommandSpec.create();
-        mixin.addOption(flag("helpRequested", "-h", "--help").usageHelp(true)
+        // The names as picocli's AutoHelpMixin declares them: -h and --help unless the system properties
+        // picocli.help.name.0/1 (and picocli.version.name.0/1) say otherwise.
+        mixin.addOption(flag("helpRequested", "${picocli.help.name.0:--h}", "${picocli.help.name.1:---help}")
+                .usageHelp(true)
                 .descriptionKey("mixinStandardHelpOptions.help").description("Show this help message and exit.")
                 .build());
-        mixin.addOption(flag("versionRequested", "-V", "--version").versionHelp(true)
+        mixin.addOption(flag("versionRequested", "${picocli.version.name.0:--V}",
+                "${picocli.version.name.1:---version}")
+                .versionHelp(true)
                 .descriptionKey("mixinStandardHelpOptions.version").description("Print version information and exit.")
                 .build());
         return mixin;
