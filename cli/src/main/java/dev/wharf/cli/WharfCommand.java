@@ -5,7 +5,6 @@ import static dev.wharf.cli.CommandModel.lines;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,8 +12,8 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * The top-level {@code wharf} command; its subcommands do the work. Every command's model is built in code
- * ({@link CommandModel}), except {@code parse} (an exclusive option group) and picocli's {@code help}, which are
- * read from their annotations when named, or for the whole tree ({@code --help}, completion).
+ * ({@link CommandModel}), except picocli's own {@code help}, which picocli reads from its annotations when it is
+ * registered: for the whole tree ({@code wharf --help}, {@code help}, completion), never for a named command.
  */
 public final class WharfCommand implements Runnable {
     /** Every subcommand's name, in the order {@code wharf --help} lists them. */
@@ -49,10 +48,7 @@ public final class WharfCommand implements Runnable {
         return CommandModel.withStandardHelp(spec);
     }
 
-    /**
-     * The subcommand {@code name}: its model, or for the commands still declared by annotations their class
-     * (picocli reads it when it is added).
-     */
+    /** The subcommand {@code name}: its model, or for picocli's {@code help} its class. */
     private static Object subcommand(String name) {
         return switch (name) {
             case "build" -> BuildModel.create();
@@ -71,15 +67,10 @@ public final class WharfCommand implements Runnable {
             case "doctor" -> DoctorCommand.model();
             case "version" -> VersionCommand.model();
             case "completion" -> CompletionCommand.model();
-            case "parse" -> ParseCommand.class;
+            case "parse" -> ParseCommand.model();
             case "help" -> CommandLine.HelpCommand.class;
             default -> throw new IllegalArgumentException("no subcommand " + name);
         };
-    }
-
-    /** The class of the subcommand {@code name} when picocli reads its model from annotations. */
-    static Optional<Class<?>> annotatedSubcommand(String name) {
-        return name.equals("parse") ? Optional.of(ParseCommand.class) : Optional.empty();
     }
 
     /** The configured command line with every subcommand: for help, completion scripts and tests. */

@@ -82,6 +82,9 @@ class CommandModelGoldenTest {
         runs.add(List.of("prune", "x"));
         runs.add(List.of("doctor", "x"));
         runs.add(List.of("parse"));
+        runs.add(List.of("parse", "--dump", "--json", "Dockerfile"));
+        runs.add(List.of("parse", "--json", "--json", "--dump", "-"));
+        runs.add(List.of("parse", "--bogus"));
         runs.add(List.of("--bogus"));
         runs.add(List.of("--debug"));
         return runs;
