@@ -29,236 +29,59 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
-/** {@code wharf build}: builds a Dockerfile into an image of the local store. */
-@Command(name = "build", mixinStandardHelpOptions = true,
-        description = "Build an image from a Dockerfile and a context directory.",
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:the image was built", "1:the build failed", "2:usage error"},
-        footerHeading = "%nExamples:%n",
-        footer = {"  wharf build -t hello testdata/examples/hello",
-            "  wharf build -f docker/Dockerfile --build-arg VERSION=1.2 --target runtime -t app:1.2 .",
-            "  wharf build --pull --push -t localhost:5000/team/app:1.2 .",
-            "  wharf build --progress=plain --no-cache -t app .",
-            "  wharf build --progress=rawjson . 2> progress.jsonl",
-            "  wharf build -o type=oci,dest=out.tar --iidfile id.txt ."})
+/**
+ * {@code wharf build}: builds a Dockerfile into an image of the local store. Its options are declared in
+ * {@link BuildModel}, which also reads their parsed values into these fields when the command runs.
+ */
 final class BuildCommand implements Callable<Integer> {
-    @Option(names = {"-f", "--file"}, paramLabel = "FILE",
-            description = "The Dockerfile (default: CONTEXT/Dockerfile); '-' reads it from standard input; for a "
-                    + "tar, URL or git context a path inside the context.")
     String file;
-
-    @Option(names = {"-t", "--tag"}, paramLabel = "NAME[:TAG]", description = "Tag the image (repeatable).")
     List<String> tags = new ArrayList<>();
-
-    @Option(names = "--build-arg", paramLabel = "KEY[=VALUE]",
-            description = "A build argument; KEY alone takes the value from the environment (repeatable).")
     List<String> buildArgs = new ArrayList<>();
-
-    @Option(names = "--target", paramLabel = "STAGE", description = "Build this stage instead of the last.")
     String target;
-
-    @Option(names = "--no-cache", arity = "0..1", fallbackValue = "true", description = "Do not use the build cache.")
     boolean noCache;
-
-    @Option(names = "--no-cache-filter", paramLabel = "STAGE", split = ",",
-            description = "Do not use the build cache for these stages.")
     List<String> noCacheFilter = new ArrayList<>();
-
-    @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
-            description = "auto, tty, plain, rawjson, quiet or none (default: ${DEFAULT-VALUE}: tty on a terminal, "
-                    + "else plain). tty redraws a compact live view, plain prints #N lines, rawjson one BuildKit "
-                    + "SolveStatus JSON object per line, quiet only the image id, none nothing (as buildx).")
     String progress;
-
-    @Option(names = {"-q", "--quiet"}, arity = "0..1", fallbackValue = "true", description = "Print nothing but the image id: --progress quiet, as docker "
-            + "build -q.")
     boolean quiet;
-
-    @Option(names = "--label", paramLabel = "KEY[=VALUE]",
-            description = "Add a label to the image; KEY alone sets an empty value (repeatable).")
     List<String> labels = new ArrayList<>();
-
-    @Option(names = "--platform", paramLabel = "OS/ARCH",
-            description = "The target platform; only the host's is supported (local names it, as in buildx; "
-                    + "a comma-separated or repeated list may name it more than once).")
     List<String> platform = new ArrayList<>();
-
-    @Option(names = "--metadata-file", paramLabel = "FILE",
-            description = "Write the image digest, config digest and names as JSON to FILE.")
     Path metadataFile;
-
-    @Option(names = {"-o", "--output"}, paramLabel = "type=TYPE,dest=PATH",
-            description = "Where the result goes: type=image (tag it, the default; name=NAME, push=true pushes), "
-                    + "type=registry (push; short for type=image,push=true), type=oci,dest=FILE (an OCI "
-                    + "layout tarball; tar=false: a directory), type=docker,dest=FILE (a docker load tarball), type=local,dest=DIR or "
-                    + "type=tar,dest=FILE (the root filesystem); repeatable. Pushed and exported (registry, oci, "
-                    + "docker) layers are compressed as compression=gzip|zstd|uncompressed (default gzip), "
-                    + "compression-level=N (gzip 0-9, default 6; zstd 1-22, default 3) and force-compression=true "
-                    + "(also recompress base layers compressed otherwise) say; the local store keeps a build's "
-                    + "layers uncompressed.")
     List<String> outputs = new ArrayList<>();
-
-    @Option(names = "--secret", paramLabel = "id=ID,src=FILE|env=VAR",
-            description = "A secret RUN --mount=type=secret,id=ID can read, from a file or an environment variable "
-                    + "(a bare id=ID reads the variable ID if set, else the file ID); repeatable.")
     List<String> secrets = new ArrayList<>();
-
-    @Option(names = "--ssh", paramLabel = "default|ID[=SOCKET|KEY[,KEY]]",
-            description = "An ssh-agent socket RUN --mount=type=ssh[,id=ID] can use (default: $SSH_AUTH_SOCK),"
-                    + " or private key files a private ssh-agent serves for the build; repeatable.")
     List<String> ssh = new ArrayList<>();
-
-    @Option(names = "--security-opt", paramLabel = "seccomp=unconfined",
-            description = "seccomp=unconfined runs RUN steps without Docker's default seccomp profile.")
     List<String> securityOpts = new ArrayList<>();
-
-    @Option(names = "--network", paramLabel = "MODE", defaultValue = "default",
-            description = "The network of RUN steps: default (the host's network, as docker build gives RUN a "
-                    + "network), host, or none (only loopback).")
     String network;
-
-    @Option(names = "--allow", paramLabel = "ENTITLEMENT",
-            description = "An entitlement, as buildx's --allow: network.host lets RUN --network=host steps run "
-                    + "(as --network host does); security.insecure and device are accepted but wharf grants "
-                    + "neither; buildx.local.delete is accepted (repeatable).")
     List<String> allow = new ArrayList<>();
-
-    @Option(names = "--cache-from", paramLabel = "type=registry,ref=NAME",
-            description = "Import build cache from a registry (type=registry,ref=NAME, or just NAME) or an OCI layout "
-                    + "directory (type=local,src=DIR[,tag=TAG]); repeatable. An unreadable source is a warning.")
     List<String> cacheFrom = new ArrayList<>();
-
-    @Option(names = "--cache-to", paramLabel = "type=registry,ref=NAME[,mode=min|max]",
-            description = "Export the build cache to a registry (type=registry,ref=NAME) or an OCI layout directory "
-                    + "(type=local,dest=DIR[,tag=TAG]); mode=min (default: the final image's stages) or mode=max "
-                    + "(every stage); ignore-error=true makes a failed export a warning; compression=, "
-                    + "compression-level=, force-compression= as for --output; repeatable.")
     List<String> cacheTo = new ArrayList<>();
-    @Option(names = {"-m", "--memory"}, paramLabel = "SIZE",
-            description = "Memory limit of each RUN step, swap included (e.g. 512m, 2g); a step over it fails as out "
-                    + "of memory.")
     String memory;
-
-    @Option(names = "--cpus", paramLabel = "N", description = "CPU time each RUN step may use, in CPUs (e.g. 0.5).")
     Double cpus;
-
-    @Option(names = "--resource", paramLabel = "KEY=VALUE",
-            description = "A resource limit of RUN steps, as buildx's --resource: memory=SIZE (as --memory), "
-                    + "cpu-quota=N and cpu-period=N (CPU time: quota/period CPUs, period 100000 by default); "
-                    + "repeatable.")
     List<String> resources = new ArrayList<>();
-
-    @Option(names = "--cpu-quota", paramLabel = "N", hidden = true,
-            description = "buildx's legacy form of --resource cpu-quota=N.")
     List<String> cpuQuota = new ArrayList<>();
-
-    @Option(names = "--cpu-period", paramLabel = "N", hidden = true,
-            description = "buildx's legacy form of --resource cpu-period=N.")
     List<String> cpuPeriod = new ArrayList<>();
-
-    @Option(names = "--pids-limit", paramLabel = "N",
-            description = "Most processes and threads a RUN step may have at once.")
     Long pidsLimit;
-
-    @Option(names = "--explain-cache", arity = "0..1", fallbackValue = "true", description = "Say for each step that runs which input changed since "
-            + "its last build.")
     boolean explainCache;
-
-    @Option(names = "--check", arity = "0..1", fallbackValue = "true", description = "Run the build checks "
-            + "(BuildKit's Dockerfile lint rules) and build nothing; print what they found and exit 1 if any "
-            + "(buildx's --check, --call=check).")
     boolean check;
-
-    @Option(names = "--call", paramLabel = "METHOD[,format=FORMAT][,ignorestatus=BOOL]", defaultValue = "build",
-            description = "build (the default), check (as --check) or targets (list the Dockerfile's stages "
-                    + "and their descriptions, build nothing), as buildx's --call.")
     String call;
-
-    @Option(names = "--iidfile", paramLabel = "FILE", description = "Write the image id to FILE.")
     Path iidFile;
-
-    @Option(names = "--pull", arity = "0..1", fallbackValue = "true", description = "Look up every base image in its registry again, even when the store "
-            + "has its tag.")
     boolean pull;
-
-    @Option(names = "--push", arity = "0..1", fallbackValue = "true", description = "Push the image to the registries of its tags (short for "
-            + "--output=type=registry).")
     boolean push;
-
-    // buildx declares it a StringSlice (commands/build.go): one value may hold several, comma-separated.
-    @Option(names = "--add-host", paramLabel = "HOST:IP", split = ",",
-            description = "Add a line to RUN steps' /etc/hosts (repeatable, or comma-separated); IP host-gateway is "
-                    + "the host, which RUN steps reach on loopback.")
     List<String> addHosts = new ArrayList<>();
-
-    @Option(names = "--ulimit", paramLabel = "NAME=SOFT[:HARD]",
-            description = "A resource limit of RUN steps, e.g. nofile=1024:4096 (repeatable; capped at the host's "
-                    + "hard limits).")
     List<String> ulimits = new ArrayList<>();
-
-    @Option(names = "--shm-size", paramLabel = "SIZE",
-            description = "Size of RUN steps' /dev/shm (e.g. 128m; default 64m).")
     String shmSize;
-
-    @Option(names = "--load", arity = "0..1", fallbackValue = "true",
-            description = "Accepted for docker buildx: the image is in wharf's local store anyway.")
     boolean load;
-
-    @Option(names = "--rm", arity = "0..1", fallbackValue = "true", hidden = true,
-            description = "Accepted for the legacy docker build: wharf leaves no intermediate containers.")
     boolean removeContainers;
-
-    @Option(names = "--force-rm", arity = "0..1", fallbackValue = "true", hidden = true,
-            description = "Accepted for the legacy docker build: wharf leaves no intermediate containers.")
     boolean forceRemoveContainers;
-
-    @Option(names = {"--provenance", "--sbom"}, paramLabel = "VALUE",
-            description = "Accepted for docker buildx: false is what wharf does; wharf makes no attestations, so "
-                    + "other values are ignored with a warning.")
     List<String> attestations = new ArrayList<>();
-
-    @Option(names = "--attest", paramLabel = "type=TYPE[,...]",
-            description = "Accepted for docker buildx: wharf makes no attestations, so it is ignored with a warning "
-                    + "unless disabled=true.")
     List<String> attests = new ArrayList<>();
-
-    @Option(names = "--compress", arity = "0..1", fallbackValue = "true", hidden = true,
-            description = "Accepted for the legacy docker build: the context is never sent anywhere.")
     boolean compress;
-
-    @Option(names = "--isolation", paramLabel = "VALUE", hidden = true,
-            description = "Accepted for docker buildx, with its deprecation warning.")
     String isolation;
-
-    @Option(names = "--squash", arity = "0..1", fallbackValue = "true", hidden = true,
-            description = "Accepted for docker buildx, with its removal warning; nothing is squashed.")
     boolean squash;
-
-    @Mixin
     StoreOptions store;
-
-    @Mixin
     RegistryFlags registry;
-
-    @Option(names = "--build-context", paramLabel = "NAME=VALUE",
-            description = "A named context FROM, COPY --from and RUN --mount=from use instead of a stage or image "
-                    + "of that name: a directory, docker-image://REF, oci-layout://DIR[:TAG|@DIGEST], a git URL or "
-                    + "an http(s) URL (repeatable).")
     List<String> buildContexts = new ArrayList<>();
-
-    @Parameters(index = "0", paramLabel = "CONTEXT", description = "The build context: a directory, '-' (a tar "
-            + "archive on standard input, or a Dockerfile alone), a tarball's path or http(s) URL, or a git URL "
-            + "(https://host/repo.git#ref:subdir, git@host:repo.git, git://host/repo).")
     String context;
-
-    @Spec
     CommandSpec spec;
 
     /** The Dockerfile read from standard input ({@code -f -}), kept for the error report. */
@@ -393,6 +216,7 @@ final class BuildCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        BuildModel.read(spec, this);
         try (SecretFlags flags = new SecretFlags(System.getenv());
              OutputDestinations destinations = new OutputDestinations(TerminalSize::stdoutIsTerminal)) {
             secretFlags = flags;

@@ -1,33 +1,38 @@
 package dev.wharf.cli;
 
+import static dev.wharf.cli.CommandModel.lines;
+
 import java.util.concurrent.Callable;
 import picocli.AutoComplete;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code wharf completion bash}: prints the shell completion script of every command and flag. */
-@Command(name = "completion", mixinStandardHelpOptions = true,
-        description = {"Print a shell completion script for wharf (commands, flags, file arguments).",
-            "The script is for bash; zsh runs it after 'autoload -U bashcompinit && bashcompinit'. The package "
-                    + "build also writes it next to the jar, as cli/target/wharf_completion."},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:the script was printed", "2:usage error (a shell other than bash or zsh)"},
-        footerHeading = "%nExamples:%n",
-        footer = {"  source <(wharf completion bash)",
-            "  wharf completion bash > /etc/bash_completion.d/wharf",
-            "  autoload -U bashcompinit && bashcompinit && source <(wharf completion zsh)"})
 final class CompletionCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "SHELL", defaultValue = "bash", description = "bash (default) or zsh.")
-    String shell;
+    private String shell;
+    private CommandSpec spec;
 
-    @Spec
-    CommandSpec spec;
+    /** A new {@code completion} command and its model. */
+    static CommandSpec model() {
+        CompletionCommand command = new CompletionCommand();
+        CommandSpec spec = CommandModel.command(command, "completion",
+                lines("Print a shell completion script for wharf (commands, flags, file arguments).",
+                        "The script is for bash; zsh runs it after 'autoload -U bashcompinit && bashcompinit'. The "
+                                + "package build also writes it next to the jar, as cli/target/wharf_completion."),
+                lines("0:the script was printed", "2:usage error (a shell other than bash or zsh)"),
+                "  source <(wharf completion bash)",
+                "  wharf completion bash > /etc/bash_completion.d/wharf",
+                "  autoload -U bashcompinit && bashcompinit && source <(wharf completion zsh)");
+        command.spec = spec;
+        spec.addPositional(CommandModel.positional("0", "SHELL").required(false).defaultValue("bash")
+                .description("bash (default) or zsh.")
+                .build());
+        return CommandModel.withStandardHelp(spec);
+    }
 
     @Override
     public Integer call() {
+        shell = CommandModel.positionalValue(spec, 0);
         if (!shell.equals("bash") && !shell.equals("zsh")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "wharf completion: unsupported shell "
                     + shell + "; use bash or zsh");

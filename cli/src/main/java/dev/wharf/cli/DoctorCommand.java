@@ -1,5 +1,9 @@
 package dev.wharf.cli;
 
+import static dev.wharf.cli.CommandModel.flag;
+import static dev.wharf.cli.CommandModel.lines;
+import static dev.wharf.cli.CommandModel.value;
+
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.doctor.DoctorReport;
 import dev.wharf.builder.doctor.StoreDoctor;
@@ -7,40 +11,51 @@ import dev.wharf.layers.store.StoreProblem;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code wharf doctor [--repair]}: checks the store ({@link StoreDoctor}) and prints one line per problem, then a
  * summary; exits 1 while problems remain unrepaired.
  */
-@Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = {"Check the local store and repair what is safe to repair.",
-            "Verifies every blob against its digest, every image's manifests, configs and layers, and the build "
-                    + "cache's references to layers; looks for staged files of interrupted writes, and for "
-                    + "snapshots, sandbox state, mounts and processes that killed builds left.",
-            "With --repair, deletes corrupt blobs, stray files and dangling cache records and removes stale "
-                    + "state. A missing blob of an image cannot be repaired: build, pull or load the image again."},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:the store is healthy (or every problem was repaired)",
-            "1:problems remain, or the store could not be read", "2:usage error"},
-        footerHeading = "%nExamples:%n",
-        footer = {"  wharf doctor", "  wharf doctor --repair"})
 final class DoctorCommand implements Callable<Integer> {
-    @Option(names = "--repair", description = "Repair what is safe to repair.")
     boolean repair;
-
-    @Mixin
     StoreRootOption store;
-
-    @Spec
     CommandSpec spec;
+
+    /** A new {@code doctor} command and its model. */
+    static CommandSpec model() {
+        DoctorCommand command = new DoctorCommand();
+        CommandSpec spec = CommandModel.command(command, "doctor",
+                lines("Check the local store and repair what is safe to repair.",
+                        "Verifies every blob against its digest, every image's manifests, configs and layers, and "
+                                + "the build cache's references to layers; looks for staged files of interrupted "
+                                + "writes, and for snapshots, sandbox state, mounts and processes that killed builds "
+                                + "left.",
+                        "With --repair, deletes corrupt blobs, stray files and dangling cache records and removes "
+                                + "stale state. A missing blob of an image cannot be repaired: build, pull or load "
+                                + "the image again."),
+                lines("0:the store is healthy (or every problem was repaired)",
+                        "1:problems remain, or the store could not be read",
+                        "2:usage error"),
+                "  wharf doctor",
+                "  wharf doctor --repair");
+        command.spec = spec;
+        spec.addOption(flag("repair", "--repair")
+                .description("Repair what is safe to repair.")
+                .build());
+        spec.addMixin(StoreRootOption.MIXIN, StoreRootOption.mixin());
+        return CommandModel.withStandardHelp(spec);
+    }
+
+    /** Puts the values the model parsed (or its defaults) into the fields. */
+    private void read() {
+        repair = value(spec, "--repair");
+        store = StoreRootOption.of(spec);
+    }
 
     @Override
     public Integer call() {
+        read();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {

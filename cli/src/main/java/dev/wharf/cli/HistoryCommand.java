@@ -1,5 +1,13 @@
 package dev.wharf.cli;
 
+import static dev.wharf.cli.CommandModel.flag;
+import static dev.wharf.cli.CommandModel.lines;
+import static dev.wharf.cli.CommandModel.option;
+import static dev.wharf.cli.CommandModel.optionalFlag;
+import static dev.wharf.cli.CommandModel.positional;
+import static dev.wharf.cli.CommandModel.positionalValue;
+import static dev.wharf.cli.CommandModel.value;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.LayerException;
@@ -14,9 +22,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code wharf history}: how an image's layers were made, newest first, in {@code docker history}'s columns
@@ -25,13 +31,6 @@ import picocli.CommandLine.Parameters;
  * cut at 45 characters with an ellipsis unless {@code --no-trunc}), SIZE (the layer's content, unpacked, as Docker's
  * graph drivers measure it; {@code 0B} for metadata-only steps) and COMMENT.
  */
-@Command(name = "history", mixinStandardHelpOptions = true,
-        description = {"Show how an image's layers were made, like docker history.",
-            "The image is given by name[:tag] or by a full or unique leading part of its ID."},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:shown", "1:the image was not found or the store could not be read", "2:usage error"},
-        footerHeading = "%nExamples:%n",
-        footer = {"  wharf history hello", "  wharf history --no-trunc hello:latest", "  wharf history -q hello"})
 final class HistoryCommand extends StoreCommand {
     /** The column names of a {@code --format table ...} header, as docker names them. */
     private static final Map<String, String> HEADERS = Map.of("ID", "IMAGE", "CreatedSince", "CREATED",
@@ -39,24 +38,52 @@ final class HistoryCommand extends StoreCommand {
     private static final String MISSING = "<missing>";
     private static final int CREATED_BY_WIDTH = 45;
 
-    @Parameters(index = "0", paramLabel = "IMAGE", description = "The image's name or ID.")
     String image;
-
-    @Option(names = {"-q", "--quiet"}, description = "Print only image IDs.")
     boolean quiet;
-
-    @Option(names = "--format", paramLabel = "TEMPLATE",
-            description = "Print each entry through a Go template, as docker history --format does: fields .ID, "
-                    + ".CreatedSince, .CreatedAt, .CreatedBy, .Size, .Comment; 'table ...' adds a header row; "
-                    + "'json' one JSON object per line.")
     String format;
-
-    @Option(names = "--no-trunc", description = "Do not truncate the output.")
     boolean noTrunc;
-
-    @Option(names = {"-H", "--human"}, arity = "0..1", fallbackValue = "true", defaultValue = "true",
-            description = "Print sizes and dates in human readable format (default: ${DEFAULT-VALUE}).")
     boolean human;
+
+    /** A new {@code history} command and its model. */
+    static CommandSpec model() {
+        HistoryCommand command = new HistoryCommand();
+        CommandSpec spec = StoreCommand.model(command, "history",
+                lines("Show how an image's layers were made, like docker history.",
+                        "The image is given by name[:tag] or by a full or unique leading part of its ID."),
+                lines("0:shown",
+                        "1:the image was not found or the store could not be read",
+                        "2:usage error"),
+                "  wharf history hello",
+                "  wharf history --no-trunc hello:latest",
+                "  wharf history -q hello");
+        spec.addPositional(positional("0", "IMAGE")
+                .description("The image's name or ID.")
+                .build());
+        spec.addOption(flag("quiet", "-q", "--quiet")
+                .description("Print only image IDs.")
+                .build());
+        spec.addOption(option("TEMPLATE", "--format")
+                .description("Print each entry through a Go template, as docker history --format does: fields .ID, "
+                        + ".CreatedSince, .CreatedAt, .CreatedBy, .Size, .Comment; 'table ...' adds a header row; "
+                        + "'json' one JSON object per line.")
+                .build());
+        spec.addOption(flag("noTrunc", "--no-trunc")
+                .description("Do not truncate the output.")
+                .build());
+        spec.addOption(optionalFlag("human", "-H", "--human").defaultValue("true")
+                .description("Print sizes and dates in human readable format (default: ${DEFAULT-VALUE}).")
+                .build());
+        return CommandModel.withStandardHelp(spec);
+    }
+
+    @Override
+    void read() {
+        image = positionalValue(spec, 0);
+        quiet = value(spec, "--quiet");
+        format = value(spec, "--format");
+        noTrunc = value(spec, "--no-trunc");
+        human = value(spec, "--human");
+    }
 
     @Override
     int execute() throws LayerException {

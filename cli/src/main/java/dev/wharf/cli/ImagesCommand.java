@@ -1,5 +1,10 @@
 package dev.wharf.cli;
 
+import static dev.wharf.cli.CommandModel.flag;
+import static dev.wharf.cli.CommandModel.lines;
+import static dev.wharf.cli.CommandModel.option;
+import static dev.wharf.cli.CommandModel.value;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.registry.ImageReference;
@@ -19,8 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code wharf images}: lists the images of the local store as {@code docker images} does: REPOSITORY (Docker Hub
@@ -28,15 +32,6 @@ import picocli.CommandLine.Option;
  * config digest), CREATED (how long ago), SIZE; with {@code --digests} a DIGEST column. An image pulled by digest is
  * listed with tag {@code <none>} and its digest, as docker lists a RepoDigest.
  */
-@Command(name = "images", mixinStandardHelpOptions = true, description = {"List the images of the local store.",
-    "Columns as in docker images: REPOSITORY, TAG, IMAGE ID (the config digest), CREATED and SIZE (of the layers' "
-            + "content, unpacked, as docker measures it). An image pulled by digest shows with tag <none>; --digests shows the manifest "
-            + "digest each name points to."},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:listed", "1:the store could not be read", "2:usage error"},
-        footerHeading = "%nExamples:%n",
-        footer = {"  wharf images", "  wharf images --digests", "  wharf images -q",
-            "  wharf images --root /var/lib/wharf"})
 final class ImagesCommand extends StoreCommand {
     /** The column names of a {@code --format table ...} header, as docker names them. */
     private static final Map<String, String> HEADERS = Map.ofEntries(Map.entry("Containers", "CONTAINERS"),
@@ -49,27 +44,59 @@ final class ImagesCommand extends StoreCommand {
             .ofPattern("yyyy-MM-dd HH:mm:ss Z 'UTC'").withZone(java.time.ZoneOffset.UTC);
     private static final String NONE = "<none>";
 
-    @Option(names = "--runtime", paramLabel = "RUNTIME", hidden = true,
-            description = "Accepted for compatibility; listing images runs nothing.")
     String runtime;
-
-    @Option(names = "--digests", description = "Show the digest each name points to.")
     boolean digests;
-
-    @Option(names = {"-q", "--quiet"}, description = "Print only image IDs.")
     boolean quiet;
-
-    @Option(names = "--format", paramLabel = "TEMPLATE",
-            description = "Print each image through a Go template, as docker images --format does: fields .ID, "
-                    + ".Repository, .Tag, .Digest, .CreatedSince, .CreatedAt, .Size; 'table ...' adds a header row "
-                    + "(e.g. 'table {{.Repository}}\\t{{.Tag}}'); 'json' one JSON object per line.")
     String format;
-
-    @Option(names = "--no-trunc", description = "Print full image IDs.")
     boolean noTrunc;
 
     /** One line of the listing. */
     private record Row(String repository, String tag, String digest, String id, Instant created, long size) {
+    }
+
+    /** A new {@code images} command and its model. */
+    static CommandSpec model() {
+        ImagesCommand command = new ImagesCommand();
+        CommandSpec spec = StoreCommand.model(command, "images",
+                lines("List the images of the local store.",
+                        "Columns as in docker images: REPOSITORY, TAG, IMAGE ID (the config digest), CREATED and "
+                                + "SIZE (of the layers' content, unpacked, as docker measures it). An image pulled "
+                                + "by digest shows with tag <none>; --digests shows the manifest digest each name "
+                                + "points to."),
+                lines("0:listed",
+                        "1:the store could not be read",
+                        "2:usage error"),
+                "  wharf images",
+                "  wharf images --digests",
+                "  wharf images -q",
+                "  wharf images --root /var/lib/wharf");
+        spec.addOption(option("RUNTIME", "--runtime").hidden(true)
+                .description("Accepted for compatibility; listing images runs nothing.")
+                .build());
+        spec.addOption(flag("digests", "--digests")
+                .description("Show the digest each name points to.")
+                .build());
+        spec.addOption(flag("quiet", "-q", "--quiet")
+                .description("Print only image IDs.")
+                .build());
+        spec.addOption(option("TEMPLATE", "--format")
+                .description("Print each image through a Go template, as docker images --format does: fields .ID, "
+                        + ".Repository, .Tag, .Digest, .CreatedSince, .CreatedAt, .Size; 'table ...' adds a header "
+                        + "row (e.g. 'table {{.Repository}}\\t{{.Tag}}'); 'json' one JSON object per line.")
+                .build());
+        spec.addOption(flag("noTrunc", "--no-trunc")
+                .description("Print full image IDs.")
+                .build());
+        return CommandModel.withStandardHelp(spec);
+    }
+
+    @Override
+    void read() {
+        runtime = value(spec, "--runtime");
+        digests = value(spec, "--digests");
+        quiet = value(spec, "--quiet");
+        format = value(spec, "--format");
+        noTrunc = value(spec, "--no-trunc");
     }
 
     @Override

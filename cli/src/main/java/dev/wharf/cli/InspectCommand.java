@@ -1,33 +1,51 @@
 package dev.wharf.cli;
 
+import static dev.wharf.cli.CommandModel.lines;
+import static dev.wharf.cli.CommandModel.option;
+import static dev.wharf.cli.CommandModel.positionalValue;
+import static dev.wharf.cli.CommandModel.positionals;
+import static dev.wharf.cli.CommandModel.value;
+
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.store.LocalStore;
 import java.util.ArrayList;
 import java.util.List;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code wharf inspect}: prints images as JSON, like {@code docker image inspect}. */
-@Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = {"Show images of the local store as JSON, like docker image inspect.",
-            "An image is given by name[:tag] or by a full or unique leading part of its ID."},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:every image was found", "1:an image was not found (the others are still printed)",
-            "2:usage error"},
-        footerHeading = "%nExamples:%n",
-        footer = {"  wharf inspect busybox:latest", "  wharf inspect 3f57d9401f8d",
-            "  wharf inspect hello busybox | jq '.[].RootFS.Layers'",
-            "  wharf inspect -f '{{.Id}} {{json .Config.Env}}' hello"})
 final class InspectCommand extends StoreCommand {
-    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image names or IDs.")
     List<String> images;
-
-    @Option(names = {"-f", "--format"}, paramLabel = "TEMPLATE",
-            description = "Print each image through a Go template, as docker inspect --format does "
-                    + "(e.g. '{{.Id}}', '{{json .Config}}', '{{range .RepoTags}}{{.}} {{end}}'); 'json' prints the "
-                    + "JSON array.")
     String format;
+
+    /** A new {@code inspect} command and its model. */
+    static CommandSpec model() {
+        InspectCommand command = new InspectCommand();
+        CommandSpec spec = StoreCommand.model(command, "inspect",
+                lines("Show images of the local store as JSON, like docker image inspect.",
+                        "An image is given by name[:tag] or by a full or unique leading part of its ID."),
+                lines("0:every image was found",
+                        "1:an image was not found (the others are still printed)",
+                        "2:usage error"),
+                "  wharf inspect busybox:latest",
+                "  wharf inspect 3f57d9401f8d",
+                "  wharf inspect hello busybox | jq '.[].RootFS.Layers'",
+                "  wharf inspect -f '{{.Id}} {{json .Config.Env}}' hello");
+        spec.addPositional(positionals(null, "IMAGE").arity("1..*").required(true)
+                .description("Image names or IDs.")
+                .build());
+        spec.addOption(option("TEMPLATE", "-f", "--format")
+                .description("Print each image through a Go template, as docker inspect --format does (e.g. "
+                        + "'{{.Id}}', '{{json .Config}}', '{{range .RepoTags}}{{.}} {{end}}'); 'json' prints the "
+                        + "JSON array.")
+                .build());
+        return CommandModel.withStandardHelp(spec);
+    }
+
+    @Override
+    void read() {
+        images = positionalValue(spec, 0);
+        format = value(spec, "--format");
+    }
 
     @Override
     int execute() throws LayerException {

@@ -1,5 +1,10 @@
 package dev.wharf.cli;
 
+import static dev.wharf.cli.CommandModel.flag;
+import static dev.wharf.cli.CommandModel.lines;
+import static dev.wharf.cli.CommandModel.option;
+import static dev.wharf.cli.CommandModel.value;
+
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.archive.ArchiveImporter;
 import dev.wharf.layers.archive.ImportResult;
@@ -11,28 +16,41 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code wharf load}: loads images from an archive, like {@code docker load}. */
-@Command(name = "load", mixinStandardHelpOptions = true,
-        description = {"Load images from a docker save tarball, an OCI archive or an OCI layout directory "
-                + "(tarballs may be gzip or zstd compressed).",
-            "Each image keeps the names the archive gives it (RepoTags, io.containerd.image.name or a "
-                    + "name:tag org.opencontainers.image.ref.name)."},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:the images were loaded", "1:the archive is missing, unreadable, corrupted or hostile",
-            "2:usage error"},
-        footerHeading = "%nExamples:%n",
-        footer = {"  wharf load -i busybox.tar", "  docker save busybox | wharf load",
-            "  wharf load -i oci-layout-dir/"})
 final class LoadCommand extends StoreCommand {
-    @Option(names = {"-i", "--input"}, paramLabel = "FILE",
-            description = "Read from this archive file or OCI layout directory instead of standard input.")
     Path input;
-
-    @Option(names = {"-q", "--quiet"}, description = "Accepted for docker compatibility; wharf prints no progress.")
     boolean quiet;
+
+    /** A new {@code load} command and its model. */
+    static CommandSpec model() {
+        LoadCommand command = new LoadCommand();
+        CommandSpec spec = StoreCommand.model(command, "load",
+                lines("Load images from a docker save tarball, an OCI archive or an OCI layout directory (tarballs "
+                                + "may be gzip or zstd compressed).",
+                        "Each image keeps the names the archive gives it (RepoTags, io.containerd.image.name or a "
+                                + "name:tag org.opencontainers.image.ref.name)."),
+                lines("0:the images were loaded",
+                        "1:the archive is missing, unreadable, corrupted or hostile",
+                        "2:usage error"),
+                "  wharf load -i busybox.tar",
+                "  docker save busybox | wharf load",
+                "  wharf load -i oci-layout-dir/");
+        spec.addOption(option(Path.class, "FILE", "-i", "--input")
+                .description("Read from this archive file or OCI layout directory instead of standard input.")
+                .build());
+        spec.addOption(flag("quiet", "-q", "--quiet")
+                .description("Accepted for docker compatibility; wharf prints no progress.")
+                .build());
+        return CommandModel.withStandardHelp(spec);
+    }
+
+    @Override
+    void read() {
+        input = value(spec, "--input");
+        quiet = value(spec, "--quiet");
+    }
 
     @Override
     int execute() throws LayerException, CommandException {

@@ -7,42 +7,44 @@ import dev.wharf.grammar.parser.ParseResult;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
-import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.ArgGroupSpec;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code wharf parse}: parses a Dockerfile and prints its syntax tree or its typed instructions. */
-@Command(name = "parse", mixinStandardHelpOptions = true,
-        description = "Parse a Dockerfile and print its syntax tree (--dump, BuildKit's format) or its typed "
-                + "instructions with positions (--json).",
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:the Dockerfile parsed", "1:syntax error (FILE:LINE:COL: message)", "2:usage error"},
-        footerHeading = "%nExamples:%n",
-        footer = {"  wharf parse Dockerfile", "  wharf parse --json app/Dockerfile", "  cat Dockerfile | wharf parse -"})
 final class ParseCommand implements Callable<Integer> {
+    private boolean json;
+    private String file;
+    private CommandSpec spec;
 
-    static final class Format {
-        @Option(names = "--dump", description = "Print BuildKit's Node.Dump() format (default).")
-        boolean dump;
-
-        @Option(names = "--json", description = "Print the typed instructions as JSON, with line and column.")
-        boolean json;
+    /** A new {@code parse} command and its model. */
+    static CommandSpec model() {
+        ParseCommand command = new ParseCommand();
+        CommandSpec spec = CommandModel.command(command, "parse",
+                CommandModel.lines("Parse a Dockerfile and print its syntax tree (--dump, BuildKit's format) or its "
+                        + "typed instructions with positions (--json)."),
+                CommandModel.lines("0:the Dockerfile parsed", "1:syntax error (FILE:LINE:COL: message)",
+                        "2:usage error"),
+                "  wharf parse Dockerfile", "  wharf parse --json app/Dockerfile", "  cat Dockerfile | wharf parse -");
+        command.spec = spec;
+        // One of the two formats at most, as the annotations' exclusive @ArgGroup said.
+        spec.addArgGroup(ArgGroupSpec.builder().exclusive(true).multiplicity("0..1")
+                .addArg(CommandModel.flag("dump", "--dump")
+                        .description("Print BuildKit's Node.Dump() format (default).")
+                        .build())
+                .addArg(CommandModel.flag("json", "--json")
+                        .description("Print the typed instructions as JSON, with line and column.")
+                        .build())
+                .build());
+        spec.addPositional(CommandModel.positional("0", "FILE")
+                .description("The Dockerfile; '-' reads standard input.")
+                .build());
+        return CommandModel.withStandardHelp(spec);
     }
-
-    @ArgGroup(exclusive = true)
-    Format format = new Format();
-
-    @Parameters(index = "0", paramLabel = "FILE", description = "The Dockerfile; '-' reads standard input.")
-    String file;
-
-    @Spec
-    CommandSpec spec;
 
     @Override
     public Integer call() {
+        json = Boolean.TRUE.equals(CommandModel.value(spec, "--json"));
+        file = CommandModel.positionalValue(spec, 0);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         DockerfileSource source;
@@ -54,7 +56,7 @@ final class ParseCommand implements Callable<Integer> {
         }
         try {
             ParseResult result = DockerfileParser.parse(source.name(), source.text());
-            if (format.json) {
+            if (json) {
                 out.print(JsonOutput.render(source.name(), result));
             } else {
                 // BuildKit's dumper prints the root's dump followed by one newline.

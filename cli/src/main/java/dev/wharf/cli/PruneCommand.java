@@ -1,5 +1,11 @@
 package dev.wharf.cli;
 
+import static dev.wharf.cli.CommandModel.flag;
+import static dev.wharf.cli.CommandModel.lines;
+import static dev.wharf.cli.CommandModel.list;
+import static dev.wharf.cli.CommandModel.option;
+import static dev.wharf.cli.CommandModel.value;
+
 import dev.wharf.cache.CacheException;
 import dev.wharf.cache.CacheKey;
 import dev.wharf.cache.CacheStore;
@@ -21,8 +27,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 
 /**
@@ -30,37 +35,58 @@ import picocli.CommandLine.ParameterException;
  * record references; {@code --all}, {@code --filter until=} and {@code --keep-storage} first remove build cache
  * records, as {@code docker builder prune} does, so their layers can go too.
  */
-@Command(name = "prune", mixinStandardHelpOptions = true,
-        description = {"Remove unused data from the local store.",
-            "Deletes the blobs (layers, configs, manifests) that no image name and no build cache record uses, "
-                    + "e.g. those of images removed with wharf rmi. With --all, --filter or --keep-storage, build "
-                    + "cache records are removed first, so the layers only they used are deleted too.",
-            "Blobs written within the grace period are kept: a build in another process may not have named its "
-                    + "image yet."},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:pruned", "1:the store or the build cache could not be read or changed", "2:usage error"},
-        footerHeading = "%nExamples:%n",
-        footer = {"  wharf rmi hello && wharf prune", "  wharf prune --filter until=24h",
-            "  wharf prune --keep-storage 10gb", "  wharf prune --all --grace-period 0s"})
 final class PruneCommand extends StoreCommand {
-    @Option(names = {"-a", "--all"}, description = "Remove every build cache record.")
     boolean all;
-
-    @Option(names = "--filter", paramLabel = "until=DURATION",
-            description = "Remove the build cache records not used for DURATION (Go syntax: 24h, 90m).")
     List<String> filters = List.of();
-
-    @Option(names = "--keep-storage", paramLabel = "SIZE",
-            description = "Remove least recently used build cache records until the rest use at most SIZE "
-                    + "(e.g. 10gb; binary units).")
     String keepStorage;
-
-    @Option(names = "--grace-period", paramLabel = "DURATION", defaultValue = "1h",
-            description = "Keep unused blobs written less than DURATION ago (default: ${DEFAULT-VALUE}).")
     String gracePeriod;
-
-    @Option(names = {"-f", "--force"}, description = "Accepted for docker compatibility; wharf never prompts.")
     boolean force;
+
+    /** A new {@code prune} command and its model. */
+    static CommandSpec model() {
+        PruneCommand command = new PruneCommand();
+        CommandSpec spec = StoreCommand.model(command, "prune",
+                lines("Remove unused data from the local store.",
+                        "Deletes the blobs (layers, configs, manifests) that no image name and no build cache record "
+                                + "uses, e.g. those of images removed with wharf rmi. With --all, --filter or "
+                                + "--keep-storage, build cache records are removed first, so the layers only they "
+                                + "used are deleted too.",
+                        "Blobs written within the grace period are kept: a build in another process may not have "
+                                + "named its image yet."),
+                lines("0:pruned",
+                        "1:the store or the build cache could not be read or changed",
+                        "2:usage error"),
+                "  wharf rmi hello && wharf prune",
+                "  wharf prune --filter until=24h",
+                "  wharf prune --keep-storage 10gb",
+                "  wharf prune --all --grace-period 0s");
+        spec.addOption(flag("all", "-a", "--all")
+                .description("Remove every build cache record.")
+                .build());
+        spec.addOption(list("until=DURATION", "--filter").initialValue(List.of())
+                .description("Remove the build cache records not used for DURATION (Go syntax: 24h, 90m).")
+                .build());
+        spec.addOption(option("SIZE", "--keep-storage")
+                .description("Remove least recently used build cache records until the rest use at most SIZE (e.g. "
+                        + "10gb; binary units).")
+                .build());
+        spec.addOption(option("DURATION", "--grace-period").defaultValue("1h")
+                .description("Keep unused blobs written less than DURATION ago (default: ${DEFAULT-VALUE}).")
+                .build());
+        spec.addOption(flag("force", "-f", "--force")
+                .description("Accepted for docker compatibility; wharf never prompts.")
+                .build());
+        return CommandModel.withStandardHelp(spec);
+    }
+
+    @Override
+    void read() {
+        all = value(spec, "--all");
+        filters = value(spec, "--filter");
+        keepStorage = value(spec, "--keep-storage");
+        gracePeriod = value(spec, "--grace-period");
+        force = value(spec, "--force");
+    }
 
     @Override
     int execute() throws LayerException, CacheException {

@@ -1,26 +1,41 @@
 package dev.wharf.cli;
 
+import static dev.wharf.cli.CommandModel.lines;
+import static dev.wharf.cli.CommandModel.positional;
+import static dev.wharf.cli.CommandModel.positionalValue;
+
 import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.PushSummary;
 import java.io.PrintWriter;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code wharf push}: an image of the local store to the registry its name says, like {@code docker push}. */
-@Command(name = "push", mixinStandardHelpOptions = true,
-        description = {"Upload an image of the local store to a registry.",
-            "The name says where: localhost:5000/team/app:1.0 goes to localhost:5000, a name without a registry to "
-                    + "Docker Hub. Blobs the registry already has are not uploaded again; credentials come from "
-                    + "~/.docker/config.json."},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:the image was pushed", "1:the push failed (no such image, denied, unreachable)",
-            "2:usage error"},
-        footerHeading = "%nExamples:%n",
-        footer = {"  wharf tag hello localhost:5000/hello:1.0 && wharf push localhost:5000/hello:1.0"})
 final class PushCommand extends TransferCommand {
-    @Parameters(index = "0", paramLabel = "NAME[:TAG]", description = "The stored image to push.")
     String reference;
+
+    /** A new {@code push} command and its model. */
+    static CommandSpec model() {
+        PushCommand command = new PushCommand();
+        CommandSpec spec = TransferCommand.model(command, "push",
+                lines("Upload an image of the local store to a registry.",
+                        "The name says where: localhost:5000/team/app:1.0 goes to localhost:5000, a name without a "
+                                + "registry to Docker Hub. Blobs the registry already has are not uploaded again; "
+                                + "credentials come from ~/.docker/config.json."),
+                lines("0:the image was pushed",
+                        "1:the push failed (no such image, denied, unreachable)",
+                        "2:usage error"),
+                "  wharf tag hello localhost:5000/hello:1.0 && wharf push localhost:5000/hello:1.0");
+        spec.addPositional(positional("0", "NAME[:TAG]")
+                .description("The stored image to push.")
+                .build());
+        return CommandModel.withStandardHelp(spec);
+    }
+
+    @Override
+    void read() {
+        reference = positionalValue(spec, 0);
+    }
 
     @Override
     String[] blobTexts() {

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The registry options of {@code build}, {@code pull} and {@code push}: credentials come from Docker's config file
@@ -17,10 +17,29 @@ final class RegistryFlags {
     /** The environment variable naming insecure registries, comma-separated. */
     static final String INSECURE_ENV = "WHARF_INSECURE_REGISTRIES";
 
-    @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]",
-            description = "Reach this registry over plain HTTP (repeatable; also $" + INSECURE_ENV
-                    + ", comma-separated). Loopback registries always may be.")
-    List<String> insecure = new ArrayList<>();
+    /** The mixin's key in a command's model (the field name it had as an annotated mixin). */
+    static final String MIXIN = "registry";
+
+    private final List<String> insecure;
+
+    RegistryFlags(List<String> insecure) {
+        this.insecure = List.copyOf(insecure);
+    }
+
+    /** The model of the mixin: {@code --insecure-registry}. */
+    static CommandSpec mixin() {
+        CommandSpec mixin = CommandSpec.create();
+        mixin.addOption(CommandModel.list("HOST[:PORT]", "--insecure-registry")
+                .description("Reach this registry over plain HTTP (repeatable; also $" + INSECURE_ENV
+                        + ", comma-separated). Loopback registries always may be.")
+                .build());
+        return mixin;
+    }
+
+    /** What {@code spec}'s {@code --insecure-registry} options were given. */
+    static RegistryFlags of(CommandSpec spec) {
+        return new RegistryFlags(CommandModel.value(spec, "--insecure-registry"));
+    }
 
     /** The registry settings these flags and the environment select; the environment is read here. */
     RegistrySettings settings() {

@@ -1,5 +1,11 @@
 package dev.wharf.cli;
 
+import static dev.wharf.cli.CommandModel.flag;
+import static dev.wharf.cli.CommandModel.lines;
+import static dev.wharf.cli.CommandModel.positionalValue;
+import static dev.wharf.cli.CommandModel.positionals;
+import static dev.wharf.cli.CommandModel.value;
+
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.registry.ImageReference;
@@ -8,30 +14,43 @@ import dev.wharf.layers.store.ImageName;
 import dev.wharf.layers.store.LocalStore;
 import java.util.List;
 import java.util.Optional;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code wharf rmi}: removes image names, like {@code docker rmi}. The blobs stay until {@code wharf prune} finds
  * them unreferenced, so removing is instant and a concurrent build using the image is not broken.
  */
-@Command(name = "rmi", mixinStandardHelpOptions = true,
-        description = {"Remove (untag) one or more images.",
-            "A name removes that name; an image ID removes every name of the image, which needs -f when it has "
-                    + "more than one. The layers are freed by wharf prune."},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:every image was removed", "1:an image was not found or could not be removed "
-                + "(the others are still removed)", "2:usage error"},
-        footerHeading = "%nExamples:%n",
-        footer = {"  wharf rmi busybox:1.36", "  wharf rmi -f 3f57d9401f8d", "  wharf rmi hello && wharf prune"})
 final class RmiCommand extends StoreCommand {
-    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image names or IDs.")
     List<String> images;
-
-    @Option(names = {"-f", "--force"},
-            description = "Remove every name of an image given by ID; ignore images that do not exist.")
     boolean force;
+
+    /** A new {@code rmi} command and its model. */
+    static CommandSpec model() {
+        RmiCommand command = new RmiCommand();
+        CommandSpec spec = StoreCommand.model(command, "rmi",
+                lines("Remove (untag) one or more images.",
+                        "A name removes that name; an image ID removes every name of the image, which needs -f when "
+                                + "it has more than one. The layers are freed by wharf prune."),
+                lines("0:every image was removed",
+                        "1:an image was not found or could not be removed (the others are still removed)",
+                        "2:usage error"),
+                "  wharf rmi busybox:1.36",
+                "  wharf rmi -f 3f57d9401f8d",
+                "  wharf rmi hello && wharf prune");
+        spec.addPositional(positionals(null, "IMAGE").arity("1..*").required(true)
+                .description("Image names or IDs.")
+                .build());
+        spec.addOption(flag("force", "-f", "--force")
+                .description("Remove every name of an image given by ID; ignore images that do not exist.")
+                .build());
+        return CommandModel.withStandardHelp(spec);
+    }
+
+    @Override
+    void read() {
+        images = positionalValue(spec, 0);
+        force = value(spec, "--force");
+    }
 
     @Override
     int execute() throws LayerException {

@@ -1,41 +1,58 @@
 package dev.wharf.cli;
 
+import static dev.wharf.cli.CommandModel.lines;
+import static dev.wharf.cli.CommandModel.positional;
+import static dev.wharf.cli.CommandModel.positionalValue;
+import static dev.wharf.cli.CommandModel.positionals;
+
 import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.EngineException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code wharf run}: runs an image's command in the sandbox, for smoke tests. */
-@Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run an image's entrypoint and command (or CMD... instead of its command) in the sandbox, "
-                + "without network; exits with the command's exit code.",
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"N:the command's own exit code", "1:no such image, or the sandbox failed to start",
-            "2:usage error"},
-        footerHeading = "%nExamples:%n",
-        footer = {"  wharf run hello", "  wharf run busybox:latest echo hi", "  wharf run --runtime builtin hello"})
 final class RunCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "IMAGE", description = "The image name.")
     String image;
-
-    @Parameters(index = "1..*", paramLabel = "CMD", description = "The command and its arguments.")
     List<String> command = new ArrayList<>();
-
-    @Mixin
     StoreOptions store;
-
-    @Spec
     CommandSpec spec;
+
+    /** A new {@code run} command and its model. */
+    static CommandSpec model() {
+        RunCommand command = new RunCommand();
+        CommandSpec spec = CommandModel.command(command, "run",
+                lines("Run an image's entrypoint and command (or CMD... instead of its command) in the sandbox, "
+                                + "without network; exits with the command's exit code."),
+                lines("N:the command's own exit code",
+                        "1:no such image, or the sandbox failed to start",
+                        "2:usage error"),
+                "  wharf run hello",
+                "  wharf run busybox:latest echo hi",
+                "  wharf run --runtime builtin hello");
+        command.spec = spec;
+        spec.addPositional(positional("0", "IMAGE")
+                .description("The image name.")
+                .build());
+        spec.addPositional(positionals("1..*", "CMD").arity("0..1").initialValue(new ArrayList<String>())
+                .description("The command and its arguments.")
+                .build());
+        spec.addMixin(StoreOptions.MIXIN, StoreOptions.mixin());
+        return CommandModel.withStandardHelp(spec);
+    }
+
+    /** Puts the values the model parsed (or its defaults) into the fields. */
+    private void read() {
+        image = positionalValue(spec, 0);
+        command = positionalValue(spec, 1);
+        store = StoreOptions.of(spec);
+    }
 
     @Override
     public Integer call() {
+        read();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (BuildEngine engine = BuildEngine.create(store.engineOptions());

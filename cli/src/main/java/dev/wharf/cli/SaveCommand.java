@@ -1,5 +1,11 @@
 package dev.wharf.cli;
 
+import static dev.wharf.cli.CommandModel.lines;
+import static dev.wharf.cli.CommandModel.option;
+import static dev.wharf.cli.CommandModel.positionalValue;
+import static dev.wharf.cli.CommandModel.positionals;
+import static dev.wharf.cli.CommandModel.value;
+
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.archive.ArchiveExporter;
 import dev.wharf.layers.archive.DockerLayerFormat;
@@ -9,22 +15,10 @@ import dev.wharf.layers.store.LocalStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
 
 /** {@code wharf save}: writes images to an archive, like {@code docker save}. */
-@Command(name = "save", mixinStandardHelpOptions = true,
-        description = {"Save one or more images to a tar archive that docker load accepts, or in OCI form.",
-            "Images are given by name[:tag]; the archive carries these names."},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:the archive was written", "1:an image is missing or incomplete, or writing failed",
-            "2:usage error"},
-        footerHeading = "%nExamples:%n",
-        footer = {"  wharf save hello -o hello.tar && docker load -i hello.tar",
-            "  wharf save --format oci busybox:latest hello -o images.oci.tar",
-            "  wharf save --format oci-dir hello -o layout/ && skopeo inspect oci:layout:latest"})
 final class SaveCommand extends StoreCommand {
     /** The archive forms {@code --format} selects. */
     enum Format {
@@ -40,17 +34,41 @@ final class SaveCommand extends StoreCommand {
         }
     }
 
-    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image names, name[:tag].")
     List<String> images;
-
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE",
-            description = "Write to this file (a directory with --format oci-dir); an existing file is replaced.")
     Path output;
-
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "docker",
-            description = "docker (docker-archive, the default), oci (an OCI archive) or oci-dir (an OCI image "
-                    + "layout directory; added to if it exists).")
     String format;
+
+    /** A new {@code save} command and its model. */
+    static CommandSpec model() {
+        SaveCommand command = new SaveCommand();
+        CommandSpec spec = StoreCommand.model(command, "save",
+                lines("Save one or more images to a tar archive that docker load accepts, or in OCI form.",
+                        "Images are given by name[:tag]; the archive carries these names."),
+                lines("0:the archive was written",
+                        "1:an image is missing or incomplete, or writing failed",
+                        "2:usage error"),
+                "  wharf save hello -o hello.tar && docker load -i hello.tar",
+                "  wharf save --format oci busybox:latest hello -o images.oci.tar",
+                "  wharf save --format oci-dir hello -o layout/ && skopeo inspect oci:layout:latest");
+        spec.addPositional(positionals(null, "IMAGE").arity("1..*").required(true)
+                .description("Image names, name[:tag].")
+                .build());
+        spec.addOption(option(Path.class, "FILE", "-o", "--output").required(true)
+                .description("Write to this file (a directory with --format oci-dir); an existing file is replaced.")
+                .build());
+        spec.addOption(option("FORMAT", "--format").defaultValue("docker")
+                .description("docker (docker-archive, the default), oci (an OCI archive) or oci-dir (an OCI image "
+                        + "layout directory; added to if it exists).")
+                .build());
+        return CommandModel.withStandardHelp(spec);
+    }
+
+    @Override
+    void read() {
+        images = positionalValue(spec, 0);
+        output = value(spec, "--output");
+        format = value(spec, "--format");
+    }
 
     @Override
     int execute() throws LayerException, CommandException {

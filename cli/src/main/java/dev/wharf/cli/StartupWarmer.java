@@ -7,29 +7,19 @@ import dev.wharf.grammar.instructions.DockerfileReader;
 import dev.wharf.grammar.parser.DockerfileParser;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.posix.PosixFiles;
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Arrays;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-import picocli.CommandLine;
 
 /**
  * Starts, on a daemon thread, work that a command waits for later and that depends on nothing of the command, so
- * that it runs while the main thread builds the command line (picocli's reflection), opens the store and plans the
+ * that it runs while the main thread builds the command line, opens the store and plans the
  * build (the CLI has two cores to itself on an idle machine; on a busy one the work is the same, only not
  * overlapped), in the order the command needs it:
  * <ul>
- *   <li>for every command that names its subcommand (also {@code version} and {@code parse}), the annotations of
- *       {@code Object}'s methods, of the top-level command and of the named subcommand's class and its mixins:
- *       picocli reads them by reflection (every class of a command's hierarchy, {@code Object} included), and the
- *       JDK parses each member's annotations and generates a proxy class per annotation type at first use, most of
- *       picocli's start; the main thread, busy with picocli's own initialisation by then, finds them parsed or
- *       under way (the JDK caches them per class and member, and waits for a parse or a proxy class under way);</li>
  *   <li>for {@code build}, the Dockerfile parser: ANTLR's lexer and parser deserialise their state machines and
  *       fill their caches on the first parse;</li>
  *   <li>for every command that opens the store, the JDK's security providers, through {@code MessageDigest.getInstance("SHA-256")}:
@@ -86,31 +76,19 @@ final class StartupWarmer {
     }
 
     /**
-     * Starts the warm-up when {@code args} name a command: the annotations picocli reads for it, and for a command
-     * that opens the store the rest.
+     * Starts the warm-up when {@code args} name a command that opens the store. (It also used to read, for every
+     * named command, the annotations picocli read for its model; the models are built in code now,
+     * {@link CommandModel}, so {@code version} and {@code parse} start no thread at all.)
      */
     static void start(String[] args) {
         String command = command(args);
-        if (command == null || command.equals("help") || command.equals("completion")) {
-            return; // the whole command tree, whose annotations the main thread reads at once
+        if (command == null || WITHOUT_JSON.contains(command)) {
+            return;
         }
-        boolean storeWork = !WITHOUT_JSON.contains(command);
         boolean build = command.equals("build");
         boolean stepsRun = build && Arrays.asList(args).contains("--no-cache");
-        boolean hashing = storeWork && hashesAhead(command, args);
-        Optional<Class<?>> subcommand = WharfCommand.subcommand(command);
-        Thread thread = new Thread(() -> {
-            // In the order picocli reads them: the top-level command's class hierarchy from Object down (Object's
-            // methods carry the JDK's annotations, each type a proxy class to generate), then the subcommand's.
-            readMethodAnnotations(Object.class);
-            readAnnotations(WharfCommand.class);
-            if (subcommand.isPresent()) {
-                readAnnotations(subcommand.get());
-            }
-            if (storeWork) {
-                initialize(build, stepsRun, hashing);
-            }
-        }, "wharf-warm-up");
+        boolean hashing = hashesAhead(command, args);
+        Thread thread = new Thread(() -> initialize(build, stepsRun, hashing), "wharf-warm-up");
         thread.setDaemon(true);
         thread.start();
     }
@@ -187,37 +165,6 @@ final class StartupWarmer {
         byte[] data = new byte[HASH_LENGTHS[HASH_LENGTHS.length - 1]];
         for (int i = 0; i < HASH_UPDATES; i++) {
             sha256.update(data, 0, HASH_LENGTHS[i % HASH_LENGTHS.length]);
-        }
-    }
-
-    /** Reads the annotations of the methods {@code type} declares. */
-    private static void readMethodAnnotations(Class<?> type) {
-        try {
-            for (Method method : type.getDeclaredMethods()) {
-                method.getDeclaredAnnotations();
-            }
-        } catch (RuntimeException | LinkageError e) {
-            // picocli reads them itself and reports what fails.
-        }
-    }
-
-    /** Reads the annotations picocli reads: of the class, its members and those of its mixins, superclasses too. */
-    private static void readAnnotations(Class<?> command) {
-        try {
-            for (Class<?> c = command; c != null && c != Object.class; c = c.getSuperclass()) {
-                c.getAnnotations();
-                for (Field field : c.getDeclaredFields()) {
-                    field.getDeclaredAnnotations();
-                    if (field.isAnnotationPresent(CommandLine.Mixin.class)) {
-                        readAnnotations(field.getType());
-                    }
-                }
-                for (Method method : c.getDeclaredMethods()) {
-                    method.getDeclaredAnnotations();
-                }
-            }
-        } catch (RuntimeException | LinkageError e) {
-            // picocli reads them itself and reports what fails.
         }
     }
 

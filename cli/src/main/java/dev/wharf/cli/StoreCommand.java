@@ -9,9 +9,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /**
  * The shape every command working on the local store shares (images, inspect, tag, rmi, load, save, prune): the
@@ -19,20 +17,34 @@ import picocli.CommandLine.Spec;
  * archive, a broken store) printed as one line {@code wharf COMMAND: message} with exit code 1. Anything else is a
  * bug and goes to the {@link InternalErrorHandler}.
  *
- * <p>Subclasses implement {@link #execute}; one instance per run, not thread-safe.
+ * <p>Subclasses build their model on {@link #model}, read their parsed options in {@link #read} and implement
+ * {@link #execute}; one instance per run, not thread-safe.
  */
 abstract class StoreCommand implements Callable<Integer> {
-    @Mixin
     StoreRootOption store;
-
-    @Spec
     CommandSpec spec;
+
+    /**
+     * The model of {@code command}, named {@code name}, with {@code --root}; the subclass adds its own options and
+     * then the standard help ({@link CommandModel#withStandardHelp}), in the order the annotations had them.
+     */
+    static CommandSpec model(StoreCommand command, String name, String[] description, String[] exitCodes,
+                             String... examples) {
+        command.spec = CommandModel.command(command, name, description, exitCodes, examples);
+        command.spec.addMixin(StoreRootOption.MIXIN, StoreRootOption.mixin());
+        return command.spec;
+    }
+
+    /** Puts the values the model parsed (or its defaults) into the subclass's fields. */
+    abstract void read();
 
     /** Does the command's work; returns its exit code. */
     abstract int execute() throws LayerException, CacheException, CommandException, EngineException;
 
     @Override
     public final Integer call() {
+        store = StoreRootOption.of(spec);
+        read();
         try {
             return execute();
         } catch (LayerException | CacheException | CommandException | EngineException e) {

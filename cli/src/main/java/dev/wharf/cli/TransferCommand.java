@@ -4,10 +4,7 @@ import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.EngineException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * What {@code wharf pull} and {@code wharf push} share: {@code -q}, the store and registry options, one engine
@@ -15,17 +12,29 @@ import picocli.CommandLine.Spec;
  * code 1.
  */
 abstract class TransferCommand implements Callable<Integer> {
-    @Option(names = {"-q", "--quiet"}, description = "Print only the result line.")
     boolean quiet;
-
-    @Mixin
     StoreOptions store;
-
-    @Mixin
     RegistryFlags registry;
-
-    @Spec
     CommandSpec spec;
+
+    /**
+     * The model of {@code command}, named {@code name}, with {@code -q}, the store and the registry options; the
+     * subclass adds its own options and then the standard help ({@link CommandModel#withStandardHelp}).
+     */
+    static CommandSpec model(TransferCommand command, String name, String[] description, String[] exitCodes,
+                             String... examples) {
+        CommandSpec spec = CommandModel.command(command, name, description, exitCodes, examples);
+        command.spec = spec;
+        spec.addOption(CommandModel.flag("quiet", "-q", "--quiet")
+                .description("Print only the result line.")
+                .build());
+        spec.addMixin(StoreOptions.MIXIN, StoreOptions.mixin());
+        spec.addMixin(RegistryFlags.MIXIN, RegistryFlags.mixin());
+        return spec;
+    }
+
+    /** Puts the values the model parsed (or its defaults) into the subclass's fields. */
+    abstract void read();
 
     /** The progress texts of a blob that moved and of one that was already there. */
     abstract String[] blobTexts();
@@ -35,6 +44,10 @@ abstract class TransferCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        quiet = CommandModel.value(spec, "--quiet");
+        store = StoreOptions.of(spec);
+        registry = RegistryFlags.of(spec);
+        read();
         PrintWriter out = spec.commandLine().getOut();
         TransferProgress progress = new TransferProgress(quiet ? new PrintWriter(PrintWriter.nullWriter()) : out,
                 blobTexts()[0], blobTexts()[1]);

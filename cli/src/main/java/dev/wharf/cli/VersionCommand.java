@@ -1,18 +1,21 @@
 package dev.wharf.cli;
 
+import static dev.wharf.cli.CommandModel.lines;
+
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code wharf version}: prints the version of wharf and of the Java runtime. */
-@Command(name = "version", mixinStandardHelpOptions = true, description = "Show the wharf version.",
-        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:printed"},
-        footerHeading = "%nExamples:%n", footer = {"  wharf version", "  wharf --version"})
 final class VersionCommand implements Callable<Integer> {
+    private CommandSpec spec;
 
-    @Spec
-    CommandSpec spec;
+    /** A new {@code version} command and its model. */
+    static CommandSpec model() {
+        VersionCommand command = new VersionCommand();
+        command.spec = CommandModel.command(command, "version", lines("Show the wharf version."),
+                lines("0:printed"), "  wharf version", "  wharf --version");
+        return CommandModel.withStandardHelp(command.spec);
+    }
 
     @Override
     public Integer call() {

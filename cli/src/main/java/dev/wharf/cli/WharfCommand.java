@@ -1,87 +1,87 @@
 package dev.wharf.cli;
 
+import static dev.wharf.cli.CommandModel.lines;
+
 import java.io.PrintWriter;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Optional;
+import java.util.List;
 import java.util.Set;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ScopeType;
 
-/** The top-level {@code wharf} command; its subcommands do the work. */
-@Command(
-        name = "wharf",
-        mixinStandardHelpOptions = true,
-        versionProvider = VersionProvider.class,
-        description = "Builds OCI images from Dockerfiles, without a Docker daemon.",
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {
-            "0:success",
-            "1:the operation failed (a build failed, a Dockerfile syntax error)",
-            "2:usage error (unknown flag, missing argument)"},
-        footerHeading = "%nExamples:%n",
-        footer = {"  wharf import rootfs.tar busybox:latest", "  wharf load -i busybox.tar",
-            "  wharf build -t hello testdata/examples/hello", "  wharf run hello", "  wharf inspect hello",
-            "  wharf save hello -o hello.tar", "  wharf pull alpine:3.20", "  wharf push localhost:5000/hello:1.0",
-            "  wharf rmi hello && wharf prune", "  wharf doctor --repair", "  wharf parse --dump Dockerfile",
-            "  source <(wharf completion bash)"})
+/**
+ * The top-level {@code wharf} command; its subcommands do the work. Every command's model is built in code
+ * ({@link CommandModel}), except picocli's own {@code help}, which picocli reads from its annotations when it is
+ * registered: for the whole tree ({@code wharf --help}, {@code help}, completion), never for a named command.
+ */
 public final class WharfCommand implements Runnable {
+    /** Every subcommand's name, in the order {@code wharf --help} lists them. */
+    private static final List<String> SUBCOMMANDS = List.of("build", "import", "images", "inspect", "history",
+            "tag", "rmi", "pull", "push", "load", "save", "prune", "run", "doctor", "parse", "version", "completion",
+            "help");
 
-    @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
-            description = "Show Java stack traces of internal errors.")
-    boolean debug;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    private CommandSpec spec;
 
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Every subcommand by name, in the order {@code wharf --help} lists them. */
-    private static final Map<String, Class<?>> SUBCOMMANDS = subcommands();
-
-    private static Map<String, Class<?>> subcommands() {
-        Map<String, Class<?>> all = new LinkedHashMap<>();
-        all.put("build", BuildCommand.class);
-        all.put("import", ImportCommand.class);
-        all.put("images", ImagesCommand.class);
-        all.put("inspect", InspectCommand.class);
-        all.put("history", HistoryCommand.class);
-        all.put("tag", TagCommand.class);
-        all.put("rmi", RmiCommand.class);
-        all.put("pull", PullCommand.class);
-        all.put("push", PushCommand.class);
-        all.put("load", LoadCommand.class);
-        all.put("save", SaveCommand.class);
-        all.put("prune", PruneCommand.class);
-        all.put("run", RunCommand.class);
-        all.put("doctor", DoctorCommand.class);
-        all.put("parse", ParseCommand.class);
-        all.put("version", VersionCommand.class);
-        all.put("completion", CompletionCommand.class);
-        all.put("help", CommandLine.HelpCommand.class);
-        return Collections.unmodifiableMap(all);
+    /** The model of the top-level command: {@code --debug}, which every subcommand inherits, and the usage. */
+    static CommandSpec model() {
+        WharfCommand command = new WharfCommand();
+        CommandSpec spec = CommandModel.command(command, "wharf",
+                lines("Builds OCI images from Dockerfiles, without a Docker daemon."),
+                lines("0:success", "1:the operation failed (a build failed, a Dockerfile syntax error)",
+                        "2:usage error (unknown flag, missing argument)"),
+                "  wharf import rootfs.tar busybox:latest", "  wharf load -i busybox.tar",
+                "  wharf build -t hello testdata/examples/hello", "  wharf run hello", "  wharf inspect hello",
+                "  wharf save hello -o hello.tar", "  wharf pull alpine:3.20", "  wharf push localhost:5000/hello:1.0",
+                "  wharf rmi hello && wharf prune", "  wharf doctor --repair", "  wharf parse --dump Dockerfile",
+                "  source <(wharf completion bash)");
+        command.spec = spec;
+        spec.versionProvider(new VersionProvider());
+        spec.addOption(CommandModel.flag("debug", "--debug").scopeType(ScopeType.INHERIT)
+                .description("Show Java stack traces of internal errors.")
+                .build());
+        return CommandModel.withStandardHelp(spec);
     }
 
-    /** The class of the subcommand {@code name}, if there is one. */
-    static Optional<Class<?>> subcommand(String name) {
-        return Optional.ofNullable(SUBCOMMANDS.get(name));
+    /** The subcommand {@code name}: its model, or for picocli's {@code help} its class. */
+    private static Object subcommand(String name) {
+        return switch (name) {
+            case "build" -> BuildModel.create();
+            case "import" -> ImportCommand.model();
+            case "images" -> ImagesCommand.model();
+            case "inspect" -> InspectCommand.model();
+            case "history" -> HistoryCommand.model();
+            case "tag" -> TagCommand.model();
+            case "rmi" -> RmiCommand.model();
+            case "pull" -> PullCommand.model();
+            case "push" -> PushCommand.model();
+            case "load" -> LoadCommand.model();
+            case "save" -> SaveCommand.model();
+            case "prune" -> PruneCommand.model();
+            case "run" -> RunCommand.model();
+            case "doctor" -> DoctorCommand.model();
+            case "version" -> VersionCommand.model();
+            case "completion" -> CompletionCommand.model();
+            case "parse" -> ParseCommand.model();
+            case "help" -> CommandLine.HelpCommand.class;
+            default -> throw new IllegalArgumentException("no subcommand " + name);
+        };
     }
 
     /** The configured command line with every subcommand: for help, completion scripts and tests. */
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-        return commandLine(out, err, SUBCOMMANDS.keySet());
+        return commandLine(out, err, Set.copyOf(SUBCOMMANDS));
     }
 
     /**
-     * The command line for {@code args}: only the subcommand they name, when they name one. Picocli builds the
-     * model of every registered command by reflection at startup, about a tenth of {@code wharf version}'s time,
-     * so a run that names its command registers that one alone; anything else (no command, {@code help}, an
+     * The command line for {@code args}: only the subcommand they name, when they name one. Building the models
+     * of every command costs more than running {@code wharf version}, so a run that names its command builds and
+     * registers that one alone; anything else (no command, {@code help}, an
      * unknown name) gets them all, so usage and suggestions stay complete.
      */
     static CommandLine forArgs(String[] args, PrintWriter out, PrintWriter err) {
@@ -90,8 +90,8 @@ public final class WharfCommand implements Runnable {
                 break;
             }
             if (!arg.startsWith("-")) {
-                boolean single = SUBCOMMANDS.containsKey(arg) && !arg.equals("help") && !arg.equals("completion");
-                return commandLine(out, err, single ? Set.of(arg) : SUBCOMMANDS.keySet());
+                boolean single = SUBCOMMANDS.contains(arg) && !arg.equals("help") && !arg.equals("completion");
+                return commandLine(out, err, single ? Set.of(arg) : Set.copyOf(SUBCOMMANDS));
             }
         }
         // wharf --version needs no subcommand; everything else without one (--help, nothing) lists them all.
@@ -101,10 +101,10 @@ public final class WharfCommand implements Runnable {
     }
 
     private static CommandLine commandLine(PrintWriter out, PrintWriter err, Set<String> names) {
-        CommandLine commandLine = new CommandLine(new WharfCommand());
-        for (Map.Entry<String, Class<?>> sub : SUBCOMMANDS.entrySet()) {
-            if (names.contains(sub.getKey())) {
-                commandLine.addSubcommand(sub.getKey(), sub.getValue());
+        CommandLine commandLine = new CommandLine(model());
+        for (String name : SUBCOMMANDS) {
+            if (names.contains(name)) {
+                commandLine.addSubcommand(name, subcommand(name));
             }
         }
         // cobra (docker buildx) keeps the last value of a repeated single-value flag (`--target a --target b`,
@@ -120,9 +120,5 @@ public final class WharfCommand implements Runnable {
             commandLine.getSubcommands().get("run").setStopAtPositional(true);
         }
         return commandLine;
-    }
-
-    boolean debug() {
-        return debug;
     }
 }
