@@ -53,9 +53,14 @@ import java.util.stream.Stream;
  *       {@link RatioLimit#DEFAULT} (a decompression bomb).</li>
  * </ul>
  *
- * <p>Each apply resolves and creates every path on the calling thread, in tar order, and hands the new regular
- * files' descriptors to a thread of its own that writes their content, owner, mode and time ({@link FileDataWriter}),
- * so the kernel's copying of file data overlaps the parsing and creating of the next entries.
+ * <p>Each apply resolves every path on the calling thread, in tar order, and creates there the directories, links and
+ * other entries; regular files are created (at the path so resolved), written and given their owner, mode and time
+ * by a thread of its own ({@link FileDataWriter}), in tar order too, so the kernel's creating and copying of files
+ * overlaps the parsing and creating of the next entries. Whatever could see or disturb a file still pending on that
+ * thread waits for all of them first: an entry at a path this layer has written already (a duplicate, or a directory
+ * replacing a file), any removal (a replaced entry, a whiteout, an opaque directory), a hard link, and the walk of a
+ * parent directory not resolved yet (its components may be pending files). So every path is still checked against
+ * the tree as the entries before it left it, and the containment rules below hold as they do one entry at a time.
  *
  * <p>Immutable and thread-safe; concurrent applies must use different roots.
  */
@@ -170,10 +175,16 @@ public final class LayerApplier {
         /** Whether anything was removed: until then, every directory in {@link #directories} is still one. */
         private boolean removedAny;
         private final byte[] copyBuffer = new byte[256 * 1024];
-        /** Writes the content and metadata of the regular files created here, beside this thread. */
-        private final FileDataWriter files = new FileDataWriter();
+        /** Creates and writes regular files, beside this thread. */
+        private final FileDataWriter files = new FileDataWriter(posix);
         /** Whether regular files are written through {@link PosixFiles#createFile}; false once it is unsupported. */
         private boolean nativeFiles = true;
+        /**
+         * Whether regular files are created by {@link #files} instead of here: once one file was created here (so
+         * the binding can), and only when parents are resolved inside the root alone (a {@link Directories} resolver
+         * may send entries through a tree whose symlinks this apply does not track).
+         */
+        private boolean deferCreates;
         private long entries;
         private long contentBytes;
         private String lastEntry;
@@ -218,7 +229,11 @@ public final class LayerApplier {
             String parentKey = parentKey(parts);
             Path parent = parentOf(parentKey, parts, entry.name());
             Path path = parent.resolve(base);
-            Optional<BasicFileAttributes> existing = createdDirectories.contains(parent) && !unpacked.contains(path)
+            boolean written = unpacked.contains(path);
+            if (written) {
+                awaitFiles(); // A duplicate entry: this layer's file there may still be pending.
+            }
+            Optional<BasicFileAttributes> existing = createdDirectories.contains(parent) && !written
                     ? Optional.empty() : lstat(path);
             if (existing.isPresent() && !(existing.get().isDirectory() && entry.type() == TarEntryType.DIRECTORY)) {
                 delete(path);
@@ -264,6 +279,7 @@ public final class LayerApplier {
                     }
                 }
                 case HARDLINK -> {
+                    awaitFiles(); // Its target, or a component of the target's path, may be a pending file.
                     Files.createLink(path, hardlinkTarget(entry));
                     markWritten(path, parent);
                     return;
@@ -296,6 +312,7 @@ public final class LayerApplier {
         private Path parentOf(String key, List<String> parts, String entryName) throws LayerException {
             Path parent = resolvedParents.get(key);
             if (parent == null) {
+                awaitFiles(); // The walk lstats each component: none may be a file still pending.
                 parent = parents != null ? resolveWith(parts.subList(0, parts.size() - 1), entryName)
                         : root.resolveParent(parts, true, entryName, createdDirectories::add);
                 resolvedParents.put(key, parent);
@@ -314,6 +331,7 @@ public final class LayerApplier {
 
         /** Removes a file or tree; any cached resolution may have gone through it. */
         private void delete(Path path) throws IOException {
+            awaitFiles(); // Pending files may be at the path or under it, resolved through it.
             resolvedParents.clear();
             removedAny = true;
             FileTrees.delete(path);
@@ -336,7 +354,12 @@ public final class LayerApplier {
          * Without xattrs, all that follows the create happens on the {@link FileDataWriter}'s thread.
          */
         private void writeRegular(Path path, TarEntry entry, TarReader tar) throws IOException {
+            if (deferCreates && entry.xattrs().isEmpty()) {
+                contentBytes += files.create(path, entry, chown, tar.content());
+                return;
+            }
             NewFile created = posix.createFile(path, 0600);
+            deferCreates = parents == null;
             if (entry.xattrs().isEmpty()) {
                 // The file is the writer's now (closed by it, also if this fails); it never uses the path again.
                 contentBytes += files.write(created, entry, chown, tar.content());
@@ -419,6 +442,7 @@ public final class LayerApplier {
         }
 
         private void whiteout(TarEntry entry, List<String> parts, String base) throws IOException {
+            awaitFiles(); // It resolves, lists and removes paths where this layer's files may be pending.
             if (base.equals(OPAQUE_MARKER)) {
                 Path dir = root.resolveDirectory(parts.subList(0, parts.size() - 1), true, entry.name());
                 markWritten(dir);
@@ -469,6 +493,13 @@ public final class LayerApplier {
             // The root is never recorded, so a parent found recorded is not the root: the loop would stop there.
             if (unpacked.add(path) && !unpacked.contains(parent)) {
                 markWritten(parent);
+            }
+        }
+
+        /** Waits for the files {@link #files} still has to create, when it creates them. */
+        private void awaitFiles() throws LayerException {
+            if (deferCreates) {
+                files.awaitAll();
             }
         }
 

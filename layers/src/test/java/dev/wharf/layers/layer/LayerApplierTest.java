@@ -342,6 +342,48 @@ class LayerApplierTest {
     }
 
     @Test
+    void entriesRightAfterFilesStillBeingWritten_seeThemAsTheLayerLeftThem() throws Exception {
+        // Each case follows large files, so the files they touch are likely still queued on the writing thread when
+        // the applier's thread reaches them: a hard link to one, a duplicate of one, a whiteout of one, a directory
+        // replacing one, a file under one (not a directory), and a symlink replacing a directory full of them.
+        byte[] big = new byte[3 << 20];
+        new java.util.Random(3).nextBytes(big);
+        TarEntry bigEntry = new TarEntry("x", TarEntryType.REGULAR, 0644, 0, 0, big.length, 1_600_000_000L, "", 0, 0,
+                Map.of());
+        List<Object> items = new java.util.ArrayList<>();
+        for (String name : List.of("linked", "dup", "gone", "becomes-dir")) {
+            items.add(new Item(new TarEntry("big-" + name, TarEntryType.REGULAR, 0644, 0, 0, big.length,
+                    1_600_000_000L, "", 0, 0, Map.of()), big));
+            items.add(file(name, name));
+        }
+        items.add(hardlink("link", "linked"));
+        items.add(file("dup", "second"));
+        items.add(file(".wh.gone", ""));
+        items.add(dir("becomes-dir"));
+        items.add(file("becomes-dir/child", "child"));
+        items.add(dir("d"));
+        items.add(new Item(bigEntry.withName("d/big"), big));
+        items.add(file("d/small", "small"));
+        items.add(symlink("d", outside.toString()));
+        items.add(file("d/through", "contained"));
+        apply(tar(items.toArray()));
+        assertEquals("linked", Files.readString(root.resolve("link")));
+        assertEquals(2, (Integer) Files.getAttribute(root.resolve("linked"), "unix:nlink"));
+        assertEquals("second", Files.readString(root.resolve("dup")));
+        assertFalse(Files.exists(root.resolve("gone"), LinkOption.NOFOLLOW_LINKS));
+        assertEquals("child", Files.readString(root.resolve("becomes-dir/child")));
+        assertTrue(Arrays.equals(big, Files.readAllBytes(root.resolve("big-dup"))));
+        assertEquals("contained", Files.readString(root.resolve(outside.toString().substring(1)).resolve("through")));
+        assertNothingOutside();
+
+        LayerException notADirectory = assertThrows(LayerException.class,
+                () -> apply(tar(new Item(bigEntry.withName("big-again"), big), file("plain", "p"),
+                        file("plain/under", "u"))));
+        assertTrue(notADirectory.getMessage().contains("plain/under")
+                && notADirectory.getMessage().contains("not a directory"), notADirectory.getMessage());
+    }
+
+    @Test
     void aTarTruncatedInsideALargeFile_failsNamingIt_andLeavesNoDescriptorOpen() throws Exception {
         long before = openDescriptors();
         List<Object> items = new java.util.ArrayList<>();
