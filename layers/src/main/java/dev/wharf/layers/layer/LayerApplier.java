@@ -4,6 +4,7 @@ import dev.wharf.layers.LayerException;
 import dev.wharf.layers.compress.Decompressors;
 import dev.wharf.layers.compress.RatioLimit;
 import dev.wharf.layers.layout.FileTrees;
+import dev.wharf.layers.layout.Threads;
 import dev.wharf.layers.posix.DeviceNumbers;
 import dev.wharf.layers.posix.NewFile;
 import dev.wharf.layers.posix.PosixCallException;
@@ -44,7 +45,8 @@ import java.util.stream.Stream;
  *   <li>Hard links, symlinks (dangling too), fifos, xattrs, modes, and modification times (also of symlinks) are
  *       reproduced; owners and device nodes only when running as root (otherwise devices are skipped with a
  *       warning). overlayfs's own xattrs ({@code trusted.overlay.*}, {@code user.overlay.*}) are never set, so a
- *       layer cannot plant overlay metadata. Directory modes and times are set after all entries.</li>
+ *       layer cannot plant overlay metadata. Directory modes and times (and owners, of directories without xattrs) are
+ *       set after all entries.</li>
  *   <li>Confinement: every path is resolved inside the root ({@link ConfinedRoot}); a name or hard-link target with
  *       {@code ..} above the root is refused, absolute names are taken relative to the root, and symlinks met on
  *       the way (planted by this or an earlier layer) are followed only within the root.</li>
@@ -68,6 +70,8 @@ public final class LayerApplier {
     private static final String WHITEOUT_PREFIX = ".wh.";
     private static final String WHITEOUT_META_PREFIX = ".wh..wh.";
     private static final String OPAQUE_MARKER = ".wh..wh..opq";
+    /** Directories from which their owners, modes and times are set on two threads (a second thread's cost). */
+    private static final int PARALLEL_DIRECTORIES = 256;
 
     private final PosixFiles posix;
     private final boolean keepOwners;
@@ -386,8 +390,9 @@ public final class LayerApplier {
         }
 
         private void setMetadata(Path path, TarEntry entry) throws IOException {
-            // Owner first: chown clears setuid/setgid bits and file capabilities, which come after it.
-            if (chown) {
+            // Owner first: chown clears setuid/setgid bits and file capabilities, which come after it. A directory
+            // without xattrs gets its owner at the end, with its mode (ownerAtTheEnd).
+            if (chown && !ownerAtTheEnd(entry)) {
                 posix.lchown(path, (int) entry.uid(), (int) entry.gid());
             }
             setXattrs(path, entry);
@@ -524,10 +529,53 @@ public final class LayerApplier {
             }
         }
 
+        /**
+         * Whether the directory {@code entry} gets its owner in {@link #finishDirectories}, with its mode and time:
+         * when it has no xattrs (which must come after the owner, so those directories get it at once).
+         */
+        private boolean ownerAtTheEnd(TarEntry entry) {
+            return entry.type() == TarEntryType.DIRECTORY && entry.xattrs().isEmpty();
+        }
+
+        /**
+         * Sets the directories' owners (those left for the end), modes and times, now that nothing more is created
+         * in them. With many directories, as root, half of them on a second thread: nothing orders them then (as
+         * root no mode of a parent can block its children, and setting a directory's metadata does not change its
+         * parent's time).
+         */
         void finishDirectories() throws LayerException {
             List<Map.Entry<Path, TarEntry>> dirs = new ArrayList<>(directories.entrySet());
-            // Children before parents, so that a read-only parent cannot block changes to its children.
-            for (int i = dirs.size() - 1; i >= 0; i--) {
+            if (!privileged || dirs.size() < PARALLEL_DIRECTORIES || Runtime.getRuntime().availableProcessors() < 2) {
+                finishDirectories(dirs, 0, dirs.size());
+                return;
+            }
+            int half = dirs.size() / 2;
+            LayerException[] failure = new LayerException[1];
+            Thread helper = new Thread(() -> {
+                try {
+                    finishDirectories(dirs, half, dirs.size());
+                } catch (LayerException | RuntimeException e) {
+                    failure[0] = e instanceof LayerException l ? l
+                            : new LayerException("cannot set mode and time of directories: " + e, e);
+                }
+            }, "wharf-layer-directories");
+            helper.setDaemon(true);
+            helper.start();
+            try {
+                finishDirectories(dirs, 0, half);
+            } finally {
+                // Its system calls must not outlive the apply (the caller may delete the tree next).
+                Threads.joinUninterruptibly(helper);
+            }
+            if (failure[0] != null) { // Seen after join: the helper's write happens-before the join's return.
+                throw new LayerException(failure[0].getMessage(), failure[0]);
+            }
+        }
+
+        /** Finishes {@code dirs[from, to)}, children before parents: a read-only parent cannot block its children. */
+        private void finishDirectories(List<Map.Entry<Path, TarEntry>> dirs, int from, int to)
+                throws LayerException {
+            for (int i = to - 1; i >= from; i--) {
                 Path path = dirs.get(i).getKey();
                 TarEntry entry = dirs.get(i).getValue();
                 try {
@@ -536,10 +584,14 @@ public final class LayerApplier {
                     if (removedAny && lstat(path).filter(BasicFileAttributes::isDirectory).isEmpty()) {
                         continue;
                     }
+                    // Owner first: chown clears setuid/setgid bits, which the mode sets after it.
+                    if (chown && ownerAtTheEnd(entry)) {
+                        posix.lchown(path, (int) entry.uid(), (int) entry.gid());
+                    }
                     chmod(path, entry.mode());
                     posix.setTimes(path, entry.mtime(), 0);
                 } catch (IOException e) {
-                    throw new LayerException("cannot set mode and time of layer entry " + entry.name() + ": "
+                    throw new LayerException("cannot set owner, mode and time of layer entry " + entry.name() + ": "
                             + e.getMessage(), e);
                 }
             }

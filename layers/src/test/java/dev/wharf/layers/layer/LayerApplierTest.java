@@ -342,6 +342,31 @@ class LayerApplierTest {
     }
 
     @Test
+    void manyDirectories_getTheirOwnerModeAndTimeAfterTheirChildren() throws Exception {
+        // Enough directories for their metadata to be set on two threads (as root), nested and with children.
+        List<Object> items = new java.util.ArrayList<>();
+        int[] modes = {0755, 0700, 02775, 0555};
+        for (int i = 0; i < 400; i++) {
+            String name = (i % 4 == 0 ? "" : "top" + (i - i % 4) + "/") + "top" + i;
+            items.add(new Item(new TarEntry(name + "/", TarEntryType.DIRECTORY, modes[i % 4], 100 + i, 200 + i, 0,
+                    1_400_000_000L + i, "", 0, 0, Map.of()), new byte[0]));
+            items.add(file(name + "/child", "c" + i));
+        }
+        apply(tar(items.toArray()));
+        for (int i = 0; i < 400; i++) {
+            Path dir = root.resolve((i % 4 == 0 ? "" : "top" + (i - i % 4) + "/") + "top" + i);
+            assertEquals("c" + i, Files.readString(dir.resolve("child")));
+            assertEquals(modes[i % 4], (Integer) Files.getAttribute(dir, "unix:mode") & 07777, dir.toString());
+            assertEquals(1_400_000_000L + i, Files.getLastModifiedTime(dir, LinkOption.NOFOLLOW_LINKS).toMillis() / 1000,
+                    dir.toString());
+            if (posix.effectiveUid() == 0) {
+                assertEquals(100 + i, (Integer) Files.getAttribute(dir, "unix:uid"), dir.toString());
+                assertEquals(200 + i, (Integer) Files.getAttribute(dir, "unix:gid"), dir.toString());
+            }
+        }
+    }
+
+    @Test
     void entriesRightAfterFilesStillBeingWritten_seeThemAsTheLayerLeftThem() throws Exception {
         // Each case follows large files, so the files they touch are likely still queued on the writing thread when
         // the applier's thread reaches them: a hard link to one, a duplicate of one, a whiteout of one, a directory
