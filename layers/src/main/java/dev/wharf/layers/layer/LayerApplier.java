@@ -9,12 +9,14 @@ import dev.wharf.layers.posix.DeviceNumbers;
 import dev.wharf.layers.posix.NewFile;
 import dev.wharf.layers.posix.PosixCallException;
 import dev.wharf.layers.posix.PosixFiles;
+import dev.wharf.layers.posix.PosixStat;
 import dev.wharf.layers.tar.TarEntry;
 import dev.wharf.layers.tar.TarEntryType;
 import dev.wharf.layers.tar.TarReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
@@ -70,6 +72,7 @@ public final class LayerApplier {
     private static final String WHITEOUT_PREFIX = ".wh.";
     private static final String WHITEOUT_META_PREFIX = ".wh..wh.";
     private static final String OPAQUE_MARKER = ".wh..wh..opq";
+    private static final int S_ISGID = 02000;
     /** Directories from which their owners, modes and times are set on two threads (a second thread's cost). */
     private static final int PARALLEL_DIRECTORIES = 256;
 
@@ -196,11 +199,48 @@ public final class LayerApplier {
         /** Resolves parent directories instead of {@link #root}; null: the root alone. */
         private final Directories parents;
 
-        Run(ConfinedRoot root, boolean privileged, boolean keepOwners, Directories directories) {
+        /**
+         * Whether new entries may keep the owner they are created with when it is their entry's ({@link #ownUid},
+         * {@link #ownGid}): the root was empty and without setgid, so every directory an entry is created in was
+         * created by this apply, without setgid until {@link #finishDirectories}, and gives its new entries the
+         * process's own user and group (a layer's entries are mostly root's: ~10,000 chown calls fewer for a
+         * 300 MB layer).
+         */
+        private final boolean freshTree;
+        /** The owner of the directories this apply creates, learnt from the first one (-1: not yet). */
+        private int ownUid = -1;
+        private int ownGid = -1;
+        /** Directories chowned as their entry came (with xattrs): not left as created, whatever a later entry says. */
+        private final Set<Path> chownedDirectories = new HashSet<>();
+
+        Run(ConfinedRoot root, boolean privileged, boolean keepOwners, Directories directories) throws LayerException {
             this.root = root;
             this.parents = directories;
             this.privileged = privileged;
             this.chown = privileged && keepOwners;
+            this.freshTree = chown && directories == null && emptyWithoutSetgid(root.root());
+        }
+
+        private boolean emptyWithoutSetgid(Path dir) throws LayerException {
+            try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
+                return !children.iterator().hasNext() && (posix.lstat(dir).mode() & S_ISGID) == 0;
+            } catch (IOException | UnsupportedOperationException e) {
+                return false; // Then every entry is chowned, as always.
+            }
+        }
+
+        /** Learns the owner of new directories from {@code created}, the first one, when the tree is fresh. */
+        private void learnOwner(Path created) throws LayerException {
+            if (freshTree && ownUid < 0) {
+                PosixStat stat = posix.lstat(created);
+                ownUid = stat.uid();
+                ownGid = stat.gid();
+            }
+        }
+
+        /** Whether a new entry made in this apply's tree must be chowned to its entry's owner: not if it has it. */
+        private boolean needsChown(TarEntry entry) {
+            return chown && !(ownUid >= 0 && entry.uid() == ownUid && entry.gid() == ownGid);
         }
 
         String where() {
@@ -247,6 +287,7 @@ public final class LayerApplier {
                 case DIRECTORY -> {
                     if (existing.isEmpty() || !existing.get().isDirectory()) {
                         Files.createDirectory(path);
+                        learnOwner(path);
                         createdDirectories.add(path);
                         if (parents != null && existing.isEmpty()) {
                             parents.madeDirectory(path);
@@ -359,7 +400,7 @@ public final class LayerApplier {
          */
         private void writeRegular(Path path, TarEntry entry, TarReader tar) throws IOException {
             if (deferCreates && entry.xattrs().isEmpty()) {
-                contentBytes += files.create(path, entry, chown, tar.content());
+                contentBytes += files.create(path, entry, needsChown(entry), tar.content());
                 return;
             }
             NewFile created = posix.createFile(path, 0600);
@@ -394,6 +435,9 @@ public final class LayerApplier {
             // without xattrs gets its owner at the end, with its mode (ownerAtTheEnd).
             if (chown && !ownerAtTheEnd(entry)) {
                 posix.lchown(path, (int) entry.uid(), (int) entry.gid());
+                if (entry.type() == TarEntryType.DIRECTORY) {
+                    chownedDirectories.add(path);
+                }
             }
             setXattrs(path, entry);
             if (entry.type() == TarEntryType.DIRECTORY) {
@@ -585,7 +629,7 @@ public final class LayerApplier {
                         continue;
                     }
                     // Owner first: chown clears setuid/setgid bits, which the mode sets after it.
-                    if (chown && ownerAtTheEnd(entry)) {
+                    if (ownerAtTheEnd(entry) && (needsChown(entry) || chownedDirectories.contains(path))) {
                         posix.lchown(path, (int) entry.uid(), (int) entry.gid());
                     }
                     chmod(path, entry.mode());

@@ -367,6 +367,38 @@ class LayerApplierTest {
     }
 
     @Test
+    void entriesOfTheApplyingUser_endWithTheirOwnerAlsoUnderASetgidRootOrAfterAnEarlierChown() throws Exception {
+        // A fresh tree skips chowning entries to the owner they are created with; that must not hold when the root
+        // is setgid (new entries take its group) nor for a directory an earlier entry gave another owner.
+        List<Object> items = new java.util.ArrayList<>();
+        items.add(new Item(new TarEntry("d/", TarEntryType.DIRECTORY, 0755, 7, 8, 0, 1_600_000_000L, "", 0, 0,
+                Map.of("user.kept", new byte[] {1})), new byte[0]));
+        items.add(dir("d"));
+        items.add(dir("e"));
+        items.add(file("d/f", "f"));
+        for (int i = 0; i < 20; i++) {
+            items.add(file("e/g" + i, "g"));
+        }
+        apply(tar(items.toArray()));
+        assertEquals("g", Files.readString(root.resolve("e/g19")));
+        if (posix.effectiveUid() != 0) {
+            return; // Owners are only set as root.
+        }
+        for (String name : List.of("d", "d/f", "e", "e/g19")) {
+            assertEquals(0, (Integer) Files.getAttribute(root.resolve(name), "unix:uid"), name);
+            assertEquals(0, (Integer) Files.getAttribute(root.resolve(name), "unix:gid"), name);
+        }
+
+        Path setgid = Files.createDirectory(tmp.resolve("setgid"));
+        posix.lchown(setgid, 0, 4321);
+        posix.chmod(setgid, 02755);
+        applier.apply(new ByteArrayInputStream(tar(items.toArray())), setgid);
+        for (String name : List.of("d", "d/f", "e", "e/g0", "e/g19")) {
+            assertEquals(0, (Integer) Files.getAttribute(setgid.resolve(name), "unix:gid"), name);
+        }
+    }
+
+    @Test
     void entriesRightAfterFilesStillBeingWritten_seeThemAsTheLayerLeftThem() throws Exception {
         // Each case follows large files, so the files they touch are likely still queued on the writing thread when
         // the applier's thread reaches them: a hard link to one, a duplicate of one, a whiteout of one, a directory
