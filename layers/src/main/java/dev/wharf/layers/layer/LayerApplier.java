@@ -598,9 +598,10 @@ public final class LayerApplier {
             Thread helper = new Thread(() -> {
                 try {
                     finishDirectories(dirs, half, dirs.size());
-                } catch (LayerException | RuntimeException e) {
+                } catch (Throwable e) {
+                    // Even an Error: reported by the applier's thread, never left to the default handler's printing.
                     failure[0] = e instanceof LayerException l ? l
-                            : new LayerException("cannot set mode and time of directories: " + e, e);
+                            : new LayerException("cannot set owner, mode and time of directories: " + e, e);
                 }
             }, "wharf-layer-directories");
             helper.setDaemon(true);
