@@ -4,16 +4,19 @@ import dev.wharf.layers.LayerException;
 import dev.wharf.layers.compress.Decompressors;
 import dev.wharf.layers.compress.RatioLimit;
 import dev.wharf.layers.layout.FileTrees;
+import dev.wharf.layers.layout.Threads;
 import dev.wharf.layers.posix.DeviceNumbers;
 import dev.wharf.layers.posix.NewFile;
 import dev.wharf.layers.posix.PosixCallException;
 import dev.wharf.layers.posix.PosixFiles;
+import dev.wharf.layers.posix.PosixStat;
 import dev.wharf.layers.tar.TarEntry;
 import dev.wharf.layers.tar.TarEntryType;
 import dev.wharf.layers.tar.TarReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
@@ -44,7 +47,8 @@ import java.util.stream.Stream;
  *   <li>Hard links, symlinks (dangling too), fifos, xattrs, modes, and modification times (also of symlinks) are
  *       reproduced; owners and device nodes only when running as root (otherwise devices are skipped with a
  *       warning). overlayfs's own xattrs ({@code trusted.overlay.*}, {@code user.overlay.*}) are never set, so a
- *       layer cannot plant overlay metadata. Directory modes and times are set after all entries.</li>
+ *       layer cannot plant overlay metadata. Directory modes and times (and owners, of directories without xattrs) are
+ *       set after all entries.</li>
  *   <li>Confinement: every path is resolved inside the root ({@link ConfinedRoot}); a name or hard-link target with
  *       {@code ..} above the root is refused, absolute names are taken relative to the root, and symlinks met on
  *       the way (planted by this or an earlier layer) are followed only within the root.</li>
@@ -53,9 +57,14 @@ import java.util.stream.Stream;
  *       {@link RatioLimit#DEFAULT} (a decompression bomb).</li>
  * </ul>
  *
- * <p>Each apply resolves and creates every path on the calling thread, in tar order, and hands the new regular
- * files' descriptors to a thread of its own that writes their content, owner, mode and time ({@link FileDataWriter}),
- * so the kernel's copying of file data overlaps the parsing and creating of the next entries.
+ * <p>Each apply resolves every path on the calling thread, in tar order, and creates there the directories, links and
+ * other entries; regular files are created (at the path so resolved), written and given their owner, mode and time
+ * by a thread of its own ({@link FileDataWriter}), in tar order too, so the kernel's creating and copying of files
+ * overlaps the parsing and creating of the next entries. Whatever could see or disturb a file still pending on that
+ * thread waits for all of them first: an entry at a path this layer has written already (a duplicate, or a directory
+ * replacing a file), any removal (a replaced entry, a whiteout, an opaque directory), a hard link, and the walk of a
+ * parent directory not resolved yet (its components may be pending files). So every path is still checked against
+ * the tree as the entries before it left it, and the containment rules below hold as they do one entry at a time.
  *
  * <p>Immutable and thread-safe; concurrent applies must use different roots.
  */
@@ -63,6 +72,9 @@ public final class LayerApplier {
     private static final String WHITEOUT_PREFIX = ".wh.";
     private static final String WHITEOUT_META_PREFIX = ".wh..wh.";
     private static final String OPAQUE_MARKER = ".wh..wh..opq";
+    private static final int S_ISGID = 02000;
+    /** Directories from which their owners, modes and times are set on two threads (a second thread's cost). */
+    private static final int PARALLEL_DIRECTORIES = 256;
 
     private final PosixFiles posix;
     private final boolean keepOwners;
@@ -170,10 +182,16 @@ public final class LayerApplier {
         /** Whether anything was removed: until then, every directory in {@link #directories} is still one. */
         private boolean removedAny;
         private final byte[] copyBuffer = new byte[256 * 1024];
-        /** Writes the content and metadata of the regular files created here, beside this thread. */
-        private final FileDataWriter files = new FileDataWriter();
+        /** Creates and writes regular files, beside this thread. */
+        private final FileDataWriter files = new FileDataWriter(posix);
         /** Whether regular files are written through {@link PosixFiles#createFile}; false once it is unsupported. */
         private boolean nativeFiles = true;
+        /**
+         * Whether regular files are created by {@link #files} instead of here: once one file was created here (so
+         * the binding can), and only when parents are resolved inside the root alone (a {@link Directories} resolver
+         * may send entries through a tree whose symlinks this apply does not track).
+         */
+        private boolean deferCreates;
         private long entries;
         private long contentBytes;
         private String lastEntry;
@@ -181,11 +199,48 @@ public final class LayerApplier {
         /** Resolves parent directories instead of {@link #root}; null: the root alone. */
         private final Directories parents;
 
-        Run(ConfinedRoot root, boolean privileged, boolean keepOwners, Directories directories) {
+        /**
+         * Whether new entries may keep the owner they are created with when it is their entry's ({@link #ownUid},
+         * {@link #ownGid}): the root was empty and without setgid, so every directory an entry is created in was
+         * created by this apply, without setgid until {@link #finishDirectories}, and gives its new entries the
+         * process's own user and group (a layer's entries are mostly root's: ~10,000 chown calls fewer for a
+         * 300 MB layer).
+         */
+        private final boolean freshTree;
+        /** The owner of the directories this apply creates, learnt from the first one (-1: not yet). */
+        private int ownUid = -1;
+        private int ownGid = -1;
+        /** Directories chowned as their entry came (with xattrs): not left as created, whatever a later entry says. */
+        private final Set<Path> chownedDirectories = new HashSet<>();
+
+        Run(ConfinedRoot root, boolean privileged, boolean keepOwners, Directories directories) throws LayerException {
             this.root = root;
             this.parents = directories;
             this.privileged = privileged;
             this.chown = privileged && keepOwners;
+            this.freshTree = chown && directories == null && emptyWithoutSetgid(root.root());
+        }
+
+        private boolean emptyWithoutSetgid(Path dir) throws LayerException {
+            try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
+                return !children.iterator().hasNext() && (posix.lstat(dir).mode() & S_ISGID) == 0;
+            } catch (IOException | UnsupportedOperationException e) {
+                return false; // Then every entry is chowned, as always.
+            }
+        }
+
+        /** Learns the owner of new directories from {@code created}, the first one, when the tree is fresh. */
+        private void learnOwner(Path created) throws LayerException {
+            if (freshTree && ownUid < 0) {
+                PosixStat stat = posix.lstat(created);
+                ownUid = stat.uid();
+                ownGid = stat.gid();
+            }
+        }
+
+        /** Whether a new entry made in this apply's tree must be chowned to its entry's owner: not if it has it. */
+        private boolean needsChown(TarEntry entry) {
+            return chown && !(ownUid >= 0 && entry.uid() == ownUid && entry.gid() == ownGid);
         }
 
         String where() {
@@ -218,7 +273,11 @@ public final class LayerApplier {
             String parentKey = parentKey(parts);
             Path parent = parentOf(parentKey, parts, entry.name());
             Path path = parent.resolve(base);
-            Optional<BasicFileAttributes> existing = createdDirectories.contains(parent) && !unpacked.contains(path)
+            boolean written = unpacked.contains(path);
+            if (written) {
+                awaitFiles(); // A duplicate entry: this layer's file there may still be pending.
+            }
+            Optional<BasicFileAttributes> existing = createdDirectories.contains(parent) && !written
                     ? Optional.empty() : lstat(path);
             if (existing.isPresent() && !(existing.get().isDirectory() && entry.type() == TarEntryType.DIRECTORY)) {
                 delete(path);
@@ -228,6 +287,7 @@ public final class LayerApplier {
                 case DIRECTORY -> {
                     if (existing.isEmpty() || !existing.get().isDirectory()) {
                         Files.createDirectory(path);
+                        learnOwner(path);
                         createdDirectories.add(path);
                         if (parents != null && existing.isEmpty()) {
                             parents.madeDirectory(path);
@@ -264,6 +324,7 @@ public final class LayerApplier {
                     }
                 }
                 case HARDLINK -> {
+                    awaitFiles(); // Its target, or a component of the target's path, may be a pending file.
                     Files.createLink(path, hardlinkTarget(entry));
                     markWritten(path, parent);
                     return;
@@ -296,6 +357,7 @@ public final class LayerApplier {
         private Path parentOf(String key, List<String> parts, String entryName) throws LayerException {
             Path parent = resolvedParents.get(key);
             if (parent == null) {
+                awaitFiles(); // The walk lstats each component: none may be a file still pending.
                 parent = parents != null ? resolveWith(parts.subList(0, parts.size() - 1), entryName)
                         : root.resolveParent(parts, true, entryName, createdDirectories::add);
                 resolvedParents.put(key, parent);
@@ -314,6 +376,7 @@ public final class LayerApplier {
 
         /** Removes a file or tree; any cached resolution may have gone through it. */
         private void delete(Path path) throws IOException {
+            awaitFiles(); // Pending files may be at the path or under it, resolved through it.
             resolvedParents.clear();
             removedAny = true;
             FileTrees.delete(path);
@@ -336,7 +399,12 @@ public final class LayerApplier {
          * Without xattrs, all that follows the create happens on the {@link FileDataWriter}'s thread.
          */
         private void writeRegular(Path path, TarEntry entry, TarReader tar) throws IOException {
+            if (deferCreates && entry.xattrs().isEmpty()) {
+                contentBytes += files.create(path, entry, needsChown(entry), tar.content());
+                return;
+            }
             NewFile created = posix.createFile(path, 0600);
+            deferCreates = parents == null;
             if (entry.xattrs().isEmpty()) {
                 // The file is the writer's now (closed by it, also if this fails); it never uses the path again.
                 contentBytes += files.write(created, entry, chown, tar.content());
@@ -363,9 +431,13 @@ public final class LayerApplier {
         }
 
         private void setMetadata(Path path, TarEntry entry) throws IOException {
-            // Owner first: chown clears setuid/setgid bits and file capabilities, which come after it.
-            if (chown) {
+            // Owner first: chown clears setuid/setgid bits and file capabilities, which come after it. A directory
+            // without xattrs gets its owner at the end, with its mode (ownerAtTheEnd).
+            if (chown && !ownerAtTheEnd(entry)) {
                 posix.lchown(path, (int) entry.uid(), (int) entry.gid());
+                if (entry.type() == TarEntryType.DIRECTORY) {
+                    chownedDirectories.add(path);
+                }
             }
             setXattrs(path, entry);
             if (entry.type() == TarEntryType.DIRECTORY) {
@@ -419,6 +491,7 @@ public final class LayerApplier {
         }
 
         private void whiteout(TarEntry entry, List<String> parts, String base) throws IOException {
+            awaitFiles(); // It resolves, lists and removes paths where this layer's files may be pending.
             if (base.equals(OPAQUE_MARKER)) {
                 Path dir = root.resolveDirectory(parts.subList(0, parts.size() - 1), true, entry.name());
                 markWritten(dir);
@@ -472,6 +545,13 @@ public final class LayerApplier {
             }
         }
 
+        /** Waits for the files {@link #files} still has to create, when it creates them. */
+        private void awaitFiles() throws LayerException {
+            if (deferCreates) {
+                files.awaitAll();
+            }
+        }
+
         /** The entry's parent components joined by '/' ("" for a child of the root): its key in resolvedParents. */
         private static String parentKey(List<String> parts) {
             if (parts.size() == 1) {
@@ -493,10 +573,54 @@ public final class LayerApplier {
             }
         }
 
+        /**
+         * Whether the directory {@code entry} gets its owner in {@link #finishDirectories}, with its mode and time:
+         * when it has no xattrs (which must come after the owner, so those directories get it at once).
+         */
+        private boolean ownerAtTheEnd(TarEntry entry) {
+            return entry.type() == TarEntryType.DIRECTORY && entry.xattrs().isEmpty();
+        }
+
+        /**
+         * Sets the directories' owners (those left for the end), modes and times, now that nothing more is created
+         * in them. With many directories, as root, half of them on a second thread: nothing orders them then (as
+         * root no mode of a parent can block its children, and setting a directory's metadata does not change its
+         * parent's time).
+         */
         void finishDirectories() throws LayerException {
             List<Map.Entry<Path, TarEntry>> dirs = new ArrayList<>(directories.entrySet());
-            // Children before parents, so that a read-only parent cannot block changes to its children.
-            for (int i = dirs.size() - 1; i >= 0; i--) {
+            if (!privileged || dirs.size() < PARALLEL_DIRECTORIES || Runtime.getRuntime().availableProcessors() < 2) {
+                finishDirectories(dirs, 0, dirs.size());
+                return;
+            }
+            int half = dirs.size() / 2;
+            LayerException[] failure = new LayerException[1];
+            Thread helper = new Thread(() -> {
+                try {
+                    finishDirectories(dirs, half, dirs.size());
+                } catch (Throwable e) {
+                    // Even an Error: reported by the applier's thread, never left to the default handler's printing.
+                    failure[0] = e instanceof LayerException l ? l
+                            : new LayerException("cannot set owner, mode and time of directories: " + e, e);
+                }
+            }, "wharf-layer-directories");
+            helper.setDaemon(true);
+            helper.start();
+            try {
+                finishDirectories(dirs, 0, half);
+            } finally {
+                // Its system calls must not outlive the apply (the caller may delete the tree next).
+                Threads.joinUninterruptibly(helper);
+            }
+            if (failure[0] != null) { // Seen after join: the helper's write happens-before the join's return.
+                throw new LayerException(failure[0].getMessage(), failure[0]);
+            }
+        }
+
+        /** Finishes {@code dirs[from, to)}, children before parents: a read-only parent cannot block its children. */
+        private void finishDirectories(List<Map.Entry<Path, TarEntry>> dirs, int from, int to)
+                throws LayerException {
+            for (int i = to - 1; i >= from; i--) {
                 Path path = dirs.get(i).getKey();
                 TarEntry entry = dirs.get(i).getValue();
                 try {
@@ -505,10 +629,14 @@ public final class LayerApplier {
                     if (removedAny && lstat(path).filter(BasicFileAttributes::isDirectory).isEmpty()) {
                         continue;
                     }
+                    // Owner first: chown clears setuid/setgid bits, which the mode sets after it.
+                    if (ownerAtTheEnd(entry) && (needsChown(entry) || chownedDirectories.contains(path))) {
+                        posix.lchown(path, (int) entry.uid(), (int) entry.gid());
+                    }
                     chmod(path, entry.mode());
                     posix.setTimes(path, entry.mtime(), 0);
                 } catch (IOException e) {
-                    throw new LayerException("cannot set mode and time of layer entry " + entry.name() + ": "
+                    throw new LayerException("cannot set owner, mode and time of layer entry " + entry.name() + ": "
                             + e.getMessage(), e);
                 }
             }

@@ -343,6 +343,105 @@ class LayerApplierTest {
     }
 
     @Test
+    void manyDirectories_getTheirOwnerModeAndTimeAfterTheirChildren() throws Exception {
+        // Enough directories for their metadata to be set on two threads (as root), nested and with children.
+        List<Object> items = new java.util.ArrayList<>();
+        int[] modes = {0755, 0700, 02775, 0555};
+        for (int i = 0; i < 400; i++) {
+            String name = (i % 4 == 0 ? "" : "top" + (i - i % 4) + "/") + "top" + i;
+            items.add(new Item(new TarEntry(name + "/", TarEntryType.DIRECTORY, modes[i % 4], 100 + i, 200 + i, 0,
+                    1_400_000_000L + i, "", 0, 0, Map.of()), new byte[0]));
+            items.add(file(name + "/child", "c" + i));
+        }
+        apply(tar(items.toArray()));
+        for (int i = 0; i < 400; i++) {
+            Path dir = root.resolve((i % 4 == 0 ? "" : "top" + (i - i % 4) + "/") + "top" + i);
+            assertEquals("c" + i, Files.readString(dir.resolve("child")));
+            assertEquals(modes[i % 4], (Integer) Files.getAttribute(dir, "unix:mode") & 07777, dir.toString());
+            assertEquals(1_400_000_000L + i, Files.getLastModifiedTime(dir, LinkOption.NOFOLLOW_LINKS).toMillis() / 1000,
+                    dir.toString());
+            if (posix.effectiveUid() == 0) {
+                assertEquals(100 + i, (Integer) Files.getAttribute(dir, "unix:uid"), dir.toString());
+                assertEquals(200 + i, (Integer) Files.getAttribute(dir, "unix:gid"), dir.toString());
+            }
+        }
+    }
+
+    @Test
+    void entriesOfTheApplyingUser_endWithTheirOwnerAlsoUnderASetgidRootOrAfterAnEarlierChown() throws Exception {
+        // A fresh tree skips chowning entries to the owner they are created with; that must not hold when the root
+        // is setgid (new entries take its group) nor for a directory an earlier entry gave another owner.
+        List<Object> items = new java.util.ArrayList<>();
+        items.add(new Item(new TarEntry("d/", TarEntryType.DIRECTORY, 0755, 7, 8, 0, 1_600_000_000L, "", 0, 0,
+                Map.of("user.kept", new byte[] {1})), new byte[0]));
+        items.add(dir("d"));
+        items.add(dir("e"));
+        items.add(file("d/f", "f"));
+        for (int i = 0; i < 20; i++) {
+            items.add(file("e/g" + i, "g"));
+        }
+        apply(tar(items.toArray()));
+        assertEquals("g", Files.readString(root.resolve("e/g19")));
+        if (posix.effectiveUid() != 0) {
+            return; // Owners are only set as root.
+        }
+        for (String name : List.of("d", "d/f", "e", "e/g19")) {
+            assertEquals(0, (Integer) Files.getAttribute(root.resolve(name), "unix:uid"), name);
+            assertEquals(0, (Integer) Files.getAttribute(root.resolve(name), "unix:gid"), name);
+        }
+
+        Path setgid = Files.createDirectory(tmp.resolve("setgid"));
+        posix.lchown(setgid, 0, 4321);
+        posix.chmod(setgid, 02755);
+        applier.apply(new ByteArrayInputStream(tar(items.toArray())), setgid);
+        for (String name : List.of("d", "d/f", "e", "e/g0", "e/g19")) {
+            assertEquals(0, (Integer) Files.getAttribute(setgid.resolve(name), "unix:gid"), name);
+        }
+    }
+
+    @Test
+    void entriesRightAfterFilesStillBeingWritten_seeThemAsTheLayerLeftThem() throws Exception {
+        // Each case follows large files, so the files they touch are likely still queued on the writing thread when
+        // the applier's thread reaches them: a hard link to one, a duplicate of one, a whiteout of one, a directory
+        // replacing one, a file under one (not a directory), and a symlink replacing a directory full of them.
+        byte[] big = new byte[3 << 20];
+        new java.util.Random(3).nextBytes(big);
+        TarEntry bigEntry = new TarEntry("x", TarEntryType.REGULAR, 0644, 0, 0, big.length, 1_600_000_000L, "", 0, 0,
+                Map.of());
+        List<Object> items = new java.util.ArrayList<>();
+        for (String name : List.of("linked", "dup", "gone", "becomes-dir")) {
+            items.add(new Item(new TarEntry("big-" + name, TarEntryType.REGULAR, 0644, 0, 0, big.length,
+                    1_600_000_000L, "", 0, 0, Map.of()), big));
+            items.add(file(name, name));
+        }
+        items.add(hardlink("link", "linked"));
+        items.add(file("dup", "second"));
+        items.add(file(".wh.gone", ""));
+        items.add(dir("becomes-dir"));
+        items.add(file("becomes-dir/child", "child"));
+        items.add(dir("d"));
+        items.add(new Item(bigEntry.withName("d/big"), big));
+        items.add(file("d/small", "small"));
+        items.add(symlink("d", outside.toString()));
+        items.add(file("d/through", "contained"));
+        apply(tar(items.toArray()));
+        assertEquals("linked", Files.readString(root.resolve("link")));
+        assertEquals(2, (Integer) Files.getAttribute(root.resolve("linked"), "unix:nlink"));
+        assertEquals("second", Files.readString(root.resolve("dup")));
+        assertFalse(Files.exists(root.resolve("gone"), LinkOption.NOFOLLOW_LINKS));
+        assertEquals("child", Files.readString(root.resolve("becomes-dir/child")));
+        assertTrue(Arrays.equals(big, Files.readAllBytes(root.resolve("big-dup"))));
+        assertEquals("contained", Files.readString(root.resolve(outside.toString().substring(1)).resolve("through")));
+        assertNothingOutside();
+
+        LayerException notADirectory = assertThrows(LayerException.class,
+                () -> apply(tar(new Item(bigEntry.withName("big-again"), big), file("plain", "p"),
+                        file("plain/under", "u"))));
+        assertTrue(notADirectory.getMessage().contains("plain/under")
+                && notADirectory.getMessage().contains("not a directory"), notADirectory.getMessage());
+    }
+
+    @Test
     void aTarTruncatedInsideALargeFile_failsNamingIt_andLeavesNoDescriptorOpen() throws Exception {
         long before = openDescriptors();
         List<Object> items = new java.util.ArrayList<>();
