@@ -34,15 +34,9 @@ final class JniPosixFiles implements PosixFiles {
     private static final int XATTR_MAX = 64 * 1024;
     /** The bytes one getdents64 call fills (the C side's chunk). */
     private static final int RECORDS = 64 * 1024;
-    /** open flags: the same as the jffi binding's (see there for the per-architecture numbers). */
-    private static final int CREATE_FLAGS = 01 | 0100 | 0200 | 02000000;
-    private static final int READ_FLAGS = switch (System.getProperty("os.arch", "")) {
-        case "amd64", "x86_64", "riscv64" -> 0400000 | 02000000;
-        case "aarch64" -> 0100000 | 02000000;
-        default -> -1;
-    };
-    private static final int DIRECTORY_FLAGS = READ_FLAGS < 0 ? -1
-            : 02000000 | ("aarch64".equals(System.getProperty("os.arch")) ? 040000 : 0200000);
+    private static final int CREATE_FLAGS = NativeNames.CREATE_FLAGS;
+    private static final int READ_FLAGS = NativeNames.READ_FLAGS;
+    private static final int DIRECTORY_FLAGS = NativeNames.DIRECTORY_FLAGS;
 
     /** Null where the struct stat layout is unknown (or the library's struct is not that size): lstat unsupported. */
     private final StructStat stat;
@@ -168,17 +162,7 @@ final class JniPosixFiles implements PosixFiles {
                 }
                 throw failure("llistxattr", path, (int) -n);
             }
-            List<String> names = new ArrayList<>();
-            int start = 0;
-            for (int i = 0; i < n; i++) {
-                if (buf[i] == 0) {
-                    if (i > start) {
-                        names.add(new String(buf, start, i - start, StandardCharsets.UTF_8));
-                    }
-                    start = i + 1;
-                }
-            }
-            return List.copyOf(names);
+            return NativeNames.xattrNames(buf, (int) n);
         }
         throw failure("llistxattr", path, ERANGE);
     }
@@ -273,21 +257,7 @@ final class JniPosixFiles implements PosixFiles {
             throw failure("open", dir, -fd);
         }
         try {
-            List<String> names = new ArrayList<>();
-            DirectoryRecords.NameSink sink = (bytes, start, end) -> {
-                boolean ascii = true;
-                for (int i = start; i < end && ascii; i++) {
-                    ascii = bytes[i] >= 0;
-                }
-                String name = new String(bytes, start, end - start, ascii ? StandardCharsets.ISO_8859_1
-                        : pathCharset);
-                byte[] encoded = ascii ? null : name.getBytes(pathCharset);
-                if (!ascii && !Arrays.equals(encoded, 0, encoded.length, bytes, start, end)) {
-                    throw new UnsupportedOperationException("listDirectory: a name in " + dir
-                            + " is not valid in " + pathCharset);
-                }
-                names.add(name);
-            };
+            NativeNames.DirectoryNames sink = new NativeNames.DirectoryNames(dir, pathCharset);
             byte[] records = RECORD_BUFFERS.get();
             while (true) {
                 int n = getdents(fd, records);
@@ -295,7 +265,7 @@ final class JniPosixFiles implements PosixFiles {
                     throw failure("getdents64", dir, -n);
                 }
                 if (n == 0) {
-                    return names;
+                    return sink.names;
                 }
                 DirectoryRecords.forEachName(records, n, sink);
             }
