@@ -36,8 +36,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       arrives (perf of a 300 MB pull: transfer threads 0.43 s of CPU before, 0.38 s after, this thread 17 ms
  *       more). A {@code build} does it at the start only with {@code --no-cache} or {@code --pull}, else when its
  *       first transfer starts ({@link #hashingOnFirstTransfer}): a fully cached build hashes nothing large;</li>
- *   <li>for {@code build --no-cache}, the libc binding ({@link PosixFiles#system}): jnr-ffi generates and loads its
- *       classes (about 60 ms of CPU); a build whose steps run needs it (extended attributes and owners of what it
+ *   <li>for {@code build --no-cache}, the libc binding ({@link PosixFiles#system}): a millisecond or two with wharf's
+ *       JNI library, 25-40 ms where jffi stands in for it; a build whose steps run needs it (extended attributes and owners of what it
  *       copies and of the layers it writes), while a cached one does not, and would pay for it in CPU time.</li>
  * </ul>
  * Each step depends only on JDK, library or model classes and goes through the entry point the command itself uses,

@@ -34,27 +34,9 @@ final class JnrPosixFiles implements PosixFiles {
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
     private static final int ERANGE = 34;
     private static final int EINTR = 4;
-    /**
-     * open flags O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC: the same numbers on x86_64, aarch64 and riscv64 (asm-generic).
-     * O_NOFOLLOW (whose number differs) is not needed: with O_CREAT | O_EXCL the call fails on any existing name,
-     * a symlink included, and never follows it.
-     */
-    private static final int CREATE_FLAGS = 01 | 0100 | 0200 | 02000000;
-    /**
-     * open flags O_RDONLY | O_NOFOLLOW | O_CLOEXEC of this architecture (O_NOFOLLOW is 0400000 on x86_64 and
-     * riscv64 (asm-generic), 0100000 on aarch64), or -1 where it is not known here.
-     */
-    private static final int READ_FLAGS = switch (System.getProperty("os.arch", "")) {
-        case "amd64", "x86_64", "riscv64" -> 0400000 | 02000000;
-        case "aarch64" -> 0100000 | 02000000;
-        default -> -1;
-    };
-    /**
-     * open flags O_RDONLY | O_DIRECTORY | O_CLOEXEC of this architecture (O_DIRECTORY is 0200000 on x86_64 and
-     * riscv64, 040000 on aarch64), or -1 where it is not known here.
-     */
-    private static final int DIRECTORY_FLAGS = READ_FLAGS < 0 ? -1
-            : 02000000 | ("aarch64".equals(System.getProperty("os.arch")) ? 040000 : 0200000);
+    private static final int CREATE_FLAGS = NativeNames.CREATE_FLAGS;
+    private static final int READ_FLAGS = NativeNames.READ_FLAGS;
+    private static final int DIRECTORY_FLAGS = NativeNames.DIRECTORY_FLAGS;
     /**
      * Bytes handed to one write or read call; the copy into or out of the native buffer is the one java.nio's
      * FileChannel makes too.
@@ -263,17 +245,7 @@ final class JnrPosixFiles implements PosixFiles {
             }
             byte[] buf = new byte[(int) n];
             scratch.buffer.get(list, buf);
-            List<String> names = new ArrayList<>();
-            int start = 0;
-            for (int i = 0; i < n; i++) {
-                if (buf[i] == 0) {
-                    if (i > start) {
-                        names.add(new String(buf, start, i - start, StandardCharsets.UTF_8));
-                    }
-                    start = i + 1;
-                }
-            }
-            return List.copyOf(names);
+            return NativeNames.xattrNames(buf, (int) n);
         }
         throw failure("llistxattr", path, ERANGE);
     }
@@ -419,25 +391,11 @@ final class JnrPosixFiles implements PosixFiles {
             // The records go through the thread's I/O buffer (nothing is left in it between calls) into an array of
             // their size (most directories: a few hundred bytes).
             WriteBuffer buffer = WRITE_BUFFERS.get();
-            List<String> names = new ArrayList<>();
-            DirectoryRecords.NameSink sink = (bytes, start, end) -> {
-                boolean ascii = true;
-                for (int i = start; i < end && ascii; i++) {
-                    ascii = bytes[i] >= 0;
-                }
-                String name = new String(bytes, start, end - start, ascii ? StandardCharsets.ISO_8859_1
-                        : pathCharset);
-                byte[] encoded = ascii ? null : name.getBytes(pathCharset);
-                if (!ascii && !Arrays.equals(encoded, 0, encoded.length, bytes, start, end)) {
-                    throw new UnsupportedOperationException("listDirectory: a name in " + dir
-                            + " is not valid in " + pathCharset);
-                }
-                names.add(name);
-            };
+            NativeNames.DirectoryNames sink = new NativeNames.DirectoryNames(dir, pathCharset);
             while (true) {
                 long n = callRetrying(libc.getdents64, dir, fd, buffer.address(), WRITE_CHUNK);
                 if (n == 0) {
-                    return names;
+                    return sink.names;
                 }
                 byte[] records = new byte[(int) n];
                 buffer.bytes().get(0, records, 0, (int) n);

@@ -21,11 +21,25 @@ public interface PosixFiles {
     int S_IFIFO = 0010000;
 
     /**
-     * Returns the host's libc binding.
+     * The system property that picks the binding {@link #system} returns: {@code jnr} forces the jffi binding (for
+     * tests of both bindings, and as an escape hatch should wharf's JNI library misbehave somewhere).
+     */
+    String BINDING_PROPERTY = "wharf.posix";
+
+    /**
+     * Returns the host's libc binding: wharf's JNI library when it is packaged for this machine and loads (a fresh
+     * JVM sets it up in about a millisecond), else jffi's (some 25-40 ms of set-up), or jffi's when the system
+     * property {@value #BINDING_PROPERTY} is {@code jnr}.
      *
-     * @throws LayerException if the native library cannot be loaded
+     * @throws LayerException if no native binding can be loaded
      */
     static PosixFiles system() throws LayerException {
+        if (!"jnr".equals(System.getProperty(BINDING_PROPERTY))) {
+            PosixFiles jni = JniPosixFiles.load();
+            if (jni != null) {
+                return jni;
+            }
+        }
         return JnrPosixFiles.load();
     }
 

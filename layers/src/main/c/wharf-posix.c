@@ -1,0 +1,283 @@
+/*
+ * The JNI half of dev.wharf.layers.posix.JniPosixFiles: the libc calls of layer creation and apply, each a thin
+ * wrapper returning its result or -errno (never setting a Java exception, except OutOfMemoryError from the JVM's
+ * own array functions), so that the Java side makes the same PosixCallException as the jffi binding. Paths and
+ * names arrive as NUL-terminated byte arrays in the JVM's file-name encoding. Compiled at package time by
+ * build-jni.sh when gcc is there; without it wharf uses the jffi binding (JnrPosixFiles).
+ *
+ * Why not jffi: its set-up (stub unpack check, System.load, symbol lookup and a call context per function) costs a
+ * fresh JVM some 25-40 ms before the first call; this library is one System.load of a small file.
+ */
+#define _GNU_SOURCE
+#include <jni.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+#include <dirent.h>
+
+/* Bytes copied through the C stack per read or write call (Java threads have at least 512 KiB of stack). */
+#define CHUNK (64 * 1024)
+
+#define FN(name) Java_dev_wharf_layers_posix_JniPosixFiles_##name
+
+/* A pinned or copied byte array as a C string; NULL when the array is null. */
+static const char *chars(JNIEnv *env, jbyteArray a) {
+    return a == NULL ? NULL : (const char *) (*env)->GetByteArrayElements(env, a, NULL);
+}
+
+static void release(JNIEnv *env, jbyteArray a, const char *s) {
+    if (a != NULL && s != NULL) {
+        (*env)->ReleaseByteArrayElements(env, a, (jbyte *) s, JNI_ABORT);
+    }
+}
+
+static jint result(int r) {
+    return r < 0 ? -errno : r;
+}
+
+JNIEXPORT jint JNICALL FN(open)(JNIEnv *env, jclass c, jbyteArray path, jint flags, jint mode) {
+    (void) c;
+    const char *p = chars(env, path);
+    if (p == NULL) return -ENOMEM;
+    int fd;
+    do {
+        fd = open(p, flags, (mode_t) mode);
+    } while (fd < 0 && errno == EINTR);
+    jint r = result(fd);
+    release(env, path, p);
+    return r;
+}
+
+JNIEXPORT jint JNICALL FN(close)(JNIEnv *env, jclass c, jint fd) {
+    (void) env; (void) c;
+    return result(close(fd)); /* Linux frees the descriptor even on EINTR: never retried. */
+}
+
+/* Writes all of bytes[offset, offset+length); returns 0 or -errno. */
+JNIEXPORT jint JNICALL FN(write)(JNIEnv *env, jclass c, jint fd, jbyteArray bytes, jint offset, jint length) {
+    (void) c;
+    char buf[CHUNK];
+    while (length > 0) {
+        jint n = length < CHUNK ? length : CHUNK;
+        (*env)->GetByteArrayRegion(env, bytes, offset, n, (jbyte *) buf);
+        if ((*env)->ExceptionCheck(env)) return -EINVAL;
+        jint done = 0;
+        while (done < n) {
+            ssize_t w = write(fd, buf + done, (size_t) (n - done));
+            if (w < 0) {
+                if (errno == EINTR) continue;
+                return -errno;
+            }
+            done += (jint) w;
+        }
+        offset += n;
+        length -= n;
+    }
+    return 0;
+}
+
+/* Reads up to length bytes (at most one chunk) into bytes[offset...]; returns the count, 0 at the end, or -errno. */
+JNIEXPORT jint JNICALL FN(read)(JNIEnv *env, jclass c, jint fd, jbyteArray bytes, jint offset, jint length) {
+    (void) c;
+    char buf[CHUNK];
+    jint n = length < CHUNK ? length : CHUNK;
+    ssize_t r;
+    do {
+        r = read(fd, buf, (size_t) n);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0) return -errno;
+    if (r > 0) (*env)->SetByteArrayRegion(env, bytes, offset, (jint) r, (const jbyte *) buf);
+    return (jint) r;
+}
+
+/* One getdents64 into records (its length); returns the bytes filled, 0 at the end, or -errno. */
+JNIEXPORT jint JNICALL FN(getdents)(JNIEnv *env, jclass c, jint fd, jbyteArray records) {
+    (void) c;
+    char buf[CHUNK];
+    jint cap = (*env)->GetArrayLength(env, records);
+    ssize_t n;
+    do {
+        n = getdents64(fd, buf, (size_t) (cap < CHUNK ? cap : CHUNK));
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) return -errno;
+    if (n > 0) (*env)->SetByteArrayRegion(env, records, 0, (jint) n, (const jbyte *) buf);
+    return (jint) n;
+}
+
+JNIEXPORT jint JNICALL FN(fchown)(JNIEnv *env, jclass c, jint fd, jint uid, jint gid) {
+    (void) env; (void) c;
+    return result(fchown(fd, (uid_t) uid, (gid_t) gid));
+}
+
+JNIEXPORT jint JNICALL FN(fchmod)(JNIEnv *env, jclass c, jint fd, jint mode) {
+    (void) env; (void) c;
+    return result(fchmod(fd, (mode_t) mode));
+}
+
+JNIEXPORT jint JNICALL FN(futimens)(JNIEnv *env, jclass c, jint fd, jlong seconds, jint nanos) {
+    (void) env; (void) c;
+    struct timespec t[2] = {{seconds, nanos}, {seconds, nanos}};
+    return result(futimens(fd, t));
+}
+
+JNIEXPORT jint JNICALL FN(utimensat)(JNIEnv *env, jclass c, jbyteArray path, jlong seconds, jint nanos) {
+    (void) c;
+    const char *p = chars(env, path);
+    if (p == NULL) return -ENOMEM;
+    struct timespec t[2] = {{seconds, nanos}, {seconds, nanos}};
+    jint r = result(utimensat(AT_FDCWD, p, t, AT_SYMLINK_NOFOLLOW));
+    release(env, path, p);
+    return r;
+}
+
+JNIEXPORT jint JNICALL FN(lchown)(JNIEnv *env, jclass c, jbyteArray path, jint uid, jint gid) {
+    (void) c;
+    const char *p = chars(env, path);
+    if (p == NULL) return -ENOMEM;
+    jint r = result(lchown(p, (uid_t) uid, (gid_t) gid));
+    release(env, path, p);
+    return r;
+}
+
+JNIEXPORT jint JNICALL FN(chmod)(JNIEnv *env, jclass c, jbyteArray path, jint mode) {
+    (void) c;
+    const char *p = chars(env, path);
+    if (p == NULL) return -ENOMEM;
+    jint r = result(chmod(p, (mode_t) mode));
+    release(env, path, p);
+    return r;
+}
+
+JNIEXPORT jint JNICALL FN(symlink)(JNIEnv *env, jclass c, jbyteArray target, jbyteArray link) {
+    (void) c;
+    const char *t = chars(env, target);
+    const char *l = chars(env, link);
+    jint r = t == NULL || l == NULL ? -ENOMEM : result(symlink(t, l));
+    release(env, target, t);
+    release(env, link, l);
+    return r;
+}
+
+JNIEXPORT jint JNICALL FN(mknod)(JNIEnv *env, jclass c, jbyteArray path, jint mode, jlong device) {
+    (void) c;
+    const char *p = chars(env, path);
+    if (p == NULL) return -ENOMEM;
+    jint r = result(mknod(p, (mode_t) mode, (dev_t) device));
+    release(env, path, p);
+    return r;
+}
+
+/* lstat into statbuf (struct stat's bytes, as StructStat reads them). */
+JNIEXPORT jint JNICALL FN(lstat)(JNIEnv *env, jclass c, jbyteArray path, jbyteArray statbuf) {
+    (void) c;
+    const char *p = chars(env, path);
+    if (p == NULL) return -ENOMEM;
+    struct stat st;
+    jint r = result(fstatat(AT_FDCWD, p, &st, AT_SYMLINK_NOFOLLOW));
+    release(env, path, p);
+    if (r == 0) {
+        jint len = (*env)->GetArrayLength(env, statbuf);
+        (*env)->SetByteArrayRegion(env, statbuf, 0, len < (jint) sizeof st ? len : (jint) sizeof st,
+                (const jbyte *) &st);
+    }
+    return r;
+}
+
+/* The size of struct stat here (the Java side checks it against StructStat's layout). */
+JNIEXPORT jint JNICALL FN(statSize)(JNIEnv *env, jclass c) {
+    (void) env; (void) c;
+    return (jint) sizeof(struct stat);
+}
+
+/* llistxattr into list (null: the size only); returns the size or -errno. */
+JNIEXPORT jlong JNICALL FN(llistxattr)(JNIEnv *env, jclass c, jbyteArray path, jbyteArray list) {
+    (void) c;
+    const char *p = chars(env, path);
+    if (p == NULL) return -ENOMEM;
+    jlong r;
+    if (list == NULL) {
+        r = llistxattr(p, NULL, 0);
+        r = r < 0 ? -errno : r;
+    } else {
+        jint cap = (*env)->GetArrayLength(env, list);
+        char *buf = malloc(cap > 0 ? (size_t) cap : 1);
+        if (buf == NULL) {
+            r = -ENOMEM;
+        } else {
+            r = llistxattr(p, buf, (size_t) cap);
+            r = r < 0 ? -errno : r;
+            if (r > 0) (*env)->SetByteArrayRegion(env, list, 0, (jint) r, (const jbyte *) buf);
+            free(buf);
+        }
+    }
+    release(env, path, p);
+    return r;
+}
+
+/* lgetxattr into value (null: the size only); returns the size or -errno. */
+JNIEXPORT jlong JNICALL FN(lgetxattr)(JNIEnv *env, jclass c, jbyteArray path, jbyteArray name, jbyteArray value) {
+    (void) c;
+    const char *p = chars(env, path);
+    const char *n = chars(env, name);
+    jlong r;
+    if (p == NULL || n == NULL) {
+        r = -ENOMEM;
+    } else if (value == NULL) {
+        r = lgetxattr(p, n, NULL, 0);
+        r = r < 0 ? -errno : r;
+    } else {
+        jint cap = (*env)->GetArrayLength(env, value);
+        char *buf = malloc(cap > 0 ? (size_t) cap : 1);
+        if (buf == NULL) {
+            r = -ENOMEM;
+        } else {
+            r = lgetxattr(p, n, buf, (size_t) cap);
+            r = r < 0 ? -errno : r;
+            if (r > 0) (*env)->SetByteArrayRegion(env, value, 0, (jint) r, (const jbyte *) buf);
+            free(buf);
+        }
+    }
+    release(env, path, p);
+    release(env, name, n);
+    return r;
+}
+
+JNIEXPORT jint JNICALL FN(lsetxattr)(JNIEnv *env, jclass c, jbyteArray path, jbyteArray name, jbyteArray value) {
+    (void) c;
+    const char *p = chars(env, path);
+    const char *n = chars(env, name);
+    jint r;
+    if (p == NULL || n == NULL) {
+        r = -ENOMEM;
+    } else {
+        jint len = (*env)->GetArrayLength(env, value);
+        jbyte *v = (*env)->GetByteArrayElements(env, value, NULL);
+        if (v == NULL) {
+            r = -ENOMEM;
+        } else {
+            r = result(lsetxattr(p, n, v, (size_t) len, 0));
+            (*env)->ReleaseByteArrayElements(env, value, v, JNI_ABORT);
+        }
+    }
+    release(env, path, p);
+    release(env, name, n);
+    return r;
+}
+
+JNIEXPORT jint JNICALL FN(geteuid)(JNIEnv *env, jclass c) {
+    (void) env; (void) c;
+    return (jint) geteuid();
+}
+
+JNIEXPORT jstring JNICALL FN(strerror)(JNIEnv *env, jclass c, jint errnum) {
+    (void) c;
+    char buf[256];
+    const char *s = strerror_r(errnum, buf, sizeof buf); /* GNU: returns the message */
+    return (*env)->NewStringUTF(env, s == NULL ? "error" : s);
+}

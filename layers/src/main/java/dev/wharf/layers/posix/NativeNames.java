@@ -1,0 +1,85 @@
+package dev.wharf.layers.posix;
+
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What both libc bindings ({@link JnrPosixFiles}, {@link JniPosixFiles}) share: the open flags of this architecture
+ * and the decoding of the name lists the kernel returns. Stateless; thread-safe.
+ */
+final class NativeNames {
+    /**
+     * open flags O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC: the same numbers on x86_64, aarch64 and riscv64 (asm-generic).
+     * O_NOFOLLOW (whose number differs) is not needed: with O_CREAT | O_EXCL the call fails on any existing name,
+     * a symlink included, and never follows it.
+     */
+    static final int CREATE_FLAGS = 01 | 0100 | 0200 | 02000000;
+    /**
+     * open flags O_RDONLY | O_NOFOLLOW | O_CLOEXEC of this architecture (O_NOFOLLOW is 0400000 on x86_64 and
+     * riscv64 (asm-generic), 0100000 on aarch64), or -1 where it is not known here.
+     */
+    static final int READ_FLAGS = switch (System.getProperty("os.arch", "")) {
+        case "amd64", "x86_64", "riscv64" -> 0400000 | 02000000;
+        case "aarch64" -> 0100000 | 02000000;
+        default -> -1;
+    };
+    /**
+     * open flags O_RDONLY | O_DIRECTORY | O_CLOEXEC of this architecture (O_DIRECTORY is 0200000 on x86_64 and
+     * riscv64, 040000 on aarch64), or -1 where it is not known here.
+     */
+    static final int DIRECTORY_FLAGS = READ_FLAGS < 0 ? -1
+            : 02000000 | ("aarch64".equals(System.getProperty("os.arch")) ? 040000 : 0200000);
+
+    private NativeNames() {
+    }
+
+    /** The names of an {@code llistxattr} list (NUL-terminated UTF-8 names) in {@code buf[0, length)}. */
+    static List<String> xattrNames(byte[] buf, int length) {
+        List<String> names = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < length; i++) {
+            if (buf[i] == 0) {
+                if (i > start) {
+                    names.add(new String(buf, start, i - start, StandardCharsets.UTF_8));
+                }
+                start = i + 1;
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    /**
+     * The names of one directory's {@code getdents64} records, decoded as java.nio decodes file names; a name that
+     * does not survive decoding and encoding again is refused (unsupported), see {@link PosixFiles#listDirectory}.
+     * Not thread-safe: one listing.
+     */
+    static final class DirectoryNames implements DirectoryRecords.NameSink {
+        final List<String> names = new ArrayList<>();
+        private final Path dir;
+        private final Charset charset;
+
+        DirectoryNames(Path dir, Charset charset) {
+            this.dir = dir;
+            this.charset = charset;
+        }
+
+        @Override
+        public void name(byte[] bytes, int start, int end) {
+            boolean ascii = true;
+            for (int i = start; i < end && ascii; i++) {
+                ascii = bytes[i] >= 0;
+            }
+            String name = new String(bytes, start, end - start, ascii ? StandardCharsets.ISO_8859_1 : charset);
+            byte[] encoded = ascii ? null : name.getBytes(charset);
+            if (!ascii && !Arrays.equals(encoded, 0, encoded.length, bytes, start, end)) {
+                throw new UnsupportedOperationException("listDirectory: a name in " + dir + " is not valid in "
+                        + charset);
+            }
+            names.add(name);
+        }
+    }
+}

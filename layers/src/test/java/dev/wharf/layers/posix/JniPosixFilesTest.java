@@ -1,0 +1,102 @@
+package dev.wharf.layers.posix;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The choice between wharf's JNI binding and jffi's, and that both report the same things. (PosixFilesTest and the
+ * layer tests run once per binding: see layers/pom.xml's jffi-binding execution.)
+ */
+class JniPosixFilesTest {
+    @TempDir
+    Path tmp;
+
+    /** Whether this build packaged the JNI library (gcc was there), as CI's always does. */
+    private static boolean packaged() {
+        return JniPosixFiles.class.getResource(dev.wharf.layers.layout.NativeHelpers.resource(JniPosixFiles.LIBRARY))
+                != null;
+    }
+
+    @Test
+    void system_isTheJniBinding_whenTheLibraryIsPackaged_unlessJnrIsForced() throws Exception {
+        boolean ci = "true".equals(System.getenv("CI"));
+        if (ci) {
+            assertNotNull(JniPosixFiles.class.getResource(
+                    dev.wharf.layers.layout.NativeHelpers.resource(JniPosixFiles.LIBRARY)),
+                    "CI builds with gcc: the JNI library must be packaged");
+        }
+        assumeTrue(packaged(), "no JNI library in this build (no gcc): PosixFiles uses jffi");
+        if ("jnr".equals(System.getProperty(PosixFiles.BINDING_PROPERTY))) {
+            assertInstanceOf(JnrPosixFiles.class, PosixFiles.system());
+        } else {
+            assertInstanceOf(JniPosixFiles.class, PosixFiles.system());
+        }
+    }
+
+    @Test
+    void bothBindings_failWithTheSameCallPathAndErrno() throws Exception {
+        assumeTrue(packaged(), "no JNI library in this build (no gcc)");
+        PosixFiles jni = JniPosixFiles.load();
+        PosixFiles jnr = JnrPosixFiles.load();
+        Path missing = tmp.resolve("missing/file");
+        Files.writeString(tmp.resolve("exists"), "x");
+        List<ThrowingCall> calls = List.of(
+                p -> p.lchown(missing, 0, 0),
+                p -> p.setTimes(missing, 1, 2),
+                p -> p.lstat(missing),
+                p -> p.listDirectory(missing),
+                p -> p.openForReading(missing),
+                p -> p.createFile(tmp.resolve("exists"), 0644),
+                p -> p.symlink("t", tmp.resolve("exists")),
+                p -> p.mknod(missing, PosixFiles.S_IFIFO | 0644, 0),
+                p -> p.listXattrs(missing),
+                p -> p.getXattr(missing, "user.x"),
+                p -> p.setXattr(missing, "user.x", new byte[] {1}));
+        for (ThrowingCall call : calls) {
+            PosixCallException a = assertThrows(PosixCallException.class, () -> call.on(jni));
+            PosixCallException b = assertThrows(PosixCallException.class, () -> call.on(jnr));
+            assertEquals(b.getMessage(), a.getMessage());
+            assertEquals(b.errno(), a.errno());
+        }
+    }
+
+    @Test
+    void bothBindings_readWhatTheOtherWrote() throws Exception {
+        assumeTrue(packaged(), "no JNI library in this build (no gcc)");
+        PosixFiles jni = JniPosixFiles.load();
+        PosixFiles jnr = JnrPosixFiles.load();
+        byte[] content = new byte[300_000];
+        new java.util.Random(7).nextBytes(content);
+        Path file = tmp.resolve("f");
+        try (NewFile f = jni.createFile(file, 0640)) {
+            f.write(content, 0, content.length);
+            f.setTimes(1_600_000_000L, 123);
+        }
+        assertEquals(jnr.lstat(file), jni.lstat(file));
+        byte[] read = new byte[content.length];
+        int at = 0;
+        try (ReadableFile r = jnr.openForReading(file)) {
+            for (int n; (n = r.read(read, at, read.length - at)) > 0; ) {
+                at += n;
+            }
+        }
+        assertArrayEquals(content, read);
+        assertEquals(jnr.listDirectory(tmp), jni.listDirectory(tmp));
+        assertEquals(jnr.effectiveUid(), jni.effectiveUid());
+    }
+
+    /** One call of a binding. */
+    private interface ThrowingCall {
+        void on(PosixFiles posix) throws Exception;
+    }
+}
