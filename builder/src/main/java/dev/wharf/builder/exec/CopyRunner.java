@@ -6,6 +6,7 @@ import dev.wharf.builder.sandbox.ProcessUser;
 import dev.wharf.builder.sandbox.UserResolver;
 import dev.wharf.builder.snapshot.Mount;
 import dev.wharf.builder.snapshot.RootView;
+import dev.wharf.context.glob.GoPaths;
 import dev.wharf.context.source.CopyRequest;
 import dev.wharf.context.source.DestinationView;
 import dev.wharf.context.source.FileEntry;
@@ -392,6 +393,10 @@ final class CopyRunner {
 
     /** {@code path} cleaned lexically, as Go's path.Clean: no trailing slash, no {@code .} ("/app/." is /app). */
     private static String clean(String path) {
+        // Most are clean already: a scan instead of a Path, its offsets and its normal form per copied file.
+        if (GoPaths.isClean(path)) {
+            return path;
+        }
         return java.nio.file.Path.of(path).normalize().toString();
     }
 

@@ -49,8 +49,8 @@ final class FileWriter {
     private volatile boolean nativeFiles = true;
     /** Per thread: {@link #copyFile} runs on several. */
     private final ThreadLocal<byte[]> copyBuffers = ThreadLocal.withInitial(() -> new byte[COPY_BUFFER]);
-    /** Parent directories asked for by {@link #prepare}, made, with their resolved path in the image. */
-    private final Map<String, String> preparedParents = new HashMap<>();
+    /** Parent directories asked for by {@link #prepare}, made, with the host directory they resolved to. */
+    private final Map<String, Path> preparedParents = new HashMap<>();
 
     FileWriter(Path upper, RootView view, PosixFiles posix, int defaultUid, int defaultGid, long createdNanos) {
         this(upper, view, posix, defaultUid, defaultGid, createdNanos, 0755);
@@ -76,14 +76,14 @@ final class FileWriter {
         // Resolving a parent (a stat, an xattr read for overlay opacity and a lower-layer lookup per component) was
         // a dozen system calls per file of a large COPY, always with the same answer for the files of one
         // directory: it is remembered until this writer makes a symlink, the only entry that could change it.
-        String parent = preparedParents.get(asked);
-        if (parent == null) {
-            parent = asked.equals("/") ? "/" : view.canonical(asked);
+        Path parentDir = preparedParents.get(asked);
+        if (parentDir == null) {
+            String parent = asked.equals("/") ? "/" : view.canonical(asked);
             mkdirs(parent);
-            preparedParents.put(asked, parent);
+            parentDir = parent.equals("/") ? upper : upper.resolve(parent.substring(1));
+            preparedParents.put(asked, parentDir);
         }
-        String name = clean.substring(slash + 1);
-        return parent.equals("/") ? upper.resolve(name) : upper.resolve(parent.substring(1)).resolve(name);
+        return parentDir.resolve(clean.substring(slash + 1));
     }
 
     /** {@code path} without its trailing slashes (a regular expression here cost a pattern compile per file). */

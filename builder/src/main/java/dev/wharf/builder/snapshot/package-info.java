@@ -8,7 +8,8 @@
  * <p>Snapshots are a derived cache of layer blobs: committed ones are named by their layer ChainID and can be
  * rebuilt from blobs. Snapshotters only describe mounts ({@link dev.wharf.builder.snapshot.Mount}); the sandbox
  * performs them in its own mount namespace. The on-disk store is crash-safe: directories are built under a temp name
- * and renamed, metadata files are written temp + fsync + rename, and orphans are swept at start.
+ * and renamed, metadata files are written temp + fsync + rename, and orphans are swept at start when a killed process's marker,
+ * a flag or a day since the last sweep says something may have been left.
  *
  * <p>Package dependencies: uses {@code dev.wharf.layers.layout} (atomic files and the store lock) and Jackson.
  */

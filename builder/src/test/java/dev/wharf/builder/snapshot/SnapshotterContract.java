@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -32,6 +33,12 @@ abstract class SnapshotterContract {
     @BeforeEach
     void setUp() throws Exception {
         snapshotter = open(temp.resolve("store"));
+    }
+
+    /** What a process killed while it had the store open leaves: its user marker, no longer locked. */
+    void leaveMarkerOfAKilledProcess() throws Exception {
+        Path users = Files.createDirectories(temp.resolve("store/users"));
+        Files.writeString(users.resolve("0123456789abcdef01234567.lock"), "");
     }
 
     static Path writable(List<Mount> mounts) {
@@ -175,6 +182,7 @@ abstract class SnapshotterContract {
         snapshotter.prepare("a-active", "base");
         snapshotter.prepare("b", "base");
         snapshotter.view("v", "base");
+        leaveMarkerOfAKilledProcess();
         LocalSnapshotter reopened = open(temp.resolve("store"));
         snapshotter.commit("a", "a-active"); // by "another process" after the sweep: no longer uncommitted
         snapshotter.remove("v");
@@ -206,12 +214,60 @@ abstract class SnapshotterContract {
         Files.createDirectories(snapshots.resolve("new-77/fs"));
         Files.createDirectories(snapshots.resolve("55/fs"));
         Files.writeString(snapshots.resolve("55/fs/junk"), "crash leftovers");
+        leaveMarkerOfAKilledProcess();
         LocalSnapshotter reopened = open(temp.resolve("store"));
         assertFalse(Files.exists(snapshots.resolve("new-77")));
         assertFalse(Files.exists(snapshots.resolve("55")));
         assertEquals(SnapshotKind.COMMITTED, reopened.stat("base").orElseThrow().kind());
         List<Mount> child = reopened.prepare("child", "base");
         assertTrue(Files.exists(Path.of(child.get(0).layerDirs().get(child.get(0).layerDirs().size() - 1), "a")));
+    }
+
+    @Test
+    void reopening_withoutAKilledProcessOrFlag_leavesTheStoreAlone_untilADayHasPassedSinceTheLastSweep()
+            throws Exception {
+        layer("base", null, "a", "1");
+        Path snapshots = temp.resolve("store/snapshots");
+        Files.createDirectories(snapshots.resolve("55/fs"));
+        open(temp.resolve("store")).close();
+        assertTrue(Files.exists(snapshots.resolve("55")), "no process died: nothing was swept");
+        Files.setLastModifiedTime(temp.resolve("store/swept"),
+                FileTime.fromMillis(System.currentTimeMillis() - 25L * 60 * 60 * 1000));
+        open(temp.resolve("store")).close();
+        assertFalse(Files.exists(snapshots.resolve("55")), "the daily sweep deletes what no marker told of");
+    }
+
+    @Test
+    void closing_withUncommittedSnapshots_makesTheNextOpeningReportThem_andTheOneAfterItsRemovalClean()
+            throws Exception {
+        LocalSnapshotter first = open(temp.resolve("store"));
+        first.prepare("left", null);
+        first.prepare("done", null);
+        first.commit("committed", "done");
+        first.close();
+        LocalSnapshotter second = open(temp.resolve("store"));
+        Set<SnapshotInfo> found = new HashSet<>();
+        second.walkUncommitted(found::add);
+        assertEquals(Set.of(new SnapshotInfo("left", SnapshotKind.ACTIVE, Optional.empty())), found);
+        second.remove("left");
+        second.close();
+        LocalSnapshotter third = open(temp.resolve("store"));
+        assertFalse(Files.exists(temp.resolve("store/sweep-needed")), "a sweep that found nothing left clears it");
+        Set<SnapshotInfo> none = new HashSet<>();
+        third.walkUncommitted(none::add);
+        assertEquals(Set.of(), none);
+        third.close();
+    }
+
+    @Test
+    void removingAnUncommittedSnapshot_deletesItsDirectory_andKeepsItsParent() throws Exception {
+        layer("base", null, "a", "1");
+        List<Mount> m = snapshotter.prepare("k", "base");
+        Path dir = writable(m);
+        snapshotter.remove("k");
+        assertFalse(Files.exists(dir));
+        assertEquals(Optional.empty(), snapshotter.stat("k"));
+        assertEquals(SnapshotKind.COMMITTED, snapshotter.stat("base").orElseThrow().kind());
     }
 
     @Test

@@ -14,6 +14,39 @@ public final class GoPaths {
 
     /** Go's {@code filepath.Clean}: lexical shortest form, "." for empty, no trailing slash except "/". */
     public static String clean(String path) {
+        // Most paths are clean already (a COPY cleans every source and destination path of every file): one scan
+        // instead of a list of parts and a join per path.
+        return isClean(path) ? path : cleanParts(path);
+    }
+
+    /**
+     * Whether {@code path} is its own {@link #clean}, and its own lexical normal form by any other rule (Java's
+     * {@code Path.normalize} too): not empty, no trailing slash (except "/" itself), no empty, "." or ".." part.
+     * Some clean paths (".", "../a") answer false; {@link #clean} returns them unchanged all the same.
+     */
+    public static boolean isClean(String path) {
+        int n = path.length();
+        if (n == 0) {
+            return false;
+        }
+        if (path.charAt(n - 1) == '/') {
+            return n == 1;
+        }
+        int start = path.charAt(0) == '/' ? 1 : 0;
+        for (int i = start; i <= n; i++) {
+            if (i == n || path.charAt(i) == '/') {
+                int len = i - start;
+                if (len == 0 || path.charAt(start) == '.' && (len == 1 || len == 2 && path.charAt(start + 1) == '.')) {
+                    return false;
+                }
+                start = i + 1;
+            }
+        }
+        return true;
+    }
+
+    /** {@link #clean} part by part. */
+    static String cleanParts(String path) {
         if (path.isEmpty()) {
             return ".";
         }

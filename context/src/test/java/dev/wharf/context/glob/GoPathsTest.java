@@ -22,6 +22,25 @@ class GoPathsTest {
         assertEquals(out, GoPaths.clean(in));
     }
 
+    @Test
+    void clean_givesWhatThePartByPartCleanGives_forEveryPathOfUpToEightCharactersOfSlashDotAndA() {
+        char[] alphabet = {'/', '.', 'a'};
+        int checked = 0;
+        for (int length = 0; length <= 8; length++) {
+            int count = (int) Math.pow(alphabet.length, length);
+            for (int code = 0; code < count; code++) {
+                StringBuilder path = new StringBuilder();
+                for (int c = code, i = 0; i < length; i++, c /= alphabet.length) {
+                    path.append(alphabet[c % alphabet.length]);
+                }
+                String p = path.toString();
+                assertEquals(GoPaths.cleanParts(p), GoPaths.clean(p), p);
+                checked++;
+            }
+        }
+        assertEquals(9841, checked);
+    }
+
     @ParameterizedTest(name = "Dir({0}) = {1}")
     @CsvSource({"'', .", "., .", "/., /", "/, /", "////, /", "/foo, /", "x/, x", "abc, .", "abc/def, abc",
         "a/b/.x, a/b", "a/b/c., a/b", "a/b/c.x, a/b"})

@@ -103,8 +103,11 @@ public final class TreeScanner {
                     items.add(new Item(utf8(WHITEOUT_PREFIX + name), new LayerChange.Deleted(path), null, path));
                     continue;
                 }
-                refuseUnsupportedOverlayFeatures(child, meta);
-                meta = meta.withXattrs(withoutOverlayXattrs(meta.xattrs()));
+                // Most entries have no xattrs: no lookups, map or copy of the metadata for them (this runs per file).
+                if (!meta.xattrs().isEmpty()) {
+                    refuseUnsupportedOverlayFeatures(child, meta);
+                    meta = meta.withXattrs(withoutOverlayXattrs(meta.xattrs()));
+                }
             }
             if (meta.kind() == FileKind.SOCKET) {
                 continue;
