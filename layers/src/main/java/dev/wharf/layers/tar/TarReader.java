@@ -59,6 +59,13 @@ public final class TarReader {
                         + after());
             }
             if (isZero(block)) {
+                if (!pax.isEmpty() || longName != null || longLink != null) {
+                    // Go's archive/tar ends silently here, dropping the described entry: an archive cut after a
+                    // PAX header or GNU long name would apply as a partial result with no error.
+                    throw new LayerException("tar archive is malformed: it ends after a "
+                            + (pax.isEmpty() ? "GNU long name" : "PAX extended header")
+                            + " without the entry it describes" + after());
+                }
                 // One zero block at the very end is accepted, as Go's archive/tar does: no entry is lost.
                 if (readBlock(true) && !isZero(block)) {
                     throw new LayerException("tar archive is malformed: a zero block is not followed by another"
