@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -89,6 +90,66 @@ class LayerApplierFuzzTest {
         assertEquals(fdsBefore, openDescriptors(), "descriptors left open under " + tmp);
         assertTrue(Thread.activeCount() <= threadsBefore + 1, "threads left behind: " + Thread.activeCount());
         assertTrue(outcome[0] > 0 && outcome[1] > 0, "mutations exercise both outcomes");
+    }
+
+    /**
+     * Hand-made extremes: a 20,000-level path, a 70 KB symlink target, a 300-link symlink chain, hard links to
+     * themselves, to a directory and through a symlink that climbs, a file under a file, odd whiteouts, huge xattrs.
+     */
+    @Test
+    void pathologicalEntriesApplyOrFailWithALayerException() throws Exception {
+        Path outside = Files.createDirectory(tmp.resolve("outside"));
+        String deep = "d/".repeat(20_000) + "f";
+        List<List<TarEntry>> layers = new ArrayList<>();
+        layers.add(List.of(entry(deep, TarEntryType.REGULAR, 0, "", Map.of())));
+        layers.add(List.of(entry("a/" + "x".repeat(300) + "/f", TarEntryType.REGULAR, 0, "", Map.of())));
+        layers.add(List.of(entry("s", TarEntryType.SYMLINK, 0, "x".repeat(70_000), Map.of())));
+        List<TarEntry> links = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            links.add(entry("l" + i, TarEntryType.SYMLINK, 0, "l" + (i + 1) + "/", Map.of()));
+        }
+        links.add(entry("l0/f", TarEntryType.REGULAR, 0, "", Map.of()));
+        layers.add(links);
+        layers.add(List.of(entry("h", TarEntryType.HARDLINK, 0, "h", Map.of())));
+        layers.add(List.of(entry("d/", TarEntryType.DIRECTORY, 0, "", Map.of()),
+                entry("h", TarEntryType.HARDLINK, 0, "d", Map.of())));
+        layers.add(List.of(entry("up", TarEntryType.SYMLINK, 0, "../../../..", Map.of()),
+                entry("h", TarEntryType.HARDLINK, 0, "up/outside/x", Map.of()),
+                entry("up/outside/y", TarEntryType.REGULAR, 0, "", Map.of())));
+        layers.add(List.of(entry("f", TarEntryType.REGULAR, 0, "", Map.of()),
+                entry("f/g", TarEntryType.REGULAR, 0, "", Map.of())));
+        layers.add(List.of(entry(".wh.." + "/x", TarEntryType.REGULAR, 0, "", Map.of()),
+                entry("a/.wh." + "x".repeat(300), TarEntryType.REGULAR, 0, "", Map.of())));
+        layers.add(List.of(entry("x", TarEntryType.REGULAR, 0, "", Map.of("user." + "k".repeat(300), new byte[70_000],
+                "bad\u0000name", new byte[1]))));
+        LayerApplier applier = new LayerApplier(PosixFiles.system());
+        long fdsBefore = openDescriptors();
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            TarWriter w = new TarWriter(out);
+            for (TarEntry e : layers.get(i)) {
+                put(w, e, new byte[(int) e.size()]);
+            }
+            w.finish();
+            Path root = Files.createDirectory(tmp.resolve("root"));
+            try {
+                applier.apply(new ByteArrayInputStream(out.toByteArray()), root);
+            } catch (LayerException expected) {
+                assertFalse(expected.getMessage().isBlank());
+            } catch (Throwable t) {
+                failures.add("layer " + i + " threw " + t + " at " + Arrays.toString(Arrays.copyOf(t.getStackTrace(),
+                        Math.min(4, t.getStackTrace().length))));
+            }
+            try (Stream<Path> left = Files.list(outside)) {
+                assertEquals(List.of(), left.toList(), "layer " + i + " wrote outside the root");
+            }
+            FileTrees.delete(root);
+        }
+        if (!failures.isEmpty()) {
+            fail(String.join("\n", failures));
+        }
+        assertEquals(fdsBefore, openDescriptors(), "descriptors left open under " + tmp);
     }
 
     /** A small layer with every kind of entry the mutations can damage. */
