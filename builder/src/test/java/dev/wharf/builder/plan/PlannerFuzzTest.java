@@ -1,15 +1,14 @@
 package dev.wharf.builder.plan;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.wharf.grammar.Conformance;
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.instructions.Dockerfile;
 import dev.wharf.grammar.instructions.DockerfileReader;
 import dev.wharf.grammar.parser.DockerfileParser;
+import dev.wharf.layers.testing.FuzzOutcomes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -55,46 +54,34 @@ class PlannerFuzzTest {
         List<String> seeds = seeds();
         int iterations = Integer.getInteger("wharf.fuzz.plan.iterations", 3000);
         long base = Long.getLong("wharf.fuzz.seed", 0xD0CL);
-        int[] outcome = new int[3];
-        List<String> failures = new ArrayList<>();
+        int[] unlocated = new int[1];
+        FuzzOutcomes outcomes = new FuzzOutcomes(DockerfileException.class);
         PlanRequest[] requests = {Plans.request(), Plans.request().withTarget("a"),
             Plans.request().withBuildArg("A", "linux/amd64")};
         for (int i = 0; i < iterations; i++) {
             long seed = base + i;
             Random rnd = new Random(seed);
             String input = mutate(seeds.get(rnd.nextInt(seeds.size())), rnd);
-            try {
-                Dockerfile dockerfile = DockerfileReader.read(DockerfileParser.parse(input));
-                Planner planner = new Planner(FixedResolver.anyImage());
-                assertNotNull(planner.check(dockerfile, requests[rnd.nextInt(requests.length)]));
-                planner.plan(dockerfile, requests[rnd.nextInt(requests.length)]);
-                outcome[0]++;
-            } catch (DockerfileException e) {
-                assertFalse(e.reason().isBlank(), "seed " + seed);
-                assertTrue(e.getMessage().startsWith("Dockerfile"), "seed " + seed + ": " + e.getMessage());
-                if (e.range().isEmpty()) {
-                    // not located: request errors that BuildKit does not locate either (target stage not found,
-                    // no stages, check directive options); counted in the report below
-                    outcome[2]++;
+            PlanRequest checked = requests[rnd.nextInt(requests.length)];
+            PlanRequest planned = requests[rnd.nextInt(requests.length)];
+            outcomes.attempt(seed, () -> abbreviate(input).replace("\n", "\\n"), () -> {
+                try {
+                    Dockerfile dockerfile = DockerfileReader.read(DockerfileParser.parse(input));
+                    Planner planner = new Planner(FixedResolver.anyImage());
+                    assertNotNull(planner.check(dockerfile, checked));
+                    planner.plan(dockerfile, planned);
+                } catch (DockerfileException e) {
+                    assertTrue(e.getMessage().startsWith("Dockerfile"), "seed " + seed + ": " + e.getMessage());
+                    // Not located: request errors BuildKit does not locate either (target stage not found, no
+                    // stages, check directive options); counted in the report below.
+                    unlocated[0] += e.range().isEmpty() ? 1 : 0;
+                    throw e;
                 }
-                outcome[1]++;
-            } catch (Throwable t) {
-                if (failures.size() < 10) {
-                    StringBuilder where = new StringBuilder();
-                    for (StackTraceElement el : Arrays.copyOf(t.getStackTrace(), Math.min(4, t.getStackTrace().length))) {
-                        where.append("\n    at ").append(el);
-                    }
-                    failures.add("seed " + seed + " (input " + i + ") threw " + t + where + "\n  input: "
-                            + abbreviate(input).replace("\n", "\\n"));
-                }
-            }
+            });
         }
-        if (!failures.isEmpty()) {
-            fail(failures.size() + " inputs crashed:\n" + String.join("\n", failures));
-        }
-        System.out.println("planner fuzz: " + iterations + " inputs (seed " + base + "), " + outcome[0] + " planned, "
-                + outcome[1] + " rejected with DockerfileException (" + outcome[2] + " without a position)");
-        assertTrue(outcome[0] > 0 && outcome[1] > 0, "mutations exercise both outcomes");
+        System.out.println("planner fuzz: " + iterations + " inputs (seed " + base + "), " + outcomes + " ("
+                + unlocated[0] + " without a position)");
+        outcomes.assertOnlyExpectedOutcomes();
     }
 
     private static String mutate(String seed, Random rnd) {

@@ -1,16 +1,14 @@
 package dev.wharf.layers.archive;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.store.LocalStore;
+import dev.wharf.layers.testing.FuzzOutcomes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -39,8 +37,7 @@ class ArchiveImportFuzzTest {
         long base = Long.getLong("wharf.fuzz.seed", 0xA7CL);
         byte[] layer = TestTar.layerTar();
         String diffId = Digest.sha256Of(layer).toString();
-        int[] outcome = new int[2];
-        List<String> failures = new ArrayList<>();
+        FuzzOutcomes outcomes = new FuzzOutcomes(LayerException.class);
         for (int i = 0; i < iterations; i++) {
             long seed = base + i;
             Random rnd = new Random(seed);
@@ -72,31 +69,17 @@ class ArchiveImportFuzzTest {
                 }
                 Files.write(archive, bytes);
             }
-            try {
-                LocalStore store = LocalStore.open(work.resolve("store"));
-                ArchiveImporter.into(store).importFrom(archive);
-                outcome[0]++;
-            } catch (LayerException e) {
-                assertTrue(e.getMessage() != null && !e.getMessage().isBlank(), "seed " + seed);
-                outcome[1]++;
-            } catch (Throwable t) {
-                if (failures.size() < 10) {
-                    failures.add("seed " + seed + " threw " + t + " at " + Arrays.toString(
-                            Arrays.copyOf(t.getStackTrace(), Math.min(3, t.getStackTrace().length)))
-                            + "\n  manifest " + manifest + "\n  config " + config);
-                }
-            }
+            String shownManifest = manifest;
+            String shownConfig = config;
+            outcomes.attempt(seed, () -> "manifest " + shownManifest + "\n  config " + shownConfig,
+                    () -> ArchiveImporter.into(LocalStore.open(work.resolve("store"))).importFrom(archive));
             try (Stream<Path> left = Files.list(work)) {
                 List<String> names = left.map(p -> p.getFileName().toString()).sorted().toList();
                 assertTrue(List.of("a.tar", "store").containsAll(names), "seed " + seed + " wrote " + names);
             }
         }
-        if (!failures.isEmpty()) {
-            fail(failures.size() + " inputs crashed:\n" + String.join("\n", failures));
-        }
-        System.out.println("archive import fuzz: " + iterations + " inputs (seed " + base + "), " + outcome[0]
-                + " imported, " + outcome[1] + " rejected with LayerException");
-        assertTrue(outcome[0] > 0 && outcome[1] > 0, "mutations exercise both outcomes");
+        System.out.println("archive import fuzz: " + iterations + " inputs (seed " + base + "), " + outcomes);
+        outcomes.assertOnlyExpectedOutcomes();
     }
 
     private static String mutateJson(String json, Random rnd) {

@@ -5,17 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.github.luben.zstd.ZstdOutputStream;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.layout.FileTrees;
 import dev.wharf.layers.posix.PosixFiles;
 import dev.wharf.layers.tar.TarEntry;
 import dev.wharf.layers.tar.TarEntryType;
 import dev.wharf.layers.tar.TarWriter;
+import dev.wharf.layers.testing.FuzzOutcomes;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,30 +47,19 @@ class LayerApplierFuzzTest {
         long base = Long.getLong("wharf.fuzz.seed", 0x7A25L);
         Path outside = Files.createDirectory(tmp.resolve("outside"));
         byte[] plain = sampleLayer();
-        List<byte[]> seeds = List.of(plain, gzip(plain), zstd(plain));
+        List<byte[]> seeds = List.of(plain, LayerApplierTest.gzip(plain), LayerApplierTest.zstd(plain));
         LayerApplier applier = new LayerApplier(PosixFiles.system());
         long fdsBefore = openDescriptors();
         int threadsBefore = Thread.activeCount();
-        int[] outcome = new int[2];
-        List<String> failures = new ArrayList<>();
+        FuzzOutcomes outcomes = new FuzzOutcomes(LayerException.class);
         for (int i = 0; i < iterations; i++) {
             long seed = base + i;
             Random rnd = new Random(seed);
             int which = rnd.nextInt(seeds.size());
             byte[] input = which == 0 ? mutateTar(plain, rnd) : mutateBytes(seeds.get(which), rnd);
             Path root = Files.createDirectory(tmp.resolve("root"));
-            try {
-                applier.apply(new ByteArrayInputStream(input), root);
-                outcome[0]++;
-            } catch (LayerException e) {
-                assertTrue(e.getMessage() != null && !e.getMessage().isBlank(), "seed " + seed);
-                outcome[1]++;
-            } catch (Throwable t) {
-                if (failures.size() < 10) {
-                    failures.add("seed " + seed + " (input " + i + ") threw " + t + " at " + t.getStackTrace()[0]
-                            + " for " + describe(input));
-                }
-            }
+            outcomes.attempt(seed, () -> describe(input),
+                    () -> applier.apply(new ByteArrayInputStream(input), root));
             try (Stream<Path> left = Files.list(outside)) {
                 assertEquals(List.of(), left.toList(), "seed " + seed + " wrote outside the root");
             }
@@ -82,14 +69,10 @@ class LayerApplierFuzzTest {
             }
             FileTrees.delete(root);
         }
-        if (!failures.isEmpty()) {
-            fail(String.join("\n", failures));
-        }
-        System.out.println("layer applier fuzz: " + iterations + " inputs (seed " + base + "), " + outcome[0]
-                + " applied, " + outcome[1] + " rejected with LayerException");
+        System.out.println("layer applier fuzz: " + iterations + " inputs (seed " + base + "), " + outcomes);
+        outcomes.assertOnlyExpectedOutcomes();
         assertEquals(fdsBefore, openDescriptors(), "descriptors left open under " + tmp);
         assertTrue(Thread.activeCount() <= threadsBefore + 1, "threads left behind: " + Thread.activeCount());
-        assertTrue(outcome[0] > 0 && outcome[1] > 0, "mutations exercise both outcomes");
     }
 
     /**
@@ -350,31 +333,6 @@ class LayerApplierFuzzTest {
     }
 
     private long openDescriptors() throws IOException {
-        String under = tmp.toRealPath().toString() + "/";
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.filter(fd -> {
-                try {
-                    return (Files.readSymbolicLink(fd) + "/").startsWith(under);
-                } catch (IOException e) {
-                    return false;
-                }
-            }).count();
-        }
-    }
-
-    private static byte[] gzip(byte[] data) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (OutputStream gz = new GZIPOutputStream(out)) {
-            gz.write(data);
-        }
-        return out.toByteArray();
-    }
-
-    private static byte[] zstd(byte[] data) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (OutputStream z = new ZstdOutputStream(out)) {
-            z.write(data);
-        }
-        return out.toByteArray();
+        return LayerApplierTest.openDescriptorsUnder(tmp);
     }
 }

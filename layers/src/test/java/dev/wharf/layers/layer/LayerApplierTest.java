@@ -381,7 +381,12 @@ class LayerApplierTest {
      * and other tests' pools close theirs meanwhile (a full run counted 119 for 117, another 84 for 86).
      */
     private long openDescriptors() throws IOException {
-        String under = tmp.toRealPath().toString() + "/";
+        return openDescriptorsUnder(tmp);
+    }
+
+    /** The descriptors of this JVM open on files under {@code dir} (shared with {@link LayerApplierFuzzTest}). */
+    static long openDescriptorsUnder(Path dir) throws IOException {
+        String under = dir.toRealPath().toString() + "/";
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.filter(fd -> {
                 try {
@@ -509,7 +514,7 @@ class LayerApplierTest {
         return out.toByteArray();
     }
 
-    private static byte[] gzip(byte[] data) throws IOException {
+    static byte[] gzip(byte[] data) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (OutputStream gz = new GZIPOutputStream(out)) {
             gz.write(data);
@@ -517,7 +522,7 @@ class LayerApplierTest {
         return out.toByteArray();
     }
 
-    private static byte[] zstd(byte[] data) throws IOException {
+    static byte[] zstd(byte[] data) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (OutputStream z = new ZstdOutputStream(out)) {
             z.write(data);
