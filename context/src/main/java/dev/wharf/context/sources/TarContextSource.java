@@ -115,7 +115,8 @@ public final class TarContextSource implements BuildContextSource {
         } catch (LayerException e) {
             throw new ContextException("cannot extract " + what + ": " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new ContextException("cannot read " + what + " (corrupted or truncated?): " + e.getMessage(), e);
+            throw new ContextException("cannot read " + what + " (corrupted or truncated?): "
+                    + LayerApplier.reason(e), e);
         }
     }
 

@@ -236,6 +236,14 @@ class LayerApplierTest {
         assertNothingOutside();
     }
 
+    /** Found by TarContextFuzzTest: GZIPInputStream's EOFException has no message, so this one ended in ": null". */
+    @Test
+    void aGzipCutInsideItsHeader_failsSayingTheStreamEnded() throws Exception {
+        byte[] gz = gzip(tar(file("a", "x")));
+        LayerException e = assertThrows(LayerException.class, () -> apply(Arrays.copyOf(gz, 5)));
+        assertTrue(e.getMessage().endsWith("at its start: unexpected end of stream"), e.getMessage());
+    }
+
     @Test
     void truncatedZstd_fails() throws Exception {
         byte[] zst = zstd(tar(file("a", "x".repeat(100_000)), file("b", "y")));
