@@ -2,6 +2,7 @@ package dev.wharf.context.sources;
 
 import dev.wharf.context.ContextException;
 import dev.wharf.layers.LayerException;
+import dev.wharf.layers.compress.Decompressors;
 import dev.wharf.layers.layer.LayerApplier;
 import dev.wharf.layers.posix.PosixFiles;
 import java.io.BufferedInputStream;
@@ -116,7 +117,7 @@ public final class TarContextSource implements BuildContextSource {
             throw new ContextException("cannot extract " + what + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new ContextException("cannot read " + what + " (corrupted or truncated?): "
-                    + LayerApplier.reason(e), e);
+                    + Decompressors.reason(e), e);
         }
     }
 

@@ -11,7 +11,6 @@ import dev.wharf.layers.posix.PosixFiles;
 import dev.wharf.layers.tar.TarEntry;
 import dev.wharf.layers.tar.TarEntryType;
 import dev.wharf.layers.tar.TarReader;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -138,20 +137,9 @@ public final class LayerApplier {
             throw e;
         } catch (IOException e) {
             throw new LayerException("cannot read layer (corrupted or truncated compressed stream?) "
-                    + run.where() + ": " + reason(e), e);
+                    + run.where() + ": " + Decompressors.reason(e), e);
         }
         return new ApplyResult(run.entries, run.contentBytes, run.warnings);
-    }
-
-    /**
-     * The reason an I/O exception gives: the decompressors' {@link EOFException}s (GZIPInputStream's and xz's
-     * headers, a cut stream) have none, which made messages end in ": null".
-     */
-    public static String reason(IOException e) {
-        if (e.getMessage() != null) {
-            return e.getMessage();
-        }
-        return e instanceof EOFException ? "unexpected end of stream" : e.getClass().getSimpleName();
     }
 
     /** The state of one apply. */
