@@ -216,6 +216,22 @@ class TarCodecTest {
         assertThrows(LayerException.class, () -> read(pax));
     }
 
+    /** Seen in LayerApplierFuzzTest's messages: a malformed PAX record did not say where in the archive it was. */
+    @Test
+    void aMalformedPaxRecord_namesTheEntryBeforeIt() throws Exception {
+        byte[] tar = write(List.of(new TarEntry("first", TarEntryType.REGULAR, 0644, 0, 0, 0, 0, "", 0, 0, Map.of()),
+                new TarEntry("x", TarEntryType.REGULAR, 0644, 0, 0, 0, 0, "", 0, 0, Map.of("user.a", new byte[] {1}))));
+        assertEquals('x', (char) tar[512 + 156]);
+        tar[1024] = '9';
+        LayerException e = assertThrows(LayerException.class, () -> read(tar));
+        assertTrue(e.getMessage().contains("malformed PAX record") && e.getMessage().endsWith("(after entry first)"),
+                e.getMessage());
+        byte[] wrapping = tar.clone();
+        byte[] huge = "9223372036854775807".getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(huge, 0, wrapping, 1024, huge.length);
+        assertThrows(LayerException.class, () -> read(wrapping));
+    }
+
     /** Found by LayerApplierFuzzTest: the archive used to end silently, without the entry and without an error. */
     @Test
     void aPaxHeaderOrGnuLongNameThatNoEntryFollows_isAnError() throws Exception {
