@@ -202,7 +202,10 @@ final class BuildCommand implements Callable<Integer> {
             if (!Files.exists(path) && path.getFileName().toString().equals("Dockerfile")) {
                 path = path.resolveSibling("dockerfile"); // as the engine reads it (dockerui/config.go)
             }
-            return Files.isRegularFile(path) ? Optional.of(Files.readString(path)) : Optional.empty();
+            // Decoded as the engine decodes it (invalid UTF-8 replaced): readString would throw, and the error would
+            // lose its source lines.
+            return Files.isRegularFile(path)
+                    ? Optional.of(new String(Files.readAllBytes(path), StandardCharsets.UTF_8)) : Optional.empty();
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }

@@ -106,14 +106,14 @@ final class MainContext implements AutoCloseable {
     private static String read(Path file, boolean local) throws EngineException {
         try {
             try {
-                return Files.readString(file, StandardCharsets.UTF_8);
+                return decode(file);
             } catch (NoSuchFileException e) {
                 // dockerui/config.go (moby/moby#10858): a missing Dockerfile is also looked for as "dockerfile".
                 Path lower = file.resolveSibling("dockerfile");
                 if (!String.valueOf(file.getFileName()).equals("Dockerfile") || !Files.isRegularFile(lower)) {
                     throw e;
                 }
-                return Files.readString(lower, StandardCharsets.UTF_8);
+                return decode(lower);
             }
         } catch (IOException e) {
             // BuildKit's words (dockerui: "failed to read dockerfile: open Dockerfile: no such file or directory",
@@ -125,6 +125,15 @@ final class MainContext implements AutoCloseable {
             throw new EngineException("failed to read dockerfile: " + reason + " (looked for "
                     + (local ? file : name + " in the build context") + "; give its path with -f)", e);
         }
+    }
+
+    /**
+     * The file as UTF-8, invalid sequences replaced (U+FFFD) as {@code wharf parse} and {@code -f -} read it:
+     * BuildKit parses a Dockerfile's bytes whatever they are, and {@code Files.readString} would fail the build with
+     * a bare "Input length = 1" that reads as if the file were missing.
+     */
+    private static String decode(Path file) throws IOException {
+        return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
     }
 
     /** The directory COPY reads. */

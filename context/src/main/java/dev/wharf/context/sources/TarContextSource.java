@@ -2,6 +2,7 @@ package dev.wharf.context.sources;
 
 import dev.wharf.context.ContextException;
 import dev.wharf.layers.LayerException;
+import dev.wharf.layers.compress.Decompressors;
 import dev.wharf.layers.layer.LayerApplier;
 import dev.wharf.layers.posix.PosixFiles;
 import java.io.BufferedInputStream;
@@ -115,7 +116,8 @@ public final class TarContextSource implements BuildContextSource {
         } catch (LayerException e) {
             throw new ContextException("cannot extract " + what + ": " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new ContextException("cannot read " + what + " (corrupted or truncated?): " + e.getMessage(), e);
+            throw new ContextException("cannot read " + what + " (corrupted or truncated?): "
+                    + Decompressors.reason(e), e);
         }
     }
 

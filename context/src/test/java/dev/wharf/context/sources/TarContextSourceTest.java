@@ -132,6 +132,19 @@ class TarContextSourceTest {
                 PosixFiles.system()).open());
     }
 
+    /** Found by TarContextFuzzTest: the decompressors' EOFException has no message, so these ended in ": null". */
+    @ParameterizedTest
+    @EnumSource(value = Codec.class, names = {"GZIP", "BZIP2", "XZ"})
+    void aCompressedStreamCutShort_failsSayingItEnded(Codec codec) throws Exception {
+        byte[] full = compress(tar("a", "x".repeat(10_000)), codec);
+        for (int length : new int[] {full.length / 2, 8}) {
+            byte[] cut = java.util.Arrays.copyOf(full, length);
+            ContextException e = assertThrows(ContextException.class, () -> TarContextSource.stream(
+                    new ByteArrayInputStream(cut), tmp, PosixFiles.system()).open());
+            assertFalse(e.getMessage().endsWith("null"), codec + " cut at " + length + ": " + e.getMessage());
+        }
+    }
+
     @Test
     void aStream_canBeOpenedOnlyOnce() throws Exception {
         TarContextSource s = TarContextSource.stdin(new ByteArrayInputStream(tar("a", "1")), tmp,

@@ -43,7 +43,7 @@ final class LayerBlobs {
         } catch (LayerException e) {
             throw e;
         } catch (IOException e) {
-            throw new LayerException("cannot decompress layer " + digest + ": " + e.getMessage()
+            throw new LayerException("cannot decompress layer " + digest + ": " + Decompressors.reason(e)
                     + "; the layer is corrupted", e);
         }
         return Digest.fromHash(DigestAlgorithm.SHA256, hasher.digest());
@@ -62,7 +62,7 @@ final class LayerBlobs {
         } catch (LayerException e) {
             throw e;
         } catch (IOException e) {
-            throw new LayerException("cannot decompress layer " + digest + ": " + e.getMessage()
+            throw new LayerException("cannot decompress layer " + digest + ": " + Decompressors.reason(e)
                     + "; the layer is corrupted", e);
         }
         Digest actual = Digest.fromHash(diffId.algorithm(), hasher.digest());

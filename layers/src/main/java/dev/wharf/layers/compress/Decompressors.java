@@ -4,6 +4,7 @@ import com.github.luben.zstd.ZstdInputStream;
 import dev.wharf.layers.MediaTypes.Compression;
 import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.zip.GZIPInputStream;
@@ -87,5 +88,16 @@ public final class Decompressors {
             case ZSTD -> new RatioLimit.Checked(zstd(buffered), counted, limit);
             case NONE -> buffered;
         };
+    }
+
+    /**
+     * The reason an I/O exception gives: the decompressors' {@link EOFException}s (GZIPInputStream's and xz's
+     * headers, a cut stream) have none, which made messages end in ": null".
+     */
+    public static String reason(IOException e) {
+        if (e.getMessage() != null) {
+            return e.getMessage();
+        }
+        return e instanceof EOFException ? "unexpected end of stream" : e.getClass().getSimpleName();
     }
 }

@@ -3,10 +3,12 @@ package dev.wharf.layers.json;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -202,9 +204,33 @@ public final class CanonicalJson {
 
     private static LayerException malformed(Exception e, Class<?> type, String what) {
         // Validation in record constructors surfaces as IllegalArgumentException wrapped or not; report it.
-        String detail = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+        String detail = e instanceof JsonProcessingException j ? j.getOriginalMessage() + where(j) : e.getMessage();
         return new LayerException("cannot read " + what + " as " + type.getSimpleName() + ": " + detail
                 + "; the image is malformed, rebuild or pull it again", e);
+    }
+
+    /**
+     * Where in the document Jackson stopped: its field path and line:column, which {@code getOriginalMessage} drops
+     * (a truncated or hand-edited manifest.json is otherwise hard to find the fault in).
+     */
+    private static String where(JsonProcessingException e) {
+        StringBuilder at = new StringBuilder();
+        if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+            for (JsonMappingException.Reference ref : m.getPath()) {
+                if (ref.getFieldName() != null) {
+                    at.append(at.length() == 0 ? "" : ".").append(ref.getFieldName());
+                } else if (ref.getIndex() >= 0) {
+                    at.append('[').append(ref.getIndex()).append(']');
+                }
+            }
+            at.insert(0, " at ");
+        }
+        JsonLocation location = e.getLocation();
+        if (location != null && location.getLineNr() > 0) {
+            at.append(at.length() == 0 ? " at " : ", ").append("line ").append(location.getLineNr())
+                    .append(" column ").append(location.getColumnNr());
+        }
+        return at.toString();
     }
 
     /**

@@ -149,7 +149,7 @@ public final class LayerApplier {
             throw e;
         } catch (IOException e) {
             throw new LayerException("cannot read layer (corrupted or truncated compressed stream?) "
-                    + run.where() + ": " + e.getMessage(), e);
+                    + run.where() + ": " + Decompressors.reason(e), e);
         }
         return new ApplyResult(run.entries, run.contentBytes, run.warnings);
     }

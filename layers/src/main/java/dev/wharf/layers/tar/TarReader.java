@@ -59,6 +59,13 @@ public final class TarReader {
                         + after());
             }
             if (isZero(block)) {
+                if (!pax.isEmpty() || longName != null || longLink != null) {
+                    // Go's archive/tar ends silently here, dropping the described entry: an archive cut after a
+                    // PAX header or GNU long name would apply as a partial result with no error.
+                    throw new LayerException("tar archive is malformed: it ends after a "
+                            + (pax.isEmpty() ? "GNU long name" : "PAX extended header")
+                            + " without the entry it describes" + after());
+                }
                 // One zero block at the very end is accepted, as Go's archive/tar does: no entry is lost.
                 if (readBlock(true) && !isZero(block)) {
                     throw new LayerException("tar archive is malformed: a zero block is not followed by another"
@@ -260,7 +267,7 @@ public final class TarReader {
         }
     }
 
-    private static void parsePax(byte[] data, Map<String, byte[]> pax) throws LayerException {
+    private void parsePax(byte[] data, Map<String, byte[]> pax) throws LayerException {
         int pos = 0;
         while (pos < data.length) {
             int space = pos;
@@ -271,10 +278,11 @@ public final class TarReader {
             try {
                 len = Long.parseLong(new String(data, pos, space - pos, StandardCharsets.US_ASCII));
             } catch (NumberFormatException e) {
-                throw new LayerException("malformed PAX record length in tar archive");
+                throw new LayerException("malformed PAX record length in tar archive" + after());
             }
-            if (len <= space - pos + 1 || pos + len > data.length || data[(int) (pos + len - 1)] != '\n') {
-                throw new LayerException("malformed PAX record in tar archive");
+            // len > data.length - pos, not pos + len > data.length: a length near Long.MAX_VALUE must not wrap.
+            if (len <= space - pos + 1 || len > data.length - pos || data[(int) (pos + len - 1)] != '\n') {
+                throw new LayerException("malformed PAX record in tar archive" + after());
             }
             int end = (int) (pos + len - 1);
             int eq = space + 1;
@@ -282,7 +290,7 @@ public final class TarReader {
                 eq++;
             }
             if (eq >= end || eq == space + 1) {
-                throw new LayerException("malformed PAX record (no key=value) in tar archive");
+                throw new LayerException("malformed PAX record (no key=value) in tar archive" + after());
             }
             String key = new String(data, space + 1, eq - space - 1, StandardCharsets.UTF_8);
             pax.put(key, Arrays.copyOfRange(data, eq + 1, end));

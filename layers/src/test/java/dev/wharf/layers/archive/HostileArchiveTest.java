@@ -142,6 +142,17 @@ class HostileArchiveTest {
         assertTrue(refused(archive).getMessage().contains("truncated"));
     }
 
+    /** GZIPInputStream's EOFException has no message: this used to say "cannot decompress layer ...: null". */
+    @Test
+    void aGzipLayerCutInsideItsHeader_isRefusedSayingItEnded() throws Exception {
+        byte[] cut = {0x1f, (byte) 0x8b, 8, 0, 0};
+        Path archive = TestTar.legacyArchive(cut, Digest.sha256Of(TestTar.layerTar()).toString())
+                .writeTo(dir.resolve("a.tar"));
+        LayerException e = refused(archive);
+        assertTrue(e.getMessage().contains("cannot decompress layer") && e.getMessage().contains("unexpected end of "
+                + "stream; the layer is corrupted"), e.getMessage());
+    }
+
     @Test
     void preDocker110Archive_andUnknownContent_getClearMessages() throws Exception {
         Path legacy = new TestTar().file("repositories", "{}").writeTo(dir.resolve("legacy.tar"));

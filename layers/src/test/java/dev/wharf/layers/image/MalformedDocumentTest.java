@@ -1,6 +1,7 @@
 package dev.wharf.layers.image;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.wharf.layers.Descriptor;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -89,6 +91,23 @@ class MalformedDocumentTest {
             }));
         }
         return tests.stream();
+    }
+
+    /** A document type read by Jackson's data binding (as archive's manifest.json entries are). */
+    record BoundEntry(java.util.List<String> layers) {
+    }
+
+    /** The message used to drop Jackson's location: a broken manifest.json said what, not where. */
+    @Test
+    void malformedJson_isReportedWithItsFieldPathAndLineAndColumn() {
+        LayerException truncated = assertThrows(LayerException.class, () -> json.read(
+                "{\"schemaVersion\":2,\n\"config\":{\"digest\":".getBytes(StandardCharsets.UTF_8), ImageManifest.class,
+                "manifest m"));
+        assertTrue(truncated.getMessage().contains("line 2 column"), truncated.getMessage());
+        LayerException wrongType = assertThrows(LayerException.class, () -> json.read(
+                "[{\"layers\":[\"a\"]},\n {\"layers\":\"b\"}]".getBytes(StandardCharsets.UTF_8), BoundEntry[].class,
+                "manifest.json"));
+        assertTrue(wrongType.getMessage().contains(" at [1].layers, line 2 column"), wrongType.getMessage());
     }
 
     private void expectLayerException(String text, Class<?> type) {

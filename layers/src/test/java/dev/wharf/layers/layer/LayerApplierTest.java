@@ -236,6 +236,14 @@ class LayerApplierTest {
         assertNothingOutside();
     }
 
+    /** Found by TarContextFuzzTest: GZIPInputStream's EOFException has no message, so this one ended in ": null". */
+    @Test
+    void aGzipCutInsideItsHeader_failsSayingTheStreamEnded() throws Exception {
+        byte[] gz = gzip(tar(file("a", "x")));
+        LayerException e = assertThrows(LayerException.class, () -> apply(Arrays.copyOf(gz, 5)));
+        assertTrue(e.getMessage().endsWith("at its start: unexpected end of stream"), e.getMessage());
+    }
+
     @Test
     void truncatedZstd_fails() throws Exception {
         byte[] zst = zstd(tar(file("a", "x".repeat(100_000)), file("b", "y")));
@@ -480,7 +488,12 @@ class LayerApplierTest {
      * and other tests' pools close theirs meanwhile (a full run counted 119 for 117, another 84 for 86).
      */
     private long openDescriptors() throws IOException {
-        String under = tmp.toRealPath().toString() + "/";
+        return openDescriptorsUnder(tmp);
+    }
+
+    /** The descriptors of this JVM open on files under {@code dir} (shared with {@link LayerApplierFuzzTest}). */
+    static long openDescriptorsUnder(Path dir) throws IOException {
+        String under = dir.toRealPath().toString() + "/";
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.filter(fd -> {
                 try {
@@ -608,7 +621,7 @@ class LayerApplierTest {
         return out.toByteArray();
     }
 
-    private static byte[] gzip(byte[] data) throws IOException {
+    static byte[] gzip(byte[] data) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (OutputStream gz = new GZIPOutputStream(out)) {
             gz.write(data);
@@ -616,7 +629,7 @@ class LayerApplierTest {
         return out.toByteArray();
     }
 
-    private static byte[] zstd(byte[] data) throws IOException {
+    static byte[] zstd(byte[] data) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (OutputStream z = new ZstdOutputStream(out)) {
             z.write(data);

@@ -216,6 +216,46 @@ class TarCodecTest {
         assertThrows(LayerException.class, () -> read(pax));
     }
 
+    /** Seen in LayerApplierFuzzTest's messages: a malformed PAX record did not say where in the archive it was. */
+    @Test
+    void aMalformedPaxRecord_namesTheEntryBeforeIt() throws Exception {
+        byte[] tar = write(List.of(new TarEntry("first", TarEntryType.REGULAR, 0644, 0, 0, 0, 0, "", 0, 0, Map.of()),
+                new TarEntry("x", TarEntryType.REGULAR, 0644, 0, 0, 0, 0, "", 0, 0, Map.of("user.a", new byte[] {1}))));
+        assertEquals('x', (char) tar[512 + 156]);
+        tar[1024] = '9';
+        LayerException e = assertThrows(LayerException.class, () -> read(tar));
+        assertTrue(e.getMessage().contains("malformed PAX record") && e.getMessage().endsWith("(after entry first)"),
+                e.getMessage());
+        byte[] wrapping = tar.clone();
+        byte[] huge = "9223372036854775807".getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(huge, 0, wrapping, 1024, huge.length);
+        assertThrows(LayerException.class, () -> read(wrapping));
+    }
+
+    /** Found by LayerApplierFuzzTest: the archive used to end silently, without the entry and without an error. */
+    @Test
+    void aPaxHeaderOrGnuLongNameThatNoEntryFollows_isAnError() throws Exception {
+        byte[] pax = write(List.of(new TarEntry("x", TarEntryType.REGULAR, 0644, 0, 0, 0, 0, "", 0, 0,
+                Map.of("user.a", new byte[] {1}))));
+        assertEquals('x', (char) pax[156]);
+        // the PAX header and its data block, then the end-of-archive blocks: the entry header is gone
+        byte[] danglingPax = new byte[4 * 512];
+        System.arraycopy(pax, 0, danglingPax, 0, 1024);
+        LayerException p = assertThrows(LayerException.class, () -> read(danglingPax));
+        assertTrue(p.getMessage().contains("PAX extended header without the entry"), p.getMessage());
+
+        byte[] danglingLongName = new byte[4 * 512];
+        byte[] header = "././@LongLink".getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(header, 0, danglingLongName, 0, header.length);
+        System.arraycopy("00000000010\0".getBytes(StandardCharsets.US_ASCII), 0, danglingLongName, 124, 12);
+        danglingLongName[156] = 'L';
+        System.arraycopy("ustar  \0".getBytes(StandardCharsets.US_ASCII), 0, danglingLongName, 257, 8);
+        fixChecksum(danglingLongName, 0);
+        System.arraycopy("long/name".getBytes(StandardCharsets.US_ASCII), 0, danglingLongName, 512, 9);
+        LayerException l = assertThrows(LayerException.class, () -> read(danglingLongName));
+        assertTrue(l.getMessage().contains("GNU long name without the entry"), l.getMessage());
+    }
+
     @Test
     void contentThatDoesNotMatchTheHeaderSize_isAnError() throws Exception {
         TarWriter writer = new TarWriter(new ByteArrayOutputStream());
