@@ -297,10 +297,12 @@ final class BuildCommand implements Callable<Integer> {
             request.dockerfile(buildContext instanceof BuildContext.Directory ? Path.of(file).toAbsolutePath()
                     : Path.of(file));
         }
+        Path contextBase = Path.of("").toAbsolutePath();
+        request.namedContextBase(contextBase);
         for (String value : buildContexts) {
             try {
                 // Checked here for a usage error; the engine parses it again when it builds.
-                NamedContext.parse(value, Path.of("").toAbsolutePath());
+                NamedContext.parse(value, contextBase);
             } catch (ContextException e) {
                 err.println("wharf build: --build-context: " + e.getMessage());
                 return ExitCodes.USAGE;

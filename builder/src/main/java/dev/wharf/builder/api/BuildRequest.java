@@ -57,9 +57,12 @@ import java.util.TreeMap;
  * @param resources       cgroup limits of every RUN step: {@code --memory}, {@code --cpus}, {@code --pids-limit}
  * @param namedContexts   {@code --build-context NAME=VALUE} as written, by name: what {@code FROM NAME},
  *                        {@code COPY --from=NAME} and {@code RUN --mount=from=NAME} read instead of a stage or image;
- *                        VALUE is a directory (relative to the working directory), {@code docker-image://REF},
+ *                        VALUE is a directory, {@code docker-image://REF},
  *                        {@code oci-layout://DIR[:TAG][@DIGEST]}, a git URL or an http(s) URL, parsed by the
  *                        engine as buildx does
+ * @param namedContextBase the absolute directory relative directories of {@code namedContexts} (and of
+ *                        {@code oci-layout://}) are resolved against: the CLI's working directory (the default),
+ *                        the Maven project's base directory
  * @param extraHosts      {@code --add-host HOST:IP}: lines added to RUN steps' {@code /etc/hosts}; part of the RUN
  *                        steps' cache keys, as in BuildKit's exec op
  * @param ulimits         {@code --ulimit NAME=SOFT[:HARD]}: resource limits of RUN steps (capped at the host's hard
@@ -75,7 +78,7 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
                            List<BuildOutput> outputs, Map<String, Path> secrets, String network,
                            boolean pull, List<CacheSource> cacheFrom, List<CacheDestination> cacheTo,
                            Map<String, List<Path>> ssh, boolean seccomp, ResourceLimits resources,
-                           Map<String, String> namedContexts, List<ExtraHost> extraHosts,
+                           Map<String, String> namedContexts, Path namedContextBase, List<ExtraHost> extraHosts,
                            List<Ulimit> ulimits, OptionalLong shmSize) {
 
     public BuildRequest {
@@ -103,6 +106,10 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
         });
         ssh = Collections.unmodifiableMap(sshCopy);
         namedContexts = Collections.unmodifiableMap(new TreeMap<>(namedContexts));
+        if (!namedContextBase.isAbsolute()) {
+            throw new IllegalArgumentException("the base directory of named contexts must be absolute, not "
+                    + namedContextBase);
+        }
         if (!network.equals("none") && !network.equals("host") && !network.equals("default")) {
             throw new IllegalArgumentException("network must be none, host or default, not " + network);
         }
@@ -172,6 +179,7 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
         private boolean seccomp = true;
         private ResourceLimits resources = ResourceLimits.none();
         private final Map<String, String> namedContexts = new TreeMap<>();
+        private Path namedContextBase;
         private final List<ExtraHost> extraHosts = new ArrayList<>();
         private final Map<String, Ulimit> ulimits = new TreeMap<>();
         private Long shmSize;
@@ -324,6 +332,15 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
             return this;
         }
 
+        /**
+         * The directory relative named contexts are resolved against (made absolute here); the working directory
+         * when not set.
+         */
+        public Builder namedContextBase(Path value) {
+            namedContextBase = Objects.requireNonNull(value, "namedContextBase").toAbsolutePath();
+            return this;
+        }
+
         /** An {@code /etc/hosts} line for RUN steps ({@code --add-host}). */
         public Builder extraHost(ExtraHost value) {
             extraHosts.add(Objects.requireNonNull(value, "extraHost"));
@@ -349,7 +366,7 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
                     sourceDateEpoch == null ? OptionalLong.empty() : OptionalLong.of(sourceDateEpoch), listener,
                     explainCache, labels, Optional.ofNullable(platform).filter(p -> !p.isEmpty()),
                     outputs, secrets, network, pull, cacheFrom, cacheTo, ssh, seccomp, resources, namedContexts,
-                    extraHosts, List.copyOf(ulimits.values()),
+                    namedContextBase == null ? Path.of("").toAbsolutePath() : namedContextBase, extraHosts, List.copyOf(ulimits.values()),
                     shmSize == null ? OptionalLong.empty() : OptionalLong.of(shmSize));
         }
     }

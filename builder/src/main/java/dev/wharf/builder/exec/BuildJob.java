@@ -159,7 +159,8 @@ final class BuildJob {
         try (SshAgents agents = SshAgents.start(request.ssh(), scratch);
              MainContext main = MainContext.open(request, scratch.resolve("context"), workspace.posix(),
                 workspace.http());
-             NamedContexts named = new NamedContexts(NamedContexts.parse(request.namedContexts()),
+             NamedContexts named = new NamedContexts(
+                     NamedContexts.parse(request.namedContexts(), request.namedContextBase()),
                      scratch.resolve("named"), workspace.http(), options.clock())) {
             return run(main, named, scratch, agents.sockets());
         } finally {
