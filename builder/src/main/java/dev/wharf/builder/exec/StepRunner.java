@@ -149,6 +149,12 @@ final class StepRunner {
                     + settings.resources().pids().getAsLong() + " processes (--pids-limit), so a fork failed",
                     null, null);
         }
+        if (status.termination() == ExitStatus.Termination.NOT_EXECUTED) {
+            // BuildKit's runc executor reports runc's own exit status, 1, for a command that could not be executed
+            // (runc's message is in the step's output), not docker run's 127 or 126.
+            throw new BuildExecutor.StepFailure("process " + process(argv)
+                    + " did not complete successfully: exit code: 1", 1, null);
+        }
         if (!status.success()) {
             throw new BuildExecutor.StepFailure("process " + process(argv)
                     + " did not complete successfully: exit code: " + status.code(), status.code(), null);

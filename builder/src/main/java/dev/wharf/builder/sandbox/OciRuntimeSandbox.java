@@ -186,8 +186,12 @@ public final class OciRuntimeSandbox implements Sandbox {
                 }
 
                 @Override
-                public ExitStatus classify(ExitStatus status) {
-                    return limits == null ? status : limits.classify(status);
+                public ExitStatus classify(ExitStatus status, String lastStderrLine) {
+                    ExitStatus exited = limits == null ? status : limits.classify(status);
+                    Optional<ExitStatus> notExecuted = name.equals("runc")
+                            ? ExecFailure.fromRuncLog(bundle.resolve("runc-log.json"), exited)
+                            : ExecFailure.fromCrunMessage(lastStderrLine, exited);
+                    return notExecuted.orElse(exited);
                 }
 
                 @Override

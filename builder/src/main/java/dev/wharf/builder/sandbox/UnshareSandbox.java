@@ -150,6 +150,7 @@ public final class UnshareSandbox implements Sandbox {
                     helper = Optional.empty();
                 }
             }
+            boolean byHelper = process != null;
             if (process == null) {
                 String script = (cgroup == null ? "" : "set -eu\n" + String.join("\n", cgroup.enterLines()) + "\n")
                         + script(spec, view, rootDir, ready);
@@ -174,8 +175,10 @@ public final class UnshareSandbox implements Sandbox {
                 }
 
                 @Override
-                public ExitStatus classify(ExitStatus status) {
-                    return limits == null ? status : limits.classify(status);
+                public ExitStatus classify(ExitStatus status, String lastStderrLine) {
+                    ExitStatus exited = limits == null ? status : limits.classify(status);
+                    return (byHelper ? ExecFailure.fromReadyFile(ready, exited)
+                            : ExecFailure.fromUnshareMessage(lastStderrLine, exited)).orElse(exited);
                 }
 
                 @Override
