@@ -1,6 +1,8 @@
 package dev.wharf.cli;
 
 import dev.wharf.builder.api.BuildContext;
+import dev.wharf.grammar.DockerfileLocation;
+import dev.wharf.grammar.go.GoPathErrors;
 import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildOutput;
@@ -198,10 +200,9 @@ final class BuildCommand implements Callable<Integer> {
             return Optional.of(stdinDockerfile);
         }
         try {
-            Path path = file != null ? Path.of(file) : Path.of(context).resolve("Dockerfile");
-            if (!Files.exists(path) && path.getFileName().toString().equals("Dockerfile")) {
-                path = path.resolveSibling("dockerfile"); // as the engine reads it (dockerui/config.go)
-            }
+            // As the engine reads it: a missing Dockerfile is also looked for as "dockerfile".
+            Path path = DockerfileLocation.resolve(file != null ? Path.of(file)
+                    : Path.of(context).resolve("Dockerfile"));
             return Files.isRegularFile(path) ? Optional.of(Files.readString(path)) : Optional.empty();
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
@@ -679,9 +680,7 @@ final class BuildCommand implements Callable<Integer> {
                     target.getParent());
             return true;
         } catch (IOException e) {
-            err.println("ERROR: writing " + what + ": open " + file + ": " + (e instanceof java.nio.file
-                    .NoSuchFileException ? "no such file or directory" : e instanceof java.nio.file
-                    .AccessDeniedException ? "permission denied" : String.valueOf(e.getMessage())));
+            err.println("ERROR: writing " + what + ": " + GoPathErrors.message("open", file.toString(), e));
             return false;
         }
     }
