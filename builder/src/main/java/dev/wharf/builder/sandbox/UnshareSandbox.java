@@ -131,7 +131,7 @@ public final class UnshareSandbox implements Sandbox {
                             : CgroupLimits.tryCreate(OciSpecFactory.DEFAULT_CGROUP_PARENT, run.id()).orElse(null);
             Path rootDir = run.dir().resolve("rootfs");
             Files.createDirectory(rootDir);
-            RootView view = RootView.of(spec.rootfs());
+            RootView view = spec.rootView();
             MountStubs stubs = MountStubs.record(view, spec.rootfs().get(0).writableDir().map(Path::of),
                     stubDestinations(spec));
             Path ready = run.dir().resolve("ready");
