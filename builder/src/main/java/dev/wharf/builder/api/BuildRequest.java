@@ -37,6 +37,9 @@ import java.util.TreeMap;
  * @param listener        receives the progress events
  * @param explainCache    report why each step that ran missed the cache
  * @param labels          labels added to the image's config ({@code --label})
+ * @param annotations     {@code --annotation}: annotations of the image's manifest (or of its descriptor in an
+ *                        {@code oci} or {@code docker} output's index), as buildx passes them to BuildKit's exporters;
+ *                        index ones fail the build, as BuildKit's for a single-platform image
  * @param platform        {@code --platform}; wharf builds for the host's platform only, so another one is an
  *                        error
  * @param outputs         where the result goes; empty means tagged into the local store
@@ -74,7 +77,8 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
                            Map<String, String> buildArgs, Optional<String> target, List<String> tags,
                            boolean noCache, Set<String> noCacheFilter, Optional<String> runtime,
                            Optional<Path> storeRoot, OptionalLong sourceDateEpoch, ProgressListener listener,
-                           boolean explainCache, Map<String, String> labels, Optional<String> platform,
+                           boolean explainCache, Map<String, String> labels,
+                           List<ImageAnnotation> annotations, Optional<String> platform,
                            List<BuildOutput> outputs, Map<String, Path> secrets, String network,
                            boolean pull, List<CacheSource> cacheFrom, List<CacheDestination> cacheTo,
                            Map<String, List<Path>> ssh, boolean seccomp, ResourceLimits resources,
@@ -94,6 +98,7 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
         Objects.requireNonNull(sourceDateEpoch, "sourceDateEpoch");
         Objects.requireNonNull(listener, "listener");
         labels = Collections.unmodifiableMap(new TreeMap<>(labels));
+        annotations = List.copyOf(annotations);
         Objects.requireNonNull(platform, "platform");
         outputs = List.copyOf(outputs);
         secrets = Collections.unmodifiableMap(new TreeMap<>(secrets));
@@ -179,6 +184,7 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
         private boolean seccomp = true;
         private ResourceLimits resources = ResourceLimits.none();
         private final Map<String, String> namedContexts = new TreeMap<>();
+        private final List<ImageAnnotation> annotations = new ArrayList<>();
         private Path namedContextBase;
         private final List<ExtraHost> extraHosts = new ArrayList<>();
         private final Map<String, Ulimit> ulimits = new TreeMap<>();
@@ -323,6 +329,15 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
             return this;
         }
 
+        /** An {@code --annotation} of the image; a later one of the same type, platform and key replaces it. */
+        public Builder annotation(ImageAnnotation value) {
+            Objects.requireNonNull(value, "annotation");
+            annotations.removeIf(a -> a.type().equals(value.type()) && a.platform().equals(value.platform())
+                    && a.key().equals(value.key()));
+            annotations.add(value);
+            return this;
+        }
+
         /**
          * A named context ({@code --build-context NAME=VALUE}); a later one of the same name replaces an earlier
          * one.
@@ -364,7 +379,7 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
                     buildArgs, Optional.ofNullable(target).filter(t -> !t.isEmpty()), tags, noCache, noCacheFilter,
                     Optional.ofNullable(runtime), Optional.ofNullable(storeRoot),
                     sourceDateEpoch == null ? OptionalLong.empty() : OptionalLong.of(sourceDateEpoch), listener,
-                    explainCache, labels, Optional.ofNullable(platform).filter(p -> !p.isEmpty()),
+                    explainCache, labels, annotations, Optional.ofNullable(platform).filter(p -> !p.isEmpty()),
                     outputs, secrets, network, pull, cacheFrom, cacheTo, ssh, seccomp, resources, namedContexts,
                     namedContextBase == null ? Path.of("").toAbsolutePath() : namedContextBase, extraHosts, List.copyOf(ulimits.values()),
                     shmSize == null ? OptionalLong.empty() : OptionalLong.of(shmSize));
