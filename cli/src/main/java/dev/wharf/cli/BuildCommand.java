@@ -10,6 +10,7 @@ import dev.wharf.builder.api.CacheDestination;
 import dev.wharf.builder.api.CacheSource;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.ExtraHost;
+import dev.wharf.builder.api.ImageAnnotation;
 import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.CheckReport;
 import dev.wharf.builder.api.EngineException;
@@ -47,6 +48,7 @@ final class BuildCommand implements Callable<Integer> {
     String progress;
     boolean quiet;
     List<String> labels = new ArrayList<>();
+    List<String> annotations = new ArrayList<>();
     List<String> platform = new ArrayList<>();
     Path metadataFile;
     List<String> outputs = new ArrayList<>();
@@ -327,6 +329,17 @@ final class BuildCommand implements Callable<Integer> {
                 return ExitCodes.USAGE;
             }
             request.label(eq < 0 ? label : label.substring(0, eq), eq < 0 ? "" : label.substring(eq + 1));
+        }
+        if (!annotations.isEmpty()) {
+            try {
+                for (ImageAnnotation a : ImageAnnotation.parseAll(annotations)) {
+                    request.annotation(a);
+                }
+            } catch (IllegalArgumentException e) {
+                // buildx commands/build.go wraps its parser's error so.
+                err.println("ERROR: parse annotations: " + e.getMessage());
+                return ExitCodes.USAGE;
+            }
         }
         // buildx util/platformutil/parse.go: comma-separated and repeated values, "local" is the host's platform,
         // duplicates dropped; wharf builds one platform, so one value may remain.
