@@ -546,10 +546,10 @@ final class BuildCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         boolean targets = method.name().equals("targets");
-        if (!method.isBuild() && !method.name().equals("lint") && !targets) {
+        boolean outline = method.name().equals("outline");
+        if (!method.isBuild() && !method.name().equals("lint") && !targets && !outline) {
             // The methods wharf lacks fail as BuildKit answers an unknown subrequest (frontend/dockerui/requests.go).
-            err.println("ERROR: unsupported request frontend." + method.name()
-                    + (method.name().equals("outline") ? " (wharf supports build, check and targets)" : ""));
+            err.println("ERROR: unsupported request frontend." + method.name());
             return ExitCodes.FAILED;
         }
         if (!method.format().isEmpty() && !method.format().equals("text")) {
@@ -558,6 +558,9 @@ final class BuildCommand implements Callable<Integer> {
         }
         if (targets) {
             return printTargets(out, err);
+        }
+        if (outline) {
+            return printOutline(request.build(), out, err);
         }
         // Progress and error display: the printer --progress selects, the failed step's output, the source lines.
         boolean terminal = mode.get() == ProgressMode.AUTO && (System.console() != null
@@ -703,15 +706,39 @@ final class BuildCommand implements Callable<Integer> {
      * frontend.targets subrequest).
      */
     private int printTargets(PrintWriter out, PrintWriter err) {
+        return withDockerfile("targets", err, (name, dockerfile) -> new TargetsPrinter(out).print(dockerfile));
+    }
+
+    /**
+     * {@code --call=outline}, which builds nothing and needs no engine either: what the target takes (BuildKit's
+     * frontend.outline subrequest).
+     */
+    private int printOutline(BuildRequest built, PrintWriter out, PrintWriter err) {
+        return withDockerfile("outline", err, (name, dockerfile) -> new OutlinePrinter(out).print(
+                dev.wharf.builder.plan.Outlines.outline(name, dockerfile, built.buildArgs(), built.target(),
+                        dev.wharf.builder.plan.Platform.of("linux", System.getProperty("os.arch"), ""))));
+    }
+
+    /** What a {@code --call} method that reads the Dockerfile alone does with it. */
+    private interface DockerfileCall {
+        void run(String name, dev.wharf.grammar.instructions.Dockerfile dockerfile)
+                throws dev.wharf.grammar.DockerfileException;
+    }
+
+    /**
+     * Runs {@code call} on the Dockerfile read here (of a directory context, {@code -f FILE} or {@code -f -});
+     * a syntax error is printed with its lines, as a build prints it.
+     */
+    private int withDockerfile(String method, PrintWriter err, DockerfileCall call) {
         Optional<String> text = dockerfileText();
         if (text.isEmpty()) {
-            err.println("wharf build: --call=targets reads the Dockerfile of a directory context, -f FILE or -f -; "
-                    + "it cannot read it from this context");
+            err.println("wharf build: --call=" + method + " reads the Dockerfile of a directory context, -f FILE or "
+                    + "-f -; it cannot read it from this context");
             return ExitCodes.USAGE;
         }
         String name = file == null || file.equals("-") ? "Dockerfile" : Path.of(file).getFileName().toString();
         try {
-            new TargetsPrinter(out).print(dev.wharf.grammar.instructions.DockerfileReader.read(name,
+            call.run(name, dev.wharf.grammar.instructions.DockerfileReader.read(name,
                     dev.wharf.grammar.parser.DockerfileParser.parse(name, text.get())));
             return ExitCodes.OK;
         } catch (dev.wharf.grammar.DockerfileException e) {
