@@ -21,7 +21,9 @@
  *   root DIR            the mount point of the new root
  *   host                only new mount and PID namespaces, and the command runs in the host's root with this
  *                       process's identity and environment (how an OCI runtime is started: OciRuntimeSandbox)
- *   ready FILE          created once the setup is done, just before the switch and exec
+ *   ready FILE          created once the setup is done, just before the switch and exec; when the command
+ *                       cannot be executed, "exec ERRNO\n" is written into it (through a descriptor the exec
+ *                       closes), so that the caller can tell that from the command's own exit code
  *   env KEY=VALUE       one entry of the command's environment (it gets nothing else)
  *   rlimit NAME SOFT HARD   a resource limit (NAME as in RLIMIT_NAME, lower case; -1 is unlimited)
  *   caps MASK           the capability bounding set to keep (decimal bit mask)
@@ -548,14 +550,17 @@ int main(int argc, char **argv) {
             i += 3;
         }
     }
+    int ready_fd = -1;
     if (ready != NULL) {
-        int fd = open(ready, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd < 0) {
+        ready_fd = open(ready, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (ready_fd < 0) {
             die("create %s", ready);
         }
-        close(fd);
     }
     if (host) {
+        if (ready_fd >= 0) {
+            close(ready_fd);
+        }
         umask(umask_before);
         for (int i = 0; i < nrlimits; i++) {
             if (setrlimit(rlimits[i].resource, &rlimits[i].limit) != 0) {
@@ -619,5 +624,9 @@ int main(int argc, char **argv) {
     execvp(argv[command], argv + command);
     int err = errno;
     fprintf(stderr, "wharf-sandbox: exec %s: %s\n", argv[command], strerror(err));
+    if (ready_fd >= 0) {
+        /* The descriptor is close-on-exec: only a failed exec gets here with it open. */
+        dprintf(ready_fd, "exec %d\n", err);
+    }
     _exit(err == ENOENT ? 127 : 126);
 }

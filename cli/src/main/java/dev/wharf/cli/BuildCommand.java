@@ -1,6 +1,8 @@
 package dev.wharf.cli;
 
 import dev.wharf.builder.api.BuildContext;
+import dev.wharf.grammar.DockerfileLocation;
+import dev.wharf.grammar.go.GoPathErrors;
 import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildOutput;
@@ -8,6 +10,7 @@ import dev.wharf.builder.api.CacheDestination;
 import dev.wharf.builder.api.CacheSource;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.ExtraHost;
+import dev.wharf.builder.api.ImageAnnotation;
 import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.CheckReport;
 import dev.wharf.builder.api.EngineException;
@@ -45,6 +48,7 @@ final class BuildCommand implements Callable<Integer> {
     String progress;
     boolean quiet;
     List<String> labels = new ArrayList<>();
+    List<String> annotations = new ArrayList<>();
     List<String> platform = new ArrayList<>();
     Path metadataFile;
     List<String> outputs = new ArrayList<>();
@@ -198,12 +202,10 @@ final class BuildCommand implements Callable<Integer> {
             return Optional.of(stdinDockerfile);
         }
         try {
-            Path path = file != null ? Path.of(file) : Path.of(context).resolve("Dockerfile");
-            if (!Files.exists(path) && path.getFileName().toString().equals("Dockerfile")) {
-                path = path.resolveSibling("dockerfile"); // as the engine reads it (dockerui/config.go)
-            }
-            // Decoded as the engine decodes it (invalid UTF-8 replaced): readString would throw, and the error would
-            // lose its source lines.
+            // As the engine reads it: a missing Dockerfile is also looked for as "dockerfile", and invalid UTF-8 is
+            // replaced (readString would throw, and the error would lose its source lines).
+            Path path = DockerfileLocation.resolve(file != null ? Path.of(file)
+                    : Path.of(context).resolve("Dockerfile"));
             return Files.isRegularFile(path)
                     ? Optional.of(new String(Files.readAllBytes(path), StandardCharsets.UTF_8)) : Optional.empty();
         } catch (IOException | RuntimeException e) {
@@ -300,10 +302,12 @@ final class BuildCommand implements Callable<Integer> {
             request.dockerfile(buildContext instanceof BuildContext.Directory ? Path.of(file).toAbsolutePath()
                     : Path.of(file));
         }
+        Path contextBase = Path.of("").toAbsolutePath();
+        request.namedContextBase(contextBase);
         for (String value : buildContexts) {
             try {
                 // Checked here for a usage error; the engine parses it again when it builds.
-                NamedContext.parse(value, Path.of("").toAbsolutePath());
+                NamedContext.parse(value, contextBase);
             } catch (ContextException e) {
                 err.println("wharf build: --build-context: " + e.getMessage());
                 return ExitCodes.USAGE;
@@ -327,6 +331,17 @@ final class BuildCommand implements Callable<Integer> {
                 return ExitCodes.USAGE;
             }
             request.label(eq < 0 ? label : label.substring(0, eq), eq < 0 ? "" : label.substring(eq + 1));
+        }
+        if (!annotations.isEmpty()) {
+            try {
+                for (ImageAnnotation a : ImageAnnotation.parseAll(annotations)) {
+                    request.annotation(a);
+                }
+            } catch (IllegalArgumentException e) {
+                // buildx commands/build.go wraps its parser's error so.
+                err.println("ERROR: parse annotations: " + e.getMessage());
+                return ExitCodes.USAGE;
+            }
         }
         // buildx util/platformutil/parse.go: comma-separated and repeated values, "local" is the host's platform,
         // duplicates dropped; wharf builds one platform, so one value may remain.
@@ -533,10 +548,10 @@ final class BuildCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         boolean targets = method.name().equals("targets");
-        if (!method.isBuild() && !method.name().equals("lint") && !targets) {
+        boolean outline = method.name().equals("outline");
+        if (!method.isBuild() && !method.name().equals("lint") && !targets && !outline) {
             // The methods wharf lacks fail as BuildKit answers an unknown subrequest (frontend/dockerui/requests.go).
-            err.println("ERROR: unsupported request frontend." + method.name()
-                    + (method.name().equals("outline") ? " (wharf supports build, check and targets)" : ""));
+            err.println("ERROR: unsupported request frontend." + method.name());
             return ExitCodes.FAILED;
         }
         if (!method.format().isEmpty() && !method.format().equals("text")) {
@@ -545,6 +560,9 @@ final class BuildCommand implements Callable<Integer> {
         }
         if (targets) {
             return printTargets(out, err);
+        }
+        if (outline) {
+            return printOutline(request.build(), out, err);
         }
         // Progress and error display: the printer --progress selects, the failed step's output, the source lines.
         boolean terminal = mode.get() == ProgressMode.AUTO && (System.console() != null
@@ -680,9 +698,7 @@ final class BuildCommand implements Callable<Integer> {
                     target.getParent());
             return true;
         } catch (IOException e) {
-            err.println("ERROR: writing " + what + ": open " + file + ": " + (e instanceof java.nio.file
-                    .NoSuchFileException ? "no such file or directory" : e instanceof java.nio.file
-                    .AccessDeniedException ? "permission denied" : String.valueOf(e.getMessage())));
+            err.println("ERROR: writing " + what + ": " + GoPathErrors.message("open", file.toString(), e));
             return false;
         }
     }
@@ -692,15 +708,39 @@ final class BuildCommand implements Callable<Integer> {
      * frontend.targets subrequest).
      */
     private int printTargets(PrintWriter out, PrintWriter err) {
+        return withDockerfile("targets", err, (name, dockerfile) -> new TargetsPrinter(out).print(dockerfile));
+    }
+
+    /**
+     * {@code --call=outline}, which builds nothing and needs no engine either: what the target takes (BuildKit's
+     * frontend.outline subrequest).
+     */
+    private int printOutline(BuildRequest built, PrintWriter out, PrintWriter err) {
+        return withDockerfile("outline", err, (name, dockerfile) -> new OutlinePrinter(out).print(
+                dev.wharf.builder.plan.Outlines.outline(name, dockerfile, built.buildArgs(), built.target(),
+                        dev.wharf.builder.plan.Platform.of("linux", System.getProperty("os.arch"), ""))));
+    }
+
+    /** What a {@code --call} method that reads the Dockerfile alone does with it. */
+    private interface DockerfileCall {
+        void run(String name, dev.wharf.grammar.instructions.Dockerfile dockerfile)
+                throws dev.wharf.grammar.DockerfileException;
+    }
+
+    /**
+     * Runs {@code call} on the Dockerfile read here (of a directory context, {@code -f FILE} or {@code -f -});
+     * a syntax error is printed with its lines, as a build prints it.
+     */
+    private int withDockerfile(String method, PrintWriter err, DockerfileCall call) {
         Optional<String> text = dockerfileText();
         if (text.isEmpty()) {
-            err.println("wharf build: --call=targets reads the Dockerfile of a directory context, -f FILE or -f -; "
-                    + "it cannot read it from this context");
+            err.println("wharf build: --call=" + method + " reads the Dockerfile of a directory context, -f FILE or "
+                    + "-f -; it cannot read it from this context");
             return ExitCodes.USAGE;
         }
         String name = file == null || file.equals("-") ? "Dockerfile" : Path.of(file).getFileName().toString();
         try {
-            new TargetsPrinter(out).print(dev.wharf.grammar.instructions.DockerfileReader.read(name,
+            call.run(name, dev.wharf.grammar.instructions.DockerfileReader.read(name,
                     dev.wharf.grammar.parser.DockerfileParser.parse(name, text.get())));
             return ExitCodes.OK;
         } catch (dev.wharf.grammar.DockerfileException e) {

@@ -65,6 +65,11 @@ final class BuildModel {
         spec.addOption(list("KEY[=VALUE]", "--label")
                 .description("Add a label to the image; KEY alone sets an empty value (repeatable).")
                 .build());
+        spec.addOption(list("[TYPE:]KEY=VALUE", "--annotation")
+                .description("Add an annotation to the image (repeatable); TYPE is manifest (the default), "
+                        + "manifest-descriptor, index or index-descriptor, comma-separated, each optionally with "
+                        + "[OS/ARCH].")
+                .build());
         spec.addOption(list("OS/ARCH", "--platform")
                 .description("The target platform; only the host's is supported (local names it, as in buildx; a "
                         + "comma-separated or repeated list may name it more than once).")
@@ -218,6 +223,7 @@ final class BuildModel {
         command.progress = value(spec, "--progress");
         command.quiet = value(spec, "--quiet");
         command.labels = value(spec, "--label");
+        command.annotations = value(spec, "--annotation");
         command.platform = value(spec, "--platform");
         command.metadataFile = value(spec, "--metadata-file");
         command.outputs = value(spec, "--output");

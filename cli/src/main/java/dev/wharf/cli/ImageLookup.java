@@ -8,8 +8,6 @@ import dev.wharf.layers.Platform;
 import dev.wharf.layers.archive.RootfsImportOptions;
 import dev.wharf.layers.image.ImageIndex;
 import dev.wharf.layers.image.ImageManifest;
-import dev.wharf.layers.registry.ImageReference;
-import dev.wharf.layers.registry.InvalidReferenceException;
 import dev.wharf.layers.registry.PlatformMatcher;
 import dev.wharf.layers.store.ImageName;
 import dev.wharf.layers.store.LocalStore;
@@ -79,36 +77,29 @@ final class ImageLookup {
      * {@link #storedName}).
      */
     Optional<Descriptor> resolveName(String text) throws LayerException {
-        Optional<ImageName> name = storedName(text);
+        Optional<ImageName> name = parseName(text);
         return name.isPresent()
                 ? store.images().resolve(name.get()).map(d -> d.withAnnotations(java.util.Map.of()))
                 : Optional.empty();
     }
 
     /**
-     * The stored name {@code text} stands for: as written, else its full form ({@code alpine} as
-     * {@code docker.io/library/alpine:latest}), the name pulled images get, as docker finds {@code alpine} after
-     * {@code docker pull alpine}; empty if neither is stored.
+     * {@code text} as a name, when an image of that name is stored in any spelling: the store's resolve finds
+     * {@code alpine} as the {@code docker.io/library/alpine:latest} a pull wrote, as docker finds {@code alpine} after
+     * {@code docker pull alpine}. The name stays as written (rmi prints it so, and save names the image so, as
+     * docker does); empty if it is no valid name or not stored.
      */
     Optional<ImageName> storedName(String text) throws LayerException {
-        List<String> candidates = new ArrayList<>(List.of(text));
+        Optional<ImageName> name = parseName(text);
+        return name.isPresent() && store.images().resolve(name.get()).isPresent() ? name : Optional.empty();
+    }
+
+    private static Optional<ImageName> parseName(String text) {
         try {
-            candidates.add(ImageReference.parse(text).withDefaultTag().toString());
-        } catch (InvalidReferenceException e) {
-            // Not a registry reference: only the name as written can match.
+            return Optional.of(ImageName.parse(text));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty(); // an ID prefix, a digest reference, or no name at all
         }
-        for (String candidate : candidates) {
-            ImageName name;
-            try {
-                name = ImageName.parse(candidate);
-            } catch (IllegalArgumentException e) {
-                continue;
-            }
-            if (store.images().resolve(name).isPresent()) {
-                return Optional.of(name);
-            }
-        }
-        return Optional.empty();
     }
 
     /**

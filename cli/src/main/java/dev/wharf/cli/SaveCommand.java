@@ -88,7 +88,8 @@ final class SaveCommand extends StoreCommand {
         LocalStore local = openStore();
         ImageLookup lookup = new ImageLookup(local);
         for (int i = 0; i < names.size(); i++) {
-            // A familiar name saves a pulled image under its stored full name (alpine: docker.io/library/...).
+            // A familiar name finds a pulled image stored under its full name (alpine: docker.io/library/...)
+            // and names it as written, as docker save does.
             String written = images.get(i);
             names.set(i, lookup.storedName(written).orElseThrow(
                     () -> new CommandException("No such image: " + ImageName.parse(written))));

@@ -244,6 +244,31 @@ class BuildCommandTest {
     }
 
     @Test
+    void annotations_reachTheLayoutsManifestAndIndex_andBadOnesFailAsInBuildx() throws IOException {
+        Path context = Files.createDirectories(dir.resolve("annotated"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\n");
+        Path layout = dir.resolve("annotated-layout");
+        Outcome built = wharf("build", "--root", root(), "--annotation", "org.example.a=1", "--annotation",
+                "manifest-descriptor:org.example.d=2", "-o", "type=oci,tar=false,dest=" + layout, context.toString());
+        assertEquals(0, built.exitCode(), built.err());
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode entry = json.readTree(layout.resolve("index.json").toFile())
+                .get("manifests").get(0);
+        assertEquals("2", entry.path("annotations").path("org.example.d").asText(), entry.toString());
+        com.fasterxml.jackson.databind.JsonNode manifest = json.readTree(layout.resolve("blobs/sha256/"
+                + entry.get("digest").asText().substring("sha256:".length())).toFile());
+        assertEquals("1", manifest.path("annotations").path("org.example.a").asText(), manifest.toString());
+
+        Outcome bad = wharf("build", "--root", root(), "--annotation", "novalue", context.toString());
+        assertEquals(2, bad.exitCode());
+        assertEquals("ERROR: parse annotations: invalid annotation \"novalue\", expected key=value\n", bad.err());
+        Outcome index = wharf("build", "--root", root(), "--annotation", "index:k=v", context.toString());
+        assertEquals(1, index.exitCode());
+        assertTrue(index.err().contains("index annotations not supported for single platform export"),
+                index.err());
+    }
+
+    @Test
     void ociOutput_isATarballByDefault_namedAsBuildKitsExporterNamesIt() throws IOException {
         // BuildKit's exporter/oci writes a tarball unless tar=false, without docker's manifest.json, and names each
         // index entry as containerd's archive.WithManifest: the full name and, in ref.name, only the tag.

@@ -139,12 +139,83 @@ class BuildxParityCommandTest {
                 runtime (default) the runtime image
                 """, listed.out());
         assertFalse(wharf("images", "--root", root.toString()).out().contains("<none>"), "nothing was built");
-        Outcome unsupported = wharf("build", "--root", root.toString(), "--call", "outline", context.toString());
+        Outcome unsupported = wharf("build", "--root", root.toString(), "--call", "describe", context.toString());
         assertEquals(1, unsupported.exitCode(), unsupported.err());
-        assertTrue(unsupported.err().contains("unsupported request frontend.outline"), unsupported.err());
+        assertEquals("ERROR: unsupported request frontend.describe\n", unsupported.err());
         Outcome bad = wharf("build", "--root", root.toString(), "--call", "targets,colour=red", context.toString());
         assertEquals(2, bad.exitCode(), bad.err());
         assertTrue(bad.err().contains("invalid print field: colour=red"), bad.err());
+    }
+
+    @Test
+    void callOutline_listsTheTargetsArgsSecretsAndSsh_asBuildxPrintsBuildKitsOutline() throws IOException {
+        // Expected text from frontend/subrequests/outline/outline.go PrintOutline and dockerfile2llb's bookkeeping:
+        // BASE's default reads ALPINE (listed too), the dependency stage's ARGs and mounts count, the predefined
+        // TARGETARCH taken from the global scope is no build argument of the Dockerfile, lines order each table.
+        Path context = context("outline", """
+                ARG GO_VERSION=1.22
+                ARG ALPINE=3.20
+                # BASE sets the base image
+                ARG BASE=alpine:${ALPINE}
+                ARG UNUSED=1
+
+                FROM golang:${GO_VERSION} AS build
+                # CGO_ENABLED turns cgo on or off
+                ARG CGO_ENABLED=0
+                ARG TARGETARCH
+                RUN --mount=type=secret,id=token,required --mount=type=ssh true
+
+                # release the final image
+                FROM ${BASE} AS release
+                ARG VERSION
+                RUN --mount=type=secret,target=/run/secrets/npmrc true
+                COPY --from=build /x /x
+                """);
+        Outcome outline = wharf("build", "--root", root.toString(), "--call=outline", "--build-arg",
+                "GO_VERSION=1.23", context.toString());
+        assertEquals(0, outline.exitCode(), outline.err());
+        assertEquals("""
+                TARGET:      release
+                DESCRIPTION: the final image
+
+                BUILD ARG     VALUE         DESCRIPTION
+                GO_VERSION    1.23         \s
+                ALPINE        3.20         \s
+                BASE          alpine:3.20   sets the base image
+                CGO_ENABLED   0             turns cgo on or off
+                VERSION                    \s
+
+                SECRET   REQUIRED
+                token    true
+                npmrc   \s
+
+                SSH       REQUIRED
+                default  \s
+
+                """, outline.out());
+
+        Outcome build = wharf("build", "--root", root.toString(), "--call", "outline", "--target", "build",
+                context.toString());
+        assertEquals(0, build.exitCode(), build.err());
+        assertEquals("""
+                TARGET: build
+
+                BUILD ARG     VALUE   DESCRIPTION
+                GO_VERSION    1.22   \s
+                CGO_ENABLED   0       turns cgo on or off
+
+                SECRET   REQUIRED
+                token    true
+
+                SSH       REQUIRED
+                default  \s
+
+                """, build.out());
+        Outcome missing = wharf("build", "--root", root.toString(), "--call", "outline", "--target", "nosuch",
+                context.toString());
+        assertEquals(1, missing.exitCode());
+        assertTrue(missing.err().contains("target stage \"nosuch\" could not be found"), missing.err());
+        assertFalse(wharf("images", "--root", root.toString()).out().contains("<none>"), "nothing was built");
     }
 
     @Test

@@ -158,7 +158,11 @@ class RegistryCommandsTest {
         assertTrue(ok("inspect", "--root", root("a"), "pulled:2").out().contains("docker.io/library/pulled:2"));
         ok("save", "--root", root("a"), "pulled:2", "-o", dir.resolve("pulled.tar").toString());
         assertTrue(Files.exists(dir.resolve("pulled.tar")));
-        ok("rmi", "--root", root("a"), "pulled:2");
+        assertTrue(ok("inspect", "--root", root("a"), "docker.io/pulled:2").out()
+                .contains("docker.io/library/pulled:2"));
+        // rmi removes every spelling of the name and prints it as docker does, in its familiar form.
+        assertEquals("Untagged: pulled:2\n", ok("rmi", "--root", root("a"), "pulled:2").out());
         assertEquals(1, wharf("inspect", "--root", root("a"), "pulled:2").exitCode());
+        assertEquals(1, wharf("inspect", "--root", root("a"), "docker.io/library/pulled:2").exitCode());
     }
 }

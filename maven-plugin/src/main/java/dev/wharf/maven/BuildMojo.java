@@ -82,7 +82,7 @@ public class BuildMojo extends CompressionParameters {
     /**
      * Named contexts by name, as {@code docker buildx build --build-context NAME=VALUE}: what {@code FROM NAME},
      * {@code COPY --from=NAME} and {@code RUN --mount=from=NAME} use instead of a stage or image of that name; a
-     * directory (relative to the project's directory), {@code docker-image://REF}, {@code oci-layout://DIR[:TAG]},
+     * directory, {@code docker-image://REF}, {@code oci-layout://DIR[:TAG]} (directories relative to the project's),
      * a git or an http(s) URL. On the command line: {@code -Dwharf.buildContexts=NAME=VALUE,NAME2=VALUE2}, which
      * overrides the POM's values of the same names.
      */
@@ -297,14 +297,11 @@ public class BuildMojo extends CompressionParameters {
             b.output(new BuildOutput("registry", Optional.empty()).withCompression(layers));
         }
         b.pull(pull);
-        Path base = project.getBasedir() == null ? Path.of("").toAbsolutePath() : project.getBasedir().toPath();
-        for (Map.Entry<String, String> named : map(buildContexts, MapProperty.BUILD_CONTEXTS).entrySet()) {
-            // A directory is relative to the project's directory, not Maven's working directory; other values
-            // (docker-image://, oci-layout://, URLs) go to the engine as written, which checks them.
-            String value = named.getValue();
-            Path dir = value.contains("://") || value.startsWith("git@") ? null : base.resolve(value);
-            b.namedContext(named.getKey(), dir != null && Files.isDirectory(dir) ? dir.toString() : value);
-        }
+        // Relative directories (and oci-layout:// ones) are the project's, not Maven's working directory's; the
+        // engine classifies each value as the CLI's --build-context does.
+        b.namedContextBase(project.getBasedir() == null ? Path.of("").toAbsolutePath()
+                : project.getBasedir().toPath());
+        map(buildContexts, MapProperty.BUILD_CONTEXTS).forEach(b::namedContext);
         for (Map.Entry<String, String> secret : map(secrets, MapProperty.SECRETS).entrySet()) {
             b.secret(secret.getKey(), secretFile(secret.getKey(), secret.getValue()));
         }

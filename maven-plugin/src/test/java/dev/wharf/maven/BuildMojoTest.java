@@ -303,11 +303,15 @@ class BuildMojoTest {
     }
 
     @Test
-    void buildContexts_reachTheRequest_directoriesRelativeToTheProject_andThePropertyOverridesThePom()
+    void buildContexts_reachTheRequestAsWritten_relativeToTheProject_andThePropertyOverridesThePom()
             throws Exception {
         Files.createDirectories(dir.resolve("deps"));
+        Files.createDirectories(dir.resolve("github.com/x/y"));
         mojo.project.setFile(dir.resolve("pom.xml").toFile());
-        mojo.buildContexts = Map.of("deps", "deps", "base", "docker-image://busybox:1.36");
+        // The engine classifies the values as the CLI does (github.com/x/y is a git URL even when such a folder
+        // exists) and resolves relative ones, oci-layout:// included, against the project's directory.
+        mojo.buildContexts = Map.of("deps", "deps", "base", "docker-image://busybox:1.36", "src", "github.com/x/y",
+                "img", "oci-layout://layout");
         System.setProperty(MapProperty.BUILD_CONTEXTS, "base=docker-image://alpine:3.20");
         try {
             mojo.engines = engine(request -> CompletableFuture.completedFuture(
@@ -316,8 +320,9 @@ class BuildMojoTest {
         } finally {
             System.clearProperty(MapProperty.BUILD_CONTEXTS);
         }
-        assertEquals(Map.of("deps", dir.resolve("deps").toString(), "base", "docker-image://alpine:3.20"),
-                requests.get(0).namedContexts());
+        assertEquals(Map.of("deps", "deps", "base", "docker-image://alpine:3.20", "src", "github.com/x/y",
+                "img", "oci-layout://layout"), requests.get(0).namedContexts());
+        assertEquals(dir.toAbsolutePath(), requests.get(0).namedContextBase());
     }
 
     /** An engine whose builds are answered by a function; nothing else is used by the goal. */

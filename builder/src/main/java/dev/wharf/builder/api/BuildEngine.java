@@ -49,7 +49,8 @@ public interface BuildEngine extends AutoCloseable {
      * Runs an image's entrypoint and command (or {@code command} instead of the image's command when not empty) in
      * the sandbox without network, delivering its output to {@code output}.
      *
-     * @return the process's exit code
+     * @return the process's exit code; as with {@code docker run}, 127 when the command does not exist and 126 when
+     *         it is not executable, under every runtime
      */
     int run(String reference, List<String> command, OutputSink output) throws EngineException, InterruptedException;
 

@@ -37,6 +37,9 @@ import java.util.TreeMap;
  * @param listener        receives the progress events
  * @param explainCache    report why each step that ran missed the cache
  * @param labels          labels added to the image's config ({@code --label})
+ * @param annotations     {@code --annotation}: annotations of the image's manifest (or of its descriptor in an
+ *                        {@code oci} or {@code docker} output's index), as buildx passes them to BuildKit's exporters;
+ *                        index ones fail the build, as BuildKit's for a single-platform image
  * @param platform        {@code --platform}; wharf builds for the host's platform only, so another one is an
  *                        error
  * @param outputs         where the result goes; empty means tagged into the local store
@@ -57,9 +60,12 @@ import java.util.TreeMap;
  * @param resources       cgroup limits of every RUN step: {@code --memory}, {@code --cpus}, {@code --pids-limit}
  * @param namedContexts   {@code --build-context NAME=VALUE} as written, by name: what {@code FROM NAME},
  *                        {@code COPY --from=NAME} and {@code RUN --mount=from=NAME} read instead of a stage or image;
- *                        VALUE is a directory (relative to the working directory), {@code docker-image://REF},
+ *                        VALUE is a directory, {@code docker-image://REF},
  *                        {@code oci-layout://DIR[:TAG][@DIGEST]}, a git URL or an http(s) URL, parsed by the
  *                        engine as buildx does
+ * @param namedContextBase the absolute directory relative directories of {@code namedContexts} (and of
+ *                        {@code oci-layout://}) are resolved against: the CLI's working directory (the default),
+ *                        the Maven project's base directory
  * @param extraHosts      {@code --add-host HOST:IP}: lines added to RUN steps' {@code /etc/hosts}; part of the RUN
  *                        steps' cache keys, as in BuildKit's exec op
  * @param ulimits         {@code --ulimit NAME=SOFT[:HARD]}: resource limits of RUN steps (capped at the host's hard
@@ -71,11 +77,12 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
                            Map<String, String> buildArgs, Optional<String> target, List<String> tags,
                            boolean noCache, Set<String> noCacheFilter, Optional<String> runtime,
                            Optional<Path> storeRoot, OptionalLong sourceDateEpoch, ProgressListener listener,
-                           boolean explainCache, Map<String, String> labels, Optional<String> platform,
+                           boolean explainCache, Map<String, String> labels,
+                           List<ImageAnnotation> annotations, Optional<String> platform,
                            List<BuildOutput> outputs, Map<String, Path> secrets, String network,
                            boolean pull, List<CacheSource> cacheFrom, List<CacheDestination> cacheTo,
                            Map<String, List<Path>> ssh, boolean seccomp, ResourceLimits resources,
-                           Map<String, String> namedContexts, List<ExtraHost> extraHosts,
+                           Map<String, String> namedContexts, Path namedContextBase, List<ExtraHost> extraHosts,
                            List<Ulimit> ulimits, OptionalLong shmSize) {
 
     public BuildRequest {
@@ -91,6 +98,7 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
         Objects.requireNonNull(sourceDateEpoch, "sourceDateEpoch");
         Objects.requireNonNull(listener, "listener");
         labels = Collections.unmodifiableMap(new TreeMap<>(labels));
+        annotations = List.copyOf(annotations);
         Objects.requireNonNull(platform, "platform");
         outputs = List.copyOf(outputs);
         secrets = Collections.unmodifiableMap(new TreeMap<>(secrets));
@@ -103,6 +111,10 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
         });
         ssh = Collections.unmodifiableMap(sshCopy);
         namedContexts = Collections.unmodifiableMap(new TreeMap<>(namedContexts));
+        if (!namedContextBase.isAbsolute()) {
+            throw new IllegalArgumentException("the base directory of named contexts must be absolute, not "
+                    + namedContextBase);
+        }
         if (!network.equals("none") && !network.equals("host") && !network.equals("default")) {
             throw new IllegalArgumentException("network must be none, host or default, not " + network);
         }
@@ -172,6 +184,8 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
         private boolean seccomp = true;
         private ResourceLimits resources = ResourceLimits.none();
         private final Map<String, String> namedContexts = new TreeMap<>();
+        private final List<ImageAnnotation> annotations = new ArrayList<>();
+        private Path namedContextBase;
         private final List<ExtraHost> extraHosts = new ArrayList<>();
         private final Map<String, Ulimit> ulimits = new TreeMap<>();
         private Long shmSize;
@@ -315,12 +329,30 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
             return this;
         }
 
+        /** An {@code --annotation} of the image; a later one of the same type, platform and key replaces it. */
+        public Builder annotation(ImageAnnotation value) {
+            Objects.requireNonNull(value, "annotation");
+            annotations.removeIf(a -> a.type().equals(value.type()) && a.platform().equals(value.platform())
+                    && a.key().equals(value.key()));
+            annotations.add(value);
+            return this;
+        }
+
         /**
          * A named context ({@code --build-context NAME=VALUE}); a later one of the same name replaces an earlier
          * one.
          */
         public Builder namedContext(String name, String value) {
             namedContexts.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * The directory relative named contexts are resolved against (made absolute here); the working directory
+         * when not set.
+         */
+        public Builder namedContextBase(Path value) {
+            namedContextBase = Objects.requireNonNull(value, "namedContextBase").toAbsolutePath();
             return this;
         }
 
@@ -347,9 +379,9 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
                     buildArgs, Optional.ofNullable(target).filter(t -> !t.isEmpty()), tags, noCache, noCacheFilter,
                     Optional.ofNullable(runtime), Optional.ofNullable(storeRoot),
                     sourceDateEpoch == null ? OptionalLong.empty() : OptionalLong.of(sourceDateEpoch), listener,
-                    explainCache, labels, Optional.ofNullable(platform).filter(p -> !p.isEmpty()),
+                    explainCache, labels, annotations, Optional.ofNullable(platform).filter(p -> !p.isEmpty()),
                     outputs, secrets, network, pull, cacheFrom, cacheTo, ssh, seccomp, resources, namedContexts,
-                    extraHosts, List.copyOf(ulimits.values()),
+                    namedContextBase == null ? Path.of("").toAbsolutePath() : namedContextBase, extraHosts, List.copyOf(ulimits.values()),
                     shmSize == null ? OptionalLong.empty() : OptionalLong.of(shmSize));
         }
     }

@@ -5,6 +5,7 @@ import dev.wharf.builder.api.CheckReport;
 import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildRequest;
+import dev.wharf.builder.api.ImageAnnotation;
 import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.CacheDestination;
 import dev.wharf.builder.api.CacheSource;
@@ -35,6 +36,7 @@ import dev.wharf.grammar.instructions.RunInstruction;
 import dev.wharf.grammar.instructions.SecurityMode;
 import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.LayerException;
+import dev.wharf.layers.MediaTypes;
 import dev.wharf.layers.image.ImageConfiguration;
 import dev.wharf.layers.image.ImageManifest;
 import dev.wharf.layers.layer.LayerBlob;
@@ -159,7 +161,8 @@ final class BuildJob {
         try (SshAgents agents = SshAgents.start(request.ssh(), scratch);
              MainContext main = MainContext.open(request, scratch.resolve("context"), workspace.posix(),
                 workspace.http());
-             NamedContexts named = new NamedContexts(NamedContexts.parse(request.namedContexts()),
+             NamedContexts named = new NamedContexts(
+                     NamedContexts.parse(request.namedContexts(), request.namedContextBase()),
                      scratch.resolve("named"), workspace.http(), options.clock())) {
             return run(main, named, scratch, agents.sockets());
         } finally {
@@ -389,9 +392,17 @@ final class BuildJob {
         }
         Descriptor configDescriptor = workspace.store().writer().writeConfig(config);
         List<Descriptor> layers = state.layers().stream().map(LayerBlob::descriptor).toList();
-        Descriptor manifest = workspace.store().writer().writeManifest(ImageManifest.oci(configDescriptor, layers));
         boolean tagged = request.outputs().isEmpty()
                 || request.outputs().stream().anyMatch(o -> o.type().equals("image"));
+        boolean imageOutput = tagged
+                || request.outputs().stream().anyMatch(o -> o.type().equals("oci") || o.type().equals("docker"));
+        if (imageOutput && request.annotations().stream().anyMatch(ImageAnnotation::onIndex)) {
+            // exporter/containerimage/writer.go: a single-platform image has no index to annotate.
+            throw new EngineException("index annotations not supported for single platform export");
+        }
+        Descriptor manifest = workspace.store().writer().writeManifest(
+                new ImageManifest(2, MediaTypes.OCI_MANIFEST, null, configDescriptor, layers, null,
+                        new TreeMap<>(annotations(ImageAnnotation.MANIFEST)), null));
         List<String> names = new ArrayList<>(tagged ? request.tags() : List.of());
         for (BuildOutput output : request.outputs()) {
             output.names().stream().filter(n -> !names.contains(n)).forEach(names::add);
@@ -414,7 +425,10 @@ final class BuildJob {
             switch (output.type()) {
                 case "oci", "docker" -> {
                     LayerCompressor.Compressed image = compressor.image(manifest, output.compression());
-                    Descriptor dated = image.manifest().withAnnotation(CREATED_ANNOTATION, archived);
+                    Map<String, String> described = new TreeMap<>(image.manifest().annotations());
+                    described.putAll(annotations(ImageAnnotation.MANIFEST_DESCRIPTOR));
+                    Descriptor dated = image.manifest().withAnnotations(described)
+                            .withAnnotation(CREATED_ANNOTATION, archived);
                     if (output.type().equals("docker")) {
                         exporter.docker(dest, dated, configDescriptor, image.layers(), request.tags());
                     } else if (output.tar()) {
@@ -444,6 +458,21 @@ final class BuildJob {
         return new BuildResult(reported.manifest().digest().toString(), configDescriptor.digest().toString(),
                 new String(workspace.store().json().write(config), StandardCharsets.UTF_8), out,
                 names, timings);
+    }
+
+    /**
+     * The {@code --annotation}s of {@code type} that apply to this image: BuildKit's exporter takes those without a
+     * platform for a single-platform image ({@code AnnotationsGroup.Platform(nil)} in writer.go), so one limited to a
+     * platform is left out even when it is the build's.
+     */
+    private Map<String, String> annotations(String type) {
+        Map<String, String> out = new TreeMap<>();
+        for (ImageAnnotation a : request.annotations()) {
+            if (a.type().equals(type) && a.platform().isEmpty()) {
+                out.put(a.key(), a.value());
+            }
+        }
+        return out;
     }
 
     /**

@@ -56,8 +56,10 @@ final class ImageRunner {
             if (env.stream().noneMatch(e -> e.startsWith("PATH="))) {
                 env.add(0, DEFAULT_PATH);
             }
-            ProcessUser user = new UserResolver().resolve(config.user(), RootView.of(mounts));
+            RootView view = RootView.of(mounts);
+            ProcessUser user = new UserResolver().resolve(config.user(), view);
             SandboxSpec spec = SandboxSpec.builder(mounts, argv, workspace.hostsFile(), workspace.resolvConf())
+                    .rootView(view)
                     .env(env)
                     .user(user)
                     .cwd(config.workingDir() == null ? "/" : config.workingDir())

@@ -13,12 +13,12 @@ import dev.wharf.context.sources.LocalDirectorySource;
 import dev.wharf.context.sources.OpenedContext;
 import dev.wharf.context.sources.TarContextSource;
 import dev.wharf.context.sources.UrlContextSource;
+import dev.wharf.grammar.DockerfileLocation;
+import dev.wharf.grammar.go.GoPathErrors;
 import dev.wharf.layers.posix.PosixFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -105,23 +105,12 @@ final class MainContext implements AutoCloseable {
 
     private static String read(Path file, boolean local) throws EngineException {
         try {
-            try {
-                return decode(file);
-            } catch (NoSuchFileException e) {
-                // dockerui/config.go (moby/moby#10858): a missing Dockerfile is also looked for as "dockerfile".
-                Path lower = file.resolveSibling("dockerfile");
-                if (!String.valueOf(file.getFileName()).equals("Dockerfile") || !Files.isRegularFile(lower)) {
-                    throw e;
-                }
-                return decode(lower);
-            }
+            return decode(DockerfileLocation.resolve(file));
         } catch (IOException e) {
             // BuildKit's words (dockerui: "failed to read dockerfile: open Dockerfile: no such file or directory",
             // the file named as the client sent it), then where wharf looked.
             String name = String.valueOf(file.getFileName());
-            String reason = e instanceof NoSuchFileException ? "open " + name + ": no such file or directory"
-                    : e instanceof AccessDeniedException ? "open " + name + ": permission denied"
-                    : Files.isDirectory(file) ? "read " + name + ": is a directory" : e.getMessage();
+            String reason = GoPathErrors.message(Files.isDirectory(file) ? "read" : "open", name, e);
             throw new EngineException("failed to read dockerfile: " + reason + " (looked for "
                     + (local ? file : name + " in the build context") + "; give its path with -f)", e);
         }

@@ -60,17 +60,18 @@ final class NamedContexts implements AutoCloseable {
     }
 
     /**
-     * Parses the request's {@code NAME=VALUE} pairs as buildx does, relative directories against the working
-     * directory; a later value of the same normalized name wins.
+     * Parses the request's {@code NAME=VALUE} pairs as buildx does, relative directories against {@code base} (the
+     * request's {@link dev.wharf.builder.api.BuildRequest#namedContextBase()}); a later value of the same normalized
+     * name wins.
      *
      * @throws EngineException naming the bad value
      */
-    static Map<String, NamedContext> parse(Map<String, String> values) throws EngineException {
+    static Map<String, NamedContext> parse(Map<String, String> values, Path base) throws EngineException {
         Map<String, NamedContext> out = new LinkedHashMap<>();
         for (Map.Entry<String, String> v : values.entrySet()) {
             String pair = v.getKey() + "=" + v.getValue();
             try {
-                NamedContext c = NamedContext.parse(pair, Path.of("").toAbsolutePath());
+                NamedContext c = NamedContext.parse(pair, base);
                 out.put(c.name(), c);
             } catch (ContextException e) {
                 throw new EngineException("--build-context " + pair + ": " + e.getMessage(), e);

@@ -88,9 +88,11 @@ final class StepRunner {
             List<String> env = new ArrayList<>(step.environment().env());
             proxy.forEach((k, v) -> env.add(k + "=" + v));
             env.addAll(extra.env());
+            // One view for the user's lookup and the sandbox's reading of the root: /etc is read once per RUN.
+            RootView view = RootView.of(mounts);
             ProcessUser user;
             try {
-                user = new UserResolver().resolve(step.environment().user(), RootView.of(mounts));
+                user = new UserResolver().resolve(step.environment().user(), view);
             } catch (dev.wharf.builder.sandbox.SandboxException e) {
                 // BuildKit resolves USER in its executor, so the exec op's wrapper names the process
                 // (solver/llbsolver/ops/exec.go: "process %q did not complete successfully: unable to find user").
@@ -105,6 +107,7 @@ final class StepRunner {
                             workspace.resolvConf(network))
                     .ulimits(settings.ulimits())
                     .shmSize(settings.shmSizeBytes())
+                    .rootView(view)
                     .env(env)
                     .user(user)
                     .cwd(cwd)
@@ -148,6 +151,12 @@ final class StepRunner {
                     + "successfully: exit code: " + status.code() + "; it reached the pids limit of "
                     + settings.resources().pids().getAsLong() + " processes (--pids-limit), so a fork failed",
                     null, null);
+        }
+        if (status.termination() == ExitStatus.Termination.NOT_EXECUTED) {
+            // BuildKit's runc executor reports runc's own exit status, 1, for a command that could not be executed
+            // (runc's message is in the step's output), not docker run's 127 or 126.
+            throw new BuildExecutor.StepFailure("process " + process(argv)
+                    + " did not complete successfully: exit code: 1", 1, null);
         }
         if (!status.success()) {
             throw new BuildExecutor.StepFailure("process " + process(argv)

@@ -20,7 +20,12 @@ public record ExitStatus(int code, Termination termination) {
         /** The kernel's OOM killer ended it at the sandbox's memory limit ({@link ResourceLimits#memoryBytes}). */
         OUT_OF_MEMORY,
         /** It failed after a fork was refused at the sandbox's pids limit ({@link ResourceLimits#pids}). */
-        PIDS_LIMIT
+        PIDS_LIMIT,
+        /**
+         * The command could not be executed: the code is {@code docker run}'s, 127 when it was not found, 126 when
+         * it is not executable, 125 for another failure to start it. The runtime's message is in the output.
+         */
+        NOT_EXECUTED
     }
 
     public ExitStatus {

@@ -116,7 +116,7 @@ public final class OciRuntimeSandbox implements Sandbox {
             Files.createDirectory(rootDir);
             OciSpec config = factory.create(spec, id, "rootfs", host);
             Files.write(bundle.resolve("config.json"), OciSpecJson.write(config));
-            RootView view = RootView.of(spec.rootfs());
+            RootView view = spec.rootView();
             MountStubs stubs = MountStubs.record(view, spec.rootfs().get(0).writableDir().map(Path::of),
                     UnshareSandbox.stubDestinations(spec));
             Path ready = bundle.resolve("ready");
@@ -186,8 +186,12 @@ public final class OciRuntimeSandbox implements Sandbox {
                 }
 
                 @Override
-                public ExitStatus classify(ExitStatus status) {
-                    return limits == null ? status : limits.classify(status);
+                public ExitStatus classify(ExitStatus status, String lastStderrLine) {
+                    ExitStatus exited = limits == null ? status : limits.classify(status);
+                    Optional<ExitStatus> notExecuted = name.equals("runc")
+                            ? ExecFailure.fromRuncLog(bundle.resolve("runc-log.json"), exited)
+                            : ExecFailure.fromCrunMessage(lastStderrLine, exited);
+                    return notExecuted.orElse(exited);
                 }
 
                 @Override

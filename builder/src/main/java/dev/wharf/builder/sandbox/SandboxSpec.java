@@ -1,6 +1,7 @@
 package dev.wharf.builder.sandbox;
 
 import dev.wharf.builder.snapshot.Mount;
+import dev.wharf.builder.snapshot.RootView;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,11 +30,16 @@ import java.util.Objects;
  *                        BuildKit does unless the step is {@code --security=insecure}; the OCI runtimes apply it,
  *                        the built-in sandbox cannot
  * @param resources       cgroup limits of memory, CPUs and processes for the whole sandbox
+ * @param shmSizeBytes    the size of {@code /dev/shm}
+ * @param rootView        a view of {@code rootfs}'s layers ({@link RootView#of}), through which the sandbox reads the
+ *                        root filesystem before mounting it (mount stubs, the working directory): the caller's own,
+ *                        when it already read the root (the RUN step resolving its user), so that what the view
+ *                        remembers of the committed layers is read once per run
  */
 public record SandboxSpec(List<Mount> rootfs, List<String> args, List<String> env, ProcessUser user, String cwd,
                           String hostname, NetworkMode network, List<SandboxMount> mounts, Path hostsFile,
                           Path resolvConf, List<Ulimit> ulimits, boolean noNewPrivileges, boolean seccomp,
-                          ResourceLimits resources, long shmSizeBytes) {
+                          ResourceLimits resources, long shmSizeBytes, RootView rootView) {
     /** BuildKit's hostname for build containers ({@code executor/oci/hosts.go}, {@code defaultHostname}). */
     public static final String DEFAULT_HOSTNAME = "buildkitsandbox";
 
@@ -47,6 +53,7 @@ public record SandboxSpec(List<Mount> rootfs, List<String> args, List<String> en
         mounts = List.copyOf(mounts);
         ulimits = List.copyOf(ulimits);
         Objects.requireNonNull(resources, "resources");
+        Objects.requireNonNull(rootView, "rootView");
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(cwd, "cwd");
         Objects.requireNonNull(hostname, "hostname");
@@ -94,6 +101,7 @@ public record SandboxSpec(List<Mount> rootfs, List<String> args, List<String> en
         private boolean noNewPrivileges;
         private boolean seccomp = true;
         private long shmSizeBytes = DEFAULT_SHM_SIZE;
+        private RootView rootView;
 
         private Builder(List<Mount> rootfs, List<String> args, Path hostsFile, Path resolvConf) {
             this.rootfs = rootfs;
@@ -159,9 +167,19 @@ public record SandboxSpec(List<Mount> rootfs, List<String> args, List<String> en
             return this;
         }
 
+        /**
+         * The view of the root filesystem the caller already made of the same mounts ({@code RootView.of(rootfs)});
+         * a new one when not given.
+         */
+        public Builder rootView(RootView value) {
+            rootView = Objects.requireNonNull(value, "rootView");
+            return this;
+        }
+
         public SandboxSpec build() {
             return new SandboxSpec(rootfs, args, env, user, cwd, hostname, network, mounts, hostsFile, resolvConf,
-                    ulimits, noNewPrivileges, seccomp, resources, shmSizeBytes);
+                    ulimits, noNewPrivileges, seccomp, resources, shmSizeBytes,
+                    rootView != null ? rootView : RootView.of(rootfs));
         }
     }
 }

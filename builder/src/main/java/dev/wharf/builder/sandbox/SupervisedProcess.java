@@ -32,8 +32,11 @@ final class SupervisedProcess implements SandboxProcess {
         /** Releases everything after the process has ended; runs exactly once. */
         void release() throws SandboxException;
 
-        /** How the run ended, given how the host process ended: a hook may tell an out-of-memory kill apart. */
-        default ExitStatus classify(ExitStatus status) {
+        /**
+         * How the run ended, given how the host process ended and the last line it wrote on stderr (empty when
+         * none): a hook may tell an out-of-memory kill or a command that could not be executed apart.
+         */
+        default ExitStatus classify(ExitStatus status, String lastStderrLine) {
             return status;
         }
     }
@@ -129,7 +132,11 @@ final class SupervisedProcess implements SandboxProcess {
                     + process.exitValue() + ")" + (tail.isEmpty() ? "" : ":\n" + tail));
             throw setupFailure;
         }
-        status = hooks.classify(new ExitStatus(process.exitValue(), termination));
+        String lastStderrLine;
+        synchronized (stderrTail) {
+            lastStderrLine = stderrTail.isEmpty() ? "" : stderrTail.peekLast();
+        }
+        status = hooks.classify(new ExitStatus(process.exitValue(), termination), lastStderrLine);
         RuntimeException failed = listenerFailure.get();
         if (failed != null) {
             throw new IllegalStateException("the output listener failed; the process ran to the end", failed);

@@ -131,7 +131,7 @@ public final class UnshareSandbox implements Sandbox {
                             : CgroupLimits.tryCreate(OciSpecFactory.DEFAULT_CGROUP_PARENT, run.id()).orElse(null);
             Path rootDir = run.dir().resolve("rootfs");
             Files.createDirectory(rootDir);
-            RootView view = RootView.of(spec.rootfs());
+            RootView view = spec.rootView();
             MountStubs stubs = MountStubs.record(view, spec.rootfs().get(0).writableDir().map(Path::of),
                     stubDestinations(spec));
             Path ready = run.dir().resolve("ready");
@@ -150,6 +150,7 @@ public final class UnshareSandbox implements Sandbox {
                     helper = Optional.empty();
                 }
             }
+            boolean byHelper = process != null;
             if (process == null) {
                 String script = (cgroup == null ? "" : "set -eu\n" + String.join("\n", cgroup.enterLines()) + "\n")
                         + script(spec, view, rootDir, ready);
@@ -174,8 +175,10 @@ public final class UnshareSandbox implements Sandbox {
                 }
 
                 @Override
-                public ExitStatus classify(ExitStatus status) {
-                    return limits == null ? status : limits.classify(status);
+                public ExitStatus classify(ExitStatus status, String lastStderrLine) {
+                    ExitStatus exited = limits == null ? status : limits.classify(status);
+                    return (byHelper ? ExecFailure.fromReadyFile(ready, exited)
+                            : ExecFailure.fromUnshareMessage(lastStderrLine, exited)).orElse(exited);
                 }
 
                 @Override

@@ -71,17 +71,12 @@ class NamedContextsEndToEndTest {
 
     private BuildRequest.Builder request(String dockerfile, String... contexts) throws Exception {
         Files.writeString(context.resolve("Dockerfile"), dockerfile);
-        BuildRequest.Builder b = BuildRequest.builder(context);
+        // Relative directories (and oci-layout:// ones) in these tests are below the temporary directory, the
+        // request's base, not the working directory.
+        BuildRequest.Builder b = BuildRequest.builder(context).namedContextBase(temp);
         for (String c : contexts) {
             int eq = c.indexOf('=');
-            String value = c.substring(eq + 1);
-            // Relative directories in these tests are below the temporary directory, not the working directory.
-            if (!value.contains("://")) {
-                value = temp.resolve(value).toString();
-            } else if (value.startsWith("oci-layout://") && !value.startsWith("oci-layout:///")) {
-                value = "oci-layout://" + temp.resolve(value.substring("oci-layout://".length()));
-            }
-            b.namedContext(c.substring(0, eq), value);
+            b.namedContext(c.substring(0, eq), c.substring(eq + 1));
         }
         return b;
     }

@@ -124,6 +124,28 @@ abstract class SandboxContract {
     }
 
     @Test
+    void aCommandThatCannotBeExecuted_isNotExecuted_withDockerRunsCodes() throws Exception {
+        // docker run: 127 when the command (or a directory on its path) does not exist, 126 when it is a file
+        // without execute permission or a directory.
+        for (Map.Entry<String, Integer> c : Map.of("nosuch", 127, "/nonexistent/x", 127, "/etc/passwd", 126,
+                "/etc", 126).entrySet()) {
+            Result r = run(SandboxSpec.builder(active(), List.of(c.getKey()), hosts, resolv)
+                    .env(List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")).build());
+            assertEquals(new ExitStatus(c.getValue(), ExitStatus.Termination.NOT_EXECUTED), r.status(),
+                    c.getKey() + ": " + r.err());
+            assertFalse(r.err().isEmpty(), "the runtime's message is in the output");
+        }
+    }
+
+    @Test
+    void aCommandExiting127ByItself_orAShellNotFindingOne_hasExitedNormally() throws Exception {
+        assertEquals(new ExitStatus(127, ExitStatus.Termination.EXITED), run("exit 127").status());
+        assertEquals(new ExitStatus(127, ExitStatus.Termination.EXITED), run("nosuch").status());
+        assertEquals(new ExitStatus(1, ExitStatus.Termination.EXITED),
+                run("echo 'unable to start container process: exec: x' >&2; exit 1").status());
+    }
+
+    @Test
     void envCwdAndNumericUser_areApplied() throws Exception {
         SandboxSpec spec = shell(active(), "echo $GREETING; pwd; id -u; id -g; id -G")
                 .env(List.of("PATH=/bin", "GREETING=hello world"))

@@ -1,0 +1,106 @@
+package dev.wharf.builder.api;
+
+import dev.wharf.builder.plan.Platform;
+import dev.wharf.grammar.DockerfileException;
+import dev.wharf.grammar.go.GoQuote;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One {@code --annotation [TYPE[[PLATFORM]],...:]KEY=VALUE} of an image output, parsed as buildx does
+ * (util/buildflags ParseAnnotations) and typed as BuildKit's exporter reads it (exptypes.ParseAnnotationKey: no
+ * type means {@code manifest}). Immutable and thread-safe.
+ *
+ * @param type     {@code manifest}, {@code manifest-descriptor}, {@code index} or {@code index-descriptor}
+ * @param platform the platform the annotation is limited to ({@code os/arch[/variant]}), empty for all
+ * @param key      the annotation's key
+ * @param value    its value
+ */
+public record ImageAnnotation(String type, Optional<String> platform, String key, String value) {
+    public static final String MANIFEST = "manifest";
+    public static final String MANIFEST_DESCRIPTOR = "manifest-descriptor";
+    public static final String INDEX = "index";
+    public static final String INDEX_DESCRIPTOR = "index-descriptor";
+
+    private static final Pattern TYPE_AND_PLATFORM = Pattern.compile("([a-z-]+)(?:\\[([A-Za-z0-9_/-]+)\\])?");
+
+    public ImageAnnotation {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(platform, "platform");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+        if (!List.of(MANIFEST, MANIFEST_DESCRIPTOR, INDEX, INDEX_DESCRIPTOR).contains(type)) {
+            throw new IllegalArgumentException("unknown annotation type \"" + type + "\"");
+        }
+    }
+
+    /**
+     * Parses {@code --annotation} values; a later one with the same type, platform and key replaces an earlier one
+     * (a Go map in buildx). Empty values are skipped.
+     *
+     * @throws IllegalArgumentException with buildx's wording ({@code invalid annotation "x", expected key=value})
+     */
+    public static List<ImageAnnotation> parseAll(List<String> values) {
+        Map<List<Object>, ImageAnnotation> out = new LinkedHashMap<>();
+        for (String value : values) {
+            for (ImageAnnotation a : parse(value)) {
+                out.put(List.of(a.type, a.platform, a.key), a);
+            }
+        }
+        return List.copyOf(out.values());
+    }
+
+    /** Parses one value, which may name several types ({@code manifest,index:KEY=VALUE}). */
+    public static List<ImageAnnotation> parse(String text) {
+        if (text.isEmpty()) {
+            return List.of();
+        }
+        int eq = text.indexOf('=');
+        if (eq < 0) {
+            throw new IllegalArgumentException("invalid annotation " + GoQuote.quote(text) + ", expected key=value");
+        }
+        String k = text.substring(0, eq);
+        String v = text.substring(eq + 1);
+        int colon = k.indexOf(':');
+        if (colon < 0) {
+            return List.of(new ImageAnnotation(MANIFEST, Optional.empty(), k, v));
+        }
+        String key = k.substring(colon + 1);
+        List<ImageAnnotation> out = new ArrayList<>();
+        for (String typeAndPlatform : k.substring(0, colon).split(",", -1)) {
+            Matcher m = TYPE_AND_PLATFORM.matcher(typeAndPlatform);
+            if (!m.matches()) {
+                throw new IllegalArgumentException("invalid annotation type " + GoQuote.quote(typeAndPlatform)
+                        + ", expected type and optional platform in square brackets");
+            }
+            String type = m.group(1);
+            if (!List.of(MANIFEST, MANIFEST_DESCRIPTOR, INDEX, INDEX_DESCRIPTOR).contains(type)) {
+                throw new IllegalArgumentException("unknown annotation type " + GoQuote.quote(type));
+            }
+            Optional<String> platform = Optional.ofNullable(m.group(2));
+            if (platform.isPresent()) {
+                try {
+                    platform = Optional.of(Platform.parse(platform.get(),
+                            Platform.of("linux", System.getProperty("os.arch"), "")).format());
+                } catch (DockerfileException e) {
+                    throw new IllegalArgumentException("invalid platform " + GoQuote.quote(platform.get()) + ": "
+                            + e.reason(), e);
+                }
+            }
+            out.add(new ImageAnnotation(type, platform, key, v));
+        }
+        return out;
+    }
+
+    /** Whether this goes on an index or its descriptor, which a single-platform image does not have. */
+    public boolean onIndex() {
+        return type.equals(INDEX) || type.equals(INDEX_DESCRIPTOR);
+    }
+
+}

@@ -1,0 +1,85 @@
+package dev.wharf.builder.exec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wharf.builder.api.BuildEngine;
+import dev.wharf.builder.api.BuildOutput;
+import dev.wharf.builder.api.BuildRequest;
+import dev.wharf.builder.api.BuildResult;
+import dev.wharf.builder.api.EngineException;
+import dev.wharf.builder.api.EngineOptions;
+import dev.wharf.builder.api.ImageAnnotation;
+import dev.wharf.layers.Digest;
+import dev.wharf.layers.store.LocalStore;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --annotation}s through the real engine, as buildx hands them to BuildKit's image exporters: in the manifest
+ * (the store's and an OCI layout's), on the manifest's descriptor in the layout's index, platform-limited ones left
+ * out of a single-platform image, and index ones refused.
+ */
+class ImageAnnotationsEndToEndTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void manifestAndDescriptorAnnotations_areWritten_platformLimitedOnesLeftOut() throws Exception {
+        Path context = Files.createDirectories(temp.resolve("ctx"));
+        Files.writeString(context.resolve("a.txt"), "a");
+        Path layout = temp.resolve("layout");
+        try (BuildEngine engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")))) {
+            BuildRequest.Builder request = BuildRequest.builder(context)
+                    .dockerfileText("FROM scratch\nCOPY a.txt /\n").tag("app:1")
+                    .output(new BuildOutput("image", java.util.Optional.empty()))
+                    .output(BuildOutput.parse("type=oci,tar=false,dest=" + layout));
+            ImageAnnotation.parseAll(java.util.List.of("org.example.plain=1", "manifest:org.example.m=2",
+                    "manifest-descriptor:org.example.d=3", "manifest[linux/s390x]:org.example.other=4",
+                    "manifest[linux/amd64],manifest[linux/arm64]:org.example.host=5")).forEach(request::annotation);
+            BuildResult result = engine.build(request.build()).get(2, TimeUnit.MINUTES);
+
+            JsonNode stored = manifest(temp.resolve("store"), result.imageDigest());
+            assertEquals(JSON.readTree("{\"org.example.m\":\"2\",\"org.example.plain\":\"1\"}"),
+                    stored.path("annotations"));
+
+            JsonNode entry = JSON.readTree(layout.resolve("index.json").toFile()).path("manifests").get(0);
+            assertEquals("3", entry.path("annotations").path("org.example.d").asText());
+            assertFalse(entry.path("annotations").has("org.example.m"), entry.toString());
+            JsonNode exported = JSON.readTree(layout.resolve("blobs/sha256/"
+                    + entry.path("digest").asText().substring("sha256:".length())).toFile());
+            assertEquals(stored.path("annotations"), exported.path("annotations"));
+        }
+    }
+
+    @Test
+    void indexAnnotations_failTheBuild_asBuildKitsSinglePlatformExporter() throws Exception {
+        Path context = Files.createDirectories(temp.resolve("ctx"));
+        try (BuildEngine engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")))) {
+            BuildRequest.Builder request = BuildRequest.builder(context).dockerfileText("FROM scratch\n").tag("a:1");
+            ImageAnnotation.parse("index:org.example.i=1").forEach(request::annotation);
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> engine.build(request.build()).get(2, TimeUnit.MINUTES));
+            assertEquals("index annotations not supported for single platform export",
+                    assertInstanceOf(EngineException.class, e.getCause()).getMessage());
+        }
+    }
+
+    private static JsonNode manifest(Path store, String digest) throws Exception {
+        LocalStore local = LocalStore.open(store);
+        try (InputStream in = local.blobs().open(Digest.parse(digest))) {
+            return JSON.readTree(in);
+        }
+    }
+}
