@@ -23,6 +23,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -406,21 +407,21 @@ abstract class SandboxContract {
     @Test
     void cancel_killsTheWholeTree() throws Exception {
         List<String> out = Collections.synchronizedList(new ArrayList<>());
-        try (SandboxProcess p = sandbox.start(shell(active(), "sleep 987654 & sleep 987653 & echo started; wait")
-                .build(), (s, l) -> out.add(l))) {
+        String sleeps = "sleep " + sleeper(54) + " & sleep " + sleeper(53) + " & echo started; wait";
+        try (SandboxProcess p = sandbox.start(shell(active(), sleeps).build(), (s, l) -> out.add(l))) {
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             while (!out.contains("started") && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
             assertTrue(out.contains("started"));
-            assertTrue(processesRunning("987654"), "the sleeps run before cancel");
+            assertTrue(processesRunning(sleeper(54)), "the sleeps run before cancel");
             assertEquals(mountinfoBefore, mountinfo(temp), "the root filesystem is mounted only inside the sandbox");
             p.cancel();
             ExitStatus status = p.waitFor();
             assertEquals(ExitStatus.Termination.CANCELLED, status.termination());
         }
-        assertFalse(processesRunning("987654"), "sleep survived the cancel");
-        assertFalse(processesRunning("987653"), "sleep survived the cancel");
+        assertFalse(processesRunning(sleeper(54)), "sleep survived the cancel");
+        assertFalse(processesRunning(sleeper(53)), "sleep survived the cancel");
     }
 
     /**
@@ -430,24 +431,26 @@ abstract class SandboxContract {
     @Test
     void cancel_withoutLimits_freezesAndKillsTheRunsOwnCgroup_andRemovesIt() throws Exception {
         List<String> out = Collections.synchronizedList(new ArrayList<>());
-        String tree = "sh -c 'sleep 987631 & sleep 987632 & wait' & sleep 987633 & sleep 987634 & echo started; wait";
+        String tree = "sh -c 'sleep " + sleeper(31) + " & sleep " + sleeper(32) + " & wait' & sleep " + sleeper(33)
+                + " & sleep " + sleeper(34) + " & echo started; wait";
         Path cgroup;
         try (SandboxProcess p = sandbox.start(shell(active(), tree).build(), (s, l) -> out.add(l))) {
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            // Exact argv: the parent shell's command line also contains "987631" before its sleep has started.
-            while (!(out.contains("started") && runsExactly("sleep", "987631") && runsExactly("sleep", "987634"))
-                    && System.nanoTime() < deadline) {
+            // Exact argv: the parent shell's command line also contains sleeper(31) before its sleep has started.
+            while (!(out.contains("started") && runsExactly("sleep", sleeper(31))
+                    && runsExactly("sleep", sleeper(34))) && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            assertTrue(processesRunning("987631") && processesRunning("987634"), "the sleepers run before cancel");
-            cgroup = freezerCgroupOf(pidOf("sleep", "987631"));
+            assertTrue(processesRunning(sleeper(31)) && processesRunning(sleeper(34)),
+                    "the sleepers run before cancel");
+            cgroup = freezerCgroupOf(pidOf("sleep", sleeper(31)));
             assertNotEquals(freezerCgroupOf(ProcessHandle.current().pid()), cgroup,
                     "the step runs in a cgroup of its own");
             assertTrue(Files.isDirectory(cgroup), cgroup.toString());
             p.cancel();
             assertEquals(ExitStatus.Termination.CANCELLED, p.waitFor().termination());
         }
-        for (String sleeper : List.of("987631", "987632", "987633", "987634")) {
+        for (String sleeper : List.of(sleeper(31), sleeper(32), sleeper(33), sleeper(34))) {
             assertFalse(processesRunning(sleeper), "sleep " + sleeper + " survived the cancel");
         }
         assertFalse(Files.exists(cgroup), "the run's cgroup " + cgroup + " was left behind");
@@ -487,11 +490,12 @@ abstract class SandboxContract {
 
     @Test
     void timeout_killsAndReportsTimedOut() throws Exception {
-        try (SandboxProcess p = sandbox.start(shell(active(), "sleep 987655").build(), OutputListener.discard())) {
+        try (SandboxProcess p = sandbox.start(shell(active(), "sleep " + sleeper(55)).build(),
+                OutputListener.discard())) {
             ExitStatus status = p.waitFor(Duration.ofMillis(500));
             assertEquals(ExitStatus.Termination.TIMED_OUT, status.termination());
         }
-        assertFalse(processesRunning("987655"));
+        assertFalse(processesRunning(sleeper(55)));
     }
 
     @Test
@@ -562,6 +566,7 @@ abstract class SandboxContract {
 
     /** This test's own cgroup parent, so that other builds on the machine cannot disturb the leak check. */
     final String cgroupParent = "wharf-test-" + Long.toHexString(System.nanoTime());
+    private final long sleeperBase = 1_000_000 + 100L * ThreadLocalRandom.current().nextInt(80_000);
 
     /** Container cgroups left under this test's cgroup parent, in any hierarchy; removes the empty parents. */
     List<Path> containerCgroups() throws IOException {
@@ -582,6 +587,14 @@ abstract class SandboxContract {
 
     static Set<Long> children() {
         return ProcessHandle.current().descendants().map(ProcessHandle::pid).collect(Collectors.toSet());
+    }
+
+    /**
+     * A sleep duration that marks one test's processes: random per test instance, so that a concurrent run of the same
+     * test on the machine (another checkout's suite) is never taken for this one's leftovers.
+     */
+    String sleeper(int n) {
+        return String.valueOf(sleeperBase + n);
     }
 
     static boolean processesRunning(String marker) throws IOException {
