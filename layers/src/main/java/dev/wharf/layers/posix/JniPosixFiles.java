@@ -29,9 +29,8 @@ import java.util.Optional;
 final class JniPosixFiles implements PosixFiles {
     /** The library's resource name under {@code native/linux-<arch>/} beside this class (see build-jni.sh). */
     static final String LIBRARY = "libwharf-posix.so";
-    private static final int ERANGE = 34;
-    /** Linux limits one xattr value to 64 KiB and a name list to 64 KiB (XATTR_SIZE_MAX, XATTR_LIST_MAX). */
-    private static final int XATTR_MAX = 64 * 1024;
+    private static final int ERANGE = NativeNames.ERANGE;
+    private static final int XATTR_MAX = NativeNames.XATTR_MAX;
     /** The bytes one getdents64 call fills (the C side's chunk). */
     private static final int RECORDS = 64 * 1024;
     private static final int CREATE_FLAGS = NativeNames.CREATE_FLAGS;

@@ -32,7 +32,7 @@ import java.util.Optional;
 final class JnrPosixFiles implements PosixFiles {
     private static final int AT_FDCWD = -100;
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
-    private static final int ERANGE = 34;
+    private static final int ERANGE = NativeNames.ERANGE;
     private static final int EINTR = 4;
     private static final int CREATE_FLAGS = NativeNames.CREATE_FLAGS;
     private static final int READ_FLAGS = NativeNames.READ_FLAGS;
@@ -42,8 +42,7 @@ final class JnrPosixFiles implements PosixFiles {
      * FileChannel makes too.
      */
     private static final int WRITE_CHUNK = 256 * 1024;
-    /** Linux limits one xattr value to 64 KiB and a name list to 64 KiB (XATTR_SIZE_MAX, XATTR_LIST_MAX). */
-    private static final int XATTR_MAX = 64 * 1024;
+    private static final int XATTR_MAX = NativeNames.XATTR_MAX;
 
     /**
      * The libc functions used (names and signatures as in glibc 2.28+, mknod as a symbol since 2.33): addresses and

@@ -8,8 +8,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * What both libc bindings ({@link JnrPosixFiles}, {@link JniPosixFiles}) share: the open flags of this architecture
- * and the decoding of the name lists the kernel returns. Stateless; thread-safe.
+ * What both libc bindings ({@link JnrPosixFiles}, {@link JniPosixFiles}) share: the open flags of this architecture,
+ * the xattr limits, and the decoding of the name lists the kernel returns. Stateless; thread-safe.
  */
 final class NativeNames {
     /**
@@ -33,6 +33,10 @@ final class NativeNames {
      */
     static final int DIRECTORY_FLAGS = READ_FLAGS < 0 ? -1
             : 02000000 | ("aarch64".equals(System.getProperty("os.arch")) ? 040000 : 0200000);
+    /** errno ERANGE (the same on every Linux architecture): a name list or value outgrew the buffer. */
+    static final int ERANGE = 34;
+    /** Linux limits one xattr value to 64 KiB and a name list to 64 KiB (XATTR_SIZE_MAX, XATTR_LIST_MAX). */
+    static final int XATTR_MAX = 64 * 1024;
 
     private NativeNames() {
     }
