@@ -74,12 +74,8 @@ final class BuildCommand implements Callable<Integer> {
     List<String> addHosts = new ArrayList<>();
     List<String> ulimits = new ArrayList<>();
     String shmSize;
-    boolean load;
-    boolean removeContainers;
-    boolean forceRemoveContainers;
     List<String> attestations = new ArrayList<>();
     List<String> attests = new ArrayList<>();
-    boolean compress;
     String isolation;
     boolean squash;
     StoreOptions store;
