@@ -249,12 +249,8 @@ final class BuildModel {
         command.addHosts = value(spec, "--add-host");
         command.ulimits = value(spec, "--ulimit");
         command.shmSize = value(spec, "--shm-size");
-        command.load = value(spec, "--load");
-        command.removeContainers = value(spec, "--rm");
-        command.forceRemoveContainers = value(spec, "--force-rm");
         command.attestations = value(spec, "--provenance");
         command.attests = value(spec, "--attest");
-        command.compress = value(spec, "--compress");
         command.isolation = value(spec, "--isolation");
         command.squash = value(spec, "--squash");
         command.store = StoreOptions.of(spec);

@@ -58,26 +58,9 @@ final class OutlinePrinter {
         table(text, rows, 3);
     }
 
-    /** Go's tabwriter (minwidth 0, padding {@code padding}, no flags) over rows of equal length, then a blank line. */
+    /** A table as Go's tabwriter lays it out ({@link GoTabwriter}), then a blank line. */
     private static void table(StringBuilder text, List<String[]> rows, int padding) {
-        int columns = rows.get(0).length;
-        int[] widths = new int[columns - 1];
-        for (String[] row : rows) {
-            for (int c = 0; c < columns - 1; c++) {
-                widths[c] = Math.max(widths[c], width(row[c]) + padding);
-            }
-        }
-        for (String[] row : rows) {
-            for (int c = 0; c < columns - 1; c++) {
-                text.append(row[c]).append(" ".repeat(widths[c] - width(row[c])));
-            }
-            text.append(row[columns - 1]).append('\n');
-        }
+        GoTabwriter.append(text, rows, padding);
         text.append('\n');
-    }
-
-    /** Go's tabwriter counts runes (UTF-8 code points). */
-    private static int width(String s) {
-        return s.codePointCount(0, s.length());
     }
 }

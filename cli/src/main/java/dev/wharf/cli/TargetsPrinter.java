@@ -35,14 +35,8 @@ final class TargetsPrinter {
             }
             rows.add(new String[] {name, stage.docComment()});
         }
-        int width = 0;
-        for (String[] row : rows) {
-            width = Math.max(width, row[0].codePointCount(0, row[0].length()));
-        }
         StringBuilder text = new StringBuilder();
-        for (String[] row : rows) {
-            text.append(row[0]).append(" ".repeat(width + 1 - row[0].codePointCount(0, row[0].length()))).append(row[1]).append('\n');
-        }
+        GoTabwriter.append(text, rows, 1);
         out.print(text);
         out.flush();
     }
