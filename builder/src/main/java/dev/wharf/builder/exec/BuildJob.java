@@ -402,7 +402,7 @@ final class BuildJob {
         }
         Descriptor manifest = workspace.store().writer().writeManifest(
                 new ImageManifest(2, MediaTypes.OCI_MANIFEST, null, configDescriptor, layers, null,
-                        new TreeMap<>(annotations(ImageAnnotation.MANIFEST)), null));
+                        annotations(ImageAnnotation.MANIFEST), null));
         List<String> names = new ArrayList<>(tagged ? request.tags() : List.of());
         for (BuildOutput output : request.outputs()) {
             output.names().stream().filter(n -> !names.contains(n)).forEach(names::add);
@@ -427,8 +427,8 @@ final class BuildJob {
                     LayerCompressor.Compressed image = compressor.image(manifest, output.compression());
                     Map<String, String> described = new TreeMap<>(image.manifest().annotations());
                     described.putAll(annotations(ImageAnnotation.MANIFEST_DESCRIPTOR));
-                    Descriptor dated = image.manifest().withAnnotations(described)
-                            .withAnnotation(CREATED_ANNOTATION, archived);
+                    described.put(CREATED_ANNOTATION, archived);
+                    Descriptor dated = image.manifest().withAnnotations(described);
                     if (output.type().equals("docker")) {
                         exporter.docker(dest, dated, configDescriptor, image.layers(), request.tags());
                     } else if (output.tar()) {
@@ -465,8 +465,8 @@ final class BuildJob {
      * platform for a single-platform image ({@code AnnotationsGroup.Platform(nil)} in writer.go), so one limited to a
      * platform is left out even when it is the build's.
      */
-    private Map<String, String> annotations(String type) {
-        Map<String, String> out = new TreeMap<>();
+    private TreeMap<String, String> annotations(String type) {
+        TreeMap<String, String> out = new TreeMap<>();
         for (ImageAnnotation a : request.annotations()) {
             if (a.type().equals(type) && a.platform().isEmpty()) {
                 out.put(a.key(), a.value());

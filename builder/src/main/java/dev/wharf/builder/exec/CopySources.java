@@ -97,16 +97,15 @@ final class CopySources {
     }
 
     /**
-     * True when the ignore file leaves out something under {@code sourcePath} (a directory of the scan): a walk of
-     * the directory that stops at its first entry the scan does not hold; false at once without ignore patterns.
+     * True when the ignore file leaves out something under {@code dir} (the {@link #file} of a directory of the
+     * scan): a walk of the directory that stops at its first entry the scan does not hold; false at once without
+     * ignore patterns.
      */
-    boolean excludesUnder(String sourcePath) throws ContextException, IOException {
+    boolean excludesUnder(Path dir) throws ContextException, IOException {
         resolver();
         if (!filtered) {
             return false;
         }
-        Path dir = snapshot.file("/" + sourcePath).orElseThrow(() -> new ContextException(
-                "file " + sourcePath + " vanished from the build context while copying"));
         boolean[] found = {false};
         Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
             @Override

@@ -235,7 +235,7 @@ final class RunMounts {
         CopySources sources = runner.sources(step, mount.from(), stages);
         String sub = mount.source().isEmpty() ? "" : clean(mount.source());
         Path source = sources.file(sub);
-        if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS) && sources.excludesUnder(sub)) {
+        if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS) && sources.excludesUnder(source)) {
             // BuildKit binds the context as its client sent it, .dockerignore applied (the local source's
             // include/exclude patterns, dockerui's build context): excluded files are not in the mount.
             Path tree = Files.createTempDirectory(scratch, "bind-").resolve("data");

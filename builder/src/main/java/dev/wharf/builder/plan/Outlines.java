@@ -97,7 +97,7 @@ public final class Outlines {
                     env = dispatchArg(file, lexer, arg, env, global, buildArgs, record);
                 } else if (instruction instanceof RunInstruction run) {
                     for (Mount m : run.mounts(new Expander(file, lexer, env, instruction.range()))) {
-                        mount(file, m, line(instruction), record, instruction);
+                        mount(m, line(instruction), record);
                     }
                 }
             }
@@ -143,14 +143,11 @@ public final class Outlines {
         return env;
     }
 
-    private static void mount(String file, Mount m, int line, Record record, Instruction instruction)
-            throws DockerfileException {
+    private static void mount(Mount m, int line, Record record) {
         if (m.type() == MountType.SECRET) {
+            // MountParser refuses a secret mount without source, id and target.
             String id = !m.source().isEmpty() ? m.source() : m.cacheId();
             if (id.isEmpty()) {
-                if (m.target().isEmpty()) {
-                    throw new DockerfileException(file, instruction.range(), "one of source, target required");
-                }
                 id = dev.wharf.context.glob.GoPaths.base(m.target());
             }
             record.secrets.putIfAbsent(id, new BuildOutline.Mounted(id, m.required(), line));

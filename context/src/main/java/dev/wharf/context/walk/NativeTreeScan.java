@@ -180,21 +180,14 @@ public final class NativeTreeScan {
      * output malformed. The caller then walks with java.nio, which reports such failures as wharf always has.
      */
     public <T> Optional<T> scan(Path root, Reader<T> reader) {
-        return scan(root, PruneHints.NONE, reader);
+        return scan(root, PruneHints.NONE, Long.MAX_VALUE, reader);
     }
 
     /**
-     * {@link #scan(Path, Reader)}, leaving unlisted the directories {@code hints} name: their rows are there, marked
-     * (the top bit of their fingerprint row), without the entries below them.
-     */
-    public <T> Optional<T> scan(Path root, PruneHints hints, Reader<T> reader) {
-        return scan(root, hints, Long.MAX_VALUE, reader);
-    }
-
-    /**
-     * {@link #scan(Path, PruneHints, Reader)}, the output also carrying the extended attributes of each entry whose
-     * ctime is at least {@code xattrsSince} (nanoseconds since the epoch; {@code Long.MAX_VALUE}: none), of at most
-     * 1,024 entries (see {@code --xattrs-since} in wharf-scan.c).
+     * {@link #scan(Path, Reader)}, leaving unlisted the directories {@code hints} name (their rows are there, marked
+     * by the top bit of their fingerprint row, without the entries below them), the output also carrying the
+     * extended attributes of each entry whose ctime is at least {@code xattrsSince} (nanoseconds since the epoch;
+     * {@code Long.MAX_VALUE}: none), of at most 1,024 entries (see {@code --xattrs-since} in wharf-scan.c).
      */
     public <T> Optional<T> scan(Path root, PruneHints hints, long xattrsSince, Reader<T> reader) {
         // The helper reads the key from its file and stdin only when there are rules: it starts walking as soon as
