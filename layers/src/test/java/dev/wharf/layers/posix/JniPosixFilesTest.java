@@ -95,6 +95,33 @@ class JniPosixFilesTest {
         assertEquals(jnr.effectiveUid(), jni.effectiveUid());
     }
 
+    /**
+     * The JNI read goes straight into the array: a file larger than the C side's old 64 KiB stack chunk lands at the
+     * offset asked, every byte around it untouched, and the end reads as -1.
+     */
+    @Test
+    void jniRead_fillsTheArrayAtItsOffset_andNothingAround() throws Exception {
+        assumeTrue(packaged(), "no JNI library in this build (no gcc)");
+        PosixFiles jni = JniPosixFiles.load();
+        byte[] content = new byte[200_000];
+        new java.util.Random(11).nextBytes(content);
+        Path file = Files.write(tmp.resolve("big"), content);
+        byte[] into = new byte[content.length + 2_000];
+        java.util.Arrays.fill(into, (byte) 0x5a);
+        int at = 1_000;
+        try (ReadableFile r = jni.openForReading(file)) {
+            for (int n; at < 1_000 + content.length && (n = r.read(into, at, 1_000 + content.length - at)) > 0; ) {
+                at += n;
+            }
+            assertEquals(-1, r.read(into, 0, 1));
+        }
+        assertEquals(1_000 + content.length, at);
+        assertArrayEquals(content, java.util.Arrays.copyOfRange(into, 1_000, 1_000 + content.length));
+        for (int i : new int[] {0, 999, into.length - 1_000, into.length - 1}) {
+            assertEquals((byte) 0x5a, into[i], "byte " + i + " outside the read");
+        }
+    }
+
     /** One call of a binding. */
     private interface ThrowingCall {
         void on(PosixFiles posix) throws Exception;
