@@ -153,6 +153,40 @@ class LayerWriterTest {
         }
     }
 
+    /**
+     * Files larger than the read-ahead limit and the sink's chunk are read in pieces on the writing thread, and the
+     * chunk boundaries fall anywhere in their content (after headers and small files of odd sizes): a stored layer's
+     * diff ID, size and content are still those of the tar the writer writes into a plain stream, through the list
+     * writer and the streaming one alike.
+     */
+    @Test
+    void storedLayerOfFilesLargerThanAChunk_holdsTheTarWrittenToAPlainStream() throws Exception {
+        Path root = Files.createDirectory(tmp.resolve("large"));
+        java.util.Random random = new java.util.Random(5);
+        int[] sizes = {1_000_003, 17, 262_144, 300_001, 5, 262_143, 700_000, 1};
+        for (int i = 0; i < sizes.length; i++) {
+            byte[] content = new byte[sizes[i]];
+            random.nextBytes(content);
+            Files.write(root.resolve("f" + i), content);
+        }
+        ByteArrayOutputStream plain = new ByteArrayOutputStream();
+        writer.writeTarStreaming(root, false, plain);
+        byte[] tar = plain.toByteArray();
+        FileBlobStore store = FileBlobStore.open(tmp.resolve("large-store"));
+        for (LayerCompression compression : List.of(LayerCompression.zstd(3, 2), LayerCompression.none())) {
+            LayerWriter stored = new LayerWriter(store, new TreeScanner(posix), LayerWriterOptions.of(compression),
+                    pool);
+            for (LayerBlob layer : List.of(stored.writeTree(root),
+                    stored.write(new TreeScanner(posix).scanTree(root)))) {
+                assertEquals(dev.wharf.layers.Digest.sha256Of(tar), layer.diffId(), compression.toString());
+                assertEquals(tar.length, layer.uncompressedSize());
+                try (var in = dev.wharf.layers.compress.Decompressors.open(store.open(layer.descriptor().digest()))) {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(tar, in.readAllBytes());
+                }
+            }
+        }
+    }
+
     /** The streaming writer's tar of the tree under {@code root} equals the list writer's of its scan. */
     private void assertStreamingGivesTheListWritersTar(Path root) throws IOException {
         ByteArrayOutputStream list = new ByteArrayOutputStream();
