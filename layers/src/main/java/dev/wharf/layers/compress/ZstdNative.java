@@ -1,11 +1,11 @@
 package dev.wharf.layers.compress;
 
 import com.github.luben.zstd.util.Native;
+import dev.wharf.layers.layout.NativeHelpers;
 import dev.wharf.layers.posix.NativeLibraryCache;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Field;
-import java.net.URL;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
@@ -16,10 +16,13 @@ import java.util.Optional;
  * <p>zstd-jni copies its 900 KB library out of the jar into a new temp file in each JVM ({@code File.createTempFile},
  * whose first call sets up a {@code SecureRandom}), then loads it: a few hundred milliseconds of a short command's
  * start on a loaded machine, where {@code zstd} itself starts in a millisecond. Here the library is unpacked once to
- * {@code $XDG_CACHE_HOME/wharf/native} (else {@code ~/.cache/wharf/native}, a directory only its user can write),
- * named by zstd-jni's version and the library's size, written with temp file, fsync and rename, and later starts
- * load that file ({@link NativeLibraryCache}). Whenever anything of it fails, zstd-jni loads the library its own way.
- * Stateless; thread-safe.
+ * {@code $XDG_CACHE_HOME/wharf/native} (else {@code ~/.cache/wharf/native}, a directory only its user can write,
+ * {@link NativeLibraryCache#directory}) under a name carrying its digest, written with temp file, fsync and rename,
+ * and later starts load that file, found through a note named by the stamp of the jar it comes from
+ * ({@link NativeHelpers#install(Class, String, String, Path)}): no resource of the jar is read then. Looking the
+ * library up in the jar on every start (for its size) was a fresh JVM's first resource read, some 10 ms of jar and
+ * module-image set-up before a zstd layer's first byte (class-load timeline of bench/layers.sh's zstd case). Whenever
+ * anything of it fails, zstd-jni loads the library its own way. Stateless; thread-safe.
  */
 final class ZstdNative {
     private ZstdNative() {
@@ -54,10 +57,7 @@ final class ZstdNative {
         Field libname = Native.class.getDeclaredField("libname");
         libname.setAccessible(true);
         String name = (String) libname.get(null);
-        URL resource = Native.class.getResource("/linux/" + arch + "/" + name + ".so");
-        if (resource == null) {
-            return Optional.empty();
-        }
-        return NativeLibraryCache.library(resource, size -> name + "-" + size + ".so");
+        return NativeHelpers.install(Native.class, "/linux/" + arch + "/" + name + ".so", name + ".so",
+                NativeLibraryCache.directory());
     }
 }

@@ -46,13 +46,24 @@ public final class NativeHelpers {
      * Linux, when this build of wharf has none for this architecture, or when it cannot be written there.
      */
     public static Optional<Path> install(Class<?> anchor, String name, Path dir) {
+        return install(anchor, resource(name), name, dir);
+    }
+
+    /**
+     * The resource {@code resource} of {@code anchor} ({@link Class#getResourceAsStream}'s path: relative to its
+     * package, or absolute with a leading slash), installed in {@code dir} as helper {@code name}, as
+     * {@link #install(Class, String, Path)} installs wharf's own: for a library a dependency ships in its jar, which a
+     * fresh JVM then finds through the note without reading the jar. A {@code .sha256} beside the resource is used
+     * when there is one; else the resource is read and hashed (once per jar).
+     */
+    public static Optional<Path> install(Class<?> anchor, String resource, String name, Path dir) {
         if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
             return Optional.empty();
         }
         // Fast path: a note named by the stamp of the jar (or class file) the helper comes from names the installed
         // copy, so a fresh JVM finds it without reading a resource (the first resource read of a JVM sets up its
         // jar URL handling: some 20 ms, more than the helper saves a small job).
-        String stamp = stamp(anchor, name);
+        String stamp = stamp(anchor, resource);
         Path note = stamp == null ? null : dir.resolve(name + "-" + stamp + ".id");
         if (note != null) {
             try {
@@ -65,7 +76,7 @@ public final class NativeHelpers {
                 // no note yet: install below
             }
         }
-        Optional<Path> installed = installByDigest(anchor, name, dir);
+        Optional<Path> installed = installByDigest(anchor, resource, name, dir);
         if (installed.isPresent() && note != null) {
             String file = installed.get().getFileName().toString();
             try {
@@ -82,7 +93,7 @@ public final class NativeHelpers {
      * What identifies the bytes the helper is packaged in without reading them: the size, modification time and
      * path of the jar (or, for a class directory, of the resource file); null where that is not a local file.
      */
-    private static String stamp(Class<?> anchor, String name) {
+    private static String stamp(Class<?> anchor, String resource) {
         try {
             java.security.CodeSource source = anchor.getProtectionDomain().getCodeSource();
             if (source == null || source.getLocation() == null
@@ -94,7 +105,8 @@ public final class NativeHelpers {
                     java.nio.file.attribute.BasicFileAttributes.class);
             Path file = location;
             if (a.isDirectory()) {
-                file = location.resolve(anchor.getPackageName().replace('.', '/')).resolve(resource(name));
+                file = resource.startsWith("/") ? location.resolve(resource.substring(1))
+                        : location.resolve(anchor.getPackageName().replace('.', '/')).resolve(resource);
                 a = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
             }
             return Long.toHexString(a.size()) + "-"
@@ -106,9 +118,9 @@ public final class NativeHelpers {
     }
 
     /** Installs the helper under a name that carries its content digest (reading the resource). */
-    private static Optional<Path> installByDigest(Class<?> anchor, String name, Path dir) {
+    private static Optional<Path> installByDigest(Class<?> anchor, String resource, String name, Path dir) {
         // The build writes the binary's SHA-256 beside it: an installed helper is found without reading the binary.
-        Optional<String> known = knownDigest(anchor, name);
+        Optional<String> known = knownDigest(anchor, resource);
         if (known.isPresent()) {
             Path target = dir.resolve(name + "-" + known.get().substring(0, 16));
             if (Files.isRegularFile(target) && Files.isExecutable(target)) {
@@ -116,7 +128,7 @@ public final class NativeHelpers {
             }
         }
         byte[] binary;
-        try (InputStream in = anchor.getResourceAsStream(resource(name))) {
+        try (InputStream in = anchor.getResourceAsStream(resource)) {
             if (in == null) {
                 return Optional.empty();
             }
@@ -138,8 +150,8 @@ public final class NativeHelpers {
         }
     }
 
-    private static Optional<String> knownDigest(Class<?> anchor, String name) {
-        try (InputStream in = anchor.getResourceAsStream(resource(name) + ".sha256")) {
+    private static Optional<String> knownDigest(Class<?> anchor, String resource) {
+        try (InputStream in = anchor.getResourceAsStream(resource + ".sha256")) {
             if (in == null) {
                 return Optional.empty();
             }

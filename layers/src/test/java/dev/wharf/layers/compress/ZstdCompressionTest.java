@@ -90,14 +90,29 @@ class ZstdCompressionTest {
     @org.junit.jupiter.api.Test
     void theNativeLibrary_isUnpackedOnceIntoAPrivateCache_andLoaded() throws Exception {
         java.nio.file.Path lib = ZstdNative.cachedLibrary().orElseThrow();
-        org.junit.jupiter.api.Assertions.assertTrue(lib.getFileName().toString().matches("libzstd-jni-.*-[0-9]+\\.so"),
-                lib.toString());
+        // Named by zstd-jni's library name and a prefix of its digest (NativeHelpers).
+        org.junit.jupiter.api.Assertions.assertTrue(
+                lib.getFileName().toString().matches("libzstd-jni-.*\\.so-[0-9a-f]{16}"), lib.toString());
         org.junit.jupiter.api.Assertions.assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions
                 .toString(java.nio.file.Files.getPosixFilePermissions(lib.getParent())));
         java.nio.file.attribute.FileTime written = java.nio.file.Files.getLastModifiedTime(lib);
         org.junit.jupiter.api.Assertions.assertEquals(lib, ZstdNative.cachedLibrary().orElseThrow());
         org.junit.jupiter.api.Assertions.assertEquals(written, java.nio.file.Files.getLastModifiedTime(lib),
                 "a cached library is not written again");
+        // A note named by the stamp of zstd-jni's jar names the copy: later JVMs find it without reading the jar.
+        String file = lib.getFileName().toString();
+        String prefix = file.substring(0, file.lastIndexOf('-') + 1);
+        String id = file.substring(prefix.length());
+        try (var notes = java.nio.file.Files.list(lib.getParent())) {
+            org.junit.jupiter.api.Assertions.assertTrue(notes.anyMatch(n -> {
+                try {
+                    return n.getFileName().toString().startsWith(prefix) && n.toString().endsWith(".id")
+                            && java.nio.file.Files.readString(n).equals(id);
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }), "a note naming " + file);
+        }
         ZstdNative.ensureLoaded();
         org.junit.jupiter.api.Assertions.assertTrue(com.github.luben.zstd.util.Native.isLoaded());
     }
