@@ -1,5 +1,6 @@
 package dev.wharf.layers.layer;
 
+import dev.wharf.layers.layout.Threads;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Path;
@@ -99,17 +100,7 @@ final class ScanAhead implements AutoCloseable {
         cancelled = true;
         // Room for a put the thread may be waiting in; it then stops at its next entry.
         queue.clear();
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Threads.joinUninterruptibly(thread);
     }
 
     /** Whether the scan thread is still alive (for tests). */
