@@ -16,10 +16,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The {@link BlobWriter} of {@link FileBlobStore}: streams into a private file in {@code ingest/}, hashing and
@@ -38,6 +41,8 @@ final class FileBlobWriter extends BlobWriter {
     private static final int BUFFER_SIZE = 64 * 1024;
     /** Bytes written between two early flushes of the staged file; smaller blobs are flushed by the commit only. */
     private static final long SYNC_AHEAD = 16L << 20;
+    /** The staged file's mode: owner-only, as {@link Files#createTempFile} makes its files. */
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
     private final OciLayout layout;
     private final Clock clock;
@@ -62,11 +67,36 @@ final class FileBlobWriter extends BlobWriter {
         this.algorithm = algorithm;
         this.hasher = algorithm.newMessageDigest();
         try {
-            this.staged = Files.createTempFile(layout.ingestDir(), "blob-", ".partial");
+            this.staged = createStaged(layout.ingestDir());
             this.channel = FileChannel.open(staged, StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw new LayerException("cannot start a blob write in " + layout.ingestDir() + ": " + e.getMessage()
                     + "; check that the store directory exists and is writable", e);
+        }
+    }
+
+    /**
+     * Creates a new, empty, owner-only file {@code blob-<random>.partial} in {@code dir}. Not
+     * {@link Files#createTempFile}: its names come from a {@code SecureRandom}, whose set-up (NativePRNG reading
+     * /dev/urandom, a SHA1PRNG to mix) cost a fresh JVM ~3 ms before its first blob (class-load time line of
+     * bench/layers.sh's zstd case). The name only has to be new in the store's own ingest directory, and the create
+     * fails rather than reuse one that exists ({@code CREATE_NEW}, {@code O_EXCL}), so a cheap random number does.
+     */
+    private static Path createStaged(Path dir) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path file = dir.resolve("blob-" + Long.toUnsignedString(ThreadLocalRandom.current().nextLong())
+                    + ".partial");
+            try {
+                try {
+                    return Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+                } catch (UnsupportedOperationException e) {
+                    return Files.createFile(file); // not a POSIX file system
+                }
+            } catch (FileAlreadyExistsException e) {
+                if (attempt >= 100) {
+                    throw e;
+                }
+            }
         }
     }
 

@@ -123,10 +123,17 @@ class FileBlobStoreTest extends BlobStoreContractTest {
             writer.write(bytes("data"));
             assertThrows(LayerException.class, () -> writer.commit(5, null));
         }
-        try (BlobWriter writer = store.writer()) {
+        try (BlobWriter writer = store.writer(); BlobWriter second = store.writer()) {
             writer.write(bytes("abandoned"));
             writer.flush();
-            assertEquals(1, countFiles(root.resolve("ingest")));
+            // Each writer stages its own owner-only file (as Files.createTempFile would make it).
+            assertEquals(2, countFiles(root.resolve("ingest")));
+            try (var staged = Files.list(root.resolve("ingest"))) {
+                for (Path file : staged.toList()) {
+                    assertTrue(file.getFileName().toString().matches("blob-[0-9]+\\.partial"), file.toString());
+                    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+                }
+            }
         }
         assertEquals(0, countFiles(root.resolve("ingest")));
         assertEquals(0, countFiles(root.resolve("blobs/sha256")));
