@@ -4,17 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wharf.builder.api.BuildEngine;
-import dev.wharf.builder.api.BuildRequest;
-import dev.wharf.builder.api.EngineOptions;
-import dev.wharf.builder.testing.HostRequirements;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,15 +25,12 @@ class CopyParentsAndExcludeTest {
     @TempDir
     Path temp;
 
-    BuildEngine engine;
+    BusyboxEngine engine;
     Path context;
 
     @BeforeEach
     void setUp() throws Exception {
-        HostRequirements.requireRoot();
-        engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")));
-        engine.importImage(BusyboxTarball.write(Files.createDirectories(temp.resolve("busybox"))),
-                "busybox:latest");
+        engine = BusyboxEngine.create(temp);
         context = Files.createDirectories(temp.resolve("ctx"));
     }
 
@@ -167,14 +157,10 @@ class CopyParentsAndExcludeTest {
     }
 
     private void build(String dockerfile) throws Exception {
-        engine.build(BuildRequest.builder(context).dockerfileText(dockerfile).tag("t:latest").build())
-                .get(5, TimeUnit.MINUTES);
+        engine.build(context, dockerfile);
     }
 
     private List<String> run(String... command) throws Exception {
-        List<String> out = Collections.synchronizedList(new ArrayList<>());
-        int code = engine.run("t:latest", List.of(command), (stream, line) -> out.add(line));
-        assertEquals(0, code, out.toString());
-        return out;
+        return engine.run(command);
     }
 }
