@@ -61,14 +61,17 @@ public final class UserResolver {
      * splits at the first colon ({@code llb.WithUser}); a numeric (or {@code root}) user means that uid AND that gid
      * unless a group follows; a user name takes uid and primary gid from {@code /etc/passwd}; a group name takes its
      * gid from {@code /etc/group}; a name that is not found (or a missing file) leaves 0, without an error
-     * ({@code readUser} in solver/llbsolver/ops/user_linux.go). No supplementary groups.
+     * ({@code readUser} in solver/llbsolver/ops/user_linux.go). No supplementary groups. A part is numeric as
+     * {@code llb.WithUser}'s {@code parseUID} reads it, {@code strconv.ParseInt(s, 10, 32)}: an optional sign and a
+     * signed 32-bit range, sent as {@code uint32} ({@code -1} is 4294967295, and 4294967294 is a name); an empty part
+     * is the name {@code ""}, which {@code UserOpt.marshal} sends as id 0 ({@code 7:} is 7:0, {@code :5} is 0:5).
      */
     public ProcessUser resolveFileOwner(String chown, RootView root) throws SandboxException {
         int colon = chown.indexOf(':');
         String userPart = colon < 0 ? chown : chown.substring(0, colon);
         long uid = 0;
         long gid = 0;
-        OptionalLong uidArg = parseIdOrRoot(userPart);
+        OptionalLong uidArg = parseFileOwnerId(userPart);
         if (uidArg.isPresent()) {
             uid = uidArg.getAsLong();
             gid = uid;
@@ -83,7 +86,7 @@ public final class UserResolver {
         }
         if (colon >= 0) {
             String groupPart = chown.substring(colon + 1);
-            OptionalLong gidArg = parseIdOrRoot(groupPart);
+            OptionalLong gidArg = parseFileOwnerId(groupPart);
             if (gidArg.isPresent()) {
                 gid = gidArg.getAsLong();
             } else {
@@ -173,6 +176,30 @@ public final class UserResolver {
 
     private static OptionalLong parseIdOrRoot(String s) {
         return s.equals("root") ? OptionalLong.of(0) : parseId(s);
+    }
+
+    /**
+     * A {@code --chown} part as a numeric id ({@link #resolveFileOwner}): {@code root}, the empty name (id 0 once
+     * marshalled), or what Go's {@code strconv.ParseInt(s, 10, 32)} accepts, as {@code uint32}.
+     */
+    private static OptionalLong parseFileOwnerId(String s) {
+        if (s.isEmpty() || s.equals("root")) {
+            return OptionalLong.of(0);
+        }
+        int digits = s.charAt(0) == '+' || s.charAt(0) == '-' ? 1 : 0;
+        if (s.length() == digits) {
+            return OptionalLong.empty();
+        }
+        for (int i = digits; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return OptionalLong.empty();
+            }
+        }
+        try {
+            return OptionalLong.of(Integer.parseInt(s) & 0xFFFFFFFFL);
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
     }
 
     /** A decimal unsigned 32-bit id, as Go's {@code strconv.ParseUint(s, 10, 32)} accepts it. */

@@ -23,8 +23,23 @@ class ChmodTest {
         "+x|644|false|755",
         "g=u|640|false|660",
         "u+s|755|false|4755",
-        "o+t|777|true|1777",
+        "+t|777|true|1777",
         "u=rw,go=r|4755|false|644",
+        // Results of BuildKit's vendored tonistiigi/dchapes-mode (ParseWithUmask(s, 0) then Apply), run as an oracle:
+        // t counts only for u, g, a or no who, and then narrows the clause to the sticky bit; a class copy with =
+        // keeps the set-id bits; X is Linux's (moby/buildkit#5850): with = too, and plain x with -.
+        "o+t|644|false|644",
+        "u+t|644|false|1644",
+        "+rwxst|644|false|1644",
+        "-st|4755|false|4755",
+        "o+rwt|644|false|646",
+        "g=u-w|2755|false|2755",
+        "u=g|4755|false|4555",
+        "u=rX,g=u,o=|2755|false|2550",
+        "=X|644|true|111",
+        "-X|755|false|644",
+        "ug=rwX|644|true|774",
+        "u+r-w=x|644|false|144",
     })
     void symbolicAndOctalModes_changeBitsLikeChmod(String spec, String before, boolean dir, String after) {
         assertEquals(Integer.parseInt(after, 8), Chmod.parse(spec).apply(

@@ -124,4 +124,19 @@ class UserResolverTest {
         // A group that is not found leaves the user's primary gid.
         assertEquals(new ProcessUser(2, 2, List.of()), resolver.resolveFileOwner("daemon:missing", view));
     }
+
+    @Test
+    void fileOwner_readsNumbersAsSigned32BitAndEmptyPartsAsZero_asLlbWithUser() throws Exception {
+        // llb.WithUser parses with strconv.ParseInt(s, 10, 32) and marshals a missing name as id 0 (client/llb/fileop.go).
+        assertEquals(new ProcessUser(7, 0, List.of()), resolver.resolveFileOwner("7:", view));
+        assertEquals(new ProcessUser(0, 5, List.of()), resolver.resolveFileOwner(":5", view));
+        assertEquals(new ProcessUser(5, 10, List.of()), resolver.resolveFileOwner("+5:0010", view));
+        assertEquals(new ProcessUser(4294967295L, 4294967295L, List.of()), resolver.resolveFileOwner("-1", view));
+        assertEquals(new ProcessUser(2147483647, 1, List.of()), resolver.resolveFileOwner("2147483647:1", view));
+        // Outside the signed range it is a name, and no passwd entry has it.
+        assertEquals(new ProcessUser(0, 1, List.of()), resolver.resolveFileOwner("4294967294:1", view));
+        assertEquals(new ProcessUser(0, 0, List.of()), resolver.resolveFileOwner("2147483648", view));
+        // A sign alone is a name: not found, so the user's primary gid stays.
+        assertEquals(new ProcessUser(1000, 1001, List.of()), resolver.resolveFileOwner("app:-", view));
+    }
 }

@@ -324,8 +324,18 @@ public final class LayerApplier {
                     }
                 }
                 case HARDLINK -> {
-                    awaitFiles(); // Its target, or a component of the target's path, may be a pending file.
-                    Files.createLink(path, hardlinkTarget(entry));
+                    // Its target, or a component of the target's path, may be a pending file; and a target created
+                    // here may still get its owner, mode and time on the writer's thread, which must come first.
+                    files.awaitAll();
+                    Path target = hardlinkTarget(entry);
+                    Files.createLink(path, target);
+                    // The link's header then sets owner, xattrs, mode and time of the inode it shares with its
+                    // target, as containerd's and go-archive's createTarFile do after os.Link (so a header that
+                    // differs from its target's, as Python's tarfile writes, changes the target too). Not for a
+                    // link to a symlink: chmod would follow it (go-archive's handleLChmod skips it too).
+                    if (!Files.isSymbolicLink(target)) {
+                        setMetadata(path, entry);
+                    }
                     markWritten(path, parent);
                     return;
                 }

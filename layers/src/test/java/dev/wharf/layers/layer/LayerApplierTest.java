@@ -20,9 +20,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeEach;
@@ -162,9 +165,24 @@ class LayerApplierTest {
 
     @Test
     void hardlinkToASymlink_linksTheSymlinkItself() throws Exception {
-        apply(tar(symlink("s", outside + "/secret"), hardlink("h", "s")));
+        Set<PosixFilePermission> before = Files.getPosixFilePermissions(outside.resolve("secret"));
+        apply(tar(symlink("s", outside + "/secret"), entry("h", TarEntryType.HARDLINK, 0, "s", 0777, 0)));
         assertTrue(Files.isSymbolicLink(root.resolve("h")));
         assertEquals(1, (Integer) Files.getAttribute(outside.resolve("secret"), "unix:nlink"));
+        // The link header's mode is not applied through the symlink.
+        assertEquals(before, Files.getPosixFilePermissions(outside.resolve("secret")));
+    }
+
+    @Test
+    void aHardlinksHeader_setsModeAndTimeOfTheInodeItShares_asContainerdDoes() throws Exception {
+        // containerd's and go-archive's createTarFile chown, chmod and chtimes the link after os.Link; Python's
+        // tarfile writes link headers with mode 0644 whatever the target's.
+        Item target = new Item(new TarEntry("f", TarEntryType.REGULAR, 0600, 0, 0, 1, 1_500_000_000L, "", 0, 0,
+                Map.of()), new byte[] {'x'});
+        apply(tar(target, entry("h", TarEntryType.HARDLINK, 0, "f", 0755, 1_600_000_000L)));
+        assertEquals(PosixFilePermissions.fromString("rwxr-xr-x"), Files.getPosixFilePermissions(root.resolve("f")));
+        assertEquals(1_600_000_000_000L, Files.getLastModifiedTime(root.resolve("f")).toMillis());
+        assertEquals(2, (Integer) Files.getAttribute(root.resolve("h"), "unix:nlink"));
     }
 
     @Test
