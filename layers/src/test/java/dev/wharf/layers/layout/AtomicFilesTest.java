@@ -51,4 +51,29 @@ class AtomicFilesTest {
             assertEquals(0, left.count());
         }
     }
+
+    @Test
+    void replace_ofATargetWhoseNameFillsTheLimit_stillFindsATempName() throws Exception {
+        Path staging = Files.createDirectory(dir.resolve("tmp"));
+        // A snapshot record of a 120-byte key: 240 hex digits and .json, 245 of Linux's 255 bytes per name.
+        Path target = dir.resolve("ab".repeat(120) + ".json");
+        AtomicFiles.replace(target, "{}".getBytes(StandardCharsets.UTF_8), staging);
+        AtomicFiles.replaceUnsynced(target, "[]".getBytes(StandardCharsets.UTF_8), staging);
+        assertEquals("[]", Files.readString(target));
+        Path unicode = dir.resolve("\u00e9".repeat(120));
+        AtomicFiles.replaceShared(unicode, "x".getBytes(StandardCharsets.UTF_8), staging);
+        assertEquals("x", Files.readString(unicode));
+    }
+
+    @Test
+    void replaceUnsynced_writesTheContentAndLeavesNoTempFile() throws Exception {
+        Path staging = Files.createDirectory(dir.resolve("tmp"));
+        Path target = dir.resolve("id-ceiling");
+        AtomicFiles.replaceUnsynced(target, "64".getBytes(StandardCharsets.UTF_8), staging);
+        AtomicFiles.replaceUnsynced(target, "128".getBytes(StandardCharsets.UTF_8), staging);
+        assertEquals("128", Files.readString(target));
+        try (Stream<Path> left = Files.list(staging)) {
+            assertEquals(0, left.count());
+        }
+    }
 }
