@@ -6,20 +6,29 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class AtomicFilesTest {
     @TempDir
     Path dir;
 
-    @Test
-    void replace_writesTheContentAndLeavesNoTempFile() throws Exception {
+    @ParameterizedTest(name = "synced: {0}")
+    @ValueSource(booleans = {true, false})
+    void replace_andReplaceUnsynced_writeTheContentAndLeaveNoTempFile(boolean synced) throws Exception {
         Path staging = Files.createDirectory(dir.resolve("ingest"));
         Path target = dir.resolve("index.json");
-        AtomicFiles.replace(target, "first".getBytes(StandardCharsets.UTF_8), staging);
-        AtomicFiles.replace(target, "second".getBytes(StandardCharsets.UTF_8), staging);
+        for (String content : List.of("first", "second")) {
+            if (synced) {
+                AtomicFiles.replace(target, content.getBytes(StandardCharsets.UTF_8), staging);
+            } else {
+                AtomicFiles.replaceUnsynced(target, content.getBytes(StandardCharsets.UTF_8), staging);
+            }
+        }
         assertEquals("second", Files.readString(target));
         try (Stream<Path> left = Files.list(staging)) {
             assertEquals(0, left.count());
@@ -63,17 +72,5 @@ class AtomicFilesTest {
         Path unicode = dir.resolve("\u00e9".repeat(120));
         AtomicFiles.replaceShared(unicode, "x".getBytes(StandardCharsets.UTF_8), staging);
         assertEquals("x", Files.readString(unicode));
-    }
-
-    @Test
-    void replaceUnsynced_writesTheContentAndLeavesNoTempFile() throws Exception {
-        Path staging = Files.createDirectory(dir.resolve("tmp"));
-        Path target = dir.resolve("id-ceiling");
-        AtomicFiles.replaceUnsynced(target, "64".getBytes(StandardCharsets.UTF_8), staging);
-        AtomicFiles.replaceUnsynced(target, "128".getBytes(StandardCharsets.UTF_8), staging);
-        assertEquals("128", Files.readString(target));
-        try (Stream<Path> left = Files.list(staging)) {
-            assertEquals(0, left.count());
-        }
     }
 }
