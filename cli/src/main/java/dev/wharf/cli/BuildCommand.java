@@ -2,6 +2,7 @@ package dev.wharf.cli;
 
 import dev.wharf.builder.api.BuildContext;
 import dev.wharf.grammar.DockerfileLocation;
+import dev.wharf.grammar.DockerfileText;
 import dev.wharf.grammar.go.GoPathErrors;
 import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildFailedException;
@@ -199,11 +200,11 @@ final class BuildCommand implements Callable<Integer> {
         }
         try {
             // As the engine reads it: a missing Dockerfile is also looked for as "dockerfile", and invalid UTF-8 is
-            // replaced (readString would throw, and the error would lose its source lines).
+            // replaced (DockerfileText; readString would throw, and the error would lose its source lines).
             Path path = DockerfileLocation.resolve(file != null ? Path.of(file)
                     : Path.of(context).resolve("Dockerfile"));
             return Files.isRegularFile(path)
-                    ? Optional.of(new String(Files.readAllBytes(path), StandardCharsets.UTF_8)) : Optional.empty();
+                    ? Optional.of(DockerfileText.read(path)) : Optional.empty();
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
@@ -266,7 +267,7 @@ final class BuildCommand implements Callable<Integer> {
                 }
                 // buildx's LoadInputs (and docker 26): standard input that is no archive is the Dockerfile, and the
                 // context is an empty directory, so COPY . sees nothing (not a context holding the Dockerfile).
-                stdinDockerfile = new String(buffered.readAllBytes(), StandardCharsets.UTF_8);
+                stdinDockerfile = DockerfileText.read(buffered);
                 emptyContext = Files.createTempDirectory("wharf-empty-context-");
             }
         }
@@ -292,7 +293,7 @@ final class BuildCommand implements Callable<Integer> {
                 err.println("wharf build: can't use stdin for both the build context and the Dockerfile");
                 return ExitCodes.USAGE;
             }
-            stdinDockerfile = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+            stdinDockerfile = DockerfileText.read(System.in);
             request.dockerfileText(stdinDockerfile);
         } else if (file != null) {
             request.dockerfile(buildContext instanceof BuildContext.Directory ? Path.of(file).toAbsolutePath()

@@ -56,7 +56,7 @@ final class FormattedOutput {
                 line.add("");
             }
         }
-        ImagesCommand.printTable(out, cells);
+        GoTabwriter.printDockerTable(out, cells);
     }
 
     private static List<String> split(String line) {

@@ -112,7 +112,7 @@ final class HistoryCommand extends StoreCommand {
         List<List<String>> table = new ArrayList<>();
         table.add(List.of("IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"));
         rows.forEach(row -> table.add(row.subList(0, 5)));
-        ImagesCommand.printTable(out, table);
+        GoTabwriter.printDockerTable(out, table);
         return ExitCodes.OK;
     }
 

@@ -147,7 +147,7 @@ final class ImagesCommand extends StoreCommand {
             cells.add(humanSize(row.size()));
             table.add(cells);
         }
-        printTable(out, table);
+        GoTabwriter.printDockerTable(out, table);
         return ExitCodes.OK;
     }
 
@@ -218,31 +218,6 @@ final class ImagesCommand extends StoreCommand {
         }
         String hex = digest.substring(digest.indexOf(':') + 1);
         return hex.substring(0, Math.min(12, hex.length()));
-    }
-
-    /**
-     * Prints cells in columns as docker's {@code text/tabwriter} does for its tables: each column as wide as its
-     * widest cell plus 3 spaces, at least 10; the last column unpadded.
-     */
-    static void printTable(PrintWriter out, List<List<String>> table) {
-        int columns = table.get(0).size();
-        int[] widths = new int[columns];
-        for (List<String> row : table) {
-            for (int c = 0; c < columns - 1; c++) {
-                widths[c] = Math.max(widths[c], Math.max(10, row.get(c).length() + 3));
-            }
-        }
-        for (List<String> row : table) {
-            StringBuilder line = new StringBuilder();
-            for (int c = 0; c < columns; c++) {
-                String cell = row.get(c);
-                line.append(cell);
-                if (c < columns - 1) {
-                    line.append(" ".repeat(widths[c] - cell.length()));
-                }
-            }
-            out.println(line);
-        }
     }
 
     /** Docker's {@code units.HumanDuration} (github.com/docker/go-units, duration.go). */

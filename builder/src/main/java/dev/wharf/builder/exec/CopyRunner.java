@@ -229,7 +229,7 @@ final class CopyRunner {
             // Entries are written as they are resolved (none is kept: a million-file COPY . stays in a small heap);
             // only the targets of hard links to come are remembered.
             Map<String, Path> written = new HashMap<>();
-            String root = clean(copy.destination());
+            String root = GoPaths.clean(copy.destination());
             // fsutil's Copy resolves the destination as written with fs.RootPath, its last component too: COPY f
             // /bin/vi writes through the symlink /bin/vi into /bin/busybox. Paths below it are joined to that.
             String resolvedRoot = view.canonical(root);
@@ -238,7 +238,7 @@ final class CopyRunner {
                     && part.request().sources().size() == 1 && !hasWildcard(part.request().sources().get(0)));
             sources.forEach(part.request(), path -> typeOf(view, path), e -> {
                 String dest = below(root, resolvedRoot, e.destinationPath());
-                boolean atRoot = clean(e.destinationPath()).equals(root);
+                boolean atRoot = GoPaths.clean(e.destinationPath()).equals(root);
                 if (e.type() == FileType.DIRECTORY && atRoot) {
                     existing.check(e.type(), resolvedRoot, true);
                     // A source directory's own entry lands on the destination: its contents are copied, of its
@@ -380,7 +380,7 @@ final class CopyRunner {
 
     /** {@code path}, which is {@code root} or below it, with {@code root} replaced by {@code resolvedRoot}. */
     private static String below(String root, String resolvedRoot, String path) {
-        String p = clean(path);
+        String p = GoPaths.clean(path);
         if (p.equals(root)) {
             return resolvedRoot;
         }
@@ -389,15 +389,6 @@ final class CopyRunner {
             return path;
         }
         return (resolvedRoot.equals("/") ? "/" : resolvedRoot + "/") + p.substring(prefix.length());
-    }
-
-    /** {@code path} cleaned lexically, as Go's path.Clean: no trailing slash, no {@code .} ("/app/." is /app). */
-    private static String clean(String path) {
-        // Most are clean already: a scan instead of a Path, its offsets and its normal form per copied file.
-        if (GoPaths.isClean(path)) {
-            return path;
-        }
-        return java.nio.file.Path.of(path).normalize().toString();
     }
 
     private static Optional<FileType> typeOf(RootView view, String path) {

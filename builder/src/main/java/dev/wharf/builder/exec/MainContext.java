@@ -14,10 +14,10 @@ import dev.wharf.context.sources.OpenedContext;
 import dev.wharf.context.sources.TarContextSource;
 import dev.wharf.context.sources.UrlContextSource;
 import dev.wharf.grammar.DockerfileLocation;
+import dev.wharf.grammar.DockerfileText;
 import dev.wharf.grammar.go.GoPathErrors;
 import dev.wharf.layers.posix.PosixFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -105,7 +105,7 @@ final class MainContext implements AutoCloseable {
 
     private static String read(Path file, boolean local) throws EngineException {
         try {
-            return decode(DockerfileLocation.resolve(file));
+            return DockerfileText.read(DockerfileLocation.resolve(file));
         } catch (IOException e) {
             // BuildKit's words (dockerui: "failed to read dockerfile: open Dockerfile: no such file or directory",
             // the file named as the client sent it), then where wharf looked.
@@ -114,15 +114,6 @@ final class MainContext implements AutoCloseable {
             throw new EngineException("failed to read dockerfile: " + reason + " (looked for "
                     + (local ? file : name + " in the build context") + "; give its path with -f)", e);
         }
-    }
-
-    /**
-     * The file as UTF-8, invalid sequences replaced (U+FFFD) as {@code wharf parse} and {@code -f -} read it:
-     * BuildKit parses a Dockerfile's bytes whatever they are, and {@code Files.readString} would fail the build with
-     * a bare "Input length = 1" that reads as if the file were missing.
-     */
-    private static String decode(Path file) throws IOException {
-        return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
     }
 
     /** The directory COPY reads. */

@@ -1,5 +1,6 @@
 package dev.wharf.builder.exec;
 
+import dev.wharf.builder.plan.MountIds;
 import dev.wharf.builder.plan.Step;
 import dev.wharf.builder.plan.StepSource;
 import dev.wharf.builder.sandbox.SandboxMount;
@@ -157,7 +158,7 @@ final class RunMounts {
 
     private void ssh(Mount mount, Step step, Path scratch, int index, List<SandboxMount> out,
                      List<String> targets, List<SshAgentProxy> proxies) throws Exception {
-        String id = mount.cacheId().isEmpty() ? "default" : mount.cacheId();
+        String id = MountIds.ssh(mount);
         Path agent = ssh.get(id);
         if (agent == null) {
             if (mount.required()) {
@@ -185,12 +186,9 @@ final class RunMounts {
 
     private void secret(Mount mount, String workingDir, List<SandboxMount> out, List<String> env, Path scratch)
             throws Exception {
-        // convert_secrets.go dispatchSecret: source= names the secret as id= does, else the target's base name;
-        // the default target is /run/secrets/ plus the id's base name (id=npm/token mounts /run/secrets/token).
-        String id = mount.source().isEmpty() ? mount.cacheId() : mount.source();
-        if (id.isEmpty()) {
-            id = GoPaths.base(mount.target());
-        }
+        // convert_secrets.go dispatchSecret: the default target is /run/secrets/ plus the id's base name
+        // (id=npm/token mounts /run/secrets/token).
+        String id = MountIds.secret(mount);
         Path file = secrets.get(id);
         if (file == null) {
             if (mount.required()) {

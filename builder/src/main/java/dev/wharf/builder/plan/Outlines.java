@@ -145,14 +145,10 @@ public final class Outlines {
 
     private static void mount(Mount m, int line, Record record) {
         if (m.type() == MountType.SECRET) {
-            // MountParser refuses a secret mount without source, id and target.
-            String id = !m.source().isEmpty() ? m.source() : m.cacheId();
-            if (id.isEmpty()) {
-                id = dev.wharf.context.glob.GoPaths.base(m.target());
-            }
+            String id = MountIds.secret(m);
             record.secrets.putIfAbsent(id, new BuildOutline.Mounted(id, m.required(), line));
         } else if (m.type() == MountType.SSH) {
-            String id = m.cacheId().isEmpty() ? "default" : m.cacheId();
+            String id = MountIds.ssh(m);
             record.ssh.putIfAbsent(id, new BuildOutline.Mounted(id, m.required(), line));
         }
     }

@@ -46,6 +46,8 @@ public final class UnshareSandbox implements Sandbox {
     private final boolean rootless;
     private final PosixFiles posix;
     private final boolean setgroupsDenied;
+    /** The cgroup every run's own is made under, {@code <hierarchy>/<cgroupParent>/<id>}. */
+    private final String cgroupParent;
     private volatile Optional<Path> helper;
 
     /** A built-in sandbox run as real root; see {@link #UnshareSandbox(Path, Executables, HostLimits, boolean)}. */
@@ -73,6 +75,17 @@ public final class UnshareSandbox implements Sandbox {
      */
     public UnshareSandbox(Path stateRoot, Executables tools, HostLimits limits, boolean rootless,
                           boolean nativeHelper) throws SandboxException {
+        this(stateRoot, tools, limits, rootless, nativeHelper, OciSpecFactory.DEFAULT_CGROUP_PARENT);
+    }
+
+    /**
+     * The five-argument constructor's sandbox with its runs' cgroups under {@code cgroupParent} instead of
+     * {@value OciSpecFactory#DEFAULT_CGROUP_PARENT}, as {@link OciSpecFactory#OciSpecFactory(String)} places an OCI
+     * runtime's: tests that check for leftover cgroups look at their own parent only, not at other builds'.
+     */
+    UnshareSandbox(Path stateRoot, Executables tools, HostLimits limits, boolean rootless, boolean nativeHelper,
+                   String cgroupParent) throws SandboxException {
+        this.cgroupParent = cgroupParent;
         this.limits = limits;
         this.rootless = rootless;
         this.setgroupsDenied = rootless && setgroupsDenied();
@@ -91,7 +104,7 @@ public final class UnshareSandbox implements Sandbox {
         this.state = new StateDirs(stateRoot);
         for (String id : state.sweep()) {
             // Every run has a cgroup now (CgroupLimits.tryCreate); a run whose JVM was killed leaves it, empty.
-            CgroupDirs.remove(OciSpecFactory.DEFAULT_CGROUP_PARENT, id);
+            CgroupDirs.remove(cgroupParent, id);
         }
         this.helper = nativeHelper ? HelperBinary.install(state.root().resolve(".helper")) : Optional.empty();
     }
@@ -125,10 +138,10 @@ public final class UnshareSandbox implements Sandbox {
             // freezes and kills the whole tree. Without one (rootless, no writable cgroupfs) a cancel kills the
             // PID namespace's init only, as before.
             cgroup = !spec.resources().isEmpty()
-                    ? CgroupLimits.create(OciSpecFactory.DEFAULT_CGROUP_PARENT, run.id(), spec.resources())
+                    ? CgroupLimits.create(cgroupParent, run.id(), spec.resources())
                     : rootless ? null : helper.isPresent()
-                            ? CgroupLimits.tryCreateUnified(OciSpecFactory.DEFAULT_CGROUP_PARENT, run.id()).orElse(null)
-                            : CgroupLimits.tryCreate(OciSpecFactory.DEFAULT_CGROUP_PARENT, run.id()).orElse(null);
+                            ? CgroupLimits.tryCreateUnified(cgroupParent, run.id()).orElse(null)
+                            : CgroupLimits.tryCreate(cgroupParent, run.id()).orElse(null);
             Path rootDir = run.dir().resolve("rootfs");
             Files.createDirectory(rootDir);
             RootView view = spec.rootView();

@@ -12,7 +12,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -62,17 +61,10 @@ final class MetadataStore {
     void put(SnapshotRecord record) throws SnapshotException {
         try {
             if (record.kind() != SnapshotKind.COMMITTED) {
-                // Active snapshots and views live for one step: a rename without fsync is atomic against a crash
+                // Active snapshots and views live for one step: a rename without fsync is atomic against a kill
                 // of wharf; after a power loss the record may be empty, which get() reads as no record, and the
                 // orphan sweep removes its directory. Committed snapshots are synced in full.
-                Path temp = Files.createTempFile(staging, "record-", ".tmp");
-                try {
-                    Files.write(temp, encode(record));
-                    Files.move(temp, fileOf(record.name()), StandardCopyOption.ATOMIC_MOVE,
-                            StandardCopyOption.REPLACE_EXISTING);
-                } finally {
-                    Files.deleteIfExists(temp);
-                }
+                AtomicFiles.replaceUnsynced(fileOf(record.name()), encode(record), staging);
                 return;
             }
             AtomicFiles.replace(fileOf(record.name()), encode(record), staging);

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,7 +36,12 @@ class ResourceLimitsTest {
     OverlaySnapshotter snapshotter;
     Path hosts;
     Path resolv;
-    java.util.Set<Path> before;
+    /**
+     * This test's own cgroup parent, in place of the machine-wide {@code wharf}: other wharf processes (builds, other
+     * checkouts' test runs) make and remove their steps' cgroups there at any time, so only cgroups under a parent
+     * of this test's say what its runs left.
+     */
+    String cgroupParent;
 
     @BeforeEach
     void base() throws Exception {
@@ -46,18 +52,39 @@ class ResourceLimitsTest {
         snapshotter.commit("base", "extract");
         hosts = EtcFiles.writeHosts(temp.resolve("hosts"), SandboxSpec.DEFAULT_HOSTNAME);
         resolv = Files.writeString(temp.resolve("resolv.conf"), "nameserver 127.0.0.1\n");
-        before = new java.util.HashSet<>();
+        cgroupParent = "wharf-test-" + Long.toUnsignedString(new java.security.SecureRandom().nextLong(), 36);
+    }
+
+    /** Removes this test's cgroup parent (empty unless a run leaked, which the test has reported). */
+    @AfterEach
+    void removeCgroupParent() {
+        if (cgroupParent == null) {
+            return;
+        }
         for (Path hierarchy : CgroupDirs.hierarchies()) {
-            Path parent = hierarchy.resolve(OciSpecFactory.DEFAULT_CGROUP_PARENT);
-            if (Files.isDirectory(parent)) {
-                try (var dirs = Files.walk(parent)) {
-                    dirs.forEach(before::add);
-                } catch (java.io.IOException | java.io.UncheckedIOException e) {
-                    // (Unchecked: a cgroup removed during the walk, e.g. by another build's run on this host.)
-                    // Changing under us: what is left over is checked again at the end.
+            Path parent = hierarchy.resolve(cgroupParent);
+            List<Path> dirs = new ArrayList<>(cgroupsUnder(parent));
+            Collections.reverse(dirs); // children first: a cgroup with children cannot be removed
+            dirs.add(parent);
+            for (Path dir : dirs) {
+                try {
+                    Files.deleteIfExists(dir);
+                } catch (java.io.IOException e) {
+                    // Busy or not empty: a leak, which the test itself reported.
                 }
             }
         }
+    }
+
+    private Sandbox sandbox(String runtime) throws Exception {
+        Path state = temp.resolve("state");
+        if (runtime.equals("builtin")) {
+            return new UnshareSandbox(state, Executables.fromEnvironment(), HostLimits.current(), false, true,
+                    cgroupParent);
+        }
+        return new OciRuntimeSandbox(runtime, HostRequirements.requireTool(runtime, "apt-get install " + runtime),
+                state, Executables.fromEnvironment(), new OciSpecFactory.HostFacts(HostLimits.current(), false),
+                new OciSpecFactory(cgroupParent));
     }
 
     private SandboxSpec spec(String script, ResourceLimits limits) throws Exception {
@@ -67,7 +94,7 @@ class ResourceLimitsTest {
 
     private ExitStatus run(String runtime, String script, ResourceLimits limits, List<String> out)
             throws Exception {
-        return CrashTest.sandbox(runtime, temp.resolve("state")).run(spec(script, limits), (s, line) -> out.add(line));
+        return sandbox(runtime).run(spec(script, limits), (s, line) -> out.add(line));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -106,27 +133,32 @@ class ResourceLimitsTest {
     @ValueSource(strings = {"builtin", "runc", "crun"})
     void cpuQuota_isOnTheStepsCgroup_andCancelFreezesAndKillsEverything(String runtime) throws Exception {
         List<String> out = Collections.synchronizedList(new ArrayList<>());
-        Sandbox sandbox = CrashTest.sandbox(runtime, temp.resolve("state"));
-        SandboxSpec spec = spec("echo started; i=0; while [ $i -lt 50 ]; do sleep 987600 & i=$((i+1)); done; wait",
-                ResourceLimits.none().withCpus(0.5));
+        Sandbox sandbox = sandbox(runtime);
+        // A sleep no concurrent run of this test on the machine (another checkout's) uses.
+        String marker = Long.toString(900_000 + new java.security.SecureRandom().nextInt(9_000_000));
+        SandboxSpec spec = spec("echo started; i=0; while [ $i -lt 50 ]; do sleep " + marker
+                + " & i=$((i+1)); done; wait", ResourceLimits.none().withCpus(0.5));
         try (SandboxProcess process = sandbox.start(spec, (s, line) -> out.add(line))) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (!out.contains("started") && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
             Thread.sleep(300);
-            Optional<Path> cpu = cpuCgroupOf("987600");
+            Optional<Path> cpu = cpuCgroupOf(marker);
             assertTrue(cpu.isPresent(), "the sleeps run in a cpu cgroup");
             assertEquals("50000", Files.readString(cpu.get().resolve("cpu.cfs_quota_us")).strip());
             process.cancel();
             assertEquals(ExitStatus.Termination.CANCELLED, process.waitFor().termination());
         }
-        assertFalse(SandboxContract.processesRunning("987600"), "a sleep outlived the cancel");
+        assertFalse(SandboxContract.processesRunning(marker), "a sleep outlived the cancel");
         assertNoCgroupLeft();
     }
 
-    /** The host directory of the v1 cpu cgroup of a process whose command line contains {@code marker}. */
-    private static Optional<Path> cpuCgroupOf(String marker) throws Exception {
+    /**
+     * The host directory of the v1 cpu cgroup, under this test's parent, of a process whose command line contains
+     * {@code marker}.
+     */
+    private Optional<Path> cpuCgroupOf(String marker) throws Exception {
         Path cpuMount = null;
         for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
             if (line.contains(" - cgroup ") && line.matches(".*[ ,]cpu(,.*)?$")) {
@@ -136,17 +168,19 @@ class ResourceLimitsTest {
         HostRequirements.require(cpuMount != null, "no cgroup v1 cpu hierarchy on this host");
         for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
             String cmdline;
+            List<String> cgroups;
             try {
                 cmdline = new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")));
+                cgroups = Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "cgroup"));
             } catch (Exception e) {
                 continue;
             }
             if (!cmdline.contains(marker)) {
                 continue;
             }
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "cgroup"))) {
+            for (String line : cgroups) {
                 String[] parts = line.split(":", 3);
-                if (List.of(parts[1].split(",")).contains("cpu") && parts[2].startsWith("/wharf/")) {
+                if (List.of(parts[1].split(",")).contains("cpu") && parts[2].startsWith("/" + cgroupParent + "/")) {
                     return Optional.of(cpuMount.resolve(parts[2].substring(1)));
                 }
             }
@@ -155,39 +189,38 @@ class ResourceLimitsTest {
     }
 
     /**
-     * No cgroup made during this test is left. Other builds on the host may use the same parent concurrently, and
-     * their steps' cgroups are empty for a moment while made and removed; so only new directories without processes
-     * count, and only those still there, still empty, in every look over five seconds: a leak stays, a concurrent
-     * step's cgroup goes.
+     * No cgroup is left under this test's parent. A run's cgroup may still be on its way out for a moment after the
+     * run returned (a runtime deleting it as it exits), so only those still there in every look over five seconds
+     * count.
      */
     private void assertNoCgroupLeft() throws Exception {
-        List<Path> left = emptyNewCgroups();
+        List<Path> left = ownCgroups();
         for (int look = 0; look < 5 && !left.isEmpty(); look++) {
             Thread.sleep(1000);
-            List<Path> now = emptyNewCgroups();
+            List<Path> now = ownCgroups();
             left = left.stream().filter(now::contains).toList();
         }
         assertEquals(List.of(), left, "cgroups left behind");
     }
 
-    private List<Path> emptyNewCgroups() throws Exception {
+    private List<Path> ownCgroups() {
         List<Path> found = new ArrayList<>();
         for (Path hierarchy : CgroupDirs.hierarchies()) {
-            Path parent = hierarchy.resolve(OciSpecFactory.DEFAULT_CGROUP_PARENT);
-            if (!Files.isDirectory(parent)) {
-                continue;
-            }
-            try (var dirs = Files.walk(parent)) {
-                for (Path dir : dirs.filter(Files::isDirectory).filter(d -> !d.equals(parent)).toList()) {
-                    if (!before.contains(dir) && Files.exists(dir.resolve("cgroup.procs"))
-                            && Files.readString(dir.resolve("cgroup.procs")).isBlank()) {
-                        found.add(dir);
-                    }
-                }
-            } catch (java.nio.file.NoSuchFileException e) {
-                // Removed meanwhile.
-            }
+            found.addAll(cgroupsUnder(hierarchy.resolve(cgroupParent)));
         }
         return found;
+    }
+
+    /** The cgroups below {@code parent}, parents before their children; none when it does not exist. */
+    private static List<Path> cgroupsUnder(Path parent) {
+        if (!Files.isDirectory(parent)) {
+            return List.of();
+        }
+        try (var dirs = Files.walk(parent)) {
+            return dirs.filter(Files::isDirectory).filter(d -> !d.equals(parent)).toList();
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            // A cgroup removed during the walk: the next look sees what stays.
+            return List.of();
+        }
     }
 }

@@ -107,6 +107,15 @@ abstract class SnapshotterContract {
     }
 
     @Test
+    void aKeyOfTheLongestAllowedLength_canBePreparedAndCommitted() throws Exception {
+        String longest = "k".repeat(120);
+        snapshotter.prepare(longest, null);
+        snapshotter.commit("n".repeat(120), longest);
+        assertEquals(SnapshotKind.COMMITTED, snapshotter.stat("n".repeat(120)).orElseThrow().kind(),
+                "the record of a 120-byte key has a 245-character file name");
+    }
+
+    @Test
     void onlyActiveSnapshots_canBeCommitted_andCommittedOnesHaveNoMounts() throws Exception {
         layer("base", null);
         snapshotter.view("v", "base");

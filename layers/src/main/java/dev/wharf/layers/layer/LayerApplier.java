@@ -415,9 +415,11 @@ public final class LayerApplier {
             }
             NewFile created = posix.createFile(path, 0600);
             deferCreates = parents == null;
+            // As for the deferred creates: a new file that already has its entry's owner is not chowned.
+            boolean owner = needsChown(entry);
             if (entry.xattrs().isEmpty()) {
                 // The file is the writer's now (closed by it, also if this fails); it never uses the path again.
-                contentBytes += files.write(created, entry, chown, tar.content());
+                contentBytes += files.write(created, entry, owner, tar.content());
                 return;
             }
             // xattrs (rare: file capabilities) are set by path, so on this thread, between owner and mode.
@@ -431,7 +433,7 @@ public final class LayerApplier {
                 }
                 contentBytes += total;
                 // Owner first: chown clears setuid/setgid bits and file capabilities, which come after it.
-                if (chown) {
+                if (owner) {
                     file.chown((int) entry.uid(), (int) entry.gid());
                 }
                 setXattrs(path, entry);

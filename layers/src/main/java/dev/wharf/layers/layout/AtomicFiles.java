@@ -3,6 +3,7 @@ package dev.wharf.layers.layout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -16,10 +17,15 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Crash-safe file replacement: write a temp file, fsync it, rename it over the target, fsync the directory.
  *
- * <p>Readers of the target see either the old or the new content, never a torn file. Stateless, thread-safe.
+ * <p>Readers of the target see either the old or the new content, never a torn file. {@link #replaceUnsynced} skips
+ * both fsyncs, for files whose loss in a power failure the store recovers from. Stateless, thread-safe.
  * Concurrent replacers of one target must still serialize with a {@link StoreLock} if they read-modify-write.
  */
 public final class AtomicFiles {
+    private static final int MAX_PREFIX_BYTES = 200;
+    /** At most 3 UTF-8 bytes a char (4 a surrogate pair), so a cut prefix is at most 192 bytes long. */
+    private static final int SHORT_PREFIX_CHARS = 64;
+
     private AtomicFiles() {
     }
 
@@ -57,8 +63,20 @@ public final class AtomicFiles {
      */
     public static void replace(Path target, byte[] content, Path stagingDir, Set<PosixFilePermission> permissions)
             throws IOException {
-        write(target, content, stagingDir, Files.createTempFile(stagingDir, target.getFileName() + "-", ".tmp"),
-                permissions);
+        write(target, content, stagingDir, Files.createTempFile(stagingDir, tempPrefix(target), ".tmp"),
+                permissions, true);
+    }
+
+    /**
+     * Replaces {@code target} with {@code content} through a temp file and an atomic rename as
+     * {@link #replace(Path, byte[], Path)} does, but syncs neither the file nor the directory: a killed process
+     * leaves the old or the new content, a power loss may leave the old content or an empty file. Only for files the
+     * caller can do without after a power loss (a record of a snapshot that dies with its step, a hint that a sweep
+     * rebuilds); an fsync costs milliseconds on a busy disk, on the path of every build step.
+     */
+    public static void replaceUnsynced(Path target, byte[] content, Path stagingDir) throws IOException {
+        write(target, content, stagingDir, Files.createTempFile(stagingDir, tempPrefix(target), ".tmp"),
+                null, false);
     }
 
     /**
@@ -67,11 +85,27 @@ public final class AtomicFiles {
      * layout's {@code index.json}), where store-internal files stay owner-only.
      */
     public static void replaceShared(Path target, byte[] content, Path stagingDir) throws IOException {
-        write(target, content, stagingDir, newTempFile(stagingDir, target.getFileName() + "-", ".tmp"), null);
+        write(target, content, stagingDir, newTempFile(stagingDir, tempPrefix(target), ".tmp"), null, true);
+    }
+
+    /**
+     * The temp file's name prefix: the target's name, cut to {@value #SHORT_PREFIX_CHARS} characters when longer than
+     * {@value #MAX_PREFIX_BYTES} bytes, so that with the random part and the suffix (up to ~25 more) it stays within
+     * Linux's 255 bytes per name: a snapshot's metadata file (the hex of a key of up to 120 bytes, plus
+     * {@code .json}) is 245 characters long.
+     */
+    private static String tempPrefix(Path target) {
+        String name = target.getFileName().toString();
+        if (name.getBytes(StandardCharsets.UTF_8).length <= MAX_PREFIX_BYTES) {
+            return name + "-";
+        }
+        int end = Character.isHighSurrogate(name.charAt(SHORT_PREFIX_CHARS - 1)) ? SHORT_PREFIX_CHARS - 1
+                : SHORT_PREFIX_CHARS;
+        return name.substring(0, end) + "-";
     }
 
     private static void write(Path target, byte[] content, Path stagingDir, Path temp,
-                              Set<PosixFilePermission> permissions) throws IOException {
+                              Set<PosixFilePermission> permissions, boolean durable) throws IOException {
         try {
             if (permissions != null) {
                 Files.setPosixFilePermissions(temp, permissions);
@@ -82,7 +116,9 @@ public final class AtomicFiles {
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);
                 }
-                channel.force(true);
+                if (durable) {
+                    channel.force(true);
+                }
             }
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -90,7 +126,9 @@ public final class AtomicFiles {
                 throw new IOException("cannot atomically replace " + target + ": " + stagingDir
                         + " is on a different filesystem", e);
             }
-            fsyncDirectory(target.getParent());
+            if (durable) {
+                fsyncDirectory(target.getParent());
+            }
         } finally {
             Files.deleteIfExists(temp);
         }

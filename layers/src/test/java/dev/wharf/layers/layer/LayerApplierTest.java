@@ -26,6 +26,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeEach;
@@ -422,6 +423,66 @@ class LayerApplierTest {
         applier.apply(new ByteArrayInputStream(tar(items.toArray())), setgid);
         for (String name : List.of("d", "d/f", "e", "e/g0", "e/g19")) {
             assertEquals(0, (Integer) Files.getAttribute(setgid.resolve(name), "unix:gid"), name);
+        }
+    }
+
+    @Test
+    void inAFreshTree_noFileIsChownedToTheOwnerItWasCreatedWith_theFirstOneNeither() throws Exception {
+        if (posix.effectiveUid() != 0) {
+            return; // Owners are only set as root.
+        }
+        // The first regular file is created on the applier's thread, the others on the writer's: both skip the
+        // chown when the entry's owner is the one new entries get (root's, learnt from the first directory).
+        AtomicInteger fileChowns = new AtomicInteger();
+        PosixFiles counting = new DelegatingPosixFiles(posix) {
+            @Override
+            public dev.wharf.layers.posix.PosixStat lstat(Path path) throws LayerException {
+                return real.lstat(path); // without it the applier cannot tell that the tree is fresh
+            }
+
+            @Override
+            public dev.wharf.layers.posix.NewFile createFile(Path path, int mode) throws LayerException {
+                dev.wharf.layers.posix.NewFile file = real.createFile(path, mode);
+                return new dev.wharf.layers.posix.NewFile() {
+                    @Override
+                    public void write(byte[] bytes, int offset, int length)
+                            throws dev.wharf.layers.posix.PosixCallException {
+                        file.write(bytes, offset, length);
+                    }
+
+                    @Override
+                    public void chown(int uid, int gid) throws dev.wharf.layers.posix.PosixCallException {
+                        fileChowns.incrementAndGet();
+                        file.chown(uid, gid);
+                    }
+
+                    @Override
+                    public void chmod(int mode) throws dev.wharf.layers.posix.PosixCallException {
+                        file.chmod(mode);
+                    }
+
+                    @Override
+                    public void setTimes(long epochSeconds, int nanos)
+                            throws dev.wharf.layers.posix.PosixCallException {
+                        file.setTimes(epochSeconds, nanos);
+                    }
+
+                    @Override
+                    public void close() throws dev.wharf.layers.posix.PosixCallException {
+                        file.close();
+                    }
+                };
+            }
+        };
+        byte[] layer = tar(dir("a"), file("a/first", "1"), file("a/second", "2"), new Item(new TarEntry("a/third",
+                TarEntryType.REGULAR, 0644, 7, 8, 1, 1_600_000_000L, "", 0, 0, Map.of()), new byte[] {'3'}));
+        new LayerApplier(counting).apply(new ByteArrayInputStream(layer), root);
+        assertEquals(1, fileChowns.get(), "only a/third, owned by 7:8, needs a chown");
+        assertEquals(7, (Integer) Files.getAttribute(root.resolve("a/third"), "unix:uid"));
+        assertEquals(8, (Integer) Files.getAttribute(root.resolve("a/third"), "unix:gid"));
+        for (String name : List.of("a/first", "a/second")) {
+            assertEquals(0, (Integer) Files.getAttribute(root.resolve(name), "unix:uid"), name);
+            assertEquals(0, (Integer) Files.getAttribute(root.resolve(name), "unix:gid"), name);
         }
     }
 

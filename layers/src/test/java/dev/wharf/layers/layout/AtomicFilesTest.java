@@ -6,20 +6,29 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class AtomicFilesTest {
     @TempDir
     Path dir;
 
-    @Test
-    void replace_writesTheContentAndLeavesNoTempFile() throws Exception {
+    @ParameterizedTest(name = "synced: {0}")
+    @ValueSource(booleans = {true, false})
+    void replace_andReplaceUnsynced_writeTheContentAndLeaveNoTempFile(boolean synced) throws Exception {
         Path staging = Files.createDirectory(dir.resolve("ingest"));
         Path target = dir.resolve("index.json");
-        AtomicFiles.replace(target, "first".getBytes(StandardCharsets.UTF_8), staging);
-        AtomicFiles.replace(target, "second".getBytes(StandardCharsets.UTF_8), staging);
+        for (String content : List.of("first", "second")) {
+            if (synced) {
+                AtomicFiles.replace(target, content.getBytes(StandardCharsets.UTF_8), staging);
+            } else {
+                AtomicFiles.replaceUnsynced(target, content.getBytes(StandardCharsets.UTF_8), staging);
+            }
+        }
         assertEquals("second", Files.readString(target));
         try (Stream<Path> left = Files.list(staging)) {
             assertEquals(0, left.count());
@@ -50,5 +59,18 @@ class AtomicFilesTest {
         try (Stream<Path> left = Files.list(staging)) {
             assertEquals(0, left.count());
         }
+    }
+
+    @Test
+    void replace_ofATargetWhoseNameFillsTheLimit_stillFindsATempName() throws Exception {
+        Path staging = Files.createDirectory(dir.resolve("tmp"));
+        // A snapshot record of a 120-byte key: 240 hex digits and .json, 245 of Linux's 255 bytes per name.
+        Path target = dir.resolve("ab".repeat(120) + ".json");
+        AtomicFiles.replace(target, "{}".getBytes(StandardCharsets.UTF_8), staging);
+        AtomicFiles.replaceUnsynced(target, "[]".getBytes(StandardCharsets.UTF_8), staging);
+        assertEquals("[]", Files.readString(target));
+        Path unicode = dir.resolve("\u00e9".repeat(120));
+        AtomicFiles.replaceShared(unicode, "x".getBytes(StandardCharsets.UTF_8), staging);
+        assertEquals("x", Files.readString(unicode));
     }
 }
