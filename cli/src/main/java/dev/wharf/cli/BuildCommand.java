@@ -550,15 +550,18 @@ final class BuildCommand implements Callable<Integer> {
             err.println("ERROR: unsupported request frontend." + method.name());
             return ExitCodes.FAILED;
         }
-        if (!method.format().isEmpty() && !method.format().equals("text")) {
-            err.println("wharf build: --call " + call + ": format " + method.format() + " is not supported (text)");
+        // buildx prints result.json for format=json and the text for any other format (commands/build.go
+        // printValue); wharf has no JSON form of the checks' report yet.
+        boolean json = method.format().equals("json");
+        if (json && method.name().equals("lint")) {
+            err.println("wharf build: --call " + call + ": format json is not supported for check (text)");
             return ExitCodes.USAGE;
         }
         if (targets) {
-            return printTargets(out, err);
+            return printTargets(json, out, err);
         }
         if (outline) {
-            return printOutline(request.build(), out, err);
+            return printOutline(request.build(), json, out, err);
         }
         // Progress and error display: the printer --progress selects, the failed step's output, the source lines.
         boolean terminal = mode.get() == ProgressMode.AUTO && (System.console() != null
@@ -703,18 +706,41 @@ final class BuildCommand implements Callable<Integer> {
      * {@code --call=targets}, which builds nothing and needs no engine: lists the stages (BuildKit's
      * frontend.targets subrequest).
      */
-    private int printTargets(PrintWriter out, PrintWriter err) {
-        return withDockerfile("targets", err, (name, dockerfile) -> new TargetsPrinter(out).print(dockerfile));
+    private int printTargets(boolean json, PrintWriter out, PrintWriter err) {
+        return withDockerfile("targets", err, (name, dockerfile) -> {
+            if (json) {
+                printJson(out, SubrequestJson.targets(dockerfile, dockerfileBytes()));
+            } else {
+                new TargetsPrinter(out).print(dockerfile);
+            }
+        });
     }
 
     /**
      * {@code --call=outline}, which builds nothing and needs no engine either: what the target takes (BuildKit's
      * frontend.outline subrequest).
      */
-    private int printOutline(BuildRequest built, PrintWriter out, PrintWriter err) {
-        return withDockerfile("outline", err, (name, dockerfile) -> new OutlinePrinter(out).print(
-                dev.wharf.builder.plan.Outlines.outline(name, dockerfile, built.buildArgs(), built.target(),
-                        dev.wharf.builder.plan.Platform.of("linux", System.getProperty("os.arch"), ""))));
+    private int printOutline(BuildRequest built, boolean json, PrintWriter out, PrintWriter err) {
+        return withDockerfile("outline", err, (name, dockerfile) -> {
+            var outline = dev.wharf.builder.plan.Outlines.outline(name, dockerfile, built.buildArgs(), built.target(),
+                    dev.wharf.builder.plan.Platform.of("linux", System.getProperty("os.arch"), ""));
+            if (json) {
+                printJson(out, SubrequestJson.outline(outline, dockerfileBytes()));
+            } else {
+                new OutlinePrinter(out).print(outline);
+            }
+        });
+    }
+
+    /** A subrequest's result.json, as buildx prints it (fmt.Fprintln). */
+    private static void printJson(PrintWriter out, String json) {
+        out.println(json);
+        out.flush();
+    }
+
+    /** The Dockerfile as BuildKit's subrequests carry it in {@code sources}: its bytes ("" when unreadable). */
+    private byte[] dockerfileBytes() {
+        return dockerfileText().orElse("").getBytes(StandardCharsets.UTF_8);
     }
 
     /** What a {@code --call} method that reads the Dockerfile alone does with it. */

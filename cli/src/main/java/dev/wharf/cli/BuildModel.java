@@ -147,8 +147,10 @@ final class BuildModel {
                         + "they found and exit 1 if any (buildx's --check, --call=check).")
                 .build());
         spec.addOption(option("METHOD[,format=FORMAT][,ignorestatus=BOOL]", "--call").defaultValue("build")
-                .description("build (the default), check (as --check) or targets (list the Dockerfile's stages and "
-                        + "their descriptions, build nothing), as buildx's --call.")
+                .description("build (the default), check (as --check), targets (list the Dockerfile's stages and "
+                        + "their descriptions) or outline (the build args, secrets and ssh sockets the target "
+                        + "uses), the last two building nothing and printing JSON with format=json, as buildx's "
+                        + "--call.")
                 .build());
         spec.addOption(option(Path.class, "FILE", "--iidfile")
                 .description("Write the image id to FILE.")

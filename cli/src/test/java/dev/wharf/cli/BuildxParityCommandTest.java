@@ -219,6 +219,129 @@ class BuildxParityCommandTest {
     }
 
     @Test
+    void callTargetsAndOutline_withFormatJson_printBuildKitsResultJson() throws IOException {
+        // frontend/subrequests/targets.List and outline.Outline through json.MarshalIndent(v, "", "  "): omitempty
+        // fields left out, HTML characters escaped as Go escapes them, one location range per line of the
+        // instruction (parser/errors.go toRanges), the Dockerfile base64 in sources; buildx adds a newline.
+        String dockerfile = """
+                # app builds <it> & more
+                FROM --platform=$BUILDPLATFORM busybox:latest AS app
+                ARG NAME=a&b
+                RUN --mount=type=secret,id=tok,required \\
+                    true
+                FROM app
+                """;
+        Path context = context("json", dockerfile);
+        String source = java.util.Base64.getEncoder().encodeToString(dockerfile.getBytes(
+                java.nio.charset.StandardCharsets.UTF_8));
+        Outcome targets = wharf("build", "--root", root.toString(), "--call", "targets,format=json",
+                context.toString());
+        assertEquals(0, targets.exitCode(), targets.err());
+        assertEquals("""
+                {
+                  "targets": [
+                    {
+                      "name": "app",
+                      "description": "builds \\u003cit\\u003e \\u0026 more",
+                      "base": "busybox:latest",
+                      "platform": "$BUILDPLATFORM",
+                      "location": {
+                        "ranges": [
+                          {
+                            "start": {
+                              "line": 2
+                            },
+                            "end": {
+                              "line": 2
+                            }
+                          }
+                        ]
+                      }
+                    },
+                    {
+                      "default": true,
+                      "base": "app",
+                      "location": {
+                        "ranges": [
+                          {
+                            "start": {
+                              "line": 6
+                            },
+                            "end": {
+                              "line": 6
+                            }
+                          }
+                        ]
+                      }
+                    }
+                  ],
+                  "sources": [
+                    "SOURCE"
+                  ]
+                }
+                """.replace("SOURCE", source), targets.out());
+        Outcome outline = wharf("build", "--root", root.toString(), "--call", "outline,format=json",
+                context.toString());
+        assertEquals(0, outline.exitCode(), outline.err());
+        assertEquals("""
+                {
+                  "args": [
+                    {
+                      "name": "NAME",
+                      "value": "a\\u0026b",
+                      "location": {
+                        "ranges": [
+                          {
+                            "start": {
+                              "line": 3
+                            },
+                            "end": {
+                              "line": 3
+                            }
+                          }
+                        ]
+                      }
+                    }
+                  ],
+                  "secrets": [
+                    {
+                      "name": "tok",
+                      "required": true,
+                      "location": {
+                        "ranges": [
+                          {
+                            "start": {
+                              "line": 4
+                            },
+                            "end": {
+                              "line": 4
+                            }
+                          },
+                          {
+                            "start": {
+                              "line": 5
+                            },
+                            "end": {
+                              "line": 5
+                            }
+                          }
+                        ]
+                      }
+                    }
+                  ],
+                  "sources": [
+                    "SOURCE"
+                  ]
+                }
+                """.replace("SOURCE", source), outline.out());
+        // Any other format is the text, as buildx's printValue prints it.
+        Outcome text = wharf("build", "--root", root.toString(), "--call", "targets,format=table",
+                context.toString());
+        assertEquals(wharf("build", "--root", root.toString(), "--call", "targets", context.toString()).out(),
+                text.out());
+    }
+
+    @Test
     void callCheck_isTheCheckFlag_andIgnorestatusExitsZeroOnWarnings() throws IOException {
         Path context = context("lint", "from busybox:latest AS base\nRUN true\n");
         Outcome checked = wharf("build", "--root", root.toString(), "--call=check", context.toString());

@@ -2,6 +2,7 @@ package dev.wharf.builder.plan;
 
 import dev.wharf.builder.api.BuildOutline;
 import dev.wharf.grammar.DockerfileException;
+import dev.wharf.grammar.SourceRange;
 import dev.wharf.grammar.instructions.ArgDefinition;
 import dev.wharf.grammar.instructions.ArgInstruction;
 import dev.wharf.grammar.instructions.Dockerfile;
@@ -64,7 +65,7 @@ public final class Outlines {
                 if (value != null) {
                     metaEnv = metaEnv.addOrReplace(def.key(), value);
                 }
-                globals.args.put(def.key(), new ArgInfo(def, value == null ? "" : value, line(instruction), deps));
+                globals.args.put(def.key(), new ArgInfo(def, value == null ? "" : value, instruction.range(), deps));
             }
         }
         StageGraph graph = StageGraph.create(file, dockerfile.stages(), global, platform, lexer, Map.of());
@@ -97,7 +98,7 @@ public final class Outlines {
                     env = dispatchArg(file, lexer, arg, env, global, buildArgs, record);
                 } else if (instruction instanceof RunInstruction run) {
                     for (Mount m : run.mounts(new Expander(file, lexer, env, instruction.range()))) {
-                        mount(m, line(instruction), record);
+                        mount(m, instruction.range(), record);
                     }
                 }
             }
@@ -136,24 +137,24 @@ public final class Outlines {
                 env = env.addOrReplace(def.key(), value);
             }
             if (!inherited) {
-                record.args.put(def.key(), new ArgInfo(def, value == null ? "" : value, line(arg), Set.of()));
+                record.args.put(def.key(), new ArgInfo(def, value == null ? "" : value, arg.range(), Set.of()));
             }
             record.used.add(def.key());
         }
         return env;
     }
 
-    private static void mount(Mount m, int line, Record record) {
+    private static void mount(Mount m, SourceRange lines, Record record) {
         if (m.type() == MountType.SECRET) {
             // MountParser refuses a secret mount without source, id and target.
             String id = !m.source().isEmpty() ? m.source() : m.cacheId();
             if (id.isEmpty()) {
                 id = dev.wharf.context.glob.GoPaths.base(m.target());
             }
-            record.secrets.putIfAbsent(id, new BuildOutline.Mounted(id, m.required(), line));
+            record.secrets.putIfAbsent(id, new BuildOutline.Mounted(id, m.required(), lines.start().line(), lines.end().line()));
         } else if (m.type() == MountType.SSH) {
             String id = m.cacheId().isEmpty() ? "default" : m.cacheId();
-            record.ssh.putIfAbsent(id, new BuildOutline.Mounted(id, m.required(), line));
+            record.ssh.putIfAbsent(id, new BuildOutline.Mounted(id, m.required(), lines.start().line(), lines.end().line()));
         }
     }
 
@@ -170,7 +171,7 @@ public final class Outlines {
             ArgInfo info = record.args.get(k);
             if (info != null && visited.add(k)) {
                 out.add(new BuildOutline.Arg(info.definition.key(), info.value, info.definition.docComment(),
-                        info.line));
+                        info.lines.start().line(), info.lines.end().line()));
             }
         }
         if (node.base != null) {
@@ -214,12 +215,8 @@ public final class Outlines {
         }
     }
 
-    private static int line(Instruction instruction) {
-        return instruction.range().start().line();
-    }
-
-    /** One ARG's record: its definition, value, line and the global ARGs its default read. */
-    private record ArgInfo(ArgDefinition definition, String value, int line, Set<String> deps) {
+    /** One ARG's record: its definition, value, lines and the global ARGs its default read. */
+    private record ArgInfo(ArgDefinition definition, String value, SourceRange lines, Set<String> deps) {
     }
 
     /** A stage's (or the global scope's) outline bookkeeping: convert.go's {@code outlineCapture}. */

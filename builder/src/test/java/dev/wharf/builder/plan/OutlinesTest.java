@@ -33,10 +33,10 @@ class OutlinesTest {
                 RUN --mount=type=secret,source=npm --mount=type=ssh,id=git,required true
                 """, Map.of("TAG", "1.0"), null);
         assertEquals("", o.name());
-        assertEquals(List.of(new BuildOutline.Arg("REPO", "example/app", "", 2),
-                new BuildOutline.Arg("TAG", "1.0", "", 3), new BuildOutline.Arg("DIR", "/home/app/data", "", 7),
-                new BuildOutline.Arg("LEVEL", "2", "", 9)), o.args());
-        assertEquals(List.of(new BuildOutline.Mounted("npm", false, 10)), o.secrets());
-        assertEquals(List.of(new BuildOutline.Mounted("git", true, 10)), o.ssh());
+        assertEquals(List.of(new BuildOutline.Arg("REPO", "example/app", "", 2, 2),
+                new BuildOutline.Arg("TAG", "1.0", "", 3, 3), new BuildOutline.Arg("DIR", "/home/app/data", "", 7, 7),
+                new BuildOutline.Arg("LEVEL", "2", "", 9, 9)), o.args());
+        assertEquals(List.of(new BuildOutline.Mounted("npm", false, 10, 10)), o.secrets());
+        assertEquals(List.of(new BuildOutline.Mounted("git", true, 10, 10)), o.ssh());
     }
 }
