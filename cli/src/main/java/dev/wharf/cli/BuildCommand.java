@@ -11,6 +11,7 @@ import dev.wharf.builder.api.CacheSource;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.ExtraHost;
 import dev.wharf.builder.api.ImageAnnotation;
+import dev.wharf.builder.api.BuildOutline;
 import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.CheckReport;
 import dev.wharf.builder.api.EngineException;
@@ -560,9 +561,6 @@ final class BuildCommand implements Callable<Integer> {
         if (targets) {
             return printTargets(json, out, err);
         }
-        if (outline) {
-            return printOutline(request.build(), json, out, err);
-        }
         // Progress and error display: the printer --progress selects, the failed step's output, the source lines.
         boolean terminal = mode.get() == ProgressMode.AUTO && (System.console() != null
                 || (ProgressMode.AUTO.resolve(true, System.getenv()) == ProgressMode.TTY
@@ -577,6 +575,9 @@ final class BuildCommand implements Callable<Integer> {
              BuildProgress display = BuildProgress.open(shown, err, System.getenv())) {
             if (method.name().equals("lint")) {
                 return check(engine, request.listener(display).build(), display, method.ignoreStatus(), out, err);
+            }
+            if (outline) {
+                return outline(engine, request.listener(display).build(), display, json, out, err);
             }
             CompletableFuture<BuildResult> future = engine.build(request
                     .listener(hashedAtStart() ? display : StartupWarmer.hashingOnFirstTransfer(display)).build());
@@ -716,22 +717,6 @@ final class BuildCommand implements Callable<Integer> {
         });
     }
 
-    /**
-     * {@code --call=outline}, which builds nothing and needs no engine either: what the target takes (BuildKit's
-     * frontend.outline subrequest).
-     */
-    private int printOutline(BuildRequest built, boolean json, PrintWriter out, PrintWriter err) {
-        return withDockerfile("outline", err, (name, dockerfile) -> {
-            var outline = dev.wharf.builder.plan.Outlines.outline(name, dockerfile, built.buildArgs(), built.target(),
-                    dev.wharf.builder.plan.Platform.of("linux", System.getProperty("os.arch"), ""));
-            if (json) {
-                printJson(out, SubrequestJson.outline(outline, dockerfileBytes()));
-            } else {
-                new OutlinePrinter(out).print(outline);
-            }
-        });
-    }
-
     /** A subrequest's result.json, as buildx prints it (fmt.Fprintln). */
     private static void printJson(PrintWriter out, String json) {
         out.println(json);
@@ -741,6 +726,34 @@ final class BuildCommand implements Callable<Integer> {
     /** The Dockerfile as BuildKit's subrequests carry it in {@code sources}: its bytes ("" when unreadable). */
     private byte[] dockerfileBytes() {
         return dockerfileText().orElse("").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * {@code --call=outline}: what the target takes (BuildKit's frontend.outline subrequest), which builds nothing
+     * but, as BuildKit, resolves the base images of the stages the target needs, whose environments ARG defaults
+     * read; errors are reported as a build's.
+     */
+    private int outline(BuildEngine engine, BuildRequest request, BuildProgress display, boolean json,
+                        PrintWriter out, PrintWriter err) throws InterruptedException {
+        try {
+            BuildOutline outline = engine.outline(request).get();
+            display.close();
+            if (json) {
+                printJson(out, SubrequestJson.outline(outline,
+                        outline.source().getBytes(StandardCharsets.UTF_8)));
+            } else {
+                new OutlinePrinter(out).print(outline);
+            }
+            return ExitCodes.OK;
+        } catch (ExecutionException e) {
+            display.close();
+            if (e.getCause() instanceof BuildFailedException failed) {
+                new BuildErrorReport(err).print(failed, display.failedStep(), dockerfileText());
+            } else {
+                err.println("ERROR: " + e.getCause().getMessage());
+            }
+            return ExitCodes.FAILED;
+        }
     }
 
     /** What a {@code --call} method that reads the Dockerfile alone does with it. */

@@ -14,10 +14,12 @@ import java.util.Objects;
  * @param args        the build arguments
  * @param secrets     the secrets
  * @param ssh         the ssh sockets
+ * @param source      the Dockerfile's text (BuildKit's outline carries it as its {@code sources})
  */
 public record BuildOutline(String name, String description, List<Arg> args, List<Mounted> secrets,
-                           List<Mounted> ssh) {
+                           List<Mounted> ssh, String source) {
     public BuildOutline {
+        Objects.requireNonNull(source, "source");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(description, "description");
         args = List.copyOf(args);

@@ -6,6 +6,7 @@ import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.ImageAnnotation;
+import dev.wharf.builder.api.BuildOutline;
 import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.CacheDestination;
 import dev.wharf.builder.api.CacheSource;
@@ -74,7 +75,11 @@ final class BuildJob {
     private final AtomicInteger steps = new AtomicInteger();
     private RegistryImages images;
     /** Set by {@link #check()}: planning stops after the checks, whose report is kept in {@link #checkReport}. */
+    /** True when the job plans no further than its checks (or its outline) and builds nothing. */
     private boolean checkOnly;
+    /** True for {@link #outline()}. */
+    private boolean outlineOnly;
+    private BuildOutline outline;
     private CheckReport checkReport;
     /** The context's .dockerignore patterns, for the CopyIgnoredFile check. */
     private List<String> ignorePatterns = List.of();
@@ -96,6 +101,17 @@ final class BuildJob {
         checkOnly = true;
         run();
         return checkReport;
+    }
+
+    /**
+     * Plans no further than resolving the base images the target needs, and returns what the target takes
+     * (BuildKit's outline subrequest); builds nothing.
+     */
+    BuildOutline outline() throws EngineException, InterruptedException {
+        checkOnly = true;
+        outlineOnly = true;
+        run();
+        return outline;
     }
 
     /** As BuildKit's DockerIgnorePatterns: a local directory's .dockerignore; unreadable ones fail at COPY. */
@@ -277,6 +293,10 @@ final class BuildJob {
             Dockerfile dockerfile = parsed.parse(name, text);
             PlanRequest planRequest = new PlanRequest(name, args, request.target(), platform, request.noCache(),
                     request.noCacheFilter(), contexts);
+            if (outlineOnly) {
+                outline = new Planner(images).outline(text, dockerfile, planRequest);
+                return null;
+            }
             if (checkOnly) {
                 checkReport = check(name, dockerfile, planRequest);
                 return null;

@@ -93,6 +93,39 @@ public final class Planner {
         }
     }
 
+    /**
+     * What building {@code request}'s target of {@code dockerfile} takes, without planning it: BuildKit's outline
+     * subrequest ({@code Dockerfile2Outline}), which resolves the base images of the stages the target needs, as a
+     * build does, so that ARG defaults are expanded in their environments.
+     *
+     * @param source the Dockerfile's text, which the outline carries
+     * @throws DockerfileException as {@link #plan(Dockerfile, PlanRequest)} for an unknown target, a bad
+     *                             expansion or a base image that cannot be resolved
+     */
+    public dev.wharf.builder.api.BuildOutline outline(String source, Dockerfile dockerfile, PlanRequest request)
+            throws DockerfileException {
+        String file = request.file();
+        if (dockerfile.stages().isEmpty()) {
+            throw new DockerfileException(file, null, "dockerfile contains no stages to build");
+        }
+        Optional<String> wanted = request.target().filter(t -> !t.isEmpty());
+        String targetName = wanted.orElseGet(() ->
+                dockerfile.stages().get(dockerfile.stages().size() - 1).name().orElse(""));
+        ShellLexer lexer = ShellLexer.create(dockerfile.directives().escapeChar());
+        GlobalScope global = GlobalScope.build(file, request.platform(), targetName, request.buildArgs(),
+                dockerfile.metaArgs(), lexer);
+        StageGraph graph = StageGraph.create(file, dockerfile.stages(), global, request.platform(), lexer,
+                request.namedContexts());
+        StageGraph.Node target = wanted.isEmpty() ? graph.last() : graph.stageNamed(wanted.get())
+                .orElseThrow(() -> new DockerfileException(file, null,
+                        "target stage " + GoQuote.quote(wanted.get()) + " could not be found"));
+        // The checks' findings are no part of an outline.
+        resolveStages(file, graph, target, request.platform(), lexer,
+                Checks.under(checkConfig(file, dockerfile, request)));
+        return Outlines.outline(file, source, dockerfile, request.buildArgs(), graph, target, global,
+                request.platform(), lexer);
+    }
+
     private BuildPlan plan(Dockerfile dockerfile, PlanRequest request, boolean allStages) throws DockerfileException {
         return plan(dockerfile, request, allStages, new ArrayList<>());
     }
