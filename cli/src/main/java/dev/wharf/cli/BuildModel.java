@@ -85,7 +85,8 @@ final class BuildModel {
                         + "exported (registry, oci, docker) layers are compressed as "
                         + "compression=gzip|zstd|uncompressed (default gzip), compression-level=N (gzip 0-9, default "
                         + "6; zstd 1-22, default 3) and force-compression=true (also recompress base layers "
-                        + "compressed otherwise) say; the local store keeps a build's layers uncompressed.")
+                        + "compressed otherwise) say; the local store keeps a build's layers uncompressed. "
+                        + "annotation[-TYPE][[OS/ARCH]].KEY=VALUE annotates an image output as --annotation does.")
                 .build());
         spec.addOption(list("id=ID,src=FILE|env=VAR", "--secret")
                 .description("A secret RUN --mount=type=secret,id=ID can read, from a file or an environment "

@@ -64,6 +64,40 @@ class ImageAnnotationsEndToEndTest {
     }
 
     @Test
+    void anOutputsOwnAnnotations_goOnItsImageOnly_underTheRequestsOfTheSameKey() throws Exception {
+        // buildx writes --annotation into every output's options (commands/build.go), over the output's own keys;
+        // each of BuildKit's exporters writes its manifest from its own options.
+        Path context = Files.createDirectories(temp.resolve("ctx"));
+        Files.writeString(context.resolve("a.txt"), "a");
+        Path layout = temp.resolve("layout");
+        try (BuildEngine engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")))) {
+            BuildRequest.Builder request = BuildRequest.builder(context)
+                    .dockerfileText("FROM scratch\nCOPY a.txt /\n").tag("app:1")
+                    .output(BuildOutput.parse("type=image,annotation.org.example.Stored=s"))
+                    .output(BuildOutput.parse("type=oci,tar=false,dest=" + layout + ",annotation.org.example.own=o,"
+                            + "annotation.org.example.both=output,annotation-manifest-descriptor.org.example.d=d"));
+            ImageAnnotation.parse("org.example.both=request").forEach(request::annotation);
+            BuildResult result = engine.build(request.build()).get(2, TimeUnit.MINUTES);
+
+            assertEquals(JSON.readTree("{\"org.example.Stored\":\"s\",\"org.example.both\":\"request\"}"),
+                    manifest(temp.resolve("store"), result.imageDigest()).path("annotations"));
+            JsonNode entry = JSON.readTree(layout.resolve("index.json").toFile()).path("manifests").get(0);
+            assertEquals("d", entry.path("annotations").path("org.example.d").asText());
+            JsonNode exported = JSON.readTree(layout.resolve("blobs/sha256/"
+                    + entry.path("digest").asText().substring("sha256:".length())).toFile());
+            assertEquals(JSON.readTree("{\"org.example.both\":\"request\",\"org.example.own\":\"o\"}"),
+                    exported.path("annotations"));
+
+            BuildRequest.Builder index = BuildRequest.builder(context).dockerfileText("FROM scratch\n")
+                    .output(BuildOutput.parse("type=oci,dest=" + temp.resolve("i.tar") + ",annotation-index.i=1"));
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> engine.build(index.build()).get(2, TimeUnit.MINUTES));
+            assertEquals("index annotations not supported for single platform export",
+                    assertInstanceOf(EngineException.class, e.getCause()).getMessage());
+        }
+    }
+
+    @Test
     void indexAnnotations_failTheBuild_asBuildKitsSinglePlatformExporter() throws Exception {
         Path context = Files.createDirectories(temp.resolve("ctx"));
         try (BuildEngine engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")))) {
