@@ -154,7 +154,7 @@ final class CopyRunner {
         Optional<String> checksum = add.checksum().map(Word::text).filter(c -> !c.isEmpty());
         List<RemoteSource> out = new ArrayList<>();
         for (Word src : files.sourcePaths()) {
-            RemoteSource.of(src.text(), checksum, add.keepGitDir().orElse(false), settings.scratch(),
+            RemoteSource.of(src.text(), checksum, add.keepGitDir(), settings.scratch(),
                     workspace.http(), workspace.httpCache(), workspace.clock()).ifPresent(out::add);
         }
         if (checksum.isPresent()) {
