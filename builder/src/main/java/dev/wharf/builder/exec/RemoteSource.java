@@ -158,7 +158,7 @@ final class RemoteSource {
             Path work = Files.createTempDirectory(scratch, "add-git-");
             OpenedContext clone = new GitContextSource(git.get(), work, keepGitDir, "git").open();
             // The clone lives under the build's scratch directory, deleted with it.
-            fetched = CopySources.stage(clone.root(), clock);
+            fetched = CopySources.fetched(clone.root(), clock);
             return fetched;
         }
         if (notModified != null) {
