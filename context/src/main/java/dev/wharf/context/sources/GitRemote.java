@@ -43,8 +43,6 @@ public record GitRemote(String remote, String ref, String subdir, String checksu
     // util/sshutil/scpurl.go gitSSHRegex.
     private static final Pattern SCP = Pattern.compile("^([a-zA-Z0-9-_]+)@([a-zA-Z0-9-.]+):(.*?)(?:\\?(.*?))?(?:#(.*))?$");
     private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
-    // moby builder/remotecontext/urlutil: urlPathWithFragmentSuffix.
-    private static final Pattern GIT_SUFFIX = Pattern.compile("\\.git(?:#.+)?$");
 
     public GitRemote {
         Objects.requireNonNull(remote, "remote");
@@ -140,15 +138,19 @@ public record GitRemote(String remote, String ref, String subdir, String checksu
     }
 
     /**
-     * The docker CLI's test of whether a context argument is a git URL (moby builder/remotecontext/urlutil
-     * {@code IsGitURL}): an http(s) URL ending in {@code .git} (before a fragment), or one starting with {@code
-     * git://}, {@code github.com/} or {@code git@}.
+     * Whether a context argument is a git URL, as buildx tells (util/urlutil {@code IsRemoteURL} with dfgitutil
+     * {@code ParseGitRef}, then BuildKit's dockerui {@code DetectGitContext}): an http(s) URL whose path ends in
+     * {@code .git} (before a query or fragment: {@code https://host/repo.git?ref=v1&subdir=app}, {@code
+     * https://host/repo.git#v1:app}), a {@code git://} or {@code ssh://} URL, scp-style {@code user@host:path}, or
+     * {@code github.com/...}. The legacy docker CLI's {@code IsGitURL} agreed but for {@code ssh://} and an
+     * http(s) URL whose query ends in {@code .git}.
      */
     public static boolean looksLikeGitUrl(String s) {
-        if ((s.startsWith("http://") || s.startsWith("https://")) && GIT_SUFFIX.matcher(s).find()) {
-            return true;
+        if (s.startsWith("http://") || s.startsWith("https://")) {
+            return split(s)[0].endsWith(".git");
         }
-        return s.startsWith("git://") || s.startsWith("github.com/") || s.startsWith("git@");
+        return s.startsWith("git://") || s.startsWith("ssh://") || s.startsWith("github.com/")
+                || SCP.matcher(s).matches();
     }
 
     /** Whether the ref names a commit (a full SHA-1 or SHA-256 hex id), which is fetched by id. */

@@ -116,10 +116,22 @@ class GitRemoteTest {
         "git://host/repo, true",
         "git@host:repo.git, true",
         "github.com/moby/buildkit, true",
-        "ssh://host/repo.git, false",
+        "ssh://host/repo.git, true",
         "some/dir, false",
     })
-    void recognisesGitUrlsAsTheDockerCliDoes(String s, boolean git) {
+    void recognisesGitUrlsAsBuildxDoes(String s, boolean git) {
         assertEquals(git, GitRemote.looksLikeGitUrl(s));
+    }
+
+    @Test
+    void theQueryForm_sshAndScpAddresses_areGitContexts_asBuildxTellsThem() {
+        // buildx's urlutil.IsRemoteURL with dfgitutil.ParseGitRef: the query form of BuildKit 0.24+ too.
+        assertTrue(GitRemote.looksLikeGitUrl("https://host/repo.git?ref=v1&subdir=app"));
+        assertTrue(GitRemote.looksLikeGitUrl("ssh://git@host/repo.git"));
+        assertTrue(GitRemote.looksLikeGitUrl("deploy@host:team/repo.git"));
+        assertTrue(GitRemote.looksLikeGitUrl("https://host/repo.git#main:app"));
+        org.junit.jupiter.api.Assertions.assertFalse(GitRemote.looksLikeGitUrl("https://host/context.tar.gz"));
+        org.junit.jupiter.api.Assertions.assertFalse(GitRemote.looksLikeGitUrl("https://host/x?file=repo.git"));
+        org.junit.jupiter.api.Assertions.assertFalse(GitRemote.looksLikeGitUrl("/tmp/ctx.tar"));
     }
 }
