@@ -746,14 +746,22 @@ final class BuildCommand implements Callable<Integer> {
             }
             return ExitCodes.OK;
         } catch (ExecutionException e) {
-            display.close();
-            if (e.getCause() instanceof BuildFailedException failed) {
-                new BuildErrorReport(err).print(failed, display.failedStep(), dockerfileText());
-            } else {
-                err.println("ERROR: " + e.getCause().getMessage());
-            }
-            return ExitCodes.FAILED;
+            return planningFailed(e, display, "ERROR: ", err);
         }
+    }
+
+    /**
+     * Reports why a {@code --call} that plans but builds nothing failed: a planning error with its Dockerfile
+     * lines, as a build's; anything else after {@code prefix}.
+     */
+    private int planningFailed(ExecutionException e, BuildProgress display, String prefix, PrintWriter err) {
+        display.close();
+        if (e.getCause() instanceof BuildFailedException failed) {
+            new BuildErrorReport(err).print(failed, display.failedStep(), dockerfileText());
+        } else {
+            err.println(prefix + e.getCause().getMessage());
+        }
+        return ExitCodes.FAILED;
     }
 
     /** What a {@code --call} method that reads the Dockerfile alone does with it. */
@@ -796,13 +804,7 @@ final class BuildCommand implements Callable<Integer> {
             int code = new CheckPrinter(out, err).print(report, dockerfileText());
             return ignoreStatus && code == ExitCodes.FAILED && report.error().isEmpty() ? ExitCodes.OK : code;
         } catch (ExecutionException e) {
-            display.close();
-            if (e.getCause() instanceof BuildFailedException failed) {
-                new BuildErrorReport(err).print(failed, display.failedStep(), dockerfileText());
-            } else {
-                err.println("wharf build: " + e.getCause().getMessage());
-            }
-            return ExitCodes.FAILED;
+            return planningFailed(e, display, "wharf build: ", err);
         }
     }
 
