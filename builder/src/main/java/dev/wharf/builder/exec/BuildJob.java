@@ -74,10 +74,12 @@ final class BuildJob {
     private final ParsedDockerfiles parsed;
     private final AtomicInteger steps = new AtomicInteger();
     private RegistryImages images;
-    /** Set by {@link #check()}: planning stops after the checks, whose report is kept in {@link #checkReport}. */
-    /** True when the job plans no further than its checks (or its outline) and builds nothing. */
+    /**
+     * Set by {@link #check()} and {@link #outline()}: planning stops after the checks, whose report is kept in
+     * {@link #checkReport}, or after resolving the target's stages, whose outline is kept in {@link #outline}.
+     */
     private boolean checkOnly;
-    /** True for {@link #outline()}. */
+    /** Set by {@link #outline()}. */
     private boolean outlineOnly;
     private BuildOutline outline;
     private CheckReport checkReport;

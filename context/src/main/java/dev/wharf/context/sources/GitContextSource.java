@@ -19,7 +19,9 @@ import java.util.Objects;
  * refuses to serve a commit by id), a detached checkout, submodules updated recursively (as BuildKit's git source
  * does by default), then the context root is the fragment's subdirectory. The {@code .git} directory is removed
  * unless asked to keep it (BuildKit's {@code keep-git-dir}) for a checkout of the whole repository, which is then made
- * as BuildKit makes it ({@link KeptGitCheckout}).
+ * as BuildKit makes it ({@link KeptGitCheckout}). The address's query options are applied as BuildKit's git source
+ * applies them: {@code checksum} checked against the checked-out commit (or the annotated tag fetched),
+ * {@code keep-git-dir}, {@code submodules=false}, {@code mtime=commit} and {@code fetch-by-commit}.
  *
  * <p>{@code git} runs with prompts disabled ({@code GIT_TERMINAL_PROMPT=0}, ssh in batch mode) and stdin closed, so
  * a remote that needs credentials fails instead of hanging. Immutable and thread-safe; each open makes a new clone
