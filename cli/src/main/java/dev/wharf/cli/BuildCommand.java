@@ -12,6 +12,7 @@ import dev.wharf.builder.api.CacheSource;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.ExtraHost;
 import dev.wharf.builder.api.ImageAnnotation;
+import dev.wharf.builder.api.BuildOutline;
 import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.CheckReport;
 import dev.wharf.builder.api.EngineException;
@@ -551,15 +552,15 @@ final class BuildCommand implements Callable<Integer> {
             err.println("ERROR: unsupported request frontend." + method.name());
             return ExitCodes.FAILED;
         }
-        if (!method.format().isEmpty() && !method.format().equals("text")) {
-            err.println("wharf build: --call " + call + ": format " + method.format() + " is not supported (text)");
+        // buildx prints result.json for format=json and the text for any other format (commands/build.go
+        // printValue); wharf has no JSON form of the checks' report yet.
+        boolean json = method.format().equals("json");
+        if (json && method.name().equals("lint")) {
+            err.println("wharf build: --call " + call + ": format json is not supported for check (text)");
             return ExitCodes.USAGE;
         }
         if (targets) {
-            return printTargets(out, err);
-        }
-        if (outline) {
-            return printOutline(request.build(), out, err);
+            return printTargets(json, out, err);
         }
         // Progress and error display: the printer --progress selects, the failed step's output, the source lines.
         boolean terminal = mode.get() == ProgressMode.AUTO && (System.console() != null
@@ -575,6 +576,9 @@ final class BuildCommand implements Callable<Integer> {
              BuildProgress display = BuildProgress.open(shown, err, System.getenv())) {
             if (method.name().equals("lint")) {
                 return check(engine, request.listener(display).build(), display, method.ignoreStatus(), out, err);
+            }
+            if (outline) {
+                return outline(engine, request.listener(display).build(), display, json, out, err);
             }
             CompletableFuture<BuildResult> future = engine.build(request
                     .listener(hashedAtStart() ? display : StartupWarmer.hashingOnFirstTransfer(display)).build());
@@ -704,18 +708,61 @@ final class BuildCommand implements Callable<Integer> {
      * {@code --call=targets}, which builds nothing and needs no engine: lists the stages (BuildKit's
      * frontend.targets subrequest).
      */
-    private int printTargets(PrintWriter out, PrintWriter err) {
-        return withDockerfile("targets", err, (name, dockerfile) -> new TargetsPrinter(out).print(dockerfile));
+    private int printTargets(boolean json, PrintWriter out, PrintWriter err) {
+        return withDockerfile("targets", err, (name, dockerfile) -> {
+            if (json) {
+                printJson(out, SubrequestJson.targets(dockerfile, dockerfileBytes()));
+            } else {
+                new TargetsPrinter(out).print(dockerfile);
+            }
+        });
+    }
+
+    /** A subrequest's result.json, as buildx prints it (fmt.Fprintln). */
+    private static void printJson(PrintWriter out, String json) {
+        out.println(json);
+        out.flush();
+    }
+
+    /** The Dockerfile as BuildKit's subrequests carry it in {@code sources}: its bytes ("" when unreadable). */
+    private byte[] dockerfileBytes() {
+        return dockerfileText().orElse("").getBytes(StandardCharsets.UTF_8);
     }
 
     /**
-     * {@code --call=outline}, which builds nothing and needs no engine either: what the target takes (BuildKit's
-     * frontend.outline subrequest).
+     * {@code --call=outline}: what the target takes (BuildKit's frontend.outline subrequest), which builds nothing
+     * but, as BuildKit, resolves the base images of the stages the target needs, whose environments ARG defaults
+     * read; errors are reported as a build's.
      */
-    private int printOutline(BuildRequest built, PrintWriter out, PrintWriter err) {
-        return withDockerfile("outline", err, (name, dockerfile) -> new OutlinePrinter(out).print(
-                dev.wharf.builder.plan.Outlines.outline(name, dockerfile, built.buildArgs(), built.target(),
-                        dev.wharf.builder.plan.Platform.of("linux", System.getProperty("os.arch"), ""))));
+    private int outline(BuildEngine engine, BuildRequest request, BuildProgress display, boolean json,
+                        PrintWriter out, PrintWriter err) throws InterruptedException {
+        try {
+            BuildOutline outline = engine.outline(request).get();
+            display.close();
+            if (json) {
+                printJson(out, SubrequestJson.outline(outline,
+                        outline.source().getBytes(StandardCharsets.UTF_8)));
+            } else {
+                new OutlinePrinter(out).print(outline);
+            }
+            return ExitCodes.OK;
+        } catch (ExecutionException e) {
+            return planningFailed(e, display, "ERROR: ", err);
+        }
+    }
+
+    /**
+     * Reports why a {@code --call} that plans but builds nothing failed: a planning error with its Dockerfile
+     * lines, as a build's; anything else after {@code prefix}.
+     */
+    private int planningFailed(ExecutionException e, BuildProgress display, String prefix, PrintWriter err) {
+        display.close();
+        if (e.getCause() instanceof BuildFailedException failed) {
+            new BuildErrorReport(err).print(failed, display.failedStep(), dockerfileText());
+        } else {
+            err.println(prefix + e.getCause().getMessage());
+        }
+        return ExitCodes.FAILED;
     }
 
     /** What a {@code --call} method that reads the Dockerfile alone does with it. */
@@ -758,13 +805,7 @@ final class BuildCommand implements Callable<Integer> {
             int code = new CheckPrinter(out, err).print(report, dockerfileText());
             return ignoreStatus && code == ExitCodes.FAILED && report.error().isEmpty() ? ExitCodes.OK : code;
         } catch (ExecutionException e) {
-            display.close();
-            if (e.getCause() instanceof BuildFailedException failed) {
-                new BuildErrorReport(err).print(failed, display.failedStep(), dockerfileText());
-            } else {
-                err.println("wharf build: " + e.getCause().getMessage());
-            }
-            return ExitCodes.FAILED;
+            return planningFailed(e, display, "wharf build: ", err);
         }
     }
 

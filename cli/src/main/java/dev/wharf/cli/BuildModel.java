@@ -85,7 +85,8 @@ final class BuildModel {
                         + "exported (registry, oci, docker) layers are compressed as "
                         + "compression=gzip|zstd|uncompressed (default gzip), compression-level=N (gzip 0-9, default "
                         + "6; zstd 1-22, default 3) and force-compression=true (also recompress base layers "
-                        + "compressed otherwise) say; the local store keeps a build's layers uncompressed.")
+                        + "compressed otherwise) say; the local store keeps a build's layers uncompressed. "
+                        + "annotation[-TYPE][[OS/ARCH]].KEY=VALUE annotates an image output as --annotation does.")
                 .build());
         spec.addOption(list("id=ID,src=FILE|env=VAR", "--secret")
                 .description("A secret RUN --mount=type=secret,id=ID can read, from a file or an environment "
@@ -147,8 +148,10 @@ final class BuildModel {
                         + "they found and exit 1 if any (buildx's --check, --call=check).")
                 .build());
         spec.addOption(option("METHOD[,format=FORMAT][,ignorestatus=BOOL]", "--call").defaultValue("build")
-                .description("build (the default), check (as --check) or targets (list the Dockerfile's stages and "
-                        + "their descriptions, build nothing), as buildx's --call.")
+                .description("build (the default), check (as --check), targets (list the Dockerfile's stages and "
+                        + "their descriptions) or outline (the build args, secrets and ssh sockets the target "
+                        + "uses), the last two building nothing and printing JSON with format=json, as buildx's "
+                        + "--call.")
                 .build());
         spec.addOption(option(Path.class, "FILE", "--iidfile")
                 .description("Write the image id to FILE.")

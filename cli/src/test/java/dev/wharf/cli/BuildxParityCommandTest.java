@@ -151,15 +151,16 @@ class BuildxParityCommandTest {
     void callOutline_listsTheTargetsArgsSecretsAndSsh_asBuildxPrintsBuildKitsOutline() throws IOException {
         // Expected text from frontend/subrequests/outline/outline.go PrintOutline and dockerfile2llb's bookkeeping:
         // BASE's default reads ALPINE (listed too), the dependency stage's ARGs and mounts count, the predefined
-        // TARGETARCH taken from the global scope is no build argument of the Dockerfile, lines order each table.
+        // TARGETARCH taken from the global scope is no build argument of the Dockerfile, lines order each table,
+        // and BIN's default reads the base image's PATH (BuildKit resolves the needed stages' base images).
         Path context = context("outline", """
-                ARG GO_VERSION=1.22
+                ARG TAG=latest
                 ARG ALPINE=3.20
                 # BASE sets the base image
-                ARG BASE=alpine:${ALPINE}
+                ARG BASE=busybox:${ALPINE}
                 ARG UNUSED=1
 
-                FROM golang:${GO_VERSION} AS build
+                FROM busybox:${TAG} AS build
                 # CGO_ENABLED turns cgo on or off
                 ARG CGO_ENABLED=0
                 ARG TARGETARCH
@@ -168,22 +169,24 @@ class BuildxParityCommandTest {
                 # release the final image
                 FROM ${BASE} AS release
                 ARG VERSION
+                ARG BIN=$PATH
                 RUN --mount=type=secret,target=/run/secrets/npmrc true
                 COPY --from=build /x /x
                 """);
         Outcome outline = wharf("build", "--root", root.toString(), "--call=outline", "--build-arg",
-                "GO_VERSION=1.23", context.toString());
+                "ALPINE=latest", context.toString());
         assertEquals(0, outline.exitCode(), outline.err());
         assertEquals("""
                 TARGET:      release
                 DESCRIPTION: the final image
 
-                BUILD ARG     VALUE         DESCRIPTION
-                GO_VERSION    1.23         \s
-                ALPINE        3.20         \s
-                BASE          alpine:3.20   sets the base image
-                CGO_ENABLED   0             turns cgo on or off
-                VERSION                    \s
+                BUILD ARG     VALUE                                                          DESCRIPTION
+                TAG           latest                                                        \s
+                ALPINE        latest                                                        \s
+                BASE          busybox:latest                                                 sets the base image
+                CGO_ENABLED   0                                                              turns cgo on or off
+                VERSION                                                                     \s
+                BIN           /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin  \s
 
                 SECRET   REQUIRED
                 token    true
@@ -200,9 +203,9 @@ class BuildxParityCommandTest {
         assertEquals("""
                 TARGET: build
 
-                BUILD ARG     VALUE   DESCRIPTION
-                GO_VERSION    1.22   \s
-                CGO_ENABLED   0       turns cgo on or off
+                BUILD ARG     VALUE    DESCRIPTION
+                TAG           latest  \s
+                CGO_ENABLED   0        turns cgo on or off
 
                 SECRET   REQUIRED
                 token    true
@@ -211,11 +214,138 @@ class BuildxParityCommandTest {
                 default  \s
 
                 """, build.out());
+        // The base images are looked up as for a build: one the store and registries lack fails the outline.
+        Outcome unresolved = wharf("build", "--root", root.toString(), "--call", "outline", context.toString());
+        assertEquals(1, unresolved.exitCode(), unresolved.out());
+        assertTrue(unresolved.err().contains("busybox:3.20"), unresolved.err());
         Outcome missing = wharf("build", "--root", root.toString(), "--call", "outline", "--target", "nosuch",
                 context.toString());
         assertEquals(1, missing.exitCode());
         assertTrue(missing.err().contains("target stage \"nosuch\" could not be found"), missing.err());
         assertFalse(wharf("images", "--root", root.toString()).out().contains("<none>"), "nothing was built");
+    }
+
+    @Test
+    void callTargetsAndOutline_withFormatJson_printBuildKitsResultJson() throws IOException {
+        // frontend/subrequests/targets.List and outline.Outline through json.MarshalIndent(v, "", "  "): omitempty
+        // fields left out, HTML characters escaped as Go escapes them, one location range per line of the
+        // instruction (parser/errors.go toRanges), the Dockerfile base64 in sources; buildx adds a newline.
+        String dockerfile = """
+                # app builds <it> & more
+                FROM --platform=$BUILDPLATFORM busybox:latest AS app
+                ARG NAME=a&b
+                RUN --mount=type=secret,id=tok,required \\
+                    true
+                FROM app
+                """;
+        Path context = context("json", dockerfile);
+        String source = java.util.Base64.getEncoder().encodeToString(dockerfile.getBytes(
+                java.nio.charset.StandardCharsets.UTF_8));
+        Outcome targets = wharf("build", "--root", root.toString(), "--call", "targets,format=json",
+                context.toString());
+        assertEquals(0, targets.exitCode(), targets.err());
+        assertEquals("""
+                {
+                  "targets": [
+                    {
+                      "name": "app",
+                      "description": "builds \\u003cit\\u003e \\u0026 more",
+                      "base": "busybox:latest",
+                      "platform": "$BUILDPLATFORM",
+                      "location": {
+                        "ranges": [
+                          {
+                            "start": {
+                              "line": 2
+                            },
+                            "end": {
+                              "line": 2
+                            }
+                          }
+                        ]
+                      }
+                    },
+                    {
+                      "default": true,
+                      "base": "app",
+                      "location": {
+                        "ranges": [
+                          {
+                            "start": {
+                              "line": 6
+                            },
+                            "end": {
+                              "line": 6
+                            }
+                          }
+                        ]
+                      }
+                    }
+                  ],
+                  "sources": [
+                    "SOURCE"
+                  ]
+                }
+                """.replace("SOURCE", source), targets.out());
+        Outcome outline = wharf("build", "--root", root.toString(), "--call", "outline,format=json",
+                context.toString());
+        assertEquals(0, outline.exitCode(), outline.err());
+        assertEquals("""
+                {
+                  "args": [
+                    {
+                      "name": "NAME",
+                      "value": "a\\u0026b",
+                      "location": {
+                        "ranges": [
+                          {
+                            "start": {
+                              "line": 3
+                            },
+                            "end": {
+                              "line": 3
+                            }
+                          }
+                        ]
+                      }
+                    }
+                  ],
+                  "secrets": [
+                    {
+                      "name": "tok",
+                      "required": true,
+                      "location": {
+                        "ranges": [
+                          {
+                            "start": {
+                              "line": 4
+                            },
+                            "end": {
+                              "line": 4
+                            }
+                          },
+                          {
+                            "start": {
+                              "line": 5
+                            },
+                            "end": {
+                              "line": 5
+                            }
+                          }
+                        ]
+                      }
+                    }
+                  ],
+                  "sources": [
+                    "SOURCE"
+                  ]
+                }
+                """.replace("SOURCE", source), outline.out());
+        // Any other format is the text, as buildx's printValue prints it.
+        Outcome text = wharf("build", "--root", root.toString(), "--call", "targets,format=table",
+                context.toString());
+        assertEquals(wharf("build", "--root", root.toString(), "--call", "targets", context.toString()).out(),
+                text.out());
     }
 
     @Test

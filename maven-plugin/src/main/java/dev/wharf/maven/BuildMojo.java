@@ -3,6 +3,7 @@ package dev.wharf.maven;
 import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildOutput;
+import dev.wharf.builder.api.ImageAnnotation;
 import dev.wharf.builder.api.OutputCompression;
 import dev.wharf.builder.api.CacheDestination;
 import dev.wharf.builder.api.CacheSource;
@@ -78,6 +79,18 @@ public class BuildMojo extends CompressionParameters {
      */
     @Parameter
     Map<String, String> labels = new LinkedHashMap<>();
+
+    /**
+     * Annotations of the image, as {@code docker buildx build --annotation}: each key is {@code [TYPE:]KEY}, TYPE
+     * being {@code manifest} (the default: the image's manifest), {@code manifest-descriptor} (its entry in the
+     * index of {@code <outputDirectory>} and {@code <outputTar>}), or a comma-separated list of them, each optionally
+     * with {@code [OS/ARCH]}; {@code index} types fail, as for BuildKit's single-platform images. In the POM:
+     * {@code <annotations><org.opencontainers.image.title>app</org.opencontainers.image.title></annotations>}; on
+     * the command line: {@code -Dwharf.annotations=KEY=value,manifest-descriptor:KEY2=value2}, which overrides the
+     * POM's values of the same keys.
+     */
+    @Parameter
+    Map<String, String> annotations = new LinkedHashMap<>();
 
     /**
      * Named contexts by name, as {@code docker buildx build --build-context NAME=VALUE}: what {@code FROM NAME},
@@ -282,6 +295,13 @@ public class BuildMojo extends CompressionParameters {
                 .buildArgs(map(buildArgs, MapProperty.BUILD_ARGS)).target(target).noCache(noCache)
                 .explainCache(explainCache).platform(platform).listener(progress);
         map(labels, MapProperty.LABELS).forEach(b::label);
+        try {
+            for (Map.Entry<String, String> a : map(annotations, MapProperty.ANNOTATIONS).entrySet()) {
+                ImageAnnotation.parse(a.getKey() + "=" + a.getValue()).forEach(b::annotation);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new MojoFailureException("<annotations>: " + e.getMessage(), e);
+        }
         if (outputDirectory != null || outputTar != null) {
             // An explicit output replaces the default "tag into the store"; keep it, as without these parameters.
             b.output(new BuildOutput("image", Optional.empty()));

@@ -5,8 +5,9 @@ import java.util.Map;
 
 /**
  * Reads the command-line form of a map parameter, {@code -Dwharf.buildArgs=NAME=value,NAME2=value2} (and
- * {@code wharf.labels}, {@code wharf.secrets} and {@code wharf.buildContexts} alike). Maven cannot convert a property into a map parameter, so the plugin parses it itself,
- * as Jib does for its map properties.
+ * {@code wharf.labels}, {@code wharf.annotations}, {@code wharf.secrets} and {@code wharf.buildContexts} alike).
+ * Maven cannot convert a property into a map parameter, so the plugin parses it itself, as Jib does for its map
+ * properties.
  *
  * <p>Stateless and thread-safe.
  */
@@ -15,6 +16,8 @@ final class MapProperty {
     static final String BUILD_ARGS = "wharf.buildArgs";
     /** The user property holding labels. */
     static final String LABELS = "wharf.labels";
+    /** The user property holding annotations, {@code [TYPE:]KEY=VALUE} as {@code docker buildx --annotation}. */
+    static final String ANNOTATIONS = "wharf.annotations";
     /** The user property holding secrets, {@code ID=FILE}. */
     static final String SECRETS = "wharf.secrets";
     /** The user property holding named contexts, {@code NAME=VALUE} as {@code docker buildx --build-context}. */

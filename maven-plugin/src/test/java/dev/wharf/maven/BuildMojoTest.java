@@ -10,6 +10,7 @@ import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildEvent;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildOutput;
+import dev.wharf.builder.api.ImageAnnotation;
 import dev.wharf.builder.api.CacheDestination;
 import dev.wharf.builder.api.CacheSource;
 import dev.wharf.builder.api.BuildRequest;
@@ -300,6 +301,28 @@ class BuildMojoTest {
         }
         assertEquals(Map.of("A", "pom", "B", "cli", "C", "cli"), requests.get(0).buildArgs());
         assertEquals(Map.of("x", "cli"), requests.get(0).labels());
+    }
+
+    @Test
+    void annotations_reachTheRequestTyped_andThePropertyOverridesThePom() throws Exception {
+        mojo.annotations = new java.util.LinkedHashMap<>(Map.of("org.opencontainers.image.title", "pom"));
+        mojo.annotations.put("manifest-descriptor:org.example.d", "a=b");
+        System.setProperty(MapProperty.ANNOTATIONS, "org.opencontainers.image.title=cli,manifest[linux/arm64]:p=1");
+        try {
+            mojo.engines = engine(request -> CompletableFuture.completedFuture(
+                    new BuildResult(DIGEST, ID, "{}", List.of(), List.of(), List.of())));
+            mojo.execute();
+        } finally {
+            System.clearProperty(MapProperty.ANNOTATIONS);
+        }
+        assertEquals(List.of(new ImageAnnotation("manifest", Optional.empty(), "org.opencontainers.image.title", "cli"),
+                new ImageAnnotation("manifest-descriptor", Optional.empty(), "org.example.d", "a=b"),
+                new ImageAnnotation("manifest", Optional.of("linux/arm64"), "p", "1")),
+                requests.get(0).annotations());
+
+        mojo.annotations = Map.of("layer:k", "v");
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+        assertEquals("<annotations>: unknown annotation type \"layer\"", e.getMessage());
     }
 
     @Test

@@ -37,6 +37,15 @@ public interface BuildEngine extends AutoCloseable {
     }
 
     /**
+     * What building {@code request}'s target takes, without building it (buildx's {@code --call=outline}, BuildKit's
+     * outline subrequest): the base images of the stages it needs are resolved, as for a build, so ARG defaults
+     * read their environments; the future fails with a {@link BuildFailedException} where planning would.
+     */
+    default CompletableFuture<BuildOutline> outline(BuildRequest request) {
+        return CompletableFuture.failedFuture(new EngineException("this engine cannot outline a build"));
+    }
+
+    /**
      * Imports a root filesystem tarball (plain, gzip or zstd) as a one-layer image named {@code reference}
      * ({@code name[:tag]}): how an offline user gets a base image.
      */

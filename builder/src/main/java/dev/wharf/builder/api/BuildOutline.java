@@ -14,10 +14,12 @@ import java.util.Objects;
  * @param args        the build arguments
  * @param secrets     the secrets
  * @param ssh         the ssh sockets
+ * @param source      the Dockerfile's text (BuildKit's outline carries it as its {@code sources})
  */
 public record BuildOutline(String name, String description, List<Arg> args, List<Mounted> secrets,
-                           List<Mounted> ssh) {
+                           List<Mounted> ssh, String source) {
     public BuildOutline {
+        Objects.requireNonNull(source, "source");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(description, "description");
         args = List.copyOf(args);
@@ -31,9 +33,10 @@ public record BuildOutline(String name, String description, List<Arg> args, List
      * @param name        its name
      * @param value       its value: a {@code --build-arg}, else its default expanded, "" when none
      * @param description the comment above its ARG that starts with its name, "" when none
-     * @param line        the line of its ARG
+     * @param line        the first line of its ARG
+     * @param endLine     the last line of its ARG (its {@code location} in BuildKit's JSON spans both)
      */
-    public record Arg(String name, String value, String description, int line) {
+    public record Arg(String name, String value, String description, int line, int endLine) {
         public Arg {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(value, "value");
@@ -46,9 +49,10 @@ public record BuildOutline(String name, String description, List<Arg> args, List
      *
      * @param id       its id
      * @param required whether the mount says {@code required}
-     * @param line     the line of the first RUN that mounts it
+     * @param line     the first line of the first RUN that mounts it
+     * @param endLine  the last line of that RUN
      */
-    public record Mounted(String id, boolean required, int line) {
+    public record Mounted(String id, boolean required, int line, int endLine) {
         public Mounted {
             Objects.requireNonNull(id, "id");
         }

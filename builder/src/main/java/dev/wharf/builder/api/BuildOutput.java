@@ -28,14 +28,19 @@ import java.util.Optional;
  * @param tar   {@code oci} only: write the layout as a tarball ({@code tar=true}, what {@link #parse} makes by
  *              default, as BuildKit's {@code exporter/oci}) rather than a directory; {@code docker} is always a
  *              tarball
+ * @param annotations the output's own annotations ({@code annotation.KEY=VALUE}, {@code annotation-manifest...},
+ *              {@code annotation-manifest-descriptor...}, {@code annotation-index...}, as BuildKit's image
+ *              exporters take them), added to the request's {@code --annotation}s for this output's image; outputs
+ *              of files ({@code local}, {@code tar}) take and ignore them, as BuildKit's do
  */
 public record BuildOutput(String type, Optional<Path> dest, java.util.List<String> names, boolean push,
-                          OutputCompression compression, boolean tar) {
+                          OutputCompression compression, boolean tar, java.util.List<ImageAnnotation> annotations) {
     public BuildOutput {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(dest, "dest");
         Objects.requireNonNull(compression, "compression");
         names = java.util.List.copyOf(names);
+        annotations = java.util.List.copyOf(annotations);
         if (type.equals("registry")) {
             type = "image";
             push = true;
@@ -53,6 +58,12 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
         if (type.equals("docker") && !tar) {
             throw new IllegalArgumentException("output type docker is always a tarball: tar=false is not supported");
         }
+    }
+
+    /** An output without annotations of its own. */
+    public BuildOutput(String type, Optional<Path> dest, java.util.List<String> names, boolean push,
+                       OutputCompression compression, boolean tar) {
+        this(type, dest, names, push, compression, tar, java.util.List.of());
     }
 
     /**
@@ -76,7 +87,12 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
 
     /** Returns a copy whose layers are compressed as {@code value} says. */
     public BuildOutput withCompression(OutputCompression value) {
-        return new BuildOutput(type, dest, names, push, value, tar);
+        return new BuildOutput(type, dest, names, push, value, tar, annotations);
+    }
+
+    /** Returns a copy with {@code values} as its own annotations. */
+    public BuildOutput withAnnotations(java.util.List<ImageAnnotation> values) {
+        return new BuildOutput(type, dest, names, push, compression, tar, values);
     }
 
     /**
@@ -94,6 +110,7 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
         boolean push = false;
         java.util.Map<String, String> compression = new java.util.HashMap<>();
         Boolean tar = null;
+        java.util.Map<java.util.List<Object>, ImageAnnotation> annotations = new java.util.LinkedHashMap<>();
         for (String field : value.split(",")) {
             if (field.trim().equalsIgnoreCase("force-compression")) {
                 compression.put("force-compression", "");
@@ -103,8 +120,15 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
             if (eq <= 0) {
                 throw new IllegalArgumentException("output field \"" + field + "\" is not KEY=VALUE");
             }
-            String key = field.substring(0, eq).trim().toLowerCase(Locale.ROOT);
             String v = field.substring(eq + 1).trim();
+            // Annotation keys keep their case (exptypes.ParseAnnotationKey matches them as written).
+            Optional<ImageAnnotation> annotation = ImageAnnotation.exporterOption(field.substring(0, eq).trim(), v);
+            if (annotation.isPresent()) {
+                ImageAnnotation a = annotation.get();
+                annotations.put(java.util.List.of(a.type(), a.platform(), a.key()), a);
+                continue;
+            }
+            String key = field.substring(0, eq).trim().toLowerCase(Locale.ROOT);
             switch (key) {
                 case "type" -> type = v;
                 case "dest" -> dest = Path.of(v);
@@ -127,7 +151,8 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
             throw new IllegalArgumentException("output type " + type + " takes no tar= option");
         }
         return new BuildOutput(type, Optional.ofNullable(dest), names, push,
-                OutputCompression.parse(compression, "--output"), tar == null || tar);
+                OutputCompression.parse(compression, "--output"), tar == null || tar,
+                java.util.List.copyOf(annotations.values()));
     }
 
     private static boolean parseBool(String key, String value) {

@@ -28,6 +28,9 @@ public record ImageAnnotation(String type, Optional<String> platform, String key
     public static final String INDEX = "index";
     public static final String INDEX_DESCRIPTOR = "index-descriptor";
 
+    /** exptypes.keyAnnotationRegexp: an exporter option that is an annotation. */
+    private static final Pattern EXPORTER_KEY =
+            Pattern.compile("annotation(?:-([a-z-]+))?(?:\\[([A-Za-z0-9_/-]+)\\])?\\.(\\S+)");
     private static final Pattern TYPE_AND_PLATFORM = Pattern.compile("([a-z-]+)(?:\\[([A-Za-z0-9_/-]+)\\])?");
 
     public ImageAnnotation {
@@ -83,19 +86,41 @@ public record ImageAnnotation(String type, Optional<String> platform, String key
             if (!List.of(MANIFEST, MANIFEST_DESCRIPTOR, INDEX, INDEX_DESCRIPTOR).contains(type)) {
                 throw new IllegalArgumentException("unknown annotation type " + GoQuote.quote(type));
             }
-            Optional<String> platform = Optional.ofNullable(m.group(2));
-            if (platform.isPresent()) {
-                try {
-                    platform = Optional.of(Platform.parse(platform.get(),
-                            Platform.of("linux", System.getProperty("os.arch"), "")).format());
-                } catch (DockerfileException e) {
-                    throw new IllegalArgumentException("invalid platform " + GoQuote.quote(platform.get()) + ": "
-                            + e.reason(), e);
-                }
-            }
-            out.add(new ImageAnnotation(type, platform, key, v));
+            out.add(new ImageAnnotation(type, platform(m.group(2)), key, v));
         }
         return out;
+    }
+
+    /** The platform in brackets, normalized, empty when none. */
+    private static Optional<String> platform(String written) {
+        if (written == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Platform.parse(written, Platform.of("linux", System.getProperty("os.arch"), ""))
+                    .format());
+        } catch (DockerfileException e) {
+            throw new IllegalArgumentException("invalid platform " + GoQuote.quote(written) + ": " + e.reason(), e);
+        }
+    }
+
+    /**
+     * An image exporter's option that is an annotation ({@code annotation[-TYPE][[PLATFORM]].KEY=VALUE}, BuildKit's
+     * exptypes.ParseAnnotationKey: no type means {@code manifest}), empty for any other option.
+     *
+     * @throws IllegalArgumentException in BuildKit's words for an unknown type ({@code unrecognized annotation type
+     *                                  x}) or a bad platform
+     */
+    public static Optional<ImageAnnotation> exporterOption(String option, String value) {
+        Matcher m = EXPORTER_KEY.matcher(option);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        String type = m.group(1) == null ? MANIFEST : m.group(1);
+        if (!List.of(MANIFEST, MANIFEST_DESCRIPTOR, INDEX, INDEX_DESCRIPTOR).contains(type)) {
+            throw new IllegalArgumentException("unrecognized annotation type " + type);
+        }
+        return Optional.of(new ImageAnnotation(type, platform(m.group(2)), m.group(3), value));
     }
 
     /** Whether this goes on an index or its descriptor, which a single-platform image does not have. */

@@ -6,6 +6,7 @@ import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.ImageAnnotation;
+import dev.wharf.builder.api.BuildOutline;
 import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.CacheDestination;
 import dev.wharf.builder.api.CacheSource;
@@ -73,8 +74,14 @@ final class BuildJob {
     private final ParsedDockerfiles parsed;
     private final AtomicInteger steps = new AtomicInteger();
     private RegistryImages images;
-    /** Set by {@link #check()}: planning stops after the checks, whose report is kept in {@link #checkReport}. */
+    /**
+     * Set by {@link #check()} and {@link #outline()}: planning stops after the checks, whose report is kept in
+     * {@link #checkReport}, or after resolving the target's stages, whose outline is kept in {@link #outline}.
+     */
     private boolean checkOnly;
+    /** Set by {@link #outline()}. */
+    private boolean outlineOnly;
+    private BuildOutline outline;
     private CheckReport checkReport;
     /** The context's .dockerignore patterns, for the CopyIgnoredFile check. */
     private List<String> ignorePatterns = List.of();
@@ -96,6 +103,17 @@ final class BuildJob {
         checkOnly = true;
         run();
         return checkReport;
+    }
+
+    /**
+     * Plans no further than resolving the base images the target needs, and returns what the target takes
+     * (BuildKit's outline subrequest); builds nothing.
+     */
+    BuildOutline outline() throws EngineException, InterruptedException {
+        checkOnly = true;
+        outlineOnly = true;
+        run();
+        return outline;
     }
 
     /** As BuildKit's DockerIgnorePatterns: a local directory's .dockerignore; unreadable ones fail at COPY. */
@@ -277,6 +295,10 @@ final class BuildJob {
             Dockerfile dockerfile = parsed.parse(name, text);
             PlanRequest planRequest = new PlanRequest(name, args, request.target(), platform, request.noCache(),
                     request.noCacheFilter(), contexts);
+            if (outlineOnly) {
+                outline = new Planner(images).outline(text, dockerfile, planRequest);
+                return null;
+            }
             if (checkOnly) {
                 checkReport = check(name, dockerfile, planRequest);
                 return null;
@@ -394,15 +416,17 @@ final class BuildJob {
         List<Descriptor> layers = state.layers().stream().map(LayerBlob::descriptor).toList();
         boolean tagged = request.outputs().isEmpty()
                 || request.outputs().stream().anyMatch(o -> o.type().equals("image"));
-        boolean imageOutput = tagged
-                || request.outputs().stream().anyMatch(o -> o.type().equals("oci") || o.type().equals("docker"));
-        if (imageOutput && request.annotations().stream().anyMatch(ImageAnnotation::onIndex)) {
+        // The image outputs share the store's image, annotated with what they all ask for.
+        List<ImageAnnotation> stored = request.outputs().isEmpty() ? request.annotations()
+                : annotations(request.outputs().stream().filter(o -> o.type().equals("image"))
+                        .flatMap(o -> annotations(o).stream()).toList());
+        if ((tagged && stored.stream().anyMatch(ImageAnnotation::onIndex)) || request.outputs().stream()
+                .filter(o -> o.type().equals("oci") || o.type().equals("docker"))
+                .anyMatch(o -> annotations(o).stream().anyMatch(ImageAnnotation::onIndex))) {
             // exporter/containerimage/writer.go: a single-platform image has no index to annotate.
             throw new EngineException("index annotations not supported for single platform export");
         }
-        Descriptor manifest = workspace.store().writer().writeManifest(
-                new ImageManifest(2, MediaTypes.OCI_MANIFEST, null, configDescriptor, layers, null,
-                        annotations(ImageAnnotation.MANIFEST), null));
+        Descriptor manifest = writeManifest(configDescriptor, layers, ofType(stored, ImageAnnotation.MANIFEST));
         List<String> names = new ArrayList<>(tagged ? request.tags() : List.of());
         for (BuildOutput output : request.outputs()) {
             output.names().stream().filter(n -> !names.contains(n)).forEach(names::add);
@@ -424,9 +448,14 @@ final class BuildJob {
             Path dest = output.dest().map(Path::toAbsolutePath).orElse(null);
             switch (output.type()) {
                 case "oci", "docker" -> {
-                    LayerCompressor.Compressed image = compressor.image(manifest, output.compression());
+                    // Each exporter writes its own manifest: this output's annotations may differ from the store's.
+                    List<ImageAnnotation> own = annotations(output);
+                    TreeMap<String, String> manifestAnnotations = ofType(own, ImageAnnotation.MANIFEST);
+                    Descriptor source = manifestAnnotations.equals(ofType(stored, ImageAnnotation.MANIFEST))
+                            ? manifest : writeManifest(configDescriptor, layers, manifestAnnotations);
+                    LayerCompressor.Compressed image = compressor.image(source, output.compression());
                     Map<String, String> described = new TreeMap<>(image.manifest().annotations());
-                    described.putAll(annotations(ImageAnnotation.MANIFEST_DESCRIPTOR));
+                    described.putAll(ofType(own, ImageAnnotation.MANIFEST_DESCRIPTOR));
                     described.put(CREATED_ANNOTATION, archived);
                     Descriptor dated = image.manifest().withAnnotations(described);
                     if (output.type().equals("docker")) {
@@ -460,14 +489,38 @@ final class BuildJob {
                 names, timings);
     }
 
+    private Descriptor writeManifest(Descriptor config, List<Descriptor> layers, TreeMap<String, String> annotations)
+            throws IOException {
+        return workspace.store().writer().writeManifest(new ImageManifest(2, MediaTypes.OCI_MANIFEST, null, config,
+                layers, null, annotations, null));
+    }
+
     /**
-     * The {@code --annotation}s of {@code type} that apply to this image: BuildKit's exporter takes those without a
-     * platform for a single-platform image ({@code AnnotationsGroup.Platform(nil)} in writer.go), so one limited to a
-     * platform is left out even when it is the build's.
+     * The annotations of {@code output}'s image: its own ({@code -o ...,annotation.KEY=VALUE}) and the request's
+     * {@code --annotation}s, which buildx writes into every output's options (commands/build.go), replacing the
+     * output's own of the same type, platform and key.
      */
-    private TreeMap<String, String> annotations(String type) {
+    private List<ImageAnnotation> annotations(BuildOutput output) {
+        return annotations(Stream.concat(output.annotations().stream(), request.annotations().stream()).toList());
+    }
+
+    /** {@code all}, a later one replacing an earlier one of the same type, platform and key. */
+    private static List<ImageAnnotation> annotations(List<ImageAnnotation> all) {
+        Map<List<Object>, ImageAnnotation> out = new java.util.LinkedHashMap<>();
+        for (ImageAnnotation a : all) {
+            out.put(List.of(a.type(), a.platform(), a.key()), a);
+        }
+        return List.copyOf(out.values());
+    }
+
+    /**
+     * The annotations of {@code type} among {@code all} that apply to this image: BuildKit's exporter takes those
+     * without a platform for a single-platform image ({@code AnnotationsGroup.Platform(nil)} in writer.go), so one
+     * limited to a platform is left out even when it is the build's.
+     */
+    private static TreeMap<String, String> ofType(List<ImageAnnotation> all, String type) {
         TreeMap<String, String> out = new TreeMap<>();
-        for (ImageAnnotation a : request.annotations()) {
+        for (ImageAnnotation a : all) {
             if (a.type().equals(type) && a.platform().isEmpty()) {
                 out.put(a.key(), a.value());
             }

@@ -154,7 +154,7 @@ final class CopyRunner {
         Optional<String> checksum = add.checksum().map(Word::text).filter(c -> !c.isEmpty());
         List<RemoteSource> out = new ArrayList<>();
         for (Word src : files.sourcePaths()) {
-            RemoteSource.of(src.text(), checksum, add.keepGitDir().orElse(false), settings.scratch(),
+            RemoteSource.of(src.text(), checksum, add.keepGitDir(), settings.scratch(),
                     workspace.http(), workspace.httpCache(), workspace.clock()).ifPresent(out::add);
         }
         if (checksum.isPresent()) {
@@ -243,8 +243,9 @@ final class CopyRunner {
                     existing.check(e.type(), resolvedRoot, true);
                     // A source directory's own entry lands on the destination: its contents are copied, of its
                     // metadata only the modification time. The context's root has none (its snapshot's root record
-                    // is synthetic); in BuildKit it is the directory the context was just synced into, so: now.
-                    writer.copyRoot(resolvedRoot, sources.isContext() && e.stat().path().isEmpty()
+                    // is synthetic); in BuildKit it is the directory the context was just synced into, or the git
+                    // checkout an ADD just made, so: now.
+                    writer.copyRoot(resolvedRoot, sources.rootIsNew() && e.stat().path().isEmpty()
                             ? settings.createdNanos() : e.stat().mtimeNanos());
                     return;
                 }

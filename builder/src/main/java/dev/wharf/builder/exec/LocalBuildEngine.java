@@ -61,6 +61,11 @@ public final class LocalBuildEngine implements BuildEngine {
         return submit(request, BuildJob::check);
     }
 
+    @Override
+    public CompletableFuture<dev.wharf.builder.api.BuildOutline> outline(BuildRequest request) {
+        return submit(request, BuildJob::outline);
+    }
+
     /** What a job does on the engine's threads. */
     private interface JobTask<T> {
         T run(BuildJob job) throws EngineException, InterruptedException;

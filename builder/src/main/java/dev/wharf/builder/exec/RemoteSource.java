@@ -65,13 +65,29 @@ final class RemoteSource {
      *
      * @throws ContextException when the source is a git address but malformed
      */
-    static Optional<RemoteSource> of(String source, Optional<String> checksum, boolean keepGitDir, Path scratch,
-                                     HttpDownloader http, HttpCache cache, Clock clock) throws ContextException {
+    static Optional<RemoteSource> of(String source, Optional<String> checksum, Optional<Boolean> keepGitDir,
+                                     Path scratch, HttpDownloader http, HttpCache cache, Clock clock)
+            throws ContextException {
         Optional<GitRemote> git = GitRemote.forAdd(source);
-        if (git.isEmpty() && !isHttp(source)) {
-            return Optional.empty();
+        if (git.isEmpty()) {
+            return isHttp(source) ? Optional.of(new RemoteSource(source, git, checksum, keepGitDir.orElse(false),
+                    scratch, http, cache, clock)) : Optional.empty();
         }
-        return Optional.of(new RemoteSource(source, git, checksum, keepGitDir, scratch, http, cache, clock));
+        // dockerfile2llb/convert_copy.go: the address's keep-git-dir and checksum (query form) against the ADD's
+        // flags; its mtime is not passed on for an ADD.
+        GitRemote g = git.get();
+        if (keepGitDir.isPresent() && g.keepGitDir().isPresent() && !keepGitDir.equals(g.keepGitDir())) {
+            throw new ContextException("inconsistent keep-git-dir configuration");
+        }
+        if (checksum.isPresent() && !g.checksum().isEmpty() && !checksum.get().equals(g.checksum())) {
+            throw new ContextException("checksum mismatch " + dev.wharf.grammar.go.GoQuote.quote(checksum.get())
+                    + " != " + dev.wharf.grammar.go.GoQuote.quote(g.checksum()));
+        }
+        Optional<String> effective = g.checksum().isEmpty() ? checksum : Optional.of(g.checksum());
+        GitRemote fetched = new GitRemote(g.remote(), g.ref(), g.subdir(), effective.orElse(""), Optional.empty(),
+                g.submodules(), "", g.fetchByCommit());
+        return Optional.of(new RemoteSource(source, Optional.of(fetched), effective,
+                g.keepGitDir().or(() -> keepGitDir).orElse(false), scratch, http, cache, clock));
     }
 
     /** BuildKit's error when a COPY names a git address or an http(s) URL (convert_copy.go), else empty. */
@@ -142,7 +158,7 @@ final class RemoteSource {
             Path work = Files.createTempDirectory(scratch, "add-git-");
             OpenedContext clone = new GitContextSource(git.get(), work, keepGitDir, "git").open();
             // The clone lives under the build's scratch directory, deleted with it.
-            fetched = CopySources.stage(clone.root(), clock);
+            fetched = CopySources.fetched(clone.root(), clock);
             return fetched;
         }
         if (notModified != null) {

@@ -2,6 +2,7 @@ package dev.wharf.builder.plan;
 
 import dev.wharf.builder.api.BuildOutline;
 import dev.wharf.grammar.DockerfileException;
+import dev.wharf.grammar.SourceRange;
 import dev.wharf.grammar.instructions.ArgDefinition;
 import dev.wharf.grammar.instructions.ArgInstruction;
 import dev.wharf.grammar.instructions.Dockerfile;
@@ -30,23 +31,24 @@ import java.util.Set;
  * ARGs ({@code dispatchArg}: a build arg, else the default expanded in the stage's environment; an ARG without
  * either that takes a global value keeps the global's record), its RUN steps' secret and ssh mounts
  * ({@code dispatchSecret}, {@code dispatchSSH}); then the target's, its bases' and its dependencies' records,
- * each name once, ordered by line. A stage's environment here holds what its ARG and ENV lines and its base stages
- * set, not a base image's environment, which wharf does not resolve for an outline. Stateless.
+ * each name once, ordered by line. A stage's environment holds its base image's (PATH added when missing), then
+ * what its ARG and ENV lines and its base stages set, so a default such as {@code $HOME/x} reads the image's
+ * {@code HOME}, as under BuildKit, which resolves the base images of the stages the target needs for an outline
+ * too. Stateless.
  */
 public final class Outlines {
     private Outlines() {
     }
 
     /**
-     * The outline of {@code target} (the last stage when empty) of {@code dockerfile}, built for {@code platform}
-     * (the host's: the planner reads no system property).
+     * The outline of {@code wanted}, a stage of {@code graph}, whose reachable stages the planner has resolved
+     * ({@link Planner#outline}): their base images' environments are where ARG defaults are expanded, as in
+     * BuildKit's {@code dispatchStages}.
      */
-    public static BuildOutline outline(String file, Dockerfile dockerfile, Map<String, String> buildArgs,
-                                       Optional<String> target, Platform platform) throws DockerfileException {
-        ShellLexer lexer = ShellLexer.create(dockerfile.directives().escapeChar());
-        String targetName = target.orElseGet(() -> dockerfile.stages().isEmpty() ? ""
-                : dockerfile.stages().get(dockerfile.stages().size() - 1).name().orElse(""));
-        GlobalScope global = GlobalScope.build(file, platform, targetName, buildArgs, dockerfile.metaArgs(), lexer);
+    static BuildOutline outline(String file, String source, Dockerfile dockerfile, Map<String, String> buildArgs,
+                                StageGraph graph, StageGraph.Node wanted, GlobalScope global, Platform platform,
+                                ShellLexer lexer) throws DockerfileException {
+        String targetName = wanted.stage.name().orElse("");
         Record globals = new Record();
         EnvList metaEnv = GlobalScope.predefined(platform, targetName, buildArgs);
         for (ArgInstruction instruction : dockerfile.metaArgs()) {
@@ -64,13 +66,9 @@ public final class Outlines {
                 if (value != null) {
                     metaEnv = metaEnv.addOrReplace(def.key(), value);
                 }
-                globals.args.put(def.key(), new ArgInfo(def, value == null ? "" : value, line(instruction), deps));
+                globals.args.put(def.key(), new ArgInfo(def, value == null ? "" : value, instruction.range(), deps));
             }
         }
-        StageGraph graph = StageGraph.create(file, dockerfile.stages(), global, platform, lexer, Map.of());
-        StageGraph.Node wanted = target.isEmpty() ? graph.last() : graph.stageNamed(target.get())
-                .orElseThrow(() -> new DockerfileException(file, null,
-                        "target stage " + dev.wharf.grammar.go.GoQuote.quote(target.get()) + " could not be found"));
 
         // buildDispatchStates: each stage's record is a copy of the global one, or of its base stage's as that was
         // after the base's FROM, plus the global ARGs its own FROM read.
@@ -86,7 +84,7 @@ public final class Outlines {
         Map<StageGraph.Node, Record> dispatched = new HashMap<>();
         for (StageGraph.Node node : stages) {
             Record record = records.get(node).copy();
-            EnvList env = node.base != null && envs.containsKey(node.base) ? envs.get(node.base) : EnvList.empty();
+            EnvList env = node.base != null && envs.containsKey(node.base) ? envs.get(node.base) : baseEnv(node);
             for (Instruction instruction : node.stage.commands()) {
                 if (instruction instanceof EnvInstruction envInstruction) {
                     for (KeyValue kv : envInstruction.pairs()) {
@@ -97,7 +95,7 @@ public final class Outlines {
                     env = dispatchArg(file, lexer, arg, env, global, buildArgs, record);
                 } else if (instruction instanceof RunInstruction run) {
                     for (Mount m : run.mounts(new Expander(file, lexer, env, instruction.range()))) {
-                        mount(m, line(instruction), record);
+                        mount(m, instruction.range(), record);
                     }
                 }
             }
@@ -114,7 +112,27 @@ public final class Outlines {
         List<BuildOutline.Mounted> ssh = new ArrayList<>();
         collectMounts(wanted, dispatched, false, new HashSet<>(), ssh, new HashSet<>());
         ssh.sort(Comparator.comparingInt(BuildOutline.Mounted::line));
-        return new BuildOutline(wanted.stage.name().orElse(""), wanted.stage.docComment(), args, secrets, ssh);
+        return new BuildOutline(wanted.stage.name().orElse(""), wanted.stage.docComment(), args, secrets, ssh,
+                source);
+    }
+
+    /**
+     * The environment a stage starts with when its base is no stage: its base image's (resolved only when the
+     * target needs the stage), with PATH added when the image lacks it, as convert.go's dispatchStages seeds
+     * {@code d.state}; scratch and a named context without an image have PATH alone (emptyImage).
+     */
+    private static EnvList baseEnv(StageGraph.Node node) {
+        EnvList env = EnvList.empty();
+        if (node.image != null) {
+            for (String entry : node.image.config().env()) {
+                EnvEntry e = EnvEntry.parse(entry);
+                env = env.addOrReplace(e.key(), e.value());
+            }
+        }
+        if (env.get("PATH").isEmpty()) {
+            env = env.addOrReplace("PATH", StageDispatcher.DEFAULT_PATH);
+        }
+        return env;
     }
 
     private static EnvList dispatchArg(String file, ShellLexer lexer, ArgInstruction arg, EnvList env,
@@ -136,20 +154,20 @@ public final class Outlines {
                 env = env.addOrReplace(def.key(), value);
             }
             if (!inherited) {
-                record.args.put(def.key(), new ArgInfo(def, value == null ? "" : value, line(arg), Set.of()));
+                record.args.put(def.key(), new ArgInfo(def, value == null ? "" : value, arg.range(), Set.of()));
             }
             record.used.add(def.key());
         }
         return env;
     }
 
-    private static void mount(Mount m, int line, Record record) {
+    private static void mount(Mount m, SourceRange lines, Record record) {
         if (m.type() == MountType.SECRET) {
             String id = MountIds.secret(m);
-            record.secrets.putIfAbsent(id, new BuildOutline.Mounted(id, m.required(), line));
+            record.secrets.putIfAbsent(id, new BuildOutline.Mounted(id, m.required(), lines.start().line(), lines.end().line()));
         } else if (m.type() == MountType.SSH) {
             String id = MountIds.ssh(m);
-            record.ssh.putIfAbsent(id, new BuildOutline.Mounted(id, m.required(), line));
+            record.ssh.putIfAbsent(id, new BuildOutline.Mounted(id, m.required(), lines.start().line(), lines.end().line()));
         }
     }
 
@@ -166,7 +184,7 @@ public final class Outlines {
             ArgInfo info = record.args.get(k);
             if (info != null && visited.add(k)) {
                 out.add(new BuildOutline.Arg(info.definition.key(), info.value, info.definition.docComment(),
-                        info.line));
+                        info.lines.start().line(), info.lines.end().line()));
             }
         }
         if (node.base != null) {
@@ -210,12 +228,8 @@ public final class Outlines {
         }
     }
 
-    private static int line(Instruction instruction) {
-        return instruction.range().start().line();
-    }
-
-    /** One ARG's record: its definition, value, line and the global ARGs its default read. */
-    private record ArgInfo(ArgDefinition definition, String value, int line, Set<String> deps) {
+    /** One ARG's record: its definition, value, lines and the global ARGs its default read. */
+    private record ArgInfo(ArgDefinition definition, String value, SourceRange lines, Set<String> deps) {
     }
 
     /** A stage's (or the global scope's) outline bookkeeping: convert.go's {@code outlineCapture}. */

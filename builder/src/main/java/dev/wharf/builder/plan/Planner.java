@@ -93,6 +93,33 @@ public final class Planner {
         }
     }
 
+    /**
+     * What building {@code request}'s target of {@code dockerfile} takes, without planning it: BuildKit's outline
+     * subrequest ({@code Dockerfile2Outline}), which resolves the base images of the stages the target needs, as a
+     * build does, so that ARG defaults are expanded in their environments.
+     *
+     * @param source the Dockerfile's text, which the outline carries
+     * @throws DockerfileException as {@link #plan(Dockerfile, PlanRequest)} for an unknown target, a bad
+     *                             expansion or a base image that cannot be resolved
+     */
+    public dev.wharf.builder.api.BuildOutline outline(String source, Dockerfile dockerfile, PlanRequest request)
+            throws DockerfileException {
+        String file = request.file();
+        Optional<String> wanted = wantedTarget(file, dockerfile, request);
+        String targetName = targetName(dockerfile, wanted);
+        ShellLexer lexer = ShellLexer.create(dockerfile.directives().escapeChar());
+        GlobalScope global = GlobalScope.build(file, request.platform(), targetName, request.buildArgs(),
+                dockerfile.metaArgs(), lexer);
+        StageGraph graph = StageGraph.create(file, dockerfile.stages(), global, request.platform(), lexer,
+                request.namedContexts());
+        StageGraph.Node target = target(file, graph, wanted);
+        // The checks' findings are no part of an outline.
+        resolveStages(file, graph, target, request.platform(), lexer,
+                Checks.under(checkConfig(file, dockerfile, request)));
+        return Outlines.outline(file, source, dockerfile, request.buildArgs(), graph, target, global,
+                request.platform(), lexer);
+    }
+
     private BuildPlan plan(Dockerfile dockerfile, PlanRequest request, boolean allStages) throws DockerfileException {
         return plan(dockerfile, request, allStages, new ArrayList<>());
     }
@@ -126,12 +153,8 @@ public final class Planner {
             throws DockerfileException {
         String file = request.file();
         DockerfileChecks.run(dockerfile, checks);
-        if (dockerfile.stages().isEmpty()) {
-            throw new DockerfileException(file, null, "dockerfile contains no stages to build");
-        }
-        Optional<String> wanted = request.target().filter(t -> !t.isEmpty());
-        String targetName = wanted.orElseGet(() ->
-                dockerfile.stages().get(dockerfile.stages().size() - 1).name().orElse(""));
+        Optional<String> wanted = wantedTarget(file, dockerfile, request);
+        String targetName = targetName(dockerfile, wanted);
         ShellLexer lexer = ShellLexer.create(dockerfile.directives().escapeChar());
         FromChecks.defaultArgs(file, dockerfile, request, targetName, lexer, checks);
         GlobalScope global = GlobalScope.build(file, request.platform(), targetName, request.buildArgs(),
@@ -141,9 +164,7 @@ public final class Planner {
 
         StageGraph graph = StageGraph.create(file, dockerfile.stages(), global, request.platform(), lexer,
                 request.namedContexts());
-        StageGraph.Node target = wanted.isEmpty() ? graph.last() : graph.stageNamed(wanted.get())
-                .orElseThrow(() -> new DockerfileException(file, null,
-                        "target stage " + GoQuote.quote(wanted.get()) + " could not be found"));
+        StageGraph.Node target = target(file, graph, wanted);
 
         Set<StageGraph.Node> reachable = new HashSet<>(
                 resolveStages(file, graph, target, request.platform(), lexer, checks));
@@ -174,6 +195,28 @@ public final class Planner {
         List<PlannedStage> stages = done.values().stream().map(StageDispatcher.Result::stage).toList();
         return new BuildPlan(stages, target.stage.index(), request.platform(), global.args().toMap(),
                 ProxyEnv.fromBuildArgs(request.buildArgs()), epoch, warnings, graph.dispatchStates());
+    }
+
+    /** The {@code --target} asked for, if any; fails as BuildKit for a Dockerfile without stages. */
+    private static Optional<String> wantedTarget(String file, Dockerfile dockerfile, PlanRequest request)
+            throws DockerfileException {
+        if (dockerfile.stages().isEmpty()) {
+            throw new DockerfileException(file, null, "dockerfile contains no stages to build");
+        }
+        return request.target().filter(t -> !t.isEmpty());
+    }
+
+    /** The target's name for the predefined TARGETSTAGE: the wanted one, else the last stage's ("" unnamed). */
+    private static String targetName(Dockerfile dockerfile, Optional<String> wanted) {
+        return wanted.orElseGet(() -> dockerfile.stages().get(dockerfile.stages().size() - 1).name().orElse(""));
+    }
+
+    /** The stage node to build: the wanted one (BuildKit's error when there is none), else the last. */
+    private static StageGraph.Node target(String file, StageGraph graph, Optional<String> wanted)
+            throws DockerfileException {
+        return wanted.isEmpty() ? graph.last() : graph.stageNamed(wanted.get())
+                .orElseThrow(() -> new DockerfileException(file, null,
+                        "target stage " + GoQuote.quote(wanted.get()) + " could not be found"));
     }
 
     /**

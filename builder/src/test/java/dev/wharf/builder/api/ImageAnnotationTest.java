@@ -44,4 +44,26 @@ class ImageAnnotationTest {
                 () -> ImageAnnotation.parse("manifest[linux/amd64/v2/x]:k=v")).getMessage();
         assertTrue(platform.startsWith("invalid platform \"linux/amd64/v2/x\": "), platform);
     }
+
+    @Test
+    void exporterOptions_areTypedAsBuildKitsParseAnnotationKey_keepingTheKeysCase() {
+        BuildOutput output = BuildOutput.parse("type=oci,dest=out.tar,annotation.org.Example.Plain=1,"
+                + "annotation-manifest.m=2,annotation-manifest-descriptor.d=a=b,annotation-index.i=3,"
+                + "annotation-index-descriptor.id=4,annotation-manifest[linux/arm64].p=5");
+        assertEquals(List.of(new ImageAnnotation("manifest", Optional.empty(), "org.Example.Plain", "1"),
+                new ImageAnnotation("manifest", Optional.empty(), "m", "2"),
+                new ImageAnnotation("manifest-descriptor", Optional.empty(), "d", "a=b"),
+                new ImageAnnotation("index", Optional.empty(), "i", "3"),
+                new ImageAnnotation("index-descriptor", Optional.empty(), "id", "4"),
+                new ImageAnnotation("manifest", Optional.of("linux/arm64"), "p", "5")), output.annotations());
+        assertEquals(List.of(), BuildOutput.parse("type=oci,dest=x").annotations());
+        // A later option of the same type, platform and key replaces the earlier one.
+        assertEquals(List.of(new ImageAnnotation("manifest", Optional.empty(), "k", "2")),
+                BuildOutput.parse("type=image,annotation.k=1,annotation-manifest.k=2").annotations());
+        assertEquals("unrecognized annotation type layer", assertThrows(IllegalArgumentException.class,
+                () -> BuildOutput.parse("type=image,annotation-layer.k=v")).getMessage());
+        // Not an annotation (no key after the dot): an unknown option.
+        assertThrows(IllegalArgumentException.class, () -> BuildOutput.parse("type=image,annotation.=v"));
+        assertEquals(Optional.empty(), ImageAnnotation.exporterOption("annotations.k", "v"));
+    }
 }

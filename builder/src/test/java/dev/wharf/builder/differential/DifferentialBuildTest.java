@@ -6,6 +6,7 @@ import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.EngineOptions;
+import dev.wharf.builder.testing.GitHttpServer;
 import dev.wharf.builder.testing.HostRequirements;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -123,14 +124,35 @@ class DifferentialBuildTest {
 
     /** Builds {@code context} with wharf and with BuildKit; returns both images, wharf's first. */
     private ImageSnapshot[] build(String name, Path context, DifferentialCase c) throws Exception {
+        if (c.git().isEmpty()) {
+            return build(name, context, c, null);
+        }
+        try (GitHttpServer git = GitHttpServer.start(temp.resolve("git-" + name))) {
+            for (Map.Entry<String, String> repo : c.git().entrySet()) {
+                git.publish(repo.getKey(), context.resolve(repo.getValue()));
+            }
+            return build(name, context, c, git);
+        }
+    }
+
+    private ImageSnapshot[] build(String name, Path context, DifferentialCase c, GitHttpServer git)
+            throws Exception {
         Path out = Files.createDirectories(temp.resolve("out-" + name));
-        BuildRequest.Builder request = BuildRequest.builder(context).network("none").buildArgs(c.args())
+        Map<String, String> buildArgs = new TreeMap<>(c.args());
+        Optional<String> gitContext = Optional.empty();
+        if (git != null) {
+            buildArgs.put("GIT_SERVER", git.root());
+            gitContext = c.gitContext().map(v -> git.url(v.split("#", 2)[0]) + v.substring(v.indexOf('#')));
+        }
+        BuildRequest.Builder request = (gitContext.isPresent()
+                ? BuildRequest.builder(new dev.wharf.builder.api.BuildContext.Git(gitContext.get()))
+                : BuildRequest.builder(context)).network("none").buildArgs(buildArgs)
                 .output(new BuildOutput("oci", Optional.of(out.resolve("wharf"))));
         c.target().ifPresent(request::target);
         List<String> args = new ArrayList<>(List.of("build", "--network", "none", "-q"));
         String tag = "wharf-diff/" + name.toLowerCase() + ":latest";
         args.addAll(List.of("-t", tag));
-        c.args().forEach((k, v) -> args.addAll(List.of("--build-arg", k + "=" + v)));
+        buildArgs.forEach((k, v) -> args.addAll(List.of("--build-arg", k + "=" + v)));
         c.target().ifPresent(t -> args.addAll(List.of("--target", t)));
         for (Map.Entry<String, String> secret : c.secrets().entrySet()) {
             Path file = out.resolve("secret-" + secret.getKey());
@@ -138,7 +160,7 @@ class DifferentialBuildTest {
             request.secret(secret.getKey(), file);
             args.addAll(List.of("--secret", "id=" + secret.getKey() + ",src=" + file));
         }
-        args.add(context.toString());
+        args.add(gitContext.orElse(context.toString()));
         engine.build(request.build()).get(5, TimeUnit.MINUTES);
         try {
             peer.docker(args.toArray(String[]::new));

@@ -19,7 +19,11 @@ import java.util.TreeMap;
  * content of a secret, written to a file outside the context); {@code hardlink.N=EXISTING NEW} and
  * {@code xattr.N=PATH NAME=VALUE} and {@code special.N=PATH fifo|socket} (context details git cannot store, made in
  * the copy of the context before both builds); {@code expect.N=KEY REASON} (a known, justified difference: every reported difference whose key starts
- * with KEY is accepted). Immutable.
+ * with KEY is accepted); {@code git.NAME=DIR} (the case's DIR served as the git repository {@code NAME.git} over
+ * smart HTTP on 127.0.0.1, its files committed and tagged {@code v1}, then a second commit on {@code main}; both
+ * builds get the server's {@code http://127.0.0.1:PORT} as the build argument {@code GIT_SERVER});
+ * {@code context=NAME#FRAGMENT} (build that repository's URL with the fragment as the context instead of the case
+ * directory). Immutable.
  *
  * @param name       the directory name
  * @param dir        the case directory
@@ -30,11 +34,15 @@ import java.util.TreeMap;
  * @param xattrs     triples [path, name, value] of user xattrs to set on context files
  * @param specials   pairs [path, fifo|socket] of special files to make in the context
  * @param expected   accepted difference key prefixes with their reasons
+ * @param git        repositories to serve: name to the case's directory of their files
+ * @param gitContext a served repository's name and fragment to build as the context, if any
  */
 record DifferentialCase(String name, Path dir, Optional<String> target, Map<String, String> args,
         Map<String, String> secrets, List<List<String>> hardlinks, List<List<String>> xattrs,
-        List<List<String>> specials, Map<String, String> expected) {
+        List<List<String>> specials, Map<String, String> expected, Map<String, String> git,
+        Optional<String> gitContext) {
     DifferentialCase {
+        git = Map.copyOf(git);
         args = Map.copyOf(args);
         secrets = Map.copyOf(secrets);
         hardlinks = List.copyOf(hardlinks);
@@ -59,6 +67,8 @@ record DifferentialCase(String name, Path dir, Optional<String> target, Map<Stri
         List<List<String>> specials = new ArrayList<>();
         Map<String, String> expected = new TreeMap<>();
         Optional<String> target = Optional.empty();
+        Map<String, String> git = new TreeMap<>();
+        Optional<String> gitContext = Optional.empty();
         for (String key : new TreeMap<>(p).keySet().stream().map(Object::toString).toList()) {
             String value = p.getProperty(key).strip();
             if (key.equals("target")) {
@@ -79,6 +89,10 @@ record DifferentialCase(String name, Path dir, Optional<String> target, Map<Stri
                     throw new IOException(file + ": " + key + " needs PATH fifo|socket");
                 }
                 specials.add(special);
+            } else if (key.startsWith("git.")) {
+                git.put(key.substring(4), value);
+            } else if (key.equals("context")) {
+                gitContext = Optional.of(value);
             } else if (key.startsWith("expect.")) {
                 String[] parts = value.split("\\s+", 2);
                 if (parts.length < 2 || parts[1].isBlank()) {
@@ -89,8 +103,11 @@ record DifferentialCase(String name, Path dir, Optional<String> target, Map<Stri
                 throw new IOException(file + ": unknown key " + key);
             }
         }
+        if (gitContext.isPresent() && !git.containsKey(gitContext.get().split("#", 2)[0])) {
+            throw new IOException(file + ": context names no git.NAME repository");
+        }
         return new DifferentialCase(dir.getFileName().toString(), dir, target, args, secrets, hardlinks, xattrs,
-                specials, expected);
+                specials, expected, git, gitContext);
     }
 
     /** The reason a difference with {@code key} is expected, if it is. */

@@ -283,6 +283,31 @@ class AddRemoteSourcesTest {
     }
 
     @Test
+    void gitQueryForm_selectsRefAndSubdir_andItsOptionsMeetTheFlagsAsInBuildKit() throws Exception {
+        // dfgitutil's ?ref=&subdir=&checksum=&keep-git-dir (BuildKit 0.24+), checked against ADD's flags as
+        // dockerfile2llb/convert_copy.go checks them.
+        try (GitDaemon git = GitDaemon.start(temp.resolve("git"))) {
+            String commit = git.commit("lib", Map.of("src/a.txt", "v1", "README", "r"), "v1");
+            git.commit("lib", Map.of("src/a.txt", "v2"), "");
+            Path out = build("FROM scratch\nADD " + git.url("lib") + "?ref=v1&subdir=src&checksum="
+                    + commit.substring(0, 10) + " /lib\n");
+            assertEquals("v1", Files.readString(out.resolve("lib/a.txt")));
+            assertFalse(Files.exists(out.resolve("lib/README")));
+            Path kept = build("FROM scratch\nADD " + git.url("lib") + "?keep-git-dir /lib\n");
+            assertTrue(Files.isDirectory(kept.resolve("lib/.git")));
+            BuildFailedException keep = failure("FROM scratch\nADD --keep-git-dir=false " + git.url("lib")
+                    + "?keep-git-dir=true /lib\n");
+            assertTrue(keep.getMessage().contains("inconsistent keep-git-dir configuration"), keep.getMessage());
+            BuildFailedException sums = failure("FROM scratch\nADD --checksum=aaa " + git.url("lib")
+                    + "?checksum=bbb /lib\n");
+            assertTrue(sums.getMessage().contains("checksum mismatch \"aaa\" != \"bbb\""), sums.getMessage());
+            BuildFailedException wrong = failure("FROM scratch\nADD " + git.url("lib") + "?ref=v1&checksum=dead /l\n");
+            assertTrue(wrong.getMessage().contains("expected checksum to match dead, got " + commit),
+                    wrong.getMessage());
+        }
+    }
+
+    @Test
     void url_withAnETag_isRevalidated_notDownloadedAgain_evenWhenTheStepRuns() throws Exception {
         http.serve("/e.txt", "etag one".getBytes(StandardCharsets.UTF_8), Map.of("ETag", "\"v1\""));
         String dockerfile = "FROM scratch\nADD " + http.url("/e.txt") + " /e.txt\n";

@@ -13,6 +13,7 @@ import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.EngineOptions;
 import dev.wharf.builder.testing.GitDaemon;
+import dev.wharf.builder.testing.GitHttpServer;
 import dev.wharf.builder.testing.HostRequirements;
 import dev.wharf.builder.testing.LoopbackHttp;
 import java.io.ByteArrayInputStream;
@@ -195,6 +196,27 @@ class BuildContextFormsTest {
                     .buildArg("BUILDKIT_CONTEXT_KEEP_GIT_DIR", "true"));
             assertTrue(Files.isDirectory(out.resolve("ctx/.git")));
             assertEquals("a", Files.readString(out.resolve("ctx/a.txt")));
+        }
+    }
+
+    @Test
+    void gitContext_overSmartHttp_inTheQueryForm_withChecksumAndMtimeCommit() throws Exception {
+        // https://host/repo.git?ref=&subdir=&checksum=&mtime= (BuildKit 0.24+, mtime 0.29), a context argument buildx
+        // hands BuildKit as git (urlutil.IsRemoteURL).
+        Path tree = contextDir(Map.of("app/Dockerfile", COPY_ALL, "app/v.txt", "one", "top.txt", "t"));
+        try (GitHttpServer git = GitHttpServer.start(temp.resolve("git"))) {
+            String commit = git.publish("repo", tree);
+            String address = git.url("repo") + "?ref=v1&subdir=app&checksum=" + commit.substring(0, 8)
+                    + "&mtime=commit";
+            BuildContext context = BuildContext.parse(address, new ByteArrayInputStream(new byte[0]));
+            assertInstanceOf(BuildContext.Git.class, context);
+            Path out = build(BuildRequest.builder(context));
+            assertEquals("one", Files.readString(out.resolve("ctx/v.txt")));
+            assertFalse(Files.exists(out.resolve("ctx/top.txt")), "the subdirectory is the context");
+            EngineException e = failure(BuildRequest.builder(new BuildContext.Git(git.url("repo")
+                    + "?ref=main&checksum=" + commit.substring(0, 8))));
+            assertTrue(e.getMessage().contains("expected checksum to match " + commit.substring(0, 8) + ", got "),
+                    e.getMessage());
         }
     }
 

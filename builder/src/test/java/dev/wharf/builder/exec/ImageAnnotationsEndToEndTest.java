@@ -37,14 +37,10 @@ class ImageAnnotationsEndToEndTest {
 
     @Test
     void manifestAndDescriptorAnnotations_areWritten_platformLimitedOnesLeftOut() throws Exception {
-        Path context = Files.createDirectories(temp.resolve("ctx"));
-        Files.writeString(context.resolve("a.txt"), "a");
         Path layout = temp.resolve("layout");
         try (BuildEngine engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")))) {
-            BuildRequest.Builder request = BuildRequest.builder(context)
-                    .dockerfileText("FROM scratch\nCOPY a.txt /\n").tag("app:1")
-                    .output(new BuildOutput("image", java.util.Optional.empty()))
-                    .output(BuildOutput.parse("type=oci,tar=false,dest=" + layout));
+            BuildRequest.Builder request = copyOfAFile(new BuildOutput("image", java.util.Optional.empty()),
+                    BuildOutput.parse("type=oci,tar=false,dest=" + layout));
             ImageAnnotation.parseAll(java.util.List.of("org.example.plain=1", "manifest:org.example.m=2",
                     "manifest-descriptor:org.example.d=3", "manifest[linux/s390x]:org.example.other=4",
                     "manifest[linux/amd64],manifest[linux/arm64]:org.example.host=5")).forEach(request::annotation);
@@ -54,12 +50,38 @@ class ImageAnnotationsEndToEndTest {
             assertEquals(JSON.readTree("{\"org.example.m\":\"2\",\"org.example.plain\":\"1\"}"),
                     stored.path("annotations"));
 
-            JsonNode entry = JSON.readTree(layout.resolve("index.json").toFile()).path("manifests").get(0);
+            JsonNode entry = indexEntry(layout);
             assertEquals("3", entry.path("annotations").path("org.example.d").asText());
             assertFalse(entry.path("annotations").has("org.example.m"), entry.toString());
-            JsonNode exported = JSON.readTree(layout.resolve("blobs/sha256/"
-                    + entry.path("digest").asText().substring("sha256:".length())).toFile());
-            assertEquals(stored.path("annotations"), exported.path("annotations"));
+            assertEquals(stored.path("annotations"), blob(layout, entry).path("annotations"));
+        }
+    }
+
+    @Test
+    void anOutputsOwnAnnotations_goOnItsImageOnly_underTheRequestsOfTheSameKey() throws Exception {
+        // buildx writes --annotation into every output's options (commands/build.go), over the output's own keys;
+        // each of BuildKit's exporters writes its manifest from its own options.
+        Path layout = temp.resolve("layout");
+        try (BuildEngine engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")))) {
+            BuildRequest.Builder request = copyOfAFile(BuildOutput.parse("type=image,annotation.org.example.Stored=s"),
+                    BuildOutput.parse("type=oci,tar=false,dest=" + layout + ",annotation.org.example.own=o,"
+                            + "annotation.org.example.both=output,annotation-manifest-descriptor.org.example.d=d"));
+            ImageAnnotation.parse("org.example.both=request").forEach(request::annotation);
+            BuildResult result = engine.build(request.build()).get(2, TimeUnit.MINUTES);
+
+            assertEquals(JSON.readTree("{\"org.example.Stored\":\"s\",\"org.example.both\":\"request\"}"),
+                    manifest(temp.resolve("store"), result.imageDigest()).path("annotations"));
+            JsonNode entry = indexEntry(layout);
+            assertEquals("d", entry.path("annotations").path("org.example.d").asText());
+            assertEquals(JSON.readTree("{\"org.example.both\":\"request\",\"org.example.own\":\"o\"}"),
+                    blob(layout, entry).path("annotations"));
+
+            BuildRequest.Builder index = copyOfAFile(
+                    BuildOutput.parse("type=oci,dest=" + temp.resolve("i.tar") + ",annotation-index.i=1"));
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> engine.build(index.build()).get(2, TimeUnit.MINUTES));
+            assertEquals("index annotations not supported for single platform export",
+                    assertInstanceOf(EngineException.class, e.getCause()).getMessage());
         }
     }
 
@@ -74,6 +96,29 @@ class ImageAnnotationsEndToEndTest {
             assertEquals("index annotations not supported for single platform export",
                     assertInstanceOf(EngineException.class, e.getCause()).getMessage());
         }
+    }
+
+    /** A request copying one context file into scratch, tagged app:1, to {@code outputs}. */
+    private BuildRequest.Builder copyOfAFile(BuildOutput... outputs) throws Exception {
+        Path context = Files.createDirectories(temp.resolve("ctx"));
+        Files.writeString(context.resolve("a.txt"), "a");
+        BuildRequest.Builder request = BuildRequest.builder(context).dockerfileText("FROM scratch\nCOPY a.txt /\n")
+                .tag("app:1");
+        for (BuildOutput output : outputs) {
+            request.output(output);
+        }
+        return request;
+    }
+
+    /** The image's entry in the OCI layout's index.json. */
+    private static JsonNode indexEntry(Path layout) throws Exception {
+        return JSON.readTree(layout.resolve("index.json").toFile()).path("manifests").get(0);
+    }
+
+    /** The blob of the layout {@code descriptor} points at, as JSON. */
+    private static JsonNode blob(Path layout, JsonNode descriptor) throws Exception {
+        return JSON.readTree(layout.resolve("blobs/sha256/"
+                + descriptor.path("digest").asText().substring("sha256:".length())).toFile());
     }
 
     private static JsonNode manifest(Path store, String digest) throws Exception {

@@ -19,7 +19,9 @@ import java.util.Objects;
  * refuses to serve a commit by id), a detached checkout, submodules updated recursively (as BuildKit's git source
  * does by default), then the context root is the fragment's subdirectory. The {@code .git} directory is removed
  * unless asked to keep it (BuildKit's {@code keep-git-dir}) for a checkout of the whole repository, which is then made
- * as BuildKit makes it ({@link KeptGitCheckout}).
+ * as BuildKit makes it ({@link KeptGitCheckout}). The address's query options are applied as BuildKit's git source
+ * applies them: {@code checksum} checked against the checked-out commit (or the annotated tag fetched),
+ * {@code keep-git-dir}, {@code submodules=false}, {@code mtime=commit} and {@code fetch-by-commit}.
  *
  * <p>{@code git} runs with prompts disabled ({@code GIT_TERMINAL_PROMPT=0}, ssh in batch mode) and stdin closed, so
  * a remote that needs credentials fails instead of hanging. Immutable and thread-safe; each open makes a new clone
@@ -50,11 +52,33 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
      */
     @Override
     public OpenedContext open() throws ContextException {
+        remote.checkChecksum();
+        if (remote.refIsCommit() && !remote.checksum().isEmpty() && !remote.ref().startsWith(remote.checksum())) {
+            throw mismatch(remote.ref());
+        }
         return TempContexts.open(workDir, "context-git-", temp -> OpenedContext.owned(checkout(temp), temp));
     }
 
+    /** Whether {@code .git} is kept: asked by the caller, or by the address's {@code keep-git-dir}. */
+    private boolean keepsGitDir() {
+        return keepGitDir || remote.keepGitDir().orElse(false);
+    }
+
+    /** The commit to fetch by id: the ref when it is one, else a fetch-by-commit's checksum; empty for a name. */
+    private java.util.Optional<String> commitToFetch() {
+        if (remote.refIsCommit()) {
+            return java.util.Optional.of(remote.ref());
+        }
+        return remote.fetchByCommit() ? java.util.Optional.of(remote.checksum()) : java.util.Optional.empty();
+    }
+
+    private ContextException mismatch(String got) {
+        // source/git/source.go: "expected checksum to match %s, got %s".
+        return new ContextException("expected checksum to match " + remote.checksum() + ", got " + got);
+    }
+
     private Path checkout(Path dir) throws ContextException {
-        if (keepGitDir && remote.subdir().isEmpty()) {
+        if (keepsGitDir() && remote.subdir().isEmpty()) {
             // BuildKit keeps .git only for a checkout of the whole repository, made its own way (refs, reflogs).
             Path bare;
             try {
@@ -72,13 +96,15 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
                     // A leftover temporary repository under the work directory; the checkout itself is complete.
                 }
             }
+            verifyChecksum(dir, "HEAD");
             updateSubmodules(dir);
+            commitTimes(dir, commitTime(dir));
             return dir;
         }
         git(dir, "init", "-q");
         git(dir, "remote", "add", "origin", remote.remote());
-        String ref = remote.ref().isEmpty() ? "HEAD" : remote.ref();
-        if (remote.refIsCommit()) {
+        String ref = commitToFetch().orElse(remote.ref().isEmpty() ? "HEAD" : remote.ref());
+        if (commitToFetch().isPresent()) {
             try {
                 git(dir, "fetch", "-q", "--depth=1", "origin", ref);
             } catch (ContextException byIdRefused) {
@@ -92,7 +118,9 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
             git(dir, "fetch", "-q", "--depth=1", "origin", ref);
             git(dir, "-c", "advice.detachedHead=false", "checkout", "-q", "FETCH_HEAD");
         }
+        verifyChecksum(dir, commitToFetch().isPresent() ? "HEAD" : "FETCH_HEAD");
         updateSubmodules(dir);
+        java.util.Optional<java.nio.file.attribute.FileTime> time = commitTime(dir);
         Path root = dir;
         if (!remote.subdir().isEmpty()) {
             root = dir.resolve(remote.subdir());
@@ -115,11 +143,78 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
             throw new ContextException("cannot remove .git from the clone of " + describe() + ": "
                     + e.getMessage(), e);
         }
+        commitTimes(dir, time);
         return root;
     }
 
+    /**
+     * Checks the checkout against the address's checksum as BuildKit's git source does after its fetch: the commit,
+     * or the annotated tag {@code fetched} names, must start with it.
+     */
+    private void verifyChecksum(Path dir, String fetched) throws ContextException {
+        if (remote.checksum().isEmpty()) {
+            return;
+        }
+        String commit = git(dir, "rev-parse", "HEAD");
+        if (commit.startsWith(remote.checksum())) {
+            return;
+        }
+        String object = git(dir, "rev-parse", fetched);
+        if (object.equals(commit)) {
+            throw mismatch(commit);
+        }
+        if (!object.startsWith(remote.checksum())) {
+            throw mismatch(commit + " or " + object);
+        }
+    }
+
+    /** With {@code mtime=commit}, the committer time of the checkout ({@code git log -1 --format=%ct}). */
+    private java.util.Optional<java.nio.file.attribute.FileTime> commitTime(Path dir) throws ContextException {
+        if (!remote.mtime().equals("commit")) {
+            return java.util.Optional.empty();
+        }
+        String seconds = git(dir, "log", "-1", "--format=%ct", "HEAD");
+        try {
+            return java.util.Optional.of(java.nio.file.attribute.FileTime.from(
+                    java.time.Instant.ofEpochSecond(Long.parseLong(seconds))));
+        } catch (NumberFormatException e) {
+            throw new ContextException("failed to parse commit timestamp \"" + seconds + "\"", e);
+        }
+    }
+
+    /**
+     * {@code mtime=commit}: every file, symlink and directory of the checkout gets the commit's time (source/git
+     * resetSnapshotMtimes, directories last so their children do not change them again).
+     */
+    private void commitTimes(Path dir, java.util.Optional<java.nio.file.attribute.FileTime> time)
+            throws ContextException {
+        if (time.isEmpty()) {
+            return;
+        }
+        List<Path> dirs = new ArrayList<>();
+        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    dirs.add(p);
+                } else {
+                    setTimes(p, time.get());
+                }
+            }
+            for (int i = dirs.size() - 1; i >= 0; i--) {
+                setTimes(dirs.get(i), time.get());
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new ContextException("failed to normalize mtimes for " + describe() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void setTimes(Path p, java.nio.file.attribute.FileTime time) throws IOException {
+        Files.getFileAttributeView(p, java.nio.file.attribute.BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .setTimes(time, time, null);
+    }
+
     private void updateSubmodules(Path dir) throws ContextException {
-        if (Files.exists(dir.resolve(".gitmodules"), LinkOption.NOFOLLOW_LINKS)) {
+        if (remote.submodules() && Files.exists(dir.resolve(".gitmodules"), LinkOption.NOFOLLOW_LINKS)) {
             git(dir, "submodule", "update", "--init", "--recursive", "--depth=1");
         }
     }
@@ -136,8 +231,9 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
      * @throws ContextException when the remote cannot be reached or has no such ref
      */
     public String resolveCommit() throws ContextException {
-        if (remote.refIsCommit()) {
-            return remote.ref();
+        remote.checkChecksum();
+        if (commitToFetch().isPresent()) {
+            return commitToFetch().get();
         }
         try {
             Files.createDirectories(workDir);

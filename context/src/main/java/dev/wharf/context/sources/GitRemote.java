@@ -4,6 +4,7 @@ import dev.wharf.context.ContextException;
 import dev.wharf.context.glob.GoPaths;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,14 +18,24 @@ import java.util.regex.Pattern;
  * <p>Accepted: {@code http(s)://} URLs whose path ends in {@code .git}, {@code ssh://}, {@code git://}, scp-style
  * {@code user@host:path}, and {@code github.com/...} (taken as https). wharf also accepts {@code file://} URLs and
  * absolute local paths of a repository, which BuildKit's frontend cannot see but a daemonless build can. Query
- * parameters {@code ?ref=}, {@code ?tag=}, {@code ?branch=} and {@code ?subdir=} are read as BuildKit reads them;
- * its other query parameters are refused. Immutable and thread-safe.
+ * parameters are read as BuildKit's (dfgitutil {@code loadQuery}, Dockerfile frontend 1.18 / BuildKit 0.24 and later:
+ * {@code ref}, {@code tag}, {@code branch}, {@code subdir}, {@code checksum} or {@code commit}, {@code keep-git-dir},
+ * {@code submodules}, {@code mtime} (0.29) and {@code fetch-by-commit} (0.30)). Immutable and thread-safe.
  *
  * @param remote the URL or path given to {@code git}, without fragment
  * @param ref the ref to check out; empty for the remote's default branch
  * @param subdir the context root inside the checkout, relative, cleaned; empty for the top
+ * @param checksum {@code checksum=} (or {@code commit=}): a hex prefix the checked-out commit (or the annotated
+ *                 tag) must start with; empty for none
+ * @param keepGitDir {@code keep-git-dir=}: keep {@code .git} in the checkout; empty when not given
+ * @param submodules false for {@code submodules=false}: the submodules are not checked out
+ * @param mtime {@code mtime=}: {@code commit} sets every checked-out file's time to the commit's, {@code checkout}
+ *              (or empty, the default) keeps the checkout's
+ * @param fetchByCommit {@code fetch-by-commit}: fetch the commit the (full) checksum names instead of resolving the
+ *                      ref on the remote
  */
-public record GitRemote(String remote, String ref, String subdir) {
+public record GitRemote(String remote, String ref, String subdir, String checksum, Optional<Boolean> keepGitDir,
+                        boolean submodules, String mtime, boolean fetchByCommit) {
 
     // util/gitutil/git_url.go protoRegexp and supportedProtos (file is wharf's addition, see the class comment).
     private static final Pattern PROTO = Pattern.compile("^[a-zA-Z0-9]+://");
@@ -32,13 +43,19 @@ public record GitRemote(String remote, String ref, String subdir) {
     // util/sshutil/scpurl.go gitSSHRegex.
     private static final Pattern SCP = Pattern.compile("^([a-zA-Z0-9-_]+)@([a-zA-Z0-9-.]+):(.*?)(?:\\?(.*?))?(?:#(.*))?$");
     private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
-    // moby builder/remotecontext/urlutil: urlPathWithFragmentSuffix.
-    private static final Pattern GIT_SUFFIX = Pattern.compile("\\.git(?:#.+)?$");
 
     public GitRemote {
         Objects.requireNonNull(remote, "remote");
         Objects.requireNonNull(ref, "ref");
         Objects.requireNonNull(subdir, "subdir");
+        Objects.requireNonNull(checksum, "checksum");
+        Objects.requireNonNull(keepGitDir, "keepGitDir");
+        Objects.requireNonNull(mtime, "mtime");
+    }
+
+    /** A remote without query options. */
+    public GitRemote(String remote, String ref, String subdir) {
+        this(remote, ref, subdir, "", Optional.empty(), true, "", false);
     }
 
     /**
@@ -121,15 +138,19 @@ public record GitRemote(String remote, String ref, String subdir) {
     }
 
     /**
-     * The docker CLI's test of whether a context argument is a git URL (moby builder/remotecontext/urlutil
-     * {@code IsGitURL}): an http(s) URL ending in {@code .git} (before a fragment), or one starting with {@code
-     * git://}, {@code github.com/} or {@code git@}.
+     * Whether a context argument is a git URL, as buildx tells (util/urlutil {@code IsRemoteURL} with dfgitutil
+     * {@code ParseGitRef}, then BuildKit's dockerui {@code DetectGitContext}): an http(s) URL whose path ends in
+     * {@code .git} (before a query or fragment: {@code https://host/repo.git?ref=v1&subdir=app}, {@code
+     * https://host/repo.git#v1:app}), a {@code git://} or {@code ssh://} URL, scp-style {@code user@host:path}, or
+     * {@code github.com/...}. The legacy docker CLI's {@code IsGitURL} agreed but for {@code ssh://} and an
+     * http(s) URL whose query ends in {@code .git}.
      */
     public static boolean looksLikeGitUrl(String s) {
-        if ((s.startsWith("http://") || s.startsWith("https://")) && GIT_SUFFIX.matcher(s).find()) {
-            return true;
+        if (s.startsWith("http://") || s.startsWith("https://")) {
+            return split(s)[0].endsWith(".git");
         }
-        return s.startsWith("git://") || s.startsWith("github.com/") || s.startsWith("git@");
+        return s.startsWith("git://") || s.startsWith("ssh://") || s.startsWith("github.com/")
+                || SCP.matcher(s).matches();
     }
 
     /** Whether the ref names a commit (a full SHA-1 or SHA-256 hex id), which is fetched by id. */
@@ -149,10 +170,10 @@ public record GitRemote(String remote, String ref, String subdir) {
 
     /**
      * dfgitutil {@code loadQuery}: {@code ref}, {@code tag} (as {@code refs/tags/...}), {@code branch} (as {@code
-     * refs/heads/...}) and {@code subdir}, each conflicting with a different value from the fragment; a key given
-     * twice or without a value is an error, as is an unknown key. The keys BuildKit also knows ({@code checksum},
-     * {@code commit}, {@code keep-git-dir}, {@code submodules}, {@code mtime}, {@code fetch-by-commit}) are
-     * refused as not supported by wharf yet.
+     * refs/heads/...}) and {@code subdir}, each conflicting with a different value from the fragment; {@code checksum}
+     * or {@code commit}; the booleans {@code keep-git-dir}, {@code submodules} and {@code fetch-by-commit} (true
+     * without a value); {@code mtime} ({@code checkout} or {@code commit}). A key given twice, an unknown key, or
+     * another key without a value is an error, in BuildKit's words.
      */
     private static GitRemote withQuery(GitRemote r, String query, String address) throws ContextException {
         if (query.isEmpty()) {
@@ -172,21 +193,19 @@ public record GitRemote(String remote, String ref, String subdir) {
         }
         String ref = r.ref();
         String subdir = r.subdir();
+        String checksum = r.checksum();
+        Optional<Boolean> keepGitDir = r.keepGitDir();
+        boolean submodules = r.submodules();
+        String mtime = r.mtime();
+        boolean fetchByCommit = r.fetchByCommit();
         String tag = "";
         String branch = "";
         for (java.util.Map.Entry<String, String> e : values.entrySet()) {
             String k = e.getKey();
             String v = e.getValue();
-            switch (k) {
-                case "ref", "tag", "branch", "subdir" -> {
-                    if (v.isEmpty()) {
-                        throw new ContextException("query \"" + k + "\" has no value");
-                    }
-                }
-                case "checksum", "commit", "keep-git-dir", "submodules", "mtime", "fetch-by-commit" ->
-                    throw new ContextException("git address " + address + ": the query parameter " + k
-                            + " is not supported by wharf yet");
-                default -> throw new ContextException("unexpected query \"" + k + "\"");
+            boolean flag = Set.of("submodules", "keep-git-dir", "fetch-by-commit").contains(k);
+            if (v.isEmpty() && !flag) {
+                throw new ContextException("query \"" + k + "\" has no value");
             }
             switch (k) {
                 case "ref" -> {
@@ -197,13 +216,25 @@ public record GitRemote(String remote, String ref, String subdir) {
                 }
                 case "tag" -> tag = v;
                 case "branch" -> branch = v;
-                default -> {
+                case "subdir" -> {
                     String clean = GoPaths.clean("/" + v).substring(1);
                     if (!subdir.isEmpty() && !subdir.equals(clean)) {
                         throw new ContextException("subdir conflicts: \"" + subdir + "\" vs \"" + v + "\"");
                     }
                     subdir = clean;
                 }
+                case "checksum", "commit" -> checksum = v;
+                case "keep-git-dir" -> keepGitDir = Optional.of(flag(k, v));
+                case "submodules" -> submodules = flag(k, v);
+                case "fetch-by-commit" -> fetchByCommit = flag(k, v);
+                case "mtime" -> {
+                    if (!v.equals("checkout") && !v.equals("commit")) {
+                        throw new ContextException("invalid mtime value: \"" + v
+                                + "\" (must be \"checkout\" or \"commit\")");
+                    }
+                    mtime = v;
+                }
+                default -> throw new ContextException("unexpected query \"" + k + "\"");
             }
         }
         if (!tag.isEmpty()) {
@@ -223,7 +254,42 @@ public record GitRemote(String remote, String ref, String subdir) {
             }
             ref = branch;
         }
-        return new GitRemote(r.remote(), ref, subdir);
+        return new GitRemote(r.remote(), ref, subdir, checksum, keepGitDir, submodules, mtime, fetchByCommit);
+    }
+
+    /** A boolean query value as Go's strconv.ParseBool reads it; no value means true. */
+    private static boolean flag(String key, String value) throws ContextException {
+        return switch (value) {
+            case "", "1", "t", "T", "TRUE", "true", "True" -> true;
+            case "0", "f", "F", "FALSE", "false", "False" -> false;
+            default -> throw new ContextException("invalid " + key + " value: \"" + value + "\"");
+        };
+    }
+
+    /**
+     * The checksum as BuildKit's git source checks it before any fetch (source/git resolveMetadata): hex digits,
+     * and a full commit id for {@code fetch-by-commit}.
+     *
+     * @throws ContextException in BuildKit's words
+     */
+    public void checkChecksum() throws ContextException {
+        if (!checksum.isEmpty() && !checksum.matches("[a-fA-F0-9]+")) {
+            throw new ContextException("invalid checksum " + checksum + " for Git URL, expected hex commit hash");
+        }
+        if (fetchByCommit && !refIsCommit()) {
+            if (checksum.isEmpty()) {
+                throw new ContextException("fetch-by-commit requires a checksum or a commit SHA ref");
+            }
+            if (!COMMIT.matcher(checksum).matches()) {
+                throw new ContextException("fetch-by-commit requires a full commit SHA checksum, got \""
+                        + checksum + "\"");
+            }
+        }
+    }
+
+    /** A copy with {@code value} as its checksum. */
+    public GitRemote withChecksum(String value) {
+        return new GitRemote(remote, ref, subdir, value, keepGitDir, submodules, mtime, fetchByCommit);
     }
 
     private static String decode(String s) throws ContextException {

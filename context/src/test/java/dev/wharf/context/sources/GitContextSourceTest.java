@@ -79,6 +79,35 @@ class GitContextSourceTest {
     }
 
     @Test
+    void theQueryForm_checksOutTheRefAndSubdirectory_andVerifiesTheChecksum() throws Exception {
+        // dfgitutil's ?ref=&subdir=&checksum= (BuildKit 0.24+) and source/git's checksum check (a prefix).
+        assertEquals("v1", read(url + "?ref=v1&subdir=app", "sub/f.txt"));
+        assertEquals("v1", read(url + "?tag=v1&checksum=" + firstCommit.substring(0, 7), "app/sub/f.txt"));
+        ContextException e = assertThrows(ContextException.class, () -> read(url + "?ref=v1&checksum=0000", "x"));
+        assertEquals("expected checksum to match 0000, got " + firstCommit, e.getMessage());
+        assertEquals("expected checksum to match 0000, got " + firstCommit, assertThrows(ContextException.class,
+                () -> read(url + "?checksum=0000#" + firstCommit, "x")).getMessage());
+        assertEquals("invalid checksum xyz for Git URL, expected hex commit hash", assertThrows(
+                ContextException.class, () -> read(url + "?checksum=xyz", "x")).getMessage());
+        // fetch-by-commit fetches the checksum's commit, whatever the ref's head is now.
+        assertEquals("v1", read(url + "?ref=main&fetch-by-commit&checksum=" + firstCommit, "app/sub/f.txt"));
+    }
+
+    @Test
+    void keepGitDirAndMtimeCommit_inTheQuery_keepDotGit_andDateEveryFileAtTheCommit() throws Exception {
+        try (OpenedContext ctx = new GitContextSource(GitRemote.parse(url + "?keep-git-dir"), work).open()) {
+            assertTrue(Files.isDirectory(ctx.root().resolve(".git")));
+        }
+        long committed = Long.parseLong(git(tmp.resolve("src"), "log", "-1", "--format=%ct", "v1"));
+        try (OpenedContext ctx = new GitContextSource(GitRemote.parse(url + "?mtime=commit#v1"), work).open()) {
+            for (String p : List.of("Dockerfile", "app", "app/sub", "app/sub/f.txt", ".")) {
+                assertEquals(committed, Files.getLastModifiedTime(ctx.root().resolve(p)).toMillis() / 1000, p);
+            }
+            assertFalse(Files.exists(ctx.root().resolve(".git")));
+        }
+    }
+
+    @Test
     void theSubdirectory_becomesTheRoot() throws Exception {
         assertEquals("v1", read(url + "#v1:app/sub", "f.txt"));
         assertEquals("v2", read(url + "#:app", "sub/f.txt"));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.context.ContextException;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -62,9 +63,40 @@ class GitRemoteTest {
                 () -> GitRemote.parse("https://host/repo.git?tag=a&branch=b")).getMessage());
         assertEquals("unexpected query \"foo\"", assertThrows(ContextException.class,
                 () -> GitRemote.parse("https://host/repo.git?foo=1")).getMessage());
-        assertTrue(assertThrows(ContextException.class,
-                () -> GitRemote.parse("https://host/repo.git?keep-git-dir=1")).getMessage()
-                .contains("not supported by wharf yet"));
+    }
+
+    @Test
+    void theNewerQueryOptions_areReadAsDfgitutilReadsThem() throws Exception {
+        // dfgitutil loadQuery (BuildKit 0.24+; mtime 0.29, fetch-by-commit 0.30): checksum or commit, booleans
+        // true without a value, mtime checkout or commit.
+        assertEquals(new GitRemote("https://host/repo.git", "main", "app", "abc123", Optional.of(true), false,
+                        "commit", false),
+                GitRemote.parse("https://host/repo.git?ref=main&subdir=app&checksum=abc123&keep-git-dir"
+                        + "&submodules=false&mtime=commit"));
+        GitRemote byCommit = GitRemote.parse("https://host/repo.git?commit=" + "a".repeat(40)
+                + "&fetch-by-commit=1&keep-git-dir=f#v1");
+        assertEquals("a".repeat(40), byCommit.checksum());
+        assertTrue(byCommit.fetchByCommit());
+        assertEquals(Optional.of(false), byCommit.keepGitDir());
+        assertEquals("v1", byCommit.ref());
+        byCommit.checkChecksum();
+        assertEquals("invalid keep-git-dir value: \"maybe\"", assertThrows(ContextException.class,
+                () -> GitRemote.parse("https://host/repo.git?keep-git-dir=maybe")).getMessage());
+        assertEquals("invalid mtime value: \"now\" (must be \"checkout\" or \"commit\")",
+                assertThrows(ContextException.class,
+                        () -> GitRemote.parse("https://host/repo.git?mtime=now")).getMessage());
+        assertEquals("query \"checksum\" has no value", assertThrows(ContextException.class,
+                () -> GitRemote.parse("https://host/repo.git?checksum=")).getMessage());
+        assertEquals("invalid checksum xyz for Git URL, expected hex commit hash", assertThrows(
+                ContextException.class, () -> GitRemote.parse("https://host/repo.git?checksum=xyz").checkChecksum())
+                .getMessage());
+        assertEquals("fetch-by-commit requires a checksum or a commit SHA ref", assertThrows(ContextException.class,
+                () -> GitRemote.parse("https://host/repo.git?fetch-by-commit#main").checkChecksum()).getMessage());
+        assertEquals("fetch-by-commit requires a full commit SHA checksum, got \"abc\"", assertThrows(
+                ContextException.class, () -> GitRemote.parse("https://host/repo.git?fetch-by-commit&checksum=abc")
+                        .checkChecksum()).getMessage());
+        // A commit ref needs no checksum to be fetched by id.
+        GitRemote.parse("https://host/repo.git?fetch-by-commit#" + "b".repeat(40)).checkChecksum();
     }
 
     @Test
@@ -84,10 +116,22 @@ class GitRemoteTest {
         "git://host/repo, true",
         "git@host:repo.git, true",
         "github.com/moby/buildkit, true",
-        "ssh://host/repo.git, false",
+        "ssh://host/repo.git, true",
         "some/dir, false",
     })
-    void recognisesGitUrlsAsTheDockerCliDoes(String s, boolean git) {
+    void recognisesGitUrlsAsBuildxDoes(String s, boolean git) {
         assertEquals(git, GitRemote.looksLikeGitUrl(s));
+    }
+
+    @Test
+    void theQueryForm_sshAndScpAddresses_areGitContexts_asBuildxTellsThem() {
+        // buildx's urlutil.IsRemoteURL with dfgitutil.ParseGitRef: the query form of BuildKit 0.24+ too.
+        assertTrue(GitRemote.looksLikeGitUrl("https://host/repo.git?ref=v1&subdir=app"));
+        assertTrue(GitRemote.looksLikeGitUrl("ssh://git@host/repo.git"));
+        assertTrue(GitRemote.looksLikeGitUrl("deploy@host:team/repo.git"));
+        assertTrue(GitRemote.looksLikeGitUrl("https://host/repo.git#main:app"));
+        org.junit.jupiter.api.Assertions.assertFalse(GitRemote.looksLikeGitUrl("https://host/context.tar.gz"));
+        org.junit.jupiter.api.Assertions.assertFalse(GitRemote.looksLikeGitUrl("https://host/x?file=repo.git"));
+        org.junit.jupiter.api.Assertions.assertFalse(GitRemote.looksLikeGitUrl("/tmp/ctx.tar"));
     }
 }

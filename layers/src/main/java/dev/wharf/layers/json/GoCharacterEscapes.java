@@ -14,13 +14,14 @@ import com.fasterxml.jackson.core.io.SerializedString;
  * <code>&#92;u2028</code>, <code>&#92;u2029</code>. Everything else, including non-ASCII text, is written as raw UTF-8. See Go's
  * {@code src/encoding/json/encode.go}, {@code appendString}. Immutable and thread-safe.
  */
-final class GoCharacterEscapes extends CharacterEscapes {
+public final class GoCharacterEscapes extends CharacterEscapes {
     private static final long serialVersionUID = 1L;
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private final int[] asciiEscapes;
 
-    GoCharacterEscapes() {
+    /** Go's escapes, as above. */
+    public GoCharacterEscapes() {
         int[] escapes = CharacterEscapes.standardAsciiEscapesForJSON();
         for (int c = 0; c < 0x20; c++) {
             escapes[c] = ESCAPE_CUSTOM;
