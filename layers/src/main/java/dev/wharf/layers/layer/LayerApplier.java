@@ -325,8 +325,13 @@ public final class LayerApplier {
                 }
                 case HARDLINK -> {
                     awaitFiles(); // Its target, or a component of the target's path, may be a pending file.
-                    Files.createLink(path, hardlinkTarget(entry));
+                    Path target = hardlinkTarget(entry);
+                    Files.createLink(path, target);
                     markWritten(path, parent);
+                    // The target's own metadata may still be queued on the file writer even when creates are not
+                    // deferred (it writes content, owner and mode after the create): the link's must come after.
+                    files.awaitAll();
+                    setLinkMetadata(path, Files.isSymbolicLink(target), entry);
                     return;
                 }
                 case CHAR_DEVICE, BLOCK_DEVICE -> {
@@ -449,6 +454,24 @@ public final class LayerApplier {
                 chmod(path, entry.mode());
             }
             posix.setTimes(path, entry.mtime(), 0);
+        }
+
+        /**
+         * A hard link entry's owner, xattrs, mode and time go to the inode it shares with its target, as
+         * createTarFile does in containerd's archive/tar.go and in go-archive (BuildKit's ADD unpack): lchown and
+         * xattrs always, chmod and times only when the target is no symlink (handleLChmod, chtimes), since both
+         * would follow it. Tools that write a link header with its inode's metadata make this a no-op; an archive
+         * whose link header differs (a duplicate entry rewrote the target) ends with the link header's metadata.
+         */
+        private void setLinkMetadata(Path path, boolean toSymlink, TarEntry entry) throws IOException {
+            if (chown) {
+                posix.lchown(path, (int) entry.uid(), (int) entry.gid());
+            }
+            setXattrs(path, entry);
+            if (!toSymlink) {
+                chmod(path, entry.mode());
+                posix.setTimes(path, entry.mtime(), 0);
+            }
         }
 
         private void setXattrs(Path path, TarEntry entry) throws LayerException {

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -158,6 +159,22 @@ class LayerApplierTest {
         assertTrue(viaSymlink.getMessage().contains("does not exist"), viaSymlink.getMessage());
         assertEquals(1, (Integer) Files.getAttribute(outside.resolve("secret"), "unix:nlink"));
         assertNothingOutside();
+    }
+
+    @Test
+    void hardlinkEntry_setsItsOwnerModeAndTimeOnTheSharedInode_asContainerdAndGoArchiveDo() throws Exception {
+        // BuildKit's ADD (go-archive createTarFile) and containerd's apply chown, chmod and chtimes the link path,
+        // so an archive whose link header differs from its target's ends with the link header's metadata.
+        TarEntry link = new TarEntry("h", TarEntryType.HARDLINK, 0600, 7, 8, 0, 1_234_567_890L, "f", 0, 0, Map.of());
+        apply(tar(file("f", "content"), link));
+        Path f = root.resolve("f");
+        assertEquals(2, (Integer) Files.getAttribute(f, "unix:nlink"));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+        assertEquals(1_234_567_890L, Files.getLastModifiedTime(f).toMillis() / 1000);
+        if (posix.effectiveUid() == 0) {
+            assertEquals(7, (Integer) Files.getAttribute(f, "unix:uid"));
+            assertEquals(8, (Integer) Files.getAttribute(f, "unix:gid"));
+        }
     }
 
     @Test
