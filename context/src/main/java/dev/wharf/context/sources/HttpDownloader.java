@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -153,17 +154,24 @@ public final class HttpDownloader {
             response = client().send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (HttpConnectTimeoutException e) {
             throw new ContextException("cannot download " + url + ": connection timed out", e);
-        } catch (ConnectException e) {
-            throw new ContextException("cannot download " + url + ": connection refused"
-                    + " (is the host reachable, or a proxy needed in HTTPS_PROXY/HTTP_PROXY?)", e);
         } catch (IOException e) {
             Throwable root = e;
             while (root.getCause() != null) {
                 root = root.getCause();
             }
-            String reason = root instanceof UnknownHostException ? "unknown host " + uri.getHost()
-                    : String.valueOf(root.getMessage() == null ? root : root.getMessage());
-            throw new ContextException("cannot download " + url + ": " + reason, e);
+            // The JDK's client reports a name that does not resolve as a ConnectException caused by an
+            // UnresolvedAddressException; it is no refused connection. BuildKit (Go's net/http) says
+            // `dial tcp: lookup HOST ...: no such host`.
+            if (root instanceof UnknownHostException || root instanceof UnresolvedAddressException) {
+                throw new ContextException("cannot download " + url + ": dial tcp: lookup " + uri.getHost()
+                        + ": no such host", e);
+            }
+            if (e instanceof ConnectException) {
+                throw new ContextException("cannot download " + url + ": connection refused"
+                        + " (is the host reachable, or a proxy needed in HTTPS_PROXY/HTTP_PROXY?)", e);
+            }
+            throw new ContextException("cannot download " + url + ": "
+                    + (root.getMessage() == null ? root : root.getMessage()), e);
         }
         try (InputStream body = response.body()) {
             int status = response.statusCode();

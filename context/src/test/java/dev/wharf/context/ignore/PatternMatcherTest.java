@@ -113,6 +113,13 @@ class PatternMatcherTest {
                 Arguments.of(List.of("!fileutils.go", "*.go"), "fileutils.go", true),
                 Arguments.of(List.of("docs", "!docs/README.md"), "docs/README.md", false),
                 Arguments.of(List.of("docs", "!docs/README.md"), "docs/other.md", true),
+                // An exception with ** in the middle re-includes a file under a directory the exclusion matched:
+                // fsutil walks such directories (its prefix shortcut is off when an exception has wildcards), as
+                // buildx does; the differential peer's docker 20.10 client skipped them (case 115).
+                Arguments.of(List.of("build/**", "!build/**/*.jar"), "build/libs/app.jar", false),
+                Arguments.of(List.of("build/**", "!build/**/*.jar"), "build/libs/app.txt", true),
+                Arguments.of(List.of("**/tmp/**", "!**/tmp/**/keep"), "x/tmp/y/keep", false),
+                Arguments.of(List.of("**/tmp/**", "!**/tmp/**/keep"), "x/tmp/y/z", true),
                 Arguments.of(List.of("docs/*", "!docs/README.md"), "docs/README.md", false),
                 Arguments.of(List.of("**", "!util/docker/web"), "util/docker/web/foo", false),
                 Arguments.of(List.of("**", "!util/docker/web", "util/docker/web/foo"), "util/docker/web/foo", true),

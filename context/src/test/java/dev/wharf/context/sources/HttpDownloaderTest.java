@@ -76,6 +76,16 @@ class HttpDownloaderTest {
     }
 
     @Test
+    void download_ofAHostThatDoesNotResolve_saysNoSuchHost_notConnectionRefused() {
+        // .invalid never resolves (RFC 2606); BuildKit fails with Go's "dial tcp: lookup HOST ...: no such host".
+        String url = "http://wharf-no-such-host.invalid/file.tar.gz";
+        ContextException e = assertThrows(ContextException.class,
+                () -> HttpDownloader.fromEnvironment(Map.of()).download(url, tmp.resolve("f")));
+        assertEquals("cannot download " + url + ": dial tcp: lookup wharf-no-such-host.invalid: no such host",
+                e.getMessage());
+    }
+
+    @Test
     void proxies_comeFromTheEnvironment_exceptLoopbackAndNoProxy() {
         EnvProxySelector s = EnvProxySelector.of(Map.of("HTTPS_PROXY", "proxy.corp:3128",
                 "http_proxy", "http://p2:8080", "NO_PROXY", "internal.corp,.svc"));

@@ -332,10 +332,8 @@ public final class LayerApplier {
                     // The link's header then sets owner, xattrs, mode and time of the inode it shares with its
                     // target, as containerd's and go-archive's createTarFile do after os.Link (so a header that
                     // differs from its target's, as Python's tarfile writes, changes the target too). Not for a
-                    // link to a symlink: chmod would follow it (go-archive's handleLChmod skips it too).
-                    if (!Files.isSymbolicLink(target)) {
-                        setMetadata(path, entry);
-                    }
+                    // link to a symlink: chmod and times would follow it (go-archive's handleLChmod skips them too).
+                    setLinkMetadata(path, Files.isSymbolicLink(target), entry);
                     markWritten(path, parent);
                     return;
                 }
@@ -461,6 +459,24 @@ public final class LayerApplier {
                 chmod(path, entry.mode());
             }
             posix.setTimes(path, entry.mtime(), 0);
+        }
+
+        /**
+         * A hard link entry's owner, xattrs, mode and time go to the inode it shares with its target, as
+         * createTarFile does in containerd's archive/tar.go and in go-archive (BuildKit's ADD unpack): lchown and
+         * xattrs always, chmod and times only when the target is no symlink (handleLChmod, chtimes), since both
+         * would follow it. Tools that write a link header with its inode's metadata make this a no-op; an archive
+         * whose link header differs (a duplicate entry rewrote the target) ends with the link header's metadata.
+         */
+        private void setLinkMetadata(Path path, boolean toSymlink, TarEntry entry) throws IOException {
+            if (chown) {
+                posix.lchown(path, (int) entry.uid(), (int) entry.gid());
+            }
+            setXattrs(path, entry);
+            if (!toSymlink) {
+                chmod(path, entry.mode());
+                posix.setTimes(path, entry.mtime(), 0);
+            }
         }
 
         private void setXattrs(Path path, TarEntry entry) throws LayerException {

@@ -165,6 +165,22 @@ class LayerApplierTest {
     }
 
     @Test
+    void hardlinkEntry_setsItsOwnerModeAndTimeOnTheSharedInode_asContainerdAndGoArchiveDo() throws Exception {
+        // BuildKit's ADD (go-archive createTarFile) and containerd's apply chown, chmod and chtimes the link path,
+        // so an archive whose link header differs from its target's ends with the link header's metadata.
+        TarEntry link = new TarEntry("h", TarEntryType.HARDLINK, 0600, 7, 8, 0, 1_234_567_890L, "f", 0, 0, Map.of());
+        apply(tar(file("f", "content"), link));
+        Path f = root.resolve("f");
+        assertEquals(2, (Integer) Files.getAttribute(f, "unix:nlink"));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+        assertEquals(1_234_567_890L, Files.getLastModifiedTime(f).toMillis() / 1000);
+        if (posix.effectiveUid() == 0) {
+            assertEquals(7, (Integer) Files.getAttribute(f, "unix:uid"));
+            assertEquals(8, (Integer) Files.getAttribute(f, "unix:gid"));
+        }
+    }
+
+    @Test
     void hardlinkToASymlink_linksTheSymlinkItself() throws Exception {
         Set<PosixFilePermission> before = Files.getPosixFilePermissions(outside.resolve("secret"));
         apply(tar(symlink("s", outside + "/secret"), entry("h", TarEntryType.HARDLINK, 0, "s", 0777, 0)));

@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+set -Eeo pipefail
+exec "$@"

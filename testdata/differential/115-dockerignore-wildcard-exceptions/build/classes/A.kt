@@ -1,0 +1,1 @@
+build/classes/A.class
