@@ -8,7 +8,9 @@ import dev.wharf.builder.snapshot.Mount;
 import dev.wharf.builder.snapshot.OverlaySnapshotter;
 import dev.wharf.builder.testing.BusyboxRootfs;
 import dev.wharf.builder.testing.HostRequirements;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -174,9 +176,21 @@ class ResourceLimitsTest {
         List<Path> found = new ArrayList<>();
         for (Path hierarchy : CgroupDirs.hierarchies()) {
             Path parent = hierarchy.resolve(OciSpecFactory.DEFAULT_CGROUP_PARENT);
-            if (!Files.isDirectory(parent)) {
-                continue;
+            if (Files.isDirectory(parent)) {
+                found.addAll(emptyNewCgroupsUnder(parent));
             }
+        }
+        return found;
+    }
+
+    /**
+     * {@link #emptyNewCgroups} of one hierarchy, walked again when a cgroup went while it was walked: the parent is
+     * shared with every other wharf process on the machine, whose steps' cgroups come and go meanwhile (the walk's
+     * iterator reports that as an UncheckedIOException around the NoSuchFileException).
+     */
+    private List<Path> emptyNewCgroupsUnder(Path parent) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            List<Path> found = new ArrayList<>();
             try (var dirs = Files.walk(parent)) {
                 for (Path dir : dirs.filter(Files::isDirectory).filter(d -> !d.equals(parent)).toList()) {
                     if (!before.contains(dir) && Files.exists(dir.resolve("cgroup.procs"))
@@ -184,10 +198,13 @@ class ResourceLimitsTest {
                         found.add(dir);
                     }
                 }
-            } catch (java.nio.file.NoSuchFileException e) {
-                // Removed meanwhile.
+                return found;
+            } catch (NoSuchFileException | UncheckedIOException e) {
+                boolean removed = e instanceof NoSuchFileException || e.getCause() instanceof NoSuchFileException;
+                if (!removed || attempt == 10) {
+                    throw e;
+                }
             }
         }
-        return found;
     }
 }
