@@ -2,6 +2,7 @@ package dev.wharf.cli;
 
 import dev.wharf.builder.api.BuildEvent;
 import dev.wharf.builder.api.ProgressListener;
+import dev.wharf.builder.sandbox.SeccompProfile;
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.instructions.DockerfileReader;
 import dev.wharf.grammar.parser.DockerfileParser;
@@ -11,6 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -38,7 +40,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       first transfer starts ({@link #hashingOnFirstTransfer}): a fully cached build hashes nothing large;</li>
  *   <li>for {@code build --no-cache}, the libc binding ({@link PosixFiles#system}): a millisecond or two with wharf's
  *       JNI library, 25-40 ms where jffi stands in for it; a build whose steps run needs it (extended attributes and owners of what it
- *       copies and of the layers it writes), while a cached one does not, and would pay for it in CPU time.</li>
+ *       copies and of the layers it writes), while a cached one does not, and would pay for it in CPU time;</li>
+ *   <li>for {@code build --no-cache} with an OCI runtime (not {@code --runtime builtin}), Docker's seccomp profile
+ *       ({@link SeccompProfile#dockerDefault}, read and parsed once per JVM), which the first RUN step's sandbox
+ *       needs: it is the build's first resource read from the jar, whose URL handling and JSON tree classes a fresh
+ *       JVM sets up on first use (16-25 ms in all), on the path of the first RUN otherwise.</li>
  * </ul>
  * Each step depends only on JDK, library or model classes and goes through the entry point the command itself uses,
  * so class initialisation locks are taken in the same order in both threads: the main thread can at worst wait for
@@ -88,7 +94,8 @@ final class StartupWarmer {
         boolean build = command.equals("build");
         boolean stepsRun = build && Arrays.asList(args).contains("--no-cache");
         boolean hashing = hashesAhead(command, args);
-        Thread thread = new Thread(() -> initialize(build, stepsRun, hashing), "wharf-warm-up");
+        boolean ociRuntime = !runtimeBuiltin(args);
+        Thread thread = new Thread(() -> initialize(build, stepsRun, hashing, ociRuntime), "wharf-warm-up");
         thread.setDaemon(true);
         thread.start();
     }
@@ -110,6 +117,14 @@ final class StartupWarmer {
             }
         }
         return null;
+    }
+
+    /** Whether {@code args} choose the built-in sandbox ({@code --runtime builtin}), which needs no OCI spec. */
+    private static boolean runtimeBuiltin(String[] args) {
+        List<String> list = Arrays.asList(args);
+        int at = list.indexOf("--runtime");
+        return list.contains("--runtime=builtin")
+                || at >= 0 && at + 1 < list.size() && list.get(at + 1).equals("builtin");
     }
 
     private static boolean hashesAhead(String command, String[] args) {
@@ -168,7 +183,7 @@ final class StartupWarmer {
         }
     }
 
-    private static void initialize(boolean build, boolean stepsRun, boolean hashing) {
+    private static void initialize(boolean build, boolean stepsRun, boolean hashing, boolean ociRuntime) {
         // Failures are the command's to report: it does the same work itself when it needs it.
         if (build) {
             try {
@@ -193,6 +208,13 @@ final class StartupWarmer {
                 PosixFiles.system();
             } catch (LayerException | LinkageError e) {
                 // The command falls back or reports it, as without the warm-up.
+            }
+            if (ociRuntime) {
+                try {
+                    SeccompProfile.dockerDefault();
+                } catch (RuntimeException | LinkageError e) {
+                    // The first RUN reads it again and reports what fails.
+                }
             }
         }
     }

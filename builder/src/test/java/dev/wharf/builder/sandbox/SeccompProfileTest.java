@@ -2,6 +2,7 @@ package dev.wharf.builder.sandbox;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -36,6 +37,12 @@ class SeccompProfileTest {
         OciSpec.Seccomp admin = SeccompProfile.dockerDefault().resolve("amd64", List.of("CAP_SYS_ADMIN"), 6, 1);
         assertTrue(allowed(admin, "unshare") && allowed(admin, "mount"));
         assertFalse(allowed(admin, "chroot"));
+    }
+
+    @Test
+    void dockerDefault_isReadOnce_andResolvesAlikeEveryTime() {
+        assertSame(SeccompProfile.dockerDefault(), SeccompProfile.dockerDefault());
+        assertEquals(amd64, SeccompProfile.dockerDefault().resolve("amd64", OciSpecFactory.DEFAULT_CAPABILITIES, 6, 1));
     }
 
     @Test
