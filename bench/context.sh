@@ -80,7 +80,9 @@ cds_flags() { # JAR: the -XX flags that start from its archive, made now if miss
     java $JAVA_OPTS -XX:ArchiveClassesAtExit="$archive" -Xlog:cds=off -Xlog:cds+dynamic=off -cp "$1" \
       dev.wharf.bench.ContextChecksumBench "$small" "$work/cds-cache" > /dev/null 2>&1 || rm -f "$archive"
   fi
-  [[ ! -f "$archive" ]] || echo "-XX:SharedArchiveFile=$archive -Xlog:cds=off -Xlog:cds+dynamic=off"
+  # Mapped at its dump address as ./wharf maps it (relocation costs a fresh JVM ~14 ms of CPU).
+  [[ ! -f "$archive" ]] || echo "-XX:SharedArchiveFile=$archive -Xlog:cds=off -Xlog:cds+dynamic=off" \
+    "-XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0"
 }
 [[ "${THREADS:-0}" != 1 ]] || JAVA_OPTS="$JAVA_OPTS -Dwharf.bench.threads=true"
 new_flags="$JAVA_OPTS $(cds_flags "$jar")"
