@@ -12,6 +12,10 @@
 #   buildah    buildah bud --layers with runc (peers.sh's private store; its default crun refuses this host's
 #              hybrid cgroups)
 #   legacy     docker build with the legacy builder (DOCKER_BUILDKIT=0)
+#   wharf-base the API as wharf-api, from another build's bench jar (BASE_BENCH_JAR, e.g. main's
+#              bench/target/benchmarks.jar copied aside) on a store of its own: an A/B of a change in the same run,
+#              reported as API/base. Not in the default TOOLS.
+#              BASE_BENCH_JAR=/tmp/main-benchmarks.jar TOOLS="wharf-api wharf-base" N=5 bench/run.sh c-one-file-changed
 # Every builder gets the same base images (made offline here) and runs with --network none. Round r times every
 # builder once, in an order rotated each round, so drift in the machine's load hits all builders alike. Reported:
 # the median wall time per builder and the ratios wharf/peer (below 1: wharf is faster), as a Markdown table in
@@ -48,9 +52,21 @@ bench_jar=$repo/bench/target/benchmarks.jar
 
 work=$(mktemp -d "${BENCH_TMP:-/var/tmp}/wharf-run.XXXXXX")
 store=$work/store
+# ext4 without a journal (this project's VM root filesystem) skips inodes deleted in the last 60 s (360 s while their
+# inode table block is dirty) in every inode allocation (fs/ext4/ialloc.c, recently_deleted, only without a journal):
+# once buildah and the legacy builder have removed their 10,000-file trees, each file a build creates costs a scan of
+# them. A journaled ext4 or XFS has no such scan. The report says so, since file-heavy scenarios (c) then depend on
+# which builders ran just before.
+fs_note=
+fs_dev=$(basename "$(findmnt -n -o SOURCE --target "$work" 2>/dev/null || true)")
+if [ -n "$fs_dev" ] && [ "$(cat "/sys/fs/ext4/$fs_dev/journal_task" 2>/dev/null)" = "<none>" ]; then
+    fs_note="Note: $work is on ext4 without a journal ($fs_dev): for 60-360 s after a builder deletes a tree, creating files there costs several times more system time, so builds that create many files (c) slow down after the peers that delete theirs (buildah, legacy)."
+fi
 driver_pid=
+base_pid=
 cleanup() {
     [ -n "$driver_pid" ] && kill "$driver_pid" 2>/dev/null || true
+    [ -n "$base_pid" ] && kill "$base_pid" 2>/dev/null || true
     for s in "${scenarios[@]}"; do
         docker rmi -f "bench-$s" "bench-$s-legacy" >/dev/null 2>&1 || true
         buildah rmi -f "bench-$s" >/dev/null 2>&1 || true
@@ -60,12 +76,14 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
+base_store=$work/store-base
 wharf() { "$repo/wharf" "$@" --root "$store"; }
 wharf_cmd() { local c=$1; shift; "$repo/wharf" "$c" --root "$store" "$@"; }
 
 # --- base images, identical in every builder's store ------------------------------------------------------------
 load_everywhere() { # TARBALL NAME:TAG
     wharf_cmd import "$1" "$2" >/dev/null
+    if uses wharf-base; then "$repo/wharf" import "$1" "$2" --root "$base_store" >/dev/null; fi
     wharf_cmd save "$2" -o "$work/image.tar" --format docker
     docker load -i "$work/image.tar" >/dev/null
     buildah pull -q "docker-archive:$work/image.tar" >/dev/null
@@ -95,6 +113,12 @@ if uses wharf-api; then
     coproc DRIVER { exec java -cp "$bench_jar" dev.wharf.bench.BuildDriver "$store" 2>"$work/driver.log"; }
     driver_pid=$DRIVER_PID
 fi
+if uses wharf-base; then
+    [ -f "${BASE_BENCH_JAR:-}" ] || { echo "run.sh: wharf-base needs BASE_BENCH_JAR, a benchmarks.jar" >&2; exit 2; }
+    # A second coprocess: bash warns that the first still exists, and keeps both.
+    coproc BASE { exec java -cp "$BASE_BENCH_JAR" dev.wharf.bench.BuildDriver "$base_store" 2>"$work/base.log"; }
+    base_pid=$BASE_PID
+fi
 
 # build TOOL SCENARIO NOCACHE(true|false): one build; prints its wall time in ms, or "fail".
 build() {
@@ -106,6 +130,10 @@ build() {
                        >/dev/null 2>>"$work/$tool.log" || { echo fail; return; } ;;
         wharf-api) echo "$ctx $ctx/Dockerfile bench-$s:api $nocache none" >&"${DRIVER[1]}"
                    read -r reply <&"${DRIVER[0]}"
+                   [[ $reply == ok* ]] || { echo "$reply" >>"$work/$tool.log"; echo fail; return; }
+                   echo "${reply#ok }"; return ;;
+        wharf-base) echo "$ctx $ctx/Dockerfile bench-$s:base $nocache none" >&"${BASE[1]}"
+                   read -r reply <&"${BASE[0]}"
                    [[ $reply == ok* ]] || { echo "$reply" >>"$work/$tool.log"; echo fail; return; }
                    echo "${reply#ok }"; return ;;
         buildkit)  DOCKER_BUILDKIT=1 docker build -q --network none "${flag[@]}" -t "bench-$s" "$ctx" \
@@ -172,6 +200,7 @@ ratio() { [[ $1 =~ ^[0-9]+$ && $2 =~ ^[0-9]+$ && $2 != 0 ]] && awk -v a="$1" -v 
     echo "Machine: $(nproc) cores ($cpu), $mem, $(uname -sr). Command: \`N=$N bench/run.sh ${*:-}\`."
     echo "Median wall time in ms of $N builds per builder, alternating; ratios are wharf's time over the peer's"
     echo "(below 1.00: wharf is faster). \`fail\`: the builder cannot build the scenario."
+    if [ -n "$fs_note" ]; then echo; echo "$fs_note"; fi
     echo
     echo "| scenario | wharf CLI | wharf API | BuildKit | buildah | legacy | CLI/BuildKit | API/BuildKit | CLI/buildah | CLI/legacy |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -181,6 +210,15 @@ ratio() { [[ $1 =~ ^[0-9]+$ && $2 =~ ^[0-9]+$ && $2 != 0 ]] && awk -v a="$1" -v 
         echo "| $s | $cli$(fails "$s" wharf-cli) | $api$(fails "$s" wharf-api) | $bk$(fails "$s" buildkit) | $bah$(fails "$s" buildah) | $leg$(fails "$s" legacy) | $(ratio "$cli" "$bk") | $(ratio "$api" "$bk") | $(ratio "$cli" "$bah") | $(ratio "$cli" "$leg") |"
         echo "$s $(ratio "$cli" "$bk") $(ratio "$api" "$bk") $(ratio "$cli" "$bah") $(ratio "$cli" "$leg")" >>"$plot_data"
     done
+    if uses wharf-base; then
+        echo
+        echo "A/B: wharf API of this checkout against the API of \`$BASE_BENCH_JAR\` (own store), median ms:"
+        echo
+        for s in "${scenarios[@]}"; do
+            api=$(med "$s" wharf-api); base=$(med "$s" wharf-base)
+            echo "- $s: API $api, base $base, API/base $(ratio "$api" "$base")"
+        done
+    fi
     echo
     echo "All runs (ms):"
     echo

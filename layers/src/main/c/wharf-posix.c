@@ -103,6 +103,36 @@ JNIEXPORT jint JNICALL FN(read)(JNIEnv *env, jclass c, jint fd, jbyteArray bytes
     return r < 0 ? -error : (jint) r;
 }
 
+/*
+ * Copies what is left of the file open at in to the file open at out, through a C buffer: no Java array between the
+ * reads and the writes. Returns the bytes copied, or -errno of a failed read, or -(WRITE_FAILED + errno) of a failed
+ * write (the Java side names the call and the file).
+ */
+#define WRITE_FAILED 0x10000
+JNIEXPORT jlong JNICALL FN(copy)(JNIEnv *env, jclass c, jint in, jint out) {
+    (void) env; (void) c;
+    char buf[CHUNK];
+    jlong total = 0;
+    for (;;) {
+        ssize_t r = read(in, buf, sizeof buf);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            return -errno;
+        }
+        if (r == 0) return total;
+        ssize_t done = 0;
+        while (done < r) {
+            ssize_t w = write(out, buf + done, (size_t) (r - done));
+            if (w < 0) {
+                if (errno == EINTR) continue;
+                return -(WRITE_FAILED + errno);
+            }
+            done += w;
+        }
+        total += r;
+    }
+}
+
 /* One getdents64 into records (its length); returns the bytes filled, 0 at the end, or -errno. */
 JNIEXPORT jint JNICALL FN(getdents)(JNIEnv *env, jclass c, jint fd, jbyteArray records) {
     (void) c;
@@ -188,6 +218,19 @@ JNIEXPORT jint JNICALL FN(lstat)(JNIEnv *env, jclass c, jbyteArray path, jbyteAr
     struct stat st;
     jint r = result(fstatat(AT_FDCWD, p, &st, AT_SYMLINK_NOFOLLOW));
     release(env, path, p);
+    if (r == 0) {
+        jint len = (*env)->GetArrayLength(env, statbuf);
+        (*env)->SetByteArrayRegion(env, statbuf, 0, len < (jint) sizeof st ? len : (jint) sizeof st,
+                (const jbyte *) &st);
+    }
+    return r;
+}
+
+/* fstat of an open descriptor into statbuf (struct stat's bytes, as StructStat reads them). */
+JNIEXPORT jint JNICALL FN(fstat)(JNIEnv *env, jclass c, jint fd, jbyteArray statbuf) {
+    (void) c;
+    struct stat st;
+    jint r = result(fstat(fd, &st));
     if (r == 0) {
         jint len = (*env)->GetArrayLength(env, statbuf);
         (*env)->SetByteArrayRegion(env, statbuf, 0, len < (jint) sizeof st ? len : (jint) sizeof st,

@@ -291,7 +291,7 @@ final class CopyRunner {
                             writer.hardlink(written.get(e.hardlinkTo().get()), target);
                         } else {
                             copies.submit(() -> {
-                                long copied = writer.copyFile(source, target, attrs);
+                                FileWriter.Copied copied = writer.copyFile(source, target, attrs);
                                 SourceChanges.verify(source, copied, e.stat(), e.sourcePath());
                             });
                         }

@@ -5,7 +5,12 @@ import dev.wharf.layers.LayerException;
 import dev.wharf.layers.posix.NewFile;
 import dev.wharf.layers.posix.PosixCallException;
 import dev.wharf.layers.posix.PosixFiles;
+import dev.wharf.layers.posix.PosixStat;
+import dev.wharf.layers.posix.ReadableFile;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -47,6 +52,10 @@ final class FileWriter {
     private final List<Map.Entry<Path, Long>> dirTimes = new ArrayList<>();
     /** Whether files are created through {@link PosixFiles#createFile}; false once the binding lacks it. */
     private volatile boolean nativeFiles = true;
+    /** Whether sources are read through {@link PosixFiles#openForReading}; false once the binding lacks it. */
+    private volatile boolean nativeReads = true;
+    /** Whether an open source can be {@link ReadableFile#stat}ed; false once the binding lacks it. */
+    private volatile boolean nativeStats = true;
     /** Per thread: {@link #copyFile} runs on several. */
     private final ThreadLocal<byte[]> copyBuffers = ThreadLocal.withInitial(() -> new byte[COPY_BUFFER]);
     /** Parent directories asked for by {@link #prepare}, made, with the host directory they resolved to. */
@@ -179,22 +188,44 @@ final class FileWriter {
 
     /**
      * Copies a regular file's content to {@code target}, replacing what is there; returns the number of bytes
-     * copied. Owner, mode and time are set on the open descriptor (fchown, fchmod, futimens): a COPY of 10,000 small
+     * copied and, through the binding, the source's own stat once read ({@link SourceChanges}). Owner, mode and time are set on the open descriptor (fchown, fchmod, futimens): a COPY of 10,000 small
      * files made ~17 system calls per file through java.nio (existence checks, an open each for the mode and the
      * time, a stat to tell directories), now ~9. Safe to call from several threads at once for distinct targets
      * whose directories exist.
      */
-    long copyFile(Path source, Path target, Attributes attributes) throws IOException, LayerException {
+    Copied copyFile(Path source, Path target, Attributes attributes) throws IOException, LayerException {
         NewFile out = nativeFiles ? create(target) : null;
         if (out == null) {
             deleteNonDirectory(target);
             Files.copy(source, target, LinkOption.NOFOLLOW_LINKS);
             apply(target, attributes);
-            return Files.size(target);
+            return new Copied(Files.size(target), Optional.empty());
         }
+        try (NewFile file = out) {
+            ReadableFile in = nativeReads ? openSource(source) : null;
+            if (in == null) {
+                return new Copied(copyThroughChannel(source, file, attributes), Optional.empty());
+            }
+            try (in) {
+                // Through the binding: one call copies the content between the two descriptors (in C with the JNI
+                // library), and the source's fstat replaces a path lookup (an lstat) per file for the check that
+                // it did not change (SourceChanges). A 10,000-file COPY made some 30,000 fewer Java-to-C crossings
+                // and 10,000 fewer path walks, and copied no content through Java arrays.
+                long copied = file.copyFrom(in, copyBuffers.get());
+                setAttributes(file, attributes);
+                return new Copied(copied, sourceStat(in));
+            }
+        }
+    }
+
+    /** The bytes of a file copy and, when the binding could fstat it, what the source read looked like after it. */
+    record Copied(long bytes, Optional<PosixStat> source) {
+    }
+
+    /** The content through a java.nio channel, where the binding cannot open files for reading. */
+    private long copyThroughChannel(Path source, NewFile file, Attributes attributes) throws IOException {
         long copied = 0;
-        try (NewFile file = out;
-             FileChannel in = FileChannel.open(source, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+        try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             byte[] copyBuffer = copyBuffers.get();
             ByteBuffer buffer = ByteBuffer.wrap(copyBuffer);
             int n;
@@ -202,12 +233,48 @@ final class FileWriter {
                 file.write(copyBuffer, 0, n);
                 copied += n;
             }
-            // Owner first: chown clears the set-id bits the mode may set.
-            file.chown(attributes.uid(), attributes.gid());
-            file.chmod(attributes.mode() & 07777);
-            file.setTimes(attributes.mtimeNanos() / 1_000_000_000L, (int) (attributes.mtimeNanos() % 1_000_000_000L));
+            setAttributes(file, attributes);
         }
         return copied;
+    }
+
+    private static void setAttributes(NewFile file, Attributes attributes) throws PosixCallException {
+        // Owner first: chown clears the set-id bits the mode may set.
+        file.chown(attributes.uid(), attributes.gid());
+        file.chmod(attributes.mode() & 07777);
+        file.setTimes(attributes.mtimeNanos() / 1_000_000_000L, (int) (attributes.mtimeNanos() % 1_000_000_000L));
+    }
+
+    /**
+     * {@code source} open for reading through the binding, without following a symlink; null once the binding cannot
+     * (java.nio then). Failures are java.nio's exceptions, as the channel this replaces threw them.
+     */
+    private ReadableFile openSource(Path source) throws IOException {
+        try {
+            return posix.openForReading(source);
+        } catch (UnsupportedOperationException e) {
+            nativeReads = false;
+            return null;
+        } catch (PosixCallException e) {
+            throw switch (e.errno()) {
+                case PosixCallException.ENOENT -> new NoSuchFileException(source.toString());
+                case PosixCallException.EACCES -> new AccessDeniedException(source.toString());
+                default -> new FileSystemException(source.toString(), null, e.getMessage());
+            };
+        }
+    }
+
+    /** The open source's fstat, or empty where the binding has none (the check then looks the path up). */
+    private Optional<PosixStat> sourceStat(ReadableFile in) throws LayerException {
+        if (!nativeStats) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(in.stat());
+        } catch (UnsupportedOperationException e) {
+            nativeStats = false;
+            return Optional.empty();
+        }
     }
 
     /** {@code target} created empty (0600 until its mode is set), replacing a non-directory; null: no binding. */

@@ -1,6 +1,7 @@
 package dev.wharf.builder.exec;
 
 import dev.wharf.context.walk.FileStat;
+import dev.wharf.layers.posix.PosixStat;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -15,6 +16,23 @@ final class SourceChanges {
     }
 
     /**
+     * Checks a copy made by {@link FileWriter#copyFile}: against the source's stat taken through the descriptor the
+     * copy read (the file actually copied, found without a path lookup), or the path's where the binding had none.
+     *
+     * @throws BuildExecutor.StepFailure naming {@code name} if the source or its copy no longer matches
+     *     {@code scanned}
+     */
+    static void verify(Path source, FileWriter.Copied copied, FileStat scanned, String name)
+            throws IOException, BuildExecutor.StepFailure {
+        if (copied.source().isEmpty()) {
+            verify(source, copied.bytes(), scanned, name);
+            return;
+        }
+        PosixStat read = copied.source().get();
+        check(copied.bytes(), scanned, read.size(), read.mtimeNanos(), read.ctimeNanos(), name);
+    }
+
+    /**
      * @param copied the number of bytes the copy read from {@code source}
      * @throws BuildExecutor.StepFailure naming {@code name} if {@code source} or its copy no longer matches
      *     {@code scanned}
@@ -22,12 +40,17 @@ final class SourceChanges {
     static void verify(Path source, long copied, FileStat scanned, String name)
             throws IOException, BuildExecutor.StepFailure {
         FileStat now = FileStat.read(source, scanned.path());
-        boolean changed = now.size() != scanned.size() || copied != scanned.size()
-                || now.mtimeNanos() != scanned.mtimeNanos()
-                || (scanned.ctimeNanos() != 0 && now.ctimeNanos() != scanned.ctimeNanos());
+        check(copied, scanned, now.size(), now.mtimeNanos(), now.ctimeNanos(), name);
+    }
+
+    private static void check(long copied, FileStat scanned, long size, long mtimeNanos, long ctimeNanos,
+                              String name) throws BuildExecutor.StepFailure {
+        boolean changed = size != scanned.size() || copied != scanned.size()
+                || mtimeNanos != scanned.mtimeNanos()
+                || (scanned.ctimeNanos() != 0 && ctimeNanos != scanned.ctimeNanos());
         if (changed) {
             throw new BuildExecutor.StepFailure("file " + name + " changed while the build was reading it (size "
-                    + scanned.size() + " -> " + now.size() + "); the layer would not match its cache key, so the "
+                    + scanned.size() + " -> " + size + "); the layer would not match its cache key, so the "
                     + "step stops: run the build again once the file stays still", null, null);
         }
     }

@@ -36,6 +36,8 @@ final class JniPosixFiles implements PosixFiles {
     private static final int CREATE_FLAGS = NativeNames.CREATE_FLAGS;
     private static final int READ_FLAGS = NativeNames.READ_FLAGS;
     private static final int DIRECTORY_FLAGS = NativeNames.DIRECTORY_FLAGS;
+    /** What wharf-posix.c's copy adds to the errno of a failed write, to tell it from a failed read. */
+    private static final int WRITE_FAILED = 0x10000;
 
     /** Null where the struct stat layout is unknown (or the library's struct is not that size): lstat unsupported. */
     private final StructStat stat;
@@ -97,6 +99,10 @@ final class JniPosixFiles implements PosixFiles {
     private static native int read(int fd, byte[] bytes, int offset, int length);
 
     private static native int getdents(int fd, byte[] records);
+
+    private static native long copy(int in, int out);
+
+    private static native int fstat(int fd, byte[] statbuf);
 
     private static native int fchown(int fd, int uid, int gid);
 
@@ -330,6 +336,17 @@ final class JniPosixFiles implements PosixFiles {
             }
             return r == 0 ? -1 : r;
         }
+
+        @Override
+        public PosixStat stat() throws LayerException {
+            if (stat == null) {
+                throw new UnsupportedOperationException("fstat: struct stat layout unknown on "
+                        + System.getProperty("os.arch"));
+            }
+            byte[] buf = new byte[stat.size()];
+            check(fstat(fd, buf), "fstat", path);
+            return stat.decode(ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN));
+        }
     }
 
     /** A created file being written. */
@@ -342,6 +359,22 @@ final class JniPosixFiles implements PosixFiles {
         public void write(byte[] bytes, int offset, int length) throws PosixCallException {
             Objects.checkFromIndexSize(offset, length, bytes.length);
             check(JniPosixFiles.write(fd, bytes, offset, length), "write", path);
+        }
+
+        /** Between two descriptors of this binding, in C (one call per file); otherwise through {@code buffer}. */
+        @Override
+        public long copyFrom(ReadableFile in, byte[] buffer) throws PosixCallException {
+            if (!(in instanceof JniReadableFile source)) {
+                return NewFile.super.copyFrom(in, buffer);
+            }
+            long r = copy(source.fd, fd);
+            if (r >= 0) {
+                return r;
+            }
+            int code = (int) -r;
+            // wharf-posix.c's copy: -errno of a read, -(WRITE_FAILED + errno) of a write.
+            throw code >= WRITE_FAILED ? failure("write", path, code - WRITE_FAILED)
+                    : failure("read", source.path, code);
         }
 
         @Override

@@ -32,6 +32,7 @@ import java.util.Optional;
 final class JnrPosixFiles implements PosixFiles {
     private static final int AT_FDCWD = -100;
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    private static final int AT_EMPTY_PATH = 0x1000;
     private static final int ERANGE = NativeNames.ERANGE;
     private static final int EINTR = 4;
     private static final int CREATE_FLAGS = NativeNames.CREATE_FLAGS;
@@ -462,6 +463,22 @@ final class JnrPosixFiles implements PosixFiles {
             }
             buffer.bytes().get(0, bytes, offset, (int) r);
             return (int) r;
+        }
+
+        @Override
+        public PosixStat stat() throws LayerException {
+            if (STAT == null) {
+                throw new UnsupportedOperationException("fstat: struct stat layout unknown on "
+                        + System.getProperty("os.arch"));
+            }
+            // fstatat with an empty name and AT_EMPTY_PATH is fstat of the descriptor (Linux 2.6.39+).
+            int stat = 8;
+            Scratch scratch = SCRATCH.get().reserve(stat + STAT.size());
+            scratch.putString(0, new byte[0]);
+            if (libc.fstatat.callInt(fd, scratch.address, scratch.address + stat, AT_EMPTY_PATH) != 0) {
+                throw failure("fstat", path, errno());
+            }
+            return STAT.decode(scratch.buffer.slice(stat, STAT.size()).order(ByteOrder.LITTLE_ENDIAN));
         }
     }
 

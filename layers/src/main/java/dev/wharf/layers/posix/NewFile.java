@@ -11,6 +11,21 @@ public interface NewFile extends AutoCloseable {
     /** Appends {@code bytes[offset, offset + length)} to the file, all of it. */
     void write(byte[] bytes, int offset, int length) throws PosixCallException;
 
+    /**
+     * Appends the rest of {@code in}, to its end, and returns how many bytes that was. This default reads into
+     * {@code buffer} and writes from it; the JNI binding copies between the two descriptors in C, so the content of a
+     * large COPY crosses into Java arrays and back not at all.
+     */
+    default long copyFrom(ReadableFile in, byte[] buffer) throws PosixCallException {
+        long copied = 0;
+        int n;
+        while ((n = in.read(buffer, 0, buffer.length)) >= 0) {
+            write(buffer, 0, n);
+            copied += n;
+        }
+        return copied;
+    }
+
     /** Changes the file's owner ({@code fchown}); clears setuid/setgid bits, so call it before {@link #chmod}. */
     void chown(int uid, int gid) throws PosixCallException;
 

@@ -113,6 +113,44 @@ class PosixFilesTest {
     }
 
     @Test
+    void copyFrom_appendsTheRestOfAnOpenFile_andCountsItsBytes() throws Exception {
+        Path source = tmp.resolve("source");
+        byte[] content = new byte[700_000]; // several of the C side's 64 KiB chunks
+        new java.util.Random(7).nextBytes(content);
+        Files.write(source, content);
+        Path copy = tmp.resolve("copy");
+        try (NewFile out = posix.createFile(copy, 0600); ReadableFile in = posix.openForReading(source)) {
+            out.write(content, 0, 10);
+            byte[] skipped = new byte[10];
+            assertEquals(10, in.read(skipped, 0, 10));
+            assertEquals(content.length - 10, out.copyFrom(in, new byte[4096]));
+            assertEquals(0, out.copyFrom(in, new byte[4096]), "nothing is left at the end");
+        }
+        assertArrayEquals(content, Files.readAllBytes(copy));
+        try (NewFile out = posix.createFile(tmp.resolve("empty-copy"), 0600);
+             ReadableFile in = posix.openForReading(Files.createFile(tmp.resolve("empty")))) {
+            assertEquals(0, out.copyFrom(in, new byte[16]));
+        }
+    }
+
+    @Test
+    void stat_ofAnOpenFile_describesTheFileRead_evenAfterItsPathIsReplaced() throws Exception {
+        Path file = Files.writeString(tmp.resolve("conf"), "a=1\n");
+        PosixStat before = posix.lstat(file);
+        try (ReadableFile in = posix.openForReading(file)) {
+            Path replacement = Files.writeString(tmp.resolve("new"), "a=22\n");
+            Files.move(replacement, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            PosixStat open = in.stat();
+            // The unlink by the rename changes the old file's link count and ctime, nothing else.
+            assertEquals(List.of(before.inode(), before.size(), before.mtimeNanos(), before.mode()),
+                    List.of(open.inode(), open.size(), open.mtimeNanos(), open.mode()),
+                    "the open file's stat, not the new file's");
+            assertEquals(0, open.nlink());
+            assertEquals(5, posix.lstat(file).size());
+        }
+    }
+
+    @Test
     void openForReading_neverFollowsASymlink_andReportsAMissingFile() throws Exception {
         Path target = Files.writeString(tmp.resolve("target"), "secret");
         Path link = Files.createSymbolicLink(tmp.resolve("link"), target);
