@@ -101,6 +101,18 @@ final class CopySources {
                 "file " + sourcePath + " vanished from the build context while copying"));
     }
 
+    /**
+     * {@code sourcePath} (relative, no leading slash) with every symlink on it followed inside this source, the
+     * last component's too, as BuildKit resolves a RUN mount's {@code source} (its selector goes through
+     * containerd's fs.RootPath, executor/oci/spec.go subMount): absolute link targets restart at this source's
+     * root and ".." never climbs above it, so a mount never reaches a file outside the context or stage. Returned
+     * in the same relative form ({@code ""} for the root).
+     */
+    String followLinks(String sourcePath) throws ContextException {
+        resolver();
+        return snapshot.resolve("/" + sourcePath, true).substring(1);
+    }
+
     /** The host file behind {@code sourcePath}, if it exists. */
     Optional<Path> find(String sourcePath) throws ContextException {
         resolver();

@@ -231,7 +231,7 @@ final class RunMounts {
     private SandboxMount bind(Step step, Mount mount, String target, Map<Integer, BuildExecutor.State> stages,
                               Path scratch) throws Exception {
         CopySources sources = runner.sources(step, mount.from(), stages);
-        String sub = mount.source().isEmpty() ? "" : clean(mount.source());
+        String sub = sources.followLinks(mount.source().isEmpty() ? "" : clean(mount.source()));
         Path source = sources.file(sub);
         if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS) && sources.excludesUnder(source)) {
             // BuildKit binds the context as its client sent it, .dockerignore applied (the local source's
@@ -332,7 +332,8 @@ final class RunMounts {
     private Path fill(Path dir, Step step, Mount mount, String sub, Map<Integer, BuildExecutor.State> stages)
             throws Exception {
         if (!mount.from().isEmpty()) {
-            Optional<Path> source = runner.sources(step, mount.from(), stages).find(sub);
+            CopySources sources = runner.sources(step, mount.from(), stages);
+            Optional<Path> source = sources.find(sources.followLinks(sub));
             if (source.isPresent() && Files.isDirectory(source.get(), LinkOption.NOFOLLOW_LINKS)) {
                 copyTree(source.get(), dir);
                 return dir;

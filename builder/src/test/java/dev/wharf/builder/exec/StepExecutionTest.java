@@ -456,6 +456,32 @@ class StepExecutionTest {
     }
 
     @Test
+    void bindMountSources_followSymlinksInsideTheContext_neverOntoTheHost() throws Exception {
+        Files.createSymbolicLink(context.resolve("root-link"), Path.of("/"));
+        Files.createSymbolicLink(context.resolve("dir-link"), Path.of("dir"));
+        Files.createSymbolicLink(context.resolve("climb"), Path.of("../../../dir/sub/b.txt"));
+        Files.createSymbolicLink(context.resolve("abs"), Path.of("/dir/sub"));
+        // BuildKit resolves a mount's source with containerd's fs.RootPath (executor/oci/spec.go subMount): every
+        // link on the path, the last one too, inside the context; absolute targets restart at its root.
+        String dockerfile = """
+                FROM busybox:latest
+                RUN --mount=type=bind,source=root-link,target=/r ls /r > /root-listing
+                RUN --mount=type=bind,source=dir-link/sub/b.txt,target=/b cat /b > /through-dir-link
+                RUN --mount=type=bind,source=climb,target=/c,rw cat /c > /climbed && echo x >> /c
+                RUN --mount=type=bind,source=abs,target=/s ls /s > /abs-listing
+                """;
+        build(dockerfile);
+        assertEquals(List.of("a.txt", "abs", "climb", "dir", "dir-link", "root-link"), run("cat", "/root-listing"));
+        assertEquals(List.of("nested", "nested"), run("cat", "/through-dir-link", "/climbed"));
+        assertEquals(List.of("b.txt"), run("cat", "/abs-listing"));
+        assertEquals("nested\n", Files.readString(context.resolve("dir/sub/b.txt")), "a writable mount writes to a copy");
+        // The linked file's content is part of the key: changing it reruns the steps that mount it.
+        Files.writeString(context.resolve("dir/sub/b.txt"), "changed\n");
+        build(dockerfile);
+        assertEquals(List.of("changed", "changed"), run("cat", "/through-dir-link", "/climbed"));
+    }
+
+    @Test
     void secretIds_comeFromSourceOrTheTarget_andTheDefaultTargetIsTheIdsBaseName() throws Exception {
         Path token = Files.writeString(temp.resolve("token"), "s3cr3t");
         // convert_secrets.go dispatchSecret: source= is the id, else id=, else the target's base name; the default
