@@ -106,7 +106,7 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
         String ref = commitToFetch().orElse(remote.ref().isEmpty() ? "HEAD" : remote.ref());
         if (commitToFetch().isPresent()) {
             try {
-                git(dir, "fetch", "-q", "--depth=1", "origin", ref);
+                git(dir, "fetch", "-q", "--depth=1", "--", "origin", ref);
             } catch (ContextException byIdRefused) {
                 // Servers without uploadpack.allowReachableSHA1InWant refuse a commit by id: fetch every branch
                 // and tag, so a commit reachable only from a tag is found too.
@@ -115,7 +115,7 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
             git(dir, "-c", "advice.detachedHead=false", "checkout", "-q", ref);
         } else {
             // A name is resolved by the remote as git's DWIM does: a branch, else a tag.
-            git(dir, "fetch", "-q", "--depth=1", "origin", ref);
+            git(dir, "fetch", "-q", "--depth=1", "--", "origin", ref);
             git(dir, "-c", "advice.detachedHead=false", "checkout", "-q", "FETCH_HEAD");
         }
         verifyChecksum(dir, commitToFetch().isPresent() ? "HEAD" : "FETCH_HEAD");

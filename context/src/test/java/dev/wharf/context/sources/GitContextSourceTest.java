@@ -67,6 +67,16 @@ class GitContextSourceTest {
     }
 
     @Test
+    void aRefThatLooksLikeAnOption_isARefspec_notAGitOption() throws Exception {
+        // Without "--" before the remote, git fetch took such a ref as its --upload-pack option and ran it.
+        Path marker = tmp.resolve("ran");
+        String ref = "--upload-pack=touch " + marker + ";git-upload-pack";
+        GitContextSource source = new GitContextSource(new GitRemote(url, ref, ""), work);
+        assertThrows(ContextException.class, () -> source.open().close());
+        assertFalse(Files.exists(marker), "git ran the ref as a command");
+    }
+
+    @Test
     void noRef_checksOutTheDefaultBranch() throws Exception {
         assertEquals("v2", read(url, "app/sub/f.txt"));
     }
