@@ -482,6 +482,16 @@ class StepExecutionTest {
     }
 
     @Test
+    void bindMountSource_throughASymlinkLoop_failsTheStepAtItsLine() throws Exception {
+        Files.createSymbolicLink(context.resolve("loop-a"), Path.of("loop-b"));
+        Files.createSymbolicLink(context.resolve("loop-b"), Path.of("/loop-a"));
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> build("FROM busybox:latest\nRUN --mount=type=bind,source=loop-a/x,target=/l true\n"));
+        String message = e.getCause().getMessage();
+        assertTrue(message.contains("Dockerfile:2"), message);
+    }
+
+    @Test
     void secretIds_comeFromSourceOrTheTarget_andTheDefaultTargetIsTheIdsBaseName() throws Exception {
         Path token = Files.writeString(temp.resolve("token"), "s3cr3t");
         // convert_secrets.go dispatchSecret: source= is the id, else id=, else the target's base name; the default
