@@ -37,6 +37,10 @@ for s in "${scenarios[@]}"; do
 done
 wants() { [[ " ${scenarios[*]} " == *" $1 "* ]]; }
 uses() { [[ " $TOOLS " == *" $1 "* ]]; }
+# Before any base image is made: a missing jar is a usage error, not one found minutes in.
+if uses wharf-base && [ ! -f "${BASE_BENCH_JAR:-}" ]; then
+    echo "run.sh: wharf-base needs BASE_BENCH_JAR, a benchmarks.jar" >&2; exit 2
+fi
 
 [ "$(id -u)" = 0 ] || { echo "run.sh: RUN steps and the peers need root" >&2; exit 1; }
 [ -f "$peers" ] || { echo "run.sh: $peers not found (the peers live in ../shared beside the checkout)" >&2; exit 1; }
@@ -114,7 +118,6 @@ if uses wharf-api; then
     driver_pid=$DRIVER_PID
 fi
 if uses wharf-base; then
-    [ -f "${BASE_BENCH_JAR:-}" ] || { echo "run.sh: wharf-base needs BASE_BENCH_JAR, a benchmarks.jar" >&2; exit 2; }
     # A second coprocess: bash warns that the first still exists, and keeps both.
     coproc BASE { exec java -cp "$BASE_BENCH_JAR" dev.wharf.bench.BuildDriver "$base_store" 2>"$work/base.log"; }
     base_pid=$BASE_PID

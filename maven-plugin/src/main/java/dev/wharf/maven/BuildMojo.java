@@ -297,7 +297,9 @@ public class BuildMojo extends CompressionParameters {
         map(labels, MapProperty.LABELS).forEach(b::label);
         try {
             for (Map.Entry<String, String> a : map(annotations, MapProperty.ANNOTATIONS).entrySet()) {
-                ImageAnnotation.parse(a.getKey() + "=" + a.getValue()).forEach(b::annotation);
+                // An empty element (<key/>) maps to null: an empty value, as --annotation key= gives, not "null".
+                String value = a.getValue() == null ? "" : a.getValue();
+                ImageAnnotation.parse(a.getKey() + "=" + value).forEach(b::annotation);
             }
         } catch (IllegalArgumentException e) {
             throw new MojoFailureException("<annotations>: " + e.getMessage(), e);

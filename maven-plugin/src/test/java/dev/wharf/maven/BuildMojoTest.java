@@ -320,6 +320,13 @@ class BuildMojoTest {
                 new ImageAnnotation("manifest", Optional.of("linux/arm64"), "p", "1")),
                 requests.get(0).annotations());
 
+        requests.clear();
+        mojo.annotations = new java.util.LinkedHashMap<>();
+        mojo.annotations.put("org.example.empty", null); // what Maven maps an empty POM element to
+        mojo.execute();
+        assertEquals(List.of(new ImageAnnotation("manifest", Optional.empty(), "org.example.empty", "")),
+                requests.get(0).annotations());
+
         mojo.annotations = Map.of("layer:k", "v");
         MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
         assertEquals("<annotations>: unknown annotation type \"layer\"", e.getMessage());
