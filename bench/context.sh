@@ -57,8 +57,9 @@ print("generated 100000 files, %d bytes" % total, file=sys.stderr)
 PY
 [[ -z "${IGNORE:-}" || -n "${CTX:-}" ]] || printf '%s\n' "$IGNORE" > "$ctx/.dockerignore"
 # The CLI's JVM start: ./wharf's flags and a class-data archive per jar (see CDS above).
-[[ -n "${JAVA_OPTS:-}" ]] || JAVA_OPTS="$(sed -n 's/^opts="\$opts \(.*\)"$/\1/p; s/^opts="\(-XX.*\)"$/\1/p' \
-    "$repo/wharf" | tr '\n' ' ')"
+# shellcheck source=lib/wharf-flags.sh
+. "$repo/bench/lib/wharf-flags.sh"
+[[ -n "${JAVA_OPTS:-}" ]] || JAVA_OPTS="$(wharf_jvm_flags "$repo")"
 small="$work/small"
 python3 - "$small" <<'PY'
 import os, sys
@@ -80,9 +81,7 @@ cds_flags() { # JAR: the -XX flags that start from its archive, made now if miss
     java $JAVA_OPTS -XX:ArchiveClassesAtExit="$archive" -Xlog:cds=off -Xlog:cds+dynamic=off -cp "$1" \
       dev.wharf.bench.ContextChecksumBench "$small" "$work/cds-cache" > /dev/null 2>&1 || rm -f "$archive"
   fi
-  # Mapped at its dump address as ./wharf maps it (relocation costs a fresh JVM ~14 ms of CPU).
-  [[ ! -f "$archive" ]] || echo "-XX:SharedArchiveFile=$archive -Xlog:cds=off -Xlog:cds+dynamic=off" \
-    "-XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0"
+  [[ ! -f "$archive" ]] || wharf_cds_flags "$archive"
 }
 [[ "${THREADS:-0}" != 1 ]] || JAVA_OPTS="$JAVA_OPTS -Dwharf.bench.threads=true"
 new_flags="$JAVA_OPTS $(cds_flags "$jar")"

@@ -68,15 +68,10 @@ files=$(find "$tree" -type f | wc -l)
 dirs=$(find "$tree" -type d | wc -l)
 links=$(find "$tree" -type l | wc -l)
 
-# ./wharf's JIT flags (see the wharf script): what a wharf command's JVM runs with.
-cli_flags="-XX:-UsePerfData -XX:Tier3InvocationThreshold=2000 -XX:Tier3MinInvocationThreshold=1000"
-cli_flags="$cli_flags -XX:Tier3CompileThreshold=20000 -XX:Tier3BackEdgeThreshold=120000"
-cli_flags="$cli_flags -XX:Tier4InvocationThreshold=100000 -XX:Tier4MinInvocationThreshold=100000"
-cli_flags="$cli_flags -XX:Tier4CompileThreshold=150000 -XX:Tier4BackEdgeThreshold=400000"
-cli_flags="$cli_flags -XX:CompileCommand=quiet"
-cli_flags="$cli_flags -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.DigestBase::*,0.01"
-cli_flags="$cli_flags -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.DigestBase::implCompressMultiBlock0,0.001"
-cli_flags="$cli_flags -Dsun.reflect.inflationThreshold=2147483647 -XX:NewSize=64m"
+# ./wharf's start-up flags (see the wharf script): what a wharf command's JVM runs with.
+# shellcheck source=lib/wharf-flags.sh
+. "$repo/bench/lib/wharf-flags.sh"
+cli_flags=$(wharf_jvm_flags "$repo")
 JVM_FLAGS=${JVM_FLAGS-$cli_flags}
 wharf() {
     # shellcheck disable=SC2086
@@ -101,9 +96,7 @@ cds_flags() {
             rm -f "$archive"
         fi
     fi
-    # Mapped at its dump address as ./wharf maps it: relocating the archive costs a fresh JVM ~14 ms of CPU.
-    [ ! -f "$archive" ] || echo "-XX:SharedArchiveFile=$archive -Xlog:cds=off -Xlog:cds+dynamic=off" \
-        "-XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0"
+    [ ! -f "$archive" ] || wharf_cds_flags "$archive"
 }
 
 # The uncompressed layer tar: the apply input and the MB basis for every case.
