@@ -331,3 +331,100 @@ JNIEXPORT jstring JNICALL FN(strerror)(JNIEnv *env, jclass c, jint errnum) {
     const char *s = strerror_r(errnum, buf, sizeof buf); /* GNU: returns the message */
     return (*env)->NewStringUTF(env, s == NULL ? "error" : s);
 }
+
+/*
+ * The ustar header block of one tar entry, as dev.wharf.layers.tar.TarWriter formats it in Java (same fields, same
+ * octal digits, same checksum), for the common entry that needs no PAX record: an ASCII name that fits ustar's name
+ * (and prefix) fields, an ASCII link target of at most 100 bytes, and numbers that fit their octal fields. Returns 1
+ * with the 512 bytes in header, or 0 (header untouched) when any of that does not hold: TarWriter then writes the
+ * entry itself, PAX records and all. Why native: a layer writes a header per entry, and in a fresh JVM TarWriter's
+ * per-entry code (the 512-byte checksum loop, the octal fields, the name's encoding and split) ran interpreted or in
+ * C1's profiling code for thousands of entries, on the thread that feeds the compressor (perf of bench/layers.sh's
+ * zstd case, issue #3). One call per header, on a C stack block; no Java exception is ever set.
+ */
+#define USTAR_MAX_NAME 256 /* prefix (155), '/', name (100) */
+#define MAX_OCTAL_7 07777777LL
+#define MAX_OCTAL_11 077777777777LL
+
+/* As TarWriter.octal: width - 1 octal digits, zero-padded, then a NUL; the value's bits above them are dropped. */
+static void octal(unsigned char *h, int offset, int width, jlong value) {
+    int end = offset + width - 1;
+    unsigned long long rest = (unsigned long long) value;
+    h[end] = 0;
+    for (int i = end - 1; i >= offset; i--) {
+        h[i] = (unsigned char) ('0' + (rest & 7));
+        rest >>= 3;
+    }
+}
+
+/* Copies s (length n) as ASCII bytes into out (room for max bytes); -1 when it is longer or not ASCII (as
+ * TarWriter.isAscii: NUL and 0x7f upwards are not). */
+static int ascii(JNIEnv *env, jstring s, jsize n, unsigned char *out, int max) {
+    jchar chars[USTAR_MAX_NAME];
+    if (n > max) return -1;
+    (*env)->GetStringRegion(env, s, 0, n, chars);
+    for (jsize i = 0; i < n; i++) {
+        if (chars[i] == 0 || chars[i] > 0x7e) return -1;
+        out[i] = (unsigned char) chars[i];
+    }
+    return (int) n;
+}
+
+JNIEXPORT jint JNICALL FN(formatUstarHeader)(JNIEnv *env, jclass c, jstring name, jint type, jint mode, jlong uid,
+        jlong gid, jlong size, jlong mtime, jstring linkName, jlong devMajor, jlong devMinor, jbyteArray header) {
+    (void) c;
+    unsigned char n[USTAR_MAX_NAME + 1], link[100], h[512];
+    if (size < 0 || size > MAX_OCTAL_11 || uid < 0 || uid > MAX_OCTAL_7 || gid < 0 || gid > MAX_OCTAL_7
+            || mtime < 0 || mtime > MAX_OCTAL_11 || devMajor < 0 || devMajor > MAX_OCTAL_7 || devMinor < 0
+            || devMinor > MAX_OCTAL_7) {
+        return 0;
+    }
+    int len = ascii(env, name, (*env)->GetStringLength(env, name), n, USTAR_MAX_NAME);
+    if (len < 0) return 0;
+    /* A directory's name ends with '/' (TarWriter adds it). */
+    if (type == '5' && (len == 0 || n[len - 1] != '/')) {
+        if (len == USTAR_MAX_NAME) return 0;
+        n[len++] = '/';
+    }
+    int linkLen = ascii(env, linkName, (*env)->GetStringLength(env, linkName), link, 100);
+    if (linkLen < 0) return 0;
+    /* TarWriter.ustarSplit: the longest prefix (at most 155 bytes) that ends just before a slash and leaves a name of
+     * 1 to 100 bytes. */
+    int split = 0;
+    if (len > 100) {
+        split = -1;
+        for (int i = len - 1 < 155 ? len - 1 : 155; i > 0; i--) {
+            if (n[i] == '/' && len - i - 1 <= 100 && len - i - 1 > 0) {
+                split = i;
+                break;
+            }
+        }
+        if (split < 0) return 0;
+    }
+    memset(h, 0, sizeof h);
+    if (split == 0) {
+        memcpy(h, n, (size_t) len);
+    } else {
+        memcpy(h, n + split + 1, (size_t) (len - split - 1));
+        memcpy(h + 345, n, (size_t) split);
+    }
+    octal(h, 100, 8, mode);
+    octal(h, 108, 8, uid);
+    octal(h, 116, 8, gid);
+    octal(h, 124, 12, size);
+    octal(h, 136, 12, mtime);
+    h[156] = (unsigned char) type;
+    memcpy(h + 157, link, (size_t) linkLen);
+    memcpy(h + 257, "ustar\0" "00", 8);
+    int device = type == '3' || type == '4';
+    octal(h, 329, 8, device ? devMajor : 0);
+    octal(h, 337, 8, device ? devMinor : 0);
+    memset(h + 148, ' ', 8);
+    jlong sum = 0;
+    for (int i = 0; i < 512; i++) {
+        sum += h[i];
+    }
+    octal(h, 148, 7, sum);
+    (*env)->SetByteArrayRegion(env, header, 0, 512, (const jbyte *) h);
+    return 1;
+}

@@ -4,6 +4,7 @@ import dev.wharf.layers.LayerException;
 import dev.wharf.layers.blob.BlobStore;
 import dev.wharf.layers.posix.DeviceNumbers;
 import dev.wharf.layers.posix.PosixCallException;
+import dev.wharf.layers.posix.PosixFiles;
 import dev.wharf.layers.posix.ReadableFile;
 import dev.wharf.layers.tar.TarEntry;
 import dev.wharf.layers.tar.TarEntryType;
@@ -66,6 +67,9 @@ public final class LayerWriter {
     private final Executor executor;
     /** Whether file content is read through the scanner's binding; false once it turned out unsupported. */
     private volatile boolean nativeReads = true;
+    /** Whether tar headers are formatted by the scanner's binding; false once it turned out unsupported. */
+    private volatile boolean nativeHeaders = true;
+    private static final int TAR_BLOCK = 512;
 
     /**
      * Creates a writer.
@@ -149,7 +153,7 @@ public final class LayerWriter {
      * left the other cores idle (bench scenario c-one-file-changed). The bytes depend on neither.
      */
     public void writeTarStreaming(Path root, boolean overlay, OutputStream out) throws IOException {
-        TarWriter tar = new TarWriter(out);
+        TarWriter tar = new TarWriter(out, headerFormatter());
         Map<List<Long>, String> firstLinks = new HashMap<>();
         byte[] buffer = new byte[COPY_BUFFER];
         ArrayDeque<Pending> window = new ArrayDeque<>();
@@ -313,7 +317,7 @@ public final class LayerWriter {
     /** Writes the uncompressed layer tar of {@code changes} to {@code out}, which stays open. */
     public void writeTar(List<LayerChange> changes, OutputStream out) throws IOException {
         List<Keyed> sorted = sort(changes);
-        TarWriter tar = new TarWriter(out);
+        TarWriter tar = new TarWriter(out, headerFormatter());
         Map<List<Long>, String> firstLinks = new HashMap<>();
         byte[] buffer = new byte[COPY_BUFFER];
         for (Keyed k : sorted) {
@@ -436,6 +440,39 @@ public final class LayerWriter {
         if (copied != size) {
             throw new LayerException("file " + source + " (layer path " + name
                     + ") shrank while it was being written into a layer; retry when it is not being modified");
+        }
+    }
+
+    /**
+     * The scanner's binding's native header formatter ({@link PosixFiles#ustarHeader}), or null where it has none (the
+     * jffi binding): TarWriter then formats every header itself, to the same bytes.
+     */
+    private TarWriter.HeaderFormatter headerFormatter() {
+        if (!nativeHeaders) {
+            return null;
+        }
+        PosixFiles posix = scanner.posix();
+        try {
+            posix.ustarHeader("", '0', 0, 0, 0, 0, 0, "", 0, 0, new byte[TAR_BLOCK]);
+        } catch (UnsupportedOperationException | UnsatisfiedLinkError e) {
+            nativeHeaders = false; // this binding (or an older library of it) has none
+            return null;
+        }
+        return new NativeHeaders(posix);
+    }
+
+    /** Headers through the binding (a class rather than a method reference: no lambda to spin in a fresh JVM). */
+    private static final class NativeHeaders implements TarWriter.HeaderFormatter {
+        private final PosixFiles posix;
+
+        NativeHeaders(PosixFiles posix) {
+            this.posix = posix;
+        }
+
+        @Override
+        public boolean format(String name, char type, int mode, long uid, long gid, long size, long mtime,
+                String linkName, long devMajor, long devMinor, byte[] header) {
+            return posix.ustarHeader(name, type, mode, uid, gid, size, mtime, linkName, devMajor, devMinor, header);
         }
     }
 

@@ -134,6 +134,9 @@ final class JniPosixFiles implements PosixFiles {
 
     private static native String strerror(int errno);
 
+    private static native int formatUstarHeader(String name, int type, int mode, long uid, long gid, long size, long mtime,
+            String linkName, long devMajor, long devMinor, byte[] header);
+
     /** {@code s} encoded as a NUL-terminated C string. */
     private static byte[] cString(String s, Charset charset) {
         byte[] bytes = s.getBytes(charset);
@@ -294,6 +297,14 @@ final class JniPosixFiles implements PosixFiles {
     @Override
     public int effectiveUid() {
         return geteuid();
+    }
+
+    @Override
+    public boolean ustarHeader(String name, char type, int mode, long uid, long gid, long size, long mtime,
+            String linkName, long devMajor, long devMinor, byte[] header) {
+        java.util.Objects.checkFromIndexSize(0, 512, header.length);
+        return formatUstarHeader(java.util.Objects.requireNonNull(name, "name"), type, mode, uid, gid, size, mtime,
+                java.util.Objects.requireNonNull(linkName, "linkName"), devMajor, devMinor, header) == 1;
     }
 
     /** An open descriptor and the path it was opened by (for messages), closed once. */

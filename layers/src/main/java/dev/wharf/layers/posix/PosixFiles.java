@@ -138,4 +138,20 @@ public interface PosixFiles {
 
     /** Returns the effective user ID of this process. */
     int effectiveUid();
+
+    /**
+     * Formats the ustar header block of a tar entry that needs no PAX record, natively, with the bytes
+     * {@link dev.wharf.layers.tar.TarWriter} formats for it in Java; the arguments are a
+     * {@link dev.wharf.layers.tar.TarEntry}'s fields ({@code type}: its ustar type flag). A layer writes one per
+     * entry, and in a fresh JVM the Java formatting runs interpreted for thousands of entries (issue #3).
+     *
+     * @param header receives the 512 bytes when this returns true
+     * @return false, with {@code header} untouched, when the entry needs a PAX record or a field does not fit
+     *     (non-ASCII or long names, long link targets, large numbers): the caller formats it then
+     * @throws UnsupportedOperationException where the binding has no such routine (jffi's)
+     */
+    default boolean ustarHeader(String name, char type, int mode, long uid, long gid, long size, long mtime,
+            String linkName, long devMajor, long devMinor, byte[] header) {
+        throw new UnsupportedOperationException("ustarHeader is not available in " + getClass().getName());
+    }
 }

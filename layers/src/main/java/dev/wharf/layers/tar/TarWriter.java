@@ -31,6 +31,10 @@ public final class TarWriter {
     private static final byte[] NO_BYTES = new byte[0];
 
     private final OutputStream out;
+    /** Formats headers that need no PAX record natively; null: all in Java. */
+    private final HeaderFormatter formatter;
+    /** The block the formatter fills, reused: the stream copies what it is given. */
+    private final byte[] scratch;
     private final byte[] zeros = new byte[BLOCK];
     private String current;
     private long remaining;
@@ -39,7 +43,32 @@ public final class TarWriter {
 
     /** Creates a writer over {@code out}. */
     public TarWriter(OutputStream out) {
+        this(out, null);
+    }
+
+    /**
+     * Creates a writer over {@code out} whose headers that need no PAX record {@code formatter} formats (null: this
+     * writer does); the bytes are the same either way.
+     */
+    public TarWriter(OutputStream out, HeaderFormatter formatter) {
         this.out = Objects.requireNonNull(out, "out");
+        this.formatter = formatter;
+        this.scratch = formatter == null ? null : new byte[BLOCK];
+    }
+
+    /**
+     * Formats the ustar header block of an entry that needs no PAX record, exactly as {@link TarWriter} does (see
+     * {@code PosixFiles.ustarHeader}, the native one: a fresh JVM runs this writer's per-entry Java interpreted for
+     * thousands of entries). Implementations are thread-safe.
+     */
+    @FunctionalInterface
+    public interface HeaderFormatter {
+        /**
+         * Fills {@code header} (512 bytes) and returns true, or returns false without touching it when the entry
+         * needs a PAX record or a field does not fit; the arguments are the entry's fields, {@code type} its flag.
+         */
+        boolean format(String name, char type, int mode, long uid, long gid, long size, long mtime, String linkName,
+                long devMajor, long devMinor, byte[] header);
     }
 
     /**
@@ -50,6 +79,13 @@ public final class TarWriter {
      */
     public void putEntry(TarEntry entry) throws IOException {
         endEntry();
+        if (formatter != null && entry.xattrs().isEmpty()
+                && formatter.format(entry.name(), entry.type().flag(), entry.mode(), entry.uid(), entry.gid(),
+                        entry.size(), entry.mtime(), entry.linkName(), entry.devMajor(), entry.devMinor(), scratch)) {
+            out.write(scratch);
+            started(entry);
+            return;
+        }
         String name = entry.type() == TarEntryType.DIRECTORY && !entry.name().endsWith("/")
                 ? entry.name() + "/" : entry.name();
         // Most entries need no PAX record: the map is made only for one that does (this runs for every entry).
@@ -103,6 +139,10 @@ public final class TarWriter {
                 fit(entry.gid(), MAX_OCTAL_7), fit(entry.size(), MAX_OCTAL_11),
                 entry.mtime() < 0 ? 0 : fit(entry.mtime(), MAX_OCTAL_11), truncate(linkBytes, 100),
                 entry.devMajor(), entry.devMinor()));
+        started(entry);
+    }
+
+    private void started(TarEntry entry) {
         current = entry.name();
         remaining = entry.size();
         written = entry.size();

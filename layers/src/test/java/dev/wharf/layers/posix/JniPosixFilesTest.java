@@ -5,11 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.wharf.layers.tar.TarEntry;
+import dev.wharf.layers.tar.TarEntryType;
+import dev.wharf.layers.tar.TarWriter;
+import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -120,6 +127,78 @@ class JniPosixFilesTest {
         for (int i : new int[] {0, 999, into.length - 1_000, into.length - 1}) {
             assertEquals((byte) 0x5a, into[i], "byte " + i + " outside the read");
         }
+    }
+
+    @Test
+    void ustarHeader_formatsTheBytesOfTarWritersJava_orDeclines() throws Exception {
+        assumeTrue(packaged(), "no JNI library in this build (no gcc)");
+        PosixFiles jni = JniPosixFiles.load();
+        List<TarEntry> entries = new ArrayList<>();
+        // Names of every length up to past ustar's 256 bytes, with slashes where the prefix split can and cannot go.
+        for (int length = 0; length <= 262; length++) {
+            for (int slashEvery : new int[] {0, 7, 50, 99, 100, 101, 155, 156}) {
+                StringBuilder name = new StringBuilder();
+                for (int i = 0; i < length; i++) {
+                    name.append(slashEvery > 0 && i % (slashEvery + 1) == slashEvery ? '/' : (char) ('a' + i % 26));
+                }
+                entries.add(entry(name.toString(), TarEntryType.REGULAR, ""));
+                entries.add(entry(name.toString(), TarEntryType.DIRECTORY, ""));
+            }
+        }
+        for (String name : List.of("dir/", "a//b", "/abs", "caf\u00e9", "del\u007f", "tab\tx", "nul\u0000x",
+                "\u007e~", "\ud83d\ude00", "x".repeat(99) + "/")) {
+            for (TarEntryType type : TarEntryType.values()) {
+                entries.add(entry(name, type, type == TarEntryType.SYMLINK || type == TarEntryType.HARDLINK
+                        ? "target" : ""));
+            }
+        }
+        for (String link : List.of("t".repeat(99), "t".repeat(100), "t".repeat(101), "caf\u00e9", "a\u007f", "")) {
+            entries.add(entry("l", TarEntryType.SYMLINK, link));
+            entries.add(entry("h", TarEntryType.HARDLINK, link));
+        }
+        long max7 = 07777777L;
+        long max11 = 077777777777L;
+        for (long n : new long[] {0, 1, max7, max7 + 1, max11, max11 + 1, Long.MAX_VALUE}) {
+            entries.add(new TarEntry("u", TarEntryType.REGULAR, 04755, n, 0, 0, 0, "", 0, 0, Map.of()));
+            entries.add(new TarEntry("g", TarEntryType.REGULAR, 01777, 0, n, 0, 0, "", 0, 0, Map.of()));
+            entries.add(new TarEntry("s", TarEntryType.REGULAR, 0644, 0, 0, n, 0, "", 0, 0, Map.of()));
+            entries.add(new TarEntry("m", TarEntryType.REGULAR, 0644, 0, 0, 0, n, "", 0, 0, Map.of()));
+            entries.add(new TarEntry("m", TarEntryType.REGULAR, 0644, 0, 0, 0, -n, "", 0, 0, Map.of()));
+            entries.add(new TarEntry("c", TarEntryType.CHAR_DEVICE, 0666, 0, 0, 0, 0, "", n, 3, Map.of()));
+            entries.add(new TarEntry("b", TarEntryType.BLOCK_DEVICE, 0660, 0, 0, 0, 0, "", 7, n, Map.of()));
+            entries.add(new TarEntry("f", TarEntryType.FIFO, 0620, 0, 0, 0, 0, "", n, n, Map.of()));
+        }
+        entries.add(new TarEntry("x", TarEntryType.REGULAR, 0644, 0, 0, 0, 0, "", 0, 0,
+                Map.of("user.a", new byte[] {1, 2})));
+        int nativelyFormatted = 0;
+        for (TarEntry e : entries) {
+            String java = header(e, null);
+            String both = header(e, jni::ustarHeader);
+            assertEquals(java, both, "header of " + e);
+            if (jni.ustarHeader(e.name(), e.type().flag(), e.mode(), e.uid(), e.gid(), e.size(), e.mtime(),
+                    e.linkName(), e.devMajor(), e.devMinor(), new byte[512])) {
+                nativelyFormatted++;
+            }
+        }
+        // Most of them fit ustar and were formatted natively; the rest went through TarWriter's PAX path.
+        assertTrue(nativelyFormatted > entries.size() / 2, nativelyFormatted + " of " + entries.size());
+        assertTrue(nativelyFormatted < entries.size(), nativelyFormatted + " of " + entries.size());
+    }
+
+    private static TarEntry entry(String name, TarEntryType type, String link) {
+        return new TarEntry(name, type, 0755, 1000, 1001, 0, 1_700_000_000L, link,
+                type == TarEntryType.CHAR_DEVICE ? 1 : 0, type == TarEntryType.BLOCK_DEVICE ? 300 : 0, Map.of());
+    }
+
+    /** The bytes putEntry writes (hex), or the failure it throws. */
+    private static String header(TarEntry entry, TarWriter.HeaderFormatter formatter) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            new TarWriter(out, formatter).putEntry(entry);
+        } catch (Exception e) {
+            return e.toString();
+        }
+        return java.util.HexFormat.of().formatHex(out.toByteArray());
     }
 
     /** One call of a binding. */
