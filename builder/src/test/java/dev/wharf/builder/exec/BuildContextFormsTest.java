@@ -221,6 +221,32 @@ class BuildContextFormsTest {
     }
 
     @Test
+    void gitContext_checksOutSubmodules_unlessSubmodulesFalse() throws Exception {
+        // BuildKit's git source updates submodules recursively by default; ?submodules=false (dfgitutil,
+        // llb.GitSkipSubmodules) leaves the submodule's directory empty, .gitmodules still in the checkout.
+        try (GitHttpServer git = GitHttpServer.start(temp.resolve("git"))) {
+            git.publish("lib", contextDir(Map.of("lib.txt", "from the submodule")));
+            git.publishWithSubmodule("repo", contextDir(Map.of("Dockerfile", COPY_ALL, "top.txt", "t")), "vendor/lib",
+                    "lib");
+            Path with = build(BuildRequest.builder(new BuildContext.Git(git.url("repo"))));
+            assertEquals("from the submodule", Files.readString(with.resolve("ctx/vendor/lib/lib.txt")));
+            Path without = build(BuildRequest.builder(new BuildContext.Git(git.url("repo") + "?submodules=false")));
+            assertEquals("t", Files.readString(without.resolve("ctx/top.txt")));
+            assertTrue(Files.exists(without.resolve("ctx/.gitmodules")));
+            assertTrue(Files.isDirectory(without.resolve("ctx/vendor/lib")), "the submodule's directory is made");
+            try (java.util.stream.Stream<Path> entries = Files.list(without.resolve("ctx/vendor/lib"))) {
+                assertEquals(List.of(), entries.toList(), "but left empty");
+            }
+            // ADD of the repository takes the same option (dockerfile2llb/convert_copy.go).
+            Path added = build(BuildRequest.builder(contextDir(Map.of("Dockerfile", "FROM scratch\nADD "
+                    + git.url("repo") + " /with/\nADD " + git.url("repo") + "?submodules=false /without/\n"))));
+            assertEquals("from the submodule", Files.readString(added.resolve("with/vendor/lib/lib.txt")));
+            assertFalse(Files.exists(added.resolve("without/vendor/lib/lib.txt")));
+            assertTrue(Files.exists(added.resolve("without/top.txt")));
+        }
+    }
+
+    @Test
     void gitContextWithAnUnknownRef_failsNamingTheRef() throws Exception {
         try (GitDaemon git = GitDaemon.start(temp.resolve("git"))) {
             git.commit("repo", Map.of("Dockerfile", COPY_ALL), "");
