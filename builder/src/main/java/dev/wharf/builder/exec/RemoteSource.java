@@ -139,11 +139,16 @@ final class RemoteSource {
      */
     Digest key() throws Exception {
         if (git.isPresent()) {
-            commit = new GitContextSource(git.get(), scratch, keepGitDir, "git").resolveCommit();
-            if (checksum.isPresent() && !commit.startsWith(checksum.get())) {
-                // source/git: "expected checksum to match %s, got %s".
+            GitContextSource.ResolvedRef resolved = new GitContextSource(git.get(), scratch, keepGitDir, "git")
+                    .resolveRef();
+            commit = resolved.commit();
+            if (checksum.isPresent() && !resolved.matches(checksum.get())) {
+                // source/git resolveMetadataFromURL: the checksum is a prefix of the commit or of an annotated tag
+                // (case-sensitive: git prints lower-case hex, so an upper-case checksum never matches, as there);
+                // "expected checksum to match %s, got %s".
                 throw new BuildExecutor.StepFailure("expected checksum to match " + checksum.get() + ", got "
-                        + commit + " for " + written, null, null);
+                        + commit + (resolved.object().equals(commit) ? "" : " or " + resolved.object()) + " for "
+                        + written, null, null);
             }
             // BuildKit's git source identifier holds KeepGitDir and the subdirectory: a checkout with .git, or of
             // another subdirectory, is another source, never a cache hit on the plain checkout of that commit.

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.builder.api.BuildContext;
 import dev.wharf.builder.api.BuildEngine;
+import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.EngineException;
@@ -217,6 +218,29 @@ class BuildContextFormsTest {
                     + "?ref=main&checksum=" + commit.substring(0, 8))));
             assertTrue(e.getMessage().contains("expected checksum to match " + commit.substring(0, 8) + ", got "),
                     e.getMessage());
+        }
+    }
+
+    @Test
+    void addGitChecksum_matchesTheCommitOrTheAnnotatedTag_caseSensitively_asBuildKitsGitSource() throws Exception {
+        // source/git/source.go resolveMetadataFromURL: strings.HasPrefix on the tag's object or its commit, both as
+        // git prints them (lower-case hex): an upper-case checksum never matches there either.
+        Path tree = contextDir(Map.of("a.txt", "a"));
+        try (GitHttpServer git = GitHttpServer.start(temp.resolve("git"))) {
+            String commit = git.publish("repo", tree);
+            String tag = git.tagObject("repo", "v1");
+            Path byTag = build(BuildRequest.builder(contextDir(Map.of("Dockerfile", "FROM scratch\nADD --checksum="
+                    + tag.substring(0, 10) + " " + git.url("repo") + "#v1 /t/\n"))));
+            assertEquals("a", Files.readString(byTag.resolve("t/a.txt")));
+            Path byCommit = build(BuildRequest.builder(contextDir(Map.of("Dockerfile", "FROM scratch\nADD "
+                    + git.url("repo") + "?tag=v1&checksum=" + commit.substring(0, 10) + " /c/\n"))));
+            assertEquals("a", Files.readString(byCommit.resolve("c/a.txt")));
+            String upper = commit.toUpperCase(java.util.Locale.ROOT);
+            BuildFailedException e = assertInstanceOf(BuildFailedException.class, failure(BuildRequest.builder(
+                    contextDir(Map.of("Dockerfile", "FROM scratch\nADD --checksum=" + upper + " " + git.url("repo")
+                            + "#v1 /u/\n")))));
+            assertTrue(e.getMessage().contains("expected checksum to match " + upper + ", got " + commit + " or "
+                    + tag), e.getMessage());
         }
     }
 

@@ -97,6 +97,11 @@ public final class GitHttpServer implements AutoCloseable {
         return commit;
     }
 
+    /** The id of tag {@code tag} of repository {@code name} itself: an annotated tag's object, not its commit. */
+    public String tagObject(String name, String tag) throws IOException, InterruptedException {
+        return git(base, "--git-dir", base.resolve(name + ".git").toString(), "rev-parse", "refs/tags/" + tag);
+    }
+
     private void serve(HttpExchange exchange) throws IOException {
         byte[] body = exchange.getRequestBody().readAllBytes();
         ProcessBuilder pb = new ProcessBuilder("git", "http-backend").redirectError(ProcessBuilder.Redirect.DISCARD);
