@@ -288,6 +288,16 @@ class BuildContextFormsTest {
         assertInstanceOf(BuildContext.Directory.class, BuildContext.parse(dir.toString(), stdin));
         assertInstanceOf(BuildContext.Git.class, BuildContext.parse("https://example.com/r.git#main:sub", stdin));
         assertInstanceOf(BuildContext.Git.class, BuildContext.parse("git@example.com:r.git", stdin));
+        // buildx build/opt.go LoadInputs: an existing local directory comes before the git URL check, even one
+        // named like scp-style git (relative to the working directory, as a user types it).
+        String scpNamed = "git@wharf-test.invalid:ctx-" + ProcessHandle.current().pid();
+        assertInstanceOf(BuildContext.Git.class, BuildContext.parse(scpNamed, stdin));
+        Files.createDirectory(Path.of(scpNamed));
+        try {
+            assertInstanceOf(BuildContext.Directory.class, BuildContext.parse(scpNamed, stdin));
+        } finally {
+            Files.delete(Path.of(scpNamed));
+        }
         assertInstanceOf(BuildContext.Git.class, BuildContext.parse("git://example.com/r", stdin));
         assertInstanceOf(BuildContext.Url.class, BuildContext.parse("https://example.com/ctx.tgz", stdin));
         assertInstanceOf(BuildContext.Archive.class, BuildContext.parse(file.toString(), stdin));
