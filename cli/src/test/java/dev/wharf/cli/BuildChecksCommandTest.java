@@ -84,12 +84,16 @@ class BuildChecksCommandTest {
                 || checked.out().contains("Check complete"), "a check builds nothing");
     }
 
+    /** {@code --call=check,format=json} of a context holding {@code dockerfile}. */
+    private Outcome checkJson(String dockerfile) throws IOException {
+        return wharf("build", "--root", root(), "--call=check,format=json", "--progress", "quiet",
+                context(dockerfile).toString());
+    }
+
     @Test
     void checkFormatJson_printsBuildKitsLintResults_andExitsOneForAFinding() throws IOException {
         // frontend/subrequests/lint/lint.go LintResults through json.MarshalIndent, printed alone by buildx.
-        Path ctx = context("FROM scratch\nCMD mycommand\n");
-        Outcome checked = wharf("build", "--root", root(), "--call=check,format=json", "--progress", "quiet",
-                ctx.toString());
+        Outcome checked = checkJson("FROM scratch\nCMD mycommand\n");
         assertEquals(1, checked.exitCode(), checked.err());
         assertEquals("""
                 {
@@ -124,17 +128,14 @@ class BuildChecksCommandTest {
                   ]
                 }
                 """, checked.out());
-        Outcome clean = wharf("build", "--root", root(), "--call=check,format=json", "--progress", "quiet",
-                context("FROM scratch\nCMD [\"app\"]\n").toString());
+        Outcome clean = checkJson("FROM scratch\nCMD [\"app\"]\n");
         assertEquals(0, clean.exitCode(), clean.err());
         assertTrue(clean.out().startsWith("{\n  \"warnings\": null,\n  \"sources\": ["), clean.out());
     }
 
     @Test
     void checkFormatJson_withAnError_printsItAsBuildErrorAndOnStandardError() throws IOException {
-        Path ctx = context("# check=error=true\nFROM scratch as base\nCMD [\"x\"]\n");
-        Outcome checked = wharf("build", "--root", root(), "--call=check,format=json", "--progress", "quiet",
-                ctx.toString());
+        Outcome checked = checkJson("# check=error=true\nFROM scratch as base\nCMD [\"x\"]\n");
         assertEquals(1, checked.exitCode(), checked.err());
         assertTrue(checked.out().contains("""
                   "buildError": {
