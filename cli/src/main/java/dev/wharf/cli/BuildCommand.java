@@ -553,12 +553,8 @@ final class BuildCommand implements Callable<Integer> {
             return ExitCodes.FAILED;
         }
         // buildx prints result.json for format=json and the text for any other format (commands/build.go
-        // printValue); wharf has no JSON form of the checks' report yet.
+        // printValue).
         boolean json = method.format().equals("json");
-        if (json && method.name().equals("lint")) {
-            err.println("wharf build: --call " + call + ": format json is not supported for check (text)");
-            return ExitCodes.USAGE;
-        }
         if (targets) {
             return printTargets(json, out, err);
         }
@@ -575,7 +571,8 @@ final class BuildCommand implements Callable<Integer> {
         try (BuildEngine engine = BuildEngine.create(store.engineOptions().withRegistry(registry.settings()));
              BuildProgress display = BuildProgress.open(shown, err, System.getenv())) {
             if (method.name().equals("lint")) {
-                return check(engine, request.listener(display).build(), display, method.ignoreStatus(), out, err);
+                return check(engine, request.listener(display).build(), display, method.ignoreStatus(), json, out,
+                        err);
             }
             if (outline) {
                 return outline(engine, request.listener(display).build(), display, json, out, err);
@@ -798,11 +795,13 @@ final class BuildCommand implements Callable<Integer> {
      * {@code ignoreStatus} (ignorestatus=true) findings exit 0 as in buildx, but an error stays an error.
      */
     private int check(BuildEngine engine, BuildRequest request, BuildProgress display, boolean ignoreStatus,
-                      PrintWriter out, PrintWriter err) throws InterruptedException {
+                      boolean json, PrintWriter out, PrintWriter err) throws InterruptedException {
         try {
             CheckReport report = engine.check(request).get();
             display.close();
-            int code = new CheckPrinter(out, err).print(report, dockerfileText());
+            int code = json ? new CheckPrinter(out, err).printJson(report, dockerfileText(),
+                    SubrequestJson.lint(report, dockerfileBytes()))
+                    : new CheckPrinter(out, err).print(report, dockerfileText());
             return ignoreStatus && code == ExitCodes.FAILED && report.error().isEmpty() ? ExitCodes.OK : code;
         } catch (ExecutionException e) {
             return planningFailed(e, display, "wharf build: ", err);

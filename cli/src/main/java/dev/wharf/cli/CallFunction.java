@@ -24,7 +24,8 @@ record CallFunction(String name, String format, boolean ignoreStatus) {
         String name = "";
         String format = "";
         boolean ignoreStatus = false;
-        for (String field : value.split(",", -1)) {
+        // buildx util/buildflags/callfunc.go: one CSV line (csvvalue.Fields).
+        for (String field : dev.wharf.grammar.go.GoCsv.fields(value)) {
             int eq = field.indexOf('=');
             if (eq >= 0) {
                 String key = field.substring(0, eq);

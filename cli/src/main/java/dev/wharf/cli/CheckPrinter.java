@@ -57,12 +57,7 @@ final class CheckPrinter {
                 out.println();
                 out.flush();
             }
-            err.println("ERROR: " + report.error().get());
-            if (report.errorStartLine() > 0 && dockerfile.isPresent()) {
-                new SourceErrorPrinter(err).printSource(report.file(), dockerfile.get(),
-                        range(report.errorStartLine(), report.errorEndLine()));
-            }
-            err.flush();
+            printError(report, dockerfile);
             return ExitCodes.FAILED;
         }
         if (warnings.isEmpty()) {
@@ -71,6 +66,30 @@ final class CheckPrinter {
             return ExitCodes.OK;
         }
         return ExitCodes.FAILED;
+    }
+
+    /**
+     * Prints {@code json}, the report's {@code result.json}, as buildx prints {@code --call=check,format=json}: the
+     * JSON alone on standard output, then an error that stopped the checks as in {@link #print}; returns the same
+     * exit code as {@link #print}.
+     */
+    int printJson(CheckReport report, Optional<String> dockerfile, String json) {
+        out.println(json);
+        out.flush();
+        if (report.error().isPresent()) {
+            printError(report, dockerfile);
+            return ExitCodes.FAILED;
+        }
+        return report.warnings().isEmpty() ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
+    private void printError(CheckReport report, Optional<String> dockerfile) {
+        err.println("ERROR: " + report.error().get());
+        if (report.errorStartLine() > 0 && dockerfile.isPresent()) {
+            new SourceErrorPrinter(err).printSource(report.file(), dockerfile.get(),
+                    range(report.errorStartLine(), report.errorEndLine()));
+        }
+        err.flush();
     }
 
     private static SourceRange range(int start, int end) {

@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.grammar.go.GoCsv;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -38,7 +39,7 @@ final class OutputDestinations implements AutoCloseable {
      */
     String prepare(String value) throws IOException {
         if (value.equals("-")) {
-            return toStdout("tar", "type=tar");
+            return toStdout("tar", java.util.List.of("type=tar"));
         }
         if (!value.contains("=")) {
             // A bare path is type=local,dest=PATH (export.go).
@@ -48,8 +49,10 @@ final class OutputDestinations implements AutoCloseable {
         String type = null;
         String dest = ""; // absent and empty mean the same: no destination
         boolean tar = true;
-        StringBuilder rest = new StringBuilder();
-        for (String field : value.split(",")) {
+        // buildx parses each -o as one CSV line (util/buildflags/export.go, csvvalue.Fields): a quoted field keeps
+        // its commas, so the fields are written back quoted for the engine's parser.
+        java.util.List<String> rest = new java.util.ArrayList<>();
+        for (String field : GoCsv.fields(value)) {
             int eq = field.indexOf('=');
             String key = eq < 0 ? field.trim() : field.substring(0, eq).trim().toLowerCase(Locale.ROOT);
             String v = eq < 0 ? "" : field.substring(eq + 1).trim();
@@ -65,7 +68,7 @@ final class OutputDestinations implements AutoCloseable {
                     // Other keys go to the engine's parser unchanged.
                 }
             }
-            rest.append(rest.length() == 0 ? "" : ",").append(field);
+            rest.add(field);
         }
         if (type == null) {
             return value;
@@ -87,10 +90,11 @@ final class OutputDestinations implements AutoCloseable {
         if (type.equals("docker") && dest.isEmpty()) {
             // buildx loads a docker output without dest into the daemon's image store (--load is short for it):
             // wharf's image store is its local store, which the image output tags into.
-            return rest.toString().replaceFirst("(?i)(^|,)\\s*type\\s*=\\s*docker\\s*(,|$)", "$1type=image$2");
+            return GoCsv.join(rest.stream().map(f -> f.matches("(?i)\\s*type\\s*=\\s*docker\\s*") ? "type=image" : f)
+                    .toList());
         }
         if (fileOutput && (dest.equals("-") || (dest.isEmpty() && !type.equals("docker")))) {
-            return toStdout(type, rest.toString());
+            return toStdout(type, rest);
         }
         return value;
     }
@@ -103,7 +107,7 @@ final class OutputDestinations implements AutoCloseable {
         }
     }
 
-    private String toStdout(String type, String withoutDest) throws IOException {
+    private String toStdout(String type, java.util.List<String> withoutDest) throws IOException {
         if (file != null) {
             throw new IllegalArgumentException("multiple outputs configured to write to stdout");
         }
@@ -113,7 +117,9 @@ final class OutputDestinations implements AutoCloseable {
         }
         directory = Files.createTempDirectory("wharf-stdout-");
         file = directory.resolve("output.tar");
-        return withoutDest + ",dest=" + file;
+        java.util.List<String> fields = new java.util.ArrayList<>(withoutDest);
+        fields.add("dest=" + file);
+        return GoCsv.join(fields);
     }
 
     /** Whether an output goes to standard output: then nothing else may be printed there. */

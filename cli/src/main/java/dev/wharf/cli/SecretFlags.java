@@ -45,7 +45,15 @@ final class SecretFlags implements AutoCloseable {
         String src = null;
         String env = null;
         String type = null;
-        for (String field : flag.split(",")) {
+        java.util.List<String> fields;
+        try {
+            // buildx util/buildflags/secrets.go: one CSV line (csvvalue.Fields), quoted fields keep their commas.
+            fields = dev.wharf.grammar.go.GoCsv.fields(flag);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--secret " + flag + ": failed to parse csv secret: " + e.getMessage(),
+                    e);
+        }
+        for (String field : fields) {
             int eq = field.indexOf('=');
             if (eq < 0) {
                 throw new IllegalArgumentException("--secret " + flag + ": invalid field '" + field

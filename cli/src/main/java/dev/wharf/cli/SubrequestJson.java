@@ -15,8 +15,8 @@ import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
- * Renders the {@code result.json} of BuildKit's {@code frontend.outline} and {@code frontend.targets} subrequests,
- * which buildx prints for {@code --call=outline,format=json} and {@code --call=targets,format=json}
+ * Renders the {@code result.json} of BuildKit's {@code frontend.outline}, {@code frontend.targets} and
+ * {@code frontend.lint} subrequests, which buildx prints for {@code --call=outline|targets|check,format=json}
  * (commands/build.go printValue): Go's {@code json.MarshalIndent(v, "", "  ")} of the subrequest's structs
  * (frontend/subrequests/outline/outline.go {@code Outline}, targets/targets.go {@code List}), their fields in
  * declaration order, the {@code omitempty} ones left out when empty, strings escaped as Go escapes them
@@ -84,6 +84,61 @@ final class SubrequestJson {
             g.writeEndArray();
             g.writeEndObject();
         });
+    }
+
+    /**
+     * The check report's JSON, without a final newline: BuildKit's {@code lint.LintResults}
+     * (frontend/subrequests/lint/lint.go), {@code warnings} in the order found ({@code null} when there is none, a
+     * nil slice without omitempty), {@code sources} the Dockerfile, and {@code buildError} when planning stopped.
+     * The source's {@code definition}, the LLB of BuildKit's session-bound local source of the Dockerfile, has no
+     * counterpart in wharf and is left out, as Go omits a nil one.
+     */
+    static String lint(dev.wharf.builder.api.CheckReport report, byte[] dockerfile) {
+        return render(g -> {
+            g.writeStartObject();
+            if (report.warnings().isEmpty()) {
+                g.writeNullField("warnings");
+            } else {
+                g.writeArrayFieldStart("warnings");
+                for (dev.wharf.builder.api.BuildEvent.Check w : report.warnings()) {
+                    g.writeStartObject();
+                    g.writeStringField("ruleName", w.rule());
+                    omitEmpty(g, "description", w.description());
+                    omitEmpty(g, "url", w.url());
+                    omitEmpty(g, "detail", w.detail());
+                    lintLocation(g, w.startLine(), w.endLine());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
+            g.writeArrayFieldStart("sources");
+            g.writeStartObject();
+            omitEmpty(g, "filename", report.file());
+            if (dockerfile.length > 0) {
+                g.writeFieldName("data");
+                g.writeBinary(dockerfile);
+            }
+            g.writeStringField("language", "Dockerfile");
+            g.writeEndObject();
+            g.writeEndArray();
+            if (report.error().isPresent()) {
+                g.writeObjectFieldStart("buildError");
+                g.writeStringField("message", report.error().get());
+                lintLocation(g, report.errorStartLine(), report.errorEndLine());
+                g.writeEndObject();
+            }
+            g.writeEndObject();
+        });
+    }
+
+    /** A finding's or error's pb.Location: its lines' ranges, or {@code {}} when it points at no line. */
+    private static void lintLocation(JsonGenerator g, int first, int last) throws IOException {
+        if (first <= 0) {
+            g.writeObjectFieldStart("location");
+            g.writeEndObject();
+            return;
+        }
+        location(g, first, last);
     }
 
     private static void mounts(JsonGenerator g, String field, List<BuildOutline.Mounted> mounts) throws IOException {

@@ -84,6 +84,67 @@ class BuildChecksCommandTest {
                 || checked.out().contains("Check complete"), "a check builds nothing");
     }
 
+    /** {@code --call=check,format=json} of a context holding {@code dockerfile}. */
+    private Outcome checkJson(String dockerfile) throws IOException {
+        return wharf("build", "--root", root(), "--call=check,format=json", "--progress", "quiet",
+                context(dockerfile).toString());
+    }
+
+    @Test
+    void checkFormatJson_printsBuildKitsLintResults_andExitsOneForAFinding() throws IOException {
+        // frontend/subrequests/lint/lint.go LintResults through json.MarshalIndent, printed alone by buildx.
+        Outcome checked = checkJson("FROM scratch\nCMD mycommand\n");
+        assertEquals(1, checked.exitCode(), checked.err());
+        assertEquals("""
+                {
+                  "warnings": [
+                    {
+                      "ruleName": "JSONArgsRecommended",
+                      "description": "JSON arguments recommended for ENTRYPOINT/CMD to prevent unintended behavior \
+                related to OS signals",
+                      "url": "https://docs.docker.com/go/dockerfile/rule/json-args-recommended/",
+                      "detail": "JSON arguments recommended for CMD to prevent unintended behavior related to OS \
+                signals",
+                      "location": {
+                        "ranges": [
+                          {
+                            "start": {
+                              "line": 2
+                            },
+                            "end": {
+                              "line": 2
+                            }
+                          }
+                        ]
+                      }
+                    }
+                  ],
+                  "sources": [
+                    {
+                      "filename": "Dockerfile",
+                      "data": "RlJPTSBzY3JhdGNoCkNNRCBteWNvbW1hbmQK",
+                      "language": "Dockerfile"
+                    }
+                  ]
+                }
+                """, checked.out());
+        Outcome clean = checkJson("FROM scratch\nCMD [\"app\"]\n");
+        assertEquals(0, clean.exitCode(), clean.err());
+        assertTrue(clean.out().startsWith("{\n  \"warnings\": null,\n  \"sources\": ["), clean.out());
+    }
+
+    @Test
+    void checkFormatJson_withAnError_printsItAsBuildErrorAndOnStandardError() throws IOException {
+        Outcome checked = checkJson("# check=error=true\nFROM scratch as base\nCMD [\"x\"]\n");
+        assertEquals(1, checked.exitCode(), checked.err());
+        assertTrue(checked.out().contains("""
+                  "buildError": {
+                    "message": "lint violation found for rules: FromAsCasing",
+                    "location": {
+                """), checked.out());
+        assertTrue(checked.err().startsWith("ERROR: lint violation found for rules: FromAsCasing"), checked.err());
+    }
+
     @Test
     void check_ofACleanDockerfile_saysSoAndExitsZero() throws IOException {
         Path ctx = context("FROM scratch\nCMD [\"app\"]\n");

@@ -25,6 +25,24 @@ class SecretFlagsTest {
     }
 
     @Test
+    void aQuotedField_keepsItsCommas_asBuildxsCsvParsing() throws Exception {
+        // buildx util/buildflags/secrets.go reads each --secret with csvvalue.Fields.
+        Path dir = Files.createTempDirectory("wharf-secret-csv-");
+        Path file = Files.writeString(dir.resolve("a,b"), "s");
+        try (SecretFlags flags = new SecretFlags(ENV)) {
+            flags.add("id=a,\"src=" + file + "\"");
+            assertEquals(file, flags.files().get("a"));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> flags.add("id=b,src=x\"y"));
+            assertTrue(e.getMessage().contains("failed to parse csv secret: parse error on line 1, column 11: "
+                    + "bare \" in non-quoted-field"), e.getMessage());
+        } finally {
+            Files.delete(file);
+            Files.delete(dir);
+        }
+    }
+
+    @Test
     void aMissingFile_failsBeforeTheBuild_withBuildxsMessage() throws Exception {
         // secretsprovider/store.go NewStore stats every file secret: the build does not start.
         try (SecretFlags flags = new SecretFlags(ENV)) {

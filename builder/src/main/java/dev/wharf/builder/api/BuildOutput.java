@@ -96,7 +96,8 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
     }
 
     /**
-     * Parses docker's CSV form, e.g. {@code type=oci,dest=out}; a bare path means {@code type=local,dest=PATH}.
+     * Parses docker's CSV form, e.g. {@code type=oci,dest=out} (with buildx's CSV quoting: {@code
+     * type=oci,"annotation.x=a,b"}); a bare path means {@code type=local,dest=PATH}.
      *
      * @throws IllegalArgumentException when the value is malformed or names an unsupported type
      */
@@ -111,7 +112,9 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
         java.util.Map<String, String> compression = new java.util.HashMap<>();
         Boolean tar = null;
         java.util.Map<java.util.List<Object>, ImageAnnotation> annotations = new java.util.LinkedHashMap<>();
-        for (String field : value.split(",")) {
+        // buildx util/buildflags/export.go reads the value as one CSV line (csvvalue.Fields): a field in double
+        // quotes keeps its commas, e.g. "annotation.x=a,b".
+        for (String field : dev.wharf.grammar.go.GoCsv.fields(value)) {
             if (field.trim().equalsIgnoreCase("force-compression")) {
                 compression.put("force-compression", "");
                 continue;

@@ -39,7 +39,14 @@ final class CacheSpecs {
             attrs.put("ref", value.trim());
             return attrs;
         }
-        for (String field : value.split(",")) {
+        // buildx util/buildflags/cache.go: one CSV line (csvvalue.Fields), quoted fields keep their commas.
+        java.util.List<String> fields;
+        try {
+            fields = dev.wharf.grammar.go.GoCsv.fields(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + " " + value + ": " + e.getMessage(), e);
+        }
+        for (String field : fields) {
             int eq = field.indexOf('=');
             if (eq <= 0) {
                 throw new IllegalArgumentException(flag + " field \"" + field + "\" is not KEY=VALUE");

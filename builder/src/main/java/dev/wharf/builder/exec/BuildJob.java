@@ -416,25 +416,47 @@ final class BuildJob {
         List<Descriptor> layers = state.layers().stream().map(LayerBlob::descriptor).toList();
         boolean tagged = request.outputs().isEmpty()
                 || request.outputs().stream().anyMatch(o -> o.type().equals("image"));
-        // The image outputs share the store's image, annotated with what they all ask for.
-        List<ImageAnnotation> stored = request.outputs().isEmpty() ? request.annotations()
-                : annotations(request.outputs().stream().filter(o -> o.type().equals("image"))
-                        .flatMap(o -> annotations(o).stream()).toList());
-        if ((tagged && stored.stream().anyMatch(ImageAnnotation::onIndex)) || request.outputs().stream()
-                .filter(o -> o.type().equals("oci") || o.type().equals("docker"))
-                .anyMatch(o -> annotations(o).stream().anyMatch(ImageAnnotation::onIndex))) {
+        List<BuildOutput> imageOutputs = request.outputs().stream().filter(o -> o.type().equals("image")).toList();
+        if ((request.outputs().isEmpty() && request.annotations().stream().anyMatch(ImageAnnotation::onIndex))
+                || request.outputs().stream().filter(o -> !o.type().equals("local") && !o.type().equals("tar"))
+                        .anyMatch(o -> annotations(o).stream().anyMatch(ImageAnnotation::onIndex))) {
             // exporter/containerimage/writer.go: a single-platform image has no index to annotate.
             throw new EngineException("index annotations not supported for single platform export");
         }
-        Descriptor manifest = writeManifest(configDescriptor, layers, ofType(stored, ImageAnnotation.MANIFEST));
+        // Each image exporter of BuildKit writes its own manifest with its own annotations (buildx passes every -o
+        // to the solve as an exporter of its own): outputs that differ get manifests of their own, written once
+        // per set of annotations.
+        Map<TreeMap<String, String>, Descriptor> manifests = new java.util.HashMap<>();
+        IoFunction<List<ImageAnnotation>, Descriptor> manifestOf = list -> {
+            TreeMap<String, String> own = ofType(list, ImageAnnotation.MANIFEST);
+            Descriptor known = manifests.get(own);
+            if (known == null) {
+                known = writeManifest(configDescriptor, layers, own);
+                manifests.put(own, known);
+            }
+            return known;
+        };
+        // The build's image: the first image output's, else (no output) the one --annotation describes.
+        Descriptor manifest = manifestOf.apply(request.outputs().isEmpty() ? request.annotations()
+                : imageOutputs.isEmpty() ? List.of() : annotations(imageOutputs.get(0)));
         List<String> names = new ArrayList<>(tagged ? request.tags() : List.of());
-        for (BuildOutput output : request.outputs()) {
-            output.names().stream().filter(n -> !names.contains(n)).forEach(names::add);
+        // A name gets the manifest of the first image output that names it (the tags: every image output, as
+        // buildx fills them into each one's name).
+        Map<String, Descriptor> named = new java.util.HashMap<>();
+        for (BuildOutput output : imageOutputs) {
+            Descriptor own = manifestOf.apply(annotations(output));
+            for (String n : output.names()) {
+                named.putIfAbsent(n, own);
+                if (!names.contains(n)) {
+                    names.add(n);
+                }
+            }
+            request.tags().forEach(t -> named.putIfAbsent(t, own));
         }
         for (String tag : names) {
-            workspace.store().images().tag(ImageName.parse(tag), manifest);
+            workspace.store().images().tag(ImageName.parse(tag), named.getOrDefault(tag, manifest));
         }
-        Optional<LayerCompressor.Compressed> pushed = push(manifest);
+        Optional<LayerCompressor.Compressed> pushed = push(output -> manifestOf.apply(annotations(output)));
         ImageExporter exporter = new ImageExporter(workspace.store().blobs(), workspace.posix(),
                 workspace.store().json());
         LayerCompressor compressor = workspace.layerCompressor();
@@ -450,9 +472,7 @@ final class BuildJob {
                 case "oci", "docker" -> {
                     // Each exporter writes its own manifest: this output's annotations may differ from the store's.
                     List<ImageAnnotation> own = annotations(output);
-                    TreeMap<String, String> manifestAnnotations = ofType(own, ImageAnnotation.MANIFEST);
-                    Descriptor source = manifestAnnotations.equals(ofType(stored, ImageAnnotation.MANIFEST))
-                            ? manifest : writeManifest(configDescriptor, layers, manifestAnnotations);
+                    Descriptor source = manifestOf.apply(own);
                     LayerCompressor.Compressed image = compressor.image(source, output.compression());
                     Map<String, String> described = new TreeMap<>(image.manifest().annotations());
                     described.putAll(ofType(own, ImageAnnotation.MANIFEST_DESCRIPTOR));
@@ -487,6 +507,12 @@ final class BuildJob {
         return new BuildResult(reported.manifest().digest().toString(), configDescriptor.digest().toString(),
                 new String(workspace.store().json().write(config), StandardCharsets.UTF_8), out,
                 names, timings);
+    }
+
+    /** A function that may fail with an I/O error. */
+    @FunctionalInterface
+    private interface IoFunction<T, R> {
+        R apply(T value) throws IOException;
     }
 
     private Descriptor writeManifest(Descriptor config, List<Descriptor> layers, TreeMap<String, String> annotations)
@@ -534,7 +560,8 @@ final class BuildJob {
      *
      * @return the image the first push output pushed, empty when nothing is pushed
      */
-    private Optional<LayerCompressor.Compressed> push(Descriptor manifest) throws EngineException {
+    private Optional<LayerCompressor.Compressed> push(IoFunction<BuildOutput, Descriptor> manifestOf)
+            throws EngineException, IOException {
         List<String> names = pushNames();
         if (names.isEmpty()) {
             return Optional.empty();
@@ -553,6 +580,7 @@ final class BuildJob {
                 }
                 List<String> outputNames = (output.names().isEmpty() ? request.tags() : output.names()).stream()
                         .filter(n -> !done.contains(n)).toList();
+                Descriptor manifest = manifestOf.apply(output);
                 pushes.push(manifest, outputNames, step, images.sources(), output.compression());
                 if (first == null) {
                     // Compressed by the push just done: found in the variant index.

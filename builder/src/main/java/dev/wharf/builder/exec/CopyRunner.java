@@ -149,23 +149,31 @@ final class CopyRunner {
                 chown.map(Word::text).filter(s -> !s.isEmpty()), mode);
     }
 
-    /** The URL and git sources of an ADD, checked as BuildKit's dispatchCopy checks them. */
+    /**
+     * The URL and git sources of an ADD, checked as BuildKit's dispatchCopy checks them. As there, a git address's
+     * {@code ?checksum=} and {@code ?keep-git-dir} become the ADD's settings for the sources after it
+     * (dockerfile2llb/convert_copy.go assigns them to its {@code cfg} inside the loop over the sources): a later git
+     * source keeps {@code .git} too and must match that checksum, and a later URL fails to parse it as a digest.
+     */
     private List<RemoteSource> remoteSources(AddInstruction add, SourcesAndDest files) throws Exception {
-        Optional<String> checksum = add.checksum().map(Word::text).filter(c -> !c.isEmpty());
+        Optional<String> flag = add.checksum().map(Word::text).filter(c -> !c.isEmpty());
+        // dockerfile2llb/convert_copy.go, in its order: the flag's checks before the sources.
+        if (flag.isPresent() && files.sourcePaths().size() != 1) {
+            throw new BuildExecutor.StepFailure("checksum can't be specified for multiple sources", null, null);
+        }
+        Optional<String> checksum = flag;
+        Optional<Boolean> keepGitDir = add.keepGitDir();
         List<RemoteSource> out = new ArrayList<>();
         for (Word src : files.sourcePaths()) {
-            RemoteSource.of(src.text(), checksum, add.keepGitDir(), settings.scratch(),
-                    workspace.http(), workspace.httpCache(), workspace.clock()).ifPresent(out::add);
-        }
-        if (checksum.isPresent()) {
-            // dockerfile2llb/convert_copy.go, in its order.
-            if (files.sourcePaths().size() != 1) {
-                throw new BuildExecutor.StepFailure("checksum can't be specified for multiple sources", null, null);
+            Optional<RemoteSource> remote = RemoteSource.of(src.text(), checksum, keepGitDir, settings.scratch(),
+                    workspace.http(), workspace.httpCache(), workspace.clock());
+            if (remote.isEmpty()) {
+                continue;
             }
-            if (out.isEmpty()) {
-                throw new BuildExecutor.StepFailure("checksum requires HTTP(S) or Git sources", null, null);
-            }
-            if (!out.get(0).isGit()) {
+            if (remote.get().isGit()) {
+                checksum = remote.get().checksum();
+                keepGitDir = remote.get().keepGitDirSetting();
+            } else if (checksum.isPresent()) {
                 // convert_copy.go returns digest.Parse's error as it is: go-digest's words.
                 Optional<String> malformed = dev.wharf.context.sources.DigestFormat.problem(checksum.get());
                 if (malformed.isPresent()) {
@@ -178,6 +186,10 @@ final class CopyRunner {
                             + e.getMessage() + " (expected sha256:<64 hex digits>)", null, e);
                 }
             }
+            out.add(remote.get());
+        }
+        if (flag.isPresent() && out.isEmpty()) {
+            throw new BuildExecutor.StepFailure("checksum requires HTTP(S) or Git sources", null, null);
         }
         return out;
     }

@@ -40,6 +40,7 @@ final class RemoteSource {
     private final Optional<GitRemote> git;
     private final Optional<String> checksum;
     private final boolean keepGitDir;
+    private final Optional<Boolean> keepGitDirSetting;
     private final Path scratch;
     private final HttpDownloader http;
     private final HttpCache cache;
@@ -48,12 +49,14 @@ final class RemoteSource {
     private HttpCache.Entry notModified;
     private CopySources fetched;
 
-    private RemoteSource(String written, Optional<GitRemote> git, Optional<String> checksum, boolean keepGitDir,
-                         Path scratch, HttpDownloader http, HttpCache cache, Clock clock) {
+    private RemoteSource(String written, Optional<GitRemote> git, Optional<String> checksum,
+                         Optional<Boolean> keepGitDirSetting, Path scratch, HttpDownloader http, HttpCache cache,
+                         Clock clock) {
         this.written = written;
         this.git = git;
         this.checksum = checksum;
-        this.keepGitDir = keepGitDir;
+        this.keepGitDirSetting = keepGitDirSetting;
+        this.keepGitDir = keepGitDirSetting.orElse(false);
         this.scratch = scratch;
         this.http = http;
         this.cache = cache;
@@ -70,7 +73,7 @@ final class RemoteSource {
             throws ContextException {
         Optional<GitRemote> git = GitRemote.forAdd(source);
         if (git.isEmpty()) {
-            return isHttp(source) ? Optional.of(new RemoteSource(source, git, checksum, keepGitDir.orElse(false),
+            return isHttp(source) ? Optional.of(new RemoteSource(source, git, checksum, keepGitDir,
                     scratch, http, cache, clock)) : Optional.empty();
         }
         // dockerfile2llb/convert_copy.go: the address's keep-git-dir and checksum (query form) against the ADD's
@@ -87,7 +90,21 @@ final class RemoteSource {
         GitRemote fetched = new GitRemote(g.remote(), g.ref(), g.subdir(), effective.orElse(""), Optional.empty(),
                 g.submodules(), "", g.fetchByCommit());
         return Optional.of(new RemoteSource(source, Optional.of(fetched), effective,
-                g.keepGitDir().or(() -> keepGitDir).orElse(false), scratch, http, cache, clock));
+                g.keepGitDir().or(() -> keepGitDir), scratch, http, cache, clock));
+    }
+
+    /**
+     * The checksum this source checks: the ADD's (or, for a git address, its own {@code ?checksum=}). BuildKit's
+     * dispatchCopy stores a git address's options into the ADD's settings, so the next sources of the same ADD
+     * inherit them: {@link CopyRunner} passes this and {@link #keepGitDirSetting()} on.
+     */
+    Optional<String> checksum() {
+        return checksum;
+    }
+
+    /** The keep-git-dir setting after this source: the ADD's flag, or a git address's own {@code ?keep-git-dir}. */
+    Optional<Boolean> keepGitDirSetting() {
+        return keepGitDirSetting;
     }
 
     /** BuildKit's error when a COPY names a git address or an http(s) URL (convert_copy.go), else empty. */
@@ -122,11 +139,16 @@ final class RemoteSource {
      */
     Digest key() throws Exception {
         if (git.isPresent()) {
-            commit = new GitContextSource(git.get(), scratch, keepGitDir, "git").resolveCommit();
-            if (checksum.isPresent() && !commit.startsWith(checksum.get())) {
-                // source/git: "expected checksum to match %s, got %s".
+            GitContextSource.ResolvedRef resolved = new GitContextSource(git.get(), scratch, keepGitDir, "git")
+                    .resolveRef();
+            commit = resolved.commit();
+            if (checksum.isPresent() && !resolved.matches(checksum.get())) {
+                // source/git resolveMetadataFromURL: the checksum is a prefix of the commit or of an annotated tag
+                // (case-sensitive: git prints lower-case hex, so an upper-case checksum never matches, as there);
+                // "expected checksum to match %s, got %s".
                 throw new BuildExecutor.StepFailure("expected checksum to match " + checksum.get() + ", got "
-                        + commit + " for " + written, null, null);
+                        + commit + (resolved.object().equals(commit) ? "" : " or " + resolved.object()) + " for "
+                        + written, null, null);
             }
             // BuildKit's git source identifier holds KeepGitDir and the subdirectory: a checkout with .git, or of
             // another subdirectory, is another source, never a cache hit on the plain checkout of that commit.

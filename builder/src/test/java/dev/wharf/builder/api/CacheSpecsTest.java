@@ -32,6 +32,18 @@ class CacheSpecsTest {
                 CacheDestination.parse("type=local,dest=/c,mode=max"));
     }
 
+    @Test
+    void aQuotedField_keepsItsCommas_asBuildxsCsvParsing() {
+        // buildx util/buildflags/cache.go reads each value with csvvalue.Fields.
+        assertEquals(CacheSource.local(Path.of("/tmp/a,b")), CacheSource.parse("type=local,\"src=/tmp/a,b\""));
+        assertEquals(CacheDestination.local(Path.of("/c,d"), CacheDestination.Mode.MAX),
+                CacheDestination.parse("type=local,\"dest=/c,d\",mode=max"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CacheSource.parse("type=local,src=a\"b"));
+        assertTrue(e.getMessage().startsWith("--cache-from") && e.getMessage().endsWith(
+                "parse error on line 1, column 17: bare \" in non-quoted-field"), e.getMessage());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"type=inline", "type=gha", "type=s3,bucket=b", "type=registry", "type=local,dest=d",
         "ref=r", "type=local,src=d,digest=sha256:00", "type=bogus,ref=r", "type=registry,,ref=r", "",

@@ -66,4 +66,14 @@ class ImageAnnotationTest {
         assertThrows(IllegalArgumentException.class, () -> BuildOutput.parse("type=image,annotation.=v"));
         assertEquals(Optional.empty(), ImageAnnotation.exporterOption("annotations.k", "v"));
     }
+
+    @Test
+    void aQuotedExporterOption_keepsItsCommas_asBuildxsCsvParsingOfEachOutput() {
+        // buildx util/buildflags/export.go reads each -o with csvvalue.Fields.
+        BuildOutput output = BuildOutput.parse("type=oci,dest=x.tar,\"annotation.org.x=a,b\",\"annotation.y=\"\"q\"\"\"");
+        assertEquals(List.of(new ImageAnnotation("manifest", Optional.empty(), "org.x", "a,b"),
+                new ImageAnnotation("manifest", Optional.empty(), "y", "\"q\"")), output.annotations());
+        assertEquals(Optional.of(java.nio.file.Path.of("a,b.tar")),
+                BuildOutput.parse("type=oci,\"dest=a,b.tar\"").dest());
+    }
 }

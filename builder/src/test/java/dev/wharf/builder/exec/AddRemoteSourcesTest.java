@@ -308,6 +308,32 @@ class AddRemoteSourcesTest {
     }
 
     @Test
+    void severalGitSources_inheritAnEarlierAddressesKeepGitDirAndChecksum_asBuildKitsDispatchCopy() throws Exception {
+        // dockerfile2llb/convert_copy.go stores a git address's ?keep-git-dir and ?checksum= into the ADD's cfg
+        // inside its loop over the sources: the sources after it get them too.
+        try (GitDaemon git = GitDaemon.start(temp.resolve("git"))) {
+            String first = git.commit("one", Map.of("one.txt", "1"), "");
+            String second = git.commit("two", Map.of("two.txt", "2"), "");
+            Path kept = build("FROM scratch\nADD " + git.url("one") + "?keep-git-dir " + git.url("two") + " /d/\n");
+            assertEquals("2", Files.readString(kept.resolve("d/two.txt")));
+            assertEquals(second, Files.readString(kept.resolve("d/.git/HEAD")).strip(),
+                    "the second checkout kept its .git, written over the first's");
+            BuildFailedException inconsistent = failure("FROM scratch\nADD " + git.url("one") + "?keep-git-dir "
+                    + git.url("two") + "?keep-git-dir=false /d/\n");
+            assertTrue(inconsistent.getMessage().contains("inconsistent keep-git-dir configuration"),
+                    inconsistent.getMessage());
+            BuildFailedException sum = failure("FROM scratch\nADD " + git.url("one") + "?checksum=" + first + " "
+                    + git.url("two") + " /d/\n");
+            assertTrue(sum.getMessage().contains("expected checksum to match " + first + ", got " + second),
+                    sum.getMessage());
+            http.serve("/f.txt", "f".getBytes(StandardCharsets.UTF_8), Map.of());
+            BuildFailedException url = failure("FROM scratch\nADD " + git.url("one") + "?checksum=" + first + " "
+                    + http.url("/f.txt") + " /d/\n");
+            assertTrue(url.getMessage().contains("invalid checksum digest format"), url.getMessage());
+        }
+    }
+
+    @Test
     void url_withAnETag_isRevalidated_notDownloadedAgain_evenWhenTheStepRuns() throws Exception {
         http.serve("/e.txt", "etag one".getBytes(StandardCharsets.UTF_8), Map.of("ETag", "\"v1\""));
         String dockerfile = "FROM scratch\nADD " + http.url("/e.txt") + " /e.txt\n";

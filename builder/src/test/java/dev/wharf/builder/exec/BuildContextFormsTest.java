@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.builder.api.BuildContext;
 import dev.wharf.builder.api.BuildEngine;
+import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.EngineException;
@@ -221,6 +222,55 @@ class BuildContextFormsTest {
     }
 
     @Test
+    void addGitChecksum_matchesTheCommitOrTheAnnotatedTag_caseSensitively_asBuildKitsGitSource() throws Exception {
+        // source/git/source.go resolveMetadataFromURL: strings.HasPrefix on the tag's object or its commit, both as
+        // git prints them (lower-case hex): an upper-case checksum never matches there either.
+        Path tree = contextDir(Map.of("a.txt", "a"));
+        try (GitHttpServer git = GitHttpServer.start(temp.resolve("git"))) {
+            String commit = git.publish("repo", tree);
+            String tag = git.tagObject("repo", "v1");
+            Path byTag = build(BuildRequest.builder(contextDir(Map.of("Dockerfile", "FROM scratch\nADD --checksum="
+                    + tag.substring(0, 10) + " " + git.url("repo") + "#v1 /t/\n"))));
+            assertEquals("a", Files.readString(byTag.resolve("t/a.txt")));
+            Path byCommit = build(BuildRequest.builder(contextDir(Map.of("Dockerfile", "FROM scratch\nADD "
+                    + git.url("repo") + "?tag=v1&checksum=" + commit.substring(0, 10) + " /c/\n"))));
+            assertEquals("a", Files.readString(byCommit.resolve("c/a.txt")));
+            String upper = commit.toUpperCase(java.util.Locale.ROOT);
+            BuildFailedException e = assertInstanceOf(BuildFailedException.class, failure(BuildRequest.builder(
+                    contextDir(Map.of("Dockerfile", "FROM scratch\nADD --checksum=" + upper + " " + git.url("repo")
+                            + "#v1 /u/\n")))));
+            assertTrue(e.getMessage().contains("expected checksum to match " + upper + ", got " + commit + " or "
+                    + tag), e.getMessage());
+        }
+    }
+
+    @Test
+    void gitContext_checksOutSubmodules_unlessSubmodulesFalse() throws Exception {
+        // BuildKit's git source updates submodules recursively by default; ?submodules=false (dfgitutil,
+        // llb.GitSkipSubmodules) leaves the submodule's directory empty, .gitmodules still in the checkout.
+        try (GitHttpServer git = GitHttpServer.start(temp.resolve("git"))) {
+            git.publish("lib", contextDir(Map.of("lib.txt", "from the submodule")));
+            git.publishWithSubmodule("repo", contextDir(Map.of("Dockerfile", COPY_ALL, "top.txt", "t")), "vendor/lib",
+                    "lib");
+            Path with = build(BuildRequest.builder(new BuildContext.Git(git.url("repo"))));
+            assertEquals("from the submodule", Files.readString(with.resolve("ctx/vendor/lib/lib.txt")));
+            Path without = build(BuildRequest.builder(new BuildContext.Git(git.url("repo") + "?submodules=false")));
+            assertEquals("t", Files.readString(without.resolve("ctx/top.txt")));
+            assertTrue(Files.exists(without.resolve("ctx/.gitmodules")));
+            assertTrue(Files.isDirectory(without.resolve("ctx/vendor/lib")), "the submodule's directory is made");
+            try (java.util.stream.Stream<Path> entries = Files.list(without.resolve("ctx/vendor/lib"))) {
+                assertEquals(List.of(), entries.toList(), "but left empty");
+            }
+            // ADD of the repository takes the same option (dockerfile2llb/convert_copy.go).
+            Path added = build(BuildRequest.builder(contextDir(Map.of("Dockerfile", "FROM scratch\nADD "
+                    + git.url("repo") + " /with/\nADD " + git.url("repo") + "?submodules=false /without/\n"))));
+            assertEquals("from the submodule", Files.readString(added.resolve("with/vendor/lib/lib.txt")));
+            assertFalse(Files.exists(added.resolve("without/vendor/lib/lib.txt")));
+            assertTrue(Files.exists(added.resolve("without/top.txt")));
+        }
+    }
+
+    @Test
     void gitContextWithAnUnknownRef_failsNamingTheRef() throws Exception {
         try (GitDaemon git = GitDaemon.start(temp.resolve("git"))) {
             git.commit("repo", Map.of("Dockerfile", COPY_ALL), "");
@@ -238,6 +288,16 @@ class BuildContextFormsTest {
         assertInstanceOf(BuildContext.Directory.class, BuildContext.parse(dir.toString(), stdin));
         assertInstanceOf(BuildContext.Git.class, BuildContext.parse("https://example.com/r.git#main:sub", stdin));
         assertInstanceOf(BuildContext.Git.class, BuildContext.parse("git@example.com:r.git", stdin));
+        // buildx build/opt.go LoadInputs: an existing local directory comes before the git URL check, even one
+        // named like scp-style git (relative to the working directory, as a user types it).
+        String scpNamed = "git@wharf-test.invalid:ctx-" + ProcessHandle.current().pid();
+        assertInstanceOf(BuildContext.Git.class, BuildContext.parse(scpNamed, stdin));
+        Files.createDirectory(Path.of(scpNamed));
+        try {
+            assertInstanceOf(BuildContext.Directory.class, BuildContext.parse(scpNamed, stdin));
+        } finally {
+            Files.delete(Path.of(scpNamed));
+        }
         assertInstanceOf(BuildContext.Git.class, BuildContext.parse("git://example.com/r", stdin));
         assertInstanceOf(BuildContext.Url.class, BuildContext.parse("https://example.com/ctx.tgz", stdin));
         assertInstanceOf(BuildContext.Archive.class, BuildContext.parse(file.toString(), stdin));

@@ -86,6 +86,33 @@ class ImageAnnotationsEndToEndTest {
     }
 
     @Test
+    void imageOutputsWithDifferentAnnotations_eachNameTheirOwnManifest_asBuildKitsSeparateExporters()
+            throws Exception {
+        // buildx hands every -o to the solve as an exporter of its own (build/opt.go, BuildKit 0.13's multiple
+        // exporters): each image exporter writes a manifest from its own options, none sees the other's annotations.
+        try (BuildEngine engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")))) {
+            BuildRequest.Builder request = copyOfAFile(
+                    BuildOutput.parse("type=image,name=first:1,annotation.org.example.k=one"),
+                    BuildOutput.parse("type=image,name=second:1,annotation.org.example.k=two,annotation.only=2"));
+            BuildResult result = engine.build(request.build()).get(2, TimeUnit.MINUTES);
+
+            LocalStore store = LocalStore.open(temp.resolve("store"));
+            String first = store.images().resolve(dev.wharf.layers.store.ImageName.parse("first:1")).orElseThrow()
+                    .digest().toString();
+            String second = store.images().resolve(dev.wharf.layers.store.ImageName.parse("second:1"))
+                    .orElseThrow().digest().toString();
+            assertEquals(JSON.readTree("{\"org.example.k\":\"one\"}"),
+                    manifest(temp.resolve("store"), first).path("annotations"));
+            assertEquals(JSON.readTree("{\"only\":\"2\",\"org.example.k\":\"two\"}"),
+                    manifest(temp.resolve("store"), second).path("annotations"));
+            // The build's tag and reported image are the first image output's.
+            assertEquals(first, store.images().resolve(dev.wharf.layers.store.ImageName.parse("app:1"))
+                    .orElseThrow().digest().toString());
+            assertEquals(first, result.imageDigest());
+        }
+    }
+
+    @Test
     void indexAnnotations_failTheBuild_asBuildKitsSinglePlatformExporter() throws Exception {
         Path context = Files.createDirectories(temp.resolve("ctx"));
         try (BuildEngine engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")))) {

@@ -40,6 +40,14 @@ class ChmodTest {
         "-X|755|false|644",
         "ug=rwX|644|true|774",
         "u+r-w=x|644|false|144",
+        // X before a class copy under = (dchapes-mode flushes X, then copies; the copy's clear wipes the X bit).
+        "u=Xg|755|false|555",
+        "u=Xg|644|false|444",
+        "u=gX|600|true|100",
+        "u=Xg,o=X|644|true|441",
+        "u=Xtg|755|false|1555",
+        "u-Xg|644|false|244",
+        "=Xg|2750|false|2555",
     })
     void symbolicAndOctalModes_changeBitsLikeChmod(String spec, String before, boolean dir, String after) {
         assertEquals(Integer.parseInt(after, 8), Chmod.parse(spec).apply(

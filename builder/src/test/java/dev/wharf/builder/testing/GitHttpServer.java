@@ -78,6 +78,30 @@ public final class GitHttpServer implements AutoCloseable {
         return commit;
     }
 
+    /**
+     * Makes repository {@code name} from the files of {@code tree} with repository {@code submodule} of this server
+     * (published before) as a submodule at {@code path}, in one commit on {@code main}.
+     *
+     * @return that commit
+     */
+    public String publishWithSubmodule(String name, Path tree, String path, String submodule)
+            throws IOException, InterruptedException {
+        Path work = base.resolve(name + ".work");
+        Files.createDirectories(work);
+        git(work, "init", "-q");
+        git(tree, "--work-tree", tree.toString(), "--git-dir", work.resolve(".git").toString(), "add", "-A", ".");
+        git(work, "submodule", "add", "-q", url(submodule), path);
+        git(work, "commit", "-q", "-m", "with a submodule");
+        String commit = git(work, "rev-parse", "HEAD");
+        git(base, "clone", "-q", "--bare", work.toString(), base.resolve(name + ".git").toString());
+        return commit;
+    }
+
+    /** The id of tag {@code tag} of repository {@code name} itself: an annotated tag's object, not its commit. */
+    public String tagObject(String name, String tag) throws IOException, InterruptedException {
+        return git(base, "--git-dir", base.resolve(name + ".git").toString(), "rev-parse", "refs/tags/" + tag);
+    }
+
     private void serve(HttpExchange exchange) throws IOException {
         byte[] body = exchange.getRequestBody().readAllBytes();
         ProcessBuilder pb = new ProcessBuilder("git", "http-backend").redirectError(ProcessBuilder.Redirect.DISCARD);

@@ -224,16 +224,35 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
     }
 
     /**
-     * The commit the ref names on the remote, without cloning ({@code git ls-remote}): the ref itself when it is a
-     * commit id; else, in git's order for a short name, the peeled tag, the tag, the branch; the remote's {@code
-     * HEAD} for an empty ref. BuildKit's git source keys its cache on this commit.
+     * What the ref names on the remote, without cloning ({@code git ls-remote}).
+     *
+     * @param commit the commit: the ref itself when it is a commit id; else, in git's order for a short name, the
+     *               peeled tag, the tag, the branch; the remote's {@code HEAD} for an empty ref. BuildKit's git
+     *               source keys its cache on it.
+     * @param object the object the ref names before peeling: an annotated tag's own id, else the commit. BuildKit's
+     *               git source accepts a checksum that matches either (source/git/source.go resolveMetadataFromURL).
+     */
+    public record ResolvedRef(String commit, String object) {
+        public ResolvedRef {
+            Objects.requireNonNull(commit, "commit");
+            Objects.requireNonNull(object, "object");
+        }
+
+        /** Whether {@code checksum} is a prefix of the commit or of the annotated tag, as BuildKit compares. */
+        public boolean matches(String checksum) {
+            return commit.startsWith(checksum) || object.startsWith(checksum);
+        }
+    }
+
+    /**
+     * Resolves the ref on the remote without cloning.
      *
      * @throws ContextException when the remote cannot be reached or has no such ref
      */
-    public String resolveCommit() throws ContextException {
+    public ResolvedRef resolveRef() throws ContextException {
         remote.checkChecksum();
         if (commitToFetch().isPresent()) {
-            return commitToFetch().get();
+            return new ResolvedRef(commitToFetch().get(), commitToFetch().get());
         }
         try {
             Files.createDirectories(workDir);
@@ -241,7 +260,9 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
             throw new ContextException("cannot create " + workDir + ": " + e.getMessage(), e);
         }
         String ref = remote.ref().isEmpty() ? "HEAD" : remote.ref();
-        String listing = git(workDir, "ls-remote", remote.remote(), ref);
+        // As BuildKit's resolveMetadataFromURL, with the peeled pattern too: for a full name (refs/tags/v1) git lists
+        // an annotated tag's commit only when asked for REF^{}.
+        String listing = git(workDir, "ls-remote", "--", remote.remote(), ref, ref + "^{}");
         Map<String, String> byName = new java.util.HashMap<>();
         for (String line : listing.split("\n")) {
             int tab = line.indexOf('\t');
@@ -255,7 +276,8 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
         for (String name : order) {
             String commit = byName.get(name);
             if (commit != null) {
-                return commit;
+                String unpeeled = name.endsWith("^{}") ? name.substring(0, name.length() - 3) : name;
+                return new ResolvedRef(commit, byName.getOrDefault(unpeeled, commit));
             }
         }
         throw new ContextException("git repository " + remote.remote() + " has no ref " + "\"" + ref + "\""

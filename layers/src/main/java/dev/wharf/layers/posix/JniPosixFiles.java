@@ -291,7 +291,9 @@ final class JniPosixFiles implements PosixFiles {
         if (fd < 0) {
             throw failure("open", path, -fd);
         }
-        return new JniReadableFile(fd, path);
+        ReadableFile file = new JniReadableFile(fd, path);
+        NativeNames.requireRegular(file, path);
+        return file;
     }
 
     @Override

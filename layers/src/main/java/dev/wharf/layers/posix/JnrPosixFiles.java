@@ -416,7 +416,9 @@ final class JnrPosixFiles implements PosixFiles {
         if (fd < 0) {
             throw failure("open", path, errno());
         }
-        return new JnrReadableFile(fd, path);
+        ReadableFile file = new JnrReadableFile(fd, path);
+        NativeNames.requireRegular(file, path);
+        return file;
     }
 
     /** An open descriptor and the path it was opened by (for messages), closed once. */

@@ -19,12 +19,14 @@ final class NativeNames {
      */
     static final int CREATE_FLAGS = 01 | 0100 | 0200 | 02000000;
     /**
-     * open flags O_RDONLY | O_NOFOLLOW | O_CLOEXEC of this architecture (O_NOFOLLOW is 0400000 on x86_64 and
-     * riscv64 (asm-generic), 0100000 on aarch64), or -1 where it is not known here.
+     * open flags O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK of this architecture (O_NOFOLLOW is 0400000 on x86_64
+     * and riscv64 (asm-generic), 0100000 on aarch64; O_NONBLOCK 04000 on all three), or -1 where it is not known
+     * here. O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer; it changes nothing for a
+     * regular file, the only kind {@link #requireRegular} lets through.
      */
     static final int READ_FLAGS = switch (System.getProperty("os.arch", "")) {
-        case "amd64", "x86_64", "riscv64" -> 0400000 | 02000000;
-        case "aarch64" -> 0100000 | 02000000;
+        case "amd64", "x86_64", "riscv64" -> 0400000 | 02000000 | 04000;
+        case "aarch64" -> 0100000 | 02000000 | 04000;
         default -> -1;
     };
     /**
@@ -37,8 +39,58 @@ final class NativeNames {
     static final int ERANGE = 34;
     /** Linux limits one xattr value to 64 KiB and a name list to 64 KiB (XATTR_SIZE_MAX, XATTR_LIST_MAX). */
     static final int XATTR_MAX = 64 * 1024;
+    /** struct stat's file type bits (the same on every Linux architecture). */
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFREG = 0100000;
+    private static final int S_IFDIR = 0040000;
+    private static final int S_IFSOCK = 0140000;
 
     private NativeNames() {
+    }
+
+    /**
+     * Checks, through its descriptor, that a file just opened by {@code openForReading} is a regular file, and
+     * closes it and fails otherwise: a FIFO, a device or a socket swapped in at the path after the scan could block
+     * the read, and the JNI read blocks holding a pinned Java array (a critical region the garbage collector waits
+     * for).
+     *
+     * @throws LayerException naming the path and what it is
+     * @throws UnsupportedOperationException when the binding cannot fstat (the file is closed; callers then read
+     *                                       through java.nio)
+     */
+    static void requireRegular(ReadableFile file, Path path) throws dev.wharf.layers.LayerException {
+        PosixStat stat;
+        try {
+            stat = file.stat();
+        } catch (dev.wharf.layers.LayerException | UnsupportedOperationException e) {
+            closeQuietly(file);
+            throw e;
+        }
+        int type = stat.mode() & S_IFMT;
+        if (type != S_IFREG) {
+            closeQuietly(file);
+            throw new dev.wharf.layers.LayerException("cannot read " + path + ": it is " + kind(type)
+                    + ", not a regular file (it was one when the tree was scanned; reading it could block)");
+        }
+    }
+
+    private static String kind(int type) {
+        return switch (type) {
+            case PosixFiles.S_IFIFO -> "a FIFO";
+            case PosixFiles.S_IFCHR -> "a character device";
+            case PosixFiles.S_IFBLK -> "a block device";
+            case S_IFSOCK -> "a socket";
+            case S_IFDIR -> "a directory";
+            default -> String.format("of type %06o", type);
+        };
+    }
+
+    private static void closeQuietly(ReadableFile file) {
+        try {
+            file.close();
+        } catch (PosixCallException e) {
+            // The descriptor is released by close even when it reports an error; the check's failure is what counts.
+        }
     }
 
     /** The names of an {@code llistxattr} list (NUL-terminated UTF-8 names) in {@code buf[0, length)}. */

@@ -125,11 +125,13 @@ public interface PosixFiles {
     }
 
     /**
-     * Opens the existing file {@code path} for reading ({@code open} with {@code O_RDONLY | O_NOFOLLOW}: a symlink
-     * at its last component is an error, never followed). Lighter than a java.nio channel, which makes several
-     * objects and a cleaner per file: a layer of a tree reads thousands of files.
+     * Opens the existing regular file {@code path} for reading ({@code open} with {@code O_RDONLY | O_NOFOLLOW |
+     * O_NONBLOCK}: a symlink at its last component is an error, never followed, and a FIFO does not wait for a
+     * writer), then checks through {@code fstat} that it is a regular file. Lighter than a java.nio channel, which
+     * makes several objects and a cleaner per file: a layer of a tree reads thousands of files.
      *
      * @throws PosixCallException with the errno
+     * @throws LayerException naming the path when it is not a regular file (a FIFO, a device, a socket)
      * @throws UnsupportedOperationException when this binding cannot (callers then use java.nio)
      */
     default ReadableFile openForReading(Path path) throws LayerException {

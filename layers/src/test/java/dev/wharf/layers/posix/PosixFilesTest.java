@@ -3,6 +3,7 @@ package dev.wharf.layers.posix;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.layers.testing.RootOnly;
@@ -87,6 +88,22 @@ class PosixFilesTest {
         }
         assertEquals("keep", Files.readString(existing));
         assertTrue(Files.notExists(tmp.resolve("missing-target")));
+    }
+
+    @Test
+    void openForReading_refusesAFifoOrADevice_atOnce_namingThePath() throws Exception {
+        // A FIFO swapped in after the scan would block the open (no writer) or the read (no data), and the JNI read
+        // blocks holding a pinned array: refused after open, before any read. The timeout only guards against a hang.
+        Path fifo = tmp.resolve("fifo");
+        posix.mknod(fifo, PosixFiles.S_IFIFO | 0644, 0);
+        dev.wharf.layers.LayerException e = assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+                () -> assertThrows(dev.wharf.layers.LayerException.class, () -> posix.openForReading(fifo)));
+        assertEquals("cannot read " + fifo + ": it is a FIFO, not a regular file (it was one when the tree was "
+                + "scanned; reading it could block)", e.getMessage());
+        dev.wharf.layers.LayerException device = assertThrows(dev.wharf.layers.LayerException.class,
+                () -> posix.openForReading(Path.of("/dev/null")));
+        assertTrue(device.getMessage().startsWith("cannot read /dev/null: it is a character device"),
+                device.getMessage());
     }
 
     @Test
