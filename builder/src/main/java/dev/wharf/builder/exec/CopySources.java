@@ -185,6 +185,45 @@ final class CopySources {
         }
     }
 
+    /**
+     * True when this is the build context and something at or under {@code sourcePath} (relative, no leading slash;
+     * the host directory behind the context root included) is not owned by 0:0. BuildKit's client sends a local
+     * context with every owner reset to 0:0 (client/solve.go, {@code resetUIDAndGID}), so a RUN bind mount of it
+     * shows root-owned files whoever owns the checkout; wharf then binds a copy with the owners reset.
+     */
+    boolean ownedByOthersUnder(String sourcePath) throws ContextException, IOException {
+        resolver();
+        if (!context) {
+            return false;
+        }
+        String abs = "/" + sourcePath;
+        Optional<Path> host = snapshot.file(abs);
+        if (host.isPresent() && ((Integer) Files.getAttribute(host.get(), "unix:uid", LinkOption.NOFOLLOW_LINKS) != 0
+                || (Integer) Files.getAttribute(host.get(), "unix:gid", LinkOption.NOFOLLOW_LINKS) != 0)) {
+            return true;
+        }
+        return ownedByOthers(abs);
+    }
+
+    private boolean ownedByOthers(String abs) {
+        Optional<FileStat> stat = snapshot.lstat(abs);
+        if (stat.isEmpty()) {
+            return false;
+        }
+        if (stat.get().uid() != 0 || stat.get().gid() != 0) {
+            return true;
+        }
+        if (stat.get().type() == dev.wharf.context.walk.FileType.DIRECTORY) {
+            String prefix = abs.endsWith("/") ? abs : abs + "/";
+            for (String child : snapshot.children(abs)) {
+                if (ownedByOthers(prefix + child)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** True for the build context, whose owners are reset to 0:0. */
     boolean isContext() {
         return context;
