@@ -176,7 +176,7 @@ class DifferentialBuildTest {
         return new ImageSnapshot[] {wharf, buildkit};
     }
 
-    /** Makes what git cannot store: hardlinks, xattrs, special files, empty directories and modes. */
+    /** Makes what git cannot store: hardlinks, xattrs, special files, empty directories, modes and owners. */
     private static void prepare(DifferentialCase c, Path context) throws IOException {
         for (List<String> link : c.hardlinks()) {
             Files.deleteIfExists(context.resolve(link.get(1)));
@@ -203,8 +203,11 @@ class DifferentialBuildTest {
         for (String dir : c.dirs()) {
             Files.createDirectories(context.resolve(dir));
         }
+        for (List<String> owner : c.owners()) {
+            run("chown", "-h", owner.get(1), context.resolve(owner.get(0)).toString());
+        }
         for (List<String> mode : c.modes()) {
-            // chmod(1): Java's permission API cannot set the set-id and sticky bits.
+            // chmod(1) after chown (which clears set-id bits): Java's permission API cannot set set-id and sticky.
             run("chmod", mode.get(1), context.resolve(mode.get(0)).toString());
         }
     }
