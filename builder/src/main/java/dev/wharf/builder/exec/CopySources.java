@@ -31,21 +31,18 @@ final class CopySources {
     private final Optional<Path> dockerfile;
     private final boolean context;
     private final boolean ignoreFile;
-    /** A directory the build just fetched (an ADD's git checkout): its root is as new as the build. */
-    private final boolean fetched;
     private final Clock clock;
     private final ChecksumCache checksums;
     private volatile SourceResolver resolver;
     private volatile ContextSnapshot snapshot;
     private volatile boolean filtered;
 
-    private CopySources(Path root, Optional<Path> dockerfile, boolean context, boolean ignoreFile, boolean fetched,
-                        Clock clock, ChecksumCache checksums) {
+    private CopySources(Path root, Optional<Path> dockerfile, boolean context, boolean ignoreFile, Clock clock,
+                        ChecksumCache checksums) {
         this.root = root;
         this.dockerfile = dockerfile;
         this.context = context;
         this.ignoreFile = ignoreFile;
-        this.fetched = fetched;
         this.clock = clock;
         this.checksums = checksums;
     }
@@ -57,7 +54,7 @@ final class CopySources {
      */
     static CopySources context(Path dir, boolean ignoreFile, Optional<Path> dockerfile, Clock clock,
                                ChecksumCache checksums) {
-        return new CopySources(dir, dockerfile, true, ignoreFile, false, clock, checksums);
+        return new CopySources(dir, dockerfile, true, ignoreFile, clock, checksums);
     }
 
     /** A build context whose file digests are kept for this build only (named contexts). */
@@ -67,15 +64,15 @@ final class CopySources {
 
     /** Another stage's root filesystem, materialized at {@code dir}. */
     static CopySources stage(Path dir, Clock clock) {
-        return new CopySources(dir, Optional.empty(), false, false, false, clock, ChecksumCache.inMemory(100_000));
+        return new CopySources(dir, Optional.empty(), false, false, clock, ChecksumCache.inMemory(100_000));
     }
 
     /**
-     * A directory the build fetched at {@code dir} (an ADD's git checkout), read as another stage's files but with
-     * a root as new as the build: BuildKit copies the root of the checkout it just made.
+     * A directory the build fetched at {@code dir} (an ADD's git checkout), read as another stage's files; its root,
+     * as every source's, is as new as the build: BuildKit copies the root of the checkout it just made.
      */
     static CopySources fetched(Path dir, Clock clock) {
-        return new CopySources(dir, Optional.empty(), false, false, true, clock, ChecksumCache.inMemory(100_000));
+        return stage(dir, clock);
     }
 
     /** The files {@code request} copies and their checksum. */
@@ -227,14 +224,6 @@ final class CopySources {
     /** True for the build context, whose owners are reset to 0:0. */
     boolean isContext() {
         return context;
-    }
-
-    /**
-     * Whether the root directory's entry (synthetic in the snapshot) stands for a directory made by this build, the
-     * context's or a fetched checkout's, whose modification time is the build's.
-     */
-    boolean rootIsNew() {
-        return context || fetched;
     }
 
     private SourceResolver resolver() throws ContextException {
