@@ -153,15 +153,17 @@ final class CopySources {
     /**
      * Recreates at {@code to} what the scan holds under {@code sourcePath}: the directory's tree without what the
      * ignore file excludes (directories, symlinks and copies of regular files, with their modes and times; FIFOs,
-     * sockets and devices left out). Copies, not hard links: a link would change the context files' link count and
-     * ctime, which the checksum cache and a later COPY take for a change.
+     * sockets and devices left out). Copies, not hard links to the context: a link would change the context files'
+     * link count and ctime, which the checksum cache and a later COPY take for a change; but context files that are
+     * hard links of each other are copied once and linked among the copies, as BuildKit's client sends them.
      */
     void copyTree(String sourcePath, Path to) throws ContextException, IOException {
         resolver();
-        copyEntry("/" + sourcePath, to);
+        copyEntry("/" + sourcePath, to, new java.util.HashMap<>());
     }
 
-    private void copyEntry(String abs, Path to) throws ContextException, IOException {
+    private void copyEntry(String abs, Path to, java.util.Map<String, Path> copiedInodes)
+            throws ContextException, IOException {
         FileStat stat = snapshot.lstat(abs).orElseThrow(() -> new ContextException(
                 "file " + abs + " vanished from the build context while copying"));
         Path from = snapshot.file(abs).orElseThrow();
@@ -170,12 +172,22 @@ final class CopySources {
                 Files.copy(from, to, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
                 String prefix = abs.endsWith("/") ? abs : abs + "/";
                 for (String child : snapshot.children(abs)) {
-                    copyEntry(prefix + child, to.resolve(child));
+                    copyEntry(prefix + child, to.resolve(child), copiedInodes);
                 }
                 Files.setLastModifiedTime(to, Files.getLastModifiedTime(from, LinkOption.NOFOLLOW_LINKS));
             }
-            case REGULAR, SYMLINK -> Files.copy(from, to, LinkOption.NOFOLLOW_LINKS,
-                    StandardCopyOption.COPY_ATTRIBUTES);
+            case REGULAR -> {
+                Path first = stat.nlink() > 1 ? copiedInodes.get(stat.device() + ":" + stat.inode()) : null;
+                if (first != null) {
+                    Files.createLink(to, first);
+                } else {
+                    Files.copy(from, to, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
+                    if (stat.nlink() > 1) {
+                        copiedInodes.put(stat.device() + ":" + stat.inode(), to);
+                    }
+                }
+            }
+            case SYMLINK -> Files.copy(from, to, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
             default -> {
                 // FIFOs, sockets and devices: nothing a RUN could read from a bind mount of the context.
             }
