@@ -254,10 +254,12 @@ final class CopyRunner {
                 if (e.type() == FileType.DIRECTORY && atRoot) {
                     existing.check(e.type(), resolvedRoot, true);
                     // A source directory's own entry lands on the destination: its contents are copied, of its
-                    // metadata only the modification time. The context's root has none (its snapshot's root record
-                    // is synthetic); in BuildKit it is the directory the context was just synced into, or the git
-                    // checkout an ADD just made, so: now.
-                    writer.copyRoot(resolvedRoot, sources.rootIsNew() && e.stat().path().isEmpty()
+                    // metadata only the modification time. A source's root has none (its snapshot's root record
+                    // is synthetic); in BuildKit it is the directory the context was just synced into, the git
+                    // checkout an ADD just made, or a stage's snapshot root, the overlay upper directory its last
+                    // step made (layers leave "/" out), so: now. Only the root of an image whose layer records
+                    // "./" keeps that entry's time there, which wharf's snapshots do not hold.
+                    writer.copyRoot(resolvedRoot, e.stat().path().isEmpty()
                             ? settings.createdNanos() : e.stat().mtimeNanos());
                     return;
                 }

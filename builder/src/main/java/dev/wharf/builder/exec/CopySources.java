@@ -31,21 +31,18 @@ final class CopySources {
     private final Optional<Path> dockerfile;
     private final boolean context;
     private final boolean ignoreFile;
-    /** A directory the build just fetched (an ADD's git checkout): its root is as new as the build. */
-    private final boolean fetched;
     private final Clock clock;
     private final ChecksumCache checksums;
     private volatile SourceResolver resolver;
     private volatile ContextSnapshot snapshot;
     private volatile boolean filtered;
 
-    private CopySources(Path root, Optional<Path> dockerfile, boolean context, boolean ignoreFile, boolean fetched,
-                        Clock clock, ChecksumCache checksums) {
+    private CopySources(Path root, Optional<Path> dockerfile, boolean context, boolean ignoreFile, Clock clock,
+                        ChecksumCache checksums) {
         this.root = root;
         this.dockerfile = dockerfile;
         this.context = context;
         this.ignoreFile = ignoreFile;
-        this.fetched = fetched;
         this.clock = clock;
         this.checksums = checksums;
     }
@@ -57,7 +54,7 @@ final class CopySources {
      */
     static CopySources context(Path dir, boolean ignoreFile, Optional<Path> dockerfile, Clock clock,
                                ChecksumCache checksums) {
-        return new CopySources(dir, dockerfile, true, ignoreFile, false, clock, checksums);
+        return new CopySources(dir, dockerfile, true, ignoreFile, clock, checksums);
     }
 
     /** A build context whose file digests are kept for this build only (named contexts). */
@@ -67,15 +64,15 @@ final class CopySources {
 
     /** Another stage's root filesystem, materialized at {@code dir}. */
     static CopySources stage(Path dir, Clock clock) {
-        return new CopySources(dir, Optional.empty(), false, false, false, clock, ChecksumCache.inMemory(100_000));
+        return new CopySources(dir, Optional.empty(), false, false, clock, ChecksumCache.inMemory(100_000));
     }
 
     /**
-     * A directory the build fetched at {@code dir} (an ADD's git checkout), read as another stage's files but with
-     * a root as new as the build: BuildKit copies the root of the checkout it just made.
+     * A directory the build fetched at {@code dir} (an ADD's git checkout), read as another stage's files; its root,
+     * as every source's, is as new as the build: BuildKit copies the root of the checkout it just made.
      */
     static CopySources fetched(Path dir, Clock clock) {
-        return new CopySources(dir, Optional.empty(), false, false, true, clock, ChecksumCache.inMemory(100_000));
+        return stage(dir, clock);
     }
 
     /** The files {@code request} copies and their checksum. */
@@ -156,15 +153,17 @@ final class CopySources {
     /**
      * Recreates at {@code to} what the scan holds under {@code sourcePath}: the directory's tree without what the
      * ignore file excludes (directories, symlinks and copies of regular files, with their modes and times; FIFOs,
-     * sockets and devices left out). Copies, not hard links: a link would change the context files' link count and
-     * ctime, which the checksum cache and a later COPY take for a change.
+     * sockets and devices left out). Copies, not hard links to the context: a link would change the context files'
+     * link count and ctime, which the checksum cache and a later COPY take for a change; but context files that are
+     * hard links of each other are copied once and linked among the copies, as BuildKit's client sends them.
      */
     void copyTree(String sourcePath, Path to) throws ContextException, IOException {
         resolver();
-        copyEntry("/" + sourcePath, to);
+        copyEntry("/" + sourcePath, to, new java.util.HashMap<>());
     }
 
-    private void copyEntry(String abs, Path to) throws ContextException, IOException {
+    private void copyEntry(String abs, Path to, java.util.Map<String, Path> copiedInodes)
+            throws ContextException, IOException {
         FileStat stat = snapshot.lstat(abs).orElseThrow(() -> new ContextException(
                 "file " + abs + " vanished from the build context while copying"));
         Path from = snapshot.file(abs).orElseThrow();
@@ -173,29 +172,70 @@ final class CopySources {
                 Files.copy(from, to, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
                 String prefix = abs.endsWith("/") ? abs : abs + "/";
                 for (String child : snapshot.children(abs)) {
-                    copyEntry(prefix + child, to.resolve(child));
+                    copyEntry(prefix + child, to.resolve(child), copiedInodes);
                 }
                 Files.setLastModifiedTime(to, Files.getLastModifiedTime(from, LinkOption.NOFOLLOW_LINKS));
             }
-            case REGULAR, SYMLINK -> Files.copy(from, to, LinkOption.NOFOLLOW_LINKS,
-                    StandardCopyOption.COPY_ATTRIBUTES);
+            case REGULAR -> {
+                Path first = stat.nlink() > 1 ? copiedInodes.get(stat.device() + ":" + stat.inode()) : null;
+                if (first != null) {
+                    Files.createLink(to, first);
+                } else {
+                    Files.copy(from, to, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
+                    if (stat.nlink() > 1) {
+                        copiedInodes.put(stat.device() + ":" + stat.inode(), to);
+                    }
+                }
+            }
+            case SYMLINK -> Files.copy(from, to, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
             default -> {
                 // FIFOs, sockets and devices: nothing a RUN could read from a bind mount of the context.
             }
         }
     }
 
+    /**
+     * True when this is the build context and something at or under {@code sourcePath} (relative, no leading slash;
+     * the host directory behind the context root included) is not owned by 0:0. BuildKit's client sends a local
+     * context with every owner reset to 0:0 (client/solve.go, {@code resetUIDAndGID}), so a RUN bind mount of it
+     * shows root-owned files whoever owns the checkout; wharf then binds a copy with the owners reset.
+     */
+    boolean ownedByOthersUnder(String sourcePath) throws ContextException, IOException {
+        resolver();
+        if (!context) {
+            return false;
+        }
+        String abs = "/" + sourcePath;
+        Optional<Path> host = snapshot.file(abs);
+        if (host.isPresent() && ((Integer) Files.getAttribute(host.get(), "unix:uid", LinkOption.NOFOLLOW_LINKS) != 0
+                || (Integer) Files.getAttribute(host.get(), "unix:gid", LinkOption.NOFOLLOW_LINKS) != 0)) {
+            return true;
+        }
+        return ownedByOthers(abs);
+    }
+
+    private boolean ownedByOthers(String abs) {
+        Optional<FileStat> stat = snapshot.lstat(abs);
+        if (stat.isEmpty()) {
+            return false;
+        }
+        if (stat.get().uid() != 0 || stat.get().gid() != 0) {
+            return true;
+        }
+        if (stat.get().type() == dev.wharf.context.walk.FileType.DIRECTORY) {
+            String prefix = abs.endsWith("/") ? abs : abs + "/";
+            for (String child : snapshot.children(abs)) {
+                if (ownedByOthers(prefix + child)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** True for the build context, whose owners are reset to 0:0. */
     boolean isContext() {
         return context;
-    }
-
-    /**
-     * Whether the root directory's entry (synthetic in the snapshot) stands for a directory made by this build, the
-     * context's or a fetched checkout's, whose modification time is the build's.
-     */
-    boolean rootIsNew() {
-        return context || fetched;
     }
 
     private SourceResolver resolver() throws ContextException {

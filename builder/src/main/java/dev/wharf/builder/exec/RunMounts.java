@@ -49,6 +49,7 @@ import java.util.Optional;
  * Relative targets are relative to the working directory. Thread-safe.
  */
 final class RunMounts {
+    private static final boolean EFFECTIVE_ROOT = effectiveRoot();
     /** The umask of dockerd (daemon_unix.go, setDefaultUmask), under which BuildKit's mkdir makes cache roots. */
     private static final int UMASK = 022;
 
@@ -233,24 +234,53 @@ final class RunMounts {
         CopySources sources = runner.sources(step, mount.from(), stages);
         String sub = sources.followLinks(mount.source().isEmpty() ? "" : clean(mount.source()));
         Path source = sources.file(sub);
-        if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS) && sources.excludesUnder(source)) {
-            // BuildKit binds the context as its client sent it, .dockerignore applied (the local source's
-            // include/exclude patterns, dockerui's build context): excluded files are not in the mount.
+        // BuildKit binds the context as its client sent it: owners reset to 0:0 (client/solve.go resetUIDAndGID).
+        // Only root can chown a copy; rootless, the user's own files already show as 0:0 in its user namespace.
+        boolean resetOwners = EFFECTIVE_ROOT && sources.ownedByOthersUnder(sub);
+        if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS) && (resetOwners || sources.excludesUnder(source))) {
+            // ... and .dockerignore applied (the local source's include/exclude patterns, dockerui's build
+            // context): excluded files are not in the mount.
             Path tree = Files.createTempDirectory(scratch, "bind-").resolve("data");
             sources.copyTree(sub, tree);
+            if (resetOwners) {
+                resetOwners(tree);
+            }
             return SandboxMount.bind(tree.toString(), target, mount.readOnly());
         }
-        if (mount.readOnly()) {
+        if (mount.readOnly() && !resetOwners) {
             return SandboxMount.bind(source.toString(), target, true);
         }
         Path copy = Files.createTempDirectory(scratch, "bind-");
         Path into = copy.resolve("data");
         if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
             copyTree(source, into);
+        } else if (resetOwners) {
+            Files.copy(source, into, LinkOption.NOFOLLOW_LINKS, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
         } else {
             Files.copy(source, into, LinkOption.NOFOLLOW_LINKS);
         }
-        return SandboxMount.bind(into.toString(), target, false);
+        if (resetOwners) {
+            resetOwners(into);
+        }
+        return SandboxMount.bind(into.toString(), target, mount.readOnly());
+    }
+
+    /**
+     * Makes every entry of the copy {@code tree} owned by 0:0, keeping its mode: chown clears the set-id bits of a
+     * file even for root, so they are set again.
+     */
+    private static void resetOwners(Path tree) throws IOException {
+        try (var walk = Files.walk(tree)) {
+            for (Path p : walk.toList()) {
+                boolean link = Files.isSymbolicLink(p);
+                Integer mode = link ? null : (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(p, "unix:uid", 0, LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(p, "unix:gid", 0, LinkOption.NOFOLLOW_LINKS);
+                if (mode != null) {
+                    Files.setAttribute(p, "unix:mode", mode & 07777, LinkOption.NOFOLLOW_LINKS);
+                }
+            }
+        }
     }
 
     /**
@@ -363,6 +393,20 @@ final class RunMounts {
         CacheUse(Path scratch) {
             this.scratch = scratch;
         }
+    }
+
+    /** Whether this process runs with effective uid 0 ({@code /proc/self/status}), so it may chown. */
+    private static boolean effectiveRoot() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return line.substring(4).trim().split("\\s+")[1].equals("0");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        return false;
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

@@ -71,9 +71,13 @@ public final class Chmod {
      * The mode of directories a COPY/ADD creates (missing parents of the destination, the root of a directory
      * copy): an octal {@code --chmod} applies to them too, a symbolic one does not (0755), as in fsutil since
      * tonistiigi/fsutil#228 (BuildKit 0.21, which fixed moby/buildkit#4945; copy.go {@code MkdirAll(..., ci.Mode)}).
+     * Only its permission bits: fsutil hands the raw octal to {@code os.Mkdir} and {@code os.Chmod} as a Go
+     * {@code os.FileMode}, whose set-id and sticky flags are other bits than 04000/02000/01000, so
+     * {@code --chmod=4755} makes its missing parents 0755 while the copied file is 04755 (copy_unix.go maps those
+     * bits only for the copied entries).
      */
     public int createdDirectoryMode() {
-        return octal != null ? octal : 0755;
+        return octal != null ? octal & 0777 : 0755;
     }
 
     /** The permission bits (with set-id and sticky bits) of a file whose current bits are {@code mode}. */

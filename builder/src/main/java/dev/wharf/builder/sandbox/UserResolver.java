@@ -262,14 +262,20 @@ public final class UserResolver {
         return entries;
     }
 
+    /**
+     * A numeric field as moby/sys/user's {@code parseParts} reads it, {@code strconv.Atoi} into a 64-bit Go int (a
+     * syntax error is 0, a value beyond int64 is clamped), which the chown then hands to the kernel as a 32-bit id:
+     * 4294967294 (RHEL's old nfsnobody) is that uid, not 0.
+     */
     private static long field(String[] fields, int index) {
         if (index >= fields.length) {
             return 0;
         }
+        String f = fields[index];
         try {
-            return Integer.parseInt(fields[index]) & 0xFFFFFFFFL;
+            return Long.parseLong(f) & 0xFFFFFFFFL;
         } catch (NumberFormatException e) {
-            return 0;
+            return f.matches("\\+?[0-9]+") ? 0xFFFFFFFFL : 0;
         }
     }
 }

@@ -176,7 +176,7 @@ class DifferentialBuildTest {
         return new ImageSnapshot[] {wharf, buildkit};
     }
 
-    /** Makes what git cannot store: hardlinks and xattrs. */
+    /** Makes what git cannot store: hardlinks, xattrs, special files, empty directories, modes and owners. */
     private static void prepare(DifferentialCase c, Path context) throws IOException {
         for (List<String> link : c.hardlinks()) {
             Files.deleteIfExists(context.resolve(link.get(1)));
@@ -192,19 +192,33 @@ class DifferentialBuildTest {
         for (List<String> special : c.specials()) {
             Path path = context.resolve(special.get(0));
             if (special.get(1).equals("fifo")) {
-                Process mkfifo = new ProcessBuilder("mkfifo", path.toString()).inheritIO().start();
-                try {
-                    assertTrue(mkfifo.waitFor() == 0, "mkfifo " + path);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted making " + path, e);
-                }
+                run("mkfifo", path.toString());
             } else {
                 // Binding a Unix domain socket leaves its file behind after the channel is closed.
                 try (var channel = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
                     channel.bind(java.net.UnixDomainSocketAddress.of(path));
                 }
             }
+        }
+        for (String dir : c.dirs()) {
+            Files.createDirectories(context.resolve(dir));
+        }
+        for (List<String> owner : c.owners()) {
+            run("chown", "-h", owner.get(1), context.resolve(owner.get(0)).toString());
+        }
+        for (List<String> mode : c.modes()) {
+            // chmod(1) after chown (which clears set-id bits): Java's permission API cannot set set-id and sticky.
+            run("chmod", mode.get(1), context.resolve(mode.get(0)).toString());
+        }
+    }
+
+    private static void run(String... command) throws IOException {
+        Process process = new ProcessBuilder(command).inheritIO().start();
+        try {
+            assertTrue(process.waitFor() == 0, String.join(" ", command));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted running " + String.join(" ", command), e);
         }
     }
 

@@ -17,8 +17,10 @@ import java.util.TreeMap;
  *
  * <p>Keys of {@code case.properties}: {@code target}; {@code arg.NAME} (a build argument); {@code secret.ID} (the
  * content of a secret, written to a file outside the context); {@code hardlink.N=EXISTING NEW} and
- * {@code xattr.N=PATH NAME=VALUE} and {@code special.N=PATH fifo|socket} (context details git cannot store, made in
- * the copy of the context before both builds); {@code expect.N=KEY REASON} (a known, justified difference: every reported difference whose key starts
+ * {@code xattr.N=PATH NAME=VALUE} and {@code special.N=PATH fifo|socket} and {@code dir.N=PATH} (an empty directory) and
+ * {@code owner.N=PATH UID:GID} and {@code mode.N=PATH OCTAL} (permission bits with set-id and sticky bits,
+ * set after the directories and owners) (context
+ * details git cannot store, made in the copy of the context before both builds); {@code expect.N=KEY REASON} (a known, justified difference: every reported difference whose key starts
  * with KEY is accepted); {@code git.NAME=DIR} (the case's DIR served as the git repository {@code NAME.git} over
  * smart HTTP on 127.0.0.1, its files committed and tagged {@code v1}, then a second commit on {@code main}; both
  * builds get the server's {@code http://127.0.0.1:PORT} as the build argument {@code GIT_SERVER});
@@ -33,14 +35,18 @@ import java.util.TreeMap;
  * @param hardlinks  pairs [existing, new] of context paths
  * @param xattrs     triples [path, name, value] of user xattrs to set on context files
  * @param specials   pairs [path, fifo|socket] of special files to make in the context
+ * @param dirs       empty directories to make in the context
+ * @param modes      pairs [path, octal mode] to set on context paths
+ * @param owners     pairs [path, uid:gid] to set on context paths (not following symlinks)
  * @param expected   accepted difference key prefixes with their reasons
  * @param git        repositories to serve: name to the case's directory of their files
  * @param gitContext a served repository's name and fragment to build as the context, if any
  */
 record DifferentialCase(String name, Path dir, Optional<String> target, Map<String, String> args,
         Map<String, String> secrets, List<List<String>> hardlinks, List<List<String>> xattrs,
-        List<List<String>> specials, Map<String, String> expected, Map<String, String> git,
-        Optional<String> gitContext) {
+        List<List<String>> specials, List<String> dirs, List<List<String>> modes, List<List<String>> owners,
+        Map<String, String> expected,
+        Map<String, String> git, Optional<String> gitContext) {
     DifferentialCase {
         git = Map.copyOf(git);
         args = Map.copyOf(args);
@@ -48,6 +54,9 @@ record DifferentialCase(String name, Path dir, Optional<String> target, Map<Stri
         hardlinks = List.copyOf(hardlinks);
         xattrs = List.copyOf(xattrs);
         specials = List.copyOf(specials);
+        dirs = List.copyOf(dirs);
+        modes = List.copyOf(modes);
+        owners = List.copyOf(owners);
         expected = Map.copyOf(expected);
     }
 
@@ -65,6 +74,9 @@ record DifferentialCase(String name, Path dir, Optional<String> target, Map<Stri
         List<List<String>> hardlinks = new ArrayList<>();
         List<List<String>> xattrs = new ArrayList<>();
         List<List<String>> specials = new ArrayList<>();
+        List<String> dirs = new ArrayList<>();
+        List<List<String>> modes = new ArrayList<>();
+        List<List<String>> owners = new ArrayList<>();
         Map<String, String> expected = new TreeMap<>();
         Optional<String> target = Optional.empty();
         Map<String, String> git = new TreeMap<>();
@@ -89,6 +101,20 @@ record DifferentialCase(String name, Path dir, Optional<String> target, Map<Stri
                     throw new IOException(file + ": " + key + " needs PATH fifo|socket");
                 }
                 specials.add(special);
+            } else if (key.startsWith("dir.")) {
+                dirs.add(value);
+            } else if (key.startsWith("mode.")) {
+                List<String> mode = List.of(value.split("\\s+", 2));
+                if (mode.size() != 2 || !mode.get(1).matches("[0-7]{3,4}")) {
+                    throw new IOException(file + ": " + key + " needs PATH OCTAL");
+                }
+                modes.add(mode);
+            } else if (key.startsWith("owner.")) {
+                List<String> owner = List.of(value.split("\\s+", 2));
+                if (owner.size() != 2 || !owner.get(1).matches("[0-9]+:[0-9]+")) {
+                    throw new IOException(file + ": " + key + " needs PATH UID:GID");
+                }
+                owners.add(owner);
             } else if (key.startsWith("git.")) {
                 git.put(key.substring(4), value);
             } else if (key.equals("context")) {
@@ -107,7 +133,7 @@ record DifferentialCase(String name, Path dir, Optional<String> target, Map<Stri
             throw new IOException(file + ": context names no git.NAME repository");
         }
         return new DifferentialCase(dir.getFileName().toString(), dir, target, args, secrets, hardlinks, xattrs,
-                specials, expected, git, gitContext);
+                specials, dirs, modes, owners, expected, git, gitContext);
     }
 
     /** The reason a difference with {@code key} is expected, if it is. */

@@ -456,6 +456,30 @@ class StepExecutionTest {
     }
 
     @Test
+    void bindMountsOfTheContext_showEveryFileOwnedByRoot_asBuildKitsClientSendsIt() throws Exception {
+        // A checkout owned by a CI user: BuildKit's client resets every owner to 0:0 (client/solve.go
+        // resetUIDAndGID), so `cp -a` from a bind mount makes root-owned files; set-id bits survive the reset.
+        Files.writeString(context.resolve("dir/tool"), "t\n");
+        Files.setAttribute(context.resolve("dir/tool"), "unix:uid", 1234);
+        Files.setAttribute(context.resolve("dir/tool"), "unix:gid", 5678);
+        Files.setAttribute(context.resolve("dir/tool"), "unix:mode", 04755);
+        Files.setAttribute(context.resolve("dir/sub"), "unix:uid", 1001);
+        Files.createLink(context.resolve("dir/tool-link"), context.resolve("dir/tool"));
+        build("""
+                FROM busybox:latest
+                RUN --mount=type=bind,target=/ctx stat -c '%n %u:%g %a' /ctx/dir/tool /ctx/dir/sub > /ro \
+                    && stat -c %h /ctx/dir/tool /ctx/dir/tool-link > /links
+                RUN --mount=type=bind,source=dir,target=/d,rw stat -c '%n %u:%g %a' /d/tool /d/sub > /rw
+                RUN --mount=type=bind,source=dir/tool,target=/t stat -c '%n %u:%g %a' /t > /file
+                """);
+        assertEquals(List.of("/ctx/dir/tool 0:0 4755", "/ctx/dir/sub 0:0 755", "/d/tool 0:0 4755", "/d/sub 0:0 755",
+                "/t 0:0 4755"), run("cat", "/ro", "/rw", "/file"));
+        assertEquals(List.of("2", "2"), run("cat", "/links"), "hard links of the context stay links in the copy");
+        assertEquals(1234, (Integer) Files.getAttribute(context.resolve("dir/tool"), "unix:uid"),
+                "the context itself is untouched");
+    }
+
+    @Test
     void bindMountSources_followSymlinksInsideTheContext_neverOntoTheHost() throws Exception {
         Files.createSymbolicLink(context.resolve("root-link"), Path.of("/"));
         Files.createSymbolicLink(context.resolve("dir-link"), Path.of("dir"));

@@ -87,4 +87,13 @@ class ChmodTest {
         assertEquals(0600, Chmod.parse("0600").createdDirectoryMode());
         assertEquals(0755, Chmod.parse("u+x").createdDirectoryMode());
     }
+
+    @Test
+    void createdDirectories_dropTheSetIdAndStickyBitsOfAnOctalMode() {
+        // fsutil's MkdirAll(path, os.FileMode(04755)): Go's FileMode keeps only the 0777 bits of a raw octal.
+        assertEquals(0755, Chmod.parse("4755").createdDirectoryMode());
+        assertEquals(0770, Chmod.parse("2770").createdDirectoryMode());
+        assertEquals(0777, Chmod.parse("1777").createdDirectoryMode());
+        assertEquals(04755, Chmod.parse("4755").apply(0644, false));
+    }
 }

@@ -139,4 +139,18 @@ class UserResolverTest {
         // A sign alone is a name: not found, so the user's primary gid stays.
         assertEquals(new ProcessUser(1000, 1001, List.of()), resolver.resolveFileOwner("app:-", view));
     }
+
+    @Test
+    void fileOwner_passwdAndGroupIdsBeyondTheSigned32BitRange_areThoseIds() throws Exception {
+        // moby/sys/user parses the fields with strconv.Atoi into a 64-bit int; the chown takes it as a 32-bit id.
+        Files.writeString(root.resolve("etc/passwd"), "nfsnobody:x:4294967294:4294967294::/:/sbin/nologin\n"
+                + "neg:x:-2:-3::/:/bin/sh\nbad:x:12a:x::/:/bin/sh\n");
+        Files.writeString(root.resolve("etc/group"), "nfsnobody:x:4294967294:\nwide:x:3000000000:\n");
+        assertEquals(new ProcessUser(4294967294L, 4294967294L, List.of()),
+                resolver.resolveFileOwner("nfsnobody", view));
+        assertEquals(new ProcessUser(4294967294L, 3000000000L, List.of()),
+                resolver.resolveFileOwner("nfsnobody:wide", view));
+        assertEquals(new ProcessUser(4294967294L, 4294967293L, List.of()), resolver.resolveFileOwner("neg", view));
+        assertEquals(new ProcessUser(0, 0, List.of()), resolver.resolveFileOwner("bad", view));
+    }
 }

@@ -150,6 +150,19 @@ class PatternMatcherTest {
         assertEquals(expected, walkChain(m, path), "MatchesUsingParentResults along the walk");
     }
 
+    @Test
+    void exceptionNamingOnlyAParentDirectory_doesNotReincludeAFileExcludedBeforeIt_alongTheWalk() throws Exception {
+        // `**/.DS_Store` then `!.config`: the exception is skipped for the directory .config (nothing had matched it
+        // yet), so its parent result is false and the walk keeps .config/.DS_Store out, as buildx's fsutil walker
+        // (MatchesUsingParentResults) does. MatchesOrParentMatches, which docker 20.10's client walked with, checks
+        // the parent afresh and re-includes it: the differential peer sends that file (case 141).
+        PatternMatcher m = PatternMatcher.of(List.of("**/.DS_Store", "!.config"));
+        assertTrue(walkChain(m, ".config/.DS_Store"));
+        assertFalse(m.matchesOrParentMatches(".config/.DS_Store"));
+        assertFalse(walkChain(m, ".config/settings.json"));
+        assertTrue(walkChain(m, "src/.DS_Store"));
+    }
+
     private static boolean walkChain(PatternMatcher m, String path) throws BadPatternException {
         List<String> parts = GoPaths.split(path, '/');
         MatchInfo info = MatchInfo.NONE;

@@ -1,0 +1,3 @@
+#!/bin/sh
+PUID=${PUID:-911}
+echo "uid $PUID"

@@ -1,0 +1,2 @@
+rootProject.name = "shop"
+include("core", "api", "app")
