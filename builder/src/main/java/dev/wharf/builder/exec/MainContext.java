@@ -60,6 +60,12 @@ final class MainContext implements AutoCloseable {
             Optional<Path> file;
             if (opened.dockerfileName().isPresent()) {
                 file = Optional.of(opened.root().resolve(opened.dockerfileName().get()));
+            } else if (local && request.dockerfile().isEmpty() && request.dockerfileText().isEmpty()) {
+                // The default Dockerfile is a file too, so Dockerfile.dockerignore beside it wins over .dockerignore
+                // (dockerui's ReadEntrypoint reads <filename>.dockerignore with it); its lowercase fallback is
+                // "dockerfile", whose ignore file is dockerfile.dockerignore, as buildx's handleLowercaseDockerfile
+                // names the file it sends.
+                file = Optional.of(DockerfileLocation.resolve(opened.root().resolve("Dockerfile")));
             } else if (local) {
                 file = request.dockerfile();
             } else {
