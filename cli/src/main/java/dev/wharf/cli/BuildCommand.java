@@ -154,16 +154,19 @@ final class BuildCommand implements Callable<Integer> {
 
     /** BuildKit's metadata file keys for an image export. */
     private String metadata(BuildResult result) {
-        StringBuilder names = new StringBuilder();
+        // docker build's image exporter names the image as it tags it: each name normalized with its default tag
+        // (docker.io/library/app:latest for -t app), once (moby's SanitizeRepoAndTags), which is also what the
+        // plain progress's "naming to" says; it reports image.name only when the image has names.
+        java.util.Set<String> canonical = new java.util.LinkedHashSet<>();
         for (String tag : result.tags()) {
-            names.append(names.length() == 0 ? "" : ",").append(tag);
+            canonical.add(canonical(tag));
         }
-        // The image exporter reports image.name only when the image has names (exporter/containerimage).
+        String names = String.join(",", canonical);
         return "{\n  \"containerimage.config.digest\": \"" + result.imageId() + "\",\n"
                 + descriptor(result.imageDigest())
                 + "  \"containerimage.digest\": \"" + result.imageDigest() + "\""
                 + (names.length() == 0 ? "" : ",\n  \"image.name\": \""
-                        + names.toString().replace("\\", "\\\\").replace("\"", "\\\""))
+                        + names.replace("\\", "\\\\").replace("\"", "\\\""))
                 + (names.length() == 0 ? "\n}" : "\"\n}");
     }
 
