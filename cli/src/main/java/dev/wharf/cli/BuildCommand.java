@@ -562,6 +562,11 @@ final class BuildCommand implements Callable<Integer> {
             err.println("wharf build: --call " + call + ": format json is not supported for check (text)");
             return ExitCodes.USAGE;
         }
+        // buildx's runBuild removes the image ID file before it builds ("Avoid leaving a stale file if we eventually
+        // fail"): a failed build leaves none, so a script cannot read the id of an earlier build as this one's.
+        if (iidFile != null && !removeStaleResultFile(iidFile, err)) {
+            return ExitCodes.FAILED;
+        }
         if (targets) {
             return printTargets(json, out, err);
         }
@@ -691,6 +696,18 @@ final class BuildCommand implements Callable<Integer> {
                     // image and registry: the image exporter above.
                 }
             }
+        }
+    }
+
+    /** Removes an earlier build's {@code --iidfile}; false, after saying why in buildx's words, when it cannot. */
+    private static boolean removeStaleResultFile(Path file, PrintWriter err) {
+        try {
+            Files.deleteIfExists(file);
+            return true;
+        } catch (IOException e) {
+            err.println("ERROR: removing image ID file: " + GoPathErrors.message("remove", file.toString(), e));
+            err.flush();
+            return false;
         }
     }
 
