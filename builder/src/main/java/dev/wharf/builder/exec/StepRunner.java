@@ -107,6 +107,7 @@ final class StepRunner {
                             workspace.resolvConf(network))
                     .ulimits(settings.ulimits())
                     .shmSize(settings.shmSizeBytes())
+                    .hostname(settings.hostname())
                     .rootView(view)
                     .env(env)
                     .user(user)

@@ -205,6 +205,35 @@ class BuildEngineEndToEndTest {
     }
 
     @Test
+    void sandboxHostnameBuildArg_namesRunStepsHost_inEtcHosts_andKeysTheirCache() throws Exception {
+        // dockerui's BUILDKIT_SANDBOX_HOSTNAME (dockerd 26 prints "myhost" and "127.0.0.1\tlocalhost myhost").
+        String dockerfile = "FROM busybox:latest\nRUN hostname; grep localhost /etc/hosts\n";
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        List<String> cached = Collections.synchronizedList(new ArrayList<>());
+        java.util.function.Supplier<BuildRequest.Builder> request = () -> BuildRequest.builder(context)
+                .dockerfileText(dockerfile).listener(event -> {
+                    if (event instanceof BuildEvent.StepLog log) {
+                        lines.add(log.line());
+                    } else if (event instanceof BuildEvent.StepCached c) {
+                        cached.add(String.valueOf(c.step()));
+                    }
+                });
+        build(request.get().buildArg("BUILDKIT_SANDBOX_HOSTNAME", "myhost"));
+        assertEquals(List.of("myhost", "127.0.0.1\tlocalhost myhost", "::1\tlocalhost ip6-localhost ip6-loopback"),
+                List.copyOf(lines));
+        lines.clear();
+        // An empty value is no hostname of its own; another hostname is another exec op, so the RUN runs again.
+        build(request.get().buildArg("BUILDKIT_SANDBOX_HOSTNAME", ""));
+        assertEquals(List.of("buildkitsandbox", "127.0.0.1\tlocalhost buildkitsandbox",
+                "::1\tlocalhost ip6-localhost ip6-loopback"), List.copyOf(lines));
+        lines.clear();
+        cached.clear();
+        build(request.get().buildArg("BUILDKIT_SANDBOX_HOSTNAME", "myhost"));
+        assertEquals(List.of(), List.copyOf(lines), "the same hostname hits the cache");
+        assertEquals(2, cached.size(), "FROM and RUN are cached: " + cached);
+    }
+
+    @Test
     void localOutput_isOwnedByTheUserRunningTheBuild_inA0700Directory_asBuildKitsLocalExporter() throws Exception {
         Path out = context.resolveSibling("local-out").resolve("nested");
         String dockerfile = "FROM busybox:latest\nRUN mkdir /app && echo hi > /app/f && chown -R 1000:1000 /app"
