@@ -247,7 +247,8 @@ final class BuildJob {
                     platform, options.parallelism(), request.explainCache(), request.secrets(), request.network(),
                     ssh, request.seccomp(), request.resources(), images, imports, named, extraHostsFile(scratch),
                     request.ulimits(), runKeyExtras(),
-                    request.shmSize().orElse(dev.wharf.builder.sandbox.SandboxSpec.DEFAULT_SHM_SIZE), hostname());
+                    request.shmSize().orElse(dev.wharf.builder.sandbox.SandboxSpec.DEFAULT_SHM_SIZE), hostname(),
+                    cacheMountNamespace());
             BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings),
                     steps);
             BuildExecutor.State state = executor.run();
@@ -610,6 +611,15 @@ final class BuildJob {
         return value.isEmpty() ? SandboxSpec.DEFAULT_HOSTNAME : value;
     }
 
+    /**
+     * The namespace of cache mount ids: the build arg {@code BUILDKIT_CACHE_MOUNT_NS} (dockerui's keyCacheNSArg),
+     * which dockerfile2llb puts before every cache id ({@code NS/ID}, convert_runmount.go), so builds in other
+     * namespaces use other caches.
+     */
+    private String cacheMountNamespace() {
+        return request.buildArgs().getOrDefault("BUILDKIT_CACHE_MOUNT_NS", "");
+    }
+
     /** What of the RUN steps' environment BuildKit keeps in its exec op, and so in their cache keys. */
     private java.util.SortedMap<String, List<String>> runKeyExtras() {
         java.util.SortedMap<String, List<String>> extras = new java.util.TreeMap<>();
@@ -620,6 +630,10 @@ final class BuildJob {
             extras.put("ulimits", request.ulimits().stream().map(Object::toString).toList());
         }
         request.shmSize().ifPresent(bytes -> extras.put("shmSize", List.of(Long.toString(bytes))));
+        // A cache mount's namespaced id is part of its exec op: RUN steps with cache mounts are keyed by it.
+        if (!cacheMountNamespace().isEmpty()) {
+            extras.put(StepKeys.CACHE_MOUNT_NAMESPACE, List.of(cacheMountNamespace()));
+        }
         // The exec op's Meta.Hostname is part of its digest (ExecOp.CacheMap clears only ProxyEnv).
         if (!hostname().equals(SandboxSpec.DEFAULT_HOSTNAME)) {
             extras.put("hostname", List.of(hostname()));

@@ -13,7 +13,8 @@ import java.util.OptionalLong;
  * imported with {@code --cache-from}, the named contexts, the build's own {@code /etc/hosts} for RUN steps when it
  * has {@code --add-host} lines or a hostname of its own, their {@code --ulimit}s and {@code /dev/shm} size, and what of
  * those goes into RUN steps' cache keys, and the RUN steps' hostname (the build arg {@code BUILDKIT_SANDBOX_HOSTNAME},
- * else BuildKit's {@code buildkitsandbox}). Immutable.
+ * else BuildKit's {@code buildkitsandbox}) and the namespace of their cache mounts' ids (the build arg
+ * {@code BUILDKIT_CACHE_MOUNT_NS}, empty by default). Immutable.
  */
 record BuildSettings(DockerfileText source, ProgressListener listener, OptionalLong sourceDateEpoch,
                      OffsetDateTime created, String runtime, CopySources context, Path scratch,
@@ -23,7 +24,7 @@ record BuildSettings(DockerfileText source, ProgressListener listener, OptionalL
                      CacheImports imports, NamedContexts namedContexts, java.util.Optional<Path> extraHostsFile,
                      java.util.List<dev.wharf.builder.sandbox.Ulimit> ulimits,
                      java.util.SortedMap<String, java.util.List<String>> runKeyExtras, long shmSizeBytes,
-                     String hostname) {
+                     String hostname, String cacheMountNamespace) {
 
     /** The creation time in nanoseconds since 1970, for files the build creates. */
     long createdNanos() {

@@ -81,12 +81,15 @@ final class RunMounts {
     private final StepRunner runner;
     private final Map<String, Path> secrets;
     private final Map<String, Path> ssh;
+    private final String cacheNamespace;
 
-    RunMounts(Path cacheRoot, StepRunner runner, Map<String, Path> secrets, Map<String, Path> ssh) {
+    RunMounts(Path cacheRoot, StepRunner runner, Map<String, Path> secrets, Map<String, Path> ssh,
+              String cacheNamespace) {
         this.cacheRoot = cacheRoot;
         this.runner = runner;
         this.secrets = secrets;
         this.ssh = ssh;
+        this.cacheNamespace = cacheNamespace;
     }
 
     /**
@@ -287,6 +290,12 @@ final class RunMounts {
             base += ":from:" + Objects.requireNonNull(fromChecksum, "checksum of the cache mount's from= source");
         }
         String key = base.isEmpty() ? id : id + ":" + base;
+        if (!cacheNamespace.isEmpty()) {
+            // BuildKit's id is NS/ID (convert_runmount.go), and /ID without a namespace, so ids of no namespace never
+            // meet namespaced ones; a NUL, which no Dockerfile id holds, keeps wharf's keys of no namespace as
+            // they were.
+            key = cacheNamespace + "\0" + key;
+        }
         Path dir = cacheRoot.resolve(Digest.sha256Of(key.getBytes(StandardCharsets.UTF_8)).hex());
         SharingMode sharing = mount.sharing().orElse(SharingMode.SHARED);
         Path chosen = use.chosen.get(dir);

@@ -234,6 +234,35 @@ class BuildEngineEndToEndTest {
     }
 
     @Test
+    void cacheMountNamespaceBuildArg_separatesCaches_andKeysOnlyStepsWithCacheMounts() throws Exception {
+        // dockerui's BUILDKIT_CACHE_MOUNT_NS: dockerfile2llb names a cache NS/ID, so namespaces share no cache.
+        String dockerfile = "FROM busybox:latest\nRUN echo plain\n"
+                + "RUN --mount=type=cache,target=/c cat /c/f 2>/dev/null || echo empty; echo $RANDOM > /c/f\n";
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        java.util.function.Function<String, BuildRequest.Builder> request = ns -> {
+            BuildRequest.Builder b = BuildRequest.builder(context).dockerfileText(dockerfile).listener(event -> {
+                if (event instanceof BuildEvent.StepLog log) {
+                    lines.add(log.line());
+                }
+            });
+            return ns == null ? b : b.buildArg("BUILDKIT_CACHE_MOUNT_NS", ns);
+        };
+        build(request.apply(null));
+        assertEquals(List.of("plain", "empty"), List.copyOf(lines));
+        lines.clear();
+        // Another namespace: the step without a cache mount stays cached, the one with it runs on a new cache.
+        build(request.apply("team-a"));
+        assertEquals(List.of("empty"), List.copyOf(lines));
+        lines.clear();
+        build(request.apply("team-a").noCache(true));
+        assertEquals(2, lines.size(), String.join("\n", lines));
+        assertTrue(lines.get(1).matches("\\d+"), "team-a's cache kept its file: " + lines);
+        lines.clear();
+        build(request.apply("team-b"));
+        assertEquals(List.of("empty"), List.copyOf(lines));
+    }
+
+    @Test
     void localOutput_isOwnedByTheUserRunningTheBuild_inA0700Directory_asBuildKitsLocalExporter() throws Exception {
         Path out = context.resolveSibling("local-out").resolve("nested");
         String dockerfile = "FROM busybox:latest\nRUN mkdir /app && echo hi > /app/f && chown -R 1000:1000 /app"
