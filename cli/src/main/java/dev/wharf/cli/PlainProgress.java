@@ -72,7 +72,8 @@ final class PlainProgress implements ProgressListener, AutoCloseable {
             }
         } else if (event instanceof BuildEvent.StepFailed f) {
             resume(f.step());
-            println(0, "#" + f.step() + " ERROR: " + f.message());
+            // progressui's printer: a vertex whose error is a cancellation prints CANCELED, not its error.
+            println(0, "#" + f.step() + (f.message().equals("cancelled") ? " CANCELED" : " ERROR: " + f.message()));
         } else if (event instanceof BuildEvent.StepCacheMiss m) {
             for (String reason : m.reasons()) {
                 println(m.step(), "#" + m.step() + " cache miss: " + reason);

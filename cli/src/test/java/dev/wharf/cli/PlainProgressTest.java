@@ -23,6 +23,18 @@ class PlainProgressTest {
     }
 
     @Test
+    void aCancelledStep_printsCanceled_asBuildKitsPrinter_andAFailedOneItsError() {
+        StringWriter text = new StringWriter();
+        PlainProgress progress = new PlainProgress(new PrintWriter(text, false));
+        progress.onEvent(new BuildEvent.StepFailed(5, "process \"/bin/sh -c exit 1\" did not complete successfully: "
+                + "exit code: 1", Duration.ofMillis(100)));
+        progress.onEvent(new BuildEvent.StepFailed(4, "cancelled", Duration.ofMillis(200)));
+        progress.close();
+        assertEquals("#5 ERROR: process \"/bin/sh -c exit 1\" did not complete successfully: exit code: 1\n"
+                + "#4 CANCELED\n", text.toString().replace("\n\n", "\n"));
+    }
+
+    @Test
     void checkWarnings_printAsWarnLinesOfTheDefinitionStep_whichIsNamedAgainAfterAnotherStepsLines() {
         // BuildKit (progressui/printer.go): "#1 WARN: ..." under the Dockerfile's vertex; a vertex whose lines
         // follow another's is named again after a blank line.

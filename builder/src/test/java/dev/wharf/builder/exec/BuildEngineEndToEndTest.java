@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -260,6 +261,29 @@ class BuildEngineEndToEndTest {
         lines.clear();
         build(request.apply("team-b"));
         assertEquals(List.of("empty"), List.copyOf(lines));
+    }
+
+    @Test
+    void aStageThatFails_cancelsTheStepsRunningBesideIt_whichReportCancelledNotAnError() throws Exception {
+        // BuildKit (measured with dockerd 26): "#5 ERROR: ... exit code: 1" for the failing step, "#7 CANCELED" for
+        // the sibling stage's running one, and the build's error is the failing step's.
+        String dockerfile = "FROM busybox:latest AS a\nRUN sleep 10; echo a\nFROM busybox:latest AS b\nRUN exit 1\n"
+                + "FROM busybox:latest\nCOPY --from=a / /a\nCOPY --from=b / /b\n";
+        Map<Integer, String> names = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<Integer, String> failures = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> build(BuildRequest.builder(context).dockerfileText(dockerfile).noCache(true).listener(event -> {
+                    if (event instanceof BuildEvent.StepStarted s) {
+                        names.put(s.step(), s.name());
+                    } else if (event instanceof BuildEvent.StepFailed f) {
+                        failures.put(f.step(), f.message());
+                    }
+                })));
+        assertEquals("RUN exit 1 failed with exit code 1 at Dockerfile:4", e.getCause().getMessage());
+        Map<String, String> byName = new java.util.TreeMap<>();
+        failures.forEach((step, message) -> byName.put(names.get(step), message));
+        assertEquals(Map.of("RUN exit 1", "process \"/bin/sh -c exit 1\" did not complete successfully: exit code: 1",
+                "RUN sleep 10; echo a", "cancelled"), byName);
     }
 
     @Test
