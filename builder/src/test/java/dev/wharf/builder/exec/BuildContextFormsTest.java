@@ -128,6 +128,28 @@ class BuildContextFormsTest {
     }
 
     @Test
+    void dockerfileSymlinks_resolveInsideTheDockerfilesDirectory_orTheContext_asBuildKitReadsThem() throws Exception {
+        // Measured with docker build on dockerd 26: a Dockerfile linking inside its directory builds; one linking
+        // out of it fails "open Dockerfile: no such file or directory" (fsutil sends the link, not the file).
+        Path dir = contextDir(Map.of("docker/Dockerfile.real", COPY_ALL, "a.txt", "A"));
+        Files.createSymbolicLink(dir.resolve("Dockerfile"), Path.of("docker/Dockerfile.real"));
+        assertEquals("A", Files.readString(build(BuildRequest.builder(dir)).resolve("ctx/a.txt")));
+        Path outside = contextDir(Map.of("a.txt", "A"));
+        Files.createSymbolicLink(outside.resolve("Dockerfile"), dir.resolve("docker/Dockerfile.real"));
+        assertEquals("failed to read dockerfile: open Dockerfile: no such file or directory (looked for "
+                + outside.resolve("Dockerfile") + "; give its path with -f)",
+                failure(BuildRequest.builder(outside)).getMessage());
+        // A tar context's Dockerfile that links to a host file is not read from the host.
+        Path host = Files.writeString(temp.resolve("host-file"), "FROM scratch\nCOPY . /host/\n");
+        Path tarDir = contextDir(Map.of("a.txt", "A"));
+        Files.createSymbolicLink(tarDir.resolve("Dockerfile"), host);
+        EngineException inTar = failure(BuildRequest.builder(new BuildContext.Stream(new ByteArrayInputStream(
+                tarGz(tarDir)))));
+        assertEquals("failed to read dockerfile: open Dockerfile: no such file or directory (looked for "
+                + "Dockerfile in the build context; give its path with -f)", inTar.getMessage());
+    }
+
+    @Test
     void missingDockerfile_failsWithBuildKitsWords_andWhereWharfLooked() throws Exception {
         Path dir = contextDir(Map.of("a.txt", "A"));
         assertEquals("failed to read dockerfile: open Dockerfile: no such file or directory (looked for "
