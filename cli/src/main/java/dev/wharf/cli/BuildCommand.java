@@ -154,16 +154,19 @@ final class BuildCommand implements Callable<Integer> {
 
     /** BuildKit's metadata file keys for an image export. */
     private String metadata(BuildResult result) {
-        StringBuilder names = new StringBuilder();
+        // docker build's image exporter names the image as it tags it: each name normalized with its default tag
+        // (docker.io/library/app:latest for -t app), once (moby's SanitizeRepoAndTags), which is also what the
+        // plain progress's "naming to" says; it reports image.name only when the image has names.
+        java.util.Set<String> canonical = new java.util.LinkedHashSet<>();
         for (String tag : result.tags()) {
-            names.append(names.length() == 0 ? "" : ",").append(tag);
+            canonical.add(canonical(tag));
         }
-        // The image exporter reports image.name only when the image has names (exporter/containerimage).
+        String names = String.join(",", canonical);
         return "{\n  \"containerimage.config.digest\": \"" + result.imageId() + "\",\n"
                 + descriptor(result.imageDigest())
                 + "  \"containerimage.digest\": \"" + result.imageDigest() + "\""
                 + (names.length() == 0 ? "" : ",\n  \"image.name\": \""
-                        + names.toString().replace("\\", "\\\\").replace("\"", "\\\""))
+                        + names.replace("\\", "\\\\").replace("\"", "\\\""))
                 + (names.length() == 0 ? "\n}" : "\"\n}");
     }
 
@@ -555,6 +558,11 @@ final class BuildCommand implements Callable<Integer> {
         // buildx prints result.json for format=json and the text for any other format (commands/build.go
         // printValue).
         boolean json = method.format().equals("json");
+        // buildx's runBuild removes the image ID file before it builds ("Avoid leaving a stale file if we eventually
+        // fail"): a failed build leaves none, so a script cannot read the id of an earlier build as this one's.
+        if (iidFile != null && !removeStaleResultFile(iidFile, err)) {
+            return ExitCodes.FAILED;
+        }
         if (targets) {
             return printTargets(json, out, err);
         }
@@ -685,6 +693,18 @@ final class BuildCommand implements Callable<Integer> {
                     // image and registry: the image exporter above.
                 }
             }
+        }
+    }
+
+    /** Removes an earlier build's {@code --iidfile}; false, after saying why in buildx's words, when it cannot. */
+    private static boolean removeStaleResultFile(Path file, PrintWriter err) {
+        try {
+            Files.deleteIfExists(file);
+            return true;
+        } catch (IOException e) {
+            err.println("ERROR: removing image ID file: " + GoPathErrors.message("remove", file.toString(), e));
+            err.flush();
+            return false;
         }
     }
 

@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * blobs as {@code #N sha256:... 3.40MB / 3.40MB 0.3s done}; a step's warnings (the build checks' findings, on the
  * definition's step) as {@code #N WARN: RuleName: ... (line N)} (progressui/printer.go). As BuildKit's printer
  * (textMux.printVtx), a step's warning, end or failure printed after another step's lines repeats the step's
- * header after a blank line, so that it reads as a block of its own.
+ * header after a blank line, so that it reads as a block of its own, and the step left before it has ended says
+ * {@code #N ...}; a cancelled step ends with {@code #N CANCELED}.
  * Thread-safe: lines of one event are printed together.
  *
  * <p>Log lines are not flushed one by one: a step printing thousands of lines spent ~40 us per line in the
@@ -32,6 +33,7 @@ final class PlainProgress implements ProgressListener, AutoCloseable {
     private final PrintWriter out;
     private final Set<Integer> cached = new HashSet<>();
     private final Map<Integer, String> labels = new HashMap<>();
+    private final Set<Integer> internal = new HashSet<>();
     /** The step whose lines were printed last, 0 after a step's end or before any. */
     private int last;
     private boolean printed;
@@ -47,6 +49,9 @@ final class PlainProgress implements ProgressListener, AutoCloseable {
     public synchronized void onEvent(BuildEvent event) {
         if (event instanceof BuildEvent.StepStarted s) {
             labels.put(s.step(), s.label());
+            if (s.stage().equals("internal")) {
+                internal.add(s.step());
+            }
             header(s.step());
         } else if (event instanceof BuildEvent.BlobTransferred b) {
             if (b.moved()) {
@@ -72,7 +77,8 @@ final class PlainProgress implements ProgressListener, AutoCloseable {
             }
         } else if (event instanceof BuildEvent.StepFailed f) {
             resume(f.step());
-            println(0, "#" + f.step() + " ERROR: " + f.message());
+            // progressui's printer: a vertex whose error is a cancellation prints CANCELED, not its error.
+            println(0, "#" + f.step() + (f.message().equals("cancelled") ? " CANCELED" : " ERROR: " + f.message()));
         } else if (event instanceof BuildEvent.StepCacheMiss m) {
             for (String reason : m.reasons()) {
                 println(m.step(), "#" + m.step() + " cache miss: " + reason);
@@ -100,8 +106,16 @@ final class PlainProgress implements ProgressListener, AutoCloseable {
         last = step;
     }
 
-    /** A step's name, after a blank line unless it is the first line (textMux.printVtx). */
+    /**
+     * A step's name, after a blank line unless it is the first line (textMux.printVtx); a step whose lines were
+     * printed last and which has not ended is first left with {@code #N ...}, as BuildKit's printer leaves it. Not
+     * an internal one: wharf keeps the definition's step open while planning (for the checks' warnings) where
+     * BuildKit has ended it, so BuildKit shows no such line for it.
+     */
     private void header(int step) {
+        if (last != 0 && last != step && labels.containsKey(last) && !internal.contains(last)) {
+            out.println("#" + last + " ...");
+        }
         if (printed) {
             out.println();
         }

@@ -222,12 +222,15 @@ class BuildCommandTest {
         Path context = Files.createDirectories(dir.resolve("meta"));
         Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nLABEL a=1\n");
         Path metadata = dir.resolve("metadata.json");
-        Outcome built = wharf("build", "--root", root(), "--label", "b=2", "-t", "meta:1", "--metadata-file",
+        Outcome built = wharf("build", "--root", root(), "--label", "b=2", "-t", "meta:1", "-t",
+                "docker.io/library/meta:1", "-t", "localhost:5000/team/app", "--metadata-file",
                 metadata.toString(), context.toString());
         assertEquals(0, built.exitCode(), built.err());
         String json = Files.readString(metadata);
         assertTrue(json.contains("\"containerimage.config.digest\": \"" + built.out().strip() + "\""), json);
-        assertTrue(json.contains("\"image.name\": \"meta:1\""), json);
+        // As dockerd's exporters (moby's SanitizeRepoAndTags): normalized names with their tag, each once.
+        assertTrue(json.contains("\"image.name\": \"docker.io/library/meta:1,localhost:5000/team/app:latest\""),
+                json);
         // The manifest's descriptor, decoded into an object as buildx writes it; keys in Go's sorted order.
         com.fasterxml.jackson.databind.JsonNode parsed = new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(json);

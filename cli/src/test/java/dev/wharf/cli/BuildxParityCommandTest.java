@@ -497,6 +497,23 @@ class BuildxParityCommandTest {
     }
 
     @Test
+    void aFailedBuild_removesTheImageIdFileOfAnEarlierBuild_asBuildx() throws IOException {
+        // buildx's runBuild removes --iidfile before building; measured with docker build on dockerd 26 too.
+        Path context = context("staleiid", "FROM busybox:latest\nRUN exit 3\n");
+        Path iid = Files.writeString(dir.resolve("stale.iid"), "sha256:earlier");
+        Outcome failed = wharf("build", "--root", root.toString(), "-q", "--iidfile", iid.toString(),
+                context.toString());
+        assertEquals(1, failed.exitCode(), failed.err());
+        assertFalse(Files.exists(iid), "a failed build leaves no image ID file");
+        Path busy = Files.createDirectories(dir.resolve("iid-dir/sub"));
+        Outcome unremovable = wharf("build", "--root", root.toString(), "-q", "--iidfile",
+                busy.getParent().toString(), context.toString());
+        assertEquals(1, unremovable.exitCode(), unremovable.err());
+        assertTrue(unremovable.err().contains("ERROR: removing image ID file: remove " + busy.getParent()
+                + ": directory not empty"), unremovable.err());
+    }
+
+    @Test
     void secretFromADirectory_failsTheStepThatMountsIt_asBuildKitsSecretStore() throws IOException {
         // secretsprovider/store.go reads the file when a step asks for it: a directory fails that step only.
         Path context = context("secretdir", "FROM busybox:latest\nRUN echo before\n"

@@ -23,6 +23,47 @@ class PlainProgressTest {
     }
 
     @Test
+    void aCancelledStep_printsCanceled_asBuildKitsPrinter_andAFailedOneItsError() {
+        StringWriter text = new StringWriter();
+        PlainProgress progress = new PlainProgress(new PrintWriter(text, false));
+        progress.onEvent(new BuildEvent.StepFailed(5, "process \"/bin/sh -c exit 1\" did not complete successfully: "
+                + "exit code: 1", Duration.ofMillis(100)));
+        progress.onEvent(new BuildEvent.StepFailed(4, "cancelled", Duration.ofMillis(200)));
+        progress.close();
+        assertEquals("#5 ERROR: process \"/bin/sh -c exit 1\" did not complete successfully: exit code: 1\n"
+                + "#4 CANCELED\n", text.toString().replace("\n\n", "\n"));
+    }
+
+    @Test
+    void aRunningStepLeftForAnother_saysEllipsis_asBuildKitsPrinter() {
+        // progressui/printer.go: "#7 ..." when the printer turns from a vertex that has not completed.
+        StringWriter text = new StringWriter();
+        PlainProgress progress = new PlainProgress(new PrintWriter(text, false));
+        progress.onEvent(new BuildEvent.StepStarted(3, "a", 2, 2, "RUN sleep 2; echo a"));
+        progress.onEvent(new BuildEvent.StepStarted(4, "b", 1, 2, "FROM docker.io/library/busybox:latest"));
+        progress.onEvent(new BuildEvent.StepCached(4));
+        progress.onEvent(new BuildEvent.StepStarted(5, "b", 2, 2, "RUN exit 1"));
+        progress.onEvent(new BuildEvent.StepLog(5, 2, "oops", Duration.ofMillis(100)));
+        progress.onEvent(new BuildEvent.StepFailed(5, "exit code: 1", Duration.ofMillis(100)));
+        progress.onEvent(new BuildEvent.StepFailed(3, "cancelled", Duration.ofMillis(900)));
+        progress.close();
+        assertEquals("""
+                #3 [a 2/2] RUN sleep 2; echo a
+                #3 ...
+
+                #4 [b 1/2] FROM docker.io/library/busybox:latest
+                #4 CACHED
+
+                #5 [b 2/2] RUN exit 1
+                #5 0.100 oops
+                #5 ERROR: exit code: 1
+
+                #3 [a 2/2] RUN sleep 2; echo a
+                #3 CANCELED
+                """, text.toString());
+    }
+
+    @Test
     void checkWarnings_printAsWarnLinesOfTheDefinitionStep_whichIsNamedAgainAfterAnotherStepsLines() {
         // BuildKit (progressui/printer.go): "#1 WARN: ..." under the Dockerfile's vertex; a vertex whose lines
         // follow another's is named again after a blank line.

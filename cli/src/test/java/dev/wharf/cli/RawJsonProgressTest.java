@@ -77,4 +77,11 @@ class RawJsonProgressTest {
         assertEquals("FROM without --platform", new String(Base64.getDecoder().decode(
                 lines.get(7).get("warnings").get(0).get("short").asText()), StandardCharsets.UTF_8));
     }
+
+    @Test
+    void aCancelledStep_hasGosContextCanceledError_asBuildKitsVertex() throws Exception {
+        progress.onEvent(new BuildEvent.StepStarted(1, "a", 2, 2, "RUN sleep 10"));
+        progress.onEvent(new BuildEvent.StepFailed(1, "cancelled", Duration.ofMillis(5)));
+        assertEquals("context canceled", lines().get(1).get("vertexes").get(0).get("error").asText());
+    }
 }

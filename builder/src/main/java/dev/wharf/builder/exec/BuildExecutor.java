@@ -352,8 +352,31 @@ final class BuildExecutor {
             listener.onEvent(new BuildEvent.StepFailed(number, "cancelled", elapsed(start)));
             throw e;
         } catch (Exception e) {
+            if (cancelled(e)) {
+                // Interrupted because another stage failed (or the build was cancelled) while this step waited
+                // in an interruptible call that wraps the interruption (a store lock, a channel): BuildKit shows
+                // such a vertex as CANCELED, and the build's error is the other step's.
+                listener.onEvent(new BuildEvent.StepFailed(number, "cancelled", elapsed(start)));
+                InterruptedException cancelled = new InterruptedException("build cancelled");
+                cancelled.initCause(e);
+                throw cancelled;
+            }
             throw fail(number, text, line, null, e.getMessage(), e, start);
         }
+    }
+
+    /** Whether a step's failure is its cancellation: the thread was interrupted, or an interruption caused it. */
+    private static boolean cancelled(Exception e) {
+        if (Thread.currentThread().isInterrupted()) {
+            return true;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            // Not InterruptedIOException: a socket timeout is one, and is a failure of its own.
+            if (t instanceof InterruptedException || t instanceof java.nio.channels.ClosedByInterruptException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isFilesystem(Step step) {

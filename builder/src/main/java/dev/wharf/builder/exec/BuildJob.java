@@ -247,7 +247,8 @@ final class BuildJob {
                     platform, options.parallelism(), request.explainCache(), request.secrets(), request.network(),
                     ssh, request.seccomp(), request.resources(), images, imports, named, extraHostsFile(scratch),
                     request.ulimits(), runKeyExtras(),
-                    request.shmSize().orElse(dev.wharf.builder.sandbox.SandboxSpec.DEFAULT_SHM_SIZE));
+                    request.shmSize().orElse(dev.wharf.builder.sandbox.SandboxSpec.DEFAULT_SHM_SIZE), hostname(),
+                    cacheMountNamespace());
             BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings),
                     steps);
             BuildExecutor.State state = executor.run();
@@ -612,14 +613,14 @@ final class BuildJob {
     }
 
     /**
-     * With {@code --add-host} lines, this build's own {@code /etc/hosts} for RUN steps, in its scratch directory;
-     * without, empty: RUN steps use the workspace's shared one.
+     * With {@code --add-host} lines or a hostname of its own, this build's own {@code /etc/hosts} for RUN steps, in
+     * its scratch directory; without, empty: RUN steps use the workspace's shared one.
      */
     private Optional<Path> extraHostsFile(Path scratch) throws IOException {
-        if (request.extraHosts().isEmpty()) {
+        if (request.extraHosts().isEmpty() && hostname().equals(SandboxSpec.DEFAULT_HOSTNAME)) {
             return Optional.empty();
         }
-        StringBuilder text = new StringBuilder(EtcFiles.hosts(SandboxSpec.DEFAULT_HOSTNAME));
+        StringBuilder text = new StringBuilder(EtcFiles.hosts(hostname()));
         request.extraHosts().forEach(h -> text.append(h.hostsLine()).append('\n'));
         Path file = scratch.resolve("hosts");
         Files.writeString(file, text);
@@ -627,6 +628,25 @@ final class BuildJob {
     }
 
     /** Reads the {@code --cache-from} sources' indexes (an unreadable one is a warning). */
+
+    /**
+     * The hostname of RUN steps: the build arg {@code BUILDKIT_SANDBOX_HOSTNAME} when it is not empty, as dockerui
+     * reads it into the frontend's hostname option (config.go, keyHostnameArg) and dockerfile2llb sets it on every
+     * stage's state; else BuildKit's {@code buildkitsandbox}.
+     */
+    private String hostname() {
+        String value = request.buildArgs().getOrDefault("BUILDKIT_SANDBOX_HOSTNAME", "");
+        return value.isEmpty() ? SandboxSpec.DEFAULT_HOSTNAME : value;
+    }
+
+    /**
+     * The namespace of cache mount ids: the build arg {@code BUILDKIT_CACHE_MOUNT_NS} (dockerui's keyCacheNSArg),
+     * which dockerfile2llb puts before every cache id ({@code NS/ID}, convert_runmount.go), so builds in other
+     * namespaces use other caches.
+     */
+    private String cacheMountNamespace() {
+        return request.buildArgs().getOrDefault("BUILDKIT_CACHE_MOUNT_NS", "");
+    }
 
     /** What of the RUN steps' environment BuildKit keeps in its exec op, and so in their cache keys. */
     private java.util.SortedMap<String, List<String>> runKeyExtras() {
@@ -638,6 +658,14 @@ final class BuildJob {
             extras.put("ulimits", request.ulimits().stream().map(Object::toString).toList());
         }
         request.shmSize().ifPresent(bytes -> extras.put("shmSize", List.of(Long.toString(bytes))));
+        // A cache mount's namespaced id is part of its exec op: RUN steps with cache mounts are keyed by it.
+        if (!cacheMountNamespace().isEmpty()) {
+            extras.put(StepKeys.CACHE_MOUNT_NAMESPACE, List.of(cacheMountNamespace()));
+        }
+        // The exec op's Meta.Hostname is part of its digest (ExecOp.CacheMap clears only ProxyEnv).
+        if (!hostname().equals(SandboxSpec.DEFAULT_HOSTNAME)) {
+            extras.put("hostname", List.of(hostname()));
+        }
         // dockerfile2llb/convert.go sets the build's network on every stage's state (d.state.Network), so a RUN
         // without --network has it in its exec op: a --network none build does not reuse a networked result.
         // Only none: wharf's default network is the host's (no bridge), so host and default run steps alike.

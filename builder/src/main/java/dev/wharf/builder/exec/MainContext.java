@@ -60,13 +60,20 @@ final class MainContext implements AutoCloseable {
             Optional<Path> file;
             if (opened.dockerfileName().isPresent()) {
                 file = Optional.of(opened.root().resolve(opened.dockerfileName().get()));
+            } else if (local && request.dockerfile().isEmpty() && request.dockerfileText().isEmpty()) {
+                // The default Dockerfile is a file too, so Dockerfile.dockerignore beside it wins over .dockerignore
+                // (dockerui's ReadEntrypoint reads <filename>.dockerignore with it); its lowercase fallback is
+                // "dockerfile", whose ignore file is dockerfile.dockerignore, as buildx's handleLowercaseDockerfile
+                // names the file it sends.
+                file = Optional.of(DockerfileLocation.resolve(opened.root().resolve("Dockerfile")));
             } else if (local) {
                 file = request.dockerfile();
             } else {
                 file = request.dockerfile().map(p -> inside(opened.root(), p.toString()));
             }
             String text = request.dockerfileText().isPresent() && opened.dockerfileName().isEmpty()
-                    ? request.dockerfileText().get() : read(file.orElse(opened.root().resolve("Dockerfile")), local);
+                    ? request.dockerfileText().get()
+                    : read(file.orElse(opened.root().resolve("Dockerfile")), local, opened.root());
             return new MainContext(opened, local, file, text);
         } catch (EngineException | RuntimeException e) {
             opened.close();
@@ -103,9 +110,17 @@ final class MainContext implements AutoCloseable {
         return clean.isEmpty() ? root : root.resolve(clean);
     }
 
-    private static String read(Path file, boolean local) throws EngineException {
+    /**
+     * Reads the Dockerfile with its symlinks resolved inside its directory (a local one: what buildx sends as the
+     * Dockerfile's own local source, through fsutil's FollowLinks) or inside the context (a tar, URL or git one,
+     * which BuildKit reads from the context's snapshot): a link that leads out of it finds nothing, as in BuildKit,
+     * and never reads a file of the host.
+     */
+    private static String read(Path file, boolean local, Path contextRoot) throws EngineException {
         try {
-            return DockerfileText.read(DockerfileLocation.resolve(file));
+            Path located = DockerfileLocation.resolve(file).toAbsolutePath();
+            Path root = local ? located.getParent() : contextRoot.toAbsolutePath();
+            return DockerfileText.read(ConfinedPaths.resolve(root, root.relativize(located).toString()));
         } catch (IOException e) {
             // BuildKit's words (dockerui: "failed to read dockerfile: open Dockerfile: no such file or directory",
             // the file named as the client sent it), then where wharf looked.

@@ -44,7 +44,8 @@ import java.util.Optional;
  *       through an {@link SshAgentProxy} owned by {@code uid}/{@code gid} with {@code mode} (0600), at the target
  *       or {@code /run/buildkit/ssh_agent.N} (N counting the step's ssh mounts), and {@code SSH_AUTH_SOCK} set to
  *       the first one unless the step's environment has it (BuildKit's {@code client/llb/exec.go}); never in a
- *       layer or the cache key. One nobody provided is left out, or fails the step when {@code required};</li>
+ *       layer or the cache key. One nobody provided is left out (SSH_AUTH_SOCK still names its target when it is
+ *       the first), or fails the step when {@code required};</li>
  * </ul>
  * Relative targets are relative to the working directory. Thread-safe.
  */
@@ -81,12 +82,15 @@ final class RunMounts {
     private final StepRunner runner;
     private final Map<String, Path> secrets;
     private final Map<String, Path> ssh;
+    private final String cacheNamespace;
 
-    RunMounts(Path cacheRoot, StepRunner runner, Map<String, Path> secrets, Map<String, Path> ssh) {
+    RunMounts(Path cacheRoot, StepRunner runner, Map<String, Path> secrets, Map<String, Path> ssh,
+              String cacheNamespace) {
         this.cacheRoot = cacheRoot;
         this.runner = runner;
         this.secrets = secrets;
         this.ssh = ssh;
+        this.cacheNamespace = cacheNamespace;
     }
 
     /**
@@ -151,7 +155,10 @@ final class RunMounts {
             new Prepared(List.of(), List.of(), proxies, caches.held).close();
             throw e;
         }
-        if (!proxies.isEmpty() && step.environment().env().stream().noneMatch(e -> e.startsWith("SSH_AUTH_SOCK="))) {
+        // client/llb/exec.go sets SSH_AUTH_SOCK to the first ssh mount's target whether or not its agent was
+        // forwarded: an optional mount of a missing id still names its socket (measured with dockerd 26).
+        if (!sshTargets.isEmpty()
+                && step.environment().env().stream().noneMatch(e -> e.startsWith("SSH_AUTH_SOCK="))) {
             env.add("SSH_AUTH_SOCK=" + sshTargets.get(0));
         }
         return new Prepared(out, env, proxies, caches.held);
@@ -160,6 +167,9 @@ final class RunMounts {
     private void ssh(Mount mount, Step step, Path scratch, int index, List<SandboxMount> out,
                      List<String> targets, List<SshAgentProxy> proxies) throws Exception {
         String id = MountIds.ssh(mount);
+        String target = mount.target().isEmpty() ? "/run/buildkit/ssh_agent." + index
+                : target(mount.target(), step.environment().workingDir());
+        targets.add(target);
         Path agent = ssh.get(id);
         if (agent == null) {
             if (mount.required()) {
@@ -170,8 +180,6 @@ final class RunMounts {
             }
             return;
         }
-        String target = mount.target().isEmpty() ? "/run/buildkit/ssh_agent." + index
-                : target(mount.target(), step.environment().workingDir());
         Path socket = Files.createTempDirectory(scratch, "ssh-").resolve("agent.sock");
         SshAgentProxy proxy;
         try {
@@ -181,7 +189,6 @@ final class RunMounts {
             throw new BuildExecutor.StepFailure("RUN --mount=type=ssh,id=" + id + ": " + e.getMessage(), null, null);
         }
         proxies.add(proxy);
-        targets.add(target);
         out.add(SandboxMount.bind(proxy.socket().toString(), target, false));
     }
 
@@ -313,6 +320,12 @@ final class RunMounts {
             base += ":from:" + Objects.requireNonNull(fromChecksum, "checksum of the cache mount's from= source");
         }
         String key = base.isEmpty() ? id : id + ":" + base;
+        if (!cacheNamespace.isEmpty()) {
+            // BuildKit's id is NS/ID (convert_runmount.go), and /ID without a namespace, so ids of no namespace never
+            // meet namespaced ones; a NUL, which no Dockerfile id holds, keeps wharf's keys of no namespace as
+            // they were.
+            key = cacheNamespace + "\0" + key;
+        }
         Path dir = cacheRoot.resolve(Digest.sha256Of(key.getBytes(StandardCharsets.UTF_8)).hex());
         SharingMode sharing = mount.sharing().orElse(SharingMode.SHARED);
         Path chosen = use.chosen.get(dir);

@@ -31,6 +31,8 @@ import java.util.OptionalLong;
 final class StepKeys {
     /** The run extra holding the build's {@code --network} (when not default): keys RUN steps without their own. */
     static final String BUILD_NETWORK = "buildNetwork";
+    /** The run extra holding {@code BUILDKIT_CACHE_MOUNT_NS} (when set): keys RUN steps with cache mounts. */
+    static final String CACHE_MOUNT_NAMESPACE = "cacheMountNamespace";
 
     private StepKeys() {
     }
@@ -53,8 +55,11 @@ final class StepKeys {
             // --add-host and --ulimit live in BuildKit's exec op, so they key RUN steps; absent, they add
             // nothing, and keys stay those of builds without them.
             RunInstruction run = (RunInstruction) step.instruction();
+            boolean caches = step.mounts().stream()
+                    .anyMatch(m -> m.type() == dev.wharf.grammar.instructions.MountType.CACHE);
             runExtras.forEach((key, values) -> {
-                if (!key.equals(BUILD_NETWORK) || run.network() == dev.wharf.grammar.instructions.NetworkMode.DEFAULT) {
+                if (key.equals(CACHE_MOUNT_NAMESPACE) ? caches : !key.equals(BUILD_NETWORK)
+                        || run.network() == dev.wharf.grammar.instructions.NetworkMode.DEFAULT) {
                     b.instruction(key, values);
                 }
             });

@@ -55,7 +55,7 @@ final class StepRunner {
 
     private RunMounts runMounts() {
         return new RunMounts(workspace.store().root().resolve("cache-mounts"), this, settings.secrets(),
-                settings.ssh());
+                settings.ssh(), settings.cacheMountNamespace());
     }
 
     /** Adds the content checksums of a RUN step's bind mounts. */
@@ -107,6 +107,7 @@ final class StepRunner {
                             workspace.resolvConf(network))
                     .ulimits(settings.ulimits())
                     .shmSize(settings.shmSizeBytes())
+                    .hostname(settings.hostname())
                     .rootView(view)
                     .env(env)
                     .user(user)

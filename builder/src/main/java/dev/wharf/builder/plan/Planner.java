@@ -214,9 +214,19 @@ public final class Planner {
     /** The stage node to build: the wanted one (BuildKit's error when there is none), else the last. */
     private static StageGraph.Node target(String file, StageGraph graph, Optional<String> wanted)
             throws DockerfileException {
-        return wanted.isEmpty() ? graph.last() : graph.stageNamed(wanted.get())
-                .orElseThrow(() -> new DockerfileException(file, null,
-                        "target stage " + GoQuote.quote(wanted.get()) + " could not be found"));
+        if (wanted.isEmpty()) {
+            return graph.last();
+        }
+        Optional<StageGraph.Node> node = graph.stageNamed(wanted.get());
+        if (node.isPresent()) {
+            return node.get();
+        }
+        // resolveTarget's suggest.WrapError over the stages' names (an unnamed one's being stage-N), case-sensitive.
+        List<String> names = graph.nodes().stream().filter(StageGraph.Node::isStage)
+                .map(StageGraph.Node::displayName).toList();
+        String match = dev.wharf.grammar.instructions.Suggest.search(wanted.get(), names, true);
+        throw new DockerfileException(file, null, "target stage " + GoQuote.quote(wanted.get())
+                + " could not be found" + (match.isEmpty() ? "" : " (did you mean " + match + "?)"));
     }
 
     /**

@@ -149,11 +149,15 @@ class DifferentialBuildTest {
                 : BuildRequest.builder(context)).network("none").buildArgs(buildArgs)
                 .output(new BuildOutput("oci", Optional.of(out.resolve("wharf"))));
         c.target().ifPresent(request::target);
+        c.file().ifPresent(f -> request.dockerfile(context.resolve(f)));
+        c.labels().forEach(request::label);
         List<String> args = new ArrayList<>(List.of("build", "--network", "none", "-q"));
         String tag = "wharf-diff/" + name.toLowerCase() + ":latest";
         args.addAll(List.of("-t", tag));
         buildArgs.forEach((k, v) -> args.addAll(List.of("--build-arg", k + "=" + v)));
         c.target().ifPresent(t -> args.addAll(List.of("--target", t)));
+        c.file().ifPresent(f -> args.addAll(List.of("-f", context.resolve(f).toString())));
+        c.labels().forEach((k, v) -> args.addAll(List.of("--label", k + "=" + v)));
         for (Map.Entry<String, String> secret : c.secrets().entrySet()) {
             Path file = out.resolve("secret-" + secret.getKey());
             Files.writeString(file, secret.getValue());

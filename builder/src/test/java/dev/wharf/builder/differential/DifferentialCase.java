@@ -25,7 +25,8 @@ import java.util.TreeMap;
  * smart HTTP on 127.0.0.1, its files committed and tagged {@code v1}, then a second commit on {@code main}; both
  * builds get the server's {@code http://127.0.0.1:PORT} as the build argument {@code GIT_SERVER});
  * {@code context=NAME#FRAGMENT} (build that repository's URL with the fragment as the context instead of the case
- * directory). Immutable.
+ * directory); {@code file=PATH} (the Dockerfile at that path of the context, {@code -f}); {@code label.NAME=VALUE}
+ * ({@code --label}). Immutable.
  *
  * @param name       the directory name
  * @param dir        the case directory
@@ -41,13 +42,16 @@ import java.util.TreeMap;
  * @param expected   accepted difference key prefixes with their reasons
  * @param git        repositories to serve: name to the case's directory of their files
  * @param gitContext a served repository's name and fragment to build as the context, if any
+ * @param file       the Dockerfile's path in the context ({@code -f}), if not the default
+ * @param labels     {@code --label} values
  */
 record DifferentialCase(String name, Path dir, Optional<String> target, Map<String, String> args,
         Map<String, String> secrets, List<List<String>> hardlinks, List<List<String>> xattrs,
         List<List<String>> specials, List<String> dirs, List<List<String>> modes, List<List<String>> owners,
-        Map<String, String> expected,
-        Map<String, String> git, Optional<String> gitContext) {
+        Map<String, String> expected, Map<String, String> git, Optional<String> gitContext, Optional<String> file,
+        Map<String, String> labels) {
     DifferentialCase {
+        labels = Map.copyOf(labels);
         git = Map.copyOf(git);
         args = Map.copyOf(args);
         secrets = Map.copyOf(secrets);
@@ -81,6 +85,8 @@ record DifferentialCase(String name, Path dir, Optional<String> target, Map<Stri
         Optional<String> target = Optional.empty();
         Map<String, String> git = new TreeMap<>();
         Optional<String> gitContext = Optional.empty();
+        Optional<String> dockerfile = Optional.empty();
+        Map<String, String> labels = new TreeMap<>();
         for (String key : new TreeMap<>(p).keySet().stream().map(Object::toString).toList()) {
             String value = p.getProperty(key).strip();
             if (key.equals("target")) {
@@ -117,6 +123,10 @@ record DifferentialCase(String name, Path dir, Optional<String> target, Map<Stri
                 owners.add(owner);
             } else if (key.startsWith("git.")) {
                 git.put(key.substring(4), value);
+            } else if (key.equals("file")) {
+                dockerfile = Optional.of(value);
+            } else if (key.startsWith("label.")) {
+                labels.put(key.substring(6), value);
             } else if (key.equals("context")) {
                 gitContext = Optional.of(value);
             } else if (key.startsWith("expect.")) {
@@ -133,7 +143,7 @@ record DifferentialCase(String name, Path dir, Optional<String> target, Map<Stri
             throw new IOException(file + ": context names no git.NAME repository");
         }
         return new DifferentialCase(dir.getFileName().toString(), dir, target, args, secrets, hardlinks, xattrs,
-                specials, dirs, modes, owners, expected, git, gitContext);
+                specials, dirs, modes, owners, expected, git, gitContext, dockerfile, labels);
     }
 
     /** The reason a difference with {@code key} is expected, if it is. */

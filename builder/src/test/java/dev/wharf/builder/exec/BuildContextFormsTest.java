@@ -108,6 +108,49 @@ class BuildContextFormsTest {
     }
 
     @Test
+    void defaultDockerfile_takesItsOwnIgnoreFile_overDockerignore_asDockerBuild() throws Exception {
+        // Measured with docker build on dockerd 26: without -f, Dockerfile.dockerignore beside the context's
+        // Dockerfile is the ignore file (dockerui reads <filename>.dockerignore), not .dockerignore.
+        Path dir = contextDir(Map.of("Dockerfile", COPY_ALL, "a.txt", "A", "b.txt", "B", ".dockerignore", "a.txt\n",
+                "Dockerfile.dockerignore", "b.txt\n"));
+        Path out = build(BuildRequest.builder(dir));
+        assertEquals("A", Files.readString(out.resolve("ctx/a.txt")));
+        assertFalse(Files.exists(out.resolve("ctx/b.txt")));
+        // The lowercase default's own ignore file, as buildx sends the file name "dockerfile".
+        Path lower = contextDir(Map.of("dockerfile", COPY_ALL, "a.txt", "A", "b.txt", "B", ".dockerignore",
+                "a.txt\n", "dockerfile.dockerignore", "b.txt\n"));
+        Path lowerOut = build(BuildRequest.builder(lower));
+        assertEquals("A", Files.readString(lowerOut.resolve("ctx/a.txt")));
+        assertFalse(Files.exists(lowerOut.resolve("ctx/b.txt")));
+        // A Dockerfile given as text (-f -) has no file beside it: .dockerignore applies.
+        Path text = build(BuildRequest.builder(dir).dockerfileText(COPY_ALL));
+        assertFalse(Files.exists(text.resolve("ctx/a.txt")));
+        assertEquals("B", Files.readString(text.resolve("ctx/b.txt")));
+    }
+
+    @Test
+    void dockerfileSymlinks_resolveInsideTheDockerfilesDirectory_orTheContext_asBuildKitReadsThem() throws Exception {
+        // Measured with docker build on dockerd 26: a Dockerfile linking inside its directory builds; one linking
+        // out of it fails "open Dockerfile: no such file or directory" (fsutil sends the link, not the file).
+        Path dir = contextDir(Map.of("docker/Dockerfile.real", COPY_ALL, "a.txt", "A"));
+        Files.createSymbolicLink(dir.resolve("Dockerfile"), Path.of("docker/Dockerfile.real"));
+        assertEquals("A", Files.readString(build(BuildRequest.builder(dir)).resolve("ctx/a.txt")));
+        Path outside = contextDir(Map.of("a.txt", "A"));
+        Files.createSymbolicLink(outside.resolve("Dockerfile"), dir.resolve("docker/Dockerfile.real"));
+        assertEquals("failed to read dockerfile: open Dockerfile: no such file or directory (looked for "
+                + outside.resolve("Dockerfile") + "; give its path with -f)",
+                failure(BuildRequest.builder(outside)).getMessage());
+        // A tar context's Dockerfile that links to a host file is not read from the host.
+        Path host = Files.writeString(temp.resolve("host-file"), "FROM scratch\nCOPY . /host/\n");
+        Path tarDir = contextDir(Map.of("a.txt", "A"));
+        Files.createSymbolicLink(tarDir.resolve("Dockerfile"), host);
+        EngineException inTar = failure(BuildRequest.builder(new BuildContext.Stream(new ByteArrayInputStream(
+                tarGz(tarDir)))));
+        assertEquals("failed to read dockerfile: open Dockerfile: no such file or directory (looked for "
+                + "Dockerfile in the build context; give its path with -f)", inTar.getMessage());
+    }
+
+    @Test
     void missingDockerfile_failsWithBuildKitsWords_andWhereWharfLooked() throws Exception {
         Path dir = contextDir(Map.of("a.txt", "A"));
         assertEquals("failed to read dockerfile: open Dockerfile: no such file or directory (looked for "

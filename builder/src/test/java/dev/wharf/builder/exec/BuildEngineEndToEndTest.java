@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -202,6 +203,87 @@ class BuildEngineEndToEndTest {
         build(request.get());
         assertTrue(lines.stream().noneMatch(l -> l.contains("db.local")), String.join("\n", lines));
         assertTrue(cached.isEmpty(), "RUN steps hit the cache: " + cached);
+    }
+
+    @Test
+    void sandboxHostnameBuildArg_namesRunStepsHost_inEtcHosts_andKeysTheirCache() throws Exception {
+        // dockerui's BUILDKIT_SANDBOX_HOSTNAME (dockerd 26 prints "myhost" and "127.0.0.1\tlocalhost myhost").
+        String dockerfile = "FROM busybox:latest\nRUN hostname; grep localhost /etc/hosts\n";
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        List<String> cached = Collections.synchronizedList(new ArrayList<>());
+        java.util.function.Supplier<BuildRequest.Builder> request = () -> BuildRequest.builder(context)
+                .dockerfileText(dockerfile).listener(event -> {
+                    if (event instanceof BuildEvent.StepLog log) {
+                        lines.add(log.line());
+                    } else if (event instanceof BuildEvent.StepCached c) {
+                        cached.add(String.valueOf(c.step()));
+                    }
+                });
+        build(request.get().buildArg("BUILDKIT_SANDBOX_HOSTNAME", "myhost"));
+        assertEquals(List.of("myhost", "127.0.0.1\tlocalhost myhost", "::1\tlocalhost ip6-localhost ip6-loopback"),
+                List.copyOf(lines));
+        lines.clear();
+        // An empty value is no hostname of its own; another hostname is another exec op, so the RUN runs again.
+        build(request.get().buildArg("BUILDKIT_SANDBOX_HOSTNAME", ""));
+        assertEquals(List.of("buildkitsandbox", "127.0.0.1\tlocalhost buildkitsandbox",
+                "::1\tlocalhost ip6-localhost ip6-loopback"), List.copyOf(lines));
+        lines.clear();
+        cached.clear();
+        build(request.get().buildArg("BUILDKIT_SANDBOX_HOSTNAME", "myhost"));
+        assertEquals(List.of(), List.copyOf(lines), "the same hostname hits the cache");
+        assertEquals(2, cached.size(), "FROM and RUN are cached: " + cached);
+    }
+
+    @Test
+    void cacheMountNamespaceBuildArg_separatesCaches_andKeysOnlyStepsWithCacheMounts() throws Exception {
+        // dockerui's BUILDKIT_CACHE_MOUNT_NS: dockerfile2llb names a cache NS/ID, so namespaces share no cache.
+        String dockerfile = "FROM busybox:latest\nRUN echo plain\n"
+                + "RUN --mount=type=cache,target=/c cat /c/f 2>/dev/null || echo empty; echo $RANDOM > /c/f\n";
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        java.util.function.Function<String, BuildRequest.Builder> request = ns -> {
+            BuildRequest.Builder b = BuildRequest.builder(context).dockerfileText(dockerfile).listener(event -> {
+                if (event instanceof BuildEvent.StepLog log) {
+                    lines.add(log.line());
+                }
+            });
+            return ns == null ? b : b.buildArg("BUILDKIT_CACHE_MOUNT_NS", ns);
+        };
+        build(request.apply(null));
+        assertEquals(List.of("plain", "empty"), List.copyOf(lines));
+        lines.clear();
+        // Another namespace: the step without a cache mount stays cached, the one with it runs on a new cache.
+        build(request.apply("team-a"));
+        assertEquals(List.of("empty"), List.copyOf(lines));
+        lines.clear();
+        build(request.apply("team-a").noCache(true));
+        assertEquals(2, lines.size(), String.join("\n", lines));
+        assertTrue(lines.get(1).matches("\\d+"), "team-a's cache kept its file: " + lines);
+        lines.clear();
+        build(request.apply("team-b"));
+        assertEquals(List.of("empty"), List.copyOf(lines));
+    }
+
+    @Test
+    void aStageThatFails_cancelsTheStepsRunningBesideIt_whichReportCancelledNotAnError() throws Exception {
+        // BuildKit (measured with dockerd 26): "#5 ERROR: ... exit code: 1" for the failing step, "#7 CANCELED" for
+        // the sibling stage's running one, and the build's error is the failing step's.
+        String dockerfile = "FROM busybox:latest AS a\nRUN sleep 10; echo a\nFROM busybox:latest AS b\nRUN exit 1\n"
+                + "FROM busybox:latest\nCOPY --from=a / /a\nCOPY --from=b / /b\n";
+        Map<Integer, String> names = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<Integer, String> failures = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> build(BuildRequest.builder(context).dockerfileText(dockerfile).noCache(true).listener(event -> {
+                    if (event instanceof BuildEvent.StepStarted s) {
+                        names.put(s.step(), s.name());
+                    } else if (event instanceof BuildEvent.StepFailed f) {
+                        failures.put(f.step(), f.message());
+                    }
+                })));
+        assertEquals("RUN exit 1 failed with exit code 1 at Dockerfile:4", e.getCause().getMessage());
+        Map<String, String> byName = new java.util.TreeMap<>();
+        failures.forEach((step, message) -> byName.put(names.get(step), message));
+        assertEquals(Map.of("RUN exit 1", "process \"/bin/sh -c exit 1\" did not complete successfully: exit code: 1",
+                "RUN sleep 10; echo a", "cancelled"), byName);
     }
 
     @Test

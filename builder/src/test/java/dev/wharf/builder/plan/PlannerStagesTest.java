@@ -70,6 +70,21 @@ class PlannerStagesTest {
     }
 
     @Test
+    void misspelledTarget_suggestsTheClosestStage_asBuildKitsResolveTarget() {
+        // dockerfile2llb resolveTarget: suggest.WrapError over the stages' names, an unnamed one's stage-N.
+        String dockerfile = "FROM scratch AS build\nFROM scratch\nFROM scratch AS final\n";
+        DockerfileException typo = assertThrows(DockerfileException.class,
+                () -> Plans.plan(dockerfile, Plans.request().withTarget("buidl")));
+        assertEquals("target stage \"buidl\" could not be found (did you mean build?)", typo.reason());
+        DockerfileException unnamed = assertThrows(DockerfileException.class,
+                () -> Plans.plan(dockerfile, Plans.request().withTarget("stage-2")));
+        assertEquals("target stage \"stage-2\" could not be found (did you mean stage-1?)", unnamed.reason());
+        DockerfileException far = assertThrows(DockerfileException.class,
+                () -> Plans.plan(dockerfile, Plans.request().withTarget("release")));
+        assertEquals("target stage \"release\" could not be found", far.reason());
+    }
+
+    @Test
     void copyFrom_acceptsAStageNameIndexOrImage() throws DockerfileException {
         BuildPlan plan = Plans.plan("""
                 FROM scratch AS first

@@ -2,6 +2,7 @@ package dev.wharf.grammar.go;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
@@ -21,7 +22,7 @@ public final class GoPathErrors {
 
     /**
      * The errno text Go prints ({@code syscall.Errno.Error()}) for the exceptions Java maps from ENOENT, EACCES,
-     * EISDIR and ENOTDIR; else the exception's own message.
+     * EISDIR, ENOTDIR and ENOTEMPTY; else the exception's own message.
      */
     public static String reason(IOException e) {
         if (e instanceof NoSuchFileException) {
@@ -32,6 +33,9 @@ public final class GoPathErrors {
         }
         if (e instanceof NotDirectoryException) {
             return "not a directory";
+        }
+        if (e instanceof DirectoryNotEmptyException) {
+            return "directory not empty";
         }
         if (e instanceof FileSystemException fs && fs.getReason() != null && !fs.getReason().isEmpty()) {
             // The JDK passes strerror's text on, capitalized ("Not a directory"); Go's is lower case.

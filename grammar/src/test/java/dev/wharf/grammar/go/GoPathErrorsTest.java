@@ -22,6 +22,9 @@ class GoPathErrorsTest {
         Files.writeString(temp.resolve("f"), "x");
         IOException notDir = assertThrows(IOException.class, () -> Files.readString(temp.resolve("f/x")));
         assertEquals("not a directory", GoPathErrors.reason(notDir));
+        Files.createDirectories(temp.resolve("full/sub"));
+        IOException notEmpty = assertThrows(IOException.class, () -> Files.delete(temp.resolve("full")));
+        assertEquals("remove full: directory not empty", GoPathErrors.message("remove", "full", notEmpty));
     }
 
     @Test
