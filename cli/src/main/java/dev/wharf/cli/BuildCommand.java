@@ -17,7 +17,6 @@ import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.CheckReport;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.ProgressListener;
-import dev.wharf.builder.sandbox.ResourceLimits;
 import dev.wharf.builder.sandbox.Ulimit;
 import java.io.IOException;
 import dev.wharf.context.ContextException;
@@ -88,111 +87,6 @@ final class BuildCommand implements Callable<Integer> {
 
     /** The Dockerfile read from standard input ({@code -f -}), kept for the error report. */
     private String stdinDockerfile;
-
-    /** The cgroup limits of {@code --memory}, {@code --cpus}, {@code --resource} and {@code --pids-limit}. */
-    private ResourceLimits resourceLimits() {
-        // buildx build/utils.go ParseResourceLimits; the legacy flags come first (commands/build.go).
-        List<String> entries = new ArrayList<>();
-        for (String value : cpuQuota) {
-            entries.add("cpu-quota=" + value);
-        }
-        for (String value : cpuPeriod) {
-            entries.add("cpu-period=" + value);
-        }
-        entries.addAll(resources);
-        Long quota = null;
-        long period = 100_000;
-        for (String entry : entries) {
-            int eq = entry.indexOf('=');
-            if (eq < 0) {
-                throw new IllegalArgumentException("--resource: invalid resource \"" + entry
-                        + "\", expected key=value");
-            }
-            String key = entry.substring(0, eq).strip();
-            String value = entry.substring(eq + 1).strip();
-            switch (key) {
-                case "memory" -> memory = value;
-                case "cpu-quota", "cpu-period" -> {
-                    long n;
-                    try {
-                        n = Long.parseLong(value);
-                    } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException("--resource: invalid value \"" + value
-                                + "\" for resource " + key, e);
-                    }
-                    if (key.equals("cpu-quota")) {
-                        quota = n;
-                    } else if (n > 0) {
-                        period = n;
-                    }
-                }
-                case "memory-swap", "cpu-shares", "cpuset-cpus", "cpuset-mems" -> throw new IllegalArgumentException(
-                        "--resource " + key + ": wharf limits memory (swap included) and CPU time (memory, "
-                                + "cpu-quota, cpu-period), not " + key);
-                default -> throw new IllegalArgumentException("--resource: unknown resource \"" + key + "\"");
-            }
-        }
-        if (quota != null && quota > 0) {
-            cpus = (double) quota / period;
-        }
-        ResourceLimits limits = ResourceLimits.none();
-        if (memory != null) {
-            try {
-                limits = limits.withMemory(ByteSizes.parse(memory));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--memory: " + e.getMessage(), e);
-            }
-        }
-        if (cpus != null) {
-            limits = limits.withCpus(cpus);
-        }
-        if (pidsLimit != null) {
-            limits = limits.withPids(pidsLimit);
-        }
-        return limits;
-    }
-
-    /** BuildKit's metadata file keys for an image export. */
-    private String metadata(BuildResult result) {
-        // docker build's image exporter names the image as it tags it: each name normalized with its default tag
-        // (docker.io/library/app:latest for -t app), once (moby's SanitizeRepoAndTags), which is also what the
-        // plain progress's "naming to" says; it reports image.name only when the image has names.
-        java.util.Set<String> canonical = new java.util.LinkedHashSet<>();
-        for (String tag : result.tags()) {
-            canonical.add(canonical(tag));
-        }
-        String names = String.join(",", canonical);
-        return "{\n  \"containerimage.config.digest\": \"" + result.imageId() + "\",\n"
-                + descriptor(result.imageDigest())
-                + "  \"containerimage.digest\": \"" + result.imageDigest() + "\""
-                + (names.length() == 0 ? "" : ",\n  \"image.name\": \""
-                        + names.replace("\\", "\\\\").replace("\"", "\\\""))
-                + (names.length() == 0 ? "\n}" : "\"\n}");
-    }
-
-    /**
-     * The {@code containerimage.descriptor} entry of the metadata file: the image exporter's manifest descriptor
-     * (exporter/containerimage/export.go), which buildx decodes into an object (commands/build.go,
-     * decodeExporterResponse); empty when the manifest is not a blob of the local store (a pushed image's).
-     */
-    private String descriptor(String manifestDigest) {
-        try {
-            dev.wharf.layers.Digest digest = dev.wharf.layers.Digest.parse(manifestDigest);
-            Path blob = dev.wharf.layers.layout.OciLayout.at(store.engineOptions().storeRoot()).blob(digest);
-            if (!Files.isRegularFile(blob)) {
-                return "";
-            }
-            byte[] manifest = Files.readAllBytes(blob);
-            // A tree on a bare streaming parser: an ObjectMapper would cost a fresh CLI tens of milliseconds.
-            com.fasterxml.jackson.databind.JsonNode type = dev.wharf.layers.json.JsonTrees.parse(manifest)
-                    .path("mediaType");
-            return "  \"containerimage.descriptor\": {\n    \"mediaType\": \""
-                    + (type.isTextual() ? type.asText() : "application/vnd.oci.image.manifest.v1+json") + "\",\n"
-                    + "    \"digest\": \"" + manifestDigest + "\",\n    \"size\": " + manifest.length + "\n  },\n";
-        } catch (IOException | RuntimeException e) {
-            return "";
-        }
-    }
 
     /**
      * The Dockerfile's text for the error report, when it can be read here: read from standard input, a local file,
@@ -494,7 +388,7 @@ final class BuildCommand implements Callable<Integer> {
             }
         }
         try {
-            request.resources(resourceLimits());
+            request.resources(ResourceFlags.parse(memory, cpus, pidsLimit, resources, cpuQuota, cpuPeriod));
         } catch (IllegalArgumentException e) {
             err.println("wharf build: " + e.getMessage());
             return ExitCodes.USAGE;
@@ -604,7 +498,8 @@ final class BuildCommand implements Callable<Integer> {
                 if (iidFile != null && !writeResultFile(iidFile, imageId, "image ID file", err)) {
                     return ExitCodes.FAILED;
                 }
-                if (metadataFile != null && !writeResultFile(metadataFile, exportsImage ? metadata(result) : "{}",
+                if (metadataFile != null && !writeResultFile(metadataFile, exportsImage
+                        ? BuildMetadata.json(result, store.engineOptions().storeRoot()) : "{}",
                         "metadata file", err)) {
                     return ExitCodes.FAILED;
                 }
@@ -829,7 +724,7 @@ final class BuildCommand implements Callable<Integer> {
     }
 
     /** BuildKit's exporter line names the canonical reference: {@code docker.io/library/hello:latest}. */
-    private static String canonical(String tag) {
+    static String canonical(String tag) {
         try {
             return dev.wharf.layers.registry.ImageReference.parse(tag).withDefaultTag().toString();
         } catch (dev.wharf.layers.registry.InvalidReferenceException e) {

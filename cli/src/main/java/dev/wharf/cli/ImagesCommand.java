@@ -44,7 +44,6 @@ final class ImagesCommand extends StoreCommand {
             .ofPattern("yyyy-MM-dd HH:mm:ss Z 'UTC'").withZone(java.time.ZoneOffset.UTC);
     private static final String NONE = "<none>";
 
-    String runtime;
     boolean digests;
     boolean quiet;
     String format;
@@ -92,7 +91,6 @@ final class ImagesCommand extends StoreCommand {
 
     @Override
     void read() {
-        runtime = value(spec, "--runtime");
         digests = value(spec, "--digests");
         quiet = value(spec, "--quiet");
         format = value(spec, "--format");

@@ -101,7 +101,7 @@ final class SecretFlags implements AutoCloseable {
             // BuildKit's secret store returns os.Getenv(VAR) (secretsprovider/store.go, GetSecret): an unset
             // variable is an empty secret, not an error.
             String value = environment.getOrDefault(env, "");
-            files.put(id, write(id, value));
+            files.put(id, write(value));
         } else {
             // buildx's secret store stats every file secret before the build (secretsprovider/store.go, NewStore).
             Path file = Path.of(src).toAbsolutePath();
@@ -116,7 +116,7 @@ final class SecretFlags implements AutoCloseable {
         }
     }
 
-    private Path write(String id, String value) throws IOException {
+    private Path write(String value) throws IOException {
         if (privateDir == null) {
             Path shm = Path.of("/dev/shm");
             Path parent = Files.isDirectory(shm) && Files.isWritable(shm) ? shm

@@ -305,7 +305,7 @@ final class BuildExecutor {
             // build, and leave the cache key chain alone, so a changed LABEL or ARG does not rerun later steps
             // that do not see it.
             return new State(state.layers(), nextImage(state.image(), step, text, Optional.empty(),
-                    metadataCreated(state.image())), state.parent());
+                    metadataCreated()), state.parent());
         }
         int number = counter.incrementAndGet();
         listener.onEvent(new BuildEvent.StepStarted(number, progressName(stage), progress.next(), progress.total(),
@@ -390,7 +390,7 @@ final class BuildExecutor {
      * When a metadata step happened: with SOURCE_DATE_EPOCH that; otherwise no time yet, as in BuildKit's
      * dockerfile2llb (commitToHistory with a nil epoch): {@link HistoryTimes} dates it when the image is written.
      */
-    private OffsetDateTime metadataCreated(ImageConfiguration image) {
+    private OffsetDateTime metadataCreated() {
         return settings.sourceDateEpoch().isPresent() ? settings.created() : null;
     }
 

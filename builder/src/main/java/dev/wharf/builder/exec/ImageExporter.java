@@ -18,11 +18,10 @@ import dev.wharf.layers.layer.LayerWriter;
 import dev.wharf.layers.tar.TarEntry;
 import dev.wharf.layers.tar.TarEntryType;
 import dev.wharf.layers.tar.TarWriter;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -87,8 +86,7 @@ final class ImageExporter {
 
     private void archive(Path file, Descriptor manifest, Descriptor config, List<Descriptor> layers,
                          List<String> tags, boolean dockerManifest) throws LayerException, IOException {
-        Path temp = AtomicFiles.newTempFile(file.toAbsolutePath().getParent(), ".wharf-", ".tar");
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp))) {
+        AtomicFiles.replaceStreamed(file, null, out -> {
             TarWriter tar = new TarWriter(out);
             directory(tar, "blobs/");
             directory(tar, "blobs/sha256/");
@@ -111,11 +109,7 @@ final class ImageExporter {
                 file(tar, "manifest.json", manifests.toString().getBytes(StandardCharsets.UTF_8));
             }
             tar.finish();
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temp);
-            throw e;
-        }
-        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        });
     }
 
     /**
@@ -152,14 +146,7 @@ final class ImageExporter {
         Path root = Files.createTempDirectory(scratch, "rootfs-");
         // The tarball keeps the image's owners (BuildKit's tar exporter writes them): unpacked with them.
         unpack(root, layers, new LayerApplier(posix));
-        Path temp = AtomicFiles.newTempFile(file.toAbsolutePath().getParent(), ".wharf-", ".tar");
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp))) {
-            writer.writeTarStreaming(root, false, out);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temp);
-            throw e;
-        }
-        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.replaceStreamed(file, null, out -> writer.writeTarStreaming(root, false, out));
     }
 
     private void blob(TarWriter tar, Descriptor d) throws LayerException, IOException {
@@ -218,18 +205,10 @@ final class ImageExporter {
             return;
         }
         Files.createDirectories(target.getParent());
-        Path temp = AtomicFiles.newTempFile(target.getParent(), ".wharf-", ".partial");
-        try {
-            try (InputStream in = blobs.open(descriptor.digest());
-                 java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(temp,
-                         java.nio.file.StandardOpenOption.WRITE)) {
-                in.transferTo(java.nio.channels.Channels.newOutputStream(out));
-                out.force(true);
+        AtomicFiles.replaceStreamed(target, PosixFilePermissions.fromString("r--r--r--"), out -> {
+            try (InputStream in = blobs.open(descriptor.digest())) {
+                in.transferTo(out);
             }
-            Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("r--r--r--"));
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        });
     }
 }

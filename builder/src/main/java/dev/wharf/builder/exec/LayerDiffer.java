@@ -49,14 +49,14 @@ final class LayerDiffer {
             progress.done();
             return layer;
         }
-        List<LayerChange> changes = changes(key, mounts);
+        List<LayerChange> changes = changes(key);
         LayerProgress progress = new LayerProgress(listener, step, changes, System::nanoTime);
         LayerBlob layer = writer.write(changes, progress);
         progress.done();
         return layer;
     }
 
-    private List<LayerChange> changes(String key, List<Mount> mounts) throws SnapshotException, LayerException {
+    private List<LayerChange> changes(String key) throws SnapshotException, LayerException {
         FileMetadataReader reader = new FileMetadataReader(posix);
         List<LayerChange> out = new ArrayList<>();
         for (Change change : snapshotter.changes(key)) {

@@ -110,7 +110,6 @@ public final class OciRuntimeSandbox implements Sandbox {
             // cancel freezes and kills whole, limits or not. Without limits it is made where it can be.
             cgroup = !spec.resources().isEmpty() ? CgroupLimits.create(factory.cgroupParent(), id, spec.resources())
                     : host.rootless() ? null : CgroupLimits.tryCreate(factory.cgroupParent(), id).orElse(null);
-            CgroupLimits limits = cgroup;
             Path bundle = runDir.dir();
             Path rootDir = bundle.resolve("rootfs");
             Files.createDirectory(rootDir);
@@ -133,7 +132,7 @@ public final class OciRuntimeSandbox implements Sandbox {
                 invoke.add("--cgroup-manager=disabled");
             }
             invoke.addAll(List.of("run", "--bundle", bundle.toString()));
-            if (limits != null && !spec.resources().isEmpty() && name.equals("runc")) {
+            if (cgroup != null && !spec.resources().isEmpty() && name.equals("runc")) {
                 // The container's cgroup holds the counters of the limits it hit (a refused fork is counted
                 // where the forking process is, not where the limit is); --keep leaves it until the delete below.
                 // crun 1.8 has no --keep: there a refused fork shows only as the step's own error and exit code.
@@ -175,47 +174,29 @@ public final class OciRuntimeSandbox implements Sandbox {
                         unshare.toString(), "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
                         "--propagation", "private", "--", sh.toString(), "-c", String.join("\n", lines) + "\n")));
             }
-            return new SupervisedProcess(process, listener, new SupervisedProcess.Hooks() {
+            return new SupervisedProcess(process, listener, new RunHooks(cgroup, stubs, runDir) {
                 @Override
-                public void kill() {
-                    // Killing the runtime, PID 1 of the outer namespace, kills the container with it; with a
-                    // cgroup, everything in it is frozen and killed at once first.
-                    if (limits != null) {
-                        limits.freezeAndKill();
-                    }
-                }
-
-                @Override
-                public ExitStatus classify(ExitStatus status, String lastStderrLine) {
-                    ExitStatus exited = limits == null ? status : limits.classify(status);
-                    Optional<ExitStatus> notExecuted = name.equals("runc")
-                            ? ExecFailure.fromRuncLog(bundle.resolve("runc-log.json"), exited)
+                Optional<ExitStatus> notExecuted(ExitStatus exited, String lastStderrLine) {
+                    return name.equals("runc") ? ExecFailure.fromRuncLog(bundle.resolve("runc-log.json"), exited)
                             : ExecFailure.fromCrunMessage(lastStderrLine, exited);
-                    return notExecuted.orElse(exited);
                 }
 
                 @Override
-                public void release() throws SandboxException {
+                void releaseRuntime() {
                     // `run` deletes its container when the process exits; only a killed runtime leaves state,
                     // and a delete costs two more process starts per RUN.
                     if (Files.exists(runtimeRoot.resolve(id))) {
                         runtimeCommand("delete", "--force", id);
                     }
-                    if (limits != null) {
-                        limits.remove();
-                    }
+                }
+
+                @Override
+                void releaseCgroupLeftovers() {
                     CgroupDirs.remove(factory.cgroupParent(), id);
-                    stubs.clean();
-                    runDir.close();
                 }
             }, ready, name, pumps);
         } catch (IOException | RuntimeException | SandboxException e) {
-            if (cgroup != null) {
-                cgroup.remove();
-            }
-            runDir.close();
-            throw e instanceof SandboxException s ? s
-                    : new SandboxException("cannot start the " + name + " sandbox: " + e.getMessage(), e);
+            throw RunHooks.startFailed(e, cgroup, runDir, name);
         }
     }
 

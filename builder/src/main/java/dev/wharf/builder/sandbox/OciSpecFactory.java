@@ -96,7 +96,7 @@ public final class OciSpecFactory {
         boolean readOnlyRoot = spec.rootfs().get(0).readOnly();
         return new OciSpec(OCI_VERSION, process, new OciSpec.Root(rootPath, readOnlyRoot), spec.hostname(),
                 mounts(spec, host.rootless()), new OciSpec.Linux(namespaces(spec, host), MASKED_PATHS,
-                READONLY_PATHS, host.rootless() ? null : cgroupsPath(spec, containerId),
+                READONLY_PATHS, host.rootless() ? null : cgroupsPath(containerId),
                 host.rootless() ? null : resources(spec.resources()), spec.seccomp() ? seccomp : null));
     }
 
@@ -105,7 +105,7 @@ public final class OciSpecFactory {
      * limits, if any) where it can, encloses the runtime's, so that its counters survive the container and a cancel
      * freezes and kills everything below it (see {@link OciRuntimeSandbox}).
      */
-    private String cgroupsPath(SandboxSpec spec, String containerId) {
+    private String cgroupsPath(String containerId) {
         return "/" + cgroupParent + "/" + containerId + "/ctr";
     }
 

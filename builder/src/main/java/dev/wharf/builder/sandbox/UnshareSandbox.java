@@ -148,14 +148,13 @@ public final class UnshareSandbox implements Sandbox {
             MountStubs stubs = MountStubs.record(view, spec.rootfs().get(0).writableDir().map(Path::of),
                     stubDestinations(spec));
             Path ready = run.dir().resolve("ready");
-            CgroupLimits limits = cgroup;
             Process process = null;
             Optional<Path> helperPath = helper;
             if (helperPath.isPresent()) {
                 List<String> command = HelperCommand.of(helperPath.get(), spec, view, rootDir, ready,
                         cgroup == null ? List.of() : cgroup.v1Procs(),
                         cgroup == null ? Optional.empty() : cgroup.unifiedDir(),
-                        new HelperCommand.Host(this.limits, cgroup2, rootless, setgroupsDenied));
+                        new HelperCommand.Host(limits, cgroup2, rootless, setgroupsDenied));
                 try {
                     process = launcher.start(command);
                 } catch (IOException e) {
@@ -177,41 +176,15 @@ public final class UnshareSandbox implements Sandbox {
                         sh.toString(), "-c", script, "wharf-sandbox"));
                 process = launcher.start(Launcher.tiedToJvm(setpriv, sh, command));
             }
-            return new SupervisedProcess(process, listener, new SupervisedProcess.Hooks() {
+            return new SupervisedProcess(process, listener, new RunHooks(cgroup, stubs, run) {
                 @Override
-                public void kill() {
-                    // The PID namespace's init is the command itself; killing unshare (--kill-child) ends it.
-                    // With a cgroup, everything in it is frozen and killed at once first.
-                    if (limits != null) {
-                        limits.freezeAndKill();
-                    }
-                }
-
-                @Override
-                public ExitStatus classify(ExitStatus status, String lastStderrLine) {
-                    ExitStatus exited = limits == null ? status : limits.classify(status);
-                    return (byHelper ? ExecFailure.fromReadyFile(ready, exited)
-                            : ExecFailure.fromUnshareMessage(lastStderrLine, exited)).orElse(exited);
-                }
-
-                @Override
-                public void release() throws SandboxException {
-                    if (limits != null) {
-                        limits.remove();
-                    }
-                    stubs.clean();
-                    run.close();
+                Optional<ExitStatus> notExecuted(ExitStatus exited, String lastStderrLine) {
+                    return byHelper ? ExecFailure.fromReadyFile(ready, exited)
+                            : ExecFailure.fromUnshareMessage(lastStderrLine, exited);
                 }
             }, ready, name(), pumps);
         } catch (IOException | RuntimeException | SandboxException e) {
-            if (cgroup != null) {
-                cgroup.remove();
-            }
-            run.close();
-            if (e instanceof SandboxException s) {
-                throw s;
-            }
-            throw new SandboxException("cannot start the built-in sandbox: " + e.getMessage(), e);
+            throw RunHooks.startFailed(e, cgroup, run, "built-in");
         }
     }
 

@@ -1,15 +1,14 @@
 package dev.wharf.context.checksum;
 
 import dev.wharf.context.ContextException;
+import dev.wharf.layers.layout.AtomicFiles;
 import dev.wharf.layers.layout.Threads;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.channels.FileLock;
 import java.util.Map;
@@ -360,32 +359,11 @@ public final class ChecksumCache {
         Path target = dir.resolve(FILE_NAME);
         DigestTable table = merged(now);
         byte[] body = encode(table);
-        Path temp = Files.createTempFile(dir, FILE_NAME, ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.wrap(body);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("the file system of " + dir + " cannot rename atomically", e);
-            }
-            temp = null;
-        } finally {
-            if (temp != null) {
-                Files.deleteIfExists(temp); // the next start sweeps it if this fails too
-            }
-        }
+        // A temp file beside it (FILE_NAME-*.tmp: what a killed compaction leaves, swept at the next start).
+        AtomicFiles.replace(target, body, dir);
         // Its entries are in the new file now. A crash before this delete leaves them in both: harmless.
-        Files.deleteIfExists(dir.resolve(JOURNAL_NAME));
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true); // make the rename and the delete durable
-        } catch (IOException ignored) {
-            // Some file systems cannot open or sync directories; the rename is still atomic.
+        if (Files.deleteIfExists(dir.resolve(JOURNAL_NAME))) {
+            AtomicFiles.fsyncDirectory(dir); // make the delete durable (the rename is already)
         }
         loaded = table;
         mapped = null;

@@ -85,17 +85,17 @@ public record GitRemote(String remote, String ref, String subdir, String checksu
                 throw new ContextException("invalid git context " + address
                         + ": an http(s) git URL must end in .git");
             }
-            return withQuery(withFragment(parts[0], parts[2]), parts[1], address);
+            return withQuery(withFragment(parts[0], parts[2]), parts[1]);
         }
         Matcher scp = SCP.matcher(text);
         if (scp.matches()) {
             String remote = scp.group(1) + "@" + scp.group(2) + ":" + scp.group(3);
             return withQuery(withFragment(remote, scp.group(5) == null ? "" : scp.group(5)),
-                    scp.group(4) == null ? "" : scp.group(4), address);
+                    scp.group(4) == null ? "" : scp.group(4));
         }
         if (text.startsWith("/")) {
             String[] parts = split(text);
-            return withQuery(withFragment(parts[0], parts[2]), parts[1], address);
+            return withQuery(withFragment(parts[0], parts[2]), parts[1]);
         }
         throw new ContextException("unknown protocol: " + address);
     }
@@ -175,7 +175,7 @@ public record GitRemote(String remote, String ref, String subdir, String checksu
      * without a value); {@code mtime} ({@code checkout} or {@code commit}). A key given twice, an unknown key, or
      * another key without a value is an error, in BuildKit's words.
      */
-    private static GitRemote withQuery(GitRemote r, String query, String address) throws ContextException {
+    private static GitRemote withQuery(GitRemote r, String query) throws ContextException {
         if (query.isEmpty()) {
             return r;
         }

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * A named build context, {@code --build-context NAME=VALUE}, parsed and checked as buildx does (buildflags {@code
@@ -26,7 +25,6 @@ public record NamedContext(String name, NamedContextSource source) {
 
     private static final String DOCKER_IMAGE = "docker-image://";
     private static final String OCI_LAYOUT = "oci-layout://";
-    private static final Pattern SHA256 = Pattern.compile("[a-f0-9]{64}");
 
     public NamedContext {
         Objects.requireNonNull(name, "name");

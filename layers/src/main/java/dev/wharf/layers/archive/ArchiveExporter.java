@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -153,15 +152,11 @@ public final class ArchiveExporter {
             return;
         }
         Files.createDirectories(target.getParent());
-        Path temp = AtomicFiles.newTempFile(target.getParent(), ".wharf-", ".partial");
-        try {
-            try (var in = store.blobs().open(blob.digest()); OutputStream out = Files.newOutputStream(temp)) {
+        AtomicFiles.replaceStreamed(target, null, out -> {
+            try (var in = store.blobs().open(blob.digest())) {
                 in.transferTo(out);
             }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        });
     }
 
     private ArchiveEntries ociEntries(List<ImageName> names) throws LayerException {
@@ -322,32 +317,13 @@ public final class ArchiveExporter {
         }
     }
 
-    @FunctionalInterface
-    private interface Writing {
-        void write(OutputStream out) throws LayerException;
-    }
-
-    private static void writeFile(Path file, Writing writing) throws LayerException {
-        Path parent = file.toAbsolutePath().getParent();
-        Path temp = null;
+    private static void writeFile(Path file, AtomicFiles.Content<LayerException> content) throws LayerException {
         try {
-            temp = AtomicFiles.newTempFile(parent, "." + file.getFileName() + "-", ".partial");
-            try (OutputStream out = Files.newOutputStream(temp)) {
-                writing.write(out);
-            }
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.replaceStreamed(file, null, content);
         } catch (LayerException e) {
             throw e;
         } catch (IOException e) {
             throw new LayerException("cannot write " + file + ": " + e.getMessage(), e);
-        } finally {
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // Best effort: a leftover .partial file is harmless.
-                }
-            }
         }
     }
 }

@@ -256,15 +256,20 @@ final class FileBlobWriter extends BlobWriter {
         if (state != State.OPEN) {
             return;
         }
-        state = State.DISCARDED;
         try {
-            channel.close();
-            awaitSync();
-            Files.deleteIfExists(staged);
+            discard();
         } catch (IOException e) {
             throw new LayerException("cannot discard staged blob " + staged + ": " + e.getMessage()
                     + "; it will be swept when the store is next opened", e);
         }
+    }
+
+    /** Marks this writer discarded, closes the staged file, waits for its background writeback and deletes it. */
+    private void discard() throws IOException {
+        state = State.DISCARDED;
+        channel.close();
+        awaitSync();
+        Files.deleteIfExists(staged);
     }
 
     private LayerException fail(String message) {
@@ -272,11 +277,8 @@ final class FileBlobWriter extends BlobWriter {
     }
 
     private LayerException fail(String message, Throwable cause) {
-        state = State.DISCARDED;
         try {
-            channel.close();
-            awaitSync();
-            Files.deleteIfExists(staged);
+            discard();
         } catch (IOException e) {
             // The startup sweep removes what cannot be removed now.
         }

@@ -1,7 +1,10 @@
 package dev.wharf.layers.layout;
 
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -17,8 +20,11 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Crash-safe file replacement: write a temp file, fsync it, rename it over the target, fsync the directory.
  *
- * <p>Readers of the target see either the old or the new content, never a torn file. {@link #replaceUnsynced} skips
- * both fsyncs, for files whose loss in a power failure the store recovers from. Stateless, thread-safe.
+ * <p>Readers of the target see either the old or the new content, never a torn file. The content is a byte array
+ * ({@link #replace}, {@link #replaceShared}) or streamed by the caller ({@link #replaceStreamed}, for archives and
+ * blobs too large to hold in memory); {@link #replaceUnsynced} skips both fsyncs, for files whose loss in a power
+ * failure the store recovers from. This class is the one implementation of that sequence: callers never hand-write
+ * temp, fsync and rename. Stateless, thread-safe.
  * Concurrent replacers of one target must still serialize with a {@link StoreLock} if they read-modify-write.
  */
 public final class AtomicFiles {
@@ -27,6 +33,17 @@ public final class AtomicFiles {
     private static final int SHORT_PREFIX_CHARS = 64;
 
     private AtomicFiles() {
+    }
+
+    /**
+     * Writes a file's content to a stream; what {@link #replaceStreamed} calls once with the temp file's stream.
+     *
+     * @param <E> the checked exception the writer throws besides {@link IOException}
+     */
+    @FunctionalInterface
+    public interface Content<E extends Exception> {
+        /** Writes the whole content to {@code out}, which the caller flushes, syncs and closes after. */
+        void writeTo(OutputStream out) throws IOException, E;
     }
 
     /**
@@ -89,6 +106,28 @@ public final class AtomicFiles {
     }
 
     /**
+     * Replaces {@code target} with what {@code content} writes, streamed into a temp file beside it (a hidden name
+     * starting with the target's, ending {@code .partial}), then fsync, atomic rename and fsync of the directory as
+     * {@link #replace(Path, byte[], Path)} does. The file has the mode any new file gets (0666 less the umask), as a
+     * file handed to users and other tools should (an exported tarball, a blob of an exported layout, where
+     * {@code docker save -o} and BuildKit's exporters leave 0644), unless {@code permissions} is given; those are set
+     * once the content is written, so a read-only mode works for a non-root writer too. If {@code content} throws,
+     * the temp file is removed and {@code target} is left as it was.
+     *
+     * @param permissions the file's mode, or null for the mode of any new file
+     */
+    public static <E extends Exception> void replaceStreamed(Path target, Set<PosixFilePermission> permissions,
+                                                             Content<E> content) throws IOException, E {
+        Path dir = target.toAbsolutePath().getParent();
+        write(target, dir, newTempFile(dir, "." + tempPrefix(target), ".partial"), permissions, true, out -> {
+            // Callers write tar headers and small JSON files: buffered, they cost one write call per 64 KiB.
+            OutputStream buffered = new BufferedOutputStream(out, 64 * 1024);
+            content.writeTo(buffered);
+            buffered.flush();
+        });
+    }
+
+    /**
      * The temp file's name prefix: the target's name, cut to {@value #SHORT_PREFIX_CHARS} characters when longer than
      * {@value #MAX_PREFIX_BYTES} bytes, so that with the random part and the suffix (up to ~25 more) it stays within
      * Linux's 255 bytes per name: a snapshot's metadata file (the hex of a key of up to 120 bytes, plus
@@ -106,19 +145,22 @@ public final class AtomicFiles {
 
     private static void write(Path target, byte[] content, Path stagingDir, Path temp,
                               Set<PosixFilePermission> permissions, boolean durable) throws IOException {
+        write(target, stagingDir, temp, permissions, durable, out -> out.write(content));
+    }
+
+    private static <E extends Exception> void write(Path target, Path stagingDir, Path temp,
+                                                    Set<PosixFilePermission> permissions, boolean durable,
+                                                    Content<E> content) throws IOException, E {
         try {
-            if (permissions != null) {
-                Files.setPosixFilePermissions(temp, permissions);
-            }
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buffer = ByteBuffer.wrap(content);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
+                content.writeTo(unclosable(Channels.newOutputStream(channel)));
                 if (durable) {
                     channel.force(true);
                 }
+            }
+            if (permissions != null) {
+                Files.setPosixFilePermissions(temp, permissions);
             }
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -127,11 +169,29 @@ public final class AtomicFiles {
                         + " is on a different filesystem", e);
             }
             if (durable) {
-                fsyncDirectory(target.getParent());
+                fsyncDirectory(target.toAbsolutePath().getParent());
             }
         } finally {
             Files.deleteIfExists(temp);
         }
+    }
+
+    /**
+     * {@code out}, whose close only flushes: a writer that closes its stream must not close the channel before its
+     * force.
+     */
+    private static OutputStream unclosable(OutputStream out) {
+        return new FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                flush();
+            }
+        };
     }
 
     /**

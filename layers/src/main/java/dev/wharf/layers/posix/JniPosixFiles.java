@@ -43,6 +43,8 @@ final class JniPosixFiles implements PosixFiles {
     private final StructStat stat;
     // Java encodes file names with sun.jnu.encoding; native calls must see the same bytes.
     private final Charset pathCharset;
+    /** How this binding's descriptors ({@link OpenDescriptor}) are closed. */
+    private final OpenDescriptor.Closer closer = (fd, path) -> check(close(fd), "close", path);
 
     private JniPosixFiles(StructStat stat, Charset pathCharset) {
         this.stat = stat;
@@ -309,32 +311,10 @@ final class JniPosixFiles implements PosixFiles {
                 java.util.Objects.requireNonNull(linkName, "linkName"), devMajor, devMinor, header) == 1;
     }
 
-    /** An open descriptor and the path it was opened by (for messages), closed once. */
-    private abstract class Descriptor implements AutoCloseable {
-        final int fd;
-        final Path path;
-        private boolean closed;
-
-        Descriptor(int fd, Path path) {
-            this.fd = fd;
-            this.path = path;
-        }
-
-        @Override
-        public void close() throws PosixCallException {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            // Linux releases the descriptor even when close fails (also on EINTR): never retry it.
-            check(JniPosixFiles.close(fd), "close", path);
-        }
-    }
-
     /** A file being read. */
-    private final class JniReadableFile extends Descriptor implements ReadableFile {
+    private final class JniReadableFile extends OpenDescriptor implements ReadableFile {
         JniReadableFile(int fd, Path path) {
-            super(fd, path);
+            super(fd, path, closer);
         }
 
         @Override
@@ -363,9 +343,9 @@ final class JniPosixFiles implements PosixFiles {
     }
 
     /** A created file being written. */
-    private final class JniNewFile extends Descriptor implements NewFile {
+    private final class JniNewFile extends OpenDescriptor implements NewFile {
         JniNewFile(int fd, Path path) {
-            super(fd, path);
+            super(fd, path, closer);
         }
 
         @Override

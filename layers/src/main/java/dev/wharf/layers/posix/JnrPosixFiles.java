@@ -187,6 +187,8 @@ final class JnrPosixFiles implements PosixFiles {
     private final Binding libc;
     // Java encodes file names with sun.jnu.encoding; native calls must see the same bytes.
     private final Charset pathCharset;
+    /** How this binding's descriptors ({@link OpenDescriptor}) are closed. */
+    private final OpenDescriptor.Closer closer = this::close;
 
     private JnrPosixFiles(Binding libc, Charset pathCharset) {
         this.libc = libc;
@@ -421,34 +423,10 @@ final class JnrPosixFiles implements PosixFiles {
         return file;
     }
 
-    /** An open descriptor and the path it was opened by (for messages), closed once. */
-    private abstract class Descriptor implements AutoCloseable {
-        final int fd;
-        final Path path;
-        private boolean closed;
-
-        Descriptor(int fd, Path path) {
-            this.fd = fd;
-            this.path = path;
-        }
-
-        @Override
-        public void close() throws PosixCallException {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            // Linux releases the descriptor even when close fails (also on EINTR): never retry it.
-            if (libc.close.callInt(fd) != 0) {
-                throw failure("close", path, errno());
-            }
-        }
-    }
-
     /** An open descriptor of a file being read, through the thread's native buffer. */
-    private final class JnrReadableFile extends Descriptor implements ReadableFile {
+    private final class JnrReadableFile extends OpenDescriptor implements ReadableFile {
         JnrReadableFile(int fd, Path path) {
-            super(fd, path);
+            super(fd, path, closer);
         }
 
         @Override
@@ -485,11 +463,11 @@ final class JnrPosixFiles implements PosixFiles {
     }
 
     /** An open descriptor of a created file; its write buffer is native memory, allocated on the first write. */
-    private final class JnrNewFile extends Descriptor implements NewFile {
+    private final class JnrNewFile extends OpenDescriptor implements NewFile {
         private WriteBuffer buffer;
 
         JnrNewFile(int fd, Path path) {
-            super(fd, path);
+            super(fd, path, closer);
         }
 
         @Override
@@ -587,6 +565,12 @@ final class JnrPosixFiles implements PosixFiles {
             if (errno != EINTR) {
                 throw failure(function.name(), path, errno);
             }
+        }
+    }
+
+    private void close(int fd, Path path) throws PosixCallException {
+        if (libc.close.callInt(fd) != 0) {
+            throw failure("close", path, errno());
         }
     }
 

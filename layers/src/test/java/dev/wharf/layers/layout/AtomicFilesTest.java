@@ -1,6 +1,10 @@
 package dev.wharf.layers.layout;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -72,5 +76,60 @@ class AtomicFilesTest {
         Path unicode = dir.resolve("\u00e9".repeat(120));
         AtomicFiles.replaceShared(unicode, "x".getBytes(StandardCharsets.UTF_8), staging);
         assertEquals("x", Files.readString(unicode));
+    }
+
+    @Test
+    void replaceStreamed_writesWhatTheWriterStreams_withTheModeOfAnyNewFile_andNoTempFileBeside() throws Exception {
+        Path target = dir.resolve("image.tar");
+        byte[] large = new byte[300 * 1024 + 7];
+        new java.util.Random(1).nextBytes(large);
+        AtomicFiles.replaceStreamed(target, null, out -> {
+            out.write('x');
+            out.write(large, 0, large.length);
+            out.close(); // a writer that closes its stream must not break the fsync after it
+        });
+        byte[] written = Files.readAllBytes(target);
+        assertEquals(1 + large.length, written.length);
+        assertEquals('x', written[0]);
+        assertArrayEquals(large, java.util.Arrays.copyOfRange(written, 1, written.length));
+        assertEquals(Files.getPosixFilePermissions(Files.createFile(dir.resolve("usual"))),
+                Files.getPosixFilePermissions(target), "0666 less the umask, as docker save -o leaves it");
+        try (Stream<Path> left = Files.list(dir)) {
+            assertEquals(List.of("image.tar", "usual"), left.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @Test
+    void replaceStreamed_withReadOnlyPermissions_setsThemAfterTheContentIsWritten() throws Exception {
+        Path target = dir.resolve("blob");
+        AtomicFiles.replaceStreamed(target, PosixFilePermissions.fromString("r--r--r--"),
+                out -> out.write("content".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("content", Files.readString(target));
+        assertEquals("r--r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(target)));
+    }
+
+    @Test
+    void replaceStreamed_whenTheWriterFails_leavesTheOldTargetAndNoTempFile() throws Exception {
+        Path target = Files.writeString(dir.resolve("out.tar"), "old");
+        IOException thrown = assertThrows(IOException.class, () -> AtomicFiles.replaceStreamed(target, null, out -> {
+            out.write(new byte[100_000]);
+            throw new IOException("blob does not verify");
+        }));
+        assertEquals("blob does not verify", thrown.getMessage());
+        assertEquals("old", Files.readString(target));
+        try (Stream<Path> left = Files.list(dir)) {
+            assertEquals(List.of(target), left.toList());
+        }
+    }
+
+    @Test
+    void replaceStreamed_ofARelativeTarget_writesItInTheWorkingDirectory() throws Exception {
+        Path target = Path.of("wharf-atomic-files-test-" + System.nanoTime()); // no parent: -o dest=out.tar
+        try {
+            AtomicFiles.replaceStreamed(target, null, out -> out.write('1'));
+            assertEquals("1", Files.readString(target));
+        } finally {
+            Files.deleteIfExists(target);
+        }
     }
 }

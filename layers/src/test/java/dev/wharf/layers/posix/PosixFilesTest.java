@@ -47,6 +47,23 @@ class PosixFilesTest {
     }
 
     @Test
+    void aDescriptorClosedTwice_isClosedOnce_neverTheFileThatWasGivenItsNumberSince() throws Exception {
+        ReadableFile first = posix.openForReading(Files.writeString(tmp.resolve("a"), "a"));
+        first.close();
+        // The kernel hands out the lowest free number: most likely the one first had.
+        try (ReadableFile second = posix.openForReading(Files.writeString(tmp.resolve("b"), "bbb"))) {
+            first.close();
+            byte[] read = new byte[3];
+            assertEquals(3, second.read(read, 0, 3), "second's descriptor is still open");
+            assertArrayEquals("bbb".getBytes(java.nio.charset.StandardCharsets.US_ASCII), read);
+        }
+        NewFile created = posix.createFile(tmp.resolve("c"), 0600);
+        created.close();
+        created.close(); // no EBADF from a second close(2)
+        assertTrue(Files.isRegularFile(tmp.resolve("c")));
+    }
+
+    @Test
     void chmod_setsEveryPermissionBit_andReportsErrno() throws Exception {
         Path dir = Files.createDirectory(tmp.resolve("d"));
         posix.chmod(dir, 03751);
