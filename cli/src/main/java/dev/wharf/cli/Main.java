@@ -90,7 +90,9 @@ public final class Main {
             threads = new Thread[root.activeCount() * 2 + 8];
             count = root.enumerate(threads, true);
         } while (count == threads.length);
-        return Arrays.asList(threads).subList(0, count);
+        // A copy, not subList: AbstractList's sublist classes are not in the class-data archive (its training runs
+        // Main.run, not main), and were the last classes every command read from the JDK's modules file.
+        return Arrays.asList(Arrays.copyOf(threads, count));
     }
 
     /** Runs wharf with {@code args}, printing to {@code out} and {@code err}; returns the exit code. */
