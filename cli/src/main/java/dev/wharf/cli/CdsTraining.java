@@ -59,6 +59,7 @@ public final class CdsTraining {
             Files.writeString(context.resolve(".dockerignore"), "*.tmp\n");
             String root = work.resolve("store").toString();
             PrintWriter sink = new PrintWriter(OutputStream.nullOutputStream());
+            Main.excludeUnusedConverters(); // as Main.main, so the archive holds what a command loads
             UserNamespaceEntry.run(new String[] {"version"}, sink); // Main.main's first step: loads the class
             run(sink, "version");
             run(sink, "--version");
