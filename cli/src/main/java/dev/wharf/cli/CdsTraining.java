@@ -59,6 +59,7 @@ public final class CdsTraining {
             Files.writeString(context.resolve(".dockerignore"), "*.tmp\n");
             String root = work.resolve("store").toString();
             PrintWriter sink = new PrintWriter(OutputStream.nullOutputStream());
+            Main.excludeUnusedConverters(); // as Main.main, so the archive holds what a command loads
             UserNamespaceEntry.run(new String[] {"version"}, sink); // Main.main's first step: loads the class
             run(sink, "version");
             run(sink, "--version");
@@ -158,8 +159,13 @@ public final class CdsTraining {
         for (int i = 1; i <= 20; i++) {
             Files.writeString(app.resolve("data" + i + ".txt"), "line\n".repeat(i * 200));
         }
+        // The user and group files a base image has (busybox-rootfs.sh writes these), which every RUN then reads.
+        Files.writeString(context.resolve("passwd"), "root:x:0:0:root:/root:/bin/sh\n"
+                + "nobody:x:65534:65534:nobody:/home:/bin/false\n");
+        Files.writeString(context.resolve("group"), "root:x:0:\nnogroup:x:65534:\n");
         Files.writeString(context.resolve("Dockerfile"), "FROM scratch AS tools\n"
                 + "COPY --chmod=0755 busybox /bin/busybox\n"
+                + "COPY passwd group /etc/\n"
                 + "RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"
                 + "FROM tools AS left\n"
                 + "COPY app/ /app/\n"

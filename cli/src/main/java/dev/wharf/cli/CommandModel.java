@@ -2,6 +2,7 @@ package dev.wharf.cli;
 
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
@@ -22,7 +23,28 @@ final class CommandModel {
     /** The key picocli gives the standard help options' mixin ({@code CommandSpec.mixinStandardHelpOptions}). */
     private static final String HELP_MIXIN = "mixinStandardHelpOptions";
 
+    /** The factory of every command line and model: see {@link ListFactory}. */
+    static final CommandLine.IFactory FACTORY = new ListFactory();
+
     private CommandModel() {
+    }
+
+    /**
+     * picocli's factory for what wharf's models need, a {@code List} option's collection, made here; anything else
+     * (picocli's own {@code help} command) is left to picocli's default factory, made only then. Not the default
+     * factory for all: its static initialiser probes for Groovy ({@code Class.forName("groovy.lang.Closure")}), and
+     * that miss searched the class path, which opened the 17 MB jar a second time (its 5,900-entry directory read
+     * again) in every command. Stateless and thread-safe.
+     */
+    private static final class ListFactory implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            if (type == List.class) {
+                // What picocli's DefaultFactory makes for a List (CommandLine.DefaultFactory.create).
+                return type.cast(new ArrayList<>());
+            }
+            return CommandLine.defaultFactory().create(type);
+        }
     }
 
     /**
@@ -32,7 +54,7 @@ final class CommandModel {
      */
     static CommandSpec command(Object command, String name, String[] description, String[] exitCodes,
                                String... examples) {
-        CommandSpec spec = CommandSpec.wrapWithoutInspection(command);
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(command, FACTORY);
         spec.name(name);
         UsageMessageSpec usage = spec.usageMessage();
         usage.description(description);
@@ -54,7 +76,7 @@ final class CommandModel {
     }
 
     private static CommandSpec helpOptions() {
-        CommandSpec mixin = CommandSpec.create();
+        CommandSpec mixin = CommandModel.emptySpec();
         // The names as picocli's AutoHelpMixin declares them: -h and --help unless the system properties
         // picocli.help.name.0/1 (and picocli.version.name.0/1) say otherwise.
         mixin.addOption(flag("helpRequested", "${picocli.help.name.0:--h}", "${picocli.help.name.1:---help}")
@@ -67,6 +89,14 @@ final class CommandModel {
                 .descriptionKey("mixinStandardHelpOptions.version").description("Print version information and exit.")
                 .build());
         return mixin;
+    }
+
+    /**
+     * An empty spec for a mixin's options: {@code CommandSpec.create()}, with {@link #FACTORY} instead of picocli's
+     * default factory.
+     */
+    static CommandSpec emptySpec() {
+        return CommandSpec.wrapWithoutInspection(null, FACTORY);
     }
 
     /** Lines of text: a description or examples. */

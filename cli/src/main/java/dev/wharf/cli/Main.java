@@ -30,10 +30,20 @@ public final class Main {
 
     static final String HTTP_BUFFER_SIZE = String.valueOf(1024 * 1024);
 
+    /**
+     * picocli's built-in converters left out ({@code picocli.converters.excludes}, regular expressions matched
+     * against class names): those of {@code java.sql} and {@code java.time}, which no wharf option is typed with.
+     * picocli registers them in every {@code CommandLine} by {@code Class.forName} and reflection, which initialises
+     * {@code DateTimeFormatter} (its ISO formatters are built in its static initialiser), the java.time classes and
+     * {@code java.sql.DriverManager}: ~60 classes and interpreted set-up at the start of every command.
+     */
+    static final String CONVERTER_EXCLUDES = "java\\.(sql|time)\\..*";
+
     public static void main(String[] args) {
         if (System.getProperty("jdk.httpclient.bufsize") == null) {
             System.setProperty("jdk.httpclient.bufsize", HTTP_BUFFER_SIZE);
         }
+        excludeUnusedConverters();
         PrintWriter err = new PrintWriter(System.err, true);
         Optional<Integer> rootless = UserNamespaceEntry.run(args, err);
         int code;
@@ -90,7 +100,16 @@ public final class Main {
             threads = new Thread[root.activeCount() * 2 + 8];
             count = root.enumerate(threads, true);
         } while (count == threads.length);
-        return Arrays.asList(threads).subList(0, count);
+        // A copy, not subList: AbstractList's sublist classes are not in the class-data archive (its training runs
+        // Main.run, not main), and were the last classes every command read from the JDK's modules file.
+        return Arrays.asList(Arrays.copyOf(threads, count));
+    }
+
+    /** Sets {@link #CONVERTER_EXCLUDES} for the JVM (a JVM-wide setting, so the application's); a value given wins. */
+    static void excludeUnusedConverters() {
+        if (System.getProperty("picocli.converters.excludes") == null) {
+            System.setProperty("picocli.converters.excludes", CONVERTER_EXCLUDES);
+        }
     }
 
     /** Runs wharf with {@code args}, printing to {@code out} and {@code err}; returns the exit code. */

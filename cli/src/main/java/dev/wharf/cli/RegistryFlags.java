@@ -28,7 +28,7 @@ final class RegistryFlags {
 
     /** The model of the mixin: {@code --insecure-registry}. */
     static CommandSpec mixin() {
-        CommandSpec mixin = CommandSpec.create();
+        CommandSpec mixin = CommandModel.emptySpec();
         mixin.addOption(CommandModel.list("HOST[:PORT]", "--insecure-registry")
                 .description("Reach this registry over plain HTTP (repeatable; also $" + INSECURE_ENV
                         + ", comma-separated). Loopback registries always may be.")

@@ -36,8 +36,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       later (its SHA-1 class is a second subclass of {@code DigestBase}) made C2 drop the compiled code again.
  *       Loading that first, then a few thousand small updates here, gets it compiled before the first layer
  *       arrives (perf of a 300 MB pull: transfer threads 0.43 s of CPU before, 0.38 s after, this thread 17 ms
- *       more). A {@code build} does it at the start only with {@code --no-cache} or {@code --pull}, else when its
- *       first transfer starts ({@link #hashingOnFirstTransfer}): a fully cached build hashes nothing large;</li>
+ *       more). A {@code build} does it at the start only with {@code --pull}, else when its first transfer starts
+ *       ({@link #hashingOnFirstTransfer}), for a layer export only when the layer is large: a fully cached build
+ *       and one of small layers hash nothing large;</li>
  *   <li>for {@code build --no-cache}, the libc binding ({@link PosixFiles#system}): a millisecond or two with wharf's
  *       JNI library, 25-40 ms where jffi stands in for it; a build whose steps run needs it (extended attributes and owners of what it
  *       copies and of the layers it writes), while a cached one does not, and would pay for it in CPU time;</li>
@@ -71,6 +72,14 @@ final class StartupWarmer {
 
     /** The id of the Dockerfile's transfer event ({@code BuildJob}, BuildKit's {@code load build definition}). */
     private static final String DEFINITION_TRANSFER = "transferring dockerfile";
+    /** The id of a step's layer export events ({@code LayerProgress}), whose total is the layer's estimated size. */
+    private static final String LAYER_EXPORT = "exporting layer";
+    /**
+     * The estimated size from which a layer export starts the warm-up: below it the layer is hashed in less time
+     * than the warm-up takes, and DigestBase's scaled thresholds of {@code ./wharf} get the intrinsic compiled within
+     * a layer's first ~100 KB anyway.
+     */
+    private static final long LARGE_LAYER = 8L << 20;
     /** The name of a base image's registry resolution step ({@code RegistryImages}). */
     private static final String METADATA_STEP = "load metadata for ";
 
@@ -128,12 +137,12 @@ final class StartupWarmer {
     }
 
     private static boolean hashesAhead(String command, String[] args) {
-        // A build hashes much only when its steps run or it pulls: a fully cached one hashes a few kilobytes, and
-        // paid about 40 ms of CPU time (the updates in the interpreter, then C1 and C2 compiling) for nothing. Other
-        // builds start it when their first transfer does (hashingOnFirstTransfer).
+        // A build hashes much only when it pulls or writes a large layer: a fully cached one hashes a few
+        // kilobytes, and paid about 40 ms of CPU time (the updates in the interpreter, then C1 and C2 compiling) for
+        // nothing, and so did a --no-cache build of small layers (17-30 ms). Other builds start it when their first
+        // large transfer does (hashingOnFirstTransfer).
         boolean build = command.equals("build");
-        return HASHING.contains(command) && (!build || Arrays.asList(args).contains("--no-cache")
-                || Arrays.asList(args).contains("--pull"));
+        return HASHING.contains(command) && (!build || Arrays.asList(args).contains("--pull"));
     }
 
     /**
@@ -169,6 +178,9 @@ final class StartupWarmer {
      */
     static boolean startsHashing(BuildEvent event) {
         if (event instanceof BuildEvent.Transfer transfer) {
+            if (transfer.id().startsWith(LAYER_EXPORT)) {
+                return transfer.total() >= LARGE_LAYER;
+            }
             return !transfer.id().startsWith(DEFINITION_TRANSFER);
         }
         return event instanceof BuildEvent.StepStarted s && s.stage().equals("internal")

@@ -19,7 +19,7 @@ final class StoreOptions {
 
     /** The model of the mixin: {@code --root} and {@code --runtime}. */
     static CommandSpec mixin() {
-        CommandSpec mixin = CommandSpec.create();
+        CommandSpec mixin = CommandModel.emptySpec();
         mixin.addOption(StoreRootOption.rootOption());
         mixin.addOption(CommandModel.option("RUNTIME", "--runtime").defaultValue("auto")
                 .description("The sandbox for RUN steps: auto, runc, crun or builtin (default: ${DEFAULT-VALUE}).")

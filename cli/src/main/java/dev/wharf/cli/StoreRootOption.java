@@ -22,7 +22,7 @@ final class StoreRootOption {
 
     /** The model of the mixin: {@code --root}. */
     static CommandSpec mixin() {
-        CommandSpec mixin = CommandSpec.create();
+        CommandSpec mixin = CommandModel.emptySpec();
         mixin.addOption(rootOption());
         return mixin;
     }

@@ -101,7 +101,7 @@ public final class WharfCommand implements Runnable {
     }
 
     private static CommandLine commandLine(PrintWriter out, PrintWriter err, Set<String> names) {
-        CommandLine commandLine = new CommandLine(model());
+        CommandLine commandLine = new CommandLine(model(), CommandModel.FACTORY);
         for (String name : SUBCOMMANDS) {
             if (names.contains(name)) {
                 commandLine.addSubcommand(name, subcommand(name));

@@ -36,6 +36,22 @@ class StartupWarmerTest {
     }
 
     @Test
+    void startsHashing_atALayerExportOnlyWhenTheLayerIsLarge() {
+        assertFalse(StartupWarmer.startsHashing(new BuildEvent.Transfer(3, "exporting layer", 0, 4096, false)));
+        assertFalse(StartupWarmer.startsHashing(new BuildEvent.Transfer(3, "exporting layer", 4096, 4096, true)));
+        assertTrue(StartupWarmer.startsHashing(new BuildEvent.Transfer(3, "exporting layer", 0, 300L << 20, false)));
+    }
+
+    @Test
+    void hashesAtStart_forPullsAndBuildsThatPullButNotForNoCacheBuilds() {
+        assertTrue(StartupWarmer.hashesAtStart(new String[] {"pull", "busybox"}));
+        assertTrue(StartupWarmer.hashesAtStart(new String[] {"build", "--pull", "."}));
+        assertFalse(StartupWarmer.hashesAtStart(new String[] {"build", "--no-cache", "."}));
+        assertFalse(StartupWarmer.hashesAtStart(new String[] {"build", "."}));
+        assertFalse(StartupWarmer.hashesAtStart(new String[] {"version"}));
+    }
+
+    @Test
     void hashingOnFirstTransfer_startsNoHashingForAFullyCachedBuild() {
         ProgressListener listener = StartupWarmer.hashingOnFirstTransfer(ProgressListener.none());
         listener.onEvent(new BuildEvent.StepStarted(1, "internal", 0, 0, "load build definition from Dockerfile"));

@@ -39,7 +39,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Map;
@@ -105,7 +104,9 @@ final class BuildExecutor {
 
     List<BuildResult.StepTiming> timings() {
         synchronized (timings) {
-            return timings.stream().sorted(Comparator.comparingInt(BuildResult.StepTiming::step)).toList();
+            // A plain lambda, not Comparator.comparingInt: that one is serializable, which the class-data archive
+            // cannot hold, so every fresh CLI spun its class (and loaded ASM's class reader) at the end of a build.
+            return timings.stream().sorted((a, b) -> Integer.compare(a.step(), b.step())).toList();
         }
     }
 

@@ -38,4 +38,19 @@ public record Mount(MountType type, String from, String source, String target, b
         Objects.requireNonNull(uid, "uid");
         Objects.requireNonNull(gid, "gid");
     }
+
+    /**
+     * The text a record's generated {@code toString} gives, character for character ({@code Mount[type=CACHE, from=,
+     * ...]}, each component through {@code String.valueOf}): step cache keys hold it (StepKeys), so it must never
+     * change. Written out because the generated one is linked by {@code ObjectMethods} on its first call, which for
+     * thirteen components spins about 30 method-handle classes that the class-data archive cannot keep: ~25 ms of a
+     * fresh CLI's first RUN with a mount.
+     */
+    @Override
+    public String toString() {
+        return "Mount[type=" + type + ", from=" + from + ", source=" + source + ", target=" + target
+                + ", readOnly=" + readOnly + ", sizeLimit=" + sizeLimit + ", cacheId=" + cacheId
+                + ", sharing=" + sharing + ", required=" + required + ", env=" + env + ", mode=" + mode
+                + ", uid=" + uid + ", gid=" + gid + "]";
+    }
 }
