@@ -120,6 +120,14 @@ final class PruneCommand extends StoreCommand {
             throw new LayerException("cannot read the users of the store in " + root.resolve("state/users") + ": "
                     + e.getMessage(), e);
         }
+        // What killed writers (a load or pull) staged in ingest/: a build's start cleans it, a load or pull does not
+        // (for a day), so prune does, as BuildKit's prune drops abandoned ingests. A file written in the last ten
+        // seconds, or since a live wharf process began, may be a live writer's.
+        Instant stagedBefore = Instant.now().minusSeconds(10);
+        if (buildsSince.isPresent() && buildsSince.get().minusSeconds(1).isBefore(stagedBefore)) {
+            stagedBefore = buildsSince.get().minusSeconds(1);
+        }
+        local.checker().checkStaged(true, stagedBefore);
         if (buildsSince.isPresent()) {
             // A second of slack: file times may be coarser than the clock.
             Duration running = Duration.between(buildsSince.get(), Instant.now()).plusSeconds(1);
