@@ -32,7 +32,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
@@ -40,6 +42,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@link BuildModel}, which also reads their parsed values into these fields when the command runs.
  */
 final class BuildCommand implements Callable<Integer> {
+    /** How long a shutdown waits for the cancelled build's report before the JVM ends with a signal's status. */
+    private static final long REPORT_SECONDS = 10;
     String file;
     List<String> tags;
     List<String> buildArgs;
@@ -482,8 +486,22 @@ final class BuildCommand implements Callable<Integer> {
             CompletableFuture<BuildResult> future = engine.build(request
                     .listener(hashedAtStart() ? display : StartupWarmer.hashingOnFirstTransfer(display)).build());
             // On Ctrl-C or SIGTERM: closing the engine cancels the build and keeps the JVM alive until the running
-            // step's processes are killed; an exit in between would leave them frozen in their cgroup.
-            try (ShutdownAction cancel = new ShutdownAction(engine::close)) {
+            // step's processes are killed; an exit in between would leave them frozen in their cgroup. Then the
+            // hook waits for this thread to report the cancellation and ends the JVM with docker build's status
+            // for it, 1 (not 130 or 143, the JVM's for a signal).
+            CountDownLatch reported = new CountDownLatch(1);
+            try (ShutdownAction cancel = new ShutdownAction(() -> {
+                engine.close();
+                try {
+                    if (reported.await(REPORT_SECONDS, TimeUnit.SECONDS)) {
+                        err.flush();
+                        System.out.flush();
+                        Runtime.getRuntime().halt(ExitCodes.FAILED);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            })) {
                 BuildResult result = future.get();
                 showExporters(display, result, parsedOutputs);
                 display.close();
@@ -534,8 +552,14 @@ final class BuildCommand implements Callable<Integer> {
                 }
                 return ExitCodes.FAILED;
             } catch (CancellationException e) {
+                // The cancelled job may still be stopping its step (and reporting it): wait for it, so that the
+                // error comes last, after the step's CANCELED line, as buildx prints it (a context cancelled by
+                // Ctrl-C fails the solve with gRPC's Canceled status).
+                engine.close();
                 display.close();
-                err.println("wharf build: cancelled");
+                err.println("ERROR: failed to solve: Canceled: context canceled");
+                err.flush();
+                reported.countDown();
                 return ExitCodes.FAILED;
             }
         }

@@ -77,7 +77,8 @@ final class PlainProgress implements ProgressListener, AutoCloseable {
             }
         } else if (event instanceof BuildEvent.StepFailed f) {
             resume(f.step());
-            // progressui's printer: a vertex whose error is a cancellation prints CANCELED, not its error.
+            // A step stopped by the build's cancellation (Ctrl-C, or another step's failure) is no error of its
+            // own: BuildKit's printer shows "#N CANCELED" (util/progress/progressui/printer.go).
             println(0, "#" + f.step() + (f.message().equals("cancelled") ? " CANCELED" : " ERROR: " + f.message()));
         } else if (event instanceof BuildEvent.StepCacheMiss m) {
             for (String reason : m.reasons()) {

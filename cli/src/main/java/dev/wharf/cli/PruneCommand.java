@@ -6,6 +6,7 @@ import static dev.wharf.cli.CommandModel.list;
 import static dev.wharf.cli.CommandModel.option;
 import static dev.wharf.cli.CommandModel.value;
 
+import dev.wharf.builder.doctor.StoreDoctor;
 import dev.wharf.cache.CacheException;
 import dev.wharf.cache.CacheKey;
 import dev.wharf.cache.CacheStore;
@@ -21,9 +22,11 @@ import dev.wharf.layers.LayerException;
 import dev.wharf.layers.store.GcOptions;
 import dev.wharf.layers.store.GcReport;
 import dev.wharf.layers.store.LocalStore;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -105,6 +108,30 @@ final class PruneCommand extends StoreCommand {
                 }
                 out.println();
             }
+        }
+        // Blobs committed since the longest-running wharf process on this store began are kept whatever the grace
+        // period says: they may be a running build's, not yet named by an image or cache record (with
+        // --grace-period 0s, a build running meanwhile lost its new layers and failed to tag its image). BuildKit
+        // protects them with leases; a build's user marker (state/users) dates its start.
+        Optional<Instant> buildsSince;
+        try {
+            buildsSince = StoreDoctor.users(root).oldestAliveSince();
+        } catch (IOException e) {
+            throw new LayerException("cannot read the users of the store in " + root.resolve("state/users") + ": "
+                    + e.getMessage(), e);
+        }
+        // What killed writers (a load or pull) staged in ingest/: a build's start cleans it, a load or pull does not
+        // (for a day), so prune does, as BuildKit's prune drops abandoned ingests. A file written in the last ten
+        // seconds, or since a live wharf process began, may be a live writer's.
+        Instant stagedBefore = Instant.now().minusSeconds(10);
+        if (buildsSince.isPresent() && buildsSince.get().minusSeconds(1).isBefore(stagedBefore)) {
+            stagedBefore = buildsSince.get().minusSeconds(1);
+        }
+        local.checker().checkStaged(true, stagedBefore);
+        if (buildsSince.isPresent()) {
+            // A second of slack: file times may be coarser than the clock.
+            Duration running = Duration.between(buildsSince.get(), Instant.now()).plusSeconds(1);
+            grace = running.compareTo(grace) > 0 ? running : grace;
         }
         GcReport report = local.garbageCollector().collect(GcOptions.defaults().withGracePeriod(grace)
                 .withExtraRoots(cache.gcRoots()));

@@ -95,11 +95,16 @@ final class SaveCommand extends StoreCommand {
                     () -> new CommandException("No such image: " + ImageName.parse(written))));
         }
         ArchiveExporter exporter = ArchiveExporter.from(local, RootfsImportOptions.hostPlatform());
-        switch (chosen) {
-            case DOCKER -> exporter.writeDockerArchive(names, DockerLayerFormat.TAR, output);
-            case OCI -> exporter.writeOciArchive(names, output);
-            case OCI_DIR -> exporter.writeOciLayout(names, output);
-            default -> throw new IllegalStateException("unhandled format " + chosen);
+        // On Ctrl-C or SIGTERM the JVM used to exit mid-write, leaving the hidden staged archive (.NAME-*.partial,
+        // as large as what was written) beside the output. Interrupted, the write stops (its file channels close)
+        // and deletes the staged file before the JVM ends.
+        try (InterruptOnShutdown stop = new InterruptOnShutdown()) {
+            switch (chosen) {
+                case DOCKER -> exporter.writeDockerArchive(names, DockerLayerFormat.TAR, output);
+                case OCI -> exporter.writeOciArchive(names, output);
+                case OCI_DIR -> exporter.writeOciLayout(names, output);
+                default -> throw new IllegalStateException("unhandled format " + chosen);
+            }
         }
         return ExitCodes.OK;
     }

@@ -63,6 +63,38 @@ class ConcurrencyReliabilityTest {
     }
 
     @Test
+    void buildsWhileAPruneWithoutGracePeriodRuns_allSucceed_withSerialResults_andNoBlobIsLost() throws Exception {
+        // Two builds of one variant and one of another, each writing new layers, while prune --all with no grace
+        // period runs again and again: it used to delete their layers before they were tagged ("the store lacks
+        // ...layer...", every build failed).
+        int[] variants = {21, 21, 22};
+        List<Process> builds = new ArrayList<>();
+        for (int i = 0; i < variants.length; i++) {
+            List<String> args = fixture.buildArgs(root, variants[i]);
+            args.addAll(1, List.of("-t", "own" + i + ":1"));
+            builds.add(CliHarness.start(work.resolve("pruned-" + i + ".log"), args.toArray(String[]::new)));
+        }
+        int prunes = 0;
+        while (builds.stream().anyMatch(Process::isAlive)) {
+            Outcome pruned = wharf("prune", "--root", root.toString(), "--all", "--grace-period", "0s");
+            assertEquals(0, pruned.exitCode(), pruned.err());
+            prunes++;
+        }
+        for (int i = 0; i < builds.size(); i++) {
+            Process p = builds.get(i);
+            assertTrue(p.waitFor(300, TimeUnit.SECONDS), "build " + i + " hung");
+            String output = Files.readString(work.resolve("pruned-" + i + ".log"));
+            assertEquals(0, p.exitValue(), "build " + i + " (after " + prunes + " prunes):\n" + output);
+            List<String> lines = output.lines().toList();
+            assertEquals(fixture.expectedId(variants[i]), lines.get(lines.size() - 1), "build " + i);
+        }
+        assertTrue(prunes > 0);
+        Outcome pruned = wharf("prune", "--root", root.toString(), "--grace-period", "0s");
+        assertEquals(0, pruned.exitCode(), pruned.err());
+        assertStoreWhole(false, variants.length);
+    }
+
+    @Test
     void fourBuildsInOneJvm_throughOneEngineAndThroughFourEngines_allSucceed_withSerialResults() throws Exception {
         try (BuildEngine engine = BuildEngine.create(EngineOptions.of(root))) {
             List<CompletableFuture<BuildResult>> results = new ArrayList<>();
@@ -106,9 +138,13 @@ class ConcurrencyReliabilityTest {
     }
 
     private void assertStoreWhole(boolean shared) throws Exception {
+        assertStoreWhole(shared, VARIANTS.length);
+    }
+
+    private void assertStoreWhole(boolean shared, int builds) throws Exception {
         Outcome images = wharf("images", "--root", root.toString());
         assertEquals(0, images.exitCode(), images.err());
-        for (int i = 0; i < VARIANTS.length; i++) {
+        for (int i = 0; i < builds; i++) {
             assertTrue(images.out().contains("own" + i), "tag own" + i + " lost:\n" + images.out());
         }
         assertTrue(!shared || images.out().contains("shared"), images.out());

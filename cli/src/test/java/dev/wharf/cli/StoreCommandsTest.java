@@ -30,8 +30,10 @@ import dev.wharf.layers.store.LocalStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -193,6 +195,19 @@ class StoreCommandsTest {
         assertEquals(1, missing.exitCode());
         assertEquals("wharf rmi: No such image: demo:1.0\n", missing.err());
         assertEquals(0, wharf("rmi", "--root", storeA.toString(), "-f", "demo:1.0").exitCode());
+    }
+
+    @Test
+    void prune_deletesWhatAKilledLoadStaged_butNotAFileBeingWritten() throws Exception {
+        ok("load", "--root", storeA.toString(), "-i", seedArchive.toString());
+        // What a load killed mid-blob leaves (no build ran since to clean it, and a load or pull cleans only files
+        // a day old), and a file another process is writing right now.
+        Path abandoned = Files.write(storeA.resolve("ingest/blob-1234.partial"), new byte[4096]);
+        Files.setLastModifiedTime(abandoned, FileTime.from(Instant.now().minusSeconds(120)));
+        Path writing = Files.write(storeA.resolve("ingest/blob-5678.partial"), new byte[4096]);
+        ok("prune", "--root", storeA.toString());
+        assertFalse(Files.exists(abandoned));
+        assertTrue(Files.exists(writing));
     }
 
     @Test

@@ -44,6 +44,41 @@ class TerminatedCommandReliabilityTest {
                 "sleep 987752 & echo started; wait");
     }
 
+    @Test
+    void terminatedSave_leavesNoStagedArchiveBesideTheOutput() throws Exception {
+        Path root = work.resolve("store");
+        // A 256 MB layer, so that the save is still writing when it is terminated.
+        Path rootfs = Files.createDirectories(work.resolve("rootfs"));
+        try (var big = new java.io.RandomAccessFile(rootfs.resolve("big").toFile(), "rw")) {
+            big.setLength(256L << 20);
+        }
+        ReliabilityFixture.run("tar", "cf", work.resolve("big.tar").toString(), "-C", rootfs.toString(), ".");
+        CliHarness.ok("import", "--root", root.toString(), work.resolve("big.tar").toString(), "big:1");
+        Path out = Files.createDirectories(work.resolve("out"));
+        Path log = work.resolve("save.log");
+        Process child = CliHarness.start(log, "save", "--root", root.toString(), "big:1", "-o",
+                out.resolve("big-save.tar").toString());
+        try {
+            boolean staged = false;
+            for (int i = 0; i < 2000 && !staged && child.isAlive(); i++) {
+                try (Stream<Path> files = Files.list(out)) {
+                    staged = files.anyMatch(f -> f.getFileName().toString().endsWith(".partial"));
+                }
+                Thread.sleep(staged ? 0 : 5);
+            }
+            CliHarness.require(staged, "the save ended before it could be terminated: " + read(log));
+            child.destroy(); // SIGTERM
+            assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the terminated JVM did not exit");
+        } finally {
+            child.destroyForcibly();
+        }
+        try (Stream<Path> files = Files.list(out)) {
+            List<Path> left = files.toList();
+            // The save either finished (the archive alone) or left nothing.
+            assertTrue(left.isEmpty() || left.equals(List.of(out.resolve("big-save.tar"))), left.toString());
+        }
+    }
+
     private void assertTerminatedCleanly(Path root, String sleepArg, String... args) throws Exception {
         Path log = work.resolve("log");
         Process child = CliHarness.start(log, args);
@@ -82,7 +117,11 @@ class TerminatedCommandReliabilityTest {
         assertEquals(List.of(), ReliabilityFixture.sandboxRuns(root), "sandbox state outlived wharf");
         assertEquals(List.of(), ReliabilityFixture.processesUnder(root), "processes outlived wharf");
         if (command.equals("build")) {
-            assertTrue(read(log).contains("wharf build: cancelled"), read(log));
+            // As buildx on Ctrl-C: the running step CANCELED, then the solve's error, last, and status 1.
+            String text = read(log);
+            assertEquals(1, exit, text);
+            assertTrue(java.util.regex.Pattern.compile("(?m)^#\\d+ CANCELED$").matcher(text).find(), text);
+            assertTrue(text.strip().endsWith("ERROR: failed to solve: Canceled: context canceled"), text);
         }
     }
 

@@ -347,33 +347,34 @@ final class BuildExecutor {
             done(number, stage, text, false, start);
             // Dated like a later cache hit of the same record, so a cached rebuild gives the same image.
             return fromRecord(state, step, text, saved, next);
-        } catch (StepFailure e) {
-            throw fail(number, text, line, e.exitCode(), e.getMessage(), e.getCause(), start);
         } catch (InterruptedException e) {
             listener.onEvent(new BuildEvent.StepFailed(number, "cancelled", elapsed(start)));
             throw e;
         } catch (Exception e) {
-            if (cancelled(e)) {
-                // Interrupted because another stage failed (or the build was cancelled) while this step waited
-                // in an interruptible call that wraps the interruption (a store lock, a channel): BuildKit shows
-                // such a vertex as CANCELED, and the build's error is the other step's.
+            if (cancelledBy(e)) {
+                // A cancel that reached the step as another error ("interrupted while waiting for the store lock",
+                // a channel closed by the interrupt): BuildKit shows the vertex as CANCELED, not as its error.
                 listener.onEvent(new BuildEvent.StepFailed(number, "cancelled", elapsed(start)));
                 InterruptedException cancelled = new InterruptedException("build cancelled");
                 cancelled.initCause(e);
                 throw cancelled;
             }
+            if (e instanceof StepFailure failure) {
+                throw fail(number, text, line, failure.exitCode(), e.getMessage(), e.getCause(), start);
+            }
             throw fail(number, text, line, null, e.getMessage(), e, start);
         }
     }
 
-    /** Whether a step's failure is its cancellation: the thread was interrupted, or an interruption caused it. */
-    private static boolean cancelled(Exception e) {
+    /** Whether a step's error comes from the build's cancellation: the thread's interrupt, or one in its causes. */
+    private static boolean cancelledBy(Throwable error) {
         if (Thread.currentThread().isInterrupted()) {
             return true;
         }
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            // Not InterruptedIOException: a socket timeout is one, and is a failure of its own.
-            if (t instanceof InterruptedException || t instanceof java.nio.channels.ClosedByInterruptException) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof InterruptedException || t instanceof java.nio.channels.ClosedByInterruptException
+                    || t instanceof java.io.InterruptedIOException
+                            && !(t instanceof java.net.SocketTimeoutException)) {
                 return true;
             }
         }

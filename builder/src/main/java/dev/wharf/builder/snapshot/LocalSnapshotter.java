@@ -105,7 +105,7 @@ abstract class LocalSnapshotter implements Snapshotter {
             throw new SnapshotException("cannot create the snapshot store at " + this.root + ": " + e.getMessage()
                     + "; check that the directory is writable", e);
         }
-        this.metadata = new MetadataStore(this.root.resolve("metadata"), staging);
+        this.metadata = new MetadataStore(this.root.resolve("metadata"), staging, this::damagedRecord);
         this.lock = new StoreLock(this.root.resolve("lock"));
         this.sweepNeeded = this.root.resolve("sweep-needed");
         this.idCeiling = this.root.resolve("id-ceiling");
@@ -278,7 +278,7 @@ abstract class LocalSnapshotter implements Snapshotter {
             }
             // One read of every record (a store of many snapshots makes it the dearest part of a step's removal);
             // nothing changes them meanwhile, as every writer holds the store lock.
-            List<SnapshotRecord> all = metadata.all();
+            List<SnapshotRecord> all = metadata.all().records();
             for (SnapshotRecord other : all) {
                 if (keyOrName.equals(other.parent())) {
                     throw new SnapshotException("snapshot " + keyOrName + " is the parent of " + other.name()
@@ -301,7 +301,7 @@ abstract class LocalSnapshotter implements Snapshotter {
 
     @Override
     public final void walk(Consumer<SnapshotInfo> visitor) throws SnapshotException {
-        for (SnapshotRecord record : metadata.all()) {
+        for (SnapshotRecord record : metadata.all().records()) {
             visitor.accept(record.info());
         }
     }
@@ -373,7 +373,17 @@ abstract class LocalSnapshotter implements Snapshotter {
         Set<String> live = new HashSet<>();
         List<String> uncommitted = new ArrayList<>();
         long maxId = 0;
-        for (SnapshotRecord record : metadata.all()) {
+        MetadataStore.Listing listing = metadata.all();
+        for (Path damaged : listing.damaged()) {
+            // Read as no record; the directory it named is an orphan now, deleted below.
+            try {
+                Files.deleteIfExists(damaged);
+            } catch (IOException e) {
+                throw new SnapshotException("cannot delete the damaged snapshot record " + damaged + ": "
+                        + e.getMessage() + "; delete it by hand", e);
+            }
+        }
+        for (SnapshotRecord record : listing.records()) {
             live.add(Long.toString(record.id()));
             maxId = Math.max(maxId, record.id());
             if (record.kind() != SnapshotKind.COMMITTED) {
@@ -549,7 +559,19 @@ abstract class LocalSnapshotter implements Snapshotter {
         }
     }
 
-    /** Asks for a sweep; called under the store lock. */
+    /**
+     * A record file that is empty or cannot be decoded (see {@link MetadataStore}): the snapshot is treated as
+     * missing, so the builder unpacks or builds it again, and the next sweep deletes the file and its directory.
+     * Warned through the platform logger (library code prints nothing itself).
+     */
+    private void damagedRecord(MetadataStore.Damaged damaged) {
+        System.getLogger(LocalSnapshotter.class.getName()).log(System.Logger.Level.WARNING,
+                "ignoring the damaged snapshot record {0} ({1}); the snapshot will be made again",
+                damaged.file(), damaged.reason());
+        flagQuietly();
+    }
+
+    /** Asks for a sweep; called under the store lock (or outside it, where a lost flag costs a day's delay). */
     private void flagQuietly() {
         try {
             markSweepNeeded();

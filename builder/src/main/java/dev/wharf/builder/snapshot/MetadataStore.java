@@ -3,6 +3,7 @@ package dev.wharf.builder.snapshot;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.wharf.layers.layout.AtomicFiles;
 import java.io.ByteArrayOutputStream;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Snapshot metadata as one small JSON file per snapshot in {@code <root>/metadata}, named by the hex of the key so
@@ -26,36 +28,81 @@ import java.util.Optional;
  * records at least once (the orphan sweep), and in a fresh JVM data binding's per-type introspection and reflective
  * construction cost about ten times as much per record as the tokens themselves. The format is the one data binding
  * wrote: {@code {"name":...,"kind":"ACTIVE|VIEW|COMMITTED","parent":...|null,"id":N}}.
+ *
+ * <p>A record that is empty or cannot be decoded (an unsynced active record cut by a power loss, see {@link #put},
+ * or a damaged disk) is read as no record and reported to the {@code damaged} receiver: a snapshot is a disposable
+ * copy of its layers, and the builder unpacks a missing one again, whereas an error here stopped every build that
+ * used the snapshot, and one such file among the records made every listing (the orphan sweep at each opening)
+ * fail, so no build could open the store. The sweep deletes such files ({@link Listing#damaged}).
  */
 final class MetadataStore {
     private static final String SUFFIX = ".json";
     private final Path dir;
     private final Path staging;
     private static final JsonFactory JSON = new JsonFactory();
+    private final Consumer<Damaged> damaged;
+
+    /** A record file that is empty or cannot be decoded, and why. */
+    record Damaged(Path file, String reason) {
+    }
+
+    /** Every readable record, and the files of the damaged ones. Immutable. */
+    record Listing(List<SnapshotRecord> records, List<Path> damaged) {
+        Listing {
+            records = List.copyOf(records);
+            damaged = List.copyOf(damaged);
+        }
+    }
 
     MetadataStore(Path dir, Path staging) {
+        this(dir, staging, d -> {
+        });
+    }
+
+    /** {@code damaged} receives each damaged record file read (it must not throw). */
+    MetadataStore(Path dir, Path staging, Consumer<Damaged> damaged) {
         this.dir = dir;
         this.staging = staging;
+        this.damaged = damaged;
     }
 
     Optional<SnapshotRecord> get(String name) throws SnapshotException {
-        return read(fileOf(name));
+        return read(fileOf(name), null);
     }
 
-    private static Optional<SnapshotRecord> read(Path file) throws SnapshotException {
+    /** Reads a record; a damaged one is none, added to {@code damagedFiles} when given and reported. */
+    private Optional<SnapshotRecord> read(Path file, List<Path> damagedFiles) throws SnapshotException {
+        byte[] bytes;
         try {
-            byte[] bytes = Files.readAllBytes(file);
-            if (bytes.length == 0) {
-                // An unsynced active record cut by a power loss (see put): the snapshot is gone with its step.
-                return Optional.empty();
-            }
-            return Optional.of(decode(bytes));
+            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
             throw new SnapshotException("cannot read snapshot metadata " + file + " (" + e.getMessage()
-                    + "); delete the file to forget the snapshot", e);
+                    + "); check the store's permissions and disk, or delete the file to forget the snapshot", e);
         }
+        String reason;
+        if (bytes.length == 0) {
+            // An unsynced active record cut by a power loss (see put): the snapshot is gone with its step.
+            reason = "the file is empty";
+        } else {
+            try {
+                SnapshotRecord record = decode(bytes);
+                if (file.getFileName().toString().equals(fileNameOf(record.name()))) {
+                    return Optional.of(record);
+                }
+                reason = "it holds the record of " + record.name();
+            } catch (JsonProcessingException e) {
+                reason = e.getOriginalMessage(); // without Jackson's multi-line source location
+            } catch (IOException e) {
+                reason = e.getMessage();
+            }
+        }
+        if (damagedFiles != null) {
+            damagedFiles.add(file);
+        }
+        damaged.accept(new Damaged(file, reason));
+        return Optional.empty();
     }
 
     void put(SnapshotRecord record) throws SnapshotException {
@@ -91,23 +138,22 @@ final class MetadataStore {
         }
     }
 
-    List<SnapshotRecord> all() throws SnapshotException {
+    /** Every record, skipping (and reporting) damaged ones; files of other names are not records and are skipped. */
+    Listing all() throws SnapshotException {
         List<SnapshotRecord> records = new ArrayList<>();
+        List<Path> damagedFiles = new ArrayList<>();
         // No glob: the directory stream would match every name against a regular expression, which in a fresh JVM
-        // cost as much as reading the record. A file's name is the hex of its record's name (checked by decoding).
+        // cost as much as reading the record. A file's name is the hex of its record's name (checked by read).
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path file : files) {
-                String hex = file.getFileName().toString();
-                if (!hex.endsWith(SUFFIX)) {
-                    continue;
+                if (isRecordName(file.getFileName().toString())) {
+                    read(file, damagedFiles).ifPresent(records::add);
                 }
-                HexFormat.of().parseHex(hex, 0, hex.length() - SUFFIX.length());
-                read(file).ifPresent(records::add);
             }
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException e) {
             throw new SnapshotException("cannot list snapshot metadata in " + dir + ": " + e.getMessage(), e);
         }
-        return records;
+        return new Listing(records, damagedFiles);
     }
 
     static byte[] encode(SnapshotRecord record) throws IOException {
@@ -169,6 +215,25 @@ final class MetadataStore {
     }
 
     private Path fileOf(String name) {
-        return dir.resolve(HexFormat.of().formatHex(name.getBytes(StandardCharsets.UTF_8)) + SUFFIX);
+        return dir.resolve(fileNameOf(name));
+    }
+
+    /** Whether a file name is one {@link #fileOf} gives: lower-case hex digits and the suffix. */
+    private static boolean isRecordName(String fileName) {
+        int end = fileName.length() - SUFFIX.length();
+        if (end <= 0 || !fileName.endsWith(SUFFIX)) {
+            return false;
+        }
+        for (int i = 0; i < end; i++) {
+            char c = fileName.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String fileNameOf(String name) {
+        return HexFormat.of().formatHex(name.getBytes(StandardCharsets.UTF_8)) + SUFFIX;
     }
 }

@@ -233,6 +233,43 @@ abstract class SnapshotterContract {
     }
 
     @Test
+    void damagedRecords_leftByAPowerLoss_neverBlockTheStore_andAreSweptWithTheirDirectories() throws Exception {
+        layer("base", null, "a", "1");
+        layer("top", "base", "b", "2");
+        List<Mount> active = snapshotter.prepare("running-step", "top");
+        Path activeDir = writable(active).getParent();
+        Path metadata = temp.resolve("store/metadata");
+        // An unsynced active record cut to zeroed blocks, and a committed parent's record garbled on disk.
+        Files.write(recordFile("running-step"), new byte[48]);
+        Files.writeString(recordFile("base"), "{\"name\":\"base\",\"ki");
+        leaveMarkerOfAKilledProcess();
+        LocalSnapshotter reopened = open(temp.resolve("store"));
+        assertEquals(Optional.empty(), reopened.stat("running-step"));
+        assertEquals(Optional.empty(), reopened.stat("base"));
+        assertFalse(Files.exists(activeDir), "the damaged active record's directory is swept");
+        assertFalse(Files.exists(recordFile("running-step")));
+        assertFalse(Files.exists(recordFile("base")));
+        List<String> listed = new ArrayList<>();
+        reopened.walk(info -> listed.add(info.name()));
+        assertEquals(List.of("top"), listed);
+        // The builder makes a missing snapshot again under its name, and what stood on it works again.
+        List<Mount> again = reopened.prepare("base-again", null);
+        Files.writeString(writable(again).resolve("a"), "1");
+        reopened.commit("base", "base-again");
+        List<Mount> child = reopened.prepare("child", "top");
+        List<String> dirs = new ArrayList<>(child.get(0).layerDirs());
+        dirs.add(writable(child).toString());
+        assertTrue(dirs.stream().anyMatch(d -> Files.exists(Path.of(d, "a")))
+                && dirs.stream().anyMatch(d -> Files.exists(Path.of(d, "b"))), dirs.toString());
+        assertTrue(Files.isDirectory(metadata));
+    }
+
+    private Path recordFile(String name) {
+        return temp.resolve("store/metadata").resolve(java.util.HexFormat.of().formatHex(
+                name.getBytes(java.nio.charset.StandardCharsets.UTF_8)) + ".json");
+    }
+
+    @Test
     void reopening_withoutAKilledProcessOrFlag_leavesTheStoreAlone_untilADayHasPassedSinceTheLastSweep()
             throws Exception {
         layer("base", null, "a", "1");

@@ -79,12 +79,30 @@ public final class FileBlobStore implements BlobStore {
             }
             return;
         }
-        String text = Files.readString(file, StandardCharsets.UTF_8);
+        // Bytes, decoded leniently: a damaged file (garbage, zeroed blocks) failed as "Input length = 3", naming no
+        // file. Only the head is read: a layout file is one short line.
+        byte[] head;
+        try (var in = Files.newInputStream(file)) {
+            head = in.readNBytes(4096);
+        }
+        String text = new String(head, StandardCharsets.UTF_8);
         var matcher = LAYOUT_VERSION.matcher(text);
         if (!matcher.find() || !matcher.group(1).startsWith("1.")) {
-            throw new LayerException(file + " does not declare OCI image layout version 1.x (found: " + text.strip()
-                    + "); this directory is not a wharf store, choose another root");
+            throw new LayerException(file + " does not declare OCI image layout version 1.x (found: "
+                    + printable(text) + "); this directory is not a wharf store, choose another root (if it is one "
+                    + "whose file was damaged, write " + OciLayout.LAYOUT_FILE_CONTENT + " into it)");
         }
+    }
+
+    /** At most 80 characters of {@code text}, stripped, with control and undecodable characters as '?'. */
+    private static String printable(String text) {
+        String stripped = text.strip();
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < stripped.length() && out.length() < 80; i++) {
+            char c = stripped.charAt(i);
+            out.append(Character.isISOControl(c) || c == '\uFFFD' ? '?' : c);
+        }
+        return stripped.length() > 80 ? out + "..." : out.toString();
     }
 
     /** Returns the layout (paths) of this store. */

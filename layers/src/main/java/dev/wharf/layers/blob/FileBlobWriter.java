@@ -66,37 +66,49 @@ final class FileBlobWriter extends BlobWriter {
         this.clock = clock;
         this.algorithm = algorithm;
         this.hasher = algorithm.newMessageDigest();
+        Path file = null;
+        FileChannel opened = null;
         try {
-            this.staged = createStaged(layout.ingestDir());
-            this.channel = FileChannel.open(staged, StandardOpenOption.WRITE);
+            for (int attempt = 0; opened == null; attempt++) {
+                file = stagedName(layout.ingestDir());
+                try {
+                    opened = openNew(file);
+                } catch (FileAlreadyExistsException e) {
+                    if (attempt >= 100) {
+                        throw e;
+                    }
+                }
+            }
         } catch (IOException e) {
             throw new LayerException("cannot start a blob write in " + layout.ingestDir() + ": " + e.getMessage()
                     + "; check that the store directory exists and is writable", e);
         }
+        this.staged = file;
+        this.channel = opened;
     }
 
     /**
-     * Creates a new, empty, owner-only file {@code blob-<random>.partial} in {@code dir}. Not
-     * {@link Files#createTempFile}: its names come from a {@code SecureRandom}, whose set-up (NativePRNG reading
-     * /dev/urandom, a SHA1PRNG to mix) cost a fresh JVM ~3 ms before its first blob (class-load time line of
-     * bench/layers.sh's zstd case). The name only has to be new in the store's own ingest directory, and the create
-     * fails rather than reuse one that exists ({@code CREATE_NEW}, {@code O_EXCL}), so a cheap random number does.
+     * A new name {@code blob-<random>.partial} in {@code dir}. Not {@link Files#createTempFile}: its names come from
+     * a {@code SecureRandom}, whose set-up (NativePRNG reading /dev/urandom, a SHA1PRNG to mix) cost a fresh JVM
+     * ~3 ms before its first blob (class-load time line of bench/layers.sh's zstd case). The name only has to be new
+     * in the store's own ingest directory, and the open fails rather than reuse one that exists ({@code CREATE_NEW},
+     * {@code O_EXCL}), so a cheap random number does.
      */
-    private static Path createStaged(Path dir) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            Path file = dir.resolve("blob-" + Long.toUnsignedString(ThreadLocalRandom.current().nextLong())
-                    + ".partial");
-            try {
-                try {
-                    return Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-                } catch (UnsupportedOperationException e) {
-                    return Files.createFile(file); // not a POSIX file system
-                }
-            } catch (FileAlreadyExistsException e) {
-                if (attempt >= 100) {
-                    throw e;
-                }
-            }
+    private static Path stagedName(Path dir) {
+        return dir.resolve("blob-" + Long.toUnsignedString(ThreadLocalRandom.current().nextLong()) + ".partial");
+    }
+
+    /**
+     * Creates the owner-only file and opens it for writing in one {@code open(O_CREAT|O_EXCL)}: a create followed
+     * by a separate open left the empty staged file behind in {@code ingest/} when the open failed (too many open
+     * files), until a later sweep.
+     */
+    private static FileChannel openNew(Path file) throws IOException {
+        Set<StandardOpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        try {
+            return FileChannel.open(file, options, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        } catch (UnsupportedOperationException e) {
+            return FileChannel.open(file, options); // not a POSIX file system
         }
     }
 

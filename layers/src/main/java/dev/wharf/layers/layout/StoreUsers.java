@@ -10,7 +10,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -83,6 +85,32 @@ public final class StoreUsers {
             }
         }
         return new Census(alive, dead);
+    }
+
+    /**
+     * When the longest-running live user registered (its marker's modification time, set when it was created), or
+     * empty when none is alive. A garbage collection keeps every blob committed since then: such a blob may belong to
+     * a build still running, which has not yet named it in an image or cache record. Dead users' markers are left
+     * for {@link #census}.
+     */
+    public Optional<Instant> oldestAliveSince() throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return Optional.empty();
+        }
+        Instant oldest = null;
+        try (DirectoryStream<Path> markers = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
+            for (Path marker : markers) {
+                try {
+                    Instant since = Files.getLastModifiedTime(marker).toInstant();
+                    if ((oldest == null || since.isBefore(oldest)) && isLocked(marker)) {
+                        oldest = since;
+                    }
+                } catch (NoSuchFileException e) {
+                    // Its user just closed.
+                }
+            }
+        }
+        return Optional.ofNullable(oldest);
     }
 
     /**

@@ -50,6 +50,22 @@ class FileBlobStoreTest extends BlobStoreContractTest {
     }
 
     @Test
+    void open_ofADamagedLayoutFile_namesTheFile_andShowsItsHeadPrintably() throws Exception {
+        byte[] garbage = new byte[300];
+        new java.util.Random(3).nextBytes(garbage);
+        garbage[0] = (byte) 0xb0; // not UTF-8: reading it as a string failed with "Input length = 1"
+        for (byte[] damaged : List.of(garbage, new byte[0], new byte[4096 * 3])) {
+            Files.write(root.resolve("oci-layout"), damaged);
+            LayerException e = assertThrows(LayerException.class, () -> FileBlobStore.open(root));
+            assertTrue(e.getMessage().startsWith(root.resolve("oci-layout") + " does not declare"), e.getMessage());
+            assertTrue(e.getMessage().contains("{\"imageLayoutVersion\":\"1.0.0\"}"), e.getMessage());
+            assertTrue(e.getMessage().chars().noneMatch(c -> Character.isISOControl(c) || c == 0xFFFD),
+                    e.getMessage());
+            assertTrue(e.getMessage().length() < 400, e.getMessage());
+        }
+    }
+
+    @Test
     void open_rejectsADirectoryWithAnotherLayoutVersion() throws Exception {
         Files.writeString(root.resolve("oci-layout"), "{\"imageLayoutVersion\":\"2.0.0\"}");
         LayerException e = assertThrows(LayerException.class, () -> FileBlobStore.open(root));

@@ -36,4 +36,24 @@ class StoreUsersTest {
             assertEquals(new StoreUsers.Census(true, false), users.census(me));
         }
     }
+
+    @Test
+    void oldestAliveSince_isTheEarliestLiveMarkersTime_ignoringDeadOnes() throws IOException {
+        StoreUsers users = new StoreUsers(dir);
+        assertEquals(java.util.Optional.empty(), users.oldestAliveSince());
+        Path dead = Files.writeString(dir.resolve("0123456789abcdef01234567.lock"), "");
+        Files.setLastModifiedTime(dead, java.nio.file.attribute.FileTime.fromMillis(1_000));
+        try (StoreUsers.Registration first = users.register(); StoreUsers.Registration second = users.register()) {
+            java.time.Instant firstSince = java.time.Instant.parse("2026-01-01T00:00:00Z");
+            try (var markers = Files.list(dir)) {
+                for (Path marker : markers.filter(m -> !m.equals(dead)).toList()) {
+                    Files.setLastModifiedTime(marker, java.nio.file.attribute.FileTime.from(firstSince));
+                    firstSince = firstSince.plusSeconds(60);
+                }
+            }
+            assertEquals(java.util.Optional.of(java.time.Instant.parse("2026-01-01T00:00:00Z")),
+                    users.oldestAliveSince(), "the dead marker's older time does not count");
+        }
+        assertEquals(java.util.Optional.empty(), users.oldestAliveSince());
+    }
 }
