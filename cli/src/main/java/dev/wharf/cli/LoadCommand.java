@@ -5,11 +5,13 @@ import static dev.wharf.cli.CommandModel.lines;
 import static dev.wharf.cli.CommandModel.option;
 import static dev.wharf.cli.CommandModel.value;
 
+import dev.wharf.builder.doctor.StoreDoctor;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.archive.ArchiveImporter;
 import dev.wharf.layers.archive.ImportResult;
 import dev.wharf.layers.archive.ImportedImage;
 import dev.wharf.layers.store.ImageName;
+import dev.wharf.layers.layout.StoreUsers;
 import dev.wharf.layers.store.LocalStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,8 +58,11 @@ final class LoadCommand extends StoreCommand {
     int execute() throws LayerException, CommandException {
         PrintWriter out = out();
         Path spooled = null;
-        try {
-            LocalStore local = openStore();
+        LocalStore local = openStore();
+        // Registered as a user of the store while it stages blobs, as builds, pulls and imports are: a build starting
+        // meanwhile with no other user alive (or a prune) deleted the staged files of an unregistered load as an
+        // interrupted write's, and the load failed at its commit.
+        try (StoreUsers.Registration user = register()) {
             Path source = input;
             if (source == null) {
                 // The importer reads an archive more than once (manifest first), so stdin is spooled to a file.
@@ -77,6 +82,15 @@ final class LoadCommand extends StoreCommand {
             return ExitCodes.OK;
         } finally {
             deleteQuietly(spooled);
+        }
+    }
+
+    private StoreUsers.Registration register() throws CommandException {
+        Path root = store.resolve();
+        try {
+            return StoreDoctor.users(root).register();
+        } catch (IOException e) {
+            throw new CommandException("cannot register with the store at " + root + ": " + e.getMessage(), e);
         }
     }
 

@@ -295,4 +295,28 @@ class StoreCommandsTest {
         assertEquals(512L * 1024 * 1024, ByteSizes.parse("512M"));
         assertEquals(100, ByteSizes.parse("100"));
     }
+
+    @Test
+    void load_isAUserOfTheStoreWhileItStages_soABuildStartOrPruneKeepsItsStagedBlobs() throws Exception {
+        // A load waiting for its archive on stdin: registered from before it stages anything until it ends.
+        Process load = CliHarness.processBuilder("load", "--root", storeA.toString())
+                .redirectErrorStream(true).start();
+        try {
+            var users = dev.wharf.builder.doctor.StoreDoctor.users(storeA);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (users.oldestAliveSince().isEmpty() && load.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertTrue(users.oldestAliveSince().isPresent(), "a running load is no registered user of the store");
+            try (var stdin = load.getOutputStream()) {
+                Files.copy(seedArchive, stdin);
+            }
+            String output = new String(load.getInputStream().readAllBytes());
+            assertEquals(0, load.waitFor(), output);
+            assertEquals("Loaded image: demo:1.0\n", output);
+            assertTrue(users.oldestAliveSince().isEmpty(), "the load's registration outlived it");
+        } finally {
+            load.destroyForcibly();
+        }
+    }
 }
