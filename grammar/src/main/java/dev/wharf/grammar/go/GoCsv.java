@@ -105,7 +105,9 @@ public final class GoCsv {
             return true;
         }
         int first = field.codePointAt(0);
-        return Character.isWhitespace(first) || Character.isSpaceChar(first) || first == 0x85;
+        // Go's unicode.IsSpace: \t \n \v \f \r, U+0085 and the Z categories' spaces. Not Character.isWhitespace,
+        // which also counts U+001C..U+001F (Go does not quote a field starting with one).
+        return (first >= '\t' && first <= '\r') || first == 0x85 || Character.isSpaceChar(first);
     }
 
     private static IllegalArgumentException error(String line, int index, String reason) {

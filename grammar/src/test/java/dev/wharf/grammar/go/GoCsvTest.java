@@ -44,4 +44,11 @@ class GoCsvTest {
         assertEquals("type=oci,\"annotation.x=a,b\",\"q\"\"q\",\" lead\",,\"\\.\",plain", line);
         assertEquals(fields, GoCsv.fields(line));
     }
+
+    @Test
+    void join_quotesALeadingSpaceByGosUnicodeIsSpace_notJavasIsWhitespace() {
+        // Go 1.19's csv.Writer: U+001C..U+001F are no spaces to unicode.IsSpace (Java's isWhitespace says they are);
+        // U+00A0 and U+2028 are.
+        assertEquals("\u001cx,\"\u00a0y\",\"\u2028z\"", GoCsv.join(List.of("\u001cx", "\u00a0y", "\u2028z")));
+    }
 }
