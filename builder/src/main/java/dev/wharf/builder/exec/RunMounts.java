@@ -66,9 +66,9 @@ final class RunMounts {
 
         /**
          * Stops the step's ssh-agent proxies, releases the cache mounts it held and deletes the step's bind and
-         * secret copies ({@code copies}): a bind copy is as big as the context it copies, and they piled up, one per
-         * RUN, until the build's scratch directory went. Agent sockets stay in that shorter scratch path, under the
-         * socket path limit.
+         * secret copies ({@code copies}, null when the step has neither): a bind copy is as big as the context it
+         * copies, and they piled up, one per RUN, until the build's scratch directory went. Agent sockets stay in
+         * that shorter scratch path, under the socket path limit.
          */
         @Override
         public void close() {
@@ -81,7 +81,9 @@ final class RunMounts {
                 }
             }
             try {
-                dev.wharf.layers.layout.FileTrees.delete(copies);
+                if (copies != null) {
+                    dev.wharf.layers.layout.FileTrees.delete(copies);
+                }
             } catch (IOException e) {
                 // What a RUN left there that cannot be deleted now goes with the build's scratch directory.
             }
@@ -146,7 +148,9 @@ final class RunMounts {
         CacheUse caches = new CacheUse(scratch);
         int sshMounts = 0;
         int index = 0;
-        Path copies = Files.createTempDirectory(scratch, "mounts-");
+        // Only steps that may copy make the directory: a plain RUN pays no mkdir and walk for it.
+        Path copies = step.mounts().stream().anyMatch(m -> m.type() == MountType.BIND || m.type() == MountType.SECRET)
+                ? Files.createTempDirectory(scratch, "mounts-") : null;
         try {
             for (Mount mount : step.mounts()) {
                 String target = target(mount.target(), step.environment().workingDir());
