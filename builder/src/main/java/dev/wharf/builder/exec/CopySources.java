@@ -164,6 +164,11 @@ final class CopySources {
 
     private void copyEntry(String abs, Path to, java.util.Map<String, Path> copiedInodes)
             throws ContextException, IOException {
+        if (Thread.currentThread().isInterrupted()) {
+            // A cancelled build stops here rather than copying the rest of a large context first; the flag stays
+            // set, and BuildExecutor.cancelledBy reads this as the cancel.
+            throw new java.io.InterruptedIOException("cancelled while copying " + abs + " for a bind mount");
+        }
         FileStat stat = snapshot.lstat(abs).orElseThrow(() -> new ContextException(
                 "file " + abs + " vanished from the build context while copying"));
         Path from = snapshot.file(abs).orElseThrow();

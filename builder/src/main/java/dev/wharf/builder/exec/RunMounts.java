@@ -56,7 +56,7 @@ final class RunMounts {
 
     /** The mounts of a step, and the variables its secrets set. */
     record Prepared(List<SandboxMount> mounts, List<String> env, List<SshAgentProxy> proxies,
-                    List<CacheMountLock.Held> locks) implements AutoCloseable {
+                    List<CacheMountLock.Held> locks, Path copies) implements AutoCloseable {
         Prepared {
             mounts = List.copyOf(mounts);
             env = List.copyOf(env);
@@ -64,7 +64,12 @@ final class RunMounts {
             locks = List.copyOf(locks);
         }
 
-        /** Stops the step's ssh-agent proxies and releases the cache mounts it held. */
+        /**
+         * Stops the step's ssh-agent proxies, releases the cache mounts it held and deletes the step's bind and
+         * secret copies ({@code copies}, null when the step has neither): a bind copy is as big as the context it
+         * copies, and they piled up, one per RUN, until the build's scratch directory went. Agent sockets stay in
+         * that shorter scratch path, under the socket path limit.
+         */
         @Override
         public void close() {
             locks.forEach(CacheMountLock.Held::close);
@@ -74,6 +79,13 @@ final class RunMounts {
                 } catch (IOException e) {
                     // The socket lives in the build's scratch directory, which is deleted with the build.
                 }
+            }
+            try {
+                if (copies != null) {
+                    dev.wharf.layers.layout.FileTrees.delete(copies);
+                }
+            } catch (IOException e) {
+                // What a RUN left there that cannot be deleted now goes with the build's scratch directory.
             }
         }
     }
@@ -136,6 +148,9 @@ final class RunMounts {
         CacheUse caches = new CacheUse(scratch);
         int sshMounts = 0;
         int index = 0;
+        // Only steps that may copy make the directory: a plain RUN pays no mkdir and walk for it.
+        Path copies = step.mounts().stream().anyMatch(m -> m.type() == MountType.BIND || m.type() == MountType.SECRET)
+                ? Files.createTempDirectory(scratch, "mounts-") : null;
         try {
             for (Mount mount : step.mounts()) {
                 String target = target(mount.target(), step.environment().workingDir());
@@ -145,14 +160,14 @@ final class RunMounts {
                             .toString(), target, mount.readOnly()));
                     case TMPFS -> out.add(SandboxMount.tmpfs(target, mount.sizeLimit() > 0
                             ? List.of("size=" + mount.sizeLimit()) : List.of()));
-                    case BIND -> out.add(bind(step, mount, target, stages, scratch));
-                    case SECRET -> secret(mount, step.environment().workingDir(), out, env, scratch);
+                    case BIND -> out.add(bind(step, mount, target, stages, copies));
+                    case SECRET -> secret(mount, step.environment().workingDir(), out, env, copies);
                     case SSH -> ssh(mount, step, scratch, sshMounts++, out, sshTargets, proxies);
                     default -> throw new IllegalStateException("unknown mount type " + mount.type());
                 }
             }
         } catch (Exception e) {
-            new Prepared(List.of(), List.of(), proxies, caches.held).close();
+            new Prepared(List.of(), List.of(), proxies, caches.held, copies).close();
             throw e;
         }
         // client/llb/exec.go sets SSH_AUTH_SOCK to the first ssh mount's target whether or not its agent was
@@ -161,7 +176,7 @@ final class RunMounts {
                 && step.environment().env().stream().noneMatch(e -> e.startsWith("SSH_AUTH_SOCK="))) {
             env.add("SSH_AUTH_SOCK=" + sshTargets.get(0));
         }
-        return new Prepared(out, env, proxies, caches.held);
+        return new Prepared(out, env, proxies, caches.held, copies);
     }
 
     private void ssh(Mount mount, Step step, Path scratch, int index, List<SandboxMount> out,

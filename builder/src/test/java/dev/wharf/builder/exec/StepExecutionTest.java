@@ -482,6 +482,32 @@ class StepExecutionTest {
     }
 
     @Test
+    void bindMountCopiesAndSecretCopies_areDeletedWhenTheirStepEnds_notKeptUntilTheBuildEnds() throws Exception {
+        // A context owned by another user (or with ignored files) is bound as a copy: one per RUN, as big as the
+        // context, so a build of many such steps must not hold them all on disk until it ends.
+        Files.setAttribute(context.resolve("a.txt"), "unix:uid", 1234);
+        Path secret = Files.writeString(temp.resolve("token"), "s3cr3t\n");
+        List<String> leftovers = Collections.synchronizedList(new ArrayList<>());
+        engine.build(BuildRequest.builder(context).dockerfileText("""
+                FROM busybox:latest
+                RUN --mount=type=bind,target=/ctx --mount=type=secret,id=tok cat /ctx/a.txt /run/secrets/tok
+                RUN --mount=type=bind,source=dir,target=/d,rw ls /d
+                RUN echo last
+                """).secret("tok", secret).tag("t:latest").listener(event -> {
+                    if (event instanceof dev.wharf.builder.api.BuildEvent.StepStarted started
+                            && started.name().contains("echo last")) {
+                        try (var walk = Files.walk(temp.resolve("store/state"))) {
+                            walk.filter(p -> p.getFileName().toString().matches("(bind|secret)-.*"))
+                                    .forEach(p -> leftovers.add(p.toString()));
+                        } catch (java.io.IOException e) {
+                            leftovers.add(e.toString());
+                        }
+                    }
+                }).build()).get(5, TimeUnit.MINUTES);
+        assertEquals(List.of(), leftovers, "copies made for earlier steps");
+    }
+
+    @Test
     void bindMountSources_followSymlinksInsideTheContext_neverOntoTheHost() throws Exception {
         Files.createSymbolicLink(context.resolve("root-link"), Path.of("/"));
         Files.createSymbolicLink(context.resolve("dir-link"), Path.of("dir"));
