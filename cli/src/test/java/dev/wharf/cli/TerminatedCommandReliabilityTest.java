@@ -48,12 +48,7 @@ class TerminatedCommandReliabilityTest {
     void terminatedSave_leavesNoStagedArchiveBesideTheOutput() throws Exception {
         Path root = work.resolve("store");
         // A 256 MB layer, so that the save is still writing when it is terminated.
-        Path rootfs = Files.createDirectories(work.resolve("rootfs"));
-        try (var big = new java.io.RandomAccessFile(rootfs.resolve("big").toFile(), "rw")) {
-            big.setLength(256L << 20);
-        }
-        ReliabilityFixture.run("tar", "cf", work.resolve("big.tar").toString(), "-C", rootfs.toString(), ".");
-        CliHarness.ok("import", "--root", root.toString(), work.resolve("big.tar").toString(), "big:1");
+        importBigImage(root, 256L << 20);
         Path out = Files.createDirectories(work.resolve("out"));
         Path log = work.resolve("save.log");
         Process child = CliHarness.start(log, "save", "--root", root.toString(), "big:1", "-o",
@@ -82,12 +77,7 @@ class TerminatedCommandReliabilityTest {
     @Test
     void buildTerminatedWhileSendingItsTarball_endsWithTheStatusItReached() throws Exception {
         Path root = work.resolve("store");
-        Path rootfs = Files.createDirectories(work.resolve("rootfs"));
-        try (var big = new java.io.RandomAccessFile(rootfs.resolve("big").toFile(), "rw")) {
-            big.setLength(512L << 20);
-        }
-        ReliabilityFixture.run("tar", "cf", work.resolve("big.tar").toString(), "-C", rootfs.toString(), ".");
-        CliHarness.ok("import", "--root", root.toString(), work.resolve("big.tar").toString(), "big:1");
+        importBigImage(root, 512L << 20);
         Path context = Files.createDirectories(work.resolve("ctx"));
         Files.writeString(context.resolve("Dockerfile"), "FROM big:1\n");
         Path tarball = work.resolve("out.tar");
@@ -110,6 +100,16 @@ class TerminatedCommandReliabilityTest {
         // the JVM then ended with the signal's status, 143.
         assertEquals(0, child.exitValue(), read(log));
         assertTrue(Files.size(tarball) > (512L << 20), "the tarball was cut short: " + Files.size(tarball));
+    }
+
+    /** Imports {@code big:1} into the store at {@code root}: one layer of a sparse file of {@code size} bytes. */
+    private void importBigImage(Path root, long size) throws Exception {
+        Path rootfs = Files.createDirectories(work.resolve("rootfs"));
+        try (var big = new java.io.RandomAccessFile(rootfs.resolve("big").toFile(), "rw")) {
+            big.setLength(size);
+        }
+        ReliabilityFixture.run("tar", "cf", work.resolve("big.tar").toString(), "-C", rootfs.toString(), ".");
+        CliHarness.ok("import", "--root", root.toString(), work.resolve("big.tar").toString(), "big:1");
     }
 
     private void assertTerminatedCleanly(Path root, String sleepArg, String... args) throws Exception {
