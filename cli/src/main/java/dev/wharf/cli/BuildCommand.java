@@ -488,15 +488,19 @@ final class BuildCommand implements Callable<Integer> {
             // On Ctrl-C or SIGTERM: closing the engine cancels the build and keeps the JVM alive until the running
             // step's processes are killed; an exit in between would leave them frozen in their cgroup. Then the
             // hook waits for this thread to report the cancellation and ends the JVM with docker build's status
-            // for it, 1 (not 130 or 143, the JVM's for a signal).
+            // for it, 1 (not 130 or 143, the JVM's for a signal). A signal after the build (while the tarball goes
+            // to standard output, say) cancels nothing: the hook then waits for this thread to finish and ends the
+            // JVM with the status it reached, since its own System.exit would block behind the running hook.
             CountDownLatch reported = new CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicInteger status =
+                    new java.util.concurrent.atomic.AtomicInteger(ExitCodes.FAILED);
             try (ShutdownAction cancel = new ShutdownAction(() -> {
                 engine.close();
                 try {
                     if (reported.await(REPORT_SECONDS, TimeUnit.SECONDS)) {
                         err.flush();
                         System.out.flush();
-                        Runtime.getRuntime().halt(ExitCodes.FAILED);
+                        Runtime.getRuntime().halt(status.get());
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -529,6 +533,7 @@ final class BuildCommand implements Callable<Integer> {
                     out.println(imageId);
                     out.flush();
                 }
+                status.set(ExitCodes.OK);
                 return ExitCodes.OK;
             } catch (ExecutionException e) {
                 display.close();
@@ -559,8 +564,9 @@ final class BuildCommand implements Callable<Integer> {
                 display.close();
                 err.println("ERROR: failed to solve: Canceled: context canceled");
                 err.flush();
-                reported.countDown();
                 return ExitCodes.FAILED;
+            } finally {
+                reported.countDown();
             }
         }
     }

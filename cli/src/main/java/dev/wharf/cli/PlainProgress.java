@@ -63,6 +63,10 @@ final class PlainProgress implements ProgressListener, AutoCloseable {
             resume(c.step());
             println(0, "#" + c.step() + " CACHED");
         } else if (event instanceof BuildEvent.StepLog l) {
+            // Another step's log line turns the printer to that step, as its other lines do (textMux.printVtx).
+            if (last != l.step()) {
+                resume(l.step());
+            }
             line.setLength(0);
             line.append('#').append(l.step()).append(' ');
             appendSeconds(line, l.elapsed().toNanos(), 3);

@@ -146,6 +146,26 @@ class BuildChecksCommandTest {
     }
 
     @Test
+    void checkFormatJson_ofAnUnparsableDockerfile_printsTheParseErrorAsBuildError() throws IOException {
+        // BuildKit's DockerfileLint puts toDispatchState's error, a parse error too, into the results' buildError;
+        // buildx prints those results as for any other error. wharf printed no JSON at all.
+        Outcome checked = checkJson("FROM scratch\nFROOM x\n");
+        assertEquals(1, checked.exitCode(), checked.err());
+        assertTrue(checked.out().startsWith("{\n  \"warnings\": null,\n  \"sources\": ["), checked.out());
+        assertTrue(checked.out().contains("""
+                  "buildError": {
+                    "message": "dockerfile parse error on line 2: unknown instruction: FROOM (did you mean FROM?)",
+                    "location": {
+                      "ranges": [
+                        {
+                          "start": {
+                            "line": 2
+                """), checked.out());
+        assertTrue(checked.err().startsWith("ERROR: dockerfile parse error on line 2: unknown instruction: FROOM"),
+                checked.err());
+    }
+
+    @Test
     void check_ofACleanDockerfile_saysSoAndExitsZero() throws IOException {
         Path ctx = context("FROM scratch\nCMD [\"app\"]\n");
         Outcome checked = wharf("build", "--root", root(), "--check", "--progress", "quiet", ctx.toString());

@@ -64,6 +64,30 @@ class PlainProgressTest {
     }
 
     @Test
+    void aLogLineOfAnotherRunningStep_leavesTheFirstWithEllipsis_andNamesItsStep() {
+        // progressui/printer.go (textMux.printVtx): logs of another vertex turn the printer to it, as any of its
+        // lines do: "#3 ..." then its header. They were printed under the first step's header.
+        StringWriter text = new StringWriter();
+        PlainProgress progress = new PlainProgress(new PrintWriter(text, false));
+        progress.onEvent(new BuildEvent.StepStarted(3, "a", 2, 2, "RUN echo a"));
+        progress.onEvent(new BuildEvent.StepStarted(4, "b", 2, 2, "RUN echo b"));
+        progress.onEvent(new BuildEvent.StepLog(4, 1, "b1", Duration.ofMillis(100)));
+        progress.onEvent(new BuildEvent.StepLog(3, 1, "a1", Duration.ofMillis(200)));
+        progress.close();
+        assertEquals("""
+                #3 [a 2/2] RUN echo a
+                #3 ...
+
+                #4 [b 2/2] RUN echo b
+                #4 0.100 b1
+                #4 ...
+
+                #3 [a 2/2] RUN echo a
+                #3 0.200 a1
+                """, text.toString());
+    }
+
+    @Test
     void checkWarnings_printAsWarnLinesOfTheDefinitionStep_whichIsNamedAgainAfterAnotherStepsLines() {
         // BuildKit (progressui/printer.go): "#1 WARN: ..." under the Dockerfile's vertex; a vertex whose lines
         // follow another's is named again after a blank line.

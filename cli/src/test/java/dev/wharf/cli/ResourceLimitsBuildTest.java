@@ -80,4 +80,13 @@ class ResourceLimitsBuildTest {
         assertEquals(2, build("FROM busybox:latest\n", "--cpus", "0").exitCode());
         assertEquals(2, build("FROM busybox:latest\n", "--pids-limit", "0").exitCode());
     }
+
+    @Test
+    void infiniteCpus_isAUsageError_notAFailedRun() throws Exception {
+        // picocli's Double reads "Infinity"; docker's --cpus (a rational number) refuses it. It used to pass and
+        // fail the first RUN with "cannot set up the cgroup of RUN's resource limits ...: Invalid argument".
+        Outcome infinite = build("FROM busybox:latest\nRUN true\n", "--cpus", "Infinity");
+        assertEquals(2, infinite.exitCode(), infinite.err());
+        assertTrue(infinite.err().contains("cpus must be"), infinite.err());
+    }
 }

@@ -48,12 +48,7 @@ class TerminatedCommandReliabilityTest {
     void terminatedSave_leavesNoStagedArchiveBesideTheOutput() throws Exception {
         Path root = work.resolve("store");
         // A 256 MB layer, so that the save is still writing when it is terminated.
-        Path rootfs = Files.createDirectories(work.resolve("rootfs"));
-        try (var big = new java.io.RandomAccessFile(rootfs.resolve("big").toFile(), "rw")) {
-            big.setLength(256L << 20);
-        }
-        ReliabilityFixture.run("tar", "cf", work.resolve("big.tar").toString(), "-C", rootfs.toString(), ".");
-        CliHarness.ok("import", "--root", root.toString(), work.resolve("big.tar").toString(), "big:1");
+        importBigImage(root, 256L << 20);
         Path out = Files.createDirectories(work.resolve("out"));
         Path log = work.resolve("save.log");
         Process child = CliHarness.start(log, "save", "--root", root.toString(), "big:1", "-o",
@@ -77,6 +72,44 @@ class TerminatedCommandReliabilityTest {
             // The save either finished (the archive alone) or left nothing.
             assertTrue(left.isEmpty() || left.equals(List.of(out.resolve("big-save.tar"))), left.toString());
         }
+    }
+
+    @Test
+    void buildTerminatedWhileSendingItsTarball_endsWithTheStatusItReached() throws Exception {
+        Path root = work.resolve("store");
+        importBigImage(root, 512L << 20);
+        Path context = Files.createDirectories(work.resolve("ctx"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM big:1\n");
+        Path tarball = work.resolve("out.tar");
+        Path log = work.resolve("build.log");
+        Process child = CliHarness.processBuilder("build", "--root", root.toString(), "--progress", "plain", "-o",
+                "-", context.toString()).redirectOutput(tarball.toFile()).redirectError(log.toFile()).start();
+        try {
+            for (int i = 0; i < 12000 && child.isAlive() && Files.size(tarball) == 0; i++) {
+                Thread.sleep(5);
+            }
+            CliHarness.require(child.isAlive() && Files.size(tarball) < (512L << 20),
+                    "the build ended before its tarball could be interrupted: " + read(log));
+            child.destroy(); // SIGTERM, after the build, while its tarball goes to standard output
+            assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the terminated JVM did not exit");
+        } finally {
+            child.destroyForcibly();
+        }
+        // Nothing was left to cancel: the JVM ends with the status the command reached, 0 with the tarball whole,
+        // as soon as it is sent. The shutdown hook used to wait 10 s for a cancellation report that never came, and
+        // the JVM then ended with the signal's status, 143.
+        assertEquals(0, child.exitValue(), read(log));
+        assertTrue(Files.size(tarball) > (512L << 20), "the tarball was cut short: " + Files.size(tarball));
+    }
+
+    /** Imports {@code big:1} into the store at {@code root}: one layer of a sparse file of {@code size} bytes. */
+    private void importBigImage(Path root, long size) throws Exception {
+        Path rootfs = Files.createDirectories(work.resolve("rootfs"));
+        try (var big = new java.io.RandomAccessFile(rootfs.resolve("big").toFile(), "rw")) {
+            big.setLength(size);
+        }
+        ReliabilityFixture.run("tar", "cf", work.resolve("big.tar").toString(), "-C", rootfs.toString(), ".");
+        CliHarness.ok("import", "--root", root.toString(), work.resolve("big.tar").toString(), "big:1");
     }
 
     private void assertTerminatedCleanly(Path root, String sleepArg, String... args) throws Exception {

@@ -135,7 +135,9 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
             switch (key) {
                 case "type" -> type = v;
                 case "dest" -> dest = Path.of(v);
-                case "name" -> names.add(v);
+                // BuildKit's image exporter splits its name on commas (exporter/containerimage/export.go), which
+                // a quoted field keeps: "name=a,b" names two images.
+                case "name" -> java.util.Arrays.stream(v.split(",")).filter(n -> !n.isEmpty()).forEach(names::add);
                 case "push" -> push = parseBool(key, v);
                 // exporter/oci: "tar" defaults to true, and an empty value means true too.
                 case "tar" -> tar = v.isEmpty() || parseBool(key, v);

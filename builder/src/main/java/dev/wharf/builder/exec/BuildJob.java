@@ -310,6 +310,14 @@ final class BuildJob {
             }
             return plan;
         } catch (DockerfileException e) {
+            if (checkOnly && !outlineOnly) {
+                // BuildKit's lint subrequest (dockerfile2llb.DockerfileLint) reports toDispatchState's error, a
+                // parse error too, as the results' buildError, not as a failed request: --call=check,format=json
+                // still prints its JSON.
+                checkReport = new CheckReport(name, List.of(), Optional.of(e.reason()),
+                        e.range().map(r -> r.start().line()).orElse(0), e.range().map(r -> r.end().line()).orElse(0));
+                return null;
+            }
             for (CheckWarning warning : found) {
                 request.listener().onEvent(PlanWarnings.event(name, warning).atStep(definition));
             }

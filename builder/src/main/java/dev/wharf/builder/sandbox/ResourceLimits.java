@@ -31,8 +31,10 @@ public record ResourceLimits(OptionalLong memoryBytes, OptionalDouble cpus, Opti
             throw new IllegalArgumentException("the memory limit must be at least 6 MiB, not "
                     + memoryBytes.getAsLong() + " bytes");
         }
-        if (cpus.isPresent() && !(cpus.getAsDouble() > 0)) {
-            throw new IllegalArgumentException("cpus must be more than 0, not " + cpus.getAsDouble());
+        // Finite too: an infinite share has no CFS quota (docker's --cpus, a rational number, refuses it).
+        if (cpus.isPresent() && !(cpus.getAsDouble() > 0 && cpus.getAsDouble() < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("cpus must be a finite number more than 0, not "
+                    + cpus.getAsDouble());
         }
         if (pids.isPresent() && pids.getAsLong() < 1) {
             throw new IllegalArgumentException("the pids limit must be at least 1, not " + pids.getAsLong());
