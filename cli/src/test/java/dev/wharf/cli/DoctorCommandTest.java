@@ -142,6 +142,85 @@ class DoctorCommandTest {
     }
 
     @Test
+    void truncatedIndex_failsCommandsNamingTheFile_doctorKeepsItAsideAndRecoversTheNamesBeforeTheTear()
+            throws IOException {
+        Path index = root.resolve("index.json");
+        String whole = Files.readString(index);
+        int second = whole.indexOf("doc:1");
+        assertTrue(whole.indexOf("busybox") < second && second > 0, "busybox is named first: " + whole);
+        // A torn write: the file ends inside the second entry.
+        String torn = whole.substring(0, second - 20);
+        Files.writeString(index, torn);
+        long blobCount = blobCount();
+
+        Outcome images = wharf("images", "--root", root.toString());
+        assertEquals(1, images.exitCode(), images.out());
+        assertTrue(images.err().contains(index + " is damaged"), images.err());
+        assertTrue(images.err().contains("run wharf doctor --repair"), images.err());
+
+        Outcome checked = doctor();
+        assertEquals(1, checked.exitCode(), checked.out() + checked.err());
+        assertTrue(checked.out().contains("problem  damaged-index " + index + ": it does not parse"),
+                checked.out());
+        assertTrue(checked.out().contains("busybox:latest"), "the name it still holds: " + checked.out());
+        assertEquals(torn, Files.readString(index), "the check alone changes nothing");
+
+        Outcome repaired = doctor("--repair");
+        assertEquals(0, repaired.exitCode(), repaired.out() + repaired.err());
+        assertTrue(repaired.out().contains("repaired damaged-index " + index), repaired.out());
+        assertTrue(repaired.out().contains("the other image names are lost"), repaired.out());
+        List<Path> kept = damagedCopies();
+        assertEquals(1, kept.size(), kept.toString());
+        assertEquals(torn, Files.readString(kept.get(0)), "the damaged file is kept for the user");
+        assertEquals(blobCount, blobCount(), "the repair collects no blob");
+
+        Outcome listed = wharf("images", "--root", root.toString(), "--format", "{{.Repository}}:{{.Tag}}");
+        assertEquals(0, listed.exitCode(), listed.err());
+        assertTrue(listed.out().contains("busybox:latest"), listed.out());
+        assertFalse(listed.out().contains("doc:1"), "a lost name is not invented: " + listed.out());
+        Outcome rebuilt = wharf("build", "--root", root.toString(), "-t", "doc:1", context.toString());
+        assertEquals(0, rebuilt.exitCode(), rebuilt.err());
+        assertEquals(0, doctor().exitCode(), doctor().out());
+    }
+
+    @Test
+    void emptyOrGarbageIndex_isReplacedByAnEmptyOne_andNoBlobIsCollected() throws IOException {
+        Path index = root.resolve("index.json");
+        long blobCount = blobCount();
+        for (byte[] damage : List.of(new byte[0], new byte[] {0, 0, 0, 0, (byte) 0xff, 0x12})) {
+            Files.write(index, damage);
+            Outcome build = wharf("build", "--root", root.toString(), "-t", "doc:2", context.toString());
+            assertEquals(1, build.exitCode(), build.out());
+            assertTrue(build.err().contains(index + " is damaged"), build.err());
+
+            Outcome checked = doctor();
+            assertEquals(1, checked.exitCode(), checked.out() + checked.err());
+            assertTrue(checked.out().contains("problem  damaged-index " + index + ": "
+                    + (damage.length == 0 ? "it is empty" : "it does not parse")), checked.out());
+
+            Outcome repaired = doctor("--repair");
+            assertEquals(0, repaired.exitCode(), repaired.out() + repaired.err());
+            assertEquals(blobCount, blobCount(), "the repair collects no blob");
+            Outcome listed = wharf("images", "--root", root.toString(), "--format", "{{.Repository}}:{{.Tag}}");
+            assertEquals(0, listed.exitCode(), listed.err());
+            assertEquals("", listed.out(), "no name is invented");
+        }
+        assertEquals(2, damagedCopies().size());
+    }
+
+    private long blobCount() throws IOException {
+        try (Stream<Path> blobs = Files.list(root.resolve("blobs/sha256"))) {
+            return blobs.count();
+        }
+    }
+
+    private List<Path> damagedCopies() throws IOException {
+        try (Stream<Path> files = Files.list(root)) {
+            return files.filter(f -> f.getFileName().toString().startsWith("index.json.damaged-")).toList();
+        }
+    }
+
+    @Test
     void aDirectoryThatIsNoStore_isAnError() {
         Outcome checked = wharf("doctor", "--root", dir.resolve("nothing").toString());
         assertEquals(1, checked.exitCode());

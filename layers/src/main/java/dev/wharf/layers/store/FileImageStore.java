@@ -17,7 +17,12 @@ import dev.wharf.layers.registry.InvalidReferenceException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -232,11 +237,85 @@ public final class FileImageStore implements ImageStore {
             throw new LayerException("cannot read " + layout.indexFile() + ": " + e.getMessage(), e);
         }
         try {
-            return json.read(bytes, ImageIndex.class, layout.indexFile().toString());
+            ImageIndex index = json.read(bytes, ImageIndex.class, layout.indexFile().toString());
+            if (index == null) {
+                throw new LayerException("it holds null");
+            }
+            return index;
         } catch (LayerException e) {
-            throw new LayerException(layout.indexFile() + " is not a valid OCI image index (" + e.getMessage()
-                    + "); fix or delete it (deleting it forgets all image names; blobs stay)", e);
+            throw damaged(e.getMessage(), e);
         }
+    }
+
+    /**
+     * The error every command gives for a damaged {@code index.json} (a torn write after a disk fault): it names the
+     * file and points at {@code wharf doctor --repair}, which keeps the file and recovers what it still holds.
+     */
+    private LayerException damaged(String what, Exception cause) {
+        return new LayerException(layout.indexFile() + " is damaged, not a valid OCI image index (" + what
+                + "); run wharf doctor --repair to move it aside and write a new index with the image names it still "
+                + "holds (blobs stay)", cause);
+    }
+
+    /**
+     * Checks that {@code index.json} reads as an image index; with {@code repair}, a damaged one is renamed to
+     * {@code index.json.damaged-<now>} (kept for the user) and a new index is written holding the entries that
+     * {@link IndexSalvage} soundly reads from it: only complete entries whose manifest or index is in the store, so
+     * no name is invented. Nothing is garbage-collected here; the blobs of names that were lost stay until a later
+     * prune. Runs under the store lock the caller holds.
+     *
+     * @return the problem found (repaired or not), or empty if the index is sound
+     */
+    Optional<StoreProblem> checkIndex(boolean repair, Instant now) throws LayerException {
+        Path file = layout.indexFile();
+        try {
+            readIndex();
+            return Optional.empty();
+        } catch (LayerException e) {
+            if (!(e.getCause() instanceof LayerException)) {
+                throw e; // unreadable (permissions, I/O error), not damaged: nothing to repair here
+            }
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new LayerException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        List<Descriptor> salvaged = new ArrayList<>();
+        for (Descriptor entry : IndexSalvage.entries(bytes, json)) {
+            if ((MediaTypes.isManifest(entry.mediaType()) || MediaTypes.isIndex(entry.mediaType()))
+                    && blobs.exists(entry.digest())) {
+                salvaged.add(entry);
+            }
+        }
+        String names = salvaged.stream().map(FileImageStore::refNameOf).filter(n -> n != null)
+                .collect(Collectors.joining(", "));
+        String found = bytes.length == 0 ? "it is empty" : "it does not parse as JSON image index ("
+                + bytes.length + " bytes)";
+        if (!repair) {
+            return Optional.of(new StoreProblem(StoreProblem.Kind.DAMAGED_INDEX, file.toString(), found
+                    + "; every command fails until it is repaired; --repair keeps it as " + file.getFileName()
+                    + ".damaged-<time> and writes a new index with the " + salvaged.size()
+                    + " complete entries it still holds" + (names.isEmpty() ? "" : " (" + names + ")"), false));
+        }
+        String stem = file.getFileName() + ".damaged-"
+                + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(now);
+        Path kept = file.resolveSibling(stem);
+        for (int n = 2; Files.exists(kept, LinkOption.NOFOLLOW_LINKS); n++) {
+            kept = file.resolveSibling(stem + "-" + n); // an earlier repair in the same second kept its own
+        }
+        try {
+            Files.move(file, kept);
+        } catch (IOException e) {
+            throw new LayerException("cannot move the damaged " + file + " aside to " + kept + ": " + e.getMessage(),
+                    e);
+        }
+        writeIndex(ImageIndex.oci(salvaged));
+        return Optional.of(new StoreProblem(StoreProblem.Kind.DAMAGED_INDEX, file.toString(), found
+                + "; kept as " + kept + "; wrote a new index with the " + salvaged.size() + " complete entries it "
+                + "still held" + (names.isEmpty() ? "" : " (" + names + ")") + "; the other image names are lost "
+                + "(their blobs stay until the next prune; build, pull or load them again to name them)", true));
     }
 
     private void writeIndex(ImageIndex index) throws LayerException {

@@ -45,7 +45,8 @@ public final class StoreChecker {
     /**
      * Checks the store.
      *
-     * @param repair whether to delete corrupt blobs
+     * @param repair whether to delete corrupt blobs and replace a damaged {@code index.json} (kept aside) with the
+     *     entries it still holds
      * @return the problems found, in the order: corrupt blobs, missing or unreadable references; staged files are
      *     checked separately ({@link #checkStaged}), because only the caller knows which are abandoned
      * @throws LayerException if the store itself cannot be read (the message names the path)
@@ -53,6 +54,10 @@ public final class StoreChecker {
     public List<StoreProblem> check(boolean repair) throws LayerException {
         List<StoreProblem> problems = new ArrayList<>();
         try (StoreLock.Held held = lock.acquire()) {
+            // First, as every other check of names needs the index: a damaged one is reported (or moved aside and
+            // rewritten) here, and without repair the tagged images' references cannot be checked.
+            var index = images.checkIndex(repair, blobs.clock().instant());
+            index.ifPresent(problems::add);
             List<Digest> corrupt = new ArrayList<>();
             blobs.walk(blob -> {
                 String failure = verify(blob.digest());
@@ -64,8 +69,10 @@ public final class StoreChecker {
                     problems.add(repair && blobs.delete(blob.digest()) ? problem.asRepaired() : problem);
                 }
             });
-            for (Descriptor root : images.roots()) {
-                checkReferences(root, problems);
+            if (index.isEmpty() || index.get().repaired()) {
+                for (Descriptor root : images.roots()) {
+                    checkReferences(root, problems);
+                }
             }
         }
         return List.copyOf(problems);

@@ -28,6 +28,8 @@ public record StoreProblem(Kind kind, String subject, String detail, boolean rep
 
     /** The kinds of problems, in the order a report lists them. */
     public enum Kind {
+        /** The store's {@code index.json} (the image names) does not parse: a torn write, a damaged disk. */
+        DAMAGED_INDEX,
         /** A blob whose content does not hash to its name (torn, truncated or damaged from outside). */
         CORRUPT_BLOB,
         /** A manifest, config or layer that a tagged image (or a cache record) needs and the store lacks. */

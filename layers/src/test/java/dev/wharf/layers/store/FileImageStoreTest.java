@@ -171,8 +171,36 @@ class FileImageStoreTest {
         LocalStore store = LocalStore.open(root);
         Files.writeString(root.resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":[", StandardCharsets.UTF_8);
         LayerException e = assertThrows(LayerException.class, () -> store.images().list());
-        assertTrue(e.getMessage().contains("index.json is not a valid OCI image index"), e.getMessage());
-        assertTrue(e.getMessage().contains("fix or delete it"), e.getMessage());
+        assertTrue(e.getMessage().contains(root.resolve("index.json") + " is damaged, not a valid OCI image index"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("run wharf doctor --repair"), e.getMessage());
+    }
+
+    @Test
+    void repairOfATornIndex_keepsOnlyCompleteEntriesWhoseManifestIsStored() throws Exception {
+        LocalStore store = LocalStore.open(root);
+        TestImages.Written a = TestImages.write(store, "a");
+        TestImages.Written b = TestImages.write(store, "b");
+        TestImages.Written c = TestImages.write(store, "c");
+        store.images().tag(ImageName.parse("a:1"), a.manifest());
+        store.images().tag(ImageName.parse("b:1"), b.manifest());
+        store.images().tag(ImageName.parse("c:1"), c.manifest());
+        String whole = Files.readString(root.resolve("index.json"));
+        String torn = whole.substring(0, whole.indexOf("c:1"));
+        Files.writeString(root.resolve("index.json"), torn);
+        Files.delete(root.resolve("blobs/sha256").resolve(b.manifest().digest().hex()));
+
+        List<StoreProblem> found = store.checker().check(false);
+        assertEquals(StoreProblem.Kind.DAMAGED_INDEX, found.get(0).kind(), found.toString());
+        assertFalse(found.get(0).repaired());
+        assertEquals(torn, Files.readString(root.resolve("index.json")));
+
+        List<StoreProblem> repaired = store.checker().check(true);
+        assertTrue(repaired.get(0).repaired(), repaired.toString());
+        assertTrue(repaired.get(0).detail().contains("1 complete entries it still held (a:1)"), repaired.toString());
+        assertEquals(List.of("a:1"), store.images().list().stream().map(TaggedImage::refName).toList());
+        assertTrue(store.blobs().exists(c.manifest().digest()), "the repair deletes no blob");
+        assertTrue(store.checker().check(false).isEmpty(), "the new index is sound");
     }
 
     @Test
