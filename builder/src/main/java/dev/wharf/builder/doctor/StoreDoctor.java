@@ -24,8 +24,9 @@ import java.util.List;
 /**
  * Checks a wharf store and repairs what is safe to repair ({@code wharf doctor [--repair]}): every blob's digest,
  * every tagged image's references, the build cache's references to layers, staged files of interrupted writes, and
- * what killed builds left behind ({@link StaleState}). Repair deletes corrupt blobs, stray staged files and dangling
- * cache records, and removes stale snapshots, sandbox state, mounts and processes; a missing blob of a tagged image
+ * what killed builds left behind ({@link StaleState}), and the image index ({@code index.json}) itself. Repair
+ * replaces a damaged index with the entries it still soundly holds (keeping the damaged file aside), deletes corrupt
+ * blobs, stray staged files and dangling cache records, and removes stale snapshots, sandbox state, mounts and processes; a missing blob of a tagged image
  * cannot be repaired and stays in the report with what to do.
  *
  * <p>{@link #register} is also what every engine runs when it opens a store: it registers the engine as a user of
