@@ -84,9 +84,8 @@ class PruneDuringBuildTest {
         PruneResult pruned = cache.prune(new PruneOptions(true, Optional.empty(), OptionalLong.empty()));
         assertEquals(1, pruned.removed().size(), "the record of the COPY step was pruned");
         Instant since = StoreDoctor.users(root).oldestAliveSince().orElseThrow();
-        Duration grace = Duration.between(since, Instant.now()).plusSeconds(1);
-        return store.garbageCollector().collect(GcOptions.defaults().withGracePeriod(grace)
-                .withExtraRoots(cache.gcRoots()));
+        return store.garbageCollector().collect(GcOptions.defaults().withGracePeriod(Duration.ZERO)
+                .withExtraRoots(cache.gcRoots()).withKeepSince(since.minusSeconds(1)));
     }
 
     private static void ageBlobs(Path root, Duration age) throws Exception {

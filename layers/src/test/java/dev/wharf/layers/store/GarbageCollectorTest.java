@@ -57,7 +57,7 @@ class GarbageCollectorTest {
     }
 
     @Test
-    void claim_makesAnOldUnreferencedBlobCountAsNew_soACollectionWithAGracePeriodKeepsIt() throws Exception {
+    void claim_makesAnOldUnreferencedBlobCountAsNew_soACollectionKeepingWhatWasWrittenSinceABuildBeganKeepsIt() throws Exception {
         LocalStore store = LocalStore.open(root);
         BlobInfo claimed = store.blobs().put("claimed".getBytes(StandardCharsets.UTF_8));
         BlobInfo unclaimed = store.blobs().put("unclaimed".getBytes(StandardCharsets.UTF_8));
@@ -67,7 +67,8 @@ class GarbageCollectorTest {
         }
 
         assertTrue(store.claim(List.of(claimed.digest())));
-        store.garbageCollector().collect(GcOptions.defaults().withGracePeriod(Duration.ofMinutes(1)));
+        store.garbageCollector().collect(GcOptions.defaults().withGracePeriod(Duration.ZERO)
+                .withKeepSince(Instant.now().minusSeconds(60)));
 
         assertTrue(store.blobs().exists(claimed.digest()));
         assertFalse(store.blobs().exists(unclaimed.digest()));
