@@ -128,13 +128,14 @@ final class PruneCommand extends StoreCommand {
             stagedBefore = buildsSince.get().minusSeconds(1);
         }
         local.checker().checkStaged(true, stagedBefore);
+        GcOptions gc = GcOptions.defaults().withGracePeriod(grace).withExtraRoots(cache.gcRoots());
         if (buildsSince.isPresent()) {
-            // A second of slack: file times may be coarser than the clock.
-            Duration running = Duration.between(buildsSince.get(), Instant.now()).plusSeconds(1);
-            grace = running.compareTo(grace) > 0 ? running : grace;
+            // An instant, not a duration: the collection may wait for the store lock, and the blobs a build claimed
+            // at a cache hit (LocalStore.claim) right after it began must still count. A second of slack: file
+            // times may be coarser than the clock.
+            gc = gc.withKeepSince(buildsSince.get().minusSeconds(1));
         }
-        GcReport report = local.garbageCollector().collect(GcOptions.defaults().withGracePeriod(grace)
-                .withExtraRoots(cache.gcRoots()));
+        GcReport report = local.garbageCollector().collect(gc);
         if (!report.removed().isEmpty()) {
             out.println("Deleted blobs:");
             for (Digest digest : report.removed()) {

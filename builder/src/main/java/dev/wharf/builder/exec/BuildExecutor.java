@@ -465,10 +465,23 @@ final class BuildExecutor {
      */
     private Optional<CacheRecord> cacheHit(CacheKey key) throws CacheException, LayerException {
         Optional<CacheRecord> local = workspace.cache().lookup(key);
-        if (local.isPresent() && blobsPresent(local.get())) {
+        if (local.isPresent() && (claimed(local.get()) || blobsPresent(local.get()))) {
             return local;
         }
         return settings.imports().hit(key);
+    }
+
+    /**
+     * Whether the record's layers are all in the local store, claimed for this build: a concurrent {@code wharf
+     * prune --all} may delete the record and then collect its layers, which are older than this build, before the
+     * image is tagged; claimed ones count as this build's own until then (see {@code LocalStore.claim}).
+     */
+    private boolean claimed(CacheRecord record) throws LayerException {
+        List<Digest> digests = new ArrayList<>();
+        for (LayerBlob layer : record.result().layers()) {
+            digests.add(layer.descriptor().digest());
+        }
+        return workspace.store().claim(digests);
     }
 
     /** Whether the record's layers are in the local store or can be fetched from an imported cache. */

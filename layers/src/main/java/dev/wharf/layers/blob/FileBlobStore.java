@@ -182,6 +182,25 @@ public final class FileBlobStore implements BlobStore {
         }
     }
 
+    /**
+     * Sets the blob's commit time to now, as if it had just been written, so that a garbage collection keeps it as a
+     * running build's blob (see {@code GarbageCollector}); one metadata update, the content is not read.
+     *
+     * @return whether the blob is stored; a blob whose time cannot be changed (not its owner, in a shared store) is
+     *     still reported as stored, with weaker protection, as {@link #put} does
+     */
+    public boolean touch(Digest digest) throws LayerException {
+        Path file = layout.blob(digest);
+        try {
+            Files.setLastModifiedTime(file, FileTime.from(clock.instant()));
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            return exists(digest);
+        }
+    }
+
     @Override
     public boolean exists(Digest digest) throws LayerException {
         return info(digest).isPresent();

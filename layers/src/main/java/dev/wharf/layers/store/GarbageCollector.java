@@ -21,7 +21,8 @@ import java.util.Set;
  *
  * <p>Immutable and thread-safe. A collection holds the store lock from mark to sweep, so no tag can be added in
  * between; {@link FileImageStore#tag} checks its blobs under the same lock. Blobs committed but not yet tagged are
- * protected by the grace period. One narrow race remains: a writer that re-commits a blob that already exists at
+ * protected by the grace period and {@link GcOptions#keepSince}; old blobs a build reuses from a cache hit are made
+ * new by {@link LocalStore#claim} under the same lock. One narrow race remains: a writer that re-commits a blob that already exists at
  * the moment a collection deletes it believes the blob is stored; its later {@code tag} then fails with a message
  * naming the missing blob, and writing the blob again repairs it. Nothing is ever silently lost from a tagged image.
  * Made by {@link LocalStore}.
@@ -59,7 +60,8 @@ public final class GarbageCollector {
             Set<Digest> keep = new HashSet<>(reachable.present());
             keep.addAll(CompressedVariants.at(blobs.layout().root(), blobs)
                     .kept(reachable.present()));
-            Instant cutoff = clock.instant().minus(options.gracePeriod());
+            Instant graceCutoff = clock.instant().minus(options.gracePeriod());
+            Instant cutoff = options.keepSince().filter(since -> since.isBefore(graceCutoff)).orElse(graceCutoff);
             List<Digest> removed = new ArrayList<>();
             long[] freed = {0};
             int[] kept = {0};

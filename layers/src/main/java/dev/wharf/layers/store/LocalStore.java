@@ -1,5 +1,6 @@
 package dev.wharf.layers.store;
 
+import dev.wharf.layers.Digest;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.blob.BlobStoreOptions;
 import dev.wharf.layers.blob.FileBlobStore;
@@ -8,6 +9,7 @@ import dev.wharf.layers.image.ImageWriter;
 import dev.wharf.layers.json.CanonicalJson;
 import dev.wharf.layers.layout.StoreLock;
 import java.nio.file.Path;
+import java.util.Collection;
 
 /**
  * The local image store at one root directory: blobs, image names and garbage collection over one OCI image layout,
@@ -96,6 +98,29 @@ public final class LocalStore {
      */
     public StoreLock lock() {
         return lock;
+    }
+
+    /**
+     * Claims stored blobs for a running build that reuses them (a cache hit): each one's commit time is set to now
+     * under the store lock, which a garbage collection holds from mark to sweep. So either the collection ran before
+     * and the build sees a blob missing (false: rebuild the step), or the blob counts as written since the build
+     * began and {@code wharf prune} keeps it until the build has named it in its image, however old the blob and
+     * whether or not the cache record naming it is pruned meanwhile. BuildKit protects such content with leases.
+     *
+     * @return whether every blob is stored
+     * @throws LayerException if the store lock cannot be taken or a blob cannot be stat'ed
+     */
+    public boolean claim(Collection<Digest> digests) throws LayerException {
+        if (digests.isEmpty()) {
+            return true;
+        }
+        try (StoreLock.Held held = lock.acquire()) {
+            boolean all = true;
+            for (Digest digest : digests) {
+                all &= blobs.touch(digest);
+            }
+            return all;
+        }
     }
 
     /** Returns the index of compressed variants of layers, made for pushes and exports ({@code variants/}). */

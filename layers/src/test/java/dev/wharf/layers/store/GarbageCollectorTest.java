@@ -15,6 +15,7 @@ import dev.wharf.layers.image.ImageIndex;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,6 +54,25 @@ class GarbageCollectorTest {
         assertTrue(report.bytesFreed() > 0);
         assertTrue(report.missing().isEmpty());
         store.images().tag(ImageName.parse("again"), kept.manifest());
+    }
+
+    @Test
+    void claim_makesAnOldUnreferencedBlobCountAsNew_soACollectionKeepingWhatWasWrittenSinceABuildBeganKeepsIt() throws Exception {
+        LocalStore store = LocalStore.open(root);
+        BlobInfo claimed = store.blobs().put("claimed".getBytes(StandardCharsets.UTF_8));
+        BlobInfo unclaimed = store.blobs().put("unclaimed".getBytes(StandardCharsets.UTF_8));
+        FileTime old = FileTime.from(Instant.now().minus(Duration.ofHours(2)));
+        for (BlobInfo blob : List.of(claimed, unclaimed)) {
+            Files.setLastModifiedTime(store.blobs().layout().blob(blob.digest()), old);
+        }
+
+        assertTrue(store.claim(List.of(claimed.digest())));
+        store.garbageCollector().collect(GcOptions.defaults().withGracePeriod(Duration.ZERO)
+                .withKeepSince(Instant.now().minusSeconds(60)));
+
+        assertTrue(store.blobs().exists(claimed.digest()));
+        assertFalse(store.blobs().exists(unclaimed.digest()));
+        assertFalse(store.claim(List.of(claimed.digest(), unclaimed.digest())), "a missing blob cannot be claimed");
     }
 
     @Test
