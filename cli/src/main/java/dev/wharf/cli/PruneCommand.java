@@ -92,12 +92,13 @@ final class PruneCommand extends StoreCommand {
     }
 
     @Override
-    int execute() throws LayerException, CacheException {
+    int execute() throws LayerException, CacheException, CommandException {
         Duration grace = duration("--grace-period", gracePeriod);
         Optional<PruneOptions> cacheOptions = cacheOptions();
         PrintWriter out = out();
         Path root = store.resolve();
-        LocalStore local = openStore();
+        // A mistyped --root used to leave an empty store behind (blobs/, cache/, index.json ...).
+        LocalStore local = openExistingStore();
         CacheStore cache = FileCacheStore.open(root.resolve("cache"), CacheStoreOptions.defaults());
         if (cacheOptions.isPresent()) {
             PruneResult pruned = cache.prune(cacheOptions.get());

@@ -211,6 +211,16 @@ class StoreCommandsTest {
     }
 
     @Test
+    void prune_ofAMissingRoot_failsNamingIt_andCreatesNoStore() throws Exception {
+        Path missing = dir.resolve("no-such-store");
+        Outcome pruned = wharf("prune", "--root", missing.toString(), "-f");
+        assertEquals(1, pruned.exitCode(), pruned.err());
+        assertEquals("wharf prune: no store at " + missing + ": the directory does not exist (a build, pull, load "
+                + "or import creates it)\n", pruned.err());
+        assertFalse(Files.exists(missing), "prune created a store");
+    }
+
+    @Test
     void prune_reclaimsTheBlobsOfAnUntaggedImage_andKeepsTaggedOnes() throws Exception {
         ok("load", "--root", storeA.toString(), "-i", seedArchive.toString());
         Digest kept = writeImage(storeA, "other:1", "other greeting\n");
