@@ -414,11 +414,17 @@ final class BuildCommand implements Callable<Integer> {
             request.output(BuildOutput.parse("type=registry"));
         }
         try {
+            // buildx drops empty entries (util/buildflags/cache.go ParseCacheEntry): --cache-to "" (a CI variable
+            // left unset) builds without exporting the cache instead of failing as a malformed value.
             for (String value : cacheFrom) {
-                request.cacheFrom(CacheSource.parse(value));
+                if (!value.isEmpty()) {
+                    request.cacheFrom(CacheSource.parse(value));
+                }
             }
             for (String value : cacheTo) {
-                request.cacheTo(CacheDestination.parse(value));
+                if (!value.isEmpty()) {
+                    request.cacheTo(CacheDestination.parse(value));
+                }
             }
         } catch (IllegalArgumentException e) {
             err.println("wharf build: " + e.getMessage());

@@ -59,29 +59,44 @@ final class LoadCommand extends StoreCommand {
         PrintWriter out = out();
         Path spooled = null;
         LocalStore local = openStore();
-        // Registered as a user of the store while it stages blobs, as builds, pulls and imports are: a build starting
-        // meanwhile with no other user alive (or a prune) deleted the staged files of an unregistered load as an
-        // interrupted write's, and the load failed at its commit.
-        try (StoreUsers.Registration user = register()) {
-            Path source = input;
-            if (source == null) {
-                // The importer reads an archive more than once (manifest first), so stdin is spooled to a file.
-                spooled = spool(System.in);
-                source = spooled;
-            }
-            ImportResult result = ArchiveImporter.into(local).importFrom(source);
-            for (ImportedImage image : result.images()) {
-                if (image.names().isEmpty()) {
-                    out.println("Loaded image ID: "
-                            + (image.configDigest() != null ? image.configDigest() : image.target().digest()));
+        // On Ctrl-C or SIGTERM the JVM used to end at once (130, 143), with nothing said and the blob being staged
+        // left in the store's ingest/ for a day. Interrupted, the import stops and deletes what it staged, and the
+        // command ends as docker load does on a cancelled context: one line, status 1.
+        try (InterruptOnShutdown stop = new InterruptOnShutdown()) {
+            // Registered as a user of the store while it stages blobs, as builds, pulls and imports are: a build
+            // starting meanwhile with no other user alive (or a prune) deleted the staged files of an unregistered
+            // load as an interrupted write's, and the load failed at its commit.
+            try (StoreUsers.Registration user = register()) {
+                Path source = input;
+                if (source == null) {
+                    // The importer reads an archive more than once (manifest first), so stdin is spooled to a file.
+                    spooled = spool(System.in);
+                    source = spooled;
                 }
-                for (ImageName name : image.names()) {
-                    out.println("Loaded image: " + name);
+                ImportResult result = ArchiveImporter.into(local).importFrom(source);
+                for (ImportedImage image : result.images()) {
+                    if (image.names().isEmpty()) {
+                        out.println("Loaded image ID: "
+                                + (image.configDigest() != null ? image.configDigest() : image.target().digest()));
+                    }
+                    for (ImageName name : image.names()) {
+                        out.println("Loaded image: " + name);
+                    }
                 }
+                out.flush();
+                stop.endWith(ExitCodes.OK);
+                return ExitCodes.OK;
+            } catch (LayerException | CommandException | RuntimeException e) {
+                if (!stop.cancelled()) {
+                    throw e;
+                }
+                error("context canceled");
+                err().flush();
+                stop.endWith(ExitCodes.FAILED);
+                return ExitCodes.FAILED;
+            } finally {
+                deleteQuietly(spooled);
             }
-            return ExitCodes.OK;
-        } finally {
-            deleteQuietly(spooled);
         }
     }
 

@@ -24,6 +24,7 @@ import dev.wharf.layers.store.GcReport;
 import dev.wharf.layers.store.LocalStore;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -92,12 +93,19 @@ final class PruneCommand extends StoreCommand {
     }
 
     @Override
-    int execute() throws LayerException, CacheException {
+    int execute() throws LayerException, CacheException, CommandException {
         Duration grace = duration("--grace-period", gracePeriod);
         Optional<PruneOptions> cacheOptions = cacheOptions();
         PrintWriter out = out();
         Path root = store.resolve();
-        LocalStore local = openStore();
+        if (!store.given() && !Files.isDirectory(root)) {
+            // The default store before anything was built: nothing to reclaim, as docker prunes an empty daemon
+            // (a CI clean-up step on a fresh runner), and no empty store left behind.
+            out.println("Total reclaimed space: 0B");
+            return ExitCodes.OK;
+        }
+        // A mistyped --root used to leave an empty store behind (blobs/, cache/, index.json ...).
+        LocalStore local = openExistingStore();
         CacheStore cache = FileCacheStore.open(root.resolve("cache"), CacheStoreOptions.defaults());
         if (cacheOptions.isPresent()) {
             PruneResult pruned = cache.prune(cacheOptions.get());

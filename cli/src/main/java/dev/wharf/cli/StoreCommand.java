@@ -5,6 +5,8 @@ import dev.wharf.builder.api.EngineException;
 import dev.wharf.cache.CacheException;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.store.LocalStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +61,19 @@ abstract class StoreCommand implements Callable<Integer> {
     /** The local store {@code --root} selects. */
     final LocalStore openStore() throws LayerException {
         return LocalStore.open(store.resolve());
+    }
+
+    /**
+     * The local store {@code --root} selects, which must exist: for commands that only read or clean it up, which
+     * should not leave an empty store behind a mistyped {@code --root}.
+     */
+    final LocalStore openExistingStore() throws CommandException, LayerException {
+        Path root = store.resolve();
+        if (!Files.isDirectory(root)) {
+            throw new CommandException("no store at " + root + ": the directory does not exist (a build, pull, "
+                    + "load or import creates it)");
+        }
+        return openStore();
     }
 
     /** Prints {@code wharf COMMAND: message} on standard error: for failures that do not end the command. */

@@ -40,6 +40,11 @@ final class StoreRootOption {
         return new StoreRootOption(CommandModel.value(spec, "--root"));
     }
 
+    /** Whether {@code --root} was given, rather than the default root taken from the environment. */
+    boolean given() {
+        return root != null;
+    }
+
     /** The store root these flags select; the environment is read here, the CLI's seam. */
     Path resolve() {
         return root != null ? root.toAbsolutePath()

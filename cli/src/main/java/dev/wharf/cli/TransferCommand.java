@@ -9,7 +9,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * What {@code wharf pull} and {@code wharf push} share: {@code -q}, the store and registry options, one engine
  * for the transfer, a blob per line on standard output, and failures as {@code wharf pull: message} with exit
- * code 1.
+ * code 1 ({@code context canceled} on Ctrl-C or SIGTERM).
  */
 abstract class TransferCommand implements Callable<Integer> {
     boolean quiet;
@@ -51,14 +51,28 @@ abstract class TransferCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         TransferProgress progress = new TransferProgress(quiet ? new PrintWriter(PrintWriter.nullWriter()) : out,
                 blobTexts()[0], blobTexts()[1]);
-        try (BuildEngine engine = BuildEngine.create(store.engineOptions().withRegistry(registry.settings()))) {
-            transfer(engine, out, progress);
-            out.flush();
-            return ExitCodes.OK;
-        } catch (EngineException e) {
-            spec.commandLine().getErr().println("wharf " + spec.name() + ": " + e.getMessage());
-            spec.commandLine().getErr().flush();
-            return ExitCodes.FAILED;
+        PrintWriter err = spec.commandLine().getErr();
+        // On Ctrl-C or SIGTERM the JVM used to end at once (130, 143), with nothing said and the blobs being
+        // written left in the store's ingest/ for a day. Interrupted, the transfer stops, the engine's close
+        // deletes what it staged, and the command ends as docker's client does on a cancelled context: one line,
+        // status 1.
+        try (InterruptOnShutdown stop = new InterruptOnShutdown()) {
+            try (BuildEngine engine = BuildEngine.create(store.engineOptions().withRegistry(registry.settings()))) {
+                transfer(engine, out, progress);
+                out.flush();
+                stop.endWith(ExitCodes.OK);
+                return ExitCodes.OK;
+            } catch (EngineException | RuntimeException e) {
+                String message = stop.cancelled() ? "context canceled" : e.getMessage();
+                if (!stop.cancelled() && e instanceof RuntimeException unexpected) {
+                    throw unexpected;
+                }
+                out.flush();
+                err.println("wharf " + spec.name() + ": " + message);
+                err.flush();
+                stop.endWith(ExitCodes.FAILED);
+                return ExitCodes.FAILED;
+            }
         }
     }
 }

@@ -474,6 +474,14 @@ class BuildCommandTest {
     }
 
     @Test
+    void emptyCacheToAndCacheFrom_areSkipped_asBuildxDropsEmptyEntries() throws IOException {
+        Path context = Files.createDirectories(dir.resolve("empty-cache"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\n");
+        Outcome built = wharf("build", "--root", root(), "--cache-to", "", "--cache-from", "", context.toString());
+        assertEquals(0, built.exitCode(), built.err());
+    }
+
+    @Test
     void badProgressValue_isAUsageError() {
         Outcome built = wharf("build", "--root", root(), "--progress", "fancy", dir.toString());
         assertEquals(2, built.exitCode());

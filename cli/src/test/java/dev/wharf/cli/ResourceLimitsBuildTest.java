@@ -89,4 +89,13 @@ class ResourceLimitsBuildTest {
         assertEquals(2, infinite.exitCode(), infinite.err());
         assertTrue(infinite.err().contains("cpus must be"), infinite.err());
     }
+
+    @Test
+    void cpusBelowTheCgroupsSmallestQuota_isAUsageError_asDockerRefusesIt() throws Exception {
+        // CFS's smallest quota is 1 ms per 100 ms: 1e-9 CPUs used to be silently raised to 0.01.
+        Outcome tiny = build("FROM busybox:latest\nRUN true\n", "--cpus", "1e-9");
+        assertEquals(2, tiny.exitCode(), tiny.err());
+        assertTrue(tiny.err().contains("Range of CPUs is from 0.01"), tiny.err());
+        assertEquals(0, build("FROM busybox:latest\nRUN true\n", "--cpus", "0.01").exitCode());
+    }
 }

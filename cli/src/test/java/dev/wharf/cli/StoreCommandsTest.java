@@ -211,6 +211,31 @@ class StoreCommandsTest {
     }
 
     @Test
+    void prune_ofAMissingRoot_failsNamingIt_andCreatesNoStore() throws Exception {
+        Path missing = dir.resolve("no-such-store");
+        Outcome pruned = wharf("prune", "--root", missing.toString(), "-f");
+        assertEquals(1, pruned.exitCode(), pruned.err());
+        assertEquals("wharf prune: no store at " + missing + ": the directory does not exist (a build, pull, load "
+                + "or import creates it)\n", pruned.err());
+        assertFalse(Files.exists(missing), "prune created a store");
+    }
+
+    @Test
+    void prune_ofTheDefaultStoreBeforeAnyBuild_reclaimsNothing_andCreatesNoStore() throws Exception {
+        // The default root ($XDG_DATA_HOME/wharf) before first use, as on a fresh CI runner: docker prunes an empty
+        // daemon with status 0, so a clean-up step must not fail.
+        Path data = Files.createDirectories(dir.resolve("xdg"));
+        ProcessBuilder builder = CliHarness.processBuilder("prune", "-f");
+        builder.environment().remove("WHARF_ROOT");
+        builder.environment().put("XDG_DATA_HOME", data.toString());
+        Process prune = builder.redirectErrorStream(true).start();
+        String output = new String(prune.getInputStream().readAllBytes());
+        assertEquals(0, prune.waitFor(), output);
+        assertEquals("Total reclaimed space: 0B\n", output);
+        assertFalse(Files.exists(data.resolve("wharf")), "prune created the default store");
+    }
+
+    @Test
     void prune_reclaimsTheBlobsOfAnUntaggedImage_andKeepsTaggedOnes() throws Exception {
         ok("load", "--root", storeA.toString(), "-i", seedArchive.toString());
         Digest kept = writeImage(storeA, "other:1", "other greeting\n");

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wharf.layers.registry.LocalRegistry;
+import dev.wharf.layers.store.LocalStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -100,6 +102,90 @@ class TerminatedCommandReliabilityTest {
         // the JVM then ended with the signal's status, 143.
         assertEquals(0, child.exitValue(), read(log));
         assertTrue(Files.size(tarball) > (512L << 20), "the tarball was cut short: " + Files.size(tarball));
+    }
+
+    @Test
+    void terminatedPull_endsWithContextCanceledAndStatusOne_leavingNothingStaged() throws Exception {
+        try (LocalRegistry registry = LocalRegistry.start(Files.createDirectories(work.resolve("registry")),
+                new LocalRegistry.NoAuth())) {
+            String name = registry.host() + "/random:1";
+            importRandomImage(work.resolve("source"), name);
+            CliHarness.ok("push", "--root", work.resolve("source").toString(), name);
+            Path root = work.resolve("store");
+            assertTerminatedAsDocker(root, root.resolve("ingest"), "pull", "--root", root.toString(), name);
+        }
+    }
+
+    @Test
+    void terminatedPush_endsWithContextCanceledAndStatusOne() throws Exception {
+        try (LocalRegistry registry = LocalRegistry.start(Files.createDirectories(work.resolve("registry")),
+                new LocalRegistry.NoAuth())) {
+            String name = registry.host() + "/random:1";
+            Path root = work.resolve("store");
+            importRandomImage(root, name);
+            // The registry stages the upload: wait for its first upload file.
+            assertTerminatedAsDocker(root, work.resolve("registry"), "push", "--root", root.toString(), name);
+        }
+    }
+
+    @Test
+    void terminatedLoad_endsWithContextCanceledAndStatusOne_leavingNothingStaged() throws Exception {
+        Path source = work.resolve("source");
+        importRandomImage(source, "random:1");
+        Path archive = work.resolve("random.tar");
+        CliHarness.ok("save", "--root", source.toString(), "random:1", "-o", archive.toString());
+        Path root = work.resolve("store");
+        assertTerminatedAsDocker(root, root.resolve("ingest"), "load", "--root", root.toString(), "-i",
+                archive.toString());
+    }
+
+    /**
+     * Runs wharf with {@code args}, sends SIGTERM once a file appears under {@code staging} (the transfer is under
+     * way), and asserts docker's ending: {@code wharf COMMAND: context canceled} last, status 1, and nothing left in
+     * the store's {@code ingest/}.
+     */
+    private void assertTerminatedAsDocker(Path root, Path staging, String... args) throws Exception {
+        // The store first, so that its own set-up (oci-layout is staged in ingest/) is not taken for the transfer.
+        LocalStore.open(root);
+        Path log = work.resolve(args[0] + ".log");
+        Process child = CliHarness.start(log, args);
+        try {
+            boolean started = false;
+            for (int i = 0; i < 12000 && !started && child.isAlive(); i++) {
+                if (Files.isDirectory(staging)) {
+                    try (Stream<Path> files = Files.walk(staging)) {
+                        started = files.anyMatch(f -> Files.isRegularFile(f) && !f.getFileName().toString()
+                                .equals("wharf.lock") && (staging.endsWith("ingest") || f.toString()
+                                .contains("_uploads")));
+                    }
+                }
+                Thread.sleep(started ? 0 : 5);
+            }
+            CliHarness.require(started && child.isAlive(),
+                    "the " + args[0] + " ended before it could be terminated: " + read(log));
+            if (!child.isAlive()) {
+                return;
+            }
+            child.destroy(); // SIGTERM
+            assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the terminated JVM did not exit");
+        } finally {
+            child.destroyForcibly();
+        }
+        String text = read(log);
+        // As docker's client on a cancelled context: status 1 (not the signal's 143) and one line saying so.
+        assertEquals(1, child.exitValue(), text);
+        assertTrue(text.strip().endsWith("wharf " + args[0] + ": context canceled"), text);
+        try (Stream<Path> left = Files.list(root.resolve("ingest"))) {
+            assertEquals(List.of(), left.toList(), "staged files outlived the " + args[0]);
+        }
+    }
+
+    /** Imports {@code name} into the store at {@code root}: one layer of 128 MB of random bytes, which no compression shrinks, so that a transfer takes a while. */
+    private void importRandomImage(Path root, String name) throws Exception {
+        Path rootfs = Files.createDirectories(work.resolve("random-rootfs"));
+        ReliabilityFixture.run("sh", "-c", "head -c " + (128L << 20) + " /dev/urandom > " + rootfs.resolve("r"));
+        ReliabilityFixture.run("tar", "cf", work.resolve("random.tar").toString(), "-C", rootfs.toString(), ".");
+        CliHarness.ok("import", "--root", root.toString(), work.resolve("random.tar").toString(), name);
     }
 
     /** Imports {@code big:1} into the store at {@code root}: one layer of a sparse file of {@code size} bytes. */

@@ -25,7 +25,10 @@ public record ResourceLimits(OptionalLong memoryBytes, OptionalDouble cpus, Opti
     /** The smallest memory limit accepted, as Docker's: 6 MiB. */
     public static final long MIN_MEMORY = 6L * 1024 * 1024;
 
-    /** Validates: memory at least {@link #MIN_MEMORY}, cpus and pids positive. */
+    /** The fewest CPUs accepted, as Docker's: 0.01 (a 1 ms CFS quota per 100 ms period). */
+    public static final double MIN_CPUS = 0.01;
+
+    /** Validates: memory at least {@link #MIN_MEMORY}, cpus at least {@link #MIN_CPUS} and finite, pids positive. */
     public ResourceLimits {
         if (memoryBytes.isPresent() && memoryBytes.getAsLong() < MIN_MEMORY) {
             throw new IllegalArgumentException("the memory limit must be at least 6 MiB, not "
@@ -35,6 +38,13 @@ public record ResourceLimits(OptionalLong memoryBytes, OptionalDouble cpus, Opti
         if (cpus.isPresent() && !(cpus.getAsDouble() > 0 && cpus.getAsDouble() < Double.POSITIVE_INFINITY)) {
             throw new IllegalArgumentException("cpus must be a finite number more than 0, not "
                     + cpus.getAsDouble());
+        }
+        // At least 0.01: CFS's smallest quota is 1 ms of our 100 ms period, and dockerd refuses fewer
+        // (daemon/daemon_unix.go verifyPlatformContainerResources: "Range of CPUs is from 0.01 to ...").
+        // Fewer were silently raised to 0.01 by cpuQuotaMicros.
+        if (cpus.isPresent() && cpus.getAsDouble() < MIN_CPUS) {
+            throw new IllegalArgumentException("Range of CPUs is from 0.01, not " + cpus.getAsDouble()
+                    + ": the cgroup's CPU quota cannot be smaller than 1 ms per 100 ms period");
         }
         if (pids.isPresent() && pids.getAsLong() < 1) {
             throw new IllegalArgumentException("the pids limit must be at least 1, not " + pids.getAsLong());
