@@ -228,14 +228,23 @@ public final class FileImageStore implements ImageStore {
     }
 
     private ImageIndex readIndex() throws LayerException {
-        byte[] bytes;
+        byte[] bytes = indexBytes();
+        return bytes == null ? ImageIndex.oci(List.of()) : parseIndex(bytes);
+    }
+
+    /** The bytes of {@code index.json}, or null when there is none. */
+    private byte[] indexBytes() throws LayerException {
         try {
-            bytes = Files.readAllBytes(layout.indexFile());
+            return Files.readAllBytes(layout.indexFile());
         } catch (NoSuchFileException e) {
-            return ImageIndex.oci(List.of());
+            return null;
         } catch (IOException e) {
             throw new LayerException("cannot read " + layout.indexFile() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** {@code bytes} of {@code index.json} as an image index; the {@link #damaged} error when they are not one. */
+    private ImageIndex parseIndex(byte[] bytes) throws LayerException {
         try {
             ImageIndex index = json.read(bytes, ImageIndex.class, layout.indexFile().toString());
             if (index == null) {
@@ -268,19 +277,16 @@ public final class FileImageStore implements ImageStore {
      */
     Optional<StoreProblem> checkIndex(boolean repair, Instant now) throws LayerException {
         Path file = layout.indexFile();
+        // Unreadable (permissions, I/O error) fails here, not damaged: nothing to repair.
+        byte[] bytes = indexBytes();
+        if (bytes == null) {
+            return Optional.empty();
+        }
         try {
-            readIndex();
+            parseIndex(bytes);
             return Optional.empty();
         } catch (LayerException e) {
-            if (!(e.getCause() instanceof LayerException)) {
-                throw e; // unreadable (permissions, I/O error), not damaged: nothing to repair here
-            }
-        }
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new LayerException("cannot read " + file + ": " + e.getMessage(), e);
+            // Damaged: salvage from the bytes just read.
         }
         List<Descriptor> salvaged = new ArrayList<>();
         for (Descriptor entry : IndexSalvage.entries(bytes, json)) {
