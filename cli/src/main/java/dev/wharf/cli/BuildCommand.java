@@ -750,9 +750,10 @@ final class BuildCommand implements Callable<Integer> {
         try {
             CheckReport report = engine.check(request).get();
             display.close();
-            int code = json ? new CheckPrinter(out, err).printJson(report, dockerfileText(),
-                    SubrequestJson.lint(report, dockerfileBytes()))
-                    : new CheckPrinter(out, err).print(report, dockerfileText());
+            Optional<String> text = dockerfileText(); // read once: the JSON carries it and the error shows it
+            int code = json ? new CheckPrinter(out, err).printJson(report, text,
+                    SubrequestJson.lint(report, text.orElse("").getBytes(StandardCharsets.UTF_8)))
+                    : new CheckPrinter(out, err).print(report, text);
             return ignoreStatus && code == ExitCodes.FAILED && report.error().isEmpty() ? ExitCodes.OK : code;
         } catch (ExecutionException e) {
             return planningFailed(e, display, "wharf build: ", err);

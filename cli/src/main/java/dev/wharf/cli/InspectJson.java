@@ -1,9 +1,7 @@
 package dev.wharf.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
-import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -39,12 +37,7 @@ final class InspectJson {
     InspectJson(CanonicalJson canonical, LayerSizes sizes) {
         this.sizes = sizes;
         this.canonical = canonical;
-        DefaultIndenter indenter = new DefaultIndenter("    ", "\n");
-        Separators separators = Separators.createDefaultInstance()
-                .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
-                .withObjectEmptySeparator("")
-                .withArrayEmptySeparator("");
-        this.printer = new DefaultPrettyPrinter(separators).withObjectIndenter(indenter).withArrayIndenter(indenter);
+        this.printer = GoIndent.printer("    ");
     }
 
     /** The JSON array for {@code images}, with a final newline. */

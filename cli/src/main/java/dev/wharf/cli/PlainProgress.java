@@ -83,7 +83,7 @@ final class PlainProgress implements ProgressListener, AutoCloseable {
             resume(f.step());
             // A step stopped by the build's cancellation (Ctrl-C, or another step's failure) is no error of its
             // own: BuildKit's printer shows "#N CANCELED" (util/progress/progressui/printer.go).
-            println(0, "#" + f.step() + (f.message().equals("cancelled") ? " CANCELED" : " ERROR: " + f.message()));
+            println(0, "#" + f.step() + (f.cancelled() ? " CANCELED" : " ERROR: " + f.message()));
         } else if (event instanceof BuildEvent.StepCacheMiss m) {
             for (String reason : m.reasons()) {
                 println(m.step(), "#" + m.step() + " cache miss: " + reason);

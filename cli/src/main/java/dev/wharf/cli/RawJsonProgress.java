@@ -61,7 +61,7 @@ final class RawJsonProgress implements ProgressListener {
         } else if (event instanceof BuildEvent.StepFailed f) {
             // A cancelled vertex's error is Go's context.Canceled, which progressui tells by its text.
             line = vertex(vertex(f.step(), now), false, now,
-                    f.message().equals("cancelled") ? "context canceled" : f.message());
+                    f.cancelled() ? "context canceled" : f.message());
         } else if (event instanceof BuildEvent.StepLog l) {
             String data = Base64.getEncoder().encodeToString((l.line() + "\n").getBytes(StandardCharsets.UTF_8));
             line = "{\"logs\":[{\"vertex\":" + str(vertex(l.step(), now).digest()) + ",\"stream\":" + l.stream()

@@ -48,7 +48,7 @@ final class StepBoard implements ProgressListener {
         }
 
         boolean cancelled() {
-            return error.map("cancelled"::equals).orElse(false);
+            return error.map(BuildEvent.StepFailed.CANCELLED::equals).orElse(false);
         }
     }
 

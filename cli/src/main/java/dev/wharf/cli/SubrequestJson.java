@@ -2,9 +2,6 @@ package dev.wharf.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.util.DefaultIndenter;
-import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
-import com.fasterxml.jackson.core.util.Separators;
 import dev.wharf.builder.api.BuildOutline;
 import dev.wharf.grammar.instructions.Dockerfile;
 import dev.wharf.grammar.instructions.Stage;
@@ -187,16 +184,10 @@ final class SubrequestJson {
     }
 
     private static String render(Body body) {
-        DefaultIndenter indenter = new DefaultIndenter("  ", "\n");
-        Separators separators = Separators.createDefaultInstance()
-                .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
-                .withObjectEmptySeparator("")
-                .withArrayEmptySeparator("");
         StringWriter text = new StringWriter();
         try (JsonGenerator g = new JsonFactory().setCharacterEscapes(new GoCharacterEscapes())
                 .createGenerator(text)) {
-            g.setPrettyPrinter(new DefaultPrettyPrinter(separators).withObjectIndenter(indenter)
-                    .withArrayIndenter(indenter));
+            g.setPrettyPrinter(GoIndent.printer("  "));
             body.write(g);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot render JSON into a string", e);

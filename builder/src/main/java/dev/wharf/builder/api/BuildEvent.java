@@ -73,9 +73,17 @@ public sealed interface BuildEvent {
 
     /** A step failed; the build stops. */
     record StepFailed(int step, String message, Duration duration) implements BuildEvent {
+        /** The message of a step stopped by the build's cancellation, which printers show as BuildKit's CANCELED. */
+        public static final String CANCELLED = "cancelled";
+
         public StepFailed {
             Objects.requireNonNull(message, "message");
             Objects.requireNonNull(duration, "duration");
+        }
+
+        /** Whether the build's cancellation stopped the step: no error of its own. */
+        public boolean cancelled() {
+            return message.equals(CANCELLED);
         }
     }
 

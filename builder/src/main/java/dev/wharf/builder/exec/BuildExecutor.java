@@ -348,13 +348,13 @@ final class BuildExecutor {
             // Dated like a later cache hit of the same record, so a cached rebuild gives the same image.
             return fromRecord(state, step, text, saved, next);
         } catch (InterruptedException e) {
-            listener.onEvent(new BuildEvent.StepFailed(number, "cancelled", elapsed(start)));
+            listener.onEvent(new BuildEvent.StepFailed(number, BuildEvent.StepFailed.CANCELLED, elapsed(start)));
             throw e;
         } catch (Exception e) {
             if (cancelledBy(e)) {
                 // A cancel that reached the step as another error ("interrupted while waiting for the store lock",
                 // a channel closed by the interrupt): BuildKit shows the vertex as CANCELED, not as its error.
-                listener.onEvent(new BuildEvent.StepFailed(number, "cancelled", elapsed(start)));
+                listener.onEvent(new BuildEvent.StepFailed(number, BuildEvent.StepFailed.CANCELLED, elapsed(start)));
                 InterruptedException cancelled = new InterruptedException("build cancelled");
                 cancelled.initCause(e);
                 throw cancelled;
