@@ -111,7 +111,7 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
         boolean push = false;
         java.util.Map<String, String> compression = new java.util.HashMap<>();
         Boolean tar = null;
-        java.util.Map<java.util.List<Object>, ImageAnnotation> annotations = new java.util.LinkedHashMap<>();
+        java.util.List<ImageAnnotation> annotations = new java.util.ArrayList<>();
         // buildx util/buildflags/export.go reads the value as one CSV line (csvvalue.Fields): a field in double
         // quotes keeps its commas, e.g. "annotation.x=a,b".
         for (String field : dev.wharf.grammar.go.GoCsv.fields(value)) {
@@ -127,8 +127,7 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
             // Annotation keys keep their case (exptypes.ParseAnnotationKey matches them as written).
             Optional<ImageAnnotation> annotation = ImageAnnotation.exporterOption(field.substring(0, eq).trim(), v);
             if (annotation.isPresent()) {
-                ImageAnnotation a = annotation.get();
-                annotations.put(java.util.List.of(a.type(), a.platform(), a.key()), a);
+                annotations.add(annotation.get());
                 continue;
             }
             String key = field.substring(0, eq).trim().toLowerCase(Locale.ROOT);
@@ -157,7 +156,7 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
         }
         return new BuildOutput(type, Optional.ofNullable(dest), names, push,
                 OutputCompression.parse(compression, "--output"), tar == null || tar,
-                java.util.List.copyOf(annotations.values()));
+                ImageAnnotation.lastOfEach(annotations));
     }
 
     private static boolean parseBool(String key, String value) {

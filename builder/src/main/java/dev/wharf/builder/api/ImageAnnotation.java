@@ -50,11 +50,21 @@ public record ImageAnnotation(String type, Optional<String> platform, String key
      * @throws IllegalArgumentException with buildx's wording ({@code invalid annotation "x", expected key=value})
      */
     public static List<ImageAnnotation> parseAll(List<String> values) {
-        Map<List<Object>, ImageAnnotation> out = new LinkedHashMap<>();
+        List<ImageAnnotation> all = new ArrayList<>();
         for (String value : values) {
-            for (ImageAnnotation a : parse(value)) {
-                out.put(List.of(a.type, a.platform, a.key), a);
-            }
+            all.addAll(parse(value));
+        }
+        return lastOfEach(all);
+    }
+
+    /**
+     * {@code all}, a later annotation replacing an earlier one of the same type, platform and key (kept where the
+     * first of them was): a Go map of annotations in buildx and in BuildKit's exporter options.
+     */
+    public static List<ImageAnnotation> lastOfEach(List<ImageAnnotation> all) {
+        Map<List<Object>, ImageAnnotation> out = new LinkedHashMap<>();
+        for (ImageAnnotation a : all) {
+            out.put(List.of(a.type, a.platform, a.key), a);
         }
         return List.copyOf(out.values());
     }

@@ -536,16 +536,8 @@ final class BuildJob {
      * output's own of the same type, platform and key.
      */
     private List<ImageAnnotation> annotations(BuildOutput output) {
-        return annotations(Stream.concat(output.annotations().stream(), request.annotations().stream()).toList());
-    }
-
-    /** {@code all}, a later one replacing an earlier one of the same type, platform and key. */
-    private static List<ImageAnnotation> annotations(List<ImageAnnotation> all) {
-        Map<List<Object>, ImageAnnotation> out = new java.util.LinkedHashMap<>();
-        for (ImageAnnotation a : all) {
-            out.put(List.of(a.type(), a.platform(), a.key()), a);
-        }
-        return List.copyOf(out.values());
+        return ImageAnnotation.lastOfEach(
+                Stream.concat(output.annotations().stream(), request.annotations().stream()).toList());
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.wharf.builder.plan.Step;
 import dev.wharf.builder.plan.StepSource;
 import dev.wharf.builder.sandbox.SandboxMount;
 import dev.wharf.builder.sandbox.SshAgentProxy;
+import dev.wharf.builder.sandbox.UserNamespaces;
 import dev.wharf.context.glob.GoPaths;
 import dev.wharf.context.source.CopyRequest;
 import dev.wharf.context.source.DestinationView;
@@ -425,16 +426,7 @@ final class RunMounts {
 
     /** Whether this process runs with effective uid 0 ({@code /proc/self/status}), so it may chown. */
     private static boolean effectiveRoot() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) {
-                    return line.substring(4).trim().split("\\s+")[1].equals("0");
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-        return false;
+        return UserNamespaces.effectiveUid().map(uid -> uid == 0).orElse(false);
     }
 
     private static void copyTree(Path from, Path to) throws IOException {
