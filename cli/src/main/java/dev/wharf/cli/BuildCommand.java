@@ -32,9 +32,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
@@ -497,21 +495,8 @@ final class BuildCommand implements Callable<Integer> {
             // for it, 1 (not 130 or 143, the JVM's for a signal). A signal after the build (while the tarball goes
             // to standard output, say) cancels nothing: the hook then waits for this thread to finish and ends the
             // JVM with the status it reached, since its own System.exit would block behind the running hook.
-            CountDownLatch reported = new CountDownLatch(1);
-            java.util.concurrent.atomic.AtomicInteger status =
-                    new java.util.concurrent.atomic.AtomicInteger(ExitCodes.FAILED);
-            try (ShutdownAction cancel = new ShutdownAction(() -> {
-                engine.close();
-                try {
-                    if (reported.await(REPORT_SECONDS, TimeUnit.SECONDS)) {
-                        err.flush();
-                        System.out.flush();
-                        Runtime.getRuntime().halt(status.get());
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            })) {
+            InterruptOnShutdown stop = new InterruptOnShutdown(engine::close, REPORT_SECONDS, ExitCodes.FAILED);
+            try {
                 BuildResult result = future.get();
                 showExporters(display, result, parsedOutputs);
                 display.close();
@@ -539,7 +524,7 @@ final class BuildCommand implements Callable<Integer> {
                     out.println(imageId);
                     out.flush();
                 }
-                status.set(ExitCodes.OK);
+                stop.endWith(ExitCodes.OK);
                 return ExitCodes.OK;
             } catch (ExecutionException e) {
                 display.close();
@@ -572,7 +557,8 @@ final class BuildCommand implements Callable<Integer> {
                 err.flush();
                 return ExitCodes.FAILED;
             } finally {
-                reported.countDown();
+                err.flush(); // the hook ends the JVM once this is closed: no report may stay buffered
+                stop.close();
             }
         }
     }
