@@ -12,9 +12,7 @@ import dev.wharf.builder.api.CacheSource;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.ExtraHost;
 import dev.wharf.builder.api.ImageAnnotation;
-import dev.wharf.builder.api.BuildOutline;
 import dev.wharf.builder.api.BuildResult;
-import dev.wharf.builder.api.CheckReport;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.ProgressListener;
 import dev.wharf.builder.sandbox.Ulimit;
@@ -466,7 +464,7 @@ final class BuildCommand implements Callable<Integer> {
             return ExitCodes.FAILED;
         }
         if (targets) {
-            return printTargets(json, out, err);
+            return calls().printTargets(json, out, err);
         }
         // Progress and error display: the printer --progress selects, the failed step's output, the source lines.
         boolean terminal = mode.get() == ProgressMode.AUTO && (System.console() != null
@@ -481,11 +479,11 @@ final class BuildCommand implements Callable<Integer> {
         try (BuildEngine engine = BuildEngine.create(store.engineOptions().withRegistry(registry.settings()));
              BuildProgress display = BuildProgress.open(shown, err, System.getenv())) {
             if (method.name().equals("lint")) {
-                return check(engine, request.listener(display).build(), display, method.ignoreStatus(), json, out,
-                        err);
+                return calls().check(engine, request.listener(display).build(), display, method.ignoreStatus(), json,
+                        out, err);
             }
             if (outline) {
-                return outline(engine, request.listener(display).build(), display, json, out, err);
+                return calls().outline(engine, request.listener(display).build(), display, json, out, err);
             }
             CompletableFuture<BuildResult> future = engine.build(request
                     .listener(hashedAtStart() ? display : StartupWarmer.hashingOnFirstTransfer(display)).build());
@@ -638,112 +636,9 @@ final class BuildCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * {@code --call=targets}, which builds nothing and needs no engine: lists the stages (BuildKit's
-     * frontend.targets subrequest).
-     */
-    private int printTargets(boolean json, PrintWriter out, PrintWriter err) {
-        return withDockerfile("targets", err, (name, dockerfile) -> {
-            if (json) {
-                printJson(out, SubrequestJson.targets(dockerfile, dockerfileBytes()));
-            } else {
-                new TargetsPrinter(out).print(dockerfile);
-            }
-        });
-    }
-
-    /** A subrequest's result.json, as buildx prints it (fmt.Fprintln). */
-    private static void printJson(PrintWriter out, String json) {
-        out.println(json);
-        out.flush();
-    }
-
-    /** The Dockerfile as BuildKit's subrequests carry it in {@code sources}: its bytes ("" when unreadable). */
-    private byte[] dockerfileBytes() {
-        return dockerfileText().orElse("").getBytes(StandardCharsets.UTF_8);
-    }
-
-    /**
-     * {@code --call=outline}: what the target takes (BuildKit's frontend.outline subrequest), which builds nothing
-     * but, as BuildKit, resolves the base images of the stages the target needs, whose environments ARG defaults
-     * read; errors are reported as a build's.
-     */
-    private int outline(BuildEngine engine, BuildRequest request, BuildProgress display, boolean json,
-                        PrintWriter out, PrintWriter err) throws InterruptedException {
-        try {
-            BuildOutline outline = engine.outline(request).get();
-            display.close();
-            if (json) {
-                printJson(out, SubrequestJson.outline(outline,
-                        outline.source().getBytes(StandardCharsets.UTF_8)));
-            } else {
-                new OutlinePrinter(out).print(outline);
-            }
-            return ExitCodes.OK;
-        } catch (ExecutionException e) {
-            return planningFailed(e, display, "ERROR: ", err);
-        }
-    }
-
-    /**
-     * Reports why a {@code --call} that plans but builds nothing failed: a planning error with its Dockerfile
-     * lines, as a build's; anything else after {@code prefix}.
-     */
-    private int planningFailed(ExecutionException e, BuildProgress display, String prefix, PrintWriter err) {
-        display.close();
-        if (e.getCause() instanceof BuildFailedException failed) {
-            new BuildErrorReport(err).print(failed, display.failedStep(), dockerfileText());
-        } else {
-            err.println(prefix + e.getCause().getMessage());
-        }
-        return ExitCodes.FAILED;
-    }
-
-    /** What a {@code --call} method that reads the Dockerfile alone does with it. */
-    private interface DockerfileCall {
-        void run(String name, dev.wharf.grammar.instructions.Dockerfile dockerfile)
-                throws dev.wharf.grammar.DockerfileException;
-    }
-
-    /**
-     * Runs {@code call} on the Dockerfile read here (of a directory context, {@code -f FILE} or {@code -f -});
-     * a syntax error is printed with its lines, as a build prints it.
-     */
-    private int withDockerfile(String method, PrintWriter err, DockerfileCall call) {
-        Optional<String> text = dockerfileText();
-        if (text.isEmpty()) {
-            err.println("wharf build: --call=" + method + " reads the Dockerfile of a directory context, -f FILE or "
-                    + "-f -; it cannot read it from this context");
-            return ExitCodes.USAGE;
-        }
-        String name = file == null || file.equals("-") ? "Dockerfile" : Path.of(file).getFileName().toString();
-        try {
-            call.run(name, dev.wharf.grammar.instructions.DockerfileReader.read(name,
-                    dev.wharf.grammar.parser.DockerfileParser.parse(name, text.get())));
-            return ExitCodes.OK;
-        } catch (dev.wharf.grammar.DockerfileException e) {
-            new SourceErrorPrinter(err).print(e, text.get());
-            return ExitCodes.FAILED;
-        }
-    }
-
-    /**
-     * {@code --check}: the checks' report on standard output, as buildx prints {@code --call=check}; with
-     * {@code ignoreStatus} (ignorestatus=true) findings exit 0 as in buildx, but an error stays an error.
-     */
-    private int check(BuildEngine engine, BuildRequest request, BuildProgress display, boolean ignoreStatus,
-                      boolean json, PrintWriter out, PrintWriter err) throws InterruptedException {
-        try {
-            CheckReport report = engine.check(request).get();
-            display.close();
-            Optional<String> text = dockerfileText(); // read once: the JSON carries it and the error shows it
-            int code = json ? new CheckPrinter(out, err).printJson(report, text,
-                    SubrequestJson.lint(report, text.orElse("").getBytes(StandardCharsets.UTF_8)))
-                    : new CheckPrinter(out, err).print(report, text);
-            return ignoreStatus && code == ExitCodes.FAILED && report.error().isEmpty() ? ExitCodes.OK : code;
-        } catch (ExecutionException e) {
-            return planningFailed(e, display, "wharf build: ", err);
-        }
+    /** The {@code --call} methods that build nothing, reading this command's Dockerfile as the error report does. */
+    private SubrequestCalls calls() {
+        return new SubrequestCalls(file, this::dockerfileText);
     }
 
     /** BuildKit's exporter line names the canonical reference: {@code docker.io/library/hello:latest}. */
