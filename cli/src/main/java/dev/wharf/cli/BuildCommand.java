@@ -3,7 +3,6 @@ package dev.wharf.cli;
 import dev.wharf.builder.api.BuildContext;
 import dev.wharf.grammar.DockerfileLocation;
 import dev.wharf.grammar.DockerfileText;
-import dev.wharf.grammar.go.GoPathErrors;
 import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildOutput;
@@ -20,7 +19,6 @@ import java.io.IOException;
 import dev.wharf.context.ContextException;
 import dev.wharf.context.sources.NamedContext;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -460,7 +458,7 @@ final class BuildCommand implements Callable<Integer> {
         boolean json = method.format().equals("json");
         // buildx's runBuild removes the image ID file before it builds ("Avoid leaving a stale file if we eventually
         // fail"): a failed build leaves none, so a script cannot read the id of an earlier build as this one's.
-        if (iidFile != null && !removeStaleResultFile(iidFile, err)) {
+        if (iidFile != null && !ResultFiles.removeStale(iidFile, err)) {
             return ExitCodes.FAILED;
         }
         if (targets) {
@@ -496,7 +494,7 @@ final class BuildCommand implements Callable<Integer> {
             InterruptOnShutdown stop = new InterruptOnShutdown(engine::close, REPORT_SECONDS, ExitCodes.FAILED);
             try {
                 BuildResult result = future.get();
-                showExporters(display, result, parsedOutputs);
+                ExporterSteps.show(display, result, parsedOutputs, push);
                 display.close();
                 if (shown == ProgressMode.PLAIN || shown == ProgressMode.TTY) {
                     WarningSummary.print(err, display.warnings(), debug(), dockerfileText());
@@ -506,10 +504,10 @@ final class BuildCommand implements Callable<Integer> {
                 String imageId = exportsImage ? result.imageId() : "";
                 // Written whole or not at all (buildx writes the metadata file through AtomicWriteFile); a
                 // missing directory is the user's error, worded as buildx words it (commands/build.go).
-                if (iidFile != null && !writeResultFile(iidFile, imageId, "image ID file", err)) {
+                if (iidFile != null && !ResultFiles.write(iidFile, imageId, "image ID file", err)) {
                     return ExitCodes.FAILED;
                 }
-                if (metadataFile != null && !writeResultFile(metadataFile, exportsImage
+                if (metadataFile != null && !ResultFiles.write(metadataFile, exportsImage
                         ? BuildMetadata.json(result, store.engineOptions().storeRoot()) : "{}",
                         "metadata file", err)) {
                     return ExitCodes.FAILED;
@@ -579,61 +577,6 @@ final class BuildCommand implements Callable<Integer> {
             }
         }
         return false;
-    }
-
-    /**
-     * The exporters' vertexes as BuildKit names them: moby's image exporter for the image (exporter/mobyexporter:
-     * "exporting to image"), then one per {@code -o} output of another type (exporter/local, tar and oci:
-     * "exporting to client directory", "exporting to client tarball", "exporting to oci|docker image format").
-     */
-    private void showExporters(BuildProgress display, BuildResult result, List<BuildOutput> parsedOutputs) {
-        java.time.Duration none = java.time.Duration.ZERO;
-        boolean imageExporter = parsedOutputs.isEmpty() || push || parsedOutputs.stream()
-                .map(BuildOutput::type).anyMatch(t -> t.equals("image") || t.equals("registry"));
-        if (imageExporter) {
-            List<String> statuses = new ArrayList<>(List.of("exporting layers", "writing image " + result.imageId()));
-            for (String tag : result.tags()) {
-                statuses.add("naming to " + canonical(tag));
-            }
-            display.exported("exporting to image", statuses, none);
-        }
-        for (BuildOutput output : parsedOutputs) {
-            switch (output.type()) {
-                case "local" -> display.exported("exporting to client directory", List.of("copying files"), none);
-                case "tar" -> display.exported("exporting to client tarball", List.of("sending tarball"), none);
-                case "oci", "docker" -> display.exported("exporting to " + output.type()
-                        + " image format", List.of("exporting layers", "exporting manifest " + result.imageDigest(),
-                        "exporting config " + result.imageId(), "sending tarball"), none);
-                default -> {
-                    // image and registry: the image exporter above.
-                }
-            }
-        }
-    }
-
-    /** Removes an earlier build's {@code --iidfile}; false, after saying why in buildx's words, when it cannot. */
-    private static boolean removeStaleResultFile(Path file, PrintWriter err) {
-        try {
-            Files.deleteIfExists(file);
-            return true;
-        } catch (IOException e) {
-            err.println("ERROR: removing image ID file: " + GoPathErrors.message("remove", file.toString(), e));
-            err.flush();
-            return false;
-        }
-    }
-
-    /** Writes {@code --iidfile} or {@code --metadata-file}; false, after saying why, when it cannot be written. */
-    private static boolean writeResultFile(Path file, String content, String what, PrintWriter err) {
-        Path target = file.toAbsolutePath();
-        try {
-            dev.wharf.layers.layout.AtomicFiles.replaceShared(target, content.getBytes(StandardCharsets.UTF_8),
-                    target.getParent());
-            return true;
-        } catch (IOException e) {
-            err.println("ERROR: writing " + what + ": " + GoPathErrors.message("open", file.toString(), e));
-            return false;
-        }
     }
 
     /** The {@code --call} methods that build nothing, reading this command's Dockerfile as the error report does. */
