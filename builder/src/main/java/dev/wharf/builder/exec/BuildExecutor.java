@@ -295,9 +295,8 @@ final class BuildExecutor {
     private State runStep(PlannedStage stage, int index, StageProgress progress, State state)
             throws BuildFailedException, InterruptedException {
         Step step = stage.steps().get(index);
-        // A trigger is named by its own text, as BuildKit's initOnBuildTriggers keeps the parsed trigger's
-        // Original and only moves its location to the FROM that runs it: the FROM line is where it fails.
-        String text = step.onBuild() ? step.instruction().origin().code() : settings.source().text(step.range());
+        // A trigger's line is the FROM that runs it, where it fails; its text is its own.
+        String text = settings.source().text(step);
         int line = step.range().start().line();
         if (Thread.interrupted()) {
             throw new InterruptedException("build cancelled");

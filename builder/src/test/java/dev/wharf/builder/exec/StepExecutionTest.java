@@ -645,6 +645,11 @@ class StepExecutionTest {
         }
         assertEquals(List.of("2/5 RUN echo trig     > /trig", "3/5 COPY a.txt /t", "4/5 WORKDIR /w",
                 "5/5 RUN cat /trig"), steps.subList(steps.size() - 4, steps.size()), steps.toString());
+
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> build("FROM busybox:latest AS base\nONBUILD RUN --network=host true\nFROM base\n"));
+        assertEquals("RUN --network=host true failed at Dockerfile:3: failed to load LLB: network.host is not allowed",
+                e.getCause().getMessage(), "the trigger's text, at the FROM that runs it");
     }
 
     @Test
