@@ -31,7 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code --no-cache} too, and also for RUN steps with private cache mounts, secrets and {@code --network}.
  */
 class SharedStepsTest {
-    /** Stages a and b share their first three steps; the final stage copies what the shared RUN counted. */
+    /**
+     * Stages a and b share their first three steps; the final stage copies what the shared RUN counted, and then a
+     * file of the shared layer from a again, after b's tree linked the same snapshot files (which moved their change
+     * time: the copy took that for a source changed mid-build).
+     */
     private static final String SHARED = """
             FROM busybox:latest AS base
             RUN echo base > /base
@@ -51,6 +55,7 @@ class SharedStepsTest {
             FROM busybox:latest
             COPY --from=a /count /a
             COPY --from=b /count /b
+            COPY --from=a /app/package.json /package.json
             """;
 
     @TempDir
