@@ -90,6 +90,49 @@ class BuildCommandTest {
     }
 
     @Test
+    void equalStepsOfSiblingStages_showOneVertexEach_asBuildKitsMergedVertices() throws IOException {
+        Path context = Files.createDirectories(dir.resolve("shared"));
+        Files.writeString(context.resolve("package.json"), "{}\n");
+        Files.writeString(context.resolve("Dockerfile"), """
+                FROM busybox:latest AS base
+                RUN echo base > /base
+                FROM base AS a
+                WORKDIR /app
+                COPY package.json .
+                RUN echo a > /a
+                FROM base AS b
+                WORKDIR /app
+                COPY package.json .
+                RUN echo b > /b
+                FROM busybox:latest
+                COPY --from=a /a /a
+                COPY --from=b /b /b
+                """);
+        Outcome built = wharf("build", "--root", root(), "--no-cache", "--progress", "plain", "-t", "shared",
+                context.toString());
+        assertEquals(0, built.exitCode(), built.err());
+        // As the peer (dockerd 26) prints it with --no-cache: one vertex for the WORKDIR and the COPY a and b share,
+        // under the stage that got there first, and one FROM for the image base and the last stage start from;
+        // the stages' own steps keep their places ([a 3/3], [b 3/3]).
+        // A vertex's header again after another's lines is the same line: count each once.
+        List<String> headers = built.err().lines().filter(l -> l.matches("#\\d+ \\[(?!internal).*")).distinct()
+                .toList();
+        assertEquals(1, headers.stream().filter(l -> l.matches("#\\d+ \\[(a|b) 1/3\\] WORKDIR /app")).count(),
+                built.err());
+        assertEquals(1, headers.stream().filter(l -> l.matches("#\\d+ \\[(a|b) 2/3\\] COPY package.json \\."))
+                .count(), built.err());
+        assertEquals(1, headers.stream().filter(l -> l.endsWith("FROM docker.io/library/busybox:latest")).count(),
+                built.err());
+        assertTrue(headers.stream().anyMatch(l -> l.matches("#\\d+ \\[a 3/3\\] RUN echo a > /a")), built.err());
+        assertTrue(headers.stream().anyMatch(l -> l.matches("#\\d+ \\[b 3/3\\] RUN echo b > /b")), built.err());
+        // 1 FROM, the base's RUN, the shared WORKDIR and COPY, the two RUNs and the last stage's two COPYs, numbered
+        // after the Dockerfile's vertex without gaps, each once.
+        List<Integer> numbers = headers.stream().map(l -> Integer.parseInt(l.substring(1, l.indexOf(' ')))).sorted()
+                .toList();
+        assertEquals(List.of(2, 3, 4, 5, 6, 7, 8, 9), numbers, built.err());
+    }
+
+    @Test
     void explainCache_saysWhichInputChanged() throws IOException {
         Path context = Files.createDirectories(dir.resolve("explain"));
         Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nCOPY f /f\n");
