@@ -44,8 +44,11 @@ import java.util.function.LongConsumer;
  *       a whiteout stands where the name it deletes would, an opaque marker {@code <dir>/.wh..wh..opq} right after
  *       its directory, before any child;</li>
  *   <li>modification times are truncated to seconds and optionally clamped to {@code SOURCE_DATE_EPOCH}; user and
- *       group names are empty; whiteouts are empty regular files with mode 0, owner 0:0 and mtime 0 (containerd
- *       v2's {@code ChangeWriter.HandleChange});</li>
+ *       group names are empty; whiteouts and opaque markers are empty regular files with mode 0, owner 0:0 and
+ *       mtime 0. containerd's {@code ChangeWriter} gives whiteouts mode 0 and 0:0 too, but the time of the diff
+ *       (PAX atime and ctime included) unless {@code SOURCE_DATE_EPOCH} is set; dockerd 26's overlay2 differ gives
+ *       them mode 0600 and the whiteout device's mtime, its opaque markers the directory's permission bits. An
+ *       applier reads none of that, and a fixed value keeps the layer's digest independent of the build's time;</li>
  *   <li>a file with several links is stored once, at its first path in that order, and every later path is a
  *       hard link to it; whiteouts are never hard links, although overlayfs may give them one inode;</li>
  *   <li>xattrs are PAX {@code SCHILY.xattr.*} records, except overlayfs's {@code trusted.overlay.*}.</li>
