@@ -571,7 +571,7 @@ public final class LayerWriter {
      * containerd's and moby's tar writers, where sorting whole names would put {@code a-b} and {@code a.txt} between
      * {@code a} and {@code a/x}.
      */
-    static int walkOrder(byte[] a, byte[] b) {
+    public static int walkOrder(byte[] a, byte[] b) {
         int i = Arrays.mismatch(a, b);
         if (i < 0) {
             return 0;

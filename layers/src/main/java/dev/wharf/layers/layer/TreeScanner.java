@@ -39,13 +39,13 @@ public final class TreeScanner {
         return posix;
     }
 
-    /** Returns every file under {@code root} as an addition, in tar-name order. */
+    /** Returns every file under {@code root} as an addition, in walk order ({@link LayerWriter#walkOrder}). */
     public List<LayerChange> scanTree(Path root) throws LayerException {
         return collect(root, false);
     }
 
     /**
-     * Returns the changes an overlayfs upper directory records, in tar-name order.
+     * Returns the changes an overlayfs upper directory records, in walk order.
      *
      * @param upperDir the {@code upperdir} of an unmounted (or quiescent) overlay
      */
