@@ -88,6 +88,18 @@ public final class GitDaemon implements AutoCloseable {
         return git(work, "rev-parse", "HEAD");
     }
 
+    /** Runs git in the work tree of repository {@code name} (made by {@link #commit}); returns its output. */
+    public String git(String name, String... args) throws IOException, InterruptedException {
+        return git(base.resolve(name + ".work"), args);
+    }
+
+    /** Force-pushes {@code refspecs} of repository {@code name}'s work tree to the served repository. */
+    public void push(String name, String... refspecs) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("push", "-q", "--force", base.resolve(name + ".git").toString()));
+        args.addAll(List.of(refspecs));
+        git(name, args.toArray(String[]::new));
+    }
+
     private static String git(Path dir, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("git", "-c", "user.name=t", "-c", "user.email=t@example.com",
                 "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"));
