@@ -262,9 +262,11 @@ class AddRemoteSourcesTest {
             List<BuildEvent> changed = Collections.synchronizedList(new ArrayList<>());
             assertEquals("v2", Files.readString(build(dockerfile, changed).resolve("lib/a.txt")));
             assertEquals(0, cached(changed));
+            long served = git.uploadPacks();
             List<BuildEvent> again = Collections.synchronizedList(new ArrayList<>());
             assertEquals("v2", Files.readString(build(dockerfile, again).resolve("lib/a.txt")));
             assertEquals(1, cached(again), "an unchanged commit is a cache hit");
+            assertEquals(served + 1, git.uploadPacks(), "the ref is resolved (ls-remote), nothing is cloned");
         }
     }
 
