@@ -158,14 +158,14 @@ final class RemoteSource {
                         + pin.commit() + (pin.object().equals(pin.commit()) ? "" : " or " + pin.object()) + " for "
                         + written, null, null);
             }
-            String memo = gitSourceKey() + "\0" + String.join("\0", request.sources()) + "\0\0"
-                    + String.join("\0", request.excludePatterns());
-            Optional<Digest> known = gitChecksums.lookup(memo);
+            GitChecksums.Scope memo = new GitChecksums.Scope(gitChecksums, "add",
+                    GitChecksums.sourceKey(git.get(), pin, keepGitDir));
+            Optional<Digest> known = memo.lookup(request);
             if (known.isPresent()) {
                 return known.get();
             }
             Digest content = Digest.parse(open().checksum(request).toString());
-            gitChecksums.remember(memo, content);
+            memo.remember(request, content);
             return content;
         }
         String name = HttpDownloader.fileName(written);
@@ -181,16 +181,6 @@ final class RemoteSource {
         }
         return Digest.sha256Of(("http\0" + name + "\0" + content + "\0"
                 + lastModified.map(Instant::toString).orElse("")).getBytes(StandardCharsets.UTF_8));
-    }
-
-    /**
-     * BuildKit's {@code shaToCacheKey}: the commit (an annotated tag's own id when {@code .git} is kept, which
-     * holds it), with the ref's name when {@code .git} is kept, the subdirectory and {@code submodules=false}.
-     */
-    private String gitSourceKey() {
-        GitRemote g = git.orElseThrow();
-        return "git\0" + (keepGitDir ? pin.object() + ".git#" + pin.name() : pin.commit())
-                + (g.subdir().isEmpty() ? "" : ":" + g.subdir()) + (g.submodules() ? "" : "(skip-submodules)");
     }
 
     /** The fetched files, fetching them now if {@link #key} did not. */
