@@ -250,6 +250,13 @@ final class BuildCommand implements Callable<Integer> {
         java.util.Set<String> platforms = new java.util.LinkedHashSet<>();
         for (String value : platform) {
             for (String p : value.split(",", -1)) {
+                if (p.isEmpty()) {
+                    // An empty entry (--platform "" or a trailing comma) is containerd's platforms.Parse failing
+                    // on "", which buildx prints as is.
+                    err.println("ERROR: \"\" is an invalid OS component of \"\": OSAndVersion specifier component "
+                            + "must match \"^([A-Za-z0-9_-]+)(?:\\\\(([A-Za-z0-9_.-]*)\\\\))?$\": invalid argument");
+                    return ExitCodes.FAILED;
+                }
                 if (!p.equalsIgnoreCase("local")) {
                     platforms.add(p);
                 }

@@ -250,6 +250,15 @@ class BuildErrorMessagesCommandTest {
     }
 
     @Test
+    void anEmptyPlatform_isContainerdsParseError() throws IOException {
+        // A trailing comma (a CI variable left empty) or --platform "": buildx fails before it builds.
+        String expected = "ERROR: \"\" is an invalid OS component of \"\": OSAndVersion specifier component must "
+                + "match \"^([A-Za-z0-9_-]+)(?:\\\\(([A-Za-z0-9_.-]*)\\\\))?$\": invalid argument\n";
+        assertFails(expected, build("FROM scratch\n", "--platform", "linux/amd64,"));
+        assertFails(expected, build("FROM scratch\n", "--platform", ""));
+    }
+
+    @Test
     void failingRuns_sayWhichProcessFailedAndItsExitCode() throws Exception {
         Path root = tmp.resolve("store");
         CliHarness.importBusybox(tmp, root);
