@@ -564,10 +564,13 @@ final class BuildCommand implements Callable<Integer> {
                 // As docker buildx build: the progress ends with the failed step's output, buildx then lists the
                 // warnings, and the CLI prints the error with its Dockerfile lines.
                 BuildErrorReport report = new BuildErrorReport(err);
-                if (cause instanceof BuildFailedException) {
+                // The step's output tail is the text displays' (progressui printErrorLogs); quiet, rawjson and
+                // none display nothing of the steps, so buildx prints the lines and the reason alone.
+                boolean textDisplay = shown == ProgressMode.PLAIN || shown == ProgressMode.TTY;
+                if (cause instanceof BuildFailedException && textDisplay) {
                     report.printLogs(display.failedStep());
                 }
-                if (shown == ProgressMode.PLAIN || shown == ProgressMode.TTY) {
+                if (textDisplay) {
                     WarningSummary.print(err, display.warnings(), debug(), dockerfileText());
                 }
                 if (cause instanceof BuildFailedException failed) {

@@ -42,8 +42,10 @@ class BuildErrorMessagesCommandTest {
     private Outcome build(String dockerfile, String... extra) throws IOException {
         Path context = Files.createTempDirectory(tmp, "ctx");
         Files.writeString(context.resolve("Dockerfile"), dockerfile);
-        List<String> args = new ArrayList<>(List.of("build", "--root", tmp.resolve("store").toString(),
-                "--progress", "plain"));
+        List<String> args = new ArrayList<>(List.of("build", "--root", tmp.resolve("store").toString()));
+        if (!List.of(extra).contains("--progress")) {
+            args.addAll(List.of("--progress", "plain"));
+        }
         args.addAll(List.of(extra));
         args.add(context.toString());
         return wharf(args.toArray(String[]::new));
@@ -277,6 +279,24 @@ class BuildErrorMessagesCommandTest {
                 """, report(notFound), notFound.err());
         assertEquals(true, notFound.err().contains(" > [2/2] RUN nosuchcommand arg:\n")
                 && notFound.err().contains("/bin/sh: nosuchcommand: not found\n"), notFound.err());
+        // Quiet and rawjson progress show no step output, so buildx prints no output tail either: the lines and
+        // the reason alone.
+        String reasonAlone = """
+                Dockerfile:2
+                --------------------
+                   1 |     FROM busybox:latest
+                   2 | >>> RUN nosuchcommand arg
+                   3 |    \s
+                --------------------
+                ERROR: failed to solve: process "/bin/sh -c nosuchcommand arg" did not complete successfully: exit \
+                code: 127
+                """;
+        Outcome quiet = build("FROM busybox:latest\nRUN nosuchcommand arg\n", "-q");
+        assertEquals(1, quiet.exitCode(), quiet.err());
+        assertEquals(reasonAlone, quiet.err());
+        Outcome json = build("FROM busybox:latest\nRUN nosuchcommand arg\n", "--progress", "rawjson");
+        assertEquals(1, json.exitCode(), json.err());
+        assertEquals(true, json.err().endsWith("}\n" + reasonAlone), json.err());
         // A shell killed by SIGKILL: the step's shell exits 128+9.
         Outcome killed = build("FROM busybox:latest\nRUN sh -c 'kill -9 $$' && true\n");
         assertFails("""
