@@ -18,7 +18,6 @@ import dev.wharf.cache.StepParent;
 import dev.wharf.cache.StepResult;
 import dev.wharf.grammar.instructions.AddInstruction;
 import dev.wharf.grammar.instructions.CopyInstruction;
-import dev.wharf.grammar.instructions.Instruction;
 import dev.wharf.grammar.instructions.OnbuildInstruction;
 import dev.wharf.grammar.instructions.RunInstruction;
 import dev.wharf.grammar.instructions.WorkdirInstruction;
@@ -208,61 +207,6 @@ final class BuildExecutor {
         return plan.stageCount() == 1 ? "" : stage.displayName();
     }
 
-    /** A stage's vertex numbering, as BuildKit's dispatchState cmdIndex/cmdTotal. Not thread-safe. */
-    private static final class StageProgress {
-        private final PlannedStage stage;
-        private final Optional<String> resolvedDigest;
-        private final int total;
-        private int index;
-
-        StageProgress(PlannedStage stage, Optional<String> resolvedDigest) {
-            this.stage = stage;
-            this.resolvedDigest = resolvedDigest;
-            int count = hasFromVertex() ? 1 : 0;
-            for (Step step : stage.steps()) {
-                Instruction instruction = step.instruction();
-                // ONBUILD triggers all count (convert.go adds len(commands) of the triggers), and every RUN,
-                // COPY, ADD and WORKDIR of the stage, even a WORKDIR / that makes no vertex.
-                if (step.onBuild() || instruction instanceof RunInstruction || instruction instanceof CopyInstruction
-                        || instruction instanceof AddInstruction || instruction instanceof WorkdirInstruction) {
-                    count++;
-                }
-            }
-            this.total = count;
-        }
-
-        boolean hasFromVertex() {
-            return stage.base() instanceof StageBase.Context
-                    || (stage.base() instanceof StageBase.Image img && !img.image().scratch());
-        }
-
-        /**
-         * The FROM vertex's reference as BuildKit names it (convert.go, resolveBaseImage): the FROM's reference
-         * normalized ({@code docker.io/library/NAME:TAG}), with the digest a registry resolved it to; a named
-         * context by its name.
-         */
-        String fromName() {
-            if (!(stage.base() instanceof StageBase.Image)) {
-                return stage.baseName();
-            }
-            String name;
-            try {
-                name = dev.wharf.layers.registry.ImageReference.parse(stage.baseName()).withDefaultTag().toString();
-            } catch (dev.wharf.layers.registry.InvalidReferenceException | RuntimeException e) {
-                return stage.baseName();
-            }
-            return resolvedDigest.filter(d -> !name.contains("@")).map(d -> name + "@" + d).orElse(name);
-        }
-
-        int total() {
-            return total;
-        }
-
-        int next() {
-            return ++index;
-        }
-    }
-
     private State initial(PlannedStage stage, int number) throws Exception {
         if (stage.base() instanceof StageBase.Stage s) {
             return stages.get(s.index());
@@ -383,7 +327,9 @@ final class BuildExecutor {
                 }
             }
             if (settings.explainCache()) {
-                List<String> reasons = ignoreCache ? List.of("the cache is off for this step (--no-cache)")
+                List<String> reasons = step.ignoreCache() ? List.of("the cache is off for this step (--no-cache)")
+                        : ignoreCache ? List.of("the cache is off for an equal step of another stage "
+                                + "(--no-cache-filter), which runs as one with this step")
                         : workspace.cache().explainMiss(inputs).lines();
                 listener.onEvent(new BuildEvent.StepCacheMiss(number, reasons));
             }
