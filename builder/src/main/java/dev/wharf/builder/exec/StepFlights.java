@@ -19,8 +19,10 @@ import java.util.concurrent.ExecutionException;
  * <p>The cache being off for a step (--no-cache, --no-cache-filter) does not stop the merge: BuildKit's vertex
  * digests do not include it (it is op metadata, OR-ed when vertices merge), so equal steps still run once, afresh.
  * A step with the cache off does not take a record the owner merely found in the cache, though: it runs the step
- * itself and is the key's owner from then on. That is BuildKit's result for the stage that wanted it off; the other
- * stage kept its cache hit, where BuildKit would have run its merged vertex afresh too.
+ * itself and is the key's owner from then on, as BuildKit's solver merges a vertex without the cache into an active
+ * one with it off but not the other way round (solver/jobs.go, loadUnlocked). Within one Dockerfile the stages
+ * learn up front ({@link NoCacheSpread}) that an equal step has the cache off, so this only matters where that
+ * plan-level match missed.
  *
  * <p>One per build; thread-safe.
  */
