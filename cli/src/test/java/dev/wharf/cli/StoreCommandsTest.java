@@ -221,6 +221,32 @@ class StoreCommandsTest {
     }
 
     @Test
+    void readOnlyCommands_ofAMissingRoot_answerAsAFreshDaemon_andCreateNothing() throws Exception {
+        Path missing = dir.resolve("no-such-store");
+        String root = missing.toString();
+        // docker on a fresh daemon: an empty list, and "No such image" for every image named.
+        assertEquals(new Outcome(0, "REPOSITORY   TAG       IMAGE ID   CREATED   SIZE\n", ""),
+                wharf("images", "--root", root));
+        assertEquals(new Outcome(0, "", ""), wharf("images", "--root", root, "-q"));
+        assertEquals(new Outcome(0, "", ""), wharf("images", "--root", root, "--format", "json"));
+        assertEquals(new Outcome(1, "[]\n", "wharf inspect: No such image: demo:1.0\nwharf inspect: No such image: "
+                + "other\n"), wharf("inspect", "--root", root, "demo:1.0", "other"));
+        assertEquals(new Outcome(1, "", "wharf inspect: No such image: demo:1.0\n"),
+                wharf("inspect", "--root", root, "--format", "{{.Id}}", "demo:1.0"));
+        assertEquals(new Outcome(1, "", "wharf history: No such image: demo:1.0\n"),
+                wharf("history", "--root", root, "demo:1.0"));
+        assertEquals(new Outcome(1, "", "wharf tag: No such image: demo:1.0\n"),
+                wharf("tag", "--root", root, "demo:1.0", "demo:2"));
+        assertEquals(new Outcome(1, "", "wharf rmi: No such image: demo:1.0\n"),
+                wharf("rmi", "--root", root, "demo:1.0"));
+        assertEquals(new Outcome(0, "", ""), wharf("rmi", "--root", root, "-f", "demo:1.0"));
+        assertEquals(new Outcome(1, "", "wharf save: No such image: demo:1.0\n"),
+                wharf("save", "--root", root, "demo:1.0", "-o", dir.resolve("out.tar").toString()));
+        assertFalse(Files.exists(missing), "a read-only command created a store");
+        assertFalse(Files.exists(dir.resolve("out.tar")));
+    }
+
+    @Test
     void prune_ofTheDefaultStoreBeforeAnyBuild_reclaimsNothing_andCreatesNoStore() throws Exception {
         // The default root ($XDG_DATA_HOME/wharf) before first use, as on a fresh CI runner: docker prunes an empty
         // daemon with status 0, so a clean-up step must not fail.
