@@ -252,10 +252,12 @@ final class BuildJob {
             BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings),
                     steps);
             BuildExecutor.State state = executor.run();
-            // The final image's layers must be in the store, also those of steps hit in an imported cache.
-            imports.ensure(state.layers());
-            BuildResult result = write(state, created, executor.timings(), scratch, epoch,
-                    inlineCache(plan, executor.records()));
+            BuildResult result = export(() -> {
+                // The final image's layers must be in the store, also those of steps hit in an imported cache.
+                imports.ensure(state.layers());
+                return write(state, created, executor.timings(), scratch, epoch,
+                        inlineCache(plan, executor.records()));
+            });
             try {
                 imports.keep(workspace.cache());
             } catch (CacheException e) {
@@ -402,7 +404,7 @@ final class BuildJob {
     private BuildResult write(BuildExecutor.State state, OffsetDateTime created,
                               List<BuildResult.StepTiming> timings, Path scratch, OptionalLong epoch,
                               List<dev.wharf.cache.CacheRecord> inlineRecords)
-            throws LayerException, IOException, EngineException {
+            throws IOException, EngineException, InterruptedException {
         // As BuildKit's exporter: the image is as old as its newest history entry, so a fully cached rebuild
         // gives the same config and digest; SOURCE_DATE_EPOCH already dated every entry.
         List<dev.wharf.layers.image.HistoryEntry> history = HistoryTimes.fill(state.image().history(), created);
@@ -518,6 +520,49 @@ final class BuildJob {
                 names, timings);
     }
 
+    /**
+     * Runs the export phase (the image into the store, the {@code -o} outputs, the push). A cancel in it ends it as
+     * one in a step does: BuildKit's exporter vertex is open meanwhile, so the cancel shows as that vertex
+     * {@code CANCELED} (the CLI shows exporter vertexes only after a build, so it is opened here, then), unless a
+     * vertex of its own (a push) already showed it. Written files are safe as they are: blobs enter the store
+     * verified and renamed whole, outputs are staged beside their destination and deleted when cut short, and a
+     * name is only given to an image whose blobs are all stored; a cancel that lands after the last interruptible
+     * write still ends the build as cancelled, as the client's context is.
+     */
+    private BuildResult export(ExportPhase phase) throws EngineException, IOException, InterruptedException {
+        long start = System.nanoTime();
+        BuildResult result;
+        try {
+            result = phase.run();
+        } catch (InterruptedException e) {
+            throw e; // reported by the vertex it stopped
+        } catch (EngineException | IOException | RuntimeException e) {
+            if (!Cancellation.causedBy(e)) {
+                throw e;
+            }
+            throw exportCancelled(e, start);
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            throw exportCancelled(null, start);
+        }
+        return result;
+    }
+
+    private InterruptedException exportCancelled(Throwable cause, long start) {
+        int step = steps.incrementAndGet();
+        request.listener().onEvent(new BuildEvent.StepStarted(step, "", 0, 0,
+                Cancellation.exporterVertex(request.outputs())));
+        request.listener().onEvent(new BuildEvent.StepFailed(step, BuildEvent.StepFailed.CANCELLED,
+                ImagePushes.since(start)));
+        return Cancellation.of(cause);
+    }
+
+    /** The export phase's work. */
+    @FunctionalInterface
+    private interface ExportPhase {
+        BuildResult run() throws EngineException, IOException, InterruptedException;
+    }
+
     /** A function that may fail with an I/O error. */
     @FunctionalInterface
     private interface IoFunction<T, R> {
@@ -562,7 +607,7 @@ final class BuildJob {
      * @return the image the first push output pushed, empty when nothing is pushed
      */
     private Optional<LayerCompressor.Compressed> push(IoFunction<BuildOutput, Descriptor> manifestOf)
-            throws EngineException, IOException {
+            throws EngineException, IOException, InterruptedException {
         List<String> names = pushNames();
         if (names.isEmpty()) {
             return Optional.empty();
@@ -589,11 +634,14 @@ final class BuildJob {
                 }
                 done.addAll(outputNames);
             }
-        } catch (LayerException e) {
-            request.listener().onEvent(new BuildEvent.StepFailed(step, e.getMessage(), ImagePushes.since(start)));
-            throw new EngineException("cannot push " + String.join(", ", names) + ": " + e.getMessage(), e);
-        } catch (EngineException e) {
-            request.listener().onEvent(new BuildEvent.StepFailed(step, e.getMessage(), ImagePushes.since(start)));
+        } catch (EngineException | IOException | RuntimeException e) {
+            request.listener().onEvent(Cancellation.failed(step, e, ImagePushes.since(start)));
+            if (Cancellation.causedBy(e)) {
+                throw Cancellation.of(e);
+            }
+            if (e instanceof LayerException) {
+                throw new EngineException("cannot push " + String.join(", ", names) + ": " + e.getMessage(), e);
+            }
             throw e;
         }
         request.listener().onEvent(new BuildEvent.StepDone(step, ImagePushes.since(start)));
