@@ -171,7 +171,7 @@ final class BuildJob {
                 workspace.http());
              NamedContexts named = new NamedContexts(
                      NamedContexts.parse(request.namedContexts(), request.namedContextBase()),
-                     scratch.resolve("named"), workspace.http(), options.clock())) {
+                     scratch.resolve("named"), workspace.http(), workspace.gitChecksums(), options.clock())) {
             return run(main, named, scratch, agents.sockets());
         } finally {
             deleteQuietly(scratch);
