@@ -78,7 +78,13 @@ final class ImageOutputs {
             }
         }
         Descriptor configDescriptor = workspace.store().writer().writeConfig(config);
-        List<Descriptor> layers = state.layers().stream().map(LayerBlob::descriptor).toList();
+        // The manifest is OCI, so a Docker-typed layer of a schema 2 base image takes its OCI type, as BuildKit's
+        // image writer converts them (ConvertLayerMediaType): a manifest of mixed types is one strict readers refuse.
+        // Foreign layers keep their type: BuildKit leaves types it does not know how to convert as they are.
+        List<Descriptor> layers = state.layers().stream().map(LayerBlob::descriptor)
+                .map(d -> MediaTypes.isForeignLayer(d.mediaType()) ? d
+                        : d.withMediaType(MediaTypes.toOci(d.mediaType())))
+                .toList();
         boolean tagged = request.outputs().isEmpty()
                 || request.outputs().stream().anyMatch(o -> o.type().equals("image"));
         List<BuildOutput> imageOutputs = request.outputs().stream().filter(o -> o.type().equals("image")).toList();
