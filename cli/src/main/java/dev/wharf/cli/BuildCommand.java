@@ -171,8 +171,10 @@ final class BuildCommand implements Callable<Integer> {
             buildContext = emptyContext != null ? BuildContext.directory(emptyContext)
                     : BuildContext.parse(context, stdin);
         } catch (IllegalArgumentException e) {
-            err.println("wharf build: " + e.getMessage());
-            return ExitCodes.USAGE;
+            // A context that names nothing is docker's error, not a malformed command line: buildx (and docker
+            // 20.10) print "ERROR: unable to prepare context: path ... not found" and exit 1.
+            err.println("ERROR: " + e.getMessage());
+            return ExitCodes.FAILED;
         }
         if (buildContext instanceof BuildContext.Directory dir) {
             buildContext = BuildContext.directory(dir.path().toAbsolutePath());
@@ -220,8 +222,9 @@ final class BuildCommand implements Callable<Integer> {
             // buildx's listToMap (commands/build.go): KEY alone is an empty label; an empty key is refused.
             int eq = label.indexOf('=');
             if (eq == 0 || label.isEmpty()) {
-                err.println("wharf build: --label: invalid key-value pair \"" + label + "\": empty key");
-                return ExitCodes.USAGE;
+                // buildx returns the error from its build command: "ERROR: ..." and exit 1, as for --build-arg.
+                err.println("ERROR: invalid key-value pair \"" + label + "\": empty key");
+                return ExitCodes.FAILED;
             }
             request.label(eq < 0 ? label : label.substring(0, eq), eq < 0 ? "" : label.substring(eq + 1));
         }
@@ -241,6 +244,13 @@ final class BuildCommand implements Callable<Integer> {
         java.util.Set<String> platforms = new java.util.LinkedHashSet<>();
         for (String value : platform) {
             for (String p : value.split(",", -1)) {
+                if (p.isEmpty()) {
+                    // An empty entry (--platform "" or a trailing comma) is containerd's platforms.Parse failing
+                    // on "", which buildx prints as is.
+                    err.println("ERROR: \"\" is an invalid OS component of \"\": OSAndVersion specifier component "
+                            + "must match \"^([A-Za-z0-9_-]+)(?:\\\\(([A-Za-z0-9_.-]*)\\\\))?$\": invalid argument");
+                    return ExitCodes.FAILED;
+                }
                 if (!p.equalsIgnoreCase("local")) {
                     platforms.add(p);
                 }
@@ -259,6 +269,12 @@ final class BuildCommand implements Callable<Integer> {
                 secretFlags.add(secret);
             }
         } catch (IllegalArgumentException e) {
+            if (e.getMessage().startsWith("failed to stat ")) {
+                // A secret file that is not there is buildx's secret store failing as the build starts
+                // (secretsprovider NewStore): "ERROR: failed to stat ..." and exit 1, not a malformed flag.
+                err.println("ERROR: " + e.getMessage());
+                return ExitCodes.FAILED;
+            }
             err.println("wharf build: " + e.getMessage());
             return ExitCodes.USAGE;
         }
@@ -430,8 +446,9 @@ final class BuildCommand implements Callable<Integer> {
         for (String arg : buildArgs) {
             int eq = arg.indexOf('=');
             if (eq == 0 || arg.isEmpty()) {
-                err.println("wharf build: --build-arg: invalid key-value pair \"" + arg + "\": empty key");
-                return ExitCodes.USAGE;
+                // buildx's listToMap error, returned from its build command: "ERROR: ..." and exit 1.
+                err.println("ERROR: invalid key-value pair \"" + arg + "\": empty key");
+                return ExitCodes.FAILED;
             }
             if (eq >= 0) {
                 request.buildArg(arg.substring(0, eq), arg.substring(eq + 1));
@@ -528,10 +545,13 @@ final class BuildCommand implements Callable<Integer> {
                 // As docker buildx build: the progress ends with the failed step's output, buildx then lists the
                 // warnings, and the CLI prints the error with its Dockerfile lines.
                 BuildErrorReport report = new BuildErrorReport(err);
-                if (cause instanceof BuildFailedException) {
+                // The step's output tail is the text displays' (progressui printErrorLogs); quiet, rawjson and
+                // none display nothing of the steps, so buildx prints the lines and the reason alone.
+                boolean textDisplay = shown == ProgressMode.PLAIN || shown == ProgressMode.TTY;
+                if (cause instanceof BuildFailedException && textDisplay) {
                     report.printLogs(display.failedStep());
                 }
-                if (shown == ProgressMode.PLAIN || shown == ProgressMode.TTY) {
+                if (textDisplay) {
                     WarningSummary.print(err, display.warnings(), debug(), dockerfileText());
                 }
                 if (cause instanceof BuildFailedException failed) {

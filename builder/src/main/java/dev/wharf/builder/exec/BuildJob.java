@@ -135,7 +135,7 @@ final class BuildJob {
                         && !request.network().equals("host") ? "network.host"
                         : run.security() == SecurityMode.INSECURE ? "security.insecure" : null;
                 if (denied != null) {
-                    throw new BuildFailedException(DockerfileText.of(name, text).text(step.range()), name,
+                    throw new BuildFailedException(DockerfileText.of(name, text).text(step), name,
                             step.range().start().line(), null, "failed to load LLB: " + denied + " is not allowed",
                             null);
                 }
@@ -171,7 +171,7 @@ final class BuildJob {
                 workspace.http());
              NamedContexts named = new NamedContexts(
                      NamedContexts.parse(request.namedContexts(), request.namedContextBase()),
-                     scratch.resolve("named"), workspace.http(), options.clock())) {
+                     scratch.resolve("named"), workspace.http(), workspace.gitChecksums(), options.clock())) {
             return run(main, named, scratch, agents.sockets());
         } finally {
             deleteQuietly(scratch);
