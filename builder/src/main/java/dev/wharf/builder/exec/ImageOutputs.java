@@ -80,10 +80,11 @@ final class ImageOutputs {
         Descriptor configDescriptor = workspace.store().writer().writeConfig(config);
         // The manifest is OCI, so a Docker-typed layer of a schema 2 base image takes its OCI type, as BuildKit's
         // image writer converts them (ConvertLayerMediaType): a manifest of mixed types is one strict readers refuse.
-        // Foreign layers keep their type: BuildKit leaves types it does not know how to convert as they are.
+        // A base's non-distributable layer becomes an ordinary one without URLs, as BuildKit's ociDesc makes it
+        // (prefer-nondist-layers, which wharf does not offer, is off by default): the blob is here, so it is pushed.
         List<Descriptor> layers = state.layers().stream().map(LayerBlob::descriptor)
-                .map(d -> MediaTypes.isForeignLayer(d.mediaType()) ? d
-                        : d.withMediaType(MediaTypes.toOci(d.mediaType())))
+                .map(d -> new Descriptor(MediaTypes.toOci(MediaTypes.toDistributable(d.mediaType())), d.digest(),
+                        d.size(), null, d.annotations(), d.data(), d.platform(), d.artifactType()))
                 .toList();
         boolean tagged = request.outputs().isEmpty()
                 || request.outputs().stream().anyMatch(o -> o.type().equals("image"));
