@@ -168,7 +168,7 @@ final class BuildJob {
         // cancelled; with them the scratch directory that holds their sockets.
         try (SshAgents agents = SshAgents.start(request.ssh(), scratch);
              MainContext main = MainContext.open(request, scratch.resolve("context"), workspace.posix(),
-                workspace.http());
+                workspace.http(), workspace.gitContexts());
              NamedContexts named = new NamedContexts(
                      NamedContexts.parse(request.namedContexts(), request.namedContextBase()),
                      scratch.resolve("named"), workspace.http(), workspace.gitChecksums(), options.clock())) {
