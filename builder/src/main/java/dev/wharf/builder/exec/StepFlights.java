@@ -112,7 +112,7 @@ final class StepFlights {
                 throw failed;
             }
             if (cause instanceof InterruptedException) {
-                throw new InterruptedException("build cancelled");
+                throw Cancellation.of(cause);
             }
             throw new IllegalStateException("a shared step failed unexpectedly: " + cause, cause);
         }
