@@ -8,6 +8,7 @@ import dev.wharf.builder.snapshot.Mount;
 import dev.wharf.builder.snapshot.RootView;
 import dev.wharf.context.glob.GoPaths;
 import dev.wharf.context.source.CopyRequest;
+import dev.wharf.context.sources.HttpDownloader;
 import dev.wharf.context.source.DestinationView;
 import dev.wharf.context.source.FileEntry;
 import dev.wharf.context.walk.FileType;
@@ -103,7 +104,7 @@ final class CopyRunner {
             List<RemoteSource> remotes = remoteSources(add, files);
             for (int i = 0; i < remotes.size(); i++) {
                 RemoteSource remote = remotes.get(i);
-                checksums.put("remote" + i, remote.key());
+                checksums.put("remote" + i, cacheKey(remote));
                 parts.add(new Part(Optional.empty(), Optional.of(remote), new CopyRequest(
                         List.of(remote.copySource()), dest, excludes, false),
                         !remote.isGit() && add.unpack().orElse(false)));
@@ -147,6 +148,23 @@ final class CopyRunner {
         }
         return new PreparedCopy(parts, files.sourceContents(), dest,
                 chown.map(Word::text).filter(s -> !s.isEmpty()), mode);
+    }
+
+    /**
+     * A remote source's part of the step's cache key, failing as BuildKit's source op fails to load its cache key:
+     * {@code failed to load cache key: } and Go's words, with no Dockerfile location (the frontend gives the HTTP and
+     * git sources none), so buildx prints no source lines. A git remote over ssh needs the build's {@code --ssh
+     * default} agent there (source/git: the session's ssh forward), whichever keys the host would offer.
+     */
+    private Digest cacheKey(RemoteSource remote) throws Exception {
+        if (remote.isSshGit() && !settings.ssh().containsKey("default")) {
+            throw BuildExecutor.StepFailure.unlocated("failed to load cache key: unset ssh forward key default", null);
+        }
+        try {
+            return remote.key();
+        } catch (HttpDownloader.Failure e) {
+            throw BuildExecutor.StepFailure.unlocated("failed to load cache key: " + e.goReason(), e);
+        }
     }
 
     /**
