@@ -211,6 +211,52 @@ class StoreCommandsTest {
     }
 
     @Test
+    void prune_removesRememberedGitAndHttpSources_byTheCacheRecordsRules() throws Exception {
+        ok("load", "--root", storeA.toString(), "-i", seedArchive.toString());
+        // The git checksums, ETags and git context checkouts builds remember; an entry's time is its last use.
+        Path oldSum = entry("git-checksums/" + "a".repeat(64), 48, 100);
+        Path newSum = entry("git-checksums/" + "b".repeat(64), 0, 100);
+        Path oldTag = entry("http-etags/" + "c".repeat(64), 48, 100);
+        Path newTag = entry("http-etags/" + "d".repeat(64), 0, 100);
+        Path oldCheckout = entry("git-contexts/" + "e".repeat(64) + "/tree/f.txt", 48, 100).getParent().getParent();
+        Files.setLastModifiedTime(oldCheckout, FileTime.from(Instant.now().minusSeconds(48 * 3600)));
+        Path lessRecent = entry("git-contexts/" + "1".repeat(64) + "/tree/big", 0, 20_000).getParent().getParent();
+        Files.setLastModifiedTime(lessRecent, FileTime.from(Instant.now().minusSeconds(2 * 3600)));
+        Path recent = entry("git-contexts/" + "2".repeat(64) + "/tree/big", 0, 20_000).getParent().getParent();
+        Files.setLastModifiedTime(recent, FileTime.from(Instant.now().minusSeconds(3600)));
+
+        ok("prune", "--root", storeA.toString());
+        assertTrue(Files.exists(oldSum) && Files.exists(oldTag) && Files.exists(oldCheckout),
+                "a prune of blobs only keeps them, as it keeps the cache records");
+
+        ok("prune", "--root", storeA.toString(), "--filter", "until=24h");
+        assertFalse(Files.exists(oldSum));
+        assertFalse(Files.exists(oldTag));
+        assertFalse(Files.exists(oldCheckout));
+        assertTrue(Files.exists(newSum) && Files.exists(newTag) && Files.exists(lessRecent) && Files.exists(recent));
+
+        ok("prune", "--root", storeA.toString(), "--keep-storage", "30kb");
+        assertFalse(Files.exists(lessRecent), "the least recently used goes first");
+        assertTrue(Files.exists(recent) && Files.exists(newSum) && Files.exists(newTag));
+
+        ok("prune", "--root", storeA.toString(), "-a");
+        for (String dir : List.of("git-checksums", "http-etags", "git-contexts")) {
+            try (var left = Files.list(storeA.resolve(dir))) {
+                assertEquals(List.of(), left.toList(), dir);
+            }
+        }
+    }
+
+    /** A file of {@code size} bytes under the store, last modified {@code hoursAgo}. */
+    private Path entry(String path, int hoursAgo, int size) throws IOException {
+        Path file = storeA.resolve(path);
+        Files.createDirectories(file.getParent());
+        Files.write(file, new byte[size]);
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().minusSeconds(hoursAgo * 3600L)));
+        return file;
+    }
+
+    @Test
     void prune_ofAMissingRoot_failsNamingIt_andCreatesNoStore() throws Exception {
         Path missing = dir.resolve("no-such-store");
         Outcome pruned = wharf("prune", "--root", missing.toString(), "-f");

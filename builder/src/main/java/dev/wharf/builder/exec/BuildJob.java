@@ -168,10 +168,10 @@ final class BuildJob {
         // cancelled; with them the scratch directory that holds their sockets.
         try (SshAgents agents = SshAgents.start(request.ssh(), scratch);
              MainContext main = MainContext.open(request, scratch.resolve("context"), workspace.posix(),
-                workspace.http());
+                workspace.http(), workspace.gitContexts());
              NamedContexts named = new NamedContexts(
                      NamedContexts.parse(request.namedContexts(), request.namedContextBase()),
-                     scratch.resolve("named"), workspace.http(), options.clock())) {
+                     scratch.resolve("named"), workspace.http(), workspace.gitChecksums(), options.clock())) {
             return run(main, named, scratch, agents.sockets());
         } finally {
             deleteQuietly(scratch);

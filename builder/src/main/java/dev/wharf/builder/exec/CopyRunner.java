@@ -104,9 +104,9 @@ final class CopyRunner {
             List<RemoteSource> remotes = remoteSources(add, files);
             for (int i = 0; i < remotes.size(); i++) {
                 RemoteSource remote = remotes.get(i);
-                checksums.put("remote" + i, cacheKey(remote));
-                parts.add(new Part(Optional.empty(), Optional.of(remote), new CopyRequest(
-                        List.of(remote.copySource()), dest, excludes, false),
+                CopyRequest request = new CopyRequest(List.of(remote.copySource()), dest, excludes, false);
+                checksums.put("remote" + i, cacheKey(remote, request));
+                parts.add(new Part(Optional.empty(), Optional.of(remote), request,
                         !remote.isGit() && add.unpack().orElse(false)));
             }
             for (Word src : files.sourcePaths()) {
@@ -156,12 +156,12 @@ final class CopyRunner {
      * git sources none), so buildx prints no source lines. A git remote over ssh needs the build's {@code --ssh
      * default} agent there (source/git: the session's ssh forward), whichever keys the host would offer.
      */
-    private Digest cacheKey(RemoteSource remote) throws Exception {
+    private Digest cacheKey(RemoteSource remote, CopyRequest request) throws Exception {
         if (remote.isSshGit() && !settings.ssh().containsKey("default")) {
             throw BuildExecutor.StepFailure.unlocated("failed to load cache key: unset ssh forward key default", null);
         }
         try {
-            return remote.key();
+            return remote.key(request);
         } catch (HttpDownloader.Failure e) {
             throw BuildExecutor.StepFailure.unlocated("failed to load cache key: " + e.goReason(), e);
         }
@@ -184,7 +184,7 @@ final class CopyRunner {
         List<RemoteSource> out = new ArrayList<>();
         for (Word src : files.sourcePaths()) {
             Optional<RemoteSource> remote = RemoteSource.of(src.text(), checksum, keepGitDir, settings.scratch(),
-                    workspace.http(), workspace.httpCache(), workspace.clock());
+                    workspace.http(), workspace.httpCache(), workspace.gitChecksums(), workspace.clock());
             if (remote.isEmpty()) {
                 continue;
             }

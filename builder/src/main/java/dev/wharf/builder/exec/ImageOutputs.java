@@ -78,7 +78,14 @@ final class ImageOutputs {
             }
         }
         Descriptor configDescriptor = workspace.store().writer().writeConfig(config);
-        List<Descriptor> layers = state.layers().stream().map(LayerBlob::descriptor).toList();
+        // The manifest is OCI, so a Docker-typed layer of a schema 2 base image takes its OCI type, as BuildKit's
+        // image writer converts them (ConvertLayerMediaType): a manifest of mixed types is one strict readers refuse.
+        // A base's non-distributable layer becomes an ordinary one without URLs, as BuildKit's ociDesc makes it
+        // (prefer-nondist-layers, which wharf does not offer, is off by default): the blob is here, so it is pushed.
+        List<Descriptor> layers = state.layers().stream().map(LayerBlob::descriptor)
+                .map(d -> new Descriptor(MediaTypes.toOci(MediaTypes.toDistributable(d.mediaType())), d.digest(),
+                        d.size(), null, d.annotations(), d.data(), d.platform(), d.artifactType()))
+                .toList();
         boolean tagged = request.outputs().isEmpty()
                 || request.outputs().stream().anyMatch(o -> o.type().equals("image"));
         List<BuildOutput> imageOutputs = request.outputs().stream().filter(o -> o.type().equals("image")).toList();

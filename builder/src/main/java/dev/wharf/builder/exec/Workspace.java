@@ -75,6 +75,8 @@ final class Workspace implements AutoCloseable {
     private final Map<RuntimeChoice, Sandbox> sandboxes = new ConcurrentHashMap<>();
     private final HttpDownloader http = HttpDownloader.fromEnvironment(System.getenv());
     private final HttpCache httpCache;
+    private final GitChecksums gitChecksums;
+    private final GitContextCheckouts gitContexts;
     private final int compressionThreads = Runtime.getRuntime().availableProcessors();
     /** Compresses gzip blocks of the layers pushed or exported from this workspace, one thread per core; daemons. */
     private final ExecutorService compressors = Executors.newFixedThreadPool(compressionThreads, r -> {
@@ -104,6 +106,8 @@ final class Workspace implements AutoCloseable {
         this.resolvConf = resolvConf;
         this.clock = clock;
         this.httpCache = new HttpCache(store.root().resolve("http-etags"), store.blobs());
+        this.gitChecksums = new GitChecksums(store.root().resolve("git-checksums"));
+        this.gitContexts = new GitContextCheckouts(store.root().resolve("git-contexts"));
     }
 
     /**
@@ -222,6 +226,15 @@ final class Workspace implements AutoCloseable {
     /** The ETags and contents of earlier {@code ADD <url>} downloads. */
     HttpCache httpCache() {
         return httpCache;
+    }
+
+    /** The content checksums of earlier {@code ADD <git url>} checkouts, by commit. */
+    GitContextCheckouts gitContexts() {
+        return gitContexts;
+    }
+
+    GitChecksums gitChecksums() {
+        return gitChecksums;
     }
 
     /** The /etc/hosts of sandboxes. */
