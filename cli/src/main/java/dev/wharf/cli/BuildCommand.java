@@ -603,7 +603,6 @@ final class BuildCommand implements Callable<Integer> {
      * "exporting to client directory", "exporting to client tarball", "exporting to oci|docker image format").
      */
     private void showExporters(BuildProgress display, BuildResult result, List<BuildOutput> parsedOutputs) {
-        java.time.Duration none = java.time.Duration.ZERO;
         boolean imageExporter = parsedOutputs.isEmpty() || push || parsedOutputs.stream()
                 .map(BuildOutput::type).anyMatch(t -> t.equals("image") || t.equals("registry"));
         if (imageExporter) {
@@ -611,15 +610,15 @@ final class BuildCommand implements Callable<Integer> {
             for (String tag : result.tags()) {
                 statuses.add("naming to " + canonical(tag));
             }
-            display.exported("exporting to image", statuses, none);
+            display.exported("exporting to image", statuses);
         }
         for (BuildOutput output : parsedOutputs) {
             switch (output.type()) {
-                case "local" -> display.exported("exporting to client directory", List.of("copying files"), none);
-                case "tar" -> display.exported("exporting to client tarball", List.of("sending tarball"), none);
+                case "local" -> display.exported("exporting to client directory", List.of("copying files"));
+                case "tar" -> display.exported("exporting to client tarball", List.of("sending tarball"));
                 case "oci", "docker" -> display.exported("exporting to " + output.type()
                         + " image format", List.of("exporting layers", "exporting manifest " + result.imageDigest(),
-                        "exporting config " + result.imageId(), "sending tarball"), none);
+                        "exporting config " + result.imageId(), "sending tarball"));
                 default -> {
                     // image and registry: the image exporter above.
                 }
