@@ -3,7 +3,6 @@ package dev.wharf.cli;
 import dev.wharf.builder.api.BuildContext;
 import dev.wharf.grammar.DockerfileLocation;
 import dev.wharf.grammar.DockerfileText;
-import dev.wharf.grammar.go.GoPathErrors;
 import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildOutput;
@@ -12,9 +11,7 @@ import dev.wharf.builder.api.CacheSource;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.ExtraHost;
 import dev.wharf.builder.api.ImageAnnotation;
-import dev.wharf.builder.api.BuildOutline;
 import dev.wharf.builder.api.BuildResult;
-import dev.wharf.builder.api.CheckReport;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.ProgressListener;
 import dev.wharf.builder.sandbox.Ulimit;
@@ -22,7 +19,6 @@ import java.io.IOException;
 import dev.wharf.context.ContextException;
 import dev.wharf.context.sources.NamedContext;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,9 +28,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
@@ -177,8 +171,10 @@ final class BuildCommand implements Callable<Integer> {
             buildContext = emptyContext != null ? BuildContext.directory(emptyContext)
                     : BuildContext.parse(context, stdin);
         } catch (IllegalArgumentException e) {
-            err.println("wharf build: " + e.getMessage());
-            return ExitCodes.USAGE;
+            // A context that names nothing is docker's error, not a malformed command line: buildx (and docker
+            // 20.10) print "ERROR: unable to prepare context: path ... not found" and exit 1.
+            err.println("ERROR: " + e.getMessage());
+            return ExitCodes.FAILED;
         }
         if (buildContext instanceof BuildContext.Directory dir) {
             buildContext = BuildContext.directory(dir.path().toAbsolutePath());
@@ -226,8 +222,9 @@ final class BuildCommand implements Callable<Integer> {
             // buildx's listToMap (commands/build.go): KEY alone is an empty label; an empty key is refused.
             int eq = label.indexOf('=');
             if (eq == 0 || label.isEmpty()) {
-                err.println("wharf build: --label: invalid key-value pair \"" + label + "\": empty key");
-                return ExitCodes.USAGE;
+                // buildx returns the error from its build command: "ERROR: ..." and exit 1, as for --build-arg.
+                err.println("ERROR: invalid key-value pair \"" + label + "\": empty key");
+                return ExitCodes.FAILED;
             }
             request.label(eq < 0 ? label : label.substring(0, eq), eq < 0 ? "" : label.substring(eq + 1));
         }
@@ -247,6 +244,13 @@ final class BuildCommand implements Callable<Integer> {
         java.util.Set<String> platforms = new java.util.LinkedHashSet<>();
         for (String value : platform) {
             for (String p : value.split(",", -1)) {
+                if (p.isEmpty()) {
+                    // An empty entry (--platform "" or a trailing comma) is containerd's platforms.Parse failing
+                    // on "", which buildx prints as is.
+                    err.println("ERROR: \"\" is an invalid OS component of \"\": OSAndVersion specifier component "
+                            + "must match \"^([A-Za-z0-9_-]+)(?:\\\\(([A-Za-z0-9_.-]*)\\\\))?$\": invalid argument");
+                    return ExitCodes.FAILED;
+                }
                 if (!p.equalsIgnoreCase("local")) {
                     platforms.add(p);
                 }
@@ -265,6 +269,12 @@ final class BuildCommand implements Callable<Integer> {
                 secretFlags.add(secret);
             }
         } catch (IllegalArgumentException e) {
+            if (e.getMessage().startsWith("failed to stat ")) {
+                // A secret file that is not there is buildx's secret store failing as the build starts
+                // (secretsprovider NewStore): "ERROR: failed to stat ..." and exit 1, not a malformed flag.
+                err.println("ERROR: " + e.getMessage());
+                return ExitCodes.FAILED;
+            }
             err.println("wharf build: " + e.getMessage());
             return ExitCodes.USAGE;
         }
@@ -436,8 +446,9 @@ final class BuildCommand implements Callable<Integer> {
         for (String arg : buildArgs) {
             int eq = arg.indexOf('=');
             if (eq == 0 || arg.isEmpty()) {
-                err.println("wharf build: --build-arg: invalid key-value pair \"" + arg + "\": empty key");
-                return ExitCodes.USAGE;
+                // buildx's listToMap error, returned from its build command: "ERROR: ..." and exit 1.
+                err.println("ERROR: invalid key-value pair \"" + arg + "\": empty key");
+                return ExitCodes.FAILED;
             }
             if (eq >= 0) {
                 request.buildArg(arg.substring(0, eq), arg.substring(eq + 1));
@@ -464,11 +475,11 @@ final class BuildCommand implements Callable<Integer> {
         boolean json = method.format().equals("json");
         // buildx's runBuild removes the image ID file before it builds ("Avoid leaving a stale file if we eventually
         // fail"): a failed build leaves none, so a script cannot read the id of an earlier build as this one's.
-        if (iidFile != null && !removeStaleResultFile(iidFile, err)) {
+        if (iidFile != null && !ResultFiles.removeStale(iidFile, err)) {
             return ExitCodes.FAILED;
         }
         if (targets) {
-            return printTargets(json, out, err);
+            return calls().printTargets(json, out, err);
         }
         // Progress and error display: the printer --progress selects, the failed step's output, the source lines.
         boolean terminal = mode.get() == ProgressMode.AUTO && (System.console() != null
@@ -483,11 +494,11 @@ final class BuildCommand implements Callable<Integer> {
         try (BuildEngine engine = BuildEngine.create(store.engineOptions().withRegistry(registry.settings()));
              BuildProgress display = BuildProgress.open(shown, err, System.getenv())) {
             if (method.name().equals("lint")) {
-                return check(engine, request.listener(display).build(), display, method.ignoreStatus(), json, out,
-                        err);
+                return calls().check(engine, request.listener(display).build(), display, method.ignoreStatus(), json,
+                        out, err);
             }
             if (outline) {
-                return outline(engine, request.listener(display).build(), display, json, out, err);
+                return calls().outline(engine, request.listener(display).build(), display, json, out, err);
             }
             CompletableFuture<BuildResult> future = engine.build(request
                     .listener(hashedAtStart() ? display : StartupWarmer.hashingOnFirstTransfer(display)).build());
@@ -497,23 +508,10 @@ final class BuildCommand implements Callable<Integer> {
             // for it, 1 (not 130 or 143, the JVM's for a signal). A signal after the build (while the tarball goes
             // to standard output, say) cancels nothing: the hook then waits for this thread to finish and ends the
             // JVM with the status it reached, since its own System.exit would block behind the running hook.
-            CountDownLatch reported = new CountDownLatch(1);
-            java.util.concurrent.atomic.AtomicInteger status =
-                    new java.util.concurrent.atomic.AtomicInteger(ExitCodes.FAILED);
-            try (ShutdownAction cancel = new ShutdownAction(() -> {
-                engine.close();
-                try {
-                    if (reported.await(REPORT_SECONDS, TimeUnit.SECONDS)) {
-                        err.flush();
-                        System.out.flush();
-                        Runtime.getRuntime().halt(status.get());
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            })) {
+            InterruptOnShutdown stop = new InterruptOnShutdown(engine::close, REPORT_SECONDS, ExitCodes.FAILED);
+            try {
                 BuildResult result = future.get();
-                showExporters(display, result, parsedOutputs);
+                ExporterSteps.show(display, result, parsedOutputs, push);
                 display.close();
                 if (shown == ProgressMode.PLAIN || shown == ProgressMode.TTY) {
                     WarningSummary.print(err, display.warnings(), debug(), dockerfileText());
@@ -523,10 +521,10 @@ final class BuildCommand implements Callable<Integer> {
                 String imageId = exportsImage ? result.imageId() : "";
                 // Written whole or not at all (buildx writes the metadata file through AtomicWriteFile); a
                 // missing directory is the user's error, worded as buildx words it (commands/build.go).
-                if (iidFile != null && !writeResultFile(iidFile, imageId, "image ID file", err)) {
+                if (iidFile != null && !ResultFiles.write(iidFile, imageId, "image ID file", err)) {
                     return ExitCodes.FAILED;
                 }
-                if (metadataFile != null && !writeResultFile(metadataFile, exportsImage
+                if (metadataFile != null && !ResultFiles.write(metadataFile, exportsImage
                         ? BuildMetadata.json(result, store.engineOptions().storeRoot()) : "{}",
                         "metadata file", err)) {
                     return ExitCodes.FAILED;
@@ -539,7 +537,7 @@ final class BuildCommand implements Callable<Integer> {
                     out.println(imageId);
                     out.flush();
                 }
-                status.set(ExitCodes.OK);
+                stop.endWith(ExitCodes.OK);
                 return ExitCodes.OK;
             } catch (ExecutionException e) {
                 display.close();
@@ -547,10 +545,13 @@ final class BuildCommand implements Callable<Integer> {
                 // As docker buildx build: the progress ends with the failed step's output, buildx then lists the
                 // warnings, and the CLI prints the error with its Dockerfile lines.
                 BuildErrorReport report = new BuildErrorReport(err);
-                if (cause instanceof BuildFailedException) {
+                // The step's output tail is the text displays' (progressui printErrorLogs); quiet, rawjson and
+                // none display nothing of the steps, so buildx prints the lines and the reason alone.
+                boolean textDisplay = shown == ProgressMode.PLAIN || shown == ProgressMode.TTY;
+                if (cause instanceof BuildFailedException && textDisplay) {
                     report.printLogs(display.failedStep());
                 }
-                if (shown == ProgressMode.PLAIN || shown == ProgressMode.TTY) {
+                if (textDisplay) {
                     WarningSummary.print(err, display.warnings(), debug(), dockerfileText());
                 }
                 if (cause instanceof BuildFailedException failed) {
@@ -572,7 +573,8 @@ final class BuildCommand implements Callable<Integer> {
                 err.flush();
                 return ExitCodes.FAILED;
             } finally {
-                reported.countDown();
+                err.flush(); // the hook ends the JVM once this is closed: no report may stay buffered
+                stop.close();
             }
         }
     }
@@ -597,166 +599,9 @@ final class BuildCommand implements Callable<Integer> {
         return false;
     }
 
-    /**
-     * The exporters' vertexes as BuildKit names them: moby's image exporter for the image (exporter/mobyexporter:
-     * "exporting to image"), then one per {@code -o} output of another type (exporter/local, tar and oci:
-     * "exporting to client directory", "exporting to client tarball", "exporting to oci|docker image format").
-     */
-    private void showExporters(BuildProgress display, BuildResult result, List<BuildOutput> parsedOutputs) {
-        boolean imageExporter = parsedOutputs.isEmpty() || push || parsedOutputs.stream()
-                .map(BuildOutput::type).anyMatch(t -> t.equals("image") || t.equals("registry"));
-        if (imageExporter) {
-            List<String> statuses = new ArrayList<>(List.of("exporting layers", "writing image " + result.imageId()));
-            for (String tag : result.tags()) {
-                statuses.add("naming to " + canonical(tag));
-            }
-            display.exported("exporting to image", statuses);
-        }
-        for (BuildOutput output : parsedOutputs) {
-            switch (output.type()) {
-                case "local" -> display.exported("exporting to client directory", List.of("copying files"));
-                case "tar" -> display.exported("exporting to client tarball", List.of("sending tarball"));
-                case "oci", "docker" -> display.exported("exporting to " + output.type()
-                        + " image format", List.of("exporting layers", "exporting manifest " + result.imageDigest(),
-                        "exporting config " + result.imageId(), "sending tarball"));
-                default -> {
-                    // image and registry: the image exporter above.
-                }
-            }
-        }
-    }
-
-    /** Removes an earlier build's {@code --iidfile}; false, after saying why in buildx's words, when it cannot. */
-    private static boolean removeStaleResultFile(Path file, PrintWriter err) {
-        try {
-            Files.deleteIfExists(file);
-            return true;
-        } catch (IOException e) {
-            err.println("ERROR: removing image ID file: " + GoPathErrors.message("remove", file.toString(), e));
-            err.flush();
-            return false;
-        }
-    }
-
-    /** Writes {@code --iidfile} or {@code --metadata-file}; false, after saying why, when it cannot be written. */
-    private static boolean writeResultFile(Path file, String content, String what, PrintWriter err) {
-        Path target = file.toAbsolutePath();
-        try {
-            dev.wharf.layers.layout.AtomicFiles.replaceShared(target, content.getBytes(StandardCharsets.UTF_8),
-                    target.getParent());
-            return true;
-        } catch (IOException e) {
-            err.println("ERROR: writing " + what + ": " + GoPathErrors.message("open", file.toString(), e));
-            return false;
-        }
-    }
-
-    /**
-     * {@code --call=targets}, which builds nothing and needs no engine: lists the stages (BuildKit's
-     * frontend.targets subrequest).
-     */
-    private int printTargets(boolean json, PrintWriter out, PrintWriter err) {
-        return withDockerfile("targets", err, (name, dockerfile) -> {
-            if (json) {
-                printJson(out, SubrequestJson.targets(dockerfile, dockerfileBytes()));
-            } else {
-                new TargetsPrinter(out).print(dockerfile);
-            }
-        });
-    }
-
-    /** A subrequest's result.json, as buildx prints it (fmt.Fprintln). */
-    private static void printJson(PrintWriter out, String json) {
-        out.println(json);
-        out.flush();
-    }
-
-    /** The Dockerfile as BuildKit's subrequests carry it in {@code sources}: its bytes ("" when unreadable). */
-    private byte[] dockerfileBytes() {
-        return dockerfileText().orElse("").getBytes(StandardCharsets.UTF_8);
-    }
-
-    /**
-     * {@code --call=outline}: what the target takes (BuildKit's frontend.outline subrequest), which builds nothing
-     * but, as BuildKit, resolves the base images of the stages the target needs, whose environments ARG defaults
-     * read; errors are reported as a build's.
-     */
-    private int outline(BuildEngine engine, BuildRequest request, BuildProgress display, boolean json,
-                        PrintWriter out, PrintWriter err) throws InterruptedException {
-        try {
-            BuildOutline outline = engine.outline(request).get();
-            display.close();
-            if (json) {
-                printJson(out, SubrequestJson.outline(outline,
-                        outline.source().getBytes(StandardCharsets.UTF_8)));
-            } else {
-                new OutlinePrinter(out).print(outline);
-            }
-            return ExitCodes.OK;
-        } catch (ExecutionException e) {
-            return planningFailed(e, display, "ERROR: ", err);
-        }
-    }
-
-    /**
-     * Reports why a {@code --call} that plans but builds nothing failed: a planning error with its Dockerfile
-     * lines, as a build's; anything else after {@code prefix}.
-     */
-    private int planningFailed(ExecutionException e, BuildProgress display, String prefix, PrintWriter err) {
-        display.close();
-        if (e.getCause() instanceof BuildFailedException failed) {
-            new BuildErrorReport(err).print(failed, display.failedStep(), dockerfileText());
-        } else {
-            err.println(prefix + e.getCause().getMessage());
-        }
-        return ExitCodes.FAILED;
-    }
-
-    /** What a {@code --call} method that reads the Dockerfile alone does with it. */
-    private interface DockerfileCall {
-        void run(String name, dev.wharf.grammar.instructions.Dockerfile dockerfile)
-                throws dev.wharf.grammar.DockerfileException;
-    }
-
-    /**
-     * Runs {@code call} on the Dockerfile read here (of a directory context, {@code -f FILE} or {@code -f -});
-     * a syntax error is printed with its lines, as a build prints it.
-     */
-    private int withDockerfile(String method, PrintWriter err, DockerfileCall call) {
-        Optional<String> text = dockerfileText();
-        if (text.isEmpty()) {
-            err.println("wharf build: --call=" + method + " reads the Dockerfile of a directory context, -f FILE or "
-                    + "-f -; it cannot read it from this context");
-            return ExitCodes.USAGE;
-        }
-        String name = file == null || file.equals("-") ? "Dockerfile" : Path.of(file).getFileName().toString();
-        try {
-            call.run(name, dev.wharf.grammar.instructions.DockerfileReader.read(name,
-                    dev.wharf.grammar.parser.DockerfileParser.parse(name, text.get())));
-            return ExitCodes.OK;
-        } catch (dev.wharf.grammar.DockerfileException e) {
-            new SourceErrorPrinter(err).print(e, text.get());
-            return ExitCodes.FAILED;
-        }
-    }
-
-    /**
-     * {@code --check}: the checks' report on standard output, as buildx prints {@code --call=check}; with
-     * {@code ignoreStatus} (ignorestatus=true) findings exit 0 as in buildx, but an error stays an error.
-     */
-    private int check(BuildEngine engine, BuildRequest request, BuildProgress display, boolean ignoreStatus,
-                      boolean json, PrintWriter out, PrintWriter err) throws InterruptedException {
-        try {
-            CheckReport report = engine.check(request).get();
-            display.close();
-            Optional<String> text = dockerfileText(); // read once: the JSON carries it and the error shows it
-            int code = json ? new CheckPrinter(out, err).printJson(report, text,
-                    SubrequestJson.lint(report, text.orElse("").getBytes(StandardCharsets.UTF_8)))
-                    : new CheckPrinter(out, err).print(report, text);
-            return ignoreStatus && code == ExitCodes.FAILED && report.error().isEmpty() ? ExitCodes.OK : code;
-        } catch (ExecutionException e) {
-            return planningFailed(e, display, "wharf build: ", err);
-        }
+    /** The {@code --call} methods that build nothing, reading this command's Dockerfile as the error report does. */
+    private SubrequestCalls calls() {
+        return new SubrequestCalls(file, this::dockerfileText);
     }
 
     /** BuildKit's exporter line names the canonical reference: {@code docker.io/library/hello:latest}. */

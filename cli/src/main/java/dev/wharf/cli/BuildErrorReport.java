@@ -7,6 +7,7 @@ import dev.wharf.grammar.SourceRange;
 import dev.wharf.grammar.parser.DockerfileParser;
 import dev.wharf.grammar.parser.Node;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -54,22 +55,30 @@ final class BuildErrorReport {
      * client wraps as {@code failed to solve}).
      */
     void printReason(BuildFailedException failure, Optional<String> dockerfile) {
-        dockerfile.flatMap(text -> range(failure, text))
-                .ifPresent(range -> new SourceErrorPrinter(err).printSource(failure.file(), dockerfile.get(), range));
+        dockerfile.ifPresent(text -> {
+            for (SourceRange range : ranges(failure, text)) {
+                new SourceErrorPrinter(err).printSource(failure.file(), text, range);
+            }
+        });
         err.println("ERROR: failed to solve: " + failure.reason());
         err.flush();
     }
 
     /**
-     * Where the failure is: the syntax error's own range when the Dockerfile did not plan, else the lines of the
-     * instruction on the failed line (all of them for a heredoc or continued line).
+     * Where the failure is: the syntax error's own ranges when the Dockerfile did not plan (several for a stage
+     * cycle, one block each, as buildx prints every source of an error), else the lines of the instruction on the
+     * failed line (all of them for a heredoc or continued line).
      */
-    private static Optional<SourceRange> range(BuildFailedException failure, String text) {
+    private static List<SourceRange> ranges(BuildFailedException failure, String text) {
         for (Throwable t = failure.getCause(); t != null; t = t.getCause()) {
-            if (t instanceof DockerfileException syntax && syntax.range().isPresent()) {
-                return syntax.range();
+            if (t instanceof DockerfileException syntax && !syntax.ranges().isEmpty()) {
+                return syntax.ranges();
             }
         }
+        return range(failure, text).map(List::of).orElse(List.of());
+    }
+
+    private static Optional<SourceRange> range(BuildFailedException failure, String text) {
         if (failure.line() <= 0) {
             return Optional.empty();
         }

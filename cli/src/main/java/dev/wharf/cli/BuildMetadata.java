@@ -1,14 +1,20 @@
 package dev.wharf.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.wharf.builder.api.BuildResult;
+import dev.wharf.layers.json.GoCharacterEscapes;
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * What {@code wharf build --metadata-file} writes after a build that exports an image: BuildKit's image exporter
  * keys ({@code containerimage.config.digest}, {@code containerimage.descriptor}, {@code containerimage.digest},
- * {@code image.name}), as buildx writes them. Stateless.
+ * {@code image.name}), as buildx writes them: Go's {@code json.MarshalIndent(v, "", "  ")} of a map, so the keys in
+ * sorted order, its strings escaped as Go escapes them. Stateless.
  */
 final class BuildMetadata {
     private BuildMetadata() {
@@ -24,35 +30,56 @@ final class BuildMetadata {
             canonical.add(BuildCommand.canonical(tag));
         }
         String names = String.join(",", canonical);
-        return "{\n  \"containerimage.config.digest\": \"" + result.imageId() + "\",\n"
-                + descriptor(result.imageDigest(), storeRoot)
-                + "  \"containerimage.digest\": \"" + result.imageDigest() + "\""
-                + (names.length() == 0 ? "" : ",\n  \"image.name\": \""
-                        + names.replace("\\", "\\\\").replace("\"", "\\\""))
-                + (names.length() == 0 ? "\n}" : "\"\n}");
+        Descriptor descriptor = descriptor(result.imageDigest(), storeRoot);
+        StringWriter text = new StringWriter();
+        // A generator on a bare factory: an ObjectMapper would cost a fresh CLI tens of milliseconds.
+        try (JsonGenerator g = new JsonFactory().setCharacterEscapes(new GoCharacterEscapes())
+                .createGenerator(text)) {
+            g.setPrettyPrinter(GoIndent.printer("  "));
+            g.writeStartObject();
+            g.writeStringField("containerimage.config.digest", result.imageId());
+            if (descriptor != null) {
+                g.writeObjectFieldStart("containerimage.descriptor");
+                g.writeStringField("mediaType", descriptor.mediaType());
+                g.writeStringField("digest", result.imageDigest());
+                g.writeNumberField("size", descriptor.size());
+                g.writeEndObject();
+            }
+            g.writeStringField("containerimage.digest", result.imageDigest());
+            if (!names.isEmpty()) {
+                g.writeStringField("image.name", names);
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot render JSON into a string", e);
+        }
+        return text.toString();
+    }
+
+    /** What the {@code containerimage.descriptor} entry says besides the manifest's digest. */
+    private record Descriptor(String mediaType, long size) {
     }
 
     /**
      * The {@code containerimage.descriptor} entry of the metadata file: the image exporter's manifest descriptor
      * (exporter/containerimage/export.go), which buildx decodes into an object (commands/build.go,
-     * decodeExporterResponse); empty when the manifest is not a blob of the local store (a pushed image's).
+     * decodeExporterResponse); null when the manifest is not a blob of the local store (a pushed image's).
      */
-    private static String descriptor(String manifestDigest, Path storeRoot) {
+    private static Descriptor descriptor(String manifestDigest, Path storeRoot) {
         try {
             dev.wharf.layers.Digest digest = dev.wharf.layers.Digest.parse(manifestDigest);
             Path blob = dev.wharf.layers.layout.OciLayout.at(storeRoot).blob(digest);
             if (!Files.isRegularFile(blob)) {
-                return "";
+                return null;
             }
             byte[] manifest = Files.readAllBytes(blob);
             // A tree on a bare streaming parser: an ObjectMapper would cost a fresh CLI tens of milliseconds.
             com.fasterxml.jackson.databind.JsonNode type = dev.wharf.layers.json.JsonTrees.parse(manifest)
                     .path("mediaType");
-            return "  \"containerimage.descriptor\": {\n    \"mediaType\": \""
-                    + (type.isTextual() ? type.asText() : "application/vnd.oci.image.manifest.v1+json") + "\",\n"
-                    + "    \"digest\": \"" + manifestDigest + "\",\n    \"size\": " + manifest.length + "\n  },\n";
+            return new Descriptor(type.isTextual() ? type.asText() : "application/vnd.oci.image.manifest.v1+json",
+                    manifest.length);
         } catch (IOException | RuntimeException e) {
-            return "";
+            return null;
         }
     }
 }

@@ -8,8 +8,9 @@ import java.util.List;
 /**
  * Prints where in a Dockerfile something failed, in BuildKit's format ({@code solver/errdefs/source.go},
  * {@code Source.Print}): {@code Dockerfile:3}, a rule, the failing lines marked {@code >>>} with their neighbours
- * (two on each side of a one-line range, one of a longer range), numbered, and a closing rule. wharf adds a caret
- * under the failing column when it knows one (syntax errors), which BuildKit does not.
+ * (two on each side of a one-line range, one of a longer range), numbered, and a closing rule. wharf adds the
+ * column to the header ({@code Dockerfile:3:10}) and a caret under it when it knows one (syntax errors), which
+ * BuildKit does not.
  *
  * <p>Not thread-safe; one per error.
  */
@@ -25,7 +26,9 @@ final class SourceErrorPrinter {
     /** A syntax error: {@code FILE:LINE:COL: message}, then the source block with a caret. */
     void print(DockerfileException error, String text) {
         err.println(error.getMessage());
-        error.range().ifPresent(range -> printSource(error.file(), text, range));
+        for (SourceRange range : error.ranges()) {
+            printSource(error.file(), text, range);
+        }
         err.flush();
     }
 
@@ -57,7 +60,9 @@ final class SourceErrorPrinter {
                 p++;
             }
         }
-        err.println(file + ":" + first);
+        // BuildKit's header names the line; wharf adds the column when it knows one, so the block's first line is
+        // the FILE:LINE:COL an editor or a terminal can jump to.
+        err.println(file + ":" + first + (range.start().column() > 0 ? ":" + range.start().column() : ""));
         err.println(RULE);
         for (int i = start; i <= end; i++) {
             boolean marked = i >= first && i <= last;

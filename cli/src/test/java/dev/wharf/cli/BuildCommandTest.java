@@ -427,9 +427,9 @@ class BuildCommandTest {
         assertTrue(platform.err().contains("ERROR: \"nonsense/x/y/z\": cannot parse platform specifier: invalid "
                 + "argument\n"), platform.err());
         Outcome secret = wharf("build", "--root", root(), "--secret", "id=s,src=/nonexistent/s", context.toString());
-        assertEquals(2, secret.exitCode(), secret.err());
-        assertTrue(secret.err().contains("failed to stat /nonexistent/s: stat /nonexistent/s: no such file or "
-                + "directory"), secret.err());
+        assertEquals(1, secret.exitCode(), secret.err());
+        assertTrue(secret.err().contains("ERROR: failed to stat /nonexistent/s: stat /nonexistent/s: no such file "
+                + "or directory\n"), secret.err());
         // sshprovider/agentprovider.go: --ssh default with no SSH_AUTH_SOCK.
         ProcessBuilder child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "build", "--root", root(),
@@ -547,10 +547,12 @@ class BuildCommandTest {
     }
 
     @Test
-    void missingContextPath_isAUsageErrorInDockersWords() {
+    void missingContextPath_failsInDockersWords() {
+        // buildx and docker 20.10 alike: "ERROR: unable to prepare context: path ... not found", exit 1.
         Outcome built = wharf("build", "--root", root(), dir.resolve("nope").toString());
-        assertEquals(2, built.exitCode(), built.err());
-        assertTrue(built.err().contains("unable to prepare context: path"), built.err());
+        assertEquals(1, built.exitCode(), built.err());
+        assertEquals("ERROR: unable to prepare context: path \"" + dir.resolve("nope") + "\" not found\n",
+                built.err());
     }
 
     @Test

@@ -56,8 +56,9 @@ class BuildErrorReportTest {
         BuildFailedException failure = new BuildFailedException("RUN echo bye", "Dockerfile", 5, null,
                 "unknown flag", syntax);
         new BuildErrorReport(new PrintWriter(written)).print(failure, Optional.empty(), Optional.of(DOCKERFILE));
+        // BuildKit's header is "Dockerfile:5"; wharf adds the column it knows.
         assertEquals("""
-                Dockerfile:5
+                Dockerfile:5:10
                 --------------------
                    3 |     RUN echo one; \\
                    4 |       exit 3
@@ -67,6 +68,35 @@ class BuildErrorReportTest {
                    7 |    \s
                 --------------------
                 ERROR: failed to solve: unknown flag
+                """, written.toString());
+    }
+
+    @Test
+    void anErrorAtSeveralPlaces_printsOneBlockForEach_inItsOrder() {
+        // A stage cycle: BuildKit locates the error at every COPY --from of the cycle, and buildx prints the
+        // lines of each, the last command first.
+        String text = "FROM scratch AS a\nCOPY --from=b /x /x\nFROM scratch AS b\nCOPY --from=a /y /y\n";
+        DockerfileException cycle = DockerfileException.atEach("Dockerfile",
+                java.util.List.of(SourceRange.ofLines(4, 4), SourceRange.ofLines(2, 2)),
+                "circular dependency detected on stage: a");
+        new BuildErrorReport(new PrintWriter(written)).print(new BuildFailedException("COPY --from=a /y /y",
+                "Dockerfile", 4, null, cycle.reason(), cycle), Optional.empty(), Optional.of(text));
+        assertEquals("""
+                Dockerfile:4
+                --------------------
+                   2 |     COPY --from=b /x /x
+                   3 |     FROM scratch AS b
+                   4 | >>> COPY --from=a /y /y
+                   5 |    \s
+                --------------------
+                Dockerfile:2
+                --------------------
+                   1 |     FROM scratch AS a
+                   2 | >>> COPY --from=b /x /x
+                   3 |     FROM scratch AS b
+                   4 |     COPY --from=a /y /y
+                --------------------
+                ERROR: failed to solve: circular dependency detected on stage: a
                 """, written.toString());
     }
 

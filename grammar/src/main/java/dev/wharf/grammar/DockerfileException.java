@@ -1,5 +1,6 @@
 package dev.wharf.grammar;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -16,6 +17,7 @@ public class DockerfileException extends Exception {
 
     private final String file;
     private final transient SourceRange range;
+    private final transient List<SourceRange> ranges;
     private final String reason;
 
     public DockerfileException(String file, SourceRange range, String reason) {
@@ -23,9 +25,24 @@ public class DockerfileException extends Exception {
     }
 
     public DockerfileException(String file, SourceRange range, String reason, Throwable cause) {
-        super(locate(file, range, reason), cause);
+        this(file, range == null ? List.of() : List.of(range), reason, cause);
+    }
+
+    /**
+     * An error at several places at once, the first the main one: BuildKit wraps an error in one location per
+     * instruction involved ({@code parser.WithLocation}, as its stage cycle check does for each command of the
+     * cycle), and its client prints the lines of each.
+     */
+    public static DockerfileException atEach(String file, List<SourceRange> ranges, String reason) {
+        return new DockerfileException(file, ranges, reason, null);
+    }
+
+    // Private: callers passing a null range would find it ambiguous with the public one.
+    private DockerfileException(String file, List<SourceRange> ranges, String reason, Throwable cause) {
+        super(locate(file, ranges.isEmpty() ? null : ranges.get(0), reason), cause);
         this.file = Objects.requireNonNullElse(file, "Dockerfile");
-        this.range = range;
+        this.ranges = List.copyOf(ranges);
+        this.range = this.ranges.isEmpty() ? null : this.ranges.get(0);
         this.reason = Objects.requireNonNull(reason, "reason");
     }
 
@@ -39,6 +56,11 @@ public class DockerfileException extends Exception {
         return Optional.ofNullable(range);
     }
 
+    /** Every place of the error, the main one ({@link #range()}) first; empty when none is known. */
+    public List<SourceRange> ranges() {
+        return ranges == null ? List.of() : ranges;
+    }
+
     /** The message without file and position. */
     public String reason() {
         return reason;
@@ -46,7 +68,7 @@ public class DockerfileException extends Exception {
 
     /** The same error, reported against another file name (the parser does not know the name of its input). */
     public DockerfileException inFile(String otherFile) {
-        DockerfileException renamed = new DockerfileException(otherFile, range, reason, getCause());
+        DockerfileException renamed = new DockerfileException(otherFile, ranges(), reason, getCause());
         renamed.setStackTrace(getStackTrace());
         return renamed;
     }

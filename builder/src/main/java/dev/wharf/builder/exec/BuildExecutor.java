@@ -298,7 +298,8 @@ final class BuildExecutor {
     private State runStep(PlannedStage stage, int index, StageProgress progress, State state)
             throws BuildFailedException, InterruptedException {
         Step step = stage.steps().get(index);
-        String text = settings.source().text(step.range());
+        // A trigger's line is the FROM that runs it, where it fails; its text is its own.
+        String text = settings.source().text(step);
         int line = step.range().start().line();
         if (Thread.interrupted()) {
             throw new InterruptedException("build cancelled");

@@ -5,7 +5,6 @@ import dev.wharf.builder.api.CheckReport;
 import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildRequest;
-import dev.wharf.builder.api.ImageAnnotation;
 import dev.wharf.builder.api.BuildOutline;
 import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.CacheDestination;
@@ -26,7 +25,6 @@ import dev.wharf.builder.plan.Platform;
 import dev.wharf.builder.sandbox.EtcFiles;
 import dev.wharf.builder.sandbox.SandboxSpec;
 import dev.wharf.cache.CacheException;
-import dev.wharf.cache.remote.InlineCache;
 import dev.wharf.cache.remote.RemoteCache;
 import dev.wharf.context.ContextException;
 import dev.wharf.context.checksum.ChecksumCache;
@@ -35,12 +33,7 @@ import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.instructions.Dockerfile;
 import dev.wharf.grammar.instructions.RunInstruction;
 import dev.wharf.grammar.instructions.SecurityMode;
-import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.LayerException;
-import dev.wharf.layers.MediaTypes;
-import dev.wharf.layers.image.ImageConfiguration;
-import dev.wharf.layers.image.ImageManifest;
-import dev.wharf.layers.layer.LayerBlob;
 import dev.wharf.layers.store.ImageName;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -64,9 +57,6 @@ import java.util.stream.Stream;
  * images, runs the plan, writes the config and OCI manifest and tags them. Not thread-safe: one per build.
  */
 final class BuildJob {
-    /** The OCI annotation BuildKit's oci and docker exporters put on the archive's index entry. */
-    private static final String CREATED_ANNOTATION = "org.opencontainers.image.created";
-
     private final Workspace workspace;
     private final EngineOptions options;
     private final BuildRequest request;
@@ -145,7 +135,7 @@ final class BuildJob {
                         && !request.network().equals("host") ? "network.host"
                         : run.security() == SecurityMode.INSECURE ? "security.insecure" : null;
                 if (denied != null) {
-                    throw new BuildFailedException(DockerfileText.of(name, text).text(step.range()), name,
+                    throw new BuildFailedException(DockerfileText.of(name, text).text(step), name,
                             step.range().start().line(), null, "failed to load LLB: " + denied + " is not allowed",
                             null);
                 }
@@ -181,7 +171,7 @@ final class BuildJob {
                 workspace.http());
              NamedContexts named = new NamedContexts(
                      NamedContexts.parse(request.namedContexts(), request.namedContextBase()),
-                     scratch.resolve("named"), workspace.http(), options.clock())) {
+                     scratch.resolve("named"), workspace.http(), workspace.gitChecksums(), options.clock())) {
             return run(main, named, scratch, agents.sockets());
         } finally {
             deleteQuietly(scratch);
@@ -204,7 +194,7 @@ final class BuildJob {
                 throw new EngineException("invalid tag \"" + tag + "\": " + referenceError(tag, e.getMessage()));
             }
         }
-        if (request.outputs().stream().anyMatch(BuildOutput::push) && pushNames().isEmpty()) {
+        if (request.outputs().stream().anyMatch(BuildOutput::push) && ImageOutputs.pushNames(request).isEmpty()) {
             throw new EngineException("tag is needed when pushing to registry: give -t NAME or name= in the output");
         }
         if (request.platform().isPresent()) {
@@ -263,8 +253,8 @@ final class BuildJob {
             BuildExecutor.State state = executor.run();
             // The final image's layers must be in the store, also those of steps hit in an imported cache.
             imports.ensure(state.layers());
-            BuildResult result = write(state, created, executor.timings(), scratch, epoch,
-                    inlineCache(plan, executor.records()));
+            BuildResult result = new ImageOutputs(workspace, options, request, registries, images, steps)
+                    .write(state, created, executor.timings(), scratch, epoch, inlineCache(plan, executor.records()));
             try {
                 imports.keep(workspace.cache());
             } catch (CacheException e) {
@@ -434,219 +424,6 @@ final class BuildJob {
             records.addAll(byStage.getOrDefault(stage, List.of()));
         }
         return records;
-    }
-
-    private BuildResult write(BuildExecutor.State state, OffsetDateTime created,
-                              List<BuildResult.StepTiming> timings, Path scratch, OptionalLong epoch,
-                              List<dev.wharf.cache.CacheRecord> inlineRecords)
-            throws LayerException, IOException, EngineException {
-        // As BuildKit's exporter: the image is as old as its newest history entry, so a fully cached rebuild
-        // gives the same config and digest; SOURCE_DATE_EPOCH already dated every entry.
-        List<dev.wharf.layers.image.HistoryEntry> history = HistoryTimes.fill(state.image().history(), created);
-        OffsetDateTime newest = history.isEmpty() || history.get(history.size() - 1).created() == null
-                ? created : history.get(history.size() - 1).created();
-        ImageConfiguration config = state.image().withLayers(state.image().rootfs(), history).withCreated(newest);
-        if (!request.labels().isEmpty()) {
-            Map<String, String> labels = new TreeMap<>(config.config().labels());
-            labels.putAll(request.labels());
-            config = config.withConfig(config.config().toBuilder().labels(labels).build());
-        }
-        if (!inlineRecords.isEmpty()) {
-            Optional<com.fasterxml.jackson.databind.JsonNode> inline = InlineCache.embed(inlineRecords,
-                    config.rootfs().diffIds(), epoch.isPresent() ? Optional.of(newest.toInstant()) : Optional.empty());
-            if (inline.isPresent()) {
-                config = config.withUnknownField(InlineCache.CONFIG_FIELD, inline.get());
-            }
-        }
-        Descriptor configDescriptor = workspace.store().writer().writeConfig(config);
-        List<Descriptor> layers = state.layers().stream().map(LayerBlob::descriptor).toList();
-        boolean tagged = request.outputs().isEmpty()
-                || request.outputs().stream().anyMatch(o -> o.type().equals("image"));
-        List<BuildOutput> imageOutputs = request.outputs().stream().filter(o -> o.type().equals("image")).toList();
-        if ((request.outputs().isEmpty() && request.annotations().stream().anyMatch(ImageAnnotation::onIndex))
-                || request.outputs().stream().filter(o -> !o.type().equals("local") && !o.type().equals("tar"))
-                        .anyMatch(o -> annotations(o).stream().anyMatch(ImageAnnotation::onIndex))) {
-            // exporter/containerimage/writer.go: a single-platform image has no index to annotate.
-            throw new EngineException("index annotations not supported for single platform export");
-        }
-        // Each image exporter of BuildKit writes its own manifest with its own annotations (buildx passes every -o
-        // to the solve as an exporter of its own): outputs that differ get manifests of their own, written once
-        // per set of annotations.
-        Map<TreeMap<String, String>, Descriptor> manifests = new java.util.HashMap<>();
-        IoFunction<List<ImageAnnotation>, Descriptor> manifestOf = list -> {
-            TreeMap<String, String> own = ofType(list, ImageAnnotation.MANIFEST);
-            Descriptor known = manifests.get(own);
-            if (known == null) {
-                known = writeManifest(configDescriptor, layers, own);
-                manifests.put(own, known);
-            }
-            return known;
-        };
-        // The build's image: the first image output's, else (no output) the one --annotation describes.
-        Descriptor manifest = manifestOf.apply(request.outputs().isEmpty() ? request.annotations()
-                : imageOutputs.isEmpty() ? List.of() : annotations(imageOutputs.get(0)));
-        List<String> names = new ArrayList<>(tagged ? request.tags() : List.of());
-        // A name gets the manifest of the first image output that names it (the tags: every image output, as
-        // buildx fills them into each one's name).
-        Map<String, Descriptor> named = new java.util.HashMap<>();
-        for (BuildOutput output : imageOutputs) {
-            Descriptor own = manifestOf.apply(annotations(output));
-            for (String n : output.names()) {
-                named.putIfAbsent(n, own);
-                if (!names.contains(n)) {
-                    names.add(n);
-                }
-            }
-            request.tags().forEach(t -> named.putIfAbsent(t, own));
-        }
-        for (String tag : names) {
-            workspace.store().images().tag(ImageName.parse(tag), named.getOrDefault(tag, manifest));
-        }
-        Optional<LayerCompressor.Compressed> pushed = push(output -> manifestOf.apply(annotations(output)));
-        ImageExporter exporter = new ImageExporter(workspace.store().blobs(), workspace.posix(),
-                workspace.store().json());
-        LayerCompressor compressor = workspace.layerCompressor();
-        LayerCompressor.Compressed exported = null;
-        // exporter/oci (both variants, tarball or layout directory) dates the index entry: SOURCE_DATE_EPOCH,
-        // else the export time, in Go's time.RFC3339 (whole seconds, UTC).
-        String archived = java.time.format.DateTimeFormatter.ISO_INSTANT.format((epoch.isPresent()
-                ? java.time.Instant.ofEpochSecond(epoch.getAsLong()) : options.clock().instant())
-                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
-        for (BuildOutput output : request.outputs()) {
-            Path dest = output.dest().map(Path::toAbsolutePath).orElse(null);
-            switch (output.type()) {
-                case "oci", "docker" -> {
-                    // Each exporter writes its own manifest: this output's annotations may differ from the store's.
-                    List<ImageAnnotation> own = annotations(output);
-                    Descriptor source = manifestOf.apply(own);
-                    LayerCompressor.Compressed image = compressor.image(source, output.compression());
-                    Map<String, String> described = new TreeMap<>(image.manifest().annotations());
-                    described.putAll(ofType(own, ImageAnnotation.MANIFEST_DESCRIPTOR));
-                    described.put(CREATED_ANNOTATION, archived);
-                    Descriptor dated = image.manifest().withAnnotations(described);
-                    if (output.type().equals("docker")) {
-                        exporter.docker(dest, dated, configDescriptor, image.layers(), request.tags());
-                    } else if (output.tar()) {
-                        exporter.ociArchive(dest, dated, configDescriptor, image.layers(), request.tags());
-                    } else {
-                        exporter.oci(dest, dated, configDescriptor, image.layers(), request.tags());
-                    }
-                    exported = exported == null ? image : exported;
-                }
-                case "local" -> exporter.local(dest, layers);
-                case "tar" -> exporter.tar(dest, layers, scratch, workspace.layerWriter(epoch));
-                default -> {
-                    // image: tagged above
-                }
-            }
-        }
-        // The digest a build reports (BuildKit's containerimage.digest): the image as it left the store, pushed or
-        // else exported as a layout or tarball when not kept in the store; else the local image.
-        LayerCompressor.Compressed reported = pushed.orElse(
-                !tagged && exported != null ? exported : new LayerCompressor.Compressed(manifest, layers));
-        List<BuildResult.Layer> out = new ArrayList<>();
-        for (int i = 0; i < state.layers().size(); i++) {
-            Descriptor layer = reported.layers().get(i);
-            out.add(new BuildResult.Layer(layer.digest().toString(), state.layers().get(i).diffId().toString(),
-                    layer.size(), layer.mediaType()));
-        }
-        return new BuildResult(reported.manifest().digest().toString(), configDescriptor.digest().toString(),
-                new String(workspace.store().json().write(config), StandardCharsets.UTF_8), out,
-                names, timings);
-    }
-
-    /** A function that may fail with an I/O error. */
-    @FunctionalInterface
-    private interface IoFunction<T, R> {
-        R apply(T value) throws IOException;
-    }
-
-    private Descriptor writeManifest(Descriptor config, List<Descriptor> layers, TreeMap<String, String> annotations)
-            throws IOException {
-        return workspace.store().writer().writeManifest(new ImageManifest(2, MediaTypes.OCI_MANIFEST, null, config,
-                layers, null, annotations, null));
-    }
-
-    /**
-     * The annotations of {@code output}'s image: its own ({@code -o ...,annotation.KEY=VALUE}) and the request's
-     * {@code --annotation}s, which buildx writes into every output's options (commands/build.go), replacing the
-     * output's own of the same type, platform and key.
-     */
-    private List<ImageAnnotation> annotations(BuildOutput output) {
-        return ImageAnnotation.lastOfEach(
-                Stream.concat(output.annotations().stream(), request.annotations().stream()).toList());
-    }
-
-    /**
-     * The annotations of {@code type} among {@code all} that apply to this image: BuildKit's exporter takes those
-     * without a platform for a single-platform image ({@code AnnotationsGroup.Platform(nil)} in writer.go), so one
-     * limited to a platform is left out even when it is the build's.
-     */
-    private static TreeMap<String, String> ofType(List<ImageAnnotation> all, String type) {
-        TreeMap<String, String> out = new TreeMap<>();
-        for (ImageAnnotation a : all) {
-            if (a.type().equals(type) && a.platform().isEmpty()) {
-                out.put(a.key(), a.value());
-            }
-        }
-        return out;
-    }
-
-    /**
-     * Pushes the image to the names of {@code push=true} outputs, each with its output's compression, as one step
-     * of the build's progress.
-     *
-     * @return the image the first push output pushed, empty when nothing is pushed
-     */
-    private Optional<LayerCompressor.Compressed> push(IoFunction<BuildOutput, Descriptor> manifestOf)
-            throws EngineException, IOException {
-        List<String> names = pushNames();
-        if (names.isEmpty()) {
-            return Optional.empty();
-        }
-        int step = steps.incrementAndGet();
-        request.listener().onEvent(new BuildEvent.StepStarted(step, "", 0, 0, "pushing " + String.join(", ", names)));
-        long start = System.nanoTime();
-        LayerCompressor compressor = workspace.layerCompressor();
-        ImagePushes pushes = new ImagePushes(workspace.store(), compressor, registries, request.listener());
-        LayerCompressor.Compressed first = null;
-        List<String> done = new ArrayList<>();
-        try {
-            for (BuildOutput output : request.outputs()) {
-                if (!output.push()) {
-                    continue;
-                }
-                List<String> outputNames = (output.names().isEmpty() ? request.tags() : output.names()).stream()
-                        .filter(n -> !done.contains(n)).toList();
-                Descriptor manifest = manifestOf.apply(output);
-                pushes.push(manifest, outputNames, step, images.sources(), output.compression());
-                if (first == null) {
-                    // Compressed by the push just done: found in the variant index.
-                    first = compressor.image(manifest, output.compression());
-                }
-                done.addAll(outputNames);
-            }
-        } catch (LayerException e) {
-            request.listener().onEvent(new BuildEvent.StepFailed(step, e.getMessage(), ImagePushes.since(start)));
-            throw new EngineException("cannot push " + String.join(", ", names) + ": " + e.getMessage(), e);
-        } catch (EngineException e) {
-            request.listener().onEvent(new BuildEvent.StepFailed(step, e.getMessage(), ImagePushes.since(start)));
-            throw e;
-        }
-        request.listener().onEvent(new BuildEvent.StepDone(step, ImagePushes.since(start)));
-        return Optional.ofNullable(first);
-    }
-
-    /** The names {@code push=true} outputs push to: their {@code name=}s, else the build's tags. */
-    private List<String> pushNames() {
-        List<String> out = new ArrayList<>();
-        for (BuildOutput output : request.outputs()) {
-            if (output.push()) {
-                (output.names().isEmpty() ? request.tags() : output.names()).stream()
-                        .filter(n -> !out.contains(n)).forEach(out::add);
-            }
-        }
-        return out;
     }
 
     /**

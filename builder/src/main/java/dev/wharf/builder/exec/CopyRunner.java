@@ -103,9 +103,9 @@ final class CopyRunner {
             List<RemoteSource> remotes = remoteSources(add, files);
             for (int i = 0; i < remotes.size(); i++) {
                 RemoteSource remote = remotes.get(i);
-                checksums.put("remote" + i, remote.key());
-                parts.add(new Part(Optional.empty(), Optional.of(remote), new CopyRequest(
-                        List.of(remote.copySource()), dest, excludes, false),
+                CopyRequest request = new CopyRequest(List.of(remote.copySource()), dest, excludes, false);
+                checksums.put("remote" + i, remote.key(request));
+                parts.add(new Part(Optional.empty(), Optional.of(remote), request,
                         !remote.isGit() && add.unpack().orElse(false)));
             }
             for (Word src : files.sourcePaths()) {
@@ -166,7 +166,7 @@ final class CopyRunner {
         List<RemoteSource> out = new ArrayList<>();
         for (Word src : files.sourcePaths()) {
             Optional<RemoteSource> remote = RemoteSource.of(src.text(), checksum, keepGitDir, settings.scratch(),
-                    workspace.http(), workspace.httpCache(), workspace.clock());
+                    workspace.http(), workspace.httpCache(), workspace.gitChecksums(), workspace.clock());
             if (remote.isEmpty()) {
                 continue;
             }

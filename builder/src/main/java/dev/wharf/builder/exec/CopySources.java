@@ -27,7 +27,15 @@ import java.util.Optional;
  * <p>Thread-safe.
  */
 final class CopySources {
-    private final Path root;
+    /** Makes the directory on first use (a named git context's clone). */
+    @FunctionalInterface
+    interface Opener {
+        Path open() throws ContextException;
+    }
+
+    private final Opener opener;
+    private volatile Path root;
+    private final Optional<GitChecksums.Scope> memo;
     private final Optional<Path> dockerfile;
     private final boolean context;
     private final boolean ignoreFile;
@@ -39,7 +47,14 @@ final class CopySources {
 
     private CopySources(Path root, Optional<Path> dockerfile, boolean context, boolean ignoreFile, Clock clock,
                         ChecksumCache checksums) {
+        this(() -> root, Optional.empty(), dockerfile, context, ignoreFile, clock, checksums);
         this.root = root;
+    }
+
+    private CopySources(Opener opener, Optional<GitChecksums.Scope> memo, Optional<Path> dockerfile, boolean context,
+                        boolean ignoreFile, Clock clock, ChecksumCache checksums) {
+        this.opener = opener;
+        this.memo = memo;
         this.dockerfile = dockerfile;
         this.context = context;
         this.ignoreFile = ignoreFile;
@@ -62,6 +77,16 @@ final class CopySources {
         return context(dir, ignoreFile, dockerfile, clock, ChecksumCache.inMemory(100_000));
     }
 
+    /**
+     * A named git context, cloned by {@code opener} only when a step needs its files: a copy whose checksum
+     * {@code memo} remembers from an earlier build of the same commit is keyed without a clone, as BuildKit keys it
+     * on the git source's commit before it fetches anything.
+     */
+    static CopySources gitContext(Opener opener, GitChecksums.Scope memo, Clock clock) {
+        return new CopySources(opener, Optional.of(memo), Optional.empty(), true, false, clock,
+                ChecksumCache.inMemory(100_000));
+    }
+
     /** Another stage's root filesystem, materialized at {@code dir}. */
     static CopySources stage(Path dir, Clock clock) {
         return new CopySources(dir, Optional.empty(), false, false, clock, ChecksumCache.inMemory(100_000));
@@ -82,7 +107,34 @@ final class CopySources {
 
     /** The content checksum of {@code request}'s sources (the step's cache key part). */
     dev.wharf.context.checksum.Digest checksum(CopyRequest request) throws ContextException {
-        return resolver().checksum(request);
+        if (memo.isEmpty()) {
+            return resolver().checksum(request);
+        }
+        Optional<dev.wharf.layers.Digest> known = memo.get().lookup(request);
+        if (known.isPresent()) {
+            return dev.wharf.context.checksum.Digest.parse(known.get().toString());
+        }
+        dev.wharf.context.checksum.Digest computed = resolver().checksum(request);
+        try {
+            memo.get().remember(request, dev.wharf.layers.Digest.parse(computed.toString()));
+        } catch (IOException e) {
+            // Not remembered: the next build of this commit clones again to key the copy.
+        }
+        return computed;
+    }
+
+    /** The directory, made now if it is a lazy one. */
+    private Path root() throws ContextException {
+        Path r = root;
+        if (r == null) {
+            synchronized (this) {
+                if (root == null) {
+                    root = opener.open();
+                }
+                r = root;
+            }
+        }
+        return r;
     }
 
     /** Hands each file {@code request} copies to {@code sink} as it is resolved, keeping none. */
@@ -127,6 +179,7 @@ final class CopySources {
             return false;
         }
         boolean[] found = {false};
+        Path base = root();
         Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
             @Override
             public java.nio.file.FileVisitResult preVisitDirectory(Path d,
@@ -140,7 +193,7 @@ final class CopySources {
             }
 
             private java.nio.file.FileVisitResult visit(Path p) {
-                if (snapshot.lstat("/" + root.relativize(p)).isEmpty()) {
+                if (snapshot.lstat("/" + base.relativize(p)).isEmpty()) {
                     found[0] = true;
                     return java.nio.file.FileVisitResult.TERMINATE;
                 }
@@ -248,11 +301,12 @@ final class CopySources {
         if (r == null) {
             synchronized (this) {
                 if (resolver == null) {
-                    java.util.List<String> patterns = ignoreFile ? DockerIgnore.patterns(root, dockerfile)
+                    Path dir = root();
+                    java.util.List<String> patterns = ignoreFile ? DockerIgnore.patterns(dir, dockerfile)
                             : java.util.List.of();
                     filtered = !patterns.isEmpty();
                     PatternMatcher excludes = PatternMatcher.of(patterns);
-                    snapshot = ContextSnapshot.scan(root, excludes, checksums);
+                    snapshot = ContextSnapshot.scan(dir, excludes, checksums);
                     resolver = new SourceResolver(snapshot, new ContextChecksummer(checksums, context, clock),
                             context ? "context" : "stage");
                 }

@@ -1,5 +1,6 @@
 package dev.wharf.builder.exec;
 
+import dev.wharf.builder.plan.Step;
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.SourceRange;
 import dev.wharf.grammar.parser.Directive;
@@ -72,5 +73,13 @@ record DockerfileText(String name, List<String> lines, char escape) {
             out.append(continued ? line.substring(0, end - 1) : line);
         }
         return out.toString().strip();
+    }
+
+    /**
+     * {@code step} as BuildKit names it: an ONBUILD trigger by its own text (initOnBuildTriggers keeps the parsed
+     * trigger's Original and only moves its location to the FROM that runs it), any other step by its lines here.
+     */
+    String text(Step step) {
+        return step.onBuild() ? step.instruction().origin().code() : text(step.range());
     }
 }

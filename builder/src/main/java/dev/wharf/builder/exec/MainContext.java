@@ -2,6 +2,7 @@ package dev.wharf.builder.exec;
 
 import dev.wharf.builder.api.BuildContext;
 import dev.wharf.builder.api.BuildRequest;
+import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.context.ContextException;
 import dev.wharf.context.glob.GoPaths;
@@ -123,11 +124,13 @@ final class MainContext implements AutoCloseable {
             return DockerfileText.read(ConfinedPaths.resolve(root, root.relativize(located).toString()));
         } catch (IOException e) {
             // BuildKit's words (dockerui: "failed to read dockerfile: open Dockerfile: no such file or directory",
-            // the file named as the client sent it), then where wharf looked.
+            // the file named as the client sent it), a failure of the solve as in BuildKit, whose frontend reads
+            // it; the step names where wharf looked.
             String name = String.valueOf(file.getFileName());
             String reason = GoPathErrors.message(Files.isDirectory(file) ? "read" : "open", name, e);
-            throw new EngineException("failed to read dockerfile: " + reason + " (looked for "
-                    + (local ? file : name + " in the build context") + "; give its path with -f)", e);
+            throw new BuildFailedException("[internal] load build definition from "
+                    + (local ? file : name + " in the build context"), name, 0, null,
+                    "failed to read dockerfile: " + reason, e);
         }
     }
 

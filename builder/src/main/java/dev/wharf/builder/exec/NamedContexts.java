@@ -34,7 +34,9 @@ import java.util.Optional;
  * <ul>
  *   <li>a local directory is read in place with its own {@code .dockerignore} and owners reset to 0, like the main
  *   context;</li>
- *   <li>a git URL is cloned with depth 1 ({@code #ref:subdir});</li>
+ *   <li>a git URL's ref is resolved to a commit on first use and cloned with depth 1 ({@code #ref:subdir}) only
+ *   when a step needs its files: a COPY whose content checksum was taken from the same commit before is keyed
+ *   without a clone ({@link GitChecksums});</li>
  *   <li>an http(s) URL is downloaded, not extracted: the context is one file named {@code context} (dockerui's
  *   {@code llb.HTTP(url, llb.Filename("context"))});</li>
  *   <li>{@code docker-image://REF} goes to the planner's image resolver, so it resolves (and pulls) like a FROM;
@@ -48,14 +50,17 @@ final class NamedContexts implements AutoCloseable {
     private final Map<String, NamedContext> contexts;
     private final Path workDir;
     private final HttpDownloader http;
+    private final GitChecksums gitChecksums;
     private final Clock clock;
     private final Map<String, CopySources> opened = new HashMap<>();
     private final List<OpenedContext> owned = new ArrayList<>();
 
-    NamedContexts(Map<String, NamedContext> contexts, Path workDir, HttpDownloader http, Clock clock) {
+    NamedContexts(Map<String, NamedContext> contexts, Path workDir, HttpDownloader http, GitChecksums gitChecksums,
+                  Clock clock) {
         this.contexts = Map.copyOf(contexts);
         this.workDir = workDir;
         this.http = http;
+        this.gitChecksums = gitChecksums;
         this.clock = clock;
     }
 
@@ -118,9 +123,19 @@ final class NamedContexts implements AutoCloseable {
         if (source instanceof NamedContextSource.Local local) {
             created = CopySources.context(local.directory(), true, Optional.empty(), clock);
         } else if (source instanceof NamedContextSource.Git git) {
-            OpenedContext clone = new GitContextSource(git.remote(), workDir).open();
-            owned.add(clone);
-            created = CopySources.context(clone.root(), false, Optional.empty(), clock);
+            // Resolved now (ls-remote), cloned only when a step needs the files: a copy keyed before on this commit
+            // needs none.
+            GitContextSource clone = new GitContextSource(git.remote(), workDir);
+            GitContextSource.ResolvedRef pin = clone.resolveRef();
+            boolean keepGitDir = git.remote().keepGitDir().orElse(false) && git.remote().subdir().isEmpty();
+            created = CopySources.gitContext(() -> {
+                OpenedContext opened = clone.open(pin);
+                synchronized (this) {
+                    owned.add(opened);
+                }
+                return opened.root();
+            }, new GitChecksums.Scope(gitChecksums, "context", GitChecksums.sourceKey(git.remote(), pin, keepGitDir)),
+                    clock);
         } else if (source instanceof NamedContextSource.Url url) {
             created = CopySources.context(download(url.url()), false, Optional.empty(), clock);
         } else {

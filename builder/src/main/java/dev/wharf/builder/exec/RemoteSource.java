@@ -5,6 +5,7 @@ import dev.wharf.context.sources.GitContextSource;
 import dev.wharf.context.sources.GitRemote;
 import dev.wharf.context.sources.HttpDownloader;
 import dev.wharf.context.sources.OpenedContext;
+import dev.wharf.context.source.CopyRequest;
 import dev.wharf.layers.Digest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,9 +29,12 @@ import java.util.Optional;
  *   build, revalidated with the ETag of the previous download when there was one ({@link HttpCache}); with
  *   {@code --checksum} the key is that checksum and the download happens only on a cache miss, where
  *   a different content fails with BuildKit's {@code digest mismatch} message.</li>
- *   <li>A git repository is keyed by the commit its ref resolves to on the remote ({@code git ls-remote}, no
- *   clone); on a cache miss it is cloned with depth 1 and its files (without {@code .git} unless {@code
- *   --keep-git-dir}) are copied into the destination, as {@code llb.Git} with {@code CreateDestPath}.</li>
+ *   <li>A git repository's ref is resolved to a commit on the remote at every build ({@code git ls-remote}, no
+ *   clone; a name that is both a branch and a tag is the branch, as in BuildKit); its key is the content checksum of
+ *   the files copied from that commit's checkout, found without a clone when the commit was checked out before
+ *   ({@link GitChecksums}). The checkout is made with depth 1, at the commit resolved, and its files (without {@code
+ *   .git} unless {@code --keep-git-dir}) are copied into the destination, as {@code llb.Git} with {@code
+ *   CreateDestPath}.</li>
  * </ul>
  *
  * <p>Not thread-safe: used by one step.
@@ -44,14 +48,15 @@ final class RemoteSource {
     private final Path scratch;
     private final HttpDownloader http;
     private final HttpCache cache;
+    private final GitChecksums gitChecksums;
     private final Clock clock;
-    private String commit;
+    private GitContextSource.ResolvedRef pin;
     private HttpCache.Entry notModified;
     private CopySources fetched;
 
     private RemoteSource(String written, Optional<GitRemote> git, Optional<String> checksum,
                          Optional<Boolean> keepGitDirSetting, Path scratch, HttpDownloader http, HttpCache cache,
-                         Clock clock) {
+                         GitChecksums gitChecksums, Clock clock) {
         this.written = written;
         this.git = git;
         this.checksum = checksum;
@@ -60,6 +65,7 @@ final class RemoteSource {
         this.scratch = scratch;
         this.http = http;
         this.cache = cache;
+        this.gitChecksums = gitChecksums;
         this.clock = clock;
     }
 
@@ -69,12 +75,13 @@ final class RemoteSource {
      * @throws ContextException when the source is a git address but malformed
      */
     static Optional<RemoteSource> of(String source, Optional<String> checksum, Optional<Boolean> keepGitDir,
-                                     Path scratch, HttpDownloader http, HttpCache cache, Clock clock)
+                                     Path scratch, HttpDownloader http, HttpCache cache,
+                                     GitChecksums gitChecksums, Clock clock)
             throws ContextException {
         Optional<GitRemote> git = GitRemote.forAdd(source);
         if (git.isEmpty()) {
             return isHttp(source) ? Optional.of(new RemoteSource(source, git, checksum, keepGitDir,
-                    scratch, http, cache, clock)) : Optional.empty();
+                    scratch, http, cache, gitChecksums, clock)) : Optional.empty();
         }
         // dockerfile2llb/convert_copy.go: the address's keep-git-dir and checksum (query form) against the ADD's
         // flags; its mtime is not passed on for an ADD.
@@ -90,7 +97,7 @@ final class RemoteSource {
         GitRemote fetched = new GitRemote(g.remote(), g.ref(), g.subdir(), effective.orElse(""), Optional.empty(),
                 g.submodules(), "", g.fetchByCommit());
         return Optional.of(new RemoteSource(source, Optional.of(fetched), effective,
-                g.keepGitDir().or(() -> keepGitDir), scratch, http, cache, clock));
+                g.keepGitDir().or(() -> keepGitDir), scratch, http, cache, gitChecksums, clock));
     }
 
     /**
@@ -134,27 +141,32 @@ final class RemoteSource {
     }
 
     /**
-     * What the step's cache key takes from this source; downloads a URL that has no {@code --checksum}, resolves a
-     * git ref to its commit.
+     * What the step's cache key takes from this source; downloads a URL that has no {@code --checksum}; for a git
+     * source, resolves the ref to its commit and takes the content checksum of the files {@code request} copies
+     * from its checkout, remembered by commit ({@link GitChecksums}) so an unchanged commit is not cloned again.
+     * As in BuildKit, where the copy's key is content-based besides the git source's commit key: a branch that moved
+     * without changing what is copied is a cache hit, one that changed it is a miss with the new files.
      */
-    Digest key() throws Exception {
+    Digest key(CopyRequest request) throws Exception {
         if (git.isPresent()) {
-            GitContextSource.ResolvedRef resolved = new GitContextSource(git.get(), scratch, keepGitDir, "git")
-                    .resolveRef();
-            commit = resolved.commit();
-            if (checksum.isPresent() && !resolved.matches(checksum.get())) {
+            pin = new GitContextSource(git.get(), scratch, keepGitDir, "git").resolveRef();
+            if (checksum.isPresent() && !pin.matches(checksum.get())) {
                 // source/git resolveMetadataFromURL: the checksum is a prefix of the commit or of an annotated tag
                 // (case-sensitive: git prints lower-case hex, so an upper-case checksum never matches, as there);
                 // "expected checksum to match %s, got %s".
                 throw new BuildExecutor.StepFailure("expected checksum to match " + checksum.get() + ", got "
-                        + commit + (resolved.object().equals(commit) ? "" : " or " + resolved.object()) + " for "
+                        + pin.commit() + (pin.object().equals(pin.commit()) ? "" : " or " + pin.object()) + " for "
                         + written, null, null);
             }
-            // BuildKit's git source identifier holds KeepGitDir and the subdirectory: a checkout with .git, or of
-            // another subdirectory, is another source, never a cache hit on the plain checkout of that commit.
-            String variant = (keepGitDir ? "\0keep-git-dir" : "")
-                    + (git.get().subdir().isEmpty() ? "" : "\0subdir\0" + git.get().subdir());
-            return Digest.sha256Of(("git\0" + commit + variant).getBytes(StandardCharsets.UTF_8));
+            GitChecksums.Scope memo = new GitChecksums.Scope(gitChecksums, "add",
+                    GitChecksums.sourceKey(git.get(), pin, keepGitDir));
+            Optional<Digest> known = memo.lookup(request);
+            if (known.isPresent()) {
+                return known.get();
+            }
+            Digest content = Digest.parse(open().checksum(request).toString());
+            memo.remember(request, content);
+            return content;
         }
         String name = HttpDownloader.fileName(written);
         if (checksum.isPresent()) {
@@ -171,14 +183,15 @@ final class RemoteSource {
                 + lastModified.map(Instant::toString).orElse("")).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The fetched files, fetching them now if {@link #key()} did not. */
+    /** The fetched files, fetching them now if {@link #key} did not. */
     CopySources open() throws Exception {
         if (fetched != null) {
             return fetched;
         }
         if (git.isPresent()) {
             Path work = Files.createTempDirectory(scratch, "add-git-");
-            OpenedContext clone = new GitContextSource(git.get(), work, keepGitDir, "git").open();
+            GitContextSource source = new GitContextSource(git.get(), work, keepGitDir, "git");
+            OpenedContext clone = pin == null ? source.open() : source.open(pin);
             // The clone lives under the build's scratch directory, deleted with it.
             fetched = CopySources.fetched(clone.root(), clock);
             return fetched;

@@ -75,6 +75,7 @@ final class Workspace implements AutoCloseable {
     private final Map<RuntimeChoice, Sandbox> sandboxes = new ConcurrentHashMap<>();
     private final HttpDownloader http = HttpDownloader.fromEnvironment(System.getenv());
     private final HttpCache httpCache;
+    private final GitChecksums gitChecksums;
     private final int compressionThreads = Runtime.getRuntime().availableProcessors();
     /** Compresses gzip blocks of the layers pushed or exported from this workspace, one thread per core; daemons. */
     private final ExecutorService compressors = Executors.newFixedThreadPool(compressionThreads, r -> {
@@ -104,6 +105,7 @@ final class Workspace implements AutoCloseable {
         this.resolvConf = resolvConf;
         this.clock = clock;
         this.httpCache = new HttpCache(store.root().resolve("http-etags"), store.blobs());
+        this.gitChecksums = new GitChecksums(store.root().resolve("git-checksums"));
     }
 
     /**
@@ -222,6 +224,11 @@ final class Workspace implements AutoCloseable {
     /** The ETags and contents of earlier {@code ADD <url>} downloads. */
     HttpCache httpCache() {
         return httpCache;
+    }
+
+    /** The content checksums of earlier {@code ADD <git url>} checkouts, by commit. */
+    GitChecksums gitChecksums() {
+        return gitChecksums;
     }
 
     /** The /etc/hosts of sandboxes. */

@@ -325,8 +325,8 @@ final class StageGraph {
     }
 
     /**
-     * Fails on a dependency cycle, naming the stage the search started from and located at the first command of
-     * the cycle: BuildKit's {@code validateCircularDependency}.
+     * Fails on a dependency cycle, naming the stage the search started from and located at every command of the
+     * cycle: BuildKit's {@code validateCircularDependency}.
      */
     private void checkCycles() throws DockerfileException {
         Set<Node> visited = new HashSet<>();
@@ -336,7 +336,13 @@ final class StageGraph {
             }
             List<Command> path = visit(node, new ArrayList<>(), visited, new HashSet<>());
             if (path != null) {
-                throw new DockerfileException(file, path.get(0).range(),
+                // validateCircularDependency wraps the error in each command's location in turn, so buildx prints
+                // the last command of the cycle first; the first stays this exception's main range.
+                List<dev.wharf.grammar.SourceRange> ranges = new ArrayList<>();
+                for (int i = path.size() - 1; i >= 0; i--) {
+                    ranges.add(path.get(i).range());
+                }
+                throw DockerfileException.atEach(file, ranges,
                         "circular dependency detected on stage: " + node.displayName());
             }
         }

@@ -246,6 +246,74 @@ class AddRemoteSourcesTest {
     }
 
     @Test
+    void gitBranchThatMoved_isCachedWhenTheCopiedFilesAreUnchanged_andRunsWithTheNewFilesOtherwise()
+            throws Exception {
+        // BuildKit resolves the ref at every build (ls-remote): the git source's key is the commit, and the copy's
+        // key is also the content of what it copies, so a commit that leaves src/ alone is a cache hit.
+        try (GitDaemon git = GitDaemon.start(temp.resolve("git"))) {
+            git.commit("lib", Map.of("src/a.txt", "v1", "README", "r1"), "");
+            String dockerfile = "FROM scratch\nADD " + git.url("lib") + "#main:src /lib\n";
+            assertEquals("v1", Files.readString(build(dockerfile).resolve("lib/a.txt")));
+            git.commit("lib", Map.of("README", "r2"), "");
+            List<BuildEvent> readme = Collections.synchronizedList(new ArrayList<>());
+            assertEquals("v1", Files.readString(build(dockerfile, readme).resolve("lib/a.txt")));
+            assertEquals(1, cached(readme), "only README changed: the ADD of src is cached");
+            git.commit("lib", Map.of("src/a.txt", "v2"), "");
+            List<BuildEvent> changed = Collections.synchronizedList(new ArrayList<>());
+            assertEquals("v2", Files.readString(build(dockerfile, changed).resolve("lib/a.txt")));
+            assertEquals(0, cached(changed));
+            long served = git.uploadPacks();
+            List<BuildEvent> again = Collections.synchronizedList(new ArrayList<>());
+            assertEquals("v2", Files.readString(build(dockerfile, again).resolve("lib/a.txt")));
+            assertEquals(1, cached(again), "an unchanged commit is a cache hit");
+            assertEquals(served + 1, git.uploadPacks(), "the ref is resolved (ls-remote), nothing is cloned");
+        }
+    }
+
+    @Test
+    void gitTagThatWasRepointed_givesTheNewCommitsFiles() throws Exception {
+        try (GitDaemon git = GitDaemon.start(temp.resolve("git"))) {
+            git.commit("lib", Map.of("a.txt", "v1"), "light");
+            git.git("lib", "tag", "-a", "-m", "annotated", "rel");
+            git.push("lib", "refs/tags/rel");
+            String light = "FROM scratch\nADD " + git.url("lib") + "#light /lib\n";
+            String annotated = "FROM scratch\nADD " + git.url("lib") + "#rel /lib\n";
+            assertEquals("v1", Files.readString(build(light).resolve("lib/a.txt")));
+            assertEquals("v1", Files.readString(build(annotated).resolve("lib/a.txt")));
+            String second = git.commit("lib", Map.of("a.txt", "v2"), "");
+            git.git("lib", "tag", "-f", "light", second);
+            git.git("lib", "tag", "-f", "-a", "-m", "moved", "rel", second);
+            git.push("lib", "refs/tags/light", "refs/tags/rel");
+            List<BuildEvent> moved = Collections.synchronizedList(new ArrayList<>());
+            assertEquals("v2", Files.readString(build(light, moved).resolve("lib/a.txt")));
+            assertEquals(0, cached(moved), "the tag names another commit with other files");
+            assertEquals("v2", Files.readString(build(annotated).resolve("lib/a.txt")));
+            List<BuildEvent> again = Collections.synchronizedList(new ArrayList<>());
+            assertEquals("v2", Files.readString(build(light, again).resolve("lib/a.txt")));
+            assertEquals(1, cached(again));
+        }
+    }
+
+    @Test
+    void gitNameThatIsBothABranchAndATag_isTheBranch_asInBuildKit() throws Exception {
+        // source/git resolveMetadataFromURL: "git-checkout prefers branches in case of ambiguity" (the cache key),
+        // and since BuildKit 0.26 tryRemoteFetch forces the checkout to that commit. The tag by its full name.
+        try (GitDaemon git = GitDaemon.start(temp.resolve("git"))) {
+            String branch = git.commit("lib", Map.of("a.txt", "branch"), "");
+            git.git("lib", "branch", "dup");
+            git.commit("lib", Map.of("a.txt", "tag"), "dup");
+            git.push("lib", "refs/heads/dup:refs/heads/dup", "refs/tags/dup:refs/tags/dup");
+            assertEquals("branch", Files.readString(build("FROM scratch\nADD " + git.url("lib") + "#dup /lib\n")
+                    .resolve("lib/a.txt")));
+            Path kept = build("FROM scratch\nADD --keep-git-dir " + git.url("lib") + "#dup /lib\n");
+            assertEquals("branch", Files.readString(kept.resolve("lib/a.txt")));
+            assertEquals(branch, Files.readString(kept.resolve("lib/.git/HEAD")).strip());
+            Path tag = build("FROM scratch\nADD " + git.url("lib") + "#refs/tags/dup /lib\n");
+            assertEquals("tag", Files.readString(tag.resolve("lib/a.txt")));
+        }
+    }
+
+    @Test
     void keepGitDir_keepsTheDotGitDirectory() throws Exception {
         try (GitDaemon git = GitDaemon.start(temp.resolve("git"))) {
             git.commit("lib", Map.of("a.txt", "a"), "");

@@ -137,29 +137,36 @@ class BuildContextFormsTest {
         assertEquals("A", Files.readString(build(BuildRequest.builder(dir)).resolve("ctx/a.txt")));
         Path outside = contextDir(Map.of("a.txt", "A"));
         Files.createSymbolicLink(outside.resolve("Dockerfile"), dir.resolve("docker/Dockerfile.real"));
-        assertEquals("failed to read dockerfile: open Dockerfile: no such file or directory (looked for "
-                + outside.resolve("Dockerfile") + "; give its path with -f)",
-                failure(BuildRequest.builder(outside)).getMessage());
+        assertReadFailure("open Dockerfile: no such file or directory", outside.resolve("Dockerfile").toString(),
+                failure(BuildRequest.builder(outside)));
         // A tar context's Dockerfile that links to a host file is not read from the host.
         Path host = Files.writeString(temp.resolve("host-file"), "FROM scratch\nCOPY . /host/\n");
         Path tarDir = contextDir(Map.of("a.txt", "A"));
         Files.createSymbolicLink(tarDir.resolve("Dockerfile"), host);
         EngineException inTar = failure(BuildRequest.builder(new BuildContext.Stream(new ByteArrayInputStream(
                 tarGz(tarDir)))));
-        assertEquals("failed to read dockerfile: open Dockerfile: no such file or directory (looked for "
-                + "Dockerfile in the build context; give its path with -f)", inTar.getMessage());
+        assertReadFailure("open Dockerfile: no such file or directory", "Dockerfile in the build context", inTar);
     }
 
     @Test
     void missingDockerfile_failsWithBuildKitsWords_andWhereWharfLooked() throws Exception {
         Path dir = contextDir(Map.of("a.txt", "A"));
-        assertEquals("failed to read dockerfile: open Dockerfile: no such file or directory (looked for "
-                + dir.resolve("Dockerfile") + "; give its path with -f)",
-                failure(BuildRequest.builder(dir)).getMessage());
+        assertReadFailure("open Dockerfile: no such file or directory", dir.resolve("Dockerfile").toString(),
+                failure(BuildRequest.builder(dir)));
         EngineException inTar = failure(BuildRequest.builder(new BuildContext.Stream(new ByteArrayInputStream(
                 tarGz(dir)))).dockerfile(Path.of("build/app.Dockerfile")));
-        assertEquals("failed to read dockerfile: open app.Dockerfile: no such file or directory (looked for "
-                + "app.Dockerfile in the build context; give its path with -f)", inTar.getMessage());
+        assertReadFailure("open app.Dockerfile: no such file or directory", "app.Dockerfile in the build context",
+                inTar);
+    }
+
+    /**
+     * BuildKit's reason ({@code docker build} prints {@code ERROR: failed to solve: failed to read dockerfile: ...}),
+     * a failure of the build's first step, whose name says where wharf looked.
+     */
+    private static void assertReadFailure(String reason, String lookedAt, EngineException failure) {
+        BuildFailedException failed = assertInstanceOf(BuildFailedException.class, failure, failure.getMessage());
+        assertEquals("failed to read dockerfile: " + reason, failed.reason());
+        assertEquals("[internal] load build definition from " + lookedAt, failed.step());
     }
 
     @Test

@@ -144,6 +144,30 @@ class NamedContextsEndToEndTest {
     }
 
     @Test
+    void gitContext_isResolvedAtEveryBuild_clonedOnlyWhenACopyOfItsCommitWasNotKeyedBefore() throws Exception {
+        try (GitDaemon git = GitDaemon.start(temp.resolve("git"))) {
+            git.commit("lib", Map.of("sub/a.txt", "one", "README", "r1"), "");
+            String dockerfile = "FROM scratch\nCOPY --from=lib sub /sub\n";
+            String lib = "lib=" + git.url("lib") + "#main";
+            assertEquals("one", Files.readString(build(request(dockerfile, lib)).resolve("sub/a.txt")));
+            long served = git.uploadPacks();
+            List<BuildEvent> same = Collections.synchronizedList(new ArrayList<>());
+            build(request(dockerfile, lib).listener(same::add));
+            assertTrue(same.stream().anyMatch(e -> e instanceof BuildEvent.StepCached), same.toString());
+            assertEquals(served + 1, git.uploadPacks(), "the ref is resolved (ls-remote), nothing is cloned");
+            git.commit("lib", Map.of("README", "r2"), "");
+            List<BuildEvent> readme = Collections.synchronizedList(new ArrayList<>());
+            build(request(dockerfile, lib).listener(readme::add));
+            assertTrue(readme.stream().anyMatch(e -> e instanceof BuildEvent.StepCached), "sub/ is unchanged");
+            git.commit("lib", Map.of("sub/a.txt", "two"), "");
+            List<BuildEvent> moved = Collections.synchronizedList(new ArrayList<>());
+            Path out = build(request(dockerfile, lib).listener(moved::add));
+            assertEquals("two", Files.readString(out.resolve("sub/a.txt")));
+            assertFalse(moved.stream().anyMatch(e -> e instanceof BuildEvent.StepCached), moved.toString());
+        }
+    }
+
+    @Test
     void urlContext_isOneFileNamedContext_notExtracted() throws Exception {
         try (LoopbackHttp http = LoopbackHttp.start()) {
             http.serve("/blob.bin", "payload".getBytes(StandardCharsets.UTF_8), Map.of());

@@ -622,6 +622,37 @@ class StepExecutionTest {
     }
 
     @Test
+    void onbuildTriggers_showTheirOwnText_notTheFromThatRunsThem() throws Exception {
+        // BuildKit's initOnBuildTriggers parses each trigger as a one-line Dockerfile and only moves its location
+        // to the FROM: progress names the step by the trigger (dockerd 26 shows "RUN echo trig     > /trig").
+        engine.build(BuildRequest.builder(context).tag("parent:latest").dockerfileText("""
+                FROM busybox:latest
+                ONBUILD RUN echo trig \\
+                    > /trig
+                ONBUILD COPY a.txt /t
+                ONBUILD WORKDIR /w
+                """).build()).get(5, TimeUnit.MINUTES);
+        List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
+        engine.build(BuildRequest.builder(context).tag("child:latest").listener(events::add).dockerfileText("""
+                FROM parent:latest
+                RUN cat /trig
+                """).build()).get(5, TimeUnit.MINUTES);
+        List<String> steps;
+        synchronized (events) {
+            steps = events.stream().filter(e -> e instanceof BuildEvent.StepStarted)
+                    .map(e -> (BuildEvent.StepStarted) e)
+                    .map(s -> s.index() + "/" + s.count() + " " + s.name()).toList();
+        }
+        assertEquals(List.of("2/5 RUN echo trig     > /trig", "3/5 COPY a.txt /t", "4/5 WORKDIR /w",
+                "5/5 RUN cat /trig"), steps.subList(steps.size() - 4, steps.size()), steps.toString());
+
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> build("FROM busybox:latest AS base\nONBUILD RUN --network=host true\nFROM base\n"));
+        assertEquals("RUN --network=host true failed at Dockerfile:3: failed to load LLB: network.host is not allowed",
+                e.getCause().getMessage(), "the trigger's text, at the FROM that runs it");
+    }
+
+    @Test
     void stepsThatChangeNothing_stillAddAnEmptyLayer_butWorkdirRootAddsNone() throws Exception {
         // BuildKit keeps a layer per RUN/COPY/ADD/WORKDIR even when its diff is empty; WORKDIR / has no file op.
         BuildResult result = build("""

@@ -35,7 +35,7 @@ public final class GitDaemon implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        Process p = new ProcessBuilder("git", "daemon", "--export-all", "--reuseaddr", "--listen=127.0.0.1",
+        Process p = new ProcessBuilder("git", "daemon", "--verbose", "--export-all", "--reuseaddr", "--listen=127.0.0.1",
                 "--port=" + port, "--base-path=" + base, base.toString())
                 .redirectErrorStream(true).redirectOutput(base.resolve("daemon.log").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -86,6 +86,28 @@ public final class GitDaemon implements AutoCloseable {
             git(work, "push", "-q", "--tags", bare.toString(), "main");
         }
         return git(work, "rev-parse", "HEAD");
+    }
+
+    /**
+     * How many upload-pack requests the daemon has served (its {@code --verbose} log): one per {@code ls-remote},
+     * one per fetch.
+     */
+    public long uploadPacks() throws IOException {
+        try (var lines = Files.lines(base.resolve("daemon.log"))) {
+            return lines.filter(l -> l.contains("Request upload-pack")).count();
+        }
+    }
+
+    /** Runs git in the work tree of repository {@code name} (made by {@link #commit}); returns its output. */
+    public String git(String name, String... args) throws IOException, InterruptedException {
+        return git(base.resolve(name + ".work"), args);
+    }
+
+    /** Force-pushes {@code refspecs} of repository {@code name}'s work tree to the served repository. */
+    public void push(String name, String... refspecs) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("push", "-q", "--force", base.resolve(name + ".git").toString()));
+        args.addAll(List.of(refspecs));
+        git(name, args.toArray(String[]::new));
     }
 
     private static String git(Path dir, String... args) throws IOException, InterruptedException {

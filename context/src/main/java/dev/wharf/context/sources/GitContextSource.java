@@ -56,7 +56,22 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
         if (remote.refIsCommit() && !remote.checksum().isEmpty() && !remote.ref().startsWith(remote.checksum())) {
             throw mismatch(remote.ref());
         }
-        return TempContexts.open(workDir, "context-git-", temp -> OpenedContext.owned(checkout(temp), temp));
+        ResolvedRef pin = resolveRef();
+        return TempContexts.open(workDir, "context-git-", temp -> OpenedContext.owned(checkout(temp, pin), temp));
+    }
+
+    /**
+     * Clones the commit {@code pin} names, as {@link #resolveRef()} resolved it earlier (for the cache key): the ref
+     * is fetched by its full name, and when the remote has moved it since, the pinned commit is fetched by id, as
+     * BuildKit's git source forces the commit of its cache key (source/git/source.go tryRemoteFetch), so the files
+     * always match the key.
+     *
+     * @throws ContextException as {@link #open()}
+     */
+    public OpenedContext open(ResolvedRef pin) throws ContextException {
+        Objects.requireNonNull(pin, "pin");
+        remote.checkChecksum();
+        return TempContexts.open(workDir, "context-git-", temp -> OpenedContext.owned(checkout(temp, pin), temp));
     }
 
     /** Whether {@code .git} is kept: asked by the caller, or by the address's {@code keep-git-dir}. */
@@ -77,7 +92,7 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
         return new ContextException("expected checksum to match " + remote.checksum() + ", got " + got);
     }
 
-    private Path checkout(Path dir) throws ContextException {
+    private Path checkout(Path dir, ResolvedRef pin) throws ContextException {
         if (keepsGitDir() && remote.subdir().isEmpty()) {
             // BuildKit keeps .git only for a checkout of the whole repository, made its own way (refs, reflogs).
             Path bare;
@@ -88,7 +103,7 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
                         + e.getMessage(), e);
             }
             try {
-                KeptGitCheckout.checkout(this::git, remote, dir, bare);
+                KeptGitCheckout.checkout(this::git, remote, pin, dir, bare);
             } finally {
                 try {
                     FileTrees.delete(bare);
@@ -104,21 +119,23 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
         git(dir, "init", "-q");
         git(dir, "remote", "add", "origin", remote.remote());
         String ref = commitToFetch().orElse(remote.ref().isEmpty() ? "HEAD" : remote.ref());
+        boolean moved = false;
         if (commitToFetch().isPresent()) {
-            try {
-                git(dir, "fetch", "-q", "--depth=1", "--", "origin", ref);
-            } catch (ContextException byIdRefused) {
-                // Servers without uploadpack.allowReachableSHA1InWant refuse a commit by id: fetch every branch
-                // and tag, so a commit reachable only from a tag is found too.
-                git(dir, "fetch", "-q", "--tags", "origin");
-            }
+            fetchCommit(dir, ref);
             git(dir, "-c", "advice.detachedHead=false", "checkout", "-q", ref);
         } else {
-            // A name is resolved by the remote as git's DWIM does: a branch, else a tag.
-            git(dir, "fetch", "-q", "--depth=1", "--", "origin", ref);
-            git(dir, "-c", "advice.detachedHead=false", "checkout", "-q", "FETCH_HEAD");
+            // The full name resolveRef chose, not the short one: git's DWIM on the remote would take a tag over a
+            // branch of the same name, BuildKit the branch.
+            git(dir, "fetch", "-q", "--depth=1", "--", "origin", pin.name());
+            if (git(dir, "rev-parse", "FETCH_HEAD^{commit}").equals(pin.commit())) {
+                git(dir, "-c", "advice.detachedHead=false", "checkout", "-q", "FETCH_HEAD");
+            } else {
+                moved = true;
+                fetchCommit(dir, pin.commit());
+                git(dir, "-c", "advice.detachedHead=false", "checkout", "-q", pin.commit());
+            }
         }
-        verifyChecksum(dir, commitToFetch().isPresent() ? "HEAD" : "FETCH_HEAD");
+        verifyChecksum(dir, commitToFetch().isPresent() || moved ? "HEAD" : "FETCH_HEAD");
         updateSubmodules(dir);
         java.util.Optional<java.nio.file.attribute.FileTime> time = commitTime(dir);
         Path root = dir;
@@ -145,6 +162,17 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
         }
         commitTimes(dir, time);
         return root;
+    }
+
+    /** Fetches one commit by id, or everything when the server refuses that. */
+    private void fetchCommit(Path dir, String commit) throws ContextException {
+        try {
+            git(dir, "fetch", "-q", "--depth=1", "--", "origin", commit);
+        } catch (ContextException byIdRefused) {
+            // Servers without uploadpack.allowReachableSHA1InWant refuse a commit by id: fetch every branch
+            // and tag, so a commit reachable only from a tag is found too.
+            git(dir, "fetch", "-q", "--tags", "origin");
+        }
     }
 
     /**
@@ -226,14 +254,17 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
     /**
      * What the ref names on the remote, without cloning ({@code git ls-remote}).
      *
-     * @param commit the commit: the ref itself when it is a commit id; else, in git's order for a short name, the
-     *               peeled tag, the tag, the branch; the remote's {@code HEAD} for an empty ref. BuildKit's git
-     *               source keys its cache on it.
+     * @param name the full name of the ref that was chosen ({@code refs/heads/main}, {@code refs/tags/v1}), the ref
+     *             itself when it is a commit id, {@code HEAD} for the default branch
+     * @param commit the commit: the ref itself when it is a commit id; else, as BuildKit's git source chooses for
+     *               a short name, {@code refs/NAME} ({@code heads/x}, {@code tags/x}), the branch, the tag (peeled);
+     *               the remote's {@code HEAD} for an empty ref. BuildKit's git source keys its cache on it.
      * @param object the object the ref names before peeling: an annotated tag's own id, else the commit. BuildKit's
      *               git source accepts a checksum that matches either (source/git/source.go resolveMetadataFromURL).
      */
-    public record ResolvedRef(String commit, String object) {
+    public record ResolvedRef(String name, String commit, String object) {
         public ResolvedRef {
+            Objects.requireNonNull(name, "name");
             Objects.requireNonNull(commit, "commit");
             Objects.requireNonNull(object, "object");
         }
@@ -252,7 +283,8 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
     public ResolvedRef resolveRef() throws ContextException {
         remote.checkChecksum();
         if (commitToFetch().isPresent()) {
-            return new ResolvedRef(commitToFetch().get(), commitToFetch().get());
+            String commit = commitToFetch().get();
+            return new ResolvedRef(commit, commit, commit);
         }
         try {
             Files.createDirectories(workDir);
@@ -270,14 +302,21 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
                 byName.put(line.substring(tab + 1).strip(), line.substring(0, tab).strip());
             }
         }
-        List<String> order = ref.startsWith("refs/") || ref.equals("HEAD")
-                ? List.of(ref + "^{}", ref)
-                : List.of("refs/tags/" + ref + "^{}", "refs/tags/" + ref, "refs/heads/" + ref, ref);
-        for (String name : order) {
-            String commit = byName.get(name);
-            if (commit != null) {
-                String unpeeled = name.endsWith("^{}") ? name.substring(0, name.length() - 3) : name;
-                return new ResolvedRef(commit, byName.getOrDefault(unpeeled, commit));
+        if (ref.equals("HEAD")) {
+            String head = byName.get("HEAD");
+            if (head != null) {
+                return new ResolvedRef("HEAD", head, head);
+            }
+        } else {
+            // source/git resolveMetadataFromURL: "refs/" + ref as written, then the branch ("git-checkout prefers
+            // branches in case of ambiguity"), then the tag; a tag is peeled to its commit.
+            for (String name : List.of("refs/" + ref.replaceFirst("^refs/", ""),
+                    "refs/heads/" + ref.replaceFirst("^refs/heads/", ""),
+                    "refs/tags/" + ref.replaceFirst("^refs/tags/", ""))) {
+                String object = byName.get(name);
+                if (object != null) {
+                    return new ResolvedRef(name, byName.getOrDefault(name + "^{}", object), object);
+                }
             }
         }
         throw new ContextException("git repository " + remote.remote() + " has no ref " + "\"" + ref + "\""

@@ -37,7 +37,8 @@ final class KeptGitCheckout {
      * Checks {@code remote} out into {@code checkout} (an empty directory) with its {@code .git}, using
      * {@code bare} (an empty directory, which the caller deletes afterwards) for the intermediate repository.
      */
-    static void checkout(Git git, GitRemote remote, Path checkout, Path bare) throws ContextException {
+    static void checkout(Git git, GitRemote remote, GitContextSource.ResolvedRef pin, Path checkout, Path bare)
+            throws ContextException {
         git.run(bare, "-c", "init.defaultBranch=master", "init", "-q", "--bare");
         git.run(bare, "remote", "add", "origin", remote.remote());
         String ref = remote.ref();
@@ -60,6 +61,7 @@ final class KeptGitCheckout {
             // "local refs are needed so they would be advertised on next fetches": BuildKit stores any ref as a tag.
             String target = ref.startsWith("refs/tags/") ? ref : "tags/" + ref;
             git.run(bare, "fetch", "-q", "--depth=1", "--no-tags", "origin", "--force", "--", ref + ":" + target);
+            pin(git, bare, target.startsWith("refs/") ? target : "refs/" + target, pin.object());
         }
         git.run(checkout, "-c", "init.defaultBranch=master", "init", "-q");
         git.run(checkout, "remote", "add", "origin", bare.toUri().toString());
@@ -82,6 +84,29 @@ final class KeptGitCheckout {
             throw new ContextException("failed to remove FETCH_HEAD for remote " + redactCredentials(remote.remote())
                     + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Points {@code localRef} at {@code object} when the fetch brought another one, as BuildKit's tryRemoteFetch does
+     * (BuildKit 0.26 and later) so the checkout is the commit of the cache key: the remote moved the ref after it was
+     * resolved, or the short name is both a branch and a tag, which the fetch resolves to the tag and the cache key
+     * to the branch.
+     */
+    private static void pin(Git git, Path bare, String localRef, String object) throws ContextException {
+        if (git.run(bare, "rev-parse", localRef).strip().equals(object)) {
+            return;
+        }
+        try {
+            git.run(bare, "cat-file", "-e", object);
+        } catch (ContextException missing) {
+            if (Files.exists(bare.resolve("shallow"))) {
+                git.run(bare, "fetch", "-q", "--tags", "--unshallow", "origin", object);
+            } else {
+                git.run(bare, "fetch", "-q", "--tags", "origin", object);
+            }
+            git.run(bare, "reflog", "expire", "--all", "--expire=now");
+        }
+        git.run(bare, "update-ref", localRef, object, "--no-deref");
     }
 
     /**

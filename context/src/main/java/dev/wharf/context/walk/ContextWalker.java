@@ -2,7 +2,6 @@ package dev.wharf.context.walk;
 
 import dev.wharf.context.ContextException;
 import dev.wharf.context.glob.BadPatternException;
-import dev.wharf.context.ignore.IgnorePattern;
 import dev.wharf.context.ignore.MatchInfo;
 import dev.wharf.context.ignore.MatchResult;
 import dev.wharf.context.ignore.PatternMatcher;
@@ -39,15 +38,12 @@ public final class ContextWalker {
         void visit(Path file, FileStat stat) throws ContextException;
     }
 
-    /** fsutil's {@code patternChars}: a pattern with none of these (after a trailing /* or /**) is a plain prefix. */
-    private static final String PATTERN_CHARS = "*[]?^\\";
-
     private static final Comparator<String> GO_ORDER = ContextWalker::compareUtf8;
 
     private final PatternMatcher includes;
     private final PatternMatcher excludes;
-    private final boolean onlyPrefixIncludes;
-    private final boolean onlyPrefixExcludeExceptions;
+    /** What the patterns' literal prefixes tell about directories: which to drop unentered, which to prune. */
+    private final PatternPrefixes prefixes;
     private final int nativeAfter;
     private final int parallelAfter;
     /** Entries listed beyond which a walk stops with {@link TooLarge}; {@code Integer.MAX_VALUE}: never. */
@@ -90,8 +86,7 @@ public final class ContextWalker {
         this.parallelAfter = parallelAfter;
         this.includes = includes.isEmpty() ? null : includes;
         this.excludes = excludes.isEmpty() ? null : excludes;
-        this.onlyPrefixIncludes = this.includes == null || onlyPrefixes(this.includes, false);
-        this.onlyPrefixExcludeExceptions = this.excludes == null || onlyPrefixes(this.excludes, true);
+        this.prefixes = new PatternPrefixes(this.includes, this.excludes);
     }
 
     /**
@@ -113,50 +108,7 @@ public final class ContextWalker {
      * directory the scan left unlisted), so a hint that does not hold costs a second scan, never a wrong row.
      */
     public PruneHints pruneHints() {
-        if (excludes == null || includes != null || !onlyPrefixExcludeExceptions) {
-            return PruneHints.NONE;
-        }
-        List<String> paths = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        List<String> stems = new ArrayList<>();
-        for (IgnorePattern p : excludes.patterns()) {
-            String s = p.toString();
-            if (p.exclusion()) {
-                stems.add(withoutTrailingGlob(p));
-            } else if (!containsAny(s, PATTERN_CHARS) && plainRelative(s)) {
-                try {
-                    if (excludes.matchesOrParentMatches(s) && !(excludes.hasExclusions()
-                            && prefixCouldMatchInside(excludes, s, true))) {
-                        paths.add(s);
-                    }
-                } catch (BadPatternException e) {
-                    // another pattern fails to evaluate: the walk reports it; prune nothing for this one
-                }
-            } else if (s.startsWith("**/") && !containsAny(s.substring(3), PATTERN_CHARS)
-                    && !s.substring(3).contains("/") && plainRelative(s.substring(3))) {
-                names.add(s.substring(3));
-            }
-        }
-        return new PruneHints(paths, names, stems);
-    }
-
-    /** A relative path of named components: no empty, "." or ".." component, no leading or trailing slash. */
-    private static boolean plainRelative(String s) {
-        for (String part : s.split("/", -1)) {
-            if (part.isEmpty() || part.equals(".") || part.equals("..")) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean onlyPrefixes(PatternMatcher m, boolean exclusions) {
-        for (IgnorePattern p : m.patterns()) {
-            if (p.exclusion() == exclusions && containsAny(withoutTrailingGlob(p), PATTERN_CHARS)) {
-                return false;
-            }
-        }
-        return true;
+        return prefixes.pruneHints();
     }
 
     /**
@@ -350,7 +302,7 @@ public final class ContextWalker {
                         MatchResult r = includes.matchesUsingParentResults(entryRel, includeInfo);
                         inc = r.info();
                         if (!r.matched()) {
-                            if (isDir && onlyPrefixIncludes && !prefixCouldMatchInside(includes, entryRel, false)) {
+                            if (isDir && prefixes.prunesUnincluded(entryRel)) {
                                 continue; // PRUNE
                             }
                             decision = SKIP;
@@ -360,9 +312,7 @@ public final class ContextWalker {
                         MatchResult r = excludes.matchesUsingParentResults(entryRel, excludeInfo);
                         exc = r.info();
                         if (r.matched()) {
-                            if (isDir && onlyPrefixExcludeExceptions
-                                    && (!excludes.hasExclusions() || !prefixCouldMatchInside(excludes, entryRel,
-                                    true))) {
+                            if (isDir && prefixes.prunesExcluded(entryRel)) {
                                 continue; // PRUNE
                             }
                             decision = SKIP;
@@ -539,40 +489,6 @@ public final class ContextWalker {
             visitor.visit(f.stat);
             f.reported = true;
         }
-    }
-
-    /** fsutil's skip-dir check: does some pattern of the given polarity start with {@code dir/}? */
-    private static boolean prefixCouldMatchInside(PatternMatcher m, String dir, boolean exclusions) {
-        String dirSlash = dir + "/";
-        for (IgnorePattern p : m.patterns()) {
-            if (p.exclusion() != exclusions) {
-                continue;
-            }
-            if ((withoutTrailingGlob(p) + "/").startsWith(dirSlash)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String withoutTrailingGlob(IgnorePattern p) {
-        String s = p.toString();
-        if (s.endsWith("/**")) {
-            s = s.substring(0, s.length() - 3);
-        }
-        if (s.endsWith("/*")) {
-            s = s.substring(0, s.length() - 2);
-        }
-        return s;
-    }
-
-    private static boolean containsAny(String s, String chars) {
-        for (int i = 0; i < s.length(); i++) {
-            if (chars.indexOf(s.charAt(i)) >= 0) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Directory entries sorted like Go's os.ReadDir (byte order of the UTF-8 names). */

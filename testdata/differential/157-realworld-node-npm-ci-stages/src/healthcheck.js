@@ -1,0 +1,1 @@
+require("http").get("http://localhost:3000/health");

@@ -1,0 +1,5 @@
+package main
+
+var version, commit string
+
+func main() {}

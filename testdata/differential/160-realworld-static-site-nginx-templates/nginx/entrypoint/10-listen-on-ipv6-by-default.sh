@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "ipv6 is left as configured"

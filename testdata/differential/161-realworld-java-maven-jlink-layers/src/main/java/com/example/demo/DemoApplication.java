@@ -1,0 +1,2 @@
+package com.example.demo;
+public class DemoApplication {}
