@@ -12,8 +12,11 @@ import dev.wharf.layers.layer.LayerBlob;
 import dev.wharf.layers.layer.LayerChange;
 import dev.wharf.layers.layer.LayerWriter;
 import dev.wharf.layers.posix.PosixFiles;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Turns an active snapshot's changes into a layer blob. An overlay snapshot's upper directory is read directly (its
@@ -44,23 +47,35 @@ final class LayerDiffer {
             // The upper directory is scanned and written in one pass, with no list of its entries: a COPY of a
             // million files stays in a small heap. Its size is not known ahead: progress shows the bytes so far.
             LayerProgress progress = new LayerProgress(listener, step, List.of(), System::nanoTime);
-            LayerBlob layer = writer.writeStreaming(java.nio.file.Path.of(root.writableDir().orElseThrow()), true,
+            LayerBlob layer = writer.writeStreaming(Path.of(root.writableDir().orElseThrow()), true,
                     progress);
             progress.done();
             return layer;
         }
-        List<LayerChange> changes = changes(key);
+        List<LayerChange> changes = changes(key, Path.of(root.source()));
         LayerProgress progress = new LayerProgress(listener, step, changes, System::nanoTime);
         LayerBlob layer = writer.write(changes, progress);
         progress.done();
         return layer;
     }
 
-    private List<LayerChange> changes(String key) throws SnapshotException, LayerException {
+    /**
+     * The snapshot's changes, each preceded by those of its parent directories that no change names yet, with their
+     * metadata in the snapshot under {@code fs} (its root mount's source). The double walk reports a directory only
+     * when its own metadata changed, so a file rewritten deep in a lower directory came without its parents; the
+     * layers of BuildKit carry them all: containerd's ChangeWriter adds every parent not yet written
+     * ({@code includeParents}, for the overlay differ, which also leaves out unchanged directories) and an overlay
+     * upper directory holds every parent it copied up. They keep their real mtime (overlayfs's copy-up keeps the
+     * lower one, a write into the directory sets a new one), as read here.
+     */
+    private List<LayerChange> changes(String key, Path fs) throws SnapshotException, LayerException {
         FileMetadataReader reader = new FileMetadataReader(posix);
         List<LayerChange> out = new ArrayList<>();
+        Set<String> named = new HashSet<>();
         for (Change change : snapshotter.changes(key)) {
             String path = change.path().substring(1);
+            addParents(path, fs, reader, named, out);
+            named.add(path);
             if (change.kind() == ChangeKind.DELETE) {
                 out.add(new LayerChange.Deleted(path));
             } else {
@@ -69,5 +84,19 @@ final class LayerDiffer {
             }
         }
         return out;
+    }
+
+    /** Adds {@code path}'s parent directories that are not in {@code named} yet, outermost first. */
+    private static void addParents(String path, Path fs, FileMetadataReader reader,
+            Set<String> named, List<LayerChange> out) throws LayerException {
+        int slash = path.indexOf('/');
+        while (slash > 0) {
+            String parent = path.substring(0, slash);
+            if (named.add(parent)) {
+                Path source = fs.resolve(parent);
+                out.add(new LayerChange.Added(parent, source, reader.read(source)));
+            }
+            slash = path.indexOf('/', slash + 1);
+        }
     }
 }

@@ -8,9 +8,10 @@ import java.util.TreeSet;
 
 /**
  * Compares what wharf built with what BuildKit built, above their common base image: the image config fields a
- * Dockerfile sets, the history entries, the number of layers and every entry of every layer. Each difference has a
- * stable key ({@code config.Env}, {@code history.2.created_by}, {@code layers.count}, {@code layer.1:/etc/passwd})
- * that a case may list as expected. Stateless.
+ * Dockerfile sets, the history entries, the number of layers, every entry of every layer and the order of the
+ * entries both sides' layers hold. Each difference has a stable key ({@code config.Env}, {@code history.2.created_by},
+ * {@code layers.count}, {@code layer.1:/etc/passwd}, {@code layer.1.order}) that a case may list as expected.
+ * Stateless.
  */
 final class ImageComparison {
     /** The config fields a Dockerfile controls. */
@@ -73,6 +74,13 @@ final class ImageComparison {
             out.add(new Difference("layers.count", "wharf " + wl.size() + " vs buildkit " + bl.size()));
         }
         for (int i = 0; i < Math.min(wl.size(), bl.size()); i++) {
+            List<String> wOrder = wl.get(i).keySet().stream().filter(bl.get(i)::containsKey).toList();
+            List<String> bOrder = bl.get(i).keySet().stream().filter(wl.get(i)::containsKey).toList();
+            if (!wOrder.equals(bOrder)) {
+                // The entries both layers have, in each tar's order: BuildKit's differs write in Go's filepath.Walk
+                // order, whiteouts where the names they delete are (other differences are reported by path below).
+                out.add(new Difference("layer." + (i + 1) + ".order", "wharf " + wOrder + " vs buildkit " + bOrder));
+            }
             TreeSet<String> paths = new TreeSet<>(wl.get(i).keySet());
             paths.addAll(bl.get(i).keySet());
             for (String path : paths) {

@@ -24,7 +24,7 @@ import java.util.TreeMap;
  * (no leading {@code ./} or {@code /}, no trailing {@code /}). Immutable once read.
  *
  * @param config the image config document
- * @param layers the layers in order, each a sorted map from path to entry
+ * @param layers the layers in order, each a map from path to entry in the layer tar's entry order
  */
 record ImageSnapshot(JsonNode config, List<Map<String, LayerEntry>> layers) {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -63,7 +63,7 @@ record ImageSnapshot(JsonNode config, List<Map<String, LayerEntry>> layers) {
     }
 
     private static Map<String, LayerEntry> entries(Path blob) throws IOException {
-        Map<String, LayerEntry> out = new TreeMap<>();
+        Map<String, LayerEntry> out = new java.util.LinkedHashMap<>();
         try (InputStream in = Decompressors.open(Files.newInputStream(blob))) {
             TarReader tar = new TarReader(in);
             for (var next = tar.next(); next.isPresent(); next = tar.next()) {

@@ -10,6 +10,7 @@ import dev.wharf.layers.image.ImageManifest;
 import dev.wharf.layers.image.RootFs;
 import dev.wharf.layers.layer.LayerBlob;
 import dev.wharf.layers.layer.LayerBlobSink;
+import dev.wharf.layers.layer.LayerWriter;
 import dev.wharf.layers.store.ImageName;
 import dev.wharf.layers.store.LocalStore;
 import dev.wharf.layers.tar.TarEntry;
@@ -27,7 +28,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +45,8 @@ import java.util.concurrent.Executor;
  * only on the files, not on the tool that packed them:
  * <ul>
  *   <li>names are cleaned ({@code ./} and leading {@code /} dropped, the root entry omitted; {@code ..} is
- *       refused) and entries sorted by the bytes of their names;</li>
+ *       refused) and entries in the layer writer's walk order ({@link
+ *       dev.wharf.layers.layer.LayerWriter#walkOrder});</li>
  *   <li>of several entries with one name the last wins, as when extracting;</li>
  *   <li>a set of hard links is stored once, at the first of its names in that order, and the others link to it;</li>
  *   <li>headers keep mode, owner, mtime (whole seconds), link targets, device numbers and xattrs; user and group
@@ -124,7 +125,7 @@ public final class RootfsImporter {
     }
 
     private static List<Spooled> read(Path tarball, FileChannel spool) throws IOException {
-        TreeMap<byte[], Spooled> byName = new TreeMap<>(Arrays::compareUnsigned);
+        TreeMap<byte[], Spooled> byName = new TreeMap<>(LayerWriter::walkOrder);
         String what = "root filesystem " + tarball;
         try (InputStream in = Decompressors.open(Files.newInputStream(tarball))) {
             TarReader tar = new TarReader(in);
@@ -212,7 +213,7 @@ public final class RootfsImporter {
     }
 
     private static int compare(String a, String b) {
-        return Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+        return LayerWriter.walkOrder(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
     }
 
     private static TarEntry asLink(TarEntry file, String name) {

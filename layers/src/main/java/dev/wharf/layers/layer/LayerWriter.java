@@ -39,11 +39,16 @@ import java.util.function.LongConsumer;
  * <p>The tar depends only on the changes' paths, metadata and content, so identical trees give byte-identical
  * layers on any machine:
  * <ul>
- *   <li>entries are sorted by the bytes of their tar names, so parents precede children; an opaque marker
- *       {@code <dir>/.wh..wh..opq} comes right after its directory, before any child;</li>
+ *   <li>entries are in walk order ({@link #walkOrder}): a directory's names sorted by their bytes, each
+ *       directory followed at once by its subtree, as Go's {@code filepath.Walk} visits them in BuildKit's differs;
+ *       a whiteout stands where the name it deletes would, an opaque marker {@code <dir>/.wh..wh..opq} right after
+ *       its directory, before any child;</li>
  *   <li>modification times are truncated to seconds and optionally clamped to {@code SOURCE_DATE_EPOCH}; user and
- *       group names are empty; whiteouts are empty regular files with mode 0, owner 0:0 and mtime 0 (containerd
- *       v2's {@code ChangeWriter.HandleChange});</li>
+ *       group names are empty; whiteouts and opaque markers are empty regular files with mode 0, owner 0:0 and
+ *       mtime 0. containerd's {@code ChangeWriter} gives whiteouts mode 0 and 0:0 too, but the time of the diff
+ *       (PAX atime and ctime included) unless {@code SOURCE_DATE_EPOCH} is set; dockerd 26's overlay2 differ gives
+ *       them mode 0600 and the whiteout device's mtime, its opaque markers the directory's permission bits. An
+ *       applier reads none of that, and a fixed value keeps the layer's digest independent of the build's time;</li>
  *   <li>a file with several links is stored once, at its first path in that order, and every later path is a
  *       hard link to it; whiteouts are never hard links, although overlayfs may give them one inode;</li>
  *   <li>xattrs are PAX {@code SCHILY.xattr.*} records, except overlayfs's {@code trusted.overlay.*}.</li>
@@ -537,15 +542,16 @@ public final class LayerWriter {
             } else if (c instanceof LayerChange.Deleted d) {
                 int slash = d.path().lastIndexOf('/');
                 name = d.path().substring(0, slash + 1) + WHITEOUT_PREFIX + d.path().substring(slash + 1);
-                key = name;
+                key = d.path();
                 if (!deletedOrAdded.add(d.path())) {
                     throw new LayerException("layer change list has " + d.path() + " twice (added and deleted, or "
                             + "deleted twice)");
                 }
             } else {
                 name = c.path() + "/" + OPAQUE_MARKER;
-                // Sorts right after the directory and before its children: the marker must precede them, or an
-                // applier that empties the directory on the marker could remove this layer's own children.
+                // Sorts right after the directory and before its children (an empty last component is the
+                // smallest): the marker must precede them, or an applier that empties the directory on the marker
+                // could remove this layer's own children.
                 key = c.path() + "/";
             }
             if (!names.add(name)) {
@@ -553,8 +559,27 @@ public final class LayerWriter {
             }
             keyed.add(new Keyed(c, name, key.getBytes(StandardCharsets.UTF_8)));
         }
-        keyed.sort(Comparator.comparing(Keyed::key, Arrays::compareUnsigned));
+        keyed.sort(Comparator.comparing(Keyed::key, LayerWriter::walkOrder));
         return keyed;
+    }
+
+    /**
+     * The order of layer paths in a layer: component by component, each compared by its bytes, a path before the
+     * paths below it. That is the byte order of the paths with {@code /} taken as smaller than any other byte (no
+     * name holds a NUL), so {@code a}, {@code a/x}, {@code a-b}, {@code a.txt}: the order in which Go's
+     * {@code filepath.Walk} (sorted names, each directory's subtree before its next sibling) hands a tree to
+     * containerd's and moby's tar writers, where sorting whole names would put {@code a-b} and {@code a.txt} between
+     * {@code a} and {@code a/x}.
+     */
+    public static int walkOrder(byte[] a, byte[] b) {
+        int i = Arrays.mismatch(a, b);
+        if (i < 0) {
+            return 0;
+        }
+        if (i == a.length || i == b.length) {
+            return Integer.compare(a.length, b.length);
+        }
+        return Integer.compare(a[i] == '/' ? -1 : a[i] & 0xff, b[i] == '/' ? -1 : b[i] & 0xff);
     }
 
     /** Passes bytes through and reports the running count; does not close the stream under it. */

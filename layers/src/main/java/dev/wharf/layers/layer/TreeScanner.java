@@ -20,7 +20,7 @@ import java.util.Objects;
  *
  * <p>Overlay upper dirs that use {@code redirect_dir} or {@code metacopy} are refused: their content is not all in
  * the upper dir. The root directory itself is not a change. Sockets are left out, as in Docker and containerd. The
- * result is in {@link LayerWriter}'s tar-name order, one directory sorted at a time. Immutable and thread-safe.
+ * result is in {@link LayerWriter}'s walk order, one directory sorted at a time. Immutable and thread-safe.
  */
 public final class TreeScanner {
     private static final String WHITEOUT_PREFIX = ".wh.";
@@ -39,13 +39,13 @@ public final class TreeScanner {
         return posix;
     }
 
-    /** Returns every file under {@code root} as an addition, in tar-name order. */
+    /** Returns every file under {@code root} as an addition, in walk order ({@link LayerWriter#walkOrder}). */
     public List<LayerChange> scanTree(Path root) throws LayerException {
         return collect(root, false);
     }
 
     /**
-     * Returns the changes an overlayfs upper directory records, in tar-name order.
+     * Returns the changes an overlayfs upper directory records, in walk order.
      *
      * @param upperDir the {@code upperdir} of an unmounted (or quiescent) overlay
      */
@@ -73,16 +73,24 @@ public final class TreeScanner {
 
     /**
      * Hands the changes of the tree under {@code root} (an overlayfs upper directory when {@code overlay}) to
-     * {@code sink} one at a time, already in {@link LayerWriter}'s order (the byte order of tar names, an opaque
-     * marker right after its directory), so a layer can be written while scanning. Memory is bounded by the entries
-     * of one directory per level of depth, not by the tree's size.
+     * {@code sink} one at a time, already in {@link LayerWriter}'s walk order (see {@link LayerWriter#walkOrder}), so
+     * a layer can be written while scanning. Memory is bounded by the entries of one directory per level of depth,
+     * not by the tree's size.
      */
     public void walkSorted(Path root, boolean overlay, ChangeSink sink) throws IOException {
         walkSorted(root, "", overlay, sink);
     }
 
-    /** One item of a directory in tar-name order: an entry (key = its name) or a subtree (key = name + "/"). */
+    /**
+     * One item of a directory: an entry or a subtree, both keyed by the entry's name (a whiteout by the name it
+     * deletes). A subtree sorts right after its directory's entry, before the next name: Go's {@code filepath.Walk}
+     * visits a directory's children before its next sibling, so {@code a/x} precedes {@code a-b} and {@code a.txt}.
+     */
     private record Item(byte[] key, LayerChange change, Path subtree, String path) {
+        static int compare(Item a, Item b) {
+            int c = java.util.Arrays.compareUnsigned(a.key, b.key);
+            return c != 0 ? c : Boolean.compare(a.subtree != null, b.subtree != null);
+        }
     }
 
     private void walkSorted(Path dir, String prefix, boolean overlay, ChangeSink sink) throws IOException {
@@ -100,7 +108,9 @@ public final class TreeScanner {
             FileMetadata meta = reader.read(child);
             if (overlay) {
                 if (meta.isOverlayWhiteout()) {
-                    items.add(new Item(utf8(WHITEOUT_PREFIX + name), new LayerChange.Deleted(path), null, path));
+                    // At the deleted name's place, where the walks of BuildKit's differs (containerd's
+                    // ChangeWriter, moby's archive) meet the whiteout device, not at the .wh. name's.
+                    items.add(new Item(utf8(name), new LayerChange.Deleted(path), null, path));
                     continue;
                 }
                 // Most entries have no xattrs: no lookups, map or copy of the metadata for them (this runs per file).
@@ -114,12 +124,12 @@ public final class TreeScanner {
             }
             items.add(new Item(utf8(name), new LayerChange.Added(path, child, meta), null, path));
             if (meta.kind() == FileKind.DIRECTORY) {
-                items.add(new Item(utf8(name + "/"), null, child, path));
+                items.add(new Item(utf8(name), null, child, path));
             }
         }
         listing = null;
         names = null;
-        items.sort((a, b) -> java.util.Arrays.compareUnsigned(a.key(), b.key()));
+        items.sort(Item::compare);
         for (int i = 0; i < items.size(); i++) {
             Item item = items.get(i);
             items.set(i, null); // let emitted entries go while the subtrees below are walked

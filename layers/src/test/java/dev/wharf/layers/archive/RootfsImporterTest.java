@@ -92,6 +92,12 @@ class RootfsImporterTest {
 
     @Test
     void importedLayer_equalsTheLayerWriterLayerOfTheSameTree_whateverTheEntryOrder() throws Exception {
+        // Names that sort between a directory and its children by whole-name bytes, but after its subtree in the
+        // layer writer's walk order; a hard link whose first name in walk order is the one inside the directory.
+        Files.writeString(tree.resolve("etc-x"), "dash");
+        Files.createDirectories(tree.resolve("etc.d"));
+        Files.writeString(tree.resolve("etc.d/in"), "dot");
+        Files.createLink(tree.resolve("etc.hard"), tree.resolve("etc/app/config.txt"));
         LayerBlob direct = new LayerWriter(store.blobs(), new TreeScanner(PosixFiles.system()),
                 LayerWriterOptions.of(GZIP), executor).writeTree(tree);
         Path sorted = gnuTar("sorted.tar", "--sort=name");

@@ -52,7 +52,7 @@ class LayerWriterTest {
     }
 
     @Test
-    void anExplicitChangeList_becomesSortedEntriesWithWhiteoutsAndOpaqueMarkers() throws Exception {
+    void anExplicitChangeList_becomesEntriesInWalkOrderWithWhiteoutsAndOpaqueMarkers() throws Exception {
         Path src = Files.createDirectory(tmp.resolve("src"));
         Path dir = Files.createDirectory(src.resolve("dir"));
         Path file = Files.writeString(src.resolve("file"), "content");
@@ -60,13 +60,51 @@ class LayerWriterTest {
                 added("b/f", file), new LayerChange.OpaqueDirectory("b"), added("b-c", file),
                 new LayerChange.Deleted("a/x"), added("b", dir), added("a", dir), new LayerChange.Deleted("top"));
         List<TarEntry> entries = tarEntries(changes);
-        assertEquals(List.of(".wh.top", "a/", "a/.wh.x", "b/", "b-c", "b/.wh..wh..opq", "b/f"),
+        // b's subtree before its sibling b-c; the whiteout of top where top would be, after b-c.
+        assertEquals(List.of("a/", "a/.wh.x", "b/", "b/.wh..wh..opq", "b/f", "b-c", ".wh.top"),
                 entries.stream().map(TarEntry::name).toList());
-        TarEntry whiteout = entries.get(2);
+        TarEntry whiteout = entries.get(1);
         assertEquals(TarEntryType.REGULAR, whiteout.type());
         assertEquals(List.of(0, 0L, 0L, 0L, 0L), List.of(whiteout.mode(), whiteout.uid(), whiteout.gid(),
                 whiteout.mtime(), whiteout.size()));
-        assertEquals(7, entries.get(6).size());
+        assertEquals(7, entries.get(4).size());
+    }
+
+    /**
+     * The order of containerd's and moby's tar writers, fed by Go's filepath.Walk (checked against dockerd 26's
+     * BuildKit, whose layer of `rm /t/ord/a /t/ord/a0 /t/ord/z; touch /t/ord/b/in` lists .wh.a, .wh.a0, b/, b/in,
+     * .wh.z): a directory's subtree right after it, before siblings whose names extend its name with a byte below
+     * '/' ('-', '.', '!'), and each whiteout at the place of the name it deletes, not sorted as ".wh.".
+     */
+    @Test
+    void entriesFollowGoWalkOrder_subtreesBeforeLongerSiblings_whiteoutsAtTheDeletedNamesPlace() throws Exception {
+        Path src = Files.createDirectory(tmp.resolve("walk"));
+        Path dir = Files.createDirectory(src.resolve("dir"));
+        Path file = Files.writeString(src.resolve("file"), "x");
+        List<LayerChange> changes = List.of(
+                added("t", dir), added("t/a", dir), added("t/a/x", file), added("t/a-b", file),
+                added("t/a.txt", file), added("t/a!", file), new LayerChange.Deleted("t/0"),
+                new LayerChange.Deleted("t/a0"), added("t/b", dir), added("t/b/in", file),
+                new LayerChange.Deleted("t/z"), new LayerChange.Deleted("t/b/.x"), added("t/c", file));
+        assertEquals(List.of("t/", "t/.wh.0", "t/a/", "t/a/x", "t/a!", "t/a-b", "t/a.txt", "t/.wh.a0", "t/b/",
+                        "t/b/.wh..x", "t/b/in", "t/c", "t/.wh.z"),
+                tarEntries(changes).stream().map(TarEntry::name).toList());
+    }
+
+    /** Must hold: the walk order of the comparator itself on the cases that tell it from the byte order of names. */
+    @Test
+    void walkOrder_takesSlashAsTheSmallestByte() {
+        java.util.function.BiFunction<String, String, Integer> cmp = (a, b) -> Integer.signum(LayerWriter.walkOrder(
+                a.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                b.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertEquals(-1, cmp.apply("a", "a/x"));
+        assertEquals(-1, cmp.apply("a/x", "a-b"));
+        assertEquals(-1, cmp.apply("a/zzz", "a.b"));
+        assertEquals(-1, cmp.apply("a/", "a/x"), "an opaque marker's key precedes the directory's children");
+        assertEquals(1, cmp.apply("a/", "a"));
+        assertEquals(0, cmp.apply("a/b", "a/b"));
+        assertEquals(1, cmp.apply("\u00e9", "z"), "bytes compare unsigned");
+        assertEquals(-1, cmp.apply("ab/c", "abc"));
     }
 
     /**

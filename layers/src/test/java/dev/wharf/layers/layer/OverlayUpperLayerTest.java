@@ -116,8 +116,10 @@ class OverlayUpperLayerTest {
         }
         assertEquals(List.of("added-link"), entries.stream().filter(e -> e.type() == TarEntryType.HARDLINK)
                 .map(TarEntry::name).toList());
-        assertEquals(names.stream().sorted(OverlayUpperLayerTest::compareWithOpaqueFirst).toList(), names,
-                "entries are sorted by name bytes");
+        assertEquals(names.stream().sorted(OverlayUpperLayerTest::walkOrder).toList(), names,
+                "entries are in walk order, whiteouts where the names they delete would be");
+        assertTrue(names.indexOf(".wh.removed") > names.indexOf("recreated/new")
+                && names.indexOf(".wh.removed") < names.indexOf("sub/"), names.toString());
 
         LayerBlob base = writer.writeTree(lower);
         LayerBlob layer = writer.writeOverlayUpper(upper);
@@ -153,13 +155,15 @@ class OverlayUpperLayerTest {
     }
 
     /** Byte order, except that an opaque marker comes right after its directory. */
-    private static int compareWithOpaqueFirst(String a, String b) {
-        return java.util.Arrays.compareUnsigned(key(a), key(b));
+    /** Go's filepath.Walk order of the paths the entries stand for (an opaque marker: its directory plus "/"). */
+    private static int walkOrder(String a, String b) {
+        return LayerWriter.walkOrder(key(a), key(b));
     }
 
     private static byte[] key(String name) {
         String k = name.endsWith("/.wh..wh..opq") ? name.substring(0, name.length() - ".wh..wh..opq".length()) : name;
         k = k.endsWith("/") && !name.endsWith(".opq") ? k.substring(0, k.length() - 1) : k;
+        k = k.replaceFirst("(^|/)\\.wh\\.([^/]+)$", "$1$2");
         return k.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
