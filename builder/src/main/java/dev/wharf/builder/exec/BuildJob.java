@@ -244,9 +244,9 @@ final class BuildJob {
                     request.shmSize().orElse(dev.wharf.builder.sandbox.SandboxSpec.DEFAULT_SHM_SIZE), hostname(),
                     cacheMountNamespace());
             Optional<ContextTransfer> transfer = main.local()
-                    ? Optional.of(new ContextTransfer(main.root(), ContextTransfer.paths(plan), ignorePatterns,
+                    ? Optional.of(new ContextTransfer(settings.context()::snapshot, ContextTransfer.paths(plan),
                             workspace.store().root().resolve("state").resolve("context-transfers"),
-                            request.listener(), steps, workspace.posix()))
+                            request.listener(), steps))
                     : Optional.empty();
             BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings),
                     steps, transfer);

@@ -6,28 +6,25 @@ import dev.wharf.builder.plan.BuildPlan;
 import dev.wharf.builder.plan.PlannedStage;
 import dev.wharf.builder.plan.Step;
 import dev.wharf.context.ContextException;
+import dev.wharf.context.checksum.ContextSnapshot;
 import dev.wharf.context.glob.BadPatternException;
+import dev.wharf.context.glob.GoGlob;
+import dev.wharf.context.glob.GoPaths;
+import dev.wharf.context.walk.FileStat;
+import dev.wharf.context.walk.FileType;
 import dev.wharf.grammar.instructions.AddInstruction;
 import dev.wharf.grammar.instructions.CopyInstruction;
 import dev.wharf.grammar.instructions.Mount;
 import dev.wharf.grammar.instructions.MountType;
-import dev.wharf.layers.LayerException;
-import dev.wharf.layers.posix.PosixFiles;
-import dev.wharf.layers.posix.PosixStat;
-import dev.wharf.context.ignore.PatternMatcher;
-import dev.wharf.context.glob.GoPaths;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -45,39 +42,58 @@ import java.util.concurrent.atomic.AtomicInteger;
  * of unchanged files, as BuildKit's receiver keeps the last transfer per context directory, so what was sent is
  * remembered in the store ({@code state/context-transfers/}).
  *
+ * <p>The paths and their stats come from the context's snapshot, the scan the steps' cache keys are computed from
+ * ({@link CopySources#snapshot}): the count costs no walk of its own, and the vertex's time is that scan's, which
+ * is where the steps would otherwise spend it.
+ *
  * <p>Thread-safe: stages running at once may reach it together; one of them shows it.
  */
 final class ContextTransfer {
-    private final Path root;
-    /** Cleaned relative follow paths, split into components; empty: the whole context. */
-    private final List<String[]> follow;
-    private final List<String> excludes;
+    /** Where the context's paths come from: the build's one scan of it, made on first use. */
+    @FunctionalInterface
+    interface Snapshots {
+        ContextSnapshot snapshot() throws ContextException;
+    }
+
+    /** One component of a follow path: a literal name, or a pattern matched as Go's filepath.Match. */
+    private record Component(String text, boolean literal) {
+        static Component of(String text) {
+            boolean literal = text.indexOf('*') < 0 && text.indexOf('?') < 0 && text.indexOf('[') < 0
+                    && text.indexOf('\\') < 0;
+            return new Component(text, literal);
+        }
+
+        boolean matches(String name) throws BadPatternException {
+            return literal ? text.equals(name) : GoGlob.match(text, name);
+        }
+    }
+
+    private final Snapshots snapshots;
+    /** Cleaned relative follow paths, by component, each compiled once; empty: the whole context. */
+    private final List<Component[]> follow;
     private final Path stateDir;
     private final ProgressListener listener;
     private final AtomicInteger counter;
-    private final PosixFiles posix;
     private boolean shown;
 
     /**
      * @param followPaths the context paths the build's steps read, as written ({@code /} or {@code .} for all)
      * @param stateDir    where the stats of each context directory's last transfer are kept
      */
-    ContextTransfer(Path root, List<String> followPaths, List<String> excludes, Path stateDir,
-                    ProgressListener listener, AtomicInteger counter, PosixFiles posix) {
-        this.root = root;
-        this.posix = posix;
-        this.excludes = List.copyOf(excludes);
+    ContextTransfer(Snapshots snapshots, List<String> followPaths, Path stateDir, ProgressListener listener,
+                    AtomicInteger counter) {
+        this.snapshots = snapshots;
         this.stateDir = stateDir;
         this.listener = listener;
         this.counter = counter;
-        List<String[]> paths = new ArrayList<>();
+        List<Component[]> paths = new ArrayList<>();
         for (String p : followPaths) {
             String clean = GoPaths.clean("/" + p);
             if (clean.equals("/")) {
                 paths.clear(); // normalizeContextPaths: "/" means the whole context
                 break;
             }
-            paths.add(clean.substring(1).split("/"));
+            paths.add(Arrays.stream(clean.substring(1).split("/")).map(Component::of).toArray(Component[]::new));
         }
         this.follow = paths;
     }
@@ -128,7 +144,7 @@ final class ContextTransfer {
         listener.onEvent(new BuildEvent.StepStarted(step, "internal", 0, 0, "load build context"));
         long bytes;
         try {
-            bytes = transfer();
+            bytes = transfer(snapshots.snapshot());
         } catch (IOException | ContextException | BadPatternException | RuntimeException e) {
             bytes = 0; // Only the shown count is lost; the steps read the context themselves and report errors.
         }
@@ -136,103 +152,96 @@ final class ContextTransfer {
         listener.onEvent(new BuildEvent.StepDone(step, Duration.ofNanos(System.nanoTime() - start)));
     }
 
-    private long transfer() throws IOException, ContextException, BadPatternException {
-        List<FsutilTransferSize.FileStat> sent = new ArrayList<>();
-        walk(root, "", PatternMatcher.of(excludes), sent, new HashMap<>());
-        Path state = stateDir.resolve(key(root));
+    /**
+     * The byte count of sending {@code snapshot}'s paths within the follow paths, in the snapshot's order (fsutil's
+     * walk order: see {@link ContextSnapshot#forEachStat}), and the fingerprints of what was sent kept for the next
+     * build from the same directory. The snapshot holds what survives the ignore file, as fsutil's filtered walk
+     * reports it (an excluded directory reported before an entry an exception re-includes in it).
+     */
+    long transfer(ContextSnapshot snapshot) throws IOException, BadPatternException {
+        Path state = stateDir.resolve(key(snapshot.root()));
         long[] previous = read(state);
-        long[] now = new long[sent.size()];
-        long total = FsutilTransferSize.end();
-        for (int id = 0; id < sent.size(); id++) {
-            FsutilTransferSize.FileStat stat = sent.get(id);
-            now[id] = stat.fingerprint();
-            total += FsutilTransferSize.of(stat, id, Arrays.binarySearch(previous, now[id]) < 0);
+        Sent sent = new Sent(previous);
+        try {
+            snapshot.forEachStat(sent);
+        } catch (Failure f) {
+            throw f.pattern;
         }
+        long[] now = Arrays.copyOf(sent.fingerprints, sent.count);
         Arrays.sort(now);
-        ByteBuffer bytes = ByteBuffer.allocate(now.length * Long.BYTES);
-        bytes.asLongBuffer().put(now);
-        Files.createDirectories(stateDir);
-        Path tmp = Files.createTempFile(stateDir, "tmp-", "");
-        Files.write(tmp, bytes.array());
-        Files.move(tmp, state, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        return total;
+        write(state, now);
+        return sent.total;
     }
 
-    /**
-     * fsutil's walk: each directory's entries in byte order, excluded paths and those outside the follow paths left
-     * out. One lstat per entry through the store's POSIX binding: a context of 20,000 files cost two seconds with
-     * java.nio's attribute maps.
-     */
-    private void walk(Path dir, String prefix, PatternMatcher ignore, List<FsutilTransferSize.FileStat> out,
-                      Map<Long, String> links) throws IOException, ContextException, BadPatternException {
-        List<String> names;
-        try {
-            names = new ArrayList<>(posix.listDirectory(dir));
-        } catch (UnsupportedOperationException | LayerException e) {
-            names = new ArrayList<>();
-            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-                for (Path e2 : entries) {
-                    names.add(e2.getFileName().toString());
-                }
-            }
+    /** Carries a follow path's pattern error out of the snapshot's visitor. */
+    private static final class Failure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient BadPatternException pattern;
+
+        Failure(BadPatternException pattern) {
+            super(null, null, false, false);
+            this.pattern = pattern;
         }
-        names.sort(null);
-        for (String name : names) {
-            String rel = prefix.isEmpty() ? name : prefix + "/" + name;
-            int relation = followRelation(rel);
-            if (relation == 0) {
-                continue;
-            }
-            Path file = dir.resolve(name);
-            boolean excluded = !ignore.isEmpty() && ignore.matchesOrParentMatches(rel);
-            PosixStat st;
+    }
+
+    /** Adds up the packets of each path the transfer sends, as the snapshot hands them over in walk order. */
+    private final class Sent implements java.util.function.Consumer<FileStat> {
+        private final long[] previous;
+        /** fsutil's inodemap: a hard link's later names carry the first one as linkname, and no data. */
+        private final Map<Long, String> links = new HashMap<>();
+        long[] fingerprints = new long[1024];
+        int count;
+        long total = FsutilTransferSize.end();
+
+        Sent(long[] previous) {
+            this.previous = previous;
+        }
+
+        @Override
+        public void accept(FileStat st) {
+            String rel = st.path();
+            FileType type = st.type();
+            boolean isDir = type == FileType.DIRECTORY;
+            int relation;
             try {
-                st = posix.lstat(file);
-            } catch (UnsupportedOperationException | LayerException e) {
-                FsutilTransferSize.FileStat plain = FsutilTransferSize.stat(file, rel);
-                boolean isDir = plain.directory();
-                if (!excluded && (relation == 2 || isDir)) {
-                    out.add(plain);
-                }
-                if (isDir && (!excluded || ignore.hasExclusions())) {
-                    walk(file, rel, ignore, out, links);
-                }
-                continue;
+                relation = followRelation(rel);
+            } catch (BadPatternException e) {
+                throw new Failure(e);
             }
-            int type = st.mode() & 0170000;
-            boolean isDir = type == 0040000;
-            if (!excluded && (relation == 2 || isDir)) {
-                // A parent of a follow path is sent too: the receiver needs the directories leading to it.
-                String link = "";
-                if (type == 0120000) {
-                    link = Files.readSymbolicLink(file).toString();
-                } else if (!isDir && st.nlink() > 1) {
-                    // fsutil's inodemap: a hard link's later names carry the first one as linkname, and no data.
-                    String first = links.putIfAbsent(st.inode(), rel);
-                    link = first == null ? "" : first;
-                }
-                out.add(FsutilTransferSize.stat(rel, st.mode(), st.uid(), st.gid(), st.size(), st.mtimeNanos(),
-                        link));
+            // A parent of a follow path is sent too: the receiver needs the directories leading to it.
+            if (relation == 0 || (relation == 1 && !isDir)) {
+                return;
             }
-            if (isDir && (!excluded || ignore.hasExclusions())) {
-                walk(file, rel, ignore, out, links);
+            String link = "";
+            if (type == FileType.SYMLINK) {
+                link = st.linkTarget();
+            } else if (!isDir && st.nlink() > 1) {
+                String first = links.putIfAbsent(st.inode(), rel);
+                link = first == null ? "" : first;
             }
+            FsutilTransferSize.FileStat stat = FsutilTransferSize.stat(rel, st.mode(), st.uid(), st.gid(), st.size(),
+                    st.mtimeNanos(), link);
+            long fingerprint = stat.fingerprint();
+            total += FsutilTransferSize.of(stat, count, Arrays.binarySearch(previous, fingerprint) < 0);
+            if (count == fingerprints.length) {
+                fingerprints = Arrays.copyOf(fingerprints, count * 2);
+            }
+            fingerprints[count++] = fingerprint;
         }
     }
 
     /** 0: outside every follow path; 1: a parent directory of one; 2: one, or inside one. */
-    private int followRelation(String rel) {
+    private int followRelation(String rel) throws BadPatternException {
         if (follow.isEmpty()) {
             return 2;
         }
         String[] parts = rel.split("/");
         int best = 0;
-        for (String[] f : follow) {
+        for (Component[] f : follow) {
             int n = Math.min(parts.length, f.length);
             boolean match = true;
             for (int i = 0; i < n && match; i++) {
-                match = component(f[i]).matches(Path.of(parts[i]));
+                match = f[i].matches(parts[i]);
             }
             if (match) {
                 best = Math.max(best, parts.length >= f.length ? 2 : 1);
@@ -241,8 +250,21 @@ final class ContextTransfer {
         return best;
     }
 
-    private static PathMatcher component(String pattern) {
-        return FileSystems.getDefault().getPathMatcher("glob:" + pattern.replace("{", "\\{").replace("}", "\\}"));
+    /**
+     * Replaces the kept fingerprints atomically (a reader sees the old set or the new one), without fsync: they only
+     * decide the shown byte count, and a set lost in a crash makes the next build count every file as sent.
+     */
+    private void write(Path state, long[] fingerprints) throws IOException {
+        ByteBuffer bytes = ByteBuffer.allocate(fingerprints.length * Long.BYTES);
+        bytes.asLongBuffer().put(fingerprints);
+        Files.createDirectories(stateDir);
+        Path tmp = Files.createTempFile(stateDir, "tmp-", "");
+        try {
+            Files.write(tmp, bytes.array());
+            Files.move(tmp, state, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     /**
