@@ -107,6 +107,21 @@ public final class MediaTypes {
         };
     }
 
+    /**
+     * Returns the distributable counterpart of a foreign (non-distributable) layer type, keeping its family and
+     * compression; any other type is returned unchanged.
+     */
+    public static String toDistributable(String mediaType) {
+        return switch (mediaType) {
+            case OCI_FOREIGN_LAYER_TAR -> OCI_LAYER_TAR;
+            case OCI_FOREIGN_LAYER_GZIP -> OCI_LAYER_GZIP;
+            case OCI_FOREIGN_LAYER_ZSTD -> OCI_LAYER_ZSTD;
+            case DOCKER_FOREIGN_LAYER_TAR -> DOCKER_LAYER_TAR;
+            case DOCKER_FOREIGN_LAYER_GZIP -> DOCKER_LAYER_GZIP;
+            default -> mediaType;
+        };
+    }
+
     /** Returns the OCI type for a Docker schema 2 type; any other type is returned unchanged. */
     public static String toOci(String mediaType) {
         return DOCKER_TO_OCI.getOrDefault(mediaType, mediaType);

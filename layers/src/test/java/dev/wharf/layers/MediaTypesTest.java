@@ -46,4 +46,15 @@ class MediaTypesTest {
         assertEquals(Optional.empty(), MediaTypes.layerCompression(MediaTypes.OCI_CONFIG));
         assertEquals(Optional.empty(), MediaTypes.layerCompression(null));
     }
+
+    @Test
+    void toDistributable_keepsFamilyAndCompressionAndLeavesOtherTypes() {
+        assertEquals(MediaTypes.OCI_LAYER_GZIP, MediaTypes.toDistributable(MediaTypes.OCI_FOREIGN_LAYER_GZIP));
+        assertEquals(MediaTypes.OCI_LAYER_ZSTD, MediaTypes.toDistributable(MediaTypes.OCI_FOREIGN_LAYER_ZSTD));
+        assertEquals(MediaTypes.OCI_LAYER_TAR, MediaTypes.toDistributable(MediaTypes.OCI_FOREIGN_LAYER_TAR));
+        assertEquals(MediaTypes.DOCKER_LAYER_GZIP, MediaTypes.toDistributable(MediaTypes.DOCKER_FOREIGN_LAYER_GZIP));
+        assertEquals(MediaTypes.DOCKER_LAYER_TAR, MediaTypes.toDistributable(MediaTypes.DOCKER_FOREIGN_LAYER_TAR));
+        assertEquals(MediaTypes.OCI_LAYER_GZIP, MediaTypes.toDistributable(MediaTypes.OCI_LAYER_GZIP));
+        assertEquals(MediaTypes.OCI_CONFIG, MediaTypes.toDistributable(MediaTypes.OCI_CONFIG));
+    }
 }

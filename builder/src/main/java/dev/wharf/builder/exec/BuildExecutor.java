@@ -359,34 +359,17 @@ final class BuildExecutor {
             listener.onEvent(new BuildEvent.StepFailed(number, BuildEvent.StepFailed.CANCELLED, elapsed(start)));
             throw e;
         } catch (Exception e) {
-            if (cancelledBy(e)) {
+            if (Cancellation.causedBy(e)) {
                 // A cancel that reached the step as another error ("interrupted while waiting for the store lock",
                 // a channel closed by the interrupt): BuildKit shows the vertex as CANCELED, not as its error.
                 listener.onEvent(new BuildEvent.StepFailed(number, BuildEvent.StepFailed.CANCELLED, elapsed(start)));
-                InterruptedException cancelled = new InterruptedException("build cancelled");
-                cancelled.initCause(e);
-                throw cancelled;
+                throw Cancellation.of(e);
             }
             if (e instanceof StepFailure failure) {
                 throw fail(number, text, line, failure.exitCode(), e.getMessage(), e.getCause(), start);
             }
             throw fail(number, text, line, null, e.getMessage(), e, start);
         }
-    }
-
-    /** Whether a step's error comes from the build's cancellation: the thread's interrupt, or one in its causes. */
-    private static boolean cancelledBy(Throwable error) {
-        if (Thread.currentThread().isInterrupted()) {
-            return true;
-        }
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof InterruptedException || t instanceof java.nio.channels.ClosedByInterruptException
-                    || t instanceof java.io.InterruptedIOException
-                            && !(t instanceof java.net.SocketTimeoutException)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static boolean isFilesystem(Step step) {

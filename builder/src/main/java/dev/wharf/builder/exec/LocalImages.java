@@ -1,5 +1,6 @@
 package dev.wharf.builder.exec;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.wharf.builder.plan.BaseImage;
 import dev.wharf.builder.plan.ImageConfigResolver;
 import dev.wharf.builder.plan.ImageResolutionException;
@@ -12,11 +13,13 @@ import dev.wharf.layers.image.ImageConfiguration;
 import dev.wharf.layers.image.ImageIndex;
 import dev.wharf.layers.image.ImageManifest;
 import dev.wharf.layers.image.ImageReader;
+import dev.wharf.layers.json.JsonTrees;
 import dev.wharf.layers.layer.LayerBlob;
 import dev.wharf.layers.registry.ImageReference;
 import dev.wharf.layers.registry.InvalidReferenceException;
 import dev.wharf.layers.store.ImageName;
 import dev.wharf.layers.store.LocalStore;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -122,9 +125,7 @@ final class LocalImages implements ImageConfigResolver {
     Resolved manifest(Digest digest, Platform platform) throws LayerException {
         long size = store.blobs().info(digest).orElseThrow(() -> new LayerException("manifest " + digest
                 + " is not in the local store")).size();
-        ImageManifest probe = store.json().read(store.blobs().readAllBytes(digest, ImageReader.MAX_DOCUMENT_SIZE),
-                ImageManifest.class, "manifest " + digest);
-        String type = probe.mediaType() == null ? MediaTypes.OCI_MANIFEST : probe.mediaType();
+        String type = documentType(digest);
         if (MediaTypes.isIndex(type)) {
             return fromDescriptor(Descriptor.of(type, digest, size), platform);
         }
@@ -140,6 +141,26 @@ final class LocalImages implements ImageConfigResolver {
             layers.add(new LayerBlob(manifest.layers().get(i), diffIds.get(i), 0));
         }
         return new Resolved(digest, manifest, manifest.config(), config, layers);
+    }
+
+    /**
+     * The type of the stored document: its mediaType field, else its shape (OCI may omit the field). Not read as an
+     * {@link ImageManifest}, which refuses an index (no config): {@code FROM name@sha256:INDEX} of a multi-platform
+     * image pulled before must find the index here.
+     */
+    private String documentType(Digest digest) throws LayerException {
+        JsonNode node;
+        try {
+            node = JsonTrees.parse(store.blobs().readAllBytes(digest, ImageReader.MAX_DOCUMENT_SIZE));
+        } catch (IOException e) {
+            throw new LayerException("cannot read manifest " + digest + " from the local store: " + e.getMessage(),
+                    e);
+        }
+        String declared = node.path("mediaType").asText("");
+        if (!declared.isEmpty()) {
+            return declared;
+        }
+        return node.has("manifests") ? MediaTypes.OCI_INDEX : MediaTypes.OCI_MANIFEST;
     }
 
     private ImageReader reader() {

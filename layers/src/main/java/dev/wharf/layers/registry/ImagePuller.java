@@ -141,16 +141,20 @@ public final class ImagePuller {
         // first hashCode links its ObjectMethods bootstrap, milliseconds of a fresh CLI's critical path before the
         // first layer byte, and only the digest names the blob.
         Map<Digest, Descriptor> layers = new LinkedHashMap<>();
+        // Non-distributable (foreign) layers are pulled too, as containerd does for BuildKit: a build unpacks every
+        // layer, and a registry that accepted the manifest usually holds the blob (an OCI non-distributable layer
+        // without URLs must be there). Only a foreign layer the registry lacks (a Windows base layer that lives at
+        // its URLs) is left out, as before, so that pulling the metadata of such an image still works.
         for (Descriptor layer : manifest.layers()) {
-            if (!MediaTypes.isForeignLayer(layer.mediaType())) {
-                layers.putIfAbsent(layer.digest(), layer);
-            }
+            layers.putIfAbsent(layer.digest(), layer);
         }
         for (Descriptor blob : layers.values()) {
             transfers.add(() -> {
                 long start = System.nanoTime();
                 boolean moved = !store.blobs().exists(blob.digest());
-                if (moved) {
+                if (moved && MediaTypes.isForeignLayer(blob.mediaType())) {
+                    moved = pullForeign(reference, blob, store, listener);
+                } else if (moved) {
                     client.pullBlob(reference, blob, store.blobs(), bytes -> listener.blobProgress(blob, bytes));
                 }
                 listener.blobDone(blob, moved, Duration.ofNanos(System.nanoTime() - start));
@@ -158,6 +162,20 @@ public final class ImagePuller {
             });
         }
         return new BoundedTransfers(client.options().maxConcurrentTransfers()).run(transfers);
+    }
+
+    /** Pulls a foreign layer from the registry; false (not stored) when the registry does not hold it. */
+    private boolean pullForeign(ImageReference reference, Descriptor blob, LocalStore store,
+            TransferListener listener) throws LayerException {
+        try {
+            client.pullBlob(reference, blob, store.blobs(), bytes -> listener.blobProgress(blob, bytes));
+            return true;
+        } catch (RegistryException e) {
+            if (e.statusCode() == 404) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     /** Stores a verified document under its digest. */
