@@ -113,4 +113,24 @@ class ContextTransferTest {
         assertEquals(expected(true, "a", "a/x", "a-b", "a.txt", "b.log", "h1", "h2", "link"),
                 show(List.of("."), "a", "!a/x"));
     }
+    @Test
+    void anExceptionInsideAnExcludedDirectory_countsAsThePeersTransfer() throws Exception {
+        dev.wharf.builder.testing.HostRequirements.requireRoot(); // owners 0:0, as the peer's numbers were taken
+        // Measured with the peer (dockerd 26, BuildKit): "transferring context: 216B done", then 130B on a rebuild.
+        context = Files.createDirectories(temp.resolve("peer"));
+        Files.createDirectories(context.resolve("a/sub"));
+        write("Dockerfile", "FROM prog11-busybox:latest\nCOPY . /ctx\n");
+        write(".dockerignore", "a\n!a/x\n");
+        write("a/x", "x\n");
+        write("a/y", "y\n");
+        write("a/sub/d", "d\n");
+        write("a.txt", "t\n");
+        for (String p : new String[] {"Dockerfile", ".dockerignore", "a/x", "a/y", "a/sub/d", "a.txt", "a/sub", "a"}) {
+            Files.setPosixFilePermissions(context.resolve(p), java.nio.file.attribute.PosixFilePermissions.fromString(
+                    Files.isDirectory(context.resolve(p)) ? "rwxr-xr-x" : "rw-r--r--"));
+            Files.setLastModifiedTime(context.resolve(p), FileTime.from(Instant.parse("2026-11-28T22:00:00Z")));
+        }
+        assertEquals(216, show("peer-state", List.of("."), "a", "!a/x"));
+        assertEquals(130, show("peer-state", List.of("."), "a", "!a/x"));
+    }
 }
