@@ -137,7 +137,7 @@ final class BuildJob {
                 if (denied != null) {
                     throw new BuildFailedException(DockerfileText.of(name, text).text(step), name,
                             step.range().start().line(), null, "failed to load LLB: " + denied + " is not allowed",
-                            null);
+                            null, false); // BuildKit refuses the whole LLB: its error has no source location
                 }
             }
         }
