@@ -371,6 +371,15 @@ class StepExecutionTest {
         }
     }
 
+    private static boolean accepts(Path socket) {
+        try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open(
+                java.net.UnixDomainSocketAddress.of(socket))) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     @Test
     void sshMount_forwardsARealAgentThatSshAddLists_andLeavesNoTrace() throws Exception {
         HostRequirements.requireTool("ssh-agent", "apt-get install openssh-client");
@@ -380,7 +389,8 @@ class StepExecutionTest {
         Process agent = new ProcessBuilder("ssh-agent", "-D", "-a", sock.toString())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
         try {
-            for (int i = 0; i < 100 && !Files.exists(sock); i++) {
+            // Until it accepts, not until the socket exists: ssh-agent binds before it listens.
+            for (int i = 0; i < 100 && !accepts(sock); i++) {
                 Thread.sleep(50);
             }
             host(temp, java.util.Map.of(), "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "wharf-test-key",
