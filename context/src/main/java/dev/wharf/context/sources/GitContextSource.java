@@ -324,9 +324,37 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
     }
 
     private String git(Path dir, String... args) throws ContextException {
+        List<String> current = List.of(args);
+        while (true) {
+            try {
+                return runGit(dir, current);
+            } catch (GitFailure e) {
+                java.util.Optional<List<String>> retry = ShallowFallback.retryArgs(current, e.output);
+                if (retry.isEmpty()) {
+                    throw e.error;
+                }
+                current = retry.get();
+            }
+        }
+    }
+
+    /** A git command that ran and failed: the error to report and what git printed, for {@link ShallowFallback}. */
+    private static final class GitFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final transient ContextException error;
+        private final String output;
+
+        GitFailure(ContextException error, String output) {
+            super(error.getMessage(), null, false, false);
+            this.error = error;
+            this.output = output;
+        }
+    }
+
+    private String runGit(Path dir, List<String> args) throws ContextException, GitFailure {
         List<String> command = new ArrayList<>();
         command.add(gitCommand);
-        command.addAll(List.of(args));
+        command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Map<String, String> env = pb.environment();
@@ -344,13 +372,13 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
             String output = new String(out.readAllBytes(), StandardCharsets.UTF_8).strip();
             int rc = p.waitFor();
             if (rc != 0) {
-                throw new ContextException("git " + args[0] + " failed for " + describe() + " (exit " + rc + ")"
-                        + (output.isEmpty() ? "" : ": " + output));
+                throw new GitFailure(new ContextException("git " + args.get(0) + " failed for " + describe()
+                        + " (exit " + rc + ")" + (output.isEmpty() ? "" : ": " + output)), output);
             }
             return output;
         } catch (IOException e) {
             p.destroyForcibly();
-            throw new ContextException("cannot read the output of git " + args[0] + ": " + e.getMessage(), e);
+            throw new ContextException("cannot read the output of git " + args.get(0) + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
