@@ -137,6 +137,19 @@ public final class HttpDownloader {
      */
     public Optional<Download> downloadIfNoneMatch(String url, Path target, Optional<String> etag)
             throws ContextException, InterruptedException {
+        return downloadIfNoneMatch(url, target, etag, Optional.empty());
+    }
+
+    /**
+     * Like {@link #downloadIfNoneMatch(String, Path, Optional)}, with an {@code Authorization} header when one is
+     * given (BuildKit's HTTP source sends the value of an {@code HTTP_AUTH_HEADER_<host>} or
+     * {@code HTTP_AUTH_TOKEN_<host>} build secret).
+     *
+     * @throws ContextException as {@link #download} does
+     */
+    public Optional<Download> downloadIfNoneMatch(String url, Path target, Optional<String> etag,
+                                                  Optional<String> authorization)
+            throws ContextException, InterruptedException {
         URI uri;
         try {
             uri = new URI(url);
@@ -148,6 +161,15 @@ public final class HttpDownloader {
         }
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri).GET().header("User-Agent", "wharf");
         etag.ifPresent(t -> builder.header("If-None-Match", t));
+        if (authorization.isPresent()) {
+            try {
+                builder.header("Authorization", authorization.get());
+            } catch (IllegalArgumentException e) {
+                // A secret file ending in a newline, say: Go's transport refuses the request in these words.
+                throw new ContextException("Get \"" + url + "\": net/http: invalid header field value for"
+                        + " \"Authorization\"", e);
+            }
+        }
         HttpRequest request = builder.build();
         HttpResponse<InputStream> response;
         try {
