@@ -52,7 +52,7 @@ final class MainContext implements AutoCloseable {
         BuildContext context = request.context();
         OpenedContext opened;
         try {
-            opened = source(context, keepGitDir(request), workDir, posix, http).open();
+            opened = source(context, keepGitDir(request), workDir, posix, http, request.secrets()).open();
         } catch (ContextException e) {
             throw new EngineException(e.getMessage(), e);
         }
@@ -89,7 +89,8 @@ final class MainContext implements AutoCloseable {
     }
 
     private static BuildContextSource source(BuildContext context, boolean keepGitDir, Path workDir,
-                                             PosixFiles posix, HttpDownloader http) throws ContextException {
+                                             PosixFiles posix, HttpDownloader http,
+                                             java.util.Map<String, Path> secrets) throws ContextException {
         if (context instanceof BuildContext.Directory dir) {
             return new LocalDirectorySource(dir.path());
         }
@@ -102,7 +103,10 @@ final class MainContext implements AutoCloseable {
         if (context instanceof BuildContext.Url url) {
             return new UrlContextSource(url.url(), workDir, posix, http);
         }
-        return new GitContextSource(GitRemote.parse(((BuildContext.Git) context).url()), workDir, keepGitDir, "git");
+        // dockerui fetches a git context with llb.Git, which reads the same GIT_AUTH_* secrets as ADD does.
+        GitRemote remote = GitRemote.parse(((BuildContext.Git) context).url());
+        return new GitContextSource(remote, workDir, keepGitDir, "git",
+                GitAuthSecrets.authorization(remote.remote(), secrets));
     }
 
     /** A path inside the context, cleaned so that {@code ..} cannot leave it. */

@@ -152,7 +152,7 @@ final class RemoteSource {
      */
     Digest key(CopyRequest request) throws Exception {
         if (git.isPresent()) {
-            pin = new GitContextSource(git.get(), scratch, keepGitDir, "git").resolveRef();
+            pin = gitSource(scratch).resolveRef();
             if (checksum.isPresent() && !pin.matches(checksum.get())) {
                 // source/git resolveMetadataFromURL: the checksum is a prefix of the commit or of an annotated tag
                 // (case-sensitive: git prints lower-case hex, so an upper-case checksum never matches, as there);
@@ -186,6 +186,12 @@ final class RemoteSource {
                 + lastModified.map(Instant::toString).orElse("")).getBytes(StandardCharsets.UTF_8));
     }
 
+    /** A clone of the git source under {@code work}, with the credentials of the build's GIT_AUTH_* secrets. */
+    private GitContextSource gitSource(Path work) {
+        return new GitContextSource(git.orElseThrow(), work, keepGitDir, "git",
+                GitAuthSecrets.authorization(git.get().remote(), secrets));
+    }
+
     /** The fetched files, fetching them now if {@link #key} did not. */
     CopySources open() throws Exception {
         if (fetched != null) {
@@ -193,7 +199,7 @@ final class RemoteSource {
         }
         if (git.isPresent()) {
             Path work = Files.createTempDirectory(scratch, "add-git-");
-            GitContextSource source = new GitContextSource(git.get(), work, keepGitDir, "git");
+            GitContextSource source = gitSource(work);
             OpenedContext clone = pin == null ? source.open() : source.open(pin);
             // The clone lives under the build's scratch directory, deleted with it.
             fetched = CopySources.fetched(clone.root(), clock);

@@ -31,14 +31,49 @@ import java.util.Objects;
  * @param workDir where the temporary clone goes
  * @param keepGitDir keep {@code .git} in the checkout
  * @param gitCommand the git executable ({@code git} on the PATH normally)
+ * @param authorization an {@code Authorization} header value every git command sends to the remote (BuildKit's
+ *                      {@code -c http.<remote>.extraheader=}, from the {@code GIT_AUTH_*} build secrets); never
+ *                      shown by {@link #toString()}
  */
-public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDir, String gitCommand)
+public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDir, String gitCommand,
+                               java.util.Optional<String> authorization)
         implements BuildContextSource {
 
     public GitContextSource {
         Objects.requireNonNull(remote, "remote");
         Objects.requireNonNull(workDir, "workDir");
         Objects.requireNonNull(gitCommand, "gitCommand");
+        Objects.requireNonNull(authorization, "authorization");
+    }
+
+    /** A source without credentials. */
+    public GitContextSource(GitRemote remote, Path workDir, boolean keepGitDir, String gitCommand) {
+        this(remote, workDir, keepGitDir, gitCommand, java.util.Optional.empty());
+    }
+
+    /** This source, sending {@code value} as the {@code Authorization} header to the remote. */
+    public GitContextSource withAuthorization(java.util.Optional<String> value) {
+        return new GitContextSource(remote, workDir, keepGitDir, gitCommand, value);
+    }
+
+    @Override
+    public String toString() {
+        return "GitContextSource[remote=" + remote + ", workDir=" + workDir + ", keepGitDir=" + keepGitDir
+                + ", gitCommand=" + gitCommand + ", authorization=" + (authorization.isPresent() ? "****" : "none")
+                + "]";
+    }
+
+    /**
+     * BuildKit's {@code tokenScope}: the URL prefix the header is configured for, the remote itself, or all of
+     * GitHub for a GitHub remote (so submodules there get it too, as actions/checkout does).
+     */
+    static String tokenScope(String remote) {
+        for (String prefix : List.of("https://github.com/", "https://www.github.com/")) {
+            if (remote.startsWith(prefix)) {
+                return prefix;
+            }
+        }
+        return remote;
     }
 
     /** A source using {@code git} from the PATH, removing {@code .git}. */
@@ -354,6 +389,11 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
     private String runGit(Path dir, List<String> args) throws ContextException, GitFailure {
         List<String> command = new ArrayList<>();
         command.add(gitCommand);
+        if (authorization.isPresent()) {
+            command.add("-c");
+            command.add("http." + tokenScope(remote.remote()) + ".extraheader=Authorization: "
+                    + authorization.get());
+        }
         command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
