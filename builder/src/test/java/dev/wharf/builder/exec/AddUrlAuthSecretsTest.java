@@ -105,6 +105,21 @@ class AddUrlAuthSecretsTest {
     }
 
     @Test
+    void aRedirectToAnotherHost_doesNotCarryTheHeader_asGosClientDropsIt() throws Exception {
+        String elsewhere = http.url("/private/f.txt").replace("127.0.0.1", "localhost");
+        http.redirect("/moved", elsewhere);
+        Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nADD " + http.url("/moved") + " /f.txt\n");
+        Path out = build(Map.of("HTTP_AUTH_TOKEN_127.0.0.1", secret("t", "tok")));
+        assertEquals("secret content", Files.readString(out.resolve("f.txt")));
+        assertEquals(List.of("Bearer tok", ""), http.authorizations());
+
+        http.redirect("/same", http.url("/private/f.txt"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nADD " + http.url("/same") + " /f.txt\n");
+        build(Map.of("HTTP_AUTH_TOKEN_127.0.0.1", secret("t2", "tok2")));
+        assertEquals(List.of("Bearer tok", "", "Bearer tok2", "Bearer tok2"), http.authorizations());
+    }
+
+    @Test
     void hostname_isGosUrlHostname() {
         assertEquals(Optional.of("Example.COM"), HttpAuthSecrets.hostname("https://Example.COM:8443/a"));
         assertEquals(Optional.of("::1"), HttpAuthSecrets.hostname("http://[::1]:80/x"));

@@ -57,6 +57,7 @@ public final class HttpDownloader {
 
     private final Map<String, String> env;
     private volatile HttpClient client;
+    private volatile HttpClient noRedirectClient;
 
     private HttpDownloader(Map<String, String> env) {
         this.env = Map.copyOf(env);
@@ -170,10 +171,11 @@ public final class HttpDownloader {
                         + " \"Authorization\"", e);
             }
         }
-        HttpRequest request = builder.build();
         HttpResponse<InputStream> response;
         try {
-            response = client().send(request, HttpResponse.BodyHandlers.ofInputStream());
+            response = authorization.isEmpty()
+                    ? client().send(builder.build(), HttpResponse.BodyHandlers.ofInputStream())
+                    : sendWithAuthorization(builder, url);
         } catch (HttpConnectTimeoutException e) {
             throw new ContextException("cannot download " + url + ": connection timed out", e);
         } catch (IOException e) {
@@ -226,6 +228,75 @@ public final class HttpDownloader {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK has no SHA-256", e);
         }
+    }
+
+    /**
+     * Sends a request that carries an {@code Authorization} header, following redirects itself as Go's client
+     * does: the header goes on only to the same host or a subdomain of it (the JDK's client would hand it to any
+     * host a redirect names), and a chain longer than ten fails as Go's does.
+     */
+    private HttpResponse<InputStream> sendWithAuthorization(HttpRequest.Builder first, String url)
+            throws IOException, InterruptedException, ContextException {
+        HttpRequest request = first.build();
+        String originalHost = request.uri().getHost();
+        for (int redirects = 0; ; redirects++) {
+            HttpResponse<InputStream> response = noRedirectClient().send(request,
+                    HttpResponse.BodyHandlers.ofInputStream());
+            int status = response.statusCode();
+            Optional<String> location = response.headers().firstValue("Location");
+            if (!REDIRECTS.contains(status) || location.isEmpty()) {
+                return response;
+            }
+            response.body().close();
+            if (redirects == 10) {
+                throw new ContextException("cannot download " + url + ": Get \"" + location.get()
+                        + "\": stopped after 10 redirects");
+            }
+            URI next;
+            try {
+                next = request.uri().resolve(location.get());
+            } catch (IllegalArgumentException e) {
+                throw new ContextException("cannot download " + url + ": failed to parse Location header "
+                        + "\"" + location.get() + "\"", e);
+            }
+            HttpRequest.Builder again = HttpRequest.newBuilder(next).GET();
+            request.headers().map().forEach((name, values) -> {
+                if (!name.equalsIgnoreCase("Authorization") || isDomainOrSubdomain(next.getHost(), originalHost)) {
+                    values.forEach(v -> again.header(name, v));
+                }
+            });
+            request = again.build();
+        }
+    }
+
+    private static final java.util.Set<Integer> REDIRECTS = java.util.Set.of(301, 302, 303, 307, 308);
+
+    /** Go's {@code isDomainOrSubdomain}: {@code sub} is {@code parent} or ends with {@code "." + parent}. */
+    static boolean isDomainOrSubdomain(String sub, String parent) {
+        if (sub == null || parent == null) {
+            return false;
+        }
+        String s = sub.toLowerCase(Locale.ROOT);
+        String p = parent.toLowerCase(Locale.ROOT);
+        return s.equals(p) || (s.endsWith("." + p) && !p.contains(":"));
+    }
+
+    private HttpClient noRedirectClient() {
+        HttpClient c = noRedirectClient;
+        if (c == null) {
+            synchronized (this) {
+                c = noRedirectClient;
+                if (c == null) {
+                    c = HttpClient.newBuilder()
+                            .followRedirects(HttpClient.Redirect.NEVER)
+                            .proxy(EnvProxySelector.of(env))
+                            .connectTimeout(Duration.ofSeconds(30))
+                            .build();
+                    noRedirectClient = c;
+                }
+            }
+        }
+        return c;
     }
 
     /** Go's http.ParseTime; empty when no layout matches (BuildKit then ignores the header). */
