@@ -294,8 +294,8 @@ final class BuildCommand implements Callable<Integer> {
                 paths.add(Path.of(p).toAbsolutePath());
                 if (!Files.exists(Path.of(p))) {
                     // BuildKit's sshprovider (agentprovider.go, toDialer) stats every path when the build starts,
-                    // whether a step mounts the agent or not.
-                    err.println("ERROR: --ssh " + agent + ": stat " + p + ": no such file or directory");
+                    // whether a step mounts the agent or not; buildx prints os.Stat's error alone.
+                    err.println("ERROR: stat " + p + ": no such file or directory");
                     return ExitCodes.FAILED;
                 }
             }
@@ -323,9 +323,13 @@ final class BuildCommand implements Callable<Integer> {
                 }
             }
         }
+        // Values buildx takes as given and its build (or BuildKit's solve) refuses: "ERROR: ..." and exit 1, as
+        // buildx returns them from its run function; only flags pflag parses (--ulimit, --shm-size) are usage errors.
         if (!List.of("none", "host", "default").contains(network)) {
-            err.println("wharf build: --network must be default, host or none, not " + network);
-            return ExitCodes.USAGE;
+            // buildx: `network mode "bogus" not supported by buildkit - you can define a custom network for your
+            // builder using the network driver-opt in buildx create`; wharf has no builders to configure.
+            err.println("ERROR: network mode \"" + network + "\" not supported by wharf - use default, host or none");
+            return ExitCodes.FAILED;
         }
         for (String entitlement : allow) {
             // buildx util/buildflags/entitlements.go and BuildKit util/entitlements/entitlements.go Parse.
@@ -336,17 +340,17 @@ final class BuildCommand implements Callable<Integer> {
                 }
                 case "network.host" -> {
                     if (network.equals("none")) {
-                        err.println("wharf build: --allow network.host with --network none: wharf grants RUN "
+                        err.println("ERROR: --allow network.host with --network none: wharf grants RUN "
                                 + "--network=host only to builds whose network is default or host");
-                        return ExitCodes.USAGE;
+                        return ExitCodes.FAILED;
                     }
                     // wharf's default network is the host's: granting network.host only lifts the check.
                     network = "host";
                 }
                 case "buildx.local.delete" -> {
                     if (!key.equals(entitlement)) {
-                        err.println("wharf build: --allow: buildx.local.delete does not accept a value");
-                        return ExitCodes.USAGE;
+                        err.println("ERROR: buildx.local.delete does not accept a value");
+                        return ExitCodes.FAILED;
                     }
                 }
                 case "security.insecure", "device" -> {
@@ -354,16 +358,23 @@ final class BuildCommand implements Callable<Integer> {
                     err.flush();
                 }
                 default -> {
-                    err.println("wharf build: --allow: unknown entitlement " + entitlement);
-                    return ExitCodes.USAGE;
+                    err.println("ERROR: unknown entitlement " + entitlement);
+                    return ExitCodes.FAILED;
                 }
             }
         }
         request.network(network);
-        try {
-            for (String host : addHosts) {
+        for (String host : addHosts) {
+            try {
                 request.extraHost(ExtraHost.parse(host));
+            } catch (IllegalArgumentException e) {
+                // buildx's toBuildkitExtraHosts, in its build, for a value without HOST and IP: "invalid host %s".
+                err.println("ERROR: " + (e.getMessage().startsWith("invalid --add-host ") ? "invalid host " + host
+                        : e.getMessage()));
+                return ExitCodes.FAILED;
             }
+        }
+        try {
             for (String ulimit : ulimits) {
                 request.ulimit(Ulimit.parse(ulimit));
             }
@@ -416,8 +427,11 @@ final class BuildCommand implements Callable<Integer> {
                 request.output(parsed);
                 parsedOutputs.add(parsed);
             } catch (IllegalArgumentException e) {
-                err.println("wharf build: --output " + output + ": " + e.getMessage());
-                return ExitCodes.USAGE;
+                // buildx parses --output in its build (util/buildflags ParseExports, build/opt.go); an unknown type
+                // reaches BuildKit, whose solve has no such exporter.
+                boolean unknownType = e.getMessage().startsWith("exporter \"");
+                err.println("ERROR: " + (unknownType ? "failed to solve: " : "") + e.getMessage());
+                return ExitCodes.FAILED;
             }
         }
         if (push) {

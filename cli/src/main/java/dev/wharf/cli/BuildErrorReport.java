@@ -70,6 +70,9 @@ final class BuildErrorReport {
      * failed line (all of them for a heredoc or continued line).
      */
     private static List<SourceRange> ranges(BuildFailedException failure, String text) {
+        if (!failure.sourceShown()) {
+            return List.of();
+        }
         for (Throwable t = failure.getCause(); t != null; t = t.getCause()) {
             if (t instanceof DockerfileException syntax && !syntax.ranges().isEmpty()) {
                 return syntax.ranges();

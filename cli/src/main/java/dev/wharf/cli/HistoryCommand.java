@@ -22,6 +22,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
@@ -87,7 +88,12 @@ final class HistoryCommand extends StoreCommand {
 
     @Override
     int execute() throws LayerException {
-        LocalStore local = openStore();
+        Optional<LocalStore> present = openIfPresent();
+        if (present.isEmpty()) {
+            error(noSuchImage(image).getMessage());
+            return ExitCodes.FAILED;
+        }
+        LocalStore local = present.get();
         ResolvedImage found;
         try {
             found = new ImageLookup(local).find(image);

@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -99,8 +100,8 @@ final class ImagesCommand extends StoreCommand {
 
     @Override
     int execute() throws LayerException {
-        LocalStore local = openStore();
-        List<Row> rows = rows(local);
+        Optional<LocalStore> local = openIfPresent();
+        List<Row> rows = local.isPresent() ? rows(local.get()) : List.of();
         PrintWriter out = out();
         if (quiet) {
             Set<String> seen = new HashSet<>();

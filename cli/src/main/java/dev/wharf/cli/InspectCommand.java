@@ -10,6 +10,7 @@ import dev.wharf.layers.LayerException;
 import dev.wharf.layers.store.LocalStore;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code wharf inspect}: prints images as JSON, like {@code docker image inspect}. */
@@ -49,20 +50,27 @@ final class InspectCommand extends StoreCommand {
 
     @Override
     int execute() throws LayerException {
-        LocalStore local = openStore();
-        ImageLookup lookup = new ImageLookup(local);
+        Optional<LocalStore> local = openIfPresent();
+        Optional<ImageLookup> lookup = local.map(ImageLookup::new);
         List<ResolvedImage> found = new ArrayList<>();
         int code = ExitCodes.OK;
         for (String reference : images) {
             try {
-                found.add(lookup.find(reference));
+                found.add(lookup.isPresent() ? lookup.get().find(reference) : failNoSuchImage(reference));
             } catch (CommandException e) {
                 // docker prints what it found and an error per missing image, then exits 1.
                 error(e.getMessage());
                 code = ExitCodes.FAILED;
             }
         }
-        InspectJson json = new InspectJson(local.json(), local.layerSizes());
+        if (local.isEmpty()) {
+            // Nothing was found: docker prints the empty array, and a template has nothing to run on.
+            if (format == null || format.equals("json")) {
+                out().print("[]\n");
+            }
+            return code;
+        }
+        InspectJson json = new InspectJson(local.get().json(), local.get().layerSizes());
         if (format == null || format.equals("json")) {
             out().print(json.render(found));
             return code;
@@ -83,5 +91,9 @@ final class InspectCommand extends StoreCommand {
             }
         }
         return code;
+    }
+
+    private static ResolvedImage failNoSuchImage(String reference) throws CommandException {
+        throw noSuchImage(reference);
     }
 }

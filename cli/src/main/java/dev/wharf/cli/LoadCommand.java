@@ -10,14 +10,18 @@ import dev.wharf.layers.LayerException;
 import dev.wharf.layers.archive.ArchiveImporter;
 import dev.wharf.layers.archive.ImportResult;
 import dev.wharf.layers.archive.ImportedImage;
-import dev.wharf.layers.store.ImageName;
 import dev.wharf.layers.layout.StoreUsers;
+import dev.wharf.layers.store.ImageName;
 import dev.wharf.layers.store.LocalStore;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code wharf load}: loads images from an archive, like {@code docker load}. */
@@ -70,7 +74,7 @@ final class LoadCommand extends StoreCommand {
                 Path source = input;
                 if (source == null) {
                     // The importer reads an archive more than once (manifest first), so stdin is spooled to a file.
-                    spooled = spool(System.in);
+                    spooled = spool();
                     source = spooled;
                 }
                 ImportResult result = ArchiveImporter.into(local).importFrom(source);
@@ -109,19 +113,41 @@ final class LoadCommand extends StoreCommand {
         }
     }
 
-    private static Path spool(InputStream in) throws CommandException {
+    /**
+     * Copies standard input to a temporary file. Read through a {@link FileChannel} on file descriptor 0, not
+     * {@code System.in}: a read blocked on a pipe whose writer is still open (a slow {@code docker save |}, a
+     * terminal) cannot be interrupted through a stream, so Ctrl-C left the JVM waiting out its shutdown grace and
+     * ending with 130 or 143, and the half-spooled file (not yet known to the caller) in the temp directory. The
+     * channel is interruptible: the interrupt closes it and wakes the read, and the file is deleted here.
+     */
+    private static Path spool() throws CommandException {
+        Path file = null;
         try {
-            Path file = Files.createTempFile("wharf-load-", ".tar");
-            try (var outFile = Files.newOutputStream(file)) {
-                if (in.transferTo(outFile) == 0) {
-                    Files.delete(file);
-                    throw new CommandException("requested load from stdin, but stdin is empty; give an archive "
-                            + "with -i FILE or pipe one in");
+            file = Files.createTempFile("wharf-load-", ".tar");
+            @SuppressWarnings("resource") // closing it closes file descriptor 0, which nothing reads after this
+            FileChannel stdin = new FileInputStream(FileDescriptor.in).getChannel();
+            long copied = 0;
+            try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.allocate(256 * 1024);
+                while (stdin.read(buffer) >= 0) {
+                    buffer.flip();
+                    while (buffer.hasRemaining()) {
+                        copied += out.write(buffer);
+                    }
+                    buffer.clear();
                 }
             }
-            return file;
+            if (copied == 0) {
+                throw new CommandException("requested load from stdin, but stdin is empty; give an archive "
+                        + "with -i FILE or pipe one in");
+            }
+            Path spooled = file;
+            file = null;
+            return spooled;
         } catch (IOException e) {
             throw new CommandException("cannot read the archive from stdin: " + e.getMessage(), e);
+        } finally {
+            deleteQuietly(file);
         }
     }
 

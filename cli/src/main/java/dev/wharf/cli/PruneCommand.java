@@ -6,6 +6,7 @@ import static dev.wharf.cli.CommandModel.list;
 import static dev.wharf.cli.CommandModel.option;
 import static dev.wharf.cli.CommandModel.value;
 
+import dev.wharf.builder.doctor.SourceCaches;
 import dev.wharf.builder.doctor.StoreDoctor;
 import dev.wharf.cache.CacheException;
 import dev.wharf.cache.CacheKey;
@@ -37,7 +38,8 @@ import picocli.CommandLine.ParameterException;
 /**
  * {@code wharf prune}: frees the store's space. Always collects the blobs that no image name and no build cache
  * record references; {@code --all}, {@code --filter until=} and {@code --keep-storage} first remove build cache
- * records, as {@code docker builder prune} does, so their layers can go too.
+ * records, as {@code docker builder prune} does, so their layers can go too, and by the same rules what the store
+ * remembers of git and http sources ({@link SourceCaches}).
  */
 final class PruneCommand extends StoreCommand {
     boolean all;
@@ -54,7 +56,8 @@ final class PruneCommand extends StoreCommand {
                         "Deletes the blobs (layers, configs, manifests) that no image name and no build cache record "
                                 + "uses, e.g. those of images removed with wharf rmi. With --all, --filter or "
                                 + "--keep-storage, build cache records are removed first, so the layers only they "
-                                + "used are deleted too.",
+                                + "used are deleted too, and by the same rules the git checkouts, git checksums and "
+                                + "HTTP ETags the store remembers of remote sources.",
                         "Blobs written within the grace period are kept: a build in another process may not have "
                                 + "named its image yet."),
                 lines("0:pruned",
@@ -128,6 +131,17 @@ final class PruneCommand extends StoreCommand {
             throw new LayerException("cannot read the users of the store in " + root.resolve("state/users") + ": "
                     + e.getMessage(), e);
         }
+        long sourcesFreed = 0;
+        if (cacheOptions.isPresent()) {
+            // The git checksums, ETags and git context checkouts go by the cache records' rules: they are what
+            // BuildKit keeps as cache records of its git and http sources.
+            try {
+                sourcesFreed = SourceCaches.prune(root, cacheOptions.get(), Instant.now(),
+                        buildsSince.map(t -> t.minusSeconds(1))).bytes();
+            } catch (IOException e) {
+                throw new LayerException("cannot prune the remembered sources in " + root + ": " + e.getMessage(), e);
+            }
+        }
         // What killed writers (a load or pull) staged in ingest/: a build's start cleans it, a load or pull does not
         // (for a day), so prune does, as BuildKit's prune drops abandoned ingests. A file written in the last ten
         // seconds, or since a live wharf process began, may be a live writer's.
@@ -151,7 +165,7 @@ final class PruneCommand extends StoreCommand {
             }
             out.println();
         }
-        out.println("Total reclaimed space: " + ByteSizes.human(report.bytesFreed()));
+        out.println("Total reclaimed space: " + ByteSizes.human(report.bytesFreed() + sourcesFreed));
         for (Descriptor missing : report.missing()) {
             error("warning: " + missing.mediaType() + " " + missing.digest()
                     + " is used but missing; the images using it are broken: build or load them again");

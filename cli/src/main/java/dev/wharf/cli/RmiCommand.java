@@ -55,11 +55,14 @@ final class RmiCommand extends StoreCommand {
     @Override
     int execute() throws LayerException {
         int code = ExitCodes.OK;
-        LocalStore local = openStore();
-        ImageLookup lookup = new ImageLookup(local);
+        Optional<LocalStore> local = openIfPresent();
+        Optional<ImageLookup> lookup = local.map(ImageLookup::new);
         for (String reference : images) {
             try {
-                for (String name : remove(local, lookup, reference)) {
+                if (local.isEmpty()) {
+                    throw noSuchImage(reference);
+                }
+                for (String name : remove(local.get(), lookup.get(), reference)) {
                     out().println("Untagged: " + familiar(name));
                 }
             } catch (CommandException e) {

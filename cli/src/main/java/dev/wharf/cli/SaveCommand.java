@@ -85,7 +85,7 @@ final class SaveCommand extends StoreCommand {
                 throw new ParameterException(spec.commandLine(), "wharf save: " + e.getMessage());
             }
         }
-        LocalStore local = openStore();
+        LocalStore local = openIfPresent().orElseThrow(() -> noSuchImage(names.get(0).toString()));
         ImageLookup lookup = new ImageLookup(local);
         for (int i = 0; i < names.size(); i++) {
             // A familiar name finds a pulled image stored under its full name (alpine: docker.io/library/...)

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -61,6 +62,22 @@ abstract class StoreCommand implements Callable<Integer> {
     /** The local store {@code --root} selects. */
     final LocalStore openStore() throws LayerException {
         return LocalStore.open(store.resolve());
+    }
+
+    /**
+     * The local store {@code --root} selects, or empty when its root directory does not exist: for the commands
+     * that only read the store (images, inspect, history, save) or whose every argument must name a stored image
+     * (tag, rmi). A missing store answers as an empty one, as a fresh docker daemon lists no images and has no such
+     * image; opening it would create it, leaving an empty store behind a mistyped {@code --root} or
+     * {@code WHARF_ROOT} (and failing on a read-only file system) for a command that writes nothing.
+     */
+    final Optional<LocalStore> openIfPresent() throws LayerException {
+        return Files.isDirectory(store.resolve()) ? Optional.of(openStore()) : Optional.empty();
+    }
+
+    /** The error for {@code reference} in a store that does not exist: the one {@link ImageLookup} gives. */
+    static CommandException noSuchImage(String reference) {
+        return new CommandException("No such image: " + reference);
     }
 
     /**

@@ -50,7 +50,7 @@ final class TagCommand extends StoreCommand {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "wharf tag: " + e.getMessage());
         }
-        LocalStore local = openStore();
+        LocalStore local = openIfPresent().orElseThrow(() -> noSuchImage(source));
         ResolvedImage image = new ImageLookup(local).find(source);
         local.images().tag(name, image.target().withAnnotations(Map.of()));
         return ExitCodes.OK;

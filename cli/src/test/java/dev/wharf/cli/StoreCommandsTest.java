@@ -211,6 +211,52 @@ class StoreCommandsTest {
     }
 
     @Test
+    void prune_removesRememberedGitAndHttpSources_byTheCacheRecordsRules() throws Exception {
+        ok("load", "--root", storeA.toString(), "-i", seedArchive.toString());
+        // The git checksums, ETags and git context checkouts builds remember; an entry's time is its last use.
+        Path oldSum = entry("git-checksums/" + "a".repeat(64), 48, 100);
+        Path newSum = entry("git-checksums/" + "b".repeat(64), 0, 100);
+        Path oldTag = entry("http-etags/" + "c".repeat(64), 48, 100);
+        Path newTag = entry("http-etags/" + "d".repeat(64), 0, 100);
+        Path oldCheckout = entry("git-contexts/" + "e".repeat(64) + "/tree/f.txt", 48, 100).getParent().getParent();
+        Files.setLastModifiedTime(oldCheckout, FileTime.from(Instant.now().minusSeconds(48 * 3600)));
+        Path lessRecent = entry("git-contexts/" + "1".repeat(64) + "/tree/big", 0, 20_000).getParent().getParent();
+        Files.setLastModifiedTime(lessRecent, FileTime.from(Instant.now().minusSeconds(2 * 3600)));
+        Path recent = entry("git-contexts/" + "2".repeat(64) + "/tree/big", 0, 20_000).getParent().getParent();
+        Files.setLastModifiedTime(recent, FileTime.from(Instant.now().minusSeconds(3600)));
+
+        ok("prune", "--root", storeA.toString());
+        assertTrue(Files.exists(oldSum) && Files.exists(oldTag) && Files.exists(oldCheckout),
+                "a prune of blobs only keeps them, as it keeps the cache records");
+
+        ok("prune", "--root", storeA.toString(), "--filter", "until=24h");
+        assertFalse(Files.exists(oldSum));
+        assertFalse(Files.exists(oldTag));
+        assertFalse(Files.exists(oldCheckout));
+        assertTrue(Files.exists(newSum) && Files.exists(newTag) && Files.exists(lessRecent) && Files.exists(recent));
+
+        ok("prune", "--root", storeA.toString(), "--keep-storage", "30kb");
+        assertFalse(Files.exists(lessRecent), "the least recently used goes first");
+        assertTrue(Files.exists(recent) && Files.exists(newSum) && Files.exists(newTag));
+
+        ok("prune", "--root", storeA.toString(), "-a");
+        for (String dir : List.of("git-checksums", "http-etags", "git-contexts")) {
+            try (var left = Files.list(storeA.resolve(dir))) {
+                assertEquals(List.of(), left.toList(), dir);
+            }
+        }
+    }
+
+    /** A file of {@code size} bytes under the store, last modified {@code hoursAgo}. */
+    private Path entry(String path, int hoursAgo, int size) throws IOException {
+        Path file = storeA.resolve(path);
+        Files.createDirectories(file.getParent());
+        Files.write(file, new byte[size]);
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().minusSeconds(hoursAgo * 3600L)));
+        return file;
+    }
+
+    @Test
     void prune_ofAMissingRoot_failsNamingIt_andCreatesNoStore() throws Exception {
         Path missing = dir.resolve("no-such-store");
         Outcome pruned = wharf("prune", "--root", missing.toString(), "-f");
@@ -218,6 +264,32 @@ class StoreCommandsTest {
         assertEquals("wharf prune: no store at " + missing + ": the directory does not exist (a build, pull, load "
                 + "or import creates it)\n", pruned.err());
         assertFalse(Files.exists(missing), "prune created a store");
+    }
+
+    @Test
+    void readOnlyCommands_ofAMissingRoot_answerAsAFreshDaemon_andCreateNothing() throws Exception {
+        Path missing = dir.resolve("no-such-store");
+        String root = missing.toString();
+        // docker on a fresh daemon: an empty list, and "No such image" for every image named.
+        assertEquals(new Outcome(0, "REPOSITORY   TAG       IMAGE ID   CREATED   SIZE\n", ""),
+                wharf("images", "--root", root));
+        assertEquals(new Outcome(0, "", ""), wharf("images", "--root", root, "-q"));
+        assertEquals(new Outcome(0, "", ""), wharf("images", "--root", root, "--format", "json"));
+        assertEquals(new Outcome(1, "[]\n", "wharf inspect: No such image: demo:1.0\nwharf inspect: No such image: "
+                + "other\n"), wharf("inspect", "--root", root, "demo:1.0", "other"));
+        assertEquals(new Outcome(1, "", "wharf inspect: No such image: demo:1.0\n"),
+                wharf("inspect", "--root", root, "--format", "{{.Id}}", "demo:1.0"));
+        assertEquals(new Outcome(1, "", "wharf history: No such image: demo:1.0\n"),
+                wharf("history", "--root", root, "demo:1.0"));
+        assertEquals(new Outcome(1, "", "wharf tag: No such image: demo:1.0\n"),
+                wharf("tag", "--root", root, "demo:1.0", "demo:2"));
+        assertEquals(new Outcome(1, "", "wharf rmi: No such image: demo:1.0\n"),
+                wharf("rmi", "--root", root, "demo:1.0"));
+        assertEquals(new Outcome(0, "", ""), wharf("rmi", "--root", root, "-f", "demo:1.0"));
+        assertEquals(new Outcome(1, "", "wharf save: No such image: demo:1.0\n"),
+                wharf("save", "--root", root, "demo:1.0", "-o", dir.resolve("out.tar").toString()));
+        assertFalse(Files.exists(missing), "a read-only command created a store");
+        assertFalse(Files.exists(dir.resolve("out.tar")));
     }
 
     @Test

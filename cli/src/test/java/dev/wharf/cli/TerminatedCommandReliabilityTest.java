@@ -139,6 +139,122 @@ class TerminatedCommandReliabilityTest {
                 archive.toString());
     }
 
+    @Test
+    void buildTerminatedWhileCompressingForItsOciOutput_isCanceledAsBuildx_andLeavesNothingStaged()
+            throws Exception {
+        Path root = work.resolve("store");
+        importRandomImage(root, "random:1");
+        Path context = Files.createDirectories(work.resolve("ctx"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM random:1\n");
+        Path out = Files.createDirectories(work.resolve("out"));
+        // The store keeps layers uncompressed: the oci exporter gzips 128 MB of random bytes into ingest/ first.
+        assertExportTerminatedAsBuildx(root, root.resolve("ingest"), out, "exporting to oci image format",
+                "-o", "type=oci,dest=" + out.resolve("image.tar"), context.toString());
+    }
+
+    @Test
+    void buildTerminatedWhileWritingItsTarOutput_isCanceledAsBuildx_andLeavesNothingStaged() throws Exception {
+        Path root = work.resolve("store");
+        importRandomImage(root, "random:1");
+        Path context = Files.createDirectories(work.resolve("ctx"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM random:1\n");
+        Path out = Files.createDirectories(work.resolve("out"));
+        // The tar exporter unpacks the root filesystem into the build's scratch directory, then stages the tarball
+        // beside its destination.
+        assertExportTerminatedAsBuildx(root, out, out, "exporting to client tarball",
+                "-o", "type=tar,dest=" + out.resolve("rootfs.tar"), context.toString());
+    }
+
+    /**
+     * Builds with {@code args}, sends SIGTERM once a file appears in {@code staging} (the export is writing), and
+     * asserts buildx's ending: the exporter vertex {@code vertex} CANCELED, then the solve's error, status 1; no
+     * file left in {@code out} or the store's {@code ingest/}, no build scratch directory, and a healthy store.
+     */
+    private void assertExportTerminatedAsBuildx(Path root, Path staging, Path out, String vertex, String... args)
+            throws Exception {
+        LocalStore.open(root);
+        List<String> command = new java.util.ArrayList<>(List.of("build", "--root", root.toString(), "--progress",
+                "plain"));
+        command.addAll(List.of(args));
+        Path log = work.resolve("build.log");
+        Process child = CliHarness.start(log, command.toArray(String[]::new));
+        try {
+            boolean writing = false;
+            for (int i = 0; i < 12000 && !writing && child.isAlive(); i++) {
+                try (Stream<Path> files = Files.list(staging)) {
+                    writing = files.anyMatch(f -> Files.isRegularFile(f)
+                            && !f.getFileName().toString().equals("wharf.lock"));
+                }
+                Thread.sleep(writing ? 0 : 5);
+            }
+            CliHarness.require(writing && child.isAlive(), "the export ended before it could be terminated: "
+                    + read(log));
+            child.destroy(); // SIGTERM
+            assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the terminated JVM did not exit");
+        } finally {
+            child.destroyForcibly();
+        }
+        String text = read(log);
+        assertEquals(1, child.exitValue(), text);
+        java.util.regex.Matcher started = java.util.regex.Pattern.compile("(?m)^#(\\d+) " + vertex + "$")
+                .matcher(text);
+        assertTrue(started.find(), text);
+        assertTrue(text.contains("\n#" + started.group(1) + " CANCELED\n"), text);
+        assertTrue(text.strip().endsWith("ERROR: failed to solve: Canceled: context canceled"), text);
+        try (Stream<Path> left = Files.list(out)) {
+            assertEquals(List.of(), left.toList(), "the cut-short output was left");
+        }
+        try (Stream<Path> left = Files.list(root.resolve("ingest"))) {
+            assertEquals(List.of(), left.toList(), "staged blobs outlived the build");
+        }
+        try (Stream<Path> left = Files.list(root.resolve("state"))) {
+            assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith("build-")).toList(),
+                    "the build's scratch directory outlived it");
+        }
+        CliHarness.Outcome doctor = CliHarness.wharf("doctor", "--root", root.toString());
+        assertEquals(0, doctor.exitCode(), doctor.out() + doctor.err());
+    }
+
+    @Test
+    void loadTerminatedWhileSpoolingStandardInput_endsWithContextCanceled_leavingNoSpoolFile() throws Exception {
+        Path source = work.resolve("source");
+        importRandomImage(source, "random:1");
+        Path archive = work.resolve("random.tar");
+        CliHarness.ok("save", "--root", source.toString(), "random:1", "-o", archive.toString());
+        Path root = work.resolve("store");
+        Path tmp = Files.createDirectories(work.resolve("tmp"));
+        ProcessBuilder builder = CliHarness.processBuilder("load", "--root", root.toString());
+        builder.command().add(1, "-Djava.io.tmpdir=" + tmp);
+        Path log = work.resolve("load.log");
+        Process child = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            // Half the archive, with the pipe left open: a slow `docker save |`, or a terminal.
+            try (var in = Files.newInputStream(archive)) {
+                child.getOutputStream().write(in.readNBytes((int) (Files.size(archive) / 2)));
+                child.getOutputStream().flush();
+            }
+            boolean spooling = false;
+            for (int i = 0; i < 12000 && !spooling && child.isAlive(); i++) {
+                try (Stream<Path> files = Files.list(tmp)) {
+                    spooling = files.anyMatch(f -> f.getFileName().toString().startsWith("wharf-load-"));
+                }
+                Thread.sleep(spooling ? 100 : 5); // then let it read what is in the pipe and block
+            }
+            CliHarness.require(spooling && child.isAlive(), "the load did not spool: " + read(log));
+            child.destroy(); // SIGTERM
+            // The spool used to block in a read that no interrupt ends: the JVM waited out its 30 s shutdown grace.
+            assertTrue(child.waitFor(20, TimeUnit.SECONDS), "the terminated load did not exit");
+        } finally {
+            child.destroyForcibly();
+        }
+        String text = read(log);
+        assertEquals(1, child.exitValue(), text);
+        assertEquals("wharf load: context canceled", text.strip());
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertEquals(List.of(), left.toList(), "the spooled archive outlived the load");
+        }
+    }
+
     /**
      * Runs wharf with {@code args}, sends SIGTERM once a file appears under {@code staging} (the transfer is under
      * way), and asserts docker's ending: {@code wharf COMMAND: context canceled} last, status 1, and nothing left in

@@ -15,6 +15,7 @@ public class BuildFailedException extends EngineException {
     private final int line;
     private final Integer exitCode;
     private final String reason;
+    private final boolean sourceShown;
 
     /**
      * @param step     the instruction as shown in progress output, e.g. {@code RUN exit 3}
@@ -25,12 +26,28 @@ public class BuildFailedException extends EngineException {
      */
     public BuildFailedException(String step, String file, int line, Integer exitCode, String reason,
                                 Throwable cause) {
+        this(step, file, line, exitCode, reason, cause, true);
+    }
+
+    /**
+     * @param sourceShown whether a client shows the Dockerfile lines of {@code line} with the error: false where
+     *                    BuildKit's error carries no source location although the step has a line (a remote
+     *                    source's cache key, a refused entitlement), so buildx prints the {@code ERROR} line alone
+     */
+    public BuildFailedException(String step, String file, int line, Integer exitCode, String reason,
+                                Throwable cause, boolean sourceShown) {
         super(message(step, file, line, exitCode, reason), cause);
         this.step = step;
         this.file = file;
         this.line = line;
         this.exitCode = exitCode;
         this.reason = reason;
+        this.sourceShown = sourceShown;
+    }
+
+    /** Whether the Dockerfile lines of the failed step belong with the error, as buildx prints them. */
+    public boolean sourceShown() {
+        return sourceShown;
     }
 
     private static String message(String step, String file, int line, Integer exitCode, String reason) {

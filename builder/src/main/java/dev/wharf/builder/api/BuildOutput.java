@@ -45,9 +45,14 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
             type = "image";
             push = true;
         }
+        if (type.equals("cacheonly")) {
+            // BuildKit has this exporter (it exports only the cache); wharf's cache stays in its store.
+            throw new IllegalArgumentException("output type cacheonly is not supported by wharf");
+        }
         if (!java.util.List.of("image", "oci", "docker", "local", "tar").contains(type)) {
-            throw new IllegalArgumentException("unknown output type \"" + type
-                    + "\"; use image, registry, oci, docker, local or tar");
+            // BuildKit's words (solver: exporter %q could not be found); wharf's are image, registry, oci, docker,
+            // local and tar.
+            throw new IllegalArgumentException("exporter \"" + type + "\" could not be found");
         }
         if (!type.equals("image") && (push || !names.isEmpty())) {
             throw new IllegalArgumentException("output type " + type + " takes no name= or push=");

@@ -2,9 +2,11 @@ package dev.wharf.builder.doctor;
 
 import dev.wharf.builder.sandbox.Executables;
 import dev.wharf.builder.sandbox.HostLimits;
+import dev.wharf.builder.sandbox.OciSpecFactory;
 import dev.wharf.builder.sandbox.RuntimeChoice;
 import dev.wharf.builder.sandbox.SandboxException;
 import dev.wharf.builder.sandbox.SandboxSelector;
+import dev.wharf.builder.sandbox.StaleCgroups;
 import dev.wharf.builder.snapshot.SnapshotException;
 import dev.wharf.builder.snapshot.SnapshotInfo;
 import dev.wharf.builder.snapshot.Snapshotter;
@@ -90,7 +92,23 @@ public final class StaleState {
             problems.addAll(snapshots(repair));
         }
         problems.addAll(sandboxState(repair, staleRuns));
+        problems.addAll(cgroups(repair));
         return List.copyOf(problems);
+    }
+
+    /**
+     * Cgroups of runs whose wharf process is gone, of any store (cgroups are the host's): checked with every
+     * store's, as a few directory listings cost next to nothing, and only removable once no process is in them.
+     */
+    private static List<StoreProblem> cgroups(boolean repair) {
+        List<StoreProblem> problems = new ArrayList<>();
+        for (StaleCgroups.Found found : StaleCgroups.sweep(OciSpecFactory.DEFAULT_CGROUP_PARENT, repair)) {
+            problems.add(new StoreProblem(StoreProblem.Kind.STALE_CGROUP, found.dir().toString(),
+                    "cgroup of a sandbox run whose wharf process is gone"
+                            + (repair && !found.removed() ? "; cannot remove it: a process is still in it" : ""),
+                    found.removed()));
+        }
+        return problems;
     }
 
     private List<StoreProblem> snapshots(boolean repair) {

@@ -5,6 +5,7 @@ import dev.wharf.builder.snapshot.CopySnapshotter;
 import dev.wharf.builder.snapshot.OverlaySnapshotter;
 import dev.wharf.builder.snapshot.SnapshotException;
 import dev.wharf.builder.snapshot.Snapshotter;
+import dev.wharf.builder.snapshot.UnusableSnapshot;
 import dev.wharf.cache.CacheException;
 import dev.wharf.cache.CacheStoreOptions;
 import dev.wharf.cache.FileCacheStore;
@@ -116,6 +117,7 @@ public final class StoreDoctor {
                     List<StoreProblem> problems = new ArrayList<>(store.checker().check(repair));
                     problems.addAll(cache.check(store.blobs(), repair));
                     problems.addAll(registered.found());
+                    problems.addAll(unusableSnapshots(snapshotters, repair));
                     return new DoctorReport(normalized, problems, registered.othersAlive());
                 }
             } finally {
@@ -124,6 +126,23 @@ public final class StoreDoctor {
         } catch (IOException | CacheException e) {
             throw new EngineException("cannot check the wharf store at " + normalized + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The snapshots no build can use (damaged records, snapshots on a missing parent), which only the doctor looks
+     * for: finding them reads every record. Repair removes them only while no other process uses the snapshot
+     * store, which the snapshotter tells itself.
+     */
+    private static List<StoreProblem> unusableSnapshots(List<Snapshotter> snapshotters, boolean repair)
+            throws SnapshotException {
+        List<StoreProblem> problems = new ArrayList<>();
+        for (Snapshotter snapshotter : snapshotters) {
+            for (UnusableSnapshot unusable : snapshotter.unusable(repair)) {
+                problems.add(new StoreProblem(StoreProblem.Kind.DAMAGED_SNAPSHOT, unusable.subject(),
+                        unusable.detail(), unusable.repaired()));
+            }
+        }
+        return problems;
     }
 
     /** The snapshot stores an engine made under the root: overlay ({@code snapshots/}) and copy. */

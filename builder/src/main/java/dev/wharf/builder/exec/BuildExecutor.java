@@ -142,7 +142,7 @@ final class BuildExecutor {
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
-                throw fail(number, fromText, stage.range().start().line(), null, e.getMessage(), e, start);
+                throw fail(number, fromText, stage.range().start().line(), null, e.getMessage(), e, start, true);
             }
             // Nothing runs at FROM (layers are unpacked when a step needs them): it counts as a cache hit, and an
             // image already in the store shows CACHED, as BuildKit shows the source of an image whose layers it
@@ -163,7 +163,7 @@ final class BuildExecutor {
                 listener.onEvent(new BuildEvent.StepStarted(number, progressName(stage), 0, progress.total(),
                         fromText));
                 throw fail(number, fromText, stage.range().start().line(), null, e.getMessage(), e,
-                        System.nanoTime());
+                        System.nanoTime(), true);
             }
         }
         for (int i = 0; i < stage.steps().size(); i++) {
@@ -352,34 +352,18 @@ final class BuildExecutor {
             listener.onEvent(new BuildEvent.StepFailed(number, BuildEvent.StepFailed.CANCELLED, elapsed(start)));
             throw e;
         } catch (Exception e) {
-            if (cancelledBy(e)) {
+            if (Cancellation.causedBy(e)) {
                 // A cancel that reached the step as another error ("interrupted while waiting for the store lock",
                 // a channel closed by the interrupt): BuildKit shows the vertex as CANCELED, not as its error.
                 listener.onEvent(new BuildEvent.StepFailed(number, BuildEvent.StepFailed.CANCELLED, elapsed(start)));
-                InterruptedException cancelled = new InterruptedException("build cancelled");
-                cancelled.initCause(e);
-                throw cancelled;
+                throw Cancellation.of(e);
             }
             if (e instanceof StepFailure failure) {
-                throw fail(number, text, line, failure.exitCode(), e.getMessage(), e.getCause(), start);
+                throw fail(number, text, line, failure.exitCode(), e.getMessage(), e.getCause(), start,
+                        failure.located());
             }
-            throw fail(number, text, line, null, e.getMessage(), e, start);
+            throw fail(number, text, line, null, e.getMessage(), e, start, true);
         }
-    }
-
-    /** Whether a step's error comes from the build's cancellation: the thread's interrupt, or one in its causes. */
-    private static boolean cancelledBy(Throwable error) {
-        if (Thread.currentThread().isInterrupted()) {
-            return true;
-        }
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof InterruptedException || t instanceof java.nio.channels.ClosedByInterruptException
-                    || t instanceof java.io.InterruptedIOException
-                            && !(t instanceof java.net.SocketTimeoutException)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static boolean isFilesystem(Step step) {
@@ -505,9 +489,10 @@ final class BuildExecutor {
     }
 
     private BuildFailedException fail(int number, String text, int line, Integer exitCode, String reason,
-                                      Throwable cause, long start) {
+                                      Throwable cause, long start, boolean located) {
         String why = reason == null ? String.valueOf(cause) : reason;
-        BuildFailedException e = new BuildFailedException(text, settings.source().name(), line, exitCode, why, cause);
+        BuildFailedException e = new BuildFailedException(text, settings.source().name(), line, exitCode, why, cause,
+                located);
         // The step's own error line says what BuildKit's vertex error says (#4 ERROR: process "/bin/sh -c make"
         // did not complete successfully: exit code: 2); the step and its line are already on screen.
         listener.onEvent(new BuildEvent.StepFailed(number, why, elapsed(start)));
@@ -522,10 +507,28 @@ final class BuildExecutor {
     static final class StepFailure extends Exception {
         private static final long serialVersionUID = 1L;
         private final Integer exitCode;
+        private final boolean located;
 
         StepFailure(String message, Integer exitCode, Throwable cause) {
+            this(message, exitCode, cause, true);
+        }
+
+        private StepFailure(String message, Integer exitCode, Throwable cause, boolean located) {
             super(message, cause);
             this.exitCode = exitCode;
+            this.located = located;
+        }
+
+        /**
+         * A failure BuildKit reports without the step's Dockerfile location, so buildx prints no source lines: a
+         * remote source's cache key fails in the source op, which the Dockerfile frontend gives no location.
+         */
+        static StepFailure unlocated(String message, Throwable cause) {
+            return new StepFailure(message, null, cause, false);
+        }
+
+        boolean located() {
+            return located;
         }
 
         Integer exitCode() {

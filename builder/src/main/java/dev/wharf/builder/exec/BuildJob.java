@@ -137,7 +137,7 @@ final class BuildJob {
                 if (denied != null) {
                     throw new BuildFailedException(DockerfileText.of(name, text).text(step), name,
                             step.range().start().line(), null, "failed to load LLB: " + denied + " is not allowed",
-                            null);
+                            null, false); // BuildKit refuses the whole LLB: its error has no source location
                 }
             }
         }
@@ -168,7 +168,7 @@ final class BuildJob {
         // cancelled; with them the scratch directory that holds their sockets.
         try (SshAgents agents = SshAgents.start(request.ssh(), scratch);
              MainContext main = MainContext.open(request, scratch.resolve("context"), workspace.posix(),
-                workspace.http());
+                workspace.http(), workspace.gitContexts());
              NamedContexts named = new NamedContexts(
                      NamedContexts.parse(request.namedContexts(), request.namedContextBase()),
                      scratch.resolve("named"), workspace.http(), workspace.gitChecksums(), options.clock())) {
@@ -242,10 +242,12 @@ final class BuildJob {
             BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings),
                     steps);
             BuildExecutor.State state = executor.run();
-            // The final image's layers must be in the store, also those of steps hit in an imported cache.
-            imports.ensure(state.layers());
-            BuildResult result = new ImageOutputs(workspace, options, request, registries, images, steps)
-                    .write(state, created, executor.timings(), scratch, epoch, inlineCache(plan, executor.records()));
+            BuildResult result = export(() -> {
+                // The final image's layers must be in the store, also those of steps hit in an imported cache.
+                imports.ensure(state.layers());
+                return new ImageOutputs(workspace, options, request, registries, images, steps).write(state, created,
+                        executor.timings(), scratch, epoch, inlineCache(plan, executor.records()));
+            });
             try {
                 imports.keep(workspace.cache());
             } catch (CacheException e) {
@@ -387,6 +389,49 @@ final class BuildJob {
             records.addAll(byStage.getOrDefault(stage, List.of()));
         }
         return records;
+    }
+
+    /**
+     * Runs the export phase (the image into the store, the {@code -o} outputs, the push). A cancel in it ends it as
+     * one in a step does: BuildKit's exporter vertex is open meanwhile, so the cancel shows as that vertex
+     * {@code CANCELED} (the CLI shows exporter vertexes only after a build, so it is opened here, then), unless a
+     * vertex of its own (a push) already showed it. Written files are safe as they are: blobs enter the store
+     * verified and renamed whole, outputs are staged beside their destination and deleted when cut short, and a
+     * name is only given to an image whose blobs are all stored; a cancel that lands after the last interruptible
+     * write still ends the build as cancelled, as the client's context is.
+     */
+    private BuildResult export(ExportPhase phase) throws EngineException, IOException, InterruptedException {
+        long start = System.nanoTime();
+        BuildResult result;
+        try {
+            result = phase.run();
+        } catch (InterruptedException e) {
+            throw e; // reported by the vertex it stopped
+        } catch (EngineException | IOException | RuntimeException e) {
+            if (!Cancellation.causedBy(e)) {
+                throw e;
+            }
+            throw exportCancelled(e, start);
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            throw exportCancelled(null, start);
+        }
+        return result;
+    }
+
+    private InterruptedException exportCancelled(Throwable cause, long start) {
+        int step = steps.incrementAndGet();
+        request.listener().onEvent(new BuildEvent.StepStarted(step, "", 0, 0,
+                Cancellation.exporterVertex(request.outputs())));
+        request.listener().onEvent(new BuildEvent.StepFailed(step, BuildEvent.StepFailed.CANCELLED,
+                ImagePushes.since(start)));
+        return Cancellation.of(cause);
+    }
+
+    /** The export phase's work. */
+    @FunctionalInterface
+    private interface ExportPhase {
+        BuildResult run() throws EngineException, IOException, InterruptedException;
     }
 
     /**

@@ -37,7 +37,7 @@ final class CacheExports {
     /** Exports to each destination as one progress step numbered by {@code steps}. */
     static void export(List<CacheDestination> destinations, BuildPlan plan, Map<Integer, List<CacheRecord>> byStage,
                        BlobProvider blobs, LayerCompressor compressor, Supplier<RegistryClient> registry,
-                       ProgressListener listener, IntSupplier steps) throws EngineException {
+                       ProgressListener listener, IntSupplier steps) throws EngineException, InterruptedException {
         for (CacheDestination destination : destinations) {
             if (destination.type() == CacheSource.Type.INLINE) {
                 continue; // written into the image's config by the build
@@ -55,7 +55,10 @@ final class CacheExports {
                 cache.save(compressed(records, destination, compressor, blobs), blobs);
                 listener.onEvent(new BuildEvent.StepDone(step, ImagePushes.since(start)));
             } catch (LayerException | RuntimeException e) {
-                listener.onEvent(new BuildEvent.StepFailed(step, e.getMessage(), ImagePushes.since(start)));
+                listener.onEvent(Cancellation.failed(step, e, ImagePushes.since(start)));
+                if (Cancellation.causedBy(e)) {
+                    throw Cancellation.of(e); // also with ignore-error: the build is cancelled, not the export
+                }
                 String message = "cannot export the build cache to " + cache.describe() + ": " + e.getMessage();
                 if (!destination.ignoreError()) {
                     throw new EngineException(message + " (the image itself was built; add ignore-error=true to "

@@ -8,6 +8,7 @@ import dev.wharf.builder.snapshot.Mount;
 import dev.wharf.builder.snapshot.RootView;
 import dev.wharf.context.glob.GoPaths;
 import dev.wharf.context.source.CopyRequest;
+import dev.wharf.context.sources.HttpDownloader;
 import dev.wharf.context.source.DestinationView;
 import dev.wharf.context.source.FileEntry;
 import dev.wharf.context.walk.FileType;
@@ -104,7 +105,7 @@ final class CopyRunner {
             for (int i = 0; i < remotes.size(); i++) {
                 RemoteSource remote = remotes.get(i);
                 CopyRequest request = new CopyRequest(List.of(remote.copySource()), dest, excludes, false);
-                checksums.put("remote" + i, remote.key(request));
+                checksums.put("remote" + i, cacheKey(remote, request));
                 parts.add(new Part(Optional.empty(), Optional.of(remote), request,
                         !remote.isGit() && add.unpack().orElse(false)));
             }
@@ -147,6 +148,23 @@ final class CopyRunner {
         }
         return new PreparedCopy(parts, files.sourceContents(), dest,
                 chown.map(Word::text).filter(s -> !s.isEmpty()), mode);
+    }
+
+    /**
+     * A remote source's part of the step's cache key, failing as BuildKit's source op fails to load its cache key:
+     * {@code failed to load cache key: } and Go's words, with no Dockerfile location (the frontend gives the HTTP and
+     * git sources none), so buildx prints no source lines. A git remote over ssh needs the build's {@code --ssh
+     * default} agent there (source/git: the session's ssh forward), whichever keys the host would offer.
+     */
+    private Digest cacheKey(RemoteSource remote, CopyRequest request) throws Exception {
+        if (remote.isSshGit() && !settings.ssh().containsKey("default")) {
+            throw BuildExecutor.StepFailure.unlocated("failed to load cache key: unset ssh forward key default", null);
+        }
+        try {
+            return remote.key(request);
+        } catch (HttpDownloader.Failure e) {
+            throw BuildExecutor.StepFailure.unlocated("failed to load cache key: " + e.goReason(), e);
+        }
     }
 
     /**

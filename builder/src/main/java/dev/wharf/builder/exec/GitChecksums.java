@@ -19,7 +19,7 @@ import java.util.Optional;
  * changing those files is still a cache hit, as BuildKit's content-based key of the copy makes it; this memo is
  * BuildKit's other key, the git source's own, which lets a rebuild of an unchanged commit find its content checksum
  * without cloning. A commit's files never change, so an entry never goes stale; a lost or damaged one only costs a
- * clone.
+ * clone. {@code wharf prune} removes entries by their last use, as cache records.
  *
  * <p>Thread-safe: entries are replaced atomically.
  */
@@ -33,11 +33,23 @@ final class GitChecksums {
     /** The remembered checksum of {@code key}'s checkout, if any. */
     Optional<Digest> lookup(String key) {
         try {
-            return Optional.of(Digest.parse(Files.readString(file(key), StandardCharsets.UTF_8).strip()));
+            Path file = file(key);
+            Digest d = Digest.parse(Files.readString(file, StandardCharsets.UTF_8).strip());
+            touch(file);
+            return Optional.of(d);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException | IllegalArgumentException e) {
             return Optional.empty();
+        }
+    }
+
+    /** Marks {@code file} used now: {@code wharf prune} removes the entries not used for a while (SourceCaches). */
+    static void touch(Path file) {
+        try {
+            Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+        } catch (IOException e) {
+            // Pruned meanwhile, or read-only: the entry was still read, and at worst goes earlier.
         }
     }
 

@@ -50,7 +50,11 @@ final class HttpCache {
             }
             Entry e = new Entry(lines.get(0), Digest.parse(lines.get(1)),
                     lines.get(2).isEmpty() ? Optional.empty() : Optional.of(Instant.parse(lines.get(2))));
-            return blobs.exists(e.digest()) ? Optional.of(e) : Optional.empty();
+            if (!blobs.exists(e.digest())) {
+                return Optional.empty();
+            }
+            GitChecksums.touch(file(url, fileName));
+            return Optional.of(e);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException | IllegalArgumentException | DateTimeParseException e) {

@@ -58,7 +58,7 @@ final class ImageOutputs {
     BuildResult write(BuildExecutor.State state, OffsetDateTime created,
                               List<BuildResult.StepTiming> timings, Path scratch, OptionalLong epoch,
                               List<dev.wharf.cache.CacheRecord> inlineRecords)
-            throws LayerException, IOException, EngineException {
+            throws IOException, EngineException, InterruptedException {
         // As BuildKit's exporter: the image is as old as its newest history entry, so a fully cached rebuild
         // gives the same config and digest; SOURCE_DATE_EPOCH already dated every entry.
         List<dev.wharf.layers.image.HistoryEntry> history = HistoryTimes.fill(state.image().history(), created);
@@ -225,7 +225,7 @@ final class ImageOutputs {
      * @return the image the first push output pushed, empty when nothing is pushed
      */
     private Optional<LayerCompressor.Compressed> push(IoFunction<BuildOutput, Descriptor> manifestOf)
-            throws EngineException, IOException {
+            throws EngineException, IOException, InterruptedException {
         List<String> names = pushNames(request);
         if (names.isEmpty()) {
             return Optional.empty();
@@ -252,11 +252,14 @@ final class ImageOutputs {
                 }
                 done.addAll(outputNames);
             }
-        } catch (LayerException e) {
-            request.listener().onEvent(new BuildEvent.StepFailed(step, e.getMessage(), ImagePushes.since(start)));
-            throw new EngineException("cannot push " + String.join(", ", names) + ": " + e.getMessage(), e);
-        } catch (EngineException e) {
-            request.listener().onEvent(new BuildEvent.StepFailed(step, e.getMessage(), ImagePushes.since(start)));
+        } catch (EngineException | IOException | RuntimeException e) {
+            request.listener().onEvent(Cancellation.failed(step, e, ImagePushes.since(start)));
+            if (Cancellation.causedBy(e)) {
+                throw Cancellation.of(e);
+            }
+            if (e instanceof LayerException) {
+                throw new EngineException("cannot push " + String.join(", ", names) + ": " + e.getMessage(), e);
+            }
             throw e;
         }
         request.listener().onEvent(new BuildEvent.StepDone(step, ImagePushes.since(start)));

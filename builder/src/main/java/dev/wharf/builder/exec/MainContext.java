@@ -7,7 +7,6 @@ import dev.wharf.builder.api.EngineException;
 import dev.wharf.context.ContextException;
 import dev.wharf.context.glob.GoPaths;
 import dev.wharf.context.sources.BuildContextSource;
-import dev.wharf.context.sources.GitContextSource;
 import dev.wharf.context.sources.GitRemote;
 import dev.wharf.context.sources.HttpDownloader;
 import dev.wharf.context.sources.LocalDirectorySource;
@@ -29,7 +28,8 @@ import java.util.Optional;
  * request's {@link BuildContext} says), with the Dockerfile's text: {@code -f}'s text, else the file {@code -f}
  * names (a host path for a directory context, a path inside the context otherwise, as BuildKit's {@code filename}),
  * else {@code Dockerfile} in the context. A git context keeps {@code .git} when the build arg {@code
- * BUILDKIT_CONTEXT_KEEP_GIT_DIR} is true, as in BuildKit. Closing deletes what opening created.
+ * BUILDKIT_CONTEXT_KEEP_GIT_DIR} is true, as in BuildKit; its checkout is the store's ({@link GitContextCheckouts}).
+ * Closing deletes what opening created.
  *
  * <p>Not thread-safe; one per build.
  */
@@ -47,12 +47,15 @@ final class MainContext implements AutoCloseable {
     }
 
     /** Opens the request's context under {@code workDir} and reads its Dockerfile. */
-    static MainContext open(BuildRequest request, Path workDir, PosixFiles posix, HttpDownloader http)
-            throws EngineException {
+    static MainContext open(BuildRequest request, Path workDir, PosixFiles posix, HttpDownloader http,
+                            GitContextCheckouts checkouts) throws EngineException {
         BuildContext context = request.context();
         OpenedContext opened;
         try {
-            opened = source(context, keepGitDir(request), workDir, posix, http, request.secrets()).open();
+            // A git context's checkout of a commit is kept in the store and reused: no clone for a seen commit.
+            opened = context instanceof BuildContext.Git git
+                    ? openGit(GitRemote.parse(git.url()), request, workDir, checkouts)
+                    : source(context, workDir, posix, http).open();
         } catch (ContextException e) {
             throw new EngineException(e.getMessage(), e);
         }
@@ -88,9 +91,15 @@ final class MainContext implements AutoCloseable {
         return List.of("1", "t", "T", "TRUE", "true", "True").contains(v);
     }
 
-    private static BuildContextSource source(BuildContext context, boolean keepGitDir, Path workDir,
-                                             PosixFiles posix, HttpDownloader http,
-                                             java.util.Map<String, Path> secrets) throws ContextException {
+    /** dockerui fetches a git context with llb.Git, which reads the same GIT_AUTH_* secrets as ADD does. */
+    private static OpenedContext openGit(GitRemote remote, BuildRequest request, Path workDir,
+                                         GitContextCheckouts checkouts) throws ContextException {
+        return checkouts.open(remote, keepGitDir(request), workDir,
+                GitAuthSecrets.authorization(remote.remote(), request.secrets()));
+    }
+
+    private static BuildContextSource source(BuildContext context, Path workDir, PosixFiles posix,
+                                             HttpDownloader http) throws ContextException {
         if (context instanceof BuildContext.Directory dir) {
             return new LocalDirectorySource(dir.path());
         }
@@ -100,13 +109,7 @@ final class MainContext implements AutoCloseable {
         if (context instanceof BuildContext.Archive archive) {
             return TarContextSource.archive(archive.file(), workDir, posix);
         }
-        if (context instanceof BuildContext.Url url) {
-            return new UrlContextSource(url.url(), workDir, posix, http);
-        }
-        // dockerui fetches a git context with llb.Git, which reads the same GIT_AUTH_* secrets as ADD does.
-        GitRemote remote = GitRemote.parse(((BuildContext.Git) context).url());
-        return new GitContextSource(remote, workDir, keepGitDir, "git",
-                GitAuthSecrets.authorization(remote.remote(), secrets));
+        return new UrlContextSource(((BuildContext.Url) context).url(), workDir, posix, http);
     }
 
     /** A path inside the context, cleaned so that {@code ..} cannot leave it. */

@@ -12,6 +12,7 @@ import dev.wharf.layers.registry.ImagePuller;
 import dev.wharf.layers.registry.ImageReference;
 import dev.wharf.layers.registry.InvalidReferenceException;
 import dev.wharf.layers.registry.PullResult;
+import dev.wharf.layers.registry.RegistryException;
 import dev.wharf.layers.registry.TransferListener;
 import dev.wharf.layers.store.ImageName;
 import dev.wharf.layers.store.LocalStore;
@@ -120,10 +121,27 @@ final class RegistryImages implements ImageConfigResolver {
             listener.onEvent(new BuildEvent.StepDone(step, since(start)));
             return base;
         } catch (LayerException e) {
-            String message = "failed to resolve source metadata for " + shown + ": " + e.getMessage();
+            String message = "failed to resolve source metadata for " + shown + ": " + cause(shown, e);
             listener.onEvent(new BuildEvent.StepFailed(step, message, since(start)));
             throw new ImageResolutionException(message, e);
         }
+    }
+
+    /**
+     * Why the metadata could not be had, in the words BuildKit's resolver ends its error with where wharf's registry
+     * client can give them (a request that failed in transport; containerd's {@code REF: not found} for a 404), else
+     * wharf's own message.
+     */
+    private static String cause(String shown, LayerException e) {
+        if (e instanceof RegistryException failed) {
+            if (failed.statusCode() == 404) {
+                return shown + ": not found";
+            }
+            if (failed.goReason().isPresent()) {
+                return failed.goReason().get();
+            }
+        }
+        return e.getMessage();
     }
 
     /**

@@ -138,6 +138,11 @@ final class RemoteSource {
         return git.isPresent();
     }
 
+    /** Whether this is a git repository reached over ssh, which needs the build's {@code --ssh default} agent. */
+    boolean isSshGit() {
+        return git.isPresent() && git.get().isSsh();
+    }
+
     /** The path to copy from the fetched directory: the downloaded file, or the whole checkout. */
     String copySource() {
         return git.isPresent() ? "." : HttpDownloader.fileName(written);

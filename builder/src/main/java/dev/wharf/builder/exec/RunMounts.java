@@ -96,9 +96,11 @@ final class RunMounts {
     private final Map<String, Path> secrets;
     private final Map<String, Path> ssh;
     private final String cacheNamespace;
+    private final BindCopies bindCopies;
 
     RunMounts(Path cacheRoot, StepRunner runner, Map<String, Path> secrets, Map<String, Path> ssh,
-              String cacheNamespace) {
+              String cacheNamespace, BindCopies bindCopies) {
+        this.bindCopies = bindCopies;
         this.cacheRoot = cacheRoot;
         this.runner = runner;
         this.secrets = secrets;
@@ -262,13 +264,19 @@ final class RunMounts {
         boolean resetOwners = EFFECTIVE_ROOT && sources.ownedByOthersUnder(sub);
         if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS) && (resetOwners || sources.excludesUnder(source))) {
             // ... and .dockerignore applied (the local source's include/exclude patterns, dockerui's build
-            // context): excluded files are not in the mount.
-            Path tree = Files.createTempDirectory(scratch, "bind-").resolve("data");
-            sources.copyTree(sub, tree);
-            if (resetOwners) {
-                resetOwners(tree);
+            // context): excluded files are not in the mount. A read-only mount shares the build's one copy.
+            BindCopies.Maker maker = into -> {
+                sources.copyTree(sub, into);
+                if (resetOwners) {
+                    resetOwners(into);
+                }
+            };
+            if (mount.readOnly()) {
+                return SandboxMount.bind(bindCopies.copy(sources, sub, resetOwners, maker).toString(), target, true);
             }
-            return SandboxMount.bind(tree.toString(), target, mount.readOnly());
+            Path tree = Files.createTempDirectory(scratch, "bind-").resolve("data");
+            maker.make(tree);
+            return SandboxMount.bind(tree.toString(), target, false);
         }
         if (mount.readOnly() && !resetOwners) {
             return SandboxMount.bind(source.toString(), target, true);

@@ -41,10 +41,12 @@ final class StepRunner {
     private final BuildSettings settings;
     private final Map<Integer, CopySources> stageSources = new HashMap<>();
     private final Map<Integer, CopySources> mountSources = new HashMap<>();
+    private final BindCopies bindCopies;
 
     StepRunner(Workspace workspace, BuildSettings settings) {
         this.workspace = workspace;
         this.settings = settings;
+        this.bindCopies = new BindCopies(settings.scratch());
     }
 
     /** The extra mounts of a RUN step; {@code checksums} holds those {@link #mountChecksums} added. */
@@ -55,7 +57,7 @@ final class StepRunner {
 
     private RunMounts runMounts() {
         return new RunMounts(workspace.store().root().resolve("cache-mounts"), this, settings.secrets(),
-                settings.ssh(), settings.cacheMountNamespace());
+                settings.ssh(), settings.cacheMountNamespace(), bindCopies);
     }
 
     /** Adds the content checksums of a RUN step's bind mounts. */

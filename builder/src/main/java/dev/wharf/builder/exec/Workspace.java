@@ -76,6 +76,7 @@ final class Workspace implements AutoCloseable {
     private final HttpDownloader http = HttpDownloader.fromEnvironment(System.getenv());
     private final HttpCache httpCache;
     private final GitChecksums gitChecksums;
+    private final GitContextCheckouts gitContexts;
     private final int compressionThreads = Runtime.getRuntime().availableProcessors();
     /** Compresses gzip blocks of the layers pushed or exported from this workspace, one thread per core; daemons. */
     private final ExecutorService compressors = Executors.newFixedThreadPool(compressionThreads, r -> {
@@ -106,6 +107,7 @@ final class Workspace implements AutoCloseable {
         this.clock = clock;
         this.httpCache = new HttpCache(store.root().resolve("http-etags"), store.blobs());
         this.gitChecksums = new GitChecksums(store.root().resolve("git-checksums"));
+        this.gitContexts = new GitContextCheckouts(store.root().resolve("git-contexts"));
     }
 
     /**
@@ -227,6 +229,10 @@ final class Workspace implements AutoCloseable {
     }
 
     /** The content checksums of earlier {@code ADD <git url>} checkouts, by commit. */
+    GitContextCheckouts gitContexts() {
+        return gitContexts;
+    }
+
     GitChecksums gitChecksums() {
         return gitChecksums;
     }

@@ -256,7 +256,9 @@ final class StageGraph {
                 // A mount without from= reads the build context (or nothing); BuildKit's placeholder "scratch"
                 // source for it has no effect on the graph, only on the stage's name in progress.
                 if (!from.isEmpty()) {
-                    Node node = stageNamed(from).orElseGet(() -> image(from, range));
+                    // The image's state has no location in BuildKit (detectRunMount adds a stage of only a
+                    // BaseName), so a failure to resolve it shows no Dockerfile lines.
+                    Node node = stageNamed(from).orElseGet(() -> image(from, null));
                     sources.add(new SourceRef(from, node));
                 } else if (!onBuild) {
                     mountsWithoutFrom = true;
@@ -284,7 +286,9 @@ final class StageGraph {
             // Only Dockerfile stages can be named by index: BuildKit's list also holds images added while the
             // graph is built, but reaching those by number is an accident of its implementation.
             if (i < 0 || i >= stageCount) {
-                throw new DockerfileException(file, range, "invalid stage index " + i);
+                // BuildKit's error has no location here (dockerfile2llb returns a bare error), so buildx prints
+                // the ERROR line alone.
+                throw new DockerfileException(file, (SourceRange) null, "invalid stage index " + i);
             }
             return nodes.get((int) i);
         }

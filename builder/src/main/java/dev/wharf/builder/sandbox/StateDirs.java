@@ -16,7 +16,6 @@ import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -47,14 +46,16 @@ final class StateDirs {
     }
 
     /**
-     * A new run directory with a fresh id of the form {@code wharf-<24 hex>}. It is made and locked under a staging
-     * name ({@code .new-<id>}) and then renamed, so a sweep (of any process) never sees a run directory whose lock is
-     * not yet held; this JVM's sweeps skip it from before it exists.
+     * A new run directory with a fresh id of the form {@code wharf-<24 hex>} ({@link RunId}: this process's pid,
+     * random digits and a check). It is made and locked under a staging name ({@code .new-<id>}) and then renamed,
+     * so a sweep (of any process) never sees a run directory whose lock is not yet held; this JVM's sweeps skip it
+     * from before it exists.
      */
     Held create() throws SandboxException {
-        byte[] bytes = new byte[12];
-        random.nextBytes(bytes);
-        String id = "wharf-" + HexFormat.of().formatHex(bytes);
+        // The owner's pid is in the id: the id also names the run's cgroups, which outlive a JVM killed with
+        // SIGKILL, and cgroups are shared by every store on the host; a sweep removes those whose owner is gone
+        // (StaleCgroups), whichever store's state directory (or none) still tells of them.
+        String id = RunId.create(ProcessHandle.current().pid(), random);
         Path dir = root.resolve(id);
         Path staging = root.resolve(".new-" + id);
         // POSIX locks belong to the process: this JVM's sweeps must not probe its own run locks (closing the

@@ -53,6 +53,7 @@ abstract class LocalSnapshotter implements Snapshotter {
     private final Path snapshots;
     private final MetadataStore metadata;
     private final StoreLock lock;
+    private final StoreUsers users;
     private final StoreUsers.Registration user;
     /** Present while a sweep is owed: set before a sweep starts, removed once one found nothing left. */
     private final Path sweepNeeded;
@@ -110,7 +111,8 @@ abstract class LocalSnapshotter implements Snapshotter {
         this.sweepNeeded = this.root.resolve("sweep-needed");
         this.idCeiling = this.root.resolve("id-ceiling");
         this.sweptStamp = this.root.resolve("swept");
-        this.user = open(new StoreUsers(this.root.resolve("users")));
+        this.users = new StoreUsers(this.root.resolve("users"));
+        this.user = open(users);
     }
 
     /** Registers this instance as a user of the store and sweeps when a marker, the flag or the stamp says to. */
@@ -125,9 +127,10 @@ abstract class LocalSnapshotter implements Snapshotter {
             try {
                 // The census deletes the markers of the dead it finds, so the flag is written first: a sweep that
                 // fails or is killed leaves it for the next process.
-                if (users.census(me).deadFound() || Files.exists(sweepNeeded) || sweepDue()) {
+                StoreUsers.Census census = users.census(me);
+                if (census.deadFound() || Files.exists(sweepNeeded) || sweepDue()) {
                     markSweepNeeded();
-                    if (sweepOrphans()) {
+                    if (sweepOrphans(census.othersAlive())) {
                         Files.deleteIfExists(sweepNeeded);
                     }
                     Files.write(sweptStamp, new byte[0]);
@@ -367,14 +370,24 @@ abstract class LocalSnapshotter implements Snapshotter {
 
     /**
      * Deletes snapshot directories that no metadata refers to, and half-built {@code new-*} directories; called
-     * under the store lock. Whether every record it read was committed: then nothing is left for a later check.
+     * under the store lock. Whether every record it read was committed and nothing was left: then nothing is left
+     * for a later check.
+     *
+     * <p>A damaged record's directory cannot be told from the others no record names (its id is in the unreadable
+     * record), and unlike them it may be in use: another process may have read the record before it was damaged and
+     * have the snapshot mounted as a running step's lower layer. So with {@code othersAlive} and a damaged record
+     * found, the damaged files and the directories no record names stay (the flag stays set) for a sweep that runs
+     * alone, or for {@code wharf doctor --repair}; half-built {@code new-*} directories are no one's (creators hold
+     * the store lock until they are renamed) and still go. The snapshots standing on a damaged parent keep their
+     * records and directories either way: see {@link BrokenChains}.
      */
-    private boolean sweepOrphans() throws SnapshotException {
+    private boolean sweepOrphans(boolean othersAlive) throws SnapshotException {
         Set<String> live = new HashSet<>();
         List<String> uncommitted = new ArrayList<>();
         long maxId = 0;
         MetadataStore.Listing listing = metadata.all();
-        for (Path damaged : listing.damaged()) {
+        boolean deferred = othersAlive && !listing.damaged().isEmpty();
+        for (Path damaged : deferred ? List.<Path>of() : listing.damaged()) {
             // Read as no record; the directory it named is an orphan now, deleted below.
             try {
                 Files.deleteIfExists(damaged);
@@ -395,10 +408,11 @@ abstract class LocalSnapshotter implements Snapshotter {
         recordIdFloor.accumulateAndGet(maxId, Math::max);
         raiseCeiling(maxId);
         uncommittedAtSweep.set(List.copyOf(uncommitted));
-        boolean clean = uncommitted.isEmpty();
+        boolean clean = uncommitted.isEmpty() && !deferred;
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(snapshots)) {
             for (Path dir : dirs) {
-                if (!live.contains(dir.getFileName().toString())) {
+                String name = dir.getFileName().toString();
+                if (!live.contains(name) && (!deferred || name.startsWith(NEW_PREFIX))) {
                     clean &= deleteQuietly(dir);
                 }
             }
@@ -407,6 +421,53 @@ abstract class LocalSnapshotter implements Snapshotter {
                     + e.getMessage(), e);
         }
         return clean;
+    }
+
+    @Override
+    public final List<UnusableSnapshot> unusable(boolean repair) throws SnapshotException {
+        try (StoreLock.Held held = acquire()) {
+            MetadataStore.Listing listing = metadata.all();
+            boolean remove;
+            try {
+                remove = repair && !users.census(user).othersAlive();
+            } catch (IOException e) {
+                remove = false; // cannot tell who else uses the store: leave everything
+            }
+            List<UnusableSnapshot> found = new ArrayList<>();
+            for (BrokenChains.Orphan orphan : BrokenChains.of(listing.records())) {
+                SnapshotRecord record = orphan.record();
+                UnusableSnapshot problem = new UnusableSnapshot(record.name(), record.kind().name()
+                        .toLowerCase(java.util.Locale.ROOT) + " snapshot standing on the missing snapshot "
+                        + orphan.missing() + " (its record was damaged or deleted): unusable until a build makes "
+                        + "that one again", false);
+                if (remove) {
+                    // Deepest first, so no removed record is a remaining one's parent.
+                    metadata.delete(record.name(), record.kind() == SnapshotKind.COMMITTED);
+                    committed.remove(record.name());
+                    ownUncommitted.remove(record.name());
+                    if (listing.records().stream().noneMatch(r -> r.id() == record.id()
+                            && !r.name().equals(record.name())) && deleteQuietly(dirOf(record))) {
+                        problem = problem.asRepaired();
+                    }
+                }
+                found.add(problem);
+            }
+            if (remove) {
+                // Now alone: the damaged records and the directories no record names go.
+                markSweepNeeded();
+                if (sweepOrphans(false)) {
+                    Files.deleteIfExists(sweepNeeded);
+                }
+            }
+            for (Path file : listing.damaged()) {
+                found.add(new UnusableSnapshot(file.toString(), "damaged snapshot record: its snapshot counts as "
+                        + "missing (a build that needs it makes it again); the record and its directory are deleted "
+                        + "when no other wharf process uses the store", remove && !Files.exists(file)));
+            }
+            return List.copyOf(found);
+        } catch (IOException e) {
+            throw new SnapshotException("cannot repair the snapshot store at " + root + ": " + e.getMessage(), e);
+        }
     }
 
     private List<Path> parentChain(SnapshotRecord parent) throws SnapshotException {

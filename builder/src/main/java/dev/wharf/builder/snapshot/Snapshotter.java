@@ -57,6 +57,16 @@ public interface Snapshotter extends AutoCloseable {
         });
     }
 
+    /**
+     * The snapshots no build can use: damaged record files, and snapshots standing on a parent whose record is
+     * gone (see {@link UnusableSnapshot}). Reads every record: for {@code wharf doctor}, not for each build. With
+     * {@code repair}, and only while no other process uses the snapshot store (one may have a snapshot mounted whose
+     * record was damaged after it read it), removes them.
+     */
+    default java.util.List<UnusableSnapshot> unusable(boolean repair) throws SnapshotException {
+        return java.util.List.of();
+    }
+
     /** The disk usage of a snapshot's own data. */
     Usage usage(String keyOrName) throws SnapshotException;
 

@@ -240,6 +240,45 @@ class BuildContextFormsTest {
     }
 
     @Test
+    void gitContext_ofASeenCommit_isOnlyListed_notCloned_andAMovedBranchGivesTheNewCommit() throws Exception {
+        // BuildKit keys a git context on its commit (ls-remote) and keeps its checkout: an unchanged rebuild
+        // fetches nothing.
+        try (GitDaemon git = GitDaemon.start(temp.resolve("git"))) {
+            git.commit("repo", Map.of("app/Dockerfile", COPY_ALL, "app/v.txt", "one"), "");
+            String url = git.url("repo") + "#main:app";
+            long start = git.uploadPacks();
+            assertEquals("one", Files.readString(build(BuildRequest.builder(new BuildContext.Git(url)))
+                    .resolve("ctx/v.txt")));
+            assertEquals(2, git.uploadPacks() - start, "the first build lists the refs and fetches");
+            long rebuild = git.uploadPacks();
+            assertEquals("one", Files.readString(build(BuildRequest.builder(new BuildContext.Git(url)))
+                    .resolve("ctx/v.txt")));
+            assertEquals(1, git.uploadPacks() - rebuild, "an unchanged rebuild only lists the refs");
+
+            git.commit("repo", Map.of("app/v.txt", "two"), "");
+            assertEquals("two", Files.readString(build(BuildRequest.builder(new BuildContext.Git(url)))
+                    .resolve("ctx/v.txt")));
+
+            // Two builds of a commit neither has seen: both clone, one stores its checkout, both see the files.
+            git.commit("repo", Map.of("app/v.txt", "three"), "");
+            Path[] outs = {Files.createTempDirectory(temp, "out-"), Files.createTempDirectory(temp, "out-")};
+            var first = engine.build(BuildRequest.builder(new BuildContext.Git(url))
+                    .output(new BuildOutput("local", Optional.of(outs[0]))).build());
+            var second = engine.build(BuildRequest.builder(new BuildContext.Git(url))
+                    .output(new BuildOutput("local", Optional.of(outs[1]))).build());
+            first.get(2, TimeUnit.MINUTES);
+            second.get(2, TimeUnit.MINUTES);
+            assertEquals("three", Files.readString(outs[0].resolve("ctx/v.txt")));
+            assertEquals("three", Files.readString(outs[1].resolve("ctx/v.txt")));
+            try (var stored = Files.list(temp.resolve("store/git-contexts"))) {
+                List<String> names = stored.map(p -> p.getFileName().toString()).sorted().toList();
+                assertEquals(3, names.size(), "one checkout per commit, no temporary left: " + names);
+                assertTrue(names.stream().noneMatch(n -> n.startsWith("tmp-")), names.toString());
+            }
+        }
+    }
+
+    @Test
     void gitContext_keepsDotGitWithBuildkitContextKeepGitDir_andReadsQueryParameters() throws Exception {
         try (GitDaemon git = GitDaemon.start(temp.resolve("git"))) {
             git.commit("repo", Map.of("Dockerfile", COPY_ALL, "a.txt", "a"), "v1");

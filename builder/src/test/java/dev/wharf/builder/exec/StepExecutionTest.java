@@ -482,29 +482,59 @@ class StepExecutionTest {
     }
 
     @Test
-    void bindMountCopiesAndSecretCopies_areDeletedWhenTheirStepEnds_notKeptUntilTheBuildEnds() throws Exception {
-        // A context owned by another user (or with ignored files) is bound as a copy: one per RUN, as big as the
-        // context, so a build of many such steps must not hold them all on disk until it ends.
+    void bindMountCopies_oneReadOnlyCopyPerBuild_sharedByItsSteps_privateCopiesAndSecretsGoWithTheirStep()
+            throws Exception {
+        // A context owned by another user (or with ignored files) is bound as a copy with owners reset, as big as the
+        // context: BuildKit sends the context once per build, so two steps binding it read-only share one copy,
+        // kept until the build ends; a writable mount's copy and a secret's go when their step ends.
         Files.setAttribute(context.resolve("a.txt"), "unix:uid", 1234);
         Path secret = Files.writeString(temp.resolve("token"), "s3cr3t\n");
-        List<String> leftovers = Collections.synchronizedList(new ArrayList<>());
+        List<String> perStep = Collections.synchronizedList(new ArrayList<>());
+        List<String> shared = Collections.synchronizedList(new ArrayList<>());
         engine.build(BuildRequest.builder(context).dockerfileText("""
                 FROM busybox:latest
-                RUN --mount=type=bind,target=/ctx --mount=type=secret,id=tok cat /ctx/a.txt /run/secrets/tok
+                RUN --mount=type=bind,target=/ctx --mount=type=secret,id=tok stat -c %u /ctx/a.txt > /one \
+                    && cat /run/secrets/tok
+                RUN --mount=type=bind,target=/again stat -c %u /again/a.txt > /two
                 RUN --mount=type=bind,source=dir,target=/d,rw ls /d
                 RUN echo last
                 """).secret("tok", secret).tag("t:latest").listener(event -> {
                     if (event instanceof dev.wharf.builder.api.BuildEvent.StepStarted started
                             && started.name().contains("echo last")) {
                         try (var walk = Files.walk(temp.resolve("store/state"))) {
-                            walk.filter(p -> p.getFileName().toString().matches("(bind|secret)-.*"))
-                                    .forEach(p -> leftovers.add(p.toString()));
+                            walk.forEach(p -> {
+                                String name = p.getFileName().toString();
+                                if (name.matches("(bind|secret)-.*")) {
+                                    perStep.add(p.toString());
+                                } else if (p.getParent().getFileName().toString().equals("context-copies")) {
+                                    shared.add(name);
+                                }
+                            });
                         } catch (java.io.IOException e) {
-                            leftovers.add(e.toString());
+                            perStep.add(e.toString());
                         }
                     }
                 }).build()).get(5, TimeUnit.MINUTES);
-        assertEquals(List.of(), leftovers, "copies made for earlier steps");
+        assertEquals(List.of(), perStep, "private copies made for earlier steps");
+        assertEquals(1, shared.size(), "one shared copy of the context for both read-only mounts: " + shared);
+        assertEquals(List.of("0", "0"), run("cat", "/one", "/two"));
+        assertEquals(List.of(), leftInState(), "the shared copy goes with the build");
+
+        // A failing build removes its copy too.
+        assertThrows(java.util.concurrent.ExecutionException.class, () -> engine.build(BuildRequest.builder(context)
+                .dockerfileText("""
+                        FROM busybox:latest
+                        RUN --mount=type=bind,target=/ctx cat /ctx/a.txt
+                        RUN --mount=type=bind,target=/ctx false
+                        """).tag("t:latest").build()).get(5, TimeUnit.MINUTES));
+        assertEquals(List.of(), leftInState(), "the shared copy goes with a failed build");
+    }
+
+    /** The build directories left under the store's state directory. */
+    private List<String> leftInState() throws java.io.IOException {
+        try (var list = Files.list(temp.resolve("store/state"))) {
+            return list.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("build-")).toList();
+        }
     }
 
     @Test

@@ -22,6 +22,21 @@ class StateDirsTest {
     Path root;
 
     @Test
+    void runIds_beginWithTheOwnersPid_soThatTheirCgroupsAreSweptByOwner() throws Exception {
+        try (StateDirs.Held run = new StateDirs(root).create()) {
+            assertTrue(run.id().matches("wharf-[0-9a-f]{24}"), run.id());
+            assertEquals(java.util.OptionalLong.of(ProcessHandle.current().pid()), RunId.owner(run.id()));
+        }
+        String made = RunId.create(0x1234, new java.util.Random(1));
+        assertEquals(java.util.OptionalLong.of(0x1234), RunId.owner(made));
+        // An older wharf's ids are all random: no pid is read into them (its live runs' cgroups are left alone).
+        assertEquals(java.util.OptionalLong.empty(), RunId.owner(CUT_SHORT));
+        assertEquals(java.util.OptionalLong.empty(), RunId.owner(made.substring(0, made.length() - 1)
+                + (made.endsWith("0") ? "1" : "0")));
+        assertEquals(java.util.OptionalLong.empty(), RunId.owner("floor"));
+    }
+
+    @Test
     void sweep_deletesARunWhoseDeletionWasCutShortAfterItsLockFileWent() throws Exception {
         // What a JVM killed in the middle of deleting a run directory leaves: the lock file already unlinked (a
         // directory's entries go in no particular order), the bundle's other files and the rootfs still there.

@@ -243,6 +243,8 @@ abstract class SnapshotterContract {
         Files.write(recordFile("running-step"), new byte[48]);
         Files.writeString(recordFile("base"), "{\"name\":\"base\",\"ki");
         leaveMarkerOfAKilledProcess();
+        // After the power loss no other process has the store open (see the next test for one that has).
+        snapshotter.close();
         LocalSnapshotter reopened = open(temp.resolve("store"));
         assertEquals(Optional.empty(), reopened.stat("running-step"));
         assertEquals(Optional.empty(), reopened.stat("base"));
@@ -262,6 +264,69 @@ abstract class SnapshotterContract {
         assertTrue(dirs.stream().anyMatch(d -> Files.exists(Path.of(d, "a")))
                 && dirs.stream().anyMatch(d -> Files.exists(Path.of(d, "b"))), dirs.toString());
         assertTrue(Files.isDirectory(metadata));
+    }
+
+    @Test
+    void damagedParentRecord_whileAnotherProcessUsesTheStore_deletesNoData_keepsItsChildren_andDoctorReportsThem()
+            throws Exception {
+        layer("base", null, "a", "1");
+        layer("top", "base", "b", "2");
+        layer("leaf", "top", "c", "3");
+        Path snapshots = temp.resolve("store/snapshots");
+        List<Path> before;
+        try (Stream<Path> dirs = Files.list(snapshots)) {
+            before = dirs.sorted().toList();
+        }
+        // "base" garbled on disk while this instance (another process, for the one opening below) may have it
+        // mounted under a running step: it read the record before the damage.
+        Files.writeString(recordFile("base"), "{\"name\":\"base\",\"ki");
+        leaveMarkerOfAKilledProcess();
+        LocalSnapshotter reopened = open(temp.resolve("store"));
+        try (Stream<Path> dirs = Files.list(snapshots)) {
+            assertEquals(before, dirs.sorted().toList(), "no snapshot directory is deleted while another user lives");
+        }
+        assertTrue(Files.exists(recordFile("base")), "the damaged record waits for a sweep that runs alone");
+        assertEquals(Optional.empty(), reopened.stat("base"));
+        assertEquals(SnapshotKind.COMMITTED, reopened.stat("top").orElseThrow().kind());
+        // The doctor tells what cannot be used, and why; a repair while another user lives removes nothing.
+        List<UnusableSnapshot> found = reopened.unusable(true);
+        assertEquals(List.of("leaf", "top"), found.stream().map(UnusableSnapshot::subject)
+                .filter(n -> !n.endsWith(".json")).toList(), found.toString());
+        assertTrue(found.stream().anyMatch(u -> u.subject().equals(recordFile("base").toString())
+                && u.detail().startsWith("damaged snapshot record")), found.toString());
+        assertTrue(found.stream().noneMatch(UnusableSnapshot::repaired), found.toString());
+        assertTrue(found.stream().filter(u -> u.subject().equals("top")).allMatch(u -> u.detail()
+                .contains("missing snapshot base")), found.toString());
+        try (Stream<Path> dirs = Files.list(snapshots)) {
+            assertEquals(before, dirs.sorted().toList());
+        }
+
+        // The builder makes the missing parent again under its name (LayerSnapshots.ensure): the children, kept,
+        // work again, and nothing is unusable any more but the damaged file, which was replaced.
+        List<Mount> again = reopened.prepare("base-again", null);
+        Files.writeString(writable(again).resolve("a"), "1");
+        reopened.commit("base", "base-again");
+        List<Mount> onLeaf = reopened.prepare("on-leaf", "leaf");
+        List<String> layers = new ArrayList<>(onLeaf.get(0).layerDirs());
+        layers.add(writable(onLeaf).toString());
+        for (String file : List.of("a", "b", "c")) {
+            assertTrue(layers.stream().anyMatch(d -> Files.exists(Path.of(d, file))), file + " in " + layers);
+        }
+        reopened.remove("on-leaf");
+        assertEquals(List.of(), reopened.unusable(false));
+
+        // Alone, a repair removes what stands on a missing parent, children first.
+        Files.writeString(recordFile("top"), "");
+        snapshotter.close();
+        List<UnusableSnapshot> repaired = reopened.unusable(true);
+        assertEquals(List.of("leaf", recordFile("top").toString()), repaired.stream().map(UnusableSnapshot::subject)
+                .toList(), repaired.toString());
+        assertTrue(repaired.stream().allMatch(UnusableSnapshot::repaired), repaired.toString());
+        assertEquals(Optional.empty(), reopened.stat("leaf"));
+        assertFalse(Files.exists(recordFile("top")));
+        assertEquals(SnapshotKind.COMMITTED, reopened.stat("base").orElseThrow().kind());
+        assertEquals(List.of(), reopened.unusable(true));
+        reopened.close();
     }
 
     private Path recordFile(String name) {

@@ -153,6 +153,14 @@ public record GitRemote(String remote, String ref, String subdir, String checksu
                 || SCP.matcher(s).matches();
     }
 
+    /**
+     * Whether the remote is reached over ssh ({@code ssh://} or scp-style {@code user@host:path}), for which BuildKit's
+     * git source needs the client's forwarded ssh agent (gitutil's {@code IsSSHTransport}).
+     */
+    public boolean isSsh() {
+        return remote.startsWith("ssh://") || !PROTO.matcher(remote).find() && SCP.matcher(remote).matches();
+    }
+
     /** Whether the ref names a commit (a full SHA-1 or SHA-256 hex id), which is fetched by id. */
     public boolean refIsCommit() {
         return COMMIT.matcher(ref).matches();

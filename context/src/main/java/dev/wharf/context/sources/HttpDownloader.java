@@ -1,6 +1,7 @@
 package dev.wharf.context.sources;
 
 import dev.wharf.context.ContextException;
+import dev.wharf.layers.GoRequestError;
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.DigestAlgorithm;
 import java.io.IOException;
@@ -177,25 +178,27 @@ public final class HttpDownloader {
                     ? client().send(builder.build(), HttpResponse.BodyHandlers.ofInputStream())
                     : sendWithAuthorization(builder, url);
         } catch (HttpConnectTimeoutException e) {
-            throw new ContextException("cannot download " + url + ": connection timed out", e);
+            throw new Failure("cannot download " + url + ": connection timed out",
+                    GoRequestError.of("GET", uri, e), e);
         } catch (IOException e) {
             Throwable root = e;
             while (root.getCause() != null) {
                 root = root.getCause();
             }
+            String go = GoRequestError.of("GET", uri, e);
             // The JDK's client reports a name that does not resolve as a ConnectException caused by an
             // UnresolvedAddressException; it is no refused connection. BuildKit (Go's net/http) says
             // `dial tcp: lookup HOST ...: no such host`.
             if (root instanceof UnknownHostException || root instanceof UnresolvedAddressException) {
-                throw new ContextException("cannot download " + url + ": dial tcp: lookup " + uri.getHost()
-                        + ": no such host", e);
+                throw new Failure("cannot download " + url + ": dial tcp: lookup " + uri.getHost()
+                        + ": no such host", go, e);
             }
             if (e instanceof ConnectException) {
-                throw new ContextException("cannot download " + url + ": connection refused"
-                        + " (is the host reachable, or a proxy needed in HTTPS_PROXY/HTTP_PROXY?)", e);
+                throw new Failure("cannot download " + url + ": connection refused"
+                        + " (is the host reachable, or a proxy needed in HTTPS_PROXY/HTTP_PROXY?)", go, e);
             }
-            throw new ContextException("cannot download " + url + ": "
-                    + (root.getMessage() == null ? root : root.getMessage()), e);
+            throw new Failure("cannot download " + url + ": "
+                    + (root.getMessage() == null ? root : root.getMessage()), go, e);
         }
         try (InputStream body = response.body()) {
             int status = response.statusCode();
@@ -204,7 +207,8 @@ public final class HttpDownloader {
             }
             if (status < 200 || status >= 400) {
                 // source/http/source.go: "invalid response status %d".
-                throw new ContextException("cannot download " + url + ": invalid response status " + status);
+                throw new Failure("cannot download " + url + ": invalid response status " + status,
+                        "invalid response status " + status, null);
             }
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             long size = 0;
@@ -314,5 +318,24 @@ public final class HttpDownloader {
     /** The value of an ETag header without the weak prefix, compared and sent back as such (source/http). */
     private static String etagValue(String v) {
         return v.startsWith("W/") ? v.substring(2) : v;
+    }
+
+    /**
+     * A download that failed before any content arrived: the request, or the server's status. {@link #goReason()}
+     * is the same failure in the words of BuildKit's HTTP source (Go's {@code net/http} error, or {@code invalid
+     * response status 404}), which does not repeat the URL when it is the status that failed.
+     */
+    public static final class Failure extends ContextException {
+        private static final long serialVersionUID = 1L;
+        private final String goReason;
+
+        Failure(String message, String goReason, Throwable cause) {
+            super(message, cause);
+            this.goReason = goReason;
+        }
+
+        public String goReason() {
+            return goReason;
+        }
     }
 }

@@ -86,6 +86,25 @@ class HttpDownloaderTest {
     }
 
     @Test
+    void failures_sayInGosWordsWhatBuildKitsHttpSourceSays() throws Exception {
+        // net/http's url.Error, which BuildKit's "failed to load cache key: ..." ends with.
+        String nowhere = "http://wharf-no-such-host.invalid/f";
+        HttpDownloader.Failure lookup = assertThrows(HttpDownloader.Failure.class,
+                () -> HttpDownloader.fromEnvironment(Map.of()).download(nowhere, tmp.resolve("f")));
+        assertEquals("Get \"" + nowhere + "\": dial tcp: lookup wharf-no-such-host.invalid: no such host",
+                lookup.goReason());
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        String refused = "http://127.0.0.1:" + port + "/x";
+        HttpDownloader.Failure dial = assertThrows(HttpDownloader.Failure.class,
+                () -> HttpDownloader.fromEnvironment(Map.of()).download(refused, tmp.resolve("g")));
+        assertEquals("Get \"" + refused + "\": dial tcp 127.0.0.1:" + port + ": connect: connection refused",
+                dial.goReason());
+    }
+
+    @Test
     void proxies_comeFromTheEnvironment_exceptLoopbackAndNoProxy() {
         EnvProxySelector s = EnvProxySelector.of(Map.of("HTTPS_PROXY", "proxy.corp:3128",
                 "http_proxy", "http://p2:8080", "NO_PROXY", "internal.corp,.svc"));

@@ -91,7 +91,8 @@ final class RegistryCaller {
                     // A name that does not resolve will not resolve in ten seconds either: fail at once, as
                     // BuildKit's resolver does ("dial tcp: lookup HOST: no such host").
                     throw new RegistryException(endpoint.describe() + ": cannot resolve the registry host "
-                            + uri.getHost() + "; check the name and the network (DNS)", e);
+                            + uri.getHost() + "; check the name and the network (DNS)", goReason(endpoint, uri, e),
+                            -1, e);
                 }
                 if (endpoint.retryable() && attempt < retry.maxAttempts()) {
                     sleep(retry.backoff(attempt), endpoint);
@@ -99,7 +100,7 @@ final class RegistryCaller {
                 }
                 throw new RegistryException(endpoint.describe() + ": cannot reach " + uri.getAuthority() + " ("
                         + describe(e) + ") after " + attempt + " attempt" + (attempt == 1 ? "" : "s")
-                        + "; check that the registry is up and reachable", e);
+                        + "; check that the registry is up and reachable", goReason(endpoint, uri, e), -1, e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new RegistryException(endpoint.describe() + ": interrupted", e);
@@ -246,6 +247,11 @@ final class RegistryCaller {
             }
         }
         return false;
+    }
+
+    /** containerd's resolver wraps the transport's error as {@code failed to do request: }. */
+    private static String goReason(RegistryEndpoint<?> endpoint, URI uri, IOException e) {
+        return "failed to do request: " + dev.wharf.layers.GoRequestError.of(endpoint.method(), uri, e);
     }
 
     static String describe(IOException e) {

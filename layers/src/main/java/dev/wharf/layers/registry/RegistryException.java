@@ -14,6 +14,7 @@ public class RegistryException extends LayerException {
     private static final long serialVersionUID = 1L;
 
     private final int statusCode;
+    private final String goReason;
 
     /** Creates an exception with a user-facing message. */
     public RegistryException(String message) {
@@ -27,12 +28,30 @@ public class RegistryException extends LayerException {
 
     /** Creates an exception for an HTTP answer with the given status. */
     public RegistryException(String message, int statusCode, Throwable cause) {
+        this(message, null, statusCode, cause);
+    }
+
+    /**
+     * Creates an exception that also words the failure as BuildKit's resolver (containerd's, over Go's {@code
+     * net/http}) would, for the places that show BuildKit's errors.
+     */
+    public RegistryException(String message, String goReason, int statusCode, Throwable cause) {
         super(message, cause);
         this.statusCode = statusCode;
+        this.goReason = goReason;
     }
 
     /** Returns the HTTP status the registry answered with, or -1 when there was no answer. */
     public int statusCode() {
         return statusCode;
+    }
+
+    /**
+     * The failure in the words BuildKit's resolver ends its error with, without naming the operation: {@code failed
+     * to do request: Get "https://host/v2/x/manifests/latest": dial tcp: lookup host: no such host}; empty when
+     * wharf's own message is all there is.
+     */
+    public java.util.Optional<String> goReason() {
+        return java.util.Optional.ofNullable(goReason);
     }
 }

@@ -42,8 +42,14 @@ public record StoreProblem(Kind kind, String subject, String detail, boolean rep
         STRAY_TEMP_FILE,
         /** A snapshot a killed build prepared and never committed or removed. */
         STALE_SNAPSHOT,
+        /**
+         * A snapshot no build can use: its record cannot be read, or it stands on a snapshot whose record is gone.
+         */
+        DAMAGED_SNAPSHOT,
         /** A sandbox state directory of a run whose process is gone. */
         STALE_SANDBOX_STATE,
+        /** A cgroup of a sandbox run whose wharf process is gone (killed with SIGKILL). */
+        STALE_CGROUP,
         /** A mount under the store root that no live build owns. */
         STALE_MOUNT,
         /** A sandbox process of a build whose process is gone. */

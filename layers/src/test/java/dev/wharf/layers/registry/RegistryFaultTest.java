@@ -238,6 +238,11 @@ class RegistryFaultTest {
         assertTrue(e.getMessage().startsWith("pull manifest " + nowhere.name() + ":1: cannot reach "
                 + nowhere.registryHost()), e.getMessage());
         assertTrue(e.getMessage().contains("after 2 attempts"), e.getMessage());
+        // containerd's resolver over Go's net/http, as BuildKit ends "failed to resolve source metadata" with;
+        // wharf's own GET over plain HTTP to a loopback registry.
+        assertEquals(java.util.Optional.of("failed to do request: Get \"http://" + nowhere.registryHost()
+                + "/v2/x/y/manifests/1\": dial tcp " + nowhere.registryHost() + ": connect: connection refused"),
+                e.goReason());
     }
 
     @Test
@@ -249,6 +254,8 @@ class RegistryFaultTest {
 
         assertTrue(e.getMessage().contains("cannot resolve the registry host wharf-no-such-host.invalid"),
                 e.getMessage());
+        assertEquals(java.util.Optional.of("failed to do request: Get \"https://wharf-no-such-host.invalid/v2/x/y/"
+                + "manifests/1\": dial tcp: lookup wharf-no-such-host.invalid: no such host"), e.goReason());
     }
 
     @Test

@@ -1,0 +1,146 @@
+package dev.wharf.builder.doctor;
+
+import dev.wharf.cache.PruneOptions;
+import dev.wharf.layers.layout.FileTrees;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * What the store remembers of remote sources beside the build cache records, pruned by the same rules ({@code wharf
+ * prune}): the content checksums of git checkouts ({@code git-checksums/}), the ETags of downloads ({@code
+ * http-etags/}) and the stored checkouts of git build contexts ({@code git-contexts/}). Each entry's modification
+ * time is its last use (builds touch what they reuse), so {@code --filter until=} removes the entries not used for
+ * that long, {@code --keep-storage} the least recently used until these entries take at most that many bytes (a
+ * budget of their own: they are not cache records), and {@code --all} every one. An entry used since the oldest live
+ * build on the store began is kept whatever the options say, as prune keeps such a build's blobs: it may be reading
+ * a checkout. A lost entry only costs a download or a clone.
+ *
+ * <p>Stateless and thread-safe; safe against builds in other processes, which replace entries by rename.
+ */
+public final class SourceCaches {
+    /** The directories of the store this prunes, relative to its root. */
+    public static final List<String> DIRECTORIES = List.of("git-checksums", "http-etags", "git-contexts");
+
+    /** What a prune removed. */
+    public record Pruned(int entries, long bytes) {
+    }
+
+    private record Entry(Path path, Instant lastUsed, long size) {
+    }
+
+    private SourceCaches() {
+    }
+
+    /**
+     * Removes the entries {@code options} select under the store {@code root}.
+     *
+     * @param liveSince when the oldest live wharf process on the store began, if any: entries used since are kept
+     */
+    public static Pruned prune(Path root, PruneOptions options, Instant now, Optional<Instant> liveSince)
+            throws IOException {
+        List<Entry> entries = new ArrayList<>();
+        for (String dir : DIRECTORIES) {
+            entries.addAll(entries(root.resolve(dir)));
+        }
+        long total = entries.stream().mapToLong(Entry::size).sum();
+        List<Entry> candidates = candidates(entries, options, now);
+        int removed = 0;
+        long freed = 0;
+        for (Entry e : candidates) {
+            if (!options.all() && options.keepStorage().isPresent() && total <= options.keepStorage().getAsLong()) {
+                break;
+            }
+            if (liveSince.isPresent() && !e.lastUsed().isBefore(liveSince.get())) {
+                continue;
+            }
+            delete(e.path());
+            removed++;
+            freed += e.size();
+            total -= e.size();
+        }
+        return new Pruned(removed, freed);
+    }
+
+    /**
+     * Deletes an entry; a checkout is first renamed out of its name, so a build never finds half of one (it clones
+     * when the name is gone), and a prune killed meanwhile leaves a {@code tmp-} directory, removed next time.
+     */
+    private static void delete(Path entry) throws IOException {
+        Path doomed = entry;
+        if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS) && !entry.getFileName().toString().startsWith("tmp-")) {
+            doomed = entry.resolveSibling("tmp-pruned-" + UUID.randomUUID());
+            try {
+                Files.move(entry, doomed, StandardCopyOption.ATOMIC_MOVE);
+            } catch (NoSuchFileException gone) {
+                return;
+            }
+        }
+        FileTrees.delete(doomed);
+    }
+
+    private static List<Entry> candidates(List<Entry> entries, PruneOptions options, Instant now) {
+        Comparator<Entry> lru = Comparator.comparing(Entry::lastUsed).thenComparing(Entry::path);
+        if (options.all()) {
+            return entries.stream().sorted(lru).toList();
+        }
+        if (options.olderThan().isEmpty() && options.keepStorage().isEmpty()) {
+            return List.of();
+        }
+        Instant cutoff = options.olderThan().map(age -> {
+            try {
+                return now.minus(age);
+            } catch (DateTimeException | ArithmeticException e) {
+                return Instant.MIN;
+            }
+        }).orElse(Instant.MAX);
+        return entries.stream().filter(e -> e.lastUsed().isBefore(cutoff)).sorted(lru).toList();
+    }
+
+    private static List<Entry> entries(Path dir) throws IOException {
+        List<Entry> out = new ArrayList<>();
+        try (Stream<Path> list = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) list::iterator) {
+                try {
+                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class,
+                            LinkOption.NOFOLLOW_LINKS);
+                    out.add(new Entry(p, a.lastModifiedTime().toInstant(), a.isDirectory() ? size(p) : a.size()));
+                } catch (NoSuchFileException gone) {
+                    // Replaced or removed meanwhile by a build.
+                }
+            }
+        } catch (NoSuchFileException none) {
+            return List.of();
+        }
+        return out;
+    }
+
+    private static long size(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.mapToLong(p -> {
+                try {
+                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class,
+                            LinkOption.NOFOLLOW_LINKS);
+                    return a.isRegularFile() ? a.size() : 0;
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package dev.wharf.cli;
+
+import static dev.wharf.cli.CliHarness.wharf;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.wharf.cli.CliHarness.Outcome;
+import dev.wharf.layers.registry.LocalRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What {@code wharf build} prints when a source of the build cannot be had (a base or {@code --from} image, an ADD's
+ * URL or git repository) or BuildKit refuses a value, against {@code docker buildx build --progress=plain} (buildx
+ * 0.13.1 on dockerd 26's BuildKit) for the same input: exit code 1, whether the Dockerfile lines are printed, and
+ * the {@code ERROR:} line, whose tail is Go's {@code net/http} error where wharf's HTTP clients see the cause.
+ *
+ * <p>Where wharf's words must differ they are wharf's own facts: the method and URL it sent ({@code Get} and plain
+ * HTTP to a loopback registry, where containerd's resolver sends {@code Head} over HTTPS first), the address as
+ * written, no DNS server ({@code lookup HOST on 10.0.0.53:53: no such host} in Go).
+ */
+class BuildSourceErrorsCommandTest {
+    /** Never resolves (RFC 2606), on any network, so the lookup fails the same everywhere. */
+    private static final String NOWHERE = "wharf-no-such-host.invalid";
+
+    @TempDir
+    Path tmp;
+
+    /** The build's standard error from the first source excerpt or {@code ERROR:} line on: what buildx prints last. */
+    private static String report(Outcome outcome) {
+        List<String> kept = new ArrayList<>();
+        boolean started = false;
+        for (String line : outcome.err().split("\n", -1)) {
+            started |= line.startsWith("Dockerfile:") || line.startsWith("ERROR:");
+            if (started) {
+                kept.add(line);
+            }
+        }
+        return String.join("\n", kept);
+    }
+
+    private Outcome build(String dockerfile, String... extra) throws IOException {
+        Path context = Files.createTempDirectory(tmp, "ctx");
+        Files.writeString(context.resolve("Dockerfile"), dockerfile);
+        List<String> args = new ArrayList<>(List.of("build", "--root", tmp.resolve("store").toString(),
+                "--progress", "plain"));
+        args.addAll(List.of(extra));
+        args.add(context.toString());
+        return wharf(args.toArray(String[]::new));
+    }
+
+    private static void assertFails(String expectedReport, Outcome outcome) {
+        assertEquals(1, outcome.exitCode(), outcome.err());
+        assertEquals(expectedReport, report(outcome), outcome.err());
+        assertFalse(outcome.err().contains("Exception") || outcome.err().contains("\tat "),
+                "no stack trace: " + outcome.err());
+    }
+
+    @Test
+    void imagesWhoseRegistryHostDoesNotResolve_failWithGosLookupError() throws IOException {
+        assertFails("""
+                Dockerfile:1
+                --------------------
+                   1 | >>> FROM %1$s/foo
+                   2 |     RUN true
+                   3 |    \s
+                --------------------
+                ERROR: failed to solve: %1$s/foo: failed to resolve source metadata for %1$s/foo:latest: failed to \
+                do request: Get "https://%1$s/v2/foo/manifests/latest": dial tcp: lookup %1$s: no such host
+                """.formatted(NOWHERE), build("FROM " + NOWHERE + "/foo\nRUN true\n"));
+        // COPY --from an image shows the COPY's lines, as BuildKit gives that image the COPY's location.
+        assertFails("""
+                Dockerfile:2
+                --------------------
+                   1 |     FROM scratch
+                   2 | >>> COPY --from=%1$s/img /a /a
+                   3 |    \s
+                --------------------
+                ERROR: failed to solve: %1$s/img: failed to resolve source metadata for %1$s/img:latest: failed to \
+                do request: Get "https://%1$s/v2/img/manifests/latest": dial tcp: lookup %1$s: no such host
+                """.formatted(NOWHERE), build("FROM scratch\nCOPY --from=" + NOWHERE + "/img /a /a\n"));
+        // A RUN --mount's image has no location in BuildKit (detectRunMount): the ERROR line alone.
+        assertFails("""
+                ERROR: failed to solve: %1$s/m: failed to resolve source metadata for %1$s/m:latest: failed to do \
+                request: Get "https://%1$s/v2/m/manifests/latest": dial tcp: lookup %1$s: no such host
+                """.formatted(NOWHERE), build("FROM scratch\nRUN --mount=from=" + NOWHERE + "/m true\n"));
+    }
+
+    @Test
+    void aRegistryWithoutTheRepository_isNotFound_andARefusedPortIsGosDialError() throws Exception {
+        try (LocalRegistry registry = LocalRegistry.start(Files.createDirectories(tmp.resolve("registry")),
+                new LocalRegistry.NoAuth())) {
+            String image = registry.host() + "/nosuchrepo:latest";
+            // containerd's resolver: errdefs.ErrNotFound wrapped with the reference.
+            assertFails("""
+                    Dockerfile:1
+                    --------------------
+                       1 | >>> FROM %1$s
+                       2 |    \s
+                    --------------------
+                    ERROR: failed to solve: %1$s: failed to resolve source metadata for %1$s: %1$s: not found
+                    """.formatted(image), build("FROM " + image + "\n"));
+        }
+        String refused = "127.0.0.1:" + LocalRegistry.freePort();
+        assertFails("""
+                Dockerfile:1
+                --------------------
+                   1 | >>> FROM %1$s/foo:latest
+                   2 |    \s
+                --------------------
+                ERROR: failed to solve: %1$s/foo:latest: failed to resolve source metadata for %1$s/foo:latest: \
+                failed to do request: Get "http://%1$s/v2/foo/manifests/latest": dial tcp %1$s: connect: connection \
+                refused
+                """.formatted(refused), build("FROM " + refused + "/foo:latest\n"));
+    }
+
+    @Test
+    void addOfAnUnreachableOrMissingUrl_failsToLoadTheCacheKey_withoutDockerfileLines() throws Exception {
+        String refused = "127.0.0.1:" + LocalRegistry.freePort();
+        Outcome dial = build("FROM scratch\nADD http://" + refused + "/x /x\n");
+        assertFails("ERROR: failed to solve: failed to load cache key: Get \"http://" + refused + "/x\": dial tcp "
+                + refused + ": connect: connection refused\n", dial);
+        // The step's rules come first, as BuildKit's progress closes with the failed vertex.
+        assertEquals(true, dial.err().contains(" > [1/1] ADD http://" + refused + "/x /x:\n"), dial.err());
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+        });
+        server.start();
+        try {
+            assertFails("ERROR: failed to solve: failed to load cache key: invalid response status 404\n",
+                    build("FROM scratch\nADD http://127.0.0.1:" + server.getAddress().getPort() + "/nosuch /x\n"));
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void addOfAGitRepositoryOverSsh_needsTheSshDefaultAgent() throws IOException {
+        // BuildKit's git source asks the session for the "default" ssh forward before it runs git ls-remote.
+        assertFails("ERROR: failed to solve: failed to load cache key: unset ssh forward key default\n",
+                build("FROM scratch\nADD git@" + NOWHERE + ":foo/bar.git /src\n"));
+        assertFails("ERROR: failed to solve: failed to load cache key: unset ssh forward key default\n",
+                build("FROM scratch\nADD ssh://git@" + NOWHERE + "/foo/bar.git /src\n"));
+    }
+
+    @Test
+    void errorsBuildKitGivesNoLocation_printNoDockerfileLines() throws IOException {
+        assertFails("ERROR: failed to solve: invalid stage index 5\n", build("FROM scratch\nCOPY --from=5 /a /a\n"));
+        assertFails("ERROR: failed to solve: failed to load LLB: network.host is not allowed\n",
+                build("FROM scratch\nRUN --network=host true\n"));
+    }
+
+    @Test
+    void valuesBuildxOrBuildKitRefuse_areErrorsOfTheBuild_notUsageErrors() throws IOException {
+        String dockerfile = "FROM scratch\n";
+        assertFails("ERROR: failed to solve: exporter \"bogus\" could not be found\n",
+                build(dockerfile, "--output", "type=bogus"));
+        assertFails("ERROR: failed to solve: exporter \"bogus\" could not be found\n",
+                build(dockerfile, "--output", "dest=" + tmp.resolve("o") + ",type=bogus"));
+        assertFails("ERROR: dest is required for local exporter\n", build(dockerfile, "--output", "type=local"));
+        assertFails("ERROR: unknown entitlement bogus\n", build(dockerfile, "--allow", "bogus"));
+        assertFails("ERROR: invalid host bad\n", build(dockerfile, "--add-host", "bad"));
+        String keyFile = tmp.resolve("no-such-key").toString();
+        assertFails("ERROR: stat " + keyFile + ": no such file or directory\n",
+                build(dockerfile, "--ssh", "default=" + keyFile));
+        assertFails("ERROR: network mode \"bogus\" not supported by wharf - use default, host or none\n",
+                build(dockerfile, "--network", "bogus"));
+        // What pflag parses stays a usage error (buildx exits 125 there; wharf's usage errors exit 2).
+        assertEquals(2, build(dockerfile, "--ulimit", "bogus").exitCode());
+    }
+}

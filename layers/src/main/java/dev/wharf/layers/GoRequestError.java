@@ -1,0 +1,70 @@
+package dev.wharf.layers;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.http.HttpConnectTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
+import java.util.Locale;
+
+/**
+ * A failed HTTP request in the words of Go's {@code net/http}, which BuildKit's errors end with: {@code url.Error}'s
+ * {@code Get "http://127.0.0.1:9/x": dial tcp 127.0.0.1:9: connect: connection refused}. Users compare wharf's
+ * failures with docker build's, and search the web by those words.
+ *
+ * <p>Only what the JDK's client tells honestly: the method and URL wharf used (which may differ from BuildKit's, e.g.
+ * GET where containerd's resolver sends HEAD), the address as written (Go prints the address it dialed after the
+ * lookup; the JDK does not say which), no DNS server (Go names the resolver it asked).
+ */
+public final class GoRequestError {
+    private GoRequestError() {
+    }
+
+    /**
+     * {@code Method "URL": CAUSE}, the method title-cased as Go's {@code url.Error} has it ({@code Get}, {@code
+     * Head}), the cause as Go's dialer words it when the JDK's exception says which.
+     */
+    public static String of(String method, URI uri, IOException e) {
+        return op(method) + " \"" + uri + "\": " + cause(uri, e);
+    }
+
+    private static String op(String method) {
+        return method.isEmpty() ? method
+                : method.charAt(0) + method.substring(1).toLowerCase(Locale.ROOT);
+    }
+
+    private static String cause(URI uri, IOException e) {
+        Throwable root = e;
+        boolean refused = false;
+        boolean noRoute = false;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UnknownHostException || t instanceof UnresolvedAddressException) {
+                return "dial tcp: lookup " + uri.getHost() + ": no such host";
+            }
+            // The JDK's client throws a ConnectException whose cause may be a bare ClosedChannelException.
+            refused |= t instanceof ConnectException;
+            noRoute |= t instanceof java.net.NoRouteToHostException;
+            root = t;
+        }
+        String address = uri.getHost() + ":" + port(uri);
+        if (e instanceof HttpConnectTimeoutException) {
+            return "dial tcp " + address + ": i/o timeout";
+        }
+        if (noRoute) {
+            return "dial tcp " + address + ": connect: no route to host";
+        }
+        if (refused) {
+            return "dial tcp " + address + ": connect: connection refused";
+        }
+        String message = root.getMessage();
+        return message == null ? root.getClass().getSimpleName() : message;
+    }
+
+    private static int port(URI uri) {
+        if (uri.getPort() >= 0) {
+            return uri.getPort();
+        }
+        return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    }
+}
