@@ -109,6 +109,16 @@ class GitAuthSecretsTest {
     }
 
     @Test
+    void aGitNamedContext_authenticatesToo() throws Exception {
+        git.requireAuthorization(basicToken("named"));
+        Path ctx = Files.createDirectories(temp.resolve("ctx-named"));
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY --from=lib a.txt /lib.txt\n");
+        Path out = build(BuildRequest.builder(ctx).namedContext("lib", git.url("repo") + "#v1"),
+                Map.of("GIT_AUTH_TOKEN", secret("t", "named")));
+        assertEquals("private", Files.readString(out.resolve("lib.txt")));
+    }
+
+    @Test
     void withoutTheSecret_thePrivateRepositoryIsRefused() throws Exception {
         git.requireAuthorization(basicToken("s3cret"));
         ExecutionException e = assertThrows(ExecutionException.class, () -> build(addFromGit(), Map.of()));
