@@ -159,7 +159,7 @@ final class NamedContexts implements AutoCloseable {
             Files.createDirectories(workDir);
             Path dir = Files.createTempDirectory(workDir, "named-url-");
             Path file = dir.resolve("context");
-            HttpDownloader.Download d = http.download(url, file);
+            HttpDownloader.Download d = http.download(url, file, HttpAuthSecrets.authorization(url, secrets));
             Files.setLastModifiedTime(file, FileTime.from(d.lastModified().orElse(Instant.EPOCH)));
             return dir;
         } catch (IOException e) {

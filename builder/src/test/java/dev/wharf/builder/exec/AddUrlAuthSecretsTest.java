@@ -120,6 +120,26 @@ class AddUrlAuthSecretsTest {
     }
 
     @Test
+    void aUrlBuildContext_andAUrlNamedContext_sendTheSecretToo() throws Exception {
+        // The context is a tar the server holds, made with tar(1) from a directory with only a Dockerfile.
+        Path dir = Files.createDirectories(temp.resolve("url-ctx"));
+        Files.writeString(dir.resolve("Dockerfile"), "FROM scratch\nCOPY --from=named context /named.txt\n");
+        Path tarFile = temp.resolve("ctx.tar");
+        Process tar = new ProcessBuilder("tar", "-cf", tarFile.toString(), "-C", dir.toString(), "Dockerfile")
+                .redirectErrorStream(true).start();
+        assertEquals(0, tar.waitFor(), () -> "tar failed");
+        http.serve("/ctx.tar", Files.readAllBytes(tarFile), Map.of());
+        http.serve("/named/f.txt", "named file".getBytes(StandardCharsets.UTF_8), Map.of());
+        Path out = Files.createTempDirectory(temp, "out-");
+        engine.build(BuildRequest.builder(new dev.wharf.builder.api.BuildContext.Url(http.url("/ctx.tar")))
+                .namedContext("named", http.url("/named/f.txt"))
+                .secret("HTTP_AUTH_HEADER_127.0.0.1", secret("h", "Basic bmFtZWQ="))
+                .output(new BuildOutput("local", Optional.of(out))).build()).get(2, TimeUnit.MINUTES);
+        assertEquals("named file", Files.readString(out.resolve("named.txt")));
+        assertEquals(List.of("Basic bmFtZWQ=", "Basic bmFtZWQ="), http.authorizations());
+    }
+
+    @Test
     void hostname_isGosUrlHostname() {
         assertEquals(Optional.of("Example.COM"), HttpAuthSecrets.hostname("https://Example.COM:8443/a"));
         assertEquals(Optional.of("::1"), HttpAuthSecrets.hostname("http://[::1]:80/x"));

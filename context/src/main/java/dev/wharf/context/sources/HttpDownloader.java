@@ -127,7 +127,13 @@ public final class HttpDownloader {
      *                          a success, or the body cannot be read or written
      */
     public Download download(String url, Path target) throws ContextException, InterruptedException {
-        return downloadIfNoneMatch(url, target, Optional.empty()).orElseThrow(() -> new ContextException(
+        return download(url, target, Optional.empty());
+    }
+
+    /** Like {@link #download(String, Path)}, sending {@code authorization} as the {@code Authorization} header. */
+    public Download download(String url, Path target, Optional<String> authorization)
+            throws ContextException, InterruptedException {
+        return downloadIfNoneMatch(url, target, Optional.empty(), authorization).orElseThrow(() -> new ContextException(
                 "cannot download " + url + ": the server answered 304 Not Modified to an unconditional request"));
     }
 
