@@ -18,7 +18,6 @@ import dev.wharf.cache.StepParent;
 import dev.wharf.cache.StepResult;
 import dev.wharf.grammar.instructions.AddInstruction;
 import dev.wharf.grammar.instructions.CopyInstruction;
-import dev.wharf.grammar.instructions.Instruction;
 import dev.wharf.grammar.instructions.OnbuildInstruction;
 import dev.wharf.grammar.instructions.RunInstruction;
 import dev.wharf.grammar.instructions.WorkdirInstruction;
@@ -43,6 +42,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -72,15 +72,24 @@ final class BuildExecutor {
     private final StepRunner runner;
     private final CopyRunner copyRunner;
     private final AtomicInteger counter;
+    /** The context's {@code load build context} vertex, shown before the first step that reads the context. */
+    private final Optional<ContextTransfer> contextTransfer;
     private final List<BuildResult.StepTiming> timings = Collections.synchronizedList(new ArrayList<>());
     private final Map<Integer, State> stages = new ConcurrentHashMap<>();
     /** Per stage, the cache record of each filesystem step (hit or saved), for {@code --cache-to}. */
     private final Map<Integer, List<CacheRecord>> records = new ConcurrentHashMap<>();
+    /** The filesystem steps of this build by key, so that equal steps of several stages run once. */
+    private final StepFlights flights = new StepFlights();
+    /** The steps with the cache off, their own setting or an equal step's in another stage. */
+    private final NoCacheSpread noCache;
+    /** The FROM vertices shown, by image and platform: stages starting from the same image show one. */
+    private final Set<String> fromVertices = ConcurrentHashMap.newKeySet();
 
     /** @param counter the build's step numbers (base image resolution took the first ones) */
     BuildExecutor(Workspace workspace, BuildPlan plan, BuildSettings settings, StepRunner runner,
-                  AtomicInteger counter) {
+                  AtomicInteger counter, Optional<ContextTransfer> contextTransfer) {
         this.counter = counter;
+        this.contextTransfer = contextTransfer;
         this.workspace = workspace;
         this.plan = plan;
         this.settings = settings;
@@ -90,6 +99,7 @@ final class BuildExecutor {
         this.writer = workspace.layerWriter(settings.sourceDateEpoch());
         this.runner = runner;
         this.copyRunner = new CopyRunner(workspace, settings, runner);
+        this.noCache = new NoCacheSpread(plan, step -> settings.source().text(step), BuildExecutor::isFilesystem);
     }
 
     /** The state of every built stage by index, after running all of them. */
@@ -127,8 +137,10 @@ final class BuildExecutor {
     private State runStage(PlannedStage stage) throws BuildFailedException, InterruptedException {
         StageProgress progress = new StageProgress(stage, stage.base() instanceof StageBase.Image img
                 ? settings.images().resolvedDigest(img.image().reference()) : Optional.empty());
-        State state;
-        if (progress.hasFromVertex()) {
+        State state = sharedBase(stage, progress).orElse(null);
+        if (state != null) {
+            // Started from a base another stage shows.
+        } else if (progress.hasFromVertex()) {
             int number = counter.incrementAndGet();
             String fromText = "FROM " + progress.fromName();
             listener.onEvent(new BuildEvent.StepStarted(number, progressName(stage), progress.next(),
@@ -172,64 +184,30 @@ final class BuildExecutor {
         return state;
     }
 
+    /**
+     * A base several stages start from is one source vertex in BuildKit, shown once (by the first stage to get
+     * here): the state of the others, which show no vertex of their own, unless loading it fails for them (then
+     * their FROM shows with the error as before).
+     */
+    private Optional<State> sharedBase(PlannedStage stage, StageProgress progress) throws InterruptedException {
+        if (!progress.hasFromVertex() || fromVertices.add(progress.fromName() + " " + stage.platform())) {
+            return Optional.empty();
+        }
+        try {
+            // The first stage pulls the layers (ensureLayers waits for it); number 0 reports no transfers twice.
+            State state = initial(stage, 0);
+            progress.next();
+            return Optional.of(state);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            return Optional.empty();
+        }
+    }
+
     /** The stage's name in progress: none in a one-stage Dockerfile, as BuildKit (convert.go) shows it. */
     private String progressName(PlannedStage stage) {
         return plan.stageCount() == 1 ? "" : stage.displayName();
-    }
-
-    /** A stage's vertex numbering, as BuildKit's dispatchState cmdIndex/cmdTotal. Not thread-safe. */
-    private static final class StageProgress {
-        private final PlannedStage stage;
-        private final Optional<String> resolvedDigest;
-        private final int total;
-        private int index;
-
-        StageProgress(PlannedStage stage, Optional<String> resolvedDigest) {
-            this.stage = stage;
-            this.resolvedDigest = resolvedDigest;
-            int count = hasFromVertex() ? 1 : 0;
-            for (Step step : stage.steps()) {
-                Instruction instruction = step.instruction();
-                // ONBUILD triggers all count (convert.go adds len(commands) of the triggers), and every RUN,
-                // COPY, ADD and WORKDIR of the stage, even a WORKDIR / that makes no vertex.
-                if (step.onBuild() || instruction instanceof RunInstruction || instruction instanceof CopyInstruction
-                        || instruction instanceof AddInstruction || instruction instanceof WorkdirInstruction) {
-                    count++;
-                }
-            }
-            this.total = count;
-        }
-
-        boolean hasFromVertex() {
-            return stage.base() instanceof StageBase.Context
-                    || (stage.base() instanceof StageBase.Image img && !img.image().scratch());
-        }
-
-        /**
-         * The FROM vertex's reference as BuildKit names it (convert.go, resolveBaseImage): the FROM's reference
-         * normalized ({@code docker.io/library/NAME:TAG}), with the digest a registry resolved it to; a named
-         * context by its name.
-         */
-        String fromName() {
-            if (!(stage.base() instanceof StageBase.Image)) {
-                return stage.baseName();
-            }
-            String name;
-            try {
-                name = dev.wharf.layers.registry.ImageReference.parse(stage.baseName()).withDefaultTag().toString();
-            } catch (dev.wharf.layers.registry.InvalidReferenceException | RuntimeException e) {
-                return stage.baseName();
-            }
-            return resolvedDigest.filter(d -> !name.contains("@")).map(d -> name + "@" + d).orElse(name);
-        }
-
-        int total() {
-            return total;
-        }
-
-        int next() {
-            return ++index;
-        }
     }
 
     private State initial(PlannedStage stage, int number) throws Exception {
@@ -309,13 +287,15 @@ final class BuildExecutor {
             return new State(state.layers(), nextImage(state.image(), step, text, Optional.empty(),
                     metadataCreated()), state.parent());
         }
-        int number = counter.incrementAndGet();
-        listener.onEvent(new BuildEvent.StepStarted(number, progressName(stage), progress.next(), progress.total(),
-                StepNames.of(step, text, settings.source().escape())));
+        if (contextTransfer.isPresent() && !ContextTransfer.paths(step).isEmpty()) {
+            // BuildKit's context source is a vertex of its own, done before the first step that needs it.
+            contextTransfer.get().show();
+        }
         long start = System.nanoTime();
+        Map<String, Digest> checksums = new TreeMap<>();
+        Optional<CopyRunner.PreparedCopy> copy = Optional.empty();
+        CacheKeyInputs inputs;
         try {
-            Map<String, Digest> checksums = new TreeMap<>();
-            Optional<CopyRunner.PreparedCopy> copy = Optional.empty();
             if (step.instruction() instanceof CopyInstruction || step.instruction() instanceof AddInstruction) {
                 copy = Optional.of(copyRunner.prepareCopy(step, stages, checksums));
             }
@@ -323,21 +303,40 @@ final class BuildExecutor {
                 runner.mountChecksums(step, stages, checksums);
             }
             Platform platform = Platform.of(stage.platform().os(), stage.platform().architecture());
-            CacheKeyInputs inputs = StepKeys.inputs(settings.source().name(), stage.displayName(), index, step, text,
+            inputs = StepKeys.inputs(settings.source().name(), stage.displayName(), index, step, text,
                     state.parent(), platform, checksums, settings.sourceDateEpoch(), settings.runKeyExtras());
-            StepParent next = StepParent.step(inputs.key());
-            if (!step.ignoreCache()) {
+        } catch (Exception e) {
+            // No key, so nothing to share: the step shows as a vertex of its own with the error.
+            int number = started(stage, progress, step, text);
+            throw thrown(stepError(e, number, text, line, start));
+        }
+        StepParent next = StepParent.step(inputs.key());
+        boolean ignoreCache = noCache.ignoresCache(stage, index);
+        // Equal steps of several stages are one vertex in BuildKit: only the first stage to get here runs it and
+        // shows it; the others take its record (or its failure) and show nothing, as BuildKit shows one vertex.
+        StepFlights.Claim claim = flights.claim(inputs.key(), ignoreCache);
+        if (!claim.owner()) {
+            progress.next();
+            keep(stage, claim.reused().record());
+            return fromRecord(state, step, text, claim.reused().record(), next);
+        }
+        int number = started(stage, progress, step, text);
+        try {
+            if (!ignoreCache) {
                 Optional<CacheRecord> hit = cacheHit(inputs.key());
                 if (hit.isPresent()) {
                     State cached = fromRecord(state, step, text, hit.get(), next);
                     keep(stage, hit.get());
                     listener.onEvent(new BuildEvent.StepCached(number));
                     done(number, stage, text, true, start);
+                    claim.complete(hit.get(), false);
                     return cached;
                 }
             }
             if (settings.explainCache()) {
                 List<String> reasons = step.ignoreCache() ? List.of("the cache is off for this step (--no-cache)")
+                        : ignoreCache ? List.of("the cache is off for an equal step of another stage "
+                                + "(--no-cache-filter), which runs as one with this step")
                         : workspace.cache().explainMiss(inputs).lines();
                 listener.onEvent(new BuildEvent.StepCacheMiss(number, reasons));
             }
@@ -346,24 +345,54 @@ final class BuildExecutor {
             CacheRecord saved = workspace.cache().save(inputs, StepResult.of(added, json(result.image())));
             keep(stage, saved);
             done(number, stage, text, false, start);
+            claim.complete(saved, true);
             // Dated like a later cache hit of the same record, so a cached rebuild gives the same image.
             return fromRecord(state, step, text, saved, next);
-        } catch (InterruptedException e) {
-            listener.onEvent(new BuildEvent.StepFailed(number, BuildEvent.StepFailed.CANCELLED, elapsed(start)));
-            throw e;
         } catch (Exception e) {
-            if (Cancellation.causedBy(e)) {
-                // A cancel that reached the step as another error ("interrupted while waiting for the store lock",
-                // a channel closed by the interrupt): BuildKit shows the vertex as CANCELED, not as its error.
-                listener.onEvent(new BuildEvent.StepFailed(number, BuildEvent.StepFailed.CANCELLED, elapsed(start)));
-                throw Cancellation.of(e);
-            }
-            if (e instanceof StepFailure failure) {
-                throw fail(number, text, line, failure.exitCode(), e.getMessage(), e.getCause(), start,
-                        failure.located());
-            }
-            throw fail(number, text, line, null, e.getMessage(), e, start, true);
+            Exception error = stepError(e, number, text, line, start);
+            claim.fail(error);
+            throw thrown(error);
+        } finally {
+            claim.abandon();
         }
+    }
+
+    /** Throws {@link #stepError}'s error as what it is; returns nothing, typed for a {@code throw} at the call. */
+    private static BuildFailedException thrown(Exception error) throws InterruptedException {
+        if (error instanceof InterruptedException interrupted) {
+            throw interrupted;
+        }
+        return (BuildFailedException) error;
+    }
+
+    /** Shows a step's vertex: its number, its stage and its place in it. */
+    private int started(PlannedStage stage, StageProgress progress, Step step, String text) {
+        int number = counter.incrementAndGet();
+        listener.onEvent(new BuildEvent.StepStarted(number, progressName(stage), progress.next(), progress.total(),
+                StepNames.of(step, text, settings.source().escape())));
+        return number;
+    }
+
+    /**
+     * The error a step's vertex ends with, reported to the listener: an {@link InterruptedException} for a cancel
+     * (BuildKit shows the vertex as CANCELED), else a {@link BuildFailedException} with the step's reason.
+     */
+    private Exception stepError(Exception e, int number, String text, int line, long start) {
+        if (e instanceof InterruptedException) {
+            listener.onEvent(new BuildEvent.StepFailed(number, BuildEvent.StepFailed.CANCELLED, elapsed(start)));
+            return e;
+        }
+        if (Cancellation.causedBy(e)) {
+            // A cancel that reached the step as another error ("interrupted while waiting for the store lock",
+            // a channel closed by the interrupt): BuildKit shows the vertex as CANCELED, not as its error.
+            listener.onEvent(new BuildEvent.StepFailed(number, BuildEvent.StepFailed.CANCELLED, elapsed(start)));
+            return Cancellation.of(e);
+        }
+        if (e instanceof StepFailure failure) {
+            return fail(number, text, line, failure.exitCode(), e.getMessage(), e.getCause(), start,
+                    failure.located());
+        }
+        return fail(number, text, line, null, e.getMessage(), e, start, true);
     }
 
     private static boolean isFilesystem(Step step) {

@@ -325,7 +325,8 @@ final class CopyRunner {
                         } else {
                             copies.submit(() -> {
                                 FileWriter.Copied copied = writer.copyFile(source, target, attrs);
-                                SourceChanges.verify(source, copied, e.stat(), e.sourcePath());
+                                SourceChanges.verify(source, copied, e.stat(), e.sourcePath(),
+                                        sources.isContext());
                             });
                         }
                     }

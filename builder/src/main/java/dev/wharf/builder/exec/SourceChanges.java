@@ -24,12 +24,25 @@ final class SourceChanges {
      */
     static void verify(Path source, FileWriter.Copied copied, FileStat scanned, String name)
             throws IOException, BuildExecutor.StepFailure {
+        verify(source, copied, scanned, name, true);
+    }
+
+    /**
+     * @param ctime whether a changed change time counts: not for the files of a stage or image, hard links into
+     *     snapshots nobody writes, whose change time moves whenever another tree links them (two stages with the
+     *     same layer, which a step shared between them gives, each link it when copied from)
+     */
+    static void verify(Path source, FileWriter.Copied copied, FileStat scanned, String name, boolean ctime)
+            throws IOException, BuildExecutor.StepFailure {
         if (copied.source().isEmpty()) {
-            verify(source, copied.bytes(), scanned, name);
+            FileStat now = FileStat.read(source, scanned.path());
+            check(copied.bytes(), scanned, now.size(), now.mtimeNanos(), ctime ? now.ctimeNanos()
+                    : scanned.ctimeNanos(), name);
             return;
         }
         PosixStat read = copied.source().get();
-        check(copied.bytes(), scanned, read.size(), read.mtimeNanos(), read.ctimeNanos(), name);
+        check(copied.bytes(), scanned, read.size(), read.mtimeNanos(), ctime ? read.ctimeNanos()
+                : scanned.ctimeNanos(), name);
     }
 
     /**

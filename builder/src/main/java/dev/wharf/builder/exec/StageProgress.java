@@ -1,0 +1,66 @@
+package dev.wharf.builder.exec;
+
+import dev.wharf.builder.plan.PlannedStage;
+import dev.wharf.builder.plan.StageBase;
+import dev.wharf.builder.plan.Step;
+import dev.wharf.grammar.instructions.AddInstruction;
+import dev.wharf.grammar.instructions.CopyInstruction;
+import dev.wharf.grammar.instructions.Instruction;
+import dev.wharf.grammar.instructions.RunInstruction;
+import dev.wharf.grammar.instructions.WorkdirInstruction;
+import java.util.Optional;
+
+/** A stage's vertex numbering, as BuildKit's dispatchState cmdIndex/cmdTotal. Not thread-safe. */
+final class StageProgress {
+    private final PlannedStage stage;
+    private final Optional<String> resolvedDigest;
+    private final int total;
+    private int index;
+
+    StageProgress(PlannedStage stage, Optional<String> resolvedDigest) {
+        this.stage = stage;
+        this.resolvedDigest = resolvedDigest;
+        int count = hasFromVertex() ? 1 : 0;
+        for (Step step : stage.steps()) {
+            Instruction instruction = step.instruction();
+            // ONBUILD triggers all count (convert.go adds len(commands) of the triggers), and every RUN,
+            // COPY, ADD and WORKDIR of the stage, even a WORKDIR / that makes no vertex.
+            if (step.onBuild() || instruction instanceof RunInstruction || instruction instanceof CopyInstruction
+                    || instruction instanceof AddInstruction || instruction instanceof WorkdirInstruction) {
+                count++;
+            }
+        }
+        this.total = count;
+    }
+
+    boolean hasFromVertex() {
+        return stage.base() instanceof StageBase.Context
+                || (stage.base() instanceof StageBase.Image img && !img.image().scratch());
+    }
+
+    /**
+     * The FROM vertex's reference as BuildKit names it (convert.go, resolveBaseImage): the FROM's reference
+     * normalized ({@code docker.io/library/NAME:TAG}), with the digest a registry resolved it to; a named
+     * context by its name.
+     */
+    String fromName() {
+        if (!(stage.base() instanceof StageBase.Image)) {
+            return stage.baseName();
+        }
+        String name;
+        try {
+            name = dev.wharf.layers.registry.ImageReference.parse(stage.baseName()).withDefaultTag().toString();
+        } catch (dev.wharf.layers.registry.InvalidReferenceException | RuntimeException e) {
+            return stage.baseName();
+        }
+        return resolvedDigest.filter(d -> !name.contains("@")).map(d -> name + "@" + d).orElse(name);
+    }
+
+    int total() {
+        return total;
+    }
+
+    int next() {
+        return ++index;
+    }
+}
