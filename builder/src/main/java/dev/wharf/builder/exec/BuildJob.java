@@ -171,7 +171,8 @@ final class BuildJob {
                 workspace.http(), workspace.gitContexts());
              NamedContexts named = new NamedContexts(
                      NamedContexts.parse(request.namedContexts(), request.namedContextBase()),
-                     scratch.resolve("named"), workspace.http(), workspace.gitChecksums(), options.clock())) {
+                     scratch.resolve("named"), workspace.http(), workspace.gitChecksums(), options.clock(),
+                     request.secrets())) {
             return run(main, named, scratch, agents.sockets());
         } finally {
             deleteQuietly(scratch);

@@ -184,7 +184,8 @@ final class CopyRunner {
         List<RemoteSource> out = new ArrayList<>();
         for (Word src : files.sourcePaths()) {
             Optional<RemoteSource> remote = RemoteSource.of(src.text(), checksum, keepGitDir, settings.scratch(),
-                    workspace.http(), workspace.httpCache(), workspace.gitChecksums(), workspace.clock());
+                    workspace.http(), workspace.httpCache(), workspace.gitChecksums(), workspace.clock(),
+                    settings.secrets());
             if (remote.isEmpty()) {
                 continue;
             }

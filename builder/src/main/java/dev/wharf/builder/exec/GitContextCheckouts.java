@@ -47,8 +47,9 @@ final class GitContextCheckouts {
     }
 
     /** The context {@code remote} names, from a stored checkout of its commit or cloned and stored. */
-    OpenedContext open(GitRemote remote, boolean keepGitDir, Path workDir) throws ContextException {
-        GitContextSource source = new GitContextSource(remote, workDir, keepGitDir, "git");
+    OpenedContext open(GitRemote remote, boolean keepGitDir, Path workDir, java.util.Optional<String> authorization)
+            throws ContextException {
+        GitContextSource source = new GitContextSource(remote, workDir, keepGitDir, "git", authorization);
         GitContextSource.ResolvedRef pin = source.resolveRef();
         boolean keptGit = (keepGitDir || remote.keepGitDir().orElse(false)) && remote.subdir().isEmpty();
         String key = GitChecksums.sourceKey(remote, pin, keptGit) + "\0" + remote.remote()
@@ -70,7 +71,7 @@ final class GitContextCheckouts {
             throw new ContextException("cannot create a git context checkout under " + dir + ": " + e.getMessage(), e);
         }
         try {
-            OpenedContext cloned = new GitContextSource(remote, temp, keepGitDir, "git").open(pin);
+            OpenedContext cloned = new GitContextSource(remote, temp, keepGitDir, "git", authorization).open(pin);
             Path checkout = cloned.temporaryDirectory().orElseThrow().toRealPath();
             String relative = checkout.relativize(cloned.root().toRealPath()).toString();
             Files.move(checkout, temp.resolve("tree"), StandardCopyOption.ATOMIC_MOVE);

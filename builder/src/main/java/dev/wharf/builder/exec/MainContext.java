@@ -54,8 +54,8 @@ final class MainContext implements AutoCloseable {
         try {
             // A git context's checkout of a commit is kept in the store and reused: no clone for a seen commit.
             opened = context instanceof BuildContext.Git git
-                    ? checkouts.open(GitRemote.parse(git.url()), keepGitDir(request), workDir)
-                    : source(context, workDir, posix, http).open();
+                    ? openGit(GitRemote.parse(git.url()), request, workDir, checkouts)
+                    : source(context, workDir, posix, http, request.secrets()).open();
         } catch (ContextException e) {
             throw new EngineException(e.getMessage(), e);
         }
@@ -91,8 +91,16 @@ final class MainContext implements AutoCloseable {
         return List.of("1", "t", "T", "TRUE", "true", "True").contains(v);
     }
 
+    /** dockerui fetches a git context with llb.Git, which reads the same GIT_AUTH_* secrets as ADD does. */
+    private static OpenedContext openGit(GitRemote remote, BuildRequest request, Path workDir,
+                                         GitContextCheckouts checkouts) throws ContextException {
+        return checkouts.open(remote, keepGitDir(request), workDir,
+                GitAuthSecrets.authorization(remote.remote(), request.secrets()));
+    }
+
     private static BuildContextSource source(BuildContext context, Path workDir, PosixFiles posix,
-                                             HttpDownloader http) throws ContextException {
+                                             HttpDownloader http, java.util.Map<String, Path> secrets)
+            throws ContextException {
         if (context instanceof BuildContext.Directory dir) {
             return new LocalDirectorySource(dir.path());
         }
@@ -102,7 +110,9 @@ final class MainContext implements AutoCloseable {
         if (context instanceof BuildContext.Archive archive) {
             return TarContextSource.archive(archive.file(), workDir, posix);
         }
-        return new UrlContextSource(((BuildContext.Url) context).url(), workDir, posix, http);
+        // dockerui fetches a URL context with llb.HTTP, which sends the HTTP_AUTH_* secrets of its host.
+        String url = ((BuildContext.Url) context).url();
+        return new UrlContextSource(url, workDir, posix, http, HttpAuthSecrets.authorization(url, secrets));
     }
 
     /** A path inside the context, cleaned so that {@code ..} cannot leave it. */

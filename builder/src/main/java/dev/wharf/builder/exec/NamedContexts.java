@@ -52,11 +52,19 @@ final class NamedContexts implements AutoCloseable {
     private final HttpDownloader http;
     private final GitChecksums gitChecksums;
     private final Clock clock;
+    private final Map<String, Path> secrets;
     private final Map<String, CopySources> opened = new HashMap<>();
     private final List<OpenedContext> owned = new ArrayList<>();
 
     NamedContexts(Map<String, NamedContext> contexts, Path workDir, HttpDownloader http, GitChecksums gitChecksums,
                   Clock clock) {
+        this(contexts, workDir, http, gitChecksums, clock, Map.of());
+    }
+
+    /** With the build's secrets: a git context authenticates with GIT_AUTH_*, as llb.Git does in BuildKit. */
+    NamedContexts(Map<String, NamedContext> contexts, Path workDir, HttpDownloader http, GitChecksums gitChecksums,
+                  Clock clock, Map<String, Path> secrets) {
+        this.secrets = Map.copyOf(secrets);
         this.contexts = Map.copyOf(contexts);
         this.workDir = workDir;
         this.http = http;
@@ -125,7 +133,8 @@ final class NamedContexts implements AutoCloseable {
         } else if (source instanceof NamedContextSource.Git git) {
             // Resolved now (ls-remote), cloned only when a step needs the files: a copy keyed before on this commit
             // needs none.
-            GitContextSource clone = new GitContextSource(git.remote(), workDir);
+            GitContextSource clone = new GitContextSource(git.remote(), workDir, false, "git",
+                    GitAuthSecrets.authorization(git.remote().remote(), secrets));
             GitContextSource.ResolvedRef pin = clone.resolveRef();
             boolean keepGitDir = git.remote().keepGitDir().orElse(false) && git.remote().subdir().isEmpty();
             created = CopySources.gitContext(() -> {
@@ -150,7 +159,7 @@ final class NamedContexts implements AutoCloseable {
             Files.createDirectories(workDir);
             Path dir = Files.createTempDirectory(workDir, "named-url-");
             Path file = dir.resolve("context");
-            HttpDownloader.Download d = http.download(url, file);
+            HttpDownloader.Download d = http.download(url, file, HttpAuthSecrets.authorization(url, secrets));
             Files.setLastModifiedTime(file, FileTime.from(d.lastModified().orElse(Instant.EPOCH)));
             return dir;
         } catch (IOException e) {

@@ -14,6 +14,7 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -50,13 +51,14 @@ final class RemoteSource {
     private final HttpCache cache;
     private final GitChecksums gitChecksums;
     private final Clock clock;
+    private final Map<String, Path> secrets;
     private GitContextSource.ResolvedRef pin;
     private HttpCache.Entry notModified;
     private CopySources fetched;
 
     private RemoteSource(String written, Optional<GitRemote> git, Optional<String> checksum,
                          Optional<Boolean> keepGitDirSetting, Path scratch, HttpDownloader http, HttpCache cache,
-                         GitChecksums gitChecksums, Clock clock) {
+                         GitChecksums gitChecksums, Clock clock, Map<String, Path> secrets) {
         this.written = written;
         this.git = git;
         this.checksum = checksum;
@@ -67,6 +69,7 @@ final class RemoteSource {
         this.cache = cache;
         this.gitChecksums = gitChecksums;
         this.clock = clock;
+        this.secrets = Map.copyOf(secrets);
     }
 
     /**
@@ -76,12 +79,12 @@ final class RemoteSource {
      */
     static Optional<RemoteSource> of(String source, Optional<String> checksum, Optional<Boolean> keepGitDir,
                                      Path scratch, HttpDownloader http, HttpCache cache,
-                                     GitChecksums gitChecksums, Clock clock)
+                                     GitChecksums gitChecksums, Clock clock, Map<String, Path> secrets)
             throws ContextException {
         Optional<GitRemote> git = GitRemote.forAdd(source);
         if (git.isEmpty()) {
             return isHttp(source) ? Optional.of(new RemoteSource(source, git, checksum, keepGitDir,
-                    scratch, http, cache, gitChecksums, clock)) : Optional.empty();
+                    scratch, http, cache, gitChecksums, clock, secrets)) : Optional.empty();
         }
         // dockerfile2llb/convert_copy.go: the address's keep-git-dir and checksum (query form) against the ADD's
         // flags; its mtime is not passed on for an ADD.
@@ -97,7 +100,7 @@ final class RemoteSource {
         GitRemote fetched = new GitRemote(g.remote(), g.ref(), g.subdir(), effective.orElse(""), Optional.empty(),
                 g.submodules(), "", g.fetchByCommit());
         return Optional.of(new RemoteSource(source, Optional.of(fetched), effective,
-                g.keepGitDir().or(() -> keepGitDir), scratch, http, cache, gitChecksums, clock));
+                g.keepGitDir().or(() -> keepGitDir), scratch, http, cache, gitChecksums, clock, secrets));
     }
 
     /**
@@ -154,7 +157,7 @@ final class RemoteSource {
      */
     Digest key(CopyRequest request) throws Exception {
         if (git.isPresent()) {
-            pin = new GitContextSource(git.get(), scratch, keepGitDir, "git").resolveRef();
+            pin = gitSource(scratch).resolveRef();
             if (checksum.isPresent() && !pin.matches(checksum.get())) {
                 // source/git resolveMetadataFromURL: the checksum is a prefix of the commit or of an annotated tag
                 // (case-sensitive: git prints lower-case hex, so an upper-case checksum never matches, as there);
@@ -188,6 +191,12 @@ final class RemoteSource {
                 + lastModified.map(Instant::toString).orElse("")).getBytes(StandardCharsets.UTF_8));
     }
 
+    /** A clone of the git source under {@code work}, with the credentials of the build's GIT_AUTH_* secrets. */
+    private GitContextSource gitSource(Path work) {
+        return new GitContextSource(git.orElseThrow(), work, keepGitDir, "git",
+                GitAuthSecrets.authorization(git.get().remote(), secrets));
+    }
+
     /** The fetched files, fetching them now if {@link #key} did not. */
     CopySources open() throws Exception {
         if (fetched != null) {
@@ -195,7 +204,7 @@ final class RemoteSource {
         }
         if (git.isPresent()) {
             Path work = Files.createTempDirectory(scratch, "add-git-");
-            GitContextSource source = new GitContextSource(git.get(), work, keepGitDir, "git");
+            GitContextSource source = gitSource(work);
             OpenedContext clone = pin == null ? source.open() : source.open(pin);
             // The clone lives under the build's scratch directory, deleted with it.
             fetched = CopySources.fetched(clone.root(), clock);
@@ -218,7 +227,8 @@ final class RemoteSource {
     private Optional<HttpDownloader.Download> download(Optional<String> etag) throws Exception {
         Path dir = Files.createTempDirectory(scratch, "add-url-");
         Path file = dir.resolve(HttpDownloader.fileName(written));
-        Optional<HttpDownloader.Download> got = http.downloadIfNoneMatch(written, file, etag);
+        Optional<HttpDownloader.Download> got = http.downloadIfNoneMatch(written, file, etag,
+                HttpAuthSecrets.authorization(written, secrets));
         if (got.isEmpty()) {
             return got;
         }

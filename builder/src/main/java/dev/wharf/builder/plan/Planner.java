@@ -176,7 +176,8 @@ public final class Planner {
             }
         }
 
-        StageDispatcher dispatcher = new StageDispatcher(file, lexer, request, global, checks, ignore);
+        StageDispatcher dispatcher = new StageDispatcher(file, lexer, request, global, checks, ignore,
+                RunDevices.labs(dockerfile.directives().syntax(), request.buildArgs()));
         Map<StageGraph.Node, StageDispatcher.Result> done = new LinkedHashMap<>();
         for (StageGraph.Node node : graph.nodes()) {
             if (node.isStage() && reachable.contains(node)) {

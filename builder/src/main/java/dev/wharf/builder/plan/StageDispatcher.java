@@ -66,15 +66,17 @@ final class StageDispatcher {
     private final GlobalScope global;
     private final Checks checks;
     private final Optional<PatternMatcher> ignore;
+    private final boolean labs;
 
     StageDispatcher(String file, ShellLexer lexer, PlanRequest request, GlobalScope global, Checks checks,
-                    Optional<PatternMatcher> ignore) {
+                    Optional<PatternMatcher> ignore, boolean labs) {
         this.file = file;
         this.lexer = lexer;
         this.request = request;
         this.global = global;
         this.checks = checks;
         this.ignore = ignore;
+        this.labs = labs;
     }
 
     /** Plans {@code node}; {@code done} holds the stages planned so far, by node. */
@@ -168,6 +170,7 @@ final class StageDispatcher {
                 sources = sources(node, command, mounts);
                 try {
                     CopyChecks.check(expanded);
+                    RunDevices.check(expanded, labs);
                     config = ConfigEffects.apply(expanded, config, cmdSet);
                 } catch (DockerfileException e) {
                     throw located(range, e);

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 public final class GitHttpServer implements AutoCloseable {
     private final HttpServer server;
     private final Path base;
+    private volatile String requiredAuthorization;
 
     private GitHttpServer(HttpServer server, Path base) {
         this.server = server;
@@ -45,6 +46,15 @@ public final class GitHttpServer implements AutoCloseable {
         });
         server.start();
         return git;
+    }
+
+    /**
+     * From now on, answers 401 to a request without exactly this {@code Authorization} header, as a private
+     * repository's server does.
+     */
+    public GitHttpServer requireAuthorization(String value) {
+        requiredAuthorization = value;
+        return this;
     }
 
     /** {@code http://127.0.0.1:PORT}. */
@@ -104,6 +114,12 @@ public final class GitHttpServer implements AutoCloseable {
 
     private void serve(HttpExchange exchange) throws IOException {
         byte[] body = exchange.getRequestBody().readAllBytes();
+        String required = requiredAuthorization;
+        if (required != null && !required.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"git\"");
+            exchange.sendResponseHeaders(401, -1);
+            return;
+        }
         ProcessBuilder pb = new ProcessBuilder("git", "http-backend").redirectError(ProcessBuilder.Redirect.DISCARD);
         Map<String, String> env = pb.environment();
         env.put("GIT_PROJECT_ROOT", base.toString());

@@ -23,6 +23,7 @@ public final class LoopbackHttp implements AutoCloseable {
     private final Map<String, Response> responses = new ConcurrentHashMap<>();
     private final AtomicInteger gets = new AtomicInteger();
     private final AtomicInteger bodies = new AtomicInteger();
+    private final java.util.Queue<String> authorizations = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private LoopbackHttp(HttpServer server) {
         this.server = server;
@@ -36,6 +37,8 @@ public final class LoopbackHttp implements AutoCloseable {
             try (exchange) {
                 if (exchange.getRequestMethod().equals("GET")) {
                     http.gets.incrementAndGet();
+                    String auth = exchange.getRequestHeaders().getFirst("Authorization");
+                    http.authorizations.add(auth == null ? "" : auth);
                 }
                 Response r = http.responses.get(exchange.getRequestURI().getPath());
                 if (r == null) {
@@ -83,6 +86,11 @@ public final class LoopbackHttp implements AutoCloseable {
     /** How many GET requests were served. */
     public int gets() {
         return gets.get();
+    }
+
+    /** The {@code Authorization} header of each GET served, in order ("" for a request without one). */
+    public java.util.List<String> authorizations() {
+        return java.util.List.copyOf(authorizations);
     }
 
     /** How many GET requests were answered with a body (not 304, not 404). */

@@ -31,14 +31,49 @@ import java.util.Objects;
  * @param workDir where the temporary clone goes
  * @param keepGitDir keep {@code .git} in the checkout
  * @param gitCommand the git executable ({@code git} on the PATH normally)
+ * @param authorization an {@code Authorization} header value every git command sends to the remote (BuildKit's
+ *                      {@code -c http.<remote>.extraheader=}, from the {@code GIT_AUTH_*} build secrets); never
+ *                      shown by {@link #toString()}
  */
-public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDir, String gitCommand)
+public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDir, String gitCommand,
+                               java.util.Optional<String> authorization)
         implements BuildContextSource {
 
     public GitContextSource {
         Objects.requireNonNull(remote, "remote");
         Objects.requireNonNull(workDir, "workDir");
         Objects.requireNonNull(gitCommand, "gitCommand");
+        Objects.requireNonNull(authorization, "authorization");
+    }
+
+    /** A source without credentials. */
+    public GitContextSource(GitRemote remote, Path workDir, boolean keepGitDir, String gitCommand) {
+        this(remote, workDir, keepGitDir, gitCommand, java.util.Optional.empty());
+    }
+
+    /** This source, sending {@code value} as the {@code Authorization} header to the remote. */
+    public GitContextSource withAuthorization(java.util.Optional<String> value) {
+        return new GitContextSource(remote, workDir, keepGitDir, gitCommand, value);
+    }
+
+    @Override
+    public String toString() {
+        return "GitContextSource[remote=" + remote + ", workDir=" + workDir + ", keepGitDir=" + keepGitDir
+                + ", gitCommand=" + gitCommand + ", authorization=" + (authorization.isPresent() ? "****" : "none")
+                + "]";
+    }
+
+    /**
+     * BuildKit's {@code tokenScope}: the URL prefix the header is configured for, the remote itself, or all of
+     * GitHub for a GitHub remote (so submodules there get it too, as actions/checkout does).
+     */
+    static String tokenScope(String remote) {
+        for (String prefix : List.of("https://github.com/", "https://www.github.com/")) {
+            if (remote.startsWith(prefix)) {
+                return prefix;
+            }
+        }
+        return remote;
     }
 
     /** A source using {@code git} from the PATH, removing {@code .git}. */
@@ -324,9 +359,42 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
     }
 
     private String git(Path dir, String... args) throws ContextException {
+        List<String> current = List.of(args);
+        while (true) {
+            try {
+                return runGit(dir, current);
+            } catch (GitFailure e) {
+                java.util.Optional<List<String>> retry = ShallowFallback.retryArgs(current, e.output);
+                if (retry.isEmpty()) {
+                    throw e.error;
+                }
+                current = retry.get();
+            }
+        }
+    }
+
+    /** A git command that ran and failed: the error to report and what git printed, for {@link ShallowFallback}. */
+    private static final class GitFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final transient ContextException error;
+        private final String output;
+
+        GitFailure(ContextException error, String output) {
+            super(error.getMessage(), null, false, false);
+            this.error = error;
+            this.output = output;
+        }
+    }
+
+    private String runGit(Path dir, List<String> args) throws ContextException, GitFailure {
         List<String> command = new ArrayList<>();
         command.add(gitCommand);
-        command.addAll(List.of(args));
+        if (authorization.isPresent()) {
+            command.add("-c");
+            command.add("http." + tokenScope(remote.remote()) + ".extraheader=Authorization: "
+                    + authorization.get());
+        }
+        command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Map<String, String> env = pb.environment();
@@ -344,13 +412,13 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
             String output = new String(out.readAllBytes(), StandardCharsets.UTF_8).strip();
             int rc = p.waitFor();
             if (rc != 0) {
-                throw new ContextException("git " + args[0] + " failed for " + describe() + " (exit " + rc + ")"
-                        + (output.isEmpty() ? "" : ": " + output));
+                throw new GitFailure(new ContextException("git " + args.get(0) + " failed for " + describe()
+                        + " (exit " + rc + ")" + (output.isEmpty() ? "" : ": " + output)), output);
             }
             return output;
         } catch (IOException e) {
             p.destroyForcibly();
-            throw new ContextException("cannot read the output of git " + args[0] + ": " + e.getMessage(), e);
+            throw new ContextException("cannot read the output of git " + args.get(0) + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();

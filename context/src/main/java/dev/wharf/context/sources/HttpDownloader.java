@@ -58,6 +58,7 @@ public final class HttpDownloader {
 
     private final Map<String, String> env;
     private volatile HttpClient client;
+    private volatile HttpClient noRedirectClient;
 
     private HttpDownloader(Map<String, String> env) {
         this.env = Map.copyOf(env);
@@ -126,7 +127,13 @@ public final class HttpDownloader {
      *                          a success, or the body cannot be read or written
      */
     public Download download(String url, Path target) throws ContextException, InterruptedException {
-        return downloadIfNoneMatch(url, target, Optional.empty()).orElseThrow(() -> new ContextException(
+        return download(url, target, Optional.empty());
+    }
+
+    /** Like {@link #download(String, Path)}, sending {@code authorization} as the {@code Authorization} header. */
+    public Download download(String url, Path target, Optional<String> authorization)
+            throws ContextException, InterruptedException {
+        return downloadIfNoneMatch(url, target, Optional.empty(), authorization).orElseThrow(() -> new ContextException(
                 "cannot download " + url + ": the server answered 304 Not Modified to an unconditional request"));
     }
 
@@ -137,6 +144,19 @@ public final class HttpDownloader {
      * @throws ContextException as {@link #download} does
      */
     public Optional<Download> downloadIfNoneMatch(String url, Path target, Optional<String> etag)
+            throws ContextException, InterruptedException {
+        return downloadIfNoneMatch(url, target, etag, Optional.empty());
+    }
+
+    /**
+     * Like {@link #downloadIfNoneMatch(String, Path, Optional)}, with an {@code Authorization} header when one is
+     * given (BuildKit's HTTP source sends the value of an {@code HTTP_AUTH_HEADER_<host>} or
+     * {@code HTTP_AUTH_TOKEN_<host>} build secret).
+     *
+     * @throws ContextException as {@link #download} does
+     */
+    public Optional<Download> downloadIfNoneMatch(String url, Path target, Optional<String> etag,
+                                                  Optional<String> authorization)
             throws ContextException, InterruptedException {
         URI uri;
         try {
@@ -149,10 +169,20 @@ public final class HttpDownloader {
         }
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri).GET().header("User-Agent", "wharf");
         etag.ifPresent(t -> builder.header("If-None-Match", t));
-        HttpRequest request = builder.build();
+        if (authorization.isPresent()) {
+            try {
+                builder.header("Authorization", authorization.get());
+            } catch (IllegalArgumentException e) {
+                // A secret file ending in a newline, say: Go's transport refuses the request in these words.
+                throw new ContextException("Get \"" + url + "\": net/http: invalid header field value for"
+                        + " \"Authorization\"", e);
+            }
+        }
         HttpResponse<InputStream> response;
         try {
-            response = client().send(request, HttpResponse.BodyHandlers.ofInputStream());
+            response = authorization.isEmpty()
+                    ? client().send(builder.build(), HttpResponse.BodyHandlers.ofInputStream())
+                    : sendWithAuthorization(builder, url);
         } catch (HttpConnectTimeoutException e) {
             throw new Failure("cannot download " + url + ": connection timed out",
                     GoRequestError.of("GET", uri, e), e);
@@ -211,6 +241,75 @@ public final class HttpDownloader {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK has no SHA-256", e);
         }
+    }
+
+    /**
+     * Sends a request that carries an {@code Authorization} header, following redirects itself as Go's client
+     * does: the header goes on only to the same host or a subdomain of it (the JDK's client would hand it to any
+     * host a redirect names), and a chain longer than ten fails as Go's does.
+     */
+    private HttpResponse<InputStream> sendWithAuthorization(HttpRequest.Builder first, String url)
+            throws IOException, InterruptedException, ContextException {
+        HttpRequest request = first.build();
+        String originalHost = request.uri().getHost();
+        for (int redirects = 0; ; redirects++) {
+            HttpResponse<InputStream> response = noRedirectClient().send(request,
+                    HttpResponse.BodyHandlers.ofInputStream());
+            int status = response.statusCode();
+            Optional<String> location = response.headers().firstValue("Location");
+            if (!REDIRECTS.contains(status) || location.isEmpty()) {
+                return response;
+            }
+            response.body().close();
+            if (redirects == 10) {
+                throw new ContextException("cannot download " + url + ": Get \"" + location.get()
+                        + "\": stopped after 10 redirects");
+            }
+            URI next;
+            try {
+                next = request.uri().resolve(location.get());
+            } catch (IllegalArgumentException e) {
+                throw new ContextException("cannot download " + url + ": failed to parse Location header "
+                        + "\"" + location.get() + "\"", e);
+            }
+            HttpRequest.Builder again = HttpRequest.newBuilder(next).GET();
+            request.headers().map().forEach((name, values) -> {
+                if (!name.equalsIgnoreCase("Authorization") || isDomainOrSubdomain(next.getHost(), originalHost)) {
+                    values.forEach(v -> again.header(name, v));
+                }
+            });
+            request = again.build();
+        }
+    }
+
+    private static final java.util.Set<Integer> REDIRECTS = java.util.Set.of(301, 302, 303, 307, 308);
+
+    /** Go's {@code isDomainOrSubdomain}: {@code sub} is {@code parent} or ends with {@code "." + parent}. */
+    static boolean isDomainOrSubdomain(String sub, String parent) {
+        if (sub == null || parent == null) {
+            return false;
+        }
+        String s = sub.toLowerCase(Locale.ROOT);
+        String p = parent.toLowerCase(Locale.ROOT);
+        return s.equals(p) || (s.endsWith("." + p) && !p.contains(":"));
+    }
+
+    private HttpClient noRedirectClient() {
+        HttpClient c = noRedirectClient;
+        if (c == null) {
+            synchronized (this) {
+                c = noRedirectClient;
+                if (c == null) {
+                    c = HttpClient.newBuilder()
+                            .followRedirects(HttpClient.Redirect.NEVER)
+                            .proxy(EnvProxySelector.of(env))
+                            .connectTimeout(Duration.ofSeconds(30))
+                            .build();
+                    noRedirectClient = c;
+                }
+            }
+        }
+        return c;
     }
 
     /** Go's http.ParseTime; empty when no layout matches (BuildKit then ignores the header). */

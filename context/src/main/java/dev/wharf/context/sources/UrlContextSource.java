@@ -21,9 +21,22 @@ import java.util.Objects;
  * @param workDir  where the temporary directories go
  * @param posix    used to extract archives
  * @param http     the downloader
+ * @param authorization the {@code Authorization} header to send (from an {@code HTTP_AUTH_*} build secret)
  */
-public record UrlContextSource(String url, Path workDir, PosixFiles posix, HttpDownloader http)
+public record UrlContextSource(String url, Path workDir, PosixFiles posix, HttpDownloader http,
+                               java.util.Optional<String> authorization)
         implements BuildContextSource {
+
+    /** A source sending no credentials. */
+    public UrlContextSource(String url, Path workDir, PosixFiles posix, HttpDownloader http) {
+        this(url, workDir, posix, http, java.util.Optional.empty());
+    }
+
+    @Override
+    public String toString() {
+        return "UrlContextSource[url=" + url + ", workDir=" + workDir + ", authorization="
+                + (authorization.isPresent() ? "****" : "none") + "]";
+    }
 
     /** The file name BuildKit gives a remote context. */
     public static final String FILE_NAME = "context";
@@ -33,6 +46,7 @@ public record UrlContextSource(String url, Path workDir, PosixFiles posix, HttpD
         Objects.requireNonNull(workDir, "workDir");
         Objects.requireNonNull(posix, "posix");
         Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(authorization, "authorization");
     }
 
     /**
@@ -44,7 +58,7 @@ public record UrlContextSource(String url, Path workDir, PosixFiles posix, HttpD
             Path dir = createDirectory(temp.resolve("download"));
             Path file = dir.resolve(FILE_NAME);
             try {
-                http.download(url, file);
+                http.download(url, file, authorization);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ContextException("interrupted while downloading " + url, e);
