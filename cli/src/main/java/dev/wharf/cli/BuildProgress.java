@@ -19,6 +19,8 @@ final class BuildProgress implements ProgressListener, AutoCloseable {
     private final StepBoard board;
     private final ProgressListener printer;
     private final TtyProgress tty;
+    /** When the engine told its last event: an exporter's vertex lasts from there (see {@link #exported}). */
+    private volatile long lastEventNanos = System.nanoTime();
 
     private BuildProgress(StepBoard board, ProgressListener printer, TtyProgress tty) {
         this.board = board;
@@ -42,6 +44,7 @@ final class BuildProgress implements ProgressListener, AutoCloseable {
 
     @Override
     public void onEvent(BuildEvent event) {
+        lastEventNanos = System.nanoTime();
         if (tty == null) {
             board.onEvent(event);
         }
@@ -59,8 +62,11 @@ final class BuildProgress implements ProgressListener, AutoCloseable {
      * reports (moby's image exporter: {@code #N exporting to image}, {@code #N exporting layers done},
      * {@code #N writing image sha256:... done}, {@code #N naming to docker.io/library/NAME:TAG done}, then
      * {@code #N DONE 0.0s}); in the tty view the same as a step with its sub-lines. Call it before {@link #close}.
+     * Its time is what passed since the engine's last event: the engine writes, names and exports the image after
+     * its last step, so that is the exporter's work; the next exporter's time starts at this one's end.
      */
-    void exported(String name, java.util.List<String> statuses, java.time.Duration took) {
+    void exported(String name, java.util.List<String> statuses) {
+        java.time.Duration took = java.time.Duration.ofNanos(Math.max(0, System.nanoTime() - lastEventNanos));
         int step = board.lastStep() + 1;
         onEvent(new BuildEvent.StepStarted(step, "", 0, 0, name));
         for (String status : statuses) {

@@ -3,7 +3,6 @@ package dev.wharf.cli;
 import dev.wharf.builder.sandbox.ResourceLimits;
 import java.math.BigDecimal;
 import java.math.MathContext;
-import java.util.Locale;
 
 /**
  * Byte counts as the docker CLI writes and reads them ({@code github.com/docker/go-units}): {@link #human} is
@@ -30,9 +29,11 @@ final class ByteSizes {
      * ({@code progressui}'s {@code %.2f} of a go-units {@code Bytes}).
      */
     static String buildKit(long bytes) {
-        // go-units prints whole bytes without a fraction ("%.2f" of 123 bytes is "123B"; units/bytes.go).
+        // tonistiigi/units prints whole bytes without a fraction ("%.2f" of 123 bytes is "123B"), and the rest with
+        // big.Float's Format: the float's exact binary value rounded to nearest, half to even, where
+        // String.format rounds its shortest decimal form half up (40.305 kB could differ in the last digit).
         return decimal(bytes, (size, unit) -> unit.equals("B") ? bytes + unit
-                : String.format(Locale.ROOT, "%.2f%s", size, unit));
+                : new BigDecimal(size).setScale(2, java.math.RoundingMode.HALF_EVEN).toPlainString() + unit);
     }
 
     /** Scales {@code bytes} down by 1000 until below 1000 (go-units' decimal steps) and formats size and unit. */

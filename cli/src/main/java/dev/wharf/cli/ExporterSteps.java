@@ -17,7 +17,6 @@ final class ExporterSteps {
      * {@code push} is {@code --push}, which exports through the image exporter too.
      */
     static void show(BuildProgress display, BuildResult result, List<BuildOutput> parsedOutputs, boolean push) {
-        java.time.Duration none = java.time.Duration.ZERO;
         boolean imageExporter = parsedOutputs.isEmpty() || push || parsedOutputs.stream()
                 .map(BuildOutput::type).anyMatch(t -> t.equals("image") || t.equals("registry"));
         if (imageExporter) {
@@ -25,15 +24,15 @@ final class ExporterSteps {
             for (String tag : result.tags()) {
                 statuses.add("naming to " + BuildCommand.canonical(tag));
             }
-            display.exported("exporting to image", statuses, none);
+            display.exported("exporting to image", statuses);
         }
         for (BuildOutput output : parsedOutputs) {
             switch (output.type()) {
-                case "local" -> display.exported("exporting to client directory", List.of("copying files"), none);
-                case "tar" -> display.exported("exporting to client tarball", List.of("sending tarball"), none);
+                case "local" -> display.exported("exporting to client directory", List.of("copying files"));
+                case "tar" -> display.exported("exporting to client tarball", List.of("sending tarball"));
                 case "oci", "docker" -> display.exported("exporting to " + output.type()
                         + " image format", List.of("exporting layers", "exporting manifest " + result.imageDigest(),
-                        "exporting config " + result.imageId(), "sending tarball"), none);
+                        "exporting config " + result.imageId(), "sending tarball"));
                 default -> {
                     // image and registry: the image exporter above.
                 }

@@ -69,7 +69,9 @@ final class PlainProgress implements ProgressListener, AutoCloseable {
             }
             line.setLength(0);
             line.append('#').append(l.step()).append(' ');
-            appendSeconds(line, l.elapsed().toNanos(), 3);
+            // progressui's trace.update: three decimals below 10s, two below 100s, one from there on.
+            long nanos = l.elapsed().toNanos();
+            appendSeconds(line, nanos, nanos < 10_000_000_000L ? 3 : nanos < 100_000_000_000L ? 2 : 1);
             out.print(line.append(' ').append(l.line()).append('\n'));
             last = l.step();
             flushSoon();
@@ -89,10 +91,10 @@ final class PlainProgress implements ProgressListener, AutoCloseable {
                 println(m.step(), "#" + m.step() + " cache miss: " + reason);
             }
         } else if (event instanceof BuildEvent.Transfer t && t.completed()) {
-            // BuildKit's plain printer shows a finished status as "#N ID SIZE done", without a size when it
-            // counted no bytes ("#6 writing image sha256:... done").
+            // BuildKit's plain printer shows a finished status as "#N ID SIZE done" (SIZE a "%.2f" of units.Bytes:
+            // 38B, 40.31kB), without a size when it counted no bytes ("#6 writing image sha256:... done").
             println(t.step(), "#" + t.step() + " " + t.id() + (t.current() == 0 && t.total() == 0 ? ""
-                    : " " + ByteSizes.human(t.current())) + " done");
+                    : " " + ByteSizes.buildKit(t.current())) + " done");
         } else if (event instanceof BuildEvent.Warning w) {
             if (w.step() > 0) {
                 resume(w.step());
@@ -170,7 +172,8 @@ final class PlainProgress implements ProgressListener, AutoCloseable {
 
     /** {@code %.Nf} of {@code nanos} in seconds (rounding half up), without String.format's cost. */
     static void appendSeconds(StringBuilder b, long nanos, int decimals) {
-        long scale = decimals == 3 ? 1_000_000L : decimals == 1 ? 100_000_000L : 1_000_000_000L;
+        long scale = decimals == 3 ? 1_000_000L : decimals == 2 ? 10_000_000L : decimals == 1 ? 100_000_000L
+                : 1_000_000_000L;
         long units = Math.max(0, (nanos + scale / 2) / scale);
         long unitsPerSecond = 1_000_000_000L / scale;
         b.append(units / unitsPerSecond);

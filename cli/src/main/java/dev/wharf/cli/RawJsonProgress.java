@@ -64,8 +64,12 @@ final class RawJsonProgress implements ProgressListener {
                     f.cancelled() ? "context canceled" : f.message());
         } else if (event instanceof BuildEvent.StepLog l) {
             String data = Base64.getEncoder().encodeToString((l.line() + "\n").getBytes(StandardCharsets.UTF_8));
-            line = "{\"logs\":[{\"vertex\":" + str(vertex(l.step(), now).digest()) + ",\"stream\":" + l.stream()
-                    + ",\"data\":" + str(data) + ",\"timestamp\":" + str(now.toString()) + "}]}";
+            Vertex v = vertex(l.step(), now);
+            // BuildKit stamps a log chunk when it was written: the line's first byte, not its delivery.
+            Instant written = v.started().plus(l.elapsed());
+            line = "{\"logs\":[{\"vertex\":" + str(v.digest()) + ",\"stream\":" + l.stream()
+                    + ",\"data\":" + str(data) + ",\"timestamp\":" + str((written.isAfter(now) ? now : written)
+                    .toString()) + "}]}";
         } else if (event instanceof BuildEvent.Transfer t) {
             Vertex v = vertex(t.step(), now);
             Instant started = transferStarts.computeIfAbsent(v.digest() + "\0" + t.id(), k -> now);

@@ -72,6 +72,10 @@ final class StartupWarmer {
 
     /** The id of the Dockerfile's transfer event ({@code BuildJob}, BuildKit's {@code load build definition}). */
     private static final String DEFINITION_TRANSFER = "transferring dockerfile";
+    /** The name of the definition's step ({@code BuildJob}). */
+    private static final String DEFINITION_STEP = "load build definition from ";
+    /** The id of the .dockerignore's and the context's transfer events ({@code BuildJob}, {@code ContextTransfer}). */
+    private static final String CONTEXT_TRANSFER = "transferring context";
     /** The id of a step's layer export events ({@code LayerProgress}), whose total is the layer's estimated size. */
     private static final String LAYER_EXPORT = "exporting layer";
     /**
@@ -153,8 +157,19 @@ final class StartupWarmer {
      */
     static ProgressListener hashingOnFirstTransfer(ProgressListener next) {
         AtomicBoolean started = new AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger definition = new java.util.concurrent.atomic.AtomicInteger(-1);
+        AtomicBoolean planned = new AtomicBoolean();
         return event -> {
-            if (startsHashing(event) && started.compareAndSet(false, true)) {
+            // A registry's metadata loads while the definition's step is open (planning); those shown after it
+            // ended are of images already in the store (RegistryImages.showLocalMetadata), which pull nothing.
+            if (event instanceof BuildEvent.StepStarted s && s.stage().equals("internal")
+                    && s.name().startsWith(DEFINITION_STEP)) {
+                definition.set(s.step());
+            } else if (event instanceof BuildEvent.StepDone d && d.step() == definition.get()) {
+                planned.set(true);
+            }
+            boolean localMetadata = planned.get() && event instanceof BuildEvent.StepStarted;
+            if (!localMetadata && startsHashing(event) && started.compareAndSet(false, true)) {
                 Thread thread = new Thread(() -> {
                     try {
                         hashAhead(MessageDigest.getInstance("SHA-256"));
@@ -181,7 +196,9 @@ final class StartupWarmer {
             if (transfer.id().startsWith(LAYER_EXPORT)) {
                 return transfer.total() >= LARGE_LAYER;
             }
-            return !transfer.id().startsWith(DEFINITION_TRANSFER);
+            // Nor the .dockerignore's and the context's transfers, which every build shows too (and which
+            // count bytes, hashing none).
+            return !transfer.id().startsWith(DEFINITION_TRANSFER) && !transfer.id().startsWith(CONTEXT_TRANSFER);
         }
         return event instanceof BuildEvent.StepStarted s && s.stage().equals("internal")
                 && s.name().startsWith(METADATA_STEP);

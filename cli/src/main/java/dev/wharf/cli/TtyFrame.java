@@ -64,8 +64,8 @@ final class TtyFrame {
         for (TransferView transfer : step.transfers()) {
             // progressui/display.go: no status text for a status that counted no bytes.
             String status = transfer.total() > 0
-                    ? " " + ByteSizes.human(transfer.current()) + " / " + ByteSizes.human(transfer.total())
-                    : transfer.current() != 0 ? " " + ByteSizes.human(transfer.current()) : "";
+                    ? " " + ByteSizes.buildKit(transfer.current()) + " / " + ByteSizes.buildKit(transfer.total())
+                    : transfer.current() != 0 ? " " + ByteSizes.buildKit(transfer.current()) : "";
             String text = " => => " + oneLine(transfer.id()) + status;
             if (transfer.total() > 0 && !transfer.done()) {
                 text += " " + bar(transfer.current(), transfer.total());

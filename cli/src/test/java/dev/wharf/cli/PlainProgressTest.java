@@ -23,6 +23,40 @@ class PlainProgressTest {
     }
 
     @Test
+    void logTimes_haveThreeDecimalsBelowTenSeconds_twoBelowAHundred_thenOne_asProgressui() {
+        // progressui's trace.update: prec 3 when sec < 10, 2 when sec < 100, else 1.
+        StringWriter text = new StringWriter();
+        PlainProgress progress = new PlainProgress(new PrintWriter(text, false));
+        progress.onEvent(new BuildEvent.StepLog(2, 1, "a", Duration.ofNanos(9_999_900_000L)));
+        progress.onEvent(new BuildEvent.StepLog(2, 1, "b", Duration.ofMillis(12_345)));
+        progress.onEvent(new BuildEvent.StepLog(2, 1, "c", Duration.ofMillis(123_450)));
+        progress.close();
+        assertEquals("#2 10.000 a\n#2 12.35 b\n#2 123.5 c\n", text.toString());
+    }
+
+    @Test
+    void aTransferStatus_showsItsBytesAsBuildKitsPercentTwoF() {
+        StringWriter text = new StringWriter();
+        PlainProgress progress = new PlainProgress(new PrintWriter(text, false));
+        progress.onEvent(new BuildEvent.StepStarted(5, "internal", 0, 0, "load build context"));
+        progress.onEvent(new BuildEvent.Transfer(5, "transferring context:", 40_311, 0, true));
+        progress.onEvent(new BuildEvent.StepDone(5, Duration.ofMillis(40)));
+        progress.onEvent(new BuildEvent.StepStarted(6, "internal", 0, 0, "load .dockerignore"));
+        progress.onEvent(new BuildEvent.Transfer(6, "transferring context:", 2, 0, true));
+        progress.onEvent(new BuildEvent.StepDone(6, Duration.ofMillis(4)));
+        progress.close();
+        assertEquals("""
+                #5 [internal] load build context
+                #5 transferring context: 40.31kB done
+                #5 DONE 0.0s
+
+                #6 [internal] load .dockerignore
+                #6 transferring context: 2B done
+                #6 DONE 0.0s
+                """, text.toString());
+    }
+
+    @Test
     void aCancelledStep_printsCanceled_asBuildKitsPrinter_andAFailedOneItsError() {
         StringWriter text = new StringWriter();
         PlainProgress progress = new PlainProgress(new PrintWriter(text, false));

@@ -144,7 +144,7 @@ class TtyProgressTest {
         at(200);
         tty.onEvent(new BuildEvent.StepDone(1, Duration.ofMillis(200)));
         List<String> frame = tty.lastFrame().stream().map(TtyProgressTest::strip).toList();
-        assertTrue(frame.get(2).startsWith(" => => compressing layer 1.5MB / 3MB [==========>         ]"),
+        assertTrue(frame.get(2).startsWith(" => => compressing layer 1.50MB / 3.00MB [==========>         ]"),
                 frame.get(2));
         tty.onEvent(new BuildEvent.StepStarted(2, "stage-0", 3, 3, "RUN false"));
         tty.onEvent(new BuildEvent.StepFailed(2, "exit code 1", Duration.ZERO));

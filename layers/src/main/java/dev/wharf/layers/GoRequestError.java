@@ -55,7 +55,12 @@ public final class GoRequestError {
             return "dial tcp " + address + ": connect: no route to host";
         }
         if (refused) {
-            return "dial tcp " + address + ": connect: connection refused";
+            // The JDK's client wraps every failed connect in a ConnectException, so only the socket's own error
+            // tells a refused port from EINVAL, ENETUNREACH and the like; it is strerror's text, which Go's syscall
+            // errors give in lower case. A bare refused connect ends in a ClosedChannelException with no words.
+            String errno = root instanceof java.net.SocketException && root.getMessage() != null
+                    ? root.getMessage().toLowerCase(Locale.ROOT) : "connection refused";
+            return "dial tcp " + address + ": connect: " + errno;
         }
         String message = root.getMessage();
         return message == null ? root.getClass().getSimpleName() : message;

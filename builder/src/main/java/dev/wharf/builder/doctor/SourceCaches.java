@@ -4,6 +4,7 @@ import dev.wharf.cache.PruneOptions;
 import dev.wharf.layers.layout.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -52,10 +53,17 @@ public final class SourceCaches {
      */
     public static Pruned prune(Path root, PruneOptions options, Instant now, Optional<Instant> liveSince)
             throws IOException {
+        return prune(root, options, now, liveSince, () -> { });
+    }
+
+    /** {@link #prune}, running {@code listed} once every entry was read and before any goes (for tests). */
+    static Pruned prune(Path root, PruneOptions options, Instant now, Optional<Instant> liveSince, Runnable listed)
+            throws IOException {
         List<Entry> entries = new ArrayList<>();
         for (String dir : DIRECTORIES) {
             entries.addAll(entries(root.resolve(dir)));
         }
+        listed.run();
         long total = entries.stream().mapToLong(Entry::size).sum();
         List<Entry> candidates = candidates(entries, options, now);
         int removed = 0;
@@ -67,29 +75,57 @@ public final class SourceCaches {
             if (liveSince.isPresent() && !e.lastUsed().isBefore(liveSince.get())) {
                 continue;
             }
-            delete(e.path());
-            removed++;
-            freed += e.size();
-            total -= e.size();
+            if (delete(e.path(), liveSince)) {
+                removed++;
+                freed += e.size();
+                total -= e.size();
+            }
         }
         return new Pruned(removed, freed);
     }
 
     /**
-     * Deletes an entry; a checkout is first renamed out of its name, so a build never finds half of one (it clones
-     * when the name is gone), and a prune killed meanwhile leaves a {@code tmp-} directory, removed next time.
+     * Deletes an entry unless a build used it since the listing, whose times may be long stale by now (sizing the
+     * checkouts walks them all): a build reads a stored checkout in place, so deleting one it touched meanwhile
+     * would pull its context from under it. A checkout is first renamed out of its name, so a build never finds half
+     * of one (it clones when the name is gone), and its time read again after that: one touched up to the rename is
+     * put back, one looked up after it is no longer found. A prune killed meanwhile leaves a {@code tmp-}
+     * directory, removed next time. Whether the entry went.
      */
-    private static void delete(Path entry) throws IOException {
+    private static boolean delete(Path entry, Optional<Instant> liveSince) throws IOException {
         Path doomed = entry;
         if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS) && !entry.getFileName().toString().startsWith("tmp-")) {
             doomed = entry.resolveSibling("tmp-pruned-" + UUID.randomUUID());
             try {
                 Files.move(entry, doomed, StandardCopyOption.ATOMIC_MOVE);
             } catch (NoSuchFileException gone) {
-                return;
+                return false;
             }
+            if (usedSince(doomed, liveSince)) {
+                try {
+                    Files.move(doomed, entry, StandardCopyOption.ATOMIC_MOVE);
+                    return false;
+                } catch (FileSystemException stored) {
+                    // A build stored the same commit again meanwhile: that entry serves, this one goes.
+                }
+            }
+        } else if (usedSince(entry, liveSince)) {
+            return false;
         }
         FileTrees.delete(doomed);
+        return true;
+    }
+
+    /** Whether {@code path} was used since the oldest live build began (false when it is gone). */
+    private static boolean usedSince(Path path, Optional<Instant> liveSince) throws IOException {
+        if (liveSince.isEmpty()) {
+            return false;
+        }
+        try {
+            return !Files.getLastModifiedTime(path, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(liveSince.get());
+        } catch (NoSuchFileException gone) {
+            return false;
+        }
     }
 
     private static List<Entry> candidates(List<Entry> entries, PruneOptions options, Instant now) {

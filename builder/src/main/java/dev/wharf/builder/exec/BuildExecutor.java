@@ -72,6 +72,8 @@ final class BuildExecutor {
     private final StepRunner runner;
     private final CopyRunner copyRunner;
     private final AtomicInteger counter;
+    /** The context's {@code load build context} vertex, shown before the first step that reads the context. */
+    private final Optional<ContextTransfer> contextTransfer;
     private final List<BuildResult.StepTiming> timings = Collections.synchronizedList(new ArrayList<>());
     private final Map<Integer, State> stages = new ConcurrentHashMap<>();
     /** Per stage, the cache record of each filesystem step (hit or saved), for {@code --cache-to}. */
@@ -85,8 +87,9 @@ final class BuildExecutor {
 
     /** @param counter the build's step numbers (base image resolution took the first ones) */
     BuildExecutor(Workspace workspace, BuildPlan plan, BuildSettings settings, StepRunner runner,
-                  AtomicInteger counter) {
+                  AtomicInteger counter, Optional<ContextTransfer> contextTransfer) {
         this.counter = counter;
+        this.contextTransfer = contextTransfer;
         this.workspace = workspace;
         this.plan = plan;
         this.settings = settings;
@@ -283,6 +286,10 @@ final class BuildExecutor {
             // that do not see it.
             return new State(state.layers(), nextImage(state.image(), step, text, Optional.empty(),
                     metadataCreated()), state.parent());
+        }
+        if (contextTransfer.isPresent() && !ContextTransfer.paths(step).isEmpty()) {
+            // BuildKit's context source is a vertex of its own, done before the first step that needs it.
+            contextTransfer.get().show();
         }
         long start = System.nanoTime();
         Map<String, Digest> checksums = new TreeMap<>();

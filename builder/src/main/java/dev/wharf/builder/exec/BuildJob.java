@@ -212,7 +212,7 @@ final class BuildJob {
             }
         }
         long definitionStart = System.nanoTime();
-        int definition = checkOnly ? 0 : startDefinition(name, text);
+        int definition = checkOnly ? 0 : startDefinition(name, text, main);
         BuildPlan plan;
         try {
             plan = plan(main, named, name, text, platform, args, definition);
@@ -222,6 +222,10 @@ final class BuildJob {
         }
         if (plan == null) {
             return null;
+        }
+        images.showLocalMetadata();
+        if (main.local()) {
+            showDockerIgnore(main);
         }
         checkEntitlements(plan, name, text);
         OptionalLong epoch = plan.sourceDateEpoch();
@@ -239,8 +243,13 @@ final class BuildJob {
                     request.ulimits(), runKeyExtras(),
                     request.shmSize().orElse(dev.wharf.builder.sandbox.SandboxSpec.DEFAULT_SHM_SIZE), hostname(),
                     cacheMountNamespace());
+            Optional<ContextTransfer> transfer = main.local()
+                    ? Optional.of(new ContextTransfer(settings.context()::snapshot, ContextTransfer.paths(plan),
+                            workspace.store().root().resolve("state").resolve("context-transfers"),
+                            request.listener(), steps))
+                    : Optional.empty();
             BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings),
-                    steps);
+                    steps, transfer);
             BuildExecutor.State state = executor.run();
             BuildResult result = export(() -> {
                 // The final image's layers must be in the store, also those of steps hit in an imported cache.
@@ -343,16 +352,44 @@ final class BuildJob {
      * {@code transferring dockerfile: 52B}: dockerui reads the Dockerfile (by its base name; one from standard input
      * is {@code Dockerfile}, as buildx writes it) in that vertex, and the build checks' findings are its warnings
      * (frontend/dockerui/config.go attaches them to the definition's vertex), so the plain progress shows them as
-     * {@code #1 WARN: RuleName: ... (line N)} before {@code #1 DONE}. BuildKit's byte count is that of the file
-     * transfer (a little more than the file); wharf gives the file's size.
+     * {@code #1 WARN: RuleName: ... (line N)} before {@code #1 DONE}. The byte count is that of BuildKit's file
+     * transfer ({@link FsutilTransferSize}: the file and its stat); a Dockerfile not read from a file (standard
+     * input) counts as one written just now.
      */
-    private int startDefinition(String name, String text) {
+    private int startDefinition(String name, String text, MainContext main) {
         int step = steps.incrementAndGet();
         request.listener().onEvent(new BuildEvent.StepStarted(step, "internal", 0, 0,
                 "load build definition from " + name));
-        request.listener().onEvent(new BuildEvent.Transfer(step, "transferring dockerfile:",
-                text.getBytes(StandardCharsets.UTF_8).length, 0, true));
+        String base = Path.of(name).getFileName() == null ? name : Path.of(name).getFileName().toString();
+        Optional<Path> file = main.dockerfile().filter(Files::isRegularFile);
+        long bytes = file.isPresent() ? FsutilTransferSize.singleFile(file.get(), base)
+                : FsutilTransferSize.of(new FsutilTransferSize.FileStat(base, 0644, 0, 0,
+                        text.getBytes(StandardCharsets.UTF_8).length,
+                        System.currentTimeMillis() * 1_000_000L, ""), 0, true) + FsutilTransferSize.end();
+        request.listener().onEvent(new BuildEvent.Transfer(step, "transferring dockerfile:", bytes, 0, true));
         return step;
+    }
+
+    /**
+     * BuildKit's {@code #N [internal] load .dockerignore} with {@code transferring context: 2B done}: dockerui
+     * fetches the ignore file beside the Dockerfile (or the context's) by itself before it plans the context's
+     * transfer; the count is its file-sync transfer, 2 bytes when there is none.
+     */
+    private void showDockerIgnore(MainContext main) {
+        int step = steps.incrementAndGet();
+        long start = System.nanoTime();
+        request.listener().onEvent(new BuildEvent.StepStarted(step, "internal", 0, 0, "load .dockerignore"));
+        long bytes;
+        try {
+            Optional<Path> found = DockerIgnore.locate(main.root(), main.dockerfile());
+            bytes = found.isPresent() ? FsutilTransferSize.singleFile(found.get(), found.get().getFileName().toString())
+                    : FsutilTransferSize.end();
+        } catch (ContextException e) {
+            bytes = FsutilTransferSize.end();
+        }
+        request.listener().onEvent(new BuildEvent.Transfer(step, "transferring context:", bytes, 0, true));
+        request.listener().onEvent(new BuildEvent.StepDone(step,
+                java.time.Duration.ofNanos(System.nanoTime() - start)));
     }
 
     /** Ends the definition's vertex once planning has told its warnings (none in a {@code --check} run). */

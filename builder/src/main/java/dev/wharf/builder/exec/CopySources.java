@@ -291,6 +291,15 @@ final class CopySources {
         return false;
     }
 
+    /**
+     * The scan of the directory the steps read, made now if no step has read it yet: the one walk of the context a
+     * build makes, shared with the context's transfer count ({@link ContextTransfer}).
+     */
+    ContextSnapshot snapshot() throws ContextException {
+        resolver();
+        return snapshot;
+    }
+
     /** True for the build context, whose owners are reset to 0:0. */
     boolean isContext() {
         return context;

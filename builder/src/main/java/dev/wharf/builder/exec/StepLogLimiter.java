@@ -63,6 +63,11 @@ final class StepLogLimiter implements OutputListener {
 
     @Override
     public void onLine(StdStream stream, String line) {
+        onLine(stream, line, nanoTime.getAsLong());
+    }
+
+    @Override
+    public void onLine(StdStream stream, String line, long startNanos) {
         StreamState s = streams.get(stream);
         String shown;
         String clipMessage = null;
@@ -91,10 +96,10 @@ final class StepLogLimiter implements OutputListener {
             }
         }
         if (shown != null) {
-            downstream.onLine(stream, shown);
+            downstream.onLine(stream, shown, startNanos);
         }
         if (clipMessage != null) {
-            downstream.onLine(stream, clipMessage);
+            downstream.onLine(stream, clipMessage, nanoTime.getAsLong());
         }
     }
 

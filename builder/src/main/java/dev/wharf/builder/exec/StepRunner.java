@@ -132,9 +132,18 @@ final class StepRunner {
                 Files.setAttribute(dir, "unix:mode", 0755);
                 spec.mount(SandboxMount.bind(dir.toString(), RunCommand.PIPES, true));
             }
-            logs = StepLogLimiter.fromEnvironment((stream, line) ->
+            logs = StepLogLimiter.fromEnvironment(new dev.wharf.builder.sandbox.OutputListener() {
+                @Override
+                public void onLine(dev.wharf.builder.sandbox.StdStream stream, String line) {
+                    onLine(stream, line, System.nanoTime());
+                }
+
+                @Override
+                public void onLine(dev.wharf.builder.sandbox.StdStream stream, String line, long startNanos) {
                     settings.listener().onEvent(new BuildEvent.StepLog(number, stream.fd(), line,
-                            Duration.ofNanos(System.nanoTime() - start))), System.getenv());
+                            Duration.ofNanos(Math.max(0, startNanos - start))));
+                }
+            }, System.getenv());
             status = workspace.sandbox(settings.runtime()).run(spec.build(), logs);
         }
         if (!status.success() && status.termination() != ExitStatus.Termination.CANCELLED) {

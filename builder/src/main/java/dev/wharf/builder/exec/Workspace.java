@@ -228,11 +228,12 @@ final class Workspace implements AutoCloseable {
         return httpCache;
     }
 
-    /** The content checksums of earlier {@code ADD <git url>} checkouts, by commit. */
+    /** The stored checkouts of git build contexts, by commit. */
     GitContextCheckouts gitContexts() {
         return gitContexts;
     }
 
+    /** The content checksums of earlier {@code ADD <git url>} and named git context checkouts, by commit. */
     GitChecksums gitChecksums() {
         return gitChecksums;
     }

@@ -11,6 +11,15 @@ public interface OutputListener {
     /** Called once per line. Must not block for long, since the process stalls while its pipe is full. */
     void onLine(StdStream stream, String line);
 
+    /**
+     * Called once per line instead of {@link #onLine(StdStream, String)} by readers that know when the line's first
+     * byte arrived ({@code startNanos}, {@link System#nanoTime}): BuildKit stamps a line with the time of the write
+     * that began it, so {@code printf a; sleep 1; echo b} shows {@code ab} at the time of {@code a}.
+     */
+    default void onLine(StdStream stream, String line, long startNanos) {
+        onLine(stream, line);
+    }
+
     /** A listener that drops everything. */
     static OutputListener discard() {
         return (stream, line) -> { };

@@ -59,7 +59,9 @@ public final class SshKeyAgent implements AutoCloseable {
                     socket.toString()));
             SshKeyAgent started = new SshKeyAgent(agent, dir, socket);
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_MILLIS);
-            while (!Files.exists(socket)) {
+            // Connectable, not merely present: ssh-agent binds its socket before it listens, and an ssh-add in
+            // between was refused ("Error connecting to agent: Connection refused", seen under load).
+            while (!accepts(socket)) {
                 if (!agent.isAlive() || System.nanoTime() > deadline) {
                     agent.destroyForcibly();
                     throw new SandboxException("--ssh " + id + ": ssh-agent did not start: "
@@ -82,6 +84,18 @@ public final class SshKeyAgent implements AutoCloseable {
         } catch (SandboxException | RuntimeException e) {
             close(agent, dir);
             throw e;
+        }
+    }
+
+    private static boolean accepts(Path socket) {
+        if (!Files.exists(socket)) {
+            return false;
+        }
+        try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open(
+                java.net.UnixDomainSocketAddress.of(socket))) {
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

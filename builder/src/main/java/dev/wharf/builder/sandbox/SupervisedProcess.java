@@ -193,25 +193,34 @@ final class SupervisedProcess implements SandboxProcess {
         return () -> {
             ByteArrayOutputStream line = new ByteArrayOutputStream();
             byte[] buffer = new byte[8192];
+            // When the read that began the current line arrived: a line's time is that of its first byte.
+            long lineStart = 0;
+            boolean open = false;
             try (in) {
                 int n;
                 while ((n = in.read(buffer)) > 0) {
+                    long now = System.nanoTime();
+                    if (!open) {
+                        lineStart = now;
+                    }
                     int start = 0;
                     for (int i = 0; i < n; i++) {
                         if (buffer[i] == '\n') {
                             line.write(buffer, start, i - start);
-                            deliver(stream, line, listener);
+                            deliver(stream, line, listener, lineStart);
+                            lineStart = now;
                             start = i + 1;
                         }
                     }
                     line.write(buffer, start, n - start);
+                    open = start < n;
                 }
             } catch (IOException e) {
                 // The pipe closes when the process is killed; deliver what was read.
             } finally {
                 try {
                     if (line.size() > 0) {
-                        deliver(stream, line, listener);
+                        deliver(stream, line, listener, lineStart);
                     }
                 } finally {
                     pumped.countDown();
@@ -220,7 +229,7 @@ final class SupervisedProcess implements SandboxProcess {
         };
     }
 
-    private void deliver(StdStream stream, ByteArrayOutputStream line, OutputListener listener) {
+    private void deliver(StdStream stream, ByteArrayOutputStream line, OutputListener listener, long startNanos) {
         String text = line.toString(StandardCharsets.UTF_8);
         line.reset();
         if (stream == StdStream.STDERR) {
@@ -232,7 +241,7 @@ final class SupervisedProcess implements SandboxProcess {
             }
         }
         try {
-            listener.onLine(stream, text);
+            listener.onLine(stream, text, startNanos);
         } catch (RuntimeException e) {
             // A failing listener must not stop the pipe from draining, or the process would block on a full pipe.
             listenerFailure.compareAndSet(null, e);

@@ -201,6 +201,25 @@ public final class ContextSnapshot {
         return rows.size();
     }
 
+    /**
+     * Visits the lstat data of every path below the root, in key order, which is fsutil's walk order (each
+     * directory's entries in byte order of their names, each directory's subtree right after it: '/' as NUL sorts
+     * before every name byte); the root and the DIR_HEADER records are left out, so each path comes once. Each
+     * {@link FileStat} is materialized for the call only.
+     */
+    public void forEachStat(java.util.function.Consumer<FileStat> visitor) {
+        int n = rows.size();
+        for (int row = 0; row < n; row++) {
+            if (rows.kind(row) == Kind.DIR_HEADER) {
+                continue;
+            }
+            FileStat stat = rows.stat(row);
+            if (!stat.path().isEmpty()) {
+                visitor.accept(stat);
+            }
+        }
+    }
+
     /** The record at {@code key}, or null. */
     Node get(byte[] key) {
         int r = rows.search(key);

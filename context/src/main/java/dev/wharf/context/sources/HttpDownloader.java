@@ -170,7 +170,10 @@ public final class HttpDownloader {
                         + ": no such host", go, e);
             }
             if (e instanceof ConnectException) {
-                throw new Failure("cannot download " + url + ": connection refused"
+                // Every failed connect is a ConnectException; the socket's error says whether it was refused.
+                String why = root instanceof java.net.SocketException && root.getMessage() != null
+                        ? root.getMessage().toLowerCase(Locale.ROOT) : "connection refused";
+                throw new Failure("cannot download " + url + ": " + why
                         + " (is the host reachable, or a proxy needed in HTTPS_PROXY/HTTP_PROXY?)", go, e);
             }
             throw new Failure("cannot download " + url + ": "

@@ -1,6 +1,7 @@
 package dev.wharf.context.sources;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -102,6 +103,14 @@ class HttpDownloaderTest {
                 () -> HttpDownloader.fromEnvironment(Map.of()).download(refused, tmp.resolve("g")));
         assertEquals("Get \"" + refused + "\": dial tcp 127.0.0.1:" + port + ": connect: connection refused",
                 dial.goReason());
+        assertTrue(dial.getMessage().startsWith("cannot download " + refused + ": connection refused"),
+                dial.getMessage());
+        // A connect that fails otherwise (EINVAL: a link-local address without a zone) is no refused connection.
+        String unusable = "http://[fe80::1]:9/x";
+        HttpDownloader.Failure invalid = assertThrows(HttpDownloader.Failure.class,
+                () -> HttpDownloader.fromEnvironment(Map.of()).download(unusable, tmp.resolve("h")));
+        assertFalse(invalid.getMessage().contains("refused"), invalid.getMessage());
+        assertFalse(invalid.goReason().contains("refused"), invalid.goReason());
     }
 
     @Test

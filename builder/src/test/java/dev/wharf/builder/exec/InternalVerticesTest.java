@@ -1,0 +1,143 @@
+package dev.wharf.builder.exec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wharf.builder.api.BuildEngine;
+import dev.wharf.builder.api.BuildEvent;
+import dev.wharf.builder.api.BuildRequest;
+import dev.wharf.builder.api.EngineOptions;
+import dev.wharf.builder.testing.HostRequirements;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * BuildKit's internal vertexes in a real build, numbered as BuildKit's plain progress numbers them (measured with
+ * dockerd 26): the definition, one metadata load per base image, the .dockerignore, the FROM, the context's
+ * transfer before the first step that reads it, then the steps; the transfers' byte counts; and a RUN line's time
+ * being that of its first byte. Needs root (skips otherwise, except under CI=true).
+ */
+class InternalVerticesTest {
+    @TempDir
+    Path temp;
+
+    private final List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
+
+    private static void write(Path file, String text) throws Exception {
+        Files.writeString(file, text);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setLastModifiedTime(file, FileTime.from(Instant.parse("2026-11-28T22:05:00.123456789Z")));
+    }
+
+    private List<String> started() {
+        List<String> out = new ArrayList<>();
+        synchronized (events) {
+            for (BuildEvent e : events) {
+                if (e instanceof BuildEvent.StepStarted s) {
+                    out.add(s.step() + " " + (s.stage().equals("internal") ? "[internal] " : "") + s.name());
+                }
+            }
+        }
+        return out;
+    }
+
+    private long transferred(int step) {
+        synchronized (events) {
+            return events.stream().filter(e -> e instanceof BuildEvent.Transfer t && t.step() == step)
+                    .mapToLong(e -> ((BuildEvent.Transfer) e).current()).findFirst().orElseThrow();
+        }
+    }
+
+    @Test
+    void aBuild_showsBuildKitsInternalVertexes_inItsOrder_withItsByteCounts() throws Exception {
+        HostRequirements.requireRoot();
+        Path context = Files.createDirectories(temp.resolve("ctx"));
+        // 163 bytes, as the Dockerfile BuildKit showed as "transferring dockerfile: 202B".
+        String dockerfile = "FROM busybox:latest\nCOPY a.txt /a.txt\n"
+                + "RUN printf 'a'; sleep 1; printf 'b\\n'; echo line2; printf 'x\\ry\\n'; printf 'nonl'\n"
+                + "RUN echo err >&2; printf 'tail-no-newline'\n";
+        assertEquals(163, dockerfile.length());
+        write(context.resolve("Dockerfile"), dockerfile);
+        write(context.resolve("a.txt"), "hello\n");
+        write(context.resolve("unused.txt"), "not sent: no step reads it\n");
+        try (BuildEngine engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")))) {
+            engine.importImage(BusyboxTarball.write(Files.createDirectories(temp.resolve("busybox"))),
+                    "busybox:latest");
+            engine.build(BuildRequest.builder(context).tag("t:latest").listener(events::add).build())
+                    .get(5, TimeUnit.MINUTES);
+            assertEquals(List.of("1 [internal] load build definition from Dockerfile",
+                    "2 [internal] load metadata for docker.io/library/busybox:latest",
+                    "3 [internal] load .dockerignore", "4 FROM docker.io/library/busybox:latest",
+                    "5 [internal] load build context", "6 COPY a.txt /a.txt",
+                    "7 RUN printf 'a'; sleep 1; printf 'b\\n'; echo line2; printf 'x\\ry\\n'; printf 'nonl'",
+                    "8 RUN echo err >&2; printf 'tail-no-newline'"), started());
+            assertEquals(202, transferred(1));
+            assertEquals(2, transferred(3));
+            assertEquals(38, transferred(5));
+            List<BuildEvent.StepLog> logs;
+            synchronized (events) {
+                logs = events.stream().filter(e -> e instanceof BuildEvent.StepLog l && l.step() == 7)
+                        .map(e -> (BuildEvent.StepLog) e).toList();
+            }
+            assertEquals(List.of("ab", "line2", "x\ry", "nonl"), logs.stream().map(BuildEvent.StepLog::line).toList());
+            // The joined line is stamped when its first part came, before the second's one second of sleep.
+            assertTrue(logs.get(1).elapsed().minus(logs.get(0).elapsed()).compareTo(Duration.ofMillis(800)) > 0,
+                    logs.toString());
+
+            // A rebuild: the same vertexes, all cached; the unchanged context file costs its stat only.
+            events.clear();
+            engine.build(BuildRequest.builder(context).tag("t:latest").listener(events::add).build())
+                    .get(5, TimeUnit.MINUTES);
+            assertEquals(8, started().size(), started().toString());
+            assertEquals(202, transferred(1));
+            assertEquals(26, transferred(5));
+            synchronized (events) {
+                for (int step : new int[] {4, 6, 7, 8}) {
+                    assertTrue(events.stream().anyMatch(e -> e instanceof BuildEvent.StepCached c && c.step() == step),
+                            "step " + step + " cached: " + events);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aDockerignoreAndADotSource_sendTheWholeContextButTheIgnored() throws Exception {
+        HostRequirements.requireRoot();
+        Path context = Files.createDirectories(temp.resolve("ctx2"));
+        String dockerfile = "FROM busybox:latest\nCOPY . /ctx\n";
+        write(context.resolve("Dockerfile"), dockerfile);
+        write(context.resolve(".dockerignore"), "*.log\n");
+        write(context.resolve("a.txt"), "hello\n");
+        write(context.resolve("big.log"), "ignored\n".repeat(100));
+        try (BuildEngine engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")))) {
+            engine.importImage(BusyboxTarball.write(Files.createDirectories(temp.resolve("busybox"))),
+                    "busybox:latest");
+            engine.build(BuildRequest.builder(context).listener(events::add).build()).get(5, TimeUnit.MINUTES);
+            long mtime = Instant.parse("2026-11-28T22:05:00.123456789Z").getEpochSecond() * 1_000_000_000L
+                    + 123_456_789L;
+            // .dockerignore (6B), Dockerfile, a.txt in the walk's byte order; big.log left out.
+            long expected = FsutilTransferSize.of(FsutilTransferSize.stat(".dockerignore", 0100644, 0, 0, 6, mtime,
+                    ""), 0, true) + FsutilTransferSize.of(FsutilTransferSize.stat("Dockerfile", 0100644, 0, 0,
+                    dockerfile.length(), mtime, ""), 1, true) + FsutilTransferSize.of(FsutilTransferSize.stat("a.txt",
+                    0100644, 0, 0, 6, mtime, ""), 2, true) + FsutilTransferSize.end();
+            assertEquals(expected, transferred(5));
+            assertEquals(List.of("1 [internal] load build definition from Dockerfile",
+                    "2 [internal] load metadata for docker.io/library/busybox:latest",
+                    "3 [internal] load .dockerignore", "4 FROM docker.io/library/busybox:latest",
+                    "5 [internal] load build context", "6 COPY . /ctx"), started());
+            // The .dockerignore's own transfer: its stat and data, and the FIN.
+            assertEquals(FsutilTransferSize.of(FsutilTransferSize.stat(".dockerignore", 0100644, 0, 0, 6, mtime, ""),
+                    0, true) + 2, transferred(3));
+        }
+    }
+}
