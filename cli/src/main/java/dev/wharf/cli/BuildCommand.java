@@ -112,17 +112,29 @@ final class BuildCommand implements Callable<Integer> {
     /** The -o destinations, checked as buildx checks them; the one that goes to standard output, if any. */
     private OutputDestinations outputDestinations;
 
+    /** Cancels the build on a shutdown, and ends the JVM once the command has reported and cleaned up; or null. */
+    private InterruptOnShutdown shutdown;
+
     @Override
     public Integer call() throws Exception {
         BuildModel.read(spec, this);
-        try (SecretFlags flags = new SecretFlags(System.getenv());
-             OutputDestinations destinations = new OutputDestinations(TerminalSize::stdoutIsTerminal)) {
-            secretFlags = flags;
-            outputDestinations = destinations;
-            return build();
+        try {
+            try (SecretFlags flags = new SecretFlags(System.getenv());
+                 OutputDestinations destinations = new OutputDestinations(TerminalSize::stdoutIsTerminal)) {
+                secretFlags = flags;
+                outputDestinations = destinations;
+                return build();
+            } finally {
+                if (emptyContext != null) {
+                    dev.wharf.layers.layout.FileTrees.delete(emptyContext);
+                }
+            }
         } finally {
-            if (emptyContext != null) {
-                dev.wharf.layers.layout.FileTrees.delete(emptyContext);
+            // Closed last: during a shutdown its hook halts the JVM as soon as it is closed, and closed in build()
+            // it left the secrets read from variables, the tarball spooled for standard output and the empty
+            // context in the temporary directory.
+            if (shutdown != null) {
+                shutdown.close();
             }
         }
     }
@@ -523,6 +535,7 @@ final class BuildCommand implements Callable<Integer> {
             // to standard output, say) cancels nothing: the hook then waits for this thread to finish and ends the
             // JVM with the status it reached, since its own System.exit would block behind the running hook.
             InterruptOnShutdown stop = new InterruptOnShutdown(engine::close, REPORT_SECONDS, ExitCodes.FAILED);
+            shutdown = stop; // closed by call(), after the engine, the display and the temporary files
             try {
                 BuildResult result = future.get();
                 ExporterSteps.show(display, result, parsedOutputs, push);
@@ -587,8 +600,7 @@ final class BuildCommand implements Callable<Integer> {
                 err.flush();
                 return ExitCodes.FAILED;
             } finally {
-                err.flush(); // the hook ends the JVM once this is closed: no report may stay buffered
-                stop.close();
+                err.flush(); // the hook ends the JVM once it is closed: no report may stay buffered
             }
         }
     }

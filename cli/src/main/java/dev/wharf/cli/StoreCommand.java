@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.cache.CacheException;
 import dev.wharf.layers.LayerException;
+import dev.wharf.layers.layout.OciLayout;
 import dev.wharf.layers.store.LocalStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,14 +66,19 @@ abstract class StoreCommand implements Callable<Integer> {
     }
 
     /**
-     * The local store {@code --root} selects, or empty when its root directory does not exist: for the commands
-     * that only read the store (images, inspect, history, save) or whose every argument must name a stored image
-     * (tag, rmi). A missing store answers as an empty one, as a fresh docker daemon lists no images and has no such
-     * image; opening it would create it, leaving an empty store behind a mistyped {@code --root} or
-     * {@code WHARF_ROOT} (and failing on a read-only file system) for a command that writes nothing.
+     * The local store {@code --root} selects, or empty when there is none: for the commands that only read the
+     * store (images, inspect, history, save) or whose every argument must name a stored image (tag, rmi). A missing
+     * store answers as an empty one, as a fresh docker daemon lists no images and has no such image; opening it
+     * would create it, leaving an empty store behind a mistyped {@code --root} or {@code WHARF_ROOT} (and failing on
+     * a read-only file system) for a command that writes nothing. A directory with neither the store's
+     * {@code oci-layout} nor its {@code index.json} (a {@code --root} naming the home or working directory) holds no
+     * store either: opening it wrote {@code wharf.lock}, {@code oci-layout}, {@code index.json}, {@code blobs/} and
+     * {@code ingest/} into it. Either file will do, so that a store that lost one still shows its images.
      */
     final Optional<LocalStore> openIfPresent() throws LayerException {
-        return Files.isDirectory(store.resolve()) ? Optional.of(openStore()) : Optional.empty();
+        OciLayout layout = OciLayout.at(store.resolve());
+        return Files.isRegularFile(layout.layoutFile()) || Files.isRegularFile(layout.indexFile())
+                ? Optional.of(openStore()) : Optional.empty();
     }
 
     /** The error for {@code reference} in a store that does not exist: the one {@link ImageLookup} gives. */

@@ -293,6 +293,29 @@ class StoreCommandsTest {
     }
 
     @Test
+    void readOnlyCommands_ofADirectoryThatHoldsNoStore_writeNothingIntoIt() throws Exception {
+        // A --root naming an existing directory that is not a store (the home or working directory, mistyped).
+        Path notAStore = Files.createDirectories(dir.resolve("notes"));
+        Files.writeString(notAStore.resolve("todo.txt"), "x\n");
+        String root = notAStore.toString();
+        assertEquals(new Outcome(0, "", ""), wharf("images", "--root", root, "-q"));
+        assertEquals(new Outcome(1, "[]\n", "wharf inspect: No such image: demo:1.0\n"),
+                wharf("inspect", "--root", root, "demo:1.0"));
+        assertEquals(new Outcome(1, "", "wharf history: No such image: demo:1.0\n"),
+                wharf("history", "--root", root, "demo:1.0"));
+        assertEquals(new Outcome(1, "", "wharf tag: No such image: demo:1.0\n"),
+                wharf("tag", "--root", root, "demo:1.0", "demo:2"));
+        assertEquals(new Outcome(1, "", "wharf rmi: No such image: demo:1.0\n"),
+                wharf("rmi", "--root", root, "demo:1.0"));
+        assertEquals(new Outcome(1, "", "wharf save: No such image: demo:1.0\n"),
+                wharf("save", "--root", root, "demo:1.0", "-o", dir.resolve("out.tar").toString()));
+        try (var files = Files.list(notAStore)) {
+            // Used to gain wharf.lock, oci-layout, index.json, blobs/ and ingest/.
+            assertEquals(List.of(notAStore.resolve("todo.txt")), files.toList());
+        }
+    }
+
+    @Test
     void prune_ofTheDefaultStoreBeforeAnyBuild_reclaimsNothing_andCreatesNoStore() throws Exception {
         // The default root ($XDG_DATA_HOME/wharf) before first use, as on a fresh CI runner: docker prunes an empty
         // daemon with status 0, so a clean-up step must not fail.

@@ -84,8 +84,11 @@ class TerminatedCommandReliabilityTest {
         Files.writeString(context.resolve("Dockerfile"), "FROM big:1\n");
         Path tarball = work.resolve("out.tar");
         Path log = work.resolve("build.log");
-        Process child = CliHarness.processBuilder("build", "--root", root.toString(), "--progress", "plain", "-o",
-                "-", context.toString()).redirectOutput(tarball.toFile()).redirectError(log.toFile()).start();
+        Path tmp = Files.createDirectories(work.resolve("tmp"));
+        ProcessBuilder builder = CliHarness.processBuilder("build", "--root", root.toString(), "--progress", "plain",
+                "-o", "-", context.toString());
+        builder.command().add(1, "-Djava.io.tmpdir=" + tmp);
+        Process child = builder.redirectOutput(tarball.toFile()).redirectError(log.toFile()).start();
         try {
             for (int i = 0; i < 12000 && child.isAlive() && Files.size(tarball) == 0; i++) {
                 Thread.sleep(5);
@@ -102,6 +105,10 @@ class TerminatedCommandReliabilityTest {
         // the JVM then ended with the signal's status, 143.
         assertEquals(0, child.exitValue(), read(log));
         assertTrue(Files.size(tarball) > (512L << 20), "the tarball was cut short: " + Files.size(tarball));
+        try (Stream<Path> left = Files.list(tmp)) {
+            // The hook used to halt the JVM before the command deleted the tarball it spooled for stdout.
+            assertEquals(List.of(), left.toList(), "the build's temporary files outlived it");
+        }
     }
 
     @Test
