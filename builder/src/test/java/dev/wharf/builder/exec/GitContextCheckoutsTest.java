@@ -28,7 +28,7 @@ class GitContextCheckoutsTest {
             git.commit("repo", Map.of("app/v.txt", "one"), "");
             GitRemote remote = GitRemote.parse(git.url("repo") + "#main:app");
             GitContextCheckouts checkouts = new GitContextCheckouts(temp.resolve("git-contexts"));
-            Path first = checkouts.open(remote, false, temp).root();
+            Path first = checkouts.open(remote, false, temp, java.util.Optional.empty()).root();
             Path entry;
             try (var entries = Files.list(temp.resolve("git-contexts"))) {
                 entry = entries.findFirst().orElseThrow();
@@ -36,7 +36,7 @@ class GitContextCheckoutsTest {
             long fetches = git.uploadPacks();
             run(chattr.toString(), "+i", entry.toString()); // its times can no longer be set, even by root
             try {
-                Path again = checkouts.open(remote, false, temp).root();
+                Path again = checkouts.open(remote, false, temp, java.util.Optional.empty()).root();
                 assertEquals(first, again, "the stored checkout");
                 assertEquals("one", Files.readString(again.resolve("v.txt")));
                 assertEquals(1, git.uploadPacks() - fetches, "only the refs listed, no clone");
