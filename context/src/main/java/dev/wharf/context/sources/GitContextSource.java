@@ -32,7 +32,7 @@ import java.util.Objects;
  * @param keepGitDir keep {@code .git} in the checkout
  * @param gitCommand the git executable ({@code git} on the PATH normally)
  * @param authorization an {@code Authorization} header value every git command sends to the remote (BuildKit's
- *                      {@code -c http.<remote>.extraheader=}, from the {@code GIT_AUTH_*} build secrets); never
+ *                      {@code http.<remote>.extraheader}, from the {@code GIT_AUTH_*} build secrets, given to git in its environment); never
  *                      shown by {@link #toString()}
  */
 public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDir, String gitCommand,
@@ -389,15 +389,24 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
     private String runGit(Path dir, List<String> args) throws ContextException, GitFailure {
         List<String> command = new ArrayList<>();
         command.add(gitCommand);
-        if (authorization.isPresent()) {
-            command.add("-c");
-            command.add("http." + tokenScope(remote.remote()) + ".extraheader=Authorization: "
-                    + authorization.get());
-        }
         command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Map<String, String> env = pb.environment();
+        if (authorization.isPresent()) {
+            // BuildKit passes the header as `-c http.<remote>.extraheader=...`; here git runs in the user's own
+            // session, where any local user can read a process's arguments in /proc but not its environment, so
+            // the secret goes in git's environment form of -c (GIT_CONFIG_COUNT, git 2.31+), after any the user set.
+            int index = 0;
+            try {
+                index = Math.max(0, Integer.parseInt(env.getOrDefault("GIT_CONFIG_COUNT", "0").strip()));
+            } catch (NumberFormatException e) {
+                index = 0; // git itself refuses a malformed count; ours replaces it.
+            }
+            env.put("GIT_CONFIG_KEY_" + index, "http." + tokenScope(remote.remote()) + ".extraheader");
+            env.put("GIT_CONFIG_VALUE_" + index, "Authorization: " + authorization.get());
+            env.put("GIT_CONFIG_COUNT", String.valueOf(index + 1));
+        }
         env.put("GIT_TERMINAL_PROMPT", "0");
         env.putIfAbsent("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
         env.put("LC_ALL", "C");
