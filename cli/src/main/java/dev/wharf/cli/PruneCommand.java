@@ -74,8 +74,8 @@ final class PruneCommand extends StoreCommand {
                 .description("Remove the build cache records not used for DURATION (Go syntax: 24h, 90m).")
                 .build());
         spec.addOption(option("SIZE", "--keep-storage")
-                .description("Remove least recently used build cache records until the rest use at most SIZE (e.g. "
-                        + "10gb; binary units).")
+                .description("Remove least recently used build cache records, then remembered sources, until the "
+                        + "rest together use at most SIZE (e.g. 10gb; binary units).")
                 .build());
         spec.addOption(option("DURATION", "--grace-period").defaultValue("1h")
                 .description("Keep unused blobs written less than DURATION ago (default: ${DEFAULT-VALUE}).")
@@ -110,8 +110,10 @@ final class PruneCommand extends StoreCommand {
         // A mistyped --root used to leave an empty store behind (blobs/, cache/, index.json ...).
         LocalStore local = openExistingStore();
         CacheStore cache = FileCacheStore.open(root.resolve("cache"), CacheStoreOptions.defaults());
+        Optional<PruneOptions> sourceOptions = cacheOptions;
         if (cacheOptions.isPresent()) {
             PruneResult pruned = cache.prune(cacheOptions.get());
+            sourceOptions = Optional.of(sourceBudget(cacheOptions.get(), pruned));
             if (!pruned.removed().isEmpty()) {
                 out.println("Deleted build cache objects:");
                 for (CacheKey key : pruned.removed()) {
@@ -132,11 +134,11 @@ final class PruneCommand extends StoreCommand {
                     + e.getMessage(), e);
         }
         long sourcesFreed = 0;
-        if (cacheOptions.isPresent()) {
+        if (sourceOptions.isPresent()) {
             // The git checksums, ETags and git context checkouts go by the cache records' rules: they are what
             // BuildKit keeps as cache records of its git and http sources.
             try {
-                sourcesFreed = SourceCaches.prune(root, cacheOptions.get(), Instant.now(),
+                sourcesFreed = SourceCaches.prune(root, sourceOptions.get(), Instant.now(),
                         buildsSince.map(t -> t.minusSeconds(1))).bytes();
             } catch (IOException e) {
                 throw new LayerException("cannot prune the remembered sources in " + root + ": " + e.getMessage(), e);
@@ -171,6 +173,21 @@ final class PruneCommand extends StoreCommand {
                     + " is used but missing; the images using it are broken: build or load them again");
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * The source prune's options after the cache records' prune: {@code --keep-storage} is one budget for both, as
+     * BuildKit's cache holds its git and http sources among its records, so the sources get what the remaining
+     * records left of it (nothing when they alone exceed it, e.g. kept by {@code --filter until=}). The records
+     * have the first claim rather than one least-recently-used order across both: the cache store plans its prune
+     * under its own lock, without the sources, and its records are what a rebuild misses most (a lost source entry
+     * costs one clone or download).
+     */
+    static PruneOptions sourceBudget(PruneOptions options, PruneResult pruned) {
+        if (options.all() || options.keepStorage().isEmpty()) {
+            return options;
+        }
+        return options.withKeepStorage(Math.max(0, options.keepStorage().getAsLong() - pruned.remainingBytes()));
     }
 
     /** The build cache pruning the flags ask for, or empty when they ask for none. */

@@ -9,6 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wharf.cache.CacheKeyInputs;
+import dev.wharf.cache.CacheRecord;
+import dev.wharf.cache.CacheStoreOptions;
+import dev.wharf.cache.FileCacheStore;
+import dev.wharf.cache.StepIdentity;
+import dev.wharf.cache.StepParent;
+import dev.wharf.cache.StepResult;
 import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.Platform;
@@ -31,6 +38,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.Instant;
@@ -245,6 +253,76 @@ class StoreCommandsTest {
                 assertEquals(List.of(), left.toList(), dir);
             }
         }
+    }
+
+    @Test
+    void pruneKeepStorage_isOneBudgetForTheCacheRecordsAndTheRememberedSources() throws Exception {
+        ok("load", "--root", storeA.toString(), "-i", seedArchive.toString());
+        // Two build cache records of a real ~20 KB layer each (random bytes: gzip cannot shrink them), used 3 h
+        // and 1 h ago, and a ~20 KB git context checkout used 2 h ago with a checksum and an ETag used just now.
+        FileCacheStore older = FileCacheStore.open(storeA.resolve("cache"), CacheStoreOptions.defaults()
+                .withClock(Clock.fixed(Instant.now().minusSeconds(3 * 3600), ZoneOffset.UTC)));
+        older.save(runStep(1), StepResult.of(List.of(randomLayer(1)), "{}"));
+        FileCacheStore newer = FileCacheStore.open(storeA.resolve("cache"), CacheStoreOptions.defaults()
+                .withClock(Clock.fixed(Instant.now().minusSeconds(3600), ZoneOffset.UTC)));
+        CacheRecord kept = newer.save(runStep(2), StepResult.of(List.of(randomLayer(2)), "{}"));
+        Path checkout = entry("git-contexts/" + "1".repeat(64) + "/tree/big", 0, 20_000).getParent().getParent();
+        Files.setLastModifiedTime(checkout, FileTime.from(Instant.now().minusSeconds(2 * 3600)));
+        Path sum = entry("git-checksums/" + "a".repeat(64), 0, 100);
+        Path tag = entry("http-etags/" + "b".repeat(64), 0, 100);
+        long limit = 30 * 1024;
+        assertTrue(cacheBytes() + sourceBytes() > limit + 20_000, "the store starts well over the limit");
+
+        ok("prune", "--root", storeA.toString(), "--keep-storage", "30kb");
+
+        assertEquals(java.util.Set.of(kept.result().layers().get(0).descriptor()),
+                FileCacheStore.open(storeA.resolve("cache"), CacheStoreOptions.defaults()).referencedBlobs(),
+                "the least recently used record went, the newer one stays");
+        long total = cacheBytes() + sourceBytes();
+        assertTrue(total <= limit, "kept " + total + " bytes, over the " + limit + " byte limit");
+        assertFalse(Files.exists(checkout), "what the newer record leaves of the limit cannot hold the checkout");
+        assertTrue(Files.exists(sum) && Files.exists(tag), "the sources within the rest of the budget stay");
+    }
+
+    private static CacheKeyInputs runStep(int index) {
+        return CacheKeyInputs.builder(StepIdentity.forStep("Dockerfile", "build", index),
+                        StepParent.image(Digest.sha256Of(new byte[] {(byte) index})), "RUN")
+                .text("RUN step " + index)
+                .instruction("cmd", "/bin/sh", "-c", "step " + index)
+                .platform(Platform.of("linux", "amd64"))
+                .build();
+    }
+
+    /** A layer of ~20 KB of random bytes written into storeA's blobs, as a build's step writes its layer. */
+    private LayerBlob randomLayer(int seed) throws Exception {
+        Path tree = Files.createTempDirectory(dir, "layer");
+        byte[] bytes = new byte[20_000];
+        new java.util.Random(seed).nextBytes(bytes);
+        Files.write(tree.resolve("noise.bin"), bytes);
+        return new LayerWriter(LocalStore.open(storeA).blobs(), new TreeScanner(PosixFiles.system()),
+                LayerWriterOptions.of(LayerCompression.gzip(6, 1)).withSourceDateEpoch(0), Runnable::run)
+                .writeTree(tree);
+    }
+
+    /** The bytes of the distinct blobs storeA's build cache records reference, as prune counts them. */
+    private long cacheBytes() throws Exception {
+        return FileCacheStore.open(storeA.resolve("cache"), CacheStoreOptions.defaults()).referencedBlobs().stream()
+                .mapToLong(Descriptor::size).sum();
+    }
+
+    /** The bytes of the git and http sources storeA remembers. */
+    private long sourceBytes() throws IOException {
+        long total = 0;
+        for (String sub : List.of("git-checksums", "http-etags", "git-contexts")) {
+            Path top = storeA.resolve(sub);
+            if (!Files.isDirectory(top)) {
+                continue;
+            }
+            try (var walk = Files.walk(top)) {
+                total += walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+            }
+        }
+        return total;
     }
 
     /** A file of {@code size} bytes under the store, last modified {@code hoursAgo}. */

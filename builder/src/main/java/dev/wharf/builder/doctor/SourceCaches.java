@@ -25,8 +25,9 @@ import java.util.stream.Stream;
  * prune}): the content checksums of git checkouts ({@code git-checksums/}), the ETags of downloads ({@code
  * http-etags/}) and the stored checkouts of git build contexts ({@code git-contexts/}). Each entry's modification
  * time is its last use (builds touch what they reuse), so {@code --filter until=} removes the entries not used for
- * that long, {@code --keep-storage} the least recently used until these entries take at most that many bytes (a
- * budget of their own: they are not cache records), and {@code --all} every one. An entry used since the oldest live
+ * that long, {@code --keep-storage} the least recently used until these entries take at most that many bytes (the
+ * caller passes what the remaining cache records left of the user's limit: one budget for both, as BuildKit counts
+ * its git and http sources among its cache records), and {@code --all} every one. An entry used since the oldest live
  * build on the store began is kept whatever the options say, as prune keeps such a build's blobs: it may be reading
  * a checkout. A lost entry only costs a download or a clone.
  *
