@@ -26,8 +26,14 @@ import java.util.function.Function;
  * <p>Immutable once built; thread-safe.
  */
 final class NoCacheSpread {
-    private final Map<Integer, List<String>> paths = new HashMap<>();
-    private final Set<String> ignoring = new HashSet<>();
+    /**
+     * Each chain (a root, then the texts of the filesystem steps on it) as a small number: the chain of a step is
+     * the number of its parent's chain and its own text. Not the chain's text itself, which for a 10,000-step
+     * Dockerfile (PlannerBenchmark) would copy and keep hundreds of megabytes.
+     */
+    private final Map<String, Integer> chains = new HashMap<>();
+    private final Map<Integer, int[]> paths = new HashMap<>();
+    private final Set<Integer> ignoring = new HashSet<>();
 
     /**
      * @param text a step's text as the build shows it
@@ -35,36 +41,51 @@ final class NoCacheSpread {
      */
     NoCacheSpread(BuildPlan plan, Function<Step, String> text, java.util.function.Predicate<Step> filesystem) {
         for (PlannedStage stage : plan.stages()) {
-            List<String> path = new ArrayList<>();
-            String chain = root(stage, plan);
+            int[] path = new int[stage.steps().size()];
+            int chain = root(stage, plan);
+            int i = 0;
             for (Step step : stage.steps()) {
                 if (filesystem.test(step)) {
-                    chain = chain + "\n" + text.apply(step);
+                    chain = chain(chain + "\n" + text.apply(step));
                     if (step.ignoreCache()) {
                         ignoring.add(chain);
                     }
                 }
-                path.add(chain);
+                path[i++] = chain;
             }
-            paths.put(stage.index(), List.copyOf(path));
+            paths.put(stage.index(), path);
         }
     }
 
     /** Whether the step {@code index} of {@code stage} runs with the cache off, its own setting or a peer's. */
     boolean ignoresCache(PlannedStage stage, int index) {
         Step step = stage.steps().get(index);
-        return step.ignoreCache() || ignoring.contains(paths.get(stage.index()).get(index));
+        return step.ignoreCache() || ignoring.contains(paths.get(stage.index())[index]);
+    }
+
+    private int chain(String parentAndText) {
+        Integer known = chains.get(parentAndText);
+        if (known != null) {
+            return known;
+        }
+        int id = chains.size();
+        chains.put(parentAndText, id);
+        return id;
     }
 
     /** The chain a stage starts from: its base image, context or scratch, through the stages it is built on. */
-    private String root(PlannedStage stage, BuildPlan plan) {
+    private int root(PlannedStage stage, BuildPlan plan) {
         if (stage.base() instanceof StageBase.Stage s) {
-            List<String> base = paths.get(s.index());
+            int[] base = paths.get(s.index());
             if (base != null) {
-                return base.isEmpty() ? root(plan.stage(s.index()).orElseThrow(), plan) : base.get(base.size() - 1);
+                return base.length == 0 ? root(plan.stage(s.index()).orElseThrow(), plan) : base[base.length - 1];
             }
-            return "stage " + s.index();
+            return chain("stage " + s.index());
         }
-        return stage.base() + " " + stage.baseName() + " " + stage.platform();
+        // Spelled out rather than the records' toString: the first call of a record's generated toString costs a
+        // fresh process ~35 ms of method-handle spinning (ObjectMethods), and an image's would print its config.
+        String kind = stage.base() instanceof StageBase.Image ? "image"
+                : stage.base() instanceof StageBase.Context c ? "context " + c.name() : "scratch";
+        return chain("root " + kind + " " + stage.baseName() + " " + stage.platform().format());
     }
 }
