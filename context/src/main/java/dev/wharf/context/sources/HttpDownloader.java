@@ -78,16 +78,21 @@ public final class HttpDownloader {
             synchronized (this) {
                 c = client;
                 if (c == null) {
-                    c = HttpClient.newBuilder()
-                            .followRedirects(HttpClient.Redirect.ALWAYS)
-                            .proxy(EnvProxySelector.of(env))
-                            .connectTimeout(Duration.ofSeconds(30))
-                            .build();
+                    c = newClient(HttpClient.Redirect.ALWAYS);
                     client = c;
                 }
             }
         }
         return c;
+    }
+
+    /** Made on first use: a client costs its selector thread, which a build without a URL source never needs. */
+    private HttpClient newClient(HttpClient.Redirect redirects) {
+        return HttpClient.newBuilder()
+                .followRedirects(redirects)
+                .proxy(EnvProxySelector.of(env))
+                .connectTimeout(Duration.ofSeconds(30))
+                .build();
     }
 
     /**
@@ -300,11 +305,7 @@ public final class HttpDownloader {
             synchronized (this) {
                 c = noRedirectClient;
                 if (c == null) {
-                    c = HttpClient.newBuilder()
-                            .followRedirects(HttpClient.Redirect.NEVER)
-                            .proxy(EnvProxySelector.of(env))
-                            .connectTimeout(Duration.ofSeconds(30))
-                            .build();
+                    c = newClient(HttpClient.Redirect.NEVER);
                     noRedirectClient = c;
                 }
             }
