@@ -63,7 +63,9 @@ final class RawJsonProgress implements ProgressListener {
             line = vertex(vertex(f.step(), now), false, now,
                     f.cancelled() ? "context canceled" : f.message());
         } else if (event instanceof BuildEvent.StepLog l) {
-            String data = Base64.getEncoder().encodeToString((l.line() + "\n").getBytes(StandardCharsets.UTF_8));
+            // BuildKit's log data is the bytes as written: a last line without a newline is sent without one.
+            String data = Base64.getEncoder().encodeToString((l.terminated() ? l.line() + "\n" : l.line())
+                    .getBytes(StandardCharsets.UTF_8));
             Vertex v = vertex(l.step(), now);
             // BuildKit stamps a log chunk when it was written: the line's first byte, not its delivery.
             Instant written = v.started().plus(l.elapsed());

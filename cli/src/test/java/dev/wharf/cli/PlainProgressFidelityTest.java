@@ -8,11 +8,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wharf.cli.CliHarness.Outcome;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -194,5 +198,36 @@ class PlainProgressFidelityTest {
         }
         assertTrue(json.err().contains("{\"id\":\"transferring context:\""), json.err());
         assertTrue(json.err().contains("\"current\":26,"), json.err());
+    }
+
+    /**
+     * BuildKit's display keeps one partial line per vertex, not per stream: dockerd 26 printed "#4 0.079 ab" and
+     * "#4 1.082 c" for this RUN (the sleeps keep the two pipes' writes apart, whose order is a race otherwise, in
+     * BuildKit too). Its raw log data are the bytes as written, so the last line has no newline.
+     */
+    @Test
+    void aLineBegunOnStdout_isEndedOnStderr_andRawjsonSendsTheLastLineWithoutNewline() throws IOException {
+        Path context = Files.createDirectories(dir.resolve("streams"));
+        write(context.resolve("Dockerfile"),
+                "FROM busybox:latest\nRUN printf a; sleep 0.5; echo b >&2; sleep 0.5; printf c\n");
+        Outcome plain = wharf("build", "--root", root(), "--progress=plain", context.toString());
+        assertEquals(0, plain.exitCode(), plain.err());
+        assertTrue(normalized(plain.err()).contains("""
+                #5 [2/2] RUN printf a; sleep 0.5; echo b >&2; sleep 0.5; printf c
+                #5 T ab
+                #5 T c
+                #5 exporting layer SIZE done
+                #5 DONE X.Xs
+                """), plain.err());
+
+        Outcome json = wharf("build", "--root", root(), "--progress=rawjson", "--no-cache", context.toString());
+        assertEquals(0, json.exitCode(), json.err());
+        List<String> logs = new ArrayList<>();
+        Matcher m = Pattern.compile("\\{\"logs\":\\[\\{\"vertex\":\"[^\"]+\",\"stream\":(\\d),\"data\":\"([^\"]*)\"")
+                .matcher(json.err());
+        while (m.find()) {
+            logs.add(m.group(1) + ":" + new String(Base64.getDecoder().decode(m.group(2)), StandardCharsets.UTF_8));
+        }
+        assertEquals(List.of("1:ab\n", "1:c"), logs, json.err());
     }
 }

@@ -84,4 +84,14 @@ class RawJsonProgressTest {
         progress.onEvent(new BuildEvent.StepFailed(1, "cancelled", Duration.ofMillis(5)));
         assertEquals("context canceled", lines().get(1).get("vertexes").get(0).get("error").asText());
     }
+
+    @Test
+    void aLastLineWithoutNewline_isSentWithoutOne_asBuildKitsLogDataIsTheBytesWritten() throws Exception {
+        progress.onEvent(new BuildEvent.StepStarted(1, "build", 1, 1, "RUN echo a; printf b"));
+        progress.onEvent(new BuildEvent.StepLog(1, 1, "a", Duration.ofMillis(1)));
+        progress.onEvent(new BuildEvent.StepLog(1, 1, "b", Duration.ofMillis(2), false));
+        List<JsonNode> lines = lines();
+        assertEquals("YQo=", lines.get(1).get("logs").get(0).get("data").asText(), "a\\n");
+        assertEquals("Yg==", lines.get(2).get("logs").get(0).get("data").asText(), "b, no newline");
+    }
 }

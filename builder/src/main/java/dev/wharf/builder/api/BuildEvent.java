@@ -55,12 +55,18 @@ public sealed interface BuildEvent {
      * One line of output of a step's command.
      *
      * @param stream  1 for stdout, 2 for stderr (BuildKit's stream numbers)
-     * @param elapsed time since the step started
+     * @param elapsed    time since the step started
+     * @param terminated whether a newline ended the line in the output: false only for output ending without one
      */
-    record StepLog(int step, int stream, String line, Duration elapsed) implements BuildEvent {
+    record StepLog(int step, int stream, String line, Duration elapsed, boolean terminated) implements BuildEvent {
         public StepLog {
             Objects.requireNonNull(line, "line");
             Objects.requireNonNull(elapsed, "elapsed");
+        }
+
+        /** A line that a newline ended. */
+        public StepLog(int step, int stream, String line, Duration elapsed) {
+            this(step, stream, line, elapsed, true);
         }
     }
 

@@ -61,6 +61,12 @@ final class StepLogLimiter implements OutputListener {
         }
     }
 
+    /** A step's log: BuildKit's display keeps one partial line per vertex, for both streams. */
+    @Override
+    public boolean joinsStreams() {
+        return true;
+    }
+
     @Override
     public void onLine(StdStream stream, String line) {
         onLine(stream, line, nanoTime.getAsLong());
@@ -68,12 +74,17 @@ final class StepLogLimiter implements OutputListener {
 
     @Override
     public void onLine(StdStream stream, String line, long startNanos) {
+        onLine(stream, line, startNanos, true);
+    }
+
+    @Override
+    public void onLine(StdStream stream, String line, long startNanos, boolean terminated) {
         StreamState s = streams.get(stream);
         String shown;
         String clipMessage = null;
         synchronized (s) {
             byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
-            long n = bytes.length + 1L;
+            long n = bytes.length + (terminated ? 1L : 0L);
             if (s.kept != null) {
                 s.keep(line, n);
             }
@@ -96,7 +107,8 @@ final class StepLogLimiter implements OutputListener {
             }
         }
         if (shown != null) {
-            downstream.onLine(stream, shown, startNanos);
+            // A line cut at the limit is ended by the notice, which BuildKit begins with a newline.
+            downstream.onLine(stream, shown, startNanos, terminated || clipMessage != null);
         }
         if (clipMessage != null) {
             downstream.onLine(stream, clipMessage, nanoTime.getAsLong());

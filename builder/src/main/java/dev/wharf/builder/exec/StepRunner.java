@@ -140,8 +140,14 @@ final class StepRunner {
 
                 @Override
                 public void onLine(dev.wharf.builder.sandbox.StdStream stream, String line, long startNanos) {
+                    onLine(stream, line, startNanos, true);
+                }
+
+                @Override
+                public void onLine(dev.wharf.builder.sandbox.StdStream stream, String line, long startNanos,
+                                   boolean terminated) {
                     settings.listener().onEvent(new BuildEvent.StepLog(number, stream.fd(), line,
-                            Duration.ofNanos(Math.max(0, startNanos - start))));
+                            Duration.ofNanos(Math.max(0, startNanos - start)), terminated));
                 }
             }, System.getenv());
             status = workspace.sandbox(settings.runtime()).run(spec.build(), logs);

@@ -2,7 +2,9 @@ package dev.wharf.builder.sandbox;
 
 /**
  * Receives the output of a sandboxed process line by line, without the line terminator. A last line without a
- * newline is delivered when the stream ends. Lines are decoded as UTF-8 (malformed bytes become U+FFFD).
+ * newline is delivered when its stream ends. A listener that {@link #joinsStreams() joins the streams} gets lines
+ * split as BuildKit's progress display splits a step's log: a line begun on one stream is ended by the next newline
+ * on either ({@link OutputLines}). Lines are decoded as UTF-8 (malformed bytes become U+FFFD).
  *
  * <p>Implementations must be thread-safe: stdout and stderr are read on two threads and may call concurrently.
  */
@@ -18,6 +20,22 @@ public interface OutputListener {
      */
     default void onLine(StdStream stream, String line, long startNanos) {
         onLine(stream, line);
+    }
+
+    /**
+     * Called once per line instead of the others by readers that also know whether the line ended with a newline
+     * ({@code terminated}; false only for the output's last line): BuildKit's raw log data has no newline there.
+     */
+    default void onLine(StdStream stream, String line, long startNanos, boolean terminated) {
+        onLine(stream, line, startNanos);
+    }
+
+    /**
+     * Whether stdout and stderr share one line buffer, as in BuildKit's display of a RUN step's log (one partial
+     * line per vertex); false keeps them apart, as {@code docker run} does.
+     */
+    default boolean joinsStreams() {
+        return false;
     }
 
     /** A listener that drops everything. */

@@ -1,13 +1,10 @@
 package dev.wharf.builder.sandbox;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -15,8 +12,8 @@ import java.util.stream.Collectors;
 
 /**
  * A started sandbox: the host process that owns the sandbox's namespaces, two pumps (on {@link OutputPumps}' threads)
- * passing its output to the listener line by line, and the teardown to run at the end. Cancelling kills every
- * descendant of the host process (found through {@link ProcessHandle#descendants()}) and the process itself with
+ * passing its output to the listener line by line ({@link OutputLines}), and the
+ * teardown to run at the end. Cancelling kills every descendant of the host process (found through {@link ProcessHandle#descendants()}) and the process itself with
  * SIGKILL, after the runtime's own kill hook; PID namespace teardown then takes anything that was missed.
  * Thread-safe.
  */
@@ -46,7 +43,7 @@ final class SupervisedProcess implements SandboxProcess {
     private final Path readyMarker;
     private final String runtime;
     private final java.util.concurrent.CountDownLatch pumped = new java.util.concurrent.CountDownLatch(2);
-    private final Deque<String> stderrTail = new ArrayDeque<>();
+    private final OutputLines lines;
     private final java.util.concurrent.atomic.AtomicReference<RuntimeException> listenerFailure =
             new java.util.concurrent.atomic.AtomicReference<>();
     private volatile ExitStatus.Termination killedAs;
@@ -60,8 +57,11 @@ final class SupervisedProcess implements SandboxProcess {
         this.hooks = hooks;
         this.readyMarker = readyMarker;
         this.runtime = runtime;
-        pumps.execute(pump(process.getInputStream(), StdStream.STDOUT, listener));
-        pumps.execute(pump(process.getErrorStream(), StdStream.STDERR, listener));
+        this.lines = new OutputLines((stream, text, startNanos, terminated) ->
+                deliver(listener, stream, text, startNanos, terminated), STDERR_TAIL_LINES,
+                listener.joinsStreams());
+        pumps.execute(pump(process.getInputStream(), StdStream.STDOUT));
+        pumps.execute(pump(process.getErrorStream(), StdStream.STDERR));
     }
 
     @Override
@@ -123,19 +123,14 @@ final class SupervisedProcess implements SandboxProcess {
         pumped.await();
         ExitStatus.Termination termination = killedAs == null ? ExitStatus.Termination.EXITED : killedAs;
         if (termination == ExitStatus.Termination.EXITED && !Files.exists(readyMarker)) {
-            String tail;
-            synchronized (stderrTail) {
-                tail = String.join("\n", stderrTail);
-            }
+            String tail = String.join("\n", lines.stderrTail());
             release();
             setupFailure = new SandboxException("the " + runtime + " sandbox could not be set up (exit code "
                     + process.exitValue() + ")" + (tail.isEmpty() ? "" : ":\n" + tail));
             throw setupFailure;
         }
-        String lastStderrLine;
-        synchronized (stderrTail) {
-            lastStderrLine = stderrTail.isEmpty() ? "" : stderrTail.peekLast();
-        }
+        Deque<String> stderrTail = lines.stderrTail();
+        String lastStderrLine = stderrTail.isEmpty() ? "" : stderrTail.peekLast();
         status = hooks.classify(new ExitStatus(process.exitValue(), termination), lastStderrLine);
         RuntimeException failed = listenerFailure.get();
         if (failed != null) {
@@ -189,39 +184,19 @@ final class SupervisedProcess implements SandboxProcess {
         }
     }
 
-    private Runnable pump(InputStream in, StdStream stream, OutputListener listener) {
+    private Runnable pump(InputStream in, StdStream stream) {
         return () -> {
-            ByteArrayOutputStream line = new ByteArrayOutputStream();
             byte[] buffer = new byte[8192];
-            // When the read that began the current line arrived: a line's time is that of its first byte.
-            long lineStart = 0;
-            boolean open = false;
             try (in) {
                 int n;
                 while ((n = in.read(buffer)) > 0) {
-                    long now = System.nanoTime();
-                    if (!open) {
-                        lineStart = now;
-                    }
-                    int start = 0;
-                    for (int i = 0; i < n; i++) {
-                        if (buffer[i] == '\n') {
-                            line.write(buffer, start, i - start);
-                            deliver(stream, line, listener, lineStart);
-                            lineStart = now;
-                            start = i + 1;
-                        }
-                    }
-                    line.write(buffer, start, n - start);
-                    open = start < n;
+                    lines.chunk(stream, buffer, n, System.nanoTime());
                 }
             } catch (IOException e) {
                 // The pipe closes when the process is killed; deliver what was read.
             } finally {
                 try {
-                    if (line.size() > 0) {
-                        deliver(stream, line, listener, lineStart);
-                    }
+                    lines.streamEnded(stream);
                 } finally {
                     pumped.countDown();
                 }
@@ -229,19 +204,10 @@ final class SupervisedProcess implements SandboxProcess {
         };
     }
 
-    private void deliver(StdStream stream, ByteArrayOutputStream line, OutputListener listener, long startNanos) {
-        String text = line.toString(StandardCharsets.UTF_8);
-        line.reset();
-        if (stream == StdStream.STDERR) {
-            synchronized (stderrTail) {
-                stderrTail.addLast(text);
-                if (stderrTail.size() > STDERR_TAIL_LINES) {
-                    stderrTail.removeFirst();
-                }
-            }
-        }
+    private void deliver(OutputListener listener, StdStream stream, String text, long startNanos,
+                         boolean terminated) {
         try {
-            listener.onLine(stream, text, startNanos);
+            listener.onLine(stream, text, startNanos, terminated);
         } catch (RuntimeException e) {
             // A failing listener must not stop the pipe from draining, or the process would block on a full pipe.
             listenerFailure.compareAndSet(null, e);

@@ -107,4 +107,26 @@ class StepLogLimiterTest {
         assertEquals("1.5KiB", StepLogLimiter.formatBytes(1536));
         assertEquals("10B", StepLogLimiter.formatBytes(10));
     }
+
+    @Test
+    void aLastLineWithoutNewline_countsNoNewline_andStaysUnterminated() {
+        List<String> raw = new ArrayList<>();
+        StepLogLimiter logs = new StepLogLimiter(new dev.wharf.builder.sandbox.OutputListener() {
+            @Override
+            public void onLine(StdStream stream, String line) {
+                raw.add(line + "\n");
+            }
+
+            @Override
+            public void onLine(StdStream stream, String line, long startNanos, boolean terminated) {
+                raw.add(terminated ? line + "\n" : line);
+            }
+        }, 10, -1, now::get);
+        logs.onLine(StdStream.STDOUT, "abcdef", 0, true);
+        logs.onLine(StdStream.STDOUT, "ghi", 0, false);
+        assertEquals(List.of("abcdef\n", "ghi"), raw, "7 + 3 bytes fit the 10 exactly");
+        logs.onLine(StdStream.STDERR, "abcdefghijkl", 0, false);
+        assertEquals(List.of("abcdef\n", "ghi", "abcdefghij\n", "[output clipped, log limit 10B reached]\n"), raw,
+                "a cut line is ended by the notice, as BuildKit's notice begins with a newline");
+    }
 }

@@ -119,6 +119,29 @@ abstract class SandboxContract {
     }
 
     @Test
+    void aListenerJoiningTheStreams_getsALineBegunOnStdoutEndedByStderr() throws Exception {
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        sandbox.run(shell(active(), "printf a; sleep 0.2; echo b >&2; sleep 0.2; printf c >&2").build(),
+                new OutputListener() {
+                    @Override
+                    public void onLine(StdStream stream, String line) {
+                        lines.add(stream.fd() + ":" + line);
+                    }
+
+                    @Override
+                    public void onLine(StdStream stream, String line, long startNanos, boolean terminated) {
+                        lines.add(stream.fd() + ":" + line + (terminated ? "\\n" : ""));
+                    }
+
+                    @Override
+                    public boolean joinsStreams() {
+                        return true;
+                    }
+                });
+        assertEquals(List.of("1:ab\\n", "2:c"), lines, "a line is on the stream of its first byte");
+    }
+
+    @Test
     void nonZeroExit_isReportedWithItsCode() throws Exception {
         Result r = run("exit 3");
         assertEquals(new ExitStatus(3, ExitStatus.Termination.EXITED), r.status());
