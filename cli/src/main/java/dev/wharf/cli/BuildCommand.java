@@ -216,8 +216,9 @@ final class BuildCommand implements Callable<Integer> {
                 // Checked here for a usage error; the engine parses it again when it builds.
                 NamedContext.parse(value, contextBase);
             } catch (ContextException e) {
-                err.println("wharf build: --build-context: " + e.getMessage());
-                return ExitCodes.USAGE;
+                // buildx returns these from its build (ParseContextNames, LoadInputs' os.Stat): "ERROR: ..." and 1.
+                err.println("ERROR: " + e.getMessage());
+                return ExitCodes.FAILED;
             }
             int eq = value.indexOf('=');
             request.namedContext(value.substring(0, eq), value.substring(eq + 1));
@@ -410,6 +411,11 @@ final class BuildCommand implements Callable<Integer> {
             err.println("WARNING: experimental flag squash is removed with BuildKit. You should squash inside build "
                     + "using a multi-stage Dockerfile for efficiency.");
         }
+        Optional<String> attestError = AttestFlags.problem(attests, attestations);
+        if (attestError.isPresent()) {
+            err.println("ERROR: " + attestError.get());
+            return ExitCodes.FAILED;
+        }
         for (String attest : attests) {
             if (!java.util.Arrays.asList(attest.toLowerCase(java.util.Locale.ROOT).split(",")).contains("disabled=true")) {
                 err.println("WARNING: wharf makes no provenance or SBOM attestations; --attest " + attest
@@ -449,6 +455,11 @@ final class BuildCommand implements Callable<Integer> {
         if (push) {
             request.output(BuildOutput.parse("type=registry"));
         }
+        Optional<String> cacheError = CacheFlags.problem(cacheFrom, cacheTo);
+        if (cacheError.isPresent()) {
+            err.println("ERROR: " + cacheError.get());
+            return ExitCodes.FAILED;
+        }
         try {
             // buildx drops empty entries (util/buildflags/cache.go ParseCacheEntry): --cache-to "" (a CI variable
             // left unset) builds without exporting the cache instead of failing as a malformed value.
@@ -463,8 +474,10 @@ final class BuildCommand implements Callable<Integer> {
                 }
             }
         } catch (IllegalArgumentException e) {
-            err.println("wharf build: " + e.getMessage());
-            return ExitCodes.USAGE;
+            // What buildx and BuildKit accept and wharf does not (gha, s3, digest=, unknown attributes): an error of
+            // the build, as buildx's are, not a malformed command line.
+            err.println("ERROR: " + e.getMessage());
+            return ExitCodes.FAILED;
         }
         for (String stage : noCacheFilter) {
             request.noCacheFilter(stage);

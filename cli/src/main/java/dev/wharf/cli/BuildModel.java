@@ -185,11 +185,11 @@ final class BuildModel {
                 .build());
         spec.addOption(list("VALUE", "--provenance", "--sbom")
                 .description("Accepted for docker buildx: false is what wharf does; wharf makes no attestations, so "
-                        + "other values are ignored with a warning.")
+                        + "other values are ignored with a warning (one buildx refuses fails the build).")
                 .build());
         spec.addOption(list("type=TYPE[,...]", "--attest")
                 .description("Accepted for docker buildx: wharf makes no attestations, so it is ignored with a "
-                        + "warning unless disabled=true.")
+                        + "warning unless disabled=true (a type other than sbom or provenance fails the build).")
                 .build());
         spec.addOption(optionalFlag("compress", "--compress").hidden(true)
                 .description("Accepted for the legacy docker build: the context is never sent anywhere.")

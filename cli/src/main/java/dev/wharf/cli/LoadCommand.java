@@ -62,11 +62,33 @@ final class LoadCommand extends StoreCommand {
     int execute() throws LayerException, CommandException {
         PrintWriter out = out();
         Path spooled = null;
-        LocalStore local = openStore();
         // On Ctrl-C or SIGTERM the JVM used to end at once (130, 143), with nothing said and the blob being staged
         // left in the store's ingest/ for a day. Interrupted, the import stops and deletes what it staged, and the
         // command ends as docker load does on a cancelled context: one line, status 1.
         try (InterruptOnShutdown stop = new InterruptOnShutdown()) {
+            // The input is checked before the store is opened, as docker load changes nothing when it has none:
+            // opening the store created a missing --root. Standard input is peeked, not spooled, so that the load
+            // is registered as a user of the store while the rest of a slow pipe arrives and is staged.
+            FileChannel stdin = null;
+            ByteBuffer first = null;
+            try {
+                if (input == null) {
+                    stdin = stdinChannel();
+                    first = peek(stdin);
+                } else if (!Files.exists(input)) {
+                    // docker load's os.Open error.
+                    throw new CommandException("open " + input + ": no such file or directory");
+                }
+            } catch (CommandException e) {
+                if (!stop.cancelled()) {
+                    throw e;
+                }
+                error("context canceled");
+                err().flush();
+                stop.endWith(ExitCodes.FAILED);
+                return ExitCodes.FAILED;
+            }
+            LocalStore local = openStore();
             // Registered as a user of the store while it stages blobs, as builds, pulls and imports are: a build
             // starting meanwhile with no other user alive (or a prune) deleted the staged files of an unregistered
             // load as an interrupted write's, and the load failed at its commit.
@@ -74,7 +96,7 @@ final class LoadCommand extends StoreCommand {
                 Path source = input;
                 if (source == null) {
                     // The importer reads an archive more than once (manifest first), so stdin is spooled to a file.
-                    spooled = spool();
+                    spooled = spool(stdin, first);
                     source = spooled;
                 }
                 ImportResult result = ArchiveImporter.into(local).importFrom(source);
@@ -120,26 +142,45 @@ final class LoadCommand extends StoreCommand {
      * ending with 130 or 143, and the half-spooled file (not yet known to the caller) in the temp directory. The
      * channel is interruptible: the interrupt closes it and wakes the read, and the file is deleted here.
      */
-    private static Path spool() throws CommandException {
+    @SuppressWarnings("resource") // closing it closes file descriptor 0, which nothing reads after this
+    private static FileChannel stdinChannel() {
+        return new FileInputStream(FileDescriptor.in).getChannel();
+    }
+
+    /**
+     * The first byte of standard input, read before the store is opened; fails as docker load does on an empty
+     * standard input (its {@code requested load from stdin, but stdin is empty}).
+     */
+    private static ByteBuffer peek(FileChannel stdin) throws CommandException {
+        ByteBuffer first = ByteBuffer.allocate(1);
+        try {
+            while (first.hasRemaining()) {
+                if (stdin.read(first) < 0) {
+                    throw new CommandException("requested load from stdin, but stdin is empty");
+                }
+            }
+        } catch (IOException e) {
+            throw new CommandException("cannot read the archive from stdin: " + e.getMessage(), e);
+        }
+        return first.flip();
+    }
+
+    private static Path spool(FileChannel stdin, ByteBuffer first) throws CommandException {
         Path file = null;
         try {
             file = Files.createTempFile("wharf-load-", ".tar");
-            @SuppressWarnings("resource") // closing it closes file descriptor 0, which nothing reads after this
-            FileChannel stdin = new FileInputStream(FileDescriptor.in).getChannel();
-            long copied = 0;
             try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                while (first.hasRemaining()) {
+                    out.write(first);
+                }
                 ByteBuffer buffer = ByteBuffer.allocate(256 * 1024);
                 while (stdin.read(buffer) >= 0) {
                     buffer.flip();
                     while (buffer.hasRemaining()) {
-                        copied += out.write(buffer);
+                        out.write(buffer);
                     }
                     buffer.clear();
                 }
-            }
-            if (copied == 0) {
-                throw new CommandException("requested load from stdin, but stdin is empty; give an archive "
-                        + "with -i FILE or pipe one in");
             }
             Path spooled = file;
             file = null;

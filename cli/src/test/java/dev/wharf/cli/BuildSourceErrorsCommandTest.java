@@ -177,4 +177,63 @@ class BuildSourceErrorsCommandTest {
         // What pflag parses stays a usage error (buildx exits 125 there; wharf's usage errors exit 2).
         assertEquals(2, build(dockerfile, "--ulimit", "bogus").exitCode());
     }
+
+    @Test
+    void invalidCacheSpecs_failAsBuildxParserBuildKitsClientAndItsDaemonRefuseThem() throws IOException {
+        String dockerfile = "FROM scratch\n";
+        // BuildKit's daemon has no such exporter (control.go) or importer (llbsolver/bridge.go).
+        assertFails("ERROR: failed to solve: unknown cache exporter: \"bogus\"\n",
+                build(dockerfile, "--cache-to", "type=bogus"));
+        assertFails("ERROR: failed to solve: unknown cache importer: bogus\n",
+                build(dockerfile, "--cache-from", "type=bogus"));
+        // buildx's ParseCacheEntry, before anything else of the build.
+        assertFails("ERROR: type required form> \"ref=x\"\n", build(dockerfile, "--cache-to", "ref=x"));
+        assertFails("ERROR: invalid value x\n", build(dockerfile, "--cache-from", "type=registry,x"));
+        // BuildKit's client (client/solve.go parseCacheOptions): a type without its required attribute.
+        assertFails("ERROR: local cache exporter requires dest\n", build(dockerfile, "--cache-to", "type=local"));
+        assertFails("ERROR: registry cache importer requires ref\n",
+                build(dockerfile, "--cache-from", "type=registry"));
+        // What BuildKit accepts and wharf lacks is wharf's refusal, still an error of the build.
+        Outcome gha = build(dockerfile, "--cache-to", "type=gha");
+        assertEquals(1, gha.exitCode(), gha.err());
+        assertEquals(true, report(gha).startsWith("ERROR: --cache-to type=gha is not supported by wharf"),
+                gha.err());
+        assertFalse(Files.exists(tmp.resolve("store")), "a refused cache spec left a store behind");
+    }
+
+    @Test
+    void unusableBuildContexts_failAsBuildxLoadInputsStatsThem() throws IOException {
+        String dockerfile = "FROM scratch\n";
+        // buildx 0.13 passes only http(s), git, docker-image:// and target: on; anything else is a local path.
+        assertFails("ERROR: failed to get build context x: stat bogus://y: no such file or directory\n",
+                build(dockerfile, "--build-context", "x=bogus://y"));
+        assertFails("ERROR: failed to get build context x: stat no-such-dir: no such file or directory\n",
+                build(dockerfile, "--build-context", "x=no-such-dir"));
+        // buildx's ParseContextNames.
+        assertFails("ERROR: invalid context value: novalue, expected key=value\n",
+                build(dockerfile, "--build-context", "novalue"));
+        assertFails("ERROR: invalid context name Foo: invalid reference format: repository name (library/Foo) "
+                + "must be lowercase\n", build(dockerfile, "--build-context", "Foo=docker-image://alpine"));
+    }
+
+    @Test
+    void invalidAttestations_failAsBuildxAndBuildKitParseThem_insteadOfBeingIgnored() throws IOException {
+        String dockerfile = "FROM scratch\n";
+        // buildx's CanonicalizeAttest makes "--sbom bogus" type=sbom,bogus, whose field has no "=".
+        assertFails("ERROR: invalid value bogus\n", build(dockerfile, "--sbom", "bogus"));
+        assertFails("ERROR: invalid value bogus\n", build(dockerfile, "--provenance", "bogus"));
+        assertFails("ERROR: invalid value disabled=maybe: strconv.ParseBool: parsing \"maybe\": invalid syntax\n",
+                build(dockerfile, "--attest", "type=sbom,disabled=maybe"));
+        assertFails("ERROR: attestation type not specified\n", build(dockerfile, "--attest", "mode=max"));
+        assertFails("ERROR: duplicate attestation field sbom\n",
+                build(dockerfile, "--attest", "type=sbom", "--attest", "type=sbom,generator=x"));
+        // BuildKit's frontend/attestations Validate knows sbom and provenance only.
+        assertFails("ERROR: failed to solve: unknown attestation type \"bogus\"\n",
+                build(dockerfile, "--attest", "type=bogus"));
+        // Disabled, it is not sent, so nothing refuses it; valid values are still only warned about.
+        assertEquals(0, build(dockerfile, "--attest", "type=bogus,disabled=true").exitCode());
+        Outcome sbom = build(dockerfile, "--sbom", "true");
+        assertEquals(0, sbom.exitCode(), sbom.err());
+        assertEquals(true, sbom.err().contains("WARNING: wharf makes no provenance or SBOM attestations"), sbom.err());
+    }
 }

@@ -460,11 +460,13 @@ class StoreCommandsTest {
         assertEquals(1, save.exitCode());
         assertEquals("wharf save: No such image: nothere:latest\n", save.err());
 
-        Outcome load = wharf("load", "--root", root, "-i", dir.resolve("absent.tar").toString());
+        Path absent = dir.resolve("absent.tar");
+        Path noStore = dir.resolve("no-store-yet");
+        Outcome load = wharf("load", "--root", noStore.toString(), "-i", absent.toString());
         assertEquals(1, load.exitCode());
-        assertTrue(load.err().startsWith("wharf load: cannot load "), load.err());
-        assertEquals(1, load.err().lines().count(), load.err());
-        assertFalse(load.err().contains("at dev.wharf"), load.err());
+        // docker load's os.Open error, and no store created for an input that is not there.
+        assertEquals("wharf load: open " + absent + ": no such file or directory\n", load.err());
+        assertFalse(Files.exists(noStore), "a load of a missing file created the store");
 
         Path garbage = Files.writeString(dir.resolve("garbage.tar"), "not a tar at all");
         Outcome bad = wharf("load", "--root", root, "-i", garbage.toString());
@@ -495,20 +497,39 @@ class StoreCommandsTest {
     }
 
     @Test
+    void load_ofAnEmptyStdin_failsAsDockerLoad_andCreatesNoStore() throws Exception {
+        Path noStore = dir.resolve("no-store-yet");
+        Path empty = Files.writeString(dir.resolve("empty-stdin"), "");
+        Process load = CliHarness.processBuilder("load", "--root", noStore.toString())
+                .redirectInput(empty.toFile()).redirectErrorStream(true).start();
+        try {
+            String output = new String(load.getInputStream().readAllBytes());
+            assertEquals(1, load.waitFor(), output);
+            assertEquals("wharf load: requested load from stdin, but stdin is empty\n", output);
+            assertFalse(Files.exists(noStore), "a load of an empty stdin created the store");
+        } finally {
+            load.destroyForcibly();
+        }
+    }
+
+    @Test
     void load_isAUserOfTheStoreWhileItStages_soABuildStartOrPruneKeepsItsStagedBlobs() throws Exception {
-        // A load waiting for its archive on stdin: registered from before it stages anything until it ends.
+        // A load whose archive arrives slowly on stdin: registered once its first bytes are in (it opens the store
+        // only then, so that an empty stdin creates nothing) until it ends.
         Process load = CliHarness.processBuilder("load", "--root", storeA.toString())
                 .redirectErrorStream(true).start();
-        try {
+        byte[] archive = Files.readAllBytes(seedArchive);
+        try (var stdin = load.getOutputStream()) {
+            stdin.write(archive, 0, 512);
+            stdin.flush();
             var users = dev.wharf.builder.doctor.StoreDoctor.users(storeA);
             long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
             while (users.oldestAliveSince().isEmpty() && load.isAlive() && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
             assertTrue(users.oldestAliveSince().isPresent(), "a running load is no registered user of the store");
-            try (var stdin = load.getOutputStream()) {
-                Files.copy(seedArchive, stdin);
-            }
+            stdin.write(archive, 512, archive.length - 512);
+            stdin.close();
             String output = new String(load.getInputStream().readAllBytes());
             assertEquals(0, load.waitFor(), output);
             assertEquals("Loaded image: demo:1.0\n", output);

@@ -91,11 +91,8 @@ public record NamedContext(String name, NamedContextSource source) {
         if (spec.startsWith("http://") || spec.startsWith("https://")) {
             return new NamedContextSource.Url(spec);
         }
-        if (spec.contains("://")) {
-            // dockerui/namedcontext.go: the part before the first colon selects the kind.
-            throw new ContextException("unsupported context source " + spec.substring(0, spec.indexOf(':'))
-                    + " for " + name);
-        }
+        // Any other scheme (bogus://x) is a local path to buildx 0.13 (build/build.go LoadInputs passes only http(s),
+        // git, docker-image:// and target: on), so it fails os.Stat as a missing directory does.
         Path dir = base.resolve(spec);
         if (!Files.exists(dir)) {
             throw new ContextException("failed to get build context " + name + ": stat " + spec

@@ -80,7 +80,7 @@ class NamedContextTest {
         "a=oci-layout://l@sha256:abc|invalid checksum digest length",
         "a=oci-layout://l@md5:0123456789abcdef0123456789abcdef|unsupported digest algorithm",
         "a=oci-layout://l@sha256|invalid checksum digest format",
-        "a=foo://x|unsupported context source foo for a",
+        "a=foo://x|failed to get build context a: stat foo://x: no such file or directory",
         "a=missing|failed to get build context a: stat missing: no such file or directory",
     })
     void badValues_failWithBuildxWording(String value, String message) {

@@ -1,0 +1,102 @@
+package dev.wharf.cli;
+
+import dev.wharf.grammar.go.GoCsv;
+import dev.wharf.grammar.go.GoQuote;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The errors buildx 0.13 and BuildKit give {@code --attest}, {@code --provenance} and {@code --sbom} values: buildx's
+ * parser (util/buildflags/attests.go: CanonicalizeAttest turns a shorthand into {@code type=T,VALUE}, ParseAttests
+ * refuses a field without {@code =}, a {@code disabled=} that is no boolean, no type and a repeated type), then
+ * BuildKit's (frontend/attestations/parse.go Validate: types other than sbom and provenance, for the attestations not
+ * disabled). wharf makes no attestations, but a value docker build refuses must fail here too, not be ignored with
+ * a warning. Stateless.
+ */
+final class AttestFlags {
+    private AttestFlags() {
+    }
+
+    /**
+     * The first error buildx would print, without its {@code ERROR: }; empty when none.
+     *
+     * @param attests the {@code --attest} values
+     * @param shorthands the {@code --provenance} and {@code --sbom} values (wharf keeps them in one list; their
+     *     type only matters to the duplicate check, which they are left out of)
+     */
+    static Optional<String> problem(List<String> attests, List<String> shorthands) {
+        List<String> enabledTypes = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        try {
+            for (String value : attests) {
+                Optional<Attest> attest = parse(value);
+                if (attest.isPresent()) {
+                    if (!seen.add(attest.get().type)) {
+                        return Optional.of("duplicate attestation field " + attest.get().type);
+                    }
+                    if (!attest.get().disabled) {
+                        enabledTypes.add(attest.get().type);
+                    }
+                }
+            }
+            for (String value : shorthands) {
+                if (!value.isEmpty() && parseBool(value).isEmpty()) {
+                    // The type is provenance or sbom, which BuildKit knows: only the fields can be wrong.
+                    parse("type=sbom," + value);
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        }
+        for (String type : enabledTypes) {
+            String key = type.toLowerCase(Locale.ROOT);
+            if (!key.equals("sbom") && !key.equals("provenance")) {
+                return Optional.of("failed to solve: unknown attestation type " + GoQuote.quote(key));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private record Attest(String type, boolean disabled) {
+    }
+
+    /** ParseAttest: empty for an empty value. */
+    private static Optional<Attest> parse(String value) {
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        String type = "";
+        boolean disabled = false;
+        for (String field : GoCsv.fields(value)) {
+            int eq = field.indexOf('=');
+            if (eq < 0) {
+                throw new IllegalArgumentException("invalid value " + field);
+            }
+            String key = field.substring(0, eq).trim().toLowerCase(Locale.ROOT);
+            String v = field.substring(eq + 1);
+            if (key.equals("type")) {
+                type = v;
+            } else if (key.equals("disabled")) {
+                disabled = parseBool(v).orElseThrow(() -> new IllegalArgumentException("invalid value " + field
+                        + ": strconv.ParseBool: parsing " + GoQuote.quote(v) + ": invalid syntax"));
+            }
+        }
+        if (type.isEmpty()) {
+            throw new IllegalArgumentException("attestation type not specified");
+        }
+        return Optional.of(new Attest(type, disabled));
+    }
+
+    /** Go's strconv.ParseBool. */
+    private static Optional<Boolean> parseBool(String v) {
+        return switch (v) {
+            case "1", "t", "T", "TRUE", "true", "True" -> Optional.of(true);
+            case "0", "f", "F", "FALSE", "false", "False" -> Optional.of(false);
+            default -> Optional.empty();
+        };
+    }
+}
