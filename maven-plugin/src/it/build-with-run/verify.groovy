@@ -9,8 +9,12 @@ import org.apache.commons.compress.compressors.CompressorStreamFactory
 
 String log = new File(basedir, 'build.log').text
 // A RUN --mount keeps the one stage's name, as in BuildKit (its placeholder source makes a second dispatch state).
-assert log.contains('#2 [stage-0 1/4] FROM docker.io/library/busybox:latest') : log
-assert log.contains('#4 [stage-0 3/4] RUN mkdir -p /out') : log
+// Numbered after BuildKit's internal vertices: the Dockerfile, the base's metadata, .dockerignore, and the build
+// context just before the COPY that reads it.
+assert log.contains('#1 [internal] load build definition from Dockerfile') : log
+assert log.contains('#4 [stage-0 1/4] FROM docker.io/library/busybox:latest') : log
+assert log.contains('#5 [internal] load build context') : log
+assert log.contains('#7 [stage-0 3/4] RUN mkdir -p /out') : log
 assert log.contains('Built image sha256:') : log
 
 File digestFile = new File(basedir, 'target/wharf/digest')
