@@ -83,10 +83,7 @@ final class LoadCommand extends StoreCommand {
                 if (!stop.cancelled()) {
                     throw e;
                 }
-                error("context canceled");
-                err().flush();
-                stop.endWith(ExitCodes.FAILED);
-                return ExitCodes.FAILED;
+                return reportCancelled(stop);
             }
             LocalStore local = openStore();
             // Registered as a user of the store while it stages blobs, as builds, pulls and imports are: a build
@@ -116,14 +113,19 @@ final class LoadCommand extends StoreCommand {
                 if (!stop.cancelled()) {
                     throw e;
                 }
-                error("context canceled");
-                err().flush();
-                stop.endWith(ExitCodes.FAILED);
-                return ExitCodes.FAILED;
+                return reportCancelled(stop);
             } finally {
                 deleteQuietly(spooled);
             }
         }
+    }
+
+    /** A failure after a shutdown interrupted the load is the cancellation: docker load's one line, status 1. */
+    private int reportCancelled(InterruptOnShutdown stop) {
+        error("context canceled");
+        err().flush();
+        stop.endWith(ExitCodes.FAILED);
+        return ExitCodes.FAILED;
     }
 
     private StoreUsers.Registration register() throws CommandException {
