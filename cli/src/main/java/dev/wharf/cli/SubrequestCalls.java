@@ -33,16 +33,30 @@ final class SubrequestCalls {
 
     /**
      * {@code --call=targets}, which builds nothing and needs no engine: lists the stages (BuildKit's
-     * frontend.targets subrequest).
+     * frontend.targets subrequest) of the Dockerfile read here (of a directory context, {@code -f FILE} or
+     * {@code -f -}), its text read once; a syntax error is printed with its lines, as a build prints it.
      */
     int printTargets(boolean json, PrintWriter out, PrintWriter err) {
-        return withDockerfile("targets", err, (name, text, dockerfile) -> {
+        Optional<String> text = dockerfileText.get();
+        if (text.isEmpty()) {
+            err.println("wharf build: --call=targets reads the Dockerfile of a directory context, -f FILE or "
+                    + "-f -; it cannot read it from this context");
+            return ExitCodes.USAGE;
+        }
+        String name = file == null || file.equals("-") ? "Dockerfile" : Path.of(file).getFileName().toString();
+        try {
+            dev.wharf.grammar.instructions.Dockerfile dockerfile = dev.wharf.grammar.instructions.DockerfileReader
+                    .read(name, dev.wharf.grammar.parser.DockerfileParser.parse(name, text.get()));
             if (json) {
-                printJson(out, SubrequestJson.targets(dockerfile, text.getBytes(StandardCharsets.UTF_8)));
+                printJson(out, SubrequestJson.targets(dockerfile, text.get().getBytes(StandardCharsets.UTF_8)));
             } else {
                 new TargetsPrinter(out).print(dockerfile);
             }
-        });
+            return ExitCodes.OK;
+        } catch (dev.wharf.grammar.DockerfileException e) {
+            new SourceErrorPrinter(err).print(e, text.get());
+            return ExitCodes.FAILED;
+        }
     }
 
     /** A subrequest's result.json, as buildx prints it (fmt.Fprintln). */
@@ -85,34 +99,6 @@ final class SubrequestCalls {
             err.println(prefix + e.getCause().getMessage());
         }
         return ExitCodes.FAILED;
-    }
-
-    /** What a {@code --call} method that reads the Dockerfile alone does with it (and its text, read once). */
-    private interface DockerfileCall {
-        void run(String name, String text, dev.wharf.grammar.instructions.Dockerfile dockerfile)
-                throws dev.wharf.grammar.DockerfileException;
-    }
-
-    /**
-     * Runs {@code call} on the Dockerfile read here (of a directory context, {@code -f FILE} or {@code -f -});
-     * a syntax error is printed with its lines, as a build prints it.
-     */
-    private int withDockerfile(String method, PrintWriter err, DockerfileCall call) {
-        Optional<String> text = dockerfileText.get();
-        if (text.isEmpty()) {
-            err.println("wharf build: --call=" + method + " reads the Dockerfile of a directory context, -f FILE or "
-                    + "-f -; it cannot read it from this context");
-            return ExitCodes.USAGE;
-        }
-        String name = file == null || file.equals("-") ? "Dockerfile" : Path.of(file).getFileName().toString();
-        try {
-            call.run(name, text.get(), dev.wharf.grammar.instructions.DockerfileReader.read(name,
-                    dev.wharf.grammar.parser.DockerfileParser.parse(name, text.get())));
-            return ExitCodes.OK;
-        } catch (dev.wharf.grammar.DockerfileException e) {
-            new SourceErrorPrinter(err).print(e, text.get());
-            return ExitCodes.FAILED;
-        }
     }
 
     /**
