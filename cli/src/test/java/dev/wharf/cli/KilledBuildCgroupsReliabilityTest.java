@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.wharf.layers.layout.FileTrees;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -96,7 +95,7 @@ class KilledBuildCgroupsReliabilityTest {
     private long awaitSleeper(Process build, String sleepArg) throws Exception {
         for (int i = 0; i < 1200; i++) {
             assertTrue(build.isAlive(), "the build ended early");
-            long pid = pidRunning("sleep", sleepArg);
+            long pid = ReliabilityFixture.pidRunning("sleep", sleepArg);
             if (pid != 0) {
                 return pid;
             }
@@ -118,23 +117,5 @@ class KilledBuildCgroupsReliabilityTest {
             }
         }
         return dirs;
-    }
-
-    /** The pid of a process running exactly {@code argv}, or 0. */
-    private static long pidRunning(String... argv) throws IOException {
-        String wanted = String.join("\0", argv) + "\0";
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path proc : procs.filter(q -> q.getFileName().toString().matches("\\d+")).toList()) {
-                try {
-                    if (new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8)
-                            .equals(wanted)) {
-                        return Long.parseLong(proc.getFileName().toString());
-                    }
-                } catch (IOException e) {
-                    // Exited meanwhile.
-                }
-            }
-        }
-        return 0;
     }
 }

@@ -130,6 +130,24 @@ final class ReliabilityFixture {
         }
     }
 
+    /** The pid of a process running exactly {@code argv}, or 0. */
+    static long pidRunning(String... argv) throws IOException {
+        String wanted = String.join("\0", argv) + "\0";
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : procs.filter(q -> q.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    if (new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8)
+                            .equals(wanted)) {
+                        return Long.parseLong(proc.getFileName().toString());
+                    }
+                } catch (IOException e) {
+                    // Exited meanwhile.
+                }
+            }
+        }
+        return 0;
+    }
+
     static void run(String... command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wharf.layers.registry.LocalRegistry;
 import dev.wharf.layers.store.LocalStore;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -336,7 +335,7 @@ class TerminatedCommandReliabilityTest {
         long sleeper = 0;
         for (int i = 0; i < 600 && sleeper == 0; i++) {
             assertTrue(child.isAlive(), () -> "wharf ended early: " + read(log));
-            sleeper = pidRunning("sleep", sleepArg);
+            sleeper = ReliabilityFixture.pidRunning("sleep", sleepArg);
             Thread.sleep(50);
         }
         assertNotEquals(0, sleeper, () -> "the sandboxed sleep did not start: " + read(log));
@@ -347,8 +346,8 @@ class TerminatedCommandReliabilityTest {
         assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the terminated JVM did not exit");
 
         int exit = child.exitValue();
-        assertEquals(0, pidRunning("sleep", sleepArg), () -> "the sleeper outlived wharf (exit " + exit + "): "
-                + read(log));
+        assertEquals(0, ReliabilityFixture.pidRunning("sleep", sleepArg),
+                () -> "the sleeper outlived wharf (exit " + exit + "): " + read(log));
         for (String name : cgroups) {
             try (Stream<Path> found = Files.find(Path.of("/sys/fs/cgroup"), 4,
                     (p, a) -> p.getFileName() != null && p.getFileName().toString().equals(name))) {
@@ -372,24 +371,6 @@ class TerminatedCommandReliabilityTest {
         return Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup")).stream()
                 .flatMap(l -> Stream.of(l.substring(l.indexOf(':', l.indexOf(':') + 1) + 1).split("/")))
                 .filter(n -> n.startsWith("wharf-")).distinct().toList();
-    }
-
-    /** The pid of a process running exactly {@code argv}, or 0. */
-    private static long pidRunning(String... argv) throws IOException {
-        String wanted = String.join("\0", argv) + "\0";
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path proc : procs.filter(q -> q.getFileName().toString().matches("\\d+")).toList()) {
-                try {
-                    if (new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8)
-                            .equals(wanted)) {
-                        return Long.parseLong(proc.getFileName().toString());
-                    }
-                } catch (IOException e) {
-                    // Exited meanwhile.
-                }
-            }
-        }
-        return 0;
     }
 
     private static String read(Path log) {

@@ -91,8 +91,7 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
         if (remote.refIsCommit() && !remote.checksum().isEmpty() && !remote.ref().startsWith(remote.checksum())) {
             throw mismatch(remote.ref());
         }
-        ResolvedRef pin = resolveRef();
-        return TempContexts.open(workDir, "context-git-", temp -> OpenedContext.owned(checkout(temp, pin), temp));
+        return open(resolveRef());
     }
 
     /**

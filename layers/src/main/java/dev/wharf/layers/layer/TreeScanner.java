@@ -122,9 +122,10 @@ public final class TreeScanner {
             if (meta.kind() == FileKind.SOCKET) {
                 continue;
             }
-            items.add(new Item(utf8(name), new LayerChange.Added(path, child, meta), null, path));
+            byte[] key = utf8(name); // a directory's entry and subtree share it: keys are only compared
+            items.add(new Item(key, new LayerChange.Added(path, child, meta), null, path));
             if (meta.kind() == FileKind.DIRECTORY) {
-                items.add(new Item(utf8(name), null, child, path));
+                items.add(new Item(key, null, child, path));
             }
         }
         listing = null;
