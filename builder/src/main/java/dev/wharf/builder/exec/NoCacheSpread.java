@@ -40,6 +40,11 @@ final class NoCacheSpread {
      * @param filesystem whether a step is a build graph vertex (RUN, COPY, ADD, WORKDIR other than /)
      */
     NoCacheSpread(BuildPlan plan, Function<Step, String> text, java.util.function.Predicate<Step> filesystem) {
+        // Without a step that has the cache off there is nothing to spread: skip hashing every step's text, which
+        // each build would otherwise do for the rare --no-cache-filter.
+        if (plan.stages().stream().noneMatch(stage -> stage.steps().stream().anyMatch(Step::ignoreCache))) {
+            return;
+        }
         for (PlannedStage stage : plan.stages()) {
             int[] path = new int[stage.steps().size()];
             int chain = root(stage, plan);
@@ -60,7 +65,7 @@ final class NoCacheSpread {
     /** Whether the step {@code index} of {@code stage} runs with the cache off, its own setting or a peer's. */
     boolean ignoresCache(PlannedStage stage, int index) {
         Step step = stage.steps().get(index);
-        return step.ignoreCache() || ignoring.contains(paths.get(stage.index())[index]);
+        return step.ignoreCache() || !ignoring.isEmpty() && ignoring.contains(paths.get(stage.index())[index]);
     }
 
     private int chain(String parentAndText) {

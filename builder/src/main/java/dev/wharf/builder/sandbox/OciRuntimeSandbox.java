@@ -86,8 +86,6 @@ public final class OciRuntimeSandbox implements Sandbox {
             runtimeCommand("delete", "--force", id);
             CgroupDirs.remove(factory.cgroupParent(), id);
         }
-        // Those of dead runs the state directories no longer tell of (another store's, a removal cut short).
-        StaleCgroups.sweep(factory.cgroupParent(), true);
         this.helper = nativeHelper ? HelperBinary.install(state.root().resolve(".helper")) : Optional.empty();
     }
 

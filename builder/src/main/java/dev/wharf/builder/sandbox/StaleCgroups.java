@@ -15,7 +15,10 @@ import java.util.OptionalLong;
  * (and the runtime's {@code ctr} inside). A run removes its own when it ends, and a sandbox's start sweeps those
  * its store's state directories tell of; a JVM killed with SIGKILL whose state directory was swept without them
  * (a removal cut short, a process still leaving), or kept in another store, or deleted with it, left them until
- * now. A run's id carries its owner's pid ({@link RunId}), so they are found without any store.
+ * now. A run's id carries its owner's pid ({@link RunId}), so they are found without any store. Swept where every
+ * command passes once, when an engine opens its store ({@code StaleState}, before any sandbox of that process
+ * starts), and by {@code wharf doctor}: not again at each sandbox's start, which would repeat the same listing
+ * moments later in the same process.
  *
  * <p>Safe beside concurrent builds: only the cgroups of runs whose id carries a pid (an older wharf's ids do not:
  * its runs are left alone) that is no live process are touched, and a run's are removed only when no process is in

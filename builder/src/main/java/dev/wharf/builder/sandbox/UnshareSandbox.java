@@ -106,8 +106,6 @@ public final class UnshareSandbox implements Sandbox {
             // Every run has a cgroup now (CgroupLimits.tryCreate); a run whose JVM was killed leaves it, empty.
             CgroupDirs.remove(cgroupParent, id);
         }
-        // Those of dead runs the state directories no longer tell of (another store's, a removal cut short).
-        StaleCgroups.sweep(cgroupParent, true);
         this.helper = nativeHelper ? HelperBinary.install(state.root().resolve(".helper")) : Optional.empty();
     }
 
