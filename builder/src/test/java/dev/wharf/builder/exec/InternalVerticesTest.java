@@ -53,7 +53,7 @@ class InternalVerticesTest {
 
     private long transferred(int step) {
         synchronized (events) {
-            return events.stream().filter(e -> e instanceof BuildEvent.Transfer t && t.step() == step)
+            return events.stream().filter(e -> e instanceof BuildEvent.Transfer t && t.step() == step && t.completed())
                     .mapToLong(e -> ((BuildEvent.Transfer) e).current()).findFirst().orElseThrow();
         }
     }
