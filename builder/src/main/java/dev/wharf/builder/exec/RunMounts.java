@@ -54,6 +54,7 @@ final class RunMounts {
     private static final boolean EFFECTIVE_ROOT = effectiveRoot();
     /** The umask of dockerd (daemon_unix.go, setDefaultUmask), under which BuildKit's mkdir makes cache roots. */
     private static final int UMASK = 022;
+    private static final String CHECKSUM_PREFIX = "mount";
 
     /** The mounts of a step, and the variables its secrets set. */
     record Prepared(List<SandboxMount> mounts, List<String> env, List<SshAgentProxy> proxies,
@@ -125,8 +126,14 @@ final class RunMounts {
     }
 
     /** The cache key part of the step's {@code index}th mount's source. */
-    private static String checksumKey(int index) {
-        return "mount" + index;
+    static String checksumKey(int index) {
+        return CHECKSUM_PREFIX + index;
+    }
+
+    /** Whether {@code key} is one {@link #checksumKey} made. */
+    static boolean isChecksumKey(String key) {
+        return key.startsWith(CHECKSUM_PREFIX) && key.length() > CHECKSUM_PREFIX.length()
+                && key.substring(CHECKSUM_PREFIX.length()).chars().allMatch(Character::isDigit);
     }
 
     private Digest sourceChecksum(Step step, Mount mount, Map<Integer, BuildExecutor.State> stages)
