@@ -229,6 +229,9 @@ final class RunMounts {
                 throw new BuildExecutor.StepFailure("secret " + id + ": not found; pass it with --secret id=" + id
                         + ",src=FILE", null, null);
             }
+            // ops/exec.go loadSecretEnv sets the variable of an optional secret nobody gave, empty: a RUN that
+            // tests ${TOKEN+set} or runs under set -u sees it defined.
+            mount.env().ifPresent(name -> env.add(name + "="));
             return;
         }
         if (Files.isDirectory(file)) {

@@ -607,11 +607,12 @@ class StepExecutionTest {
                 RUN --mount=type=secret,id=token test "$(cat /run/secrets/token)" = s3cr3t && echo ok > /file
                 RUN --mount=type=secret,id=token,env=TOKEN test "$TOKEN" = s3cr3t && echo ok > /env
                 RUN --mount=type=secret,id=absent cat /file
+                RUN --mount=type=secret,id=absent,env=ABSENT set -u; echo "[${ABSENT}]" > /absent-env
                 """;
         engine.build(BuildRequest.builder(context).dockerfileText(dockerfile).tag("t:latest").secret("token", token)
                 .build()).get(5, TimeUnit.MINUTES);
-        assertEquals(List.of("ok", "ok", "absent"), run("sh", "-c",
-                "cat /file /env; test -e /run/secrets/token || echo absent"));
+        assertEquals(List.of("ok", "ok", "[]", "absent"), run("sh", "-c",
+                "cat /file /env /absent-env; test -e /run/secrets/token || echo absent"));
         java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
                 () -> build("FROM busybox:latest\nRUN --mount=type=secret,id=token,required true\n"));
         assertTrue(e.getCause().getMessage().contains("secret token: not found")
