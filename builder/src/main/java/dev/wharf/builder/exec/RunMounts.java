@@ -198,10 +198,14 @@ final class RunMounts {
         Path agent = ssh.get(id);
         if (agent == null) {
             if (mount.required()) {
-                // BuildKit's words (mounts/mount.go getSSHMountable), then how to give one.
-                throw new BuildExecutor.StepFailure("no SSH key " + GoQuote.quote(id) + " forwarded from the client; "
-                        + "pass one with --ssh " + id + (id.equals("default") ? "" : "=SOCKET")
-                        + " (default: $SSH_AUTH_SOCK)", null, null);
+                // BuildKit's words, then how to give one. With no --ssh at all the client has no ssh service:
+                // mounts/mount.go getSSHMountable quotes the id as the mount wrote it ("" without id=); with some
+                // other --ssh, the client's agent provider refuses the id, "default" when absent
+                // (sshprovider's "unset ssh forward key"; measured with dockerd 26).
+                String words = ssh.isEmpty() ? "no SSH key " + GoQuote.quote(mount.cacheId())
+                        + " forwarded from the client" : "unset ssh forward key " + id;
+                throw new BuildExecutor.StepFailure(words + "; pass one with --ssh " + id
+                        + (id.equals("default") ? "" : "=SOCKET") + " (default: $SSH_AUTH_SOCK)", null, null);
             }
             return;
         }

@@ -423,8 +423,19 @@ class StepExecutionTest {
             assertEquals(List.of("none"), run("sh", "-c", "ls /run/buildkit /tmp/agent 2>/dev/null || echo none"));
             java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
                     () -> build("FROM busybox:latest\nRUN --mount=type=ssh,required true\n"));
-            assertTrue(e.getCause().getMessage().contains("no SSH key \"default\" forwarded from the client")
+            assertTrue(e.getCause().getMessage().contains("no SSH key \"\" forwarded from the client")
                     && e.getCause().getMessage().contains("--ssh default"), e.getCause().getMessage());
+            e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> build("FROM busybox:latest\nRUN --mount=type=ssh,id=foo,required true\n"));
+            assertTrue(e.getCause().getMessage().contains("no SSH key \"foo\" forwarded from the client"),
+                    e.getCause().getMessage());
+            // Given another agent, BuildKit's client refuses the id it lacks.
+            e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> engine.build(BuildRequest.builder(context).ssh("other", sock)
+                            .dockerfileText("FROM busybox:latest\nRUN --mount=type=ssh,required true\n").build())
+                            .get(5, TimeUnit.MINUTES));
+            assertTrue(e.getCause().getMessage().contains("unset ssh forward key default;"),
+                    e.getCause().getMessage());
         } finally {
             agent.destroy();
             agent.waitFor();
