@@ -47,35 +47,50 @@ final class MountKeys {
      */
     static List<String> of(Step step, Map<String, Digest> checksums, String namespace) {
         String workingDir = step.environment().workingDir();
-        List<Entry> sorted = new ArrayList<>();
-        List<String> secrets = new ArrayList<>();
-        List<String> sshSockets = new ArrayList<>();
-        int index = 0;
+        List<String> out = new ArrayList<>();
         int ssh = 0;
-        for (Mount mount : step.mounts()) {
-            Digest checksum = checksums.get(RunMounts.checksumKey(index++));
+        for (int index : order(step)) {
+            Mount mount = step.mounts().get(index);
+            Digest checksum = checksums.get(RunMounts.checksumKey(index));
             String content = checksum == null ? "" : checksum.toString();
             switch (mount.type()) {
                 case BIND, CACHE, TMPFS -> {
                     String dest = dest(mount.target(), workingDir);
-                    sorted.add(new Entry(dest, filesystem(mount, dest, content, namespace)));
+                    out.add(filesystem(mount, dest, content, namespace));
                 }
-                case SECRET -> secrets.addAll(secret(mount));
-                case SSH -> sshSockets.add(ssh(mount, ssh++));
+                case SECRET -> out.addAll(secret(mount));
+                case SSH -> out.add(ssh(mount, ssh++));
                 default -> throw new IllegalStateException("unknown mount type " + mount.type());
             }
         }
-        // slices.SortFunc with strings.Compare: Go compares bytes, so compare UTF-8, not UTF-16 units.
-        sorted.sort(Comparator.comparing(Entry::dest, (a, b) -> Arrays.compareUnsigned(
-                a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8))));
-        List<String> out = new ArrayList<>();
-        sorted.forEach(e -> out.add(e.key()));
-        out.addAll(secrets);
-        out.addAll(sshSockets);
         return out;
     }
 
-    private record Entry(String dest, String key) {
+    /**
+     * The indexes of the step's mounts in the order of BuildKit's exec op, which is also the order the runtime
+     * mounts them in: bind, cache and tmpfs mounts sorted by target (stable for equal ones), then secrets, then
+     * ssh sockets, each in the order the RUN lists them.
+     */
+    static List<Integer> order(Step step) {
+        String workingDir = step.environment().workingDir();
+        List<Mount> mounts = step.mounts();
+        List<Integer> filesystems = new ArrayList<>();
+        List<Integer> secrets = new ArrayList<>();
+        List<Integer> sshSockets = new ArrayList<>();
+        for (int i = 0; i < mounts.size(); i++) {
+            switch (mounts.get(i).type()) {
+                case SECRET -> secrets.add(i);
+                case SSH -> sshSockets.add(i);
+                default -> filesystems.add(i);
+            }
+        }
+        // slices.SortFunc with strings.Compare: Go compares bytes, so compare UTF-8, not UTF-16 units.
+        filesystems.sort(Comparator.comparing(i -> dest(mounts.get(i).target(), workingDir), (a, b) ->
+                Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8))));
+        List<Integer> out = new ArrayList<>(filesystems);
+        out.addAll(secrets);
+        out.addAll(sshSockets);
+        return out;
     }
 
     private static String filesystem(Mount mount, String dest, String content, String namespace) {

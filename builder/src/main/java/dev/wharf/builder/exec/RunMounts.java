@@ -157,14 +157,16 @@ final class RunMounts {
         List<String> sshTargets = new ArrayList<>();
         CacheUse caches = new CacheUse(scratch);
         int sshMounts = 0;
-        int index = 0;
         // Only steps that may copy make the directory: a plain RUN pays no mkdir and walk for it.
         Path copies = step.mounts().stream().anyMatch(m -> m.type() == MountType.BIND || m.type() == MountType.SECRET)
                 ? Files.createTempDirectory(scratch, "mounts-") : null;
         try {
-            for (Mount mount : step.mounts()) {
+            // In the exec op's order (MountKeys.order): a parent target mounts before the targets inside it,
+            // whatever order the RUN lists them in, and secrets and ssh sockets go on top.
+            for (int index : MountKeys.order(step)) {
+                Mount mount = step.mounts().get(index);
                 String target = target(mount.target(), step.environment().workingDir());
-                Digest checksum = checksums.get(checksumKey(index++));
+                Digest checksum = checksums.get(checksumKey(index));
                 switch (mount.type()) {
                     case CACHE -> out.add(SandboxMount.bind(cacheDir(step, mount, checksum, stages, caches)
                             .toString(), target, mount.readOnly()));
