@@ -66,4 +66,17 @@ class RunMountOrderTest {
         assertEquals(List.of("/root/.cache:", "pip", "", "/root/.cache/pip:", "p", "p", "pip",
                 "/m:", "sub", "", "/m/sub:", "f", "no-m"), out);
     }
+
+    @Test
+    void aSecretInsideABindListedAfterIt_isMountedOnTop() throws Exception {
+        Path token = Files.writeString(temp.resolve("token"), "registry-token");
+        engine.build(BuildRequest.builder(context).tag("t:latest").secret("npmrc", token).dockerfileText("""
+                FROM busybox:latest
+                RUN --mount=type=secret,id=npmrc,target=/app/.npmrc --mount=type=bind,source=d,target=/app,rw \
+                    (cat /app/.npmrc; echo; ls -A /app) > /seen
+                """).build()).get(5, TimeUnit.MINUTES);
+        List<String> out = Collections.synchronizedList(new ArrayList<>());
+        assertEquals(0, engine.run("t:latest", List.of("cat", "/seen"), (stream, line) -> out.add(line)));
+        assertEquals(List.of("registry-token", ".npmrc", "f"), out);
+    }
 }
