@@ -337,7 +337,7 @@ final class BuildExecutor {
                 List<String> reasons = step.ignoreCache() ? List.of("the cache is off for this step (--no-cache)")
                         : ignoreCache ? List.of("the cache is off for an equal step of another stage "
                                 + "(--no-cache-filter), which runs as one with this step")
-                        : workspace.cache().explainMiss(inputs).lines();
+                        : MissReasons.of(workspace.cache().explainMiss(inputs), step);
                 listener.onEvent(new BuildEvent.StepCacheMiss(number, reasons));
             }
             State result = execute(step, state, copy, checksums, number, text, start, next);
