@@ -73,7 +73,7 @@ class BuildSourceErrorsCommandTest {
                    3 |    \s
                 --------------------
                 ERROR: failed to solve: %1$s/foo: failed to resolve source metadata for %1$s/foo:latest: failed to \
-                do request: Get "https://%1$s/v2/foo/manifests/latest": dial tcp: lookup %1$s: no such host
+                do request: Head "https://%1$s/v2/foo/manifests/latest": dial tcp: lookup %1$s: no such host
                 """.formatted(NOWHERE), build("FROM " + NOWHERE + "/foo\nRUN true\n"));
         // COPY --from an image shows the COPY's lines, as BuildKit gives that image the COPY's location.
         assertFails("""
@@ -84,12 +84,12 @@ class BuildSourceErrorsCommandTest {
                    3 |    \s
                 --------------------
                 ERROR: failed to solve: %1$s/img: failed to resolve source metadata for %1$s/img:latest: failed to \
-                do request: Get "https://%1$s/v2/img/manifests/latest": dial tcp: lookup %1$s: no such host
+                do request: Head "https://%1$s/v2/img/manifests/latest": dial tcp: lookup %1$s: no such host
                 """.formatted(NOWHERE), build("FROM scratch\nCOPY --from=" + NOWHERE + "/img /a /a\n"));
         // A RUN --mount's image has no location in BuildKit (detectRunMount): the ERROR line alone.
         assertFails("""
                 ERROR: failed to solve: %1$s/m: failed to resolve source metadata for %1$s/m:latest: failed to do \
-                request: Get "https://%1$s/v2/m/manifests/latest": dial tcp: lookup %1$s: no such host
+                request: Head "https://%1$s/v2/m/manifests/latest": dial tcp: lookup %1$s: no such host
                 """.formatted(NOWHERE), build("FROM scratch\nRUN --mount=from=" + NOWHERE + "/m true\n"));
     }
 
@@ -116,7 +116,7 @@ class BuildSourceErrorsCommandTest {
                    2 |    \s
                 --------------------
                 ERROR: failed to solve: %1$s/foo:latest: failed to resolve source metadata for %1$s/foo:latest: \
-                failed to do request: Get "http://%1$s/v2/foo/manifests/latest": dial tcp %1$s: connect: connection \
+                failed to do request: Head "http://%1$s/v2/foo/manifests/latest": dial tcp %1$s: connect: connection \
                 refused
                 """.formatted(refused), build("FROM " + refused + "/foo:latest\n"));
     }
