@@ -22,9 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  * 0.13.1 on dockerd 26's BuildKit) for the same input: exit code 1, whether the Dockerfile lines are printed, and
  * the {@code ERROR:} line, whose tail is Go's {@code net/http} error where wharf's HTTP clients see the cause.
  *
- * <p>Where wharf's words must differ they are wharf's own facts: the method and URL it sent ({@code Get} and plain
- * HTTP to a loopback registry, where containerd's resolver sends {@code Head} over HTTPS first), the address as
- * written, no DNS server ({@code lookup HOST on 10.0.0.53:53: no such host} in Go).
+ * <p>Where wharf's words must differ they are wharf's own facts: the URL it sent (plain HTTP to a loopback registry,
+ * as standalone BuildKit; dockerd's BuildKit tries HTTPS first), the address as written, no DNS server ({@code lookup
+ * HOST on 10.0.0.53:53: no such host} in Go). The method is containerd's resolver's: {@code Head} for a manifest.
  */
 class BuildSourceErrorsCommandTest {
     /** Never resolves (RFC 2606), on any network, so the lookup fails the same everywhere. */
@@ -235,5 +235,25 @@ class BuildSourceErrorsCommandTest {
         Outcome sbom = build(dockerfile, "--sbom", "true");
         assertEquals(0, sbom.exitCode(), sbom.err());
         assertEquals(true, sbom.err().contains("WARNING: wharf makes no provenance or SBOM attestations"), sbom.err());
+    }
+
+    @Test
+    void shorthandAttestations_takeTheLastValue_andClashWithAnAttestOfTheirType() throws IOException {
+        String dockerfile = "FROM scratch\n";
+        // buildx's --sbom and --provenance are StringVars: only the last value given is parsed (peer: exit 0).
+        Outcome last = build(dockerfile, "--sbom", "bogus", "--sbom", "false");
+        assertEquals(0, last.exitCode(), last.err());
+        assertFalse(last.err().contains("WARNING: wharf makes no"), last.err());
+        assertFails("ERROR: invalid value bogus\n", build(dockerfile, "--provenance", "false", "--provenance",
+                "bogus"));
+        // commands/build.go hands --attest and the canonicalized shorthands to one ParseAttests (peer: this error).
+        assertFails("ERROR: duplicate attestation field sbom\n",
+                build(dockerfile, "--attest", "type=sbom", "--sbom", "true"));
+        assertFails("ERROR: duplicate attestation field provenance\n",
+                build(dockerfile, "--attest", "type=provenance,disabled=true", "--provenance", "false"));
+        Outcome both = build(dockerfile, "--sbom", "true", "--provenance", "mode=max");
+        assertEquals(0, both.exitCode(), both.err());
+        assertEquals(true, both.err().contains("--sbom true is ignored")
+                && both.err().contains("--provenance mode=max is ignored"), both.err());
     }
 }
