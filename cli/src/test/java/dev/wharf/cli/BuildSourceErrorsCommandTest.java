@@ -256,4 +256,11 @@ class BuildSourceErrorsCommandTest {
         assertEquals(true, both.err().contains("--sbom true is ignored")
                 && both.err().contains("--provenance mode=max is ignored"), both.err());
     }
+
+    @Test
+    void aMultiPlatformBuildArgThatIsNoBoolean_failsTheSolveAsBuildKitsFrontend() throws IOException {
+        // frontend/dockerui/config.go reads BUILDKIT_MULTI_PLATFORM with strconv.ParseBool (peer: this line).
+        assertFails("ERROR: failed to solve: invalid boolean value for multi-platform: maybe\n",
+                build("FROM scratch\n", "--build-arg", "BUILDKIT_MULTI_PLATFORM=maybe"));
+    }
 }

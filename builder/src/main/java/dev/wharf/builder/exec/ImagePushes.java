@@ -50,13 +50,28 @@ final class ImagePushes {
      */
     List<PushSummary> push(Descriptor target, List<String> names, int step, List<ImageReference> mountSources,
                            OutputCompression compression) throws EngineException {
+        return push(target, names, step, mountSources, compression, compressed -> compressed);
+    }
+
+    /** What is pushed of the compressed image: its manifest, or a document over it (a platform index). */
+    @FunctionalInterface
+    interface Wrap {
+        Descriptor apply(Descriptor compressedManifest) throws LayerException;
+    }
+
+    /**
+     * As {@link #push(Descriptor, List, int, List, OutputCompression)}, pushing what {@code wrap} makes of the
+     * compressed manifest (already in the store).
+     */
+    List<PushSummary> push(Descriptor target, List<String> names, int step, List<ImageReference> mountSources,
+                           OutputCompression compression, Wrap wrap) throws EngineException {
         Descriptor pushed;
         try {
             // BuildKit shows the same work as its exporter's "exporting layers"; the id names the layer by the
             // short form of the diff ID, as its pushes name blobs.
-            pushed = compressor.image(target, compression, (layer, read, completed) -> listener.onEvent(
+            pushed = wrap.apply(compressor.image(target, compression, (layer, read, completed) -> listener.onEvent(
                     new BuildEvent.Transfer(step, "compressing " + layer.digest().toString().substring(0, 19), read,
-                            layer.size(), completed))).manifest();
+                            layer.size(), completed))).manifest());
         } catch (LayerException e) {
             throw new EngineException("cannot push " + String.join(", ", names) + ": " + e.getMessage(), e);
         }
