@@ -3,6 +3,7 @@ package dev.wharf.cli;
 import static dev.wharf.cli.CliHarness.wharf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.wharf.cli.CliHarness.Outcome;
@@ -262,5 +263,23 @@ class BuildSourceErrorsCommandTest {
         // frontend/dockerui/config.go reads BUILDKIT_MULTI_PLATFORM with strconv.ParseBool (peer: this line).
         assertFails("ERROR: failed to solve: invalid boolean value for multi-platform: maybe\n",
                 build("FROM scratch\n", "--build-arg", "BUILDKIT_MULTI_PLATFORM=maybe"));
+    }
+
+    @Test
+    void aPushToARefusedPort_failsAtOnceWithThePushersDialError() throws IOException {
+        String refused = "127.0.0.1:" + LocalRegistry.freePort();
+        long start = System.nanoTime();
+        Outcome pushed = build("FROM scratch\nENV A=1\n", "--output", "type=image,name=" + refused + "/y,push=true");
+        long millis = (System.nanoTime() - start) / 1_000_000;
+
+        assertEquals(1, pushed.exitCode(), pushed.err());
+        // exporter/containerimage wraps the pusher's error with the name as given; containerd's pusher HEADs the
+        // blob first, and a refused connect is not retried (util/resolver/retryhandler).
+        String report = report(pushed);
+        assertTrue(report.matches("ERROR: failed to solve: failed to push " + java.util.regex.Pattern.quote(refused)
+                + "/y: failed to do request: Head \"http://" + java.util.regex.Pattern.quote(refused)
+                + "/v2/y/blobs/sha256:[0-9a-f]{64}\": dial tcp " + java.util.regex.Pattern.quote(refused)
+                + ": connect: connection refused\n"), report);
+        assertTrue(millis < 6_000, "no 7 s of retries: " + millis + " ms");
     }
 }

@@ -287,6 +287,12 @@ final class ImageOutputs {
             if (e instanceof LayerException) {
                 throw new EngineException("cannot push " + String.join(", ", names) + ": " + e.getMessage(), e);
             }
+            if (e instanceof ImagePushes.PushFailed failed && failed.goReason().isPresent()) {
+                // The image exporter's error (exporter/containerimage/export.go wraps the pusher's with "failed to
+                // push NAME", the name as given): buildx prints "ERROR: failed to solve: failed to push ...".
+                throw new dev.wharf.builder.api.BuildFailedException("pushing " + String.join(", ", names), "", 0,
+                        null, "failed to push " + failed.name + ": " + failed.goReason().get(), e, false);
+            }
             throw e;
         }
         request.listener().onEvent(new BuildEvent.StepDone(step, ImagePushes.since(start)));

@@ -53,6 +53,28 @@ final class ImagePushes {
         return push(target, names, step, mountSources, compression, compressed -> compressed);
     }
 
+    /** A push to {@link #name} (as given, before normalizing) failed. */
+    static final class PushFailed extends EngineException {
+        private static final long serialVersionUID = 1L;
+
+        /** The name as the output or tag gave it. */
+        final String name;
+
+        PushFailed(String name, String message, LayerException cause) {
+            super(message, cause);
+            this.name = name;
+        }
+
+        /**
+         * BuildKit's reason when the registry could not be reached ({@code failed to do request: Head "..."}:
+         * containerd's pusher HEADs a blob first), empty when the registry answered.
+         */
+        Optional<String> goReason() {
+            return getCause() instanceof dev.wharf.layers.registry.RegistryException r && r.statusCode() < 0
+                    ? r.goReason() : Optional.empty();
+        }
+    }
+
     /** What is pushed of the compressed image: its manifest, or a document over it (a platform index). */
     @FunctionalInterface
     interface Wrap {
@@ -92,7 +114,7 @@ final class ImagePushes {
                 out.add(new PushSummary(reference.toString(), result.target().digest().toString(),
                         result.target().size(), result.blobsUploaded()));
             } catch (LayerException e) {
-                throw new EngineException("failed to push " + reference + ": " + e.getMessage(), e);
+                throw new PushFailed(name, "failed to push " + reference + ": " + e.getMessage(), e);
             }
         }
         return out;
