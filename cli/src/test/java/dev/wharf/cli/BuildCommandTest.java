@@ -558,6 +558,12 @@ class BuildCommandTest {
             assertTrue(second.err().contains("importing cache manifest from registry " + cache), second.err());
             assertEquals(first.out(), second.out(), "the same image: the RUN layer came from the second cache");
             assertTrue(second.err().contains("CACHED"), second.err());
+
+            // The same cache given twice is imported once, as BuildKit shows one import vertex for it.
+            Outcome twice = wharf("build", "--root", other, "--progress", "plain", "--cache-from", cache,
+                    "--cache-from", "type=registry,ref=" + cache, context.toString());
+            assertEquals(0, twice.exitCode(), twice.err());
+            assertEquals(1, twice.err().split("importing cache manifest from", -1).length - 1, twice.err());
         }
     }
 
