@@ -133,6 +133,11 @@ final class ImageOutputs {
         for (String tag : names) {
             workspace.store().images().tag(ImageName.parse(tag), named.getOrDefault(tag, manifest));
         }
+        if (platformIndex.isPresent() && request.outputs().stream().anyMatch(o -> o.type().equals("docker"))) {
+            // exporter/oci/export.go refuses a result per platform in its docker variant.
+            throw new dev.wharf.builder.api.BuildFailedException("exporting to docker image format", "", 0, null,
+                    "docker exporter does not currently support exporting manifest lists", null, false);
+        }
         Optional<LayerCompressor.Compressed> pushed = push(output -> manifestOf.apply(annotations(output)));
         ImageExporter exporter = new ImageExporter(workspace.store().blobs(), workspace.posix(),
                 workspace.store().json());

@@ -16,8 +16,10 @@ import java.util.TreeMap;
  * The image index BuildKit exports for a multi-platform result even when it holds one platform: asked for with the
  * build arg {@code BUILDKIT_MULTI_PLATFORM=1} (frontend/dockerui/config.go), the frontend returns its result per
  * platform and the image writer (exporter/containerimage/writer.go) wraps each platform's manifest in an OCI index,
- * the manifest's descriptor carrying the platform. A push, and the oci and docker exporters, then hand out the
- * index; the docker image store of the peer (dockerd's classic store) keeps the plain image, as wharf's store does.
+ * the manifest's descriptor carrying the platform. A push and the oci exporter then hand out the index, and the
+ * docker exporter refuses it ("docker exporter does not currently support exporting manifest lists",
+ * exporter/oci/export.go); the docker image store of the peer (dockerd's classic store) keeps the plain image, as
+ * wharf's store does.
  *
  * <p>Immutable; one per build.
  */
