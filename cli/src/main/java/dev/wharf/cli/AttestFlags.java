@@ -1,6 +1,7 @@
 package dev.wharf.cli;
 
 import dev.wharf.grammar.go.GoCsv;
+import dev.wharf.grammar.go.GoNumbers;
 import dev.wharf.grammar.go.GoQuote;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -65,7 +66,7 @@ final class AttestFlags {
         if (value == null || value.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(parseBool(value).map(b -> "type=" + type + ",disabled=" + !b)
+        return Optional.of(GoNumbers.parseBool(value).map(b -> "type=" + type + ",disabled=" + !b)
                 .orElse("type=" + type + "," + value));
     }
 
@@ -89,7 +90,7 @@ final class AttestFlags {
             if (key.equals("type")) {
                 type = v;
             } else if (key.equals("disabled")) {
-                disabled = parseBool(v).orElseThrow(() -> new IllegalArgumentException("invalid value " + field
+                disabled = GoNumbers.parseBool(v).orElseThrow(() -> new IllegalArgumentException("invalid value " + field
                         + ": strconv.ParseBool: parsing " + GoQuote.quote(v) + ": invalid syntax"));
             }
         }
@@ -97,14 +98,5 @@ final class AttestFlags {
             throw new IllegalArgumentException("attestation type not specified");
         }
         return Optional.of(new Attest(type, disabled));
-    }
-
-    /** Go's strconv.ParseBool. */
-    private static Optional<Boolean> parseBool(String v) {
-        return switch (v) {
-            case "1", "t", "T", "TRUE", "true", "True" -> Optional.of(true);
-            case "0", "f", "F", "FALSE", "false", "False" -> Optional.of(false);
-            default -> Optional.empty();
-        };
     }
 }

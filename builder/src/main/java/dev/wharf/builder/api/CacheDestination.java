@@ -81,7 +81,8 @@ public record CacheDestination(CacheSource.Type type, String location, String ta
         // boolean; any other value (mode=all, mode=MAX, ignore-error=yes) is only logged at debug level, and the
         // export runs with the default: min, errors not ignored.
         Mode mode = "max".equals(attrs.get("mode")) ? Mode.MAX : Mode.MIN;
-        boolean ignoreError = goBool(attrs.get("ignore-error"));
+        boolean ignoreError = attrs.containsKey("ignore-error")
+                && dev.wharf.grammar.go.GoNumbers.parseBool(attrs.get("ignore-error")).orElse(false);
         OutputCompression compression = OutputCompression.parse(attrs, FLAG);
         if (attrs.get("type").equals("inline")) {
             return inline();
@@ -92,13 +93,5 @@ public record CacheDestination(CacheSource.Type type, String location, String ta
         }
         return new CacheDestination(CacheSource.Type.LOCAL, CacheSpecs.require(attrs, "dest", FLAG),
                 attrs.getOrDefault("tag", ""), mode, ignoreError, compression);
-    }
-
-    /** Go's strconv.ParseBool, a value it refuses being false. */
-    private static boolean goBool(String value) {
-        return value != null && switch (value) {
-            case "1", "t", "T", "TRUE", "true", "True" -> true;
-            default -> false;
-        };
     }
 }

@@ -47,14 +47,14 @@ final class PlatformIndex {
         if (value.isEmpty()) {
             return Optional.empty();
         }
-        boolean wanted = switch (value) {
-            case "1", "t", "T", "TRUE", "true", "True" -> true;
-            case "0", "f", "F", "FALSE", "false", "False" -> false;
+        Optional<Boolean> parsed = dev.wharf.grammar.go.GoNumbers.parseBool(value);
+        if (parsed.isEmpty()) {
             // The frontend's error, a failure of the solve with no Dockerfile location ("ERROR: failed to
             // solve: invalid boolean value for multi-platform: maybe" from buildx).
-            default -> throw new dev.wharf.builder.api.BuildFailedException("[internal] frontend options", "", 0,
-                    null, "invalid boolean value for multi-platform: " + value, null, false);
-        };
+            throw new dev.wharf.builder.api.BuildFailedException("[internal] frontend options", "", 0, null,
+                    "invalid boolean value for multi-platform: " + value, null, false);
+        }
+        boolean wanted = parsed.get();
         if (!wanted) {
             return Optional.empty();
         }
