@@ -236,13 +236,24 @@ final class ImageOutputs {
     /**
      * The annotations of {@code type} among {@code all} that apply to this image: BuildKit's exporter takes those
      * without a platform for a single-platform image ({@code AnnotationsGroup.Platform(nil)} in writer.go), so one
-     * limited to a platform is left out even when it is the build's.
+     * limited to a platform is left out even when it is the build's. For the platform index of
+     * {@code BUILDKIT_MULTI_PLATFORM} it takes {@code Platform(&platform)}: index annotations of any platform, and
+     * the manifest's own ones without a platform and then those of its platform.
      */
-    private static TreeMap<String, String> ofType(List<ImageAnnotation> all, String type) {
+    private TreeMap<String, String> ofType(List<ImageAnnotation> all, String type) {
         TreeMap<String, String> out = new TreeMap<>();
+        boolean onIndex = type.equals(ImageAnnotation.INDEX) || type.equals(ImageAnnotation.INDEX_DESCRIPTOR);
         for (ImageAnnotation a : all) {
-            if (a.type().equals(type) && a.platform().isEmpty()) {
+            if (a.type().equals(type) && (a.platform().isEmpty() || onIndex && platformIndex.isPresent())) {
                 out.put(a.key(), a.value());
+            }
+        }
+        if (platformIndex.isPresent() && !onIndex) {
+            String platform = platformIndex.get().platform().toString();
+            for (ImageAnnotation a : all) {
+                if (a.type().equals(type) && a.platform().filter(platform::equals).isPresent()) {
+                    out.put(a.key(), a.value());
+                }
             }
         }
         return out;

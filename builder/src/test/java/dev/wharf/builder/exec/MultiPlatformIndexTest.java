@@ -91,7 +91,9 @@ class MultiPlatformIndexTest {
         Path skopeo = PeerTools.require("skopeo");
         String app = registry.host() + "/team/multi:1";
 
-        BuildResult built = build(app, Map.of("BUILDKIT_MULTI_PLATFORM", "1"), List.of("index:org.example.kind=index"),
+        String platform = "linux/" + hostArchitecture();
+        BuildResult built = build(app, Map.of("BUILDKIT_MULTI_PLATFORM", "1"), List.of("index:org.example.kind=index",
+                        "manifest[" + platform + "]:org.example.kind=platform", "manifest[linux/s390x]:org.example.x=no"),
                 "type=registry", "type=oci,dest=" + temp.resolve("oci.tar"),
                 "type=oci,tar=false,dest=" + temp.resolve("layout"));
 
@@ -116,6 +118,9 @@ class MultiPlatformIndexTest {
                 "docker://" + registry.host() + "/team/multi@" + entry.get("digest").asText()));
         assertEquals(MediaTypes.OCI_LAYER_GZIP, manifest.at("/layers/1/mediaType").asText(),
                 "the child is the compressed manifest");
+        // writer.go Annotations.Platform(&p): the manifest gets the annotations of its own platform only.
+        assertEquals("platform", manifest.at("/annotations/org.example.kind").asText(), manifest.toString());
+        assertTrue(manifest.at("/annotations/org.example.x").isMissingNode(), manifest.toString());
         // skopeo resolves the index to this platform's manifest and verifies every blob and diff ID.
         run(skopeo.toString(), "copy", "-q", "--src-tls-verify=false", "docker://" + app,
                 "oci:" + temp.resolve("copy") + ":app");
