@@ -464,7 +464,7 @@ final class BuildCommand implements Callable<Integer> {
             return ExitCodes.FAILED;
         }
         try {
-            // CacheFlags.problem refused what buildx refuses (an empty value included: buildx 0.13 fails "EOF");
+            // CacheFlags.problem refused what buildx refuses (empty values are skipped);
             // a list of references is one cache each.
             for (String value : CacheFlags.entries(cacheFrom)) {
                 request.cacheFrom(CacheSource.parse(value));

@@ -57,7 +57,9 @@ final class CacheFlags {
      * The cache entries buildx 0.13 makes of the values (util/buildflags/cache.go ParseCacheEntry): a value of
      * references alone (no field has {@code =}) is one registry cache per CSV field, so {@code --cache-from a,b}
      * imports both a and b (and {@code a,} gives an empty reference, which BuildKit's client refuses); any other
-     * value is one entry. An empty value is encoding/csv's end of input: buildx fails with {@code EOF}.
+     * value is one entry. An empty value is skipped, as buildx does since 0.14 (0.13 failed with encoding/csv's
+     * {@code EOF}): CI scripts pass {@code --cache-from "$CACHE"} with the variable unset, and a build that ran
+     * before must not fail for it.
      *
      * @throws IllegalArgumentException with buildx's message when a value is no CSV line
      */
@@ -65,7 +67,7 @@ final class CacheFlags {
         List<String> out = new java.util.ArrayList<>();
         for (String value : values) {
             if (value.isEmpty()) {
-                throw new IllegalArgumentException("EOF");
+                continue;
             }
             List<String> fields = GoCsv.fields(value);
             if (fields.stream().noneMatch(f -> f.contains("="))) {

@@ -568,15 +568,15 @@ class BuildCommandTest {
     }
 
     @Test
-    void emptyCacheToOrCacheFrom_failsWithEof_asBuildx013() throws IOException {
-        // buildx 0.13's ParseCacheEntry reads each value with encoding/csv, which ends an empty one with io.EOF
-        // (the peer: "ERROR: EOF"); only later buildx releases skip empty values.
+    void emptyCacheToOrCacheFrom_isSkipped_asBuildxSince014() throws IOException {
+        // buildx 0.13 failed an empty value with encoding/csv's "EOF"; later releases skip it, which keeps
+        // `--cache-from "$CACHE"` with the variable unset working.
         Path context = Files.createDirectories(dir.resolve("empty-cache"));
-        Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\n");
+        Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nLABEL a=b\n");
         for (String flag : List.of("--cache-to", "--cache-from")) {
-            Outcome built = wharf("build", "--root", root(), flag, "", context.toString());
-            assertEquals(1, built.exitCode(), built.err());
-            assertEquals("ERROR: EOF\n", built.err());
+            Outcome built = wharf("build", "--root", root(), "--progress", "plain", flag, "", context.toString());
+            assertEquals(0, built.exitCode(), built.err());
+            assertFalse(built.err().contains("cache manifest"), built.err());
         }
     }
 
