@@ -8,6 +8,7 @@ import dev.wharf.builder.plan.BuildPlan;
 import dev.wharf.builder.plan.PlannedStage;
 import dev.wharf.builder.plan.StageBase;
 import dev.wharf.builder.plan.Step;
+import dev.wharf.builder.plan.StepSource;
 import dev.wharf.builder.snapshot.Mount;
 import dev.wharf.builder.snapshot.Snapshotter;
 import dev.wharf.cache.CacheException;
@@ -84,6 +85,8 @@ final class BuildExecutor {
     private final NoCacheSpread noCache;
     /** The FROM vertices shown, by image and platform: stages starting from the same image show one. */
     private final Set<String> fromVertices = ConcurrentHashMap.newKeySet();
+    /** Set by {@link #run} before any stage runs; steps wait through it for the stages they read. */
+    private StageScheduler scheduler;
 
     /** @param counter the build's step numbers (base image resolution took the first ones) */
     BuildExecutor(Workspace workspace, BuildPlan plan, BuildSettings settings, StepRunner runner,
@@ -122,7 +125,8 @@ final class BuildExecutor {
 
     /** Builds every planned stage, independent ones at the same time; returns the target stage's final state. */
     State run() throws BuildFailedException, InterruptedException {
-        return new StageScheduler(plan, settings.parallelism()).run(stage -> {
+        scheduler = new StageScheduler(plan, settings.parallelism());
+        return scheduler.run(stage -> {
             State state = runStage(stage);
             stages.put(stage.index(), state);
             return state;
@@ -286,6 +290,12 @@ final class BuildExecutor {
             // that do not see it.
             return new State(state.layers(), nextImage(state.image(), step, text, Optional.empty(),
                     metadataCreated()), state.parent());
+        }
+        for (StepSource source : step.sources()) {
+            if (source instanceof StepSource.Stage from) {
+                // BuildKit's graph is one of steps: the stage ran up to here while the one it reads still built.
+                scheduler.awaitStage(from.index());
+            }
         }
         if (contextTransfer.isPresent() && !ContextTransfer.paths(step).isEmpty()) {
             // BuildKit's context source is a vertex of its own, done before the first step that needs it.

@@ -56,4 +56,60 @@ class StageSchedulerTest {
         assertEquals(failure, thrown);
         assertTrue(!started.contains("c") && !started.contains("final"), "started: " + started);
     }
+
+    private static BuildPlan plan(String dockerfile) throws Exception {
+        return new Planner((reference, platform) -> {
+            throw new ImageResolutionException("no images here: " + reference);
+        }).plan(DockerfileReader.read(DockerfileParser.parse(dockerfile)),
+                PlanRequest.of(Platform.of("linux", "amd64", "")));
+    }
+
+    private static final String LAYERED_JAR = """
+            FROM scratch AS build
+            COPY pom.xml /pom.xml
+            FROM scratch
+            COPY passwd /etc/passwd
+            COPY --from=build /pom.xml /app/
+            """;
+
+    @Test
+    @Timeout(60)
+    void aStageStartsBeforeTheStageItCopiesFrom_isDone_andItsStepWaitsForIt() throws Exception {
+        // BuildKit runs the final stage's first steps while the build stage still runs: only the COPY --from waits.
+        BuildPlan plan = plan(LAYERED_JAR);
+        CountDownLatch finalStarted = new CountDownLatch(1);
+        java.util.List<String> events = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        StageScheduler scheduler = new StageScheduler(plan, 2);
+        scheduler.run(stage -> {
+            if (stage.index() == 0) {
+                assertTrue(finalStarted.await(20, java.util.concurrent.TimeUnit.SECONDS),
+                        "the final stage did not start while the build stage ran");
+                events.add("build done");
+            } else {
+                events.add("final started");
+                finalStarted.countDown();
+                scheduler.awaitStage(0);
+                events.add("final copies from build");
+            }
+            return null;
+        });
+        assertEquals(java.util.List.of("final started", "build done", "final copies from build"), events);
+    }
+
+    @Test
+    @Timeout(60)
+    void aStageWaitingForAnother_givesItsTurnUp_soOneTurnIsEnough() throws Exception {
+        BuildPlan plan = plan(LAYERED_JAR);
+        Set<String> done = ConcurrentHashMap.newKeySet();
+        StageScheduler scheduler = new StageScheduler(plan, 1);
+        scheduler.run(stage -> {
+            if (stage.index() == 1) {
+                scheduler.awaitStage(0);
+                assertTrue(done.contains("build"), "awaitStage returned before the build stage was done");
+            }
+            done.add(stage.index() == 0 ? "build" : "final");
+            return null;
+        });
+        assertEquals(Set.of("build", "final"), done);
+    }
 }
