@@ -534,8 +534,20 @@ final class BuildExecutor {
                 located);
         // The step's own error line says what BuildKit's vertex error says (#4 ERROR: process "/bin/sh -c make"
         // did not complete successfully: exit code: 2); the step and its line are already on screen.
-        listener.onEvent(new BuildEvent.StepFailed(number, why, elapsed(start)));
+        listener.onEvent(new BuildEvent.StepFailed(number, vertexError(why), elapsed(start)));
         return e;
+    }
+
+    private static final String CACHE_KEY_FAILURE = "failed to compute cache key: ";
+
+    /**
+     * A step's error as its vertex shows it: BuildKit's solver wraps a cache-key failure in "failed to compute cache
+     * key: " only after the vertex recorded it (edge.go's computeCacheKeyFromDep around sharedOp.CalcSlowCache, which
+     * completes the vertex with the inner error), so COPY of a missing target/app.jar shows {@code #6 ERROR: failed
+     * to calculate checksum of ref ...: "/target/app.jar": not found} and the build's error has the prefix.
+     */
+    static String vertexError(String reason) {
+        return reason.startsWith(CACHE_KEY_FAILURE) ? reason.substring(CACHE_KEY_FAILURE.length()) : reason;
     }
 
     private static Duration elapsed(long start) {
