@@ -15,8 +15,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -25,8 +25,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * done, and a step that copies or mounts from another stage ({@code COPY --from}, {@code RUN --mount=from=}) waits
  * for that stage ({@link #awaitStage}) when it gets there, not before the stage starts: BuildKit's graph is one of
  * steps, so a final stage's {@code RUN adduser} runs while the Maven stage it later copies the jar from still
- * builds (and is cached even when that build fails). At most {@code parallelism} stages run at a time; a stage
- * waiting for another gives its turn up meanwhile, so waits cannot take every turn. The first failure stops the
+ * builds (and is cached even when that build fails). At most {@code parallelism} stages run at a time, in the order
+ * they were scheduled; a stage waiting for another lends its thread's place to the next stage in the queue
+ * meanwhile (the pool grows by one while it waits), so waits cannot take every place. The first failure stops the
  * build: the other running stages are interrupted (their processes killed, their snapshots released) and
  * {@link #run} returns only after they have stopped, reporting that first failure.
  *
@@ -41,8 +42,8 @@ final class StageScheduler {
 
     private final BuildPlan plan;
     private final int parallelism;
-    /** Turns of the stages running (not waiting for another stage): {@code parallelism} of them. */
-    private final Semaphore turns;
+    /** The stages' threads; set by {@link #run}. Its size grows by one per stage waiting in awaitStage. */
+    private ThreadPoolExecutor pool;
     private final Map<Integer, CompletableFuture<BuildExecutor.State>> futures = new ConcurrentHashMap<>();
     /** The failure that stopped the build; later ones (stages interrupted because of it) do not replace it. */
     private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
@@ -50,13 +51,12 @@ final class StageScheduler {
     StageScheduler(BuildPlan plan, int parallelism) {
         this.plan = plan;
         this.parallelism = parallelism;
-        this.turns = new Semaphore(parallelism);
     }
 
     /** Runs every stage with {@code runner}; returns the target stage's final state. */
     BuildExecutor.State run(StageRunner runner) throws BuildFailedException, InterruptedException {
-        // A thread per stage: stages waiting in awaitStage hold one without a turn.
-        ExecutorService pool = Executors.newFixedThreadPool(plan.stages().size(),
+        int threads = Math.min(parallelism, plan.stages().size());
+        pool = new ThreadPoolExecutor(threads, threads, 0L, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 r -> {
                     Thread t = new Thread(r, "wharf-stage");
                     t.setDaemon(true);
@@ -119,14 +119,27 @@ final class StageScheduler {
         if (future == null || future.isDone() && !future.isCompletedExceptionally()) {
             return;
         }
-        turns.release();
+        resizePool(1);
         try {
             future.get();
         } catch (ExecutionException e) {
             throw new InterruptedException("stage " + index + " failed");
         } finally {
-            // Taken back also when interrupted, so that the release at the stage's end stays balanced.
-            turns.acquireUninterruptibly();
+            resizePool(-1);
+        }
+    }
+
+    /**
+     * Lends (+1) or takes back (-1) a thread's place: a larger core size starts a thread for the next queued stage,
+     * a smaller one ends a thread once it is idle.
+     */
+    private synchronized void resizePool(int by) {
+        if (by > 0) {
+            pool.setMaximumPoolSize(pool.getMaximumPoolSize() + by);
+            pool.setCorePoolSize(pool.getCorePoolSize() + by);
+        } else {
+            pool.setCorePoolSize(pool.getCorePoolSize() + by);
+            pool.setMaximumPoolSize(pool.getMaximumPoolSize() + by);
         }
     }
 
@@ -144,24 +157,10 @@ final class StageScheduler {
         CompletableFuture<BuildExecutor.State> future = base
                 .thenApplyAsync(ignored -> {
                     try {
-                        turns.acquire();
-                    } catch (InterruptedException e) {
-                        firstFailure.compareAndSet(null, e);
-                        throw new CompletionException(e);
-                    }
-                    if (firstFailure.get() != null) {
-                        // The turn came from a stage that failed (it gives its turn back on the way out): the
-                        // build is over, this stage does not start.
-                        turns.release();
-                        throw new CompletionException(new InterruptedException("the build failed"));
-                    }
-                    try {
                         return runner.run(stage);
                     } catch (BuildFailedException | InterruptedException e) {
                         firstFailure.compareAndSet(null, e);
                         throw new CompletionException(e);
-                    } finally {
-                        turns.release();
                     }
                 }, pool);
         // The first failure stops every other stage: their threads are interrupted, and the stages still queued

@@ -98,18 +98,30 @@ class StageSchedulerTest {
 
     @Test
     @Timeout(60)
-    void aStageWaitingForAnother_givesItsTurnUp_soOneTurnIsEnough() throws Exception {
-        BuildPlan plan = plan(LAYERED_JAR);
-        Set<String> done = ConcurrentHashMap.newKeySet();
+    void aStageWaitingForAnother_lendsItsPlace_soOneThreadIsEnough() throws Exception {
+        // One thread: base runs, then final (queued before build, which waits for base) takes the thread and waits
+        // for build, which must get a place of its own or the build would hang.
+        BuildPlan plan = plan("""
+                FROM scratch AS base
+                COPY jdk /opt/jdk
+                FROM base AS build
+                COPY pom.xml /pom.xml
+                FROM scratch
+                COPY --from=build /pom.xml /app/
+                """);
+        java.util.List<String> events = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         StageScheduler scheduler = new StageScheduler(plan, 1);
         scheduler.run(stage -> {
-            if (stage.index() == 1) {
-                scheduler.awaitStage(0);
-                assertTrue(done.contains("build"), "awaitStage returned before the build stage was done");
+            String name = stage.name().orElse("final");
+            if (name.equals("base")) {
+                Thread.sleep(300); // final is queued meanwhile, ahead of build
+            } else if (name.equals("final")) {
+                events.add("final waits");
+                scheduler.awaitStage(1);
             }
-            done.add(stage.index() == 0 ? "build" : "final");
+            events.add(name + " done");
             return null;
         });
-        assertEquals(Set.of("build", "final"), done);
+        assertEquals(java.util.List.of("base done", "final waits", "build done", "final done"), events);
     }
 }
