@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The cache key form of a RUN's mounts: what BuildKit's exec op cache map holds of them, so that the same mounts
@@ -22,7 +23,8 @@ import java.util.Map;
  *   <li>bind, cache and tmpfs mounts sorted by target, so their order in the RUN does not count; targets as
  *       dockerfile2llb makes them (an absolute one as written, a relative one joined to the working directory);</li>
  *   <li>a mount's source as its selector, {@code path.Join("/", source)} ({@code ./a}, {@code a} and {@code /a/}
- *       are one), and the content checksum of what it selects, never the name of the stage it comes from;</li>
+ *       are one), and the content checksum of what it selects ({@link #checksums}), never the name of the stage it
+ *       comes from;</li>
  *   <li>a cache mount's id and sharing left out (checkShouldClearCacheOpts) unless they are dockerfile2llb's
  *       defaults (id the target, sharing shared), so renaming a cache or locking it reruns nothing; the
  *       {@code BUILDKIT_CACHE_MOUNT_NS} namespace counts only through such a default id;</li>
@@ -42,25 +44,42 @@ final class MountKeys {
     }
 
     /**
-     * The key entries of the step's mounts; {@code checksums} holds their sources' content checksums under
-     * {@link RunMounts#checksumKey}, and {@code namespace} is the build's cache mount namespace ("" for none).
+     * The key entries of the step's mounts, their sources' content aside ({@link #checksums});
+     * {@code namespace} is the build's cache mount namespace ("" for none).
      */
-    static List<String> of(Step step, Map<String, Digest> checksums, String namespace) {
+    static List<String> of(Step step, String namespace) {
         String workingDir = step.environment().workingDir();
         List<String> out = new ArrayList<>();
         int ssh = 0;
         for (int index : order(step)) {
             Mount mount = step.mounts().get(index);
-            Digest checksum = checksums.get(RunMounts.checksumKey(index));
-            String content = checksum == null ? "" : checksum.toString();
             switch (mount.type()) {
                 case BIND, CACHE, TMPFS -> {
                     String dest = dest(mount.target(), workingDir);
-                    out.add(filesystem(mount, dest, content, namespace));
+                    out.add(filesystem(mount, dest, namespace));
                 }
                 case SECRET -> out.addAll(secret(mount));
                 case SSH -> out.add(ssh(mount, ssh++));
                 default -> throw new IllegalStateException("unknown mount type " + mount.type());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The content checksums of the step's mount sources as the key holds them: named by the mount's place in
+     * {@link #order} ({@link RunMounts#checksumKey} of it), so that reordering the RUN's mounts keeps them, and
+     * without that of a cache mount made with uid/gid/mode, whose start directory is all BuildKit's key sees of its
+     * {@code from=} state. {@code checksums} holds them by the mounts' places in the RUN.
+     */
+    static Map<String, Digest> checksums(Step step, Map<String, Digest> checksums) {
+        Map<String, Digest> out = new TreeMap<>();
+        List<Integer> order = order(step);
+        for (int place = 0; place < order.size(); place++) {
+            Mount mount = step.mounts().get(order.get(place));
+            Digest checksum = checksums.get(RunMounts.checksumKey(order.get(place)));
+            if (checksum != null && !(mount.type() == MountType.CACHE && madeDirectory(mount))) {
+                out.put(RunMounts.checksumKey(place), checksum);
             }
         }
         return out;
@@ -93,32 +112,37 @@ final class MountKeys {
         return out;
     }
 
-    private static String filesystem(Mount mount, String dest, String content, String namespace) {
+    private static String filesystem(Mount mount, String dest, String namespace) {
         String selector = selector(mount.source());
         return switch (mount.type()) {
-            case BIND -> "bind dest=" + dest + " ro=" + mount.readOnly() + " selector=" + selector
-                    + " content=" + content;
+            case BIND -> "bind dest=" + dest + " ro=" + mount.readOnly() + " selector=" + selector;
             case TMPFS -> "tmpfs dest=" + dest + " ro=" + mount.readOnly() + " size=" + mount.sizeLimit();
             default -> "cache dest=" + dest + " ro=" + mount.readOnly() + " id=" + cacheId(mount, dest, namespace)
-                    + " " + startState(mount, selector, content);
+                    + " " + startState(mount, selector);
         };
+    }
+
+    /** Whether a cache mount starts from the directory setCacheUIDGID makes: uid/gid/mode and no source. */
+    private static boolean madeDirectory(Mount mount) {
+        return selector(mount.source()).equals("/")
+                && (mount.uid().isPresent() || mount.gid().isPresent() || mount.mode().isPresent());
     }
 
     /**
      * What BuildKit mounts a cache from: the {@code source} of the {@code from=} state (scratch without one), a
      * directory made with uid/gid/mode when there is no source, the {@code from=} state's root, or nothing.
      */
-    private static String startState(Mount mount, String selector, String content) {
+    private static String startState(Mount mount, String selector) {
         if (!selector.equals("/")) {
-            return "selector=" + selector + " content=" + content;
+            return "selector=" + selector;
         }
-        if (mount.uid().isPresent() || mount.gid().isPresent() || mount.mode().isPresent()) {
+        if (madeDirectory(mount)) {
             // The content hash of the directory setCacheUIDGID makes on the from= state (or scratch): its owner
             // and mode, nothing of the state it is made on.
             return "mkdir=" + mount.uid().orElse(0) + ":" + mount.gid().orElse(0) + ":"
                     + Long.toOctalString(mount.mode().orElse(0755) & 0777 & ~UMASK);
         }
-        return mount.from().isEmpty() ? "scratch" : "selector=/ content=" + content;
+        return mount.from().isEmpty() ? "scratch" : "selector=/";
     }
 
     /** The cache id as the key keeps it: only the default one (the target, shared), else nothing. */

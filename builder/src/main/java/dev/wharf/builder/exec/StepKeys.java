@@ -66,14 +66,15 @@ final class StepKeys {
         canonical(step, b);
         if (!step.mounts().isEmpty()) {
             String namespace = String.join("", runExtras.getOrDefault(CACHE_MOUNT_NAMESPACE, List.of()));
-            b.instruction("mounts", MountKeys.of(step, checksums, namespace));
+            b.instruction("mounts", MountKeys.of(step, namespace));
         }
-        // The mounts' checksums are in their entries above, which do not depend on the mounts' order.
+        // The mounts' checksums go in by the mounts' places in BuildKit's order, not in the RUN's.
         checksums.forEach((key, value) -> {
             if (step.mounts().isEmpty() || !RunMounts.isChecksumKey(key)) {
                 b.checksum(key, value);
             }
         });
+        MountKeys.checksums(step, checksums).forEach(b::checksum);
         // SOURCE_DATE_EPOCH clamps the layer's timestamps and dates the history entry, so it changes the result
         // even when the step does not read it.
         sourceDateEpoch.ifPresent(e -> b.instruction("sourceDateEpoch", Long.toString(e)));

@@ -50,10 +50,15 @@ class RunMountCacheKeysTest {
 
     /** Builds {@code FROM busybox} and a RUN with {@code mounts}; whether that RUN was cached. */
     private String build(String mounts) throws Exception {
+        return build("", mounts);
+    }
+
+    /** Builds {@code stages}, then {@code FROM busybox} and a RUN with {@code mounts}; whether it was cached. */
+    private String build(String stages, String mounts) throws Exception {
         BuildResult result = engine.build(BuildRequest.builder(context)
-                .dockerfileText("FROM busybox:latest\nRUN " + mounts + " echo marker\n").build())
+                .dockerfileText(stages + "FROM busybox:latest\nRUN " + mounts + " echo marker\n").build())
                 .get(5, TimeUnit.MINUTES);
-        return result.steps().stream().filter(s -> s.name().startsWith("RUN")).findFirst()
+        return result.steps().stream().filter(s -> s.name().endsWith("echo marker")).findFirst()
                 .map(s -> s.cached() ? "CACHED" : "ran").orElseThrow();
     }
 
@@ -100,5 +105,24 @@ class RunMountCacheKeysTest {
         seen.add(build("--mount=type=secret,target=/t/y"));
         seen.add(build("--mount=type=secret,id=y,target=/t,mode=0400,uid=0"));
         assertEquals(List.of("ran", "ran", "CACHED", "ran", "CACHED"), seen);
+    }
+
+    @Test
+    void mountsFromAStage_keyedByWhatTheySelect() throws Exception {
+        String stage = "FROM busybox:latest AS s\nRUN mkdir -p /d && echo 1 > /d/f && echo %s > /other\n";
+        List<String> seen = new ArrayList<>();
+        seen.add(build(stage.formatted("a"), "--mount=type=bind,from=s,source=/d,target=/m"));
+        // Another file of the stage changed: what the bind selects did not. Spellings of the same paths are one.
+        seen.add(build(stage.formatted("b"), "--mount=type=bind,from=s,source=/d,target=/m"));
+        seen.add(build(stage.formatted("b"), "--mount=type=bind,from=s,source=d/,target=m"));
+        // A cache made with uid on the stage is keyed by the directory made, one with source by what it selects,
+        // one of the stage's root by all of it.
+        seen.add(build(stage.formatted("b"), "--mount=type=cache,from=s,uid=5,target=/cc"));
+        seen.add(build(stage.formatted("c"), "--mount=type=cache,from=s,uid=5,target=/cc"));
+        seen.add(build(stage.formatted("c"), "--mount=type=cache,from=s,source=d,target=/cc"));
+        seen.add(build(stage.formatted("d"), "--mount=type=cache,from=s,source=d,target=/cc"));
+        seen.add(build(stage.formatted("d"), "--mount=type=cache,from=s,target=/cc"));
+        seen.add(build(stage.formatted("e"), "--mount=type=cache,from=s,target=/cc"));
+        assertEquals(List.of("ran", "CACHED", "CACHED", "ran", "CACHED", "ran", "CACHED", "ran", "ran"), seen);
     }
 }
