@@ -31,7 +31,7 @@ import java.util.OptionalLong;
 final class StepKeys {
     /** The run extra holding the build's {@code --network} (when not default): keys RUN steps without their own. */
     static final String BUILD_NETWORK = "buildNetwork";
-    /** The run extra holding {@code BUILDKIT_CACHE_MOUNT_NS} (when set): keys the cache mounts MountKeys keeps ids of. */
+    /** The run extra holding {@code BUILDKIT_CACHE_MOUNT_NS} (when set): keys the cache ids MountKeys keeps. */
     static final String CACHE_MOUNT_NAMESPACE = "cacheMountNamespace";
 
     private StepKeys() {
