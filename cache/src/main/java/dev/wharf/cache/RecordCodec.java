@@ -16,6 +16,7 @@ import dev.wharf.layers.Digest;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.Platform;
 import dev.wharf.layers.json.CanonicalJson;
+import dev.wharf.layers.json.GoTime;
 import dev.wharf.layers.json.JsonTrees;
 import dev.wharf.layers.layer.LayerBlob;
 import java.io.IOException;
@@ -212,7 +213,7 @@ final class RecordCodec {
         try {
             CacheKey key = CacheKey.parse(text(root, "key"));
             int keyVersion = integer(root, "keyVersion");
-            Instant created = Instant.parse(text(root, "created"));
+            Instant created = GoTime.instant(text(root, "created"));
             CacheKeyInputs inputs = inputs(object(root, "inputs"));
             StepResult result = result(object(root, "result"));
             if (expectedKey != null && !key.equals(expectedKey)) {

@@ -53,6 +53,32 @@ class CanonicalJsonTest {
     }
 
     @Test
+    void goTime_parseAgreesWithIsoOffsetDateTime() {
+        // The hand-read common form and the formatter it falls back to: the same value, or both reject.
+        String[] texts = {"2024-01-02T03:04:05Z", "2024-01-02T03:04:05.12Z", "2024-01-02T03:04:05.000000001-05:30",
+            "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999+14:00", "2024-02-29T00:00:00Z",
+            "2023-02-29T00:00:00Z", "2024-04-31T00:00:00Z", "2024-13-01T00:00:00Z", "2024-01-01T24:00:00Z",
+            "2024-01-01T23:60:00Z", "2024-01-01T23:59:60Z", "2024-01-01T00:00:00+18:00", "2024-01-01T00:00:00+18:01",
+            "2024-01-01T00:00:00+19:00", "2024-01-01T00:00:00-00:00", "2024-01-01T00:00:00+05:60",
+            "2024-01-01T00:00:00.Z", "2024-01-01T00:00:00.1234567891Z", "2024-01-01T00:00Z",
+            "2024-01-01t00:00:00z", "2024-01-01T00:00:00+0530", "2024-01-01T00:00:00+05:30:15",
+            "+12024-01-01T00:00:00Z", "2024-1-01T00:00:00Z", "2024-01-01T00:00:00", "2024-01-01T0a:00:00Z",
+            "2024-01-01T00:00:00.5+01:00", "2024-01-01T00:00:00 Z", "2024-01-01T00:00:00ZZ"};
+        for (String text : texts) {
+            OffsetDateTime expected;
+            try {
+                expected = OffsetDateTime.parse(text, java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+            } catch (java.time.format.DateTimeParseException e) {
+                assertThrows(IllegalArgumentException.class, () -> GoTime.parse(text), text);
+                continue;
+            }
+            OffsetDateTime parsed = GoTime.parse(text);
+            assertEquals(expected, parsed, text);
+            assertEquals(expected.getOffset(), parsed.getOffset(), text);
+        }
+    }
+
+    @Test
     void read_reportsMalformedJsonAsLayerExceptionNamingTheDocument() {
         LayerException e = assertThrows(LayerException.class,
                 () -> json.read("{\"Env\":[\"A=1\"".getBytes(StandardCharsets.UTF_8), ExecutionConfig.class,
