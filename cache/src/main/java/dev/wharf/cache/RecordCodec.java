@@ -98,7 +98,7 @@ final class RecordCodec {
         root.put("version", FORMAT_VERSION);
         root.put("key", record.key().toString());
         root.put("keyVersion", record.keyVersion());
-        root.put("created", record.created().toString());
+        root.put("created", GoTime.instantText(record.created()));
         CacheKeyInputs in = record.inputs();
         ObjectNode inputs = root.putObject("inputs");
         inputs.put("identity", in.identity().selector());

@@ -90,6 +90,38 @@ public final class GoTime {
     }
 
     /**
+     * {@link Instant#toString}'s text ({@code ISO_INSTANT}: seconds always, then 3, 6 or 9 digits of fraction when it
+     * is not zero, {@code Z}), written by hand for the years 0 to 9999: a build writes one into every cache record,
+     * and {@code Instant.toString} initialised DateTimeFormatter for it (its static formatters, in the interpreter).
+     */
+    public static String instantText(Instant instant) {
+        OffsetDateTime time = instant.atOffset(ZoneOffset.UTC);
+        int year = time.getYear();
+        if (year < 0 || year > 9999) {
+            return instant.toString();
+        }
+        StringBuilder out = new StringBuilder(30);
+        digits(out, year, 4).append('-');
+        digits(out, time.getMonthValue(), 2).append('-');
+        digits(out, time.getDayOfMonth(), 2).append('T');
+        digits(out, time.getHour(), 2).append(':');
+        digits(out, time.getMinute(), 2).append(':');
+        digits(out, time.getSecond(), 2);
+        int nanos = time.getNano();
+        if (nanos != 0) {
+            out.append('.');
+            if (nanos % 1_000_000 == 0) {
+                digits(out, nanos / 1_000_000, 3);
+            } else if (nanos % 1000 == 0) {
+                digits(out, nanos / 1000, 6);
+            } else {
+                digits(out, nanos, 9);
+            }
+        }
+        return out.append('Z').toString();
+    }
+
+    /**
      * An instant as {@link Instant#parse} reads it ({@code ISO_INSTANT}), the common UTC form
      * ({@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z}, what {@code Instant.toString} writes) read by hand as {@link #parse}
      * reads it: the build cache's records and the store's markers hold such times, and a cached build reads them

@@ -79,6 +79,31 @@ class CanonicalJsonTest {
     }
 
     @Test
+    void goTime_instantTextAndInstantAgreeWithTheJdk() {
+        java.util.Random random = new java.util.Random(42);
+        java.util.List<java.time.Instant> instants = new java.util.ArrayList<>(java.util.List.of(java.time.Instant.EPOCH,
+                java.time.Instant.parse("0000-01-01T00:00:00Z"), java.time.Instant.parse("9999-12-31T23:59:59.999999999Z"),
+                java.time.Instant.parse("+10000-01-01T00:00:00Z"), java.time.Instant.parse("-0001-12-31T23:59:59Z"),
+                java.time.Instant.ofEpochSecond(1_700_000_000, 120_000_000),
+                java.time.Instant.ofEpochSecond(1_700_000_000, 123_456_000),
+                java.time.Instant.ofEpochSecond(1_700_000_000, 1)));
+        for (int i = 0; i < 2000; i++) {
+            instants.add(java.time.Instant.ofEpochSecond(random.nextLong() % 253_402_300_800L,
+                    switch (i % 4) {
+                        case 0 -> 0;
+                        case 1 -> random.nextInt(1000) * 1_000_000;
+                        case 2 -> random.nextInt(1_000_000) * 1000;
+                        default -> random.nextInt(1_000_000_000);
+                    }));
+        }
+        for (java.time.Instant instant : instants) {
+            String text = GoTime.instantText(instant);
+            assertEquals(instant.toString(), text);
+            assertEquals(instant, GoTime.instant(text), text);
+        }
+    }
+
+    @Test
     void read_reportsMalformedJsonAsLayerExceptionNamingTheDocument() {
         LayerException e = assertThrows(LayerException.class,
                 () -> json.read("{\"Env\":[\"A=1\"".getBytes(StandardCharsets.UTF_8), ExecutionConfig.class,
