@@ -75,7 +75,12 @@ public final class StaleCgroups {
                     OptionalLong owner = RunId.owner(id);
                     if (owner.isPresent() && owner.getAsLong() != self && Files.isDirectory(dir)
                             && !alive(owner.getAsLong())) {
-                        runs.computeIfAbsent(id, k -> new ArrayList<>()).add(dir);
+                        List<Path> ofRun = runs.get(id);
+                        if (ofRun == null) {
+                            ofRun = new ArrayList<>();
+                            runs.put(id, ofRun);
+                        }
+                        ofRun.add(dir);
                     }
                 }
             } catch (IOException e) {
