@@ -142,22 +142,29 @@ final class BuildCommand implements Callable<Integer> {
     /** The empty directory that is the context of a Dockerfile given as {@code -}; deleted when the command ends. */
     private Path emptyContext;
 
+    /** pflag's report of a value its flag's type refuses, as buildx prints it: exit code 125. */
+    private static int invalidFlagValue(PrintWriter err, String value, String flag, String reason) {
+        err.println("invalid argument \"" + value + "\" for \"" + flag + "\" flag: " + reason);
+        err.println("See 'wharf build --help'.");
+        return ExitCodes.FLAG;
+    }
+
     private Integer build() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Optional<ProgressMode> mode = quiet ? Optional.of(ProgressMode.QUIET) : ProgressMode.parse(progress);
         if (mode.isEmpty()) {
-            err.println("wharf build: --progress must be auto, tty, plain, rawjson, quiet or none, not " + progress);
-            return ExitCodes.USAGE;
+            // buildx's progress printer (util/progress/printer.go) refuses it when the build starts.
+            err.println("ERROR: invalid progress mode " + progress);
+            return ExitCodes.FAILED;
         }
         String fromEnvironment = System.getenv("BUILDKIT_PROGRESS");
         if (mode.get() == ProgressMode.AUTO && fromEnvironment != null && !fromEnvironment.isEmpty()) {
             // buildx util/progress/printer.go (NewPrinter): BUILDKIT_PROGRESS replaces an auto --progress.
             mode = ProgressMode.parse(fromEnvironment);
             if (mode.isEmpty()) {
-                err.println("wharf build: BUILDKIT_PROGRESS must be auto, tty, plain, rawjson, quiet or none, not "
-                        + fromEnvironment);
-                return ExitCodes.USAGE;
+                err.println("ERROR: invalid progress mode " + fromEnvironment);
+                return ExitCodes.FAILED;
             }
         }
         BuildContext buildContext;
@@ -282,14 +289,10 @@ final class BuildCommand implements Callable<Integer> {
                 secretFlags.add(secret);
             }
         } catch (IllegalArgumentException e) {
-            if (e.getMessage().startsWith("failed to stat ")) {
-                // A secret file that is not there is buildx's secret store failing as the build starts
-                // (secretsprovider NewStore): "ERROR: failed to stat ..." and exit 1, not a malformed flag.
-                err.println("ERROR: " + e.getMessage());
-                return ExitCodes.FAILED;
-            }
-            err.println("wharf build: " + e.getMessage());
-            return ExitCodes.USAGE;
+            // buildx parses --secret in its build (util/buildflags/secrets.go) and its secret store checks the
+            // files as the build starts (secretsprovider NewStore): "ERROR: ..." and exit 1, not a malformed flag.
+            err.println("ERROR: " + e.getMessage());
+            return ExitCodes.FAILED;
         }
         for (Map.Entry<String, Path> secret : secretFlags.files().entrySet()) {
             request.secret(secret.getKey(), secret.getValue());
@@ -387,20 +390,23 @@ final class BuildCommand implements Callable<Integer> {
                 return ExitCodes.FAILED;
             }
         }
-        try {
-            for (String ulimit : ulimits) {
+        // --ulimit and --shm-size are pflag values in buildx: a bad one is pflag's "invalid argument" with exit 125.
+        for (String ulimit : ulimits) {
+            try {
                 request.ulimit(Ulimit.parse(ulimit));
+            } catch (IllegalArgumentException e) {
+                return invalidFlagValue(err, ulimit, "--ulimit", e.getMessage());
             }
-            if (shmSize != null) {
-                try {
-                    request.shmSize(ByteSizes.parse(shmSize));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("--shm-size: " + e.getMessage(), e);
-                }
+        }
+        if (shmSize != null) {
+            try {
+                request.shmSize(ByteSizes.parse(shmSize));
+            } catch (IllegalArgumentException e) {
+                // docker's opts.MemBytes says go-units' "invalid size: 'x'" alone; wharf's hint follows a ';'.
+                String reason = e.getMessage();
+                return invalidFlagValue(err, shmSize, "--shm-size",
+                        reason.contains(";") ? reason.substring(0, reason.indexOf(';')) : reason);
             }
-        } catch (IllegalArgumentException e) {
-            err.println("wharf build: " + e.getMessage());
-            return ExitCodes.USAGE;
         }
         // buildx's hidden legacy flags warn when given (commands/build.go, checkWarnedFlags with their flag-warn
         // annotations); --compress says nothing.

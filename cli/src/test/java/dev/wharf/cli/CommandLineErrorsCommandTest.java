@@ -50,6 +50,26 @@ class CommandLineErrorsCommandTest {
     }
 
     @Test
+    void build_valuesBuildxChecksItself_progressSecretUlimitShmSize() {
+        // docker buildx build --progress=bogus: its printer refuses the mode, "ERROR:" and exit 1.
+        assertRejected(1, "ERROR: invalid progress mode bogus\n", wharf("build", "--progress", "bogus", "."));
+        // --secret is parsed by buildx's build: "ERROR:" and exit 1.
+        assertRejected(1, "ERROR: invalid field 'id' must be a key=value pair\n",
+                wharf("build", "--progress", "plain", "--secret", "id", "."));
+        assertRejected(1, "ERROR: unsupported secret type \"bogus\"\n",
+                wharf("build", "--progress", "plain", "--secret", "id=a,type=bogus", "."));
+        assertRejected(1, "ERROR: unexpected key 'bogus' in 'bogus=1'\n",
+                wharf("build", "--progress", "plain", "--secret", "id=a,bogus=1", "."));
+        // --ulimit and --shm-size are pflag values: "invalid argument", exit 125.
+        assertRejected(125, "invalid argument \"bogus=1\" for \"--ulimit\" flag: invalid ulimit type: bogus\n"
+                + "See 'wharf build --help'.\n", wharf("build", "--ulimit", "bogus=1", "."));
+        assertRejected(125, "invalid argument \"nofile=a\" for \"--ulimit\" flag: strconv.ParseInt: parsing \"a\": "
+                + "invalid syntax\nSee 'wharf build --help'.\n", wharf("build", "--ulimit", "nofile=a", "."));
+        assertRejected(125, "invalid argument \"1q\" for \"--shm-size\" flag: invalid size: '1q'\n"
+                + "See 'wharf build --help'.\n", wharf("build", "--shm-size", "1q", "."));
+    }
+
+    @Test
     void build_withoutOrWithTwoContexts_isBuildxsArityError_exitCode1() {
         String expected = """
                 ERROR: "wharf build" requires exactly 1 argument.
