@@ -132,6 +132,23 @@ class BuildErrorMessagesCommandTest {
     }
 
     @Test
+    void parserDirectiveErrors_areLocatedOneLineAbove_asBuildKitDoes() throws IOException {
+        // A bad directive on line 1: BuildKit locates it at line 0, and buildx prints the reason alone.
+        assertFails("ERROR: failed to solve: invalid escape token 'x' does not match ` or \\\n",
+                build("# escape=x\nFROM scratch\n"));
+        // A repeated directive on line 2 is marked on line 1.
+        assertFails("""
+                Dockerfile:1
+                --------------------
+                   1 | >>> # escape=`
+                   2 |     # ESCAPE=\\
+                   3 |     FROM scratch
+                --------------------
+                ERROR: failed to solve: only one escape parser directive can be used
+                """, build("# escape=`\n# ESCAPE=\\\nFROM scratch\n"));
+    }
+
+    @Test
     void emptyDockerfile() throws IOException {
         assertFails("ERROR: failed to solve: the Dockerfile cannot be empty\n", build(""));
     }
