@@ -149,6 +149,23 @@ class BuildErrorMessagesCommandTest {
     }
 
     @Test
+    void workdirBelowAFile_failsAsBuildKitResolvesThePath() throws IOException {
+        // BuildKit's lstat error names its host path (.../merged/f/sub); wharf names the image's path.
+        Outcome outcome = build("FROM scratch\nCOPY Dockerfile /f\nWORKDIR /f/sub\n");
+        assertFails("""
+                Dockerfile:3
+                --------------------
+                   1 |     FROM scratch
+                   2 |     COPY Dockerfile /f
+                   3 | >>> WORKDIR /f/sub
+                   4 |    \s
+                --------------------
+                ERROR: failed to solve: lstat /f/sub: not a directory
+                """, outcome);
+        assertEquals(true, outcome.err().contains("------\n > [2/2] WORKDIR /f/sub:\n------\n"), outcome.err());
+    }
+
+    @Test
     void emptyDockerfile() throws IOException {
         assertFails("ERROR: failed to solve: the Dockerfile cannot be empty\n", build(""));
     }
