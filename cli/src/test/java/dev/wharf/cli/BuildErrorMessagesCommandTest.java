@@ -166,6 +166,29 @@ class BuildErrorMessagesCommandTest {
     }
 
     @Test
+    void requiredSecretAndSshMounts_thatTheBuildDoesNotGive() throws Exception {
+        CliHarness.importBusybox(tmp, tmp.resolve("store"));
+        assertFails("""
+                Dockerfile:2
+                --------------------
+                   1 |     FROM busybox:latest
+                   2 | >>> RUN --mount=type=secret,id=s,required true
+                   3 |    \s
+                --------------------
+                ERROR: failed to solve: secret s: not found
+                """, build("FROM busybox:latest\nRUN --mount=type=secret,id=s,required true\n"));
+        assertFails("""
+                Dockerfile:2
+                --------------------
+                   1 |     FROM busybox:latest
+                   2 | >>> RUN --mount=type=ssh,required true
+                   3 |    \s
+                --------------------
+                ERROR: failed to solve: unset ssh forward key default
+                """, build("FROM busybox:latest\nRUN --mount=type=ssh,required true\n"));
+    }
+
+    @Test
     void emptyDockerfile() throws IOException {
         assertFails("ERROR: failed to solve: the Dockerfile cannot be empty\n", build(""));
     }

@@ -9,7 +9,6 @@ import dev.wharf.builder.sandbox.UserNamespaces;
 import dev.wharf.context.glob.GoPaths;
 import dev.wharf.context.source.CopyRequest;
 import dev.wharf.context.source.DestinationView;
-import dev.wharf.grammar.go.GoQuote;
 import dev.wharf.grammar.instructions.Mount;
 import dev.wharf.grammar.instructions.MountType;
 import dev.wharf.grammar.instructions.SharingMode;
@@ -191,10 +190,10 @@ final class RunMounts {
         Path agent = ssh.get(id);
         if (agent == null) {
             if (mount.required()) {
-                // BuildKit's words (mounts/mount.go getSSHMountable), then how to give one.
-                throw new BuildExecutor.StepFailure("no SSH key " + GoQuote.quote(id) + " forwarded from the client; "
-                        + "pass one with --ssh " + id + (id.equals("default") ? "" : "=SOCKET")
-                        + " (default: $SSH_AUTH_SOCK)", null, null);
+                // The session's answer when the client forwards no such agent (sshforward), as buildx 0.13.1 on
+                // dockerd 26 prints it: buildx always offers an ssh session, so BuildKit's "no SSH key ... forwarded
+                // from the client" (no session at all) does not reach a docker user.
+                throw new BuildExecutor.StepFailure("unset ssh forward key " + id, null, null);
             }
             return;
         }
@@ -218,9 +217,8 @@ final class RunMounts {
         Path file = secrets.get(id);
         if (file == null) {
             if (mount.required()) {
-                // BuildKit's words (session/secrets: "secret ID: not found"), then how to give it.
-                throw new BuildExecutor.StepFailure("secret " + id + ": not found; pass it with --secret id=" + id
-                        + ",src=FILE", null, null);
+                // BuildKit's words (session/secrets), as buildx 0.13.1 prints them.
+                throw new BuildExecutor.StepFailure("secret " + id + ": not found", null, null);
             }
             return;
         }

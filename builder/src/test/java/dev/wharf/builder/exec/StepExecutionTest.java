@@ -423,8 +423,8 @@ class StepExecutionTest {
             assertEquals(List.of("none"), run("sh", "-c", "ls /run/buildkit /tmp/agent 2>/dev/null || echo none"));
             java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
                     () -> build("FROM busybox:latest\nRUN --mount=type=ssh,required true\n"));
-            assertTrue(e.getCause().getMessage().contains("no SSH key \"default\" forwarded from the client")
-                    && e.getCause().getMessage().contains("--ssh default"), e.getCause().getMessage());
+            assertTrue(e.getCause().getMessage().endsWith("unset ssh forward key default"),
+                    e.getCause().getMessage());
         } finally {
             agent.destroy();
             agent.waitFor();
@@ -614,8 +614,7 @@ class StepExecutionTest {
                 "cat /file /env; test -e /run/secrets/token || echo absent"));
         java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
                 () -> build("FROM busybox:latest\nRUN --mount=type=secret,id=token,required true\n"));
-        assertTrue(e.getCause().getMessage().contains("secret token: not found")
-                && e.getCause().getMessage().contains("--secret id=token"), e.getCause().getMessage());
+        assertTrue(e.getCause().getMessage().endsWith("secret token: not found"), e.getCause().getMessage());
     }
 
     @Test
