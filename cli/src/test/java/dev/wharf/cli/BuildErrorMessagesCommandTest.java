@@ -189,6 +189,28 @@ class BuildErrorMessagesCommandTest {
     }
 
     @Test
+    void fromWithAPlatformContainerdCannotParse() throws IOException {
+        assertFails("""
+                Dockerfile:1
+                --------------------
+                   1 | >>> FROM --platform=bogus scratch
+                   2 |    \s
+                --------------------
+                ERROR: failed to solve: failed to parse platform bogus: "bogus": unknown operating system or \
+                architecture: invalid argument
+                """, build("FROM --platform=bogus scratch\n"));
+        assertFails("""
+                Dockerfile:1
+                --------------------
+                   1 | >>> FROM --platform=linux//amd64 scratch
+                   2 |    \s
+                --------------------
+                ERROR: failed to solve: failed to parse platform linux//amd64: "" is an invalid component of \
+                "linux//amd64": platform specifier component must match "^[A-Za-z0-9_-]+$": invalid argument
+                """, build("FROM --platform=linux//amd64 scratch\n"));
+    }
+
+    @Test
     void emptyDockerfile() throws IOException {
         assertFails("ERROR: failed to solve: the Dockerfile cannot be empty\n", build(""));
     }
