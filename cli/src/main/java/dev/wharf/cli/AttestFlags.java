@@ -1,6 +1,7 @@
 package dev.wharf.cli;
 
 import dev.wharf.grammar.go.GoCsv;
+import dev.wharf.grammar.go.GoNumbers;
 import dev.wharf.grammar.go.GoQuote;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -44,7 +45,7 @@ final class AttestFlags {
                 }
             }
             for (String value : shorthands) {
-                if (!value.isEmpty() && parseBool(value).isEmpty()) {
+                if (!value.isEmpty() && GoNumbers.parseBool(value).isEmpty()) {
                     // The type is provenance or sbom, which BuildKit knows: only the fields can be wrong.
                     parse("type=sbom," + value);
                 }
@@ -81,7 +82,7 @@ final class AttestFlags {
             if (key.equals("type")) {
                 type = v;
             } else if (key.equals("disabled")) {
-                disabled = parseBool(v).orElseThrow(() -> new IllegalArgumentException("invalid value " + field
+                disabled = GoNumbers.parseBool(v).orElseThrow(() -> new IllegalArgumentException("invalid value " + field
                         + ": strconv.ParseBool: parsing " + GoQuote.quote(v) + ": invalid syntax"));
             }
         }
@@ -89,14 +90,5 @@ final class AttestFlags {
             throw new IllegalArgumentException("attestation type not specified");
         }
         return Optional.of(new Attest(type, disabled));
-    }
-
-    /** Go's strconv.ParseBool. */
-    private static Optional<Boolean> parseBool(String v) {
-        return switch (v) {
-            case "1", "t", "T", "TRUE", "true", "True" -> Optional.of(true);
-            case "0", "f", "F", "FALSE", "false", "False" -> Optional.of(false);
-            default -> Optional.empty();
-        };
     }
 }

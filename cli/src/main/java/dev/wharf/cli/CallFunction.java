@@ -32,11 +32,8 @@ record CallFunction(String name, String format, boolean ignoreStatus) {
                 String v = field.substring(eq + 1);
                 switch (key) {
                     case "format" -> format = v;
-                    case "ignorestatus" -> ignoreStatus = switch (v) {
-                        case "1", "t", "T", "TRUE", "true", "True" -> true;
-                        case "0", "f", "F", "FALSE", "false", "False" -> false;
-                        default -> throw new IllegalArgumentException("invalid ignorestatus print value: " + v);
-                    };
+                    case "ignorestatus" -> ignoreStatus = dev.wharf.grammar.go.GoNumbers.parseBool(v).orElseThrow(
+                            () -> new IllegalArgumentException("invalid ignorestatus print value: " + v));
                     default -> throw new IllegalArgumentException("invalid print field: " + field);
                 }
             } else {

@@ -34,6 +34,8 @@ final class PlainProgress implements ProgressListener, AutoCloseable {
     private final Set<Integer> cached = new HashSet<>();
     private final Map<Integer, String> labels = new HashMap<>();
     private final Set<Integer> internal = new HashSet<>();
+    /** When each unfinished status (step and id) was first heard of, in System.nanoTime. */
+    private final Map<String, Long> transferStarts = new HashMap<>();
     /** The step whose lines were printed last, 0 after a step's end or before any. */
     private int last;
     private boolean printed;
@@ -90,11 +92,21 @@ final class PlainProgress implements ProgressListener, AutoCloseable {
             for (String reason : m.reasons()) {
                 println(m.step(), "#" + m.step() + " cache miss: " + reason);
             }
-        } else if (event instanceof BuildEvent.Transfer t && t.completed()) {
-            // BuildKit's plain printer shows a finished status as "#N ID SIZE done" (SIZE a "%.2f" of units.Bytes:
-            // 38B, 40.31kB), without a size when it counted no bytes ("#6 writing image sha256:... done").
-            println(t.step(), "#" + t.step() + " " + t.id() + (t.current() == 0 && t.total() == 0 ? ""
-                    : " " + ByteSizes.buildKit(t.current())) + " done");
+        } else if (event instanceof BuildEvent.Transfer t) {
+            // A status starts with its first event (as the rawjson stream's "started" says).
+            long now = System.nanoTime();
+            String key = t.step() + "\0" + t.id();
+            long started = transferStarts.computeIfAbsent(key, k -> now);
+            if (t.completed()) {
+                transferStarts.remove(key);
+                // BuildKit's plain printer shows a finished status as "#N ID SIZE TIME done" (SIZE a "%.2f" of
+                // units.Bytes: 38B, 40.31kB; none when it counted no bytes, "#6 writing image sha256:... done"),
+                // TIME " %.1fs" of completed - started only when that is over 0.01s (textMux.printVtx).
+                long nanos = now - started;
+                println(t.step(), "#" + t.step() + " " + t.id() + (t.current() == 0 && t.total() == 0 ? ""
+                        : " " + ByteSizes.buildKit(t.current()))
+                        + (nanos > 10_000_000L ? " " + seconds(Duration.ofNanos(nanos), 1) + "s" : "") + " done");
+            }
         } else if (event instanceof BuildEvent.Warning w) {
             if (w.step() > 0) {
                 resume(w.step());

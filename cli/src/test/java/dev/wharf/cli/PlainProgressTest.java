@@ -1,6 +1,7 @@
 package dev.wharf.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.builder.api.BuildEvent;
 import java.io.PrintWriter;
@@ -54,6 +55,32 @@ class PlainProgressTest {
                 #6 transferring context: 2B done
                 #6 DONE 0.0s
                 """, text.toString());
+    }
+
+    @Test
+    void aStatusThatTookOverTenMilliseconds_showsItsTime_fromItsFirstEvent_asProgressui() throws Exception {
+        // textMux.printVtx: " %.1fs" of completed - started when over 0.01s, as in "transferring context:
+        // 1.62kB 0.4s done"; a status that starts and ends in one event shows none.
+        StringWriter text = new StringWriter();
+        PlainProgress progress = new PlainProgress(new PrintWriter(text, false));
+        progress.onEvent(new BuildEvent.StepStarted(5, "internal", 0, 0, "load build context"));
+        progress.onEvent(new BuildEvent.Transfer(5, "transferring context:", 0, 0, false));
+        Thread.sleep(120);
+        progress.onEvent(new BuildEvent.Transfer(5, "transferring context:", 1_620, 0, true));
+        progress.onEvent(new BuildEvent.StepDone(5, Duration.ofMillis(130)));
+        progress.onEvent(new BuildEvent.StepStarted(6, "", 0, 0, "exporting to image"));
+        progress.onEvent(new BuildEvent.Transfer(6, "naming to docker.io/library/app:latest", 0, 0, true));
+        progress.onEvent(new BuildEvent.StepDone(6, Duration.ofMillis(1)));
+        progress.close();
+        assertTrue(text.toString().matches("""
+                #5 \\[internal\\] load build context
+                #5 transferring context: 1\\.62kB 0\\.[1-9]s done
+                #5 DONE 0\\.1s
+
+                #6 exporting to image
+                #6 naming to docker.io/library/app:latest done
+                #6 DONE 0\\.0s
+                """), text.toString());
     }
 
     @Test

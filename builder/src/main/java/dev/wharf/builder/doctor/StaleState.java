@@ -1,7 +1,6 @@
 package dev.wharf.builder.doctor;
 
 import dev.wharf.builder.sandbox.Executables;
-import dev.wharf.builder.sandbox.HostLimits;
 import dev.wharf.builder.sandbox.OciSpecFactory;
 import dev.wharf.builder.sandbox.RuntimeChoice;
 import dev.wharf.builder.sandbox.SandboxException;
@@ -154,15 +153,8 @@ public final class StaleState {
             String failure = null;
             if (repair) {
                 try {
-                    HostLimits limits;
-                    try {
-                        limits = HostLimits.current();
-                    } catch (IOException e) {
-                        limits = HostLimits.unlimited();
-                    }
                     // Each sandbox sweeps its dead runs when created: runtime state, cgroups, bundles.
-                    new SandboxSelector(Executables.fromEnvironment(), base, limits)
-                            .select(RuntimeChoice.parse(runtime));
+                    SandboxSelector.onThisHost(base).select(RuntimeChoice.parse(runtime));
                 } catch (SandboxException | RuntimeException e) {
                     failure = e.getMessage();
                 }

@@ -74,6 +74,8 @@ final class BuildExecutor {
     private final AtomicInteger counter;
     /** The context's {@code load build context} vertex, shown before the first step that reads the context. */
     private final Optional<ContextTransfer> contextTransfer;
+    /** BuildKit's {@code preparing inline document} vertices, shown before the first step. */
+    private final InlineDocuments inlineDocuments;
     private final List<BuildResult.StepTiming> timings = Collections.synchronizedList(new ArrayList<>());
     private final Map<Integer, State> stages = new ConcurrentHashMap<>();
     /** Per stage, the cache record of each filesystem step (hit or saved), for {@code --cache-to}. */
@@ -90,6 +92,7 @@ final class BuildExecutor {
                   AtomicInteger counter, Optional<ContextTransfer> contextTransfer) {
         this.counter = counter;
         this.contextTransfer = contextTransfer;
+        this.inlineDocuments = InlineDocuments.of(plan, settings.listener(), counter);
         this.workspace = workspace;
         this.plan = plan;
         this.settings = settings;
@@ -287,6 +290,7 @@ final class BuildExecutor {
             return new State(state.layers(), nextImage(state.image(), step, text, Optional.empty(),
                     metadataCreated()), state.parent());
         }
+        inlineDocuments.show();
         if (contextTransfer.isPresent() && !ContextTransfer.paths(step).isEmpty()) {
             // BuildKit's context source is a vertex of its own, done before the first step that needs it.
             contextTransfer.get().show();

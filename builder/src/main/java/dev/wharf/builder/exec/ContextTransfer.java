@@ -142,6 +142,8 @@ final class ContextTransfer {
         int step = counter.incrementAndGet();
         long start = System.nanoTime();
         listener.onEvent(new BuildEvent.StepStarted(step, "internal", 0, 0, "load build context"));
+        // The status starts before the walk, as fsutil's does, so that progress can show how long it took.
+        listener.onEvent(new BuildEvent.Transfer(step, "transferring context:", 0, 0, false));
         long bytes;
         try {
             bytes = transfer(snapshots.snapshot());

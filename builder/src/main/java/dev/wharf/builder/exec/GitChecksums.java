@@ -35,21 +35,12 @@ final class GitChecksums {
         try {
             Path file = file(key);
             Digest d = Digest.parse(Files.readString(file, StandardCharsets.UTF_8).strip());
-            touch(file);
+            LastUse.markQuietly(file);
             return Optional.of(d);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException | IllegalArgumentException e) {
             return Optional.empty();
-        }
-    }
-
-    /** Marks {@code file} used now: {@code wharf prune} removes the entries not used for a while (SourceCaches). */
-    static void touch(Path file) {
-        try {
-            Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
-        } catch (IOException e) {
-            // Pruned meanwhile, or read-only: the entry was still read, and at worst goes earlier.
         }
     }
 

@@ -14,12 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
-import java.time.Instant;
 import java.util.stream.Stream;
 
 /**
@@ -108,27 +105,11 @@ final class GitContextCheckouts {
     private static Path stored(Path entry) {
         try {
             String relative = Files.readString(entry.resolve("root"), StandardCharsets.UTF_8).strip();
-            markUsed(entry);
+            LastUse.mark(entry); // gone: pruned meanwhile, so clone
             Path root = entry.resolve("tree").resolve(relative);
             return Files.isDirectory(root) ? root : null;
         } catch (IOException e) {
             return null; // none yet, or pruned meanwhile: clone
-        }
-    }
-
-    /**
-     * Marks {@code entry} used for {@code wharf prune}. Setting a time can be refused (EPERM: only the owner may
-     * set explicit times, so another user of a group-shared store cannot), which only costs the entry its place in
-     * prune's order: the entry is still used. Treating it as no entry made the build clone and then fail on the
-     * rename into the name the stored entry holds.
-     */
-    private static void markUsed(Path entry) throws IOException {
-        try {
-            Files.setLastModifiedTime(entry, FileTime.from(Instant.now()));
-        } catch (NoSuchFileException pruned) {
-            throw pruned;
-        } catch (IOException refused) {
-            // Used all the same; see above.
         }
     }
 

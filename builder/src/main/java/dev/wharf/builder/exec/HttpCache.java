@@ -53,7 +53,7 @@ final class HttpCache {
             if (!blobs.exists(e.digest())) {
                 return Optional.empty();
             }
-            GitChecksums.touch(file(url, fileName));
+            LastUse.markQuietly(file(url, fileName));
             return Optional.of(e);
         } catch (NoSuchFileException e) {
             return Optional.empty();

@@ -15,12 +15,12 @@ import dev.wharf.context.sources.TarContextSource;
 import dev.wharf.context.sources.UrlContextSource;
 import dev.wharf.grammar.DockerfileLocation;
 import dev.wharf.grammar.DockerfileText;
+import dev.wharf.grammar.go.GoNumbers;
 import dev.wharf.grammar.go.GoPathErrors;
 import dev.wharf.layers.posix.PosixFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -88,7 +88,7 @@ final class MainContext implements AutoCloseable {
     /** dockerui's {@code BUILDKIT_CONTEXT_KEEP_GIT_DIR} build arg, a Go ParseBool; anything else is false. */
     private static boolean keepGitDir(BuildRequest request) {
         String v = request.buildArgs().getOrDefault("BUILDKIT_CONTEXT_KEEP_GIT_DIR", "");
-        return List.of("1", "t", "T", "TRUE", "true", "True").contains(v);
+        return GoNumbers.parseBool(v).orElse(false);
     }
 
     /** dockerui fetches a git context with llb.Git, which reads the same GIT_AUTH_* secrets as ADD does. */

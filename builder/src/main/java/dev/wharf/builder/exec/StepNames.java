@@ -1,6 +1,8 @@
 package dev.wharf.builder.exec;
 
 import dev.wharf.builder.plan.Step;
+import dev.wharf.grammar.instructions.AddInstruction;
+import dev.wharf.grammar.instructions.CopyInstruction;
 import dev.wharf.grammar.instructions.Instruction;
 import dev.wharf.grammar.instructions.Mount;
 import dev.wharf.grammar.instructions.RunInstruction;
@@ -19,7 +21,7 @@ import java.util.regex.Pattern;
  * the variables it does not know ({@code RawQuotes}, {@code SkipUnsetEnv}), and shows secrets' variables as
  * {@code ****}; COPY, ADD and WORKDIR are expanded as words. A RUN with here-documents is named by its first line
  * without the documents' bodies, plus, when the whole command is one here-document, a summary of it:
- * {@code RUN <<EOF (set -e...)}. Only the displayed name: cache keys and history use the full text. Stateless.
+ * {@code RUN <<EOF (set -e...)}; a COPY or ADD of here-documents by its line alone. Only the displayed name: cache keys and history use the full text. Stateless.
  */
 final class StepNames {
     /** A command that is nothing but a here-document marker, BuildKit's {@code MustParseHeredoc} of the command. */
@@ -30,6 +32,14 @@ final class StepNames {
 
     /** The name without expansion (a step outside the planner's environment). */
     static String of(Instruction instruction, String text) {
+        // BuildKit names a step by its parser node's Original, the instruction's line: a COPY or ADD of
+        // here-documents without their bodies, which its expansion never sees (a body's lone quote would fail it).
+        if (instruction instanceof CopyInstruction copy && !copy.files().sourceContents().isEmpty()) {
+            return copy.origin().code();
+        }
+        if (instruction instanceof AddInstruction add && !add.files().sourceContents().isEmpty()) {
+            return add.origin().code();
+        }
         if (!(instruction instanceof RunInstruction run) || run.command().files().isEmpty()) {
             return text;
         }

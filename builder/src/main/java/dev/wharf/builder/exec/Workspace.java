@@ -3,8 +3,6 @@ package dev.wharf.builder.exec;
 import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.doctor.StoreDoctor;
 import dev.wharf.builder.sandbox.EtcFiles;
-import dev.wharf.builder.sandbox.Executables;
-import dev.wharf.builder.sandbox.HostLimits;
 import dev.wharf.builder.sandbox.NetworkMode;
 import dev.wharf.builder.sandbox.ResolvConf;
 import dev.wharf.builder.sandbox.RuntimeChoice;
@@ -283,14 +281,7 @@ final class Workspace implements AutoCloseable {
         if (existing != null) {
             return existing;
         }
-        HostLimits limits;
-        try {
-            limits = HostLimits.current();
-        } catch (IOException e) {
-            limits = HostLimits.unlimited();
-        }
-        Sandbox created = new SandboxSelector(Executables.fromEnvironment(), stateDir.resolve("sandbox"), limits)
-                .select(choice);
+        Sandbox created = SandboxSelector.onThisHost(stateDir.resolve("sandbox")).select(choice);
         Sandbox raced = sandboxes.putIfAbsent(choice, created);
         return raced == null ? created : raced;
     }

@@ -52,6 +52,21 @@ public final class SandboxSelector {
         this.limits = limits;
     }
 
+    /**
+     * The selector of this host: its tools found on {@code PATH}, its limits read from {@code /proc/self/limits}
+     * (none known when they cannot be read: the sandbox then sets no limit from them), per-run state under
+     * {@code stateRoot}.
+     */
+    public static SandboxSelector onThisHost(Path stateRoot) {
+        HostLimits limits;
+        try {
+            limits = HostLimits.current();
+        } catch (IOException e) {
+            limits = HostLimits.unlimited();
+        }
+        return new SandboxSelector(Executables.fromEnvironment(), stateRoot, limits);
+    }
+
     /** Decides which runtime serves {@code choice} on {@code host}. */
     public static Decision decide(RuntimeChoice choice, Host host) {
         if (!host.linux()) {

@@ -6,15 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildEvent;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.BuildRequest;
-import dev.wharf.builder.api.EngineOptions;
 import dev.wharf.builder.testing.GitDaemon;
-import dev.wharf.builder.testing.HostRequirements;
-import dev.wharf.builder.testing.LoopbackHttp;
 import dev.wharf.layers.Digest;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -29,42 +25,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ADD <url>} against a real loopback HTTP server and {@code ADD <git url>} against a real {@code git daemon},
  * through the engine; the files are read back from a {@code type=local} export.
  */
-class AddRemoteSourcesTest {
+class AddRemoteSourcesTest extends LoopbackHttpBuildFixture {
     private static final String LAST_MODIFIED = "Wed, 21 Oct 2015 07:28:00 GMT";
-
-    @TempDir
-    Path temp;
-
-    BuildEngine engine;
-    LoopbackHttp http;
-    Path context;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        HostRequirements.requireRoot();
-        engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")));
-        http = LoopbackHttp.start();
-        context = Files.createDirectories(temp.resolve("ctx"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (http != null) {
-            http.close();
-        }
-        if (engine != null) {
-            engine.close();
-        }
-    }
 
     /**
      * Builds and unpacks the result's root filesystem with its owners: a {@code type=tar} export applied as root

@@ -5,13 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildFailedException;
 import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.BuildRequest;
-import dev.wharf.builder.api.EngineOptions;
-import dev.wharf.builder.testing.HostRequirements;
-import dev.wharf.builder.testing.LoopbackHttp;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,43 +16,20 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ADD <url>} with the {@code HTTP_AUTH_HEADER_<host>} and {@code HTTP_AUTH_TOKEN_<host>} build secrets (the
  * Dockerfile reference's "Secrets" for remote sources), against a real loopback HTTP server through the engine.
  */
-class AddUrlAuthSecretsTest {
-
-    @TempDir
-    Path temp;
-
-    BuildEngine engine;
-    LoopbackHttp http;
-    Path context;
+class AddUrlAuthSecretsTest extends LoopbackHttpBuildFixture {
 
     @BeforeEach
-    void setUp() throws Exception {
-        HostRequirements.requireRoot();
-        engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")));
-        http = LoopbackHttp.start();
-        context = Files.createDirectories(temp.resolve("ctx"));
+    void servePrivateFile() throws Exception {
         Files.writeString(context.resolve("Dockerfile"),
                 "FROM scratch\nADD " + http.url("/private/f.txt") + " /f.txt\n");
         http.serve("/private/f.txt", "secret content".getBytes(StandardCharsets.UTF_8), Map.of());
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (http != null) {
-            http.close();
-        }
-        if (engine != null) {
-            engine.close();
-        }
     }
 
     private Path secret(String name, String value) throws Exception {

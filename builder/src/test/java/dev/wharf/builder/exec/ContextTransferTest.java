@@ -64,8 +64,10 @@ class ContextTransferTest {
         new ContextTransfer(() -> snapshot, follow, temp.resolve(state), events::add, new AtomicInteger(4)).show();
         assertTrue(events.get(0) instanceof BuildEvent.StepStarted s && s.step() == 5
                 && s.name().equals("load build context"), events.toString());
-        assertTrue(events.get(2) instanceof BuildEvent.StepDone, events.toString());
-        return ((BuildEvent.Transfer) events.get(1)).current();
+        assertTrue(events.get(1) instanceof BuildEvent.Transfer t && t.current() == 0 && !t.completed(),
+                events.toString());
+        assertTrue(events.get(3) instanceof BuildEvent.StepDone, events.toString());
+        return ((BuildEvent.Transfer) events.get(2)).current();
     }
 
     /** The packets of {@code paths} sent in this order, each with its data when {@code data}. */

@@ -53,7 +53,7 @@ class InternalVerticesTest {
 
     private long transferred(int step) {
         synchronized (events) {
-            return events.stream().filter(e -> e instanceof BuildEvent.Transfer t && t.step() == step)
+            return events.stream().filter(e -> e instanceof BuildEvent.Transfer t && t.step() == step && t.completed())
                     .mapToLong(e -> ((BuildEvent.Transfer) e).current()).findFirst().orElseThrow();
         }
     }
@@ -138,6 +138,41 @@ class InternalVerticesTest {
             // The .dockerignore's own transfer: its stat and data, and the FIN.
             assertEquals(FsutilTransferSize.of(FsutilTransferSize.stat(".dockerignore", 0100644, 0, 0, 6, mtime, ""),
                     0, true) + 2, transferred(3));
+        }
+    }
+
+    @Test
+    void hereDocumentsToCopyAndShebangScripts_showPreparingInlineDocument_oncePerDistinctFile_beforeTheSteps()
+            throws Exception {
+        HostRequirements.requireRoot();
+        Path context = Files.createDirectories(temp.resolve("ctx3"));
+        // dockerd 26 shows two [internal] preparing inline document vertices after the FROM, both DONE on every
+        // build: one for the two equal COPY documents (one LLB file), one for the #! script; none for the plain
+        // RUN document, which runs as the shell's argument.
+        String dockerfile = "FROM busybox:latest\nRUN echo start\nCOPY <<EOF /a\nsame\nEOF\nCOPY <<EOF /b\nsame\nEOF\n"
+                + "RUN <<EOF\n#!/bin/sh\necho shebang\nEOF\nRUN <<EOF\necho plain\nEOF\n";
+        write(context.resolve("Dockerfile"), dockerfile);
+        try (BuildEngine engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")))) {
+            engine.importImage(BusyboxTarball.write(Files.createDirectories(temp.resolve("busybox"))),
+                    "busybox:latest");
+            for (int build = 0; build < 2; build++) {
+                events.clear();
+                engine.build(BuildRequest.builder(context).listener(events::add).build()).get(5, TimeUnit.MINUTES);
+                assertEquals(List.of("1 [internal] load build definition from Dockerfile",
+                        "2 [internal] load metadata for docker.io/library/busybox:latest",
+                        "3 [internal] load .dockerignore", "4 FROM docker.io/library/busybox:latest",
+                        "5 [internal] preparing inline document", "6 [internal] preparing inline document",
+                        "7 RUN echo start", "8 COPY <<EOF /a", "9 COPY <<EOF /b", "10 RUN <<EOF (#!/bin/sh...)",
+                        "11 RUN <<EOF (echo plain)"), started());
+                synchronized (events) {
+                    for (int step : new int[] {5, 6}) {
+                        assertTrue(events.stream().anyMatch(e -> e instanceof BuildEvent.StepDone d
+                                && d.step() == step), "step " + step + " done: " + events);
+                        assertTrue(events.stream().noneMatch(e -> e instanceof BuildEvent.StepCached c
+                                && c.step() == step), "step " + step + " not cached: " + events);
+                    }
+                }
+            }
         }
     }
 }

@@ -12,17 +12,13 @@ import dev.wharf.builder.api.BuildEvent;
 import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.BuildResult;
-import dev.wharf.builder.api.EngineOptions;
 import dev.wharf.builder.api.ImageSummary;
 import dev.wharf.builder.api.ProgressListener;
 import dev.wharf.builder.api.PushSummary;
-import dev.wharf.builder.api.RegistrySettings;
-import dev.wharf.builder.testing.HostRequirements;
 import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.MediaTypes;
 import dev.wharf.layers.image.ImageManifest;
-import dev.wharf.layers.registry.LocalRegistry;
 import dev.wharf.layers.store.GcOptions;
 import dev.wharf.layers.store.ImageName;
 import dev.wharf.layers.store.LocalStore;
@@ -39,10 +35,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Lazy layer compression end to end, as {@code docker build} with BuildKit does it: a build keeps its layers
@@ -51,43 +45,18 @@ import org.junit.jupiter.api.io.TempDir;
  * digests, a second push compresses and uploads nothing, and the compressed blobs live as long as their image.
  * A real docker-registry on a free port; skopeo and umoci as independent readers.
  */
-class LazyCompressionTest {
+class LazyCompressionTest extends RegistryEngineFixture {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
-    Path temp;
-
-    LocalRegistry registry;
-    final List<BuildEngine> engines = new ArrayList<>();
     final List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
 
     @BeforeEach
-    void setUp() throws Exception {
-        HostRequirements.requireRoot();
-        registry = LocalRegistry.start(Files.createDirectories(temp.resolve("registry")), new LocalRegistry.NoAuth());
-        BuildEngine seed = engine("store");
-        seed.importImage(BusyboxTarball.write(Files.createDirectories(temp.resolve("busybox"))), "busybox:latest");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        engines.forEach(BuildEngine::close);
-        if (registry != null) {
-            registry.close();
-        }
-    }
-
-    private BuildEngine engine(String store) {
-        BuildEngine engine = BuildEngine.create(EngineOptions.of(temp.resolve(store))
-                .withRegistry(RegistrySettings.anonymous()));
-        engines.add(engine);
-        return engine;
+    void importBusybox() throws Exception {
+        engineWithBusybox("store", "busybox:latest"); // the building engine: engines.get(0)
     }
 
     private BuildResult build(String dockerfile, String tag, String... outputs) throws Exception {
-        Path dir = Files.createTempDirectory(temp, "ctx-");
-        Files.writeString(dir.resolve("Dockerfile"), dockerfile);
-        BuildRequest.Builder request = BuildRequest.builder(dir).tag(tag).listener(events::add);
+        BuildRequest.Builder request = BuildRequest.builder(context(dockerfile)).tag(tag).listener(events::add);
         for (String output : outputs) {
             request.output(BuildOutput.parse(output));
         }

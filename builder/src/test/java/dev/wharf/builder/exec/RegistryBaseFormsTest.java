@@ -10,31 +10,22 @@ import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.BuildResult;
-import dev.wharf.builder.api.EngineOptions;
 import dev.wharf.builder.api.ProgressListener;
-import dev.wharf.builder.api.RegistrySettings;
-import dev.wharf.builder.testing.HostRequirements;
 import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.MediaTypes;
 import dev.wharf.layers.registry.ImageReference;
-import dev.wharf.layers.registry.LocalRegistry;
 import dev.wharf.layers.registry.ManifestResponse;
 import dev.wharf.layers.registry.RegistryClient;
 import dev.wharf.layers.registry.RegistryOptions;
 import dev.wharf.layers.store.ImageName;
 import dev.wharf.layers.store.LocalStore;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Base images in the forms other tools push, served by a real registry (docker-registry on a free 127.0.0.1 port):
@@ -42,59 +33,26 @@ import org.junit.jupiter.api.io.TempDir;
  * manifest rewritten and pushed next to it, over the same blobs; what BuildKit does with each is the expectation
  * (checked against BuildKit on the peers: the same config, history and layer contents).
  */
-class RegistryBaseFormsTest {
+class RegistryBaseFormsTest extends RegistryEngineFixture {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
-    Path temp;
-
-    LocalRegistry registry;
     RegistryClient client;
     ManifestResponse seedManifest;
-    final List<BuildEngine> engines = new ArrayList<>();
 
     @BeforeEach
-    void setUp() throws Exception {
-        HostRequirements.requireRoot();
-        registry = LocalRegistry.start(Files.createDirectories(temp.resolve("registry")), new LocalRegistry.NoAuth());
-        BuildEngine seed = engine("seed");
-        seed.importImage(BusyboxTarball.write(Files.createDirectories(temp.resolve("busybox"))),
-                registry.host() + "/busybox:1");
-        seed.push(registry.host() + "/busybox:1", ProgressListener.none());
+    void seedRegistry() throws Exception {
+        seedRegistryWithBusybox();
         client = RegistryClient.create(RegistryOptions.defaults());
         seedManifest = client.pullManifest(ImageReference.parse(registry.host() + "/busybox:1"));
     }
 
-    @AfterEach
-    void tearDown() throws Exception {
-        engines.forEach(BuildEngine::close);
-        if (registry != null) {
-            registry.close();
-        }
-    }
-
-    private BuildEngine engine(String store) {
-        BuildEngine engine = BuildEngine.create(EngineOptions.of(temp.resolve(store))
-                .withRegistry(RegistrySettings.anonymous()));
-        engines.add(engine);
-        return engine;
-    }
-
     private BuildResult build(BuildEngine engine, String dockerfile, String tag, BuildOutput... outputs)
             throws Exception {
-        Path dir = Files.createTempDirectory(temp, "ctx-");
-        Files.writeString(dir.resolve("Dockerfile"), dockerfile);
-        BuildRequest.Builder request = BuildRequest.builder(dir).tag(tag);
+        BuildRequest.Builder request = BuildRequest.builder(context(dockerfile)).tag(tag);
         for (BuildOutput output : outputs) {
             request.output(output);
         }
         return engine.build(request.build()).get(5, TimeUnit.MINUTES);
-    }
-
-    private List<String> lines(BuildEngine engine, String image, String... command) throws Exception {
-        List<String> out = Collections.synchronizedList(new ArrayList<>());
-        assertEquals(0, engine.run(image, List.of(command), (stream, line) -> out.add(line)));
-        return out;
     }
 
     /** Pushes the seed manifest, with {@code edit} applied, under {@code tag}; returns its descriptor. */

@@ -13,80 +13,33 @@ import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.EngineException;
-import dev.wharf.builder.api.EngineOptions;
 import dev.wharf.builder.api.ImageSummary;
 import dev.wharf.builder.api.ProgressListener;
 import dev.wharf.builder.api.PushSummary;
-import dev.wharf.builder.api.RegistrySettings;
-import dev.wharf.builder.testing.HostRequirements;
-import dev.wharf.layers.registry.LocalRegistry;
 import dev.wharf.layers.store.ImageName;
 import dev.wharf.layers.store.LocalStore;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Builds whose base images live only in a real registry (docker-registry on a free 127.0.0.1 port): FROM pulls
  * into a fresh store, a stored tag needs no registry, {@code --pull} follows a moved tag, digests pin, images push
  * and pull back with the same digest, a second push uploads nothing, and a missing image fails at its line.
  */
-class RegistryBuildTest {
-    @TempDir
-    Path temp;
-
-    LocalRegistry registry;
-    final List<BuildEngine> engines = new ArrayList<>();
-
+class RegistryBuildTest extends RegistryEngineFixture {
     @BeforeEach
-    void setUp() throws Exception {
-        HostRequirements.requireRoot();
-        registry = LocalRegistry.start(Files.createDirectories(temp.resolve("registry")), new LocalRegistry.NoAuth());
-        // The seed store imports busybox offline and pushes it: the registry is then the only source.
-        BuildEngine seed = engine("seed");
-        seed.importImage(BusyboxTarball.write(Files.createDirectories(temp.resolve("busybox"))),
-                registry.host() + "/busybox:1");
-        seed.push(registry.host() + "/busybox:1", ProgressListener.none());
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        engines.forEach(BuildEngine::close);
-        if (registry != null) {
-            registry.close();
-        }
-    }
-
-    private BuildEngine engine(String store) {
-        BuildEngine engine = BuildEngine.create(EngineOptions.of(temp.resolve(store))
-                .withRegistry(RegistrySettings.anonymous()));
-        engines.add(engine);
-        return engine;
-    }
-
-    private Path context(String dockerfile) throws Exception {
-        Path dir = Files.createTempDirectory(temp, "ctx-");
-        Files.writeString(dir.resolve("Dockerfile"), dockerfile);
-        return dir;
+    void seedRegistry() throws Exception {
+        seedRegistryWithBusybox();
     }
 
     private static BuildResult build(BuildEngine engine, BuildRequest.Builder request) throws Exception {
         return engine.build(request.build()).get(5, TimeUnit.MINUTES);
-    }
-
-    private List<String> lines(BuildEngine engine, String image, String... command) throws Exception {
-        List<String> out = Collections.synchronizedList(new ArrayList<>());
-        assertEquals(0, engine.run(image, List.of(command), (stream, line) -> out.add(line)));
-        return out;
     }
 
     @Test
@@ -112,8 +65,7 @@ class RegistryBuildTest {
         String registry0 = registry.host();
         String dockerfile = "FROM " + registry.host() + "/busybox:1\nRUN echo one > /one\n";
         build(engine, BuildRequest.builder(context(dockerfile)).tag("app:1"));
-        registry.close();
-        registry = null;
+        stopRegistry();
 
         List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
         build(engine, BuildRequest.builder(context(dockerfile + "RUN echo two > /two\n")).tag("app:2")

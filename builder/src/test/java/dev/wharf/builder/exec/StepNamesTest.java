@@ -49,4 +49,28 @@ class StepNamesTest {
         assertEquals("RUN echo \"1.2.3\" '$DIR' ${UNSET} $TOKEN", StepNames.of(steps.get(4), lines[5], '\\'));
         assertEquals("RUN --mount=type=secret,id=t,env=TOKEN echo ****", StepNames.of(steps.get(5), lines[6], '\\'));
     }
+
+    @Test
+    void copyOfHeredocs_isNamedByItsLineExpanded_withoutTheBodiesWhoseQuotesWouldStopTheExpansion() throws Exception {
+        // BuildKit 0.13 (the peer) shows `COPY --chmod=0755 <<EOF /dst/x` and `ADD <<EOF /dst/y` for these.
+        String dockerfile = """
+                FROM scratch
+                ENV D=/dst
+                COPY --chmod=0755 <<"EOF" $D/x
+                it's
+                EOF
+                ADD <<'EOF' $D/y
+                printf '%s\n' "$1
+                EOF
+                """;
+        dev.wharf.builder.plan.BuildPlan plan = new dev.wharf.builder.plan.Planner(
+                (reference, platform) -> { throw new AssertionError("no image: " + reference); })
+                .plan(DockerfileReader.read(DockerfileParser.parse(dockerfile)),
+                        dev.wharf.builder.plan.PlanRequest.of(dev.wharf.builder.plan.Platform.of("linux", "amd64",
+                                "")));
+        List<dev.wharf.builder.plan.Step> steps = plan.stages().get(0).steps();
+        DockerfileText text = DockerfileText.of("Dockerfile", dockerfile);
+        assertEquals("COPY --chmod=0755 <<EOF /dst/x", StepNames.of(steps.get(1), text.text(steps.get(1)), '\\'));
+        assertEquals("ADD <<EOF /dst/y", StepNames.of(steps.get(2), text.text(steps.get(2)), '\\'));
+    }
 }

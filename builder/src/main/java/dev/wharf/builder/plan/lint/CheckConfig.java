@@ -1,6 +1,7 @@
 package dev.wharf.builder.plan.lint;
 
 import dev.wharf.grammar.DockerfileException;
+import dev.wharf.grammar.go.GoNumbers;
 import dev.wharf.grammar.parser.Directive;
 import dev.wharf.grammar.parser.DirectiveParser;
 import java.util.LinkedHashSet;
@@ -72,7 +73,7 @@ public record CheckConfig(boolean skipAll, Set<String> skip, boolean experimenta
                         names(v, experimental);
                     }
                 }
-                case "error" -> error = goBool(v).orElseThrow(() -> new IllegalArgumentException(
+                case "error" -> error = GoNumbers.parseBool(v).orElseThrow(() -> new IllegalArgumentException(
                         "failed to parse check option " + quote(part) + ": strconv.ParseBool: parsing "
                                 + quote(v) + ": invalid syntax"));
                 default -> throw new IllegalArgumentException("invalid check option " + quote(key));
@@ -135,15 +136,6 @@ public record CheckConfig(boolean skipAll, Set<String> skip, boolean experimenta
         for (String name : list.split(",", -1)) {
             into.add(name.strip());
         }
-    }
-
-    /** Go's strconv.ParseBool. */
-    private static Optional<Boolean> goBool(String v) {
-        return switch (v) {
-            case "1", "t", "T", "TRUE", "true", "True" -> Optional.of(true);
-            case "0", "f", "F", "FALSE", "false", "False" -> Optional.of(false);
-            default -> Optional.empty();
-        };
     }
 
     private static String quote(String s) {
