@@ -152,6 +152,11 @@ final class BuildCommand implements Callable<Integer> {
     private Integer build() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (quiet && !progress.equals("auto") && !progress.equals("quiet")) {
+            // buildx's runBuild refuses the pair before it builds.
+            err.println("ERROR: progress=" + progress + " and quiet cannot be used together");
+            return ExitCodes.FAILED;
+        }
         Optional<ProgressMode> mode = quiet ? Optional.of(ProgressMode.QUIET) : ProgressMode.parse(progress);
         if (mode.isEmpty()) {
             // buildx's progress printer (util/progress/printer.go) refuses it when the build starts.
@@ -254,9 +259,10 @@ final class BuildCommand implements Callable<Integer> {
                     request.annotation(a);
                 }
             } catch (IllegalArgumentException e) {
-                // buildx commands/build.go wraps its parser's error so.
-                err.println("ERROR: parse annotations: " + e.getMessage());
-                return ExitCodes.USAGE;
+                // buildx 0.13.1 returns its parser's error from its build as it is (newer ones prefix
+                // "parse annotations: ").
+                err.println("ERROR: " + e.getMessage());
+                return ExitCodes.FAILED;
             }
         }
         // buildx util/platformutil/parse.go: comma-separated and repeated values, "local" is the host's platform,
@@ -300,7 +306,9 @@ final class BuildCommand implements Callable<Integer> {
         for (String agent : ssh) {
             int eq = agent.indexOf('=');
             String id = eq < 0 ? agent : agent.substring(0, eq);
-            String value = eq < 0 ? System.getenv("SSH_AUTH_SOCK") : agent.substring(eq + 1);
+            // An empty value is no value: buildx's sshprovider then takes SSH_AUTH_SOCK too.
+            String value = eq < 0 || eq == agent.length() - 1 ? System.getenv("SSH_AUTH_SOCK")
+                    : agent.substring(eq + 1);
             List<Path> paths = new ArrayList<>();
             for (String p : value == null ? new String[0] : value.split(",", -1)) {
                 if (p.isEmpty()) {
@@ -315,11 +323,11 @@ final class BuildCommand implements Callable<Integer> {
                     return ExitCodes.FAILED;
                 }
             }
-            if (!id.isEmpty() && eq < 0 && paths.isEmpty()) {
-                // buildx (sshprovider/agentprovider.go, toDialer): no socket given and no SSH_AUTH_SOCK.
-                err.println("wharf build: --ssh " + agent + ": invalid empty ssh agent socket: make sure "
-                        + "SSH_AUTH_SOCK is set");
-                return ExitCodes.USAGE;
+            if (!id.isEmpty() && (eq < 0 || eq == agent.length() - 1) && paths.isEmpty()) {
+                // buildx (sshprovider/agentprovider.go): no socket given and no SSH_AUTH_SOCK, an error of its
+                // build: "ERROR: ..." and exit 1.
+                err.println("ERROR: invalid empty ssh agent socket: make sure SSH_AUTH_SOCK is set");
+                return ExitCodes.FAILED;
             }
             if (id.isEmpty() || paths.isEmpty()) {
                 err.println("wharf build: --ssh " + agent + ": use default or ID=SOCKET or ID=KEYFILE[,KEYFILE] "

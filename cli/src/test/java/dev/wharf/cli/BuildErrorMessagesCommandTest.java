@@ -370,7 +370,7 @@ class BuildErrorMessagesCommandTest {
                 ERROR: failed to solve: process "/bin/sh -c nosuchcommand arg" did not complete successfully: exit \
                 code: 127
                 """;
-        Outcome quiet = build("FROM busybox:latest\nRUN nosuchcommand arg\n", "-q");
+        Outcome quiet = build("FROM busybox:latest\nRUN nosuchcommand arg\n", "-q", "--progress", "auto");
         assertEquals(1, quiet.exitCode(), quiet.err());
         assertEquals(reasonAlone, quiet.err());
         Outcome json = build("FROM busybox:latest\nRUN nosuchcommand arg\n", "--progress", "rawjson");

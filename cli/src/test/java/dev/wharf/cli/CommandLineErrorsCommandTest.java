@@ -60,6 +60,9 @@ class CommandLineErrorsCommandTest {
                 wharf("build", "--progress", "plain", "--secret", "id=a,type=bogus", "."));
         assertRejected(1, "ERROR: unexpected key 'bogus' in 'bogus=1'\n",
                 wharf("build", "--progress", "plain", "--secret", "id=a,bogus=1", "."));
+        // -q with another progress mode: buildx's runBuild refuses the pair.
+        assertRejected(1, "ERROR: progress=plain and quiet cannot be used together\n",
+                wharf("build", "-q", "--progress", "plain", "."));
         // --ulimit and --shm-size are pflag values: "invalid argument", exit 125.
         assertRejected(125, "invalid argument \"bogus=1\" for \"--ulimit\" flag: invalid ulimit type: bogus\n"
                 + "See 'wharf build --help'.\n", wharf("build", "--ulimit", "bogus=1", "."));
