@@ -211,6 +211,17 @@ class BuildErrorMessagesCommandTest {
     }
 
     @Test
+    void tooLongLine_isMarkedOnTheLineBefore_asBuildKitCountsLines() throws IOException {
+        Outcome outcome = build("FROM scratch\nLABEL a=" + "b".repeat(65536) + "\n");
+        assertEquals(1, outcome.exitCode(), outcome.err());
+        String report = report(outcome);
+        assertEquals(true, report.startsWith("Dockerfile:1\n--------------------\n   1 | >>> FROM scratch\n   2 |     "
+                + "LABEL a=b"), report.substring(0, Math.min(200, report.length())));
+        assertEquals(true, report.endsWith("\nERROR: failed to solve: dockerfile line greater than max allowed size of "
+                + "65535\n"), report.substring(Math.max(0, report.length() - 200)));
+    }
+
+    @Test
     void emptyDockerfile() throws IOException {
         assertFails("ERROR: failed to solve: the Dockerfile cannot be empty\n", build(""));
     }

@@ -139,8 +139,10 @@ public final class DockerfileParser {
                         "file with no instructions");
             }
             if (lines.tooLong()) {
-                int longLine = lines.truncatedLineRead() ? currentLine : currentLine + 1;
-                throw new DockerfileException(file, SourceRange.at(Position.ofLine(longLine)),
+                // BuildKit locates the scanner's error at its count of the lines read (withLocation(err,
+                // currentLine, 0)): the line before the long one (buildx 0.13.1 marks line 1 for a too-long line 2),
+                // or the long line itself when its cut first 64 KiB were read as a line.
+                throw new DockerfileException(file, SourceRange.at(Position.ofLine(currentLine)),
                         "dockerfile line greater than max allowed size of " + (PhysicalLines.MAX_TOKEN_SIZE - 1));
             }
             return new ParseResult(new Directives(escape, directives), children, warnings,

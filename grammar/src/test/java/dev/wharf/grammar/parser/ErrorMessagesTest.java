@@ -70,7 +70,8 @@ class ErrorMessagesTest {
         assertEquals(2, DockerfileParser.parse(ok).children().size());
         DockerfileException e = fails("FROM x\nLABEL a=" + "b".repeat(65536 - 8) + "\n");
         assertEquals("dockerfile line greater than max allowed size of 65535", e.reason());
-        assertEquals(2, e.range().orElseThrow().start().line());
+        // BuildKit's count of the lines read, so the line before the long one (measured with buildx 0.13.1).
+        assertEquals(1, e.range().orElseThrow().start().line());
         // bytes, not chars: 21846 three-byte chars make 65538 bytes
         assertEquals("dockerfile line greater than max allowed size of 65535",
                 fails("FROM x\nRUN " + "€".repeat(21846)).reason());
