@@ -21,6 +21,9 @@ final class MissExplainer {
     private static final Comparator<CacheRecord> RECENCY = Comparator.comparing(CacheRecord::lastUsed)
             .thenComparing(CacheRecord::created).thenComparing(CacheRecord::key);
 
+    /** The instruction field of a RUN's environment, {@code KEY=VALUE} entries (ARGs in scope included). */
+    private static final String ENV = "env";
+
     private MissExplainer() {
     }
 
@@ -76,9 +79,14 @@ final class MissExplainer {
             changes.add(new InputChange(CacheMissReason.BASE_IMAGE_CHANGED, "", oldParent.toString(),
                     newParent.toString()));
         }
-        if (!before.kind().equals(after.kind()) || !before.instruction().equals(after.instruction())) {
-            changes.add(new InputChange(CacheMissReason.INSTRUCTION_CHANGED, changedFields(before, after),
-                    before.text(), after.text()));
+        List<String> fields = changedFields(before, after);
+        if (!fields.isEmpty()) {
+            // The text names what changed only when it differs; an ENV, USER or SHELL change before a RUN leaves
+            // the RUN's text as it was, so then the changed field values are what the user needs to see.
+            boolean textShows = !before.text().equals(after.text());
+            changes.add(new InputChange(CacheMissReason.INSTRUCTION_CHANGED, String.join(", ", fields),
+                    textShows ? before.text() : fieldValues(before, after, fields),
+                    textShows ? after.text() : fieldValues(after, before, fields)));
         }
         if (!before.platform().equals(after.platform())) {
             changes.add(new InputChange(CacheMissReason.PLATFORM_CHANGED, "", before.platform().toString(),
@@ -93,19 +101,64 @@ final class MissExplainer {
         return changes;
     }
 
-    private static String changedFields(CacheKeyInputs before, CacheKeyInputs after) {
+    /**
+     * The changed instruction fields, leaving out an {@code env} whose only changed entries are build ARGs the
+     * step reports as changed anyway: ARG values are in a RUN's environment, and saying so twice hides the cause.
+     */
+    private static List<String> changedFields(CacheKeyInputs before, CacheKeyInputs after) {
         List<String> fields = new ArrayList<>();
         if (!before.kind().equals(after.kind())) {
             fields.add("kind");
         }
         TreeSet<String> names = new TreeSet<>(before.instruction().keySet());
         names.addAll(after.instruction().keySet());
+        TreeSet<String> changedArgs = new TreeSet<>(before.buildArgs().keySet());
+        changedArgs.addAll(after.buildArgs().keySet());
+        changedArgs.removeIf(a -> Objects.equals(before.buildArgs().get(a), after.buildArgs().get(a)));
         for (String name : names) {
-            if (!Objects.equals(before.instruction().get(name), after.instruction().get(name))) {
-                fields.add(name);
+            List<String> was = field(before, name);
+            List<String> now = field(after, name);
+            if (was.equals(now)) {
+                continue;
             }
+            if (name.equals(ENV) && onlyArgs(was, now, changedArgs) && onlyArgs(now, was, changedArgs)) {
+                continue;
+            }
+            fields.add(name);
         }
-        return String.join(", ", fields);
+        return fields;
+    }
+
+    private static List<String> field(CacheKeyInputs inputs, String name) {
+        return inputs.instruction().getOrDefault(name, List.of());
+    }
+
+    /** Whether every entry of {@code entries} missing from {@code other} is a {@code NAME=...} of a changed ARG. */
+    private static boolean onlyArgs(List<String> entries, List<String> other, TreeSet<String> changedArgs) {
+        return entries.stream().filter(e -> !other.contains(e))
+                .allMatch(e -> e.indexOf('=') > 0 && changedArgs.contains(e.substring(0, e.indexOf('='))));
+    }
+
+    /**
+     * The values of {@code fields} in {@code inputs} as text: for each field the entries {@code other} does not
+     * have (all of them when only their order changed), each after its name when there are several, e.g.
+     * {@code E=1} or {@code env: E=1; user: app}.
+     */
+    private static String fieldValues(CacheKeyInputs inputs, CacheKeyInputs other, List<String> fields) {
+        List<String> parts = new ArrayList<>();
+        for (String name : fields) {
+            if (name.equals("kind")) {
+                parts.add("kind: " + inputs.kind());
+                continue;
+            }
+            List<String> mine = field(inputs, name);
+            List<String> theirs = field(other, name);
+            List<String> only = mine.stream().filter(v -> !theirs.contains(v)).toList();
+            boolean reordered = only.isEmpty() && theirs.stream().allMatch(mine::contains);
+            String values = String.join(" ", reordered ? mine : only);
+            parts.add(fields.size() == 1 ? values : name + ": " + values);
+        }
+        return String.join("; ", parts);
     }
 
     private static void mapChanges(CacheMissReason reason, Map<String, ?> before, Map<String, ?> after,

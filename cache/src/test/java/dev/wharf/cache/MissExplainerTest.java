@@ -50,6 +50,38 @@ class MissExplainerTest {
     }
 
     @Test
+    void anEnvChangeBeforeARun_showsTheChangedEntries_notTheUnchangedText() {
+        CacheKeyInputs before = run(0, "make").instruction("env", "PATH=/bin", "E=1").build();
+        CacheKeyInputs after = run(0, "make").instruction("env", "PATH=/bin", "E=2").build();
+        List<InputChange> changes = MissExplainer.diff(before, after);
+        assertEquals(List.of(new InputChange(CacheMissReason.INSTRUCTION_CHANGED, "env", "E=1", "E=2")), changes);
+        assertEquals("instruction changed (env): was `E=1`, now `E=2`", changes.get(0).describe());
+    }
+
+    @Test
+    void severalFieldsChangedUnderTheSameText_eachShowsItsName() {
+        CacheKeyInputs before = run(0, "make").instruction("user", "").build();
+        CacheKeyInputs after = run(0, "make").instruction("user", "app").instruction("env", "PATH=/sbin").build();
+        assertEquals(List.of(new InputChange(CacheMissReason.INSTRUCTION_CHANGED, "env, user",
+                "env: PATH=/usr/bin:/bin; user: ", "env: PATH=/sbin; user: app")), MissExplainer.diff(before, after));
+    }
+
+    @Test
+    void anArgValueInTheRunsEnvironment_isReportedOnceAsTheArgChange() {
+        CacheKeyInputs before = run(0, "make").instruction("env", "PATH=/bin", "VERSION=1")
+                .buildArg("VERSION", "1").build();
+        CacheKeyInputs after = run(0, "make").instruction("env", "PATH=/bin", "VERSION=2")
+                .buildArg("VERSION", "2").build();
+        assertEquals(List.of(new InputChange(CacheMissReason.BUILD_ARG_CHANGED, "VERSION", "1", "2")),
+                MissExplainer.diff(before, after));
+        CacheKeyInputs alsoEnv = run(0, "make").instruction("env", "PATH=/sbin", "VERSION=2")
+                .buildArg("VERSION", "2").build();
+        assertEquals(List.of(new InputChange(CacheMissReason.INSTRUCTION_CHANGED, "env", "PATH=/bin VERSION=1",
+                        "PATH=/sbin VERSION=2"), new InputChange(CacheMissReason.BUILD_ARG_CHANGED, "VERSION", "1", "2")),
+                MissExplainer.diff(before, alsoEnv), "an env change beyond the ARG is still shown, whole");
+    }
+
+    @Test
     void everyReason_describesItselfAndOnlyTheParentPointsUpstream() {
         for (CacheMissReason reason : CacheMissReason.values()) {
             String text = new InputChange(reason, "NAME", "old", "new").describe();

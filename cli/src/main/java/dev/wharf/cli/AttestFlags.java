@@ -26,14 +26,19 @@ final class AttestFlags {
      * The first error buildx would print, without its {@code ERROR: }; empty when none.
      *
      * @param attests the {@code --attest} values
-     * @param shorthands the {@code --provenance} and {@code --sbom} values (wharf keeps them in one list; their
-     *     type only matters to the duplicate check, which they are left out of)
+     * @param provenance the last {@code --provenance} value, null when not given
+     * @param sbom the last {@code --sbom} value, null when not given
      */
-    static Optional<String> problem(List<String> attests, List<String> shorthands) {
+    static Optional<String> problem(List<String> attests, String provenance, String sbom) {
+        // commands/build.go: the --attest values, then the shorthands canonicalized, all through ParseAttests, so a
+        // shorthand and an --attest of the same type are a duplicate too.
+        List<String> all = new ArrayList<>(attests);
+        canonical("provenance", provenance).ifPresent(all::add);
+        canonical("sbom", sbom).ifPresent(all::add);
         List<String> enabledTypes = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         try {
-            for (String value : attests) {
+            for (String value : all) {
                 Optional<Attest> attest = parse(value);
                 if (attest.isPresent()) {
                     if (!seen.add(attest.get().type)) {
@@ -42,12 +47,6 @@ final class AttestFlags {
                     if (!attest.get().disabled) {
                         enabledTypes.add(attest.get().type);
                     }
-                }
-            }
-            for (String value : shorthands) {
-                if (!value.isEmpty() && GoNumbers.parseBool(value).isEmpty()) {
-                    // The type is provenance or sbom, which BuildKit knows: only the fields can be wrong.
-                    parse("type=sbom," + value);
                 }
             }
         } catch (IllegalArgumentException e) {
@@ -60,6 +59,15 @@ final class AttestFlags {
             }
         }
         return Optional.empty();
+    }
+
+    /** CanonicalizeAttest: a boolean is {@code type=T,disabled=!b}, anything else {@code type=T,VALUE}. */
+    private static Optional<String> canonical(String type, String value) {
+        if (value == null || value.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(GoNumbers.parseBool(value).map(b -> "type=" + type + ",disabled=" + !b)
+                .orElse("type=" + type + "," + value));
     }
 
     private record Attest(String type, boolean disabled) {

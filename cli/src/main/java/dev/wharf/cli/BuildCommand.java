@@ -73,7 +73,9 @@ final class BuildCommand implements Callable<Integer> {
     List<String> addHosts;
     List<String> ulimits;
     String shmSize;
-    List<String> attestations;
+    /** {@code --provenance} and {@code --sbom}: the last value given, null when absent. */
+    String provenance;
+    String sbom;
     List<String> attests;
     String isolation;
     boolean squash;
@@ -425,7 +427,7 @@ final class BuildCommand implements Callable<Integer> {
             err.println("WARNING: experimental flag squash is removed with BuildKit. You should squash inside build "
                     + "using a multi-stage Dockerfile for efficiency.");
         }
-        Optional<String> attestError = AttestFlags.problem(attests, attestations);
+        Optional<String> attestError = AttestFlags.problem(attests, provenance, sbom);
         if (attestError.isPresent()) {
             err.println("ERROR: " + attestError.get());
             return ExitCodes.FAILED;
@@ -437,10 +439,11 @@ final class BuildCommand implements Callable<Integer> {
             }
         }
         err.flush();
-        for (String attestation : attestations) {
-            if (!List.of("false", "0", "").contains(attestation.toLowerCase(java.util.Locale.ROOT))) {
-                err.println("WARNING: wharf makes no provenance or SBOM attestations; --provenance/--sbom "
-                        + attestation + " is ignored");
+        for (String[] shorthand : new String[][] {{"--provenance", provenance}, {"--sbom", sbom}}) {
+            String value = shorthand[1];
+            if (value != null && !List.of("false", "0", "").contains(value.toLowerCase(java.util.Locale.ROOT))) {
+                err.println("WARNING: wharf makes no provenance or SBOM attestations; " + shorthand[0] + " "
+                        + value + " is ignored");
                 err.flush();
             }
         }
@@ -475,17 +478,13 @@ final class BuildCommand implements Callable<Integer> {
             return ExitCodes.FAILED;
         }
         try {
-            // buildx drops empty entries (util/buildflags/cache.go ParseCacheEntry): --cache-to "" (a CI variable
-            // left unset) builds without exporting the cache instead of failing as a malformed value.
-            for (String value : cacheFrom) {
-                if (!value.isEmpty()) {
-                    request.cacheFrom(CacheSource.parse(value));
-                }
+            // CacheFlags.problem refused what buildx refuses (empty values are skipped);
+            // a list of references is one cache each.
+            for (String value : CacheFlags.entries(cacheFrom)) {
+                request.cacheFrom(CacheSource.parse(value));
             }
-            for (String value : cacheTo) {
-                if (!value.isEmpty()) {
-                    request.cacheTo(CacheDestination.parse(value));
-                }
+            for (String value : CacheFlags.entries(cacheTo)) {
+                request.cacheTo(CacheDestination.parse(value));
             }
         } catch (IllegalArgumentException e) {
             // What buildx and BuildKit accept and wharf does not (gha, s3, digest=, unknown attributes): an error of

@@ -184,7 +184,12 @@ final class BuildModel {
         spec.addOption(optionalFlag("forceRemoveContainers", "--force-rm").hidden(true)
                 .description("Accepted for the legacy docker build: wharf leaves no intermediate containers.")
                 .build());
-        spec.addOption(list("VALUE", "--provenance", "--sbom")
+        // Single values, the last one given counting (buildx's StringVar), not lists: --sbom=x --sbom=false is false.
+        spec.addOption(option("VALUE", "--provenance")
+                .description("Accepted for docker buildx: false is what wharf does; wharf makes no attestations, so "
+                        + "other values are ignored with a warning (one buildx refuses fails the build).")
+                .build());
+        spec.addOption(option("VALUE", "--sbom")
                 .description("Accepted for docker buildx: false is what wharf does; wharf makes no attestations, so "
                         + "other values are ignored with a warning (one buildx refuses fails the build).")
                 .build());
@@ -253,7 +258,8 @@ final class BuildModel {
         command.addHosts = value(spec, "--add-host");
         command.ulimits = value(spec, "--ulimit");
         command.shmSize = value(spec, "--shm-size");
-        command.attestations = value(spec, "--provenance");
+        command.provenance = value(spec, "--provenance");
+        command.sbom = value(spec, "--sbom");
         command.attests = value(spec, "--attest");
         command.isolation = value(spec, "--isolation");
         command.squash = value(spec, "--squash");

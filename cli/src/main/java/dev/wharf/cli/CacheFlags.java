@@ -53,26 +53,50 @@ final class CacheFlags {
         }
     }
 
-    private static List<Map<String, String>> parseAll(List<String> values) {
-        List<Map<String, String>> out = new java.util.ArrayList<>();
+    /**
+     * The cache entries buildx 0.13 makes of the values (util/buildflags/cache.go ParseCacheEntry): a value of
+     * references alone (no field has {@code =}) is one registry cache per CSV field, so {@code --cache-from a,b}
+     * imports both a and b (and {@code a,} gives an empty reference, which BuildKit's client refuses); any other
+     * value is one entry. An empty value is skipped, as buildx does since 0.14 (0.13 failed with encoding/csv's
+     * {@code EOF}): CI scripts pass {@code --cache-from "$CACHE"} with the variable unset, and a build that ran
+     * before must not fail for it.
+     *
+     * @throws IllegalArgumentException with buildx's message when a value is no CSV line
+     */
+    static List<String> entries(List<String> values) {
+        List<String> out = new java.util.ArrayList<>();
         for (String value : values) {
-            if (!value.isEmpty()) {
-                out.add(parse(value));
+            if (value.isEmpty()) {
+                continue;
+            }
+            List<String> fields = GoCsv.fields(value);
+            if (fields.stream().noneMatch(f -> f.contains("="))) {
+                out.addAll(fields);
+            } else {
+                out.add(value);
             }
         }
         return out;
     }
 
-    /** ParseCacheEntry's reading of one value: type and attributes, keys lower-cased. */
+    private static List<Map<String, String>> parseAll(List<String> values) {
+        List<Map<String, String>> out = new java.util.ArrayList<>();
+        for (String value : entries(values)) {
+            out.add(parse(value));
+        }
+        return out;
+    }
+
+    /** ParseCacheEntry's reading of one entry: type and attributes, keys lower-cased. */
     private static Map<String, String> parse(String value) {
-        List<String> fields = GoCsv.fields(value);
         Map<String, String> attrs = new LinkedHashMap<>();
-        if (fields.stream().noneMatch(f -> f.contains("="))) {
-            // References alone: registry caches.
+        if (!value.contains("=")) {
+            // One reference (entries() split a list of them): a registry cache.
             attrs.put("type", "registry");
             attrs.put("ref", value);
             return attrs;
         }
+        List<String> fields = GoCsv.fields(value);
         attrs.put("type", "");
         for (String field : fields) {
             int eq = field.indexOf('=');

@@ -3,6 +3,7 @@ package dev.wharf.cli;
 import static dev.wharf.cli.CliHarness.wharf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.wharf.cli.CliHarness.Outcome;
@@ -22,9 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * 0.13.1 on dockerd 26's BuildKit) for the same input: exit code 1, whether the Dockerfile lines are printed, and
  * the {@code ERROR:} line, whose tail is Go's {@code net/http} error where wharf's HTTP clients see the cause.
  *
- * <p>Where wharf's words must differ they are wharf's own facts: the method and URL it sent ({@code Get} and plain
- * HTTP to a loopback registry, where containerd's resolver sends {@code Head} over HTTPS first), the address as
- * written, no DNS server ({@code lookup HOST on 10.0.0.53:53: no such host} in Go).
+ * <p>Where wharf's words must differ they are wharf's own facts: the URL it sent (plain HTTP to a loopback registry,
+ * as standalone BuildKit; dockerd's BuildKit tries HTTPS first), the address as written, no DNS server ({@code lookup
+ * HOST on 10.0.0.53:53: no such host} in Go). The method is containerd's resolver's: {@code Head} for a manifest.
  */
 class BuildSourceErrorsCommandTest {
     /** Never resolves (RFC 2606), on any network, so the lookup fails the same everywhere. */
@@ -73,7 +74,7 @@ class BuildSourceErrorsCommandTest {
                    3 |    \s
                 --------------------
                 ERROR: failed to solve: %1$s/foo: failed to resolve source metadata for %1$s/foo:latest: failed to \
-                do request: Get "https://%1$s/v2/foo/manifests/latest": dial tcp: lookup %1$s: no such host
+                do request: Head "https://%1$s/v2/foo/manifests/latest": dial tcp: lookup %1$s: no such host
                 """.formatted(NOWHERE), build("FROM " + NOWHERE + "/foo\nRUN true\n"));
         // COPY --from an image shows the COPY's lines, as BuildKit gives that image the COPY's location.
         assertFails("""
@@ -84,12 +85,12 @@ class BuildSourceErrorsCommandTest {
                    3 |    \s
                 --------------------
                 ERROR: failed to solve: %1$s/img: failed to resolve source metadata for %1$s/img:latest: failed to \
-                do request: Get "https://%1$s/v2/img/manifests/latest": dial tcp: lookup %1$s: no such host
+                do request: Head "https://%1$s/v2/img/manifests/latest": dial tcp: lookup %1$s: no such host
                 """.formatted(NOWHERE), build("FROM scratch\nCOPY --from=" + NOWHERE + "/img /a /a\n"));
         // A RUN --mount's image has no location in BuildKit (detectRunMount): the ERROR line alone.
         assertFails("""
                 ERROR: failed to solve: %1$s/m: failed to resolve source metadata for %1$s/m:latest: failed to do \
-                request: Get "https://%1$s/v2/m/manifests/latest": dial tcp: lookup %1$s: no such host
+                request: Head "https://%1$s/v2/m/manifests/latest": dial tcp: lookup %1$s: no such host
                 """.formatted(NOWHERE), build("FROM scratch\nRUN --mount=from=" + NOWHERE + "/m true\n"));
     }
 
@@ -116,7 +117,7 @@ class BuildSourceErrorsCommandTest {
                    2 |    \s
                 --------------------
                 ERROR: failed to solve: %1$s/foo:latest: failed to resolve source metadata for %1$s/foo:latest: \
-                failed to do request: Get "http://%1$s/v2/foo/manifests/latest": dial tcp %1$s: connect: connection \
+                failed to do request: Head "http://%1$s/v2/foo/manifests/latest": dial tcp %1$s: connect: connection \
                 refused
                 """.formatted(refused), build("FROM " + refused + "/foo:latest\n"));
     }
@@ -238,5 +239,50 @@ class BuildSourceErrorsCommandTest {
         Outcome sbom = build(dockerfile, "--sbom", "true");
         assertEquals(0, sbom.exitCode(), sbom.err());
         assertEquals(true, sbom.err().contains("WARNING: wharf makes no provenance or SBOM attestations"), sbom.err());
+    }
+
+    @Test
+    void shorthandAttestations_takeTheLastValue_andClashWithAnAttestOfTheirType() throws IOException {
+        String dockerfile = "FROM scratch\n";
+        // buildx's --sbom and --provenance are StringVars: only the last value given is parsed (peer: exit 0).
+        Outcome last = build(dockerfile, "--sbom", "bogus", "--sbom", "false");
+        assertEquals(0, last.exitCode(), last.err());
+        assertFalse(last.err().contains("WARNING: wharf makes no"), last.err());
+        assertFails("ERROR: invalid value bogus\n", build(dockerfile, "--provenance", "false", "--provenance",
+                "bogus"));
+        // commands/build.go hands --attest and the canonicalized shorthands to one ParseAttests (peer: this error).
+        assertFails("ERROR: duplicate attestation field sbom\n",
+                build(dockerfile, "--attest", "type=sbom", "--sbom", "true"));
+        assertFails("ERROR: duplicate attestation field provenance\n",
+                build(dockerfile, "--attest", "type=provenance,disabled=true", "--provenance", "false"));
+        Outcome both = build(dockerfile, "--sbom", "true", "--provenance", "mode=max");
+        assertEquals(0, both.exitCode(), both.err());
+        assertEquals(true, both.err().contains("--sbom true is ignored")
+                && both.err().contains("--provenance mode=max is ignored"), both.err());
+    }
+
+    @Test
+    void aMultiPlatformBuildArgThatIsNoBoolean_failsTheSolveAsBuildKitsFrontend() throws IOException {
+        // frontend/dockerui/config.go reads BUILDKIT_MULTI_PLATFORM with strconv.ParseBool (peer: this line).
+        assertFails("ERROR: failed to solve: invalid boolean value for multi-platform: maybe\n",
+                build("FROM scratch\n", "--build-arg", "BUILDKIT_MULTI_PLATFORM=maybe"));
+    }
+
+    @Test
+    void aPushToARefusedPort_failsAtOnceWithThePushersDialError() throws IOException {
+        String refused = "127.0.0.1:" + LocalRegistry.freePort();
+        long start = System.nanoTime();
+        Outcome pushed = build("FROM scratch\nENV A=1\n", "--output", "type=image,name=" + refused + "/y,push=true");
+        long millis = (System.nanoTime() - start) / 1_000_000;
+
+        assertEquals(1, pushed.exitCode(), pushed.err());
+        // exporter/containerimage wraps the pusher's error with the name as given; containerd's pusher HEADs the
+        // blob first, and a refused connect is not retried (util/resolver/retryhandler).
+        String report = report(pushed);
+        assertTrue(report.matches("ERROR: failed to solve: failed to push " + java.util.regex.Pattern.quote(refused)
+                + "/y: failed to do request: Head \"http://" + java.util.regex.Pattern.quote(refused)
+                + "/v2/y/blobs/sha256:[0-9a-f]{64}\": dial tcp " + java.util.regex.Pattern.quote(refused)
+                + ": connect: connection refused\n"), report);
+        assertTrue(millis < 6_000, "no 7 s of retries: " + millis + " ms");
     }
 }

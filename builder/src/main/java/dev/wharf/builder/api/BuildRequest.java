@@ -297,7 +297,12 @@ public record BuildRequest(BuildContext context, Optional<Path> dockerfile, Opti
         }
 
         public Builder cacheFrom(CacheSource value) {
-            cacheFrom.add(Objects.requireNonNull(value, "cacheFrom"));
+            // The same source given twice (--cache-from R --cache-from type=registry,ref=R) is imported once: its
+            // BuildKit import is the same vertex, shown and loaded once (the peer prints one "importing cache
+            // manifest from R").
+            if (!cacheFrom.contains(Objects.requireNonNull(value, "cacheFrom"))) {
+                cacheFrom.add(value);
+            }
             return this;
         }
 

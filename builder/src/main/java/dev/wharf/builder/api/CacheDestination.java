@@ -1,7 +1,6 @@
 package dev.wharf.builder.api;
 
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -67,7 +66,7 @@ public record CacheDestination(CacheSource.Type type, String location, String ta
     }
 
     /**
-     * Parses docker's syntax: {@code type=registry,ref=NAME[,mode=min|max]},
+     * Parses docker's syntax: {@code type=registry,ref=NAME[,mode=min|max]} (another mode is min, as in BuildKit),
      * {@code type=local,dest=DIR[,mode=...][,tag=T]}, {@code ignore-error=true}, and the layer compression
      * ({@code compression=gzip|zstd|uncompressed}, {@code compression-level=N}, {@code force-compression=true}). BuildKit's {@code oci-mediatypes}
      * and {@code image-manifest} are accepted and have no effect: wharf's cache is always an OCI image manifest.
@@ -78,13 +77,12 @@ public record CacheDestination(CacheSource.Type type, String location, String ta
         Map<String, String> attrs = CacheSpecs.parse(value, FLAG,
                 Set.of("ref", "dest", "tag", "mode", "ignore-error", "oci-mediatypes", "image-manifest", "compression",
                         "compression-level", "force-compression"), true);
-        Mode mode = switch (attrs.getOrDefault("mode", "min").toLowerCase(Locale.ROOT)) {
-            case "min", "" -> Mode.MIN;
-            case "max" -> Mode.MAX;
-            default -> throw new IllegalArgumentException(FLAG + " mode=" + attrs.get("mode")
-                    + " is unknown; use min or max");
-        };
-        boolean ignoreError = CacheSpecs.bool(attrs, "ignore-error", FLAG);
+        // BuildKit's control.go (parseCacheExportMode, parseCacheExportIgnoreError) takes exactly "max" and a Go
+        // boolean; any other value (mode=all, mode=MAX, ignore-error=yes) is only logged at debug level, and the
+        // export runs with the default: min, errors not ignored.
+        Mode mode = "max".equals(attrs.get("mode")) ? Mode.MAX : Mode.MIN;
+        boolean ignoreError = attrs.containsKey("ignore-error")
+                && dev.wharf.grammar.go.GoNumbers.parseBool(attrs.get("ignore-error")).orElse(false);
         OutputCompression compression = OutputCompression.parse(attrs, FLAG);
         if (attrs.get("type").equals("inline")) {
             return inline();

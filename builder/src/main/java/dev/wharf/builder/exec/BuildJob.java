@@ -212,6 +212,9 @@ final class BuildJob {
                         + "), not " + wanted.format() + "; build on such a host or drop --platform");
             }
         }
+        // The frontend reads BUILDKIT_MULTI_PLATFORM with its configuration, before it solves a step.
+        Optional<PlatformIndex> platformIndex = PlatformIndex.of(request.buildArgs(), platform,
+                workspace.store().writer());
         long definitionStart = System.nanoTime();
         int definition = checkOnly ? 0 : startDefinition(name, text, main);
         BuildPlan plan;
@@ -255,7 +258,7 @@ final class BuildJob {
             BuildResult result = export(() -> {
                 // The final image's layers must be in the store, also those of steps hit in an imported cache.
                 imports.ensure(state.layers());
-                return new ImageOutputs(workspace, options, request, registries, images, steps).write(state, created,
+                return new ImageOutputs(workspace, options, request, registries, images, steps, platformIndex).write(state, created,
                         executor.timings(), scratch, epoch, inlineCache(plan, executor.records()));
             });
             try {

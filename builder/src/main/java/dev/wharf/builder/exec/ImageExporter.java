@@ -45,24 +45,44 @@ final class ImageExporter {
     }
 
     /**
-     * Adds the image of {@code manifest} to the OCI layout at {@code dir} ({@code -o type=oci,tar=false}), as
+     * An image as an exporter writes it.
+     *
+     * @param target   what the archive's {@code index.json} names: the manifest, or an index over it
+     *                 ({@code BUILDKIT_MULTI_PLATFORM}), with the annotations of its entry
+     * @param manifest the image's manifest ({@code manifest.json} of a docker tarball lists its config and layers)
+     */
+    record Image(Descriptor target, Descriptor manifest, Descriptor config, List<Descriptor> layers) {
+        Image {
+            layers = List.copyOf(layers);
+        }
+
+        /** The documents to copy besides the layers: the config, the manifest, and the index if there is one. */
+        List<Descriptor> documents() {
+            return target.digest().equals(manifest.digest()) ? List.of(config, manifest)
+                    : List.of(config, manifest, target);
+        }
+    }
+
+    /**
+     * Adds {@code image} to the OCI layout at {@code dir} ({@code -o type=oci,tar=false}), as
      * BuildKit's client does ({@code client/ociindex}): {@code index.json} gets one entry per tag, or one tagged
      * {@code latest} when there is none, replacing entries of the same name; other entries and blobs are kept.
      */
-    void oci(Path dir, Descriptor manifest, Descriptor config, List<Descriptor> layers, List<String> tags)
-            throws LayerException, IOException {
+    void oci(Path dir, Image image, List<String> tags) throws LayerException, IOException {
         Files.createDirectories(dir);
         OciLayoutIndex index = OciLayoutIndex.of(dir, json);
         index.ensureLayoutFile();
         OciLayout layout = OciLayout.at(dir);
-        for (Descriptor d : layers) {
+        for (Descriptor d : image.layers()) {
             blobFile(layout, d);
         }
-        blobFile(layout, config);
-        blobFile(layout, manifest);
+        for (Descriptor d : image.documents()) {
+            blobFile(layout, d);
+        }
+        Descriptor target = image.target();
         index.add(tags.isEmpty()
-                ? List.of(manifest.withAnnotation(Descriptor.REF_NAME_ANNOTATION, ImageName.DEFAULT_TAG))
-                : indexEntries(manifest, tags), OciLayoutIndex.NameRule.BUILDKIT);
+                ? List.of(target.withAnnotation(Descriptor.REF_NAME_ANNOTATION, ImageName.DEFAULT_TAG))
+                : indexEntries(target, tags), OciLayoutIndex.NameRule.BUILDKIT);
     }
 
     /**
@@ -70,22 +90,22 @@ final class ImageExporter {
      * {@code oci-layout}, {@code index.json} and {@code blobs/sha256/}, the layout {@code docker save} writes since
      * Docker 25. Written to a temporary file and renamed into place.
      */
-    void docker(Path file, Descriptor manifest, Descriptor config, List<Descriptor> layers, List<String> tags)
-            throws LayerException, IOException {
-        archive(file, manifest, config, layers, tags, true);
+    void docker(Path file, Image image, List<String> tags) throws LayerException, IOException {
+        archive(file, image, tags, true);
     }
 
     /**
      * An OCI layout as a tarball at {@code file} ({@code -o type=oci}, BuildKit's default {@code tar=true}): the
      * docker tarball without {@code manifest.json} ({@code WithSkipDockerManifest} in {@code exporter/oci}).
      */
-    void ociArchive(Path file, Descriptor manifest, Descriptor config, List<Descriptor> layers, List<String> tags)
-            throws LayerException, IOException {
-        archive(file, manifest, config, layers, tags, false);
+    void ociArchive(Path file, Image image, List<String> tags) throws LayerException, IOException {
+        archive(file, image, tags, false);
     }
 
-    private void archive(Path file, Descriptor manifest, Descriptor config, List<Descriptor> layers,
-                         List<String> tags, boolean dockerManifest) throws LayerException, IOException {
+    private void archive(Path file, Image image, List<String> tags, boolean dockerManifest)
+            throws LayerException, IOException {
+        Descriptor config = image.config();
+        List<Descriptor> layers = image.layers();
         AtomicFiles.replaceStreamed(file, null, out -> {
             TarWriter tar = new TarWriter(out);
             directory(tar, "blobs/");
@@ -93,10 +113,11 @@ final class ImageExporter {
             for (Descriptor d : layers) {
                 blob(tar, d);
             }
-            blob(tar, config);
-            blob(tar, manifest);
+            for (Descriptor d : image.documents()) {
+                blob(tar, d);
+            }
             file(tar, "oci-layout", OciLayout.layoutFileBytes());
-            file(tar, "index.json", json.write(ImageIndex.oci(indexEntries(manifest, tags))));
+            file(tar, "index.json", json.write(ImageIndex.oci(indexEntries(image.target(), tags))));
             if (dockerManifest) {
                 ArrayNode manifests = JsonNodeFactory.instance.arrayNode();
                 ObjectNode item = manifests.addObject();

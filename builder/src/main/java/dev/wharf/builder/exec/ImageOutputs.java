@@ -44,15 +44,18 @@ final class ImageOutputs {
     private final RegistryImages images;
     /** The build's progress step numbers: the push is one more step. */
     private final AtomicInteger steps;
+    /** {@code BUILDKIT_MULTI_PLATFORM=1}: pushes and oci/docker exports hand out an index over the manifest. */
+    private final Optional<PlatformIndex> platformIndex;
 
     ImageOutputs(Workspace workspace, EngineOptions options, BuildRequest request, Registries registries,
-                 RegistryImages images, AtomicInteger steps) {
+                 RegistryImages images, AtomicInteger steps, Optional<PlatformIndex> platformIndex) {
         this.workspace = workspace;
         this.options = options;
         this.request = request;
         this.registries = registries;
         this.images = images;
         this.steps = steps;
+        this.platformIndex = platformIndex;
     }
 
     BuildResult write(BuildExecutor.State state, OffsetDateTime created,
@@ -89,8 +92,10 @@ final class ImageOutputs {
         boolean tagged = request.outputs().isEmpty()
                 || request.outputs().stream().anyMatch(o -> o.type().equals("image"));
         List<BuildOutput> imageOutputs = request.outputs().stream().filter(o -> o.type().equals("image")).toList();
-        if ((request.outputs().isEmpty() && request.annotations().stream().anyMatch(ImageAnnotation::onIndex))
-                || request.outputs().stream().filter(o -> !o.type().equals("local") && !o.type().equals("tar"))
+        if (platformIndex.isEmpty()
+                && (request.outputs().isEmpty() && request.annotations().stream().anyMatch(ImageAnnotation::onIndex))
+                || platformIndex.isEmpty() && request.outputs().stream()
+                        .filter(o -> !o.type().equals("local") && !o.type().equals("tar"))
                         .anyMatch(o -> annotations(o).stream().anyMatch(ImageAnnotation::onIndex))) {
             // exporter/containerimage/writer.go: a single-platform image has no index to annotate.
             throw new EngineException("index annotations not supported for single platform export");
@@ -128,16 +133,23 @@ final class ImageOutputs {
         for (String tag : names) {
             workspace.store().images().tag(ImageName.parse(tag), named.getOrDefault(tag, manifest));
         }
+        if (platformIndex.isPresent() && request.outputs().stream().anyMatch(o -> o.type().equals("docker"))) {
+            // exporter/oci/export.go refuses a result per platform in its docker variant.
+            throw new dev.wharf.builder.api.BuildFailedException("exporting to docker image format", "", 0, null,
+                    "docker exporter does not currently support exporting manifest lists", null, false);
+        }
         Optional<LayerCompressor.Compressed> pushed = push(output -> manifestOf.apply(annotations(output)));
         ImageExporter exporter = new ImageExporter(workspace.store().blobs(), workspace.posix(),
                 workspace.store().json());
         LayerCompressor compressor = workspace.layerCompressor();
         LayerCompressor.Compressed exported = null;
         // exporter/oci (both variants, tarball or layout directory) dates the index entry: SOURCE_DATE_EPOCH,
-        // else the export time, in Go's time.RFC3339 (whole seconds, UTC).
-        String archived = java.time.format.DateTimeFormatter.ISO_INSTANT.format((epoch.isPresent()
+        // else the export time, in Go's time.RFC3339 (whole seconds, UTC). Formatted there, for those outputs only:
+        // DateTimeFormatter's first use costs a build that only tags its image (most, and every cached one) the
+        // formatter's set-up in the interpreter.
+        java.time.Instant archived = (epoch.isPresent()
                 ? java.time.Instant.ofEpochSecond(epoch.getAsLong()) : options.clock().instant())
-                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         for (BuildOutput output : request.outputs()) {
             Path dest = output.dest().map(Path::toAbsolutePath).orElse(null);
             switch (output.type()) {
@@ -146,18 +158,24 @@ final class ImageOutputs {
                     List<ImageAnnotation> own = annotations(output);
                     Descriptor source = manifestOf.apply(own);
                     LayerCompressor.Compressed image = compressor.image(source, output.compression());
-                    Map<String, String> described = new TreeMap<>(image.manifest().annotations());
-                    described.putAll(ofType(own, ImageAnnotation.MANIFEST_DESCRIPTOR));
-                    described.put(CREATED_ANNOTATION, archived);
-                    Descriptor dated = image.manifest().withAnnotations(described);
+                    // The archive's index.json names the index when there is one (its index-descriptor
+                    // annotations), else the manifest (its manifest-descriptor annotations).
+                    LayerCompressor.Compressed handedOut = indexed(image, own);
+                    Map<String, String> described = new TreeMap<>(handedOut.manifest().annotations());
+                    described.putAll(ofType(own, platformIndex.isPresent() ? ImageAnnotation.INDEX_DESCRIPTOR
+                            : ImageAnnotation.MANIFEST_DESCRIPTOR));
+                    described.put(CREATED_ANNOTATION,
+                            java.time.format.DateTimeFormatter.ISO_INSTANT.format(archived));
+                    ImageExporter.Image out = new ImageExporter.Image(handedOut.manifest().withAnnotations(described),
+                            image.manifest(), configDescriptor, image.layers());
                     if (output.type().equals("docker")) {
-                        exporter.docker(dest, dated, configDescriptor, image.layers(), request.tags());
+                        exporter.docker(dest, out, request.tags());
                     } else if (output.tar()) {
-                        exporter.ociArchive(dest, dated, configDescriptor, image.layers(), request.tags());
+                        exporter.ociArchive(dest, out, request.tags());
                     } else {
-                        exporter.oci(dest, dated, configDescriptor, image.layers(), request.tags());
+                        exporter.oci(dest, out, request.tags());
                     }
-                    exported = exported == null ? image : exported;
+                    exported = exported == null ? handedOut : exported;
                 }
                 case "local" -> exporter.local(dest, layers);
                 case "tar" -> exporter.tar(dest, layers, scratch, workspace.layerWriter(epoch));
@@ -179,6 +197,21 @@ final class ImageOutputs {
         return new BuildResult(reported.manifest().digest().toString(), configDescriptor.digest().toString(),
                 new String(workspace.store().json().write(config), StandardCharsets.UTF_8), out,
                 names, timings);
+    }
+
+    /**
+     * {@code image} as the build hands it out: wrapped in the platform index when {@code BUILDKIT_MULTI_PLATFORM}
+     * asks for one (the output's manifest-descriptor annotations on the index's entry, its index annotations in the
+     * index), else as it is.
+     */
+    private LayerCompressor.Compressed indexed(LayerCompressor.Compressed image, List<ImageAnnotation> own)
+            throws LayerException {
+        if (platformIndex.isEmpty()) {
+            return image;
+        }
+        Descriptor index = platformIndex.get().wrap(image.manifest(),
+                ofType(own, ImageAnnotation.MANIFEST_DESCRIPTOR), ofType(own, ImageAnnotation.INDEX));
+        return new LayerCompressor.Compressed(index, image.layers());
     }
 
     /** A function that may fail with an I/O error. */
@@ -206,13 +239,24 @@ final class ImageOutputs {
     /**
      * The annotations of {@code type} among {@code all} that apply to this image: BuildKit's exporter takes those
      * without a platform for a single-platform image ({@code AnnotationsGroup.Platform(nil)} in writer.go), so one
-     * limited to a platform is left out even when it is the build's.
+     * limited to a platform is left out even when it is the build's. For the platform index of
+     * {@code BUILDKIT_MULTI_PLATFORM} it takes {@code Platform(&platform)}: index annotations of any platform, and
+     * the manifest's own ones without a platform and then those of its platform.
      */
-    private static TreeMap<String, String> ofType(List<ImageAnnotation> all, String type) {
+    private TreeMap<String, String> ofType(List<ImageAnnotation> all, String type) {
         TreeMap<String, String> out = new TreeMap<>();
+        boolean onIndex = type.equals(ImageAnnotation.INDEX) || type.equals(ImageAnnotation.INDEX_DESCRIPTOR);
         for (ImageAnnotation a : all) {
-            if (a.type().equals(type) && a.platform().isEmpty()) {
+            if (a.type().equals(type) && (a.platform().isEmpty() || onIndex && platformIndex.isPresent())) {
                 out.put(a.key(), a.value());
+            }
+        }
+        if (platformIndex.isPresent() && !onIndex) {
+            String platform = platformIndex.get().platform().toString();
+            for (ImageAnnotation a : all) {
+                if (a.type().equals(type) && a.platform().filter(platform::equals).isPresent()) {
+                    out.put(a.key(), a.value());
+                }
             }
         }
         return out;
@@ -245,10 +289,12 @@ final class ImageOutputs {
                 List<String> outputNames = (output.names().isEmpty() ? request.tags() : output.names()).stream()
                         .filter(n -> !done.contains(n)).toList();
                 Descriptor manifest = manifestOf.apply(output);
-                pushes.push(manifest, outputNames, step, images.sources(), output.compression());
+                List<ImageAnnotation> own = annotations(output);
+                pushes.push(manifest, outputNames, step, images.sources(), output.compression(),
+                        compressed -> indexed(new LayerCompressor.Compressed(compressed, List.of()), own).manifest());
                 if (first == null) {
                     // Compressed by the push just done: found in the variant index.
-                    first = compressor.image(manifest, output.compression());
+                    first = indexed(compressor.image(manifest, output.compression()), own);
                 }
                 done.addAll(outputNames);
             }
@@ -259,6 +305,12 @@ final class ImageOutputs {
             }
             if (e instanceof LayerException) {
                 throw new EngineException("cannot push " + String.join(", ", names) + ": " + e.getMessage(), e);
+            }
+            if (e instanceof ImagePushes.PushFailed failed && failed.goReason().isPresent()) {
+                // The image exporter's error (exporter/containerimage/export.go wraps the pusher's with "failed to
+                // push NAME", the name as given): buildx prints "ERROR: failed to solve: failed to push ...".
+                throw new dev.wharf.builder.api.BuildFailedException("pushing " + String.join(", ", names), "", 0,
+                        null, "failed to push " + failed.name + ": " + failed.goReason().get(), e, false);
             }
             throw e;
         }

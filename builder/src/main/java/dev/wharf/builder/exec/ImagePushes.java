@@ -50,13 +50,50 @@ final class ImagePushes {
      */
     List<PushSummary> push(Descriptor target, List<String> names, int step, List<ImageReference> mountSources,
                            OutputCompression compression) throws EngineException {
+        return push(target, names, step, mountSources, compression, compressed -> compressed);
+    }
+
+    /** A push to {@link #name} (as given, before normalizing) failed. */
+    static final class PushFailed extends EngineException {
+        private static final long serialVersionUID = 1L;
+
+        /** The name as the output or tag gave it. */
+        final String name;
+
+        PushFailed(String name, String message, LayerException cause) {
+            super(message, cause);
+            this.name = name;
+        }
+
+        /**
+         * BuildKit's reason when the registry could not be reached ({@code failed to do request: Head "..."}:
+         * containerd's pusher HEADs a blob first), empty when the registry answered.
+         */
+        Optional<String> goReason() {
+            return getCause() instanceof dev.wharf.layers.registry.RegistryException r && r.statusCode() < 0
+                    ? r.goReason() : Optional.empty();
+        }
+    }
+
+    /** What is pushed of the compressed image: its manifest, or a document over it (a platform index). */
+    @FunctionalInterface
+    interface Wrap {
+        Descriptor apply(Descriptor compressedManifest) throws LayerException;
+    }
+
+    /**
+     * As {@link #push(Descriptor, List, int, List, OutputCompression)}, pushing what {@code wrap} makes of the
+     * compressed manifest (already in the store).
+     */
+    List<PushSummary> push(Descriptor target, List<String> names, int step, List<ImageReference> mountSources,
+                           OutputCompression compression, Wrap wrap) throws EngineException {
         Descriptor pushed;
         try {
             // BuildKit shows the same work as its exporter's "exporting layers"; the id names the layer by the
             // short form of the diff ID, as its pushes name blobs.
-            pushed = compressor.image(target, compression, (layer, read, completed) -> listener.onEvent(
+            pushed = wrap.apply(compressor.image(target, compression, (layer, read, completed) -> listener.onEvent(
                     new BuildEvent.Transfer(step, "compressing " + layer.digest().toString().substring(0, 19), read,
-                            layer.size(), completed))).manifest();
+                            layer.size(), completed))).manifest());
         } catch (LayerException e) {
             throw new EngineException("cannot push " + String.join(", ", names) + ": " + e.getMessage(), e);
         }
@@ -77,7 +114,7 @@ final class ImagePushes {
                 out.add(new PushSummary(reference.toString(), result.target().digest().toString(),
                         result.target().size(), result.blobsUploaded()));
             } catch (LayerException e) {
-                throw new EngineException("failed to push " + reference + ": " + e.getMessage(), e);
+                throw new PushFailed(name, "failed to push " + reference + ": " + e.getMessage(), e);
             }
         }
         return out;

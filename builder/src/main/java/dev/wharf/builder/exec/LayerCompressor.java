@@ -32,8 +32,9 @@ import java.util.concurrent.Executor;
  * manifest digest.
  *
  * <p>Which layers change (BuildKit's {@code cache/remote.go}, {@code getRemote}): uncompressed layers are compressed
- * as the output says; layers already compressed (a base image's, or hits of an imported cache) are kept as they came,
- * unless {@code force-compression} is set and they are compressed with another algorithm. A different level alone
+ * as the output says; layers already compressed (a base image's, or hits of an imported cache), and a base image's
+ * layers distributed uncompressed ({@link CompressedVariants#rememberDistributed}), are kept as they came, unless
+ * {@code force-compression} is set and they are compressed with another algorithm. A different level alone
  * never recompresses. Foreign (non-distributable) layers are never touched.
  *
  * <p>Immutable; thread-safe (concurrent calls for the same layer both compress, and the store keeps one blob).
@@ -134,6 +135,12 @@ final class LayerCompressor {
             case UNCOMPRESSED -> Compression.NONE;
         };
         if (current.get() == wanted || (current.get() != Compression.NONE && !compression.force())) {
+            return layer;
+        }
+        if (current.get() == Compression.NONE && !compression.force()
+                && store.variants().distributed(layer.digest())) {
+            // A base image's plain-tar layer (pulled, loaded or read from a layout): BuildKit pushes and exports
+            // the blob it has, uncompressed; only the layers a build wrote are compressed here.
             return layer;
         }
         int level = compression.effectiveLevel();

@@ -33,6 +33,18 @@ class CacheSpecsTest {
     }
 
     @Test
+    void anUnknownModeOrIgnoreError_isMinAndFalse_asBuildKitOnlyLogsThemAtDebugLevel() {
+        // control.go parseCacheExportMode/parseCacheExportIgnoreError: exactly "min"/"max" and a Go boolean.
+        CacheDestination min = CacheDestination.registry("r", CacheDestination.Mode.MIN);
+        assertEquals(min, CacheDestination.parse("type=registry,ref=r,mode=all"));
+        assertEquals(min, CacheDestination.parse("type=registry,ref=r,mode=MAX"), "case matters to BuildKit");
+        assertEquals(min, CacheDestination.parse("type=registry,ref=r,mode="));
+        assertEquals(min, CacheDestination.parse("type=registry,ref=r,ignore-error=maybe"));
+        assertEquals(new CacheDestination(CacheSource.Type.REGISTRY, "r", "", CacheDestination.Mode.MIN, true),
+                CacheDestination.parse("type=registry,ref=r,ignore-error=True"));
+    }
+
+    @Test
     void aQuotedField_keepsItsCommas_asBuildxsCsvParsing() {
         // buildx util/buildflags/cache.go reads each value with csvvalue.Fields.
         assertEquals(CacheSource.local(Path.of("/tmp/a,b")), CacheSource.parse("type=local,\"src=/tmp/a,b\""));
@@ -54,8 +66,7 @@ class CacheSpecsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"type=gha", "type=local,src=d", "type=registry,ref=r,mode=all",
-        "type=registry,ref=r,ignore-error=maybe", "type=registry,ref=r,compression=lz4", "type=local"})
+    @ValueSource(strings = {"type=gha", "type=local,src=d", "type=registry,ref=r,compression=lz4", "type=local"})
     void malformedOrUnsupportedCacheTo_isRejectedNamingTheOption(String value) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> CacheDestination.parse(value));

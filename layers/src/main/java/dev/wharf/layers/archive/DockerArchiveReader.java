@@ -85,7 +85,11 @@ final class DockerArchiveReader {
                 throw new LayerException(what + ": layer " + path + " has diff ID " + diffId + " but the config "
                         + "expects " + diffIds.get(i) + "; the archive is corrupted or was tampered with");
             }
-            layers.add(Descriptor.of(LayerBlobs.ociMediaType(compression), layer.digest(), layer.size()));
+            Descriptor stored = Descriptor.of(LayerBlobs.ociMediaType(compression), layer.digest(), layer.size());
+            if (compression == Compression.NONE) {
+                store.variants().rememberDistributed(stored);
+            }
+            layers.add(stored);
         }
         Descriptor manifest = store.writer().writeManifest(ImageManifest.oci(config, layers));
         for (ImageName name : names) {

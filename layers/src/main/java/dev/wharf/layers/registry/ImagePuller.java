@@ -4,6 +4,7 @@ import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.MediaTypes;
+import dev.wharf.layers.MediaTypes.Compression;
 import dev.wharf.layers.Platform;
 import dev.wharf.layers.blob.BlobWriter;
 import dev.wharf.layers.image.ImageIndex;
@@ -161,7 +162,14 @@ public final class ImagePuller {
                 return moved;
             });
         }
-        return new BoundedTransfers(client.options().maxConcurrentTransfers()).run(transfers);
+        int moved = new BoundedTransfers(client.options().maxConcurrentTransfers()).run(transfers);
+        for (Descriptor layer : layers.values()) {
+            if (MediaTypes.layerCompression(layer.mediaType()).orElse(null) == Compression.NONE
+                    && store.blobs().exists(layer.digest())) {
+                store.variants().rememberDistributed(layer);
+            }
+        }
+        return moved;
     }
 
     /** Pulls a foreign layer from the registry; false (not stored) when the registry does not hold it. */

@@ -37,6 +37,12 @@ final class ManifestPuller implements RegistryEndpoint<ManifestResponse> {
         return "GET";
     }
 
+    /** containerd's resolver resolves a tag or digest with a HEAD before it GETs the manifest. */
+    @Override
+    public String goMethod() {
+        return "HEAD";
+    }
+
     @Override
     public URI uri(URI apiBase) {
         return apiBase.resolve(repository.path() + "/manifests/" + reference);

@@ -19,7 +19,8 @@ import java.util.Set;
  * Does the HTTP work of every {@link RegistryEndpoint} (jib's {@code RegistryEndpointCaller}): picks HTTPS or, for
  * loopback and insecure registries only, plain HTTP; adds the Authorization header and answers 401 challenges;
  * follows redirects of GET and HEAD (blob downloads from storage URLs) without sending credentials off the registry;
- * retries connection errors and 408/429/5xx answers with backoff; turns other answers into
+ * retries dropped connections, timeouts and 408/429/5xx answers with backoff, but not a connection the host refused
+ * (as BuildKit's retry handler, which retries only resets, EOF, timeouts and 5xx); turns other answers into
  * {@link RegistryException}s that quote the registry's error codes.
  *
  * <p>Immutable and thread-safe (the authenticator it shares is thread-safe).
@@ -94,7 +95,7 @@ final class RegistryCaller {
                             + uri.getHost() + "; check the name and the network (DNS)", goReason(endpoint, uri, e),
                             -1, e);
                 }
-                if (endpoint.retryable() && attempt < retry.maxAttempts()) {
+                if (endpoint.retryable() && attempt < retry.maxAttempts() && !isRefusedConnect(e)) {
                     sleep(retry.backoff(attempt), endpoint);
                     continue;
                 }
@@ -249,9 +250,26 @@ final class RegistryCaller {
         return false;
     }
 
+    /**
+     * True when the host answered the connect with a refusal (nothing listens on the port) or no route: BuildKit's
+     * retry handler does not retry these (Go's dialer reports them as non-temporary), so neither does wharf; waiting
+     * 7 s for a port nobody listens on only delays the error. A connect that timed out is retried.
+     */
+    static boolean isRefusedConnect(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.SocketTimeoutException) {
+                return false;
+            }
+            if (t instanceof java.net.ConnectException || t instanceof java.net.NoRouteToHostException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** containerd's resolver wraps the transport's error as {@code failed to do request: }. */
     private static String goReason(RegistryEndpoint<?> endpoint, URI uri, IOException e) {
-        return "failed to do request: " + dev.wharf.layers.GoRequestError.of(endpoint.method(), uri, e);
+        return "failed to do request: " + dev.wharf.layers.GoRequestError.of(endpoint.goMethod(), uri, e);
     }
 
     static String describe(IOException e) {

@@ -188,7 +188,7 @@ public final class RegistryClient {
                 }
                 throw e;
             } catch (IOException e) {
-                if (attempt < options.retry().maxAttempts()) {
+                if (attempt < options.retry().maxAttempts() && !RegistryCaller.isRefusedConnect(e)) {
                     sleep(attempt);
                     continue;
                 }
@@ -200,6 +200,7 @@ public final class RegistryClient {
     /** A whole upload is restarted when a non-retryable step (PATCH, final PUT) failed transiently. */
     private static boolean retryableUploadFailure(RegistryException e) {
         return e.statusCode() < 0 ? e.getCause() instanceof IOException && !(e.getCause() instanceof LayerException)
+                && !RegistryCaller.isRefusedConnect(e.getCause())
                 : RetryPolicy.isRetryableStatus(e.statusCode());
     }
 

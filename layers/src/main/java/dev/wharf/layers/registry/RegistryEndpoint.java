@@ -20,6 +20,14 @@ interface RegistryEndpoint<T> {
     /** Returns the HTTP method. */
     String method();
 
+    /**
+     * Returns the method BuildKit's resolver sends for the same step, for {@link RegistryException#goReason()}: a
+     * manifest wharf GETs at once is first HEADed by containerd's resolver, and users compare the two errors.
+     */
+    default String goMethod() {
+        return method();
+    }
+
     /** Returns the URL, given the registry's API base {@code scheme://host/v2/}. */
     URI uri(URI apiBase);
 

@@ -24,9 +24,13 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
         }
     }
 
-    /** Five attempts, waiting 0.5 s, 1 s, 2 s and 4 s in between (at most 10 s). */
+    /**
+     * Four attempts, waiting 1 s, 2 s and 4 s in between (7 s in all): BuildKit's retry handler around blob fetches
+     * and pushes (it doubles from 1 s and gives up once the wait would reach 8 s). A Retry-After is honoured up to
+     * 10 s.
+     */
     public static RetryPolicy defaults() {
-        return new RetryPolicy(5, Duration.ofMillis(500), Duration.ofSeconds(10));
+        return new RetryPolicy(4, Duration.ofSeconds(1), Duration.ofSeconds(10));
     }
 
     /** Returns the wait after failed attempt {@code attempt} (1-based). */

@@ -90,6 +90,24 @@ public final class CompressedVariants {
     }
 
     /**
+     * Remembers that the plain-tar layer {@code layer} came into the store as a registry, OCI layout or archive
+     * distributes it, not from a build: outputs then keep it uncompressed, as BuildKit keeps a base layer's blob
+     * (and so its compression) unless {@code force-compression} is set ({@code cache/remote.go}), whereas a layer a
+     * build wrote is compressed when it leaves the store. Recorded as the layer's own uncompressed variant.
+     */
+    public void rememberDistributed(Descriptor layer) throws LayerException {
+        if (find(layer.digest(), Compression.NONE, 0).isEmpty()) {
+            remember(layer.digest(), Compression.NONE, 0, Descriptor.of(layer.mediaType(), layer.digest(),
+                    layer.size()));
+        }
+    }
+
+    /** Tells whether {@link #rememberDistributed} recorded {@code layer} (and its blob is in the store). */
+    public boolean distributed(Digest layer) throws LayerException {
+        return find(layer, Compression.NONE, 0).filter(d -> d.digest().equals(layer)).isPresent();
+    }
+
+    /**
      * Returns the digests of the variants whose source is among {@code kept}: the garbage collector keeps them, as
      * long as the image layer they compress exists. Unreadable records are skipped.
      */

@@ -230,19 +230,56 @@ class RegistryFaultTest {
     }
 
     @Test
-    void unreachableRegistry_failsAfterBoundedRetries() throws Exception {
+    void refusedRegistryPort_failsAtOnceAsBuildKitDoes() throws Exception {
         ImageReference nowhere = ImageReference.parse("127.0.0.1:" + LocalRegistry.freePort() + "/x/y:1");
 
-        RegistryException e = assertThrows(RegistryException.class, () -> client(2).pullManifest(nowhere));
+        long start = System.nanoTime();
+        RegistryException e = assertThrows(RegistryException.class,
+                () -> client(4).pullManifest(nowhere));
+        long millis = (System.nanoTime() - start) / 1_000_000;
 
+        // BuildKit's retry handler leaves a refused connect alone (Go calls it non-temporary): the peer fails
+        // "load metadata" in 0.4 s. client(4) would wait 30 ms between attempts, so one attempt it must be.
         assertTrue(e.getMessage().startsWith("pull manifest " + nowhere.name() + ":1: cannot reach "
                 + nowhere.registryHost()), e.getMessage());
-        assertTrue(e.getMessage().contains("after 2 attempts"), e.getMessage());
-        // containerd's resolver over Go's net/http, as BuildKit ends "failed to resolve source metadata" with;
-        // wharf's own GET over plain HTTP to a loopback registry.
-        assertEquals(java.util.Optional.of("failed to do request: Get \"http://" + nowhere.registryHost()
+        assertTrue(e.getMessage().contains("after 1 attempt;"), e.getMessage());
+        assertTrue(millis < 2_000, millis + " ms");
+        // containerd's resolver over Go's net/http, as BuildKit ends "failed to resolve source metadata" with: it
+        // HEADs the manifest first (wharf GETs it at once), over plain HTTP to a loopback registry.
+        assertEquals(java.util.Optional.of("failed to do request: Head \"http://" + nowhere.registryHost()
                 + "/v2/x/y/manifests/1\": dial tcp " + nowhere.registryHost() + ": connect: connection refused"),
                 e.goReason());
+    }
+
+    @Test
+    void refusedRegistryPort_failsAPushAtOnceToo() throws Exception {
+        ImageReference nowhere = ImageReference.parse("127.0.0.1:" + LocalRegistry.freePort() + "/x/y:1");
+        byte[] content = "blob".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        dev.wharf.layers.Descriptor blob = dev.wharf.layers.Descriptor.of(
+                dev.wharf.layers.MediaTypes.OCI_LAYER_GZIP, Digest.sha256Of(content), content.length);
+        dev.wharf.layers.blob.BlobProvider source = new dev.wharf.layers.blob.BlobProvider() {
+            @Override
+            public java.io.InputStream open(Digest digest) {
+                return new java.io.ByteArrayInputStream(content);
+            }
+
+            @Override
+            public Optional<dev.wharf.layers.blob.BlobInfo> info(Digest digest) {
+                return Optional.empty();
+            }
+
+            @Override
+            public boolean exists(Digest digest) {
+                return true;
+            }
+        };
+
+        RegistryException e = assertThrows(RegistryException.class,
+                () -> client(4).pushBlob(nowhere, blob, source, Optional.empty()));
+
+        assertTrue(e.getMessage().contains("after 1 attempt;"), e.getMessage());
+        assertTrue(e.goReason().orElseThrow().startsWith("failed to do request: Head \"http://"
+                + nowhere.registryHost() + "/v2/x/y/blobs/sha256:"), e.goReason().toString());
     }
 
     @Test
@@ -254,7 +291,7 @@ class RegistryFaultTest {
 
         assertTrue(e.getMessage().contains("cannot resolve the registry host wharf-no-such-host.invalid"),
                 e.getMessage());
-        assertEquals(java.util.Optional.of("failed to do request: Get \"https://wharf-no-such-host.invalid/v2/x/y/"
+        assertEquals(java.util.Optional.of("failed to do request: Head \"https://wharf-no-such-host.invalid/v2/x/y/"
                 + "manifests/1\": dial tcp: lookup wharf-no-such-host.invalid: no such host"), e.goReason());
     }
 
