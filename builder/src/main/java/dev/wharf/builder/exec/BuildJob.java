@@ -203,9 +203,9 @@ final class BuildJob {
             try {
                 wanted = Platform.parse(request.platform().get(), platform);
             } catch (DockerfileException e) {
-                // buildx parses --platform with containerd's platforms.Parse (util/platformutil), whose errors
-                // wrap errdefs' "invalid argument".
-                throw new EngineException(e.reason() + ": invalid argument");
+                // buildx parses --platform with containerd's platforms.Parse (util/platformutil); its errors end
+                // with errdefs' "invalid argument" already.
+                throw new EngineException(e.reason());
             }
             if (!wanted.equals(platform)) {
                 throw new EngineException("wharf builds for this host's platform only (" + platform.format()

@@ -9,7 +9,6 @@ import dev.wharf.builder.sandbox.UserNamespaces;
 import dev.wharf.context.glob.GoPaths;
 import dev.wharf.context.source.CopyRequest;
 import dev.wharf.context.source.DestinationView;
-import dev.wharf.grammar.go.GoQuote;
 import dev.wharf.grammar.instructions.Mount;
 import dev.wharf.grammar.instructions.MountType;
 import dev.wharf.grammar.instructions.SharingMode;
@@ -200,14 +199,10 @@ final class RunMounts {
         Path agent = ssh.get(id);
         if (agent == null) {
             if (mount.required()) {
-                // BuildKit's words, then how to give one. With no --ssh at all the client has no ssh service:
-                // mounts/mount.go getSSHMountable quotes the id as the mount wrote it ("" without id=); with some
-                // other --ssh, the client's agent provider refuses the id, "default" when absent
-                // (sshprovider's "unset ssh forward key"; measured with dockerd 26).
-                String words = ssh.isEmpty() ? "no SSH key " + GoQuote.quote(mount.cacheId())
-                        + " forwarded from the client" : "unset ssh forward key " + id;
-                throw new BuildExecutor.StepFailure(words + "; pass one with --ssh " + id
-                        + (id.equals("default") ? "" : "=SOCKET") + " (default: $SSH_AUTH_SOCK)", null, null);
+                // The session's answer when the client forwards no such agent (sshforward), as buildx 0.13.1 on
+                // dockerd 26 prints it: buildx always offers an ssh session, so BuildKit's "no SSH key ... forwarded
+                // from the client" (no session at all) does not reach a docker user.
+                throw new BuildExecutor.StepFailure("unset ssh forward key " + id, null, null);
             }
             return;
         }
@@ -231,9 +226,8 @@ final class RunMounts {
         Path file = secrets.get(id);
         if (file == null) {
             if (mount.required()) {
-                // BuildKit's words (session/secrets: "secret ID: not found"), then how to give it.
-                throw new BuildExecutor.StepFailure("secret " + id + ": not found; pass it with --secret id=" + id
-                        + ",src=FILE", null, null);
+                // BuildKit's words (session/secrets), as buildx 0.13.1 prints them.
+                throw new BuildExecutor.StepFailure("secret " + id + ": not found", null, null);
             }
             // ops/exec.go loadSecretEnv sets the variable of an optional secret nobody gave, empty: a RUN that
             // tests ${TOKEN+set} or runs under set -u sees it defined.

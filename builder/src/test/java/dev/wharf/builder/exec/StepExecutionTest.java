@@ -423,18 +423,17 @@ class StepExecutionTest {
             assertEquals(List.of("none"), run("sh", "-c", "ls /run/buildkit /tmp/agent 2>/dev/null || echo none"));
             java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
                     () -> build("FROM busybox:latest\nRUN --mount=type=ssh,required true\n"));
-            assertTrue(e.getCause().getMessage().contains("no SSH key \"\" forwarded from the client")
-                    && e.getCause().getMessage().contains("--ssh default"), e.getCause().getMessage());
+            assertTrue(e.getCause().getMessage().endsWith("unset ssh forward key default"),
+                    e.getCause().getMessage());
             e = assertThrows(java.util.concurrent.ExecutionException.class,
                     () -> build("FROM busybox:latest\nRUN --mount=type=ssh,id=foo,required true\n"));
-            assertTrue(e.getCause().getMessage().contains("no SSH key \"foo\" forwarded from the client"),
-                    e.getCause().getMessage());
-            // Given another agent, BuildKit's client refuses the id it lacks.
+            assertTrue(e.getCause().getMessage().endsWith("unset ssh forward key foo"), e.getCause().getMessage());
+            // Given another agent, the client refuses the id it lacks in the same words.
             e = assertThrows(java.util.concurrent.ExecutionException.class,
                     () -> engine.build(BuildRequest.builder(context).ssh("other", sock)
                             .dockerfileText("FROM busybox:latest\nRUN --mount=type=ssh,required true\n").build())
                             .get(5, TimeUnit.MINUTES));
-            assertTrue(e.getCause().getMessage().contains("unset ssh forward key default;"),
+            assertTrue(e.getCause().getMessage().endsWith("unset ssh forward key default"),
                     e.getCause().getMessage());
         } finally {
             agent.destroy();
@@ -626,8 +625,7 @@ class StepExecutionTest {
                 "cat /file /env /absent-env; test -e /run/secrets/token || echo absent"));
         java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
                 () -> build("FROM busybox:latest\nRUN --mount=type=secret,id=token,required true\n"));
-        assertTrue(e.getCause().getMessage().contains("secret token: not found")
-                && e.getCause().getMessage().contains("--secret id=token"), e.getCause().getMessage());
+        assertTrue(e.getCause().getMessage().endsWith("secret token: not found"), e.getCause().getMessage());
     }
 
     @Test
