@@ -22,7 +22,7 @@ final class ExporterSteps {
         if (imageExporter) {
             List<String> statuses = new ArrayList<>(List.of("exporting layers", "writing image " + result.imageId()));
             for (String tag : result.tags()) {
-                statuses.add("naming to " + BuildCommand.canonical(tag));
+                statuses.add("naming to " + normalized(tag));
             }
             display.exported("exporting to image", statuses);
         }
@@ -37,6 +37,20 @@ final class ExporterSteps {
                     // image and registry: the image exporter above.
                 }
             }
+        }
+    }
+
+    /**
+     * The name an image exporter's {@code naming to} line shows: the reference normalized (domain and
+     * {@code library/} added) but with no tag added, as buildx passes it. The peer (buildx 0.13.1) shows
+     * {@code naming to docker.io/library/app done} for {@code -t app} and {@code naming to 127.0.0.1:5000/p/x done}
+     * for {@code -t 127.0.0.1:5000/p/x}.
+     */
+    static String normalized(String tag) {
+        try {
+            return dev.wharf.layers.registry.ImageReference.parse(tag).toString();
+        } catch (dev.wharf.layers.registry.InvalidReferenceException e) {
+            return tag;
         }
     }
 }

@@ -75,7 +75,7 @@ class BuildCommandTest {
         assertTrue(built.err().matches("(?s).*#8 DONE \\d+\\.\\ds.*"), built.err());
         assertTrue(built.err().matches("(?s).*#8 exporting layer \\d+(\\.\\d+)?[kM]?B done\n.*"), built.err());
         assertTrue(built.err().matches("(?s).*\n\n#9 exporting to image\n#9 exporting layers done\n"
-                + "#9 writing image sha256:[0-9a-f]{64} done\n#9 naming to docker.io/library/hello:latest done\n"
+                + "#9 writing image sha256:[0-9a-f]{64} done\n#9 naming to docker.io/library/hello done\n"
                 + "#9 DONE \\d+\\.\\ds\n"), built.err());
         String id = built.out().strip();
         assertTrue(id.matches("sha256:[0-9a-f]{64}"), built.out());
