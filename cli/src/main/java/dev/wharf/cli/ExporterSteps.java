@@ -2,6 +2,8 @@ package dev.wharf.cli;
 
 import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.BuildResult;
+import dev.wharf.cli.BuildProgress.ExporterStatus;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,25 +16,35 @@ final class ExporterSteps {
      * The exporters' vertexes as BuildKit names them: moby's image exporter for the image (exporter/mobyexporter:
      * "exporting to image"), then one per {@code -o} output of another type (exporter/local, tar and oci:
      * "exporting to client directory", "exporting to client tarball", "exporting to oci|docker image format").
-     * {@code push} is {@code --push}, which exports through the image exporter too.
+     * {@code push} is {@code --push}, which exports through the image exporter too. Each status carries the time
+     * the engine measured for its part (the plain printer shows it when over 0.01 s, as BuildKit's does).
      */
     static void show(BuildProgress display, BuildResult result, List<BuildOutput> parsedOutputs, boolean push) {
         boolean imageExporter = parsedOutputs.isEmpty() || push || parsedOutputs.stream()
                 .map(BuildOutput::type).anyMatch(t -> t.equals("image") || t.equals("registry"));
+        BuildResult.ExportTimes times = result.exportTimes();
         if (imageExporter) {
-            List<String> statuses = new ArrayList<>(List.of("exporting layers", "writing image " + result.imageId()));
-            for (String tag : result.tags()) {
-                statuses.add("naming to " + normalized(tag));
+            List<ExporterStatus> statuses = new ArrayList<>(List.of(
+                    new ExporterStatus("exporting layers", times.layers()),
+                    new ExporterStatus("writing image " + result.imageId(), times.writing())));
+            for (int i = 0; i < result.tags().size(); i++) {
+                statuses.add(new ExporterStatus("naming to " + normalized(result.tags().get(i)), times.naming(i)));
             }
             display.exported("exporting to image", statuses);
         }
-        for (BuildOutput output : parsedOutputs) {
+        for (int i = 0; i < parsedOutputs.size(); i++) {
+            BuildOutput output = parsedOutputs.get(i);
+            Duration took = times.output(i);
             switch (output.type()) {
-                case "local" -> display.exported("exporting to client directory", List.of("copying files"));
-                case "tar" -> display.exported("exporting to client tarball", List.of("sending tarball"));
-                case "oci", "docker" -> display.exported("exporting to " + output.type()
-                        + " image format", List.of("exporting layers", "exporting manifest " + result.imageDigest(),
-                        "exporting config " + result.imageId(), "sending tarball"));
+                case "local" -> display.exported("exporting to client directory",
+                        List.of(new ExporterStatus("copying files", took)));
+                case "tar" -> display.exported("exporting to client tarball",
+                        List.of(new ExporterStatus("sending tarball", took)));
+                case "oci", "docker" -> display.exported("exporting to " + output.type() + " image format", List.of(
+                        new ExporterStatus("exporting layers", times.outputLayers(i)),
+                        new ExporterStatus("exporting manifest " + result.imageDigest(), Duration.ZERO),
+                        new ExporterStatus("exporting config " + result.imageId(), Duration.ZERO),
+                        new ExporterStatus("sending tarball", took)));
                 default -> {
                     // image and registry: the image exporter above.
                 }

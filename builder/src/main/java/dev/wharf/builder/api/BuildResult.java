@@ -19,11 +19,19 @@ import java.util.Objects;
  * @param layers      the layers of the image {@code imageDigest} names, bottom first
  * @param tags        the names the image was tagged with
  * @param steps       every step in execution order
+ * @param exportTimes how long the exporters' parts took, for the progress display
  */
 public record BuildResult(String imageDigest, String imageId, String config, List<Layer> layers, List<String> tags,
-                          List<StepTiming> steps) {
+                          List<StepTiming> steps, ExportTimes exportTimes) {
+
+    /** A result without export times (all zero). */
+    public BuildResult(String imageDigest, String imageId, String config, List<Layer> layers, List<String> tags,
+                       List<StepTiming> steps) {
+        this(imageDigest, imageId, config, layers, tags, steps, ExportTimes.NONE);
+    }
 
     public BuildResult {
+        Objects.requireNonNull(exportTimes, "exportTimes");
         Objects.requireNonNull(imageDigest, "imageDigest");
         Objects.requireNonNull(imageId, "imageId");
         Objects.requireNonNull(config, "config");
@@ -72,6 +80,49 @@ public record BuildResult(String imageDigest, String imageId, String config, Lis
             Objects.requireNonNull(stage, "stage");
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(duration, "duration");
+        }
+    }
+
+    /**
+     * How long the exporters' parts took after the steps, measured where the work is done, so that the progress
+     * display can print a status's time as BuildKit's printer does (only when it took over 0.01 s).
+     *
+     * @param layers  preparing the image's layers and config (moby exporter's {@code exporting layers})
+     * @param writing writing the config and manifests ({@code writing image sha256:...})
+     * @param naming  each name given to the image, in the order of {@link BuildResult#tags}
+     *                ({@code naming to NAME})
+     * @param outputLayers each {@code -o} output's layer compression, in the request's order: an oci or docker
+     *                output's {@code exporting layers}, zero for the others
+     * @param outputs each {@code -o} output's writing, in the request's order (zero for image outputs, whose work
+     *                is the parts above): {@code copying files}, {@code sending tarball}
+     */
+    public record ExportTimes(Duration layers, Duration writing, List<Duration> naming, List<Duration> outputLayers,
+                              List<Duration> outputs) {
+        /** No time measured. */
+        public static final ExportTimes NONE = new ExportTimes(Duration.ZERO, Duration.ZERO, List.of(), List.of(),
+                List.of());
+
+        public ExportTimes {
+            Objects.requireNonNull(layers, "layers");
+            Objects.requireNonNull(writing, "writing");
+            naming = List.copyOf(naming);
+            outputLayers = List.copyOf(outputLayers);
+            outputs = List.copyOf(outputs);
+        }
+
+        /** The time of the {@code i}th name, zero when not measured. */
+        public Duration naming(int i) {
+            return i < naming.size() ? naming.get(i) : Duration.ZERO;
+        }
+
+        /** The layer compression time of the {@code i}th output, zero when not measured. */
+        public Duration outputLayers(int i) {
+            return i < outputLayers.size() ? outputLayers.get(i) : Duration.ZERO;
+        }
+
+        /** The time of the {@code i}th output, zero when not measured. */
+        public Duration output(int i) {
+            return i < outputs.size() ? outputs.get(i) : Duration.ZERO;
         }
     }
 }
