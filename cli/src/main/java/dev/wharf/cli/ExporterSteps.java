@@ -34,22 +34,40 @@ final class ExporterSteps {
         }
         for (int i = 0; i < parsedOutputs.size(); i++) {
             BuildOutput output = parsedOutputs.get(i);
-            Duration took = times.output(i);
+            BuildResult.OutputExport exported = times.output(i);
             switch (output.type()) {
                 case "local" -> display.exported("exporting to client directory",
-                        List.of(new ExporterStatus("copying files", took)));
+                        List.of(new ExporterStatus("copying files", exported.writing())));
                 case "tar" -> display.exported("exporting to client tarball",
-                        List.of(new ExporterStatus("sending tarball", took)));
-                case "oci", "docker" -> display.exported("exporting to " + output.type() + " image format", List.of(
-                        new ExporterStatus("exporting layers", times.outputLayers(i)),
-                        new ExporterStatus("exporting manifest " + result.imageDigest(), Duration.ZERO),
-                        new ExporterStatus("exporting config " + result.imageId(), Duration.ZERO),
-                        new ExporterStatus("sending tarball", took)));
+                        List.of(new ExporterStatus("sending tarball", exported.writing())));
+                case "oci", "docker" -> display.exported("exporting to " + output.type() + " image format",
+                        ociStatuses(result, exported));
                 default -> {
                     // image and registry: the image exporter above.
                 }
             }
         }
+    }
+
+    /**
+     * The oci and docker exporters' statuses (exporter/oci through the image writer): {@code exporting layers},
+     * {@code exporting manifest} of the output's own manifest (its layers compressed as the output says, so not the
+     * store's), {@code exporting config}, {@code exporting manifest list} when {@code BUILDKIT_MULTI_PLATFORM=1}
+     * wraps it in an index, then {@code sending tarball}; as BuildKit prints them (e.g. "#10 exporting manifest
+     * sha256:... 0.0s done", "#10 exporting config sha256:... 0.0s done", "#10 exporting manifest list
+     * sha256:... 0.0s done"). No attestation manifest: wharf makes no attestations.
+     */
+    private static List<ExporterStatus> ociStatuses(BuildResult result, BuildResult.OutputExport exported) {
+        List<ExporterStatus> out = new ArrayList<>();
+        out.add(new ExporterStatus("exporting layers", exported.layers()));
+        String manifest = exported.manifest().isEmpty() ? result.imageDigest() : exported.manifest();
+        out.add(new ExporterStatus("exporting manifest " + manifest, Duration.ZERO));
+        out.add(new ExporterStatus("exporting config " + result.imageId(), Duration.ZERO));
+        if (!exported.index().isEmpty()) {
+            out.add(new ExporterStatus("exporting manifest list " + exported.index(), Duration.ZERO));
+        }
+        out.add(new ExporterStatus("sending tarball", exported.writing()));
+        return out;
     }
 
     /**

@@ -396,6 +396,42 @@ class BuildCommandTest {
     }
 
     @Test
+    void ociExporterLines_nameTheOutputsOwnManifest_andTheManifestListOfAMultiPlatformBuild() throws IOException {
+        Path context = Files.createDirectories(dir.resolve("ocilines"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nRUN echo lines > /lines\n");
+        Path single = dir.resolve("ocilines-single");
+        Outcome built = wharf("build", "--root", root(), "--progress", "plain", "-t", "ocilines", "-o", "type=image",
+                "-o", "type=oci,tar=false,dest=" + single, context.toString());
+        assertEquals(0, built.exitCode(), built.err());
+        // The oci output's manifest names its compressed layers: not the store's image that "writing image" names.
+        String manifest = digestOf(Files.readString(single.resolve("index.json")));
+        assertTrue(built.err().matches("(?s).*\n#(\\d+) exporting to oci image format\n"
+                + "#\\1 exporting layers(?: \\d+\\.\\ds)? done\n#\\1 exporting manifest " + manifest + " done\n"
+                + "#\\1 exporting config sha256:[0-9a-f]{64} done\n#\\1 sending tarball(?: \\d+\\.\\ds)? done\n"
+                + "#\\1 DONE \\d+\\.\\ds\n"), built.err());
+        // BUILDKIT_MULTI_PLATFORM=1: BuildKit's image writer adds "exporting manifest list sha256:..." after the
+        // config (e.g. "#10 exporting manifest list sha256:0f76... 0.0s done"); the layout's entry is that index.
+        Path multi = dir.resolve("ocilines-multi");
+        Outcome indexed = wharf("build", "--root", root(), "--progress", "plain", "--build-arg",
+                "BUILDKIT_MULTI_PLATFORM=1", "-o", "type=oci,tar=false,dest=" + multi, context.toString());
+        assertEquals(0, indexed.exitCode(), indexed.err());
+        String index = digestOf(Files.readString(multi.resolve("index.json")));
+        assertTrue(indexed.err().matches("(?s).*\n#(\\d+) exporting to oci image format\n"
+                + "#\\1 exporting layers(?: \\d+\\.\\ds)? done\n#\\1 exporting manifest " + manifest + " done\n"
+                + "#\\1 exporting config sha256:[0-9a-f]{64} done\n#\\1 exporting manifest list " + index + " done\n"
+                + "#\\1 sending tarball(?: \\d+\\.\\ds)? done\n#\\1 DONE \\d+\\.\\ds\n"), indexed.err());
+        assertTrue(!manifest.equals(index), index);
+    }
+
+    /** The digest of the only entry of a layout's index.json. */
+    private static String digestOf(String indexJson) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"digest\":\"(sha256:[0-9a-f]{64})\"")
+                .matcher(indexJson);
+        assertTrue(m.find(), indexJson);
+        return m.group(1);
+    }
+
+    @Test
     void outputs_writeAnOciLayoutAndARootFilesystem_withoutTagging() throws IOException {
         Path context = Files.createDirectories(dir.resolve("out"));
         Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nRUN echo made > /made\n");

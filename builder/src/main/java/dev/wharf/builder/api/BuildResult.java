@@ -84,29 +84,24 @@ public record BuildResult(String imageDigest, String imageId, String config, Lis
     }
 
     /**
-     * How long the exporters' parts took after the steps, measured where the work is done, so that the progress
-     * display can print a status's time as BuildKit's printer does (only when it took over 0.01 s).
+     * How long the exporters' parts took after the steps, measured where the work is done, and what each {@code -o}
+     * output wrote, so that the progress display can show the exporters' statuses as BuildKit's printer does (a
+     * time only when it took over 0.01 s).
      *
      * @param layers  preparing the image's layers and config (moby exporter's {@code exporting layers})
      * @param writing writing the config and manifests ({@code writing image sha256:...})
      * @param naming  each name given to the image, in the order of {@link BuildResult#tags}
      *                ({@code naming to NAME})
-     * @param outputLayers each {@code -o} output's layer compression, in the request's order: an oci or docker
-     *                output's {@code exporting layers}, zero for the others
-     * @param outputs each {@code -o} output's writing, in the request's order (zero for image outputs, whose work
-     *                is the parts above): {@code copying files}, {@code sending tarball}
+     * @param outputs each {@code -o} output's export, in the request's order
      */
-    public record ExportTimes(Duration layers, Duration writing, List<Duration> naming, List<Duration> outputLayers,
-                              List<Duration> outputs) {
+    public record ExportTimes(Duration layers, Duration writing, List<Duration> naming, List<OutputExport> outputs) {
         /** No time measured. */
-        public static final ExportTimes NONE = new ExportTimes(Duration.ZERO, Duration.ZERO, List.of(), List.of(),
-                List.of());
+        public static final ExportTimes NONE = new ExportTimes(Duration.ZERO, Duration.ZERO, List.of(), List.of());
 
         public ExportTimes {
             Objects.requireNonNull(layers, "layers");
             Objects.requireNonNull(writing, "writing");
             naming = List.copyOf(naming);
-            outputLayers = List.copyOf(outputLayers);
             outputs = List.copyOf(outputs);
         }
 
@@ -115,14 +110,31 @@ public record BuildResult(String imageDigest, String imageId, String config, Lis
             return i < naming.size() ? naming.get(i) : Duration.ZERO;
         }
 
-        /** The layer compression time of the {@code i}th output, zero when not measured. */
-        public Duration outputLayers(int i) {
-            return i < outputLayers.size() ? outputLayers.get(i) : Duration.ZERO;
+        /** The {@code i}th output's export, {@link OutputExport#NONE} when not measured. */
+        public OutputExport output(int i) {
+            return i < outputs.size() ? outputs.get(i) : OutputExport.NONE;
         }
+    }
 
-        /** The time of the {@code i}th output, zero when not measured. */
-        public Duration output(int i) {
-            return i < outputs.size() ? outputs.get(i) : Duration.ZERO;
+    /**
+     * What one {@code -o} output's exporter did.
+     *
+     * @param layers   an oci or docker output's layer compression ({@code exporting layers}), else zero
+     * @param writing  writing the files, archive or layout ({@code copying files}, {@code sending tarball}); zero
+     *                 for an image output, whose work is the image exporter's
+     * @param manifest the digest of the manifest an oci or docker output wrote (its layers compressed as it says),
+     *                 else empty
+     * @param index    the digest of the index over that manifest ({@code BUILDKIT_MULTI_PLATFORM=1}), else empty
+     */
+    public record OutputExport(Duration layers, Duration writing, String manifest, String index) {
+        /** Nothing measured or written. */
+        public static final OutputExport NONE = new OutputExport(Duration.ZERO, Duration.ZERO, "", "");
+
+        public OutputExport {
+            Objects.requireNonNull(layers, "layers");
+            Objects.requireNonNull(writing, "writing");
+            Objects.requireNonNull(manifest, "manifest");
+            Objects.requireNonNull(index, "index");
         }
     }
 }

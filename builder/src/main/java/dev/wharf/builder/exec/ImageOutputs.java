@@ -154,11 +154,12 @@ final class ImageOutputs {
         String archived = java.time.format.DateTimeFormatter.ISO_INSTANT.format((epoch.isPresent()
                 ? java.time.Instant.ofEpochSecond(epoch.getAsLong()) : options.clock().instant())
                 .truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
-        List<java.time.Duration> outputTimes = new ArrayList<>();
-        List<java.time.Duration> compressionTimes = new ArrayList<>();
+        List<BuildResult.OutputExport> outputReports = new ArrayList<>();
         for (BuildOutput output : request.outputs()) {
             long outputStart = System.nanoTime();
             java.time.Duration compressing = java.time.Duration.ZERO;
+            String ownManifest = "";
+            String ownIndex = "";
             Path dest = output.dest().map(Path::toAbsolutePath).orElse(null);
             switch (output.type()) {
                 case "oci", "docker" -> {
@@ -171,6 +172,8 @@ final class ImageOutputs {
                     // The archive's index.json names the index when there is one (its index-descriptor
                     // annotations), else the manifest (its manifest-descriptor annotations).
                     LayerCompressor.Compressed handedOut = indexed(image, own);
+                    ownManifest = image.manifest().digest().toString();
+                    ownIndex = platformIndex.isPresent() ? handedOut.manifest().digest().toString() : "";
                     Map<String, String> described = new TreeMap<>(handedOut.manifest().annotations());
                     described.putAll(ofType(own, platformIndex.isPresent() ? ImageAnnotation.INDEX_DESCRIPTOR
                             : ImageAnnotation.MANIFEST_DESCRIPTOR));
@@ -192,8 +195,8 @@ final class ImageOutputs {
                     // image: tagged above
                 }
             }
-            compressionTimes.add(compressing);
-            outputTimes.add(output.type().equals("image") ? java.time.Duration.ZERO : ImagePushes.since(outputStart));
+            outputReports.add(new BuildResult.OutputExport(compressing, output.type().equals("image")
+                    ? java.time.Duration.ZERO : ImagePushes.since(outputStart), ownManifest, ownIndex));
         }
         // The digest a build reports (BuildKit's containerimage.digest): the image as it left the store, pushed or
         // else exported as a layout or tarball when not kept in the store; else the local image.
@@ -208,7 +211,7 @@ final class ImageOutputs {
         return new BuildResult(reported.manifest().digest().toString(), configDescriptor.digest().toString(),
                 new String(workspace.store().json().write(config), StandardCharsets.UTF_8), out,
                 names, timings, new BuildResult.ExportTimes(java.time.Duration.ofNanos(layersDone - started),
-                        java.time.Duration.ofNanos(written - layersDone), naming, compressionTimes, outputTimes));
+                        java.time.Duration.ofNanos(written - layersDone), naming, outputReports));
     }
 
     /**
