@@ -16,6 +16,7 @@ import dev.wharf.layers.Digest;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.Platform;
 import dev.wharf.layers.json.CanonicalJson;
+import dev.wharf.layers.json.GoTime;
 import dev.wharf.layers.json.JsonTrees;
 import dev.wharf.layers.layer.LayerBlob;
 import java.io.IOException;
@@ -97,7 +98,7 @@ final class RecordCodec {
         root.put("version", FORMAT_VERSION);
         root.put("key", record.key().toString());
         root.put("keyVersion", record.keyVersion());
-        root.put("created", record.created().toString());
+        root.put("created", GoTime.instantText(record.created()));
         CacheKeyInputs in = record.inputs();
         ObjectNode inputs = root.putObject("inputs");
         inputs.put("identity", in.identity().selector());
@@ -212,7 +213,7 @@ final class RecordCodec {
         try {
             CacheKey key = CacheKey.parse(text(root, "key"));
             int keyVersion = integer(root, "keyVersion");
-            Instant created = Instant.parse(text(root, "created"));
+            Instant created = GoTime.instant(text(root, "created"));
             CacheKeyInputs inputs = inputs(object(root, "inputs"));
             StepResult result = result(object(root, "result"));
             if (expectedKey != null && !key.equals(expectedKey)) {

@@ -184,9 +184,10 @@ public final class StaleState {
         if (!Files.isDirectory(dir)) {
             return stale;
         }
-        try (DirectoryStream<Path> runs = Files.newDirectoryStream(dir, "wharf-*")) {
+        // Filtered by name, not by a glob, which compiles a regular expression per listing (StaleCgroups).
+        try (DirectoryStream<Path> runs = Files.newDirectoryStream(dir)) {
             for (Path run : runs) {
-                if (Files.isDirectory(run) && !runAlive(run)) {
+                if (run.getFileName().toString().startsWith("wharf-") && Files.isDirectory(run) && !runAlive(run)) {
                     stale.add(run);
                 }
             }

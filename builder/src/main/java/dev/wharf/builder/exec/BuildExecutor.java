@@ -8,6 +8,7 @@ import dev.wharf.builder.plan.BuildPlan;
 import dev.wharf.builder.plan.PlannedStage;
 import dev.wharf.builder.plan.StageBase;
 import dev.wharf.builder.plan.Step;
+import dev.wharf.builder.plan.StepSource;
 import dev.wharf.builder.snapshot.Mount;
 import dev.wharf.builder.snapshot.Snapshotter;
 import dev.wharf.cache.CacheException;
@@ -86,6 +87,8 @@ final class BuildExecutor {
     private final NoCacheSpread noCache;
     /** The FROM vertices shown, by image and platform: stages starting from the same image show one. */
     private final Set<String> fromVertices = ConcurrentHashMap.newKeySet();
+    /** Set by {@link #run} before any stage runs; steps wait through it for the stages they read. */
+    private StageScheduler scheduler;
 
     /** @param counter the build's step numbers (base image resolution took the first ones) */
     BuildExecutor(Workspace workspace, BuildPlan plan, BuildSettings settings, StepRunner runner,
@@ -125,7 +128,8 @@ final class BuildExecutor {
 
     /** Builds every planned stage, independent ones at the same time; returns the target stage's final state. */
     State run() throws BuildFailedException, InterruptedException {
-        return new StageScheduler(plan, settings.parallelism()).run(stage -> {
+        scheduler = new StageScheduler(plan, settings.parallelism());
+        return scheduler.run(stage -> {
             State state = runStage(stage);
             stages.put(stage.index(), state);
             return state;
@@ -289,6 +293,12 @@ final class BuildExecutor {
             // that do not see it.
             return new State(state.layers(), nextImage(state.image(), step, text, Optional.empty(),
                     metadataCreated()), state.parent());
+        }
+        for (StepSource source : step.sources()) {
+            if (source instanceof StepSource.Stage from) {
+                // BuildKit's graph is one of steps: the stage ran up to here while the one it reads still built.
+                scheduler.awaitStage(from.index());
+            }
         }
         inlineDocuments.show();
         if (contextTransfer.isPresent() && !ContextTransfer.paths(step).isEmpty()) {
@@ -528,8 +538,20 @@ final class BuildExecutor {
                 located);
         // The step's own error line says what BuildKit's vertex error says (#4 ERROR: process "/bin/sh -c make"
         // did not complete successfully: exit code: 2); the step and its line are already on screen.
-        listener.onEvent(new BuildEvent.StepFailed(number, why, elapsed(start)));
+        listener.onEvent(new BuildEvent.StepFailed(number, vertexError(why), elapsed(start)));
         return e;
+    }
+
+    private static final String CACHE_KEY_FAILURE = "failed to compute cache key: ";
+
+    /**
+     * A step's error as its vertex shows it: BuildKit's solver wraps a cache-key failure in "failed to compute cache
+     * key: " only after the vertex recorded it (edge.go's computeCacheKeyFromDep around sharedOp.CalcSlowCache, which
+     * completes the vertex with the inner error), so COPY of a missing target/app.jar shows {@code #6 ERROR: failed
+     * to calculate checksum of ref ...: "/target/app.jar": not found} and the build's error has the prefix.
+     */
+    static String vertexError(String reason) {
+        return reason.startsWith(CACHE_KEY_FAILURE) ? reason.substring(CACHE_KEY_FAILURE.length()) : reason;
     }
 
     private static Duration elapsed(long start) {

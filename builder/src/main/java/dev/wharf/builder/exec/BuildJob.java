@@ -521,7 +521,7 @@ final class BuildJob {
             extras.put("ulimits", request.ulimits().stream().map(Object::toString).toList());
         }
         request.shmSize().ifPresent(bytes -> extras.put("shmSize", List.of(Long.toString(bytes))));
-        // A cache mount's namespaced id is part of its exec op: RUN steps with cache mounts are keyed by it.
+        // A cache mount's namespaced id is part of its exec op; MountKeys keys a step by it where BuildKit does.
         if (!cacheMountNamespace().isEmpty()) {
             extras.put(StepKeys.CACHE_MOUNT_NAMESPACE, List.of(cacheMountNamespace()));
         }

@@ -221,7 +221,7 @@ final class CopyRunner {
                 ? Optional.of(new UserResolver().resolveFileOwner(copy.chown().get(), view)) : Optional.empty();
         int ownerUid = owner.map(u -> (int) u.uid()).orElse(0);
         int ownerGid = owner.map(u -> (int) u.gid()).orElse(0);
-        FileWriter writer = new FileWriter(upper, view, workspace.posix(), ownerUid, ownerGid,
+        FileWriter writer = new FileWriter(upper, view, workspace.posix(), ownerUid, ownerGid, owner.isPresent(),
                 settings.createdNanos(), copy.chmod().map(Chmod::createdDirectoryMode).orElse(0755));
         // Files are created and filled on other cores while this thread resolves the next entries, when no two
         // entries can land on one path: one source without wildcards (several sources, or a pattern matching in

@@ -30,7 +30,9 @@ import java.util.concurrent.TimeUnit;
  * directory or a copy-based snapshot's tree), resolving paths through the merged view ({@link RootView}) so symlinks
  * in the image are followed inside the root only. Missing parent directories are created: copied up with their
  * attributes when a lower layer has them, otherwise with mode 0755 (or the one given), the given owner and time
- * (fsutil's {@code MkdirAll} as BuildKit's file operations call it).
+ * (fsutil's {@code MkdirAll} as BuildKit's file operations call it). Like the kernel's mkdir(2) there, a directory
+ * made in a set-group-ID directory keeps that bit and, when no owner was given, the parent's group
+ * ({@link #madeBelow}).
  *
  * <p>Not thread-safe: one instance per step, except that {@link #copyFile} may run on other threads at the same time
  * (for distinct targets). Call {@link #finish()} last: it sets directory times, which writing children changed.
@@ -47,6 +49,9 @@ final class FileWriter {
     private final int defaultGid;
     private final long createdNanos;
     private final int createdDirMode;
+    /** Whether the default owner was asked for (--chown, USER): BuildKit then chowns what it makes. */
+    private final boolean ownerGiven;
+    private static final int S_ISGID = 02000;
     private static final int COPY_BUFFER = 256 * 1024;
 
     private final List<Map.Entry<Path, Long>> dirTimes = new ArrayList<>();
@@ -61,14 +66,15 @@ final class FileWriter {
     /** Parent directories asked for by {@link #prepare}, made, with the host directory they resolved to. */
     private final Map<String, Path> preparedParents = new HashMap<>();
 
-    FileWriter(Path upper, RootView view, PosixFiles posix, int defaultUid, int defaultGid, long createdNanos) {
-        this(upper, view, posix, defaultUid, defaultGid, createdNanos, 0755);
-    }
-
-    /** A writer that creates missing directories with mode {@code createdDirMode} (COPY's octal --chmod). */
-    FileWriter(Path upper, RootView view, PosixFiles posix, int defaultUid, int defaultGid, long createdNanos,
-               int createdDirMode) {
+    /**
+     * A writer whose default owner {@code defaultUid:defaultGid} was given ({@code ownerGiven}: --chown, a USER)
+     * or is root's by default, creating missing directories with mode {@code createdDirMode} (COPY's octal
+     * --chmod).
+     */
+    FileWriter(Path upper, RootView view, PosixFiles posix, int defaultUid, int defaultGid, boolean ownerGiven,
+               long createdNanos, int createdDirMode) {
         this.createdDirMode = createdDirMode;
+        this.ownerGiven = ownerGiven;
         this.upper = upper;
         this.view = view;
         this.posix = posix;
@@ -144,7 +150,7 @@ final class FileWriter {
      */
     Path archiveDirectory(String destCanonical, java.util.List<String> parts) throws IOException, LayerException {
         String canonical = parts.isEmpty() ? destCanonical : view.canonicalWithin(destCanonical, parts);
-        mkdirs(canonical, 0755, 0, 0);
+        mkdirs(canonical, 0755, 0, 0, true);
         return canonical.equals("/") ? upper : upper.resolve(canonical.substring(1));
     }
 
@@ -153,10 +159,11 @@ final class FileWriter {
     }
 
     private void mkdirs(String canonicalDir, int createdMode) throws IOException, LayerException {
-        mkdirs(canonicalDir, createdMode, defaultUid, defaultGid);
+        mkdirs(canonicalDir, createdMode, defaultUid, defaultGid, ownerGiven);
     }
 
-    private void mkdirs(String canonicalDir, int createdMode, int uid, int gid) throws IOException, LayerException {
+    private void mkdirs(String canonicalDir, int createdMode, int uid, int gid, boolean chowned)
+            throws IOException, LayerException {
         if (canonicalDir.equals("/")) {
             return;
         }
@@ -181,9 +188,24 @@ final class FileWriter {
                         (Integer) a.get("mode") & 07777,
                         ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS)));
             } else {
-                apply(host, new Attributes(uid, gid, createdMode, createdNanos));
+                apply(host, madeBelow(host.getParent(), uid, gid, createdMode, chowned));
             }
         }
+    }
+
+    /**
+     * The attributes of a directory BuildKit makes in {@code parent} with {@code mode} (fsutil's MkdirAll: os.Mkdir
+     * under buildkitd's zero umask, no chmod after it, then a chown only when a user was given): mkdir(2) in a
+     * set-group-ID directory sets that bit on the new one and gives it the parent's group, which a chown to a given
+     * owner replaces and a chown of a directory leaves the bit of. A shared directory made {@code chmod 2775} (or
+     * a home an adduser made so) thus passes the bit to every WORKDIR and COPY destination made below it.
+     */
+    private Attributes madeBelow(Path parent, int uid, int gid, int mode, boolean chowned) throws IOException {
+        Map<String, Object> p = Files.readAttributes(parent, "unix:mode,gid", LinkOption.NOFOLLOW_LINKS);
+        if (((Integer) p.get("mode") & S_ISGID) == 0) {
+            return new Attributes(uid, gid, mode, createdNanos);
+        }
+        return new Attributes(uid, chowned ? gid : (Integer) p.get("gid"), mode | S_ISGID, createdNanos);
     }
 
     /**
@@ -321,7 +343,7 @@ final class FileWriter {
             target = prepare(absolutePath);
             deleteNonDirectory(target);
             Files.createDirectory(target);
-            apply(target, new Attributes(defaultUid, defaultGid, createdDirMode, createdNanos));
+            apply(target, madeBelow(target.getParent(), defaultUid, defaultGid, createdDirMode, ownerGiven));
         }
         dirTimes.removeIf(e -> e.getKey().equals(target));
         Files.setLastModifiedTime(target, FileTime.from(sourceMtimeNanos, TimeUnit.NANOSECONDS));

@@ -150,10 +150,12 @@ final class ImageOutputs {
         LayerCompressor compressor = workspace.layerCompressor();
         LayerCompressor.Compressed exported = null;
         // exporter/oci (both variants, tarball or layout directory) dates the index entry: SOURCE_DATE_EPOCH,
-        // else the export time, in Go's time.RFC3339 (whole seconds, UTC).
-        String archived = java.time.format.DateTimeFormatter.ISO_INSTANT.format((epoch.isPresent()
+        // else the export time, in Go's time.RFC3339 (whole seconds, UTC). Formatted there, for those outputs only:
+        // DateTimeFormatter's first use costs a build that only tags its image (most, and every cached one) the
+        // formatter's set-up in the interpreter.
+        java.time.Instant archived = (epoch.isPresent()
                 ? java.time.Instant.ofEpochSecond(epoch.getAsLong()) : options.clock().instant())
-                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         List<BuildResult.OutputExport> outputReports = new ArrayList<>();
         for (BuildOutput output : request.outputs()) {
             long outputStart = System.nanoTime();
@@ -177,7 +179,8 @@ final class ImageOutputs {
                     Map<String, String> described = new TreeMap<>(handedOut.manifest().annotations());
                     described.putAll(ofType(own, platformIndex.isPresent() ? ImageAnnotation.INDEX_DESCRIPTOR
                             : ImageAnnotation.MANIFEST_DESCRIPTOR));
-                    described.put(CREATED_ANNOTATION, archived);
+                    described.put(CREATED_ANNOTATION,
+                            java.time.format.DateTimeFormatter.ISO_INSTANT.format(archived));
                     ImageExporter.Image out = new ImageExporter.Image(handedOut.manifest().withAnnotations(described),
                             image.manifest(), configDescriptor, image.layers());
                     if (output.type().equals("docker")) {

@@ -80,6 +80,11 @@ final class LazyPosixFiles implements PosixFiles {
     }
 
     @Override
+    public boolean lexists(Path path) throws LayerException {
+        return binding().lexists(path);
+    }
+
+    @Override
     public NewFile createFile(Path path, int mode) throws LayerException {
         return binding().createFile(path, mode);
     }

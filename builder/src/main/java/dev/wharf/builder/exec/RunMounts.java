@@ -54,6 +54,7 @@ final class RunMounts {
     private static final boolean EFFECTIVE_ROOT = effectiveRoot();
     /** The umask of dockerd (daemon_unix.go, setDefaultUmask), under which BuildKit's mkdir makes cache roots. */
     private static final int UMASK = 022;
+    private static final String CHECKSUM_PREFIX = "mount";
 
     /** The mounts of a step, and the variables its secrets set. */
     record Prepared(List<SandboxMount> mounts, List<String> env, List<SshAgentProxy> proxies,
@@ -125,8 +126,14 @@ final class RunMounts {
     }
 
     /** The cache key part of the step's {@code index}th mount's source. */
-    private static String checksumKey(int index) {
-        return "mount" + index;
+    static String checksumKey(int index) {
+        return CHECKSUM_PREFIX + index;
+    }
+
+    /** Whether {@code key} is one {@link #checksumKey} made. */
+    static boolean isChecksumKey(String key) {
+        return key.startsWith(CHECKSUM_PREFIX) && key.length() > CHECKSUM_PREFIX.length()
+                && key.substring(CHECKSUM_PREFIX.length()).chars().allMatch(Character::isDigit);
     }
 
     private Digest sourceChecksum(Step step, Mount mount, Map<Integer, BuildExecutor.State> stages)
@@ -150,14 +157,16 @@ final class RunMounts {
         List<String> sshTargets = new ArrayList<>();
         CacheUse caches = new CacheUse(scratch);
         int sshMounts = 0;
-        int index = 0;
         // Only steps that may copy make the directory: a plain RUN pays no mkdir and walk for it.
         Path copies = step.mounts().stream().anyMatch(m -> m.type() == MountType.BIND || m.type() == MountType.SECRET)
                 ? Files.createTempDirectory(scratch, "mounts-") : null;
         try {
-            for (Mount mount : step.mounts()) {
+            // In the exec op's order (MountKeys.order): a parent target mounts before the targets inside it,
+            // whatever order the RUN lists them in, and secrets and ssh sockets go on top.
+            for (int index : MountKeys.order(step)) {
+                Mount mount = step.mounts().get(index);
                 String target = target(mount.target(), step.environment().workingDir());
-                Digest checksum = checksums.get(checksumKey(index++));
+                Digest checksum = checksums.get(checksumKey(index));
                 switch (mount.type()) {
                     case CACHE -> out.add(SandboxMount.bind(cacheDir(step, mount, checksum, stages, caches)
                             .toString(), target, mount.readOnly()));
@@ -191,10 +200,14 @@ final class RunMounts {
         Path agent = ssh.get(id);
         if (agent == null) {
             if (mount.required()) {
-                // BuildKit's words (mounts/mount.go getSSHMountable), then how to give one.
-                throw new BuildExecutor.StepFailure("no SSH key " + GoQuote.quote(id) + " forwarded from the client; "
-                        + "pass one with --ssh " + id + (id.equals("default") ? "" : "=SOCKET")
-                        + " (default: $SSH_AUTH_SOCK)", null, null);
+                // BuildKit's words, then how to give one. With no --ssh at all the client has no ssh service:
+                // mounts/mount.go getSSHMountable quotes the id as the mount wrote it ("" without id=); with some
+                // other --ssh, the client's agent provider refuses the id, "default" when absent
+                // (sshprovider's "unset ssh forward key"; measured with dockerd 26).
+                String words = ssh.isEmpty() ? "no SSH key " + GoQuote.quote(mount.cacheId())
+                        + " forwarded from the client" : "unset ssh forward key " + id;
+                throw new BuildExecutor.StepFailure(words + "; pass one with --ssh " + id
+                        + (id.equals("default") ? "" : "=SOCKET") + " (default: $SSH_AUTH_SOCK)", null, null);
             }
             return;
         }
@@ -222,6 +235,9 @@ final class RunMounts {
                 throw new BuildExecutor.StepFailure("secret " + id + ": not found; pass it with --secret id=" + id
                         + ",src=FILE", null, null);
             }
+            // ops/exec.go loadSecretEnv sets the variable of an optional secret nobody gave, empty: a RUN that
+            // tests ${TOKEN+set} or runs under set -u sees it defined.
+            mount.env().ifPresent(name -> env.add(name + "="));
             return;
         }
         if (Files.isDirectory(file)) {

@@ -7,26 +7,29 @@ import dev.wharf.builder.plan.StageBase;
 import dev.wharf.builder.plan.Step;
 import dev.wharf.builder.plan.StepSource;
 import dev.wharf.builder.sandbox.DeferredInterrupt;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.LinkedHashSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Runs the stages of a plan in dependency order: a stage starts once the stages it builds on ({@code FROM stage})
- * and copies from ({@code COPY --from}) are done, independent stages at the same time on a pool of at most
- * {@code parallelism} threads (one future per stage, BuildKit's graph without its solver machinery). The first
- * failure stops the build: the other running stages are interrupted (their processes killed, their snapshots
- * released) and {@link #run} returns only after they have stopped, reporting that first failure.
+ * Runs the stages of a plan in dependency order: a stage starts once the stage it builds on ({@code FROM stage}) is
+ * done, and a step that copies or mounts from another stage ({@code COPY --from}, {@code RUN --mount=from=}) waits
+ * for that stage ({@link #awaitStage}) when it gets there, not before the stage starts: BuildKit's graph is one of
+ * steps, so a final stage's {@code RUN adduser} runs while the Maven stage it later copies the jar from still
+ * builds (and is cached even when that build fails). At most {@code parallelism} stages run at a time, in the order
+ * they were scheduled; a stage waiting for another lends its thread's place to the next stage in the queue
+ * meanwhile (the pool grows by one while it waits), so waits cannot take every place. The first failure stops the
+ * build: the other running stages are interrupted (their processes killed, their snapshots released) and
+ * {@link #run} returns only after they have stopped, reporting that first failure.
  *
  * <p>One instance per build; not reusable.
  */
@@ -39,6 +42,9 @@ final class StageScheduler {
 
     private final BuildPlan plan;
     private final int parallelism;
+    /** The stages' threads; set by {@link #run}. Its size grows by one per stage waiting in awaitStage. */
+    private ThreadPoolExecutor pool;
+    private final Map<Integer, CompletableFuture<BuildExecutor.State>> futures = new ConcurrentHashMap<>();
     /** The failure that stopped the build; later ones (stages interrupted because of it) do not replace it. */
     private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
 
@@ -49,13 +55,13 @@ final class StageScheduler {
 
     /** Runs every stage with {@code runner}; returns the target stage's final state. */
     BuildExecutor.State run(StageRunner runner) throws BuildFailedException, InterruptedException {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, plan.stages().size()),
+        int threads = Math.min(parallelism, plan.stages().size());
+        pool = new ThreadPoolExecutor(threads, threads, 0L, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 r -> {
                     Thread t = new Thread(r, "wharf-stage");
                     t.setDaemon(true);
                     return t;
                 });
-        Map<Integer, CompletableFuture<BuildExecutor.State>> futures = new ConcurrentHashMap<>();
         try {
             for (PlannedStage stage : plan.stages()) {
                 schedule(stage, futures, pool, runner);
@@ -103,17 +109,52 @@ final class StageScheduler {
         }
     }
 
+    /**
+     * Blocks the calling stage until stage {@code index} is built, its turn given up meanwhile. A failure of that
+     * stage fails the build, which interrupts the caller: it ends with an {@link InterruptedException} (the first
+     * failure is the one reported).
+     */
+    void awaitStage(int index) throws InterruptedException {
+        CompletableFuture<BuildExecutor.State> future = futures.get(index);
+        if (future == null || future.isDone() && !future.isCompletedExceptionally()) {
+            return;
+        }
+        resizePool(1);
+        try {
+            future.get();
+        } catch (ExecutionException e) {
+            throw new InterruptedException("stage " + index + " failed");
+        } finally {
+            resizePool(-1);
+        }
+    }
+
+    /**
+     * Lends (+1) or takes back (-1) a thread's place: a larger core size starts a thread for the next queued stage,
+     * a smaller one ends a thread once it is idle.
+     */
+    private synchronized void resizePool(int by) {
+        if (by > 0) {
+            pool.setMaximumPoolSize(pool.getMaximumPoolSize() + by);
+            pool.setCorePoolSize(pool.getCorePoolSize() + by);
+        } else {
+            pool.setCorePoolSize(pool.getCorePoolSize() + by);
+            pool.setMaximumPoolSize(pool.getMaximumPoolSize() + by);
+        }
+    }
+
     private CompletableFuture<BuildExecutor.State> schedule(PlannedStage stage,
             Map<Integer, CompletableFuture<BuildExecutor.State>> futures, ExecutorService pool, StageRunner runner) {
         CompletableFuture<BuildExecutor.State> existing = futures.get(stage.index());
         if (existing != null) {
             return existing;
         }
-        List<CompletableFuture<BuildExecutor.State>> deps = new ArrayList<>();
         for (int dep : dependencies(stage)) {
-            plan.stage(dep).ifPresent(s -> deps.add(schedule(s, futures, pool, runner)));
+            plan.stage(dep).ifPresent(s -> schedule(s, futures, pool, runner));
         }
-        CompletableFuture<BuildExecutor.State> future = CompletableFuture.allOf(deps.toArray(CompletableFuture[]::new))
+        CompletableFuture<?> base = stage.base() instanceof StageBase.Stage b && futures.containsKey(b.index())
+                ? futures.get(b.index()) : CompletableFuture.completedFuture(null);
+        CompletableFuture<BuildExecutor.State> future = base
                 .thenApplyAsync(ignored -> {
                     try {
                         return runner.run(stage);
@@ -135,9 +176,12 @@ final class StageScheduler {
         return future;
     }
 
-    /** The stages {@code stage} starts from or copies from. */
+    /**
+     * The stages scheduled before {@code stage}: the one it starts from, which it waits for, then the ones its
+     * steps copy or mount from, which only its steps wait for ({@link #awaitStage}).
+     */
     private static Set<Integer> dependencies(PlannedStage stage) {
-        Set<Integer> deps = new TreeSet<>();
+        Set<Integer> deps = new LinkedHashSet<>();
         if (stage.base() instanceof StageBase.Stage base) {
             deps.add(base.index());
         }

@@ -72,7 +72,8 @@ final class StepRunner {
         ProcessUser user = step.environment().user().isEmpty() ? ProcessUser.ROOT
                 : new UserResolver().resolveFileOwner(step.environment().user(), view);
         FileWriter writer = new FileWriter(Path.of(mounts.get(0).writableDir().orElseThrow()), view,
-                workspace.posix(), (int) user.uid(), (int) user.gid(), settings.createdNanos());
+                workspace.posix(), (int) user.uid(), (int) user.gid(), !step.environment().user().isEmpty(),
+                settings.createdNanos(), 0755);
         writer.workdir(step.config().workingDir().isEmpty() ? "/" : step.config().workingDir());
         writer.finish();
     }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -42,7 +43,10 @@ public final class StaleCgroups {
         Map<String, List<Path>> runs = deadRuns(parent);
         List<Found> found = new ArrayList<>();
         for (List<Path> dirs : runs.values()) {
-            boolean removable = remove && dirs.stream().allMatch(StaleCgroups::empty);
+            boolean removable = remove;
+            for (Path dir : dirs) {
+                removable = removable && empty(dir);
+            }
             for (Path dir : dirs) {
                 found.add(new Found(dir, removable && removeTree(dir)));
             }
@@ -59,13 +63,24 @@ public final class StaleCgroups {
             if (!Files.isDirectory(base)) {
                 continue;
             }
-            try (DirectoryStream<Path> dirs = Files.newDirectoryStream(base, "wharf-*")) {
+            // Listed whole and filtered by name, not with a glob: a glob compiles a regular expression per listing,
+            // in every hierarchy (ten with cgroup v1) of every command that opens a store. No lambdas either: one
+            // the class-data archive's training never ran (it finds no other process's runs) is spun at run time.
+            try (DirectoryStream<Path> dirs = Files.newDirectoryStream(base)) {
                 for (Path dir : dirs) {
                     String id = dir.getFileName().toString();
+                    if (!id.startsWith("wharf-")) {
+                        continue;
+                    }
                     OptionalLong owner = RunId.owner(id);
                     if (owner.isPresent() && owner.getAsLong() != self && Files.isDirectory(dir)
-                            && !ProcessHandle.of(owner.getAsLong()).map(ProcessHandle::isAlive).orElse(false)) {
-                        runs.computeIfAbsent(id, k -> new ArrayList<>()).add(dir);
+                            && !alive(owner.getAsLong())) {
+                        List<Path> ofRun = runs.get(id);
+                        if (ofRun == null) {
+                            ofRun = new ArrayList<>();
+                            runs.put(id, ofRun);
+                        }
+                        ofRun.add(dir);
                     }
                 }
             } catch (IOException e) {
@@ -73,6 +88,12 @@ public final class StaleCgroups {
             }
         }
         return runs;
+    }
+
+    /** Whether the process {@code pid} exists and has not ended. */
+    private static boolean alive(long pid) {
+        Optional<ProcessHandle> process = ProcessHandle.of(pid);
+        return process.isPresent() && process.get().isAlive();
     }
 
     /** Whether no process is in the cgroup {@code dir} or the runtime's nested one; unreadable counts as in use. */

@@ -310,6 +310,10 @@ public final class RootView {
     }
 
     private static Probe read(Path candidate) throws IOException {
+        // Most probes miss (see PathPresence): answer those without java.nio's exceptions.
+        if (!PathPresence.mayExist(candidate)) {
+            return Probe.ABSENT;
+        }
         BasicFileAttributes attrs;
         try {
             attrs = Files.readAttributes(candidate, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);

@@ -343,6 +343,21 @@ class BuildEngineEndToEndTest {
     }
 
     @Test
+    void copyOfAMissingJar_failsItsStepWithTheChecksumError_andTheBuildWithTheCacheKeyOne() {
+        // As the BuildKit peer prints it: "#4 ERROR: failed to calculate checksum of ref ...: "/target/app.jar": not
+        // found" on the step, "failed to compute cache key: failed to calculate checksum ..." as the build's error.
+        List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
+        BuildRequest request = BuildRequest.builder(context)
+                .dockerfileText("FROM busybox:latest\nCOPY target/app.jar /app.jar\n").listener(events::add).build();
+        CompletionException e = assertThrows(CompletionException.class, () -> engine.build(request).join());
+        BuildFailedException failure = assertInstanceOf(BuildFailedException.class, e.getCause());
+        String checksum = "failed to calculate checksum of ref context: \"/target/app.jar\": not found";
+        assertEquals("failed to compute cache key: " + checksum, failure.reason());
+        assertTrue(events.stream().anyMatch(ev -> ev instanceof BuildEvent.StepFailed f
+                && f.message().equals(checksum)), events.toString());
+    }
+
+    @Test
     void emptyOrCommentOnlyDockerfiles_failWithBuildKitsMessages() {
         CompletionException empty = assertThrows(CompletionException.class, () -> engine.build(
                 BuildRequest.builder(context).dockerfileText("").build()).join());

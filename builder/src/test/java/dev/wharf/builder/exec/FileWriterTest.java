@@ -19,7 +19,8 @@ class FileWriterTest {
 
     private FileWriter writer(Path upper, Path lower) throws Exception {
         return new FileWriter(upper, RootView.ofLayers(List.of(upper, lower)), PosixFiles.system(),
-                (int) ProcessHandleUid.current(), (int) ProcessHandleUid.currentGid(), 1_700_000_000_000_000_000L);
+                (int) ProcessHandleUid.current(), (int) ProcessHandleUid.currentGid(), false,
+                1_700_000_000_000_000_000L, 0755);
     }
 
     @Test
@@ -56,7 +57,7 @@ class FileWriterTest {
         Files.setAttribute(lower, "unix:mode", 0750);
         Path upper = Files.createDirectories(temp.resolve("upper"));
         FileWriter w = new FileWriter(upper, RootView.ofLayers(List.of(upper, temp.resolve("lower"))),
-                PosixFiles.system(), (int) ProcessHandleUid.current(), (int) ProcessHandleUid.currentGid(),
+                PosixFiles.system(), (int) ProcessHandleUid.current(), (int) ProcessHandleUid.currentGid(), false,
                 1_700_000_000_000_000_000L, 0700);
         w.copyRoot("/etc", 1_200_000_000_000_000_000L);
         w.copyRoot("/new/root", 1_100_000_000_000_000_000L);
@@ -85,6 +86,48 @@ class FileWriterTest {
             assertEquals("mkdir /etc/passwd: not a directory", e.getMessage());
         }
         assertTrue(Files.notExists(upper.resolve("etc/passwd")), "the file is not replaced");
+    }
+
+    @Test
+    void directoriesMadeInASetgidDirectory_keepTheBit_andItsGroupUnlessAnOwnerIsGiven() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ProcessHandleUid.current() == 0,
+                "needs root to give the directories groups of their own");
+        // What the BuildKit peer builds from `RUN mkdir /srv/shared && chgrp 50 /srv/shared && chmod 2775
+        // /srv/shared`: WORKDIR, COPY destinations and their parents, --chmod's and ADD's made 02755 (02700) and
+        // group 50 when nothing is chowned, the given owner's group with --chown or USER; a copied directory keeps
+        // its own mode.
+        Path shared = Files.createDirectories(temp.resolve("lower/srv/shared"));
+        Files.setAttribute(shared, "unix:gid", 50);
+        Files.setAttribute(shared, "unix:mode", 02775);
+        Files.setAttribute(Files.createDirectories(temp.resolve("lower/srv/plain")), "unix:gid", 50);
+        Path upper = Files.createDirectories(temp.resolve("upper"));
+        RootView view = RootView.ofLayers(List.of(upper, temp.resolve("lower")));
+        FileWriter unowned = new FileWriter(upper, view, PosixFiles.system(), 0, 0, false, 1L, 0755);
+        unowned.workdir("/srv/shared/wd/deep");
+        unowned.prepare("/srv/shared/copied/sub/f");
+        unowned.copyRoot("/srv/shared/dcopy", 1L);
+        unowned.directory(upper.resolve("srv/shared/dcopy/sub"), new FileWriter.Attributes(0, 0, 0755, 1L));
+        unowned.archiveDirectory("/srv/shared/archive", List.of("x"));
+        new FileWriter(upper, view, PosixFiles.system(), 0, 0, false, 1L, 0700).copyRoot("/srv/shared/chmodded", 1L);
+        FileWriter owned = new FileWriter(upper, view, PosixFiles.system(), 9, 10, true, 1L, 0755);
+        owned.workdir("/srv/shared/userwd");
+        owned.prepare("/srv/shared/chowned/x/f");
+        owned.workdir("/srv/plain/userwd");
+        for (String dir : List.of("srv/shared/wd", "srv/shared/wd/deep", "srv/shared/copied",
+                "srv/shared/copied/sub", "srv/shared/dcopy")) {
+            assertEquals("02755 0:50", modeAndOwner(upper.resolve(dir)), dir);
+        }
+        assertEquals("0755 0:0", modeAndOwner(upper.resolve("srv/shared/dcopy/sub")), "copied: its own mode");
+        assertEquals("02755 0:0", modeAndOwner(upper.resolve("srv/shared/archive/x")), "go-archive chowns to root");
+        assertEquals("02700 0:50", modeAndOwner(upper.resolve("srv/shared/chmodded")));
+        assertEquals("02755 9:10", modeAndOwner(upper.resolve("srv/shared/userwd")));
+        assertEquals("02755 9:10", modeAndOwner(upper.resolve("srv/shared/chowned/x")));
+        assertEquals("0755 9:10", modeAndOwner(upper.resolve("srv/plain/userwd")), "no set-group-ID bit above it");
+    }
+
+    private static String modeAndOwner(Path p) throws Exception {
+        java.util.Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid");
+        return "0" + Integer.toOctalString((Integer) a.get("mode") & 07777) + " " + a.get("uid") + ":" + a.get("gid");
     }
 
     /** The ids of this process, so the test also runs without root. */

@@ -56,4 +56,72 @@ class StageSchedulerTest {
         assertEquals(failure, thrown);
         assertTrue(!started.contains("c") && !started.contains("final"), "started: " + started);
     }
+
+    private static BuildPlan plan(String dockerfile) throws Exception {
+        return new Planner((reference, platform) -> {
+            throw new ImageResolutionException("no images here: " + reference);
+        }).plan(DockerfileReader.read(DockerfileParser.parse(dockerfile)),
+                PlanRequest.of(Platform.of("linux", "amd64", "")));
+    }
+
+    private static final String LAYERED_JAR = """
+            FROM scratch AS build
+            COPY pom.xml /pom.xml
+            FROM scratch
+            COPY passwd /etc/passwd
+            COPY --from=build /pom.xml /app/
+            """;
+
+    @Test
+    @Timeout(60)
+    void aStageStartsBeforeTheStageItCopiesFrom_isDone_andItsStepWaitsForIt() throws Exception {
+        // BuildKit runs the final stage's first steps while the build stage still runs: only the COPY --from waits.
+        BuildPlan plan = plan(LAYERED_JAR);
+        CountDownLatch finalStarted = new CountDownLatch(1);
+        java.util.List<String> events = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        StageScheduler scheduler = new StageScheduler(plan, 2);
+        scheduler.run(stage -> {
+            if (stage.index() == 0) {
+                assertTrue(finalStarted.await(20, java.util.concurrent.TimeUnit.SECONDS),
+                        "the final stage did not start while the build stage ran");
+                events.add("build done");
+            } else {
+                events.add("final started");
+                finalStarted.countDown();
+                scheduler.awaitStage(0);
+                events.add("final copies from build");
+            }
+            return null;
+        });
+        assertEquals(java.util.List.of("final started", "build done", "final copies from build"), events);
+    }
+
+    @Test
+    @Timeout(60)
+    void aStageWaitingForAnother_lendsItsPlace_soOneThreadIsEnough() throws Exception {
+        // One thread: base runs, then final (queued before build, which waits for base) takes the thread and waits
+        // for build, which must get a place of its own or the build would hang.
+        BuildPlan plan = plan("""
+                FROM scratch AS base
+                COPY jdk /opt/jdk
+                FROM base AS build
+                COPY pom.xml /pom.xml
+                FROM scratch
+                COPY --from=build /pom.xml /app/
+                """);
+        java.util.List<String> events = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        StageScheduler scheduler = new StageScheduler(plan, 1);
+        scheduler.run(stage -> {
+            String name = stage.name().orElse("final");
+            if (name.equals("base")) {
+                Thread.sleep(300); // final is queued meanwhile, ahead of build
+            } else if (name.equals("final")) {
+                events.add("final waits");
+                scheduler.awaitStage(1);
+            }
+            events.add(name + " done");
+            return null;
+        });
+        assertEquals(java.util.List.of("base done", "final waits", "build done", "final done"), events);
+    }
 }

@@ -47,14 +47,25 @@ public final class HttpDownloader {
                            Optional<String> etag) {
     }
 
-    // Go's http.ParseTime accepts these three layouts (RFC 1123, RFC 850, ANSI C asctime).
-    // RFC 850's two-digit year is read in Go's window (69-99 are 1900s, 00-68 2000s); asctime pads the day.
-    private static final List<DateTimeFormatter> HTTP_TIMES = List.of(
-            DateTimeFormatter.RFC_1123_DATE_TIME,
-            new java.time.format.DateTimeFormatterBuilder().appendPattern("EEEE, dd-MMM-")
-                    .appendValueReduced(java.time.temporal.ChronoField.YEAR, 2, 2, 1969)
-                    .appendPattern(" HH:mm:ss zzz").toFormatter(Locale.US),
-            DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US).withZone(java.time.ZoneOffset.UTC));
+    /**
+     * Go's http.ParseTime accepts these three layouts (RFC 1123, RFC 850, ANSI C asctime).
+     * RFC 850's two-digit year is read in Go's window (69-99 are 1900s, 00-68 2000s); asctime pads the day.
+     * In a holder class, made on the first response with a date: building them initialises java.time's formatter
+     * machinery (DateTimeFormatter's static formatters, pattern parsing, about 40 classes), which every build paid
+     * for when it made its downloader, though most builds download nothing.
+     */
+    private static final class HttpTimes {
+        static final List<DateTimeFormatter> LAYOUTS = List.of(
+                DateTimeFormatter.RFC_1123_DATE_TIME,
+                new java.time.format.DateTimeFormatterBuilder().appendPattern("EEEE, dd-MMM-")
+                        .appendValueReduced(java.time.temporal.ChronoField.YEAR, 2, 2, 1969)
+                        .appendPattern(" HH:mm:ss zzz").toFormatter(Locale.US),
+                DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US)
+                        .withZone(java.time.ZoneOffset.UTC));
+
+        private HttpTimes() {
+        }
+    }
 
     private final Map<String, String> env;
     private volatile HttpClient client;
@@ -315,7 +326,7 @@ public final class HttpDownloader {
 
     /** Go's http.ParseTime; empty when no layout matches (BuildKit then ignores the header). */
     static Optional<Instant> parseTime(String value) {
-        for (DateTimeFormatter f : HTTP_TIMES) {
+        for (DateTimeFormatter f : HttpTimes.LAYOUTS) {
             try {
                 return Optional.of(ZonedDateTime.parse(value.strip(), f).toInstant());
             } catch (DateTimeParseException e) {

@@ -71,9 +71,12 @@ public final class StoreUsers {
         }
         boolean alive = false;
         boolean dead = false;
-        try (DirectoryStream<Path> markers = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
+        // Filtered by name, not by a glob, which compiles a regular expression per listing: a census runs twice as
+        // every command opens its store (the store's users and the snapshot store's).
+        try (DirectoryStream<Path> markers = Files.newDirectoryStream(dir)) {
             for (Path marker : markers) {
-                if (self != null && marker.equals(self.marker)) {
+                if (!marker.getFileName().toString().endsWith(SUFFIX)
+                        || self != null && marker.equals(self.marker)) {
                     continue;
                 }
                 if (isLocked(marker)) {

@@ -252,6 +252,21 @@ final class JniPosixFiles implements PosixFiles {
     }
 
     @Override
+    public boolean lexists(Path path) throws LayerException {
+        if (stat == null) {
+            throw new UnsupportedOperationException("lstat: struct stat layout unknown on "
+                    + System.getProperty("os.arch"));
+        }
+        // The result code alone: no exception and no decoding when nothing is there.
+        int result = lstat(cPath(path), new byte[stat.size()]);
+        if (result == -PosixCallException.ENOENT || result == -PosixCallException.ENOTDIR) {
+            return false;
+        }
+        check(result, "lstat", path);
+        return true;
+    }
+
+    @Override
     public NewFile createFile(Path path, int mode) throws LayerException {
         int fd = open(cPath(path), CREATE_FLAGS, mode & 07777);
         if (fd < 0) {

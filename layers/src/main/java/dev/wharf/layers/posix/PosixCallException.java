@@ -15,6 +15,8 @@ public final class PosixCallException extends LayerException {
     public static final int ENOTSUP = 95;
     /** No such file or directory. */
     public static final int ENOENT = 2;
+    /** A component of the path prefix is not a directory. */
+    public static final int ENOTDIR = 20;
     /** Permission denied. */
     public static final int EACCES = 13;
     /** Operation not permitted. */

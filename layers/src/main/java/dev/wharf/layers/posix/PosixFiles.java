@@ -97,6 +97,28 @@ public interface PosixFiles {
     }
 
     /**
+     * Whether anything is at {@code path} itself ({@code lstat} succeeds: a dangling symlink counts), answered
+     * without an exception when nothing is there ({@code ENOENT}, or {@code ENOTDIR}: a prefix is no directory).
+     * java.nio answers that with two exceptions (its own and the {@code NoSuchFileException} it becomes), each with
+     * a stack trace, and unwinds them through interpreted frames in a fresh JVM: a root of many layers is probed
+     * mostly for paths that a layer does not hold ({@code RootView}).
+     *
+     * @throws PosixCallException with the errno of any other failure
+     * @throws UnsupportedOperationException when this binding does not know the platform's {@code struct stat}
+     */
+    default boolean lexists(Path path) throws LayerException {
+        try {
+            lstat(path);
+            return true;
+        } catch (PosixCallException e) {
+            if (e.errno() == PosixCallException.ENOENT || e.errno() == PosixCallException.ENOTDIR) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /**
      * Creates the regular file {@code path}, which must not exist ({@code open} with {@code O_CREAT | O_EXCL}: a
      * symlink at that path is an error, never followed), with permission bits {@code mode} (less the umask), and
      * returns it open for writing.

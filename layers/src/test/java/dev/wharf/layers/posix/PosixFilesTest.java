@@ -2,6 +2,7 @@ package dev.wharf.layers.posix;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -274,6 +275,24 @@ class PosixFilesTest {
         PosixCallException missing = assertThrows(PosixCallException.class,
                 () -> posix.lstat(tmp.resolve("missing")));
         assertEquals(PosixCallException.ENOENT, missing.errno());
+    }
+
+    @Test
+    void lexists_isTrueForAnythingThere_danglingSymlinksIncluded_andFalseWithoutAnExceptionForMisses()
+            throws Exception {
+        Path file = Files.writeString(tmp.resolve("file"), "x");
+        Path dir = Files.createDirectory(tmp.resolve("dir"));
+        Path dangling = Files.createSymbolicLink(tmp.resolve("dangling"), Path.of("no/such/target"));
+        posix.mknod(tmp.resolve("fifo"), PosixFiles.S_IFIFO | 0640, 0);
+        PosixFiles jnr = JnrPosixFiles.load();
+        for (PosixFiles binding : new PosixFiles[] {posix, jnr}) {
+            for (Path p : new Path[] {file, dir, dangling, tmp.resolve("fifo")}) {
+                assertTrue(binding.lexists(p), binding + " " + p);
+            }
+            assertFalse(binding.lexists(tmp.resolve("missing")), binding + " missing");
+            // ENOTDIR: a prefix is a regular file.
+            assertFalse(binding.lexists(file.resolve("below")), binding + " below a file");
+        }
     }
 
     @Test
