@@ -656,7 +656,7 @@ final class BuildCommand implements Callable<Integer> {
         return new SubrequestCalls(file, this::dockerfileText);
     }
 
-    /** BuildKit's exporter line names the canonical reference: {@code docker.io/library/hello:latest}. */
+    /** The canonical reference with its default tag: {@code docker.io/library/hello:latest}. */
     static String canonical(String tag) {
         try {
             return dev.wharf.layers.registry.ImageReference.parse(tag).withDefaultTag().toString();

@@ -61,18 +61,40 @@ final class BuildProgress implements ProgressListener, AutoCloseable {
      * Shows one of BuildKit's exporter vertexes after the build's steps, named and with the statuses its exporter
      * reports (moby's image exporter: {@code #N exporting to image}, {@code #N exporting layers done},
      * {@code #N writing image sha256:... done}, {@code #N naming to docker.io/library/NAME:TAG done}, then
-     * {@code #N DONE 0.0s}); in the tty view the same as a step with its sub-lines. Call it before {@link #close}.
-     * Its time is what passed since the engine's last event: the engine writes, names and exports the image after
-     * its last step, so that is the exporter's work; the next exporter's time starts at this one's end.
+     * {@code #N DONE 0.0s}), each status with the time its work took; in the tty view the same as a step with its
+     * sub-lines. Call it before {@link #close}. Its time is the sum of its statuses' times (else, none measured,
+     * what passed since the engine's last event).
      */
-    void exported(String name, java.util.List<String> statuses) {
-        java.time.Duration took = java.time.Duration.ofNanos(Math.max(0, System.nanoTime() - lastEventNanos));
+    void exported(String name, java.util.List<ExporterStatus> statuses) {
+        // The vertex lasts as long as its parts, which the engine timed (BuildKit's exporter vertex spans its
+        // statuses); the whole time since the engine's last event when it measured none.
+        java.time.Duration took = statuses.stream().map(ExporterStatus::took)
+                .reduce(java.time.Duration.ZERO, java.time.Duration::plus);
+        if (took.isZero()) {
+            took = java.time.Duration.ofNanos(Math.max(0, System.nanoTime() - lastEventNanos));
+        }
         int step = board.lastStep() + 1;
         onEvent(new BuildEvent.StepStarted(step, "", 0, 0, name));
-        for (String status : statuses) {
-            onEvent(new BuildEvent.Transfer(step, status, 0, 0, true));
+        for (ExporterStatus status : statuses) {
+            BuildEvent.Transfer done = new BuildEvent.Transfer(step, status.id(), 0, 0, true);
+            if (printer instanceof PlainProgress plain) {
+                // The engine timed the part while it ran: the plain printer shows that time, as BuildKit's printer
+                // shows completed - started of the status when over 0.01 s.
+                board.onEvent(done);
+                plain.finished(done, status.took());
+            } else {
+                onEvent(done);
+            }
         }
         onEvent(new BuildEvent.StepDone(step, took));
+    }
+
+    /** One status of an exporter's vertex and how long its work took. */
+    record ExporterStatus(String id, java.time.Duration took) {
+        ExporterStatus {
+            java.util.Objects.requireNonNull(id, "id");
+            java.util.Objects.requireNonNull(took, "took");
+        }
     }
 
     /** The step that failed, with its last output lines. */

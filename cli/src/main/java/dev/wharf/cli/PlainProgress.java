@@ -102,10 +102,7 @@ final class PlainProgress implements ProgressListener, AutoCloseable {
                 // BuildKit's plain printer shows a finished status as "#N ID SIZE TIME done" (SIZE a "%.2f" of
                 // units.Bytes: 38B, 40.31kB; none when it counted no bytes, "#6 writing image sha256:... done"),
                 // TIME " %.1fs" of completed - started only when that is over 0.01s (textMux.printVtx).
-                long nanos = now - started;
-                println(t.step(), "#" + t.step() + " " + t.id() + (t.current() == 0 && t.total() == 0 ? ""
-                        : " " + ByteSizes.buildKit(t.current()))
-                        + (nanos > 10_000_000L ? " " + seconds(Duration.ofNanos(nanos), 1) + "s" : "") + " done");
+                printFinished(t, now - started);
             }
         } else if (event instanceof BuildEvent.Warning w) {
             if (w.step() > 0) {
@@ -116,6 +113,21 @@ final class PlainProgress implements ProgressListener, AutoCloseable {
             }
         }
         out.flush();
+    }
+
+    /**
+     * Prints a status the caller timed itself ({@code completed} set), as one that took {@code took}: an exporter's
+     * part, measured by the engine while it ran, reported once it is over.
+     */
+    synchronized void finished(BuildEvent.Transfer status, Duration took) {
+        printFinished(status, took.toNanos());
+        out.flush();
+    }
+
+    private void printFinished(BuildEvent.Transfer t, long nanos) {
+        println(t.step(), "#" + t.step() + " " + t.id() + (t.current() == 0 && t.total() == 0 ? ""
+                : " " + ByteSizes.buildKit(t.current()))
+                + (nanos > 10_000_000L ? " " + seconds(Duration.ofNanos(nanos), 1) + "s" : "") + " done");
     }
 
     /** Prints a line of {@code step} (0: a line that ends its step or belongs to none). */

@@ -135,7 +135,7 @@ class PlainProgressFidelityTest {
                 #9 exporting to image
                 #9 exporting layers done
                 #9 writing image ID done
-                #9 naming to docker.io/library/fidelity:latest done
+                #9 naming to docker.io/library/fidelity done
                 #9 DONE X.Xs
                 """, normalized(built.err()));
         // "ab" is stamped with the time of its "a", a second before "line2" (BuildKit: "#5 0.109 ab", "#5 1.128 line2").
@@ -176,7 +176,7 @@ class PlainProgressFidelityTest {
                 #9 exporting to image
                 #9 exporting layers done
                 #9 writing image ID done
-                #9 naming to docker.io/library/fidelity:latest done
+                #9 naming to docker.io/library/fidelity done
                 #9 DONE X.Xs
                 """, normalized(again.err()));
     }

@@ -194,6 +194,28 @@ class PlainProgressTest {
                 + "WARNING: cannot import the build cache\n", text.toString());
     }
 
+    @Test
+    void anExportersTimedStatus_showsItsTimeOnlyWhenOverTenMilliseconds() {
+        // The peer (buildx 0.13.1) printed "#7 exporting layers 0.0s done" for one build and "#7 exporting layers
+        // done" for another: BuildKit's printer shows " %.1fs" of completed - started when that is over 0.01 s.
+        StringWriter text = new StringWriter();
+        PlainProgress progress = new PlainProgress(new PrintWriter(text, false));
+        progress.onEvent(new BuildEvent.StepStarted(9, "", 0, 0, "exporting to image"));
+        progress.finished(new BuildEvent.Transfer(9, "exporting layers", 0, 0, true), Duration.ofMillis(130));
+        progress.finished(new BuildEvent.Transfer(9, "writing image sha256:ab", 0, 0, true), Duration.ofMillis(10));
+        progress.finished(new BuildEvent.Transfer(9, "naming to docker.io/library/x", 0, 0, true),
+                Duration.ofMillis(11));
+        progress.onEvent(new BuildEvent.StepDone(9, Duration.ofMillis(160)));
+        progress.close();
+        assertEquals("""
+                #9 exporting to image
+                #9 exporting layers 0.1s done
+                #9 writing image sha256:ab done
+                #9 naming to docker.io/library/x 0.0s done
+                #9 DONE 0.2s
+                """, text.toString());
+    }
+
     @ParameterizedTest
     @CsvSource({"0,3,0.000", "123456789,3,0.123", "999500000,3,1.000", "61234000000,1,61.2", "50000000,1,0.1",
             "49999999,1,0.0"})

@@ -69,8 +69,7 @@ final class CacheImports {
                 throw new InterruptedException("build cancelled");
             }
             int step = steps.getAsInt();
-            listener.onEvent(new BuildEvent.StepStarted(step, "", 0, 0, "importing cache manifest from "
-                    + source.describe()));
+            listener.onEvent(new BuildEvent.StepStarted(step, "", 0, 0, source.importName()));
             long start = System.nanoTime();
             ImportedCache imported;
             try {

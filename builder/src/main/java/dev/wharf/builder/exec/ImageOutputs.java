@@ -62,6 +62,7 @@ final class ImageOutputs {
                               List<BuildResult.StepTiming> timings, Path scratch, OptionalLong epoch,
                               List<dev.wharf.cache.CacheRecord> inlineRecords)
             throws IOException, EngineException, InterruptedException {
+        long started = System.nanoTime();
         // As BuildKit's exporter: the image is as old as its newest history entry, so a fully cached rebuild
         // gives the same config and digest; SOURCE_DATE_EPOCH already dated every entry.
         List<dev.wharf.layers.image.HistoryEntry> history = HistoryTimes.fill(state.image().history(), created);
@@ -80,6 +81,7 @@ final class ImageOutputs {
                 config = config.withUnknownField(InlineCache.CONFIG_FIELD, inline.get());
             }
         }
+        long layersDone = System.nanoTime();
         Descriptor configDescriptor = workspace.store().writer().writeConfig(config);
         // The manifest is OCI, so a Docker-typed layer of a schema 2 base image takes its OCI type, as BuildKit's
         // image writer converts them (ConvertLayerMediaType): a manifest of mixed types is one strict readers refuse.
@@ -130,8 +132,12 @@ final class ImageOutputs {
             }
             request.tags().forEach(t -> named.putIfAbsent(t, own));
         }
+        long written = System.nanoTime();
+        List<java.time.Duration> naming = new ArrayList<>();
         for (String tag : names) {
+            long start = System.nanoTime();
             workspace.store().images().tag(ImageName.parse(tag), named.getOrDefault(tag, manifest));
+            naming.add(ImagePushes.since(start));
         }
         if (platformIndex.isPresent() && request.outputs().stream().anyMatch(o -> o.type().equals("docker"))) {
             // exporter/oci/export.go refuses a result per platform in its docker variant.
@@ -150,7 +156,12 @@ final class ImageOutputs {
         java.time.Instant archived = (epoch.isPresent()
                 ? java.time.Instant.ofEpochSecond(epoch.getAsLong()) : options.clock().instant())
                 .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        List<BuildResult.OutputExport> outputReports = new ArrayList<>();
         for (BuildOutput output : request.outputs()) {
+            long outputStart = System.nanoTime();
+            java.time.Duration compressing = java.time.Duration.ZERO;
+            String ownManifest = "";
+            String ownIndex = "";
             Path dest = output.dest().map(Path::toAbsolutePath).orElse(null);
             switch (output.type()) {
                 case "oci", "docker" -> {
@@ -158,9 +169,13 @@ final class ImageOutputs {
                     List<ImageAnnotation> own = annotations(output);
                     Descriptor source = manifestOf.apply(own);
                     LayerCompressor.Compressed image = compressor.image(source, output.compression());
+                    compressing = ImagePushes.since(outputStart);
+                    outputStart = System.nanoTime();
                     // The archive's index.json names the index when there is one (its index-descriptor
                     // annotations), else the manifest (its manifest-descriptor annotations).
                     LayerCompressor.Compressed handedOut = indexed(image, own);
+                    ownManifest = image.manifest().digest().toString();
+                    ownIndex = platformIndex.isPresent() ? handedOut.manifest().digest().toString() : "";
                     Map<String, String> described = new TreeMap<>(handedOut.manifest().annotations());
                     described.putAll(ofType(own, platformIndex.isPresent() ? ImageAnnotation.INDEX_DESCRIPTOR
                             : ImageAnnotation.MANIFEST_DESCRIPTOR));
@@ -183,6 +198,8 @@ final class ImageOutputs {
                     // image: tagged above
                 }
             }
+            outputReports.add(new BuildResult.OutputExport(compressing, output.type().equals("image")
+                    ? java.time.Duration.ZERO : ImagePushes.since(outputStart), ownManifest, ownIndex));
         }
         // The digest a build reports (BuildKit's containerimage.digest): the image as it left the store, pushed or
         // else exported as a layout or tarball when not kept in the store; else the local image.
@@ -196,7 +213,8 @@ final class ImageOutputs {
         }
         return new BuildResult(reported.manifest().digest().toString(), configDescriptor.digest().toString(),
                 new String(workspace.store().json().write(config), StandardCharsets.UTF_8), out,
-                names, timings);
+                names, timings, new BuildResult.ExportTimes(java.time.Duration.ofNanos(layersDone - started),
+                        java.time.Duration.ofNanos(written - layersDone), naming, outputReports));
     }
 
     /**

@@ -28,7 +28,7 @@ final class RemoteCaches {
             return new LayoutCache(Path.of(location).toAbsolutePath(), tag);
         }
         try {
-            return new RegistryCache(registry.get(), ImageReference.parse(location));
+            return new RegistryCache(registry.get(), ImageReference.parse(location), location);
         } catch (InvalidReferenceException e) {
             throw new EngineException(flag + " ref=" + location + " is not a valid image reference: "
                     + e.getMessage());

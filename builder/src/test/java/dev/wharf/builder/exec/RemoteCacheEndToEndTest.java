@@ -164,7 +164,7 @@ class RemoteCacheEndToEndTest {
                     + ref)));
             assertTrue(Files.exists(storeA.resolve("state/sandbox")), "A ran its RUN steps in a sandbox");
             assertFullyCachedCopy(a, b, events, storeB);
-            assertTrue(started(events).contains("importing cache manifest from registry " + ref), events.toString());
+            assertTrue(started(events).contains("importing cache manifest from " + ref), events.toString());
             LocalStore store = LocalStore.open(storeB);
             for (BuildResult.Layer layer : b.layers()) {
                 assertTrue(store.blobs().exists(Digest.parse(layer.digest())), "the image's layers were fetched");

@@ -33,14 +33,27 @@ public final class RegistryCache implements RemoteCache {
 
     private final RegistryClient client;
     private final ImageReference reference;
+    /** The reference as the option spelled it, for the import step's name. */
+    private final String given;
 
     /**
      * Makes the cache at {@code reference}; without tag or digest it is {@code :latest}, as in BuildKit.
      */
     public RegistryCache(RegistryClient client, ImageReference reference) {
+        this(client, reference, reference.toString());
+    }
+
+    /** As {@link #RegistryCache(RegistryClient, ImageReference)}, {@code given} being how the option spelled it. */
+    public RegistryCache(RegistryClient client, ImageReference reference, String given) {
         this.client = Objects.requireNonNull(client, "client");
         Objects.requireNonNull(reference, "reference");
         this.reference = reference.digest().isPresent() ? reference : reference.withDefaultTag();
+        this.given = Objects.requireNonNull(given, "given");
+    }
+
+    @Override
+    public String importName() {
+        return "importing cache manifest from " + given;
     }
 
     @Override

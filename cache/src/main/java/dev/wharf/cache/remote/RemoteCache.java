@@ -18,6 +18,15 @@ public interface RemoteCache {
     String describe();
 
     /**
+     * Returns the name of the step that imports this cache: BuildKit names it {@code importing cache manifest from
+     * REF} for a registry, with the reference exactly as the option gave it (no {@code :latest} added, no
+     * {@code docker.io/}); by default the step names where the cache is.
+     */
+    default String importName() {
+        return "importing cache manifest from " + describe();
+    }
+
+    /**
      * Reads the cache's manifest and config (the config is stored in {@code store}); layer blobs are left for
      * {@link ImportedCache#blobs()}.
      *

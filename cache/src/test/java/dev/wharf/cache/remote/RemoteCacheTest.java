@@ -100,6 +100,17 @@ class RemoteCacheTest {
     }
 
     @Test
+    void registryCache_importStepNamesTheReferenceAsGiven_withoutTheDefaultTag() throws Exception {
+        // The peer (buildx 0.13.1, --cache-from 127.0.0.1:5000/prog14/cache) shows "#4 importing cache manifest from
+        // 127.0.0.1:5000/prog14/cache", and "... from prog14nocache" for a Docker Hub short name.
+        String given = "127.0.0.1:5000/prog14/cache";
+        RegistryCache cache = new RegistryCache(RegistryClient.create(RegistryOptions.defaults()),
+                dev.wharf.layers.registry.ImageReference.parse(given), given);
+        assertEquals("importing cache manifest from " + given, cache.importName());
+        assertEquals("registry " + given + ":latest", cache.describe(), "messages still name the tag it reads");
+    }
+
+    @Test
     void layoutCache_roundTripsRecords_andKeepsOtherTagsInTheIndex() throws Exception {
         Path dir = temp.resolve("cache-dir");
         FileBlobStore a = FileBlobStore.open(temp.resolve("other"));
