@@ -144,22 +144,34 @@ final class BuildCommand implements Callable<Integer> {
     /** The empty directory that is the context of a Dockerfile given as {@code -}; deleted when the command ends. */
     private Path emptyContext;
 
+    /** pflag's report of a value its flag's type refuses, as buildx prints it: exit code 125. */
+    private static int invalidFlagValue(PrintWriter err, String value, String flag, String reason) {
+        err.println("invalid argument \"" + value + "\" for \"" + flag + "\" flag: " + reason);
+        err.println("See 'wharf build --help'.");
+        return ExitCodes.FLAG;
+    }
+
     private Integer build() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (quiet && !progress.equals("auto") && !progress.equals("quiet")) {
+            // buildx's runBuild refuses the pair before it builds.
+            err.println("ERROR: progress=" + progress + " and quiet cannot be used together");
+            return ExitCodes.FAILED;
+        }
         Optional<ProgressMode> mode = quiet ? Optional.of(ProgressMode.QUIET) : ProgressMode.parse(progress);
         if (mode.isEmpty()) {
-            err.println("wharf build: --progress must be auto, tty, plain, rawjson, quiet or none, not " + progress);
-            return ExitCodes.USAGE;
+            // buildx's progress printer (util/progress/printer.go) refuses it when the build starts.
+            err.println("ERROR: invalid progress mode " + progress);
+            return ExitCodes.FAILED;
         }
         String fromEnvironment = System.getenv("BUILDKIT_PROGRESS");
         if (mode.get() == ProgressMode.AUTO && fromEnvironment != null && !fromEnvironment.isEmpty()) {
             // buildx util/progress/printer.go (NewPrinter): BUILDKIT_PROGRESS replaces an auto --progress.
             mode = ProgressMode.parse(fromEnvironment);
             if (mode.isEmpty()) {
-                err.println("wharf build: BUILDKIT_PROGRESS must be auto, tty, plain, rawjson, quiet or none, not "
-                        + fromEnvironment);
-                return ExitCodes.USAGE;
+                err.println("ERROR: invalid progress mode " + fromEnvironment);
+                return ExitCodes.FAILED;
             }
         }
         BuildContext buildContext;
@@ -249,9 +261,10 @@ final class BuildCommand implements Callable<Integer> {
                     request.annotation(a);
                 }
             } catch (IllegalArgumentException e) {
-                // buildx commands/build.go wraps its parser's error so.
-                err.println("ERROR: parse annotations: " + e.getMessage());
-                return ExitCodes.USAGE;
+                // buildx 0.13.1 returns its parser's error from its build as it is (newer ones prefix
+                // "parse annotations: ").
+                err.println("ERROR: " + e.getMessage());
+                return ExitCodes.FAILED;
             }
         }
         // buildx util/platformutil/parse.go: comma-separated and repeated values, "local" is the host's platform,
@@ -284,14 +297,10 @@ final class BuildCommand implements Callable<Integer> {
                 secretFlags.add(secret);
             }
         } catch (IllegalArgumentException e) {
-            if (e.getMessage().startsWith("failed to stat ")) {
-                // A secret file that is not there is buildx's secret store failing as the build starts
-                // (secretsprovider NewStore): "ERROR: failed to stat ..." and exit 1, not a malformed flag.
-                err.println("ERROR: " + e.getMessage());
-                return ExitCodes.FAILED;
-            }
-            err.println("wharf build: " + e.getMessage());
-            return ExitCodes.USAGE;
+            // buildx parses --secret in its build (util/buildflags/secrets.go) and its secret store checks the
+            // files as the build starts (secretsprovider NewStore): "ERROR: ..." and exit 1, not a malformed flag.
+            err.println("ERROR: " + e.getMessage());
+            return ExitCodes.FAILED;
         }
         for (Map.Entry<String, Path> secret : secretFlags.files().entrySet()) {
             request.secret(secret.getKey(), secret.getValue());
@@ -299,7 +308,9 @@ final class BuildCommand implements Callable<Integer> {
         for (String agent : ssh) {
             int eq = agent.indexOf('=');
             String id = eq < 0 ? agent : agent.substring(0, eq);
-            String value = eq < 0 ? System.getenv("SSH_AUTH_SOCK") : agent.substring(eq + 1);
+            // An empty value is no value: buildx's sshprovider then takes SSH_AUTH_SOCK too.
+            String value = eq < 0 || eq == agent.length() - 1 ? System.getenv("SSH_AUTH_SOCK")
+                    : agent.substring(eq + 1);
             List<Path> paths = new ArrayList<>();
             for (String p : value == null ? new String[0] : value.split(",", -1)) {
                 if (p.isEmpty()) {
@@ -314,11 +325,11 @@ final class BuildCommand implements Callable<Integer> {
                     return ExitCodes.FAILED;
                 }
             }
-            if (!id.isEmpty() && eq < 0 && paths.isEmpty()) {
-                // buildx (sshprovider/agentprovider.go, toDialer): no socket given and no SSH_AUTH_SOCK.
-                err.println("wharf build: --ssh " + agent + ": invalid empty ssh agent socket: make sure "
-                        + "SSH_AUTH_SOCK is set");
-                return ExitCodes.USAGE;
+            if (!id.isEmpty() && (eq < 0 || eq == agent.length() - 1) && paths.isEmpty()) {
+                // buildx (sshprovider/agentprovider.go): no socket given and no SSH_AUTH_SOCK, an error of its
+                // build: "ERROR: ..." and exit 1.
+                err.println("ERROR: invalid empty ssh agent socket: make sure SSH_AUTH_SOCK is set");
+                return ExitCodes.FAILED;
             }
             if (id.isEmpty() || paths.isEmpty()) {
                 err.println("wharf build: --ssh " + agent + ": use default or ID=SOCKET or ID=KEYFILE[,KEYFILE] "
@@ -389,20 +400,23 @@ final class BuildCommand implements Callable<Integer> {
                 return ExitCodes.FAILED;
             }
         }
-        try {
-            for (String ulimit : ulimits) {
+        // --ulimit and --shm-size are pflag values in buildx: a bad one is pflag's "invalid argument" with exit 125.
+        for (String ulimit : ulimits) {
+            try {
                 request.ulimit(Ulimit.parse(ulimit));
+            } catch (IllegalArgumentException e) {
+                return invalidFlagValue(err, ulimit, "--ulimit", e.getMessage());
             }
-            if (shmSize != null) {
-                try {
-                    request.shmSize(ByteSizes.parse(shmSize));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("--shm-size: " + e.getMessage(), e);
-                }
+        }
+        if (shmSize != null) {
+            try {
+                request.shmSize(ByteSizes.parse(shmSize));
+            } catch (IllegalArgumentException e) {
+                // docker's opts.MemBytes says go-units' "invalid size: 'x'" alone; wharf's hint follows a ';'.
+                String reason = e.getMessage();
+                return invalidFlagValue(err, shmSize, "--shm-size",
+                        reason.contains(";") ? reason.substring(0, reason.indexOf(';')) : reason);
             }
-        } catch (IllegalArgumentException e) {
-            err.println("wharf build: " + e.getMessage());
-            return ExitCodes.USAGE;
         }
         // buildx's hidden legacy flags warn when given (commands/build.go, checkWarnedFlags with their flag-warn
         // annotations); --compress says nothing.

@@ -19,7 +19,8 @@ final class CompletionCommand implements Callable<Integer> {
                 lines("Print a shell completion script for wharf (commands, flags, file arguments).",
                         "The script is for bash; zsh runs it after 'autoload -U bashcompinit && bashcompinit'. The "
                                 + "package build also writes it next to the jar, as cli/target/wharf_completion."),
-                lines("0:the script was printed", "2:usage error (a shell other than bash or zsh)"),
+                lines("0:the script was printed", "2:usage error (a shell other than bash or zsh)",
+                        "125:unknown flag, or a flag without its value"),
                 "  source <(wharf completion bash)",
                 "  wharf completion bash > /etc/bash_completion.d/wharf",
                 "  autoload -U bashcompinit && bashcompinit && source <(wharf completion zsh)");

@@ -6,8 +6,13 @@ public final class ExitCodes {
     public static final int OK = 0;
     /** The operation failed: a Dockerfile syntax error, a failed build. */
     public static final int FAILED = 1;
-    /** The command line was wrong: an unknown flag, a missing argument. */
+    /** An option's value was wrong: a value wharf cannot read, a required option left out. */
     public static final int USAGE = 2;
+    /**
+     * The command line's flags were wrong: an unknown flag, a flag without its value. docker's exit code for what
+     * its flag parser rejects (the docker CLI and buildx both exit 125), so scripts written for docker read it alike.
+     */
+    public static final int FLAG = 125;
 
     private ExitCodes() {
     }

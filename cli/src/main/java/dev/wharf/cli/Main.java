@@ -9,7 +9,7 @@ import picocli.CommandLine;
 
 /**
  * Entry point of the {@code wharf} command: builds the command tree, runs it, and turns the outcome into
- * an exit code (0 ok, 1 the operation failed, 2 usage error).
+ * an exit code (see {@link ExitCodes}).
  */
 public final class Main {
 

@@ -50,14 +50,12 @@ final class SecretFlags implements AutoCloseable {
             // buildx util/buildflags/secrets.go: one CSV line (csvvalue.Fields), quoted fields keep their commas.
             fields = dev.wharf.grammar.go.GoCsv.fields(flag);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--secret " + flag + ": failed to parse csv secret: " + e.getMessage(),
-                    e);
+            throw new IllegalArgumentException("failed to parse csv secret: " + e.getMessage(), e);
         }
         for (String field : fields) {
             int eq = field.indexOf('=');
             if (eq < 0) {
-                throw new IllegalArgumentException("--secret " + flag + ": invalid field '" + field
-                        + "', it must be a key=value pair; use id=ID,src=FILE or id=ID,env=VARIABLE");
+                throw new IllegalArgumentException("invalid field '" + field + "' must be a key=value pair");
             }
             String key = field.substring(0, eq).toLowerCase(Locale.ROOT);
             String value = field.substring(eq + 1);
@@ -67,13 +65,11 @@ final class SecretFlags implements AutoCloseable {
                 case "env" -> env = value;
                 case "type" -> {
                     if (!value.equals("file") && !value.equals("env")) {
-                        throw new IllegalArgumentException("--secret " + flag + ": unsupported secret type "
-                                + value + "; use type=file or type=env");
+                        throw new IllegalArgumentException("unsupported secret type \"" + value + "\"");
                     }
                     type = value;
                 }
-                default -> throw new IllegalArgumentException("--secret " + flag + ": unexpected key '" + key
-                        + "'; use id=ID,src=FILE or id=ID,env=VARIABLE");
+                default -> throw new IllegalArgumentException("unexpected key '" + key + "' in '" + field + "'");
             }
         }
         if ("env".equals(type) && env == null) {
@@ -84,7 +80,8 @@ final class SecretFlags implements AutoCloseable {
             id = src != null ? Path.of(src).getFileName().toString() : env;
         }
         if (id == null || id.isEmpty()) {
-            throw new IllegalArgumentException("--secret " + flag + ": give an id, e.g. id=token,src=FILE");
+            // BuildKit's secretsprovider.NewStore.
+            throw new IllegalArgumentException("secret missing ID");
         }
         if (src != null && env != null) {
             throw new IllegalArgumentException("--secret " + flag + ": give src= or env=, not both");

@@ -24,7 +24,8 @@ final class TagCommand extends StoreCommand {
                         "SOURCE_IMAGE is a name[:tag] or an image ID; an existing TARGET_IMAGE is moved to it."),
                 lines("0:the tag was set",
                         "1:no such source image, or the store failed",
-                        "2:usage error (also an invalid target name)"),
+                        "2:usage error (also an invalid target name)",
+                        "125:unknown flag, or a flag without its value"),
                 "  wharf tag busybox:latest busybox:1.36",
                 "  wharf tag 3f57d9401f8d localhost:5000/team/app:v1");
         spec.addPositional(positional("0", "SOURCE_IMAGE")

@@ -33,8 +33,10 @@ public final class WharfCommand implements Runnable {
         WharfCommand command = new WharfCommand();
         CommandSpec spec = CommandModel.command(command, "wharf",
                 lines("Builds OCI images from Dockerfiles, without a Docker daemon."),
-                lines("0:success", "1:the operation failed (a build failed, a Dockerfile syntax error)",
-                        "2:usage error (unknown flag, missing argument)"),
+                lines("0:success", "1:the operation failed (a build failed, a Dockerfile syntax error), or the "
+                                + "command was given too few or too many arguments",
+                        "2:an option's value is invalid",
+                        "125:unknown flag, or a flag without its value"),
                 "  wharf import rootfs.tar busybox:latest", "  wharf load -i busybox.tar",
                 "  wharf build -t hello testdata/examples/hello", "  wharf run hello", "  wharf inspect hello",
                 "  wharf save hello -o hello.tar", "  wharf pull alpine:3.20", "  wharf push localhost:5000/hello:1.0",
@@ -113,6 +115,8 @@ public final class WharfCommand implements Runnable {
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler(new InternalErrorHandler());
+        commandLine.setParameterExceptionHandler(
+                new CommandLineErrorHandler(commandLine.getParameterExceptionHandler()));
         commandLine.getCommandSpec().exitCodeOnInvalidInput(ExitCodes.USAGE);
         commandLine.getCommandSpec().exitCodeOnExecutionException(ExitCodes.FAILED);
         if (commandLine.getSubcommands().containsKey("run")) {

@@ -132,6 +132,96 @@ class BuildErrorMessagesCommandTest {
     }
 
     @Test
+    void parserDirectiveErrors_areLocatedOneLineAbove_asBuildKitDoes() throws IOException {
+        // A bad directive on line 1: BuildKit locates it at line 0, and buildx prints the reason alone.
+        assertFails("ERROR: failed to solve: invalid escape token 'x' does not match ` or \\\n",
+                build("# escape=x\nFROM scratch\n"));
+        // A repeated directive on line 2 is marked on line 1.
+        assertFails("""
+                Dockerfile:1
+                --------------------
+                   1 | >>> # escape=`
+                   2 |     # ESCAPE=\\
+                   3 |     FROM scratch
+                --------------------
+                ERROR: failed to solve: only one escape parser directive can be used
+                """, build("# escape=`\n# ESCAPE=\\\nFROM scratch\n"));
+    }
+
+    @Test
+    void workdirBelowAFile_failsAsBuildKitResolvesThePath() throws IOException {
+        // BuildKit's lstat error names its host path (.../merged/f/sub); wharf names the image's path.
+        Outcome outcome = build("FROM scratch\nCOPY Dockerfile /f\nWORKDIR /f/sub\n");
+        assertFails("""
+                Dockerfile:3
+                --------------------
+                   1 |     FROM scratch
+                   2 |     COPY Dockerfile /f
+                   3 | >>> WORKDIR /f/sub
+                   4 |    \s
+                --------------------
+                ERROR: failed to solve: lstat /f/sub: not a directory
+                """, outcome);
+        assertEquals(true, outcome.err().contains("------\n > [2/2] WORKDIR /f/sub:\n------\n"), outcome.err());
+    }
+
+    @Test
+    void requiredSecretAndSshMounts_thatTheBuildDoesNotGive() throws Exception {
+        CliHarness.importBusybox(tmp, tmp.resolve("store"));
+        assertFails("""
+                Dockerfile:2
+                --------------------
+                   1 |     FROM busybox:latest
+                   2 | >>> RUN --mount=type=secret,id=s,required true
+                   3 |    \s
+                --------------------
+                ERROR: failed to solve: secret s: not found
+                """, build("FROM busybox:latest\nRUN --mount=type=secret,id=s,required true\n"));
+        assertFails("""
+                Dockerfile:2
+                --------------------
+                   1 |     FROM busybox:latest
+                   2 | >>> RUN --mount=type=ssh,required true
+                   3 |    \s
+                --------------------
+                ERROR: failed to solve: unset ssh forward key default
+                """, build("FROM busybox:latest\nRUN --mount=type=ssh,required true\n"));
+    }
+
+    @Test
+    void fromWithAPlatformContainerdCannotParse() throws IOException {
+        assertFails("""
+                Dockerfile:1
+                --------------------
+                   1 | >>> FROM --platform=bogus scratch
+                   2 |    \s
+                --------------------
+                ERROR: failed to solve: failed to parse platform bogus: "bogus": unknown operating system or \
+                architecture: invalid argument
+                """, build("FROM --platform=bogus scratch\n"));
+        assertFails("""
+                Dockerfile:1
+                --------------------
+                   1 | >>> FROM --platform=linux//amd64 scratch
+                   2 |    \s
+                --------------------
+                ERROR: failed to solve: failed to parse platform linux//amd64: "" is an invalid component of \
+                "linux//amd64": platform specifier component must match "^[A-Za-z0-9_-]+$": invalid argument
+                """, build("FROM --platform=linux//amd64 scratch\n"));
+    }
+
+    @Test
+    void tooLongLine_isMarkedOnTheLineBefore_asBuildKitCountsLines() throws IOException {
+        Outcome outcome = build("FROM scratch\nLABEL a=" + "b".repeat(65536) + "\n");
+        assertEquals(1, outcome.exitCode(), outcome.err());
+        String report = report(outcome);
+        assertEquals(true, report.startsWith("Dockerfile:1\n--------------------\n   1 | >>> FROM scratch\n   2 |     "
+                + "LABEL a=b"), report.substring(0, Math.min(200, report.length())));
+        assertEquals(true, report.endsWith("\nERROR: failed to solve: dockerfile line greater than max allowed size of "
+                + "65535\n"), report.substring(Math.max(0, report.length() - 200)));
+    }
+
+    @Test
     void emptyDockerfile() throws IOException {
         assertFails("ERROR: failed to solve: the Dockerfile cannot be empty\n", build(""));
     }
@@ -291,7 +381,7 @@ class BuildErrorMessagesCommandTest {
                 ERROR: failed to solve: process "/bin/sh -c nosuchcommand arg" did not complete successfully: exit \
                 code: 127
                 """;
-        Outcome quiet = build("FROM busybox:latest\nRUN nosuchcommand arg\n", "-q");
+        Outcome quiet = build("FROM busybox:latest\nRUN nosuchcommand arg\n", "-q", "--progress", "auto");
         assertEquals(1, quiet.exitCode(), quiet.err());
         assertEquals(reasonAlone, quiet.err());
         Outcome json = build("FROM busybox:latest\nRUN nosuchcommand arg\n", "--progress", "rawjson");

@@ -175,8 +175,11 @@ class BuildSourceErrorsCommandTest {
                 build(dockerfile, "--ssh", "default=" + keyFile));
         assertFails("ERROR: network mode \"bogus\" not supported by wharf - use default, host or none\n",
                 build(dockerfile, "--network", "bogus"));
-        // What pflag parses stays a usage error (buildx exits 125 there; wharf's usage errors exit 2).
-        assertEquals(2, build(dockerfile, "--ulimit", "bogus").exitCode());
+        // What pflag parses is a flag error, as buildx reports it.
+        Outcome ulimit = build(dockerfile, "--ulimit", "bogus");
+        assertEquals(125, ulimit.exitCode(), ulimit.err());
+        assertEquals("invalid argument \"bogus\" for \"--ulimit\" flag: invalid ulimit argument: bogus\n"
+                + "See 'wharf build --help'.\n", ulimit.err());
     }
 
     @Test

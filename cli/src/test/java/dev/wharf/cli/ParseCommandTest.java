@@ -79,11 +79,12 @@ class ParseCommandTest {
     }
 
     @Test
-    void usageErrors_exitTwo() {
-        assertEquals(2, wharf("parse").exitCode());
-        assertEquals(2, wharf("parse", "--bogus", "x").exitCode());
+    void usageErrors_exitAsDockersDo() {
+        // Too few arguments and an unknown command exit 1, an unknown flag 125, as the docker CLI's do.
+        assertEquals(1, wharf("parse").exitCode());
+        assertEquals(125, wharf("parse", "--bogus", "x").exitCode());
         assertEquals(2, wharf("parse", "--dump", "--json", "x").exitCode());
-        assertEquals(2, wharf("frobnicate").exitCode());
+        assertEquals(1, wharf("frobnicate").exitCode());
     }
 
     @Test

@@ -430,15 +430,16 @@ class StoreCommandsTest {
     }
 
     @Test
-    void usageErrors_exitTwo() {
+    void usageErrors_exitAsDockersDo() {
         String root = storeA.toString();
-        assertEquals(2, wharf("inspect", "--root", root).exitCode());
-        assertEquals(2, wharf("tag", "--root", root, "demo:1.0").exitCode());
+        // Too few arguments exit 1 and an unknown flag 125, as in the docker CLI; wrong values exit 2.
+        assertEquals(1, wharf("inspect", "--root", root).exitCode());
+        assertEquals(1, wharf("tag", "--root", root, "demo:1.0").exitCode());
         assertEquals(2, wharf("tag", "--root", root, "demo:1.0", "Bad Name").exitCode());
-        assertEquals(2, wharf("rmi", "--root", root).exitCode());
+        assertEquals(1, wharf("rmi", "--root", root).exitCode());
         assertEquals(2, wharf("save", "--root", root, "demo:1.0").exitCode());
         assertEquals(2, wharf("save", "--root", root, "--format", "zip", "demo:1.0", "-o", "x.tar").exitCode());
-        assertEquals(2, wharf("load", "--root", root, "--bogus").exitCode());
+        assertEquals(125, wharf("load", "--root", root, "--bogus").exitCode());
         assertEquals(2, wharf("prune", "--root", root, "--filter", "dangling=true").exitCode());
         assertEquals(2, wharf("prune", "--root", root, "--keep-storage", "lots").exitCode());
         assertEquals(2, wharf("prune", "--root", root, "--grace-period", "soon").exitCode());

@@ -203,9 +203,9 @@ final class BuildJob {
             try {
                 wanted = Platform.parse(request.platform().get(), platform);
             } catch (DockerfileException e) {
-                // buildx parses --platform with containerd's platforms.Parse (util/platformutil), whose errors
-                // wrap errdefs' "invalid argument".
-                throw new EngineException(e.reason() + ": invalid argument");
+                // buildx parses --platform with containerd's platforms.Parse (util/platformutil); its errors end
+                // with errdefs' "invalid argument" already.
+                throw new EngineException(e.reason());
             }
             if (!wanted.equals(platform)) {
                 throw new EngineException("wharf builds for this host's platform only (" + platform.format()
@@ -521,7 +521,7 @@ final class BuildJob {
             extras.put("ulimits", request.ulimits().stream().map(Object::toString).toList());
         }
         request.shmSize().ifPresent(bytes -> extras.put("shmSize", List.of(Long.toString(bytes))));
-        // A cache mount's namespaced id is part of its exec op: RUN steps with cache mounts are keyed by it.
+        // A cache mount's namespaced id is part of its exec op; MountKeys keys a step by it where BuildKit does.
         if (!cacheMountNamespace().isEmpty()) {
             extras.put(StepKeys.CACHE_MOUNT_NAMESPACE, List.of(cacheMountNamespace()));
         }

@@ -138,6 +138,19 @@ final class FileWriter {
         if (existing.isPresent() && Files.isDirectory(existing.get(), LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
+        // BuildKit resolves the path first (continuity's fs.RootPath, an lstat per component), and a component
+        // below a file fails that lstat with ENOTDIR: WORKDIR /f/sub with /f a file is "lstat /f/sub: not a
+        // directory" (buildx 0.13.1), before MkdirAll's "mkdir /f: not a directory" could be reached.
+        int slash = canonical.indexOf('/', 1);
+        while (slash > 0) {
+            Optional<Path> parent = view.find(canonical.substring(0, slash));
+            if (parent.isPresent() && !Files.isDirectory(parent.get())) {
+                int next = canonical.indexOf('/', slash + 1);
+                throw new IOException("lstat " + canonical.substring(0, next < 0 ? canonical.length() : next)
+                        + ": not a directory");
+            }
+            slash = canonical.indexOf('/', slash + 1);
+        }
         mkdirs(canonical);
     }
 

@@ -33,7 +33,8 @@ final class MissReasons {
         String subject = change.subject();
         Matcher m = MOUNT.matcher(subject);
         if (m.matches() && Integer.parseInt(m.group(1)) < step.mounts().size()) {
-            Mount mount = step.mounts().get(Integer.parseInt(m.group(1)));
+            // Keys name a mount's checksum by its place in the exec op's order (MountKeys.checksums).
+            Mount mount = step.mounts().get(MountKeys.order(step).get(Integer.parseInt(m.group(1))));
             String from = mount.from().isEmpty() ? "context" : mount.from();
             String source = mount.source().isEmpty() ? "." : mount.source();
             subject = mount.type().name().toLowerCase(java.util.Locale.ROOT) + " mount at " + mount.target()

@@ -9,7 +9,6 @@ import dev.wharf.builder.sandbox.UserNamespaces;
 import dev.wharf.context.glob.GoPaths;
 import dev.wharf.context.source.CopyRequest;
 import dev.wharf.context.source.DestinationView;
-import dev.wharf.grammar.go.GoQuote;
 import dev.wharf.grammar.instructions.Mount;
 import dev.wharf.grammar.instructions.MountType;
 import dev.wharf.grammar.instructions.SharingMode;
@@ -54,6 +53,7 @@ final class RunMounts {
     private static final boolean EFFECTIVE_ROOT = effectiveRoot();
     /** The umask of dockerd (daemon_unix.go, setDefaultUmask), under which BuildKit's mkdir makes cache roots. */
     private static final int UMASK = 022;
+    private static final String CHECKSUM_PREFIX = "mount";
 
     /** The mounts of a step, and the variables its secrets set. */
     record Prepared(List<SandboxMount> mounts, List<String> env, List<SshAgentProxy> proxies,
@@ -125,8 +125,14 @@ final class RunMounts {
     }
 
     /** The cache key part of the step's {@code index}th mount's source. */
-    private static String checksumKey(int index) {
-        return "mount" + index;
+    static String checksumKey(int index) {
+        return CHECKSUM_PREFIX + index;
+    }
+
+    /** Whether {@code key} is one {@link #checksumKey} made. */
+    static boolean isChecksumKey(String key) {
+        return key.startsWith(CHECKSUM_PREFIX) && key.length() > CHECKSUM_PREFIX.length()
+                && key.substring(CHECKSUM_PREFIX.length()).chars().allMatch(Character::isDigit);
     }
 
     private Digest sourceChecksum(Step step, Mount mount, Map<Integer, BuildExecutor.State> stages)
@@ -150,14 +156,16 @@ final class RunMounts {
         List<String> sshTargets = new ArrayList<>();
         CacheUse caches = new CacheUse(scratch);
         int sshMounts = 0;
-        int index = 0;
         // Only steps that may copy make the directory: a plain RUN pays no mkdir and walk for it.
         Path copies = step.mounts().stream().anyMatch(m -> m.type() == MountType.BIND || m.type() == MountType.SECRET)
                 ? Files.createTempDirectory(scratch, "mounts-") : null;
         try {
-            for (Mount mount : step.mounts()) {
+            // In the exec op's order (MountKeys.order): a parent target mounts before the targets inside it,
+            // whatever order the RUN lists them in, and secrets and ssh sockets go on top.
+            for (int index : MountKeys.order(step)) {
+                Mount mount = step.mounts().get(index);
                 String target = target(mount.target(), step.environment().workingDir());
-                Digest checksum = checksums.get(checksumKey(index++));
+                Digest checksum = checksums.get(checksumKey(index));
                 switch (mount.type()) {
                     case CACHE -> out.add(SandboxMount.bind(cacheDir(step, mount, checksum, stages, caches)
                             .toString(), target, mount.readOnly()));
@@ -191,10 +199,10 @@ final class RunMounts {
         Path agent = ssh.get(id);
         if (agent == null) {
             if (mount.required()) {
-                // BuildKit's words (mounts/mount.go getSSHMountable), then how to give one.
-                throw new BuildExecutor.StepFailure("no SSH key " + GoQuote.quote(id) + " forwarded from the client; "
-                        + "pass one with --ssh " + id + (id.equals("default") ? "" : "=SOCKET")
-                        + " (default: $SSH_AUTH_SOCK)", null, null);
+                // The session's answer when the client forwards no such agent (sshforward), as buildx 0.13.1 on
+                // dockerd 26 prints it: buildx always offers an ssh session, so BuildKit's "no SSH key ... forwarded
+                // from the client" (no session at all) does not reach a docker user.
+                throw new BuildExecutor.StepFailure("unset ssh forward key " + id, null, null);
             }
             return;
         }
@@ -218,10 +226,12 @@ final class RunMounts {
         Path file = secrets.get(id);
         if (file == null) {
             if (mount.required()) {
-                // BuildKit's words (session/secrets: "secret ID: not found"), then how to give it.
-                throw new BuildExecutor.StepFailure("secret " + id + ": not found; pass it with --secret id=" + id
-                        + ",src=FILE", null, null);
+                // BuildKit's words (session/secrets), as buildx 0.13.1 prints them.
+                throw new BuildExecutor.StepFailure("secret " + id + ": not found", null, null);
             }
+            // ops/exec.go loadSecretEnv sets the variable of an optional secret nobody gave, empty: a RUN that
+            // tests ${TOKEN+set} or runs under set -u sees it defined.
+            mount.env().ifPresent(name -> env.add(name + "="));
             return;
         }
         if (Files.isDirectory(file)) {

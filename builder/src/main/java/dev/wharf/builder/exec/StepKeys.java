@@ -31,7 +31,7 @@ import java.util.OptionalLong;
 final class StepKeys {
     /** The run extra holding the build's {@code --network} (when not default): keys RUN steps without their own. */
     static final String BUILD_NETWORK = "buildNetwork";
-    /** The run extra holding {@code BUILDKIT_CACHE_MOUNT_NS} (when set): keys RUN steps with cache mounts. */
+    /** The run extra holding {@code BUILDKIT_CACHE_MOUNT_NS} (when set): keys the cache ids MountKeys keeps. */
     static final String CACHE_MOUNT_NAMESPACE = "cacheMountNamespace";
 
     private StepKeys() {
@@ -54,21 +54,27 @@ final class StepKeys {
                     .instruction("shell", step.environment().shell());
             // --add-host and --ulimit live in BuildKit's exec op, so they key RUN steps; absent, they add
             // nothing, and keys stay those of builds without them.
+            // The cache mount namespace keys a step only through the cache ids BuildKit keeps (MountKeys).
             RunInstruction run = (RunInstruction) step.instruction();
-            boolean caches = step.mounts().stream()
-                    .anyMatch(m -> m.type() == dev.wharf.grammar.instructions.MountType.CACHE);
             runExtras.forEach((key, values) -> {
-                if (key.equals(CACHE_MOUNT_NAMESPACE) ? caches : !key.equals(BUILD_NETWORK)
-                        || run.network() == dev.wharf.grammar.instructions.NetworkMode.DEFAULT) {
+                if (!key.equals(CACHE_MOUNT_NAMESPACE) && (!key.equals(BUILD_NETWORK)
+                        || run.network() == dev.wharf.grammar.instructions.NetworkMode.DEFAULT)) {
                     b.instruction(key, values);
                 }
             });
         }
         canonical(step, b);
         if (!step.mounts().isEmpty()) {
-            b.instruction("mounts", step.mounts().stream().map(Object::toString).toList());
+            String namespace = String.join("", runExtras.getOrDefault(CACHE_MOUNT_NAMESPACE, List.of()));
+            b.instruction("mounts", MountKeys.of(step, namespace));
         }
-        checksums.forEach(b::checksum);
+        // The mounts' checksums go in by the mounts' places in BuildKit's order, not in the RUN's.
+        checksums.forEach((key, value) -> {
+            if (step.mounts().isEmpty() || !RunMounts.isChecksumKey(key)) {
+                b.checksum(key, value);
+            }
+        });
+        MountKeys.checksums(step, checksums).forEach(b::checksum);
         // SOURCE_DATE_EPOCH clamps the layer's timestamps and dates the history entry, so it changes the result
         // even when the step does not read it.
         sourceDateEpoch.ifPresent(e -> b.instruction("sourceDateEpoch", Long.toString(e)));

@@ -1,6 +1,7 @@
 package dev.wharf.builder.plan;
 
 import dev.wharf.grammar.DockerfileException;
+import dev.wharf.grammar.go.GoQuote;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -35,8 +36,11 @@ public record Platform(String os, String architecture, String variant) {
         Objects.requireNonNull(defaults, "defaults");
         String[] parts = specifier.split("/", -1);
         for (String part : parts) {
-            if (part.isEmpty() || !part.matches("[A-Za-z0-9_.-]+")) {
-                throw new DockerfileException(null, null, "\"" + specifier + "\": invalid platform specifier");
+            if (!part.matches("[A-Za-z0-9_-]+")) {
+                // containerd 1.7's words (platforms.Parse, specifierRe), as BuildKit 0.13 passes them on.
+                throw new DockerfileException(null, null, GoQuote.quote(part) + " is an invalid component of "
+                        + GoQuote.quote(specifier) + ": platform specifier component must match "
+                        + "\"^[A-Za-z0-9_-]+$\": invalid argument");
             }
         }
         switch (parts.length) {
@@ -45,7 +49,13 @@ public record Platform(String os, String architecture, String variant) {
                 if (isKnownOs(value)) {
                     return normalize(value, defaults.architecture(), defaults.variant());
                 }
-                return normalize(defaults.os(), value, "");
+                Platform architecture = normalize(defaults.os(), value, "");
+                if (!isKnownArchitecture(architecture.architecture())) {
+                    // A single word is an OS or an architecture; containerd refuses one it knows as neither.
+                    throw new DockerfileException(null, null, GoQuote.quote(specifier)
+                            + ": unknown operating system or architecture: invalid argument");
+                }
+                return architecture;
             }
             case 2 -> {
                 return normalize(parts[0], parts[1], "");
@@ -54,7 +64,7 @@ public record Platform(String os, String architecture, String variant) {
                 return normalize(parts[0], parts[1], parts[2]);
             }
             default -> throw new DockerfileException(null, null,
-                    "\"" + specifier + "\": cannot parse platform specifier");
+                    GoQuote.quote(specifier) + ": cannot parse platform specifier: invalid argument");
         }
     }
 
@@ -72,6 +82,16 @@ public record Platform(String os, String architecture, String variant) {
         return switch (os) {
             case "linux", "windows", "darwin", "freebsd", "netbsd", "openbsd", "solaris", "illumos", "android",
                  "ios", "aix", "dragonfly", "plan9", "js", "wasip1", "macos" -> true;
+            default -> false;
+        };
+    }
+
+    /** containerd's {@code isKnownArch}: Go's GOARCH values. */
+    private static boolean isKnownArchitecture(String architecture) {
+        return switch (architecture) {
+            case "386", "amd64", "amd64p32", "arm", "armbe", "arm64", "arm64be", "ppc64", "ppc64le", "loong64",
+                 "mips", "mipsle", "mips64", "mips64le", "mips64p32", "mips64p32le", "ppc", "riscv", "riscv64",
+                 "s390", "s390x", "sparc", "sparc64", "wasm" -> true;
             default -> false;
         };
     }

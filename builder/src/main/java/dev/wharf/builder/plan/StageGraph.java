@@ -161,7 +161,8 @@ final class StageGraph {
             try {
                 stagePlatform = Platform.parse(value, platform);
             } catch (DockerfileException e) {
-                throw new DockerfileException(file, range, e.reason(), e);
+                // dockerfile2llb wraps platforms.Parse's error so (convert.go).
+                throw new DockerfileException(file, range, "failed to parse platform " + value + ": " + e.reason(), e);
             }
             if (!stagePlatform.equals(platform)) {
                 throw new DockerfileException(file, range, "platform " + stagePlatform.format()

@@ -24,47 +24,53 @@ public record Ulimit(String name, long soft, long hard) {
     }
 
     /**
-     * Parses docker's {@code --ulimit NAME=SOFT[:HARD]} (HARD defaults to SOFT; {@code -1} is unlimited).
+     * Parses docker's {@code --ulimit NAME=SOFT[:HARD]} (HARD defaults to SOFT; {@code -1} is unlimited), refusing
+     * what docker refuses in go-units' words ({@code ParseUlimit}), which pflag prints after
+     * {@code invalid argument "..." for "--ulimit" flag: }. Unlike go-units, the name may be upper case.
      *
-     * @throws IllegalArgumentException naming the expected form or the unknown resource
+     * @throws IllegalArgumentException with go-units' message
      */
     public static Ulimit parse(String text) {
         int eq = text.indexOf('=');
-        if (eq <= 0 || eq == text.length() - 1) {
-            throw new IllegalArgumentException("invalid --ulimit '" + text + "'; give NAME=SOFT[:HARD], e.g. "
-                    + "nofile=1024:4096");
+        if (eq < 0) {
+            throw new IllegalArgumentException("invalid ulimit argument: " + text);
         }
         String name = text.substring(0, eq).toLowerCase(Locale.ROOT);
         if (!NAMES.contains(name)) {
-            throw new IllegalArgumentException("invalid --ulimit '" + text + "': unknown resource " + name
-                    + "; known: " + String.join(", ", NAMES));
+            throw new IllegalArgumentException("invalid ulimit type: " + text.substring(0, eq));
         }
         String[] values = text.substring(eq + 1).split(":", -1);
         if (values.length > 2) {
-            throw new IllegalArgumentException("invalid --ulimit '" + text + "'; give NAME=SOFT[:HARD]");
+            throw new IllegalArgumentException("too many limit value arguments - " + text.substring(eq + 1)
+                    + ", can only have up to two, `soft[:hard]`");
         }
-        long soft = value(values[0], text);
-        long hard = values.length == 2 ? value(values[1], text) : soft;
-        if (soft > hard) {
-            throw new IllegalArgumentException("invalid --ulimit '" + text + "': the soft limit " + values[0]
-                    + " is above the hard limit " + values[1]);
+        // go-units reads the hard limit first.
+        long hard = values.length == 2 ? value(values[1]) : 0;
+        long soft = value(values[0]);
+        if (values.length == 1) {
+            hard = soft;
         }
-        return new Ulimit(name, soft, hard);
+        if (hard != -1 && soft > hard) {
+            throw new IllegalArgumentException("ulimit soft limit must be less than or equal to hard limit: "
+                    + soft + " > " + hard);
+        }
+        if (soft < -1 || hard < -1) {
+            // go-units takes these, and the kernel refuses them when the step starts; refused here, before a build.
+            throw new IllegalArgumentException("ulimit " + name + ": a limit is a number, or -1 for unlimited, not "
+                    + Math.min(soft, hard));
+        }
+        return new Ulimit(name, soft == -1 ? Long.MAX_VALUE : soft, hard == -1 ? Long.MAX_VALUE : hard);
     }
 
-    private static long value(String text, String whole) {
+    /** Go's {@code strconv.ParseInt(text, 10, 64)}, with its error's words. */
+    private static long value(String text) {
+        if (!text.matches("[+-]?[0-9]+")) {
+            throw new IllegalArgumentException("strconv.ParseInt: parsing \"" + text + "\": invalid syntax");
+        }
         try {
-            long v = Long.parseLong(text.trim());
-            if (v == -1) {
-                return Long.MAX_VALUE;
-            }
-            if (v < 0) {
-                throw new NumberFormatException();
-            }
-            return v;
+            return Long.parseLong(text);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("invalid --ulimit '" + whole + "': '" + text
-                    + "' is not a limit (a number, or -1 for unlimited)");
+            throw new IllegalArgumentException("strconv.ParseInt: parsing \"" + text + "\": value out of range");
         }
     }
 

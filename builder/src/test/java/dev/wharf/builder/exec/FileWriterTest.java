@@ -80,10 +80,16 @@ class FileWriterTest {
         Path upper = Files.createDirectories(temp.resolve("upper"));
         FileWriter w = writer(upper, temp.resolve("lower"));
         for (org.junit.jupiter.api.function.Executable write : List.<org.junit.jupiter.api.function.Executable>of(
-                () -> w.workdir("/etc/passwd"), () -> w.workdir("/etc/passwd/sub"),
-                () -> w.prepare("/etc/passwd/x"), () -> w.prepare("/etc/passwd/a/b"))) {
+                () -> w.workdir("/etc/passwd"), () -> w.prepare("/etc/passwd/x"), () -> w.prepare("/etc/passwd/a/b"))) {
             java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, write);
             assertEquals("mkdir /etc/passwd: not a directory", e.getMessage());
+        }
+        // A WORKDIR below the file fails as BuildKit resolves its path (buildx 0.13.1: "lstat /f/sub: not a
+        // directory"), naming the path down to the component under the file.
+        for (String below : List.of("/etc/passwd/sub", "/etc/passwd/sub/deeper")) {
+            java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                    () -> w.workdir(below));
+            assertEquals("lstat /etc/passwd/sub: not a directory", e.getMessage());
         }
         assertTrue(Files.notExists(upper.resolve("etc/passwd")), "the file is not replaced");
     }

@@ -26,9 +26,15 @@ class PlatformTest {
     }
 
     @Test
-    void parse_rejectsMalformedSpecifiers() {
-        assertThrows(DockerfileException.class, () -> Platform.parse("linux//amd64", HOST));
-        assertThrows(DockerfileException.class, () -> Platform.parse("a/b/c/d", HOST));
+    void parse_rejectsMalformedSpecifiers_inContainerdsWords() {
+        // As BuildKit 0.13 (containerd 1.7's platforms.Parse) words them after "failed to parse platform X: ".
+        assertEquals("\"\" is an invalid component of \"linux//amd64\": platform specifier component must match "
+                + "\"^[A-Za-z0-9_-]+$\": invalid argument",
+                assertThrows(DockerfileException.class, () -> Platform.parse("linux//amd64", HOST)).reason());
+        assertEquals("\"a/b/c/d\": cannot parse platform specifier: invalid argument",
+                assertThrows(DockerfileException.class, () -> Platform.parse("a/b/c/d", HOST)).reason());
         assertThrows(DockerfileException.class, () -> Platform.parse("linux/am d64", HOST));
+        assertEquals("\"bogus\": unknown operating system or architecture: invalid argument",
+                assertThrows(DockerfileException.class, () -> Platform.parse("bogus", HOST)).reason());
     }
 }

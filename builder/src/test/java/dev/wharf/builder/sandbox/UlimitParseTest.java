@@ -2,11 +2,10 @@ package dev.wharf.builder.sandbox;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class UlimitParseTest {
     @Test
@@ -24,10 +23,19 @@ class UlimitParseTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"nofile", "nofile=", "=10", "files=10", "nofile=ten", "nofile=1:2:3", "nofile=20:10",
-            "nofile=-5"})
-    void malformedValues_areRejectedSayingWhatIsExpected(String text) {
+    @CsvSource(delimiter = '|', value = {
+        // What docker buildx build --ulimit printed after 'invalid argument "..." for "--ulimit" flag: '.
+        "nofile|invalid ulimit argument: nofile",
+        "files=10|invalid ulimit type: files",
+        "=10|'invalid ulimit type: '",
+        "nofile=|strconv.ParseInt: parsing \"\": invalid syntax",
+        "nofile=ten|strconv.ParseInt: parsing \"ten\": invalid syntax",
+        "nofile=1:x|strconv.ParseInt: parsing \"x\": invalid syntax",
+        "nofile=1:2:3|too many limit value arguments - 1:2:3, can only have up to two, `soft[:hard]`",
+        "nofile=20:10|ulimit soft limit must be less than or equal to hard limit: 20 > 10",
+        "nofile=-5|ulimit nofile: a limit is a number, or -1 for unlimited, not -5"})
+    void malformedValues_areRejectedInGoUnitsWords(String text, String message) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Ulimit.parse(text));
-        assertTrue(e.getMessage().contains("--ulimit"), e.getMessage());
+        assertEquals(message, e.getMessage());
     }
 }

@@ -139,8 +139,10 @@ public final class DockerfileParser {
                         "file with no instructions");
             }
             if (lines.tooLong()) {
-                int longLine = lines.truncatedLineRead() ? currentLine : currentLine + 1;
-                throw new DockerfileException(file, SourceRange.at(Position.ofLine(longLine)),
+                // BuildKit locates the scanner's error at its count of the lines read (withLocation(err,
+                // currentLine, 0)): the line before the long one (buildx 0.13.1 marks line 1 for a too-long line 2),
+                // or the long line itself when its cut first 64 KiB were read as a line.
+                throw new DockerfileException(file, SourceRange.at(Position.ofLine(currentLine)),
                         "dockerfile line greater than max allowed size of " + (PhysicalLines.MAX_TOKEN_SIZE - 1));
             }
             return new ParseResult(new Directives(escape, directives), children, warnings,
@@ -157,7 +159,7 @@ public final class DockerfileParser {
             try {
                 found = directiveParser.parseLine(src.substring(from, to));
             } catch (DockerfileException ex) {
-                throw new DockerfileException(file, lineRange(currentLine + 1), ex.reason());
+                throw new DockerfileException(file, directiveErrorRange(), ex.reason());
             }
             if (found.isEmpty()) {
                 return false;
@@ -165,7 +167,7 @@ public final class DockerfileParser {
             Directive d = found.get();
             if (d.name().equals("escape")) {
                 if (!d.value().equals("`") && !d.value().equals("\\")) {
-                    throw new DockerfileException(file, lineRange(currentLine + 1),
+                    throw new DockerfileException(file, directiveErrorRange(),
                             "invalid escape token '" + d.value() + "' does not match ` or \\");
                 }
                 escape = d.value().charAt(0);
@@ -275,6 +277,16 @@ public final class DockerfileParser {
                         range, top ? comments : List.of());
             }
             return inner;
+        }
+
+        /**
+         * Where BuildKit locates an error of a parser directive: {@code withLocation(err, currentLine, 0)} with its
+         * count of the lines before the directive's, so one line above it, and none at all (buildx prints no source
+         * lines) for a directive on the first line. Measured with buildx 0.13.1: {@code # escape=x} first prints
+         * the reason alone, a repeated directive on line 2 marks line 1.
+         */
+        private SourceRange directiveErrorRange() {
+            return currentLine == 0 ? null : lineRange(currentLine);
         }
 
         private static SourceRange lineRange(int line) {

@@ -53,13 +53,15 @@ class ErrorMessagesTest {
     }
 
     @Test
-    void repeatedDirectiveAndInvalidEscapeAreErrorsOnTheirLine() {
+    void repeatedDirectiveAndInvalidEscape_areLocatedAsBuildKitDoes_oneLineAbove() {
+        // BuildKit locates directive errors at its count of the lines before them (buildx 0.13.1 marks line 1 for
+        // a repeated directive on line 2, and prints no lines for a bad one on line 1).
         DockerfileException dup = fails("# escape=`\n# ESCAPE=\\\nFROM x\n");
         assertEquals("only one escape parser directive can be used", dup.reason());
-        assertEquals(2, dup.range().orElseThrow().start().line());
+        assertEquals(1, dup.range().orElseThrow().start().line());
         DockerfileException bad = fails("# escape=x\nFROM x\n");
         assertEquals("invalid escape token 'x' does not match ` or \\", bad.reason());
-        assertEquals(1, bad.range().orElseThrow().start().line());
+        assertEquals(java.util.Optional.empty(), bad.range());
     }
 
     @Test
@@ -68,7 +70,8 @@ class ErrorMessagesTest {
         assertEquals(2, DockerfileParser.parse(ok).children().size());
         DockerfileException e = fails("FROM x\nLABEL a=" + "b".repeat(65536 - 8) + "\n");
         assertEquals("dockerfile line greater than max allowed size of 65535", e.reason());
-        assertEquals(2, e.range().orElseThrow().start().line());
+        // BuildKit's count of the lines read, so the line before the long one (measured with buildx 0.13.1).
+        assertEquals(1, e.range().orElseThrow().start().line());
         // bytes, not chars: 21846 three-byte chars make 65538 bytes
         assertEquals("dockerfile line greater than max allowed size of 65535",
                 fails("FROM x\nRUN " + "€".repeat(21846)).reason());
