@@ -6,6 +6,7 @@ import dev.wharf.layers.blob.BlobProvider;
 import dev.wharf.layers.layer.LayerBlob;
 import dev.wharf.layers.layout.AtomicFiles;
 import dev.wharf.layers.layout.StoreLock;
+import dev.wharf.layers.posix.PathPresence;
 import dev.wharf.layers.store.StoreProblem;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -136,11 +137,18 @@ public final class FileCacheStore implements CacheStore {
             Files.setLastModifiedTime(file, FileTime.from(record.lastUsed()));
             // The marker comes after the record: a marker is only ever a hint, a record never lacks one for long.
             Path marker = files.identityMarker(inputs.identity(), record.key());
-            Files.createDirectories(marker.getParent());
-            try {
-                Files.createFile(marker);
-            } catch (FileAlreadyExistsException e) {
-                // Saved before under this identity.
+            // Usually the marker is there already (a rebuild of a step saved before) or its directory is (another
+            // key of the same identity): java.nio's createDirectories and createFile answer those with exceptions,
+            // two per RUN step, so ask first (see PathPresence) and create only what is surely missing.
+            if (!PathPresence.surelyExists(marker)) {
+                if (!PathPresence.surelyExists(marker.getParent())) {
+                    Files.createDirectories(marker.getParent());
+                }
+                try {
+                    Files.createFile(marker);
+                } catch (FileAlreadyExistsException e) {
+                    // Saved before under this identity.
+                }
             }
             reader.remember(record);
             return record;

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -157,9 +158,15 @@ abstract class LocalSnapshotter implements Snapshotter {
             Path fresh = snapshots.resolve(SnapshotIds.NEW_PREFIX + id);
             Path dir = snapshots.resolve(Long.toString(id));
             try {
-                Files.createDirectories(fresh.resolve("fs"));
+                // Not createDirectories: it first tries the deepest directory, whose parent is missing here, and
+                // walks up on java.nio's exceptions (four per step). The snapshots directory exists (the
+                // constructor made it), and ids.next() found the id free.
+                Files.createDirectory(fresh);
+                Files.createDirectory(fresh.resolve("fs"));
                 populate(fresh, kind, parentFs);
-                Files.move(fresh, dir);
+                // A rename(2) alone: without ATOMIC_MOVE java.nio first lstats the target to refuse an existing one,
+                // a miss answered with an exception every step. ids.next() found the name free under the lock.
+                Files.move(fresh, dir, StandardCopyOption.ATOMIC_MOVE);
                 // Only a snapshot that outlives its step needs its directory entry on disk (see MetadataStore.put).
             } catch (IOException e) {
                 deleteQuietly(fresh);

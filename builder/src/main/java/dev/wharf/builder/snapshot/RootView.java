@@ -1,5 +1,6 @@
 package dev.wharf.builder.snapshot;
 
+import dev.wharf.layers.posix.PathPresence;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;

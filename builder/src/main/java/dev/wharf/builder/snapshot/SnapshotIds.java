@@ -1,6 +1,7 @@
 package dev.wharf.builder.snapshot;
 
 import dev.wharf.layers.layout.AtomicFiles;
+import dev.wharf.layers.posix.PathPresence;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -80,8 +81,8 @@ final class SnapshotIds {
 
     private long freeIdAboveFloor() throws SnapshotException {
         long candidate = floor.get() + 1;
-        if (!Files.exists(snapshots.resolve(Long.toString(candidate)), LinkOption.NOFOLLOW_LINKS)
-                && !Files.exists(snapshots.resolve(NEW_PREFIX + candidate), LinkOption.NOFOLLOW_LINKS)) {
+        if (!exists(snapshots.resolve(Long.toString(candidate)))
+                && !exists(snapshots.resolve(NEW_PREFIX + candidate))) {
             return candidate;
         }
         long max = floor.get();
@@ -99,6 +100,14 @@ final class SnapshotIds {
             throw new SnapshotException("cannot list " + snapshots + ": " + e.getMessage(), e);
         }
         return max + 1;
+    }
+
+    /**
+     * Files.exists without following links; the candidate is almost always free, and java.nio answers a miss with
+     * two exceptions (see PathPresence), so the binding answers first and java.nio only when that cannot tell.
+     */
+    private static boolean exists(Path path) {
+        return PathPresence.mayExist(path) && Files.exists(path, LinkOption.NOFOLLOW_LINKS);
     }
 
     /** The store's id ceiling, 0 when it has none (or an unreadable one: the directories then guard alone). */

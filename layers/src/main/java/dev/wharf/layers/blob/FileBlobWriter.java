@@ -6,6 +6,7 @@ import dev.wharf.layers.LayerException;
 import dev.wharf.layers.layout.AtomicFiles;
 import dev.wharf.layers.layout.OciLayout;
 import dev.wharf.layers.layout.Threads;
+import dev.wharf.layers.posix.PathPresence;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -203,7 +204,11 @@ final class FileBlobWriter extends BlobWriter {
 
     private BlobInfo publish(Digest digest) throws IOException {
         Path target = layout.blob(digest);
-        Files.createDirectories(target.getParent());
+        // The algorithm's directory is there after the store's first blob: java.nio's createDirectories answers an
+        // existing directory with an exception (one per layer, and per config and manifest), so ask first.
+        if (!PathPresence.surelyExists(target.getParent())) {
+            Files.createDirectories(target.getParent());
+        }
         // The commit time is the blob's mtime, taken from the store's clock like everything GC compares it with.
         Files.setLastModifiedTime(staged, FileTime.from(clock.instant()));
         // Read-only before the blob becomes visible, so no reader ever sees a writable committed blob

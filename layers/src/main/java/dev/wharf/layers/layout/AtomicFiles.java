@@ -151,6 +151,7 @@ public final class AtomicFiles {
     private static <E extends Exception> void write(Path target, Path stagingDir, Path temp,
                                                     Set<PosixFilePermission> permissions, boolean durable,
                                                     Content<E> content) throws IOException, E {
+        boolean moved = false;
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -164,6 +165,7 @@ public final class AtomicFiles {
             }
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                moved = true;
             } catch (AtomicMoveNotSupportedException e) {
                 throw new IOException("cannot atomically replace " + target + ": " + stagingDir
                         + " is on a different filesystem", e);
@@ -172,7 +174,11 @@ public final class AtomicFiles {
                 fsyncDirectory(target.toAbsolutePath().getParent());
             }
         } finally {
-            Files.deleteIfExists(temp);
+            // Only when the move did not happen: after it the temp name is gone, and deleteIfExists of a missing
+            // file costs java.nio an exception (three per RUN step: snapshot records, cache record, ids).
+            if (!moved) {
+                Files.deleteIfExists(temp);
+            }
         }
     }
 
