@@ -62,12 +62,12 @@ public final class RegistryClient {
      *     the registry's {@code Docker-Content-Digest}
      */
     public ManifestResponse pullManifest(ImageReference reference) throws RegistryException {
-        return call(reference, false, new ManifestPuller(reference, reference.manifestReference()));
+        return call(reference, false, new ManifestPuller(reference, reference.manifestReference(), true));
     }
 
     /** Fetches a manifest or index of a repository by digest (e.g. a platform's manifest from an index). */
     public ManifestResponse pullManifest(ImageReference repository, Digest digest) throws RegistryException {
-        return call(repository, false, new ManifestPuller(repository, digest.toString()));
+        return call(repository, false, new ManifestPuller(repository, digest.toString(), false));
     }
 
     /** Returns the digest the reference's tag points to, or empty if the repository has no such manifest. */
@@ -166,6 +166,7 @@ public final class RegistryClient {
         Optional<ImageReference> from = mountFrom.filter(m -> m.sameRegistry(repository)
                 && !m.path().equals(repository.path()));
         for (int attempt = 1; ; attempt++) {
+            URI location;
             try {
                 UploadStarter.Started started;
                 if (from.isPresent()) {
@@ -178,21 +179,23 @@ public final class RegistryClient {
                 } else {
                     started = call(repository, true, new UploadStarter(repository, null, null));
                 }
-                upload(repository, descriptor, source, started.location(), what, progress);
+                location = started.location();
+            } catch (RegistryException e) {
+                // The POST is retryable, so RegistryCaller has already spent its attempts on it: another round here
+                // would multiply them (16 POSTs, ~35 s) where BuildKit's one retry handler makes 4.
+                throw e;
+            } catch (IOException e) {
+                throw new RegistryException("push " + what + ": " + RegistryCaller.describe(e), e);
+            }
+            try {
+                upload(repository, descriptor, source, location, what, progress);
                 return true;
-            } catch (LayerException e) {
-                if (e instanceof RegistryException r && retryableUploadFailure(r)
-                        && attempt < options.retry().maxAttempts()) {
+            } catch (RegistryException e) {
+                if (retryableUploadFailure(e) && attempt < options.retry().maxAttempts()) {
                     sleep(attempt);
                     continue;
                 }
                 throw e;
-            } catch (IOException e) {
-                if (attempt < options.retry().maxAttempts() && !RegistryCaller.isRefusedConnect(e)) {
-                    sleep(attempt);
-                    continue;
-                }
-                throw new RegistryException("push " + what + ": " + RegistryCaller.describe(e), e);
             }
         }
     }

@@ -230,6 +230,40 @@ class RegistryFaultTest {
     }
 
     @Test
+    void persistentServerErrorsOnTheUploadStart_spendOneRetryBudget() throws Exception {
+        // The POST that starts an upload is retried by the caller; the whole-upload restart is only for steps that
+        // are not (PATCH, final PUT), so a failing POST is tried as many times as the budget says, not its square.
+        LocalStore seed = LocalStore.open(target.resolve("seed"));
+        TestImages.Written image = TestImages.write(seed, "post-fails.txt");
+        AtomicInteger posts = new AtomicInteger();
+        proxy.rule((method, path) -> {
+            if (!method.equals("POST")) {
+                return FaultProxy.Fault.PASS;
+            }
+            posts.incrementAndGet();
+            return FaultProxy.Fault.withStatus(503);
+        });
+
+        RegistryException e = assertThrows(RegistryException.class, () -> client(4).pushBlob(
+                viaProxy("faults/post"), image.layers().get(0), seed.blobs(), Optional.empty()));
+
+        assertEquals(503, e.statusCode(), e.getMessage());
+        assertEquals(4, posts.get(), "one budget of attempts for the upload start, not one per restart");
+    }
+
+    @Test
+    void connectTimeouts_areRetriedUnlikeRefusals() {
+        // Go counts ETIMEDOUT temporary and BuildKit retries it; the JDK reports it as a ConnectException too.
+        assertTrue(RegistryCaller.isRefusedConnect(new java.net.ConnectException("Connection refused")));
+        assertTrue(RegistryCaller.isRefusedConnect(new java.io.IOException(new java.net.NoRouteToHostException(
+                "No route to host"))));
+        assertFalse(RegistryCaller.isRefusedConnect(new java.net.ConnectException("Connection timed out")));
+        assertFalse(RegistryCaller.isRefusedConnect(new java.net.http.HttpConnectTimeoutException(
+                "HTTP connect timed out")));
+        assertFalse(RegistryCaller.isRefusedConnect(new java.net.SocketTimeoutException("Read timed out")));
+    }
+
+    @Test
     void refusedRegistryPort_failsAtOnceAsBuildKitDoes() throws Exception {
         ImageReference nowhere = ImageReference.parse("127.0.0.1:" + LocalRegistry.freePort() + "/x/y:1");
 
