@@ -26,10 +26,16 @@ final class ManifestPuller implements RegistryEndpoint<ManifestResponse> {
 
     private final ImageReference repository;
     private final String reference;
+    private final boolean resolve;
 
-    ManifestPuller(ImageReference repository, String reference) {
+    /**
+     * @param resolve whether this call resolves the image's reference (containerd HEADs it first, so an error
+     *     names HEAD) rather than fetching a child manifest of a resolved index by digest (a GET)
+     */
+    ManifestPuller(ImageReference repository, String reference, boolean resolve) {
         this.repository = repository;
         this.reference = reference;
+        this.resolve = resolve;
     }
 
     @Override
@@ -40,7 +46,7 @@ final class ManifestPuller implements RegistryEndpoint<ManifestResponse> {
     /** containerd's resolver resolves a tag or digest with a HEAD before it GETs the manifest. */
     @Override
     public String goMethod() {
-        return "HEAD";
+        return resolve ? "HEAD" : "GET";
     }
 
     @Override

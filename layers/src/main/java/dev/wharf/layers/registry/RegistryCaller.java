@@ -253,15 +253,22 @@ final class RegistryCaller {
     /**
      * True when the host answered the connect with a refusal (nothing listens on the port) or no route: BuildKit's
      * retry handler does not retry these (Go's dialer reports them as non-temporary), so neither does wharf; waiting
-     * 7 s for a port nobody listens on only delays the error. A connect that timed out is retried.
+     * 7 s for a port nobody listens on only delays the error. A connect that timed out is retried, as Go counts
+     * ETIMEDOUT temporary: the JDK reports it as a ConnectException too ("Connection timed out" from the kernel,
+     * "HTTP connect timed out" under java.net.http's HttpConnectTimeoutException), so those are told apart by type
+     * and message.
      */
     static boolean isRefusedConnect(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.net.SocketTimeoutException) {
+            if (t instanceof java.net.SocketTimeoutException || t instanceof java.net.http.HttpTimeoutException) {
                 return false;
             }
-            if (t instanceof java.net.ConnectException || t instanceof java.net.NoRouteToHostException) {
+            if (t instanceof java.net.NoRouteToHostException) {
                 return true;
+            }
+            if (t instanceof java.net.ConnectException) {
+                String message = t.getMessage();
+                return message == null || !message.toLowerCase(java.util.Locale.ROOT).contains("timed out");
             }
         }
         return false;
