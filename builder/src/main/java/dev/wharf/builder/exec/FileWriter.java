@@ -214,6 +214,13 @@ final class FileWriter {
      * a home an adduser made so) thus passes the bit to every WORKDIR and COPY destination made below it.
      */
     private Attributes madeBelow(Path parent, int uid, int gid, int mode, boolean chowned) throws IOException {
+        if (parent.equals(upper)) {
+            // The upper directory's own root is the store's directory, not the image's /: a store under a
+            // set-group-ID directory gives it the host's bit and group, which no image directory may inherit. An
+            // image's / carries no set-group-ID bit (BuildKit's scratch is 0755 root; a base's is what its tar said,
+            // and a bit there is taken as not worth a lower lookup per top-level directory).
+            return new Attributes(uid, gid, mode, createdNanos);
+        }
         Map<String, Object> p = Files.readAttributes(parent, "unix:mode,gid", LinkOption.NOFOLLOW_LINKS);
         if (((Integer) p.get("mode") & S_ISGID) == 0) {
             return new Attributes(uid, gid, mode, createdNanos);

@@ -95,6 +95,27 @@ class FileWriterTest {
     }
 
     @Test
+    void topLevelDirectories_doNotInheritASetgidStoreDirectory() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ProcessHandleUid.current() == 0,
+                "needs root to give the store directory a group of its own");
+        // A store kept under a group-shared (set-group-ID) directory gives the snapshot's upper directory the bit
+        // and the host's group; the image's / is what a top-level WORKDIR or COPY destination is made in.
+        Files.createDirectories(temp.resolve("lower"));
+        for (boolean scratch : List.of(false, true)) {
+            Path upper = Files.createDirectories(temp.resolve(scratch ? "upper-scratch" : "upper"));
+            Files.setAttribute(upper, "unix:gid", 50);
+            Files.setAttribute(upper, "unix:mode", 02775);
+            RootView view = RootView.ofLayers(scratch ? List.of(upper) : List.of(upper, temp.resolve("lower")));
+            FileWriter w = new FileWriter(upper, view, PosixFiles.system(), 0, 0, false, 1L, 0755);
+            w.workdir("/app/sub");
+            w.copyRoot("/data", 1L);
+            for (String dir : List.of("app", "app/sub", "data")) {
+                assertEquals("0755 0:0", modeAndOwner(upper.resolve(dir)), (scratch ? "scratch: " : "") + dir);
+            }
+        }
+    }
+
+    @Test
     void directoriesMadeInASetgidDirectory_keepTheBit_andItsGroupUnlessAnOwnerIsGiven() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(ProcessHandleUid.current() == 0,
                 "needs root to give the directories groups of their own");
