@@ -25,9 +25,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * done, and a step that copies or mounts from another stage ({@code COPY --from}, {@code RUN --mount=from=}) waits
  * for that stage ({@link #awaitStage}) when it gets there, not before the stage starts: BuildKit's graph is one of
  * steps, so a final stage's {@code RUN adduser} runs while the Maven stage it later copies the jar from still
- * builds (and is cached even when that build fails). At most {@code parallelism} stages run at a time, in the order
- * they were scheduled; a stage waiting for another lends its thread's place to the next stage in the queue
- * meanwhile (the pool grows by one while it waits), so waits cannot take every place. The first failure stops the
+ * builds (and is cached even when that build fails). At most {@code parallelism} stages start at a time, in the
+ * order they were scheduled; a stage waiting for another lends its thread's place to the next stage in the queue
+ * meanwhile (the pool grows by one while it waits), so waits cannot take every place. A waiter resumes at once
+ * when its stage is built, even while the stage it lent its place to still runs: until that one ends, one more
+ * stage than {@code parallelism} runs (the pool shrinks back as threads go idle). The first failure stops the
  * build: the other running stages are interrupted (their processes killed, their snapshots released) and
  * {@link #run} returns only after they have stopped, reporting that first failure.
  *
@@ -46,7 +48,7 @@ final class StageScheduler {
     private ThreadPoolExecutor pool;
     private final Map<Integer, CompletableFuture<BuildExecutor.State>> futures = new ConcurrentHashMap<>();
     /** The failure that stopped the build; later ones (stages interrupted because of it) do not replace it. */
-    private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
+    private final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
 
     StageScheduler(BuildPlan plan, int parallelism) {
         this.plan = plan;
@@ -158,7 +160,9 @@ final class StageScheduler {
                 .thenApplyAsync(ignored -> {
                     try {
                         return runner.run(stage);
-                    } catch (BuildFailedException | InterruptedException e) {
+                    } catch (BuildFailedException | InterruptedException | RuntimeException | Error e) {
+                        // Any failure, an internal error included: a stage waiting on this one is woken with an
+                        // InterruptedException, which must not become the reported cause (a cancel, its trace lost).
                         firstFailure.compareAndSet(null, e);
                         throw new CompletionException(e);
                     }
@@ -173,6 +177,11 @@ final class StageScheduler {
             }
         });
         futures.put(stage.index(), future);
+        if (pool.isShutdown()) {
+            // A stage failed between this stage's submission and its entry in the map: the failure's sweep above
+            // missed it and shutdownNow dropped its task, so nothing else would ever complete it.
+            future.completeExceptionally(new CompletionException(new InterruptedException("build stopped")));
+        }
         return future;
     }
 

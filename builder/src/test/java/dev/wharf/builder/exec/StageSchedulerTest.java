@@ -57,6 +57,28 @@ class StageSchedulerTest {
         assertTrue(!started.contains("c") && !started.contains("final"), "started: " + started);
     }
 
+    @Test
+    @Timeout(60)
+    void anInternalErrorOfAStageAnotherWaitsFor_isReported_notTheWaitersWakeUp() throws Exception {
+        // The final stage waits in awaitStage for build, which fails with a bug (no BuildFailedException): the
+        // waiter's InterruptedException must not become the reported cause (a cancel, with the trace lost).
+        BuildPlan plan = plan(LAYERED_JAR);
+        CountDownLatch finalWaits = new CountDownLatch(1);
+        IllegalArgumentException bug = new IllegalArgumentException("a bug");
+        StageScheduler scheduler = new StageScheduler(plan, 2);
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> scheduler.run(stage -> {
+            if (stage.index() == 0) {
+                assertTrue(finalWaits.await(20, java.util.concurrent.TimeUnit.SECONDS));
+                Thread.sleep(100); // the final stage is inside awaitStage by now
+                throw bug;
+            }
+            finalWaits.countDown();
+            scheduler.awaitStage(0);
+            return null;
+        }));
+        assertEquals(bug, thrown.getCause());
+    }
+
     private static BuildPlan plan(String dockerfile) throws Exception {
         return new Planner((reference, platform) -> {
             throw new ImageResolutionException("no images here: " + reference);
