@@ -35,7 +35,7 @@ final class CommandLineErrorHandler implements IParameterExceptionHandler {
         CommandLine commandLine = ex.getCommandLine();
         CommandSpec spec = commandLine.getCommandSpec();
         PrintWriter err = commandLine.getErr();
-        Optional<String> flagError = flagError(ex, spec, args);
+        Optional<String> flagError = unknownFlagBeforeArity(ex, spec, args).or(() -> flagError(ex, spec, args));
         if (flagError.isPresent()) {
             err.print(flagError.get() + "\n" + trailer(spec));
             err.flush();
@@ -48,6 +48,67 @@ final class CommandLineErrorHandler implements IParameterExceptionHandler {
             return ExitCodes.FAILED;
         }
         return fallback.handleParseException(ex, args);
+    }
+
+    /**
+     * pflag's error for the first unknown flag on the command line, when picocli reported something else first: it
+     * checks required arguments and options before it reports an unmatched one, and names the first unmatched
+     * argument even when that is a stray word before the flag; cobra parses every flag before it counts arguments,
+     * so {@code wharf build --bogus} (no context) and {@code wharf history a b --bogus} are flag errors (exit 125) as
+     * in docker. Empty when the error is of another kind or every flag is known.
+     */
+    private static Optional<String> unknownFlagBeforeArity(ParameterException ex, CommandSpec spec, String[] args) {
+        boolean arityFirst = ex instanceof MissingParameterException
+                || ex instanceof UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()
+                        && !unmatched.getUnmatched().get(0).startsWith("-");
+        if (!arityFirst) {
+            return Optional.empty();
+        }
+        int start = 0;
+        if (spec.parent() != null) {
+            // The tokens after the subcommand's name are its own.
+            while (start < args.length && !args[start].equals(spec.name())) {
+                start++;
+            }
+            start++;
+        }
+        for (int i = start; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--")) {
+                break;
+            }
+            if (!arg.startsWith("-") || arg.length() == 1) {
+                if (ex.getCommandLine().isStopAtPositional()) {
+                    break; // wharf run IMAGE --flag: the flag is the started command's
+                }
+                continue;
+            }
+            if (arg.startsWith("--")) {
+                int equals = arg.indexOf('=');
+                String name = equals < 0 ? arg : arg.substring(0, equals);
+                OptionSpec option = spec.findOption(name);
+                if (option == null) {
+                    return Optional.of("unknown flag: " + name);
+                }
+                if (equals < 0 && option.arity().min() > 0) {
+                    i++; // its value
+                }
+                continue;
+            }
+            for (int j = 1; j < arg.length(); j++) {
+                OptionSpec option = spec.findOption(arg.charAt(j));
+                if (option == null) {
+                    return Optional.of("unknown shorthand flag: '" + arg.charAt(j) + "' in " + arg);
+                }
+                if (option.arity().min() > 0) {
+                    if (j == arg.length() - 1) {
+                        i++; // its value
+                    }
+                    break;
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** pflag's words for an unknown flag or a flag given last without its value; empty for any other error. */

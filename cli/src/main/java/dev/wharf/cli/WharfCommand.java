@@ -112,6 +112,10 @@ public final class WharfCommand implements Runnable {
         // cobra (docker buildx) keeps the last value of a repeated single-value flag (`--target a --target b`,
         // `-q -q`); picocli refuses it unless told otherwise. Set after the subcommands so that they inherit it.
         commandLine.setOverwrittenOptionsAllowed(true);
+        // pflag's booleans take Go's spellings (--no-cache=1, --pull=t), and only those: picocli's own converter
+        // accepts true/false in any case and nothing else.
+        commandLine.registerConverter(Boolean.class, GoBoolean.INSTANCE);
+        commandLine.registerConverter(boolean.class, GoBoolean.INSTANCE);
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler(new InternalErrorHandler());
@@ -124,5 +128,19 @@ public final class WharfCommand implements Runnable {
             commandLine.getSubcommands().get("run").setStopAtPositional(true);
         }
         return commandLine;
+    }
+
+    /** A flag's boolean value as Go's strconv.ParseBool reads it. A class, not a lambda: no bootstrap per command. */
+    private static final class GoBoolean implements CommandLine.ITypeConverter<Boolean> {
+        static final GoBoolean INSTANCE = new GoBoolean();
+
+        @Override
+        public Boolean convert(String value) {
+            java.util.Optional<Boolean> parsed = dev.wharf.grammar.go.GoNumbers.parseBool(value);
+            if (parsed.isEmpty()) {
+                throw new CommandLine.TypeConversionException("invalid syntax");
+            }
+            return parsed.get();
+        }
     }
 }

@@ -31,6 +31,25 @@ class CommandLineErrorsCommandTest {
     }
 
     @Test
+    void anUnknownFlag_winsOverAMissingOrStrayArgument_asCobraParsesFlagsFirst() {
+        // docker buildx build --bogus (no context) / docker history a b --bogus: the flag error, exit 125.
+        assertRejected(125, "unknown flag: --bogus\nSee 'wharf build --help'.\n", wharf("build", "--bogus"));
+        Outcome history = wharf("history", "a", "b", "--bogus");
+        assertEquals(125, history.exitCode(), history.err());
+        assertEquals("unknown flag: --bogus", history.err().lines().findFirst().orElse(""));
+    }
+
+    @Test
+    void booleanFlags_takeGosSpellings_only() {
+        // pflag reads --no-cache=1 as true (strconv.ParseBool); tRuE is no Go boolean.
+        Outcome one = wharf("build", "--no-cache=1");
+        assertEquals(1, one.exitCode(), one.err());
+        assertEquals("ERROR: \"wharf build\" requires exactly 1 argument.", one.err().lines().findFirst().orElse(""));
+        assertRejected(125, "invalid argument \"tRuE\" for \"--no-cache\" flag: strconv.ParseBool: parsing "
+                + "\"tRuE\": invalid syntax\nSee 'wharf build --help'.\n", wharf("build", "--no-cache=tRuE", "."));
+    }
+
+    @Test
     void build_flagWithoutItsValue_namesItAsTyped() {
         // docker buildx build --progress=plain --target / -f
         assertRejected(125, "flag needs an argument: --target\nSee 'wharf build --help'.\n",
