@@ -154,7 +154,7 @@ final class BuildCommand implements Callable<Integer> {
     private Integer build() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (quiet && !progress.equals("auto") && !progress.equals("quiet")) {
+        if (quiet && !progress.equals("auto") && !progress.isEmpty() && !progress.equals("quiet")) {
             // buildx's runBuild refuses the pair before it builds.
             err.println("ERROR: progress=" + progress + " and quiet cannot be used together");
             return ExitCodes.FAILED;
@@ -441,7 +441,9 @@ final class BuildCommand implements Callable<Integer> {
         err.flush();
         for (String[] shorthand : new String[][] {{"--provenance", provenance}, {"--sbom", sbom}}) {
             String value = shorthand[1];
-            if (value != null && !List.of("false", "0", "").contains(value.toLowerCase(java.util.Locale.ROOT))) {
+            // buildx reads these shorthands' values with strconv.ParseBool: f, F, 0, false ... disable them.
+            if (value != null && !value.isEmpty()
+                    && !dev.wharf.grammar.go.GoNumbers.parseBool(value).equals(Optional.of(false))) {
                 err.println("WARNING: wharf makes no provenance or SBOM attestations; " + shorthand[0] + " "
                         + value + " is ignored");
                 err.flush();

@@ -21,6 +21,10 @@ enum ProgressMode {
 
     /** The mode {@code text} names, case-insensitively; empty for an unknown name. */
     static Optional<ProgressMode> parse(String text) {
+        if (text.isEmpty()) {
+            // buildx's progressui.DefaultMode is "": --progress "$P" with P unset is auto, not an error.
+            return Optional.of(AUTO);
+        }
         for (ProgressMode mode : values()) {
             if (mode.name().equalsIgnoreCase(text)) {
                 return Optional.of(mode);

@@ -23,6 +23,8 @@ class ProgressModeTest {
         assertEquals(Optional.of(ProgressMode.TTY), ProgressMode.parse("TTY"));
         assertEquals(Optional.of(ProgressMode.NONE), ProgressMode.parse("none"));
         assertEquals(Optional.empty(), ProgressMode.parse("fancy"));
+        // buildx's default mode is "": --progress "$P" with P unset builds with auto.
+        assertEquals(Optional.of(ProgressMode.AUTO), ProgressMode.parse(""));
     }
 
     @Test
