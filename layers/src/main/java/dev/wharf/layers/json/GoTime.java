@@ -29,18 +29,12 @@ public final class GoTime {
      * timestamps (and a locale with other digits would make them non-ASCII).
      */
     public static String format(OffsetDateTime time) {
-        StringBuilder out = new StringBuilder(35);
         int year = time.getYear();
         if (year < 0 || year > 9999) {
             // Go's MarshalJSON fails for such years; callers should never build one.
             throw new IllegalArgumentException("year outside 0..9999 in timestamp " + time);
         }
-        digits(out, year, 4).append('-');
-        digits(out, time.getMonthValue(), 2).append('-');
-        digits(out, time.getDayOfMonth(), 2).append('T');
-        digits(out, time.getHour(), 2).append(':');
-        digits(out, time.getMinute(), 2).append(':');
-        digits(out, time.getSecond(), 2);
+        StringBuilder out = dateAndTime(new StringBuilder(35), time.toLocalDateTime());
         int nanos = time.getNano();
         if (nanos != 0) {
             // Nine digits, trailing zeros dropped.
@@ -64,6 +58,16 @@ public final class GoTime {
     }
 
     /** Appends a non-negative number with leading zeros to {@code width} digits. */
+    /** {@code yyyy-MM-ddTHH:mm:ss}, the part RFC 3339 and Instant.toString share; the year is 0..9999. */
+    private static StringBuilder dateAndTime(StringBuilder out, java.time.LocalDateTime time) {
+        digits(out, time.getYear(), 4).append('-');
+        digits(out, time.getMonthValue(), 2).append('-');
+        digits(out, time.getDayOfMonth(), 2).append('T');
+        digits(out, time.getHour(), 2).append(':');
+        digits(out, time.getMinute(), 2).append(':');
+        return digits(out, time.getSecond(), 2);
+    }
+
     private static StringBuilder digits(StringBuilder out, int value, int width) {
         String text = Integer.toString(value);
         for (int i = text.length(); i < width; i++) {
@@ -100,13 +104,7 @@ public final class GoTime {
         if (year < 0 || year > 9999) {
             return instant.toString();
         }
-        StringBuilder out = new StringBuilder(30);
-        digits(out, year, 4).append('-');
-        digits(out, time.getMonthValue(), 2).append('-');
-        digits(out, time.getDayOfMonth(), 2).append('T');
-        digits(out, time.getHour(), 2).append(':');
-        digits(out, time.getMinute(), 2).append(':');
-        digits(out, time.getSecond(), 2);
+        StringBuilder out = dateAndTime(new StringBuilder(30), time.toLocalDateTime());
         int nanos = time.getNano();
         if (nanos != 0) {
             out.append('.');
