@@ -1,5 +1,6 @@
 package dev.wharf.builder.exec;
 
+import static dev.wharf.builder.exec.ExportedFiles.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -23,10 +24,7 @@ import dev.wharf.layers.store.GcOptions;
 import dev.wharf.layers.store.ImageName;
 import dev.wharf.layers.store.LocalStore;
 import dev.wharf.layers.testing.PeerTools;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -218,15 +216,5 @@ class LazyCompressionTest extends RegistryEngineFixture {
         store.garbageCollector().collect(GcOptions.defaults().withGracePeriod(Duration.ZERO));
         assertFalse(store.blobs().exists(compressed), "removed with its image");
         assertFalse(store.blobs().exists(Digest.parse(built.layers().get(1).diffId())));
-    }
-
-    private static String run(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        process.getInputStream().transferTo(out);
-        String text = out.toString(StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(2, TimeUnit.MINUTES), String.join(" ", command));
-        assertEquals(0, process.exitValue(), String.join(" ", command) + ":\n" + text);
-        return text;
     }
 }

@@ -1,5 +1,8 @@
 package dev.wharf.builder.exec;
 
+import static dev.wharf.builder.exec.ExportedFiles.blob;
+import static dev.wharf.builder.exec.ExportedFiles.readTar;
+import static dev.wharf.builder.exec.ExportedFiles.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,20 +23,13 @@ import dev.wharf.layers.registry.LocalRegistry;
 import dev.wharf.layers.store.ImageName;
 import dev.wharf.layers.store.LocalStore;
 import dev.wharf.layers.testing.PeerTools;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -185,32 +181,5 @@ class UncompressedBaseLayersTest {
         for (BuildResult.Layer layer : built.layers()) {
             assertEquals(MediaTypes.OCI_LAYER_GZIP, layer.mediaType(), built.layers().toString());
         }
-    }
-
-    private static byte[] blob(Map<String, byte[]> tar, String digest) {
-        return tar.get("blobs/" + digest.replace(':', '/'));
-    }
-
-    private static Map<String, byte[]> readTar(Path file) throws IOException {
-        Map<String, byte[]> out = new HashMap<>();
-        try (InputStream raw = Files.newInputStream(file); TarArchiveInputStream tar = new TarArchiveInputStream(raw)) {
-            TarArchiveEntry entry;
-            while ((entry = tar.getNextEntry()) != null) {
-                if (entry.isFile()) {
-                    out.put(entry.getName(), entry.getSize() < 1 << 20 ? tar.readAllBytes() : new byte[0]);
-                }
-            }
-        }
-        return out;
-    }
-
-    private static String run(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        process.getInputStream().transferTo(out);
-        String text = out.toString(StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(2, TimeUnit.MINUTES), String.join(" ", command));
-        assertEquals(0, process.exitValue(), String.join(" ", command) + ":\n" + text);
-        return text;
     }
 }
