@@ -95,10 +95,10 @@ final class ImageOutputs {
                 || request.outputs().stream().anyMatch(o -> o.type().equals("image"));
         List<BuildOutput> imageOutputs = request.outputs().stream().filter(o -> o.type().equals("image")).toList();
         if (platformIndex.isEmpty()
-                && (request.outputs().isEmpty() && request.annotations().stream().anyMatch(ImageAnnotation::onIndex))
-                || platformIndex.isEmpty() && request.outputs().stream()
+                && (request.outputs().isEmpty() && request.annotations().stream().anyMatch(ImageAnnotation::onIndex)
+                || request.outputs().stream()
                         .filter(o -> !o.type().equals("local") && !o.type().equals("tar"))
-                        .anyMatch(o -> annotations(o).stream().anyMatch(ImageAnnotation::onIndex))) {
+                        .anyMatch(o -> annotations(o).stream().anyMatch(ImageAnnotation::onIndex)))) {
             // exporter/containerimage/writer.go: a single-platform image has no index to annotate.
             throw new EngineException("index annotations not supported for single platform export");
         }
@@ -308,11 +308,16 @@ final class ImageOutputs {
                         .filter(n -> !done.contains(n)).toList();
                 Descriptor manifest = manifestOf.apply(output);
                 List<ImageAnnotation> own = annotations(output);
+                Descriptor[] pushedTop = new Descriptor[1];
                 pushes.push(manifest, outputNames, step, images.sources(), output.compression(),
-                        compressed -> indexed(new LayerCompressor.Compressed(compressed, List.of()), own).manifest());
+                        compressed -> pushedTop[0] = indexed(new LayerCompressor.Compressed(compressed, List.of()),
+                                own).manifest());
                 if (first == null) {
-                    // Compressed by the push just done: found in the variant index.
-                    first = indexed(compressor.image(manifest, output.compression()), own);
+                    // Compressed by the push just done: found in the variant index; its index (if any) already
+                    // written by the push's wrap.
+                    LayerCompressor.Compressed image = compressor.image(manifest, output.compression());
+                    first = pushedTop[0] == null ? indexed(image, own)
+                            : new LayerCompressor.Compressed(pushedTop[0], image.layers());
                 }
                 done.addAll(outputNames);
             }
