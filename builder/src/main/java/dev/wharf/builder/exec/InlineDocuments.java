@@ -48,11 +48,6 @@ final class InlineDocuments {
         return new InlineDocuments(documents, listener, counter);
     }
 
-    /** How many vertices {@link #show} shows. */
-    int count() {
-        return documents.size();
-    }
-
     /** Shows the vertices, once per build; a later call does nothing. */
     synchronized void show() {
         if (shown) {

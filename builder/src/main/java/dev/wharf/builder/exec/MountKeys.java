@@ -37,9 +37,6 @@ import java.util.TreeMap;
  * Stateless.
  */
 final class MountKeys {
-    /** The umask of dockerd, under which BuildKit's mkdir makes a cache mount's start directory. */
-    private static final int UMASK = 022;
-
     private MountKeys() {
     }
 
@@ -140,7 +137,7 @@ final class MountKeys {
             // The content hash of the directory setCacheUIDGID makes on the from= state (or scratch): its owner
             // and mode, nothing of the state it is made on.
             return "mkdir=" + mount.uid().orElse(0) + ":" + mount.gid().orElse(0) + ":"
-                    + Long.toOctalString(mount.mode().orElse(0755) & 0777 & ~UMASK);
+                    + Long.toOctalString(RunMounts.startMode(mount));
         }
         return mount.from().isEmpty() ? "scratch" : "selector=/";
     }

@@ -58,11 +58,7 @@ final class PlatformIndex {
         if (!wanted) {
             return Optional.empty();
         }
-        Platform descriptorPlatform = Platform.of(platform.os(), platform.architecture());
-        if (platform.variant() != null && !platform.variant().isEmpty()) {
-            descriptorPlatform = descriptorPlatform.withVariant(platform.variant());
-        }
-        return Optional.of(new PlatformIndex(writer, descriptorPlatform));
+        return Optional.of(new PlatformIndex(writer, RegistryImages.layersPlatform(platform)));
     }
 
     /** The platform the index names. */

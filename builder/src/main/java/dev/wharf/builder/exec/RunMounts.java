@@ -421,7 +421,7 @@ final class RunMounts {
             }
         }
         Files.createDirectory(dir);
-        Files.setAttribute(dir, "unix:mode", (int) mount.mode().orElse(0755) & 0777 & ~UMASK);
+        Files.setAttribute(dir, "unix:mode", (int) startMode(mount));
         Files.setAttribute(dir, "unix:uid", (int) mount.uid().orElse(0));
         Files.setAttribute(dir, "unix:gid", (int) mount.gid().orElse(0));
         return dir;
@@ -443,6 +443,11 @@ final class RunMounts {
     }
 
     /** Whether this process runs with effective uid 0 ({@code /proc/self/status}), so it may chown. */
+    /** The mode BuildKit's mkdir gives a new cache mount's start directory: its {@code mode=} under dockerd's umask. */
+    static long startMode(Mount mount) {
+        return mount.mode().orElse(0755) & 0777 & ~UMASK;
+    }
+
     private static boolean effectiveRoot() {
         return UserNamespaces.effectiveUid().map(uid -> uid == 0).orElse(false);
     }

@@ -66,7 +66,7 @@ final class StageScheduler {
                 });
         try {
             for (PlannedStage stage : plan.stages()) {
-                schedule(stage, futures, pool, runner);
+                schedule(stage, runner);
             }
             CompletableFuture<BuildExecutor.State> target = futures.get(plan.target());
             try {
@@ -145,14 +145,13 @@ final class StageScheduler {
         }
     }
 
-    private CompletableFuture<BuildExecutor.State> schedule(PlannedStage stage,
-            Map<Integer, CompletableFuture<BuildExecutor.State>> futures, ExecutorService pool, StageRunner runner) {
+    private CompletableFuture<BuildExecutor.State> schedule(PlannedStage stage, StageRunner runner) {
         CompletableFuture<BuildExecutor.State> existing = futures.get(stage.index());
         if (existing != null) {
             return existing;
         }
         for (int dep : dependencies(stage)) {
-            plan.stage(dep).ifPresent(s -> schedule(s, futures, pool, runner));
+            plan.stage(dep).ifPresent(s -> schedule(s, runner));
         }
         CompletableFuture<?> base = stage.base() instanceof StageBase.Stage b && futures.containsKey(b.index())
                 ? futures.get(b.index()) : CompletableFuture.completedFuture(null);
