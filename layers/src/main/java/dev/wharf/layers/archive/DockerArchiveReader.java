@@ -86,9 +86,7 @@ final class DockerArchiveReader {
                         + "expects " + diffIds.get(i) + "; the archive is corrupted or was tampered with");
             }
             Descriptor stored = Descriptor.of(LayerBlobs.ociMediaType(compression), layer.digest(), layer.size());
-            if (compression == Compression.NONE) {
-                store.variants().rememberDistributed(stored);
-            }
+            store.variants().rememberDistributed(stored);
             layers.add(stored);
         }
         Descriptor manifest = store.writer().writeManifest(ImageManifest.oci(config, layers));

@@ -6,7 +6,6 @@ import dev.wharf.layers.Digest;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.MediaTypes;
 import dev.wharf.layers.blob.BlobInfo;
-import dev.wharf.layers.MediaTypes.Compression;
 import dev.wharf.layers.image.ImageIndex;
 import dev.wharf.layers.image.ImageManifest;
 import dev.wharf.layers.image.ImageReader;
@@ -120,9 +119,7 @@ final class OciLayoutReader {
                     continue; // Foreign layers live at their URLs.
                 }
                 requireBlob(contents, layer);
-                if (MediaTypes.layerCompression(layer.mediaType()).orElse(null) == Compression.NONE) {
-                    store.variants().rememberDistributed(layer);
-                }
+                store.variants().rememberDistributed(layer);
             }
         } else {
             for (Descriptor child : store.reader().readIndex(d).manifests()) {

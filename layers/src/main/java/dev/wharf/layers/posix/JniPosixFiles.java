@@ -242,28 +242,29 @@ final class JniPosixFiles implements PosixFiles {
 
     @Override
     public PosixStat lstat(Path path) throws LayerException {
-        if (stat == null) {
-            throw new UnsupportedOperationException("lstat: struct stat layout unknown on "
-                    + System.getProperty("os.arch"));
-        }
-        byte[] buf = new byte[stat.size()];
+        byte[] buf = statBuffer();
         check(lstat(cPath(path), buf), "lstat", path);
         return stat.decode(ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN));
     }
 
     @Override
     public boolean lexists(Path path) throws LayerException {
-        if (stat == null) {
-            throw new UnsupportedOperationException("lstat: struct stat layout unknown on "
-                    + System.getProperty("os.arch"));
-        }
         // The result code alone: no exception and no decoding when nothing is there.
-        int result = lstat(cPath(path), new byte[stat.size()]);
+        int result = lstat(cPath(path), statBuffer());
         if (result == -PosixCallException.ENOENT || result == -PosixCallException.ENOTDIR) {
             return false;
         }
         check(result, "lstat", path);
         return true;
+    }
+
+    /** A buffer for lstat's struct stat; refused where its layout is unknown. */
+    private byte[] statBuffer() {
+        if (stat == null) {
+            throw new UnsupportedOperationException("lstat: struct stat layout unknown on "
+                    + System.getProperty("os.arch"));
+        }
+        return new byte[stat.size()];
     }
 
     @Override

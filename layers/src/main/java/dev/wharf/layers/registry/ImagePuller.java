@@ -4,7 +4,6 @@ import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.MediaTypes;
-import dev.wharf.layers.MediaTypes.Compression;
 import dev.wharf.layers.Platform;
 import dev.wharf.layers.blob.BlobWriter;
 import dev.wharf.layers.image.ImageIndex;
@@ -164,8 +163,7 @@ public final class ImagePuller {
         }
         int moved = new BoundedTransfers(client.options().maxConcurrentTransfers()).run(transfers);
         for (Descriptor layer : layers.values()) {
-            if (MediaTypes.layerCompression(layer.mediaType()).orElse(null) == Compression.NONE
-                    && store.blobs().exists(layer.digest())) {
+            if (store.blobs().exists(layer.digest())) {
                 store.variants().rememberDistributed(layer);
             }
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.LayerException;
+import dev.wharf.layers.MediaTypes;
 import dev.wharf.layers.MediaTypes.Compression;
 import dev.wharf.layers.blob.BlobStore;
 import dev.wharf.layers.json.JsonTrees;
@@ -93,10 +94,12 @@ public final class CompressedVariants {
      * Remembers that the plain-tar layer {@code layer} came into the store as a registry, OCI layout or archive
      * distributes it, not from a build: outputs then keep it uncompressed, as BuildKit keeps a base layer's blob
      * (and so its compression) unless {@code force-compression} is set ({@code cache/remote.go}), whereas a layer a
-     * build wrote is compressed when it leaves the store. Recorded as the layer's own uncompressed variant.
+     * build wrote is compressed when it leaves the store. Recorded as the layer's own uncompressed variant; a
+     * compressed layer (the media type says so) needs no record and gets none.
      */
     public void rememberDistributed(Descriptor layer) throws LayerException {
-        if (find(layer.digest(), Compression.NONE, 0).isEmpty()) {
+        if (MediaTypes.layerCompression(layer.mediaType()).orElse(null) == Compression.NONE
+                && find(layer.digest(), Compression.NONE, 0).isEmpty()) {
             remember(layer.digest(), Compression.NONE, 0, Descriptor.of(layer.mediaType(), layer.digest(),
                     layer.size()));
         }
