@@ -146,7 +146,7 @@ final class BuildCommand implements Callable<Integer> {
 
     /** pflag's report of a value its flag's type refuses, as buildx prints it: exit code 125. */
     private static int invalidFlagValue(PrintWriter err, String value, String flag, String reason) {
-        err.println("invalid argument \"" + value + "\" for \"" + flag + "\" flag: " + reason);
+        err.println(CommandLineErrorHandler.invalidArgument(value, flag, reason));
         err.println("See 'wharf build --help'.");
         return ExitCodes.FLAG;
     }
@@ -309,7 +309,8 @@ final class BuildCommand implements Callable<Integer> {
             int eq = agent.indexOf('=');
             String id = eq < 0 ? agent : agent.substring(0, eq);
             // An empty value is no value: buildx's sshprovider then takes SSH_AUTH_SOCK too.
-            String value = eq < 0 || eq == agent.length() - 1 ? System.getenv("SSH_AUTH_SOCK")
+            boolean noSocket = eq < 0 || eq == agent.length() - 1;
+            String value = noSocket ? System.getenv("SSH_AUTH_SOCK")
                     : agent.substring(eq + 1);
             List<Path> paths = new ArrayList<>();
             for (String p : value == null ? new String[0] : value.split(",", -1)) {
@@ -325,7 +326,7 @@ final class BuildCommand implements Callable<Integer> {
                     return ExitCodes.FAILED;
                 }
             }
-            if (!id.isEmpty() && (eq < 0 || eq == agent.length() - 1) && paths.isEmpty()) {
+            if (!id.isEmpty() && noSocket && paths.isEmpty()) {
                 // buildx (sshprovider/agentprovider.go): no socket given and no SSH_AUTH_SOCK, an error of its
                 // build: "ERROR: ..." and exit 1.
                 err.println("ERROR: invalid empty ssh agent socket: make sure SSH_AUTH_SOCK is set");
@@ -660,10 +661,6 @@ final class BuildCommand implements Callable<Integer> {
 
     /** The canonical reference with its default tag: {@code docker.io/library/hello:latest}. */
     static String canonical(String tag) {
-        try {
-            return dev.wharf.layers.registry.ImageReference.parse(tag).withDefaultTag().toString();
-        } catch (dev.wharf.layers.registry.InvalidReferenceException e) {
-            return tag;
-        }
+        return ExporterSteps.reference(tag, true);
     }
 }

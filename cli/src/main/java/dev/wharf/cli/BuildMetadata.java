@@ -23,8 +23,9 @@ final class BuildMetadata {
     /** The file's JSON for {@code result}, an image of the store under {@code storeRoot}. */
     static String json(BuildResult result, Path storeRoot) {
         // docker build's image exporter names the image as it tags it: each name normalized with its default tag
-        // (docker.io/library/app:latest for -t app), once (moby's SanitizeRepoAndTags), which is also what the
-        // plain progress's "naming to" says; it reports image.name only when the image has names.
+        // (docker.io/library/app:latest for -t app), once (moby's SanitizeRepoAndTags; the plain progress's
+        // "naming to" shows the name without the added tag, as buildx passes it); it reports image.name only when the
+        // image has names.
         java.util.Set<String> canonical = new java.util.LinkedHashSet<>();
         for (String tag : result.tags()) {
             canonical.add(BuildCommand.canonical(tag));

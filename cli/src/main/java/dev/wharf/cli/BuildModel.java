@@ -27,7 +27,7 @@ final class BuildModel {
         BuildCommand command = new BuildCommand();
         CommandSpec spec = command(command, "build", lines("Build an image from a Dockerfile and a context directory."),
                 lines("0:the image was built", "1:the build failed", "2:usage error",
-                        "125:unknown flag, or a flag without its value"),
+                        ExitCodes.FLAG_HELP),
                 "  wharf build -t hello testdata/examples/hello",
                 "  wharf build -f docker/Dockerfile --build-arg VERSION=1.2 --target runtime -t app:1.2 .",
                 "  wharf build --pull --push -t localhost:5000/team/app:1.2 .",

@@ -136,8 +136,7 @@ final class CommandLineErrorHandler implements IParameterExceptionHandler {
         }
         if (ex.getArgSpec() instanceof OptionSpec option && ex.getValue() != null
                 && String.valueOf(ex.getMessage()).startsWith("Invalid value for option")) {
-            return Optional.of("invalid argument \"" + ex.getValue() + "\" for \"" + pflagName(option) + "\" flag: "
-                    + conversionReason(option, ex));
+            return Optional.of(invalidArgument(ex.getValue(), pflagName(option), conversionReason(option, ex)));
         }
         if (ex instanceof MissingParameterException missing) {
             for (ArgSpec arg : missing.getMissing()) {
@@ -152,6 +151,11 @@ final class CommandLineErrorHandler implements IParameterExceptionHandler {
             }
         }
         return Optional.empty();
+    }
+
+    /** pflag's sentence for a value its flag's type refuses. */
+    static String invalidArgument(String value, String flag, String reason) {
+        return "invalid argument \"" + value + "\" for \"" + flag + "\" flag: " + reason;
     }
 
     /** How pflag names a flag in its errors: {@code -c, --cpu-shares} with a shorthand, else {@code --cpus}. */

@@ -20,7 +20,7 @@ final class CompletionCommand implements Callable<Integer> {
                         "The script is for bash; zsh runs it after 'autoload -U bashcompinit && bashcompinit'. The "
                                 + "package build also writes it next to the jar, as cli/target/wharf_completion."),
                 lines("0:the script was printed", "2:usage error (a shell other than bash or zsh)",
-                        "125:unknown flag, or a flag without its value"),
+                        ExitCodes.FLAG_HELP),
                 "  source <(wharf completion bash)",
                 "  wharf completion bash > /etc/bash_completion.d/wharf",
                 "  autoload -U bashcompinit && bashcompinit && source <(wharf completion zsh)");

@@ -36,7 +36,7 @@ final class DoctorCommand implements Callable<Integer> {
                                 + "the image again."),
                 lines("0:the store is healthy (or every problem was repaired)",
                         "1:problems remain, or the store could not be read",
-                        "2:usage error", "125:unknown flag, or a flag without its value"),
+                        "2:usage error", ExitCodes.FLAG_HELP),
                 "  wharf doctor",
                 "  wharf doctor --repair");
         command.spec = spec;

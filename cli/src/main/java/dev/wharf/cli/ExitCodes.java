@@ -13,6 +13,8 @@ public final class ExitCodes {
      * its flag parser rejects (the docker CLI and buildx both exit 125), so scripts written for docker read it alike.
      */
     public static final int FLAG = 125;
+    /** The help text's line for {@link #FLAG}, which every command's exit-code list carries. */
+    static final String FLAG_HELP = "125:unknown flag, or a flag without its value";
 
     private ExitCodes() {
     }

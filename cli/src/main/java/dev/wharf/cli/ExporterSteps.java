@@ -77,8 +77,14 @@ final class ExporterSteps {
      * for {@code -t 127.0.0.1:5000/p/x}.
      */
     static String normalized(String tag) {
+        return reference(tag, false);
+    }
+
+    /** {@code tag} normalized, with {@code :latest} added when {@code defaultTag}; as given when it is no reference. */
+    static String reference(String tag, boolean defaultTag) {
         try {
-            return dev.wharf.layers.registry.ImageReference.parse(tag).toString();
+            dev.wharf.layers.registry.ImageReference parsed = dev.wharf.layers.registry.ImageReference.parse(tag);
+            return (defaultTag ? parsed.withDefaultTag() : parsed).toString();
         } catch (dev.wharf.layers.registry.InvalidReferenceException e) {
             return tag;
         }

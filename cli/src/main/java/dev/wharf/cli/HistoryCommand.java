@@ -53,7 +53,7 @@ final class HistoryCommand extends StoreCommand {
                         "The image is given by name[:tag] or by a full or unique leading part of its ID."),
                 lines("0:shown",
                         "1:the image was not found or the store could not be read",
-                        "2:usage error", "125:unknown flag, or a flag without its value"),
+                        "2:usage error", ExitCodes.FLAG_HELP),
                 "  wharf history hello",
                 "  wharf history --no-trunc hello:latest",
                 "  wharf history -q hello");

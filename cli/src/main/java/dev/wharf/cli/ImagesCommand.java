@@ -65,7 +65,7 @@ final class ImagesCommand extends StoreCommand {
                                 + "points to."),
                 lines("0:listed",
                         "1:the store could not be read",
-                        "2:usage error", "125:unknown flag, or a flag without its value"),
+                        "2:usage error", ExitCodes.FLAG_HELP),
                 "  wharf images",
                 "  wharf images --digests",
                 "  wharf images -q",

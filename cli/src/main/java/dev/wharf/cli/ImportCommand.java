@@ -25,7 +25,7 @@ final class ImportCommand implements Callable<Integer> {
                 lines("Import a root filesystem tarball (plain, gzip or zstd) as a one-layer image."),
                 lines("0:the image was imported",
                         "1:the import failed",
-                        "2:usage error", "125:unknown flag, or a flag without its value"),
+                        "2:usage error", ExitCodes.FLAG_HELP),
                 "  wharf import rootfs.tar busybox:latest",
                 "  wharf import <(testdata/examples/busybox-rootfs.sh) busybox:latest");
         command.spec = spec;

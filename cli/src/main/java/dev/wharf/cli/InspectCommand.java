@@ -26,7 +26,7 @@ final class InspectCommand extends StoreCommand {
                         "An image is given by name[:tag] or by a full or unique leading part of its ID."),
                 lines("0:every image was found",
                         "1:an image was not found (the others are still printed)",
-                        "2:usage error", "125:unknown flag, or a flag without its value"),
+                        "2:usage error", ExitCodes.FLAG_HELP),
                 "  wharf inspect busybox:latest",
                 "  wharf inspect 3f57d9401f8d",
                 "  wharf inspect hello busybox | jq '.[].RootFS.Layers'",

@@ -39,7 +39,7 @@ final class LoadCommand extends StoreCommand {
                                 + "name:tag org.opencontainers.image.ref.name)."),
                 lines("0:the images were loaded",
                         "1:the archive is missing, unreadable, corrupted or hostile",
-                        "2:usage error", "125:unknown flag, or a flag without its value"),
+                        "2:usage error", ExitCodes.FLAG_HELP),
                 "  wharf load -i busybox.tar",
                 "  docker save busybox | wharf load",
                 "  wharf load -i oci-layout-dir/");

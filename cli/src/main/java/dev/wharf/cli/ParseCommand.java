@@ -23,7 +23,7 @@ final class ParseCommand implements Callable<Integer> {
                 CommandModel.lines("Parse a Dockerfile and print its syntax tree (--dump, BuildKit's format) or its "
                         + "typed instructions with positions (--json)."),
                 CommandModel.lines("0:the Dockerfile parsed", "1:syntax error (FILE:LINE:COL: message)",
-                        "2:usage error", "125:unknown flag, or a flag without its value"),
+                        "2:usage error", ExitCodes.FLAG_HELP),
                 "  wharf parse Dockerfile", "  wharf parse --json app/Dockerfile", "  cat Dockerfile | wharf parse -");
         command.spec = spec;
         // One of the two formats at most, as the annotations' exclusive @ArgGroup said.

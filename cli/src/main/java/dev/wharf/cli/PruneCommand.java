@@ -62,7 +62,7 @@ final class PruneCommand extends StoreCommand {
                                 + "named its image yet."),
                 lines("0:pruned",
                         "1:the store or the build cache could not be read or changed",
-                        "2:usage error", "125:unknown flag, or a flag without its value"),
+                        "2:usage error", ExitCodes.FLAG_HELP),
                 "  wharf rmi hello && wharf prune",
                 "  wharf prune --filter until=24h",
                 "  wharf prune --keep-storage 10gb",

@@ -28,7 +28,7 @@ final class PullCommand extends TransferCommand {
                                 + "~/.docker/config.json."),
                 lines("0:the image was pulled",
                         "1:the pull failed (unknown image, denied, unreachable)",
-                        "2:usage error", "125:unknown flag, or a flag without its value"),
+                        "2:usage error", ExitCodes.FLAG_HELP),
                 "  wharf pull alpine:3.20",
                 "  wharf pull --platform linux/arm64 localhost:5000/team/app:1.0",
                 "  wharf pull alpine@sha256:<digest>");

@@ -24,7 +24,7 @@ final class PushCommand extends TransferCommand {
                                 + "credentials come from ~/.docker/config.json."),
                 lines("0:the image was pushed",
                         "1:the push failed (no such image, denied, unreachable)",
-                        "2:usage error", "125:unknown flag, or a flag without its value"),
+                        "2:usage error", ExitCodes.FLAG_HELP),
                 "  wharf tag hello localhost:5000/hello:1.0 && wharf push localhost:5000/hello:1.0");
         spec.addPositional(positional("0", "NAME[:TAG]")
                 .description("The stored image to push.")

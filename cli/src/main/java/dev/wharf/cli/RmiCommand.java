@@ -33,7 +33,7 @@ final class RmiCommand extends StoreCommand {
                                 + "it has more than one. The layers are freed by wharf prune."),
                 lines("0:every image was removed",
                         "1:an image was not found or could not be removed (the others are still removed)",
-                        "2:usage error", "125:unknown flag, or a flag without its value"),
+                        "2:usage error", ExitCodes.FLAG_HELP),
                 "  wharf rmi busybox:1.36",
                 "  wharf rmi -f 3f57d9401f8d",
                 "  wharf rmi hello && wharf prune");

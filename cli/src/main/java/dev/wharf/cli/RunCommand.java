@@ -28,7 +28,7 @@ final class RunCommand implements Callable<Integer> {
                                 + "without network; exits with the command's exit code."),
                 lines("N:the command's own exit code",
                         "1:no such image, or the sandbox failed to start",
-                        "2:usage error", "125:unknown flag, or a flag without its value",
+                        "2:usage error", ExitCodes.FLAG_HELP,
                         "126:the command is not executable (as docker run)",
                         "127:the command was not found (as docker run)"),
                 "  wharf run hello",

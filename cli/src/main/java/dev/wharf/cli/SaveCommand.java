@@ -46,7 +46,7 @@ final class SaveCommand extends StoreCommand {
                         "Images are given by name[:tag]; the archive carries these names."),
                 lines("0:the archive was written",
                         "1:an image is missing or incomplete, or writing failed",
-                        "2:usage error", "125:unknown flag, or a flag without its value"),
+                        "2:usage error", ExitCodes.FLAG_HELP),
                 "  wharf save hello -o hello.tar && docker load -i hello.tar",
                 "  wharf save --format oci busybox:latest hello -o images.oci.tar",
                 "  wharf save --format oci-dir hello -o layout/ && skopeo inspect oci:layout:latest");

@@ -25,7 +25,7 @@ final class TagCommand extends StoreCommand {
                 lines("0:the tag was set",
                         "1:no such source image, or the store failed",
                         "2:usage error (also an invalid target name)",
-                        "125:unknown flag, or a flag without its value"),
+                        ExitCodes.FLAG_HELP),
                 "  wharf tag busybox:latest busybox:1.36",
                 "  wharf tag 3f57d9401f8d localhost:5000/team/app:v1");
         spec.addPositional(positional("0", "SOURCE_IMAGE")

@@ -36,7 +36,7 @@ public final class WharfCommand implements Runnable {
                 lines("0:success", "1:the operation failed (a build failed, a Dockerfile syntax error), or the "
                                 + "command was given too few or too many arguments",
                         "2:an option's value is invalid",
-                        "125:unknown flag, or a flag without its value"),
+                        ExitCodes.FLAG_HELP),
                 "  wharf import rootfs.tar busybox:latest", "  wharf load -i busybox.tar",
                 "  wharf build -t hello testdata/examples/hello", "  wharf run hello", "  wharf inspect hello",
                 "  wharf save hello -o hello.tar", "  wharf pull alpine:3.20", "  wharf push localhost:5000/hello:1.0",
