@@ -70,7 +70,7 @@ ar rcs "$work/clib/liblibchelper.a" "$work/clib/"*.o
 
 # 4. The run-time libraries next to the binary: the JDK's own JNI libraries and the stand-in libjvm.so, whose
 # entry points the JDK's libraries import but an image never reaches abort with their name (generated list).
-for l in java nio net zip; do cp "$jdk/lib/lib$l.so" "$libs/"; done
+for l in java nio net zip extnet; do cp "$jdk/lib/lib$l.so" "$libs/"; done
 for l in java nio net zip; do nm -D --undefined-only "$libs/lib$l.so" | awk '{print $2}' | sed 's/@.*//'; done \
     | grep -E '^(JVM_|jio_)' | LC_ALL=C sort -u > "$work/jvm-imports"
 grep -oE '^JNIEXPORT [^(]*[ *](JVM_[A-Za-z0-9_]+|jio_[a-z]+)\(' "$here/c/jvmshim.c" \
@@ -95,9 +95,11 @@ echo "--enable-native-access=org.graalvm.nativeimage.builder,org.graalvm.nativei
 [ -z "${WHARF_NATIVE_PREPARE_ONLY:-}" ] || { echo "native/build.sh: prepared $work"; exit 0; }
 
 # 6. The image. JVMCI_VERSION_CHECK: the compiler jar asks for a GraalVM JDK's JVMCI build number, which Temurin's
-# version string lacks; the JVMCI API itself is that of the same JDK 25.
+# version string lacks; the JVMCI API itself is that of the same JDK 25. -ParseRuntimeOptions: an image otherwise
+# takes every -D... and -XX:... argument for itself (`wharf run IMAGE echo -Dx` lost its -Dx); EnableNativeAccess:
+# JDK 25 would warn at each System.load of wharf's JNI library.
 link=(-H:NativeLinkerOption=-L"$libs" '-H:NativeLinkerOption=-Wl,--disable-new-dtags,-rpath,$ORIGIN/wharf-native.lib')
-for l in java nio net zip jvm; do link+=(-H:NativeLinkerOption=-l:lib$l.so); done
+for l in java nio net zip extnet jvm; do link+=(-H:NativeLinkerOption=-l:lib$l.so); done
 timing=()
 [ -x /usr/bin/time ] && timing=(/usr/bin/time -f 'native image: %e s wall, %U s user, %M KB peak RSS' -o "$work/time.txt")
 JVMCI_VERSION_CHECK=ignore "${timing[@]}" "$home/bin/java" -XX:+UseParallelGC -XX:+UnlockExperimentalVMOptions \
@@ -112,7 +114,7 @@ JVMCI_VERSION_CHECK=ignore "${timing[@]}" "$home/bin/java" -XX:+UseParallelGC -X
     -imagecp "$jar" -H:ImageBuildID="$(cat /proc/sys/kernel/random/uuid)" \
     -H:Path="$target" -H:Name=wharf-native -H:Class=dev.wharf.cli.Main \
     -H:CLibraryPath="$work/clib" -H:-UseContainerSupport -H:ConfigurationFileDirectories="$metadata" \
-    -H:TempDirectory="$work/tmp" -H:+ReportExceptionStackTraces "${link[@]}"
+    -H:EnableNativeAccess=ALL-UNNAMED -H:-ParseRuntimeOptions -H:TempDirectory="$work/tmp" -H:+ReportExceptionStackTraces "${link[@]}"
 rm -rf "$work/tmp" "$home"
 [ -f "$work/time.txt" ] && cat "$work/time.txt"
 echo "native/build.sh: $target/wharf-native (with $libs)"
