@@ -449,8 +449,14 @@ final class BuildCommand implements Callable<Integer> {
         if (push) {
             request.output(BuildOutput.parse("type=registry"));
         }
+        Optional<String> cacheError = CacheFlags.problem(cacheFrom, cacheTo);
+        if (cacheError.isPresent()) {
+            // BuildKit's client and daemon, as the build is solved (buildx's parser's errors came earlier).
+            err.println("ERROR: " + cacheError.get());
+            return ExitCodes.FAILED;
+        }
         try {
-            // CacheFlags.problem (in BuildFlagOrder) refused what buildx refuses (empty values are skipped);
+            // CacheFlags.problem refused what buildx refuses (empty values are skipped);
             // a list of references is one cache each.
             for (String value : CacheFlags.entries(cacheFrom)) {
                 request.cacheFrom(CacheSource.parse(value));

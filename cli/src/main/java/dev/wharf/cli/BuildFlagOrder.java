@@ -58,7 +58,9 @@ final class BuildFlagOrder {
                 return failed(err, e.getMessage());
             }
         }
-        Optional<String> cacheError = CacheFlags.problem(command.cacheFrom, command.cacheTo);
+        // BuildKit's client and daemon refuse the rest (a required attribute, an unknown type) when the build is
+        // solved: BuildCommand checks those later.
+        Optional<String> cacheError = CacheFlags.parseProblem(command.cacheFrom, command.cacheTo);
         if (cacheError.isPresent()) {
             return failed(err, cacheError.get());
         }
@@ -87,6 +89,10 @@ final class BuildFlagOrder {
 
     /** What buildx's build checks after the progress mode and before it loads the context. */
     static OptionalInt afterProgress(BuildCommand command, PrintWriter err) throws IOException {
+        if (command.noCache && !command.noCacheFilter.isEmpty()) {
+            // buildx's controller (RunBuild), still in buildx 0.2x.
+            return failed(err, "--no-cache and --no-cache-filter cannot currently be used together");
+        }
         Set<String> platforms;
         try {
             platforms = command.platforms();

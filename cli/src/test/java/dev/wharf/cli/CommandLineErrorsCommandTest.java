@@ -105,6 +105,10 @@ class CommandLineErrorsCommandTest {
             {"invalid key-value pair \"=y\": empty key", "--label", "=x", "--build-arg", "=y"},
             {"invalid key-value pair \"=a\": empty key", "--build-context", "=x", "--label", "=a"},
             {"progress=bogus and quiet cannot be used together", "--progress", "bogus", "-q"},
+            {"invalid progress mode bogus", "--cache-to", "type=bogus", "--progress", "bogus"},
+            {"type required form> \"=x\"", "--cache-from", "=x", "--progress", "bogus"},
+            {"--no-cache and --no-cache-filter cannot currently be used together", "--no-cache", "--no-cache-filter",
+                "a", "--platform", ","},
             {"secret missing ID", "--secret", "src=./token"},
             {"secret missing ID", "--secret", "id=,src=token"},
         };
