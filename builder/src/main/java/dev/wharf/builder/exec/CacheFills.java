@@ -1,5 +1,6 @@
 package dev.wharf.builder.exec;
 
+import dev.wharf.layers.posix.PosixFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,12 +30,14 @@ import java.util.Set;
  * paths nobody can see yet, so it never disturbs a RUN already using the cache.
  */
 final class CacheFills {
+    private final PosixFiles posix;
     private final Path root;
     private final Path record;
     private final Path lockFile;
 
     /** The fills of the cache at {@code root} (which need not exist yet). */
-    CacheFills(Path root) {
+    CacheFills(PosixFiles posix, Path root) {
+        this.posix = posix;
         this.root = root;
         this.record = root.resolveSibling(root.getFileName() + ".filled");
         this.lockFile = root.resolveSibling(root.getFileName() + ".fill.lock");
@@ -58,7 +61,7 @@ final class CacheFills {
             makeParents(sources, path);
             Path into = path.isEmpty() ? root : root.resolve(path);
             if (source.isPresent()) {
-                TreeCopies.merge(source.get(), into, p -> filled.contains(relative(p)));
+                TreeCopies.merge(posix, source.get(), into, p -> filled.contains(relative(p)));
             } else if (!Files.exists(into, LinkOption.NOFOLLOW_LINKS)) {
                 missing.get().make(into);
             }

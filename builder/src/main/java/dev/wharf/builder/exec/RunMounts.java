@@ -14,6 +14,7 @@ import dev.wharf.grammar.instructions.MountType;
 import dev.wharf.grammar.instructions.SharingMode;
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.layout.FileTrees;
+import dev.wharf.layers.posix.PosixFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -96,10 +97,12 @@ final class RunMounts {
     private final Map<String, Path> ssh;
     private final String cacheNamespace;
     private final BindCopies bindCopies;
+    private final PosixFiles posix;
 
     RunMounts(Path cacheRoot, StepRunner runner, Map<String, Path> secrets, Map<String, Path> ssh,
-              String cacheNamespace, BindCopies bindCopies) {
+              String cacheNamespace, BindCopies bindCopies, PosixFiles posix) {
         this.bindCopies = bindCopies;
+        this.posix = posix;
         this.cacheRoot = cacheRoot;
         this.runner = runner;
         this.secrets = secrets;
@@ -291,7 +294,7 @@ final class RunMounts {
         Path copy = Files.createTempDirectory(scratch, "bind-");
         Path into = copy.resolve("data");
         // Hard links among the files stay links, as in the stage's snapshot BuildKit mounts.
-        TreeCopies.copy(source, into);
+        TreeCopies.copy(posix, source, into);
         if (resetOwners) {
             resetOwners(into);
         }
@@ -333,7 +336,7 @@ final class RunMounts {
             sub = perms ? "cache" : from.followLinks(sub);
             // convert_runmount.go: uid/gid/mode without a source mkdir /cache in the from state (a no-op where the
             // stage has it) and mount that.
-            new CacheFills(root).fill(from, sub, perms ? Optional.of(dir -> makeStart(dir, mount))
+            new CacheFills(posix, root).fill(from, sub, perms ? Optional.of(dir -> makeStart(dir, mount))
                     : Optional.empty());
         } else if (hasPerms(mount) && sub.isEmpty()) {
             return root; // this cache's directory is the /cache its start state made

@@ -65,7 +65,7 @@ final class StepRunner {
 
     private RunMounts runMounts() {
         return new RunMounts(workspace.store().root().resolve("cache-mounts"), this, settings.secrets(),
-                settings.ssh(), settings.cacheMountNamespace(), bindCopies);
+                settings.ssh(), settings.cacheMountNamespace(), bindCopies, workspace.posix());
     }
 
     /** Adds the content checksums of a RUN step's bind mounts. */

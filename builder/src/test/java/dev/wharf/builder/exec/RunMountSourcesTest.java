@@ -87,16 +87,20 @@ class RunMountSourcesTest {
     }
 
     @Test
-    void writableBindOfAStage_keepsItsHardLinks() throws Exception {
+    void writableBindOfAStage_keepsItsHardLinksAndFifos() throws Exception {
         engine.build(context, """
                 FROM busybox:latest AS src
-                RUN mkdir -p /d/s && echo A > /d/f && ln /d/f /d/g && ln /d/f /d/s/h && chown 12:34 /d/g
+                RUN mkdir -p /d/s && echo A > /d/f && ln /d/f /d/g && ln /d/f /d/s/h && chown 12:34 /d/g \\
+                    && mkfifo -m 0640 /d/p
                 FROM busybox:latest
                 RUN --mount=type=bind,from=src,source=/d,target=/d,rw stat -c '%n %h %u:%g' /d/f /d/g /d/s/h > /seen; \\
-                    [ "$(stat -c %i /d/f)" = "$(stat -c %i /d/s/h)" ] && echo same-inode >> /seen; touch /d/new
+                    [ "$(stat -c %i /d/f)" = "$(stat -c %i /d/s/h)" ] && echo same-inode >> /seen; touch /d/new; \\
+                    stat -c '%n %F %a' /d/p >> /seen
                 RUN --mount=type=bind,from=src,source=/d,target=/d test ! -e /d/new && echo discarded >> /seen
+                RUN --mount=type=cache,id=p,from=src,source=/d,target=/c stat -c '%n %h %F' /c/g /c/p >> /seen
                 """);
-        assertEquals(List.of("/d/f 3 12:34", "/d/g 3 12:34", "/d/s/h 3 12:34", "same-inode", "discarded"),
-                engine.run("cat", "/seen"));
+        // A FIFO was opened to be copied, and the step hung on it.
+        assertEquals(List.of("/d/f 3 12:34", "/d/g 3 12:34", "/d/s/h 3 12:34", "same-inode", "/d/p fifo 640",
+                "discarded", "/c/g 3 regular file", "/c/p 1 fifo"), engine.run("cat", "/seen"));
     }
 }
