@@ -267,7 +267,7 @@ final class RunMounts {
     private SandboxMount bind(Step step, Mount mount, String target, Map<Integer, BuildExecutor.State> stages,
                               Path scratch) throws Exception {
         CopySources sources = runner.sources(step, mount.from(), stages);
-        String sub = sources.followLinks(mount.source().isEmpty() ? "" : clean(mount.source()));
+        String sub = sources.followLinks(clean(mount.source()));
         Path source = sources.file(sub);
         // BuildKit binds the context as its client sent it: owners reset to 0:0 (client/solve.go resetUIDAndGID).
         // Only root can chown a copy; rootless, the user's own files already show as 0:0 in its user namespace.
@@ -330,15 +330,15 @@ final class RunMounts {
             throws Exception {
         CopySources from = mount.from().isEmpty() ? null : runner.sources(step, mount.from(), stages);
         Path root = cacheDir(step, mount, stages, use);
-        String sub = mount.source().isEmpty() ? "" : clean(mount.source());
+        String sub = clean(mount.source());
+        boolean perms = madeDirectory(mount);
         if (from != null) {
-            boolean perms = sub.isEmpty() && hasPerms(mount);
             sub = perms ? "cache" : from.followLinks(sub);
             // convert_runmount.go: uid/gid/mode without a source mkdir /cache in the from state (a no-op where the
             // stage has it) and mount that.
             new CacheFills(posix, root).fill(from, sub, perms ? Optional.of(dir -> makeStart(dir, mount))
                     : Optional.empty());
-        } else if (hasPerms(mount) && sub.isEmpty()) {
+        } else if (perms) {
             return root; // this cache's directory is the /cache its start state made
         }
         if (sub.isEmpty()) {
@@ -363,8 +363,14 @@ final class RunMounts {
         }
     }
 
-    private static boolean hasPerms(Mount mount) {
-        return mount.uid().isPresent() || mount.gid().isPresent() || mount.mode().isPresent();
+    /**
+     * Whether the cache starts from the {@code /cache} directory setCacheUIDGID makes: uid/gid/mode and no source
+     * ({@code source=.} or {@code /} is none: BuildKit tests {@code path.Join("/", source)}). With a source they
+     * are ignored.
+     */
+    private static boolean madeDirectory(Mount mount) {
+        return clean(mount.source()).isEmpty()
+                && (mount.uid().isPresent() || mount.gid().isPresent() || mount.mode().isPresent());
     }
 
     /**
@@ -386,11 +392,9 @@ final class RunMounts {
         // the same cache under every working directory (WORKDIR /a and /b both share "c" for target=c).
         String id = mount.cacheId().isEmpty() ? GoPaths.clean(mount.target()) : mount.cacheId();
         String base = "";
-        if (mount.source().isEmpty() || clean(mount.source()).isEmpty()) {
-            if (hasPerms(mount)) {
-                base = "mkdir:" + mount.uid().orElse(0) + ":" + mount.gid().orElse(0) + ":"
-                        + Long.toOctalString(mount.mode().orElse(0755));
-            }
+        if (madeDirectory(mount)) {
+            base = "mkdir:" + mount.uid().orElse(0) + ":" + mount.gid().orElse(0) + ":"
+                    + Long.toOctalString(mount.mode().orElse(0755));
         }
         if (!mount.from().isEmpty()) {
             // Not the source's checksum (which keys the step): every source of one from state is one cache.
@@ -450,13 +454,15 @@ final class RunMounts {
      * Makes the empty start directory of a cache without {@code from=} at {@code dir} (which must not exist), or
      * the {@code /cache} of one with {@code from=} and {@code uid}/{@code gid}/{@code mode}: made by mkdir with
      * {@code mode} (default 0755) under the daemon's umask 022 (file/backend.go's mkdir does no chmod; dockerd
-     * sets umask 022) and owned by {@code uid}/{@code gid}.
+     * sets umask 022) and owned by {@code uid}/{@code gid}. With a {@code source} those do not apply: the cache
+     * starts as scratch's root, 0755 and root's.
      */
     private static void makeStart(Path dir, Mount mount) throws IOException {
+        boolean made = madeDirectory(mount);
         Files.createDirectory(dir);
-        Files.setAttribute(dir, "unix:mode", (int) startMode(mount));
-        Files.setAttribute(dir, "unix:uid", (int) mount.uid().orElse(0));
-        Files.setAttribute(dir, "unix:gid", (int) mount.gid().orElse(0));
+        Files.setAttribute(dir, "unix:mode", made ? (int) startMode(mount) : 0755);
+        Files.setAttribute(dir, "unix:uid", made ? (int) mount.uid().orElse(0) : 0);
+        Files.setAttribute(dir, "unix:gid", made ? (int) mount.gid().orElse(0) : 0);
     }
 
     private static Path lockFile(Path dir) {
@@ -484,8 +490,9 @@ final class RunMounts {
         return UserNamespaces.effectiveUid().map(uid -> uid == 0).orElse(false);
     }
 
+    /** A mount's {@code source} as BuildKit's selector has it ({@code path.Join("/", source)}), relative. */
     private static String clean(String source) {
-        return source.replaceAll("^(\\./|/)+", "").replaceAll("/+$", "");
+        return GoPaths.clean("/" + source).substring(1);
     }
 
     /** {@code target} made absolute against the working directory. */
