@@ -29,8 +29,9 @@ import java.util.Optional;
  * The extra mounts of a {@code RUN --mount} step (dockerfile2llb/convert_runmount.go), as sandbox mounts:
  * <ul>
  *   <li>{@code type=cache}: a directory under the store's {@code cache-mounts/}, by {@code id} (default: the
- *       target) and start state ({@code uid}/{@code gid}/{@code mode}, or {@code from}/{@code source}), kept
- *       between builds and shared by them as {@code sharing} says; never part of a layer;</li>
+ *       target) and start state ({@code uid}/{@code gid}/{@code mode} without a source, or the whole {@code from}
+ *       state), of which {@code source} picks a path; kept between builds and shared by them as {@code sharing}
+ *       says; never part of a layer;</li>
  *   <li>{@code type=tmpfs}: a tmpfs, {@code size} honoured;</li>
  *   <li>{@code type=bind}: a path of the context or of another stage ({@code from}), read-only by default; with
  *       {@code rw} a private copy whose writes are discarded, as BuildKit does. Its content checksum goes into the
