@@ -18,9 +18,9 @@ import java.util.function.Predicate;
 
 /**
  * Copies of a stage's files for RUN mounts that show what BuildKit's snapshot of the stage shows: files that are
- * hard links of each other stay links of each other in the copy (same inode, the link count of the stage), where a
- * copy per path made every link a file of its own, and directories keep their modification times after their
- * entries are copied in. Owners, modes and times come along. FIFOs and devices are made again with mknod (a copy
+ * hard links of each other stay links of each other in the copy (one inode, with the stage's link count when all of
+ * its links are inside the tree copied), where a copy per path made every link a file of its own, and directories
+ * keep their modification times after their entries are copied in. Owners, modes and times come along. FIFOs and devices are made again with mknod (a copy
  * of their content would open them, and a FIFO blocks forever), where this process may make them; sockets, which
  * nobody can connect to through a copy, are left out.
  *
