@@ -456,6 +456,11 @@ final class BuildCommand implements Callable<Integer> {
             err.println("wharf build: " + e.getMessage());
             return ExitCodes.USAGE;
         }
+        Optional<String> iidConflict = ResultFiles.iidFileConflict(iidFile, outputs);
+        if (iidConflict.isPresent()) {
+            err.println("ERROR: " + iidConflict.get());
+            return ExitCodes.FAILED;
+        }
         boolean exportsImage = outputs.isEmpty() || push;
         List<BuildOutput> parsedOutputs = new ArrayList<>();
         for (String output : outputs) {
@@ -573,7 +578,7 @@ final class BuildCommand implements Callable<Integer> {
                     WarningSummary.print(err, display.warnings(), debug(), dockerfileText());
                 }
                 // BuildKit's local and tar exporters report no image: with only those outputs, docker build -q
-                // prints an empty line, the iidfile is empty and the metadata has no containerimage keys.
+                // prints an empty line and the metadata has no containerimage keys (an --iidfile was refused).
                 String imageId = exportsImage ? result.imageId() : "";
                 // Written whole or not at all (buildx writes the metadata file through AtomicWriteFile); a
                 // missing directory is the user's error, worded as buildx words it (commands/build.go).
