@@ -73,7 +73,12 @@ final class BuildExecutor {
     private final StepRunner runner;
     private final CopyRunner copyRunner;
     private final AtomicInteger counter;
-    /** The context's {@code load build context} vertex, shown before the first step that reads the context. */
+    /**
+     * The context's {@code load build context} vertex, shown before the build's first filesystem step when any step
+     * reads the context: BuildKit starts the local source with the solve, as a source without inputs, so the peer
+     * numbers it right after the FROM and the inline documents even when RUN steps come before the first COPY
+     * (FROM; RUN sleep 1; RUN echo; COPY a /a shows #4 FROM, #5 load build context, #6 RUN sleep 1).
+     */
     private final Optional<ContextTransfer> contextTransfer;
     /** BuildKit's {@code preparing inline document} vertices, shown before the first step. */
     private final InlineDocuments inlineDocuments;
@@ -94,7 +99,7 @@ final class BuildExecutor {
     BuildExecutor(Workspace workspace, BuildPlan plan, BuildSettings settings, StepRunner runner,
                   AtomicInteger counter, Optional<ContextTransfer> contextTransfer) {
         this.counter = counter;
-        this.contextTransfer = contextTransfer;
+        this.contextTransfer = ContextTransfer.paths(plan).isEmpty() ? Optional.empty() : contextTransfer;
         this.inlineDocuments = InlineDocuments.of(plan, settings.listener(), counter);
         this.workspace = workspace;
         this.plan = plan;
@@ -301,8 +306,7 @@ final class BuildExecutor {
             }
         }
         inlineDocuments.show();
-        if (contextTransfer.isPresent() && !ContextTransfer.paths(step).isEmpty()) {
-            // BuildKit's context source is a vertex of its own, done before the first step that needs it.
+        if (contextTransfer.isPresent()) {
             contextTransfer.get().show();
         }
         long start = System.nanoTime();
