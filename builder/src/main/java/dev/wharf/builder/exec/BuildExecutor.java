@@ -92,6 +92,8 @@ final class BuildExecutor {
     private final NoCacheSpread noCache;
     /** The FROM vertices shown, by image and platform: stages starting from the same image show one. */
     private final Set<String> fromVertices = ConcurrentHashMap.newKeySet();
+    /** Which stage names each shared FROM vertex; see {@link #fromVertexNames()}. */
+    private FromVertexNames fromVertexNames;
     /** Set by {@link #run} before any stage runs; steps wait through it for the stages they read. */
     private StageScheduler scheduler;
 
@@ -147,16 +149,20 @@ final class BuildExecutor {
      * FROM of a stage or scratch only change the config and show nothing. The count is BuildKit's cmdTotal.
      */
     private State runStage(PlannedStage stage) throws BuildFailedException, InterruptedException {
-        StageProgress progress = new StageProgress(stage, stage.base() instanceof StageBase.Image img
-                ? settings.images().resolvedDigest(img.image().reference()) : Optional.empty());
+        StageProgress progress = stageProgress(stage);
         State state = sharedBase(stage, progress).orElse(null);
         if (state != null) {
             // Started from a base another stage shows.
         } else if (progress.hasFromVertex()) {
             int number = counter.incrementAndGet();
             String fromText = "FROM " + progress.fromName();
-            listener.onEvent(new BuildEvent.StepStarted(number, progressName(stage), progress.next(),
-                    progress.total(), fromText));
+            // A vertex several stages share shows the name BuildKit's definition gives it, whichever stage gets here.
+            PlannedStage shown = fromVertexNames().shownBy(fromVertex(stage, progress)).flatMap(plan::stage)
+                    .orElse(stage);
+            int position = progress.next();
+            StageProgress shownProgress = shown == stage ? progress : stageProgress(shown);
+            listener.onEvent(new BuildEvent.StepStarted(number, progressName(shown), shown == stage ? position : 1,
+                    shownProgress.total(), fromText));
             long start = System.nanoTime();
             boolean stored;
             try {
@@ -202,7 +208,7 @@ final class BuildExecutor {
      * their FROM shows with the error as before).
      */
     private Optional<State> sharedBase(PlannedStage stage, StageProgress progress) throws InterruptedException {
-        if (!progress.hasFromVertex() || fromVertices.add(progress.fromName() + " " + stage.platform())) {
+        if (!progress.hasFromVertex() || fromVertices.add(fromVertex(stage, progress))) {
             return Optional.empty();
         }
         try {
@@ -215,6 +221,27 @@ final class BuildExecutor {
         } catch (Exception e) {
             return Optional.empty();
         }
+    }
+
+    /** The identity of a stage's FROM vertex: stages starting from the same image share one. */
+    private static String fromVertex(PlannedStage stage, StageProgress progress) {
+        return progress.fromName() + " " + stage.platform();
+    }
+
+    private StageProgress stageProgress(PlannedStage stage) {
+        return new StageProgress(stage, stage.base() instanceof StageBase.Image img
+                ? settings.images().resolvedDigest(img.image().reference()) : Optional.empty());
+    }
+
+    /** Made on first use: the base images are resolved by then. */
+    private synchronized FromVertexNames fromVertexNames() {
+        if (fromVertexNames == null) {
+            fromVertexNames = FromVertexNames.of(plan, stage -> {
+                StageProgress p = stageProgress(stage);
+                return p.hasFromVertex() ? Optional.of(fromVertex(stage, p)) : Optional.empty();
+            });
+        }
+        return fromVertexNames;
     }
 
     /** The stage's name in progress: none in a one-stage Dockerfile, as BuildKit (convert.go) shows it. */
