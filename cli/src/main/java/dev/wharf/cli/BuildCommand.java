@@ -586,7 +586,8 @@ final class BuildCommand implements Callable<Integer> {
                     return ExitCodes.FAILED;
                 }
                 if (metadataFile != null && !ResultFiles.write(metadataFile, exportsImage
-                        ? BuildMetadata.json(result, store.engineOptions().storeRoot()) : "{}",
+                        ? BuildMetadata.json(result, store.engineOptions().storeRoot(),
+                                BuildMetadata.names(result, parsedOutputs, tags)) : "{}",
                         "metadata file", err)) {
                     return ExitCodes.FAILED;
                 }
