@@ -159,6 +159,17 @@ class InternalVerticesTest {
                     "3 [internal] load .dockerignore", "4 FROM docker.io/library/busybox:latest",
                     "5 [internal] load build context", "6 RUN echo a > /x", "7 RUN echo b > /y", "8 RUN echo c",
                     "9 COPY --from=a /x /x2", "10 COPY a.txt /a"), started());
+            // A leading WORKDIR starts before the transfer (the peer, every uncached run: #5 [2/5] WORKDIR /app,
+            // #6 [internal] load build context, #7 [3/5] RUN echo one, #8 [4/5] WORKDIR /app/x, #9 [5/5] COPY a /a).
+            events.clear();
+            write(context.resolve("Dockerfile"),
+                    "FROM busybox:latest\nWORKDIR /app\nRUN echo one\nWORKDIR /app/x\nCOPY a.txt /a\n");
+            engine.build(BuildRequest.builder(context).listener(events::add).build()).get(5, TimeUnit.MINUTES);
+            assertEquals(List.of("1 [internal] load build definition from Dockerfile",
+                    "2 [internal] load metadata for docker.io/library/busybox:latest",
+                    "3 [internal] load .dockerignore", "4 FROM docker.io/library/busybox:latest",
+                    "5 WORKDIR /app", "6 [internal] load build context", "7 RUN echo one", "8 WORKDIR /app/x",
+                    "9 COPY a.txt /a"), started());
             // A build that reads nothing of the context shows no transfer.
             events.clear();
             write(context.resolve("Dockerfile"), "FROM busybox:latest\nRUN echo none\n");
