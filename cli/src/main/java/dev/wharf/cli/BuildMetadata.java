@@ -28,17 +28,21 @@ final class BuildMetadata {
     }
 
     /**
-     * The names the exporter that made the reported image gives it ({@code image.name}): the store's tags, else, for
-     * an oci or docker output, the {@code -t} names, which buildx hands that exporter as its name (build/opt.go) and
-     * which it reports as the image exporter does (exporter/oci: {@code resp[image.name]}, each normalized with its
-     * default tag).
+     * The names the exporter that made the reported image gives it ({@code image.name}): the store's tags, else the
+     * names of an oci or docker output ({@link BuildOutput#archiveNames}: the {@code -t} names, else its
+     * {@code name=}), which its exporter reports as the image exporter does (exporter/oci: {@code resp[image.name]},
+     * each normalized with its default tag).
      */
     static List<String> names(BuildResult result, List<BuildOutput> outputs, List<String> tags) {
         if (!result.tags().isEmpty()) {
             return result.tags();
         }
-        boolean archive = outputs.stream().anyMatch(o -> o.type().equals("oci") || o.type().equals("docker"));
-        return archive ? tags : List.of();
+        for (BuildOutput output : outputs) {
+            if (output.type().equals("oci") || output.type().equals("docker")) {
+                return output.archiveNames(tags);
+            }
+        }
+        return List.of();
     }
 
     /** The file's JSON for {@code result}, an image of the store under {@code storeRoot} named {@code names}. */

@@ -353,6 +353,17 @@ class BuildCommandTest {
         assertTrue(manifest.contains("\"RepoTags\":[\"team/app:1\",\"app:latest\"]"), manifest);
         Outcome bad = wharf("build", "--root", root(), "-o", "type=local,tar=true,dest=x", context.toString());
         assertEquals(1, bad.exitCode(), bad.err());
+        // Without -t, the output's own name= names the image (buildx: -o type=docker,name=app:2,dest=- | docker
+        // load), and the metadata file reports it as image.name.
+        Path named = dir.resolve("named.docker.tar");
+        Path metadata = dir.resolve("named.json");
+        Outcome byName = wharf("build", "--root", root(), "-o", "type=docker,name=team/named:2,dest=" + named,
+                "--metadata-file", metadata.toString(), context.toString());
+        assertEquals(0, byName.exitCode(), byName.err());
+        String namedManifest = tarEntries(named).get("manifest.json");
+        assertTrue(namedManifest.contains("\"RepoTags\":[\"team/named:2\"]"), namedManifest);
+        assertTrue(Files.readString(metadata).contains("\"image.name\": \"docker.io/team/named:2\""),
+                Files.readString(metadata));
     }
 
     @Test

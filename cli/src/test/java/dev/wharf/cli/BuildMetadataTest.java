@@ -67,7 +67,7 @@ class BuildMetadataTest {
     }
 
     @Test
-    void anOciOrDockerOutput_isNamedByTheTags_asBuildxNamesItsExporter() {
+    void anOciOrDockerOutput_isNamedByTheTags_elseByItsOwnName_asBuildxNamesItsExporter() {
         BuildResult untagged = new BuildResult("sha256:" + "d".repeat(64), CONFIG, "{}", List.of(), List.of(),
                 List.of());
         BuildOutput oci = BuildOutput.parse("type=oci,dest=out.tar");
@@ -75,6 +75,9 @@ class BuildMetadataTest {
         assertEquals(List.of("app:1"), BuildMetadata.names(untagged,
                 List.of(BuildOutput.parse("type=docker,dest=d.tar")), List.of("app:1")));
         assertEquals(List.of(), BuildMetadata.names(untagged, List.of(oci), List.of()));
+        BuildOutput named = BuildOutput.parse("type=oci,dest=out.tar,name=own:2");
+        assertEquals(List.of("own:2"), BuildMetadata.names(untagged, List.of(named), List.of()));
+        assertEquals(List.of("app:1"), BuildMetadata.names(untagged, List.of(named), List.of("app:1")));
         assertEquals(List.of(), BuildMetadata.names(untagged, List.of(BuildOutput.parse("type=tar,dest=x.tar")),
                 List.of("app:1")));
         BuildResult tagged = new BuildResult("sha256:" + "d".repeat(64), CONFIG, "{}", List.of(), List.of("app:1"),
