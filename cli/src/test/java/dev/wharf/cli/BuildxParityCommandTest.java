@@ -592,10 +592,12 @@ class BuildxParityCommandTest {
 
     /** Whether plain progress shows the vertex {@code title} as {@code CACHED}. */
     private static boolean cached(String progress, String title) {
+        // Stages running at once interleave their vertexes ("#6 ..." then the vertex named again with "#6
+        // CACHED"), so the vertex's CACHED line may come anywhere after its first header.
         List<String> lines = progress.lines().toList();
-        for (int i = 0; i + 1 < lines.size(); i++) {
-            if (lines.get(i).matches("#\\d+ " + java.util.regex.Pattern.quote(title))) {
-                return lines.get(i + 1).equals(lines.get(i).substring(0, lines.get(i).indexOf(' ')) + " CACHED");
+        for (String line : lines) {
+            if (line.matches("#\\d+ " + java.util.regex.Pattern.quote(title))) {
+                return lines.contains(line.substring(0, line.indexOf(' ')) + " CACHED");
             }
         }
         throw new AssertionError("no vertex " + title + " in\n" + progress);
