@@ -26,7 +26,9 @@ import java.util.TreeMap;
  * builds get the server's {@code http://127.0.0.1:PORT} as the build argument {@code GIT_SERVER});
  * {@code context=NAME#FRAGMENT} (build that repository's URL with the fragment as the context instead of the case
  * directory); {@code file=PATH} (the Dockerfile at that path of the context, {@code -f}); {@code label.NAME=VALUE}
- * ({@code --label}). Immutable.
+ * ({@code --label}); {@code mtime.N=PATH SECONDS} (the modification time of a context path, not following a symlink,
+ * set last); {@code mtimes=compare} (compare the layers' mtimes too, {@link ImageComparison#compareMtimes}).
+ * Immutable.
  *
  * @param name       the directory name
  * @param dir        the case directory
@@ -44,13 +46,16 @@ import java.util.TreeMap;
  * @param gitContext a served repository's name and fragment to build as the context, if any
  * @param file       the Dockerfile's path in the context ({@code -f}), if not the default
  * @param labels     {@code --label} values
+ * @param mtimes     pairs [path, seconds] of modification times to set on context paths
+ * @param compareMtimes whether the layers' mtimes are compared
  */
 record DifferentialCase(String name, Path dir, Optional<String> target, Map<String, String> args,
         Map<String, String> secrets, List<List<String>> hardlinks, List<List<String>> xattrs,
         List<List<String>> specials, List<String> dirs, List<List<String>> modes, List<List<String>> owners,
         Map<String, String> expected, Map<String, String> git, Optional<String> gitContext, Optional<String> file,
-        Map<String, String> labels) {
+        Map<String, String> labels, List<List<String>> mtimes, boolean compareMtimes) {
     DifferentialCase {
+        mtimes = List.copyOf(mtimes);
         labels = Map.copyOf(labels);
         git = Map.copyOf(git);
         args = Map.copyOf(args);
@@ -87,6 +92,8 @@ record DifferentialCase(String name, Path dir, Optional<String> target, Map<Stri
         Optional<String> gitContext = Optional.empty();
         Optional<String> dockerfile = Optional.empty();
         Map<String, String> labels = new TreeMap<>();
+        List<List<String>> mtimes = new ArrayList<>();
+        boolean compareMtimes = false;
         for (String key : new TreeMap<>(p).keySet().stream().map(Object::toString).toList()) {
             String value = p.getProperty(key).strip();
             if (key.equals("target")) {
@@ -127,6 +134,17 @@ record DifferentialCase(String name, Path dir, Optional<String> target, Map<Stri
                 dockerfile = Optional.of(value);
             } else if (key.startsWith("label.")) {
                 labels.put(key.substring(6), value);
+            } else if (key.startsWith("mtime.")) {
+                List<String> mtime = List.of(value.split("\\s+", 2));
+                if (mtime.size() != 2 || !mtime.get(1).matches("[0-9]+")) {
+                    throw new IOException(file + ": " + key + " needs PATH SECONDS");
+                }
+                mtimes.add(mtime);
+            } else if (key.equals("mtimes")) {
+                if (!value.equals("compare")) {
+                    throw new IOException(file + ": mtimes takes only compare");
+                }
+                compareMtimes = true;
             } else if (key.equals("context")) {
                 gitContext = Optional.of(value);
             } else if (key.startsWith("expect.")) {
@@ -143,7 +161,7 @@ record DifferentialCase(String name, Path dir, Optional<String> target, Map<Stri
             throw new IOException(file + ": context names no git.NAME repository");
         }
         return new DifferentialCase(dir.getFileName().toString(), dir, target, args, secrets, hardlinks, xattrs,
-                specials, dirs, modes, owners, expected, git, gitContext, dockerfile, labels);
+                specials, dirs, modes, owners, expected, git, gitContext, dockerfile, labels, mtimes, compareMtimes);
     }
 
     /** The reason a difference with {@code key} is expected, if it is. */

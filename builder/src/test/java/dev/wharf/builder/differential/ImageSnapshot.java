@@ -25,13 +25,15 @@ import java.util.TreeMap;
  *
  * @param config the image config document
  * @param layers the layers in order, each a map from path to entry in the layer tar's entry order
+ * @param mtimes per layer, the mtime (seconds) of every entry but whiteouts, by the same paths
  */
-record ImageSnapshot(JsonNode config, List<Map<String, LayerEntry>> layers) {
+record ImageSnapshot(JsonNode config, List<Map<String, LayerEntry>> layers, List<Map<String, Long>> mtimes) {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final LayerEntry WHITEOUT = new LayerEntry('w', 0, 0, 0, 0, "", "", Map.of(), true);
 
     ImageSnapshot {
         layers = List.copyOf(layers);
+        mtimes = List.copyOf(mtimes);
     }
 
     /** Reads the first image of the OCI layout at {@code layout}. */
@@ -43,11 +45,14 @@ record ImageSnapshot(JsonNode config, List<Map<String, LayerEntry>> layers) {
         }
         JsonNode config = MAPPER.readTree(blob(layout, manifest.path("config").path("digest").asText()));
         List<Map<String, LayerEntry>> layers = new ArrayList<>();
+        List<Map<String, Long>> mtimes = new ArrayList<>();
         for (JsonNode layer : manifest.path("layers")) {
+            Map<String, Long> times = new TreeMap<>();
             layers.add(entries(layout.resolve("blobs").resolve("sha256")
-                    .resolve(layer.path("digest").asText().substring("sha256:".length()))));
+                    .resolve(layer.path("digest").asText().substring("sha256:".length())), times));
+            mtimes.add(times);
         }
-        return new ImageSnapshot(config, layers);
+        return new ImageSnapshot(config, layers, mtimes);
     }
 
     /** The history entries of the config (an empty list when absent). */
@@ -62,7 +67,7 @@ record ImageSnapshot(JsonNode config, List<Map<String, LayerEntry>> layers) {
                 .resolve(digest.substring("sha256:".length())));
     }
 
-    private static Map<String, LayerEntry> entries(Path blob) throws IOException {
+    private static Map<String, LayerEntry> entries(Path blob, Map<String, Long> mtimes) throws IOException {
         Map<String, LayerEntry> out = new java.util.LinkedHashMap<>();
         try (InputStream in = Decompressors.open(Files.newInputStream(blob))) {
             TarReader tar = new TarReader(in);
@@ -82,6 +87,7 @@ record ImageSnapshot(JsonNode config, List<Map<String, LayerEntry>> layers) {
                     out.put(path, WHITEOUT);
                     continue;
                 }
+                mtimes.put(path, e.mtime());
                 out.put(normalise(e.name()), new LayerEntry(e.type().flag(), e.mode(), e.uid(), e.gid(), e.size(),
                         sha, link, xattrs, e.mtime() != 0));
             }
