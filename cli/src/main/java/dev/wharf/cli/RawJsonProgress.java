@@ -26,6 +26,9 @@ final class RawJsonProgress implements ProgressListener {
     private record Vertex(String digest, String input, String name, Instant started) {
     }
 
+    /** How the statuses of a local source's transfer begin ({@code transferring context:}). */
+    private static final String TRANSFERRING = "transferring ";
+
     private final PrintWriter out;
     private final Clock clock;
     private final Map<Integer, Vertex> vertexes = new HashMap<>();
@@ -77,6 +80,11 @@ final class RawJsonProgress implements ProgressListener {
             Instant started = transferStarts.computeIfAbsent(v.digest() + "\0" + t.id(), k -> now);
             StringBuilder status = new StringBuilder("{\"statuses\":[{\"id\":").append(str(t.id()))
                     .append(",\"vertex\":").append(str(v.digest()));
+            if (t.id().startsWith(TRANSFERRING)) {
+                // A local source's file sync reports its progress with the action "transferring" (BuildKit's
+                // filesync progress.Status), which SolveStatus carries as the status's name (buildx 0.13.1).
+                status.append(",\"name\":\"transferring\"");
+            }
             if (t.total() > 0) {
                 status.append(",\"total\":").append(t.total());
             }

@@ -79,6 +79,23 @@ class RawJsonProgressTest {
     }
 
     @Test
+    void aLocalSourcesTransfer_namesItsStatusTransferring_asBuildx() throws Exception {
+        // buildx 0.13.1 --progress=rawjson: {"id": "transferring context:", "vertex": ..., "name": "transferring",
+        // "current": 158, ...}; the statuses of layers and exports have no name.
+        progress.onEvent(new BuildEvent.StepStarted(1, "internal", 0, 0, "load build context"));
+        progress.onEvent(new BuildEvent.Transfer(1, "transferring context:", 0, 0, false));
+        progress.onEvent(new BuildEvent.Transfer(1, "transferring context:", 158, 0, true));
+        progress.onEvent(new BuildEvent.Transfer(1, "exporting layer", 10, 20, true));
+        List<JsonNode> lines = lines();
+        for (int i = 1; i <= 2; i++) {
+            JsonNode status = lines.get(i).get("statuses").get(0);
+            assertEquals("transferring", status.get("name").asText(), status.toString());
+        }
+        assertEquals(158, lines.get(2).get("statuses").get(0).get("current").asLong());
+        assertFalse(lines.get(3).get("statuses").get(0).has("name"), lines.get(3).toString());
+    }
+
+    @Test
     void aCancelledStep_hasGosContextCanceledError_asBuildKitsVertex() throws Exception {
         progress.onEvent(new BuildEvent.StepStarted(1, "a", 2, 2, "RUN sleep 10"));
         progress.onEvent(new BuildEvent.StepFailed(1, "cancelled", Duration.ofMillis(5)));
