@@ -95,7 +95,7 @@ final class ImageComparison {
     }
 
     /**
-     * The entries whose mtimes differ, for a case that compares them ({@code mtimes=compare}): a time from before
+     * The entries whose mtimes differ, for a case that compares them ({@code compare=mtimes}): a time from before
      * {@code buildStart} (seconds) must be the same on both sides (a lower layer's, a source's, SOURCE_DATE_EPOCH),
      * a later one only later on both (each side dates what it writes when it writes it). Keys:
      * {@code layer.N.mtime:/PATH}.
@@ -111,6 +111,27 @@ final class ImageComparison {
                 if (other != null && !timeClass(w.getValue(), buildStart).equals(timeClass(other, buildStart))) {
                     out.add(new Difference("layer." + (i - baseLayers + 1) + ".mtime:/" + w.getKey(), "wharf "
                             + timeClass(w.getValue(), buildStart) + " vs buildkit " + timeClass(other, buildStart)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The entries whose header bytes differ, mtime and checksum aside ({@link RawHeaders}), for a case that compares
+     * them ({@code compare=headers}): tools must read wharf's tar as they read BuildKit's. Keys:
+     * {@code layer.N.header:/PATH}.
+     */
+    static List<Difference> compareHeaders(ImageSnapshot wharf, ImageSnapshot buildkit, int baseLayers) {
+        List<Difference> out = new ArrayList<>();
+        int layers = Math.min(wharf.headers().size(), buildkit.headers().size());
+        for (int i = baseLayers; i < layers; i++) {
+            Map<String, String> b = buildkit.headers().get(i);
+            for (Map.Entry<String, String> w : wharf.headers().get(i).entrySet()) {
+                String other = b.get(w.getKey());
+                if (other != null && !other.equals(w.getValue())) {
+                    out.add(new Difference("layer." + (i - baseLayers + 1) + ".header:/" + w.getKey(),
+                            "wharf " + w.getValue().strip() + "\n    vs buildkit " + other.strip()));
                 }
             }
         }

@@ -26,18 +26,26 @@ import java.util.TreeMap;
  * @param config the image config document
  * @param layers the layers in order, each a map from path to entry in the layer tar's entry order
  * @param mtimes per layer, the mtime (seconds) of every entry but whiteouts, by the same paths
+ * @param headers per layer, the raw headers of every entry but whiteouts ({@link RawHeaders}), when asked for
  */
-record ImageSnapshot(JsonNode config, List<Map<String, LayerEntry>> layers, List<Map<String, Long>> mtimes) {
+record ImageSnapshot(JsonNode config, List<Map<String, LayerEntry>> layers, List<Map<String, Long>> mtimes,
+        List<Map<String, String>> headers) {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final LayerEntry WHITEOUT = new LayerEntry('w', 0, 0, 0, 0, "", "", Map.of(), true);
 
     ImageSnapshot {
         layers = List.copyOf(layers);
         mtimes = List.copyOf(mtimes);
+        headers = List.copyOf(headers);
     }
 
-    /** Reads the first image of the OCI layout at {@code layout}. */
+    /** Reads the first image of the OCI layout at {@code layout}, without raw headers. */
     static ImageSnapshot read(Path layout) throws IOException {
+        return read(layout, false);
+    }
+
+    /** Reads the first image of the OCI layout at {@code layout}, with the raw headers when {@code headers}. */
+    static ImageSnapshot read(Path layout, boolean headers) throws IOException {
         JsonNode index = MAPPER.readTree(layout.resolve("index.json").toFile());
         JsonNode manifest = MAPPER.readTree(blob(layout, index.path("manifests").get(0).path("digest").asText()));
         while (manifest.has("manifests")) {
@@ -46,13 +54,20 @@ record ImageSnapshot(JsonNode config, List<Map<String, LayerEntry>> layers, List
         JsonNode config = MAPPER.readTree(blob(layout, manifest.path("config").path("digest").asText()));
         List<Map<String, LayerEntry>> layers = new ArrayList<>();
         List<Map<String, Long>> mtimes = new ArrayList<>();
+        List<Map<String, String>> raw = new ArrayList<>();
         for (JsonNode layer : manifest.path("layers")) {
             Map<String, Long> times = new TreeMap<>();
-            layers.add(entries(layout.resolve("blobs").resolve("sha256")
-                    .resolve(layer.path("digest").asText().substring("sha256:".length())), times));
+            Path blob = layout.resolve("blobs").resolve("sha256")
+                    .resolve(layer.path("digest").asText().substring("sha256:".length()));
+            layers.add(entries(blob, times));
             mtimes.add(times);
+            if (headers) {
+                try (InputStream in = Decompressors.open(Files.newInputStream(blob))) {
+                    raw.add(RawHeaders.of(in.readAllBytes()));
+                }
+            }
         }
-        return new ImageSnapshot(config, layers, mtimes);
+        return new ImageSnapshot(config, layers, mtimes, raw);
     }
 
     /** The history entries of the config (an empty list when absent). */
