@@ -354,7 +354,7 @@ final class BuildExecutor {
                         : MissReasons.of(workspace.cache().explainMiss(inputs), step);
                 listener.onEvent(new BuildEvent.StepCacheMiss(number, reasons));
             }
-            State result = execute(step, state, copy, checksums, number, text, start, next);
+            State result = execute(step, state, copy, number, text, start, next);
             List<LayerBlob> added = result.layers().subList(state.layers().size(), result.layers().size());
             CacheRecord saved = workspace.cache().save(inputs, StepResult.of(added, json(result.image())));
             keep(stage, saved);
@@ -424,9 +424,9 @@ final class BuildExecutor {
         return settings.sourceDateEpoch().isPresent() ? settings.created() : null;
     }
 
-    /** Runs a step that missed the cache; {@code checksums} are its key's, the mounts' among them. */
+    /** Runs a step that missed the cache. */
     private State execute(Step step, State state, Optional<CopyRunner.PreparedCopy> copy,
-                          Map<String, Digest> checksums, int number, String text, long start, StepParent next)
+                          int number, String text, long start, StepParent next)
             throws Exception {
         Snapshotter snapshotter = workspace.snapshotter();
         settings.imports().ensure(state.layers());
@@ -436,7 +436,7 @@ final class BuildExecutor {
         boolean committed = false;
         try {
             if (step.instruction() instanceof RunInstruction run) {
-                runner.run(step, run, mounts, number, start, plan.proxyEnv(), stages, checksums);
+                runner.run(step, run, mounts, number, start, plan.proxyEnv(), stages);
             } else if (copy.isPresent()) {
                 copyRunner.copy(step.instruction() instanceof AddInstruction, copy.get(), mounts);
             } else {

@@ -774,7 +774,7 @@ class StepExecutionTest {
     }
 
     @Test
-    void cacheMountFrom_startsFromTheStagesSource_andIsFoundAgainByItsChecksum() throws Exception {
+    void cacheMountFrom_startsFromTheStagesSource_andIsFoundAgainByTheStagesState() throws Exception {
         String dockerfile = """
                 FROM busybox:latest AS seed
                 RUN mkdir /seed && echo seeded > /seed/s
@@ -784,7 +784,7 @@ class StepExecutionTest {
         build(dockerfile.formatted("first"));
         assertEquals(List.of("s"), run("cat", "/seen"), "seeded from the stage's /seed");
         build(dockerfile.formatted("second"));
-        assertEquals(List.of("s", "written"), run("cat", "/seen"), "the same cache: same id and from= checksum");
+        assertEquals(List.of("s", "written"), run("cat", "/seen"), "the same cache: same id and from= state");
     }
 
     @Test
