@@ -35,7 +35,8 @@ final class RawHeaders {
                 pending.append(header).append(" records=").append(records.replace("\n", "\\n")).append(' ');
                 for (String record : records.split("\n")) {
                     int eq = record.indexOf('=');
-                    if (record.substring(record.indexOf(' ') + 1, Math.max(eq, 0)).equals("path")) {
+                    int space = record.indexOf(' ');
+                    if (space >= 0 && eq > space && record.substring(space + 1, eq).equals("path")) {
                         paxPath = record.substring(eq + 1);
                     }
                 }
