@@ -73,7 +73,7 @@ class BuildCommandTest {
         assertTrue(built.err().contains("#7 [stage-1 2/3] COPY --chmod=0755 hello.sh /app/hello.sh"), built.err());
         assertTrue(!built.err().contains("ENV GREETING") && !built.err().contains("] USER"), built.err());
         assertTrue(built.err().matches("(?s).*#8 DONE \\d+\\.\\ds.*"), built.err());
-        assertTrue(built.err().matches("(?s).*#8 exporting layer \\d+(\\.\\d+)?[kM]?B(?: \\d+\\.\\ds)? done\n.*"),
+        assertTrue(built.err().matches("(?s).*#8 exporting layer (\\d+(\\.\\d+)?[kM]?B) / \\1(?: \\d+\\.\\ds)? done\n.*"),
                 built.err());
         assertTrue(built.err().matches("(?s).*\n\n#9 exporting to image\n#9 exporting layers(?: \\d+\\.\\ds)? done\n"
                 + "#9 writing image sha256:[0-9a-f]{64}(?: \\d+\\.\\ds)? done\n"
