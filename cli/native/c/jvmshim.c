@@ -1,6 +1,6 @@
-/* wharf experiment: a stand-in libjvm.so so that the JDK's own shared libjava/libnio/libnet/libzip can be used by a
+/* cli/native/build.sh: a stand-in libjvm.so so that the JDK's own shared libjava/libnio/libnet/libzip can be used by a
  * SubstrateVM image when no static JDK libraries exist. Implements the JVM_ entry points those libraries reach at run
- * time in an image; every other one aborts loudly (see jvmshim-stubs.c). */
+ * time in an image; build.sh generates the others, which abort with their name (jvmshim-stubs.c in target/native). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>

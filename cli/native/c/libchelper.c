@@ -1,4 +1,4 @@
-/* wharf experiment: own minimal implementation of the C helpers SubstrateVM 25 declares in
+/* cli/native/build.sh: own minimal implementation of the C helpers SubstrateVM 25 declares in
  * com.oracle.svm.core.{LibCHelper,amd64.AMD64LibCHelper,posix.linux.LinuxLibCHelper}. */
 #define _GNU_SOURCE
 #include <cpuid.h>

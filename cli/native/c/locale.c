@@ -1,4 +1,4 @@
-/* wharf experiment: POSIX locale name (ll_CC.charset@variant) to the Java locale parts SubstrateVM asks for. */
+/* cli/native/build.sh: POSIX locale name (ll_CC.charset@variant) to the Java locale parts SubstrateVM asks for. */
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* Minimal stand-in for GraalVM's builder helper: terminal width and peak RSS of the builder. */
+/* cli/native/build.sh: minimal stand-in for GraalVM's builder helper: terminal width and peak RSS of the builder. */
 #include <jni.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>

@@ -1,4 +1,4 @@
-/* wharf experiment: own implementation of the small C helpers SubstrateVM 25 declares in CSunMiscSignal,
+/* cli/native/build.sh: own implementation of the small C helpers SubstrateVM 25 declares in CSunMiscSignal,
  * PosixVMThreads (fprintfSD), Fcntl (openSII) and LinuxLibCHelper (mremapP). */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* wharf experiment: the locale record SubstrateVM 25's LocaleCHelper reads (field names from its Java interface). */
+/* cli/native/build.sh: the locale record SubstrateVM 25's LocaleCHelper reads (field names from its Java interface). */
 #define SVM_LOCALE_INITIALIZATION_USE_DEFAULT 0
 #define SVM_LOCALE_INITIALIZATION_SUCCEEDED 1
 #define SVM_LOCALE_INITIALIZATION_OUT_OF_MEMORY 2
