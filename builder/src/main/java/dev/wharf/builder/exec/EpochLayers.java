@@ -31,7 +31,7 @@ import java.util.Objects;
  * keeps the times of the earlier epoch where they are older. Exported caches ({@code type=registry}, {@code local})
  * hold the records as the store does, unclamped, and give any epoch's image.
  *
- * <p>One instance per build, used by one thread.
+ * <p>One instance per exported image, used by one thread.
  */
 final class EpochLayers {
     private final EpochVariants variants;
@@ -53,15 +53,13 @@ final class EpochLayers {
      * @throws LayerException if a layer cannot be read or its clamped copy stored
      */
     BuildExecutor.State image(BuildExecutor.State state) throws LayerException {
-        List<LayerBlob> layers = new ArrayList<>(state.layers().subList(0, state.inherited()));
-        for (LayerBlob layer : state.layers().subList(state.inherited(), state.layers().size())) {
-            LayerBlob done = clamped.get(layer.diffId());
-            if (done == null) {
-                done = variants.clamp(layer, epoch);
-                clamped.put(layer.diffId(), done);
-            }
-            layers.add(done);
+        List<LayerBlob> built = state.layers().subList(state.inherited(), state.layers().size());
+        List<LayerBlob> done = variants.clamp(built, epoch);
+        for (int i = 0; i < built.size(); i++) {
+            clamped.put(built.get(i).diffId(), done.get(i));
         }
+        List<LayerBlob> layers = new ArrayList<>(state.layers().subList(0, state.inherited()));
+        layers.addAll(done);
         ImageConfiguration image = state.image();
         ImageConfiguration out = image.withLayers(RootFs.layers(layers.stream().map(LayerBlob::diffId).toList()),
                 image.history());

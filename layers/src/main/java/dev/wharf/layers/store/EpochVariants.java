@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -53,11 +54,36 @@ public final class EpochVariants {
      * @throws LayerException if the source is missing or unreadable, or the clamped layer cannot be stored
      */
     public LayerBlob clamp(LayerBlob source, long epoch) throws LayerException {
-        Path file = dir.resolve(source.diffId().toString().replace(':', '.') + "-" + epoch + ".json");
-        Optional<LayerBlob> known = read(file);
-        if (known.isPresent() && store.claim(List.of(known.get().descriptor().digest()))) {
-            return known.get();
+        return clamp(List.of(source), epoch).get(0);
+    }
+
+    /**
+     * Returns each of {@code sources} clamped to {@code epoch} as {@link #clamp(LayerBlob, long)} does, the
+     * remembered ones claimed at once (one hold of the store lock for an image's layers).
+     */
+    public List<LayerBlob> clamp(List<LayerBlob> sources, long epoch) throws LayerException {
+        List<Optional<LayerBlob>> known = new ArrayList<>();
+        List<Digest> found = new ArrayList<>();
+        for (LayerBlob source : sources) {
+            Optional<LayerBlob> k = read(file(source, epoch));
+            known.add(k);
+            k.ifPresent(l -> found.add(l.descriptor().digest()));
         }
+        // A false claim still claimed every blob that is there; those that are not are made again below.
+        boolean all = store.claim(found);
+        List<LayerBlob> out = new ArrayList<>();
+        for (int i = 0; i < sources.size(); i++) {
+            Optional<LayerBlob> k = known.get(i);
+            if (k.isPresent() && (all || store.blobs().exists(k.get().descriptor().digest()))) {
+                out.add(k.get());
+            } else {
+                out.add(make(sources.get(i), epoch));
+            }
+        }
+        return out;
+    }
+
+    private LayerBlob make(LayerBlob source, long epoch) throws LayerException {
         LayerBlob clamped = TimestampClamp.clamp(store.blobs(), source, epoch);
         Descriptor d = clamped.descriptor();
         String text = "{\"source\":\"" + source.diffId() + "\",\"epoch\":" + epoch + ",\"mediaType\":\""
@@ -65,11 +91,15 @@ public final class EpochVariants {
                 + clamped.diffId() + "\",\"uncompressedSize\":" + clamped.uncompressedSize() + "}\n";
         try {
             Files.createDirectories(dir);
-            AtomicFiles.replace(file, text.getBytes(StandardCharsets.UTF_8), dir);
+            AtomicFiles.replace(file(source, epoch), text.getBytes(StandardCharsets.UTF_8), dir);
         } catch (IOException e) {
             throw new LayerException("cannot record a clamped layer in " + dir + ": " + e.getMessage(), e);
         }
         return clamped;
+    }
+
+    private Path file(LayerBlob source, long epoch) {
+        return dir.resolve(source.diffId().toString().replace(':', '.') + "-" + epoch + ".json");
     }
 
     private static Optional<LayerBlob> read(Path file) throws LayerException {
