@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wharf.builder.api.BuildEngine;
 import dev.wharf.builder.api.BuildEvent;
+import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.BuildRequest;
 import dev.wharf.builder.api.BuildResult;
 import dev.wharf.builder.api.CacheDestination;
@@ -21,6 +22,7 @@ import dev.wharf.cache.remote.InlineCache;
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.compress.Decompressors;
 import dev.wharf.layers.layer.LayerBlob;
+import dev.wharf.layers.registry.LocalRegistry;
 import dev.wharf.layers.store.LocalStore;
 import dev.wharf.layers.tar.TarEntry;
 import dev.wharf.layers.tar.TarReader;
@@ -242,6 +244,25 @@ class SourceDateEpochCacheTest {
             for (LayerBlob layer : record.result().layers()) {
                 assertTrue(diffIds.contains(layer.diffId().toString()), "a layer of the image: " + layer);
             }
+        }
+    }
+
+    @Test
+    void pushedInlineCache_givesAnotherMachineTheSameImageWithTheSameEpoch() throws Exception {
+        try (LocalRegistry registry = LocalRegistry.start(temp.resolve("registry"), new LocalRegistry.NoAuth())) {
+            String image = registry.host() + "/app/inline:1";
+            BuildResult a = build(request(storeA, DOCKERFILE, E1, new ArrayList<>())
+                    .buildArg("BUILDKIT_INLINE_CACHE", "1")
+                    .output(BuildOutput.parse("type=image,name=" + image + ",push=true")));
+            BuildResult b = build(request(storeB, DOCKERFILE, E1, new ArrayList<>()).cacheFrom(CacheSource.parse(image))
+                    .buildArg("BUILDKIT_INLINE_CACHE", "1"));
+            assertEquals(List.of("RUN mkdir -p /out && echo tool > /out/tool"), executed(b),
+                    "the final stage's steps hit the pushed image's records (mode=min: not the tools stage's)");
+            // The hits' layers are the pushed, clamped ones; clamping them again to the same epoch changes nothing:
+            // the same layers and config (A's result names its pushed, compressed layers, so compare diff IDs).
+            assertEquals(a.layers().stream().map(BuildResult.Layer::diffId).toList(),
+                    b.layers().stream().map(BuildResult.Layer::diffId).toList());
+            assertEquals(a.imageId(), b.imageId());
         }
     }
 
