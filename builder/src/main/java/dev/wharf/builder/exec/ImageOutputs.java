@@ -168,12 +168,13 @@ final class ImageOutputs {
                     // Each exporter writes its own manifest: this output's annotations may differ from the store's.
                     List<ImageAnnotation> own = annotations(output);
                     Descriptor source = manifestOf.apply(own);
-                    LayerCompressor.Compressed image = compressor.image(source, output.compression());
+                    boolean oci = ociTypes(output);
+                    LayerCompressor.Compressed image = typed(compressor.image(source, output.compression()), oci);
                     compressing = ImagePushes.since(outputStart);
                     outputStart = System.nanoTime();
                     // The archive's index.json names the index when there is one (its index-descriptor
                     // annotations), else the manifest (its manifest-descriptor annotations).
-                    LayerCompressor.Compressed handedOut = indexed(image, own);
+                    LayerCompressor.Compressed handedOut = indexed(image, own, oci);
                     ownManifest = image.manifest().digest().toString();
                     ownIndex = platformIndex.isPresent() ? handedOut.manifest().digest().toString() : "";
                     Map<String, String> described = new TreeMap<>(handedOut.manifest().annotations());
@@ -222,14 +223,30 @@ final class ImageOutputs {
      * asks for one (the output's manifest-descriptor annotations on the index's entry, its index annotations in the
      * index), else as it is.
      */
-    private LayerCompressor.Compressed indexed(LayerCompressor.Compressed image, List<ImageAnnotation> own)
-            throws LayerException {
+    private LayerCompressor.Compressed indexed(LayerCompressor.Compressed image, List<ImageAnnotation> own,
+                                               boolean oci) throws LayerException {
         if (platformIndex.isEmpty()) {
             return image;
         }
         Descriptor index = platformIndex.get().wrap(image.manifest(),
-                ofType(own, ImageAnnotation.MANIFEST_DESCRIPTOR), ofType(own, ImageAnnotation.INDEX));
+                ofType(own, ImageAnnotation.MANIFEST_DESCRIPTOR), ofType(own, ImageAnnotation.INDEX), oci);
         return new LayerCompressor.Compressed(index, image.layers());
+    }
+
+    /** {@code image} (compressed, with the store's OCI types) in the media types its output hands out. */
+    private LayerCompressor.Compressed typed(LayerCompressor.Compressed image, boolean oci) throws LayerException {
+        return oci ? image : DockerTypes.of(workspace.store(), image);
+    }
+
+    /**
+     * Whether {@code output} hands its image out with OCI media types: its own choice or its exporter's default
+     * ({@link BuildOutput#ociTypes()}), turned on by any annotation but the manifest's own, as BuildKit's image writer
+     * does ("forcibly turning on oci-mediatype mode for annotations": Docker's formats have no descriptor or index
+     * annotations), whichever platform it names.
+     */
+    private boolean ociTypes(BuildOutput output) {
+        return output.ociTypes()
+                || annotations(output).stream().anyMatch(a -> !a.type().equals(ImageAnnotation.MANIFEST));
     }
 
     /** A function that may fail with an I/O error. */
@@ -308,16 +325,19 @@ final class ImageOutputs {
                         .filter(n -> !done.contains(n)).toList();
                 Descriptor manifest = manifestOf.apply(output);
                 List<ImageAnnotation> own = annotations(output);
-                Descriptor[] pushedTop = new Descriptor[1];
-                pushes.push(manifest, outputNames, step, images.sources(), output.compression(),
-                        compressed -> pushedTop[0] = indexed(new LayerCompressor.Compressed(compressed, List.of()),
-                                own).manifest());
+                boolean oci = ociTypes(output);
+                LayerCompressor.Compressed[] pushedImage = new LayerCompressor.Compressed[1];
+                pushes.push(manifest, outputNames, step, images.sources(), output.compression(), compressed -> {
+                    pushedImage[0] = indexed(typed(new LayerCompressor.Compressed(compressed, List.of()), oci), own,
+                            oci);
+                    return pushedImage[0].manifest();
+                });
                 if (first == null) {
-                    // Compressed by the push just done: found in the variant index; its index (if any) already
-                    // written by the push's wrap.
-                    LayerCompressor.Compressed image = compressor.image(manifest, output.compression());
-                    first = pushedTop[0] == null ? indexed(image, own)
-                            : new LayerCompressor.Compressed(pushedTop[0], image.layers());
+                    // Compressed by the push just done: found in the variant index; its documents already written
+                    // by the push's wrap (the same bytes again).
+                    LayerCompressor.Compressed image = typed(compressor.image(manifest, output.compression()), oci);
+                    first = pushedImage[0] == null ? indexed(image, own, oci)
+                            : new LayerCompressor.Compressed(pushedImage[0].manifest(), image.layers());
                 }
                 done.addAll(outputNames);
             }
