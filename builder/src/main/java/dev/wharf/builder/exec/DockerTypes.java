@@ -26,7 +26,12 @@ final class DockerTypes {
         if (!MediaTypes.isManifest(image.manifest().mediaType())) {
             return image;
         }
-        ImageManifest docker = store.reader().readManifest(image.manifest()).withDockerTypes();
+        ImageManifest stored = store.reader().readManifest(image.manifest());
+        ImageManifest docker = stored.withDockerTypes();
+        if (docker.equals(stored)) {
+            // Docker's already (a pulled schema 2 image): its own bytes and digest, not written again.
+            return new LayerCompressor.Compressed(image.manifest(), stored.layers());
+        }
         Descriptor written = store.writer().writeManifest(docker);
         return new LayerCompressor.Compressed(written.withAnnotations(image.manifest().annotations()),
                 docker.layers());

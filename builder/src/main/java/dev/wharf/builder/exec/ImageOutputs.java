@@ -144,7 +144,11 @@ final class ImageOutputs {
             throw new dev.wharf.builder.api.BuildFailedException("exporting to docker image format", "", 0, null,
                     "docker exporter does not currently support exporting manifest lists", null, false);
         }
-        Optional<LayerCompressor.Compressed> pushed = push(output -> manifestOf.apply(annotations(output)));
+        // The image exporter's vertex takes the next step number: the display shows it before the pushes.
+        Optional<LayerCompressor.Compressed> pushed = push(output -> manifestOf.apply(annotations(output)),
+                pushNames(request).isEmpty() ? null : new BuildEvent.ImageWritten(steps.incrementAndGet(),
+                        configDescriptor.digest().toString(), names, java.time.Duration.ofNanos(layersDone - started),
+                        java.time.Duration.ofNanos(written - layersDone), naming));
         ImageExporter exporter = new ImageExporter(workspace.store().blobs(), workspace.posix(),
                 workspace.store().json());
         LayerCompressor compressor = workspace.layerCompressor();
@@ -162,6 +166,7 @@ final class ImageOutputs {
             java.time.Duration compressing = java.time.Duration.ZERO;
             String ownManifest = "";
             String ownIndex = "";
+            long sent = 0;
             Path dest = output.dest().map(Path::toAbsolutePath).orElse(null);
             switch (output.type()) {
                 case "oci", "docker" -> {
@@ -193,14 +198,17 @@ final class ImageOutputs {
                     }
                     exported = exported == null ? handedOut : exported;
                 }
-                case "local" -> exporter.local(dest, layers);
+                case "local" -> {
+                    exporter.local(dest, layers);
+                    sent = FsutilTransferSize.sent(dest);
+                }
                 case "tar" -> exporter.tar(dest, layers, scratch, workspace.layerWriter(epoch));
                 default -> {
                     // image: tagged above
                 }
             }
             outputReports.add(new BuildResult.OutputExport(compressing, output.type().equals("image")
-                    ? java.time.Duration.ZERO : ImagePushes.since(outputStart), ownManifest, ownIndex));
+                    ? java.time.Duration.ZERO : ImagePushes.since(outputStart), ownManifest, ownIndex, sent));
         }
         // The digest a build reports (BuildKit's containerimage.digest): the image as it left the store, pushed or
         // else exported as a layout or tarball when not kept in the store; else the local image.
@@ -298,67 +306,74 @@ final class ImageOutputs {
     }
 
     /**
-     * Pushes the image to the names of {@code push=true} outputs, each with its output's compression, as one step
-     * of the build's progress.
+     * Pushes the image to the names of {@code push=true} outputs, each with its output's compression and media types,
+     * as buildx shows a push of the docker driver (build/build.go): after the image exporter's vertex, which
+     * {@code written} tells the display to show first, one vertex per name, {@code pushing NAME with docker}.
      *
      * @return the image the first push output pushed, empty when nothing is pushed
      */
-    private Optional<LayerCompressor.Compressed> push(IoFunction<BuildOutput, Descriptor> manifestOf)
+    private Optional<LayerCompressor.Compressed> push(IoFunction<BuildOutput, Descriptor> manifestOf,
+                                                      BuildEvent.ImageWritten written)
             throws EngineException, IOException, InterruptedException {
-        List<String> names = pushNames(request);
-        if (names.isEmpty()) {
+        if (pushNames(request).isEmpty()) {
             return Optional.empty();
         }
-        int step = steps.incrementAndGet();
-        request.listener().onEvent(new BuildEvent.StepStarted(step, "", 0, 0, "pushing " + String.join(", ", names)));
-        long start = System.nanoTime();
+        request.listener().onEvent(written);
         LayerCompressor compressor = workspace.layerCompressor();
         ImagePushes pushes = new ImagePushes(workspace.store(), compressor, registries, request.listener());
         LayerCompressor.Compressed first = null;
         List<String> done = new ArrayList<>();
-        try {
-            for (BuildOutput output : request.outputs()) {
-                if (!output.push()) {
-                    continue;
-                }
-                List<String> outputNames = (output.names().isEmpty() ? request.tags() : output.names()).stream()
-                        .filter(n -> !done.contains(n)).toList();
-                Descriptor manifest = manifestOf.apply(output);
-                List<ImageAnnotation> own = annotations(output);
-                boolean oci = ociTypes(output);
-                LayerCompressor.Compressed[] pushedImage = new LayerCompressor.Compressed[1];
-                pushes.push(manifest, outputNames, step, images.sources(), output.compression(), compressed -> {
+        for (BuildOutput output : request.outputs()) {
+            if (!output.push()) {
+                continue;
+            }
+            List<String> outputNames = (output.names().isEmpty() ? request.tags() : output.names()).stream()
+                    .filter(n -> !done.contains(n)).toList();
+            Descriptor manifest = manifestOf.apply(output);
+            List<ImageAnnotation> own = annotations(output);
+            boolean oci = ociTypes(output);
+            LayerCompressor.Compressed[] pushedImage = new LayerCompressor.Compressed[1];
+            for (String name : outputNames) {
+                pushOne(pushes, manifest, name, output, compressed -> {
                     pushedImage[0] = indexed(typed(new LayerCompressor.Compressed(compressed, List.of()), oci), own,
                             oci);
                     return pushedImage[0].manifest();
                 });
-                if (first == null) {
-                    // Compressed by the push just done: found in the variant index; its documents already written
-                    // by the push's wrap (the same bytes again).
-                    LayerCompressor.Compressed image = typed(compressor.image(manifest, output.compression()), oci);
-                    first = pushedImage[0] == null ? indexed(image, own, oci)
-                            : new LayerCompressor.Compressed(pushedImage[0].manifest(), image.layers());
-                }
-                done.addAll(outputNames);
             }
-        } catch (EngineException | IOException | RuntimeException e) {
+            if (first == null && pushedImage[0] != null) {
+                // Compressed by the push just done: found in the variant index; its documents already written by
+                // the push's wrap.
+                LayerCompressor.Compressed image = typed(compressor.image(manifest, output.compression()), oci);
+                first = new LayerCompressor.Compressed(pushedImage[0].manifest(), image.layers());
+            }
+            done.addAll(outputNames);
+        }
+        return Optional.ofNullable(first);
+    }
+
+    /** Pushes {@code manifest} to {@code name} as a vertex of its own. */
+    private void pushOne(ImagePushes pushes, Descriptor manifest, String name, BuildOutput output,
+                         ImagePushes.Wrap wrap) throws EngineException, IOException, InterruptedException {
+        int step = steps.incrementAndGet();
+        String vertex = "pushing " + name + " with docker";
+        request.listener().onEvent(new BuildEvent.StepStarted(step, "", 0, 0, vertex));
+        long start = System.nanoTime();
+        try {
+            pushes.push(manifest, List.of(name), step, images.sources(), output.compression(), wrap);
+        } catch (EngineException | RuntimeException e) {
             request.listener().onEvent(Cancellation.failed(step, e, ImagePushes.since(start)));
             if (Cancellation.causedBy(e)) {
                 throw Cancellation.of(e);
             }
-            if (e instanceof LayerException) {
-                throw new EngineException("cannot push " + String.join(", ", names) + ": " + e.getMessage(), e);
-            }
             if (e instanceof ImagePushes.PushFailed failed && failed.goReason().isPresent()) {
                 // The image exporter's error (exporter/containerimage/export.go wraps the pusher's with "failed to
                 // push NAME", the name as given): buildx prints "ERROR: failed to solve: failed to push ...".
-                throw new dev.wharf.builder.api.BuildFailedException("pushing " + String.join(", ", names), "", 0,
-                        null, "failed to push " + failed.name + ": " + failed.goReason().get(), e, false);
+                throw new dev.wharf.builder.api.BuildFailedException(vertex, "", 0, null,
+                        "failed to push " + failed.name + ": " + failed.goReason().get(), e, false);
             }
             throw e;
         }
         request.listener().onEvent(new BuildEvent.StepDone(step, ImagePushes.since(start)));
-        return Optional.ofNullable(first);
     }
 
     /** The names {@code push=true} outputs push to: their {@code name=}s, else the build's tags. */

@@ -6,13 +6,19 @@ import dev.wharf.builder.api.OutputCompression;
 import dev.wharf.builder.api.ProgressListener;
 import dev.wharf.builder.api.PushSummary;
 import dev.wharf.layers.Descriptor;
+import dev.wharf.layers.Digest;
 import dev.wharf.layers.LayerException;
+import dev.wharf.layers.MediaTypes;
+import dev.wharf.layers.image.ImageManifest;
+import dev.wharf.layers.registry.TransferListener;
 import dev.wharf.layers.registry.ImagePusher;
 import dev.wharf.layers.registry.ImageReference;
 import dev.wharf.layers.registry.InvalidReferenceException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -40,7 +46,8 @@ final class ImagePushes {
     }
 
     /**
-     * Pushes {@code target} to every name, in order, reporting under {@code step} (0 outside a build); blobs the
+     * Pushes {@code target} to every name, in order, reporting under {@code step} (0 outside a build: each blob by
+     * its digest; in a build, each layer as {@link PushLayerEvents} shows it); blobs the
      * registry lacks are first mounted from the first of
      * {@code mountSources} (e.g. the build's base images) that lives on the same registry in another repository,
      * so a base image's layers are not uploaded again (docker push does the same); layers are compressed as
@@ -88,12 +95,44 @@ final class ImagePushes {
     List<PushSummary> push(Descriptor target, List<String> names, int step, List<ImageReference> mountSources,
                            OutputCompression compression, Wrap wrap) throws EngineException {
         Descriptor pushed;
+        TransferListener transfers;
         try {
-            // BuildKit shows the same work as its exporter's "exporting layers"; the id names the layer by the
-            // short form of the diff ID, as its pushes name blobs.
-            pushed = wrap.apply(compressor.image(target, compression, (layer, read, completed) -> listener.onEvent(
-                    new BuildEvent.Transfer(step, "compressing " + layer.digest().toString().substring(0, 19), read,
-                            layer.size(), completed))).manifest());
+            if (step > 0 && MediaTypes.isManifest(target.mediaType())) {
+                // A build's push: its layers as buildx shows docker's push, compressing included (docker compresses
+                // while it uploads), each under the short form of its diff ID.
+                ImageManifest source = store.reader().readManifest(target);
+                List<Digest> diffIds = store.reader().readConfig(source.config()).rootfs().diffIds();
+                Map<Digest, PushLayerEvents.Layer> byDigest = new HashMap<>();
+                for (int i = 0; i < source.layers().size() && i < diffIds.size(); i++) {
+                    byDigest.put(source.layers().get(i).digest(), new PushLayerEvents.Layer(
+                            PushLayerEvents.statusId(diffIds.get(i)), source.layers().get(i).size()));
+                }
+                LayerCompressor.Compressed compressed = compressor.image(target, compression,
+                        (layer, read, completed) -> {
+                            PushLayerEvents.Layer shown = byDigest.get(layer.digest());
+                            // Bytes of the layer, never its end: that is the upload's (or the push's).
+                            if (shown != null) {
+                                listener.onEvent(new BuildEvent.Transfer(step, shown.id(), read, shown.size(), false));
+                            }
+                        });
+                Map<Digest, PushLayerEvents.Layer> pushedLayers = new HashMap<>();
+                for (int i = 0; i < compressed.layers().size() && i < source.layers().size(); i++) {
+                    PushLayerEvents.Layer shown = byDigest.get(source.layers().get(i).digest());
+                    if (shown != null) {
+                        pushedLayers.put(compressed.layers().get(i).digest(), shown);
+                    }
+                }
+                PushLayerEvents layerEvents = new PushLayerEvents(listener, step, pushedLayers);
+                layerEvents.preparing();
+                transfers = layerEvents;
+                pushed = wrap.apply(compressed.manifest());
+            } else {
+                // The id names the layer by the short form of its digest, as pulls name blobs.
+                pushed = wrap.apply(compressor.image(target, compression, (layer, read, completed) -> listener.onEvent(
+                        new BuildEvent.Transfer(step, "compressing " + layer.digest().toString().substring(0, 19),
+                                read, layer.size(), completed))).manifest());
+                transfers = new TransferEvents(listener, step, System::nanoTime);
+            }
         } catch (LayerException e) {
             throw new EngineException("cannot push " + String.join(", ", names) + ": " + e.getMessage(), e);
         }
@@ -110,7 +149,7 @@ final class ImagePushes {
                 Optional<ImageReference> mountFrom = mountSources.stream()
                         .filter(s -> s.sameRegistry(destination) && !s.path().equals(destination.path())).findFirst();
                 ImagePusher.PushResult result = new ImagePusher(registries.client()).push(store, pushed, reference,
-                        mountFrom, new TransferEvents(listener, step, System::nanoTime));
+                        mountFrom, transfers);
                 out.add(new PushSummary(reference.toString(), result.target().digest().toString(),
                         result.target().size(), result.blobsUploaded()));
             } catch (LayerException e) {
