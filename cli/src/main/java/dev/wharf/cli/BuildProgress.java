@@ -49,7 +49,7 @@ final class BuildProgress implements ProgressListener, AutoCloseable {
             // A build that pushes: the image exporter's vertex comes before the pushes, as buildx shows them.
             imageShown = true;
             exported(written.step(), "exporting to image", ExporterSteps.imageStatuses(written.imageId(),
-                    written.names(), written.layers(), written.writing(), written.naming()));
+                    written.names(), written.hasLayers(), written.layers(), written.writing(), written.naming()));
             return;
         }
         lastEventNanos = System.nanoTime();

@@ -28,8 +28,8 @@ final class ExporterSteps {
             for (int i = 0; i < result.tags().size(); i++) {
                 naming.add(times.naming(i));
             }
-            display.exported("exporting to image", imageStatuses(result.imageId(), result.tags(), times.layers(),
-                    times.writing(), naming));
+            display.exported("exporting to image", imageStatuses(result.imageId(), result.tags(),
+                    !result.layers().isEmpty(), times.layers(), times.writing(), naming));
         }
         for (int i = 0; i < parsedOutputs.size(); i++) {
             BuildOutput output = parsedOutputs.get(i);
@@ -49,11 +49,18 @@ final class ExporterSteps {
         }
     }
 
-    /** The image exporter's statuses: the layers, the image (its config digest), then each name. */
-    static List<ExporterStatus> imageStatuses(String imageId, List<String> names, Duration layers, Duration writing,
-                                              List<Duration> naming) {
-        List<ExporterStatus> statuses = new ArrayList<>(List.of(new ExporterStatus("exporting layers", layers),
-                new ExporterStatus("writing image " + imageId, writing)));
+    /**
+     * The image exporter's statuses: the layers (none for an image without any: moby's exporter has no snapshot to
+     * export then, the peer shows no such line for {@code FROM scratch}), the image (its config digest), then each
+     * name.
+     */
+    static List<ExporterStatus> imageStatuses(String imageId, List<String> names, boolean hasLayers, Duration layers,
+                                              Duration writing, List<Duration> naming) {
+        List<ExporterStatus> statuses = new ArrayList<>();
+        if (hasLayers) {
+            statuses.add(new ExporterStatus("exporting layers", layers));
+        }
+        statuses.add(new ExporterStatus("writing image " + imageId, writing));
         for (int i = 0; i < names.size(); i++) {
             statuses.add(new ExporterStatus("naming to " + normalized(names.get(i)),
                     i < naming.size() ? naming.get(i) : Duration.ZERO));

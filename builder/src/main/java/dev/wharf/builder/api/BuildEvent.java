@@ -199,12 +199,13 @@ public sealed interface BuildEvent {
      * @param step    the vertex's step number (the pushes take the next ones)
      * @param imageId the config digest
      * @param names   the names the image got in the store, in order
+     * @param hasLayers whether the image has layers (moby's exporter shows {@code exporting layers} only then)
      * @param layers  how long writing the layers took
      * @param writing how long writing the config and manifests took
      * @param naming  how long naming took, per name
      */
-    record ImageWritten(int step, String imageId, java.util.List<String> names, Duration layers, Duration writing,
-                        java.util.List<Duration> naming) implements BuildEvent {
+    record ImageWritten(int step, String imageId, java.util.List<String> names, boolean hasLayers, Duration layers,
+                        Duration writing, java.util.List<Duration> naming) implements BuildEvent {
         public ImageWritten {
             Objects.requireNonNull(imageId, "imageId");
             names = java.util.List.copyOf(names);

@@ -147,7 +147,8 @@ final class ImageOutputs {
         // The image exporter's vertex takes the next step number: the display shows it before the pushes.
         Optional<LayerCompressor.Compressed> pushed = push(output -> manifestOf.apply(annotations(output)),
                 pushNames(request).isEmpty() ? null : new BuildEvent.ImageWritten(steps.incrementAndGet(),
-                        configDescriptor.digest().toString(), names, java.time.Duration.ofNanos(layersDone - started),
+                        configDescriptor.digest().toString(), names, !layers.isEmpty(),
+                        java.time.Duration.ofNanos(layersDone - started),
                         java.time.Duration.ofNanos(written - layersDone), naming));
         ImageExporter exporter = new ImageExporter(workspace.store().blobs(), workspace.posix(),
                 workspace.store().json());
@@ -361,19 +362,38 @@ final class ImageOutputs {
         try {
             pushes.push(manifest, List.of(name), step, images.sources(), output.compression(), wrap);
         } catch (EngineException | RuntimeException e) {
-            request.listener().onEvent(Cancellation.failed(step, e, ImagePushes.since(start)));
             if (Cancellation.causedBy(e)) {
+                request.listener().onEvent(Cancellation.failed(step, e, ImagePushes.since(start)));
                 throw Cancellation.of(e);
             }
-            if (e instanceof ImagePushes.PushFailed failed && failed.goReason().isPresent()) {
-                // The image exporter's error (exporter/containerimage/export.go wraps the pusher's with "failed to
-                // push NAME", the name as given): buildx prints "ERROR: failed to solve: failed to push ...".
-                throw new dev.wharf.builder.api.BuildFailedException(vertex, "", 0, null,
-                        "failed to push " + failed.name + ": " + failed.goReason().get(), e, false);
+            Optional<String> unreachable = e instanceof ImagePushes.PushFailed failed
+                    ? failed.goReason().flatMap(ImageOutputs::dockerPing) : Optional.empty();
+            request.listener().onEvent(new BuildEvent.StepFailed(step, unreachable.orElse(e.getMessage()),
+                    ImagePushes.since(start)));
+            if (unreachable.isPresent()) {
+                // docker push pings the registry first and fails with that request's error, which buildx prints
+                // as it is, after the solve ("ERROR: Get \"http://HOST/v2/\": dial tcp HOST: connect: ...").
+                throw new dev.wharf.builder.api.BuildFailedException(vertex, "", 0, null, unreachable.get(), e,
+                        false, true);
             }
             throw e;
         }
         request.listener().onEvent(new BuildEvent.StepDone(step, ImagePushes.since(start)));
+    }
+
+    /** The request docker push makes first ({@code GET /v2/}) as Go reports its failure, from the pusher's. */
+    private static final java.util.regex.Pattern GO_REQUEST_FAILURE =
+            java.util.regex.Pattern.compile("failed to do request: [A-Za-z]+ \"(https?)://([^/\"]+)/[^\"]*\": (.+)");
+
+    /**
+     * docker push's error when the registry cannot be reached: its ping of {@code /v2/} failed as the pusher's
+     * request did ({@code Get "http://127.0.0.1:5999/v2/": dial tcp 127.0.0.1:5999: connect: connection refused},
+     * the peer's words); empty when {@code goReason} is no such failure.
+     */
+    static Optional<String> dockerPing(String goReason) {
+        java.util.regex.Matcher m = GO_REQUEST_FAILURE.matcher(goReason);
+        return m.matches() ? Optional.of("Get \"" + m.group(1) + "://" + m.group(2) + "/v2/\": " + m.group(3))
+                : Optional.empty();
     }
 
     /** The names {@code push=true} outputs push to: their {@code name=}s, else the build's tags. */
