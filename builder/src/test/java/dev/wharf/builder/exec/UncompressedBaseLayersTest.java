@@ -163,6 +163,15 @@ class UncompressedBaseLayersTest {
         try (java.util.stream.Stream<Path> marks = Files.walk(temp.resolve("fresh/variants"))) {
             marks.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
+        // Pushed as it is under another name: the schema 2 manifest, the plain layer not gzipped.
+        String copy = registry.host() + "/plain/copy:1";
+        LocalStore freshStore = LocalStore.open(temp.resolve("fresh"));
+        freshStore.images().tag(ImageName.parse(copy), freshStore.images().resolve(ImageName.parse(base))
+                .orElseThrow());
+        fresh.push(copy, ProgressListener.none());
+        JsonNode copied = JSON.readTree(run(skopeo.toString(), "inspect", "--raw", "--tls-verify=false",
+                "docker://" + copy));
+        assertEquals(baseManifest, copied, "the same manifest");
         String app = registry.host() + "/team/dapp:1";
 
         build(fresh, temp, "FROM " + base + "\nRUN echo app > /app\n", app, "type=registry");
