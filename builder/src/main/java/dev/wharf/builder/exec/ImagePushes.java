@@ -6,19 +6,15 @@ import dev.wharf.builder.api.OutputCompression;
 import dev.wharf.builder.api.ProgressListener;
 import dev.wharf.builder.api.PushSummary;
 import dev.wharf.layers.Descriptor;
-import dev.wharf.layers.Digest;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.MediaTypes;
-import dev.wharf.layers.image.ImageManifest;
 import dev.wharf.layers.registry.TransferListener;
 import dev.wharf.layers.registry.ImagePusher;
 import dev.wharf.layers.registry.ImageReference;
 import dev.wharf.layers.registry.InvalidReferenceException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -98,31 +94,11 @@ final class ImagePushes {
         TransferListener transfers;
         try {
             if (step > 0 && MediaTypes.isManifest(target.mediaType())) {
-                // A build's push: its layers as buildx shows docker's push, compressing included (docker compresses
-                // while it uploads), each under the short form of its diff ID.
-                ImageManifest source = store.reader().readManifest(target);
-                List<Digest> diffIds = store.reader().readConfig(source.config()).rootfs().diffIds();
-                Map<Digest, PushLayerEvents.Layer> byDigest = new HashMap<>();
-                for (int i = 0; i < source.layers().size() && i < diffIds.size(); i++) {
-                    byDigest.put(source.layers().get(i).digest(), new PushLayerEvents.Layer(
-                            PushLayerEvents.statusId(diffIds.get(i)), source.layers().get(i).size()));
-                }
-                LayerCompressor.Compressed compressed = compressor.image(target, compression,
-                        (layer, read, completed) -> {
-                            PushLayerEvents.Layer shown = byDigest.get(layer.digest());
-                            // Bytes of the layer, never its end: that is the upload's (or the push's).
-                            if (shown != null) {
-                                listener.onEvent(new BuildEvent.Transfer(step, shown.id(), read, shown.size(), false));
-                            }
-                        });
-                Map<Digest, PushLayerEvents.Layer> pushedLayers = new HashMap<>();
-                for (int i = 0; i < compressed.layers().size() && i < source.layers().size(); i++) {
-                    PushLayerEvents.Layer shown = byDigest.get(source.layers().get(i).digest());
-                    if (shown != null) {
-                        pushedLayers.put(compressed.layers().get(i).digest(), shown);
-                    }
-                }
-                PushLayerEvents layerEvents = new PushLayerEvents(listener, step, pushedLayers);
+                // A build's push: its layers as buildx shows docker's push, each under the short form of its
+                // diff ID.
+                PushLayerEvents stored = PushLayerEvents.of(listener, step, store.reader(), target);
+                LayerCompressor.Compressed compressed = compressor.image(target, compression, stored::compressing);
+                PushLayerEvents layerEvents = stored.pushedAs(compressed.layers());
                 layerEvents.preparing();
                 transfers = layerEvents;
                 pushed = wrap.apply(compressed.manifest());
