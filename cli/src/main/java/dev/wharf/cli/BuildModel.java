@@ -123,10 +123,12 @@ final class BuildModel {
                         + "compression=, compression-level=, force-compression= as for --output; repeatable.")
                 .build());
         spec.addOption(option("SIZE", "-m", "--memory")
+                .converters(new FlagValueCheck(FlagValueCheck.Kind.BYTES))
                 .description("Memory limit of each RUN step, swap included (e.g. 512m, 2g); a step over it fails as "
                         + "out of memory.")
                 .build());
-        spec.addOption(option(Double.class, "N", "--cpus")
+        spec.addOption(option("N", "--cpus")
+                .converters(new FlagValueCheck(FlagValueCheck.Kind.CPUS))
                 .description("CPU time each RUN step may use, in CPUs (e.g. 0.5).")
                 .build());
         spec.addOption(list("KEY=VALUE", "--resource")
@@ -135,9 +137,11 @@ final class BuildModel {
                         + "repeatable.")
                 .build());
         spec.addOption(list("N", "--cpu-quota").hidden(true)
+                .converters(new FlagValueCheck(FlagValueCheck.Kind.INT64))
                 .description("buildx's legacy form of --resource cpu-quota=N.")
                 .build());
         spec.addOption(list("N", "--cpu-period").hidden(true)
+                .converters(new FlagValueCheck(FlagValueCheck.Kind.INT64))
                 .description("buildx's legacy form of --resource cpu-period=N.")
                 .build());
         spec.addOption(option(Long.class, "N", "--pids-limit")
@@ -171,10 +175,12 @@ final class BuildModel {
                         + "is the host, which RUN steps reach on loopback.")
                 .build());
         spec.addOption(list("NAME=SOFT[:HARD]", "--ulimit")
+                .converters(new FlagValueCheck(FlagValueCheck.Kind.ULIMIT))
                 .description("A resource limit of RUN steps, e.g. nofile=1024:4096 (repeatable; capped at the host's "
                         + "hard limits).")
                 .build());
         spec.addOption(option("SIZE", "--shm-size")
+                .converters(new FlagValueCheck(FlagValueCheck.Kind.BYTES))
                 .description("Size of RUN steps' /dev/shm (e.g. 128m; default 64m).")
                 .build());
         spec.addOption(optionalFlag("load", "--load")

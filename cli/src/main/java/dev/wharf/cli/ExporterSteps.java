@@ -36,7 +36,6 @@ final class ExporterSteps {
             BuildResult.OutputExport exported = times.output(i);
             switch (output.type()) {
                 case "local" -> display.exported("exporting to client directory",
-                        // BuildKit counts what its file sync sent ("#8 copying files 2.00MB 0.0s done").
                         List.of(new ExporterStatus("copying files", exported.writing(), exported.sent())));
                 case "tar" -> display.exported("exporting to client tarball",
                         List.of(new ExporterStatus("sending tarball", exported.writing())));

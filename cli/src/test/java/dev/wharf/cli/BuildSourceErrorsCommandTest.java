@@ -110,6 +110,7 @@ class BuildSourceErrorsCommandTest {
                     """.formatted(image), build("FROM " + image + "\n"));
         }
         String refused = "127.0.0.1:" + LocalRegistry.freePort();
+        Outcome unreachable = build("FROM " + refused + "/foo:latest\n");
         assertFails("""
                 Dockerfile:1
                 --------------------
@@ -119,7 +120,11 @@ class BuildSourceErrorsCommandTest {
                 ERROR: failed to solve: %1$s/foo:latest: failed to resolve source metadata for %1$s/foo:latest: \
                 failed to do request: Head "http://%1$s/v2/foo/manifests/latest": dial tcp %1$s: connect: connection \
                 refused
-                """.formatted(refused), build("FROM " + refused + "/foo:latest\n"));
+                """.formatted(refused), unreachable);
+        // The vertex's own error is the resolver's alone, as the peer's "#2 ERROR: failed to do request: Head ...".
+        assertEquals(true, unreachable.err().contains("\n#2 ERROR: failed to do request: Head \"http://" + refused
+                + "/v2/foo/manifests/latest\": dial tcp " + refused + ": connect: connection refused\n"),
+                unreachable.err());
     }
 
     @Test

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -138,6 +137,17 @@ final class FsutilTransferSize {
     }
 
     /**
+     * What the sending side counts of one path (fsutil send.go {@code updateProgress}: the STAT packet's size and
+     * each non-empty DATA packet's, not the empty DATA that ends a file, the last STAT or FIN), which BuildKit's
+     * local exporter shows as the size of {@code copying files}: every file is requested, a hard link's later
+     * names (their linkname set) excepted.
+     */
+    static long sent(FileStat stat, int id) {
+        long total = of(stat, id, true);
+        return stat.regular() && stat.linkname().isEmpty() ? total - dataPacket(id, 0) : total;
+    }
+
+    /**
      * The transfer of one file sent alone, named {@code name} (the Dockerfile, the .dockerignore), or of nothing
      * when it does not exist: 2 bytes, as BuildKit shows for a context without a .dockerignore.
      */
@@ -146,41 +156,6 @@ final class FsutilTransferSize {
             return of(stat(file, name), 0, true) + end();
         } catch (IOException e) {
             return end();
-        }
-    }
-
-    /**
-     * What BuildKit's local exporter shows for sending the tree under {@code root} to the client
-     * ({@code #8 copying files 2.00MB}): the sender's count (fsutil send.go {@code updateProgress}), the STAT packet
-     * of every path below the root and the non-empty DATA packets of every regular file, in fsutil's walk order
-     * (depth first, names sorted, which numbers the files); the empty DATA packets ending files, the last STAT and
-     * FIN are not counted on that side.
-     *
-     * @throws IOException if the tree cannot be read
-     */
-    static long sent(Path root) throws IOException {
-        long[] total = {0};
-        int[] id = {0};
-        walk(root, "", total, id);
-        return total[0];
-    }
-
-    private static void walk(Path dir, String prefix, long[] total, int[] id) throws IOException {
-        List<Path> children;
-        try (java.util.stream.Stream<Path> list = Files.list(dir)) {
-            // Go's os.ReadDir sorts by name, bytewise; Java's String order agrees for the ASCII names of images.
-            children = list.sorted(java.util.Comparator.comparing(p -> p.getFileName().toString())).toList();
-        }
-        for (Path child : children) {
-            String path = prefix + child.getFileName();
-            FileStat stat = stat(child, path);
-            long withData = of(stat, id[0], true);
-            // of() counts the empty DATA packet ending a file, which the sender does not count.
-            total[0] += stat.regular() && stat.linkname().isEmpty() ? withData - dataPacket(id[0], 0) : withData;
-            id[0]++;
-            if (stat.directory()) {
-                walk(child, path + "/", total, id);
-            }
         }
     }
 

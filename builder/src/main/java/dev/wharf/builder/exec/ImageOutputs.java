@@ -190,19 +190,17 @@ final class ImageOutputs {
                             java.time.format.DateTimeFormatter.ISO_INSTANT.format(archived));
                     ImageExporter.Image out = new ImageExporter.Image(handedOut.manifest().withAnnotations(described),
                             image.manifest(), configDescriptor, image.layers());
+                    List<String> archiveNames = output.archiveNames(request.tags());
                     if (output.type().equals("docker")) {
-                        exporter.docker(dest, out, request.tags());
+                        exporter.docker(dest, out, archiveNames);
                     } else if (output.tar()) {
-                        exporter.ociArchive(dest, out, request.tags());
+                        exporter.ociArchive(dest, out, archiveNames);
                     } else {
-                        exporter.oci(dest, out, request.tags());
+                        exporter.oci(dest, out, archiveNames);
                     }
                     exported = exported == null ? handedOut : exported;
                 }
-                case "local" -> {
-                    exporter.local(dest, layers);
-                    sent = FsutilTransferSize.sent(dest);
-                }
+                case "local" -> sent = exporter.local(dest, layers);
                 case "tar" -> exporter.tar(dest, layers, scratch, workspace.layerWriter(epoch));
                 default -> {
                     // image: tagged above
