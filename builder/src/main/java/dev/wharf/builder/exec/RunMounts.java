@@ -14,6 +14,7 @@ import dev.wharf.grammar.instructions.MountType;
 import dev.wharf.grammar.instructions.SharingMode;
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.layout.FileTrees;
+import dev.wharf.layers.posix.PosixFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,15 +23,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
  * The extra mounts of a {@code RUN --mount} step (dockerfile2llb/convert_runmount.go), as sandbox mounts:
  * <ul>
  *   <li>{@code type=cache}: a directory under the store's {@code cache-mounts/}, by {@code id} (default: the
- *       target) and start state ({@code uid}/{@code gid}/{@code mode}, or {@code from}/{@code source}), kept
- *       between builds and shared by them as {@code sharing} says; never part of a layer;</li>
+ *       target) and start state ({@code uid}/{@code gid}/{@code mode} without a source, or the whole {@code from}
+ *       state), of which {@code source} picks a path; kept between builds and shared by them as {@code sharing}
+ *       says; never part of a layer;</li>
  *   <li>{@code type=tmpfs}: a tmpfs, {@code size} honoured;</li>
  *   <li>{@code type=bind}: a path of the context or of another stage ({@code from}), read-only by default; with
  *       {@code rw} a private copy whose writes are discarded, as BuildKit does. Its content checksum goes into the
@@ -83,7 +84,7 @@ final class RunMounts {
             }
             try {
                 if (copies != null) {
-                    dev.wharf.layers.layout.FileTrees.delete(copies);
+                    FileTrees.delete(copies);
                 }
             } catch (IOException e) {
                 // What a RUN left there that cannot be deleted now goes with the build's scratch directory.
@@ -97,10 +98,12 @@ final class RunMounts {
     private final Map<String, Path> ssh;
     private final String cacheNamespace;
     private final BindCopies bindCopies;
+    private final PosixFiles posix;
 
     RunMounts(Path cacheRoot, StepRunner runner, Map<String, Path> secrets, Map<String, Path> ssh,
-              String cacheNamespace, BindCopies bindCopies) {
+              String cacheNamespace, BindCopies bindCopies, PosixFiles posix) {
         this.bindCopies = bindCopies;
+        this.posix = posix;
         this.cacheRoot = cacheRoot;
         this.runner = runner;
         this.secrets = secrets;
@@ -144,12 +147,11 @@ final class RunMounts {
     }
 
     /**
-     * The sandbox mounts of the step, making cache directories and bind copies as needed; a cache mount's
-     * {@code from=} source checksum is taken from {@code checksums} ({@link #checksums} put it there for the cache
-     * lookup) rather than computed again.
+     * The sandbox mounts of the step, making cache directories and bind copies as needed.
+     *
+     * @throws MissingSource when a cache mount's {@code source} is not in its cache
      */
-    Prepared mounts(Step step, Map<Integer, BuildExecutor.State> stages, Path scratch,
-                    Map<String, Digest> checksums) throws Exception {
+    Prepared mounts(Step step, Map<Integer, BuildExecutor.State> stages, Path scratch) throws Exception {
         List<SandboxMount> out = new ArrayList<>();
         List<String> env = new ArrayList<>();
         List<SshAgentProxy> proxies = new ArrayList<>();
@@ -165,10 +167,9 @@ final class RunMounts {
             for (int index : MountKeys.order(step)) {
                 Mount mount = step.mounts().get(index);
                 String target = target(mount.target(), step.environment().workingDir());
-                Digest checksum = checksums.get(checksumKey(index));
                 switch (mount.type()) {
-                    case CACHE -> out.add(SandboxMount.bind(cacheDir(step, mount, checksum, stages, caches)
-                            .toString(), target, mount.readOnly()));
+                    case CACHE -> out.add(SandboxMount.bind(cacheMount(step, mount, stages, caches).toString(),
+                            target, mount.readOnly()));
                     case TMPFS -> out.add(SandboxMount.tmpfs(target, mount.sizeLimit() > 0
                             ? List.of("size=" + mount.sizeLimit()) : List.of()));
                     case BIND -> out.add(bind(step, mount, target, stages, copies));
@@ -267,7 +268,7 @@ final class RunMounts {
     private SandboxMount bind(Step step, Mount mount, String target, Map<Integer, BuildExecutor.State> stages,
                               Path scratch) throws Exception {
         CopySources sources = runner.sources(step, mount.from(), stages);
-        String sub = sources.followLinks(mount.source().isEmpty() ? "" : clean(mount.source()));
+        String sub = sources.followLinks(clean(mount.source()));
         Path source = sources.file(sub);
         // BuildKit binds the context as its client sent it: owners reset to 0:0 (client/solve.go resetUIDAndGID).
         // Only root can chown a copy; rootless, the user's own files already show as 0:0 in its user namespace.
@@ -293,13 +294,8 @@ final class RunMounts {
         }
         Path copy = Files.createTempDirectory(scratch, "bind-");
         Path into = copy.resolve("data");
-        if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
-            copyTree(source, into);
-        } else if (resetOwners) {
-            Files.copy(source, into, LinkOption.NOFOLLOW_LINKS, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-        } else {
-            Files.copy(source, into, LinkOption.NOFOLLOW_LINKS);
-        }
+        // Hard links among the files stay links, as in the stage's snapshot BuildKit mounts.
+        TreeCopies.copy(posix, source, into);
         if (resetOwners) {
             resetOwners(into);
         }
@@ -325,33 +321,86 @@ final class RunMounts {
     }
 
     /**
-     * The directory a cache mount binds, after taking what its {@code sharing} needs. As in BuildKit
+     * What a cache mount binds: the cache's {@code source} path, or the whole cache. As in BuildKit the source
+     * selects a path of the one cache of the id (the exec mount's selector, executor/oci/spec.go subMount) instead
+     * of making another cache: without {@code from=} it must already be there (a RUN of the same id made it), as
+     * BuildKit opens it and fails the step otherwise; with {@code from=} the cache stands for the whole from state
+     * and the path is filled from it ({@link CacheFills}), a file as well as a directory.
+     */
+    private Path cacheMount(Step step, Mount mount, Map<Integer, BuildExecutor.State> stages, CacheUse use)
+            throws Exception {
+        CopySources from = mount.from().isEmpty() ? null : runner.sources(step, mount.from(), stages);
+        Path root = cacheDir(step, mount, stages, use);
+        String sub = clean(mount.source());
+        boolean perms = madeDirectory(mount);
+        if (from != null) {
+            sub = perms ? "cache" : from.followLinks(sub);
+            // convert_runmount.go: uid/gid/mode without a source mkdir /cache in the from state (a no-op where the
+            // stage has it) and mount that.
+            new CacheFills(posix, root).fill(from, sub, perms ? Optional.of(dir -> makeStart(dir, mount))
+                    : Optional.empty());
+        } else if (perms) {
+            return root; // this cache's directory is the /cache its start state made
+        }
+        if (sub.isEmpty()) {
+            return root;
+        }
+        Path shown = ConfinedPaths.resolve(root, sub);
+        if (!Files.exists(shown, LinkOption.NOFOLLOW_LINKS)) {
+            throw new MissingSource("open " + shown + ": no such file or directory");
+        }
+        return shown;
+    }
+
+    /**
+     * A cache mount's source path that is not in the cache. BuildKit's executor fails to open it while setting up
+     * the process, so the message comes wrapped as a failed process ({@link StepRunner} names the command).
+     */
+    static final class MissingSource extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        MissingSource(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Whether the cache starts from the {@code /cache} directory setCacheUIDGID makes: uid/gid/mode and no source
+     * ({@code source=.} or {@code /} is none: BuildKit tests {@code path.Join("/", source)}). With a source they
+     * are ignored.
+     */
+    private static boolean madeDirectory(Mount mount) {
+        return clean(mount.source()).isEmpty()
+                && (mount.uid().isPresent() || mount.gid().isPresent() || mount.mode().isPresent());
+    }
+
+    /**
+     * The root directory of the cache a mount uses, after taking what its {@code sharing} needs. As in BuildKit
      * (solver/llbsolver/mounts/mount.go, getRefCacheDir), a cache is found by its id and the state it starts from:
      * scratch, scratch with a {@code /cache} directory made with {@code uid}/{@code gid}/{@code mode}
-     * (convert_runmount.go, setCacheUIDGID, used when there is no {@code source}), or the {@code from=} stage or
-     * image, of which the mount shows {@code source}. So the same id with other owners, another mode or another
-     * {@code from} is another cache. {@code locked} waits until no other step (of this or another build) uses
-     * the cache; {@code private} takes a fresh cache, dropped after the step, while another one uses it;
-     * {@code shared} (the default) uses it alongside other shared users, and takes a fresh one while a locked or
-     * private user holds it ({@link CacheMountLock}). BuildKit keeps such a fresh cache as a second one of the
-     * same id; wharf drops it after the step.
+     * (convert_runmount.go, setCacheUIDGID, used when there is no {@code source}), or the whole {@code from=} stage
+     * or image ({@link StepRunner#stateIdentity}), whatever its {@code source}. So the same id with other owners,
+     * another mode or another {@code from} is another cache, and one with another {@code source} the same.
+     * {@code locked} waits until no other step (of this or another build) uses the cache; {@code private} takes a
+     * fresh cache, dropped after the step, while another one uses it; {@code shared} (the default) uses it
+     * alongside other shared users, and takes a fresh one while a locked or private user holds it
+     * ({@link CacheMountLock}). BuildKit keeps such a fresh cache as a second one of the same id; wharf drops it
+     * after the step. A cache with {@code from=} is filled later, path by path ({@link CacheFills}).
      */
-    private Path cacheDir(Step step, Mount mount, Digest fromChecksum, Map<Integer, BuildExecutor.State> stages,
-                          CacheUse use) throws Exception {
+    private Path cacheDir(Step step, Mount mount, Map<Integer, BuildExecutor.State> stages, CacheUse use)
+            throws Exception {
         // convert_runmount.go: the default id is path.Clean of the target as written, so a relative target names
         // the same cache under every working directory (WORKDIR /a and /b both share "c" for target=c).
         String id = mount.cacheId().isEmpty() ? GoPaths.clean(mount.target()) : mount.cacheId();
-        boolean perms = mount.uid().isPresent() || mount.gid().isPresent() || mount.mode().isPresent();
-        String sub = mount.source().isEmpty() ? "" : clean(mount.source());
         String base = "";
-        if (sub.isEmpty() && perms) {
-            sub = "cache";
+        if (madeDirectory(mount)) {
             base = "mkdir:" + mount.uid().orElse(0) + ":" + mount.gid().orElse(0) + ":"
                     + Long.toOctalString(mount.mode().orElse(0755));
         }
         if (!mount.from().isEmpty()) {
-            // Always there: a RUN with mounts runs only after checksums(...) keyed it (BuildExecutor).
-            base += ":from:" + Objects.requireNonNull(fromChecksum, "checksum of the cache mount's from= source");
+            // Not the source's checksum (which keys the step): every source of one from state is one cache.
+            base += ":from-state:" + Digest.sha256Of(runner.stateIdentity(step, mount.from(), stages)
+                    .getBytes(StandardCharsets.UTF_8)).hex();
         }
         String key = base.isEmpty() ? id : id + ":" + base;
         if (!cacheNamespace.isEmpty()) {
@@ -381,16 +430,18 @@ final class RunMounts {
             // mount's start state.
             Path fresh = Files.createTempDirectory(use.scratch, "cache-");
             Files.delete(fresh);
-            fill(fresh, step, mount, sub, stages);
+            if (mount.from().isEmpty()) {
+                makeStart(fresh, mount);
+            }
             use.chosen.put(dir, fresh);
             return fresh;
         }
         use.held.add(held.get());
         use.chosen.put(dir, dir);
-        if (!Files.isDirectory(dir)) {
+        if (mount.from().isEmpty() && !Files.isDirectory(dir)) {
             Path fresh = Files.createTempDirectory(cacheRoot, "new-");
             Files.delete(fresh);
-            fill(fresh, step, mount, sub, stages);
+            makeStart(fresh, mount);
             try {
                 Files.move(fresh, dir);
             } catch (IOException raced) {
@@ -401,30 +452,18 @@ final class RunMounts {
     }
 
     /**
-     * Makes a new cache at {@code dir} (which must not exist) from the mount's start state: the {@code from=}
-     * stage's {@code sub} tree when there is one, else an empty directory; an empty one is made by mkdir with
+     * Makes the empty start directory of a cache without {@code from=} at {@code dir} (which must not exist), or
+     * the {@code /cache} of one with {@code from=} and {@code uid}/{@code gid}/{@code mode}: made by mkdir with
      * {@code mode} (default 0755) under the daemon's umask 022 (file/backend.go's mkdir does no chmod; dockerd
-     * sets umask 022) and owned by {@code uid}/{@code gid}.
+     * sets umask 022) and owned by {@code uid}/{@code gid}. With a {@code source} those do not apply: the cache
+     * starts as scratch's root, 0755 and root's.
      */
-    private Path fill(Path dir, Step step, Mount mount, String sub, Map<Integer, BuildExecutor.State> stages)
-            throws Exception {
-        if (!mount.from().isEmpty()) {
-            CopySources sources = runner.sources(step, mount.from(), stages);
-            Optional<Path> source = sources.find(sources.followLinks(sub));
-            if (source.isPresent() && Files.isDirectory(source.get(), LinkOption.NOFOLLOW_LINKS)) {
-                copyTree(source.get(), dir);
-                return dir;
-            }
-            if (source.isPresent() || !mount.source().isEmpty()) {
-                throw new BuildExecutor.StepFailure("RUN --mount=type=cache,from=" + mount.from() + ": "
-                        + "/" + sub + " is not a directory in " + mount.from(), null, null);
-            }
-        }
+    private static void makeStart(Path dir, Mount mount) throws IOException {
+        boolean made = madeDirectory(mount);
         Files.createDirectory(dir);
-        Files.setAttribute(dir, "unix:mode", (int) startMode(mount));
-        Files.setAttribute(dir, "unix:uid", (int) mount.uid().orElse(0));
-        Files.setAttribute(dir, "unix:gid", (int) mount.gid().orElse(0));
-        return dir;
+        Files.setAttribute(dir, "unix:mode", made ? (int) startMode(mount) : 0755);
+        Files.setAttribute(dir, "unix:uid", made ? (int) mount.uid().orElse(0) : 0);
+        Files.setAttribute(dir, "unix:gid", made ? (int) mount.gid().orElse(0) : 0);
     }
 
     private static Path lockFile(Path dir) {
@@ -442,27 +481,19 @@ final class RunMounts {
         }
     }
 
-    /** Whether this process runs with effective uid 0 ({@code /proc/self/status}), so it may chown. */
     /** The mode BuildKit's mkdir gives a new cache mount's start directory: its {@code mode=} under dockerd's umask. */
     static long startMode(Mount mount) {
         return mount.mode().orElse(0755) & 0777 & ~UMASK;
     }
 
+    /** Whether this process runs with effective uid 0 ({@code /proc/self/status}), so it may chown. */
     private static boolean effectiveRoot() {
         return UserNamespaces.effectiveUid().map(uid -> uid == 0).orElse(false);
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (var walk = Files.walk(from)) {
-            for (Path p : walk.toList()) {
-                Path dest = to.resolve(from.relativize(p).toString());
-                Files.copy(p, dest, LinkOption.NOFOLLOW_LINKS, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-            }
-        }
-    }
-
+    /** A mount's {@code source} as BuildKit's selector has it ({@code path.Join("/", source)}), relative. */
     private static String clean(String source) {
-        return source.replaceAll("^(\\./|/)+", "").replaceAll("/+$", "");
+        return GoPaths.clean("/" + source).substring(1);
     }
 
     /** {@code target} made absolute against the working directory. */

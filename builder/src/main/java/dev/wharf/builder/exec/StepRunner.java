@@ -49,15 +49,23 @@ final class StepRunner {
         this.bindCopies = new BindCopies(settings.scratch());
     }
 
-    /** The extra mounts of a RUN step; {@code checksums} holds those {@link #mountChecksums} added. */
-    RunMounts.Prepared mounts(Step step, Map<Integer, BuildExecutor.State> stages, Map<String, Digest> checksums)
+    /**
+     * The extra mounts of the RUN step running {@code argv}. A cache mount's source missing from its cache fails the
+     * step as BuildKit's executor fails it, naming the process it could not start.
+     */
+    private RunMounts.Prepared mounts(Step step, Map<Integer, BuildExecutor.State> stages, List<String> argv)
             throws Exception {
-        return runMounts().mounts(step, stages, settings.scratch(), checksums);
+        try {
+            return runMounts().mounts(step, stages, settings.scratch());
+        } catch (RunMounts.MissingSource e) {
+            throw new BuildExecutor.StepFailure("process " + process(argv) + " did not complete successfully: "
+                    + e.getMessage(), null, e);
+        }
     }
 
     private RunMounts runMounts() {
         return new RunMounts(workspace.store().root().resolve("cache-mounts"), this, settings.secrets(),
-                settings.ssh(), settings.cacheMountNamespace(), bindCopies);
+                settings.ssh(), settings.cacheMountNamespace(), bindCopies, workspace.posix());
     }
 
     /** Adds the content checksums of a RUN step's bind mounts. */
@@ -80,14 +88,13 @@ final class StepRunner {
 
     /**
      * RUN: the command in the sandbox; a non-zero exit is a {@link BuildExecutor.StepFailure} with its code.
-     * {@code checksums} are the step's cache key checksums, its mounts' among them ({@link #mountChecksums}).
      */
     void run(Step step, RunInstruction run, List<Mount> mounts, int number, long start, Map<String, String> proxy,
-             Map<Integer, BuildExecutor.State> stages, Map<String, Digest> checksums) throws Exception {
+             Map<Integer, BuildExecutor.State> stages) throws Exception {
         List<String> argv = RunCommand.argv(run.command(), step.environment().shell());
         ExitStatus status;
         StepLogLimiter logs;
-        try (RunMounts.Prepared extra = mounts(step, stages, checksums)) {
+        try (RunMounts.Prepared extra = mounts(step, stages, argv)) {
             List<String> env = new ArrayList<>(step.environment().env());
             proxy.forEach((k, v) -> env.add(k + "=" + v));
             env.addAll(extra.env());
@@ -215,6 +222,32 @@ final class StepRunner {
             return settings.context();
         }
         return sources(RunMounts.source(step, from).orElse(null), stages, false);
+    }
+
+    /**
+     * What names the whole filesystem a RUN mount's {@code from=} reads, as the ref ID BuildKit keys a cache mount's
+     * start state with (mounts.go, getRefCacheDir): the diff IDs of a stage's or image's layers (a stage rebuilt
+     * with other content is another state, one found in the build cache the same), the content checksum of a named
+     * context, or scratch. Not the mount's {@code source}: every source of one state shares one cache.
+     */
+    String stateIdentity(Step step, String from, Map<Integer, BuildExecutor.State> stages) throws Exception {
+        StepSource source = RunMounts.source(step, from).orElse(null);
+        List<LayerBlob> layers;
+        if (source instanceof StepSource.Stage stage) {
+            layers = stages.get(stage.index()).layers();
+        } else if (source instanceof StepSource.Image image) {
+            layers = new LocalImages(workspace.store()).find(image.image().reference(), settings.platform())
+                    .orElseThrow(() -> new BuildExecutor.StepFailure("image " + image.written()
+                            + " is not in the local store", null, null)).layers();
+        } else if (source instanceof StepSource.Context) {
+            return "context:" + sources(step, from, stages).checksum(new dev.wharf.context.source.CopyRequest(
+                    List.of("."), "/mnt/", List.of(), false));
+        } else {
+            return "scratch";
+        }
+        StringBuilder id = new StringBuilder("layers");
+        layers.forEach(l -> id.append(':').append(l.diffId()));
+        return id.toString();
     }
 
     /** The files of a stage or image a COPY or ADD reads; an empty tree for scratch (or nothing). */
