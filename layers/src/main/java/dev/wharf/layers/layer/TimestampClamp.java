@@ -5,6 +5,7 @@ import dev.wharf.layers.blob.BlobStore;
 import dev.wharf.layers.compress.Decompressors;
 import dev.wharf.layers.compress.LayerCompression;
 import dev.wharf.layers.tar.TarEntry;
+import dev.wharf.layers.tar.TarEntryType;
 import dev.wharf.layers.tar.TarReader;
 import dev.wharf.layers.tar.TarWriter;
 import java.io.IOException;
@@ -14,7 +15,8 @@ import java.util.Optional;
 
 /**
  * Rewrites a stored layer with its modification times clamped to {@code SOURCE_DATE_EPOCH}: every entry, its order,
- * owner, mode, link, xattrs and content as they are, only a time later than the epoch lowered to it. For a layer
+ * owner, mode, link, xattrs and content as they are, only a time later than the epoch lowered to it (and whiteouts
+ * dated at it, see {@link #isWhiteout}). For a layer
  * {@link LayerWriter} wrote, the result is byte for byte the layer it writes from the same files with
  * {@link LayerWriterOptions#withSourceDateEpoch} (its entries carry nothing else that depends on time), so a step
  * can be cached unclamped and its layer clamped for whichever epoch an image is exported with. This is BuildKit's
@@ -28,6 +30,17 @@ public final class TimestampClamp {
     private static final int BUFFER = 256 * 1024;
 
     private TimestampClamp() {
+    }
+
+    /**
+     * Whether {@code entry} is a whiteout or an opaque marker. LayerWriter dates them 1970 where containerd's differ
+     * gives the time of the diff, which BuildKit's rewrite then clamps to the epoch; with the epoch LayerWriter dates
+     * them at it, and so does the clamp, whatever time they had.
+     */
+    private static boolean isWhiteout(TarEntry entry) {
+        String name = entry.name();
+        return entry.type() == TarEntryType.REGULAR && entry.size() == 0
+                && name.startsWith(".wh.", name.lastIndexOf('/') + 1);
     }
 
     /**
@@ -46,8 +59,8 @@ public final class TimestampClamp {
             byte[] buffer = new byte[BUFFER];
             for (Optional<TarEntry> next = reader.next(); next.isPresent(); next = reader.next()) {
                 TarEntry entry = next.get();
-                writer.putEntry(entry.mtime() <= epoch ? entry : new TarEntry(entry.name(), entry.type(),
-                        entry.mode(), entry.uid(), entry.gid(), entry.size(), epoch, entry.linkName(),
+                writer.putEntry(entry.mtime() <= epoch && !isWhiteout(entry) ? entry : new TarEntry(entry.name(),
+                        entry.type(), entry.mode(), entry.uid(), entry.gid(), entry.size(), epoch, entry.linkName(),
                         entry.devMajor(), entry.devMinor(), entry.xattrs()));
                 if (entry.size() > 0) {
                     InputStream content = reader.content();
