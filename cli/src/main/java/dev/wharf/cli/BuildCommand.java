@@ -430,6 +430,11 @@ final class BuildCommand implements Callable<Integer> {
             err.println("ERROR: " + e.getMessage());
             return ExitCodes.FAILED;
         }
+        Optional<String> iidConflict = ResultFiles.iidFileConflict(iidFile, outputs);
+        if (iidConflict.isPresent()) {
+            err.println("ERROR: " + iidConflict.get());
+            return ExitCodes.FAILED;
+        }
         boolean exportsImage = outputs.isEmpty() || push;
         List<BuildOutput> parsedOutputs = new ArrayList<>();
         for (String output : outputs) {
@@ -533,7 +538,7 @@ final class BuildCommand implements Callable<Integer> {
                     WarningSummary.print(err, display.warnings(), debug(), dockerfileText());
                 }
                 // BuildKit's local and tar exporters report no image: with only those outputs, docker build -q
-                // prints an empty line, the iidfile is empty and the metadata has no containerimage keys.
+                // prints an empty line and the metadata has no containerimage keys (an --iidfile was refused).
                 String imageId = exportsImage ? result.imageId() : "";
                 // Written whole or not at all (buildx writes the metadata file through AtomicWriteFile); a
                 // missing directory is the user's error, worded as buildx words it (commands/build.go).
@@ -541,7 +546,8 @@ final class BuildCommand implements Callable<Integer> {
                     return ExitCodes.FAILED;
                 }
                 if (metadataFile != null && !ResultFiles.write(metadataFile, exportsImage
-                        ? BuildMetadata.json(result, store.engineOptions().storeRoot()) : "{}",
+                        ? BuildMetadata.json(result, store.engineOptions().storeRoot(),
+                                BuildMetadata.names(result, parsedOutputs, tags)) : "{}",
                         "metadata file", err)) {
                     return ExitCodes.FAILED;
                 }

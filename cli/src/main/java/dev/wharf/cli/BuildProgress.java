@@ -76,7 +76,7 @@ final class BuildProgress implements ProgressListener, AutoCloseable {
         int step = board.lastStep() + 1;
         onEvent(new BuildEvent.StepStarted(step, "", 0, 0, name));
         for (ExporterStatus status : statuses) {
-            BuildEvent.Transfer done = new BuildEvent.Transfer(step, status.id(), 0, 0, true);
+            BuildEvent.Transfer done = new BuildEvent.Transfer(step, status.id(), status.bytes(), 0, true);
             if (printer instanceof PlainProgress plain) {
                 // The engine timed the part while it ran: the plain printer shows that time, as BuildKit's printer
                 // shows completed - started of the status when over 0.01 s.
@@ -89,11 +89,19 @@ final class BuildProgress implements ProgressListener, AutoCloseable {
         onEvent(new BuildEvent.StepDone(step, took));
     }
 
-    /** One status of an exporter's vertex and how long its work took. */
-    record ExporterStatus(String id, java.time.Duration took) {
+    /**
+     * One status of an exporter's vertex, how long its work took and the bytes it shows (0: none; BuildKit's local
+     * exporter counts what it sent, {@code copying files 2.00MB}).
+     */
+    record ExporterStatus(String id, java.time.Duration took, long bytes) {
         ExporterStatus {
             java.util.Objects.requireNonNull(id, "id");
             java.util.Objects.requireNonNull(took, "took");
+        }
+
+        /** A status that shows no size. */
+        ExporterStatus(String id, java.time.Duration took) {
+            this(id, took, 0);
         }
     }
 

@@ -37,7 +37,7 @@ final class ExporterSteps {
             BuildResult.OutputExport exported = times.output(i);
             switch (output.type()) {
                 case "local" -> display.exported("exporting to client directory",
-                        List.of(new ExporterStatus("copying files", exported.writing())));
+                        List.of(new ExporterStatus("copying files", exported.writing(), exported.sent())));
                 case "tar" -> display.exported("exporting to client tarball",
                         List.of(new ExporterStatus("sending tarball", exported.writing())));
                 case "oci", "docker" -> display.exported("exporting to " + output.type() + " image format",

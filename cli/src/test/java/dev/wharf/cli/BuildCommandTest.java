@@ -353,20 +353,30 @@ class BuildCommandTest {
         assertTrue(manifest.contains("\"RepoTags\":[\"team/app:1\",\"app:latest\"]"), manifest);
         Outcome bad = wharf("build", "--root", root(), "-o", "type=local,tar=true,dest=x", context.toString());
         assertEquals(1, bad.exitCode(), bad.err());
+        // Without -t, the output's own name= names the image (buildx: -o type=docker,name=app:2,dest=- | docker
+        // load), and the metadata file reports it as image.name.
+        Path named = dir.resolve("named.docker.tar");
+        Path metadata = dir.resolve("named.json");
+        Outcome byName = wharf("build", "--root", root(), "-o", "type=docker,name=team/named:2,dest=" + named,
+                "--metadata-file", metadata.toString(), context.toString());
+        assertEquals(0, byName.exitCode(), byName.err());
+        String namedManifest = tarEntries(named).get("manifest.json");
+        assertTrue(namedManifest.contains("\"RepoTags\":[\"team/named:2\"]"), namedManifest);
+        assertTrue(Files.readString(metadata).contains("\"image.name\": \"docker.io/team/named:2\""),
+                Files.readString(metadata));
     }
 
     @Test
     void rootFilesystemOutputsOnly_reportNoImageId_asDockerBuild() throws IOException {
-        // docker build -q -o type=tar|local prints an empty line and writes an empty --iidfile: BuildKit's local and
-        // tar exporters return no containerimage digest.
+        // docker build -q -o type=tar|local prints an empty line: BuildKit's local and tar exporters return no
+        // containerimage digest.
         Path context = Files.createDirectories(dir.resolve("noimage"));
         Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nRUN echo made > /made\n");
-        Path iid = dir.resolve("iid");
-        Outcome built = wharf("build", "--root", root(), "-q", "--iidfile", iid.toString(), "-o",
-                "type=tar,dest=" + dir.resolve("fs.tar"), context.toString());
+        Outcome built = wharf("build", "--root", root(), "-q", "-o", "type=tar,dest=" + dir.resolve("fs.tar"),
+                context.toString());
         assertEquals(0, built.exitCode(), built.err());
         assertEquals("\n", built.out());
-        assertEquals("", Files.readString(iid));
+        assertTrue(Files.size(dir.resolve("fs.tar")) > 0);
         Outcome shown = wharf("build", "--root", root(), "--progress", "plain", "-o",
                 "type=local,dest=" + dir.resolve("fs"), "-o", "type=tar,dest=" + dir.resolve("fs1.tar"),
                 context.toString());
@@ -374,16 +384,41 @@ class BuildCommandTest {
         // times are real: each status shows the time the engine measured for it when over 0.01 s, as BuildKit's
         // printer does (the peer: "#7 copying files 1.99MB 0.1s done", "#7 sending tarball 0.0s done").
         assertTrue(shown.err().matches("(?s).*\n#(\\d+) exporting to client directory\n"
-                + "#\\1 copying files(?: \\d+\\.\\ds)? done\n#\\1 DONE \\d+\\.\\ds\n\n"
+                + "#\\1 copying files \\d+\\.\\d\\dMB(?: \\d+\\.\\ds)? done\n#\\1 DONE \\d+\\.\\ds\n\n"
                 + "#(\\d+) exporting to client tarball\n#\\2 sending tarball(?: \\d+\\.\\ds)? done\n"
                 + "#\\2 DONE \\d+\\.\\ds\n"), shown.err());
         assertTrue(!shown.err().contains("exporting to image"), shown.err());
-        Outcome both = wharf("build", "--root", root(), "-q", "--iidfile", iid.toString(), "-o",
-                "type=tar,dest=" + dir.resolve("fs2.tar"), "-o", "type=oci,dest=" + dir.resolve("i.tar"),
-                context.toString());
+        Outcome both = wharf("build", "--root", root(), "-q", "-o", "type=tar,dest=" + dir.resolve("fs2.tar"), "-o",
+                "type=oci,dest=" + dir.resolve("i.tar"), context.toString());
         assertEquals(0, both.exitCode(), both.err());
         assertTrue(both.out().startsWith("sha256:"), both.out());
-        assertEquals(both.out().strip(), Files.readString(iid));
+    }
+
+    @Test
+    void iidfileBesideALocalOrTarOutput_isRefusedBeforeTheBuild_asBuildx() throws IOException {
+        // buildx's toBuildOptions: any local or tar output with --iidfile, even next to an image output, fails
+        // before the build, and before the old file is removed (the peer: "ERROR: local and tar exporters are
+        // incompatible with image ID file", status 1; docker 20.10's client built and then failed with "cannot
+        // write iid because server did not provide an image ID").
+        Path context = Files.createDirectories(dir.resolve("iidlocal"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nRUN echo made > /made\n");
+        Path iid = Files.writeString(dir.resolve("old-iid"), "sha256:earlier");
+        for (String[] outputs : new String[][] {{"-o", "type=local,dest=" + dir.resolve("fs")},
+                {"-o", "type=oci,dest=" + dir.resolve("i.tar"), "-o", "type=tar,dest=" + dir.resolve("fs.tar")},
+                {"-o", dir.resolve("shorthand").toString()}, {"-o", "-"},
+                // before build/opt.go's destination checks (the peer: this, not "dest is required ...")
+                {"-o", "type=local"}, {"-o", "type=local,dest=-"}}) {
+            List<String> args = new java.util.ArrayList<>(List.of("build", "--root", root(), "--iidfile",
+                    iid.toString()));
+            args.addAll(List.of(outputs));
+            args.add(context.toString());
+            Outcome refused = wharf(args.toArray(String[]::new));
+            assertEquals(1, refused.exitCode(), refused.err());
+            assertEquals("ERROR: local and tar exporters are incompatible with image ID file\n", refused.err());
+            assertEquals("sha256:earlier", Files.readString(iid));
+        }
+        assertFalse(Files.exists(dir.resolve("fs")));
+        assertFalse(Files.exists(dir.resolve("i.tar")));
     }
 
     private static java.util.Map<String, String> tarEntries(Path tar) throws IOException {

@@ -54,7 +54,10 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
             // local and tar.
             throw new IllegalArgumentException("exporter \"" + type + "\" could not be found");
         }
-        if (!type.equals("image") && (push || !names.isEmpty())) {
+        // exporter/oci (oci and docker) names the image in its archive as the image exporter names it; the root
+        // filesystem exporters make no image.
+        boolean named = type.equals("image") || type.equals("oci") || type.equals("docker");
+        if ((!type.equals("image") && push) || (!named && !names.isEmpty())) {
             throw new IllegalArgumentException("output type " + type + " takes no name= or push=");
         }
         if (!type.equals("image") && dest.isEmpty()) {
@@ -63,6 +66,14 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
         if (type.equals("docker") && !tar) {
             throw new IllegalArgumentException("output type docker is always a tarball: tar=false is not supported");
         }
+    }
+
+    /**
+     * The names an oci or docker output gives its image: buildx hands such an exporter the {@code -t} names as its
+     * {@code name} when there are any (build/opt.go, overriding {@code name=}), else its own {@code name=}.
+     */
+    public java.util.List<String> archiveNames(java.util.List<String> tags) {
+        return tags.isEmpty() ? names : java.util.List.copyOf(tags);
     }
 
     /** An output without annotations of its own. */

@@ -73,7 +73,14 @@ final class BuildExecutor {
     private final StepRunner runner;
     private final CopyRunner copyRunner;
     private final AtomicInteger counter;
-    /** The context's {@code load build context} vertex, shown before the first step that reads the context. */
+    /**
+     * The context's {@code load build context} vertex, shown before the build's first RUN, COPY or ADD when any step
+     * reads the context: BuildKit starts the local source with the solve, as a source without inputs, so the peer
+     * numbers it right after the FROM and the inline documents even when RUN steps come before the first COPY
+     * (FROM; RUN sleep 1; RUN echo; COPY a /a shows #4 FROM, #5 load build context, #6 RUN sleep 1), but after a
+     * leading WORKDIR, whose mkdir starts sooner than the transfer (FROM; WORKDIR /app; RUN; WORKDIR; COPY shows
+     * #5 WORKDIR /app, #6 load build context, #7 RUN on every uncached run).
+     */
     private final Optional<ContextTransfer> contextTransfer;
     /** BuildKit's {@code preparing inline document} vertices, shown before the first step. */
     private final InlineDocuments inlineDocuments;
@@ -99,7 +106,7 @@ final class BuildExecutor {
     BuildExecutor(Workspace workspace, BuildPlan plan, BuildSettings settings, StepRunner runner,
                   AtomicInteger counter, Optional<ContextTransfer> contextTransfer) {
         this.counter = counter;
-        this.contextTransfer = contextTransfer;
+        this.contextTransfer = ContextTransfer.paths(plan).isEmpty() ? Optional.empty() : contextTransfer;
         this.inlineDocuments = InlineDocuments.of(plan, settings.listener(), counter);
         this.workspace = workspace;
         this.plan = plan;
@@ -359,8 +366,7 @@ final class BuildExecutor {
             }
         }
         inlineDocuments.show();
-        if (contextTransfer.isPresent() && !ContextTransfer.paths(step).isEmpty()) {
-            // BuildKit's context source is a vertex of its own, done before the first step that needs it.
+        if (contextTransfer.isPresent() && !(step.instruction() instanceof WorkdirInstruction)) {
             contextTransfer.get().show();
         }
         long start = System.nanoTime();

@@ -163,6 +163,7 @@ final class ImageOutputs {
             String ownManifest = "";
             String ownIndex = "";
             Path dest = output.dest().map(Path::toAbsolutePath).orElse(null);
+            long sent = 0;
             switch (output.type()) {
                 case "oci", "docker" -> {
                     // Each exporter writes its own manifest: this output's annotations may differ from the store's.
@@ -183,23 +184,24 @@ final class ImageOutputs {
                             java.time.format.DateTimeFormatter.ISO_INSTANT.format(archived));
                     ImageExporter.Image out = new ImageExporter.Image(handedOut.manifest().withAnnotations(described),
                             image.manifest(), configDescriptor, image.layers());
+                    List<String> archiveNames = output.archiveNames(request.tags());
                     if (output.type().equals("docker")) {
-                        exporter.docker(dest, out, request.tags());
+                        exporter.docker(dest, out, archiveNames);
                     } else if (output.tar()) {
-                        exporter.ociArchive(dest, out, request.tags());
+                        exporter.ociArchive(dest, out, archiveNames);
                     } else {
-                        exporter.oci(dest, out, request.tags());
+                        exporter.oci(dest, out, archiveNames);
                     }
                     exported = exported == null ? handedOut : exported;
                 }
-                case "local" -> exporter.local(dest, layers);
+                case "local" -> sent = exporter.local(dest, layers);
                 case "tar" -> exporter.tar(dest, layers, scratch, workspace.layerWriter(epoch));
                 default -> {
                     // image: tagged above
                 }
             }
             outputReports.add(new BuildResult.OutputExport(compressing, output.type().equals("image")
-                    ? java.time.Duration.ZERO : ImagePushes.since(outputStart), ownManifest, ownIndex));
+                    ? java.time.Duration.ZERO : ImagePushes.since(outputStart), ownManifest, ownIndex, sent));
         }
         // The digest a build reports (BuildKit's containerimage.digest): the image as it left the store, pushed or
         // else exported as a layout or tarball when not kept in the store; else the local image.

@@ -5,8 +5,15 @@ import dev.wharf.builder.plan.PlannedStage;
 import dev.wharf.builder.plan.StageBase;
 import dev.wharf.builder.plan.Step;
 import dev.wharf.builder.plan.StepSource;
+import dev.wharf.grammar.instructions.Mount;
+import dev.wharf.grammar.instructions.RunInstruction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -89,7 +96,7 @@ final class SourceVertexNames {
                         new Name(stageName.apply(stage), 1, numbering.total()));
             }
             for (Step step : stage.steps()) {
-                for (StepSource source : step.sources()) {
+                for (StepSource source : inputOrder(step)) {
                     if (source instanceof StepSource.Stage read) {
                         stage(read.index());
                     } else if (source instanceof StepSource.Image read && !read.image().scratch()) {
@@ -101,6 +108,36 @@ final class SourceVertexNames {
                     }
                 }
             }
+        }
+
+        /**
+         * A step's sources in the order of its op's inputs: a COPY's as written; a RUN's by mount target
+         * (ExecOp sorts its mounts, strings.Compare, a relative target resolved against WORKDIR first).
+         */
+        private static List<StepSource> inputOrder(Step step) {
+            if (!(step.instruction() instanceof RunInstruction)) {
+                return step.sources();
+            }
+            List<StepSource> sorted = new ArrayList<>(step.sources());
+            String workdir = step.config().workingDir();
+            sorted.sort(Comparator.comparing((StepSource s) -> mountTarget(step, s.written(), workdir),
+                    Walk::byteOrder));
+            return sorted;
+        }
+
+        private static String mountTarget(Step step, String from, String workdir) {
+            for (Mount m : step.mounts()) {
+                if (m.from().equals(from)) {
+                    String t = m.target();
+                    return t.startsWith("/") ? t : (workdir.isEmpty() ? "/" : workdir.endsWith("/") ? workdir
+                            : workdir + "/") + t;
+                }
+            }
+            return "";
+        }
+
+        private static int byteOrder(String a, String b) {
+            return Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
         }
     }
 }

@@ -15,4 +15,18 @@ class BuildOutputTest {
         assertEquals(List.of("foo/bar", "baz:1"), BuildOutput.parse("type=image,\"name=foo/bar,baz:1\"").names());
         assertEquals(List.of("foo"), BuildOutput.parse("type=image,name=foo").names());
     }
+
+    @Test
+    void ociAndDockerOutputs_takeName_andTheTagsOverrideIt_asBuildxHandsThemToTheExporter() {
+        // buildx -o type=docker,name=app:1,dest=- is a common way to name the image docker load gets.
+        BuildOutput docker = BuildOutput.parse("type=docker,name=app:1,dest=out.tar");
+        assertEquals(List.of("app:1"), docker.names());
+        assertEquals(List.of("app:1"), docker.archiveNames(List.of()));
+        assertEquals(List.of("team/x:2"), docker.archiveNames(List.of("team/x:2")), "build/opt.go: -t wins");
+        assertEquals(List.of("a", "b:1"), BuildOutput.parse("type=oci,\"name=a,b:1\",dest=o.tar").names());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> BuildOutput.parse("type=local,name=x,dest=d"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> BuildOutput.parse("type=oci,push=true,dest=o.tar"));
+    }
 }
