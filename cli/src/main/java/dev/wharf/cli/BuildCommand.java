@@ -430,11 +430,6 @@ final class BuildCommand implements Callable<Integer> {
             err.println("ERROR: " + e.getMessage());
             return ExitCodes.FAILED;
         }
-        Optional<String> iidConflict = ResultFiles.iidFileConflict(iidFile, outputs);
-        if (iidConflict.isPresent()) {
-            err.println("ERROR: " + iidConflict.get());
-            return ExitCodes.FAILED;
-        }
         boolean exportsImage = outputs.isEmpty() || push;
         List<BuildOutput> parsedOutputs = new ArrayList<>();
         for (String output : outputs) {

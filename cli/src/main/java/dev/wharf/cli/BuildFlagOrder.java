@@ -79,6 +79,11 @@ final class BuildFlagOrder {
                 return OptionalInt.of(ExitCodes.USAGE);
             }
         }
+        // buildx refuses --iidfile beside a local or tar output as it reads the outputs, before it removes the file.
+        Optional<String> iidConflict = ResultFiles.iidFileConflict(command.iidFile, command.outputs);
+        if (iidConflict.isPresent()) {
+            return failed(err, iidConflict.get());
+        }
         // buildx's runBuild removes the image ID file before it builds ("Avoid leaving a stale file if we eventually
         // fail"): a failed build leaves none, so a script cannot read the id of an earlier build as this one's.
         if (command.iidFile != null && !ResultFiles.removeStale(command.iidFile, err)) {

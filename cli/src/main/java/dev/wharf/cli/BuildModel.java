@@ -87,6 +87,8 @@ final class BuildModel {
                         + "compression=gzip|zstd|uncompressed (default gzip), compression-level=N (gzip 0-9, default "
                         + "6; zstd 1-22, default 3) and force-compression=true (also recompress base layers "
                         + "compressed otherwise) say; the local store keeps a build's layers uncompressed. "
+                        + "oci-mediatypes=true|false: OCI or Docker media types (default: OCI for type=oci, Docker "
+                        + "for registry and docker; zstd and index or descriptor annotations turn OCI on). "
                         + "annotation[-TYPE][[OS/ARCH]].KEY=VALUE annotates an image output as --annotation does.")
                 .build());
         spec.addOption(list("id=ID,src=FILE|env=VAR", "--secret")

@@ -21,6 +21,7 @@ final class BuildProgress implements ProgressListener, AutoCloseable {
     private final TtyProgress tty;
     /** When the engine told its last event: an exporter's vertex lasts from there (see {@link #exported}). */
     private volatile long lastEventNanos = System.nanoTime();
+    private volatile boolean imageShown;
 
     private BuildProgress(StepBoard board, ProgressListener printer, TtyProgress tty) {
         this.board = board;
@@ -44,6 +45,13 @@ final class BuildProgress implements ProgressListener, AutoCloseable {
 
     @Override
     public void onEvent(BuildEvent event) {
+        if (event instanceof BuildEvent.ImageWritten written) {
+            // A build that pushes: the image exporter's vertex comes before the pushes, as buildx shows them.
+            imageShown = true;
+            exported(written.step(), "exporting to image", ExporterSteps.imageStatuses(written.imageId(),
+                    written.names(), written.hasLayers(), written.layers(), written.writing(), written.naming()));
+            return;
+        }
         lastEventNanos = System.nanoTime();
         if (tty == null) {
             board.onEvent(event);
@@ -66,6 +74,15 @@ final class BuildProgress implements ProgressListener, AutoCloseable {
      * what passed since the engine's last event).
      */
     void exported(String name, java.util.List<ExporterStatus> statuses) {
+        exported(board.lastStep() + 1, name, statuses);
+    }
+
+    /** Whether the image exporter's vertex was shown already (a build that pushes shows it before its pushes). */
+    boolean imageShown() {
+        return imageShown;
+    }
+
+    private synchronized void exported(int step, String name, java.util.List<ExporterStatus> statuses) {
         // The vertex lasts as long as its parts, which the engine timed (BuildKit's exporter vertex spans its
         // statuses); the whole time since the engine's last event when it measured none.
         java.time.Duration took = statuses.stream().map(ExporterStatus::took)
@@ -73,7 +90,6 @@ final class BuildProgress implements ProgressListener, AutoCloseable {
         if (took.isZero()) {
             took = java.time.Duration.ofNanos(Math.max(0, System.nanoTime() - lastEventNanos));
         }
-        int step = board.lastStep() + 1;
         onEvent(new BuildEvent.StepStarted(step, "", 0, 0, name));
         for (ExporterStatus status : statuses) {
             BuildEvent.Transfer done = new BuildEvent.Transfer(step, status.id(), status.bytes(), 0, true);

@@ -382,7 +382,8 @@ class BuildCommandTest {
                 context.toString());
         // The exporters' vertexes as BuildKit names them (exporter/local, exporter/tar); no image exporter. Their
         // times are real: each status shows the time the engine measured for it when over 0.01 s, as BuildKit's
-        // printer does (the peer: "#7 copying files 1.99MB 0.1s done", "#7 sending tarball 0.0s done").
+        // printer does (the peer: "#7 copying files 1.99MB 0.1s done", "#7 sending tarball 0.0s done"); copying
+        // files shows the bytes BuildKit's file sync sent.
         assertTrue(shown.err().matches("(?s).*\n#(\\d+) exporting to client directory\n"
                 + "#\\1 copying files \\d+\\.\\d\\dMB(?: \\d+\\.\\ds)? done\n#\\1 DONE \\d+\\.\\ds\n\n"
                 + "#(\\d+) exporting to client tarball\n#\\2 sending tarball(?: \\d+\\.\\ds)? done\n"

@@ -56,10 +56,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * concurrent collections.
  */
 final class BuildExecutor {
-    /** The image state after a step: its layers, its config (with rootfs and history) and the key of that step. */
-    record State(List<LayerBlob> layers, ImageConfiguration image, StepParent parent) {
+    /**
+     * The image state after a step: its layers, its config (with rootfs and history), the key of that step, and how
+     * many of the first layers are a base image's, taken as they are. The layers are the steps' own, with the times
+     * the files had (the cache keeps them so): with SOURCE_DATE_EPOCH, {@link EpochLayers} clamps those after the
+     * base's when the image is exported, as BuildKit's rewrite-timestamp does.
+     */
+    record State(List<LayerBlob> layers, ImageConfiguration image, StepParent parent, int inherited) {
         State {
             layers = List.copyOf(layers);
+            if (inherited < 0 || inherited > layers.size()) {
+                throw new IllegalArgumentException("inherited " + inherited + " of " + layers.size() + " layers");
+            }
+        }
+
+        /** The state after a step of this one: the same base layers. */
+        State next(List<LayerBlob> layers, ImageConfiguration image, StepParent parent) {
+            return new State(layers, image, parent, inherited);
         }
     }
 
@@ -114,7 +127,9 @@ final class BuildExecutor {
         this.listener = settings.listener();
         this.snapshots = new LayerSnapshots(workspace.snapshotter(), workspace.store().blobs(), workspace.posix());
         this.differ = new LayerDiffer(workspace.snapshotter(), workspace.posix());
-        this.writer = workspace.layerWriter(settings.sourceDateEpoch());
+        // Unclamped whatever SOURCE_DATE_EPOCH is: the cache keeps a step's layer without the epoch, so a build
+        // with another epoch hits it (EpochLayers clamps the image's layers on export).
+        this.writer = workspace.layerWriter(java.util.OptionalLong.empty());
         this.runner = runner;
         this.copyRunner = new CopyRunner(workspace, settings, runner);
         this.noCache = new NoCacheSpread(plan, step -> settings.source().text(step), BuildExecutor::isFilesystem);
@@ -300,12 +315,12 @@ final class BuildExecutor {
             List<Digest> chain = ChainIds.of(resolved.layers().stream().map(LayerBlob::diffId).toList());
             return new State(resolved.layers(), resolved.config().withoutUnknownFields(),
                     chain.isEmpty() ? StepParent.image(resolved.manifestDigest())
-                            : StepParent.image(chain.get(chain.size() - 1)));
+                            : StepParent.image(chain.get(chain.size() - 1)), resolved.layers().size());
         }
         Platform platform = Platform.of(stage.platform().os(), stage.platform().architecture());
         ImageConfiguration empty = ImageConfiguration.of(platform, ExecutionConfig.empty(), RootFs.layers(List.of()),
                 List.of());
-        return new State(List.of(), empty, StepParent.scratch());
+        return new State(List.of(), empty, StepParent.scratch(), 0);
     }
 
     /**
@@ -339,7 +354,8 @@ final class BuildExecutor {
         Platform platform = Platform.of(stage.platform().os(), stage.platform().architecture());
         ImageConfiguration image = ImageConfiguration.of(platform, ExecutionConfig.empty(),
                 RootFs.layers(layers.stream().map(LayerBlob::diffId).toList()), List.of());
-        return new State(layers, image, StepParent.image(Digest.parse(checksum)));
+        // The context's layer is written by the build, so clamped on export like a step's.
+        return new State(layers, image, StepParent.image(Digest.parse(checksum)), 0);
     }
 
     private State runStep(PlannedStage stage, int index, StageProgress progress, State state)
@@ -356,7 +372,7 @@ final class BuildExecutor {
             // build graph vertices: they only change the config, which is recomputed from the plan on every
             // build, and leave the cache key chain alone, so a changed LABEL or ARG does not rerun later steps
             // that do not see it.
-            return new State(state.layers(), nextImage(state.image(), step, text, Optional.empty(),
+            return state.next(state.layers(), nextImage(state.image(), step, text, Optional.empty(),
                     metadataCreated()), state.parent());
         }
         for (StepSource source : step.sources()) {
@@ -382,7 +398,7 @@ final class BuildExecutor {
             }
             Platform platform = Platform.of(stage.platform().os(), stage.platform().architecture());
             inputs = StepKeys.inputs(settings.source().name(), stage.displayName(), index, step, text,
-                    state.parent(), platform, checksums, settings.sourceDateEpoch(), settings.runKeyExtras());
+                    state.parent(), platform, checksums, settings.runKeyExtras());
         } catch (Exception e) {
             // No key, so nothing to share: the step shows as a vertex of its own with the error.
             int number = started(stage, progress, step, text);
@@ -512,7 +528,7 @@ final class BuildExecutor {
             List<Digest> chain = ChainIds.of(layers.stream().map(LayerBlob::diffId).toList());
             String name = ChainIds.snapshotName(chain.get(chain.size() - 1));
             committed = LayerSnapshots.commitUnlessPresent(snapshotter, name, key);
-            return new State(layers, nextImage(state.image(), step, text, Optional.of(layer), settings.created()),
+            return state.next(layers, nextImage(state.image(), step, text, Optional.of(layer), settings.created()),
                     next);
         } finally {
             if (!committed) {
@@ -548,7 +564,7 @@ final class BuildExecutor {
                 : OffsetDateTime.ofInstant(record.created(), ZoneOffset.UTC);
         Optional<LayerBlob> layer = record.result().layers().isEmpty() ? Optional.empty()
                 : Optional.of(record.result().layers().get(record.result().layers().size() - 1));
-        return new State(layers, nextImage(state.image(), step, text, layer, created), next);
+        return state.next(layers, nextImage(state.image(), step, text, layer, created), next);
     }
 
     /**

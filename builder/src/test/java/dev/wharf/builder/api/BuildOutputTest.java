@@ -17,6 +17,25 @@ class BuildOutputTest {
     }
 
     @Test
+    void ociMediaTypes_defaultPerExporter_asBuildKit_zstdForcesThem() {
+        // exporter/containerimage: Docker types unless oci-mediatypes; exporter/oci: OCI for oci, Docker for docker.
+        assertEquals(false, BuildOutput.parse("type=registry").ociTypes());
+        assertEquals(false, BuildOutput.parse("type=image,push=true").ociTypes());
+        assertEquals(false, BuildOutput.parse("type=docker,dest=x.tar").ociTypes());
+        assertEquals(true, BuildOutput.parse("type=oci,dest=x.tar").ociTypes());
+        assertEquals(true, BuildOutput.parse("type=registry,oci-mediatypes=true").ociTypes());
+        // 0.13's parseBoolWithDefault: an empty value is true.
+        assertEquals(true, BuildOutput.parse("type=docker,dest=x.tar,oci-mediatypes=").ociTypes());
+        assertEquals(false, BuildOutput.parse("type=oci,dest=x.tar,oci-mediatypes=false").ociTypes());
+        // "forcibly turning on oci-mediatype mode for zstd": Docker's schema 2 has no zstd layers.
+        assertEquals(true, BuildOutput.parse("type=registry,compression=zstd,oci-mediatypes=false").ociTypes());
+        assertEquals(java.util.Optional.of(false),
+                BuildOutput.parse("type=registry,oci-mediatypes=false").ociMediaTypes());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> BuildOutput.parse("type=registry,oci-mediatypes=maybe"));
+    }
+
+    @Test
     void ociAndDockerOutputs_takeName_andTheTagsOverrideIt_asBuildxHandsThemToTheExporter() {
         // buildx -o type=docker,name=app:1,dest=- is a common way to name the image docker load gets.
         BuildOutput docker = BuildOutput.parse("type=docker,name=app:1,dest=out.tar");
