@@ -307,6 +307,7 @@ final class BuildJob {
         images = new RegistryImages(workspace.store(), registries, request.pull(), request.listener(), steps);
         try {
             Dockerfile dockerfile = parsed.parse(name, text, ParseCache.of(workspace.store().root()));
+            FrontendSyntax.check(name, text, args);
             PlanRequest planRequest = new PlanRequest(name, args, request.target(), platform, request.noCache(),
                     request.noCacheFilter(), contexts);
             if (outlineOnly) {
