@@ -133,9 +133,10 @@ final class SecretFlags implements AutoCloseable {
             throw new IllegalArgumentException(problem.get());
         }
         Spec resolved = resolve(spec);
-        if (resolved.src() == null) {
+        if (resolved.env() != null) {
             // BuildKit's secret store returns os.Getenv(VAR) (secretsprovider/store.go, GetSecret): an unset
-            // variable is an empty secret, not an error. With both src and env the file wins, as in GetSecret.
+            // variable is an empty secret, not an error. With both src and env the variable wins (GetSecret reads
+            // Env first), though the file must still exist (NewStore stats it: problem() above).
             files.put(spec.id(), write(environment.getOrDefault(resolved.env(), "")));
             return;
         }

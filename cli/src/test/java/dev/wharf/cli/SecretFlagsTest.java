@@ -79,10 +79,14 @@ class SecretFlagsTest {
     }
 
     @Test
-    void srcAndEnv_readTheFile_asBuildKitsSecretStore() throws Exception {
+    void srcAndEnv_readTheVariable_butTheFileMustExist_asBuildKitsSecretStore() throws Exception {
+        // secretsprovider/store.go: NewStore stats FilePath when set; GetSecret returns Env's value first.
         try (SecretFlags flags = new SecretFlags(ENV)) {
             flags.add("id=both,src=pom.xml,env=NPM_TOKEN");
-            assertEquals(Path.of("pom.xml").toAbsolutePath(), flags.files().get("both"));
+            assertEquals(ENV.get("NPM_TOKEN"), Files.readString(flags.files().get("both")));
+            IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                    () -> flags.add("id=gone,src=no-such-file,env=NPM_TOKEN"));
+            assertTrue(missing.getMessage().startsWith("failed to stat no-such-file"), missing.getMessage());
         }
     }
 
@@ -99,7 +103,7 @@ class SecretFlagsTest {
     void badValues_failInBuildxsWords_withoutTheSecret() throws Exception {
         // What docker buildx build --secret printed after "ERROR: " (buildx 0.13.1).
         try (SecretFlags flags = new SecretFlags(ENV)) {
-            // BuildKit's store stats a src= even when env= is given too (the file wins in GetSecret).
+            // BuildKit's store stats a src= even when env= is given too (whose value GetSecret then returns).
             assertEquals("failed to stat f: stat f: no such file or directory", assertThrows(
                     IllegalArgumentException.class, () -> flags.add("id=x,src=f,env=NPM_TOKEN")).getMessage());
             // buildx 0.13 takes no id from the file's name (later ones do).
