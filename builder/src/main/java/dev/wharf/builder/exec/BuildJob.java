@@ -306,8 +306,9 @@ final class BuildJob {
         ignorePatterns = ignorePatterns(main);
         images = new RegistryImages(workspace.store(), registries, request.pull(), request.listener(), steps);
         try {
-            Dockerfile dockerfile = parsed.parse(name, text, ParseCache.of(workspace.store().root()));
+            // BuildKit forwards to another frontend before its Dockerfile parser reads anything.
             FrontendSyntax.check(name, text, args);
+            Dockerfile dockerfile = parsed.parse(name, text, ParseCache.of(workspace.store().root()));
             PlanRequest planRequest = new PlanRequest(name, args, request.target(), platform, request.noCache(),
                     request.noCacheFilter(), contexts);
             if (outlineOnly) {
