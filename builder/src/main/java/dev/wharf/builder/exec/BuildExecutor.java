@@ -56,10 +56,25 @@ import java.util.concurrent.atomic.AtomicInteger;
  * concurrent collections.
  */
 final class BuildExecutor {
-    /** The image state after a step: its layers, its config (with rootfs and history) and the key of that step. */
-    record State(List<LayerBlob> layers, ImageConfiguration image, StepParent parent) {
+    /**
+     * The image state after a step: its layers, its config (with rootfs and history), the key of that step, and
+     * whether a step of its chain ran with the cache off ({@code --no-cache-filter}): BuildKit then has no cache keys
+     * for the steps chained on it (the same stage, and stages {@code FROM} it), which run afresh too, while a step
+     * reading its files by content ({@code COPY --from}) is still looked up (buildx 0.13 on the peer:
+     * {@code --no-cache-filter base} reruns a {@code FROM base} stage's RUNs, not a {@code COPY --from=base}).
+     */
+    record State(List<LayerBlob> layers, ImageConfiguration image, StepParent parent, boolean uncachedChain) {
         State {
             layers = List.copyOf(layers);
+        }
+
+        State(List<LayerBlob> layers, ImageConfiguration image, StepParent parent) {
+            this(layers, image, parent, false);
+        }
+
+        /** This state, as the result of a step that ran with the cache off or chained on one. */
+        State uncached(boolean uncached) {
+            return uncached == uncachedChain ? this : new State(layers, image, parent, uncached);
         }
     }
 
@@ -292,7 +307,7 @@ final class BuildExecutor {
             // build, and leave the cache key chain alone, so a changed LABEL or ARG does not rerun later steps
             // that do not see it.
             return new State(state.layers(), nextImage(state.image(), step, text, Optional.empty(),
-                    metadataCreated()), state.parent());
+                    metadataCreated()), state.parent(), state.uncachedChain());
         }
         for (StepSource source : step.sources()) {
             if (source instanceof StepSource.Stage from) {
@@ -325,14 +340,14 @@ final class BuildExecutor {
             throw thrown(stepError(e, number, text, line, start));
         }
         StepParent next = StepParent.step(inputs.key());
-        boolean ignoreCache = noCache.ignoresCache(stage, index);
+        boolean ignoreCache = noCache.ignoresCache(stage, index) || state.uncachedChain();
         // Equal steps of several stages are one vertex in BuildKit: only the first stage to get here runs it and
         // shows it; the others take its record (or its failure) and show nothing, as BuildKit shows one vertex.
         StepFlights.Claim claim = flights.claim(inputs.key(), ignoreCache);
         if (!claim.owner()) {
             progress.next();
             keep(stage, claim.reused().record());
-            return fromRecord(state, step, text, claim.reused().record(), next);
+            return fromRecord(state, step, text, claim.reused().record(), next).uncached(ignoreCache);
         }
         int number = started(stage, progress, step, text);
         try {
@@ -349,6 +364,8 @@ final class BuildExecutor {
             }
             if (settings.explainCache()) {
                 List<String> reasons = step.ignoreCache() ? List.of("the cache is off for this step (--no-cache)")
+                        : state.uncachedChain() ? List.of("a step this one builds on ran with the cache off "
+                                + "(--no-cache-filter), so it has no cache key")
                         : ignoreCache ? List.of("the cache is off for an equal step of another stage "
                                 + "(--no-cache-filter), which runs as one with this step")
                         : MissReasons.of(workspace.cache().explainMiss(inputs), step);
@@ -361,7 +378,7 @@ final class BuildExecutor {
             done(number, stage, text, false, start);
             claim.complete(saved, true);
             // Dated like a later cache hit of the same record, so a cached rebuild gives the same image.
-            return fromRecord(state, step, text, saved, next);
+            return fromRecord(state, step, text, saved, next).uncached(ignoreCache);
         } catch (Exception e) {
             Exception error = stepError(e, number, text, line, start);
             claim.fail(error);

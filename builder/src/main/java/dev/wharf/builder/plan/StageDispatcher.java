@@ -100,8 +100,9 @@ final class StageDispatcher {
             env = EnvList.empty();
             base = new StageBase.Scratch();
         } else if (node.isFiles()) {
-            // convert.go resolveBaseImage: a named context without an image starts from emptyImage's config.
-            config = ImageConfig.empty().withWorkingDir("/");
+            // convert.go resolveBaseImage: a named context without an image starts from emptyImage's config; one
+            // that replaces the whole stage (toDispatchState's noinit) keeps the zero image, without WorkingDir.
+            config = node.replaced ? ImageConfig.empty() : ImageConfig.empty().withWorkingDir("/");
             env = EnvList.empty();
             base = new StageBase.Context(node.contextName);
         } else {

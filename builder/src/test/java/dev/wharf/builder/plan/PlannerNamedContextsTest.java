@@ -32,6 +32,24 @@ class PlannerNamedContextsTest {
         assertEquals(List.of(new StepSource.Context("deps", "deps")), copy.sources());
     }
 
+    /**
+     * buildx 0.13 on the peer: {@code --build-context m2=DIR} for {@code FROM base AS m2} gives an image without
+     * WorkingDir (the stage keeps dockerfile2llb's zero image), while {@code FROM ctx} with {@code ctx=DIR} starts
+     * from emptyImage's WorkingDir "/".
+     */
+    @Test
+    void aFilesContextReplacingAStage_hasNoWorkingDir_whileOneUsedAsBaseHasSlash() throws Exception {
+        FixedResolver resolver = FixedResolver.anyImage();
+        BuildPlan replaced = Plans.plan("FROM alpine AS m2\nRUN make\nFROM m2\nLABEL a=b\n",
+                with(Map.of("m2", FILES)), resolver);
+        assertEquals("", replaced.stages().get(replaced.stages().size() - 1).config().workingDir());
+        assertTrue(replaced.stages().get(replaced.stages().size() - 1).config().env().stream()
+                .anyMatch(e -> e.startsWith("PATH=")), "PATH is added as for any stage");
+
+        BuildPlan based = Plans.plan("FROM ctx\nLABEL a=b\n", with(Map.of("ctx", FILES)), resolver);
+        assertEquals("/", based.stages().get(0).config().workingDir());
+    }
+
     @Test
     void aDockerImageContext_isResolvedThroughTheResolver_underTheFromName() throws Exception {
         FixedResolver resolver = FixedResolver.anyImage();
