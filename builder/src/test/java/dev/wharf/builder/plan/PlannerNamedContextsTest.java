@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wharf.grammar.DockerfileException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,20 @@ class PlannerNamedContextsTest {
 
         BuildPlan based = Plans.plan("FROM ctx\nLABEL a=b\n", with(Map.of("ctx", FILES)), resolver);
         assertEquals("/", based.stages().get(0).config().workingDir());
+    }
+
+    /**
+     * buildx 0.13.1: a bad {@code docker-image://} reference fails where the name is used, with the parser's words
+     * alone ({@code failed to solve: invalid reference format: repository name (library/UPPER) must be
+     * lowercase}); unused, it does not fail.
+     */
+    @Test
+    void aBadDockerImageContext_failsOnlyWhereUsed_withTheReferenceError() throws Exception {
+        Map<String, NamedContextRef> contexts = Map.of("x", new NamedContextRef.Image("UPPER"));
+        DockerfileException e = org.junit.jupiter.api.Assertions.assertThrows(DockerfileException.class,
+                () -> Plans.plan("FROM alpine\nCOPY --from=x /a /a\n", with(contexts), FixedResolver.anyImage()));
+        assertEquals("invalid reference format: repository name (library/UPPER) must be lowercase", e.reason());
+        Plans.plan("FROM alpine\nCOPY a /a\n", with(contexts), FixedResolver.anyImage());
     }
 
     @Test
