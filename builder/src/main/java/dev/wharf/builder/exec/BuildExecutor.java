@@ -165,8 +165,14 @@ final class BuildExecutor {
         } else if (progress.hasFromVertex()) {
             int number = counter.incrementAndGet();
             String fromText = "FROM " + progress.fromName();
-            listener.onEvent(new BuildEvent.StepStarted(number, progressName(stage), progress.next(),
-                    progress.total(), fromText));
+            Optional<String[]> contextVertex = progress.contextVertex(settings.namedContexts()::filesVertex);
+            if (contextVertex.isPresent()) {
+                listener.onEvent(new BuildEvent.StepStarted(number, contextVertex.get()[0], 0, 0,
+                        contextVertex.get()[1]));
+            } else {
+                listener.onEvent(new BuildEvent.StepStarted(number, progressName(stage), progress.next(),
+                        progress.total(), fromText));
+            }
             long start = System.nanoTime();
             boolean stored;
             try {
@@ -218,7 +224,9 @@ final class BuildExecutor {
         try {
             // The first stage pulls the layers (ensureLayers waits for it); number 0 reports no transfers twice.
             State state = initial(stage, 0);
-            progress.next();
+            if (progress.contextVertex(settings.namedContexts()::filesVertex).isEmpty()) {
+                progress.next();
+            }
             return Optional.of(state);
         } catch (InterruptedException e) {
             throw e;

@@ -116,6 +116,25 @@ final class NamedContexts implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The vertex BuildKit shows for the files of the context {@code name} where a stage starts from them
+     * (namedcontext.go's custom names): {@code [context NAME] load from client} for a directory, {@code [context
+     * NAME] URL} for a download; empty for a git context, whose vertex wharf shows as the stage's FROM.
+     */
+    Optional<String> filesVertex(String name) {
+        NamedContext context = contexts.get(name);
+        if (context == null) {
+            return Optional.empty();
+        }
+        if (context.source() instanceof NamedContextSource.Local) {
+            return Optional.of("load from client");
+        }
+        if (context.source() instanceof NamedContextSource.Url url) {
+            return Optional.of(url.url());
+        }
+        return Optional.empty();
+    }
+
     /** The files of the context {@code name}, opening it on first use. */
     synchronized CopySources sources(String name) throws ContextException {
         CopySources existing = opened.get(name);

@@ -108,7 +108,9 @@ final class StageDispatcher {
         } else {
             config = node.image.config().withOnBuild(List.of());
             env = EnvList.empty();
-            base = new StageBase.Image(node.image);
+            base = node.contextName != null && node.context instanceof NamedContextRef.Image ref
+                    ? new StageBase.Image(node.image, node.contextName, ref.reference())
+                    : new StageBase.Image(node.image);
         }
         if (config.env().stream().noneMatch(e -> EnvEntry.parse(e).key().equals("PATH"))) {
             List<String> withPath = new ArrayList<>(config.env());

@@ -118,6 +118,33 @@ class NamedContextsEndToEndTest {
         assertEquals("changed", Files.readString(again.resolve("etc/base.conf")));
     }
 
+    /**
+     * buildx 0.13.1 on the peer: a stage started from a named context shows the context's vertex, not a FROM step,
+     * and its next step is [1/n] ({@code #5 [context extra] load from client}, {@code #6 [1/2] COPY Dockerfile /d};
+     * {@code #4 [context img] real16-base} for {@code img=docker-image://real16-base}).
+     */
+    @Test
+    void aStageFromANamedContext_showsTheContextsVertex_andCountsItsStepsFromOne() throws Exception {
+        dir("base", Map.of("etc/base.conf", "b"));
+        List<BuildEvent> files = Collections.synchronizedList(new ArrayList<>());
+        build(request("FROM mybase\nCOPY main.txt /main.txt\n", "mybase=base").listener(files::add));
+        assertEquals(List.of("[context mybase] load from client", "[1/2] COPY main.txt /main.txt"), labels(files));
+
+        Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nCOPY main.txt /from-image.txt\n");
+        engine.build(BuildRequest.builder(context).tag("local/base:1").build()).get(2, TimeUnit.MINUTES);
+        List<BuildEvent> image = Collections.synchronizedList(new ArrayList<>());
+        build(request("FROM img\nCOPY main.txt /main.txt\n", "img=docker-image://local/base:1")
+                .listener(image::add));
+        assertEquals(List.of("[context img] local/base:1", "[1/2] COPY main.txt /main.txt"), labels(image));
+    }
+
+    /** The labels of the stages' vertices, in the order they started ([internal] ones left out). */
+    private static List<String> labels(List<BuildEvent> events) {
+        return events.stream().filter(e -> e instanceof BuildEvent.StepStarted s && !s.stage().equals("internal")
+                        && !s.stage().isEmpty() || e instanceof BuildEvent.StepStarted t && t.count() > 0)
+                .map(e -> ((BuildEvent.StepStarted) e).label()).toList();
+    }
+
     @Test
     void aContextNamedLikeAStage_replacesTheStage() throws Exception {
         dir("prebuilt", Map.of("lib.jar", "jar"));
