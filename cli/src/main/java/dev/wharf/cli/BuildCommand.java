@@ -533,6 +533,13 @@ final class BuildCommand implements Callable<Integer> {
         if (iidFile != null && !ResultFiles.removeStale(iidFile, err)) {
             return ExitCodes.FAILED;
         }
+        if (iidFile != null
+                && parsedOutputs.stream().anyMatch(o -> o.type().equals("local") || o.type().equals("tar"))) {
+            // buildx's toSolveOpt refuses the pair once the stale file is gone, before anything is built
+            // (buildx 0.13.1: for -o type=local|tar, -o DIR and -o -).
+            err.println("ERROR: local and tar exporters are incompatible with image ID file");
+            return ExitCodes.FAILED;
+        }
         if (targets) {
             return calls().printTargets(json, out, err);
         }
@@ -573,7 +580,7 @@ final class BuildCommand implements Callable<Integer> {
                     WarningSummary.print(err, display.warnings(), debug(), dockerfileText());
                 }
                 // BuildKit's local and tar exporters report no image: with only those outputs, docker build -q
-                // prints an empty line, the iidfile is empty and the metadata has no containerimage keys.
+                // prints an empty line and the metadata has no containerimage keys (an --iidfile was refused).
                 String imageId = exportsImage ? result.imageId() : "";
                 // Written whole or not at all (buildx writes the metadata file through AtomicWriteFile); a
                 // missing directory is the user's error, worded as buildx words it (commands/build.go).

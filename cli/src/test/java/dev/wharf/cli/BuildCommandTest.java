@@ -356,17 +356,32 @@ class BuildCommandTest {
     }
 
     @Test
-    void rootFilesystemOutputsOnly_reportNoImageId_asDockerBuild() throws IOException {
-        // docker build -q -o type=tar|local prints an empty line and writes an empty --iidfile: BuildKit's local and
-        // tar exporters return no containerimage digest.
+    void rootFilesystemOutputs_reportNoImageId_andRefuseAnIidfile_asBuildx() throws IOException {
+        // docker build -q -o type=tar|local prints an empty line: BuildKit's local and tar exporters return no
+        // containerimage digest.
         Path context = Files.createDirectories(dir.resolve("noimage"));
         Files.writeString(context.resolve("Dockerfile"), "FROM busybox:latest\nRUN echo made > /made\n");
-        Path iid = dir.resolve("iid");
-        Outcome built = wharf("build", "--root", root(), "-q", "--iidfile", iid.toString(), "-o",
-                "type=tar,dest=" + dir.resolve("fs.tar"), context.toString());
-        assertEquals(0, built.exitCode(), built.err());
-        assertEquals("\n", built.out());
-        assertEquals("", Files.readString(iid));
+        Outcome quiet = wharf("build", "--root", root(), "-q", "-o", "type=tar,dest=" + dir.resolve("fs.tar"),
+                context.toString());
+        assertEquals(0, quiet.exitCode(), quiet.err());
+        assertEquals("\n", quiet.out());
+        // buildx 0.13.1 refuses --iidfile beside a local or tar output, even with an image output too, after it
+        // removed the stale file: "ERROR: local and tar exporters are incompatible with image ID file", exit 1.
+        Path iid = Files.writeString(dir.resolve("iid"), "sha256:stale");
+        for (List<String> outputs : List.of(List.of("-o", "type=tar,dest=" + dir.resolve("fs0.tar")),
+                List.of("-o", "type=local,dest=" + dir.resolve("fs0")),
+                List.of("-o", "type=tar,dest=" + dir.resolve("fs2.tar"),
+                        "-o", "type=oci,dest=" + dir.resolve("i.tar")))) {
+            List<String> args = new java.util.ArrayList<>(
+                    List.of("build", "--root", root(), "-q", "--iidfile", iid.toString()));
+            args.addAll(outputs);
+            args.add(context.toString());
+            Outcome refused = wharf(args.toArray(String[]::new));
+            assertEquals(1, refused.exitCode(), refused.err());
+            assertEquals("ERROR: local and tar exporters are incompatible with image ID file", refused.err().strip());
+            assertFalse(Files.exists(iid), "the stale id is gone, as buildx removes it first");
+            assertFalse(Files.exists(dir.resolve("fs2.tar")), "nothing was built");
+        }
         Outcome shown = wharf("build", "--root", root(), "--progress", "plain", "-o",
                 "type=local,dest=" + dir.resolve("fs"), "-o", "type=tar,dest=" + dir.resolve("fs1.tar"),
                 context.toString());
@@ -378,12 +393,11 @@ class BuildCommandTest {
                 + "#(\\d+) exporting to client tarball\n#\\2 sending tarball(?: \\d+\\.\\ds)? done\n"
                 + "#\\2 DONE \\d+\\.\\ds\n"), shown.err());
         assertTrue(!shown.err().contains("exporting to image"), shown.err());
-        Outcome both = wharf("build", "--root", root(), "-q", "--iidfile", iid.toString(), "-o",
-                "type=tar,dest=" + dir.resolve("fs2.tar"), "-o", "type=oci,dest=" + dir.resolve("i.tar"),
-                context.toString());
-        assertEquals(0, both.exitCode(), both.err());
-        assertTrue(both.out().startsWith("sha256:"), both.out());
-        assertEquals(both.out().strip(), Files.readString(iid));
+        Outcome image = wharf("build", "--root", root(), "-q", "--iidfile", iid.toString(), "-o",
+                "type=oci,dest=" + dir.resolve("i.tar"), context.toString());
+        assertEquals(0, image.exitCode(), image.err());
+        assertTrue(image.out().startsWith("sha256:"), image.out());
+        assertEquals(image.out().strip(), Files.readString(iid));
     }
 
     private static java.util.Map<String, String> tarEntries(Path tar) throws IOException {
