@@ -157,6 +157,11 @@ final class MainContext implements AutoCloseable {
         }
     }
 
+    /** Whether the context was unpacked from an archive it came as (else it is the Dockerfile alone). */
+    boolean unpacked() {
+        return opened.dockerfileName().isEmpty();
+    }
+
     /** The directory COPY reads. */
     Path root() {
         return opened.root();
