@@ -63,18 +63,35 @@ final class BuildExecutor {
      * reading its files by content ({@code COPY --from}) is still looked up (buildx 0.13 on the peer:
      * {@code --no-cache-filter base} reruns a {@code FROM base} stage's RUNs, not a {@code COPY --from=base}).
      */
-    record State(List<LayerBlob> layers, ImageConfiguration image, StepParent parent, boolean uncachedChain) {
+    record State(List<LayerBlob> layers, ImageConfiguration image, StepParent parent, boolean uncachedChain,
+                 List<String> notes) {
         State {
             layers = List.copyOf(layers);
+            notes = List.copyOf(notes);
+            if (notes.size() != layers.size()) {
+                throw new IllegalArgumentException(notes.size() + " notes for " + layers.size() + " layers");
+            }
         }
 
         State(List<LayerBlob> layers, ImageConfiguration image, StepParent parent) {
-            this(layers, image, parent, false);
+            this(layers, image, parent, false, java.util.Collections.nCopies(layers.size(), ""));
         }
 
         /** This state, as the result of a step that ran with the cache off or chained on one. */
         State uncached(boolean uncached) {
-            return uncached == uncachedChain ? this : new State(layers, image, parent, uncached);
+            return uncached == uncachedChain ? this : new State(layers, image, parent, uncached, notes);
+        }
+
+        /**
+         * This state with the notes of {@code before}'s layers kept and {@code note} for the layers added since:
+         * what BuildKit's exporter names a layer by when the history lacks an entry for it ({@link HistoryGaps}).
+         */
+        State noted(State before, String note) {
+            List<String> all = new ArrayList<>(before.notes);
+            while (all.size() < layers.size()) {
+                all.add(note);
+            }
+            return new State(layers, image, parent, uncachedChain, all.subList(0, layers.size()));
         }
     }
 
@@ -315,7 +332,7 @@ final class BuildExecutor {
             // build, and leave the cache key chain alone, so a changed LABEL or ARG does not rerun later steps
             // that do not see it.
             return new State(state.layers(), nextImage(state.image(), step, text, Optional.empty(),
-                    metadataCreated()), state.parent(), state.uncachedChain());
+                    metadataCreated()), state.parent(), state.uncachedChain(), state.notes());
         }
         for (StepSource source : step.sources()) {
             if (source instanceof StepSource.Stage from) {
@@ -344,7 +361,7 @@ final class BuildExecutor {
                     state.parent(), platform, checksums, settings.sourceDateEpoch(), settings.runKeyExtras());
         } catch (Exception e) {
             // No key, so nothing to share: the step shows as a vertex of its own with the error.
-            int number = started(stage, progress, step, text);
+            int number = started(stage, progress, step, text).step();
             throw thrown(stepError(e, number, text, line, start));
         }
         StepParent next = StepParent.step(inputs.key());
@@ -355,14 +372,17 @@ final class BuildExecutor {
         if (!claim.owner()) {
             progress.next();
             keep(stage, claim.reused().record());
-            return fromRecord(state, step, text, claim.reused().record(), next).uncached(ignoreCache);
+            return fromRecord(state, step, text, claim.reused().record(), next).uncached(ignoreCache)
+                    .noted(state, "");
         }
-        int number = started(stage, progress, step, text);
+        BuildEvent.StepStarted vertex = started(stage, progress, step, text);
+        int number = vertex.step();
+        String note = LayerNotes.of(step, vertex);
         try {
             if (!ignoreCache) {
                 Optional<CacheRecord> hit = cacheHit(inputs.key());
                 if (hit.isPresent()) {
-                    State cached = fromRecord(state, step, text, hit.get(), next);
+                    State cached = fromRecord(state, step, text, hit.get(), next).noted(state, note);
                     keep(stage, hit.get());
                     listener.onEvent(new BuildEvent.StepCached(number));
                     done(number, stage, text, true, start);
@@ -386,7 +406,7 @@ final class BuildExecutor {
             done(number, stage, text, false, start);
             claim.complete(saved, true);
             // Dated like a later cache hit of the same record, so a cached rebuild gives the same image.
-            return fromRecord(state, step, text, saved, next).uncached(ignoreCache);
+            return fromRecord(state, step, text, saved, next).uncached(ignoreCache).noted(state, note);
         } catch (Exception e) {
             Exception error = stepError(e, number, text, line, start);
             claim.fail(error);
@@ -405,11 +425,11 @@ final class BuildExecutor {
     }
 
     /** Shows a step's vertex: its number, its stage and its place in it. */
-    private int started(PlannedStage stage, StageProgress progress, Step step, String text) {
-        int number = counter.incrementAndGet();
-        listener.onEvent(new BuildEvent.StepStarted(number, progressName(stage), progress.next(), progress.total(),
-                StepNames.of(step, text, settings.source().escape())));
-        return number;
+    private BuildEvent.StepStarted started(PlannedStage stage, StageProgress progress, Step step, String text) {
+        BuildEvent.StepStarted vertex = new BuildEvent.StepStarted(counter.incrementAndGet(), progressName(stage),
+                progress.next(), progress.total(), StepNames.of(step, text, settings.source().escape()));
+        listener.onEvent(vertex);
+        return vertex;
     }
 
     /**

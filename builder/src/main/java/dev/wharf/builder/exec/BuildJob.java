@@ -199,7 +199,8 @@ final class BuildJob {
             }
         }
         if (request.outputs().stream().anyMatch(BuildOutput::push) && ImageOutputs.pushNames(request).isEmpty()) {
-            throw new EngineException("tag is needed when pushing to registry: give -t NAME or name= in the output");
+            // buildx's words exactly (build/opt.go); -t NAME or name= in the output gives the tag.
+            throw new EngineException("tag is needed when pushing to registry");
         }
         if (request.platform().isPresent()) {
             Platform wanted;
@@ -259,7 +260,8 @@ final class BuildJob {
                     : Optional.empty();
             BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings),
                     steps, transfer);
-            BuildExecutor.State state = executor.run();
+            // The exporter completes a history that lacks entries for layers (a directory context's files).
+            BuildExecutor.State state = HistoryGaps.fill(executor.run());
             BuildResult result = export(() -> {
                 // The final image's layers must be in the store, also those of steps hit in an imported cache.
                 imports.ensure(state.layers());

@@ -138,6 +138,29 @@ class NamedContextsEndToEndTest {
         assertEquals(List.of("[context img] local/base:1", "[1/2] COPY main.txt /main.txt"), labels(image));
     }
 
+    /**
+     * buildx 0.13.1 on the peer, {@code FROM ctx} with ctx a directory, then {@code COPY}: the context's files are
+     * a layer without a history entry, and the exporter appends one for the top layer, named as BuildKit names
+     * that layer ({@code [1/2] COPY Dockerfile /d}, comment {@code buildkit.exporter.image.v0}); a RUN's layer is
+     * {@code mount / from exec /bin/sh -c ...}.
+     */
+    @Test
+    void aStageFromADirectoryContext_getsTheExportersHistoryEntry_forItsExtraLayer() throws Exception {
+        dir("base", Map.of("etc/base.conf", "b"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM mybase\nCOPY main.txt /main.txt\n");
+        for (int build = 0; build < 2; build++) {
+            // The second build is all cache hits: the same entry.
+            dev.wharf.builder.api.BuildResult result = engine.build(BuildRequest.builder(context)
+                    .namedContextBase(temp).namedContext("mybase", "base").build()).get(2, TimeUnit.MINUTES);
+            com.fasterxml.jackson.databind.JsonNode history = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(result.config()).get("history");
+            assertEquals(2, history.size(), history.toString());
+            assertEquals("COPY main.txt /main.txt # buildkit", history.get(0).get("created_by").asText());
+            assertEquals("[1/2] COPY main.txt /main.txt", history.get(1).get("created_by").asText());
+            assertEquals("buildkit.exporter.image.v0", history.get(1).get("comment").asText());
+        }
+    }
+
     /** The labels of the stages' vertices, in the order they started ([internal] ones left out). */
     private static List<String> labels(List<BuildEvent> events) {
         return events.stream().filter(e -> e instanceof BuildEvent.StepStarted s && !s.stage().equals("internal")
