@@ -16,8 +16,6 @@ import dev.wharf.builder.api.EngineException;
 import dev.wharf.builder.api.ProgressListener;
 import dev.wharf.builder.sandbox.Ulimit;
 import java.io.IOException;
-import dev.wharf.context.ContextException;
-import dev.wharf.context.sources.NamedContext;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +57,7 @@ final class BuildCommand implements Callable<Integer> {
     List<String> cacheFrom;
     List<String> cacheTo;
     String memory;
-    Double cpus;
+    String cpus;
     List<String> resources;
     List<String> cpuQuota;
     List<String> cpuPeriod;
@@ -141,6 +139,78 @@ final class BuildCommand implements Callable<Integer> {
         }
     }
 
+    /** The {@code --ssh} agents, read by {@link #readSshAgents} before the build starts. */
+    List<Map.Entry<String, List<Path>>> sshAgents = List.of();
+
+    /**
+     * Reads the {@code --ssh} values as buildx's CreateSSH opens them (each socket or key file stated, a bare id
+     * taking SSH_AUTH_SOCK) into {@link #sshAgents}; the exit code after printing the error when one is refused.
+     */
+    java.util.OptionalInt readSshAgents(PrintWriter err) {
+        List<Map.Entry<String, List<Path>>> agents = new ArrayList<>();
+        for (String agent : ssh) {
+            int eq = agent.indexOf('=');
+            String id = eq < 0 ? agent : agent.substring(0, eq);
+            // An empty value is no value: buildx's sshprovider then takes SSH_AUTH_SOCK too.
+            boolean noSocket = eq < 0 || eq == agent.length() - 1;
+            String value = noSocket ? System.getenv("SSH_AUTH_SOCK")
+                    : agent.substring(eq + 1);
+            List<Path> paths = new ArrayList<>();
+            for (String p : value == null ? new String[0] : value.split(",", -1)) {
+                if (p.isEmpty()) {
+                    paths.clear();
+                    break;
+                }
+                paths.add(Path.of(p).toAbsolutePath());
+                if (!Files.exists(Path.of(p))) {
+                    // BuildKit's sshprovider (agentprovider.go, toDialer) stats every path when the build starts,
+                    // whether a step mounts the agent or not; buildx prints os.Stat's error alone.
+                    err.println("ERROR: stat " + p + ": no such file or directory");
+                    return java.util.OptionalInt.of(ExitCodes.FAILED);
+                }
+            }
+            if (!id.isEmpty() && noSocket && paths.isEmpty()) {
+                // buildx (sshprovider/agentprovider.go): no socket given and no SSH_AUTH_SOCK, an error of its
+                // build: "ERROR: ..." and exit 1.
+                err.println("ERROR: invalid empty ssh agent socket: make sure SSH_AUTH_SOCK is set");
+                return java.util.OptionalInt.of(ExitCodes.FAILED);
+            }
+            if (id.isEmpty() || paths.isEmpty()) {
+                err.println("wharf build: --ssh " + agent + ": use default or ID=SOCKET or ID=KEYFILE[,KEYFILE] "
+                        + "(a bare id needs SSH_AUTH_SOCK)");
+                return java.util.OptionalInt.of(ExitCodes.USAGE);
+            }
+            agents.add(Map.entry(id, List.copyOf(paths)));
+        }
+        sshAgents = List.copyOf(agents);
+        return java.util.OptionalInt.empty();
+    }
+
+    /**
+     * The {@code --platform} values as buildx's platformutil.Parse reads them: comma-separated and repeated values,
+     * {@code local} the host's platform, duplicates dropped.
+     *
+     * @throws IllegalArgumentException with containerd's words for an empty entry
+     */
+    java.util.Set<String> platforms() {
+        java.util.Set<String> platforms = new java.util.LinkedHashSet<>();
+        for (String value : platform) {
+            for (String p : value.split(",", -1)) {
+                if (p.isEmpty()) {
+                    // An empty entry (--platform "" or a trailing comma) is containerd's platforms.Parse failing
+                    // on "", which buildx prints as is.
+                    throw new IllegalArgumentException("\"\" is an invalid OS component of \"\": OSAndVersion "
+                            + "specifier component must match \"^([A-Za-z0-9_-]+)(?:\\\\(([A-Za-z0-9_.-]*)"
+                            + "\\\\))?$\": invalid argument");
+                }
+                if (!p.equalsIgnoreCase("local")) {
+                    platforms.add(p);
+                }
+            }
+        }
+        return platforms;
+    }
+
     /** The empty directory that is the context of a Dockerfile given as {@code -}; deleted when the command ends. */
     private Path emptyContext;
 
@@ -154,6 +224,13 @@ final class BuildCommand implements Callable<Integer> {
     private Integer build() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        // buildx reads the values of the build's flags (toControllerOptions) before it checks the progress mode,
+        // and opens its secrets, agents and the rest after it: a command line with several mistakes reports the
+        // one buildx reports.
+        java.util.OptionalInt refused = BuildFlagOrder.beforeProgress(this, err);
+        if (refused.isPresent()) {
+            return refused.getAsInt();
+        }
         if (quiet && !progress.equals("auto") && !progress.isEmpty() && !progress.equals("quiet")) {
             // buildx's runBuild refuses the pair before it builds.
             err.println("ERROR: progress=" + progress + " and quiet cannot be used together");
@@ -173,6 +250,10 @@ final class BuildCommand implements Callable<Integer> {
                 err.println("ERROR: invalid progress mode " + fromEnvironment);
                 return ExitCodes.FAILED;
             }
+        }
+        refused = BuildFlagOrder.afterProgress(this, err);
+        if (refused.isPresent()) {
+            return refused.getAsInt();
         }
         BuildContext buildContext;
         java.io.InputStream stdin = System.in;
@@ -226,14 +307,7 @@ final class BuildCommand implements Callable<Integer> {
         Path contextBase = Path.of("").toAbsolutePath();
         request.namedContextBase(contextBase);
         for (String value : buildContexts) {
-            try {
-                // Checked here for a usage error; the engine parses it again when it builds.
-                NamedContext.parse(value, contextBase);
-            } catch (ContextException e) {
-                // buildx returns these from its build (ParseContextNames, LoadInputs' os.Stat): "ERROR: ..." and 1.
-                err.println("ERROR: " + e.getMessage());
-                return ExitCodes.FAILED;
-            }
+            // BuildFlagOrder checked it; the engine parses it again when it builds.
             int eq = value.indexOf('=');
             request.namedContext(value.substring(0, eq), value.substring(eq + 1));
         }
@@ -246,98 +320,27 @@ final class BuildCommand implements Callable<Integer> {
             request.tag(tag);
         }
         for (String label : labels) {
-            // buildx's listToMap (commands/build.go): KEY alone is an empty label; an empty key is refused.
+            // buildx's listToMap (commands/build.go): KEY alone is an empty label (BuildFlagOrder refused an
+            // empty key).
             int eq = label.indexOf('=');
-            if (eq == 0 || label.isEmpty()) {
-                // buildx returns the error from its build command: "ERROR: ..." and exit 1, as for --build-arg.
-                err.println("ERROR: invalid key-value pair \"" + label + "\": empty key");
-                return ExitCodes.FAILED;
-            }
             request.label(eq < 0 ? label : label.substring(0, eq), eq < 0 ? "" : label.substring(eq + 1));
         }
-        if (!annotations.isEmpty()) {
-            try {
-                for (ImageAnnotation a : ImageAnnotation.parseAll(annotations)) {
-                    request.annotation(a);
-                }
-            } catch (IllegalArgumentException e) {
-                // buildx 0.13.1 returns its parser's error from its build as it is (newer ones prefix
-                // "parse annotations: ").
-                err.println("ERROR: " + e.getMessage());
-                return ExitCodes.FAILED;
-            }
+        // BuildFlagOrder checked them.
+        for (ImageAnnotation a : ImageAnnotation.parseAll(annotations)) {
+            request.annotation(a);
         }
-        // buildx util/platformutil/parse.go: comma-separated and repeated values, "local" is the host's platform,
-        // duplicates dropped; wharf builds one platform, so one value may remain.
-        java.util.Set<String> platforms = new java.util.LinkedHashSet<>();
-        for (String value : platform) {
-            for (String p : value.split(",", -1)) {
-                if (p.isEmpty()) {
-                    // An empty entry (--platform "" or a trailing comma) is containerd's platforms.Parse failing
-                    // on "", which buildx prints as is.
-                    err.println("ERROR: \"\" is an invalid OS component of \"\": OSAndVersion specifier component "
-                            + "must match \"^([A-Za-z0-9_-]+)(?:\\\\(([A-Za-z0-9_.-]*)\\\\))?$\": invalid argument");
-                    return ExitCodes.FAILED;
-                }
-                if (!p.equalsIgnoreCase("local")) {
-                    platforms.add(p);
-                }
-            }
-        }
-        if (platforms.size() > 1) {
-            err.println("ERROR: wharf builds for this host's platform only; a multi-platform build ("
-                    + String.join(",", platforms) + ") is not supported");
-            return ExitCodes.FAILED;
-        }
-        for (String value : platforms) {
+        for (String value : platforms()) {
             request.platform(value);
         }
-        try {
-            for (String secret : secrets) {
-                secretFlags.add(secret);
-            }
-        } catch (IllegalArgumentException e) {
-            // buildx parses --secret in its build (util/buildflags/secrets.go) and its secret store checks the
-            // files as the build starts (secretsprovider NewStore): "ERROR: ..." and exit 1, not a malformed flag.
-            err.println("ERROR: " + e.getMessage());
-            return ExitCodes.FAILED;
+        // BuildFlagOrder refused what buildx's parser and BuildKit's secret store refuse.
+        for (String secret : secrets) {
+            secretFlags.add(secret);
         }
         for (Map.Entry<String, Path> secret : secretFlags.files().entrySet()) {
             request.secret(secret.getKey(), secret.getValue());
         }
-        for (String agent : ssh) {
-            int eq = agent.indexOf('=');
-            String id = eq < 0 ? agent : agent.substring(0, eq);
-            // An empty value is no value: buildx's sshprovider then takes SSH_AUTH_SOCK too.
-            boolean noSocket = eq < 0 || eq == agent.length() - 1;
-            String value = noSocket ? System.getenv("SSH_AUTH_SOCK")
-                    : agent.substring(eq + 1);
-            List<Path> paths = new ArrayList<>();
-            for (String p : value == null ? new String[0] : value.split(",", -1)) {
-                if (p.isEmpty()) {
-                    paths.clear();
-                    break;
-                }
-                paths.add(Path.of(p).toAbsolutePath());
-                if (!Files.exists(Path.of(p))) {
-                    // BuildKit's sshprovider (agentprovider.go, toDialer) stats every path when the build starts,
-                    // whether a step mounts the agent or not; buildx prints os.Stat's error alone.
-                    err.println("ERROR: stat " + p + ": no such file or directory");
-                    return ExitCodes.FAILED;
-                }
-            }
-            if (!id.isEmpty() && noSocket && paths.isEmpty()) {
-                // buildx (sshprovider/agentprovider.go): no socket given and no SSH_AUTH_SOCK, an error of its
-                // build: "ERROR: ..." and exit 1.
-                err.println("ERROR: invalid empty ssh agent socket: make sure SSH_AUTH_SOCK is set");
-                return ExitCodes.FAILED;
-            }
-            if (id.isEmpty() || paths.isEmpty()) {
-                err.println("wharf build: --ssh " + agent + ": use default or ID=SOCKET or ID=KEYFILE[,KEYFILE] "
-                        + "(a bare id needs SSH_AUTH_SOCK)");
-                return ExitCodes.USAGE;
-            }
-            request.ssh(id, paths);
+        for (Map.Entry<String, List<Path>> agent : sshAgents) {
+            request.ssh(agent.getKey(), agent.getValue());
         }
         for (String opt : securityOpts) {
             switch (opt) {
@@ -374,19 +377,12 @@ final class BuildCommand implements Callable<Integer> {
                     // wharf's default network is the host's: granting network.host only lifts the check.
                     network = "host";
                 }
-                case "buildx.local.delete" -> {
-                    if (!key.equals(entitlement)) {
-                        err.println("ERROR: buildx.local.delete does not accept a value");
-                        return ExitCodes.FAILED;
-                    }
-                }
                 case "security.insecure", "device" -> {
                     err.println("WARNING: wharf cannot grant " + key + "; steps that need it fail");
                     err.flush();
                 }
                 default -> {
-                    err.println("ERROR: unknown entitlement " + entitlement);
-                    return ExitCodes.FAILED;
+                    // Unknown ones: BuildFlagOrder refused them.
                 }
             }
         }
@@ -401,37 +397,13 @@ final class BuildCommand implements Callable<Integer> {
                 return ExitCodes.FAILED;
             }
         }
-        // --ulimit and --shm-size are pflag values in buildx: a bad one is pflag's "invalid argument" with exit 125.
+        // Their values were checked as picocli read them (FlagValueCheck), in pflag's words and order.
         for (String ulimit : ulimits) {
-            try {
-                request.ulimit(Ulimit.parse(ulimit));
-            } catch (IllegalArgumentException e) {
-                return invalidFlagValue(err, ulimit, "--ulimit", e.getMessage());
-            }
+            request.ulimit(Ulimit.parse(ulimit));
         }
-        if (shmSize != null) {
-            try {
-                request.shmSize(ByteSizes.parse(shmSize));
-            } catch (IllegalArgumentException e) {
-                // docker's opts.MemBytes says go-units' "invalid size: 'x'" alone; wharf's hint follows a ';'.
-                String reason = e.getMessage();
-                return invalidFlagValue(err, shmSize, "--shm-size",
-                        reason.contains(";") ? reason.substring(0, reason.indexOf(';')) : reason);
-            }
-        }
-        // buildx's hidden legacy flags warn when given (commands/build.go, checkWarnedFlags with their flag-warn
-        // annotations); --compress says nothing.
-        if (isolation != null) {
-            err.println("WARNING: isolation flag is deprecated with BuildKit.");
-        }
-        if (squash) {
-            err.println("WARNING: experimental flag squash is removed with BuildKit. You should squash inside build "
-                    + "using a multi-stage Dockerfile for efficiency.");
-        }
-        Optional<String> attestError = AttestFlags.problem(attests, provenance, sbom);
-        if (attestError.isPresent()) {
-            err.println("ERROR: " + attestError.get());
-            return ExitCodes.FAILED;
+        // 0, as in buildx, leaves the default size.
+        if (shmSize != null && FlagValueCheck.bytes(shmSize) > 0) {
+            request.shmSize(FlagValueCheck.bytes(shmSize));
         }
         for (String attest : attests) {
             if (!java.util.Arrays.asList(attest.toLowerCase(java.util.Locale.ROOT).split(",")).contains("disabled=true")) {
@@ -453,8 +425,10 @@ final class BuildCommand implements Callable<Integer> {
         try {
             request.resources(ResourceFlags.parse(memory, cpus, pidsLimit, resources, cpuQuota, cpuPeriod));
         } catch (IllegalArgumentException e) {
-            err.println("wharf build: " + e.getMessage());
-            return ExitCodes.USAGE;
+            // Limits dockerd refuses when it creates the container (a well-formed value out of range): an error of
+            // the build, "ERROR: ..." and exit 1, as buildx prints what its build returns.
+            err.println("ERROR: " + e.getMessage());
+            return ExitCodes.FAILED;
         }
         boolean exportsImage = outputs.isEmpty() || push;
         List<BuildOutput> parsedOutputs = new ArrayList<>();
@@ -477,6 +451,7 @@ final class BuildCommand implements Callable<Integer> {
         }
         Optional<String> cacheError = CacheFlags.problem(cacheFrom, cacheTo);
         if (cacheError.isPresent()) {
+            // BuildKit's client and daemon, as the build is solved (buildx's parser's errors came earlier).
             err.println("ERROR: " + cacheError.get());
             return ExitCodes.FAILED;
         }
@@ -500,24 +475,14 @@ final class BuildCommand implements Callable<Integer> {
         }
         for (String arg : buildArgs) {
             int eq = arg.indexOf('=');
-            if (eq == 0 || arg.isEmpty()) {
-                // buildx's listToMap error, returned from its build command: "ERROR: ..." and exit 1.
-                err.println("ERROR: invalid key-value pair \"" + arg + "\": empty key");
-                return ExitCodes.FAILED;
-            }
             if (eq >= 0) {
                 request.buildArg(arg.substring(0, eq), arg.substring(eq + 1));
             } else if (System.getenv(arg) != null) {
                 request.buildArg(arg, System.getenv(arg));
             }
         }
-        CallFunction method;
-        try {
-            method = check ? new CallFunction("lint", "", false) : CallFunction.parse(call);
-        } catch (IllegalArgumentException e) {
-            err.println("wharf build: --call " + call + ": " + e.getMessage());
-            return ExitCodes.USAGE;
-        }
+        // BuildFlagOrder checked the value.
+        CallFunction method = check ? new CallFunction("lint", "", false) : CallFunction.parse(call);
         boolean targets = method.name().equals("targets");
         boolean outline = method.name().equals("outline");
         if (!method.isBuild() && !method.name().equals("lint") && !targets && !outline) {
@@ -528,18 +493,6 @@ final class BuildCommand implements Callable<Integer> {
         // buildx prints result.json for format=json and the text for any other format (commands/build.go
         // printValue).
         boolean json = method.format().equals("json");
-        // buildx's runBuild removes the image ID file before it builds ("Avoid leaving a stale file if we eventually
-        // fail"): a failed build leaves none, so a script cannot read the id of an earlier build as this one's.
-        if (iidFile != null && !ResultFiles.removeStale(iidFile, err)) {
-            return ExitCodes.FAILED;
-        }
-        if (iidFile != null
-                && parsedOutputs.stream().anyMatch(o -> o.type().equals("local") || o.type().equals("tar"))) {
-            // buildx's toSolveOpt refuses the pair once the stale file is gone, before anything is built
-            // (buildx 0.13.1: for -o type=local|tar, -o DIR and -o -).
-            err.println("ERROR: local and tar exporters are incompatible with image ID file");
-            return ExitCodes.FAILED;
-        }
         if (targets) {
             return calls().printTargets(json, out, err);
         }
@@ -588,7 +541,8 @@ final class BuildCommand implements Callable<Integer> {
                     return ExitCodes.FAILED;
                 }
                 if (metadataFile != null && !ResultFiles.write(metadataFile, exportsImage
-                        ? BuildMetadata.json(result, store.engineOptions().storeRoot()) : "{}",
+                        ? BuildMetadata.json(result, store.engineOptions().storeRoot(),
+                                BuildMetadata.names(result, parsedOutputs, tags)) : "{}",
                         "metadata file", err)) {
                     return ExitCodes.FAILED;
                 }

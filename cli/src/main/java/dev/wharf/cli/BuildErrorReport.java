@@ -52,7 +52,8 @@ final class BuildErrorReport {
     /**
      * The Dockerfile lines of the failure and the {@code ERROR: failed to solve: REASON} line: what buildx prints
      * last (cmd/buildx/main.go prints the error's sources, then {@code ERROR: %v} of the solve error, which the
-     * client wraps as {@code failed to solve}).
+     * client wraps as {@code failed to solve}; an error of buildx's own after the solve, a push through the docker
+     * daemon, is printed as it is).
      */
     void printReason(BuildFailedException failure, Optional<String> dockerfile) {
         dockerfile.ifPresent(text -> {
@@ -60,7 +61,7 @@ final class BuildErrorReport {
                 new SourceErrorPrinter(err).printSource(failure.file(), text, range);
             }
         });
-        err.println("ERROR: failed to solve: " + failure.reason());
+        err.println("ERROR: " + (failure.afterSolve() ? "" : "failed to solve: ") + failure.reason());
         err.flush();
     }
 

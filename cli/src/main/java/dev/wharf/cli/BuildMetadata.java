@@ -2,6 +2,7 @@ package dev.wharf.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.BuildResult;
 import dev.wharf.layers.json.GoCharacterEscapes;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * What {@code wharf build --metadata-file} writes after a build that exports an image: BuildKit's image exporter
@@ -20,17 +22,40 @@ final class BuildMetadata {
     private BuildMetadata() {
     }
 
-    /** The file's JSON for {@code result}, an image of the store under {@code storeRoot}. */
+    /** The file's JSON for {@code result}, an image of the store under {@code storeRoot}, named by its tags. */
     static String json(BuildResult result, Path storeRoot) {
+        return json(result, storeRoot, result.tags());
+    }
+
+    /**
+     * The names the exporter that made the reported image gives it ({@code image.name}): the store's tags, else the
+     * names of an oci or docker output ({@link BuildOutput#archiveNames}: the {@code -t} names, else its
+     * {@code name=}), which its exporter reports as the image exporter does (exporter/oci: {@code resp[image.name]},
+     * each normalized with its default tag).
+     */
+    static List<String> names(BuildResult result, List<BuildOutput> outputs, List<String> tags) {
+        if (!result.tags().isEmpty()) {
+            return result.tags();
+        }
+        for (BuildOutput output : outputs) {
+            if (output.type().equals("oci") || output.type().equals("docker")) {
+                return output.archiveNames(tags);
+            }
+        }
+        return List.of();
+    }
+
+    /** The file's JSON for {@code result}, an image of the store under {@code storeRoot} named {@code names}. */
+    static String json(BuildResult result, Path storeRoot, List<String> names) {
         // docker build's image exporter names the image as it tags it: each name normalized with its default tag
         // (docker.io/library/app:latest for -t app), once (moby's SanitizeRepoAndTags; the plain progress's
         // "naming to" shows the name without the added tag, as buildx passes it); it reports image.name only when the
         // image has names.
         java.util.Set<String> canonical = new java.util.LinkedHashSet<>();
-        for (String tag : result.tags()) {
+        for (String tag : names) {
             canonical.add(BuildCommand.canonical(tag));
         }
-        String names = String.join(",", canonical);
+        String joined = String.join(",", canonical);
         Descriptor descriptor = descriptor(result.imageDigest(), storeRoot);
         StringWriter text = new StringWriter();
         // A generator on a bare factory: an ObjectMapper would cost a fresh CLI tens of milliseconds.
@@ -47,8 +72,8 @@ final class BuildMetadata {
                 g.writeEndObject();
             }
             g.writeStringField("containerimage.digest", result.imageDigest());
-            if (!names.isEmpty()) {
-                g.writeStringField("image.name", names);
+            if (!joined.isEmpty()) {
+                g.writeStringField("image.name", joined);
             }
             g.writeEndObject();
         } catch (IOException e) {

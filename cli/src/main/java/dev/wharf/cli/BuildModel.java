@@ -87,6 +87,8 @@ final class BuildModel {
                         + "compression=gzip|zstd|uncompressed (default gzip), compression-level=N (gzip 0-9, default "
                         + "6; zstd 1-22, default 3) and force-compression=true (also recompress base layers "
                         + "compressed otherwise) say; the local store keeps a build's layers uncompressed. "
+                        + "oci-mediatypes=true|false: OCI or Docker media types (default: OCI for type=oci, Docker "
+                        + "for registry and docker; zstd and index or descriptor annotations turn OCI on). "
                         + "annotation[-TYPE][[OS/ARCH]].KEY=VALUE annotates an image output as --annotation does.")
                 .build());
         spec.addOption(list("id=ID,src=FILE|env=VAR", "--secret")
@@ -121,10 +123,12 @@ final class BuildModel {
                         + "compression=, compression-level=, force-compression= as for --output; repeatable.")
                 .build());
         spec.addOption(option("SIZE", "-m", "--memory")
+                .converters(new FlagValueCheck(FlagValueCheck.Kind.BYTES))
                 .description("Memory limit of each RUN step, swap included (e.g. 512m, 2g); a step over it fails as "
                         + "out of memory.")
                 .build());
-        spec.addOption(option(Double.class, "N", "--cpus")
+        spec.addOption(option("N", "--cpus")
+                .converters(new FlagValueCheck(FlagValueCheck.Kind.CPUS))
                 .description("CPU time each RUN step may use, in CPUs (e.g. 0.5).")
                 .build());
         spec.addOption(list("KEY=VALUE", "--resource")
@@ -133,9 +137,11 @@ final class BuildModel {
                         + "repeatable.")
                 .build());
         spec.addOption(list("N", "--cpu-quota").hidden(true)
+                .converters(new FlagValueCheck(FlagValueCheck.Kind.INT64))
                 .description("buildx's legacy form of --resource cpu-quota=N.")
                 .build());
         spec.addOption(list("N", "--cpu-period").hidden(true)
+                .converters(new FlagValueCheck(FlagValueCheck.Kind.INT64))
                 .description("buildx's legacy form of --resource cpu-period=N.")
                 .build());
         spec.addOption(option(Long.class, "N", "--pids-limit")
@@ -169,10 +175,12 @@ final class BuildModel {
                         + "is the host, which RUN steps reach on loopback.")
                 .build());
         spec.addOption(list("NAME=SOFT[:HARD]", "--ulimit")
+                .converters(new FlagValueCheck(FlagValueCheck.Kind.ULIMIT))
                 .description("A resource limit of RUN steps, e.g. nofile=1024:4096 (repeatable; capped at the host's "
                         + "hard limits).")
                 .build());
         spec.addOption(option("SIZE", "--shm-size")
+                .converters(new FlagValueCheck(FlagValueCheck.Kind.BYTES))
                 .description("Size of RUN steps' /dev/shm (e.g. 128m; default 64m).")
                 .build());
         spec.addOption(optionalFlag("load", "--load")

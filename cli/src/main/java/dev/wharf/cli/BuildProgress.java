@@ -21,6 +21,7 @@ final class BuildProgress implements ProgressListener, AutoCloseable {
     private final TtyProgress tty;
     /** When the engine told its last event: an exporter's vertex lasts from there (see {@link #exported}). */
     private volatile long lastEventNanos = System.nanoTime();
+    private volatile boolean imageShown;
 
     private BuildProgress(StepBoard board, ProgressListener printer, TtyProgress tty) {
         this.board = board;
@@ -44,6 +45,13 @@ final class BuildProgress implements ProgressListener, AutoCloseable {
 
     @Override
     public void onEvent(BuildEvent event) {
+        if (event instanceof BuildEvent.ImageWritten written) {
+            // A build that pushes: the image exporter's vertex comes before the pushes, as buildx shows them.
+            imageShown = true;
+            exported(written.step(), "exporting to image", ExporterSteps.imageStatuses(written.imageId(),
+                    written.names(), written.hasLayers(), written.layers(), written.writing(), written.naming()));
+            return;
+        }
         lastEventNanos = System.nanoTime();
         if (tty == null) {
             board.onEvent(event);
@@ -66,6 +74,15 @@ final class BuildProgress implements ProgressListener, AutoCloseable {
      * what passed since the engine's last event).
      */
     void exported(String name, java.util.List<ExporterStatus> statuses) {
+        exported(board.lastStep() + 1, name, statuses);
+    }
+
+    /** Whether the image exporter's vertex was shown already (a build that pushes shows it before its pushes). */
+    boolean imageShown() {
+        return imageShown;
+    }
+
+    private synchronized void exported(int step, String name, java.util.List<ExporterStatus> statuses) {
         // The vertex lasts as long as its parts, which the engine timed (BuildKit's exporter vertex spans its
         // statuses); the whole time since the engine's last event when it measured none.
         java.time.Duration took = statuses.stream().map(ExporterStatus::took)
@@ -73,10 +90,9 @@ final class BuildProgress implements ProgressListener, AutoCloseable {
         if (took.isZero()) {
             took = java.time.Duration.ofNanos(Math.max(0, System.nanoTime() - lastEventNanos));
         }
-        int step = board.lastStep() + 1;
         onEvent(new BuildEvent.StepStarted(step, "", 0, 0, name));
         for (ExporterStatus status : statuses) {
-            BuildEvent.Transfer done = new BuildEvent.Transfer(step, status.id(), 0, 0, true);
+            BuildEvent.Transfer done = new BuildEvent.Transfer(step, status.id(), status.bytes(), 0, true);
             if (printer instanceof PlainProgress plain) {
                 // The engine timed the part while it ran: the plain printer shows that time, as BuildKit's printer
                 // shows completed - started of the status when over 0.01 s.
@@ -89,11 +105,19 @@ final class BuildProgress implements ProgressListener, AutoCloseable {
         onEvent(new BuildEvent.StepDone(step, took));
     }
 
-    /** One status of an exporter's vertex and how long its work took. */
-    record ExporterStatus(String id, java.time.Duration took) {
+    /**
+     * One status of an exporter's vertex, how long its work took and the bytes it shows (0: none; BuildKit's local
+     * exporter counts what it sent, {@code copying files 2.00MB}).
+     */
+    record ExporterStatus(String id, java.time.Duration took, long bytes) {
         ExporterStatus {
             java.util.Objects.requireNonNull(id, "id");
             java.util.Objects.requireNonNull(took, "took");
+        }
+
+        /** A status that shows no size. */
+        ExporterStatus(String id, java.time.Duration took) {
+            this(id, took, 0);
         }
     }
 

@@ -24,6 +24,20 @@ final class CacheFlags {
     private CacheFlags() {
     }
 
+    /**
+     * The error of buildx's own parser (ParseCacheEntry, run while it reads the flags, before the progress mode),
+     * without its {@code ERROR: }; empty when it takes every value. {@link #problem} has the later ones too.
+     */
+    static Optional<String> parseProblem(List<String> cacheFrom, List<String> cacheTo) {
+        try {
+            parseAll(cacheFrom);
+            parseAll(cacheTo);
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
     /** The first error buildx would print for these values, without its {@code ERROR: }; empty when none. */
     static Optional<String> problem(List<String> cacheFrom, List<String> cacheTo) {
         try {

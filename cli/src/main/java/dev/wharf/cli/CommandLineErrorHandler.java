@@ -11,6 +11,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
@@ -61,7 +62,11 @@ final class CommandLineErrorHandler implements IParameterExceptionHandler {
         boolean arityFirst = ex instanceof MissingParameterException
                 || ex instanceof UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()
                         && !unmatched.getUnmatched().get(0).startsWith("-");
-        if (!arityFirst) {
+        // picocli converts a value as it reads it but reports unknown flags at the end; pflag stops at whichever
+        // comes first: an unknown flag before the refused value wins.
+        OptionSpec refused = ex.getCause() instanceof TypeConversionException
+                && ex.getArgSpec() instanceof OptionSpec option ? option : null;
+        if (!arityFirst && refused == null) {
             return Optional.empty();
         }
         int start = 0;
@@ -90,6 +95,9 @@ final class CommandLineErrorHandler implements IParameterExceptionHandler {
                 if (option == null) {
                     return Optional.of("unknown flag: " + name);
                 }
+                if (option == refused) {
+                    break; // the refused value comes first (an earlier one would have been refused first)
+                }
                 if (equals < 0 && option.arity().min() > 0) {
                     i++; // its value
                 }
@@ -98,7 +106,10 @@ final class CommandLineErrorHandler implements IParameterExceptionHandler {
             for (int j = 1; j < arg.length(); j++) {
                 OptionSpec option = spec.findOption(arg.charAt(j));
                 if (option == null) {
-                    return Optional.of("unknown shorthand flag: '" + arg.charAt(j) + "' in " + arg);
+                    return Optional.of("unknown shorthand flag: '" + arg.charAt(j) + "' in -" + arg.substring(j));
+                }
+                if (option == refused) {
+                    return Optional.empty();
                 }
                 if (option.arity().min() > 0) {
                     if (j == arg.length() - 1) {
@@ -124,7 +135,7 @@ final class CommandLineErrorHandler implements IParameterExceptionHandler {
                 for (int i = 1; i < arg.length(); i++) {
                     OptionSpec option = spec.findOption(arg.charAt(i));
                     if (option == null) {
-                        return Optional.of("unknown shorthand flag: '" + arg.charAt(i) + "' in " + arg);
+                        return Optional.of("unknown shorthand flag: '" + arg.charAt(i) + "' in -" + arg.substring(i));
                     }
                     if (option.arity().max() > 0 && !option.arity().isVariable()) {
                         break;
@@ -153,6 +164,16 @@ final class CommandLineErrorHandler implements IParameterExceptionHandler {
         return Optional.empty();
     }
 
+    /** Whether a {@link FlagValueCheck} reads the option's values (its refusals are worded as pflag's). */
+    private static boolean checked(OptionSpec option) {
+        for (Object converter : option.converters()) {
+            if (converter instanceof FlagValueCheck) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** pflag's sentence for a value its flag's type refuses. */
     static String invalidArgument(String value, String flag, String reason) {
         return "invalid argument \"" + value + "\" for \"" + flag + "\" flag: " + reason;
@@ -175,6 +196,9 @@ final class CommandLineErrorHandler implements IParameterExceptionHandler {
      * numbers and booleans have; picocli's own reason for any other type.
      */
     private static String conversionReason(OptionSpec option, ParameterException ex) {
+        if (ex.getCause() instanceof TypeConversionException refused && checked(option)) {
+            return refused.getMessage(); // pflag's own words for the flag's type
+        }
         Class<?> type = option.type();
         String parsing = "parsing \"" + ex.getValue() + "\": invalid syntax";
         if (type == boolean.class || type == Boolean.class) {
@@ -191,11 +215,19 @@ final class CommandLineErrorHandler implements IParameterExceptionHandler {
         return colon < 0 ? message : message.substring(colon + 2);
     }
 
-    /** The name of {@code option} as the command line last gave it, when it gave it: the flag left without a value. */
+    /**
+     * The name of {@code option} as the command line last gave it, when it gave it: the flag left without a value;
+     * a shorthand that ends a group ({@code -qf}) is named alone, as pflag names what is left of the group.
+     */
     private static Optional<String> lastTyped(OptionSpec option, String[] args) {
         for (int i = args.length - 1; i >= 0; i--) {
             for (String name : option.names()) {
                 if (args[i].equals(name)) {
+                    return Optional.of(name);
+                }
+                boolean shorthand = name.length() == 2 && name.charAt(1) != '-';
+                if (shorthand && args[i].length() > 2 && args[i].charAt(0) == '-' && args[i].charAt(1) != '-'
+                        && args[i].endsWith(name.substring(1))) {
                     return Optional.of(name);
                 }
             }

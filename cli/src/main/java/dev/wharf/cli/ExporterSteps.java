@@ -23,21 +23,20 @@ final class ExporterSteps {
         boolean imageExporter = parsedOutputs.isEmpty() || push || parsedOutputs.stream()
                 .map(BuildOutput::type).anyMatch(t -> t.equals("image") || t.equals("registry"));
         BuildResult.ExportTimes times = result.exportTimes();
-        if (imageExporter) {
-            List<ExporterStatus> statuses = new ArrayList<>(List.of(
-                    new ExporterStatus("exporting layers", times.layers()),
-                    new ExporterStatus("writing image " + result.imageId(), times.writing())));
+        if (imageExporter && !display.imageShown()) {
+            List<Duration> naming = new ArrayList<>();
             for (int i = 0; i < result.tags().size(); i++) {
-                statuses.add(new ExporterStatus("naming to " + normalized(result.tags().get(i)), times.naming(i)));
+                naming.add(times.naming(i));
             }
-            display.exported("exporting to image", statuses);
+            display.exported("exporting to image", imageStatuses(result.imageId(), result.tags(),
+                    !result.layers().isEmpty(), times.layers(), times.writing(), naming));
         }
         for (int i = 0; i < parsedOutputs.size(); i++) {
             BuildOutput output = parsedOutputs.get(i);
             BuildResult.OutputExport exported = times.output(i);
             switch (output.type()) {
                 case "local" -> display.exported("exporting to client directory",
-                        List.of(new ExporterStatus("copying files", exported.writing())));
+                        List.of(new ExporterStatus("copying files", exported.writing(), exported.sent())));
                 case "tar" -> display.exported("exporting to client tarball",
                         List.of(new ExporterStatus("sending tarball", exported.writing())));
                 case "oci", "docker" -> display.exported("exporting to " + output.type() + " image format",
@@ -47,6 +46,25 @@ final class ExporterSteps {
                 }
             }
         }
+    }
+
+    /**
+     * The image exporter's statuses: the layers (none for an image without any: moby's exporter has no snapshot to
+     * export then, the peer shows no such line for {@code FROM scratch}), the image (its config digest), then each
+     * name.
+     */
+    static List<ExporterStatus> imageStatuses(String imageId, List<String> names, boolean hasLayers, Duration layers,
+                                              Duration writing, List<Duration> naming) {
+        List<ExporterStatus> statuses = new ArrayList<>();
+        if (hasLayers) {
+            statuses.add(new ExporterStatus("exporting layers", layers));
+        }
+        statuses.add(new ExporterStatus("writing image " + imageId, writing));
+        for (int i = 0; i < names.size(); i++) {
+            statuses.add(new ExporterStatus("naming to " + normalized(names.get(i)),
+                    i < naming.size() ? naming.get(i) : Duration.ZERO));
+        }
+        return statuses;
     }
 
     /**

@@ -100,7 +100,8 @@ final class PlainProgress implements ProgressListener, AutoCloseable {
             if (t.completed()) {
                 transferStarts.remove(key);
                 // BuildKit's plain printer shows a finished status as "#N ID SIZE TIME done" (SIZE a "%.2f" of
-                // units.Bytes: 38B, 40.31kB; none when it counted no bytes, "#6 writing image sha256:... done"),
+                // units.Bytes: 38B, 40.31kB, "CUR / TOTAL" with a total; none when it counted no bytes and has no
+                // total, "#6 writing image sha256:... done"),
                 // TIME " %.1fs" of completed - started only when that is over 0.01s (textMux.printVtx).
                 printFinished(t, now - started);
             }
@@ -125,8 +126,10 @@ final class PlainProgress implements ProgressListener, AutoCloseable {
     }
 
     private void printFinished(BuildEvent.Transfer t, long nanos) {
-        println(t.step(), "#" + t.step() + " " + t.id() + (t.current() == 0 && t.total() == 0 ? ""
-                : " " + ByteSizes.buildKit(t.current()))
+        // textMux.printVtx: " CUR / TOTAL" for a status with a total (a pulled layer), " CUR" without one.
+        String bytes = t.total() != 0 ? " " + ByteSizes.buildKit(t.current()) + " / " + ByteSizes.buildKit(t.total())
+                : t.current() != 0 ? " " + ByteSizes.buildKit(t.current()) : "";
+        println(t.step(), "#" + t.step() + " " + t.id() + bytes
                 + (nanos > 10_000_000L ? " " + seconds(Duration.ofNanos(nanos), 1) + "s" : "") + " done");
     }
 

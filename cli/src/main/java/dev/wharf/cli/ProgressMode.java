@@ -19,14 +19,17 @@ enum ProgressMode {
     /** Nothing at all (buildx's {@code --progress=none}: quiet without the image id). */
     NONE;
 
-    /** The mode {@code text} names, case-insensitively; empty for an unknown name. */
+    /**
+     * The mode {@code text} names, in lower case as buildx's printer compares them ({@code PLAIN} and {@code Plain}
+     * are "invalid progress mode"); empty for an unknown name.
+     */
     static Optional<ProgressMode> parse(String text) {
         if (text.isEmpty()) {
             // buildx's progressui.DefaultMode is "": --progress "$P" with P unset is auto, not an error.
             return Optional.of(AUTO);
         }
         for (ProgressMode mode : values()) {
-            if (mode.name().equalsIgnoreCase(text)) {
+            if (mode.toString().equals(text)) {
                 return Optional.of(mode);
             }
         }

@@ -77,6 +77,11 @@ final class RawJsonProgress implements ProgressListener {
             Instant started = transferStarts.computeIfAbsent(v.digest() + "\0" + t.id(), k -> now);
             StringBuilder status = new StringBuilder("{\"statuses\":[{\"id\":").append(str(t.id()))
                     .append(",\"vertex\":").append(str(v.digest()));
+            if (fileSync(t.id())) {
+                // VertexStatus.Name is the status's Action: filesync's progress handler names its transfers so
+                // (session/filesync NewProgressHandler, exporter/local), other statuses have none.
+                status.append(",\"name\":\"transferring\"");
+            }
             if (t.total() > 0) {
                 status.append(",\"total\":").append(t.total());
             }
@@ -94,6 +99,15 @@ final class RawJsonProgress implements ProgressListener {
             out.println(line);
             out.flush();
         }
+    }
+
+    /**
+     * Whether BuildKit sends the status through file sync: a local source's transfer ({@code transferring
+     * context:}, {@code transferring dockerfile:}, a named context's) and the local exporter's {@code copying
+     * files}; the peer's rawjson shows {@code "name": "transferring"} on exactly these.
+     */
+    static boolean fileSync(String statusId) {
+        return statusId.startsWith("transferring ") || statusId.equals("copying files");
     }
 
     /**

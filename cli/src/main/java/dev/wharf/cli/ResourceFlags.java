@@ -19,7 +19,7 @@ final class ResourceFlags {
      *
      * @throws IllegalArgumentException naming the flag, for a malformed or unsupported value
      */
-    static ResourceLimits parse(String memory, Double cpus, Long pidsLimit, List<String> resources,
+    static ResourceLimits parse(String memory, String cpuFlag, Long pidsLimit, List<String> resources,
                                 List<String> cpuQuota, List<String> cpuPeriod) {
         // buildx build/utils.go ParseResourceLimits; the legacy flags come first (commands/build.go).
         List<String> entries = new ArrayList<>();
@@ -30,6 +30,10 @@ final class ResourceFlags {
             entries.add("cpu-period=" + value);
         }
         entries.addAll(resources);
+        Double cpus = null;
+        if (cpuFlag != null) {
+            cpus = cpus(FlagValueCheck.nanoCpus(cpuFlag));
+        }
         Long quota = null;
         long period = 100_000;
         for (String entry : entries) {
@@ -67,18 +71,43 @@ final class ResourceFlags {
         }
         ResourceLimits limits = ResourceLimits.none();
         if (memory != null) {
+            long bytes;
             try {
-                limits = limits.withMemory(ByteSizes.parse(memory));
+                bytes = FlagValueCheck.bytes(memory);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--memory: " + e.getMessage(), e);
+                throw new IllegalArgumentException("--resource memory: " + e.getMessage(), e);
+            }
+            // As docker's: 0 is no limit, and dockerd refuses less than 6 MiB in these words.
+            if (bytes > 0 && bytes < ResourceLimits.MIN_MEMORY) {
+                throw new IllegalArgumentException("Minimum memory limit allowed is 6MB");
+            }
+            if (bytes > 0) {
+                limits = limits.withMemory(bytes);
             }
         }
         if (cpus != null) {
             limits = limits.withCpus(cpus);
         }
-        if (pidsLimit != null) {
+        // docker's --pids-limit: 0 and negative values are no limit.
+        if (pidsLimit != null && pidsLimit > 0) {
             limits = limits.withPids(pidsLimit);
         }
         return limits;
+    }
+
+    /**
+     * docker's --cpus in CPUs: 0 is no limit; dockerd refuses what is below 0.01 CPUs or above the host's CPUs in
+     * these words (daemon_unix.go, verifyPlatformContainerResources).
+     */
+    private static Double cpus(long nanoCpus) {
+        if (nanoCpus == 0) {
+            return null;
+        }
+        int available = Runtime.getRuntime().availableProcessors();
+        if (nanoCpus < 10_000_000L || nanoCpus > available * 1_000_000_000L) {
+            throw new IllegalArgumentException("Range of CPUs is from 0.01 to " + available + ".00, as there are only "
+                    + available + " CPUs available");
+        }
+        return nanoCpus / 1e9;
     }
 }

@@ -15,6 +15,40 @@ final class ResultFiles {
     private ResultFiles() {
     }
 
+    /**
+     * buildx's refusal of {@code --iidfile} beside an output that makes no image (commands/build.go toBuildOptions,
+     * right after ParseExports read the {@code --output} values, before build/opt.go checks their destinations): a
+     * {@code local} or {@code tar} output among them ({@code -o DIR} and {@code -o -} too), even next to an image
+     * one, fails the command before anything is built or the old file removed; empty when there is none.
+     */
+    static java.util.Optional<String> iidFileConflict(Path iidFile, java.util.List<String> outputs) {
+        if (iidFile == null) {
+            return java.util.Optional.empty();
+        }
+        for (String output : outputs) {
+            String type = output.contains("=") ? typeField(output) : output.equals("-") ? "tar" : "local";
+            if (type.equals("local") || type.equals("tar")) {
+                return java.util.Optional.of("local and tar exporters are incompatible with image ID file");
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** The {@code type=} of an {@code --output} value, empty when it has none or is no CSV line. */
+    private static String typeField(String output) {
+        try {
+            for (String field : dev.wharf.grammar.go.GoCsv.fields(output)) {
+                int eq = field.indexOf('=');
+                if (eq > 0 && field.substring(0, eq).trim().equalsIgnoreCase("type")) {
+                    return field.substring(eq + 1).trim();
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            // The output's own parse reports it.
+        }
+        return "";
+    }
+
     /** Removes an earlier build's {@code --iidfile}; false, after saying why in buildx's words, when it cannot. */
     static boolean removeStale(Path file, PrintWriter err) {
         try {

@@ -34,13 +34,17 @@ final class SecretFlags implements AutoCloseable {
         return files;
     }
 
+    /** One {@code --secret} value as buildx's parser reads it; fields it did not give are null. */
+    record Spec(String id, String src, String env) {
+    }
+
     /**
-     * Parses one {@code --secret} value.
+     * Reads one {@code --secret} value as buildx's {@code parseSecret} does, when it reads the command's flags
+     * (before its progress mode is checked): only the value's form is checked here.
      *
-     * @throws IllegalArgumentException saying what is wrong, never quoting a secret's value
-     * @throws IOException if the private file for a variable's value cannot be written
+     * @throws IllegalArgumentException in buildx's words
      */
-    void add(String flag) throws IOException {
+    static Spec parse(String flag) {
         String id = null;
         String src = null;
         String env = null;
@@ -72,45 +76,70 @@ final class SecretFlags implements AutoCloseable {
                 default -> throw new IllegalArgumentException("unexpected key '" + key + "' in '" + field + "'");
             }
         }
-        if ("env".equals(type) && env == null) {
+        if ("env".equals(type) && (env == null || env.isEmpty())) {
             env = src;
             src = null;
         }
-        if (id == null || id.isEmpty()) {
-            id = src != null ? Path.of(src).getFileName().toString() : env;
+        return new Spec(id, emptyAsNull(src), emptyAsNull(env));
+    }
+
+    private static String emptyAsNull(String value) {
+        return value == null || value.isEmpty() ? null : value;
+    }
+
+    /**
+     * What BuildKit's secret store ({@code secretsprovider.NewStore}, which buildx builds as the build starts)
+     * refuses in {@code spec}: no id (buildx 0.13 takes none from {@code src=}: {@code --secret src=./token} is
+     * {@code secret missing ID}), a file that is not there or is too big; empty when the store takes it.
+     */
+    java.util.Optional<String> problem(Spec spec) throws IOException {
+        if (spec.id() == null || spec.id().isEmpty()) {
+            return java.util.Optional.of("secret missing ID");
         }
-        if (id == null || id.isEmpty()) {
-            // BuildKit's secretsprovider.NewStore.
-            throw new IllegalArgumentException("secret missing ID");
+        Spec resolved = resolve(spec);
+        if (resolved.src() == null) {
+            return java.util.Optional.empty();
         }
-        if (src != null && env != null) {
-            throw new IllegalArgumentException("--secret " + flag + ": give src= or env=, not both");
+        Path file = Path.of(resolved.src()).toAbsolutePath();
+        if (!Files.exists(file)) {
+            return java.util.Optional.of("failed to stat " + resolved.src() + ": stat " + resolved.src()
+                    + ": no such file or directory");
         }
-        if (src == null && env == null) {
-            // buildx's secret store: the variable named like the id when it is set, else the file of that name.
-            if (environment.containsKey(id)) {
-                env = id;
-            } else {
-                src = id;
-            }
+        if (Files.isRegularFile(file) && Files.size(file) > MAX_SECRET_SIZE) {
+            return java.util.Optional.of("secret " + spec.id() + " too big. max size 500KB");
         }
-        if (env != null) {
+        return java.util.Optional.empty();
+    }
+
+    /** With neither src nor env, BuildKit's store reads the variable named like the id when set, else that file. */
+    private Spec resolve(Spec spec) {
+        if (spec.src() != null || spec.env() != null) {
+            return spec;
+        }
+        return environment.containsKey(spec.id()) ? new Spec(spec.id(), null, spec.id())
+                : new Spec(spec.id(), spec.id(), null);
+    }
+
+    /**
+     * Parses one {@code --secret} value and keeps the file holding its value.
+     *
+     * @throws IllegalArgumentException saying what is wrong, never quoting a secret's value
+     * @throws IOException if the private file for a variable's value cannot be written
+     */
+    void add(String flag) throws IOException {
+        Spec spec = parse(flag);
+        java.util.Optional<String> problem = problem(spec);
+        if (problem.isPresent()) {
+            throw new IllegalArgumentException(problem.get());
+        }
+        Spec resolved = resolve(spec);
+        if (resolved.src() == null) {
             // BuildKit's secret store returns os.Getenv(VAR) (secretsprovider/store.go, GetSecret): an unset
-            // variable is an empty secret, not an error.
-            String value = environment.getOrDefault(env, "");
-            files.put(id, write(value));
-        } else {
-            // buildx's secret store stats every file secret before the build (secretsprovider/store.go, NewStore).
-            Path file = Path.of(src).toAbsolutePath();
-            if (!Files.exists(file)) {
-                throw new IllegalArgumentException("failed to stat " + src + ": stat " + src
-                        + ": no such file or directory");
-            }
-            if (Files.isRegularFile(file) && Files.size(file) > MAX_SECRET_SIZE) {
-                throw new IllegalArgumentException("secret " + id + " too big. max size 500KB");
-            }
-            files.put(id, file);
+            // variable is an empty secret, not an error. With both src and env the file wins, as in GetSecret.
+            files.put(spec.id(), write(environment.getOrDefault(resolved.env(), "")));
+            return;
         }
+        files.put(spec.id(), Path.of(resolved.src()).toAbsolutePath());
     }
 
     private Path write(String value) throws IOException {

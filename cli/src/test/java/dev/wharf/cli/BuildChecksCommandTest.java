@@ -53,6 +53,22 @@ class BuildChecksCommandTest {
     }
 
     @Test
+    void aFailedBuild_listsItsWarningsToo_beforeTheError() throws IOException {
+        // buildx prints the warnings when its printer closes (commands/build.go: progress.WithOnClose(printWarnings)),
+        // which a failed build does as well, 0.13.1 as today: after the failed step's output, before the error.
+        Path ctx = context("FROM scratch\nCOPY token /\n");
+        Files.writeString(ctx.resolve(".dockerignore"), "token\n");
+        Files.writeString(ctx.resolve("token"), "hi\n");
+        Outcome built = wharf("build", "--root", root(), "--progress", "plain", ctx.toString());
+        assertEquals(1, built.exitCode(), built.err());
+        String warnings = "\n \u001b[33m1 warning found (use docker --debug to expand):\n\u001b[0m - CopyIgnoredFile: "
+                + "Attempting to Copy file \"token\" that is excluded by .dockerignore (line 2)\n\nDockerfile:2\n";
+        assertTrue(built.err().contains(" > [1/1] COPY token /:\n------\n" + warnings), built.err());
+        assertTrue(built.err().endsWith("ERROR: failed to solve: failed to compute cache key: failed to calculate "
+                + "checksum of ref context: \"/token\": not found\n"), built.err());
+    }
+
+    @Test
     void build_withErrorTrue_failsWithBuildKitsLintViolation() throws IOException {
         Path ctx = context("# check=error=true\nFROM scratch as base\nCMD [\"x\"]\n");
         Outcome built = wharf("build", "--root", root(), "--progress", "plain", ctx.toString());

@@ -2,6 +2,7 @@ package dev.wharf.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.BuildResult;
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.layout.OciLayout;
@@ -63,6 +64,31 @@ class BuildMetadataTest {
                 + "  },\n"
                 + "  \"containerimage.digest\": \"" + digest + "\"\n"
                 + "}", BuildMetadata.json(result, store));
+    }
+
+    @Test
+    void anOciOrDockerOutput_isNamedByTheTags_elseByItsOwnName_asBuildxNamesItsExporter() {
+        BuildResult untagged = new BuildResult("sha256:" + "d".repeat(64), CONFIG, "{}", List.of(), List.of(),
+                List.of());
+        BuildOutput oci = BuildOutput.parse("type=oci,dest=out.tar");
+        assertEquals(List.of("app:1"), BuildMetadata.names(untagged, List.of(oci), List.of("app:1")));
+        assertEquals(List.of("app:1"), BuildMetadata.names(untagged,
+                List.of(BuildOutput.parse("type=docker,dest=d.tar")), List.of("app:1")));
+        assertEquals(List.of(), BuildMetadata.names(untagged, List.of(oci), List.of()));
+        BuildOutput named = BuildOutput.parse("type=oci,dest=out.tar,name=own:2");
+        assertEquals(List.of("own:2"), BuildMetadata.names(untagged, List.of(named), List.of()));
+        assertEquals(List.of("app:1"), BuildMetadata.names(untagged, List.of(named), List.of("app:1")));
+        assertEquals(List.of(), BuildMetadata.names(untagged, List.of(BuildOutput.parse("type=tar,dest=x.tar")),
+                List.of("app:1")));
+        BuildResult tagged = new BuildResult("sha256:" + "d".repeat(64), CONFIG, "{}", List.of(), List.of("app:1"),
+                List.of());
+        assertEquals(List.of("app:1"), BuildMetadata.names(tagged, List.of(), List.of("app:1")));
+        // exporter/oci normalizes each with its default tag, as the image exporter's names are.
+        assertEquals("{\n"
+                + "  \"containerimage.config.digest\": \"" + CONFIG + "\",\n"
+                + "  \"containerimage.digest\": \"sha256:" + "d".repeat(64) + "\",\n"
+                + "  \"image.name\": \"docker.io/library/own:2,docker.io/team/x:latest\"\n"
+                + "}", BuildMetadata.json(untagged, store, List.of("own:2", "team/x")));
     }
 
     @Test

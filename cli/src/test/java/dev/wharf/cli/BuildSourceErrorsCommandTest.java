@@ -110,6 +110,7 @@ class BuildSourceErrorsCommandTest {
                     """.formatted(image), build("FROM " + image + "\n"));
         }
         String refused = "127.0.0.1:" + LocalRegistry.freePort();
+        Outcome unreachable = build("FROM " + refused + "/foo:latest\n");
         assertFails("""
                 Dockerfile:1
                 --------------------
@@ -119,7 +120,11 @@ class BuildSourceErrorsCommandTest {
                 ERROR: failed to solve: %1$s/foo:latest: failed to resolve source metadata for %1$s/foo:latest: \
                 failed to do request: Head "http://%1$s/v2/foo/manifests/latest": dial tcp %1$s: connect: connection \
                 refused
-                """.formatted(refused), build("FROM " + refused + "/foo:latest\n"));
+                """.formatted(refused), unreachable);
+        // The vertex's own error is the resolver's alone, as the peer's "#2 ERROR: failed to do request: Head ...".
+        assertEquals(true, unreachable.err().contains("\n#2 ERROR: failed to do request: Head \"http://" + refused
+                + "/v2/foo/manifests/latest\": dial tcp " + refused + ": connect: connection refused\n"),
+                unreachable.err());
     }
 
     @Test
@@ -276,13 +281,19 @@ class BuildSourceErrorsCommandTest {
         long millis = (System.nanoTime() - start) / 1_000_000;
 
         assertEquals(1, pushed.exitCode(), pushed.err());
-        // exporter/containerimage wraps the pusher's error with the name as given; containerd's pusher HEADs the
-        // blob first, and a refused connect is not retried (util/resolver/retryhandler).
+        // As buildx's push with the docker driver (the peer): docker push pings the registry first, and buildx
+        // prints that request's error as it is, after the solve, under the push's own vertex; a refused connect is
+        // not retried.
         String report = report(pushed);
-        assertTrue(report.matches("ERROR: failed to solve: failed to push " + java.util.regex.Pattern.quote(refused)
-                + "/y: failed to do request: Head \"http://" + java.util.regex.Pattern.quote(refused)
-                + "/v2/y/blobs/sha256:[0-9a-f]{64}\": dial tcp " + java.util.regex.Pattern.quote(refused)
-                + ": connect: connection refused\n"), report);
+        assertEquals("ERROR: Get \"http://" + refused + "/v2/\": dial tcp " + refused + ": connect: connection refused\n",
+                report);
+        String q = java.util.regex.Pattern.quote(refused);
+        assertTrue(pushed.err().matches("(?s).*\n#(\\d+) pushing " + q + "/y with docker\n#\\1 ERROR: Get \"http://" + q
+                + "/v2/\": dial tcp " + q + ": connect: connection refused\n------\n > pushing " + q
+                + "/y with docker:\n------\n.*"), pushed.err());
+        // An image without layers: moby's exporter shows no "exporting layers" (the peer, FROM scratch).
+        assertTrue(pushed.err().contains("exporting to image\n") && !pushed.err().contains("exporting layers"),
+                pushed.err());
         assertTrue(millis < 6_000, "no 7 s of retries: " + millis + " ms");
     }
 }

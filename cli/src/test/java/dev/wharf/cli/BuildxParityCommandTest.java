@@ -593,9 +593,11 @@ class BuildxParityCommandTest {
     /** Whether plain progress shows the vertex {@code title} as {@code CACHED}. */
     private static boolean cached(String progress, String title) {
         List<String> lines = progress.lines().toList();
-        for (int i = 0; i + 1 < lines.size(); i++) {
-            if (lines.get(i).matches("#\\d+ " + java.util.regex.Pattern.quote(title))) {
-                return lines.get(i + 1).equals(lines.get(i).substring(0, lines.get(i).indexOf(' ')) + " CACHED");
+        for (String line : lines) {
+            if (line.matches("#\\d+ " + java.util.regex.Pattern.quote(title))) {
+                // Anywhere in the output: another stage's step may start between the title and its verdict, and
+                // the printer then shows the title again before "#N CACHED".
+                return lines.contains(line.substring(0, line.indexOf(' ')) + " CACHED");
             }
         }
         throw new AssertionError("no vertex " + title + " in\n" + progress);

@@ -50,6 +50,85 @@ class CommandLineErrorsCommandTest {
     }
 
     @Test
+    void build_shorthandGroups_areReadLetterByLetter_asPflag() {
+        // docker buildx build . -qf / -qz / -qzf / -zq: pflag names what is left of the group at the letter.
+        assertRejected(125, "flag needs an argument: 'f' in -f\nSee 'wharf build --help'.\n",
+                wharf("build", ".", "-qf"));
+        assertRejected(125, "unknown shorthand flag: 'z' in -z\nSee 'wharf build --help'.\n",
+                wharf("build", "-qz", "."));
+        assertRejected(125, "unknown shorthand flag: 'z' in -zf\nSee 'wharf build --help'.\n",
+                wharf("build", "-qzf", "."));
+        assertRejected(125, "unknown shorthand flag: 'z' in -zq\nSee 'wharf build --help'.\n",
+                wharf("build", "-zq", "."));
+    }
+
+    @Test
+    void build_typedValues_areRefusedAsPflagParses_beforeArgumentsAndChecks() {
+        // What docker buildx build printed (--ulimit, --shm-size, --cpu-quota) and docker's --memory/--cpus types.
+        String see = "\nSee 'wharf build --help'.\n";
+        assertRejected(125, "invalid argument \"NOFILE=1\" for \"--ulimit\" flag: invalid ulimit type: NOFILE" + see,
+                wharf("build", "--ulimit", "NOFILE=1", "."));
+        assertRejected(125, "invalid argument \"-1\" for \"--shm-size\" flag: invalid size: '-1'" + see,
+                wharf("build", "--shm-size", "-1", "."));
+        assertRejected(125, "invalid argument \"x\" for \"--cpu-quota\" flag: strconv.ParseInt: parsing \"x\": "
+                + "invalid syntax" + see, wharf("build", "--cpu-quota", "x", "."));
+        assertRejected(125, "invalid argument \"lots\" for \"-m, --memory\" flag: invalid size: 'lots'" + see,
+                wharf("build", "-m", "lots", "."));
+        // pflag stops at the first mistake in its order: before cobra counts the arguments, and an unknown flag
+        // only when it comes first.
+        assertRejected(125, "invalid argument \"x=1\" for \"--ulimit\" flag: invalid ulimit type: x" + see,
+                wharf("build", "--ulimit", "x=1"));
+        assertRejected(125, "invalid argument \"x=1\" for \"--ulimit\" flag: invalid ulimit type: x" + see,
+                wharf("build", ".", "--ulimit", "x=1", "--bogus"));
+        assertRejected(125, "unknown flag: --bogus" + see, wharf("build", "--bogus", "--ulimit", "x=1", "."));
+        assertRejected(125, "invalid argument \"x\" for \"--shm-size\" flag: invalid size: 'x'" + see,
+                wharf("build", "--shm-size", "x", "--ulimit", "x=1", "."));
+    }
+
+    @Test
+    void build_checksOfSeveralBadValues_reportTheOneBuildxReports() {
+        // docker buildx build (0.13.1) with two mistakes each: its flag reading (toControllerOptions), then the
+        // progress mode, then its build's platforms, secrets, agents, annotations and entitlements.
+        String[][] cases = {
+            {"invalid progress mode bogus", "--progress", "bogus", "--secret", "src=x"},
+            {"invalid field 'bad' must be a key=value pair", "--progress", "bogus", "--secret", "bad"},
+            {"invalid progress mode bogus", "--progress", "bogus", "--platform", ","},
+            {"\"\" is an invalid OS component of \"\": OSAndVersion specifier component must match "
+                + "\"^([A-Za-z0-9_-]+)(?:\\\\(([A-Za-z0-9_.-]*)\\\\))?$\": invalid argument",
+                "--platform", ",", "--secret", "id=a,src=/nope"},
+            {"failed to stat /nope: stat /nope: no such file or directory", "--secret", "id=a,src=/nope", "--ssh",
+                "a=/nope"},
+            {"stat /nope: no such file or directory", "--ssh", "a=/nope", "--annotation", "=x"},
+            {"invalid annotation format, expected <type>:<key>=<value>, got \"=x\"", "--annotation", "=x",
+                "--allow", "bogus"},
+            {"unknown entitlement bogus", "--allow", "bogus", "--network", "bogus"},
+            {"invalid key-value pair \"=y\": empty key", "--label", "=x", "--build-arg", "=y"},
+            {"invalid key-value pair \"=a\": empty key", "--build-context", "=x", "--label", "=a"},
+            {"progress=bogus and quiet cannot be used together", "--progress", "bogus", "-q"},
+            {"invalid progress mode bogus", "--cache-to", "type=bogus", "--progress", "bogus"},
+            {"type required form> \"=x\"", "--cache-from", "=x", "--progress", "bogus"},
+            {"--no-cache and --no-cache-filter cannot currently be used together", "--no-cache", "--no-cache-filter",
+                "a", "--platform", ","},
+            {"secret missing ID", "--secret", "src=./token"},
+            {"secret missing ID", "--secret", "id=,src=token"},
+        };
+        for (String[] each : cases) {
+            String[] args = new String[each.length + 1];
+            args[0] = "build";
+            System.arraycopy(each, 1, args, 1, each.length - 1);
+            args[args.length - 1] = ".";
+            assertRejected(1, "ERROR: " + each[0] + "\n", wharf(args));
+        }
+    }
+
+    @Test
+    void build_progressModes_areLowerCase_asBuildxsPrinter() {
+        for (String mode : new String[] {"PLAIN", "Plain", "TTY", "Auto"}) {
+            assertRejected(1, "ERROR: invalid progress mode " + mode + "\n", wharf("build", "--progress", mode, "."));
+        }
+    }
+
+    @Test
     void build_flagWithoutItsValue_namesItAsTyped() {
         // docker buildx build --progress=plain --target / -f
         assertRejected(125, "flag needs an argument: --target\nSee 'wharf build --help'.\n",
@@ -62,8 +141,9 @@ class CommandLineErrorsCommandTest {
         // docker buildx build --no-cache=maybe / --cpu-shares=abc: Go's strconv words, exit code 125.
         assertRejected(125, "invalid argument \"maybe\" for \"--no-cache\" flag: strconv.ParseBool: parsing "
                 + "\"maybe\": invalid syntax\nSee 'wharf build --help'.\n", wharf("build", "--no-cache=maybe", "."));
-        assertRejected(125, "invalid argument \"abc\" for \"--cpus\" flag: strconv.ParseFloat: parsing \"abc\": "
-                + "invalid syntax\nSee 'wharf build --help'.\n", wharf("build", "--cpus", "abc", "."));
+        // wharf's --cpus is docker run's (opts.NanoCPUs, a big.Rat): docker's words.
+        assertRejected(125, "invalid argument \"abc\" for \"--cpus\" flag: failed to parse abc as a rational number"
+                + "\nSee 'wharf build --help'.\n", wharf("build", "--cpus", "abc", "."));
         assertRejected(125, "invalid argument \"x\" for \"--pids-limit\" flag: strconv.ParseInt: parsing \"x\": "
                 + "invalid syntax\nSee 'wharf build --help'.\n", wharf("build", "--pids-limit", "x", "."));
     }

@@ -108,7 +108,7 @@ class KilledBuildCgroupsReliabilityTest {
     private static List<Path> cgroupDirs(long pid) throws IOException {
         List<String> names = Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup")).stream()
                 .flatMap(l -> Stream.of(l.substring(l.indexOf(':', l.indexOf(':') + 1) + 1).split("/")))
-                .filter(n -> n.matches("wharf-[0-9a-f]{24}")).distinct().toList();
+                .filter(n -> n.matches("wharf-[0-9a-f]{24}([0-9a-f]{8})?")).distinct().toList();
         List<Path> dirs = new ArrayList<>();
         for (String name : names) {
             try (Stream<Path> found = Files.find(Path.of("/sys/fs/cgroup"), 4,

@@ -81,7 +81,7 @@ class PlainProgressFidelityTest {
     private static String normalized(String err) {
         return err.replaceAll("(?m)^(#\\d+ [^\\n]*?) \\d+\\.\\ds done$", "$1 done")
                 .replaceAll("DONE \\d+\\.\\ds", "DONE X.Xs").replaceAll("(?m)^(#\\d+) \\d+\\.\\d{1,3} ", "$1 T ")
-                .replaceAll("sha256:[0-9a-f]{64}", "ID").replaceAll("exporting layer [0-9.]+[kM]?B done",
+                .replaceAll("sha256:[0-9a-f]{64}", "ID").replaceAll("exporting layer [0-9.]+[kM]?B / [0-9.]+[kM]?B done",
                         "exporting layer SIZE done");
     }
 

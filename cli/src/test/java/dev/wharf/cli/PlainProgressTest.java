@@ -195,6 +195,26 @@ class PlainProgressTest {
     }
 
     @Test
+    void aStatusWithATotal_showsCurrentAndTotal_asBuildKitsPrinter() {
+        // textMux.printVtx: " %.2f / %.2f" of units.Bytes when the status has a total (the peer: "#4 sha256:...
+        // 563B / 563B done"), " %.2f" of the count without one, nothing when it counted nothing.
+        StringWriter text = new StringWriter();
+        PlainProgress progress = new PlainProgress(new PrintWriter(text, false));
+        progress.onEvent(new BuildEvent.StepStarted(5, "", 0, 0, "exporting to image"));
+        progress.finished(new BuildEvent.Transfer(5, "compressing sha256:4026b6d3ce59", 3_000_000, 3_000_000, true),
+                Duration.ofMillis(5));
+        progress.finished(new BuildEvent.Transfer(5, "transferring context:", 2, 0, true), Duration.ofMillis(5));
+        progress.finished(new BuildEvent.Transfer(5, "exporting layers", 0, 0, true), Duration.ofMillis(5));
+        progress.close();
+        assertEquals("""
+                #5 exporting to image
+                #5 compressing sha256:4026b6d3ce59 3.00MB / 3.00MB done
+                #5 transferring context: 2B done
+                #5 exporting layers done
+                """, text.toString());
+    }
+
+    @Test
     void anExportersTimedStatus_showsItsTimeOnlyWhenOverTenMilliseconds() {
         // The peer (buildx 0.13.1) printed "#7 exporting layers 0.0s done" for one build and "#7 exporting layers
         // done" for another: BuildKit's printer shows " %.1fs" of completed - started when that is over 0.01 s.

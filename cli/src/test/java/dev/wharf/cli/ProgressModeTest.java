@@ -20,7 +20,10 @@ class ProgressModeTest {
     @Test
     void names_areBuildKits_andUnknownOnesAreEmpty() {
         assertEquals(Optional.of(ProgressMode.RAWJSON), ProgressMode.parse("rawjson"));
-        assertEquals(Optional.of(ProgressMode.TTY), ProgressMode.parse("TTY"));
+        assertEquals(Optional.of(ProgressMode.TTY), ProgressMode.parse("tty"));
+        // buildx compares the names as given: TTY and Plain are "invalid progress mode".
+        assertEquals(Optional.empty(), ProgressMode.parse("TTY"));
+        assertEquals(Optional.empty(), ProgressMode.parse("Plain"));
         assertEquals(Optional.of(ProgressMode.NONE), ProgressMode.parse("none"));
         assertEquals(Optional.empty(), ProgressMode.parse("fancy"));
         // buildx's default mode is "": --progress "$P" with P unset builds with auto.

@@ -79,6 +79,30 @@ class RawJsonProgressTest {
     }
 
     @Test
+    void fileSyncTransfers_areNamedTransferring_asBuildKitsProgressHandlerActs() throws Exception {
+        // The peer's rawjson (buildx 0.13.1 on BuildKit 0.13): "transferring context:" and the local exporter's
+        // "copying files" carry "name": "transferring" after the vertex; "sending tarball" and the image
+        // exporter's statuses carry no name.
+        progress.onEvent(new BuildEvent.StepStarted(1, "", 0, 0, "[internal] load build context"));
+        progress.onEvent(new BuildEvent.Transfer(1, "transferring context:", 28, 0, true));
+        progress.onEvent(new BuildEvent.StepStarted(2, "", 0, 0, "exporting to client directory"));
+        progress.onEvent(new BuildEvent.Transfer(2, "copying files", 71965, 0, true));
+        progress.onEvent(new BuildEvent.StepStarted(3, "", 0, 0, "exporting to client tarball"));
+        progress.onEvent(new BuildEvent.Transfer(3, "sending tarball", 0, 0, true));
+        List<JsonNode> lines = lines();
+        JsonNode context = lines.get(1).get("statuses").get(0);
+        assertEquals("transferring", context.get("name").asText());
+        assertEquals(28, context.get("current").asLong());
+        JsonNode copying = lines.get(3).get("statuses").get(0);
+        assertEquals("transferring", copying.get("name").asText());
+        assertEquals(71965, copying.get("current").asLong());
+        assertFalse(lines.get(5).get("statuses").get(0).has("name"));
+        assertTrue(written.toString().contains("\"vertex\":\"" + lines.get(3).get("statuses").get(0)
+                .get("vertex").asText() + "\",\"name\":\"transferring\",\"current\":71965,"),
+                "Go's field order: id, vertex, name, total, current: " + written);
+    }
+
+    @Test
     void aCancelledStep_hasGosContextCanceledError_asBuildKitsVertex() throws Exception {
         progress.onEvent(new BuildEvent.StepStarted(1, "a", 2, 2, "RUN sleep 10"));
         progress.onEvent(new BuildEvent.StepFailed(1, "cancelled", Duration.ofMillis(5)));

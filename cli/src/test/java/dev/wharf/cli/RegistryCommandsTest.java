@@ -157,6 +157,42 @@ class RegistryCommandsTest {
     }
 
     @Test
+    void buildPush_showsTheImageExporterThenAPushVertexPerName_asBuildxWithTheDockerDriver() throws Exception {
+        RootOnly.require("root".equals(System.getProperty("user.name")), "wharf build");
+        Path context = Files.createDirectories(dir.resolve("ctx"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM " + demo + "\nCOPY app.txt /app.txt\n");
+        Files.writeString(context.resolve("app.txt"), "app\n");
+        String app = registry.host() + "/team/app:3";
+        String other = registry.host() + "/team/other:3";
+        Path metadata = dir.resolve("metadata.json");
+
+        Outcome built = ok("build", "--root", root("a"), "--progress=plain", "--push", "-t", app, "-t", other,
+                "--metadata-file", metadata.toString(), context.toString());
+
+        // The peer (buildx 0.13.1, docker driver, dockerd 26): "#8 exporting to image", then "#9 pushing NAME with
+        // docker" with one "pushing layer <diff ID>" per layer, then "#10" for the next name (build/build.go).
+        String err = built.err();
+        java.util.regex.Matcher exporter = java.util.regex.Pattern.compile("#(\\d+) exporting to image\n").matcher(err);
+        assertTrue(exporter.find(), err);
+        int n = Integer.parseInt(exporter.group(1));
+        String tail = err.substring(exporter.start())
+                .replaceAll("(?m)^#" + n + " ", "#A ").replaceAll("(?m)^#" + (n + 1) + " ", "#B ")
+                .replaceAll("(?m)^#" + (n + 2) + " ", "#C ")
+                .replaceAll(" \\d+\\.\\ds done", " done").replaceAll("DONE \\d+\\.\\ds", "DONE X")
+                .replaceAll("sha256:[0-9a-f]{64}", "ID").replaceAll("pushing layer [0-9a-f]{12} ", "pushing layer L ");
+        assertEquals("#A exporting to image\n#A exporting layers done\n#A writing image ID done\n"
+                + "#A naming to " + app + " done\n#A naming to " + other + " done\n#A DONE X\n\n"
+                + "#B pushing " + app + " with docker\n#B pushing layer L done\n#B pushing layer L done\n#B DONE X\n\n"
+                + "#C pushing " + other + " with docker\n#C pushing layer L done\n#C pushing layer L done\n"
+                + "#C DONE X\n", tail);
+        // BuildKit's image exporter writes Docker media types by default: the pushed manifest, which the build
+        // reports, is a schema 2 one.
+        com.fasterxml.jackson.databind.JsonNode written = new ObjectMapper().readTree(metadata.toFile());
+        assertEquals("application/vnd.docker.distribution.manifest.v2+json",
+                written.at("/containerimage.descriptor/mediaType").asText(), written.toString());
+    }
+
+    @Test
     void aPulledDockerHubNameIsFoundByItsFamiliarName() {
         // Pulls name Docker Hub images by their full reference; docker finds them by the familiar one.
         ok("tag", "--root", root("a"), demo, "docker.io/library/pulled:2");

@@ -126,7 +126,7 @@ final class ReliabilityFixture {
             return List.of();
         }
         try (Stream<Path> all = Files.walk(base, 2)) {
-            return all.filter(p -> p.getFileName().toString().matches("wharf-[0-9a-f]{24}")).toList();
+            return all.filter(p -> p.getFileName().toString().matches("wharf-[0-9a-f]{24}([0-9a-f]{8})?")).toList();
         }
     }
 

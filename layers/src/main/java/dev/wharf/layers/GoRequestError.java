@@ -72,4 +72,37 @@ public final class GoRequestError {
         }
         return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
     }
+
+    /**
+     * containerd's {@code ErrUnexpectedStatus} ({@code remotes/errors}): {@code unexpected status from HEAD request
+     * to URL: 403 Forbidden}, the status as Go's server-side text gives it for the usual codes (the JDK's client
+     * does not expose the reason phrase the registry sent).
+     */
+    public static String unexpectedStatus(String method, URI uri, int status) {
+        return "unexpected status from " + method.toUpperCase(Locale.ROOT) + " request to " + uri + ": " + status
+                + statusText(status);
+    }
+
+    /** Go's http.StatusText of the codes registries answer with, after a space; empty for others. */
+    private static String statusText(int status) {
+        String text = switch (status) {
+            case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 404 -> "Not Found";
+            case 405 -> "Method Not Allowed";
+            case 406 -> "Not Acceptable";
+            case 408 -> "Request Timeout";
+            case 409 -> "Conflict";
+            case 410 -> "Gone";
+            case 429 -> "Too Many Requests";
+            case 500 -> "Internal Server Error";
+            case 501 -> "Not Implemented";
+            case 502 -> "Bad Gateway";
+            case 503 -> "Service Unavailable";
+            case 504 -> "Gateway Timeout";
+            default -> "";
+        };
+        return text.isEmpty() ? "" : " " + text;
+    }
 }

@@ -93,7 +93,10 @@ public interface BuildEngine extends AutoCloseable {
     /**
      * Pushes like {@link #push(String, ProgressListener)}, the layers the store keeps uncompressed compressed as
      * {@code compression} says (gzip at level 6 by default, as {@code docker push}); the compressed blobs are kept,
-     * so pushing the same image again with the same compression compresses and uploads nothing.
+     * so pushing the same image again with the same compression compresses and uploads nothing. The pushed manifest
+     * has Docker's media types, as {@code docker push} writes them and a build's push does by default, so a built
+     * image pushed again keeps the digest its build pushed; zstd layers have OCI's (Docker has no zstd type), and a
+     * stored multi-platform index is pushed as it is.
      *
      * @throws EngineException naming the reference, if it is not stored or the registry refuses
      */

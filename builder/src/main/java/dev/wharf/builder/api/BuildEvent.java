@@ -188,4 +188,30 @@ public sealed interface BuildEvent {
             Objects.requireNonNull(elapsed, "elapsed");
         }
     }
+
+    /**
+     * The image a build pushes is written and named in the store, and its pushes come next: the moment BuildKit's
+     * image exporter vertex ({@code #N exporting to image}, with {@code exporting layers}, {@code writing image
+     * sha256:...} and one {@code naming to NAME} per name) ends, before buildx pushes each name as a vertex of its
+     * own ({@code #N+1 pushing NAME with docker}). Told only by a build that pushes; a display shows that vertex
+     * here, under {@code step}, so that it comes before the pushes; without a push it shows it after the build.
+     *
+     * @param step    the vertex's step number (the pushes take the next ones)
+     * @param imageId the config digest
+     * @param names   the names the image got in the store, in order
+     * @param hasLayers whether the image has layers (moby's exporter shows {@code exporting layers} only then)
+     * @param layers  how long writing the layers took
+     * @param writing how long writing the config and manifests took
+     * @param naming  how long naming took, per name
+     */
+    record ImageWritten(int step, String imageId, java.util.List<String> names, boolean hasLayers, Duration layers,
+                        Duration writing, java.util.List<Duration> naming) implements BuildEvent {
+        public ImageWritten {
+            Objects.requireNonNull(imageId, "imageId");
+            names = java.util.List.copyOf(names);
+            Objects.requireNonNull(layers, "layers");
+            Objects.requireNonNull(writing, "writing");
+            naming = java.util.List.copyOf(naming);
+        }
+    }
 }

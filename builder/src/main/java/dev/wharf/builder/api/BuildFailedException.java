@@ -16,6 +16,7 @@ public class BuildFailedException extends EngineException {
     private final Integer exitCode;
     private final String reason;
     private final boolean sourceShown;
+    private final boolean afterSolve;
 
     /**
      * @param step     the instruction as shown in progress output, e.g. {@code RUN exit 3}
@@ -36,6 +37,15 @@ public class BuildFailedException extends EngineException {
      */
     public BuildFailedException(String step, String file, int line, Integer exitCode, String reason,
                                 Throwable cause, boolean sourceShown) {
+        this(step, file, line, exitCode, reason, cause, sourceShown, false);
+    }
+
+    /**
+     * @param afterSolve the failure is the client's own, after BuildKit's solve succeeded (buildx's push through
+     *                   the docker daemon), so buildx prints {@code ERROR: REASON}, not {@code failed to solve}
+     */
+    public BuildFailedException(String step, String file, int line, Integer exitCode, String reason,
+                                Throwable cause, boolean sourceShown, boolean afterSolve) {
         super(message(step, file, line, exitCode, reason), cause);
         this.step = step;
         this.file = file;
@@ -43,6 +53,12 @@ public class BuildFailedException extends EngineException {
         this.exitCode = exitCode;
         this.reason = reason;
         this.sourceShown = sourceShown;
+        this.afterSolve = afterSolve;
+    }
+
+    /** Whether the failure came after the solve (buildx's push with the docker driver), not from it. */
+    public boolean afterSolve() {
+        return afterSolve;
     }
 
     /** Whether the Dockerfile lines of the failed step belong with the error, as buildx prints them. */

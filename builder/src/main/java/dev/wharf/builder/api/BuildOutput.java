@@ -32,13 +32,18 @@ import java.util.Optional;
  *              {@code annotation-manifest-descriptor...}, {@code annotation-index...}, as BuildKit's image
  *              exporters take them), added to the request's {@code --annotation}s for this output's image; outputs
  *              of files ({@code local}, {@code tar}) take and ignore them, as BuildKit's do
+ * @param ociMediaTypes {@code oci-mediatypes=}: whether the pushed or exported image's manifest, config, index and
+ *              layers carry OCI media types rather than Docker's (schema 2, manifest list); empty means the
+ *              exporter's default ({@link #ociTypes()}). Outputs of files take and ignore it, as BuildKit's do.
  */
 public record BuildOutput(String type, Optional<Path> dest, java.util.List<String> names, boolean push,
-                          OutputCompression compression, boolean tar, java.util.List<ImageAnnotation> annotations) {
+                          OutputCompression compression, boolean tar, java.util.List<ImageAnnotation> annotations,
+                          Optional<Boolean> ociMediaTypes) {
     public BuildOutput {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(dest, "dest");
         Objects.requireNonNull(compression, "compression");
+        Objects.requireNonNull(ociMediaTypes, "ociMediaTypes");
         names = java.util.List.copyOf(names);
         annotations = java.util.List.copyOf(annotations);
         if (type.equals("registry")) {
@@ -54,7 +59,10 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
             // local and tar.
             throw new IllegalArgumentException("exporter \"" + type + "\" could not be found");
         }
-        if (!type.equals("image") && (push || !names.isEmpty())) {
+        // exporter/oci (oci and docker) names the image in its archive as the image exporter names it; the root
+        // filesystem exporters make no image.
+        boolean named = type.equals("image") || type.equals("oci") || type.equals("docker");
+        if ((!type.equals("image") && push) || (!named && !names.isEmpty())) {
             throw new IllegalArgumentException("output type " + type + " takes no name= or push=");
         }
         if (!type.equals("image") && dest.isEmpty()) {
@@ -63,6 +71,20 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
         if (type.equals("docker") && !tar) {
             throw new IllegalArgumentException("output type docker is always a tarball: tar=false is not supported");
         }
+    }
+
+    /** An output with its exporter's default media types. */
+    public BuildOutput(String type, Optional<Path> dest, java.util.List<String> names, boolean push,
+                       OutputCompression compression, boolean tar, java.util.List<ImageAnnotation> annotations) {
+        this(type, dest, names, push, compression, tar, annotations, Optional.empty());
+    }
+
+    /**
+     * The names an oci or docker output gives its image: buildx hands such an exporter the {@code -t} names as its
+     * {@code name} when there are any (build/opt.go, overriding {@code name=}), else its own {@code name=}.
+     */
+    public java.util.List<String> archiveNames(java.util.List<String> tags) {
+        return tags.isEmpty() ? names : java.util.List.copyOf(tags);
     }
 
     /** An output without annotations of its own. */
@@ -92,12 +114,29 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
 
     /** Returns a copy whose layers are compressed as {@code value} says. */
     public BuildOutput withCompression(OutputCompression value) {
-        return new BuildOutput(type, dest, names, push, value, tar, annotations);
+        return new BuildOutput(type, dest, names, push, value, tar, annotations, ociMediaTypes);
     }
 
     /** Returns a copy with {@code values} as its own annotations. */
     public BuildOutput withAnnotations(java.util.List<ImageAnnotation> values) {
-        return new BuildOutput(type, dest, names, push, compression, tar, values);
+        return new BuildOutput(type, dest, names, push, compression, tar, values, ociMediaTypes);
+    }
+
+    /** Returns a copy whose image uses OCI media types ({@code true}) or Docker's ({@code false}). */
+    public BuildOutput withOciMediaTypes(boolean value) {
+        return new BuildOutput(type, dest, names, push, compression, tar, annotations, Optional.of(value));
+    }
+
+    /**
+     * Whether this output's image carries OCI media types, before annotations are considered (those of an index or a
+     * descriptor force them too, see the engine): {@code oci-mediatypes=} when given, else BuildKit's default of the
+     * exporter, OCI for {@code oci} and Docker's for {@code image} (a push) and {@code docker}
+     * ({@code exporter/containerimage} and {@code exporter/oci}, Variant). zstd layers turn OCI types on whatever
+     * the option says: Docker's schema 2 has no zstd layer type (BuildKit 0.13's ImageCommitOpts.Load, "forcibly
+     * turning on oci-mediatype mode for zstd").
+     */
+    public boolean ociTypes() {
+        return compression.type() == OutputCompression.Type.ZSTD || ociMediaTypes.orElse(type.equals("oci"));
     }
 
     /**
@@ -120,6 +159,7 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
         java.util.Map<String, String> compression = new java.util.HashMap<>();
         Boolean tar = null;
         java.util.List<ImageAnnotation> annotations = new java.util.ArrayList<>();
+        Boolean ociMediaTypes = null;
         // buildx util/buildflags/export.go reads the value as one CSV line (csvvalue.Fields): a field in double
         // quotes keeps its commas, e.g. "annotation.x=a,b".
         for (String field : fields) {
@@ -149,6 +189,8 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
                 // exporter/oci: "tar" defaults to true, and an empty value means true too.
                 case "tar" -> tar = v.isEmpty() || parseBool(key, v);
                 case "compression", "compression-level", "force-compression" -> compression.put(key, v);
+                // ImageCommitOpts.Load (0.13): an empty value means true.
+                case "oci-mediatypes" -> ociMediaTypes = v.isEmpty() || parseBool(key, v);
                 default -> throw new IllegalArgumentException("output option \"" + key + "\" is not supported");
             }
         }
@@ -164,7 +206,7 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
         }
         return new BuildOutput(type, Optional.ofNullable(dest), names, push,
                 OutputCompression.parse(compression, "--output"), tar == null || tar,
-                ImageAnnotation.lastOfEach(annotations));
+                ImageAnnotation.lastOfEach(annotations), Optional.ofNullable(ociMediaTypes));
     }
 
     private static boolean parseBool(String key, String value) {

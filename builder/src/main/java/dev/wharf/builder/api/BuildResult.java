@@ -125,10 +125,16 @@ public record BuildResult(String imageDigest, String imageId, String config, Lis
      * @param manifest the digest of the manifest an oci or docker output wrote (its layers compressed as it says),
      *                 else empty
      * @param index    the digest of the index over that manifest ({@code BUILDKIT_MULTI_PLATFORM=1}), else empty
+     * @param sent     the bytes a local output's transfer shows ({@code copying files 2.00MB}), else 0
      */
-    public record OutputExport(Duration layers, Duration writing, String manifest, String index) {
+    public record OutputExport(Duration layers, Duration writing, String manifest, String index, long sent) {
         /** Nothing measured or written. */
-        public static final OutputExport NONE = new OutputExport(Duration.ZERO, Duration.ZERO, "", "");
+        public static final OutputExport NONE = new OutputExport(Duration.ZERO, Duration.ZERO, "", "", 0);
+
+        /** An export that shows no size. */
+        public OutputExport(Duration layers, Duration writing, String manifest, String index) {
+            this(layers, writing, manifest, index, 0);
+        }
 
         public OutputExport {
             Objects.requireNonNull(layers, "layers");

@@ -81,6 +81,12 @@ public record ImageAnnotation(String type, Optional<String> platform, String key
         String k = text.substring(0, eq);
         String v = text.substring(eq + 1);
         int colon = k.indexOf(':');
+        String named = k.substring(colon + 1);
+        if (named.isEmpty() || named.chars().anyMatch(Character::isWhitespace)) {
+            // buildx's annotation pattern wants a key without spaces ("\\S+"): "=x" is no annotation.
+            throw new IllegalArgumentException("invalid annotation format, expected <type>:<key>=<value>, got "
+                    + GoQuote.quote(text));
+        }
         if (colon < 0) {
             return List.of(new ImageAnnotation(MANIFEST, Optional.empty(), k, v));
         }

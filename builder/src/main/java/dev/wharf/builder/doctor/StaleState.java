@@ -37,7 +37,7 @@ import java.util.regex.Pattern;
  * their own, so their state is judged run by run. Immutable and thread-safe.
  */
 public final class StaleState {
-    private static final Pattern RUN_DIR = Pattern.compile("/state/sandbox/(runc|crun|builtin)/(wharf-[0-9a-f]{24})");
+    private static final Pattern RUN_DIR = Pattern.compile("/state/sandbox/(runc|crun|builtin)/(wharf-[0-9a-f]{24}(?:[0-9a-f]{8})?)");
     private static final String[] RUNTIMES = {"runc", "crun", "builtin"};
 
     private final Path root;

@@ -105,7 +105,14 @@ final class BuildExecutor {
     private final StepRunner runner;
     private final CopyRunner copyRunner;
     private final AtomicInteger counter;
-    /** The context's {@code load build context} vertex, shown before the first step that reads the context. */
+    /**
+     * The context's {@code load build context} vertex, shown before the build's first RUN, COPY or ADD when any step
+     * reads the context: BuildKit starts the local source with the solve, as a source without inputs, so the peer
+     * numbers it right after the FROM and the inline documents even when RUN steps come before the first COPY
+     * (FROM; RUN sleep 1; RUN echo; COPY a /a shows #4 FROM, #5 load build context, #6 RUN sleep 1), but after a
+     * leading WORKDIR, whose mkdir starts sooner than the transfer (FROM; WORKDIR /app; RUN; WORKDIR; COPY shows
+     * #5 WORKDIR /app, #6 load build context, #7 RUN on every uncached run).
+     */
     private final Optional<ContextTransfer> contextTransfer;
     /** BuildKit's {@code preparing inline document} vertices, shown before the first step. */
     private final InlineDocuments inlineDocuments;
@@ -117,8 +124,13 @@ final class BuildExecutor {
     private final StepFlights flights = new StepFlights();
     /** The steps with the cache off, their own setting or an equal step's in another stage. */
     private final NoCacheSpread noCache;
-    /** The FROM vertices shown, by image and platform: stages starting from the same image show one. */
+    /**
+     * The source vertices shown, by image and platform: stages starting from the same image, and the images
+     * {@code --from} reads, show one each.
+     */
     private final Set<String> fromVertices = ConcurrentHashMap.newKeySet();
+    /** Which state names each shared source vertex, as BuildKit's marshalling decides. */
+    private final SourceVertexNames vertexNames;
     /** Set by {@link #run} before any stage runs; steps wait through it for the stages they read. */
     private StageScheduler scheduler;
 
@@ -126,7 +138,7 @@ final class BuildExecutor {
     BuildExecutor(Workspace workspace, BuildPlan plan, BuildSettings settings, StepRunner runner,
                   AtomicInteger counter, Optional<ContextTransfer> contextTransfer) {
         this.counter = counter;
-        this.contextTransfer = contextTransfer;
+        this.contextTransfer = ContextTransfer.paths(plan).isEmpty() ? Optional.empty() : contextTransfer;
         this.inlineDocuments = InlineDocuments.of(plan, settings.listener(), counter);
         this.workspace = workspace;
         this.plan = plan;
@@ -138,6 +150,17 @@ final class BuildExecutor {
         this.runner = runner;
         this.copyRunner = new CopyRunner(workspace, settings, runner);
         this.noCache = new NoCacheSpread(plan, step -> settings.source().text(step), BuildExecutor::isFilesystem);
+        this.vertexNames = SourceVertexNames.of(plan, this::progressName, this::numbering, this::readImageName);
+    }
+
+    /** The vertex text of an image a step reads: the reference as written, normalized, with its resolved digest. */
+    private String readImageName(StepSource.Image read) {
+        return StageProgress.imageName(read.written(), settings.images().resolvedDigest(read.image().reference()));
+    }
+
+    private StageProgress numbering(PlannedStage stage) {
+        return new StageProgress(stage, stage.base() instanceof StageBase.Image img
+                ? settings.images().resolvedDigest(img.image().reference()) : Optional.empty());
     }
 
     /** The state of every built stage by index, after running all of them. */
@@ -174,8 +197,7 @@ final class BuildExecutor {
      * FROM of a stage or scratch only change the config and show nothing. The count is BuildKit's cmdTotal.
      */
     private State runStage(PlannedStage stage) throws BuildFailedException, InterruptedException {
-        StageProgress progress = new StageProgress(stage, stage.base() instanceof StageBase.Image img
-                ? settings.images().resolvedDigest(img.image().reference()) : Optional.empty());
+        StageProgress progress = numbering(stage);
         State state = sharedBase(stage, progress).orElse(null);
         if (state != null) {
             // Started from a base another stage shows.
@@ -187,8 +209,11 @@ final class BuildExecutor {
                 listener.onEvent(new BuildEvent.StepStarted(number, contextVertex.get()[0], 0, 0,
                         contextVertex.get()[1]));
             } else {
-                listener.onEvent(new BuildEvent.StepStarted(number, progressName(stage), progress.next(),
-                        progress.total(), fromText));
+                int index = progress.next();
+                SourceVertexNames.Name name = vertexNames.name(progress.vertexKey())
+                        .orElse(new SourceVertexNames.Name(progressName(stage), index, progress.total()));
+                listener.onEvent(new BuildEvent.StepStarted(number, name.stage(), name.index(), name.total(),
+                        fromText));
             }
             long start = System.nanoTime();
             boolean stored;
@@ -223,10 +248,50 @@ final class BuildExecutor {
                         System.nanoTime(), true);
             }
         }
+        showReadImages(stage);
         for (int i = 0; i < stage.steps().size(); i++) {
             state = runStep(stage, i, progress, state);
         }
         return state;
+    }
+
+    /**
+     * The source vertices of the images the stage's steps read ({@code COPY --from=IMAGE}, {@code RUN --mount
+     * from=IMAGE}) that no stage has shown: BuildKit solves them as their own vertices, named as
+     * {@link SourceVertexNames} says ({@code FROM docker.io/library/busybox:latest}), when the build starts. Their
+     * layers are fetched here; a failure is left to the step that reads the image, which reports it.
+     */
+    private void showReadImages(PlannedStage stage) {
+        for (Step step : stage.steps()) {
+            for (StepSource source : step.sources()) {
+                if (!(source instanceof StepSource.Image read) || read.image().scratch()) {
+                    continue;
+                }
+                String text = readImageName(read);
+                String key = SourceVertexNames.key(text, read.image().platform());
+                if (!fromVertices.add(key)) {
+                    continue;
+                }
+                int number = counter.incrementAndGet();
+                SourceVertexNames.Name name = vertexNames.name(key).orElse(new SourceVertexNames.Name("", 0, 0));
+                listener.onEvent(new BuildEvent.StepStarted(number, name.stage(), name.index(), name.total(),
+                        "FROM " + text));
+                long start = System.nanoTime();
+                boolean stored;
+                try {
+                    stored = !settings.images().ensureLayers(read.image().reference(), number);
+                } catch (LayerException | RuntimeException e) {
+                    // As BuildKit's failed source vertex; the step that reads the image then fails with the report.
+                    listener.onEvent(new BuildEvent.StepFailed(number, String.valueOf(e.getMessage()),
+                            elapsed(start)));
+                    continue;
+                }
+                if (stored) {
+                    listener.onEvent(new BuildEvent.StepCached(number));
+                }
+                listener.onEvent(new BuildEvent.StepDone(number, elapsed(start)));
+            }
+        }
     }
 
     /**
@@ -235,7 +300,7 @@ final class BuildExecutor {
      * their FROM shows with the error as before).
      */
     private Optional<State> sharedBase(PlannedStage stage, StageProgress progress) throws InterruptedException {
-        if (!progress.hasFromVertex() || fromVertices.add(progress.fromName() + " " + stage.platform())) {
+        if (!progress.hasFromVertex() || fromVertices.add(progress.vertexKey())) {
             return Optional.empty();
         }
         try {
@@ -341,8 +406,7 @@ final class BuildExecutor {
             }
         }
         inlineDocuments.show();
-        if (contextTransfer.isPresent() && !ContextTransfer.paths(step).isEmpty()) {
-            // BuildKit's context source is a vertex of its own, done before the first step that needs it.
+        if (contextTransfer.isPresent() && !(step.instruction() instanceof WorkdirInstruction)) {
             contextTransfer.get().show();
         }
         long start = System.nanoTime();

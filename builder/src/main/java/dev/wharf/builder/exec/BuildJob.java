@@ -588,7 +588,8 @@ final class BuildJob {
             sources.add(RemoteCaches.of(source.type(), source.location(), source.tag(), registries::client,
                     "--cache-from"));
         }
-        return CacheImports.load(sources, workspace.store().blobs(), request.listener(), steps::incrementAndGet);
+        return CacheImports.load(sources, workspace.store().blobs(), workspace.store().variants(), request.listener(),
+                steps::incrementAndGet);
     }
 
     static void deleteQuietly(Path dir) {

@@ -39,20 +39,24 @@ final class CacheImports {
     private final Map<CacheKey, CacheRecord> records;
     private final Map<Digest, Source> layers;
     private final BlobStore store;
+    /** Where a fetched plain-tar layer is marked as distributed so; null when nothing is imported. */
+    private final dev.wharf.layers.store.CompressedVariants marks;
     private final Set<CacheRecord> hits = ConcurrentHashMap.newKeySet();
 
     private record Source(Descriptor descriptor, BlobSource blobs) {
     }
 
-    private CacheImports(Map<CacheKey, CacheRecord> records, Map<Digest, Source> layers, BlobStore store) {
+    private CacheImports(Map<CacheKey, CacheRecord> records, Map<Digest, Source> layers, BlobStore store,
+                         dev.wharf.layers.store.CompressedVariants marks) {
         this.records = Map.copyOf(records);
         this.layers = Map.copyOf(layers);
         this.store = store;
+        this.marks = marks;
     }
 
     /** No imported cache. */
     static CacheImports none(BlobStore store) {
-        return new CacheImports(Map.of(), Map.of(), store);
+        return new CacheImports(Map.of(), Map.of(), store, null);
     }
 
     /**
@@ -60,8 +64,9 @@ final class CacheImports {
      * manifest from ...}, as BuildKit shows it); unreadable ones fail their step, are reported as warnings and
      * skipped.
      */
-    static CacheImports load(List<RemoteCache> sources, BlobStore store, ProgressListener listener, IntSupplier steps)
-            throws InterruptedException {
+    static CacheImports load(List<RemoteCache> sources, BlobStore store,
+                             dev.wharf.layers.store.CompressedVariants marks, ProgressListener listener,
+                             IntSupplier steps) throws InterruptedException {
         Map<CacheKey, CacheRecord> records = new HashMap<>();
         Map<Digest, Source> layers = new HashMap<>();
         for (RemoteCache source : sources) {
@@ -88,7 +93,7 @@ final class CacheImports {
                 }
             }
         }
-        return new CacheImports(records, layers, store);
+        return new CacheImports(records, layers, store, marks);
     }
 
     /** The imported record of {@code key}, if a source has one; remembered for {@link #keep}. */
@@ -138,6 +143,9 @@ final class CacheImports {
         Source source = layers.get(digest);
         if (source != null && !store.exists(digest)) {
             source.blobs().fetch(source.descriptor(), store);
+            // A plain-tar layer of the cache stays so when it leaves the store (unless force-compression), as
+            // BuildKit keeps the blob a cache hit brings; only layers a build writes are compressed on the way out.
+            marks.rememberDistributed(source.descriptor());
         }
     }
 

@@ -69,8 +69,10 @@ final class ContextTransfer {
     }
 
     private final Snapshots snapshots;
-    /** Cleaned relative follow paths, by component, each compiled once; empty: the whole context. */
-    private final List<Component[]> follow;
+    /** Cleaned relative follow paths as the steps name them; empty: the whole context. */
+    private final List<String> followPaths;
+    /** The follow paths with their symlinks resolved ({@link FollowLinks}), by component; empty: everything. */
+    private List<Component[]> follow = List.of();
     private final Path stateDir;
     private final ProgressListener listener;
     private final AtomicInteger counter;
@@ -86,16 +88,16 @@ final class ContextTransfer {
         this.stateDir = stateDir;
         this.listener = listener;
         this.counter = counter;
-        List<Component[]> paths = new ArrayList<>();
+        List<String> paths = new ArrayList<>();
         for (String p : followPaths) {
             String clean = GoPaths.clean("/" + p);
             if (clean.equals("/")) {
                 paths.clear(); // normalizeContextPaths: "/" means the whole context
                 break;
             }
-            paths.add(Arrays.stream(clean.substring(1).split("/")).map(Component::of).toArray(Component[]::new));
+            paths.add(clean.substring(1));
         }
-        this.follow = paths;
+        this.followPaths = List.copyOf(paths);
     }
 
     /**
@@ -162,6 +164,13 @@ final class ContextTransfer {
      */
     long transfer(ContextSnapshot snapshot) throws IOException, BadPatternException {
         Path state = stateDir.resolve(key(snapshot.root()));
+        List<Component[]> resolved = new ArrayList<>();
+        if (!followPaths.isEmpty()) {
+            for (String p : FollowLinks.resolve(snapshot.root(), followPaths)) {
+                resolved.add(Arrays.stream(p.split("/")).map(Component::of).toArray(Component[]::new));
+            }
+        }
+        follow = resolved;
         long[] previous = read(state);
         Sent sent = new Sent(previous);
         try {

@@ -20,9 +20,11 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,7 +32,10 @@ import java.util.concurrent.TimeUnit;
  * directory or a copy-based snapshot's tree), resolving paths through the merged view ({@link RootView}) so symlinks
  * in the image are followed inside the root only. Missing parent directories are created: copied up with their
  * attributes when a lower layer has them, otherwise with mode 0755 (or the one given), the given owner and time
- * (fsutil's {@code MkdirAll} as BuildKit's file operations call it). Like the kernel's mkdir(2) there, a directory
+ * (fsutil's {@code MkdirAll} as BuildKit's file operations call it). A lower directory the step creates, replaces
+ * or unpacks an entry in takes the step's time, as the kernel dates a directory whose entries change: BuildKit's
+ * layer then carries it with that time (COPY f /etc/, a WORKDIR made in /home), while one it only passes through
+ * keeps the lower time overlayfs's copy-up gave it. Like the kernel's mkdir(2) there, a directory
  * made in a set-group-ID directory keeps that bit and, when no owner was given, the parent's group
  * ({@link #madeBelow}).
  *
@@ -55,6 +60,10 @@ final class FileWriter {
     private static final int COPY_BUFFER = 256 * 1024;
 
     private final List<Map.Entry<Path, Long>> dirTimes = new ArrayList<>();
+    /** Directories copied up from a lower layer whose time no source gives: they keep it unless written into. */
+    private final Set<Path> lowerCopies = new HashSet<>();
+    /** Directories an entry was created in (or replaced, or unpacked into) by this step. */
+    private final Set<Path> writtenInto = new HashSet<>();
     /** Whether files are created through {@link PosixFiles#createFile}; false once the binding lacks it. */
     private volatile boolean nativeFiles = true;
     /** Whether sources are read through {@link PosixFiles#openForReading}; false once the binding lacks it. */
@@ -97,6 +106,7 @@ final class FileWriter {
             mkdirs(parent);
             parentDir = parent.equals("/") ? upper : upper.resolve(parent.substring(1));
             preparedParents.put(asked, parentDir);
+            writtenInto.add(parentDir);
         }
         return parentDir.resolve(clean.substring(slash + 1));
     }
@@ -164,7 +174,9 @@ final class FileWriter {
     Path archiveDirectory(String destCanonical, java.util.List<String> parts) throws IOException, LayerException {
         String canonical = parts.isEmpty() ? destCanonical : view.canonicalWithin(destCanonical, parts);
         mkdirs(canonical, 0755, 0, 0, true);
-        return canonical.equals("/") ? upper : upper.resolve(canonical.substring(1));
+        Path dir = canonical.equals("/") ? upper : upper.resolve(canonical.substring(1));
+        writtenInto.add(dir);
+        return dir;
     }
 
     private void mkdirs(String canonicalDir) throws IOException, LayerException {
@@ -200,8 +212,10 @@ final class FileWriter {
                 apply(host, new Attributes((Integer) a.get("uid"), (Integer) a.get("gid"),
                         (Integer) a.get("mode") & 07777,
                         ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS)));
+                lowerCopies.add(host);
             } else {
                 apply(host, madeBelow(host.getParent(), uid, gid, createdMode, chowned));
+                writtenInto.add(host.getParent());
             }
         }
     }
@@ -366,6 +380,7 @@ final class FileWriter {
             apply(target, madeBelow(target.getParent(), defaultUid, defaultGid, createdDirMode, ownerGiven));
         }
         dirTimes.removeIf(e -> e.getKey().equals(target));
+        lowerCopies.remove(target);
         Files.setLastModifiedTime(target, FileTime.from(sourceMtimeNanos, TimeUnit.NANOSECONDS));
         dirTimes.add(Map.entry(target, sourceMtimeNanos));
     }
@@ -376,6 +391,7 @@ final class FileWriter {
             deleteNonDirectory(target);
             Files.createDirectory(target);
         }
+        lowerCopies.remove(target);
         apply(target, attributes);
     }
 
@@ -407,11 +423,16 @@ final class FileWriter {
         Files.createLink(target, existing);
     }
 
-    /** Sets the times of the directories written, deepest first, since writing into them changed them. */
+    /**
+     * Sets the times of the directories written, deepest first, since writing into them changed them: a lower
+     * directory written into gets the step's time, any other its own ({@link FileWriter}).
+     */
     void finish() throws IOException {
         for (int i = dirTimes.size() - 1; i >= 0; i--) {
-            Files.setLastModifiedTime(dirTimes.get(i).getKey(),
-                    FileTime.from(dirTimes.get(i).getValue(), TimeUnit.NANOSECONDS));
+            Path dir = dirTimes.get(i).getKey();
+            long nanos = lowerCopies.contains(dir) && writtenInto.contains(dir)
+                    ? createdNanos : dirTimes.get(i).getValue();
+            Files.setLastModifiedTime(dir, FileTime.from(nanos, TimeUnit.NANOSECONDS));
         }
     }
 

@@ -137,6 +137,17 @@ final class FsutilTransferSize {
     }
 
     /**
+     * What the sending side counts of one path (fsutil send.go {@code updateProgress}: the STAT packet's size and
+     * each non-empty DATA packet's, not the empty DATA that ends a file, the last STAT or FIN), which BuildKit's
+     * local exporter shows as the size of {@code copying files}: every file is requested, a hard link's later
+     * names (their linkname set) excepted.
+     */
+    static long sent(FileStat stat, int id) {
+        long total = of(stat, id, true);
+        return stat.regular() && stat.linkname().isEmpty() ? total - dataPacket(id, 0) : total;
+    }
+
+    /**
      * The transfer of one file sent alone, named {@code name} (the Dockerfile, the .dockerignore), or of nothing
      * when it does not exist: 2 bytes, as BuildKit shows for a context without a .dockerignore.
      */

@@ -194,9 +194,10 @@ final class ImageExporter {
     /**
      * The root filesystem of {@code layers} unpacked into {@code dir}, as BuildKit's local exporter writes it
      * ({@code session/filesync}): missing directories up to {@code dir} made with mode 0700 ({@code MkdirAll(dest,
-     * 0700)}), and every file owned by the user running the build, not by the image's owners.
+     * 0700)}), and every file owned by the user running the build, not by the image's owners. Returns the size
+     * BuildKit shows for that transfer ({@link LocalExportSize}).
      */
-    void local(Path dir, List<Descriptor> layers) throws LayerException, IOException {
+    long local(Path dir, List<Descriptor> layers) throws LayerException, IOException {
         List<Path> missing = new java.util.ArrayList<>();
         for (Path p = dir.toAbsolutePath(); p != null && !Files.exists(p); p = p.getParent()) {
             missing.add(0, p);
@@ -206,6 +207,13 @@ final class ImageExporter {
                     java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
         }
         unpack(dir, layers, new LayerApplier(posix).withoutOwners());
+        LocalExportSize size = new LocalExportSize();
+        for (Descriptor layer : layers) {
+            try (InputStream in = blobs.open(layer.digest())) {
+                size.layer(in);
+            }
+        }
+        return size.of(dir);
     }
 
     private void unpack(Path dir, List<Descriptor> layers, LayerApplier applier) throws LayerException, IOException {

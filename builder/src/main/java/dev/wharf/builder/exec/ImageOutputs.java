@@ -144,7 +144,12 @@ final class ImageOutputs {
             throw new dev.wharf.builder.api.BuildFailedException("exporting to docker image format", "", 0, null,
                     "docker exporter does not currently support exporting manifest lists", null, false);
         }
-        Optional<LayerCompressor.Compressed> pushed = push(output -> manifestOf.apply(annotations(output)));
+        // The image exporter's vertex takes the next step number: the display shows it before the pushes.
+        Optional<LayerCompressor.Compressed> pushed = push(output -> manifestOf.apply(annotations(output)),
+                pushNames(request).isEmpty() ? null : new BuildEvent.ImageWritten(steps.incrementAndGet(),
+                        configDescriptor.digest().toString(), names, !layers.isEmpty(),
+                        java.time.Duration.ofNanos(layersDone - started),
+                        java.time.Duration.ofNanos(written - layersDone), naming));
         ImageExporter exporter = new ImageExporter(workspace.store().blobs(), workspace.posix(),
                 workspace.store().json());
         LayerCompressor compressor = workspace.layerCompressor();
@@ -162,18 +167,20 @@ final class ImageOutputs {
             java.time.Duration compressing = java.time.Duration.ZERO;
             String ownManifest = "";
             String ownIndex = "";
+            long sent = 0;
             Path dest = output.dest().map(Path::toAbsolutePath).orElse(null);
             switch (output.type()) {
                 case "oci", "docker" -> {
                     // Each exporter writes its own manifest: this output's annotations may differ from the store's.
                     List<ImageAnnotation> own = annotations(output);
                     Descriptor source = manifestOf.apply(own);
-                    LayerCompressor.Compressed image = compressor.image(source, output.compression());
+                    boolean oci = ociTypes(output);
+                    LayerCompressor.Compressed image = typed(compressor.image(source, output.compression()), oci);
                     compressing = ImagePushes.since(outputStart);
                     outputStart = System.nanoTime();
                     // The archive's index.json names the index when there is one (its index-descriptor
                     // annotations), else the manifest (its manifest-descriptor annotations).
-                    LayerCompressor.Compressed handedOut = indexed(image, own);
+                    LayerCompressor.Compressed handedOut = indexed(image, own, oci);
                     ownManifest = image.manifest().digest().toString();
                     ownIndex = platformIndex.isPresent() ? handedOut.manifest().digest().toString() : "";
                     Map<String, String> described = new TreeMap<>(handedOut.manifest().annotations());
@@ -183,23 +190,24 @@ final class ImageOutputs {
                             java.time.format.DateTimeFormatter.ISO_INSTANT.format(archived));
                     ImageExporter.Image out = new ImageExporter.Image(handedOut.manifest().withAnnotations(described),
                             image.manifest(), configDescriptor, image.layers());
+                    List<String> archiveNames = output.archiveNames(request.tags());
                     if (output.type().equals("docker")) {
-                        exporter.docker(dest, out, request.tags());
+                        exporter.docker(dest, out, archiveNames);
                     } else if (output.tar()) {
-                        exporter.ociArchive(dest, out, request.tags());
+                        exporter.ociArchive(dest, out, archiveNames);
                     } else {
-                        exporter.oci(dest, out, request.tags());
+                        exporter.oci(dest, out, archiveNames);
                     }
                     exported = exported == null ? handedOut : exported;
                 }
-                case "local" -> exporter.local(dest, layers);
+                case "local" -> sent = exporter.local(dest, layers);
                 case "tar" -> exporter.tar(dest, layers, scratch, workspace.layerWriter(epoch));
                 default -> {
                     // image: tagged above
                 }
             }
             outputReports.add(new BuildResult.OutputExport(compressing, output.type().equals("image")
-                    ? java.time.Duration.ZERO : ImagePushes.since(outputStart), ownManifest, ownIndex));
+                    ? java.time.Duration.ZERO : ImagePushes.since(outputStart), ownManifest, ownIndex, sent));
         }
         // The digest a build reports (BuildKit's containerimage.digest): the image as it left the store, pushed or
         // else exported as a layout or tarball when not kept in the store; else the local image.
@@ -222,14 +230,30 @@ final class ImageOutputs {
      * asks for one (the output's manifest-descriptor annotations on the index's entry, its index annotations in the
      * index), else as it is.
      */
-    private LayerCompressor.Compressed indexed(LayerCompressor.Compressed image, List<ImageAnnotation> own)
-            throws LayerException {
+    private LayerCompressor.Compressed indexed(LayerCompressor.Compressed image, List<ImageAnnotation> own,
+                                               boolean oci) throws LayerException {
         if (platformIndex.isEmpty()) {
             return image;
         }
         Descriptor index = platformIndex.get().wrap(image.manifest(),
-                ofType(own, ImageAnnotation.MANIFEST_DESCRIPTOR), ofType(own, ImageAnnotation.INDEX));
+                ofType(own, ImageAnnotation.MANIFEST_DESCRIPTOR), ofType(own, ImageAnnotation.INDEX), oci);
         return new LayerCompressor.Compressed(index, image.layers());
+    }
+
+    /** {@code image} (compressed, with the store's OCI types) in the media types its output hands out. */
+    private LayerCompressor.Compressed typed(LayerCompressor.Compressed image, boolean oci) throws LayerException {
+        return oci ? image : DockerTypes.of(workspace.store(), image);
+    }
+
+    /**
+     * Whether {@code output} hands its image out with OCI media types: its own choice or its exporter's default
+     * ({@link BuildOutput#ociTypes()}), turned on by any annotation but the manifest's own, as BuildKit's image writer
+     * does ("forcibly turning on oci-mediatype mode for annotations": Docker's formats have no descriptor or index
+     * annotations), whichever platform it names.
+     */
+    private boolean ociTypes(BuildOutput output) {
+        return output.ociTypes()
+                || annotations(output).stream().anyMatch(a -> !a.type().equals(ImageAnnotation.MANIFEST));
     }
 
     /** A function that may fail with an I/O error. */
@@ -281,64 +305,93 @@ final class ImageOutputs {
     }
 
     /**
-     * Pushes the image to the names of {@code push=true} outputs, each with its output's compression, as one step
-     * of the build's progress.
+     * Pushes the image to the names of {@code push=true} outputs, each with its output's compression and media types,
+     * as buildx shows a push of the docker driver (build/build.go): after the image exporter's vertex, which
+     * {@code written} tells the display to show first, one vertex per name, {@code pushing NAME with docker}.
      *
      * @return the image the first push output pushed, empty when nothing is pushed
      */
-    private Optional<LayerCompressor.Compressed> push(IoFunction<BuildOutput, Descriptor> manifestOf)
+    private Optional<LayerCompressor.Compressed> push(IoFunction<BuildOutput, Descriptor> manifestOf,
+                                                      BuildEvent.ImageWritten written)
             throws EngineException, IOException, InterruptedException {
-        List<String> names = pushNames(request);
-        if (names.isEmpty()) {
+        if (pushNames(request).isEmpty()) {
             return Optional.empty();
         }
-        int step = steps.incrementAndGet();
-        request.listener().onEvent(new BuildEvent.StepStarted(step, "", 0, 0, "pushing " + String.join(", ", names)));
-        long start = System.nanoTime();
+        request.listener().onEvent(written);
         LayerCompressor compressor = workspace.layerCompressor();
         ImagePushes pushes = new ImagePushes(workspace.store(), compressor, registries, request.listener());
         LayerCompressor.Compressed first = null;
         List<String> done = new ArrayList<>();
-        try {
-            for (BuildOutput output : request.outputs()) {
-                if (!output.push()) {
-                    continue;
-                }
-                List<String> outputNames = (output.names().isEmpty() ? request.tags() : output.names()).stream()
-                        .filter(n -> !done.contains(n)).toList();
-                Descriptor manifest = manifestOf.apply(output);
-                List<ImageAnnotation> own = annotations(output);
-                Descriptor[] pushedTop = new Descriptor[1];
-                pushes.push(manifest, outputNames, step, images.sources(), output.compression(),
-                        compressed -> pushedTop[0] = indexed(new LayerCompressor.Compressed(compressed, List.of()),
-                                own).manifest());
-                if (first == null) {
-                    // Compressed by the push just done: found in the variant index; its index (if any) already
-                    // written by the push's wrap.
-                    LayerCompressor.Compressed image = compressor.image(manifest, output.compression());
-                    first = pushedTop[0] == null ? indexed(image, own)
-                            : new LayerCompressor.Compressed(pushedTop[0], image.layers());
-                }
-                done.addAll(outputNames);
+        for (BuildOutput output : request.outputs()) {
+            if (!output.push()) {
+                continue;
             }
-        } catch (EngineException | IOException | RuntimeException e) {
-            request.listener().onEvent(Cancellation.failed(step, e, ImagePushes.since(start)));
+            List<String> outputNames = (output.names().isEmpty() ? request.tags() : output.names()).stream()
+                    .filter(n -> !done.contains(n)).toList();
+            Descriptor manifest = manifestOf.apply(output);
+            List<ImageAnnotation> own = annotations(output);
+            boolean oci = ociTypes(output);
+            LayerCompressor.Compressed[] pushedImage = new LayerCompressor.Compressed[1];
+            for (String name : outputNames) {
+                pushOne(pushes, manifest, name, output, compressed -> {
+                    pushedImage[0] = indexed(typed(new LayerCompressor.Compressed(compressed, List.of()), oci), own,
+                            oci);
+                    return pushedImage[0].manifest();
+                });
+            }
+            if (first == null && pushedImage[0] != null) {
+                // Compressed by the push just done: found in the variant index; its documents already written by
+                // the push's wrap.
+                LayerCompressor.Compressed image = typed(compressor.image(manifest, output.compression()), oci);
+                first = new LayerCompressor.Compressed(pushedImage[0].manifest(), image.layers());
+            }
+            done.addAll(outputNames);
+        }
+        return Optional.ofNullable(first);
+    }
+
+    /** Pushes {@code manifest} to {@code name} as a vertex of its own. */
+    private void pushOne(ImagePushes pushes, Descriptor manifest, String name, BuildOutput output,
+                         ImagePushes.Wrap wrap) throws EngineException, IOException, InterruptedException {
+        int step = steps.incrementAndGet();
+        String vertex = "pushing " + name + " with docker";
+        request.listener().onEvent(new BuildEvent.StepStarted(step, "", 0, 0, vertex));
+        long start = System.nanoTime();
+        try {
+            pushes.push(manifest, List.of(name), step, images.sources(), output.compression(), wrap);
+        } catch (EngineException | RuntimeException e) {
             if (Cancellation.causedBy(e)) {
+                request.listener().onEvent(Cancellation.failed(step, e, ImagePushes.since(start)));
                 throw Cancellation.of(e);
             }
-            if (e instanceof LayerException) {
-                throw new EngineException("cannot push " + String.join(", ", names) + ": " + e.getMessage(), e);
-            }
-            if (e instanceof ImagePushes.PushFailed failed && failed.goReason().isPresent()) {
-                // The image exporter's error (exporter/containerimage/export.go wraps the pusher's with "failed to
-                // push NAME", the name as given): buildx prints "ERROR: failed to solve: failed to push ...".
-                throw new dev.wharf.builder.api.BuildFailedException("pushing " + String.join(", ", names), "", 0,
-                        null, "failed to push " + failed.name + ": " + failed.goReason().get(), e, false);
+            Optional<String> unreachable = e instanceof ImagePushes.PushFailed failed
+                    ? failed.goReason().flatMap(ImageOutputs::dockerPing) : Optional.empty();
+            request.listener().onEvent(new BuildEvent.StepFailed(step, unreachable.orElse(e.getMessage()),
+                    ImagePushes.since(start)));
+            if (unreachable.isPresent()) {
+                // docker push pings the registry first and fails with that request's error, which buildx prints
+                // as it is, after the solve ("ERROR: Get \"http://HOST/v2/\": dial tcp HOST: connect: ...").
+                throw new dev.wharf.builder.api.BuildFailedException(vertex, "", 0, null, unreachable.get(), e,
+                        false, true);
             }
             throw e;
         }
         request.listener().onEvent(new BuildEvent.StepDone(step, ImagePushes.since(start)));
-        return Optional.ofNullable(first);
+    }
+
+    /** The request docker push makes first ({@code GET /v2/}) as Go reports its failure, from the pusher's. */
+    private static final java.util.regex.Pattern GO_REQUEST_FAILURE =
+            java.util.regex.Pattern.compile("failed to do request: [A-Za-z]+ \"(https?)://([^/\"]+)/[^\"]*\": (.+)");
+
+    /**
+     * docker push's error when the registry cannot be reached: its ping of {@code /v2/} failed as the pusher's
+     * request did ({@code Get "http://127.0.0.1:5999/v2/": dial tcp 127.0.0.1:5999: connect: connection refused},
+     * the peer's words); empty when {@code goReason} is no such failure.
+     */
+    static Optional<String> dockerPing(String goReason) {
+        java.util.regex.Matcher m = GO_REQUEST_FAILURE.matcher(goReason);
+        return m.matches() ? Optional.of("Get \"" + m.group(1) + "://" + m.group(2) + "/v2/\": " + m.group(3))
+                : Optional.empty();
     }
 
     /** The names {@code push=true} outputs push to: their {@code name=}s, else the build's tags. */

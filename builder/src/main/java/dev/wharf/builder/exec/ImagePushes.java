@@ -7,6 +7,8 @@ import dev.wharf.builder.api.ProgressListener;
 import dev.wharf.builder.api.PushSummary;
 import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.LayerException;
+import dev.wharf.layers.MediaTypes;
+import dev.wharf.layers.registry.TransferListener;
 import dev.wharf.layers.registry.ImagePusher;
 import dev.wharf.layers.registry.ImageReference;
 import dev.wharf.layers.registry.InvalidReferenceException;
@@ -40,7 +42,8 @@ final class ImagePushes {
     }
 
     /**
-     * Pushes {@code target} to every name, in order, reporting under {@code step} (0 outside a build); blobs the
+     * Pushes {@code target} to every name, in order, reporting under {@code step} (0 outside a build: each blob by
+     * its digest; in a build, each layer as {@link PushLayerEvents} shows it); blobs the
      * registry lacks are first mounted from the first of
      * {@code mountSources} (e.g. the build's base images) that lives on the same registry in another repository,
      * so a base image's layers are not uploaded again (docker push does the same); layers are compressed as
@@ -88,12 +91,24 @@ final class ImagePushes {
     List<PushSummary> push(Descriptor target, List<String> names, int step, List<ImageReference> mountSources,
                            OutputCompression compression, Wrap wrap) throws EngineException {
         Descriptor pushed;
+        TransferListener transfers;
         try {
-            // BuildKit shows the same work as its exporter's "exporting layers"; the id names the layer by the
-            // short form of the diff ID, as its pushes name blobs.
-            pushed = wrap.apply(compressor.image(target, compression, (layer, read, completed) -> listener.onEvent(
-                    new BuildEvent.Transfer(step, "compressing " + layer.digest().toString().substring(0, 19), read,
-                            layer.size(), completed))).manifest());
+            if (step > 0 && MediaTypes.isManifest(target.mediaType())) {
+                // A build's push: its layers as buildx shows docker's push, each under the short form of its
+                // diff ID.
+                PushLayerEvents stored = PushLayerEvents.of(listener, step, store.reader(), target);
+                LayerCompressor.Compressed compressed = compressor.image(target, compression, stored::compressing);
+                PushLayerEvents layerEvents = stored.pushedAs(compressed.layers());
+                layerEvents.preparing();
+                transfers = layerEvents;
+                pushed = wrap.apply(compressed.manifest());
+            } else {
+                // The id names the layer by the short form of its digest, as pulls name blobs.
+                pushed = wrap.apply(compressor.image(target, compression, (layer, read, completed) -> listener.onEvent(
+                        new BuildEvent.Transfer(step, "compressing " + layer.digest().toString().substring(0, 19),
+                                read, layer.size(), completed))).manifest());
+                transfers = new TransferEvents(listener, step, System::nanoTime);
+            }
         } catch (LayerException e) {
             throw new EngineException("cannot push " + String.join(", ", names) + ": " + e.getMessage(), e);
         }
@@ -110,7 +125,7 @@ final class ImagePushes {
                 Optional<ImageReference> mountFrom = mountSources.stream()
                         .filter(s -> s.sameRegistry(destination) && !s.path().equals(destination.path())).findFirst();
                 ImagePusher.PushResult result = new ImagePusher(registries.client()).push(store, pushed, reference,
-                        mountFrom, new TransferEvents(listener, step, System::nanoTime));
+                        mountFrom, transfers);
                 out.add(new PushSummary(reference.toString(), result.target().digest().toString(),
                         result.target().size(), result.blobsUploaded()));
             } catch (LayerException e) {

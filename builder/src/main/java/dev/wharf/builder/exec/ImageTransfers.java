@@ -155,8 +155,14 @@ final class ImageTransfers {
             throw new EngineException("cannot read image " + reference + " from the local store: "
                     + e.getMessage(), e);
         }
+        // As docker push (and the manifest a build's push writes, BuildKit's image exporter without oci-mediatypes):
+        // Docker's media types, so pushing a built image again gives the digest its build pushed; zstd layers have
+        // OCI types, as BuildKit forces them for zstd.
+        boolean oci = compression.type() == OutputCompression.Type.ZSTD;
         return new ImagePushes(store, compressor, registries, listener).push(target, List.of(reference), 0, List.of(),
-                compression).get(0);
+                compression, compressed -> oci ? compressed
+                        : DockerTypes.of(store, new LayerCompressor.Compressed(compressed, List.of())).manifest())
+                .get(0);
     }
 
     private static ImageReference parse(String reference) throws EngineException {

@@ -138,9 +138,12 @@ final class LayerCompressor {
             return layer;
         }
         if (current.get() == Compression.NONE && !compression.force()
-                && store.variants().distributed(layer.digest())) {
+                && (MediaTypes.DOCKER_LAYER_TAR.equals(layer.mediaType())
+                        || store.variants().distributed(layer.digest()))) {
             // A base image's plain-tar layer (pulled, loaded or read from a layout): BuildKit pushes and exports
-            // the blob it has, uncompressed; only the layers a build wrote are compressed here.
+            // the blob it has, uncompressed; only the layers a build wrote are compressed here. Docker's plain-tar
+            // type says so by itself (wharf stores its own layers with OCI's): a stored schema 2 image pushed as it
+            // is, pulled before pulls marked its layers.
             return layer;
         }
         int level = compression.effectiveLevel();

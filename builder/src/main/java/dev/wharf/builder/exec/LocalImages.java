@@ -138,7 +138,13 @@ final class LocalImages implements ImageConfigResolver {
         }
         List<LayerBlob> layers = new ArrayList<>();
         for (int i = 0; i < diffIds.size(); i++) {
-            layers.add(new LayerBlob(manifest.layers().get(i), diffIds.get(i), 0));
+            Descriptor layer = manifest.layers().get(i);
+            if (distributedPlain(layer)) {
+                // Marked here too, not only by the pull or load that stored it: a store that pulled the image before
+                // pulls marked such layers would otherwise compress them when a build FROM it pushes.
+                store.variants().rememberDistributed(layer);
+            }
+            layers.add(new LayerBlob(layer, diffIds.get(i), 0));
         }
         return new Resolved(digest, manifest, manifest.config(), config, layers);
     }
@@ -161,6 +167,17 @@ final class LocalImages implements ImageConfigResolver {
             return declared;
         }
         return node.has("manifests") ? MediaTypes.OCI_INDEX : MediaTypes.OCI_MANIFEST;
+    }
+
+    /**
+     * Whether a stored manifest's layer is a plain tar that came from outside the store: Docker's plain-tar types
+     * (a registry or an archive wrote them; wharf's store keeps its own images, built or imported, with OCI types,
+     * so an OCI plain tar cannot tell a pulled layer from a built one) whose blob is here.
+     */
+    private boolean distributedPlain(Descriptor layer) throws LayerException {
+        return (MediaTypes.DOCKER_LAYER_TAR.equals(layer.mediaType())
+                || MediaTypes.DOCKER_FOREIGN_LAYER_TAR.equals(layer.mediaType()))
+                && store.blobs().exists(layer.digest());
     }
 
     private ImageReader reader() {

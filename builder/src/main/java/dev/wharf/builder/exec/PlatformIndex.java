@@ -71,14 +71,17 @@ final class PlatformIndex {
      *
      * @param manifestAnnotations {@code manifest-descriptor} annotations: on the manifest's entry in the index
      * @param indexAnnotations    {@code index} annotations: in the index document
+     * @param oci                 an OCI index; else a Docker manifest list, as BuildKit's writer types the index
+     *                            without {@code oci-mediatypes}
      */
     Descriptor wrap(Descriptor manifest, Map<String, String> manifestAnnotations,
-                    Map<String, String> indexAnnotations) throws LayerException {
+                    Map<String, String> indexAnnotations, boolean oci) throws LayerException {
         Map<String, String> own = new TreeMap<>(manifest.annotations());
         own.putAll(manifestAnnotations);
         Descriptor entry = Descriptor.of(manifest.mediaType(), manifest.digest(), manifest.size())
                 .withAnnotations(own).withPlatform(platform);
-        return writer.writeIndex(new ImageIndex(2, MediaTypes.OCI_INDEX, null, List.of(entry), null,
+        return writer.writeIndex(new ImageIndex(2, oci ? MediaTypes.OCI_INDEX : MediaTypes.DOCKER_MANIFEST_LIST, null,
+                List.of(entry), null,
                 new TreeMap<>(indexAnnotations), null));
     }
 }

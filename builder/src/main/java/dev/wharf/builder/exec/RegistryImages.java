@@ -124,8 +124,11 @@ final class RegistryImages implements ImageConfigResolver {
             listener.onEvent(new BuildEvent.StepDone(step, since(start)));
             return base;
         } catch (LayerException e) {
-            String message = "failed to resolve source metadata for " + shown + ": " + cause(shown, e);
-            listener.onEvent(new BuildEvent.StepFailed(step, message, since(start)));
+            String cause = cause(shown, e);
+            String message = "failed to resolve source metadata for " + shown + ": " + cause;
+            // The vertex says what failed (the peer: "#2 ERROR: failed to do request: Head ..."); the frontend's
+            // wrap is the build's error only.
+            listener.onEvent(new BuildEvent.StepFailed(step, cause, since(start)));
             throw new ImageResolutionException(message, e);
         }
     }

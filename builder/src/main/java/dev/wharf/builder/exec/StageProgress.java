@@ -24,7 +24,10 @@ final class StageProgress {
         for (Step step : stage.steps()) {
             Instruction instruction = step.instruction();
             // ONBUILD triggers all count (convert.go adds len(commands) of the triggers), and every RUN,
-            // COPY, ADD and WORKDIR of the stage, even a WORKDIR / that makes no vertex.
+            // COPY, ADD and WORKDIR of the stage, even a WORKDIR / that makes no vertex. BuildKit 0.13 (the peer,
+            // dockerd 26) left the triggers out of the total ([4/3] RUN ... after two triggers); that was a bug,
+            // fixed in BuildKit ec8d92fb5 (2024-10, "dockerfile: fix command count after new commands from
+            // ONBUILD"): wharf counts as BuildKit does since.
             if (step.onBuild() || instruction instanceof RunInstruction || instruction instanceof CopyInstruction
                     || instruction instanceof AddInstruction || instruction instanceof WorkdirInstruction) {
                 count++;
@@ -62,13 +65,27 @@ final class StageProgress {
         if (!(stage.base() instanceof StageBase.Image)) {
             return stage.baseName();
         }
+        return imageName(stage.baseName(), resolvedDigest);
+    }
+
+    /** An image source's vertex text after {@code FROM }: the reference normalized, with its resolved digest. */
+    static String imageName(String reference, Optional<String> resolvedDigest) {
         String name;
         try {
-            name = dev.wharf.layers.registry.ImageReference.parse(stage.baseName()).withDefaultTag().toString();
+            name = dev.wharf.layers.registry.ImageReference.parse(reference).withDefaultTag().toString();
         } catch (dev.wharf.layers.registry.InvalidReferenceException | RuntimeException e) {
-            return stage.baseName();
+            return reference;
         }
         return resolvedDigest.filter(d -> !name.contains("@")).map(d -> name + "@" + d).orElse(name);
+    }
+
+    /**
+     * The key of the stage's FROM vertex for {@link SourceVertexNames}: an image by its text and the image's
+     * platform (as a {@code --from} of the same image is keyed), a named context by its name and the stage's.
+     */
+    String vertexKey() {
+        return SourceVertexNames.key(fromName(), stage.base() instanceof StageBase.Image img
+                ? img.image().platform() : stage.platform());
     }
 
     int total() {

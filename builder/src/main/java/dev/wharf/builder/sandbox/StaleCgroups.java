@@ -16,13 +16,15 @@ import java.util.OptionalLong;
  * (and the runtime's {@code ctr} inside). A run removes its own when it ends, and a sandbox's start sweeps those
  * its store's state directories tell of; a JVM killed with SIGKILL whose state directory was swept without them
  * (a removal cut short, a process still leaving), or kept in another store, or deleted with it, left them until
- * now. A run's id carries its owner's pid ({@link RunId}), so they are found without any store. Swept where every
+ * now. A run's id carries its owner's pid and pid namespace ({@link RunId}), so they are found without any store,
+ * from any pid namespace ({@link RunOwners}: a wharf in a container and one on its host share the cgroups). Swept where every
  * command passes once, when an engine opens its store ({@code StaleState}, before any sandbox of that process
  * starts), and by {@code wharf doctor}: not again at each sandbox's start, which would repeat the same listing
  * moments later in the same process.
  *
- * <p>Safe beside concurrent builds: only the cgroups of runs whose id carries a pid (an older wharf's ids do not:
- * its runs are left alone) that is no live process are touched, and a run's are removed only when no process is in
+ * <p>Safe beside concurrent builds: only the cgroups of runs whose id carries an owner (an older wharf's ids do not:
+ * its runs are left alone) that is no live process are touched (an owner in a pid namespace this one cannot see
+ * counts as alive), and a run's are removed only when no process is in
  * any of them: a live run may have processes in some hierarchies only, and its empty freezer cgroup is what a cancel
  * freezes it with. A recycled pid keeps a dead run's cgroups until that process is gone too. Stateless.
  */
@@ -58,6 +60,8 @@ public final class StaleCgroups {
     private static Map<String, List<Path>> deadRuns(String parent) {
         Map<String, List<Path>> runs = new LinkedHashMap<>();
         long self = ProcessHandle.current().pid();
+        OptionalLong selfNamespace = RunOwners.current();
+        RunOwners owners = new RunOwners();
         for (Path hierarchy : CgroupDirs.hierarchies()) {
             Path base = hierarchy.resolve(parent);
             if (!Files.isDirectory(base)) {
@@ -72,9 +76,9 @@ public final class StaleCgroups {
                     if (!id.startsWith("wharf-")) {
                         continue;
                     }
-                    OptionalLong owner = RunId.owner(id);
-                    if (owner.isPresent() && owner.getAsLong() != self && Files.isDirectory(dir)
-                            && !alive(owner.getAsLong())) {
+                    Optional<RunId.Owner> owner = RunId.owner(id);
+                    if (owner.isPresent() && !isSelf(owner.get(), self, selfNamespace) && Files.isDirectory(dir)
+                            && !owners.alive(owner.get().pid(), owner.get().pidNamespace())) {
                         List<Path> ofRun = runs.get(id);
                         if (ofRun == null) {
                             ofRun = new ArrayList<>();
@@ -90,10 +94,10 @@ public final class StaleCgroups {
         return runs;
     }
 
-    /** Whether the process {@code pid} exists and has not ended. */
-    private static boolean alive(long pid) {
-        Optional<ProcessHandle> process = ProcessHandle.of(pid);
-        return process.isPresent() && process.get().isAlive();
+    /** Whether {@code owner} is this process (an owner without a namespace: by pid, as an older wharf named it). */
+    private static boolean isSelf(RunId.Owner owner, long self, OptionalLong selfNamespace) {
+        return owner.pid() == self && (owner.pidNamespace().isEmpty() || selfNamespace.isEmpty()
+                || owner.pidNamespace().getAsLong() == selfNamespace.getAsLong());
     }
 
     /** Whether no process is in the cgroup {@code dir} or the runtime's nested one; unreadable counts as in use. */

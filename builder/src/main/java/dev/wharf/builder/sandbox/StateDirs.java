@@ -26,6 +26,8 @@ import java.util.List;
  */
 final class StateDirs {
     private static final String LOCK = ".lock";
+    /** This process's pid namespace (its inode; 0 where /proc does not tell it), read once. */
+    private static final long PID_NAMESPACE = RunOwners.current().orElse(0);
     /** How old a staging directory must be before a sweep takes it for a killed {@link #create}'s leftover. */
     static final Duration STAGING_GRACE = Duration.ofMinutes(1);
     private final Path root;
@@ -46,8 +48,8 @@ final class StateDirs {
     }
 
     /**
-     * A new run directory with a fresh id of the form {@code wharf-<24 hex>} ({@link RunId}: this process's pid,
-     * random digits and a check). It is made and locked under a staging name ({@code .new-<id>}) and then renamed,
+     * A new run directory with a fresh id of the form {@code wharf-<32 hex>} ({@link RunId}: this process's pid and
+     * pid namespace, random digits and a check). It is made and locked under a staging name ({@code .new-<id>}) and then renamed,
      * so a sweep (of any process) never sees a run directory whose lock is not yet held; this JVM's sweeps skip it
      * from before it exists.
      */
@@ -55,7 +57,7 @@ final class StateDirs {
         // The owner's pid is in the id: the id also names the run's cgroups, which outlive a JVM killed with
         // SIGKILL, and cgroups are shared by every store on the host; a sweep removes those whose owner is gone
         // (StaleCgroups), whichever store's state directory (or none) still tells of them.
-        String id = RunId.create(ProcessHandle.current().pid(), random);
+        String id = RunId.create(ProcessHandle.current().pid(), PID_NAMESPACE, random);
         Path dir = root.resolve(id);
         Path staging = root.resolve(".new-" + id);
         // POSIX locks belong to the process: this JVM's sweeps must not probe its own run locks (closing the

@@ -26,7 +26,8 @@ public record Ulimit(String name, long soft, long hard) {
     /**
      * Parses docker's {@code --ulimit NAME=SOFT[:HARD]} (HARD defaults to SOFT; {@code -1} is unlimited), refusing
      * what docker refuses in go-units' words ({@code ParseUlimit}), which pflag prints after
-     * {@code invalid argument "..." for "--ulimit" flag: }. Unlike go-units, the name may be upper case.
+     * {@code invalid argument "..." for "--ulimit" flag: }. As in go-units, names are lower case ({@code NOFILE=1} is
+     * refused, as buildx refuses it).
      *
      * @throws IllegalArgumentException with go-units' message
      */
@@ -35,7 +36,7 @@ public record Ulimit(String name, long soft, long hard) {
         if (eq < 0) {
             throw new IllegalArgumentException("invalid ulimit argument: " + text);
         }
-        String name = text.substring(0, eq).toLowerCase(Locale.ROOT);
+        String name = text.substring(0, eq);
         if (!NAMES.contains(name)) {
             throw new IllegalArgumentException("invalid ulimit type: " + text.substring(0, eq));
         }

@@ -26,7 +26,10 @@ import java.util.TreeMap;
  * builds get the server's {@code http://127.0.0.1:PORT} as the build argument {@code GIT_SERVER});
  * {@code context=NAME#FRAGMENT} (build that repository's URL with the fragment as the context instead of the case
  * directory); {@code file=PATH} (the Dockerfile at that path of the context, {@code -f}); {@code label.NAME=VALUE}
- * ({@code --label}). Immutable.
+ * ({@code --label}); {@code mtime.N=PATH SECONDS} (the modification time of a context path, not following a symlink,
+ * set last); {@code compare=mtimes,headers} (compare the layers' mtimes, {@link ImageComparison#compareMtimes}, and
+ * header bytes, {@link ImageComparison#compareHeaders}, too).
+ * Immutable.
  *
  * @param name       the directory name
  * @param dir        the case directory
@@ -44,13 +47,17 @@ import java.util.TreeMap;
  * @param gitContext a served repository's name and fragment to build as the context, if any
  * @param file       the Dockerfile's path in the context ({@code -f}), if not the default
  * @param labels     {@code --label} values
+ * @param mtimes     pairs [path, seconds] of modification times to set on context paths
+ * @param compare    what is compared beyond the entries: {@code mtimes}, {@code headers}
  */
 record DifferentialCase(String name, Path dir, Optional<String> target, Map<String, String> args,
         Map<String, String> secrets, List<List<String>> hardlinks, List<List<String>> xattrs,
         List<List<String>> specials, List<String> dirs, List<List<String>> modes, List<List<String>> owners,
         Map<String, String> expected, Map<String, String> git, Optional<String> gitContext, Optional<String> file,
-        Map<String, String> labels) {
+        Map<String, String> labels, List<List<String>> mtimes, java.util.Set<String> compare) {
     DifferentialCase {
+        mtimes = List.copyOf(mtimes);
+        compare = java.util.Set.copyOf(compare);
         labels = Map.copyOf(labels);
         git = Map.copyOf(git);
         args = Map.copyOf(args);
@@ -87,6 +94,8 @@ record DifferentialCase(String name, Path dir, Optional<String> target, Map<Stri
         Optional<String> gitContext = Optional.empty();
         Optional<String> dockerfile = Optional.empty();
         Map<String, String> labels = new TreeMap<>();
+        List<List<String>> mtimes = new ArrayList<>();
+        java.util.Set<String> compare = new java.util.TreeSet<>();
         for (String key : new TreeMap<>(p).keySet().stream().map(Object::toString).toList()) {
             String value = p.getProperty(key).strip();
             if (key.equals("target")) {
@@ -127,6 +136,19 @@ record DifferentialCase(String name, Path dir, Optional<String> target, Map<Stri
                 dockerfile = Optional.of(value);
             } else if (key.startsWith("label.")) {
                 labels.put(key.substring(6), value);
+            } else if (key.startsWith("mtime.")) {
+                List<String> mtime = List.of(value.split("\\s+", 2));
+                if (mtime.size() != 2 || !mtime.get(1).matches("[0-9]+")) {
+                    throw new IOException(file + ": " + key + " needs PATH SECONDS");
+                }
+                mtimes.add(mtime);
+            } else if (key.equals("compare")) {
+                for (String what : value.split("\\s*,\\s*")) {
+                    if (!List.of("mtimes", "headers").contains(what)) {
+                        throw new IOException(file + ": compare takes mtimes and headers, not " + what);
+                    }
+                    compare.add(what);
+                }
             } else if (key.equals("context")) {
                 gitContext = Optional.of(value);
             } else if (key.startsWith("expect.")) {
@@ -143,7 +165,17 @@ record DifferentialCase(String name, Path dir, Optional<String> target, Map<Stri
             throw new IOException(file + ": context names no git.NAME repository");
         }
         return new DifferentialCase(dir.getFileName().toString(), dir, target, args, secrets, hardlinks, xattrs,
-                specials, dirs, modes, owners, expected, git, gitContext, dockerfile, labels);
+                specials, dirs, modes, owners, expected, git, gitContext, dockerfile, labels, mtimes, compare);
+    }
+
+    /** Whether the layers' mtimes are compared. */
+    boolean compareMtimes() {
+        return compare.contains("mtimes");
+    }
+
+    /** Whether the layers' header bytes are compared. */
+    boolean compareHeaders() {
+        return compare.contains("headers");
     }
 
     /** The reason a difference with {@code key} is expected, if it is. */

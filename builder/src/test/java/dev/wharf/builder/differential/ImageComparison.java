@@ -87,9 +87,6 @@ final class ImageComparison {
                 LayerEntry w = wl.get(i).get(path);
                 LayerEntry b = bl.get(i).get(path);
                 if (w == null ? b != null : !w.equals(b)) {
-                    if (w != null && b != null && keptLowerTime(w, b, path, wharf.layers().subList(0, baseLayers + i))) {
-                        continue;
-                    }
                     out.add(new Difference("layer." + (i + 1) + ":/" + path, "wharf " + w + " vs buildkit " + b));
                 }
             }
@@ -98,18 +95,51 @@ final class ImageComparison {
     }
 
     /**
-     * True when only the mtime's presence differs because wharf kept the time of a directory it copied up from a
-     * lower layer (the busybox base has mtime 0 everywhere), where BuildKit's directory took the time of the write
-     * into it: wharf keeps lower times on purpose so that layers do not depend on when they were built.
+     * The entries whose mtimes differ, for a case that compares them ({@code compare=mtimes}): a time from before
+     * {@code buildStart} (seconds) must be the same on both sides (a lower layer's, a source's, SOURCE_DATE_EPOCH),
+     * a later one only later on both (each side dates what it writes when it writes it). Keys:
+     * {@code layer.N.mtime:/PATH}.
      */
-    private static boolean keptLowerTime(LayerEntry w, LayerEntry b, String path,
-            List<Map<String, LayerEntry>> lower) {
-        if (w.hasMtime() || !b.hasMtime() || w.type() != '5'
-                || !new LayerEntry(w.type(), w.mode(), w.uid(), w.gid(), w.size(), w.sha256(), w.linkName(),
-                        w.xattrs(), true).equals(b)) {
-            return false;
+    static List<Difference> compareMtimes(ImageSnapshot wharf, ImageSnapshot buildkit, int baseLayers,
+            long buildStart) {
+        List<Difference> out = new ArrayList<>();
+        int layers = Math.min(wharf.mtimes().size(), buildkit.mtimes().size());
+        for (int i = baseLayers; i < layers; i++) {
+            Map<String, Long> b = buildkit.mtimes().get(i);
+            for (Map.Entry<String, Long> w : wharf.mtimes().get(i).entrySet()) {
+                Long other = b.get(w.getKey());
+                if (other != null && !timeClass(w.getValue(), buildStart).equals(timeClass(other, buildStart))) {
+                    out.add(new Difference("layer." + (i - baseLayers + 1) + ".mtime:/" + w.getKey(), "wharf "
+                            + timeClass(w.getValue(), buildStart) + " vs buildkit " + timeClass(other, buildStart)));
+                }
+            }
         }
-        return lower.stream().anyMatch(layer -> layer.containsKey(path) && !layer.get(path).hasMtime());
+        return out;
+    }
+
+    /**
+     * The entries whose header bytes differ, mtime and checksum aside ({@link RawHeaders}), for a case that compares
+     * them ({@code compare=headers}): tools must read wharf's tar as they read BuildKit's. Keys:
+     * {@code layer.N.header:/PATH}.
+     */
+    static List<Difference> compareHeaders(ImageSnapshot wharf, ImageSnapshot buildkit, int baseLayers) {
+        List<Difference> out = new ArrayList<>();
+        int layers = Math.min(wharf.headers().size(), buildkit.headers().size());
+        for (int i = baseLayers; i < layers; i++) {
+            Map<String, String> b = buildkit.headers().get(i);
+            for (Map.Entry<String, String> w : wharf.headers().get(i).entrySet()) {
+                String other = b.get(w.getKey());
+                if (other != null && !other.equals(w.getValue())) {
+                    out.add(new Difference("layer." + (i - baseLayers + 1) + ".header:/" + w.getKey(),
+                            "wharf " + w.getValue().strip() + "\n    vs buildkit " + other.strip()));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String timeClass(long mtime, long buildStart) {
+        return mtime >= buildStart ? "during the build" : Long.toString(mtime);
     }
 
     private static boolean empty(JsonNode node) {

@@ -25,17 +25,27 @@ import java.util.TreeMap;
  *
  * @param config the image config document
  * @param layers the layers in order, each a map from path to entry in the layer tar's entry order
+ * @param mtimes per layer, the mtime (seconds) of every entry but whiteouts, by the same paths
+ * @param headers per layer, the raw headers of every entry but whiteouts ({@link RawHeaders}), when asked for
  */
-record ImageSnapshot(JsonNode config, List<Map<String, LayerEntry>> layers) {
+record ImageSnapshot(JsonNode config, List<Map<String, LayerEntry>> layers, List<Map<String, Long>> mtimes,
+        List<Map<String, String>> headers) {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final LayerEntry WHITEOUT = new LayerEntry('w', 0, 0, 0, 0, "", "", Map.of(), true);
 
     ImageSnapshot {
         layers = List.copyOf(layers);
+        mtimes = List.copyOf(mtimes);
+        headers = List.copyOf(headers);
     }
 
-    /** Reads the first image of the OCI layout at {@code layout}. */
+    /** Reads the first image of the OCI layout at {@code layout}, without raw headers. */
     static ImageSnapshot read(Path layout) throws IOException {
+        return read(layout, false);
+    }
+
+    /** Reads the first image of the OCI layout at {@code layout}, with the raw headers when {@code headers}. */
+    static ImageSnapshot read(Path layout, boolean headers) throws IOException {
         JsonNode index = MAPPER.readTree(layout.resolve("index.json").toFile());
         JsonNode manifest = MAPPER.readTree(blob(layout, index.path("manifests").get(0).path("digest").asText()));
         while (manifest.has("manifests")) {
@@ -43,11 +53,21 @@ record ImageSnapshot(JsonNode config, List<Map<String, LayerEntry>> layers) {
         }
         JsonNode config = MAPPER.readTree(blob(layout, manifest.path("config").path("digest").asText()));
         List<Map<String, LayerEntry>> layers = new ArrayList<>();
+        List<Map<String, Long>> mtimes = new ArrayList<>();
+        List<Map<String, String>> raw = new ArrayList<>();
         for (JsonNode layer : manifest.path("layers")) {
-            layers.add(entries(layout.resolve("blobs").resolve("sha256")
-                    .resolve(layer.path("digest").asText().substring("sha256:".length()))));
+            Map<String, Long> times = new TreeMap<>();
+            Path blob = layout.resolve("blobs").resolve("sha256")
+                    .resolve(layer.path("digest").asText().substring("sha256:".length()));
+            layers.add(entries(blob, times));
+            mtimes.add(times);
+            if (headers) {
+                try (InputStream in = Decompressors.open(Files.newInputStream(blob))) {
+                    raw.add(RawHeaders.of(in.readAllBytes()));
+                }
+            }
         }
-        return new ImageSnapshot(config, layers);
+        return new ImageSnapshot(config, layers, mtimes, raw);
     }
 
     /** The history entries of the config (an empty list when absent). */
@@ -62,7 +82,7 @@ record ImageSnapshot(JsonNode config, List<Map<String, LayerEntry>> layers) {
                 .resolve(digest.substring("sha256:".length())));
     }
 
-    private static Map<String, LayerEntry> entries(Path blob) throws IOException {
+    private static Map<String, LayerEntry> entries(Path blob, Map<String, Long> mtimes) throws IOException {
         Map<String, LayerEntry> out = new java.util.LinkedHashMap<>();
         try (InputStream in = Decompressors.open(Files.newInputStream(blob))) {
             TarReader tar = new TarReader(in);
@@ -82,6 +102,7 @@ record ImageSnapshot(JsonNode config, List<Map<String, LayerEntry>> layers) {
                     out.put(path, WHITEOUT);
                     continue;
                 }
+                mtimes.put(path, e.mtime());
                 out.put(normalise(e.name()), new LayerEntry(e.type().flag(), e.mode(), e.uid(), e.gid(), e.size(),
                         sha, link, xattrs, e.mtime() != 0));
             }

@@ -403,6 +403,37 @@ class BuildEngineEndToEndTest {
         assertTrue(names.stream().noneMatch(n -> n.endsWith("d/y")), names.toString());
     }
 
+    /**
+     * With SOURCE_DATE_EPOCH a COPY dates the lower directory it writes into with the epoch (BuildKit's
+     * rewrite-timestamp clamps the time of the write to it), a directory it only passes through keeps its lower
+     * time, and a whiteout is dated with the epoch too (containerd's WithWhiteoutTime).
+     */
+    @Test
+    void sourceDateEpoch_datesDirectoriesWrittenInto_andWhiteouts() throws Exception {
+        Files.writeString(context.resolve("note.txt"), "n\n");
+        Files.setLastModifiedTime(context.resolve("note.txt"), java.nio.file.attribute.FileTime.fromMillis(0));
+        BuildResult result = build(BuildRequest.builder(context).noCache(true).sourceDateEpoch(1_200_000_000L)
+                .dockerfileText("FROM busybox:latest\nRUN mkdir -p /a/b && touch -d @1000 /a /a/b && rm /bin/vi\n"
+                        + "COPY note.txt /a/b/\n"));
+        java.util.Map<String, Long> copy = layerTimes(result.layers().get(result.layers().size() - 1).digest());
+        assertEquals(java.util.Map.of("a/", 1000L, "a/b/", 1_200_000_000L, "a/b/note.txt", 0L), copy);
+        java.util.Map<String, Long> run = layerTimes(result.layers().get(result.layers().size() - 2).digest());
+        assertEquals(1_200_000_000L, run.get("bin/.wh.vi"), run.toString());
+    }
+
+    private java.util.Map<String, Long> layerTimes(String digest) throws Exception {
+        java.util.Map<String, Long> times = new java.util.TreeMap<>();
+        LocalStore store = LocalStore.open(temp.resolve("store"));
+        try (InputStream in = Decompressors.open(store.blobs().open(Digest.parse(digest)))) {
+            TarReader tar = new TarReader(in);
+            Optional<TarEntry> entry;
+            while ((entry = tar.next()).isPresent()) {
+                times.put(entry.get().name(), entry.get().mtime());
+            }
+        }
+        return times;
+    }
+
     @Test
     void baseImageWithWhiteouts_unpackedOnAFreshMachine_keepsDeletedFilesHidden() throws Exception {
         build(BuildRequest.builder(context).tag("base:deleting").dockerfileText(

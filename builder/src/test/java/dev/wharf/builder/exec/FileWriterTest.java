@@ -74,6 +74,40 @@ class FileWriterTest {
     }
 
     @Test
+    void lowerDirectoriesWrittenInto_takeTheStepsTime_thosePassedThroughKeepTheirs() throws Exception {
+        // As the peer (dockerd 26, BuildKit 0.13) writes them: COPY f /etc/ and COPY f /etc/passwd (an existing
+        // file) date etc/ to the step, COPY f /tmp/x/y/f dates tmp/ (x made in it), WORKDIR /home/w dates home/,
+        // COPY f /opt/k/l/ dates only l/ (opt/ and k/ are only passed through); ADD of an archive dates the
+        // destination it unpacks into.
+        Path lower = temp.resolve("lower");
+        for (String dir : List.of("etc", "tmp", "home", "opt/k/l", "srv")) {
+            Files.createDirectories(lower.resolve(dir));
+        }
+        Files.writeString(lower.resolve("etc/passwd"), "root:x:0:0::/root:/bin/sh\n");
+        for (String dir : List.of("etc", "tmp", "home", "opt", "opt/k", "opt/k/l", "srv")) {
+            Files.setLastModifiedTime(lower.resolve(dir), java.nio.file.attribute.FileTime.fromMillis(0));
+        }
+        Path upper = Files.createDirectories(temp.resolve("upper"));
+        FileWriter w = writer(upper, lower);
+        FileWriter.Attributes file = new FileWriter.Attributes((int) ProcessHandleUid.current(),
+                (int) ProcessHandleUid.currentGid(), 0644, 1_100_000_000_000_000_000L);
+        w.writeFile(new byte[] {'a'}, w.prepare("/etc/passwd"), file);
+        w.writeFile(new byte[] {'a'}, w.prepare("/tmp/x/y/f"), file);
+        w.workdir("/home/w");
+        w.writeFile(new byte[] {'a'}, w.prepare("/opt/k/l/f"), file);
+        w.archiveDirectory("/srv", List.of());
+        w.finish();
+        for (String touched : List.of("etc", "tmp", "home", "opt/k/l", "srv", "tmp/x", "home/w")) {
+            assertEquals(1_700_000_000L, Files.getLastModifiedTime(upper.resolve(touched)).toMillis() / 1000,
+                    touched);
+        }
+        for (String passed : List.of("opt", "opt/k")) {
+            assertEquals(0L, Files.getLastModifiedTime(upper.resolve(passed)).toMillis(), passed);
+        }
+        assertEquals(1_100_000_000L, Files.getLastModifiedTime(upper.resolve("etc/passwd")).toMillis() / 1000);
+    }
+
+    @Test
     void aFileInThePath_failsLikeFsutilsMkdirAll_insteadOfBeingReplacedByADirectory() throws Exception {
         Files.createDirectories(temp.resolve("lower/etc"));
         Files.writeString(temp.resolve("lower/etc/passwd"), "root:x:0:0::/root:/bin/sh\n");

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * BuildKit's internal vertexes in a real build, numbered as BuildKit's plain progress numbers them (measured with
  * dockerd 26): the definition, one metadata load per base image, the .dockerignore, the FROM, the context's
- * transfer before the first step that reads it, then the steps; the transfers' byte counts; and a RUN line's time
+ * transfer before the first step when any step reads it, then the steps; the transfers' byte counts; and a RUN line's time
  * being that of its first byte. Needs root (skips otherwise, except under CI=true).
  */
 class InternalVerticesTest {
@@ -138,6 +138,43 @@ class InternalVerticesTest {
             // The .dockerignore's own transfer: its stat and data, and the FIN.
             assertEquals(FsutilTransferSize.of(FsutilTransferSize.stat(".dockerignore", 0100644, 0, 0, 6, mtime, ""),
                     0, true) + 2, transferred(3));
+        }
+    }
+
+    @Test
+    void theContextsTransfer_comesBeforeTheFirstStep_evenWhenRunStepsPrecedeTheFirstCopy() throws Exception {
+        HostRequirements.requireRoot();
+        Path context = Files.createDirectories(temp.resolve("ctx4"));
+        // The peer (buildx 0.13.1, dockerd 26, --no-cache, every run): #4 [a 1/2] FROM, #5 [internal] load build
+        // context, #6 [a 2/2] RUN ..., #7 [b 2/3] RUN ..., ..., the stage that copies from the context last.
+        write(context.resolve("Dockerfile"), "FROM busybox:latest AS a\nRUN echo a > /x\n"
+                + "FROM a AS b\nRUN echo b > /y\nRUN echo c\nFROM b\nCOPY --from=a /x /x2\nCOPY a.txt /a\n");
+        write(context.resolve("a.txt"), "a\n");
+        try (BuildEngine engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")))) {
+            engine.importImage(BusyboxTarball.write(Files.createDirectories(temp.resolve("busybox"))),
+                    "busybox:latest");
+            engine.build(BuildRequest.builder(context).listener(events::add).build()).get(5, TimeUnit.MINUTES);
+            assertEquals(List.of("1 [internal] load build definition from Dockerfile",
+                    "2 [internal] load metadata for docker.io/library/busybox:latest",
+                    "3 [internal] load .dockerignore", "4 FROM docker.io/library/busybox:latest",
+                    "5 [internal] load build context", "6 RUN echo a > /x", "7 RUN echo b > /y", "8 RUN echo c",
+                    "9 COPY --from=a /x /x2", "10 COPY a.txt /a"), started());
+            // A leading WORKDIR starts before the transfer (the peer, every uncached run: #5 [2/5] WORKDIR /app,
+            // #6 [internal] load build context, #7 [3/5] RUN echo one, #8 [4/5] WORKDIR /app/x, #9 [5/5] COPY a /a).
+            events.clear();
+            write(context.resolve("Dockerfile"),
+                    "FROM busybox:latest\nWORKDIR /app\nRUN echo one\nWORKDIR /app/x\nCOPY a.txt /a\n");
+            engine.build(BuildRequest.builder(context).listener(events::add).build()).get(5, TimeUnit.MINUTES);
+            assertEquals(List.of("1 [internal] load build definition from Dockerfile",
+                    "2 [internal] load metadata for docker.io/library/busybox:latest",
+                    "3 [internal] load .dockerignore", "4 FROM docker.io/library/busybox:latest",
+                    "5 WORKDIR /app", "6 [internal] load build context", "7 RUN echo one", "8 WORKDIR /app/x",
+                    "9 COPY a.txt /a"), started());
+            // A build that reads nothing of the context shows no transfer.
+            events.clear();
+            write(context.resolve("Dockerfile"), "FROM busybox:latest\nRUN echo none\n");
+            engine.build(BuildRequest.builder(context).listener(events::add).build()).get(5, TimeUnit.MINUTES);
+            assertTrue(started().stream().noneMatch(s -> s.contains("load build context")), started().toString());
         }
     }
 

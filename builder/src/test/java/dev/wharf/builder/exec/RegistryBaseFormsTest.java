@@ -87,7 +87,7 @@ class RegistryBaseFormsTest extends RegistryEngineFixture {
         BuildEngine engine = engine("fresh");
         String out = registry.host() + "/out:docker";
         build(engine, "FROM " + registry.host() + "/busybox:docker\nRUN echo child > /child\n", out,
-                BuildOutput.parse("type=image,push=true"));
+                BuildOutput.parse("type=image,push=true,oci-mediatypes=true"));
 
         // BuildKit's image writer converts the base's Docker layer types for its OCI manifest (never a mix); the
         // store keeps the RUN layer uncompressed until it leaves.
@@ -100,6 +100,17 @@ class RegistryBaseFormsTest extends RegistryEngineFixture {
         BuildEngine other = engine("other");
         other.pull(out, Optional.empty(), ProgressListener.none());
         assertEquals(List.of("child"), lines(other, out, "cat", "/child"), "the pushed image pulls and runs");
+
+        // Without oci-mediatypes, the push has Docker's types all through, the RUN layer's too.
+        String docker = registry.host() + "/out:docker-types";
+        build(engine, "FROM " + registry.host() + "/busybox:docker\nRUN echo child > /child\n", docker,
+                BuildOutput.parse("type=image,push=true"));
+        JsonNode dockerTyped = JSON.readTree(client.pullManifest(ImageReference.parse(docker)).content());
+        assertEquals(MediaTypes.DOCKER_MANIFEST, dockerTyped.path("mediaType").asText());
+        assertEquals(MediaTypes.DOCKER_CONFIG, dockerTyped.at("/config/mediaType").asText());
+        List<String> dockerTypes = new ArrayList<>();
+        dockerTyped.withArray("layers").forEach(l -> dockerTypes.add(l.path("mediaType").asText()));
+        assertEquals(List.of(MediaTypes.DOCKER_LAYER_GZIP, MediaTypes.DOCKER_LAYER_GZIP), dockerTypes);
     }
 
     @Test

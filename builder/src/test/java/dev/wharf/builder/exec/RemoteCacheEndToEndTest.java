@@ -192,8 +192,13 @@ class RemoteCacheEndToEndTest {
             assertEquals(List.of(), warnings(events));
             // B's image carries the same records, so it is the same image (config).
             assertEquals(a.imageId(), b.imageId());
-            // Above the base (imported uncompressed on both machines), B's layers are those A pushed.
-            assertEquals(a.layers().subList(1, a.layers().size()), b.layers().subList(1, b.layers().size()));
+            // Above the base (imported uncompressed on both machines), B's layers are the blobs A pushed (A's push
+            // names them with Docker's types, B's store with OCI's).
+            java.util.function.Function<BuildResult, List<String>> blobs = r -> r.layers().subList(1, r.layers().size())
+                    .stream().map(l -> l.digest() + " " + l.diffId() + " " + l.size()).toList();
+            assertEquals(blobs.apply(a), blobs.apply(b));
+            assertEquals(dev.wharf.layers.MediaTypes.DOCKER_LAYER_GZIP, a.layers().get(1).mediaType());
+            assertEquals(dev.wharf.layers.MediaTypes.OCI_LAYER_GZIP, b.layers().get(1).mediaType());
 
             List<BuildEvent> plain = Collections.synchronizedList(new ArrayList<>());
             BuildResult c = build(request(storeA, SINGLE, plain).noCache(true)

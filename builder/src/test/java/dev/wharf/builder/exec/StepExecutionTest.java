@@ -703,6 +703,45 @@ class StepExecutionTest {
                 e.getCause().getMessage(), "the trigger's text, at the FROM that runs it");
     }
 
+    /** The source and step vertices of a build, as {@code stage index/count name} (no internal ones). */
+    private List<String> vertices(String dockerfile) throws Exception {
+        List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
+        engine.build(BuildRequest.builder(context).tag("t:latest").listener(events::add).dockerfileText(dockerfile)
+                .build()).get(5, TimeUnit.MINUTES);
+        synchronized (events) {
+            return events.stream().filter(e -> e instanceof BuildEvent.StepStarted)
+                    .map(e -> (BuildEvent.StepStarted) e).filter(s -> !s.stage().equals("internal"))
+                    .map(s -> (s.stage() + " " + s.index() + "/" + s.count() + " " + s.name()).strip()).toList();
+        }
+    }
+
+    @Test
+    void anImageSeveralStatesUse_isOneVertex_namedByTheStateBuildKitMarshalsLast() throws Exception {
+        // dockerd 26.1.5: stage a and the final stage FROM busybox, the final one copying from busybox and from a:
+        // one vertex, "[a 1/2] FROM docker.io/library/busybox:latest" (llb marshals a's chain last).
+        List<String> shared = vertices("FROM busybox:latest AS a\nRUN echo a > /a\nFROM busybox:latest\n"
+                + "COPY --from=busybox /bin/true /x\nCOPY --from=a /a /a\n");
+        assertEquals(List.of("a 1/2 FROM docker.io/library/busybox:latest"),
+                shared.stream().filter(v -> v.contains("FROM docker.io")).toList(), shared.toString());
+        assertTrue(shared.contains("stage-1 2/3 COPY --from=busybox /bin/true /x"), shared.toString());
+        // FROM busybox with COPY --from=busybox: the --from state (no commands) is marshalled last, no prefix.
+        List<String> implicit = vertices("FROM busybox:latest\nCOPY --from=busybox /bin/true /x\n");
+        assertEquals(List.of("0/0 FROM docker.io/library/busybox:latest",
+                "stage-0 2/2 COPY --from=busybox /bin/true /x"),
+                implicit, implicit.toString());
+    }
+
+    @Test
+    void anImageOnlyFromReads_isASourceVertexWithoutAPrefix() throws Exception {
+        // dockerd 26.1.5: "#6 FROM docker.io/library/busybox:latest" after the stage's FROM, before its steps.
+        engine.build(BuildRequest.builder(context).tag("other:latest").dockerfileText(
+                "FROM busybox:latest\nRUN echo o > /o\n").build()).get(5, TimeUnit.MINUTES);
+        List<String> read = vertices("FROM other:latest\nRUN true\nCOPY --from=busybox:latest /bin/true /x\n");
+        assertEquals(List.of("stage-0 1/3 FROM docker.io/library/other:latest",
+                "0/0 FROM docker.io/library/busybox:latest", "stage-0 2/3 RUN true",
+                "stage-0 3/3 COPY --from=busybox:latest /bin/true /x"), read, read.toString());
+    }
+
     @Test
     void stepsThatChangeNothing_stillAddAnEmptyLayer_butWorkdirRootAddsNone() throws Exception {
         // BuildKit keeps a layer per RUN/COPY/ADD/WORKDIR even when its diff is empty; WORKDIR / has no file op.

@@ -102,7 +102,8 @@ class UncompressedBaseLayersTest {
         String base = pushUncompressedBase();
         JsonNode baseManifest = JSON.readTree(run(skopeo.toString(), "inspect", "--raw", "--tls-verify=false",
                 "docker://" + base));
-        assertEquals(MediaTypes.OCI_LAYER_TAR, baseManifest.at("/layers/0/mediaType").asText(), "the test's base");
+        // wharf push, as docker push, writes Docker's types.
+        assertEquals(MediaTypes.DOCKER_LAYER_TAR, baseManifest.at("/layers/0/mediaType").asText(), "the test's base");
         String baseLayer = baseManifest.at("/layers/0/digest").asText();
         BuildEngine fresh = engine("fresh");
         String app = registry.host() + "/team/app:1";
@@ -113,9 +114,10 @@ class UncompressedBaseLayersTest {
 
         JsonNode manifest = JSON.readTree(run(skopeo.toString(), "inspect", "--raw", "--tls-verify=false",
                 "docker://" + app));
-        assertEquals(MediaTypes.OCI_LAYER_TAR, manifest.at("/layers/0/mediaType").asText(), manifest.toString());
+        // A push has Docker's types (BuildKit's image exporter without oci-mediatypes), the base layer's plain one.
+        assertEquals(MediaTypes.DOCKER_LAYER_TAR, manifest.at("/layers/0/mediaType").asText(), manifest.toString());
         assertEquals(baseLayer, manifest.at("/layers/0/digest").asText(), "the base's very blob");
-        assertEquals(MediaTypes.OCI_LAYER_GZIP, manifest.at("/layers/1/mediaType").asText(), manifest.toString());
+        assertEquals(MediaTypes.DOCKER_LAYER_GZIP, manifest.at("/layers/1/mediaType").asText(), manifest.toString());
         assertEquals(pushed.layers().get(0).digest(), baseLayer, "the build reports what it pushed");
         // skopeo verifies each blob's digest and each diff ID of the config while copying.
         run(skopeo.toString(), "copy", "-q", "--src-tls-verify=false", "docker://" + app,
@@ -141,6 +143,75 @@ class UncompressedBaseLayersTest {
         assertEquals(MediaTypes.OCI_LAYER_GZIP, forced.layers().get(0).mediaType(),
                 "force-compression gzips the base layer too");
         assertEquals(baseLayer, forced.layers().get(0).diffId());
+    }
+
+    @Test
+    void aDockerTypedPlainBase_pulledBeforePullsMarkedIt_staysPlainInAPush() throws Exception {
+        Path skopeo = PeerTools.require("skopeo");
+        BuildEngine seed = engine("seed");
+        seed.importImage(BusyboxTarball.write(Files.createDirectories(temp.resolve("busybox"))), "busybox:latest");
+        String base = registry.host() + "/plain/dbase:1";
+        build(seed, temp, "FROM busybox:latest\n", base, "type=registry,compression=uncompressed");
+        JsonNode baseManifest = JSON.readTree(run(skopeo.toString(), "inspect", "--raw", "--tls-verify=false",
+                "docker://" + base));
+        assertEquals(MediaTypes.DOCKER_LAYER_TAR, baseManifest.at("/layers/0/mediaType").asText(), "the test's base");
+        String baseLayer = baseManifest.at("/layers/0/digest").asText();
+        BuildEngine fresh = engine("fresh");
+        fresh.pull(base, java.util.Optional.empty(), ProgressListener.none());
+        // A store that pulled the base before pulls marked plain layers has no marks: the stored manifest's Docker
+        // plain-tar type tells the build instead.
+        try (java.util.stream.Stream<Path> marks = Files.walk(temp.resolve("fresh/variants"))) {
+            marks.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        // Pushed as it is under another name: the schema 2 manifest, the plain layer not gzipped.
+        String copy = registry.host() + "/plain/copy:1";
+        LocalStore freshStore = LocalStore.open(temp.resolve("fresh"));
+        freshStore.images().tag(ImageName.parse(copy), freshStore.images().resolve(ImageName.parse(base))
+                .orElseThrow());
+        fresh.push(copy, ProgressListener.none());
+        JsonNode copied = JSON.readTree(run(skopeo.toString(), "inspect", "--raw", "--tls-verify=false",
+                "docker://" + copy));
+        assertEquals(baseManifest, copied, "the same manifest");
+        String app = registry.host() + "/team/dapp:1";
+
+        build(fresh, temp, "FROM " + base + "\nRUN echo app > /app\n", app, "type=registry");
+
+        JsonNode manifest = JSON.readTree(run(skopeo.toString(), "inspect", "--raw", "--tls-verify=false",
+                "docker://" + app));
+        assertEquals(MediaTypes.DOCKER_LAYER_TAR, manifest.at("/layers/0/mediaType").asText(), manifest.toString());
+        assertEquals(baseLayer, manifest.at("/layers/0/digest").asText(), "the base's very blob");
+        assertEquals(MediaTypes.DOCKER_LAYER_GZIP, manifest.at("/layers/1/mediaType").asText(), manifest.toString());
+        run(skopeo.toString(), "copy", "-q", "--src-tls-verify=false", "docker://" + app,
+                "oci:" + temp.resolve("copy") + ":app");
+    }
+
+    @Test
+    void aPlainLayerOfAnImportedCache_staysPlainInAnExport_asTheBlobACacheHitBrings() throws Exception {
+        Path cache = temp.resolve("cache");
+        String dockerfile = "FROM busybox:latest\nRUN echo cached > /cached\n";
+        BuildEngine seed = engine("seed");
+        Path busybox = BusyboxTarball.write(Files.createDirectories(temp.resolve("busybox")));
+        seed.importImage(busybox, "busybox:latest");
+        Path seedContext = Files.createTempDirectory(temp, "ctx-");
+        Files.writeString(seedContext.resolve("Dockerfile"), dockerfile);
+        seed.build(BuildRequest.builder(seedContext).tag("app:1").cacheTo(dev.wharf.builder.api.CacheDestination
+                .parse("type=local,dest=" + cache + ",mode=max,compression=uncompressed")).build())
+                .get(5, TimeUnit.MINUTES);
+        BuildEngine fresh = engine("fresh");
+        // The same base, so the cache's record matches.
+        fresh.importImage(busybox, "busybox:latest");
+        Path context = Files.createTempDirectory(temp, "ctx-");
+        Files.writeString(context.resolve("Dockerfile"), dockerfile);
+
+        BuildResult built = fresh.build(BuildRequest.builder(context).tag("app:1")
+                .cacheFrom(dev.wharf.builder.api.CacheSource.parse("type=local,src=" + cache))
+                .output(BuildOutput.parse("type=oci,tar=false,dest=" + temp.resolve("layout"))).build())
+                .get(5, TimeUnit.MINUTES);
+
+        // The RUN layer came from the cache as a plain tar: kept so, where the rootfs-imported base is gzipped.
+        assertEquals(MediaTypes.OCI_LAYER_GZIP, built.layers().get(0).mediaType(), built.layers().toString());
+        assertEquals(MediaTypes.OCI_LAYER_TAR, built.layers().get(1).mediaType(), built.layers().toString());
+        assertEquals(built.layers().get(1).diffId(), built.layers().get(1).digest());
     }
 
     @Test

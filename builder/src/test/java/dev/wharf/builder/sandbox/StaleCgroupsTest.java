@@ -34,9 +34,10 @@ class StaleCgroupsTest {
         gone.waitFor();
         long deadPid = gone.pid();
         Random random = new Random();
-        String dead = RunId.create(deadPid, random);
-        String busy = RunId.create(deadPid, random);
-        String alive = RunId.create(1, random); // init never dies
+        long ns = RunOwners.current().orElse(0);
+        String dead = RunId.create(deadPid, ns, random);
+        String busy = RunId.create(deadPid, ns, random);
+        String alive = RunId.create(1, ns, random); // init never dies
         String older = "wharf-" + "0123456789abcdef01234567"; // all random: no pid read into it
         Path base = pids.resolve(parent);
         Process sleeper = null;
@@ -97,6 +98,69 @@ class StaleCgroupsTest {
             for (Path p : walk.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
+        }
+    }
+
+    /**
+     * A wharf in another pid namespace (a container's) named its runs by a pid of that namespace: a number that
+     * means another process here, or none. Its live run stays although no process here has its pid, a dead one
+     * goes although a process here has it, and once the namespace is gone its runs go too (judged from the host's
+     * initial namespace; from any other an invisible namespace may be a sibling's and its runs stay).
+     */
+    @Test
+    void sweep_judgesOwnersOfOtherPidNamespaces_byThatNamespacesPids() throws Exception {
+        HostRequirements.requireRoot();
+        Path pids = CgroupDirs.mounts().stream().filter(m -> m.options().contains("pids")
+                        || m.type().equals("cgroup2")).map(CgroupDirs.CgroupMount::point).findFirst().orElse(null);
+        HostRequirements.require(pids != null && Files.isWritable(pids), "a writable pids or cgroup2 hierarchy");
+        HostRequirements.require(RunOwners.current().isPresent(), "/proc/self/ns/pid");
+        // The owner's pid inside its namespace is set beyond this namespace's pid_max: no process here has it.
+        Process holder;
+        try {
+            holder = new ProcessBuilder("unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "sh", "-c",
+                    "echo 3999990 > /proc/sys/kernel/ns_last_pid; sleep 60 & echo $!; wait").start();
+        } catch (java.io.IOException e) {
+            HostRequirements.require(false, "unshare(1): " + e.getMessage());
+            return;
+        }
+        String parent = "wharf-test-" + UUID.randomUUID();
+        Path base = pids.resolve(parent);
+        try {
+            String line = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream()))
+                    .readLine();
+            HostRequirements.require(line != null && line.trim().matches("[0-9]+"),
+                    "a pid namespace of its own (unshare --pid printed " + line + ")");
+            long inner = Long.parseLong(line.trim());
+            HostRequirements.require(ProcessHandle.of(inner).isEmpty(), "pid " + inner + " is free here");
+            long sh = ProcessHandle.of(holder.pid()).orElseThrow().children().findFirst().orElseThrow().pid();
+            String link = Files.readSymbolicLink(Path.of("/proc", Long.toString(sh), "ns", "pid")).toString();
+            long ns = Long.parseLong(link.substring(link.indexOf('[') + 1, link.indexOf(']')));
+            Random random = new Random();
+            String live = RunId.create(inner, ns, random);
+            String dead = RunId.create(inner + 1, ns, random);
+            String pidAliveHere = RunId.create(ProcessHandle.current().pid(), ns, random);
+            String goneNamespace = RunId.create(7, 0x0BADBEEFL, random);
+            for (String id : List.of(live, dead, pidAliveHere, goneNamespace)) {
+                Files.createDirectories(base.resolve(id).resolve("ctr"));
+            }
+            boolean initial = RunOwners.current().getAsLong() == RunOwners.INITIAL_PID_NAMESPACE;
+
+            StaleCgroups.sweep(parent, true);
+            assertTrue(Files.isDirectory(base.resolve(live)), "its owner lives in its own namespace");
+            assertFalse(Files.exists(base.resolve(dead)), "its namespace is seen, without the owner");
+            assertFalse(Files.exists(base.resolve(pidAliveHere)), "a process here has the pid, not its owner");
+            assertEquals(!initial, Files.exists(base.resolve(goneNamespace)),
+                    "a namespace none of whose processes is seen is gone only when seen from the initial one");
+
+            holder.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            for (int i = 0; i < 100 && ProcessHandle.of(sh).isPresent(); i++) {
+                Thread.sleep(20);
+            }
+            StaleCgroups.sweep(parent, true);
+            assertEquals(!initial, Files.exists(base.resolve(live)), "its namespace ended with its owner");
+        } finally {
+            holder.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            removeAll(base);
         }
     }
 }

@@ -22,18 +22,26 @@ class StateDirsTest {
     Path root;
 
     @Test
-    void runIds_beginWithTheOwnersPid_soThatTheirCgroupsAreSweptByOwner() throws Exception {
+    void runIds_beginWithTheOwnersPidAndPidNamespace_soThatTheirCgroupsAreSweptByOwner() throws Exception {
         try (StateDirs.Held run = new StateDirs(root).create()) {
-            assertTrue(run.id().matches("wharf-[0-9a-f]{24}"), run.id());
-            assertEquals(java.util.OptionalLong.of(ProcessHandle.current().pid()), RunId.owner(run.id()));
+            assertTrue(run.id().matches("wharf-[0-9a-f]{32}"), run.id());
+            assertEquals(java.util.Optional.of(new RunId.Owner(ProcessHandle.current().pid(),
+                    java.util.OptionalLong.of(RunOwners.current().orElse(0)))), RunId.owner(run.id()));
         }
-        String made = RunId.create(0x1234, new java.util.Random(1));
-        assertEquals(java.util.OptionalLong.of(0x1234), RunId.owner(made));
-        // An older wharf's ids are all random: no pid is read into them (its live runs' cgroups are left alone).
-        assertEquals(java.util.OptionalLong.empty(), RunId.owner(CUT_SHORT));
-        assertEquals(java.util.OptionalLong.empty(), RunId.owner(made.substring(0, made.length() - 1)
+        String made = RunId.create(0x1234, 4026531836L, new java.util.Random(1));
+        assertEquals(java.util.Optional.of(new RunId.Owner(0x1234, java.util.OptionalLong.of(4026531836L))),
+                RunId.owner(made));
+        // The previous wharf's ids (pid, random, check) name the pid alone; an older one's are all random: no pid
+        // is read into them (its live runs' cgroups are left alone).
+        String pidOnly = "wharf-00001234" + "89abcdef";
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(pidOnly.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals(java.util.Optional.of(new RunId.Owner(0x1234, java.util.OptionalLong.empty())),
+                RunId.owner(pidOnly + String.format("%08x", crc.getValue())));
+        assertEquals(java.util.Optional.empty(), RunId.owner(CUT_SHORT));
+        assertEquals(java.util.Optional.empty(), RunId.owner(made.substring(0, made.length() - 1)
                 + (made.endsWith("0") ? "1" : "0")));
-        assertEquals(java.util.OptionalLong.empty(), RunId.owner("floor"));
+        assertEquals(java.util.Optional.empty(), RunId.owner("floor"));
     }
 
     @Test

@@ -11,7 +11,7 @@ class UlimitParseTest {
     @Test
     void softAndHard_orOneValueForBoth_asDockersUlimitFlag() {
         assertEquals(new Ulimit("nofile", 1024, 2048), Ulimit.parse("nofile=1024:2048"));
-        assertEquals(new Ulimit("nproc", 64, 64), Ulimit.parse("NPROC=64"));
+        assertEquals(new Ulimit("nproc", 64, 64), Ulimit.parse("nproc=64"));
     }
 
     @Test
@@ -27,6 +27,8 @@ class UlimitParseTest {
         // What docker buildx build --ulimit printed after 'invalid argument "..." for "--ulimit" flag: '.
         "nofile|invalid ulimit argument: nofile",
         "files=10|invalid ulimit type: files",
+        // go-units' names are lower case: buildx 0.13.1 refuses NPROC.
+        "NPROC=64|invalid ulimit type: NPROC",
         "=10|'invalid ulimit type: '",
         "nofile=|strconv.ParseInt: parsing \"\": invalid syntax",
         "nofile=ten|strconv.ParseInt: parsing \"ten\": invalid syntax",

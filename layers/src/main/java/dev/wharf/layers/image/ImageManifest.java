@@ -109,6 +109,22 @@ public record ImageManifest(
                 dockerLayers, null, null, unknownFields);
     }
 
+    /**
+     * Returns this manifest as BuildKit's image writer makes one without OCI media types ({@code oci-mediatypes=false},
+     * exporter/containerimage/writer.go): Docker's manifest and config types, each layer's Docker counterpart (a type
+     * Docker has none for stays as it is, as {@code compression.ConvertAllLayerMediaTypes} leaves it) without its
+     * annotations ({@code RemoveInternalLayerAnnotations} drops them all then), and the manifest's own annotations
+     * kept: BuildKit writes them into a Docker manifest as well. The blobs stay the same.
+     */
+    public ImageManifest withDockerTypes() {
+        List<Descriptor> dockerLayers = layers.stream()
+                .map(l -> Descriptor.of(MediaTypes.toDocker(l.mediaType()).orElse(l.mediaType()), l.digest(), l.size()))
+                .toList();
+        return new ImageManifest(2, MediaTypes.DOCKER_MANIFEST, artifactType,
+                config.withMediaType(MediaTypes.toDocker(config.mediaType()).orElse(config.mediaType())), dockerLayers,
+                subject, annotations, unknownFields);
+    }
+
     private static String dockerType(Descriptor descriptor) throws LayerException {
         return MediaTypes.toDocker(descriptor.mediaType()).orElseThrow(() -> new LayerException(
                 "media type " + descriptor.mediaType() + " of " + descriptor.digest()

@@ -44,11 +44,14 @@ import java.util.function.LongConsumer;
  *       a whiteout stands where the name it deletes would, an opaque marker {@code <dir>/.wh..wh..opq} right after
  *       its directory, before any child;</li>
  *   <li>modification times are truncated to seconds and optionally clamped to {@code SOURCE_DATE_EPOCH}; user and
- *       group names are empty; whiteouts and opaque markers are empty regular files with mode 0, owner 0:0 and
- *       mtime 0. containerd's {@code ChangeWriter} gives whiteouts mode 0 and 0:0 too, but the time of the diff
- *       (PAX atime and ctime included) unless {@code SOURCE_DATE_EPOCH} is set; dockerd 26's overlay2 differ gives
- *       them mode 0600 and the whiteout device's mtime, its opaque markers the directory's permission bits. An
- *       applier reads none of that, and a fixed value keeps the layer's digest independent of the build's time;</li>
+ *       group names are empty; whiteouts and opaque markers are empty ustar regular files with mode 0, owner 0:0 and
+ *       mtime {@code SOURCE_DATE_EPOCH}, or 0 without it. containerd's {@code ChangeWriter} gives whiteouts mode 0
+ *       and 0:0 too, in a plain ustar header (Go's tar writer drops the atime and ctime it is given, the format
+ *       being unset), dated the time of the diff, or {@code SOURCE_DATE_EPOCH} (its differ's
+ *       {@code WithWhiteoutTime}, and BuildKit's {@code rewrite-timestamp} clamps the time of the diff to it);
+ *       dockerd 26's overlay2 differ gives them mode 0600 and the whiteout device's mtime, its opaque markers the
+ *       directory's permission bits and mtime 0. An applier reads none of that; without the epoch a fixed value
+ *       keeps the layer's digest independent of the build's time, with it the entry is what BuildKit writes;</li>
  *   <li>a file with several links is stored once, at its first path in that order, and every later path is a
  *       hard link to it; whiteouts are never hard links, although overlayfs may give them one inode;</li>
  *   <li>xattrs are PAX {@code SCHILY.xattr.*} records, except overlayfs's {@code trusted.overlay.*}.</li>
@@ -297,11 +300,19 @@ public final class LayerWriter {
         } else if (change instanceof LayerChange.Deleted d) {
             int slash = d.path().lastIndexOf('/');
             String name = d.path().substring(0, slash + 1) + WHITEOUT_PREFIX + d.path().substring(slash + 1);
-            tar.putEntry(new TarEntry(name, TarEntryType.REGULAR, 0, 0, 0, 0, 0, "", 0, 0, Map.of()));
+            tar.putEntry(whiteout(name));
         } else {
-            tar.putEntry(new TarEntry(change.path() + "/" + OPAQUE_MARKER, TarEntryType.REGULAR, 0, 0, 0, 0, 0,
-                    "", 0, 0, Map.of()));
+            tar.putEntry(whiteout(change.path() + "/" + OPAQUE_MARKER));
         }
+    }
+
+    /**
+     * A whiteout or opaque marker named {@code name}: an empty regular file, mode 0, owner 0:0, dated
+     * SOURCE_DATE_EPOCH when set, else 1970 ({@link LayerWriter}).
+     */
+    private TarEntry whiteout(String name) {
+        return new TarEntry(name, TarEntryType.REGULAR, 0, 0, 0, 0, options.sourceDateEpoch().orElse(0), "", 0, 0,
+                Map.of());
     }
 
     /** The contents read ahead, or the failure of their reading as it would have been thrown here. */
@@ -329,7 +340,7 @@ public final class LayerWriter {
             if (k.change instanceof LayerChange.Added added) {
                 writeAdded(tar, k.name, added, firstLinks, buffer);
             } else {
-                tar.putEntry(new TarEntry(k.name, TarEntryType.REGULAR, 0, 0, 0, 0, 0, "", 0, 0, Map.of()));
+                tar.putEntry(whiteout(k.name));
             }
         }
         tar.finish();

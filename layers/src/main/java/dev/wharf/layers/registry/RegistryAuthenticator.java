@@ -105,6 +105,48 @@ final class RegistryAuthenticator {
                 + "challenge (WWW-Authenticate: " + challenges + "); wharf cannot authenticate there", 401, null);
     }
 
+    /** How containerd's authorizer wraps a failed anonymous token request, under BuildKit's resolver. */
+    private static final String ANONYMOUS_TOKEN_FAILED = "failed to authorize: failed to fetch anonymous token: ";
+
+    /**
+     * The token URL as containerd's FetchToken sends it: the realm's own query with {@code service} and the sorted,
+     * distinct scopes added, encoded as Go's url.Values (keys sorted, QueryEscape).
+     */
+    static URI goTokenUri(String realm, Optional<String> service, List<String> scopes) {
+        java.util.TreeMap<String, List<String>> params = new java.util.TreeMap<>();
+        int question = realm.indexOf('?');
+        String base = question < 0 ? realm : realm.substring(0, question);
+        if (question >= 0) {
+            for (String pair : realm.substring(question + 1).split("&")) {
+                if (!pair.isEmpty()) {
+                    int eq = pair.indexOf('=');
+                    String key = java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq),
+                            java.nio.charset.StandardCharsets.UTF_8);
+                    String value = eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1),
+                            java.nio.charset.StandardCharsets.UTF_8);
+                    params.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+                }
+            }
+        }
+        service.ifPresent(s -> params.computeIfAbsent("service", k -> new ArrayList<>()).add(s));
+        for (String scope : new java.util.TreeSet<>(scopes)) {
+            params.computeIfAbsent("scope", k -> new ArrayList<>()).add(scope);
+        }
+        StringBuilder query = new StringBuilder();
+        for (java.util.Map.Entry<String, List<String>> param : params.entrySet()) {
+            for (String value : param.getValue()) {
+                query.append(query.length() == 0 ? "" : "&").append(goQueryEscape(param.getKey())).append('=')
+                        .append(goQueryEscape(value));
+            }
+        }
+        return URI.create(base + (query.length() == 0 ? "" : "?" + query));
+    }
+
+    /** Go's url.QueryEscape: only letters, digits and {@code -_.~} stay; a space is {@code +}. */
+    private static String goQueryEscape(String text) {
+        return encode(text).replace("*", "%2A").replace("%7E", "~");
+    }
+
     /** Forgets what was cached for a registry, e.g. after credentials were rejected. */
     void forget(String registry, List<String> scopes) {
         cache.remove(basicKey(registry));
@@ -158,6 +200,9 @@ final class RegistryAuthenticator {
             credential.ifPresent(c -> builder.header("Authorization", basicHeader(c)));
             request = builder.build();
         }
+        // containerd's anonymous token request, for BuildKit's words when it fails (with credentials containerd
+        // POSTs an OAuth form first: its errors are not worded here).
+        URI anonymous = credential.isPresent() ? null : goTokenUri(realm, service, allScopes);
         int status;
         byte[] answer;
         try (TransportResponse response = http.send(request)) {
@@ -165,10 +210,21 @@ final class RegistryAuthenticator {
             answer = response.body().readNBytes(MAX_TOKEN_ANSWER);
         } catch (IOException e) {
             throw new RegistryException(what + ": cannot reach token server " + realm + " of registry " + registry
-                    + ": " + e.getMessage(), e);
+                    + ": " + e.getMessage(), anonymous == null ? null : ANONYMOUS_TOKEN_FAILED
+                    + dev.wharf.layers.GoRequestError.of("GET", anonymous, e), -1, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RegistryException(what + ": interrupted while fetching a token from " + realm, e);
+        }
+        if (anonymous != null && (status < 200 || status >= 400)) {
+            String goReason = ANONYMOUS_TOKEN_FAILED
+                    + dev.wharf.layers.GoRequestError.unexpectedStatus("GET", anonymous, status);
+            String message = status == 401 || status == 403
+                    ? what + ": token server " + realm + " rejected anonymous access to " + registry + " (HTTP "
+                            + status + "); check docker login " + registry
+                    : what + ": token server " + realm + " answered HTTP " + status + ": "
+                            + RegistryCaller.snippet(answer);
+            throw new RegistryException(message, goReason, status, null);
         }
         if (status == 401 || status == 403) {
             throw new RegistryException(what + ": token server " + realm + " rejected "

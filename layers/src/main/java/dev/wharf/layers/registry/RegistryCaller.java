@@ -151,7 +151,14 @@ final class RegistryCaller {
                     sleep(retryAfter(response).orElse(retry.backoff(attempt)), endpoint);
                     continue;
                 }
-                throw error(endpoint, status, readSnippet(body), hint(status, registry));
+                RegistryException refused = error(endpoint, status, readSnippet(body), hint(status, registry));
+                if (endpoint instanceof ManifestPuller && endpoint.goMethod().equals("HEAD") && status != 404) {
+                    // containerd's resolver refuses its HEAD of the reference with the status (a 404 is BuildKit's
+                    // "not found", which the caller words).
+                    throw new RegistryException(refused.getMessage(), dev.wharf.layers.GoRequestError
+                            .unexpectedStatus("HEAD", uri, status), status, null);
+                }
+                throw refused;
             }
         }
     }

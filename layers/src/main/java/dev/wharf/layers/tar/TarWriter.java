@@ -24,7 +24,6 @@ public final class TarWriter {
     static final int BLOCK = 512;
     private static final long MAX_OCTAL_7 = 07777777L;
     private static final long MAX_OCTAL_11 = 077777777777L;
-    private static final String PAX_HEADER_NAME = "././@PaxHeader";
     /** The ustar magic and version (POSIX: "ustar", NUL, "00"). */
     private static final byte[] USTAR_MAGIC = "ustar\u000000".getBytes(StandardCharsets.US_ASCII);
 
@@ -119,16 +118,14 @@ public final class TarWriter {
         }
         if (pax != null) {
             byte[] records = paxRecords(pax);
-            byte[] header = header(PAX_HEADER_NAME.getBytes(StandardCharsets.US_ASCII), NO_BYTES, 'x', 0644, 0, 0,
-                    records.length, 0, NO_BYTES, 0, 0);
-            out.write(header);
+            out.write(paxHeader(name, records.length));
             out.write(records);
             pad(records.length);
         }
         byte[] ustarName;
         byte[] prefix = NO_BYTES;
         if (split < 0) {
-            ustarName = truncate(nameBytes, 100);
+            ustarName = v7Field(name, 100);
         } else if (split == 0) {
             ustarName = nameBytes;
         } else {
@@ -137,7 +134,8 @@ public final class TarWriter {
         }
         out.write(header(ustarName, prefix, entry.type().flag(), entry.mode(), fit(entry.uid(), MAX_OCTAL_7),
                 fit(entry.gid(), MAX_OCTAL_7), fit(entry.size(), MAX_OCTAL_11),
-                entry.mtime() < 0 ? 0 : fit(entry.mtime(), MAX_OCTAL_11), truncate(linkBytes, 100),
+                entry.mtime() < 0 ? 0 : fit(entry.mtime(), MAX_OCTAL_11),
+                linkBytes.length <= 100 && isAscii(entry.linkName()) ? linkBytes : v7Field(entry.linkName(), 100),
                 entry.devMajor(), entry.devMinor()));
         started(entry);
     }
@@ -211,6 +209,67 @@ public final class TarWriter {
             }
         }
         return -1;
+    }
+
+    /**
+     * The header of the PAX record block of entry {@code name}, as Go's {@code writePAXHeader} and
+     * {@code writeRawFile} make it (the tar writer of containerd's and moby's differs): named
+     * {@code DIR/PaxHeaders.0/FILE} ({@code path.Join} of {@code path.Split(name)}), in ASCII, at most 100 bytes
+     * without a trailing slash; mode, owner and mtime 0; no user, group or device fields.
+     */
+    private static byte[] paxHeader(String name, long size) {
+        int slash = name.lastIndexOf('/');
+        String dir = name.substring(0, slash + 1);
+        String file = name.substring(slash + 1);
+        String joined = dir + "PaxHeaders.0" + (file.isEmpty() ? "" : "/" + file);
+        byte[] n = toAscii(joined);
+        int end = Math.min(n.length, 100);
+        while (end > 0 && n[end - 1] == '/') {
+            end--;
+        }
+        byte[] h = new byte[BLOCK];
+        System.arraycopy(n, 0, h, 0, end);
+        octal(h, 100, 8, 0);
+        octal(h, 108, 8, 0);
+        octal(h, 116, 8, 0);
+        octal(h, 124, 12, size);
+        octal(h, 136, 12, 0);
+        h[156] = 'x';
+        System.arraycopy(USTAR_MAGIC, 0, h, 257, USTAR_MAGIC.length);
+        for (int i = 148; i < 156; i++) {
+            h[i] = ' ';
+        }
+        octal(h, 148, 7, unsignedSum(h));
+        return h;
+    }
+
+    /**
+     * A name or link target that goes into a PAX record, as Go fills the ustar field next to it: its ASCII
+     * characters (others dropped, {@code toASCII}), cut to {@code size} bytes; a cut ending in a slash gets a NUL
+     * over the first of the slashes it ends in ({@code formatString}: some readers take a file whose field ends in a
+     * slash for a directory), the slashes after it staying as Go leaves them.
+     */
+    private static byte[] v7Field(String value, int size) {
+        byte[] ascii = toAscii(value);
+        if (ascii.length <= size) {
+            return ascii;
+        }
+        byte[] field = Arrays.copyOf(ascii, size);
+        if (field[size - 1] == '/') {
+            int n = size - 1;
+            while (n > 0 && ascii[n - 1] == '/') {
+                n--;
+            }
+            field[n] = 0;
+        }
+        return field;
+    }
+
+    /** Go's {@code toASCII}: the characters below 0x80, NUL excepted. */
+    private static byte[] toAscii(String s) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream(s.length());
+        s.codePoints().filter(c -> c < 0x80 && c != 0).forEach(b::write);
+        return b.toByteArray();
     }
 
     private static byte[] header(byte[] name, byte[] prefix, char type, int mode, long uid, long gid, long size,
@@ -298,15 +357,6 @@ public final class TarWriter {
 
     private static long fit(long value, long max) {
         return value > max ? 0 : value;
-    }
-
-    private static byte[] truncate(byte[] bytes, int max) {
-        if (bytes.length <= max) {
-            return bytes;
-        }
-        byte[] t = new byte[max];
-        System.arraycopy(bytes, 0, t, 0, max);
-        return t;
     }
 
     private static boolean isAscii(String s) {

@@ -192,6 +192,24 @@ class ImageModelJsonTest {
     }
 
     @Test
+    void manifest_withDockerTypes_keepsTheManifestsAnnotations_dropsTheLayers_andLeavesUnknownTypes() {
+        // BuildKit's writer without oci-mediatypes: Docker's manifest, config and layer types, no layer annotations
+        // (RemoveInternalLayerAnnotations), the manifest's own annotations kept; a type Docker lacks stays.
+        ImageManifest oci = new ImageManifest(2, MediaTypes.OCI_MANIFEST, null,
+                Descriptor.of(MediaTypes.OCI_CONFIG, Digest.parse(D1), 1),
+                List.of(Descriptor.of(MediaTypes.OCI_LAYER_TAR, Digest.parse(D2), 2).withAnnotation("a", "b"),
+                        Descriptor.of(MediaTypes.OCI_FOREIGN_LAYER_ZSTD, Digest.parse(D2), 2)),
+                null, new java.util.TreeMap<>(java.util.Map.of("k", "v")), null);
+        ImageManifest docker = oci.withDockerTypes();
+        assertEquals(MediaTypes.DOCKER_MANIFEST, docker.mediaType());
+        assertEquals(MediaTypes.DOCKER_CONFIG, docker.config().mediaType());
+        assertEquals(Descriptor.of(MediaTypes.DOCKER_LAYER_TAR, Digest.parse(D2), 2), docker.layers().get(0));
+        assertEquals(MediaTypes.OCI_FOREIGN_LAYER_ZSTD, docker.layers().get(1).mediaType());
+        assertEquals(java.util.Map.of("k", "v"), docker.annotations());
+        assertEquals(docker, docker.withDockerTypes(), "idempotent");
+    }
+
+    @Test
     void manifest_withATypeDockerCannotExpress_refusesToConvert() {
         ImageManifest oci = ImageManifest.oci(Descriptor.of("application/vnd.example.config+json", Digest.parse(D1),
                 1), List.of());

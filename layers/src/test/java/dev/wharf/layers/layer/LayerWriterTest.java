@@ -71,6 +71,39 @@ class LayerWriterTest {
     }
 
     /**
+     * What containerd's ChangeWriter writes for a deletion (Go's tar writer, format unset: a plain ustar header,
+     * mode 0, 0:0, no user or group names, its atime and ctime dropped), dated SOURCE_DATE_EPOCH when the build
+     * has one (WithWhiteoutTime; BuildKit's rewrite-timestamp clamps the diff's time to it), 1970 otherwise.
+     */
+    @Test
+    void whiteoutsAndOpaqueMarkers_areBareUstarHeaders_datedSourceDateEpochWhenSet() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("d"));
+        for (long epoch : new long[] {0, 1_200_000_000L}) {
+            LayerWriterOptions options = LayerWriterOptions.of(LayerCompression.gzip(6, 2));
+            LayerWriter dated = new LayerWriter(FileBlobStore.open(tmp.resolve("store-" + epoch)),
+                    new TreeScanner(posix), epoch == 0 ? options : options.withSourceDateEpoch(epoch), pool);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            dated.writeTar(List.of(added("a", dir), new LayerChange.Deleted("a/x"),
+                    new LayerChange.OpaqueDirectory("a")), out);
+            byte[] tar = out.toByteArray();
+            assertEquals(5 * 512, tar.length, "three headers, no PAX record, two zero blocks");
+            List<String> names = new ArrayList<>();
+            for (int block = 1; block <= 2; block++) {
+                String h = new String(tar, block * 512, 512, java.nio.charset.StandardCharsets.ISO_8859_1);
+                names.add(h.substring(0, 100).replace("\0", ""));
+                assertEquals(List.of("0000000\0", "0000000\0", "0000000\0", "00000000000\0",
+                                String.format("%011o", epoch) + "\0", "0", "ustar\u000000", "", ""),
+                        List.of(h.substring(100, 108), h.substring(108, 116), h.substring(116, 124),
+                                h.substring(124, 136), h.substring(136, 148), h.substring(156, 157),
+                                h.substring(257, 265), h.substring(265, 297).replace("\0", ""),
+                                h.substring(297, 329).replace("\0", "")),
+                        "mode, uid, gid, size, mtime, type, magic, uname, gname at epoch " + epoch);
+            }
+            assertEquals(List.of("a/.wh..wh..opq", "a/.wh.x"), names);
+        }
+    }
+
+    /**
      * The order of containerd's and moby's tar writers, fed by Go's filepath.Walk (checked against dockerd 26's
      * BuildKit, whose layer of `rm /t/ord/a /t/ord/a0 /t/ord/z; touch /t/ord/b/in` lists .wh.a, .wh.a0, b/, b/in,
      * .wh.z): a directory's subtree right after it, before siblings whose names extend its name with a byte below

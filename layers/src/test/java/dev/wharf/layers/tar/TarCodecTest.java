@@ -280,4 +280,53 @@ class TarCodecTest {
         System.arraycopy(digits, 0, tar, offset + 148, 6);
         tar[offset + 154] = 0;
     }
+
+    /**
+     * PAX record blocks and the ustar fields beside them as Go's archive/tar writes them (the layers of dockerd 26's
+     * BuildKit: {@code opt/PaxHeaders.0/longlink} and {@code opt/PaxHeaders.0/n} before {@code opt/n} for
+     * {@code opt/ünï}): the block named {@code DIR/PaxHeaders.0/FILE} in ASCII with mode, owner and mtime 0 and
+     * no device fields; the entry's own name and link fields the ASCII of the value, cut to 100 bytes.
+     */
+    @Test
+    void paxBlocksAndTheFieldsBesideThem_areGosBytes() throws Exception {
+        byte[] tar = write(List.of(
+                new TarEntry("opt/longlink", TarEntryType.SYMLINK, 0777, 0, 0, 0, 1, "t".repeat(110), 0, 0, Map.of()),
+                new TarEntry("opt/\u00fcn\u00ef", TarEntryType.REGULAR, 0644, 0, 0, 0, 1, "", 0, 0, Map.of()),
+                new TarEntry("d".repeat(120), TarEntryType.DIRECTORY, 0755, 0, 0, 0, 1, "", 0, 0, Map.of()),
+                new TarEntry("\u00e9" + "a".repeat(98) + "//x", TarEntryType.REGULAR, 0644, 0, 0, 0, 1, "", 0, 0,
+                        Map.of())));
+        List<String> blocks = new ArrayList<>();
+        for (int off = 0; off + 512 <= tar.length; off += 512) {
+            blocks.add(new String(tar, off, 512, StandardCharsets.ISO_8859_1));
+        }
+        // x, its records, the link; x, records, the file; x, records, the directory; x, records, the file
+        String x1 = blocks.get(0);
+        assertEquals("opt/PaxHeaders.0/longlink", field(x1, 0, 100));
+        assertEquals(List.of("0000000\0", "0000000\0", "0000000\0", "00000000000\0", "x", "ustar\u000000"),
+                List.of(x1.substring(100, 108), x1.substring(108, 116), x1.substring(116, 124),
+                        x1.substring(136, 148), x1.substring(156, 157), x1.substring(257, 265)));
+        assertEquals("\0".repeat(345 - 265), x1.substring(265, 345), "no user, group or device fields");
+        assertEquals("t".repeat(100), blocks.get(2).substring(157, 257));
+        assertEquals("opt/PaxHeaders.0/n", field(blocks.get(3), 0, 100));
+        assertEquals("opt/n", field(blocks.get(5), 0, 100));
+        assertEquals(("d".repeat(120) + "/PaxHeaders.0").substring(0, 100), field(blocks.get(6), 0, 100),
+                "a directory's block is named inside it, cut to 100 bytes");
+        assertEquals("d".repeat(100), blocks.get(8).substring(0, 100));
+        // A cut ending in slashes: a NUL over the first of them, the rest left (Go's formatString).
+        assertEquals("a".repeat(98) + "\0/", blocks.get(11).substring(0, 100));
+        List<String> names = new ArrayList<>();
+        try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(tar))) {
+            for (TarArchiveEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                names.add(e.getName());
+            }
+        }
+        assertEquals(List.of("opt/longlink", "opt/\u00fcn\u00ef", "d".repeat(120) + "/",
+                "\u00e9" + "a".repeat(98) + "//x"), names, "another reader takes the PAX names");
+    }
+
+    private static String field(String block, int from, int to) {
+        String f = block.substring(from, to);
+        int nul = f.indexOf('\0');
+        return nul < 0 ? f : f.substring(0, nul);
+    }
 }

@@ -1,0 +1,1 @@
+<?php namespace App\Http; final class Controller {}

@@ -1,0 +1,1 @@
+<?php namespace App; final class Kernel {}

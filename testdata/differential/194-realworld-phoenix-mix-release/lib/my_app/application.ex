@@ -1,0 +1,1 @@
+defmodule MyApp.Application do end

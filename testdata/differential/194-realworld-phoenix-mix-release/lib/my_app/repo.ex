@@ -1,0 +1,1 @@
+defmodule MyApp.Repo do end

@@ -1,0 +1,1 @@
+defmodule MyApp.Repo.Migrations.Init do end
