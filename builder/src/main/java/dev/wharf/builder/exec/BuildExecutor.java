@@ -224,6 +224,13 @@ final class BuildExecutor {
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
+                if (Cancellation.causedBy(e)) {
+                    // Stopped, not failed: a stage still loading its context when the target was done (a stage a
+                    // context replaces, whose files COPY --from reads directly) or when the build was cancelled.
+                    listener.onEvent(new BuildEvent.StepFailed(number, BuildEvent.StepFailed.CANCELLED,
+                            elapsed(start)));
+                    throw Cancellation.of(e);
+                }
                 throw fail(number, fromText, stage.range().start().line(), null, e.getMessage(), e, start, true);
             }
             // Nothing runs at FROM (layers are unpacked when a step needs them): it counts as a cache hit, and an
@@ -274,8 +281,12 @@ final class BuildExecutor {
                 }
                 int number = counter.incrementAndGet();
                 SourceVertexNames.Name name = vertexNames.name(key).orElse(new SourceVertexNames.Name("", 0, 0));
-                listener.onEvent(new BuildEvent.StepStarted(number, name.stage(), name.index(), name.total(),
-                        "FROM " + text));
+                Optional<String[]> context = settings.namedContexts().imageVertex(read.written());
+                // A docker-image:// context's vertex is named by the context (namedcontext.go), not as a FROM.
+                listener.onEvent(context.isPresent()
+                        ? new BuildEvent.StepStarted(number, context.get()[0], 0, 0, context.get()[1])
+                        : new BuildEvent.StepStarted(number, name.stage(), name.index(), name.total(),
+                                "FROM " + text));
                 long start = System.nanoTime();
                 boolean stored;
                 try {

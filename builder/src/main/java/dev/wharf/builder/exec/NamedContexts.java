@@ -135,6 +135,25 @@ final class NamedContexts implements AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * The reference as given of the {@code docker-image://} context a FROM, COPY --from or mount names as
+     * {@code written}, for its vertex ({@code [context img] alpine:3.20}); empty when that is no such context.
+     */
+    Optional<String[]> imageVertex(String written) {
+        String name;
+        try {
+            name = dev.wharf.layers.registry.ImageReference.parse(written).familiar();
+        } catch (dev.wharf.layers.registry.InvalidReferenceException | RuntimeException e) {
+            return Optional.empty();
+        }
+        if (name.endsWith(":latest")) {
+            name = name.substring(0, name.length() - ":latest".length());
+        }
+        NamedContext context = contexts.get(name);
+        return context != null && context.source() instanceof NamedContextSource.DockerImage image
+                ? Optional.of(new String[] {"context " + name, image.reference()}) : Optional.empty();
+    }
+
     /** The files of the context {@code name}, opening it on first use. */
     synchronized CopySources sources(String name) throws ContextException {
         CopySources existing = opened.get(name);

@@ -136,6 +136,11 @@ class NamedContextsEndToEndTest {
         build(request("FROM img\nCOPY main.txt /main.txt\n", "img=docker-image://local/base:1")
                 .listener(image::add));
         assertEquals(List.of("[context img] local/base:1", "[1/2] COPY main.txt /main.txt"), labels(image));
+        // Read by COPY --from, the same vertex (buildx: "#7 [context img] real16-base").
+        List<BuildEvent> read = Collections.synchronizedList(new ArrayList<>());
+        build(request("FROM scratch\nCOPY --from=img /from-image.txt /x\n", "img=docker-image://local/base:1")
+                .listener(read::add));
+        assertTrue(labels(read).contains("[context img] local/base:1"), labels(read).toString());
     }
 
     /**
