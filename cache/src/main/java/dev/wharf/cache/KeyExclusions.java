@@ -40,9 +40,15 @@ public enum KeyExclusions {
     EXEC_RUNTIME_DETAILS("ExecOp.CacheMap blanks them: a cache mount's identity and an extra host's address "
             + "change how RUN executes, not which result is expected. The planner leaves them out of the "
             + "canonical instruction."),
+    /** {@code SOURCE_DATE_EPOCH}, unless the step uses it as a declared build ARG. */
+    SOURCE_DATE_EPOCH("It dates the image, not what a step does: as BuildKit caches a step's result unclamped and "
+            + "rewrites layer times only when it exports the image (rewrite-timestamp=true), wharf keeps a step's "
+            + "layer with the times its files had and clamps the image's layers to the epoch on export, dating the "
+            + "history and config then; so a new epoch (one per commit in CI) reruns nothing. A step that reads it "
+            + "(ARG SOURCE_DATE_EPOCH, then $SOURCE_DATE_EPOCH in a RUN) has it among its used build ARGs."),
     /** The created and last-used times of records. */
-    RECORD_TIMES("They describe the cache entry, not the step; SOURCE_DATE_EPOCH, when set, reaches the key as "
-            + "the build ARG it is.");
+    RECORD_TIMES("They describe the cache entry, not the step: when or how often it was used says nothing of its "
+            + "result.");
 
     private static final Set<String> PROXY_ARGS = Set.of("http_proxy", "https_proxy", "ftp_proxy", "no_proxy",
             "all_proxy");

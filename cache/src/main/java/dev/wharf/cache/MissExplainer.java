@@ -23,6 +23,8 @@ final class MissExplainer {
 
     /** The instruction field of a RUN's environment, {@code KEY=VALUE} entries (ARGs in scope included). */
     private static final String ENV = "env";
+    /** What a side of a changed field shows when it has no entry of its own. */
+    static final String NONE = "(none)";
 
     private MissExplainer() {
     }
@@ -142,7 +144,8 @@ final class MissExplainer {
     /**
      * The values of {@code fields} in {@code inputs} as text: for each field the entries {@code other} does not
      * have (all of them when only their order changed), each after its name when there are several, e.g.
-     * {@code E=1} or {@code env: E=1; user: app}.
+     * {@code E=1} or {@code env: E=1; user: app}; {@value #NONE} when it has no entry the other lacks (an ENV
+     * entry removed, the RUN's environment otherwise the same).
      */
     private static String fieldValues(CacheKeyInputs inputs, CacheKeyInputs other, List<String> fields) {
         List<String> parts = new ArrayList<>();
@@ -155,7 +158,10 @@ final class MissExplainer {
             List<String> theirs = field(other, name);
             List<String> only = mine.stream().filter(v -> !theirs.contains(v)).toList();
             boolean reordered = only.isEmpty() && theirs.stream().allMatch(mine::contains);
-            String values = String.join(" ", reordered ? mine : only);
+            List<String> shown = reordered ? mine : only;
+            // A side that only lost (or only gained) entries has none of its own: "(none)", not an empty `` that
+            // reads as a blank value; the other side names the entries that went or came.
+            String values = shown.isEmpty() ? NONE : String.join(" ", shown);
             parts.add(fields.size() == 1 ? values : name + ": " + values);
         }
         return String.join("; ", parts);

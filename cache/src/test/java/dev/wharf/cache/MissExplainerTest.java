@@ -59,6 +59,26 @@ class MissExplainerTest {
     }
 
     @Test
+    void anEnvEntryRemoved_showsNoneAfter_notAnEmptyValue() {
+        CacheKeyInputs before = run(0, "make").instruction("env", "PATH=/bin", "E=1").build();
+        CacheKeyInputs after = run(0, "make").instruction("env", "PATH=/bin").build();
+        List<InputChange> changes = MissExplainer.diff(before, after);
+        assertEquals(List.of(new InputChange(CacheMissReason.INSTRUCTION_CHANGED, "env", "E=1", "(none)")), changes);
+        assertEquals("instruction changed (env): was `E=1`, now `(none)`", changes.get(0).describe());
+        assertEquals("instruction changed (env): was `(none)`, now `E=1`",
+                MissExplainer.diff(after, before).get(0).describe(), "an entry added: nothing before");
+    }
+
+    @Test
+    void aFieldGoneAlongsideAnother_showsNoneUnderItsName() {
+        CacheKeyInputs before = run(0, "make").instruction("env", "PATH=/usr/bin:/bin", "E=1")
+                .instruction("user", "app").build();
+        CacheKeyInputs after = run(0, "make").instruction("user", "root").build();
+        assertEquals(List.of(new InputChange(CacheMissReason.INSTRUCTION_CHANGED, "env, user",
+                "env: E=1; user: app", "env: (none); user: root")), MissExplainer.diff(before, after));
+    }
+
+    @Test
     void severalFieldsChangedUnderTheSameText_eachShowsItsName() {
         CacheKeyInputs before = run(0, "make").instruction("user", "").build();
         CacheKeyInputs after = run(0, "make").instruction("user", "app").instruction("env", "PATH=/sbin").build();

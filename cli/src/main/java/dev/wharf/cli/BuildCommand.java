@@ -473,14 +473,7 @@ final class BuildCommand implements Callable<Integer> {
         for (String stage : noCacheFilter) {
             request.noCacheFilter(stage);
         }
-        for (String arg : buildArgs) {
-            int eq = arg.indexOf('=');
-            if (eq >= 0) {
-                request.buildArg(arg.substring(0, eq), arg.substring(eq + 1));
-            } else if (System.getenv(arg) != null) {
-                request.buildArg(arg, System.getenv(arg));
-            }
-        }
+        BuildArgFlags.resolve(buildArgs, System.getenv()).forEach(request::buildArg);
         // BuildFlagOrder checked the value.
         CallFunction method = check ? new CallFunction("lint", "", false) : CallFunction.parse(call);
         boolean targets = method.name().equals("targets");

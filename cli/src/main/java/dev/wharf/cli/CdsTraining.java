@@ -122,8 +122,9 @@ public final class CdsTraining {
     }
 
     /**
-     * What {@code java -jar} (./wharf) loads before {@code main} and this run ({@code -cp}) does not: the launcher
-     * reads the jar's manifest with verification on ({@code JarVerifier} and what it uses).
+     * What {@code java -jar wharf.jar} loads before {@code main} and this run ({@code -cp}) does not: the launcher
+     * reads the jar's manifest with verification on ({@code JarVerifier} and what it uses). ./wharf itself starts
+     * with {@code -cp} and never opens the jar for a cached build; this is for the jar run directly.
      */
     private static void trainJarLaunch() {
         try (JarFile jar = new JarFile(Path.of(CdsTraining.class.getProtectionDomain().getCodeSource().getLocation()

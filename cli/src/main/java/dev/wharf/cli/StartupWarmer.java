@@ -2,17 +2,24 @@ package dev.wharf.cli;
 
 import dev.wharf.builder.api.BuildEvent;
 import dev.wharf.builder.api.ProgressListener;
+import dev.wharf.builder.exec.ParseCache;
 import dev.wharf.builder.sandbox.SeccompProfile;
 import dev.wharf.grammar.DockerfileException;
 import dev.wharf.grammar.instructions.DockerfileReader;
 import dev.wharf.grammar.parser.DockerfileParser;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.posix.PosixFiles;
+import dev.wharf.layers.store.StoreRoot;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -23,7 +30,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * overlapped), in the order the command needs it:
  * <ul>
  *   <li>for {@code build}, the Dockerfile parser: ANTLR's lexer and parser deserialise their state machines and
- *       fill their caches on the first parse;</li>
+ *       fill their caches on the first parse; not when the store's parse cache holds the Dockerfile the command
+ *       line names ({@link #parseCached}): the build then reads it from there and never runs the parser;</li>
  *   <li>for every command that opens the store, the JDK's security providers, through {@code MessageDigest.getInstance("SHA-256")}:
  *       every digest and every temporary file name ({@code SecureRandom}) waits for the provider list and the
  *       {@code SUN} provider's table of algorithms and OIDs (about 8 ms in a fresh JVM), which opening the store
@@ -87,6 +95,9 @@ final class StartupWarmer {
     /** The name of a base image's registry resolution step ({@code RegistryImages}). */
     private static final String METADATA_STEP = "load metadata for ";
 
+    /** Larger guessed Dockerfiles are not read by the warm-up (then it warms the parser up as before). */
+    private static final long MAX_GUESSED_SIZE = 1 << 20;
+
     private static final String DOCKERFILE = "# syntax=docker/dockerfile:1\nARG BASE=scratch\nFROM ${BASE} AS base\n"
             + "ENV A=b\nWORKDIR /app\nCOPY --chmod=0755 a b /app/\nRUN echo \"$A\" > /x && \\\n    true\n"
             + "USER app\nCMD [\"/app/a\"]\n";
@@ -108,7 +119,8 @@ final class StartupWarmer {
         boolean stepsRun = build && Arrays.asList(args).contains("--no-cache");
         boolean hashing = hashesAhead(command, args);
         boolean ociRuntime = !runtimeBuiltin(args);
-        Thread thread = new Thread(() -> initialize(build, stepsRun, hashing, ociRuntime), "wharf-warm-up");
+        Thread thread = new Thread(() -> initialize(build && !parseCached(args), stepsRun, hashing, ociRuntime),
+                "wharf-warm-up");
         thread.setDaemon(true);
         thread.start();
     }
@@ -130,6 +142,67 @@ final class StartupWarmer {
             }
         }
         return null;
+    }
+
+    /**
+     * Whether the Dockerfile {@code args} most likely name is one the store's parse cache holds
+     * ({@link ParseCache#holds}), so that the build will not run the parser and its warm-up would cost 10-30 ms of
+     * CPU time for nothing. A guess from the command line ({@code -f FILE}, else {@code DIR/Dockerfile} for a last
+     * argument DIR): when it cannot tell (a context from stdin or git, a file it cannot read), the parser is warmed
+     * up as before; a wrong guess costs at most a parse not overlapped with the start.
+     */
+    private static boolean parseCached(String[] args) {
+        try {
+            Optional<Path> file = dockerfile(args);
+            if (file.isEmpty() || !Files.isRegularFile(file.get()) || Files.size(file.get()) > MAX_GUESSED_SIZE) {
+                return false;
+            }
+            String text = new String(Files.readAllBytes(file.get()), StandardCharsets.UTF_8);
+            return ParseCache.holds(storeRoot(args), text);
+        } catch (IOException | RuntimeException e) {
+            return false; // an unusable path or home: the command reports it
+        }
+    }
+
+    /** The Dockerfile {@code args} name: {@code -f}/{@code --file}, else the last argument's Dockerfile. */
+    static Optional<Path> dockerfile(String[] args) {
+        String last = null;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--")) {
+                break;
+            }
+            if ((arg.equals("-f") || arg.equals("--file")) && i + 1 < args.length) {
+                return args[i + 1].equals("-") ? Optional.empty() : Optional.of(Path.of(args[i + 1]));
+            }
+            if (arg.startsWith("--file=")) {
+                return Optional.of(Path.of(arg.substring("--file=".length())));
+            }
+            last = arg;
+        }
+        if (last == null || last.startsWith("-") || last.contains("://") || last.contains("@")) {
+            return Optional.empty();
+        }
+        return Optional.of(Path.of(last).resolve("Dockerfile"));
+    }
+
+    /**
+     * The store root {@code args} name ({@code --root DIR}, {@code --root=DIR}), else the environment's
+     * ({@link StoreRoot#fromSystemEnvironment}); a guess for the warm-up only (the command resolves its own).
+     */
+    private static Path storeRoot(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--")) {
+                break;
+            }
+            if (args[i].equals("--root") && i + 1 < args.length) {
+                return Path.of(args[i + 1]);
+            }
+            if (args[i].startsWith("--root=")) {
+                return Path.of(args[i].substring("--root=".length()));
+            }
+        }
+        return StoreRoot.fromSystemEnvironment();
     }
 
     /** Whether {@code args} choose the built-in sandbox ({@code --runtime builtin}), which needs no OCI spec. */
@@ -212,9 +285,9 @@ final class StartupWarmer {
         }
     }
 
-    private static void initialize(boolean build, boolean stepsRun, boolean hashing, boolean ociRuntime) {
+    private static void initialize(boolean parser, boolean stepsRun, boolean hashing, boolean ociRuntime) {
         // Failures are the command's to report: it does the same work itself when it needs it.
-        if (build) {
+        if (parser) {
             try {
                 DockerfileReader.read("Dockerfile", DockerfileParser.parse("Dockerfile", DOCKERFILE));
             } catch (DockerfileException | RuntimeException | LinkageError e) {

@@ -73,4 +73,19 @@ class StartupWarmerTest {
         assertTrue(Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(t -> t.getName().equals("wharf-warm-up-hash")));
     }
+
+    @Test
+    void theDockerfileGuessForTheParseCache() {
+        assertEquals(java.util.Optional.of(java.nio.file.Path.of("ctx", "Dockerfile")),
+                StartupWarmer.dockerfile(new String[] {"build", "--progress", "quiet", "-t", "a", "ctx"}));
+        assertEquals(java.util.Optional.of(java.nio.file.Path.of("x.Dockerfile")),
+                StartupWarmer.dockerfile(new String[] {"build", "-f", "x.Dockerfile", "ctx"}));
+        assertEquals(java.util.Optional.of(java.nio.file.Path.of("y")),
+                StartupWarmer.dockerfile(new String[] {"build", "--file=y", "ctx"}));
+        // Contexts it cannot read ahead: the parser is warmed up as before.
+        assertTrue(StartupWarmer.dockerfile(new String[] {"build", "-"}).isEmpty());
+        assertTrue(StartupWarmer.dockerfile(new String[] {"build", "-f", "-", "ctx"}).isEmpty());
+        assertTrue(StartupWarmer.dockerfile(new String[] {"build", "https://example.com/repo.git"}).isEmpty());
+        assertTrue(StartupWarmer.dockerfile(new String[] {"build", "git@example.com:repo.git"}).isEmpty());
+    }
 }

@@ -57,29 +57,39 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class BuildExecutor {
     /**
-     * The image state after a step: its layers, its config (with rootfs and history), the key of that step, and
-     * whether a step of its chain ran with the cache off ({@code --no-cache-filter}): BuildKit then has no cache keys
-     * for the steps chained on it (the same stage, and stages {@code FROM} it), which run afresh too, while a step
-     * reading its files by content ({@code COPY --from}) is still looked up (buildx 0.13 on the peer:
-     * {@code --no-cache-filter base} reruns a {@code FROM base} stage's RUNs, not a {@code COPY --from=base}).
+     * The image state after a step: its layers, its config (with rootfs and history), the key of that step, how
+     * many of the first layers are a base image's, taken as they are (the layers are the steps' own, with the times
+     * the files had, the cache keeps them so: with SOURCE_DATE_EPOCH, {@link EpochLayers} clamps those after the
+     * base's when the image is exported, as BuildKit's rewrite-timestamp does), whether a step of its chain ran with
+     * the cache off ({@code --no-cache-filter}: BuildKit then has no cache keys for the steps chained on it, the
+     * same stage and stages {@code FROM} it, which run afresh too, while a step reading its files by content,
+     * {@code COPY --from}, is still looked up; buildx 0.13 on the peer), and a note per layer ({@link LayerNotes}).
      */
-    record State(List<LayerBlob> layers, ImageConfiguration image, StepParent parent, boolean uncachedChain,
-                 List<String> notes) {
+    record State(List<LayerBlob> layers, ImageConfiguration image, StepParent parent, int inherited,
+                 boolean uncachedChain, List<String> notes) {
         State {
             layers = List.copyOf(layers);
             notes = List.copyOf(notes);
+            if (inherited < 0 || inherited > layers.size()) {
+                throw new IllegalArgumentException("inherited " + inherited + " of " + layers.size() + " layers");
+            }
             if (notes.size() != layers.size()) {
                 throw new IllegalArgumentException(notes.size() + " notes for " + layers.size() + " layers");
             }
         }
 
-        State(List<LayerBlob> layers, ImageConfiguration image, StepParent parent) {
-            this(layers, image, parent, false, java.util.Collections.nCopies(layers.size(), ""));
+        State(List<LayerBlob> layers, ImageConfiguration image, StepParent parent, int inherited) {
+            this(layers, image, parent, inherited, false, java.util.Collections.nCopies(layers.size(), ""));
+        }
+
+        /** The state after a step of this one: the same base layers, chain and notes (none for new layers). */
+        State next(List<LayerBlob> layers, ImageConfiguration image, StepParent parent) {
+            return new State(layers, image, parent, inherited, uncachedChain, padded(notes, layers.size(), ""));
         }
 
         /** This state, as the result of a step that ran with the cache off or chained on one. */
         State uncached(boolean uncached) {
-            return uncached == uncachedChain ? this : new State(layers, image, parent, uncached, notes);
+            return uncached == uncachedChain ? this : new State(layers, image, parent, inherited, uncached, notes);
         }
 
         /**
@@ -87,11 +97,16 @@ final class BuildExecutor {
          * what BuildKit's exporter names a layer by when the history lacks an entry for it ({@link HistoryGaps}).
          */
         State noted(State before, String note) {
-            List<String> all = new ArrayList<>(before.notes);
-            while (all.size() < layers.size()) {
+            return new State(layers, image, parent, inherited, uncachedChain,
+                    padded(before.notes, layers.size(), note));
+        }
+
+        private static List<String> padded(List<String> notes, int size, String note) {
+            List<String> all = new ArrayList<>(notes.subList(0, Math.min(notes.size(), size)));
+            while (all.size() < size) {
                 all.add(note);
             }
-            return new State(layers, image, parent, uncachedChain, all.subList(0, layers.size()));
+            return all;
         }
     }
 
@@ -146,7 +161,9 @@ final class BuildExecutor {
         this.listener = settings.listener();
         this.snapshots = new LayerSnapshots(workspace.snapshotter(), workspace.store().blobs(), workspace.posix());
         this.differ = new LayerDiffer(workspace.snapshotter(), workspace.posix());
-        this.writer = workspace.layerWriter(settings.sourceDateEpoch());
+        // Unclamped whatever SOURCE_DATE_EPOCH is: the cache keeps a step's layer without the epoch, so a build
+        // with another epoch hits it (EpochLayers clamps the image's layers on export).
+        this.writer = workspace.layerWriter(java.util.OptionalLong.empty());
         this.runner = runner;
         this.copyRunner = new CopyRunner(workspace, settings, runner);
         this.noCache = new NoCacheSpread(plan, step -> settings.source().text(step), BuildExecutor::isFilesystem);
@@ -351,12 +368,12 @@ final class BuildExecutor {
             List<Digest> chain = ChainIds.of(resolved.layers().stream().map(LayerBlob::diffId).toList());
             return new State(resolved.layers(), resolved.config().withoutUnknownFields(),
                     chain.isEmpty() ? StepParent.image(resolved.manifestDigest())
-                            : StepParent.image(chain.get(chain.size() - 1)));
+                            : StepParent.image(chain.get(chain.size() - 1)), resolved.layers().size());
         }
         Platform platform = Platform.of(stage.platform().os(), stage.platform().architecture());
         ImageConfiguration empty = ImageConfiguration.of(platform, ExecutionConfig.empty(), RootFs.layers(List.of()),
                 List.of());
-        return new State(List.of(), empty, StepParent.scratch());
+        return new State(List.of(), empty, StepParent.scratch(), 0);
     }
 
     /**
@@ -390,7 +407,8 @@ final class BuildExecutor {
         Platform platform = Platform.of(stage.platform().os(), stage.platform().architecture());
         ImageConfiguration image = ImageConfiguration.of(platform, ExecutionConfig.empty(),
                 RootFs.layers(layers.stream().map(LayerBlob::diffId).toList()), List.of());
-        return new State(layers, image, StepParent.image(Digest.parse(checksum)));
+        // The context's layer is written by the build, so clamped on export like a step's.
+        return new State(layers, image, StepParent.image(Digest.parse(checksum)), 0);
     }
 
     private State runStep(PlannedStage stage, int index, StageProgress progress, State state)
@@ -407,8 +425,8 @@ final class BuildExecutor {
             // build graph vertices: they only change the config, which is recomputed from the plan on every
             // build, and leave the cache key chain alone, so a changed LABEL or ARG does not rerun later steps
             // that do not see it.
-            return new State(state.layers(), nextImage(state.image(), step, text, Optional.empty(),
-                    metadataCreated()), state.parent(), state.uncachedChain(), state.notes());
+            return state.next(state.layers(), nextImage(state.image(), step, text, Optional.empty(),
+                    metadataCreated()), state.parent());
         }
         for (StepSource source : step.sources()) {
             if (source instanceof StepSource.Stage from) {
@@ -433,7 +451,7 @@ final class BuildExecutor {
             }
             Platform platform = Platform.of(stage.platform().os(), stage.platform().architecture());
             inputs = StepKeys.inputs(settings.source().name(), stage.displayName(), index, step, text,
-                    state.parent(), platform, checksums, settings.sourceDateEpoch(), settings.runKeyExtras());
+                    state.parent(), platform, checksums, settings.runKeyExtras());
         } catch (Exception e) {
             // No key, so nothing to share: the step shows as a vertex of its own with the error.
             int number = started(stage, progress, step, text).step();
@@ -568,7 +586,7 @@ final class BuildExecutor {
             List<Digest> chain = ChainIds.of(layers.stream().map(LayerBlob::diffId).toList());
             String name = ChainIds.snapshotName(chain.get(chain.size() - 1));
             committed = LayerSnapshots.commitUnlessPresent(snapshotter, name, key);
-            return new State(layers, nextImage(state.image(), step, text, Optional.of(layer), settings.created()),
+            return state.next(layers, nextImage(state.image(), step, text, Optional.of(layer), settings.created()),
                     next);
         } finally {
             if (!committed) {
@@ -604,7 +622,7 @@ final class BuildExecutor {
                 : OffsetDateTime.ofInstant(record.created(), ZoneOffset.UTC);
         Optional<LayerBlob> layer = record.result().layers().isEmpty() ? Optional.empty()
                 : Optional.of(record.result().layers().get(record.result().layers().size() - 1));
-        return new State(layers, nextImage(state.image(), step, text, layer, created), next);
+        return state.next(layers, nextImage(state.image(), step, text, layer, created), next);
     }
 
     /**

@@ -239,13 +239,13 @@ final class BuildJob {
         }
         checkEntitlements(plan, name, text);
         OptionalLong epoch = plan.sourceDateEpoch();
+        OffsetDateTime started = OffsetDateTime.ofInstant(options.clock().instant(), ZoneOffset.UTC);
         OffsetDateTime created = epoch.isPresent()
-                ? OffsetDateTime.ofInstant(Instant.ofEpochSecond(epoch.getAsLong()), ZoneOffset.UTC)
-                : OffsetDateTime.ofInstant(options.clock().instant(), ZoneOffset.UTC);
+                ? OffsetDateTime.ofInstant(Instant.ofEpochSecond(epoch.getAsLong()), ZoneOffset.UTC) : started;
         try {
             CacheImports imports = importCaches();
             BuildSettings settings = new BuildSettings(DockerfileText.of(name, text), request.listener(), epoch,
-                    created, request.runtime().orElse(options.runtime()),
+                    created, started, request.runtime().orElse(options.runtime()),
                     CopySources.context(main.root(), main.local(), main.dockerfile(), options.clock(),
                             contextChecksums(main)), scratch,
                     platform, options.parallelism(), request.explainCache(), request.secrets(), request.network(),
@@ -261,12 +261,20 @@ final class BuildJob {
             BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings),
                     steps, transfer);
             // The exporter completes a history that lacks entries for layers (a directory context's files).
-            BuildExecutor.State state = HistoryGaps.fill(executor.run());
+            BuildExecutor.State built = HistoryGaps.fill(executor.run());
             BuildResult result = export(() -> {
                 // The final image's layers must be in the store, also those of steps hit in an imported cache.
-                imports.ensure(state.layers());
+                imports.ensure(built.layers());
+                BuildExecutor.State state = built;
+                List<dev.wharf.cache.CacheRecord> inline = inlineCache(plan, executor.records());
+                if (epoch.isPresent()) {
+                    EpochLayers clamp = new EpochLayers(workspace.store().epochVariants(), workspace.store().json(),
+                            epoch.getAsLong());
+                    state = clamp.image(built);
+                    inline = clamp.inline(inline, state.image());
+                }
                 return new ImageOutputs(workspace, options, request, registries, images, steps, platformIndex).write(state, created,
-                        executor.timings(), scratch, epoch, inlineCache(plan, executor.records()));
+                        executor.timings(), scratch, epoch, inline);
             });
             try {
                 imports.keep(workspace.cache());
@@ -305,7 +313,8 @@ final class BuildJob {
         ignorePatterns = ignorePatterns(main);
         images = new RegistryImages(workspace.store(), registries, request.pull(), request.listener(), steps);
         try {
-            Dockerfile dockerfile = parsed.parse(name, text);
+            Dockerfile dockerfile = parsed.parse(name, text, ParseCache.of(workspace.store().root()));
+            FrontendSyntax.check(name, text, args);
             PlanRequest planRequest = new PlanRequest(name, args, request.target(), platform, request.noCache(),
                     request.noCacheFilter(), contexts);
             if (outlineOnly) {

@@ -7,7 +7,7 @@ import java.util.OptionalLong;
 
 /**
  * The per-build settings the executor and its step runner share: the Dockerfile text, the listener, the timestamp
- * clamp, the time recorded in the image, the sandbox runtime, the build context, a scratch directory removed
+ * clamp, the time recorded in the image, the time the build started, the sandbox runtime, the build context, a scratch directory removed
  * after the build, the platform and how many stages may run at once, secrets, ssh-agent sockets, the default network,
  * whether RUN steps are seccomp-filtered, their cgroup limits, the base images (stored or pulled), the step caches
  * imported with {@code --cache-from}, the named contexts, the build's own {@code /etc/hosts} for RUN steps when it
@@ -17,7 +17,7 @@ import java.util.OptionalLong;
  * {@code BUILDKIT_CACHE_MOUNT_NS}, empty by default). Immutable.
  */
 record BuildSettings(DockerfileText source, ProgressListener listener, OptionalLong sourceDateEpoch,
-                     OffsetDateTime created, String runtime, CopySources context, Path scratch,
+                     OffsetDateTime created, OffsetDateTime started, String runtime, CopySources context, Path scratch,
                      dev.wharf.builder.plan.Platform platform, int parallelism, boolean explainCache,
                      java.util.Map<String, Path> secrets, String network, java.util.Map<String, Path> ssh,
                      boolean seccomp, dev.wharf.builder.sandbox.ResourceLimits resources, RegistryImages images,
@@ -26,8 +26,14 @@ record BuildSettings(DockerfileText source, ProgressListener listener, OptionalL
                      java.util.SortedMap<String, java.util.List<String>> runKeyExtras, long shmSizeBytes,
                      String hostname, String cacheMountNamespace) {
 
-    /** The creation time in nanoseconds since 1970, for files the build creates. */
+    /**
+     * The creation time in nanoseconds since 1970, for files and directories the build creates (WORKDIR, COPY's
+     * parents, heredocs): when the build started, also with SOURCE_DATE_EPOCH, as BuildKit 0.13's file ops date
+     * them when they run. The epoch is no input of a step (KeyExclusions.SOURCE_DATE_EPOCH): a time it gave here
+     * would stay in the cached layer, and a build with a later epoch would not give a fresh build's image. The
+     * export clamps this time to the epoch like any other.
+     */
     long createdNanos() {
-        return created.toInstant().getEpochSecond() * 1_000_000_000L + created.toInstant().getNano();
+        return started.toInstant().getEpochSecond() * 1_000_000_000L + started.toInstant().getNano();
     }
 }

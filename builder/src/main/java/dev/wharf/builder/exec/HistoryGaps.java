@@ -39,6 +39,7 @@ final class HistoryGaps {
         ImageConfiguration filled = new ImageConfiguration(image.created(), image.author(), image.architecture(),
                 image.os(), image.osVersion(), image.osFeatures(), image.variant(), image.config(), image.rootfs(),
                 history, image.unknownFields());
-        return new BuildExecutor.State(state.layers(), filled, state.parent(), state.uncachedChain(), state.notes());
+        return new BuildExecutor.State(state.layers(), filled, state.parent(), state.inherited(), state.uncachedChain(),
+                state.notes());
     }
 }

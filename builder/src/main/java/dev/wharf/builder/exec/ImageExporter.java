@@ -162,11 +162,12 @@ final class ImageExporter {
     }
 
     /** The root filesystem of {@code layers} as a tarball at {@code file} (via a scratch directory). */
-    void tar(Path file, List<Descriptor> layers, Path scratch, LayerWriter writer)
+    void tar(Path file, List<Descriptor> layers, Path scratch, LayerWriter writer, ExportTimes times)
             throws LayerException, IOException {
         Path root = Files.createTempDirectory(scratch, "rootfs-");
         // The tarball keeps the image's owners (BuildKit's tar exporter writes them): unpacked with them.
         unpack(root, layers, new LayerApplier(posix));
+        times.apply(root, true);
         AtomicFiles.replaceStreamed(file, null, out -> writer.writeTarStreaming(root, false, out));
     }
 
@@ -194,10 +195,11 @@ final class ImageExporter {
     /**
      * The root filesystem of {@code layers} unpacked into {@code dir}, as BuildKit's local exporter writes it
      * ({@code session/filesync}): missing directories up to {@code dir} made with mode 0700 ({@code MkdirAll(dest,
-     * 0700)}), and every file owned by the user running the build, not by the image's owners. Returns the size
+     * 0700)}), every file owned by the user running the build, not by the image's owners, and dated as
+     * {@link ExportTimes} says. Returns the size
      * BuildKit shows for that transfer ({@link LocalExportSize}).
      */
-    long local(Path dir, List<Descriptor> layers) throws LayerException, IOException {
+    long local(Path dir, List<Descriptor> layers, ExportTimes times) throws LayerException, IOException {
         List<Path> missing = new java.util.ArrayList<>();
         for (Path p = dir.toAbsolutePath(); p != null && !Files.exists(p); p = p.getParent()) {
             missing.add(0, p);
@@ -207,6 +209,7 @@ final class ImageExporter {
                     java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
         }
         unpack(dir, layers, new LayerApplier(posix).withoutOwners());
+        times.apply(dir, false);
         LocalExportSize size = new LocalExportSize();
         for (Descriptor layer : layers) {
             try (InputStream in = blobs.open(layer.digest())) {

@@ -162,6 +162,8 @@ final class ImageOutputs {
                 ? java.time.Instant.ofEpochSecond(epoch.getAsLong()) : options.clock().instant())
                 .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         List<BuildResult.OutputExport> outputReports = new ArrayList<>();
+        ExportTimes times = new ExportTimes(workspace.snapshotter(),
+                state.layers().stream().map(l -> l.diffId()).toList(), workspace.posix(), epoch);
         for (BuildOutput output : request.outputs()) {
             long outputStart = System.nanoTime();
             java.time.Duration compressing = java.time.Duration.ZERO;
@@ -200,8 +202,8 @@ final class ImageOutputs {
                     }
                     exported = exported == null ? handedOut : exported;
                 }
-                case "local" -> sent = exporter.local(dest, layers);
-                case "tar" -> exporter.tar(dest, layers, scratch, workspace.layerWriter(epoch));
+                case "local" -> sent = exporter.local(dest, layers, times);
+                case "tar" -> exporter.tar(dest, layers, scratch, workspace.layerWriter(epoch), times);
                 default -> {
                     // image: tagged above
                 }

@@ -9,6 +9,7 @@ import dev.wharf.grammar.parser.ParseResult;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The typed Dockerfiles one engine has parsed, by file name and exact text, so that a rebuild of an unchanged
@@ -56,6 +57,14 @@ final class ParsedDockerfiles {
 
     /** The Dockerfile {@code text} named {@code name}, parsed now or earlier. */
     Dockerfile parse(String name, String text) throws DockerfileException {
+        return parse(name, text, Optional.empty());
+    }
+
+    /**
+     * The same, also looked up in and added to {@code persistent} (the store's {@link ParseCache}), which a fresh
+     * process has: after this engine's own cache, before the parser.
+     */
+    Dockerfile parse(String name, String text, Optional<ParseCache> persistent) throws DockerfileException {
         if (text.isEmpty()) {
             // BuildKit rejects an empty file before parsing (dockerfile2llb toDispatchState); a file of only
             // comments or blank lines gets the parser's "file with no instructions" instead.
@@ -68,12 +77,19 @@ final class ParsedDockerfiles {
                 return known;
             }
         }
-        ParseResult root = DockerfileParser.parse(name, text);
+        Optional<Dockerfile> stored = persistent.flatMap(cache -> cache.lookup(name, text));
         Dockerfile dockerfile;
-        try {
-            dockerfile = DockerfileReader.read(name, root);
-        } catch (DockerfileException e) {
-            throw located(root, e);
+        if (stored.isPresent()) {
+            dockerfile = stored.get();
+        } else {
+            ParseResult root = DockerfileParser.parse(name, text);
+            try {
+                dockerfile = DockerfileReader.read(name, root);
+            } catch (DockerfileException e) {
+                throw located(root, e);
+            }
+            Dockerfile parsedNow = dockerfile;
+            persistent.ifPresent(cache -> cache.store(name, text, parsedNow));
         }
         synchronized (parsed) {
             parsed.put(key, dockerfile);

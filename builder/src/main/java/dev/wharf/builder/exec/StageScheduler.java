@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -26,10 +27,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * for that stage ({@link #awaitStage}) when it gets there, not before the stage starts: BuildKit's graph is one of
  * steps, so a final stage's {@code RUN adduser} runs while the Maven stage it later copies the jar from still
  * builds (and is cached even when that build fails). At most {@code parallelism} stages start at a time, in the
- * order they were scheduled; a stage waiting for another lends its thread's place to the next stage in the queue
- * meanwhile (the pool grows by one while it waits), so waits cannot take every place. A waiter resumes at once
- * when its stage is built, even while the stage it lent its place to still runs: until that one ends, one more
- * stage than {@code parallelism} runs (the pool shrinks back as threads go idle). The first failure stops the
+ * order they were scheduled; a stage waiting for another lends its place to the next stage in the queue meanwhile
+ * (the pool grows by one thread while it waits), so waits cannot take every place. A place is a permit of a fair
+ * semaphore, held while a stage runs and given back while it waits: a waiter whose stage is built takes a place
+ * again before it goes on, so it waits for one when the stage it lent its place to (or one started since) still
+ * runs, and never more than {@code parallelism} stages run at once. The first failure stops the
  * build: the other running stages are interrupted (their processes killed, their snapshots released) and
  * {@link #run} returns only after they have stopped, reporting that first failure.
  *
@@ -47,12 +49,17 @@ final class StageScheduler {
     /** The stages' threads; set by {@link #run}. Its size grows by one per stage waiting in awaitStage. */
     private ThreadPoolExecutor pool;
     private final Map<Integer, CompletableFuture<BuildExecutor.State>> futures = new ConcurrentHashMap<>();
+    /** The places stages run in: taken for a stage's run, given back while it waits in {@link #awaitStage}. */
+    private final Semaphore places;
+    /** Whether this thread's stage holds a place now (false while it waits, or when a take was interrupted). */
+    private final ThreadLocal<Boolean> holding = ThreadLocal.withInitial(() -> false);
     /** The failure that stopped the build; later ones (stages interrupted because of it) do not replace it. */
     private final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
 
     StageScheduler(BuildPlan plan, int parallelism) {
         this.plan = plan;
         this.parallelism = parallelism;
+        this.places = new Semaphore(parallelism, true);
     }
 
     /** Runs every stage with {@code runner}; returns the target stage's final state. */
@@ -121,9 +128,19 @@ final class StageScheduler {
         if (future == null || future.isDone() && !future.isCompletedExceptionally()) {
             return;
         }
+        boolean held = holding.get();
+        if (held) {
+            holding.set(false);
+            places.release();
+        }
         resizePool(1);
         try {
             future.get();
+            if (held) {
+                // The lent thread stays until a place is back: the stage that took it may still run.
+                places.acquire();
+                holding.set(true);
+            }
         } catch (ExecutionException e) {
             throw new InterruptedException("stage " + index + " failed");
         } finally {
@@ -158,12 +175,19 @@ final class StageScheduler {
         CompletableFuture<BuildExecutor.State> future = base
                 .thenApplyAsync(ignored -> {
                     try {
+                        places.acquire();
+                        holding.set(true);
                         return runner.run(stage);
                     } catch (BuildFailedException | InterruptedException | RuntimeException | Error e) {
                         // Any failure, an internal error included: a stage waiting on this one is woken with an
                         // InterruptedException, which must not become the reported cause (a cancel, its trace lost).
                         firstFailure.compareAndSet(null, e);
                         throw new CompletionException(e);
+                    } finally {
+                        if (holding.get()) {
+                            holding.set(false);
+                            places.release();
+                        }
                     }
                 }, pool);
         // The first failure stops every other stage: their threads are interrupted, and the stages still queued

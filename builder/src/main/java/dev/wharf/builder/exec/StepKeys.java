@@ -18,13 +18,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 /**
  * The cache key inputs of a step: its parent, the instruction after expansion in a canonical form (fields, never
  * source positions or comments, so moving or commenting a line keeps its key), the working directory, for RUN
  * the environment, user and shell it runs with, the build ARGs it used, the platform, the content checksums of
- * what it copies or mounts, and SOURCE_DATE_EPOCH. Only filesystem steps (RUN, COPY, ADD, WORKDIR) have keys:
+ * what it copies or mounts. Only filesystem steps (RUN, COPY, ADD, WORKDIR) have keys:
  * like BuildKit's build graph, the image config is not part of them (a LABEL does not rerun a later RUN).
  * Stateless.
  */
@@ -38,7 +37,7 @@ final class StepKeys {
     }
 
     static CacheKeyInputs inputs(String file, String stage, int index, Step step, String text, StepParent parent,
-                                 Platform platform, Map<String, Digest> checksums, OptionalLong sourceDateEpoch,
+                                 Platform platform, Map<String, Digest> checksums,
                                  Map<String, List<String>> runExtras) {
         CacheKeyInputs.Builder b = CacheKeyInputs.builder(StepIdentity.forStep(file, stage, index), parent,
                         step.kind())
@@ -75,9 +74,8 @@ final class StepKeys {
             }
         });
         MountKeys.checksums(step, checksums).forEach(b::checksum);
-        // SOURCE_DATE_EPOCH clamps the layer's timestamps and dates the history entry, so it changes the result
-        // even when the step does not read it.
-        sourceDateEpoch.ifPresent(e -> b.instruction("sourceDateEpoch", Long.toString(e)));
+        // SOURCE_DATE_EPOCH is no input unless the step uses it as a build ARG (then usedArgs has it): the layer
+        // is cached unclamped and clamped on export, the history entry dated then (KeyExclusions.SOURCE_DATE_EPOCH).
         return b.build();
     }
 

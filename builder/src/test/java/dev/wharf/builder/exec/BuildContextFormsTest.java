@@ -100,6 +100,20 @@ class BuildContextFormsTest {
     }
 
     @Test
+    void gzipStreamHoldingADockerfileNotATar_failsForWantOfADockerfile_asBuildKit() throws Exception {
+        // Measured with buildx 0.13.1 on BuildKit 0.13: `docker buildx build - < Dockerfile.gz` uploads a context
+        // (the CLI sees compression), BuildKit's unpack finds no tar and keeps the file as "context".
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        try (var out = new java.util.zip.GZIPOutputStream(gz)) {
+            out.write(COPY_ALL.getBytes(StandardCharsets.UTF_8));
+        }
+        EngineException e = failure(BuildRequest.builder(
+                new BuildContext.Stream(new ByteArrayInputStream(gz.toByteArray()))));
+        assertTrue(e.getMessage().endsWith(": failed to read dockerfile: open Dockerfile: no such file or directory"),
+                e.getMessage());
+    }
+
+    @Test
     void localDirectory_appliesDockerignore() throws Exception {
         Path dir = contextDir(Map.of("Dockerfile", COPY_ALL, "a.txt", "A", "b.txt", "B", ".dockerignore", "a.txt\n"));
         Path out = build(BuildRequest.builder(dir));

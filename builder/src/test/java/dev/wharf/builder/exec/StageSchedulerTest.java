@@ -146,4 +146,49 @@ class StageSchedulerTest {
         });
         assertEquals(java.util.List.of("base done", "final waits", "build done", "final done"), events);
     }
+
+    @Test
+    @Timeout(60)
+    void aWaiterResumingWhileItsLentPlaceIsTaken_waitsForAPlace_soTheBoundHolds() throws Exception {
+        // One place: base runs, then final (queued before x, which waits for base) runs and waits for x, lending
+        // its place; x runs on the lent thread and its end queues z, which that thread takes at once. final's
+        // wait is over too: without a place of its own again it ran beside z, two stages on one place.
+        BuildPlan plan = plan("""
+                FROM scratch AS base
+                COPY a /a
+                FROM base AS x
+                COPY x /x
+                FROM x AS z
+                COPY z /z
+                FROM scratch
+                COPY --from=x /x /x
+                COPY --from=z /z /z
+                """);
+        java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        Set<String> done = ConcurrentHashMap.newKeySet();
+        StageScheduler scheduler = new StageScheduler(plan, 1);
+        scheduler.run(stage -> {
+            String name = stage.name().orElse("final");
+            most.accumulateAndGet(running.incrementAndGet(), Math::max);
+            if (name.equals("base")) {
+                Thread.sleep(200); // final is queued meanwhile, ahead of x
+            } else if (name.equals("final")) {
+                running.decrementAndGet();
+                scheduler.awaitStage(1);
+                most.accumulateAndGet(running.incrementAndGet(), Math::max);
+                Thread.sleep(300); // z, queued when x ended, would run now
+                running.decrementAndGet();
+                scheduler.awaitStage(2);
+                most.accumulateAndGet(running.incrementAndGet(), Math::max);
+            } else if (name.equals("z")) {
+                Thread.sleep(300);
+            }
+            running.decrementAndGet();
+            done.add(name);
+            return null;
+        });
+        assertEquals(Set.of("base", "x", "z", "final"), done);
+        assertEquals(1, most.get(), "stages running at once with one place");
+    }
 }

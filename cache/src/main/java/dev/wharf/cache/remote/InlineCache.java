@@ -33,6 +33,8 @@ import java.util.Optional;
  * pushed, so only the diff IDs stay the same, and they find the pushed layer through {@code rootfs.diff_ids}.
  * Records are dated when made (last use is not kept), or at {@code SOURCE_DATE_EPOCH}, and name each layer
  * uncompressed, so an image is the same whether its steps ran or were hits of this cache, and stays reproducible.
+ * With {@code SOURCE_DATE_EPOCH} the builder hands in records naming the image's layers as clamped to the epoch
+ * (the local cache keeps them unclamped), since those are the only layers the image carries.
  *
  * <p>Stateless and thread-safe.
  */

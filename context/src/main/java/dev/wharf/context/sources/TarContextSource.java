@@ -26,11 +26,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>When the stream is not an archive and {@link #dockerfileFallback} is set (the stdin case), the docker CLI's
  * rule applies: the stream is a Dockerfile, and the context is a directory holding only it, named {@code
- * Dockerfile}.
+ * Dockerfile}. A compressed stream that holds no tar is not a Dockerfile: the context holds it as the single file
+ * {@code context}, as BuildKit's does.
  *
  * <p>Thread-safe; a stream source may be opened only once (a second open is a programmer error).
  */
 public final class TarContextSource implements BuildContextSource {
+
+    /**
+     * How much of a compressed stream is kept to be written as it came when it holds no tar: enough for the first
+     * 512 bytes out of any decompressor (a bzip2 block is at most 900kB).
+     */
+    private static final int UNPACK_ATTEMPT = 4 * 1024 * 1024;
 
     private final InputStream stream;
     private final Path archive;
@@ -110,7 +117,15 @@ public final class TarContextSource implements BuildContextSource {
                 }
                 return;
             }
-            try (InputStream tar = format.decompress(buffered)) {
+            if (format != ArchiveFormat.TAR) {
+                buffered.mark(UNPACK_ATTEMPT);
+            }
+            try (InputStream tar = new BufferedInputStream(format.decompress(
+                    new BufferedInputStream(new NonClosing(buffered))), 64 * 1024)) {
+                if (format != ArchiveFormat.TAR && !startsWithTar(tar)) {
+                    keepAsFile(buffered, root);
+                    return;
+                }
                 new LayerApplier(posix).apply(tar, root);
             }
         } catch (LayerException e) {
@@ -118,6 +133,33 @@ public final class TarContextSource implements BuildContextSource {
         } catch (IOException e) {
             throw new ContextException("cannot read " + what + " (corrupted or truncated?): "
                     + Decompressors.reason(e), e);
+        }
+    }
+
+    /** Whether {@code in} starts with a tar header, leaving it where it was. */
+    private static boolean startsWithTar(InputStream in) throws IOException {
+        in.mark(512);
+        byte[] head = in.readNBytes(512);
+        in.reset();
+        return ArchiveFormat.isTarHeader(head);
+    }
+
+    /**
+     * A compressed stream holding no tar, as BuildKit's context upload takes it: dockerd stores the upload as the
+     * file {@code context} and copies it with {@code AttemptUnpack} ({@code copy /context /}), which decompresses,
+     * finds no tar header and copies the file as it came. The context then holds {@code context} (its bytes still
+     * compressed) and no Dockerfile, so the build fails as BuildKit's does ({@code failed to read dockerfile: open
+     * Dockerfile: no such file or directory}); the docker CLI and buildx never read a compressed stream as a
+     * Dockerfile.
+     */
+    private static void keepAsFile(BufferedInputStream raw, Path root) throws IOException {
+        try {
+            raw.reset();
+        } catch (IOException e) {
+            throw new IOException("a compressed context stream holds no tar archive", e);
+        }
+        try (var out = Files.newOutputStream(root.resolve("context"))) {
+            raw.transferTo(out);
         }
     }
 

@@ -73,7 +73,9 @@ final class NativeDirectories {
     /** A binding for this walk, or null when this platform is not one whose constants are known here. */
     static NativeDirectories load() {
         StructStat layout = StructStat.current(); // null unless little-endian with a known layout
-        if (layout == null || !"Linux".equals(System.getProperty("os.name"))) {
+        // In a GraalVM native image (cli's -Pnative) jnr-ffi cannot generate its binding class at run time: java.nio.
+        if (layout == null || !"Linux".equals(System.getProperty("os.name"))
+                || "runtime".equals(System.getProperty("org.graalvm.nativeimage.imagecode"))) {
             return null;
         }
         int directory;

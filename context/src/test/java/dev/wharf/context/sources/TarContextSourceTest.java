@@ -98,6 +98,20 @@ class TarContextSourceTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = Codec.class, names = {"GZIP", "BZIP2", "XZ", "ZSTD"})
+    void aCompressedStreamHoldingNoTar_isTheFileContext_asItCame_notADockerfile(Codec codec) throws Exception {
+        // buildx 0.13.1 + BuildKit 0.13 on `docker buildx build - < Dockerfile.gz`: "copy /context /" keeps the
+        // upload as the file "context", and the build fails for want of a Dockerfile.
+        byte[] compressed = compress("FROM busybox\nRUN true\n".repeat(5_000).getBytes(StandardCharsets.UTF_8),
+                codec);
+        try (OpenedContext ctx = TarContextSource.stdin(new ByteArrayInputStream(compressed), tmp,
+                PosixFiles.system()).open(); var list = Files.list(ctx.root())) {
+            assertEquals(java.util.List.of(ctx.root().resolve("context")), list.toList());
+            assertTrue(java.util.Arrays.equals(compressed, Files.readAllBytes(ctx.root().resolve("context"))));
+        }
+    }
+
     @Test
     void aStreamThatMustBeAnArchive_failsWhenItIsNot_andLeavesNothingBehind() throws Exception {
         Path work = tmp.resolve("work");

@@ -67,7 +67,9 @@ final class LibDeflate {
      * {@code zlib}, nor when the library cannot be loaded.
      */
     static Optional<Lib> preferred() {
-        if ("zlib".equalsIgnoreCase(System.getProperty(PROPERTY, "libdeflate"))) {
+        // In a GraalVM native image (cli's -Pnative) jnr-ffi cannot generate its binding class at run time: zlib.
+        if ("zlib".equalsIgnoreCase(System.getProperty(PROPERTY, "libdeflate"))
+                || "runtime".equals(System.getProperty("org.graalvm.nativeimage.imagecode"))) {
             return Optional.empty();
         }
         return Binding.LIB;

@@ -129,6 +129,14 @@ public final class LocalStore {
     }
 
     /**
+     * Returns the index of layers clamped to a {@code SOURCE_DATE_EPOCH} for the images exported with it
+     * ({@code clamped/}).
+     */
+    public EpochVariants epochVariants() {
+        return EpochVariants.of(this);
+    }
+
+    /**
      * Returns the content sizes of this store's layers, remembered in memory for this instance (and forgotten when
      * its garbage collector deletes a layer).
      */

@@ -197,6 +197,41 @@ class LayerRoundTripTest {
         return description.startsWith("SYMLINK") ? description.replaceAll(" mtime=\\d+", "") : description;
     }
 
+    @Test
+    void clampingAStoredLayer_givesTheLayerWrittenWithTheEpoch_fromAPlainOrACompressedBlob() throws Exception {
+        Path source = Files.createDirectory(tmp.resolve("source"));
+        SampleTrees.rich(source, posix);
+        // The rich tree's times run from 1.1e9 to 1.7e9 (and the directories made now): the epoch lowers some.
+        long epoch = 1_500_000_000L;
+        FileBlobStore store = FileBlobStore.open(tmp.resolve("store"));
+        LayerBlob plain = writer(store, LayerWriterOptions.of(LayerCompression.none())).writeTree(source);
+        LayerBlob gzipped = writer(store, LayerWriterOptions.of(LayerCompression.gzip(6, 1))).writeTree(source);
+        LayerBlob atWrite = writer(store, LayerWriterOptions.of(LayerCompression.none()).withSourceDateEpoch(epoch))
+                .writeTree(source);
+        assertFalse(atWrite.diffId().equals(plain.diffId()), "the epoch changes some times");
+        assertEquals(atWrite, TimestampClamp.clamp(store, plain, epoch));
+        assertEquals(atWrite, TimestampClamp.clamp(store, gzipped, epoch));
+        assertEquals(atWrite, TimestampClamp.clamp(store, atWrite, epoch), "clamping twice changes nothing");
+        // An epoch after every time keeps the layer as it is.
+        assertEquals(plain, TimestampClamp.clamp(store, plain, 4_000_000_000L));
+    }
+
+    @Test
+    void clampingAnOverlayUpperLayer_keepsItsWhiteoutsAndOpaqueMarkers() throws Exception {
+        Path upper = Files.createDirectory(tmp.resolve("upper"));
+        SampleTrees.rich(upper, posix);
+        posix.mknod(upper.resolve("gone"), PosixFiles.S_IFCHR, 0);
+        Path opaque = Files.createDirectory(upper.resolve("opaque"));
+        posix.setXattr(opaque, "trusted.overlay.opaque", "y".getBytes(StandardCharsets.UTF_8));
+        Files.writeString(opaque.resolve("kept"), "k");
+        long epoch = 1_500_000_000L;
+        FileBlobStore store = FileBlobStore.open(tmp.resolve("store"));
+        LayerBlob plain = writer(store, LayerWriterOptions.of(LayerCompression.none())).writeOverlayUpper(upper);
+        LayerBlob atWrite = writer(store, LayerWriterOptions.of(LayerCompression.none()).withSourceDateEpoch(epoch))
+                .writeOverlayUpper(upper);
+        assertEquals(atWrite, TimestampClamp.clamp(store, plain, epoch));
+    }
+
     private LayerWriter writer(FileBlobStore store, LayerWriterOptions options) {
         return new LayerWriter(store, new TreeScanner(posix), options, pool);
     }
