@@ -1,5 +1,6 @@
 package dev.wharf.builder.exec;
 
+import dev.wharf.context.checksum.Selector;
 import dev.wharf.context.glob.BadPatternException;
 import dev.wharf.context.glob.GoGlob;
 import dev.wharf.context.glob.GoPaths;
@@ -89,7 +90,7 @@ final class FollowLinks {
         int slash = path.lastIndexOf('/');
         String dir = slash < 0 ? "" : path.substring(0, slash);
         String base = path.substring(slash + 1);
-        if (allowWildcard && containsWildcards(base)) {
+        if (allowWildcard && Selector.containsWildcards(base)) {
             List<String> out = new ArrayList<>();
             try (DirectoryStream<Path> names = Files.newDirectoryStream(dir.isEmpty() ? root : root.resolve(dir))) {
                 for (Path child : names) {
@@ -118,18 +119,5 @@ final class FollowLinks {
     private static String relative(String path) {
         String clean = GoPaths.clean("/" + path);
         return clean.equals("/") ? "." : clean.substring(1);
-    }
-
-    /** fsutil's containsWildcards: a {@code *}, {@code ?} or {@code [} not escaped by a backslash. */
-    private static boolean containsWildcards(String name) {
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c == '\\') {
-                i++;
-            } else if (c == '*' || c == '?' || c == '[') {
-                return true;
-            }
-        }
-        return false;
     }
 }
