@@ -16,6 +16,21 @@ class BuildOutputTest {
         assertEquals(List.of("foo"), BuildOutput.parse("type=image,name=foo").names());
     }
 
+    /**
+     * buildx 0.13.1 ParseExports: one field that does not start with "type=" is a directory even with a '=' in it
+     * ({@code -o dest=out} wrote the directory "dest=out"); several fields without a type fail in its words.
+     */
+    @Test
+    void aSingleFieldWithoutType_isADirectory_andFieldsWithoutType_areRefused() {
+        BuildOutput dir = BuildOutput.parse("dest=out");
+        assertEquals("local", dir.type());
+        assertEquals(java.util.Optional.of(java.nio.file.Path.of("dest=out")), dir.dest());
+        assertEquals("local", BuildOutput.parse("out/dir").type());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> BuildOutput.parse("dest=out,compression=gzip"));
+        assertEquals("type is required for output", e.getMessage());
+    }
+
     @Test
     void ociMediaTypes_defaultPerExporter_asBuildKit_zstdForcesThem() {
         // exporter/containerimage: Docker types unless oci-mediatypes; exporter/oci: OCI for oci, Docker for docker.
