@@ -95,8 +95,9 @@ final class CommandLineErrorHandler implements IParameterExceptionHandler {
                 if (option == null) {
                     return Optional.of("unknown flag: " + name);
                 }
-                if (option == refused) {
-                    break; // the refused value comes first (an earlier one would have been refused first)
+                String value = equals >= 0 ? arg.substring(equals + 1) : i + 1 < args.length ? args[i + 1] : null;
+                if (option == refused && java.util.Objects.equals(value, ex.getValue())) {
+                    break; // the refused value comes first (an earlier valid value of the flag does not stop)
                 }
                 if (equals < 0 && option.arity().min() > 0) {
                     i++; // its value

@@ -81,6 +81,9 @@ class CommandLineErrorsCommandTest {
         assertRejected(125, "invalid argument \"x=1\" for \"--ulimit\" flag: invalid ulimit type: x" + see,
                 wharf("build", ".", "--ulimit", "x=1", "--bogus"));
         assertRejected(125, "unknown flag: --bogus" + see, wharf("build", "--bogus", "--ulimit", "x=1", "."));
+        // An earlier valid value of the refused flag does not stop the scan: the unknown flag after it comes first.
+        assertRejected(125, "unknown flag: --bogus" + see, wharf("build", "--memory", "1g", "--bogus", "--memory",
+                "lots", "."));
         assertRejected(125, "invalid argument \"x\" for \"--shm-size\" flag: invalid size: 'x'" + see,
                 wharf("build", "--shm-size", "x", "--ulimit", "x=1", "."));
     }
