@@ -332,9 +332,15 @@ final class BuildCommand implements Callable<Integer> {
         for (String value : platforms()) {
             request.platform(value);
         }
-        // BuildFlagOrder refused what buildx's parser and BuildKit's secret store refuse.
+        // BuildFlagOrder refused what buildx's parser and BuildKit's secret store refuse; a file removed since then
+        // fails as the store's read would.
         for (String secret : secrets) {
-            secretFlags.add(secret);
+            try {
+                secretFlags.add(secret);
+            } catch (IllegalArgumentException | IOException e) {
+                err.println("ERROR: " + e.getMessage());
+                return ExitCodes.FAILED;
+            }
         }
         for (Map.Entry<String, Path> secret : secretFlags.files().entrySet()) {
             request.secret(secret.getKey(), secret.getValue());

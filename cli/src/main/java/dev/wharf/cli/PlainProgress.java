@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Prints build progress like BuildKit's {@code --progress=plain}: {@code #N [stage k/n] INSTRUCTION},
- * {@code #N CACHED}, log lines as {@code #N 0.123 line}, finished transfers as {@code #N exporting layer 1.2MB done},
+ * {@code #N CACHED}, log lines as {@code #N 0.123 line}, finished transfers as
+ * {@code #N exporting layer 1.2MB / 1.2MB done} (with a total) or {@code #N transferring context: 20.90kB done},
  * {@code #N DONE 0.3s} and {@code #N ERROR: ...}; {@code #N [internal] load metadata for REF} and pulled or pushed
  * blobs as {@code #N sha256:... 3.40MB / 3.40MB 0.3s done}; a step's warnings (the build checks' findings, on the
  * definition's step) as {@code #N WARN: RuleName: ... (line N)} (progressui/printer.go). As BuildKit's printer
