@@ -103,9 +103,10 @@ public final class ParseCache {
         }
         try {
             return Optional.of(read(data, name, text));
-        } catch (IOException | RuntimeException e) {
-            // Damaged or of another code/text (a digest clash would be one): never used; removed so that the
-            // next successful parse writes a good one.
+        } catch (IOException | RuntimeException | StackOverflowError | LinkageError e) {
+            // Damaged or of another code/text (a digest clash would be one), or a model too deep to decode or of
+            // classes this code lacks: never used, the parser decides; removed so that the next successful parse
+            // writes a good one.
             try {
                 Files.deleteIfExists(entry);
             } catch (IOException ignored) {
@@ -171,8 +172,8 @@ public final class ParseCache {
                     StandardCopyOption.REPLACE_EXISTING);
             temporary = null;
             trim();
-        } catch (IOException | RuntimeException e) {
-            // Best effort, see above.
+        } catch (IOException | RuntimeException | StackOverflowError | LinkageError e) {
+            // Best effort, see above: a cache that cannot store never fails the build.
         } finally {
             if (temporary != null) {
                 try {
