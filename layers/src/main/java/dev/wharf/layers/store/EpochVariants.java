@@ -28,7 +28,8 @@ import java.util.Optional;
  * diff ID and the epoch, each written atomically, so concurrent processes never lose one another's entries. The
  * clamped blob lives as long as an image references it, like any other layer: the index is no garbage-collection
  * root (keeping every epoch's copy while the cache keeps its source would grow the store with every commit a CI
- * builds), so an entry whose blob is gone is simply not found and the layer is clamped again.
+ * builds), so an entry whose blob is gone is not found and the layer is clamped again; the collection deletes such
+ * entries ({@link IndexRecords}).
  *
  * <p>Immutable and thread-safe.
  */
@@ -43,7 +44,12 @@ public final class EpochVariants {
 
     /** The index of {@code store} ({@code clamped/} under its root). */
     static EpochVariants of(LocalStore store) {
-        return new EpochVariants(store.root().resolve("clamped"), store);
+        return new EpochVariants(dirOf(store.root()), store);
+    }
+
+    /** The directory of the records of the store whose root is {@code root}. */
+    static Path dirOf(Path root) {
+        return root.resolve("clamped");
     }
 
     /**
