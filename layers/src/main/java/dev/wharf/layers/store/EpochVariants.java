@@ -76,17 +76,25 @@ public final class EpochVariants {
             k.ifPresent(l -> found.add(l.descriptor().digest()));
         }
         // A false claim still claimed every blob that is there; those that are not are made again below.
-        boolean all = store.claim(found);
+        store.claim(found);
         List<LayerBlob> out = new ArrayList<>();
         for (int i = 0; i < sources.size(); i++) {
             Optional<LayerBlob> k = known.get(i);
-            if (k.isPresent() && (all || store.blobs().exists(k.get().descriptor().digest()))) {
+            if (k.isPresent() && stored(k.get().descriptor())) {
                 out.add(k.get());
             } else {
                 out.add(make(sources.get(i), epoch));
             }
         }
         return out;
+    }
+
+    /**
+     * Tells whether the blob a record names is stored with the size the record gives: a record missing a field reads
+     * 0 there, and a descriptor with a wrong size makes a manifest every registry and runtime refuses.
+     */
+    private boolean stored(Descriptor d) throws LayerException {
+        return d.size() > 0 && store.blobs().info(d.digest()).filter(info -> info.size() == d.size()).isPresent();
     }
 
     private LayerBlob make(LayerBlob source, long epoch) throws LayerException {
@@ -119,6 +127,10 @@ public final class EpochVariants {
         }
         try {
             JsonNode node = JsonTrees.parse(content);
+            if (node.path("uncompressedSize").asLong() <= 0) {
+                // A missing field reads 0: no tar is empty (its end alone is 1024 bytes).
+                return Optional.empty();
+            }
             return Optional.of(new LayerBlob(Descriptor.of(node.path("mediaType").asText(),
                     Digest.parse(node.path("digest").asText()), node.path("size").asLong()),
                     Digest.parse(node.path("diffId").asText()), node.path("uncompressedSize").asLong()));

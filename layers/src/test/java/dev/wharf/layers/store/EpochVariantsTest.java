@@ -79,6 +79,24 @@ class EpochVariantsTest {
     }
 
     @Test
+    void aRecordMissingItsSizes_orGivingAnotherSizeThanTheStoredBlob_isTreatedAsAbsent() throws Exception {
+        LocalStore store = LocalStore.open(tmp.resolve("store"));
+        LayerBlob plain = plainLayer(store);
+        LayerBlob clamped = store.epochVariants().clamp(plain, EPOCH);
+        Path record = tmp.resolve("store/clamped/" + plain.diffId().toString().replace(':', '.') + "-" + EPOCH
+                + ".json");
+        String good = Files.readString(record);
+        for (String bad : List.of(good.replaceFirst(",\"size\":\\d+", ""),
+                good.replaceFirst("\"size\":\\d+", "\"size\":" + (clamped.descriptor().size() + 1)),
+                good.replaceFirst(",\"uncompressedSize\":\\d+", ""))) {
+            assertNotEquals(good, bad);
+            Files.writeString(record, bad);
+            assertEquals(clamped, store.epochVariants().clamp(plain, EPOCH), bad);
+            assertEquals(good, Files.readString(record), "made again and recorded again");
+        }
+    }
+
+    @Test
     void aCollection_keepsTheRecordsOfBlobsStillStored_andDeletesTempFilesOfKilledWritersOnlyOnceOld()
             throws Exception {
         LocalStore store = LocalStore.open(tmp.resolve("store"));
