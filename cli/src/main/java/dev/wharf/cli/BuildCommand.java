@@ -294,9 +294,9 @@ final class BuildCommand implements Callable<Integer> {
             request.dockerfileText(stdinDockerfile);
         } else if ("-".equals(file)) {
             if (buildContext instanceof BuildContext.Stream) {
-                // buildx: "invalid argument: can't use stdin for both build context and dockerfile".
-                err.println("wharf build: can't use stdin for both the build context and the Dockerfile");
-                return ExitCodes.USAGE;
+                // buildx (commands/build.go) returns this from its build, not from flag parsing: "ERROR: ..." and 1.
+                err.println("ERROR: invalid argument: can't use stdin for both build context and dockerfile");
+                return ExitCodes.FAILED;
             }
             stdinDockerfile = DockerfileText.read(System.in);
             request.dockerfileText(stdinDockerfile);

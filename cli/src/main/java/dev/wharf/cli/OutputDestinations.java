@@ -41,8 +41,9 @@ final class OutputDestinations implements AutoCloseable {
         if (value.equals("-")) {
             return toStdout("tar", java.util.List.of("type=tar"));
         }
-        if (!value.contains("=")) {
-            // A bare path is type=local,dest=PATH (export.go).
+        java.util.List<String> fields = GoCsv.fields(value);
+        if (!value.startsWith("type=") && fields.size() == 1 && fields.get(0).equals(value)) {
+            // A bare path is type=local,dest=PATH (export.go), even one with a '=' in it ("dest=out").
             requireNoFile(value);
             return value;
         }
@@ -52,7 +53,7 @@ final class OutputDestinations implements AutoCloseable {
         // buildx parses each -o as one CSV line (util/buildflags/export.go, csvvalue.Fields): a quoted field keeps
         // its commas, so the fields are written back quoted for the engine's parser.
         java.util.List<String> rest = new java.util.ArrayList<>();
-        for (String field : GoCsv.fields(value)) {
+        for (String field : fields) {
             int eq = field.indexOf('=');
             String key = eq < 0 ? field.trim() : field.substring(0, eq).trim().toLowerCase(Locale.ROOT);
             String v = eq < 0 ? "" : field.substring(eq + 1).trim();

@@ -177,7 +177,10 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
      * @throws IllegalArgumentException when the value is malformed or names an unsupported type
      */
     public static BuildOutput parse(String value) {
-        if (!value.contains("=")) {
+        java.util.List<String> fields = dev.wharf.grammar.go.GoCsv.fields(value);
+        // buildx ParseExports: one field that is the whole value and does not start with "type=" is a directory,
+        // even with a '=' in it (-o dest=out writes to the directory "dest=out").
+        if (!value.startsWith("type=") && fields.size() == 1 && fields.get(0).equals(value)) {
             return new BuildOutput("local", Optional.of(Path.of(value)));
         }
         String type = null;
@@ -191,7 +194,7 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
         Boolean rewriteTimestamp = null;
         // buildx util/buildflags/export.go reads the value as one CSV line (csvvalue.Fields): a field in double
         // quotes keeps its commas, e.g. "annotation.x=a,b".
-        for (String field : dev.wharf.grammar.go.GoCsv.fields(value)) {
+        for (String field : fields) {
             if (field.trim().equalsIgnoreCase("force-compression")) {
                 compression.put("force-compression", "");
                 continue;
@@ -225,7 +228,7 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
             }
         }
         if (type == null) {
-            throw new IllegalArgumentException("output \"" + value + "\" has no type=");
+            throw new IllegalArgumentException("type is required for output"); // buildx's words
         }
         if (!compression.isEmpty() && (type.equals("local") || type.equals("tar"))) {
             throw new IllegalArgumentException("output type " + type + " takes no compression options: it writes "

@@ -57,22 +57,56 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class BuildExecutor {
     /**
-     * The image state after a step: its layers, its config (with rootfs and history), the key of that step, and how
-     * many of the first layers are a base image's, taken as they are. The layers are the steps' own, with the times
-     * the files had (the cache keeps them so): with SOURCE_DATE_EPOCH, {@link EpochLayers} clamps those after the
-     * base's when the image is exported, as BuildKit's rewrite-timestamp does.
+     * The image state after a step: its layers, its config (with rootfs and history), the key of that step, how
+     * many of the first layers are a base image's, taken as they are (the layers are the steps' own, with the times
+     * the files had, the cache keeps them so: with SOURCE_DATE_EPOCH, {@link EpochLayers} clamps those after the
+     * base's when the image is exported, as BuildKit's rewrite-timestamp does), whether a step of its chain ran with
+     * the cache off ({@code --no-cache-filter}: BuildKit then has no cache keys for the steps chained on it, the
+     * same stage and stages {@code FROM} it, which run afresh too, while a step reading its files by content,
+     * {@code COPY --from}, is still looked up; buildx 0.13 on the peer), and a note per layer ({@link LayerNotes}).
      */
-    record State(List<LayerBlob> layers, ImageConfiguration image, StepParent parent, int inherited) {
+    record State(List<LayerBlob> layers, ImageConfiguration image, StepParent parent, int inherited,
+                 boolean uncachedChain, List<String> notes) {
         State {
             layers = List.copyOf(layers);
+            notes = List.copyOf(notes);
             if (inherited < 0 || inherited > layers.size()) {
                 throw new IllegalArgumentException("inherited " + inherited + " of " + layers.size() + " layers");
             }
+            if (notes.size() != layers.size()) {
+                throw new IllegalArgumentException(notes.size() + " notes for " + layers.size() + " layers");
+            }
         }
 
-        /** The state after a step of this one: the same base layers. */
+        State(List<LayerBlob> layers, ImageConfiguration image, StepParent parent, int inherited) {
+            this(layers, image, parent, inherited, false, java.util.Collections.nCopies(layers.size(), ""));
+        }
+
+        /** The state after a step of this one: the same base layers, chain and notes (none for new layers). */
         State next(List<LayerBlob> layers, ImageConfiguration image, StepParent parent) {
-            return new State(layers, image, parent, inherited);
+            return new State(layers, image, parent, inherited, uncachedChain, padded(notes, layers.size(), ""));
+        }
+
+        /** This state, as the result of a step that ran with the cache off or chained on one. */
+        State uncached(boolean uncached) {
+            return uncached == uncachedChain ? this : new State(layers, image, parent, inherited, uncached, notes);
+        }
+
+        /**
+         * This state with the notes of {@code before}'s layers kept and {@code note} for the layers added since:
+         * what BuildKit's exporter names a layer by when the history lacks an entry for it ({@link HistoryGaps}).
+         */
+        State noted(State before, String note) {
+            return new State(layers, image, parent, inherited, uncachedChain,
+                    padded(before.notes, layers.size(), note));
+        }
+
+        private static List<String> padded(List<String> notes, int size, String note) {
+            List<String> all = new ArrayList<>(notes.subList(0, Math.min(notes.size(), size)));
+            while (all.size() < size) {
+                all.add(note);
+            }
+            return all;
         }
     }
 
@@ -187,11 +221,17 @@ final class BuildExecutor {
         } else if (progress.hasFromVertex()) {
             int number = counter.incrementAndGet();
             String fromText = "FROM " + progress.fromName();
-            int index = progress.next();
-            SourceVertexNames.Name name = vertexNames.name(progress.vertexKey())
-                    .orElse(new SourceVertexNames.Name(progressName(stage), index, progress.total()));
-            listener.onEvent(new BuildEvent.StepStarted(number, name.stage(), name.index(), name.total(),
-                    fromText));
+            Optional<String[]> contextVertex = progress.contextVertex(settings.namedContexts()::filesVertex);
+            if (contextVertex.isPresent()) {
+                listener.onEvent(new BuildEvent.StepStarted(number, contextVertex.get()[0], 0, 0,
+                        contextVertex.get()[1]));
+            } else {
+                int index = progress.next();
+                SourceVertexNames.Name name = vertexNames.name(progress.vertexKey())
+                        .orElse(new SourceVertexNames.Name(progressName(stage), index, progress.total()));
+                listener.onEvent(new BuildEvent.StepStarted(number, name.stage(), name.index(), name.total(),
+                        fromText));
+            }
             long start = System.nanoTime();
             boolean stored;
             try {
@@ -201,6 +241,13 @@ final class BuildExecutor {
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
+                if (Cancellation.causedBy(e)) {
+                    // Stopped, not failed: a stage still loading its context when the target was done (a stage a
+                    // context replaces, whose files COPY --from reads directly) or when the build was cancelled.
+                    listener.onEvent(new BuildEvent.StepFailed(number, BuildEvent.StepFailed.CANCELLED,
+                            elapsed(start)));
+                    throw Cancellation.of(e);
+                }
                 throw fail(number, fromText, stage.range().start().line(), null, e.getMessage(), e, start, true);
             }
             // Nothing runs at FROM (layers are unpacked when a step needs them): it counts as a cache hit, and an
@@ -251,8 +298,12 @@ final class BuildExecutor {
                 }
                 int number = counter.incrementAndGet();
                 SourceVertexNames.Name name = vertexNames.name(key).orElse(new SourceVertexNames.Name("", 0, 0));
-                listener.onEvent(new BuildEvent.StepStarted(number, name.stage(), name.index(), name.total(),
-                        "FROM " + text));
+                Optional<String[]> context = settings.namedContexts().imageVertex(read.written());
+                // A docker-image:// context's vertex is named by the context (namedcontext.go), not as a FROM.
+                listener.onEvent(context.isPresent()
+                        ? new BuildEvent.StepStarted(number, context.get()[0], 0, 0, context.get()[1])
+                        : new BuildEvent.StepStarted(number, name.stage(), name.index(), name.total(),
+                                "FROM " + text));
                 long start = System.nanoTime();
                 boolean stored;
                 try {
@@ -283,7 +334,9 @@ final class BuildExecutor {
         try {
             // The first stage pulls the layers (ensureLayers waits for it); number 0 reports no transfers twice.
             State state = initial(stage, 0);
-            progress.next();
+            if (progress.contextVertex(settings.namedContexts()::filesVertex).isEmpty()) {
+                progress.next();
+            }
             return Optional.of(state);
         } catch (InterruptedException e) {
             throw e;
@@ -401,25 +454,28 @@ final class BuildExecutor {
                     state.parent(), platform, checksums, settings.runKeyExtras());
         } catch (Exception e) {
             // No key, so nothing to share: the step shows as a vertex of its own with the error.
-            int number = started(stage, progress, step, text);
+            int number = started(stage, progress, step, text).step();
             throw thrown(stepError(e, number, text, line, start));
         }
         StepParent next = StepParent.step(inputs.key());
-        boolean ignoreCache = noCache.ignoresCache(stage, index);
+        boolean ignoreCache = noCache.ignoresCache(stage, index) || state.uncachedChain();
         // Equal steps of several stages are one vertex in BuildKit: only the first stage to get here runs it and
         // shows it; the others take its record (or its failure) and show nothing, as BuildKit shows one vertex.
         StepFlights.Claim claim = flights.claim(inputs.key(), ignoreCache);
         if (!claim.owner()) {
             progress.next();
             keep(stage, claim.reused().record());
-            return fromRecord(state, step, text, claim.reused().record(), next);
+            return fromRecord(state, step, text, claim.reused().record(), next).uncached(ignoreCache)
+                    .noted(state, "");
         }
-        int number = started(stage, progress, step, text);
+        BuildEvent.StepStarted vertex = started(stage, progress, step, text);
+        int number = vertex.step();
+        String note = LayerNotes.of(step, vertex);
         try {
             if (!ignoreCache) {
                 Optional<CacheRecord> hit = cacheHit(inputs.key());
                 if (hit.isPresent()) {
-                    State cached = fromRecord(state, step, text, hit.get(), next);
+                    State cached = fromRecord(state, step, text, hit.get(), next).noted(state, note);
                     keep(stage, hit.get());
                     listener.onEvent(new BuildEvent.StepCached(number));
                     done(number, stage, text, true, start);
@@ -429,6 +485,8 @@ final class BuildExecutor {
             }
             if (settings.explainCache()) {
                 List<String> reasons = step.ignoreCache() ? List.of("the cache is off for this step (--no-cache)")
+                        : state.uncachedChain() ? List.of("a step this one builds on ran with the cache off "
+                                + "(--no-cache-filter), so it has no cache key")
                         : ignoreCache ? List.of("the cache is off for an equal step of another stage "
                                 + "(--no-cache-filter), which runs as one with this step")
                         : MissReasons.of(workspace.cache().explainMiss(inputs), step);
@@ -441,7 +499,7 @@ final class BuildExecutor {
             done(number, stage, text, false, start);
             claim.complete(saved, true);
             // Dated like a later cache hit of the same record, so a cached rebuild gives the same image.
-            return fromRecord(state, step, text, saved, next);
+            return fromRecord(state, step, text, saved, next).uncached(ignoreCache).noted(state, note);
         } catch (Exception e) {
             Exception error = stepError(e, number, text, line, start);
             claim.fail(error);
@@ -460,11 +518,11 @@ final class BuildExecutor {
     }
 
     /** Shows a step's vertex: its number, its stage and its place in it. */
-    private int started(PlannedStage stage, StageProgress progress, Step step, String text) {
-        int number = counter.incrementAndGet();
-        listener.onEvent(new BuildEvent.StepStarted(number, progressName(stage), progress.next(), progress.total(),
-                StepNames.of(step, text, settings.source().escape())));
-        return number;
+    private BuildEvent.StepStarted started(PlannedStage stage, StageProgress progress, Step step, String text) {
+        BuildEvent.StepStarted vertex = new BuildEvent.StepStarted(counter.incrementAndGet(), progressName(stage),
+                progress.next(), progress.total(), StepNames.of(step, text, settings.source().escape()));
+        listener.onEvent(vertex);
+        return vertex;
     }
 
     /**

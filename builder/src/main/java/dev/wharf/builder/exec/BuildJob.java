@@ -1,5 +1,6 @@
 package dev.wharf.builder.exec;
 
+import dev.wharf.builder.api.BuildContext;
 import dev.wharf.builder.api.BuildEvent;
 import dev.wharf.builder.api.CheckReport;
 import dev.wharf.builder.api.BuildOutput;
@@ -75,6 +76,8 @@ final class BuildJob {
     private CheckReport checkReport;
     /** The context's .dockerignore patterns, for the CopyIgnoredFile check. */
     private List<String> ignorePatterns = List.of();
+    /** Whether the definition's end shows the unpacking of a downloaded archive context. */
+    private boolean unpackVertex;
 
     BuildJob(Workspace workspace, EngineOptions options, BuildRequest request, Registries registries,
              ParsedDockerfiles parsed) {
@@ -196,7 +199,8 @@ final class BuildJob {
             }
         }
         if (request.outputs().stream().anyMatch(BuildOutput::push) && ImageOutputs.pushNames(request).isEmpty()) {
-            throw new EngineException("tag is needed when pushing to registry: give -t NAME or name= in the output");
+            // buildx's words exactly (build/opt.go); -t NAME or name= in the output gives the tag.
+            throw new EngineException("tag is needed when pushing to registry");
         }
         // The outputs share one exported image: its layers are clamped for all or for none.
         if (request.outputs().stream().filter(o -> !o.type().equals("local") && !o.type().equals("tar"))
@@ -234,7 +238,9 @@ final class BuildJob {
             return null;
         }
         images.showLocalMetadata();
-        if (main.local()) {
+        if (main.local() || request.context() instanceof BuildContext.Stream && !main.unpacked()) {
+            // A Dockerfile alone on standard input: buildx sends it with an empty local context, whose
+            // .dockerignore BuildKit still loads (2 bytes).
             showDockerIgnore(main);
         }
         checkEntitlements(plan, name, text);
@@ -260,7 +266,8 @@ final class BuildJob {
                     : Optional.empty();
             BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings),
                     steps, transfer);
-            BuildExecutor.State built = executor.run();
+            // The exporter completes a history that lacks entries for layers (a directory context's files).
+            BuildExecutor.State built = HistoryGaps.fill(executor.run());
             BuildResult result = export(() -> {
                 // The final image's layers must be in the store, also those of steps hit in an imported cache.
                 imports.ensure(built.layers());
@@ -312,8 +319,9 @@ final class BuildJob {
         ignorePatterns = ignorePatterns(main);
         images = new RegistryImages(workspace.store(), registries, request.pull(), request.listener(), steps);
         try {
-            Dockerfile dockerfile = parsed.parse(name, text, ParseCache.of(workspace.store().root()));
+            // BuildKit forwards to another frontend before its Dockerfile parser reads anything.
             FrontendSyntax.check(name, text, args);
+            Dockerfile dockerfile = parsed.parse(name, text, ParseCache.of(workspace.store().root()));
             PlanRequest planRequest = new PlanRequest(name, args, request.target(), platform, request.noCache(),
                     request.noCacheFilter(), contexts);
             if (outlineOnly) {
@@ -376,6 +384,25 @@ final class BuildJob {
      * input) counts as one written just now.
      */
     private int startDefinition(String name, String text, MainContext main) {
+        if (request.context() instanceof BuildContext.Git git) {
+            // dockerui reads the Dockerfile out of the git source: BuildKit's first vertex is that source's,
+            // with no transfer (buildx 0.13.1: "#1 [internal] load git source URL#REF:DIR").
+            int step = steps.incrementAndGet();
+            request.listener().onEvent(new BuildEvent.StepStarted(step, "internal", 0, 0,
+                    "load git source " + git.url()));
+            return step;
+        }
+        if (request.context() instanceof BuildContext.Url
+                || request.context() instanceof BuildContext.Stream && main.unpacked()) {
+            // dockerui downloads with llb.HTTP ("[internal] load remote build context") and unpacks an archive
+            // with a copy of its own, shown after the download ends ("copy /context /"; endDefinition). buildx
+            // serves an archive on standard input to it the same way (a Dockerfile there is a local one).
+            int step = steps.incrementAndGet();
+            request.listener().onEvent(new BuildEvent.StepStarted(step, "internal", 0, 0,
+                    "load remote build context"));
+            unpackVertex = main.unpacked();
+            return step;
+        }
         int step = steps.incrementAndGet();
         request.listener().onEvent(new BuildEvent.StepStarted(step, "internal", 0, 0,
                 "load build definition from " + name));
@@ -395,17 +422,24 @@ final class BuildJob {
      * transfer; the count is its file-sync transfer, 2 bytes when there is none.
      */
     private void showDockerIgnore(MainContext main) {
+        Optional<Path> found;
+        try {
+            found = DockerIgnore.locate(main.root(), main.dockerfile());
+        } catch (ContextException e) {
+            found = Optional.empty();
+        }
+        if (found.isPresent() && !found.get().getFileName().toString().equals(DockerIgnore.DEFAULT_NAME)) {
+            // The Dockerfile's own NAME.dockerignore came with the Dockerfile: dockerui then never loads the
+            // context's .dockerignore, so BuildKit shows no such vertex (buildx 0.13.1 with -f x.Dockerfile and
+            // x.Dockerfile.dockerignore).
+            return;
+        }
         int step = steps.incrementAndGet();
         long start = System.nanoTime();
         request.listener().onEvent(new BuildEvent.StepStarted(step, "internal", 0, 0, "load .dockerignore"));
-        long bytes;
-        try {
-            Optional<Path> found = DockerIgnore.locate(main.root(), main.dockerfile());
-            bytes = found.isPresent() ? FsutilTransferSize.singleFile(found.get(), found.get().getFileName().toString())
-                    : FsutilTransferSize.end();
-        } catch (ContextException e) {
-            bytes = FsutilTransferSize.end();
-        }
+        long bytes = found.isPresent()
+                ? FsutilTransferSize.singleFile(found.get(), found.get().getFileName().toString())
+                : FsutilTransferSize.end();
         request.listener().onEvent(new BuildEvent.Transfer(step, "transferring context:", bytes, 0, true));
         request.listener().onEvent(new BuildEvent.StepDone(step,
                 java.time.Duration.ofNanos(System.nanoTime() - start)));
@@ -416,6 +450,14 @@ final class BuildJob {
         if (step > 0) {
             request.listener().onEvent(new BuildEvent.StepDone(step,
                     java.time.Duration.ofNanos(System.nanoTime() - startNanos)));
+        }
+        if (step > 0 && unpackVertex) {
+            unpackVertex = false;
+            int copy = steps.incrementAndGet();
+            long start = System.nanoTime();
+            request.listener().onEvent(new BuildEvent.StepStarted(copy, "", 0, 0, "copy /context /"));
+            request.listener().onEvent(new BuildEvent.StepDone(copy,
+                    java.time.Duration.ofNanos(System.nanoTime() - start)));
         }
     }
 

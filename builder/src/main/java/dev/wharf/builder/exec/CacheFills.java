@@ -50,7 +50,9 @@ final class CacheFills {
      */
     void fill(CopySources sources, String path, Optional<DirectoryMaker> missing) throws Exception {
         try (CacheMountLock.Held held = new CacheMountLock(lockFile).exclusive()) {
-            Set<String> filled = read();
+            // A cache directory removed by hand (no prune resets cache mounts) or never made (a crash between the
+            // record and the directory) starts over: its record would otherwise claim paths that are gone.
+            Set<String> filled = Files.exists(root, LinkOption.NOFOLLOW_LINKS) ? read() : new LinkedHashSet<>();
             if (covered(filled, path)) {
                 return;
             }

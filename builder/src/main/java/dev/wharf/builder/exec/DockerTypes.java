@@ -18,7 +18,8 @@ final class DockerTypes {
 
     /**
      * Returns {@code image} with Docker's media types ({@link ImageManifest#withDockerTypes()}), its manifest written
-     * into {@code store}; the descriptor keeps {@code image}'s descriptor annotations. An index is returned as it is.
+     * into {@code store}; the descriptor keeps {@code image}'s descriptor annotations. An index, an artifact or a
+     * manifest with a subject is returned as it is.
      *
      * @throws LayerException if the manifest cannot be read or written
      */
@@ -27,6 +28,9 @@ final class DockerTypes {
             return image;
         }
         ImageManifest stored = store.reader().readManifest(image.manifest());
+        if (!stored.hasDockerForm()) {
+            return image;
+        }
         ImageManifest docker = stored.withDockerTypes();
         if (docker.equals(stored)) {
             // Docker's already (a pulled schema 2 image): its own bytes and digest, not written again.

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 /**
  * Gives a root filesystem unpacked from a build's layers the modification times BuildKit's {@code local} and
@@ -45,12 +46,14 @@ final class ExportTimes {
     }
 
     /**
-     * Sets the times of everything below {@code root} (not of {@code root}, which the exporter does not write):
-     * nanoseconds kept for a directory export, rounded to the second when {@code wholeSeconds} (a tarball).
+     * Sets the times of what the image put below {@code root} (not of {@code root}, which the exporter does not
+     * write): nanoseconds kept for a directory export, rounded to the second when {@code wholeSeconds} (a tarball).
+     * A directory export unpacks into a directory that may hold the user's own files (fsutil's receiver merges):
+     * {@code inImage} says which paths ({@code a/b}) came from the image, and nothing else is touched or read.
      */
-    void apply(Path root, boolean wholeSeconds) throws IOException, LayerException {
+    void apply(Path root, boolean wholeSeconds, Predicate<String> inImage) throws IOException, LayerException {
         if (epoch.isPresent()) {
-            walk(root, (path, relative) -> posix.setTimes(path, epoch.getAsLong(), 0));
+            walk(root, inImage, (path, relative) -> posix.setTimes(path, epoch.getAsLong(), 0));
             return;
         }
         Optional<String> top = snapshot();
@@ -60,7 +63,7 @@ final class ExportTimes {
         String key = "export-" + UUID.randomUUID();
         try {
             RootView view = RootView.of(snapshotter.view(key, top.get()));
-            walk(root, (path, relative) -> {
+            walk(root, inImage, (path, relative) -> {
                 Optional<Path> live = view.entry(relative);
                 if (live.isEmpty()) {
                     return;
@@ -101,20 +104,26 @@ final class ExportTimes {
         void accept(Path path, String relative) throws IOException, LayerException;
     }
 
-    private static void walk(Path root, Visit visit) throws IOException, LayerException {
+    private static void walk(Path root, Predicate<String> inImage, Visit visit) throws IOException, LayerException {
         try {
             Files.walkFileTree(root, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                    if (!dir.equals(root)) {
-                        visitOne(dir);
+                    if (dir.equals(root)) {
+                        return FileVisitResult.CONTINUE;
                     }
+                    if (!inImage.test(root.relativize(dir).toString())) {
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
+                    visitOne(dir);
                     return FileVisitResult.CONTINUE;
                 }
 
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    visitOne(file);
+                    if (inImage.test(root.relativize(file).toString())) {
+                        visitOne(file);
+                    }
                     return FileVisitResult.CONTINUE;
                 }
 

@@ -167,7 +167,7 @@ final class ImageExporter {
         Path root = Files.createTempDirectory(scratch, "rootfs-");
         // The tarball keeps the image's owners (BuildKit's tar exporter writes them): unpacked with them.
         unpack(root, layers, new LayerApplier(posix));
-        times.apply(root, true);
+        times.apply(root, true, path -> true);
         AtomicFiles.replaceStreamed(file, null, out -> writer.writeTarStreaming(root, false, out));
     }
 
@@ -208,14 +208,14 @@ final class ImageExporter {
             Files.createDirectory(p, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                     java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
         }
-        unpack(dir, layers, new LayerApplier(posix).withoutOwners());
-        times.apply(dir, false);
         LocalExportSize size = new LocalExportSize();
         for (Descriptor layer : layers) {
             try (InputStream in = blobs.open(layer.digest())) {
                 size.layer(in);
             }
         }
+        unpack(dir, layers, new LayerApplier(posix).withoutOwners());
+        times.apply(dir, false, size::inImage);
         return size.of(dir);
     }
 

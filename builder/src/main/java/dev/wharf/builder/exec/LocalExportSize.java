@@ -53,14 +53,30 @@ final class LocalExportSize {
      * (the export merges into it) are not the result's: only the layers' paths and their parents are counted.
      */
     long of(Path root) throws IOException {
-        for (String path : List.copyOf(owners.keySet())) {
+        noteParents();
+        Counter counter = new Counter();
+        counter.walk(root, "");
+        return counter.total;
+    }
+
+    /**
+     * Whether the layers noted put {@code path} ({@code a/b}) into the result: an entry of its own, or a directory
+     * above one. The exported directory may hold the user's other files, which the export neither counts nor touches.
+     */
+    boolean inImage(String path) {
+        noteParents();
+        return owners.containsKey(path) || parents.contains(path);
+    }
+
+    private void noteParents() {
+        if (!parents.isEmpty()) {
+            return;
+        }
+        for (String path : owners.keySet()) {
             for (int slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
                 parents.add(path.substring(0, slash));
             }
         }
-        Counter counter = new Counter();
-        counter.walk(root, "");
-        return counter.total;
     }
 
     private static String clean(String name) {

@@ -10,6 +10,7 @@ import dev.wharf.context.sources.BuildContextSource;
 import dev.wharf.context.sources.GitRemote;
 import dev.wharf.context.sources.HttpDownloader;
 import dev.wharf.context.sources.LocalDirectorySource;
+import dev.wharf.context.sources.MissingGitRefException;
 import dev.wharf.context.sources.OpenedContext;
 import dev.wharf.context.sources.TarContextSource;
 import dev.wharf.context.sources.UrlContextSource;
@@ -56,6 +57,18 @@ final class MainContext implements AutoCloseable {
             opened = context instanceof BuildContext.Git git
                     ? openGit(GitRemote.parse(git.url()), request, workDir, checkouts)
                     : source(context, workDir, posix, http, request.secrets()).open();
+        } catch (MissingGitRefException e) {
+            // dockerui reads the Dockerfile from the git source, so the source's error comes wrapped by the frontend
+            // and the solver, without a Dockerfile location (buildx 0.13.1: "ERROR: failed to solve: failed to read
+            // dockerfile: failed to load cache key: repository does not contain ref nope, output: \"\"").
+            throw new BuildFailedException("[internal] load git source " + ((BuildContext.Git) context).url(),
+                    "Dockerfile", 0, null, "failed to read dockerfile: failed to load cache key: " + e.getMessage(), e,
+                    false);
+        } catch (HttpDownloader.Failure e) {
+            // dockerui reads the first bytes of the llb.HTTP download to tell an archive from a Dockerfile: "failed
+            // to read downloaded context: failed to load cache key: invalid response status 404", the URL unnamed.
+            throw new BuildFailedException("[internal] load remote build context", "Dockerfile", 0, null,
+                    "failed to read downloaded context: failed to load cache key: " + e.goReason(), e, false);
         } catch (ContextException e) {
             throw new EngineException(e.getMessage(), e);
         }
@@ -142,6 +155,11 @@ final class MainContext implements AutoCloseable {
                     + (local ? file : name + " in the build context"), name, 0, null,
                     "failed to read dockerfile: " + reason, e);
         }
+    }
+
+    /** Whether the context was unpacked from an archive it came as (else it is the Dockerfile alone). */
+    boolean unpacked() {
+        return opened.dockerfileName().isEmpty();
     }
 
     /** The directory COPY reads. */

@@ -116,6 +116,44 @@ final class NamedContexts implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The vertex BuildKit shows for the files of the context {@code name} where a stage starts from them
+     * (namedcontext.go's custom names): {@code [context NAME] load from client} for a directory, {@code [context
+     * NAME] URL} for a download; empty for a git context, whose vertex wharf shows as the stage's FROM.
+     */
+    Optional<String> filesVertex(String name) {
+        NamedContext context = contexts.get(name);
+        if (context == null) {
+            return Optional.empty();
+        }
+        if (context.source() instanceof NamedContextSource.Local) {
+            return Optional.of("load from client");
+        }
+        if (context.source() instanceof NamedContextSource.Url url) {
+            return Optional.of(url.url());
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The reference as given of the {@code docker-image://} context a FROM, COPY --from or mount names as
+     * {@code written}, for its vertex ({@code [context img] alpine:3.20}); empty when that is no such context.
+     */
+    Optional<String[]> imageVertex(String written) {
+        String name;
+        try {
+            name = dev.wharf.layers.registry.ImageReference.parse(written).familiar();
+        } catch (dev.wharf.layers.registry.InvalidReferenceException | RuntimeException e) {
+            return Optional.empty();
+        }
+        if (name.endsWith(":latest")) {
+            name = name.substring(0, name.length() - ":latest".length());
+        }
+        NamedContext context = contexts.get(name);
+        return context != null && context.source() instanceof NamedContextSource.DockerImage image
+                ? Optional.of(new String[] {"context " + name, image.reference()}) : Optional.empty();
+    }
+
     /** The files of the context {@code name}, opening it on first use. */
     synchronized CopySources sources(String name) throws ContextException {
         CopySources existing = opened.get(name);

@@ -92,8 +92,7 @@ final class SourceVertexNames {
                 stage(base.index());
             } else if (stage.base() instanceof StageBase.Image img && !img.image().scratch()) {
                 StageProgress numbering = progress.apply(stage);
-                names.put(key(numbering.fromName(), stage.platform()),
-                        new Name(stageName.apply(stage), 1, numbering.total()));
+                names.put(numbering.vertexKey(), new Name(stageName.apply(stage), 1, numbering.total()));
             }
             for (Step step : stage.steps()) {
                 for (StepSource source : inputOrder(step)) {

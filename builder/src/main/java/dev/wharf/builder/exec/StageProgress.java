@@ -36,6 +36,21 @@ final class StageProgress {
         this.total = count;
     }
 
+    /**
+     * The {@code [context NAME] TEXT} vertex that stands for the FROM of a stage started from a named context, as
+     * {@code [stage, text]}: such a FROM is no step of the stage in BuildKit (no prefixCommand, so the stage's next
+     * step is {@code [1/n]}, though n counts it); empty for a plain FROM.
+     */
+    Optional<String[]> contextVertex(java.util.function.Function<String, Optional<String>> filesVertex) {
+        if (stage.base() instanceof StageBase.Image img && !img.contextName().isEmpty()) {
+            return Optional.of(new String[] {"context " + img.contextName(), img.contextReference()});
+        }
+        if (stage.base() instanceof StageBase.Context context) {
+            return filesVertex.apply(context.name()).map(text -> new String[] {"context " + context.name(), text});
+        }
+        return Optional.empty();
+    }
+
     boolean hasFromVertex() {
         return stage.base() instanceof StageBase.Context
                 || (stage.base() instanceof StageBase.Image img && !img.image().scratch());

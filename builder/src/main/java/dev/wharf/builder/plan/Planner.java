@@ -286,8 +286,14 @@ public final class Planner {
     private BaseImage resolve(String file, StageGraph.Node node, String reference, String prefix, Platform platform,
                               Checks warnings) throws DockerfileException {
         Optional<String> problem = ImageReferences.problem(reference);
+        if (problem.isPresent() && !prefix.isEmpty()) {
+            // A docker-image:// context is parsed only here, where it is used: namedcontext.go returns
+            // ParseNormalizedNamed's error as is ("invalid reference format: repository name (library/UPPER) must
+            // be lowercase", buildx 0.13.1).
+            throw new DockerfileException(file, node.range, problem.get());
+        }
         if (problem.isPresent()) {
-            throw new DockerfileException(file, node.range, prefix + "failed to parse stage name "
+            throw new DockerfileException(file, node.range, "failed to parse stage name "
                     + GoQuote.quote(reference) + ": " + problem.get());
         }
         BaseImage image;

@@ -14,10 +14,20 @@ public sealed interface StageBase {
     record Scratch() implements StageBase {
     }
 
-    /** {@code FROM image}: the image as the resolver found it. */
-    record Image(BaseImage image) implements StageBase {
+    /**
+     * {@code FROM image}: the image as the resolver found it; with the name of the {@code docker-image://} named
+     * context it came from and that context's reference as written ("" for a plain FROM), which BuildKit's vertex
+     * shows ({@code [context img] alpine:3.20}) instead of a FROM step.
+     */
+    record Image(BaseImage image, String contextName, String contextReference) implements StageBase {
         public Image {
             Objects.requireNonNull(image, "image");
+            Objects.requireNonNull(contextName, "contextName");
+            Objects.requireNonNull(contextReference, "contextReference");
+        }
+
+        public Image(BaseImage image) {
+            this(image, "", "");
         }
     }
 

@@ -100,14 +100,17 @@ final class StageDispatcher {
             env = EnvList.empty();
             base = new StageBase.Scratch();
         } else if (node.isFiles()) {
-            // convert.go resolveBaseImage: a named context without an image starts from emptyImage's config.
-            config = ImageConfig.empty().withWorkingDir("/");
+            // convert.go resolveBaseImage: a named context without an image starts from emptyImage's config; one
+            // that replaces the whole stage (toDispatchState's noinit) keeps the zero image, without WorkingDir.
+            config = node.replaced ? ImageConfig.empty() : ImageConfig.empty().withWorkingDir("/");
             env = EnvList.empty();
             base = new StageBase.Context(node.contextName);
         } else {
             config = node.image.config().withOnBuild(List.of());
             env = EnvList.empty();
-            base = new StageBase.Image(node.image);
+            base = node.contextName != null && node.context instanceof NamedContextRef.Image ref
+                    ? new StageBase.Image(node.image, node.contextName, ref.reference())
+                    : new StageBase.Image(node.image);
         }
         if (config.env().stream().noneMatch(e -> EnvEntry.parse(e).key().equals("PATH"))) {
             List<String> withPath = new ArrayList<>(config.env());

@@ -20,6 +20,21 @@ class BuildOutputTest {
         assertEquals(List.of("foo"), BuildOutput.parse("type=image,name=foo").names());
     }
 
+    /**
+     * buildx 0.13.1 ParseExports: one field that does not start with "type=" is a directory even with a '=' in it
+     * ({@code -o dest=out} wrote the directory "dest=out"); several fields without a type fail in its words.
+     */
+    @Test
+    void aSingleFieldWithoutType_isADirectory_andFieldsWithoutType_areRefused() {
+        BuildOutput dir = BuildOutput.parse("dest=out");
+        assertEquals("local", dir.type());
+        assertEquals(java.util.Optional.of(java.nio.file.Path.of("dest=out")), dir.dest());
+        assertEquals("local", BuildOutput.parse("out/dir").type());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> BuildOutput.parse("dest=out,compression=gzip"));
+        assertEquals("type is required for output", e.getMessage());
+    }
+
     @Test
     void rewriteTimestamp_isAnImageExportersOption_trueByDefaultInWharf() {
         assertTrue(BuildOutput.parse("type=image").clampsLayers(), "issue #6: clamped by default");

@@ -81,6 +81,18 @@ class CacheFillsTest {
         assertEquals(List.of("cache"), tree());
     }
 
+    @Test
+    void aCacheDirectoryRemovedByHand_isFilledAgain_despiteItsRecord() throws Exception {
+        CacheFills fills = new CacheFills(posix, cache);
+        fills.fill(sources, "d/a", Optional.empty());
+        try (Stream<Path> walk = Files.walk(cache)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        assertTrue(Files.exists(cache.resolveSibling("c.filled")), "the record outlives the directory");
+        fills.fill(sources, "d/a", Optional.empty());
+        assertEquals(List.of("d", "d/a", "d/a/f", "d/a/g"), tree());
+    }
+
     private List<String> tree() throws Exception {
         try (Stream<Path> walk = Files.walk(cache)) {
             return walk.filter(p -> !p.equals(cache)).map(p -> cache.relativize(p).toString()).sorted().toList();

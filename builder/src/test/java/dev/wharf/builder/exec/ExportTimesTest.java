@@ -102,6 +102,24 @@ class ExportTimesTest {
         assertEquals(Map.of("d", epoch, "d/up.txt", epoch, "d/down.txt", epoch, "d/whole.txt", epoch), times);
     }
 
+    @Test
+    void localExport_intoADirectoryWithOtherFiles_leavesTheirTimesAlone() throws Exception {
+        // -o type=local,dest=. into a work tree: BuildKit's receiver merges and touches only what the image has.
+        Path out = Files.createDirectories(temp.resolve("tree"));
+        Instant old = Instant.ofEpochSecond(1_500_000_000L);
+        Path mine = Files.writeString(Files.createDirectories(out.resolve("src")).resolve("Main.java"), "x");
+        Path sibling = Files.writeString(Files.createDirectories(out.resolve("d")).resolve("notes.txt"), "y");
+        for (Path p : new Path[] {mine, mine.getParent(), sibling}) {
+            Files.setLastModifiedTime(p, FileTime.from(old));
+        }
+        long epoch = 2_000_000_000L;
+        build("local", out, Map.of("SOURCE_DATE_EPOCH", Long.toString(epoch)));
+        assertEquals(old, modified(mine));
+        assertEquals(old, modified(mine.getParent()));
+        assertEquals(old, modified(sibling));
+        assertEquals(Instant.ofEpochSecond(epoch), modified(out.resolve("d/up.txt")));
+    }
+
     /** Name (without a trailing slash) to mtime of every entry of an uncompressed ustar/PAX tarball. */
     private static Map<String, Long> mtimes(byte[] tar) {
         Map<String, Long> out = new HashMap<>();

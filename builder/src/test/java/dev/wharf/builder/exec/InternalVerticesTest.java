@@ -212,4 +212,34 @@ class InternalVerticesTest {
             }
         }
     }
+
+    /**
+     * buildx 0.13.1 on the peer: with {@code -f x.Dockerfile} and a non-empty {@code x.Dockerfile.dockerignore}
+     * the frontend has its ignore file from the Dockerfile's own source and never loads the context's
+     * .dockerignore, so there is no {@code [internal] load .dockerignore} vertex; without it, there is.
+     */
+    @Test
+    void aDockerfilesOwnIgnoreFile_leavesOutTheLoadDockerignoreVertex() throws Exception {
+        HostRequirements.requireRoot();
+        Path context = Files.createDirectories(temp.resolve("ctx"));
+        write(context.resolve("x.Dockerfile"), "FROM busybox:latest\nCOPY . /c\n");
+        write(context.resolve(".dockerignore"), "a.txt\n");
+        write(context.resolve("a.txt"), "a\n");
+        try (BuildEngine engine = BuildEngine.create(EngineOptions.of(temp.resolve("store")))) {
+            engine.importImage(BusyboxTarball.write(Files.createDirectories(temp.resolve("busybox"))),
+                    "busybox:latest");
+            engine.build(BuildRequest.builder(context).dockerfile(context.resolve("x.Dockerfile"))
+                    .listener(events::add).build()).get(5, TimeUnit.MINUTES);
+            assertTrue(started().contains("3 [internal] load .dockerignore"), started().toString());
+
+            write(context.resolve("x.Dockerfile.dockerignore"), "x.Dockerfile\n");
+            events.clear();
+            engine.build(BuildRequest.builder(context).dockerfile(context.resolve("x.Dockerfile"))
+                    .listener(events::add).build()).get(5, TimeUnit.MINUTES);
+            assertEquals(List.of("1 [internal] load build definition from x.Dockerfile",
+                    "2 [internal] load metadata for docker.io/library/busybox:latest",
+                    "3 FROM docker.io/library/busybox:latest", "4 [internal] load build context",
+                    "5 COPY . /c"), started());
+        }
+    }
 }

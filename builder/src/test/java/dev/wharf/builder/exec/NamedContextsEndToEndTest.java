@@ -118,6 +118,61 @@ class NamedContextsEndToEndTest {
         assertEquals("changed", Files.readString(again.resolve("etc/base.conf")));
     }
 
+    /**
+     * buildx 0.13.1 on the peer: a stage started from a named context shows the context's vertex, not a FROM step,
+     * and its next step is [1/n] ({@code #5 [context extra] load from client}, {@code #6 [1/2] COPY Dockerfile /d};
+     * {@code #4 [context img] real16-base} for {@code img=docker-image://real16-base}).
+     */
+    @Test
+    void aStageFromANamedContext_showsTheContextsVertex_andCountsItsStepsFromOne() throws Exception {
+        dir("base", Map.of("etc/base.conf", "b"));
+        List<BuildEvent> files = Collections.synchronizedList(new ArrayList<>());
+        build(request("FROM mybase\nCOPY main.txt /main.txt\n", "mybase=base").listener(files::add));
+        assertEquals(List.of("[context mybase] load from client", "[1/2] COPY main.txt /main.txt"), labels(files));
+
+        Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nCOPY main.txt /from-image.txt\n");
+        engine.build(BuildRequest.builder(context).tag("local/base:1").build()).get(2, TimeUnit.MINUTES);
+        List<BuildEvent> image = Collections.synchronizedList(new ArrayList<>());
+        build(request("FROM img\nCOPY main.txt /main.txt\n", "img=docker-image://local/base:1")
+                .listener(image::add));
+        assertEquals(List.of("[context img] local/base:1", "[1/2] COPY main.txt /main.txt"), labels(image));
+        // Read by COPY --from, the same vertex (buildx: "#7 [context img] real16-base").
+        List<BuildEvent> read = Collections.synchronizedList(new ArrayList<>());
+        build(request("FROM scratch\nCOPY --from=img /from-image.txt /x\n", "img=docker-image://local/base:1")
+                .listener(read::add));
+        assertTrue(labels(read).contains("[context img] local/base:1"), labels(read).toString());
+    }
+
+    /**
+     * buildx 0.13.1 on the peer, {@code FROM ctx} with ctx a directory, then {@code COPY}: the context's files are
+     * a layer without a history entry, and the exporter appends one for the top layer, named as BuildKit names
+     * that layer ({@code [1/2] COPY Dockerfile /d}, comment {@code buildkit.exporter.image.v0}); a RUN's layer is
+     * {@code mount / from exec /bin/sh -c ...}.
+     */
+    @Test
+    void aStageFromADirectoryContext_getsTheExportersHistoryEntry_forItsExtraLayer() throws Exception {
+        dir("base", Map.of("etc/base.conf", "b"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM mybase\nCOPY main.txt /main.txt\n");
+        for (int build = 0; build < 2; build++) {
+            // The second build is all cache hits: the same entry.
+            dev.wharf.builder.api.BuildResult result = engine.build(BuildRequest.builder(context)
+                    .namedContextBase(temp).namedContext("mybase", "base").build()).get(2, TimeUnit.MINUTES);
+            com.fasterxml.jackson.databind.JsonNode history = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(result.config()).get("history");
+            assertEquals(2, history.size(), history.toString());
+            assertEquals("COPY main.txt /main.txt # buildkit", history.get(0).get("created_by").asText());
+            assertEquals("[1/2] COPY main.txt /main.txt", history.get(1).get("created_by").asText());
+            assertEquals("buildkit.exporter.image.v0", history.get(1).get("comment").asText());
+        }
+    }
+
+    /** The labels of the stages' vertices, in the order they started ([internal] ones left out). */
+    private static List<String> labels(List<BuildEvent> events) {
+        return events.stream().filter(e -> e instanceof BuildEvent.StepStarted s && !s.stage().equals("internal")
+                        && !s.stage().isEmpty() || e instanceof BuildEvent.StepStarted t && t.count() > 0)
+                .map(e -> ((BuildEvent.StepStarted) e).label()).toList();
+    }
+
     @Test
     void aContextNamedLikeAStage_replacesTheStage() throws Exception {
         dir("prebuilt", Map.of("lib.jar", "jar"));

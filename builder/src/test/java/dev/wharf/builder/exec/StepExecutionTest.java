@@ -131,6 +131,16 @@ class StepExecutionTest {
     }
 
     @Test
+    void anotherFrontendsFile_isRefusedForItsSyntax_beforeTheDockerfileParserReadsIt() {
+        // BuildKit forwards to the frontend the directive names before dockerfile2llb parses: a file in another
+        // language gets the frontend error, not a Dockerfile parse error.
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> build("# syntax=example.com/x:1\nFOO bar {\n"));
+        assertTrue(e.getCause().getMessage().contains("unsupported frontend example.com/x:1"),
+                e.getCause().getMessage());
+    }
+
+    @Test
     void copy_ofADirectoryOntoANonDirectory_orOfAFileOntoADirectory_failsAsFsutilDoes() throws Exception {
         java.util.concurrent.ExecutionException link = assertThrows(java.util.concurrent.ExecutionException.class,
                 () -> build("FROM busybox:latest\nRUN mkdir -p /dst /real && ln -s /real /dst/sub\nCOPY dir /dst\n"));

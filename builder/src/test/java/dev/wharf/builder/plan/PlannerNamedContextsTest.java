@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wharf.grammar.DockerfileException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,38 @@ class PlannerNamedContextsTest {
         assertEquals(List.of("alpine"), resolver.lookups(), "golang is never resolved");
         Step copy = plan.stages().get(1).steps().get(0);
         assertEquals(List.of(new StepSource.Context("deps", "deps")), copy.sources());
+    }
+
+    /**
+     * buildx 0.13 on the peer: {@code --build-context m2=DIR} for {@code FROM base AS m2} gives an image without
+     * WorkingDir (the stage keeps dockerfile2llb's zero image), while {@code FROM ctx} with {@code ctx=DIR} starts
+     * from emptyImage's WorkingDir "/".
+     */
+    @Test
+    void aFilesContextReplacingAStage_hasNoWorkingDir_whileOneUsedAsBaseHasSlash() throws Exception {
+        FixedResolver resolver = FixedResolver.anyImage();
+        BuildPlan replaced = Plans.plan("FROM alpine AS m2\nRUN make\nFROM m2\nLABEL a=b\n",
+                with(Map.of("m2", FILES)), resolver);
+        assertEquals("", replaced.stages().get(replaced.stages().size() - 1).config().workingDir());
+        assertTrue(replaced.stages().get(replaced.stages().size() - 1).config().env().stream()
+                .anyMatch(e -> e.startsWith("PATH=")), "PATH is added as for any stage");
+
+        BuildPlan based = Plans.plan("FROM ctx\nLABEL a=b\n", with(Map.of("ctx", FILES)), resolver);
+        assertEquals("/", based.stages().get(0).config().workingDir());
+    }
+
+    /**
+     * buildx 0.13.1: a bad {@code docker-image://} reference fails where the name is used, with the parser's words
+     * alone ({@code failed to solve: invalid reference format: repository name (library/UPPER) must be
+     * lowercase}); unused, it does not fail.
+     */
+    @Test
+    void aBadDockerImageContext_failsOnlyWhereUsed_withTheReferenceError() throws Exception {
+        Map<String, NamedContextRef> contexts = Map.of("x", new NamedContextRef.Image("UPPER"));
+        DockerfileException e = org.junit.jupiter.api.Assertions.assertThrows(DockerfileException.class,
+                () -> Plans.plan("FROM alpine\nCOPY --from=x /a /a\n", with(contexts), FixedResolver.anyImage()));
+        assertEquals("invalid reference format: repository name (library/UPPER) must be lowercase", e.reason());
+        Plans.plan("FROM alpine\nCOPY a /a\n", with(contexts), FixedResolver.anyImage());
     }
 
     @Test

@@ -353,8 +353,7 @@ public record GitContextSource(GitRemote remote, Path workDir, boolean keepGitDi
                 }
             }
         }
-        throw new ContextException("git repository " + remote.remote() + " has no ref " + "\"" + ref + "\""
-                + " (no such branch or tag)");
+        throw new MissingGitRefException(ref, listing);
     }
 
     private String git(Path dir, String... args) throws ContextException {

@@ -72,15 +72,9 @@ public record NamedContext(String name, NamedContextSource source) {
 
     private static NamedContextSource source(String name, String spec, Path base) throws ContextException {
         if (spec.startsWith(DOCKER_IMAGE)) {
-            String ref = spec.substring(DOCKER_IMAGE.length());
-            if (!ref.equals("scratch")) {
-                try {
-                    ImageReference.parse(ref);
-                } catch (InvalidReferenceException e) {
-                    throw new ContextException(e.getMessage(), e); // namedcontext.go returns the error as is
-                }
-            }
-            return new NamedContextSource.DockerImage(ref);
+            // Not parsed here: buildx passes the value on and the frontend parses it only when a FROM, COPY --from
+            // or mount uses the name (namedcontext.go), so an unused bad reference builds (buildx 0.13.1).
+            return new NamedContextSource.DockerImage(spec.substring(DOCKER_IMAGE.length()));
         }
         if (spec.startsWith(OCI_LAYOUT)) {
             return ociLayout(spec.substring(OCI_LAYOUT.length()), base);

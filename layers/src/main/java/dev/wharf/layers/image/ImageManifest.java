@@ -113,16 +113,26 @@ public record ImageManifest(
      * Returns this manifest as BuildKit's image writer makes one without OCI media types ({@code oci-mediatypes=false},
      * exporter/containerimage/writer.go): Docker's manifest and config types, each layer's Docker counterpart (a type
      * Docker has none for stays as it is, as {@code compression.ConvertAllLayerMediaTypes} leaves it) without its
-     * annotations ({@code RemoveInternalLayerAnnotations} drops them all then), and the manifest's own annotations
-     * kept: BuildKit writes them into a Docker manifest as well. The blobs stay the same.
+     * annotations ({@code RemoveInternalLayerAnnotations} drops them all then; a foreign layer keeps its URLs), and
+     * the manifest's own annotations kept: BuildKit writes them into a Docker manifest as well. The blobs stay the
+     * same. Only for image manifests: see {@link #hasDockerForm()}.
      */
     public ImageManifest withDockerTypes() {
         List<Descriptor> dockerLayers = layers.stream()
-                .map(l -> Descriptor.of(MediaTypes.toDocker(l.mediaType()).orElse(l.mediaType()), l.digest(), l.size()))
+                .map(l -> l.withMediaType(MediaTypes.toDocker(l.mediaType()).orElse(l.mediaType()))
+                        .withAnnotations(Map.of()))
                 .toList();
         return new ImageManifest(2, MediaTypes.DOCKER_MANIFEST, artifactType,
                 config.withMediaType(MediaTypes.toDocker(config.mediaType()).orElse(config.mediaType())), dockerLayers,
                 subject, annotations, unknownFields);
+    }
+
+    /**
+     * Whether this manifest is an image that Docker's schema 2 can carry: an image config, no artifact type and no
+     * subject (an artifact, a signature or an attestation keeps its OCI manifest as it is).
+     */
+    public boolean hasDockerForm() {
+        return MediaTypes.isConfig(config.mediaType()) && artifactType == null && subject == null;
     }
 
     private static String dockerType(Descriptor descriptor) throws LayerException {

@@ -210,6 +210,25 @@ class ImageModelJsonTest {
     }
 
     @Test
+    void manifest_withDockerTypes_keepsAForeignLayersUrls_andOnlyImagesHaveADockerForm() {
+        Descriptor foreign = new Descriptor(MediaTypes.OCI_FOREIGN_LAYER_GZIP, Digest.parse(D2), 2,
+                List.of("https://example.com/layer"), null, null, null, null);
+        ImageManifest oci = new ImageManifest(2, MediaTypes.OCI_MANIFEST, null,
+                Descriptor.of(MediaTypes.OCI_CONFIG, Digest.parse(D1), 1), List.of(foreign), null, null, null);
+        assertEquals(List.of("https://example.com/layer"), oci.withDockerTypes().layers().get(0).urls());
+        assertTrue(oci.hasDockerForm());
+        assertFalse(new ImageManifest(2, MediaTypes.OCI_MANIFEST, "application/vnd.example+json",
+                Descriptor.of(MediaTypes.OCI_CONFIG, Digest.parse(D1), 1), List.of(), null, null, null)
+                .hasDockerForm(), "an artifact");
+        assertFalse(new ImageManifest(2, MediaTypes.OCI_MANIFEST, null,
+                Descriptor.of(MediaTypes.OCI_CONFIG, Digest.parse(D1), 1), List.of(),
+                Descriptor.of(MediaTypes.OCI_MANIFEST, Digest.parse(D2), 2), null, null).hasDockerForm(),
+                "a manifest with a subject");
+        assertFalse(ImageManifest.oci(Descriptor.of("application/vnd.example.config+json", Digest.parse(D1), 1),
+                List.of()).hasDockerForm(), "another config");
+    }
+
+    @Test
     void manifest_withATypeDockerCannotExpress_refusesToConvert() {
         ImageManifest oci = ImageManifest.oci(Descriptor.of("application/vnd.example.config+json", Digest.parse(D1),
                 1), List.of());

@@ -1,0 +1,1 @@
+content src/app/main_test.go

@@ -1,0 +1,1 @@
+content src/vendor/lib/a.go
