@@ -89,6 +89,8 @@ final class BuildModel {
                         + "compressed otherwise) say; the local store keeps a build's layers uncompressed. "
                         + "oci-mediatypes=true|false: OCI or Docker media types (default: OCI for type=oci, Docker "
                         + "for registry and docker; zstd and index or descriptor annotations turn OCI on). "
+                        + "rewrite-timestamp=true|false: with SOURCE_DATE_EPOCH, clamp the times in the layers the "
+                        + "build wrote to the epoch (default true; false dates only the config and history). "
                         + "annotation[-TYPE][[OS/ARCH]].KEY=VALUE annotates an image output as --annotation does.")
                 .build());
         spec.addOption(list("id=ID,src=FILE|env=VAR", "--secret")

@@ -35,15 +35,18 @@ import java.util.Optional;
  * @param ociMediaTypes {@code oci-mediatypes=}: whether the pushed or exported image's manifest, config, index and
  *              layers carry OCI media types rather than Docker's (schema 2, manifest list); empty means the
  *              exporter's default ({@link #ociTypes()}). Outputs of files take and ignore it, as BuildKit's do.
+ * @param rewriteTimestamp {@code rewrite-timestamp=}: whether a build with {@code SOURCE_DATE_EPOCH} clamps the
+ *              times in the layers it wrote to the epoch ({@link #clampsLayers()}); images only
  */
 public record BuildOutput(String type, Optional<Path> dest, java.util.List<String> names, boolean push,
                           OutputCompression compression, boolean tar, java.util.List<ImageAnnotation> annotations,
-                          Optional<Boolean> ociMediaTypes) {
+                          Optional<Boolean> ociMediaTypes, Optional<Boolean> rewriteTimestamp) {
     public BuildOutput {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(dest, "dest");
         Objects.requireNonNull(compression, "compression");
         Objects.requireNonNull(ociMediaTypes, "ociMediaTypes");
+        Objects.requireNonNull(rewriteTimestamp, "rewriteTimestamp");
         names = java.util.List.copyOf(names);
         annotations = java.util.List.copyOf(annotations);
         if (type.equals("registry")) {
@@ -68,9 +71,20 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
         if (!type.equals("image") && dest.isEmpty()) {
             throw new IllegalArgumentException("output type " + type + " needs dest=PATH");
         }
+        if (!named && rewriteTimestamp.isPresent()) {
+            throw new IllegalArgumentException("output type " + type + " takes no rewrite-timestamp= option: it "
+                    + "writes files, not image layers");
+        }
         if (type.equals("docker") && !tar) {
             throw new IllegalArgumentException("output type docker is always a tarball: tar=false is not supported");
         }
+    }
+
+    /** An output with wharf's default of clamping layer times ({@link #clampsLayers()}). */
+    public BuildOutput(String type, Optional<Path> dest, java.util.List<String> names, boolean push,
+                       OutputCompression compression, boolean tar, java.util.List<ImageAnnotation> annotations,
+                       Optional<Boolean> ociMediaTypes) {
+        this(type, dest, names, push, compression, tar, annotations, ociMediaTypes, Optional.empty());
     }
 
     /** An output with its exporter's default media types. */
@@ -114,17 +128,34 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
 
     /** Returns a copy whose layers are compressed as {@code value} says. */
     public BuildOutput withCompression(OutputCompression value) {
-        return new BuildOutput(type, dest, names, push, value, tar, annotations, ociMediaTypes);
+        return new BuildOutput(type, dest, names, push, value, tar, annotations, ociMediaTypes, rewriteTimestamp);
     }
 
     /** Returns a copy with {@code values} as its own annotations. */
     public BuildOutput withAnnotations(java.util.List<ImageAnnotation> values) {
-        return new BuildOutput(type, dest, names, push, compression, tar, values, ociMediaTypes);
+        return new BuildOutput(type, dest, names, push, compression, tar, values, ociMediaTypes, rewriteTimestamp);
     }
 
     /** Returns a copy whose image uses OCI media types ({@code true}) or Docker's ({@code false}). */
     public BuildOutput withOciMediaTypes(boolean value) {
-        return new BuildOutput(type, dest, names, push, compression, tar, annotations, Optional.of(value));
+        return new BuildOutput(type, dest, names, push, compression, tar, annotations, Optional.of(value),
+                rewriteTimestamp);
+    }
+
+    /** Returns a copy with {@code rewrite-timestamp=value}. */
+    public BuildOutput withRewriteTimestamp(boolean value) {
+        return new BuildOutput(type, dest, names, push, compression, tar, annotations, ociMediaTypes,
+                Optional.of(value));
+    }
+
+    /**
+     * Whether a build with {@code SOURCE_DATE_EPOCH} clamps the times of the files in the layers it wrote to the
+     * epoch: {@code rewrite-timestamp=} when given, else true. BuildKit's default is false, but wharf's contract
+     * (issue #6: the same digest on any machine) clamps by default; with {@code false} the layers keep their files'
+     * times and only the config and history are dated at the epoch, as BuildKit without the option.
+     */
+    public boolean clampsLayers() {
+        return rewriteTimestamp.orElse(true);
     }
 
     /**
@@ -160,6 +191,7 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
         Boolean tar = null;
         java.util.List<ImageAnnotation> annotations = new java.util.ArrayList<>();
         Boolean ociMediaTypes = null;
+        Boolean rewriteTimestamp = null;
         // buildx util/buildflags/export.go reads the value as one CSV line (csvvalue.Fields): a field in double
         // quotes keeps its commas, e.g. "annotation.x=a,b".
         for (String field : fields) {
@@ -191,6 +223,7 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
                 case "compression", "compression-level", "force-compression" -> compression.put(key, v);
                 // ImageCommitOpts.Load (0.13): an empty value means true.
                 case "oci-mediatypes" -> ociMediaTypes = v.isEmpty() || parseBool(key, v);
+                case "rewrite-timestamp" -> rewriteTimestamp = v.isEmpty() || parseBool(key, v);
                 default -> throw new IllegalArgumentException("output option \"" + key + "\" is not supported");
             }
         }
@@ -206,7 +239,8 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
         }
         return new BuildOutput(type, Optional.ofNullable(dest), names, push,
                 OutputCompression.parse(compression, "--output"), tar == null || tar,
-                ImageAnnotation.lastOfEach(annotations), Optional.ofNullable(ociMediaTypes));
+                ImageAnnotation.lastOfEach(annotations), Optional.ofNullable(ociMediaTypes),
+                Optional.ofNullable(rewriteTimestamp));
     }
 
     private static boolean parseBool(String key, String value) {

@@ -202,6 +202,12 @@ final class BuildJob {
             // buildx's words exactly (build/opt.go); -t NAME or name= in the output gives the tag.
             throw new EngineException("tag is needed when pushing to registry");
         }
+        // The outputs share one exported image: its layers are clamped for all or for none.
+        if (request.outputs().stream().filter(o -> !o.type().equals("local") && !o.type().equals("tar"))
+                .map(BuildOutput::clampsLayers).distinct().count() > 1) {
+            throw new EngineException("outputs with rewrite-timestamp=true and rewrite-timestamp=false in one build "
+                    + "are not supported by wharf: give all image outputs the same value");
+        }
         if (request.platform().isPresent()) {
             Platform wanted;
             try {
@@ -267,7 +273,7 @@ final class BuildJob {
                 imports.ensure(built.layers());
                 BuildExecutor.State state = built;
                 List<dev.wharf.cache.CacheRecord> inline = inlineCache(plan, executor.records());
-                if (epoch.isPresent()) {
+                if (epoch.isPresent() && request.outputs().stream().allMatch(BuildOutput::clampsLayers)) {
                     EpochLayers clamp = new EpochLayers(workspace.store().epochVariants(), workspace.store().json(),
                             epoch.getAsLong());
                     state = clamp.image(built);

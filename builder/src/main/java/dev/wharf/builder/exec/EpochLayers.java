@@ -39,6 +39,8 @@ final class EpochLayers {
     private final long epoch;
     /** The clamped layers of this build by the diff ID of the layer the step wrote. */
     private final Map<Digest, LayerBlob> clamped = new HashMap<>();
+    /** How many of the image's layers are its base image's, which keep their times (set by {@link #image}). */
+    private int inherited;
 
     EpochLayers(EpochVariants variants, CanonicalJson json, long epoch) {
         this.variants = variants;
@@ -55,6 +57,7 @@ final class EpochLayers {
     BuildExecutor.State image(BuildExecutor.State state) throws LayerException {
         List<LayerBlob> built = state.layers().subList(state.inherited(), state.layers().size());
         List<LayerBlob> done = variants.clamp(built, epoch);
+        inherited = state.inherited();
         for (int i = 0; i < built.size(); i++) {
             clamped.put(built.get(i).diffId(), done.get(i));
         }
@@ -76,13 +79,11 @@ final class EpochLayers {
         for (CacheRecord record : records) {
             List<LayerBlob> layers = record.result().layers().stream()
                     .map(l -> clamped.getOrDefault(l.diffId(), l)).toList();
-            if (record.result().config().isEmpty()) {
-                out.add(record);
-                continue;
-            }
-            out.add(new CacheRecord(record.key(), record.keyVersion(), record.inputs(),
-                    StepResult.of(layers, config(record.result().config(), image.history())), record.created(),
-                    record.lastUsed()));
+            // Also without a config: the record must name the clamped layers, or the inline cache drops it.
+            String config = record.result().config().isEmpty() ? record.result().config()
+                    : config(record.result().config(), image.history());
+            out.add(new CacheRecord(record.key(), record.keyVersion(), record.inputs(), StepResult.of(layers, config),
+                    record.created(), record.lastUsed()));
         }
         return out;
     }
@@ -96,8 +97,14 @@ final class EpochLayers {
     private String config(String text, List<HistoryEntry> imageHistory) throws LayerException {
         ImageConfiguration config = json.read(text.getBytes(StandardCharsets.UTF_8), ImageConfiguration.class,
                 "cache record config");
-        List<Digest> diffIds = config.rootfs().diffIds().stream()
-                .map(d -> clamped.containsKey(d) ? clamped.get(d).diffId() : d).toList();
+        // By place, not only by value: a base layer equal to one a step wrote keeps its diff ID (and its times).
+        List<Digest> diffIds = new ArrayList<>(config.rootfs().diffIds());
+        for (int i = inherited; i < diffIds.size(); i++) {
+            LayerBlob layer = clamped.get(diffIds.get(i));
+            if (layer != null) {
+                diffIds.set(i, layer.diffId());
+            }
+        }
         List<HistoryEntry> history = new ArrayList<>(config.history());
         for (int i = 0; i < history.size() && i < imageHistory.size(); i++) {
             HistoryEntry own = history.get(i);

@@ -1,8 +1,12 @@
 package dev.wharf.builder.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** {@link BuildOutput#parse}: buildx's -o values. */
@@ -29,6 +33,21 @@ class BuildOutputTest {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> BuildOutput.parse("dest=out,compression=gzip"));
         assertEquals("type is required for output", e.getMessage());
+    }
+
+    @Test
+    void rewriteTimestamp_isAnImageExportersOption_trueByDefaultInWharf() {
+        assertTrue(BuildOutput.parse("type=image").clampsLayers(), "issue #6: clamped by default");
+        assertEquals(Optional.empty(), BuildOutput.parse("type=image").rewriteTimestamp());
+        assertTrue(BuildOutput.parse("type=oci,dest=x.tar,rewrite-timestamp=true").clampsLayers());
+        assertTrue(BuildOutput.parse("type=registry,name=r/x,rewrite-timestamp=").clampsLayers());
+        assertFalse(BuildOutput.parse("type=docker,dest=x.tar,rewrite-timestamp=false").clampsLayers());
+        assertFalse(BuildOutput.parse("type=image,rewrite-timestamp=false").withCompression(
+                OutputCompression.defaults()).clampsLayers(), "copies keep it");
+        IllegalArgumentException local = assertThrows(IllegalArgumentException.class,
+                () -> BuildOutput.parse("type=local,dest=out,rewrite-timestamp=true"));
+        assertTrue(local.getMessage().contains("takes no rewrite-timestamp="), local.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> BuildOutput.parse("type=image,rewrite-timestamp=maybe"));
     }
 
     @Test

@@ -191,6 +191,31 @@ class SourceDateEpochCacheTest {
     }
 
     @Test
+    void rewriteTimestampFalse_keepsTheFilesTimes_andDatesOnlyTheConfig_whileTrueIsTheDefault() throws Exception {
+        String dockerfile = "FROM busybox:latest\nCOPY f.txt /f.txt\n";
+        BuildResult kept = build(request(storeA, dockerfile, E1, new ArrayList<>())
+                .output(BuildOutput.parse("type=image,rewrite-timestamp=false")));
+        Map<String, Long> times = times(storeA, kept);
+        assertTrue(times.values().stream().anyMatch(t -> t > E1), "the COPY keeps the file's time: " + times);
+        assertTrue(kept.config().contains("\"created\":\"2023-11-14T22:13:20Z\""), kept.config());
+        assertFalse(Files.exists(storeA.resolve("clamped")), "nothing clamped");
+
+        BuildResult clamped = build(request(storeA, dockerfile, E1, new ArrayList<>())
+                .output(BuildOutput.parse("type=image,rewrite-timestamp=true")));
+        assertTrue(times(storeA, clamped).values().stream().allMatch(t -> t == E1));
+        assertNotEquals(kept.imageDigest(), clamped.imageDigest());
+        BuildResult byDefault = build(request(storeA, dockerfile, E1, new ArrayList<>()));
+        assertEquals(clamped.imageDigest(), byDefault.imageDigest(), "wharf clamps by default (issue #6)");
+
+        java.util.concurrent.ExecutionException mixed = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.ExecutionException.class, () -> build(request(storeA, dockerfile, E1,
+                        new ArrayList<>()).output(BuildOutput.parse("type=image,rewrite-timestamp=false"))
+                        .output(BuildOutput.parse("type=oci,dest=" + temp.resolve("o.tar")))));
+        assertTrue(mixed.getCause().getMessage().contains("rewrite-timestamp=true and rewrite-timestamp=false"),
+                mixed.getCause().getMessage());
+    }
+
+    @Test
     void aStepReadingTheEpochAsABuildArg_runsAgainWhenItChanges() throws Exception {
         String dockerfile = """
                 FROM busybox:latest

@@ -31,7 +31,8 @@ import java.util.Set;
  * <p>One small JSON file per variant under {@code variants/} of the store root, named by the source digest, the
  * algorithm and the level, each written atomically (temp+fsync+rename), so concurrent processes never lose one
  * another's entries. The garbage collector keeps a variant's blob while its source blob is kept
- * ({@link #kept(Set)}); an entry whose blob is gone is simply not found, and the caller makes the blob again.
+ * ({@link #kept(Set)}); an entry whose blob is gone is not found, and the caller makes the blob again; the collection
+ * deletes such entries ({@link IndexRecords}).
  *
  * <p>Immutable and thread-safe.
  */
@@ -48,6 +49,11 @@ public final class CompressedVariants {
     /** The index of the store whose root is {@code root} and blobs {@code blobs} ({@code variants/}). */
     static CompressedVariants at(Path root, BlobStore blobs) {
         return new CompressedVariants(root.resolve("variants"), blobs);
+    }
+
+    /** The directory of the records. */
+    Path dir() {
+        return dir;
     }
 
     /**

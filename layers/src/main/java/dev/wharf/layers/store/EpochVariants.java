@@ -28,7 +28,8 @@ import java.util.Optional;
  * diff ID and the epoch, each written atomically, so concurrent processes never lose one another's entries. The
  * clamped blob lives as long as an image references it, like any other layer: the index is no garbage-collection
  * root (keeping every epoch's copy while the cache keeps its source would grow the store with every commit a CI
- * builds), so an entry whose blob is gone is simply not found and the layer is clamped again.
+ * builds), so an entry whose blob is gone is not found and the layer is clamped again; the collection deletes such
+ * entries ({@link IndexRecords}).
  *
  * <p>Immutable and thread-safe.
  */
@@ -43,7 +44,12 @@ public final class EpochVariants {
 
     /** The index of {@code store} ({@code clamped/} under its root). */
     static EpochVariants of(LocalStore store) {
-        return new EpochVariants(store.root().resolve("clamped"), store);
+        return new EpochVariants(dirOf(store.root()), store);
+    }
+
+    /** The directory of the records of the store whose root is {@code root}. */
+    static Path dirOf(Path root) {
+        return root.resolve("clamped");
     }
 
     /**
@@ -70,17 +76,25 @@ public final class EpochVariants {
             k.ifPresent(l -> found.add(l.descriptor().digest()));
         }
         // A false claim still claimed every blob that is there; those that are not are made again below.
-        boolean all = store.claim(found);
+        store.claim(found);
         List<LayerBlob> out = new ArrayList<>();
         for (int i = 0; i < sources.size(); i++) {
             Optional<LayerBlob> k = known.get(i);
-            if (k.isPresent() && (all || store.blobs().exists(k.get().descriptor().digest()))) {
+            if (k.isPresent() && stored(k.get().descriptor())) {
                 out.add(k.get());
             } else {
                 out.add(make(sources.get(i), epoch));
             }
         }
         return out;
+    }
+
+    /**
+     * Tells whether the blob a record names is stored with the size the record gives: a record missing a field reads
+     * 0 there, and a descriptor with a wrong size makes a manifest every registry and runtime refuses.
+     */
+    private boolean stored(Descriptor d) throws LayerException {
+        return d.size() > 0 && store.blobs().info(d.digest()).filter(info -> info.size() == d.size()).isPresent();
     }
 
     private LayerBlob make(LayerBlob source, long epoch) throws LayerException {
@@ -113,6 +127,10 @@ public final class EpochVariants {
         }
         try {
             JsonNode node = JsonTrees.parse(content);
+            if (node.path("uncompressedSize").asLong() <= 0) {
+                // A missing field reads 0: no tar is empty (its end alone is 1024 bytes).
+                return Optional.empty();
+            }
             return Optional.of(new LayerBlob(Descriptor.of(node.path("mediaType").asText(),
                     Digest.parse(node.path("digest").asText()), node.path("size").asLong()),
                     Digest.parse(node.path("diffId").asText()), node.path("uncompressedSize").asLong()));

@@ -8,6 +8,7 @@ import dev.wharf.layers.blob.FileBlobStore;
 import dev.wharf.layers.image.ImageReader;
 import dev.wharf.layers.json.CanonicalJson;
 import dev.wharf.layers.layout.StoreLock;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -74,6 +75,10 @@ public final class GarbageCollector {
                     freed[0] += blob.size();
                 }
             });
+            // The indexes' records of blobs now gone, and temp files of killed writers, would pile up for ever.
+            Path root = blobs.layout().root();
+            IndexRecords.sweep(CompressedVariants.at(root, blobs).dir(), blobs, cutoff);
+            IndexRecords.sweep(EpochVariants.dirOf(root), blobs, cutoff);
             return new GcReport(kept[0], removed, freed[0], reachable.missing());
         }
     }

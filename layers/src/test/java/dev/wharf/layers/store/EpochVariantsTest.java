@@ -69,9 +69,67 @@ class EpochVariantsTest {
         Thread.sleep(5);
         store.garbageCollector().collect(GcOptions.defaults().withGracePeriod(Duration.ZERO));
         assertFalse(store.blobs().exists(clamped.descriptor().digest()), "the index is no root");
+        try (Stream<Path> records = Files.list(tmp.resolve("store/clamped"))) {
+            assertEquals(List.of(), records.toList(), "the record of the swept blob is deleted with it");
+        }
         // The source went too (nothing referenced it here); a build has it, as its cache keeps it.
         LayerBlob again = store.epochVariants().clamp(plainLayer(store), EPOCH);
         assertEquals(clamped, again);
         assertTrue(store.blobs().exists(again.descriptor().digest()));
+    }
+
+    @Test
+    void aRecordMissingItsSizes_orGivingAnotherSizeThanTheStoredBlob_isTreatedAsAbsent() throws Exception {
+        LocalStore store = LocalStore.open(tmp.resolve("store"));
+        LayerBlob plain = plainLayer(store);
+        LayerBlob clamped = store.epochVariants().clamp(plain, EPOCH);
+        Path record = tmp.resolve("store/clamped/" + plain.diffId().toString().replace(':', '.') + "-" + EPOCH
+                + ".json");
+        String good = Files.readString(record);
+        for (String bad : List.of(good.replaceFirst(",\"size\":\\d+", ""),
+                good.replaceFirst("\"size\":\\d+", "\"size\":" + (clamped.descriptor().size() + 1)),
+                good.replaceFirst(",\"uncompressedSize\":\\d+", ""))) {
+            assertNotEquals(good, bad);
+            Files.writeString(record, bad);
+            assertEquals(clamped, store.epochVariants().clamp(plain, EPOCH), bad);
+            assertEquals(good, Files.readString(record), "made again and recorded again");
+        }
+    }
+
+    @Test
+    void aCollection_keepsTheRecordsOfBlobsStillStored_andDeletesTempFilesOfKilledWritersOnlyOnceOld()
+            throws Exception {
+        LocalStore store = LocalStore.open(tmp.resolve("store"));
+        LayerBlob plain = plainLayer(store);
+        LayerBlob clamped = store.epochVariants().clamp(plain, EPOCH);
+        Path dir = tmp.resolve("store/clamped");
+        Path record = dir.resolve(plain.diffId().toString().replace(':', '.') + "-" + EPOCH + ".json");
+        Path stale = Files.writeString(dir.resolve(record.getFileName() + "-killed.tmp"), "{");
+        Files.setLastModifiedTime(stale, FileTime.fromMillis(System.currentTimeMillis() - 7_200_000L));
+        Path young = Files.writeString(dir.resolve(record.getFileName() + "-writing.tmp"), "{");
+        Path damaged = Files.writeString(dir.resolve("sha256.damaged-1.json"), "{not json");
+        // The default grace period keeps the fresh blobs, so their record stays.
+        store.garbageCollector().collect(GcOptions.defaults());
+        assertTrue(store.blobs().exists(clamped.descriptor().digest()));
+        assertTrue(Files.exists(record), "the blob is there: the record stays");
+        assertTrue(Files.exists(young), "a live writer's temp file");
+        assertFalse(Files.exists(stale), "older than the grace period: a killed writer's");
+        assertFalse(Files.exists(damaged), "never readable as a record");
+    }
+
+    @Test
+    void aCollection_deletesTheCompressedVariantRecordsOfSweptBlobs() throws Exception {
+        LocalStore store = LocalStore.open(tmp.resolve("store"));
+        LayerBlob plain = plainLayer(store);
+        var gone = store.blobs().put("compressed elsewhere".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        CompressedVariants variants = CompressedVariants.at(store.root(), store.blobs());
+        variants.remember(plain.descriptor().digest(), dev.wharf.layers.MediaTypes.Compression.GZIP, 6,
+                dev.wharf.layers.Descriptor.of("application/vnd.oci.image.layer.v1.tar+gzip", gone.digest(),
+                        gone.size()));
+        store.blobs().delete(gone.digest());
+        store.garbageCollector().collect(GcOptions.defaults());
+        try (Stream<Path> records = Files.list(tmp.resolve("store/variants"))) {
+            assertEquals(List.of(), records.toList());
+        }
     }
 }
