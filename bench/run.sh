@@ -82,7 +82,8 @@ cleanup() {
 trap cleanup EXIT
 base_store=$work/store-base
 wharf() { "$repo/wharf" "$@" --root "$store"; }
-wharf_cmd() { local c=$1; shift; "$repo/wharf" "$c" --root "$store" "$@"; }
+# WHARF_CLI=cli/target/wharf-native measures the opt-in native CLI in the wharf-cli column instead of ./wharf.
+wharf_cmd() { local c=$1; shift; "${WHARF_CLI:-$repo/wharf}" "$c" --root "$store" "$@"; }
 
 # --- base images, identical in every builder's store ------------------------------------------------------------
 load_everywhere() { # TARBALL NAME:TAG
