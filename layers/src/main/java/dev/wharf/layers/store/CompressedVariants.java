@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Locale;
@@ -61,21 +60,17 @@ public final class CompressedVariants {
      * still in the store.
      */
     public Optional<Descriptor> find(Digest source, Compression compression, int level) throws LayerException {
-        Path file = dir.resolve(name(source, compression, level));
-        byte[] content;
-        try {
-            content = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
+        Optional<JsonNode> record = IndexRecords.read(dir.resolve(name(source, compression, level)),
+                "compressed-variant");
+        if (record.isEmpty()) {
             return Optional.empty();
-        } catch (IOException e) {
-            throw new LayerException("cannot read the compressed-variant record " + file + ": " + e.getMessage(), e);
         }
+        JsonNode node = record.get();
         try {
-            JsonNode node = JsonTrees.parse(content);
             Descriptor found = Descriptor.of(node.path("mediaType").asText(),
                     Digest.parse(node.path("digest").asText()), node.path("size").asLong());
             return blobs.exists(found.digest()) ? Optional.of(found) : Optional.empty();
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             // A damaged record only costs compressing again; the next remember() replaces it.
             return Optional.empty();
         }

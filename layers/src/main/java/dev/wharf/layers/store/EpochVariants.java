@@ -4,14 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.LayerException;
-import dev.wharf.layers.json.JsonTrees;
 import dev.wharf.layers.layer.LayerBlob;
 import dev.wharf.layers.layer.TimestampClamp;
 import dev.wharf.layers.layout.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,16 +115,12 @@ public final class EpochVariants {
     }
 
     private static Optional<LayerBlob> read(Path file) throws LayerException {
-        byte[] content;
-        try {
-            content = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
+        Optional<JsonNode> record = IndexRecords.read(file, "clamped-layer");
+        if (record.isEmpty()) {
             return Optional.empty();
-        } catch (IOException e) {
-            throw new LayerException("cannot read the clamped-layer record " + file + ": " + e.getMessage(), e);
         }
+        JsonNode node = record.get();
         try {
-            JsonNode node = JsonTrees.parse(content);
             if (node.path("uncompressedSize").asLong() <= 0) {
                 // A missing field reads 0: no tar is empty (its end alone is 1024 bytes).
                 return Optional.empty();
@@ -134,7 +128,7 @@ public final class EpochVariants {
             return Optional.of(new LayerBlob(Descriptor.of(node.path("mediaType").asText(),
                     Digest.parse(node.path("digest").asText()), node.path("size").asLong()),
                     Digest.parse(node.path("diffId").asText()), node.path("uncompressedSize").asLong()));
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             // A damaged record only costs clamping again; the new record replaces it.
             return Optional.empty();
         }

@@ -1,5 +1,6 @@
 package dev.wharf.layers.store;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.blob.BlobStore;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * The garbage collector's sweep of a directory of per-blob index records ({@code clamped/}, {@code variants/}): each
@@ -24,6 +26,29 @@ import java.time.Instant;
  */
 final class IndexRecords {
     private IndexRecords() {
+    }
+
+    /**
+     * The record at {@code file} as a JSON tree: empty when there is none or it is damaged (a lookup then makes the
+     * variant again and the new record replaces it).
+     *
+     * @param what the kind of record, for the error ({@code clamped-layer})
+     * @throws LayerException if the file exists but cannot be read
+     */
+    static Optional<JsonNode> read(Path file, String what) throws LayerException {
+        byte[] content;
+        try {
+            content = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new LayerException("cannot read the " + what + " record " + file + ": " + e.getMessage(), e);
+        }
+        try {
+            return Optional.of(JsonTrees.parse(content));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     /** Sweeps {@code dir}; returns the number of files deleted. */
