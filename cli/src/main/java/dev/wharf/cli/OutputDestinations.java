@@ -30,6 +30,38 @@ final class OutputDestinations implements AutoCloseable {
     }
 
     /**
+     * The exporter type of an {@code --output} value as buildx's ParseExports reads it: {@code tar} for {@code -},
+     * {@code local} for a bare path, else its {@code type=} field ({@code ""} when it has none or is no CSV line: the
+     * output's own parse reports that).
+     */
+    static String type(String value) {
+        if (value.equals("-")) {
+            return "tar";
+        }
+        java.util.List<String> fields;
+        try {
+            fields = GoCsv.fields(value);
+        } catch (IllegalArgumentException e) {
+            return "";
+        }
+        if (barePath(value, fields)) {
+            return "local";
+        }
+        for (String field : fields) {
+            int eq = field.indexOf('=');
+            if (eq > 0 && field.substring(0, eq).trim().equalsIgnoreCase("type")) {
+                return field.substring(eq + 1).trim();
+            }
+        }
+        return "";
+    }
+
+    /** A bare path is type=local,dest=PATH (export.go), even one with a '=' in it ("dest=out"). */
+    private static boolean barePath(String value, java.util.List<String> fields) {
+        return !value.startsWith("type=") && fields.size() == 1 && fields.get(0).equals(value);
+    }
+
+    /**
      * Returns {@code value} as the engine's output parser should read it: with {@code dest=} naming the temporary
      * file when the output goes to standard output, else as given.
      *
@@ -42,8 +74,7 @@ final class OutputDestinations implements AutoCloseable {
             return toStdout("tar", java.util.List.of("type=tar"));
         }
         java.util.List<String> fields = GoCsv.fields(value);
-        if (!value.startsWith("type=") && fields.size() == 1 && fields.get(0).equals(value)) {
-            // A bare path is type=local,dest=PATH (export.go), even one with a '=' in it ("dest=out").
+        if (barePath(value, fields)) {
             requireNoFile(value);
             return value;
         }

@@ -26,27 +26,12 @@ final class ResultFiles {
             return java.util.Optional.empty();
         }
         for (String output : outputs) {
-            String type = output.contains("=") ? typeField(output) : output.equals("-") ? "tar" : "local";
+            String type = OutputDestinations.type(output);
             if (type.equals("local") || type.equals("tar")) {
                 return java.util.Optional.of("local and tar exporters are incompatible with image ID file");
             }
         }
         return java.util.Optional.empty();
-    }
-
-    /** The {@code type=} of an {@code --output} value, empty when it has none or is no CSV line. */
-    private static String typeField(String output) {
-        try {
-            for (String field : dev.wharf.grammar.go.GoCsv.fields(output)) {
-                int eq = field.indexOf('=');
-                if (eq > 0 && field.substring(0, eq).trim().equalsIgnoreCase("type")) {
-                    return field.substring(eq + 1).trim();
-                }
-            }
-        } catch (IllegalArgumentException e) {
-            // The output's own parse reports it.
-        }
-        return "";
     }
 
     /** Removes an earlier build's {@code --iidfile}; false, after saying why in buildx's words, when it cannot. */

@@ -407,6 +407,8 @@ class BuildCommandTest {
         for (String[] outputs : new String[][] {{"-o", "type=local,dest=" + dir.resolve("fs")},
                 {"-o", "type=oci,dest=" + dir.resolve("i.tar"), "-o", "type=tar,dest=" + dir.resolve("fs.tar")},
                 {"-o", dir.resolve("shorthand").toString()}, {"-o", "-"},
+                // a bare path with a '=' in it is a local output too (export.go), a directory named "dest=out"
+                {"-o", "dest=out"},
                 // before build/opt.go's destination checks (the peer: this, not "dest is required ...")
                 {"-o", "type=local"}, {"-o", "type=local,dest=-"}}) {
             List<String> args = new java.util.ArrayList<>(List.of("build", "--root", root(), "--iidfile",
