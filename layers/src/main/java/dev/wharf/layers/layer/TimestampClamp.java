@@ -40,7 +40,7 @@ public final class TimestampClamp {
     private static boolean isWhiteout(TarEntry entry) {
         String name = entry.name();
         return entry.type() == TarEntryType.REGULAR && entry.size() == 0
-                && name.startsWith(".wh.", name.lastIndexOf('/') + 1);
+                && Whiteouts.isWhiteout(name.substring(name.lastIndexOf('/') + 1));
     }
 
     /**
