@@ -36,9 +36,7 @@ final class HistoryGaps {
             history.add(new HistoryEntry(created, note.isEmpty() ? UNKNOWN : note, null,
                     "buildkit.exporter.image.v0", false));
         }
-        ImageConfiguration filled = new ImageConfiguration(image.created(), image.author(), image.architecture(),
-                image.os(), image.osVersion(), image.osFeatures(), image.variant(), image.config(), image.rootfs(),
-                history, image.unknownFields());
+        ImageConfiguration filled = image.withLayers(image.rootfs(), history);
         return new BuildExecutor.State(state.layers(), filled, state.parent(), state.inherited(), state.uncachedChain(),
                 state.notes());
     }
