@@ -1,5 +1,6 @@
 package dev.wharf.builder.exec;
 
+import dev.wharf.layers.layout.AtomicFiles;
 import dev.wharf.layers.posix.PosixFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -135,8 +136,6 @@ final class CacheFills {
     private void write(Set<String> filled) throws IOException {
         StringBuilder text = new StringBuilder();
         filled.forEach(p -> text.append('/').append(p).append('\n'));
-        Path tmp = record.resolveSibling(record.getFileName() + ".tmp");
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        Files.move(tmp, record, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.replaceUnsynced(record, text.toString().getBytes(StandardCharsets.UTF_8), record.getParent());
     }
 }
