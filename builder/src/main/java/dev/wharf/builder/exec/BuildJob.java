@@ -40,7 +40,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -246,12 +245,10 @@ final class BuildJob {
         checkEntitlements(plan, name, text);
         OptionalLong epoch = plan.sourceDateEpoch();
         OffsetDateTime started = OffsetDateTime.ofInstant(options.clock().instant(), ZoneOffset.UTC);
-        OffsetDateTime created = epoch.isPresent()
-                ? OffsetDateTime.ofInstant(Instant.ofEpochSecond(epoch.getAsLong()), ZoneOffset.UTC) : started;
         try {
             CacheImports imports = importCaches();
             BuildSettings settings = new BuildSettings(DockerfileText.of(name, text), request.listener(), epoch,
-                    created, started, request.runtime().orElse(options.runtime()),
+                    started, request.runtime().orElse(options.runtime()),
                     CopySources.context(main.root(), main.local(), main.dockerfile(), options.clock(),
                             contextChecksums(main)), scratch,
                     platform, options.parallelism(), request.explainCache(), request.secrets(), request.network(),
@@ -279,8 +276,8 @@ final class BuildJob {
                     state = clamp.image(built);
                     inline = clamp.inline(inline, state.image());
                 }
-                return new ImageOutputs(workspace, options, request, registries, images, steps, platformIndex).write(state, created,
-                        executor.timings(), scratch, epoch, inline);
+                return new ImageOutputs(workspace, options, request, registries, images, steps, platformIndex)
+                        .write(state, settings.created(), executor.timings(), scratch, epoch, inline);
             });
             try {
                 imports.keep(workspace.cache());

@@ -17,7 +17,7 @@ import java.util.OptionalLong;
  * {@code BUILDKIT_CACHE_MOUNT_NS}, empty by default). Immutable.
  */
 record BuildSettings(DockerfileText source, ProgressListener listener, OptionalLong sourceDateEpoch,
-                     OffsetDateTime created, OffsetDateTime started, String runtime, CopySources context, Path scratch,
+                     OffsetDateTime started, String runtime, CopySources context, Path scratch,
                      dev.wharf.builder.plan.Platform platform, int parallelism, boolean explainCache,
                      java.util.Map<String, Path> secrets, String network, java.util.Map<String, Path> ssh,
                      boolean seccomp, dev.wharf.builder.sandbox.ResourceLimits resources, RegistryImages images,
@@ -25,6 +25,12 @@ record BuildSettings(DockerfileText source, ProgressListener listener, OptionalL
                      java.util.List<dev.wharf.builder.sandbox.Ulimit> ulimits,
                      java.util.SortedMap<String, java.util.List<String>> runKeyExtras, long shmSizeBytes,
                      String hostname, String cacheMountNamespace) {
+
+    /** The image's creation time: SOURCE_DATE_EPOCH when set, else when the build started. */
+    OffsetDateTime created() {
+        return sourceDateEpoch.isPresent() ? OffsetDateTime.ofInstant(
+                java.time.Instant.ofEpochSecond(sourceDateEpoch.getAsLong()), java.time.ZoneOffset.UTC) : started;
+    }
 
     /**
      * The creation time in nanoseconds since 1970, for files and directories the build creates (WORKDIR, COPY's
