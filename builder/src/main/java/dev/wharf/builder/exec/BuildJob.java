@@ -405,7 +405,8 @@ final class BuildJob {
                 "load build definition from " + name));
         String base = Path.of(name).getFileName() == null ? name : Path.of(name).getFileName().toString();
         Optional<Path> file = main.dockerfile().filter(Files::isRegularFile);
-        long bytes = file.isPresent() ? FsutilTransferSize.singleFile(file.get(), base)
+        long bytes = file.isPresent()
+                ? FsutilTransferSize.dockerfile(file.get(), base, file.get().resolveSibling(base + ".dockerignore"))
                 : FsutilTransferSize.of(new FsutilTransferSize.FileStat(base, 0644, 0, 0,
                         text.getBytes(StandardCharsets.UTF_8).length,
                         System.currentTimeMillis() * 1_000_000L, ""), 0, true) + FsutilTransferSize.end();

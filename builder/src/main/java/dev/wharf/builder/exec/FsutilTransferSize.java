@@ -159,6 +159,24 @@ final class FsutilTransferSize {
         }
     }
 
+    /**
+     * The transfer of a Dockerfile and, when {@code ignoreFile} is a regular file, its own {@code
+     * NAME.dockerignore} beside it, as dockerui asks for both ({@code FollowPaths}) in one transfer: the
+     * Dockerfile is ID 0 and the ignore file, which sorts after it, ID 1 (buildx 0.13.1: an empty
+     * Dockerfile.dockerignore adds 44 bytes to {@code transferring dockerfile:}).
+     */
+    static long dockerfile(Path dockerfile, String name, Path ignoreFile) {
+        long total = singleFile(dockerfile, name);
+        if (Files.isRegularFile(ignoreFile, LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                total += of(stat(ignoreFile, name + ".dockerignore"), 1, true);
+            } catch (IOException e) {
+                // Gone since it was seen: BuildKit would not have sent it either.
+            }
+        }
+        return total;
+    }
+
     /** The transfer's end: the empty last STAT (0 bytes) and FIN. */
     static long end() {
         return FIN;

@@ -50,6 +50,27 @@ class FsutilTransferSizeTest {
         assertEquals(138, again);
     }
 
+    /**
+     * buildx 0.13.1 on the peer, a 26-byte Dockerfile (63B alone): with an empty Dockerfile.dockerignore beside it
+     * {@code transferring dockerfile: 107B}, with one of {@code *.txt\n} 121B; dockerui fetches both in one
+     * transfer, the ignore file second.
+     */
+    @Test
+    void aDockerfilesOwnIgnoreFile_comesInTheDockerfilesTransfer(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        assertEquals(63, FsutilTransferSize.of(file("Dockerfile", 26), 0, true) + FsutilTransferSize.end());
+        assertEquals(44, FsutilTransferSize.of(file("Dockerfile.dockerignore", 0), 1, true));
+        assertEquals(58, FsutilTransferSize.of(file("Dockerfile.dockerignore", 6), 1, true));
+
+        java.nio.file.Path dockerfile = java.nio.file.Files.writeString(dir.resolve("Dockerfile"), "FROM x\n");
+        java.nio.file.Path ignore = dir.resolve("Dockerfile.dockerignore");
+        long alone = FsutilTransferSize.singleFile(dockerfile, "Dockerfile");
+        assertEquals(alone, FsutilTransferSize.dockerfile(dockerfile, "Dockerfile", ignore));
+        java.nio.file.Files.writeString(ignore, "");
+        assertEquals(alone + FsutilTransferSize.of(FsutilTransferSize.stat(ignore, "Dockerfile.dockerignore"), 1, true),
+                FsutilTransferSize.dockerfile(dockerfile, "Dockerfile", ignore));
+    }
+
     @Test
     void goModeBits_forDirectoriesAndSymlinks() {
         assertEquals((1L << 31) | 0755, FsutilTransferSize.stat("d", 040755, 0, 0, 0, 0, "").mode());

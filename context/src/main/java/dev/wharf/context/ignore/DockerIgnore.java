@@ -32,10 +32,11 @@ public final class DockerIgnore {
         if (dockerfile.isPresent()) {
             Path d = dockerfile.get();
             Path custom = d.resolveSibling(d.getFileName() + DEFAULT_NAME);
-            // Upstream keeps the Dockerfile-specific bytes only when reading them returned data: an empty
-            // file arrives as nil and BuildKit falls back to .dockerignore (dockerIgnorePatterns: "if
-            // bc.dockerignore == nil").
-            if (Files.isRegularFile(custom) && size(custom) > 0) {
+            // An empty one still wins: BuildKit's built-in front end reads it as a non-nil empty slice, so
+            // dockerui never falls back to .dockerignore and nothing is excluded (dockerd 26 / BuildKit 0.13,
+            // through buildx 0.13.1 and docker 20.10 alike). Only an external front end image, whose gRPC reply
+            // turns the empty bytes into nil, would fall back; wharf is the built-in one.
+            if (Files.isRegularFile(custom)) {
                 return Optional.of(custom);
             }
         }
@@ -58,13 +59,5 @@ public final class DockerIgnore {
             throw new ContextException("failed to read " + file.get().getFileName() + ": " + e.getMessage(), e);
         }
         return IgnoreFile.parse(file.get().getFileName().toString(), content);
-    }
-
-    private static long size(Path p) throws ContextException {
-        try {
-            return Files.size(p);
-        } catch (IOException e) {
-            throw new ContextException("failed to read " + p.getFileName() + ": " + e.getMessage(), e);
-        }
     }
 }
