@@ -539,9 +539,10 @@ final class BuildCommand implements Callable<Integer> {
                 if (iidFile != null && !ResultFiles.write(iidFile, imageId, "image ID file", err)) {
                     return ExitCodes.FAILED;
                 }
+                String buildRef = BuildRef.next();
                 if (metadataFile != null && !ResultFiles.write(metadataFile, exportsImage
-                        ? BuildMetadata.json(result, store.engineOptions().storeRoot(),
-                                BuildMetadata.names(result, parsedOutputs, tags)) : "{}",
+                        ? BuildMetadata.json(buildRef, result, store.engineOptions().storeRoot(),
+                                BuildMetadata.names(result, parsedOutputs, tags)) : BuildMetadata.json(buildRef),
                         "metadata file", err)) {
                     return ExitCodes.FAILED;
                 }

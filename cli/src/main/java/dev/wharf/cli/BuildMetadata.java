@@ -13,9 +13,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * What {@code wharf build --metadata-file} writes after a build that exports an image: BuildKit's image exporter
- * keys ({@code containerimage.config.digest}, {@code containerimage.descriptor}, {@code containerimage.digest},
- * {@code image.name}), as buildx writes them: Go's {@code json.MarshalIndent(v, "", "  ")} of a map, so the keys in
+ * What {@code wharf build --metadata-file} writes after a build: the build's {@link BuildRef} ({@code
+ * buildx.build.ref}, which buildx 0.13.1 writes for every build, one that exports no image included) and, when it
+ * exports an image, BuildKit's image exporter keys ({@code containerimage.config.digest}, {@code
+ * containerimage.descriptor}, {@code containerimage.digest}, {@code image.name}), as buildx writes them: Go's {@code json.MarshalIndent(v, "", "  ")} of a map, so the keys in
  * sorted order, its strings escaped as Go escapes them. Stateless.
  */
 final class BuildMetadata {
@@ -23,8 +24,28 @@ final class BuildMetadata {
     }
 
     /** The file's JSON for {@code result}, an image of the store under {@code storeRoot}, named by its tags. */
-    static String json(BuildResult result, Path storeRoot) {
-        return json(result, storeRoot, result.tags());
+    static String json(String buildRef, BuildResult result, Path storeRoot) {
+        return json(buildRef, result, storeRoot, result.tags());
+    }
+
+    /** The file's JSON for a build that exports no image (only local or tar outputs): its ref alone. */
+    static String json(String buildRef) {
+        StringWriter text = new StringWriter();
+        try (JsonGenerator g = generator(text)) {
+            g.writeStartObject();
+            g.writeStringField("buildx.build.ref", buildRef);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot render JSON into a string", e);
+        }
+        return text.toString();
+    }
+
+    private static JsonGenerator generator(StringWriter text) throws IOException {
+        // A generator on a bare factory: an ObjectMapper would cost a fresh CLI tens of milliseconds.
+        JsonGenerator g = new JsonFactory().setCharacterEscapes(new GoCharacterEscapes()).createGenerator(text);
+        g.setPrettyPrinter(GoIndent.printer("  "));
+        return g;
     }
 
     /**
@@ -46,7 +67,7 @@ final class BuildMetadata {
     }
 
     /** The file's JSON for {@code result}, an image of the store under {@code storeRoot} named {@code names}. */
-    static String json(BuildResult result, Path storeRoot, List<String> names) {
+    static String json(String buildRef, BuildResult result, Path storeRoot, List<String> names) {
         // docker build's image exporter names the image as it tags it: each name normalized with its default tag
         // (docker.io/library/app:latest for -t app), once (moby's SanitizeRepoAndTags; the plain progress's
         // "naming to" shows the name without the added tag, as buildx passes it); it reports image.name only when the
@@ -58,11 +79,10 @@ final class BuildMetadata {
         String joined = String.join(",", canonical);
         Descriptor descriptor = descriptor(result.imageDigest(), storeRoot);
         StringWriter text = new StringWriter();
-        // A generator on a bare factory: an ObjectMapper would cost a fresh CLI tens of milliseconds.
-        try (JsonGenerator g = new JsonFactory().setCharacterEscapes(new GoCharacterEscapes())
-                .createGenerator(text)) {
-            g.setPrettyPrinter(GoIndent.printer("  "));
+        try (JsonGenerator g = generator(text)) {
             g.writeStartObject();
+            // Go's sorted map keys: "buildx..." before "containerimage...".
+            g.writeStringField("buildx.build.ref", buildRef);
             g.writeStringField("containerimage.config.digest", result.imageId());
             if (descriptor != null) {
                 g.writeObjectFieldStart("containerimage.descriptor");

@@ -291,8 +291,8 @@ class BuildCommandTest {
         assertEquals("application/vnd.oci.image.manifest.v1+json", descriptor.get("mediaType").asText(), json);
         assertEquals(parsed.get("containerimage.digest").asText(), descriptor.get("digest").asText(), json);
         assertTrue(descriptor.get("size").asLong() > 0, json);
-        assertEquals(List.of("containerimage.config.digest", "containerimage.descriptor", "containerimage.digest",
-                "image.name"), java.util.stream.StreamSupport.stream(java.util.Spliterators.spliteratorUnknownSize(
+        assertEquals(List.of("buildx.build.ref", "containerimage.config.digest", "containerimage.descriptor",
+                "containerimage.digest", "image.name"), java.util.stream.StreamSupport.stream(java.util.Spliterators.spliteratorUnknownSize(
                         parsed.fieldNames(), 0), false).toList(), json);
         Outcome foreign = wharf("build", "--root", root(), "--platform", "linux/s390x", context.toString());
         assertEquals(1, foreign.exitCode());

@@ -1,6 +1,8 @@
 package dev.wharf.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wharf.builder.api.BuildOutput;
 import dev.wharf.builder.api.BuildResult;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BuildMetadataTest {
     private static final String CONFIG = "sha256:" + "c".repeat(64);
+    private static final String REF = "wharf/wharf0/0fjb6ubs52xx3vygf6fgdl611";
 
     @TempDir
     Path store;
@@ -36,6 +39,7 @@ class BuildMetadataTest {
         BuildResult result = new BuildResult(digest.toString(), CONFIG, "{}", List.of(),
                 List.of("app", "docker.io/library/app:latest", "localhost:5000/team/app:1"), List.of());
         assertEquals("{\n"
+                + "  \"buildx.build.ref\": \"" + REF + "\",\n"
                 + "  \"containerimage.config.digest\": \"" + CONFIG + "\",\n"
                 + "  \"containerimage.descriptor\": {\n"
                 + "    \"mediaType\": \"application/vnd.oci.image.manifest.v1+json\",\n"
@@ -44,7 +48,7 @@ class BuildMetadataTest {
                 + "  },\n"
                 + "  \"containerimage.digest\": \"" + digest + "\",\n"
                 + "  \"image.name\": \"docker.io/library/app:latest,localhost:5000/team/app:1\"\n"
-                + "}", BuildMetadata.json(result, store));
+                + "}", BuildMetadata.json(REF, result, store));
     }
 
     @Test
@@ -56,6 +60,7 @@ class BuildMetadataTest {
         Files.write(blob, manifest);
         BuildResult result = new BuildResult(digest.toString(), CONFIG, "{}", List.of(), List.of(), List.of());
         assertEquals("{\n"
+                + "  \"buildx.build.ref\": \"" + REF + "\",\n"
                 + "  \"containerimage.config.digest\": \"" + CONFIG + "\",\n"
                 + "  \"containerimage.descriptor\": {\n"
                 + "    \"mediaType\": \"application/vnd.oci.image.manifest.v1+json\",\n"
@@ -63,7 +68,7 @@ class BuildMetadataTest {
                 + "    \"size\": " + manifest.length + "\n"
                 + "  },\n"
                 + "  \"containerimage.digest\": \"" + digest + "\"\n"
-                + "}", BuildMetadata.json(result, store));
+                + "}", BuildMetadata.json(REF, result, store));
     }
 
     @Test
@@ -85,10 +90,11 @@ class BuildMetadataTest {
         assertEquals(List.of("app:1"), BuildMetadata.names(tagged, List.of(), List.of("app:1")));
         // exporter/oci normalizes each with its default tag, as the image exporter's names are.
         assertEquals("{\n"
+                + "  \"buildx.build.ref\": \"" + REF + "\",\n"
                 + "  \"containerimage.config.digest\": \"" + CONFIG + "\",\n"
                 + "  \"containerimage.digest\": \"sha256:" + "d".repeat(64) + "\",\n"
                 + "  \"image.name\": \"docker.io/library/own:2,docker.io/team/x:latest\"\n"
-                + "}", BuildMetadata.json(untagged, store, List.of("own:2", "team/x")));
+                + "}", BuildMetadata.json(REF, untagged, store, List.of("own:2", "team/x")));
     }
 
     @Test
@@ -96,8 +102,38 @@ class BuildMetadataTest {
         String pushed = "sha256:" + "d".repeat(64);
         BuildResult result = new BuildResult(pushed, CONFIG, "{}", List.of(), List.of(), List.of());
         assertEquals("{\n"
+                + "  \"buildx.build.ref\": \"" + REF + "\",\n"
                 + "  \"containerimage.config.digest\": \"" + CONFIG + "\",\n"
                 + "  \"containerimage.digest\": \"" + pushed + "\"\n"
-                + "}", BuildMetadata.json(result, store));
+                + "}", BuildMetadata.json(REF, result, store));
+    }
+
+    /** buildx 0.13.1 with only a local or tar output: {@code {"buildx.build.ref": "default/default/<id>"}}. */
+    @Test
+    void aBuildWithoutImage_reportsItsRefAlone() {
+        assertEquals("{\n  \"buildx.build.ref\": \"" + REF + "\"\n}", BuildMetadata.json(REF));
+    }
+
+    /** As buildx's default/default/x4ztnzk0wr6m1h59fvgw76spu: 25 base-36 characters after builder and node. */
+    @Test
+    void refs_areTheBuilderNodeAndA25CharacterBase36Id_freshForEachBuild() {
+        String ref = BuildRef.next();
+        assertTrue(ref.matches("wharf/wharf0/[0-9a-z]{25}"), ref);
+        assertNotEquals(ref, BuildRef.next());
+        // The extreme draws still give 25 characters: all bits clear (the high bit is set) and all set.
+        java.util.Random zeros = new java.util.Random() {
+            @Override
+            public void nextBytes(byte[] bytes) {
+                java.util.Arrays.fill(bytes, (byte) 0);
+            }
+        };
+        java.util.Random ones = new java.util.Random() {
+            @Override
+            public void nextBytes(byte[] bytes) {
+                java.util.Arrays.fill(bytes, (byte) 0xff);
+            }
+        };
+        assertEquals(25, BuildRef.id(zeros).length(), BuildRef.id(zeros));
+        assertEquals(25, BuildRef.id(ones).length(), BuildRef.id(ones));
     }
 }
