@@ -355,7 +355,7 @@ final class BuildExecutor {
             return stages.get(s.index());
         }
         if (stage.base() instanceof StageBase.Context context) {
-            return contextState(stage, context.name());
+            return contextState(stage, context);
         }
         if (stage.base() instanceof StageBase.Image img && !img.image().scratch()) {
             settings.images().ensureLayers(img.image().reference(), number);
@@ -382,7 +382,8 @@ final class BuildExecutor {
      * no config. Its parent key is the context's content checksum, so later steps hit the cache while the context
      * is unchanged.
      */
-    private State contextState(PlannedStage stage, String name) throws Exception {
+    private State contextState(PlannedStage stage, StageBase.Context context) throws Exception {
+        String name = context.name();
         CopySources sources = settings.namedContexts().sources(name);
         CopyRequest all = new CopyRequest(List.of("."), "/", List.of(), false);
         String checksum = sources.resolve(all, DestinationView.empty()).checksum().toString();
@@ -404,11 +405,18 @@ final class BuildExecutor {
                 snapshotter.remove(key);
             }
         }
-        Platform platform = Platform.of(stage.platform().os(), stage.platform().architecture());
+        // A context replacing the whole stage keeps dockerfile2llb's zero image: buildx 0.13.1 on the peer writes
+        // "architecture":"" and "os":"" into the config of an image whose final stage a directory replaces, where
+        // FROM ctx starts from emptyImage's platform.
+        Platform platform = context.replaced() ? Platform.of("", "")
+                : Platform.of(stage.platform().os(), stage.platform().architecture());
         ImageConfiguration image = ImageConfiguration.of(platform, ExecutionConfig.empty(),
                 RootFs.layers(layers.stream().map(LayerBlob::diffId).toList()), List.of());
-        // The context's layer is written by the build, so clamped on export like a step's.
-        return new State(layers, image, StepParent.image(Digest.parse(checksum)), 0);
+        // The context's layer is written by the build, so clamped on export like a step's. Its note is the local
+        // source's ref description, which the exporter names it by when no history entry describes it (buildx
+        // 0.13.1: "created_by": "local source for final").
+        return new State(layers, image, StepParent.image(Digest.parse(checksum)), 0, false,
+                List.of(settings.namedContexts().layerNote(name)));
     }
 
     private State runStep(PlannedStage stage, int index, StageProgress progress, State state)

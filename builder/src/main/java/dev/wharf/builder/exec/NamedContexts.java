@@ -136,6 +136,27 @@ final class NamedContexts implements AutoCloseable {
     }
 
     /**
+     * The description BuildKit's source gives the ref of the context {@code name}'s files, which its image exporter
+     * writes as the {@code created_by} of a layer no history entry describes: {@code local source for NAME} for a
+     * directory (source/local), {@code git snapshot for REMOTE#REF} for git, {@code http url URL} for a download;
+     * empty (so "created by buildkit") when unknown.
+     */
+    String layerNote(String name) {
+        NamedContext context = contexts.get(name);
+        if (context == null) {
+            return "";
+        }
+        NamedContextSource source = context.source();
+        if (source instanceof NamedContextSource.Local) {
+            return "local source for " + name;
+        }
+        if (source instanceof NamedContextSource.Url url) {
+            return "http url " + url.url();
+        }
+        return "";
+    }
+
+    /**
      * The reference as given of the {@code docker-image://} context a FROM, COPY --from or mount names as
      * {@code written}, for its vertex ({@code [context img] alpine:3.20}); empty when that is no such context.
      */

@@ -31,10 +31,18 @@ public sealed interface StageBase {
         }
     }
 
-    /** A named context's files ({@code --build-context NAME=DIR|GIT|URL}), by the context's normalized name. */
-    record Context(String name) implements StageBase {
+    /**
+     * A named context's files ({@code --build-context NAME=DIR|GIT|URL}), by the context's normalized name; {@code
+     * replaced} when the context has the stage's own name and so replaces the whole stage (toDispatchState's
+     * {@code noinit}: the stage keeps the zero image, without platform), not only its base.
+     */
+    record Context(String name, boolean replaced) implements StageBase {
         public Context {
             Objects.requireNonNull(name, "name");
+        }
+
+        public Context(String name) {
+            this(name, false);
         }
     }
 

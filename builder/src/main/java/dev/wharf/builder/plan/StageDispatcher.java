@@ -104,7 +104,7 @@ final class StageDispatcher {
             // that replaces the whole stage (toDispatchState's noinit) keeps the zero image, without WorkingDir.
             config = node.replaced ? ImageConfig.empty() : ImageConfig.empty().withWorkingDir("/");
             env = EnvList.empty();
-            base = new StageBase.Context(node.contextName);
+            base = new StageBase.Context(node.contextName, node.replaced);
         } else {
             config = node.image.config().withOnBuild(List.of());
             env = EnvList.empty();

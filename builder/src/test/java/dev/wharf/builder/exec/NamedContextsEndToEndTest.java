@@ -119,6 +119,31 @@ class NamedContextsEndToEndTest {
     }
 
     /**
+     * buildx 0.13.1 on the peer, {@code FROM inv15bb AS base / RUN ... / FROM base AS final / COPY f /} with
+     * {@code --build-context final=DIR}: the image is the directory's files alone, its config {@code
+     * "architecture":"","config":{},"os":""} (toDispatchState's noinit keeps the zero image) and its one history
+     * entry the local source's description, {@code "created_by":"local source for final"} with the exporter's
+     * comment; neither replaced stage's steps run or show.
+     */
+    @Test
+    void aDirectoryReplacingTheFinalStage_isTheImage_withoutPlatform_namedByItsLocalSource() throws Exception {
+        dir("out", Map.of("d.txt", "d"));
+        List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
+        BuildResult result = engine.build(request("FROM scratch AS base\nRUN false\n\nFROM base AS final\n"
+                + "COPY main.txt /\n", "final=out").listener(events::add).build()).get(2, TimeUnit.MINUTES);
+        com.fasterxml.jackson.databind.JsonNode config = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(result.config());
+        assertEquals("", config.get("architecture").asText(), result.config());
+        assertEquals("", config.get("os").asText(), result.config());
+        assertEquals(0, config.get("config").size(), result.config());
+        assertEquals(1, config.get("history").size(), result.config());
+        assertEquals("local source for final", config.get("history").get(0).get("created_by").asText());
+        assertEquals("buildkit.exporter.image.v0", config.get("history").get(0).get("comment").asText());
+        assertEquals(List.of("[context final] load from client"), labels(events));
+        assertEquals(1, result.layers().size());
+    }
+
+    /**
      * buildx 0.13.1 on the peer: a stage started from a named context shows the context's vertex, not a FROM step,
      * and its next step is [1/n] ({@code #5 [context extra] load from client}, {@code #6 [1/2] COPY Dockerfile /d};
      * {@code #4 [context img] real16-base} for {@code img=docker-image://real16-base}).

@@ -26,7 +26,7 @@ class PlannerNamedContextsTest {
         BuildPlan plan = Plans.plan("FROM golang AS deps\nRUN make\nFROM alpine\nCOPY --from=deps /x /x\n",
                 with(Map.of("deps", FILES)), resolver);
         PlannedStage deps = plan.stages().get(0);
-        assertEquals(new StageBase.Context("deps"), deps.base());
+        assertEquals(new StageBase.Context("deps", true), deps.base());
         assertTrue(deps.steps().isEmpty(), deps.steps().toString());
         assertEquals(List.of("alpine"), resolver.lookups(), "golang is never resolved");
         Step copy = plan.stages().get(1).steps().get(0);
