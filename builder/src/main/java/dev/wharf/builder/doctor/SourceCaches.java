@@ -22,7 +22,8 @@ import java.util.stream.Stream;
 
 /**
  * What the store remembers of remote sources beside the build cache records, pruned by the same rules ({@code wharf
- * prune}): the content checksums of git checkouts ({@code git-checksums/}), the ETags of downloads ({@code
+ * prune}): the content checksums of git checkouts ({@code git-checksums/}) and of images' files ({@code
+ * image-checksums/}), the ETags of downloads ({@code
  * http-etags/}) and the stored checkouts of git build contexts ({@code git-contexts/}). Each entry's modification
  * time is its last use (builds touch what they reuse), so {@code --filter until=} removes the entries not used for
  * that long, {@code --keep-storage} the least recently used until these entries take at most that many bytes (the
@@ -35,7 +36,7 @@ import java.util.stream.Stream;
  */
 public final class SourceCaches {
     /** The directories of the store this prunes, relative to its root. */
-    public static final List<String> DIRECTORIES = List.of("git-checksums", "http-etags", "git-contexts");
+    public static final List<String> DIRECTORIES = List.of("git-checksums", "image-checksums", "http-etags", "git-contexts");
 
     /** What a prune removed. */
     public record Pruned(int entries, long bytes) {

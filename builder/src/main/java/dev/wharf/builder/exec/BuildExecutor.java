@@ -283,7 +283,8 @@ final class BuildExecutor {
      * The source vertices of the images the stage's steps read ({@code COPY --from=IMAGE}, {@code RUN --mount
      * from=IMAGE}) that no stage has shown: BuildKit solves them as their own vertices, named as
      * {@link SourceVertexNames} says ({@code FROM docker.io/library/busybox:latest}), when the build starts. Their
-     * layers are fetched here; a failure is left to the step that reads the image, which reports it.
+     * layers are fetched by the first step that needs the files ({@link StepRunner#sources}); a failure is the
+     * step's, which reports it.
      */
     private void showReadImages(PlannedStage stage) {
         for (Step step : stage.steps()) {
@@ -305,17 +306,14 @@ final class BuildExecutor {
                         : new BuildEvent.StepStarted(number, name.stage(), name.index(), name.total(),
                                 "FROM " + text));
                 long start = System.nanoTime();
-                boolean stored;
-                try {
-                    stored = !settings.images().ensureLayers(read.image().reference(), number);
-                } catch (LayerException | RuntimeException e) {
-                    // As BuildKit's failed source vertex; the step that reads the image then fails with the report.
-                    listener.onEvent(new BuildEvent.StepFailed(number, String.valueOf(e.getMessage()),
-                            elapsed(start)));
-                    continue;
-                }
-                if (stored) {
+                // Lazy, as BuildKit's image refs: the layers are fetched when a step first needs the files (a
+                // copy that misses the cache), not here, so a build whose steps all hit the cache downloads none;
+                // that pull reports under this vertex.
+                String reference = read.image().reference();
+                if (settings.images().layersStored(reference)) {
                     listener.onEvent(new BuildEvent.StepCached(number));
+                } else {
+                    settings.images().reportPullUnder(reference, number);
                 }
                 listener.onEvent(new BuildEvent.StepDone(number, elapsed(start)));
             }

@@ -87,6 +87,16 @@ final class CopySources {
                 ChecksumCache.inMemory(100_000));
     }
 
+    /**
+     * An image's root filesystem, made by {@code opener} (its layers pulled and unpacked) only when a step needs its
+     * files: a copy whose checksum {@code memo} remembers from an earlier build of the same layers is keyed without
+     * them, as BuildKit keys a copy from an image on the image source's key while its refs stay lazy.
+     */
+    static CopySources lazyImage(Opener opener, GitChecksums.Scope memo, Clock clock) {
+        return new CopySources(opener, Optional.of(memo), Optional.empty(), false, false, clock,
+                ChecksumCache.inMemory(100_000));
+    }
+
     /** Another stage's root filesystem, materialized at {@code dir}. */
     static CopySources stage(Path dir, Clock clock) {
         return new CopySources(dir, Optional.empty(), false, false, clock, ChecksumCache.inMemory(100_000));

@@ -40,6 +40,8 @@ final class RegistryImages implements ImageConfigResolver {
         final ImageReference reference;
         final PullResult metadata;
         boolean complete;
+        /** The source vertex a later pull of the layers reports under, when one was shown before it ran. */
+        int vertex;
 
         Pending(ImageReference reference, PullResult metadata) {
             this.reference = reference;
@@ -200,11 +202,42 @@ final class RegistryImages implements ImageConfigResolver {
             if (image.complete) {
                 return false;
             }
+            int shown = step > 0 ? step : image.vertex;
             new ImagePuller(registries.client()).pullLayers(image.reference, image.metadata, store,
-                    step > 0 ? new TransferEvents(listener, step, System::nanoTime) : TransferListener.none());
+                    shown > 0 ? new TransferEvents(listener, shown, System::nanoTime) : TransferListener.none());
             name(store, image.reference, image.metadata.target());
             image.complete = true;
             return true;
+        }
+    }
+
+    /**
+     * Whether the layers of a planned image are all in the store (it was stored, or its pull completed): a step that
+     * reads it then pulls nothing.
+     */
+    boolean layersStored(String plannedReference) {
+        Pending image = pending.get(plannedReference);
+        if (image == null) {
+            return true;
+        }
+        synchronized (image) {
+            return image.complete;
+        }
+    }
+
+    /**
+     * Has a pull of the planned image's layers that a step starts later report its downloads under the source
+     * vertex {@code step}, shown when the build started: as BuildKit's lazy image refs report the blobs they fetch
+     * when a copy first mounts them under the image source's vertex.
+     */
+    void reportPullUnder(String plannedReference, int step) {
+        Pending image = pending.get(plannedReference);
+        if (image != null) {
+            synchronized (image) {
+                if (image.vertex == 0) {
+                    image.vertex = step;
+                }
+            }
         }
     }
 

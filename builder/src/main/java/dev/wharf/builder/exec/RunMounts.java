@@ -142,8 +142,10 @@ final class RunMounts {
             throws Exception {
         CopySources sources = runner.sources(step, mount.from(), stages);
         String source = mount.source().isEmpty() ? "." : mount.source();
-        return Digest.parse(sources.resolve(new CopyRequest(List.of(source), "/mnt/", List.of(), false),
-                DestinationView.empty()).checksum().toString());
+        // The checksum alone (the one resolve would give): an image's is then remembered, and its layers pulled
+        // only when the step runs.
+        return Digest.parse(sources.checksum(new CopyRequest(List.of(source), "/mnt/", List.of(), false))
+                .toString());
     }
 
     /**

@@ -41,6 +41,9 @@ final class StepRunner {
     private final BuildSettings settings;
     private final Map<Integer, CopySources> stageSources = new HashMap<>();
     private final Map<Integer, CopySources> mountSources = new HashMap<>();
+    /** The files of the images steps read, by planned reference: copies', and (unlinked) mounts'. */
+    private final Map<String, CopySources> imageSources = new HashMap<>();
+    private final Map<String, CopySources> imageMountSources = new HashMap<>();
     private final BindCopies bindCopies;
 
     StepRunner(Workspace workspace, BuildSettings settings) {
@@ -272,14 +275,48 @@ final class StepRunner {
             return settings.namedContexts().sources(context.name());
         }
         if (source instanceof StepSource.Image image) {
-            settings.images().ensureLayers(image.image().reference(), 0);
-            LocalImages.Resolved resolved = new LocalImages(workspace.store())
-                    .find(image.image().reference(), settings.platform())
-                    .orElseThrow(() -> new BuildExecutor.StepFailure("image " + image.written()
-                            + " is not in the local store", null, null));
-            return CopySources.stage(materialize(resolved.layers(), linked), workspace.clock());
+            Map<String, CopySources> known = linked ? imageSources : imageMountSources;
+            CopySources existing = known.get(image.image().reference());
+            if (existing == null) {
+                existing = lazyImage(image, linked);
+                known.put(image.image().reference(), existing);
+            }
+            return existing;
         }
         return CopySources.stage(Files.createTempDirectory(settings.scratch(), "scratch-"), workspace.clock());
+    }
+
+    /**
+     * The files of an image a step reads, pulled and unpacked only when a step needs them: the image's manifest and
+     * config (stored when its metadata was resolved) give its layers' chain ID, under which the checksums of
+     * earlier copies are remembered, so a step that hits the cache downloads no layer (BuildKit's lazy refs).
+     */
+    private CopySources lazyImage(StepSource.Image image, boolean linked) throws Exception {
+        String reference = image.image().reference();
+        List<LayerBlob> layers = find(image).layers();
+        List<Digest> chain = ChainIds.of(layers.stream().map(LayerBlob::diffId).toList());
+        String key = chain.isEmpty() ? "empty" : chain.get(chain.size() - 1).toString();
+        return CopySources.lazyImage(() -> {
+            try {
+                settings.images().ensureLayers(reference, 0);
+                return materialize(find(image).layers(), linked);
+            } catch (dev.wharf.context.ContextException e) {
+                throw e;
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                // In the words of the pull that failed, as when the layers were fetched before the step.
+                throw new dev.wharf.context.ContextException(String.valueOf(e.getMessage()), e);
+            }
+        }, new GitChecksums.Scope(workspace.imageChecksums(), linked ? "image" : "image-mount", key),
+                workspace.clock());
+    }
+
+    private LocalImages.Resolved find(StepSource.Image image) throws Exception {
+        return new LocalImages(workspace.store()).find(image.image().reference(), settings.platform())
+                .orElseThrow(() -> new BuildExecutor.StepFailure("image " + image.written()
+                        + " is not in the local store", null, null));
     }
 
     /**

@@ -74,6 +74,7 @@ final class Workspace implements AutoCloseable {
     private final HttpDownloader http = HttpDownloader.fromEnvironment(System.getenv());
     private final HttpCache httpCache;
     private final GitChecksums gitChecksums;
+    private final GitChecksums imageChecksums;
     private final GitContextCheckouts gitContexts;
     private final int compressionThreads = Runtime.getRuntime().availableProcessors();
     /** Compresses gzip blocks of the layers pushed or exported from this workspace, one thread per core; daemons. */
@@ -105,6 +106,7 @@ final class Workspace implements AutoCloseable {
         this.clock = clock;
         this.httpCache = new HttpCache(store.root().resolve("http-etags"), store.blobs());
         this.gitChecksums = new GitChecksums(store.root().resolve("git-checksums"));
+        this.imageChecksums = new GitChecksums(store.root().resolve("image-checksums"));
         this.gitContexts = new GitContextCheckouts(store.root().resolve("git-contexts"));
     }
 
@@ -229,6 +231,15 @@ final class Workspace implements AutoCloseable {
     /** The stored checkouts of git build contexts, by commit. */
     GitContextCheckouts gitContexts() {
         return gitContexts;
+    }
+
+    /**
+     * The content checksums of earlier copies and bind mounts from images ({@code COPY --from=IMAGE}, {@code RUN
+     * --mount=from=IMAGE}), by the chain ID of the image's layers: the same memo as {@link #gitChecksums}, keyed by
+     * content that cannot change either.
+     */
+    GitChecksums imageChecksums() {
+        return imageChecksums;
     }
 
     /** The content checksums of earlier {@code ADD <git url>} and named git context checkouts, by commit. */

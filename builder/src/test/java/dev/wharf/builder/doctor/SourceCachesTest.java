@@ -26,13 +26,17 @@ class SourceCachesTest {
         Path inUse = checkout("in-use", now.minusSeconds(60));
         Path sum = Files.writeString(Files.createDirectories(root.resolve("git-checksums")).resolve("s"), "x");
         Files.setLastModifiedTime(sum, FileTime.from(now.minusSeconds(7200)));
+        // The checksums of copies from images, remembered so that cached steps pull no layers, go the same way.
+        Path imageSum = Files.writeString(Files.createDirectories(root.resolve("image-checksums")).resolve("i"), "x");
+        Files.setLastModifiedTime(imageSum, FileTime.from(now.minusSeconds(7200)));
 
         SourceCaches.Pruned pruned = SourceCaches.prune(root, PruneOptions.everything(), now,
                 Optional.of(now.minusSeconds(600)));
 
-        assertEquals(2, pruned.entries());
+        assertEquals(3, pruned.entries());
         assertFalse(Files.exists(old));
         assertFalse(Files.exists(sum));
+        assertFalse(Files.exists(imageSum));
         assertTrue(Files.isRegularFile(inUse.resolve("tree/f")), "a running build may be reading it");
         try (var left = Files.list(root.resolve("git-contexts"))) {
             assertEquals(1, left.count(), "nothing but the kept checkout");
