@@ -150,9 +150,13 @@ final class BuildExecutor {
     private StageScheduler scheduler;
 
     /** @param counter the build's step numbers (base image resolution took the first ones) */
+    /** The vertices of named contexts' directories: their files' load, shown once. */
+    private final NamedContextVertices contextVertices;
+
     BuildExecutor(Workspace workspace, BuildPlan plan, BuildSettings settings, StepRunner runner,
-                  AtomicInteger counter, Optional<ContextTransfer> contextTransfer) {
+                  AtomicInteger counter, Optional<ContextTransfer> contextTransfer, NamedContextVertices contextVertices) {
         this.counter = counter;
+        this.contextVertices = contextVertices;
         this.contextTransfer = ContextTransfer.paths(plan).isEmpty() ? Optional.empty() : contextTransfer;
         this.inlineDocuments = InlineDocuments.of(plan, settings.listener(), counter);
         this.workspace = workspace;
@@ -238,6 +242,11 @@ final class BuildExecutor {
                 stored = stage.base() instanceof StageBase.Image img && !img.image().scratch()
                         && !settings.images().ensureLayers(img.image().reference(), number);
                 state = initial(stage, number);
+                if (contextVertex.isPresent() && stage.base() instanceof StageBase.Context files
+                        && contextVertices.claim(files.name())) {
+                    // buildx 0.13.1: "#5 [context final] load from client / #5 transferring final: 34B done".
+                    contextVertices.transferUnder(files.name(), number);
+                }
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
@@ -289,6 +298,11 @@ final class BuildExecutor {
     private void showReadImages(PlannedStage stage) {
         for (Step step : stage.steps()) {
             for (StepSource source : step.sources()) {
+                if (source instanceof StepSource.Context files) {
+                    // A directory a copy or mount reads: "#7 [context dctx] load from client" (buildx 0.13.1).
+                    contextVertices.showFiles(files.name());
+                    continue;
+                }
                 if (!(source instanceof StepSource.Image read) || read.image().scratch()) {
                     continue;
                 }

@@ -236,7 +236,14 @@ final class BuildJob {
         if (plan == null) {
             return null;
         }
+        // buildx 0.13.1 on the peer: a directory replacing a stage loads its ignore file before the base images'
+        // metadata (toDispatchState resolves a stage's own name first), the other named directories after it,
+        // all before the main context's .dockerignore.
+        NamedContextVertices contextVertices = new NamedContextVertices(named, plan,
+                workspace.store().root().resolve("state").resolve("context-transfers"), request.listener(), steps);
+        contextVertices.showIgnoreFiles(true);
         images.showLocalMetadata();
+        contextVertices.showIgnoreFiles(false);
         if (main.local() || request.context() instanceof BuildContext.Stream && !main.unpacked()) {
             // A Dockerfile alone on standard input: buildx sends it with an empty local context, whose
             // .dockerignore BuildKit still loads (2 bytes).
@@ -262,7 +269,7 @@ final class BuildJob {
                             request.listener(), steps))
                     : Optional.empty();
             BuildExecutor executor = new BuildExecutor(workspace, plan, settings, new StepRunner(workspace, settings),
-                    steps, transfer);
+                    steps, transfer, contextVertices);
             // The exporter completes a history that lacks entries for layers (a directory context's files).
             BuildExecutor.State built = HistoryGaps.fill(executor.run());
             BuildResult result = export(() -> {
@@ -314,7 +321,8 @@ final class BuildJob {
         }
         List<CheckWarning> found = new ArrayList<>();
         ignorePatterns = ignorePatterns(main);
-        images = new RegistryImages(workspace.store(), registries, request.pull(), request.listener(), steps);
+        images = new RegistryImages(workspace.store(), registries, request.pull(), request.listener(), steps,
+                named.imageReferences());
         try {
             // BuildKit forwards to another frontend before its Dockerfile parser reads anything.
             FrontendSyntax.check(name, text, args);

@@ -135,6 +135,27 @@ final class NamedContexts implements AutoCloseable {
         return Optional.empty();
     }
 
+    /** The directory of the context {@code name} when it is a local one. */
+    Optional<Path> localDirectory(String name) {
+        NamedContext context = contexts.get(name);
+        return context != null && context.source() instanceof NamedContextSource.Local local
+                ? Optional.of(local.directory()) : Optional.empty();
+    }
+
+    /**
+     * The {@code docker-image://} contexts by their reference as given, each with its name: the metadata load of
+     * such an image shows as {@code [context NAME] load metadata for REF}.
+     */
+    Map<String, String> imageReferences() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (NamedContext c : contexts.values()) {
+            if (c.source() instanceof NamedContextSource.DockerImage image) {
+                out.putIfAbsent(image.reference(), c.name());
+            }
+        }
+        return out;
+    }
+
     /**
      * The description BuildKit's source gives the ref of the context {@code name}'s files, which its image exporter
      * writes as the {@code created_by} of a layer no history entry describes: {@code local source for NAME} for a

@@ -60,6 +60,14 @@ final class RegistryImages implements ImageConfigResolver {
     private final java.util.Set<ImageReference> sources = new java.util.LinkedHashSet<>();
     /** The normalized names of base images found in the store, in order, for {@link #showLocalMetadata}. */
     private final java.util.Set<String> localMetadata = new java.util.LinkedHashSet<>();
+    /**
+     * The metadata vertices of {@code docker-image://} contexts found in the store, by normalized name: shown first,
+     * and instead of a plain FROM's of the same image (BuildKit resolves the image once, under the context's name).
+     */
+    private final Map<String, String[]> contextMetadata = new java.util.LinkedHashMap<>();
+    /** The normalized names whose metadata load from a registry was shown. */
+    private final java.util.Set<String> shownRemote = new java.util.HashSet<>();
+    private final Map<String, String> contextImages;
 
     /**
      * @param steps the build's step counter: each metadata load takes the next number, and the executor numbers
@@ -67,6 +75,16 @@ final class RegistryImages implements ImageConfigResolver {
      */
     RegistryImages(LocalStore store, Registries registries, boolean pull, ProgressListener listener,
                    AtomicInteger steps) {
+        this(store, registries, pull, listener, steps, Map.of());
+    }
+
+    /**
+     * @param contextImages the references of the build's {@code docker-image://} contexts as given, each with the
+     *                      context's name: their metadata loads show as {@code [context NAME] load metadata for REF}
+     */
+    RegistryImages(LocalStore store, Registries registries, boolean pull, ProgressListener listener,
+                   AtomicInteger steps, Map<String, String> contextImages) {
+        this.contextImages = Map.copyOf(contextImages);
         this.store = store;
         this.registries = registries;
         this.pull = pull;
@@ -95,7 +113,13 @@ final class RegistryImages implements ImageConfigResolver {
             try {
                 Optional<LocalImages.Resolved> found = local.find(reference, platform);
                 if (found.isPresent() && complete(found.get())) {
-                    localMetadata.add(parsed.withDefaultTag().toString());
+                    String normalized = parsed.withDefaultTag().toString();
+                    String context = contextImages.get(reference);
+                    if (context != null) {
+                        contextMetadata.putIfAbsent(normalized, metadataVertex(reference));
+                    } else {
+                        localMetadata.add(normalized);
+                    }
                     BaseImage base = LocalImages.baseImage(reference, found.get(), platform);
                     resolved.put(key, base);
                     return base;
@@ -113,8 +137,12 @@ final class RegistryImages implements ImageConfigResolver {
     private BaseImage loadMetadata(String reference, ImageReference parsed, Platform platform)
             throws ImageResolutionException {
         String shown = parsed.withDefaultTag().toString();
-        int step = steps.incrementAndGet();
-        listener.onEvent(new BuildEvent.StepStarted(step, "internal", 0, 0, "load metadata for " + shown));
+        String[] vertex = metadataVertex(reference);
+        // One vertex per image, as BuildKit resolves it once: a docker-image:// context's and a FROM's of the same.
+        boolean show = shownRemote.add(shown);
+        int step = show ? steps.incrementAndGet() : 0;
+        ProgressListener listener = show ? this.listener : ProgressListener.none();
+        listener.onEvent(new BuildEvent.StepStarted(step, vertex[0], 0, 0, vertex[1]));
         long start = System.nanoTime();
         try {
             PullResult metadata = new ImagePuller(registries.client()).pullMetadata(parsed, layersPlatform(platform),
@@ -142,13 +170,44 @@ final class RegistryImages implements ImageConfigResolver {
      * dockerfile2llb resolves images; images from a registry show theirs while they load.
      */
     synchronized void showLocalMetadata() {
+        // buildx 0.13.1 on the peer: "#2 [context img] load metadata for inv15bb:two" before "#3 [internal] load
+        // metadata for docker.io/library/inv15bb:latest", and only the context's when both name one image.
+        for (String[] vertex : contextMetadata.values()) {
+            show(vertex);
+        }
         for (String shown : localMetadata) {
-            int step = steps.incrementAndGet();
-            long start = System.nanoTime();
-            listener.onEvent(new BuildEvent.StepStarted(step, "internal", 0, 0, "load metadata for " + shown));
-            listener.onEvent(new BuildEvent.StepDone(step, since(start)));
+            if (!contextMetadata.containsKey(shown)) {
+                show(new String[] {"internal", "load metadata for " + shown});
+            }
         }
         localMetadata.clear();
+        contextMetadata.clear();
+    }
+
+    private void show(String[] vertex) {
+        int step = steps.incrementAndGet();
+        long start = System.nanoTime();
+        listener.onEvent(new BuildEvent.StepStarted(step, vertex[0], 0, 0, vertex[1]));
+        listener.onEvent(new BuildEvent.StepDone(step, since(start)));
+    }
+
+    /**
+     * The stage and name of the metadata vertex of {@code reference}: {@code [context NAME] load metadata for REF}
+     * with the reference as given for a {@code docker-image://} context (namedcontext.go), else {@code [internal]
+     * load metadata for} the normalized reference.
+     */
+    private String[] metadataVertex(String reference) {
+        String context = contextImages.get(reference);
+        if (context != null) {
+            return new String[] {"context " + context, "load metadata for " + reference};
+        }
+        String shown;
+        try {
+            shown = ImageReference.parse(reference).withDefaultTag().toString();
+        } catch (InvalidReferenceException e) {
+            shown = reference;
+        }
+        return new String[] {"internal", "load metadata for " + shown};
     }
 
     /**

@@ -119,6 +119,53 @@ class NamedContextsEndToEndTest {
     }
 
     /**
+     * buildx 0.13.1 on the peer, {@code FROM inv15bb / COPY --from=img ... / COPY --from=dctx ...} with {@code
+     * img=docker-image://inv15bb:latest} and {@code dctx=DIR}: {@code #2 [context img] load metadata for
+     * inv15bb:latest} (the reference as given; the FROM's own load of the same image is not shown again), {@code #3
+     * [context dctx] load .dockerignore} with {@code transferring dctx: 2B done}, {@code #4 [internal] load
+     * .dockerignore}, then {@code [context dctx] load from client} with {@code transferring dctx: 34B done} before
+     * the copies; a directory replacing a stage loads its ignore file before the images' metadata.
+     */
+    @Test
+    void namedContexts_showTheirMetadataIgnoreFileAndFilesVertices_asBuildxPrintsThem() throws Exception {
+        Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nCOPY main.txt /from-image.txt\n");
+        engine.build(BuildRequest.builder(context).tag("local/base:1").build()).get(2, TimeUnit.MINUTES);
+        dir("dctx", Map.of("d.txt", "d\n"));
+        List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
+        build(request("FROM local/base:1\nCOPY --from=img /from-image.txt /i\nCOPY --from=dctx d.txt /d\n",
+                "img=docker-image://local/base:1", "dctx=dctx").listener(events::add));
+        List<String> all = allLabels(events);
+        assertEquals(List.of("[internal] load build definition from Dockerfile",
+                "[context img] load metadata for local/base:1", "[context dctx] load .dockerignore",
+                "[internal] load .dockerignore"), all.subList(0, 4), all.toString());
+        assertFalse(all.contains("[internal] load metadata for docker.io/local/base:1"), all.toString());
+        int files = all.indexOf("[context dctx] load from client");
+        assertTrue(files > 4 && files < all.indexOf("[stage-0 3/3] COPY --from=dctx d.txt /d"), all.toString());
+        assertEquals(List.of("transferring dctx: 2B", "transferring dctx: 34B"), events.stream()
+                .filter(e -> e instanceof BuildEvent.Transfer t && t.completed() && t.id().startsWith("transferring dctx"))
+                .map(e -> ((BuildEvent.Transfer) e).id() + " " + ((BuildEvent.Transfer) e).current() + "B")
+                .toList());
+
+        dir("out", Map.of("o.txt", "o"));
+        List<BuildEvent> replaced = Collections.synchronizedList(new ArrayList<>());
+        build(request("FROM local/base:1 AS base\nFROM base AS final\nCOPY main.txt /\nFROM local/base:1\n"
+                + "COPY --from=final o.txt /o\n", "final=out").listener(replaced::add));
+        List<String> order = allLabels(replaced);
+        assertEquals(List.of("[internal] load build definition from Dockerfile", "[context final] load .dockerignore",
+                "[internal] load metadata for docker.io/local/base:1", "[internal] load .dockerignore"),
+                order.subList(0, 4), order.toString());
+        assertEquals(1, order.stream().filter(l -> l.equals("[context final] load from client")).count(),
+                order.toString());
+        assertEquals(1, order.stream().filter(l -> l.equals("[context final] load .dockerignore")).count(),
+                order.toString());
+    }
+
+    private static List<String> allLabels(List<BuildEvent> events) {
+        return events.stream().filter(e -> e instanceof BuildEvent.StepStarted)
+                .map(e -> ((BuildEvent.StepStarted) e).label()).toList();
+    }
+
+    /**
      * buildx 0.13.1 on the peer, {@code FROM inv15bb AS base / RUN ... / FROM base AS final / COPY f /} with
      * {@code --build-context final=DIR}: the image is the directory's files alone, its config {@code
      * "architecture":"","config":{},"os":""} (toDispatchState's noinit keeps the zero image) and its one history
@@ -139,7 +186,8 @@ class NamedContextsEndToEndTest {
         assertEquals(1, config.get("history").size(), result.config());
         assertEquals("local source for final", config.get("history").get(0).get("created_by").asText());
         assertEquals("buildkit.exporter.image.v0", config.get("history").get(0).get("comment").asText());
-        assertEquals(List.of("[context final] load from client"), labels(events));
+        assertEquals(List.of("[context final] load .dockerignore", "[context final] load from client"),
+                labels(events));
         assertEquals(1, result.layers().size());
     }
 
@@ -153,14 +201,17 @@ class NamedContextsEndToEndTest {
         dir("base", Map.of("etc/base.conf", "b"));
         List<BuildEvent> files = Collections.synchronizedList(new ArrayList<>());
         build(request("FROM mybase\nCOPY main.txt /main.txt\n", "mybase=base").listener(files::add));
-        assertEquals(List.of("[context mybase] load from client", "[1/2] COPY main.txt /main.txt"), labels(files));
+        assertEquals(List.of("[context mybase] load .dockerignore", "[context mybase] load from client",
+                "[1/2] COPY main.txt /main.txt"), labels(files));
 
         Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nCOPY main.txt /from-image.txt\n");
         engine.build(BuildRequest.builder(context).tag("local/base:1").build()).get(2, TimeUnit.MINUTES);
         List<BuildEvent> image = Collections.synchronizedList(new ArrayList<>());
         build(request("FROM img\nCOPY main.txt /main.txt\n", "img=docker-image://local/base:1")
                 .listener(image::add));
-        assertEquals(List.of("[context img] local/base:1", "[1/2] COPY main.txt /main.txt"), labels(image));
+        // buildx 0.13.1: "#2 [context base] load metadata for inv15bb:latest" comes first.
+        assertEquals(List.of("[context img] load metadata for local/base:1", "[context img] local/base:1",
+                "[1/2] COPY main.txt /main.txt"), labels(image));
         // Read by COPY --from, the same vertex (buildx: "#7 [context img] real16-base").
         List<BuildEvent> read = Collections.synchronizedList(new ArrayList<>());
         build(request("FROM scratch\nCOPY --from=img /from-image.txt /x\n", "img=docker-image://local/base:1")
