@@ -206,7 +206,8 @@ final class BuildExecutor {
     State run() throws BuildFailedException, InterruptedException {
         scheduler = new StageScheduler(plan, settings.parallelism());
         return scheduler.run(stage -> {
-            State state = runStage(stage);
+            // A replaced stage only read as its context: its files are read by the steps that name it.
+            State state = NamedContextVertices.onlyReadAsContext(plan, stage) ? emptyState() : runStage(stage);
             stages.put(stage.index(), state);
             return state;
         });
@@ -386,6 +387,12 @@ final class BuildExecutor {
         ImageConfiguration empty = ImageConfiguration.of(platform, ExecutionConfig.empty(), RootFs.layers(List.of()),
                 List.of());
         return new State(List.of(), empty, StepParent.scratch(), 0);
+    }
+
+    /** A state with no layers and no platform, of a stage that is never built. */
+    private static State emptyState() {
+        return new State(List.of(), ImageConfiguration.of(Platform.of("", ""), ExecutionConfig.empty(),
+                RootFs.layers(List.of()), List.of()), StepParent.scratch(), 0);
     }
 
     /**

@@ -8,12 +8,17 @@ import dev.wharf.builder.plan.StageBase;
 import dev.wharf.builder.plan.Step;
 import dev.wharf.builder.plan.StepSource;
 import dev.wharf.context.ignore.DockerIgnore;
+import dev.wharf.grammar.instructions.CopyInstruction;
+import dev.wharf.grammar.instructions.Mount;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,7 +49,11 @@ final class NamedContextVertices {
     private final AtomicInteger counter;
     private final List<String> replacing;
     private final List<String> read;
+    /** The replacing contexts whose stage is built (and shows their files' vertex). */
+    private final Set<String> builtAsStage;
     private final Set<String> loaded = new HashSet<>();
+    /** The paths the build reads of each context, as BuildKit sends them (its follow paths; "/" for all). */
+    private final Map<String, List<String>> followPaths = new HashMap<>();
 
     /**
      * @param plan     the build's plan, which says which local contexts the build reads and how
@@ -63,11 +72,16 @@ final class NamedContextVertices {
         for (PlannedStage stage : plan.stages()) {
             if (stage.base() instanceof StageBase.Context c) {
                 (c.replaced() ? replaced : others).add(c.name());
+                if (!onlyReadAsContext(plan, stage)) {
+                    // A stage made of the context reads all of it.
+                    followPaths.computeIfAbsent(c.name(), k -> new ArrayList<>()).add("/");
+                }
             }
             for (Step step : stage.steps()) {
                 for (StepSource source : step.sources()) {
                     if (source instanceof StepSource.Context c) {
                         others.add(c.name());
+                        followPaths.computeIfAbsent(c.name(), k -> new ArrayList<>()).addAll(paths(step, c));
                     }
                 }
             }
@@ -77,6 +91,40 @@ final class NamedContextVertices {
         others.removeIf(name -> contexts.localDirectory(name).isEmpty());
         this.replacing = List.copyOf(replaced);
         this.read = List.copyOf(others);
+        Set<String> built = new HashSet<>();
+        for (PlannedStage stage : plan.stages()) {
+            if (stage.base() instanceof StageBase.Context c && c.replaced() && !onlyReadAsContext(plan, stage)) {
+                built.add(c.name());
+            }
+        }
+        this.builtAsStage = Set.copyOf(built);
+    }
+
+    /**
+     * Whether {@code stage} is a directory context replacing a stage that the build only reads as that context
+     * ({@code COPY --from=NAME}, {@code RUN --mount=from=NAME}, which read the context's files themselves): not the
+     * target, no other stage's base, no step's stage source. BuildKit then has no such stage at all, only the
+     * context's source; wharf does not build it (its layer would be made for nothing, and a target done first
+     * stopped it as CANCELED).
+     */
+    static boolean onlyReadAsContext(BuildPlan plan, PlannedStage stage) {
+        if (!(stage.base() instanceof StageBase.Context c) || !c.replaced() || !stage.steps().isEmpty()
+                || stage.index() == plan.target()) {
+            return false;
+        }
+        for (PlannedStage other : plan.stages()) {
+            if (other.base() instanceof StageBase.Stage b && b.index() == stage.index()) {
+                return false;
+            }
+            for (Step step : other.steps()) {
+                for (StepSource source : step.sources()) {
+                    if (source instanceof StepSource.Stage s && s.index() == stage.index()) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
     }
 
     /**
@@ -85,6 +133,25 @@ final class NamedContextVertices {
      */
     void showIgnoreFiles(boolean replacing) {
         showIgnoreFiles(replacing ? this.replacing : read);
+    }
+
+    /**
+     * The paths of the context {@code source} names that {@code step} reads, which BuildKit sends alone (buildx
+     * 0.13.1: {@code COPY --from=base /d.txt /y} with {@code base=DIR} of 3001 files transfers 34B, d.txt): a
+     * copy's sources, a bind mount's source ("/" for the whole context).
+     */
+    private static List<String> paths(Step step, StepSource.Context source) {
+        List<String> out = new ArrayList<>();
+        if (step.instruction() instanceof CopyInstruction copy
+                && copy.from().map(w -> w.text().equals(source.written())).orElse(false)) {
+            copy.files().sourcePaths().forEach(w -> out.add(w.text()));
+        }
+        for (Mount m : step.mounts()) {
+            if (m.from().equals(source.written())) {
+                out.add(m.source().isEmpty() ? "/" : m.source());
+            }
+        }
+        return out.isEmpty() ? List.of("/") : out;
     }
 
     /** Shows {@code [context NAME] load .dockerignore} for each of {@code names}. */
@@ -115,10 +182,10 @@ final class NamedContextVertices {
 
     /**
      * Shows the whole {@code [context NAME] load from client} vertex with its transfer, once per context; not for
-     * a context that replaces a stage, whose stage shows it.
+     * a context whose replaced stage is built, which shows it.
      */
     void showFiles(String name) {
-        if (replacing.contains(name) || !claim(name)) {
+        if (builtAsStage.contains(name) || !claim(name)) {
             return;
         }
         int step = counter.incrementAndGet();
@@ -133,8 +200,8 @@ final class NamedContextVertices {
         long bytes;
         try {
             CopySources files = contexts.sources(name);
-            bytes = new ContextTransfer(files::snapshot, List.of(), stateDir, listener, counter)
-                    .transfer(files.snapshot());
+            bytes = new ContextTransfer(files::snapshot, followPaths.getOrDefault(name, List.of("/")), stateDir,
+                    listener, counter).transfer(files.snapshot());
         } catch (Exception e) {
             // Only the shown count is lost: the step that reads the context reports why it cannot.
             bytes = 0;

@@ -160,6 +160,36 @@ class NamedContextsEndToEndTest {
                 order.toString());
     }
 
+    /**
+     * buildx 0.13.1 on the peer, {@code FROM inv15bb AS base / RUN ... / FROM inv15bb / COPY --from=base /d.txt /y}
+     * with {@code base=DIR} of 3001 files: no stage is built for base, its files' vertex is {@code [context base]
+     * load from client} with {@code transferring base: 34B done} (d.txt alone, the copy's follow path) before the
+     * copy, DONE; wharf built the replaced stage's layer of the whole directory, and a copy done first stopped it
+     * as CANCELED.
+     */
+    @Test
+    void aReplacedStageOnlyCopiedFrom_isNotBuilt_andSendsOnlyTheCopiedPaths() throws Exception {
+        Map<String, String> files = new java.util.HashMap<>();
+        for (int i = 0; i < 300; i++) {
+            files.put("f" + i + ".txt", i + "\n");
+        }
+        files.put("d.txt", "d\n");
+        dir("big", files);
+        List<BuildEvent> events = Collections.synchronizedList(new ArrayList<>());
+        Path out = build(request("FROM scratch AS base\nRUN false\n\nFROM scratch\nCOPY --from=base /d.txt /y\n",
+                "base=big").listener(events::add));
+        assertEquals("d\n", Files.readString(out.resolve("y")));
+        assertFalse(events.stream().anyMatch(e -> e instanceof BuildEvent.StepFailed), events.toString());
+        List<String> all = allLabels(events);
+        int files0 = all.indexOf("[context base] load from client");
+        assertEquals(1, all.stream().filter(l -> l.equals("[context base] load from client")).count(), all.toString());
+        assertTrue(files0 >= 0 && files0 < all.indexOf("[stage-1 1/1] COPY --from=base /d.txt /y"), all.toString());
+        assertEquals(List.of("transferring base: 2B", "transferring base: 34B"), events.stream()
+                .filter(e -> e instanceof BuildEvent.Transfer t && t.completed() && t.id().startsWith("transferring base"))
+                .map(e -> ((BuildEvent.Transfer) e).id() + " " + ((BuildEvent.Transfer) e).current() + "B")
+                .toList());
+    }
+
     private static List<String> allLabels(List<BuildEvent> events) {
         return events.stream().filter(e -> e instanceof BuildEvent.StepStarted)
                 .map(e -> ((BuildEvent.StepStarted) e).label()).toList();
