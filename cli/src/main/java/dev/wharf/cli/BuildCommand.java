@@ -529,6 +529,8 @@ final class BuildCommand implements Callable<Integer> {
                 ExporterSteps.show(display, result, parsedOutputs, push);
                 display.close();
                 if (shown == ProgressMode.PLAIN || shown == ProgressMode.TTY) {
+                    // A step may have failed without failing the build: an unreadable --cache-from registry.
+                    new BuildErrorReport(err).printLogs(display.failedSteps());
                     WarningSummary.print(err, display.warnings(), debug(), dockerfileText());
                 }
                 // BuildKit's local and tar exporters report no image: with only those outputs, docker build -q
@@ -565,7 +567,7 @@ final class BuildCommand implements Callable<Integer> {
                 // none display nothing of the steps, so buildx prints the lines and the reason alone.
                 boolean textDisplay = shown == ProgressMode.PLAIN || shown == ProgressMode.TTY;
                 if (cause instanceof BuildFailedException && textDisplay) {
-                    report.printLogs(display.failedStep());
+                    report.printLogs(display.failedSteps());
                 }
                 if (textDisplay) {
                     WarningSummary.print(err, display.warnings(), debug(), dockerfileText());
