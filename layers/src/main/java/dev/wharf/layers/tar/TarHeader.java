@@ -59,12 +59,28 @@ public record TarHeader(char typeflag, String name, String linkName, long size, 
 
     /** The bytes of {@code text} in UTF-8, one char per byte, as the fields hold them. */
     public static String bytes(String text) {
+        if (isAscii(text)) {
+            // Most names: the same chars either way, no copy (the reader and writer call this per entry).
+            return text;
+        }
         return new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
     }
 
     /** The text whose UTF-8 bytes {@code bytes} (one char per byte) holds. */
     public static String text(String bytes) {
+        if (isAscii(bytes)) {
+            return bytes;
+        }
         return new String(bytes.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether entries of this type have no content whatever the size field says (Go's {@code isHeaderOnlyType}). */

@@ -71,6 +71,13 @@ class TimestampClampTest {
         assertEquals("builder", headers.get(0).uname());
     }
 
+    @Test
+    void namesFromADotArchiveGetCleanedPaxHeaderNames() throws Exception {
+        // tar -C dir . names everything ./...: Go names the PAX block pkg/PaxHeaders.0/one.txt (path.Join cleans).
+        byte[] clamped = clampAndCompare("gnu-tar-posix-dot");
+        assertEquals("./pkg/one.txt", headers(clamped).get(2).name());
+    }
+
     /** Clamps the foreign tar {@code name} as a stored layer; asserts Go's bytes; returns the clamped tar. */
     private byte[] clampAndCompare(String name) throws Exception {
         FileBlobStore store = FileBlobStore.open(tmp.resolve("blobs"));
