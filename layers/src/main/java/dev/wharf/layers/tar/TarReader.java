@@ -208,8 +208,8 @@ public final class TarReader {
             } else if (ustarMagic) {
                 prefix = latin1(345, 155);
             } else {
-                atime = block[345] != 0 ? TarTime.ofSeconds(number(345, 12, "atime")) : null;
-                ctime = block[357] != 0 ? TarTime.ofSeconds(number(357, 12, "ctime")) : null;
+                atime = gnuTime(345);
+                ctime = gnuTime(357);
             }
             if (!prefix.isEmpty()) {
                 name = prefix + "/" + name;
@@ -252,6 +252,21 @@ public final class TarReader {
         int guess = (format & TarHeader.USTAR) != 0 && (format & TarHeader.PAX) != 0 ? TarHeader.USTAR : format;
         return new TarHeader(flag, name, link, size, mode, uid, gid, uname, gname, mtime, atime, ctime, devMajor,
                 devMinor, pax, guess);
+    }
+
+    /**
+     * A GNU header's access or change time: none when the field is empty, or, as Go's reader does for the headers
+     * Go wrote before 1.8 with a ustar prefix there, when it is no number.
+     */
+    private TarTime gnuTime(int offset) {
+        if (block[offset] == 0) {
+            return null;
+        }
+        try {
+            return TarTime.ofSeconds(number(offset, 12, "time"));
+        } catch (LayerException e) {
+            return null;
+        }
     }
 
     /**
