@@ -28,7 +28,8 @@ final class GoHeaderWriter {
     /** The keys of records that mirror a header field, which are written only from the fields. */
     private static final List<String> BASIC_KEYS = List.of("path", "linkpath", "size", "uid", "gid", "uname",
             "gname", "mtime", "atime", "ctime");
-    private static final String XATTR = "SCHILY.xattr.";
+    private static final byte[] USTAR_MAGIC = "ustar\u000000".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] GNU_MAGIC = "ustar  \0".getBytes(StandardCharsets.US_ASCII);
 
     private GoHeaderWriter() {
     }
@@ -150,7 +151,7 @@ final class GoHeaderWriter {
             }
             a.pax.put(key, s);
         }
-        if (s.equals(records.get(key))) {
+        if (records.containsKey(key) && s.equals(records.get(key))) {
             a.pax.put(key, s);
         }
     }
@@ -167,7 +168,8 @@ final class GoHeaderWriter {
                 a.pax.put(key, Long.toString(n));
             }
         }
-        if (key != null && Long.toString(n).equals(records.get(key))) {
+        // Only a header read with records has any (one string per number and entry otherwise).
+        if (key != null && records.containsKey(key) && Long.toString(n).equals(records.get(key))) {
             a.pax.put(key, Long.toString(n));
         }
     }
@@ -188,7 +190,7 @@ final class GoHeaderWriter {
             a.preferPax = true;
             a.pax.put(key, ts.formatPax());
         }
-        if (ts.formatPax().equals(records.get(key))) {
+        if (records.containsKey(key) && ts.formatPax().equals(records.get(key))) {
             a.pax.put(key, ts.formatPax());
         }
     }
@@ -308,13 +310,15 @@ final class GoHeaderWriter {
 
     /** Go's {@code setFormat}: the magic, then the checksum (six octal digits, NUL, space). */
     private static void finish(byte[] blk, int format) {
-        byte[] magic = (format == TarHeader.GNU ? "ustar  \0" : "ustar\u000000").getBytes(StandardCharsets.US_ASCII);
+        byte[] magic = format == TarHeader.GNU ? GNU_MAGIC : USTAR_MAGIC;
         System.arraycopy(magic, 0, blk, 257, magic.length);
+        // The checksum field counts as spaces; two loops without a branch on the index (run for every header).
         long sum = 8 * ' ';
-        for (int i = 0; i < BLOCK; i++) {
-            if (i < 148 || i >= 156) {
-                sum += blk[i] & 0xff;
-            }
+        for (int i = 0; i < 148; i++) {
+            sum += blk[i] & 0xff;
+        }
+        for (int i = 156; i < BLOCK; i++) {
+            sum += blk[i] & 0xff;
         }
         octal(blk, 148, 7, sum);
         blk[155] = ' ';
@@ -370,11 +374,18 @@ final class GoHeaderWriter {
         number(blk, offset, size, x, true);
     }
 
-    /** Zero-padded octal in {@code size - 1} digits and a NUL. */
+    /**
+     * Zero-padded octal in {@code size - 1} digits and a NUL ({@code value} fits), digit by digit from the right:
+     * no string per field.
+     */
     private static void octal(byte[] blk, int offset, int size, long value) {
-        String s = Long.toOctalString(value);
-        String padded = "0".repeat(Math.max(0, size - 1 - s.length())) + s;
-        string(blk, offset, size, padded);
+        int end = offset + size - 1;
+        blk[end] = 0;
+        long rest = value;
+        for (int i = end - 1; i >= offset; i--) {
+            blk[i] = (byte) ('0' + (rest & 7));
+            rest >>>= 3;
+        }
     }
 
     static boolean fitsOctal(int size, long x) {

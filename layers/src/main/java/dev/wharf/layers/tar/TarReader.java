@@ -37,6 +37,14 @@ public final class TarReader {
     private long remaining;
     private long padding;
     private boolean ended;
+    /** Whether the current block has a byte of 0x80 or more outside its checksum field (set with the checksum). */
+    private boolean highBytes;
+    /** The current block's magic ({@link #V7} and on), set by {@link #blockFormat}. */
+    private int magic;
+    private static final int V7 = 0;
+    private static final int USTAR = 1;
+    private static final int STAR = 2;
+    private static final int GNU = 3;
 
     /** Creates a reader over {@code in}. */
     public TarReader(InputStream in) {
@@ -143,7 +151,8 @@ public final class TarReader {
                 }
             }
             TarHeader header = header(type, size, pax, longName, longLink, format);
-            current = entry(header, pax);
+            // An ASCII block alone: its names are the same chars as bytes or as text (no conversion per entry).
+            current = entry(header, pax, !highBytes && pax.isEmpty() && longName == null && longLink == null);
             return Optional.of(header);
         }
     }
@@ -180,9 +189,9 @@ public final class TarReader {
      */
     private TarHeader header(char type, long size, Map<String, String> pax, String longName, String longLink,
             int format) throws LayerException {
-        boolean ustarMagic = Arrays.equals(block, 257, 263, USTAR_MAGIC, 0, USTAR_MAGIC.length);
-        boolean star = ustarMagic && Arrays.equals(block, 508, 512, STAR_TRAILER, 0, STAR_TRAILER.length);
-        boolean gnu = Arrays.equals(block, 257, 265, GNU_MAGIC, 0, GNU_MAGIC.length);
+        boolean ustarMagic = magic == USTAR || magic == STAR;
+        boolean star = magic == STAR;
+        boolean gnu = magic == GNU;
         String name = latin1(0, 100);
         String link = latin1(157, 100);
         long mode = number(100, 8, "mode");
@@ -215,7 +224,7 @@ public final class TarReader {
                 name = prefix + "/" + name;
             }
         }
-        for (Map.Entry<String, String> r : pax.entrySet()) {
+        for (Map.Entry<String, String> r : pax.isEmpty() ? Map.<String, String>of().entrySet() : pax.entrySet()) {
             String v = r.getValue();
             if (v.isEmpty()) {
                 // Go keeps the header's value then.
@@ -275,15 +284,19 @@ public final class TarReader {
      * of the standard would make).
      */
     private int blockFormat() {
-        boolean ustarMagic = Arrays.equals(block, 257, 263, USTAR_MAGIC, 0, USTAR_MAGIC.length);
-        if (ustarMagic && Arrays.equals(block, 508, 512, STAR_TRAILER, 0, STAR_TRAILER.length)) {
+        magic = V7;
+        if (Arrays.equals(block, 257, 263, USTAR_MAGIC, 0, USTAR_MAGIC.length)) {
+            magic = Arrays.equals(block, 508, 512, STAR_TRAILER, 0, STAR_TRAILER.length) ? STAR : USTAR;
+        } else if (Arrays.equals(block, 257, 265, GNU_MAGIC, 0, GNU_MAGIC.length)) {
+            magic = GNU;
+        }
+        if (magic == STAR) {
             return TarHeader.UNKNOWN;
         }
-        if (ustarMagic) {
-            for (byte b : block) {
-                if (b < 0) {
-                    return TarHeader.UNKNOWN;
-                }
+        if (magic == USTAR) {
+            if (highBytes || block[148] < 0 || block[149] < 0 || block[150] < 0 || block[151] < 0
+                    || block[152] < 0 || block[153] < 0 || block[154] < 0 || block[155] < 0) {
+                return TarHeader.UNKNOWN;
             }
             if (block[124 + 11] != 0 || block[100 + 7] != 0 || block[108 + 7] != 0 || block[116 + 7] != 0
                     || block[136 + 11] != 0 || block[329 + 7] != 0 || block[337 + 7] != 0) {
@@ -291,16 +304,13 @@ public final class TarReader {
             }
             return TarHeader.USTAR | TarHeader.PAX;
         }
-        if (Arrays.equals(block, 257, 265, GNU_MAGIC, 0, GNU_MAGIC.length)) {
-            return TarHeader.GNU;
-        }
-        return TarHeader.UNKNOWN;
+        return magic == GNU ? TarHeader.GNU : TarHeader.UNKNOWN;
     }
 
     /** The entry of {@code h}, refused when it cannot be applied faithfully. */
-    private TarEntry entry(TarHeader h, Map<String, String> pax) throws LayerException {
-        String name = TarHeader.text(h.name());
-        String link = TarHeader.text(h.linkName());
+    private TarEntry entry(TarHeader h, Map<String, String> pax, boolean ascii) throws LayerException {
+        String name = ascii ? h.name() : TarHeader.text(h.name());
+        String link = ascii ? h.linkName() : TarHeader.text(h.linkName());
         long size = h.size();
         if (h.uid() < 0 || h.gid() < 0 || size < 0) {
             throw new LayerException("negative uid, gid or size in tar entry " + name);
@@ -405,6 +415,8 @@ public final class TarReader {
         if (stored != unsigned && stored != signed) {
             throw new LayerException("tar header checksum mismatch (not a tar archive, or corrupted)" + after());
         }
+        // The sums differ by 256 for each byte of 0x80 or more: Go's reader's test for a non-ASCII block, free.
+        highBytes = unsigned != signed;
     }
 
     private void parsePax(byte[] data, Map<String, String> pax) throws LayerException {
@@ -507,6 +519,10 @@ public final class TarReader {
 
     /** The field up to its first NUL, bytes as chars. */
     private String latin1(int offset, int width) {
+        if (block[offset] == 0) {
+            // Most user and group names, link targets and prefixes.
+            return "";
+        }
         int end = offset;
         while (end < offset + width && block[end] != 0) {
             end++;

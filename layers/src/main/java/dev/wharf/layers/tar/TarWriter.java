@@ -124,10 +124,46 @@ public final class TarWriter {
      */
     public void putHeader(TarHeader header) throws IOException {
         endEntry();
-        out.write(GoHeaderWriter.encode(header));
+        if (plainUstar(header)) {
+            // What Go writes for it, without its format choice per field (every layer wharf wrote is clamped with
+            // each new epoch, entry by entry).
+            int split = header.name().length() > 100 ? GoHeaderWriter.ustarSplit(header.name()) : 0;
+            byte[] name = header.name().getBytes(StandardCharsets.ISO_8859_1);
+            byte[] prefix = NO_BYTES;
+            if (split > 0) {
+                prefix = Arrays.copyOf(name, split);
+                name = Arrays.copyOfRange(name, split + 1, name.length);
+            }
+            out.write(header(name, prefix, header.typeflag(), (int) header.mode(), header.uid(), header.gid(),
+                    header.size(), header.mtime().seconds(), header.linkName().getBytes(StandardCharsets.ISO_8859_1),
+                    header.devMajor(), header.devMinor()));
+        } else {
+            out.write(GoHeaderWriter.encode(header));
+        }
         current = TarHeader.text(header.name());
         remaining = header.contentSize();
         written = remaining;
+    }
+
+    /**
+     * Whether Go writes {@code h} as the plain ustar header {@link #header} makes: a format that allows ustar, no
+     * records, user or group names, access or change time or fraction of a second, an ASCII name that fits or splits,
+     * a short ASCII link target, numbers that fit, device numbers only on devices.
+     */
+    private static boolean plainUstar(TarHeader h) {
+        char t = h.typeflag();
+        boolean device = t == '3' || t == '4';
+        return (h.format() & TarHeader.USTAR) != 0 && "0123456".indexOf(t) >= 0 && h.paxRecords().isEmpty()
+                && h.atime() == null && h.ctime() == null && h.mtime().nanos() == 0 && h.uname().isEmpty()
+                && h.gname().isEmpty() && (t == '5' || !h.name().endsWith("/"))
+                && GoHeaderWriter.isAscii(h.name()) && (h.name().length() <= 100
+                        || GoHeaderWriter.ustarSplit(h.name()) > 0)
+                && GoHeaderWriter.isAscii(h.linkName()) && h.linkName().length() <= 100
+                && h.mode() >= 0 && h.mode() <= MAX_OCTAL_7 && h.uid() >= 0 && h.uid() <= MAX_OCTAL_7
+                && h.gid() >= 0 && h.gid() <= MAX_OCTAL_7 && h.size() >= 0 && h.size() <= MAX_OCTAL_11
+                && h.mtime().seconds() >= 0 && h.mtime().seconds() <= MAX_OCTAL_11
+                && (device ? h.devMajor() >= 0 && h.devMajor() <= MAX_OCTAL_7 && h.devMinor() >= 0
+                        && h.devMinor() <= MAX_OCTAL_7 : h.devMajor() == 0 && h.devMinor() == 0);
     }
 
     /**
