@@ -51,7 +51,8 @@ import java.util.Optional;
  * Relative targets are relative to the working directory. Thread-safe.
  */
 final class RunMounts {
-    private static final boolean EFFECTIVE_ROOT = effectiveRoot();
+    /** Whether this process may chown: only then are copies of a context reset to 0:0. */
+    static final boolean EFFECTIVE_ROOT = effectiveRoot();
     /** The umask of dockerd (daemon_unix.go, setDefaultUmask), under which BuildKit's mkdir makes cache roots. */
     private static final int UMASK = 022;
     private static final String CHECKSUM_PREFIX = "mount";
@@ -279,7 +280,7 @@ final class RunMounts {
             BindCopies.Maker maker = into -> {
                 sources.copyTree(sub, into);
                 if (resetOwners) {
-                    resetOwners(into);
+                    OwnerResets.reset(into);
                 }
             };
             if (mount.readOnly()) {
@@ -297,27 +298,9 @@ final class RunMounts {
         // Hard links among the files stay links, as in the stage's snapshot BuildKit mounts.
         TreeCopies.copy(posix, source, into);
         if (resetOwners) {
-            resetOwners(into);
+            OwnerResets.reset(into);
         }
         return SandboxMount.bind(into.toString(), target, mount.readOnly());
-    }
-
-    /**
-     * Makes every entry of the copy {@code tree} owned by 0:0, keeping its mode: chown clears the set-id bits of a
-     * file even for root, so they are set again.
-     */
-    private static void resetOwners(Path tree) throws IOException {
-        try (var walk = Files.walk(tree)) {
-            for (Path p : walk.toList()) {
-                boolean link = Files.isSymbolicLink(p);
-                Integer mode = link ? null : (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-                Files.setAttribute(p, "unix:uid", 0, LinkOption.NOFOLLOW_LINKS);
-                Files.setAttribute(p, "unix:gid", 0, LinkOption.NOFOLLOW_LINKS);
-                if (mode != null) {
-                    Files.setAttribute(p, "unix:mode", mode & 07777, LinkOption.NOFOLLOW_LINKS);
-                }
-            }
-        }
     }
 
     /**
