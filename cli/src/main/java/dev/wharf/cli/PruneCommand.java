@@ -7,6 +7,7 @@ import static dev.wharf.cli.CommandModel.option;
 import static dev.wharf.cli.CommandModel.value;
 
 import dev.wharf.builder.doctor.SourceCaches;
+import dev.wharf.builder.exec.CacheMountPrune;
 import dev.wharf.builder.doctor.StoreDoctor;
 import dev.wharf.cache.CacheException;
 import dev.wharf.cache.CacheKey;
@@ -39,7 +40,8 @@ import picocli.CommandLine.ParameterException;
  * {@code wharf prune}: frees the store's space. Always collects the blobs that no image name and no build cache
  * record references; {@code --all}, {@code --filter until=} and {@code --keep-storage} first remove build cache
  * records, as {@code docker builder prune} does, so their layers can go too, and by the same rules what the store
- * remembers of git and http sources ({@link SourceCaches}).
+ * remembers of git and http sources ({@link SourceCaches}) and the contents of cache mounts no running step holds
+ * ({@link CacheMountPrune}).
  */
 final class PruneCommand extends StoreCommand {
     boolean all;
@@ -57,7 +59,9 @@ final class PruneCommand extends StoreCommand {
                                 + "uses, e.g. those of images removed with wharf rmi. With --all, --filter or "
                                 + "--keep-storage, build cache records are removed first, so the layers only they "
                                 + "used are deleted too, and by the same rules the git checkouts, git checksums and "
-                                + "HTTP ETags the store remembers of remote sources.",
+                                + "HTTP ETags the store remembers of remote sources and the contents of RUN "
+                                + "--mount=type=cache mounts that no running build uses (the next build starts them "
+                                + "empty).",
                         "Blobs written within the grace period are kept: a build in another process may not have "
                                 + "named its image yet."),
                 lines("0:pruned",
@@ -68,14 +72,15 @@ final class PruneCommand extends StoreCommand {
                 "  wharf prune --keep-storage 10gb",
                 "  wharf prune --all --grace-period 0s");
         spec.addOption(flag("all", "-a", "--all")
-                .description("Remove every build cache record.")
+                .description("Remove every build cache record and every cache mount not in use.")
                 .build());
         spec.addOption(list("until=DURATION", "--filter").initialValue(List.of())
-                .description("Remove the build cache records not used for DURATION (Go syntax: 24h, 90m).")
+                .description("Remove the build cache records and cache mounts not used for DURATION (Go syntax: "
+                        + "24h, 90m).")
                 .build());
         spec.addOption(option("SIZE", "--keep-storage")
-                .description("Remove least recently used build cache records, then remembered sources, until the "
-                        + "rest together use at most SIZE (e.g. 10gb; binary units).")
+                .description("Remove least recently used build cache records, then remembered sources, then cache "
+                        + "mounts, until the rest together use at most SIZE (e.g. 10gb; binary units).")
                 .build());
         spec.addOption(option("DURATION", "--grace-period").defaultValue("1h")
                 .description("Keep unused blobs written less than DURATION ago (default: ${DEFAULT-VALUE}).")
@@ -137,11 +142,29 @@ final class PruneCommand extends StoreCommand {
         if (sourceOptions.isPresent()) {
             // The git checksums, ETags and git context checkouts go by the cache records' rules: they are what
             // BuildKit keeps as cache records of its git and http sources.
+            SourceCaches.Pruned sources;
             try {
-                sourcesFreed = SourceCaches.prune(root, sourceOptions.get(), Instant.now(),
-                        buildsSince.map(t -> t.minusSeconds(1))).bytes();
+                sources = SourceCaches.prune(root, sourceOptions.get(), Instant.now(),
+                        buildsSince.map(t -> t.minusSeconds(1)));
             } catch (IOException e) {
                 throw new LayerException("cannot prune the remembered sources in " + root + ": " + e.getMessage(), e);
+            }
+            sourcesFreed = sources.bytes();
+            // And so do the contents of RUN cache mounts, BuildKit's exec.cachemount records, with what the records
+            // and sources left of --keep-storage; a cache a running step holds stays.
+            CacheMountPrune.Pruned mounts;
+            try {
+                mounts = CacheMountPrune.prune(root, mountBudget(sourceOptions.get(), sources), Instant.now(),
+                        buildsSince.map(t -> t.minusSeconds(1)));
+            } catch (IOException e) {
+                throw new LayerException("cannot prune the cache mounts in " + root.resolve(CacheMountPrune.DIRECTORY)
+                        + ": " + e.getMessage(), e);
+            }
+            sourcesFreed += mounts.bytes();
+            if (!mounts.removed().isEmpty()) {
+                out.println("Deleted cache mounts:");
+                mounts.removed().forEach(out::println);
+                out.println();
             }
         }
         // What killed writers (a load or pull) staged in ingest/: a build's start cleans it, a load or pull does not
@@ -188,6 +211,15 @@ final class PruneCommand extends StoreCommand {
             return options;
         }
         return options.withKeepStorage(Math.max(0, options.keepStorage().getAsLong() - pruned.remainingBytes()));
+    }
+
+    /** The cache mounts' options: what the sources' prune left of its own {@code --keep-storage} budget. */
+    static PruneOptions mountBudget(PruneOptions sourceOptions, SourceCaches.Pruned sources) {
+        if (sourceOptions.all() || sourceOptions.keepStorage().isEmpty()) {
+            return sourceOptions;
+        }
+        return sourceOptions.withKeepStorage(Math.max(0, sourceOptions.keepStorage().getAsLong()
+                - sources.remaining()));
     }
 
     /** The build cache pruning the flags ask for, or empty when they ask for none. */

@@ -401,7 +401,7 @@ final class RunMounts {
             return chosen;
         }
         Files.createDirectories(cacheRoot);
-        CacheMountLock lock = new CacheMountLock(lockFile(dir));
+        CacheMountLock lock = CacheMountLock.ofCache(lockFile(dir));
         Optional<CacheMountLock.Held> held = switch (sharing) {
             case LOCKED -> Optional.of(lock.exclusive());
             case PRIVATE -> lock.tryExclusive();
