@@ -141,7 +141,8 @@ final class RunMounts {
 
     private Digest sourceChecksum(Step step, Mount mount, Map<Integer, BuildExecutor.State> stages)
             throws Exception {
-        CopySources sources = runner.sources(step, mount.from(), stages);
+        CopySources sources = mount.type() == MountType.CACHE ? runner.cacheSources(step, mount.from(), stages)
+                : runner.sources(step, mount.from(), stages);
         String source = mount.source().isEmpty() ? "." : mount.source();
         return Digest.parse(sources.resolve(new CopyRequest(List.of(source), "/mnt/", List.of(), false),
                 DestinationView.empty()).checksum().toString());
@@ -312,7 +313,7 @@ final class RunMounts {
      */
     private Path cacheMount(Step step, Mount mount, Map<Integer, BuildExecutor.State> stages, CacheUse use)
             throws Exception {
-        CopySources from = mount.from().isEmpty() ? null : runner.sources(step, mount.from(), stages);
+        CopySources from = mount.from().isEmpty() ? null : runner.cacheSources(step, mount.from(), stages);
         Path root = cacheDir(step, mount, stages, use);
         String sub = clean(mount.source());
         boolean perms = madeDirectory(mount);
