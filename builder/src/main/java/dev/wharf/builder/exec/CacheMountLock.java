@@ -29,7 +29,9 @@ import java.util.concurrent.ConcurrentMap;
  * byte and the unlink) is unlinked by the next user that finds it locked by nobody.
  *
  * <p>A lock made with {@link #ofCache} marks the lock file's time at each start and end of a use: a cache's last use,
- * by which prune orders and ages caches ({@link CacheMountPrune}).
+ * by which prune orders and ages caches ({@link CacheMountPrune}). Only while this JVM holds no lock of the file:
+ * setting a file's times opens and closes a descriptor of it, which drops every record lock the process holds on it
+ * (a prune in another process then deleted a cache a step was using).
  *
  * <p>Thread-safe.
  */
@@ -69,6 +71,7 @@ final class CacheMountLock {
                 return Optional.empty();
             }
             if (state.shared == 0) {
+                markUse();
                 FileChannel channel = acquire(true, false);
                 if (channel == null) {
                     return Optional.empty();
@@ -77,7 +80,6 @@ final class CacheMountLock {
             }
             state.shared++;
         }
-        markUse();
         return Optional.of(once(this::releaseShared));
     }
 
@@ -87,6 +89,7 @@ final class CacheMountLock {
             if (state.exclusive || state.shared > 0) {
                 return Optional.empty();
             }
+            markUse();
             FileChannel channel = acquire(false, false);
             if (channel == null) {
                 return Optional.empty();
@@ -94,7 +97,6 @@ final class CacheMountLock {
             state.channel = channel;
             state.exclusive = true;
         }
-        markUse();
         return Optional.of(once(this::releaseExclusive));
     }
 
@@ -106,6 +108,7 @@ final class CacheMountLock {
             }
             // Reserved in this JVM; other processes are waited for below, outside the monitor.
             state.exclusive = true;
+            markUse(); // no lock of this JVM yet: see the class comment
         }
         FileChannel channel;
         try {
@@ -120,7 +123,6 @@ final class CacheMountLock {
         synchronized (state) {
             state.channel = channel;
         }
-        markUse();
         return once(this::releaseExclusive);
     }
 
@@ -177,6 +179,7 @@ final class CacheMountLock {
         }
     }
 
+    /** Marks the lock file's time; called under the state's monitor while this JVM holds no lock of the file. */
     private void markUse() {
         if (marksUse) {
             LastUse.markQuietly(lockFile);
@@ -200,21 +203,21 @@ final class CacheMountLock {
     }
 
     private void releaseShared() {
-        markUse();
         synchronized (state) {
             if (--state.shared == 0) {
                 closeQuietly(state.channel);
                 state.channel = null;
+                markUse();
                 state.notifyAll();
             }
         }
     }
 
     private void releaseExclusive() {
-        markUse();
         synchronized (state) {
             closeQuietly(state.channel);
             state.channel = null;
+            markUse();
             state.exclusive = false;
             state.notifyAll();
         }

@@ -132,4 +132,39 @@ class CacheMountPruneTest {
             assertEquals(0, Files.size(lockFile), "a new, empty lock file");
         }
     }
+
+    @Test
+    void aUse_keepsItsLockAgainstOtherProcesses_thoughItMarksTheLockFile() throws Exception {
+        cache("c", 10, Duration.ofDays(2));
+        Path lockFile = dir.resolve("c.lock");
+        // Another process, as a prune in another wharf is, trying the lock alone without waiting.
+        Path probe = root.resolve("Probe.java");
+        Files.writeString(probe, """
+                import java.nio.channels.FileChannel;
+                import java.nio.file.Path;
+                import java.nio.file.StandardOpenOption;
+                public class Probe {
+                    public static void main(String[] args) throws Exception {
+                        try (FileChannel c = FileChannel.open(Path.of(args[0]), StandardOpenOption.READ,
+                                StandardOpenOption.WRITE)) {
+                            System.out.print(c.tryLock(0, Long.MAX_VALUE, false) == null ? "held" : "free");
+                        }
+                    }
+                }
+                """);
+        try (CacheMountLock.Held held = CacheMountLock.ofCache(lockFile).tryShared().orElseThrow()) {
+            assertEquals("held", probe(probe, lockFile), "a time mark must not drop this process's record lock");
+        }
+        assertEquals("free", probe(probe, lockFile));
+        assertTrue(Files.getLastModifiedTime(lockFile).toInstant().isAfter(now.minusSeconds(60)), "marked");
+    }
+
+    private static String probe(Path source, Path lockFile) throws Exception {
+        Path launcher = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(launcher.toString(), source.toString(), lockFile.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        return out.trim();
+    }
 }
