@@ -49,6 +49,11 @@ final class PruneCommand extends StoreCommand {
     String keepStorage;
     String gracePeriod;
     boolean force;
+    /** Whether {@code --filter type=exec.cachemount} limits the prune to cache mounts (and the blobs). */
+    boolean mountsOnly;
+
+    /** BuildKit's record type of cache mount contents ({@code docker buildx du}, {@code --filter type=}). */
+    static final String CACHE_MOUNT_TYPE = "exec.cachemount";
 
     /** A new {@code prune} command and its model. */
     static CommandSpec model() {
@@ -69,14 +74,16 @@ final class PruneCommand extends StoreCommand {
                         "2:usage error", ExitCodes.FLAG_HELP),
                 "  wharf rmi hello && wharf prune",
                 "  wharf prune --filter until=24h",
+                "  wharf prune --filter type=exec.cachemount",
                 "  wharf prune --keep-storage 10gb",
                 "  wharf prune --all --grace-period 0s");
         spec.addOption(flag("all", "-a", "--all")
                 .description("Remove every build cache record and every cache mount not in use.")
                 .build());
-        spec.addOption(list("until=DURATION", "--filter").initialValue(List.of())
-                .description("Remove the build cache records and cache mounts not used for DURATION (Go syntax: "
-                        + "24h, 90m).")
+        spec.addOption(list("FILTER", "--filter").initialValue(List.of())
+                .description("until=DURATION: remove the build cache records and cache mounts not used for DURATION "
+                        + "(Go syntax: 24h, 90m); type=exec.cachemount: remove cache mounts only (every one not in "
+                        + "use, unless until= or --keep-storage limit it).")
                 .build());
         spec.addOption(option("SIZE", "--keep-storage")
                 .description("Remove least recently used build cache records, then remembered sources, then cache "
@@ -116,7 +123,7 @@ final class PruneCommand extends StoreCommand {
         LocalStore local = openExistingStore();
         CacheStore cache = FileCacheStore.open(root.resolve("cache"), CacheStoreOptions.defaults());
         Optional<PruneOptions> sourceOptions = cacheOptions;
-        if (cacheOptions.isPresent()) {
+        if (cacheOptions.isPresent() && !mountsOnly) {
             PruneResult pruned = cache.prune(cacheOptions.get());
             sourceOptions = Optional.of(sourceBudget(cacheOptions.get(), pruned));
             if (!pruned.removed().isEmpty()) {
@@ -142,10 +149,12 @@ final class PruneCommand extends StoreCommand {
         if (sourceOptions.isPresent()) {
             // The git checksums, ETags and git context checkouts go by the cache records' rules: they are what
             // BuildKit keeps as cache records of its git and http sources.
-            SourceCaches.Pruned sources;
+            SourceCaches.Pruned sources = new SourceCaches.Pruned(0, 0, 0);
             try {
-                sources = SourceCaches.prune(root, sourceOptions.get(), Instant.now(),
-                        buildsSince.map(t -> t.minusSeconds(1)));
+                if (!mountsOnly) {
+                    sources = SourceCaches.prune(root, sourceOptions.get(), Instant.now(),
+                            buildsSince.map(t -> t.minusSeconds(1)));
+                }
             } catch (IOException e) {
                 throw new LayerException("cannot prune the remembered sources in " + root + ": " + e.getMessage(), e);
             }
@@ -222,15 +231,24 @@ final class PruneCommand extends StoreCommand {
                 - sources.remaining()));
     }
 
-    /** The build cache pruning the flags ask for, or empty when they ask for none. */
+    /**
+     * The build cache pruning the flags ask for, or empty when they ask for none. {@code --filter
+     * type=exec.cachemount} (BuildKit's record type of cache mounts) sets {@link #mountsOnly}: only cache mounts go,
+     * and, as {@code docker builder prune} removes unused cache mounts without {@code --all}, every unused one
+     * unless {@code until=} or {@code --keep-storage} says otherwise.
+     */
     private Optional<PruneOptions> cacheOptions() {
         Optional<Duration> olderThan = Optional.empty();
         for (String filter : filters) {
             int eq = filter.indexOf('=');
             String key = eq < 0 ? filter : filter.substring(0, eq);
+            if (eq >= 0 && key.equals("type") && filter.substring(eq + 1).equals(CACHE_MOUNT_TYPE)) {
+                mountsOnly = true;
+                continue;
+            }
             if (eq < 0 || !key.equals("until")) {
                 throw new ParameterException(spec.commandLine(), "wharf prune: unsupported filter '" + filter
-                        + "'; the only filter is until=DURATION, e.g. until=24h");
+                        + "'; the filters are until=DURATION (e.g. until=24h) and type=" + CACHE_MOUNT_TYPE);
             }
             olderThan = Optional.of(duration("--filter until", filter.substring(eq + 1)));
         }
@@ -241,6 +259,9 @@ final class PruneCommand extends StoreCommand {
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), "wharf prune: --keep-storage: " + e.getMessage());
             }
+        }
+        if (mountsOnly) {
+            return Optional.of(new PruneOptions(all || olderThan.isEmpty() && keep.isEmpty(), olderThan, keep));
         }
         if (!all && olderThan.isEmpty() && keep.isEmpty()) {
             return Optional.empty();

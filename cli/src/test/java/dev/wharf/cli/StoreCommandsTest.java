@@ -308,6 +308,16 @@ class StoreCommandsTest {
         assertFalse(Files.exists(lessRecent), "the least recently used goes first");
         assertTrue(Files.exists(recent));
 
+        // BuildKit's record type selects cache mounts alone, every unused one without --all.
+        Path sum = entry("git-checksums/" + "d".repeat(64), 48, 100);
+        ok("prune", "--root", storeA.toString(), "--filter", "type=exec.cachemount");
+        assertFalse(Files.exists(recent));
+        assertTrue(Files.exists(sum), "other kinds are left alone");
+        Outcome refused = CliHarness.wharf("prune", "--root", storeA.toString(), "--filter", "type=regular");
+        assertEquals(2, refused.exitCode(), refused.err());
+        assertTrue(refused.err().contains("unsupported filter 'type=regular'"), refused.err());
+
+        cacheMount("e".repeat(64), 0, 10);
         ok("prune", "--root", storeA.toString(), "-a");
         try (var left = Files.list(storeA.resolve("cache-mounts"))) {
             assertEquals(List.of(), left.toList());
