@@ -153,6 +153,9 @@ final class TreeCopies {
             Path staged = to.resolveSibling(STAGING_PREFIX + UUID.randomUUID());
             try {
                 make(from, staged, shown, attrs);
+                if (!Files.exists(staged, NOFOLLOW)) {
+                    return; // a socket, or a device this process may not make: left out
+                }
                 Files.move(staged, to, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException | RuntimeException e) {
                 deleteQuietly(staged);

@@ -181,6 +181,18 @@ class CacheFillsTest {
         }
     }
 
+    @Test
+    void aSocketOfTheStage_isLeftOut_withoutFailingTheFill() throws Exception {
+        Path socket = stage.resolve("d/agent.sock");
+        try (var server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            server.bind(java.net.UnixDomainSocketAddress.of(socket));
+            CacheFills fills = new CacheFills(posix, cache);
+            fills.fill(sources, "d/b", Optional.empty());
+            fills.fill(sources, "d", Optional.empty()); // the socket is then an entry of a directory already there
+        }
+        assertEquals(List.of("d", "d/a", "d/a/f", "d/a/g", "d/b", "d/b/f", "d/file"), tree());
+    }
+
     private List<String> tree() throws Exception {
         try (Stream<Path> walk = Files.walk(cache)) {
             return walk.filter(p -> !p.equals(cache)).map(p -> cache.relativize(p).toString()).sorted().toList();
