@@ -3,6 +3,7 @@ package dev.wharf.cache;
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.layout.AtomicFiles;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.Set;
 
@@ -41,17 +41,12 @@ final class ConfigBlobs implements StepResult.ConfigSource {
         return dir.resolve(digest.hex());
     }
 
-    /** Stores a config unless a file of that digest and size is there already. Lock held. */
+    /**
+     * Stores a config, replacing a file of that name (callers first ask {@link #present}: a config saved before, by
+     * another stage's equal step or an earlier save of the step, is not written again). Lock held.
+     */
     void put(Digest digest, byte[] content) throws IOException {
-        Path file = path(digest);
-        try {
-            if (Files.size(file) == content.length) {
-                return; // Content-addressed: the same config saved before (another stage's equal step, a re-save).
-            }
-        } catch (NoSuchFileException e) {
-            // Not stored yet.
-        }
-        AtomicFiles.replace(file, content, tmpDir);
+        AtomicFiles.replace(path(digest), content, tmpDir);
     }
 
     /** Whether the config of a record is there with the size the record states (one stat, no read). */
