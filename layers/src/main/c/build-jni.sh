@@ -30,6 +30,6 @@ if [ -f "$lib.sha256" ] && [ "$lib" -nt "$src" ] && [ "$lib" -nt "$0" ]; then
 fi
 mkdir -p "$out"
 gcc -O2 -std=c11 -Wall -Wextra -Werror -s -shared -fPIC -I"$jdk/include" -I"$jdk/include/linux" \
-    -o "$lib.tmp" "$src"
+    -o "$lib.tmp" "$src" -ldl
 mv "$lib.tmp" "$lib"
 sha256sum "$lib" | cut -c1-64 > "$lib.sha256"

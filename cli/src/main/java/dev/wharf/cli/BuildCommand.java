@@ -251,6 +251,12 @@ final class BuildCommand implements Callable<Integer> {
                 return ExitCodes.FAILED;
             }
         }
+        if (mode.get() == ProgressMode.TTY && !TerminalSize.stderrIsTerminal()) {
+            // BuildKit's progressui.NewDisplay: an explicit tty mode needs a console; only auto falls back to plain.
+            // buildx makes the display with the progress mode, before its build checks the outputs and the rest.
+            err.println("ERROR: failed to get console: provided file is not a console");
+            return ExitCodes.FAILED;
+        }
         refused = BuildFlagOrder.afterProgress(this, err);
         if (refused.isPresent()) {
             return refused.getAsInt();
@@ -500,11 +506,6 @@ final class BuildCommand implements Callable<Integer> {
                 || (ProgressMode.AUTO.resolve(true, System.getenv()) == ProgressMode.TTY
                         && TerminalSize.stderrIsTerminal()));
         ProgressMode shown = mode.get().resolve(terminal, System.getenv());
-        if (shown == ProgressMode.TTY && mode.get() == ProgressMode.TTY && !TerminalSize.stderrIsTerminal()) {
-            // BuildKit's progressui.NewDisplay: an explicit tty mode needs a console; only auto falls back to plain.
-            err.println("ERROR: failed to get console: provided file is not a console");
-            return ExitCodes.FAILED;
-        }
         try (BuildEngine engine = BuildEngine.create(store.engineOptions().withRegistry(registry.settings()));
              BuildProgress display = BuildProgress.open(shown, err, System.getenv())) {
             if (method.name().equals("lint")) {
@@ -529,6 +530,8 @@ final class BuildCommand implements Callable<Integer> {
                 ExporterSteps.show(display, result, parsedOutputs, push);
                 display.close();
                 if (shown == ProgressMode.PLAIN || shown == ProgressMode.TTY) {
+                    // A step may have failed without failing the build: an unreadable --cache-from registry.
+                    new BuildErrorReport(err).printLogs(display.failedSteps());
                     WarningSummary.print(err, display.warnings(), debug(), dockerfileText());
                 }
                 // BuildKit's local and tar exporters report no image: with only those outputs, docker build -q
@@ -565,7 +568,7 @@ final class BuildCommand implements Callable<Integer> {
                 // none display nothing of the steps, so buildx prints the lines and the reason alone.
                 boolean textDisplay = shown == ProgressMode.PLAIN || shown == ProgressMode.TTY;
                 if (cause instanceof BuildFailedException && textDisplay) {
-                    report.printLogs(display.failedStep());
+                    report.printLogs(display.failedSteps());
                 }
                 if (textDisplay) {
                     WarningSummary.print(err, display.warnings(), debug(), dockerfileText());

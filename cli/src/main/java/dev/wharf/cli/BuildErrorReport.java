@@ -40,7 +40,15 @@ final class BuildErrorReport {
      * (progressui/display.go, printErrorLogs), before buildx's warning summary.
      */
     void printLogs(Optional<StepView> step) {
-        step.ifPresent(s -> {
+        printLogs(step.stream().toList());
+    }
+
+    /**
+     * Each failed step's block, in the order the steps started: progressui prints one for every vertex with an
+     * error when the display ends, also after a build that succeeded.
+     */
+    void printLogs(List<StepView> steps) {
+        steps.forEach(s -> {
             err.println(RULE);
             err.println(" > " + s.name() + ":");
             s.logTail().forEach(err::println);

@@ -58,6 +58,15 @@ final class BuildFlagOrder {
                 return failed(err, e.getMessage());
             }
         }
+        for (String output : command.outputs) {
+            try {
+                // buildx's ParseExports; what it leaves to the build (dest required, an unknown exporter) comes
+                // after the progress display is set up, in BuildCommand.
+                dev.wharf.builder.api.BuildOutput.checkSyntax(output);
+            } catch (IllegalArgumentException e) {
+                return failed(err, e.getMessage());
+            }
+        }
         // BuildKit's client and daemon refuse the rest (a required attribute, an unknown type) when the build is
         // solved: BuildCommand checks those later.
         Optional<String> cacheError = CacheFlags.parseProblem(command.cacheFrom, command.cacheTo);

@@ -121,6 +121,14 @@ final class BuildProgress implements ProgressListener, AutoCloseable {
         }
     }
 
+    /**
+     * Every failed step with its last output lines, for the blocks BuildKit's printer ends with whether or not the
+     * build failed (a registry cache that could not be imported fails its step, not the build).
+     */
+    java.util.List<StepView> failedSteps() {
+        return board.failedSteps();
+    }
+
     /** The step that failed, with its last output lines. */
     Optional<StepView> failedStep() {
         return board.failed();

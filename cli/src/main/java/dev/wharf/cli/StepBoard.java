@@ -159,6 +159,12 @@ final class StepBoard implements ProgressListener {
         return version;
     }
 
+    /** Every step that failed (not merely cancelled), in the order they started. */
+    synchronized List<StepView> failedSteps() {
+        return steps.values().stream().map(Step::view).filter(s -> s.error().isPresent() && !s.cancelled())
+                .toList();
+    }
+
     /** The step that failed first (not merely cancelled), if one did. */
     synchronized Optional<StepView> failed() {
         return steps.values().stream().map(Step::view).filter(s -> s.error().isPresent() && !s.cancelled())

@@ -653,6 +653,42 @@ class BuildCommandTest {
     }
 
     @Test
+    void anUnreachableOrMissingRegistryCache_failsOnlyItsImportStep_inBuildKitsWords() throws Exception {
+        Path context = Files.createDirectories(dir.resolve("cache-unreachable"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nLABEL a=b\n");
+        String refused = "127.0.0.1:" + dev.wharf.layers.registry.LocalRegistry.freePort();
+        String q = java.util.regex.Pattern.quote(refused);
+
+        Outcome built = wharf("build", "--root", root(), "--progress", "plain", "--cache-from",
+                "type=registry,ref=" + refused + "/cache:x", context.toString());
+
+        // The peer (buildx 0.13.1, docker driver) builds on: the import step fails with the registry importer's
+        // resolver error (https first at a loopback registry), the display ends with that step's block, and
+        // there is no warning besides.
+        assertEquals(0, built.exitCode(), built.err());
+        assertTrue(built.err().matches("(?s).*\n#(\\d+) importing cache manifest from " + q + "/cache:x\n#\\1 ERROR: "
+                + "failed to configure registry cache importer: failed to do request: Head \"https://" + q
+                + "/v2/cache/manifests/x\": dial tcp " + q + ": connect: connection refused\n.*"), built.err());
+        assertTrue(built.err().matches("(?s).*\n#\\d+ DONE \\d+\\.\\ds\n------\n > importing cache manifest from " + q
+                + "/cache:x:\n------\n"), built.err());
+        assertFalse(built.err().contains("warning") || built.err().contains("WARNING"), built.err());
+        assertTrue(built.out().startsWith("sha256:"), built.out());
+
+        try (dev.wharf.layers.registry.LocalRegistry registry = dev.wharf.layers.registry.LocalRegistry.start(
+                Files.createDirectories(dir.resolve("registry-missing")),
+                new dev.wharf.layers.registry.LocalRegistry.NoAuth())) {
+            Outcome missing = wharf("build", "--root", root(), "--progress", "plain", "--cache-from",
+                    "type=registry,ref=" + registry.host() + "/nocache", context.toString());
+            assertEquals(0, missing.exitCode(), missing.err());
+            // containerd's "REF: not found", the reference with the :latest the importer gives it.
+            assertTrue(missing.err().contains(" ERROR: failed to configure registry cache importer: "
+                    + registry.host() + "/nocache:latest: not found\n"), missing.err());
+            assertTrue(missing.err().endsWith("------\n > importing cache manifest from " + registry.host()
+                    + "/nocache:\n------\n"), missing.err());
+        }
+    }
+
+    @Test
     void emptyCacheToOrCacheFrom_isSkipped_asBuildxSince014() throws IOException {
         // buildx 0.13 failed an empty value with encoding/csv's "EOF"; later releases skip it, which keeps
         // `--cache-from "$CACHE"` with the variable unset working.

@@ -569,6 +569,35 @@ class BuildxParityCommandTest {
     }
 
     @Test
+    void outputSyntaxErrors_comeBeforeTheProgressMode_andTheExportersAfterTheConsole() throws Exception {
+        // buildx 0.13.1: toControllerOptions parses -o (ParseExports: CSV, "invalid value FIELD", a type) before
+        // runBuild makes the progress display; the exporters' own checks (dest, the type's name) come with the
+        // build, after the display refused a missing console.
+        Path context = context("outputorder", "FROM scratch\n");
+        Outcome field = wharf("build", "--root", root.toString(), "--progress", "bogus", "-o", "dest=x,foo",
+                context.toString());
+        assertEquals(1, field.exitCode(), field.err());
+        assertEquals("ERROR: invalid value foo\n", field.err());
+        Outcome untyped = wharf("build", "--root", root.toString(), "--progress", "bogus", "-o", "dest=x,push=true",
+                context.toString());
+        assertEquals("ERROR: type is required for output\n", untyped.err());
+        Outcome progress = wharf("build", "--root", root.toString(), "--progress", "bogus", "-o", "type=local",
+                context.toString());
+        assertEquals("ERROR: invalid progress mode bogus\n", progress.err());
+
+        Path stdout = dir.resolve("o.out");
+        Path stderr = dir.resolve("o.err");
+        for (String output : List.of("type=local", "type=bogus")) {
+            assertEquals(1, run(stdout, stderr, "build", "--root", root.toString(), "--progress", "tty", "-o", output,
+                    context.toString()));
+            assertEquals("ERROR: failed to get console: provided file is not a console\n", read(stderr), output);
+        }
+        Outcome noDest = wharf("build", "--root", root.toString(), "--progress", "plain", "-o", "type=local",
+                context.toString());
+        assertEquals("ERROR: dest is required for local exporter\n", noDest.err());
+    }
+
+    @Test
     void legacyAndAttestationFlags_areAcceptedWithBuildxsWarnings() throws IOException {
         // commands/build.go: hidden --compress, --isolation and --squash (the last two with flag-warn); --attest.
         Path context = context("legacyflags", "FROM busybox:latest\n");

@@ -14,8 +14,9 @@ import java.util.Locale;
  * failures with docker build's, and search the web by those words.
  *
  * <p>Only what the JDK's client tells honestly: the method and URL wharf used (which may differ from BuildKit's, e.g.
- * GET where containerd's resolver sends HEAD), the address as written (Go prints the address it dialed after the
- * lookup; the JDK does not say which), no DNS server (Go names the resolver it asked).
+ * GET where containerd's resolver sends HEAD), the name's first IPv4 address for the address dialed (Go prints the
+ * address it dialed after the lookup, the first one for a name like {@code localhost}; the JDK does not say which
+ * it tried), no DNS server (Go names the resolver it asked).
  */
 public final class GoRequestError {
     private GoRequestError() {
@@ -47,7 +48,7 @@ public final class GoRequestError {
             noRoute |= t instanceof java.net.NoRouteToHostException;
             root = t;
         }
-        String address = uri.getHost() + ":" + port(uri);
+        String address = dialed(uri.getHost()) + ":" + port(uri);
         if (e instanceof HttpConnectTimeoutException) {
             return "dial tcp " + address + ": i/o timeout";
         }
@@ -64,6 +65,23 @@ public final class GoRequestError {
         }
         String message = root.getMessage();
         return message == null ? root.getClass().getSimpleName() : message;
+    }
+
+    /**
+     * The address Go's dialer names for a host: a literal as it is, a name as its first address when that is IPv4
+     * (as the JDK orders them by default); else the name as written, rather than an IPv6 form Go would print
+     * differently.
+     */
+    private static String dialed(String host) {
+        if (host == null || host.startsWith("[") || host.matches("[0-9.]+")) {
+            return host;
+        }
+        try {
+            java.net.InetAddress first = java.net.InetAddress.getAllByName(host)[0];
+            return first instanceof java.net.Inet4Address ? first.getHostAddress() : host;
+        } catch (UnknownHostException | SecurityException e) {
+            return host;
+        }
     }
 
     private static int port(URI uri) {

@@ -171,6 +171,31 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
     }
 
     /**
+     * Checks what buildx's {@code ParseExports} refuses while it reads the flags, before it sets up the progress
+     * display: CSV that does not parse, a field without {@code =} ({@code invalid value FIELD}), no type. What it
+     * leaves to the build (a local output without dest, an unknown type) is {@link #parse}'s to refuse.
+     *
+     * @throws IllegalArgumentException with buildx's words
+     */
+    public static void checkSyntax(String value) {
+        java.util.List<String> fields = dev.wharf.grammar.go.GoCsv.fields(value);
+        if (!value.startsWith("type=") && fields.size() == 1 && fields.get(0).equals(value)) {
+            return;
+        }
+        boolean typed = false;
+        for (String field : fields) {
+            int eq = field.indexOf('=');
+            if (eq < 0 && !field.trim().equalsIgnoreCase("force-compression")) {
+                throw new IllegalArgumentException("invalid value " + field);
+            }
+            typed |= eq >= 0 && field.substring(0, eq).trim().equalsIgnoreCase("type");
+        }
+        if (!typed) {
+            throw new IllegalArgumentException("type is required for output");
+        }
+    }
+
+    /**
      * Parses docker's CSV form, e.g. {@code type=oci,dest=out} (with buildx's CSV quoting: {@code
      * type=oci,"annotation.x=a,b"}); a bare path means {@code type=local,dest=PATH}.
      *
@@ -200,8 +225,8 @@ public record BuildOutput(String type, Optional<Path> dest, java.util.List<Strin
                 continue;
             }
             int eq = field.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("output field \"" + field + "\" is not KEY=VALUE");
+            if (eq < 0) {
+                throw new IllegalArgumentException("invalid value " + field); // buildx's words
             }
             String v = field.substring(eq + 1).trim();
             // Annotation keys keep their case (exptypes.ParseAnnotationKey matches them as written).

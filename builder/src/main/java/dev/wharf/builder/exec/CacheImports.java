@@ -61,8 +61,8 @@ final class CacheImports {
 
     /**
      * Loads every source's index, each as one progress step numbered by {@code steps} ({@code #N importing cache
-     * manifest from ...}, as BuildKit shows it); unreadable ones fail their step, are reported as warnings and
-     * skipped.
+     * manifest from ...}, as BuildKit shows it); unreadable ones fail their step, are reported as warnings when
+     * their kind makes them ({@link RemoteCache#failureIsWarning}) and skipped.
      */
     static CacheImports load(List<RemoteCache> sources, BlobStore store,
                              dev.wharf.layers.store.CompressedVariants marks, ProgressListener listener,
@@ -81,8 +81,10 @@ final class CacheImports {
                 imported = source.load(store);
             } catch (LayerException | CacheException e) {
                 listener.onEvent(new BuildEvent.StepFailed(step, e.getMessage(), ImagePushes.since(start)));
-                listener.onEvent(new BuildEvent.Warning("cannot import the build cache from " + source.describe()
-                        + ", building without it: " + e.getMessage()));
+                if (source.failureIsWarning(e)) {
+                    listener.onEvent(new BuildEvent.Warning("cannot import the build cache from " + source.describe()
+                            + ", building without it: " + e.getMessage()));
+                }
                 continue;
             }
             listener.onEvent(new BuildEvent.StepDone(step, ImagePushes.since(start)));

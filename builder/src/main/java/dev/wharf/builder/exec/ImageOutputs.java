@@ -388,12 +388,16 @@ final class ImageOutputs {
     /**
      * docker push's error when the registry cannot be reached: its ping of {@code /v2/} failed as the pusher's
      * request did ({@code Get "http://127.0.0.1:5999/v2/": dial tcp 127.0.0.1:5999: connect: connection refused},
-     * the peer's words); empty when {@code goReason} is no such failure.
+     * the peer's words); empty when {@code goReason} is no such failure. At a loopback registry the words name the
+     * https URL BuildKit's resolver tries first, but dockerd's pusher reports its last endpoint, plain http.
      */
     static Optional<String> dockerPing(String goReason) {
         java.util.regex.Matcher m = GO_REQUEST_FAILURE.matcher(goReason);
-        return m.matches() ? Optional.of("Get \"" + m.group(1) + "://" + m.group(2) + "/v2/\": " + m.group(3))
-                : Optional.empty();
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        String scheme = dev.wharf.layers.registry.RegistryClient.isLoopback(m.group(2)) ? "http" : m.group(1);
+        return Optional.of("Get \"" + scheme + "://" + m.group(2) + "/v2/\": " + m.group(3));
     }
 
     /** The names {@code push=true} outputs push to: their {@code name=}s, else the build's tags. */

@@ -17,6 +17,7 @@ import dev.wharf.layers.registry.PlatformMatcher;
 import dev.wharf.layers.registry.ImageReference;
 import dev.wharf.layers.registry.ManifestResponse;
 import dev.wharf.layers.registry.RegistryClient;
+import dev.wharf.layers.registry.RegistryException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -57,13 +58,32 @@ public final class RegistryCache implements RemoteCache {
     }
 
     @Override
+    public boolean failureIsWarning(Exception failure) {
+        return !(failure instanceof Unresolved);
+    }
+
+    /** The cache's reference did not resolve: no manifest, or the registry could not be asked. */
+    private static final class Unresolved extends RegistryException {
+        private static final long serialVersionUID = 1L;
+
+        Unresolved(String message, RegistryException cause) {
+            super(message, cause.goReason().orElse(null), cause.statusCode(), cause);
+        }
+    }
+
+    @Override
     public String describe() {
         return "registry " + reference;
     }
 
     @Override
     public ImportedCache load(BlobStore store) throws LayerException, CacheException {
-        ManifestResponse response = client.pullManifest(reference);
+        ManifestResponse response;
+        try {
+            response = client.pullManifest(reference);
+        } catch (RegistryException e) {
+            throw unresolved(e);
+        }
         Optional<ImageManifest> image = imageManifest(response);
         if (image.isPresent()) {
             return inline(image.get(), store);
@@ -73,6 +93,17 @@ public final class RegistryCache implements RemoteCache {
         byte[] config = store.readAllBytes(manifest.config().digest(), CacheArtifact.MAX_CONFIG_SIZE);
         List<CacheRecord> records = CacheManifests.records(manifest, config, describe());
         return new ImportedCache(describe(), records, (blob, into) -> client.pullBlob(reference, blob, into));
+    }
+
+    /**
+     * A cache whose reference does not resolve, in BuildKit's words: its registry importer resolves the reference
+     * while it is configured, and the import step fails with {@code failed to configure registry cache importer:}
+     * and containerd's resolver error ({@code REF: not found}, {@code failed to do request: Head "https://..."}),
+     * wharf's own message where it has no such words.
+     */
+    private RegistryException unresolved(RegistryException e) {
+        String reason = e.statusCode() == 404 ? reference + ": not found" : e.goReason().orElse(e.getMessage());
+        return new Unresolved("failed to configure registry cache importer: " + reason, e);
     }
 
     /**

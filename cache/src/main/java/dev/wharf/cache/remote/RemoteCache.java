@@ -27,6 +27,15 @@ public interface RemoteCache {
     }
 
     /**
+     * Whether {@code failure} of {@link #load} is also a warning of the build, besides failing the import step: by
+     * default yes (buildx warns of a missing local cache directory); a registry cache whose reference does not
+     * resolve fails BuildKit's import step alone, which the build survives without a word more.
+     */
+    default boolean failureIsWarning(Exception failure) {
+        return true;
+    }
+
+    /**
      * Reads the cache's manifest and config (the config is stored in {@code store}); layer blobs are left for
      * {@link ImportedCache#blobs()}.
      *

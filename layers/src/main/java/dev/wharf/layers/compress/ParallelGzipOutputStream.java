@@ -59,7 +59,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
     /** Deflaters not in use, shared by the workers; ended on close. */
     private final ConcurrentLinkedQueue<Deflater> idle = new ConcurrentLinkedQueue<>();
     /** With libdeflate: the binding (else null), its compressors not in use; freed on close. */
-    private final LibDeflate.Lib libdeflate;
+    private final LibDeflate.Calls libdeflate;
     private final ConcurrentLinkedQueue<LibDeflate.Compressor> idleCompressors = new ConcurrentLinkedQueue<>();
     private final int blockSize;
     private final byte[] header;
@@ -82,7 +82,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
     }
 
     /** As the public constructor, with libdeflate when {@code libdeflate} is not null, else with zlib. */
-    ParallelGzipOutputStream(OutputStream out, int level, int threads, Executor executor, LibDeflate.Lib libdeflate)
+    ParallelGzipOutputStream(OutputStream out, int level, int threads, Executor executor, LibDeflate.Calls libdeflate)
             throws IOException {
         this.out = Objects.requireNonNull(out, "out");
         if (level < 0 || level > 9) {

@@ -26,6 +26,17 @@ final class PlainHttpPolicy {
         return insecureRegistries.contains(hostAndPort) || isLoopback(hostAndPort);
     }
 
+    /**
+     * Tells whether docker build's resolver would first try HTTPS at {@code host[:port]} although wharf speaks plain
+     * HTTP there: a loopback registry not named insecure. BuildKit (in dockerd) tries TLS at it first and falls back
+     * to plain HTTP only when the answer to its handshake is plain HTTP, so a registry it cannot reach at all is
+     * reported with the https URL ({@code Head "https://127.0.0.1:5999/v2/..."}); one named insecure is plain HTTP
+     * from the start.
+     */
+    boolean buildKitTriesTls(String hostAndPort) {
+        return hostAndPort != null && !insecureRegistries.contains(hostAndPort) && isLoopback(hostAndPort);
+    }
+
     static boolean isLoopback(String hostAndPort) {
         String host = hostAndPort;
         if (host.startsWith("[")) {

@@ -281,9 +281,14 @@ final class RegistryCaller {
         return false;
     }
 
-    /** containerd's resolver wraps the transport's error as {@code failed to do request: }. */
-    private static String goReason(RegistryEndpoint<?> endpoint, URI uri, IOException e) {
-        return "failed to do request: " + dev.wharf.layers.GoRequestError.of(endpoint.goMethod(), uri, e);
+    /**
+     * containerd's resolver wraps the transport's error as {@code failed to do request: }, naming the URL BuildKit
+     * would have failed at: the https one at a loopback registry (see {@link PlainHttpPolicy#buildKitTriesTls}).
+     */
+    private String goReason(RegistryEndpoint<?> endpoint, URI uri, IOException e) {
+        URI shown = "http".equals(uri.getScheme()) && plainHttp.buildKitTriesTls(uri.getRawAuthority())
+                ? URI.create("https" + uri.toString().substring("http".length())) : uri;
+        return "failed to do request: " + dev.wharf.layers.GoRequestError.of(endpoint.goMethod(), shown, e);
     }
 
     static String describe(IOException e) {

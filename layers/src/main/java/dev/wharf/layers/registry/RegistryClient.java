@@ -34,6 +34,14 @@ public final class RegistryClient {
     }
 
     /**
+     * Tells whether {@code host[:port]} is a loopback registry ({@code localhost}, {@code 127.0.0.0/8},
+     * {@code [::1]}), which wharf and dockerd reach over plain HTTP without being told it is insecure.
+     */
+    public static boolean isLoopback(String hostAndPort) {
+        return PlainHttpPolicy.isLoopback(hostAndPort);
+    }
+
+    /**
      * Makes a client with the given options, on its own blocking HTTP/1.1 connections ({@link SocketTransport}:
      * TLS is set up at the first HTTPS request only).
      */

@@ -48,16 +48,21 @@ class ParallelGzipOutputStreamTest {
         pool.shutdownNow();
     }
 
-    /** The two deflate implementations; libdeflate is required under CI=true ({@code .ci/run} installs it). */
+    /**
+     * The deflate implementations: zlib, libdeflate through wharf's JNI library (what wharf prefers) and through
+     * jnr-ffi (its fallback); libdeflate and the JNI library are required under CI=true ({@code .ci/run} installs
+     * libdeflate0 and gcc).
+     */
     enum Impl {
-        ZLIB, LIBDEFLATE;
+        ZLIB, LIBDEFLATE, LIBDEFLATE_JNR;
 
-        LibDeflate.Lib lib() {
+        LibDeflate.Calls lib() {
             if (this == ZLIB) {
                 return null;
             }
-            return LibDeflate.preferred().orElseGet(() -> {
-                String message = "libdeflate is not installed (apt-get install libdeflate0)";
+            return (this == LIBDEFLATE ? JniDeflate.load() : LibDeflate.jnr()).orElseGet(() -> {
+                String message = "libdeflate or its " + this + " binding is not available (apt-get install "
+                        + "libdeflate0 gcc)";
                 if ("true".equals(System.getenv("CI"))) {
                     fail(message + "; CI=true requires it");
                 }
@@ -201,6 +206,16 @@ class ParallelGzipOutputStreamTest {
         }
         int parallel = gzip(impl, input, 6, 4).length;
         assertTrue(parallel < single.size() * 1.01 + 64, parallel + " vs " + single.size());
+    }
+
+    @Test
+    void jniAndJnrBindings_writeTheSameBytes() throws Exception {
+        // The layer digest must not depend on which binding a process found (a native CLI has only the JNI one).
+        byte[] input = data("text", 2 * ParallelGzipOutputStream.MEMBER_SIZE + 777);
+        for (int level : new int[] {1, 6, 9}) {
+            assertArrayEquals(gzip(Impl.LIBDEFLATE_JNR, input, level, 2), gzip(Impl.LIBDEFLATE, input, level, 2),
+                    "level " + level);
+        }
     }
 
     @Test

@@ -279,10 +279,38 @@ class RegistryFaultTest {
         assertTrue(e.getMessage().contains("after 1 attempt;"), e.getMessage());
         assertTrue(millis < 2_000, millis + " ms");
         // containerd's resolver over Go's net/http, as BuildKit ends "failed to resolve source metadata" with: it
-        // HEADs the manifest first (wharf GETs it at once), over plain HTTP to a loopback registry.
-        assertEquals(java.util.Optional.of("failed to do request: Head \"http://" + nowhere.registryHost()
+        // HEADs the manifest first (wharf GETs it at once), and at a loopback registry nobody named insecure it
+        // tries https first, falling back to http only on an answer in plain HTTP: a refused port is reported with
+        // the https URL (the peer: Head "https://127.0.0.1:5999/v2/x/manifests/latest").
+        assertEquals(java.util.Optional.of("failed to do request: Head \"https://" + nowhere.registryHost()
                 + "/v2/x/y/manifests/1\": dial tcp " + nowhere.registryHost() + ": connect: connection refused"),
                 e.goReason());
+    }
+
+    @Test
+    void refusedLoopbackPort_namedInsecure_orByName_isWordedAsDockerdsBuildKit() throws Exception {
+        String port = Integer.toString(LocalRegistry.freePort());
+        ImageReference insecure = ImageReference.parse("127.0.0.1:" + port + "/x/y:1");
+        RegistryClient plain = RegistryClient.create(RegistryOptions.defaults()
+                .withInsecureRegistries(java.util.Set.of("127.0.0.1:" + port))
+                .withRetry(new RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(40))));
+
+        RegistryException named = assertThrows(RegistryException.class, () -> plain.pullManifest(insecure));
+        // dockerd makes a registry named in insecure-registries plain HTTP from the start (PlainHTTP).
+        assertEquals(java.util.Optional.of("failed to do request: Head \"http://127.0.0.1:" + port
+                + "/v2/x/y/manifests/1\": dial tcp 127.0.0.1:" + port + ": connect: connection refused"),
+                named.goReason());
+
+        // Go's dialer names the address it dialed, not the name (the peer: dial tcp 127.0.0.1:5999 for
+        // localhost:5999), where /etc/hosts gives localhost an IPv4 address first.
+        java.net.InetAddress first = java.net.InetAddress.getAllByName("localhost")[0];
+        org.junit.jupiter.api.Assumptions.assumeTrue(first instanceof java.net.Inet4Address,
+                "localhost resolves to " + first + " first");
+        ImageReference byName = ImageReference.parse("localhost:" + port + "/x/y:1");
+        RegistryException local = assertThrows(RegistryException.class, () -> client(2).pullManifest(byName));
+        assertEquals(java.util.Optional.of("failed to do request: Head \"https://localhost:" + port
+                + "/v2/x/y/manifests/1\": dial tcp " + first.getHostAddress() + ":" + port
+                + ": connect: connection refused"), local.goReason());
     }
 
     @Test
@@ -312,7 +340,8 @@ class RegistryFaultTest {
                 () -> client(4).pushBlob(nowhere, blob, source, Optional.empty()));
 
         assertTrue(e.getMessage().contains("after 1 attempt;"), e.getMessage());
-        assertTrue(e.goReason().orElseThrow().startsWith("failed to do request: Head \"http://"
+        // BuildKit's pusher, like its resolver, tries https first at a loopback registry.
+        assertTrue(e.goReason().orElseThrow().startsWith("failed to do request: Head \"https://"
                 + nowhere.registryHost() + "/v2/x/y/blobs/sha256:"), e.goReason().toString());
     }
 

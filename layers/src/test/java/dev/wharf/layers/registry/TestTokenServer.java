@@ -28,7 +28,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A small token service for tests, speaking distribution's token protocol: {@code GET /token?service=&scope=} with
- * optional Basic credentials answers {@code {"token": JWT}}. Tokens are RS256 JWTs carrying the signing
+ * optional Basic credentials answers {@code {"token": JWT}}, and its OAuth2 endpoint, {@code POST /token} with a
+ * form ({@code grant_type=password} and the user's name and password, or {@code grant_type=refresh_token} and
+ * {@link #REFRESH_TOKEN}) answers {@code {"access_token": JWT}}; {@link #refusePost} makes it answer POSTs with a
+ * status instead, as token servers without the OAuth2 endpoint do. It remembers every request. Tokens are RS256 JWTs carrying the signing
  * certificate in {@code x5c}, which a real registry verifies against the {@link #certificateBundle()} configured as
  * its {@code rootcertbundle}. One user is known; it gets every action it asks for, anonymous callers get none.
  * The key and self-signed certificate are made with the JDK's {@code keytool}.
@@ -36,6 +39,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class TestTokenServer implements AutoCloseable {
     static final String SERVICE = "wharf-test-registry";
     static final String ISSUER = "wharf-test-issuer";
+    /** The identity token the user may exchange with the refresh-token grant. */
+    static final String REFRESH_TOKEN = "wharf-test-refresh-token";
+
+    /** One request the server got: method, raw query, the decoded form of a POST, the Authorization header. */
+    record Request(String method, String query, java.util.Map<String, String> form, String contentType,
+            String authorization) {
+    }
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -46,6 +56,8 @@ final class TestTokenServer implements AutoCloseable {
     private final String password;
     private final AtomicInteger issued = new AtomicInteger();
     private final ObjectMapper mapper = new ObjectMapper();
+    private final List<Request> requests = java.util.Collections.synchronizedList(new ArrayList<>());
+    private volatile int refusePost;
 
     private TestTokenServer(HttpServer server, ExecutorService executor, PrivateKey key,
             X509Certificate certificate, Path bundle, String user, String password) {
@@ -109,11 +121,40 @@ final class TestTokenServer implements AutoCloseable {
         return issued.get();
     }
 
+    /** Every request so far, in order. */
+    List<Request> requests() {
+        synchronized (requests) {
+            return List.copyOf(requests);
+        }
+    }
+
+    /** Makes POSTs answer {@code status} with no token (0: serve them). */
+    void refusePost(int status) {
+        refusePost = status;
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
+            String query = exchange.getRequestURI().getRawQuery();
+            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            if (exchange.getRequestMethod().equals("POST")) {
+                java.util.Map<String, String> form = new java.util.LinkedHashMap<>();
+                String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+                for (String pair : body.split("&")) {
+                    int eq = pair.indexOf('=');
+                    if (eq > 0) {
+                        form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                                URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                    }
+                }
+                requests.add(new Request("POST", query, form, exchange.getRequestHeaders().getFirst("Content-Type"),
+                        authorization));
+                oauth(exchange, form);
+                return;
+            }
+            requests.add(new Request(exchange.getRequestMethod(), query, java.util.Map.of(), null, authorization));
             List<String> scopes = new ArrayList<>();
             String service = "";
-            String query = exchange.getRequestURI().getRawQuery();
             for (String pair : query == null ? new String[0] : query.split("&")) {
                 int eq = pair.indexOf('=');
                 String name = eq < 0 ? pair : pair.substring(0, eq);
@@ -124,7 +165,6 @@ final class TestTokenServer implements AutoCloseable {
                     service = value;
                 }
             }
-            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
             boolean authenticated = false;
             if (authorization != null) {
                 String expected = "Basic " + Base64.getEncoder().encodeToString(
@@ -143,6 +183,37 @@ final class TestTokenServer implements AutoCloseable {
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+    }
+
+    /** The OAuth2 endpoint: a token for the user's password or refresh token, 401 for anything else. */
+    private void oauth(HttpExchange exchange, java.util.Map<String, String> form) throws IOException {
+        try {
+            if (refusePost != 0) {
+                exchange.sendResponseHeaders(refusePost, -1);
+                return;
+            }
+            String grant = form.getOrDefault("grant_type", "");
+            boolean valid = grant.equals("password") && user.equals(form.get("username"))
+                    && password.equals(form.get("password"))
+                    || grant.equals("refresh_token") && REFRESH_TOKEN.equals(form.get("refresh_token"));
+            if (!valid) {
+                exchange.sendResponseHeaders(401, -1);
+                return;
+            }
+            List<String> scopes = form.containsKey("scope") ? List.of(form.get("scope").split(" ")) : List.of();
+            byte[] body = mapper.writeValueAsBytes(mapper.createObjectNode()
+                    .put("access_token", jwt(form.getOrDefault("service", ""), user, scopes))
+                    .put("expires_in", 300)
+                    .put("scope", form.getOrDefault("scope", "")));
+            issued.incrementAndGet();
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+        } catch (IOException e) {
+            throw e;
         } catch (Exception e) {
             throw new IOException(e);
         }
