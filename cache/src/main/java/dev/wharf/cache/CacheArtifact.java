@@ -14,7 +14,8 @@ import java.util.TreeMap;
 
 /**
  * The config document of a wharf cache artifact: the step cache records one build exports for other machines, in
- * the JSON of {@link FileCacheStore}'s record files, so a record means the same in a store and in an artifact.
+ * the JSON of {@link FileCacheStore}'s record files of format version 1, each with its image config inline (the
+ * store's files name it by digest since version 2; a document must stand alone, and its format does not change).
  *
  * <pre>
  * {"format":"wharf-cache-config","version":1,
@@ -52,7 +53,7 @@ public final class CacheArtifact {
         root.put("format", FORMAT_NAME);
         root.put("version", FORMAT_VERSION);
         ArrayNode array = root.putArray("records");
-        byKey.values().forEach(r -> array.add(CODEC.tree(r)));
+        byKey.values().forEach(r -> array.add(CODEC.artifactTree(r)));
         try {
             return CODEC.mapper().writeValueAsBytes(root);
         } catch (JsonProcessingException e) {
@@ -93,7 +94,7 @@ public final class CacheArtifact {
         int index = 0;
         for (JsonNode node : array) {
             try {
-                CacheRecord record = CODEC.read(node, null, null);
+                CacheRecord record = CODEC.readArtifactRecord(node);
                 if (record.keyVersion() == KeyFormat.VERSION) {
                     records.add(record);
                 }

@@ -13,6 +13,7 @@ import java.util.Optional;
  * <pre>
  * root/records/&lt;key hex&gt;.json               one record per key, replaced atomically
  * root/identities/&lt;sha256 of identity&gt;/&lt;key hex&gt;  empty markers: the keys saved for one step identity
+ * root/configs/&lt;sha256 hex&gt;               the image configs records name, by the digest of their bytes
  * root/tmp/                                  records being written, invisible until renamed
  * root/cache.lock                            serializes saves and prunes across processes
  * </pre>
@@ -38,6 +39,10 @@ final class CacheFiles {
 
     Path identitiesDir() {
         return root.resolve("identities");
+    }
+
+    Path configsDir() {
+        return root.resolve("configs");
     }
 
     Path tmpDir() {

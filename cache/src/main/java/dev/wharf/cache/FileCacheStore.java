@@ -1,6 +1,7 @@
 package dev.wharf.cache;
 
 import dev.wharf.layers.Descriptor;
+import dev.wharf.layers.Digest;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.blob.BlobProvider;
 import dev.wharf.layers.layer.LayerBlob;
@@ -9,6 +10,7 @@ import dev.wharf.layers.layout.StoreLock;
 import dev.wharf.layers.posix.PathPresence;
 import dev.wharf.layers.store.StoreProblem;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -21,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -28,15 +31,17 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The persistent {@link CacheStore}: one small JSON file per record under a directory, an index of keys by step
- * identity, and a bounded cache of parsed records in front. Layout in {@link CacheFiles}, file format in
- * {@link RecordCodec}, reading in {@link RecordReader}.
+ * The persistent {@link CacheStore}: one small JSON file per record under a directory, the image configs they name
+ * as content-addressed files beside them ({@link ConfigBlobs}), an index of keys by step identity, and a bounded
+ * cache of parsed records in front. Layout in {@link CacheFiles}, file format in {@link RecordCodec}, reading in
+ * {@link RecordReader}.
  *
  * <p>Thread-safe, and safe for several processes (JVMs) sharing one directory:
  * <ul>
  *   <li>A record is written to {@code tmp/}, fsynced and renamed over {@code records/<key>.json} (then the directory
  *       is fsynced), so a crash leaves the old file or the new one, never a torn one. Saves and prunes hold the
- *       directory's {@link CacheLock}; lookups and explanations take no lock.</li>
+ *       directory's {@link CacheLock}; lookups and explanations take no lock. The record's config is written the same
+ *       way first, so a record never names a config a crash lost; a prune removes the configs no record names.</li>
  *   <li>The last-used time is the record file's modification time, set from the injected clock on every hit: one
  *       metadata update, no rewrite, no lock. A prune in another process that read the old time may still remove
  *       a record used a moment ago; that only costs a rebuild.</li>
@@ -45,7 +50,7 @@ import java.util.TreeSet;
  *       could still serve the previous result; callers verify layer blobs on a hit anyway (see
  *       {@link CacheStore}).</li>
  *   <li><b>Corrupt records are removed, not reported as errors.</b> A record file that is not valid JSON, lacks a
- *       field, or whose stored key disagrees with its name or inputs is deleted and reported as a
+ *       field, whose stored key disagrees with its name or inputs, or whose config is gone is deleted and reported as a
  *       {@link CacheWarning} naming the file; the lookup is a miss and the step is rebuilt. The cache is derived
  *       data and rebuilding is always correct, while failing the build would make the user delete the file by
  *       hand for no gain. Since writes are atomic, corruption means damage from outside (disk, manual edits). A
@@ -62,13 +67,15 @@ public final class FileCacheStore implements CacheStore {
     private final Clock clock;
     private final CacheLock lock;
     private final RecordCodec codec = new RecordCodec();
+    private final ConfigBlobs configs;
     private final RecordReader reader;
 
     private FileCacheStore(CacheFiles files, CacheStoreOptions options) {
         this.files = files;
         this.clock = options.clock();
         this.lock = new CacheLock(files.lockFile());
-        this.reader = new RecordReader(files, lock, options, codec);
+        this.configs = new ConfigBlobs(files.configsDir(), files.tmpDir());
+        this.reader = new RecordReader(files, lock, options, codec, configs);
     }
 
     /**
@@ -82,6 +89,7 @@ public final class FileCacheStore implements CacheStore {
         try {
             Files.createDirectories(files.recordsDir());
             Files.createDirectories(files.identitiesDir());
+            Files.createDirectories(files.configsDir());
             Files.createDirectories(files.tmpDir());
         } catch (IOException e) {
             throw new CacheException("cannot create the build cache directory " + files.root() + ": " + e
@@ -133,6 +141,12 @@ public final class FileCacheStore implements CacheStore {
         byte[] bytes = codec.write(record);
         Path file = files.record(record.key());
         try (StoreLock.Held held = lock.acquire()) {
+            // The config before the record naming it, both durable: a crash never leaves a record without its
+            // config (a config without a record is swept by the next prune).
+            StepResult result = record.result();
+            if (!configs.present(result.configDigest(), result.configSize())) {
+                configs.put(result.configDigest(), result.config().getBytes(StandardCharsets.UTF_8));
+            }
             AtomicFiles.replace(file, bytes, files.tmpDir());
             Files.setLastModifiedTime(file, FileTime.from(record.lastUsed()));
             // The marker comes after the record: a marker is only ever a hint, a record never lacks one for long.
@@ -179,7 +193,34 @@ public final class FileCacheStore implements CacheStore {
                 }
             }
             sweepMarkers();
+            sweepConfigs(records, removed);
             return result;
+        }
+    }
+
+    /**
+     * Removes the configs no remaining record names. Lock held, so no save is between writing a config and its
+     * record. Skipped while a record file could not be read (one of a newer wharf, which may name configs too).
+     */
+    private void sweepConfigs(List<CacheRecord> records, Set<CacheKey> removed) throws CacheException {
+        Set<Digest> referenced = new HashSet<>();
+        int remaining = 0;
+        for (CacheRecord record : records) {
+            if (!removed.contains(record.key())) {
+                remaining++;
+                // Every record, also one served from memory as saved (its config text at hand) or of version 1
+                // (config inline, naming no file: keeping a file of that digest costs nothing).
+                referenced.add(record.result().configDigest());
+            }
+        }
+        if (RecordReader.keysIn(files.recordsDir(), true).size() != remaining) {
+            return;
+        }
+        try {
+            configs.sweep(referenced);
+        } catch (IOException e) {
+            throw new CacheException("cannot clean the build cache's configs " + files.configsDir() + ": " + e
+                    + "; check its permissions", e);
         }
     }
 
@@ -226,6 +267,7 @@ public final class FileCacheStore implements CacheStore {
             }
             if (repair) {
                 sweepMarkers();
+                sweepConfigs(reader.loadAll(true), Set.of());
             }
         } catch (LayerException e) {
             throw new CacheException("cannot check the build cache " + files.root() + " against the store: "

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.Digest;
+import dev.wharf.layers.DigestAlgorithm;
 import dev.wharf.layers.LayerException;
 import dev.wharf.layers.Platform;
 import dev.wharf.layers.json.CanonicalJson;
@@ -26,23 +27,31 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
- * Reads and writes the JSON of one {@link FileCacheStore} record file.
+ * Reads and writes the JSON of one {@link FileCacheStore} record file, and of a record in a {@link CacheArtifact}.
  *
- * <p>Thread-safe (its mapper is made once, on first use, and never reconfigured). Format version 1:
+ * <p>Thread-safe (its mapper is made once, on first use, and never reconfigured). Format version 2, of record files:
  * <pre>
- * {"format":"wharf-cache-record","version":1,"key":"sha256:...","keyVersion":1,"created":"2026-...Z",
+ * {"format":"wharf-cache-record","version":2,"key":"sha256:...","keyVersion":1,"created":"2026-...Z",
  *  "inputs":{"identity":"...","parent":{"kind":"step","digest":"sha256:..."},"kind":"RUN","text":"RUN ...",
  *            "instruction":{"cmd":["..."]},"buildArgs":{"A":"1"},
  *            "platform":{"architecture":"amd64","os":"linux","osVersion":"","osFeatures":[],"variant":""},
  *            "checksums":{"src":"sha256:..."}},
  *  "result":{"layers":[{"descriptor":{...OCI descriptor...},"diffId":"sha256:...","uncompressedSize":123}],
- *            "config":"...JSON text..."}}
+ *            "configDigest":"sha256:...","configSize":1234}}
  * </pre>
- * The last-used time is not in the file: it is the file's modification time, so marking a record used is one
+ * The config itself is a content-addressed file of the store ({@link ConfigBlobs}), read only when asked for: a
+ * step's config holds the history of every step before it, so inline configs made a build of N steps write and a
+ * cached build parse O(N&sup2;) bytes. Version 1 is the same with the config text inline as
+ * {@code "result":{...,"config":"...JSON text..."}}: what records in a {@link CacheArtifact} always are (that
+ * document must stand alone, and its format does not change), and what record files of earlier wharf versions are,
+ * which are still read (an older wharf skips version 2 files as newer and leaves them alone).
+ *
+ * <p>The last-used time is not in the file: it is the file's modification time, so marking a record used is one
  * metadata update instead of a rewrite. Reading is strict: anything missing, mistyped or inconsistent (the stored
  * key must equal the file name and, for the current key format, the key recomputed from the inputs) is a
  * {@link CorruptRecordException}.
@@ -54,7 +63,10 @@ import java.util.function.Function;
  */
 final class RecordCodec {
     static final String FORMAT_NAME = "wharf-cache-record";
-    static final int FORMAT_VERSION = 1;
+    /** The version of record files this wharf writes. */
+    static final int FORMAT_VERSION = 2;
+    /** The version of records with their config inline: those of a {@link CacheArtifact}, and older files. */
+    static final int INLINE_CONFIG_VERSION = 1;
 
     private final JsonFactory factory = new JsonFactory();
     private volatile ObjectMapper mapper;
@@ -81,21 +93,26 @@ final class RecordCodec {
         }
     }
 
+    /** Returns the bytes of a record file: the record naming its config by digest ({@link ConfigBlobs}). */
     byte[] write(CacheRecord record) {
         StringWriter text = new StringWriter(1024);
         try (JsonGenerator generator = factory.createGenerator(text)) {
-            JsonTrees.write(generator, tree(record));
+            JsonTrees.write(generator, tree(record, false));
         } catch (IOException e) {
             throw new IllegalStateException("cannot serialize cache record " + record.key(), e);
         }
         return (text + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Returns the record as the JSON object of a record file (also an element of a {@link CacheArtifact}). */
-    ObjectNode tree(CacheRecord record) {
+    /** Returns the record as an element of a {@link CacheArtifact}: format version 1, the config inline. */
+    ObjectNode artifactTree(CacheRecord record) {
+        return tree(record, true);
+    }
+
+    private ObjectNode tree(CacheRecord record, boolean inlineConfig) {
         ObjectNode root = JsonNodeFactory.instance.objectNode();
         root.put("format", FORMAT_NAME);
-        root.put("version", FORMAT_VERSION);
+        root.put("version", inlineConfig ? INLINE_CONFIG_VERSION : FORMAT_VERSION);
         root.put("key", record.key().toString());
         root.put("keyVersion", record.keyVersion());
         root.put("created", GoTime.instantText(record.created()));
@@ -134,7 +151,12 @@ final class RecordCodec {
             node.put("diffId", layer.diffId().toString());
             node.put("uncompressedSize", layer.uncompressedSize());
         }
-        result.put("config", record.result().config());
+        if (inlineConfig) {
+            result.put("config", record.result().config());
+        } else {
+            result.put("configDigest", record.result().configDigest().toString());
+            result.put("configSize", record.result().configSize());
+        }
         return root;
     }
 
@@ -164,12 +186,13 @@ final class RecordCodec {
     }
 
     /**
-     * Reads a record file.
+     * Reads a record file, of format version 1 or 2.
      *
      * @param expectedKey the key the file is named after
      * @param lastUsed the file's modification time
+     * @param configs where the config a version 2 record names is read from, when first asked for
      */
-    CacheRecord read(byte[] bytes, CacheKey expectedKey, Instant lastUsed)
+    CacheRecord read(byte[] bytes, CacheKey expectedKey, Instant lastUsed, StepResult.ConfigSource configs)
             throws CorruptRecordException, NewerFormatException {
         JsonNode root;
         try (JsonParser parser = factory.createParser(bytes)) {
@@ -184,7 +207,15 @@ final class RecordCodec {
         } catch (IOException e) {
             throw new CorruptRecordException("not valid JSON (" + firstLine(e.getMessage()) + ")", e);
         }
-        return read(root, expectedKey, lastUsed);
+        return read(root, expectedKey, lastUsed, Objects.requireNonNull(configs, "configs"));
+    }
+
+    /**
+     * Reads a record of a {@link CacheArtifact} from its JSON object: format version 1 only, the config inline
+     * (a higher version is a newer wharf's).
+     */
+    CacheRecord readArtifactRecord(JsonNode root) throws CorruptRecordException, NewerFormatException {
+        return read(root, null, null, null);
     }
 
     /**
@@ -193,8 +224,9 @@ final class RecordCodec {
      * @param expectedKey the key the record must have, or null to take the key it states (still checked against its
      *     inputs)
      * @param lastUsed the last-used time, or null for the record's created time
+     * @param configs where configs named by digest are, or null when only version 1 (config inline) is allowed
      */
-    CacheRecord read(JsonNode root, CacheKey expectedKey, Instant lastUsed)
+    private CacheRecord read(JsonNode root, CacheKey expectedKey, Instant lastUsed, StepResult.ConfigSource configs)
             throws CorruptRecordException, NewerFormatException {
         if (root == null || !root.isObject()) {
             throw new CorruptRecordException("not a JSON object");
@@ -203,9 +235,10 @@ final class RecordCodec {
             throw new CorruptRecordException("\"format\" is not \"" + FORMAT_NAME + "\"");
         }
         int version = integer(root, "version");
-        if (version > FORMAT_VERSION) {
+        int newest = configs == null ? INLINE_CONFIG_VERSION : FORMAT_VERSION;
+        if (version > newest) {
             throw new NewerFormatException("record format version " + version + " is newer than this wharf's "
-                    + FORMAT_VERSION);
+                    + newest);
         }
         if (version < 1) {
             throw new CorruptRecordException("record format version " + version + " is invalid");
@@ -215,7 +248,7 @@ final class RecordCodec {
             int keyVersion = integer(root, "keyVersion");
             Instant created = GoTime.instant(text(root, "created"));
             CacheKeyInputs inputs = inputs(object(root, "inputs"));
-            StepResult result = result(object(root, "result"));
+            StepResult result = result(object(root, "result"), version == INLINE_CONFIG_VERSION ? null : configs);
             if (expectedKey != null && !key.equals(expectedKey)) {
                 throw new CorruptRecordException("it holds the record of " + key + ", not " + expectedKey);
             }
@@ -249,7 +282,8 @@ final class RecordCodec {
                 platform, stringMap(object(node, "checksums"), "checksums", Digest::parse));
     }
 
-    private StepResult result(JsonNode node) throws CorruptRecordException {
+    /** Reads a result: the config inline (version 1, {@code configs} null) or named by digest (version 2). */
+    private StepResult result(JsonNode node, StepResult.ConfigSource configs) throws CorruptRecordException {
         JsonNode layersNode = field(node, "layers");
         if (!layersNode.isArray()) {
             throw new CorruptRecordException("\"layers\" is not an array");
@@ -270,7 +304,18 @@ final class RecordCodec {
             }
             layers.add(new LayerBlob(descriptor, Digest.parse(text(layer, "diffId")), size.asLong()));
         }
-        return new StepResult(layers, text(node, "config"));
+        if (configs == null) {
+            return StepResult.of(layers, text(node, "config"));
+        }
+        JsonNode size = field(node, "configSize");
+        if (!size.canConvertToExactIntegral() || !size.canConvertToLong() || size.asLong() < 0) {
+            throw new CorruptRecordException("\"configSize\" is not a size");
+        }
+        Digest digest = Digest.parse(text(node, "configDigest"));
+        if (digest.algorithm() != DigestAlgorithm.SHA256) {
+            throw new CorruptRecordException("\"configDigest\" is not a sha256 digest");
+        }
+        return StepResult.stored(layers, digest, size.asLong(), configs);
     }
 
     private static StepParent.Kind parentKind(String name) throws CorruptRecordException {

@@ -29,6 +29,7 @@ final class RecordReader {
     private final CacheLock lock;
     private final CacheWarnings warnings;
     private final RecordCodec codec;
+    private final ConfigBlobs configs;
     /**
      * Parsed records by key, least recently used first; guarded by itself. A synchronized map rather than Caffeine:
      * each lookup stats and often reads a file, next to which the lock costs nothing, while Caffeine's class
@@ -44,8 +45,9 @@ final class RecordReader {
         }
     }
 
-    RecordReader(CacheFiles files, CacheLock lock, CacheStoreOptions options, RecordCodec codec) {
+    RecordReader(CacheFiles files, CacheLock lock, CacheStoreOptions options, RecordCodec codec, ConfigBlobs configs) {
         this.files = files;
+        this.configs = configs;
         this.lock = lock;
         this.warnings = options.warnings();
         this.codec = codec;
@@ -116,7 +118,8 @@ final class RecordReader {
             throw unreadable(file, e);
         }
         try {
-            CacheRecord record = codec.read(bytes, key, attrs.lastModifiedTime().toInstant());
+            CacheRecord record = codec.read(bytes, key, attrs.lastModifiedTime().toInstant(), configs);
+            configPresent(record);
             keep(key, new Loaded(record, attrs.fileKey(), attrs.size()));
             return Optional.of(record);
         } catch (RecordCodec.NewerFormatException e) {
@@ -131,6 +134,26 @@ final class RecordReader {
                 }
             }
             return Optional.empty();
+        }
+    }
+
+    /**
+     * Checks that the config a record names is there, so a hit whose cache is exported later does not fail then: one
+     * stat, the config itself is read only when asked for. Older records hold their config and need no check.
+     */
+    private void configPresent(CacheRecord record) throws RecordCodec.CorruptRecordException, CacheException {
+        StepResult result = record.result();
+        if (!result.isStored()) {
+            return;
+        }
+        Path config = configs.path(result.configDigest());
+        try {
+            if (!configs.present(result.configDigest(), result.configSize())) {
+                throw new RecordCodec.CorruptRecordException("its image config " + config
+                        + " is missing or of another size");
+            }
+        } catch (IOException e) {
+            throw unreadable(config, e);
         }
     }
 

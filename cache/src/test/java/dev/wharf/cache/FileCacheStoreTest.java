@@ -107,7 +107,7 @@ class FileCacheStoreTest {
         store.save(inputs, result("a"));
         JsonNode json = JSON.readTree(recordFile(inputs.key()).toFile());
         assertEquals("wharf-cache-record", json.get("format").asText());
-        assertEquals(1, json.get("version").asInt());
+        assertEquals(2, json.get("version").asInt());
         assertEquals(inputs.key().toString(), json.get("key").asText());
         assertEquals(KeyFormat.VERSION, json.get("keyVersion").asInt());
         assertEquals("RUN make", json.get("inputs").get("text").asText());
@@ -155,6 +155,14 @@ class FileCacheStoreTest {
         damages.put("inputs edited", b -> edit(b, r -> ((ObjectNode) r.get("inputs")).put("kind", "ADD")));
         damages.put("another key's record", b -> edit(b, r -> r.put("key", run(5, "x").build().key().toString())));
         damages.put("format version 0", b -> edit(b, r -> r.put("version", 0)));
+        damages.put("config size not a size", b -> edit(b, r -> ((ObjectNode) r.get("result"))
+                .put("configSize", "big")));
+        damages.put("config of another size", b -> edit(b, r -> ((ObjectNode) r.get("result"))
+                .put("configSize", r.get("result").get("configSize").asLong() + 1)));
+        damages.put("config missing", b -> edit(b, r -> ((ObjectNode) r.get("result"))
+                .put("configDigest", TestSteps.digestOf("a config never stored").toString())));
+        damages.put("config digest of md5", b -> edit(b, r -> ((ObjectNode) r.get("result"))
+                .put("configDigest", "md5:0123")));
         damages.put("unknown parent kind", b -> edit(b, r -> ((ObjectNode) r.get("inputs").get("parent"))
                 .put("kind", "layer")));
         List<DynamicTest> tests = new ArrayList<>();
@@ -209,7 +217,7 @@ class FileCacheStoreTest {
         CacheKeyInputs inputs = run(0, "make").build();
         open().save(inputs, result("a"));
         Path file = recordFile(inputs.key());
-        Files.write(file, edit(Files.readAllBytes(file), r -> r.put("version", 2).put("newField", true)));
+        Files.write(file, edit(Files.readAllBytes(file), r -> r.put("version", 3).put("newField", true)));
 
         FileCacheStore fresh = open();
         assertEquals(Optional.empty(), fresh.lookup(inputs.key()));

@@ -7,6 +7,7 @@ import static dev.wharf.cli.CommandModel.option;
 import static dev.wharf.cli.CommandModel.value;
 
 import dev.wharf.builder.doctor.SourceCaches;
+import dev.wharf.builder.exec.CacheMountPrune;
 import dev.wharf.builder.doctor.StoreDoctor;
 import dev.wharf.cache.CacheException;
 import dev.wharf.cache.CacheKey;
@@ -39,7 +40,8 @@ import picocli.CommandLine.ParameterException;
  * {@code wharf prune}: frees the store's space. Always collects the blobs that no image name and no build cache
  * record references; {@code --all}, {@code --filter until=} and {@code --keep-storage} first remove build cache
  * records, as {@code docker builder prune} does, so their layers can go too, and by the same rules what the store
- * remembers of git and http sources ({@link SourceCaches}).
+ * remembers of git and http sources ({@link SourceCaches}) and the contents of cache mounts no running step holds
+ * ({@link CacheMountPrune}).
  */
 final class PruneCommand extends StoreCommand {
     boolean all;
@@ -47,6 +49,11 @@ final class PruneCommand extends StoreCommand {
     String keepStorage;
     String gracePeriod;
     boolean force;
+    /** Whether {@code --filter type=exec.cachemount} limits the prune to cache mounts (and the blobs). */
+    boolean mountsOnly;
+
+    /** BuildKit's record type of cache mount contents ({@code docker buildx du}, {@code --filter type=}). */
+    static final String CACHE_MOUNT_TYPE = "exec.cachemount";
 
     /** A new {@code prune} command and its model. */
     static CommandSpec model() {
@@ -57,7 +64,9 @@ final class PruneCommand extends StoreCommand {
                                 + "uses, e.g. those of images removed with wharf rmi. With --all, --filter or "
                                 + "--keep-storage, build cache records are removed first, so the layers only they "
                                 + "used are deleted too, and by the same rules the git checkouts, git checksums and "
-                                + "HTTP ETags the store remembers of remote sources.",
+                                + "HTTP ETags the store remembers of remote sources and the contents of RUN "
+                                + "--mount=type=cache mounts that no running build uses (the next build starts them "
+                                + "empty).",
                         "Blobs written within the grace period are kept: a build in another process may not have "
                                 + "named its image yet."),
                 lines("0:pruned",
@@ -65,17 +74,20 @@ final class PruneCommand extends StoreCommand {
                         "2:usage error", ExitCodes.FLAG_HELP),
                 "  wharf rmi hello && wharf prune",
                 "  wharf prune --filter until=24h",
+                "  wharf prune --filter type=exec.cachemount",
                 "  wharf prune --keep-storage 10gb",
                 "  wharf prune --all --grace-period 0s");
         spec.addOption(flag("all", "-a", "--all")
-                .description("Remove every build cache record.")
+                .description("Remove every build cache record and every cache mount not in use.")
                 .build());
-        spec.addOption(list("until=DURATION", "--filter").initialValue(List.of())
-                .description("Remove the build cache records not used for DURATION (Go syntax: 24h, 90m).")
+        spec.addOption(list("FILTER", "--filter").initialValue(List.of())
+                .description("until=DURATION: remove the build cache records and cache mounts not used for DURATION "
+                        + "(Go syntax: 24h, 90m); type=exec.cachemount: remove cache mounts only (every one not in "
+                        + "use, unless until= or --keep-storage limit it).")
                 .build());
         spec.addOption(option("SIZE", "--keep-storage")
-                .description("Remove least recently used build cache records, then remembered sources, until the "
-                        + "rest together use at most SIZE (e.g. 10gb; binary units).")
+                .description("Remove least recently used build cache records, then remembered sources, then cache "
+                        + "mounts, until the rest together use at most SIZE (e.g. 10gb; binary units).")
                 .build());
         spec.addOption(option("DURATION", "--grace-period").defaultValue("1h")
                 .description("Keep unused blobs written less than DURATION ago (default: ${DEFAULT-VALUE}).")
@@ -111,7 +123,7 @@ final class PruneCommand extends StoreCommand {
         LocalStore local = openExistingStore();
         CacheStore cache = FileCacheStore.open(root.resolve("cache"), CacheStoreOptions.defaults());
         Optional<PruneOptions> sourceOptions = cacheOptions;
-        if (cacheOptions.isPresent()) {
+        if (cacheOptions.isPresent() && !mountsOnly) {
             PruneResult pruned = cache.prune(cacheOptions.get());
             sourceOptions = Optional.of(sourceBudget(cacheOptions.get(), pruned));
             if (!pruned.removed().isEmpty()) {
@@ -137,11 +149,31 @@ final class PruneCommand extends StoreCommand {
         if (sourceOptions.isPresent()) {
             // The git checksums, ETags and git context checkouts go by the cache records' rules: they are what
             // BuildKit keeps as cache records of its git and http sources.
+            SourceCaches.Pruned sources = new SourceCaches.Pruned(0, 0, 0);
             try {
-                sourcesFreed = SourceCaches.prune(root, sourceOptions.get(), Instant.now(),
-                        buildsSince.map(t -> t.minusSeconds(1))).bytes();
+                if (!mountsOnly) {
+                    sources = SourceCaches.prune(root, sourceOptions.get(), Instant.now(),
+                            buildsSince.map(t -> t.minusSeconds(1)));
+                }
             } catch (IOException e) {
                 throw new LayerException("cannot prune the remembered sources in " + root + ": " + e.getMessage(), e);
+            }
+            sourcesFreed = sources.bytes();
+            // And so do the contents of RUN cache mounts, BuildKit's exec.cachemount records, with what the records
+            // and sources left of --keep-storage; a cache a running step holds stays.
+            CacheMountPrune.Pruned mounts;
+            try {
+                mounts = CacheMountPrune.prune(root, mountBudget(sourceOptions.get(), sources), Instant.now(),
+                        buildsSince.map(t -> t.minusSeconds(1)));
+            } catch (IOException e) {
+                throw new LayerException("cannot prune the cache mounts in " + root.resolve(CacheMountPrune.DIRECTORY)
+                        + ": " + e.getMessage(), e);
+            }
+            sourcesFreed += mounts.bytes();
+            if (!mounts.removed().isEmpty()) {
+                out.println("Deleted cache mounts:");
+                mounts.removed().forEach(out::println);
+                out.println();
             }
         }
         // What killed writers (a load or pull) staged in ingest/: a build's start cleans it, a load or pull does not
@@ -190,15 +222,33 @@ final class PruneCommand extends StoreCommand {
         return options.withKeepStorage(Math.max(0, options.keepStorage().getAsLong() - pruned.remainingBytes()));
     }
 
-    /** The build cache pruning the flags ask for, or empty when they ask for none. */
+    /** The cache mounts' options: what the sources' prune left of its own {@code --keep-storage} budget. */
+    static PruneOptions mountBudget(PruneOptions sourceOptions, SourceCaches.Pruned sources) {
+        if (sourceOptions.all() || sourceOptions.keepStorage().isEmpty()) {
+            return sourceOptions;
+        }
+        return sourceOptions.withKeepStorage(Math.max(0, sourceOptions.keepStorage().getAsLong()
+                - sources.remaining()));
+    }
+
+    /**
+     * The build cache pruning the flags ask for, or empty when they ask for none. {@code --filter
+     * type=exec.cachemount} (BuildKit's record type of cache mounts) sets {@link #mountsOnly}: only cache mounts go,
+     * and, as {@code docker builder prune} removes unused cache mounts without {@code --all}, every unused one
+     * unless {@code until=} or {@code --keep-storage} says otherwise.
+     */
     private Optional<PruneOptions> cacheOptions() {
         Optional<Duration> olderThan = Optional.empty();
         for (String filter : filters) {
             int eq = filter.indexOf('=');
             String key = eq < 0 ? filter : filter.substring(0, eq);
+            if (eq >= 0 && key.equals("type") && filter.substring(eq + 1).equals(CACHE_MOUNT_TYPE)) {
+                mountsOnly = true;
+                continue;
+            }
             if (eq < 0 || !key.equals("until")) {
                 throw new ParameterException(spec.commandLine(), "wharf prune: unsupported filter '" + filter
-                        + "'; the only filter is until=DURATION, e.g. until=24h");
+                        + "'; the filters are until=DURATION (e.g. until=24h) and type=" + CACHE_MOUNT_TYPE);
             }
             olderThan = Optional.of(duration("--filter until", filter.substring(eq + 1)));
         }
@@ -209,6 +259,9 @@ final class PruneCommand extends StoreCommand {
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), "wharf prune: --keep-storage: " + e.getMessage());
             }
+        }
+        if (mountsOnly) {
+            return Optional.of(new PruneOptions(all || olderThan.isEmpty() && keep.isEmpty(), olderThan, keep));
         }
         if (!all && olderThan.isEmpty() && keep.isEmpty()) {
             return Optional.empty();

@@ -284,6 +284,57 @@ class StoreCommandsTest {
         assertTrue(Files.exists(sum) && Files.exists(tag), "the sources within the rest of the budget stay");
     }
 
+    @Test
+    void prune_removesCacheMountContents_byTheCacheRecordsRules_withinTheOneBudget() throws Exception {
+        ok("load", "--root", storeA.toString(), "-i", seedArchive.toString());
+        // RUN --mount=type=cache directories with their lock files (whose time is the last use) and a fill record.
+        Path old = cacheMount("a".repeat(64), 48, 100);
+        entry("cache-mounts/" + "a".repeat(64) + ".filled", 48, 2);
+        Path lessRecent = cacheMount("b".repeat(64), 2, 20_000);
+        Path recent = cacheMount("c".repeat(64), 1, 20_000);
+        Path leftover = Files.createDirectories(storeA.resolve("cache-mounts/new-123"));
+
+        ok("prune", "--root", storeA.toString());
+        assertTrue(Files.exists(old) && Files.exists(leftover), "a prune of blobs only keeps them");
+
+        Outcome aged = ok("prune", "--root", storeA.toString(), "--filter", "until=24h");
+        assertFalse(Files.exists(old));
+        assertFalse(Files.exists(storeA.resolve("cache-mounts/" + "a".repeat(64) + ".filled")));
+        assertFalse(Files.exists(leftover), "no live build: what a killed one left goes");
+        assertTrue(aged.out().contains("Deleted cache mounts:\n" + "a".repeat(64) + "\n"), aged.out());
+        assertTrue(Files.exists(lessRecent) && Files.exists(recent));
+
+        ok("prune", "--root", storeA.toString(), "--keep-storage", "30kb");
+        assertFalse(Files.exists(lessRecent), "the least recently used goes first");
+        assertTrue(Files.exists(recent));
+
+        // BuildKit's record type selects cache mounts alone, every unused one without --all.
+        Path sum = entry("git-checksums/" + "d".repeat(64), 48, 100);
+        ok("prune", "--root", storeA.toString(), "--filter", "type=exec.cachemount");
+        assertFalse(Files.exists(recent));
+        assertTrue(Files.exists(sum), "other kinds are left alone");
+        Outcome refused = CliHarness.wharf("prune", "--root", storeA.toString(), "--filter", "type=regular");
+        assertEquals(2, refused.exitCode(), refused.err());
+        assertTrue(refused.err().contains("unsupported filter 'type=regular'"), refused.err());
+
+        cacheMount("e".repeat(64), 0, 10);
+        ok("prune", "--root", storeA.toString(), "-a");
+        try (var left = Files.list(storeA.resolve("cache-mounts"))) {
+            assertEquals(List.of(), left.toList());
+        }
+    }
+
+    /** A cache mount's directory with {@code size} bytes, and its lock file, last used {@code hoursAgo}. */
+    private Path cacheMount(String name, int hoursAgo, int size) throws IOException {
+        Path data = entry("cache-mounts/" + name + "/data", hoursAgo, size);
+        Path dir = data.getParent();
+        Path lock = entry("cache-mounts/" + name + ".lock", hoursAgo, 0);
+        FileTime t = FileTime.from(Instant.now().minusSeconds(hoursAgo * 3600L));
+        Files.setLastModifiedTime(dir, t);
+        Files.setLastModifiedTime(lock, t);
+        return dir;
+    }
+
     private static CacheKeyInputs runStep(int index) {
         return CacheKeyInputs.builder(StepIdentity.forStep("Dockerfile", "build", index),
                         StepParent.image(Digest.sha256Of(new byte[] {(byte) index})), "RUN")

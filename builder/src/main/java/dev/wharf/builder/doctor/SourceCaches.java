@@ -38,8 +38,8 @@ public final class SourceCaches {
     /** The directories of the store this prunes, relative to its root. */
     public static final List<String> DIRECTORIES = List.of("git-checksums", "image-checksums", "http-etags", "git-contexts");
 
-    /** What a prune removed. */
-    public record Pruned(int entries, long bytes) {
+    /** What a prune removed, and what the entries it kept use. */
+    public record Pruned(int entries, long bytes, long remaining) {
     }
 
     private record Entry(Path path, Instant lastUsed, long size) {
@@ -83,7 +83,7 @@ public final class SourceCaches {
                 total -= e.size();
             }
         }
-        return new Pruned(removed, freed);
+        return new Pruned(removed, freed, total);
     }
 
     /**

@@ -277,7 +277,7 @@ final class BuildJob {
                 imports.ensure(built.layers());
                 BuildExecutor.State state = built;
                 List<dev.wharf.cache.CacheRecord> inline = inlineCache(plan, executor.records());
-                if (epoch.isPresent() && request.outputs().stream().allMatch(BuildOutput::clampsLayers)) {
+                if (epoch.isPresent() && exportsClampedLayers(request.outputs())) {
                     EpochLayers clamp = new EpochLayers(workspace.store().epochVariants(), workspace.store().json(),
                             epoch.getAsLong());
                     state = clamp.image(built);
@@ -304,6 +304,21 @@ final class BuildJob {
                 workspace.persistContextChecksums();
             }
         }
+    }
+
+    /**
+     * Whether the build's outputs export layers that {@code SOURCE_DATE_EPOCH} clamps: an image output (the default
+     * image when there is no output, an image, oci or docker one) that rewrites timestamps. Files written by
+     * {@code local} or {@code tar} come from the unclamped snapshots, so a build with only those clamps nothing (the
+     * pass would read and rewrite every layer, and leave clamped/ records, for nothing).
+     */
+    static boolean exportsClampedLayers(List<BuildOutput> outputs) {
+        if (outputs.isEmpty()) {
+            return true;
+        }
+        List<BuildOutput> images = outputs.stream()
+                .filter(o -> !o.type().equals("local") && !o.type().equals("tar")).toList();
+        return !images.isEmpty() && images.stream().allMatch(BuildOutput::clampsLayers);
     }
 
     /**

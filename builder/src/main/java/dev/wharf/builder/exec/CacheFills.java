@@ -1,6 +1,7 @@
 package dev.wharf.builder.exec;
 
 import dev.wharf.layers.layout.AtomicFiles;
+import dev.wharf.layers.layout.FileTrees;
 import dev.wharf.layers.posix.PosixFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * The content of a cache mount that starts from a {@code from=} stage or image. BuildKit makes such a cache a
@@ -51,8 +54,8 @@ final class CacheFills {
      */
     void fill(CopySources sources, String path, Optional<DirectoryMaker> missing) throws Exception {
         try (CacheMountLock.Held held = new CacheMountLock(lockFile).exclusive()) {
-            // A cache directory removed by hand (no prune resets cache mounts) or never made (a crash between the
-            // record and the directory) starts over: its record would otherwise claim paths that are gone.
+            // A cache directory removed by hand or by a prune, or never made (a crash between the record and the
+            // directory) starts over: its record would otherwise claim paths that are gone.
             Set<String> filled = Files.exists(root, LinkOption.NOFOLLOW_LINKS) ? read() : new LinkedHashSet<>();
             if (covered(filled, path)) {
                 return;
@@ -61,16 +64,62 @@ final class CacheFills {
             if (source.isEmpty() && missing.isEmpty()) {
                 return; // the mount's own check reports the missing path, as BuildKit's open of it does
             }
-            makeParents(sources, path);
+            // A named local context is read as COPY --from reads it: without what its .dockerignore excludes (find
+            // does not know those paths) and with every owner 0:0, as BuildKit's client sends a local source.
+            boolean resetOwners = sources.isContext() && RunMounts.EFFECTIVE_ROOT;
+            boolean newRoot = !Files.exists(root, LinkOption.NOFOLLOW_LINKS);
+            makeParents(sources, path, resetOwners);
             Path into = path.isEmpty() ? root : root.resolve(path);
+            dropLeftovers(into.getParent());
             if (source.isPresent()) {
-                TreeCopies.merge(posix, source.get(), into, p -> filled.contains(relative(p)));
+                merge(sources, path, source.get(), into, filled, resetOwners);
             } else if (!Files.exists(into, LinkOption.NOFOLLOW_LINKS)) {
                 missing.get().make(into);
             }
+            if (newRoot && path.isEmpty() && source.isPresent()) {
+                // Made before its entries, as the stage has it: its time is the stage's, not the fill's.
+                Files.setLastModifiedTime(root, Files.getLastModifiedTime(source.get(), LinkOption.NOFOLLOW_LINKS));
+            }
+            // Only now, with every entry under its final name: a fill interrupted before is done again, and keeps
+            // only whole entries of the interrupted one (TreeCopies.merge).
             filled.removeIf(p -> p.equals(path) || path.isEmpty() || p.startsWith(path + "/"));
             filled.add(path);
             write(filled);
+        }
+    }
+
+    private void merge(CopySources sources, String path, Path source, Path into, Set<String> filled,
+                       boolean resetOwners) throws Exception {
+        if (!sources.isContext()) {
+            TreeCopies.merge(posix, source, into, p -> filled.contains(relative(p)));
+            return;
+        }
+        // Through the context's scan, so its excludes hold, into a copy whose owners are then reset; merged from
+        // there. Beside the cache, not in it: a RUN must never see it. A copy left by a crash is a leftover of the
+        // cache directory (CacheMountPrune removes it).
+        Path copy = root.resolveSibling(root.getFileName() + TreeCopies.STAGING_PREFIX + UUID.randomUUID());
+        try {
+            sources.copyTree(path, copy);
+            if (resetOwners) {
+                OwnerResets.reset(copy);
+            }
+            TreeCopies.merge(posix, copy, into, p -> filled.contains(relative(p)));
+        } finally {
+            FileTrees.delete(copy);
+        }
+    }
+
+    /** Deletes what an interrupted fill staged in {@code dir} of the cache, if the cache has that directory. */
+    private void dropLeftovers(Path dir) throws IOException {
+        if (!dir.startsWith(root) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> list = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) list::iterator) {
+                if (TreeCopies.isStaging(p.getFileName().toString())) {
+                    FileTrees.delete(p);
+                }
+            }
         }
     }
 
@@ -89,17 +138,17 @@ final class CacheFills {
         return false;
     }
 
-    /** Makes the root and the directories above {@code path} that the cache lacks, as the stage has them. */
-    private void makeParents(CopySources sources, String path) throws Exception {
+    /**
+     * Makes the root and the directories above {@code path} that the cache lacks, as the stage has them (owned by
+     * 0:0 when {@code resetOwners}).
+     */
+    private void makeParents(CopySources sources, String path, boolean resetOwners) throws Exception {
         List<String> prefixes = new ArrayList<>();
-        prefixes.add("");
+        prefixes.add(""); // the root too: a fill of the whole state merges into it rather than staging it whole
         int slash = path.indexOf('/');
         while (slash >= 0) {
             prefixes.add(path.substring(0, slash));
             slash = path.indexOf('/', slash + 1);
-        }
-        if (path.isEmpty()) {
-            prefixes.clear();
         }
         Files.createDirectories(root.getParent());
         for (String prefix : prefixes) {
@@ -110,6 +159,9 @@ final class CacheFills {
             Optional<Path> stageDir = sources.find(prefix);
             if (stageDir.isPresent() && Files.isDirectory(stageDir.get(), LinkOption.NOFOLLOW_LINKS)) {
                 Files.copy(stageDir.get(), dir, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
+                if (resetOwners) {
+                    OwnerResets.reset(dir);
+                }
             } else {
                 Files.createDirectory(dir);
             }

@@ -22,6 +22,17 @@ import java.util.concurrent.ConcurrentMap;
  * process-wide map as {@code StoreLock} keeps its JVM-side locks: the first shared user takes the OS lock for all
  * of them and the last one releases it.
  *
+ * <p>A prune removes an unused cache under its exclusive lock and retires the lock file with it ({@link #retire}):
+ * it writes a byte into the file, which users only ever open empty, and unlinks it before unlocking. A user that
+ * opened the file before the unlink and gets its lock after sees the byte and opens the path again, so no two users
+ * ever hold locks of different files for one cache. A retired file still at its path (a prune killed between the
+ * byte and the unlink) is unlinked by the next user that finds it locked by nobody.
+ *
+ * <p>A lock made with {@link #ofCache} marks the lock file's time at each start and end of a use: a cache's last use,
+ * by which prune orders and ages caches ({@link CacheMountPrune}). Only while this JVM holds no lock of the file:
+ * setting a file's times opens and closes a descriptor of it, which drops every record lock the process holds on it
+ * (a prune in another process then deleted a cache a step was using).
+ *
  * <p>Thread-safe.
  */
 final class CacheMountLock {
@@ -30,10 +41,21 @@ final class CacheMountLock {
 
     private final Path lockFile;
     private final State state;
+    private final boolean marksUse;
 
     CacheMountLock(Path lockFile) {
+        this(lockFile, false);
+    }
+
+    private CacheMountLock(Path lockFile, boolean marksUse) {
         this.lockFile = lockFile.toAbsolutePath().normalize();
         this.state = STATES.computeIfAbsent(this.lockFile, p -> new State());
+        this.marksUse = marksUse;
+    }
+
+    /** The lock of a cache mount's directory, marking each use's start and end on the lock file. */
+    static CacheMountLock ofCache(Path lockFile) {
+        return new CacheMountLock(lockFile, true);
     }
 
     /** A use of the cache; closing it ends the use. */
@@ -49,9 +71,9 @@ final class CacheMountLock {
                 return Optional.empty();
             }
             if (state.shared == 0) {
-                FileChannel channel = open();
-                FileLock lock = tryLock(channel, true);
-                if (lock == null) {
+                markUse();
+                FileChannel channel = acquire(true, false);
+                if (channel == null) {
                     return Optional.empty();
                 }
                 state.channel = channel;
@@ -67,9 +89,9 @@ final class CacheMountLock {
             if (state.exclusive || state.shared > 0) {
                 return Optional.empty();
             }
-            FileChannel channel = open();
-            FileLock lock = tryLock(channel, false);
-            if (lock == null) {
+            markUse();
+            FileChannel channel = acquire(false, false);
+            if (channel == null) {
                 return Optional.empty();
             }
             state.channel = channel;
@@ -86,13 +108,12 @@ final class CacheMountLock {
             }
             // Reserved in this JVM; other processes are waited for below, outside the monitor.
             state.exclusive = true;
+            markUse(); // no lock of this JVM yet: see the class comment
         }
-        FileChannel channel = null;
+        FileChannel channel;
         try {
-            channel = open();
-            channel.lock(0, Long.MAX_VALUE, false);
+            channel = acquire(false, true);
         } catch (IOException | RuntimeException e) {
-            closeQuietly(channel);
             synchronized (state) {
                 state.exclusive = false;
                 state.notifyAll();
@@ -103,6 +124,66 @@ final class CacheMountLock {
             state.channel = channel;
         }
         return once(this::releaseExclusive);
+    }
+
+    /**
+     * Retires the lock file of a cache this JVM holds alone ({@link #tryExclusive}), before the hold is released:
+     * see the class comment. The cache's directory must be gone already.
+     */
+    void retire() throws IOException {
+        synchronized (state) {
+            if (!state.exclusive || state.channel == null) {
+                throw new IllegalStateException("retiring " + lockFile + " without holding it alone");
+            }
+            state.channel.write(java.nio.ByteBuffer.wrap(new byte[] {'x'}), 0);
+            java.nio.file.Files.deleteIfExists(lockFile);
+        }
+    }
+
+    /**
+     * Opens the lock file and locks it, waiting or not, or null when not waiting and someone holds it. A retired
+     * file is let go and the path opened again; one found locked by nobody twice is a killed prune's and unlinked.
+     */
+    private FileChannel acquire(boolean shared, boolean wait) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            FileChannel channel = open();
+            try {
+                FileLock lock = wait ? channel.lock(0, Long.MAX_VALUE, shared)
+                        : channel.tryLock(0, Long.MAX_VALUE, shared);
+                if (lock == null) {
+                    closeQuietly(channel);
+                    return null;
+                }
+                if (channel.size() == 0) {
+                    return channel;
+                }
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(channel);
+                throw e;
+            }
+            closeQuietly(channel);
+            if (attempt > 0) {
+                unlinkRetired();
+            }
+        }
+    }
+
+    /** Unlinks the file at the lock's path if it is a retired one (a live one is always empty). */
+    private void unlinkRetired() throws IOException {
+        try {
+            if (java.nio.file.Files.size(lockFile) > 0) {
+                java.nio.file.Files.deleteIfExists(lockFile);
+            }
+        } catch (java.nio.file.NoSuchFileException gone) {
+            // Unlinked by its prune meanwhile.
+        }
+    }
+
+    /** Marks the lock file's time; called under the state's monitor while this JVM holds no lock of the file. */
+    private void markUse() {
+        if (marksUse) {
+            LastUse.markQuietly(lockFile);
+        }
     }
 
     /** A use that ends once, however often it is closed. */
@@ -121,25 +202,12 @@ final class CacheMountLock {
                 StandardOpenOption.WRITE);
     }
 
-    private static FileLock tryLock(FileChannel channel, boolean shared) throws IOException {
-        FileLock lock;
-        try {
-            lock = channel.tryLock(0, Long.MAX_VALUE, shared);
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(channel);
-            throw e;
-        }
-        if (lock == null) {
-            closeQuietly(channel);
-        }
-        return lock;
-    }
-
     private void releaseShared() {
         synchronized (state) {
             if (--state.shared == 0) {
                 closeQuietly(state.channel);
                 state.channel = null;
+                markUse();
                 state.notifyAll();
             }
         }
@@ -149,6 +217,7 @@ final class CacheMountLock {
         synchronized (state) {
             closeQuietly(state.channel);
             state.channel = null;
+            markUse();
             state.exclusive = false;
             state.notifyAll();
         }

@@ -51,7 +51,8 @@ import java.util.Optional;
  * Relative targets are relative to the working directory. Thread-safe.
  */
 final class RunMounts {
-    private static final boolean EFFECTIVE_ROOT = effectiveRoot();
+    /** Whether this process may chown: only then are copies of a context reset to 0:0. */
+    static final boolean EFFECTIVE_ROOT = effectiveRoot();
     /** The umask of dockerd (daemon_unix.go, setDefaultUmask), under which BuildKit's mkdir makes cache roots. */
     private static final int UMASK = 022;
     private static final String CHECKSUM_PREFIX = "mount";
@@ -140,7 +141,8 @@ final class RunMounts {
 
     private Digest sourceChecksum(Step step, Mount mount, Map<Integer, BuildExecutor.State> stages)
             throws Exception {
-        CopySources sources = runner.sources(step, mount.from(), stages);
+        CopySources sources = mount.type() == MountType.CACHE ? runner.cacheSources(step, mount.from(), stages)
+                : runner.sources(step, mount.from(), stages);
         String source = mount.source().isEmpty() ? "." : mount.source();
         // The checksum alone (the one resolve would give): an image's is then remembered, and its layers pulled
         // only when the step runs.
@@ -281,7 +283,7 @@ final class RunMounts {
             BindCopies.Maker maker = into -> {
                 sources.copyTree(sub, into);
                 if (resetOwners) {
-                    resetOwners(into);
+                    OwnerResets.reset(into);
                 }
             };
             if (mount.readOnly()) {
@@ -299,27 +301,9 @@ final class RunMounts {
         // Hard links among the files stay links, as in the stage's snapshot BuildKit mounts.
         TreeCopies.copy(posix, source, into);
         if (resetOwners) {
-            resetOwners(into);
+            OwnerResets.reset(into);
         }
         return SandboxMount.bind(into.toString(), target, mount.readOnly());
-    }
-
-    /**
-     * Makes every entry of the copy {@code tree} owned by 0:0, keeping its mode: chown clears the set-id bits of a
-     * file even for root, so they are set again.
-     */
-    private static void resetOwners(Path tree) throws IOException {
-        try (var walk = Files.walk(tree)) {
-            for (Path p : walk.toList()) {
-                boolean link = Files.isSymbolicLink(p);
-                Integer mode = link ? null : (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-                Files.setAttribute(p, "unix:uid", 0, LinkOption.NOFOLLOW_LINKS);
-                Files.setAttribute(p, "unix:gid", 0, LinkOption.NOFOLLOW_LINKS);
-                if (mode != null) {
-                    Files.setAttribute(p, "unix:mode", mode & 07777, LinkOption.NOFOLLOW_LINKS);
-                }
-            }
-        }
     }
 
     /**
@@ -331,7 +315,7 @@ final class RunMounts {
      */
     private Path cacheMount(Step step, Mount mount, Map<Integer, BuildExecutor.State> stages, CacheUse use)
             throws Exception {
-        CopySources from = mount.from().isEmpty() ? null : runner.sources(step, mount.from(), stages);
+        CopySources from = mount.from().isEmpty() ? null : runner.cacheSources(step, mount.from(), stages);
         Path root = cacheDir(step, mount, stages, use);
         String sub = clean(mount.source());
         boolean perms = madeDirectory(mount);
@@ -420,7 +404,7 @@ final class RunMounts {
             return chosen;
         }
         Files.createDirectories(cacheRoot);
-        CacheMountLock lock = new CacheMountLock(lockFile(dir));
+        CacheMountLock lock = CacheMountLock.ofCache(lockFile(dir));
         Optional<CacheMountLock.Held> held = switch (sharing) {
             case LOCKED -> Optional.of(lock.exclusive());
             case PRIVATE -> lock.tryExclusive();

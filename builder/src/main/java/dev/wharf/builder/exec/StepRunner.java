@@ -228,6 +228,16 @@ final class StepRunner {
     }
 
     /**
+     * What a cache mount's {@code from=} names, to key the step and fill the cache from: a stage or image as COPY
+     * reads it, a {@link LinkedTree} of its snapshots (kept between builds) where links can be made. A fill copies
+     * from it, so the link counts a bind mount must show do not matter, and unpacking the stage's blobs again in
+     * every build to checksum a source the cache already holds cost seconds for a stage of a few thousand files.
+     */
+    CopySources cacheSources(Step step, String from, Map<Integer, BuildExecutor.State> stages) throws Exception {
+        return sources(RunMounts.source(step, from).orElse(null), stages, true);
+    }
+
+    /**
      * What names the whole filesystem a RUN mount's {@code from=} reads, as the ref ID BuildKit keys a cache mount's
      * start state with (mounts.go, getRefCacheDir): the diff IDs of a stage's or image's layers (a stage rebuilt
      * with other content is another state, one found in the build cache the same), the content checksum of a named

@@ -1,6 +1,7 @@
 package dev.wharf.builder.exec;
 
 import dev.wharf.layers.LayerException;
+import dev.wharf.layers.layout.FileTrees;
 import dev.wharf.layers.posix.PosixFiles;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Predicate;
 
 /**
@@ -34,24 +36,35 @@ final class TreeCopies {
 
     /** Copies {@code from} (a directory, file, symlink, FIFO or device) to {@code to}, which must not exist. */
     static void copy(PosixFiles posix, Path from, Path to) throws IOException {
-        merge(posix, from, to, p -> false);
+        copyEntry(posix, from, to, p -> false, new HashMap<>());
     }
 
     /**
      * Copies {@code from} into {@code to}, adding only what {@code to} lacks: an entry that exists there stays as it
      * is (a directory on both sides is entered), and a path of {@code to} that {@code keep} accepts is not entered
      * at all.
+     *
+     * <p>Crash-safe, for a cache that outlives the copy: an entry {@code to} lacks is made whole under a
+     * {@link #STAGING_PREFIX} name beside its final one and renamed into place, so an interrupted merge (a killed
+     * build, a full disk) leaves complete entries and staging leftovers, never a truncated file under a real name,
+     * which a later merge would keep as it keeps everything present. The leftovers in a directory are deleted when a
+     * later merge enters it.
      */
     static void merge(PosixFiles posix, Path from, Path to, Predicate<Path> keep) throws IOException {
-        copyEntry(posix, from, to, keep, new HashMap<>());
+        new Merge(posix, keep).entry(from, to, to, true);
     }
+
+    /** Whether {@code name} is a staging leftover of an interrupted {@link #merge}. */
+    static boolean isStaging(String name) {
+        return name.startsWith(STAGING_PREFIX);
+    }
+
+    /** The name prefix of entries a {@link #merge} is still making; no Dockerfile author picks such a name. */
+    static final String STAGING_PREFIX = ".wharf-fill-";
 
     private static void copyEntry(PosixFiles posix, Path from, Path to, Predicate<Path> keep,
                                   Map<Object, Path> linked) throws IOException {
-        if (Thread.currentThread().isInterrupted()) {
-            // A cancelled build stops here instead of copying the rest of a large stage first; the flag stays set.
-            throw new InterruptedIOException("cancelled while copying " + from + " for a RUN mount");
-        }
+        checkCancelled(from);
         if (keep.test(to)) {
             return;
         }
@@ -72,9 +85,14 @@ final class TreeCopies {
             }
             return;
         }
-        if (present) {
-            return;
+        if (!present) {
+            copyLeaf(posix, from, to, attrs, linked);
         }
+    }
+
+    /** Copies a file, symlink or special file to {@code to}, which does not exist. */
+    private static void copyLeaf(PosixFiles posix, Path from, Path to, BasicFileAttributes attrs,
+                                 Map<Object, Path> linked) throws IOException {
         if (attrs.isOther()) {
             special(posix, from, to, attrs);
             return;
@@ -89,6 +107,97 @@ final class TreeCopies {
             linked.put(inode, to);
         }
         Files.copy(from, to, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
+    }
+
+    private static void checkCancelled(Path from) throws InterruptedIOException {
+        if (Thread.currentThread().isInterrupted()) {
+            // A cancelled build stops here instead of copying the rest of a large stage first; the flag stays set.
+            throw new InterruptedIOException("cancelled while copying " + from + " for a RUN mount");
+        }
+    }
+
+    /** One crash-safe merge: what it has linked, by the inode of the source. */
+    private static final class Merge {
+        private final PosixFiles posix;
+        private final Predicate<Path> keep;
+        private final Map<Object, Path> linked = new HashMap<>();
+
+        Merge(PosixFiles posix, Predicate<Path> keep) {
+            this.posix = posix;
+            this.keep = keep;
+        }
+
+        /**
+         * Merges {@code from} into {@code to}. {@code shown} is where {@code to} will be once its staged ancestor is
+         * renamed into place ({@code to} itself outside a staged tree): {@code keep} judges that path. {@code staging}
+         * tells whether an absent entry must be staged, false inside a tree that is being staged already.
+         */
+        void entry(Path from, Path to, Path shown, boolean staging) throws IOException {
+            checkCancelled(from);
+            if (keep.test(shown)) {
+                return;
+            }
+            BasicFileAttributes attrs = Files.readAttributes(from, BasicFileAttributes.class, NOFOLLOW);
+            boolean present = Files.exists(to, NOFOLLOW);
+            if (present) {
+                if (attrs.isDirectory() && Files.isDirectory(to, NOFOLLOW)) {
+                    dropLeftovers(to);
+                    children(from, to, shown, staging);
+                }
+                return;
+            }
+            if (!staging) {
+                make(from, to, shown, attrs);
+                return;
+            }
+            Path staged = to.resolveSibling(STAGING_PREFIX + UUID.randomUUID());
+            try {
+                make(from, staged, shown, attrs);
+                if (!Files.exists(staged, NOFOLLOW)) {
+                    return; // a socket, or a device this process may not make: left out
+                }
+                Files.move(staged, to, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException | RuntimeException e) {
+                deleteQuietly(staged);
+                throw e;
+            }
+            // Links made to files of the staged tree now have them under their final names.
+            linked.replaceAll((inode, p) -> p.startsWith(staged) ? to.resolve(staged.relativize(p)) : p);
+        }
+
+        private void make(Path from, Path to, Path shown, BasicFileAttributes attrs) throws IOException {
+            if (!attrs.isDirectory()) {
+                copyLeaf(posix, from, to, attrs, linked);
+                return;
+            }
+            Files.copy(from, to, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
+            children(from, to, shown, false);
+            Files.setLastModifiedTime(to, attrs.lastModifiedTime());
+        }
+
+        private void children(Path from, Path to, Path shown, boolean staging) throws IOException {
+            for (Path child : TreeCopies.children(from)) {
+                String name = child.getFileName().toString();
+                entry(child, to.resolve(name), shown.resolve(name), staging);
+            }
+        }
+
+        /** Deletes what an interrupted merge staged in {@code dir}; a merge into one cache holds its fill lock. */
+        private static void dropLeftovers(Path dir) throws IOException {
+            for (Path p : TreeCopies.children(dir)) {
+                if (isStaging(p.getFileName().toString())) {
+                    FileTrees.delete(p);
+                }
+            }
+        }
+
+        private static void deleteQuietly(Path p) {
+            try {
+                FileTrees.delete(p);
+            } catch (IOException e) {
+                // Left as a staging leftover: the next merge into this directory deletes it.
+            }
+        }
     }
 
     private static void special(PosixFiles posix, Path from, Path to, BasicFileAttributes attrs)

@@ -303,4 +303,27 @@ class SourceDateEpochCacheTest {
         Map<String, Long> times = times(storeB, inB);
         assertTrue(times.values().stream().allMatch(t -> t == E3), times.toString());
     }
+
+    @Test
+    void filesOnlyOutputsClampNothing_anImageOutputDoes() throws Exception {
+        String dockerfile = "FROM busybox:latest\nCOPY f.txt /copied.txt\nRUN echo ran > /ran.txt\n";
+        Path clamped = storeA.resolve("clamped");
+        Path local = temp.resolve("local-out");
+        BuildResult files = build(request(storeA, dockerfile, E1, new ArrayList<>())
+                .output(BuildOutput.parse("type=local,dest=" + local))
+                .output(BuildOutput.parse("type=tar,dest=" + temp.resolve("out.tar"))));
+        assertEquals(List.of("COPY f.txt /copied.txt", "RUN echo ran > /ran.txt"), executed(files));
+        assertEquals("ran\n", Files.readString(local.resolve("ran.txt")), "the files are exported");
+        assertFalse(Files.exists(clamped) && !records(clamped).isEmpty(),
+                "local and tar outputs use no clamped layer: none is made or recorded");
+        // The same build to the image store clamps both of its layers (so the assertion above can fail).
+        build(request(storeA, dockerfile, E1, new ArrayList<>()));
+        assertEquals(2, records(clamped).size());
+    }
+
+    private static List<Path> records(Path dir) throws Exception {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.toList();
+        }
+    }
 }

@@ -4,9 +4,9 @@ import dev.wharf.layers.LayerException;
 import dev.wharf.layers.blob.BlobStore;
 import dev.wharf.layers.compress.Decompressors;
 import dev.wharf.layers.compress.LayerCompression;
-import dev.wharf.layers.tar.TarEntry;
-import dev.wharf.layers.tar.TarEntryType;
+import dev.wharf.layers.tar.TarHeader;
 import dev.wharf.layers.tar.TarReader;
+import dev.wharf.layers.tar.TarTime;
 import dev.wharf.layers.tar.TarWriter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,9 +14,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Rewrites a stored layer with its modification times clamped to {@code SOURCE_DATE_EPOCH}: every entry, its order,
- * owner, mode, link, xattrs and content as they are, only a time later than the epoch lowered to it (and whiteouts
- * dated at it, see {@link #isWhiteout}). For a layer
+ * Rewrites a stored layer with its times clamped to {@code SOURCE_DATE_EPOCH} as BuildKit's rewrite does (a Go
+ * {@code tar.Reader} into a {@code tar.Writer}, each header's modification, access and change time lowered to the
+ * epoch when later): every entry, its order, content and every header field and PAX record as Go reads and writes
+ * them back (user and group names, vendor records, xattrs, global headers, the format), only the times changed (and
+ * LayerWriter's whiteouts dated at the epoch, see {@link #isUndatedWhiteout}). For a layer
  * {@link LayerWriter} wrote, the result is byte for byte the layer it writes from the same files with
  * {@link LayerWriterOptions#withSourceDateEpoch} (its entries carry nothing else that depends on time), so a step
  * can be cached unclamped and its layer clamped for whichever epoch an image is exported with. This is BuildKit's
@@ -33,14 +35,15 @@ public final class TimestampClamp {
     }
 
     /**
-     * Whether {@code entry} is a whiteout or an opaque marker. LayerWriter dates them 1970 where containerd's differ
-     * gives the time of the diff, which BuildKit's rewrite then clamps to the epoch; with the epoch LayerWriter dates
-     * them at it, and so does the clamp, whatever time they had.
+     * Whether {@code header} is a whiteout or an opaque marker as LayerWriter writes them: dated 1970, where
+     * containerd's differ gives the time of the diff, which BuildKit's rewrite then clamps to the epoch. With the
+     * epoch LayerWriter dates them at it, and so does the clamp; a whiteout of another writer keeps its time unless
+     * it is later than the epoch.
      */
-    private static boolean isWhiteout(TarEntry entry) {
-        String name = entry.name();
-        return entry.type() == TarEntryType.REGULAR && entry.size() == 0
-                && Whiteouts.isWhiteout(name.substring(name.lastIndexOf('/') + 1));
+    private static boolean isUndatedWhiteout(TarHeader header) {
+        String name = header.name();
+        return header.typeflag() == '0' && header.size() == 0 && header.mtime().equals(TarTime.ofSeconds(0))
+                && Whiteouts.isWhiteout(TarHeader.text(name.substring(name.lastIndexOf('/') + 1)));
     }
 
     /**
@@ -51,18 +54,19 @@ public final class TimestampClamp {
      */
     public static LayerBlob clamp(BlobStore store, LayerBlob source, long epoch) throws LayerException {
         Objects.requireNonNull(source, "source");
+        TarTime limit = TarTime.ofSeconds(epoch);
         // Uncompressed: the sink runs no compressor threads, so no executor is needed.
         try (LayerBlobSink sink = LayerBlobSink.open(store, LayerCompression.none(), Runnable::run);
              InputStream in = Decompressors.open(store.open(source.descriptor().digest()))) {
             TarReader reader = new TarReader(in);
             TarWriter writer = new TarWriter(sink);
             byte[] buffer = new byte[BUFFER];
-            for (Optional<TarEntry> next = reader.next(); next.isPresent(); next = reader.next()) {
-                TarEntry entry = next.get();
-                writer.putEntry(entry.mtime() <= epoch && !isWhiteout(entry) ? entry : new TarEntry(entry.name(),
-                        entry.type(), entry.mode(), entry.uid(), entry.gid(), entry.size(), epoch, entry.linkName(),
-                        entry.devMajor(), entry.devMinor(), entry.xattrs()));
-                if (entry.size() > 0) {
+            for (Optional<TarHeader> next = reader.nextHeader(); next.isPresent(); next = reader.nextHeader()) {
+                TarHeader header = next.get();
+                writer.putHeader(isUndatedWhiteout(header) ? header.withTimes(limit, header.atime(), header.ctime())
+                        : header.withTimes(clamp(header.mtime(), limit), clamp(header.atime(), limit),
+                                clamp(header.ctime(), limit)));
+                if (header.contentSize() > 0) {
                     InputStream content = reader.content();
                     for (int n = content.read(buffer); n > 0; n = content.read(buffer)) {
                         writer.write(buffer, 0, n);
@@ -77,5 +81,10 @@ public final class TimestampClamp {
             throw new LayerException("cannot clamp the times of layer " + source.diffId() + " to "
                     + epoch + ": " + e.getMessage(), e);
         }
+    }
+
+    /** {@code time} (null: none) lowered to {@code limit} when later, as BuildKit's header converter does. */
+    private static TarTime clamp(TarTime time, TarTime limit) {
+        return time != null && time.isAfter(limit) ? limit : time;
     }
 }

@@ -24,15 +24,27 @@ public final class TarReader {
     public static final int MAX_SPECIAL_SIZE = 1 << 20;
     private static final int BLOCK = TarWriter.BLOCK;
     private static final byte[] USTAR_MAGIC = "ustar\0".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] GNU_MAGIC = "ustar  \0".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] STAR_TRAILER = "tar\0".getBytes(StandardCharsets.US_ASCII);
 
     private final InputStream in;
     private final byte[] block = new byte[BLOCK];
     /** Where skipped content is read to: one per reader, not one per entry (11,000 entries made 88 MB of garbage). */
     private final byte[] skipBuffer = new byte[8192];
     private TarEntry current;
+    /** The name of the last entry read, for messages about what follows it. */
+    private String previous;
     private long remaining;
     private long padding;
     private boolean ended;
+    /** Whether the current block has a byte of 0x80 or more outside its checksum field (set with the checksum). */
+    private boolean highBytes;
+    /** The current block's magic ({@link #V7} and on), set by {@link #blockFormat}. */
+    private int magic;
+    private static final int V7 = 0;
+    private static final int USTAR = 1;
+    private static final int STAR = 2;
+    private static final int GNU = 3;
 
     /** Creates a reader over {@code in}. */
     public TarReader(InputStream in) {
@@ -46,13 +58,40 @@ public final class TarReader {
      * @throws LayerException if the archive is malformed or truncated
      */
     public Optional<TarEntry> next() throws IOException {
+        while (true) {
+            Optional<TarHeader> h = nextHeader();
+            if (h.isEmpty()) {
+                return Optional.empty();
+            }
+            if (current != null) {
+                return Optional.of(current);
+            }
+            // 'g': global headers are ignored, as containerd's applier does.
+        }
+    }
+
+    /**
+     * Advances to the next header as Go's {@code tar.Reader.Next} reads it, a PAX global header ({@code 'g'})
+     * included (BuildKit's rewrite of layer times writes those back too); {@link #content()} reads an entry's
+     * content, none for a global header. The entry of a header is checked as {@link #next()} checks it.
+     *
+     * @return the next header, or empty at the end-of-archive marker
+     * @throws LayerException if the archive is malformed or truncated
+     */
+    public Optional<TarHeader> nextHeader() throws IOException {
         if (ended) {
             return Optional.empty();
         }
         skipRest();
-        Map<String, byte[]> pax = new HashMap<>();
+        if (current != null) {
+            previous = current.name();
+        }
+        current = null;
+        Map<String, String> pax = new HashMap<>();
         String longName = null;
         String longLink = null;
+        // The formats the headers of this entry allow, narrowed as Go's reader narrows them.
+        int format = TarHeader.USTAR | TarHeader.PAX | TarHeader.GNU;
         while (true) {
             if (!readBlock(true)) {
                 throw new LayerException("tar archive is truncated: it ends without the end-of-archive blocks"
@@ -72,7 +111,6 @@ public final class TarReader {
                             + after());
                 }
                 ended = true;
-                current = null;
                 return Optional.empty();
             }
             verifyChecksum();
@@ -81,6 +119,7 @@ public final class TarReader {
             if (size < 0) {
                 throw new LayerException("tar header has a negative size" + after());
             }
+            format &= blockFormat();
             switch (type) {
                 case 'x', 'g', 'L', 'K' -> {
                     if (size > MAX_SPECIAL_SIZE) {
@@ -88,22 +127,33 @@ public final class TarReader {
                                 + " bytes, more than the " + MAX_SPECIAL_SIZE + " allowed" + after());
                     }
                     byte[] data = readData((int) size);
-                    if (type == 'x') {
-                        parsePax(data, pax);
+                    if (type == 'x' || type == 'g') {
+                        format &= TarHeader.PAX;
+                        Map<String, String> records = new HashMap<>();
+                        parsePax(data, records);
+                        if (type == 'g') {
+                            String name = records.getOrDefault("path", "");
+                            return Optional.of(new TarHeader('g', name.isEmpty() ? latin1(0, 100) : name, "", 0,
+                                    0, 0, 0, "", "", TarTime.ofSeconds(0), null, null, 0, 0, records, format));
+                        }
+                        pax = records;
                     } else if (type == 'L') {
+                        format &= TarHeader.GNU;
                         longName = cString(data);
-                    } else if (type == 'K') {
+                    } else {
+                        format &= TarHeader.GNU;
                         longLink = cString(data);
                     }
-                    // 'g': global headers are ignored, as containerd's applier does.
                     continue;
                 }
                 default -> {
                     // An entry header; handled below.
                 }
             }
-            current = entry(type, size, pax, longName, longLink);
-            return Optional.of(current);
+            TarHeader header = header(type, size, pax, longName, longLink, format);
+            // An ASCII block alone: its names are the same chars as bytes or as text (no conversion per entry).
+            current = entry(header, pax, !highBytes && pax.isEmpty() && longName == null && longLink == null);
+            return Optional.of(header);
         }
     }
 
@@ -132,49 +182,148 @@ public final class TarReader {
         };
     }
 
-    private TarEntry entry(char type, long size, Map<String, byte[]> pax, String longName, String longLink)
-            throws LayerException {
-        // Only POSIX ustar has a name prefix; old GNU headers use those bytes for other fields.
-        boolean posix = Arrays.equals(block, 257, 263, USTAR_MAGIC, 0, USTAR_MAGIC.length);
-        String name = string(0, 100);
-        if (posix && block[345] != 0) {
-            name = string(345, 155) + "/" + name;
+    /**
+     * The header as Go's reader makes it of the current block, the PAX records and GNU long names before it: PAX
+     * records override the fields (an empty one does not), a GNU long name overrides both, the ustar prefix goes
+     * before the name, and the format is the one all of the entry's headers allow.
+     */
+    private TarHeader header(char type, long size, Map<String, String> pax, String longName, String longLink,
+            int format) throws LayerException {
+        boolean ustarMagic = magic == USTAR || magic == STAR;
+        boolean star = magic == STAR;
+        boolean gnu = magic == GNU;
+        String name = latin1(0, 100);
+        String link = latin1(157, 100);
+        long mode = number(100, 8, "mode");
+        long uid = number(108, 8, "uid");
+        long gid = number(116, 8, "gid");
+        TarTime mtime = TarTime.ofSeconds(number(136, 12, "mtime"));
+        String uname = "";
+        String gname = "";
+        long devMajor = 0;
+        long devMinor = 0;
+        TarTime atime = null;
+        TarTime ctime = null;
+        if (ustarMagic || gnu) {
+            uname = latin1(265, 32);
+            gname = latin1(297, 32);
+            devMajor = number(329, 8, "devmajor");
+            devMinor = number(337, 8, "devminor");
+            String prefix = "";
+            if (star) {
+                prefix = latin1(345, 131);
+                atime = TarTime.ofSeconds(number(476, 12, "atime"));
+                ctime = TarTime.ofSeconds(number(488, 12, "ctime"));
+            } else if (ustarMagic) {
+                prefix = latin1(345, 155);
+            } else {
+                atime = gnuTime(345);
+                ctime = gnuTime(357);
+            }
+            if (!prefix.isEmpty()) {
+                name = prefix + "/" + name;
+            }
+        }
+        for (Map.Entry<String, String> r : pax.isEmpty() ? Map.<String, String>of().entrySet() : pax.entrySet()) {
+            String v = r.getValue();
+            if (v.isEmpty()) {
+                // Go keeps the header's value then.
+                continue;
+            }
+            String ref = name;
+            switch (r.getKey()) {
+                case "path" -> name = v;
+                case "linkpath" -> link = v;
+                case "uname" -> uname = v;
+                case "gname" -> gname = v;
+                case "uid" -> uid = paxNumber(v, "uid", ref);
+                case "gid" -> gid = paxNumber(v, "gid", ref);
+                case "size" -> size = paxNumber(v, "size", ref);
+                case "mtime" -> mtime = paxTime(v, "mtime", ref);
+                case "atime" -> atime = paxTime(v, "atime", ref);
+                case "ctime" -> ctime = paxTime(v, "ctime", ref);
+                default -> {
+                    // Kept in the records only.
+                }
+            }
         }
         if (longName != null) {
             name = longName;
         }
-        if (pax.containsKey("path")) {
-            name = new String(pax.get("path"), StandardCharsets.UTF_8);
-        }
-        String link = string(157, 100);
         if (longLink != null) {
             link = longLink;
         }
-        if (pax.containsKey("linkpath")) {
-            link = new String(pax.get("linkpath"), StandardCharsets.UTF_8);
+        char flag = type;
+        if (flag == '\0') {
+            flag = name.endsWith("/") ? '5' : '0';
         }
-        long mode = number(100, 8, "mode");
-        long uid = number(108, 8, "uid");
-        long gid = number(116, 8, "gid");
-        long mtime = number(136, 12, "mtime");
-        if (!pax.isEmpty()) {
-            uid = paxNumber(pax, "uid", uid, name);
-            gid = paxNumber(pax, "gid", gid, name);
-            mtime = paxNumber(pax, "mtime", mtime, name);
-            size = paxNumber(pax, "size", size, name);
+        // Go's final guess: ustar rather than PAX when both fit.
+        int guess = (format & TarHeader.USTAR) != 0 && (format & TarHeader.PAX) != 0 ? TarHeader.USTAR : format;
+        return new TarHeader(flag, name, link, size, mode, uid, gid, uname, gname, mtime, atime, ctime, devMajor,
+                devMinor, pax, guess);
+    }
+
+    /**
+     * A GNU header's access or change time: none when the field is empty, or, as Go's reader does for the headers
+     * Go wrote before 1.8 with a ustar prefix there, when it is no number.
+     */
+    private TarTime gnuTime(int offset) {
+        if (block[offset] == 0) {
+            return null;
         }
-        if (uid < 0 || gid < 0 || size < 0) {
+        try {
+            return TarTime.ofSeconds(number(offset, 12, "time"));
+        } catch (LayerException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The format Go's {@code readHeader} gives the current block: ustar and PAX for the POSIX magic when the block
+     * is all ASCII and its numbers end in NUL, GNU for GNU's magic, none for others (V7, star, or a block no writer
+     * of the standard would make).
+     */
+    private int blockFormat() {
+        magic = V7;
+        if (Arrays.equals(block, 257, 263, USTAR_MAGIC, 0, USTAR_MAGIC.length)) {
+            magic = Arrays.equals(block, 508, 512, STAR_TRAILER, 0, STAR_TRAILER.length) ? STAR : USTAR;
+        } else if (Arrays.equals(block, 257, 265, GNU_MAGIC, 0, GNU_MAGIC.length)) {
+            magic = GNU;
+        }
+        if (magic == STAR) {
+            return TarHeader.UNKNOWN;
+        }
+        if (magic == USTAR) {
+            if (highBytes || block[148] < 0 || block[149] < 0 || block[150] < 0 || block[151] < 0
+                    || block[152] < 0 || block[153] < 0 || block[154] < 0 || block[155] < 0) {
+                return TarHeader.UNKNOWN;
+            }
+            if (block[124 + 11] != 0 || block[100 + 7] != 0 || block[108 + 7] != 0 || block[116 + 7] != 0
+                    || block[136 + 11] != 0 || block[329 + 7] != 0 || block[337 + 7] != 0) {
+                return TarHeader.UNKNOWN;
+            }
+            return TarHeader.USTAR | TarHeader.PAX;
+        }
+        return magic == GNU ? TarHeader.GNU : TarHeader.UNKNOWN;
+    }
+
+    /** The entry of {@code h}, refused when it cannot be applied faithfully. */
+    private TarEntry entry(TarHeader h, Map<String, String> pax, boolean ascii) throws LayerException {
+        String name = ascii ? h.name() : TarHeader.text(h.name());
+        String link = ascii ? h.linkName() : TarHeader.text(h.linkName());
+        long size = h.size();
+        if (h.uid() < 0 || h.gid() < 0 || size < 0) {
             throw new LayerException("negative uid, gid or size in tar entry " + name);
         }
-        TarEntryType kind = switch (type) {
-            case '0', '\0', '7' -> name.endsWith("/") && type == '\0' ? TarEntryType.DIRECTORY : TarEntryType.REGULAR;
+        TarEntryType kind = switch (h.typeflag()) {
+            case '0', '7' -> TarEntryType.REGULAR;
             case '1' -> TarEntryType.HARDLINK;
             case '2' -> TarEntryType.SYMLINK;
             case '3' -> TarEntryType.CHAR_DEVICE;
             case '4' -> TarEntryType.BLOCK_DEVICE;
             case '5' -> TarEntryType.DIRECTORY;
             case '6' -> TarEntryType.FIFO;
-            default -> throw new LayerException("unsupported tar entry type '" + printable(type) + "'"
+            default -> throw new LayerException("unsupported tar entry type '" + printable(h.typeflag()) + "'"
                     + " in tar entry " + name + " (sparse files, multi-volume and vendor types cannot be applied)");
         };
         for (String key : pax.keySet()) {
@@ -185,25 +334,26 @@ public final class TarReader {
         long devMajor = 0;
         long devMinor = 0;
         if (kind == TarEntryType.CHAR_DEVICE || kind == TarEntryType.BLOCK_DEVICE) {
-            devMajor = number(329, 8, "devmajor");
-            devMinor = number(337, 8, "devminor");
+            devMajor = h.devMajor();
+            devMinor = h.devMinor();
             if (devMajor < 0 || devMinor < 0) {
                 throw new LayerException("negative device number in tar entry " + name);
             }
         }
         Map<String, byte[]> xattrs = Map.of();
-        for (Map.Entry<String, byte[]> record : pax.entrySet()) {
+        for (Map.Entry<String, String> record : pax.entrySet()) {
             String k = record.getKey();
             if (k.startsWith("SCHILY.xattr.") && k.length() > "SCHILY.xattr.".length()) {
                 if (xattrs.isEmpty()) {
                     xattrs = new HashMap<>();
                 }
-                xattrs.put(k.substring("SCHILY.xattr.".length()), record.getValue());
+                xattrs.put(TarHeader.text(k.substring("SCHILY.xattr.".length())),
+                        record.getValue().getBytes(StandardCharsets.ISO_8859_1));
             }
         }
         long contentSize = kind == TarEntryType.REGULAR ? size : 0;
-        TarEntry e = new TarEntry(name, kind, (int) (mode & 07777), uid, gid, contentSize, mtime, link, devMajor,
-                devMinor, xattrs);
+        TarEntry e = new TarEntry(name, kind, (int) (h.mode() & 07777), h.uid(), h.gid(), contentSize,
+                h.mtime().seconds(), link, devMajor, devMinor, xattrs);
         // Content of other types (some writers give hard links a size) is skipped with the padding.
         remaining = size;
         padding = (BLOCK - size % BLOCK) % BLOCK;
@@ -265,9 +415,11 @@ public final class TarReader {
         if (stored != unsigned && stored != signed) {
             throw new LayerException("tar header checksum mismatch (not a tar archive, or corrupted)" + after());
         }
+        // The sums differ by 256 for each byte of 0x80 or more: Go's reader's test for a non-ASCII block, free.
+        highBytes = unsigned != signed;
     }
 
-    private void parsePax(byte[] data, Map<String, byte[]> pax) throws LayerException {
+    private void parsePax(byte[] data, Map<String, String> pax) throws LayerException {
         int pos = 0;
         while (pos < data.length) {
             int space = pos;
@@ -292,28 +444,28 @@ public final class TarReader {
             if (eq >= end || eq == space + 1) {
                 throw new LayerException("malformed PAX record (no key=value) in tar archive" + after());
             }
-            String key = new String(data, space + 1, eq - space - 1, StandardCharsets.UTF_8);
-            pax.put(key, Arrays.copyOfRange(data, eq + 1, end));
+            // Bytes as chars (TarHeader's strings): keys and values pass through as they are.
+            String key = new String(data, space + 1, eq - space - 1, StandardCharsets.ISO_8859_1);
+            pax.put(key, new String(data, eq + 1, end - eq - 1, StandardCharsets.ISO_8859_1));
             pos = end + 1;
         }
     }
 
-    /** A PAX record's number, else {@code fallback}; {@code name} is the entry's, for the message (built on error). */
-    private static long paxNumber(Map<String, byte[]> pax, String key, long fallback, String name)
-            throws LayerException {
-        byte[] v = pax.get(key);
-        if (v == null) {
-            return fallback;
-        }
-        String s = new String(v, StandardCharsets.US_ASCII);
-        int dot = s.indexOf('.');
-        if (dot >= 0 && key.equals("mtime")) {
-            s = s.substring(0, dot);
-        }
+    /** A PAX record's number; {@code name} is the entry's, for the message. */
+    private static long paxNumber(String v, String key, String name) throws LayerException {
         try {
-            return Long.parseLong(s);
+            return Long.parseLong(v);
         } catch (NumberFormatException e) {
-            throw new LayerException("malformed PAX " + key + " value '" + s + "' in tar entry " + name);
+            throw new LayerException("malformed PAX " + key + " value '" + v + "' in tar entry " + TarHeader.text(name));
+        }
+    }
+
+    /** A PAX record's time; {@code name} is the entry's, for the message. */
+    private static TarTime paxTime(String v, String key, String name) throws LayerException {
+        try {
+            return TarTime.parsePax(v);
+        } catch (NumberFormatException e) {
+            throw new LayerException("malformed PAX " + key + " value '" + v + "' in tar entry " + TarHeader.text(name));
         }
     }
 
@@ -365,12 +517,17 @@ public final class TarReader {
         return v;
     }
 
-    private String string(int offset, int width) {
+    /** The field up to its first NUL, bytes as chars. */
+    private String latin1(int offset, int width) {
+        if (block[offset] == 0) {
+            // Most user and group names, link targets and prefixes.
+            return "";
+        }
         int end = offset;
         while (end < offset + width && block[end] != 0) {
             end++;
         }
-        return new String(block, offset, end - offset, StandardCharsets.UTF_8);
+        return new String(block, offset, end - offset, StandardCharsets.ISO_8859_1);
     }
 
     private static String cString(byte[] data) {
@@ -378,11 +535,11 @@ public final class TarReader {
         while (end < data.length && data[end] != 0) {
             end++;
         }
-        return new String(data, 0, end, StandardCharsets.UTF_8);
+        return new String(data, 0, end, StandardCharsets.ISO_8859_1);
     }
 
     private String after() {
-        return current == null ? "" : " (after entry " + current.name() + ")";
+        return previous == null ? "" : " (after entry " + previous + ")";
     }
 
     private static boolean isZero(byte[] b) {

@@ -1,7 +1,6 @@
 package dev.wharf.layers.tar;
 
 import dev.wharf.layers.LayerException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,11 +10,14 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * Writes a tar stream whose bytes depend only on the entries and contents given: POSIX ustar headers with empty
- * user and group names, and a PAX extended header ({@code x}) before an entry only when a field does not fit ustar
- * (long or non-ASCII names and link targets, sizes of 8 GiB and more, large IDs, times outside ustar's range) or
- * the entry has xattrs. PAX records are sorted by key, as Go's {@code archive/tar} writes them; the archive ends
- * with two zero blocks and no further padding, also as Go does.
+ * Writes a tar stream whose bytes depend only on the entries and contents given, byte for byte as Go's
+ * {@code archive/tar} writes them for containerd's differ (BuildKit's layers): POSIX ustar headers with empty user
+ * and group names, a long name split into ustar prefix and name where it can be; a PAX extended header ({@code x})
+ * before an entry only when a field does not fit ustar (long or non-ASCII names and link targets, sizes of 8 GiB and
+ * more, large IDs, times outside ustar's range) or the entry has xattrs, and then the whole name in a {@code path}
+ * record when it is long, even one that would split ({@link GoHeaderWriter}). The archive ends with two zero blocks
+ * and no further padding, also as Go does. {@link #putHeader} writes back a header read from another tar as Go
+ * does.
  *
  * <p>Not thread-safe. Usage: {@link #putEntry}, then exactly {@code size} content bytes with {@link #write}, then the
  * next entry; {@link #finish()} at the end. The writer never closes the underlying stream.
@@ -87,57 +89,95 @@ public final class TarWriter {
         }
         String name = entry.type() == TarEntryType.DIRECTORY && !entry.name().endsWith("/")
                 ? entry.name() + "/" : entry.name();
-        // Most entries need no PAX record: the map is made only for one that does (this runs for every entry).
-        Map<String, byte[]> pax = null;
         byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
         byte[] linkBytes = entry.linkName().isEmpty() ? NO_BYTES : entry.linkName().getBytes(StandardCharsets.UTF_8);
         int split = ustarSplit(name, nameBytes);
-        if (split < 0) {
-            pax = record(pax, "path", nameBytes);
-        }
-        if (linkBytes.length > 100 || !isAscii(entry.linkName())) {
-            pax = record(pax, "linkpath", linkBytes);
-        }
-        if (entry.size() > MAX_OCTAL_11) {
-            pax = record(pax, "size", ascii(Long.toString(entry.size())));
-        }
-        if (entry.uid() > MAX_OCTAL_7) {
-            pax = record(pax, "uid", ascii(Long.toString(entry.uid())));
-        }
-        if (entry.gid() > MAX_OCTAL_7) {
-            pax = record(pax, "gid", ascii(Long.toString(entry.gid())));
-        }
-        if (entry.mtime() < 0 || entry.mtime() > MAX_OCTAL_11) {
-            pax = record(pax, "mtime", ascii(Long.toString(entry.mtime())));
-        }
-        if (entry.devMajor() > MAX_OCTAL_7 || entry.devMinor() > MAX_OCTAL_7) {
-            throw new LayerException("device numbers of " + entry.name() + " do not fit a tar header");
-        }
-        for (Map.Entry<String, byte[]> x : entry.xattrs().entrySet()) {
-            pax = record(pax, "SCHILY.xattr." + x.getKey(), x.getValue());
-        }
-        if (pax != null) {
-            byte[] records = paxRecords(pax);
-            out.write(paxHeader(name, records.length));
-            out.write(records);
-            pad(records.length);
+        if (split < 0 || !entry.xattrs().isEmpty() || linkBytes.length > 100 || !isAscii(entry.linkName())
+                || entry.size() > MAX_OCTAL_11 || entry.uid() > MAX_OCTAL_7 || entry.gid() > MAX_OCTAL_7
+                || entry.mtime() < 0 || entry.mtime() > MAX_OCTAL_11 || entry.devMajor() > MAX_OCTAL_7
+                || entry.devMinor() > MAX_OCTAL_7) {
+            // A PAX header (or an error): Go's writer decides, and then even a name that would split into ustar
+            // prefix and name goes whole into a path record.
+            out.write(GoHeaderWriter.encode(paxHeader(entry, name)));
+            started(entry);
+            return;
         }
         byte[] ustarName;
         byte[] prefix = NO_BYTES;
-        if (split < 0) {
-            ustarName = v7Field(name, 100);
-        } else if (split == 0) {
+        if (split == 0) {
             ustarName = nameBytes;
         } else {
             prefix = Arrays.copyOf(nameBytes, split);
             ustarName = Arrays.copyOfRange(nameBytes, split + 1, nameBytes.length);
         }
-        out.write(header(ustarName, prefix, entry.type().flag(), entry.mode(), fit(entry.uid(), MAX_OCTAL_7),
-                fit(entry.gid(), MAX_OCTAL_7), fit(entry.size(), MAX_OCTAL_11),
-                entry.mtime() < 0 ? 0 : fit(entry.mtime(), MAX_OCTAL_11),
-                linkBytes.length <= 100 && isAscii(entry.linkName()) ? linkBytes : v7Field(entry.linkName(), 100),
-                entry.devMajor(), entry.devMinor()));
+        out.write(header(ustarName, prefix, entry.type().flag(), entry.mode(), entry.uid(), entry.gid(),
+                entry.size(), entry.mtime(), linkBytes, entry.devMajor(), entry.devMinor()));
         started(entry);
+    }
+
+    /**
+     * Writes {@code header} as Go's {@code archive/tar} writes it back after reading it (BuildKit's rewrite of layer
+     * times does that), every field and record kept. Content of {@link TarHeader#contentSize()} bytes must follow.
+     *
+     * @throws LayerException if the previous entry's content is incomplete, Go's writer would refuse the header, or
+     *         writing fails
+     */
+    public void putHeader(TarHeader header) throws IOException {
+        endEntry();
+        if (plainUstar(header)) {
+            // What Go writes for it, without its format choice per field (every layer wharf wrote is clamped with
+            // each new epoch, entry by entry).
+            int split = header.name().length() > 100 ? GoHeaderWriter.ustarSplit(header.name()) : 0;
+            byte[] name = header.name().getBytes(StandardCharsets.ISO_8859_1);
+            byte[] prefix = NO_BYTES;
+            if (split > 0) {
+                prefix = Arrays.copyOf(name, split);
+                name = Arrays.copyOfRange(name, split + 1, name.length);
+            }
+            out.write(header(name, prefix, header.typeflag(), (int) header.mode(), header.uid(), header.gid(),
+                    header.size(), header.mtime().seconds(), header.linkName().getBytes(StandardCharsets.ISO_8859_1),
+                    header.devMajor(), header.devMinor()));
+        } else {
+            out.write(GoHeaderWriter.encode(header));
+        }
+        current = TarHeader.text(header.name());
+        remaining = header.contentSize();
+        written = remaining;
+    }
+
+    /**
+     * Whether Go writes {@code h} as the plain ustar header {@link #header} makes: a format that allows ustar, no
+     * records, user or group names, access or change time or fraction of a second, an ASCII name that fits or splits,
+     * a short ASCII link target, numbers that fit, device numbers only on devices.
+     */
+    private static boolean plainUstar(TarHeader h) {
+        char t = h.typeflag();
+        boolean device = t == '3' || t == '4';
+        return (h.format() & TarHeader.USTAR) != 0 && "0123456".indexOf(t) >= 0 && h.paxRecords().isEmpty()
+                && h.atime() == null && h.ctime() == null && h.mtime().nanos() == 0 && h.uname().isEmpty()
+                && h.gname().isEmpty() && (t == '5' || !h.name().endsWith("/"))
+                && GoHeaderWriter.isAscii(h.name()) && (h.name().length() <= 100
+                        || GoHeaderWriter.ustarSplit(h.name()) > 0)
+                && GoHeaderWriter.isAscii(h.linkName()) && h.linkName().length() <= 100
+                && h.mode() >= 0 && h.mode() <= MAX_OCTAL_7 && h.uid() >= 0 && h.uid() <= MAX_OCTAL_7
+                && h.gid() >= 0 && h.gid() <= MAX_OCTAL_7 && h.size() >= 0 && h.size() <= MAX_OCTAL_11
+                && h.mtime().seconds() >= 0 && h.mtime().seconds() <= MAX_OCTAL_11
+                && (device ? h.devMajor() >= 0 && h.devMajor() <= MAX_OCTAL_7 && h.devMinor() >= 0
+                        && h.devMinor() <= MAX_OCTAL_7 : h.devMajor() == 0 && h.devMinor() == 0);
+    }
+
+    /**
+     * The header containerd's differ gives Go's writer for {@code entry}: {@code Format: PAX} (ustar when it can
+     * be), no user or group names, xattrs as {@code SCHILY.xattr.} records.
+     */
+    private static TarHeader paxHeader(TarEntry entry, String name) {
+        Map<String, String> records = new TreeMap<>();
+        entry.xattrs().forEach((k, v) -> records.put(TarHeader.bytes("SCHILY.xattr." + k),
+                new String(v, StandardCharsets.ISO_8859_1)));
+        boolean device = entry.type() == TarEntryType.CHAR_DEVICE || entry.type() == TarEntryType.BLOCK_DEVICE;
+        return new TarHeader(entry.type().flag(), TarHeader.bytes(name), TarHeader.bytes(entry.linkName()),
+                entry.size(), entry.mode(), entry.uid(), entry.gid(), "", "", TarTime.ofSeconds(entry.mtime()), null,
+                null, device ? entry.devMajor() : 0, device ? entry.devMinor() : 0, records, TarHeader.PAX);
     }
 
     private void started(TarEntry entry) {
@@ -195,6 +235,7 @@ public final class TarWriter {
      * slash between prefix and name, or -1 when PAX is needed.
      */
     private static int ustarSplit(String name, byte[] bytes) {
+        // Go's splitUSTARPath, without a string per entry (GoHeaderWriter.ustarSplit is the same on byte strings).
         if (!isAscii(name)) {
             return -1;
         }
@@ -211,67 +252,7 @@ public final class TarWriter {
         return -1;
     }
 
-    /**
-     * The header of the PAX record block of entry {@code name}, as Go's {@code writePAXHeader} and
-     * {@code writeRawFile} make it (the tar writer of containerd's and moby's differs): named
-     * {@code DIR/PaxHeaders.0/FILE} ({@code path.Join} of {@code path.Split(name)}), in ASCII, at most 100 bytes
-     * without a trailing slash; mode, owner and mtime 0; no user, group or device fields.
-     */
-    private static byte[] paxHeader(String name, long size) {
-        int slash = name.lastIndexOf('/');
-        String dir = name.substring(0, slash + 1);
-        String file = name.substring(slash + 1);
-        String joined = dir + "PaxHeaders.0" + (file.isEmpty() ? "" : "/" + file);
-        byte[] n = toAscii(joined);
-        int end = Math.min(n.length, 100);
-        while (end > 0 && n[end - 1] == '/') {
-            end--;
-        }
-        byte[] h = new byte[BLOCK];
-        System.arraycopy(n, 0, h, 0, end);
-        octal(h, 100, 8, 0);
-        octal(h, 108, 8, 0);
-        octal(h, 116, 8, 0);
-        octal(h, 124, 12, size);
-        octal(h, 136, 12, 0);
-        h[156] = 'x';
-        System.arraycopy(USTAR_MAGIC, 0, h, 257, USTAR_MAGIC.length);
-        for (int i = 148; i < 156; i++) {
-            h[i] = ' ';
-        }
-        octal(h, 148, 7, unsignedSum(h));
-        return h;
-    }
-
-    /**
-     * A name or link target that goes into a PAX record, as Go fills the ustar field next to it: its ASCII
-     * characters (others dropped, {@code toASCII}), cut to {@code size} bytes; a cut ending in a slash gets a NUL
-     * over the first of the slashes it ends in ({@code formatString}: some readers take a file whose field ends in a
-     * slash for a directory), the slashes after it staying as Go leaves them.
-     */
-    private static byte[] v7Field(String value, int size) {
-        byte[] ascii = toAscii(value);
-        if (ascii.length <= size) {
-            return ascii;
-        }
-        byte[] field = Arrays.copyOf(ascii, size);
-        if (field[size - 1] == '/') {
-            int n = size - 1;
-            while (n > 0 && ascii[n - 1] == '/') {
-                n--;
-            }
-            field[n] = 0;
-        }
-        return field;
-    }
-
-    /** Go's {@code toASCII}: the characters below 0x80, NUL excepted. */
-    private static byte[] toAscii(String s) {
-        ByteArrayOutputStream b = new ByteArrayOutputStream(s.length());
-        s.codePoints().filter(c -> c < 0x80 && c != 0).forEach(b::write);
-        return b.toByteArray();
-    }
-
+    /** The ustar header of an entry that needs no PAX record (containerd's differ: no user or group names). */
     private static byte[] header(byte[] name, byte[] prefix, char type, int mode, long uid, long gid, long size,
             long mtime, byte[] linkName, long devMajor, long devMinor) {
         byte[] h = new byte[BLOCK];
@@ -328,48 +309,14 @@ public final class TarWriter {
         }
     }
 
-    private static byte[] paxRecords(Map<String, byte[]> records) throws IOException {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        for (Map.Entry<String, byte[]> r : records.entrySet()) {
-            byte[] key = r.getKey().getBytes(StandardCharsets.UTF_8);
-            // "<len> <key>=<value>\n" where len counts itself.
-            int rest = 1 + key.length + 1 + r.getValue().length + 1;
-            int len = rest + Integer.toString(rest).length();
-            if (Integer.toString(len).length() != Integer.toString(rest).length()) {
-                len++;
-            }
-            buf.write(ascii(Integer.toString(len)));
-            buf.write(' ');
-            buf.write(key);
-            buf.write('=');
-            buf.write(r.getValue());
-            buf.write('\n');
-        }
-        return buf.toByteArray();
-    }
-
-    /** Adds a PAX record to {@code pax}, made (sorted by key, as Go writes them) on the first record. */
-    private static Map<String, byte[]> record(Map<String, byte[]> pax, String key, byte[] value) {
-        Map<String, byte[]> records = pax == null ? new TreeMap<>() : pax;
-        records.put(key, value);
-        return records;
-    }
-
-    private static long fit(long value, long max) {
-        return value > max ? 0 : value;
-    }
-
+    /** Go's {@code isASCII}: no NUL, nothing of 0x80 or above (DEL is ASCII). */
     private static boolean isAscii(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == 0 || c > 0x7e) {
+            if (c == 0 || c >= 0x80) {
                 return false;
             }
         }
         return true;
-    }
-
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }
