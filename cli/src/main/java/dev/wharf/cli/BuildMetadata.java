@@ -16,8 +16,9 @@ import java.util.List;
  * What {@code wharf build --metadata-file} writes after a build: the build's {@link BuildRef} ({@code
  * buildx.build.ref}, which buildx 0.13.1 writes for every build, one that exports no image included) and, when it
  * exports an image, BuildKit's image exporter keys ({@code containerimage.config.digest}, {@code
- * containerimage.descriptor}, {@code containerimage.digest}, {@code image.name}), as buildx writes them: Go's {@code json.MarshalIndent(v, "", "  ")} of a map, so the keys in
- * sorted order, its strings escaped as Go escapes them. Stateless.
+ * containerimage.descriptor}, {@code containerimage.digest}, {@code image.name}), as buildx writes them: Go's
+ * {@code json.MarshalIndent(v, "", "  ")} of a map, so the keys in sorted order, its strings escaped as Go escapes
+ * them. Stateless.
  */
 final class BuildMetadata {
     private BuildMetadata() {

@@ -36,7 +36,8 @@ import java.util.stream.Stream;
  */
 public final class SourceCaches {
     /** The directories of the store this prunes, relative to its root. */
-    public static final List<String> DIRECTORIES = List.of("git-checksums", "image-checksums", "http-etags", "git-contexts");
+    public static final List<String> DIRECTORIES = List.of("git-checksums", "image-checksums", "http-etags",
+            "git-contexts");
 
     /** What a prune removed, and what the entries it kept use. */
     public record Pruned(int entries, long bytes, long remaining) {

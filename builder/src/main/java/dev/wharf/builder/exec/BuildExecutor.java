@@ -154,7 +154,8 @@ final class BuildExecutor {
     private final NamedContextVertices contextVertices;
 
     BuildExecutor(Workspace workspace, BuildPlan plan, BuildSettings settings, StepRunner runner,
-                  AtomicInteger counter, Optional<ContextTransfer> contextTransfer, NamedContextVertices contextVertices) {
+                  AtomicInteger counter, Optional<ContextTransfer> contextTransfer,
+                  NamedContextVertices contextVertices) {
         this.counter = counter;
         this.contextVertices = contextVertices;
         this.contextTransfer = ContextTransfer.paths(plan).isEmpty() ? Optional.empty() : contextTransfer;

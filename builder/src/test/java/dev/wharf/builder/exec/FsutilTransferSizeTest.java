@@ -56,8 +56,8 @@ class FsutilTransferSizeTest {
      * transfer, the ignore file second.
      */
     @Test
-    void aDockerfilesOwnIgnoreFile_comesInTheDockerfilesTransfer(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
-            throws Exception {
+    void aDockerfilesOwnIgnoreFile_comesInTheDockerfilesTransfer(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         assertEquals(63, FsutilTransferSize.of(file("Dockerfile", 26), 0, true) + FsutilTransferSize.end());
         assertEquals(44, FsutilTransferSize.of(file("Dockerfile.dockerignore", 0), 1, true));
         assertEquals(58, FsutilTransferSize.of(file("Dockerfile.dockerignore", 6), 1, true));

@@ -142,7 +142,8 @@ class NamedContextsEndToEndTest {
         int files = all.indexOf("[context dctx] load from client");
         assertTrue(files > 4 && files < all.indexOf("[stage-0 3/3] COPY --from=dctx d.txt /d"), all.toString());
         assertEquals(List.of("transferring dctx: 2B", "transferring dctx: 34B"), events.stream()
-                .filter(e -> e instanceof BuildEvent.Transfer t && t.completed() && t.id().startsWith("transferring dctx"))
+                .filter(e -> e instanceof BuildEvent.Transfer t && t.completed()
+                        && t.id().startsWith("transferring dctx"))
                 .map(e -> ((BuildEvent.Transfer) e).id() + " " + ((BuildEvent.Transfer) e).current() + "B")
                 .toList());
 
@@ -185,7 +186,8 @@ class NamedContextsEndToEndTest {
         assertEquals(1, all.stream().filter(l -> l.equals("[context base] load from client")).count(), all.toString());
         assertTrue(files0 >= 0 && files0 < all.indexOf("[stage-1 1/1] COPY --from=base /d.txt /y"), all.toString());
         assertEquals(List.of("transferring base: 2B", "transferring base: 34B"), events.stream()
-                .filter(e -> e instanceof BuildEvent.Transfer t && t.completed() && t.id().startsWith("transferring base"))
+                .filter(e -> e instanceof BuildEvent.Transfer t && t.completed()
+                        && t.id().startsWith("transferring base"))
                 .map(e -> ((BuildEvent.Transfer) e).id() + " " + ((BuildEvent.Transfer) e).current() + "B")
                 .toList());
     }
