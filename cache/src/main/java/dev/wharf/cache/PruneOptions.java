@@ -1,9 +1,15 @@
 package dev.wharf.cache;
 
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Function;
 
 /**
  * What {@link CacheStore#prune} removes, as {@code wharf prune --all}, {@code --filter until=DURATION} and
@@ -52,6 +58,31 @@ public record PruneOptions(boolean all, Optional<Duration> olderThan, OptionalLo
     /** Returns a copy that also limits storage. */
     public PruneOptions withKeepStorage(long bytes) {
         return new PruneOptions(all, olderThan, OptionalLong.of(bytes));
+    }
+
+    /**
+     * The entries these options make candidates for removal, in {@code leastRecentFirst} order: every entry with
+     * {@code all}; none without a criterion; else those last used before {@code now} minus {@code olderThan} (every
+     * entry when only {@code keepStorage} is given). One rule for records, remembered sources and cache mounts.
+     */
+    public <T> List<T> candidates(Collection<T> entries, Function<T, Instant> lastUsed,
+            Comparator<T> leastRecentFirst, Instant now) {
+        if (all) {
+            return entries.stream().sorted(leastRecentFirst).toList();
+        }
+        if (olderThan.isEmpty() && keepStorage.isEmpty()) {
+            return List.of();
+        }
+        Instant cutoff = olderThan.map(age -> cutoff(now, age)).orElse(Instant.MAX);
+        return entries.stream().filter(e -> lastUsed.apply(e).isBefore(cutoff)).sorted(leastRecentFirst).toList();
+    }
+
+    private static Instant cutoff(Instant now, Duration age) {
+        try {
+            return now.minus(age);
+        } catch (DateTimeException | ArithmeticException e) {
+            return Instant.MIN; // older than the start of time: nothing qualifies
+        }
     }
 
     /** Returns a copy that also limits by age. */

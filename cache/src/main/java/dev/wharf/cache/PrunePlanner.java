@@ -3,8 +3,6 @@ package dev.wharf.cache;
 import dev.wharf.layers.Descriptor;
 import dev.wharf.layers.Digest;
 import dev.wharf.layers.layer.LayerBlob;
-import java.time.DateTimeException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -46,7 +44,7 @@ final class PrunePlanner {
             }
         }
         long[] total = {descriptors.values().stream().mapToLong(Descriptor::size).sum()};
-        List<CacheRecord> candidates = candidates(records, options, now);
+        List<CacheRecord> candidates = options.candidates(records, CacheRecord::lastUsed, LRU, now);
         List<CacheKey> removed = new ArrayList<>();
         TreeMap<Digest, Descriptor> unreferenced = new TreeMap<>();
         for (CacheRecord record : candidates) {
@@ -65,26 +63,6 @@ final class PrunePlanner {
         removed.sort(null);
         long freed = unreferenced.values().stream().mapToLong(Descriptor::size).sum();
         return new PruneResult(removed, List.copyOf(unreferenced.values()), freed, total[0]);
-    }
-
-    private static List<CacheRecord> candidates(Collection<CacheRecord> records, PruneOptions options,
-            Instant now) {
-        if (options.all()) {
-            return records.stream().sorted(LRU).toList();
-        }
-        if (options.olderThan().isEmpty() && options.keepStorage().isEmpty()) {
-            return List.of();
-        }
-        Instant cutoff = options.olderThan().map(age -> cutoff(now, age)).orElse(Instant.MAX);
-        return records.stream().filter(r -> r.lastUsed().isBefore(cutoff)).sorted(LRU).toList();
-    }
-
-    private static Instant cutoff(Instant now, Duration age) {
-        try {
-            return now.minus(age);
-        } catch (DateTimeException | ArithmeticException e) {
-            return Instant.MIN; // older than the start of time: nothing qualifies
-        }
     }
 
     /** A record's layer blobs, each digest once (a step may add the same empty layer twice). */

@@ -11,7 +11,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -68,7 +67,8 @@ public final class SourceCaches {
         }
         listed.run();
         long total = entries.stream().mapToLong(Entry::size).sum();
-        List<Entry> candidates = candidates(entries, options, now);
+        List<Entry> candidates = options.candidates(entries, Entry::lastUsed,
+                Comparator.comparing(Entry::lastUsed).thenComparing(Entry::path), now);
         int removed = 0;
         long freed = 0;
         for (Entry e : candidates) {
@@ -129,24 +129,6 @@ public final class SourceCaches {
         } catch (NoSuchFileException gone) {
             return false;
         }
-    }
-
-    private static List<Entry> candidates(List<Entry> entries, PruneOptions options, Instant now) {
-        Comparator<Entry> lru = Comparator.comparing(Entry::lastUsed).thenComparing(Entry::path);
-        if (options.all()) {
-            return entries.stream().sorted(lru).toList();
-        }
-        if (options.olderThan().isEmpty() && options.keepStorage().isEmpty()) {
-            return List.of();
-        }
-        Instant cutoff = options.olderThan().map(age -> {
-            try {
-                return now.minus(age);
-            } catch (DateTimeException | ArithmeticException e) {
-                return Instant.MIN;
-            }
-        }).orElse(Instant.MAX);
-        return entries.stream().filter(e -> e.lastUsed().isBefore(cutoff)).sorted(lru).toList();
     }
 
     private static List<Entry> entries(Path dir) throws IOException {

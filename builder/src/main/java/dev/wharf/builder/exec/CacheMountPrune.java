@@ -10,7 +10,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -91,7 +90,8 @@ public final class CacheMountPrune {
         }
         long total = caches.stream().mapToLong(Cache::size).sum();
         List<String> removed = new ArrayList<>();
-        for (Cache c : candidates(caches, options, now)) {
+        for (Cache c : options.candidates(caches, Cache::lastUsed,
+                Comparator.comparing(Cache::lastUsed).thenComparing(Cache::name), now)) {
             if (!options.all() && options.keepStorage().isPresent() && total <= options.keepStorage().getAsLong()) {
                 break;
             }
@@ -238,24 +238,6 @@ public final class CacheMountPrune {
         long size = size(p);
         FileTrees.delete(p);
         return size;
-    }
-
-    private static List<Cache> candidates(List<Cache> caches, PruneOptions options, Instant now) {
-        Comparator<Cache> lru = Comparator.comparing(Cache::lastUsed).thenComparing(Cache::name);
-        if (options.all()) {
-            return caches.stream().sorted(lru).toList();
-        }
-        if (options.olderThan().isEmpty() && options.keepStorage().isEmpty()) {
-            return List.of();
-        }
-        Instant cutoff = options.olderThan().map(age -> {
-            try {
-                return now.minus(age);
-            } catch (DateTimeException | ArithmeticException e) {
-                return Instant.MIN;
-            }
-        }).orElse(Instant.MAX);
-        return caches.stream().filter(c -> c.lastUsed().isBefore(cutoff)).sorted(lru).toList();
     }
 
     private static long size(Path path) throws IOException {
