@@ -6,7 +6,8 @@
 #   TOOLS="wharf-cli buildkit" bench/run.sh
 #
 # Builders (TOOLS, default all):
-#   wharf-cli  ./wharf build in a fresh JVM per build (what a user at a shell waits for, JVM start included)
+#   wharf-cli  ./wharf build in a fresh JVM per build (what a user at a shell waits for, JVM start included), or
+#              the native image with WHARF_CLI=cli/target/wharf-native
 #   wharf-api  the Java API in one warm JVM (dev.wharf.bench.BuildDriver; what an embedding Maven/Gradle build waits for)
 #   buildkit   docker build with BuildKit, on the private dockerd of ../shared/tools/peers.sh
 #   buildah    buildah bud --layers with runc (peers.sh's private store; its default crun refuses this host's
@@ -82,7 +83,8 @@ cleanup() {
 trap cleanup EXIT
 base_store=$work/store-base
 wharf() { "$repo/wharf" "$@" --root "$store"; }
-# WHARF_CLI=cli/target/wharf-native measures the opt-in native CLI in the wharf-cli column instead of ./wharf.
+# The wharf-cli column is ./wharf on the JVM (the package above makes the jar newer than any native image, which
+# ./wharf then leaves alone); WHARF_CLI=cli/target/wharf-native measures the native CLI (mvn -Pnative) instead.
 wharf_cmd() { local c=$1; shift; "${WHARF_CLI:-$repo/wharf}" "$c" --root "$store" "$@"; }
 
 # --- base images, identical in every builder's store ------------------------------------------------------------

@@ -9,7 +9,9 @@
 # Set-ups (wall time from outside, JVM start included: what a user waits for):
 #   java -jar     plain `java -jar cli/target/wharf.jar`, no flags (the state before the start-up work)
 #   no archive    ./wharf with WHARF_CDS=off: its start flags without the class-data archive
-#   archive       ./wharf as shipped: start flags and the AppCDS archive cli/target/wharf.jsa made at package time
+#   archive       ./wharf on the JVM: start flags and the AppCDS archive cli/target/wharf.jsa made at package time
+#   native        cli/target/wharf-native (mvn -Pnative), when it was built from the current jar: what ./wharf
+#                 runs when it is there
 #   baseline      with BASELINE_JAR=path/to/wharf.jar: `java -jar` of another build (e.g. before a change); or with
 #                 BASELINE_WHARF=path/to/other-checkout/wharf: that checkout's ./wharf (its flags and archive)
 # Each round runs every case once, in a rotating order, so drift in the machine's load hits all of them alike.
@@ -47,9 +49,15 @@ if [ -x "$peers" ] && "$peers" docker info >/dev/null 2>&1; then
     fi
 fi
 
+# ./wharf would run the native image when there is one: the JVM columns must stay the JVM's.
+export WHARF_NATIVE=off
+native=$repo/cli/target/wharf-native
+native_ok=false
+[ -x "$native" ] && [ ! "$jar" -nt "$native" ] && native_ok=true
 declare -A wall cpu
 cases=(version-jar version-noarchive version-archive build-jar build-noarchive build-archive)
 cases+=(cold-jar cold-noarchive cold-archive)
+$native_ok && cases+=(version-native build-native cold-native)
 $docker_ok && cases+=(build-docker cold-docker)
 baseline=${BASELINE_JAR:-}
 baseline_wharf=${BASELINE_WHARF:-}
@@ -64,6 +72,9 @@ run_case() {
         build-jar) java -jar "$jar" build --progress quiet -t hello "$context" ;;
         build-noarchive) WHARF_CDS=off "$repo/wharf" build --progress quiet -t hello "$context" ;;
         build-archive) "$repo/wharf" build --progress quiet -t hello "$context" ;;
+        version-native) "$native" version ;;
+        build-native) "$native" build --progress quiet -t hello "$context" ;;
+        cold-native) "$native" build --progress quiet --no-cache -t hello "$context" ;;
         version-baseline) base version ;;
         build-baseline) base build --progress quiet -t hello "$context" ;;
         build-docker) DOCKER_BUILDKIT=1 "$peers" docker build -q --network none -t wharf-startup-hello "$context" ;;
@@ -75,7 +86,7 @@ run_case() {
                          "$context" ;;
     esac
 }
-export jar repo context peers baseline baseline_wharf
+export jar repo context peers baseline baseline_wharf native
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for ((round = 0; round < N; round++)); do
     count=${#cases[@]}
@@ -108,20 +119,23 @@ out=$results/startup-$(date +%F).md
     [ -z "$baseline" ] || echo "Baseline: \`java -jar $baseline\`."
     [ -z "$baseline_wharf" ] || echo "Baseline: \`$baseline_wharf\` (another checkout's ./wharf, with its archive)."
     echo
-    echo "| case | baseline | java -jar | ./wharf, no archive | ./wharf with archive | docker build | archive vs java -jar |"
-    echo "|---|---|---|---|---|---|---|"
+    echo "| case | baseline | java -jar | ./wharf, no archive | ./wharf with archive | native | docker build | archive vs java -jar |"
+    echo "|---|---|---|---|---|---|---|---|"
     for what in version build cold; do
         j=$(echo "${wall[$what-jar]}" | median); n=$(echo "${wall[$what-noarchive]}" | median)
         a=$(echo "${wall[$what-archive]}" | median)
         jc=$(echo "${cpu[$what-jar]}" | median); nc=$(echo "${cpu[$what-noarchive]}" | median)
         ac=$(echo "${cpu[$what-archive]}" | median)
+        nat="n/a"
+        $native_ok && nat="$(echo "${wall[$what-native]}" | median) ($(echo "${cpu[$what-native]}" | median))"
         d="n/a"
         if [ "$what" != version ] && $docker_ok; then
             dw=$(echo "${wall[$what-docker]}" | median); dc=$(echo "${cpu[$what-docker]}" | median)
             d="$dw ($dc); wharf/docker $(ratio "$a" "$dw")"
+            ! $native_ok || d="$d, native/docker $(ratio "$(echo "${wall[$what-native]}" | median)" "$dw")"
         fi
         b="n/a"
         [ -z "$baseline$baseline_wharf" ] || b="$(echo "${wall[$what-baseline]}" | median) ($(echo "${cpu[$what-baseline]}" | median))"
-        echo "| $what | $b | $j ($jc) | $n ($nc) | $a ($ac) | $d | $(ratio "$a" "$j") |"
+        echo "| $what | $b | $j ($jc) | $n ($nc) | $a ($ac) | $nat | $d | $(ratio "$a" "$j") |"
     done
 } | tee "$out"

@@ -23,7 +23,6 @@ jdk=${WHARF_NATIVE_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}
 svm=${WHARF_NATIVE_SVM:-25.0.4}
 work=$target/native
 libs=$target/wharf-native.lib
-metadata=$(dirname "$here")/src/main/resources/META-INF/native-image/dev.wharf/wharf-cli
 
 fail() { echo "native/build.sh: $*" >&2; exit 1; }
 [ -f "$jar" ] || fail "$jar not found: package the CLI first"
@@ -92,12 +91,18 @@ builder=$builder,org.graalvm.espresso.shared.svm,org.graalvm.truffle.compiler,or
 echo "--add-opens=java.base/java.lang=$builder" >> "$work/builder.args"
 echo "--enable-native-access=org.graalvm.nativeimage.builder,org.graalvm.nativeimage.base" >> "$work/builder.args"
 
+bash "$here/metadata.sh" "$jar" "$work/metadata"
+
 [ -z "${WHARF_NATIVE_PREPARE_ONLY:-}" ] || { echo "native/build.sh: prepared $work"; exit 0; }
 
 # 6. The image. JVMCI_VERSION_CHECK: the compiler jar asks for a GraalVM JDK's JVMCI build number, which Temurin's
 # version string lacks; the JVMCI API itself is that of the same JDK 25. -ParseRuntimeOptions: an image otherwise
 # takes every -D... and -XX:... argument for itself (`wharf run IMAGE echo -Dx` lost its -Dx); EnableNativeAccess:
-# JDK 25 would warn at each System.load of wharf's JNI library.
+# JDK 25 would warn at each System.load of wharf's JNI library. EnableSignalHandling (set explicitly rather than
+# left to its "is an executable" default): sun.misc.Signal handlers, with which the CLI (NativeImageSignals) makes
+# SIGTERM and SIGINT run the shutdown hooks as on the JVM; -H:+InstallExitHandlers, whose start-up hook should do
+# that, installed no handler in this driver-less build (the CLI tests against the image caught it). The
+# reachability metadata is generated from the jar (metadata.sh) at each build.
 link=(-H:NativeLinkerOption=-L"$libs" '-H:NativeLinkerOption=-Wl,--disable-new-dtags,-rpath,$ORIGIN/wharf-native.lib')
 for l in java nio net zip extnet jvm; do link+=(-H:NativeLinkerOption=-l:lib$l.so); done
 timing=()
@@ -113,7 +118,7 @@ JVMCI_VERSION_CHECK=ignore "${timing[@]}" "$home/bin/java" -XX:+UseParallelGC -X
     -m org.graalvm.nativeimage.builder/com.oracle.svm.hosted.NativeImageGeneratorRunner \
     -imagecp "$jar" -H:ImageBuildID="$(cat /proc/sys/kernel/random/uuid)" \
     -H:Path="$target" -H:Name=wharf-native -H:Class=dev.wharf.cli.Main \
-    -H:CLibraryPath="$work/clib" -H:-UseContainerSupport -H:ConfigurationFileDirectories="$metadata" \
+    -H:CLibraryPath="$work/clib" -H:-UseContainerSupport -R:+EnableSignalHandling -H:ConfigurationFileDirectories="$work/metadata" \
     -H:EnableNativeAccess=ALL-UNNAMED -H:-ParseRuntimeOptions -H:TempDirectory="$work/tmp" -H:+ReportExceptionStackTraces "${link[@]}"
 rm -rf "$work/tmp" "$home"
 [ -f "$work/time.txt" ] && cat "$work/time.txt"

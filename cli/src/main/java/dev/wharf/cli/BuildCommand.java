@@ -277,7 +277,7 @@ final class BuildCommand implements Callable<Integer> {
                 // buildx's LoadInputs (and docker 26): standard input that is no archive is the Dockerfile, and the
                 // context is an empty directory, so COPY . sees nothing (not a context holding the Dockerfile).
                 stdinDockerfile = DockerfileText.read(buffered);
-                emptyContext = Files.createTempDirectory("wharf-empty-context-");
+                emptyContext = TemporaryFiles.directory("wharf-empty-context-");
             }
         }
         try {

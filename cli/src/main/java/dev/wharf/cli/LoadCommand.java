@@ -170,7 +170,7 @@ final class LoadCommand extends StoreCommand {
     private static Path spool(FileChannel stdin, ByteBuffer first) throws CommandException {
         Path file = null;
         try {
-            file = Files.createTempFile("wharf-load-", ".tar");
+            file = TemporaryFiles.file("wharf-load-", ".tar");
             try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
                 while (first.hasRemaining()) {
                     out.write(first);

@@ -44,6 +44,8 @@ public final class Main {
             System.setProperty("jdk.httpclient.bufsize", HTTP_BUFFER_SIZE);
         }
         excludeUnusedConverters();
+        useTmpdirInNativeImage();
+        NativeImageSignals.install();
         PrintWriter err = new PrintWriter(System.err, true);
         Optional<Integer> rootless = UserNamespaceEntry.run(args, err);
         int code;
@@ -55,6 +57,19 @@ public final class Main {
         }
         stopHttpSelectors();
         System.exit(code);
+    }
+
+    /**
+     * In the native image, {@code TMPDIR} (when set) is where temporary files go, as for Go's tools (docker and
+     * buildx read it through {@code os.TempDir}): the image takes no {@code -Djava.io.tmpdir}, and its default is
+     * {@code /tmp} as the JVM's. On the JVM, {@code WHARF_JAVA_OPTS=-Djava.io.tmpdir=DIR} does it.
+     */
+    static void useTmpdirInNativeImage() {
+        String tmpdir = System.getenv("TMPDIR");
+        if (tmpdir != null && !tmpdir.isEmpty()
+                && "runtime".equals(System.getProperty("org.graalvm.nativeimage.imagecode"))) {
+            System.setProperty("java.io.tmpdir", tmpdir);
+        }
     }
 
     /**

@@ -147,7 +147,7 @@ final class OutputDestinations implements AutoCloseable {
             throw new IllegalArgumentException("dest file is required for " + type
                     + " exporter. refusing to write to console");
         }
-        directory = Files.createTempDirectory("wharf-stdout-");
+        directory = TemporaryFiles.directory("wharf-stdout-");
         file = directory.resolve("output.tar");
         java.util.List<String> fields = new java.util.ArrayList<>(withoutDest);
         fields.add("dest=" + file);

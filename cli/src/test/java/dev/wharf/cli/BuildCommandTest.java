@@ -1,6 +1,7 @@
 package dev.wharf.cli;
 
 import static dev.wharf.cli.CliHarness.wharf;
+import static dev.wharf.cli.CliHarness.wharfWithStdin;
 import dev.wharf.cli.CliHarness.Outcome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -706,16 +707,6 @@ class BuildCommandTest {
         Outcome built = wharf("build", "--root", root(), "--progress", "fancy", dir.toString());
         assertEquals(1, built.exitCode());
         assertEquals("ERROR: invalid progress mode fancy\n", built.err());
-    }
-
-    private Outcome wharfWithStdin(byte[] stdin, String... args) {
-        java.io.InputStream saved = System.in;
-        System.setIn(new java.io.ByteArrayInputStream(stdin));
-        try {
-            return wharf(args);
-        } finally {
-            System.setIn(saved);
-        }
     }
 
     @Test

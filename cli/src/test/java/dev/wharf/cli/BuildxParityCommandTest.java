@@ -1,6 +1,7 @@
 package dev.wharf.cli;
 
 import static dev.wharf.cli.CliHarness.wharf;
+import static dev.wharf.cli.CliHarness.wharfWithStdin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -541,16 +542,11 @@ class BuildxParityCommandTest {
     @Test
     void dockerfileOnStdinWithAFileFlag_isAmbiguous_asBuildx() {
         // build/opt.go: stdin that is no archive is a Dockerfile; with -f FILE there are two.
-        java.io.InputStream saved = System.in;
-        System.setIn(new java.io.ByteArrayInputStream("FROM busybox:latest\n".getBytes()));
-        try {
-            Outcome built = wharf("build", "--root", root.toString(), "-f", "Dockerfile", "-");
-            assertEquals(2, built.exitCode(), built.err());
-            assertTrue(built.err().contains("ambiguous Dockerfile source: both stdin and flag correspond to "
-                    + "Dockerfiles"), built.err());
-        } finally {
-            System.setIn(saved);
-        }
+        Outcome built = wharfWithStdin("FROM busybox:latest\n".getBytes(), "build", "--root", root.toString(),
+                "-f", "Dockerfile", "-");
+        assertEquals(2, built.exitCode(), built.err());
+        assertTrue(built.err().contains("ambiguous Dockerfile source: both stdin and flag correspond to "
+                + "Dockerfiles"), built.err());
     }
 
     @Test

@@ -17,6 +17,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * Test support: runs {@code wharf} in this JVM ({@link #wharf}) or in a child JVM ({@link #start}), on a store with
  * the offline busybox base image of {@code testdata/examples/busybox-rootfs.sh}.
+ *
+ * <p>With the system property {@code wharf.cli.binary} (the cli module's {@code native} profile sets it to the
+ * native image), every command of these tests runs that executable instead, as a child process: the same
+ * assertions then check the shipped binary, which shares no code path with the JVM it was built from but the
+ * sources (reflection metadata, JNI, resources and the stand-in libraries are only exercised there).
  */
 final class CliHarness {
     /** What one in-process run printed and returned. */
@@ -26,7 +31,41 @@ final class CliHarness {
     private CliHarness() {
     }
 
+    /** The executable the commands run as, or null to run them in this JVM. */
+    private static final Path BINARY = binary();
+
+    private static Path binary() {
+        String property = System.getProperty("wharf.cli.binary", "");
+        return property.isEmpty() ? null : Path.of(property).toAbsolutePath();
+    }
+
+    /** Whether the commands run a native executable rather than this JVM's classes. */
+    static boolean runsBinary() {
+        return BINARY != null;
+    }
+
     static Outcome wharf(String... args) {
+        return wharfWithStdin(null, args);
+    }
+
+    /** {@link #wharf} with {@code stdin} as standard input (null: this JVM's, or nothing for a binary). */
+    static Outcome wharfWithStdin(byte[] stdin, String... args) {
+        if (BINARY != null) {
+            return BinaryRun.run(processBuilder(args), stdin);
+        }
+        if (stdin == null) {
+            return inProcess(args);
+        }
+        java.io.InputStream saved = System.in;
+        System.setIn(new java.io.ByteArrayInputStream(stdin));
+        try {
+            return inProcess(args);
+        } finally {
+            System.setIn(saved);
+        }
+    }
+
+    private static Outcome inProcess(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
@@ -46,13 +85,30 @@ final class CliHarness {
         return processBuilder(args).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
-    /** A child JVM's {@code wharf args...} on this test's class path, its streams left to the caller. */
+    /** A child JVM's (or the binary's) {@code wharf args...}, its streams left to the caller. */
     static ProcessBuilder processBuilder(String... args) {
+        if (BINARY != null) {
+            List<String> command = new ArrayList<>(List.of(BINARY.toString()));
+            command.addAll(List.of(args));
+            return new ProcessBuilder(command);
+        }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-cp",
                 System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(List.of(args));
         return new ProcessBuilder(command);
+    }
+
+    /**
+     * Makes the command of {@code builder} ({@link #processBuilder}) keep its temporary files in {@code dir}: the
+     * JVM's {@code java.io.tmpdir}, or {@code TMPDIR} for the native image, which takes no {@code -D} options.
+     */
+    static void useTemporaryDirectory(ProcessBuilder builder, Path dir) {
+        if (BINARY != null) {
+            builder.environment().put("TMPDIR", dir.toString());
+        } else {
+            builder.command().add(1, "-Djava.io.tmpdir=" + dir);
+        }
     }
 
     static void require(boolean condition, String reason) {

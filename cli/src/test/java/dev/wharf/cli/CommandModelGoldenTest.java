@@ -99,10 +99,9 @@ class CommandModelGoldenTest {
     @TestFactory
     Stream<DynamicTest> everyCommandLine_printsWhatTheGoldenFileHolds() {
         return RUNS.stream().map(args -> DynamicTest.dynamicTest("wharf " + String.join(" ", args), () -> {
-            StringWriter out = new StringWriter();
-            StringWriter err = new StringWriter();
-            int code = Main.run(args.toArray(new String[0]), new PrintWriter(out, true), new PrintWriter(err, true));
-            String actual = "exit: " + code + "\n--- out\n" + out + "--- err\n" + err;
+            CliHarness.Outcome outcome = CliHarness.wharf(args.toArray(new String[0]));
+            String actual = "exit: " + outcome.exitCode() + "\n--- out\n" + outcome.out() + "--- err\n"
+                    + outcome.err();
             compare("run-" + fileName(args), actual);
         }));
     }

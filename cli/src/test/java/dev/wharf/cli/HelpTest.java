@@ -12,10 +12,9 @@ import picocli.CommandLine;
 /** Every command documents itself: examples and exit codes in --help, and a completion script. */
 class HelpTest {
     private static String run(String... args) {
-        StringWriter out = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
-        assertEquals(0, code, String.join(" ", args));
-        return out.toString();
+        CliHarness.Outcome outcome = CliHarness.wharf(args);
+        assertEquals(0, outcome.exitCode(), String.join(" ", args));
+        return outcome.out();
     }
 
     @Test
@@ -56,11 +55,10 @@ class HelpTest {
         assertEquals(0, WharfCommand.forArgs(new String[] {"--version"}, new PrintWriter(new StringWriter()),
                 new PrintWriter(new StringWriter())).getSubcommands().size());
         assertTrue(run("--version").startsWith("wharf "), "--version still prints the version");
-        StringWriter err = new StringWriter();
-        int code = Main.run(new String[] {"biuld"}, new PrintWriter(new StringWriter()), new PrintWriter(err, true));
-        assertEquals(1, code);
+        CliHarness.Outcome unknown = CliHarness.wharf("biuld");
+        assertEquals(1, unknown.exitCode());
         // picocli's suggestions, in cobra's words, between the docker CLI's two lines.
         assertEquals("wharf: unknown command: wharf biuld\n\nDid you mean this?\n\tpull\n\tbuild\n\n"
-                + "Run 'wharf --help' for more information\n", err.toString());
+                + "Run 'wharf --help' for more information\n", unknown.err());
     }
 }

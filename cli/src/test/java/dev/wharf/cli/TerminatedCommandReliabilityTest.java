@@ -86,7 +86,7 @@ class TerminatedCommandReliabilityTest {
         Path tmp = Files.createDirectories(work.resolve("tmp"));
         ProcessBuilder builder = CliHarness.processBuilder("build", "--root", root.toString(), "--progress", "plain",
                 "-o", "-", context.toString());
-        builder.command().add(1, "-Djava.io.tmpdir=" + tmp);
+        CliHarness.useTemporaryDirectory(builder, tmp);
         Process child = builder.redirectOutput(tarball.toFile()).redirectError(log.toFile()).start();
         try {
             for (int i = 0; i < 12000 && child.isAlive() && Files.size(tarball) == 0; i++) {
@@ -230,7 +230,7 @@ class TerminatedCommandReliabilityTest {
         Path root = work.resolve("store");
         Path tmp = Files.createDirectories(work.resolve("tmp"));
         ProcessBuilder builder = CliHarness.processBuilder("load", "--root", root.toString());
-        builder.command().add(1, "-Djava.io.tmpdir=" + tmp);
+        CliHarness.useTemporaryDirectory(builder, tmp);
         Path log = work.resolve("load.log");
         Process child = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
