@@ -29,9 +29,9 @@ import java.util.concurrent.ConcurrentMap;
  * byte and the unlink) is unlinked by the next user that finds it locked by nobody.
  *
  * <p>A lock made with {@link #ofCache} marks the lock file's time at each start and end of a use: a cache's last use,
- * by which prune orders and ages caches ({@link CacheMountPrune}). Only while this JVM holds no lock of the file:
- * setting a file's times opens and closes a descriptor of it, which drops every record lock the process holds on it
- * (a prune in another process then deleted a cache a step was using).
+ * by which prune orders and ages caches ({@link CacheMountPrune}). Only while this JVM holds no lock of the file, or
+ * as it releases its last: setting a file's times opens and closes a descriptor of it, which drops every record lock
+ * the process holds on it (a prune in another process then deleted a cache a step was using).
  *
  * <p>Thread-safe.
  */
@@ -179,7 +179,10 @@ final class CacheMountLock {
         }
     }
 
-    /** Marks the lock file's time; called under the state's monitor while this JVM holds no lock of the file. */
+    /**
+     * Marks the lock file's time; called under the state's monitor while this JVM holds no lock of the file, or just
+     * before it closes its last (the mark drops it a moment early; the monitor still keeps this JVM's users out).
+     */
     private void markUse() {
         if (marksUse) {
             LastUse.markQuietly(lockFile);
@@ -205,9 +208,11 @@ final class CacheMountLock {
     private void releaseShared() {
         synchronized (state) {
             if (--state.shared == 0) {
+                // Marked before the lock goes (marking drops it anyway): a prune that takes the lock next must see
+                // this use's end, not its start, or it removes a cache used until a moment ago.
+                markUse();
                 closeQuietly(state.channel);
                 state.channel = null;
-                markUse();
                 state.notifyAll();
             }
         }
@@ -215,9 +220,9 @@ final class CacheMountLock {
 
     private void releaseExclusive() {
         synchronized (state) {
+            markUse(); // before the lock goes, as in releaseShared
             closeQuietly(state.channel);
             state.channel = null;
-            markUse();
             state.exclusive = false;
             state.notifyAll();
         }

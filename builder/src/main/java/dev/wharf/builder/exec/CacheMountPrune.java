@@ -185,8 +185,16 @@ public final class CacheMountPrune {
         return out;
     }
 
-    /** A cache's name from the name of its directory or one of its sidecar files. */
-    private static String cacheName(String entry) {
+    /**
+     * A cache's name from the name of its directory or one of its sidecar files, including a fill record being
+     * replaced ({@code NAME.filled-RANDOM.tmp}, AtomicFiles' temp file beside it): taken for a cache of its own, a
+     * prune could move it away under a lock of its own while the fill writes it, failing the fill's RUN.
+     */
+    static String cacheName(String entry) {
+        int staged = entry.indexOf(".filled-");
+        if (staged > 0 && entry.endsWith(".tmp")) {
+            return entry.substring(0, staged);
+        }
         for (String suffix : SIDECARS) {
             if (entry.endsWith(suffix)) {
                 return entry.substring(0, entry.length() - suffix.length());

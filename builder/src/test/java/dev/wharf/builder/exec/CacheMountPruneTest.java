@@ -68,6 +68,20 @@ class CacheMountPruneTest {
     }
 
     @Test
+    void aFillRecordBeingReplaced_belongsToItsCache_notToACacheOfItsOwn() throws Exception {
+        // CacheFills writes NAME.filled through AtomicFiles' temp file beside it; a prune must not move it away.
+        cache("live", 10, Duration.ofHours(30));
+        Path staged = Files.writeString(dir.resolve("live.filled-123.tmp"), "/\n");
+        assertEquals("live", CacheMountPrune.cacheName("live.filled-123.tmp"));
+        try (CacheMountLock.Held held = new CacheMountLock(dir.resolve("live.lock")).tryExclusive().orElseThrow()) {
+            CacheMountPrune.Pruned pruned = CacheMountPrune.prune(root, PruneOptions.everything(), now,
+                    Optional.empty());
+            assertEquals(List.of(), pruned.removed());
+            assertTrue(Files.exists(staged), "the fill's staged record");
+        }
+    }
+
+    @Test
     void keepStorage_removesLeastRecentlyUsedFirst_untilTheRestFits() throws Exception {
         cache("a", 1000, Duration.ofHours(3));
         cache("b", 1000, Duration.ofHours(2));
