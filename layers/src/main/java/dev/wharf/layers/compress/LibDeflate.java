@@ -138,9 +138,13 @@ final class LibDeflate {
             if (compressor == 0) {
                 throw new IllegalStateException("libdeflate_alloc_compressor(" + level + ") failed");
             }
-            this.in = ByteBuffer.allocateDirect(maxInput);
-            this.out = ByteBuffer.allocateDirect(
-                    Math.toIntExact(lib.compressBound(compressor, maxInput)));
+            try {
+                this.in = ByteBuffer.allocateDirect(maxInput);
+                this.out = ByteBuffer.allocateDirect(Math.toIntExact(lib.compressBound(compressor, maxInput)));
+            } catch (RuntimeException | OutOfMemoryError e) {
+                lib.freeCompressor(compressor); // native memory nothing else would free
+                throw e;
+            }
         }
 
         /** The most bytes {@link #compress} can write for an input of {@code length} bytes. */

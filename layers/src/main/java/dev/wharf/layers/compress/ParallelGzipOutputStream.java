@@ -176,6 +176,16 @@ public final class ParallelGzipOutputStream extends OutputStream {
             closed = true;
         } finally {
             closed = true;
+            // A failed close leaves blocks in flight: they return their compressor to the pool when done, and a
+            // libdeflate compressor is native memory that only the pool's draining below frees.
+            for (CompletableFuture<Compressed> pending : inFlight) {
+                try {
+                    pending.join();
+                } catch (RuntimeException alsoFailed) {
+                    // Its compressor went back to the pool all the same (memberPooled's finally).
+                }
+            }
+            inFlight.clear();
             Deflater d;
             while ((d = idle.poll()) != null) {
                 d.end();

@@ -63,7 +63,8 @@ public final class TimestampClamp {
             byte[] buffer = new byte[BUFFER];
             for (Optional<TarHeader> next = reader.nextHeader(); next.isPresent(); next = reader.nextHeader()) {
                 TarHeader header = next.get();
-                writer.putHeader(isUndatedWhiteout(header) ? header.withTimes(limit, header.atime(), header.ctime())
+                writer.putHeader(isUndatedWhiteout(header)
+                        ? header.withTimes(limit, clamp(header.atime(), limit), clamp(header.ctime(), limit))
                         : header.withTimes(clamp(header.mtime(), limit), clamp(header.atime(), limit),
                                 clamp(header.ctime(), limit)));
                 if (header.contentSize() > 0) {
