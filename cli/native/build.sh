@@ -29,7 +29,9 @@ fail() { echo "native/build.sh: $*" >&2; exit 1; }
 "$jdk/bin/java" --list-modules 2>/dev/null | grep -q '^jdk.internal.vm.ci@25' || fail "$jdk is not a JDK 25 with JVMCI"
 command -v gcc >/dev/null || fail "gcc not found"
 echo '#include <zlib.h>' | gcc -E - >/dev/null 2>&1 || fail "zlib headers not found (Debian: zlib1g-dev)"
-rm -rf "$work" "$libs"
+command -v unzip >/dev/null || fail "unzip not found (metadata.sh lists the jar with it)"
+# The old binary goes too: without its libraries, ./wharf would run it (newer than the jar) and fail to start.
+rm -rf "$work" "$libs" "$target/wharf-native"
 mkdir -p "$work/clib" "$libs"
 
 # 1. The builder's jars: svm and what it depends on (compiler, pointsto, objectfile, the SDK's modules, ...).
@@ -45,7 +47,7 @@ svmjar=$(tr ':' '\n' < "$work/svm.cp" | grep '/org/graalvm/nativeimage/svm/')
 # in a GraalVM's: its progress helper (lib/svm/builder/lib) and the static JDK libraries it insists on finding
 # (lib/static/...), here empty archives since the shared ones are linked instead (step 4).
 home=$work/home
-cp -al "$jdk" "$home" 2>/dev/null || cp -a "$jdk" "$home"
+cp -al "$jdk" "$home" 2>/dev/null || { rm -rf "$home"; cp -a "$jdk" "$home"; }
 mkdir -p "$home/lib/svm/builder/lib" "$home/lib/static/linux-amd64/glibc"
 cc=(gcc -O2 -fPIC -I"$jdk/include" -I"$jdk/include/linux" -I"$work/clib/include")
 "${cc[@]}" -shared -o "$home/lib/svm/builder/lib/libreporterchelper.so" "$here/c/reporterchelper.c"

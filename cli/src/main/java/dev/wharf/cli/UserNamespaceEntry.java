@@ -46,6 +46,14 @@ final class UserNamespaceEntry {
                 builder.environment().put(StoreRoot.XDG_DATA_HOME,
                         Path.of(System.getProperty("user.home"), ".local", "share").toString());
             }
+            // So does the cache of unpacked native libraries (NativeLibraryCache): under root's home the namespace's
+            // root cannot write, and without wharf's JNI libc binding the native image (which has no jffi) could
+            // not apply a layer at all (the CLI tests against the image found it).
+            if (!builder.environment().containsKey("XDG_CACHE_HOME")
+                    || !builder.environment().get("XDG_CACHE_HOME").startsWith("/")) {
+                builder.environment().put("XDG_CACHE_HOME", Path.of(System.getProperty("user.home"), ".cache")
+                        .toString());
+            }
             Process child = builder.start();
             // Ctrl-C reaches the child too (same process group); a TERM to this JVM is passed on.
             Thread forward = new Thread(() -> {

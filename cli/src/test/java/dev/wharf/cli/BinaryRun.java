@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,26 +21,22 @@ final class BinaryRun {
     static CliHarness.Outcome run(ProcessBuilder builder, byte[] stdin) {
         Path out = null;
         Path err = null;
+        Path in = null;
         try {
             out = Files.createTempFile("wharf-binary-", ".out");
             err = Files.createTempFile("wharf-binary-", ".err");
             builder.redirectOutput(out.toFile()).redirectError(err.toFile());
-            if (stdin == null) {
-                // In process the commands see the test JVM's standard input, which is never a terminal or data.
-                builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-            }
+            // From a file, not a pipe this thread writes: a command that stops reading cannot hang the suite past
+            // the timeout. Without input, /dev/null: in process the commands see the test JVM's standard input,
+            // which is never a terminal or data.
+            in = stdin == null ? null : Files.write(Files.createTempFile("wharf-binary-", ".in"), stdin);
+            builder.redirectInput(in == null ? Path.of("/dev/null").toFile() : in.toFile());
             Process process = builder.start();
-            if (stdin != null) {
-                try (OutputStream in = process.getOutputStream()) {
-                    in.write(stdin);
-                } catch (IOException closedEarly) {
-                    // The command may exit before reading its input (an early usage error): its outcome says so.
-                }
-            }
             if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
-                fail(builder.command() + " ran longer than " + TIMEOUT_MINUTES + " minutes");
+                fail(builder.command() + " ran longer than " + TIMEOUT_MINUTES + " minutes\nout: " + read(out)
+                        + "\nerr: " + read(err));
             }
             return new CliHarness.Outcome(process.exitValue(), read(out), read(err));
         } catch (IOException e) {
@@ -52,6 +47,7 @@ final class BinaryRun {
         } finally {
             delete(out);
             delete(err);
+            delete(in);
         }
     }
 

@@ -560,9 +560,8 @@ class BuildCommandTest {
         // sshprovider/agentprovider.go: --ssh default (or an empty socket, default=) with no SSH_AUTH_SOCK; buildx
         // 0.13.1 returns it from its build.
         for (String ssh : List.of("default", "default=")) {
-            ProcessBuilder child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
-                    .toString(), "-cp", System.getProperty("java.class.path"), Main.class.getName(), "build",
-                    "--root", root(), "--ssh", ssh, context.toString()).redirectErrorStream(true);
+            ProcessBuilder child = CliHarness.processBuilder("build", "--root", root(), "--ssh", ssh,
+                    context.toString()).redirectErrorStream(true);
             child.environment().remove("SSH_AUTH_SOCK");
             Process p = child.start();
             String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);

@@ -36,12 +36,38 @@ final class CliHarness {
 
     private static Path binary() {
         String property = System.getProperty("wharf.cli.binary", "");
-        return property.isEmpty() ? null : Path.of(property).toAbsolutePath();
+        if (property.isEmpty()) {
+            return null;
+        }
+        Path binary = Path.of(property).toAbsolutePath();
+        // A missing binary must fail, not quietly make the second run a JVM one.
+        if (!Files.isExecutable(binary)) {
+            throw new IllegalStateException("wharf.cli.binary=" + property + " is not an executable file");
+        }
+        return binary;
     }
 
     /** Whether the commands run a native executable rather than this JVM's classes. */
     static boolean runsBinary() {
         return BINARY != null;
+    }
+
+    /** The native executable the commands run as ({@link #runsBinary}), its libraries beside it. */
+    static Path binaryPath() {
+        if (BINARY == null) {
+            throw new IllegalStateException("the commands run in this JVM");
+        }
+        return BINARY;
+    }
+
+    /** The command that starts wharf in a child process: the binary, or this test's JVM with its class path. */
+    static List<String> command() {
+        if (BINARY != null) {
+            return new ArrayList<>(List.of(BINARY.toString()));
+        }
+        return new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-cp",
+                System.getProperty("java.class.path"), Main.class.getName()));
     }
 
     static Outcome wharf(String... args) {
@@ -87,14 +113,7 @@ final class CliHarness {
 
     /** A child JVM's (or the binary's) {@code wharf args...}, its streams left to the caller. */
     static ProcessBuilder processBuilder(String... args) {
-        if (BINARY != null) {
-            List<String> command = new ArrayList<>(List.of(BINARY.toString()));
-            command.addAll(List.of(args));
-            return new ProcessBuilder(command);
-        }
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-cp",
-                System.getProperty("java.class.path"), Main.class.getName()));
+        List<String> command = command();
         command.addAll(List.of(args));
         return new ProcessBuilder(command);
     }

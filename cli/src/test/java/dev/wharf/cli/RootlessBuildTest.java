@@ -36,6 +36,8 @@ class RootlessBuildTest {
     private static final String SINGLE = "wharf-single";
     private static Path work;
     private static String classpath;
+    /** How the user starts wharf: the test JVM's java with the copied class path, or the copied native image. */
+    private static List<String> command;
 
     private static void require(boolean condition, String reason) {
         if (!condition && "true".equals(System.getenv("CI"))) {
@@ -79,6 +81,16 @@ class RootlessBuildTest {
             entries.add(to.toString());
         }
         classpath = String.join(File.pathSeparator, entries);
+        if (CliHarness.runsBinary()) {
+            // The native image and its libraries, copied where the user can run them, as the class path is.
+            Path binary = CliHarness.binaryPath();
+            Path bin = Files.createDirectory(work.resolve("bin"));
+            assertTrue(succeeds("cp", "-r", binary.toString(), binary + ".lib", bin.toString()));
+            command = List.of(bin.resolve(binary.getFileName()).toString());
+        } else {
+            command = List.of(ProcessHandle.current().info().command().orElse("java"), "-cp", classpath,
+                    Main.class.getName());
+        }
         assertTrue(succeeds("chmod", "-R", "a+rwX", work.toString()));
         Path tar = work.resolve("busybox.tar");
         Process p = new ProcessBuilder(Path.of("..", "testdata", "examples", "busybox-rootfs.sh").toString(),
@@ -106,8 +118,8 @@ class RootlessBuildTest {
     private static String[] wharf(String user, String data, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("setpriv", "--reuid", user, "--regid", user,
                 "--init-groups", "env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
-                "XDG_DATA_HOME=" + work.resolve(data), "HOME=/tmp",
-                ProcessHandle.current().info().command().orElse("java"), "-cp", classpath, Main.class.getName()));
+                "XDG_DATA_HOME=" + work.resolve(data), "HOME=/tmp"));
+        command.addAll(RootlessBuildTest.command);
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
