@@ -3,7 +3,6 @@ package dev.wharf.builder.doctor;
 import dev.wharf.cache.PruneOptions;
 import dev.wharf.layers.layout.FileTrees;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -138,7 +137,8 @@ public final class SourceCaches {
                 try {
                     BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class,
                             LinkOption.NOFOLLOW_LINKS);
-                    out.add(new Entry(p, a.lastModifiedTime().toInstant(), a.isDirectory() ? size(p) : a.size()));
+                    out.add(new Entry(p, a.lastModifiedTime().toInstant(),
+                            a.isDirectory() ? FileTrees.regularFileBytes(p) : a.size()));
                 } catch (NoSuchFileException gone) {
                     // Replaced or removed meanwhile by a build.
                 }
@@ -147,21 +147,5 @@ public final class SourceCaches {
             return List.of();
         }
         return out;
-    }
-
-    private static long size(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            return walk.mapToLong(p -> {
-                try {
-                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class,
-                            LinkOption.NOFOLLOW_LINKS);
-                    return a.isRegularFile() ? a.size() : 0;
-                } catch (IOException e) {
-                    return 0;
-                }
-            }).sum();
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
     }
 }

@@ -3,13 +3,11 @@ package dev.wharf.builder.exec;
 import dev.wharf.cache.PruneOptions;
 import dev.wharf.layers.layout.FileTrees;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -248,22 +246,10 @@ public final class CacheMountPrune {
         return size;
     }
 
+    /** {@link FileTrees#regularFileBytes}, 0 for a tree deleted meanwhile. */
     private static long size(Path path) throws IOException {
-        try (Stream<Path> walk = Files.walk(path)) {
-            return walk.mapToLong(p -> {
-                try {
-                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class,
-                            LinkOption.NOFOLLOW_LINKS);
-                    return a.isRegularFile() ? a.size() : 0;
-                } catch (IOException e) {
-                    return 0;
-                }
-            }).sum();
-        } catch (UncheckedIOException e) {
-            if (e.getCause() instanceof NoSuchFileException) {
-                return 0; // deleted meanwhile
-            }
-            throw e.getCause();
+        try {
+            return FileTrees.regularFileBytes(path);
         } catch (NoSuchFileException gone) {
             return 0;
         }

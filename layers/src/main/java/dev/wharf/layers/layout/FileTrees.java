@@ -1,6 +1,7 @@
 package dev.wharf.layers.layout;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -8,10 +9,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.stream.Stream;
 
 /**
- * Recursive deletion of directory trees (temporary directories, snapshots, extracted contexts). Stateless and
- * thread-safe.
+ * Recursive deletion and sizing of directory trees (temporary directories, snapshots, extracted contexts, caches).
+ * Stateless and thread-safe.
  */
 public final class FileTrees {
 
@@ -57,5 +59,25 @@ public final class FileTrees {
                 return FileVisitResult.CONTINUE;
             }
         });
+    }
+
+    /**
+     * The bytes of the regular files at and below {@code path}, links not followed; an entry that goes while it is
+     * walked counts nothing, a walk that fails throws its cause (NoSuchFileException when {@code path} is gone).
+     */
+    public static long regularFileBytes(Path path) throws IOException {
+        try (Stream<Path> walk = Files.walk(path)) {
+            return walk.mapToLong(p -> {
+                try {
+                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class,
+                            LinkOption.NOFOLLOW_LINKS);
+                    return a.isRegularFile() ? a.size() : 0;
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
     }
 }
