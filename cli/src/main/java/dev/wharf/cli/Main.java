@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.layers.layout.NativeImage;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -67,7 +68,7 @@ public final class Main {
     static void useTmpdirInNativeImage() {
         String tmpdir = System.getenv("TMPDIR");
         if (tmpdir != null && !tmpdir.isEmpty()
-                && "runtime".equals(System.getProperty("org.graalvm.nativeimage.imagecode"))) {
+                && NativeImage.isRuntime()) {
             System.setProperty("java.io.tmpdir", tmpdir);
         }
     }

@@ -1,5 +1,6 @@
 package dev.wharf.cli;
 
+import dev.wharf.layers.layout.NativeImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ final class NativeImageSignals {
 
     /** Installs the handlers when running as a native image; does nothing on the JVM. */
     static void install() {
-        if (!"runtime".equals(System.getProperty("org.graalvm.nativeimage.imagecode"))) {
+        if (!NativeImage.isRuntime()) {
             return;
         }
         long ignored = ignoredSignals();

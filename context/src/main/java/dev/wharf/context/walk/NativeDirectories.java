@@ -1,5 +1,6 @@
 package dev.wharf.context.walk;
 
+import dev.wharf.layers.layout.NativeImage;
 import dev.wharf.layers.posix.DirectoryRecords;
 import dev.wharf.layers.posix.PosixStat;
 import dev.wharf.layers.posix.StructStat;
@@ -75,7 +76,7 @@ final class NativeDirectories {
         StructStat layout = StructStat.current(); // null unless little-endian with a known layout
         // In a GraalVM native image (cli's -Pnative) jnr-ffi cannot generate its binding class at run time: java.nio.
         if (layout == null || !"Linux".equals(System.getProperty("os.name"))
-                || "runtime".equals(System.getProperty("org.graalvm.nativeimage.imagecode"))) {
+                || NativeImage.isRuntime()) {
             return null;
         }
         int directory;

@@ -1,5 +1,6 @@
 package dev.wharf.layers.compress;
 
+import dev.wharf.layers.layout.NativeImage;
 import dev.wharf.layers.posix.JffiStubCache;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
@@ -119,7 +120,7 @@ final class LibDeflate {
 
     /** The jnr-ffi binding alone; empty in a GraalVM native image, where jnr-ffi cannot generate its classes. */
     static Optional<Calls> jnr() {
-        if ("runtime".equals(System.getProperty("org.graalvm.nativeimage.imagecode"))) {
+        if (NativeImage.isRuntime()) {
             return Optional.empty();
         }
         return JnrBinding.CALLS;
